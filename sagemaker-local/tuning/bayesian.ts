@@ -1,0 +1,133 @@
+/**
+ * Bayesian optimisation: Gaussian-process surrogate + expected improvement (see gp.ts for the math).
+ *
+ * Per proposal:
+ *  1. Data: Completed and Stopped trials with a finite objective (Failed ones are excluded); the
+ *     objective is negated for Maximize so that we always minimise; targets are standardised.
+ *  2. Warm-up: while fewer than nInit = max(2, min(5, d + 1)) results exist (d = number of tuned
+ *     hyperparameters), propose a space-filling random point: among 256 random candidates the one
+ *     that maximises the distance to its nearest already-tried / running point (maximin).
+ *  3. Fit the GP by maximising the (profiled) log marginal likelihood (gp.ts).
+ *  4. Parallel proposals — "kriging believer": each running trial is added to the data with the
+ *     GP's posterior mean at its point as a fantasised result, and the GP is refitted. The
+ *     posterior variance collapses around running points, so EI pushes the next proposal away.
+ *  5. Maximise EI(x) (ξ = 0.01 in standardised units, incumbent = best real result) over
+ *     1000 + 200·d uniform random candidates plus Gaussian perturbations (σ ∈ {0.02, 0.05, 0.1, 0.2}
+ *     in scaled units, categorical values re-drawn with probability 0.15) of the 5 best results,
+ *     then polish the 5 best candidates by a shrinking-step random local search.
+ *  6. Take the highest-EI candidate whose decoded hyperparameters (integers rounded, continuous
+ *     values at 6 significant digits) were not tried or proposed before; if none, a random unseen
+ *     point; on an exhausted finite space → null.
+ * Everything random comes from one seeded PRNG, so a run is deterministic for (seed, call sequence).
+ */
+import type { Pending, Strategy, StrategyOptions, Trial } from "./types";
+import { decode, randomPoint, type Param, type Point } from "./space";
+import { Book, lossOf } from "./common";
+import { Rng } from "./prng";
+import { expectedImprovement, featureLayout, featurize, fitGp } from "./gp";
+
+export function bayesianStrategy(space: Param[], opts: StrategyOptions): Strategy {
+  const rng = new Rng(opts.seed ?? 0);
+  const book = new Book(space);
+  const { group } = featureLayout(space);
+  const d = space.length;
+  const nInit = Math.max(2, Math.min(5, d + 1));
+  const feat = (x: Point) => featurize(space, x);
+  const dist2 = (a: Float64Array, b: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+    return s;
+  };
+  const perturb = (x: Point, sd: number): Point =>
+    space.map((p, i) => {
+      if (p.kind === "categorical") return rng.next() < 0.15 ? rng.int(p.values.length) : x[i];
+      return Math.min(1, Math.max(0, x[i] + sd * rng.normal()));
+    });
+
+  return {
+    next(history: Trial[], pending: Pending) {
+      if (!book.budgetLeft(history, pending, opts.maxJobs)) return null;
+      const pend = book.pendingHps(history, pending);
+      const seen = book.seenKeys(history, pend);
+      const obs: { x: Point; y: number }[] = [];
+      for (const t of history) {
+        const y = lossOf(t, opts.objectiveType);
+        const x = book.encode(t.hyperparameters);
+        if (Number.isFinite(y) && x) obs.push({ x, y });
+      }
+      const pendX = pend.map((h) => book.encode(h)).filter((x): x is Point => x !== null);
+
+      if (obs.length < nInit) {
+        // space-filling warm-up (maximin over random candidates)
+        const tried = [...history.map((t) => book.encode(t.hyperparameters)), ...pendX, ...book.proposals.map((h) => book.encode(h))]
+          .filter((x): x is Point => x !== null)
+          .map(feat);
+        let best: Point | null = null;
+        let bestD = -1;
+        for (let c = 0; c < 256; c++) {
+          const x = randomPoint(space, rng);
+          if (seen.has(book.key(decode(space, x)))) continue;
+          const fx = feat(x);
+          const md = tried.length ? Math.min(...tried.map((t) => dist2(t, fx))) : 0;
+          if (md > bestD) {
+            bestD = md;
+            best = x;
+          }
+        }
+        if (!best) best = book.randomUnseen(rng, seen);
+        return best ? book.record(decode(space, best)) : null;
+      }
+
+      // standardise
+      const ys = obs.map((o) => o.y);
+      const mu = ys.reduce((a, b) => a + b, 0) / ys.length;
+      const sdY = Math.sqrt(ys.reduce((a, b) => a + (b - mu) ** 2, 0) / ys.length) || 1;
+      const X = obs.map((o) => feat(o.x));
+      const Y = Float64Array.from(ys.map((y) => (y - mu) / sdY));
+      let gp = fitGp(X, Y, group, d);
+      const incumbent = Math.min(...Y);
+      if (pendX.length) {
+        // kriging believer: fantasise the running trials at the posterior mean, refit
+        const Xp = [...X];
+        const Yp = Array.from(Y);
+        for (const x of pendX) {
+          const f = feat(x);
+          Yp.push(gp.predict(f).mean);
+          Xp.push(f);
+        }
+        gp = fitGp(Xp, Float64Array.from(Yp), group, d);
+      }
+      const ei = (x: Point) => {
+        const { mean, sd } = gp.predict(feat(x));
+        return expectedImprovement(mean, sd, incumbent, 0.01);
+      };
+
+      // candidates
+      const cands: { x: Point; v: number }[] = [];
+      const add = (x: Point) => cands.push({ x, v: ei(x) });
+      for (let c = 0; c < 1000 + 200 * d; c++) add(randomPoint(space, rng));
+      const ranked = obs.map((o, i) => ({ x: o.x, y: Y[i] })).sort((a, b) => a.y - b.y);
+      for (const o of ranked.slice(0, 5)) for (const s of [0.02, 0.05, 0.1, 0.2]) for (let k = 0; k < 15; k++) add(perturb(o.x, s));
+      cands.sort((a, b) => b.v - a.v);
+      // local polish of the top candidates
+      for (const c of cands.slice(0, 5)) {
+        let step = 0.1;
+        for (let it = 0; it < 40; it++) {
+          const x = perturb(c.x, step);
+          const v = ei(x);
+          if (v > c.v) {
+            c.x = x;
+            c.v = v;
+          } else if (it % 8 === 7) step /= 2;
+        }
+      }
+      cands.sort((a, b) => b.v - a.v);
+      for (const c of cands) {
+        const hp = decode(space, c.x);
+        if (!seen.has(book.key(hp))) return book.record(hp);
+      }
+      const x = book.randomUnseen(rng, seen);
+      return x ? book.record(decode(space, x)) : null;
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Random search: every proposal is drawn independently and uniformly in the scaled space
+ * (so a Logarithmic range is sampled log-uniformly, an integer range uniformly over its
+ * integers, a categorical range uniformly over its values), from a seeded PRNG. Proposals
+ * already tried (or running) are redrawn; on a finite space that is exhausted → null.
+ */
+import type { Pending, Strategy, StrategyOptions, Trial } from "./types";
+import { decode, type Param } from "./space";
+import { Book } from "./common";
+import { Rng } from "./prng";
+
+export function randomStrategy(space: Param[], opts: StrategyOptions): Strategy {
+  const rng = new Rng(opts.seed ?? 0);
+  const book = new Book(space);
+  return {
+    next(history: Trial[], pending: Pending) {
+      if (!book.budgetLeft(history, pending, opts.maxJobs)) return null;
+      const seen = book.seenKeys(history, book.pendingHps(history, pending));
+      const x = book.randomUnseen(rng, seen);
+      return x ? book.record(decode(space, x)) : null;
+    },
+  };
+}
