@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const csrc = join(root, "csrc");
 const out = join(root, "build", "xgb.wasm");
-const sources = readdirSync(csrc).filter((f) => f.endsWith(".c") || f.endsWith(".h")).sort();
+const sources = readdirSync(csrc, { recursive: true }).map(String).filter((f) => f.endsWith(".c") || f.endsWith(".h")).sort();
 
 function newestMtime(files) { return Math.max(...files.map((f) => statSync(f).mtimeMs)); }
 
@@ -18,13 +18,19 @@ const inputs = sources.map((f) => join(csrc, f));
 const force = process.argv.includes("--force");
 if (force || !existsSync(out) || newestMtime(inputs) > statSync(out).mtimeMs) {
   const tree = {};
-  for (const f of sources) tree[f] = readFileSync(join(csrc, f));
+  for (const f of sources) {
+    // the compiler runs in a virtual file system: folders are nested objects
+    const parts = f.split("/");
+    let dir = tree;
+    for (const p of parts.slice(0, -1)) dir = dir[p] ??= {};
+    dir[parts.at(-1)] = readFileSync(join(csrc, f));
+  }
   const cfiles = sources.filter((f) => f.endsWith(".c"));
   const t0 = Date.now();
   const args = [
     "clang", "--target=wasm32-wasip1", "-mexec-model=reactor", "-std=c11", "-O3",
-    "-msimd128", "-mbulk-memory", "-mnontrapping-fptoint", "-ffast-math", "-fno-math-errno",
-    "-DNDEBUG", "-Wall", "-Wextra", "-Wno-unused-parameter",
+    "-msimd128", "-mbulk-memory", "-mnontrapping-fptoint", "-fno-math-errno", "-I.",
+    "-DNDEBUG", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter",
     "-Wl,--export-dynamic", "-Wl,--growable-table", "-Wl,-z,stack-size=1048576",
     "-Wl,--max-memory=4294967296", "-Wl,--initial-memory=16777216",
     ...cfiles, "-o", "xgb.wasm",

@@ -1,1 +1,18 @@
-export const x = 1;
+/**
+ * node-xgboost-wasm — XGBoost-compatible histogram gradient boosting (and CatBoost-style
+ * symmetric trees) in C compiled to WebAssembly.
+ *
+ *   import { DMatrix, train, Booster } from "node-xgboost-wasm";
+ *   const d = new DMatrix(X, { nrow, ncol, label });
+ *   const bst = train({ objective: "reg:squarederror", max_depth: 4 }, d, { numBoostRound: 100 });
+ *   bst.predict(d); bst.saveModel(); Booster.loadModel(json);
+ *
+ * Stages of boosting, one C file each (wasm/csrc): binning.c → histogram.c → split.c →
+ * grower.c / grower_symmetric.c → predictor.c, with objective/ and metric/ apart and
+ * booster.c driving the rounds.
+ */
+export { DMatrix, type DMatrixOptions } from "./dmatrix";
+export { Booster, type PredictOptions, type ImportanceType } from "./booster";
+export { train, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
+export { catboostParams, type CatBoostParams } from "./catboost";
+export { resolveParams, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";

@@ -1,0 +1,39 @@
+/* The core's exported functions: the TypeScript bindings call exactly these, and so
+ * does the native test driver (wasm/native/). All pointers are into the module's
+ * memory; the bindings own every buffer they pass. Functions returning int give 0 on
+ * success and -1 on failure, with the reason in xgb_last_error(). */
+#ifndef XGB_API_H
+#define XGB_API_H
+#include "booster.h"
+
+const char *xgb_last_error(void);
+void *xgb_malloc(size_t bytes);
+void xgb_free(void *p);
+
+Booster *bst_create(void);
+void bst_free(Booster *b);
+void bst_set_params(Booster *b, const double *values);   /* P_COUNT values in ParamId order */
+
+/* Training: X row-major float32 with NaN for missing; label/weight may be NULL. The
+ * buffers must stay alive until bst_train_end. base_score NaN = estimate from labels. */
+int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, const float *label, const float *weight, double base_score);
+int bst_boost_round(Booster *b, int iteration, int num_rounds);
+float *bst_train_margin(Booster *b);                      /* nrow * n_groups */
+void bst_train_end(Booster *b);
+
+/* Prediction into out (nrow * n_groups floats; n_groups = 1 except multi:softprob). */
+int bst_predict(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, int output_margin, float *out);
+void bst_margin_init(Booster *b, float *margin, int nrow);
+int bst_margin_add(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, float *margin);
+double bst_eval(Booster *b, int metric, const float *margin, const float *label, const float *weight, int nrow);
+
+/* Model access for saving/loading the JSON format. */
+int bst_num_trees(Booster *b);
+int bst_tree_group(Booster *b, int t);
+int bst_tree_num_nodes(Booster *b, int t);
+void *bst_tree_array(Booster *b, int t, int which);       /* 0 left 1 right 2 parent 3 feature 4 cond 5 base_weight 6 loss_chg 7 sum_hess 8 default_left */
+int bst_add_tree(Booster *b, int n_nodes, int group);     /* returns the tree index; arrays then filled through bst_tree_array */
+void bst_set_model(Booster *b, int num_feature, int n_groups, double base_score, double base_margin);
+double bst_base_score(Booster *b);
+double bst_base_margin(Booster *b);
+#endif

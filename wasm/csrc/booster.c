@@ -1,0 +1,296 @@
+#include "api.h"
+#include "objective/objective.h"
+#include "metric/metric.h"
+#include "predictor.h"
+
+double objective_leaf_median(const float *residual, const float *weight, int n);
+
+struct TrainState {
+  const float *X, *label, *weight;
+  int nrow, ncol;
+  Cuts cuts;
+  uint8_t *bins;
+  float *margin;          /* nrow * n_groups */
+  GradPair *gh;           /* n_groups * nrow */
+  GradPair *tree_gh;      /* nrow: gradients after row sampling */
+  uint32_t *rows, *scratch;
+  int32_t *all_features, *tree_features;
+  float *residual, *residual_w; /* reg:absoluteerror leaf refresh */
+  Rng rng;
+  GrowContext ctx;
+};
+
+XGB_API Booster *bst_create(void) { return xgb_calloc(1, sizeof(Booster)); }
+
+XGB_API void bst_set_params(Booster *b, const double *values) { params_from_array(&b->p, values); }
+
+XGB_API void bst_train_end(Booster *b) {
+  TrainState *s = b->train;
+  if (!s) return;
+  cuts_free(&s->cuts);
+  free(s->bins); free(s->margin); free(s->gh); free(s->tree_gh); free(s->rows); free(s->scratch);
+  free(s->all_features); free(s->tree_features); free(s->residual); free(s->residual_w);
+  free(s->ctx.node_begin); free(s->ctx.node_end);
+  free(s);
+  b->train = NULL;
+}
+
+XGB_API void bst_free(Booster *b) {
+  if (!b) return;
+  bst_train_end(b);
+  for (int t = 0; t < b->n_trees; t++) tree_free(&b->trees[t]);
+  free(b->trees); free(b->tree_group);
+  free(b);
+}
+
+static int n_groups_of(const Params *p) {
+  return (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX) ? p->num_class : 1;
+}
+
+XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, const float *label, const float *weight, double base_score) {
+  bst_train_end(b);
+  TrainState *s = xgb_calloc(1, sizeof(TrainState));
+  if (!s) return -1;
+  b->train = s;
+  int k = n_groups_of(&b->p);
+  s->X = X; s->label = label; s->weight = weight; s->nrow = nrow; s->ncol = ncol;
+  if (cuts_build(&s->cuts, X, nrow, ncol, weight, b->p.max_bin) < 0) goto fail;
+  s->bins = xgb_alloc((size_t)nrow * ncol);
+  s->margin = xgb_alloc(sizeof(float) * (size_t)nrow * k);
+  s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
+  s->tree_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
+  s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
+  s->scratch = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
+  s->all_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
+  s->tree_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
+  if (!s->bins || !s->margin || !s->gh || !s->tree_gh || !s->rows || !s->scratch || !s->all_features || !s->tree_features) goto fail;
+  if (b->p.objective == OBJ_ABSOLUTE_ERROR) {
+    s->residual = xgb_alloc(sizeof(float) * (size_t)nrow);
+    s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
+    if (!s->residual || !s->residual_w) goto fail;
+  }
+  cuts_quantize(&s->cuts, X, nrow, ncol, s->bins);
+  for (int f = 0; f < ncol; f++) s->all_features[f] = f;
+  rng_seed(&s->rng, b->p.seed);
+
+  if (b->n_trees == 0) {
+    /* a fresh model: choose the intercept (continued training keeps the loaded one) */
+    b->num_feature = ncol;
+    b->n_groups = k;
+    b->base_score = isnan(base_score) ? objective_estimate_base_score(&b->p, label, weight, nrow) : base_score;
+    b->base_margin = objective_prob_to_margin(b->p.objective, b->base_score);
+  }
+  bst_margin_init(b, s->margin, nrow);
+  if (b->n_trees > 0) predict_add(b->trees, b->tree_group, 0, b->n_trees, X, nrow, ncol, k, s->margin);
+
+  GrowContext *c = &s->ctx;
+  c->p = &b->p; c->cuts = &s->cuts; c->bins = s->bins; c->nrow = nrow; c->ncol = ncol;
+  c->rows = s->rows; c->scratch = s->scratch; c->rng = &s->rng;
+  return 0;
+fail:
+  bst_train_end(b);
+  return -1;
+}
+
+XGB_API float *bst_train_margin(Booster *b) { return b->train ? b->train->margin : NULL; }
+
+static int push_tree(Booster *b, Tree *t, int group) {
+  if (b->n_trees == b->cap_trees) {
+    int cap = b->cap_trees ? b->cap_trees * 2 : 64;
+    Tree *nt = realloc(b->trees, sizeof(Tree) * cap);
+    if (!nt) return xgb_fail("out of memory adding a tree");
+    b->trees = nt;
+    int32_t *ng = realloc(b->tree_group, sizeof(int32_t) * cap);
+    if (!ng) return xgb_fail("out of memory adding a tree");
+    b->tree_group = ng;
+    b->cap_trees = cap;
+  }
+  b->trees[b->n_trees] = *t;
+  b->tree_group[b->n_trees] = group;
+  return b->n_trees++;
+}
+
+/* Row sampling for one tree: Bernoulli keeps a row with probability subsample;
+ * the Bayesian bootstrap gives each row the weight (-log U)^bagging_temperature. */
+static const GradPair *sample_rows(Booster *b, const GradPair *gh) {
+  TrainState *s = b->train;
+  const Params *p = &b->p;
+  int bernoulli = p->bootstrap_type == BOOT_BERNOULLI || (p->bootstrap_type == BOOT_NO && p->subsample < 1.0);
+  if (p->bootstrap_type == BOOT_BAYESIAN) {
+    for (int i = 0; i < s->nrow; i++) {
+      double u = rng_uniform(&s->rng);
+      if (u < 1e-300) u = 1e-300;
+      float w = (float)pow(-log(u), p->bagging_temperature);
+      s->tree_gh[i].g = gh[i].g * w; s->tree_gh[i].h = gh[i].h * w;
+    }
+    return s->tree_gh;
+  }
+  if (bernoulli && p->subsample < 1.0) {
+    for (int i = 0; i < s->nrow; i++) {
+      int keep = rng_uniform(&s->rng) < p->subsample;
+      s->tree_gh[i].g = keep ? gh[i].g : 0.0f; s->tree_gh[i].h = keep ? gh[i].h : 0.0f;
+    }
+    return s->tree_gh;
+  }
+  return gh;
+}
+
+/* Spread of the gradients relative to the curvature: the gain a split on noise
+ * yields, which sets the scale of random_strength's noise. */
+static double gradient_noise_scale(const GradPair *gh, int n) {
+  double sg = 0, sgg = 0, sh = 0;
+  for (int i = 0; i < n; i++) { sg += gh[i].g; sgg += (double)gh[i].g * gh[i].g; sh += gh[i].h; }
+  if (n == 0 || sh <= 0) return 0;
+  double var = sgg / n - (sg / n) * (sg / n);
+  return var / (sh / n);
+}
+
+XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
+  TrainState *s = b->train;
+  if (!s) return xgb_fail("bst_boost_round called outside training");
+  const Params *p = &b->p;
+  int k = b->n_groups, n = s->nrow, npt = p->num_parallel_tree > 0 ? p->num_parallel_tree : 1;
+  objective_gradients(p, s->margin, s->label, s->weight, n, k, s->gh);
+  /* XGBoost divides the learning rate among parallel trees: a forest is their mean */
+  Params tp = *p;
+  tp.eta = p->eta / npt;
+  GrowContext *c = &s->ctx;
+  c->p = &tp;
+  c->iteration = iteration; c->num_rounds = num_rounds;
+  for (int g = 0; g < k; g++) {
+    for (int pt = 0; pt < npt; pt++) {
+      c->gh = sample_rows(b, s->gh + (size_t)g * n);
+      int nf;
+      choose_features(c, s->all_features, s->ncol, p->colsample_bytree, s->tree_features, &nf);
+      c->features = s->tree_features; c->n_features = nf;
+      c->grad_variance = p->random_strength > 0 ? gradient_noise_scale(c->gh, n) : 0;
+      Tree t;
+      if (tree_init(&t, 64) < 0) return -1;
+      int rc = p->grow_policy == GROW_SYMMETRIC ? grow_symmetric_tree(c, &t) : grow_tree(c, &t);
+      if (rc < 0) { tree_free(&t); return -1; }
+      if (objective_refresh_leaves(p, p->objective)) {
+        /* reg:absoluteerror: each leaf outputs eta x the weighted median residual of its (sampled) rows */
+        for (int nid = 0; nid < t.n_nodes; nid++) {
+          if (t.left[nid] >= 0) continue;
+          int m = 0;
+          for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) {
+            uint32_t r = s->rows[i];
+            if (c->gh[r].h <= 0) continue;
+            s->residual[m] = s->label[r] - s->margin[(size_t)r * k + g];
+            s->residual_w[m] = c->gh[r].h;
+            m++;
+          }
+          float v = m ? (float)(objective_leaf_median(s->residual, s->residual_w, m) * tp.eta) : 0.0f;
+          t.cond[nid] = t.base_weight[nid] = v;
+        }
+      }
+      for (int nid = 0; nid < t.n_nodes; nid++) {
+        if (t.left[nid] >= 0) continue;
+        float v = t.cond[nid];
+        for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) s->margin[(size_t)s->rows[i] * k + g] += v;
+      }
+      if (push_tree(b, &t, g) < 0) { tree_free(&t); return -1; }
+    }
+  }
+  c->p = p;
+  return 0;
+}
+
+XGB_API void bst_margin_init(Booster *b, float *margin, int nrow) {
+  size_t total = (size_t)nrow * (b->n_groups ? b->n_groups : 1);
+  float m = (float)b->base_margin;
+  for (size_t i = 0; i < total; i++) margin[i] = m;
+}
+
+XGB_API int bst_margin_add(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, float *margin) {
+  if (ncol < b->num_feature) return xgb_fail("data has %d features but the model uses %d", ncol, b->num_feature);
+  if (tree_begin < 0) tree_begin = 0;
+  if (tree_end > b->n_trees) tree_end = b->n_trees;
+  predict_add(b->trees, b->tree_group, tree_begin, tree_end, X, nrow, ncol, b->n_groups, margin);
+  return 0;
+}
+
+XGB_API int bst_predict(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, int output_margin, float *out) {
+  bst_margin_init(b, out, nrow);
+  if (bst_margin_add(b, X, nrow, ncol, tree_begin, tree_end, out) < 0) return -1;
+  if (!output_margin) {
+    int k = b->n_groups;
+    if (b->p.objective == OBJ_MULTI_SOFTMAX) {
+      /* class ids: one number per row, written over the first nrow slots */
+      float *tmp = xgb_alloc(sizeof(float) * (size_t)nrow);
+      if (!tmp) return -1;
+      objective_transform(OBJ_MULTI_SOFTMAX, out, nrow, k, tmp);
+      memcpy(out, tmp, sizeof(float) * nrow);
+      free(tmp);
+    } else {
+      objective_transform(b->p.objective, out, b->p.objective == OBJ_MULTI_SOFTPROB ? nrow : nrow * k, k, out);
+    }
+  }
+  return 0;
+}
+
+XGB_API double bst_eval(Booster *b, int metric, const float *margin, const float *label, const float *weight, int nrow) {
+  int k = b->n_groups, obj = b->p.objective;
+  float *pred = xgb_alloc(sizeof(float) * (size_t)nrow * k);
+  if (!pred) return NAN;
+  int multi = obj == OBJ_MULTI_SOFTPROB || obj == OBJ_MULTI_SOFTMAX;
+  objective_transform(multi ? OBJ_MULTI_SOFTPROB : obj, margin, multi ? nrow : nrow * k, k, pred);
+  double v;
+  if (metric == M_RMSE || metric == M_MAE || metric == M_POISSON_NLOGLIK) {
+    if (multi) {
+      /* regression metrics on a multiclass model compare the predicted class id */
+      float *ids = xgb_alloc(sizeof(float) * (size_t)nrow);
+      if (!ids) { free(pred); return NAN; }
+      objective_transform(OBJ_MULTI_SOFTMAX, margin, nrow, k, ids);
+      v = metric_regression(metric, ids, label, weight, nrow);
+      free(ids);
+    } else {
+      v = metric_regression(metric, pred, label, weight, nrow);
+    }
+  } else if (metric == M_MLOGLOSS || metric == M_MERROR) {
+    v = metric_multiclass(metric, pred, label, weight, nrow, k);
+  } else {
+    v = metric_binary(metric, pred, label, weight, nrow);
+  }
+  free(pred);
+  return v;
+}
+
+XGB_API int bst_num_trees(Booster *b) { return b->n_trees; }
+XGB_API int bst_tree_group(Booster *b, int t) { return b->tree_group[t]; }
+XGB_API int bst_tree_num_nodes(Booster *b, int t) { return b->trees[t].n_nodes; }
+
+XGB_API void *bst_tree_array(Booster *b, int t, int which) {
+  Tree *tr = &b->trees[t];
+  switch (which) {
+  case 0: return tr->left;
+  case 1: return tr->right;
+  case 2: return tr->parent;
+  case 3: return tr->feature;
+  case 4: return tr->cond;
+  case 5: return tr->base_weight;
+  case 6: return tr->loss_chg;
+  case 7: return tr->sum_hess;
+  case 8: return tr->default_left;
+  }
+  return NULL;
+}
+
+XGB_API int bst_add_tree(Booster *b, int n_nodes, int group) {
+  Tree t;
+  if (tree_init(&t, n_nodes) < 0) return -1;
+  t.n_nodes = n_nodes;
+  int idx = push_tree(b, &t, group);
+  if (idx < 0) tree_free(&t);
+  return idx;
+}
+
+XGB_API void bst_set_model(Booster *b, int num_feature, int n_groups, double base_score, double base_margin) {
+  b->num_feature = num_feature;
+  b->n_groups = n_groups;
+  b->base_score = base_score;
+  b->base_margin = base_margin;
+}
+
+XGB_API double bst_base_score(Booster *b) { return b->base_score; }
+XGB_API double bst_base_margin(Booster *b) { return b->base_margin; }

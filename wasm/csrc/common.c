@@ -1,0 +1,77 @@
+#include "common.h"
+#include <stdarg.h>
+#include <stdio.h>
+
+static char last_error[1024];
+
+int xgb_fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+XGB_API const char *xgb_last_error(void) { return last_error; }
+
+void *xgb_alloc(size_t bytes) {
+  void *p = malloc(bytes ? bytes : 1);
+  if (!p) xgb_fail("out of memory allocating %zu bytes", bytes);
+  return p;
+}
+
+void *xgb_calloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) xgb_fail("out of memory allocating %zu bytes", n * size);
+  return p;
+}
+
+/* Memory for the bindings: they copy matrices in and read results out. */
+XGB_API void *xgb_malloc(size_t bytes) { return xgb_alloc(bytes); }
+XGB_API void xgb_free(void *p) { free(p); }
+
+static uint64_t splitmix64(uint64_t *x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+void rng_seed(Rng *r, uint64_t seed) {
+  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t rng_next(Rng *r) {
+  uint64_t *s = r->s;
+  uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+  s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+  s[2] ^= t; s[3] = rotl(s[3], 45);
+  return result;
+}
+
+double rng_uniform(Rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
+
+double rng_normal(Rng *r) {
+  double u1 = rng_uniform(r), u2 = rng_uniform(r);
+  if (u1 < 1e-300) u1 = 1e-300;
+  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* Partial Fisher–Yates on a copy, then sort so feature order stays deterministic. */
+static int cmp_i32(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+void rng_choose(Rng *r, const int32_t *from, int n, int k, int32_t *out) {
+  int32_t *tmp = malloc(sizeof(int32_t) * (n ? n : 1));
+  memcpy(tmp, from, sizeof(int32_t) * n);
+  for (int i = 0; i < k; i++) {
+    int j = i + (int)(rng_next(r) % (uint64_t)(n - i));
+    int32_t t = tmp[i]; tmp[i] = tmp[j]; tmp[j] = t;
+  }
+  memcpy(out, tmp, sizeof(int32_t) * k);
+  free(tmp);
+  qsort(out, k, sizeof(int32_t), cmp_i32);
+}

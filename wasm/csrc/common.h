@@ -1,0 +1,36 @@
+/* Shared definitions of the boosting core: export macro, error reporting, the PRNG,
+ * and the gradient-pair layout every stage agrees on. */
+#ifndef XGB_COMMON_H
+#define XGB_COMMON_H
+#include <stdint.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+#define XGB_API __attribute__((visibility("default"), used))
+
+/* Errors: functions return 0 on success and a negative code on failure, after
+ * recording a message that the bindings turn into a thrown Error. */
+int xgb_fail(const char *fmt, ...);
+XGB_API const char *xgb_last_error(void);
+
+void *xgb_alloc(size_t bytes);           /* malloc that records "out of memory" */
+void *xgb_calloc(size_t n, size_t size);
+
+/* xoshiro256** seeded by splitmix64: fast, good enough for sampling, and the same
+ * sequence on every platform, so the same seed gives a bit-identical model. */
+typedef struct { uint64_t s[4]; } Rng;
+void rng_seed(Rng *r, uint64_t seed);
+uint64_t rng_next(Rng *r);
+double rng_uniform(Rng *r);             /* [0, 1) */
+double rng_normal(Rng *r);
+void rng_choose(Rng *r, const int32_t *from, int n, int k, int32_t *out); /* k of n, sorted */
+
+/* A gradient pair per row (and per output group): first and second derivative of
+ * the loss with respect to the margin, already multiplied by the row's weight. */
+typedef struct { float g, h; } GradPair;
+
+#define XGB_NO_PARENT 2147483647
+#define XGB_RT_EPS 1e-6
+#endif

@@ -1,0 +1,181 @@
+#include "grower.h"
+
+int grow_reserve_nodes(GrowContext *ctx, int n) {
+  if (n <= ctx->node_cap) return 0;
+  int cap = ctx->node_cap ? ctx->node_cap : 64;
+  while (cap < n) cap *= 2;
+  int32_t *b = realloc(ctx->node_begin, sizeof(int32_t) * cap);
+  if (!b) return xgb_fail("out of memory in tree growth");
+  ctx->node_begin = b;
+  int32_t *e = realloc(ctx->node_end, sizeof(int32_t) * cap);
+  if (!e) return xgb_fail("out of memory in tree growth");
+  ctx->node_end = e;
+  ctx->node_cap = cap;
+  return 0;
+}
+
+/* Stable in-place partition: left rows are compacted forward, right rows go to the
+ * scratch buffer and are copied back after them. Returns the first right position. */
+int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
+  uint32_t *rows = ctx->rows, *right = ctx->scratch;
+  const uint8_t *bins = ctx->bins;
+  int ncol = ctx->ncol, miss = ctx->cuts->n_bins[feature];
+  int nl = begin, nr = 0;
+  for (int i = begin; i < end; i++) {
+    uint32_t r = rows[i];
+    int code = bins[(size_t)r * ncol + feature];
+    int left = code == miss ? default_left : code <= bin;
+    if (left) rows[nl++] = r; else right[nr++] = r;
+  }
+  memcpy(rows + nl, right, sizeof(uint32_t) * nr);
+  return nl;
+}
+
+void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H) {
+  double g = 0, h = 0;
+  for (int i = begin; i < end; i++) { GradPair p = ctx->gh[ctx->rows[i]]; g += p.g; h += p.h; }
+  *G = g; *H = h;
+}
+
+void choose_features(GrowContext *ctx, const int32_t *from, int n, double fraction, int32_t *out, int *n_out) {
+  if (fraction >= 1.0) { memcpy(out, from, sizeof(int32_t) * n); *n_out = n; return; }
+  int k = (int)(fraction * n);
+  if (k < 1) k = 1;
+  rng_choose(ctx->rng, from, n, k, out);
+  *n_out = k;
+}
+
+void finish_leaf(const Params *p, Tree *t, int nid, double G, double H) {
+  double w = leaf_weight(p, G, H) * p->eta;
+  t->left[nid] = t->right[nid] = -1;
+  t->cond[nid] = (float)w;
+  t->base_weight[nid] = (float)w;
+  t->sum_hess[nid] = (float)H;
+  t->loss_chg[nid] = 0.0f;
+}
+
+/* A node waiting to be split: its histogram and its best split. */
+typedef struct {
+  int nid, depth;
+  double G, H;
+  HistBin *hist;
+  SplitInfo split;
+} Candidate;
+
+/* Depthwise pops the shallowest node first (level by level, as XGBoost's "depthwise");
+ * lossguide pops the node whose split reduces the loss most (as LightGBM). */
+static int pick(const Candidate *q, int n, int policy) {
+  int best = 0;
+  for (int i = 1; i < n; i++) {
+    if (policy == GROW_LOSSGUIDE) {
+      if (q[i].split.loss_chg > q[best].split.loss_chg ||
+          (q[i].split.loss_chg == q[best].split.loss_chg && q[i].nid < q[best].nid)) best = i;
+    } else if (q[i].depth < q[best].depth || (q[i].depth == q[best].depth && q[i].nid < q[best].nid)) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+static void evaluate(GrowContext *ctx, Candidate *c, int32_t *level_feats, int n_level, int32_t *node_feats) {
+  int n_node;
+  choose_features(ctx, level_feats, n_level, ctx->p->colsample_bynode, node_feats, &n_node);
+  split_find(ctx->p, ctx->cuts, c->hist, c->G, c->H, node_feats, n_node, &c->split);
+}
+
+int grow_tree(GrowContext *ctx, Tree *t) {
+  const Params *p = ctx->p;
+  const Cuts *cuts = ctx->cuts;
+  int slots = cuts->total_slots, rc = -1;
+  int max_depth = p->max_depth, max_leaves = p->max_leaves;
+  int qcap = 64, qn = 0, n_leaves = 1;
+  Candidate *queue = xgb_alloc(sizeof(Candidate) * qcap);
+  int32_t *level_feats = xgb_alloc(sizeof(int32_t) * (ctx->n_features + 1));
+  int32_t *node_feats = xgb_alloc(sizeof(int32_t) * (ctx->n_features + 1));
+  int level_depth = -1, n_level = 0;
+  if (!queue || !level_feats || !node_feats) goto done;
+  if (grow_reserve_nodes(ctx, 1) < 0) goto done;
+
+  int root = tree_add_node(t, -1);
+  if (root < 0) goto done;
+  for (int i = 0; i < ctx->nrow; i++) ctx->rows[i] = (uint32_t)i;
+  ctx->node_begin[root] = 0; ctx->node_end[root] = ctx->nrow;
+  Candidate c0 = { root, 0, 0, 0, xgb_alloc(sizeof(HistBin) * slots), {0} };
+  if (!c0.hist) goto done;
+  sum_gradients(ctx, 0, ctx->nrow, &c0.G, &c0.H);
+  hist_build(c0.hist, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->rows, ctx->nrow, ctx->gh);
+  choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &n_level);
+  level_depth = 0;
+  evaluate(ctx, &c0, level_feats, n_level, node_feats);
+  queue[qn++] = c0;
+
+  while (qn > 0) {
+    int i = pick(queue, qn, p->grow_policy);
+    Candidate c = queue[i];
+    queue[i] = queue[--qn];
+    SplitInfo *s = &c.split;
+    int can_split = s->feature >= 0 && s->loss_chg > XGB_RT_EPS && s->loss_chg >= p->gamma &&
+                    s->HL > 0.0 && s->HR > 0.0 &&
+                    (max_depth <= 0 || c.depth < max_depth) &&
+                    (max_leaves <= 0 || n_leaves < max_leaves);
+    if (!can_split) {
+      finish_leaf(p, t, c.nid, c.G, c.H);
+      free(c.hist);
+      continue;
+    }
+    /* apply the split */
+    int begin = ctx->node_begin[c.nid], end = ctx->node_end[c.nid];
+    int mid = partition_rows(ctx, begin, end, s->feature, s->bin, s->default_left);
+    int l = tree_add_node(t, c.nid), r = l < 0 ? -1 : tree_add_node(t, c.nid);
+    if (r < 0 || grow_reserve_nodes(ctx, t->n_nodes) < 0) { free(c.hist); goto done; }
+    t->left[c.nid] = l; t->right[c.nid] = r;
+    t->feature[c.nid] = s->feature;
+    t->cond[c.nid] = cuts->cuts[s->feature][s->bin];
+    t->default_left[c.nid] = (uint8_t)s->default_left;
+    t->loss_chg[c.nid] = (float)s->loss_chg;
+    t->sum_hess[c.nid] = (float)c.H;
+    t->base_weight[c.nid] = (float)leaf_weight(p, c.G, c.H);
+    ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
+    ctx->node_begin[r] = mid; ctx->node_end[r] = end;
+    n_leaves++;
+
+    /* children: build the smaller one, derive the larger by subtraction in place */
+    int child_depth = c.depth + 1;
+    Candidate cl = { l, child_depth, s->GL, s->HL, NULL, {0} };
+    Candidate cr = { r, child_depth, s->GR, s->HR, NULL, {0} };
+    int may_split = (max_depth <= 0 || child_depth < max_depth) && (max_leaves <= 0 || n_leaves < max_leaves);
+    if (!may_split) {
+      finish_leaf(p, t, l, cl.G, cl.H);
+      finish_leaf(p, t, r, cr.G, cr.H);
+      free(c.hist);
+      continue;
+    }
+    HistBin *small = xgb_alloc(sizeof(HistBin) * slots);
+    if (!small) { free(c.hist); goto done; }
+    int left_smaller = (mid - begin) <= (end - mid);
+    if (left_smaller) hist_build(small, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->rows + begin, mid - begin, ctx->gh);
+    else hist_build(small, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->rows + mid, end - mid, ctx->gh);
+    hist_subtract(c.hist, c.hist, small, slots);
+    cl.hist = left_smaller ? small : c.hist;
+    cr.hist = left_smaller ? c.hist : small;
+    if (child_depth != level_depth) {
+      choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &n_level);
+      level_depth = child_depth;
+    }
+    evaluate(ctx, &cl, level_feats, n_level, node_feats);
+    evaluate(ctx, &cr, level_feats, n_level, node_feats);
+    if (qn + 2 > qcap) {
+      qcap *= 2;
+      Candidate *q = realloc(queue, sizeof(Candidate) * qcap);
+      if (!q) { free(cl.hist); free(cr.hist); xgb_fail("out of memory in tree growth"); goto done; }
+      queue = q;
+    }
+    queue[qn++] = cl;
+    queue[qn++] = cr;
+  }
+  rc = 0;
+done:
+  if (queue) for (int i = 0; i < qn; i++) free(queue[i].hist);
+  free(queue); free(level_feats); free(node_feats);
+  return rc;
+}

@@ -1,0 +1,18 @@
+/* Histograms: for one tree node, the sums of gradients g and hessians h of its rows
+ * per (feature, bin) slot — everything split finding needs, in O(bins) instead of
+ * O(rows). Layout: slot s of feature f is offset[f] + bin, stored as (g, h) doubles.
+ *
+ * A parent's histogram is the sum of its children's, so after a split only the child
+ * with fewer rows is built from rows; the other is parent − smaller (subtraction),
+ * halving the row passes per level. */
+#ifndef XGB_HISTOGRAM_H
+#define XGB_HISTOGRAM_H
+#include "common.h"
+
+typedef struct { double g, h; } HistBin;
+
+/* Row-major bin codes (nrow x ncol) and the rows of one node. */
+void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int ncol,
+                const int32_t *offset, const uint32_t *rows, int n_rows, const GradPair *gh);
+void hist_subtract(HistBin *out, const HistBin *parent, const HistBin *child, int32_t total_slots);
+#endif

@@ -1,0 +1,53 @@
+/* logloss = -sum w (y log p + (1-y) log(1-p)) / sum w (p clipped to [1e-16, 1-1e-16]);
+ * error = weighted share of rows with (p > 0.5) != y;
+ * auc = probability that a random positive outranks a random negative, from ranks:
+ * rows sorted by p, ties share their average rank (weighted Mann–Whitney U). */
+#include "metric.h"
+
+static const float *sort_key;
+static int cmp_by_pred(const void *a, const void *b) {
+  float x = sort_key[*(const int32_t *)a], y = sort_key[*(const int32_t *)b];
+  return (x > y) - (x < y);
+}
+
+static double auc(const float *p, const float *label, const float *weight, int n) {
+  int32_t *idx = malloc(sizeof(int32_t) * (n ? n : 1));
+  for (int i = 0; i < n; i++) idx[i] = i;
+  sort_key = p;
+  qsort(idx, n, sizeof(int32_t), cmp_by_pred);
+  double pos = 0, neg = 0, area = 0;
+  /* walk groups of tied predictions from the lowest; each positive in a group beats the
+   * negatives below it and ties half of the negatives inside it */
+  for (int i = 0; i < n;) {
+    int j = i;
+    double gp = 0, gn = 0;
+    while (j < n && p[idx[j]] == p[idx[i]]) {
+      double w = weight ? weight[idx[j]] : 1.0;
+      if (label[idx[j]] > 0.5) gp += w; else gn += w;
+      j++;
+    }
+    area += gp * (neg + 0.5 * gn);
+    pos += gp; neg += gn;
+    i = j;
+  }
+  free(idx);
+  if (pos == 0 || neg == 0) return NAN;
+  return area / (pos * neg);
+}
+
+double metric_binary(int metric, const float *prob, const float *label, const float *weight, int n) {
+  if (metric == M_AUC) return auc(prob, label, weight, n);
+  double s = 0, sw = 0;
+  for (int i = 0; i < n; i++) {
+    double w = weight ? weight[i] : 1.0, p = prob[i], y = label[i], e;
+    if (metric == M_LOGLOSS) {
+      if (p < 1e-16) p = 1e-16;
+      if (p > 1 - 1e-16) p = 1 - 1e-16;
+      e = -(y * log(p) + (1 - y) * log(1 - p));
+    } else {
+      e = ((p > 0.5) != (y > 0.5)) ? 1.0 : 0.0;
+    }
+    s += w * e; sw += w;
+  }
+  return sw > 0 ? s / sw : NAN;
+}

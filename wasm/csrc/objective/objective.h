@@ -1,0 +1,23 @@
+/* Objectives: the loss l(y, margin) boosting minimises, given to the tree growers as
+ * per-row gradients g = dl/dmargin and hessians h = d2l/dmargin2 (times row weight).
+ * Margins are row-major [row * n_groups + group]; gradients are group-major
+ * [group * n_rows + row] so each tree reads one contiguous block. */
+#ifndef XGB_OBJECTIVE_H
+#define XGB_OBJECTIVE_H
+#include "params.h"
+
+void objective_gradients(const Params *p, const float *margin, const float *label, const float *weight,
+                         int n, int n_groups, GradPair *out);
+/* The intercept XGBoost 2.x estimates when base_score is unset, in output space. */
+double objective_estimate_base_score(const Params *p, const float *label, const float *weight, int n);
+double objective_prob_to_margin(int objective, double base_score);
+/* Margins → what predict() returns (probabilities, counts, class ids). */
+void objective_transform(int objective, const float *margin, int n, int n_groups, float *out);
+/* Leaf values that are not Newton steps (reg:absoluteerror: the median residual). */
+int objective_refresh_leaves(const Params *p, int objective);
+
+/* per-family implementations */
+void regression_gradients(const Params *p, const float *margin, const float *label, const float *weight, int n, GradPair *out);
+void binary_gradients(const float *margin, const float *label, const float *weight, int n, GradPair *out);
+void multiclass_gradients(const float *margin, const float *label, const float *weight, int n, int k, GradPair *out);
+#endif

@@ -1,0 +1,37 @@
+/* Training parameters, in XGBoost's names. The bindings validate user input and
+ * pass these as a flat array of doubles in the order of ParamId. */
+#ifndef XGB_PARAMS_H
+#define XGB_PARAMS_H
+#include "common.h"
+
+typedef enum {
+  OBJ_SQUARED_ERROR = 0, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC,
+  OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON, OBJ_COUNT
+} ObjectiveId;
+
+typedef enum { GROW_DEPTHWISE = 0, GROW_LOSSGUIDE = 1, GROW_SYMMETRIC = 2 } GrowPolicy;
+typedef enum { BOOT_NO = 0, BOOT_BERNOULLI = 1, BOOT_BAYESIAN = 2 } BootstrapType;
+
+typedef enum {
+  P_OBJECTIVE, P_NUM_CLASS, P_ETA, P_GAMMA, P_MIN_CHILD_WEIGHT, P_LAMBDA, P_ALPHA,
+  P_MAX_DELTA_STEP, P_MAX_DEPTH, P_MAX_LEAVES, P_GROW_POLICY, P_SUBSAMPLE,
+  P_COLSAMPLE_BYTREE, P_COLSAMPLE_BYLEVEL, P_COLSAMPLE_BYNODE, P_MAX_BIN, P_SEED,
+  P_NUM_PARALLEL_TREE, P_BASE_SCORE, P_HUBER_SLOPE, P_RANDOM_STRENGTH,
+  P_BOOTSTRAP_TYPE, P_BAGGING_TEMPERATURE, P_COUNT
+} ParamId;
+
+typedef struct {
+  int objective, num_class;
+  double eta, gamma, min_child_weight, lambda, alpha, max_delta_step;
+  int max_depth, max_leaves, grow_policy;
+  double subsample, colsample_bytree, colsample_bylevel, colsample_bynode;
+  int max_bin;
+  uint64_t seed;
+  int num_parallel_tree;
+  double base_score, huber_slope, random_strength;
+  int bootstrap_type;
+  double bagging_temperature;
+} Params;
+
+void params_from_array(Params *p, const double *v);
+#endif

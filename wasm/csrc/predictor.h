@@ -1,0 +1,14 @@
+/* Prediction: walk each tree from the root on raw feature values (go left when
+ * x < cond, missing values follow default_left) and add the leaf outputs to the
+ * margin, in float, tree by tree in order — as XGBoost's CPU predictor does, so
+ * models loaded from XGBoost predict the same numbers. */
+#ifndef XGB_PREDICTOR_H
+#define XGB_PREDICTOR_H
+#include "tree.h"
+
+/* margin[row * n_groups + tree_group[t]] += tree t's output, for t in [t_begin, t_end). */
+void predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end,
+                 const float *X, int nrow, int ncol, int n_groups, float *margin);
+/* Index of the leaf each row reaches in one tree. */
+int predict_leaf(const Tree *t, const float *row);
+#endif

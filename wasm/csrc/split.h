@@ -1,0 +1,35 @@
+/* Split finding on a histogram, with XGBoost's regularised objective.
+ *
+ * For a node with gradient sum G and hessian sum H the optimal leaf weight is
+ *   w* = -T(G) / (H + lambda),  T(G) = sign(G) max(|G| - alpha, 0)   (L1 soft-threshold)
+ * (clipped to ±max_delta_step when that is set), and the node's score is
+ *   score(G, H) = T(G)^2 / (H + lambda).
+ * A split into (GL, HL) and (GR, HR) is worth
+ *   loss_chg = score(GL, HL) + score(GR, HR) - score(G, H)
+ * and is taken when loss_chg > gamma (and > 1e-6), both children have H >= min_child_weight.
+ * Each feature is scanned left to right over its bins twice: once with the node's
+ * missing values sent right, once sent left; the better direction is the default. */
+#ifndef XGB_SPLIT_H
+#define XGB_SPLIT_H
+#include "params.h"
+#include "histogram.h"
+#include "binning.h"
+
+typedef struct {
+  double loss_chg;
+  int feature, bin;       /* left: bin <= bin */
+  int default_left;
+  double GL, HL, GR, HR;
+} SplitInfo;
+
+double leaf_weight(const Params *p, double G, double H);
+double node_score(const Params *p, double G, double H);
+/* Best split of one node over the given features; loss_chg <= 0 when none is valid. */
+void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
+                const int32_t *features, int n_features, SplitInfo *best);
+/* Gain of every candidate (feature, bin, direction) of one node, summed into
+ * acc[2 * (offset[f] + bin) + dir]: what symmetric trees maximise over a level.
+ * Invalid candidates (min_child_weight) add -INFINITY. */
+void split_accumulate(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
+                      const int32_t *features, int n_features, double *acc);
+#endif

@@ -1,0 +1,191 @@
+/**
+ * Booster: a trained (or loaded) model living in the core's memory — predicting,
+ * saving as XGBoost JSON, loading XGBoost JSON, and feature importance.
+ */
+import { DMatrix } from "./dmatrix";
+import { fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
+import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
+import { alloc, check, f32, free, getCore, i32, u8 } from "./wasm";
+
+export interface PredictOptions {
+  /** raw margins instead of probabilities / rates */
+  outputMargin?: boolean;
+  /** boosting rounds [begin, end) to use; [0, 0] (default) means all */
+  iterationRange?: [number, number];
+}
+
+export type ImportanceType = "weight" | "gain" | "cover" | "total_gain" | "total_cover";
+
+const registry = new FinalizationRegistry<number>((ptr) => getCore().bst_free(ptr));
+
+export class Booster {
+  /** @internal */
+  ptr: number;
+  readonly params: ResolvedParams;
+  numFeature = 0;
+  featureNames?: string[];
+  /** best round (0-based) when early stopping ran */
+  bestIteration?: number;
+  bestScore?: number;
+  /** evalsResult[evalName][metric][round] */
+  evalsResult: Record<string, Record<string, number[]>> = {};
+  attributes: Record<string, string> = {};
+  private token = {};
+
+  /** @internal use train() or Booster.loadModel() */
+  constructor(params: ResolvedParams) {
+    this.params = params;
+    this.ptr = getCore().bst_create();
+    if (!this.ptr) throw new Error("Booster: out of memory");
+    const values = paramsToArray(params);
+    const p = alloc(values.length * 8);
+    new Float64Array(getCore().memory.buffer, p, values.length).set(values);
+    getCore().bst_set_params(this.ptr, p);
+    free(p);
+    registry.register(this, this.ptr, this.token);
+  }
+
+  private live(): number {
+    if (!this.ptr) throw new Error("Booster: used after free()");
+    return this.ptr;
+  }
+
+  get numGroups(): number { return numGroups(this.params); }
+  /** trees added per boosting round */
+  get treesPerRound(): number { return this.numGroups * this.params.num_parallel_tree; }
+  numTrees(): number { return getCore().bst_num_trees(this.live()); }
+  numBoostedRounds(): number { return Math.floor(this.numTrees() / this.treesPerRound); }
+
+  predict(d: DMatrix, opts: PredictOptions = {}): Float32Array {
+    const b = this.live();
+    d.assertLive();
+    if (d.ncol !== this.numFeature) {
+      throw new Error(`predict: the data has ${d.ncol} features but the model was trained with ${this.numFeature}`);
+    }
+    const rounds = this.numBoostedRounds();
+    let [begin, end] = opts.iterationRange ?? [0, 0];
+    if (begin === 0 && end === 0) end = rounds;
+    if (!(Number.isInteger(begin) && Number.isInteger(end) && begin >= 0 && begin <= end && end <= rounds)) {
+      throw new Error(`predict: iterationRange [${begin}, ${end}] is outside the model's ${rounds} rounds`);
+    }
+    const k = this.numGroups;
+    const out = alloc(Math.max(4, d.nrow * k * 4));
+    try {
+      check(getCore().bst_predict(b, d.xPtr, d.nrow, d.ncol, begin * this.treesPerRound, end * this.treesPerRound, opts.outputMargin ? 1 : 0, out), "predict");
+      const width = this.params.objective === "multi:softmax" && !opts.outputMargin ? 1 : k;
+      return f32(out, d.nrow * width).slice();
+    } finally {
+      free(out);
+    }
+  }
+
+  /** @internal the model's arrays, read out of the core */
+  toModelData(): ModelData {
+    const b = this.live(), c = getCore();
+    const trees: TreeArrays[] = [], treeGroup: number[] = [];
+    for (let t = 0; t < c.bst_num_trees(b); t++) {
+      const n = c.bst_tree_num_nodes(b, t);
+      const at = (w: number) => c.bst_tree_array(b, t, w);
+      trees.push({
+        left: i32(at(0), n).slice(), right: i32(at(1), n).slice(), parent: i32(at(2), n).slice(),
+        feature: i32(at(3), n).slice(), cond: f32(at(4), n).slice(), baseWeight: f32(at(5), n).slice(),
+        lossChg: f32(at(6), n).slice(), sumHess: f32(at(7), n).slice(), defaultLeft: u8().slice(at(8), at(8) + n),
+      });
+      treeGroup.push(c.bst_tree_group(b, t));
+    }
+    const attributes = { ...this.attributes };
+    if (this.bestIteration !== undefined) {
+      attributes.best_iteration = String(this.bestIteration);
+      attributes.best_ntree_limit = String((this.bestIteration + 1) * this.treesPerRound);
+      if (this.bestScore !== undefined) attributes.best_score = String(this.bestScore);
+    }
+    return {
+      objective: this.params.objective, numClass: this.params.num_class, numFeature: this.numFeature,
+      baseScore: c.bst_base_score(b), numParallelTree: this.params.num_parallel_tree, trees, treeGroup,
+      featureNames: this.featureNames, attributes, huberSlope: this.params.huber_slope, maxDeltaStep: this.params.max_delta_step,
+    };
+  }
+
+  /** The model as XGBoost JSON (loads in native XGBoost 1.7+). */
+  saveModel(): string {
+    return toJson(this.toModelData());
+  }
+
+  /** A Booster from XGBoost JSON (1.7 or 2.x schema). */
+  static loadModel(json: string): Booster {
+    if (typeof json !== "string") throw new Error("Booster.loadModel expects the model JSON as a string");
+    const m = fromJson(json);
+    const params = resolveParams({
+      objective: m.objective,
+      ...(m.numClass ? { num_class: m.numClass } : {}),
+      num_parallel_tree: m.numParallelTree,
+      ...(m.huberSlope !== undefined ? { huber_slope: m.huberSlope } : {}),
+      ...(m.maxDeltaStep !== undefined ? { max_delta_step: m.maxDeltaStep } : {}),
+    });
+    if (m.trees.length % (numGroups(params) * params.num_parallel_tree) !== 0) {
+      throw new Error(`invalid XGBoost JSON model: ${m.trees.length} trees is not a whole number of rounds of ${numGroups(params) * params.num_parallel_tree}`);
+    }
+    const bst = new Booster(params);
+    bst.adopt(m);
+    return bst;
+  }
+
+  /** @internal copy model arrays into this (empty) booster */
+  adopt(m: ModelData): void {
+    const b = this.live(), c = getCore();
+    this.numFeature = m.numFeature;
+    this.featureNames = m.featureNames;
+    this.attributes = { ...m.attributes };
+    if (m.attributes.best_iteration !== undefined) this.bestIteration = Number(m.attributes.best_iteration);
+    if (m.attributes.best_score !== undefined) this.bestScore = Number(m.attributes.best_score);
+    const bs = Math.fround(m.baseScore);
+    const margin = m.objective === "binary:logistic" ? -Math.log(1 / bs - 1) : m.objective === "count:poisson" ? Math.log(bs) : bs;
+    c.bst_set_model(b, m.numFeature, numGroups(this.params), bs, margin);
+    m.trees.forEach((t, i) => {
+      const n = t.left.length;
+      const idx = check(c.bst_add_tree(b, n, m.treeGroup[i]), "loadModel");
+      const at = (w: number) => c.bst_tree_array(b, idx, w);
+      i32(at(0), n).set(t.left); i32(at(1), n).set(t.right); i32(at(2), n).set(t.parent); i32(at(3), n).set(t.feature);
+      f32(at(4), n).set(t.cond); f32(at(5), n).set(t.baseWeight); f32(at(6), n).set(t.lossChg); f32(at(7), n).set(t.sumHess);
+      u8().set(t.defaultLeft, at(8));
+    });
+  }
+
+  /** Feature importance as XGBoost computes it: per feature used in a split, the number
+   * of splits (weight), the mean / total loss reduction (gain / total_gain), or the mean /
+   * total hessian sum of the split nodes (cover / total_cover). */
+  getScore(opts: { importanceType?: ImportanceType } = {}): Record<string, number> {
+    const type = opts.importanceType ?? "weight";
+    if (!["weight", "gain", "cover", "total_gain", "total_cover"].includes(type)) {
+      throw new Error(`getScore: unknown importanceType "${type}"; valid: weight, gain, cover, total_gain, total_cover`);
+    }
+    const m = this.toModelData();
+    const count = new Map<number, number>(), gain = new Map<number, number>(), cover = new Map<number, number>();
+    for (const t of m.trees) {
+      for (let i = 0; i < t.left.length; i++) {
+        if (t.left[i] < 0) continue;
+        const f = t.feature[i];
+        count.set(f, (count.get(f) ?? 0) + 1);
+        gain.set(f, (gain.get(f) ?? 0) + t.lossChg[i]);
+        cover.set(f, (cover.get(f) ?? 0) + t.sumHess[i]);
+      }
+    }
+    const out: Record<string, number> = {};
+    for (const [f, n] of [...count.entries()].sort((a, b) => a[0] - b[0])) {
+      const name = this.featureNames?.[f] ?? `f${f}`;
+      out[name] = type === "weight" ? n : type === "gain" ? gain.get(f)! / n : type === "cover" ? cover.get(f)! / n
+        : type === "total_gain" ? gain.get(f)! : cover.get(f)!;
+    }
+    return out;
+  }
+
+  /** Returns the model's memory to the core. */
+  free(): void {
+    if (!this.ptr) return;
+    registry.unregister(this.token);
+    getCore().bst_free(this.ptr);
+    this.ptr = 0;
+  }
+}
+
+export { OBJECTIVES, type Objective };

@@ -1,0 +1,147 @@
+/**
+ * DMatrix: a dense float32 matrix (row-major) with labels and weights, copied into the
+ * core's memory once so training and prediction read it without further copies.
+ * Missing values (NaN, or the `missing` value) are stored as NaN.
+ */
+import { alloc, copyF32, f32, free } from "./wasm";
+
+export interface DMatrixOptions {
+  nrow?: number;
+  ncol?: number;
+  label?: ArrayLike<number>;
+  weight?: ArrayLike<number>;
+  /** the value that marks a missing entry (default NaN) */
+  missing?: number;
+  featureNames?: string[];
+}
+
+const registry = new FinalizationRegistry<number[]>((ptrs) => ptrs.forEach(free));
+
+export class DMatrix {
+  readonly nrow: number;
+  readonly ncol: number;
+  readonly featureNames?: string[];
+  /** @internal pointers into the core's memory */
+  xPtr = 0;
+  labelPtr = 0;
+  weightPtr = 0;
+  private token = {};
+
+  constructor(X: Float32Array | Float64Array | ArrayLike<number> | number[][], opts: DMatrixOptions = {}) {
+    let nrow: number, ncol: number;
+    const nested = Array.isArray(X) && (X.length === 0 || Array.isArray(X[0]));
+    if (nested) {
+      const rows = X as number[][];
+      nrow = rows.length;
+      ncol = opts.ncol ?? (nrow ? rows[0].length : 0);
+      rows.forEach((r, i) => {
+        if (!Array.isArray(r) || r.length !== ncol) throw new Error(`DMatrix: row ${i} has ${Array.isArray(r) ? r.length : "no"} values, expected ${ncol}`);
+      });
+    } else {
+      const flat = X as ArrayLike<number>;
+      if (opts.nrow === undefined && opts.ncol === undefined) throw new Error("DMatrix: a flat array needs nrow or ncol");
+      ncol = opts.ncol ?? flat.length / opts.nrow!;
+      nrow = opts.nrow ?? flat.length / ncol;
+      if (!Number.isInteger(nrow) || !Number.isInteger(ncol) || nrow * ncol !== flat.length) {
+        throw new Error(`DMatrix: X has ${flat.length} values, which is not nrow × ncol (${opts.nrow ?? "?"} × ${opts.ncol ?? "?"})`);
+      }
+    }
+    if (opts.nrow !== undefined && opts.nrow !== nrow) throw new Error(`DMatrix: nrow is ${opts.nrow} but X has ${nrow} rows`);
+    if (ncol < 1) throw new Error("DMatrix: X has no features (ncol = 0)");
+    if (opts.featureNames && opts.featureNames.length !== ncol) {
+      throw new Error(`DMatrix: ${opts.featureNames.length} feature names for ${ncol} features`);
+    }
+    this.nrow = nrow;
+    this.ncol = ncol;
+    this.featureNames = opts.featureNames ? [...opts.featureNames] : undefined;
+
+    const missing = opts.missing ?? NaN;
+    const n = nrow * ncol;
+    this.xPtr = alloc(Math.max(4, n * 4));
+    const dst = f32(this.xPtr, n);
+    if (nested) {
+      const rows = X as number[][];
+      for (let i = 0; i < nrow; i++) dst.set(rows[i], i * ncol);
+    } else {
+      dst.set(X as ArrayLike<number>);
+    }
+    for (let i = 0; i < n; i++) {
+      const v = dst[i];
+      if (v === missing || Number.isNaN(v)) dst[i] = NaN;
+      else if (!Number.isFinite(v)) {
+        const row = Math.floor(i / ncol), col = i % ncol;
+        this.free();
+        throw new Error(`DMatrix: X[${row}][${col}] is ${v}; features must be finite or missing (NaN)`);
+      }
+    }
+    if (opts.label !== undefined) this.setLabel(opts.label);
+    if (opts.weight !== undefined) this.setWeight(opts.weight);
+    registry.register(this, [this.xPtr], this.token);
+  }
+
+  private setLabel(label: ArrayLike<number>): void {
+    if (label.length !== this.nrow) { this.free(); throw new Error(`DMatrix: label has ${label.length} values but X has ${this.nrow} rows`); }
+    for (let i = 0; i < label.length; i++) {
+      if (!Number.isFinite(label[i])) { this.free(); throw new Error(`DMatrix: label[${i}] is ${label[i]}; labels must be finite numbers`); }
+    }
+    this.labelPtr = copyF32(label);
+  }
+
+  private setWeight(weight: ArrayLike<number>): void {
+    if (weight.length !== this.nrow) { this.free(); throw new Error(`DMatrix: weight has ${weight.length} values but X has ${this.nrow} rows`); }
+    for (let i = 0; i < weight.length; i++) {
+      if (!(Number.isFinite(weight[i]) && weight[i] >= 0)) { this.free(); throw new Error(`DMatrix: weight[${i}] is ${weight[i]}; weights must be finite and >= 0`); }
+    }
+    this.weightPtr = copyF32(weight);
+  }
+
+  get hasLabel(): boolean { return this.labelPtr !== 0; }
+
+  /** A copy of the labels (Float32Array), or undefined. */
+  getLabel(): Float32Array | undefined {
+    this.assertLive();
+    return this.labelPtr ? f32(this.labelPtr, this.nrow).slice() : undefined;
+  }
+
+  getWeight(): Float32Array | undefined {
+    this.assertLive();
+    return this.weightPtr ? f32(this.weightPtr, this.nrow).slice() : undefined;
+  }
+
+  /** A copy of the feature matrix, row-major, missing as NaN. */
+  getData(): Float32Array {
+    this.assertLive();
+    return f32(this.xPtr, this.nrow * this.ncol).slice();
+  }
+
+  /** A new DMatrix with the given rows (in that order), their labels and weights. */
+  slice(rows: ArrayLike<number>): DMatrix {
+    this.assertLive();
+    const ncol = this.ncol, out = new Float32Array(rows.length * ncol);
+    const X = f32(this.xPtr, this.nrow * ncol);
+    const label = this.labelPtr ? new Float32Array(rows.length) : undefined;
+    const weight = this.weightPtr ? new Float32Array(rows.length) : undefined;
+    const L = this.labelPtr ? f32(this.labelPtr, this.nrow) : undefined;
+    const W = this.weightPtr ? f32(this.weightPtr, this.nrow) : undefined;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (!(Number.isInteger(r) && r >= 0 && r < this.nrow)) throw new Error(`DMatrix.slice: row ${r} is out of range [0, ${this.nrow})`);
+      out.set(X.subarray(r * ncol, (r + 1) * ncol), i * ncol);
+      if (label) label[i] = L![r];
+      if (weight) weight[i] = W![r];
+    }
+    return new DMatrix(out, { nrow: rows.length, ncol, label, weight, featureNames: this.featureNames });
+  }
+
+  /** @internal */
+  assertLive(): void {
+    if (!this.xPtr) throw new Error("DMatrix: used after free()");
+  }
+
+  /** Returns the matrix's memory to the core. */
+  free(): void {
+    registry.unregister(this.token);
+    free(this.xPtr); free(this.labelPtr); free(this.weightPtr);
+    this.xPtr = this.labelPtr = this.weightPtr = 0;
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * XGBoost's JSON model format (schema of XGBoost 1.7 and 2.x), the one model format of
+ * the project. Saving writes what native XGBoost 1.7.4 loads; loading accepts models
+ * written by XGBoost 1.7 / 2.x (gbtree, numerical splits) and by this package, and
+ * checks every index before anything reaches the core, so a malformed model is an
+ * Error, not a trap or an endless walk.
+ */
+import type { Objective } from "./params";
+import { OBJECTIVES } from "./params";
+
+export interface TreeArrays {
+  left: Int32Array; right: Int32Array; parent: Int32Array; feature: Int32Array;
+  cond: Float32Array; baseWeight: Float32Array; lossChg: Float32Array; sumHess: Float32Array;
+  defaultLeft: Uint8Array;
+}
+
+export interface ModelData {
+  objective: Objective;
+  numClass: number;
+  numFeature: number;
+  baseScore: number;
+  numParallelTree: number;
+  trees: TreeArrays[];
+  treeGroup: number[];
+  featureNames?: string[];
+  attributes: Record<string, string>;
+  /** extra objective settings that the JSON carries */
+  huberSlope?: number;
+  maxDeltaStep?: number;
+}
+
+/** float32 values written with 9 significant digits (enough to read back the same
+ * float), always with a decimal point or exponent: XGBoost's parser reads "0" as an
+ * integer and refuses it where a float is expected. */
+function floatText(v: number): string {
+  const s = String(Number(Math.fround(v).toPrecision(9)));
+  return /[.eE]/.test(s) || !Number.isFinite(v) ? s : s + ".0";
+}
+/** Float arrays are spliced in as text after JSON.stringify, through placeholders. */
+class FloatArrays {
+  private texts: string[] = [];
+  add(a: Float32Array): string {
+    this.texts.push("[" + Array.from(a, floatText).join(",") + "]");
+    return `@@f32:${this.texts.length - 1}@@`;
+  }
+  splice(json: string): string {
+    return json.replace(/"@@f32:(\d+)@@"/g, (_, i) => this.texts[Number(i)]);
+  }
+}
+function fstr(v: number): string {
+  return Math.fround(v).toPrecision(9).replace(/\.?0+(e|$)/, "$1").toUpperCase();
+}
+
+function objectiveJson(m: ModelData): Record<string, unknown> {
+  const name = m.objective;
+  switch (name) {
+    case "reg:squarederror": case "binary:logistic":
+      return { name, reg_loss_param: { scale_pos_weight: "1" } };
+    case "reg:pseudohubererror":
+      return { name, pseudo_huber_param: { huber_slope: fstr(m.huberSlope ?? 1) } };
+    case "count:poisson":
+      return { name, poisson_regression_param: { max_delta_step: fstr(m.maxDeltaStep ?? 0.7) } };
+    case "multi:softprob": case "multi:softmax":
+      return { name, softmax_multiclass_param: { num_class: String(m.numClass) } };
+    default:
+      return { name };
+  }
+}
+
+export function toJson(m: ModelData): string {
+  const fa = new FloatArrays();
+  const trees = m.trees.map((t, id) => {
+    const n = t.left.length;
+    return {
+      base_weights: fa.add(t.baseWeight),
+      categories: [], categories_nodes: [], categories_segments: [], categories_sizes: [],
+      default_left: Array.from(t.defaultLeft),
+      id,
+      left_children: Array.from(t.left),
+      loss_changes: fa.add(t.lossChg),
+      parents: Array.from(t.parent),
+      right_children: Array.from(t.right),
+      split_conditions: fa.add(t.cond),
+      split_indices: Array.from(t.feature),
+      split_type: new Array(n).fill(0),
+      sum_hessian: fa.add(t.sumHess),
+      tree_param: { num_deleted: "0", num_feature: String(m.numFeature), num_nodes: String(n), size_leaf_vector: "0" },
+    };
+  });
+  const model = {
+    learner: {
+      attributes: m.attributes,
+      feature_names: m.featureNames ?? [],
+      feature_types: m.featureNames ? m.featureNames.map(() => "float") : [],
+      gradient_booster: {
+        model: {
+          gbtree_model_param: { num_parallel_tree: String(m.numParallelTree), num_trees: String(trees.length), size_leaf_vector: "0" },
+          tree_info: m.treeGroup,
+          trees,
+        },
+        name: "gbtree",
+      },
+      learner_model_param: {
+        base_score: fstr(m.baseScore),
+        boost_from_average: "1",
+        num_class: String(m.objective.startsWith("multi:") ? m.numClass : 0),
+        num_feature: String(m.numFeature),
+        num_target: "1",
+      },
+      name: "generic",
+      objective: objectiveJson(m),
+    },
+    version: [1, 7, 4],
+  };
+  return fa.splice(JSON.stringify(model));
+}
+
+class ModelError extends Error {
+  constructor(msg: string) { super(`invalid XGBoost JSON model: ${msg}`); }
+}
+
+function obj(v: unknown, where: string): Record<string, unknown> {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new ModelError(`${where} is missing or not an object`);
+  return v as Record<string, unknown>;
+}
+function arr(v: unknown, where: string, n: number): unknown[] {
+  if (!Array.isArray(v)) throw new ModelError(`${where} is missing or not an array`);
+  if (v.length !== n) throw new ModelError(`${where} has ${v.length} entries, expected ${n}`);
+  return v;
+}
+function num(v: unknown, where: string): number {
+  const x = typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : typeof v === "string" ? Number(v.replace(/^\[|\]$/g, "")) : NaN;
+  if (!Number.isFinite(x)) throw new ModelError(`${where} is not a number (${JSON.stringify(v)})`);
+  return x;
+}
+function ints(v: unknown, where: string, n: number): Int32Array {
+  const a = arr(v, where, n), out = new Int32Array(n);
+  a.forEach((x, i) => {
+    const k = num(x, `${where}[${i}]`);
+    if (!Number.isInteger(k)) throw new ModelError(`${where}[${i}] is not an integer`);
+    out[i] = k;
+  });
+  return out;
+}
+function floats(v: unknown, where: string, n: number): Float32Array {
+  const a = arr(v, where, n), out = new Float32Array(n);
+  a.forEach((x, i) => { out[i] = num(x, `${where}[${i}]`); });
+  return out;
+}
+
+/** Checks that the arrays describe one tree: every node reached once from the root. */
+function checkTree(t: TreeArrays, numFeature: number, where: string): void {
+  const n = t.left.length;
+  const seen = new Uint8Array(n);
+  const stack = [0];
+  seen[0] = 1;
+  while (stack.length) {
+    const id = stack.pop()!;
+    const l = t.left[id], r = t.right[id];
+    if (l === -1 && r === -1) continue;
+    for (const c of [l, r]) {
+      if (!(c > 0 && c < n)) throw new ModelError(`${where}: node ${id} has child index ${c}, outside [1, ${n})`);
+      if (seen[c]) throw new ModelError(`${where}: node ${c} is reached twice (the children arrays do not form a tree)`);
+      seen[c] = 1;
+      stack.push(c);
+    }
+    if (!(t.feature[id] >= 0 && t.feature[id] < numFeature)) {
+      throw new ModelError(`${where}: node ${id} splits on feature ${t.feature[id]}, but the model has ${numFeature} features`);
+    }
+  }
+}
+
+export function fromJson(text: string): ModelData {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ModelError(`not JSON (${(e as Error).message})`);
+  }
+  const learner = obj(obj(doc, "the document").learner, "learner");
+  const lmp = obj(learner.learner_model_param, "learner.learner_model_param");
+  const objective = obj(learner.objective, "learner.objective");
+  const name = String(objective.name);
+  if (!(OBJECTIVES as readonly string[]).includes(name)) {
+    throw new ModelError(`objective "${name}" is not supported; supported: ${OBJECTIVES.join(", ")}`);
+  }
+  const gb = obj(learner.gradient_booster, "learner.gradient_booster");
+  if (gb.name !== "gbtree") throw new ModelError(`booster "${gb.name}" is not supported (only gbtree)`);
+  const model = obj(gb.model, "gradient_booster.model");
+  const numFeature = num(lmp.num_feature, "learner_model_param.num_feature");
+  const numClass = num(lmp.num_class ?? 0, "learner_model_param.num_class");
+  const baseScore = num(lmp.base_score, "learner_model_param.base_score");
+  if (!(Number.isInteger(numFeature) && numFeature >= 1)) throw new ModelError("num_feature must be a positive integer");
+  const multi = name.startsWith("multi:");
+  if (multi && !(Number.isInteger(numClass) && numClass >= 2)) throw new ModelError(`num_class must be >= 2 for ${name}`);
+  const groups = multi ? numClass : 1;
+  const gtp = model.gbtree_model_param ? obj(model.gbtree_model_param, "gbtree_model_param") : {};
+  const numParallelTree = gtp.num_parallel_tree !== undefined ? num(gtp.num_parallel_tree, "num_parallel_tree") : 1;
+  const rawTrees = model.trees;
+  if (!Array.isArray(rawTrees)) throw new ModelError("gradient_booster.model.trees is missing or not an array");
+  const treeGroup = Array.from(ints(model.tree_info, "tree_info", rawTrees.length));
+  treeGroup.forEach((g, i) => { if (!(g >= 0 && g < groups)) throw new ModelError(`tree_info[${i}] = ${g} is not a valid output group (0..${groups - 1})`); });
+  const trees = rawTrees.map((raw, i) => {
+    const where = `tree ${i}`;
+    const t = obj(raw, where);
+    const tp = obj(t.tree_param, `${where}.tree_param`);
+    const n = num(tp.num_nodes, `${where}.tree_param.num_nodes`);
+    if (!(Number.isInteger(n) && n >= 1)) throw new ModelError(`${where}: num_nodes must be a positive integer`);
+    if (Array.isArray(t.split_type) && t.split_type.some((s) => Number(s) !== 0)) {
+      throw new ModelError(`${where} has categorical splits, which this package does not load`);
+    }
+    const tree: TreeArrays = {
+      left: ints(t.left_children, `${where}.left_children`, n),
+      right: ints(t.right_children, `${where}.right_children`, n),
+      parent: ints(t.parents, `${where}.parents`, n),
+      feature: ints(t.split_indices, `${where}.split_indices`, n),
+      cond: floats(t.split_conditions, `${where}.split_conditions`, n),
+      baseWeight: t.base_weights ? floats(t.base_weights, `${where}.base_weights`, n) : new Float32Array(n),
+      lossChg: t.loss_changes ? floats(t.loss_changes, `${where}.loss_changes`, n) : new Float32Array(n),
+      sumHess: t.sum_hessian ? floats(t.sum_hessian, `${where}.sum_hessian`, n) : new Float32Array(n),
+      defaultLeft: Uint8Array.from(arr(t.default_left, `${where}.default_left`, n), (x) => (num(x, `${where}.default_left`) ? 1 : 0)),
+    };
+    checkTree(tree, numFeature, where);
+    return tree;
+  });
+  const fn = Array.isArray(learner.feature_names) && learner.feature_names.length ? learner.feature_names.map(String) : undefined;
+  if (fn && fn.length !== numFeature) throw new ModelError(`feature_names has ${fn.length} names for ${numFeature} features`);
+  const attributes: Record<string, string> = {};
+  if (learner.attributes && typeof learner.attributes === "object") {
+    for (const [k, v] of Object.entries(learner.attributes as Record<string, unknown>)) attributes[k] = String(v);
+  }
+  const hp = objective.pseudo_huber_param as Record<string, unknown> | undefined;
+  const pp = objective.poisson_regression_param as Record<string, unknown> | undefined;
+  return {
+    objective: name as Objective, numClass: multi ? numClass : 0, numFeature, baseScore, numParallelTree,
+    trees, treeGroup, featureNames: fn, attributes,
+    huberSlope: hp ? num(hp.huber_slope, "huber_slope") : undefined,
+    maxDeltaStep: pp ? num(pp.max_delta_step, "max_delta_step") : undefined,
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Parameters: XGBoost's names, aliases and defaults (2.x, tree_method "hist"), checked
+ * here so that bad values become Errors that name the parameter, never traps in the
+ * core. The core receives them as one Float64Array in the order of the C ParamId.
+ */
+
+export type Params = Record<string, unknown>;
+
+export const OBJECTIVES = [
+  "reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "binary:logistic",
+  "multi:softprob", "multi:softmax", "count:poisson",
+] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik"] as const;
+export type Metric = (typeof METRICS)[number];
+/** Metrics where larger is better (early stopping maximises them). */
+export const MAXIMIZE = new Set<string>(["auc"]);
+
+const GROW_POLICIES = ["depthwise", "lossguide", "symmetric"];
+const BOOTSTRAP = ["no", "bernoulli", "bayesian"];
+
+const ALIASES: Record<string, string> = {
+  learning_rate: "eta", min_split_loss: "gamma", reg_lambda: "lambda", reg_alpha: "alpha",
+  random_state: "seed", n_jobs: "nthread",
+};
+
+/** Accepted for compatibility with XGBoost code; they do not change the model. */
+const ACCEPTED_ONLY: Record<string, (v: unknown) => string | undefined> = {
+  nthread: () => undefined,
+  verbosity: () => undefined,
+  validate_parameters: () => undefined,
+  disable_default_eval_metric: () => undefined,
+  booster: (v) => (v === "gbtree" ? undefined : `booster "${v}" is not supported (only "gbtree")`),
+  tree_method: (v) => (["hist", "auto", "approx"].includes(String(v)) ? undefined : `tree_method "${v}" is not supported (this core is "hist")`),
+  device: (v) => (String(v) === "cpu" ? undefined : `device "${v}" is not supported (only "cpu")`),
+  sampling_method: (v) => (v === "uniform" ? undefined : `sampling_method "${v}" is not supported (only "uniform")`),
+  scale_pos_weight: (v) => (Number(v) === 1 ? undefined : "scale_pos_weight is not supported; pass per-row weights instead"),
+};
+
+export interface ResolvedParams {
+  objective: Objective;
+  num_class: number;
+  eta: number; gamma: number; min_child_weight: number; lambda: number; alpha: number; max_delta_step: number;
+  max_depth: number; max_leaves: number; grow_policy: string;
+  subsample: number; colsample_bytree: number; colsample_bylevel: number; colsample_bynode: number;
+  max_bin: number; seed: number; num_parallel_tree: number; base_score: number | undefined;
+  huber_slope: number; random_strength: number; bootstrap_type: string; bagging_temperature: number;
+  eval_metric: Metric[];
+}
+
+const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric"> = {
+  objective: "reg:squarederror", num_class: 0,
+  eta: 0.3, gamma: 0, min_child_weight: 1, lambda: 1, alpha: 0,
+  max_depth: 6, max_leaves: 0, grow_policy: "depthwise",
+  subsample: 1, colsample_bytree: 1, colsample_bylevel: 1, colsample_bynode: 1,
+  max_bin: 256, seed: 0, num_parallel_tree: 1, base_score: undefined,
+  huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1,
+};
+
+const NUMERIC = new Set([
+  "num_class", "eta", "gamma", "min_child_weight", "lambda", "alpha", "max_delta_step", "max_depth", "max_leaves",
+  "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed", "num_parallel_tree",
+  "base_score", "huber_slope", "random_strength", "bagging_temperature",
+]);
+const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree"]);
+
+export const VALID_PARAMS = [
+  ...Object.keys(DEFAULTS), "max_delta_step", "eval_metric", ...Object.keys(ALIASES), ...Object.keys(ACCEPTED_ONLY),
+].sort();
+
+export function defaultMetric(objective: Objective): Metric {
+  switch (objective) {
+    case "reg:absoluteerror": return "mae";
+    case "binary:logistic": return "logloss";
+    case "multi:softprob": case "multi:softmax": return "mlogloss";
+    case "count:poisson": return "poisson-nloglik";
+    default: return "rmse";
+  }
+}
+
+function toNumber(name: string, v: unknown): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new Error(`parameter ${name} must be a finite number, got ${JSON.stringify(v)}`);
+  if (INTEGER.has(name) && !Number.isInteger(n)) throw new Error(`parameter ${name} must be an integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function resolveParams(params: Params = {}): ResolvedParams {
+  const out: Record<string, unknown> = { ...DEFAULTS };
+  let metrics: Metric[] | undefined;
+  for (const [rawKey, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    const key = ALIASES[rawKey] ?? rawKey;
+    if (key in ACCEPTED_ONLY) {
+      const problem = ACCEPTED_ONLY[key](value);
+      if (problem) throw new Error(problem);
+      continue;
+    }
+    if (key === "eval_metric") {
+      const list = (Array.isArray(value) ? value : [value]).map(String);
+      for (const m of list) {
+        if (!(METRICS as readonly string[]).includes(m)) throw new Error(`unknown eval_metric "${m}"; valid: ${METRICS.join(", ")}`);
+      }
+      metrics = list as Metric[];
+      continue;
+    }
+    if (key === "objective") {
+      if (!(OBJECTIVES as readonly string[]).includes(String(value))) {
+        throw new Error(`unknown objective "${value}"; valid: ${OBJECTIVES.join(", ")}`);
+      }
+      out.objective = String(value);
+      continue;
+    }
+    if (key === "grow_policy" || key === "bootstrap_type") {
+      const valid = key === "grow_policy" ? GROW_POLICIES : BOOTSTRAP;
+      if (!valid.includes(String(value))) throw new Error(`parameter ${key} must be one of ${valid.join(", ")}, got ${JSON.stringify(value)}`);
+      out[key] = String(value);
+      continue;
+    }
+    if (!NUMERIC.has(key)) {
+      throw new Error(`unknown parameter "${rawKey}"; valid parameters: ${VALID_PARAMS.join(", ")}`);
+    }
+    out[key] = toNumber(rawKey, value);
+  }
+  const p = out as unknown as ResolvedParams;
+  if (p.max_delta_step === undefined) p.max_delta_step = p.objective === "count:poisson" ? 0.7 : 0;
+  p.eval_metric = metrics ?? [defaultMetric(p.objective)];
+
+  const range = (name: keyof ResolvedParams, ok: boolean, what: string) => {
+    if (!ok) throw new Error(`parameter ${name} ${what}, got ${JSON.stringify(p[name])}`);
+  };
+  range("eta", p.eta > 0, "must be > 0");
+  range("gamma", p.gamma >= 0, "must be >= 0");
+  range("min_child_weight", p.min_child_weight >= 0, "must be >= 0");
+  range("lambda", p.lambda >= 0, "must be >= 0");
+  range("alpha", p.alpha >= 0, "must be >= 0");
+  range("max_delta_step", p.max_delta_step >= 0, "must be >= 0");
+  range("max_depth", p.max_depth >= 0, "must be >= 0");
+  range("max_leaves", p.max_leaves >= 0, "must be >= 0");
+  range("subsample", p.subsample > 0 && p.subsample <= 1, "must be in (0, 1]");
+  for (const c of ["colsample_bytree", "colsample_bylevel", "colsample_bynode"] as const) range(c, p[c] > 0 && p[c] <= 1, "must be in (0, 1]");
+  range("max_bin", p.max_bin >= 2 && p.max_bin <= 256, "must be between 2 and 256 (bins are stored as bytes)");
+  range("seed", p.seed >= 0, "must be >= 0");
+  range("num_parallel_tree", p.num_parallel_tree >= 1, "must be >= 1");
+  range("huber_slope", p.huber_slope > 0, "must be > 0");
+  range("random_strength", p.random_strength >= 0, "must be >= 0");
+  range("bagging_temperature", p.bagging_temperature >= 0, "must be >= 0");
+  if (p.grow_policy === "symmetric") range("max_depth", p.max_depth >= 1 && p.max_depth <= 16, "must be between 1 and 16 for symmetric trees");
+  if (p.grow_policy === "depthwise" && p.max_depth === 0 && p.max_leaves === 0) {
+    throw new Error("parameter max_depth is 0 (unlimited): set max_leaves, or use grow_policy \"lossguide\"");
+  }
+  const multi = p.objective.startsWith("multi:");
+  if (multi && !(p.num_class >= 2)) throw new Error(`parameter num_class must be set (>= 2) for ${p.objective}`);
+  if (!multi && p.num_class > 1) throw new Error(`parameter num_class is only for multi:* objectives (objective is ${p.objective})`);
+  if (p.base_score !== undefined) {
+    if (p.objective === "binary:logistic") range("base_score", p.base_score > 0 && p.base_score < 1, "must be in (0, 1) for binary:logistic");
+    if (p.objective === "count:poisson") range("base_score", p.base_score > 0, "must be > 0 for count:poisson");
+  }
+  if (multi) {
+    for (const m of p.eval_metric) if (!["mlogloss", "merror"].includes(m)) throw new Error(`eval_metric "${m}" does not apply to ${p.objective}; use mlogloss or merror`);
+  }
+  return p;
+}
+
+/** The flat array the core reads (order of ParamId in csrc/params.h). */
+export function paramsToArray(p: ResolvedParams): Float64Array {
+  return Float64Array.from([
+    OBJECTIVES.indexOf(p.objective), p.num_class, p.eta, p.gamma, p.min_child_weight, p.lambda, p.alpha,
+    p.max_delta_step, p.max_depth, p.max_leaves, GROW_POLICIES.indexOf(p.grow_policy), p.subsample,
+    p.colsample_bytree, p.colsample_bylevel, p.colsample_bynode, p.max_bin, p.seed,
+    p.num_parallel_tree, p.base_score ?? NaN, p.huber_slope, p.random_strength,
+    BOOTSTRAP.indexOf(p.bootstrap_type), p.bagging_temperature,
+  ]);
+}
+
+export function numGroups(p: { objective: string; num_class: number }): number {
+  return p.objective.startsWith("multi:") ? p.num_class : 1;
+}

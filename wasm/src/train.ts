@@ -1,0 +1,127 @@
+/**
+ * train(): the boosting loop — one core call per round, then each evaluation set's
+ * margins are advanced by the new trees only (a cache per set, as XGBoost keeps), its
+ * metrics computed, callbacks and early stopping consulted.
+ *
+ * train() is synchronous and returns a Booster (no Promise): the work is CPU-bound
+ * in one WebAssembly instance, and callers (notebook cells, the trainer) are simpler.
+ */
+import { Booster } from "./booster";
+import { DMatrix } from "./dmatrix";
+import { MAXIMIZE, METRICS, numGroups, resolveParams, type Params } from "./params";
+import { alloc, check, f32, free, getCore } from "./wasm";
+
+export interface IterationInfo {
+  iteration: number;
+  /** evals[name][metric] for this round */
+  evals: Record<string, Record<string, number>>;
+  booster: Booster;
+}
+
+export interface TrainCallback {
+  /** Called after every round; return true to stop training. */
+  afterIteration?(info: IterationInfo): boolean | void;
+}
+
+export interface TrainOptions {
+  numBoostRound?: number;
+  evals?: [DMatrix, string][];
+  /** stop when the last metric on the last eval set has not improved for this many rounds */
+  earlyStoppingRounds?: number;
+  /** print the metrics every round (true) or every N rounds */
+  verboseEval?: boolean | number;
+  callbacks?: TrainCallback[];
+}
+
+function checkLabels(objective: string, numClass: number, label: Float32Array, what: string): void {
+  for (let i = 0; i < label.length; i++) {
+    const y = label[i];
+    if (objective === "binary:logistic" && !(y >= 0 && y <= 1)) throw new Error(`${what}: label[${i}] = ${y}; binary:logistic needs labels in [0, 1]`);
+    if (objective.startsWith("multi:") && !(Number.isInteger(y) && y >= 0 && y < numClass)) {
+      throw new Error(`${what}: label[${i}] = ${y}; ${objective} needs integer class labels in [0, ${numClass - 1}] (num_class = ${numClass})`);
+    }
+    if (objective === "count:poisson" && !(y >= 0)) throw new Error(`${what}: label[${i}] = ${y}; count:poisson needs labels >= 0`);
+  }
+}
+
+export function train(params: Params, dtrain: DMatrix, opts: TrainOptions = {}): Booster {
+  const p = resolveParams(params);
+  if (!(dtrain instanceof DMatrix)) throw new Error("train: dtrain must be a DMatrix");
+  dtrain.assertLive();
+  const rounds = opts.numBoostRound ?? 10;
+  if (!(Number.isInteger(rounds) && rounds >= 0)) throw new Error(`train: numBoostRound must be an integer >= 0, got ${rounds}`);
+  const label = dtrain.getLabel();
+  if (!label) throw new Error("train: dtrain has no label");
+  if (dtrain.nrow === 0) throw new Error("train: dtrain has no rows");
+  checkLabels(p.objective, p.num_class, label, "train");
+  const evals = opts.evals ?? [];
+  for (const [d, name] of evals) {
+    if (!(d instanceof DMatrix)) throw new Error(`train: evals entry "${name}" is not a DMatrix`);
+    if (d.ncol !== dtrain.ncol) throw new Error(`train: eval set "${name}" has ${d.ncol} features, dtrain has ${dtrain.ncol}`);
+    if (!d.hasLabel) throw new Error(`train: eval set "${name}" has no label`);
+  }
+  const es = opts.earlyStoppingRounds;
+  if (es !== undefined && !(Number.isInteger(es) && es > 0)) throw new Error(`train: earlyStoppingRounds must be a positive integer, got ${es}`);
+  if (es !== undefined && evals.length === 0) throw new Error("train: earlyStoppingRounds needs at least one eval set");
+
+  const c = getCore();
+  const bst = new Booster(p);
+  bst.numFeature = dtrain.ncol;
+  bst.featureNames = dtrain.featureNames;
+  const k = numGroups(p);
+  const margins: number[] = [];
+  const verbose = opts.verboseEval === true ? 1 : typeof opts.verboseEval === "number" ? opts.verboseEval : 0;
+  try {
+    check(c.bst_train_begin(bst.ptr, dtrain.xPtr, dtrain.nrow, dtrain.ncol, dtrain.labelPtr, dtrain.weightPtr, p.base_score ?? NaN), "train");
+    for (const [d] of evals) {
+      if (d === dtrain) { margins.push(0); continue; }
+      const m = alloc(Math.max(4, d.nrow * k * 4));
+      margins.push(m);
+      c.bst_margin_init(bst.ptr, m, d.nrow);
+    }
+    for (const [, name] of evals) bst.evalsResult[name] = Object.fromEntries(p.eval_metric.map((m) => [m, [] as number[]]));
+    let best = Infinity, bestRound = -1;
+    const watchMetric = p.eval_metric[p.eval_metric.length - 1];
+    const sign = MAXIMIZE.has(watchMetric) ? -1 : 1;
+    for (let it = 0; it < rounds; it++) {
+      const before = c.bst_num_trees(bst.ptr);
+      check(c.bst_boost_round(bst.ptr, it, rounds), "train");
+      const after = c.bst_num_trees(bst.ptr);
+      const scores: Record<string, Record<string, number>> = {};
+      evals.forEach(([d, name], j) => {
+        let m = margins[j];
+        if (d === dtrain) m = c.bst_train_margin(bst.ptr);
+        else check(c.bst_margin_add(bst.ptr, d.xPtr, d.nrow, d.ncol, before, after, m), "train");
+        scores[name] = {};
+        for (const metric of p.eval_metric) {
+          const v = c.bst_eval(bst.ptr, METRICS.indexOf(metric), m, d.labelPtr, d.weightPtr, d.nrow);
+          scores[name][metric] = v;
+          bst.evalsResult[name][metric].push(v);
+        }
+      });
+      if (verbose && evals.length && (it % verbose === 0 || it === rounds - 1)) {
+        const parts = evals.flatMap(([, name]) => p.eval_metric.map((metric) => `${name}-${metric}:${scores[name][metric].toFixed(5)}`));
+        console.log(`[${it}]\t${parts.join("\t")}`);
+      }
+      let stop = false;
+      for (const cb of opts.callbacks ?? []) if (cb.afterIteration?.({ iteration: it, evals: scores, booster: bst })) stop = true;
+      if (es !== undefined) {
+        const v = scores[evals[evals.length - 1][1]][watchMetric] * sign;
+        if (v < best) { best = v; bestRound = it; }
+        else if (it - bestRound >= es) stop = true;
+      }
+      if (stop) break;
+    }
+    if (es !== undefined && bestRound >= 0) {
+      bst.bestIteration = bestRound;
+      bst.bestScore = best * sign;
+    }
+  } catch (e) {
+    bst.free();
+    throw e;
+  } finally {
+    if (bst.ptr) c.bst_train_end(bst.ptr);
+    margins.forEach((m) => free(m));
+  }
+  return bst;
+}
