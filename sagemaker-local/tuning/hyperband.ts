@@ -18,6 +18,7 @@
  * were checked at ρ before — from any bracket, to have more data than per-bracket tables would).
  * The job continues iff it ranks among the best ⌈n/η⌉ of those n values (itself included), i.e.
  * the asynchronous successive-halving (ASHA) stopping rule; otherwise shouldStop returns true.
+ * Each rung is decided once per job (the first call at or after it); between rungs → false.
  *
  * mode "promotion" (synchronous-resource Hyperband/ASHA with promotions): `resourceParam` is
  * required and is set to the rung's resource, a "job" trains that many rounds from scratch, and a
@@ -111,6 +112,7 @@ export function hyperbandStrategy(space: Param[], opts: StrategyOptions): Strate
   if (mode === "stopping") {
     // rung tables: resource → (trial key → loss after that many rounds)
     const rungValues = new Map<number, Map<string, number>>();
+    const judged = new Map<string, number>(); // trial key → highest rung already decided (each rung is decided once)
     const allRungs = [...new Set(sched.levels.filter((l) => l < R))];
     const note = (rung: number, key: string, v: number) => {
       if (!rungValues.has(rung)) rungValues.set(rung, new Map());
@@ -137,6 +139,8 @@ export function hyperbandStrategy(space: Param[], opts: StrategyOptions): Strate
         const passed = sched.rungs(s).filter((rung) => rung <= t);
         if (!passed.length) return false;
         const rung = passed[passed.length - 1];
+        if ((judged.get(key) ?? 0) >= rung) return false;
+        judged.set(key, rung);
         const v = toLoss(running.intermediate[rung - 1]);
         note(rung, key, v);
         const vals = [...rungValues.get(rung)!.values()].sort((a, b) => a - b);
