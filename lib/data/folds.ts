@@ -1,0 +1,97 @@
+/**
+ * Fold indices and splits, all seeded (see random.ts).
+ *
+ * kFold: shuffle 0..n-1, then cut into k contiguous parts whose sizes differ
+ * by at most one (the first n mod k folds get one extra row), like
+ * scikit-learn's KFold. Every row is in exactly one test fold.
+ * stratifiedKFold: rows of each class are shuffled and dealt round-robin
+ * over the folds (continuing where the previous class stopped), so every fold
+ * holds each class in nearly the global proportion.
+ */
+import * as aq from "arquero";
+import type { Table } from "./csv";
+import { range, seededRng, shuffleInPlace } from "./random";
+
+export interface Fold {
+  train: Int32Array;
+  test: Int32Array;
+}
+
+function checkK(n: number, k: number): void {
+  if (!Number.isInteger(k) || k < 2) throw new Error(`k must be an integer ≥ 2 (got k=${k})`);
+  if (n === 0) throw new Error("cannot split an empty table (0 rows) into folds");
+  if (k > n) throw new Error(`k=${k} is larger than the number of rows (${n})`);
+}
+
+function foldsFromAssignment(n: number, k: number, foldOf: Int32Array): Fold[] {
+  const folds: Fold[] = [];
+  for (let f = 0; f < k; f++) {
+    const test: number[] = [];
+    const train: number[] = [];
+    for (let i = 0; i < n; i++) (foldOf[i] === f ? test : train).push(i);
+    folds.push({ train: Int32Array.from(train), test: Int32Array.from(test) });
+  }
+  return folds;
+}
+
+export function kFold(n: number, k: number, opts: { shuffle?: boolean; seed?: number } = {}): Fold[] {
+  checkK(n, k);
+  const order = range(n);
+  if (opts.shuffle ?? true) shuffleInPlace(order, seededRng(opts.seed ?? 0));
+  const foldOf = new Int32Array(n);
+  const base = Math.floor(n / k);
+  const extra = n % k;
+  let pos = 0;
+  for (let f = 0; f < k; f++) {
+    const size = base + (f < extra ? 1 : 0);
+    for (let s = 0; s < size; s++) foldOf[order[pos++]] = f;
+  }
+  return foldsFromAssignment(n, k, foldOf);
+}
+
+export function stratifiedKFold(labels: ArrayLike<number>, k: number, opts: { seed?: number } = {}): Fold[] {
+  const n = labels.length;
+  checkK(n, k);
+  const rng = seededRng(opts.seed ?? 0);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    if (!byClass.has(c)) byClass.set(c, []);
+    byClass.get(c)!.push(i);
+  }
+  const foldOf = new Int32Array(n);
+  let next = 0;
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+    const rows = shuffleInPlace(byClass.get(c)!, rng);
+    for (const i of rows) {
+      foldOf[i] = next;
+      next = (next + 1) % k;
+    }
+  }
+  return foldsFromAssignment(n, k, foldOf);
+}
+
+/** Rows of a table by index, as a new table (same columns). */
+export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
+  const cols: Record<string, unknown[]> = {};
+  for (const name of table.columnNames()) {
+    const src = table.array(name) as ArrayLike<unknown>;
+    const out = new Array(idx.length);
+    for (let r = 0; r < idx.length; r++) out[r] = src[idx[r]];
+    cols[name] = out;
+  }
+  return aq.table(cols) as Table;
+}
+
+/** Shuffled train/test split; the test part has round(testSize·n) rows (at least 1). */
+export function trainTestSplit(table: Table, opts: { testSize?: number; seed?: number } = {}): { train: Table; test: Table } {
+  const n = table.numRows();
+  if (n < 2) throw new Error(`cannot split a table with ${n} row(s)`);
+  const testSize = opts.testSize ?? 0.2;
+  if (!(testSize > 0 && testSize < 1)) throw new Error(`testSize must be in (0, 1) (got ${testSize})`);
+  const nTest = Math.min(n - 1, Math.max(1, Math.round(testSize * n)));
+  const order = shuffleInPlace(range(n), seededRng(opts.seed ?? 0));
+  const test = Array.from(order.subarray(0, nTest)).sort((a, b) => a - b);
+  const train = Array.from(order.subarray(nTest)).sort((a, b) => a - b);
+  return { train: takeTableRows(table, train), test: takeTableRows(table, test) };
+}

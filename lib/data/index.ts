@@ -1,0 +1,8 @@
+export { loadCsv, loadDiabetes, repoRoot } from "./csv";
+export type { Table } from "./csv";
+export { toMatrix, toDMatrix, matrixFromRows, matrixToDMatrix, takeRows, resolveFeatures } from "./matrix";
+export type { Matrix, ColumnChoice } from "./matrix";
+export { kFold, stratifiedKFold, trainTestSplit, takeTableRows } from "./folds";
+export type { Fold } from "./folds";
+export { seededRng, shuffleInPlace } from "./random";
+export type { Rng } from "./random";

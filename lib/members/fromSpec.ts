@@ -1,0 +1,38 @@
+/**
+ * memberFromSpec: build a member from a kind and hyperparameters, as the
+ * trainer receives them (values may be strings such as "0.1" or "true";
+ * numeric-looking strings become numbers, "true"/"false" booleans).
+ */
+import { catboost } from "./catboost";
+import { Member, MEMBER_KINDS } from "./member";
+import { randomForest } from "./randomForest";
+import { ridge } from "./ridge";
+import { xgboost } from "./xgboost";
+
+function coerce(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  const t = v.trim();
+  if (t === "true") return true;
+  if (t === "false") return false;
+  if (t !== "" && !Number.isNaN(Number(t))) return Number(t);
+  return v;
+}
+
+const ALIASES: Record<string, string> = { rf: "random_forest", randomForest: "random_forest", randomforest: "random_forest", xgb: "xgboost", linear: "ridge" };
+
+export function memberFromSpec(kind: string, params: Record<string, unknown> = {}): Member {
+  const k = ALIASES[kind] ?? kind;
+  const p: Record<string, any> = Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : coerce(v)]));
+  switch (k) {
+    case "xgboost":
+      return xgboost(p);
+    case "catboost":
+      return catboost(p);
+    case "random_forest":
+      return randomForest(p);
+    case "ridge":
+      return ridge(p);
+    default:
+      throw new Error(`unknown member kind "${kind}"; known kinds: ${MEMBER_KINDS.join(", ")}`);
+  }
+}

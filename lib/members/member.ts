@@ -1,0 +1,47 @@
+/**
+ * The Member interface shared by tree and linear members.
+ * A member is a named, parameterised model that fits on a Matrix, predicts a
+ * Float64Array (nrow values; nrow × num_class for multi:softprob), and
+ * serialises to exactly one file (XGBoost JSON for tree members, ridge JSON
+ * for ridge) inside a saved-ensemble directory.
+ */
+import type { Matrix } from "../data/matrix";
+
+export type MemberKind = "xgboost" | "catboost" | "random_forest" | "ridge";
+export const MEMBER_KINDS: MemberKind[] = ["xgboost", "catboost", "random_forest", "ridge"];
+
+export interface FitOptions {
+  /** Evaluated after each boosting round (tree members); its metrics go to onRound. */
+  evalSet?: Matrix;
+  onRound?(round: number, metrics: Record<string, number>): void;
+}
+
+export interface Member {
+  kind: MemberKind;
+  name: string;
+  /** Hyperparameters as given (member's own names), plus `objective` once set by the ensemble. */
+  params: Record<string, any>;
+  fit(m: Matrix, opts?: FitOptions): void;
+  predict(m: Matrix): Float64Array;
+  toFile(): { file: string; content: string };
+  /** Restore a fitted state from the content written by toFile(). */
+  loadFile(content: string): void;
+  /** A fresh, unfitted member with the same kind, name and params (used per fold). */
+  clone(): Member;
+  /** Feature names the fitted model was trained on. */
+  featureNames(): string[] | undefined;
+  /** Per-feature importance (gain for trees, |standardised coefficient| for ridge). */
+  importance(): Record<string, number>;
+  /** Release core memory (tree members); the member cannot predict afterwards. */
+  free(): void;
+}
+
+export function checkFeatures(member: Member, m: Matrix): void {
+  const names = member.featureNames();
+  if (!names) throw new Error(`member "${member.name}" is not fitted`);
+  if (m.ncol !== names.length || names.some((n, i) => m.featureNames[i] !== n)) {
+    throw new Error(
+      `member "${member.name}" was trained on features [${names.join(", ")}] but got [${m.featureNames.join(", ")}]`,
+    );
+  }
+}

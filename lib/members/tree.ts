@@ -1,0 +1,133 @@
+/**
+ * Tree members: one class drives the core's `train` for all three tree kinds;
+ * each kind only differs in how its hyperparameters map to core params
+ * (xgboost.ts, catboost.ts, randomForest.ts). A fitted tree member is a core
+ * Booster and saves as XGBoost JSON (`<name>.json`).
+ */
+import type { Matrix } from "../data/matrix";
+import { matrixToDMatrix } from "../data/matrix";
+import { core, CoreBooster, CoreDMatrix } from "../core";
+import { checkFeatures, FitOptions, Member, MemberKind } from "./member";
+
+/** Core params + number of rounds, derived from a member's own params. */
+export interface CoreRecipe {
+  params: Record<string, unknown>;
+  numBoostRound: number;
+}
+
+export type ParamMapper = (params: Record<string, any>) => CoreRecipe;
+
+/** Accepted spellings of "number of boosting rounds" in member params. */
+export const ROUND_ALIASES = ["num_round", "num_boost_round", "numBoostRound", "n_estimators"];
+
+export function takeRounds(params: Record<string, any>, fallback: number): { rounds: number; rest: Record<string, any> } {
+  const rest = { ...params };
+  let rounds = fallback;
+  for (const k of ROUND_ALIASES) {
+    if (rest[k] !== undefined) {
+      rounds = Number(rest[k]);
+      delete rest[k];
+    }
+  }
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`number of rounds must be an integer ≥ 1 (got ${rounds})`);
+  return { rounds, rest };
+}
+
+export class TreeMember implements Member {
+  kind: MemberKind;
+  name: string;
+  params: Record<string, any>;
+  private booster?: CoreBooster;
+  private names?: string[];
+  private mapper: ParamMapper;
+
+  constructor(kind: MemberKind, params: Record<string, any>, mapper: ParamMapper) {
+    const { name, ...rest } = params;
+    this.kind = kind;
+    this.name = name ?? kind;
+    this.params = rest;
+    this.mapper = mapper;
+    mapper(this.params); // validate early: bad params fail at construction
+  }
+
+  /** The core params and rounds this member trains with. */
+  recipe(): CoreRecipe {
+    return this.mapper(this.params);
+  }
+
+  fit(m: Matrix, opts: FitOptions = {}): void {
+    if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
+    const { train } = core();
+    const { params, numBoostRound } = this.recipe();
+    const dtrain = matrixToDMatrix(m);
+    const deval: CoreDMatrix | undefined = opts.evalSet ? matrixToDMatrix(opts.evalSet) : undefined;
+    try {
+      const evals: [CoreDMatrix, string][] = deval ? [[deval, "validation"]] : opts.onRound ? [[dtrain, "train"]] : [];
+      const onRound = opts.onRound;
+      const callbacks = onRound
+        ? [{ afterIteration: (info: { iteration: number; evals: Record<string, Record<string, number>> }) => {
+            const setName = deval ? "validation" : "train";
+            onRound(info.iteration, { ...(info.evals[setName] ?? {}) });
+          } }]
+        : [];
+      this.free();
+      this.booster = train(params, dtrain, { numBoostRound, evals, callbacks });
+      this.names = [...m.featureNames];
+    } finally {
+      dtrain.free();
+      deval?.free();
+    }
+  }
+
+  predict(m: Matrix): Float64Array {
+    checkFeatures(this, m);
+    const d = matrixToDMatrix({ ...m, y: undefined });
+    try {
+      return Float64Array.from(this.booster!.predict(d));
+    } finally {
+      d.free();
+    }
+  }
+
+  toFile(): { file: string; content: string } {
+    if (!this.booster) throw new Error(`member "${this.name}" is not fitted`);
+    return { file: `${this.name}.json`, content: this.booster.saveModel() };
+  }
+
+  loadFile(content: string): void {
+    const { Booster } = core();
+    let bst: CoreBooster;
+    try {
+      bst = Booster.loadModel(content);
+    } catch (e) {
+      throw new Error(`${this.kind} member "${this.name}": cannot load model: ${(e as Error).message}`);
+    }
+    this.free();
+    this.booster = bst;
+    this.names = (bst as any).featureNames ? [...(bst as any).featureNames] : undefined;
+  }
+
+  clone(): Member {
+    return new TreeMember(this.kind, { ...this.params, name: this.name }, this.mapper);
+  }
+
+  featureNames(): string[] | undefined {
+    return this.names;
+  }
+
+  /** Average gain per split of each feature (XGBoost's "gain" importance). */
+  importance(): Record<string, number> {
+    if (!this.booster) throw new Error(`member "${this.name}" is not fitted`);
+    return this.booster.getScore({ importanceType: "gain" });
+  }
+
+  /** Set names after loading a model saved without feature names. */
+  setFeatureNames(names: string[]): void {
+    this.names = [...names];
+  }
+
+  free(): void {
+    this.booster?.free();
+    this.booster = undefined;
+  }
+}

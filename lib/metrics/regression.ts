@@ -1,0 +1,42 @@
+/**
+ * Regression metrics, computed in float64 whatever the input array type.
+ *   rmse = sqrt(mean((y - p)^2))
+ *   mae  = mean(|y - p|)
+ *   r2   = 1 - SS_res / SS_tot, SS_res = Σ(y - p)^2, SS_tot = Σ(y - ȳ)^2
+ *          (as scikit-learn: 1 if both are 0, 0 if only SS_tot is 0).
+ */
+export type Values = ArrayLike<number>;
+
+export function checkPair(y: Values, p: Values, what: string): void {
+  if (y.length === 0) throw new Error(`${what}: no values`);
+  if (y.length !== p.length) throw new Error(`${what}: ${y.length} labels but ${p.length} predictions`);
+}
+
+export function rmse(y: Values, p: Values): number {
+  checkPair(y, p, "rmse");
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += (y[i] - p[i]) ** 2;
+  return Math.sqrt(s / y.length);
+}
+
+export function mae(y: Values, p: Values): number {
+  checkPair(y, p, "mae");
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += Math.abs(y[i] - p[i]);
+  return s / y.length;
+}
+
+export function r2(y: Values, p: Values): number {
+  checkPair(y, p, "r2");
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i];
+  mean /= y.length;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < y.length; i++) {
+    ssRes += (y[i] - p[i]) ** 2;
+    ssTot += (y[i] - mean) ** 2;
+  }
+  if (ssTot === 0) return ssRes === 0 ? 1 : 0;
+  return 1 - ssRes / ssTot;
+}
