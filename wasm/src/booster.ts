@@ -2,6 +2,7 @@
  * Booster: a trained (or loaded) model living in the core's memory — predicting,
  * saving as XGBoost JSON, loading XGBoost JSON, and feature importance.
  */
+import { applyTargetStatistics, encodingFromAttribute, encodingToAttribute, type CategoricalEncoding } from "./categorical";
 import { DMatrix } from "./dmatrix";
 import { fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
 import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
@@ -30,6 +31,8 @@ export class Booster {
   /** evalsResult[evalName][metric][round] */
   evalsResult: Record<string, Record<string, number[]>> = {};
   attributes: Record<string, string> = {};
+  /** target-statistics table of the categorical columns, when trained with some */
+  catEncoding?: CategoricalEncoding;
   private token = {};
 
   /** @internal use train() or Booster.loadModel() */
@@ -68,6 +71,19 @@ export class Booster {
     if (!(Number.isInteger(begin) && Number.isInteger(end) && begin >= 0 && begin <= end && end <= rounds)) {
       throw new Error(`predict: iterationRange [${begin}, ${end}] is outside the model's ${rounds} rounds`);
     }
+    if (this.catEncoding) {
+      const encoded = new DMatrix(applyTargetStatistics(d.getData(), d.ncol, this.catEncoding), { nrow: d.nrow, ncol: d.ncol });
+      try {
+        return this.predictRaw(encoded, begin, end, opts);
+      } finally {
+        encoded.free();
+      }
+    }
+    return this.predictRaw(d, begin, end, opts);
+  }
+
+  private predictRaw(d: DMatrix, begin: number, end: number, opts: PredictOptions): Float32Array {
+    const b = this.live();
     const k = this.numGroups;
     const out = alloc(Math.max(4, d.nrow * k * 4));
     try {
@@ -94,6 +110,7 @@ export class Booster {
       treeGroup.push(c.bst_tree_group(b, t));
     }
     const attributes = { ...this.attributes };
+    if (this.catEncoding) attributes.categorical_target_statistics = encodingToAttribute(this.catEncoding);
     if (this.bestIteration !== undefined) {
       attributes.best_iteration = String(this.bestIteration);
       attributes.best_ntree_limit = String((this.bestIteration + 1) * this.treesPerRound);
@@ -138,6 +155,10 @@ export class Booster {
     this.attributes = { ...m.attributes };
     if (m.attributes.best_iteration !== undefined) this.bestIteration = Number(m.attributes.best_iteration);
     if (m.attributes.best_score !== undefined) this.bestScore = Number(m.attributes.best_score);
+    if (m.attributes.categorical_target_statistics !== undefined) {
+      this.catEncoding = encodingFromAttribute(m.attributes.categorical_target_statistics, m.numFeature);
+      delete this.attributes.categorical_target_statistics;
+    }
     const bs = Math.fround(m.baseScore);
     const margin = m.objective === "binary:logistic" ? -Math.log(1 / bs - 1) : m.objective === "count:poisson" ? Math.log(bs) : bs;
     c.bst_set_model(b, m.numFeature, numGroups(this.params), bs, margin);

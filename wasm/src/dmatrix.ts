@@ -3,6 +3,7 @@
  * core's memory once so training and prediction read it without further copies.
  * Missing values (NaN, or the `missing` value) are stored as NaN.
  */
+import { checkCategoricalCodes } from "./categorical";
 import { alloc, copyF32, f32, free } from "./wasm";
 
 export interface DMatrixOptions {
@@ -13,6 +14,10 @@ export interface DMatrixOptions {
   /** the value that marks a missing entry (default NaN) */
   missing?: number;
   featureNames?: string[];
+  /** categorical columns, by index or feature name: integer codes >= 0 (or NaN), encoded
+   * by ordered target statistics when training (see categorical.ts). Strings are not
+   * accepted here: map them to codes first (lib's toDMatrix does). */
+  catFeatures?: (number | string)[];
 }
 
 const registry = new FinalizationRegistry<number[]>((ptrs) => ptrs.forEach(free));
@@ -21,6 +26,8 @@ export class DMatrix {
   readonly nrow: number;
   readonly ncol: number;
   readonly featureNames?: string[];
+  /** indices of the categorical columns */
+  readonly catFeatures: number[];
   /** @internal pointers into the core's memory */
   xPtr = 0;
   labelPtr = 0;
@@ -54,6 +61,7 @@ export class DMatrix {
     this.nrow = nrow;
     this.ncol = ncol;
     this.featureNames = opts.featureNames ? [...opts.featureNames] : undefined;
+    this.catFeatures = DMatrix.resolveCatFeatures(opts.catFeatures ?? [], ncol, this.featureNames);
 
     const missing = opts.missing ?? NaN;
     const n = nrow * ncol;
@@ -74,9 +82,25 @@ export class DMatrix {
         throw new Error(`DMatrix: X[${row}][${col}] is ${v}; features must be finite or missing (NaN)`);
       }
     }
+    if (this.catFeatures.length) {
+      try { checkCategoricalCodes(dst, ncol, this.catFeatures); } catch (e) { this.free(); throw e; }
+    }
     if (opts.label !== undefined) this.setLabel(opts.label);
     if (opts.weight !== undefined) this.setWeight(opts.weight);
     registry.register(this, [this.xPtr], this.token);
+  }
+
+  private static resolveCatFeatures(cat: (number | string)[], ncol: number, names?: string[]): number[] {
+    const out = cat.map((c) => {
+      if (typeof c === "string") {
+        const i = names?.indexOf(c) ?? -1;
+        if (i < 0) throw new Error(`DMatrix: cat_features names "${c}", which is not a feature name${names ? ` (features: ${names.join(", ")})` : " (no featureNames given)"}`);
+        return i;
+      }
+      if (!(Number.isInteger(c) && c >= 0 && c < ncol)) throw new Error(`DMatrix: cat_features index ${c} is out of range [0, ${ncol})`);
+      return c;
+    });
+    return [...new Set(out)].sort((a, b) => a - b);
   }
 
   private setLabel(label: ArrayLike<number>): void {
@@ -130,7 +154,7 @@ export class DMatrix {
       if (label) label[i] = L![r];
       if (weight) weight[i] = W![r];
     }
-    return new DMatrix(out, { nrow: rows.length, ncol, label, weight, featureNames: this.featureNames });
+    return new DMatrix(out, { nrow: rows.length, ncol, label, weight, featureNames: this.featureNames, catFeatures: this.catFeatures });
   }
 
   /** @internal */

@@ -47,6 +47,8 @@ export interface ResolvedParams {
   max_bin: number; seed: number; num_parallel_tree: number; base_score: number | undefined;
   huber_slope: number; random_strength: number; bootstrap_type: string; bagging_temperature: number;
   eval_metric: Metric[];
+  /** categorical features (categorical.ts): bindings-only settings */
+  cat_encoding: string; cat_permutations: number; cat_prior_weight: number;
 }
 
 const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric"> = {
@@ -56,14 +58,15 @@ const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric"> = {
   subsample: 1, colsample_bytree: 1, colsample_bylevel: 1, colsample_bynode: 1,
   max_bin: 256, seed: 0, num_parallel_tree: 1, base_score: undefined,
   huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1,
+  cat_encoding: "ordered", cat_permutations: 4, cat_prior_weight: 1,
 };
 
 const NUMERIC = new Set([
   "num_class", "eta", "gamma", "min_child_weight", "lambda", "alpha", "max_delta_step", "max_depth", "max_leaves",
   "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed", "num_parallel_tree",
-  "base_score", "huber_slope", "random_strength", "bagging_temperature",
+  "base_score", "huber_slope", "random_strength", "bagging_temperature", "cat_permutations", "cat_prior_weight",
 ]);
-const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree"]);
+const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree", "cat_permutations"]);
 
 export const VALID_PARAMS = [
   ...Object.keys(DEFAULTS), "max_delta_step", "eval_metric", ...Object.keys(ALIASES), ...Object.keys(ACCEPTED_ONLY),
@@ -112,8 +115,8 @@ export function resolveParams(params: Params = {}): ResolvedParams {
       out.objective = String(value);
       continue;
     }
-    if (key === "grow_policy" || key === "bootstrap_type") {
-      const valid = key === "grow_policy" ? GROW_POLICIES : BOOTSTRAP;
+    if (key === "grow_policy" || key === "bootstrap_type" || key === "cat_encoding") {
+      const valid = key === "grow_policy" ? GROW_POLICIES : key === "bootstrap_type" ? BOOTSTRAP : ["ordered", "naive"];
       if (!valid.includes(String(value))) throw new Error(`parameter ${key} must be one of ${valid.join(", ")}, got ${JSON.stringify(value)}`);
       out[key] = String(value);
       continue;
@@ -146,6 +149,8 @@ export function resolveParams(params: Params = {}): ResolvedParams {
   range("huber_slope", p.huber_slope > 0, "must be > 0");
   range("random_strength", p.random_strength >= 0, "must be >= 0");
   range("bagging_temperature", p.bagging_temperature >= 0, "must be >= 0");
+  range("cat_permutations", p.cat_permutations >= 1, "must be >= 1");
+  range("cat_prior_weight", p.cat_prior_weight > 0, "must be > 0");
   if (p.grow_policy === "symmetric") range("max_depth", p.max_depth >= 1 && p.max_depth <= 16, "must be between 1 and 16 for symmetric trees");
   if (p.grow_policy === "depthwise" && p.max_depth === 0 && p.max_leaves === 0) {
     throw new Error("parameter max_depth is 0 (unlimited): set max_leaves, or use grow_policy \"lossguide\"");

@@ -8,7 +8,8 @@
  */
 import { Booster } from "./booster";
 import { DMatrix } from "./dmatrix";
-import { MAXIMIZE, METRICS, numGroups, resolveParams, type Params } from "./params";
+import { applyTargetStatistics, fitOrderedTargetStatistics } from "./categorical";
+import { MAXIMIZE, METRICS, numGroups, resolveParams, type Params, type ResolvedParams } from "./params";
 import { alloc, check, f32, free, getCore } from "./wasm";
 
 export interface IterationInfo {
@@ -64,6 +65,33 @@ export function train(params: Params, dtrain: DMatrix, opts: TrainOptions = {}):
   if (es !== undefined && !(Number.isInteger(es) && es > 0)) throw new Error(`train: earlyStoppingRounds must be a positive integer, got ${es}`);
   if (es !== undefined && evals.length === 0) throw new Error("train: earlyStoppingRounds needs at least one eval set");
 
+  if (dtrain.catFeatures.length === 0) return boost(p, dtrain, evals, rounds, opts);
+
+  // Categorical columns: train on their ordered target statistics, evaluate other sets
+  // with the prediction-time table, and keep the table in the model.
+  if (p.objective.startsWith("multi:")) throw new Error(`train: categorical features support regression and binary objectives, not ${p.objective}`);
+  const { encoded, encoding } = fitOrderedTargetStatistics(dtrain.getData(), dtrain.ncol, label, dtrain.catFeatures, {
+    permutations: p.cat_permutations, priorWeight: p.cat_prior_weight, naive: p.cat_encoding === "naive", seed: p.seed,
+  });
+  const temporaries: DMatrix[] = [];
+  const encode = (d: DMatrix, X: Float32Array) => {
+    const e = new DMatrix(X, { nrow: d.nrow, ncol: d.ncol, label: d.getLabel(), weight: d.getWeight(), featureNames: d.featureNames });
+    temporaries.push(e);
+    return e;
+  };
+  try {
+    const encTrain = encode(dtrain, encoded);
+    const encEvals = evals.map(([d, name]): [DMatrix, string] => [d === dtrain ? encTrain : encode(d, applyTargetStatistics(d.getData(), d.ncol, encoding)), name]);
+    const bst = boost(p, encTrain, encEvals, rounds, opts);
+    bst.catEncoding = encoding;
+    return bst;
+  } finally {
+    temporaries.forEach((d) => d.free());
+  }
+}
+
+function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], rounds: number, opts: TrainOptions): Booster {
+  const es = opts.earlyStoppingRounds;
   const c = getCore();
   const bst = new Booster(p);
   bst.numFeature = dtrain.ncol;

@@ -6,8 +6,7 @@
  * loads in CommonJS without top-level await — tslab cells need that). V8 normally
  * starts WebAssembly in its baseline tier and re-compiles hot functions in the
  * background; a long boosting loop entered once can stay in baseline code, about 2x
- * slower, so the module is compiled with the optimising tier up front (--no-liftoff,
- * set just for this compilation).
+ * slower, so WebAssembly is compiled with the optimising tier up front (--no-liftoff).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -62,13 +61,10 @@ export function getCore(): CoreExports {
   } catch {
     throw new Error(`node-xgboost-wasm: ${wasmPath()} is missing; build it with "npm run build" (or npm install)`);
   }
+  // Left on: V8 compiles wasm functions lazily, on first call, so switching the flag
+  // back after new Module() would still give baseline code.
   v8.setFlagsFromString("--no-liftoff");
-  let module: object;
-  try {
-    module = new Wasm.Module(bytes);
-  } finally {
-    v8.setFlagsFromString("--liftoff");
-  }
+  const module = new Wasm.Module(bytes);
   // The C library links WASI's stdio but the core never prints: stub the three calls.
   const nosys = () => 52;
   const instance = new Wasm.Instance(module, {
