@@ -1,0 +1,140 @@
+/**
+ * Blends: how member predictions become one prediction.
+ *
+ * All blends work on member predictions of the same shape: n values
+ * (regression, or P(y=1) for binary:*) or n × K probabilities (multi:*).
+ *   mean      — arithmetic mean per value.
+ *   median    — median per value (robust to one wild member).
+ *   weighted  — Σ w_j p_j with w ≥ 0, Σ w = 1, fitted on out-of-fold
+ *               predictions by NNLS (nnls.ts). Multiclass: fitted on the
+ *               flattened probabilities against one-hot labels.
+ *   stacking  — a ridge meta-learner on the out-of-fold predictions:
+ *               ŷ = c₀ + Σ c_j p_j with (c₁..c_m) = (PcᵀPc + αI)⁻¹ Pcᵀ yc on
+ *               centred columns and an unpenalised intercept (linalg.ts);
+ *               coefficients may be negative. Binary: clipped to [0, 1].
+ *               Not defined for multi:*.
+ *   vote      — hard majority vote over each member's class (p ≥ 0.5, or
+ *               argmax); ties go to the class with the larger mean
+ *               probability. Returned in the same shape as probabilities:
+ *               0/1 for binary, one-hot rows for multiclass.
+ *   soft_vote — mean of the members' probabilities (classification only).
+ */
+import { ridgeSolve } from "../members/linalg";
+import { convexWeights } from "./nnls";
+
+export type Blend = "mean" | "weighted" | "stacking" | "median" | "vote" | "soft_vote";
+export const BLENDS: Blend[] = ["mean", "weighted", "stacking", "median", "vote", "soft_vote"];
+
+export interface BlendState {
+  weights?: number[];
+  stacker?: { intercept: number; coef: number[] };
+}
+
+export function checkBlend(blend: string, objective: string): Blend {
+  if (!BLENDS.includes(blend as Blend)) throw new Error(`unknown blend "${blend}"; known blends: ${BLENDS.join(", ")}`);
+  const classification = objective.startsWith("binary:") || objective.startsWith("multi:");
+  if ((blend === "vote" || blend === "soft_vote") && !classification) {
+    throw new Error(`blend "${blend}" needs a classification objective (binary:* or multi:*), not ${objective}`);
+  }
+  if (blend === "stacking" && objective.startsWith("multi:")) throw new Error(`blend "stacking" is not supported for ${objective}; use weighted or soft_vote`);
+  return blend as Blend;
+}
+
+export function needsFitting(blend: Blend): boolean {
+  return blend === "weighted" || blend === "stacking";
+}
+
+/** One-hot flattening of class labels (n × K). */
+function oneHot(y: ArrayLike<number>, k: number): Float64Array {
+  const out = new Float64Array(y.length * k);
+  for (let i = 0; i < y.length; i++) out[i * k + y[i]] = 1;
+  return out;
+}
+
+/** Fit the blend's parameters on out-of-fold member predictions P[j] and labels y. */
+export function fitBlend(blend: Blend, P: Float64Array[], y: ArrayLike<number>, opts: { numClass?: number; stackerAlpha?: number } = {}): BlendState {
+  const k = opts.numClass && opts.numClass > 1 && P[0].length === y.length * opts.numClass ? opts.numClass : 1;
+  const target = k > 1 ? oneHot(y, k) : y;
+  if (blend === "weighted") return { weights: convexWeights(P, target) };
+  if (blend === "stacking") {
+    const { coef, intercept } = ridgeSolve(P, target, opts.stackerAlpha ?? 1);
+    return { stacker: { intercept, coef: Array.from(coef) } };
+  }
+  return {};
+}
+
+function median(values: number[]): number {
+  const s = values.slice().sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/** Combine member predictions P[j] (each length L = n or n × K) into one prediction. */
+export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, opts: { objective: string; numClass?: number }): Float64Array {
+  const m = P.length;
+  const L = P[0].length;
+  const out = new Float64Array(L);
+  const binary = opts.objective.startsWith("binary:");
+  const multi = opts.objective.startsWith("multi:");
+  switch (blend) {
+    case "mean":
+    case "soft_vote":
+      for (let i = 0; i < L; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += P[j][i];
+        out[i] = s / m;
+      }
+      return out;
+    case "median":
+      for (let i = 0; i < L; i++) out[i] = median(P.map((p) => p[i]));
+      return out;
+    case "weighted": {
+      const w = state.weights;
+      if (!w || w.length !== m) throw new Error(`weighted blend needs ${m} fitted weights (got ${w ? w.length : "none"}); fit the ensemble first`);
+      for (let i = 0; i < L; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += w[j] * P[j][i];
+        out[i] = s;
+      }
+      return out;
+    }
+    case "stacking": {
+      const st = state.stacker;
+      if (!st || st.coef.length !== m) throw new Error(`stacking blend needs a fitted stacker with ${m} coefficients; fit the ensemble first`);
+      for (let i = 0; i < L; i++) {
+        let s = st.intercept;
+        for (let j = 0; j < m; j++) s += st.coef[j] * P[j][i];
+        out[i] = binary ? Math.min(1, Math.max(0, s)) : s;
+      }
+      return out;
+    }
+    case "vote": {
+      const mean = applyBlend("mean", P, state, opts);
+      if (!multi) {
+        for (let i = 0; i < L; i++) {
+          let votes = 0;
+          for (let j = 0; j < m; j++) if (P[j][i] >= 0.5) votes++;
+          out[i] = 2 * votes > m ? 1 : 2 * votes < m ? 0 : mean[i] >= 0.5 ? 1 : 0;
+        }
+        return out;
+      }
+      const k = opts.numClass ?? 0;
+      if (!(k > 1) || L % k !== 0) throw new Error("vote blend for multi:* needs num_class probabilities per row");
+      const n = L / k;
+      for (let r = 0; r < n; r++) {
+        const votes = new Array(k).fill(0);
+        for (let j = 0; j < m; j++) {
+          let best = 0;
+          for (let c = 1; c < k; c++) if (P[j][r * k + c] > P[j][r * k + best]) best = c;
+          votes[best]++;
+        }
+        let win = 0;
+        for (let c = 1; c < k; c++) {
+          if (votes[c] > votes[win] || (votes[c] === votes[win] && mean[r * k + c] > mean[r * k + win])) win = c;
+        }
+        out[r * k + win] = 1;
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Ensemble: named members + a blend (blends.ts).
+ *
+ * fit(table, { label }) trains every member on all rows. Blends with
+ * parameters (weighted, stacking) first need out-of-fold predictions: an
+ * inner k-fold (innerK, default 5, same seed) fits fresh clones of every
+ * member on k−1 parts and predicts the held-out part, so each row gets a
+ * prediction from models that never saw it; the blend is fitted on those,
+ * then the members are refitted on all rows.
+ */
+import type { Table } from "../data/csv";
+import { Matrix, matrixFromRows, takeRows, toMatrix } from "../data/matrix";
+import { kFold, stratifiedKFold } from "../data/folds";
+import type { Member } from "../members/member";
+import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
+
+export interface ProgressEvent {
+  /** member fits finished so far / planned in total */
+  done: number;
+  total: number;
+  message: string;
+  fold?: number;
+  member?: string;
+}
+
+export type ProgressCallback = (e: ProgressEvent) => void;
+
+export interface EnsembleOptions {
+  members: Member[];
+  blend?: Blend | string;
+  /** XGBoost objective name; default: the first member's `objective`, else reg:squarederror. */
+  objective?: string;
+  /** Pre-fitted blend parameters (as loaded from a manifest). */
+  weights?: number[];
+  stacker?: { intercept: number; coef: number[] };
+  /** Ridge penalty of the stacking meta-learner (default 1). */
+  stackerAlpha?: number;
+  /** Folds of the inner cross-validation that fits weighted/stacking blends (default 5). */
+  innerK?: number;
+  seed?: number;
+}
+
+export interface FitTableOptions {
+  label: string;
+  features?: string[];
+  onProgress?: ProgressCallback;
+}
+
+export interface Prediction {
+  prediction: Float64Array;
+  members: Record<string, Float64Array>;
+}
+
+/** Give duplicate member names a numeric suffix: xgboost, xgboost_2, … */
+function uniqueNames(members: Member[]): void {
+  const seen = new Map<string, number>();
+  for (const m of members) {
+    const n = (seen.get(m.name) ?? 0) + 1;
+    seen.set(m.name, n);
+    if (n > 1) m.name = `${m.name}_${n}`;
+  }
+}
+
+export function isClassificationObjective(objective: string): boolean {
+  return objective.startsWith("binary:") || objective.startsWith("multi:");
+}
+
+export class Ensemble {
+  members: Member[];
+  blend: Blend;
+  objective: string;
+  blendState: BlendState;
+  stackerAlpha: number;
+  innerK: number;
+  seed: number;
+  featureNames?: string[];
+  label?: string;
+  numClass?: number;
+
+  constructor(opts: EnsembleOptions) {
+    if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
+    this.members = opts.members;
+    uniqueNames(this.members);
+    if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
+    this.objective = opts.objective ?? this.members.find((m) => m.params.objective)?.params.objective ?? "reg:squarederror";
+    for (const m of this.members) if (m.params.objective === undefined && m.params.loss_function === undefined) m.params.objective = this.objective;
+    this.blend = checkBlend(opts.blend ?? "mean", this.objective);
+    this.blendState = { weights: opts.weights, stacker: opts.stacker };
+    this.stackerAlpha = opts.stackerAlpha ?? 1;
+    this.innerK = opts.innerK ?? 5;
+    this.seed = opts.seed ?? 0;
+    const nc = this.members.find((m) => m.params.num_class !== undefined)?.params.num_class;
+    if (nc !== undefined) this.numClass = Number(nc);
+  }
+
+  get weights(): number[] | undefined {
+    return this.blendState.weights;
+  }
+
+  get stacker(): { intercept: number; coef: number[] } | undefined {
+    return this.blendState.stacker;
+  }
+
+  /** For multi:* make sure every member knows num_class (from the labels if not given). */
+  prepareLabels(y: Float32Array): void {
+    if (!this.objective.startsWith("multi:")) return;
+    if (this.numClass === undefined) {
+      let max = 0;
+      for (const v of y) max = Math.max(max, v);
+      this.numClass = max + 1;
+    }
+    for (const m of this.members) if (m.params.num_class === undefined) m.params.num_class = this.numClass;
+  }
+
+  /** Folds for a labelled matrix: stratified for classification, shuffled k-fold otherwise. */
+  foldsFor(y: Float32Array, k: number, seed: number) {
+    return isClassificationObjective(this.objective) ? stratifiedKFold(y, k, { seed }) : kFold(y.length, k, { seed });
+  }
+
+  fit(table: Table, opts: FitTableOptions): this {
+    if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
+    const m = toMatrix(table, { label: opts.label, features: opts.features });
+    this.label = opts.label;
+    return this.fitMatrix(m, opts.onProgress);
+  }
+
+  fitMatrix(m: Matrix, onProgress?: ProgressCallback): this {
+    if (!m.y) throw new Error("fit needs a label");
+    this.prepareLabels(m.y);
+    const inner = needsFitting(this.blend);
+    const total = this.members.length * (inner ? this.innerK + 1 : 1);
+    let done = 0;
+    const tick = (message: string, member?: string, fold?: number) => onProgress?.({ done: ++done, total, message, member, fold });
+    if (inner) {
+      const oof = innerOutOfFold(this.members, m, this.foldsFor(m.y, this.innerK, this.seed), (member, fold) =>
+        tick(`inner fold ${fold + 1}/${this.innerK} ${member}`, member, fold),
+      );
+      this.blendState = fitBlend(this.blend, oof, m.y, { numClass: this.numClass, stackerAlpha: this.stackerAlpha });
+    }
+    for (const member of this.members) {
+      member.fit(m);
+      tick(`fit ${member.name} on ${m.nrow} rows`, member.name);
+    }
+    this.featureNames = [...m.featureNames];
+    return this;
+  }
+
+  /** Matrix for prediction input, checked against the trained feature names. */
+  matrixFor(input: Table | Matrix | number[][]): Matrix {
+    const names = this.featureNames;
+    if (!names) throw new Error("the ensemble is not fitted (no feature names); call fit or loadEnsemble first");
+    if (Array.isArray(input)) return matrixFromRows(input, names);
+    if ((input as Matrix).X instanceof Float32Array) {
+      const m = input as Matrix;
+      if (m.ncol !== names.length || (m.featureNames && m.featureNames.some((n, i) => n !== names[i]))) {
+        throw new Error(`the ensemble was trained on features [${names.join(", ")}] but got [${(m.featureNames ?? []).join(", ")}] (${m.ncol} columns)`);
+      }
+      return { ...m, featureNames: names };
+    }
+    return toMatrix(input as Table, { features: names });
+  }
+
+  /** Every member's prediction and the blended prediction. */
+  predict(input: Table | Matrix | number[][]): Prediction {
+    const m = this.matrixFor(input);
+    const members: Record<string, Float64Array> = {};
+    for (const member of this.members) members[member.name] = member.predict(m);
+    const prediction = applyBlend(this.blend, Object.values(members), this.blendState, { objective: this.objective, numClass: this.numClass });
+    return { prediction, members };
+  }
+
+  free(): void {
+    for (const m of this.members) m.free();
+  }
+}
+
+/**
+ * Out-of-fold predictions of fresh clones of `members` over `folds` of m:
+ * returns one array per member (length n, or n × K for multiclass).
+ */
+export function innerOutOfFold(
+  members: Member[],
+  m: Matrix,
+  folds: { train: Int32Array; test: Int32Array }[],
+  onFit?: (member: string, fold: number) => void,
+): Float64Array[] {
+  const out: Float64Array[] = members.map(() => new Float64Array(0));
+  folds.forEach((fold, f) => {
+    const tr = takeRows(m, fold.train);
+    const te = takeRows(m, fold.test);
+    members.forEach((member, j) => {
+      const c = member.clone();
+      c.fit(tr);
+      const p = c.predict(te);
+      c.free();
+      if (out[j].length === 0) out[j] = new Float64Array((p.length / te.nrow) * m.nrow);
+      const width = p.length / te.nrow;
+      fold.test.forEach((row, r) => {
+        for (let c2 = 0; c2 < width; c2++) out[j][row * width + c2] = p[r * width + c2];
+      });
+      onFit?.(member.name, f);
+    });
+  });
+  return out;
+}

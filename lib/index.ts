@@ -1,0 +1,5 @@
+/** ensemble-workbook lib: the one public index. */
+export * from "./data";
+export * from "./metrics";
+export * from "./members";
+export * from "./ensemble";
