@@ -5,17 +5,19 @@
  *  1. Data: Completed and Stopped trials with a finite objective (Failed ones are excluded); the
  *     objective is negated for Maximize so that we always minimise; targets are standardised.
  *  2. Warm-up: while fewer than nInit = max(2, min(5, d + 1)) results exist (d = number of tuned
- *     hyperparameters), propose a space-filling random point: among 256 random candidates the one
- *     that maximises the distance to its nearest already-tried / running point (maximin).
- *  3. Fit the GP by maximising the (profiled) log marginal likelihood (gp.ts).
- *  4. Parallel proposals — "kriging believer": each running trial is added to the data with the
+ *     hyperparameters), propose uniform random points of the scaled space (not yet tried). A maximin
+ *     space-filling warm-up was measured to be worse: it pushes the first points into the corners.
+ *  3. At most 200 results enter the fit (the best 100 and an even spread of the others), so a
+ *     proposal stays well under a second even for 500-job tuning runs.
+ *  4. Fit the GP by maximising the (profiled) log marginal likelihood (gp.ts).
+ *  5. Parallel proposals — "kriging believer": each running trial is added to the data with the
  *     GP's posterior mean at its point as a fantasised result, and the GP is refitted. The
  *     posterior variance collapses around running points, so EI pushes the next proposal away.
- *  5. Maximise EI(x) (ξ = 0.01 in standardised units, incumbent = best real result) over
+ *  6. Maximise EI(x) (ξ = 0.01 in standardised units, incumbent = best real result) over
  *     1000 + 200·d uniform random candidates plus Gaussian perturbations (σ ∈ {0.02, 0.05, 0.1, 0.2}
  *     in scaled units, categorical values re-drawn with probability 0.15) of the 5 best results,
  *     then polish the 5 best candidates by a shrinking-step random local search.
- *  6. Take the highest-EI candidate whose decoded hyperparameters (integers rounded, continuous
+ *  7. Take the highest-EI candidate whose decoded hyperparameters (integers rounded, continuous
  *     values at 6 significant digits) were not tried or proposed before; if none, a random unseen
  *     point; on an exhausted finite space → null.
  * Everything random comes from one seeded PRNG, so a run is deterministic for (seed, call sequence).
@@ -26,6 +28,8 @@ import { Book, lossOf } from "./common";
 import { Rng } from "./prng";
 import { expectedImprovement, featureLayout, featurize, fitGp } from "./gp";
 
+const MAX_FIT = 200;
+
 export function bayesianStrategy(space: Param[], opts: StrategyOptions): Strategy {
   const rng = new Rng(opts.seed ?? 0);
   const book = new Book(space);
@@ -33,11 +37,6 @@ export function bayesianStrategy(space: Param[], opts: StrategyOptions): Strateg
   const d = space.length;
   const nInit = Math.max(2, Math.min(5, d + 1));
   const feat = (x: Point) => featurize(space, x);
-  const dist2 = (a: Float64Array, b: Float64Array) => {
-    let s = 0;
-    for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-    return s;
-  };
   const perturb = (x: Point, sd: number): Point =>
     space.map((p, i) => {
       if (p.kind === "categorical") return rng.next() < 0.15 ? rng.int(p.values.length) : x[i];
@@ -58,26 +57,22 @@ export function bayesianStrategy(space: Param[], opts: StrategyOptions): Strateg
       const pendX = pend.map((h) => book.encode(h)).filter((x): x is Point => x !== null);
 
       if (obs.length < nInit) {
-        // space-filling warm-up (maximin over random candidates)
-        const tried = [...history.map((t) => book.encode(t.hyperparameters)), ...pendX, ...book.proposals.map((h) => book.encode(h))]
-          .filter((x): x is Point => x !== null)
-          .map(feat);
-        let best: Point | null = null;
-        let bestD = -1;
-        for (let c = 0; c < 256; c++) {
-          const x = randomPoint(space, rng);
-          if (seen.has(book.key(decode(space, x)))) continue;
-          const fx = feat(x);
-          const md = tried.length ? Math.min(...tried.map((t) => dist2(t, fx))) : 0;
-          if (md > bestD) {
-            bestD = md;
-            best = x;
-          }
-        }
-        if (!best) best = book.randomUnseen(rng, seen);
-        return best ? book.record(decode(space, best)) : null;
+        // warm-up: uniform random in the scaled space (a maximin design was tried and is worse:
+        // it pushes the first points into corners, far from typical optima)
+        const x = book.randomUnseen(rng, seen);
+        return x ? book.record(decode(space, x)) : null;
       }
 
+      if (obs.length > MAX_FIT) {
+        // keep the fit O(MAX_FIT³): the best half plus an even spread of the rest (in trial order)
+        const order = obs.map((_, i) => i).sort((a, b) => obs[a].y - obs[b].y);
+        const keep = new Set(order.slice(0, MAX_FIT / 2));
+        const rest = obs.map((_, i) => i).filter((i) => !keep.has(i));
+        for (let j = 0; j < MAX_FIT / 2; j++) keep.add(rest[Math.floor((j * rest.length) / (MAX_FIT / 2))]);
+        const kept = [...keep].sort((a, b) => a - b).map((i) => obs[i]);
+        obs.length = 0;
+        obs.push(...kept);
+      }
       // standardise
       const ys = obs.map((o) => o.y);
       const mu = ys.reduce((a, b) => a + b, 0) / ys.length;
