@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createStrategy, hyperbandSchedule, medianStoppingRule } from "../sagemaker-local/tuning";
+import { createStrategy, hyperbandSchedule, inferMaxResource, medianStoppingRule } from "../sagemaker-local/tuning";
 import type { ParameterRanges, Trial } from "../sagemaker-local/tuning";
 
 const ranges: ParameterRanges = {
@@ -24,6 +24,17 @@ test("schedule: levels, rungs and bracket weights for R = 27, r = 1, η = 3", ()
   assert.is(t.sMax, 3); // log2(10) = 3.32
   assert.equal(t.levels, [100, 50, 25, 13]);
   assert.throws(() => hyperbandSchedule({ minResource: 5, maxResource: 2 }), /MinResource/);
+  assert.throws(() => hyperbandSchedule({ minResource: 1, maxResource: 20001 }), /20000/);
+  const one = hyperbandSchedule({ minResource: 10, maxResource: 10 });
+  assert.is(one.sMax, 0);
+  assert.equal(one.rungs(0), []);
+});
+
+test("inferMaxResource: SageMaker's keys, then the trainer's round counters", () => {
+  assert.equal(inferMaxResource({ epochs: "20", num_round: "50" }), { maxResource: 20, resourceParam: "epochs" });
+  assert.equal(inferMaxResource({ num_round: "50", eta: "0.3" }), { maxResource: 50, resourceParam: "num_round" });
+  assert.throws(() => inferMaxResource({ eta: "0.3" }), /cannot be inferred/);
+  assert.throws(() => inferMaxResource({ n_epochs: "ten" }), /n_epochs/);
 });
 
 test("stopping mode: shouldStop hand-checked at a rung (ASHA rule, top ⌈n/η⌉ continue)", () => {
@@ -51,6 +62,11 @@ test("stopping mode: shouldStop hand-checked at a rung (ASHA rule, top ⌈n/η�
   const m = createStrategy("Hyperband", ranges, { objectiveType: "Maximize", maxJobs: 10, seed: 0, hyperband: { minResource: 1, maxResource: 9 } });
   assert.is(m.shouldStop!({ hyperparameters: hp("0.05"), intermediate: [8] }, history), false);
   assert.is(m.shouldStop!({ hyperparameters: hp("0.06"), intermediate: [4] }, history), true);
+  // without resourceParam a job is stopped once it reaches MaxResource (as SageMaker does); with it, never for that reason
+  const best = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
+  assert.is(m.shouldStop!({ hyperparameters: hp("0.11"), intermediate: best.map((x) => 10 - x) }, history), false);
+  assert.is(m.shouldStop!({ hyperparameters: hp("0.11"), intermediate: [...best, 0.1].map((x) => 10 - x) }, history), true);
+  assert.is(s.shouldStop!({ hyperparameters: hp("0.12"), intermediate: [...best, 0.1] }, history), false);
 });
 
 test("stopping mode: sets num_round = MaxResource, stops bad configurations early, good ones get more rounds", () => {

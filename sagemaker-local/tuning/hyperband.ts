@@ -19,6 +19,8 @@
  * The job continues iff it ranks among the best ⌈n/η⌉ of those n values (itself included), i.e.
  * the asynchronous successive-halving (ASHA) stopping rule; otherwise shouldStop returns true.
  * Each rung is decided once per job (the first call at or after it); between rungs → false.
+ * Without resourceParam, a job that reached R rounds is stopped (SageMaker: "Once a job reaches
+ * the MaxResource value, it is stopped"); with it the job simply ends after R rounds.
  *
  * mode "promotion" (synchronous-resource Hyperband/ASHA with promotions): `resourceParam` is
  * required and is set to the rung's resource, a "job" trains that many rounds from scratch, and a
@@ -38,6 +40,30 @@ import { decode, type Param } from "./space";
 import { Book, lossOf } from "./common";
 import { Rng } from "./prng";
 
+/** SageMaker: "The maximum value is 20,000 epochs." */
+export const MAX_RESOURCE_LIMIT = 20000;
+/** keys SageMaker reads MaxResource from when it is not given, then this project's round counters */
+export const RESOURCE_KEYS = ["epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs", "num_round", "num_boost_round", "iterations"];
+
+/**
+ * SageMaker infers MaxResource from StaticHyperParameters (epochs, numepochs, n-epochs, n_epochs,
+ * num_epochs) when HyperbandStrategyConfig.MaxResource is missing and fails validation otherwise.
+ * We also accept num_round / num_boost_round / iterations (the trainer's round counters).
+ * Returns the value and the key it came from; throws a validation-style Error if none is usable.
+ */
+export function inferMaxResource(staticHyperParameters: Record<string, string> | undefined): { maxResource: number; resourceParam: string } {
+  for (const k of RESOURCE_KEYS) {
+    const v = staticHyperParameters?.[k];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (Number.isInteger(n) && n >= 1) return { maxResource: n, resourceParam: k };
+    throw new Error(`Hyperband: cannot infer MaxResource from StaticHyperParameters ${k}=${JSON.stringify(v)} (not a positive integer).`);
+  }
+  throw new Error(
+    `Hyperband: MaxResource is not set in HyperbandStrategyConfig and cannot be inferred from StaticHyperParameters (${RESOURCE_KEYS.join(", ")}).`,
+  );
+}
+
 export interface HyperbandSchedule {
   eta: number;
   sMax: number;
@@ -54,6 +80,7 @@ export function hyperbandSchedule(h: HyperbandOptions): HyperbandSchedule {
   const R = h.maxResource;
   const r = h.minResource ?? 1;
   if (!(Number.isFinite(R) && R >= 1)) throw new Error(`Hyperband: MaxResource (${R}) must be a number >= 1.`);
+  if (R > MAX_RESOURCE_LIMIT) throw new Error(`Hyperband: MaxResource (${R}) must not be greater than ${MAX_RESOURCE_LIMIT}.`);
   if (!(Number.isFinite(r) && r >= 1)) throw new Error(`Hyperband: MinResource (${r}) must be a number >= 1.`);
   if (r > R) throw new Error(`Hyperband: MinResource (${r}) must not be greater than MaxResource (${R}).`);
   if (!(eta > 1)) throw new Error(`Hyperband: eta (${eta}) must be greater than 1.`);
@@ -136,6 +163,9 @@ export function hyperbandStrategy(space: Param[], opts: StrategyOptions): Strate
         const key = book.key(running.hyperparameters);
         const s = bracketOf.get(key) ?? sched.sMax;
         const t = running.intermediate.length;
+        // SageMaker: "Once a job reaches the MaxResource value, it is stopped." Only without resourceParam —
+        // with it, the job ends by itself after maxResource rounds (and keeps its model artifact).
+        if (!h.resourceParam && t >= R) return true;
         const passed = sched.rungs(s).filter((rung) => rung <= t);
         if (!passed.length) return false;
         const rung = passed[passed.length - 1];
