@@ -1,0 +1,45 @@
+/**
+ * Feature importance as horizontal bars, most important on top.
+ * scores: { feature: value } for one model, or { member: { feature: value } }
+ * for several; with several, each member's scores are normalised to shares
+ * of its total (gain and |coefficient| are on different scales) and shown as
+ * grouped bars.
+ */
+import { baseLayout, colorFor, Figure } from "./figure";
+
+export function featureImportanceFigure(
+  scores: Record<string, number> | Record<string, Record<string, number>>,
+  opts: { title?: string; top?: number } = {},
+): Figure {
+  const entries = Object.entries(scores ?? {});
+  if (entries.length === 0) throw new Error("featureImportanceFigure: no scores");
+  const nested = typeof entries[0][1] === "object";
+  const series: [string, Record<string, number>][] = nested
+    ? (entries as [string, Record<string, number>][]).map(([m, s]) => {
+        const total = Object.values(s).reduce((a, b) => a + Math.abs(b), 0) || 1;
+        return [m, Object.fromEntries(Object.entries(s).map(([f, v]) => [f, Math.abs(v) / total]))];
+      })
+    : [["importance", scores as Record<string, number>]];
+  const totals = new Map<string, number>();
+  for (const [, s] of series) for (const [f, v] of Object.entries(s)) totals.set(f, (totals.get(f) ?? 0) + v);
+  let features = [...totals.keys()].sort((a, b) => totals.get(a)! - totals.get(b)!);
+  if (opts.top) features = features.slice(-opts.top);
+  const data = series.map(([name, s], i) => ({
+    type: "bar",
+    orientation: "h",
+    name,
+    y: features,
+    x: features.map((f) => s[f] ?? 0),
+    marker: { color: colorFor(name, i) },
+  }));
+  return {
+    data,
+    layout: baseLayout(opts.title ?? "Feature importance", {
+      barmode: "group",
+      showlegend: nested,
+      xaxis: { title: { text: nested ? "share of total importance" : "importance" } },
+      margin: { l: 90, r: 20, t: 50, b: 50 },
+      height: Math.max(300, 40 + features.length * (nested ? 18 * series.length : 22)),
+    }),
+  };
+}

@@ -1,0 +1,10 @@
+export type { Figure } from "./figure";
+export { perFoldFigure } from "./perFold";
+export { learningCurveFigure } from "./curves";
+export { predictedVsActualFigure } from "./scatter";
+export { featureImportanceFigure } from "./importance";
+export { trialsFigure, parallelCoordinatesFigure } from "./trials";
+export { writeHtml, plotlyBundle, figureSnippet } from "./html";
+export { show, injectPlotly } from "./show";
+export { showTable, tableText } from "./table";
+export { inTslab, tslabDisplay } from "./tslab";

@@ -1,0 +1,41 @@
+/**
+ * showTable(table): an arquero table (or rows) as HTML in a tslab notebook
+ * (arquero's toHTML) and as aligned text in a terminal. Numbers are shown
+ * with formatMetric (plain decimals, ~5 significant digits).
+ */
+import * as aq from "arquero";
+import { formatMetric } from "../metrics/format";
+import { tslabDisplay } from "./tslab";
+
+function cell(v: unknown): string {
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : formatMetric(v);
+  if (v === null || v === undefined) return "";
+  return String(v);
+}
+
+/** Aligned plain-text rendering (numbers right-aligned). */
+export function tableText(table: any, opts: { limit?: number } = {}): string {
+  const t = Array.isArray(table) ? aq.from(table) : table;
+  const names: string[] = t.columnNames();
+  const limit = opts.limit ?? 50;
+  const rows: Record<string, unknown>[] = t.objects({ limit });
+  const cells = rows.map((r) => names.map((n) => cell(r[n])));
+  const numeric = names.map((n) => rows.length > 0 && rows.every((r) => typeof r[n] === "number" || r[n] == null));
+  const widths = names.map((n, j) => Math.max(n.length, ...cells.map((c) => c[j].length)));
+  const fmt = (vals: string[]) => vals.map((v, j) => (numeric[j] ? v.padStart(widths[j]) : v.padEnd(widths[j]))).join("  ").trimEnd();
+  const lines = [fmt(names), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(fmt)];
+  const total = t.numRows();
+  if (total > rows.length) lines.push(`… ${total - rows.length} more rows`);
+  return lines.join("\n");
+}
+
+export function showTable(table: any, opts: { limit?: number } = {}): void {
+  const t = Array.isArray(table) ? aq.from(table) : table;
+  const display = tslabDisplay();
+  if (display) {
+    const format = Object.fromEntries(t.columnNames().map((n: string) => [n, cell]));
+    display.html(t.toHTML({ limit: opts.limit ?? 50, format }));
+    return;
+  }
+  console.log(tableText(t, opts));
+}

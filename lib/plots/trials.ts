@@ -1,0 +1,71 @@
+/**
+ * Tuning figures.
+ * trialsFigure: the objective of each trial (points, in trial order) and the
+ * best-so-far line (running minimum, or maximum when maximize is set).
+ * parallelCoordinatesFigure: one axis per hyperparameter plus the objective,
+ * one line per trial coloured by the objective; categorical values are mapped
+ * to 0..n−1 with their names as tick labels.
+ * Both take an arquero table or an array of rows; the objective column is
+ * opts.objective, else the first of "objective", "FinalObjectiveValue",
+ * "value", "metric" that exists.
+ */
+import { baseLayout, Figure, rowsOf } from "./figure";
+
+const OBJECTIVE_COLUMNS = ["objective", "FinalObjectiveValue", "value", "metric"];
+
+function objectiveColumn(rows: Record<string, any>[], given?: string): string {
+  if (rows.length === 0) throw new Error("no trials");
+  const cols = Object.keys(rows[0]);
+  const col = given ?? OBJECTIVE_COLUMNS.find((c) => cols.includes(c));
+  if (!col || !cols.includes(col)) throw new Error(`no objective column${given ? ` "${given}"` : ""}; columns are ${cols.join(", ")}`);
+  return col;
+}
+
+export function trialsFigure(trials: unknown, opts: { objective?: string; maximize?: boolean; title?: string } = {}): Figure {
+  const rows = rowsOf(trials);
+  const col = objectiveColumn(rows, opts.objective);
+  const x = rows.map((r, i) => (r.trial !== undefined ? r.trial : i + 1));
+  const y = rows.map((r) => (r[col] === null || r[col] === undefined ? null : Number(r[col])));
+  const best: (number | null)[] = [];
+  let cur: number | null = null;
+  for (const v of y) {
+    if (v !== null && Number.isFinite(v) && (cur === null || (opts.maximize ? v > cur : v < cur))) cur = v;
+    best.push(cur);
+  }
+  return {
+    data: [
+      { type: "scatter", mode: "markers", name: "trial", x, y, marker: { color: "#4c78a8", size: 7 } },
+      { type: "scatter", mode: "lines", name: "best so far", x, y: best, line: { color: "#e45756", shape: "hv" } },
+    ],
+    layout: baseLayout(opts.title ?? `${col} per trial`, {
+      xaxis: { title: { text: "trial" } },
+      yaxis: { title: { text: col } },
+    }),
+  };
+}
+
+export function parallelCoordinatesFigure(trials: unknown, params: string[], opts: { objective?: string; title?: string } = {}): Figure {
+  const rows = rowsOf(trials);
+  const col = objectiveColumn(rows, opts.objective);
+  if (!Array.isArray(params) || params.length === 0) throw new Error("parallelCoordinatesFigure: name the hyperparameters to show");
+  const missing = params.filter((p) => !(p in rows[0]));
+  if (missing.length) throw new Error(`parallelCoordinatesFigure: no column ${missing.map((m) => `"${m}"`).join(", ")}`);
+  const dimension = (name: string) => {
+    const raw = rows.map((r) => r[name]);
+    const numeric = raw.every((v) => v === null || v === undefined || (typeof v === "number" || (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)))));
+    if (numeric) return { label: name, values: raw.map((v) => (v === null || v === undefined ? null : Number(v))) };
+    const cats = [...new Set(raw.map(String))];
+    return { label: name, values: raw.map((v) => cats.indexOf(String(v))), tickvals: cats.map((_, i) => i), ticktext: cats };
+  };
+  const objective = rows.map((r) => Number(r[col]));
+  return {
+    data: [
+      {
+        type: "parcoords",
+        line: { color: objective, colorscale: "Viridis", showscale: true, colorbar: { title: { text: col } } },
+        dimensions: [...params.map(dimension), { label: col, values: objective }],
+      },
+    ],
+    layout: baseLayout(opts.title ?? "Hyperparameters and objective"),
+  };
+}

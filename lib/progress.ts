@@ -1,0 +1,76 @@
+/**
+ * progress(label, total): reports long work (folds × members × rounds).
+ *  - In a terminal (stderr is a TTY): one self-redrawing bar on stderr,
+ *      "cv  [██████░░░░░░] 12/30 fold 3/5 xgboost"
+ *  - Elsewhere (notebook, CI, log files): concise lines on stdout, at most
+ *    about ten per task (every ~10 %, plus the last), e.g.
+ *      "cv: 9/30 (30%) fold 2/5 ridge"
+ * progressReporter(label) adapts it to the ensemble's onProgress callback.
+ */
+export interface Progress {
+  tick(msg?: string): void;
+  done(msg?: string): void;
+}
+
+export interface ProgressOptions {
+  /** Force the bar (true) or lines (false); default: bar iff stderr is a TTY. */
+  tty?: boolean;
+  /** Where lines go (default process.stdout); the bar always uses process.stderr. */
+  write?: (s: string) => void;
+}
+
+export function progress(label: string, total: number, opts: ProgressOptions = {}): Progress {
+  const tty = opts.tty ?? Boolean(process.stderr.isTTY);
+  const write = opts.write ?? ((s: string) => void process.stdout.write(s));
+  const width = 24;
+  let count = 0;
+  let lastPrinted = -1;
+  let finished = false;
+  const every = Math.max(1, Math.ceil(total / 10));
+
+  const bar = (msg: string) => {
+    const frac = total > 0 ? Math.min(1, count / total) : 1;
+    const full = Math.round(frac * width);
+    const line = `${label} [${"█".repeat(full)}${"░".repeat(width - full)}] ${count}/${total} ${msg}`;
+    const cols = process.stderr.columns || 100;
+    process.stderr.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length + 10))}`);
+  };
+  const lineFor = (msg: string) => `${label}: ${count}/${total} (${total > 0 ? Math.round((100 * count) / total) : 100}%)${msg ? " " + msg : ""}\n`;
+
+  return {
+    tick(msg = "") {
+      if (finished) return;
+      count++;
+      if (tty) bar(msg);
+      else if (count - lastPrinted >= every || count === total) {
+        write(lineFor(msg));
+        lastPrinted = count;
+      }
+    },
+    done(msg = "done") {
+      if (finished) return;
+      finished = true;
+      if (tty) {
+        bar(msg);
+        process.stderr.write("\n");
+      } else if (lastPrinted !== count || msg !== "done") write(`${label}: ${msg} (${count}/${total})\n`);
+      else write(`${label}: done\n`);
+    },
+  };
+}
+
+/**
+ * An onProgress callback for Ensemble.fit / crossValidate that drives a
+ * progress() display (created on the first event, finished on the last).
+ */
+export function progressReporter(label: string, opts: ProgressOptions = {}): (e: { done: number; total: number; message: string }) => void {
+  let p: Progress | undefined;
+  return (e) => {
+    p ??= progress(label, e.total, opts);
+    p.tick(e.message);
+    if (e.done >= e.total) {
+      p.done();
+      p = undefined;
+    }
+  };
+}
