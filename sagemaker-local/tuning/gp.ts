@@ -113,7 +113,10 @@ export interface GpModel {
   predict(f: Float64Array): { mean: number; sd: number };
   lengthscales: number[];
   noise: number;
+  /** profiled log marginal likelihood (without the lengthscale prior) */
   logLik: number;
+  /** σ̂², the maximum-likelihood amplitude */
+  sigma2: number;
 }
 
 interface Factor {
@@ -200,12 +203,26 @@ export function fitGp(X: Float64Array[], y: Float64Array, group: number[], nPara
     consider(new Array(nParams).fill(0.5), 1);
   }
   const B = best! as { ls: number[]; g: number; f: Factor; score: number };
-  const invl2 = invl2For(B.ls);
-  const { L, alpha, sigma2 } = B.f;
+  return modelOf(X, B.f, invl2For(B.ls), B.ls, B.g);
+}
+
+/** GP with fixed lengthscales (one per parameter group) and noise ratio g — no fitting */
+export function gpWithParams(X: Float64Array[], y: Float64Array, group: number[], lengthscales: number[], g: number): GpModel {
+  const invl2 = new Float64Array(group.length);
+  for (let d = 0; d < group.length; d++) invl2[d] = 1 / lengthscales[group[d]] ** 2;
+  const f = factor(X, y, invl2, g);
+  if (!f) throw new Error("gpWithParams: kernel matrix is not positive definite");
+  return modelOf(X, f, invl2, lengthscales, g);
+}
+
+function modelOf(X: Float64Array[], F: Factor, invl2: Float64Array, ls: number[], g: number): GpModel {
+  const n = X.length;
+  const { L, alpha, sigma2 } = F;
   return {
-    lengthscales: B.ls,
-    noise: B.g,
-    logLik: B.f.logLik,
+    lengthscales: ls,
+    noise: g,
+    logLik: F.logLik,
+    sigma2,
     predict(fx: Float64Array) {
       const k = new Float64Array(n);
       let mean = 0;

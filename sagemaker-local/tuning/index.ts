@@ -22,6 +22,8 @@ export { medianStoppingRule } from "./median";
 export { hyperbandSchedule, inferMaxResource, MAX_RESOURCE_LIMIT } from "./hyperband";
 export { gridPoints } from "./grid";
 export { Rng } from "./prng";
+export { fitGp, gpWithParams, matern52, cholesky, expectedImprovement, normCdf, normPdf } from "./gp";
+export type { GpModel } from "./gp";
 
 export function createStrategy(type: StrategyType, ranges: ParameterRanges, opts: StrategyOptions): Strategy {
   const space = buildSpace(type, ranges);
