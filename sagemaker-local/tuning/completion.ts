@@ -1,0 +1,53 @@
+/**
+ * Helpers for the tuning job's bookkeeping (pure): the best trial and the completion criteria of
+ * HyperParameterTuningJobConfig.TuningJobCompletionCriteria.
+ *
+ *   TargetObjectiveMetricValue      done as soon as the best objective reaches the target
+ *                                   (≤ target for Minimize, ≥ target for Maximize).
+ *   MaxNumberOfTrainingJobsNotImproving = N
+ *                                   walking the trials in completion order (Failed ones skipped),
+ *                                   count the trials since the last one that improved the best
+ *                                   objective; done when that count reaches N.
+ * bestTrial: the Completed trial (Stopped too with includeStopped) with the best finite objective;
+ * ties → the earlier one.
+ */
+import type { ObjectiveType, Trial } from "./types";
+
+export function bestTrial<T extends Trial>(history: T[], objectiveType: ObjectiveType, opts: { includeStopped?: boolean } = {}): T | undefined {
+  let best: T | undefined;
+  for (const t of history) {
+    if (!(t.status === "Completed" || (opts.includeStopped && t.status === "Stopped"))) continue;
+    if (typeof t.objective !== "number" || !Number.isFinite(t.objective)) continue;
+    if (!best || (objectiveType === "Maximize" ? t.objective > best.objective! : t.objective < best.objective!)) best = t;
+  }
+  return best;
+}
+
+export function completionReached(
+  history: Trial[],
+  objectiveType: ObjectiveType,
+  criteria: { TargetObjectiveMetricValue?: number; MaxNumberOfTrainingJobsNotImproving?: number } | undefined,
+  opts: { includeStopped?: boolean } = {},
+): { done: boolean; reason?: string } {
+  if (!criteria) return { done: false };
+  const better = (a: number, b: number) => (objectiveType === "Maximize" ? a > b : a < b);
+  const target = criteria.TargetObjectiveMetricValue;
+  const best = bestTrial(history, objectiveType, opts);
+  if (typeof target === "number" && best && !better(target, best.objective!))
+    return { done: true, reason: `TargetObjectiveMetricValue ${target} reached (best ${best.objective})` };
+  const n = criteria.MaxNumberOfTrainingJobsNotImproving;
+  if (typeof n === "number" && n >= 1) {
+    let cur: number | undefined;
+    let since = 0;
+    for (const t of history) {
+      if (t.status === "Failed") continue;
+      const usable = (t.status === "Completed" || (opts.includeStopped && t.status === "Stopped")) && typeof t.objective === "number" && Number.isFinite(t.objective);
+      if (usable && (cur === undefined || better(t.objective!, cur))) {
+        cur = t.objective!;
+        since = 0;
+      } else since++;
+    }
+    if (cur !== undefined && since >= n) return { done: true, reason: `MaxNumberOfTrainingJobsNotImproving ${n} reached` };
+  }
+  return { done: false };
+}

@@ -1,0 +1,31 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { bestTrial, completionReached } from "../sagemaker-local/tuning";
+import type { Trial } from "../sagemaker-local/tuning";
+
+const t = (objective: number | undefined, status: Trial["status"] = "Completed"): Trial => ({ hyperparameters: { x: String(objective) }, objective, status });
+
+test("bestTrial: Completed only by default, Maximize/Minimize, ties → earlier", () => {
+  const h = [t(3), t(undefined, "Failed"), t(1, "Stopped"), t(2), t(2), t(NaN)];
+  assert.is(bestTrial(h, "Minimize"), h[3]);
+  assert.is(bestTrial(h, "Minimize", { includeStopped: true }), h[2]);
+  assert.is(bestTrial(h, "Maximize"), h[0]);
+  assert.is(bestTrial([t(undefined, "Failed")], "Minimize"), undefined);
+});
+
+test("completion criteria: target value and jobs-not-improving", () => {
+  const h = [t(5), t(4), t(undefined, "Failed"), t(4.5), t(6), t(4)];
+  assert.equal(completionReached(h, "Minimize", undefined), { done: false });
+  assert.ok(completionReached(h, "Minimize", { TargetObjectiveMetricValue: 4 }).done);
+  assert.not.ok(completionReached(h, "Minimize", { TargetObjectiveMetricValue: 3.9 }).done);
+  assert.ok(completionReached(h, "Maximize", { TargetObjectiveMetricValue: 6 }).done);
+  // after the improvement to 4 (2nd trial): 4.5, 6, 4 do not improve (the failed one is skipped) → 3
+  assert.ok(completionReached(h, "Minimize", { MaxNumberOfTrainingJobsNotImproving: 3 }).done);
+  assert.not.ok(completionReached(h, "Minimize", { MaxNumberOfTrainingJobsNotImproving: 4 }).done);
+  // Maximize: 5 → 6 improves at the 5th trial, then only 4 → 1
+  assert.not.ok(completionReached(h, "Maximize", { MaxNumberOfTrainingJobsNotImproving: 2 }).done);
+  assert.ok(completionReached(h, "Maximize", { MaxNumberOfTrainingJobsNotImproving: 1 }).done);
+  assert.match(completionReached(h, "Minimize", { MaxNumberOfTrainingJobsNotImproving: 3 }).reason!, /MaxNumberOfTrainingJobsNotImproving/);
+});
+
+test.run();
