@@ -36,6 +36,11 @@ static void radix_sort(uint32_t *keys, uint32_t *ids, uint32_t *tk, uint32_t *ti
 
 static float cut_above_max(float mx) { return mx + (fabsf(mx) + 1e-5f); }
 
+/* Above this many rows the quantiles are taken from a random sample of about this
+ * many rows (fixed seed): ~1000 sampled values per bin place the cuts as well as the
+ * full data would, at a quarter of the sorting cost for a million rows. */
+#define CUT_SAMPLE (1 << 18)
+
 int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight, int max_bin) {
   memset(c, 0, sizeof *c);
   c->n_features = ncol;
@@ -49,18 +54,36 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
   if (!c->n_bins || !c->offset || !c->cuts || !c->min_value || !keys || !tk || (weight && (!ids || !ti))) {
     free(keys); free(tk); free(ids); free(ti); cuts_free(c); return -1;
   }
+  /* which features have missing values: decided on all rows, since it sets the code range */
+  uint8_t *missing = xgb_calloc(ncol, 1);
+  uint32_t *sample = NULL;
+  int n_sample = nrow;
+  if (nrow > CUT_SAMPLE) sample = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
+  if (!missing || (nrow > CUT_SAMPLE && !sample)) {
+    free(missing); free(sample); free(keys); free(tk); free(ids); free(ti); cuts_free(c); return -1;
+  }
+  for (int r = 0; r < nrow; r++)
+    for (int f = 0; f < ncol; f++) missing[f] |= isnan(X[(size_t)r * ncol + f]);
+  if (sample) {
+    Rng rng;
+    rng_seed(&rng, 0x51ce5eedULL);
+    double keep = (double)CUT_SAMPLE / nrow;
+    n_sample = 0;
+    for (int r = 0; r < nrow; r++) if (rng_uniform(&rng) < keep) sample[n_sample++] = (uint32_t)r;
+  }
   int32_t slot = 0;
   for (int f = 0; f < ncol; f++) {
     int n = 0;
-    for (int r = 0; r < nrow; r++) {
+    for (int k = 0; k < n_sample; k++) {
+      int r = sample ? (int)sample[k] : k;
       float v = X[(size_t)r * ncol + f];
       if (!isnan(v)) { keys[n] = float_key(v); if (ids) ids[n] = r; n++; }
     }
-    int has_missing = n < nrow;
+    int has_missing = missing[f];
     int limit = max_bin;
     if (has_missing && limit > 255) limit = 255;
     float *cut = xgb_alloc(sizeof(float) * (limit + 1));
-    if (!cut) { free(keys); free(tk); free(ids); free(ti); cuts_free(c); return -1; }
+    if (!cut) { free(missing); free(sample); free(keys); free(tk); free(ids); free(ti); cuts_free(c); return -1; }
     c->cuts[f] = cut;
     int nb = 0;
     if (n == 0) {
@@ -97,7 +120,7 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
     slot += nb + 1;
   }
   c->total_slots = slot;
-  free(keys); free(tk); free(ids); free(ti);
+  free(missing); free(sample); free(keys); free(tk); free(ids); free(ti);
   return 0;
 }
 
@@ -108,13 +131,17 @@ void cuts_free(Cuts *c) {
 }
 
 static inline int bin_of(const float *cut, int nb, float v) {
-  /* number of cuts <= v (binary search for the upper bound) */
-  int lo = 0, hi = nb;
-  while (lo < hi) {
-    int mid = (lo + hi) >> 1;
-    if (cut[mid] <= v) lo = mid + 1; else hi = mid;
+  /* number of cuts <= v, by a binary search whose steps are conditional moves rather
+   * than branches (the branches of a plain search mispredict on every other step) */
+  const float *first = cut;
+  int n = nb;
+  while (n > 1) {
+    int half = n >> 1;
+    first = first[half] <= v ? first + half : first;
+    n -= half;
   }
-  return lo < nb ? lo : nb - 1;
+  int b = (int)(first - cut) + (*first <= v);
+  return b < nb ? b : nb - 1;
 }
 
 void cuts_quantize(const Cuts *c, const float *X, int nrow, int ncol, uint8_t *out) {

@@ -12,8 +12,9 @@ struct TrainState {
   uint8_t *bins;
   float *margin;          /* nrow * n_groups */
   GradPair *gh;           /* n_groups * nrow */
-  GradPair *tree_gh;      /* nrow: gradients after row sampling */
-  uint32_t *rows, *scratch;
+  GradPair *tree_gh;      /* nrow: this tree's gradients in position order (after row sampling) */
+  uint32_t *rows;         /* position -> row (see grower.h) */
+  uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows;
   int32_t *all_features, *tree_features;
   float *residual, *residual_w; /* reg:absoluteerror leaf refresh */
   Rng rng;
@@ -28,7 +29,8 @@ XGB_API void bst_train_end(Booster *b) {
   TrainState *s = b->train;
   if (!s) return;
   cuts_free(&s->cuts);
-  free(s->bins); free(s->margin); free(s->gh); free(s->tree_gh); free(s->rows); free(s->scratch);
+  free(s->bins); free(s->margin); free(s->gh); free(s->tree_gh); free(s->rows);
+  free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows);
   free(s->all_features); free(s->tree_features); free(s->residual); free(s->residual_w);
   free(s->ctx.node_begin); free(s->ctx.node_end);
   free(s);
@@ -60,10 +62,12 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
   s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
   s->tree_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
   s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
-  s->scratch = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
+  s->scratch_bins = xgb_alloc((size_t)nrow * ncol);
+  s->scratch_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
+  s->scratch_rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
   s->all_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
   s->tree_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
-  if (!s->bins || !s->margin || !s->gh || !s->tree_gh || !s->rows || !s->scratch || !s->all_features || !s->tree_features) goto fail;
+  if (!s->bins || !s->margin || !s->gh || !s->tree_gh || !s->rows || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows || !s->all_features || !s->tree_features) goto fail;
   if (b->p.objective == OBJ_ABSOLUTE_ERROR) {
     s->residual = xgb_alloc(sizeof(float) * (size_t)nrow);
     s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
@@ -71,6 +75,7 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
   }
   cuts_quantize(&s->cuts, X, nrow, ncol, s->bins);
   for (int f = 0; f < ncol; f++) s->all_features[f] = f;
+  for (int i = 0; i < nrow; i++) s->rows[i] = (uint32_t)i;
   rng_seed(&s->rng, b->p.seed);
 
   if (b->n_trees == 0) {
@@ -85,7 +90,8 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
 
   GrowContext *c = &s->ctx;
   c->p = &b->p; c->cuts = &s->cuts; c->bins = s->bins; c->nrow = nrow; c->ncol = ncol;
-  c->rows = s->rows; c->scratch = s->scratch; c->rng = &s->rng;
+  c->bins = s->bins; c->rows = s->rows; c->gh = s->tree_gh; c->rng = &s->rng;
+  c->scratch_bins = s->scratch_bins; c->scratch_gh = s->scratch_gh; c->scratch_rows = s->scratch_rows;
   return 0;
 fail:
   bst_train_end(b);
@@ -110,29 +116,31 @@ static int push_tree(Booster *b, Tree *t, int group) {
   return b->n_trees++;
 }
 
-/* Row sampling for one tree: Bernoulli keeps a row with probability subsample;
- * the Bayesian bootstrap gives each row the weight (-log U)^bagging_temperature. */
-static const GradPair *sample_rows(Booster *b, const GradPair *gh) {
+/* One tree's gradients, gathered into position order (tree_gh[i] belongs to row
+ * rows[i]) and sampled: Bernoulli keeps a row with probability subsample; the
+ * Bayesian bootstrap gives each row the weight (-log U)^bagging_temperature. */
+static void tree_gradients(Booster *b, const GradPair *gh) {
   TrainState *s = b->train;
   const Params *p = &b->p;
-  int bernoulli = p->bootstrap_type == BOOT_BERNOULLI || (p->bootstrap_type == BOOT_NO && p->subsample < 1.0);
+  const uint32_t *rows = s->rows;
+  GradPair *out = s->tree_gh;
+  int n = s->nrow;
+  int bernoulli = (p->bootstrap_type == BOOT_BERNOULLI || p->bootstrap_type == BOOT_NO) && p->subsample < 1.0;
   if (p->bootstrap_type == BOOT_BAYESIAN) {
-    for (int i = 0; i < s->nrow; i++) {
+    for (int i = 0; i < n; i++) {
       double u = rng_uniform(&s->rng);
       if (u < 1e-300) u = 1e-300;
       float w = (float)pow(-log(u), p->bagging_temperature);
-      s->tree_gh[i].g = gh[i].g * w; s->tree_gh[i].h = gh[i].h * w;
+      out[i].g = gh[rows[i]].g * w; out[i].h = gh[rows[i]].h * w;
     }
-    return s->tree_gh;
-  }
-  if (bernoulli && p->subsample < 1.0) {
-    for (int i = 0; i < s->nrow; i++) {
+  } else if (bernoulli) {
+    for (int i = 0; i < n; i++) {
       int keep = rng_uniform(&s->rng) < p->subsample;
-      s->tree_gh[i].g = keep ? gh[i].g : 0.0f; s->tree_gh[i].h = keep ? gh[i].h : 0.0f;
+      out[i].g = keep ? gh[rows[i]].g : 0.0f; out[i].h = keep ? gh[rows[i]].h : 0.0f;
     }
-    return s->tree_gh;
+  } else {
+    for (int i = 0; i < n; i++) out[i] = gh[rows[i]];
   }
-  return gh;
 }
 
 /* Spread of the gradients relative to the curvature: the gain a split on noise
@@ -159,7 +167,7 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
   c->iteration = iteration; c->num_rounds = num_rounds;
   for (int g = 0; g < k; g++) {
     for (int pt = 0; pt < npt; pt++) {
-      c->gh = sample_rows(b, s->gh + (size_t)g * n);
+      tree_gradients(b, s->gh + (size_t)g * n);
       int nf;
       choose_features(c, s->all_features, s->ncol, p->colsample_bytree, s->tree_features, &nf);
       c->features = s->tree_features; c->n_features = nf;
@@ -175,9 +183,9 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
           int m = 0;
           for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) {
             uint32_t r = s->rows[i];
-            if (c->gh[r].h <= 0) continue;
+            if (c->gh[i].h <= 0) continue;
             s->residual[m] = s->label[r] - s->margin[(size_t)r * k + g];
-            s->residual_w[m] = c->gh[r].h;
+            s->residual_w[m] = c->gh[i].h;
             m++;
           }
           float v = m ? (float)(objective_leaf_median(s->residual, s->residual_w, m) * tp.eta) : 0.0f;

@@ -14,26 +14,44 @@ int grow_reserve_nodes(GrowContext *ctx, int n) {
   return 0;
 }
 
-/* Stable in-place partition: left rows are compacted forward, right rows go to the
- * scratch buffer and are copied back after them. Returns the first right position. */
+/* Stable in-place partition of positions [begin, end): rows going left are compacted
+ * forward (a row never moves to a later position, so copying in place is safe), rows
+ * going right are staged in scratch and copied back after them. Returns the first
+ * position of the right child. */
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
-  uint32_t *rows = ctx->rows, *right = ctx->scratch;
-  const uint8_t *bins = ctx->bins;
-  int ncol = ctx->ncol, miss = ctx->cuts->n_bins[feature];
+  uint8_t *bins = ctx->bins, *sb = ctx->scratch_bins;
+  GradPair *gh = ctx->gh, *sg = ctx->scratch_gh;
+  uint32_t *rows = ctx->rows, *sr = ctx->scratch_rows;
+  size_t ncol = (size_t)ctx->ncol;
+  int miss = ctx->cuts->n_bins[feature];
   int nl = begin, nr = 0;
   for (int i = begin; i < end; i++) {
-    uint32_t r = rows[i];
-    int code = bins[(size_t)r * ncol + feature];
+    const uint8_t *src = bins + (size_t)i * ncol;
+    int code = src[feature];
     int left = code == miss ? default_left : code <= bin;
-    if (left) rows[nl++] = r; else right[nr++] = r;
+    if (left) {
+      if (nl != i) {
+        memcpy(bins + (size_t)nl * ncol, src, ncol);
+        gh[nl] = gh[i];
+        rows[nl] = rows[i];
+      }
+      nl++;
+    } else {
+      memcpy(sb + (size_t)nr * ncol, src, ncol);
+      sg[nr] = gh[i];
+      sr[nr] = rows[i];
+      nr++;
+    }
   }
-  memcpy(rows + nl, right, sizeof(uint32_t) * nr);
+  memcpy(bins + (size_t)nl * ncol, sb, (size_t)nr * ncol);
+  memcpy(gh + nl, sg, sizeof(GradPair) * nr);
+  memcpy(rows + nl, sr, sizeof(uint32_t) * nr);
   return nl;
 }
 
 void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H) {
   double g = 0, h = 0;
-  for (int i = begin; i < end; i++) { GradPair p = ctx->gh[ctx->rows[i]]; g += p.g; h += p.h; }
+  for (int i = begin; i < end; i++) { g += ctx->gh[i].g; h += ctx->gh[i].h; }
   *G = g; *H = h;
 }
 
@@ -43,6 +61,11 @@ void choose_features(GrowContext *ctx, const int32_t *from, int n, double fracti
   if (k < 1) k = 1;
   rng_choose(ctx->rng, from, n, k, out);
   *n_out = k;
+}
+
+void hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end) {
+  hist_build(hist, ctx->cuts->total_slots, ctx->bins + (size_t)begin * ctx->ncol, ctx->ncol,
+             ctx->cuts->offset, ctx->gh + begin, end - begin);
 }
 
 void finish_leaf(const Params *p, Tree *t, int nid, double G, double H) {
@@ -98,12 +121,11 @@ int grow_tree(GrowContext *ctx, Tree *t) {
 
   int root = tree_add_node(t, -1);
   if (root < 0) goto done;
-  for (int i = 0; i < ctx->nrow; i++) ctx->rows[i] = (uint32_t)i;
   ctx->node_begin[root] = 0; ctx->node_end[root] = ctx->nrow;
   Candidate c0 = { root, 0, 0, 0, xgb_alloc(sizeof(HistBin) * slots), {0} };
   if (!c0.hist) goto done;
   sum_gradients(ctx, 0, ctx->nrow, &c0.G, &c0.H);
-  hist_build(c0.hist, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->rows, ctx->nrow, ctx->gh);
+  hist_build(c0.hist, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->gh, ctx->nrow);
   choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &n_level);
   level_depth = 0;
   evaluate(ctx, &c0, level_feats, n_level, node_feats);
@@ -153,8 +175,8 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     HistBin *small = xgb_alloc(sizeof(HistBin) * slots);
     if (!small) { free(c.hist); goto done; }
     int left_smaller = (mid - begin) <= (end - mid);
-    if (left_smaller) hist_build(small, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->rows + begin, mid - begin, ctx->gh);
-    else hist_build(small, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->rows + mid, end - mid, ctx->gh);
+    if (left_smaller) hist_build_range(ctx, small, begin, mid);
+    else hist_build_range(ctx, small, mid, end);
     hist_subtract(c.hist, c.hist, small, slots);
     cl.hist = left_smaller ? small : c.hist;
     cr.hist = left_smaller ? c.hist : small;

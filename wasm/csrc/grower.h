@@ -1,9 +1,14 @@
 /* Growing one tree from gradients: the driver shared by every grow policy.
  *
- * Rows live in one index array; each node owns a contiguous range of it, and a split
- * partitions that range in place (stably, so rows stay in increasing order). After
- * the tree is grown the ranges of the leaves tell which rows received which output,
- * so the training margins are updated without walking the tree. */
+ * The training rows are kept physically in node order: each node owns a contiguous
+ * range of positions, and a split partitions that range in place (stably), moving each
+ * row's bin codes, gradient pair and original row id together. Building a histogram
+ * then streams through memory — which matters at a million rows, where scattered
+ * reads of the rows of deep nodes would miss the cache on almost every row (and
+ * WebAssembly has no prefetch instruction). The order carries over from tree to tree;
+ * only the gradients are gathered into it at the start of each tree. After the tree is
+ * grown the ranges of the leaves tell which rows received which output, so the
+ * training margins are updated without walking the tree. */
 #ifndef XGB_GROWER_H
 #define XGB_GROWER_H
 #include "params.h"
@@ -15,10 +20,11 @@
 typedef struct {
   const Params *p;
   const Cuts *cuts;
-  const uint8_t *bins;   /* nrow x ncol bin codes */
+  uint8_t *bins;         /* nrow x ncol bin codes, in position order */
   int nrow, ncol;
-  const GradPair *gh;    /* this tree's gradients, one per row (0 for rows sampled out) */
-  uint32_t *rows, *scratch; /* partition and its scratch space, nrow each */
+  GradPair *gh;          /* this tree's gradients in position order (0 for rows sampled out) */
+  uint32_t *rows;        /* position -> original row id */
+  uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows; /* the right side while partitioning */
   int32_t *node_begin, *node_end; /* row range per node id (grown with the tree) */
   int node_cap;
   Rng *rng;
@@ -35,5 +41,6 @@ int grow_reserve_nodes(GrowContext *ctx, int n);
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left);
 void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H);
 void choose_features(GrowContext *ctx, const int32_t *from, int n, double fraction, int32_t *out, int *n_out);
+void hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end);
 void finish_leaf(const Params *p, Tree *t, int nid, double G, double H);
 #endif

@@ -27,11 +27,10 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
 
   int root = tree_add_node(t, -1);
   if (root < 0) goto done;
-  for (int i = 0; i < ctx->nrow; i++) ctx->rows[i] = (uint32_t)i;
   ctx->node_begin[root] = 0; ctx->node_end[root] = ctx->nrow;
   sum_gradients(ctx, 0, ctx->nrow, &G[root], &H[root]);
   if (!(hist[root] = xgb_alloc(sizeof(HistBin) * slots))) goto done;
-  hist_build(hist[root], slots, ctx->bins, ctx->ncol, cuts->offset, ctx->rows, ctx->nrow, ctx->gh);
+  hist_build_range(ctx, hist[root], 0, ctx->nrow);
   int n_level = 1;
   level[0] = root;
 
@@ -90,8 +89,8 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
         HistBin *small = xgb_alloc(sizeof(HistBin) * slots);
         if (!small) goto done;
         int left_smaller = (mid - begin) <= (end - mid);
-        if (left_smaller) hist_build(small, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->rows + begin, mid - begin, ctx->gh);
-        else hist_build(small, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->rows + mid, end - mid, ctx->gh);
+        if (left_smaller) hist_build_range(ctx, small, begin, mid);
+        else hist_build_range(ctx, small, mid, end);
         hist_subtract(hist[nid], hist[nid], small, slots);
         hist[l] = left_smaller ? small : hist[nid];
         hist[r] = left_smaller ? hist[nid] : small;

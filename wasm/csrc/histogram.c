@@ -1,15 +1,13 @@
 #include "histogram.h"
 
 void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int ncol,
-                const int32_t *offset, const uint32_t *rows, int n_rows, const GradPair *gh) {
+                const int32_t *offset, const GradPair *gh, int n_rows) {
   memset(hist, 0, sizeof(HistBin) * total_slots);
-  /* Rows of a node are kept in increasing order (stable partitioning), so the reads of
-   * bins and gradients move forward through memory. Zero-hessian rows (sampled out)
-   * still cost a pass but carry nothing. */
+  /* The node's rows are contiguous (grower.h), so this streams through memory.
+   * Rows sampled out carry zero gradients and add nothing. */
   for (int i = 0; i < n_rows; i++) {
-    uint32_t r = rows[i];
-    const uint8_t *b = bins + (size_t)r * ncol;
-    double g = gh[r].g, h = gh[r].h;
+    const uint8_t *b = bins + (size_t)i * ncol;
+    double g = gh[i].g, h = gh[i].h;
     for (int f = 0; f < ncol; f++) {
       HistBin *s = hist + offset[f] + b[f];
       s->g += g;

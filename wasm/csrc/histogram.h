@@ -11,8 +11,8 @@
 
 typedef struct { double g, h; } HistBin;
 
-/* Row-major bin codes (nrow x ncol) and the rows of one node. */
+/* The rows of one node: n_rows consecutive rows of bin codes (row-major) and gradients. */
 void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int ncol,
-                const int32_t *offset, const uint32_t *rows, int n_rows, const GradPair *gh);
+                const int32_t *offset, const GradPair *gh, int n_rows);
 void hist_subtract(HistBin *out, const HistBin *parent, const HistBin *child, int32_t total_slots);
 #endif

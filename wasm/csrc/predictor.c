@@ -12,19 +12,65 @@ int predict_leaf(const Tree *t, const float *row) {
   return nid;
 }
 
+/* A node packed into 16 bytes, so one step of the walk touches one cache line, and the
+ * choice between the children is computed rather than branched on (which way a row
+ * goes is a coin flip the branch predictor cannot learn). */
+typedef struct {
+  int32_t child[2];  /* left, right; -1 for a leaf */
+  uint32_t feature;  /* split feature; bit 31: missing values go left */
+  float value;       /* split condition, or the leaf output */
+} PackedNode;
+
+#define DEFAULT_LEFT_BIT 0x80000000u
+
+static inline float walk(const PackedNode *nodes, const float *row) {
+  const PackedNode *n = nodes;
+  while (n->child[0] >= 0) {
+    float v = row[n->feature & ~DEFAULT_LEFT_BIT];
+    int right = isnan(v) ? !(n->feature & DEFAULT_LEFT_BIT) : !(v < n->value);
+    n = nodes + n->child[right];
+  }
+  return n->value;
+}
+
 void predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end,
                  const float *X, int nrow, int ncol, int n_groups, float *margin) {
+  if (t_end <= t_begin) return;
+  size_t total = 0;
+  for (int t = t_begin; t < t_end; t++) total += trees[t].n_nodes;
+  PackedNode *packed = malloc(sizeof(PackedNode) * total);
+  size_t *start = malloc(sizeof(size_t) * (t_end - t_begin));
+  if (!packed || !start) {
+    /* no memory for the packed copy: walk the trees as stored */
+    free(packed); free(start);
+    for (int r = 0; r < nrow; r++)
+      for (int t = t_begin; t < t_end; t++)
+        margin[(size_t)r * n_groups + tree_group[t]] += trees[t].cond[predict_leaf(&trees[t], X + (size_t)r * ncol)];
+    return;
+  }
+  size_t at = 0;
+  for (int t = t_begin; t < t_end; t++) {
+    const Tree *tr = &trees[t];
+    start[t - t_begin] = at;
+    for (int i = 0; i < tr->n_nodes; i++) {
+      PackedNode *n = &packed[at + i];
+      n->child[0] = tr->left[i];
+      n->child[1] = tr->right[i];
+      n->feature = (uint32_t)tr->feature[i] | (tr->default_left[i] ? DEFAULT_LEFT_BIT : 0);
+      n->value = tr->cond[i];
+    }
+    at += tr->n_nodes;
+  }
   /* blocks of rows, all trees per block: the rows stay in cache while the trees stream */
   enum { BLOCK = 64 };
   for (int r0 = 0; r0 < nrow; r0 += BLOCK) {
     int r1 = r0 + BLOCK < nrow ? r0 + BLOCK : nrow;
     for (int t = t_begin; t < t_end; t++) {
-      const Tree *tr = &trees[t];
+      const PackedNode *nodes = packed + start[t - t_begin];
       int g = tree_group[t];
-      for (int r = r0; r < r1; r++) {
-        int leaf = predict_leaf(tr, X + (size_t)r * ncol);
-        margin[(size_t)r * n_groups + g] += tr->cond[leaf];
-      }
+      for (int r = r0; r < r1; r++) margin[(size_t)r * n_groups + g] += walk(nodes, X + (size_t)r * ncol);
     }
   }
+  free(packed);
+  free(start);
 }
