@@ -188,6 +188,22 @@ test("Bayesian with Maximize on -f proposes exactly what Minimize on f proposes"
   assert.equal(mx.map((t) => t.hyperparameters), mn.map((t) => t.hyperparameters));
 });
 
+test("the issue's seed flow: eta ∈ [0.2, 0.3], max_depth ∈ {3, 4}, 4 jobs, 2 in parallel — every strategy", () => {
+  const f = (hp: Record<string, string>) => (Number(hp.eta) - 0.27) ** 2 + (hp.max_depth === "4" ? 0 : 0.01);
+  for (const type of ["Bayesian", "Random", "Hyperband"] as const) {
+    const s = createStrategy(type, seedFlow, { objectiveType: "Minimize", maxJobs: 4, seed: 0, hyperband: { minResource: 1, maxResource: 20, resourceParam: "num_round" } });
+    const t = drive(s, f, 2);
+    assert.is(t.length, 4, type);
+    for (const x of t) inRanges(x.hyperparameters, seedFlow);
+    assert.is(new Set(t.map((x) => JSON.stringify(x.hyperparameters))).size, 4, type);
+    if (type === "Hyperband") for (const x of t) assert.is(x.hyperparameters.num_round, "20");
+  }
+  const grid = createStrategy("Grid", { CategoricalParameterRanges: [{ Name: "eta", Values: ["0.2", "0.3"] }, { Name: "max_depth", Values: ["3", "4"] }] }, { objectiveType: "Minimize", maxJobs: 4 });
+  assert.equal(drive(grid, f, 2).map((x) => x.hyperparameters), [
+    { eta: "0.2", max_depth: "3" }, { eta: "0.2", max_depth: "4" }, { eta: "0.3", max_depth: "3" }, { eta: "0.3", max_depth: "4" },
+  ]);
+});
+
 test("createStrategy rejects bad options", () => {
   assert.throws(() => createStrategy("Random", seedFlow, { objectiveType: "Up" as any, maxJobs: 3 }), /Minimize or Maximize/);
   assert.throws(() => createStrategy("Random", seedFlow, { objectiveType: "Minimize", maxJobs: 0 }), /MaxNumberOfTrainingJobs/);
