@@ -1,0 +1,96 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as aq from "arquero";
+import { crossValidate, Ensemble, kFold, loadCsv, loadDiabetes, ridge, stratifiedKFold, toMatrix, trainTestSplit } from "../lib";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-data-"));
+
+test("loadDiabetes: 442 rows, 10 features + target, numeric", () => {
+  const t = loadDiabetes();
+  assert.is(t.numRows(), 442);
+  assert.equal(t.columnNames(), ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6", "target"]);
+  const m = toMatrix(t, { label: "target" });
+  assert.is(m.ncol, 10);
+  assert.is(m.nrow, 442);
+  // row-major: first row's bmi (column 2) is 32.1, label 151
+  assert.ok(Math.abs(m.X[2] - 32.1) < 1e-5);
+  assert.is(m.y![0], 151);
+});
+
+test("loadCsv: quoted fields, header:false names c0..cN, missing cells → NaN", () => {
+  const f = path.join(tmp, "a.csv");
+  fs.writeFileSync(f, 'x,name,y\n1,"a, b",2\n,"c",4\n');
+  const t = loadCsv(f);
+  assert.equal(t.columnNames(), ["x", "name", "y"]);
+  assert.is(t.array("name")[0], "a, b");
+  const m = toMatrix(t, { label: "y", features: ["x"] });
+  assert.ok(Number.isNaN(m.X[1]));
+  const g = path.join(tmp, "b.csv");
+  fs.writeFileSync(g, "1,2,3\n4,5,6\n");
+  const h = loadCsv(g, { header: false });
+  assert.equal(h.columnNames(), ["c0", "c1", "c2"]);
+  assert.is(h.numRows(), 2);
+  assert.throws(() => loadCsv(path.join(tmp, "nope.csv")), /file not found/);
+});
+
+test("kFold: partition of 0..n-1, sizes differ by ≤ 1, seeded", () => {
+  for (const [n, k] of [[442, 5], [10, 3], [7, 7], [2, 2]]) {
+    const folds = kFold(n, k, { seed: 3 });
+    assert.is(folds.length, k);
+    const seen = new Int32Array(n);
+    for (const f of folds) {
+      for (const i of f.test) seen[i]++;
+      assert.is(f.train.length + f.test.length, n);
+      const testSet = new Set(f.test);
+      for (const i of f.train) assert.not.ok(testSet.has(i), "train and test overlap");
+    }
+    assert.ok(seen.every((c) => c === 1), "every row in exactly one test fold");
+    const sizes = folds.map((f) => f.test.length);
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1);
+  }
+  assert.equal(kFold(50, 5, { seed: 1 }).map((f) => Array.from(f.test)), kFold(50, 5, { seed: 1 }).map((f) => Array.from(f.test)));
+  assert.not.equal(kFold(50, 5, { seed: 1 })[0].test, kFold(50, 5, { seed: 2 })[0].test);
+  assert.equal(Array.from(kFold(6, 3, { shuffle: false })[0].test), [0, 1]);
+});
+
+test("stratifiedKFold keeps class proportions", () => {
+  const y = Array.from({ length: 100 }, (_, i) => (i < 30 ? 1 : 0));
+  const folds = stratifiedKFold(y, 5, { seed: 0 });
+  for (const f of folds) assert.is(Array.from(f.test).filter((i) => y[i] === 1).length, 6);
+  const seen = new Set<number>();
+  for (const f of folds) for (const i of f.test) seen.add(i);
+  assert.is(seen.size, 100);
+});
+
+test("trainTestSplit: disjoint, sizes, seeded", () => {
+  const t = loadDiabetes();
+  const { train, test: te } = trainTestSplit(t, { testSize: 0.25, seed: 4 });
+  assert.is(te.numRows(), Math.round(442 * 0.25));
+  assert.is(train.numRows() + te.numRows(), 442);
+  const again = trainTestSplit(t, { testSize: 0.25, seed: 4 });
+  assert.equal(again.test.array("target"), te.array("target"));
+});
+
+test("bad input: clear errors naming the column or value", () => {
+  const t = loadDiabetes();
+  assert.throws(() => toMatrix(t, { label: "outcome" }), /label column "outcome" not found/);
+  assert.throws(() => toMatrix(t, { label: "target", features: ["bmi", "weight"] }), /feature column not found: "weight"/);
+  const withText = aq.table({ a: [1, 2, 3], city: ["x", "y", "z"], target: [1, 2, 3] });
+  assert.throws(() => toMatrix(withText, { label: "target" }), /feature column "city" is not numeric/);
+  assert.throws(() => toMatrix(aq.table({ a: [1], target: ["high"] }), { label: "target" }), /label column "target" is not numeric/);
+  assert.throws(() => kFold(10, 1), /k must be an integer ≥ 2 \(got k=1\)/);
+  assert.throws(() => kFold(10, 11), /k=11 is larger than the number of rows \(10\)/);
+  const empty = aq.table({ a: [] as number[], target: [] as number[] });
+  assert.throws(() => toMatrix(empty, { label: "target" }), /empty/);
+  const e = new Ensemble({ members: [ridge()] });
+  assert.throws(() => crossValidate(e, empty, { label: "target" }), /empty/);
+  assert.throws(() => crossValidate(e, t, { label: "target", k: 1 }), /k must be an integer ≥ 2/);
+  assert.throws(() => crossValidate(e, t.slice(0, 4), { label: "target", k: 5 }), /k=5 is larger than the number of rows \(4\)/);
+  assert.throws(() => crossValidate(e, t, { label: "nope" }), /label column "nope" not found/);
+  assert.throws(() => e.fit(withText, { label: "target" }), /"city" is not numeric/);
+});
+
+test.run();

@@ -1,0 +1,214 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as aq from "arquero";
+import {
+  applyBlend, catboost, convexWeights, crossValidate, Ensemble, loadDiabetes, loadEnsemble, nnls, randomForest, readManifest,
+  ridge, rmse, saveEnsemble, xgboost,
+} from "../lib";
+import { normalEquations } from "../lib/ensemble/nnls";
+
+const table = loadDiabetes();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-ensemble-"));
+
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+/** Brute force NNLS for tiny m: best feasible unconstrained solution over all supports. */
+function bruteNnls(P: number[][], y: number[]): { w: number[]; loss: number } {
+  const m = P.length;
+  let best = { w: new Array(m).fill(0), loss: y.reduce((s, v) => s + v * v, 0) };
+  for (let mask = 1; mask < 1 << m; mask++) {
+    const idx = [...Array(m).keys()].filter((j) => mask & (1 << j));
+    const { A, b } = normalEquations(idx.map((j) => P[j]), y);
+    // solve by Gaussian elimination (independent of the Cholesky in lib)
+    const k = idx.length;
+    const M = Array.from({ length: k }, (_, r) => [...Array.from(A.subarray(r * k, r * k + k)), b[r]]);
+    for (let c = 0; c < k; c++) {
+      const piv = M[c][c];
+      for (let r = 0; r < k; r++) if (r !== c) {
+        const f = M[r][c] / piv;
+        for (let cc = c; cc <= k; cc++) M[r][cc] -= f * M[c][cc];
+      }
+    }
+    const sol = M.map((row, r) => row[k] / row[r]);
+    if (sol.some((v) => v < 0)) continue;
+    const w = new Array(m).fill(0);
+    idx.forEach((j, r) => (w[j] = sol[r]));
+    const loss = y.reduce((s, v, i) => s + (v - P.reduce((t, col, j) => t + w[j] * col[i], 0)) ** 2, 0);
+    if (loss < best.loss) best = { w, loss };
+  }
+  return best;
+}
+
+test("nnls equals the brute-force optimum over supports", () => {
+  const r = lcg(11);
+  for (let trial = 0; trial < 20; trial++) {
+    const n = 30;
+    const m = 4;
+    const P = Array.from({ length: m }, () => Array.from({ length: n }, () => r() * 2 - 0.5));
+    const y = Array.from({ length: n }, (_, i) => 0.7 * P[0][i] - 0.4 * P[1][i] + 0.2 * P[2][i] + 0.3 * (r() - 0.5));
+    const { A, b } = normalEquations(P, y);
+    const w = nnls(A, b, m);
+    const ref = bruteNnls(P, y);
+    assert.ok(w.every((v) => v >= 0));
+    w.forEach((v, j) => assert.ok(Math.abs(v - ref.w[j]) < 1e-7, `trial ${trial} w${j}: ${v} vs ${ref.w[j]}`));
+  }
+});
+
+test("convex weights: non-negative, sum to one, recover a known mixture", () => {
+  const r = lcg(5);
+  const n = 200;
+  const y = Array.from({ length: n }, () => 100 * r());
+  const a = y.map((v) => v + 10 * (r() - 0.5));
+  const b = y.map((v) => v + 30 * (r() - 0.5));
+  const bad = y.map(() => 100 * r());
+  const w = convexWeights([a, b, bad], y);
+  assert.ok(Math.abs(w.reduce((s, v) => s + v, 0) - 1) < 1e-12);
+  assert.ok(w.every((v) => v >= 0));
+  assert.ok(w[0] > w[1] && w[1] > w[2], `weights ${w}`);
+  // inverse-variance optimum for independent errors: 1/100 : 1/900 → 0.9 : 0.1
+  assert.ok(Math.abs(w[0] - 0.9) < 0.05, `w0 = ${w[0]}`);
+});
+
+const closeArr = (a: ArrayLike<number>, b: number[]) => {
+  assert.is(a.length, b.length);
+  for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-12, `[${i}] ${a[i]} vs ${b[i]}`);
+};
+
+test("blends: mean, median, weighted, stacking, vote, soft_vote", () => {
+  const P = [Float64Array.from([1, 0.2, 0.9]), Float64Array.from([3, 0.4, 0.1]), Float64Array.from([8, 0.9, 0.2])];
+  const reg = { objective: "reg:squarederror" };
+  closeArr(applyBlend("mean", P, {}, reg), [4, 0.5, 0.4]);
+  assert.equal(Array.from(applyBlend("median", P, {}, reg)), [3, 0.4, 0.2]);
+  closeArr(applyBlend("weighted", P, { weights: [0.5, 0.5, 0] }, reg), [2, 0.3, 0.5]);
+  closeArr(applyBlend("stacking", P, { stacker: { intercept: 1, coef: [1, 0, 0] } }, reg), [2, 1.2, 1.9]);
+  const bin = { objective: "binary:logistic" };
+  assert.equal(Array.from(applyBlend("vote", P.map((p) => p.map((v) => Math.min(v, 1))), {}, bin)), [1, 0, 0]);
+  closeArr(applyBlend("soft_vote", [Float64Array.from([0.2]), Float64Array.from([0.6])], {}, bin), [0.4]);
+  // multiclass vote: two of three members pick class 2 for the one row → one-hot
+  const mc = [Float64Array.from([0.1, 0.2, 0.7]), Float64Array.from([0.6, 0.3, 0.1]), Float64Array.from([0.2, 0.2, 0.6])];
+  assert.equal(Array.from(applyBlend("vote", mc, {}, { objective: "multi:softprob", numClass: 3 })), [0, 0, 1]);
+  assert.throws(() => new Ensemble({ members: [ridge()], blend: "vote" }), /needs a classification objective/);
+  assert.throws(() => new Ensemble({ members: [ridge()], blend: "best" }), /unknown blend "best"/);
+  assert.throws(() => applyBlend("weighted", P, {}, reg), /fit the ensemble first/);
+});
+
+test("crossValidate: table, oof and curves are consistent", () => {
+  const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()], blend: "mean" });
+  const events: number[] = [];
+  const cv = crossValidate(e, table, { label: "target", k: 4, seed: 1, blends: ["median"], onProgress: (ev) => events.push(ev.done) });
+  assert.is(cv.table.numRows(), 4 * 4);
+  assert.equal(cv.table.columnNames(), ["fold", "member", "rmse", "mae", "r2"]);
+  assert.equal([...new Set(cv.table.array("member"))], ["xgboost", "ridge", "ensemble", "ensemble:median"]);
+  assert.equal(events, [1, 2, 3, 4, 5, 6, 7, 8]);
+  // ensemble oof is the mean of the member oofs
+  for (let i = 0; i < 442; i += 37) assert.ok(Math.abs(cv.oof.ensemble[i] - (cv.oof.xgboost[i] + cv.oof.ridge[i]) / 2) < 1e-9);
+  // per-fold rmse in the table equals rmse of the oof rows of that fold
+  const rows = cv.table.objects() as any[];
+  cv.folds.forEach((f, i) => {
+    const y = Array.from(f.test, (r) => cv.y[r]);
+    const p = Array.from(f.test, (r) => cv.oof.ridge[r]);
+    const row = rows.find((r) => r.fold === i + 1 && r.member === "ridge");
+    assert.ok(Math.abs(row.rmse - rmse(y, p)) < 1e-9);
+  });
+  // one curve per fold for the tree member, 20 rounds each, ending at the fold's rmse
+  const curves = cv.curves.filter((c) => c.member === "xgboost");
+  assert.is(curves.length, 4);
+  assert.is(curves[0].values.length, 20);
+  const last = curves[0].values[19];
+  const row = rows.find((r) => r.fold === 1 && r.member === "xgboost");
+  assert.ok(Math.abs(last - row.rmse) < 1e-3 * row.rmse, `${last} vs ${row.rmse}`);
+  assert.is(cv.summary.numRows(), 4);
+});
+
+test("save → load: identical predictions for every blend, manifest as in the contract", () => {
+  for (const blend of ["mean", "weighted", "stacking", "median"]) {
+    const e = new Ensemble({ members: [xgboost({ num_round: 15 }), catboost({ iterations: 15 }), randomForest({ num_parallel_tree: 5 }), ridge()], blend });
+    e.fit(table, { label: "target" });
+    const dir = path.join(tmp, `saved-${blend}`);
+    saveEnsemble(e, dir);
+    const manifest = readManifest(dir);
+    assert.is(manifest.format, "ensemble-workbook/1");
+    assert.equal(manifest.members.map((m) => m.file), ["xgboost.json", "catboost.json", "random_forest.json", "ridge.json"]);
+    assert.equal(manifest.featureNames, ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]);
+    assert.is(manifest.label, "target");
+    assert.is(manifest.objective, "reg:squarederror");
+    assert.ok(manifest.versions["ensemble-workbook"] && manifest.versions["node-xgboost-wasm"]);
+    if (blend === "weighted") assert.is(manifest.weights!.length, 4);
+    if (blend === "stacking") assert.is(manifest.stacker!.coef.length, 4);
+    const loaded = loadEnsemble(dir);
+    const a = e.predict(table);
+    const b = loaded.predict(table);
+    assert.equal(Array.from(b.prediction), Array.from(a.prediction));
+    for (const name of Object.keys(a.members)) assert.equal(Array.from(b.members[name]), Array.from(a.members[name]));
+    // number[][] input gives the same answer
+    const rows = (table.select(manifest.featureNames).objects({ limit: 3 }) as any[]).map((r) => manifest.featureNames.map((f) => r[f]));
+    assert.equal(Array.from(loaded.predict(rows).prediction), Array.from(a.prediction.subarray(0, 3)));
+    e.free();
+    loaded.free();
+  }
+});
+
+test("loading errors: missing member file, unknown blend, feature mismatch", () => {
+  const e = new Ensemble({ members: [xgboost({ num_round: 5 }), ridge()] }).fit(table, { label: "target" });
+  const fresh = (name: string) => {
+    const dir = path.join(tmp, name);
+    saveEnsemble(e, dir);
+    return dir;
+  };
+  const missing = fresh("missing");
+  fs.rmSync(path.join(missing, "ridge.json"));
+  assert.throws(() => loadEnsemble(missing), /member file missing: .*ridge\.json \(member "ridge"/);
+
+  const unknown = fresh("unknown-blend");
+  const mf = path.join(unknown, "manifest.json");
+  fs.writeFileSync(mf, JSON.stringify({ ...JSON.parse(fs.readFileSync(mf, "utf8")), blend: "geometric" }));
+  assert.throws(() => loadEnsemble(unknown), /unknown blend "geometric"/);
+
+  const mismatch = fresh("mismatch");
+  const mf2 = path.join(mismatch, "manifest.json");
+  const j = JSON.parse(fs.readFileSync(mf2, "utf8"));
+  fs.writeFileSync(mf2, JSON.stringify({ ...j, featureNames: j.featureNames.slice(0, 9) }));
+  assert.throws(() => loadEnsemble(mismatch), /feature mismatch: member "xgboost"/);
+
+  assert.throws(() => loadEnsemble(path.join(tmp, "nowhere")), /no manifest\.json/);
+  // data without a trained feature column
+  const loaded = loadEnsemble(fresh("ok"));
+  assert.throws(() => loaded.predict(table.select(aq.not("bmi"))), /feature column not found: "bmi"/);
+  assert.throws(() => loaded.predict([[1, 2, 3]]), /row 0 has 3 values, expected 10/);
+  e.free();
+  loaded.free();
+});
+
+test("binary classification: stratified folds, logloss/auc/accuracy, vote and soft_vote", () => {
+  const median = [...(table.array("target") as number[])].sort((a, b) => a - b)[221];
+  const bin = table.derive({ high: aq.escape((d: any) => (d.target > median ? 1 : 0)) }).select(aq.not("target"));
+  const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge(), randomForest({ num_parallel_tree: 10 })], objective: "binary:logistic", blend: "soft_vote" });
+  const cv = crossValidate(e, bin, { label: "high", k: 3, blends: ["vote", "weighted", "stacking"] });
+  assert.equal(cv.table.columnNames(), ["fold", "member", "logloss", "auc", "accuracy"]);
+  const rows = cv.table.objects() as any[];
+  for (const r of rows) assert.ok(r.auc > 0.6 && r.accuracy > 0.6, JSON.stringify(r));
+  assert.ok([...cv.oof["ensemble:vote"]].every((v) => v === 0 || v === 1));
+  e.fit(bin, { label: "high" });
+  const p = e.predict(bin).prediction;
+  assert.ok(p.every((v) => v >= 0 && v <= 1));
+  e.free();
+});
+
+test("multiclass: soft_vote over softprob members", () => {
+  const t = table.derive({ cls: aq.escape((d: any) => (d.target < 100 ? 0 : d.target < 200 ? 1 : 2)) }).select(aq.not("target"));
+  const e = new Ensemble({ members: [xgboost({ num_round: 10 }), catboost({ iterations: 10 })], objective: "multi:softprob", blend: "soft_vote" });
+  const cv = crossValidate(e, t, { label: "cls", k: 3, blends: ["vote", "weighted"] });
+  assert.equal(cv.table.columnNames(), ["fold", "member", "logloss", "accuracy"]);
+  assert.is(cv.oof.ensemble.length, 442 * 3);
+  assert.ok((cv.table.objects() as any[]).every((r) => r.accuracy > 0.45));
+  assert.throws(() => new Ensemble({ members: [xgboost()], objective: "multi:softprob", blend: "stacking" }), /not supported/);
+  e.free();
+});
+
+test.run();

@@ -1,0 +1,102 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { catboost, loadDiabetes, memberFromSpec, randomForest, ridge, rmse, toMatrix, xgboost } from "../lib";
+import { hasSklearn, python } from "./lib-sklearn";
+
+const m = toMatrix(loadDiabetes(), { label: "target" });
+
+test("ridge matches scikit-learn StandardScaler + Ridge on diabetes", () => {
+  if (!hasSklearn()) return;
+  for (const alpha of [1, 10]) {
+    const r = ridge({ alpha });
+    r.fit(m);
+    const ours = r.predict(m);
+    const X: number[][] = [];
+    for (let i = 0; i < m.nrow; i++) X.push(Array.from(m.X.subarray(i * m.ncol, (i + 1) * m.ncol)));
+    const ref = python(
+      `from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import Ridge
+X = np.array(data["X"], dtype=np.float64); y = np.array(data["y"], dtype=np.float64)
+s = StandardScaler().fit(X)
+model = Ridge(alpha=data["alpha"]).fit(s.transform(X), y)
+print(json.dumps({"coef": model.coef_.tolist(), "intercept": float(model.intercept_), "pred": model.predict(s.transform(X)).tolist()}))`,
+      { X, y: Array.from(m.y!), alpha },
+    );
+    const coef = (r as any).coefficients();
+    coef.coef.forEach((c: number, j: number) => assert.ok(Math.abs(c - ref.coef[j]) < 1e-6 * Math.max(1, Math.abs(ref.coef[j])), `coef ${j}: ${c} vs ${ref.coef[j]}`));
+    assert.ok(Math.abs(coef.intercept - ref.intercept) < 1e-8);
+    let maxDiff = 0;
+    for (let i = 0; i < m.nrow; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - ref.pred[i]));
+    assert.ok(maxDiff < 1e-6, `max prediction difference ${maxDiff}`);
+  }
+});
+
+test("ridge: alpha → 0 approaches least squares; larger alpha shrinks coefficients", () => {
+  const norm = (alpha: number) => {
+    const r = ridge({ alpha }) as any;
+    r.fit(m);
+    return Math.hypot(...r.coefficients().coef);
+  };
+  assert.ok(norm(0.01) > norm(10));
+  assert.ok(norm(10) > norm(1000));
+  assert.throws(() => ridge({ alpha: -1 }), /alpha must be a number ≥ 0/);
+});
+
+test("ridge save → load gives identical predictions", () => {
+  const r = ridge({ alpha: 2 });
+  r.fit(m);
+  const { file, content } = r.toFile();
+  assert.is(file, "ridge.json");
+  const j = JSON.parse(content);
+  assert.is(j.format, "ensemble-workbook/ridge/1");
+  const r2 = ridge({ alpha: 2 });
+  r2.loadFile(content);
+  assert.equal(Array.from(r2.predict(m)), Array.from(r.predict(m)));
+});
+
+test("tree members fit, beat the mean predictor, save → load identically", () => {
+  let meanY = 0;
+  for (const v of m.y!) meanY += v;
+  meanY /= m.nrow;
+  const baseline = rmse(m.y!, new Float64Array(m.nrow).fill(meanY));
+  for (const member of [xgboost({ num_round: 30 }), catboost({ iterations: 30 }), randomForest({ num_parallel_tree: 10 })]) {
+    member.fit(m);
+    const p = member.predict(m);
+    assert.ok(rmse(m.y!, p) < baseline, `${member.kind} ${rmse(m.y!, p)} vs ${baseline}`);
+    const { file, content } = member.toFile();
+    assert.is(file, `${member.name}.json`);
+    const again = memberFromSpec(member.kind, { ...member.params, name: member.name });
+    again.loadFile(content);
+    assert.equal(Array.from(again.predict(m)), Array.from(p));
+    assert.equal(again.featureNames(), m.featureNames);
+    assert.ok(Object.keys(member.importance()).length > 0);
+    member.free();
+    again.free();
+  }
+});
+
+test("catboost maps CatBoost names to the symmetric learner; random forest uses the XGBoost RF recipe", () => {
+  const cb = catboost({ depth: 5, l2_leaf_reg: 7, iterations: 12 }) as any;
+  const rc = cb.recipe();
+  assert.is(rc.params.grow_policy, "symmetric");
+  assert.is(rc.params.max_depth, 5);
+  assert.is(rc.params.lambda, 7);
+  assert.is(rc.numBoostRound, 12);
+  const rf = (randomForest() as any).recipe();
+  assert.is(rf.params.num_parallel_tree, 100);
+  assert.is(rf.params.eta, 1);
+  assert.is(rf.params.subsample, 0.8);
+  assert.is(rf.params.colsample_bynode, 0.8);
+  assert.is(rf.numBoostRound, 1);
+});
+
+test("memberFromSpec: string hyperparameters, aliases, unknown kinds", () => {
+  const x = memberFromSpec("xgboost", { eta: "0.1", max_depth: "4", num_round: "20" }) as any;
+  assert.equal(x.recipe().params.eta, 0.1);
+  assert.is(x.recipe().numBoostRound, 20);
+  assert.is(memberFromSpec("rf", {}).kind, "random_forest");
+  assert.is(memberFromSpec("ridge", { alpha: "3" }).params.alpha, 3);
+  assert.throws(() => memberFromSpec("lightgbm", {}), /unknown member kind "lightgbm"/);
+});
+
+test.run();

@@ -1,0 +1,94 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { accuracy, auc, formatMetric, logloss, mae, r2, rmse } from "../lib";
+import { hasSklearn, python } from "./lib-sklearn";
+
+const close = (a: number, b: number, tol = 1e-9, what = "") =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what} ${a} ≠ ${b}`);
+
+// pseudo-random arrays (deterministic) for the sklearn comparisons
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+test("regression metrics: hand values", () => {
+  const y = [3, -0.5, 2, 7];
+  const p = [2.5, 0.0, 2, 8];
+  close(rmse(y, p), Math.sqrt((0.25 + 0.25 + 0 + 1) / 4));
+  close(mae(y, p), 0.5);
+  close(r2(y, p), 0.9486081370449679); // scikit-learn documentation example
+  close(r2([1, 1], [1, 1]), 1);
+  close(r2([1, 1], [1, 2]), 0);
+});
+
+test("classification metrics: hand values", () => {
+  // AUC: positives score 0.35, 0.8; negatives 0.1, 0.4 → pairs won 3 of 4
+  close(auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 0.75);
+  // ties count one half: one tied pair out of one
+  close(auc([0, 1], [0.5, 0.5]), 0.5);
+  close(logloss([1, 0], [0.8, 0.3]), -(Math.log(0.8) + Math.log(0.7)) / 2);
+  close(logloss([0, 2], [0.7, 0.2, 0.1, 0.1, 0.1, 0.8]), -(Math.log(0.7) + Math.log(0.8)) / 2);
+  close(accuracy([1, 0, 1, 1], [0.9, 0.2, 0.4, 0.5]), 0.75);
+  close(accuracy([0, 2, 1], [0.7, 0.2, 0.1, 0.1, 0.1, 0.8, 0.3, 0.4, 0.3]), 1);
+  close(accuracy([0, 2, 1], [0, 2, 2]), 2 / 3);
+});
+
+test("metrics agree with scikit-learn", () => {
+  if (!hasSklearn()) return;
+  const r = lcg(7);
+  const n = 200;
+  const y = Array.from({ length: n }, () => 100 * r());
+  const p = y.map((v) => v + 20 * (r() - 0.5));
+  const yb = Array.from({ length: n }, () => (r() < 0.4 ? 1 : 0));
+  // scores with ties (rounded) to exercise average ranks
+  const pb = yb.map((v) => Math.round((0.3 * v + 0.7 * r()) * 20) / 20);
+  const prob = pb.map((v) => Math.min(0.97, Math.max(0.03, v)));
+  const ym = Array.from({ length: n }, () => Math.floor(3 * r()));
+  const pm: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = [r() + 0.1, r() + 0.1, r() + 0.1];
+    a[ym[i]] += 0.5;
+    const s = a[0] + a[1] + a[2];
+    pm.push(...a.map((v) => v / s));
+  }
+  const ref = python(
+    `from sklearn import metrics as M
+y, p, yb, pb, prob, ym = [np.array(data[k]) for k in ("y","p","yb","pb","prob","ym")]
+pm = np.array(data["pm"]).reshape(-1, 3)
+print(json.dumps({
+ "rmse": float(np.sqrt(M.mean_squared_error(y, p))), "mae": float(M.mean_absolute_error(y, p)), "r2": float(M.r2_score(y, p)),
+ "auc": float(M.roc_auc_score(yb, pb)), "logloss": float(M.log_loss(yb, prob)), "accuracy": float(M.accuracy_score(yb, prob >= 0.5)),
+ "logloss_multi": float(M.log_loss(ym, pm, labels=[0,1,2])), "accuracy_multi": float(M.accuracy_score(ym, pm.argmax(axis=1)))}))`,
+    { y, p, yb, pb, prob, ym, pm },
+  );
+  close(rmse(y, p), ref.rmse, 1e-12, "rmse");
+  close(mae(y, p), ref.mae, 1e-12, "mae");
+  close(r2(y, p), ref.r2, 1e-12, "r2");
+  close(auc(yb, pb), ref.auc, 1e-12, "auc");
+  close(logloss(yb, prob), ref.logloss, 1e-12, "logloss");
+  close(accuracy(yb, prob), ref.accuracy, 1e-12, "accuracy");
+  close(logloss(ym, pm), ref.logloss_multi, 1e-12, "multiclass logloss");
+  close(accuracy(ym, pm), ref.accuracy_multi, 1e-12, "multiclass accuracy");
+});
+
+test("metrics reject mismatched or degenerate input", () => {
+  assert.throws(() => rmse([1, 2], [1]), /2 labels but 1 predictions/);
+  assert.throws(() => rmse([], []), /no values/);
+  assert.throws(() => auc([1, 1], [0.2, 0.3]), /both classes/);
+  assert.throws(() => auc([0, 2], [0.2, 0.3]), /binary labels/);
+});
+
+test("formatMetric: plain decimals, no exponent", () => {
+  assert.is(formatMetric(54.83121), "54.831");
+  assert.is(formatMetric(0.000012345), "0.000012345");
+  assert.is(formatMetric(1e-7), "0.0000001");
+  assert.is(formatMetric(123456.7), "123457");
+  assert.is(formatMetric(2), "2");
+  assert.is(formatMetric(-0.5), "-0.5");
+  assert.is(formatMetric(0), "0");
+  assert.is(formatMetric(NaN), "NaN");
+  for (const v of [1e-12, 3.3e21, 7.77e-5, 12.5]) assert.not.match(formatMetric(v), /e/i);
+});
+
+test.run();
