@@ -24,7 +24,7 @@ export function progress(label: string, total: number, opts: ProgressOptions = {
   const write = opts.write ?? ((s: string) => void process.stdout.write(s));
   const width = 24;
   let count = 0;
-  let lastPrinted = -1;
+  let lastPrinted = 0;
   let finished = false;
   const every = Math.max(1, Math.ceil(total / 10));
 

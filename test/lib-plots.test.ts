@@ -1,0 +1,143 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  crossValidate, Ensemble, featureImportanceFigure, learningCurveFigure, loadDiabetes, parallelCoordinatesFigure, perFoldFigure,
+  predictedVsActualFigure, progress, ridge, show, showTable, tableText, trialsFigure, writeHtml, xgboost, catboost,
+} from "../lib";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-plots-"));
+const K = 5;
+const cv = crossValidate(new Ensemble({ members: [xgboost({ num_round: 20 }), catboost({ iterations: 20 }), ridge()] }), loadDiabetes(), {
+  label: "target",
+  k: K,
+  seed: 0,
+});
+const SERIES = ["xgboost", "catboost", "ridge", "ensemble"];
+
+test("perFoldFigure: one bar series per member + ensemble, one bar per fold, mean marked", () => {
+  const fig = perFoldFigure(cv.table);
+  const bars = fig.data.filter((t) => t.type === "bar");
+  assert.is(bars.length, SERIES.length);
+  bars.forEach((b, i) => {
+    assert.ok(b.name.startsWith(`${SERIES[i]} (mean `));
+    assert.is(b.y.length, K);
+  });
+  assert.is(fig.data.filter((t) => t.type === "scatter").length, SERIES.length);
+  assert.equal(fig.layout.title, { text: "RMSE per fold" });
+  assert.is(fig.layout.barmode, "group");
+  assert.throws(() => perFoldFigure(cv.table, { metric: "mape" }), /no column "mape"/);
+});
+
+test("other figures are plain data with object titles", () => {
+  const lc = learningCurveFigure(cv.curves);
+  assert.is(lc.data.length, 2 * K); // two tree members × folds
+  assert.is(lc.data[0].x.length, 20);
+  const pva = predictedVsActualFigure(cv.y, cv.oof.ensemble);
+  assert.is(pva.data[0].x.length, 442);
+  const imp = featureImportanceFigure({ bmi: 3, s5: 2, age: 0.5 });
+  assert.equal(imp.data[0].y, ["age", "s5", "bmi"]);
+  const tr = trialsFigure([{ objective: 3 }, { objective: 2 }, { objective: 2.5 }, { objective: 1 }]);
+  assert.equal(tr.data[1].y, [3, 2, 2, 1]);
+  const pc = parallelCoordinatesFigure([{ objective: 3, eta: 0.1, blend: "mean" }, { objective: 2, eta: 0.3, blend: "stacking" }], ["eta", "blend"]);
+  assert.equal(pc.data[0].dimensions[1].ticktext, ["mean", "stacking"]);
+  for (const f of [lc, pva, imp, tr, pc]) assert.type(f.layout.title.text, "string");
+});
+
+const CHROMIUM = "/usr/bin/chromium";
+
+test("per-fold figure renders in headless Chromium with one bar per fold per series", () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");
+    return;
+  }
+  const file = writeHtml(perFoldFigure(cv.table), path.join(tmp, "per-fold.html"));
+  const html = fs.readFileSync(file, "utf8");
+  assert.not.match(html, /<script src=/); // standalone: bundle inlined
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-"));
+  const r = spawnSync(
+    CHROMIUM,
+    ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", `--user-data-dir=${profile}`, "--virtual-time-budget=5000", "--dump-dom", `file://${file}`],
+    { encoding: "utf8", maxBuffer: 64 << 20, timeout: 120000 },
+  );
+  fs.rmSync(profile, { recursive: true, force: true });
+  assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
+  const dom = r.stdout;
+  const traces = dom.split('class="trace bars"').slice(1);
+  assert.is(traces.length, SERIES.length, "one bar trace per series");
+  for (const t of traces) {
+    const upToNext = t.split('class="trace ')[0];
+    const points = upToNext.match(/class="point"><path/g) ?? [];
+    assert.is(points.length, K, "one bar per fold");
+  }
+  assert.match(dom, /RMSE per fold/);
+});
+
+test("show outside tslab writes standalone HTML and returns its path", () => {
+  const logs: string[] = [];
+  const orig = console.log;
+  console.log = (s: string) => logs.push(s);
+  let file: string | undefined;
+  try {
+    file = show(trialsFigure([{ objective: 1 }]), { name: `test-show-${process.pid}` });
+  } finally {
+    console.log = orig;
+  }
+  assert.ok(file && fs.existsSync(file));
+  assert.ok(file!.includes(path.join("out", "plots")));
+  assert.match(logs.join("\n"), file!);
+  fs.rmSync(file!);
+});
+
+test("show inside tslab: bundle injected once, then one <div> + Plotly.newPlot per figure", () => {
+  // Simulate a running kernel as the detection sees it (lib/plots/tslab.ts): tslab's
+  // dist/jupyter.js loaded with lastWriteDisplayData set, and its dist/public.js display.
+  const dir = path.join(tmp, "node_modules", "tslab", "dist");
+  fs.mkdirSync(dir, { recursive: true });
+  const jupyterId = path.join(dir, "jupyter.js");
+  const publicId = path.join(dir, "public.js");
+  fs.writeFileSync(jupyterId, "exports.lastWriteDisplayData = () => {};\n");
+  fs.writeFileSync(publicId, "exports.display = { html: (s) => globalThis.__fakeTslabShown.push(s), text: () => {} };\n");
+  const shown: string[] = [];
+  (globalThis as any).__fakeTslabShown = shown;
+  require(jupyterId);
+  delete (globalThis as any).__ensembleWorkbookPlotlyInjected;
+  try {
+    assert.is(show(perFoldFigure(cv.table)), undefined);
+    show(trialsFigure([{ objective: 1 }]));
+    showTable(cv.summary);
+  } finally {
+    delete require.cache[jupyterId];
+    delete require.cache[publicId];
+    delete (globalThis as any).__ensembleWorkbookPlotlyInjected;
+    delete (globalThis as any).__fakeTslabShown;
+  }
+  assert.is(shown.length, 4);
+  assert.ok(shown[0].startsWith("<script>") && shown[0].length > 1_000_000, "first: the plotly bundle");
+  for (const s of shown.slice(1, 3)) {
+    assert.match(s, /<div id="ewb-plot-/);
+    assert.match(s, /Plotly\.newPlot/);
+    assert.ok(s.length < 100_000, "figures do not repeat the bundle");
+  }
+  assert.match(shown[3], /<table>/);
+});
+
+test("tableText aligns columns; progress prints concise lines without a TTY", () => {
+  const text = tableText(cv.summary);
+  const lines = text.split("\n");
+  assert.match(lines[0], /^member\s+rmse_mean/);
+  assert.is(lines.length, 2 + SERIES.length);
+  const out: string[] = [];
+  const p = progress("cv", 30, { tty: false, write: (s) => out.push(s) });
+  for (let i = 0; i < 30; i++) p.tick(`step ${i + 1}`);
+  p.done();
+  assert.ok(out.length <= 12, `${out.length} lines`);
+  assert.match(out[0], /^cv: 3\/30 \(10%\) step 3\n$/);
+  assert.match(out[out.length - 1], /^cv: done/);
+});
+
+test.run();
