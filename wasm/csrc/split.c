@@ -36,12 +36,41 @@ static inline void consider(const Params *p, SplitInfo *best, double parent, int
   }
 }
 
+/* The common case (alpha = 0, max_delta_step = 0): score = G^2 / (H + lambda), with
+ * the checks folded into the scan so the loop has no calls. */
+static void scan_plain(const Params *p, SplitInfo *best, double parent, int f, const HistBin *hf, int nb,
+                       int dleft, double GL, double HL, double G, double H) {
+  double lambda = p->lambda, mcw = p->min_child_weight, bestchg = best->loss_chg;
+  int bb = -1;
+  double bgl = 0, bhl = 0;
+  for (int b = 0; b < nb - 1; b++) {
+    GL += hf[b].g; HL += hf[b].h;
+    double GR = G - GL, HR = H - HL;
+    if (HL < mcw || HR < mcw || HL <= 0.0 || HR <= 0.0) continue;
+    double chg = GL * GL / (HL + lambda) + GR * GR / (HR + lambda) - parent;
+    if (chg > bestchg) { bestchg = chg; bb = b; bgl = GL; bhl = HL; }
+  }
+  if (bb >= 0) {
+    best->loss_chg = bestchg; best->feature = f; best->bin = bb; best->default_left = dleft;
+    best->GL = bgl; best->HL = bhl; best->GR = G - bgl; best->HR = H - bhl;
+  }
+}
+
 void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
                 const int32_t *features, int n_features, SplitInfo *best) {
   memset(best, 0, sizeof *best);
   best->loss_chg = 0.0;
   best->feature = -1;
   double parent = node_score(p, G, H);
+  if (p->alpha == 0.0 && p->max_delta_step == 0.0) {
+    for (int k = 0; k < n_features; k++) {
+      int f = features[k], nb = cuts->n_bins[f];
+      const HistBin *hf = hist + cuts->offset[f];
+      scan_plain(p, best, parent, f, hf, nb, 0, 0.0, 0.0, G, H);
+      if (hf[nb].h > 0.0) scan_plain(p, best, parent, f, hf, nb, 1, hf[nb].g, hf[nb].h, G, H);
+    }
+    return;
+  }
   for (int k = 0; k < n_features; k++) {
     int f = features[k], nb = cuts->n_bins[f];
     const HistBin *hf = hist + cuts->offset[f];
@@ -66,20 +95,28 @@ void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G
 void split_accumulate(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
                       const int32_t *features, int n_features, double *acc) {
   double parent = node_score(p, G, H);
+  int plain = p->alpha == 0.0 && p->max_delta_step == 0.0;
+  double lambda = p->lambda, mcw = p->min_child_weight;
   for (int k = 0; k < n_features; k++) {
     int f = features[k], nb = cuts->n_bins[f];
     const HistBin *hf = hist + cuts->offset[f];
     double *af = acc + 2 * (size_t)cuts->offset[f];
     const HistBin miss = hf[nb];
-    for (int dir = 0; dir < 2; dir++) {
+    /* without missing values in this node both directions score the same: compute once */
+    int dirs = miss.h > 0.0 ? 2 : 1;
+    for (int dir = 0; dir < dirs; dir++) {
       double GL = dir ? miss.g : 0, HL = dir ? miss.h : 0;
       for (int b = 0; b < nb - 1; b++) {
         GL += hf[b].g; HL += hf[b].h;
         double GR = G - GL, HR = H - HL;
         /* An empty side is allowed in a symmetric level (that node simply keeps all its
          * rows on one side); min_child_weight binds only where a side has rows. */
-        int bad = (HL > 0 && HL < p->min_child_weight) || (HR > 0 && HR < p->min_child_weight);
-        af[2 * b + dir] += bad ? -INFINITY : node_score(p, GL, HL) + node_score(p, GR, HR) - parent;
+        double gain;
+        if ((HL > 0 && HL < mcw) || (HR > 0 && HR < mcw)) gain = -INFINITY;
+        else if (plain) gain = (HL > 0 ? GL * GL / (HL + lambda) : 0) + (HR > 0 ? GR * GR / (HR + lambda) : 0) - parent;
+        else gain = node_score(p, GL, HL) + node_score(p, GR, HR) - parent;
+        if (dirs == 2) af[2 * b + dir] += gain;
+        else { af[2 * b] += gain; af[2 * b + 1] += gain; }
       }
     }
   }
