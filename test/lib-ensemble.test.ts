@@ -101,7 +101,14 @@ test("blends: mean, median, weighted, stacking, vote, soft_vote", () => {
 test("crossValidate: table, oof and curves are consistent", () => {
   const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()], blend: "mean" });
   const events: number[] = [];
-  const cv = crossValidate(e, table, { label: "target", k: 4, seed: 1, blends: ["median"], onProgress: (ev) => events.push(ev.done) });
+  const foldLogs: [number, Record<string, Record<string, number>>][] = [];
+  const cv = crossValidate(e, table, {
+    label: "target", k: 4, seed: 1, blends: ["median"],
+    onProgress: (ev) => events.push(ev.done),
+    onFold: (fold, metrics) => foldLogs.push([fold, metrics]),
+  });
+  assert.equal(foldLogs.map(([f]) => f), [1, 2, 3, 4]);
+  assert.equal(Object.keys(foldLogs[0][1]), ["xgboost", "ridge", "ensemble", "ensemble:median"]);
   assert.is(cv.table.numRows(), 4 * 4);
   assert.equal(cv.table.columnNames(), ["fold", "member", "rmse", "mae", "r2"]);
   assert.equal([...new Set(cv.table.array("member"))], ["xgboost", "ridge", "ensemble", "ensemble:median"]);
@@ -124,6 +131,18 @@ test("crossValidate: table, oof and curves are consistent", () => {
   const row = rows.find((r) => r.fold === 1 && r.member === "xgboost");
   assert.ok(Math.abs(last - row.rmse) < 1e-3 * row.rmse, `${last} vs ${row.rmse}`);
   assert.is(cv.summary.numRows(), 4);
+});
+
+test("fit with evalSet reports per-round metrics of tree members", () => {
+  const rounds: [string, number, number][] = [];
+  const e = new Ensemble({ members: [xgboost({ num_round: 12 }), ridge()] });
+  e.fit(table.slice(0, 350), { label: "target", evalSet: table.slice(350), onRound: (member, round, metrics) => rounds.push([member, round, metrics.rmse]) });
+  assert.is(rounds.length, 12);
+  assert.equal(rounds.map((r) => r[1]), [...Array(12).keys()]);
+  const p = e.predict(table.slice(350)).members.xgboost;
+  const y = table.slice(350).array("target") as number[];
+  assert.ok(Math.abs(rounds[11][2] - rmse(y, p)) < 1e-3 * rounds[11][2]);
+  e.free();
 });
 
 test("save → load: identical predictions for every blend, manifest as in the contract", () => {

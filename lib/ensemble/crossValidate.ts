@@ -36,6 +36,8 @@ export interface CvOptions {
   k?: number;
   seed?: number;
   onProgress?: ProgressCallback;
+  /** Called when a fold is scored: metrics[member | "ensemble" | "ensemble:<blend>"][metric]. */
+  onFold?: (fold: number, metrics: Record<string, Record<string, number>>) => void;
   /** Extra blends to score on the same member fits (rows "ensemble:<blend>"). */
   blends?: (Blend | string)[];
 }
@@ -125,14 +127,17 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
       blendStates[b.key].push(state);
       scored.push([b.key, applyBlend(b.blend, preds, state, { objective, numClass: ensemble.numClass })]);
     }
+    const foldMetrics: Record<string, Record<string, number>> = {};
     for (const [name, p] of scored) {
       const row: Record<string, unknown> = { fold: foldNo, member: name };
-      for (const metric of metricNames) row[metric] = metricFns[metric](te.y!, p);
+      foldMetrics[name] = {};
+      for (const metric of metricNames) row[metric] = foldMetrics[name][metric] = metricFns[metric](te.y!, p);
       rows.push(row);
       fold.test.forEach((rowIdx, r) => {
         for (let c2 = 0; c2 < width; c2++) oof[name][rowIdx * width + c2] = p[r * width + c2];
       });
     }
+    opts.onFold?.(foldNo, foldMetrics);
   });
 
   const resultTable = aq.from(rows) as Table;

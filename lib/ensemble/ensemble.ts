@@ -44,6 +44,18 @@ export interface FitTableOptions {
   label: string;
   features?: string[];
   onProgress?: ProgressCallback;
+  /** A validation table (same columns): tree members evaluate it after every round of the final fit. */
+  evalSet?: Table;
+  /** Per-round metrics of each tree member on evalSet (or on the training rows without evalSet). */
+  onRound?: RoundCallback;
+}
+
+export type RoundCallback = (member: string, round: number, metrics: Record<string, number>) => void;
+
+export interface FitMatrixOptions {
+  onProgress?: ProgressCallback;
+  evalSet?: Matrix;
+  onRound?: RoundCallback;
 }
 
 export interface Prediction {
@@ -120,11 +132,13 @@ export class Ensemble {
   fit(table: Table, opts: FitTableOptions): this {
     if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
     const m = toMatrix(table, { label: opts.label, features: opts.features });
+    const evalSet = opts.evalSet ? toMatrix(opts.evalSet, { label: opts.label, features: m.featureNames }) : undefined;
     this.label = opts.label;
-    return this.fitMatrix(m, opts.onProgress);
+    return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound });
   }
 
-  fitMatrix(m: Matrix, onProgress?: ProgressCallback): this {
+  fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
+    const { onProgress, evalSet, onRound } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined } : opts;
     if (!m.y) throw new Error("fit needs a label");
     this.prepareLabels(m.y);
     const inner = needsFitting(this.blend);
@@ -138,7 +152,7 @@ export class Ensemble {
       this.blendState = fitBlend(this.blend, oof, m.y, { numClass: this.numClass, stackerAlpha: this.stackerAlpha });
     }
     for (const member of this.members) {
-      member.fit(m);
+      member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined });
       tick(`fit ${member.name} on ${m.nrow} rows`, member.name);
     }
     this.featureNames = [...m.featureNames];
