@@ -32,7 +32,7 @@ XGB_API void bst_train_end(Booster *b) {
   free(s->bins); free(s->margin); free(s->gh); free(s->tree_gh); free(s->rows);
   free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows);
   free(s->all_features); free(s->tree_features); free(s->residual); free(s->residual_w);
-  free(s->ctx.node_begin); free(s->ctx.node_end);
+  free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_split_bin);
   free(s);
   b->train = NULL;
 }
@@ -183,7 +183,7 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
           int m = 0;
           for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) {
             uint32_t r = s->rows[i];
-            if (c->gh[i].h <= 0) continue;
+            if (c->gh[i].h <= 0 || !leaf_has_row(c, &t, nid, i)) continue;
             s->residual[m] = s->label[r] - s->margin[(size_t)r * k + g];
             s->residual_w[m] = c->gh[i].h;
             m++;
@@ -195,7 +195,8 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
       for (int nid = 0; nid < t.n_nodes; nid++) {
         if (t.left[nid] >= 0) continue;
         float v = t.cond[nid];
-        for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) s->margin[(size_t)s->rows[i] * k + g] += v;
+        for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++)
+          if (leaf_has_row(c, &t, nid, i)) s->margin[(size_t)s->rows[i] * k + g] += v;
       }
       if (push_tree(b, &t, g) < 0) { tree_free(&t); return -1; }
     }

@@ -10,6 +10,12 @@ int grow_reserve_nodes(GrowContext *ctx, int n) {
   int32_t *e = realloc(ctx->node_end, sizeof(int32_t) * cap);
   if (!e) return xgb_fail("out of memory in tree growth");
   ctx->node_end = e;
+  uint8_t *v = realloc(ctx->node_virtual, cap);
+  if (!v) return xgb_fail("out of memory in tree growth");
+  ctx->node_virtual = v;
+  int32_t *sb = realloc(ctx->node_split_bin, sizeof(int32_t) * cap);
+  if (!sb) return xgb_fail("out of memory in tree growth");
+  ctx->node_split_bin = sb;
   ctx->node_cap = cap;
   return 0;
 }
@@ -55,6 +61,18 @@ int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, i
   memcpy(gh + nl, sg, sizeof(GradPair) * nr);
   memcpy(rows + nl, sr, sizeof(uint32_t) * nr);
   return nl;
+}
+
+void sum_left(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *G, double *H) {
+  const uint8_t *bins = ctx->bins;
+  size_t ncol = (size_t)ctx->ncol;
+  int miss = ctx->cuts->n_bins[feature];
+  double g = 0, h = 0;
+  for (int i = begin; i < end; i++) {
+    int code = bins[(size_t)i * ncol + feature];
+    if (code == miss ? default_left : code <= bin) { g += ctx->gh[i].g; h += ctx->gh[i].h; }
+  }
+  *G = g; *H = h;
 }
 
 void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H) {
@@ -130,6 +148,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   int root = tree_add_node(t, -1);
   if (root < 0) goto done;
   ctx->node_begin[root] = 0; ctx->node_end[root] = ctx->nrow;
+  ctx->node_virtual[root] = 0;
   Candidate c0 = { root, 0, 0, 0, xgb_alloc(sizeof(HistBin) * slots), {0} };
   if (!c0.hist) goto done;
   sum_gradients(ctx, 0, ctx->nrow, &c0.G, &c0.H);
@@ -153,9 +172,11 @@ int grow_tree(GrowContext *ctx, Tree *t) {
       free(c.hist);
       continue;
     }
-    /* apply the split */
+    /* apply the split; rows move only if the children may split again */
+    int child_depth = c.depth + 1;
+    int may_split = (max_depth <= 0 || child_depth < max_depth) && (max_leaves <= 0 || n_leaves + 1 < max_leaves);
     int begin = ctx->node_begin[c.nid], end = ctx->node_end[c.nid];
-    int mid = partition_rows(ctx, begin, end, s->feature, s->bin, s->default_left);
+    int mid = may_split ? partition_rows(ctx, begin, end, s->feature, s->bin, s->default_left) : end;
     int l = tree_add_node(t, c.nid), r = l < 0 ? -1 : tree_add_node(t, c.nid);
     if (r < 0 || grow_reserve_nodes(ctx, t->n_nodes) < 0) { free(c.hist); goto done; }
     t->left[c.nid] = l; t->right[c.nid] = r;
@@ -165,15 +186,21 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     t->loss_chg[c.nid] = (float)s->loss_chg;
     t->sum_hess[c.nid] = (float)c.H;
     t->base_weight[c.nid] = (float)leaf_weight(p, c.G, c.H);
-    ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
-    ctx->node_begin[r] = mid; ctx->node_end[r] = end;
+    ctx->node_split_bin[c.nid] = s->bin;
+    if (may_split) {
+      ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
+      ctx->node_begin[r] = mid; ctx->node_end[r] = end;
+      ctx->node_virtual[l] = ctx->node_virtual[r] = 0;
+    } else {
+      ctx->node_begin[l] = ctx->node_begin[r] = begin;
+      ctx->node_end[l] = ctx->node_end[r] = end;
+      ctx->node_virtual[l] = ctx->node_virtual[r] = 1;
+    }
     n_leaves++;
 
     /* children: build the smaller one, derive the larger by subtraction in place */
-    int child_depth = c.depth + 1;
     Candidate cl = { l, child_depth, s->GL, s->HL, NULL, {0} };
     Candidate cr = { r, child_depth, s->GR, s->HR, NULL, {0} };
-    int may_split = (max_depth <= 0 || child_depth < max_depth) && (max_leaves <= 0 || n_leaves < max_leaves);
     if (!may_split) {
       finish_leaf(p, t, l, cl.G, cl.H);
       finish_leaf(p, t, r, cr.G, cr.H);

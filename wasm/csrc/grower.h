@@ -25,7 +25,12 @@ typedef struct {
   GradPair *gh;          /* this tree's gradients in position order (0 for rows sampled out) */
   uint32_t *rows;        /* position -> original row id */
   uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows; /* the right side while partitioning */
-  int32_t *node_begin, *node_end; /* row range per node id (grown with the tree) */
+  int32_t *node_begin, *node_end; /* position range per node id (grown with the tree) */
+  /* A split whose children are final leaves is not applied to the rows (moving them
+   * would serve no later histogram): both children keep the parent's range, marked
+   * "virtual", and a row's side is read from its bin code when needed. */
+  uint8_t *node_virtual;
+  int32_t *node_split_bin;
   int node_cap;
   Rng *rng;
   const int32_t *features; int n_features; /* after colsample_bytree */
@@ -41,6 +46,16 @@ int grow_reserve_nodes(GrowContext *ctx, int n);
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left);
 void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H);
 void choose_features(GrowContext *ctx, const int32_t *from, int n, double fraction, int32_t *out, int *n_out);
+/* Whether the row at position pos (inside the node's range) belongs to leaf nid. */
+static inline int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, int pos) {
+  if (!ctx->node_virtual[nid]) return 1;
+  int p = t->parent[nid], f = t->feature[p];
+  int code = ctx->bins[(size_t)pos * ctx->ncol + f];
+  int left = code == ctx->cuts->n_bins[f] ? t->default_left[p] : code <= ctx->node_split_bin[p];
+  return left == (t->left[p] == nid);
+}
+/* Gradient sums of the rows of [begin, end) that a split sends left, without moving them. */
+void sum_left(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *G, double *H);
 void hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end);
 void finish_leaf(const Params *p, Tree *t, int nid, double G, double H);
 #endif

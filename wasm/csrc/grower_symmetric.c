@@ -28,6 +28,7 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
   int root = tree_add_node(t, -1);
   if (root < 0) goto done;
   ctx->node_begin[root] = 0; ctx->node_end[root] = ctx->nrow;
+  ctx->node_virtual[root] = 0;
   sum_gradients(ctx, 0, ctx->nrow, &G[root], &H[root]);
   if (!(hist[root] = xgb_alloc(sizeof(HistBin) * slots))) goto done;
   hist_build_range(ctx, hist[root], 0, ctx->nrow);
@@ -71,7 +72,8 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
     for (int k = 0; k < n_level; k++) {
       int nid = level[k];
       int begin = ctx->node_begin[nid], end = ctx->node_end[nid];
-      int mid = partition_rows(ctx, begin, end, bf, bb, bdir);
+      int last = depth + 1 == depth_limit; /* children are leaves: no need to move rows */
+      int mid = last ? end : partition_rows(ctx, begin, end, bf, bb, bdir);
       int l = tree_add_node(t, nid), r = l < 0 ? -1 : tree_add_node(t, nid);
       if (r < 0) goto done;
       t->left[nid] = l; t->right[nid] = r;
@@ -80,12 +82,21 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
       t->default_left[nid] = (uint8_t)bdir;
       t->sum_hess[nid] = (float)H[nid];
       t->base_weight[nid] = (float)leaf_weight(p, G[nid], H[nid]);
-      ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
-      ctx->node_begin[r] = mid; ctx->node_end[r] = end;
-      sum_gradients(ctx, begin, mid, &G[l], &H[l]);
+      ctx->node_split_bin[nid] = bb;
+      if (last) {
+        ctx->node_begin[l] = ctx->node_begin[r] = begin;
+        ctx->node_end[l] = ctx->node_end[r] = end;
+        ctx->node_virtual[l] = ctx->node_virtual[r] = 1;
+        sum_left(ctx, begin, end, bf, bb, bdir, &G[l], &H[l]);
+      } else {
+        ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
+        ctx->node_begin[r] = mid; ctx->node_end[r] = end;
+        ctx->node_virtual[l] = ctx->node_virtual[r] = 0;
+        sum_gradients(ctx, begin, mid, &G[l], &H[l]);
+      }
       G[r] = G[nid] - G[l]; H[r] = H[nid] - H[l];
       t->loss_chg[nid] = (float)(node_score(p, G[l], H[l]) + node_score(p, G[r], H[r]) - node_score(p, G[nid], H[nid]));
-      if (depth + 1 < depth_limit) {
+      if (!last) {
         HistBin *small = xgb_alloc(sizeof(HistBin) * slots);
         if (!small) goto done;
         int left_smaller = (mid - begin) <= (end - mid);
