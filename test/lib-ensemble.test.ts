@@ -96,6 +96,9 @@ test("blends: mean, median, weighted, stacking, vote, soft_vote", () => {
   assert.throws(() => new Ensemble({ members: [ridge()], blend: "vote" }), /needs a classification objective/);
   assert.throws(() => new Ensemble({ members: [ridge()], blend: "best" }), /unknown blend "best"/);
   assert.throws(() => applyBlend("weighted", P, {}, reg), /fit the ensemble first/);
+  assert.throws(() => new Ensemble({ members: [xgboost({ objective: "binary:logistic" }), catboost({ loss_function: "RMSE" })] }), /members disagree on the objective/);
+  assert.is(new Ensemble({ members: [catboost({ loss_function: "Logloss" }), ridge()] }).objective, "binary:logistic");
+  assert.throws(() => new Ensemble({ members: [] }), /at least one member/);
 });
 
 test("crossValidate: table, oof and curves are consistent", () => {

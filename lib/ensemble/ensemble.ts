@@ -12,6 +12,7 @@ import type { Table } from "../data/csv";
 import { Matrix, matrixFromRows, takeRows, toMatrix } from "../data/matrix";
 import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
+import { CATBOOST_LOSSES } from "../members/catboost";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 
 export interface ProgressEvent {
@@ -94,7 +95,13 @@ export class Ensemble {
     this.members = opts.members;
     uniqueNames(this.members);
     if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
-    this.objective = opts.objective ?? this.members.find((m) => m.params.objective)?.params.objective ?? "reg:squarederror";
+    const declared = (m: Member): string | undefined =>
+      m.params.objective ?? (m.params.loss_function ? CATBOOST_LOSSES[m.params.loss_function] ?? m.params.loss_function : undefined);
+    this.objective = opts.objective ?? this.members.map(declared).find((o) => o !== undefined) ?? "reg:squarederror";
+    const conflicting = this.members.filter((m) => declared(m) !== undefined && declared(m) !== this.objective);
+    if (conflicting.length) {
+      throw new Error(`members disagree on the objective: ensemble ${this.objective}, ${conflicting.map((m) => `${m.name} ${declared(m)}`).join(", ")}`);
+    }
     for (const m of this.members) if (m.params.objective === undefined && m.params.loss_function === undefined) m.params.objective = this.objective;
     this.blend = checkBlend(opts.blend ?? "mean", this.objective);
     this.blendState = { weights: opts.weights, stacker: opts.stacker };

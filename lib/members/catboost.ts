@@ -21,7 +21,8 @@ import { CoreRecipe, ROUND_ALIASES, TreeMember } from "./tree";
 
 export const CATBOOST_DEFAULTS = { depth: 4, iterations: 500, learning_rate: 0.05 };
 
-const LOSSES: Record<string, string> = {
+/** CatBoost loss_function → XGBoost objective. */
+export const CATBOOST_LOSSES: Record<string, string> = {
   RMSE: "reg:squarederror",
   MAE: "reg:absoluteerror",
   Logloss: "binary:logistic",
@@ -39,7 +40,7 @@ function mapCatboostLocally(cb: Record<string, any>): CoreRecipe {
     grow_policy: "symmetric", max_depth: depth, eta: learning_rate, lambda: l2_leaf_reg,
     max_bin: Math.min(border_count, 256), random_strength, seed: random_seed, ...rest,
   };
-  if (loss_function) params.objective = LOSSES[loss_function] ?? loss_function;
+  if (loss_function) params.objective = CATBOOST_LOSSES[loss_function] ?? loss_function;
   return { params, numBoostRound: iterations };
 }
 
