@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""Reference driver for native XGBoost (Debian python3-xgboost 1.7.4).
+
+Used by the core tests (test/core-*.test.ts) and the benchmark (bench/run.ts) to get
+independent reference values from the real XGBoost on exactly the same data.
+
+Input: one JSON job, from a file named on the command line or from stdin:
+
+  {
+    "datasets": {                       # raw float32 little-endian files, row-major
+      "<name>": {"x": "X.f32", "nrow": N, "ncol": M,
+                 "y": "y.f32" (optional), "w": "w.f32" (optional),
+                 "rows": [0, 5, ...] | "rows.i32" (optional: take these rows only),
+                 "row_begin": a, "row_end": b (optional: take rows [a, b) only)}
+    },
+    "tasks": [
+      {"op": "train", "params": {...}, "num_round": 10, "dtrain": "<name>",
+       "base_score": "mean" (optional: base_score = weighted mean of the training labels),
+       "save_model": "model.json" (optional), "predict": [PRED, ...] (optional)},
+      {"op": "load", "model": "model.json", "predict": [PRED, ...]},
+      {"op": "cv", "params": {...}, "num_round": 10, "data": "<name>",
+       "folds": [[test row indices], ...], "base_score": "mean" (optional),
+       "metric": "rmse"}
+    ]
+  }
+  PRED = {"data": "<name>", "output_margin": false, "out": "p.f32" (optional: write the
+          predictions there as float32 instead of returning them as a JSON list),
+          "iteration_range": [a, b] (optional)}
+
+Output (stdout): {"xgboost": "1.7.4", "results": [per task: {"train_seconds",
+"predict": [{"seconds", "values" | "out", "rmse"?}], "maxrss_kb", ...}]}
+A failing task gives {"error": "..."} in its slot; a failing job exits with status 1.
+"""
+import json
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+import xgboost as xgb
+
+
+def read_f32(path, count=None):
+    a = np.fromfile(path, dtype="<f4")
+    if count is not None and a.size != count:
+        raise ValueError(f"{path}: expected {count} float32 values, found {a.size}")
+    return a
+
+
+def rows_of(spec):
+    rows = spec.get("rows")
+    if isinstance(rows, str):
+        return np.fromfile(rows, dtype="<i4")
+    if rows is not None:
+        return np.asarray(rows, dtype=np.int64)
+    return None
+
+
+class Datasets:
+    def __init__(self, specs):
+        self.specs = specs
+        self.cache = {}
+
+    def arrays(self, name):
+        if name in self.cache:
+            return self.cache[name]
+        spec = self.specs[name]
+        n, m = int(spec["nrow"]), int(spec["ncol"])
+        X = read_f32(spec["x"], n * m).reshape(n, m)
+        y = read_f32(spec["y"], n) if spec.get("y") else None
+        w = read_f32(spec["w"], n) if spec.get("w") else None
+        a, b = spec.get("row_begin"), spec.get("row_end")
+        if a is not None or b is not None:
+            sl = slice(a or 0, b if b is not None else n)
+            X, y, w = X[sl], (y[sl] if y is not None else None), (w[sl] if w is not None else None)
+        rows = rows_of(spec)
+        if rows is not None:
+            X, y, w = X[rows], (y[rows] if y is not None else None), (w[rows] if w is not None else None)
+        X = np.ascontiguousarray(X)
+        self.cache[name] = (X, y, w)
+        return self.cache[name]
+
+    def dmatrix(self, name, rows=None):
+        X, y, w = self.arrays(name)
+        if rows is not None:
+            X, y, w = X[rows], (y[rows] if y is not None else None), (w[rows] if w is not None else None)
+        return xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1), y, w
+
+
+def mean_label(y, w):
+    y = y.astype(np.float64)
+    return float(np.average(y, weights=None if w is None else w.astype(np.float64)))
+
+
+def do_predict(bst, ds, preds):
+    out = []
+    for p in preds:
+        d, y, _ = ds.dmatrix(p["data"])
+        kw = {"output_margin": bool(p.get("output_margin", False))}
+        if p.get("iteration_range"):
+            kw["iteration_range"] = tuple(p["iteration_range"])
+        t0 = time.perf_counter()
+        v = bst.predict(d, **kw)
+        secs = time.perf_counter() - t0
+        v = np.asarray(v, dtype=np.float32).reshape(-1)
+        r = {"data": p["data"], "seconds": secs, "n": int(v.size)}
+        if y is not None and v.size == y.size and not kw["output_margin"]:
+            r["rmse"] = float(np.sqrt(np.mean((v.astype(np.float64) - y.astype(np.float64)) ** 2)))
+        if p.get("out"):
+            v.astype("<f4").tofile(p["out"])
+            r["out"] = p["out"]
+        else:
+            r["values"] = [float(x) for x in v]
+        out.append(r)
+    return out
+
+
+def task_train(task, ds):
+    params = dict(task.get("params", {}))
+    params.setdefault("tree_method", "hist")
+    params.setdefault("nthread", 1)
+    dtrain, y, w = ds.dmatrix(task["dtrain"])
+    if task.get("base_score") == "mean":
+        params["base_score"] = mean_label(y, w)
+    t0 = time.perf_counter()
+    bst = xgb.train(params, dtrain, num_boost_round=int(task.get("num_round", 10)))
+    train_s = time.perf_counter() - t0
+    res = {"train_seconds": train_s, "base_score": params.get("base_score")}
+    if task.get("save_model"):
+        bst.save_model(task["save_model"])
+        res["model"] = task["save_model"]
+    res["predict"] = do_predict(bst, ds, task.get("predict", []))
+    return res
+
+
+def task_load(task, ds):
+    bst = xgb.Booster(model_file=task["model"])
+    bst.set_param({"nthread": 1})
+    return {"num_features": bst.num_features(), "predict": do_predict(bst, ds, task.get("predict", []))}
+
+
+def task_cv(task, ds):
+    X, y, w = ds.arrays(task["data"])
+    n = X.shape[0]
+    metric = task.get("metric", "rmse")
+    fold_scores, oof = [], np.full(n, np.nan, dtype=np.float32)
+    for test_rows in task["folds"]:
+        test_rows = np.asarray(test_rows, dtype=np.int64)
+        mask = np.ones(n, dtype=bool)
+        mask[test_rows] = False
+        train_rows = np.nonzero(mask)[0]
+        params = dict(task.get("params", {}))
+        params.setdefault("tree_method", "hist")
+        params.setdefault("nthread", 1)
+        dtr, ytr, wtr = ds.dmatrix(task["data"], train_rows)
+        dte, yte, _ = ds.dmatrix(task["data"], test_rows)
+        if task.get("base_score") == "mean":
+            params["base_score"] = mean_label(ytr, wtr)
+        bst = xgb.train(params, dtr, num_boost_round=int(task.get("num_round", 10)))
+        p = bst.predict(dte).astype(np.float64)
+        oof[test_rows] = p
+        if metric == "rmse":
+            fold_scores.append(float(np.sqrt(np.mean((p - yte.astype(np.float64)) ** 2))))
+        else:
+            raise ValueError(f"unknown cv metric {metric}")
+    return {"fold_scores": fold_scores, "mean": float(np.mean(fold_scores)), "oof": [float(v) for v in oof]}
+
+
+OPS = {"train": task_train, "load": task_load, "cv": task_cv}
+
+
+def main():
+    job = json.load(open(sys.argv[1]) if len(sys.argv) > 1 else sys.stdin)
+    ds = Datasets(job.get("datasets", {}))
+    results, failed = [], False
+    for task in job.get("tasks", []):
+        op = task.get("op")
+        try:
+            if op not in OPS:
+                raise ValueError(f"unknown op {op!r}; valid: {', '.join(OPS)}")
+            r = OPS[op](task, ds)
+        except Exception as e:  # reported per task so the caller sees which one failed
+            r = {"error": f"{type(e).__name__}: {e}"}
+            failed = True
+        r["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        results.append(r)
+    json.dump({"xgboost": xgb.__version__, "results": results}, sys.stdout)
+    sys.stdout.write("\n")
+    return 1 if failed and job.get("strict", True) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
