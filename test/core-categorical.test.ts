@@ -1,0 +1,128 @@
+/**
+ * Categorical features and the CatBoost-style preset (issue 3): ordered target
+ * statistics prevent the target leakage that naive (all-rows) target encoding suffers,
+ * the encoding round-trips through the model JSON, symmetric trees have one split per
+ * level, and bad input is a clear Error.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
+
+/** A deterministic generator (LCG) so every run sees the same data. */
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+/** Column 0: a categorical feature with 1500 categories that carry NO signal;
+ * column 1: a numeric feature that does (y = 5 x1 + uniform noise). */
+function leakageData(n: number, seed: number) {
+  const rnd = lcg(seed);
+  const X = new Float32Array(n * 2), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    X[2 * i] = Math.floor(rnd() * 1500);
+    X[2 * i + 1] = rnd();
+    y[i] = 5 * X[2 * i + 1] + (rnd() - 0.5) * 4;
+  }
+  return { X, y };
+}
+
+function holdoutRmse(encoding: "ordered" | "naive", symmetric: boolean): number {
+  const { X, y } = leakageData(4000, 11);
+  const tr = 3000;
+  const dtr = new DMatrix(X.subarray(0, tr * 2), { nrow: tr, ncol: 2, label: y.subarray(0, tr), catFeatures: [0] });
+  const dte = new DMatrix(X.subarray(tr * 2), { nrow: 1000, ncol: 2, label: y.subarray(tr), catFeatures: [0] });
+  const params = symmetric
+    ? { ...catboostParams({ depth: 4, learning_rate: 0.1, random_strength: 0, bootstrap_type: "No" }).params, cat_encoding: encoding }
+    : { max_depth: 4, eta: 0.1, cat_encoding: encoding };
+  const bst = train(params, dtr, { numBoostRound: 100, evals: [[dte, "test"]] });
+  const rmse = bst.evalsResult.test.rmse.at(-1)!;
+  bst.free(); dtr.free(); dte.free();
+  return rmse;
+}
+
+test("ordered target statistics beat naive target encoding on a no-signal high-cardinality feature", () => {
+  // the noise is uniform on [-2, 2): its standard deviation, 4/sqrt(12) = 1.155, is the best RMSE possible
+  for (const symmetric of [false, true]) {
+    const ordered = holdoutRmse("ordered", symmetric);
+    const naive = holdoutRmse("naive", symmetric);
+    assert.ok(ordered < naive * 0.95, `${symmetric ? "symmetric" : "depthwise"}: ordered ${ordered} should be clearly below naive ${naive}`);
+    assert.ok(ordered < 1.155 * 1.06, `ordered TS should be near the noise floor 1.155, got ${ordered}`);
+  }
+});
+
+test("a model with categorical features round-trips through saveModel/loadModel with identical predictions", () => {
+  const { X, y } = leakageData(600, 5);
+  X[7] = NaN; // a missing category
+  const d = new DMatrix(X, { nrow: 600, ncol: 2, label: y, catFeatures: [0] });
+  const bst = train({ max_depth: 3 }, d, { numBoostRound: 20 });
+  const json = bst.saveModel();
+  const attrs = JSON.parse(json).learner.attributes;
+  const table = JSON.parse(attrs.categorical_target_statistics);
+  assert.type(table.prior, "number");
+  assert.ok(Object.keys(table.features["0"]).length > 100, "the encoding table is stored per category");
+  const back = Booster.loadModel(json);
+  // unseen categories (2000+) use the prior and predict the same in both
+  const Xnew = new Float32Array([2001, 0.5, 3, 0.2, NaN, 0.9, 17, 0.1]);
+  const dn = new DMatrix(Xnew, { nrow: 4, ncol: 2 });
+  assert.equal(Array.from(back.predict(d)), Array.from(bst.predict(d)));
+  assert.equal(Array.from(back.predict(dn)), Array.from(bst.predict(dn)));
+  // the prior is the mean label
+  const mean = y.reduce((a, b) => a + b, 0) / y.length;
+  assert.ok(Math.abs(table.prior - mean) < 1e-9);
+});
+
+test("symmetric trees have one (feature, threshold) per level", () => {
+  const rnd = lcg(3);
+  const n = 1500, X = new Float32Array(n * 6), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < 6; j++) X[i * 6 + j] = rnd() < 0.05 ? NaN : rnd();
+    y[i] = 3 * (X[i * 6] || 0) + Math.sin(6 * (X[i * 6 + 1] || 0)) + rnd();
+  }
+  const cb = catboostParams({ depth: 5, learning_rate: 0.2, iterations: 15 });
+  const bst = train(cb.params, new DMatrix(X, { nrow: n, ncol: 6, label: y }), { numBoostRound: cb.numBoostRound });
+  const trees = JSON.parse(bst.saveModel()).learner.gradient_booster.model.trees;
+  assert.is(trees.length, 15);
+  for (const t of trees) {
+    let level = [0];
+    let depth = 0;
+    while (t.left_children[level[0]] !== -1) {
+      const key = (id: number) => `${t.split_indices[id]}|${t.split_conditions[id]}|${t.default_left[id]}`;
+      const keys = new Set(level.map(key));
+      assert.is(keys.size, 1, `tree ${t.id} level ${depth} has ${keys.size} different splits`);
+      for (const id of level) assert.ok(t.left_children[id] !== -1, `tree ${t.id}: level ${depth} mixes leaves and splits`);
+      level = level.flatMap((id: number) => [t.left_children[id], t.right_children[id]]);
+      depth++;
+    }
+    for (const id of level) assert.is(t.left_children[id], -1);
+    assert.is(level.length, 2 ** depth, "a complete binary tree");
+  }
+});
+
+test("catboostParams maps CatBoost names and defaults", () => {
+  const d = catboostParams();
+  assert.equal(d.params.max_depth, 6);
+  assert.equal(d.params.lambda, 3);
+  assert.equal(d.params.max_bin, 254);
+  assert.equal(d.params.random_strength, 1);
+  assert.equal(d.params.bagging_temperature, 1);
+  assert.equal(d.params.bootstrap_type, "bayesian");
+  assert.equal(d.params.grow_policy, "symmetric");
+  assert.equal(d.numBoostRound, 1000);
+  const c = catboostParams({ depth: 3, learning_rate: 0.1, l2_leaf_reg: 5, border_count: 32, iterations: 50, loss_function: "Logloss" });
+  assert.equal([c.params.max_depth, c.params.eta, c.params.lambda, c.params.max_bin, c.numBoostRound, c.params.objective], [3, 0.1, 5, 32, 50, "binary:logistic"]);
+});
+
+test("bad categorical and CatBoost input: clear errors", () => {
+  const X = new Float32Array([1, 0.5, 2, 0.1, 1.5, 0.2]);
+  assert.throws(() => new DMatrix(X, { nrow: 3, ncol: 2, catFeatures: [2] }), /cat_features index 2 is out of range \[0, 2\)/);
+  assert.throws(() => new DMatrix(X, { nrow: 3, ncol: 2, featureNames: ["a", "b"], catFeatures: ["colour"] }), /cat_features names "colour"/);
+  assert.throws(() => new DMatrix(X, { nrow: 3, ncol: 2, catFeatures: [0] }), /categorical feature 0 has value 1.5 at row 2/);
+  assert.throws(() => catboostParams({ bagging_temperature: -1 }), /bagging_temperature must be >= 0/);
+  assert.throws(() => catboostParams({ depth: 17 }), /depth must be an integer between 1 and 16/);
+  const d = new DMatrix(new Float32Array([1, 2, 3, 4]), { nrow: 4, ncol: 1, label: [1, 2, 3, 4] });
+  assert.throws(() => train({ grow_policy: "symmetric", max_depth: 17 }, d), /max_depth must be between 1 and 16 for symmetric trees/);
+  assert.throws(() => train({ bagging_temperature: -0.5 }, d), /bagging_temperature must be >= 0/);
+});
+
+test.run();
