@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { crossValidate, Ensemble, kFold, loadCsv, loadDiabetes, ridge, stratifiedKFold, toMatrix, trainTestSplit } from "../lib";
+import { crossValidate, Ensemble, kFold, loadCsv, loadDiabetes, ridge, stratifiedKFold, toDMatrix, toMatrix, trainTestSplit } from "../lib";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-data-"));
 
@@ -18,6 +18,13 @@ test("loadDiabetes: 442 rows, 10 features + target, numeric", () => {
   // row-major: first row's bmi (column 2) is 32.1, label 151
   assert.ok(Math.abs(m.X[2] - 32.1) < 1e-5);
   assert.is(m.y![0], 151);
+});
+
+test("toDMatrix: a core DMatrix with the table's shape", () => {
+  const d = toDMatrix(loadDiabetes(), { label: "target", features: ["bmi", "bp", "s5"] });
+  assert.is(d.nrow, 442);
+  assert.is(d.ncol, 3);
+  d.free();
 });
 
 test("loadCsv: quoted fields, header:false names c0..cN, missing cells → NaN", () => {

@@ -141,6 +141,9 @@ test("fit with evalSet reports per-round metrics of tree members", () => {
   const e = new Ensemble({ members: [xgboost({ num_round: 12 }), ridge()] });
   e.fit(table.slice(0, 350), { label: "target", evalSet: table.slice(350), onRound: (member, round, metrics) => rounds.push([member, round, metrics.rmse]) });
   assert.is(rounds.length, 12);
+  const imp = e.importance();
+  assert.equal(Object.keys(imp), ["xgboost", "ridge"]);
+  assert.ok(imp.ridge.bmi > 0 && imp.xgboost.bmi > 0);
   assert.equal(rounds.map((r) => r[1]), [...Array(12).keys()]);
   const p = e.predict(table.slice(350)).members.xgboost;
   const y = table.slice(350).array("target") as number[];

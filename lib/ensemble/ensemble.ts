@@ -190,6 +190,11 @@ export class Ensemble {
     return { prediction, members };
   }
 
+  /** Feature importance per member ({ member: { feature: score } }), for featureImportanceFigure. */
+  importance(): Record<string, Record<string, number>> {
+    return Object.fromEntries(this.members.map((m) => [m.name, m.importance()]));
+  }
+
   free(): void {
     for (const m of this.members) m.free();
   }
