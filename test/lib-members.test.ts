@@ -96,6 +96,7 @@ test("memberFromSpec: string hyperparameters, aliases, unknown kinds", () => {
   assert.is(x.recipe().numBoostRound, 20);
   assert.is(memberFromSpec("rf", {}).kind, "random_forest");
   assert.is(memberFromSpec("ridge", { alpha: "3" }).params.alpha, 3);
+  assert.equal(memberFromSpec("xgboost", { eval_metric: '["rmse","mae"]', grow_policy: '"lossguide"' }).params, { eval_metric: ["rmse", "mae"], grow_policy: "lossguide" });
   assert.throws(() => memberFromSpec("lightgbm", {}), /unknown member kind "lightgbm"/);
 });
 

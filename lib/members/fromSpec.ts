@@ -1,7 +1,8 @@
 /**
  * memberFromSpec: build a member from a kind and hyperparameters, as the
  * trainer receives them (values may be strings such as "0.1" or "true";
- * numeric-looking strings become numbers, "true"/"false" booleans).
+ * numeric-looking strings become numbers, "true"/"false" booleans, JSON
+ * arrays/objects are parsed and a JSON-quoted string loses its quotes).
  */
 import { catboost } from "./catboost";
 import { Member, MEMBER_KINDS } from "./member";
@@ -15,6 +16,14 @@ function coerce(v: unknown): unknown {
   if (t === "true") return true;
   if (t === "false") return false;
   if (t !== "" && !Number.isNaN(Number(t))) return Number(t);
+  if ((t.startsWith("[") && t.endsWith("]")) || (t.startsWith("{") && t.endsWith("}"))) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return v;
+    }
+  }
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) return t.slice(1, -1); // JSON-encoded string
   return v;
 }
 

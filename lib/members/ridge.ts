@@ -10,7 +10,8 @@
  * scikit-learn's StandardScaler + Ridge(alpha). Prediction:
  *     ŷ = ȳ + Σ_j β_j (x_j − μ_j) / σ_j.
  * Missing values (NaN) are replaced by the training mean μ_j (so they
- * contribute 0). For binary:* objectives the linear score is clipped to
+ * contribute 0). Ridge always minimises squared error (whatever reg:*
+ * objective the ensemble uses). For binary:* objectives the linear score is clipped to
  * [0, 1] and used as a probability; multi:* is not supported.
  *
  * File format (ridge JSON, `<name>.json` in a saved ensemble):
