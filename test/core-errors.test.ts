@@ -1,0 +1,247 @@
+/**
+ * The core's bad-input handling (issue 2 item 5, issue 3 item 5): each case is a thrown
+ * Error (never a WebAssembly.RuntimeError trap, hang or garbage) whose message names the
+ * problem; the core stays usable afterwards. Plus determinism (same params + seed ⇒
+ * bit-identical JSON) and memory (free() returns it: RSS plateaus over 50 models).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
+import { regressionData, binaryLabels, classLabels } from "./helpers/core-data";
+
+const data = regressionData(400, 5, 3, 0.05);
+const dm = (opts: Record<string, unknown> = {}) => new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: data.y, ...opts });
+
+/** fn must throw a plain Error (not a wasm trap) whose message matches every pattern. */
+function throwsNamed(label: string, fn: () => unknown, ...patterns: RegExp[]): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err !== undefined, `${label}: did not throw`);
+  assert.ok(!(err instanceof WebAssembly.RuntimeError), `${label}: a WebAssembly trap escaped: ${(err as Error).message}`);
+  assert.ok(err instanceof Error, `${label}: threw a non-Error ${String(err)}`);
+  const msg = (err as Error).message;
+  for (const p of patterns) assert.ok(p.test(msg), `${label}: message ${JSON.stringify(msg)} does not match ${p}`);
+}
+
+const trainWith = (params: Record<string, unknown>, d?: DMatrix) => () => {
+  const m = d ?? dm();
+  try {
+    return train(params, m, { numBoostRound: 2 });
+  } finally {
+    if (!d) m.free();
+  }
+};
+
+let reference: Float32Array;
+test.before(() => {
+  const d = dm();
+  const b = train({ max_depth: 3, seed: 1 }, d, { numBoostRound: 5 });
+  reference = b.predict(d);
+  b.free(); d.free();
+});
+
+test("DMatrix: label length ≠ nrow, NaN/Infinity labels, weights", () => {
+  throwsNamed("short label", () => new DMatrix(data.X, { nrow: 400, ncol: 5, label: data.y.subarray(0, 399) }), /label/i, /399/, /400/);
+  throwsNamed("long label", () => new DMatrix(data.X, { nrow: 400, ncol: 5, label: new Float32Array(401) }), /label/i, /401/);
+  const nanLabel = Float32Array.from(data.y); nanLabel[17] = NaN;
+  throwsNamed("NaN label", () => new DMatrix(data.X, { nrow: 400, ncol: 5, label: nanLabel }), /label/i, /NaN/, /17/);
+  const infLabel = Float32Array.from(data.y); infLabel[3] = -Infinity;
+  throwsNamed("Infinity label", () => new DMatrix(data.X, { nrow: 400, ncol: 5, label: infLabel }), /label/i, /Infinity/);
+  throwsNamed("weight length", () => new DMatrix(data.X, { nrow: 400, ncol: 5, label: data.y, weight: new Float32Array(10) }), /weight/i, /10/);
+  throwsNamed("negative weight", () => new DMatrix(data.X, { nrow: 400, ncol: 5, label: data.y, weight: new Float32Array(400).fill(-1) }), /weight/i);
+});
+
+test("DMatrix: X length ≠ nrow × ncol, ragged rows, infinite features", () => {
+  throwsNamed("X length", () => new DMatrix(data.X.subarray(1), { nrow: 400, ncol: 5 }), /X/, /nrow|rows/i);
+  throwsNamed("X length ncol only", () => new DMatrix(new Float32Array(7), { ncol: 5 }), /X/, /7/);
+  throwsNamed("nrow mismatch", () => new DMatrix(new Float32Array(12), { nrow: 5, ncol: 3 }), /X|nrow/);
+  throwsNamed("no shape", () => new DMatrix(new Float32Array(12)), /nrow|ncol/);
+  throwsNamed("ragged", () => new DMatrix([[1, 2], [3]]), /row 1/);
+  const inf = Float32Array.from(data.X); inf[7] = Infinity;
+  throwsNamed("infinite feature", () => new DMatrix(inf, { nrow: 400, ncol: 5 }), /Infinity/, /\[1\]\[2\]/);
+  throwsNamed("feature names count", () => new DMatrix(data.X, { nrow: 400, ncol: 5, featureNames: ["a"] }), /feature names/i);
+});
+
+test("params: non-numeric and out-of-range values name the parameter", () => {
+  const cases: [Record<string, unknown>, RegExp[]][] = [
+    [{ eta: "fast" }, [/eta/, /fast/]],
+    [{ eta: 0 }, [/eta/, />\s*0/]],
+    [{ eta: -0.1 }, [/eta/]],
+    [{ learning_rate: 0 }, [/eta|learning_rate/]],
+    [{ max_depth: -1 }, [/max_depth/]],
+    [{ max_depth: 2.5 }, [/max_depth/, /integer/]],
+    [{ max_bin: 1 }, [/max_bin/, /2/]],
+    [{ max_bin: 257 }, [/max_bin/, /256/]],
+    [{ subsample: 0 }, [/subsample/]],
+    [{ subsample: 1.5 }, [/subsample/]],
+    [{ colsample_bytree: 0 }, [/colsample_bytree/]],
+    [{ lambda: -1 }, [/lambda/]],
+    [{ min_child_weight: NaN }, [/min_child_weight/]],
+    [{ objective: "multi:softprob" }, [/num_class/]],
+    [{ objective: "multi:softmax" }, [/num_class/]],
+    [{ objective: "multi:softprob", num_class: 1 }, [/num_class/]],
+    [{ objective: "reg:nonsense" }, [/objective/, /reg:nonsense/, /reg:squarederror/]],
+    [{ max_dept: 3 }, [/unknown parameter/i, /max_dept/, /max_depth/, /eta/]],
+    [{ eval_metric: "accuracy" }, [/eval_metric/, /accuracy/]],
+    [{ grow_policy: "breadth" }, [/grow_policy/, /depthwise/]],
+    [{ booster: "gblinear" }, [/booster/]],
+    [{ tree_method: "gpu_hist" }, [/tree_method/]],
+  ];
+  for (const [params, patterns] of cases) throwsNamed(JSON.stringify(params), trainWith(params), ...patterns);
+});
+
+test("labels invalid for the objective", () => {
+  const d = dm();
+  throwsNamed("binary labels outside [0,1]", trainWith({ objective: "binary:logistic" }, d), /label/i);
+  throwsNamed("class label ≥ num_class", trainWith({ objective: "multi:softprob", num_class: 2 }, d), /label/i, /num_class|class/);
+  d.free();
+  const y = classLabels(data.y, 3).map((v) => v + 0.5);
+  const d2 = new DMatrix(data.X, { nrow: 400, ncol: 5, label: y });
+  throwsNamed("non-integer class label", trainWith({ objective: "multi:softprob", num_class: 4 }, d2), /label/i);
+  d2.free();
+  const d3 = new DMatrix(data.X, { nrow: 400, ncol: 5, label: data.y.map((v) => v - 100) });
+  throwsNamed("negative poisson label", trainWith({ objective: "count:poisson" }, d3), /label/i);
+  d3.free();
+  const d4 = new DMatrix(data.X, { nrow: 400, ncol: 5 });
+  throwsNamed("training without labels", trainWith({}, d4), /label/i);
+  d4.free();
+});
+
+test("predict with a different number of features; bad iterationRange; use after free", () => {
+  const d = dm();
+  const b = train({ max_depth: 3 }, d, { numBoostRound: 3 });
+  const narrow = new DMatrix(new Float32Array(40), { nrow: 10, ncol: 4 });
+  const wide = new DMatrix(new Float32Array(60), { nrow: 10, ncol: 6 });
+  throwsNamed("4 features", () => b.predict(narrow), /feature/i, /4/, /5/);
+  throwsNamed("6 features", () => b.predict(wide), /feature/i, /6/, /5/);
+  throwsNamed("iterationRange", () => b.predict(d, { iterationRange: [0, 9] }), /iterationRange|iteration/);
+  narrow.free(); wide.free();
+  b.free();
+  throwsNamed("booster after free", () => b.predict(d), /free/);
+  b.free(); // a second free is harmless
+  d.free();
+  throwsNamed("DMatrix after free", () => train({}, d), /free/);
+  d.free();
+});
+
+function validModel(): string {
+  const d = dm();
+  const b = train({ max_depth: 3 }, d, { numBoostRound: 3 });
+  const j = b.saveModel();
+  b.free(); d.free();
+  return j;
+}
+
+test("malformed, truncated and inconsistent model JSON", () => {
+  const json = validModel();
+  throwsNamed("empty", () => Booster.loadModel(""), /json|model/i);
+  throwsNamed("not JSON", () => Booster.loadModel("hello"), /json/i);
+  throwsNamed("truncated", () => Booster.loadModel(json.slice(0, Math.floor(json.length / 2))), /json/i);
+  throwsNamed("truncated by one char", () => Booster.loadModel(json.slice(0, -1)), /json/i);
+  throwsNamed("empty object", () => Booster.loadModel("{}"), /learner/);
+  throwsNamed("array", () => Booster.loadModel("[1,2]"), /learner|model/i);
+  const mutate = (f: (m: any) => void) => { const m = JSON.parse(json); f(m); return JSON.stringify(m); };
+  const tree = (m: any) => m.learner.gradient_booster.model.trees[0];
+  throwsNamed("no trees array", () => Booster.loadModel(mutate((m) => delete m.learner.gradient_booster.model.trees)), /trees/);
+  throwsNamed("child index out of range", () => Booster.loadModel(mutate((m) => (tree(m).left_children[0] = 999))), /child|children/i, /999/);
+  throwsNamed("negative child index", () => Booster.loadModel(mutate((m) => (tree(m).right_children[0] = -5))), /child|children/i);
+  throwsNamed("child cycle", () => Booster.loadModel(mutate((m) => (tree(m).left_children[0] = 0))), /child|children|cycle/i);
+  throwsNamed("feature index out of range", () => Booster.loadModel(mutate((m) => (tree(m).split_indices[0] = 77))), /feature|split_indices/i, /77/);
+  throwsNamed("negative feature index", () => Booster.loadModel(mutate((m) => (tree(m).split_indices[0] = -1))), /feature|split_indices/i);
+  throwsNamed("array lengths disagree", () => Booster.loadModel(mutate((m) => tree(m).split_conditions.pop())), /split_conditions|length/i);
+  throwsNamed("tree_info length", () => Booster.loadModel(mutate((m) => m.learner.gradient_booster.model.tree_info.pop())), /tree_info/);
+  // num_trees disagreeing with the trees array: either an error naming it, or ignored (the trees array wins)
+  try {
+    const b = Booster.loadModel(mutate((m) => (m.learner.gradient_booster.model.gbtree_model_param.num_trees = "9")));
+    assert.is(b.numTrees(), 3, "num_trees 9 with 3 trees: loaded a model with a wrong tree count");
+    b.free();
+  } catch (e) {
+    assert.ok(!(e instanceof WebAssembly.RuntimeError) && /num_trees/.test((e as Error).message), `num_trees: ${(e as Error).message}`);
+  }
+  throwsNamed("unknown objective in model", () => Booster.loadModel(mutate((m) => (m.learner.objective.name = "reg:fancy"))), /objective/, /reg:fancy/);
+  throwsNamed("bad base_score", () => Booster.loadModel(mutate((m) => (m.learner.learner_model_param.base_score = "abc"))), /base_score/);
+  throwsNamed("bad num_feature", () => Booster.loadModel(mutate((m) => (m.learner.learner_model_param.num_feature = "-3"))), /num_feature/);
+  throwsNamed("non-numeric condition", () => Booster.loadModel(mutate((m) => (tree(m).split_conditions[0] = "x"))), /split_conditions|number/i);
+});
+
+test("CatBoost-style parameters and categorical features (issue 3 item 5)", () => {
+  throwsNamed("cat_features out of range", () => dm({ catFeatures: [7] }), /cat_features/, /7/);
+  throwsNamed("cat_features negative", () => dm({ catFeatures: [-1] }), /cat_features/);
+  throwsNamed("cat_features unknown name", () => dm({ featureNames: ["a", "b", "c", "d", "e"], catFeatures: ["zip"] }), /cat_features/, /zip/);
+  throwsNamed("cat_features name without names", () => dm({ catFeatures: ["a"] }), /cat_features|feature/);
+  throwsNamed("non-integer categorical codes", () => dm({ catFeatures: [0] }), /categor/i, /integer/i);
+  throwsNamed("bagging_temperature < 0 (catboostParams)", () => catboostParams({ bagging_temperature: -1 }), /bagging_temperature/);
+  throwsNamed("bagging_temperature < 0 (core)", trainWith({ grow_policy: "symmetric", bootstrap_type: "bayesian", bagging_temperature: -0.5 }), /bagging_temperature/);
+  throwsNamed("depth > 16 (catboostParams)", () => catboostParams({ depth: 17 }), /depth/, /16/);
+  throwsNamed("symmetric max_depth > 16 (core)", trainWith({ grow_policy: "symmetric", max_depth: 17 }), /depth/, /16/);
+  throwsNamed("bootstrap_type", () => catboostParams({ bootstrap_type: "Poisson" }), /bootstrap_type/);
+  throwsNamed("random_strength < 0", trainWith({ grow_policy: "symmetric", random_strength: -1 }), /random_strength/);
+});
+
+test("the core still trains identically after all those errors", () => {
+  const d = dm();
+  const b = train({ max_depth: 3, seed: 1 }, d, { numBoostRound: 5 });
+  assert.equal(Array.from(b.predict(d)), Array.from(reference));
+  b.free(); d.free();
+});
+
+test("determinism: same params + seed ⇒ identical JSON; another seed ⇒ a different model", () => {
+  const configs: Record<string, unknown>[] = [
+    { max_depth: 4, subsample: 0.7, colsample_bytree: 0.8, colsample_bynode: 0.7, seed: 5 },
+    { grow_policy: "lossguide", max_leaves: 12, max_depth: 0, subsample: 0.6, colsample_bylevel: 0.5, seed: 5 },
+    { grow_policy: "symmetric", max_depth: 4, random_strength: 1, bootstrap_type: "bayesian", bagging_temperature: 1, seed: 5 },
+    { num_parallel_tree: 5, subsample: 0.6, colsample_bynode: 0.5, eta: 1, seed: 5 },
+    { objective: "binary:logistic", subsample: 0.8, seed: 5 },
+  ];
+  for (const cfg of configs) {
+    const label = cfg.objective === "binary:logistic" ? binaryLabels(data.y) : data.y;
+    const run = (seed: number) => {
+      const d = new DMatrix(data.X, { nrow: 400, ncol: 5, label });
+      const b = train({ ...cfg, seed }, d, { numBoostRound: cfg.num_parallel_tree ? 1 : 8 });
+      const j = b.saveModel();
+      b.free(); d.free();
+      return j;
+    };
+    const a = run(5), b = run(5), c = run(6);
+    assert.ok(a === b, `${JSON.stringify(cfg)}: two trainings with seed 5 gave different JSON`);
+    assert.ok(a !== c, `${JSON.stringify(cfg)}: seeds 5 and 6 gave the same model (is the seed used?)`);
+  }
+});
+
+test("memory: free() returns it — RSS plateaus while training 50 models", () => {
+  const big = regressionData(20_000, 20, 9, 0.02);
+  const rss: number[] = [];
+  const wasmBytes: number[] = [];
+  // internal: the core's linear memory (it never shrinks, but must stop growing once models are freed)
+  let memory: (() => number) | undefined;
+  try {
+    const w = require("node-xgboost-wasm/dist/wasm");
+    memory = () => w.getCore().memory.buffer.byteLength;
+  } catch { /* internal module moved: RSS only */ }
+  for (let i = 0; i < 50; i++) {
+    const d = new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y });
+    const b = train({ max_depth: 6, eta: 0.3, subsample: 0.9, seed: i }, d, { numBoostRound: 20 });
+    const p = b.predict(d);
+    b.saveModel();
+    assert.is(p.length, big.nrow);
+    b.free();
+    d.free();
+    rss.push(process.memoryUsage().rss);
+    if (memory) wasmBytes.push(memory());
+  }
+  const mb = (x: number) => (x / 2 ** 20).toFixed(1);
+  const growth = rss[49] - rss[9];
+  console.log(`    RSS (MB) after models 1, 10, 20, 30, 40, 50: ${[0, 9, 19, 29, 39, 49].map((i) => mb(rss[i])).join(", ")} (growth 10→50: ${mb(growth)} MB)`);
+  // one model's data is 20k × 20 × 4 B = 1.6 MB (+ bins, gradients); 40 leaked models would be > 64 MB
+  if (memory) {
+    console.log(`    WASM memory (MB) after models 1, 10, 50: ${[0, 9, 49].map((i) => mb(wasmBytes[i])).join(", ")}`);
+    assert.is(wasmBytes[49], wasmBytes[9], `the core's memory grew from ${mb(wasmBytes[9])} MB to ${mb(wasmBytes[49])} MB between model 10 and 50`);
+  }
+  assert.ok(growth <= 24 * 2 ** 20, `RSS grew by ${mb(growth)} MB between model 10 and model 50`);
+});
+
+test.run();
