@@ -5,7 +5,7 @@
  * Anything else that is not a number is an error naming the column.
  */
 import type { Table } from "./csv";
-import { core, CoreDMatrix } from "../core";
+import { DMatrix } from "../core";
 
 /** A dense feature matrix with optional label, as members consume it. */
 export interface Matrix {
@@ -98,12 +98,11 @@ export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
 }
 
 /** Matrix → core DMatrix (caller frees it). */
-export function matrixToDMatrix(m: Matrix): CoreDMatrix {
-  const { DMatrix } = core();
+export function matrixToDMatrix(m: Matrix): DMatrix {
   return new DMatrix(m.X, { nrow: m.nrow, ncol: m.ncol, label: m.y, missing: NaN, featureNames: m.featureNames });
 }
 
 /** Table → core DMatrix (caller frees it). */
-export function toDMatrix(table: Table, opts: ColumnChoice = {}): CoreDMatrix {
+export function toDMatrix(table: Table, opts: ColumnChoice = {}): DMatrix {
   return matrixToDMatrix(toMatrix(table, opts));
 }

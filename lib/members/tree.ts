@@ -6,7 +6,7 @@
  */
 import type { Matrix } from "../data/matrix";
 import { matrixToDMatrix } from "../data/matrix";
-import { core, CoreBooster, CoreDMatrix } from "../core";
+import { Booster, DMatrix, train } from "../core";
 import { checkFeatures, FitOptions, Member, MemberKind } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
@@ -37,7 +37,7 @@ export class TreeMember implements Member {
   kind: MemberKind;
   name: string;
   params: Record<string, any>;
-  private booster?: CoreBooster;
+  private booster?: Booster;
   private names?: string[];
   private mapper: ParamMapper;
 
@@ -57,12 +57,11 @@ export class TreeMember implements Member {
 
   fit(m: Matrix, opts: FitOptions = {}): void {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
-    const { train } = core();
     const { params, numBoostRound } = this.recipe();
     const dtrain = matrixToDMatrix(m);
-    const deval: CoreDMatrix | undefined = opts.evalSet ? matrixToDMatrix(opts.evalSet) : undefined;
+    const deval: DMatrix | undefined = opts.evalSet ? matrixToDMatrix(opts.evalSet) : undefined;
     try {
-      const evals: [CoreDMatrix, string][] = deval ? [[deval, "validation"]] : opts.onRound ? [[dtrain, "train"]] : [];
+      const evals: [DMatrix, string][] = deval ? [[deval, "validation"]] : opts.onRound ? [[dtrain, "train"]] : [];
       const onRound = opts.onRound;
       const callbacks = onRound
         ? [{ afterIteration: (info: { iteration: number; evals: Record<string, Record<string, number>> }) => {
@@ -95,8 +94,7 @@ export class TreeMember implements Member {
   }
 
   loadFile(content: string): void {
-    const { Booster } = core();
-    let bst: CoreBooster;
+    let bst: Booster;
     try {
       bst = Booster.loadModel(content);
     } catch (e) {

@@ -23,7 +23,8 @@
  */
 import type { Params } from "./params";
 
-const LOSSES: Record<string, string> = {
+/** CatBoost loss_function → XGBoost objective. */
+export const CATBOOST_LOSSES: Record<string, string> = {
   RMSE: "reg:squarederror", MAE: "reg:absoluteerror", Logloss: "binary:logistic",
   MultiClass: "multi:softprob", Poisson: "count:poisson", Huber: "reg:pseudohubererror",
 };
@@ -45,7 +46,7 @@ export function catboostParams(cb: CatBoostParams = {}): { params: Params; numBo
   if (!(bagging_temperature >= 0)) throw new Error(`catboost: bagging_temperature must be >= 0, got ${bagging_temperature}`);
   const boot = String(bootstrap_type).toLowerCase();
   if (!["bayesian", "bernoulli", "no"].includes(boot)) throw new Error(`catboost: bootstrap_type must be Bayesian, Bernoulli or No, got ${bootstrap_type}`);
-  const objective = loss_function === undefined ? undefined : LOSSES[loss_function] ?? loss_function;
+  const objective = loss_function === undefined ? undefined : CATBOOST_LOSSES[loss_function] ?? loss_function;
   const params: Params = {
     grow_policy: "symmetric", max_depth: depth, eta: learning_rate, lambda: l2_leaf_reg, max_bin: Math.min(border_count, 256),
     random_strength, bootstrap_type: boot, bagging_temperature, seed: random_seed, min_child_weight: 0,

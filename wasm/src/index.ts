@@ -14,6 +14,6 @@
 export { DMatrix, type DMatrixOptions } from "./dmatrix";
 export { Booster, type PredictOptions, type ImportanceType } from "./booster";
 export { train, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
-export { catboostParams, type CatBoostParams } from "./catboost";
+export { catboostParams, CATBOOST_LOSSES, type CatBoostParams } from "./catboost";
 export { resolveParams, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";
 export { type CategoricalEncoding } from "./categorical";
