@@ -1,0 +1,124 @@
+/**
+ * `npm run bench` — speed, memory and accuracy of the core against native XGBoost
+ * (issue 2 item 3, issue 3 item 4).
+ *
+ * For 100k and 1M rows × 28 features of the synthetic set (bench/synth.ts, written once as
+ * float32 files under bench/data/), train on the first 80 %, predict the rest, with
+ * tree_method=hist, nthread=1, max_depth 6, eta 0.1, max_bin 256, 100 rounds and
+ * base_score = training-label mean for every learner:
+ *   - ours, depthwise (the XGBoost-style learner)        — child process (bench/worker.ts)
+ *   - ours, grow_policy "symmetric" (CatBoost-style)      — child process
+ *   - native XGBoost 1.7.4 (Debian python3-xgboost)       — python (test/helpers/xgb_ref.py)
+ *   - ml-xgboost (npm, XGBoost 0.7x via emscripten)       — child process, 100k only
+ * Each learner runs alone in its own process, one after the other (peak RSS is per process:
+ * ours from process.resourceUsage().maxRSS, native from resource.getrusage; both include
+ * reading the data file). Prints a markdown table; also saved to bench/data/results.md.
+ *
+ * Options: --only-100k | --sizes=100000,1000000   --rounds=100   --skip=native,ml-xgboost,symmetric
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { DATA_DIR, synthFiles, type SynthFiles } from "./synth";
+import { hasXgboost, RefJob, xgboostVersion } from "../test/helpers/xgb-ref";
+
+const args = process.argv.slice(2);
+const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+if (args.includes("--help")) {
+  console.log("npm run bench [-- --only-100k | --sizes=100000,1000000] [--rounds=100] [--skip=native,ml-xgboost,symmetric]");
+  process.exit(0);
+}
+const sizes = args.includes("--only-100k") ? [100_000] : (opt("sizes") ?? "100000,1000000").split(",").map(Number);
+const rounds = Number(opt("rounds") ?? 100);
+const skip = new Set((opt("skip") ?? "").split(",").filter(Boolean));
+for (const n of sizes) if (!(Number.isInteger(n) && n >= 100)) throw new Error(`--sizes: ${n} is not a row count >= 100`);
+if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds: ${rounds} is not a positive integer`);
+
+const PARAMS = { objective: "reg:squarederror", tree_method: "hist", nthread: 1, max_depth: 6, eta: 0.1, max_bin: 256, seed: 0 };
+const ROOT = path.join(__dirname, "..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+interface Row {
+  rows: number; learner: string; trainSeconds: number; predictSeconds: number; nPredict: number;
+  maxRssMb: number; rmse: number; note?: string;
+}
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "—");
+
+function worker(learner: "ours" | "ml-xgboost", f: SynthFiles, params: Record<string, unknown>): Omit<Row, "rows" | "learner"> {
+  const job = { learner, ...f, params, rounds };
+  const r = spawnSync(TSX, [path.join(__dirname, "worker.ts"), JSON.stringify(job)], {
+    cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (r.status !== 0) throw new Error(`${learner} worker failed (status ${r.status}): ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  return { trainSeconds: out.trainSeconds, predictSeconds: out.predictSeconds, nPredict: out.nPredict, maxRssMb: out.maxRssKb / 1024, rmse: out.rmse };
+}
+
+function native(f: SynthFiles): Omit<Row, "rows" | "learner"> {
+  const ref = new RefJob();
+  ref.datasetSpec("train", { x: f.x, y: f.y, nrow: f.nrow, ncol: f.ncol, row_end: f.nTrain });
+  ref.datasetSpec("test", { x: f.x, y: f.y, nrow: f.nrow, ncol: f.ncol, row_begin: f.nTrain });
+  ref.task({ op: "train", params: PARAMS, num_round: rounds, dtrain: "train", base_score: "mean", predict: [{ data: "test", out: ref.file("pred.f32") }] });
+  const [r] = ref.run({ timeoutMs: 3_600_000 });
+  ref.cleanup();
+  const p = r.predict![0];
+  return { trainSeconds: r.train_seconds!, predictSeconds: p.seconds, nPredict: p.n, maxRssMb: r.maxrss_kb / 1024, rmse: p.rmse! };
+}
+
+function measure(rowsN: number, learner: string, fn: () => Omit<Row, "rows" | "learner">, note?: string): Row | undefined {
+  log(`${rowsN.toLocaleString("en")} rows: ${learner} …`);
+  try {
+    const r = { rows: rowsN, learner, ...fn(), ...(note ? { note } : {}) };
+    log(`  train ${fmt(r.trainSeconds)} s, predict ${fmt(r.predictSeconds, 3)} s, peak RSS ${fmt(r.maxRssMb, 0)} MB, holdout RMSE ${fmt(r.rmse, 4)}`);
+    return r;
+  } catch (e) {
+    log(`  FAILED: ${(e as Error).message.split("\n")[0]}`);
+    return { rows: rowsN, learner, trainSeconds: NaN, predictSeconds: NaN, nPredict: 0, maxRssMb: NaN, rmse: NaN, note: `failed: ${(e as Error).message.split("\n")[0].slice(0, 120)}` };
+  }
+}
+
+function main() {
+  const haveNative = !skip.has("native") && hasXgboost();
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    log(`${n.toLocaleString("en")} rows × 28: data ${fs.existsSync(path.join(DATA_DIR, `synth-${n}-20240601.X.f32`)) ? "cached" : "generating"} under bench/data/`);
+    const f = synthFiles(n);
+    const nat = haveNative ? measure(n, `native XGBoost ${xgboostVersion()} hist`, () => native(f)) : undefined;
+    const ours = measure(n, "ours (depthwise)", () => worker("ours", f, PARAMS));
+    const lossguide = skip.has("lossguide") ? undefined
+      : measure(n, "ours (lossguide, 64 leaves)", () => worker("ours", f, { ...PARAMS, grow_policy: "lossguide", max_depth: 0, max_leaves: 64 }));
+    const sym = skip.has("symmetric") ? undefined
+      : measure(n, "ours (symmetric, CatBoost-style)", () => worker("ours", f, { ...PARAMS, grow_policy: "symmetric" }));
+    const ml = skip.has("ml-xgboost") || n > 100_000 ? undefined
+      : measure(n, "ml-xgboost 1.1.2 (npm)", () => worker("ml-xgboost", f, PARAMS), "XGBoost 0.7x via emscripten, one predict call per row; its train() wrapper overflows the stack at this size, so its C exports are called directly");
+    for (const r of [nat, ours, lossguide, sym, ml]) if (r) rows.push(r);
+  }
+
+  // the table: ratios against native in the same run (train time: lower is better;
+  // predict throughput: higher is better), and symmetric against depthwise
+  const lines: string[] = [];
+  lines.push(`Synthetic regression, 28 features, train 80 % / holdout 20 %, depth 6, eta 0.1, max_bin 256, ${rounds} rounds, nthread 1, base_score = train mean.`);
+  lines.push(`Machine: ${require("os").cpus()[0]?.model ?? "?"} (${require("os").cpus().length} CPUs), Node ${process.version}.`);
+  lines.push("");
+  lines.push("| rows | learner | train s | train ÷ native | predict s | predict rows/s | rows/s ÷ native | peak RSS MB | holdout RMSE | note |");
+  lines.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  for (const r of rows) {
+    const nat = rows.find((x) => x.rows === r.rows && x.learner.startsWith("native"));
+    const depthwise = rows.find((x) => x.rows === r.rows && x.learner === "ours (depthwise)");
+    const rps = r.nPredict / r.predictSeconds;
+    const natRps = nat ? nat.nPredict / nat.predictSeconds : NaN;
+    let note = r.note ?? "";
+    if (r.learner.startsWith("ours (symmetric") && depthwise) note = `${fmt(r.trainSeconds / depthwise.trainSeconds)}× depthwise train time${note ? "; " + note : ""}`;
+    lines.push(`| ${r.rows.toLocaleString("en")} | ${r.learner} | ${fmt(r.trainSeconds)} | ${nat && r !== nat ? fmt(r.trainSeconds / nat.trainSeconds) + "×" : "—"} | ${fmt(r.predictSeconds, 3)} | ${Number.isFinite(rps) ? Math.round(rps).toLocaleString("en") : "—"} | ${nat && r !== nat ? fmt(rps / natRps) + "×" : "—"} | ${fmt(r.maxRssMb, 0)} | ${fmt(r.rmse, 4)} | ${note} |`);
+  }
+  const table = lines.join("\n");
+  console.log(table);
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  fs.writeFileSync(path.join(DATA_DIR, "results.md"), table + "\n");
+  fs.writeFileSync(path.join(DATA_DIR, "results.json"), JSON.stringify(rows, null, 1) + "\n");
+  if (!haveNative && !skip.has("native")) console.log("\n(native XGBoost rows missing: install python3-xgboost: apt-get install python3-xgboost)");
+}
+
+main();
