@@ -33,7 +33,7 @@ int bst_tree_group(Booster *b, int t);
 int bst_tree_num_nodes(Booster *b, int t);
 void *bst_tree_array(Booster *b, int t, int which);       /* 0 left 1 right 2 parent 3 feature 4 cond 5 base_weight 6 loss_chg 7 sum_hess 8 default_left */
 int bst_add_tree(Booster *b, int n_nodes, int group);     /* returns the tree index; arrays then filled through bst_tree_array */
-void bst_set_model(Booster *b, int num_feature, int n_groups, double base_score, double base_margin);
+void bst_set_model(Booster *b, int num_feature, int n_groups, double base_score); /* the margin follows from the objective */
 double bst_base_score(Booster *b);
 double bst_base_margin(Booster *b);
 #endif

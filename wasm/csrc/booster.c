@@ -82,7 +82,9 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
     /* a fresh model: choose the intercept (continued training keeps the loaded one) */
     b->num_feature = ncol;
     b->n_groups = k;
-    b->base_score = isnan(base_score) ? objective_estimate_base_score(&b->p, label, weight, nrow) : base_score;
+    /* float, as the JSON model stores it, so a saved and reloaded model starts from
+     * the very same margin */
+    b->base_score = (float)(isnan(base_score) ? objective_estimate_base_score(&b->p, label, weight, nrow) : base_score);
     b->base_margin = objective_prob_to_margin(b->p.objective, b->base_score);
   }
   bst_margin_init(b, s->margin, nrow);
@@ -294,11 +296,11 @@ XGB_API int bst_add_tree(Booster *b, int n_nodes, int group) {
   return idx;
 }
 
-XGB_API void bst_set_model(Booster *b, int num_feature, int n_groups, double base_score, double base_margin) {
+XGB_API void bst_set_model(Booster *b, int num_feature, int n_groups, double base_score) {
   b->num_feature = num_feature;
   b->n_groups = n_groups;
-  b->base_score = base_score;
-  b->base_margin = base_margin;
+  b->base_score = (float)base_score;
+  b->base_margin = objective_prob_to_margin(b->p.objective, b->base_score);
 }
 
 XGB_API double bst_base_score(Booster *b) { return b->base_score; }

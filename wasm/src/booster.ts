@@ -159,9 +159,7 @@ export class Booster {
       this.catEncoding = encodingFromAttribute(m.attributes.categorical_target_statistics, m.numFeature);
       delete this.attributes.categorical_target_statistics;
     }
-    const bs = Math.fround(m.baseScore);
-    const margin = m.objective === "binary:logistic" ? -Math.log(1 / bs - 1) : m.objective === "count:poisson" ? Math.log(bs) : bs;
-    c.bst_set_model(b, m.numFeature, numGroups(this.params), bs, margin);
+    c.bst_set_model(b, m.numFeature, numGroups(this.params), m.baseScore);
     m.trees.forEach((t, i) => {
       const n = t.left.length;
       const idx = check(c.bst_add_tree(b, n, m.treeGroup[i]), "loadModel");

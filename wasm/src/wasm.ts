@@ -42,7 +42,7 @@ export interface CoreExports {
   bst_tree_num_nodes(b: number, t: number): number;
   bst_tree_array(b: number, t: number, which: number): number;
   bst_add_tree(b: number, nNodes: number, group: number): number;
-  bst_set_model(b: number, numFeature: number, nGroups: number, baseScore: number, baseMargin: number): void;
+  bst_set_model(b: number, numFeature: number, nGroups: number, baseScore: number): void;
   bst_base_score(b: number): number;
   bst_base_margin(b: number): number;
 }
