@@ -1,0 +1,329 @@
+/* Native test driver for the boosting core (wasm/csrc), built with gcc under
+ * AddressSanitizer + UBSan by wasm/native/Makefile. It calls exactly the exported C API
+ * (csrc/api.h) the TypeScript bindings call, on random data with NaNs and on edge cases,
+ * and checks invariants that must hold for any correct booster:
+ *   - every prediction is finite; probabilities are in [0, 1] and softprob rows sum to 1;
+ *   - the training margins the core keeps equal bst_predict(output_margin) on the
+ *     training data (the incremental update agrees with the predictor);
+ *   - every tree is well formed (children in range, parents consistent, features < ncol);
+ *   - predicting with tree ranges adds up: margin(0..a) + margin(a..n) − base = margin(0..n);
+ *   - same params + seed ⇒ bit-identical trees.
+ *
+ *   xgb_native test                         run every case (exit status 1 on a failure)
+ *   xgb_native bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric]
+ *                                           train on the synthetic bench formula (for callgrind)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <time.h>
+#include "api.h"
+
+static int failures = 0, checks = 0;
+#define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+
+/* ---- a local PRNG (splitmix64), independent of the core's */
+static uint64_t rs = 0x1234567;
+static uint64_t rnext(void) {
+  uint64_t z = (rs += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+static double runif(void) { return (rnext() >> 11) * (1.0 / 9007199254740992.0); }
+static double rnorm(void) { double u = runif() + 1e-300, v = runif(); return sqrt(-2 * log(u)) * cos(2 * M_PI * v); }
+
+/* ---- parameters: XGBoost defaults in ParamId order */
+typedef struct { double v[P_COUNT]; } P;
+static P defaults(void) {
+  P p;
+  memset(&p, 0, sizeof p);
+  p.v[P_OBJECTIVE] = OBJ_SQUARED_ERROR; p.v[P_NUM_CLASS] = 0; p.v[P_ETA] = 0.3; p.v[P_GAMMA] = 0;
+  p.v[P_MIN_CHILD_WEIGHT] = 1; p.v[P_LAMBDA] = 1; p.v[P_ALPHA] = 0; p.v[P_MAX_DELTA_STEP] = 0;
+  p.v[P_MAX_DEPTH] = 6; p.v[P_MAX_LEAVES] = 0; p.v[P_GROW_POLICY] = GROW_DEPTHWISE; p.v[P_SUBSAMPLE] = 1;
+  p.v[P_COLSAMPLE_BYTREE] = 1; p.v[P_COLSAMPLE_BYLEVEL] = 1; p.v[P_COLSAMPLE_BYNODE] = 1; p.v[P_MAX_BIN] = 256;
+  p.v[P_SEED] = 0; p.v[P_NUM_PARALLEL_TREE] = 1; p.v[P_BASE_SCORE] = NAN; p.v[P_HUBER_SLOPE] = 1;
+  p.v[P_RANDOM_STRENGTH] = 0; p.v[P_BOOTSTRAP_TYPE] = BOOT_NO; p.v[P_BAGGING_TEMPERATURE] = 1;
+  return p;
+}
+
+typedef struct { float *X, *y, *w; int nrow, ncol; } Data;
+
+static Data make_data(int nrow, int ncol, double nan_rate, int objective, int num_class) {
+  Data d = { malloc(sizeof(float) * (size_t)nrow * ncol + 4), malloc(sizeof(float) * nrow + 4), NULL, nrow, ncol };
+  for (int i = 0; i < nrow; i++) {
+    float *x = d.X + (size_t)i * ncol;
+    for (int j = 0; j < ncol; j++) x[j] = (float)(j % 4 == 3 ? floor(runif() * 5) : runif() * 4 - 2);
+    double t = 2 * sin(x[0] * 1.3) + (ncol > 1 ? x[1] * x[1] : 0) - (ncol > 2 ? x[2] : 0) + 0.3 * rnorm();
+    for (int j = 0; j < ncol; j++) if (runif() < nan_rate) x[j] = NAN;
+    switch (objective) {
+      case OBJ_BINARY_LOGISTIC: d.y[i] = t > 0.8f; break;
+      case OBJ_MULTI_SOFTPROB: case OBJ_MULTI_SOFTMAX: {
+        int c = (int)floor((t + 3) / 8 * num_class);
+        d.y[i] = (float)(c < 0 ? 0 : c >= num_class ? num_class - 1 : c);
+        break;
+      }
+      case OBJ_COUNT_POISSON: d.y[i] = (float)floor(exp(0.3 * t)); break;
+      default: d.y[i] = (float)t;
+    }
+  }
+  return d;
+}
+
+static void free_data(Data *d) { free(d->X); free(d->y); free(d->w); }
+
+static int groups(const P *p) {
+  int o = (int)p->v[P_OBJECTIVE];
+  return (o == OBJ_MULTI_SOFTPROB || o == OBJ_MULTI_SOFTMAX) ? (int)p->v[P_NUM_CLASS] : 1;
+}
+
+static void check_trees(Booster *b, int ncol, const char *name) {
+  int nt = bst_num_trees(b);
+  for (int t = 0; t < nt; t++) {
+    int n = bst_tree_num_nodes(b, t);
+    const int32_t *left = bst_tree_array(b, t, 0), *right = bst_tree_array(b, t, 1), *parent = bst_tree_array(b, t, 2);
+    const int32_t *feat = bst_tree_array(b, t, 3);
+    const float *cond = bst_tree_array(b, t, 4);
+    CHECK(n >= 1, "%s tree %d: %d nodes", name, t, n);
+    for (int i = 0; i < n; i++) {
+      CHECK(isfinite(cond[i]), "%s tree %d node %d: condition/leaf %g", name, t, i, cond[i]);
+      if (left[i] == -1) { CHECK(right[i] == -1, "%s tree %d node %d: half leaf", name, t, i); continue; }
+      CHECK(left[i] > i && left[i] < n && right[i] > i && right[i] < n && left[i] != right[i],
+            "%s tree %d node %d: children %d %d of %d nodes", name, t, i, left[i], right[i], n);
+      if (left[i] > 0 && left[i] < n) CHECK(parent[left[i]] == i, "%s tree %d: parent of %d is %d, not %d", name, t, left[i], parent[left[i]], i);
+      if (right[i] > 0 && right[i] < n) CHECK(parent[right[i]] == i, "%s tree %d: parent of %d is %d, not %d", name, t, right[i], parent[right[i]], i);
+      CHECK(feat[i] >= 0 && feat[i] < ncol, "%s tree %d node %d: feature %d of %d", name, t, i, feat[i], ncol);
+    }
+  }
+}
+
+/* train `rounds` rounds; returns the booster (NULL and a message on failure) */
+static Booster *train(const P *p, const Data *d, int rounds, const char *name, int expect_ok) {
+  Booster *b = bst_create();
+  bst_set_params(b, p->v);
+  int rc = bst_train_begin(b, d->X, d->nrow, d->ncol, d->y, d->w, p->v[P_BASE_SCORE]);
+  for (int it = 0; rc == 0 && it < rounds; it++) rc = bst_boost_round(b, it, rounds);
+  if (rc != 0) {
+    if (expect_ok) CHECK(0, "%s: training failed: %s", name, xgb_last_error());
+    bst_free(b);
+    return NULL;
+  }
+  int k = groups(p);
+  /* the kept training margins agree with the predictor */
+  float *kept = bst_train_margin(b);
+  float *pm = malloc(sizeof(float) * (size_t)d->nrow * k + 4);
+  CHECK(bst_predict(b, d->X, d->nrow, d->ncol, 0, bst_num_trees(b), 1, pm) == 0, "%s: predict failed: %s", name, xgb_last_error());
+  double worst = 0;
+  for (size_t i = 0; i < (size_t)d->nrow * k; i++) {
+    double diff = fabs((double)kept[i] - pm[i]) / fmax(1.0, fabs(pm[i]));
+    if (diff > worst) worst = diff;
+  }
+  CHECK(worst <= 1e-4, "%s: kept training margins differ from predict(output_margin) by %g", name, worst);
+  free(pm);
+  bst_train_end(b);
+  check_trees(b, d->ncol, name);
+  return b;
+}
+
+static void check_predictions(Booster *b, const P *p, const Data *d, const char *name) {
+  int k = groups(p), obj = (int)p->v[P_OBJECTIVE], nt = bst_num_trees(b);
+  size_t n = (size_t)d->nrow * k;
+  float *out = malloc(sizeof(float) * n + 4), *m0 = malloc(sizeof(float) * n + 4), *m1 = malloc(sizeof(float) * n + 4), *m2 = malloc(sizeof(float) * n + 4);
+  CHECK(bst_predict(b, d->X, d->nrow, d->ncol, 0, nt, 0, out) == 0, "%s: predict: %s", name, xgb_last_error());
+  size_t width = obj == OBJ_MULTI_SOFTMAX ? (size_t)d->nrow : n;
+  for (size_t i = 0; i < width; i++) CHECK(isfinite(out[i]), "%s: prediction %zu is %g", name, i, out[i]);
+  if (obj == OBJ_BINARY_LOGISTIC || obj == OBJ_MULTI_SOFTPROB)
+    for (size_t i = 0; i < n; i++) CHECK(out[i] >= 0 && out[i] <= 1, "%s: probability %zu is %g", name, i, out[i]);
+  if (obj == OBJ_MULTI_SOFTPROB)
+    for (int r = 0; r < d->nrow; r++) {
+      double s = 0;
+      for (int c = 0; c < k; c++) s += out[(size_t)r * k + c];
+      CHECK(fabs(s - 1) < 1e-4, "%s: softprob row %d sums to %g", name, r, s);
+    }
+  if (obj == OBJ_MULTI_SOFTMAX)
+    for (int r = 0; r < d->nrow; r++) CHECK(out[r] >= 0 && out[r] < k && out[r] == floorf(out[r]), "%s: class id %g", name, out[r]);
+  if (obj == OBJ_COUNT_POISSON) for (size_t i = 0; i < n; i++) CHECK(out[i] > 0, "%s: poisson mean %g", name, out[i]);
+  /* tree ranges add up */
+  int a = nt / 2;
+  bst_predict(b, d->X, d->nrow, d->ncol, 0, nt, 1, m0);
+  bst_predict(b, d->X, d->nrow, d->ncol, 0, a, 1, m1);
+  bst_predict(b, d->X, d->nrow, d->ncol, a, nt, 1, m2);
+  float base = (float)bst_base_margin(b);
+  double worst = 0;
+  for (size_t i = 0; i < n; i++) {
+    double diff = fabs((double)m1[i] + m2[i] - base - m0[i]) / fmax(1.0, fabs(m0[i]));
+    if (diff > worst) worst = diff;
+  }
+  CHECK(worst < 1e-4, "%s: tree ranges do not add up (%g)", name, worst);
+  free(out); free(m0); free(m1); free(m2);
+}
+
+static int same_model(Booster *a, Booster *b) {
+  if (bst_num_trees(a) != bst_num_trees(b)) return 0;
+  for (int t = 0; t < bst_num_trees(a); t++) {
+    int n = bst_tree_num_nodes(a, t);
+    if (n != bst_tree_num_nodes(b, t)) return 0;
+    for (int w = 0; w <= 7; w++)
+      if (memcmp(bst_tree_array(a, t, w), bst_tree_array(b, t, w), (size_t)n * 4)) return 0;
+    if (memcmp(bst_tree_array(a, t, 8), bst_tree_array(b, t, 8), (size_t)n)) return 0;
+  }
+  return 1;
+}
+
+static void run_case(const char *name, P p, Data *d, int rounds) {
+  Booster *b = train(&p, d, rounds, name, 1);
+  if (!b) return;
+  check_predictions(b, &p, d, name);
+  /* data the model has not seen, with many NaNs and fully missing rows */
+  Data t = make_data(97, d->ncol, 0.4, OBJ_SQUARED_ERROR, 2);
+  for (int j = 0; j < d->ncol; j++) t.X[j] = NAN;
+  check_predictions(b, &p, &t, name);
+  free_data(&t);
+  Booster *b2 = train(&p, d, rounds, name, 1);
+  if (b2) CHECK(same_model(b, b2), "%s: same params + seed gave a different model", name);
+  bst_free(b2);
+  bst_free(b);
+  fprintf(stderr, ".");
+}
+
+static int test_all(void) {
+  const int objs[] = { OBJ_SQUARED_ERROR, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC, OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON };
+  const char *obj_names[] = { "squarederror", "absoluteerror", "pseudohuber", "logistic", "softprob", "softmax", "poisson" };
+  const char *pol_names[] = { "depthwise", "lossguide", "symmetric" };
+  char name[256];
+  for (int o = 0; o < 7; o++) {
+    for (int g = 0; g < 3; g++) {
+      P p = defaults();
+      p.v[P_OBJECTIVE] = objs[o];
+      if (objs[o] == OBJ_MULTI_SOFTPROB || objs[o] == OBJ_MULTI_SOFTMAX) p.v[P_NUM_CLASS] = 4;
+      if (objs[o] == OBJ_COUNT_POISSON) p.v[P_MAX_DELTA_STEP] = 0.7;
+      p.v[P_GROW_POLICY] = g;
+      if (g == GROW_LOSSGUIDE) { p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 24; }
+      p.v[P_SUBSAMPLE] = 0.8; p.v[P_COLSAMPLE_BYNODE] = 0.8; p.v[P_SEED] = 3;
+      if (g == GROW_SYMMETRIC) { p.v[P_RANDOM_STRENGTH] = 1; p.v[P_BOOTSTRAP_TYPE] = BOOT_BAYESIAN; p.v[P_SUBSAMPLE] = 1; }
+      Data d = make_data(700, 9, 0.08, objs[o], 4);
+      snprintf(name, sizeof name, "%s/%s", obj_names[o], pol_names[g]);
+      run_case(name, p, &d, 6);
+      free_data(&d);
+    }
+  }
+
+  /* edge cases (regression) */
+  struct { const char *name; int nrow, ncol; double nan_rate; } shapes[] = {
+    { "one row", 1, 5, 0 }, { "two rows", 2, 3, 0 }, { "one column", 300, 1, 0 }, { "all NaN", 50, 4, 1.0 },
+    { "mostly NaN", 400, 6, 0.9 }, { "wide", 40, 300, 0.1 }, { "odd sizes", 257, 17, 0.05 },
+  };
+  for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+    for (int g = 0; g < 3; g++) {
+      P p = defaults();
+      p.v[P_GROW_POLICY] = g;
+      if (g == GROW_LOSSGUIDE) { p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 8; }
+      Data d = make_data(shapes[s].nrow, shapes[s].ncol, shapes[s].nan_rate, OBJ_SQUARED_ERROR, 2);
+      snprintf(name, sizeof name, "%s/%s", shapes[s].name, pol_names[g]);
+      run_case(name, p, &d, 4);
+      free_data(&d);
+    }
+  }
+  {
+    /* constant features and labels, duplicates, extreme magnitudes, weights with zeros */
+    Data d = make_data(500, 6, 0.02, OBJ_SQUARED_ERROR, 2);
+    for (int i = 0; i < d.nrow; i++) { d.X[i * 6 + 0] = 1.5f; d.X[i * 6 + 1] = (float)(i % 3); d.X[i * 6 + 2] = (i % 2 ? 3e38f : -3e38f); d.X[i * 6 + 3] = i % 7 ? 1e-38f : 0; }
+    d.w = malloc(sizeof(float) * d.nrow);
+    for (int i = 0; i < d.nrow; i++) d.w[i] = i % 5 == 0 ? 0 : (float)(runif() * 3);
+    P p = defaults();
+    run_case("constant/duplicate/extreme features, zero weights", p, &d, 5);
+    p.v[P_MAX_BIN] = 2; run_case("max_bin 2", p, &d, 5);
+    p = defaults(); p.v[P_MAX_DEPTH] = 16; p.v[P_GROW_POLICY] = GROW_SYMMETRIC; run_case("symmetric depth 16", p, &d, 2);
+    p = defaults(); p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 1000; p.v[P_GROW_POLICY] = GROW_LOSSGUIDE; p.v[P_MIN_CHILD_WEIGHT] = 0; run_case("lossguide unlimited", p, &d, 2);
+    p = defaults(); p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 50; p.v[P_MIN_CHILD_WEIGHT] = 0; run_case("depthwise max_depth 0 max_leaves 50", p, &d, 2);
+    p = defaults(); p.v[P_MIN_CHILD_WEIGHT] = 1e9; run_case("min_child_weight huge (no splits)", p, &d, 3);
+    p = defaults(); p.v[P_GAMMA] = 1e9; run_case("gamma huge (no splits)", p, &d, 3);
+    p = defaults(); p.v[P_SUBSAMPLE] = 0.001; run_case("subsample 0.001 (0 or 1 rows)", p, &d, 3);
+    p = defaults(); p.v[P_COLSAMPLE_BYTREE] = 0.01; p.v[P_COLSAMPLE_BYLEVEL] = 0.01; p.v[P_COLSAMPLE_BYNODE] = 0.01; run_case("colsample 0.01", p, &d, 3);
+    p = defaults(); p.v[P_NUM_PARALLEL_TREE] = 7; p.v[P_SUBSAMPLE] = 0.5; p.v[P_COLSAMPLE_BYNODE] = 0.5; p.v[P_ETA] = 1; run_case("random forest", p, &d, 1);
+    p = defaults(); p.v[P_ALPHA] = 5; p.v[P_LAMBDA] = 0; p.v[P_MAX_DELTA_STEP] = 0.1; run_case("alpha, lambda 0, max_delta_step", p, &d, 3);
+    p = defaults(); p.v[P_BASE_SCORE] = 1e6; run_case("base_score far away", p, &d, 3);
+    for (int i = 0; i < d.nrow; i++) d.y[i] = 4.25f;
+    p = defaults(); run_case("constant label", p, &d, 3);
+    for (int i = 0; i < d.nrow; i++) d.w[i] = 0;
+    p = defaults(); p.v[P_BASE_SCORE] = 0; run_case("all weights zero", p, &d, 2);
+    free_data(&d);
+  }
+  {
+    /* multiclass with absent classes; binary with one class only */
+    Data d = make_data(300, 4, 0.1, OBJ_SQUARED_ERROR, 2);
+    for (int i = 0; i < d.nrow; i++) d.y[i] = (float)(i % 2 ? 4 : 0);
+    P p = defaults(); p.v[P_OBJECTIVE] = OBJ_MULTI_SOFTPROB; p.v[P_NUM_CLASS] = 6;
+    run_case("softprob with absent classes", p, &d, 3);
+    for (int i = 0; i < d.nrow; i++) d.y[i] = 1;
+    p = defaults(); p.v[P_OBJECTIVE] = OBJ_BINARY_LOGISTIC; p.v[P_BASE_SCORE] = 0.5;
+    run_case("logistic with one class", p, &d, 3);
+    free_data(&d);
+  }
+  {
+    /* API misuse must fail cleanly, not crash */
+    Booster *b = bst_create();
+    P p = defaults();
+    bst_set_params(b, p.v);
+    CHECK(bst_boost_round(b, 0, 1) < 0, "boost_round outside training returned success");
+    CHECK(strlen(xgb_last_error()) > 0, "no error message for boost_round outside training");
+    bst_train_end(b); bst_train_end(b);
+    /* a hand-built model: one stump, then prediction */
+    bst_set_model(b, 2, 1, 0.5);  /* squarederror: margin = base_score */
+    int t = bst_add_tree(b, 3, 0);
+    CHECK(t == 0, "bst_add_tree returned %d", t);
+    int32_t *l = bst_tree_array(b, 0, 0), *r = bst_tree_array(b, 0, 1), *par = bst_tree_array(b, 0, 2), *f = bst_tree_array(b, 0, 3);
+    float *c = bst_tree_array(b, 0, 4);
+    uint8_t *dl = bst_tree_array(b, 0, 8);
+    l[0] = 1; r[0] = 2; l[1] = r[1] = l[2] = r[2] = -1; par[0] = XGB_NO_PARENT; par[1] = par[2] = 0;
+    f[0] = 1; f[1] = f[2] = 0; c[0] = 0.25f; c[1] = -1; c[2] = 2; dl[0] = 1; dl[1] = dl[2] = 0;
+    float X[6] = { 0, 0.1f, 0, 0.3f, 0, NAN }, out[3];
+    CHECK(bst_predict(b, X, 3, 2, 0, 1, 1, out) == 0, "predict on a hand-built model: %s", xgb_last_error());
+    CHECK(out[0] == -0.5f && out[1] == 2.5f && out[2] == -0.5f, "hand-built stump predicts %g %g %g, want -0.5 2.5 -0.5", out[0], out[1], out[2]);
+    CHECK(bst_predict(b, X, 3, 1, 0, 1, 1, out) < 0, "predict with fewer features than the model succeeded");
+    bst_free(b);
+    bst_free(NULL);
+  }
+  fprintf(stderr, "\n%d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}
+
+static int bench(int nrow, int ncol, int rounds, const char *policy) {
+  Data d = { malloc(sizeof(float) * (size_t)nrow * ncol), malloc(sizeof(float) * nrow), NULL, nrow, ncol };
+  for (int i = 0; i < nrow; i++) {
+    float *x = d.X + (size_t)i * ncol;
+    for (int j = 0; j < ncol; j++) x[j] = (float)runif();
+    d.y[i] = (float)(10 * sin(M_PI * x[0] * x[1]) + 20 * (x[2] - 0.5) * (x[2] - 0.5) + 10 * x[3] + 5 * x[4]
+                     + 0.1 * (x[5] + x[6] + x[7] + x[8] + x[9]) + rnorm());
+  }
+  P p = defaults();
+  p.v[P_ETA] = 0.1;
+  p.v[P_GROW_POLICY] = !strcmp(policy, "lossguide") ? GROW_LOSSGUIDE : !strcmp(policy, "symmetric") ? GROW_SYMMETRIC : GROW_DEPTHWISE;
+  if (p.v[P_GROW_POLICY] == GROW_LOSSGUIDE) { p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 64; }
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  Booster *b = bst_create();
+  bst_set_params(b, p.v);
+  if (bst_train_begin(b, d.X, nrow, ncol, d.y, NULL, NAN) < 0) { fprintf(stderr, "train: %s\n", xgb_last_error()); return 1; }
+  for (int it = 0; it < rounds; it++) if (bst_boost_round(b, it, rounds) < 0) { fprintf(stderr, "round %d: %s\n", it, xgb_last_error()); return 1; }
+  bst_train_end(b);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  float *out = malloc(sizeof(float) * nrow);
+  bst_predict(b, d.X, nrow, ncol, 0, bst_num_trees(b), 0, out);
+  double se = 0;
+  for (int i = 0; i < nrow; i++) se += (out[i] - d.y[i]) * (double)(out[i] - d.y[i]);
+  printf("%s: %d rows x %d features, %d rounds: train %.3f s, train RMSE %.4f\n", policy, nrow, ncol, rounds,
+         (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec), sqrt(se / nrow));
+  free(out);
+  bst_free(b);
+  free_data(&d);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 2 && !strcmp(argv[1], "bench"))
+    return bench(argc > 2 ? atoi(argv[2]) : 100000, argc > 3 ? atoi(argv[3]) : 28, argc > 4 ? atoi(argv[4]) : 20, argc > 5 ? argv[5] : "depthwise");
+  if (argc >= 2 && strcmp(argv[1], "test")) { fprintf(stderr, "usage: %s test | bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric]\n", argv[0]); return 2; }
+  return test_all();
+}
