@@ -12,7 +12,7 @@
  *   - ml-xgboost (npm, XGBoost 0.7x via emscripten)       — child process, 100k only
  * Each learner runs alone in its own process, one after the other (peak RSS is per process:
  * ours from process.resourceUsage().maxRSS, native from resource.getrusage; both include
- * reading the data file). Prints a markdown table; also saved to bench/data/results.md.
+ * reading the data file); predict times are the fastest of 3 runs. Prints a markdown table; also saved to bench/data/results.md.
  *
  * Options: --only-100k | --sizes=100000,1000000   --rounds=100   --skip=native,ml-xgboost,symmetric
  */
@@ -35,6 +35,8 @@ for (const n of sizes) if (!(Number.isInteger(n) && n >= 100)) throw new Error(`
 if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds: ${rounds} is not a positive integer`);
 
 const PARAMS = { objective: "reg:squarederror", tree_method: "hist", nthread: 1, max_depth: 6, eta: 0.1, max_bin: 256, seed: 0 };
+/** predict times are the fastest of this many runs (they are short and this machine is noisy) */
+const PREDICT_REPEAT = 3;
 const ROOT = path.join(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
@@ -47,7 +49,7 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "—");
 
 function worker(learner: "ours" | "ml-xgboost", f: SynthFiles, params: Record<string, unknown>): Omit<Row, "rows" | "learner"> {
-  const job = { learner, ...f, params, rounds };
+  const job = { learner, ...f, params, rounds, predictRepeat: PREDICT_REPEAT };
   const r = spawnSync(TSX, [path.join(__dirname, "worker.ts"), JSON.stringify(job)], {
     cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "pipe"],
   });
@@ -60,7 +62,7 @@ function native(f: SynthFiles): Omit<Row, "rows" | "learner"> {
   const ref = new RefJob();
   ref.datasetSpec("train", { x: f.x, y: f.y, nrow: f.nrow, ncol: f.ncol, row_end: f.nTrain });
   ref.datasetSpec("test", { x: f.x, y: f.y, nrow: f.nrow, ncol: f.ncol, row_begin: f.nTrain });
-  ref.task({ op: "train", params: PARAMS, num_round: rounds, dtrain: "train", base_score: "mean", predict: [{ data: "test", out: ref.file("pred.f32") }] });
+  ref.task({ op: "train", params: PARAMS, num_round: rounds, dtrain: "train", base_score: "mean", predict: [{ data: "test", out: ref.file("pred.f32"), repeat: PREDICT_REPEAT }] });
   const [r] = ref.run({ timeoutMs: 3_600_000 });
   ref.cleanup();
   const p = r.predict![0];

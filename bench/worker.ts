@@ -6,11 +6,11 @@
  *
  * Times: train = train() alone (binning/quantiles included, loading the file and
  * building the DMatrix excluded, as for native XGBoost where xgb.train is timed);
- * predict = predicting the holdout rows. Peak RSS from process.resourceUsage().maxRSS.
+ * predict = predicting the holdout rows (the fastest of job.predictRepeat runs). Peak RSS from process.resourceUsage().maxRSS.
  */
 import { loadRows, type SynthFiles } from "./synth";
 
-interface Job extends SynthFiles { learner: "ours" | "ml-xgboost"; params: Record<string, unknown>; rounds: number }
+interface Job extends SynthFiles { learner: "ours" | "ml-xgboost"; params: Record<string, unknown>; rounds: number; predictRepeat?: number }
 
 function rmse(y: ArrayLike<number>, p: ArrayLike<number>): number {
   let s = 0;
@@ -38,9 +38,12 @@ async function ours(job: Job) {
   dtrain.free();
   const te = loadRows(job, job.nTrain, job.nrow);
   const dtest = new DMatrix(te.X, { nrow: te.nrow, ncol: te.ncol });
-  const t1 = now();
-  const p = bst.predict(dtest);
-  const predictSeconds = now() - t1;
+  let p = new Float32Array(0), predictSeconds = Infinity;
+  for (let r = 0; r < (job.predictRepeat ?? 1); r++) {
+    const t1 = now();
+    p = bst.predict(dtest);
+    predictSeconds = Math.min(predictSeconds, now() - t1);
+  }
   const trees = bst.numBoostedRounds();
   return { trainSeconds, predictSeconds, rmse: rmse(te.y, p), nPredict: te.nrow, rounds: trees, baseScore };
 }

@@ -53,7 +53,7 @@ export interface DatasetSpec {
   x: string; nrow: number; ncol: number; y?: string; w?: string;
   rows?: number[] | string; row_begin?: number; row_end?: number;
 }
-export interface PredSpec { data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number] }
+export interface PredSpec { data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number }
 export type RefTask =
   | { op: "train"; params: Record<string, unknown>; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[] }
   | { op: "load"; model: string; predict?: PredSpec[] }
