@@ -257,4 +257,64 @@ t("random forest: num_parallel_tree trees per round, all kept in the saved model
   }
 });
 
+t("native → ours, XGBoost 2.x schema: the same native model rewritten as 2.x writes it loads and predicts the same", () => {
+  // XGBoost 2.x writes version [2, x, y], base_score as "[5E-1]" (a vector since 2.1) and
+  // categorical fields on every tree; the trees themselves are unchanged.
+  for (const name of ["reg:squarederror depthwise", "binary:logistic lossguide", "multi:softprob depthwise"]) {
+    const o = run().get(name)!;
+    const m = JSON.parse(o.nativeModel!);
+    m.version = [2, 1, 3];
+    const bs = m.learner.learner_model_param.base_score;
+    m.learner.learner_model_param.base_score = `[${Number(bs).toExponential().toUpperCase()}]`;
+    m.learner.learner_model_param.boost_from_average = "1";
+    for (const tr of m.learner.gradient_booster.model.trees) {
+      tr.categories = []; tr.categories_nodes = []; tr.categories_segments = []; tr.categories_sizes = [];
+      tr.split_type = tr.split_type ?? new Array(tr.left_children.length).fill(0);
+    }
+    m.learner.gradient_booster.model.iteration_indptr = Array.from({ length: m.learner.gradient_booster.model.tree_info.length + 1 }, (_, i) => i);
+    const bst = Booster.loadModel(JSON.stringify(m));
+    EVAL_SETS.forEach(([set, d], i) => {
+      const dm = new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol });
+      compare(`${name} 2.x schema [${set}]`, bst.predict(dm), o.nativeTrained!.predict![2 * i].values);
+      dm.free();
+    });
+    bst.free();
+  }
+});
+
+t("categorical features (ordered target statistics): saveModel → loadModel predicts identically, unseen categories included", () => {
+  const n = 1200, ncol = 4;
+  const X = new Float32Array(n * ncol), y = new Float32Array(n);
+  let s = 17;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+  for (let i = 0; i < n; i++) {
+    const cat = Math.floor(rnd() * 30);
+    X[i * ncol] = cat; X[i * ncol + 1] = rnd(); X[i * ncol + 2] = rnd() < 0.1 ? NaN : Math.floor(rnd() * 5); X[i * ncol + 3] = rnd();
+    y[i] = (cat % 3) * 2 + 3 * X[i * ncol + 1] + (rnd() - 0.5);
+  }
+  const d = new DMatrix(X, { nrow: n, ncol, label: y, featureNames: ["city", "a", "kind", "b"], catFeatures: ["city", 2] });
+  for (const policy of ["symmetric", "depthwise"]) {
+    const bst = train({ grow_policy: policy, max_depth: 4, eta: 0.2, seed: 3 }, d, { numBoostRound: 15 });
+    const json = bst.saveModel();
+    const loaded = Booster.loadModel(json);
+    // new rows: known categories, unseen categories (30..39) and missing categories
+    const m = 200, Xt = new Float32Array(m * ncol);
+    for (let i = 0; i < m; i++) {
+      Xt[i * ncol] = i % 4 === 0 ? 30 + (i % 10) : i % 4 === 1 ? NaN : i % 30;
+      Xt[i * ncol + 1] = rnd(); Xt[i * ncol + 2] = i % 7; Xt[i * ncol + 3] = rnd();
+    }
+    const dt = new DMatrix(Xt, { nrow: m, ncol });
+    for (const dd of [d, dt]) {
+      const a = bst.predict(dd), b = loaded.predict(dd);
+      const diff = maxRelDiff(a, b, FLOOR);
+      assert.ok(diff.rel === 0, `${policy}: categorical model predicts differently after loadModel: ${diff.rel} at ${diff.index} (${diff.a} vs ${diff.b})`);
+      assert.ok(a.every(Number.isFinite), `${policy}: non-finite predictions`);
+    }
+    assert.is(loaded.saveModel(), json, `${policy}: categorical model JSON changed on a round trip`);
+    assert.ok(/categorical|target_statistic/i.test(Object.keys(JSON.parse(json).learner.attributes).join(" ")), `${policy}: no encoding tables in learner.attributes`);
+    dt.free(); bst.free(); loaded.free();
+  }
+  d.free();
+});
+
 test.run();
