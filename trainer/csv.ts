@@ -1,0 +1,123 @@
+/**
+ * A small, validating CSV record splitter (RFC 4180: comma separator, fields
+ * optionally in double quotes with "" as an escaped quote, LF or CRLF line ends).
+ *
+ * Why this exists next to lib's loader (arquero `fromCSV`, which reads every
+ * value the trainer trains on): arquero is lenient by design — a short row gets
+ * `undefined` cells, extra fields are silently dropped — and it cannot say
+ * *where* a problem is. The SageMaker contract needs errors that name the row
+ * and column, so:
+ *   - request bodies of `/invocations` are parsed here (rows of numbers, no
+ *     header: nothing for arquero's type inference to do), and
+ *   - channel files are only *checked* here (same field count on every record,
+ *     quotes closed) before lib's `loadCsv` reads them.
+ */
+
+export interface CsvRecord {
+  /** 1-based line number where the record starts */
+  line: number;
+  fields: string[];
+}
+
+/** Split CSV text into records. Blank lines are allowed only at the end. Throws naming the line. */
+export function splitCsv(text: string, what = "CSV"): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  const n = text.length;
+  let i = 0;
+  let line = 1;
+  if (text.charCodeAt(0) === 0xfeff) i = 1; // BOM
+  let blankAt = 0; // line of the first blank line seen (error if a record follows)
+  while (i < n) {
+    const startLine = line;
+    // blank line?
+    if (text[i] === "\n" || (text[i] === "\r" && text[i + 1] === "\n")) {
+      if (!blankAt) blankAt = line;
+      i += text[i] === "\r" ? 2 : 1;
+      line++;
+      continue;
+    }
+    if (blankAt) throw new Error(`${what}: line ${blankAt} is empty (blank lines are only allowed at the end)`);
+    const fields: string[] = [];
+    for (;;) {
+      let field: string;
+      if (text[i] === '"') {
+        let j = i + 1;
+        let out = "";
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q < 0) throw new Error(`${what}: line ${startLine}, column ${fields.length + 1}: quoted field is not closed`);
+          out += text.slice(j, q);
+          for (let k = j; k < q; k++) if (text[k] === "\n") line++;
+          if (text[q + 1] === '"') {
+            out += '"';
+            j = q + 2;
+          } else {
+            i = q + 1;
+            break;
+          }
+        }
+        field = out;
+        if (i < n && text[i] !== "," && text[i] !== "\n" && text[i] !== "\r") {
+          throw new Error(`${what}: line ${line}, column ${fields.length + 1}: unexpected character after a closing quote`);
+        }
+      } else {
+        let j = i;
+        while (j < n) {
+          const c = text.charCodeAt(j);
+          if (c === 44 /* , */ || c === 10 /* \n */ || c === 13 /* \r */) break;
+          j++;
+        }
+        field = text.slice(i, j);
+        if (field.includes('"')) throw new Error(`${what}: line ${line}, column ${fields.length + 1}: stray quote in an unquoted field`);
+        i = j;
+      }
+      fields.push(field);
+      if (i >= n) break;
+      if (text[i] === ",") {
+        i++;
+        continue;
+      }
+      // line end
+      if (text[i] === "\r") {
+        if (text[i + 1] !== "\n") throw new Error(`${what}: line ${line}: bare carriage return`);
+        i++;
+      }
+      i++;
+      line++;
+      break;
+    }
+    records.push({ line: startLine, fields });
+  }
+  return records;
+}
+
+/** Check every record has the same number of fields as the first; throws naming the line. */
+export function checkRectangular(records: CsvRecord[], what: string): number {
+  if (records.length === 0) throw new Error(`${what} is empty`);
+  const width = records[0].fields.length;
+  for (const r of records) {
+    if (r.fields.length !== width) {
+      throw new Error(
+        `${what}: line ${r.line} has ${r.fields.length} field${r.fields.length === 1 ? "" : "s"}, expected ${width} (as on line ${records[0].line}) — ragged CSV`,
+      );
+    }
+  }
+  return width;
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A CSV cell as a number: empty → NaN (missing), "nan"/"NaN" → NaN, otherwise a strict decimal; undefined if not a number. */
+export function cellNumber(s: string): number | undefined {
+  const t = s.trim();
+  if (t === "" || t === "NaN" || t === "nan" || t === "NA" || t === "null") return NaN;
+  if (NUMBER.test(t)) return Number(t);
+  if (t === "inf" || t === "Infinity" || t === "+inf") return Infinity;
+  if (t === "-inf" || t === "-Infinity") return -Infinity;
+  return undefined;
+}
+
+/** True when a first record looks like a header: some field is a non-empty non-number. */
+export function looksLikeHeader(fields: string[]): boolean {
+  return fields.some((f) => f.trim() !== "" && cellNumber(f) === undefined);
+}

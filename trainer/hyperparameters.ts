@@ -1,0 +1,185 @@
+/**
+ * hyperparameters.json → validated training settings.
+ *
+ * SageMaker passes every hyperparameter as a string ("0.2"); framework SDKs
+ * JSON-encode them first ("\"0.2\""), so a value is decoded once if it is a
+ * JSON string literal, then parsed by type. SageMaker's own keys
+ * (`sagemaker_*`, `_tuning_objective_metric`) are ignored. Unknown keys and
+ * bad values are errors naming the key, the value and what is allowed.
+ */
+import { BLENDS, MEMBER_KINDS } from "../lib";
+
+export type FinalModel = "refit" | "folds";
+
+export interface MemberSpec {
+  kind: string;
+  params: Record<string, unknown>;
+}
+
+export interface Settings {
+  models: string[];
+  kFold: number;
+  numRound?: number;
+  eta?: number;
+  maxDepth?: number;
+  /** `<member>.<param>` values, by member kind (values as given, decoded; lib coerces them) */
+  memberParams: Record<string, Record<string, unknown>>;
+  blend: string;
+  objective?: string;
+  label?: string;
+  seed: number;
+  finalModel: FinalModel;
+}
+
+export const DEFAULT_MODELS = ["xgboost", "catboost"];
+/** Members that get the shared num_round / eta / max_depth. */
+export const BOOSTED_KINDS = ["xgboost", "catboost"];
+const KIND_ALIASES: Record<string, string> = { rf: "random_forest", randomforest: "random_forest", randomForest: "random_forest", xgb: "xgboost", linear: "ridge" };
+const KNOWN_KEYS = ["models", "k_fold", "num_round", "eta", "max_depth", "blend", "objective", "label", "seed", "final_model"];
+
+export function isSageMakerKey(key: string): boolean {
+  return key.startsWith("sagemaker_") || key === "_tuning_objective_metric";
+}
+
+/** Undo one level of JSON string encoding ("\"0.2\"" → "0.2"); other values become strings. */
+export function decodeValue(v: unknown): string {
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return v.map(String).join(",");
+  if (typeof v !== "string") throw new Error(`expected a string, got ${v === null ? "null" : typeof v}`);
+  const t = v.trim();
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
+    try {
+      const inner = JSON.parse(t);
+      if (typeof inner === "string") return inner.trim();
+    } catch {
+      /* not JSON: keep as is */
+    }
+  }
+  return t;
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function bad(key: string, raw: unknown, why: string): Error {
+  return new Error(`hyperparameter ${key}=${JSON.stringify(raw)}: ${why}`);
+}
+
+function num(key: string, raw: unknown, s: string): number {
+  if (!NUMBER.test(s)) throw bad(key, raw, "is not a number");
+  return Number(s);
+}
+
+function int(key: string, raw: unknown, s: string, min: number): number {
+  const v = num(key, raw, s);
+  if (!Number.isInteger(v)) throw bad(key, raw, "must be an integer");
+  if (v < min) throw bad(key, raw, `must be ≥ ${min}`);
+  return v;
+}
+
+/** Canonical member kind, or an error listing the known kinds. */
+export function canonicalKind(name: string, key = "models", raw: unknown = name): string {
+  const k = KIND_ALIASES[name] ?? name;
+  if (!(MEMBER_KINDS as string[]).includes(k)) throw bad(key, raw, `unknown model "${name}"; known models: ${MEMBER_KINDS.join(", ")}`);
+  return k;
+}
+
+function parseModels(raw: unknown, s: string): string[] {
+  let list: unknown = s;
+  if (s.startsWith("[")) {
+    try {
+      list = JSON.parse(s);
+    } catch {
+      throw bad("models", raw, "is not a valid JSON list");
+    }
+  }
+  const names = Array.isArray(list) ? list.map((x) => String(x).trim()) : s.split(",").map((x) => x.trim());
+  const kinds = names.filter((x) => x !== "").map((x) => canonicalKind(x, "models", raw));
+  if (kinds.length === 0) throw bad("models", raw, `needs at least one model (${MEMBER_KINDS.join(", ")})`);
+  return kinds;
+}
+
+export function parseHyperparameters(hp: Record<string, unknown>): Settings {
+  if (hp === null || typeof hp !== "object" || Array.isArray(hp)) throw new Error("hyperparameters.json must hold a JSON object");
+  const s: Settings = { models: DEFAULT_MODELS, kFold: 5, memberParams: {}, blend: "mean", seed: 0, finalModel: "refit" };
+  const prefixed: [string, string, string, unknown][] = [];
+  for (const [key, raw] of Object.entries(hp)) {
+    if (isSageMakerKey(key)) continue;
+    let v: string;
+    try {
+      v = decodeValue(raw);
+    } catch (e) {
+      throw bad(key, raw, (e as Error).message);
+    }
+    const dot = key.indexOf(".");
+    if (dot > 0) {
+      prefixed.push([key, key.slice(0, dot), key.slice(dot + 1), raw]);
+      continue;
+    }
+    switch (key) {
+      case "models":
+        s.models = parseModels(raw, v);
+        break;
+      case "k_fold":
+        s.kFold = int(key, raw, v, 2);
+        break;
+      case "num_round":
+        s.numRound = int(key, raw, v, 1);
+        break;
+      case "eta": {
+        const eta = num(key, raw, v);
+        if (!(eta > 0)) throw bad(key, raw, "must be > 0");
+        s.eta = eta;
+        break;
+      }
+      case "max_depth":
+        s.maxDepth = int(key, raw, v, 1);
+        break;
+      case "blend":
+        if (!(BLENDS as string[]).includes(v)) throw bad(key, raw, `unknown blend; known blends: ${BLENDS.join(", ")}`);
+        s.blend = v;
+        break;
+      case "objective":
+        if (v === "") throw bad(key, raw, "is empty");
+        s.objective = v;
+        break;
+      case "label":
+        if (v === "") throw bad(key, raw, "is empty");
+        s.label = v;
+        break;
+      case "seed":
+        s.seed = int(key, raw, v, 0);
+        break;
+      case "final_model":
+        if (v !== "refit" && v !== "folds") throw bad(key, raw, 'must be "refit" or "folds"');
+        s.finalModel = v;
+        break;
+      default:
+        throw new Error(
+          `unknown hyperparameter "${key}"; known: ${KNOWN_KEYS.join(", ")}, and <model>.<param> for model-specific ones (e.g. xgboost.subsample)`,
+        );
+    }
+  }
+  for (const [key, prefix, param, raw] of prefixed) {
+    const kind = canonicalKind(prefix, key, raw);
+    if (!s.models.includes(kind)) throw bad(key, raw, `sets a parameter of "${kind}", which is not in models (${s.models.join(",")})`);
+    if (param === "" || param === "name") throw bad(key, raw, `"${param || "(empty)"}" cannot be set per model`);
+    (s.memberParams[kind] ??= {})[param] = decodeValue(raw);
+  }
+  return s;
+}
+
+/** Each member's params: shared boosted settings, the seed, then the member's own `<kind>.<param>` values (which win). */
+export function memberSpecs(s: Settings): MemberSpec[] {
+  return s.models.map((kind) => {
+    const params: Record<string, unknown> = {};
+    if (BOOSTED_KINDS.includes(kind)) {
+      if (s.numRound !== undefined) params.num_round = s.numRound;
+      if (s.eta !== undefined) params.eta = s.eta;
+      if (s.maxDepth !== undefined) params.max_depth = s.maxDepth;
+    }
+    if (kind === "catboost") params.random_seed = s.seed;
+    else if (kind !== "ridge") params.seed = s.seed;
+    Object.assign(params, s.memberParams[kind] ?? {});
+    return { kind, params };
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * The SageMaker container program: `train` or `serve` (as `docker run IMAGE train|serve`,
+ * `npm run trainer -- train|serve`, or `tsx trainer/main.ts train|serve`).
+ * The /opt/ml root is env OPT_ML when set (local mode, tests), else /opt/ml.
+ */
+import { optMlPaths, writeFailure } from "./optml";
+
+function usage(): never {
+  console.error("usage: trainer/main.ts train|serve   (env OPT_ML = the /opt/ml root; serve: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_BIND_TO_HOST, SAGEMAKER_MAX_PAYLOAD_IN_MB)");
+  process.exit(2);
+}
+
+function main(): void {
+  const command = process.argv[2];
+  const paths = optMlPaths();
+  if (command === "train") {
+    try {
+      // required lazily so that a failure while loading lib/the core still lands in output/failure
+      const { train } = require("./train") as typeof import("./train");
+      train(paths);
+      process.exitCode = 0;
+    } catch (e) {
+      const line = writeFailure(paths, e);
+      console.error(`training failed: ${line}`);
+      if (process.env.TRAINER_DEBUG) console.error(e);
+      process.exitCode = 1;
+    }
+  } else if (command === "serve") {
+    const { serve } = require("./serve") as typeof import("./serve");
+    serve(paths.model).catch((e: Error) => {
+      console.error(`serve failed: ${e.message}`);
+      process.exit(1);
+    });
+  } else {
+    usage();
+  }
+}
+
+main();

@@ -1,0 +1,106 @@
+/**
+ * The SageMaker container file layout under the /opt/ml root
+ * (env OPT_ML overrides it; local mode and tests use that), plus the small
+ * file helpers the training contract needs: the one-line failure file and
+ * atomic writes.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export function optMlRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.OPT_ML && env.OPT_ML.trim() !== "" ? env.OPT_ML : "/opt/ml");
+}
+
+export function optMlPaths(root = optMlRoot()) {
+  return {
+    root,
+    config: path.join(root, "input", "config"),
+    hyperparameters: path.join(root, "input", "config", "hyperparameters.json"),
+    inputDataConfig: path.join(root, "input", "config", "inputdataconfig.json"),
+    resourceConfig: path.join(root, "input", "config", "resourceconfig.json"),
+    channel: (name: string) => path.join(root, "input", "data", name),
+    model: path.join(root, "model"),
+    output: path.join(root, "output"),
+    outputData: path.join(root, "output", "data"),
+    failure: path.join(root, "output", "failure"),
+  };
+}
+
+export type OptMlPaths = ReturnType<typeof optMlPaths>;
+
+/** The failure reason as SageMaker shows it: one line, at most 1024 characters, cause first. */
+export function failureLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const line = msg.replace(/\s*[\r\n]+\s*/g, " ").trim() || "training failed (no message)";
+  return line.length > 1024 ? line.slice(0, 1021) + "..." : line;
+}
+
+export function writeFailure(paths: OptMlPaths, err: unknown): string {
+  const line = failureLine(err);
+  try {
+    fs.mkdirSync(path.dirname(paths.failure), { recursive: true });
+    fs.writeFileSync(paths.failure, line);
+  } catch {
+    /* nowhere to write: stderr still has it */
+  }
+  return line;
+}
+
+/** Write a file atomically: temp file in the same folder, then rename. */
+export function writeFileAtomic(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+}
+
+/** Read a JSON file; undefined when it does not exist; an error naming the file when it is not JSON. */
+export function readJsonIfExists(file: string): unknown {
+  if (!fs.existsSync(file)) return undefined;
+  const text = fs.readFileSync(file, "utf8");
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path.basename(file)} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Put the finished files of `tmpDir` into `modelDir` so that a reader never
+ * sees a half-written model: when modelDir is absent or empty, one rename of
+ * the whole folder (atomic); otherwise (a mount point, or leftovers) the old
+ * contents are removed and files are moved one by one with manifest.json last,
+ * since a saved ensemble without its manifest is not a model.
+ */
+export function publishDir(tmpDir: string, modelDir: string): void {
+  let existing: string[] | undefined;
+  try {
+    existing = fs.readdirSync(modelDir);
+  } catch {
+    existing = undefined;
+  }
+  if (!existing || existing.length === 0) {
+    try {
+      if (existing) fs.rmdirSync(modelDir);
+      fs.renameSync(tmpDir, modelDir);
+      return;
+    } catch {
+      fs.mkdirSync(modelDir, { recursive: true }); // e.g. modelDir is a mount point: fall through
+    }
+  }
+  for (const f of fs.readdirSync(modelDir)) fs.rmSync(path.join(modelDir, f), { recursive: true, force: true });
+  const files = fs.readdirSync(tmpDir).sort((a, b) => (a === "manifest.json" ? 1 : b === "manifest.json" ? -1 : a.localeCompare(b)));
+  for (const f of files) moveFile(path.join(tmpDir, f), path.join(modelDir, f));
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+}
+
+function moveFile(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
+    const tmp = `${to}.${process.pid}.tmp`;
+    fs.cpSync(from, tmp, { recursive: true });
+    fs.renameSync(tmp, to);
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * `train` — the SageMaker training contract.
+ *
+ * hyperparameters.json → members (lib's memberFromSpec) → lib's crossValidate
+ * on the train channel (one metric line per fold) → the final model
+ * (final_model=refit: every member refitted on all rows; folds: the fold
+ * models averaged) → lib's saveEnsemble into a temp folder, published into
+ * model/ at the end → output/data/cv.json → the final metric lines.
+ * Any error: one line in output/failure, exit code 1 (main.ts).
+ *
+ * Log lines (SageMaker metric regexes read them; numbers are plain decimals):
+ *   fold=<i> <member>-<metric>:<v>; … ensemble-<metric>:<v>;
+ *   [<round>] validation-<metric>:<v>;
+ *   train-<metric>:<v>;
+ *   validation-<metric>:<v>;
+ * <metric> is rmse for regression objectives (logloss for binary and multi objectives).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+  crossValidate, CvResult, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
+  saveEnsemble, takeRows, toMatrix, Table,
+} from "../lib";
+import { checkContentType, readChannel, resolveLabel } from "./channels";
+import { memberSpecs, parseHyperparameters, Settings } from "./hyperparameters";
+import { OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
+
+export type Log = (line: string) => void;
+
+/** Blends that stay the same blend when the fold models are averaged (linear in the member predictions). */
+const FOLDS_BLENDS = ["mean", "weighted", "stacking", "soft_vote"];
+
+export interface TrainResult {
+  settings: Settings;
+  cv: CvResult;
+  metric: string;
+  train: number;
+  validation: number;
+  validationSource: "validation channel" | "out-of-fold";
+}
+
+export function buildEnsemble(s: Settings): Ensemble {
+  const members: Member[] = memberSpecs(s).map(({ kind, params }) => {
+    try {
+      return memberFromSpec(kind, params);
+    } catch (e) {
+      throw new Error(`model ${kind}: ${(e as Error).message}`);
+    }
+  });
+  try {
+    return new Ensemble({ members, blend: s.blend, objective: s.objective, seed: s.seed });
+  } catch (e) {
+    throw new Error(`hyperparameters: ${(e as Error).message}`);
+  }
+}
+
+/** The per-round metric a member reported (core eval metric names: rmse, logloss, mlogloss, …). */
+function roundValue(metrics: Record<string, number>, metric: string): number | undefined {
+  if (metrics[metric] !== undefined) return metrics[metric];
+  if (metrics["m" + metric] !== undefined) return metrics["m" + metric];
+  const first = Object.values(metrics)[0];
+  return first;
+}
+
+/** Mean over series of value at round r (a shorter series holds its last value). */
+function meanByRound(series: number[][]): number[] {
+  const live = series.filter((s) => s.length > 0);
+  if (live.length === 0) return [];
+  const rounds = Math.max(...live.map((s) => s.length));
+  const out: number[] = [];
+  for (let r = 0; r < rounds; r++) out.push(live.reduce((acc, s) => acc + s[Math.min(r, s.length - 1)], 0) / live.length);
+  return out;
+}
+
+/** The fold models as one ensemble: k × members, with the fold blends averaged (weights/k, stacker coef/k). */
+function foldsEnsemble(ens: Ensemble, cv: CvResult, table: Table, label: string): Ensemble {
+  const m = toMatrix(table, { label, features: cv.featureNames });
+  const k = cv.folds.length;
+  const members: Member[] = [];
+  const weights: number[] = [];
+  const coef: number[] = [];
+  let intercept = 0;
+  cv.folds.forEach((fold, f) => {
+    const part = takeRows(m, fold.train);
+    const state = cv.blendStates.ensemble?.[f] ?? {};
+    if (state.stacker) intercept += state.stacker.intercept / k;
+    ens.members.forEach((member, j) => {
+      const c = member.clone();
+      c.name = `${member.name}_fold${f + 1}`;
+      c.fit(part);
+      members.push(c);
+      if (state.weights) weights.push(state.weights[j] / k);
+      if (state.stacker) coef.push(state.stacker.coef[j] / k);
+    });
+  });
+  const out = new Ensemble({
+    members,
+    blend: ens.blend,
+    objective: ens.objective,
+    seed: ens.seed,
+    ...(ens.blend === "weighted" ? { weights } : {}),
+    ...(ens.blend === "stacking" ? { stacker: { intercept, coef } } : {}),
+  });
+  out.featureNames = [...cv.featureNames];
+  out.label = label;
+  if (ens.numClass !== undefined) out.numClass = ens.numClass;
+  return out;
+}
+
+export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): TrainResult {
+  const t0 = Date.now();
+  fs.rmSync(paths.failure, { force: true }); // a stale failure from an earlier run in the same folder
+  const hp = readJsonIfExists(paths.hyperparameters) ?? {};
+  const s = parseHyperparameters(hp as Record<string, unknown>);
+  if (s.finalModel === "folds" && !FOLDS_BLENDS.includes(s.blend)) {
+    throw new Error(`hyperparameter final_model=folds works with blend ${FOLDS_BLENDS.join(", ")} (the fold models are averaged), not blend=${s.blend}`);
+  }
+  const inputDataConfig = readJsonIfExists(paths.inputDataConfig);
+  checkContentType(inputDataConfig, "train");
+  checkContentType(inputDataConfig, "validation");
+  const ens = buildEnsemble(s); // bad model params fail before any data is read
+
+  const trainCh = readChannel(paths.channel("train"), "train", true)!;
+  const valCh = readChannel(paths.channel("validation"), "validation", false);
+  const label = resolveLabel(trainCh, s.label);
+  if (valCh) {
+    const a = trainCh.table.columnNames();
+    const b = valCh.table.columnNames();
+    if (a.length !== b.length || a.some((c, i) => c !== b[i])) {
+      throw new Error(`validation channel columns [${b.join(", ")}] differ from the train channel's [${a.join(", ")}]`);
+    }
+  }
+  const nrow = trainCh.table.numRows();
+  const ncol = trainCh.table.numCols() - 1;
+  if (s.kFold > nrow) throw new Error(`hyperparameter k_fold=${s.kFold} is larger than the ${nrow} training rows`);
+  const metric = primaryMetric(ens.objective);
+  const metricFn = metricsFor(ens.objective)[metric];
+  log(
+    `training on ${nrow} rows x ${ncol} features (${trainCh.files.length} file${trainCh.files.length > 1 ? "s" : ""}, label "${label}")` +
+      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((m) => m.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}`,
+  );
+
+  // 1. k-fold cross-validation, every member on the same folds
+  let cv: CvResult;
+  try {
+    cv = crossValidate(ens, trainCh.table, {
+      label,
+      k: s.kFold,
+      seed: s.seed,
+      onFold: (fold, metrics) => {
+        const parts = Object.entries(metrics)
+          .filter(([name]) => !name.startsWith("ensemble:"))
+          .map(([name, ms]) => `${name}-${metric}:${formatMetric(ms[metric])};`);
+        log(`fold=${fold} ${parts.join(" ")}`);
+      },
+    });
+  } catch (e) {
+    throw new Error(`cross-validation failed: ${(e as Error).message}`);
+  }
+
+  // 2. the final model
+  let final: Ensemble;
+  let rounds: number[];
+  let roundsSource: string;
+  if (s.finalModel === "refit") {
+    const perMember: Record<string, number[]> = {};
+    try {
+      ens.fit(trainCh.table, {
+        label,
+        evalSet: valCh?.table,
+        onRound: valCh
+          ? (member, round, ms) => {
+              const v = roundValue(ms, metric);
+              if (v !== undefined) (perMember[member] ??= [])[round] = v;
+            }
+          : undefined,
+      });
+    } catch (e) {
+      throw new Error(`final fit failed: ${(e as Error).message}`);
+    }
+    final = ens;
+    if (valCh) {
+      rounds = meanByRound(Object.values(perMember));
+      roundsSource = "final fit on the validation channel (mean over boosted members)";
+    } else {
+      rounds = meanByRound(cv.curves.map((c) => c.values));
+      roundsSource = "held-out folds of the cross-validation (mean over folds and boosted members)";
+    }
+  } else {
+    try {
+      final = foldsEnsemble(ens, cv, trainCh.table, label);
+    } catch (e) {
+      throw new Error(`fitting the fold models failed: ${(e as Error).message}`);
+    }
+    rounds = meanByRound(cv.curves.map((c) => c.values));
+    roundsSource = "held-out folds of the cross-validation (mean over folds and boosted members)";
+  }
+  rounds.forEach((v, r) => log(`[${r}] validation-${metric}:${formatMetric(v)};`));
+
+  // 3. scores of the final model
+  const yTrain = toMatrix(trainCh.table, { label, features: cv.featureNames }).y!;
+  const trainScore = metricFn(yTrain, final.predict(trainCh.table).prediction);
+  let validation: number;
+  let validationSource: TrainResult["validationSource"];
+  if (valCh) {
+    const yVal = toMatrix(valCh.table, { label, features: cv.featureNames }).y!;
+    try {
+      validation = metricFn(yVal, final.predict(valCh.table).prediction);
+    } catch (e) {
+      throw new Error(`validation channel: ${(e as Error).message}`);
+    }
+    validationSource = "validation channel";
+  } else {
+    validation = metricFn(cv.y, cv.oof.ensemble);
+    validationSource = "out-of-fold";
+  }
+
+  // 4. artifacts: model/ (published whole at the end), output/data/cv.json
+  const tmpModel = path.join(paths.root, `.model-${process.pid}.tmp`);
+  fs.rmSync(tmpModel, { recursive: true, force: true });
+  try {
+    saveEnsemble(final, tmpModel);
+    publishDir(tmpModel, paths.model);
+  } finally {
+    fs.rmSync(tmpModel, { recursive: true, force: true });
+  }
+  const cvJson = {
+    format: "ensemble-workbook/cv/1",
+    objective: cv.objective,
+    metric,
+    metrics: cv.metrics,
+    k: s.kFold,
+    seed: s.seed,
+    blend: ens.blend,
+    final_model: s.finalModel,
+    label,
+    featureNames: cv.featureNames,
+    rows: nrow,
+    members: ens.members.map((m) => ({ name: m.name, kind: m.kind, params: m.params })),
+    folds: cv.table.objects(),
+    summary: cv.summary.objects(),
+    curves: cv.curves,
+    rounds: { source: roundsSource, values: rounds },
+    y: Array.from(cv.y),
+    oof: Object.fromEntries(Object.entries(cv.oof).map(([k, v]) => [k, Array.from(v)])),
+    train: { [metric]: trainScore },
+    validation: { [metric]: validation, source: validationSource },
+    seconds: (Date.now() - t0) / 1000,
+  };
+  writeFileAtomic(path.join(paths.outputData, "cv.json"), JSON.stringify(cvJson) + "\n");
+
+  log(`train-${metric}:${formatMetric(trainScore)};`);
+  log(`validation-${metric}:${formatMetric(validation)};`);
+  log(`training done in ${((Date.now() - t0) / 1000).toFixed(1)} s; model written to ${paths.model}`);
+  final.free();
+  return { settings: s, cv, metric, train: trainScore, validation, validationSource };
+}
