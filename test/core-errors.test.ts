@@ -182,6 +182,52 @@ test("CatBoost-style parameters and categorical features (issue 3 item 5)", () =
   throwsNamed("random_strength < 0", trainWith({ grow_policy: "symmetric", random_strength: -1 }), /random_strength/);
 });
 
+test("fuzz: 400 random corruptions of a model JSON → an Error or a model that predicts finite values, never a trap", () => {
+  const d = dm();
+  const b = train({ max_depth: 4, objective: "reg:squarederror" }, d, { numBoostRound: 4 });
+  const json = b.saveModel();
+  b.free();
+  let s = 99;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+  const weird = () => pick<unknown>([-1, 0, 1, 2, 5, 1e9, -2147483648, 2147483647, 3.5, NaN, "7", "", null, true, [], {}, "1e400"]);
+  let errors = 0, loaded = 0;
+  for (let k = 0; k < 400; k++) {
+    const m = JSON.parse(json);
+    const trees = m.learner.gradient_booster.model.trees;
+    const tr = pick(trees) as Record<string, unknown[]>;
+    const field = pick(["left_children", "right_children", "parents", "split_indices", "split_conditions", "default_left", "base_weights", "sum_hessian", "loss_changes"]);
+    const mode = Math.floor(rnd() * 5);
+    let text: string;
+    if (mode === 0 && Array.isArray(tr[field])) { tr[field][Math.floor(rnd() * tr[field].length)] = weird(); text = JSON.stringify(m); }
+    else if (mode === 1 && Array.isArray(tr[field])) { tr[field] = tr[field].slice(0, Math.floor(rnd() * tr[field].length)); text = JSON.stringify(m); }
+    else if (mode === 2) { tr[field] = weird() as unknown[]; text = JSON.stringify(m); }
+    else if (mode === 3) { const p = m.learner.learner_model_param; p[pick(Object.keys(p))] = weird(); text = JSON.stringify(m); }
+    else { const i = Math.floor(rnd() * json.length); text = json.slice(0, i) + pick(["", "]", "}", ",", "-", "9", "\"\""]) + json.slice(i + 1); }
+    let bst: Booster | undefined;
+    try {
+      bst = Booster.loadModel(text);
+    } catch (e) {
+      assert.ok(e instanceof Error && !(e instanceof WebAssembly.RuntimeError), `corruption ${k}: ${String(e)}`);
+      errors++;
+      continue;
+    }
+    try {
+      const p = bst.predict(d);
+      assert.is(p.length, d.nrow);
+      assert.ok(p.every(Number.isFinite), `corruption ${k} (mode ${mode}, ${field}): loaded, but predicts non-finite values`);
+      loaded++;
+    } catch (e) {
+      assert.ok(e instanceof Error && !(e instanceof WebAssembly.RuntimeError), `corruption ${k}: predict threw ${String(e)}`);
+      errors++;
+    } finally {
+      bst.free();
+    }
+  }
+  console.log(`    ${errors} corruptions rejected with an Error, ${loaded} loaded and predicted finite values`);
+  d.free();
+});
+
 test("the core still trains identically after all those errors", () => {
   const d = dm();
   const b = train({ max_depth: 3, seed: 1 }, d, { numBoostRound: 5 });
