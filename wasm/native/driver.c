@@ -10,6 +10,7 @@
  *   - same params + seed ⇒ bit-identical trees.
  *
  *   xgb_native test                         run every case (exit status 1 on a failure)
+ *   xgb_native fuzz [N [SEED]]              N random parameter sets × random shapes/data
  *   xgb_native bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric]
  *                                           train on the synthetic bench formula (for callgrind)
  */
@@ -289,6 +290,60 @@ static int test_all(void) {
   return failures ? 1 : 0;
 }
 
+
+/* Random valid parameters × random shapes × random data, under the sanitizers: every
+ * combination must train (or fail with a message) and pass the invariants above. */
+static int fuzz(int iterations, uint64_t seed) {
+  rs = seed;
+  char name[128];
+  for (int it = 0; it < iterations; it++) {
+    P p = defaults();
+    const int objs[] = { OBJ_SQUARED_ERROR, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC, OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON };
+    int obj = objs[rnext() % 7], k = 2 + (int)(rnext() % 4);
+    p.v[P_OBJECTIVE] = obj;
+    if (obj == OBJ_MULTI_SOFTPROB || obj == OBJ_MULTI_SOFTMAX) p.v[P_NUM_CLASS] = k;
+    if (obj == OBJ_COUNT_POISSON) p.v[P_MAX_DELTA_STEP] = 0.7;
+    int g = (int)(rnext() % 3);
+    p.v[P_GROW_POLICY] = g;
+    p.v[P_MAX_DEPTH] = g == GROW_SYMMETRIC ? 1 + (int)(rnext() % 10) : (int)(rnext() % 10);
+    p.v[P_MAX_LEAVES] = (p.v[P_MAX_DEPTH] == 0 || rnext() % 2) ? 2 + (int)(rnext() % 60) : 0;
+    p.v[P_ETA] = 0.01 + runif();
+    p.v[P_GAMMA] = runif() < 0.3 ? runif() * 5 : 0;
+    p.v[P_MIN_CHILD_WEIGHT] = runif() < 0.3 ? runif() * 20 : runif();
+    p.v[P_LAMBDA] = runif() * 5;
+    p.v[P_ALPHA] = runif() < 0.3 ? runif() * 3 : 0;
+    p.v[P_MAX_DELTA_STEP] = runif() < 0.2 ? runif() * 2 : p.v[P_MAX_DELTA_STEP];
+    p.v[P_SUBSAMPLE] = runif() < 0.5 ? 1 : 0.05 + 0.95 * runif();
+    p.v[P_COLSAMPLE_BYTREE] = runif() < 0.5 ? 1 : 0.05 + 0.95 * runif();
+    p.v[P_COLSAMPLE_BYLEVEL] = runif() < 0.7 ? 1 : 0.05 + 0.95 * runif();
+    p.v[P_COLSAMPLE_BYNODE] = runif() < 0.7 ? 1 : 0.05 + 0.95 * runif();
+    p.v[P_MAX_BIN] = 2 + (int)(rnext() % 255);
+    p.v[P_SEED] = (double)(rnext() % 1000);
+    p.v[P_NUM_PARALLEL_TREE] = runif() < 0.2 ? 1 + (int)(rnext() % 5) : 1;
+    p.v[P_HUBER_SLOPE] = 0.1 + runif() * 3;
+    p.v[P_RANDOM_STRENGTH] = runif() < 0.3 ? runif() * 3 : 0;
+    p.v[P_BOOTSTRAP_TYPE] = (int)(rnext() % 3);
+    p.v[P_BAGGING_TEMPERATURE] = runif() * 3;
+    int nrow = 1 + (int)(rnext() % (rnext() % 4 ? 400 : 3000)), ncol = 1 + (int)(rnext() % 40);
+    Data d = make_data(nrow, ncol, runif() < 0.5 ? 0 : runif(), obj, k);
+    if (runif() < 0.3) {
+      d.w = malloc(sizeof(float) * nrow);
+      for (int i = 0; i < nrow; i++) d.w[i] = runif() < 0.1 ? 0 : (float)(runif() * 4);
+    }
+    if (runif() < 0.2) for (size_t i = 0; i < (size_t)nrow * ncol; i++) d.X[i] = (float)floor(d.X[i]); /* few distinct values */
+    snprintf(name, sizeof name, "fuzz %d (obj %d, policy %d, %d x %d)", it, obj, g, nrow, ncol);
+    Booster *b = train(&p, &d, 1 + (int)(rnext() % 6), name, 1);
+    if (b) {
+      check_predictions(b, &p, &d, name);
+      bst_free(b);
+    }
+    free_data(&d);
+    if (it % 50 == 49) fprintf(stderr, "fuzz: %d/%d\n", it + 1, iterations);
+  }
+  fprintf(stderr, "fuzz: %d iterations, %d checks, %d failures\n", iterations, checks, failures);
+  return failures ? 1 : 0;
+}
+
 static int bench(int nrow, int ncol, int rounds, const char *policy) {
   Data d = { malloc(sizeof(float) * (size_t)nrow * ncol), malloc(sizeof(float) * nrow), NULL, nrow, ncol };
   for (int i = 0; i < nrow; i++) {
@@ -324,6 +379,8 @@ static int bench(int nrow, int ncol, int rounds, const char *policy) {
 int main(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "bench"))
     return bench(argc > 2 ? atoi(argv[2]) : 100000, argc > 3 ? atoi(argv[3]) : 28, argc > 4 ? atoi(argv[4]) : 20, argc > 5 ? argv[5] : "depthwise");
-  if (argc >= 2 && strcmp(argv[1], "test")) { fprintf(stderr, "usage: %s test | bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric]\n", argv[0]); return 2; }
+  if (argc >= 2 && !strcmp(argv[1], "fuzz"))
+    return fuzz(argc > 2 ? atoi(argv[2]) : 300, argc > 3 ? strtoull(argv[3], NULL, 10) : 1);
+  if (argc >= 2 && strcmp(argv[1], "test")) { fprintf(stderr, "usage: %s test | fuzz [ITERATIONS [SEED]] | bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric]\n", argv[0]); return 2; }
   return test_all();
 }
