@@ -10,6 +10,8 @@ import * as path from "path";
 import { loadCsv, Table } from "../lib";
 import { checkRectangular, looksLikeHeader, splitCsv } from "./csv";
 
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 export interface Channel {
   name: string;
   files: string[];
@@ -77,6 +79,17 @@ export function readChannel(dir: string, name: string, required: boolean): Chann
     if (!columns) columns = names;
     else if (columns.length !== names.length || columns.some((c, i) => c !== names[i])) {
       throw new Error(`${name} channel: ${rel} has columns [${names.join(", ")}] but ${firstFile} has [${columns.join(", ")}]`);
+    }
+    // every column is used (features + label) and must be numeric; name the first bad cell
+    // (arquero would turn the whole column into strings and lib could only name the column)
+    for (let r = hasHeader ? 1 : 0; r < records.length; r++) {
+      const fields = records[r].fields;
+      for (let j = 0; j < width; j++) {
+        const t = fields[j].trim();
+        if (t !== "" && t !== "NaN" && !NUMERIC.test(t)) {
+          throw new Error(`${what}: line ${records[r].line}, column ${j + 1} (${names[j]}): ${JSON.stringify(fields[j])} is not a number; every column must be numeric (empty = missing)`);
+        }
+      }
     }
     const dataRows = records.length - (hasHeader ? 1 : 0);
     if (dataRows === 0) continue;

@@ -1,0 +1,231 @@
+/**
+ * trainer `train` as SageMaker runs it: a real child process on a temporary
+ * /opt/ml tree. Log lines are read with SageMaker-style metric regexes, the
+ * artifacts are checked against independent computations (own RMSE, the saved
+ * model's predictions through lib's loadEnsemble).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as path from "path";
+import { loadEnsemble } from "../lib";
+import { diabetesRows, DIABETES, optMl, refRmse, rmTree, runTrain } from "./trainer-helpers";
+
+const roots: string[] = [];
+test.after(() => { if (!process.env.KEEP) roots.forEach(rmTree); });
+
+const close = (a: number, b: number, rel = 2e-4) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
+
+/** What a SageMaker metric definition `<name>:([0-9.]+)` reports: every match; the objective is the last one. */
+function metricValues(stdout: string, regex: RegExp): number[] {
+  const out: number[] = [];
+  for (const line of stdout.split("\n")) {
+    const g = new RegExp(regex.source, "g");
+    let m: RegExpExecArray | null;
+    while ((m = g.exec(line))) out.push(Number(m[1]));
+  }
+  return out;
+}
+
+function leftovers(root: string): string[] {
+  return fs.readdirSync(root).filter((f) => f.includes("tmp")).concat(
+    fs.existsSync(path.join(root, "model")) ? fs.readdirSync(path.join(root, "model")).filter((f) => f.includes("tmp")) : [],
+  );
+}
+
+test("train: diabetes, header, JSON-encoded values, SageMaker keys ignored → fold/round/final lines, model/, cv.json", async () => {
+  const root = optMl(
+    { num_round: "20", k_fold: "3", eta: '"0.1"', max_depth: "3", seed: '"0"', sagemaker_program: "x", sagemaker_region: '"us-east-1"', _tuning_objective_metric: "validation-rmse" },
+    { train: { "diabetes.csv": fs.readFileSync(DIABETES, "utf8") } },
+  );
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stderr);
+  assert.not.ok(fs.existsSync(path.join(root, "output", "failure")));
+  const lines = r.stdout.trim().split("\n");
+
+  // per-fold lines, exactly the contract's shape
+  const foldLines = lines.filter((l) => l.startsWith("fold="));
+  assert.is(foldLines.length, 3);
+  const folds = foldLines.map((l) => {
+    const m = /^fold=(\d+) xgboost-rmse:([0-9.]+); catboost-rmse:([0-9.]+); ensemble-rmse:([0-9.]+);$/.exec(l);
+    assert.ok(m, `fold line shape: ${l}`);
+    return { fold: Number(m![1]), xgboost: Number(m![2]), catboost: Number(m![3]), ensemble: Number(m![4]) };
+  });
+  assert.equal(folds.map((f) => f.fold), [1, 2, 3]);
+
+  // per-round lines of the final fit: [0] … [19]
+  const rounds = lines.map((l) => /^\[(\d+)\] validation-rmse:([0-9.]+);$/.exec(l)).filter(Boolean) as RegExpExecArray[];
+  assert.equal(rounds.map((m) => Number(m[1])), Array.from({ length: 20 }, (_, i) => i));
+  assert.ok(Number(rounds[19][2]) < Number(rounds[0][2]), "validation error falls over the rounds");
+
+  // final lines; the objective regex SageMaker would use takes the last match
+  assert.match(lines[lines.length - 3], /^train-rmse:[0-9.]+;$/);
+  assert.match(lines[lines.length - 2], /^validation-rmse:[0-9.]+;$/);
+  const validation = metricValues(r.stdout, /validation-rmse:([0-9.]+)/);
+  assert.is(validation.length, 21);
+  const finalValidation = validation[validation.length - 1];
+  const finalTrain = metricValues(r.stdout, /^train-rmse:([0-9.]+)/).pop()!;
+  // no exponent notation anywhere a metric is printed
+  for (const l of lines) for (const m of l.matchAll(/-rmse:([^;]*);/g)) assert.match(m[1], /^[0-9]+(\.[0-9]+)?$/, l);
+
+  // model/: a loadable saved ensemble, nothing else
+  const modelFiles = fs.readdirSync(path.join(root, "model")).sort();
+  assert.equal(modelFiles, ["catboost.json", "manifest.json", "xgboost.json"]);
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, "model", "manifest.json"), "utf8"));
+  assert.is(manifest.format, "ensemble-workbook/1");
+  assert.equal(manifest.members.map((m: any) => m.name), ["xgboost", "catboost"]);
+  assert.is(manifest.label, "target");
+  assert.is(manifest.blend, "mean");
+  assert.equal(leftovers(root), []);
+
+  // train-rmse = RMSE of the saved model on the training rows (own RMSE)
+  const { header, rows } = diabetesRows();
+  const yi = header.indexOf("target");
+  const X = rows.map((r) => r.filter((_, j) => j !== yi));
+  const y = rows.map((r) => r[yi]);
+  const ens = loadEnsemble(path.join(root, "model"));
+  const p = ens.predict(X).prediction;
+  ens.free();
+  assert.ok(close(finalTrain, refRmse(y, p)), `train-rmse ${finalTrain} vs ${refRmse(y, p)}`);
+
+  // cv.json: per-fold per-member metrics agree with the log; validation = out-of-fold RMSE
+  const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+  assert.is(cv.k, 3);
+  assert.is(cv.metric, "rmse");
+  assert.is(cv.folds.length, 9);
+  for (const f of folds) {
+    for (const member of ["xgboost", "catboost", "ensemble"]) {
+      const row = cv.folds.find((x: any) => x.fold === f.fold && x.member === member);
+      assert.ok(close((f as any)[member], row.rmse), `fold ${f.fold} ${member}`);
+    }
+  }
+  assert.equal(cv.y, y);
+  assert.ok(close(finalValidation, refRmse(cv.y, cv.oof.ensemble)));
+  assert.ok(close(finalValidation, cv.validation.rmse));
+  assert.is(cv.validation.source, "out-of-fold");
+  // the ensemble's out-of-fold predictions are the mean of the members' (blend mean)
+  for (let i = 0; i < 5; i++) assert.ok(close(cv.oof.ensemble[i], (cv.oof.xgboost[i] + cv.oof.catboost[i]) / 2, 1e-9));
+});
+
+test("train: defaults — k_fold 5, models xgboost,catboost (few rounds)", async () => {
+  const root = optMl({ num_round: "3" }, { train: { "d.csv": fs.readFileSync(DIABETES, "utf8") } });
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stderr);
+  const folds = r.stdout.split("\n").filter((l) => /^fold=\d+ xgboost-rmse:[0-9.]+; catboost-rmse:[0-9.]+; ensemble-rmse:[0-9.]+;$/.test(l));
+  assert.is(folds.length, 5);
+  assert.is(r.stdout.split("\n").filter((l) => /^\[\d+\] validation-rmse:/.test(l)).length, 3);
+});
+
+test("train: no header (label = first column), two files concatenated in order, validation channel, final_model=folds, weighted blend, member params", async () => {
+  const { header, rows } = diabetesRows();
+  const yi = header.indexOf("target");
+  const asNoHeader = (rs: number[][]) => rs.map((r) => [r[yi], ...r.filter((_, j) => j !== yi)].join(",")).join("\n") + "\n";
+  const train = rows.slice(0, 340);
+  const valid = rows.slice(340);
+  const root = optMl(
+    {
+      models: '"xgboost,ridge,random_forest"', k_fold: "3", num_round: "15", blend: "weighted", final_model: "folds",
+      "xgboost.max_depth": "2", "random_forest.num_parallel_tree": "8", "ridge.alpha": "0.5",
+    },
+    {
+      train: { "part-b.csv": asNoHeader(train.slice(170)), "part-a.csv": asNoHeader(train.slice(0, 170)) },
+      validation: { "v.csv": asNoHeader(valid) },
+    },
+  );
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.is(lines.filter((l) => /^fold=\d+ xgboost-rmse:[0-9.]+; ridge-rmse:[0-9.]+; random_forest-rmse:[0-9.]+; ensemble-rmse:[0-9.]+;$/.test(l)).length, 3);
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, "model", "manifest.json"), "utf8"));
+  assert.is(manifest.members.length, 9);
+  assert.ok(manifest.members.some((m: any) => m.name === "ridge_fold2"));
+  assert.is(manifest.blend, "weighted");
+  assert.ok(Math.abs(manifest.weights.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-9);
+  assert.is(manifest.label, "c0");
+  assert.equal(manifest.featureNames, Array.from({ length: 10 }, (_, i) => `c${i + 1}`));
+  const xgb = manifest.members.find((m: any) => m.name === "xgboost_fold1");
+  assert.is(Number(xgb.params.max_depth), 2);
+  assert.is(Number(manifest.members.find((m: any) => m.name === "random_forest_fold1").params.num_parallel_tree), 8);
+
+  // validation-rmse is measured on the validation channel by the saved model
+  const ens = loadEnsemble(path.join(root, "model"));
+  const pv = ens.predict(valid.map((r) => r.filter((_, j) => j !== yi))).prediction;
+  // rows of the concatenation are in sorted file order: part-a then part-b
+  const pt = ens.predict(train.map((r) => r.filter((_, j) => j !== yi))).prediction;
+  ens.free();
+  const v = Number(/^validation-rmse:([0-9.]+);$/.exec(lines[lines.length - 2])![1]);
+  assert.ok(close(v, refRmse(valid.map((r) => r[yi]), pv)), `${v}`);
+  const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+  assert.equal(cv.y, train.map((r) => r[yi]));
+  assert.is(cv.validation.source, "validation channel");
+  const t = Number(/^train-rmse:([0-9.]+);$/.exec(lines[lines.length - 3])![1]);
+  assert.ok(close(t, refRmse(train.map((r) => r[yi]), pt)));
+});
+
+// ---- failure path: output/failure names the problem, exit code ≠ 0, model/ untouched ----
+const diabetes = () => fs.readFileSync(DIABETES, "utf8");
+const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<string, Record<string, string>>; expect: RegExp[] }[] = [
+  { name: "eta=abc", hp: { eta: "abc", k_fold: "3" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter eta="abc": is not a number/] },
+  { name: "k_fold=1", hp: { k_fold: "1" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter k_fold="1": must be ≥ 2/] },
+  { name: "unknown model", hp: { models: "xgboost,lightgbm", k_fold: "3" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter models=.*unknown model "lightgbm"/, /xgboost, catboost, random_forest, ridge/] },
+  { name: "unknown hyperparameter", hp: { etaa: "0.1" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^unknown hyperparameter "etaa"/] },
+  { name: "missing train channel", hp: { k_fold: "3" }, channels: { validation: { "d.csv": diabetes() } }, expect: [/^missing train channel/] },
+  { name: "empty CSV", hp: { k_fold: "3" }, channels: { train: { "empty.csv": "" } }, expect: [/^train channel file empty\.csv is empty/] },
+  { name: "header-only CSV", hp: { k_fold: "3" }, channels: { train: { "h.csv": "a,b,target\n" } }, expect: [/no data rows/] },
+  {
+    name: "ragged CSV",
+    hp: { k_fold: "3", num_round: "2" },
+    channels: { train: { "r.csv": diabetes().split("\n").map((l, i) => (i === 7 ? l.split(",").slice(0, 9).join(",") : l)).join("\n") } },
+    expect: [/^train channel file r\.csv: line 8 has 9 fields, expected 11/, /ragged/],
+  },
+  {
+    name: "non-numeric feature",
+    hp: { k_fold: "3", num_round: "2" },
+    channels: { train: { "n.csv": diabetes().replace("\n48.0,1.0,21.6", "\n48.0,1.0,abc") } },
+    expect: [/^train channel file n\.csv: line 3, column 3 \(bmi\): "abc" is not a number/],
+  },
+  { name: "no target column", hp: { k_fold: "3" }, channels: { train: { "x.csv": "a,b\n1,2\n3,4\n5,6\n" } }, expect: [/label column "target".*not found/, /a, b/] },
+  { name: "inconsistent headers", hp: { k_fold: "3" }, channels: { train: { "1.csv": diabetes(), "2.csv": diabetes().split("\n").slice(1).join("\n") } }, expect: [/header/, /consistent/] },
+];
+
+/** Run the failure cases a few at a time (each is a process start, mostly idle waiting on tsx). */
+async function runFailure(f: (typeof FAILURES)[number]): Promise<void> {
+  const root = optMl(f.hp, f.channels);
+  roots.push(root);
+  const r = await runTrain(root);
+  const ctx = `${f.name}: ${r.stderr}`;
+  assert.is.not(r.code, 0, ctx);
+  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  assert.not.match(failure, /\n/, ctx);
+  assert.ok(failure.length > 0 && failure.length <= 1024, ctx);
+  for (const e of f.expect) assert.match(failure, e, `${f.name}: ${failure}`);
+  assert.equal(fs.readdirSync(path.join(root, "model")), [], ctx);
+  assert.equal(leftovers(root), [], ctx);
+  assert.not.match(r.stdout, /validation-rmse:/, ctx);
+  assert.match(r.stderr, /training failed: /, ctx);
+}
+
+test(`train failures (${FAILURES.map((f) => f.name).join("; ")}) → output/failure names the problem, exit ≠ 0, model/ empty`, async () => {
+  const queue = [...FAILURES];
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) await runFailure(f);
+    }),
+  );
+});
+
+test("train failure: a long cause is cut to 1024 characters", async () => {
+  const cols = Array.from({ length: 300 }, (_, i) => `feature_with_a_long_name_${i}`);
+  const root = optMl({ k_fold: "3" }, { train: { "w.csv": cols.join(",") + "\n" + cols.map(() => "1").join(",") + "\n" } });
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is.not(r.code, 0);
+  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  assert.is(failure.length, 1024);
+  assert.match(failure, /^label column "target"/);
+});
+
+test.run();
