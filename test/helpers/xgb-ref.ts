@@ -57,7 +57,7 @@ export interface PredSpec { data: string; output_margin?: boolean; out?: string;
 export type RefTask =
   | { op: "train"; params: Record<string, unknown>; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[] }
   | { op: "load"; model: string; predict?: PredSpec[] }
-  | { op: "cv"; params: Record<string, unknown>; num_round: number; data: string; folds: ArrayLike<number>[]; base_score?: "mean"; metric?: "rmse" };
+  | { op: "cv"; params: Record<string, unknown>; num_round: number; data: string; folds: ArrayLike<number>[]; base_score?: "mean"; metric?: "rmse" | "logloss" | "mlogloss" };
 
 export interface RefPrediction { data: string; seconds: number; n: number; values?: number[]; out?: string; rmse?: number }
 export interface RefResult {

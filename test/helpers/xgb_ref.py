@@ -20,7 +20,7 @@ Input: one JSON job, from a file named on the command line or from stdin:
       {"op": "load", "model": "model.json", "predict": [PRED, ...]},
       {"op": "cv", "params": {...}, "num_round": 10, "data": "<name>",
        "folds": [[test row indices], ...], "base_score": "mean" (optional),
-       "metric": "rmse"}
+       "metric": "rmse" | "logloss" | "mlogloss"}
     ]
   }
   PRED = {"data": "<name>", "output_margin": false, "out": "p.f32" (optional: write the
@@ -97,12 +97,13 @@ def mean_label(y, w):
 def do_predict(bst, ds, preds):
     out = []
     for p in preds:
-        d, y, _ = ds.dmatrix(p["data"])
         kw = {"output_margin": bool(p.get("output_margin", False))}
         if p.get("iteration_range"):
             kw["iteration_range"] = tuple(p["iteration_range"])
         secs = float("inf")
         for _ in range(max(1, int(p.get("repeat", 1)))):  # timing: the best of `repeat` runs
+            # a fresh DMatrix each time: native XGBoost caches the predictions of a DMatrix it has seen
+            d, y, _ = ds.dmatrix(p["data"])
             t0 = time.perf_counter()
             v = bst.predict(d, **kw)
             secs = min(secs, time.perf_counter() - t0)
@@ -147,7 +148,7 @@ def task_cv(task, ds):
     X, y, w = ds.arrays(task["data"])
     n = X.shape[0]
     metric = task.get("metric", "rmse")
-    fold_scores, oof = [], np.full(n, np.nan, dtype=np.float32)
+    fold_scores, oof = [], None
     for test_rows in task["folds"]:
         test_rows = np.asarray(test_rows, dtype=np.int64)
         mask = np.ones(n, dtype=bool)
@@ -162,11 +163,21 @@ def task_cv(task, ds):
             params["base_score"] = mean_label(ytr, wtr)
         bst = xgb.train(params, dtr, num_boost_round=int(task.get("num_round", 10)))
         p = bst.predict(dte).astype(np.float64)
+        if oof is None:
+            oof = np.full((n,) + p.shape[1:], np.nan, dtype=np.float32)
         oof[test_rows] = p
+        yt = yte.astype(np.float64)
         if metric == "rmse":
-            fold_scores.append(float(np.sqrt(np.mean((p - yte.astype(np.float64)) ** 2))))
+            fold_scores.append(float(np.sqrt(np.mean((p - yt) ** 2))))
+        elif metric == "logloss":
+            q = np.clip(p, 1e-15, 1 - 1e-15)
+            fold_scores.append(float(-np.mean(yt * np.log(q) + (1 - yt) * np.log(1 - q))))
+        elif metric == "mlogloss":
+            q = np.clip(p[np.arange(p.shape[0]), yt.astype(np.int64)], 1e-15, 1)
+            fold_scores.append(float(-np.mean(np.log(q))))
         else:
-            raise ValueError(f"unknown cv metric {metric}")
+            raise ValueError(f"unknown cv metric {metric}; valid: rmse, logloss, mlogloss")
+    oof = oof.reshape(-1)
     return {"fold_scores": fold_scores, "mean": float(np.mean(fold_scores)), "oof": [float(v) for v in oof]}
 
 
