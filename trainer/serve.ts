@@ -191,6 +191,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   maxPayloadBytes: number;
+  /** as given in SAGEMAKER_MAX_PAYLOAD_IN_MB (for messages) */
+  maxPayloadMb?: number;
   log?: (line: string) => void;
 }
 
@@ -199,11 +201,15 @@ export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = p
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SAGEMAKER_BIND_TO_PORT=${env.SAGEMAKER_BIND_TO_PORT} is not a port number`);
   const mb = Number(env.SAGEMAKER_MAX_PAYLOAD_IN_MB ?? 6);
   if (!(mb > 0)) throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${env.SAGEMAKER_MAX_PAYLOAD_IN_MB} is not a positive number`);
-  return { modelDir, port, host: env.SAGEMAKER_BIND_TO_HOST || "0.0.0.0", maxPayloadBytes: Math.floor(mb * 1024 * 1024) };
+  return { modelDir, port, host: env.SAGEMAKER_BIND_TO_HOST || "0.0.0.0", maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb };
 }
+
+/** Set while draining: answers carry Connection: close so keep-alive sockets end and server.close() can finish. */
+let draining = false;
 
 function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
   if (res.headersSent) return;
+  if (draining) res.setHeader("Connection", "close");
   res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
   res.end(body);
 }
@@ -232,9 +238,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
   const features = ensemble.featureNames!;
   const executionParameters = JSON.stringify({ MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.floor(opts.maxPayloadBytes / 1048576) });
 
-  let closing = false;
   const server = http.createServer((req, res) => {
-    if (closing) res.setHeader("Connection", "close"); // draining: no new keep-alive rounds
     const url = (req.url ?? "/").split("?")[0];
     if (url === "/ping") {
       if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, `method ${req.method} not allowed on /ping (use GET)`);
@@ -249,7 +253,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       req.resume();
       return sendError(res, 405, `method ${req.method} not allowed on /invocations (use POST)`);
     }
-    const tooLarge = () => `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadBytes / 1048576})`;
+    const tooLarge = () => `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`;
     const declared = Number(req.headers["content-length"]);
     if (declared > opts.maxPayloadBytes) {
       res.setHeader("Connection", "close");
@@ -310,7 +314,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         ensemble,
         close: () =>
           (closed ??= new Promise<void>((done) => {
-            closing = true;
+            draining = true;
             server.close(() => {
               ensemble.free();
               done();

@@ -1,0 +1,224 @@
+/**
+ * trainer `serve` as SageMaker runs it: a model/ trained by `train` (child
+ * process), then `serve` (child process) on a free loopback port. Predictions
+ * must equal lib's predictions of loadEnsemble(model/) for the same rows;
+ * every error status of the contract is exercised; SIGTERM drains.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as http from "http";
+import * as path from "path";
+import { Ensemble, loadEnsemble } from "../lib";
+import { DIABETES, diabetesRows, optMl, request, rmTree, runTrain, Served, startServe } from "./trainer-helpers";
+
+let root = "";
+let served: Served | undefined;
+let ens: Ensemble;
+let features: string[] = [];
+let X: number[][] = [];
+
+test.before(async () => {
+  root = optMl(
+    { models: "xgboost,catboost,ridge", num_round: "10", k_fold: "3" },
+    { train: { "diabetes.csv": fs.readFileSync(DIABETES, "utf8") } },
+  );
+  const r = await runTrain(root);
+  if (r.code !== 0) throw new Error(`train failed: ${r.stderr}`);
+  ens = loadEnsemble(path.join(root, "model"));
+  features = ens.featureNames!;
+  const { header, rows } = diabetesRows();
+  const yi = header.indexOf("target");
+  X = rows.map((r) => r.filter((_, j) => j !== yi));
+  served = await startServe(root, { SAGEMAKER_MAX_PAYLOAD_IN_MB: "0.05" });
+});
+
+test.after(async () => {
+  served?.kill();
+  if (served) await served.exited;
+  ens?.free();
+  rmTree(root);
+});
+
+const port = () => served!.port;
+const csv = (rows: (number | string)[][]) => rows.map((r) => r.join(",")).join("\n") + "\n";
+const post = (body: string | Buffer, headers: Record<string, string>) => request(port(), "POST", "/invocations", body, headers);
+
+test("GET /ping → 200", async () => {
+  const r = await request(port(), "GET", "/ping");
+  assert.is(r.status, 200);
+  assert.match(served!.output(), /serving on http:\/\/127\.0\.0\.1:\d+/);
+});
+
+test("text/csv in, text/csv out: one prediction per line, equal to lib's loadEnsemble(model/).predict", async () => {
+  const rows = X.slice(0, 25);
+  const r = await post(csv(rows), { "Content-Type": "text/csv", Accept: "text/csv" });
+  assert.is(r.status, 200, r.body);
+  assert.match(String(r.headers["content-type"]), /^text\/csv/);
+  const got = r.body.trim().split("\n").map(Number);
+  assert.equal(got, Array.from(ens.predict(rows).prediction));
+});
+
+test("application/json instances (arrays and objects by name), members=true, Accept defaults", async () => {
+  const rows = X.slice(100, 110);
+  const expected = ens.predict(rows);
+  const a = await post(JSON.stringify({ instances: rows }), { "Content-Type": "application/json" });
+  assert.is(a.status, 200, a.body);
+  assert.match(String(a.headers["content-type"]), /^application\/json/);
+  assert.equal(JSON.parse(a.body), { predictions: Array.from(expected.prediction) });
+
+  const objects = rows.map((r) => Object.fromEntries(features.map((f, j) => [f, r[j]])));
+  const b = await post(JSON.stringify({ instances: objects }), {
+    "Content-Type": "application/json; charset=utf-8",
+    Accept: "application/json",
+    "X-Amzn-SageMaker-Custom-Attributes": "members=true",
+  });
+  assert.is(b.status, 200, b.body);
+  const body = JSON.parse(b.body);
+  assert.equal(body.predictions, Array.from(expected.prediction));
+  assert.equal(Object.keys(body.members), ["xgboost", "catboost", "ridge"]);
+  for (const name of Object.keys(body.members)) assert.equal(body.members[name], Array.from(expected.members[name]));
+  // mean blend: the prediction is the members' mean (float64)
+  const mean = (body.members.xgboost[0] + body.members.catboost[0] + body.members.ridge[0]) / 3;
+  assert.ok(Math.abs(body.predictions[0] - mean) < 1e-9);
+
+  // CSV in, JSON out with members; JSON in, CSV out; */* → request's format
+  const c = await post(csv(rows), { "Content-Type": "text/csv", Accept: "application/json", "X-Amzn-SageMaker-Custom-Attributes": "members=true" });
+  assert.equal(JSON.parse(c.body).members.ridge, Array.from(expected.members.ridge));
+  const d = await post(JSON.stringify({ instances: rows }), { "Content-Type": "application/json", Accept: "text/csv" });
+  assert.equal(d.body.trim().split("\n").map(Number), Array.from(expected.prediction));
+  const e = await post(csv(rows), { "Content-Type": "text/csv", Accept: "*/*" });
+  assert.match(String(e.headers["content-type"]), /^text\/csv/);
+  // without members=true, no members
+  const f = await post(csv(rows), { "Content-Type": "text/csv", Accept: "application/json", "X-Amzn-SageMaker-Custom-Attributes": "members=false" });
+  assert.equal(Object.keys(JSON.parse(f.body)), ["predictions"]);
+});
+
+test("missing values: empty CSV cell and JSON null predict like NaN in lib", async () => {
+  const row = [...X[0]];
+  const withNaN = [row.map((v, j) => (j === 2 ? NaN : v))];
+  const expected = Array.from(ens.predict(withNaN).prediction);
+  const a = await post(csv([row.map((v, j) => (j === 2 ? "" : v))]), { "Content-Type": "text/csv" });
+  assert.equal(a.body.trim().split("\n").map(Number), expected);
+  const b = await post(JSON.stringify({ instances: [row.map((v, j) => (j === 2 ? null : v))] }), { "Content-Type": "application/json" });
+  assert.equal(JSON.parse(b.body).predictions, expected);
+});
+
+test("400: malformed CSV / JSON names the row and column", async () => {
+  const rows = X.slice(0, 3).map((r) => r.map(String));
+  const cases: [string, string, RegExp][] = [
+    ["text/csv", csv([rows[0], rows[1].slice(0, 9), rows[2]]), /row 2 \(line 2\) has 9 values, expected 10/],
+    ["text/csv", csv([rows[0], rows[1], rows[2].map((v, j) => (j === 2 ? "abc" : v))]), /row 3 \(line 3\), column 3 \(bmi\): "abc" is not a number/],
+    ["text/csv", `${rows[0].join(",")}\n"unclosed,1\n`, /line 2, column 1: quoted field is not closed/],
+    ["text/csv", "\n", /empty request body/],
+    ["application/json", "{not json", /not valid JSON/],
+    ["application/json", JSON.stringify({ rows: [] }), /needs \{"instances"/],
+    ["application/json", JSON.stringify({ instances: [X[0], X[1].slice(1)] }), /row 2 \(instances\[1\]\) has 9 values, expected 10/],
+    ["application/json", JSON.stringify({ instances: [X[0].map((v, j) => (j === 3 ? "high" : v))] }), /row 1 \(instances\[0\]\), column 4 \(bp\): "high" is not a number/],
+    ["application/json", JSON.stringify({ instances: [{ ...Object.fromEntries(features.map((f, j) => [f, X[0][j]])), bmii: 1 }] }), /row 1 \(instances\[0\]\): unknown feature "bmii"/],
+    ["application/json", JSON.stringify({ instances: [Object.fromEntries(features.filter((f) => f !== "s5").map((f, j) => [f, X[0][j]]))] }), /column 9 \(s5\): missing/],
+  ];
+  for (const [type, body, re] of cases) {
+    const r = await post(body, { "Content-Type": type });
+    assert.is(r.status, 400, `${body.slice(0, 60)} → ${r.status} ${r.body}`);
+    assert.match(JSON.parse(r.body).error, re);
+  }
+});
+
+test("415 unsupported content type, 406 unsupported accept, 404, 405", async () => {
+  const body = csv([X[0]]);
+  const a = await post(body, { "Content-Type": "application/x-recordio-protobuf" });
+  assert.is(a.status, 415);
+  assert.match(JSON.parse(a.body).error, /application\/x-recordio-protobuf.*text\/csv or application\/json/);
+  const a2 = await post(body, {});
+  assert.is(a2.status, 415);
+  const b = await post(body, { "Content-Type": "text/csv", Accept: "application/x-protobuf" });
+  assert.is(b.status, 406);
+  assert.match(JSON.parse(b.body).error, /application\/x-protobuf/);
+  assert.is((await request(port(), "GET", "/nope")).status, 404);
+  assert.is((await request(port(), "GET", "/invocations")).status, 405);
+  assert.is((await request(port(), "POST", "/ping", "x")).status, 405);
+});
+
+test("413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (0.05 MB here), declared or streamed; the server stays up", async () => {
+  const row = X[0].join(",") + "\n";
+  const big = row.repeat(Math.ceil((0.06 * 1048576) / row.length));
+  const a = await post(big, { "Content-Type": "text/csv" });
+  assert.is(a.status, 413);
+  assert.match(JSON.parse(a.body).error, /SAGEMAKER_MAX_PAYLOAD_IN_MB=0\.05/);
+  // chunked (no Content-Length): the limit is counted while streaming
+  const streamed = await new Promise<number>((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: port(), method: "POST", path: "/invocations", headers: { "Content-Type": "text/csv" }, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on("error", (e) => reject(e));
+    req.write(big.slice(0, 30000));
+    req.write(big.slice(30000));
+    req.end();
+  }).catch((e) => (String(e.code) === "ECONNRESET" || String(e.code) === "EPIPE" ? 413 : Promise.reject(e)));
+  assert.is(streamed, 413);
+  // just below the limit is fine
+  const ok = await post(row.repeat(Math.floor((0.04 * 1048576) / row.length)), { "Content-Type": "text/csv" });
+  assert.is(ok.status, 200);
+  assert.is((await request(port(), "GET", "/ping")).status, 200);
+});
+
+test("50 concurrent invocations: all 200 and each equals lib's prediction for its row", async () => {
+  const expected = ens.predict(X.slice(0, 50)).prediction;
+  const results = await Promise.all(
+    X.slice(0, 50).map((r) => post(csv([r]), { "Content-Type": "text/csv" })),
+  );
+  results.forEach((r, i) => {
+    assert.is(r.status, 200);
+    assert.is(Number(r.body.trim()), expected[i]);
+  });
+});
+
+test("SIGTERM: an in-flight request still gets its answer, then the process exits 0", async () => {
+  const s = await startServe(root);
+  try {
+    const body = csv(X.slice(0, 5));
+    const pending = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        { host: "127.0.0.1", port: s.port, method: "POST", path: "/invocations", headers: { "Content-Type": "text/csv", "Content-Length": Buffer.byteLength(body) } },
+        (res) => {
+          let d = "";
+          res.on("data", (c) => (d += c));
+          res.on("end", () => resolve({ status: res.statusCode!, body: d }));
+        },
+      );
+      req.on("error", reject);
+      req.write(body.slice(0, 10)); // headers and part of the body are in: the request is in flight
+      setTimeout(() => {
+        process.kill(s.child.pid!, "SIGTERM");
+        setTimeout(() => req.end(body.slice(10)), 300);
+      }, 200);
+    });
+    const r = await pending;
+    assert.is(r.status, 200);
+    assert.equal(r.body.trim().split("\n").map(Number), Array.from(ens.predict(X.slice(0, 5)).prediction));
+    assert.is(await s.exited, 0);
+    assert.match(s.output(), /SIGTERM: draining/);
+  } finally {
+    s.kill();
+  }
+});
+
+test("serve without a model: exits ≠ 0 naming the problem", async () => {
+  const empty = optMl(undefined, {});
+  try {
+    let err = "";
+    try {
+      const s = await startServe(empty);
+      s.kill();
+    } catch (e) {
+      err = (e as Error).message;
+    }
+    assert.match(err, /serve exited \(1\) before listening: .*no manifest\.json/);
+  } finally {
+    rmTree(empty);
+  }
+});
+
+test.run();

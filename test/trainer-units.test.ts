@@ -1,0 +1,139 @@
+/**
+ * trainer units, in-process: hyperparameter parsing, the CSV splitter,
+ * content negotiation, body parsing, OPT_ML and failure-line handling.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { decodeValue, memberSpecs, parseHyperparameters } from "../trainer/hyperparameters";
+import { checkRectangular, splitCsv } from "../trainer/csv";
+import { HttpError, parseCsvBody, parseJsonBody, requestFormat, responseFormat, wantsMembers } from "../trainer/serve";
+import { failureLine, optMlPaths, optMlRoot, publishDir } from "../trainer/optml";
+
+const throwsWith = (fn: () => unknown, re: RegExp) => {
+  try {
+    fn();
+  } catch (e) {
+    assert.match((e as Error).message, re);
+    return e as Error;
+  }
+  assert.unreachable(`expected an error matching ${re}`);
+};
+
+test("hyperparameters: plain strings and JSON-encoded strings give the same settings", () => {
+  const a = parseHyperparameters({ models: "xgboost,ridge", k_fold: "4", num_round: "50", eta: "0.2", max_depth: "4", blend: "stacking", seed: "7", final_model: "folds", label: "y", objective: "reg:absoluteerror", "xgboost.subsample": "0.7" });
+  const b = parseHyperparameters({ models: '"xgboost,ridge"', k_fold: '"4"', num_round: "50", eta: '"0.2"', max_depth: 4, blend: '"stacking"', seed: '"7"', final_model: '"folds"', label: '"y"', objective: '"reg:absoluteerror"', "xgboost.subsample": '"0.7"' });
+  assert.equal(a, b);
+  assert.equal(a.models, ["xgboost", "ridge"]);
+  assert.is(a.kFold, 4);
+  assert.is(a.eta, 0.2);
+  assert.is(a.finalModel, "folds");
+  assert.equal(a.memberParams, { xgboost: { subsample: "0.7" } });
+  assert.equal(parseHyperparameters({ models: '["catboost","rf"]' }).models, ["catboost", "random_forest"]);
+});
+
+test("hyperparameters: defaults; SageMaker keys ignored", () => {
+  const s = parseHyperparameters({ sagemaker_program: "train.py", sagemaker_submit_directory: '"s3://x"', _tuning_objective_metric: "validation-rmse" });
+  assert.equal(s.models, ["xgboost", "catboost"]);
+  assert.is(s.kFold, 5);
+  assert.is(s.blend, "mean");
+  assert.is(s.finalModel, "refit");
+  assert.is(s.seed, 0);
+  assert.is(s.label, undefined);
+});
+
+test("hyperparameters: shared num_round/eta/max_depth go to the boosted members, member params win, seed to every tree member", () => {
+  const s = parseHyperparameters({ models: "xgboost,catboost,random_forest,ridge", num_round: "30", eta: "0.1", max_depth: "5", seed: "3", "catboost.learning_rate": "0.02", "ridge.alpha": "2" });
+  const specs = Object.fromEntries(memberSpecs(s).map((m) => [m.kind, m.params]));
+  assert.equal(specs.xgboost, { num_round: 30, eta: 0.1, max_depth: 5, seed: 3 });
+  assert.equal(specs.catboost, { num_round: 30, eta: 0.1, max_depth: 5, random_seed: 3, learning_rate: "0.02" });
+  assert.equal(specs.random_forest, { seed: 3 });
+  assert.equal(specs.ridge, { alpha: "2" });
+});
+
+test("hyperparameters: errors name the key, the value and what is allowed", () => {
+  throwsWith(() => parseHyperparameters({ eta: "abc" }), /^hyperparameter eta="abc": is not a number/);
+  throwsWith(() => parseHyperparameters({ eta: "0" }), /eta="0": must be > 0/);
+  throwsWith(() => parseHyperparameters({ k_fold: "1" }), /k_fold="1": must be ≥ 2/);
+  throwsWith(() => parseHyperparameters({ k_fold: "2.5" }), /k_fold="2.5": must be an integer/);
+  throwsWith(() => parseHyperparameters({ num_round: "" }), /num_round="": is not a number/);
+  throwsWith(() => parseHyperparameters({ models: "xgboost,lightgbm" }), /unknown model "lightgbm"; known models: xgboost, catboost, random_forest, ridge/);
+  throwsWith(() => parseHyperparameters({ models: "" }), /models="": needs at least one model/);
+  throwsWith(() => parseHyperparameters({ blend: "max" }), /blend="max": unknown blend; known blends: mean/);
+  throwsWith(() => parseHyperparameters({ final_model: "best" }), /final_model="best": must be "refit" or "folds"/);
+  throwsWith(() => parseHyperparameters({ "catboost.depth": "4", models: "xgboost" }), /catboost.depth="4": sets a parameter of "catboost", which is not in models/);
+  throwsWith(() => parseHyperparameters({ "gbm.depth": "4" }), /gbm.depth="4": unknown model "gbm"/);
+  throwsWith(() => parseHyperparameters({ learning_rate: "0.1" }), /^unknown hyperparameter "learning_rate"/);
+  throwsWith(() => parseHyperparameters({ eta: null as any }), /eta=null: expected a string/);
+  throwsWith(() => parseHyperparameters([] as any), /must hold a JSON object/);
+  assert.is(decodeValue('"a\\"b"'), 'a"b');
+  assert.is(decodeValue('"unterminated'), '"unterminated');
+});
+
+test("csv splitter: quotes, CRLF, trailing newline; errors name line and column", () => {
+  const r = splitCsv('a,"b,1","say ""hi"""\r\n1,2,3\r\n\r\n');
+  assert.equal(r, [{ line: 1, fields: ["a", "b,1", 'say "hi"'] }, { line: 2, fields: ["1", "2", "3"] }]);
+  assert.equal(splitCsv('"multi\nline",2\n3,4').map((x) => x.line), [1, 3]);
+  assert.equal(splitCsv("1,,3\n")[0].fields, ["1", "", "3"]);
+  throwsWith(() => splitCsv("1,2\n\n3,4\n", "f.csv"), /^f\.csv: line 2 is empty/);
+  throwsWith(() => splitCsv('1,"2\n', "f.csv"), /line 1, column 2: quoted field is not closed/);
+  throwsWith(() => splitCsv('1,2"x\n', "f.csv"), /line 1, column 2: stray quote/);
+  throwsWith(() => checkRectangular(splitCsv("1,2,3\n4,5\n"), "f.csv"), /f\.csv: line 2 has 2 fields, expected 3 \(as on line 1\)/);
+  throwsWith(() => checkRectangular([], "f.csv"), /f\.csv is empty/);
+});
+
+test("content negotiation: 415 / 406, Accept defaults to the request's format, q-values", () => {
+  assert.is(requestFormat("text/csv; charset=utf-8"), "csv");
+  assert.is(requestFormat("Application/JSON"), "json");
+  const e = throwsWith(() => requestFormat("application/x-recordio-protobuf"), /unsupported Content-Type "application\/x-recordio-protobuf"/) as HttpError;
+  assert.is(e.status, 415);
+  assert.is((throwsWith(() => requestFormat(undefined), /\(none\)/) as HttpError).status, 415);
+  assert.is(responseFormat(undefined, "csv"), "csv");
+  assert.is(responseFormat("*/*", "json"), "json");
+  assert.is(responseFormat("application/xml, text/csv", "json"), "csv");
+  assert.is(responseFormat("text/csv;q=0.5, application/json", "csv"), "json");
+  assert.is((throwsWith(() => responseFormat("application/xml", "csv"), /unsupported Accept "application\/xml"/) as HttpError).status, 406);
+  assert.ok(wantsMembers("members=true"));
+  assert.ok(wantsMembers("trace=1; members=true"));
+  assert.not.ok(wantsMembers("members=false"));
+  assert.not.ok(wantsMembers(undefined));
+});
+
+test("request bodies: CSV and JSON → row-major values; header equal to the features is skipped", () => {
+  const f = ["a", "b"];
+  assert.equal(Array.from(parseCsvBody("1,2\n3,\n", f).X), [1, 2, 3, NaN]);
+  assert.equal(Array.from(parseCsvBody("a,b\n1,2\n", f).X), [1, 2]);
+  assert.equal(Array.from(parseJsonBody('{"instances":[[1,2],{"b":4,"a":3}]}', f).X), [1, 2, 3, 4]);
+  assert.equal(Array.from(parseJsonBody('[[1,null]]', f).X), [1, NaN]);
+  throwsWith(() => parseCsvBody("1,2\n3\n", f), /row 2 \(line 2\) has 1 values, expected 2 \(a, b\)/);
+  throwsWith(() => parseCsvBody("1,2\n3,x\n", f), /row 2 \(line 2\), column 2 \(b\): "x" is not a number/);
+  throwsWith(() => parseJsonBody('{"instances":[[1,2],[1,true]]}', f), /row 2 \(instances\[1\]\), column 2 \(b\): true is not a number/);
+  throwsWith(() => parseJsonBody('{"instances":[7]}', f), /row 1 \(instances\[0\]\) must be a list of 2 values or an object/);
+});
+
+test("OPT_ML root, failure line (one line, ≤ 1024 chars, cause first), publishDir", () => {
+  assert.is(optMlRoot({}), "/opt/ml");
+  assert.is(optMlRoot({ OPT_ML: "/tmp/x" }), "/tmp/x");
+  assert.is(optMlPaths("/r").hyperparameters, "/r/input/config/hyperparameters.json");
+  assert.is(failureLine(new Error("bad\n  thing\r\nhere")), "bad thing here");
+  assert.is(failureLine(new Error("x".repeat(5000))).length, 1024);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "trainer-units-"));
+  try {
+    const tmp = path.join(root, "t");
+    fs.mkdirSync(tmp);
+    fs.writeFileSync(path.join(tmp, "manifest.json"), "{}");
+    fs.writeFileSync(path.join(tmp, "a.json"), "1");
+    const model = path.join(root, "model");
+    fs.mkdirSync(model);
+    fs.writeFileSync(path.join(model, "stale.json"), "old");
+    publishDir(tmp, model);
+    assert.equal(fs.readdirSync(model).sort(), ["a.json", "manifest.json"]);
+    assert.not.ok(fs.existsSync(tmp));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test.run();
