@@ -1,0 +1,27 @@
+/**
+ * Bundle the trainer (trainer/ + lib/ + arquero, …) into one CommonJS file,
+ * out/trainer/main.js, with esbuild (already installed as tsx's compiler).
+ * The core package node-xgboost-wasm stays external (it loads its .wasm from
+ * its own folder). Same source, no TypeScript hook at start-up: `serve` cold
+ * start drops from ~0.4 s (node --require tsx/cjs) to ~0.2 s. The Dockerfile
+ * runs this bundle; from the repo: `npx tsx trainer/bundle.ts && node out/trainer/main.js serve`.
+ */
+import * as path from "path";
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const esbuild = require("esbuild");
+
+const root = path.resolve(__dirname, "..");
+const outfile = path.join(root, "out", "trainer", "main.js");
+const t0 = Date.now();
+esbuild.buildSync({
+  entryPoints: [path.join(root, "trainer", "main.ts")],
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  outfile,
+  external: ["node-xgboost-wasm"],
+  sourcemap: true,
+  logLevel: "warning",
+});
+console.log(`bundled ${path.relative(root, outfile)} in ${Date.now() - t0} ms`);
