@@ -7,14 +7,16 @@
  * tree_method=hist, nthread=1, max_depth 6, eta 0.1, max_bin 256, 100 rounds and
  * base_score = training-label mean for every learner:
  *   - ours, depthwise (the XGBoost-style learner)        — child process (bench/worker.ts)
+ *   - ours, lossguide with 64 leaves                      — child process
  *   - ours, grow_policy "symmetric" (CatBoost-style)      — child process
- *   - native XGBoost 1.7.4 (Debian python3-xgboost)       — python (test/helpers/xgb_ref.py)
+ *   - native XGBoost 1.7.4 (Debian python3-xgboost), depthwise and lossguide
+ *                                                         — python (test/helpers/xgb_ref.py)
  *   - ml-xgboost (npm, XGBoost 0.7x via emscripten)       — child process, 100k only
  * Each learner runs alone in its own process, one after the other (peak RSS is per process:
  * ours from process.resourceUsage().maxRSS, native from resource.getrusage; both include
  * reading the data file); predict times are the fastest of 3 runs. Prints a markdown table; also saved to bench/data/results.md.
  *
- * Options: --only-100k | --sizes=100000,1000000   --rounds=100   --skip=native,ml-xgboost,symmetric
+ * Options: --only-100k | --sizes=100000,1000000   --rounds=100   --skip=native,ml-xgboost,symmetric,lossguide
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -25,7 +27,7 @@ import { hasXgboost, RefJob, xgboostVersion } from "../test/helpers/xgb-ref";
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 if (args.includes("--help")) {
-  console.log("npm run bench [-- --only-100k | --sizes=100000,1000000] [--rounds=100] [--skip=native,ml-xgboost,symmetric]");
+  console.log("npm run bench [-- --only-100k | --sizes=100000,1000000] [--rounds=100] [--skip=native,ml-xgboost,symmetric,lossguide]");
   process.exit(0);
 }
 const sizes = args.includes("--only-100k") ? [100_000] : (opt("sizes") ?? "100000,1000000").split(",").map(Number);
@@ -41,7 +43,7 @@ const ROOT = path.join(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
 interface Row {
-  rows: number; learner: string; trainSeconds: number; predictSeconds: number; nPredict: number;
+  rows: number; learner: string; policy?: string; native?: boolean; trainSeconds: number; predictSeconds: number; nPredict: number;
   maxRssMb: number; rmse: number; note?: string;
 }
 
@@ -58,26 +60,26 @@ function worker(learner: "ours" | "ml-xgboost", f: SynthFiles, params: Record<st
   return { trainSeconds: out.trainSeconds, predictSeconds: out.predictSeconds, nPredict: out.nPredict, maxRssMb: out.maxRssKb / 1024, rmse: out.rmse };
 }
 
-function native(f: SynthFiles): Omit<Row, "rows" | "learner"> {
+function native(f: SynthFiles, params: Record<string, unknown> = PARAMS): Omit<Row, "rows" | "learner"> {
   const ref = new RefJob();
   ref.datasetSpec("train", { x: f.x, y: f.y, nrow: f.nrow, ncol: f.ncol, row_end: f.nTrain });
   ref.datasetSpec("test", { x: f.x, y: f.y, nrow: f.nrow, ncol: f.ncol, row_begin: f.nTrain });
-  ref.task({ op: "train", params: PARAMS, num_round: rounds, dtrain: "train", base_score: "mean", predict: [{ data: "test", out: ref.file("pred.f32"), repeat: PREDICT_REPEAT }] });
+  ref.task({ op: "train", params, num_round: rounds, dtrain: "train", base_score: "mean", predict: [{ data: "test", out: ref.file("pred.f32"), repeat: PREDICT_REPEAT }] });
   const [r] = ref.run({ timeoutMs: 3_600_000 });
   ref.cleanup();
   const p = r.predict![0];
   return { trainSeconds: r.train_seconds!, predictSeconds: p.seconds, nPredict: p.n, maxRssMb: r.maxrss_kb / 1024, rmse: p.rmse! };
 }
 
-function measure(rowsN: number, learner: string, fn: () => Omit<Row, "rows" | "learner">, note?: string): Row | undefined {
+function measure(rowsN: number, learner: string, fn: () => Omit<Row, "rows" | "learner">, note?: string, tags: { policy?: string; native?: boolean } = {}): Row | undefined {
   log(`${rowsN.toLocaleString("en")} rows: ${learner} …`);
   try {
-    const r = { rows: rowsN, learner, ...fn(), ...(note ? { note } : {}) };
+    const r = { rows: rowsN, learner, ...tags, ...fn(), ...(note ? { note } : {}) };
     log(`  train ${fmt(r.trainSeconds)} s, predict ${fmt(r.predictSeconds, 3)} s, peak RSS ${fmt(r.maxRssMb, 0)} MB, holdout RMSE ${fmt(r.rmse, 4)}`);
     return r;
   } catch (e) {
     log(`  FAILED: ${(e as Error).message.split("\n")[0]}`);
-    return { rows: rowsN, learner, trainSeconds: NaN, predictSeconds: NaN, nPredict: 0, maxRssMb: NaN, rmse: NaN, note: `failed: ${(e as Error).message.split("\n")[0].slice(0, 120)}` };
+    return { rows: rowsN, learner, ...tags, trainSeconds: NaN, predictSeconds: NaN, nPredict: 0, maxRssMb: NaN, rmse: NaN, note: `failed: ${(e as Error).message.split("\n")[0].slice(0, 120)}` };
   }
 }
 
@@ -87,15 +89,19 @@ function main() {
   for (const n of sizes) {
     log(`${n.toLocaleString("en")} rows × 28: data ${fs.existsSync(path.join(DATA_DIR, `synth-${n}-20240601.X.f32`)) ? "cached" : "generating"} under bench/data/`);
     const f = synthFiles(n);
-    const nat = haveNative ? measure(n, `native XGBoost ${xgboostVersion()} hist`, () => native(f)) : undefined;
-    const ours = measure(n, "ours (depthwise)", () => worker("ours", f, PARAMS));
+    const LOSSGUIDE = { ...PARAMS, grow_policy: "lossguide", max_depth: 0, max_leaves: 64 };
+    const V = xgboostVersion();
+    const nat = haveNative ? measure(n, `native XGBoost ${V} hist (depthwise)`, () => native(f), undefined, { policy: "depthwise", native: true }) : undefined;
+    const ours = measure(n, "ours (depthwise)", () => worker("ours", f, PARAMS), undefined, { policy: "depthwise" });
+    const natLg = haveNative && !skip.has("lossguide")
+      ? measure(n, `native XGBoost ${V} hist (lossguide, 64 leaves)`, () => native(f, LOSSGUIDE), undefined, { policy: "lossguide", native: true }) : undefined;
     const lossguide = skip.has("lossguide") ? undefined
-      : measure(n, "ours (lossguide, 64 leaves)", () => worker("ours", f, { ...PARAMS, grow_policy: "lossguide", max_depth: 0, max_leaves: 64 }));
+      : measure(n, "ours (lossguide, 64 leaves)", () => worker("ours", f, LOSSGUIDE), undefined, { policy: "lossguide" });
     const sym = skip.has("symmetric") ? undefined
-      : measure(n, "ours (symmetric, CatBoost-style)", () => worker("ours", f, { ...PARAMS, grow_policy: "symmetric" }));
+      : measure(n, "ours (symmetric, CatBoost-style)", () => worker("ours", f, { ...PARAMS, grow_policy: "symmetric" }), undefined, { policy: "symmetric" });
     const ml = skip.has("ml-xgboost") || n > 100_000 ? undefined
-      : measure(n, "ml-xgboost 1.1.2 (npm)", () => worker("ml-xgboost", f, PARAMS), "XGBoost 0.7x via emscripten, one predict call per row; its train() wrapper overflows the stack at this size, so its C exports are called directly");
-    for (const r of [nat, ours, lossguide, sym, ml]) if (r) rows.push(r);
+      : measure(n, "ml-xgboost 1.1.2 (npm)", () => worker("ml-xgboost", f, PARAMS), "XGBoost 0.7x via emscripten, one predict call per row; its train() wrapper overflows the stack at this size, so its C exports are called directly", { policy: "depthwise" });
+    for (const r of [nat, ours, natLg, lossguide, sym, ml]) if (r) rows.push(r);
   }
 
   // the table: ratios against native in the same run (train time: lower is better;
@@ -107,17 +113,20 @@ function main() {
   lines.push("| rows | learner | train s | train ÷ native | predict s | predict rows/s | rows/s ÷ native | peak RSS MB | holdout RMSE | note |");
   lines.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
   for (const r of rows) {
-    const nat = rows.find((x) => x.rows === r.rows && x.learner.startsWith("native"));
+    // against native with the same grow policy (symmetric has none: against native depthwise)
+    const nat = rows.find((x) => x.rows === r.rows && x.native && x.policy === r.policy)
+      ?? rows.find((x) => x.rows === r.rows && x.native && x.policy === "depthwise");
     const depthwise = rows.find((x) => x.rows === r.rows && x.learner === "ours (depthwise)");
     const rps = r.nPredict / r.predictSeconds;
     const natRps = nat ? nat.nPredict / nat.predictSeconds : NaN;
     let note = r.note ?? "";
+    if (!r.native && nat && nat.policy !== r.policy) note = `ratios vs native depthwise${note ? "; " + note : ""}`;
     if (r.learner.startsWith("ours (symmetric") && depthwise) note = `${fmt(r.trainSeconds / depthwise.trainSeconds)}× depthwise train time${note ? "; " + note : ""}`;
     lines.push(`| ${r.rows.toLocaleString("en")} | ${r.learner} | ${fmt(r.trainSeconds)} | ${nat && r !== nat ? fmt(r.trainSeconds / nat.trainSeconds) + "×" : "—"} | ${fmt(r.predictSeconds, 3)} | ${Number.isFinite(rps) ? Math.round(rps).toLocaleString("en") : "—"} | ${nat && r !== nat ? fmt(rps / natRps) + "×" : "—"} | ${fmt(r.maxRssMb, 0)} | ${fmt(r.rmse, 4)} | ${note} |`);
   }
   // issue 2's bar at the largest size: ours ≤ 1.5× native train time (goal ≤ 1.0×) and ≥ 0.5× its predict rows/s
   const top = Math.max(...rows.map((r) => r.rows));
-  const nTop = rows.find((x) => x.rows === top && x.learner.startsWith("native"));
+  const nTop = rows.find((x) => x.rows === top && x.native && x.policy === "depthwise");
   const oTop = rows.find((x) => x.rows === top && x.learner === "ours (depthwise)");
   if (nTop && oTop && Number.isFinite(oTop.trainSeconds)) {
     const tr = oTop.trainSeconds / nTop.trainSeconds, pr = (oTop.nPredict / oTop.predictSeconds) / (nTop.nPredict / nTop.predictSeconds);
