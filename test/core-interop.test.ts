@@ -317,4 +317,50 @@ t("categorical features (ordered target statistics): saveModel → loadModel pre
   d.free();
 });
 
+t("metrics and importances agree with native on the same model: evalsResult vs native eval (weighted), getScore vs get_score", () => {
+  const valid = regressionData(500, NCOL, 21, 0.1);
+  const w = Float32Array.from({ length: valid.nrow }, (_, i) => 0.5 + ((i * 7919) % 13) / 8);
+  const poisson = (y: Float32Array) => y.map((v) => Math.floor(Math.exp(0.25 * v)));
+  const setups: { objective: string; extra: Record<string, unknown>; metrics: string[]; labels: (y: Float32Array) => Float32Array }[] = [
+    { objective: "reg:squarederror", extra: {}, metrics: ["rmse", "mae"], labels: (y) => y },
+    { objective: "binary:logistic", extra: {}, metrics: ["logloss", "error", "auc"], labels: binaryLabels },
+    { objective: "multi:softprob", extra: { num_class: 3 }, metrics: ["mlogloss", "merror"], labels: (y) => classLabels(y, 3) },
+    { objective: "count:poisson", extra: {}, metrics: ["poisson-nloglik"], labels: poisson },
+  ];
+  const ref = new RefJob();
+  const ours: { evals: Record<string, number>; scores: Record<string, Record<string, number>> }[] = [];
+  setups.forEach((su, i) => {
+    const ytr = su.labels(base.y), yva = su.labels(valid.y);
+    const dtr = new DMatrix(base.X, { nrow: base.nrow, ncol: NCOL, label: ytr });
+    const dva = new DMatrix(valid.X, { nrow: valid.nrow, ncol: NCOL, label: yva, weight: w });
+    const bst = train({ objective: su.objective, max_depth: 4, eta: 0.3, eval_metric: su.metrics, ...su.extra }, dtr, {
+      numBoostRound: 10, evals: [[dtr, "train"], [dva, "valid"]],
+    });
+    const evals: Record<string, number> = {};
+    for (const m of su.metrics) evals[m] = bst.evalsResult.valid[m][9];
+    const scores: Record<string, Record<string, number>> = {};
+    for (const tp of ["weight", "gain", "cover", "total_gain", "total_cover"] as const) scores[tp] = bst.getScore({ importanceType: tp });
+    ours.push({ evals, scores });
+    ref.dataset(`valid${i}`, valid.X, valid.nrow, NCOL, yva, w);
+    ref.task({ op: "load", model: ref.model(bst.saveModel()), scores: true, eval: [{ data: `valid${i}`, metrics: su.metrics }] });
+    bst.free(); dtr.free(); dva.free();
+  });
+  const results = ref.run();
+  ref.cleanup();
+  setups.forEach((su, i) => {
+    const nat = results[i];
+    for (const m of su.metrics) {
+      const a = ours[i].evals[m], b = nat.evals![`valid${i}`][m];
+      assert.ok(Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b)), `${su.objective} weighted ${m}: ours ${a}, native ${b}`);
+    }
+    for (const tp of Object.keys(ours[i].scores)) {
+      const a = ours[i].scores[tp], b = nat.scores![tp];
+      assert.equal(Object.keys(a).sort(), Object.keys(b).sort(), `${su.objective} ${tp}: features differ`);
+      for (const f of Object.keys(b)) {
+        assert.ok(Math.abs(a[f] - b[f]) <= 1e-4 * Math.max(1, Math.abs(b[f])), `${su.objective} getScore ${tp}[${f}]: ours ${a[f]}, native ${b[f]}`);
+      }
+    }
+  });
+});
+
 test.run();

@@ -54,9 +54,10 @@ export interface DatasetSpec {
   rows?: number[] | string; row_begin?: number; row_end?: number;
 }
 export interface PredSpec { data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number }
+export interface Extras { scores?: boolean; eval?: { data: string; metrics: string[] }[] }
 export type RefTask =
-  | { op: "train"; params: Record<string, unknown>; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[] }
-  | { op: "load"; model: string; predict?: PredSpec[] }
+  | ({ op: "train"; params: Record<string, unknown>; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[] } & Extras)
+  | ({ op: "load"; model: string; predict?: PredSpec[] } & Extras)
   | { op: "cv"; params: Record<string, unknown>; num_round: number; data: string; folds: ArrayLike<number>[]; base_score?: "mean"; metric?: "rmse" | "logloss" | "mlogloss" };
 
 export interface RefPrediction { data: string; seconds: number; n: number; values?: number[]; out?: string; rmse?: number }
@@ -65,6 +66,8 @@ export interface RefResult {
   train_seconds?: number; base_score?: number; model?: string; num_features?: number;
   predict?: RefPrediction[];
   fold_scores?: number[]; mean?: number; oof?: number[];
+  scores?: Record<string, Record<string, number>>;
+  evals?: Record<string, Record<string, number>>;
 }
 
 /** One batch of tasks for a single python process (data files live in a temp dir). */

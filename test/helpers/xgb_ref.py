@@ -18,6 +18,8 @@ Input: one JSON job, from a file named on the command line or from stdin:
        "base_score": "mean" (optional: base_score = weighted mean of the training labels),
        "save_model": "model.json" (optional), "predict": [PRED, ...] (optional)},
       {"op": "load", "model": "model.json", "predict": [PRED, ...]},
+      (train and load also take "scores": true → get_score for every importance type, and
+       "eval": [{"data": "<name>", "metrics": ["rmse", ...]}] → native metric values)
       {"op": "cv", "params": {...}, "num_round": 10, "data": "<name>",
        "folds": [[test row indices], ...], "base_score": "mean" (optional),
        "metric": "rmse" | "logloss" | "mlogloss"}
@@ -135,13 +137,32 @@ def task_train(task, ds):
         bst.save_model(task["save_model"])
         res["model"] = task["save_model"]
     res["predict"] = do_predict(bst, ds, task.get("predict", []))
+    res.update(do_extras(bst, ds, task))
     return res
+
+
+def do_extras(bst, ds, task):
+    """Optional: feature importances (all types) and native evaluation metrics of the model."""
+    r = {}
+    if task.get("scores"):
+        r["scores"] = {t: bst.get_score(importance_type=t) for t in ["weight", "gain", "cover", "total_gain", "total_cover"]}
+    for e in task.get("eval", []):
+        d, _, _ = ds.dmatrix(e["data"])
+        # set_param appends eval metrics (it does not replace them): set them all, then read
+        # each by name from "[0]\teval-rmse:1.2345\teval-mae:0.98"
+        bst.set_param([("eval_metric", m) for m in e["metrics"]])
+        text = bst.eval_set([(d, "eval")])
+        found = dict(item.split(":", 1) for item in text.split("\t")[1:])
+        r.setdefault("evals", {})[e["data"]] = {m: float(found["eval-" + m]) for m in e["metrics"]}
+    return r
 
 
 def task_load(task, ds):
     bst = xgb.Booster(model_file=task["model"])
     bst.set_param({"nthread": 1})
-    return {"num_features": bst.num_features(), "predict": do_predict(bst, ds, task.get("predict", []))}
+    r = {"num_features": bst.num_features(), "predict": do_predict(bst, ds, task.get("predict", []))}
+    r.update(do_extras(bst, ds, task))
+    return r
 
 
 def task_cv(task, ds):
