@@ -165,6 +165,27 @@ test("train: no header (label = first column), two files concatenated in order, 
   assert.ok(close(t, refRmse(train.map((r) => r[yi]), pt)));
 });
 
+test("train: binary:logistic → logloss lines; validation-logloss = own out-of-fold logloss", async () => {
+  const { header, rows } = diabetesRows();
+  const yi = header.indexOf("target");
+  const text = [header.join(","), ...rows.map((r) => r.map((v, j) => (j === yi ? (v > 140 ? 1 : 0) : v)).join(","))].join("\n") + "\n";
+  const root = optMl({ objective: "binary:logistic", models: "xgboost,ridge", num_round: "8", k_fold: "3", blend: "stacking" }, { train: { "b.csv": text } });
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.is(lines.filter((l) => /^fold=\d+ xgboost-logloss:[0-9.]+; ridge-logloss:[0-9.]+; ensemble-logloss:[0-9.]+;$/.test(l)).length, 3);
+  assert.is(lines.filter((l) => /^\[\d+\] validation-logloss:[0-9.]+;$/.test(l)).length, 8);
+  const v = Number(/^validation-logloss:([0-9.]+);$/.exec(lines[lines.length - 2])![1]);
+  const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+  const eps = 1e-15;
+  const ll = -cv.y.reduce((s: number, y: number, i: number) => {
+    const p = Math.min(1 - eps, Math.max(eps, cv.oof.ensemble[i]));
+    return s + (y * Math.log(p) + (1 - y) * Math.log(1 - p));
+  }, 0) / cv.y.length;
+  assert.ok(close(v, ll), `${v} vs ${ll}`);
+});
+
 // ---- failure path: output/failure names the problem, exit code ≠ 0, model/ untouched ----
 const diabetes = () => fs.readFileSync(DIABETES, "utf8");
 const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<string, Record<string, string>>; expect: RegExp[] }[] = [
