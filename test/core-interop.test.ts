@@ -363,4 +363,26 @@ t("metrics and importances agree with native on the same model: evalsResult vs n
   });
 });
 
+t("feature names and iteration ranges: a named model loads natively (names kept), iterationRange predicts like native's iteration_range", () => {
+  const names = Array.from({ length: NCOL }, (_, i) => `feat_${i}`);
+  const dtr = new DMatrix(base.X, { nrow: base.nrow, ncol: NCOL, label: base.y, featureNames: names });
+  const bst = train({ max_depth: 4, eta: 0.3 }, dtr, { numBoostRound: 10 });
+  const dn = new DMatrix(nanTest.X, { nrow: nanTest.nrow, ncol: NCOL, featureNames: names });
+  const full = bst.predict(dn), part = bst.predict(dn, { iterationRange: [2, 7] }), margin = bst.predict(dn, { iterationRange: [0, 3], outputMargin: true });
+  const json = bst.saveModel();
+  assert.equal(JSON.parse(json).learner.feature_names, names, "feature_names not saved");
+  const scores = bst.getScore({ importanceType: "weight" });
+  assert.ok(Object.keys(scores).every((k) => names.includes(k)), `getScore keys are not the feature names: ${Object.keys(scores)}`);
+  bst.free(); dtr.free(); dn.free();
+  const ref = new RefJob();
+  ref.dataset("named", nanTest.X, nanTest.nrow, NCOL, undefined, undefined, names);
+  ref.task({ op: "load", model: ref.model(json), scores: true, predict: [{ data: "named" }, { data: "named", iteration_range: [2, 7] }, { data: "named", iteration_range: [0, 3], output_margin: true }] });
+  const [r] = ref.run();
+  ref.cleanup();
+  compare("named model, all rounds", full, r.predict![0].values);
+  compare("iterationRange [2, 7]", part, r.predict![1].values);
+  compare("iterationRange [0, 3] margin", margin, r.predict![2].values, MARGIN_FLOOR);
+  assert.equal(Object.keys(r.scores!.weight).sort(), Object.keys(scores).sort(), "native get_score keys differ");
+});
+
 test.run();

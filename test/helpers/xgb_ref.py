@@ -9,7 +9,7 @@ Input: one JSON job, from a file named on the command line or from stdin:
   {
     "datasets": {                       # raw float32 little-endian files, row-major
       "<name>": {"x": "X.f32", "nrow": N, "ncol": M,
-                 "y": "y.f32" (optional), "w": "w.f32" (optional),
+                 "y": "y.f32" (optional), "w": "w.f32" (optional), "feature_names": [...] (optional),
                  "rows": [0, 5, ...] | "rows.i32" (optional: take these rows only),
                  "row_begin": a, "row_end": b (optional: take rows [a, b) only)}
     },
@@ -88,7 +88,8 @@ class Datasets:
         X, y, w = self.arrays(name)
         if rows is not None:
             X, y, w = X[rows], (y[rows] if y is not None else None), (w[rows] if w is not None else None)
-        return xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1), y, w
+        names = self.specs[name].get("feature_names")
+        return xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1, feature_names=names), y, w
 
 
 def mean_label(y, w):
