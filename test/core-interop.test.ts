@@ -6,8 +6,9 @@
  *     and on data with NaNs (margins and transformed outputs);
  *   - a model trained by native XGBoost (JSON) loads with Booster.loadModel and predicts
  *     the same as native.
- * For reg:squarederror, binary:logistic and multi:softprob; depthwise, lossguide,
- * symmetric (oblivious) trees and random-forest mode (num_parallel_tree > 1).
+ * For reg:squarederror, binary:logistic and multi:softprob × depthwise, lossguide,
+ * symmetric (oblivious) trees and random-forest mode (num_parallel_tree > 1); and
+ * reg:absoluteerror, reg:pseudohubererror, count:poisson, multi:softmax depthwise.
  * Skips (with what to install) when /usr/bin/python3 cannot import xgboost.
  */
 import { test } from "uvu";
@@ -28,7 +29,7 @@ const t = XGB ? test : test.skip;
 
 interface Case {
   name: string;
-  objective: "reg:squarederror" | "binary:logistic" | "multi:softprob";
+  objective: string;
   params: Record<string, unknown>;
   rounds: number;
 }
@@ -48,14 +49,29 @@ const POLICIES: { name: string; params: Record<string, unknown>; rounds: number 
     rounds: 1,
   },
 ];
-const CASES: Case[] = OBJECTIVES.flatMap((o) =>
-  POLICIES.map((p) => ({
-    name: `${o.objective} ${p.name}`,
+/** the other objectives of the core, depthwise only */
+const MORE_OBJECTIVES: Pick<Case, "objective" | "params">[] = [
+  { objective: "reg:absoluteerror", params: {} },
+  { objective: "reg:pseudohubererror", params: { huber_slope: 1.5 } },
+  { objective: "count:poisson", params: {} },
+  { objective: "multi:softmax", params: { num_class: 3 } },
+];
+const CASES: Case[] = [
+  ...OBJECTIVES.flatMap((o) =>
+    POLICIES.map((p) => ({
+      name: `${o.objective} ${p.name}`,
+      objective: o.objective,
+      params: { objective: o.objective, eta: 0.3, seed: 7, ...o.params, ...p.params },
+      rounds: p.rounds,
+    })),
+  ),
+  ...MORE_OBJECTIVES.map((o) => ({
+    name: `${o.objective} depthwise`,
     objective: o.objective,
-    params: { objective: o.objective, eta: 0.3, seed: 7, ...o.params, ...p.params },
-    rounds: p.rounds,
+    params: { objective: o.objective, eta: 0.3, seed: 7, max_depth: 5, ...o.params },
+    rounds: 12,
   })),
-);
+];
 /** native XGBoost 1.7 has no symmetric trees: native → ours is checked for the others */
 const nativeTrainable = (c: Case) => c.params.grow_policy !== "symmetric";
 
@@ -67,7 +83,10 @@ const nanTest = regressionData(600, NCOL, 12, 0.3);
 const allNan: Data = { X: new Float32Array(3 * NCOL).fill(NaN), y: new Float32Array(3), nrow: 3, ncol: NCOL };
 
 function labelsFor(c: Case, y: Float32Array): Float32Array {
-  return c.objective === "binary:logistic" ? binaryLabels(y) : c.objective === "multi:softprob" ? classLabels(y, 3) : y;
+  if (c.objective === "binary:logistic") return binaryLabels(y);
+  if (c.objective.startsWith("multi:")) return classLabels(y, 3);
+  if (c.objective === "count:poisson") return y.map((v) => Math.floor(Math.exp(0.25 * v)));
+  return y;
 }
 
 const EVAL_SETS: [string, Data][] = [["train", base], ["nan", nanTest], ["allnan", allNan]];
@@ -168,8 +187,8 @@ for (const c of CASES) {
     const o = run().get(c.name)!;
     comparePredictions(c.name, "ours→native", o.ours, o.nativeOnOurs);
     // and it really is a non-trivial model
-    const pred = o.ours.train.pred;
-    assert.ok(new Set(pred).size > 5, `${c.name}: the model predicts only ${new Set(pred).size} distinct values`);
+    const margin = o.ours.train.margin;
+    assert.ok(new Set(margin).size > 5, `${c.name}: the model has only ${new Set(margin).size} distinct margins`);
   });
   if (nativeTrainable(c)) {
     t(`native → ours: ${c.name} (native JSON loads with Booster.loadModel, same predictions)`, () => {
