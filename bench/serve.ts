@@ -16,7 +16,8 @@
  *   2. single-row latency: sequential POST /invocations (text/csv, one row),
  *      one keep-alive connection, client-side hrtime → p50 / p99 / max;
  *   3. throughput: autocannon, 50 connections, single-row CSV bodies → req/s
- *      and autocannon's latency p50 / p99 under that load.
+ *      and autocannon's latency p50 / p99 under that load; one process, then
+ *      SAGEMAKER_MODEL_SERVER_WORKERS=2.
  * The load generator runs on the same machine (it competes for the cores).
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
@@ -88,13 +89,13 @@ const LAUNCHERS: Record<Launcher, [string, string[], string]> = {
   bundle: [process.execPath, [BUNDLE, "serve"], "node out/trainer/main.js serve (bundle, as in the Dockerfile)"],
 };
 
-async function startServe(optMl: string, launcher: Launcher): Promise<Started> {
+async function startServe(optMl: string, launcher: Launcher, workers = 1): Promise<Started> {
   const port = await freePort();
   const [cmd, args] = LAUNCHERS[launcher];
   const t0 = process.hrtime.bigint();
   const child = spawn(cmd, args, {
     cwd: ROOT,
-    env: { ...process.env, OPT_ML: optMl, SAGEMAKER_BIND_TO_PORT: String(port), SAGEMAKER_BIND_TO_HOST: "127.0.0.1" },
+    env: { ...process.env, OPT_ML: optMl, SAGEMAKER_BIND_TO_PORT: String(port), SAGEMAKER_BIND_TO_HOST: "127.0.0.1", SAGEMAKER_MODEL_SERVER_WORKERS: String(workers) },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });
@@ -214,6 +215,14 @@ async function main(): Promise<void> {
       `autocannon, 50 connections, ${SECONDS} s: ${c.requests.average.toFixed(0)} req/s average (${c.requests.total} requests, ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts); latency p50 ${c.latency.p50} ms, p99 ${c.latency.p99} ms`,
     );
     await stop(s);
+    // the same load on SAGEMAKER_MODEL_SERVER_WORKERS=2 (node:cluster, one port)
+    const s2 = await startServe(optMl, "bundle", 2);
+    await sequentialLatency(s2.port, row, 1); // warm both workers a little
+    const c2 = await cannon(s2.port, row, SECONDS);
+    console.log(
+      `autocannon, 50 connections, ${SECONDS} s, 2 workers: ${c2.requests.average.toFixed(0)} req/s average (${c2.requests.total} requests, ${c2.non2xx} non-2xx, ${c2.errors} errors); latency p50 ${c2.latency.p50} ms, p99 ${c2.latency.p99} ms`,
+    );
+    await stop(s2);
   } finally {
     killAll();
     fs.rmSync(optMl, { recursive: true, force: true });

@@ -205,6 +205,21 @@ test("SIGTERM: an in-flight request still gets its answer, then the process exit
   }
 });
 
+test("SAGEMAKER_MODEL_SERVER_WORKERS=2: one port, correct answers under concurrency, SIGTERM drains all and exits 0", async () => {
+  const s = await startServe(root, { SAGEMAKER_MODEL_SERVER_WORKERS: "2" });
+  try {
+    assert.match(s.output(), /\(2 workers\)/);
+    const expected = ens.predict(X.slice(0, 40)).prediction;
+    const results = await Promise.all(X.slice(0, 40).map((r) => request(s.port, "POST", "/invocations", csv([r]), { "Content-Type": "text/csv" })));
+    results.forEach((r, i) => assert.is(Number(r.body.trim()), expected[i]));
+    process.kill(s.child.pid!, "SIGTERM");
+    assert.is(await s.exited, 0);
+    assert.match(s.output(), /draining in-flight requests in 2 workers/);
+  } finally {
+    s.kill();
+  }
+});
+
 test("serve without a model: exits ≠ 0 naming the problem", async () => {
   const empty = optMl(undefined, {});
   try {

@@ -13,6 +13,7 @@
  * SAGEMAKER_MAX_PAYLOAD_IN_MB (default 6), 415 / 406 for content types.
  * SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0.
  */
+import cluster from "cluster";
 import * as http from "http";
 import { Ensemble, loadEnsemble } from "../lib";
 import { cellNumber, splitCsv } from "./csv";
@@ -326,22 +327,97 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
 }
 
-/** `serve` entry: start, and on SIGTERM/SIGINT drain and exit 0. */
-export async function serve(modelDir: string): Promise<void> {
+/** Worker processes: SAGEMAKER_MODEL_SERVER_WORKERS (the SageMaker inference toolkits' variable), default 1. */
+export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SAGEMAKER_MODEL_SERVER_WORKERS;
+  if (raw === undefined || raw.trim() === "") return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`SAGEMAKER_MODEL_SERVER_WORKERS=${raw} must be an integer from 1 to 64`);
+  return n;
+}
+
+/** One process: start, and on SIGTERM/SIGINT drain and exit 0. */
+async function serveOne(modelDir: string, announce: boolean): Promise<void> {
   const opts = serveOptionsFromEnv(modelDir);
-  const running = await startServer(opts);
+  const running = await startServer({ ...opts, log: (l) => (announce || !l.startsWith("serving on ")) && console.log(l) });
+  if (!announce) process.send?.({ listening: running.port });
   const stop = (signal: string) => {
-    console.log(`${signal}: draining in-flight requests, then exiting`);
+    if (announce) console.log(`${signal}: draining in-flight requests, then exiting`);
     const force = setTimeout(() => {
       console.error("drain timed out after 30 s; exiting");
       process.exit(1);
     }, 30_000);
     force.unref();
     running.close().then(() => {
-      console.log("stopped");
+      if (announce) console.log("stopped");
       process.exit(0);
     });
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+}
+
+/**
+ * Several workers (node:cluster) sharing one port, each with its own copy of
+ * the ensemble. The primary announces `serving on …` when the first worker
+ * listens, restarts a worker that dies, and on SIGTERM/SIGINT lets every
+ * worker drain, then exits 0. A worker that dies before listening (e.g. the
+ * model cannot be loaded) ends the server with exit code 1.
+ */
+function servePrimary(n: number, host: string): void {
+  let announced = false;
+  let stopping = false;
+  const live = new Set<import("cluster").Worker>();
+  const fork = () => {
+    const w = cluster.fork();
+    live.add(w);
+    let listened = false;
+    w.on("message", (m: { listening?: number }) => {
+      if (m && typeof m.listening === "number") {
+        listened = true;
+        if (!announced) {
+          announced = true;
+          console.log(`serving on http://${host}:${m.listening} (${n} workers)`);
+        }
+      }
+    });
+    w.on("exit", (code) => {
+      live.delete(w);
+      if (stopping) {
+        if (live.size === 0) {
+          console.log("stopped");
+          process.exit(0);
+        }
+      } else if (!listened) {
+        console.error(`serve worker exited (${code}) before listening`);
+        for (const o of live) o.process.kill("SIGKILL");
+        process.exit(1);
+      } else {
+        console.error(`serve worker exited (${code}); starting another`);
+        fork();
+      }
+    });
+  };
+  for (let i = 0; i < n; i++) fork();
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: draining in-flight requests in ${live.size} workers, then exiting`);
+    for (const w of live) w.process.kill("SIGTERM");
+    const force = setTimeout(() => process.exit(1), 35_000);
+    force.unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/** `serve` entry. */
+export async function serve(modelDir: string): Promise<void> {
+  const n = workerCount();
+  if (n === 1) return serveOne(modelDir, true);
+  if (cluster.isPrimary) {
+    const opts = serveOptionsFromEnv(modelDir); // validate the environment once, in the primary
+    return servePrimary(n, opts.host);
+  }
+  return serveOne(modelDir, false);
 }
