@@ -6,7 +6,7 @@
 import { optMlPaths, writeFailure } from "./optml";
 
 function usage(): never {
-  console.error("usage: trainer/main.ts train|serve   (env OPT_ML = the /opt/ml root; serve: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_BIND_TO_HOST, SAGEMAKER_MAX_PAYLOAD_IN_MB)");
+  console.error("usage: trainer/main.ts train|serve   (env OPT_ML = the /opt/ml root; serve: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_BIND_TO_HOST, SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_MODEL_SERVER_WORKERS)");
   process.exit(2);
 }
 

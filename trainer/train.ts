@@ -158,44 +158,43 @@ export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Trai
     throw new Error(`cross-validation failed: ${(e as Error).message}`);
   }
 
-  // 2. the final model
+  // 2. per-round lines and the final model. Rounds come from held-out data only: the validation
+  // channel during the final refit when there is one, else the cross-validation's held-out folds
+  // (printed right away, before the final fit).
+  const cvRounds = () => meanByRound(cv.curves.map((c) => c.values));
+  const CV_SOURCE = "held-out folds of the cross-validation (mean over folds and boosted members)";
+  const logRounds = (values: number[]) => values.forEach((v, r) => log(`[${r}] validation-${metric}:${formatMetric(v)};`));
   let final: Ensemble;
   let rounds: number[];
   let roundsSource: string;
-  if (s.finalModel === "refit") {
+  if (s.finalModel === "refit" && valCh) {
     const perMember: Record<string, number[]> = {};
     try {
       ens.fit(trainCh.table, {
         label,
-        evalSet: valCh?.table,
-        onRound: valCh
-          ? (member, round, ms) => {
-              const v = roundValue(ms, metric);
-              if (v !== undefined) (perMember[member] ??= [])[round] = v;
-            }
-          : undefined,
+        evalSet: valCh.table,
+        onRound: (member, round, ms) => {
+          const v = roundValue(ms, metric);
+          if (v !== undefined) (perMember[member] ??= [])[round] = v;
+        },
       });
     } catch (e) {
       throw new Error(`final fit failed: ${(e as Error).message}`);
     }
     final = ens;
-    if (valCh) {
-      rounds = meanByRound(Object.values(perMember));
-      roundsSource = "final fit on the validation channel (mean over boosted members)";
-    } else {
-      rounds = meanByRound(cv.curves.map((c) => c.values));
-      roundsSource = "held-out folds of the cross-validation (mean over folds and boosted members)";
-    }
+    rounds = meanByRound(Object.values(perMember));
+    roundsSource = "final fit on the validation channel (mean over boosted members)";
+    logRounds(rounds);
   } else {
+    rounds = cvRounds();
+    roundsSource = CV_SOURCE;
+    logRounds(rounds);
     try {
-      final = foldsEnsemble(ens, cv, trainCh.table, label);
+      final = s.finalModel === "refit" ? ens.fit(trainCh.table, { label }) : foldsEnsemble(ens, cv, trainCh.table, label);
     } catch (e) {
-      throw new Error(`fitting the fold models failed: ${(e as Error).message}`);
+      throw new Error(`${s.finalModel === "refit" ? "final fit" : "fitting the fold models"} failed: ${(e as Error).message}`);
     }
-    rounds = meanByRound(cv.curves.map((c) => c.values));
-    roundsSource = "held-out folds of the cross-validation (mean over folds and boosted members)";
   }
-  rounds.forEach((v, r) => log(`[${r}] validation-${metric}:${formatMetric(v)};`));
 
   // 3. scores of the final model
   const yTrain = toMatrix(trainCh.table, { label, features: cv.featureNames }).y!;
