@@ -27,11 +27,12 @@ process.on("exit", () => {
 });
 
 /** A fresh OPT_ML tree: hyperparameters.json and channel files ({ channel: { file: content } }). */
-export function optMl(hp: Record<string, unknown> | undefined, channels: Record<string, Record<string, string>>): string {
+export function optMl(hp: Record<string, unknown> | undefined, channels: Record<string, Record<string, string>>, config: Record<string, string> = {}): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "trainer-test-"));
   fs.mkdirSync(path.join(root, "input", "config"), { recursive: true });
   fs.mkdirSync(path.join(root, "model"), { recursive: true }); // SageMaker creates it
   if (hp) fs.writeFileSync(path.join(root, "input", "config", "hyperparameters.json"), JSON.stringify(hp));
+  for (const [name, content] of Object.entries(config)) fs.writeFileSync(path.join(root, "input", "config", name), content);
   for (const [ch, files] of Object.entries(channels)) {
     const dir = path.join(root, "input", "data", ch);
     fs.mkdirSync(dir, { recursive: true });

@@ -188,7 +188,15 @@ test("train: binary:logistic → logloss lines; validation-logloss = own out-of-
 
 // ---- failure path: output/failure names the problem, exit code ≠ 0, model/ untouched ----
 const diabetes = () => fs.readFileSync(DIABETES, "utf8");
-const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<string, Record<string, string>>; expect: RegExp[] }[] = [
+const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<string, Record<string, string>>; config?: Record<string, string>; expect: RegExp[] }[] = [
+  { name: "hyperparameters.json not JSON", channels: { train: { "d.csv": diabetes() } }, config: { "hyperparameters.json": "{eta: 0.1" }, expect: [/^hyperparameters\.json is not valid JSON/] },
+  {
+    name: "non-CSV channel content type",
+    hp: { k_fold: "3" },
+    channels: { train: { "d.csv": diabetes() } },
+    config: { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "application/x-recordio-protobuf", TrainingInputMode: "File" } }) },
+    expect: [/^train channel has ContentType application\/x-recordio-protobuf; this container reads CSV only/],
+  },
   { name: "eta=abc", hp: { eta: "abc", k_fold: "3" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter eta="abc": is not a number/] },
   { name: "k_fold=1", hp: { k_fold: "1" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter k_fold="1": must be ≥ 2/] },
   { name: "unknown model", hp: { models: "xgboost,lightgbm", k_fold: "3" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter models=.*unknown model "lightgbm"/, /xgboost, catboost, random_forest, ridge/] },
@@ -214,7 +222,7 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
 
 /** Run the failure cases a few at a time (each is a process start, mostly idle waiting on tsx). */
 async function runFailure(f: (typeof FAILURES)[number]): Promise<void> {
-  const root = optMl(f.hp, f.channels);
+  const root = optMl(f.hp, f.channels, f.config);
   roots.push(root);
   const r = await runTrain(root);
   const ctx = `${f.name}: ${r.stderr}`;
