@@ -1,0 +1,131 @@
+/**
+ * notebooks/NN-name.ipynb → scripts/NN-name.mts (runnable with `npx tsx scripts/NN-name.mts`).
+ *
+ * Code cells are copied in order; markdown cells become `//` comments. The
+ * notebooks call lib functions (show, showTable, progress…) that already do
+ * the right thing outside a kernel (HTML files under out/plots, text tables),
+ * so cells need no rewriting: the script only gets a header defining
+ * `require` (ESM has none; the notebooks load lib with `require("../lib")`,
+ * and scripts/ is a sibling of notebooks/, so the relative path holds).
+ * Top-level await in cells is fine in .mts.
+ *
+ * Usage:
+ *   npx tsx tools/export-notebooks.ts            write scripts/*.mts
+ *   npx tsx tools/export-notebooks.ts --check    exit 1 if a committed script is out of sync
+ *                                                or a notebook carries outputs / execution counts
+ *   npx tsx tools/export-notebooks.ts --strip    clear outputs and execution counts in place
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { listNotebooks } from "./execute-notebooks";
+import { repoRoot } from "./register-kernel";
+
+const RULE = "// " + "-".repeat(76);
+
+function src(cell: any): string {
+  return Array.isArray(cell.source) ? cell.source.join("") : String(cell.source ?? "");
+}
+
+/** The script text for one notebook (deterministic: depends only on the cells' sources). */
+export function exportNotebook(nb: any, notebookRel: string): string {
+  const out: string[] = [
+    `// Exported from ${notebookRel} by \`npm run export\` — do not edit here: edit the notebook, then re-export.`,
+    `// Run: npx tsx ${notebookRel.replace(/^notebooks\//, "scripts/").replace(/\.ipynb$/, ".mts")}`,
+    `// Plots are written as standalone HTML under out/plots/ (the notebook shows them inline).`,
+    `import { createRequire } from "node:module";`,
+    `const require = createRequire(import.meta.url);`,
+  ];
+  let n = 0;
+  for (const cell of nb.cells ?? []) {
+    const text = src(cell).replace(/\s+$/, "");
+    if (!text) continue;
+    if (cell.cell_type === "markdown") {
+      out.push("", RULE, ...text.split("\n").map((l) => (l ? `// ${l}` : "//")));
+    } else if (cell.cell_type === "code") {
+      n++;
+      out.push("", `// [cell ${n}]`, text);
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+export function scriptPathFor(notebook: string, root = repoRoot()): string {
+  return path.join(root, "scripts", path.basename(notebook, ".ipynb") + ".mts");
+}
+
+/** Problems that make a notebook unfit to commit (outputs, execution counts, wrong kernel). */
+export function notebookProblems(nb: any): string[] {
+  const problems: string[] = [];
+  (nb.cells ?? []).forEach((cell: any, i: number) => {
+    if (cell.cell_type !== "code") return;
+    if (cell.outputs && cell.outputs.length) problems.push(`cell ${i} has ${cell.outputs.length} output(s)`);
+    if (cell.execution_count != null) problems.push(`cell ${i} has execution_count ${cell.execution_count}`);
+  });
+  const ks = nb.metadata?.kernelspec?.name;
+  if (ks !== "tslab") problems.push(`kernelspec is ${JSON.stringify(ks)}, expected "tslab"`);
+  return problems;
+}
+
+export function stripNotebook(nb: any): any {
+  for (const cell of nb.cells ?? []) {
+    if (cell.cell_type === "code") {
+      cell.outputs = [];
+      cell.execution_count = null;
+    }
+    if (cell.metadata) {
+      delete cell.metadata.execution;
+      delete cell.metadata.collapsed;
+      delete cell.metadata.scrolled;
+    }
+  }
+  return nb;
+}
+
+function main(argv: string[]): number {
+  const root = repoRoot();
+  const check = argv.includes("--check");
+  const strip = argv.includes("--strip");
+  const notebooks = listNotebooks(root);
+  let failures = 0;
+  const expected = new Set<string>();
+  for (const file of notebooks) {
+    const rel = path.relative(root, file).split(path.sep).join("/");
+    const nb = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (strip) {
+      fs.writeFileSync(file, JSON.stringify(stripNotebook(nb), null, 1) + "\n");
+      console.log(`stripped ${rel}`);
+    }
+    const script = scriptPathFor(file, root);
+    expected.add(script);
+    const text = exportNotebook(nb, rel);
+    const srel = path.relative(root, script);
+    if (check) {
+      const problems = notebookProblems(nb);
+      for (const p of problems) console.log(`${rel}: ${p} (run \`npx tsx tools/export-notebooks.ts --strip\` or clear outputs in Jupyter)`);
+      failures += problems.length;
+      const have = fs.existsSync(script) ? fs.readFileSync(script, "utf8") : undefined;
+      if (have !== text) {
+        console.log(`${srel}: ${have === undefined ? "missing" : "out of sync with " + rel} (run \`npm run export\`)`);
+        failures++;
+      }
+    } else {
+      fs.mkdirSync(path.dirname(script), { recursive: true });
+      fs.writeFileSync(script, text);
+      console.log(`${rel} → ${srel}`);
+    }
+  }
+  if (check) {
+    const dir = path.join(root, "scripts");
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      const p = path.join(dir, f);
+      if (/^\d\d-.*\.mts$/.test(f) && !expected.has(p)) {
+        console.log(`scripts/${f}: no notebook notebooks/${f.replace(/\.mts$/, ".ipynb")} (delete it or restore the notebook)`);
+        failures++;
+      }
+    }
+    console.log(failures ? `${failures} problem(s)` : `${notebooks.length} notebooks clean, scripts in sync`);
+  }
+  return failures ? 1 : 0;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
