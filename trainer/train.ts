@@ -54,12 +54,15 @@ export function buildEnsemble(s: Settings): Ensemble {
   }
 }
 
-/** The per-round metric a member reported (core eval metric names: rmse, logloss, mlogloss, …). */
+/** Core eval-metric names that are the logged metric (multiclass logloss is "mlogloss" in XGBoost). */
+function isLoggedMetric(name: string, metric: string): boolean {
+  return name === metric || name === "m" + metric;
+}
+
+/** The per-round value of the logged metric a member reported; undefined when it reports other metrics only. */
 function roundValue(metrics: Record<string, number>, metric: string): number | undefined {
-  if (metrics[metric] !== undefined) return metrics[metric];
-  if (metrics["m" + metric] !== undefined) return metrics["m" + metric];
-  const first = Object.values(metrics)[0];
-  return first;
+  const key = Object.keys(metrics).find((k) => isLoggedMetric(k, metric));
+  return key === undefined ? undefined : metrics[key];
 }
 
 /** Mean over series of value at round r (a shorter series holds its last value). */
@@ -161,7 +164,7 @@ export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Trai
   // 2. per-round lines and the final model. Rounds come from held-out data only: the validation
   // channel during the final refit when there is one, else the cross-validation's held-out folds
   // (printed right away, before the final fit).
-  const cvRounds = () => meanByRound(cv.curves.map((c) => c.values));
+  const cvRounds = () => meanByRound(cv.curves.filter((c) => isLoggedMetric(c.metric, metric)).map((c) => c.values));
   const CV_SOURCE = "held-out folds of the cross-validation (mean over folds and boosted members)";
   const logRounds = (values: number[]) => values.forEach((v, r) => log(`[${r}] validation-${metric}:${formatMetric(v)};`));
   let final: Ensemble;
