@@ -163,10 +163,16 @@ function run(): Map<string, Outcome> {
   return outcomes;
 }
 
+/** the largest differences seen, printed at the end as evidence */
+const worst = { pred: { rel: 0, what: "" }, margin: { rel: 0, what: "" }, count: 0 };
+
 function compare(what: string, ours: Float32Array, native: number[] | undefined, floor = FLOOR): void {
   assert.ok(native, `${what}: native returned no predictions`);
   assert.is(ours.length, native!.length, `${what}: ${ours.length} predictions here vs ${native!.length} native`);
   const d = maxRelDiff(ours, native!, floor);
+  const w = floor === MARGIN_FLOOR ? worst.margin : worst.pred;
+  worst.count += ours.length;
+  if (d.rel > w.rel) { w.rel = d.rel; w.what = what; }
   assert.ok(
     d.rel <= RTOL,
     `${what}: max relative difference ${d.rel.toExponential(3)} > ${RTOL} at index ${d.index} (ours ${d.a}, native ${d.b})`,
@@ -402,6 +408,11 @@ t("feature names and iteration ranges: a named model loads natively (names kept)
   compare("iterationRange [2, 7]", part, r.predict![1].values);
   compare("iterationRange [0, 3] margin", margin, r.predict![2].values, MARGIN_FLOOR);
   assert.equal(Object.keys(r.scores!.weight).sort(), Object.keys(scores).sort(), "native get_score keys differ");
+});
+
+t("(summary) largest differences from native over all comparisons above", () => {
+  console.log(`    ${worst.count} predictions compared; largest relative difference: predictions ${worst.pred.rel.toExponential(2)} (${worst.pred.what}), margins ${worst.margin.rel.toExponential(2)} (${worst.margin.what})`);
+  assert.ok(worst.count > 0);
 });
 
 test.run();
