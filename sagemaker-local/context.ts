@@ -1,0 +1,64 @@
+import * as path from "path";
+import { Store, DataAccess } from "./storage";
+
+export const ACCOUNT = "000000000000";
+export const now = () => Date.now() / 1000; // awsJson1_1 timestamps: epoch seconds
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+export interface Context {
+  store: Store;
+  data: DataAccess;
+  region: string;
+  /** the container program: argv before "train"/"serve" */
+  trainerCommand: string[];
+  /** directory the trainer runs in */
+  trainerCwd: string;
+  log(msg: string): void;
+  arn(kind: string, name: string): string;
+}
+
+export function defaultTrainerCommand(): string[] {
+  const env = process.env.SAGEMAKER_LOCAL_TRAINER;
+  if (env) {
+    try {
+      const a = JSON.parse(env);
+      if (Array.isArray(a)) return a.map(String);
+    } catch {
+      /* space separated */
+    }
+    return env.split(/\s+/).filter(Boolean);
+  }
+  return [path.join(REPO_ROOT, "node_modules", ".bin", "tsx"), path.join(REPO_ROOT, "trainer", "main.ts")];
+}
+
+/** strips internal fields (prefixed with `_`) before a record goes on the wire */
+export function publicView<T extends Record<string, any>>(rec: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rec)) if (!k.startsWith("_") && v !== undefined) out[k] = v;
+  return out;
+}
+
+export function paginate<T>(items: T[], input: any): { page: T[]; NextToken?: string } {
+  const max = Math.min(Math.max(Number(input.MaxResults) || 10, 1), 100);
+  const start = input.NextToken ? parseInt(Buffer.from(String(input.NextToken), "base64").toString("utf8"), 10) || 0 : 0;
+  const page = items.slice(start, start + max);
+  const next = start + max < items.length ? Buffer.from(String(start + max)).toString("base64") : undefined;
+  return { page, NextToken: next };
+}
+
+export function sortAndFilter<T extends Record<string, any>>(
+  items: T[],
+  input: any,
+  fields: { name: string; status?: string },
+): T[] {
+  let out = items.slice();
+  if (input.NameContains) out = out.filter((r) => String(r[fields.name]).toLowerCase().includes(String(input.NameContains).toLowerCase()));
+  if (input.StatusEquals && fields.status) out = out.filter((r) => r[fields.status!] === input.StatusEquals);
+  if (input.CreationTimeAfter !== undefined) out = out.filter((r) => r.CreationTime > Number(input.CreationTimeAfter));
+  if (input.CreationTimeBefore !== undefined) out = out.filter((r) => r.CreationTime < Number(input.CreationTimeBefore));
+  const by = input.SortBy ?? "CreationTime";
+  const key = (r: T) => (by === "Name" ? r[fields.name] : by === "Status" ? r[fields.status ?? fields.name] : r.CreationTime);
+  const dir = (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1;
+  out.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0));
+  return out;
+}

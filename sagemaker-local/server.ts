@@ -1,0 +1,200 @@
+/**
+ * The local SageMaker: SageMaker API (AWS JSON 1.1, X-Amz-Target: SageMaker.<Op>) and the SageMaker Runtime
+ * (REST JSON, POST /endpoints/{name}/invocations) on 127.0.0.1, for the unmodified AWS SDK clients.
+ */
+import * as fs from "fs";
+import * as http from "http";
+import * as path from "path";
+import * as crypto from "crypto";
+import { Context, ACCOUNT, REPO_ROOT, defaultTrainerCommand } from "./context";
+import { ApiError } from "./errors";
+import { DataAccess, S3Options, Store } from "./storage";
+import { TrainingJobs } from "./training";
+import { TuningJobs } from "./tuning-jobs";
+import { Endpoints } from "./endpoints";
+
+export interface ServerOptions {
+  port?: number; // 0 (default) = any free port
+  stateDir?: string; // default <cwd>/.sagemaker-local
+  region?: string;
+  /** argv of the container program before "train" / "serve"; default env SAGEMAKER_LOCAL_TRAINER or `tsx trainer/main.ts` */
+  trainerCommand?: string[];
+  trainerCwd?: string;
+  /** s3:// URIs go to this S3 endpoint; without it they map to <stateDir>/s3/<bucket>/<key> */
+  s3?: S3Options;
+  serverlessIdleMs?: number; // default env SAGEMAKER_LOCAL_IDLE_MS or 300000
+  startTimeoutMs?: number; // model server start timeout, default 120000
+  maxConcurrentTrainingJobs?: number; // ResourceLimitExceeded beyond, default 16
+  quiet?: boolean;
+}
+
+export interface LocalSageMaker {
+  url: string;
+  port: number;
+  stateDir: string;
+  training: TrainingJobs;
+  tuning: TuningJobs;
+  endpoints: Endpoints;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMaker> {
+  const stateDir = path.resolve(opts.stateDir ?? path.join(process.cwd(), ".sagemaker-local"));
+  const store = new Store(stateDir);
+  const region = opts.region ?? "us-east-1";
+  const logFile = path.join(stateDir, "server.log");
+  const ctx: Context = {
+    store,
+    data: new DataAccess(store, opts.s3),
+    region,
+    trainerCommand: opts.trainerCommand ?? defaultTrainerCommand(),
+    trainerCwd: opts.trainerCwd ?? REPO_ROOT,
+    log: (msg) => {
+      const line = `${new Date().toISOString()} ${msg}\n`;
+      fs.appendFileSync(logFile, line);
+      if (!opts.quiet && process.env.SAGEMAKER_LOCAL_VERBOSE) process.stderr.write(`[local-sagemaker] ${line}`);
+    },
+    arn: (kind, name) => `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name}`,
+  };
+  const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16 });
+  const tuning = new TuningJobs(ctx, training);
+  const endpoints = new Endpoints(ctx, {
+    serverlessIdleMs: opts.serverlessIdleMs ?? (Number(process.env.SAGEMAKER_LOCAL_IDLE_MS) || 300_000),
+    startTimeoutMs: opts.startTimeoutMs ?? 120_000,
+  });
+
+  const ops: Record<string, (input: any) => any> = {
+    CreateTrainingJob: (i) => training.create(i),
+    DescribeTrainingJob: (i) => training.describe(i),
+    ListTrainingJobs: (i) => training.list(i),
+    StopTrainingJob: (i) => training.stop(i),
+    CreateHyperParameterTuningJob: (i) => tuning.create(i),
+    DescribeHyperParameterTuningJob: (i) => tuning.describe(i),
+    ListHyperParameterTuningJobs: (i) => tuning.list(i),
+    StopHyperParameterTuningJob: (i) => tuning.stop(i),
+    ListTrainingJobsForHyperParameterTuningJob: (i) => tuning.listTrainingJobs(i),
+    CreateModel: (i) => endpoints.createModel(i),
+    DescribeModel: (i) => endpoints.describeModel(i),
+    DeleteModel: (i) => endpoints.deleteModel(i),
+    CreateEndpointConfig: (i) => endpoints.createEndpointConfig(i),
+    DescribeEndpointConfig: (i) => endpoints.describeEndpointConfig(i),
+    DeleteEndpointConfig: (i) => endpoints.deleteEndpointConfig(i),
+    CreateEndpoint: (i) => endpoints.createEndpoint(i),
+    DescribeEndpoint: (i) => endpoints.describeEndpoint(i),
+    DeleteEndpoint: (i) => endpoints.deleteEndpoint(i),
+    ListEndpoints: (i) => endpoints.listEndpoints(i),
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (d) => chunks.push(d));
+    req.on("end", () => {
+      handle(req, res, Buffer.concat(chunks)).catch((e) => {
+        ctx.log(`internal error: ${e?.stack ?? e}`);
+        if (!res.headersSent) send(res, 500, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "InternalFailure" }, { __type: "InternalFailure", message: String(e?.message ?? e) });
+      });
+    });
+  });
+
+  function send(res: http.ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+    const buf = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+    res.writeHead(status, { "x-amzn-requestid": crypto.randomUUID(), "content-length": String(buf.length), ...headers });
+    res.end(buf);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const target = req.headers["x-amz-target"];
+    // --- SageMaker API ---
+    if (req.method === "POST" && typeof target === "string") {
+      const json = { "content-type": "application/x-amz-json-1.1" };
+      const m = /^SageMaker\.(\w+)$/.exec(target);
+      const fn = m ? ops[m[1]] : undefined;
+      if (!fn) return send(res, 400, { ...json, "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `Unknown operation ${target}` });
+      let input: any;
+      try {
+        input = body.length ? JSON.parse(body.toString("utf8")) : {};
+        if (!input || typeof input !== "object" || Array.isArray(input)) throw new Error();
+      } catch {
+        return send(res, 400, { ...json, "x-amzn-errortype": "SerializationException" }, { __type: "SerializationException", message: "Request body is not a JSON object." });
+      }
+      try {
+        const out = await fn(input);
+        return send(res, 200, json, out ?? {});
+      } catch (e: any) {
+        if (e instanceof ApiError) return send(res, e.status, { ...json, "x-amzn-errortype": e.type }, { __type: e.type, message: e.message, ...e.extra });
+        throw e;
+      }
+    }
+    // --- Runtime: InvokeEndpoint ---
+    const inv = /^\/endpoints\/([^/]+)\/invocations$/.exec(url.pathname);
+    if (inv && req.method === "POST") {
+      const name = decodeURIComponent(inv[1]);
+      try {
+        const out = await endpoints.invoke(name, req, body);
+        return send(res, out.status, out.headers, out.body);
+      } catch (e: any) {
+        if (e instanceof ApiError)
+          return send(res, e.status, { "content-type": "application/json", "x-amzn-errortype": e.type }, { message: e.message, ...e.extra });
+        throw e;
+      }
+    }
+    // --- local extensions (not AWS): logs and endpoint stats ---
+    const logs = /^\/_local\/training-jobs\/([^/]+)\/logs$/.exec(url.pathname);
+    if (logs && req.method === "GET") {
+      const name = decodeURIComponent(logs[1]);
+      const rec = training.recs.get(name);
+      if (!rec) return send(res, 404, { "content-type": "application/json" }, { message: `no training job ${name}` });
+      const file = training.logFile(name);
+      const offset = Math.max(0, Number(url.searchParams.get("offset")) || 0);
+      let chunk = Buffer.alloc(0);
+      if (fs.existsSync(file)) {
+        const fd = fs.openSync(file, "r");
+        const size = fs.fstatSync(fd).size;
+        chunk = Buffer.alloc(Math.max(0, Math.min(size - offset, 4 * 1024 * 1024)));
+        if (chunk.length) fs.readSync(fd, chunk, 0, chunk.length, offset);
+        fs.closeSync(fd);
+      }
+      return send(res, 200, { "content-type": "text/plain; charset=utf-8", "x-next-offset": String(offset + chunk.length), "x-job-status": rec.TrainingJobStatus }, chunk);
+    }
+    const st = /^\/_local\/endpoints\/([^/]+)$/.exec(url.pathname);
+    if (st && req.method === "GET") {
+      const s = endpoints.stats(decodeURIComponent(st[1]));
+      return send(res, s ? 200 : 404, { "content-type": "application/json" }, s ?? { message: "no such endpoint" });
+    }
+    if (url.pathname === "/ping" || url.pathname === "/_local/health") return send(res, 200, { "content-type": "application/json" }, { ok: true });
+    return send(res, 404, { "content-type": "application/json", "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `No route for ${req.method} ${url.pathname}` });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  server.keepAliveTimeout = 1000;
+  const port = (server.address() as any).port as number;
+  const url = `http://127.0.0.1:${port}`;
+  ctx.log(`listening on ${url}, state ${stateDir}`);
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    stateDir,
+    training,
+    tuning,
+    endpoints,
+    close() {
+      closed ??= (async () => {
+        await tuning.shutdown();
+        endpoints.shutdown();
+        await training.shutdown();
+        await tuning.drain();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections?.();
+        });
+        ctx.log("stopped");
+      })();
+      return closed;
+    },
+  };
+}

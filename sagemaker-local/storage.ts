@@ -1,0 +1,202 @@
+/** State folder (one JSON file per resource) and data URIs: file:// (absolute, no ..) and s3:// (S3 endpoint, or a folder in the state dir). */
+import * as fs from "fs";
+import * as path from "path";
+import { validation } from "./errors";
+
+export class Store {
+  constructor(public root: string) {
+    fs.mkdirSync(root, { recursive: true });
+  }
+  dir(kind: string, name?: string): string {
+    return name === undefined ? path.join(this.root, kind) : path.join(this.root, kind, name);
+  }
+  file(kind: string, name: string): string {
+    return path.join(this.root, kind, `${name}.json`);
+  }
+  save(kind: string, name: string, rec: unknown): void {
+    const f = this.file(kind, name);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    const tmp = `${f}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(rec, null, 1));
+    fs.renameSync(tmp, f);
+  }
+  remove(kind: string, name: string): void {
+    fs.rmSync(this.file(kind, name), { force: true });
+  }
+  loadAll<T>(kind: string): T[] {
+    const d = this.dir(kind);
+    if (!fs.existsSync(d)) return [];
+    const out: T[] = [];
+    for (const f of fs.readdirSync(d)) {
+      if (!f.endsWith(".json")) continue;
+      try {
+        out.push(JSON.parse(fs.readFileSync(path.join(d, f), "utf8")));
+      } catch {
+        /* half-written file: ignore */
+      }
+    }
+    return out;
+  }
+}
+
+export interface S3Options {
+  endpoint: string;
+  region?: string;
+  forcePathStyle?: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** A file:// URI → absolute path, or ValidationException. */
+export function filePath(uri: string, what: string): string {
+  let p: string;
+  try {
+    const u = new URL(uri);
+    if (u.protocol !== "file:" || (u.host && u.host !== "localhost")) throw new Error();
+    p = decodeURIComponent(u.pathname);
+  } catch {
+    throw validation(`${what}: invalid file URI ${uri}`);
+  }
+  const raw = uri.replace(/^file:\/\/(localhost)?/, "");
+  if (!raw.startsWith("/") || raw.split("/").some((s) => s === ".." || decodeURIComponent(s) === ".."))
+    throw validation(`${what}: a file:// URI must be an absolute path without '..' segments: ${uri}`);
+  return p;
+}
+
+export function parseS3(uri: string, what: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
+  if (!m) throw validation(`${what}: invalid S3 URI ${uri}`);
+  const key = m[2] ?? "";
+  if (key.split("/").includes("..")) throw validation(`${what}: S3 key must not contain '..' segments: ${uri}`);
+  return { bucket: m[1], key };
+}
+
+export function checkUri(uri: unknown, what: string): void {
+  if (typeof uri !== "string") throw validation(`${what}: missing URI`);
+  if (uri.startsWith("file:")) filePath(uri, what);
+  else if (uri.startsWith("s3://")) parseS3(uri, what);
+  else throw validation(`${what}: URI must start with s3:// (or file:// locally): ${uri}`);
+}
+
+export class DataAccess {
+  private client: any;
+  constructor(private store: Store, private s3?: S3Options) {}
+
+  private s3client(): any {
+    if (!this.s3) return null;
+    if (!this.client) {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const { S3Client } = require("@aws-sdk/client-s3");
+      this.client = new S3Client({
+        endpoint: this.s3.endpoint,
+        region: this.s3.region ?? "us-east-1",
+        forcePathStyle: this.s3.forcePathStyle ?? true,
+        credentials: this.s3.credentials ?? { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+      });
+    }
+    return this.client;
+  }
+  private localS3(bucket: string, key: string): string {
+    return path.join(this.store.root, "s3", bucket, ...key.split("/").filter(Boolean));
+  }
+
+  /** Copies a file or folder/prefix at `uri` into `dest` (a folder). Returns the number of files. */
+  async download(uri: string, dest: string, what: string): Promise<number> {
+    fs.mkdirSync(dest, { recursive: true });
+    if (uri.startsWith("file:")) {
+      const src = filePath(uri, what);
+      if (!fs.existsSync(src)) throw new Error(`${what}: ${uri} does not exist`);
+      return copyInto(src, dest);
+    }
+    const { bucket, key } = parseS3(uri, what);
+    const c = this.s3client();
+    if (!c) {
+      const src = this.localS3(bucket, key);
+      if (!fs.existsSync(src)) throw new Error(`${what}: ${uri} does not exist (no S3 endpoint configured; local S3 folder ${src})`);
+      return copyInto(src, dest);
+    }
+    const { ListObjectsV2Command, GetObjectCommand } = require("@aws-sdk/client-s3");
+    let token: string | undefined;
+    let n = 0;
+    do {
+      const r = await c.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+      for (const o of r.Contents ?? []) {
+        if (!o.Key || o.Key.endsWith("/")) continue;
+        // S3 prefix semantics, as SageMaker's S3Prefix: the part after the prefix keeps its folders
+        let rel = o.Key.slice(key.length).replace(/^\/+/, "");
+        if (!rel) rel = path.posix.basename(o.Key);
+        if (rel.split("/").includes("..")) continue;
+        const obj = await c.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
+        const body = Buffer.from(await obj.Body.transformToByteArray());
+        const target = path.join(dest, ...rel.split("/"));
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, body);
+        n++;
+      }
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+    if (!n) throw new Error(`${what}: no objects under ${uri}`);
+    return n;
+  }
+
+  async readObject(uri: string, what: string): Promise<Buffer> {
+    if (uri.startsWith("file:")) {
+      const p = filePath(uri, what);
+      if (!fs.existsSync(p)) throw validation(`${what}: could not find ${uri}`);
+      return fs.readFileSync(p);
+    }
+    const { bucket, key } = parseS3(uri, what);
+    const c = this.s3client();
+    if (!c) {
+      const p = this.localS3(bucket, key);
+      if (!fs.existsSync(p)) throw validation(`${what}: could not find ${uri}`);
+      return fs.readFileSync(p);
+    }
+    const { GetObjectCommand } = require("@aws-sdk/client-s3");
+    const obj = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return Buffer.from(await obj.Body.transformToByteArray());
+  }
+
+  async writeObject(uri: string, data: Buffer): Promise<void> {
+    if (uri.startsWith("file:")) {
+      const p = filePath(uri, "S3OutputPath");
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, data);
+      return;
+    }
+    const { bucket, key } = parseS3(uri, "S3OutputPath");
+    const c = this.s3client();
+    if (!c) {
+      const p = this.localS3(bucket, key);
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, data);
+      return;
+    }
+    const { PutObjectCommand } = require("@aws-sdk/client-s3");
+    await c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
+  }
+}
+
+function copyInto(src: string, dest: string): number {
+  const st = fs.statSync(src);
+  if (st.isFile()) {
+    fs.copyFileSync(src, path.join(dest, path.basename(src)));
+    return 1;
+  }
+  let n = 0;
+  for (const e of fs.readdirSync(src, { withFileTypes: true })) {
+    if (e.name.startsWith(".")) continue;
+    const s = path.join(src, e.name);
+    if (e.isDirectory()) {
+      fs.mkdirSync(path.join(dest, e.name), { recursive: true });
+      n += copyInto(s, path.join(dest, e.name));
+    } else if (e.isFile()) {
+      fs.copyFileSync(s, path.join(dest, e.name));
+      n++;
+    }
+  }
+  return n;
+}
+
+export function joinUri(base: string, ...parts: string[]): string {
+  return [base.replace(/\/+$/, ""), ...parts].join("/");
+}
