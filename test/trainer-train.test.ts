@@ -60,8 +60,8 @@ test("train: diabetes, header, JSON-encoded values, SageMaker keys ignored → f
   assert.ok(Number(rounds[19][2]) < Number(rounds[0][2]), "validation error falls over the rounds");
 
   // final lines; the objective regex SageMaker would use takes the last match
-  assert.match(lines[lines.length - 3], /^train-rmse:[0-9.]+;$/);
-  assert.match(lines[lines.length - 2], /^validation-rmse:[0-9.]+;$/);
+  assert.match(lines[lines.length - 2], /^train-rmse:[0-9.]+;$/);
+  assert.match(lines[lines.length - 1], /^validation-rmse:[0-9.]+;$/);
   const validation = metricValues(r.stdout, /validation-rmse:([0-9.]+)/);
   assert.is(validation.length, 21);
   const finalValidation = validation[validation.length - 1];
@@ -156,12 +156,12 @@ test("train: no header (label = first column), two files concatenated in order, 
   // rows of the concatenation are in sorted file order: part-a then part-b
   const pt = ens.predict(train.map((r) => r.filter((_, j) => j !== yi))).prediction;
   ens.free();
-  const v = Number(/^validation-rmse:([0-9.]+);$/.exec(lines[lines.length - 2])![1]);
+  const v = Number(/^validation-rmse:([0-9.]+);$/.exec(lines[lines.length - 1])![1]);
   assert.ok(close(v, refRmse(valid.map((r) => r[yi]), pv)), `${v}`);
   const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
   assert.equal(cv.y, train.map((r) => r[yi]));
   assert.is(cv.validation.source, "validation channel");
-  const t = Number(/^train-rmse:([0-9.]+);$/.exec(lines[lines.length - 3])![1]);
+  const t = Number(/^train-rmse:([0-9.]+);$/.exec(lines[lines.length - 2])![1]);
   assert.ok(close(t, refRmse(train.map((r) => r[yi]), pt)));
 });
 
@@ -176,7 +176,7 @@ test("train: binary:logistic → logloss lines; validation-logloss = own out-of-
   const lines = r.stdout.trim().split("\n");
   assert.is(lines.filter((l) => /^fold=\d+ xgboost-logloss:[0-9.]+; ridge-logloss:[0-9.]+; ensemble-logloss:[0-9.]+;$/.test(l)).length, 3);
   assert.is(lines.filter((l) => /^\[\d+\] validation-logloss:[0-9.]+;$/.test(l)).length, 8);
-  const v = Number(/^validation-logloss:([0-9.]+);$/.exec(lines[lines.length - 2])![1]);
+  const v = Number(/^validation-logloss:([0-9.]+);$/.exec(lines[lines.length - 1])![1]);
   const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
   const eps = 1e-15;
   const ll = -cv.y.reduce((s: number, y: number, i: number) => {

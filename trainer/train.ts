@@ -251,9 +251,10 @@ export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Trai
   };
   writeFileAtomic(path.join(paths.outputData, "cv.json"), JSON.stringify(cvJson) + "\n");
 
+  log(`training done in ${((Date.now() - t0) / 1000).toFixed(1)} s; model written to ${paths.model}`);
+  // the final metric lines are the last lines of the log
   log(`train-${metric}:${formatMetric(trainScore)};`);
   log(`validation-${metric}:${formatMetric(validation)};`);
-  log(`training done in ${((Date.now() - t0) / 1000).toFixed(1)} s; model written to ${paths.model}`);
   final.free();
   return { settings: s, cv, metric, train: trainScore, validation, validationSource };
 }
