@@ -1,0 +1,113 @@
+// Exported from notebooks/02-train.ipynb by `npm run export` — do not edit here: edit the notebook, then re-export.
+// Run: npx tsx scripts/02-train.mts
+// Plots are written as standalone HTML under out/plots/ (the notebook shows them inline).
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+
+// ----------------------------------------------------------------------------
+// # 2 · Train the ensemble in one training job
+//
+// The blog's ensemble has two members, **XGBoost** and **CatBoost**, each trained on the same k folds, and predicts the **mean** of the two. In this notebook we:
+// 1. cross-validate that ensemble right here in the kernel — a per-fold RMSE table, the **per-fold RMSE plot** (each member and the ensemble) and the learning curves;
+// 2. run *the same thing* as one **SageMaker training job**: the trainer reads `hyperparameters.json` and the training channel, cross-validates with the same lib code, prints per-fold metric lines, and saves the ensemble as `model.tar.gz`.
+
+// ----------------------------------------------------------------------------
+// ## Setup: local or AWS
+//
+// Every notebook starts with the same cell. `mode` says where SageMaker calls go:
+//
+// - **`"local"`** (default) — a local SageMaker started on 127.0.0.1 by `lib/sagemaker`. It speaks SageMaker's own API, so the real AWS SDK clients are used, training jobs run the project's trainer as child processes, and endpoints are real HTTP servers. No AWS account, no Docker.
+// - **`"aws"`** — the same code against your AWS account. You need:
+//   1. credentials the AWS SDK can find (`aws configure`, `AWS_PROFILE`, or SSO) and a region (`AWS_REGION`);
+//   2. an IAM role SageMaker can assume (`arn:aws:iam::<account>:role/<name>` with `AmazonSageMakerFullAccess` and read/write on the bucket);
+//   3. an S3 bucket for data and model artifacts;
+//   4. the trainer image in ECR. From the repository root:
+//      ```sh
+//      ACCOUNT=$(aws sts get-caller-identity --query Account --output text)
+//      REGION=${AWS_REGION:-us-east-1}
+//      REPO=$ACCOUNT.dkr.ecr.$REGION.amazonaws.com/ensemble-workbook-trainer
+//      aws ecr create-repository --repository-name ensemble-workbook-trainer --region $REGION
+//      aws ecr get-login-password --region $REGION | docker login --username AWS --password-stdin $ACCOUNT.dkr.ecr.$REGION.amazonaws.com
+//      docker build -f trainer/Dockerfile -t ensemble-workbook-trainer .
+//      docker tag ensemble-workbook-trainer:latest $REPO:latest
+//      docker push $REPO:latest
+//      ```
+//   The role ARN, bucket and image URI are passed to `session()` below (or read from the environment: see `lib/sagemaker`).
+//
+// The notebooks load the project's TypeScript library with `require`: `tsx/cjs` lets Node's `require` compile `.ts` files, so the notebook, the exported script and the trainer all run the very same `lib/` code.
+
+// [cell 1]
+// "local" (default: no AWS account needed) or "aws" (see above). WORKBOOK_MODE=aws works for the exported scripts too.
+const mode: "local" | "aws" = process.env.WORKBOOK_MODE === "aws" ? "aws" : "local";
+require("tsx/cjs"); // lets require() load the project's TypeScript
+const lib = require("../lib");
+console.log(`mode: ${mode}`);
+
+// ----------------------------------------------------------------------------
+// ## The members
+//
+// Both members are gradient-boosted trees from the project's WebAssembly core:
+// - `lib.xgboost(params)` takes XGBoost's parameter names (`eta`, `max_depth`, `subsample`, `num_round`, …), depth-wise trees;
+// - `lib.catboost(params)` takes CatBoost's names (`learning_rate`, `depth`, `l2_leaf_reg`, `iterations`, …) and grows CatBoost-style **symmetric** (oblivious) trees: one split per level, shared by the whole level.
+//
+// `blend: "mean"` averages their predictions — the blog's ensemble.
+
+// [cell 2]
+const table = lib.loadDiabetes();
+const members = [
+  lib.xgboost({ eta: 0.05, max_depth: 3, subsample: 0.8, colsample_bytree: 0.8, num_round: 200 }),
+  lib.catboost({ learning_rate: 0.05, depth: 4, l2_leaf_reg: 3, iterations: 500 }),
+];
+const ensemble = new lib.Ensemble({ members, blend: "mean" });
+members.map((m: any) => `${m.name}: ${JSON.stringify(m.params)}`).forEach((s: string) => console.log(s));
+
+// ----------------------------------------------------------------------------
+// ## 5-fold cross-validation
+//
+// `lib.crossValidate` splits the rows into the same 5 folds as notebook 1 (`seed: 0`), trains every member on 4 folds, scores it on the fifth, and blends the members' held-out predictions into the ensemble's. The result holds a long table (fold × member × metric), a summary, the out-of-fold predictions and the per-round learning curves.
+
+// [cell 3]
+const cv = lib.crossValidate(ensemble, table, {
+  label: "target",
+  k: 5,
+  seed: 0,
+  onProgress: lib.progressReporter("cross-validation"),
+});
+lib.showTable(cv.table.select("fold", "member", "rmse", "mae", "r2"));
+
+// ----------------------------------------------------------------------------
+// Mean and spread over the folds. The ensemble is usually not better than the best member on *every* fold, but it is rarely the worst, and its spread is small — that is what averaging buys.
+
+// [cell 4]
+lib.showTable(cv.summary.select("member", "rmse_mean", "rmse_std", "mae_mean", "r2_mean"));
+
+// ----------------------------------------------------------------------------
+// ## RMSE per fold
+//
+// One bar per fold for each member and for the ensemble; the dashed line is each series' mean. The fold-to-fold differences (which patients happen to be in the test part) are larger than the differences between models — a reminder to compare models on the same folds.
+
+// [cell 5]
+lib.show(lib.perFoldFigure(cv.table, { metric: "rmse" }));
+
+// ----------------------------------------------------------------------------
+// ## Learning curves
+//
+// The held-out RMSE after each boosting round, per member and fold. A curve still falling at the end means more rounds would help; one that turns up means over-fitting (early stopping would cut it there).
+
+// [cell 6]
+lib.show(lib.learningCurveFigure(cv.curves));
+
+// ----------------------------------------------------------------------------
+// ## The same, as a SageMaker training job
+//
+// A **training job** runs a container image with `train`: SageMaker writes the hyperparameters to `/opt/ml/input/config/hyperparameters.json`, copies the training channel to `/opt/ml/input/data/train/`, collects whatever the container writes to `/opt/ml/model/` as `model.tar.gz`, and turns log lines into metrics with the regular expressions you give it.
+//
+// This project's trainer (`trainer/`) is that container: it calls the same `lib.crossValidate` and prints one line per fold, e.g. `fold=1 xgboost-rmse:58.9; catboost-rmse:60.5; ensemble-rmse:59.4;`, and `validation-rmse:<v>;` at the end. In `local` mode the trainer runs as a child process of a local SageMaker; in `aws` mode it is your ECR image on a SageMaker instance. The code below is the same for both.
+
+// [cell 7]
+console.log("SAGEMAKER-TRAIN placeholder");
+
+// ----------------------------------------------------------------------------
+// ## Next
+//
+// Notebook **3** tunes `eta` and `max_depth` with a hyperparameter-tuning job: many training jobs like this one, proposed by a Bayesian strategy.
