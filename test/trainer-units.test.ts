@@ -107,6 +107,13 @@ test("request bodies: CSV and JSON → row-major values; header equal to the fea
   assert.equal(Array.from(parseCsvBody("a,b\n1,2\n", f).X), [1, 2]);
   assert.equal(Array.from(parseJsonBody('{"instances":[[1,2],{"b":4,"a":3}]}', f).X), [1, 2, 3, 4]);
   assert.equal(Array.from(parseJsonBody('[[1,null]]', f).X), [1, NaN]);
+  // fast path (no quotes) and general path agree: CRLF, BOM, trailing blank lines, quotes, spaces, exponents
+  for (const body of ["1,2\r\n3,4\r\n", "\ufeff1,2\n3,4", "1,2\n3,4\n\n\n", '"1",2\n3,"4"\n', " 1 , 2\n3,4", "1e0,2\n0.3e1,+4\n"]) {
+    assert.equal(Array.from(parseCsvBody(body, f).X), [1, 2, 3, 4], JSON.stringify(body));
+  }
+  throwsWith(() => parseCsvBody("1,2\n\n3,4\n", f), /line 2 is empty/);
+  throwsWith(() => parseCsvBody("1,2,3\n", f), /row 1 \(line 1\) has 3 values, expected 2/);
+  throwsWith(() => parseCsvBody("1,0x10\n", f), /row 1 \(line 1\), column 2 \(b\): "0x10" is not a number/);
   throwsWith(() => parseCsvBody("1,2\n3\n", f), /row 2 \(line 2\) has 1 values, expected 2 \(a, b\)/);
   throwsWith(() => parseCsvBody("1,2\n3,x\n", f), /row 2 \(line 2\), column 2 \(b\): "x" is not a number/);
   throwsWith(() => parseJsonBody('{"instances":[[1,2],[1,true]]}', f), /row 2 \(instances\[1\]\), column 2 \(b\): true is not a number/);

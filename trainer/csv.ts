@@ -109,12 +109,26 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A CSV cell as a number: empty → NaN (missing), "nan"/"NaN" → NaN, otherwise a strict decimal; undefined if not a number. */
 export function cellNumber(s: string): number | undefined {
+  // fast path: Number() checks the structure; reject only the non-decimal forms it also accepts
+  // (0x1f, 0b1, 0o7, Infinity) and require a digit ("" and " " are 0 for Number, missing here)
+  const n = Number(s);
+  if (n === n && n !== Infinity && n !== -Infinity && plainDecimal(s)) return n;
   const t = s.trim();
   if (t === "" || t === "NaN" || t === "nan" || t === "NA" || t === "null") return NaN;
   if (NUMBER.test(t)) return Number(t);
   if (t === "inf" || t === "Infinity" || t === "+inf") return Infinity;
   if (t === "-inf" || t === "-Infinity") return -Infinity;
   return undefined;
+}
+
+function plainDecimal(s: string): boolean {
+  let digit = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digit = true;
+    else if (c !== 46 /* . */ && c !== 45 /* - */ && c !== 43 /* + */ && c !== 101 /* e */ && c !== 69 /* E */ && c !== 32 && c !== 9) return false;
+  }
+  return digit;
 }
 
 /** True when a first record looks like a header: some field is a non-empty non-number. */

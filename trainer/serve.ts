@@ -75,7 +75,45 @@ export function wantsMembers(header: string | string[] | undefined): boolean {
 }
 
 /** CSV body → row-major Float32Array; errors name the row (1-based line) and column (1-based, with feature name). */
+/**
+ * Fast path for the common body: no quotes, numbers only, every row complete. Values go
+ * through the same cellNumber as the general path; anything unusual (a header, a quote,
+ * a bad cell, a ragged or blank row) returns undefined and the general path parses the
+ * body again and names the problem.
+ */
+function fastCsvBody(text: string, ncol: number): { X: Float32Array; nrow: number } | undefined {
+  if (text.indexOf('"') >= 0) return undefined;
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let end = text.length;
+  while (end > start && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
+  if (end <= start) return undefined;
+  let nrow = 1;
+  for (let i = text.indexOf("\n", start); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) nrow++;
+  const X = new Float32Array(nrow * ncol);
+  let pos = start;
+  let k = 0;
+  for (let r = 0; r < nrow; r++) {
+    let lineEnd = text.indexOf("\n", pos);
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    const le = lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
+    if (le === pos) return undefined; // blank line
+    let from = pos;
+    for (let j = 0; j < ncol; j++) {
+      const to = j < ncol - 1 ? text.indexOf(",", from) : le;
+      if (to < 0 || to > le) return undefined; // too few values
+      const v = cellNumber(text.slice(from, to)); // a stray comma in the last field fails here
+      if (v === undefined) return undefined;
+      X[k++] = v;
+      from = to + 1;
+    }
+    pos = lineEnd + 1;
+  }
+  return { X, nrow };
+}
+
 export function parseCsvBody(text: string, features: string[]): { X: Float32Array; nrow: number } {
+  const fast = fastCsvBody(text, features.length);
+  if (fast) return fast;
   let records;
   try {
     records = splitCsv(text, "CSV body");
