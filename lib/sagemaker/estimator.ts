@@ -1,0 +1,172 @@
+/** Estimator: one training job (CreateTrainingJob), with streaming logs and status progress. */
+import {
+  CreateTrainingJobCommand,
+  DescribeTrainingJobCommand,
+  DescribeTrainingJobCommandOutput,
+  MetricDefinition,
+} from "@aws-sdk/client-sagemaker";
+import { Session, uniqueName } from "./session";
+import { deployModel, DeployOptions, Predictor } from "./predictor";
+
+/** the trainer's log lines as SageMaker metric definitions (trainer/README.md) */
+export const DEFAULT_METRIC_DEFINITIONS: MetricDefinition[] = [
+  { Name: "validation:rmse", Regex: "validation-rmse:([0-9.]+)" },
+  { Name: "train:rmse", Regex: "^train-rmse:([0-9.]+)" },
+  { Name: "fold:ensemble-rmse", Regex: "ensemble-rmse:([0-9.]+)" },
+  { Name: "validation:logloss", Regex: "validation-logloss:([0-9.]+)" },
+];
+
+export type Channels = string | Record<string, string | { uri: string; contentType?: string }>;
+
+export interface EstimatorOptions {
+  session: Session;
+  hyperparameters?: Record<string, string | number | boolean>;
+  imageUri?: string;
+  roleArn?: string;
+  instanceType?: string; // default ml.m5.large
+  instanceCount?: number; // 1
+  volumeSizeInGB?: number; // 5
+  maxRunSeconds?: number; // 3600
+  metricDefinitions?: MetricDefinition[];
+  baseJobName?: string; // "ensemble"
+  outputPath?: string; // default session.defaultOutputPath()
+  environment?: Record<string, string>;
+}
+
+export interface FitOptions {
+  wait?: boolean; // default true
+  logs?: boolean; // default true: stream the trainer's log lines
+  jobName?: string;
+}
+
+export function stringifyHyperparameters(hp: Record<string, unknown> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(hp)) out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return out;
+}
+
+export async function resolveChannels(session: Session, inputs: Channels): Promise<any[]> {
+  const map = typeof inputs === "string" ? { train: inputs } : inputs;
+  const out: any[] = [];
+  for (const [name, v] of Object.entries(map)) {
+    const uri = await session.dataUri(name, typeof v === "string" ? v : v.uri);
+    out.push({
+      ChannelName: name,
+      ContentType: (typeof v === "object" && v.contentType) || "text/csv",
+      DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: uri, S3DataDistributionType: "FullyReplicated" } },
+    });
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** polls a training job until it ends, streaming its logs (local SageMaker's log extension) and status changes */
+export async function waitForTrainingJob(session: Session, name: string, opts: { logs?: boolean; onLine?: (line: string) => void } = {}): Promise<DescribeTrainingJobCommandOutput> {
+  const { sm } = await session.clients();
+  let offset = 0;
+  let lastSecondary = "";
+  let partial = "";
+  const t0 = Date.now();
+  const drainLogs = async () => {
+    if (opts.logs === false) return;
+    const r = await session.fetchLogs(name, offset);
+    if (!r) return;
+    offset = r.next;
+    const text = partial + r.text;
+    const lines = text.split("\n");
+    partial = lines.pop() ?? "";
+    for (const l of lines) {
+      if (opts.onLine) opts.onLine(l);
+      else session.log(`  ${name} | ${l}`);
+    }
+  };
+  for (;;) {
+    const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    await drainLogs();
+    if (d.SecondaryStatus && d.SecondaryStatus !== lastSecondary) {
+      lastSecondary = d.SecondaryStatus;
+      session.log(`training job ${name}: ${d.TrainingJobStatus} / ${d.SecondaryStatus} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+    if (d.TrainingJobStatus === "Completed" || d.TrainingJobStatus === "Failed" || d.TrainingJobStatus === "Stopped") {
+      await drainLogs();
+      if (partial) session.log(`  ${name} | ${partial}`);
+      return d;
+    }
+    await sleep(session.pollMs);
+  }
+}
+
+export class Estimator {
+  readonly session: Session;
+  readonly options: EstimatorOptions;
+  hyperparameters: Record<string, string | number | boolean>;
+  latestTrainingJob?: string;
+  latestDescription?: DescribeTrainingJobCommandOutput;
+
+  constructor(opts: EstimatorOptions) {
+    if (!opts?.session) throw new Error("Estimator: option session is required (session())");
+    this.session = opts.session;
+    this.options = opts;
+    this.hyperparameters = { ...(opts.hyperparameters ?? {}) };
+  }
+
+  setHyperparameters(hp: Record<string, string | number | boolean>): this {
+    Object.assign(this.hyperparameters, hp);
+    return this;
+  }
+
+  /** the parts of a training job request shared with the tuner's TrainingJobDefinition */
+  async trainingSpec(inputs: Channels): Promise<any> {
+    const o = this.options;
+    return {
+      AlgorithmSpecification: {
+        TrainingImage: o.imageUri ?? this.session.imageUri,
+        TrainingInputMode: "File",
+        MetricDefinitions: o.metricDefinitions ?? DEFAULT_METRIC_DEFINITIONS,
+      },
+      RoleArn: o.roleArn ?? this.session.roleArn,
+      InputDataConfig: await resolveChannels(this.session, inputs),
+      OutputDataConfig: { S3OutputPath: o.outputPath ?? this.session.defaultOutputPath() },
+      ResourceConfig: { InstanceType: o.instanceType ?? "ml.m5.large", InstanceCount: o.instanceCount ?? 1, VolumeSizeInGB: o.volumeSizeInGB ?? 5 },
+      StoppingCondition: { MaxRuntimeInSeconds: o.maxRunSeconds ?? 3600 },
+      Environment: o.environment,
+    };
+  }
+
+  /** CreateTrainingJob; with wait (default) returns the final DescribeTrainingJob and throws if the job failed */
+  async fit(inputs: Channels, opts: FitOptions = {}): Promise<DescribeTrainingJobCommandOutput | undefined> {
+    const { sm } = await this.session.clients();
+    const name = opts.jobName ?? uniqueName(this.options.baseJobName ?? "ensemble");
+    const spec = await this.trainingSpec(inputs);
+    await sm.send(new CreateTrainingJobCommand({ TrainingJobName: name, HyperParameters: stringifyHyperparameters(this.hyperparameters), ...spec }));
+    this.latestTrainingJob = name;
+    this.session.log(`training job ${name} created (${this.session.mode})`);
+    if (opts.wait === false) return undefined;
+    const d = await waitForTrainingJob(this.session, name, { logs: opts.logs });
+    this.latestDescription = d;
+    if (d.TrainingJobStatus !== "Completed") throw new Error(`training job ${name} ${d.TrainingJobStatus}: ${d.FailureReason ?? "no reason given"}`);
+    const metrics = (d.FinalMetricDataList ?? []).map((m) => `${m.MetricName}=${m.Value}`).join(", ");
+    this.session.log(`training job ${name} completed in ${d.TrainingTimeInSeconds ?? "?"} s; ${metrics}`);
+    return d;
+  }
+
+  /** final metrics of the latest job: { "validation:rmse": 57.7, … } */
+  metrics(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const m of this.latestDescription?.FinalMetricDataList ?? []) if (m.MetricName && m.Value !== undefined) out[m.MetricName] = m.Value;
+    return out;
+  }
+
+  get modelData(): string | undefined {
+    return this.latestDescription?.ModelArtifacts?.S3ModelArtifacts;
+  }
+
+  async deploy(opts: DeployOptions = {}): Promise<Predictor> {
+    if (!this.latestTrainingJob) throw new Error("Estimator.deploy: fit() first");
+    if (!this.latestDescription) this.latestDescription = await waitForTrainingJob(this.session, this.latestTrainingJob, { logs: false });
+    const data = this.modelData;
+    if (!data) throw new Error(`Estimator.deploy: training job ${this.latestTrainingJob} has no model artifacts (${this.latestDescription.TrainingJobStatus})`);
+    return deployModel(this.session, { imageUri: this.options.imageUri, roleArn: this.options.roleArn, ...opts, modelData: data });
+  }
+}

@@ -1,0 +1,9 @@
+/** lib/sagemaker — the notebook-facing SageMaker API, one code path for local mode and AWS (all calls through the AWS SDK clients). */
+export { session, Session, uniqueName } from "./session";
+export type { SessionOptions, Mode } from "./session";
+export { Estimator, DEFAULT_METRIC_DEFINITIONS, waitForTrainingJob } from "./estimator";
+export type { EstimatorOptions, FitOptions, Channels } from "./estimator";
+export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, parameterRanges } from "./tuner";
+export type { TunerOptions, Parameter, ScalingType } from "./tuner";
+export { Predictor, deployModel } from "./predictor";
+export type { DeployOptions, PredictOptions } from "./predictor";

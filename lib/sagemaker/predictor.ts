@@ -1,0 +1,149 @@
+/** deploy (Model → EndpointConfig → Endpoint) and Predictor (InvokeEndpoint; CSV or JSON; delete). */
+import * as aq from "arquero";
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  waitUntilEndpointInService,
+  waitUntilEndpointDeleted,
+} from "@aws-sdk/client-sagemaker";
+import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
+import { Session, uniqueName } from "./session";
+
+export interface DeployOptions {
+  /** serverless (default { memorySizeInMB: 2048, maxConcurrency: 5 } unless instanceType is given) */
+  serverless?: { memorySizeInMB: number; maxConcurrency: number; provisionedConcurrency?: number };
+  instanceType?: string;
+  initialInstanceCount?: number;
+  endpointName?: string;
+  imageUri?: string;
+  roleArn?: string;
+  environment?: Record<string, string>;
+  wait?: boolean; // default true
+}
+
+export async function deployModel(session: Session, opts: DeployOptions & { modelData: string }): Promise<Predictor> {
+  const { sm } = await session.clients();
+  const name = opts.endpointName ?? uniqueName("ensemble-endpoint");
+  const modelName = `${name}-model`.slice(0, 63);
+  const configName = `${name}-config`.slice(0, 63);
+  await sm.send(
+    new CreateModelCommand({
+      ModelName: modelName,
+      ExecutionRoleArn: opts.roleArn ?? session.roleArn,
+      PrimaryContainer: { Image: opts.imageUri ?? session.imageUri, ModelDataUrl: opts.modelData, Environment: opts.environment },
+    }),
+  );
+  const variant: any = { VariantName: "AllTraffic", ModelName: modelName };
+  if (opts.instanceType && !opts.serverless) Object.assign(variant, { InstanceType: opts.instanceType, InitialInstanceCount: opts.initialInstanceCount ?? 1 });
+  else {
+    const s = opts.serverless ?? { memorySizeInMB: 2048, maxConcurrency: 5 };
+    variant.ServerlessConfig = { MemorySizeInMB: s.memorySizeInMB, MaxConcurrency: s.maxConcurrency, ProvisionedConcurrency: s.provisionedConcurrency };
+  }
+  await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: configName, ProductionVariants: [variant] }));
+  await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: configName }));
+  session.log(`endpoint ${name}: creating (${variant.ServerlessConfig ? `serverless ${variant.ServerlessConfig.MemorySizeInMB} MB, concurrency ${variant.ServerlessConfig.MaxConcurrency}` : variant.InstanceType})`);
+  const predictor = new Predictor(session, name, { modelName, configName });
+  if (opts.wait !== false) await predictor.waitInService();
+  return predictor;
+}
+
+export type Rows = number[][] | Record<string, number | null>[] | aq.Table | any;
+
+export interface PredictOptions {
+  format?: "csv" | "json"; // request body, default csv
+  accept?: "csv" | "json"; // answer, default json
+  /** columns to send from a table (default: all but `label`) */
+  features?: string[];
+  label?: string; // default "target"
+  customAttributes?: string;
+}
+
+function isTable(x: any): x is aq.Table {
+  return x && typeof x.columnNames === "function" && typeof x.numRows === "function";
+}
+
+export class Predictor {
+  constructor(
+    readonly session: Session,
+    readonly endpointName: string,
+    readonly resources: { modelName?: string; configName?: string } = {},
+  ) {}
+
+  async waitInService(): Promise<void> {
+    const { sm } = await this.session.clients();
+    const local = this.session.mode === "local";
+    const t0 = Date.now();
+    const r = await waitUntilEndpointInService(
+      { client: sm, maxWaitTime: 1800, minDelay: local ? 1 : 15, maxDelay: local ? 2 : 60 },
+      { EndpointName: this.endpointName },
+    ).catch(async (e) => {
+      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName })).catch(() => undefined);
+      throw new Error(`endpoint ${this.endpointName} did not reach InService: ${d?.FailureReason ?? e.message}`);
+    });
+    void r;
+    this.session.log(`endpoint ${this.endpointName}: InService (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+
+  /** the raw call: body + content types → { body, contentType, customAttributes } */
+  async invoke(body: string | Uint8Array, contentType: string, accept: string, customAttributes?: string): Promise<{ body: string; contentType?: string; customAttributes?: string }> {
+    const { rt } = await this.session.clients();
+    const r = await rt.send(
+      new InvokeEndpointCommand({ EndpointName: this.endpointName, Body: typeof body === "string" ? Buffer.from(body) : body, ContentType: contentType, Accept: accept, CustomAttributes: customAttributes }),
+    );
+    return { body: Buffer.from(r.Body as Uint8Array).toString("utf8"), contentType: r.ContentType, customAttributes: r.CustomAttributes };
+  }
+
+  /** predictions for rows (number[][], objects, or an arquero table); multiclass answers come back as number[][] */
+  async predict(rows: Rows, opts: PredictOptions = {}): Promise<Float64Array | number[][]> {
+    const format = opts.format ?? "csv";
+    const accept = opts.accept ?? "json";
+    let matrix: (number | null)[][];
+    let objects: Record<string, number | null>[] | undefined;
+    if (isTable(rows)) {
+      const label = opts.label ?? "target";
+      const cols = opts.features ?? rows.columnNames().filter((c: string) => c !== label);
+      const data = cols.map((c: string) => rows.array(c) as ArrayLike<number>);
+      const n = rows.numRows();
+      matrix = Array.from({ length: n }, (_, i) => data.map((col) => (col[i] === undefined || Number.isNaN(col[i] as number) ? null : Number(col[i]))));
+      objects = format === "json" ? matrix.map((r) => Object.fromEntries(cols.map((c: string, j: number) => [c, r[j]]))) : undefined;
+    } else if (Array.isArray(rows) && rows.length && !Array.isArray(rows[0])) {
+      objects = rows as Record<string, number | null>[];
+      matrix = objects.map((o) => Object.values(o));
+    } else matrix = rows as number[][];
+    const body =
+      format === "csv"
+        ? matrix.map((r) => r.map((v) => (v === null || v === undefined || Number.isNaN(v) ? "" : String(v))).join(",")).join("\n") + "\n"
+        : JSON.stringify({ instances: objects ?? matrix });
+    const ct = format === "csv" ? "text/csv" : "application/json";
+    const acc = accept === "csv" ? "text/csv" : "application/json";
+    const r = await this.invoke(body, ct, acc, opts.customAttributes);
+    if (accept === "csv") {
+      const lines = r.body.trim().split(/\r?\n/).filter((l) => l !== "");
+      if (lines.some((l) => l.includes(","))) return lines.map((l) => l.split(",").map(Number));
+      return Float64Array.from(lines.map(Number));
+    }
+    const parsed = JSON.parse(r.body);
+    const preds = parsed.predictions ?? parsed;
+    if (!Array.isArray(preds)) throw new Error(`endpoint ${this.endpointName}: unexpected answer ${r.body.slice(0, 200)}`);
+    if (preds.length && Array.isArray(preds[0])) return preds as number[][];
+    return Float64Array.from(preds as number[]);
+  }
+
+  /** deletes the endpoint, its endpoint config and its model */
+  async delete(opts: { wait?: boolean } = {}): Promise<void> {
+    const { sm } = await this.session.clients();
+    await sm.send(new DeleteEndpointCommand({ EndpointName: this.endpointName }));
+    if (opts.wait !== false) {
+      const local = this.session.mode === "local";
+      await waitUntilEndpointDeleted({ client: sm, maxWaitTime: 900, minDelay: local ? 1 : 15, maxDelay: local ? 2 : 60 }, { EndpointName: this.endpointName });
+    }
+    if (this.resources.configName) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: this.resources.configName }));
+    if (this.resources.modelName) await sm.send(new DeleteModelCommand({ ModelName: this.resources.modelName }));
+    this.session.log(`endpoint ${this.endpointName}: deleted with its endpoint config and model`);
+  }
+}

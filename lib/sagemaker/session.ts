@@ -1,0 +1,219 @@
+/**
+ * session(): where SageMaker calls go. "local" (default): an in-process local SageMaker on 127.0.0.1 (sagemaker-local/),
+ * "aws": AWS (credentials from the SDK's default provider chain). Every call goes through the AWS SDK clients in both modes.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+
+export type Mode = "local" | "aws";
+
+export interface SessionOptions {
+  mode?: Mode; // env SAGEMAKER_MODE, default "local"
+  region?: string; // env AWS_REGION / AWS_DEFAULT_REGION, default us-east-1
+  roleArn?: string; // env SAGEMAKER_ROLE_ARN (required in aws mode)
+  bucket?: string; // env SAGEMAKER_BUCKET (required in aws mode for uploads and outputs)
+  imageUri?: string; // env SAGEMAKER_IMAGE_URI (the trainer image in ECR; any name locally)
+  prefix?: string; // S3 key prefix, default "ensemble-workbook"
+  /** custom endpoints (aws mode against compatible servers); env SAGEMAKER_ENDPOINT_URL, SAGEMAKER_RUNTIME_ENDPOINT_URL, S3_ENDPOINT_URL */
+  endpoints?: { sagemaker?: string; runtime?: string; s3?: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** local mode: state folder (env SAGEMAKER_LOCAL_STATE_DIR, default <cwd>/.sagemaker-local) and server options */
+  stateDir?: string;
+  local?: Record<string, unknown>;
+  /** where progress and log lines go (default console.log); null = silent */
+  log?: ((line: string) => void) | null;
+  /** polling interval for jobs (ms): default 500 locally, 15000 on AWS */
+  pollMs?: number;
+}
+
+interface LocalServerHandle {
+  url: string;
+  stateDir: string;
+  close(): Promise<void>;
+}
+const localServers = new Map<string, { server: Promise<LocalServerHandle>; refs: number }>();
+
+export class Session {
+  readonly mode: Mode;
+  readonly region: string;
+  readonly roleArn: string;
+  readonly bucket?: string;
+  readonly imageUri: string;
+  readonly prefix: string;
+  readonly pollMs: number;
+  readonly stateDir: string;
+  private opts: SessionOptions;
+  private ready?: Promise<{ sm: SageMakerClient; rt: SageMakerRuntimeClient; url?: string }>;
+  private s3client?: any;
+  private closed = false;
+
+  constructor(opts: SessionOptions = {}) {
+    this.opts = opts;
+    const env = process.env;
+    const mode = (opts.mode ?? (env.SAGEMAKER_MODE as Mode | undefined) ?? "local") as Mode;
+    if (mode !== "local" && mode !== "aws") throw new Error(`session: mode "${mode}" is not "local" or "aws"`);
+    this.mode = mode;
+    this.region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+    this.prefix = opts.prefix ?? "ensemble-workbook";
+    this.stateDir = path.resolve(opts.stateDir ?? env.SAGEMAKER_LOCAL_STATE_DIR ?? path.join(process.cwd(), ".sagemaker-local"));
+    if (mode === "aws") {
+      const role = opts.roleArn ?? env.SAGEMAKER_ROLE_ARN;
+      if (!role) throw new Error("session: aws mode needs a role ARN (option roleArn or env SAGEMAKER_ROLE_ARN)");
+      this.roleArn = role;
+      this.bucket = opts.bucket ?? env.SAGEMAKER_BUCKET;
+      const image = opts.imageUri ?? env.SAGEMAKER_IMAGE_URI;
+      if (!image) throw new Error("session: aws mode needs the trainer image URI (option imageUri or env SAGEMAKER_IMAGE_URI)");
+      this.imageUri = image;
+      this.pollMs = opts.pollMs ?? 15000;
+    } else {
+      this.roleArn = opts.roleArn ?? env.SAGEMAKER_ROLE_ARN ?? "arn:aws:iam::000000000000:role/SageMakerLocalRole";
+      this.bucket = opts.bucket ?? env.SAGEMAKER_BUCKET;
+      this.imageUri = opts.imageUri ?? env.SAGEMAKER_IMAGE_URI ?? "ensemble-workbook-trainer:local";
+      this.pollMs = opts.pollMs ?? 500;
+    }
+  }
+
+  log(line: string): void {
+    if (this.opts.log === null) return;
+    (this.opts.log ?? console.log)(line);
+  }
+
+  /** the SDK clients (local mode: starts the local SageMaker first) */
+  clients(): Promise<{ sm: SageMakerClient; rt: SageMakerRuntimeClient; url?: string }> {
+    if (this.closed) return Promise.reject(new Error("session is closed"));
+    this.ready ??= (async () => {
+      const env = process.env;
+      if (this.mode === "local") {
+        let entry = localServers.get(this.stateDir);
+        if (!entry) {
+          // required lazily: aws-mode users never load the local server
+          const { startServer } = require("../../sagemaker-local/server") as typeof import("../../sagemaker-local/server");
+          entry = { server: startServer({ stateDir: this.stateDir, region: this.region, ...(this.opts.local ?? {}) }), refs: 0 };
+          localServers.set(this.stateDir, entry);
+        }
+        entry.refs++;
+        const srv = await entry.server;
+        const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+        return {
+          url: srv.url,
+          sm: new SageMakerClient({ endpoint: srv.url, region: this.region, credentials }),
+          rt: new SageMakerRuntimeClient({ endpoint: srv.url, region: this.region, credentials }),
+        };
+      }
+      const smEndpoint = this.opts.endpoints?.sagemaker ?? env.SAGEMAKER_ENDPOINT_URL;
+      const rtEndpoint = this.opts.endpoints?.runtime ?? env.SAGEMAKER_RUNTIME_ENDPOINT_URL ?? smEndpoint;
+      const common = { region: this.region, ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}) };
+      return {
+        url: smEndpoint,
+        sm: new SageMakerClient({ ...common, ...(smEndpoint ? { endpoint: smEndpoint } : {}) }),
+        rt: new SageMakerRuntimeClient({ ...common, ...(rtEndpoint ? { endpoint: rtEndpoint } : {}) }),
+      };
+    })();
+    return this.ready;
+  }
+
+  s3(): any {
+    if (!this.s3client) {
+      const { S3Client } = require("@aws-sdk/client-s3");
+      const endpoint = this.opts.endpoints?.s3 ?? process.env.S3_ENDPOINT_URL;
+      this.s3client = new S3Client({
+        region: this.region,
+        ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+        ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
+      });
+    }
+    return this.s3client;
+  }
+
+  /** where training jobs write model.tar.gz */
+  defaultOutputPath(): string {
+    if (this.mode === "aws") {
+      if (!this.bucket) throw new Error("session: aws mode needs a bucket (option bucket or env SAGEMAKER_BUCKET) for outputs");
+      return `s3://${this.bucket}/${this.prefix}/output`;
+    }
+    return this.bucket ? `s3://${this.bucket}/${this.prefix}/output` : `file://${path.join(this.stateDir, "output")}`;
+  }
+
+  /**
+   * A channel's URI: s3:// and file:// URIs pass through; a local file or folder becomes a file:// URI locally,
+   * or is uploaded to s3://<bucket>/<prefix>/data/<channel>/ in aws mode.
+   */
+  async dataUri(channel: string, value: string): Promise<string> {
+    if (/^(s3|file):\/\//.test(value)) return value;
+    const abs = path.resolve(value);
+    if (!fs.existsSync(abs)) throw new Error(`channel ${channel}: ${value} does not exist`);
+    if (this.mode === "local") return `file://${abs}`;
+    if (!this.bucket) throw new Error("session: aws mode needs a bucket (option bucket or env SAGEMAKER_BUCKET) to upload data");
+    const key = `${this.prefix}/data/${channel}`;
+    await this.upload(abs, key);
+    return `s3://${this.bucket}/${key}`;
+  }
+
+  /** uploads a file or a folder (recursively) to s3://bucket/<keyPrefix>/ */
+  async upload(localPath: string, keyPrefix: string): Promise<string> {
+    const { PutObjectCommand } = require("@aws-sdk/client-s3");
+    const files: [string, string][] = [];
+    const st = fs.statSync(localPath);
+    if (st.isFile()) files.push([localPath, `${keyPrefix}/${path.basename(localPath)}`]);
+    else {
+      const walk = (d: string, rel: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          if (e.name.startsWith(".")) continue;
+          if (e.isDirectory()) walk(path.join(d, e.name), `${rel}/${e.name}`);
+          else if (e.isFile()) files.push([path.join(d, e.name), `${rel}/${e.name}`]);
+        }
+      };
+      walk(localPath, keyPrefix);
+    }
+    for (const [file, key] of files) await this.s3().send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: fs.readFileSync(file) }));
+    this.log(`uploaded ${files.length} file(s) to s3://${this.bucket}/${keyPrefix}/`);
+    return `s3://${this.bucket}/${keyPrefix}`;
+  }
+
+  /** the local SageMaker's log extension (also works in aws mode when the endpoint is a local SageMaker); null when unavailable */
+  async fetchLogs(jobName: string, offset: number): Promise<{ text: string; next: number } | null> {
+    const { url } = await this.clients();
+    if (!url) return null;
+    try {
+      const res = await fetch(`${url}/_local/training-jobs/${encodeURIComponent(jobName)}/logs?offset=${offset}`);
+      if (!res.ok) return null;
+      const text = await res.text();
+      return { text, next: Number(res.headers.get("x-next-offset") ?? offset) };
+    } catch {
+      return null;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const ready = this.ready;
+    if (!ready) return;
+    const c = await ready.catch(() => undefined);
+    c?.sm.destroy();
+    c?.rt.destroy();
+    this.s3client?.destroy();
+    if (this.mode === "local") {
+      const entry = localServers.get(this.stateDir);
+      if (entry && --entry.refs <= 0) {
+        localServers.delete(this.stateDir);
+        await (await entry.server).close();
+      }
+    }
+  }
+}
+
+export function session(opts: SessionOptions = {}): Session {
+  return new Session(opts);
+}
+
+let counter = 0;
+/** unique resource names within AWS's rules: <base>-<yyyymmdd-hhmmss>-<n><rand> (≤ maxLen) */
+export function uniqueName(base: string, maxLen = 63): string {
+  const t = new Date().toISOString().replace(/[-:T]/g, "").slice(2, 14);
+  const suffix = `-${t}-${(counter++ % 1296).toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  const b = base.replace(/[^a-zA-Z0-9-]/g, "-").replace(/^-+/, "") || "job";
+  return (b.slice(0, maxLen - suffix.length) + suffix).replace(/--+/g, "-");
+}

@@ -1,0 +1,213 @@
+/** HyperparameterTuner: one automatic model tuning job (CreateHyperParameterTuningJob). */
+import * as aq from "arquero";
+import {
+  CreateHyperParameterTuningJobCommand,
+  DescribeHyperParameterTuningJobCommand,
+  DescribeHyperParameterTuningJobCommandOutput,
+  DescribeTrainingJobCommand,
+  HyperParameterTrainingJobSummary,
+  ListTrainingJobsForHyperParameterTuningJobCommand,
+  MetricDefinition,
+} from "@aws-sdk/client-sagemaker";
+import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
+import { deployModel, DeployOptions, Predictor } from "./predictor";
+import { uniqueName } from "./session";
+
+export type ScalingType = "Auto" | "Linear" | "Logarithmic" | "ReverseLogarithmic";
+
+export class ContinuousParameter {
+  readonly kind = "Continuous";
+  constructor(readonly min: number, readonly max: number, readonly scaling: ScalingType = "Auto") {
+    if (!(min < max)) throw new Error(`ContinuousParameter: min (${min}) must be less than max (${max})`);
+  }
+}
+export class IntegerParameter {
+  readonly kind = "Integer";
+  constructor(readonly min: number, readonly max: number, readonly scaling: ScalingType = "Auto") {
+    if (!Number.isInteger(min) || !Number.isInteger(max) || !(min < max)) throw new Error(`IntegerParameter: min (${min}) and max (${max}) must be integers, min < max`);
+  }
+}
+export class CategoricalParameter {
+  readonly kind = "Categorical";
+  readonly values: string[];
+  constructor(values: (string | number)[]) {
+    if (!values?.length) throw new Error("CategoricalParameter: at least one value");
+    this.values = values.map(String);
+  }
+}
+export type Parameter = ContinuousParameter | IntegerParameter | CategoricalParameter;
+
+export interface TunerOptions {
+  estimator: Estimator;
+  objectiveMetricName: string; // e.g. "validation:rmse"
+  objectiveType?: "Minimize" | "Maximize"; // Minimize
+  hyperparameterRanges: Record<string, Parameter>;
+  metricDefinitions?: MetricDefinition[]; // default: the estimator's
+  strategy?: "Bayesian" | "Random" | "Grid" | "Hyperband"; // Bayesian
+  maxJobs?: number; // MaxNumberOfTrainingJobs (not needed for Grid)
+  maxParallelJobs?: number; // 1
+  earlyStoppingType?: "Off" | "Auto";
+  baseTuningJobName?: string; // "ensemble-tuning"
+  completionCriteria?: { targetObjectiveMetricValue?: number; maxNumberOfTrainingJobsNotImproving?: number };
+  randomSeed?: number;
+  hyperband?: { minResource?: number; maxResource?: number };
+  maxRuntimeInSeconds?: number;
+}
+
+export function parameterRanges(ranges: Record<string, Parameter>): any {
+  const out: any = { ContinuousParameterRanges: [], IntegerParameterRanges: [], CategoricalParameterRanges: [] };
+  for (const [Name, p] of Object.entries(ranges)) {
+    if (p instanceof ContinuousParameter) out.ContinuousParameterRanges.push({ Name, MinValue: String(p.min), MaxValue: String(p.max), ScalingType: p.scaling });
+    else if (p instanceof IntegerParameter) out.IntegerParameterRanges.push({ Name, MinValue: String(p.min), MaxValue: String(p.max), ScalingType: p.scaling });
+    else if (p instanceof CategoricalParameter) out.CategoricalParameterRanges.push({ Name, Values: p.values });
+    else throw new Error(`hyperparameterRanges.${Name}: not a ContinuousParameter, IntegerParameter or CategoricalParameter`);
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class HyperparameterTuner {
+  readonly options: TunerOptions;
+  latestTuningJob?: string;
+  latestDescription?: DescribeHyperParameterTuningJobCommandOutput;
+
+  constructor(opts: TunerOptions) {
+    if (!opts?.estimator) throw new Error("HyperparameterTuner: option estimator is required");
+    if (!opts.objectiveMetricName) throw new Error("HyperparameterTuner: option objectiveMetricName is required");
+    if (!opts.hyperparameterRanges || !Object.keys(opts.hyperparameterRanges).length) throw new Error("HyperparameterTuner: option hyperparameterRanges is required");
+    this.options = opts;
+  }
+  private get session() {
+    return this.options.estimator.session;
+  }
+
+  async fit(inputs: Channels, opts: { wait?: boolean; jobName?: string } = {}): Promise<DescribeHyperParameterTuningJobCommandOutput | undefined> {
+    const o = this.options;
+    const est = o.estimator;
+    const { sm } = await this.session.clients();
+    const name = opts.jobName ?? uniqueName(o.baseTuningJobName ?? "tuning", 32);
+    const spec = await est.trainingSpec(inputs);
+    const tuned = new Set(Object.keys(o.hyperparameterRanges));
+    const statics = Object.fromEntries(Object.entries(stringifyHyperparameters(est.hyperparameters)).filter(([k]) => !tuned.has(k)));
+    spec.AlgorithmSpecification.MetricDefinitions = o.metricDefinitions ?? est.options.metricDefinitions ?? DEFAULT_METRIC_DEFINITIONS;
+    const strategy = o.strategy ?? "Bayesian";
+    await sm.send(
+      new CreateHyperParameterTuningJobCommand({
+        HyperParameterTuningJobName: name,
+        HyperParameterTuningJobConfig: {
+          Strategy: strategy,
+          StrategyConfig: strategy === "Hyperband" && o.hyperband ? { HyperbandStrategyConfig: { MinResource: o.hyperband.minResource, MaxResource: o.hyperband.maxResource } } : undefined,
+          HyperParameterTuningJobObjective: { Type: o.objectiveType ?? "Minimize", MetricName: o.objectiveMetricName },
+          ResourceLimits: { MaxNumberOfTrainingJobs: o.maxJobs, MaxParallelTrainingJobs: o.maxParallelJobs ?? 1, MaxRuntimeInSeconds: o.maxRuntimeInSeconds },
+          ParameterRanges: parameterRanges(o.hyperparameterRanges),
+          TrainingJobEarlyStoppingType: o.earlyStoppingType ?? "Off",
+          TuningJobCompletionCriteria: o.completionCriteria
+            ? {
+                TargetObjectiveMetricValue: o.completionCriteria.targetObjectiveMetricValue,
+                BestObjectiveNotImproving:
+                  o.completionCriteria.maxNumberOfTrainingJobsNotImproving !== undefined
+                    ? { MaxNumberOfTrainingJobsNotImproving: o.completionCriteria.maxNumberOfTrainingJobsNotImproving }
+                    : undefined,
+              }
+            : undefined,
+          RandomSeed: o.randomSeed,
+        },
+        TrainingJobDefinition: { ...spec, StaticHyperParameters: statics, Environment: undefined },
+      }),
+    );
+    this.latestTuningJob = name;
+    this.session.log(`tuning job ${name} created: ${strategy}, ${o.maxJobs ?? "all"} jobs, ${o.maxParallelJobs ?? 1} in parallel`);
+    if (opts.wait === false) return undefined;
+    return this.wait();
+  }
+
+  /** polls until the tuning job ends, one line per finished training job */
+  async wait(): Promise<DescribeHyperParameterTuningJobCommandOutput> {
+    const name = this.requireJob();
+    const { sm } = await this.session.clients();
+    const seen = new Set<string>();
+    const t0 = Date.now();
+    for (;;) {
+      const d = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
+      for (const s of await this.summaries()) {
+        if (seen.has(s.TrainingJobName!) || ["InProgress", "Stopping"].includes(s.TrainingJobStatus!)) continue;
+        seen.add(s.TrainingJobName!);
+        const hp = Object.entries(s.TunedHyperParameters ?? {}).map(([k, v]) => `${k}=${v}`).join(" ");
+        const obj = s.FinalHyperParameterTuningJobObjectiveMetric?.Value;
+        const total = this.options.maxJobs ?? "?";
+        this.session.log(
+          `tuning ${name}: [${seen.size}/${total}] ${s.TrainingJobName} ${s.TrainingJobStatus} ${hp}${obj !== undefined ? ` → ${this.options.objectiveMetricName}=${obj}` : ""}${s.FailureReason ? ` (${s.FailureReason.slice(0, 200)})` : ""} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+        );
+      }
+      if (["Completed", "Failed", "Stopped"].includes(d.HyperParameterTuningJobStatus!)) {
+        this.latestDescription = d;
+        const best = d.BestTrainingJob;
+        this.session.log(
+          `tuning job ${name}: ${d.HyperParameterTuningJobStatus}${best ? `; best ${best.TrainingJobName} ${best.FinalHyperParameterTuningJobObjectiveMetric?.MetricName}=${best.FinalHyperParameterTuningJobObjectiveMetric?.Value}` : ""}`,
+        );
+        if (d.HyperParameterTuningJobStatus === "Failed") throw new Error(`tuning job ${name} failed: ${d.FailureReason ?? ""}`);
+        return d;
+      }
+      await sleep(this.session.pollMs);
+    }
+  }
+
+  private requireJob(): string {
+    if (!this.latestTuningJob) throw new Error("HyperparameterTuner: fit() first");
+    return this.latestTuningJob;
+  }
+
+  async summaries(): Promise<HyperParameterTrainingJobSummary[]> {
+    const { sm } = await this.session.clients();
+    const out: HyperParameterTrainingJobSummary[] = [];
+    let token: string | undefined;
+    do {
+      const r = await sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: this.requireJob(), MaxResults: 100, NextToken: token, SortBy: "CreationTime", SortOrder: "Ascending" }));
+      out.push(...(r.TrainingJobSummaries ?? []));
+      token = r.NextToken;
+    } while (token);
+    return out;
+  }
+
+  /** name of the best training job */
+  async bestTrainingJob(): Promise<string> {
+    const { sm } = await this.session.clients();
+    const d = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: this.requireJob() }));
+    const best = d.BestTrainingJob?.TrainingJobName;
+    if (!best) throw new Error(`tuning job ${this.latestTuningJob}: no best training job (status ${d.HyperParameterTuningJobStatus})`);
+    return best;
+  }
+
+  /** all trials: one row per training job (name, status, objective, tuned hyperparameters as numbers where numeric, seconds) */
+  async trials(): Promise<aq.Table> {
+    const sums = await this.summaries();
+    const params = Object.keys(this.options.hyperparameterRanges);
+    const cols: Record<string, unknown[]> = { TrainingJobName: [], TrainingJobStatus: [], FinalObjectiveValue: [], TrainingElapsedTimeSeconds: [], FailureReason: [] };
+    for (const p of params) cols[p] = [];
+    for (const s of sums) {
+      cols.TrainingJobName.push(s.TrainingJobName);
+      cols.TrainingJobStatus.push(s.TrainingJobStatus);
+      cols.FinalObjectiveValue.push(s.FinalHyperParameterTuningJobObjectiveMetric?.Value ?? null);
+      const st = s.TrainingStartTime?.getTime();
+      const en = s.TrainingEndTime?.getTime();
+      cols.TrainingElapsedTimeSeconds.push(st && en ? (en - st) / 1000 : null);
+      cols.FailureReason.push(s.FailureReason ?? null);
+      for (const p of params) {
+        const v = s.TunedHyperParameters?.[p];
+        cols[p].push(v !== undefined && v !== "" && Number.isFinite(Number(v)) && !(this.options.hyperparameterRanges[p] instanceof CategoricalParameter) ? Number(v) : v ?? null);
+      }
+    }
+    return aq.table(cols);
+  }
+
+  async deploy(opts: DeployOptions = {}): Promise<Predictor> {
+    const best = await this.bestTrainingJob();
+    const { sm } = await this.session.clients();
+    const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: best }));
+    const data = d.ModelArtifacts?.S3ModelArtifacts;
+    if (!data) throw new Error(`best training job ${best} has no model artifacts`);
+    const est = this.options.estimator;
+    return deployModel(this.session, { imageUri: est.options.imageUri, roleArn: est.options.roleArn, ...opts, modelData: data });
+  }
+}
