@@ -228,6 +228,34 @@ test("fuzz: 400 random corruptions of a model JSON → an Error or a model that 
   d.free();
 });
 
+test("non-numeric feature values and wrong argument types are errors, not silent missing values or zeros", () => {
+  throwsNamed("string in X", () => new DMatrix([[1, 2], ["x", 4]] as any), /X\[1\]\[0\]|row 1/, /number|numeric/i);
+  throwsNamed("object in X", () => new DMatrix([[{}, 2]] as any), /X\[0\]\[0\]|row 0/, /number|numeric/i);
+  // null: either an error or a missing value (NaN) — never 0
+  let nullAs: number | undefined;
+  try {
+    const d = new DMatrix([[null, 2]] as any);
+    nullAs = d.getData()[0];
+    d.free();
+  } catch (e) {
+    assert.ok(e instanceof Error && /null|number|numeric/i.test((e as Error).message), `null in X: ${(e as Error).message}`);
+  }
+  if (nullAs !== undefined) assert.ok(Number.isNaN(nullAs), `null in X was stored as ${nullAs} (should be missing or an error)`);
+  throwsNamed("train(null params)", () => train(null as any, dm()), /param/i);
+  const d = dm();
+  const b = train({}, d, { numBoostRound: 1 });
+  throwsNamed("predict(number[][])", () => b.predict([[1, 2, 3, 4, 5]] as any), /DMatrix/);
+  throwsNamed("DMatrix negative shape", () => new DMatrix(new Float32Array(4), { nrow: -2, ncol: -2 }), /nrow|ncol/);
+  throwsNamed("train on 0 rows", () => train({}, new DMatrix(new Float32Array(0), { nrow: 0, ncol: 4, label: [] }), { numBoostRound: 1 }), /rows/);
+  throwsNamed("numBoostRound", () => train({}, d, { numBoostRound: -1 }), /numBoostRound/);
+  throwsNamed("eval set features", () => train({}, d, { evals: [[new DMatrix(new Float32Array(6), { nrow: 2, ncol: 3, label: [1, 2] }), "v"]] }), /eval set/, /3 features/);
+  throwsNamed("eval set without label", () => train({}, d, { evals: [[new DMatrix(data.X, { nrow: 400, ncol: 5 }), "v"]] }), /label/);
+  throwsNamed("earlyStoppingRounds without evals", () => train({}, d, { earlyStoppingRounds: 3 }), /earlyStoppingRounds/);
+  throwsNamed("getScore type", () => b.getScore({ importanceType: "foo" as any }), /importanceType/, /weight/);
+  throwsNamed("loadModel(42)", () => Booster.loadModel(42 as any), /string/);
+  b.free(); d.free();
+});
+
 test("the core still trains identically after all those errors", () => {
   const d = dm();
   const b = train({ max_depth: 3, seed: 1 }, d, { numBoostRound: 5 });
