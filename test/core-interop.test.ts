@@ -13,7 +13,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Booster, DMatrix, train } from "node-xgboost-wasm";
+import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob, type RefResult } from "./helpers/xgb-ref";
 import { binaryLabels, classLabels, regressionData, type Data } from "./helpers/core-data";
 
@@ -43,6 +43,12 @@ const POLICIES: { name: string; params: Record<string, unknown>; rounds: number 
   { name: "depthwise", params: { grow_policy: "depthwise", max_depth: 5 }, rounds: 12 },
   { name: "lossguide", params: { grow_policy: "lossguide", max_depth: 0, max_leaves: 17 }, rounds: 12 },
   { name: "symmetric", params: { grow_policy: "symmetric", max_depth: 4 }, rounds: 12 },
+  {
+    // CatBoost's names through the preset: symmetric, l2_leaf_reg 3, random_strength 1, Bayesian bootstrap
+    name: "catboost-preset",
+    params: (() => { const { params } = catboostParams({ depth: 5, learning_rate: 0.2, iterations: 12, random_seed: 4 }); delete params.seed; return params; })(),
+    rounds: 12,
+  },
   {
     name: "random-forest",
     params: { num_parallel_tree: 6, subsample: 0.7, colsample_bynode: 0.6, eta: 1, max_depth: 6 },
