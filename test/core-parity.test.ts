@@ -225,4 +225,50 @@ t("informative missingness: like native, the split 'every present value left, mi
   assert.ok(Math.abs(ours.split_conditions[0] - nat.split_conditions[0]) <= 1e-5 * Math.abs(nat.split_conditions[0]), `threshold ours ${ours.split_conditions[0]} vs native ${nat.split_conditions[0]}`);
 });
 
+t("exact cuts: eval curves and early stopping match native (evalsResult per round, bestIteration, rounds kept)", () => {
+  const rnd = mulberry32(8);
+  const mk = (n: number) => {
+    const X = new Float32Array(n * 5), y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < 5; j++) X[i * 5 + j] = Math.floor(rnd() * 30) / 3;
+      y[i] = Math.sin(X[i * 5]) * 2 + X[i * 5 + 1] * 0.3 + (rnd() - 0.5) * 3;
+    }
+    return { X, y, n };
+  };
+  const tr = mk(400), va = mk(300);
+  const cases: { params: Record<string, unknown>; labels: (y: Float32Array) => Float32Array; metrics: string[] }[] = [
+    { params: { objective: "reg:squarederror", max_depth: 5, eta: 0.5 }, labels: (y) => y, metrics: ["rmse", "mae"] },
+    { params: { objective: "binary:logistic", max_depth: 4, eta: 0.6 }, labels: binaryLabels, metrics: ["logloss", "error"] },
+  ];
+  const ref = new RefJob();
+  const ours: { evals: Record<string, Record<string, number[]>>; best: number; rounds: number }[] = [];
+  cases.forEach((c, i) => {
+    const params = { ...c.params, base_score: 0.5, eval_metric: c.metrics };
+    const ytr = c.labels(tr.y), yva = c.labels(va.y);
+    const dtr = new DMatrix(tr.X, { nrow: tr.n, ncol: 5, label: ytr }), dva = new DMatrix(va.X, { nrow: va.n, ncol: 5, label: yva });
+    const b = train(params, dtr, { numBoostRound: 200, evals: [[dtr, "train"], [dva, "valid"]], earlyStoppingRounds: 8 });
+    ours.push({ evals: b.evalsResult, best: b.bestIteration, rounds: b.numBoostedRounds() });
+    b.free(); dtr.free(); dva.free();
+    ref.dataset(`tr${i}`, tr.X, tr.n, 5, ytr);
+    ref.dataset(`va${i}`, va.X, va.n, 5, yva);
+    ref.task({ op: "train", params, num_round: 200, dtrain: `tr${i}`, evals: [`tr${i}`, `va${i}`], early_stopping_rounds: 8 });
+  });
+  const results = ref.run();
+  ref.cleanup();
+  cases.forEach((c, i) => {
+    const nat = results[i], o = ours[i], what = String(c.params.objective);
+    console.log(`    ${what}: best iteration ours ${o.best} / native ${nat.best_iteration}, rounds ${o.rounds} / ${nat.num_boosted_rounds}`);
+    assert.is(o.best, nat.best_iteration, `${what}: bestIteration ours ${o.best} vs native ${nat.best_iteration}`);
+    assert.is(o.rounds, nat.num_boosted_rounds, `${what}: rounds kept ours ${o.rounds} vs native ${nat.num_boosted_rounds}`);
+    for (const [oursName, natName] of [["train", `tr${i}`], ["valid", `va${i}`]]) {
+      for (const m of c.metrics) {
+        const a = o.evals[oursName][m], b = nat.evals_result![natName][m];
+        assert.is(a.length, b.length, `${what} ${oursName}-${m}: ${a.length} rounds vs native ${b.length}`);
+        const d = maxRelDiff(a, b, 1e-3);
+        assert.ok(d.rel <= 1e-5, `${what} ${oursName}-${m} round ${d.index}: ours ${d.a} vs native ${d.b}`);
+      }
+    }
+  });
+});
+
 test.run();

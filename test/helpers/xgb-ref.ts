@@ -56,7 +56,7 @@ export interface DatasetSpec {
 export interface PredSpec { data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number }
 export interface Extras { scores?: boolean; eval?: { data: string; metrics: string[] }[] }
 export type RefTask =
-  | ({ op: "train"; params: Record<string, unknown>; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[] } & Extras)
+  | ({ op: "train"; params: Record<string, unknown>; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[]; evals?: string[]; early_stopping_rounds?: number } & Extras)
   | ({ op: "load"; model: string; predict?: PredSpec[] } & Extras)
   | { op: "cv"; params: Record<string, unknown>; num_round: number; data: string; folds: ArrayLike<number>[]; base_score?: "mean"; metric?: "rmse" | "logloss" | "mlogloss" };
 
@@ -67,6 +67,7 @@ export interface RefResult {
   predict?: RefPrediction[];
   fold_scores?: number[]; mean?: number; oof?: number[];
   scores?: Record<string, Record<string, number>>;
+  evals_result?: Record<string, Record<string, number[]>>; best_iteration?: number | null; num_boosted_rounds?: number;
   evals?: Record<string, Record<string, number>>;
 }
 

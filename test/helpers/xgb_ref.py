@@ -16,7 +16,8 @@ Input: one JSON job, from a file named on the command line or from stdin:
     "tasks": [
       {"op": "train", "params": {...}, "num_round": 10, "dtrain": "<name>",
        "base_score": "mean" (optional: base_score = weighted mean of the training labels),
-       "save_model": "model.json" (optional), "predict": [PRED, ...] (optional)},
+       "save_model": "model.json" (optional), "predict": [PRED, ...] (optional),
+       "evals": ["<name>", ...], "early_stopping_rounds": n (optional: evals_result, best_iteration)},
       {"op": "load", "model": "model.json", "predict": [PRED, ...]},
       (train and load also take "scores": true → get_score for every importance type, and
        "eval": [{"data": "<name>", "metrics": ["rmse", ...]}] → native metric values)
@@ -130,10 +131,18 @@ def task_train(task, ds):
     dtrain, y, w = ds.dmatrix(task["dtrain"])
     if task.get("base_score") == "mean":
         params["base_score"] = mean_label(y, w)
+    evals = [(ds.dmatrix(e)[0], e) for e in task.get("evals", [])]
+    evals_result = {}
     t0 = time.perf_counter()
-    bst = xgb.train(params, dtrain, num_boost_round=int(task.get("num_round", 10)))
+    bst = xgb.train(params, dtrain, num_boost_round=int(task.get("num_round", 10)), evals=evals,
+                    evals_result=evals_result, early_stopping_rounds=task.get("early_stopping_rounds"),
+                    verbose_eval=False)
     train_s = time.perf_counter() - t0
     res = {"train_seconds": train_s, "base_score": params.get("base_score")}
+    if evals:
+        res["evals_result"] = {k: {m: [float(x) for x in v] for m, v in d.items()} for k, d in evals_result.items()}
+        res["best_iteration"] = getattr(bst, "best_iteration", None)
+        res["num_boosted_rounds"] = bst.num_boosted_rounds()
     if task.get("save_model"):
         bst.save_model(task["save_model"])
         res["model"] = task["save_model"]
