@@ -1,0 +1,259 @@
+/** The local SageMaker with the raw, unmodified AWS SDK clients (fake trainer: test/fixtures/sagemaker-fake-trainer.cjs). */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as path from "path";
+import { execFileSync } from "child_process";
+import {
+  CreateTrainingJobCommand,
+  DescribeTrainingJobCommand,
+  ListTrainingJobsCommand,
+  StopTrainingJobCommand,
+  CreateModelCommand,
+  DescribeModelCommand,
+  DeleteModelCommand,
+  CreateEndpointConfigCommand,
+  DescribeEndpointConfigCommand,
+  DeleteEndpointConfigCommand,
+  CreateEndpointCommand,
+  DescribeEndpointCommand,
+  DeleteEndpointCommand,
+  ListEndpointsCommand,
+  ResourceNotFound,
+  ResourceInUse,
+  ResourceLimitExceeded,
+  SageMakerServiceException,
+  waitUntilTrainingJobCompletedOrStopped,
+  waitUntilEndpointInService,
+  waitUntilEndpointDeleted,
+} from "@aws-sdk/client-sagemaker";
+import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
+import { localServer, trainingRequest, tmpDir, until, ROLE } from "./sagemaker-helpers";
+
+let ctx: Awaited<ReturnType<typeof localServer>>;
+let data: string;
+let out: string;
+// the waiter resolves on Completed/Stopped and throws (checkExceptions) on Failed
+const waitJob = (name: string) =>
+  waitUntilTrainingJobCompletedOrStopped({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TrainingJobName: name }).catch((e) => {
+    const r = JSON.parse(e.message);
+    assert.is(r.state, "FAILURE");
+    return r as { state: string };
+  });
+
+async function rejects(p: Promise<unknown>, name: string, match?: RegExp): Promise<any> {
+  try {
+    await p;
+  } catch (e: any) {
+    assert.is(e.name, name, `${e.name}: ${e.message}`);
+    if (match) assert.match(e.message, match);
+    return e;
+  }
+  assert.unreachable(`expected ${name}`);
+}
+
+test.before(async () => {
+  ctx = await localServer({ maxConcurrentTrainingJobs: 3 });
+  data = tmpDir("data");
+  fs.writeFileSync(path.join(data, "train.csv"), "1,2,3\n4,5,6\n7,8,9\n");
+  out = tmpDir("out");
+});
+test.after(async () => {
+  await ctx.srv.close();
+  ctx.sm.destroy();
+  ctx.rt.destroy();
+});
+
+test("training job: create → waiter → Completed, metrics, transitions, a real model.tar.gz", async () => {
+  const r = await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-ok", `file://${data}`, out, { eta: "0.35", max_depth: "5" })));
+  assert.is(r.TrainingJobArn, "arn:aws:sagemaker:us-east-1:000000000000:training-job/job-ok");
+  const w = await waitJob("job-ok");
+  assert.is(w.state, "SUCCESS");
+  const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-ok" }));
+  assert.is(d.TrainingJobStatus, "Completed");
+  assert.ok(d.CreationTime instanceof Date && Math.abs(d.CreationTime.getTime() - Date.now()) < 120000);
+  assert.equal(d.SecondaryStatusTransitions!.map((s) => s.Status), ["Starting", "Downloading", "Training", "Uploading", "Completed"]);
+  const expected = 100 * (0.35 - 0.25) ** 2 + (5 - 4) ** 2 + 1; // the fake trainer's objective
+  const m = Object.fromEntries(d.FinalMetricDataList!.map((x) => [x.MetricName, x.Value]));
+  assert.ok(Math.abs(m["validation:rmse"]! - expected) < 1e-4, JSON.stringify(m));
+  assert.ok(Math.abs(m["train:rmse"]! - expected * 0.8) < 1e-4);
+  assert.is(d.HyperParameters!.eta, "0.35");
+  const tgz = d.ModelArtifacts!.S3ModelArtifacts!;
+  assert.is(tgz, `file://${out}/job-ok/output/model.tar.gz`);
+  const listing = execFileSync("tar", ["tzf", tgz.slice(7)]).toString().split("\n").filter(Boolean).sort();
+  assert.equal(listing, ["manifest.json", "sub/", "sub/member.json"]);
+  const manifest = JSON.parse(execFileSync("tar", ["xzOf", tgz.slice(7), "manifest.json"]).toString());
+  assert.is(manifest.hyperparameters.max_depth, "5");
+  const list = await ctx.sm.send(new ListTrainingJobsCommand({ NameContains: "job-ok" }));
+  assert.equal(list.TrainingJobSummaries!.map((s) => [s.TrainingJobName, s.TrainingJobStatus]), [["job-ok", "Completed"]]);
+  // the channel arrived as input/data/train/ and the config files exist
+  const optml = path.join(ctx.dir, "training-jobs", "job-ok", "opt_ml");
+  assert.equal(JSON.parse(fs.readFileSync(path.join(optml, "input/config/hyperparameters.json"), "utf8")).max_depth, "5");
+  assert.ok(JSON.parse(fs.readFileSync(path.join(optml, "input/config/inputdataconfig.json"), "utf8")).train);
+  assert.is(JSON.parse(fs.readFileSync(path.join(optml, "input/config/resourceconfig.json"), "utf8")).current_host, "algo-1");
+  assert.ok(fs.existsSync(path.join(optml, "input/data/train/train.csv")));
+  // logs kept in the state dir and served by the local extension
+  const logs = await (await fetch(`${ctx.srv.url}/_local/training-jobs/job-ok/logs`)).text();
+  assert.match(logs, /train channel: 1 file\(s\), 3 line\(s\)/);
+});
+
+test("training job: trainer failure → Failed with the reason from output/failure", async () => {
+  await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-fail", `file://${data}/train.csv`, out, { fail: "true" })));
+  const w = await waitJob("job-fail");
+  assert.is(w.state, "FAILURE");
+  const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-fail" }));
+  assert.is(d.TrainingJobStatus, "Failed");
+  assert.match(d.FailureReason!, /AlgorithmError: hyperparameter fail="true": failing on purpose/);
+});
+
+test("training job: trainer killed mid-job → Failed with a reason", async () => {
+  await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-killed", `file://${data}`, out, { hang: "true" })));
+  const pidFile = path.join(ctx.dir, "training-jobs", "job-killed", "pid");
+  const pid = await until(async () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, "utf8")), "trainer pid");
+  await until(async () => /hanging/.test(fs.readFileSync(path.join(ctx.dir, "training-jobs", "job-killed", "log.txt"), "utf8")), "trainer running");
+  process.kill(pid, "SIGKILL");
+  await waitJob("job-killed");
+  const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-killed" }));
+  assert.is(d.TrainingJobStatus, "Failed");
+  assert.match(d.FailureReason!, /killed by signal SIGKILL/);
+});
+
+test("training job: StopTrainingJob → Stopped; stopping a finished job → ValidationException", async () => {
+  await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-stop", `file://${data}`, out, { hang: "true" })));
+  await until(async () => (await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-stop" }))).SecondaryStatus === "Training", "Training");
+  await ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "job-stop" }));
+  const w = await waitJob("job-stop");
+  assert.is(w.state, "SUCCESS"); // the waiter treats Stopped as done
+  const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-stop" }));
+  assert.is(d.TrainingJobStatus, "Stopped");
+  await rejects(ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "job-stop" })), "ValidationException", /status Stopped/);
+});
+
+test("training job: validation errors as AWS returns them (right exception classes)", async () => {
+  const base = trainingRequest("job-v", `file://${data}`, out);
+  const e1 = await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, RoleArn: undefined })), "ValidationException", /Value null at 'roleArn' failed to satisfy constraint: Member must not be null/);
+  assert.ok(e1 instanceof SageMakerServiceException);
+  assert.is(e1.$metadata.httpStatusCode, 400);
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, TrainingJobName: "bad_name" })), "ValidationException", /Member must satisfy regular expression pattern: \^\[a-zA-Z0-9\]\(-\*\[a-zA-Z0-9\]\)\{0,62\}/);
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, TrainingJobName: "x".repeat(64) })), "ValidationException");
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, TrainingJobName: "../escape" })), "ValidationException");
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, StoppingCondition: undefined, OutputDataConfig: undefined })), "ValidationException", /^2 validation errors detected/);
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-v", `file://${data}/../etc`, out))), "ValidationException", /absolute path without '\.\.'/);
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-v", `file://relative/path`, out))), "ValidationException");
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, ResourceConfig: { InstanceType: "ml.m5.large", InstanceCount: 1 } })), "ValidationException", /volumeSizeInGB/);
+  const nf = await rejects(ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "no-such-job" })), "ResourceNotFound");
+  assert.ok(nf instanceof ResourceNotFound);
+  const dup = await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-ok", `file://${data}`, out))), "ResourceInUse", /already exists/);
+  assert.ok(dup instanceof ResourceInUse);
+  // missing data → the job fails (ClientError), as on AWS
+  await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-nodata", `file://${data}/missing.csv`, out)));
+  await waitJob("job-nodata");
+  assert.match((await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-nodata" }))).FailureReason!, /ClientError: .*missing\.csv does not exist/);
+});
+
+test("training job: ResourceLimitExceeded beyond the concurrent job limit", async () => {
+  for (const n of ["lim-1", "lim-2", "lim-3"]) await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest(n, `file://${data}`, out, { hang: "true" })));
+  const e = await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("lim-4", `file://${data}`, out))), "ResourceLimitExceeded", /current utilization of 3/);
+  assert.ok(e instanceof ResourceLimitExceeded);
+  for (const n of ["lim-1", "lim-2", "lim-3"]) await ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: n }));
+  for (const n of ["lim-1", "lim-2", "lim-3"]) await waitJob(n);
+});
+
+test("model, endpoint config, serverless endpoint: create/describe/list, invoke with header pass-through, delete", async () => {
+  const artifact = `file://${out}/job-ok/output/model.tar.gz`;
+  const m = await ctx.sm.send(new CreateModelCommand({ ModelName: "m1", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img:latest", ModelDataUrl: artifact } }));
+  assert.is(m.ModelArn, "arn:aws:sagemaker:us-east-1:000000000000:model/m1");
+  const dm = await ctx.sm.send(new DescribeModelCommand({ ModelName: "m1" }));
+  assert.is(dm.PrimaryContainer!.ModelDataUrl, artifact);
+  assert.ok(dm.CreationTime instanceof Date);
+  await rejects(ctx.sm.send(new CreateModelCommand({ ModelName: "m1", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: artifact } })), "ValidationException", /Cannot create already existing model/);
+  await rejects(ctx.sm.send(new DescribeModelCommand({ ModelName: "nope" })), "ValidationException", /Could not find model/);
+  const variant = (s: any) => ({ EndpointConfigName: "c-bad", ProductionVariants: [{ VariantName: "AllTraffic", ModelName: "m1", ServerlessConfig: s }] });
+  await rejects(ctx.sm.send(new CreateEndpointConfigCommand(variant({ MemorySizeInMB: 1500, MaxConcurrency: 5 }))), "ValidationException", /MemorySizeInMB/);
+  await rejects(ctx.sm.send(new CreateEndpointConfigCommand(variant({ MemorySizeInMB: 8192, MaxConcurrency: 5 }))), "ValidationException", /less than or equal to 6144/);
+  await rejects(ctx.sm.send(new CreateEndpointConfigCommand(variant({ MemorySizeInMB: 2048, MaxConcurrency: 0 }))), "ValidationException", /greater than or equal to 1/);
+  await rejects(ctx.sm.send(new CreateEndpointConfigCommand(variant({ MemorySizeInMB: 2048, MaxConcurrency: 201 }))), "ValidationException", /less than or equal to 200/);
+  await rejects(
+    ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c-bad", ProductionVariants: [{ VariantName: "v", ModelName: "nope", ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 2 } }] })),
+    "ValidationException",
+    /Could not find model/,
+  );
+  await ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c1", ProductionVariants: [{ VariantName: "AllTraffic", ModelName: "m1", ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 2 } }] }));
+  const dc = await ctx.sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: "c1" }));
+  assert.equal(dc.ProductionVariants![0].ServerlessConfig, { MemorySizeInMB: 2048, MaxConcurrency: 2 });
+  await rejects(ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e1", EndpointConfigName: "nope" })), "ValidationException", /Could not find endpoint configuration/);
+  await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e1", EndpointConfigName: "c1" }));
+  const w = await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e1" });
+  assert.is(w.state, "SUCCESS");
+  const de = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e1" }));
+  assert.is(de.EndpointStatus, "InService");
+  assert.equal(de.ProductionVariants![0].CurrentServerlessConfig, { MemorySizeInMB: 2048, MaxConcurrency: 2 });
+  assert.equal((await ctx.sm.send(new ListEndpointsCommand({}))).Endpoints!.map((e) => e.EndpointName), ["e1"]);
+
+  const r = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n3,4\n"), ContentType: "text/csv", Accept: "application/json", CustomAttributes: "members=true" }));
+  const body = JSON.parse(Buffer.from(r.Body!).toString());
+  assert.is(body.contentType, "text/csv");
+  assert.is(body.accept, "application/json");
+  assert.is(body.customAttributes, "members=true");
+  assert.is(body.body, "1,2\n3,4\n");
+  assert.is(body.model.hyperparameters.max_depth, "5"); // the model from job-ok's model.tar.gz
+  assert.is(r.ContentType, "application/json");
+  assert.is(r.CustomAttributes, "echo:members=true");
+  assert.is(r.InvokedProductionVariant, "AllTraffic");
+  const csv = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n3,4\n"), ContentType: "text/csv", Accept: "text/csv" }));
+  assert.is(Buffer.from(csv.Body!).toString().trim().split("\n").length, 2);
+  // a model error → ModelError with the original status
+  const me = await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("x"), ContentType: "text/csv", CustomAttributes: "status=400" })), "ModelError", /Received client error \(400\)/);
+  assert.is(me.OriginalStatusCode, 400);
+  await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "nope", Body: Buffer.from("x"), ContentType: "text/csv" })), "ValidationError", /Endpoint nope of account/);
+
+  // throttling: MaxConcurrency 2, 2 + 3 parallel slow invocations → exactly 3 ThrottlingException
+  const results = await Promise.allSettled(
+    Array.from({ length: 5 }, () => ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n"), ContentType: "text/csv", CustomAttributes: "delay=1500" }))),
+  );
+  const throttled = results.filter((x) => x.status === "rejected" && (x.reason as any).name === "ThrottlingException");
+  assert.is(throttled.length, 3, JSON.stringify(results.map((x) => (x.status === "rejected" ? (x.reason as any).name : "ok"))));
+  assert.is(results.filter((x) => x.status === "fulfilled").length, 2);
+  assert.is((throttled[0] as PromiseRejectedResult).reason.$metadata.httpStatusCode, 429);
+
+  // scale to zero, then a cold start on the next invocation (a new serve process)
+  const before = await (await fetch(`${ctx.srv.url}/_local/endpoints/e1`)).json();
+  const pid1 = body.pid;
+  ctx.srv.endpoints.scaleToZero("e1");
+  assert.is((await (await fetch(`${ctx.srv.url}/_local/endpoints/e1`)).json()).warm, false);
+  const r2 = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n"), ContentType: "text/csv", Accept: "application/json" }));
+  assert.is.not(JSON.parse(Buffer.from(r2.Body!).toString()).pid, pid1);
+  const after = await (await fetch(`${ctx.srv.url}/_local/endpoints/e1`)).json();
+  assert.is(after.coldStarts, before.coldStarts + 1);
+
+  await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e1" }));
+  const wd = await waitUntilEndpointDeleted({ client: ctx.sm, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { EndpointName: "e1" });
+  assert.is(wd.state, "SUCCESS");
+  await rejects(ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e1" })), "ValidationException", /Could not find endpoint/);
+  await ctx.sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: "c1" }));
+  await ctx.sm.send(new DeleteModelCommand({ ModelName: "m1" }));
+  await rejects(ctx.sm.send(new DeleteModelCommand({ ModelName: "m1" })), "ValidationException", /Could not find model/);
+  await rejects(ctx.sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: "c1" })), "ValidationException", /Could not find endpoint configuration/);
+});
+
+test("real-time endpoint (InstanceType) works too", async () => {
+  await ctx.sm.send(new CreateModelCommand({ ModelName: "m2", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${out}/job-ok/output/model.tar.gz` } }));
+  await rejects(
+    ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c2", ProductionVariants: [{ VariantName: "v", ModelName: "m2", InstanceType: "ml.m5.large" as any, InitialInstanceCount: 1, ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 1 } }] })),
+    "ValidationException",
+    /not both/,
+  );
+  await ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c2", ProductionVariants: [{ VariantName: "v", ModelName: "m2", InstanceType: "ml.m5.large" as any, InitialInstanceCount: 1 }] }));
+  await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e2", EndpointConfigName: "c2" }));
+  await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e2" });
+  const results = await Promise.all(
+    Array.from({ length: 4 }, () => ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e2", Body: Buffer.from("1\n"), ContentType: "text/csv", Accept: "text/csv", CustomAttributes: "delay=200" }))),
+  );
+  assert.is(results.length, 4);
+  assert.is((await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e2" }))).ProductionVariants![0].CurrentInstanceCount, 1);
+  await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e2" }));
+  await ctx.sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: "c2" }));
+  await ctx.sm.send(new DeleteModelCommand({ ModelName: "m2" }));
+});
+
+test.run();

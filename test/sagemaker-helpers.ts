@@ -1,0 +1,53 @@
+/** shared by test/sagemaker-*.test.ts: a local SageMaker on a temp state dir with the fake trainer, and raw SDK clients */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { startServer, ServerOptions, LocalSageMaker } from "../sagemaker-local/server";
+
+export const FAKE_TRAINER = [process.execPath, path.join(__dirname, "fixtures", "sagemaker-fake-trainer.cjs")];
+export const ROLE = "arn:aws:iam::123456789012:role/SageMakerRole";
+export const creds = { accessKeyId: "test", secretAccessKey: "test" };
+
+export function tmpDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `sm-${prefix}-`));
+}
+
+export async function localServer(opts: ServerOptions = {}): Promise<{ srv: LocalSageMaker; sm: SageMakerClient; rt: SageMakerRuntimeClient; dir: string }> {
+  const dir = opts.stateDir ?? tmpDir("state");
+  const srv = await startServer({ trainerCommand: FAKE_TRAINER, quiet: true, ...opts, stateDir: dir });
+  const sm = new SageMakerClient({ endpoint: srv.url, region: "us-east-1", credentials: creds });
+  const rt = new SageMakerRuntimeClient({ endpoint: srv.url, region: "us-east-1", credentials: creds, maxAttempts: 1 });
+  return { srv, sm, rt, dir };
+}
+
+export const METRICS = [
+  { Name: "validation:rmse", Regex: "validation-rmse:([0-9.]+)" },
+  { Name: "train:rmse", Regex: "^train-rmse:([0-9.]+)" },
+];
+
+export function trainingRequest(name: string, dataUri: string, outDir: string, hp: Record<string, string> = {}): any {
+  return {
+    TrainingJobName: name,
+    RoleArn: ROLE,
+    AlgorithmSpecification: { TrainingImage: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ensemble:latest", TrainingInputMode: "File", MetricDefinitions: METRICS },
+    HyperParameters: { eta: "0.2", max_depth: "3", ...hp },
+    InputDataConfig: [{ ChannelName: "train", ContentType: "text/csv", DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: dataUri } } }],
+    OutputDataConfig: { S3OutputPath: outDir.startsWith("s3://") ? outDir : `file://${outDir}` },
+    ResourceConfig: { InstanceType: "ml.m5.large", InstanceCount: 1, VolumeSizeInGB: 1 },
+    StoppingCondition: { MaxRuntimeInSeconds: 600 },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 60000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v as T;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
