@@ -1,0 +1,284 @@
+/** Tuning jobs, server restart and the standalone command (raw SDK clients, fake trainer). */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as path from "path";
+import { spawn } from "child_process";
+import {
+  SageMakerClient,
+  CreateHyperParameterTuningJobCommand,
+  DescribeHyperParameterTuningJobCommand,
+  ListHyperParameterTuningJobsCommand,
+  ListTrainingJobsForHyperParameterTuningJobCommand,
+  StopHyperParameterTuningJobCommand,
+  CreateTrainingJobCommand,
+  DescribeTrainingJobCommand,
+  ListTrainingJobsCommand,
+  CreateModelCommand,
+  DescribeModelCommand,
+  ResourceNotFound,
+} from "@aws-sdk/client-sagemaker";
+import { localServer, trainingRequest, tmpDir, until, METRICS, ROLE, creds } from "./sagemaker-helpers";
+
+let ctx: Awaited<ReturnType<typeof localServer>>;
+let data: string;
+let out: string;
+
+function tuningRequest(name: string, cfg: any, statics: Record<string, string> = {}): any {
+  const t = trainingRequest("x", `file://${data}`, out);
+  return {
+    HyperParameterTuningJobName: name,
+    HyperParameterTuningJobConfig: {
+      HyperParameterTuningJobObjective: { Type: "Minimize", MetricName: "validation:rmse" },
+      ...cfg,
+    },
+    TrainingJobDefinition: {
+      StaticHyperParameters: statics,
+      AlgorithmSpecification: t.AlgorithmSpecification,
+      RoleArn: t.RoleArn,
+      InputDataConfig: t.InputDataConfig,
+      OutputDataConfig: t.OutputDataConfig,
+      ResourceConfig: t.ResourceConfig,
+      StoppingCondition: t.StoppingCondition,
+    },
+  };
+}
+
+async function waitTuning(sm: SageMakerClient, name: string) {
+  return until(async () => {
+    const d = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
+    return ["Completed", "Failed", "Stopped"].includes(d.HyperParameterTuningJobStatus!) && d;
+  }, `tuning job ${name}`, 120000);
+}
+
+async function rejects(p: Promise<unknown>, name: string, match?: RegExp): Promise<any> {
+  try {
+    await p;
+  } catch (e: any) {
+    assert.is(e.name, name, `${e.name}: ${e.message}`);
+    if (match) assert.match(e.message, match);
+    return e;
+  }
+  assert.unreachable(`expected ${name}`);
+}
+
+test.before(async () => {
+  ctx = await localServer();
+  data = tmpDir("data");
+  fs.writeFileSync(path.join(data, "train.csv"), "1,2,3\n4,5,6\n");
+  out = tmpDir("out");
+});
+test.after(async () => {
+  await ctx.srv.close();
+  ctx.sm.destroy();
+  ctx.rt.destroy();
+});
+
+test("tuning job: Grid, 2 in parallel, failing trials recorded and the job goes on; best job, counters, list", async () => {
+  const name = "grid-fail";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(
+      tuningRequest(
+        name,
+        {
+          Strategy: "Grid",
+          ResourceLimits: { MaxParallelTrainingJobs: 2 },
+          ParameterRanges: { CategoricalParameterRanges: [{ Name: "fail", Values: ["true", "false"] }, { Name: "max_depth", Values: ["3", "4"] }] },
+        },
+        { eta: "0.2", num_round: "4", sleep_ms: "100" },
+      ),
+    ),
+  );
+  const d = await waitTuning(ctx.sm, name);
+  assert.is(d.HyperParameterTuningJobStatus, "Completed");
+  assert.equal(d.TrainingJobStatusCounters, { Completed: 2, InProgress: 0, RetryableError: 0, NonRetryableError: 2, Stopped: 0 });
+  assert.equal(d.ObjectiveStatusCounters, { Succeeded: 2, Pending: 0, Failed: 2 });
+  const best = d.BestTrainingJob!;
+  assert.equal(best.TunedHyperParameters, { fail: "false", max_depth: "4" });
+  assert.ok(Math.abs(best.FinalHyperParameterTuningJobObjectiveMetric!.Value! - (100 * 0.05 ** 2 + 1)) < 1e-4);
+  assert.match(best.TrainingJobName!, /^grid-fail-\d{3}-[0-9a-f]{8}$/);
+  const list = await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name, SortBy: "FinalObjectiveMetricValue", SortOrder: "Ascending" }));
+  const sums = list.TrainingJobSummaries!;
+  assert.is(sums.length, 4);
+  assert.is(sums[0].TrainingJobName, best.TrainingJobName);
+  const failed = sums.filter((s) => s.TrainingJobStatus === "Failed");
+  assert.is(failed.length, 2);
+  for (const f of failed) {
+    assert.is(f.TunedHyperParameters!.fail, "true");
+    assert.is(f.ObjectiveStatus, "Failed");
+    assert.match(f.FailureReason!, /failing on purpose/);
+  }
+  // never more than MaxParallelTrainingJobs trainer processes at once
+  const jobs = await Promise.all(sums.map((s) => ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: s.TrainingJobName }))));
+  const events = jobs.flatMap((j) => [[j.CreationTime!.getTime(), 1], [j.TrainingEndTime!.getTime(), -1]] as [number, number][]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cur = 0;
+  let max = 0;
+  for (const [, e] of events) max = Math.max(max, (cur += e));
+  assert.ok(max <= 2, `max concurrent ${max}`);
+  // the tuning objective metric is passed to the trainer as SageMaker does
+  assert.is(jobs[0].HyperParameters!._tuning_objective_metric, "validation:rmse");
+  assert.is(jobs[0].HyperParameters!.num_round, "4");
+  const all = await ctx.sm.send(new ListHyperParameterTuningJobsCommand({}));
+  assert.ok(all.HyperParameterTuningJobSummaries!.some((s) => s.HyperParameterTuningJobName === name && s.Strategy === "Grid"));
+});
+
+test("tuning job: Random over continuous + integer ranges, completion criteria stop early", async () => {
+  const name = "random-target";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(
+      tuningRequest(name, {
+        Strategy: "Random",
+        RandomSeed: 3,
+        ResourceLimits: { MaxNumberOfTrainingJobs: 12, MaxParallelTrainingJobs: 1 },
+        ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.4" }], IntegerParameterRanges: [{ Name: "max_depth", MinValue: "2", MaxValue: "6" }] },
+        TuningJobCompletionCriteria: { TargetObjectiveMetricValue: 1000 }, // any finished trial reaches it
+      }),
+    ),
+  );
+  const d = await waitTuning(ctx.sm, name);
+  assert.is(d.HyperParameterTuningJobStatus, "Completed");
+  assert.is(d.TrainingJobStatusCounters!.Completed, 1, "stops launching once the target is reached");
+  const hp = d.BestTrainingJob!.TunedHyperParameters!;
+  assert.ok(Number(hp.eta) >= 0.1 && Number(hp.eta) <= 0.4);
+  assert.ok(Number.isInteger(Number(hp.max_depth)) && Number(hp.max_depth) >= 2 && Number(hp.max_depth) <= 6);
+});
+
+test("tuning job: Hyperband stops trials early from the per-round metric lines", async () => {
+  const name = "hyperband";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(
+      tuningRequest(
+        name,
+        {
+          Strategy: "Hyperband",
+          StrategyConfig: { HyperbandStrategyConfig: { MinResource: 1, MaxResource: 9 } },
+          RandomSeed: 1,
+          ResourceLimits: { MaxNumberOfTrainingJobs: 8, MaxParallelTrainingJobs: 2 },
+          ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.05", MaxValue: "0.5" }], IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] },
+        },
+        { sleep_ms: "150" },
+      ),
+    ),
+  );
+  const d = await waitTuning(ctx.sm, name);
+  assert.is(d.HyperParameterTuningJobStatus, "Completed");
+  const c = d.TrainingJobStatusCounters!;
+  assert.is(c.Completed! + c.Stopped! + c.NonRetryableError!, 8);
+  assert.ok(c.Stopped! >= 1, JSON.stringify(c));
+  const sums = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name, MaxResults: 100 }))).TrainingJobSummaries!;
+  const stopped = await Promise.all(sums.filter((s) => s.TrainingJobStatus === "Stopped").map((s) => ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: s.TrainingJobName }))));
+  for (const j of stopped) {
+    assert.is(j.HyperParameters!.num_round, "9", "Hyperband sets the resource parameter");
+    assert.match(j.SecondaryStatusTransitions!.map((t) => t.StatusMessage).join(" "), /early stopped by the tuning job \(Hyperband\)/);
+  }
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("hb-auto", { Strategy: "Hyperband", TrainingJobEarlyStoppingType: "Auto", StrategyConfig: { HyperbandStrategyConfig: { MaxResource: 9 } }, ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 1 }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] } }))),
+    "ValidationException",
+    /Hyperband/,
+  );
+});
+
+test("tuning job: early stopping Auto (median rule) and StopHyperParameterTuningJob", async () => {
+  const name = "auto-stop";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(
+      tuningRequest(
+        name,
+        {
+          Strategy: "Random",
+          TrainingJobEarlyStoppingType: "Auto",
+          ResourceLimits: { MaxNumberOfTrainingJobs: 50, MaxParallelTrainingJobs: 2 },
+          ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.4" }] },
+        },
+        { num_round: "20", sleep_ms: "50" },
+      ),
+    ),
+  );
+  await until(async () => (await ctx.sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }))).TrainingJobStatusCounters!.Completed! >= 1, "one trial");
+  await ctx.sm.send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
+  const d = await waitTuning(ctx.sm, name);
+  assert.is(d.HyperParameterTuningJobStatus, "Stopped");
+  assert.is(d.TrainingJobStatusCounters!.InProgress, 0);
+  assert.ok(d.TrainingJobStatusCounters!.Completed! + d.TrainingJobStatusCounters!.Stopped! + d.TrainingJobStatusCounters!.NonRetryableError! < 50);
+  await rejects(ctx.sm.send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name })), "ValidationException");
+});
+
+test("tuning job: validation errors", async () => {
+  const ok = { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 1 }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] } };
+  await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("x".repeat(33), ok))), "ValidationException", /\{0,31\}/);
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-bad-range", { ...ok, ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.3", MaxValue: "0.2" }] } }))),
+    "ValidationException",
+    /eta/,
+  );
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-grid", { ...ok, Strategy: "Grid", ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.2" }] } }))),
+    "ValidationException",
+  );
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-metric", { ...ok, HyperParameterTuningJobObjective: { Type: "Minimize", MetricName: "nope:rmse" } }))),
+    "ValidationException",
+    /objective metric/,
+  );
+  await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-static", ok, { max_depth: "3" }))), "ValidationException", /both a static/);
+  await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-limits", { ...ok, ResourceLimits: { MaxNumberOfTrainingJobs: 2 } }))), "ValidationException", /maxParallelTrainingJobs/);
+  const e = await rejects(ctx.sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: "no-such-tuning" })), "ResourceNotFound");
+  assert.ok(e instanceof ResourceNotFound);
+  await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("grid-fail", ok))), "ResourceInUse");
+});
+
+test("restart: finished jobs, tuning jobs and models survive; a job running at stop → Failed with a reason", async () => {
+  const dir = tmpDir("restart");
+  const a = await (await import("./sagemaker-helpers")).localServer({ stateDir: dir });
+  await a.sm.send(new CreateTrainingJobCommand(trainingRequest("done-job", `file://${data}`, out)));
+  await until(async () => (await a.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "done-job" }))).TrainingJobStatus === "Completed", "done-job");
+  await a.sm.send(new CreateModelCommand({ ModelName: "kept-model", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${out}/done-job/output/model.tar.gz` } }));
+  await a.sm.send(new CreateTrainingJobCommand(trainingRequest("running-job", `file://${data}`, out, { hang: "true" })));
+  await until(async () => (await a.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "running-job" }))).SecondaryStatus === "Training", "running");
+  const pid = Number(fs.readFileSync(path.join(dir, "training-jobs", "running-job", "pid"), "utf8"));
+  await a.srv.close();
+  a.sm.destroy();
+  a.rt.destroy();
+  let alive = true;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    alive = false;
+  }
+  assert.is(alive, false, "the trainer process is gone after close()");
+  const b = await (await import("./sagemaker-helpers")).localServer({ stateDir: dir });
+  try {
+    const list = await b.sm.send(new ListTrainingJobsCommand({ SortBy: "Name", SortOrder: "Ascending" }));
+    assert.equal(list.TrainingJobSummaries!.map((s) => [s.TrainingJobName, s.TrainingJobStatus]), [["done-job", "Completed"], ["running-job", "Failed"]]);
+    const done = await b.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "done-job" }));
+    assert.is(done.ModelArtifacts!.S3ModelArtifacts, `file://${out}/done-job/output/model.tar.gz`);
+    assert.ok(done.FinalMetricDataList!.length >= 1);
+    const r = await b.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "running-job" }));
+    assert.match(r.FailureReason!, /local SageMaker server stopped while the job was running/);
+    assert.is((await b.sm.send(new DescribeModelCommand({ ModelName: "kept-model" }))).ModelName, "kept-model");
+  } finally {
+    await b.srv.close();
+    b.sm.destroy();
+    b.rt.destroy();
+  }
+});
+
+test("standalone: npm run sagemaker-local -- --port 0 --state-dir <dir> prints its URL and answers the SDK", async () => {
+  const dir = tmpDir("cli");
+  const root = path.join(__dirname, "..");
+  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "sagemaker-local", "main.ts"), "--port", "0", "--state-dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let outText = "";
+    child.stdout!.on("data", (d) => (outText += d));
+    const url = await until(async () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(outText)?.[1], "the URL", 30000);
+    const sm = new SageMakerClient({ endpoint: url, region: "us-east-1", credentials: creds });
+    const r = await sm.send(new ListTrainingJobsCommand({}));
+    assert.equal(r.TrainingJobSummaries, []);
+    sm.destroy();
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+});
+
+test.run();
