@@ -38,16 +38,18 @@ const require = createRequire(import.meta.url);
 //      docker tag ensemble-workbook-trainer:latest $REPO:latest
 //      docker push $REPO:latest
 //      ```
-//   The role ARN, bucket and image URI are passed to `session()` below (or read from the environment: see `lib/sagemaker`).
+//   Then set `mode = "aws"` below (or run with `SAGEMAKER_MODE=aws`) and give the rest through the environment — `AWS_REGION`, `SAGEMAKER_ROLE_ARN`, `SAGEMAKER_BUCKET`, `SAGEMAKER_IMAGE_URI=$REPO:latest` — or as options of `session()`. Cost note: on AWS every training job, tuning trial and endpoint is billed; notebook 4 deletes what it creates.
 //
 // The notebooks load the project's TypeScript library with `require`: `tsx/cjs` lets Node's `require` compile `.ts` files, so the notebook, the exported script and the trainer all run the very same `lib/` code.
 
 // [cell 1]
-// "local" (default: no AWS account needed) or "aws" (see above). WORKBOOK_MODE=aws works for the exported scripts too.
-const mode: "local" | "aws" = process.env.WORKBOOK_MODE === "aws" ? "aws" : "local";
+// "local" (default: no AWS account needed) or "aws" (see above); SAGEMAKER_MODE=aws works for the exported scripts too.
+const mode: "local" | "aws" = process.env.SAGEMAKER_MODE === "aws" ? "aws" : "local";
+import * as path from "path";
 require("tsx/cjs"); // lets require() load the project's TypeScript
 const lib = require("../lib");
-console.log(`mode: ${mode}`);
+const root = path.resolve(path.dirname(require.resolve("../lib")), ".."); // the repository, wherever this runs from
+console.log(`mode: ${mode}, repository: ${root}`);
 
 // ----------------------------------------------------------------------------
 // ## The data set

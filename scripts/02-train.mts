@@ -32,16 +32,18 @@ const require = createRequire(import.meta.url);
 //      docker tag ensemble-workbook-trainer:latest $REPO:latest
 //      docker push $REPO:latest
 //      ```
-//   The role ARN, bucket and image URI are passed to `session()` below (or read from the environment: see `lib/sagemaker`).
+//   Then set `mode = "aws"` below (or run with `SAGEMAKER_MODE=aws`) and give the rest through the environment — `AWS_REGION`, `SAGEMAKER_ROLE_ARN`, `SAGEMAKER_BUCKET`, `SAGEMAKER_IMAGE_URI=$REPO:latest` — or as options of `session()`. Cost note: on AWS every training job, tuning trial and endpoint is billed; notebook 4 deletes what it creates.
 //
 // The notebooks load the project's TypeScript library with `require`: `tsx/cjs` lets Node's `require` compile `.ts` files, so the notebook, the exported script and the trainer all run the very same `lib/` code.
 
 // [cell 1]
-// "local" (default: no AWS account needed) or "aws" (see above). WORKBOOK_MODE=aws works for the exported scripts too.
-const mode: "local" | "aws" = process.env.WORKBOOK_MODE === "aws" ? "aws" : "local";
+// "local" (default: no AWS account needed) or "aws" (see above); SAGEMAKER_MODE=aws works for the exported scripts too.
+const mode: "local" | "aws" = process.env.SAGEMAKER_MODE === "aws" ? "aws" : "local";
+import * as path from "path";
 require("tsx/cjs"); // lets require() load the project's TypeScript
 const lib = require("../lib");
-console.log(`mode: ${mode}`);
+const root = path.resolve(path.dirname(require.resolve("../lib")), ".."); // the repository, wherever this runs from
+console.log(`mode: ${mode}, repository: ${root}`);
 
 // ----------------------------------------------------------------------------
 // ## The members
@@ -105,7 +107,58 @@ lib.show(lib.learningCurveFigure(cv.curves));
 // This project's trainer (`trainer/`) is that container: it calls the same `lib.crossValidate` and prints one line per fold, e.g. `fold=1 xgboost-rmse:58.9; catboost-rmse:60.5; ensemble-rmse:59.4;`, and `validation-rmse:<v>;` at the end. In `local` mode the trainer runs as a child process of a local SageMaker; in `aws` mode it is your ECR image on a SageMaker instance. The code below is the same for both.
 
 // [cell 7]
-console.log("SAGEMAKER-TRAIN placeholder");
+const sagemaker = require("../lib/sagemaker");
+// local: starts the local SageMaker on 127.0.0.1 (state kept in .sagemaker-local/); aws: your account (see the setup notes)
+const session = sagemaker.session({ mode: mode, stateDir: path.join(root, ".sagemaker-local") });
+
+const estimator = new sagemaker.Estimator({
+  session: session,
+  // SageMaker passes hyperparameters as strings; the trainer reads these (trainer/README.md)
+  hyperparameters: { models: "xgboost,catboost", k_fold: 5, seed: 0, blend: "mean" },
+  instanceType: "ml.m5.large", // on AWS; locally the trainer runs as a child process
+  baseJobName: "ensemble",
+});
+// the training channel: a local file becomes file://… locally and is uploaded to s3://<bucket>/… in aws mode
+const job = await estimator.fit({ train: path.join(root, "data", "diabetes.csv") }, { logs: false });
+
+// ----------------------------------------------------------------------------
+// ### The job's log and its metric lines
+//
+// SageMaker knows nothing about RMSE: it applies the **metric definitions** (regular expressions) to the container's log. The trainer prints one `fold=` line per fold, one `[round]` line per boosting round (used by Hyperband and early stopping in notebook 3; left out below), then `train-rmse` and `validation-rmse` (the out-of-fold RMSE of the ensemble — the tuning objective).
+
+// [cell 8]
+// the local SageMaker serves the job's log (on AWS it is in CloudWatch: /aws/sagemaker/TrainingJobs)
+const log = await session.fetchLogs(estimator.latestTrainingJob, 0);
+if (log) console.log(log.text.split("\n").filter((l: string) => l && !/^\[\d+\]/.test(l)).join("\n"));
+
+// ----------------------------------------------------------------------------
+// The metric definitions this estimator sent, and the final value of each metric. On AWS a metric is a time series (CloudWatch); the final value is the last match — for `fold:ensemble-rmse` that is the last fold's.
+
+// [cell 9]
+lib.showTable(sagemaker.DEFAULT_METRIC_DEFINITIONS);
+lib.showTable(Object.entries(estimator.metrics()).map(([metric, value]) => ({ metric, value })));
+
+// ----------------------------------------------------------------------------
+// ### The same numbers as in this kernel
+//
+// The trainer ran the same `lib.crossValidate` with the same folds and the same member defaults, so its `validation:rmse` is the RMSE of the ensemble's out-of-fold predictions computed above — one implementation of each step, wherever it runs.
+
+// [cell 10]
+const kernelRmse = lib.rmse(cv.y, cv.oof.ensemble);
+console.log(`this kernel:  out-of-fold ensemble RMSE ${lib.formatMetric(kernelRmse)}`);
+console.log(`training job: validation:rmse          ${estimator.metrics()["validation:rmse"]}`);
+
+// ----------------------------------------------------------------------------
+// ### The model artifact
+//
+// Whatever the trainer wrote to `/opt/ml/model/` — the saved-ensemble directory: `manifest.json` plus one XGBoost-JSON file per member — is packed as `model.tar.gz` under the job's output path. Notebook 4 deploys such an artifact.
+
+// [cell 11]
+console.log(estimator.modelData);
+console.log(`training time: ${estimator.latestDescription.TrainingTimeInSeconds} s, billable: ${estimator.latestDescription.BillableTimeInSeconds ?? "n/a"} s`);
+
+// [cell 12]
+await session.close(); // stops the local SageMaker (nothing to do on AWS)
 
 // ----------------------------------------------------------------------------
 // ## Next
