@@ -91,6 +91,8 @@ export class DataAccess {
         region: this.s3.region ?? "us-east-1",
         forcePathStyle: this.s3.forcePathStyle ?? true,
         credentials: this.s3.credentials ?? { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
       });
     }
     return this.client;

@@ -120,7 +120,8 @@ export class Session {
       const endpoint = this.opts.endpoints?.s3 ?? process.env.S3_ENDPOINT_URL;
       this.s3client = new S3Client({
         region: this.region,
-        ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+        // S3-compatible servers (s3rver, MinIO) do not all speak the newer default checksum trailers
+        ...(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } : {}),
         ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
       });
     }

@@ -1,0 +1,143 @@
+/**
+ * The seed's flow through lib/sagemaker in local mode with the real trainer (trainer/main.ts) on diabetes:
+ * training job → tuning job (eta ∈ [0.2, 0.3], max_depth ∈ {3, 4}, 4 jobs, 2 in parallel) → deploy the best job's model
+ * to a serverless endpoint (2048 MB, concurrency 5) → predict CSV and JSON → delete; for Bayesian, Random, Grid, Hyperband.
+ * Predictions are checked against lib's own loadEnsemble on the model.tar.gz the endpoint serves.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as path from "path";
+import { execFileSync } from "child_process";
+import { DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointsCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
+import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor } from "../lib/sagemaker";
+import { loadDiabetes, loadEnsemble } from "../lib";
+import { tmpDir } from "./sagemaker-helpers";
+
+const DATA = path.join(__dirname, "..", "data", "diabetes.csv");
+let sess: Session;
+let est: Estimator;
+const lines: string[] = [];
+const figures: string[] = [];
+
+function reference(modelData: string, rows: any): Float64Array {
+  const dir = tmpDir("model");
+  execFileSync("tar", ["xzf", modelData.replace(/^file:\/\//, ""), "-C", dir]);
+  return Float64Array.from(loadEnsemble(dir).predict(rows).prediction);
+}
+
+function close(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  assert.is(a.length, b.length, what);
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-6 * Math.max(1, Math.abs(b[i])), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+}
+
+async function tuneDeployPredict(strategy: "Bayesian" | "Random" | "Grid" | "Hyperband"): Promise<void> {
+  const t0 = Date.now();
+  const ranges =
+    strategy === "Grid"
+      ? { eta: new CategoricalParameter([0.2, 0.3]), max_depth: new CategoricalParameter([3, 4]) }
+      : { eta: new ContinuousParameter(0.2, 0.3), max_depth: new IntegerParameter(3, 4) };
+  const tuner = new HyperparameterTuner({
+    estimator: est,
+    objectiveMetricName: "validation:rmse",
+    objectiveType: "Minimize",
+    hyperparameterRanges: ranges,
+    strategy,
+    maxJobs: 4,
+    maxParallelJobs: 2,
+    randomSeed: 7,
+    hyperband: strategy === "Hyperband" ? { minResource: 5, maxResource: 20 } : undefined,
+  });
+  const d = (await tuner.fit({ train: DATA }))!;
+  const tTune = Date.now();
+  assert.is(d.HyperParameterTuningJobStatus, "Completed");
+  const c = d.TrainingJobStatusCounters!;
+  assert.is(c.Completed! + c.Stopped!, 4, JSON.stringify(c));
+  const trials = await tuner.trials();
+  assert.is(trials.numRows(), 4);
+  const objs = trials.array("FinalObjectiveValue") as number[];
+  const status = trials.array("TrainingJobStatus") as string[];
+  const names = trials.array("TrainingJobName") as string[];
+  const etas = (trials.array("eta") as (number | string)[]).map(Number); // categorical values stay strings in the table
+  const depths = (trials.array("max_depth") as (number | string)[]).map(Number);
+  for (let i = 0; i < 4; i++) {
+    assert.ok(etas[i] >= 0.2 && etas[i] <= 0.3, `eta ${etas[i]}`);
+    assert.ok(depths[i] === 3 || depths[i] === 4, `max_depth ${depths[i]}`);
+  }
+  if (strategy === "Grid") assert.equal(new Set(etas.map((e, i) => `${e}/${depths[i]}`)).size, 4, "the grid's 4 points");
+  let bi = -1;
+  for (let i = 0; i < 4; i++) if (status[i] === "Completed" && (bi < 0 || objs[i] < objs[bi])) bi = i;
+  const best = await tuner.bestTrainingJob();
+  assert.is(best, names[bi]);
+  const { sm } = await sess.clients();
+  const bestJob = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: best }));
+  // the best job's objective is its last validation-rmse log line
+  assert.is(bestJob.FinalMetricDataList!.find((m) => m.MetricName === "validation:rmse")!.Value, objs[bi]);
+  const tuneJob = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: tuner.latestTuningJob! }));
+  const minutes = (tuneJob.HyperParameterTuningEndTime!.getTime() - tuneJob.CreationTime!.getTime()) / 60000;
+
+  const predictor: Predictor = await tuner.deploy({ serverless: { memorySizeInMB: 2048, maxConcurrency: 5 } });
+  const rows = loadDiabetes().slice(0, 20);
+  const ref = reference(bestJob.ModelArtifacts!.S3ModelArtifacts!, rows);
+  const csv = (await predictor.predict(rows, { format: "csv" })) as Float64Array;
+  const json = (await predictor.predict(rows, { format: "json" })) as Float64Array;
+  const csvOut = (await predictor.predict(rows, { format: "json", accept: "csv" })) as Float64Array;
+  close(csv, ref, "CSV predictions");
+  close(json, ref, "JSON predictions");
+  close(csvOut, ref, "CSV answer");
+  await predictor.delete();
+  assert.is((await sm.send(new ListEndpointsCommand({}))).Endpoints!.length, 0);
+  const line = `${strategy}: tuning 4 jobs / 2 parallel ${((tTune - t0) / 1000).toFixed(1)} s (${(4 / minutes).toFixed(1)} trials/min), deploy+predict+delete ${((Date.now() - tTune) / 1000).toFixed(1)} s, best ${best} validation:rmse=${objs[bi]}`;
+  lines.push(line);
+}
+
+test.before(() => {
+  sess = session({ mode: "local", stateDir: tmpDir("flow"), log: (l) => void (process.env.SAGEMAKER_TEST_VERBOSE && console.log(l)), pollMs: 200 });
+  est = new Estimator({ session: sess, hyperparameters: { models: "xgboost,catboost", k_fold: 3, num_round: 20 }, baseJobName: "diabetes" });
+});
+test.after(async () => {
+  await sess.close();
+  for (const l of lines) console.log(`  ${l}`);
+  for (const f of figures) console.log(`  ${f}`);
+});
+
+test("local mode, Bayesian: train → tune → deploy serverless → predict CSV + JSON → delete (the seed flow)", async () => {
+  const t0 = Date.now();
+  const streamed: string[] = [];
+  const logSess = sess as any;
+  const origLog = logSess.opts.log;
+  logSess.opts.log = (l: string) => {
+    streamed.push(l);
+    origLog(l);
+  };
+  const d = (await est.fit({ train: DATA }))!;
+  logSess.opts.log = origLog;
+  assert.is(d.TrainingJobStatus, "Completed");
+  const m = est.metrics();
+  assert.ok(m["validation:rmse"] > 40 && m["validation:rmse"] < 80, JSON.stringify(m));
+  assert.ok(streamed.some((l) => /fold=1 xgboost-rmse:[0-9.]+; catboost-rmse:[0-9.]+; ensemble-rmse:/.test(l)), "streamed trainer log lines");
+  assert.ok(streamed.some((l) => /Completed \/ Completed/.test(l)), "status progress");
+  assert.match(est.modelData!, /^file:\/\/.*\/output\/diabetes-.*\/output\/model\.tar\.gz$/);
+  const tTrain = Date.now();
+  await tuneDeployPredict("Bayesian");
+  figures.push(`local flow (Bayesian): training job ${((tTrain - t0) / 1000).toFixed(1)} s, whole flow ${((Date.now() - t0) / 1000).toFixed(1)} s wall`);
+});
+
+test("local mode, Random", async () => {
+  await tuneDeployPredict("Random");
+});
+test("local mode, Grid (categorical eta × max_depth)", async () => {
+  await tuneDeployPredict("Grid");
+});
+test("local mode, Hyperband (num_round as the resource)", async () => {
+  await tuneDeployPredict("Hyperband");
+});
+
+test("the state folder lists every job of this session", async () => {
+  const { sm } = await sess.clients();
+  const r = await sm.send(new ListTrainingJobsCommand({ MaxResults: 100 }));
+  assert.is(r.TrainingJobSummaries!.length, 1 + 4 * 4);
+  assert.ok(fs.existsSync(path.join(sess.stateDir, "training-jobs")));
+});
+
+test.run();
