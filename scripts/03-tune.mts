@@ -83,7 +83,7 @@ const tuner = new sagemaker.HyperparameterTuner({
   maxJobs: 4,
   maxParallelJobs: 2,
   randomSeed: 0,
-  baseTuningJobName: "tuning",
+  baseTuningJobName: "ensemble-tuning",
 });
 const tuningJob = await tuner.fit({ train: train });
 

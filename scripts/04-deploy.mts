@@ -1,0 +1,180 @@
+// Exported from notebooks/04-deploy.ipynb by `npm run export` — do not edit here: edit the notebook, then re-export.
+// Run: npx tsx scripts/04-deploy.mts
+// Plots are written as standalone HTML under out/plots/ (the notebook shows them inline).
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+
+// ----------------------------------------------------------------------------
+// # 4 · Deploy and invoke: one serverless endpoint
+//
+// The best training job of notebook 3 left a `model.tar.gz`: the saved ensemble. In this notebook we:
+// 1. find that job, and deploy its model to one **serverless endpoint** (Model → EndpointConfig → Endpoint);
+// 2. invoke it with **CSV** and with **JSON**;
+// 3. ask for the **per-member** predictions next to the blended one;
+// 4. plot **predicted vs actual**;
+// 5. **clean up**: delete the endpoint, its config and the model.
+
+// ----------------------------------------------------------------------------
+// ## Setup: local or AWS
+//
+// Every notebook starts with the same cell. `mode` says where SageMaker calls go:
+//
+// - **`"local"`** (default) — a local SageMaker started on 127.0.0.1 by `lib/sagemaker`. It speaks SageMaker's own API, so the real AWS SDK clients are used, training jobs run the project's trainer as child processes, and endpoints are real HTTP servers. No AWS account, no Docker.
+// - **`"aws"`** — the same code against your AWS account. You need:
+//   1. credentials the AWS SDK can find (`aws configure`, `AWS_PROFILE`, or SSO) and a region (`AWS_REGION`);
+//   2. an IAM role SageMaker can assume (`arn:aws:iam::<account>:role/<name>` with `AmazonSageMakerFullAccess` and read/write on the bucket);
+//   3. an S3 bucket for data and model artifacts;
+//   4. the trainer image in ECR. From the repository root:
+//      ```sh
+//      ACCOUNT=$(aws sts get-caller-identity --query Account --output text)
+//      REGION=${AWS_REGION:-us-east-1}
+//      REPO=$ACCOUNT.dkr.ecr.$REGION.amazonaws.com/ensemble-workbook-trainer
+//      aws ecr create-repository --repository-name ensemble-workbook-trainer --region $REGION
+//      aws ecr get-login-password --region $REGION | docker login --username AWS --password-stdin $ACCOUNT.dkr.ecr.$REGION.amazonaws.com
+//      docker build -f trainer/Dockerfile -t ensemble-workbook-trainer .
+//      docker tag ensemble-workbook-trainer:latest $REPO:latest
+//      docker push $REPO:latest
+//      ```
+//   Then set `mode = "aws"` below (or run with `SAGEMAKER_MODE=aws`) and give the rest through the environment — `AWS_REGION`, `SAGEMAKER_ROLE_ARN`, `SAGEMAKER_BUCKET`, `SAGEMAKER_IMAGE_URI=$REPO:latest` — or as options of `session()`. Cost note: on AWS every training job, tuning trial and endpoint is billed; notebook 4 deletes what it creates.
+//
+// The notebooks load the project's TypeScript library with `require`: `tsx/cjs` lets Node's `require` compile `.ts` files, so the notebook, the exported script and the trainer all run the very same `lib/` code.
+
+// [cell 1]
+// "local" (default: no AWS account needed) or "aws" (see above); SAGEMAKER_MODE=aws works for the exported scripts too.
+const mode: "local" | "aws" = process.env.SAGEMAKER_MODE === "aws" ? "aws" : "local";
+import * as path from "path";
+require("tsx/cjs"); // lets require() load the project's TypeScript
+const lib = require("../lib");
+const root = path.resolve(path.dirname(require.resolve("../lib")), ".."); // the repository, wherever this runs from
+console.log(`mode: ${mode}, repository: ${root}`);
+
+// [cell 2]
+const sagemaker = require("../lib/sagemaker");
+const session = sagemaker.session({ mode: mode, stateDir: path.join(root, ".sagemaker-local") });
+const table = lib.loadDiabetes();
+
+// ----------------------------------------------------------------------------
+// ## The best training job
+//
+// Every SageMaker call goes through the AWS SDK's `SageMakerClient` — in local mode too, pointed at the local SageMaker. Here we use it directly: the latest completed tuning job of notebook 3 (named `ensemble-tuning-…`) and its best training job. If there is none yet (notebook 3 not run, or a fresh state folder), we run a small tuning job first — the same as notebook 3's.
+
+// [cell 3]
+import {
+  ListHyperParameterTuningJobsCommand,
+  DescribeHyperParameterTuningJobCommand,
+  DescribeTrainingJobCommand,
+} from "@aws-sdk/client-sagemaker";
+const { sm } = await session.clients();
+const listed = await sm.send(
+  new ListHyperParameterTuningJobsCommand({
+    NameContains: "ensemble-tuning",
+    StatusEquals: "Completed",
+    SortBy: "CreationTime",
+    SortOrder: "Descending",
+    MaxResults: 1,
+  }),
+);
+let tuningJobName: string | undefined = listed.HyperParameterTuningJobSummaries?.[0]?.HyperParameterTuningJobName;
+if (!tuningJobName) {
+  console.log("no completed tuning job yet: running notebook 3's (4 jobs, 2 in parallel)");
+  const tuner = new sagemaker.HyperparameterTuner({
+    estimator: new sagemaker.Estimator({ session: session, hyperparameters: { models: "xgboost,catboost", k_fold: 5, seed: 0 } }),
+    objectiveMetricName: "validation:rmse",
+    hyperparameterRanges: { eta: new sagemaker.ContinuousParameter(0.2, 0.3), max_depth: new sagemaker.IntegerParameter(3, 4) },
+    strategy: "Bayesian",
+    maxJobs: 4,
+    maxParallelJobs: 2,
+    randomSeed: 0,
+    baseTuningJobName: "ensemble-tuning",
+  });
+  await tuner.fit({ train: path.join(root, "data", "diabetes.csv") });
+  tuningJobName = tuner.latestTuningJob;
+}
+const tuning = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: tuningJobName }));
+const bestJob = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: tuning.BestTrainingJob.TrainingJobName }));
+console.log(`tuning job ${tuningJobName} → best ${bestJob.TrainingJobName}`);
+console.log(`hyperparameters ${JSON.stringify(tuning.BestTrainingJob.TunedHyperParameters)}, validation:rmse ${tuning.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value}`);
+console.log(`model: ${bestJob.ModelArtifacts.S3ModelArtifacts}`);
+
+// ----------------------------------------------------------------------------
+// ## Deploy to a serverless endpoint
+//
+// A serverless endpoint has no instances to choose; two numbers describe it:
+// - **`MemorySizeInMB`** — 1024 to 6144 in steps of 1024. Memory also sets the CPU share. The ensemble (two sets of trees in JSON) and Node fit comfortably in 2048.
+// - **`MaxConcurrency`** — 1 to 200: how many invocations may run at once; beyond that SageMaker throttles (`ThrottlingException`). Each concurrent request gets its own copy of the container.
+//
+// It scales to zero when idle: the first request after a pause pays a **cold start** (the container starts and loads the model). The local SageMaker does the same with a `trainer serve` process.
+//
+// `deployModel` makes the three resources: a **Model** (the image + `ModelDataUrl` = the artifact), an **EndpointConfig** (`ServerlessConfig`), and the **Endpoint**; it waits until the endpoint is `InService`.
+
+// [cell 4]
+const predictor = await sagemaker.deployModel(session, {
+  modelData: bestJob.ModelArtifacts.S3ModelArtifacts,
+  serverless: { memorySizeInMB: 2048, maxConcurrency: 5 },
+});
+console.log(`endpoint: ${predictor.endpointName}`);
+
+// ----------------------------------------------------------------------------
+// ## Invoke with CSV
+//
+// `InvokeEndpoint` with `Content-Type: text/csv`: one row of feature values per line, in the training order (age, sex, bmi, bp, s1 … s6), no label. First the raw call, then `predict` on table rows (it drops the `target` column).
+
+// [cell 5]
+const raw = await predictor.invoke("59,2,32.1,101,157,93.2,38,4,4.8598,87\n48,1,21.6,87,183,103.2,70,3,3.8918,69\n", "text/csv", "text/csv");
+console.log(`text/csv answer:\n${raw.body}`);
+
+// [cell 6]
+const first = table.slice(0, 5);
+const csvPredictions = await predictor.predict(first, { format: "csv" });
+lib.showTable(first.select("age", "bmi", "bp", "s5", "target").assign({ predicted: Array.from(csvPredictions) }));
+
+// ----------------------------------------------------------------------------
+// ## Invoke with JSON
+//
+// `Content-Type: application/json` with `{"instances": [...]}` — rows as arrays or, as here, as objects naming every feature (`null` = missing). The answer is `{"predictions": [...]}`.
+
+// [cell 7]
+const jsonPredictions = await predictor.predict(first, { format: "json" });
+console.log(`JSON predictions: ${Array.from(jsonPredictions, (v: number) => lib.formatMetric(v)).join(", ")}`);
+console.log(`same as CSV: ${jsonPredictions.every((v: number, i: number) => v === csvPredictions[i])}`);
+
+// ----------------------------------------------------------------------------
+// ## Per-member vs blended predictions
+//
+// The custom attribute `members=true` asks the endpoint for every member's prediction too. Every member predicts; the blend (`mean` here) makes the one answer.
+
+// [cell 8]
+const body = JSON.stringify({ instances: first.objects().map((r: any) => { const { target, ...features } = r; return features; }) });
+const answer = JSON.parse((await predictor.invoke(body, "application/json", "application/json", "members=true")).body);
+const perMember: Record<string, unknown>[] = answer.predictions.map((p: number, i: number) => ({
+  row: i + 1,
+  ...Object.fromEntries(Object.entries(answer.members).map(([name, values]: [string, any]) => [name, values[i]])),
+  blended: p,
+  actual: first.get("target", i),
+}));
+lib.showTable(perMember);
+
+// ----------------------------------------------------------------------------
+// ## Predicted vs actual
+//
+// All 442 rows in one CSV request. These are the rows the deployed model was trained on, so this RMSE is *in-sample*. With notebook 3's high learning rates and hundreds of rounds the trees all but memorise those rows: the points hug the diagonal and the in-sample RMSE is a small fraction of the cross-validated `validation:rmse` — the gap is the over-fitting that cross-validation exists to expose, and the cross-validated number is the honest estimate for new patients. (For a held-out picture, train on `lib.trainTestSplit(table).train` and invoke with the `test` rows.)
+
+// [cell 9]
+const all = await predictor.predict(table, { format: "csv" });
+const y = table.array("target");
+console.log(`in-sample RMSE ${lib.formatMetric(lib.rmse(y, all))} vs cross-validated ${tuning.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value}`);
+lib.show(lib.predictedVsActualFigure(y, all));
+
+// ----------------------------------------------------------------------------
+// ## Clean up
+//
+// On AWS an idle serverless endpoint costs nothing per hour, but the resources stay until deleted. `delete()` removes the endpoint, then its endpoint config and its model.
+
+// [cell 10]
+await predictor.delete();
+await session.close();
+
+// ----------------------------------------------------------------------------
+// ## Next
+//
+// Notebook **5** goes beyond the blog: other blends (weighted, stacking), a classification ensemble and feature importance.
