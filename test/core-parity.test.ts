@@ -147,24 +147,23 @@ t("diabetes 5-fold with row weights (same folds, same weights), depth 4, eta 0.1
   assert.ok(Math.abs(rel) <= 0.01, `weighted mean RMSE ours ${oursMean} vs native ${native.mean}: ${(rel * 100).toFixed(2)}% apart (> 1%)`);
 });
 
-t("exact cuts (≤ 256 distinct values per feature, NaNs): ours grows exactly native's trees — same nodes, features, default directions; thresholds, leaf values, hessians within float32", () => {
+/**
+ * With ≤ 256 distinct values per feature the hist cuts are exact on both sides, so the
+ * trees themselves must be native's: same nodes, split features, default directions,
+ * thresholds, leaf values and hessians (within float32 summation error).
+ */
+function exactCutsCheck(settings: Record<string, unknown>[], nanRates: [number, number]): void {
   const rnd = mulberry32(5);
   const n = 600, m = 6;
   const X = new Float32Array(n * m), y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < m; j++) X[i * m + j] = Math.floor(rnd() * 20) / 2;
     y[i] = Math.sin(X[i * m]) * 3 + X[i * m + 1] - X[i * m + 2] * 0.5 + rnd();
-    if (rnd() < 0.08) X[i * m + 1] = NaN;
-    if (rnd() < 0.03) X[i * m + 3] = NaN;
+    if (rnd() < nanRates[0]) X[i * m + 1] = NaN;
+    if (rnd() < nanRates[1]) X[i * m + 3] = NaN;
   }
-  const settings: Record<string, unknown>[] = [
-    { max_depth: 3, eta: 0.3 },
-    { max_depth: 6, eta: 0.3, lambda: 2, min_child_weight: 3, gamma: 0.5 },
-    { grow_policy: "lossguide", max_leaves: 10, max_depth: 0, alpha: 0.5 },
-    { objective: "binary:logistic", max_depth: 4 },
-    { objective: "multi:softprob", num_class: 3, max_depth: 3 },
-  ];
-  const labelsFor = (o: unknown) => (o === "binary:logistic" ? binaryLabels(y) : o === "multi:softprob" ? classLabels(y, 3) : y);
+  const labelsFor = (o: unknown) => (o === "binary:logistic" ? binaryLabels(y) : String(o).startsWith("multi:") ? classLabels(y, 3)
+    : o === "count:poisson" ? y.map((v) => Math.max(0, Math.floor(v + 2))) : y);
   const ref = new RefJob();
   const ours: any[] = [];
   const files: string[] = [];
@@ -201,6 +200,34 @@ t("exact cuts (≤ 256 distinct values per feature, NaNs): ours grows exactly na
   });
   ref.cleanup();
   console.log(`    ${trees} trees, ${nodes} nodes identical to native's`);
+}
+
+t("exact cuts, no missing values: ours grows exactly native's trees (9 objectives/settings: nodes, features, thresholds, leaf values, hessians)", () => {
+  exactCutsCheck([
+    { max_depth: 3, eta: 0.3 },
+    { max_depth: 6, eta: 0.3, lambda: 2, min_child_weight: 3, gamma: 0.5 },
+    { grow_policy: "lossguide", max_leaves: 10, max_depth: 0, alpha: 0.5 },
+    { max_depth: 4, max_delta_step: 0.3, alpha: 1, gamma: 1 },
+    { objective: "binary:logistic", max_depth: 4 },
+    { objective: "multi:softprob", num_class: 3, max_depth: 3 },
+    { objective: "multi:softmax", num_class: 3, max_depth: 3 },
+    { objective: "reg:pseudohubererror", max_depth: 3, huber_slope: 2 },
+    { objective: "count:poisson", max_depth: 3 },
+  ], [0, 0]);
+});
+
+t("exact cuts, reg:absoluteerror: same trees and leaf values as native (XGBoost's median of the leaf's residuals)", () => {
+  exactCutsCheck([{ objective: "reg:absoluteerror", max_depth: 3 }, { objective: "reg:absoluteerror", max_depth: 5, eta: 0.5 }], [0, 0]);
+});
+
+t("exact cuts with missing values (8% / 3% NaN in two features): same trees incl. default directions", () => {
+  exactCutsCheck([
+    { max_depth: 3, eta: 0.3 },
+    { max_depth: 6, eta: 0.3, lambda: 2, min_child_weight: 3, gamma: 0.5 },
+    { grow_policy: "lossguide", max_leaves: 10, max_depth: 0, alpha: 0.5 },
+    { objective: "binary:logistic", max_depth: 4 },
+    { objective: "multi:softprob", num_class: 3, max_depth: 3 },
+  ], [0.08, 0.03]);
 });
 
 t("informative missingness: like native, the split 'every present value left, missing right' is considered (same first split and gain)", () => {
