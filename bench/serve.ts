@@ -120,6 +120,16 @@ async function stop(s: Started): Promise<void> {
   children.delete(s.child);
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
@@ -210,10 +220,18 @@ async function main(): Promise<void> {
     const row = fs.readFileSync(path.join(ROOT, "data", "diabetes.csv"), "utf8").split("\n")[1].split(",").slice(0, -1).join(",") + "\n";
     const lat = await sequentialLatency(s.port, row, SECONDS);
     console.log(`single-row latency, sequential (${lat.n} requests in ${SECONDS} s): p50 ${lat.p50.toFixed(3)} ms, p99 ${lat.p99.toFixed(3)} ms, max ${lat.max.toFixed(3)} ms`);
+    const cpu0 = cpuSeconds(s.child.pid!);
     const c = await cannon(s.port, row, SECONDS);
+    const cpu1 = cpuSeconds(s.child.pid!);
     console.log(
       `autocannon, 50 connections, ${SECONDS} s: ${c.requests.average.toFixed(0)} req/s average (${c.requests.total} requests, ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts); latency p50 ${c.latency.p50} ms, p99 ${c.latency.p99} ms`,
     );
+    if (cpu0 !== undefined && cpu1 !== undefined && c.requests.total > 0) {
+      const us = ((cpu1 - cpu0) * 1e6) / c.requests.total;
+      console.log(
+        `server CPU per request under that load: ${us.toFixed(0)} µs (user + system) → one dedicated core serves ≈ ${(1e6 / us).toFixed(0)} req/s; the server used ${(((cpu1 - cpu0) / SECONDS) * 100).toFixed(0)}% of a core (load average ${os.loadavg()[0].toFixed(2)})`,
+      );
+    }
     await stop(s);
     // the same load on SAGEMAKER_MODEL_SERVER_WORKERS=2 (node:cluster, one port)
     const s2 = await startServe(optMl, "bundle", 2);
