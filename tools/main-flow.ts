@@ -157,7 +157,7 @@ async function main() {
       `out-of-fold ensemble RMSE ${lib.formatMetric(lib.rmse(cv.y, cv.oof.ensemble))} = training job ${estimator.latestTrainingJob} validation:rmse ${jobRmse}`,
       "",
       `tuning job ${tuner.latestTuningJob} (${strategy}, ${trials.numRows()} trials):`,
-      lib.tableText(trials.select("TrainingJobName", "eta", "max_depth", "FinalObjectiveValue", "TrainingJobStatus").orderby("FinalObjectiveValue")),
+      lib.tableText((trials as any).select("TrainingJobName", "eta", "max_depth", "FinalObjectiveValue", "TrainingJobStatus").orderby("FinalObjectiveValue")),
       "",
       `best hyperparameters: ${Object.entries(best.TunedHyperParameters ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")}` +
         ` → validation:rmse ${best.FinalHyperParameterTuningJobObjectiveMetric?.Value} (job ${best.TrainingJobName})`,
