@@ -200,6 +200,7 @@ export class Endpoints {
         e.EndpointStatus = "InService";
         e.LastModifiedTime = now();
         this.ctx.store.save("endpoints", e.EndpointName, e);
+        if (v.ServerlessConfig) this.armIdle(e, this.liveOf(e));
         this.ctx.log(`endpoint ${e.EndpointName}: InService`);
       })
       .catch((err) => {
@@ -433,16 +434,21 @@ export class Endpoints {
       return { status: 200, headers: out, body: res.body };
     } finally {
       l.inFlight--;
-      if (v.ServerlessConfig && l.inFlight === 0 && this.endpoints.get(name) === e) {
-        l.idleTimer = setTimeout(() => {
-          if (l.inFlight === 0) {
-            this.ctx.log(`endpoint ${name}: idle for ${this.opts.serverlessIdleMs} ms, scaled to zero`);
-            this.stopProcess(l);
-          }
-        }, this.opts.serverlessIdleMs);
-        l.idleTimer.unref();
-      }
+      if (v.ServerlessConfig && l.inFlight === 0 && this.endpoints.get(name) === e) this.armIdle(e, l);
     }
+  }
+
+  /** serverless: scale to zero after serverlessIdleMs without invocations */
+  private armIdle(e: any, l: Live): void {
+    if (l.idleTimer) clearTimeout(l.idleTimer);
+    l.idleTimer = setTimeout(() => {
+      l.idleTimer = undefined;
+      if (l.inFlight === 0 && l.proc) {
+        this.ctx.log(`endpoint ${e.EndpointName}: idle for ${this.opts.serverlessIdleMs} ms, scaled to zero`);
+        this.stopProcess(l);
+      }
+    }, this.opts.serverlessIdleMs);
+    l.idleTimer.unref();
   }
 
   /** serverless endpoints: scale to zero now (tests, and after CreateEndpoint when no traffic) */

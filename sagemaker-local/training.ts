@@ -57,6 +57,7 @@ export function validateTrainingSpec(c: Checker, input: any, prefix = ""): void 
   const seen = new Set<string>();
   for (const [i, ch] of chans.entries()) {
     c.name(ch?.ChannelName, p(`InputDataConfig.${i + 1}.member.ChannelName`), /^[A-Za-z0-9\.\-_]+$/);
+    if (ch?.ChannelName === "." || ch?.ChannelName === "..") c.custom(`Invalid channel name ${ch.ChannelName}.`);
     if (seen.has(ch?.ChannelName)) c.custom(`Channel names must be unique: ${ch.ChannelName}`);
     seen.add(ch?.ChannelName);
     const uri = ch?.DataSource?.S3DataSource?.S3Uri ?? ch?.DataSource?.FileSystemDataSource?.DirectoryPath;

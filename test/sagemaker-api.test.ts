@@ -256,4 +256,28 @@ test("real-time endpoint (InstanceType) works too", async () => {
   await ctx.sm.send(new DeleteModelCommand({ ModelName: "m2" }));
 });
 
+test("serverless endpoint scales to zero after the idle time and cold-starts on the next invocation", async () => {
+  const idle = await localServer({ serverlessIdleMs: 300 });
+  try {
+    await idle.sm.send(new CreateModelCommand({ ModelName: "m3", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${out}/job-ok/output/model.tar.gz` } }));
+    await idle.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c3", ProductionVariants: [{ VariantName: "v", ModelName: "m3", ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 1 } }] }));
+    await idle.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3" }));
+    await waitUntilEndpointInService({ client: idle.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
+    const stats = async () => (await fetch(`${idle.srv.url}/_local/endpoints/e3`)).json();
+    await until(async () => (await stats()).warm === false, "scale to zero after creation");
+    const invoke = async () => JSON.parse(Buffer.from((await idle.rt.send(new InvokeEndpointCommand({ EndpointName: "e3", Body: Buffer.from("1\n"), ContentType: "text/csv", Accept: "application/json" }))).Body!).toString());
+    const a = await invoke();
+    const s1 = await stats();
+    await until(async () => (await stats()).warm === false, "scale to zero after the invocation");
+    const b = await invoke();
+    const s2 = await stats();
+    assert.is(s2.coldStarts, s1.coldStarts + 1);
+    assert.is.not(a.pid, b.pid);
+  } finally {
+    await idle.srv.close();
+    idle.sm.destroy();
+    idle.rt.destroy();
+  }
+});
+
 test.run();

@@ -178,18 +178,46 @@ test("tuning job: Hyperband stops trials early from the per-round metric lines",
   );
 });
 
-test("tuning job: early stopping Auto (median rule) and StopHyperParameterTuningJob", async () => {
-  const name = "auto-stop";
+test("tuning job: early stopping Auto stops trials by the median rule", async () => {
+  const name = "auto-median";
   await ctx.sm.send(
     new CreateHyperParameterTuningJobCommand(
       tuningRequest(
         name,
         {
           Strategy: "Random",
+          RandomSeed: 5,
           TrainingJobEarlyStoppingType: "Auto",
-          ResourceLimits: { MaxNumberOfTrainingJobs: 50, MaxParallelTrainingJobs: 2 },
-          ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.4" }] },
+          ResourceLimits: { MaxNumberOfTrainingJobs: 8, MaxParallelTrainingJobs: 1 },
+          ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.05", MaxValue: "0.45" }], IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] },
         },
+        { num_round: "8", sleep_ms: "60" },
+      ),
+    ),
+  );
+  const d = await waitTuning(ctx.sm, name);
+  assert.is(d.HyperParameterTuningJobStatus, "Completed");
+  const c = d.TrainingJobStatusCounters!;
+  assert.is(c.Completed! + c.Stopped!, 8, JSON.stringify(c));
+  assert.ok(c.Stopped! >= 1, `some trial stopped early: ${JSON.stringify(c)}`);
+  const sums = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name, MaxResults: 100 }))).TrainingJobSummaries!;
+  const completed = sums.filter((s) => s.TrainingJobStatus === "Completed").map((s) => s.FinalHyperParameterTuningJobObjectiveMetric!.Value!);
+  for (const s of sums.filter((x) => x.TrainingJobStatus === "Stopped")) {
+    const j = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: s.TrainingJobName }));
+    assert.match(j.SecondaryStatusTransitions!.map((t) => t.StatusMessage).join(" "), /median stopping rule/);
+    // a stopped trial was worse than the best finished one (the fake objective is known in closed form)
+    const obj = 100 * (Number(s.TunedHyperParameters!.eta) - 0.25) ** 2 + (Number(s.TunedHyperParameters!.max_depth) - 4) ** 2 + 1;
+    assert.ok(obj > Math.min(...completed), `${obj} vs best ${Math.min(...completed)}`);
+  }
+});
+
+test("tuning job: StopHyperParameterTuningJob stops it and its running trials", async () => {
+  const name = "stop-me";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(
+      tuningRequest(
+        name,
+        { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: 50, MaxParallelTrainingJobs: 2 }, ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.4" }] } },
         { num_round: "20", sleep_ms: "50" },
       ),
     ),
@@ -199,6 +227,7 @@ test("tuning job: early stopping Auto (median rule) and StopHyperParameterTuning
   const d = await waitTuning(ctx.sm, name);
   assert.is(d.HyperParameterTuningJobStatus, "Stopped");
   assert.is(d.TrainingJobStatusCounters!.InProgress, 0);
+  assert.ok(d.TrainingJobStatusCounters!.Stopped! >= 1);
   assert.ok(d.TrainingJobStatusCounters!.Completed! + d.TrainingJobStatusCounters!.Stopped! + d.TrainingJobStatusCounters!.NonRetryableError! < 50);
   await rejects(ctx.sm.send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name })), "ValidationException");
 });

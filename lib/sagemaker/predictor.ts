@@ -74,12 +74,17 @@ export class Predictor {
     readonly resources: { modelName?: string; configName?: string } = {},
   ) {}
 
+  /** waiter delays (s) from the session's polling interval: 1–2 s locally, 15–60 s on AWS */
+  private delays(): { minDelay: number; maxDelay: number } {
+    const min = Math.max(1, Math.round(this.session.pollMs / 1000));
+    return { minDelay: min, maxDelay: Math.max(min + 1, min * 4) };
+  }
+
   async waitInService(): Promise<void> {
     const { sm } = await this.session.clients();
-    const local = this.session.mode === "local";
     const t0 = Date.now();
     const r = await waitUntilEndpointInService(
-      { client: sm, maxWaitTime: 1800, minDelay: local ? 1 : 15, maxDelay: local ? 2 : 60 },
+      { client: sm, maxWaitTime: 1800, ...this.delays() },
       { EndpointName: this.endpointName },
     ).catch(async (e) => {
       const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName })).catch(() => undefined);
@@ -139,8 +144,7 @@ export class Predictor {
     const { sm } = await this.session.clients();
     await sm.send(new DeleteEndpointCommand({ EndpointName: this.endpointName }));
     if (opts.wait !== false) {
-      const local = this.session.mode === "local";
-      await waitUntilEndpointDeleted({ client: sm, maxWaitTime: 900, minDelay: local ? 1 : 15, maxDelay: local ? 2 : 60 }, { EndpointName: this.endpointName });
+      await waitUntilEndpointDeleted({ client: sm, maxWaitTime: 900, ...this.delays() }, { EndpointName: this.endpointName });
     }
     if (this.resources.configName) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: this.resources.configName }));
     if (this.resources.modelName) await sm.send(new DeleteModelCommand({ ModelName: this.resources.modelName }));
