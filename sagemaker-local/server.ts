@@ -174,6 +174,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   const port = (server.address() as any).port as number;
   const url = `http://127.0.0.1:${port}`;
   ctx.log(`listening on ${url}, state ${stateDir}`);
+  // if the hosting process exits without close(), take the trainer / model server processes with it
+  const killChildren = () => {
+    for (const run of training.running.values()) run.child?.kill("SIGKILL");
+    endpoints.shutdown();
+  };
+  process.on("exit", killChildren);
   let closed: Promise<void> | undefined;
   return {
     url,
@@ -192,6 +198,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
           server.close(() => resolve());
           server.closeAllConnections?.();
         });
+        process.removeListener("exit", killChildren);
         ctx.log("stopped");
       })();
       return closed;

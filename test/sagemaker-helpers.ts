@@ -10,8 +10,15 @@ export const FAKE_TRAINER = [process.execPath, path.join(__dirname, "fixtures", 
 export const ROLE = "arn:aws:iam::123456789012:role/SageMakerRole";
 export const creds = { accessKeyId: "test", secretAccessKey: "test" };
 
+const made: string[] = [];
+process.on("exit", () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+/** a temp folder, removed when the test process exits */
 export function tmpDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `sm-${prefix}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `sm-${prefix}-`));
+  made.push(d);
+  return d;
 }
 
 export async function localServer(opts: ServerOptions = {}): Promise<{ srv: LocalSageMaker; sm: SageMakerClient; rt: SageMakerRuntimeClient; dir: string }> {
