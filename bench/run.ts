@@ -12,12 +12,14 @@
  *   - native XGBoost 1.7.4 (Debian python3-xgboost), depthwise and lossguide
  *                                                         — python (test/helpers/xgb_ref.py)
  *   - ml-xgboost (npm, XGBoost 0.7x via emscripten)       — child process, 100k only
+ *   - the same C core built natively with gcc -O3 (wasm/native/), when gcc is there —
+ *     not a WebAssembly number: it shows what compiling to wasm costs
  * Each learner runs alone in its own process, one after the other (peak RSS is per process:
  * ours from process.resourceUsage().maxRSS, native from resource.getrusage; both include
  * reading the data file); predict times are the fastest of 3 runs. Prints a markdown table; also saved to bench/data/results.md.
  *
  * Options: --only-100k | --sizes=100000,1000000   --rounds=100   --repeat=1 (keep the fastest of N runs)
- *          --skip=native,ml-xgboost,symmetric,lossguide
+ *          --skip=native,ml-xgboost,symmetric,lossguide,native-c
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -28,7 +30,7 @@ import { hasXgboost, RefJob, xgboostVersion } from "../test/helpers/xgb-ref";
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 if (args.includes("--help")) {
-  console.log("npm run bench [-- --only-100k | --sizes=100000,1000000] [--rounds=100] [--repeat=1] [--skip=native,ml-xgboost,symmetric,lossguide]");
+  console.log("npm run bench [-- --only-100k | --sizes=100000,1000000] [--rounds=100] [--repeat=1] [--skip=native,ml-xgboost,symmetric,lossguide,native-c]");
   process.exit(0);
 }
 const sizes = args.includes("--only-100k") ? [100_000] : (opt("sizes") ?? "100000,1000000").split(",").map(Number);
@@ -75,6 +77,17 @@ function native(f: SynthFiles, params: Record<string, unknown> = PARAMS): Omit<R
   return { trainSeconds: r.train_seconds!, predictSeconds: p.seconds, nPredict: p.n, maxRssMb: r.maxrss_kb / 1024, rmse: p.rmse! };
 }
 
+/** The same C core built natively (gcc -O3 -march=native, wasm/native/): how much WebAssembly costs. */
+function nativeC(f: SynthFiles, policy: string): Omit<Row, "rows" | "learner"> {
+  const dir = path.join(ROOT, "wasm", "native");
+  const mk = spawnSync("make", ["-s", "-C", dir, "build/xgb_O3"], { encoding: "utf8" });
+  if (mk.status !== 0) throw new Error(`make -C wasm/native build/xgb_O3 failed: ${mk.stderr}`);
+  const r = spawnSync(path.join(dir, "build", "xgb_O3"), ["benchfile", f.x, f.y, String(f.nrow), String(f.ncol), String(f.nTrain), String(rounds), policy], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`xgb_O3 benchfile failed: ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim());
+  return { trainSeconds: out.trainSeconds, predictSeconds: out.predictSeconds, nPredict: out.nPredict, maxRssMb: out.maxRssKb / 1024, rmse: out.rmse };
+}
+
 function measure(rowsN: number, learner: string, fn: () => Omit<Row, "rows" | "learner">, note?: string, tags: { policy?: string; native?: boolean } = {}): Row | undefined {
   log(`${rowsN.toLocaleString("en")} rows: ${learner} …`);
   try {
@@ -112,7 +125,9 @@ function main() {
       : measure(n, "ours (symmetric, CatBoost-style)", () => worker("ours", f, { ...PARAMS, grow_policy: "symmetric" }), undefined, { policy: "symmetric" });
     const ml = skip.has("ml-xgboost") || n > 100_000 ? undefined
       : measure(n, "ml-xgboost 1.1.2 (npm)", () => worker("ml-xgboost", f, PARAMS), "XGBoost 0.7x via emscripten, one predict call per row; its train() wrapper overflows the stack at this size, so its C exports are called directly", { policy: "depthwise" });
-    for (const r of [nat, ours, natLg, lossguide, sym, ml]) if (r) rows.push(r);
+    const haveGcc = !skip.has("native-c") && spawnSync("sh", ["-c", "command -v gcc && command -v make"]).status === 0;
+    const cCore = haveGcc ? measure(n, "ours, the same C built natively (gcc -O3, depthwise)", () => nativeC(f, "depthwise"), "not WebAssembly: shows what wasm costs", { policy: "depthwise" }) : undefined;
+    for (const r of [nat, ours, natLg, lossguide, sym, ml, cCore]) if (r) rows.push(r);
   }
 
   // the table: ratios against native in the same run (train time: lower is better;

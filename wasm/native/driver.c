@@ -11,6 +11,8 @@
  *
  *   xgb_native test                         run every case (exit status 1 on a failure)
  *   xgb_native fuzz [N [SEED]]              N random parameter sets × random shapes/data
+ *   xgb_native benchfile X.f32 y.f32 NROW NCOL NTRAIN ROUNDS POLICY
+ *                                           bench/run.ts's row for the C core built natively (JSON line)
  *   xgb_native bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric]
  *                                           train on the synthetic bench formula (for callgrind)
  */
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <math.h>
 #include <time.h>
+#include <sys/resource.h>
 #include "api.h"
 
 static int failures = 0, checks = 0;
@@ -376,9 +379,63 @@ static int bench(int nrow, int ncol, int rounds, const char *policy) {
   return 0;
 }
 
+/* The bench's own files (bench/synth.ts): train on rows [0, ntrain), predict the rest;
+ * prints one JSON line, for bench/run.ts's "C core built natively" row. */
+static float *read_f32(const char *path, size_t count) {
+  FILE *f = fopen(path, "rb");
+  if (!f) { fprintf(stderr, "cannot open %s\n", path); return NULL; }
+  float *a = malloc(sizeof(float) * count + 4);
+  size_t got = fread(a, sizeof(float), count, f);
+  fclose(f);
+  if (got != count) { fprintf(stderr, "%s: %zu of %zu values\n", path, got, count); free(a); return NULL; }
+  return a;
+}
+
+static double now_s(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
+
+static int benchfile(const char *xpath, const char *ypath, int nrow, int ncol, int ntrain, int rounds, const char *policy) {
+  float *X = read_f32(xpath, (size_t)nrow * ncol), *y = read_f32(ypath, nrow);
+  if (!X || !y) return 1;
+  double mean = 0;
+  for (int i = 0; i < ntrain; i++) mean += y[i];
+  mean /= ntrain;
+  P p = defaults();
+  p.v[P_ETA] = 0.1;
+  p.v[P_BASE_SCORE] = mean;
+  p.v[P_GROW_POLICY] = !strcmp(policy, "lossguide") ? GROW_LOSSGUIDE : !strcmp(policy, "symmetric") ? GROW_SYMMETRIC : GROW_DEPTHWISE;
+  if (p.v[P_GROW_POLICY] == GROW_LOSSGUIDE) { p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 64; }
+  Booster *b = bst_create();
+  bst_set_params(b, p.v);
+  double t0 = now_s();
+  if (bst_train_begin(b, X, ntrain, ncol, y, NULL, mean) < 0) { fprintf(stderr, "train: %s\n", xgb_last_error()); return 1; }
+  for (int it = 0; it < rounds; it++) if (bst_boost_round(b, it, rounds) < 0) { fprintf(stderr, "round %d: %s\n", it, xgb_last_error()); return 1; }
+  bst_train_end(b);
+  double train_s = now_s() - t0;
+  int nte = nrow - ntrain;
+  float *out = malloc(sizeof(float) * nte + 4);
+  double pred_s = 1e30;
+  for (int r = 0; r < 3; r++) {
+    double t1 = now_s();
+    bst_predict(b, X + (size_t)ntrain * ncol, nte, ncol, 0, bst_num_trees(b), 0, out);
+    double s = now_s() - t1;
+    if (s < pred_s) pred_s = s;
+  }
+  double se = 0;
+  for (int i = 0; i < nte; i++) se += ((double)out[i] - y[ntrain + i]) * ((double)out[i] - y[ntrain + i]);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("{\"trainSeconds\": %.6f, \"predictSeconds\": %.6f, \"nPredict\": %d, \"rmse\": %.6f, \"maxRssKb\": %ld}\n",
+         train_s, pred_s, nte, sqrt(se / nte), ru.ru_maxrss);
+  free(out); free(X); free(y);
+  bst_free(b);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "bench"))
     return bench(argc > 2 ? atoi(argv[2]) : 100000, argc > 3 ? atoi(argv[3]) : 28, argc > 4 ? atoi(argv[4]) : 20, argc > 5 ? argv[5] : "depthwise");
+  if (argc >= 9 && !strcmp(argv[1], "benchfile"))
+    return benchfile(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]), argv[8]);
   if (argc >= 2 && !strcmp(argv[1], "fuzz"))
     return fuzz(argc > 2 ? atoi(argv[2]) : 300, argc > 3 ? strtoull(argv[3], NULL, 10) : 1);
   if (argc >= 2 && strcmp(argv[1], "test")) { fprintf(stderr, "usage: %s test | fuzz [ITERATIONS [SEED]] | bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric]\n", argv[0]); return 2; }
