@@ -26,6 +26,7 @@ import {
   waitUntilTrainingJobCompletedOrStopped,
   waitUntilEndpointInService,
   waitUntilEndpointDeleted,
+  paginateListTrainingJobs,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
 import { localServer, trainingRequest, tmpDir, until, ROLE } from "./sagemaker-helpers";
@@ -157,6 +158,21 @@ test("training job: ResourceLimitExceeded beyond the concurrent job limit", asyn
   assert.ok(e instanceof ResourceLimitExceeded);
   for (const n of ["lim-1", "lim-2", "lim-3"]) await ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: n }));
   for (const n of ["lim-1", "lim-2", "lim-3"]) await waitJob(n);
+});
+
+test("ListTrainingJobs: the SDK paginator walks NextToken pages; filters and sort orders", async () => {
+  const names: string[] = [];
+  let pages = 0;
+  for await (const page of paginateListTrainingJobs({ client: ctx.sm, pageSize: 3 }, { SortBy: "Name", SortOrder: "Ascending" })) {
+    pages++;
+    names.push(...page.TrainingJobSummaries!.map((s) => s.TrainingJobName!));
+  }
+  assert.equal(names, [...names].sort());
+  assert.ok(names.length >= 8 && pages === Math.ceil(names.length / 3), `${names.length} jobs in ${pages} pages`);
+  const failed = await ctx.sm.send(new ListTrainingJobsCommand({ StatusEquals: "Failed", MaxResults: 100 }));
+  assert.equal(failed.TrainingJobSummaries!.map((s) => s.TrainingJobName).sort(), ["job-fail", "job-killed", "job-nodata"]);
+  const after = await ctx.sm.send(new ListTrainingJobsCommand({ CreationTimeAfter: new Date(Date.now() + 60000) }));
+  assert.equal(after.TrainingJobSummaries, []);
 });
 
 test("model, endpoint config, serverless endpoint: create/describe/list, invoke with header pass-through, delete", async () => {
