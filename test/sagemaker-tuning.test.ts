@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
-import { spawn } from "child_process";
+import { spawn, execFileSync } from "child_process";
 import {
   SageMakerClient,
   CreateHyperParameterTuningJobCommand,
@@ -304,6 +304,24 @@ test("standalone: npm run sagemaker-local -- --port 0 --state-dir <dir> prints i
     const r = await sm.send(new ListTrainingJobsCommand({}));
     assert.equal(r.TrainingJobSummaries, []);
     sm.destroy();
+    // the AWS CLI too, when installed (botocore's own parser and error handling)
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+    let cli: string | undefined;
+    try {
+      cli = execFileSync("aws", ["--endpoint-url", url, "sagemaker", "list-training-jobs"], { env, timeout: 60000 }).toString();
+    } catch (e: any) {
+      if (e.code !== "ENOENT") throw e;
+    }
+    if (cli !== undefined) {
+      assert.equal(JSON.parse(cli), { TrainingJobSummaries: [] });
+      let err = "";
+      try {
+        execFileSync("aws", ["--endpoint-url", url, "sagemaker", "describe-training-job", "--training-job-name", "nope"], { env, timeout: 60000, stdio: "pipe" });
+      } catch (e: any) {
+        err = String(e.stderr);
+      }
+      assert.match(err, /\(ResourceNotFound\) when calling the DescribeTrainingJob operation/);
+    }
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
