@@ -47,11 +47,11 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
   c->n_bins = xgb_calloc(ncol, sizeof(int32_t));
   c->offset = xgb_calloc(ncol, sizeof(int32_t));
   c->cuts = xgb_calloc(ncol, sizeof(float *));
-  c->min_value = xgb_calloc(ncol, sizeof(float));
+  c->below_min = xgb_calloc(ncol, sizeof(float));
   uint32_t *keys = xgb_alloc(sizeof(uint32_t) * nrow), *tk = xgb_alloc(sizeof(uint32_t) * nrow);
   uint32_t *ids = NULL, *ti = NULL;
   if (weight) { ids = xgb_alloc(sizeof(uint32_t) * nrow); ti = xgb_alloc(sizeof(uint32_t) * nrow); }
-  if (!c->n_bins || !c->offset || !c->cuts || !c->min_value || !keys || !tk || (weight && (!ids || !ti))) {
+  if (!c->n_bins || !c->offset || !c->cuts || !c->below_min || !keys || !tk || (weight && (!ids || !ti))) {
     free(keys); free(tk); free(ids); free(ti); cuts_free(c); return -1;
   }
   /* which features have missing values: decided on all rows, since it sets the code range */
@@ -62,8 +62,18 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
   if (!missing || (nrow > CUT_SAMPLE && !sample)) {
     free(missing); free(sample); free(keys); free(tk); free(ids); free(ti); cuts_free(c); return -1;
   }
+  /* ... and so is each feature's minimum (a sample could miss it) */
+  for (int f = 0; f < ncol; f++) c->below_min[f] = INFINITY;
   for (int r = 0; r < nrow; r++)
-    for (int f = 0; f < ncol; f++) missing[f] |= isnan(X[(size_t)r * ncol + f]);
+    for (int f = 0; f < ncol; f++) {
+      float v = X[(size_t)r * ncol + f];
+      if (isnan(v)) missing[f] = 1;
+      else if (v < c->below_min[f]) c->below_min[f] = v;
+    }
+  for (int f = 0; f < ncol; f++) {
+    float mn = isinf(c->below_min[f]) ? 0.0f : c->below_min[f];
+    c->below_min[f] = mn - (fabsf(mn) + 1e-5f);
+  }
   if (sample) {
     Rng rng;
     rng_seed(&rng, 0x51ce5eedULL);
@@ -88,10 +98,8 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
     int nb = 0;
     if (n == 0) {
       cut[nb++] = 0.0f;                /* all missing: one empty bin */
-      c->min_value[f] = 0.0f;
     } else {
       radix_sort(keys, ids, tk, ti, n);
-      c->min_value[f] = key_float(keys[0]);
       /* distinct values (and their total weights) */
       int nu = 0;
       for (int i = 0; i < n; i++) if (i == 0 || keys[i] != keys[i - 1]) nu++;
@@ -126,7 +134,7 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
 
 void cuts_free(Cuts *c) {
   if (c->cuts) for (int f = 0; f < c->n_features; f++) free(c->cuts[f]);
-  free(c->cuts); free(c->n_bins); free(c->offset); free(c->min_value);
+  free(c->cuts); free(c->n_bins); free(c->offset); free(c->below_min);
   memset(c, 0, sizeof *c);
 }
 

@@ -19,7 +19,8 @@ typedef struct {
   int32_t *offset;      /* first histogram slot of feature f; each feature has B_f + 1 slots (the last one: missing) */
   int32_t total_slots;
   float **cuts;         /* cuts[f][0 .. B_f-1] */
-  float *min_value;     /* per feature, for the JSON-free record of the data range */
+  float *below_min;     /* per feature, min - (|min| + 1e-5): the threshold of the split that sends every
+                         * present value right (and missing values left), as XGBoost's min cut */
 } Cuts;
 
 int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight, int max_bin);

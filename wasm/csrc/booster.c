@@ -190,7 +190,9 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
             s->residual_w[m] = c->gh[i].h;
             m++;
           }
-          float v = m ? (float)(objective_leaf_median(s->residual, s->residual_w, m) * tp.eta) : 0.0f;
+          /* rows count equally unless the data has weights or the bootstrap reweights them */
+          int weighted = s->weight != NULL || p->bootstrap_type == BOOT_BAYESIAN;
+          float v = m ? (float)(objective_leaf_median(s->residual, weighted ? s->residual_w : NULL, m) * tp.eta) : 0.0f;
           t.cond[nid] = t.base_weight[nid] = v;
         }
       }

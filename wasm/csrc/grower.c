@@ -181,7 +181,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     if (r < 0 || grow_reserve_nodes(ctx, t->n_nodes) < 0) { free(c.hist); goto done; }
     t->left[c.nid] = l; t->right[c.nid] = r;
     t->feature[c.nid] = s->feature;
-    t->cond[c.nid] = cuts->cuts[s->feature][s->bin];
+    t->cond[c.nid] = s->bin >= 0 ? cuts->cuts[s->feature][s->bin] : cuts->below_min[s->feature];
     t->default_left[c.nid] = (uint8_t)s->default_left;
     t->loss_chg[c.nid] = (float)s->loss_chg;
     t->sum_hess[c.nid] = (float)c.H;

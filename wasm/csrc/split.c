@@ -38,19 +38,19 @@ static inline void consider(const Params *p, SplitInfo *best, double parent, int
 
 /* The common case (alpha = 0, max_delta_step = 0): score = G^2 / (H + lambda), with
  * the checks folded into the scan so the loop has no calls. */
-static void scan_plain(const Params *p, SplitInfo *best, double parent, int f, const HistBin *hf, int nb,
-                       int dleft, double GL, double HL, double G, double H) {
+static void scan_plain(const Params *p, SplitInfo *best, double parent, int f, const HistBin *hf,
+                       int first, int last, int dleft, double GL, double HL, double G, double H) {
   double lambda = p->lambda, mcw = p->min_child_weight, bestchg = best->loss_chg;
-  int bb = -1;
+  int bb = -2;
   double bgl = 0, bhl = 0;
-  for (int b = 0; b < nb - 1; b++) {
-    GL += hf[b].g; HL += hf[b].h;
+  for (int b = first; b <= last; b++) {
+    if (b >= 0) { GL += hf[b].g; HL += hf[b].h; }
     double GR = G - GL, HR = H - HL;
     if (HL < mcw || HR < mcw || HL <= 0.0 || HR <= 0.0) continue;
     double chg = GL * GL / (HL + lambda) + GR * GR / (HR + lambda) - parent;
     if (chg > bestchg) { bestchg = chg; bb = b; bgl = GL; bhl = HL; }
   }
-  if (bb >= 0) {
+  if (bb >= -1) {
     best->loss_chg = bestchg; best->feature = f; best->bin = bb; best->default_left = dleft;
     best->GL = bgl; best->HL = bhl; best->GR = G - bgl; best->HR = H - bhl;
   }
@@ -66,8 +66,12 @@ void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G
     for (int k = 0; k < n_features; k++) {
       int f = features[k], nb = cuts->n_bins[f];
       const HistBin *hf = hist + cuts->offset[f];
-      scan_plain(p, best, parent, f, hf, nb, 0, 0.0, 0.0, G, H);
-      if (hf[nb].h > 0.0) scan_plain(p, best, parent, f, hf, nb, 1, hf[nb].g, hf[nb].h, G, H);
+      if (hf[nb].h > 0.0) {
+        scan_plain(p, best, parent, f, hf, 0, nb - 1, 0, 0.0, 0.0, G, H);
+        scan_plain(p, best, parent, f, hf, -1, nb - 2, 1, hf[nb].g, hf[nb].h, G, H);
+      } else {
+        scan_plain(p, best, parent, f, hf, 0, nb - 2, 0, 0.0, 0.0, G, H);
+      }
     }
     return;
   }
@@ -75,15 +79,17 @@ void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G
     int f = features[k], nb = cuts->n_bins[f];
     const HistBin *hf = hist + cuts->offset[f];
     const HistBin miss = hf[nb];
+    int has_missing = miss.h > 0.0;
     /* forward: missing goes right */
     double GL = 0, HL = 0;
-    for (int b = 0; b < nb - 1; b++) {
+    for (int b = 0; b < nb - 1 + has_missing; b++) {
       GL += hf[b].g; HL += hf[b].h;
       consider(p, best, parent, f, b, 0, GL, HL, G, H);
     }
-    if (miss.h > 0.0) {
+    if (has_missing) {
       /* backward: missing goes left */
       GL = miss.g; HL = miss.h;
+      consider(p, best, parent, f, -1, 1, GL, HL, G, H);
       for (int b = 0; b < nb - 1; b++) {
         GL += hf[b].g; HL += hf[b].h;
         consider(p, best, parent, f, b, 1, GL, HL, G, H);

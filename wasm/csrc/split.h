@@ -8,7 +8,9 @@
  *   loss_chg = score(GL, HL) + score(GR, HR) - score(G, H)
  * and is taken when loss_chg > gamma (and > 1e-6), both children have H >= min_child_weight.
  * Each feature is scanned left to right over its bins twice: once with the node's
- * missing values sent right, once sent left; the better direction is the default. */
+ * missing values sent right, once sent left; the better direction is the default.
+ * When the node has missing values, the scans also try, as XGBoost does, "every
+ * present value left, missing right" and "every present value right, missing left". */
 #ifndef XGB_SPLIT_H
 #define XGB_SPLIT_H
 #include "params.h"
@@ -17,7 +19,7 @@
 
 typedef struct {
   double loss_chg;
-  int feature, bin;       /* left: bin <= bin */
+  int feature, bin;       /* left: bin <= bin; bin -1 sends every present value right */
   int default_left;
   double GL, HL, GR, HR;
 } SplitInfo;

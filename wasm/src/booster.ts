@@ -61,6 +61,7 @@ export class Booster {
 
   predict(d: DMatrix, opts: PredictOptions = {}): Float32Array {
     const b = this.live();
+    if (!(d instanceof DMatrix)) throw new Error("predict: expects a DMatrix (wrap rows with new DMatrix(rows))");
     d.assertLive();
     if (d.ncol !== this.numFeature) {
       throw new Error(`predict: the data has ${d.ncol} features but the model was trained with ${this.numFeature}`);

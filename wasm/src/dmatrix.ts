@@ -35,6 +35,13 @@ export class DMatrix {
   private token = {};
 
   constructor(X: Float32Array | Float64Array | ArrayLike<number> | number[][], opts: DMatrixOptions = {}) {
+    for (const k of ["nrow", "ncol"] as const) {
+      const v = opts[k];
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`DMatrix: ${k} must be an integer >= 0, got ${JSON.stringify(v)}`);
+    }
+    if (!(X instanceof Float32Array || X instanceof Float64Array || Array.isArray(X) || ArrayBuffer.isView(X))) {
+      throw new Error("DMatrix: X must be a Float32Array (row-major, with nrow/ncol) or an array of rows (number[][])");
+    }
     let nrow: number, ncol: number;
     const nested = Array.isArray(X) && (X.length === 0 || Array.isArray(X[0]));
     if (nested) {
@@ -67,9 +74,23 @@ export class DMatrix {
     const n = nrow * ncol;
     this.xPtr = alloc(Math.max(4, n * 4));
     const dst = f32(this.xPtr, n);
+    // Typed arrays hold numbers by construction; plain arrays are checked cell by cell,
+    // so "x" or {} is an error rather than a silent NaN, and null is missing (never 0).
+    const cell = (v: unknown, i: number): number => {
+      if (typeof v === "number") return v;
+      if (v === null || v === undefined) return NaN;
+      this.free();
+      throw new Error(`DMatrix: X[${Math.floor(i / ncol)}][${i % ncol}] is ${JSON.stringify(v)}; features must be numbers (null or NaN for missing)`);
+    };
     if (nested) {
-      const rows = X as number[][];
-      for (let i = 0; i < nrow; i++) dst.set(rows[i], i * ncol);
+      const rows = X as unknown[][];
+      for (let i = 0; i < nrow; i++) {
+        const row = rows[i];
+        for (let j = 0; j < ncol; j++) dst[i * ncol + j] = cell(row[j], i * ncol + j);
+      }
+    } else if (Array.isArray(X)) {
+      const flat = X as unknown[];
+      for (let i = 0; i < n; i++) dst[i] = cell(flat[i], i);
     } else {
       dst.set(X as ArrayLike<number>);
     }

@@ -46,6 +46,7 @@ function checkLabels(objective: string, numClass: number, label: Float32Array, w
 }
 
 export function train(params: Params, dtrain: DMatrix, opts: TrainOptions = {}): Booster {
+  if (params === null || typeof params !== "object" || Array.isArray(params)) throw new Error(`train: params must be an object of XGBoost parameters, got ${params === null ? "null" : typeof params}`);
   const p = resolveParams(params);
   if (!(dtrain instanceof DMatrix)) throw new Error("train: dtrain must be a DMatrix");
   dtrain.assertLive();

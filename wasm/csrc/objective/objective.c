@@ -15,16 +15,37 @@ static int cmp_pair(const void *a, const void *b) {
   return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
-/* weighted median (XGBoost's quantile with alpha = 0.5) */
-static double weighted_median(const float *v, const float *weight, int n) {
-  float *pairs = malloc(sizeof(float) * 2 * (n ? n : 1));
+/* The median as XGBoost 1.7 takes it for reg:absoluteerror (common::Quantile and
+ * common::WeightedQuantile with alpha = 0.5):
+ *  - unweighted: sorted values v, x = alpha (n + 1), k = floor(x) - 1, d = (x - 1) - k,
+ *    value = v[k] + d (v[k+1] - v[k])  — the mean of the two middle values for even n;
+ *  - weighted: the first value whose cumulative weight exceeds alpha x total. */
+static double xgb_median(const float *v, const float *weight, int n) {
+  if (n == 0) return 0.0;
+  float *pairs = malloc(sizeof(float) * 2 * n);
+  if (!pairs) return 0.0;
   double total = 0;
   for (int i = 0; i < n; i++) { pairs[2 * i] = v[i]; pairs[2 * i + 1] = weight ? weight[i] : 1.0f; total += pairs[2 * i + 1]; }
   qsort(pairs, n, sizeof(float) * 2, cmp_pair);
-  double acc = 0, med = n ? pairs[0] : 0;
-  for (int i = 0; i < n; i++) { acc += pairs[2 * i + 1]; if (acc >= total * 0.5) { med = pairs[2 * i]; break; } }
+  double out;
+  const double alpha = 0.5;
+  if (!weight) {
+    if (alpha <= 1.0 / (n + 1)) out = pairs[0];
+    else if (alpha >= (double)n / (n + 1)) out = pairs[2 * (n - 1)];
+    else {
+      double x = alpha * (n + 1);
+      int k = (int)floor(x) - 1;
+      double d = (x - 1) - k;
+      out = pairs[2 * k] + d * (pairs[2 * (k + 1)] - pairs[2 * k]);
+    }
+  } else {
+    double acc = 0, g = alpha * total;
+    int idx = n - 1;
+    for (int i = 0; i < n; i++) { acc += pairs[2 * i + 1]; if (acc > g) { idx = i; break; } }
+    out = pairs[2 * idx];
+  }
   free(pairs);
-  return med;
+  return out;
 }
 
 /* Intercepts: the constant prediction that minimises each loss on the training labels —
@@ -32,7 +53,7 @@ static double weighted_median(const float *v, const float *weight, int n) {
  * as a rate) or the weighted median (absolute error). Multiclass keeps 0.5, as XGBoost. */
 double objective_estimate_base_score(const Params *p, const float *label, const float *weight, int n) {
   if (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX || n == 0) return 0.5;
-  if (p->objective == OBJ_ABSOLUTE_ERROR) return weighted_median(label, weight, n);
+  if (p->objective == OBJ_ABSOLUTE_ERROR) return xgb_median(label, weight, n);
   double s = 0, sw = 0;
   for (int i = 0; i < n; i++) { double w = weight ? weight[i] : 1.0; s += w * label[i]; sw += w; }
   double mean = sw > 0 ? s / sw : 0.5;
@@ -83,4 +104,4 @@ void objective_transform(int objective, const float *margin, int n, int n_groups
 
 int objective_refresh_leaves(const Params *p, int objective) { return objective == OBJ_ABSOLUTE_ERROR; }
 
-double objective_leaf_median(const float *residual, const float *weight, int n) { return weighted_median(residual, weight, n); }
+double objective_leaf_median(const float *residual, const float *weight, int n) { return xgb_median(residual, weight, n); }
