@@ -232,6 +232,30 @@ test("tuning job: StopHyperParameterTuningJob stops it and its running trials", 
   await rejects(ctx.sm.send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name })), "ValidationException");
 });
 
+test("tuning jobs through the server: Bayesian beats Random on the fake trainer's smooth objective, same budget, averaged over seeds", async () => {
+  const seeds = [11, 12, 13, 14];
+  const cfg = (strategy: string, seed: number) => ({
+    Strategy: strategy,
+    RandomSeed: seed,
+    ResourceLimits: { MaxNumberOfTrainingJobs: 12, MaxParallelTrainingJobs: 2 },
+    ParameterRanges: {
+      ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.01", MaxValue: "0.6" }],
+      IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "10" }],
+    },
+  });
+  const runs = seeds.flatMap((seed) => ["Bayesian", "Random"].map((st) => ({ st, seed, name: `cmp-${st.toLowerCase()}-${seed}` })));
+  for (const r of runs) await ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest(r.name, cfg(r.st, r.seed), { num_round: "1" })));
+  const best: Record<string, number[]> = { Bayesian: [], Random: [] };
+  for (const r of runs) {
+    const d = await waitTuning(ctx.sm, r.name);
+    assert.is(d.TrainingJobStatusCounters!.Completed, 12);
+    best[r.st].push(d.BestTrainingJob!.FinalHyperParameterTuningJobObjectiveMetric!.Value!);
+  }
+  const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+  console.log(`  best objective (min 1), 12 trials / 2 parallel, seeds ${seeds.join(",")}: Bayesian ${mean(best.Bayesian).toFixed(3)} [${best.Bayesian.map((v) => v.toFixed(2))}], Random ${mean(best.Random).toFixed(3)} [${best.Random.map((v) => v.toFixed(2))}]`);
+  assert.ok(mean(best.Bayesian) < mean(best.Random), JSON.stringify(best));
+});
+
 test("tuning job: validation errors", async () => {
   const ok = { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 1 }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] } };
   await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("x".repeat(33), ok))), "ValidationException", /\{0,31\}/);
