@@ -130,6 +130,16 @@ test("training job: StopTrainingJob → Stopped; stopping a finished job → Val
   await rejects(ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "job-stop" })), "ValidationException", /status Stopped/);
 });
 
+test("training job: MaxRuntimeInSeconds → Stopped / MaxRuntimeExceeded", async () => {
+  const req = trainingRequest("job-maxrt", `file://${data}`, out, { hang: "true" });
+  req.StoppingCondition = { MaxRuntimeInSeconds: 1 };
+  await ctx.sm.send(new CreateTrainingJobCommand(req));
+  await waitJob("job-maxrt");
+  const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-maxrt" }));
+  assert.is(d.TrainingJobStatus, "Stopped");
+  assert.is(d.SecondaryStatus, "MaxRuntimeExceeded");
+});
+
 test("training job: validation errors as AWS returns them (right exception classes)", async () => {
   const base = trainingRequest("job-v", `file://${data}`, out);
   const e1 = await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, RoleArn: undefined })), "ValidationException", /Value null at 'roleArn' failed to satisfy constraint: Member must not be null/);
