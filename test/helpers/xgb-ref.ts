@@ -63,7 +63,7 @@ export type RefTask =
 export interface RefPrediction { data: string; seconds: number; n: number; values?: number[]; out?: string; rmse?: number }
 export interface RefResult {
   error?: string; maxrss_kb: number;
-  train_seconds?: number; base_score?: number; model?: string; num_features?: number;
+  train_seconds?: number; train_cpu_seconds?: number; base_score?: number; model?: string; num_features?: number;
   predict?: RefPrediction[];
   fold_scores?: number[]; mean?: number; oof?: number[];
   scores?: Record<string, Record<string, number>>;
