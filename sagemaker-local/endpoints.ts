@@ -408,6 +408,8 @@ export class Endpoints {
     l.idleTimer = undefined;
     try {
       let url: string;
+      const warm = !!(l.url && l.proc && l.proc.exitCode === null && l.proc.signalCode === null);
+      const t0 = Date.now();
       try {
         url = await this.ensureStarted(e);
       } catch (err: any) {
@@ -429,6 +431,8 @@ export class Endpoints {
         );
       }
       const out: Record<string, string> = { "x-amzn-invoked-production-variant": v.VariantName };
+      // not an AWS header: this invocation waited for a cold start of the model server (lib/sagemaker reports it)
+      if (!warm) out["x-local-sagemaker-cold-start-ms"] = String(Date.now() - t0);
       out["content-type"] = res.headers["content-type"] ? String(res.headers["content-type"]) : "application/octet-stream";
       if (res.headers["x-amzn-sagemaker-custom-attributes"]) out["x-amzn-sagemaker-custom-attributes"] = String(res.headers["x-amzn-sagemaker-custom-attributes"]);
       return { status: 200, headers: out, body: res.body };

@@ -85,6 +85,15 @@ async function tuneDeployPredict(strategy: "Bayesian" | "Random" | "Grid" | "Hyp
   close(csv, ref, "CSV predictions");
   close(json, ref, "JSON predictions");
   close(csvOut, ref, "CSV answer");
+  if (strategy === "Bayesian") {
+    // scale to zero → the next predict is a cold start, reported by the predictor
+    const before = predictor.coldStarts.length;
+    (await sess.localServer())!.endpoints.scaleToZero(predictor.endpointName);
+    const again = (await predictor.predict(rows)) as Float64Array;
+    close(again, ref, "predictions after a cold start");
+    assert.is(predictor.coldStarts.length, before + 1);
+    figures.push(`serverless cold start (serve process start, model load, /ping): ${predictor.coldStarts[predictor.coldStarts.length - 1]} ms`);
+  }
   await predictor.delete();
   assert.is((await sm.send(new ListEndpointsCommand({}))).Endpoints!.length, 0);
   const line = `${strategy}: tuning 4 jobs / 2 parallel ${((tTune - t0) / 1000).toFixed(1)} s (${(4 / minutes).toFixed(1)} trials/min), deploy+predict+delete ${((Date.now() - tTune) / 1000).toFixed(1)} s, best ${best} validation:rmse=${objs[bi]}`;

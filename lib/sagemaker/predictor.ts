@@ -68,6 +68,8 @@ function isTable(x: any): x is aq.Table {
 }
 
 export class Predictor {
+  /** cold starts this predictor waited for (ms; local SageMaker only) */
+  readonly coldStarts: number[] = [];
   constructor(
     readonly session: Session,
     readonly endpointName: string,
@@ -97,9 +99,21 @@ export class Predictor {
   /** the raw call: body + content types → { body, contentType, customAttributes } */
   async invoke(body: string | Uint8Array, contentType: string, accept: string, customAttributes?: string): Promise<{ body: string; contentType?: string; customAttributes?: string }> {
     const { rt } = await this.session.clients();
-    const r = await rt.send(
-      new InvokeEndpointCommand({ EndpointName: this.endpointName, Body: typeof body === "string" ? Buffer.from(body) : body, ContentType: contentType, Accept: accept, CustomAttributes: customAttributes }),
+    const cmd = new InvokeEndpointCommand({ EndpointName: this.endpointName, Body: typeof body === "string" ? Buffer.from(body) : body, ContentType: contentType, Accept: accept, CustomAttributes: customAttributes });
+    // the local SageMaker marks an invocation that waited for a serverless cold start (AWS does not say)
+    cmd.middlewareStack.add(
+      (next: any) => async (args: any) => {
+        const out = await next(args);
+        const ms = out?.response?.headers?.["x-local-sagemaker-cold-start-ms"];
+        if (ms !== undefined) {
+          this.coldStarts.push(Number(ms));
+          this.session.log(`endpoint ${this.endpointName}: cold start ${ms} ms`);
+        }
+        return out;
+      },
+      { step: "deserialize", name: "localColdStart" },
     );
+    const r = await rt.send(cmd);
     return { body: Buffer.from(r.Body as Uint8Array).toString("utf8"), contentType: r.ContentType, customAttributes: r.CustomAttributes };
   }
 

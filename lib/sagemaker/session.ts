@@ -28,12 +28,8 @@ export interface SessionOptions {
   pollMs?: number;
 }
 
-interface LocalServerHandle {
-  url: string;
-  stateDir: string;
-  close(): Promise<void>;
-}
-const localServers = new Map<string, { server: Promise<LocalServerHandle>; refs: number }>();
+import type { LocalSageMaker } from "../../sagemaker-local/server";
+const localServers = new Map<string, { server: Promise<LocalSageMaker>; refs: number }>();
 
 export class Session {
   readonly mode: Mode;
@@ -185,6 +181,13 @@ export class Session {
     } catch {
       return null;
     }
+  }
+
+  /** local mode: the in-process local SageMaker (its url, state dir, endpoints' scale-to-zero, …); undefined in aws mode */
+  async localServer(): Promise<LocalSageMaker | undefined> {
+    if (this.mode !== "local") return undefined;
+    await this.clients();
+    return localServers.get(this.stateDir)?.server;
   }
 
   async close(): Promise<void> {
