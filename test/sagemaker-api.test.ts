@@ -235,7 +235,7 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
 
   // throttling: MaxConcurrency 2, 2 + 3 parallel slow invocations → exactly 3 ThrottlingException
   const results = await Promise.allSettled(
-    Array.from({ length: 5 }, () => ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n"), ContentType: "text/csv", CustomAttributes: "delay=1500" }))),
+    Array.from({ length: 5 }, () => ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n"), ContentType: "text/csv", CustomAttributes: "delay=2500" }))),
   );
   const throttled = results.filter((x) => x.status === "rejected" && (x.reason as any).name === "ThrottlingException");
   assert.is(throttled.length, 3, JSON.stringify(results.map((x) => (x.status === "rejected" ? (x.reason as any).name : "ok"))));
