@@ -217,15 +217,8 @@ export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Trai
     validationSource = "out-of-fold";
   }
 
-  // 4. artifacts: model/ (published whole at the end), output/data/cv.json
-  const tmpModel = path.join(paths.root, `.model-${process.pid}.tmp`);
-  fs.rmSync(tmpModel, { recursive: true, force: true });
-  try {
-    saveEnsemble(final, tmpModel);
-    publishDir(tmpModel, paths.model);
-  } finally {
-    fs.rmSync(tmpModel, { recursive: true, force: true });
-  }
+  // 4. artifacts: output/data/cv.json, then model/ (saved aside, published whole as the last step,
+  // so a job that fails anywhere leaves no model)
   const cvJson = {
     format: "ensemble-workbook/cv/1",
     objective: cv.objective,
@@ -250,6 +243,14 @@ export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Trai
     seconds: (Date.now() - t0) / 1000,
   };
   writeFileAtomic(path.join(paths.outputData, "cv.json"), JSON.stringify(cvJson) + "\n");
+  const tmpModel = path.join(paths.root, `.model-${process.pid}.tmp`);
+  fs.rmSync(tmpModel, { recursive: true, force: true });
+  try {
+    saveEnsemble(final, tmpModel);
+    publishDir(tmpModel, paths.model);
+  } finally {
+    fs.rmSync(tmpModel, { recursive: true, force: true });
+  }
 
   log(`training done in ${((Date.now() - t0) / 1000).toFixed(1)} s; model written to ${paths.model}`);
   // the final metric lines are the last lines of the log
