@@ -41,6 +41,22 @@ export interface LocalSageMaker {
 export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMaker> {
   const stateDir = path.resolve(opts.stateDir ?? path.join(process.cwd(), ".sagemaker-local"));
   const store = new Store(stateDir);
+  // one server per state folder: a second process would overwrite the first one's records
+  const lockFile = path.join(stateDir, "server.pid");
+  if (fs.existsSync(lockFile)) {
+    const other = Number(fs.readFileSync(lockFile, "utf8"));
+    let alive = false;
+    if (Number.isInteger(other) && other > 0 && other !== process.pid) {
+      try {
+        process.kill(other, 0);
+        alive = true;
+      } catch {
+        alive = false;
+      }
+    }
+    if (alive) throw new Error(`the state folder ${stateDir} is in use by another local SageMaker (process ${other}); stop it or use another state folder`);
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
   const region = opts.region ?? "us-east-1";
   const logFile = path.join(stateDir, "server.log");
   const ctx: Context = {
@@ -166,10 +182,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     return send(res, 404, { "content-type": "application/json", "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `No route for ${req.method} ${url.pathname}` });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+    });
+  } catch (e) {
+    fs.rmSync(lockFile, { force: true });
+    throw e;
+  }
   server.keepAliveTimeout = 1000;
   const port = (server.address() as any).port as number;
   const url = `http://127.0.0.1:${port}`;
@@ -199,6 +220,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
           server.closeAllConnections?.();
         });
         process.removeListener("exit", killChildren);
+        fs.rmSync(lockFile, { force: true });
         ctx.log("stopped");
       })();
       return closed;
