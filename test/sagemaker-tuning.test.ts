@@ -144,6 +144,38 @@ test("tuning job: Random over continuous + integer ranges, completion criteria s
   assert.ok(Number.isInteger(Number(hp.max_depth)) && Number(hp.max_depth) >= 2 && Number(hp.max_depth) <= 6);
 });
 
+test("tuning job: BestObjectiveNotImproving ends the job after that many non-improving trials", async () => {
+  const name = "not-improving";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(
+      tuningRequest(name, {
+        Strategy: "Random",
+        RandomSeed: 2,
+        ResourceLimits: { MaxNumberOfTrainingJobs: 30, MaxParallelTrainingJobs: 1 },
+        ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.4" }], IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] },
+        TuningJobCompletionCriteria: { BestObjectiveNotImproving: { MaxNumberOfTrainingJobsNotImproving: 2 } },
+      }),
+    ),
+  );
+  const d = await waitTuning(ctx.sm, name);
+  assert.is(d.HyperParameterTuningJobStatus, "Completed");
+  assert.is(d.TuningJobCompletionDetails!.NumberOfTrainingJobsObjectiveNotImproving, 2);
+  // replay: in creation order (sequential trials), the job ended right after the 2nd trial in a row not better than the best
+  const sums = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name, SortBy: "CreationTime", SortOrder: "Ascending", MaxResults: 100 }))).TrainingJobSummaries!;
+  assert.ok(sums.length < 30);
+  let best = Infinity;
+  let streak = 0;
+  sums.forEach((s, i) => {
+    const v = s.FinalHyperParameterTuningJobObjectiveMetric!.Value!;
+    if (v < best) {
+      best = v;
+      streak = 0;
+    } else streak++;
+    if (i < sums.length - 1) assert.ok(streak < 2, `should have ended at trial ${i + 1}`);
+  });
+  assert.is(streak, 2);
+});
+
 test("tuning job: Hyperband stops trials early from the per-round metric lines", async () => {
   const name = "hyperband";
   await ctx.sm.send(
