@@ -40,7 +40,9 @@ export class Endpoints {
   models = new Map<string, any>();
   configs = new Map<string, any>();
   endpoints = new Map<string, any>();
-  live = new Map<string, Live>();
+  /** runtime state per endpoint record (a deleted and re-created endpoint gets a new one) */
+  private lives = new WeakMap<object, Live>();
+  private allLives = new Set<Live>();
   constructor(private ctx: Context, private opts: { serverlessIdleMs: number; startTimeoutMs: number }) {
     for (const m of ctx.store.loadAll<any>("models")) this.models.set(m.ModelName, m);
     for (const c of ctx.store.loadAll<any>("endpoint-configs")) this.configs.set(c.EndpointConfigName, c);
@@ -196,7 +198,7 @@ export class Endpoints {
     this.prepare(e)
       .then(() => (v.ServerlessConfig ? undefined : this.ensureStarted(e)))
       .then(() => {
-        if (this.endpoints.get(e.EndpointName) !== e) return;
+        if (this.endpoints.get(e.EndpointName) !== e) return this.stopProcess(this.liveOf(e)); // deleted while creating
         e.EndpointStatus = "InService";
         e.LastModifiedTime = now();
         this.ctx.store.save("endpoints", e.EndpointName, e);
@@ -204,7 +206,7 @@ export class Endpoints {
         this.ctx.log(`endpoint ${e.EndpointName}: InService`);
       })
       .catch((err) => {
-        if (this.endpoints.get(e.EndpointName) !== e) return;
+        if (this.endpoints.get(e.EndpointName) !== e) return this.stopProcess(this.liveOf(e));
         e.EndpointStatus = "Failed";
         e.FailureReason = String(err?.message ?? err).slice(0, 1024);
         e.LastModifiedTime = now();
@@ -238,10 +240,11 @@ export class Endpoints {
   }
 
   private liveOf(e: any): Live {
-    let l = this.live.get(e.EndpointName);
+    let l = this.lives.get(e);
     if (!l) {
       l = { inFlight: 0, coldStarts: 0, invocations: 0, throttled: 0 };
-      this.live.set(e.EndpointName, l);
+      this.lives.set(e, l);
+      this.allLives.add(l);
     }
     return l;
   }
@@ -374,9 +377,11 @@ export class Endpoints {
   }
   deleteEndpoint(input: any): any {
     const e = this.endpoint(input.EndpointName);
-    const l = this.live.get(e.EndpointName);
-    if (l) this.stopProcess(l);
-    this.live.delete(e.EndpointName);
+    const l = this.lives.get(e);
+    if (l) {
+      this.stopProcess(l);
+      this.allLives.delete(l);
+    }
     this.endpoints.delete(e.EndpointName);
     this.ctx.store.remove("endpoints", e.EndpointName);
     fs.rmSync(this.dir(e), { recursive: true, force: true });
@@ -457,12 +462,13 @@ export class Endpoints {
 
   /** serverless endpoints: scale to zero now (tests, and after CreateEndpoint when no traffic) */
   scaleToZero(name: string): void {
-    const l = this.live.get(name);
+    const e = this.endpoints.get(name);
+    const l = e && this.lives.get(e);
     if (l && l.inFlight === 0) this.stopProcess(l);
   }
 
   shutdown(): void {
-    for (const l of this.live.values()) {
+    for (const l of this.allLives) {
       if (l.idleTimer) clearTimeout(l.idleTimer);
       l.proc?.kill("SIGKILL");
       l.proc = undefined;
