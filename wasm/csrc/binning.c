@@ -152,13 +152,14 @@ static inline int bin_of(const float *cut, int nb, float v) {
   return b < nb ? b : nb - 1;
 }
 
-void cuts_quantize(const Cuts *c, const float *X, int nrow, int ncol, uint8_t *out) {
+void cuts_quantize(const Cuts *c, const float *X, int nrow, int ncol, int stride, uint8_t *out) {
   for (int r = 0; r < nrow; r++) {
     const float *row = X + (size_t)r * ncol;
-    uint8_t *o = out + (size_t)r * ncol;
+    uint8_t *o = out + (size_t)r * stride;
     for (int f = 0; f < ncol; f++) {
       float v = row[f];
       o[f] = (uint8_t)(isnan(v) ? c->n_bins[f] : bin_of(c->cuts[f], c->n_bins[f], v));
     }
+    for (int f = ncol; f < stride; f++) o[f] = 0;
   }
 }

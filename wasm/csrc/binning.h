@@ -25,6 +25,6 @@ typedef struct {
 
 int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight, int max_bin);
 void cuts_free(Cuts *c);
-/* Quantise rows into out[nrow * ncol] bin codes. */
-void cuts_quantize(const Cuts *c, const float *X, int nrow, int ncol, uint8_t *out);
+/* Quantise rows into out: ncol bin codes per row, rows stride bytes apart (padding zeroed). */
+void cuts_quantize(const Cuts *c, const float *X, int nrow, int ncol, int stride, uint8_t *out);
 #endif

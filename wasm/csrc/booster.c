@@ -57,12 +57,13 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
   int k = n_groups_of(&b->p);
   s->X = X; s->label = label; s->weight = weight; s->nrow = nrow; s->ncol = ncol;
   if (cuts_build(&s->cuts, X, nrow, ncol, weight, b->p.max_bin) < 0) goto fail;
-  s->bins = xgb_alloc((size_t)nrow * ncol);
+  int stride = (ncol + 7) & ~7; /* rows padded to 8-byte words: see partition_rows */
+  s->bins = xgb_alloc((size_t)nrow * stride);
   s->margin = xgb_alloc(sizeof(float) * (size_t)nrow * k);
   s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
   s->tree_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
   s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
-  s->scratch_bins = xgb_alloc((size_t)nrow * ncol);
+  s->scratch_bins = xgb_alloc((size_t)nrow * stride);
   s->scratch_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
   s->scratch_rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
   s->all_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
@@ -73,7 +74,7 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
     s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
     if (!s->residual || !s->residual_w) goto fail;
   }
-  cuts_quantize(&s->cuts, X, nrow, ncol, s->bins);
+  cuts_quantize(&s->cuts, X, nrow, ncol, stride, s->bins);
   for (int f = 0; f < ncol; f++) s->all_features[f] = f;
   for (int i = 0; i < nrow; i++) s->rows[i] = (uint32_t)i;
   rng_seed(&s->rng, b->p.seed);
@@ -91,7 +92,7 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
   if (b->n_trees > 0) predict_add(b->trees, b->tree_group, 0, b->n_trees, X, nrow, ncol, k, s->margin);
 
   GrowContext *c = &s->ctx;
-  c->p = &b->p; c->cuts = &s->cuts; c->bins = s->bins; c->nrow = nrow; c->ncol = ncol;
+  c->p = &b->p; c->cuts = &s->cuts; c->bins = s->bins; c->nrow = nrow; c->ncol = ncol; c->stride = stride;
   c->bins = s->bins; c->rows = s->rows; c->gh = s->tree_gh; c->rng = &s->rng;
   c->scratch_bins = s->scratch_bins; c->scratch_gh = s->scratch_gh; c->scratch_rows = s->scratch_rows;
   return 0;

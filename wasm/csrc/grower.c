@@ -21,11 +21,10 @@ int grow_reserve_nodes(GrowContext *ctx, int n) {
 }
 
 /* Row copy in 8-byte words (a fixed-size memcpy compiles to one load and one store),
- * cheaper than a general memcpy call for rows of a few dozen bytes. */
+ * cheaper than a general memcpy call for rows of a few dozen bytes; rows are padded
+ * to a multiple of 8 bytes (GrowContext.stride) so there is no tail. */
 static inline void copy_row(uint8_t *dst, const uint8_t *src, size_t n) {
-  size_t k = 0;
-  for (; k + 8 <= n; k += 8) memcpy(dst + k, src + k, 8);
-  for (; k < n; k++) dst[k] = src[k];
+  for (size_t k = 0; k < n; k += 8) memcpy(dst + k, src + k, 8);
 }
 
 /* Stable in-place partition of positions [begin, end): rows going left are compacted
@@ -36,28 +35,28 @@ int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, i
   uint8_t *bins = ctx->bins, *sb = ctx->scratch_bins;
   GradPair *gh = ctx->gh, *sg = ctx->scratch_gh;
   uint32_t *rows = ctx->rows, *sr = ctx->scratch_rows;
-  size_t ncol = (size_t)ctx->ncol;
+  size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[feature];
   int nl = begin, nr = 0;
   for (int i = begin; i < end; i++) {
-    const uint8_t *src = bins + (size_t)i * ncol;
+    const uint8_t *src = bins + (size_t)i * stride;
     int code = src[feature];
     int left = code == miss ? default_left : code <= bin;
     if (left) {
       if (nl != i) {
-        copy_row(bins + (size_t)nl * ncol, src, ncol);
+        copy_row(bins + (size_t)nl * stride, src, stride);
         gh[nl] = gh[i];
         rows[nl] = rows[i];
       }
       nl++;
     } else {
-      copy_row(sb + (size_t)nr * ncol, src, ncol);
+      copy_row(sb + (size_t)nr * stride, src, stride);
       sg[nr] = gh[i];
       sr[nr] = rows[i];
       nr++;
     }
   }
-  memcpy(bins + (size_t)nl * ncol, sb, (size_t)nr * ncol);
+  memcpy(bins + (size_t)nl * stride, sb, (size_t)nr * stride);
   memcpy(gh + nl, sg, sizeof(GradPair) * nr);
   memcpy(rows + nl, sr, sizeof(uint32_t) * nr);
   return nl;
@@ -65,11 +64,11 @@ int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, i
 
 void sum_left(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *G, double *H) {
   const uint8_t *bins = ctx->bins;
-  size_t ncol = (size_t)ctx->ncol;
+  size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[feature];
   double g = 0, h = 0;
   for (int i = begin; i < end; i++) {
-    int code = bins[(size_t)i * ncol + feature];
+    int code = bins[(size_t)i * stride + feature];
     if (code == miss ? default_left : code <= bin) { g += ctx->gh[i].g; h += ctx->gh[i].h; }
   }
   *G = g; *H = h;
@@ -90,7 +89,7 @@ void choose_features(GrowContext *ctx, const int32_t *from, int n, double fracti
 }
 
 void hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end) {
-  hist_build(hist, ctx->cuts->total_slots, ctx->bins + (size_t)begin * ctx->ncol, ctx->ncol,
+  hist_build(hist, ctx->cuts->total_slots, ctx->bins + (size_t)begin * ctx->stride, ctx->ncol, ctx->stride,
              ctx->cuts->offset, ctx->gh + begin, end - begin);
 }
 
@@ -152,7 +151,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   Candidate c0 = { root, 0, 0, 0, xgb_alloc(sizeof(HistBin) * slots), {0} };
   if (!c0.hist) goto done;
   sum_gradients(ctx, 0, ctx->nrow, &c0.G, &c0.H);
-  hist_build(c0.hist, slots, ctx->bins, ctx->ncol, cuts->offset, ctx->gh, ctx->nrow);
+  hist_build_range(ctx, c0.hist, 0, ctx->nrow);
   choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &n_level);
   level_depth = 0;
   evaluate(ctx, &c0, level_feats, n_level, node_feats);

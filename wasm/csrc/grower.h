@@ -20,8 +20,8 @@
 typedef struct {
   const Params *p;
   const Cuts *cuts;
-  uint8_t *bins;         /* nrow x ncol bin codes, in position order */
-  int nrow, ncol;
+  uint8_t *bins;         /* nrow rows of ncol bin codes, in position order, each row padded to stride bytes */
+  int nrow, ncol, stride;
   GradPair *gh;          /* this tree's gradients in position order (0 for rows sampled out) */
   uint32_t *rows;        /* position -> original row id */
   uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows; /* the right side while partitioning */
@@ -50,7 +50,7 @@ void choose_features(GrowContext *ctx, const int32_t *from, int n, double fracti
 static inline int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, int pos) {
   if (!ctx->node_virtual[nid]) return 1;
   int p = t->parent[nid], f = t->feature[p];
-  int code = ctx->bins[(size_t)pos * ctx->ncol + f];
+  int code = ctx->bins[(size_t)pos * ctx->stride + f];
   int left = code == ctx->cuts->n_bins[f] ? t->default_left[p] : code <= ctx->node_split_bin[p];
   return left == (t->left[p] == nid);
 }

@@ -1,6 +1,6 @@
 #include "histogram.h"
 
-void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int ncol,
+void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int ncol, int stride,
                 const int32_t *offset, const GradPair *gh, int n_rows) {
   memset(hist, 0, sizeof(HistBin) * total_slots);
   /* The node's rows are contiguous (grower.h), so this streams through memory.
@@ -10,7 +10,7 @@ void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int nco
   typedef double pair __attribute__((vector_size(16)));
   pair *slots = (pair *)hist;
   for (int i = 0; i < n_rows; i++) {
-    const uint8_t *b = bins + (size_t)i * ncol;
+    const uint8_t *b = bins + (size_t)i * stride;
     pair v = { gh[i].g, gh[i].h };
     for (int f = 0; f < ncol; f++) slots[offset[f] + b[f]] += v;
   }

@@ -11,8 +11,9 @@
 
 typedef struct { double g, h; } HistBin;
 
-/* The rows of one node: n_rows consecutive rows of bin codes (row-major) and gradients. */
-void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int ncol,
+/* The rows of one node: n_rows consecutive rows of bin codes (ncol codes each, rows
+ * stride bytes apart) and their gradients. */
+void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int ncol, int stride,
                 const int32_t *offset, const GradPair *gh, int n_rows);
 void hist_subtract(HistBin *out, const HistBin *parent, const HistBin *child, int32_t total_slots);
 #endif
