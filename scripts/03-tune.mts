@@ -123,19 +123,20 @@ console.log(`validation:rmse: ${best.FinalHyperParameterTuningJobObjectiveMetric
 //
 // The same ranges, 4 jobs, 2 in parallel, for each strategy:
 // - **Random** — independent uniform draws;
-// - **Grid** — every combination of categorical values (here `eta` ∈ {0.2, 0.3} × `max_depth` ∈ {3, 4} = exactly 4 jobs);
+// - **Grid** — every combination of categorical values (here `eta` ∈ {0.2, 0.3} × `max_depth` ∈ {3, 4} = exactly 4 jobs; a grid job takes no job limit);
 // - **Hyperband** — starts jobs and stops the poor ones early, judged on the per-round `[round] validation-rmse` lines (a stopped job shows as `Stopped`).
 //
-// With only 4 trials the differences are mostly luck; the point is that switching strategy is one option.
+// With only 4 trials the differences are mostly luck — Bayesian starts from random points (with the same `randomSeed` its first proposals are Random's) and its model only takes over after them; give it 12–20 trials to see it pull ahead. The point here is that switching strategy is one option.
 
 // [cell 8]
 const strategies = [
-  { strategy: "Random", ranges: ranges },
+  { strategy: "Random", ranges: ranges, maxJobs: 4 },
   {
-    strategy: "Grid",
+    strategy: "Grid", // every combination: SageMaker takes no MaxNumberOfTrainingJobs for Grid
     ranges: { eta: new sagemaker.CategoricalParameter([0.2, 0.3]), max_depth: new sagemaker.CategoricalParameter([3, 4]) },
+    maxJobs: undefined,
   },
-  { strategy: "Hyperband", ranges: ranges, hyperband: { minResource: 50, maxResource: 500 } },
+  { strategy: "Hyperband", ranges: ranges, maxJobs: 4, hyperband: { minResource: 50, maxResource: 500 } },
 ];
 const comparison: Record<string, unknown>[] = [
   {
@@ -151,7 +152,7 @@ for (const s of strategies) {
     objectiveMetricName: "validation:rmse",
     hyperparameterRanges: s.ranges,
     strategy: s.strategy,
-    maxJobs: 4,
+    maxJobs: s.maxJobs,
     maxParallelJobs: 2,
     randomSeed: 0,
     hyperband: s.hyperband,
