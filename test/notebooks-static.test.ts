@@ -4,7 +4,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
-import { exportNotebook, notebookProblems, scriptPathFor, stripNotebook } from "../tools/export-notebooks";
+import { exportNotebook, notebookProblems, scriptPathFor, stripNotebook, tslabPitfalls } from "../tools/export-notebooks";
 import { listNotebooks } from "../tools/execute-notebooks";
 
 const root = path.resolve(__dirname, "..");
@@ -22,6 +22,9 @@ for (const file of notebooks) {
   const name = path.basename(file);
   test(`${name}: committed without outputs or execution counts, tslab kernel`, () => {
     assert.equal(notebookProblems(read(file)), []);
+  });
+  test(`${name}: no object shorthand for a variable from an earlier cell (tslab fails on it)`, () => {
+    assert.equal(tslabPitfalls(read(file)), []);
   });
   test(`${name}: scripts/${name.replace(/\.ipynb$/, ".mts")} is in sync (npm run export)`, () => {
     const script = scriptPathFor(file, root);
@@ -49,6 +52,17 @@ test("the check catches outputs and execution counts, and strip removes them", (
   assert.equal(notebookProblems(nb), ["cell 1 has 1 output(s)", "cell 1 has execution_count 3"]);
   assert.equal(notebookProblems(stripNotebook(nb)), []);
   assert.equal(notebookProblems({ ...nb, metadata: { kernelspec: { name: "python3" } } }), ['kernelspec is "python3", expected "tslab"']);
+});
+
+test("the tslab shorthand check: flags { a } of an earlier cell's a, not { a: a }, patterns, blocks, strings or same-cell names", () => {
+  const nb = (cells: string[]) => ({ cells: cells.map((c) => ({ cell_type: "code", source: [c] })) });
+  const found = tslabPitfalls(
+    nb(["const a = 1;\nimport * as aq from 'arquero';", "const c = { a };\nf(x, a);\nconst { a: z } = q;\nif (x) { a }\nconst o = {\n  aq,\n  b: 2 };\n// { a }\nconst s = '{ a }';"]),
+  );
+  assert.equal(found.map((p) => p.slice(0, p.indexOf(":"))), ["code cell 1 line 1", "code cell 1 line 6"]);
+  assert.match(found[0], /write \{ a: a \}/);
+  assert.equal(tslabPitfalls(nb(["const s = 1;", "const t = { s: s };\nconst { s: u } = z;"])), []);
+  assert.equal(tslabPitfalls(nb(["const s = 1;\nconst t = { s };"])), []);
 });
 
 test("export: code cells in order, markdown as comments, require defined for ESM", () => {

@@ -66,6 +66,71 @@ export function notebookProblems(nb: any): string[] {
   return problems;
 }
 
+/** Blank out comments and string/template literals (keeps offsets), for the scanners below. */
+function code(text: string): string {
+  return text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`/g, (m) => m.replace(/[^\n]/g, " "));
+}
+
+/** Names a cell declares at its top level (const/let/var/function/class, imports, destructuring). */
+export function declaredNames(text: string): string[] {
+  const src = code(text);
+  const names: string[] = [];
+  for (const m of src.matchAll(/^(?:export\s+)?(?:const|let|var|function\*?|class|async\s+function)\s+([A-Za-z_$][\w$]*)/gm)) names.push(m[1]);
+  for (const m of src.matchAll(/^(?:const|let|var)\s*\{([^}]*)\}\s*=/gm))
+    for (const part of m[1].split(",")) {
+      const n = /([A-Za-z_$][\w$]*)\s*$/.exec(part.split("=")[0].trim().replace(/^\.\.\./, ""));
+      if (n) names.push(n[1]);
+    }
+  for (const m of src.matchAll(/^import\s+\*\s+as\s+([A-Za-z_$][\w$]*)/gm)) names.push(m[1]);
+  for (const m of src.matchAll(/^import\s+([A-Za-z_$][\w$]*)\s*(?:,|from)/gm)) names.push(m[1]);
+  for (const m of src.matchAll(/^import\s*(?:[A-Za-z_$][\w$]*\s*,\s*)?\{([^}]*)\}/gm))
+    for (const part of m[1].split(",")) {
+      const n = /([A-Za-z_$][\w$]*)\s*$/.exec(part.trim());
+      if (n) names.push(n[1]);
+    }
+  return names;
+}
+
+/**
+ * tslab (1.0.22) pitfall: an object-literal shorthand `{ name }` for a variable declared in an
+ * EARLIER cell fails at run time ("name is not defined"); `{ name: name }` works. Reports each use.
+ */
+export function tslabPitfalls(nb: any): string[] {
+  const problems: string[] = [];
+  const earlier = new Set<string>();
+  (nb.cells ?? []).forEach((cell: any, i: number) => {
+    if (cell.cell_type !== "code") return;
+    const text = src(cell);
+    const clean = code(text);
+    const own = new Set(declaredNames(text));
+    // shorthand candidates: `{ name` or `, name` followed by `,` or `}`, inside braces that are not a declaration pattern
+    for (const m of clean.matchAll(/([{,])\s*([A-Za-z_$][\w$]*)\s*(?=[,}])/g)) {
+      const name = m[2];
+      if (!earlier.has(name) || own.has(name)) continue;
+      // find the enclosing brace and make sure it is an object literal, not a pattern or an import list
+      let depth = 0;
+      let j = m.index!;
+      if (m[1] === "{") j = m.index!;
+      else
+        for (j = m.index! - 1; j >= 0; j--) {
+          const c = clean[j];
+          if (c === "}" || c === ")" || c === "]") depth++;
+          else if (c === "{" || c === "(" || c === "[") {
+            if (depth === 0) break;
+            depth--;
+          }
+        }
+      if (j < 0 || clean[j] !== "{") continue;
+      const before = clean.slice(0, j).trimEnd();
+      if (/(?:const|let|var|import|export)$/.test(before) || /\)\s*$/.test(before) || /=>$/.test(before)) continue; // pattern, import list, block
+      const line = text.slice(0, m.index! + m[0].lastIndexOf(name)).split("\n").length;
+      problems.push(`code cell ${i} line ${line}: shorthand { ${name} } refers to a variable from an earlier cell — tslab fails with "${name} is not defined"; write { ${name}: ${name} }`);
+    }
+    for (const n of own) earlier.add(n);
+  });
+  return problems;
+}
+
 export function stripNotebook(nb: any): any {
   for (const cell of nb.cells ?? []) {
     if (cell.cell_type === "code") {
@@ -100,7 +165,7 @@ function main(argv: string[]): number {
     const text = exportNotebook(nb, rel);
     const srel = path.relative(root, script);
     if (check) {
-      const problems = notebookProblems(nb);
+      const problems = [...notebookProblems(nb), ...tslabPitfalls(nb)];
       for (const p of problems) console.log(`${rel}: ${p} (run \`npx tsx tools/export-notebooks.ts --strip\` or clear outputs in Jupyter)`);
       failures += problems.length;
       const have = fs.existsSync(script) ? fs.readFileSync(script, "utf8") : undefined;
