@@ -43,11 +43,11 @@ export class Endpoints {
   /** runtime state per endpoint record (a deleted and re-created endpoint gets a new one) */
   private lives = new WeakMap<object, Live>();
   private allLives = new Set<Live>();
-  constructor(private ctx: Context, private opts: { serverlessIdleMs: number; startTimeoutMs: number }) {
+  constructor(private ctx: Context, private opts: { serverlessIdleMs: number; startTimeoutMs: number; recover?: boolean }) {
     for (const m of ctx.store.loadAll<any>("models")) this.models.set(m.ModelName, m);
     for (const c of ctx.store.loadAll<any>("endpoint-configs")) this.configs.set(c.EndpointConfigName, c);
     for (const e of ctx.store.loadAll<any>("endpoints")) {
-      if (e.EndpointStatus === "Creating" || e.EndpointStatus === "Updating") {
+      if (opts.recover !== false && (e.EndpointStatus === "Creating" || e.EndpointStatus === "Updating")) {
         e.EndpointStatus = "Failed";
         e.FailureReason = "The local SageMaker server stopped while the endpoint was being created.";
         e.LastModifiedTime = now();

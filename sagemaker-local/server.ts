@@ -35,28 +35,34 @@ export interface LocalSageMaker {
   training: TrainingJobs;
   tuning: TuningJobs;
   endpoints: Endpoints;
+  /** other live processes serving the same state folder when this one started */
+  sharedWith: number[];
   close(): Promise<void>;
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMaker> {
   const stateDir = path.resolve(opts.stateDir ?? path.join(process.cwd(), ".sagemaker-local"));
   const store = new Store(stateDir);
-  // one server per state folder: a second process would overwrite the first one's records
-  const lockFile = path.join(stateDir, "server.pid");
-  if (fs.existsSync(lockFile)) {
-    const other = Number(fs.readFileSync(lockFile, "utf8"));
-    let alive = false;
-    if (Number.isInteger(other) && other > 0 && other !== process.pid) {
+  // servers using this state folder: <state>/servers/<pid>. If another live process serves the same folder
+  // (a notebook kernel and `npm start`, say), its running jobs are not ours to mark Failed.
+  const serversDir = path.join(stateDir, "servers");
+  fs.mkdirSync(serversDir, { recursive: true });
+  const others = fs
+    .readdirSync(serversDir)
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 0 && pid !== process.pid)
+    .filter((pid) => {
       try {
-        process.kill(other, 0);
-        alive = true;
+        process.kill(pid, 0);
+        return true;
       } catch {
-        alive = false;
+        fs.rmSync(path.join(serversDir, String(pid)), { force: true });
+        return false;
       }
-    }
-    if (alive) throw new Error(`the state folder ${stateDir} is in use by another local SageMaker (process ${other}); stop it or use another state folder`);
-  }
-  fs.writeFileSync(lockFile, String(process.pid));
+    });
+  const lockFile = path.join(serversDir, String(process.pid));
+  fs.writeFileSync(lockFile, new Date().toISOString());
+  const recover = others.length === 0;
   const region = opts.region ?? "us-east-1";
   const logFile = path.join(stateDir, "server.log");
   const ctx: Context = {
@@ -72,11 +78,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     },
     arn: (kind, name) => `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name}`,
   };
-  const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16 });
-  const tuning = new TuningJobs(ctx, training);
+  if (!recover) ctx.log(`state folder shared with running process(es) ${others.join(", ")}: their in-progress jobs are left as they are`);
+  const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
+  const tuning = new TuningJobs(ctx, training, recover);
   const endpoints = new Endpoints(ctx, {
     serverlessIdleMs: opts.serverlessIdleMs ?? (Number(process.env.SAGEMAKER_LOCAL_IDLE_MS) || 300_000),
     startTimeoutMs: opts.startTimeoutMs ?? 120_000,
+    recover,
   });
 
   const ops: Record<string, (input: any) => any> = {
@@ -209,6 +217,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     training,
     tuning,
     endpoints,
+    sharedWith: others,
     close() {
       closed ??= (async () => {
         await tuning.shutdown();

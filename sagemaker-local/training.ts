@@ -83,9 +83,9 @@ export function validateTrainingSpec(c: Checker, input: any, prefix = ""): void 
 export class TrainingJobs {
   recs = new Map<string, any>();
   running = new Map<string, Running>();
-  constructor(private ctx: Context, private opts: { maxConcurrentJobs: number }) {
+  constructor(private ctx: Context, private opts: { maxConcurrentJobs: number; recover?: boolean }) {
     for (const r of ctx.store.loadAll<any>("training-jobs")) {
-      if (r.TrainingJobStatus === "InProgress" || r.TrainingJobStatus === "Stopping") {
+      if (opts.recover !== false && (r.TrainingJobStatus === "InProgress" || r.TrainingJobStatus === "Stopping")) {
         const t = now();
         r.TrainingJobStatus = "Failed";
         r.FailureReason = "InternalServerError: the local SageMaker server stopped while the job was running.";

@@ -16,9 +16,9 @@ interface TrialState {
 export class TuningJobs {
   recs = new Map<string, any>();
   private live = new Map<string, { stop: boolean; shutdown?: boolean; done: Promise<void>; trials: Map<string, TrialState> }>();
-  constructor(private ctx: Context, private jobs: TrainingJobs) {
+  constructor(private ctx: Context, private jobs: TrainingJobs, recover = true) {
     for (const r of ctx.store.loadAll<any>("tuning-jobs")) {
-      if (r.HyperParameterTuningJobStatus === "InProgress" || r.HyperParameterTuningJobStatus === "Stopping") {
+      if (recover && (r.HyperParameterTuningJobStatus === "InProgress" || r.HyperParameterTuningJobStatus === "Stopping")) {
         r.HyperParameterTuningJobStatus = "Failed";
         r.FailureReason = "The local SageMaker server stopped while the tuning job was running.";
         r.HyperParameterTuningEndTime = r.LastModifiedTime = now();
