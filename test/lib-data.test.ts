@@ -100,4 +100,6 @@ test("bad input: clear errors naming the column or value", () => {
   assert.throws(() => e.fit(withText, { label: "target" }), /"city" is not numeric/);
 });
 
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
 test.run();

@@ -236,4 +236,6 @@ test("multiclass: soft_vote over softprob members", () => {
   e.free();
 });
 
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
 test.run();

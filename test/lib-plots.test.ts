@@ -140,4 +140,6 @@ test("tableText aligns columns; progress prints concise lines without a TTY", ()
   assert.match(out[out.length - 1], /^cv: done/);
 });
 
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
 test.run();
