@@ -123,7 +123,7 @@ console.log(`validation:rmse: ${best.FinalHyperParameterTuningJobObjectiveMetric
 //
 // The same ranges, 4 jobs, 2 in parallel, for each strategy:
 // - **Random** — independent uniform draws;
-// - **Grid** — every combination of categorical values (here `eta` ∈ {0.2, 0.3} × `max_depth` ∈ {3, 4} = exactly 4 jobs; a grid job takes no job limit);
+// - **Grid** — every combination of categorical values (here `eta` ∈ {0.2, 0.3} × `max_depth` ∈ {3, 4} = exactly 4 jobs; SageMaker counts them itself, so no job limit is given);
 // - **Hyperband** — starts jobs with a small budget of rounds and only lets the promising ones continue, judged on the per-round `[round] validation-rmse` lines (resources from 10 to 100 rounds; a job cut short shows as `Stopped`).
 //
 // With only 4 trials the differences are mostly luck — Bayesian starts from random points (with the same `randomSeed` its first proposals are Random's) and its model only takes over after them; give it 12–20 trials to see it pull ahead. The point here is that switching strategy is one option.
@@ -132,7 +132,7 @@ console.log(`validation:rmse: ${best.FinalHyperParameterTuningJobObjectiveMetric
 const strategies = [
   { strategy: "Random", ranges: ranges, maxJobs: 4 },
   {
-    strategy: "Grid", // every combination: SageMaker takes no MaxNumberOfTrainingJobs for Grid
+    strategy: "Grid", // every combination: SageMaker computes the number of jobs itself
     ranges: { eta: new sagemaker.CategoricalParameter([0.2, 0.3]), max_depth: new sagemaker.CategoricalParameter([3, 4]) },
     maxJobs: undefined,
   },
