@@ -290,6 +290,13 @@ test("memory: free() returns it — RSS plateaus while training 50 models", () =
   const big = regressionData(20_000, 20, 9, 0.02);
   const rss: number[] = [];
   const wasmBytes: number[] = [];
+  // a full GC before each sample, so the JS heap's garbage (predictions, JSON strings) does not
+  // blur the plateau: the gc function, exposed at run time
+  let gc: (() => void) | undefined;
+  try {
+    (require("v8") as typeof import("v8")).setFlagsFromString("--expose-gc");
+    gc = (require("vm") as typeof import("vm")).runInNewContext("gc");
+  } catch { /* RSS without forced GC */ }
   // internal: the core's linear memory (it never shrinks, but must stop growing once models are freed)
   let memory: (() => number) | undefined;
   try {
@@ -304,6 +311,7 @@ test("memory: free() returns it — RSS plateaus while training 50 models", () =
     assert.is(p.length, big.nrow);
     b.free();
     d.free();
+    gc?.();
     rss.push(process.memoryUsage().rss);
     if (memory) wasmBytes.push(memory());
   }
