@@ -318,12 +318,15 @@ test("memory: free() returns it — RSS plateaus while training 50 models", () =
   const mb = (x: number) => (x / 2 ** 20).toFixed(1);
   const growth = rss[49] - rss[9];
   console.log(`    RSS (MB) after models 1, 10, 20, 30, 40, 50: ${[0, 9, 19, 29, 39, 49].map((i) => mb(rss[i])).join(", ")} (growth 10→50: ${mb(growth)} MB)`);
-  // one model's data is 20k × 20 × 4 B = 1.6 MB (+ bins, gradients); 40 leaked models would be > 64 MB
   if (memory) {
     console.log(`    WASM memory (MB) after models 1, 10, 50: ${[0, 9, 49].map((i) => mb(wasmBytes[i])).join(", ")}`);
     assert.is(wasmBytes[49], wasmBytes[9], `the core's memory grew from ${mb(wasmBytes[9])} MB to ${mb(wasmBytes[49])} MB between model 10 and 50`);
   }
-  assert.ok(growth <= 24 * 2 ** 20, `RSS grew by ${mb(growth)} MB between model 10 and model 50`);
+  // one model's data is 20k × 20 × 4 B = 1.6 MB (+ bins, gradients, trees): 40 leaked models would be
+  // > 100 MB. With a forced GC before each sample RSS stays within a few MB; without one the JS
+  // heap's own garbage (JSON strings, predictions) moves it by ~±20 MB
+  const margin = (gc ? 16 : 40) * 2 ** 20;
+  assert.ok(growth <= margin, `RSS grew by ${mb(growth)} MB between model 10 and model 50 (allowed ${mb(margin)} MB)`);
 });
 
 test.run();
