@@ -3,8 +3,8 @@
 // bar per fold per series.
 //
 // NOTEBOOKS_EXECUTE selects what runs here (slow: ~10–30 s per notebook):
-//   unset / "02"     only notebooks/02-train.ipynb (needed for the Chromium check) — the npm test default
-//   "all"            every notebook (what .ci/run does as a separate step via `npm run notebooks -- --execute`)
+//   unset / "all"    every notebook — the npm test default, so CI executes them all
+//   "02"             only notebooks/02-train.ipynb (enough for the Chromium check; quicker locally)
 //   "none"           skip this file (e.g. a machine without Jupyter/Chromium)
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -15,7 +15,7 @@ import * as path from "path";
 import { executeNotebook, listNotebooks, notebookToHtml, JUPYTER } from "../tools/execute-notebooks";
 
 const root = path.resolve(__dirname, "..");
-const which = process.env.NOTEBOOKS_EXECUTE ?? "02";
+const which = process.env.NOTEBOOKS_EXECUTE ?? "all";
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "notebooks-jupyter-"));
 const executed = new Map<string, string>();

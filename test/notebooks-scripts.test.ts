@@ -1,0 +1,29 @@
+// The exported scripts (scripts/NN-*.mts, made by `npm run export`) are what batch jobs run:
+// each must typecheck as an ES module (scripts/tsconfig.json, nodenext) and run to the end
+// with tsx from the repository root, writing its plots as files.
+// NOTEBOOKS_EXECUTE=none skips the runs (as for the notebooks themselves).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { listScripts, runScript } from "../tools/run-scripts";
+
+const root = path.resolve(__dirname, "..");
+
+test("the exported scripts typecheck (tsc -p scripts)", () => {
+  const r = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", path.join(root, "scripts")], { encoding: "utf8" });
+  assert.is(r.status, 0, `tsc -p scripts:\n${r.stdout}${r.stderr}`);
+});
+
+if (process.env.NOTEBOOKS_EXECUTE !== "none") {
+  for (const script of listScripts(root)) {
+    const name = path.relative(root, script);
+    test(`${name} runs to the end with tsx`, () => {
+      const r = runScript(script, root);
+      console.log(`    ${name}: ${r.seconds.toFixed(1)} s`);
+      assert.ok(r.ok, `${name} failed:\n${r.output.slice(-4000)}`);
+    });
+  }
+}
+
+test.run();
