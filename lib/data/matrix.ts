@@ -31,12 +31,43 @@ function numericColumn(table: Table, name: string, role: "feature" | "label"): F
       if (role === "label") throw new Error(`label column "${name}" has a missing value at row ${i}`);
       out[i] = NaN;
     } else {
-      throw new Error(
-        `${role} column "${name}" is not numeric: row ${i} holds ${JSON.stringify(v)} (${typeof v}); encode it as numbers or drop it from features`,
-      );
+      throw notNumeric(values, i, name, role);
     }
   }
   return out;
+}
+
+/** A string that reads as a number ("32.1", " 7 "): what arquero leaves as text when some other cell of the column is not a number. */
+function numericText(v: unknown): boolean {
+  return typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v));
+}
+
+function show(v: unknown): string {
+  return `${v instanceof Date ? JSON.stringify(v.toISOString()) : JSON.stringify(v) ?? String(v)} (${v instanceof Date ? "date" : typeof v})`;
+}
+
+/**
+ * The error for a column whose cell `first` is not a number. When the column was read as text
+ * (arquero types a whole CSV column as strings as soon as one cell is not a number), the first
+ * cells are usually numbers-as-text ("32.1"): name the first cell that really is not a number.
+ */
+function notNumeric(values: ArrayLike<unknown>, first: number, name: string, role: "feature" | "label"): Error {
+  let bad = -1;
+  for (let i = first; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === "number" || v === null || v === undefined || v === "" || numericText(v)) continue;
+    bad = i;
+    break;
+  }
+  const fix = role === "feature" ? "encode it as numbers or drop it from features" : "the label must be numeric";
+  if (bad < 0) {
+    // every cell reads as a number, but some are stored as text
+    return new Error(
+      `${role} column "${name}" is not numeric: it holds numbers stored as text (row ${first} holds ${show(values[first])}); convert the column to numbers`,
+    );
+  }
+  const asText = bad !== first ? ` (the column was read as text: row ${first} holds ${show(values[first])})` : "";
+  return new Error(`${role} column "${name}" is not numeric: row ${bad} holds ${show(values[bad])}${asText}; ${fix}`);
 }
 
 /** The feature names to use: given ones (checked), or all columns except the label. */
