@@ -19,7 +19,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   crossValidate, CvResult, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
-  saveEnsemble, takeRows, toMatrix, Table,
+  saveEnsemble, toMatrix,
 } from "../lib";
 import { checkContentType, readChannel, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, Settings } from "./hyperparameters";
@@ -75,22 +75,23 @@ function meanByRound(series: number[][]): number[] {
   return out;
 }
 
-/** The fold models as one ensemble: k × members, with the fold blends averaged (weights/k, stacker coef/k). */
-function foldsEnsemble(ens: Ensemble, cv: CvResult, table: Table, label: string): Ensemble {
-  const m = toMatrix(table, { label, features: cv.featureNames });
+/**
+ * The fold models as one ensemble: k × members, with the fold blends averaged (weights/k, stacker coef/k).
+ * The members are the ones the cross-validation fitted (crossValidate keepModels), not trained again.
+ */
+function foldsEnsemble(ens: Ensemble, cv: CvResult, label: string): Ensemble {
+  if (!cv.models || cv.models.length !== cv.folds.length) throw new Error("the cross-validation kept no fold models");
   const k = cv.folds.length;
   const members: Member[] = [];
   const weights: number[] = [];
   const coef: number[] = [];
   let intercept = 0;
-  cv.folds.forEach((fold, f) => {
-    const part = takeRows(m, fold.train);
+  cv.folds.forEach((_fold, f) => {
     const state = cv.blendStates.ensemble?.[f] ?? {};
     if (state.stacker) intercept += state.stacker.intercept / k;
     ens.members.forEach((member, j) => {
-      const c = member.clone();
+      const c = cv.models![f][j];
       c.name = `${member.name}_fold${f + 1}`;
-      c.fit(part);
       members.push(c);
       if (state.weights) weights.push(state.weights[j] / k);
       if (state.stacker) coef.push(state.stacker.coef[j] / k);
@@ -150,6 +151,7 @@ export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Trai
       label,
       k: s.kFold,
       seed: s.seed,
+      keepModels: s.finalModel === "folds", // the final model averages the fold models: keep them
       onFold: (fold, metrics) => {
         const parts = Object.entries(metrics)
           .filter(([name]) => !name.startsWith("ensemble:"))
@@ -193,9 +195,9 @@ export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Trai
     roundsSource = CV_SOURCE;
     logRounds(rounds);
     try {
-      final = s.finalModel === "refit" ? ens.fit(trainCh.table, { label }) : foldsEnsemble(ens, cv, trainCh.table, label);
+      final = s.finalModel === "refit" ? ens.fit(trainCh.table, { label }) : foldsEnsemble(ens, cv, label);
     } catch (e) {
-      throw new Error(`${s.finalModel === "refit" ? "final fit" : "fitting the fold models"} failed: ${(e as Error).message}`);
+      throw new Error(`${s.finalModel === "refit" ? "final fit" : "averaging the fold models"} failed: ${(e as Error).message}`);
     }
   }
 

@@ -13,11 +13,18 @@
  *
  * `blends` evaluates extra blends on the same member fits: they appear as
  * members "ensemble:<blend>" in the table and in `oof`.
+ *
+ * `keepModels: true` keeps the fitted fold members instead of freeing them:
+ * `models[f][j]` is member j (ensemble.members order, same name) fitted on the
+ * training part of fold f (0-based) — e.g. to average the fold models without
+ * training them again. The caller owns them (free() each, or the ensemble
+ * built from them). They are freed if crossValidate throws.
  */
 import * as aq from "arquero";
 import type { Table } from "../data/csv";
 import { toMatrix, takeRows } from "../data/matrix";
 import type { Fold } from "../data/folds";
+import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, innerOutOfFold, ProgressCallback } from "./ensemble";
@@ -40,6 +47,8 @@ export interface CvOptions {
   onFold?: (fold: number, metrics: Record<string, Record<string, number>>) => void;
   /** Extra blends to score on the same member fits (rows "ensemble:<blend>"). */
   blends?: (Blend | string)[];
+  /** Keep the fitted fold members in `models` (the caller frees them); default false (each is freed after predicting). */
+  keepModels?: boolean;
 }
 
 export interface CvResult {
@@ -58,6 +67,8 @@ export interface CvResult {
   objective: string;
   featureNames: string[];
   label: string;
+  /** With keepModels: models[fold][member] (fold 0-based, members in ensemble order), fitted on that fold's training part. */
+  models?: Member[][];
 }
 
 export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions): CvResult {
@@ -91,54 +102,63 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   const blendStates: Record<string, BlendState[]> = Object.fromEntries(blendList.map((b) => [b.key, []]));
   const rows: Record<string, unknown>[] = [];
   const curves: Curve[] = [];
+  const kept: Member[][] | undefined = opts.keepModels ? [] : undefined;
 
-  folds.forEach((fold, f) => {
-    const foldNo = f + 1;
-    const tr = takeRows(m, fold.train);
-    const te = takeRows(m, fold.test);
-    let innerOof: Float64Array[] | undefined;
-    if (anyInner) {
-      const innerFolds = ensemble.foldsFor(tr.y!, ensemble.innerK, seed + 1000 + f);
-      innerOof = innerOutOfFold(members, tr, innerFolds, (member, inner) =>
-        tick(`fold ${foldNo}/${k} inner ${inner + 1}/${ensemble.innerK} ${member}`, foldNo, member),
-      );
-    }
-    const preds: Float64Array[] = [];
-    for (const member of members) {
-      const c = member.clone();
-      const curveByMetric: Record<string, number[]> = {};
-      c.fit(tr, {
-        evalSet: te,
-        onRound: (round, metrics) => {
-          for (const [name, v] of Object.entries(metrics)) (curveByMetric[name] ??= [])[round] = v;
-        },
-      });
-      for (const [metric, values] of Object.entries(curveByMetric)) curves.push({ fold: foldNo, member: member.name, metric, values });
-      const p = c.predict(te);
-      c.free();
-      preds.push(p);
-      tick(`fold ${foldNo}/${k} ${member.name}`, foldNo, member.name);
-    }
-    const scored: [string, Float64Array][] = members.map((mem, j) => [mem.name, preds[j]]);
-    for (const b of blendList) {
-      const state = needsFitting(b.blend)
-        ? fitBlend(b.blend, innerOof!, tr.y!, { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha })
-        : {};
-      blendStates[b.key].push(state);
-      scored.push([b.key, applyBlend(b.blend, preds, state, { objective, numClass: ensemble.numClass })]);
-    }
-    const foldMetrics: Record<string, Record<string, number>> = {};
-    for (const [name, p] of scored) {
-      const row: Record<string, unknown> = { fold: foldNo, member: name };
-      foldMetrics[name] = {};
-      for (const metric of metricNames) row[metric] = foldMetrics[name][metric] = metricFns[metric](te.y!, p);
-      rows.push(row);
-      fold.test.forEach((rowIdx, r) => {
-        for (let c2 = 0; c2 < width; c2++) oof[name][rowIdx * width + c2] = p[r * width + c2];
-      });
-    }
-    opts.onFold?.(foldNo, foldMetrics);
-  });
+  try {
+    folds.forEach((fold, f) => {
+      const foldNo = f + 1;
+      const tr = takeRows(m, fold.train);
+      const te = takeRows(m, fold.test);
+      let innerOof: Float64Array[] | undefined;
+      if (anyInner) {
+        const innerFolds = ensemble.foldsFor(tr.y!, ensemble.innerK, seed + 1000 + f);
+        innerOof = innerOutOfFold(members, tr, innerFolds, (member, inner) =>
+          tick(`fold ${foldNo}/${k} inner ${inner + 1}/${ensemble.innerK} ${member}`, foldNo, member),
+        );
+      }
+      const preds: Float64Array[] = [];
+      const foldModels: Member[] = [];
+      kept?.push(foldModels);
+      for (const member of members) {
+        const c = member.clone();
+        if (kept) foldModels.push(c); // owned by the caller from here on (freed below if we throw)
+        const curveByMetric: Record<string, number[]> = {};
+        c.fit(tr, {
+          evalSet: te,
+          onRound: (round, metrics) => {
+            for (const [name, v] of Object.entries(metrics)) (curveByMetric[name] ??= [])[round] = v;
+          },
+        });
+        for (const [metric, values] of Object.entries(curveByMetric)) curves.push({ fold: foldNo, member: member.name, metric, values });
+        const p = c.predict(te);
+        if (!kept) c.free();
+        preds.push(p);
+        tick(`fold ${foldNo}/${k} ${member.name}`, foldNo, member.name);
+      }
+      const scored: [string, Float64Array][] = members.map((mem, j) => [mem.name, preds[j]]);
+      for (const b of blendList) {
+        const state = needsFitting(b.blend)
+          ? fitBlend(b.blend, innerOof!, tr.y!, { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha })
+          : {};
+        blendStates[b.key].push(state);
+        scored.push([b.key, applyBlend(b.blend, preds, state, { objective, numClass: ensemble.numClass })]);
+      }
+      const foldMetrics: Record<string, Record<string, number>> = {};
+      for (const [name, p] of scored) {
+        const row: Record<string, unknown> = { fold: foldNo, member: name };
+        foldMetrics[name] = {};
+        for (const metric of metricNames) row[metric] = foldMetrics[name][metric] = metricFns[metric](te.y!, p);
+        rows.push(row);
+        fold.test.forEach((rowIdx, r) => {
+          for (let c2 = 0; c2 < width; c2++) oof[name][rowIdx * width + c2] = p[r * width + c2];
+        });
+      }
+      opts.onFold?.(foldNo, foldMetrics);
+    });
+  } catch (e) {
+    for (const fm of kept ?? []) for (const c of fm) c.free();
+    throw e;
+  }
 
   const resultTable = aq.from(rows) as Table;
   const summary = summarise(rows, metricNames);
@@ -154,6 +174,7 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
     objective,
     featureNames: m.featureNames,
     label: opts.label,
+    ...(kept ? { models: kept } : {}),
   };
 }
 
