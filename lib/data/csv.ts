@@ -5,8 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
+import { arquero } from "./arquero";
 
 export type Table = ColumnTable;
 
@@ -30,7 +30,7 @@ export function loadCsv(file: string, opts: { header?: boolean } = {}): Table {
   if (!fs.existsSync(file)) throw new Error(`loadCsv: file not found: ${file}`);
   const text = fs.readFileSync(file, "utf8");
   if (text.trim() === "") throw new Error(`loadCsv: ${file} is empty`);
-  let table = aq.fromCSV(text, { header }) as Table;
+  let table = arquero().fromCSV(text, { header }) as Table;
   if (!header) {
     const names = table.columnNames();
     table = table.rename(Object.fromEntries(names.map((n, i) => [n, `c${i}`]))) as Table;

@@ -8,7 +8,7 @@
  * over the folds (continuing where the previous class stopped), so every fold
  * holds each class in nearly the global proportion.
  */
-import * as aq from "arquero";
+import { arquero } from "./arquero";
 import type { Table } from "./csv";
 import { range, seededRng, shuffleInPlace } from "./random";
 
@@ -80,7 +80,7 @@ export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
     for (let r = 0; r < idx.length; r++) out[r] = src[idx[r]];
     cols[name] = out;
   }
-  return aq.table(cols) as Table;
+  return arquero().table(cols) as Table;
 }
 
 /** Shuffled train/test split; the test part has round(testSize·n) rows (at least 1). */

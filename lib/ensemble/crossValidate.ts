@@ -20,7 +20,7 @@
  * training them again. The caller owns them (free() each, or the ensemble
  * built from them). They are freed if crossValidate throws.
  */
-import * as aq from "arquero";
+import { arquero } from "../data/arquero";
 import type { Table } from "../data/csv";
 import { toMatrix, takeRows } from "../data/matrix";
 import type { Fold } from "../data/folds";
@@ -160,7 +160,7 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
     throw e;
   }
 
-  const resultTable = aq.from(rows) as Table;
+  const resultTable = arquero().from(rows) as Table;
   const summary = summarise(rows, metricNames);
   return {
     table: resultTable,
@@ -201,5 +201,5 @@ function summarise(rows: Record<string, unknown>[], metrics: string[]): Table {
     }
     return row;
   });
-  return aq.from(out) as Table;
+  return arquero().from(out) as Table;
 }

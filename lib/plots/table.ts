@@ -3,7 +3,7 @@
  * (arquero's toHTML) and as aligned text in a terminal. Numbers are shown
  * with formatMetric (plain decimals, ~5 significant digits).
  */
-import * as aq from "arquero";
+import { arquero } from "../data/arquero";
 import { formatMetric } from "../metrics/format";
 import { tslabDisplay } from "./tslab";
 
@@ -15,7 +15,7 @@ function cell(v: unknown): string {
 
 /** Aligned plain-text rendering (numbers right-aligned). */
 export function tableText(table: any, opts: { limit?: number } = {}): string {
-  const t = Array.isArray(table) ? aq.from(table) : table;
+  const t = Array.isArray(table) ? arquero().from(table) : table;
   const names: string[] = t.columnNames();
   const limit = opts.limit ?? 50;
   const rows: Record<string, unknown>[] = t.objects({ limit });
@@ -30,7 +30,7 @@ export function tableText(table: any, opts: { limit?: number } = {}): string {
 }
 
 export function showTable(table: any, opts: { limit?: number } = {}): void {
-  const t = Array.isArray(table) ? aq.from(table) : table;
+  const t = Array.isArray(table) ? arquero().from(table) : table;
   const display = tslabDisplay();
   if (display) {
     const format = Object.fromEntries(t.columnNames().map((n: string) => [n, cell]));
