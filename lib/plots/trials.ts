@@ -21,6 +21,25 @@ function objectiveColumn(rows: Record<string, any>[], given?: string): string {
   return col;
 }
 
+/**
+ * Integer ticks for trial numbers (plotly's automatic ticks put 1.5, 2.5 between few trials):
+ * linear ticks every 1, 2, 5, 10, 20, 50, … trials (≤ ~10 ticks), integer format.
+ * Trial columns that are not integers (e.g. job names) keep plotly's defaults.
+ */
+export function trialTicks(x: unknown[]): Record<string, any> {
+  if (x.length === 0 || !x.every((v) => typeof v === "number" && Number.isInteger(v))) return {};
+  const xs = x as number[];
+  const span = Math.max(...xs) - Math.min(...xs);
+  let dtick = 1;
+  for (let p = 1; dtick * 10 < span; p *= 10) {
+    for (const m of [1, 2, 5, 10]) {
+      dtick = m * p;
+      if (dtick * 10 >= span) break;
+    }
+  }
+  return { tickmode: "linear", tick0: 0, dtick, tickformat: "d" };
+}
+
 export function trialsFigure(trials: unknown, opts: { objective?: string; maximize?: boolean; title?: string } = {}): Figure {
   const rows = rowsOf(trials);
   const col = objectiveColumn(rows, opts.objective);
@@ -38,7 +57,7 @@ export function trialsFigure(trials: unknown, opts: { objective?: string; maximi
       { type: "scatter", mode: "lines", name: "best so far", x, y: best, line: { color: "#e45756", shape: "hv" } },
     ],
     layout: baseLayout(opts.title ?? `${col} per trial`, {
-      xaxis: { title: { text: "trial" } },
+      xaxis: { title: { text: "trial" }, ...trialTicks(x) },
       yaxis: { title: { text: col } },
     }),
   };
