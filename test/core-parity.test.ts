@@ -312,7 +312,7 @@ t("exact cuts: eval curves and early stopping match native (evalsResult per roun
     const ytr = c.labels(tr.y), yva = c.labels(va.y);
     const dtr = new DMatrix(tr.X, { nrow: tr.n, ncol: 5, label: ytr }), dva = new DMatrix(va.X, { nrow: va.n, ncol: 5, label: yva });
     const b = train(params, dtr, { numBoostRound: 200, evals: [[dtr, "train"], [dva, "valid"]], earlyStoppingRounds: 8 });
-    ours.push({ evals: b.evalsResult, best: b.bestIteration, rounds: b.numBoostedRounds() });
+    ours.push({ evals: b.evalsResult, best: b.bestIteration ?? -1, rounds: b.numBoostedRounds() });
     b.free(); dtr.free(); dva.free();
     ref.dataset(`tr${i}`, tr.X, tr.n, 5, ytr);
     ref.dataset(`va${i}`, va.X, va.n, 5, yva);
