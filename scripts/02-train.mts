@@ -57,8 +57,8 @@ console.log(`mode: ${mode}, repository: ${root}`);
 // [cell 2]
 const table = lib.loadDiabetes();
 const members = [
-  lib.xgboost({ eta: 0.05, max_depth: 3, subsample: 0.8, colsample_bytree: 0.8, num_round: 200 }),
-  lib.catboost({ learning_rate: 0.05, depth: 4, l2_leaf_reg: 3, iterations: 500 }),
+  lib.xgboost({ eta: 0.05, max_depth: 3, subsample: 0.8, colsample_bytree: 0.8, num_round: 100 }),
+  lib.catboost({ learning_rate: 0.03, depth: 6, l2_leaf_reg: 3, iterations: 250 }),
 ];
 const ensemble = new lib.Ensemble({ members, blend: "mean" });
 members.map((m: any) => `${m.name}: ${JSON.stringify(m.params)}`).forEach((s: string) => console.log(s));
@@ -104,7 +104,7 @@ lib.show(lib.learningCurveFigure(cv.curves));
 //
 // A **training job** runs a container image with `train`: SageMaker writes the hyperparameters to `/opt/ml/input/config/hyperparameters.json`, copies the training channel to `/opt/ml/input/data/train/`, collects whatever the container writes to `/opt/ml/model/` as `model.tar.gz`, and turns log lines into metrics with the regular expressions you give it.
 //
-// This project's trainer (`trainer/`) is that container: it calls the same `lib.crossValidate` and prints one line per fold, e.g. `fold=1 xgboost-rmse:58.9; catboost-rmse:60.5; ensemble-rmse:59.4;`, and `validation-rmse:<v>;` at the end. In `local` mode the trainer runs as a child process of a local SageMaker; in `aws` mode it is your ECR image on a SageMaker instance. The code below is the same for both.
+// This project's trainer (`trainer/`) is that container: it calls the same `lib.crossValidate` and prints one line per fold, e.g. `fold=1 xgboost-rmse:<v>; catboost-rmse:<v>; ensemble-rmse:<v>;`, and `validation-rmse:<v>;` at the end. In `local` mode the trainer runs as a child process of a local SageMaker; in `aws` mode it is your ECR image on a SageMaker instance. The code below is the same for both.
 
 // [cell 7]
 const sagemaker = require("../lib/sagemaker");
