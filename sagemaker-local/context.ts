@@ -1,3 +1,4 @@
+import type { ChildProcess } from "child_process";
 import * as path from "path";
 import { Store, DataAccess } from "./storage";
 
@@ -15,6 +16,14 @@ export interface Context {
   trainerCwd: string;
   log(msg: string): void;
   arn(kind: string, name: string): string;
+}
+
+/** SIGTERM a container process (as SageMaker stops a container), SIGKILL it if it is still running after graceMs. */
+export function terminate(proc: ChildProcess, graceMs: number): void {
+  const running = () => proc.exitCode === null && proc.signalCode === null;
+  if (!running()) return;
+  proc.kill("SIGTERM");
+  setTimeout(() => running() && proc.kill("SIGKILL"), graceMs).unref();
 }
 
 export function defaultTrainerCommand(): string[] {

@@ -4,7 +4,7 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { spawn, ChildProcess } from "child_process";
-import { Context, now, publicView, paginate, sortAndFilter, ACCOUNT } from "./context";
+import { Context, now, publicView, paginate, sortAndFilter, ACCOUNT, terminate } from "./context";
 import { ApiError, Checker, validation } from "./errors";
 import { checkUri } from "./storage";
 import { unpack } from "./tar";
@@ -86,13 +86,17 @@ export class Endpoints {
     this.ctx.store.save("models", m.ModelName, m);
     return { ModelArn: arn };
   }
-  private model(name: unknown): any {
+  /** A stored resource by name: the name is validated first, an unknown one is AWS's "Could not find …". */
+  private lookup(map: Map<string, any>, name: unknown, field: string, kind: string, what: string): any {
     const c = new Checker();
-    c.name(name, "ModelName");
+    c.name(name, field);
     c.throwIfAny();
-    const m = this.models.get(name as string);
-    if (!m) throw validation(`Could not find model "${this.ctx.arn("model", String(name).toLowerCase())}".`);
-    return m;
+    const r = map.get(name as string);
+    if (!r) throw validation(`Could not find ${what} "${this.ctx.arn(kind, String(name).toLowerCase())}".`);
+    return r;
+  }
+  private model(name: unknown): any {
+    return this.lookup(this.models, name, "ModelName", "model", "model");
   }
   describeModel(input: any): any {
     return publicView(this.model(input.ModelName));
@@ -153,12 +157,7 @@ export class Endpoints {
     return { EndpointConfigArn: arn };
   }
   private config(name: unknown): any {
-    const c = new Checker();
-    c.name(name, "EndpointConfigName");
-    c.throwIfAny();
-    const r = this.configs.get(name as string);
-    if (!r) throw validation(`Could not find endpoint configuration "${this.ctx.arn("endpoint-config", String(name).toLowerCase())}".`);
-    return r;
+    return this.lookup(this.configs, name, "EndpointConfigName", "endpoint-config", "endpoint configuration");
   }
   describeEndpointConfig(input: any): any {
     return publicView(this.config(input.EndpointConfigName));
@@ -333,20 +332,11 @@ export class Endpoints {
     const p = l.proc;
     l.proc = undefined;
     l.url = undefined;
-    if (p && p.exitCode === null && p.signalCode === null) {
-      p.kill("SIGTERM");
-      const t = setTimeout(() => p.exitCode === null && p.signalCode === null && p.kill("SIGKILL"), 3000);
-      t.unref();
-    }
+    if (p) terminate(p, 3000);
   }
 
   private endpoint(name: unknown): any {
-    const c = new Checker();
-    c.name(name, "EndpointName");
-    c.throwIfAny();
-    const e = this.endpoints.get(name as string);
-    if (!e) throw validation(`Could not find endpoint "${this.ctx.arn("endpoint", String(name).toLowerCase())}".`);
-    return e;
+    return this.lookup(this.endpoints, name, "EndpointName", "endpoint", "endpoint");
   }
   describeEndpoint(input: any): any {
     const e = this.endpoint(input.EndpointName);

@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { spawn, ChildProcess } from "child_process";
-import { Context, now, publicView, paginate, sortAndFilter } from "./context";
+import { Context, now, publicView, paginate, sortAndFilter, terminate } from "./context";
 import { ApiError, Checker, inUse, limitExceeded, notFound, validation } from "./errors";
 import { checkUri, joinUri } from "./storage";
 import { packDir } from "./tar";
@@ -362,12 +362,7 @@ export class TrainingJobs {
     this.save(r);
     if (run) {
       run.stopRequested = message === "Stopping the training job" ? "Stopped by user" : message;
-      if (run.child) {
-        const child = run.child;
-        child.kill("SIGTERM");
-        const t = setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), 5000);
-        t.unref();
-      }
+      if (run.child) terminate(run.child, 5000);
     }
     return {};
   }

@@ -29,7 +29,7 @@ import {
   paginateListTrainingJobs,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
-import { localServer, trainingRequest, tmpDir, until, ROLE } from "./sagemaker-helpers";
+import { localServer, trainingRequest, tmpDir, until, ROLE, rejects } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
 let data: string;
@@ -41,17 +41,6 @@ const waitJob = (name: string) =>
     assert.is(r.state, "FAILURE");
     return r as { state: string };
   });
-
-async function rejects(p: Promise<unknown>, name: string, match?: RegExp): Promise<any> {
-  try {
-    await p;
-  } catch (e: any) {
-    assert.is(e.name, name, `${e.name}: ${e.message}`);
-    if (match) assert.match(e.message, match);
-    return e;
-  }
-  assert.unreachable(`expected ${name}`);
-}
 
 test.before(async () => {
   ctx = await localServer({ maxConcurrentTrainingJobs: 3 });

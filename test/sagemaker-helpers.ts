@@ -1,4 +1,5 @@
 /** shared by test/sagemaker-*.test.ts: a local SageMaker on a temp state dir with the fake trainer, and raw SDK clients */
+import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -57,4 +58,16 @@ export async function until<T>(fn: () => Promise<T | undefined | false>, what: s
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
+}
+
+/** Awaits p and checks it rejects with the SDK exception class `name` (and message match). */
+export async function rejects(p: Promise<unknown>, name: string, match?: RegExp): Promise<any> {
+  try {
+    await p;
+  } catch (e: any) {
+    assert.is(e.name, name, `${e.name}: ${e.message}`);
+    if (match) assert.match(e.message, match);
+    return e;
+  }
+  assert.unreachable(`expected ${name}`);
 }

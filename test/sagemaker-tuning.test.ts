@@ -19,7 +19,7 @@ import {
   ResourceNotFound,
 } from "@aws-sdk/client-sagemaker";
 import { startServer } from "../sagemaker-local/server";
-import { localServer, trainingRequest, tmpDir, until, METRICS, ROLE, creds } from "./sagemaker-helpers";
+import { localServer, trainingRequest, tmpDir, until, METRICS, ROLE, creds, rejects } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
 let data: string;
@@ -50,17 +50,6 @@ async function waitTuning(sm: SageMakerClient, name: string) {
     const d = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
     return ["Completed", "Failed", "Stopped"].includes(d.HyperParameterTuningJobStatus!) && d;
   }, `tuning job ${name}`, 120000);
-}
-
-async function rejects(p: Promise<unknown>, name: string, match?: RegExp): Promise<any> {
-  try {
-    await p;
-  } catch (e: any) {
-    assert.is(e.name, name, `${e.name}: ${e.message}`);
-    if (match) assert.match(e.message, match);
-    return e;
-  }
-  assert.unreachable(`expected ${name}`);
 }
 
 test.before(async () => {
