@@ -10,7 +10,7 @@
  */
 import { arquero } from "./arquero";
 import type { Table } from "./csv";
-import { range, seededRng, shuffleInPlace } from "./random";
+import { range, seededRng } from "./random";
 
 export interface Fold {
   train: Int32Array;
@@ -37,7 +37,7 @@ function foldsFromAssignment(n: number, k: number, foldOf: Int32Array): Fold[] {
 export function kFold(n: number, k: number, opts: { shuffle?: boolean; seed?: number } = {}): Fold[] {
   checkK(n, k);
   const order = range(n);
-  if (opts.shuffle ?? true) shuffleInPlace(order, seededRng(opts.seed ?? 0));
+  if (opts.shuffle ?? true) seededRng(opts.seed ?? 0).shuffle(order);
   const foldOf = new Int32Array(n);
   const base = Math.floor(n / k);
   const extra = n % k;
@@ -62,7 +62,7 @@ export function stratifiedKFold(labels: ArrayLike<number>, k: number, opts: { se
   const foldOf = new Int32Array(n);
   let next = 0;
   for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
-    const rows = shuffleInPlace(byClass.get(c)!, rng);
+    const rows = rng.shuffle(byClass.get(c)!);
     for (const i of rows) {
       foldOf[i] = next;
       next = (next + 1) % k;
@@ -90,7 +90,7 @@ export function trainTestSplit(table: Table, opts: { testSize?: number; seed?: n
   const testSize = opts.testSize ?? 0.2;
   if (!(testSize > 0 && testSize < 1)) throw new Error(`testSize must be in (0, 1) (got ${testSize})`);
   const nTest = Math.min(n - 1, Math.max(1, Math.round(testSize * n)));
-  const order = shuffleInPlace(range(n), seededRng(opts.seed ?? 0));
+  const order = seededRng(opts.seed ?? 0).shuffle(range(n));
   const test = Array.from(order.subarray(0, nTest)).sort((a, b) => a - b);
   const train = Array.from(order.subarray(nTest)).sort((a, b) => a - b);
   return { train: takeTableRows(table, train), test: takeTableRows(table, test) };

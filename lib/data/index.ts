@@ -4,5 +4,4 @@ export { toMatrix, toDMatrix, matrixFromRows, matrixToDMatrix, takeRows, resolve
 export type { Matrix, ColumnChoice } from "./matrix";
 export { kFold, stratifiedKFold, trainTestSplit, takeTableRows } from "./folds";
 export type { Fold } from "./folds";
-export { seededRng, shuffleInPlace } from "./random";
-export type { Rng } from "./random";
+export { seededRng, Rng } from "./random";

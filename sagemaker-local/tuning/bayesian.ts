@@ -25,13 +25,13 @@
 import type { Pending, Strategy, StrategyOptions, Trial } from "./types";
 import { decode, randomPoint, type Param, type Point } from "./space";
 import { Book, lossOf } from "./common";
-import { Rng } from "./prng";
+import { Rng } from "node-xgboost-wasm";
 import { expectedImprovement, featureLayout, featurize, fitGp } from "./gp";
 
 const MAX_FIT = 200;
 
 export function bayesianStrategy(space: Param[], opts: StrategyOptions): Strategy {
-  const rng = new Rng(opts.seed ?? 0);
+  const rng = Rng.forSearch(opts.seed ?? 0);
   const book = new Book(space);
   const { group } = featureLayout(space);
   const d = space.length;

@@ -1,7 +1,7 @@
 /** Book-keeping shared by the strategies: proposals made, which are still pending, de-duplication. */
 import type { Pending, Trial } from "./types";
 import { decode, encode, keyOf, randomPoint, spaceSize, type Param, type Point } from "./space";
-import type { Rng } from "./prng";
+import type { Rng } from "node-xgboost-wasm";
 
 export class Book {
   readonly proposals: Record<string, string>[] = [];

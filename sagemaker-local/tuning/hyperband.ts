@@ -38,7 +38,7 @@
 import type { HyperbandOptions, Pending, Strategy, StrategyOptions, Trial } from "./types";
 import { decode, type Param } from "./space";
 import { Book, lossOf } from "./common";
-import { Rng } from "./prng";
+import { Rng } from "node-xgboost-wasm";
 
 /** SageMaker: "The maximum value is 20,000 epochs." */
 export const MAX_RESOURCE_LIMIT = 20000;
@@ -112,7 +112,7 @@ export function hyperbandStrategy(space: Param[], opts: StrategyOptions): Strate
     throw new Error(`Hyperband: ${h.resourceParam} is the resource parameter and cannot also be tuned.`);
   const sched = hyperbandSchedule(h);
   const R = h.maxResource;
-  const rng = new Rng(opts.seed ?? 0);
+  const rng = Rng.forSearch(opts.seed ?? 0);
   const book = new Book(space);
   const assigned = new Array(sched.sMax + 1).fill(0);
   const bracketOf = new Map<string, number>();

@@ -22,7 +22,7 @@ export { medianStoppingRule } from "./median";
 export { bestTrial, completionReached } from "./completion";
 export { hyperbandSchedule, inferMaxResource, MAX_RESOURCE_LIMIT } from "./hyperband";
 export { gridPoints } from "./grid";
-export { Rng } from "./prng";
+export { Rng } from "node-xgboost-wasm";
 export { fitGp, gpWithParams, matern52, cholesky, expectedImprovement, normCdf, normPdf } from "./gp";
 export type { GpModel } from "./gp";
 

@@ -7,10 +7,10 @@
 import type { Pending, Strategy, StrategyOptions, Trial } from "./types";
 import { decode, type Param } from "./space";
 import { Book } from "./common";
-import { Rng } from "./prng";
+import { Rng } from "node-xgboost-wasm";
 
 export function randomStrategy(space: Param[], opts: StrategyOptions): Strategy {
-  const rng = new Rng(opts.seed ?? 0);
+  const rng = Rng.forSearch(opts.seed ?? 0);
   const book = new Book(space);
   return {
     next(history: Trial[], pending: Pending) {

@@ -16,7 +16,7 @@
  * choice for random sampling.
  */
 import type { NumericRange, ParameterRanges, ScalingType, StrategyType } from "./types";
-import type { Rng } from "./prng";
+import type { Rng } from "node-xgboost-wasm";
 
 export type Param =
   | { kind: "continuous" | "integer"; name: string; min: number; max: number; scaling: Exclude<ScalingType, "Auto">; lo: number; hi: number }

@@ -65,7 +65,7 @@ export function fitOrderedTargetStatistics(
   for (let i = 0; i < nrow; i++) sum += label[i];
   const prior = nrow ? sum / nrow : 0, a = opts.priorWeight;
   const encoded = X.slice();
-  const rng = new Rng(opts.seed ^ 0x5eed);
+  const rng = Rng.fromSeed(opts.seed ^ 0x5eed);
   const features = new Map<number, Map<number, number>>();
   for (const c of columns) {
     // prediction-time table from all rows

@@ -17,3 +17,4 @@ export { train, type TrainOptions, type TrainCallback, type IterationInfo } from
 export { catboostParams, CATBOOST_LOSSES, type CatBoostParams } from "./catboost";
 export { resolveParams, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";
 export { type CategoricalEncoding } from "./categorical";
+export { Rng } from "./rng";
