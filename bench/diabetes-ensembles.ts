@@ -5,7 +5,7 @@
  * Run: npx tsx bench/diabetes-ensembles.ts [k] [seed]
  */
 import { packageVersion } from "../lib/core";
-import { catboost, crossValidate, Ensemble, formatMetric, loadDiabetes, ridge, xgboost } from "../lib";
+import { catboost, crossValidate, Ensemble, formatMetric, loadDiabetes, ridge, xgboost } from "ensemble-workbook";
 
 const k = Number(process.argv[2] ?? 5);
 const seed = Number(process.argv[3] ?? 0);

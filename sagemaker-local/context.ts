@@ -1,10 +1,8 @@
 import type { ChildProcess } from "child_process";
-import * as path from "path";
 import { Store, DataAccess } from "./storage";
 
 export const ACCOUNT = "000000000000";
 export const now = () => Date.now() / 1000; // awsJson1_1 timestamps: epoch seconds
-export const REPO_ROOT = path.resolve(__dirname, "..");
 
 export interface Context {
   store: Store;
@@ -26,20 +24,20 @@ export function terminate(proc: ChildProcess, graceMs: number): void {
   setTimeout(() => running() && proc.kill("SIGKILL"), graceMs).unref();
 }
 
-export function defaultTrainerCommand(): string[] {
+/**
+ * The container program when the caller gives none: env SAGEMAKER_LOCAL_TRAINER, a JSON array or a space-separated
+ * command line (argv before "train"/"serve"). The local SageMaker knows no particular program of its own.
+ */
+export function trainerCommandFromEnv(): string[] | undefined {
   const env = process.env.SAGEMAKER_LOCAL_TRAINER;
-  if (env) {
-    try {
-      const a = JSON.parse(env);
-      if (Array.isArray(a)) return a.map(String);
-    } catch {
-      /* space separated */
-    }
-    return env.split(/\s+/).filter(Boolean);
+  if (!env) return undefined;
+  try {
+    const a = JSON.parse(env);
+    if (Array.isArray(a)) return a.map(String);
+  } catch {
+    /* space separated */
   }
-  // One node process with tsx's CommonJS hook: about half the start-up of the tsx CLI,
-  // which starts a second node process (cold starts ~0.55 s instead of ~1.1 s).
-  return [process.execPath, "--require", require.resolve("tsx/cjs"), path.join(REPO_ROOT, "trainer", "main.ts")];
+  return env.split(/\s+/).filter(Boolean);
 }
 
 /** strips internal fields (prefixed with `_`) before a record goes on the wire */

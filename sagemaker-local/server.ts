@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import * as crypto from "crypto";
-import { Context, ACCOUNT, REPO_ROOT, defaultTrainerCommand } from "./context";
+import { Context, ACCOUNT, trainerCommandFromEnv } from "./context";
 import { ApiError } from "./errors";
 import { DataAccess, S3Options, Store } from "./storage";
 import { TrainingJobs } from "./training";
@@ -17,8 +17,9 @@ export interface ServerOptions {
   port?: number; // 0 (default) = any free port
   stateDir?: string; // default <cwd>/.sagemaker-local
   region?: string;
-  /** argv of the container program before "train" / "serve"; default env SAGEMAKER_LOCAL_TRAINER or `tsx trainer/main.ts` */
+  /** argv of the container program before "train" / "serve" (default: env SAGEMAKER_LOCAL_TRAINER; one of them is required) */
   trainerCommand?: string[];
+  /** the folder the container program runs in (default: the current folder) */
   trainerCwd?: string;
   /** s3:// URIs go to this S3 endpoint; without it they map to <stateDir>/s3/<bucket>/<key> */
   s3?: S3Options;
@@ -41,6 +42,10 @@ export interface LocalSageMaker {
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMaker> {
+  const trainerCommand = opts.trainerCommand ?? trainerCommandFromEnv();
+  if (!trainerCommand?.length) {
+    throw new Error("startServer: no container program — pass trainerCommand (argv before train/serve) or set SAGEMAKER_LOCAL_TRAINER");
+  }
   const stateDir = path.resolve(opts.stateDir ?? path.join(process.cwd(), ".sagemaker-local"));
   const store = new Store(stateDir);
   // servers using this state folder: <state>/servers/<pid>. If another live process serves the same folder
@@ -69,8 +74,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     store,
     data: new DataAccess(store, opts.s3),
     region,
-    trainerCommand: opts.trainerCommand ?? defaultTrainerCommand(),
-    trainerCwd: opts.trainerCwd ?? REPO_ROOT,
+    trainerCommand,
+    trainerCwd: opts.trainerCwd ?? process.cwd(),
     log: (msg) => {
       const line = `${new Date().toISOString()} ${msg}\n`;
       fs.appendFileSync(logFile, line);

@@ -1,8 +1,6 @@
 // Exported from notebooks/01-data.ipynb by `npm run export` — do not edit here: edit the notebook, then re-export.
 // Run: npx tsx scripts/01-data.mts
 // Plots are written as standalone HTML under out/plots/ (the notebook shows them inline).
-import { createRequire } from "node:module";
-const require = createRequire(import.meta.url);
 
 // ----------------------------------------------------------------------------
 // # 1 · Data: the diabetes table, features, target and folds
@@ -40,16 +38,13 @@ const require = createRequire(import.meta.url);
 //      ```
 //   Then set `mode = "aws"` below (or run with `SAGEMAKER_MODE=aws`) and give the rest through the environment — `AWS_REGION`, `SAGEMAKER_ROLE_ARN`, `SAGEMAKER_BUCKET`, `SAGEMAKER_IMAGE_URI=$REPO:latest` — or as options of `session()`. Cost note: on AWS every training job, tuning trial and endpoint is billed; notebook 4 deletes what it creates.
 //
-// The notebooks load the project's TypeScript library with `require`: `tsx/cjs` lets Node's `require` compile `.ts` files, so the notebook, the exported script and the trainer all run the very same `lib/` code.
+// The notebooks import the project's library by its package name, `ensemble-workbook` (the `lib/` folder, built to JavaScript with type declarations by `npm ci`): Tab completes its names, Shift-Tab shows their documentation, and a misspelt parameter is a type error before the cell runs. The notebook, the exported script and the trainer all run the very same `lib` code.
 
 // [cell 1]
 // "local" (default: no AWS account needed) or "aws" (see above); SAGEMAKER_MODE=aws works for the exported scripts too.
 const mode: "local" | "aws" = process.env.SAGEMAKER_MODE === "aws" ? "aws" : "local";
-import * as path from "path";
-require("tsx/cjs"); // lets require() load the project's TypeScript
-const lib = require("../lib");
-const root = path.resolve(path.dirname(require.resolve("../lib")), ".."); // the repository, wherever this runs from
-console.log(`mode: ${mode}, repository: ${root}`);
+import * as lib from "ensemble-workbook"; // the project's library (lib/), typed: Tab completes, Shift-Tab shows the docs
+console.log(`mode: ${mode}, data: ${lib.dataFile("diabetes.csv")}`);
 
 // ----------------------------------------------------------------------------
 // ## The data set

@@ -1,8 +1,6 @@
 // Exported from notebooks/02-train.ipynb by `npm run export` — do not edit here: edit the notebook, then re-export.
 // Run: npx tsx scripts/02-train.mts
 // Plots are written as standalone HTML under out/plots/ (the notebook shows them inline).
-import { createRequire } from "node:module";
-const require = createRequire(import.meta.url);
 
 // ----------------------------------------------------------------------------
 // # 2 · Train the ensemble in one training job
@@ -34,16 +32,13 @@ const require = createRequire(import.meta.url);
 //      ```
 //   Then set `mode = "aws"` below (or run with `SAGEMAKER_MODE=aws`) and give the rest through the environment — `AWS_REGION`, `SAGEMAKER_ROLE_ARN`, `SAGEMAKER_BUCKET`, `SAGEMAKER_IMAGE_URI=$REPO:latest` — or as options of `session()`. Cost note: on AWS every training job, tuning trial and endpoint is billed; notebook 4 deletes what it creates.
 //
-// The notebooks load the project's TypeScript library with `require`: `tsx/cjs` lets Node's `require` compile `.ts` files, so the notebook, the exported script and the trainer all run the very same `lib/` code.
+// The notebooks import the project's library by its package name, `ensemble-workbook` (the `lib/` folder, built to JavaScript with type declarations by `npm ci`): Tab completes its names, Shift-Tab shows their documentation, and a misspelt parameter is a type error before the cell runs. The notebook, the exported script and the trainer all run the very same `lib` code.
 
 // [cell 1]
 // "local" (default: no AWS account needed) or "aws" (see above); SAGEMAKER_MODE=aws works for the exported scripts too.
 const mode: "local" | "aws" = process.env.SAGEMAKER_MODE === "aws" ? "aws" : "local";
-import * as path from "path";
-require("tsx/cjs"); // lets require() load the project's TypeScript
-const lib = require("../lib");
-const root = path.resolve(path.dirname(require.resolve("../lib")), ".."); // the repository, wherever this runs from
-console.log(`mode: ${mode}, repository: ${root}`);
+import * as lib from "ensemble-workbook"; // the project's library (lib/), typed: Tab completes, Shift-Tab shows the docs
+console.log(`mode: ${mode}, data: ${lib.dataFile("diabetes.csv")}`);
 
 // ----------------------------------------------------------------------------
 // ## The members
@@ -61,7 +56,7 @@ const members = [
   lib.catboost({ learning_rate: 0.03, depth: 6, l2_leaf_reg: 3, iterations: 250 }),
 ];
 const ensemble = new lib.Ensemble({ members, blend: "mean" });
-members.map((m: any) => `${m.name}: ${JSON.stringify(m.params)}`).forEach((s: string) => console.log(s));
+members.map((m) => `${m.name}: ${JSON.stringify(m.params)}`).forEach((s) => console.log(s));
 
 // ----------------------------------------------------------------------------
 // ## 5-fold cross-validation
@@ -107,9 +102,9 @@ lib.show(lib.learningCurveFigure(cv.curves));
 // This project's trainer (`trainer/`) is that container: it calls the same `lib.crossValidate` and prints one line per fold, e.g. `fold=1 xgboost-rmse:<v>; catboost-rmse:<v>; ensemble-rmse:<v>;`, and `validation-rmse:<v>;` at the end. In `local` mode the trainer runs as a child process of a local SageMaker; in `aws` mode it is your ECR image on a SageMaker instance. The code below is the same for both.
 
 // [cell 7]
-const sagemaker = require("../lib/sagemaker");
-// local: starts the local SageMaker on 127.0.0.1 (state kept in .sagemaker-local/); aws: your account (see the setup notes)
-const session = sagemaker.session({ mode: mode, stateDir: path.join(root, ".sagemaker-local") });
+import * as sagemaker from "ensemble-workbook/sagemaker";
+// local: starts the local SageMaker on 127.0.0.1 (state kept in the project's .sagemaker-local/); aws: your account (see the setup notes)
+const session = sagemaker.session({ mode: mode });
 
 const estimator = new sagemaker.Estimator({
   session: session,
@@ -119,7 +114,7 @@ const estimator = new sagemaker.Estimator({
   baseJobName: "ensemble",
 });
 // the training channel: a local file becomes file://… locally and is uploaded to s3://<bucket>/… in aws mode
-const job = await estimator.fit({ train: path.join(root, "data", "diabetes.csv") }, { logs: false });
+const job = await estimator.fit({ train: lib.dataFile("diabetes.csv") }, { logs: false });
 
 // ----------------------------------------------------------------------------
 // ### The job's log and its metric lines

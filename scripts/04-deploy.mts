@@ -1,8 +1,6 @@
 // Exported from notebooks/04-deploy.ipynb by `npm run export` — do not edit here: edit the notebook, then re-export.
 // Run: npx tsx scripts/04-deploy.mts
 // Plots are written as standalone HTML under out/plots/ (the notebook shows them inline).
-import { createRequire } from "node:module";
-const require = createRequire(import.meta.url);
 
 // ----------------------------------------------------------------------------
 // # 4 · Deploy and invoke: one serverless endpoint
@@ -37,20 +35,17 @@ const require = createRequire(import.meta.url);
 //      ```
 //   Then set `mode = "aws"` below (or run with `SAGEMAKER_MODE=aws`) and give the rest through the environment — `AWS_REGION`, `SAGEMAKER_ROLE_ARN`, `SAGEMAKER_BUCKET`, `SAGEMAKER_IMAGE_URI=$REPO:latest` — or as options of `session()`. Cost note: on AWS every training job, tuning trial and endpoint is billed; notebook 4 deletes what it creates.
 //
-// The notebooks load the project's TypeScript library with `require`: `tsx/cjs` lets Node's `require` compile `.ts` files, so the notebook, the exported script and the trainer all run the very same `lib/` code.
+// The notebooks import the project's library by its package name, `ensemble-workbook` (the `lib/` folder, built to JavaScript with type declarations by `npm ci`): Tab completes its names, Shift-Tab shows their documentation, and a misspelt parameter is a type error before the cell runs. The notebook, the exported script and the trainer all run the very same `lib` code.
 
 // [cell 1]
 // "local" (default: no AWS account needed) or "aws" (see above); SAGEMAKER_MODE=aws works for the exported scripts too.
 const mode: "local" | "aws" = process.env.SAGEMAKER_MODE === "aws" ? "aws" : "local";
-import * as path from "path";
-require("tsx/cjs"); // lets require() load the project's TypeScript
-const lib = require("../lib");
-const root = path.resolve(path.dirname(require.resolve("../lib")), ".."); // the repository, wherever this runs from
-console.log(`mode: ${mode}, repository: ${root}`);
+import * as lib from "ensemble-workbook"; // the project's library (lib/), typed: Tab completes, Shift-Tab shows the docs
+console.log(`mode: ${mode}, data: ${lib.dataFile("diabetes.csv")}`);
 
 // [cell 2]
-const sagemaker = require("../lib/sagemaker");
-const session = sagemaker.session({ mode: mode, stateDir: path.join(root, ".sagemaker-local") });
+import * as sagemaker from "ensemble-workbook/sagemaker";
+const session = sagemaker.session({ mode: mode });
 const table = lib.loadDiabetes();
 
 // ----------------------------------------------------------------------------
@@ -87,7 +82,7 @@ if (!tuningJobName) {
     randomSeed: 0,
     baseTuningJobName: "ensemble-tuning",
   });
-  await tuner.fit({ train: path.join(root, "data", "diabetes.csv") });
+  await tuner.fit({ train: lib.dataFile("diabetes.csv") });
   tuningJobName = tuner.latestTuningJob;
 }
 const tuning = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: tuningJobName }));
@@ -144,11 +139,11 @@ console.log(`same as CSV: ${jsonPredictions.every((v: number, i: number) => v ==
 // The custom attribute `members=true` asks the endpoint for every member's prediction too. Every member predicts; the blend (`mean` here) makes the one answer.
 
 // [cell 8]
-const body = JSON.stringify({ instances: first.objects().map((r: any) => { const { target, ...features } = r; return features; }) });
+const body = JSON.stringify({ instances: first.objects().map((r) => { const { target, ...features } = r; return features; }) });
 const answer = JSON.parse((await predictor.invoke(body, "application/json", "application/json", "members=true")).body);
 const perMember: Record<string, unknown>[] = answer.predictions.map((p: number, i: number) => ({
   row: i + 1,
-  ...Object.fromEntries(Object.entries(answer.members).map(([name, values]: [string, any]) => [name, values[i]])),
+  ...Object.fromEntries(Object.entries(answer.members as Record<string, number[]>).map(([name, values]) => [name, values[i]])),
   blended: p,
   actual: first.get("target", i),
 }));

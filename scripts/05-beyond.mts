@@ -1,8 +1,6 @@
 // Exported from notebooks/05-beyond.ipynb by `npm run export` — do not edit here: edit the notebook, then re-export.
 // Run: npx tsx scripts/05-beyond.mts
 // Plots are written as standalone HTML under out/plots/ (the notebook shows them inline).
-import { createRequire } from "node:module";
-const require = createRequire(import.meta.url);
 
 // ----------------------------------------------------------------------------
 // # 5 · Beyond the blog: stacking, weighted blends, classification, feature importance
@@ -38,16 +36,13 @@ const require = createRequire(import.meta.url);
 //      ```
 //   Then set `mode = "aws"` below (or run with `SAGEMAKER_MODE=aws`) and give the rest through the environment — `AWS_REGION`, `SAGEMAKER_ROLE_ARN`, `SAGEMAKER_BUCKET`, `SAGEMAKER_IMAGE_URI=$REPO:latest` — or as options of `session()`. Cost note: on AWS every training job, tuning trial and endpoint is billed; notebook 4 deletes what it creates.
 //
-// The notebooks load the project's TypeScript library with `require`: `tsx/cjs` lets Node's `require` compile `.ts` files, so the notebook, the exported script and the trainer all run the very same `lib/` code.
+// The notebooks import the project's library by its package name, `ensemble-workbook` (the `lib/` folder, built to JavaScript with type declarations by `npm ci`): Tab completes its names, Shift-Tab shows their documentation, and a misspelt parameter is a type error before the cell runs. The notebook, the exported script and the trainer all run the very same `lib` code.
 
 // [cell 1]
 // "local" (default: no AWS account needed) or "aws" (see above); SAGEMAKER_MODE=aws works for the exported scripts too.
 const mode: "local" | "aws" = process.env.SAGEMAKER_MODE === "aws" ? "aws" : "local";
-import * as path from "path";
-require("tsx/cjs"); // lets require() load the project's TypeScript
-const lib = require("../lib");
-const root = path.resolve(path.dirname(require.resolve("../lib")), ".."); // the repository, wherever this runs from
-console.log(`mode: ${mode}, repository: ${root}`);
+import * as lib from "ensemble-workbook"; // the project's library (lib/), typed: Tab completes, Shift-Tab shows the docs
+console.log(`mode: ${mode}, data: ${lib.dataFile("diabetes.csv")}`);
 
 // ----------------------------------------------------------------------------
 // ## Three members, four blends, one cross-validation
@@ -91,7 +86,7 @@ weighted.fit(table, { label: "target" });
 const stacked = new lib.Ensemble({ members: [lib.xgboost(), lib.catboost(), lib.ridge()], blend: "stacking" });
 stacked.fit(table, { label: "target" });
 lib.showTable(
-  weighted.members.map((m: any, i: number) => ({
+  weighted.members.map((m, i) => ({
     member: m.name,
     weight: weighted.weights[i],
     stacking_coef: stacked.stacker.coef[i],
@@ -110,7 +105,7 @@ import * as aq from "arquero";
 const median = aq.agg(table, aq.op.median("target"));
 const binary = table
   .params({ median })
-  .derive({ high: (d: any, $: any) => (d.target > $.median ? 1 : 0) })
+  .derive({ high: (d, $) => (d.target > $.median ? 1 : 0) })
   .select(aq.not("target"));
 console.log(`threshold ${median}: ${aq.agg(binary, aq.op.sum("high"))} of ${binary.numRows()} patients above`);
 
@@ -132,7 +127,7 @@ lib.show(lib.perFoldFigure(cvClass.table, { metric: "auc", title: "AUC per fold 
 // [cell 7]
 lib.show(
   lib.featureImportanceFigure(
-    Object.fromEntries(weighted.members.map((m: any) => [m.name, m.importance()])),
+    Object.fromEntries(weighted.members.map((m) => [m.name, m.importance()])),
     { title: "Feature importance (share per member)" },
   ),
 );

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import * as lib from "../lib";
+import * as lib from "ensemble-workbook";
 
 // The names contracts.md promises from lib/index.ts (other parts import these).
 const CONTRACT = [

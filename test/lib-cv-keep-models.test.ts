@@ -7,8 +7,7 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { crossValidate, Ensemble, loadDiabetes, loadEnsemble, ridge, takeRows, toMatrix, xgboost } from "../lib";
-import { TreeMember } from "../lib/members/tree";
+import { crossValidate, Ensemble, loadDiabetes, loadEnsemble, ridge, takeRows, toMatrix, xgboost, TreeMember } from "ensemble-workbook";
 import { buildEnsemble, train } from "../trainer/train";
 import { optMlPaths } from "../trainer/optml";
 

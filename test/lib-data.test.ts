@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { crossValidate, Ensemble, kFold, loadCsv, loadDiabetes, ridge, stratifiedKFold, toDMatrix, toMatrix, trainTestSplit } from "../lib";
+import { crossValidate, Ensemble, kFold, loadCsv, loadDiabetes, ridge, stratifiedKFold, toDMatrix, toMatrix, trainTestSplit } from "ensemble-workbook";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-data-"));
 

@@ -7,7 +7,7 @@ import * as aq from "arquero";
 import {
   applyBlend, catboost, convexWeights, crossValidate, Ensemble, loadDiabetes, loadEnsemble, nnls, randomForest, readManifest,
   ridge, rmse, saveEnsemble, xgboost,
-} from "../lib";
+} from "ensemble-workbook";
 import { normalEquations } from "../lib/ensemble/nnls";
 
 const table = loadDiabetes();

@@ -9,7 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Ensemble, loadDiabetes, ridge, saveEnsemble, xgboost } from "../lib";
+import { Ensemble, loadDiabetes, ridge, saveEnsemble, xgboost } from "ensemble-workbook";
 
 const ROOT = path.resolve(__dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-lazy-arquero-"));

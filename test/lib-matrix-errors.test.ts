@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { loadCsv, loadDiabetes, toMatrix } from "../lib";
+import { loadCsv, loadDiabetes, toMatrix } from "ensemble-workbook";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-matrix-errors-"));
 

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { catboost, loadDiabetes, memberFromSpec, randomForest, ridge, rmse, toMatrix, xgboost } from "../lib";
+import { catboost, loadDiabetes, memberFromSpec, randomForest, ridge, rmse, toMatrix, xgboost } from "ensemble-workbook";
 import { hasSklearn, python } from "./lib-sklearn";
 
 const m = toMatrix(loadDiabetes(), { label: "target" });

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { accuracy, auc, formatMetric, logloss, mae, r2, rmse } from "../lib";
+import { accuracy, auc, formatMetric, logloss, mae, r2, rmse } from "ensemble-workbook";
 import { hasSklearn, python } from "./lib-sklearn";
 
 const close = (a: number, b: number, tol = 1e-9, what = "") =>

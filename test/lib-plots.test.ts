@@ -7,7 +7,7 @@ import * as path from "path";
 import {
   crossValidate, Ensemble, featureImportanceFigure, learningCurveFigure, loadDiabetes, parallelCoordinatesFigure, perFoldFigure,
   predictedVsActualFigure, progress, ridge, show, showTable, tableText, trialsFigure, writeHtml, xgboost, catboost,
-} from "../lib";
+} from "ensemble-workbook";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-plots-"));
 const K = 5;

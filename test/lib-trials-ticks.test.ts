@@ -1,7 +1,7 @@
 /** trialsFigure: trial numbers on the x axis get integer ticks (no 1.5, 2.5). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { trialsFigure } from "../lib";
+import { trialsFigure } from "ensemble-workbook";
 import { trialTicks } from "../lib/plots/trials";
 
 /** Tick positions plotly draws for a linear axis (tick0 + n·dtick within [lo, hi]). */

@@ -9,9 +9,9 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { S3Client, CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DescribeTrainingJobCommand } from "@aws-sdk/client-sagemaker";
-import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter } from "../lib/sagemaker";
-import { startServer, LocalSageMaker } from "../sagemaker-local/server";
-import { loadDiabetes } from "../lib";
+import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, startLocalSageMaker } from "ensemble-workbook/sagemaker";
+import type { LocalSageMaker } from "@ensemble-workbook/sagemaker-local";
+import { loadDiabetes } from "ensemble-workbook";
 import { tmpDir } from "./sagemaker-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -32,7 +32,7 @@ test.before(async () => {
   s3url = `http://127.0.0.1:${addr.port}`;
   s3 = new S3Client({ endpoint: s3url, region: "us-east-1", forcePathStyle: true, credentials: creds, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  local = await startServer({ stateDir: tmpDir("aws-state"), s3: { endpoint: s3url, credentials: creds }, quiet: true });
+  local = await startLocalSageMaker({ stateDir: tmpDir("aws-state"), s3: { endpoint: s3url, credentials: creds }, quiet: true });
   sess = session({
     mode: "aws",
     region: "us-east-1",

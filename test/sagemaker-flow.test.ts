@@ -10,8 +10,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import { DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointsCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
-import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor } from "../lib/sagemaker";
-import { loadDiabetes, loadEnsemble } from "../lib";
+import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor } from "ensemble-workbook/sagemaker";
+import { loadDiabetes, loadEnsemble } from "ensemble-workbook";
 import { tmpDir } from "./sagemaker-helpers";
 
 const DATA = path.join(__dirname, "..", "data", "diabetes.csv");

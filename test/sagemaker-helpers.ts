@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { startServer, ServerOptions, LocalSageMaker } from "../sagemaker-local/server";
+import { startServer, ServerOptions, LocalSageMaker } from "@ensemble-workbook/sagemaker-local";
 
 export const FAKE_TRAINER = [process.execPath, path.join(__dirname, "fixtures", "sagemaker-fake-trainer.cjs")];
 export const ROLE = "arn:aws:iam::123456789012:role/SageMakerRole";

@@ -18,8 +18,8 @@ import {
   DescribeModelCommand,
   ResourceNotFound,
 } from "@aws-sdk/client-sagemaker";
-import { startServer } from "../sagemaker-local/server";
-import { localServer, trainingRequest, tmpDir, until, METRICS, ROLE, creds, rejects } from "./sagemaker-helpers";
+import { startServer } from "@ensemble-workbook/sagemaker-local";
+import { localServer, trainingRequest, tmpDir, until, METRICS, ROLE, creds, rejects, FAKE_TRAINER } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
 let data: string;
@@ -341,13 +341,13 @@ test("restart: finished jobs, tuning jobs and models survive; a job running at s
 test("standalone: npm run sagemaker-local -- --port 0 --state-dir <dir> prints its URL and answers the SDK", async () => {
   const dir = tmpDir("cli");
   const root = path.join(__dirname, "..");
-  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "sagemaker-local", "main.ts"), "--port", "0", "--state-dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "tools", "sagemaker-local.ts"), "--port", "0", "--state-dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
   try {
     let outText = "";
     child.stdout!.on("data", (d) => (outText += d));
     const url = await until(async () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(outText)?.[1], "the URL", 30000);
     // a second server on the same state folder while the first one runs: it knows it shares the folder
-    const second = await startServer({ stateDir: dir, quiet: true });
+    const second = await startServer({ stateDir: dir, quiet: true, trainerCommand: FAKE_TRAINER });
     assert.is(second.sharedWith.length, 1);
     await second.close();
     const sm = new SageMakerClient({ endpoint: url, region: "us-east-1", credentials: creds });

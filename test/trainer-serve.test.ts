@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
-import { Ensemble, loadEnsemble } from "../lib";
+import { Ensemble, loadEnsemble } from "ensemble-workbook";
 import { DIABETES, diabetesRows, optMl, request, rmTree, runTrain, Served, startServe } from "./trainer-helpers";
 
 let root = "";

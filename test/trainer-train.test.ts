@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
-import { loadEnsemble } from "../lib";
+import { loadEnsemble } from "ensemble-workbook";
 import { diabetesRows, DIABETES, optMl, refRmse, rmTree, runTrain } from "./trainer-helpers";
 
 const roots: string[] = [];

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bestTrial, completionReached } from "../sagemaker-local/tuning";
-import type { Trial } from "../sagemaker-local/tuning";
+import { bestTrial, completionReached } from "@ensemble-workbook/sagemaker-local/tuning";
+import type { Trial } from "@ensemble-workbook/sagemaker-local/tuning";
 
 const t = (objective: number | undefined, status: Trial["status"] = "Completed"): Trial => ({ hyperparameters: { x: String(objective) }, objective, status });
 

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { gpWithParams, fitGp, matern52, cholesky, expectedImprovement, normCdf, Rng } from "../sagemaker-local/tuning";
+import { gpWithParams, fitGp, matern52, cholesky, expectedImprovement, normCdf, Rng } from "@ensemble-workbook/sagemaker-local/tuning";
 
 const close = (a: number, b: number, eps: number, msg = "") => assert.ok(Math.abs(a - b) <= eps, `${msg} ${a} vs ${b}`);
 

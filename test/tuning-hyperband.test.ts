@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createStrategy, hyperbandSchedule, inferMaxResource, medianStoppingRule } from "../sagemaker-local/tuning";
-import type { ParameterRanges, Trial } from "../sagemaker-local/tuning";
+import { createStrategy, hyperbandSchedule, inferMaxResource, medianStoppingRule } from "@ensemble-workbook/sagemaker-local/tuning";
+import type { ParameterRanges, Trial } from "@ensemble-workbook/sagemaker-local/tuning";
 
 const ranges: ParameterRanges = {
   ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.01", MaxValue: "0.5", ScalingType: "Logarithmic" }],

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { buildSpace, validateRanges, toUnit, fromUnit, encode, decode, resolveScaling, spaceSize } from "../sagemaker-local/tuning";
-import type { ParameterRanges } from "../sagemaker-local/tuning";
+import { buildSpace, validateRanges, toUnit, fromUnit, encode, decode, resolveScaling, spaceSize } from "@ensemble-workbook/sagemaker-local/tuning";
+import type { ParameterRanges } from "@ensemble-workbook/sagemaker-local/tuning";
 
 const num = (space: any[], name: string) => space.find((p) => p.name === name);
 const close = (a: number, b: number, eps = 1e-9, msg?: string) => assert.ok(Math.abs(a - b) <= eps, msg ?? `${a} ≈ ${b}`);

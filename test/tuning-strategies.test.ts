@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createStrategy, Rng } from "../sagemaker-local/tuning";
-import type { ParameterRanges, Strategy, Trial } from "../sagemaker-local/tuning";
+import { createStrategy, Rng } from "@ensemble-workbook/sagemaker-local/tuning";
+import type { ParameterRanges, Strategy, Trial } from "@ensemble-workbook/sagemaker-local/tuning";
 
 /** drive a strategy like the server does: up to `parallel` running, finish the oldest first */
 function drive(s: Strategy, objective: (hp: Record<string, string>) => number | undefined, parallel = 1): Trial[] {

@@ -4,9 +4,8 @@
  * Code cells are copied in order; markdown cells become `//` comments. The
  * notebooks call lib functions (show, showTable, progress…) that already do
  * the right thing outside a kernel (HTML files under out/plots, text tables),
- * so cells need no rewriting: the script only gets a header defining
- * `require` (ESM has none; the notebooks load lib with `require("../lib")`,
- * and scripts/ is a sibling of notebooks/, so the relative path holds).
+ * so cells need no rewriting: they import lib by its package name
+ * (`ensemble-workbook`), which resolves the same from notebooks/ and scripts/.
  * Top-level await in cells is fine in .mts.
  *
  * Usage:
@@ -32,8 +31,6 @@ export function exportNotebook(nb: any, notebookRel: string): string {
     `// Exported from ${notebookRel} by \`npm run export\` — do not edit here: edit the notebook, then re-export.`,
     `// Run: npx tsx ${notebookRel.replace(/^notebooks\//, "scripts/").replace(/\.ipynb$/, ".mts")}`,
     `// Plots are written as standalone HTML under out/plots/ (the notebook shows them inline).`,
-    `import { createRequire } from "node:module";`,
-    `const require = createRequire(import.meta.url);`,
   ];
   let n = 0;
   for (const cell of nb.cells ?? []) {

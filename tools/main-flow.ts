@@ -11,8 +11,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as lib from "../lib";
-import * as sagemaker from "../lib/sagemaker";
+import * as lib from "ensemble-workbook";
+import * as sagemaker from "ensemble-workbook/sagemaker";
 
 function args(argv: string[]) {
   const o: Record<string, string> = {};

@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadCsv, Table } from "../lib";
+import { loadCsv, Table } from "ensemble-workbook";
 import { checkRectangular, looksLikeHeader, splitCsv } from "./csv";
 
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

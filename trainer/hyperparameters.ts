@@ -7,7 +7,7 @@
  * (`sagemaker_*`, `_tuning_objective_metric`) are ignored. Unknown keys and
  * bad values are errors naming the key, the value and what is allowed.
  */
-import { BLENDS, MEMBER_KINDS } from "../lib";
+import { BLENDS, MEMBER_KINDS } from "ensemble-workbook";
 
 export type FinalModel = "refit" | "folds";
 

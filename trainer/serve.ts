@@ -15,7 +15,7 @@
  */
 import cluster from "cluster";
 import * as http from "http";
-import { Ensemble, loadEnsemble } from "../lib";
+import { Ensemble, loadEnsemble } from "ensemble-workbook";
 import { cellNumber, splitCsv } from "./csv";
 
 export class HttpError extends Error {

@@ -20,7 +20,7 @@ import * as path from "path";
 import {
   crossValidate, CvResult, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
   saveEnsemble, toMatrix,
-} from "../lib";
+} from "ensemble-workbook";
 import { checkContentType, readChannel, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, Settings } from "./hyperparameters";
 import { OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";

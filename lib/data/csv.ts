@@ -7,22 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ColumnTable } from "arquero";
 import { arquero } from "./arquero";
+import { repoRoot } from "../repo";
 
 export type Table = ColumnTable;
-
-/** The repository root: the nearest ancestor of this file holding data/diabetes.csv (falls back to cwd). */
-export function repoRoot(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    let dir = start;
-    for (;;) {
-      if (fs.existsSync(path.join(dir, "data", "diabetes.csv"))) return dir;
-      const parent = path.dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-  }
-  return process.cwd();
-}
 
 /** Read a CSV file into an arquero table. `header: false` names the columns c0, c1, …, cN. */
 export function loadCsv(file: string, opts: { header?: boolean } = {}): Table {
@@ -38,7 +25,21 @@ export function loadCsv(file: string, opts: { header?: boolean } = {}): Table {
   return table;
 }
 
+/**
+ * The path of a data file shipped with the project (its data/ folder), e.g. `dataFile("diabetes.csv")` — for a
+ * training channel, or to read it yourself. A name that is not there is an Error listing what is.
+ */
+export function dataFile(name: string): string {
+  const dir = path.join(repoRoot(), "data");
+  const file = path.join(dir, name);
+  if (!fs.existsSync(file)) {
+    const have = fs.existsSync(dir) ? fs.readdirSync(dir).sort().join(", ") : "(no data folder)";
+    throw new Error(`dataFile: no "${name}" in ${dir}; it holds: ${have}`);
+  }
+  return file;
+}
+
 /** The diabetes regression data (442 rows, 10 features, label column "target"). */
 export function loadDiabetes(): Table {
-  return loadCsv(path.join(repoRoot(), "data", "diabetes.csv"));
+  return loadCsv(dataFile("diabetes.csv"));
 }

@@ -1,4 +1,4 @@
-export { loadCsv, loadDiabetes, repoRoot } from "./csv";
+export { loadCsv, loadDiabetes, dataFile } from "./csv";
 export type { Table } from "./csv";
 export { toMatrix, toDMatrix, matrixFromRows, matrixToDMatrix, takeRows, resolveFeatures } from "./matrix";
 export type { Matrix, ColumnChoice } from "./matrix";

@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot } from "../data/csv";
+import { libVersion } from "../repo";
 import { packageVersion } from "../core";
 import { memberFromSpec } from "../members/fromSpec";
 import { TreeMember } from "../members/tree";
@@ -37,14 +37,6 @@ export interface Manifest {
   versions: Record<string, string>;
 }
 
-function workbookVersion(): string {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(repoRoot(), "package.json"), "utf8")).version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
 export function saveEnsemble(ensemble: Ensemble, dir: string): Manifest {
   if (!ensemble.featureNames) throw new Error("saveEnsemble: the ensemble is not fitted");
   fs.mkdirSync(dir, { recursive: true });
@@ -63,7 +55,7 @@ export function saveEnsemble(ensemble: Ensemble, dir: string): Manifest {
     label: ensemble.label ?? "target",
     objective: ensemble.objective,
     ...(ensemble.numClass !== undefined ? { numClass: ensemble.numClass } : {}),
-    versions: { "ensemble-workbook": workbookVersion(), "node-xgboost-wasm": packageVersion("node-xgboost-wasm") },
+    versions: { "ensemble-workbook": libVersion(), "node-xgboost-wasm": packageVersion("node-xgboost-wasm") },
   };
   fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;

@@ -7,3 +7,5 @@ export { HyperparameterTuner, ContinuousParameter, IntegerParameter, Categorical
 export type { TunerOptions, Parameter, ScalingType } from "./tuner";
 export { Predictor, deployModel } from "./predictor";
 export type { DeployOptions, PredictOptions } from "./predictor";
+export { startLocalSageMaker, projectTrainerCommand } from "./local";
+export type { LocalSageMaker, LocalServerOptions } from "./local";

@@ -6,6 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { repoRoot } from "../repo";
+import { startLocalSageMaker, type LocalSageMaker, type LocalServerOptions } from "./local";
 
 // The project runs on Node 20 (tslab and the trainer image pin it); the SDK's notice that
 // its 2027 releases will need Node 22 says nothing a notebook user can act on, so it is
@@ -24,16 +26,15 @@ export interface SessionOptions {
   /** custom endpoints (aws mode against compatible servers); env SAGEMAKER_ENDPOINT_URL, SAGEMAKER_RUNTIME_ENDPOINT_URL, S3_ENDPOINT_URL */
   endpoints?: { sagemaker?: string; runtime?: string; s3?: string };
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** local mode: state folder (env SAGEMAKER_LOCAL_STATE_DIR, default <cwd>/.sagemaker-local) and server options */
+  /** local mode: state folder (env SAGEMAKER_LOCAL_STATE_DIR, default <project>/.sagemaker-local, shared by notebooks, scripts and `npm start`) */
   stateDir?: string;
-  local?: Record<string, unknown>;
+  local?: LocalServerOptions;
   /** where progress and log lines go (default console.log); null = silent */
   log?: ((line: string) => void) | null;
   /** polling interval for jobs (ms): default 500 locally, 15000 on AWS */
   pollMs?: number;
 }
 
-import type { LocalSageMaker } from "../../sagemaker-local/server";
 const localServers = new Map<string, { server: Promise<LocalSageMaker>; refs: number }>();
 
 export class Session {
@@ -58,7 +59,7 @@ export class Session {
     this.mode = mode;
     this.region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
     this.prefix = opts.prefix ?? "ensemble-workbook";
-    this.stateDir = path.resolve(opts.stateDir ?? env.SAGEMAKER_LOCAL_STATE_DIR ?? path.join(process.cwd(), ".sagemaker-local"));
+    this.stateDir = path.resolve(opts.stateDir ?? env.SAGEMAKER_LOCAL_STATE_DIR ?? path.join(repoRoot(), ".sagemaker-local"));
     if (mode === "aws") {
       const role = opts.roleArn ?? env.SAGEMAKER_ROLE_ARN;
       if (!role) throw new Error("session: aws mode needs a role ARN (option roleArn or env SAGEMAKER_ROLE_ARN)");
@@ -89,9 +90,7 @@ export class Session {
       if (this.mode === "local") {
         let entry = localServers.get(this.stateDir);
         if (!entry) {
-          // required lazily: aws-mode users never load the local server
-          const { startServer } = require("../../sagemaker-local/server") as typeof import("../../sagemaker-local/server");
-          entry = { server: startServer({ stateDir: this.stateDir, region: this.region, ...(this.opts.local ?? {}) }), refs: 0 };
+          entry = { server: startLocalSageMaker({ stateDir: this.stateDir, region: this.region, ...(this.opts.local ?? {}) }), refs: 0 };
           localServers.set(this.stateDir, entry);
         }
         entry.refs++;

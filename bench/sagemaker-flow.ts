@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter } from "../lib/sagemaker";
-import { loadDiabetes } from "../lib";
+import { session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter } from "ensemble-workbook/sagemaker";
+import { loadDiabetes } from "ensemble-workbook";
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

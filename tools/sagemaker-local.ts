@@ -1,5 +1,9 @@
-/** Standalone: `npm run sagemaker-local -- --port <n> --state-dir <dir> [--s3-endpoint <url>] [--idle-ms <ms>]` */
-import { startServer } from "./server";
+/**
+ * The local SageMaker standalone, for other clients (AWS CLI, boto3):
+ * `npm run sagemaker-local -- --port <n> --state-dir <dir> [--s3-endpoint <url>] [--idle-ms <ms>]`.
+ * It runs the project's trainer, as local mode in a notebook does.
+ */
+import { startLocalSageMaker } from "ensemble-workbook/sagemaker";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -16,7 +20,7 @@ async function main(): Promise<void> {
   const port = arg("port") !== undefined ? Number(arg("port")) : 8790;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${arg("port")}: not a port number`);
   const s3 = arg("s3-endpoint");
-  const srv = await startServer({
+  const srv = await startLocalSageMaker({
     port,
     stateDir: arg("state-dir"),
     region: arg("region") ?? process.env.AWS_REGION,
