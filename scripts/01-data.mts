@@ -119,7 +119,7 @@ lib.show({
 const m = lib.toMatrix(table, { label: "target" });
 console.log(`X: Float32Array(${m.X.length}) = ${m.nrow} rows × ${m.ncol} features, row-major`);
 console.log(`features: ${m.featureNames.join(", ")}`);
-console.log(`first row (float32): [${Array.from(m.X.slice(0, m.ncol), (v: number) => Number(v.toPrecision(7))).join(", ")}] → target ${m.y[0]}`);
+console.log(`first row (float32): [${Array.from(m.X.slice(0, m.ncol), (v) => Number(v.toPrecision(7))).join(", ")}] → target ${m.y[0]}`);
 
 const dm = lib.toDMatrix(table, { label: "target" });
 console.log(`DMatrix: ${dm.nrow} × ${dm.ncol}`);

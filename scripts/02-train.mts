@@ -123,8 +123,8 @@ const job = await estimator.fit({ train: lib.dataFile("diabetes.csv") }, { logs:
 
 // [cell 8]
 // the local SageMaker serves the job's log (on AWS it is in CloudWatch: /aws/sagemaker/TrainingJobs)
-const log = await session.fetchLogs(estimator.latestTrainingJob, 0);
-if (log) console.log(log.text.split("\n").filter((l: string) => l && !/^\[\d+\]/.test(l)).join("\n"));
+const log = await session.fetchLogs(job.TrainingJobName, 0);
+if (log) console.log(log.text.split("\n").filter((l) => l && !/^\[\d+\]/.test(l)).join("\n"));
 
 // ----------------------------------------------------------------------------
 // The metric definitions this estimator sent, and the final value of each metric. On AWS a metric is a time series (CloudWatch); the final value is the last match — for `fold:ensemble-rmse` that is the last fold's.
@@ -149,8 +149,8 @@ console.log(`training job: validation:rmse          ${estimator.metrics()["valid
 // Whatever the trainer wrote to `/opt/ml/model/` — the saved-ensemble directory: `manifest.json` plus one XGBoost-JSON file per member — is packed as `model.tar.gz` under the job's output path. Notebook 4 deploys such an artifact.
 
 // [cell 11]
-console.log(estimator.modelData);
-console.log(`training time: ${estimator.latestDescription.TrainingTimeInSeconds} s, billable: ${estimator.latestDescription.BillableTimeInSeconds ?? "n/a"} s`);
+console.log(job.ModelArtifacts.S3ModelArtifacts);
+console.log(`training time: ${job.TrainingTimeInSeconds} s, billable: ${job.BillableTimeInSeconds ?? "n/a"} s`);
 
 // [cell 12]
 await session.close(); // stops the local SageMaker (nothing to do on AWS)

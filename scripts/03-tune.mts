@@ -124,14 +124,15 @@ console.log(`validation:rmse: ${best.FinalHyperParameterTuningJobObjectiveMetric
 // With only 4 trials the differences are mostly luck — Bayesian starts from random points (with the same `randomSeed` its first proposals are Random's) and its model only takes over after them; give it 12–20 trials to see it pull ahead. The point here is that switching strategy is one option.
 
 // [cell 8]
-const strategies = [
-  { strategy: "Random", ranges: ranges, maxJobs: 4 },
+// each strategy's options, on top of the Bayesian tuner's
+const strategies: Partial<sagemaker.TunerOptions>[] = [
+  { strategy: "Random" },
   {
     strategy: "Grid", // every combination: SageMaker computes the number of jobs itself
-    ranges: { eta: new sagemaker.CategoricalParameter([0.2, 0.3]), max_depth: new sagemaker.CategoricalParameter([3, 4]) },
+    hyperparameterRanges: { eta: new sagemaker.CategoricalParameter([0.2, 0.3]), max_depth: new sagemaker.CategoricalParameter([3, 4]) },
     maxJobs: undefined,
   },
-  { strategy: "Hyperband", ranges: ranges, maxJobs: 4, hyperband: { minResource: 10, maxResource: 100 } },
+  { strategy: "Hyperband", hyperband: { minResource: 10, maxResource: 100 } },
 ];
 const comparison: Record<string, unknown>[] = [
   {
@@ -142,17 +143,7 @@ const comparison: Record<string, unknown>[] = [
   },
 ];
 for (const s of strategies) {
-  const t = new sagemaker.HyperparameterTuner({
-    estimator: estimator,
-    objectiveMetricName: "validation:rmse",
-    hyperparameterRanges: s.ranges,
-    strategy: s.strategy,
-    maxJobs: s.maxJobs,
-    maxParallelJobs: 2,
-    randomSeed: 0,
-    hyperband: s.hyperband,
-    baseTuningJobName: `tuning-${s.strategy.toLowerCase()}`,
-  });
+  const t = new sagemaker.HyperparameterTuner({ ...tuner.options, ...s, baseTuningJobName: `tuning-${String(s.strategy).toLowerCase()}` });
   const d = await t.fit({ train: train });
   const rows = await t.trials();
   comparison.push({

@@ -86,10 +86,16 @@ if (!tuningJobName) {
   tuningJobName = tuner.latestTuningJob;
 }
 const tuning = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: tuningJobName }));
-const bestJob = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: tuning.BestTrainingJob.TrainingJobName }));
-console.log(`tuning job ${tuningJobName} → best ${bestJob.TrainingJobName}`);
-console.log(`hyperparameters ${JSON.stringify(tuning.BestTrainingJob.TunedHyperParameters)}, validation:rmse ${tuning.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value}`);
-console.log(`model: ${bestJob.ModelArtifacts.S3ModelArtifacts}`);
+// the SDK's answers mark every field optional: say what we rely on, and stop with a clear message if it is not there
+const best = tuning.BestTrainingJob;
+if (!best?.TrainingJobName) throw new Error(`tuning job ${tuningJobName} has no best training job`);
+const bestJob = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: best.TrainingJobName }));
+const modelData = bestJob.ModelArtifacts?.S3ModelArtifacts;
+if (!modelData) throw new Error(`training job ${best.TrainingJobName} has no model artifact`);
+const objective = best.FinalHyperParameterTuningJobObjectiveMetric?.Value;
+console.log(`tuning job ${tuningJobName} → best ${best.TrainingJobName}`);
+console.log(`hyperparameters ${JSON.stringify(best.TunedHyperParameters)}, validation:rmse ${objective}`);
+console.log(`model: ${modelData}`);
 
 // ----------------------------------------------------------------------------
 // ## Deploy to a serverless endpoint
@@ -104,7 +110,7 @@ console.log(`model: ${bestJob.ModelArtifacts.S3ModelArtifacts}`);
 
 // [cell 4]
 const predictor = await sagemaker.deployModel(session, {
-  modelData: bestJob.ModelArtifacts.S3ModelArtifacts,
+  modelData: modelData,
   serverless: { memorySizeInMB: 2048, maxConcurrency: 5 },
 });
 console.log(`endpoint: ${predictor.endpointName}`);
@@ -130,8 +136,8 @@ lib.showTable(first.select("age", "bmi", "bp", "s5", "target").assign({ predicte
 
 // [cell 7]
 const jsonPredictions = await predictor.predict(first, { format: "json" });
-console.log(`JSON predictions: ${Array.from(jsonPredictions, (v: number) => lib.formatMetric(v)).join(", ")}`);
-console.log(`same as CSV: ${jsonPredictions.every((v: number, i: number) => v === csvPredictions[i])}`);
+console.log(`JSON predictions: ${Array.from(jsonPredictions, (v) => lib.formatMetric(v)).join(", ")}`);
+console.log(`same as CSV: ${jsonPredictions.every((v, i) => v === csvPredictions[i])}`);
 
 // ----------------------------------------------------------------------------
 // ## Per-member vs blended predictions
@@ -139,7 +145,8 @@ console.log(`same as CSV: ${jsonPredictions.every((v: number, i: number) => v ==
 // The custom attribute `members=true` asks the endpoint for every member's prediction too. Every member predicts; the blend (`mean` here) makes the one answer.
 
 // [cell 8]
-const body = JSON.stringify({ instances: first.objects().map((r) => { const { target, ...features } = r; return features; }) });
+const features = first.select(first.columnNames().filter((c) => c !== "target"));
+const body = JSON.stringify({ instances: features.objects() }); // rows by feature name
 const answer = JSON.parse((await predictor.invoke(body, "application/json", "application/json", "members=true")).body);
 const perMember: Record<string, unknown>[] = answer.predictions.map((p: number, i: number) => ({
   row: i + 1,
@@ -156,7 +163,7 @@ lib.showTable(perMember);
 
 // [cell 9]
 const all = await predictor.predict(table, { format: "csv" });
-const y = table.array("target");
+const { y } = lib.toMatrix(table, { label: "target" });
 console.log(`in-sample RMSE of the endpoint: ${lib.formatMetric(lib.rmse(y, all))}`);
 lib.show(lib.predictedVsActualFigure(y, all, { title: "Endpoint, in-sample: predicted vs actual" }));
 
@@ -164,7 +171,7 @@ lib.show(lib.predictedVsActualFigure(y, all, { title: "Endpoint, in-sample: pred
 // With notebook 3's high learning rates the trees fit the rows they were trained on much better than they will fit new ones: the points sit close to the diagonal, and the in-sample RMSE is well below the cross-validated `validation:rmse`. What to expect for *new* patients is the cross-validated picture: the same hyperparameters, the same folds, each row predicted by models that never saw it. Running that here reproduces the tuning job's objective exactly (the trainer applies `eta`, `max_depth` and the static `num_round` to both members: `learning_rate`, `depth` and `iterations` for CatBoost).
 
 // [cell 10]
-const hp = { ...bestJob.HyperParameters, ...tuning.BestTrainingJob.TunedHyperParameters }; // static + tuned
+const hp = { ...bestJob.HyperParameters, ...best.TunedHyperParameters }; // static + tuned
 const rounds = Number(hp.num_round ?? 100);
 const bestEnsemble = new lib.Ensemble({
   members: [
@@ -174,7 +181,7 @@ const bestEnsemble = new lib.Ensemble({
   blend: "mean",
 });
 const bestCv = lib.crossValidate(bestEnsemble, table, { label: "target", k: 5, seed: 0 });
-console.log(`out-of-fold RMSE here: ${lib.formatMetric(lib.rmse(bestCv.y, bestCv.oof.ensemble))}; tuning job's validation:rmse: ${tuning.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value}`);
+console.log(`out-of-fold RMSE here: ${lib.formatMetric(lib.rmse(bestCv.y, bestCv.oof.ensemble))}; tuning job's validation:rmse: ${objective}`);
 lib.show(lib.predictedVsActualFigure(bestCv.y, bestCv.oof.ensemble, { title: "Cross-validated (out-of-fold): predicted vs actual" }));
 
 // ----------------------------------------------------------------------------

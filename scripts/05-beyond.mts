@@ -88,11 +88,11 @@ stacked.fit(table, { label: "target" });
 lib.showTable(
   weighted.members.map((m, i) => ({
     member: m.name,
-    weight: weighted.weights[i],
-    stacking_coef: stacked.stacker.coef[i],
+    weight: weighted.weights?.[i], // set once a "weighted" ensemble is fitted
+    stacking_coef: stacked.stacker?.coef[i], // set once a "stacking" ensemble is fitted
   })),
 );
-console.log(`stacking intercept: ${lib.formatMetric(stacked.stacker.intercept)}`);
+console.log(`stacking intercept: ${lib.formatMetric(stacked.stacker?.intercept ?? NaN)}`);
 
 // ----------------------------------------------------------------------------
 // ## A classification ensemble
@@ -105,7 +105,7 @@ import * as aq from "arquero";
 const median = aq.agg(table, aq.op.median("target"));
 const binary = table
   .params({ median })
-  .derive({ high: (d, $) => (d.target > $.median ? 1 : 0) })
+  .derive({ high: (d: { target: number }, $: { median: number }) => (d.target > $.median ? 1 : 0) }) // arquero compiles this function from its text
   .select(aq.not("target"));
 console.log(`threshold ${median}: ${aq.agg(binary, aq.op.sum("high"))} of ${binary.numRows()} patients above`);
 

@@ -31,11 +31,15 @@ for (const file of notebooks) {
     assert.ok(fs.existsSync(script), `${script} missing: run npm run export`);
     assert.fixture(fs.readFileSync(script, "utf8"), exportNotebook(read(file), `notebooks/${name}`));
   });
-  test(`${name}: the opening code cell sets mode ("local" default) and loads lib`, () => {
-    const first = read(file).cells.find((c: any) => c.cell_type === "code");
-    const src = first.source.join("");
-    assert.match(src, /const mode[^=]*= .*"local"/);
-    assert.match(src, /require\("\.\.\/lib"\)/);
+  test(`${name}: the opening code cell sets mode ("local" default) and imports lib by its package name; no require anywhere`, () => {
+    const code = read(file).cells.filter((c: any) => c.cell_type === "code").map((c: any) => c.source.join(""));
+    assert.match(code[0], /const mode[^=]*= .*"local"/);
+    assert.match(code[0], /^import \* as lib from "ensemble-workbook";/m);
+    for (const [i, src] of code.entries()) {
+      assert.not.match(src, /\brequire\(/, `code cell ${i + 1} uses require(): import lib by name instead`);
+      assert.not.match(src, /from "\.\.?\//, `code cell ${i + 1} imports a relative path: tslab rejects files outside the notebook folder`);
+      assert.not.match(src, /:\s*any\b/, `code cell ${i + 1} annotates a value as any: lib's types should flow`);
+    }
     const md = read(file).cells.filter((c: any) => c.cell_type === "markdown").map((c: any) => c.source.join("")).join("\n");
     assert.match(md, /docker push/, "the aws-mode explanation with the ECR push commands");
   });
@@ -65,7 +69,7 @@ test("the tslab shorthand check: flags { a } of an earlier cell's a, not { a: a 
   assert.equal(tslabPitfalls(nb(["const s = 1;\nconst t = { s };"])), []);
 });
 
-test("export: code cells in order, markdown as comments, require defined for ESM", () => {
+test("export: code cells in order, markdown as comments", () => {
   const nb = {
     cells: [
       { cell_type: "markdown", source: ["# Title\n", "\n", "text"] },
@@ -74,7 +78,6 @@ test("export: code cells in order, markdown as comments, require defined for ESM
     ],
   };
   const s = exportNotebook(nb, "notebooks/09-x.ipynb");
-  assert.match(s, /const require = createRequire\(import\.meta\.url\);/);
   assert.ok(s.indexOf("// # Title") < s.indexOf("const a = 1;"));
   assert.ok(s.indexOf("const a = 1;") < s.indexOf("await Promise.resolve(a);"));
   assert.match(s, /\n\/\/\n\/\/ text\n/);

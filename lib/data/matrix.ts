@@ -88,7 +88,12 @@ export function resolveFeatures(table: Table, opts: ColumnChoice): string[] {
   return features;
 }
 
+/** A Matrix whose label vector is there (`toMatrix` with a `label`). */
+export type LabelledMatrix = Matrix & { y: Float32Array };
+
 /** Table → row-major Float32Array (+ label). Errors name the offending column. */
+export function toMatrix(table: Table, opts: ColumnChoice & { label: string }): LabelledMatrix;
+export function toMatrix(table: Table, opts?: ColumnChoice): Matrix;
 export function toMatrix(table: Table, opts: ColumnChoice = {}): Matrix {
   const nrow = table.numRows();
   if (nrow === 0) throw new Error("the table is empty (0 rows)");

@@ -1,9 +1,12 @@
 /** Estimator: one training job (CreateTrainingJob), with streaming logs and status progress. */
 import {
+  Channel,
   CreateTrainingJobCommand,
+  CreateTrainingJobCommandInput,
   DescribeTrainingJobCommand,
   DescribeTrainingJobCommandOutput,
   MetricDefinition,
+  TrainingInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import { Session, uniqueName } from "./session";
 import { deployModel, DeployOptions, Predictor } from "./predictor";
@@ -23,7 +26,7 @@ export interface EstimatorOptions {
   hyperparameters?: Record<string, string | number | boolean>;
   imageUri?: string;
   roleArn?: string;
-  instanceType?: string; // default ml.m5.large
+  instanceType?: `${TrainingInstanceType}`; // default ml.m5.large
   instanceCount?: number; // 1
   volumeSizeInGB?: number; // 5
   maxRunSeconds?: number; // 3600
@@ -45,9 +48,9 @@ export function stringifyHyperparameters(hp: Record<string, unknown> = {}): Reco
   return out;
 }
 
-export async function resolveChannels(session: Session, inputs: Channels): Promise<any[]> {
+export async function resolveChannels(session: Session, inputs: Channels): Promise<Channel[]> {
   const map = typeof inputs === "string" ? { train: inputs } : inputs;
-  const out: any[] = [];
+  const out: Channel[] = [];
   for (const [name, v] of Object.entries(map)) {
     const uri = await session.dataUri(name, typeof v === "string" ? v : v.uri);
     out.push({
@@ -60,6 +63,16 @@ export async function resolveChannels(session: Session, inputs: Channels): Promi
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The parts of a CreateTrainingJob request that a tuning job's TrainingJobDefinition shares. */
+export type TrainingSpec = Required<Pick<CreateTrainingJobCommandInput, "AlgorithmSpecification" | "RoleArn" | "InputDataConfig" | "OutputDataConfig" | "ResourceConfig" | "StoppingCondition">> &
+  Pick<CreateTrainingJobCommandInput, "Environment">;
+
+/** DescribeTrainingJob's answer for a job that completed: its name and its model artifact are always there. */
+export type CompletedTrainingJob = DescribeTrainingJobCommandOutput & {
+  TrainingJobName: string;
+  ModelArtifacts: { S3ModelArtifacts: string };
+};
 
 /** polls a training job until it ends, streaming its logs (local SageMaker's log extension) and status changes */
 export async function waitForTrainingJob(session: Session, name: string, opts: { logs?: boolean; onLine?: (line: string) => void } = {}): Promise<DescribeTrainingJobCommandOutput> {
@@ -117,7 +130,7 @@ export class Estimator {
   }
 
   /** the parts of a training job request shared with the tuner's TrainingJobDefinition */
-  async trainingSpec(inputs: Channels): Promise<any> {
+  async trainingSpec(inputs: Channels): Promise<TrainingSpec> {
     const o = this.options;
     return {
       AlgorithmSpecification: {
@@ -134,8 +147,12 @@ export class Estimator {
     };
   }
 
-  /** CreateTrainingJob; with wait (default) returns the final DescribeTrainingJob and throws if the job failed */
-  async fit(inputs: Channels, opts: FitOptions = {}): Promise<DescribeTrainingJobCommandOutput | undefined> {
+  /** CreateTrainingJob; with wait (default) resolves to the final DescribeTrainingJob, and throws if the job did not complete */
+  fit(inputs: Channels, opts?: FitOptions & { wait?: true }): Promise<CompletedTrainingJob>;
+  /** CreateTrainingJob without waiting (`wait: false`): resolves once the job is created */
+  fit(inputs: Channels, opts: FitOptions & { wait: false }): Promise<undefined>;
+  fit(inputs: Channels, opts: FitOptions): Promise<CompletedTrainingJob | undefined>;
+  async fit(inputs: Channels, opts: FitOptions = {}): Promise<CompletedTrainingJob | undefined> {
     const { sm } = await this.session.clients();
     const name = opts.jobName ?? uniqueName(this.options.baseJobName ?? "ensemble");
     const spec = await this.trainingSpec(inputs);
@@ -146,9 +163,11 @@ export class Estimator {
     const d = await waitForTrainingJob(this.session, name, { logs: opts.logs });
     this.latestDescription = d;
     if (d.TrainingJobStatus !== "Completed") throw new Error(`training job ${name} ${d.TrainingJobStatus}: ${d.FailureReason ?? "no reason given"}`);
+    const artifact = d.ModelArtifacts?.S3ModelArtifacts;
+    if (!artifact) throw new Error(`training job ${name} completed without a model artifact`);
     const metrics = (d.FinalMetricDataList ?? []).map((m) => `${m.MetricName}=${m.Value}`).join(", ");
     this.session.log(`training job ${name} completed in ${d.TrainingTimeInSeconds ?? "?"} s; ${metrics}`);
-    return d;
+    return { ...d, TrainingJobName: name, ModelArtifacts: { ...d.ModelArtifacts, S3ModelArtifacts: artifact } };
   }
 
   /** final metrics of the latest job: { "validation:rmse": 57.7, … } */

@@ -2,10 +2,10 @@
 export { session, Session, uniqueName } from "./session";
 export type { SessionOptions, Mode } from "./session";
 export { Estimator, DEFAULT_METRIC_DEFINITIONS, waitForTrainingJob } from "./estimator";
-export type { EstimatorOptions, FitOptions, Channels } from "./estimator";
+export type { EstimatorOptions, FitOptions, Channels, CompletedTrainingJob, TrainingSpec } from "./estimator";
 export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, parameterRanges } from "./tuner";
-export type { TunerOptions, Parameter, ScalingType } from "./tuner";
+export type { TunerOptions, Parameter, ScalingType, Strategy, BestTrainingJob, TuningJobResult } from "./tuner";
 export { Predictor, deployModel } from "./predictor";
-export type { DeployOptions, PredictOptions } from "./predictor";
+export type { DeployOptions, PredictOptions, Rows } from "./predictor";
 export { startLocalSageMaker, projectTrainerCommand } from "./local";
 export type { LocalSageMaker, LocalServerOptions } from "./local";

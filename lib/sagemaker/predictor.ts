@@ -1,5 +1,5 @@
 /** deploy (Model → EndpointConfig → Endpoint) and Predictor (InvokeEndpoint; CSV or JSON; delete). */
-import * as aq from "arquero";
+import type { DeserializeMiddleware } from "@smithy/types";
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -8,10 +8,12 @@ import {
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
   DescribeEndpointCommand,
+  ProductionVariant,
   waitUntilEndpointInService,
   waitUntilEndpointDeleted,
 } from "@aws-sdk/client-sagemaker";
-import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
+import { InvokeEndpointCommand, InvokeEndpointCommandInput, InvokeEndpointCommandOutput } from "@aws-sdk/client-sagemaker-runtime";
+import type { Table } from "../data/csv";
 import { Session, uniqueName } from "./session";
 
 export interface DeployOptions {
@@ -38,7 +40,7 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
       PrimaryContainer: { Image: opts.imageUri ?? session.imageUri, ModelDataUrl: opts.modelData, Environment: opts.environment },
     }),
   );
-  const variant: any = { VariantName: "AllTraffic", ModelName: modelName };
+  const variant: ProductionVariant = { VariantName: "AllTraffic", ModelName: modelName };
   if (opts.instanceType && !opts.serverless) Object.assign(variant, { InstanceType: opts.instanceType, InitialInstanceCount: opts.initialInstanceCount ?? 1 });
   else {
     const s = opts.serverless ?? { memorySizeInMB: 2048, maxConcurrency: 5 };
@@ -52,7 +54,8 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
   return predictor;
 }
 
-export type Rows = number[][] | Record<string, number | null>[] | aq.Table | any;
+/** Rows to score: arrays of feature values, objects by feature name, or a table (its label column is left out). */
+export type Rows = (number | null)[][] | Record<string, number | null>[] | Table;
 
 export interface PredictOptions {
   format?: "csv" | "json"; // request body, default csv
@@ -63,8 +66,8 @@ export interface PredictOptions {
   customAttributes?: string;
 }
 
-function isTable(x: any): x is aq.Table {
-  return x && typeof x.columnNames === "function" && typeof x.numRows === "function";
+function isTable(x: Rows): x is Table {
+  return !Array.isArray(x) && typeof x.columnNames === "function" && typeof x.numRows === "function";
 }
 
 export class Predictor {
@@ -101,24 +104,26 @@ export class Predictor {
     const { rt } = await this.session.clients();
     const cmd = new InvokeEndpointCommand({ EndpointName: this.endpointName, Body: typeof body === "string" ? Buffer.from(body) : body, ContentType: contentType, Accept: accept, CustomAttributes: customAttributes });
     // the local SageMaker marks an invocation that waited for a serverless cold start (AWS does not say)
-    cmd.middlewareStack.add(
-      (next: any) => async (args: any) => {
-        const out = await next(args);
-        const ms = out?.response?.headers?.["x-local-sagemaker-cold-start-ms"];
-        if (ms !== undefined) {
-          this.coldStarts.push(Number(ms));
-          this.session.log(`endpoint ${this.endpointName}: cold start ${ms} ms`);
-        }
-        return out;
-      },
-      { step: "deserialize", name: "localColdStart" },
-    );
+    const coldStart: DeserializeMiddleware<InvokeEndpointCommandInput, InvokeEndpointCommandOutput> = (next) => async (args) => {
+      const out = await next(args);
+      const response = out.response as { headers?: Record<string, string> } | undefined;
+      const ms = response?.headers?.["x-local-sagemaker-cold-start-ms"];
+      if (ms !== undefined) {
+        this.coldStarts.push(Number(ms));
+        this.session.log(`endpoint ${this.endpointName}: cold start ${ms} ms`);
+      }
+      return out;
+    };
+    cmd.middlewareStack.add(coldStart, { step: "deserialize", name: "localColdStart" });
     const r = await rt.send(cmd);
     return { body: Buffer.from(r.Body as Uint8Array).toString("utf8"), contentType: r.ContentType, customAttributes: r.CustomAttributes };
   }
 
-  /** predictions for rows (number[][], objects, or an arquero table); multiclass answers come back as number[][] */
-  async predict(rows: Rows, opts: PredictOptions = {}): Promise<Float64Array | number[][]> {
+  /**
+   * The endpoint's predictions for rows (arrays, objects by feature name, or a table), one number per row — or, for
+   * multiclass probabilities, K per row, row-major (n × K), as lib's `Ensemble.predict` gives them.
+   */
+  async predict(rows: Rows, opts: PredictOptions = {}): Promise<Float64Array> {
     const format = opts.format ?? "csv";
     const accept = opts.accept ?? "json";
     let matrix: (number | null)[][];
@@ -143,14 +148,12 @@ export class Predictor {
     const r = await this.invoke(body, ct, acc, opts.customAttributes);
     if (accept === "csv") {
       const lines = r.body.trim().split(/\r?\n/).filter((l) => l !== "");
-      if (lines.some((l) => l.includes(","))) return lines.map((l) => l.split(",").map(Number));
-      return Float64Array.from(lines.map(Number));
+      return Float64Array.from(lines.flatMap((l) => l.split(",").map(Number)));
     }
     const parsed = JSON.parse(r.body);
     const preds = parsed.predictions ?? parsed;
     if (!Array.isArray(preds)) throw new Error(`endpoint ${this.endpointName}: unexpected answer ${r.body.slice(0, 200)}`);
-    if (preds.length && Array.isArray(preds[0])) return preds as number[][];
-    return Float64Array.from(preds as number[]);
+    return Float64Array.from((preds as (number | number[])[]).flat());
   }
 
   /** deletes the endpoint, its endpoint config and its model */

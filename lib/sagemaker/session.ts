@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { repoRoot } from "../repo";
 import { startLocalSageMaker, type LocalSageMaker, type LocalServerOptions } from "./local";
 
@@ -48,7 +49,7 @@ export class Session {
   readonly stateDir: string;
   private opts: SessionOptions;
   private ready?: Promise<{ sm: SageMakerClient; rt: SageMakerRuntimeClient; url?: string }>;
-  private s3client?: any;
+  private s3client?: S3Client;
   private closed = false;
 
   constructor(opts: SessionOptions = {}) {
@@ -114,9 +115,10 @@ export class Session {
     return this.ready;
   }
 
-  s3(): any {
+  /** the S3 client (aws mode uploads; loaded on first use) */
+  s3(): S3Client {
     if (!this.s3client) {
-      const { S3Client } = require("@aws-sdk/client-s3");
+      const { S3Client } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
       const endpoint = this.opts.endpoints?.s3 ?? process.env.S3_ENDPOINT_URL;
       this.s3client = new S3Client({
         region: this.region,
@@ -154,7 +156,7 @@ export class Session {
 
   /** uploads a file or a folder (recursively) to s3://bucket/<keyPrefix>/ */
   async upload(localPath: string, keyPrefix: string): Promise<string> {
-    const { PutObjectCommand } = require("@aws-sdk/client-s3");
+    const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
     const files: [string, string][] = [];
     const st = fs.statSync(localPath);
     if (st.isFile()) files.push([localPath, `${keyPrefix}/${path.basename(localPath)}`]);

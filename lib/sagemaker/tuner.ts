@@ -1,14 +1,17 @@
 /** HyperparameterTuner: one automatic model tuning job (CreateHyperParameterTuningJob). */
-import * as aq from "arquero";
 import {
   CreateHyperParameterTuningJobCommand,
   DescribeHyperParameterTuningJobCommand,
   DescribeHyperParameterTuningJobCommandOutput,
   DescribeTrainingJobCommand,
   HyperParameterTrainingJobSummary,
+  HyperParameterTuningJobStrategyType,
   ListTrainingJobsForHyperParameterTuningJobCommand,
   MetricDefinition,
+  ParameterRanges,
 } from "@aws-sdk/client-sagemaker";
+import { arquero } from "../data/arquero";
+import type { Table } from "../data/csv";
 import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
 import { deployModel, DeployOptions, Predictor } from "./predictor";
 import { uniqueName } from "./session";
@@ -37,13 +40,26 @@ export class CategoricalParameter {
 }
 export type Parameter = ContinuousParameter | IntegerParameter | CategoricalParameter;
 
+/** A tuning job's search strategy (SageMaker's HyperParameterTuningJobStrategyType). */
+export type Strategy = `${HyperParameterTuningJobStrategyType}`;
+
+/** The best training job of a finished tuning job, with the fields such a job always has. */
+export type BestTrainingJob = HyperParameterTrainingJobSummary & {
+  TrainingJobName: string;
+  TunedHyperParameters: Record<string, string>;
+  FinalHyperParameterTuningJobObjectiveMetric: { MetricName: string; Value: number };
+};
+
+/** DescribeHyperParameterTuningJob's answer for a tuning job that finished with a best training job. */
+export type TuningJobResult = DescribeHyperParameterTuningJobCommandOutput & { HyperParameterTuningJobName: string; BestTrainingJob: BestTrainingJob };
+
 export interface TunerOptions {
   estimator: Estimator;
   objectiveMetricName: string; // e.g. "validation:rmse"
   objectiveType?: "Minimize" | "Maximize"; // Minimize
   hyperparameterRanges: Record<string, Parameter>;
   metricDefinitions?: MetricDefinition[]; // default: the estimator's
-  strategy?: "Bayesian" | "Random" | "Grid" | "Hyperband"; // Bayesian
+  strategy?: Strategy; // Bayesian
   maxJobs?: number; // MaxNumberOfTrainingJobs (not needed for Grid)
   maxParallelJobs?: number; // 1
   earlyStoppingType?: "Off" | "Auto";
@@ -54,8 +70,12 @@ export interface TunerOptions {
   maxRuntimeInSeconds?: number;
 }
 
-export function parameterRanges(ranges: Record<string, Parameter>): any {
-  const out: any = { ContinuousParameterRanges: [], IntegerParameterRanges: [], CategoricalParameterRanges: [] };
+export function parameterRanges(ranges: Record<string, Parameter>): ParameterRanges {
+  const out: Required<Pick<ParameterRanges, "ContinuousParameterRanges" | "IntegerParameterRanges" | "CategoricalParameterRanges">> = {
+    ContinuousParameterRanges: [],
+    IntegerParameterRanges: [],
+    CategoricalParameterRanges: [],
+  };
   for (const [Name, p] of Object.entries(ranges)) {
     if (p instanceof ContinuousParameter) out.ContinuousParameterRanges.push({ Name, MinValue: String(p.min), MaxValue: String(p.max), ScalingType: p.scaling });
     else if (p instanceof IntegerParameter) out.IntegerParameterRanges.push({ Name, MinValue: String(p.min), MaxValue: String(p.max), ScalingType: p.scaling });
@@ -65,12 +85,28 @@ export function parameterRanges(ranges: Record<string, Parameter>): any {
   return out;
 }
 
+/** The tuning job's answer narrowed to a finished job with a best training job, or an Error saying why not. */
+function withBest(d: DescribeHyperParameterTuningJobCommandOutput, name: string): TuningJobResult {
+  const best = d.BestTrainingJob;
+  const metric = best?.FinalHyperParameterTuningJobObjectiveMetric;
+  if (!best?.TrainingJobName || metric?.MetricName === undefined || metric.Value === undefined) {
+    throw new Error(`tuning job ${name}: no best training job (status ${d.HyperParameterTuningJobStatus}${d.FailureReason ? `: ${d.FailureReason}` : ""})`);
+  }
+  const bestJob: BestTrainingJob = {
+    ...best,
+    TrainingJobName: best.TrainingJobName,
+    TunedHyperParameters: best.TunedHyperParameters ?? {},
+    FinalHyperParameterTuningJobObjectiveMetric: { ...metric, MetricName: metric.MetricName, Value: metric.Value },
+  };
+  return { ...d, HyperParameterTuningJobName: name, BestTrainingJob: bestJob };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class HyperparameterTuner {
   readonly options: TunerOptions;
   latestTuningJob?: string;
-  latestDescription?: DescribeHyperParameterTuningJobCommandOutput;
+  latestDescription?: TuningJobResult;
 
   constructor(opts: TunerOptions) {
     if (!opts?.estimator) throw new Error("HyperparameterTuner: option estimator is required");
@@ -82,7 +118,12 @@ export class HyperparameterTuner {
     return this.options.estimator.session;
   }
 
-  async fit(inputs: Channels, opts: { wait?: boolean; jobName?: string } = {}): Promise<DescribeHyperParameterTuningJobCommandOutput | undefined> {
+  /** CreateHyperParameterTuningJob; by default waits and resolves to the finished job with its best training job */
+  fit(inputs: Channels, opts?: { wait?: true; jobName?: string }): Promise<TuningJobResult>;
+  /** CreateHyperParameterTuningJob without waiting (`wait: false`); `wait()` later */
+  fit(inputs: Channels, opts: { wait: false; jobName?: string }): Promise<undefined>;
+  fit(inputs: Channels, opts: { wait?: boolean; jobName?: string }): Promise<TuningJobResult | undefined>;
+  async fit(inputs: Channels, opts: { wait?: boolean; jobName?: string } = {}): Promise<TuningJobResult | undefined> {
     const o = this.options;
     const est = o.estimator;
     const { sm } = await this.session.clients();
@@ -122,8 +163,8 @@ export class HyperparameterTuner {
     return this.wait();
   }
 
-  /** polls until the tuning job ends, one line per finished training job */
-  async wait(): Promise<DescribeHyperParameterTuningJobCommandOutput> {
+  /** polls until the tuning job ends, one line per finished training job; throws if it failed or found no best job */
+  async wait(): Promise<TuningJobResult> {
     const name = this.requireJob();
     const { sm } = await this.session.clients();
     const seen = new Set<string>();
@@ -141,13 +182,13 @@ export class HyperparameterTuner {
         );
       }
       if (["Completed", "Failed", "Stopped"].includes(d.HyperParameterTuningJobStatus!)) {
-        this.latestDescription = d;
         const best = d.BestTrainingJob;
         this.session.log(
           `tuning job ${name}: ${d.HyperParameterTuningJobStatus}${best ? `; best ${best.TrainingJobName} ${best.FinalHyperParameterTuningJobObjectiveMetric?.MetricName}=${best.FinalHyperParameterTuningJobObjectiveMetric?.Value}` : ""}`,
         );
         if (d.HyperParameterTuningJobStatus === "Failed") throw new Error(`tuning job ${name} failed: ${d.FailureReason ?? ""}`);
-        return d;
+        this.latestDescription = withBest(d, name);
+        return this.latestDescription;
       }
       await sleep(this.session.pollMs);
     }
@@ -173,14 +214,13 @@ export class HyperparameterTuner {
   /** name of the best training job */
   async bestTrainingJob(): Promise<string> {
     const { sm } = await this.session.clients();
-    const d = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: this.requireJob() }));
-    const best = d.BestTrainingJob?.TrainingJobName;
-    if (!best) throw new Error(`tuning job ${this.latestTuningJob}: no best training job (status ${d.HyperParameterTuningJobStatus})`);
-    return best;
+    const name = this.requireJob();
+    const d = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
+    return withBest(d, name).BestTrainingJob.TrainingJobName;
   }
 
   /** all trials: one row per training job (name, status, objective, tuned hyperparameters as numbers where numeric, seconds) */
-  async trials(): Promise<aq.Table> {
+  async trials(): Promise<Table> {
     const sums = await this.summaries();
     const params = Object.keys(this.options.hyperparameterRanges);
     const cols: Record<string, unknown[]> = { TrainingJobName: [], TrainingJobStatus: [], FinalObjectiveValue: [], TrainingElapsedTimeSeconds: [], FailureReason: [] };
@@ -198,7 +238,7 @@ export class HyperparameterTuner {
         cols[p].push(v !== undefined && v !== "" && Number.isFinite(Number(v)) && !(this.options.hyperparameterRanges[p] instanceof CategoricalParameter) ? Number(v) : v ?? null);
       }
     }
-    return aq.table(cols);
+    return arquero().table(cols);
   }
 
   async deploy(opts: DeployOptions = {}): Promise<Predictor> {
