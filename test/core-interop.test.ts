@@ -46,7 +46,7 @@ const POLICIES: { name: string; params: Record<string, unknown>; rounds: number 
   {
     // CatBoost's names through the preset: symmetric, l2_leaf_reg 3, random_strength 1, Bayesian bootstrap
     name: "catboost-preset",
-    params: (() => { const { params } = catboostParams({ depth: 5, learning_rate: 0.2, iterations: 12, random_seed: 4 }); delete params.seed; return params; })(),
+    params: (() => { const { params } = catboostParams({ depth: 5, learning_rate: 0.2, iterations: 12, random_seed: 4 }); delete params.seed; return { ...params }; })(),
     rounds: 12,
   },
   {

@@ -4,11 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import {
-  applyBlend, catboost, convexWeights, crossValidate, Ensemble, loadDiabetes, loadEnsemble, nnls, randomForest, readManifest,
-  ridge, rmse, saveEnsemble, xgboost,
-} from "ensemble-workbook";
-import { normalEquations } from "../lib/ensemble/nnls";
+import { catboost, crossValidate, Ensemble, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, xgboost } from "ensemble-workbook";
+// internals, tested white-box from lib's sources
+import { applyBlend } from "../lib/ensemble/blends";
+import { convexWeights, nnls, normalEquations } from "../lib/ensemble/nnls";
 
 const table = loadDiabetes();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-ensemble-"));

@@ -21,6 +21,7 @@
  */
 import { ridgeSolve } from "../members/linalg";
 import { convexWeights } from "./nnls";
+import { isClassification, isMulticlass, objectiveTask } from "../core";
 
 export type Blend = "mean" | "weighted" | "stacking" | "median" | "vote" | "soft_vote";
 export const BLENDS: Blend[] = ["mean", "weighted", "stacking", "median", "vote", "soft_vote"];
@@ -32,11 +33,10 @@ export interface BlendState {
 
 export function checkBlend(blend: string, objective: string): Blend {
   if (!BLENDS.includes(blend as Blend)) throw new Error(`unknown blend "${blend}"; known blends: ${BLENDS.join(", ")}`);
-  const classification = objective.startsWith("binary:") || objective.startsWith("multi:");
-  if ((blend === "vote" || blend === "soft_vote") && !classification) {
+  if ((blend === "vote" || blend === "soft_vote") && !isClassification(objective)) {
     throw new Error(`blend "${blend}" needs a classification objective (binary:* or multi:*), not ${objective}`);
   }
-  if (blend === "stacking" && objective.startsWith("multi:")) throw new Error(`blend "stacking" is not supported for ${objective}; use weighted or soft_vote`);
+  if (blend === "stacking" && isMulticlass(objective)) throw new Error(`blend "stacking" is not supported for ${objective}; use weighted or soft_vote`);
   return blend as Blend;
 }
 
@@ -74,8 +74,9 @@ export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, o
   const m = P.length;
   const L = P[0].length;
   const out = new Float64Array(L);
-  const binary = opts.objective.startsWith("binary:");
-  const multi = opts.objective.startsWith("multi:");
+  const task = objectiveTask(opts.objective);
+  const binary = task === "binary";
+  const multi = task === "multiclass";
   switch (blend) {
     case "mean":
     case "soft_vote":

@@ -28,6 +28,7 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, innerOutOfFold, ProgressCallback } from "./ensemble";
+import { outputGroups } from "../core";
 
 export interface Curve {
   fold: number; // 1-based
@@ -95,7 +96,7 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   let done = 0;
   const tick = (message: string, fold: number, member: string) => opts.onProgress?.({ done: ++done, total, message, fold, member });
 
-  const width = objective.startsWith("multi:") ? ensemble.numClass ?? 1 : 1;
+  const width = outputGroups(objective, ensemble.numClass);
   const oof: Record<string, Float64Array> = {};
   for (const mem of members) oof[mem.name] = new Float64Array(m.nrow * width);
   for (const b of blendList) oof[b.key] = new Float64Array(m.nrow * width);

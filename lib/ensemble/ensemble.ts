@@ -13,7 +13,9 @@ import { Matrix, matrixFromRows, takeRows, toMatrix } from "../data/matrix";
 import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
 import { CATBOOST_LOSSES } from "../members/catboost";
+import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
+import { isClassification, isMulticlass } from "../core";
 
 export interface ProgressEvent {
   /** member fits finished so far / planned in total */
@@ -74,10 +76,6 @@ function uniqueNames(members: Member[]): void {
   }
 }
 
-export function isClassificationObjective(objective: string): boolean {
-  return objective.startsWith("binary:") || objective.startsWith("multi:");
-}
-
 export class Ensemble {
   members: Member[];
   blend: Blend;
@@ -96,7 +94,7 @@ export class Ensemble {
     uniqueNames(this.members);
     if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
     const declared = (m: Member): string | undefined =>
-      m.params.objective ?? (m.params.loss_function ? CATBOOST_LOSSES[m.params.loss_function] ?? m.params.loss_function : undefined);
+      m.params.objective ?? (m.params.loss_function ? CATBOOST_LOSSES[m.params.loss_function as CatBoostLoss] ?? m.params.loss_function : undefined);
     this.objective = opts.objective ?? this.members.map(declared).find((o) => o !== undefined) ?? "reg:squarederror";
     const conflicting = this.members.filter((m) => declared(m) !== undefined && declared(m) !== this.objective);
     if (conflicting.length) {
@@ -122,7 +120,7 @@ export class Ensemble {
 
   /** For multi:* make sure every member knows num_class (from the labels if not given). */
   prepareLabels(y: Float32Array): void {
-    if (!this.objective.startsWith("multi:")) return;
+    if (!isMulticlass(this.objective)) return;
     if (this.numClass === undefined) {
       let max = 0;
       for (const v of y) max = Math.max(max, v);
@@ -133,7 +131,7 @@ export class Ensemble {
 
   /** Folds for a labelled matrix: stratified for classification, shuffled k-fold otherwise. */
   foldsFor(y: Float32Array, k: number, seed: number) {
-    return isClassificationObjective(this.objective) ? stratifiedKFold(y, k, { seed }) : kFold(y.length, k, { seed });
+    return isClassification(this.objective) ? stratifiedKFold(y, k, { seed }) : kFold(y.length, k, { seed });
   }
 
   fit(table: Table, opts: FitTableOptions): this {

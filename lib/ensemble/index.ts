@@ -1,9 +1,8 @@
-export { Ensemble, innerOutOfFold } from "./ensemble";
+export { Ensemble } from "./ensemble";
 export type { EnsembleOptions, FitTableOptions, Prediction, ProgressEvent, ProgressCallback, RoundCallback, FitMatrixOptions } from "./ensemble";
 export { crossValidate } from "./crossValidate";
 export type { CvOptions, CvResult, Curve } from "./crossValidate";
 export { saveEnsemble, loadEnsemble, readManifest, MANIFEST_FORMAT } from "./persist";
 export type { Manifest, ManifestMember } from "./persist";
-export { BLENDS, applyBlend, fitBlend, checkBlend } from "./blends";
+export { BLENDS } from "./blends";
 export type { Blend, BlendState } from "./blends";
-export { nnls, convexWeights } from "./nnls";

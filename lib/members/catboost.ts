@@ -12,16 +12,17 @@
  * The ensemble's objective is given as `objective` (XGBoost name) and wins
  * over loss_function only when loss_function is not set.
  */
-import { CATBOOST_LOSSES, catboostParams } from "../core";
-import { Member } from "./member";
+import { CATBOOST_LOSSES, catboostParams, type CatBoostParams } from "../core";
+import { Member, StoredParams } from "./member";
+import type { CatBoostMemberParams } from "./params";
 import { CoreRecipe, ROUND_ALIASES, TreeMember } from "./tree";
 
 export const CATBOOST_DEFAULTS = { depth: 6, iterations: 250, learning_rate: 0.03 };
 
 export { CATBOOST_LOSSES };
 
-export function catboostRecipe(params: Record<string, any>): CoreRecipe {
-  const cb: Record<string, any> = { ...CATBOOST_DEFAULTS };
+export function catboostRecipe(params: StoredParams): CoreRecipe {
+  const cb: Record<string, unknown> = { ...CATBOOST_DEFAULTS };
   for (const [k, v] of Object.entries(params)) {
     if (ROUND_ALIASES.includes(k)) cb.iterations = Number(v);
     else if (k === "eta") cb.learning_rate = v;
@@ -30,13 +31,14 @@ export function catboostRecipe(params: Record<string, any>): CoreRecipe {
   }
   const objective = cb.objective;
   delete cb.objective;
-  const recipe: CoreRecipe = catboostParams(cb);
-  const out = { params: { ...recipe.params }, numBoostRound: recipe.numBoostRound };
-  delete (out.params as any).catFeatures;
-  if (objective && out.params.objective === undefined) out.params.objective = objective;
+  // CatBoost's names (and core names CatBoost has none for): catboostParams and the core check them
+  const recipe = catboostParams(cb as CatBoostParams);
+  const out: CoreRecipe = { params: { ...recipe.params }, numBoostRound: recipe.numBoostRound };
+  if (objective && out.params.objective === undefined) out.params.objective = objective as CoreRecipe["params"]["objective"];
   return out;
 }
 
-export function catboost(params: Record<string, any> = {}): Member {
-  return new TreeMember("catboost", params, catboostRecipe);
+/** A CatBoost-style member: symmetric (oblivious) trees, CatBoost's parameter names. */
+export function catboost(params: CatBoostMemberParams = {}): Member {
+  return new TreeMember("catboost", { ...params }, catboostRecipe);
 }

@@ -5,7 +5,8 @@
  * arrays/objects are parsed and a JSON-quoted string loses its quotes).
  */
 import { catboost } from "./catboost";
-import { Member, MEMBER_KINDS } from "./member";
+import { Member, MEMBER_KINDS, StoredParams } from "./member";
+import type { CatBoostMemberParams, RandomForestParams, RidgeParams, XGBoostMemberParams } from "./params";
 import { randomForest } from "./randomForest";
 import { ridge } from "./ridge";
 import { xgboost } from "./xgboost";
@@ -31,16 +32,18 @@ const ALIASES: Record<string, string> = { rf: "random_forest", randomForest: "ra
 
 export function memberFromSpec(kind: string, params: Record<string, unknown> = {}): Member {
   const k = ALIASES[kind] ?? kind;
-  const p: Record<string, any> = Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : coerce(v)]));
+  // Values from a training job, coerced from strings: untyped until the member's recipe and the core check
+  // every key and value (unknown names and bad values are Errors there).
+  const p: StoredParams = Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : coerce(v)]));
   switch (k) {
     case "xgboost":
-      return xgboost(p);
+      return xgboost(p as XGBoostMemberParams);
     case "catboost":
-      return catboost(p);
+      return catboost(p as CatBoostMemberParams);
     case "random_forest":
-      return randomForest(p);
+      return randomForest(p as RandomForestParams);
     case "ridge":
-      return ridge(p);
+      return ridge(p as RidgeParams);
     default:
       throw new Error(`unknown member kind "${kind}"; known kinds: ${MEMBER_KINDS.join(", ")}`);
   }

@@ -1,8 +1,9 @@
 export { xgboost, XGBOOST_DEFAULTS, XGBOOST_DEFAULT_ROUNDS } from "./xgboost";
 export { catboost, CATBOOST_DEFAULTS } from "./catboost";
 export { randomForest, RANDOM_FOREST_DEFAULTS } from "./randomForest";
-export { ridge, RIDGE_FORMAT } from "./ridge";
+export { ridge } from "./ridge";
 export { memberFromSpec } from "./fromSpec";
-export { MEMBER_KINDS, checkFeatures } from "./member";
-export type { Member, MemberKind, FitOptions } from "./member";
+export { MEMBER_KINDS } from "./member";
+export type { Member, MemberKind, FitOptions, StoredParams } from "./member";
+export type { XGBoostMemberParams, CatBoostMemberParams, RandomForestParams, RidgeParams, RoundParams, MemberName, MemberParams } from "./params";
 export { TreeMember } from "./tree";

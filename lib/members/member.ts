@@ -16,11 +16,18 @@ export interface FitOptions {
   onRound?(round: number, metrics: Record<string, number>): void;
 }
 
+/**
+ * A member's hyperparameters as stored: its own names (typed at the factories, see params.ts), plus `objective`
+ * and `num_class` once the ensemble sets them. Values from a training job may still be strings here; the
+ * member's recipe and the core check them.
+ */
+export type StoredParams = Record<string, unknown> & { objective?: string; num_class?: number; loss_function?: string };
+
 export interface Member {
   kind: MemberKind;
   name: string;
   /** Hyperparameters as given (member's own names), plus `objective` once set by the ensemble. */
-  params: Record<string, any>;
+  params: StoredParams;
   fit(m: Matrix, opts?: FitOptions): void;
   predict(m: Matrix): Float64Array;
   toFile(): { file: string; content: string };

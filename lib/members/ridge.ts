@@ -21,7 +21,9 @@
  */
 import type { Matrix } from "../data/matrix";
 import { ridgeSolve } from "./linalg";
-import { checkFeatures, Member } from "./member";
+import { checkFeatures, Member, StoredParams } from "./member";
+import type { RidgeParams } from "./params";
+import { isMulticlass, objectiveTask } from "../core";
 
 export const RIDGE_FORMAT = "ensemble-workbook/ridge/1";
 
@@ -33,22 +35,18 @@ interface RidgeState {
   intercept: number;
 }
 
-export interface RidgeParams {
-  alpha?: number;
-  name?: string;
-  objective?: string;
-  [key: string]: unknown;
-}
 
 class RidgeMember implements Member {
   kind = "ridge" as const;
   name: string;
-  params: Record<string, any>;
+  params: StoredParams;
   private state?: RidgeState;
 
   constructor(params: RidgeParams = {}) {
     const { name, ...rest } = params;
     this.name = name ?? "ridge";
+    const unknown = Object.keys(rest).filter((k) => k !== "alpha" && k !== "objective" && k !== "num_class");
+    if (unknown.length) throw new Error(`ridge: unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; ridge takes alpha (and name)`);
     this.params = { alpha: 1, ...rest };
     const alpha = Number(this.params.alpha);
     if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new Error(`ridge: alpha must be a number ≥ 0 (got ${params.alpha})`);
@@ -61,7 +59,7 @@ class RidgeMember implements Member {
 
   fit(m: Matrix): void {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
-    if (this.objective().startsWith("multi:")) throw new Error(`ridge member "${this.name}" does not support ${this.objective()}`);
+    if (isMulticlass(this.objective())) throw new Error(`ridge member "${this.name}" does not support ${this.objective()}`);
     const n = m.nrow;
     const mean: number[] = [];
     const scale: number[] = [];
@@ -91,7 +89,7 @@ class RidgeMember implements Member {
       scale.push(sigma);
       cols.push(col);
     }
-    const { coef, intercept } = ridgeSolve(cols, m.y, this.params.alpha);
+    const { coef, intercept } = ridgeSolve(cols, m.y, Number(this.params.alpha));
     this.state = { featureNames: [...m.featureNames], mean, scale, coef: Array.from(coef), intercept };
   }
 
@@ -99,7 +97,7 @@ class RidgeMember implements Member {
     checkFeatures(this, m);
     const s = this.state!;
     const out = new Float64Array(m.nrow);
-    const binary = this.objective().startsWith("binary:");
+    const binary = objectiveTask(this.objective()) === "binary";
     for (let i = 0; i < m.nrow; i++) {
       let v = s.intercept;
       for (let j = 0; j < m.ncol; j++) {
@@ -133,7 +131,7 @@ class RidgeMember implements Member {
   }
 
   clone(): Member {
-    return new RidgeMember({ ...this.params, name: this.name });
+    return new RidgeMember({ ...(this.params as RidgeParams), name: this.name });
   }
 
   featureNames(): string[] | undefined {

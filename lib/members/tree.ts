@@ -6,21 +6,21 @@
  */
 import type { Matrix } from "../data/matrix";
 import { matrixToDMatrix } from "../data/matrix";
-import { Booster, DMatrix, train } from "../core";
-import { checkFeatures, FitOptions, Member, MemberKind } from "./member";
+import { Booster, DMatrix, train, type XGBoostParams } from "../core";
+import { checkFeatures, FitOptions, Member, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
 export interface CoreRecipe {
-  params: Record<string, unknown>;
+  params: XGBoostParams;
   numBoostRound: number;
 }
 
-export type ParamMapper = (params: Record<string, any>) => CoreRecipe;
+export type ParamMapper = (params: StoredParams) => CoreRecipe;
 
 /** Accepted spellings of "number of boosting rounds" in member params. */
 export const ROUND_ALIASES = ["num_round", "num_boost_round", "numBoostRound", "n_estimators"];
 
-export function takeRounds(params: Record<string, any>, fallback: number): { rounds: number; rest: Record<string, any> } {
+export function takeRounds(params: StoredParams, fallback: number): { rounds: number; rest: StoredParams } {
   const rest = { ...params };
   let rounds = fallback;
   for (const k of ROUND_ALIASES) {
@@ -36,15 +36,15 @@ export function takeRounds(params: Record<string, any>, fallback: number): { rou
 export class TreeMember implements Member {
   kind: MemberKind;
   name: string;
-  params: Record<string, any>;
+  params: StoredParams;
   private booster?: Booster;
   private names?: string[];
   private mapper: ParamMapper;
 
-  constructor(kind: MemberKind, params: Record<string, any>, mapper: ParamMapper) {
+  constructor(kind: MemberKind, params: StoredParams, mapper: ParamMapper) {
     const { name, ...rest } = params;
     this.kind = kind;
-    this.name = name ?? kind;
+    this.name = name === undefined ? kind : String(name);
     this.params = rest;
     this.mapper = mapper;
     mapper(this.params); // validate early: bad params fail at construction
@@ -102,7 +102,7 @@ export class TreeMember implements Member {
     }
     this.free();
     this.booster = bst;
-    this.names = (bst as any).featureNames ? [...(bst as any).featureNames] : undefined;
+    this.names = bst.featureNames ? [...bst.featureNames] : undefined;
   }
 
   clone(): Member {

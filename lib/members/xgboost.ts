@@ -7,22 +7,26 @@
  *   stops improving after about 100 rounds at this learning rate).
  * Rounds may be given as num_round, num_boost_round, numBoostRound or n_estimators.
  */
-import { Member } from "./member";
+import type { XGBoostParams } from "../core";
+import { Member, StoredParams } from "./member";
+import type { XGBoostMemberParams } from "./params";
 import { CoreRecipe, takeRounds, TreeMember } from "./tree";
 
 export const XGBOOST_DEFAULTS = { eta: 0.05, max_depth: 3, subsample: 0.8, colsample_bytree: 0.8, min_child_weight: 1, seed: 0 };
 export const XGBOOST_DEFAULT_ROUNDS = 100;
 
-export function xgboostRecipe(params: Record<string, any>): CoreRecipe {
+export function xgboostRecipe(params: StoredParams): CoreRecipe {
   const { rounds, rest } = takeRounds(params, XGBOOST_DEFAULT_ROUNDS);
   const aliased = { ...rest };
   if (aliased.learning_rate !== undefined) {
     aliased.eta = aliased.learning_rate;
     delete aliased.learning_rate;
   }
-  return { params: { ...XGBOOST_DEFAULTS, ...aliased }, numBoostRound: rounds };
+  // the member's own names are XGBoost's: the core checks every key and value when it trains
+  return { params: { ...XGBOOST_DEFAULTS, ...aliased } as XGBoostParams, numBoostRound: rounds };
 }
 
-export function xgboost(params: Record<string, any> = {}): Member {
-  return new TreeMember("xgboost", params, xgboostRecipe);
+/** An XGBoost-style member: depthwise histogram trees, XGBoost's parameter names. */
+export function xgboost(params: XGBoostMemberParams = {}): Member {
+  return new TreeMember("xgboost", { ...params }, xgboostRecipe);
 }

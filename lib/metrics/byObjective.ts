@@ -4,16 +4,14 @@
  */
 import { mae, r2, rmse } from "./regression";
 import { accuracy, auc, logloss } from "./classification";
+import { isClassification, objectiveTask } from "../core";
 
 export type MetricFn = (y: ArrayLike<number>, p: ArrayLike<number>) => number;
 
-export function isClassification(objective: string): boolean {
-  return objective.startsWith("binary:") || objective.startsWith("multi:");
-}
-
 export function metricsFor(objective: string): Record<string, MetricFn> {
-  if (objective.startsWith("binary:")) return { logloss, auc, accuracy };
-  if (objective.startsWith("multi:")) return { logloss, accuracy };
+  const task = objectiveTask(objective);
+  if (task === "binary") return { logloss, auc, accuracy };
+  if (task === "multiclass") return { logloss, accuracy };
   return { rmse, mae, r2 };
 }
 

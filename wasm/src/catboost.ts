@@ -21,22 +21,52 @@
  * | cat_features        | —       | DMatrix option (categorical columns)    |
  * Other keys pass through unchanged as core parameters.
  */
-import type { Params } from "./params";
+import type { Objective } from "./params";
+import type { XGBoostParams } from "./xgboost-params";
 
 /** CatBoost loss_function → XGBoost objective. */
-export const CATBOOST_LOSSES: Record<string, string> = {
+export const CATBOOST_LOSSES = {
   RMSE: "reg:squarederror", MAE: "reg:absoluteerror", Logloss: "binary:logistic",
   MultiClass: "multi:softprob", Poisson: "count:poisson", Huber: "reg:pseudohubererror",
-};
+} as const satisfies Record<string, Objective>;
 
-export interface CatBoostParams {
-  depth?: number; learning_rate?: number; iterations?: number; l2_leaf_reg?: number; border_count?: number;
-  random_strength?: number; bagging_temperature?: number; bootstrap_type?: "Bayesian" | "Bernoulli" | "No" | string;
-  subsample?: number; random_seed?: number; loss_function?: string; cat_features?: (number | string)[];
-  [other: string]: unknown;
+/** CatBoost's loss function names that this core implements. */
+export type CatBoostLoss = keyof typeof CATBOOST_LOSSES;
+
+/** Core parameters with a CatBoost name of their own (below); every other core parameter passes through. */
+type RenamedByCatBoost =
+  | "max_depth" | "eta" | "learning_rate" | "lambda" | "reg_lambda" | "max_bin" | "seed" | "random_state" | "objective"
+  | "grow_policy" | "random_strength" | "bagging_temperature" | "bootstrap_type" | "subsample";
+
+/** CatBoost's parameter names (table above), plus any core parameter that CatBoost has no name for. */
+export interface CatBoostParams extends Omit<XGBoostParams, RenamedByCatBoost> {
+  /** Depth of the symmetric (oblivious) trees, 1–16. Default 6. */
+  depth?: number;
+  /** Shrinkage of each tree. Default 0.03. */
+  learning_rate?: number;
+  /** Boosting rounds. Default 1000. */
+  iterations?: number;
+  /** L2 regularisation of leaf values. Default 3. */
+  l2_leaf_reg?: number;
+  /** Histogram bins per feature (capped at 256). Default 254. */
+  border_count?: number;
+  /** Noise added to split scores, shrinking over the rounds. Default 1. */
+  random_strength?: number;
+  /** Bayesian bootstrap temperature (0 = no bagging). Default 1. */
+  bagging_temperature?: number;
+  /** Row sampling. Default `"Bayesian"`. */
+  bootstrap_type?: "Bayesian" | "Bernoulli" | "No";
+  /** Row fraction for `bootstrap_type: "Bernoulli"`. Default 0.8 then. */
+  subsample?: number;
+  /** Seed. Default 0. */
+  random_seed?: number;
+  /** CatBoost loss name (or an XGBoost objective name). Default `"RMSE"`. */
+  loss_function?: CatBoostLoss | Objective;
+  /** Categorical columns (indexes or names), encoded by ordered target statistics. */
+  cat_features?: (number | string)[];
 }
 
-export function catboostParams(cb: CatBoostParams = {}): { params: Params; numBoostRound: number; catFeatures?: (number | string)[] } {
+export function catboostParams(cb: CatBoostParams = {}): { params: XGBoostParams; numBoostRound: number; catFeatures?: (number | string)[] } {
   const {
     depth = 6, learning_rate = 0.03, iterations = 1000, l2_leaf_reg = 3, border_count = 254, random_strength = 1,
     bagging_temperature = 1, bootstrap_type = "Bayesian", subsample, random_seed = 0, loss_function, cat_features, ...rest
@@ -46,10 +76,11 @@ export function catboostParams(cb: CatBoostParams = {}): { params: Params; numBo
   if (!(bagging_temperature >= 0)) throw new Error(`catboost: bagging_temperature must be >= 0, got ${bagging_temperature}`);
   const boot = String(bootstrap_type).toLowerCase();
   if (!["bayesian", "bernoulli", "no"].includes(boot)) throw new Error(`catboost: bootstrap_type must be Bayesian, Bernoulli or No, got ${bootstrap_type}`);
-  const objective = loss_function === undefined ? undefined : CATBOOST_LOSSES[loss_function] ?? loss_function;
-  const params: Params = {
+  const objective: Objective | undefined =
+    loss_function === undefined ? undefined : loss_function in CATBOOST_LOSSES ? CATBOOST_LOSSES[loss_function as CatBoostLoss] : (loss_function as Objective);
+  const params: XGBoostParams = {
     grow_policy: "symmetric", max_depth: depth, eta: learning_rate, lambda: l2_leaf_reg, max_bin: Math.min(border_count, 256),
-    random_strength, bootstrap_type: boot, bagging_temperature, seed: random_seed, min_child_weight: 0,
+    random_strength, bootstrap_type: boot as XGBoostParams["bootstrap_type"], bagging_temperature, seed: random_seed, min_child_weight: 0,
     ...(boot === "bernoulli" ? { subsample: subsample ?? 0.8 } : {}),
     ...(objective ? { objective } : {}),
     ...rest,

@@ -14,7 +14,9 @@
 export { DMatrix, type DMatrixOptions } from "./dmatrix";
 export { Booster, type PredictOptions, type ImportanceType } from "./booster";
 export { train, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
-export { catboostParams, CATBOOST_LOSSES, type CatBoostParams } from "./catboost";
+export { catboostParams, CATBOOST_LOSSES, type CatBoostParams, type CatBoostLoss } from "./catboost";
+export { XGBOOST_PARAM_NAMES, type XGBoostParams } from "./xgboost-params";
 export { resolveParams, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";
 export { type CategoricalEncoding } from "./categorical";
 export { Rng } from "./rng";
+export { objectiveTask, isClassification, isMulticlass, outputGroups, type Task } from "./objectives";

@@ -89,7 +89,7 @@ function toNumber(name: string, v: unknown): number {
   return n;
 }
 
-export function resolveParams(params: Params = {}): ResolvedParams {
+export function resolveParams(params: Params | object = {}): ResolvedParams {
   const out: Record<string, unknown> = { ...DEFAULTS };
   let metrics: Metric[] | undefined;
   for (const [rawKey, value] of Object.entries(params)) {

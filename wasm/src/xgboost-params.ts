@@ -1,0 +1,105 @@
+/**
+ * The parameters `train` accepts, typed, with XGBoost's meaning and this core's default for each —
+ * what Tab completion and Shift-Tab inspection show in a notebook, and what makes a misspelt name a
+ * compile-time error. params.ts checks the same names at run time (values may also arrive as numeric
+ * strings, as SageMaker passes hyperparameters); a test keeps the two lists equal.
+ */
+import type { Metric, Objective } from "./params";
+
+export interface XGBoostParams {
+  /** Learning task and loss. Default `"reg:squarederror"`. */
+  objective?: Objective;
+  /** Number of classes, required (≥ 2) for `multi:*` objectives. */
+  num_class?: number;
+  /** Step size shrinkage applied to every new tree's leaf values (alias `learning_rate`). Default 0.3. */
+  eta?: number;
+  /** Alias of `eta`. */
+  learning_rate?: number;
+  /** Minimum loss reduction a split must bring (alias `min_split_loss`). Default 0. */
+  gamma?: number;
+  /** Alias of `gamma`. */
+  min_split_loss?: number;
+  /** Minimum sum of instance weight (hessian) in a child. Default 1. */
+  min_child_weight?: number;
+  /** L2 regularisation of leaf weights (alias `reg_lambda`). Default 1. */
+  lambda?: number;
+  /** Alias of `lambda`. */
+  reg_lambda?: number;
+  /** L1 regularisation of leaf weights (alias `reg_alpha`). Default 0. */
+  alpha?: number;
+  /** Alias of `alpha`. */
+  reg_alpha?: number;
+  /** Maximum absolute leaf value before shrinkage (0 = no limit). Default 0, 0.7 for `count:poisson`. */
+  max_delta_step?: number;
+  /** Maximum tree depth (0 = unlimited, lossguide only). Default 6; 1–16 for symmetric trees. */
+  max_depth?: number;
+  /** Maximum number of leaves (0 = no limit; the budget of `grow_policy: "lossguide"`). Default 0. */
+  max_leaves?: number;
+  /** How trees grow: level by level (`"depthwise"`, XGBoost's default), best leaf first (`"lossguide"`), or CatBoost-style oblivious trees with one split per level (`"symmetric"`). */
+  grow_policy?: "depthwise" | "lossguide" | "symmetric";
+  /** Fraction of rows sampled (without replacement) for each tree. Default 1. */
+  subsample?: number;
+  /** Fraction of features sampled for each tree. Default 1. */
+  colsample_bytree?: number;
+  /** Fraction of the tree's features sampled for each depth level. Default 1. */
+  colsample_bylevel?: number;
+  /** Fraction of the level's features sampled for each split. Default 1. */
+  colsample_bynode?: number;
+  /** Histogram bins per feature, 2–256 (bins are bytes; a feature with missing values gets at most 255). Default 256. */
+  max_bin?: number;
+  /** Seed of the core's random numbers (row and column sampling, random strength; alias `random_state`). Default 0. */
+  seed?: number;
+  /** Alias of `seed`. */
+  random_state?: number;
+  /** Trees grown per round; > 1 with `subsample` < 1 and `eta` 1 makes a random forest. Default 1. */
+  num_parallel_tree?: number;
+  /** The initial prediction of every row; unset = estimated from the labels as XGBoost 2.x does. */
+  base_score?: number;
+  /** δ of `reg:pseudohubererror`. Default 1. */
+  huber_slope?: number;
+  /** CatBoost's random strength: N(0, 1) noise added to split scores, scaled and shrinking over the rounds. Default 0. */
+  random_strength?: number;
+  /** Row sampling scheme: none, Bernoulli (`subsample`), or CatBoost's Bayesian weights. Default `"no"`. */
+  bootstrap_type?: "no" | "bernoulli" | "bayesian";
+  /** Bayesian bootstrap: weights are (−log U)^t; 0 gives every row weight 1. Default 1. */
+  bagging_temperature?: number;
+  /** Metric(s) reported for the evaluation sets; the last one drives early stopping. Default: the objective's. */
+  eval_metric?: Metric | Metric[];
+  /** Categorical columns: CatBoost's ordered target statistics (`"ordered"`), or the leaking all-rows mean (`"naive"`, for comparison only). Default `"ordered"`. */
+  cat_encoding?: "ordered" | "naive";
+  /** Random orders averaged by ordered target statistics. Default 4. */
+  cat_permutations?: number;
+  /** Weight of the prior (the mean label) in target statistics. Default 1. */
+  cat_prior_weight?: number;
+  /** Threads (XGBoost's meaning; accepted, alias `n_jobs`). */
+  nthread?: number;
+  /** Alias of `nthread`. */
+  n_jobs?: number;
+  /** Accepted for XGBoost compatibility; no effect. */
+  verbosity?: number;
+  /** Accepted for XGBoost compatibility; no effect (unknown parameters are always errors here). */
+  validate_parameters?: boolean | number;
+  /** Accepted for XGBoost compatibility; no effect. */
+  disable_default_eval_metric?: boolean | number;
+  /** Only `"gbtree"`. */
+  booster?: "gbtree";
+  /** `"hist"` (`"auto"` and `"approx"` are accepted and mean hist). */
+  tree_method?: "hist" | "auto" | "approx";
+  /** Only `"cpu"`. */
+  device?: "cpu";
+  /** Only `"uniform"`. */
+  sampling_method?: "uniform";
+  /** Only 1: pass per-row weights instead. */
+  scale_pos_weight?: 1;
+}
+
+/** Every key of XGBoostParams, at run time (kept equal to params.ts's VALID_PARAMS by a test). */
+export const XGBOOST_PARAM_NAMES: string[] = Object.keys({
+  objective: 1, num_class: 1, eta: 1, learning_rate: 1, gamma: 1, min_split_loss: 1, min_child_weight: 1, lambda: 1,
+  reg_lambda: 1, alpha: 1, reg_alpha: 1, max_delta_step: 1, max_depth: 1, max_leaves: 1, grow_policy: 1, subsample: 1,
+  colsample_bytree: 1, colsample_bylevel: 1, colsample_bynode: 1, max_bin: 1, seed: 1, random_state: 1,
+  num_parallel_tree: 1, base_score: 1, huber_slope: 1, random_strength: 1, bootstrap_type: 1, bagging_temperature: 1,
+  eval_metric: 1, cat_encoding: 1, cat_permutations: 1, cat_prior_weight: 1, nthread: 1, n_jobs: 1, verbosity: 1,
+  validate_parameters: 1, disable_default_eval_metric: 1, booster: 1, tree_method: 1, device: 1, sampling_method: 1,
+  scale_pos_weight: 1,
+} satisfies Record<keyof XGBoostParams, 1>).sort();
