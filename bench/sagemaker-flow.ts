@@ -1,5 +1,5 @@
 /**
- * The seed flow through lib/sagemaker in local mode, timed: `npx tsx sagemaker-local/flow-bench.ts [--k-fold 5] [--num-round N]
+ * The seed flow through lib/sagemaker in local mode, timed: `npx tsx bench/sagemaker-flow.ts [--k-fold 5] [--num-round N]
  * [--strategy Bayesian] [--jobs 4] [--parallel 2]` → wall time of each step, trials/minute of the tuning job.
  */
 import * as fs from "fs";

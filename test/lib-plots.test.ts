@@ -23,8 +23,8 @@ test("perFoldFigure: one bar series per member + ensemble, one bar per fold, mea
   const bars = fig.data.filter((t) => t.type === "bar");
   assert.is(bars.length, SERIES.length);
   bars.forEach((b, i) => {
-    assert.ok(b.name.startsWith(`${SERIES[i]} (mean `));
-    assert.is(b.y.length, K);
+    assert.ok(b.name!.startsWith(`${SERIES[i]} (mean `));
+    assert.is(b.y!.length, K);
   });
   assert.is(fig.data.filter((t) => t.type === "scatter").length, SERIES.length);
   assert.equal(fig.layout.title, { text: "RMSE per fold" });
@@ -35,16 +35,16 @@ test("perFoldFigure: one bar series per member + ensemble, one bar per fold, mea
 test("other figures are plain data with object titles", () => {
   const lc = learningCurveFigure(cv.curves);
   assert.is(lc.data.length, 2 * K); // two tree members × folds
-  assert.is(lc.data[0].x.length, 20);
+  assert.is(lc.data[0].x!.length, 20);
   const pva = predictedVsActualFigure(cv.y, cv.oof.ensemble);
-  assert.is(pva.data[0].x.length, 442);
+  assert.is(pva.data[0].x!.length, 442);
   const imp = featureImportanceFigure({ bmi: 3, s5: 2, age: 0.5 });
   assert.equal(imp.data[0].y, ["age", "s5", "bmi"]);
   const tr = trialsFigure([{ objective: 3 }, { objective: 2 }, { objective: 2.5 }, { objective: 1 }]);
   assert.equal(tr.data[1].y, [3, 2, 2, 1]);
   const pc = parallelCoordinatesFigure([{ objective: 3, eta: 0.1, blend: "mean" }, { objective: 2, eta: 0.3, blend: "stacking" }], ["eta", "blend"]);
-  assert.equal(pc.data[0].dimensions[1].ticktext, ["mean", "stacking"]);
-  for (const f of [lc, pva, imp, tr, pc]) assert.type(f.layout.title.text, "string");
+  assert.equal((pc.data[0].dimensions as { ticktext?: string[] }[])[1].ticktext, ["mean", "stacking"]);
+  for (const f of [lc, pva, imp, tr, pc]) assert.type((f.layout.title as { text?: string }).text, "string");
 });
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -13,7 +13,7 @@ function ticks(axis: Record<string, any>, lo: number, hi: number): number[] {
 
 test("few trials: one tick per trial, integer format", () => {
   const fig = trialsFigure([{ objective: 3 }, { objective: 2 }, { objective: 2.5 }, { objective: 1 }]);
-  const ax = fig.layout.xaxis;
+  const ax = fig.layout.xaxis!;
   assert.equal(fig.data[0].x, [1, 2, 3, 4]);
   assert.is(ax.tickmode, "linear");
   assert.is(ax.dtick, 1);
@@ -25,7 +25,7 @@ test("few trials: one tick per trial, integer format", () => {
 test("many trials: integer steps of 1/2/5 × 10^n, at most ~10 ticks, all integers", () => {
   for (const [n, step] of [[10, 1], [11, 1], [12, 2], [30, 5], [100, 10], [150, 20], [400, 50], [1000, 100]] as const) {
     const rows = Array.from({ length: n }, (_, i) => ({ trial: i + 1, objective: 1 / (i + 1) }));
-    const ax = trialsFigure(rows).layout.xaxis;
+    const ax = trialsFigure(rows).layout.xaxis!;
     assert.is(ax.dtick, step, `n=${n}`);
     const t = ticks(ax, 1, n);
     assert.ok(t.length >= 2 && t.length <= 11, `n=${n}: ${t.length} ticks`);
@@ -37,8 +37,8 @@ test("non-integer trial labels keep plotly's default axis", () => {
   assert.equal(trialTicks(["job-a", "job-b"]), {});
   assert.equal(trialTicks([1.5, 2]), {});
   const fig = trialsFigure([{ trial: "job-a", objective: 1 }, { trial: "job-b", objective: 2 }]);
-  assert.is(fig.layout.xaxis.dtick, undefined);
-  assert.equal(fig.layout.xaxis.title, { text: "trial" });
+  assert.is(fig.layout.xaxis!.dtick, undefined);
+  assert.equal(fig.layout.xaxis!.title, { text: "trial" });
 });
 
 test.run();

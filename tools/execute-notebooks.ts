@@ -12,6 +12,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { jupyterEnv, registerKernel, repoRoot, KERNEL_NAME } from "./register-kernel";
+import type { Notebook } from "./export-notebooks";
 
 export const JUPYTER = process.env.JUPYTER ?? (fs.existsSync("/usr/bin/jupyter") ? "/usr/bin/jupyter" : "jupyter");
 
@@ -34,7 +35,7 @@ export function listNotebooks(root = repoRoot()): string[] {
 }
 
 /** The first error output of an executed notebook, as text (for reports). */
-export function firstError(nb: any): string | undefined {
+export function firstError(nb: Notebook): string | undefined {
   for (const [i, cell] of (nb.cells ?? []).entries()) {
     for (const o of cell.outputs ?? []) {
       if (o.output_type === "error") {
@@ -147,8 +148,8 @@ function main(argv: string[]): number {
 if (require.main === module) {
   try {
     process.exitCode = main(process.argv.slice(2));
-  } catch (e: any) {
-    console.error(e.message);
+  } catch (e) {
+    console.error((e as Error).message);
     process.exitCode = 2;
   }
 }

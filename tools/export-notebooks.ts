@@ -21,12 +21,31 @@ import { repoRoot } from "./register-kernel";
 
 const RULE = "// " + "-".repeat(76);
 
-function src(cell: any): string {
+/** The parts of a Jupyter notebook (nbformat 4) these tools read and write. */
+export interface NotebookCell {
+  cell_type: "code" | "markdown" | "raw" | string;
+  source?: string | string[];
+  outputs?: NotebookOutput[];
+  execution_count?: number | null;
+  metadata?: Record<string, unknown>;
+}
+export interface NotebookOutput {
+  output_type: string;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+export interface Notebook {
+  cells?: NotebookCell[];
+  metadata?: { kernelspec?: { name?: string } } & Record<string, unknown>;
+}
+
+function src(cell: NotebookCell): string {
   return Array.isArray(cell.source) ? cell.source.join("") : String(cell.source ?? "");
 }
 
 /** The script text for one notebook (deterministic: depends only on the cells' sources). */
-export function exportNotebook(nb: any, notebookRel: string): string {
+export function exportNotebook(nb: Notebook, notebookRel: string): string {
   const out: string[] = [
     `// Exported from ${notebookRel} by \`npm run export\` — do not edit here: edit the notebook, then re-export.`,
     `// Run: npx tsx ${notebookRel.replace(/^notebooks\//, "scripts/").replace(/\.ipynb$/, ".mts")}`,
@@ -51,9 +70,9 @@ export function scriptPathFor(notebook: string, root = repoRoot()): string {
 }
 
 /** Problems that make a notebook unfit to commit (outputs, execution counts, wrong kernel). */
-export function notebookProblems(nb: any): string[] {
+export function notebookProblems(nb: Notebook): string[] {
   const problems: string[] = [];
-  (nb.cells ?? []).forEach((cell: any, i: number) => {
+  (nb.cells ?? []).forEach((cell, i) => {
     if (cell.cell_type !== "code") return;
     if (cell.outputs && cell.outputs.length) problems.push(`cell ${i} has ${cell.outputs.length} output(s)`);
     if (cell.execution_count != null) problems.push(`cell ${i} has execution_count ${cell.execution_count}`);
@@ -92,10 +111,10 @@ export function declaredNames(text: string): string[] {
  * tslab (1.0.22) pitfall: an object-literal shorthand `{ name }` for a variable declared in an
  * EARLIER cell fails at run time ("name is not defined"); `{ name: name }` works. Reports each use.
  */
-export function tslabPitfalls(nb: any): string[] {
+export function tslabPitfalls(nb: Notebook): string[] {
   const problems: string[] = [];
   const earlier = new Set<string>();
-  (nb.cells ?? []).forEach((cell: any, i: number) => {
+  (nb.cells ?? []).forEach((cell, i) => {
     if (cell.cell_type !== "code") return;
     const text = src(cell);
     const clean = code(text);
@@ -128,7 +147,7 @@ export function tslabPitfalls(nb: any): string[] {
   return problems;
 }
 
-export function stripNotebook(nb: any): any {
+export function stripNotebook(nb: Notebook): Notebook {
   for (const cell of nb.cells ?? []) {
     if (cell.cell_type === "code") {
       cell.outputs = [];

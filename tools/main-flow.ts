@@ -120,20 +120,17 @@ async function main() {
     const first = table.slice(0, 5);
     const csv = await predictor.predict(first, { format: "csv" });
     const json = await predictor.predict(first, { format: "json" });
-    const instances = first.objects().map((r: any) => {
-      const { target, ...features } = r;
-      return features;
-    });
+    const instances = first.select(first.columnNames().filter((c) => c !== "target")).objects();
     const withMembers = JSON.parse((await predictor.invoke(JSON.stringify({ instances }), "application/json", "application/json", "members=true")).body);
-    const all = (await predictor.predict(table, { format: "csv" })) as Float64Array;
-    const y = table.array("target") as ArrayLike<number>;
+    const all = await predictor.predict(table, { format: "csv" });
+    const { y } = lib.toMatrix(table, { label: "target" });
     plot("predicted-vs-actual", lib.predictedVsActualFigure(y, all));
-    const invokeRows = Array.from(csv as Float64Array, (p, i) => ({
+    const invokeRows = Array.from(csv, (p, i) => ({
       row: i + 1,
       actual: first.get("target", i),
-      ...Object.fromEntries(Object.entries(withMembers.members ?? {}).map(([m, v]: [string, any]) => [m, v[i]])),
+      ...Object.fromEntries(Object.entries((withMembers.members ?? {}) as Record<string, number[]>).map(([m, v]) => [m, v[i]])),
       csv: p,
-      json: (json as Float64Array)[i],
+      json: json[i],
     }));
     step("invoke");
 
@@ -145,7 +142,7 @@ async function main() {
 
     // report
     const series = Array.from(cv.summary.array("member") as ArrayLike<string>);
-    const rmseTable = (cv.table.groupby("fold").pivot("member", "rmse") as any).select("fold", ...series);
+    const rmseTable = cv.table.groupby("fold").pivot("member", "rmse").select("fold", ...series);
     const lines = [
       "",
       "=".repeat(72),
@@ -159,7 +156,7 @@ async function main() {
       `out-of-fold ensemble RMSE ${lib.formatMetric(lib.rmse(cv.y, cv.oof.ensemble))} = training job ${estimator.latestTrainingJob} validation:rmse ${jobRmse}`,
       "",
       `tuning job ${tuner.latestTuningJob} (${strategy}, ${trials.numRows()} trials; static num_round 100):`,
-      lib.tableText((trials as any).select("TrainingJobName", "eta", "max_depth", "FinalObjectiveValue", "TrainingJobStatus").orderby("FinalObjectiveValue")),
+      lib.tableText(trials.select("TrainingJobName", "eta", "max_depth", "FinalObjectiveValue", "TrainingJobStatus").orderby("FinalObjectiveValue")),
       "",
       `best hyperparameters: ${Object.entries(best.TunedHyperParameters ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")}` +
         ` → validation:rmse ${best.FinalHyperParameterTuningJobObjectiveMetric?.Value} (job ${best.TrainingJobName})`,

@@ -65,7 +65,7 @@ export function saveEnsemble(ensemble: Ensemble, dir: string): Manifest {
 export function readManifest(dir: string): Manifest {
   const file = path.join(dir, "manifest.json");
   if (!fs.existsSync(file)) throw new Error(`loadEnsemble: no manifest.json in ${dir}`);
-  let j: any;
+  let j: any; // untrusted JSON: every field is checked below before it is used
   try {
     j = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (e) {

@@ -116,7 +116,7 @@ class RidgeMember implements Member {
   }
 
   loadFile(content: string): void {
-    let j: any;
+    let j: any; // untrusted JSON: every field is checked below before it is used
     try {
       j = JSON.parse(content);
     } catch (e) {

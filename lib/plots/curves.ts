@@ -3,6 +3,7 @@
  * round, one line per member per fold (members coloured alike, folds
  * distinguished by dash style; one legend entry per member).
  */
+import type { Dash } from "plotly.js";
 import { baseLayout, colorFor, Figure } from "./figure";
 
 export interface CurveLike {
@@ -12,7 +13,7 @@ export interface CurveLike {
   values: number[];
 }
 
-const DASHES = ["solid", "dot", "dash", "longdash", "dashdot", "longdashdot"];
+const DASHES: Dash[] = ["solid", "dot", "dash", "longdash", "dashdot", "longdashdot"];
 
 export function learningCurveFigure(curves: CurveLike[], opts: { metric?: string; title?: string } = {}): Figure {
   if (!Array.isArray(curves) || curves.length === 0) throw new Error("learningCurveFigure: no curves (only tree members record per-round metrics)");
@@ -24,8 +25,8 @@ export function learningCurveFigure(curves: CurveLike[], opts: { metric?: string
     const idx = members.indexOf(c.member);
     const first = chosen.find((d) => d.member === c.member) === c;
     return {
-      type: "scatter",
-      mode: "lines",
+      type: "scatter" as const,
+      mode: "lines" as const,
       name: first ? c.member : `${c.member} fold ${c.fold}`,
       legendgroup: c.member,
       showlegend: first,

@@ -4,16 +4,32 @@
  * Titles are always objects ({ text }) — current plotly.js ignores a string
  * layout.title.
  */
+import type { Layout, PlotData } from "plotly.js";
+
+/**
+ * A plotly.js trace: the attributes @types/plotly.js knows are typed (completion, checked values); plotly.js has
+ * more than those types list (e.g. a histogram's `nbinsx`, parcoords' `dimensions`), so other keys are allowed.
+ */
+export type Trace = Partial<PlotData> & Record<string, unknown>;
+
+/** A plotly.js figure: traces and a layout (the builders always set `title: { text }`). */
 export interface Figure {
-  data: Record<string, any>[];
-  layout: Record<string, any>;
+  data: Trace[];
+  layout: Partial<Layout>;
 }
 
 /** Rows from an arquero table or an array of objects. */
-export function rowsOf(t: unknown): Record<string, any>[] {
-  if (Array.isArray(t)) return t as Record<string, any>[];
-  if (t && typeof (t as any).objects === "function") return (t as any).objects();
+export function rowsOf(t: unknown): Record<string, unknown>[] {
+  if (Array.isArray(t)) return t as Record<string, unknown>[];
+  const table = t as { objects?: () => Record<string, unknown>[] } | null;
+  if (table && typeof table.objects === "function") return table.objects();
   throw new Error("expected an arquero table or an array of row objects");
+}
+
+/** The text of a layout's title (a string or `{ text }`), if any. */
+export function titleText(layout: Partial<Layout> | undefined): string | undefined {
+  const t = layout?.title;
+  return typeof t === "string" ? t : t?.text;
 }
 
 /** A title object, as plotly.js wants it. */
@@ -30,7 +46,7 @@ export function colorFor(name: string, index: number, ensembleIndex = 0): string
 }
 
 /** Base layout shared by all figures. */
-export function baseLayout(text: string, extra: Record<string, any> = {}): Record<string, any> {
+export function baseLayout(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     title: title(text),
     template: undefined,

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { Figure } from "./figure";
+import { titleText, type Figure } from "./figure";
 
 let bundle: string | undefined;
 
@@ -60,7 +60,7 @@ export function writeHtml(figures: Figure | Figure[], file: string, opts: { titl
   for (const f of list) if (!f || !Array.isArray(f.data) || typeof f.layout !== "object") throw new Error("writeHtml: a figure must be { data: [...], layout: {...} }");
   const abs = path.resolve(file);
   fs.mkdirSync(path.dirname(abs), { recursive: true });
-  const pageTitle = opts.title ?? list[0].layout?.title?.text ?? "figure";
+  const pageTitle = opts.title ?? titleText(list[0].layout) ?? "figure";
   const html =
     `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(String(pageTitle))}</title>\n` +
     `<script>${plotlyBundle().replace(/<\/script/gi, "<\\/script")}</script>\n</head><body>\n` +

@@ -25,8 +25,8 @@ export function featureImportanceFigure(
   let features = [...totals.keys()].sort((a, b) => totals.get(a)! - totals.get(b)!);
   if (opts.top) features = features.slice(-opts.top);
   const data = series.map(([name, s], i) => ({
-    type: "bar",
-    orientation: "h",
+    type: "bar" as const,
+    orientation: "h" as const,
     name,
     y: features,
     x: features.map((f) => s[f] ?? 0),

@@ -1,4 +1,4 @@
-export type { Figure } from "./figure";
+export type { Figure, Trace } from "./figure";
 export { perFoldFigure } from "./perFold";
 export { learningCurveFigure } from "./curves";
 export { predictedVsActualFigure } from "./scatter";

@@ -15,7 +15,7 @@ export function perFoldFigure(table: unknown, opts: { metric?: string; title?: s
   const folds = [...new Set(rows.map((r) => Number(r.fold)))].sort((a, b) => a - b);
   const members = [...new Set(rows.map((r) => String(r.member)))];
   const x = folds.map((f) => `fold ${f}`);
-  const data: Record<string, any>[] = [];
+  const data: Record<string, unknown>[] = [];
   const all: number[] = [];
   let memberIdx = 0;
   let ensembleIdx = 0;

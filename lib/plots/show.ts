@@ -8,7 +8,7 @@
  *    prints the path and returns it.
  */
 import * as path from "path";
-import type { Figure } from "./figure";
+import { titleText, type Figure } from "./figure";
 import { figureSnippet, plotlyBundle, writeHtml } from "./html";
 import { tslabDisplay } from "./tslab";
 
@@ -19,7 +19,7 @@ const written = new Map<string, number>();
 export function injectPlotly(opts: { force?: boolean } = {}): boolean {
   const display = tslabDisplay();
   if (!display) return false;
-  const g = globalThis as any;
+  const g = globalThis as Record<string, unknown>;
   if (g[FLAG] && !opts.force) return true;
   display.html(`<script>${plotlyBundle().replace(/<\/script/gi, "<\\/script")}</script>`);
   g[FLAG] = true;
@@ -32,7 +32,7 @@ function slug(s: string): string {
 
 /** Where show() writes outside a notebook: out/plots/<name>.html, unique per process. */
 export function plotPath(figure: Figure, name?: string): string {
-  const base = slug(name ?? figure.layout?.title?.text ?? "figure");
+  const base = slug(name ?? titleText(figure.layout) ?? "figure");
   const n = (written.get(base) ?? 0) + 1;
   written.set(base, n);
   return path.resolve(process.cwd(), "out", "plots", `${n > 1 ? `${base}-${n}` : base}.html`);

@@ -4,6 +4,10 @@
  * with formatMetric (plain decimals, ~5 significant digits).
  */
 import { arquero } from "../data/arquero";
+import type { Table } from "../data/csv";
+
+/** What showTable and tableText take: a table, or rows as objects. */
+export type TableLike = Table | object[];
 import { formatMetric } from "../metrics/format";
 import { tslabDisplay } from "./tslab";
 
@@ -14,11 +18,11 @@ function cell(v: unknown): string {
 }
 
 /** Aligned plain-text rendering (numbers right-aligned). */
-export function tableText(table: any, opts: { limit?: number } = {}): string {
+export function tableText(table: TableLike, opts: { limit?: number } = {}): string {
   const t = Array.isArray(table) ? arquero().from(table) : table;
   const names: string[] = t.columnNames();
   const limit = opts.limit ?? 50;
-  const rows: Record<string, unknown>[] = t.objects({ limit });
+  const rows = t.objects({ limit }) as Record<string, unknown>[];
   const cells = rows.map((r) => names.map((n) => cell(r[n])));
   const numeric = names.map((n) => rows.length > 0 && rows.every((r) => typeof r[n] === "number" || r[n] == null));
   const widths = names.map((n, j) => Math.max(n.length, ...cells.map((c) => c[j].length)));
@@ -29,7 +33,8 @@ export function tableText(table: any, opts: { limit?: number } = {}): string {
   return lines.join("\n");
 }
 
-export function showTable(table: any, opts: { limit?: number } = {}): void {
+/** Show a table (or rows): HTML in a tslab notebook, aligned text elsewhere. */
+export function showTable(table: TableLike, opts: { limit?: number } = {}): void {
   const t = Array.isArray(table) ? arquero().from(table) : table;
   const display = tslabDisplay();
   if (display) {

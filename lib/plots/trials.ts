@@ -9,11 +9,11 @@
  * opts.objective, else the first of "objective", "FinalObjectiveValue",
  * "value", "metric" that exists.
  */
-import { baseLayout, Figure, rowsOf } from "./figure";
+import { baseLayout, Figure, rowsOf, type Trace } from "./figure";
 
 const OBJECTIVE_COLUMNS = ["objective", "FinalObjectiveValue", "value", "metric"];
 
-function objectiveColumn(rows: Record<string, any>[], given?: string): string {
+function objectiveColumn(rows: Record<string, unknown>[], given?: string): string {
   if (rows.length === 0) throw new Error("no trials");
   const cols = Object.keys(rows[0]);
   const col = given ?? OBJECTIVE_COLUMNS.find((c) => cols.includes(c));
@@ -26,7 +26,7 @@ function objectiveColumn(rows: Record<string, any>[], given?: string): string {
  * linear ticks every 1, 2, 5, 10, 20, 50, … trials (≤ ~10 ticks), integer format.
  * Trial columns that are not integers (e.g. job names) keep plotly's defaults.
  */
-export function trialTicks(x: unknown[]): Record<string, any> {
+export function trialTicks(x: unknown[]): Record<string, unknown> {
   if (x.length === 0 || !x.every((v) => typeof v === "number" && Number.isInteger(v))) return {};
   const xs = x as number[];
   const span = Math.max(...xs) - Math.min(...xs);
@@ -43,7 +43,7 @@ export function trialTicks(x: unknown[]): Record<string, any> {
 export function trialsFigure(trials: unknown, opts: { objective?: string; maximize?: boolean; title?: string } = {}): Figure {
   const rows = rowsOf(trials);
   const col = objectiveColumn(rows, opts.objective);
-  const x = rows.map((r, i) => (r.trial !== undefined ? r.trial : i + 1));
+  const x = rows.map((r, i) => (r.trial !== undefined ? (r.trial as string | number) : i + 1));
   const y = rows.map((r) => (r[col] === null || r[col] === undefined ? null : Number(r[col])));
   const best: (number | null)[] = [];
   let cur: number | null = null;
@@ -83,7 +83,7 @@ export function parallelCoordinatesFigure(trials: unknown, params: string[], opt
         type: "parcoords",
         line: { color: objective, colorscale: "Viridis", showscale: true, colorbar: { title: { text: col } } },
         dimensions: [...params.map(dimension), { label: col, values: objective }],
-      },
+      } as Trace, // @types/plotly.js types `line` as a scatter line (no colorscale); parcoords takes this
     ],
     layout: baseLayout(opts.title ?? "Hyperparameters and objective"),
   };

@@ -26,7 +26,7 @@ export function tslabDisplay(): TslabDisplay | undefined {
   const suffix = path.join("tslab", "dist", "jupyter.js");
   for (const [id, mod] of Object.entries(require.cache)) {
     if (!id.endsWith(suffix) || !mod) continue;
-    const ready = (mod.exports as any)?.lastWriteDisplayData != null;
+    const ready = (mod.exports as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData != null;
     if (!ready && mode !== "tslab") continue;
     try {
       const pub = require(path.join(path.dirname(id), "public.js"));
