@@ -1,5 +1,5 @@
 /**
- * The saved-ensemble directory (contracts.md), read and written only here:
+ * The saved-ensemble directory, read and written only here (the format is documented in lib/README.md):
  *   dir/manifest.json  { "format": "ensemble-workbook/1", "members": [{ name, kind, file, params }],
  *                        "blend", "weights"?, "stacker"?: { intercept, coef }, "featureNames",
  *                        "label", "objective", "versions": { "ensemble-workbook", "node-xgboost-wasm" } }

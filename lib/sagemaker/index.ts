@@ -3,7 +3,7 @@ export { session, Session, uniqueName } from "./session";
 export type { SessionOptions, Mode } from "./session";
 export { Estimator, DEFAULT_METRIC_DEFINITIONS, waitForTrainingJob } from "./estimator";
 export type { EstimatorOptions, FitOptions, Channels, CompletedTrainingJob, TrainingSpec } from "./estimator";
-export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, parameterRanges } from "./tuner";
+export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter } from "./tuner";
 export type { TunerOptions, Parameter, ScalingType, Strategy, BestTrainingJob, TuningJobResult } from "./tuner";
 export { Predictor, deployModel } from "./predictor";
 export type { DeployOptions, PredictOptions, Rows } from "./predictor";
