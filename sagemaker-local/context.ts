@@ -1,5 +1,6 @@
 import type { ChildProcess } from "child_process";
 import { Store, DataAccess } from "./storage";
+import { Checker, validation } from "./errors";
 
 export const ACCOUNT = "000000000000";
 export const now = () => Date.now() / 1000; // awsJson1_1 timestamps: epoch seconds
@@ -70,4 +71,17 @@ export function sortAndFilter<T extends Record<string, any>>(
   const dir = (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1;
   out.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0));
   return out;
+}
+
+/**
+ * A stored resource by name (models, endpoint configs, endpoints): the name is validated first, and an unknown one
+ * is AWS's ValidationException "Could not find <what> "<arn>"." (not ResourceNotFound, for these three).
+ */
+export function findByName<T>(ctx: Context, map: Map<string, T>, name: unknown, field: string, kind: string, what: string): T {
+  const c = new Checker();
+  c.name(name, field);
+  c.throwIfAny();
+  const r = map.get(name as string);
+  if (!r) throw validation(`Could not find ${what} "${ctx.arn(kind, String(name).toLowerCase())}".`);
+  return r;
 }

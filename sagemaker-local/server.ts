@@ -11,7 +11,9 @@ import { ApiError } from "./errors";
 import { DataAccess, S3Options, Store } from "./storage";
 import { TrainingJobs } from "./training";
 import { TuningJobs } from "./tuning-jobs";
+import { Models } from "./models";
 import { Endpoints } from "./endpoints";
+import { invokeEndpoint } from "./invocations";
 
 export interface ServerOptions {
   port?: number; // 0 (default) = any free port
@@ -35,6 +37,7 @@ export interface LocalSageMaker {
   stateDir: string;
   training: TrainingJobs;
   tuning: TuningJobs;
+  models: Models;
   endpoints: Endpoints;
   /** other live processes serving the same state folder when this one started */
   sharedWith: number[];
@@ -86,7 +89,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   if (!recover) ctx.log(`state folder shared with running process(es) ${others.join(", ")}: their in-progress jobs are left as they are`);
   const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
   const tuning = new TuningJobs(ctx, training, recover);
-  const endpoints = new Endpoints(ctx, {
+  const models = new Models(ctx);
+  const endpoints = new Endpoints(ctx, models, {
     serverlessIdleMs: opts.serverlessIdleMs ?? (Number(process.env.SAGEMAKER_LOCAL_IDLE_MS) || 300_000),
     startTimeoutMs: opts.startTimeoutMs ?? 120_000,
     recover,
@@ -102,12 +106,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     ListHyperParameterTuningJobs: (i) => tuning.list(i),
     StopHyperParameterTuningJob: (i) => tuning.stop(i),
     ListTrainingJobsForHyperParameterTuningJob: (i) => tuning.listTrainingJobs(i),
-    CreateModel: (i) => endpoints.createModel(i),
-    DescribeModel: (i) => endpoints.describeModel(i),
-    DeleteModel: (i) => endpoints.deleteModel(i),
-    CreateEndpointConfig: (i) => endpoints.createEndpointConfig(i),
-    DescribeEndpointConfig: (i) => endpoints.describeEndpointConfig(i),
-    DeleteEndpointConfig: (i) => endpoints.deleteEndpointConfig(i),
+    CreateModel: (i) => models.createModel(i),
+    DescribeModel: (i) => models.describeModel(i),
+    DeleteModel: (i) => models.deleteModel(i),
+    CreateEndpointConfig: (i) => models.createEndpointConfig(i),
+    DescribeEndpointConfig: (i) => models.describeEndpointConfig(i),
+    DeleteEndpointConfig: (i) => models.deleteEndpointConfig(i),
     CreateEndpoint: (i) => endpoints.createEndpoint(i),
     DescribeEndpoint: (i) => endpoints.describeEndpoint(i),
     DeleteEndpoint: (i) => endpoints.deleteEndpoint(i),
@@ -160,7 +164,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     if (inv && req.method === "POST") {
       const name = decodeURIComponent(inv[1]);
       try {
-        const out = await endpoints.invoke(name, req, body);
+        const out = await invokeEndpoint(ctx, endpoints, name, req, body);
         return send(res, out.status, out.headers, out.body);
       } catch (e: any) {
         if (e instanceof ApiError)
@@ -221,6 +225,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     stateDir,
     training,
     tuning,
+    models,
     endpoints,
     sharedWith: others,
     close() {

@@ -1,0 +1,90 @@
+/**
+ * InvokeEndpoint (SageMaker Runtime, `POST /endpoints/{name}/invocations`): the proxy to the model server.
+ *
+ * The request's Content-Type, Accept and X-Amzn-SageMaker-Custom-Attributes go to the model server's
+ * `POST /invocations` and its answer comes back with x-Amzn-Invoked-Production-Variant, as on AWS. The runtime's
+ * errors are AWS's: an unknown endpoint or one not InService is a ValidationError; a body above 6 MB is refused;
+ * a serverless endpoint with MaxConcurrency invocations in flight throttles the next one (ThrottlingException,
+ * 429, which the SDK retries); a model server that answers 4xx/5xx is a ModelError (424) carrying its status
+ * and message. An invocation that had to start the model server reports the cold start's duration in the
+ * (local, non-AWS) header x-local-sagemaker-cold-start-ms, which lib/sagemaker shows.
+ */
+import * as http from "http";
+import { ACCOUNT, Context } from "./context";
+import { ApiError } from "./errors";
+import { Endpoints } from "./endpoints";
+
+/** the runtime's payload limit */
+const MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+export async function invokeEndpoint(
+  ctx: Context,
+  endpoints: Endpoints,
+  name: string,
+  req: http.IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  const e = endpoints.endpoints.get(name);
+  if (!e || e.EndpointStatus !== "InService")
+    throw new ApiError("ValidationError", e ? `Endpoint ${name} of account ${ACCOUNT} is not in service (status ${e.EndpointStatus}).` : `Endpoint ${name} of account ${ACCOUNT} not found.`, 400);
+  if (body.length > MAX_BODY_BYTES) throw new ApiError("ValidationError", "Request payload exceeds the 6 MB limit.", 413);
+  const v = e._variant;
+  const servers = endpoints.servers;
+  const s = servers.of(e);
+  const max = v.ServerlessConfig ? v.ServerlessConfig.MaxConcurrency : Infinity;
+  if (s.inFlight >= max) {
+    s.throttled++;
+    throw new ApiError("ThrottlingException", "Rate exceeded", 429);
+  }
+  s.inFlight++;
+  s.invocations++;
+  servers.disarmIdle(s);
+  try {
+    let url: string;
+    const warm = servers.isWarm(s);
+    const t0 = Date.now();
+    try {
+      url = await servers.ensureStarted(e);
+    } catch (err: any) {
+      throw new ApiError("ServiceUnavailable", `The model server of endpoint ${name} could not start: ${err.message}`, 503);
+    }
+    const headers: Record<string, string> = {};
+    if (req.headers["content-type"]) headers["content-type"] = String(req.headers["content-type"]);
+    if (req.headers["accept"]) headers["accept"] = String(req.headers["accept"]);
+    const ca = req.headers["x-amzn-sagemaker-custom-attributes"];
+    if (ca) headers["x-amzn-sagemaker-custom-attributes"] = String(ca);
+    const res = await forward(`${url}/invocations`, headers, body);
+    if (res.status < 200 || res.status >= 300) {
+      const msg = res.body.toString("utf8").slice(0, 1024);
+      throw new ApiError(
+        "ModelError",
+        `Received ${res.status < 500 ? "client" : "server"} error (${res.status}) from primary with message "${msg}". See https://127.0.0.1/cloudwatch/home?region=${ctx.region}#logEventViewer:group=/aws/sagemaker/Endpoints/${name} in account ${ACCOUNT} for more information.`,
+        424,
+        { OriginalStatusCode: res.status, OriginalMessage: msg, LogStreamArn: `arn:aws:logs:${ctx.region}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${name}` },
+      );
+    }
+    const out: Record<string, string> = { "x-amzn-invoked-production-variant": v.VariantName };
+    // not an AWS header: this invocation waited for a cold start of the model server (lib/sagemaker reports it)
+    if (!warm) out["x-local-sagemaker-cold-start-ms"] = String(Date.now() - t0);
+    out["content-type"] = res.headers["content-type"] ? String(res.headers["content-type"]) : "application/octet-stream";
+    if (res.headers["x-amzn-sagemaker-custom-attributes"]) out["x-amzn-sagemaker-custom-attributes"] = String(res.headers["x-amzn-sagemaker-custom-attributes"]);
+    return { status: 200, headers: out, body: res.body };
+  } finally {
+    s.inFlight--;
+    if (v.ServerlessConfig && s.inFlight === 0 && endpoints.endpoints.get(name) === e) servers.armIdle(e, s);
+  }
+}
+
+/** POST to the model server, no keep-alive agent (each endpoint's server may be gone by the next call) */
+function forward(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const r = http.request(url, { method: "POST", agent: false, headers: { ...headers, "content-length": String(body.length) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (d) => chunks.push(d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    r.on("error", (err) => reject(new ApiError("ModelError", `Could not reach the model server: ${err.message}`, 424)));
+    r.end(body);
+  });
+}
