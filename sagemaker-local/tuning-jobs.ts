@@ -2,7 +2,8 @@
 import * as crypto from "crypto";
 import { Context, now, publicView, paginate, sortAndFilter } from "./context";
 import { Checker, TUNING_NAME_RE, inUse, notFound, validation } from "./errors";
-import { TrainingJobs, validateTrainingSpec } from "./training";
+import { TrainingJobs } from "./training";
+import { validateTrainingSpec } from "./training-spec";
 import * as tuning from "./tuning";
 
 interface TrialState {
