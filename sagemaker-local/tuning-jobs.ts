@@ -1,22 +1,20 @@
-/** Hyperparameter tuning jobs: a strategy (./tuning) proposes, training jobs run (MaxParallelTrainingJobs at once). */
-import * as crypto from "crypto";
+/**
+ * Hyperparameter tuning jobs: CreateHyperParameterTuningJob (validated, and its strategy built, before anything
+ * runs), DescribeHyperParameterTuningJob, ListHyperParameterTuningJobs, ListTrainingJobsForHyperParameterTuningJob
+ * and StopHyperParameterTuningJob. The loop that proposes and launches trials is ./tuning-run's; the summaries,
+ * counters and BestTrainingJob are derived from the trials' training jobs in ./tuning-summaries.
+ */
 import { Context, now, publicView, paginate, sortAndFilter } from "./context";
 import { Checker, TUNING_NAME_RE, inUse, notFound, validation } from "./errors";
 import { TrainingJobs } from "./training";
 import { validateTrainingSpec } from "./training-spec";
+import { LiveTuningJob, TrialState, TuningRun } from "./tuning-run";
+import { refreshTuningJob, trialSummaries } from "./tuning-summaries";
 import * as tuning from "./tuning";
-
-interface TrialState {
-  name: string;
-  hp: Record<string, string>;
-  intermediate: number[];
-  status?: "Completed" | "Failed" | "Stopped";
-  objective?: number;
-}
 
 export class TuningJobs {
   recs = new Map<string, any>();
-  private live = new Map<string, { stop: boolean; shutdown?: boolean; done: Promise<void>; trials: Map<string, TrialState> }>();
+  private live = new Map<string, LiveTuningJob>();
   constructor(private ctx: Context, private jobs: TrainingJobs, recover = true) {
     for (const r of ctx.store.loadAll<any>("tuning-jobs")) {
       if (recover && (r.HyperParameterTuningJobStatus === "InProgress" || r.HyperParameterTuningJobStatus === "Stopping")) {
@@ -104,9 +102,9 @@ export class TuningJobs {
     };
     this.recs.set(name, r);
     this.save(r);
-    const live = { stop: false, done: Promise.resolve(), trials: new Map<string, TrialState>() };
+    const live: LiveTuningJob = { stop: false, done: Promise.resolve(), trials: new Map<string, TrialState>() };
     this.live.set(name, live);
-    live.done = this.run(r, strategy, live).catch((e) => {
+    live.done = new TuningRun(this.ctx, this.jobs, r, strategy, live).run().catch((e) => {
       r.HyperParameterTuningJobStatus = "Failed";
       r.FailureReason = `InternalServerError: ${e?.message ?? e}`;
       r.HyperParameterTuningEndTime = r.LastModifiedTime = now();
@@ -119,198 +117,6 @@ export class TuningJobs {
     this.ctx.store.save("tuning-jobs", r.HyperParameterTuningJobName, r);
   }
 
-  private async run(r: any, strategy: tuning.Strategy, live: { stop: boolean; shutdown?: boolean; trials: Map<string, TrialState> }): Promise<void> {
-    const cfg = r.HyperParameterTuningJobConfig;
-    const def = r.TrainingJobDefinition;
-    const objective = cfg.HyperParameterTuningJobObjective;
-    const type = objective.Type as tuning.ObjectiveType;
-    const maxParallel = cfg.ResourceLimits.MaxParallelTrainingJobs as number;
-    const maxJobs = (cfg.ResourceLimits.MaxNumberOfTrainingJobs as number | undefined) ?? Infinity;
-    const earlyAuto = cfg.TrainingJobEarlyStoppingType === "Auto";
-    const criteria = {
-      TargetObjectiveMetricValue: cfg.TuningJobCompletionCriteria?.TargetObjectiveMetricValue,
-      MaxNumberOfTrainingJobsNotImproving: cfg.TuningJobCompletionCriteria?.BestObjectiveNotImproving?.MaxNumberOfTrainingJobsNotImproving,
-    };
-    const maxRuntime = cfg.ResourceLimits.MaxRuntimeInSeconds as number | undefined;
-    const history: (tuning.Trial & { name: string })[] = [];
-    const running = new Map<string, { state: TrialState; done: Promise<string> }>();
-    let launched = 0;
-    let exhausted = false;
-    let completionReason: string | undefined;
-    const toTrial = (s: TrialState): tuning.Trial & { name: string } => ({
-      name: s.name,
-      hyperparameters: s.hp,
-      objective: s.objective,
-      intermediate: s.intermediate.slice(),
-      status: s.status!,
-    });
-    while (true) {
-      if (maxRuntime && now() - r.CreationTime > maxRuntime && !completionReason) {
-        completionReason = "MaxRuntimeInSeconds reached";
-        exhausted = true;
-      }
-      while (!live.stop && !exhausted && running.size < maxParallel && launched < maxJobs) {
-        const hp = strategy.next(history, [...running.values()].map((x) => x.state.hp));
-        if (!hp) {
-          exhausted = true;
-          break;
-        }
-        launched++;
-        const jobName = `${r.HyperParameterTuningJobName}-${String(launched).padStart(3, "0")}-${crypto.randomBytes(4).toString("hex")}`;
-        const state: TrialState = { name: jobName, hp, intermediate: [] };
-        live.trials.set(jobName, state);
-        r._trials.push(jobName);
-        r._tuned[jobName] = hp;
-        let stopping = false;
-        this.jobs.create(
-          {
-            TrainingJobName: jobName,
-            HyperParameters: { ...(def.StaticHyperParameters ?? {}), ...hp, _tuning_objective_metric: objective.MetricName },
-            AlgorithmSpecification: def.AlgorithmSpecification,
-            RoleArn: def.RoleArn,
-            InputDataConfig: def.InputDataConfig,
-            OutputDataConfig: def.OutputDataConfig,
-            ResourceConfig: def.ResourceConfig,
-            StoppingCondition: def.StoppingCondition,
-            Environment: def.Environment,
-          },
-          {
-            tuningJobArn: r.HyperParameterTuningJobArn,
-            objectiveMetric: objective.MetricName,
-            onObjective: (v, line) => {
-              if (!/^\s*\[\d+\]/.test(line)) return; // per-round lines only: intermediate values
-              state.intermediate.push(v);
-              if (stopping || live.stop) return;
-              let stop = false;
-              let why = "";
-              if (strategy.shouldStop?.({ hyperparameters: hp, intermediate: state.intermediate.slice() }, history)) {
-                stop = true;
-                why = "Hyperband";
-              } else if (earlyAuto && tuning.medianStoppingRule(history, state.intermediate, type)) {
-                stop = true;
-                why = "median stopping rule";
-              }
-              if (stop) {
-                stopping = true;
-                try {
-                  this.jobs.stop({ TrainingJobName: jobName }, `Training job early stopped by the tuning job (${why})`);
-                } catch {
-                  /* already finished */
-                }
-              }
-            },
-          },
-        );
-        running.set(jobName, { state, done: this.jobs.waitFor(jobName).then(() => jobName) });
-        this.refresh(r);
-      }
-      if (running.size === 0) break;
-      const finished = await Promise.race([...running.values()].map((x) => x.done));
-      const entry = running.get(finished)!;
-      running.delete(finished);
-      const job = this.jobs.recs.get(finished);
-      const st = entry.state;
-      st.status = job.TrainingJobStatus === "Completed" ? "Completed" : job.TrainingJobStatus === "Stopped" ? "Stopped" : "Failed";
-      const fm = (job.FinalMetricDataList ?? []).find((m: any) => m.MetricName === objective.MetricName);
-      st.objective = st.status === "Failed" ? undefined : st.status === "Stopped" ? (st.intermediate.length ? st.intermediate[st.intermediate.length - 1] : fm?.Value) : fm?.Value;
-      if (st.status === "Completed" && st.objective === undefined) st.status = "Failed"; // no objective in the log: the trial failed for the tuner
-      history.push(toTrial(st));
-      r._objectives = { ...(r._objectives ?? {}), [finished]: { status: st.status, objective: st.objective } };
-      if (!completionReason) {
-        const c = tuning.completionReached(history, type, criteria);
-        if (c.done) {
-          completionReason = c.reason;
-          exhausted = true;
-          r.TuningJobCompletionDetails = { NumberOfTrainingJobsObjectiveNotImproving: this.notImproving(history, type) };
-        }
-      }
-      this.refresh(r);
-    }
-    const t = now();
-    this.refresh(r);
-    if (live.shutdown) {
-      r.HyperParameterTuningJobStatus = "Failed";
-      r.FailureReason = "The local SageMaker server stopped while the tuning job was running.";
-    } else if (live.stop) r.HyperParameterTuningJobStatus = "Stopped";
-    else if (history.length && history.every((h) => h.status === "Failed")) {
-      r.HyperParameterTuningJobStatus = "Failed";
-      r.FailureReason = `All training jobs failed. First failure: ${this.jobs.recs.get(history[0].name)?.FailureReason ?? "unknown"}`;
-    } else r.HyperParameterTuningJobStatus = "Completed";
-    r.TuningJobCompletionDetails ??= { NumberOfTrainingJobsObjectiveNotImproving: this.notImproving(history, type) };
-    r.ConsumedResources = { RuntimeInSeconds: Math.round(t - r.CreationTime) };
-    r.HyperParameterTuningEndTime = r.LastModifiedTime = t;
-    this.save(r);
-    this.ctx.log(`tuning job ${r.HyperParameterTuningJobName}: ${r.HyperParameterTuningJobStatus}${completionReason ? ` (${completionReason})` : ""}`);
-  }
-
-  private notImproving(history: tuning.Trial[], type: tuning.ObjectiveType): number {
-    let best: number | undefined;
-    let n = 0;
-    for (const h of history) {
-      if (h.status === "Failed" || h.objective === undefined) continue;
-      if (best === undefined || (type === "Minimize" ? h.objective < best : h.objective > best)) {
-        best = h.objective;
-        n = 0;
-      } else n++;
-    }
-    return n;
-  }
-
-  /** counters and BestTrainingJob from the training jobs */
-  private refresh(r: any): void {
-    const counters = { Completed: 0, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 };
-    const obj = { Succeeded: 0, Pending: 0, Failed: 0 };
-    const sums = this.summaries(r);
-    for (const s of sums) {
-      if (s.TrainingJobStatus === "Completed") counters.Completed++;
-      else if (s.TrainingJobStatus === "InProgress" || s.TrainingJobStatus === "Stopping") counters.InProgress++;
-      else if (s.TrainingJobStatus === "Stopped") counters.Stopped++;
-      else counters.NonRetryableError++;
-      if (s.ObjectiveStatus === "Succeeded") obj.Succeeded++;
-      else if (s.ObjectiveStatus === "Failed") obj.Failed++;
-      else obj.Pending++;
-    }
-    r.TrainingJobStatusCounters = counters;
-    r.ObjectiveStatusCounters = obj;
-    const type = r.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.Type;
-    const scored = (includeStopped: boolean) =>
-      sums.filter((s) => s.FinalHyperParameterTuningJobObjectiveMetric && (s.TrainingJobStatus === "Completed" || (includeStopped && s.TrainingJobStatus === "Stopped")));
-    let cands = scored(false);
-    if (!cands.length) cands = scored(true);
-    let best: any;
-    for (const s of cands) {
-      const v = s.FinalHyperParameterTuningJobObjectiveMetric.Value;
-      if (!best || (type === "Minimize" ? v < best.FinalHyperParameterTuningJobObjectiveMetric.Value : v > best.FinalHyperParameterTuningJobObjectiveMetric.Value)) best = s;
-    }
-    r.BestTrainingJob = best;
-    r.LastModifiedTime = now();
-    this.save(r);
-  }
-
-  summaries(r: any): any[] {
-    const objective = r.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective;
-    return (r._trials as string[]).map((name) => {
-      const j = this.jobs.recs.get(name) ?? {};
-      const o = r._objectives?.[name];
-      const status = j.TrainingJobStatus ?? "Failed";
-      const value = o ? o.objective : (j.FinalMetricDataList ?? []).find((m: any) => m.MetricName === objective.MetricName)?.Value;
-      const done = !["InProgress", "Stopping"].includes(status);
-      return {
-        TrainingJobName: name,
-        TrainingJobArn: j.TrainingJobArn ?? this.ctx.arn("training-job", name.toLowerCase()),
-        TuningJobName: r.HyperParameterTuningJobName,
-        CreationTime: j.CreationTime ?? r.CreationTime,
-        TrainingStartTime: j.TrainingStartTime,
-        TrainingEndTime: j.TrainingEndTime,
-        TrainingJobStatus: status,
-        TunedHyperParameters: r._tuned[name],
-        FailureReason: j.FailureReason,
-        FinalHyperParameterTuningJobObjectiveMetric: value !== undefined && done ? { Type: objective.Type, MetricName: objective.MetricName, Value: value } : undefined,
-        ObjectiveStatus: !done ? "Pending" : value !== undefined && (o ? o.status !== "Failed" : status !== "Failed") ? "Succeeded" : "Failed",
-      };
-    });
-  }
-
   get(name: unknown): any {
     const r = typeof name === "string" ? this.recs.get(name) : undefined;
     if (!r) throw notFound(`Amazon SageMaker can't find a tuning job named ${String(name)}.`);
@@ -321,7 +127,7 @@ export class TuningJobs {
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
     c.throwIfAny();
     const r = this.get(input.HyperParameterTuningJobName);
-    if (r.HyperParameterTuningJobStatus === "InProgress") this.refresh(r);
+    if (r.HyperParameterTuningJobStatus === "InProgress") refreshTuningJob(this.ctx, this.jobs, r);
     const out: any = publicView(r);
     if (!out.BestTrainingJob) delete out.BestTrainingJob;
     return out;
@@ -351,7 +157,7 @@ export class TuningJobs {
     c.oneOf(input.SortBy, "SortBy", ["Name", "CreationTime", "Status", "FinalObjectiveMetricValue"]);
     c.throwIfAny();
     const r = this.get(input.HyperParameterTuningJobName);
-    let items = this.summaries(r);
+    let items = trialSummaries(this.ctx, this.jobs, r);
     if (input.StatusEquals) items = items.filter((s) => s.TrainingJobStatus === input.StatusEquals);
     const by = input.SortBy ?? "Name";
     const dir = (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1;
@@ -386,7 +192,7 @@ export class TuningJobs {
     }
   }
   async drain(): Promise<void> {
-    await Promise.all([...this.live.values()].map((l) => (l as any).done));
+    await Promise.all([...this.live.values()].map((l) => l.done));
   }
   waitFor(name: string): Promise<void> {
     return this.live.get(name)?.done ?? Promise.resolve();
