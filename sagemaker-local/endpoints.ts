@@ -10,133 +10,153 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Context, now, publicView, paginate, sortAndFilter, findByName } from "./context";
-import { Checker, validation } from "./errors";
+import type {
+  CreateEndpointCommandInput,
+  CreateEndpointCommandOutput,
+  DeleteEndpointCommandInput,
+  DeleteEndpointCommandOutput,
+  DescribeEndpointCommandInput,
+  DescribeEndpointCommandOutput,
+  ListEndpointsCommandInput,
+  ListEndpointsCommandOutput,
+} from "@aws-sdk/client-sagemaker";
+import { Context, Listed, now, paginate, sortAndFilter, findByName } from "./context";
+import { Checker, errorMessage, validation } from "./errors";
 import { Models } from "./models";
 import { ModelServers, ModelServerOptions } from "./model-servers";
+import { EndpointLocal, EndpointRecord, EndpointWire, fromDisk, toDisk } from "./records";
 import { unpack } from "./tar";
+import type { Reply, Request } from "./wire";
+
+const LISTED: Listed<EndpointRecord> = { name: (e) => e.wire.EndpointName, status: (e) => e.wire.EndpointStatus, created: (e) => e.wire.CreationTime };
 
 export class Endpoints {
-  endpoints = new Map<string, any>();
+  readonly endpoints = new Map<string, EndpointRecord>();
   readonly servers: ModelServers;
   constructor(private ctx: Context, private models: Models, opts: ModelServerOptions & { recover?: boolean }) {
     this.servers = new ModelServers(ctx, opts);
-    for (const e of ctx.store.loadAll<any>("endpoints")) {
-      if (opts.recover !== false && (e.EndpointStatus === "Creating" || e.EndpointStatus === "Updating")) {
-        e.EndpointStatus = "Failed";
-        e.FailureReason = "The local SageMaker server stopped while the endpoint was being created.";
-        e.LastModifiedTime = now();
-        ctx.store.save("endpoints", e.EndpointName, e);
+    for (const file of ctx.store.loadAll("endpoints")) {
+      const e = fromDisk<EndpointWire, EndpointLocal>(file);
+      if (opts.recover !== false && (e.wire.EndpointStatus === "Creating" || e.wire.EndpointStatus === "Updating")) {
+        e.wire.EndpointStatus = "Failed";
+        e.wire.FailureReason = "The local SageMaker server stopped while the endpoint was being created.";
+        e.wire.LastModifiedTime = now();
+        this.save(e);
       }
-      this.endpoints.set(e.EndpointName, e);
+      this.endpoints.set(e.wire.EndpointName, e);
     }
   }
 
-  createEndpoint(input: any): any {
+  private save(e: EndpointRecord): void {
+    this.ctx.store.save("endpoints", e.wire.EndpointName, toDisk(e));
+  }
+
+  createEndpoint(request: Request<CreateEndpointCommandInput>): Reply<CreateEndpointCommandOutput> {
     const c = new Checker();
-    c.name(input.EndpointName, "EndpointName");
-    c.name(input.EndpointConfigName, "EndpointConfigName");
-    c.throwIfAny();
+    c.name(request.EndpointName, "EndpointName");
+    c.name(request.EndpointConfigName, "EndpointConfigName");
+    const input = c.valid<{ EndpointName: string; EndpointConfigName: string }>(request);
     const cfg = this.models.config(input.EndpointConfigName);
     const arn = this.ctx.arn("endpoint", input.EndpointName.toLowerCase());
     if (this.endpoints.has(input.EndpointName)) throw validation(`Cannot create already existing endpoint "${arn}".`);
-    const v = cfg.ProductionVariants[0];
-    const model = this.models.models.get(v.ModelName);
-    if (!model) throw validation(`Could not find model "${this.ctx.arn("model", v.ModelName.toLowerCase())}".`);
+    const variant = cfg.ProductionVariants[0];
+    const model = this.models.models.get(variant.ModelName);
+    if (!model) throw validation(`Could not find model "${this.ctx.arn("model", variant.ModelName.toLowerCase())}".`);
     const t = now();
-    const e: any = {
-      EndpointName: input.EndpointName,
-      EndpointArn: arn,
-      EndpointConfigName: cfg.EndpointConfigName,
-      EndpointStatus: "Creating",
-      CreationTime: t,
-      LastModifiedTime: t,
-      _variant: v,
-      _model: model,
+    const e: EndpointRecord = {
+      wire: {
+        EndpointName: input.EndpointName,
+        EndpointArn: arn,
+        EndpointConfigName: cfg.EndpointConfigName,
+        EndpointStatus: "Creating",
+        CreationTime: t,
+        LastModifiedTime: t,
+      },
+      local: { variant, model },
     };
-    this.endpoints.set(e.EndpointName, e);
-    this.ctx.store.save("endpoints", e.EndpointName, e);
+    const w = e.wire;
+    const deleted = () => this.endpoints.get(w.EndpointName) !== e;
+    this.endpoints.set(w.EndpointName, e);
+    this.save(e);
     this.prepare(e)
-      .then(() => (v.ServerlessConfig ? undefined : this.servers.ensureStarted(e)))
+      .then(() => (variant.ServerlessConfig ? undefined : this.servers.ensureStarted(e)))
       .then(() => {
-        if (this.endpoints.get(e.EndpointName) !== e) return this.servers.stop(this.servers.of(e)); // deleted while creating
-        e.EndpointStatus = "InService";
-        e.LastModifiedTime = now();
-        this.ctx.store.save("endpoints", e.EndpointName, e);
-        if (v.ServerlessConfig) this.servers.armIdle(e, this.servers.of(e));
-        this.ctx.log(`endpoint ${e.EndpointName}: InService`);
+        if (deleted()) return this.servers.stop(this.servers.of(e)); // deleted while creating
+        w.EndpointStatus = "InService";
+        w.LastModifiedTime = now();
+        this.save(e);
+        if (variant.ServerlessConfig) this.servers.armIdle(e, this.servers.of(e));
+        this.ctx.log(`endpoint ${w.EndpointName}: InService`);
       })
       .catch((err) => {
-        if (this.endpoints.get(e.EndpointName) !== e) return this.servers.stop(this.servers.of(e));
-        e.EndpointStatus = "Failed";
-        e.FailureReason = String(err?.message ?? err).slice(0, 1024);
-        e.LastModifiedTime = now();
-        this.ctx.store.save("endpoints", e.EndpointName, e);
-        this.ctx.log(`endpoint ${e.EndpointName}: Failed (${e.FailureReason})`);
+        if (deleted()) return this.servers.stop(this.servers.of(e));
+        w.EndpointStatus = "Failed";
+        w.FailureReason = errorMessage(err).slice(0, 1024);
+        w.LastModifiedTime = now();
+        this.save(e);
+        this.ctx.log(`endpoint ${w.EndpointName}: Failed (${w.FailureReason})`);
       });
     return { EndpointArn: arn };
   }
 
   /** model.tar.gz → <endpoint dir>/opt_ml/model; serverless: one start to check the model serves (the first cold start) */
-  private async prepare(e: any): Promise<void> {
+  private async prepare(e: EndpointRecord): Promise<void> {
     const optml = path.join(this.servers.dir(e), "opt_ml");
     fs.rmSync(optml, { recursive: true, force: true });
     fs.mkdirSync(path.join(optml, "model"), { recursive: true });
-    const url = e._model.PrimaryContainer.ModelDataUrl;
+    const url = e.local.model.PrimaryContainer.ModelDataUrl;
     if (url) {
       const buf = await this.ctx.data.readObject(url, "ModelDataUrl");
       try {
         unpack(buf, path.join(optml, "model"));
-      } catch (err: any) {
-        throw new Error(`Failed to extract model data archive from URL "${url}": ${err.message}`);
+      } catch (err) {
+        throw new Error(`Failed to extract model data archive from URL "${url}": ${errorMessage(err)}`);
       }
     }
-    if (e._variant.ServerlessConfig) {
+    if (e.local.variant.ServerlessConfig) {
       await this.servers.ensureStarted(e);
     }
   }
 
-  private endpoint(name: unknown): any {
+  private endpoint(name: unknown): EndpointRecord {
     return findByName(this.ctx, this.endpoints, name, "EndpointName", "endpoint", "endpoint");
   }
-  describeEndpoint(input: any): any {
-    const e = this.endpoint(input.EndpointName);
-    const v = e._variant;
-    const out: any = publicView(e);
-    const inService = e.EndpointStatus === "InService";
-    out.ProductionVariants = [
-      {
-        VariantName: v.VariantName,
-        DeployedImages: inService ? [{ SpecifiedImage: e._model.PrimaryContainer.Image, ResolvedImage: e._model.PrimaryContainer.Image, ResolutionTime: e.CreationTime }] : undefined,
-        CurrentWeight: inService ? v.InitialVariantWeight ?? 1 : undefined,
-        DesiredWeight: v.InitialVariantWeight ?? 1,
-        CurrentInstanceCount: v.ServerlessConfig ? undefined : inService ? v.InitialInstanceCount : undefined,
-        DesiredInstanceCount: v.ServerlessConfig ? undefined : v.InitialInstanceCount,
-        CurrentServerlessConfig: v.ServerlessConfig && inService ? v.ServerlessConfig : undefined,
-        DesiredServerlessConfig: v.ServerlessConfig,
-      },
-    ];
-    return out;
+  describeEndpoint(input: Request<DescribeEndpointCommandInput>): Reply<DescribeEndpointCommandOutput> {
+    const { wire, local } = this.endpoint(input.EndpointName);
+    const v = local.variant;
+    const image = local.model.PrimaryContainer.Image;
+    const inService = wire.EndpointStatus === "InService";
+    const variant = {
+      VariantName: v.VariantName,
+      DeployedImages: inService ? [{ SpecifiedImage: image, ResolvedImage: image, ResolutionTime: wire.CreationTime }] : undefined,
+      CurrentWeight: inService ? v.InitialVariantWeight ?? 1 : undefined,
+      DesiredWeight: v.InitialVariantWeight ?? 1,
+      CurrentInstanceCount: v.ServerlessConfig ? undefined : inService ? v.InitialInstanceCount : undefined,
+      DesiredInstanceCount: v.ServerlessConfig ? undefined : v.InitialInstanceCount,
+      CurrentServerlessConfig: v.ServerlessConfig && inService ? v.ServerlessConfig : undefined,
+      DesiredServerlessConfig: v.ServerlessConfig,
+    };
+    return { ...wire, ProductionVariants: [variant] };
   }
-  listEndpoints(input: any): any {
-    const items = sortAndFilter([...this.endpoints.values()], input, { name: "EndpointName", status: "EndpointStatus" });
+  listEndpoints(input: Request<ListEndpointsCommandInput>): Reply<ListEndpointsCommandOutput> {
+    const items = sortAndFilter([...this.endpoints.values()], input, LISTED);
     const { page, NextToken } = paginate(items, input);
     return {
-      Endpoints: page.map((e) => ({ EndpointName: e.EndpointName, EndpointArn: e.EndpointArn, CreationTime: e.CreationTime, LastModifiedTime: e.LastModifiedTime, EndpointStatus: e.EndpointStatus })),
+      Endpoints: page.map(({ wire: e }) => ({ EndpointName: e.EndpointName, EndpointArn: e.EndpointArn, CreationTime: e.CreationTime, LastModifiedTime: e.LastModifiedTime, EndpointStatus: e.EndpointStatus })),
       NextToken,
     };
   }
-  deleteEndpoint(input: any): any {
+  deleteEndpoint(input: Request<DeleteEndpointCommandInput>): Reply<DeleteEndpointCommandOutput> {
     const e = this.endpoint(input.EndpointName);
     this.servers.release(e);
-    this.endpoints.delete(e.EndpointName);
-    this.ctx.store.remove("endpoints", e.EndpointName);
+    this.endpoints.delete(e.wire.EndpointName);
+    this.ctx.store.remove("endpoints", e.wire.EndpointName);
     fs.rmSync(this.servers.dir(e), { recursive: true, force: true });
     return {};
   }
 
   /** GET /_local/endpoints/<name>: the model server's state and counters (not an AWS operation) */
-  stats(name: string): any {
+  stats(name: string): EndpointStats | undefined {
     const e = this.endpoints.get(name);
     if (!e) return undefined;
     const s = this.servers.of(e);
@@ -152,4 +172,16 @@ export class Endpoints {
   shutdown(): void {
     this.servers.shutdown();
   }
+}
+
+/** the local extension GET /_local/endpoints/<name> */
+export interface EndpointStats {
+  EndpointName: string;
+  /** a model server is running */
+  warm: boolean;
+  inFlight: number;
+  coldStarts: number;
+  lastColdStartMs?: number;
+  invocations: number;
+  throttled: number;
 }

@@ -10,25 +10,27 @@
  * (local, non-AWS) header x-local-sagemaker-cold-start-ms, which lib/sagemaker shows.
  */
 import * as http from "http";
+import type { InvokeEndpointInput, InvokeEndpointOutput } from "@aws-sdk/client-sagemaker-runtime";
 import { ACCOUNT, Context } from "./context";
-import { ApiError } from "./errors";
+import { ApiError, errorMessage } from "./errors";
 import { Endpoints } from "./endpoints";
 
 /** the runtime's payload limit */
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
-export async function invokeEndpoint(
-  ctx: Context,
-  endpoints: Endpoints,
-  name: string,
-  req: http.IncomingMessage,
-  body: Buffer,
-): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+/** InvokeEndpoint's answer, and how long the invocation waited for a cold start (if it did) */
+export type Invocation = InvokeEndpointOutput & { Body: Uint8Array; coldStartMs?: number };
+
+/** the request as the runtime's REST binding carries it: path, headers, body */
+export type InvocationRequest = InvokeEndpointInput & { EndpointName: string; Body: Uint8Array };
+
+export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: InvocationRequest): Promise<Invocation> {
+  const name = input.EndpointName;
   const e = endpoints.endpoints.get(name);
-  if (!e || e.EndpointStatus !== "InService")
-    throw new ApiError("ValidationError", e ? `Endpoint ${name} of account ${ACCOUNT} is not in service (status ${e.EndpointStatus}).` : `Endpoint ${name} of account ${ACCOUNT} not found.`, 400);
-  if (body.length > MAX_BODY_BYTES) throw new ApiError("ValidationError", "Request payload exceeds the 6 MB limit.", 413);
-  const v = e._variant;
+  if (!e || e.wire.EndpointStatus !== "InService")
+    throw new ApiError("ValidationError", e ? `Endpoint ${name} of account ${ACCOUNT} is not in service (status ${e.wire.EndpointStatus}).` : `Endpoint ${name} of account ${ACCOUNT} not found.`, 400);
+  if (input.Body.length > MAX_BODY_BYTES) throw new ApiError("ValidationError", "Request payload exceeds the 6 MB limit.", 413);
+  const v = e.local.variant;
   const servers = endpoints.servers;
   const s = servers.of(e);
   const max = v.ServerlessConfig ? v.ServerlessConfig.MaxConcurrency : Infinity;
@@ -45,15 +47,14 @@ export async function invokeEndpoint(
     const t0 = Date.now();
     try {
       url = await servers.ensureStarted(e);
-    } catch (err: any) {
-      throw new ApiError("ServiceUnavailable", `The model server of endpoint ${name} could not start: ${err.message}`, 503);
+    } catch (err) {
+      throw new ApiError("ServiceUnavailable", `The model server of endpoint ${name} could not start: ${errorMessage(err)}`, 503);
     }
     const headers: Record<string, string> = {};
-    if (req.headers["content-type"]) headers["content-type"] = String(req.headers["content-type"]);
-    if (req.headers["accept"]) headers["accept"] = String(req.headers["accept"]);
-    const ca = req.headers["x-amzn-sagemaker-custom-attributes"];
-    if (ca) headers["x-amzn-sagemaker-custom-attributes"] = String(ca);
-    const res = await forward(`${url}/invocations`, headers, body);
+    if (input.ContentType) headers["content-type"] = input.ContentType;
+    if (input.Accept) headers["accept"] = input.Accept;
+    if (input.CustomAttributes) headers["x-amzn-sagemaker-custom-attributes"] = input.CustomAttributes;
+    const res = await forward(`${url}/invocations`, headers, input.Body);
     if (res.status < 200 || res.status >= 300) {
       const msg = res.body.toString("utf8").slice(0, 1024);
       throw new ApiError(
@@ -63,12 +64,14 @@ export async function invokeEndpoint(
         { OriginalStatusCode: res.status, OriginalMessage: msg, LogStreamArn: `arn:aws:logs:${ctx.region}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${name}` },
       );
     }
-    const out: Record<string, string> = { "x-amzn-invoked-production-variant": v.VariantName };
-    // not an AWS header: this invocation waited for a cold start of the model server (lib/sagemaker reports it)
-    if (!warm) out["x-local-sagemaker-cold-start-ms"] = String(Date.now() - t0);
-    out["content-type"] = res.headers["content-type"] ? String(res.headers["content-type"]) : "application/octet-stream";
-    if (res.headers["x-amzn-sagemaker-custom-attributes"]) out["x-amzn-sagemaker-custom-attributes"] = String(res.headers["x-amzn-sagemaker-custom-attributes"]);
-    return { status: 200, headers: out, body: res.body };
+    const attributes = res.headers["x-amzn-sagemaker-custom-attributes"];
+    return {
+      Body: res.body,
+      ContentType: res.headers["content-type"] ? String(res.headers["content-type"]) : "application/octet-stream",
+      InvokedProductionVariant: v.VariantName,
+      CustomAttributes: attributes ? String(attributes) : undefined,
+      coldStartMs: warm ? undefined : Date.now() - t0,
+    };
   } finally {
     s.inFlight--;
     if (v.ServerlessConfig && s.inFlight === 0 && endpoints.endpoints.get(name) === e) servers.armIdle(e, s);
@@ -76,7 +79,7 @@ export async function invokeEndpoint(
 }
 
 /** POST to the model server, no keep-alive agent (each endpoint's server may be gone by the next call) */
-function forward(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function forward(url: string, headers: Record<string, string>, body: Uint8Array): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const r = http.request(url, { method: "POST", agent: false, headers: { ...headers, "content-length": String(body.length) } }, (res) => {
       const chunks: Buffer[] = [];

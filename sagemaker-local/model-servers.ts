@@ -18,6 +18,7 @@ import * as net from "net";
 import * as path from "path";
 import { spawn, ChildProcess } from "child_process";
 import { Context, terminate } from "./context";
+import type { EndpointRecord } from "./records";
 
 /** one endpoint's model server and its counters */
 export interface ModelServer {
@@ -39,16 +40,16 @@ export interface ModelServerOptions {
 }
 
 export class ModelServers {
-  private byEndpoint = new WeakMap<object, ModelServer>();
+  private byEndpoint = new WeakMap<EndpointRecord, ModelServer>();
   private all = new Set<ModelServer>();
   constructor(private ctx: Context, private opts: ModelServerOptions) {}
 
   /** the endpoint's folder: opt_ml/ (model/ inside) and log.txt */
-  dir(e: any): string {
-    return this.ctx.store.dir("endpoints", e.EndpointName);
+  dir(e: EndpointRecord): string {
+    return this.ctx.store.dir("endpoints", e.wire.EndpointName);
   }
 
-  of(e: any): ModelServer {
+  of(e: EndpointRecord): ModelServer {
     let s = this.byEndpoint.get(e);
     if (!s) {
       s = { inFlight: 0, coldStarts: 0, invocations: 0, throttled: 0 };
@@ -63,7 +64,7 @@ export class ModelServers {
   }
 
   /** the serve process URL, starting it if needed (a cold start) */
-  ensureStarted(e: any): Promise<string> {
+  ensureStarted(e: EndpointRecord): Promise<string> {
     const s = this.of(e);
     if (this.isWarm(s)) return Promise.resolve(s.url!);
     if (s.starting) return s.starting;
@@ -73,7 +74,7 @@ export class ModelServers {
         s.url = url;
         s.coldStarts++;
         s.lastColdStartMs = Date.now() - t0;
-        this.ctx.log(`endpoint ${e.EndpointName}: cold start ${s.lastColdStartMs} ms`);
+        this.ctx.log(`endpoint ${e.wire.EndpointName}: cold start ${s.lastColdStartMs} ms`);
         return url;
       })
       .finally(() => {
@@ -82,13 +83,13 @@ export class ModelServers {
     return s.starting;
   }
 
-  private async spawnServe(e: any, s: ModelServer): Promise<string> {
+  private async spawnServe(e: EndpointRecord, s: ModelServer): Promise<string> {
     const optml = path.join(this.dir(e), "opt_ml");
     const port = await freePort();
     const [cmd, ...args] = this.ctx.trainerCommand;
     const env: Record<string, string | undefined> = {
       ...process.env,
-      ...(e._model.PrimaryContainer.Environment ?? {}),
+      ...(e.local.model.PrimaryContainer.Environment ?? {}),
       OPT_ML: optml,
       SAGEMAKER_BIND_TO_PORT: String(port),
       SAGEMAKER_BIND_TO_HOST: "127.0.0.1",
@@ -151,7 +152,7 @@ export class ModelServers {
   }
 
   /** the endpoint is deleted: stop its server and forget it */
-  release(e: any): void {
+  release(e: EndpointRecord): void {
     const s = this.byEndpoint.get(e);
     if (!s) return;
     this.stop(s);
@@ -159,12 +160,12 @@ export class ModelServers {
   }
 
   /** serverless: scale to zero after serverlessIdleMs without invocations */
-  armIdle(e: any, s: ModelServer): void {
+  armIdle(e: EndpointRecord, s: ModelServer): void {
     if (s.idleTimer) clearTimeout(s.idleTimer);
     s.idleTimer = setTimeout(() => {
       s.idleTimer = undefined;
       if (s.inFlight === 0 && s.proc) {
-        this.ctx.log(`endpoint ${e.EndpointName}: idle for ${this.opts.serverlessIdleMs} ms, scaled to zero`);
+        this.ctx.log(`endpoint ${e.wire.EndpointName}: idle for ${this.opts.serverlessIdleMs} ms, scaled to zero`);
         this.stop(s);
       }
     }, this.opts.serverlessIdleMs);
@@ -178,7 +179,7 @@ export class ModelServers {
   }
 
   /** scale to zero now, unless invocations are in flight */
-  scaleToZero(e: any): void {
+  scaleToZero(e: EndpointRecord): void {
     const s = this.byEndpoint.get(e);
     if (s && s.inFlight === 0) this.stop(s);
   }

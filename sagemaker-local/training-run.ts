@@ -17,7 +17,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { spawn, ChildProcess } from "child_process";
 import { Context, now } from "./context";
-import { ApiError } from "./errors";
+import { errorMessage } from "./errors";
+import type { MetricDefinitionSpec, TrainingJobRecord } from "./records";
+import type { SecondaryStatus, TrainingJobStatus } from "@aws-sdk/client-sagemaker";
 import { joinUri } from "./storage";
 import { packDir } from "./tar";
 
@@ -35,12 +37,12 @@ export interface Running {
   done: Promise<void>;
 }
 
-const ENDS = ["Completed", "Failed", "Stopped", "MaxRuntimeExceeded"];
+const ENDS: SecondaryStatus[] = ["Completed", "Failed", "Stopped", "MaxRuntimeExceeded"];
 
 /** a SecondaryStatusTransitions entry: the previous one ends now */
-export function transition(r: any, status: string, message: string): void {
+export function transition(r: TrainingJobRecord, status: SecondaryStatus, message: string): void {
   const t = now();
-  const list = (r.SecondaryStatusTransitions ??= []);
+  const list = r.SecondaryStatusTransitions;
   const last = list[list.length - 1];
   if (last && last.EndTime === undefined) last.EndTime = t;
   list.push({ Status: status, StartTime: t, StatusMessage: message });
@@ -62,7 +64,7 @@ export class TrainingRun {
 
   constructor(
     private ctx: Context,
-    private r: any,
+    private r: TrainingJobRecord,
     private run: Running,
     private hooks: JobHooks,
     private dir: string,
@@ -82,9 +84,8 @@ export class TrainingRun {
       if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
       this.step("Downloading", "Downloading input data");
       await this.downloadChannels();
-    } catch (e: any) {
-      const msg = e instanceof ApiError ? e.message : String(e?.message ?? e);
-      return this.finish("Failed", "Failed", "Training job failed", `ClientError: ${msg}`);
+    } catch (e) {
+      return this.finish("Failed", "Failed", "Training job failed", `ClientError: ${errorMessage(e)}`);
     }
     if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
 
@@ -100,7 +101,7 @@ export class TrainingRun {
   private save(): void {
     this.ctx.store.save("training-jobs", this.name, this.r);
   }
-  private step(status: string, message: string): void {
+  private step(status: SecondaryStatus, message: string): void {
     transition(this.r, status, message);
     this.save();
   }
@@ -108,14 +109,14 @@ export class TrainingRun {
     fs.writeSync(this.logFd, s);
   }
 
-  private finish(status: string, secondary: string, msg: string, reason?: string): void {
+  private finish(status: TrainingJobStatus, secondary: SecondaryStatus, msg: string, reason?: string): void {
     const r = this.r;
     r.TrainingJobStatus = status;
     if (reason) r.FailureReason = reason.slice(0, 1024);
     transition(r, secondary, msg);
-    r.TrainingEndTime = now();
+    const end = (r.TrainingEndTime = now());
     if (r.TrainingStartTime) {
-      r.TrainingTimeInSeconds = Math.max(1, Math.round(r.TrainingEndTime - r.TrainingStartTime));
+      r.TrainingTimeInSeconds = Math.max(1, Math.round(end - r.TrainingStartTime));
       r.BillableTimeInSeconds = r.TrainingTimeInSeconds;
     }
     this.save();
@@ -132,12 +133,13 @@ export class TrainingRun {
     fs.mkdirSync(path.join(this.optml, "model"), { recursive: true });
     fs.mkdirSync(path.join(this.optml, "output", "data"), { recursive: true });
     fs.writeFileSync(path.join(config, "hyperparameters.json"), JSON.stringify(r.HyperParameters));
-    const idc: Record<string, any> = {};
+    // input/config/inputdataconfig.json: one entry per channel, SageMaker's names
+    const idc: Record<string, { ContentType?: string; TrainingInputMode: string; S3DistributionType: string; RecordWrapperType: string }> = {};
     for (const ch of r.InputDataConfig ?? [])
       idc[ch.ChannelName] = {
         ContentType: ch.ContentType,
         TrainingInputMode: ch.InputMode ?? r.AlgorithmSpecification.TrainingInputMode,
-        S3DistributionType: ch.DataSource?.S3DataSource?.S3DistributionType ?? "FullyReplicated",
+        S3DistributionType: ch.DataSource.S3DataSource.S3DataDistributionType ?? "FullyReplicated",
         RecordWrapperType: ch.RecordWrapperType ?? "None",
       };
     fs.writeFileSync(path.join(config, "inputdataconfig.json"), JSON.stringify(idc));
@@ -174,8 +176,8 @@ export class TrainingRun {
       let child: ChildProcess;
       try {
         child = spawn(cmd, [...args, "train"], { cwd: this.ctx.trainerCwd, env, stdio: ["ignore", "pipe", "pipe"] });
-      } catch (e: any) {
-        return resolve({ code: null, signal: null, error: e });
+      } catch (e) {
+        return resolve({ code: null, signal: null, error: e instanceof Error ? e : new Error(String(e)) });
       }
       run.child = child;
       if (child.pid) fs.writeFileSync(path.join(this.dir, "pid"), String(child.pid));
@@ -237,8 +239,8 @@ export class TrainingRun {
     try {
       this.step("Uploading", "Uploading generated training model");
       await this.upload();
-    } catch (e: any) {
-      return this.finish("Failed", "Failed", "Training job failed", `ClientError: could not upload model.tar.gz: ${e?.message ?? e}`);
+    } catch (e) {
+      return this.finish("Failed", "Failed", "Training job failed", `ClientError: could not upload model.tar.gz: ${errorMessage(e)}`);
     }
     this.finish("Completed", "Completed", "Training job completed");
   }
@@ -269,7 +271,7 @@ class MetricWatcher {
   private defs: { Name: string; re: RegExp }[];
   private last = new Map<string, number>();
   readonly tail: string[] = [];
-  constructor(definitions: { Name: string; Regex: string }[], private hooks: JobHooks) {
+  constructor(definitions: MetricDefinitionSpec[], private hooks: JobHooks) {
     this.defs = definitions.map((m) => ({ Name: m.Name, re: new RegExp(m.Regex) }));
   }
   line(line: string): void {

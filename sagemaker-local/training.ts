@@ -7,18 +7,35 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Context, now, publicView, paginate, sortAndFilter, terminate } from "./context";
-import { Checker, inUse, limitExceeded, notFound, validation } from "./errors";
+import type {
+  CreateTrainingJobCommandInput,
+  CreateTrainingJobCommandOutput,
+  DescribeTrainingJobCommandInput,
+  DescribeTrainingJobCommandOutput,
+  ListTrainingJobsCommandInput,
+  ListTrainingJobsCommandOutput,
+  StopTrainingJobCommandInput,
+  StopTrainingJobCommandOutput,
+} from "@aws-sdk/client-sagemaker";
+import { Context, Listed, now, paginate, sortAndFilter, terminate } from "./context";
+import { Checker, errorMessage, inUse, limitExceeded, notFound, validation } from "./errors";
+import type { TrainingJobRecord, TrainingSpec } from "./records";
+import type { Reply, Request } from "./wire";
 import { validateTrainingSpec } from "./training-spec";
 import { JobHooks, Running, TrainingRun, transition } from "./training-run";
 
 export type { JobHooks } from "./training-run";
 
+/** CreateTrainingJob's request once validated */
+type CreateTrainingJob = TrainingSpec & { TrainingJobName: string; HyperParameters?: Record<string, string> };
+
+const LISTED: Listed<TrainingJobRecord> = { name: (r) => r.TrainingJobName, status: (r) => r.TrainingJobStatus, created: (r) => r.CreationTime };
+
 export class TrainingJobs {
-  recs = new Map<string, any>();
-  running = new Map<string, Running>();
+  readonly recs = new Map<string, TrainingJobRecord>();
+  readonly running = new Map<string, Running>();
   constructor(private ctx: Context, private opts: { maxConcurrentJobs: number; recover?: boolean }) {
-    for (const r of ctx.store.loadAll<any>("training-jobs")) {
+    for (const r of ctx.store.loadAll("training-jobs")) {
       if (opts.recover !== false && (r.TrainingJobStatus === "InProgress" || r.TrainingJobStatus === "Stopping")) {
         const t = now();
         r.TrainingJobStatus = "Failed";
@@ -32,7 +49,7 @@ export class TrainingJobs {
     }
   }
 
-  private save(r: any): void {
+  private save(r: TrainingJobRecord): void {
     this.ctx.store.save("training-jobs", r.TrainingJobName, r);
   }
   jobDir(name: string): string {
@@ -42,12 +59,12 @@ export class TrainingJobs {
     return path.join(this.jobDir(name), "log.txt");
   }
 
-  create(input: any, hooks: JobHooks = {}): { TrainingJobArn: string } {
+  create(request: Request<CreateTrainingJobCommandInput>, hooks: JobHooks = {}): Reply<CreateTrainingJobCommandOutput> {
     const c = new Checker();
-    c.name(input.TrainingJobName, "TrainingJobName");
-    validateTrainingSpec(c, input);
-    c.throwIfAny();
-    const name = input.TrainingJobName as string;
+    c.name(request.TrainingJobName, "TrainingJobName");
+    validateTrainingSpec(c, request);
+    const input = c.valid<CreateTrainingJob>(request);
+    const name = input.TrainingJobName;
     const arn = this.ctx.arn("training-job", name.toLowerCase());
     if (this.recs.has(name))
       throw inUse(`Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`);
@@ -57,7 +74,7 @@ export class TrainingJobs {
         `The account-level service limit 'Number of instances across all training jobs' is ${this.opts.maxConcurrentJobs} Instances, with current utilization of ${active} Instances and a request delta of 1 Instances. Please use AWS Service Quotas to request an increase for this quota.`,
       );
     const t = now();
-    const r: any = {
+    const r: TrainingJobRecord = {
       TrainingJobName: name,
       TrainingJobArn: arn,
       TuningJobArn: hooks.tuningJobArn,
@@ -74,6 +91,7 @@ export class TrainingJobs {
       EnableNetworkIsolation: input.EnableNetworkIsolation ?? false,
       EnableInterContainerTrafficEncryption: false,
       EnableManagedSpotTraining: false,
+      ModelArtifacts: undefined,
       CreationTime: t,
       LastModifiedTime: t,
       SecondaryStatusTransitions: [],
@@ -87,22 +105,22 @@ export class TrainingJobs {
     const run: Running = { done: Promise.resolve() };
     this.running.set(name, run);
     const job = new TrainingRun(this.ctx, r, run, hooks, this.jobDir(name), this.logFile(name), () => this.running.delete(name));
-    run.done = job.start().catch((e) => this.ctx.log(`training job ${name}: internal error ${e?.stack ?? e}`));
+    run.done = job.start().catch((e) => this.ctx.log(`training job ${name}: internal error ${e instanceof Error ? e.stack : errorMessage(e)}`));
     return { TrainingJobArn: arn };
   }
 
-  get(name: unknown): any {
+  get(name: unknown): TrainingJobRecord {
     const r = typeof name === "string" ? this.recs.get(name) : undefined;
     if (!r) throw notFound(`Requested resource not found.`);
     return r;
   }
-  describe(input: any): any {
+  describe(input: Request<DescribeTrainingJobCommandInput>): Reply<DescribeTrainingJobCommandOutput> {
     const c = new Checker();
     c.name(input.TrainingJobName, "TrainingJobName");
     c.throwIfAny();
-    return publicView(this.get(input.TrainingJobName));
+    return this.get(input.TrainingJobName);
   }
-  stop(input: any, message = "Stopping the training job"): any {
+  stop(input: Request<StopTrainingJobCommandInput>, message = "Stopping the training job"): Reply<StopTrainingJobCommandOutput> {
     const c = new Checker();
     c.name(input.TrainingJobName, "TrainingJobName");
     c.throwIfAny();
@@ -118,8 +136,8 @@ export class TrainingJobs {
     }
     return {};
   }
-  list(input: any): any {
-    const items = sortAndFilter([...this.recs.values()], input, { name: "TrainingJobName", status: "TrainingJobStatus" });
+  list(input: Request<ListTrainingJobsCommandInput>): Reply<ListTrainingJobsCommandOutput> {
+    const items = sortAndFilter([...this.recs.values()], input, LISTED);
     const { page, NextToken } = paginate(items, input);
     return {
       TrainingJobSummaries: page.map((r) => ({

@@ -4,139 +4,116 @@
  * and StopHyperParameterTuningJob. The loop that proposes and launches trials is ./tuning-run's; the summaries,
  * counters and BestTrainingJob are derived from the trials' training jobs in ./tuning-summaries.
  */
-import { Context, now, publicView, paginate, sortAndFilter } from "./context";
-import { Checker, TUNING_NAME_RE, inUse, notFound, validation } from "./errors";
+import type {
+  CreateHyperParameterTuningJobCommandInput,
+  CreateHyperParameterTuningJobCommandOutput,
+  DescribeHyperParameterTuningJobCommandInput,
+  DescribeHyperParameterTuningJobCommandOutput,
+  ListHyperParameterTuningJobsCommandInput,
+  ListHyperParameterTuningJobsCommandOutput,
+  ListTrainingJobsForHyperParameterTuningJobCommandInput,
+  ListTrainingJobsForHyperParameterTuningJobCommandOutput,
+  StopHyperParameterTuningJobCommandInput,
+  StopHyperParameterTuningJobCommandOutput,
+} from "@aws-sdk/client-sagemaker";
+import { Context, Listed, now, paginate, sortAndFilter } from "./context";
+import { Checker, TUNING_NAME_RE, errorMessage, inUse, notFound, validation } from "./errors";
+import { fromDisk, saveTuningJob, TrainingJobDefinitionSpec, TrialSummary, TuningJobConfigSpec, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
 import { TrainingJobs } from "./training";
 import { validateTrainingSpec } from "./training-spec";
 import { LiveTuningJob, TrialState, TuningRun } from "./tuning-run";
 import { refreshTuningJob, trialSummaries } from "./tuning-summaries";
 import * as tuning from "./tuning";
+import { isJsonObject, Reply, Request } from "./wire";
+
+/** CreateHyperParameterTuningJob's request once validated (its ParameterRanges are checked by ./tuning) */
+interface CreateTuningJob {
+  HyperParameterTuningJobName: string;
+  HyperParameterTuningJobConfig: Omit<TuningJobConfigSpec, "ParameterRanges"> & { ParameterRanges?: unknown };
+  TrainingJobDefinition: TrainingJobDefinitionSpec;
+}
+
+const LISTED: Listed<TuningJobRecord> = {
+  name: (r) => r.wire.HyperParameterTuningJobName,
+  status: (r) => r.wire.HyperParameterTuningJobStatus,
+  created: (r) => r.wire.CreationTime,
+};
 
 export class TuningJobs {
-  recs = new Map<string, any>();
+  readonly recs = new Map<string, TuningJobRecord>();
   private live = new Map<string, LiveTuningJob>();
   constructor(private ctx: Context, private jobs: TrainingJobs, recover = true) {
-    for (const r of ctx.store.loadAll<any>("tuning-jobs")) {
-      if (recover && (r.HyperParameterTuningJobStatus === "InProgress" || r.HyperParameterTuningJobStatus === "Stopping")) {
-        r.HyperParameterTuningJobStatus = "Failed";
-        r.FailureReason = "The local SageMaker server stopped while the tuning job was running.";
-        r.HyperParameterTuningEndTime = r.LastModifiedTime = now();
-        ctx.store.save("tuning-jobs", r.HyperParameterTuningJobName, r);
+    for (const file of ctx.store.loadAll("tuning-jobs")) {
+      const r = fromDisk<TuningJobWire, TuningJobLocal>(file);
+      const w = r.wire;
+      if (recover && (w.HyperParameterTuningJobStatus === "InProgress" || w.HyperParameterTuningJobStatus === "Stopping")) {
+        w.HyperParameterTuningJobStatus = "Failed";
+        w.FailureReason = "The local SageMaker server stopped while the tuning job was running.";
+        w.HyperParameterTuningEndTime = w.LastModifiedTime = now();
+        saveTuningJob(ctx.store, r);
       }
-      this.recs.set(r.HyperParameterTuningJobName, r);
+      this.recs.set(w.HyperParameterTuningJobName, r);
     }
   }
 
-  create(input: any): any {
+  create(request: Request<CreateHyperParameterTuningJobCommandInput>): Reply<CreateHyperParameterTuningJobCommandOutput> {
     const c = new Checker();
-    c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
-    const cfg = input.HyperParameterTuningJobConfig;
-    if (c.required(cfg, "HyperParameterTuningJobConfig")) {
-      c.oneOf(cfg.Strategy, "HyperParameterTuningJobConfig.Strategy", ["Bayesian", "Random", "Hyperband", "Grid"], true);
-      if (c.required(cfg.ResourceLimits, "HyperParameterTuningJobConfig.ResourceLimits")) {
-        c.range(cfg.ResourceLimits.MaxParallelTrainingJobs, "HyperParameterTuningJobConfig.ResourceLimits.MaxParallelTrainingJobs", 1, 100, true);
-        c.range(cfg.ResourceLimits.MaxNumberOfTrainingJobs, "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs", 1, 750, cfg.Strategy !== "Grid");
-      }
-      if (c.required(cfg.HyperParameterTuningJobObjective, "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective")) {
-        c.oneOf(cfg.HyperParameterTuningJobObjective.Type, "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.Type", ["Maximize", "Minimize"], true);
-        c.required(cfg.HyperParameterTuningJobObjective.MetricName, "HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.MetricName");
-      }
-      c.oneOf(cfg.TrainingJobEarlyStoppingType, "HyperParameterTuningJobConfig.TrainingJobEarlyStoppingType", ["Off", "Auto"]);
-    }
-    const def = input.TrainingJobDefinition;
-    if (input.TrainingJobDefinitions) c.custom("Local SageMaker supports TrainingJobDefinition, not TrainingJobDefinitions.");
-    else if (c.required(def, "TrainingJobDefinition")) validateTrainingSpec(c, def, "TrainingJobDefinition");
-    c.throwIfAny();
-    const name = input.HyperParameterTuningJobName as string;
+    c.name(request.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
+    validateTuningConfig(c, request.HyperParameterTuningJobConfig);
+    const def = request.TrainingJobDefinition;
+    if (request.TrainingJobDefinitions) c.custom("Local SageMaker supports TrainingJobDefinition, not TrainingJobDefinitions.");
+    else if (c.object(def, "TrainingJobDefinition", true)) validateTrainingSpec(c, def, "TrainingJobDefinition");
+    const input = c.valid<CreateTuningJob>(request);
+    const name = input.HyperParameterTuningJobName;
     const arn = this.ctx.arn("hyper-parameter-tuning-job", name.toLowerCase());
     if (this.recs.has(name)) throw inUse(`Hyperparameter tuning job names must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
-    const objective = cfg.HyperParameterTuningJobObjective;
-    const defs = def.AlgorithmSpecification.MetricDefinitions ?? [];
-    if (!defs.some((m: any) => m.Name === objective.MetricName))
-      throw validation(`The objective metric for the hyperparameter tuning job, [${objective.MetricName}], isn't valid for the [${def.AlgorithmSpecification.TrainingImage}] algorithm. Choose a valid objective metric.`);
-    const ranges: tuning.ParameterRanges = cfg.ParameterRanges ?? {};
-    const tuned = [...(ranges.ContinuousParameterRanges ?? []), ...(ranges.IntegerParameterRanges ?? []), ...(ranges.CategoricalParameterRanges ?? [])].map((r) => r.Name);
-    for (const k of tuned)
-      if (def.StaticHyperParameters && k in def.StaticHyperParameters)
-        throw validation(`The hyperparameter ${k} is both a static hyperparameter and a tunable hyperparameter. Specify it only once.`);
-    if (cfg.Strategy === "Hyperband" && cfg.TrainingJobEarlyStoppingType === "Auto")
-      throw validation("TrainingJobEarlyStoppingType Auto is not supported with the Hyperband strategy: Hyperband has its own early stopping.");
-    let hyperband: tuning.HyperbandOptions | undefined;
-    if (cfg.Strategy === "Hyperband") {
-      const hc = cfg.StrategyConfig?.HyperbandStrategyConfig ?? {};
-      try {
-        if (hc.MaxResource !== undefined) hyperband = { minResource: hc.MinResource ?? 1, maxResource: hc.MaxResource, resourceParam: tuned.includes("num_round") ? undefined : "num_round" };
-        else {
-          const inf = tuning.inferMaxResource(def.StaticHyperParameters);
-          hyperband = { minResource: hc.MinResource ?? 1, maxResource: inf.maxResource, resourceParam: inf.resourceParam };
-        }
-      } catch (e: any) {
-        throw validation(e.message);
-      }
-    }
-    let strategy: tuning.Strategy;
-    try {
-      tuning.validateRanges(cfg.Strategy, ranges);
-      strategy = tuning.createStrategy(cfg.Strategy, ranges, {
-        objectiveType: objective.Type,
-        maxJobs: cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? Infinity,
-        seed: cfg.RandomSeed ?? 0,
-        hyperband,
-      });
-    } catch (e: any) {
-      throw validation(e.message);
-    }
+    const { config, strategy } = buildStrategy(input);
     const t = now();
-    const r: any = {
-      HyperParameterTuningJobName: name,
-      HyperParameterTuningJobArn: arn,
-      HyperParameterTuningJobConfig: cfg,
-      TrainingJobDefinition: def,
-      HyperParameterTuningJobStatus: "InProgress",
-      CreationTime: t,
-      LastModifiedTime: t,
-      TrainingJobStatusCounters: { Completed: 0, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
-      ObjectiveStatusCounters: { Succeeded: 0, Pending: 0, Failed: 0 },
-      _trials: [] as string[],
-      _tuned: {} as Record<string, Record<string, string>>,
+    const r: TuningJobRecord = {
+      wire: {
+        HyperParameterTuningJobName: name,
+        HyperParameterTuningJobArn: arn,
+        HyperParameterTuningJobConfig: config,
+        TrainingJobDefinition: input.TrainingJobDefinition,
+        HyperParameterTuningJobStatus: "InProgress",
+        CreationTime: t,
+        LastModifiedTime: t,
+        TrainingJobStatusCounters: { Completed: 0, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
+        ObjectiveStatusCounters: { Succeeded: 0, Pending: 0, Failed: 0 },
+      },
+      local: { trials: [], tuned: {} },
     };
     this.recs.set(name, r);
-    this.save(r);
+    saveTuningJob(this.ctx.store, r);
     const live: LiveTuningJob = { stop: false, done: Promise.resolve(), trials: new Map<string, TrialState>() };
     this.live.set(name, live);
     live.done = new TuningRun(this.ctx, this.jobs, r, strategy, live).run().catch((e) => {
-      r.HyperParameterTuningJobStatus = "Failed";
-      r.FailureReason = `InternalServerError: ${e?.message ?? e}`;
-      r.HyperParameterTuningEndTime = r.LastModifiedTime = now();
-      this.save(r);
+      r.wire.HyperParameterTuningJobStatus = "Failed";
+      r.wire.FailureReason = `InternalServerError: ${errorMessage(e)}`;
+      r.wire.HyperParameterTuningEndTime = r.wire.LastModifiedTime = now();
+      saveTuningJob(this.ctx.store, r);
     });
     return { HyperParameterTuningJobArn: arn };
   }
 
-  private save(r: any): void {
-    this.ctx.store.save("tuning-jobs", r.HyperParameterTuningJobName, r);
-  }
-
-  get(name: unknown): any {
+  get(name: unknown): TuningJobRecord {
     const r = typeof name === "string" ? this.recs.get(name) : undefined;
     if (!r) throw notFound(`Amazon SageMaker can't find a tuning job named ${String(name)}.`);
     return r;
   }
-  describe(input: any): any {
+  describe(input: Request<DescribeHyperParameterTuningJobCommandInput>): Reply<DescribeHyperParameterTuningJobCommandOutput> {
     const c = new Checker();
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
     c.throwIfAny();
     const r = this.get(input.HyperParameterTuningJobName);
-    if (r.HyperParameterTuningJobStatus === "InProgress") refreshTuningJob(this.ctx, this.jobs, r);
-    const out: any = publicView(r);
-    if (!out.BestTrainingJob) delete out.BestTrainingJob;
-    return out;
+    if (r.wire.HyperParameterTuningJobStatus === "InProgress") refreshTuningJob(this.ctx, this.jobs, r);
+    return r.wire;
   }
-  list(input: any): any {
-    const items = sortAndFilter([...this.recs.values()], input, { name: "HyperParameterTuningJobName", status: "HyperParameterTuningJobStatus" });
+  list(input: Request<ListHyperParameterTuningJobsCommandInput>): Reply<ListHyperParameterTuningJobsCommandOutput> {
+    const items = sortAndFilter([...this.recs.values()], input, LISTED);
     const { page, NextToken } = paginate(items, input);
     return {
-      HyperParameterTuningJobSummaries: page.map((r) => ({
+      HyperParameterTuningJobSummaries: page.map(({ wire: r }) => ({
         HyperParameterTuningJobName: r.HyperParameterTuningJobName,
         HyperParameterTuningJobArn: r.HyperParameterTuningJobArn,
         HyperParameterTuningJobStatus: r.HyperParameterTuningJobStatus,
@@ -151,7 +128,7 @@ export class TuningJobs {
       NextToken,
     };
   }
-  listTrainingJobs(input: any): any {
+  listTrainingJobs(input: Request<ListTrainingJobsForHyperParameterTuningJobCommandInput>): Reply<ListTrainingJobsForHyperParameterTuningJobCommandOutput> {
     const c = new Checker();
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
     c.oneOf(input.SortBy, "SortBy", ["Name", "CreationTime", "Status", "FinalObjectiveMetricValue"]);
@@ -161,24 +138,25 @@ export class TuningJobs {
     if (input.StatusEquals) items = items.filter((s) => s.TrainingJobStatus === input.StatusEquals);
     const by = input.SortBy ?? "Name";
     const dir = (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1;
-    const key = (s: any) =>
+    const key = (s: TrialSummary): string | number =>
       by === "Name" ? s.TrainingJobName : by === "Status" ? s.TrainingJobStatus : by === "CreationTime" ? s.CreationTime : s.FinalHyperParameterTuningJobObjectiveMetric?.Value ?? (dir > 0 ? Infinity : -Infinity);
     items.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0));
     const { page, NextToken } = paginate(items, input);
-    return { TrainingJobSummaries: page.map((s) => publicView(s)), NextToken };
+    return { TrainingJobSummaries: page, NextToken };
   }
-  stop(input: any): any {
+  stop(input: Request<StopHyperParameterTuningJobCommandInput>): Reply<StopHyperParameterTuningJobCommandOutput> {
     const c = new Checker();
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
     c.throwIfAny();
     const r = this.get(input.HyperParameterTuningJobName);
-    if (r.HyperParameterTuningJobStatus !== "InProgress") throw validation(`The hyperparameter tuning job is in status ${r.HyperParameterTuningJobStatus} and cannot be stopped.`);
-    const live = this.live.get(r.HyperParameterTuningJobName);
-    r.HyperParameterTuningJobStatus = "Stopping";
-    this.save(r);
+    const w = r.wire;
+    if (w.HyperParameterTuningJobStatus !== "InProgress") throw validation(`The hyperparameter tuning job is in status ${w.HyperParameterTuningJobStatus} and cannot be stopped.`);
+    const live = this.live.get(w.HyperParameterTuningJobName);
+    w.HyperParameterTuningJobStatus = "Stopping";
+    saveTuningJob(this.ctx.store, r);
     if (live) {
       live.stop = true;
-      for (const name of r._trials) {
+      for (const name of r.local.trials) {
         const j = this.jobs.recs.get(name);
         if (j?.TrainingJobStatus === "InProgress") this.jobs.stop({ TrainingJobName: name }, "Stopped by the tuning job");
       }
@@ -197,4 +175,92 @@ export class TuningJobs {
   waitFor(name: string): Promise<void> {
     return this.live.get(name)?.done ?? Promise.resolve();
   }
+}
+
+/** HyperParameterTuningJobConfig, but its ParameterRanges (./tuning checks those for the strategy) */
+function validateTuningConfig(c: Checker, cfg: unknown): void {
+  const p = "HyperParameterTuningJobConfig";
+  if (!c.object(cfg, p, true)) return;
+  c.oneOf(cfg.Strategy, `${p}.Strategy`, ["Bayesian", "Random", "Hyperband", "Grid"], true);
+  const limits = cfg.ResourceLimits;
+  if (c.object(limits, `${p}.ResourceLimits`, true)) {
+    c.range(limits.MaxParallelTrainingJobs, `${p}.ResourceLimits.MaxParallelTrainingJobs`, 1, 100, true);
+    c.range(limits.MaxNumberOfTrainingJobs, `${p}.ResourceLimits.MaxNumberOfTrainingJobs`, 1, 750, cfg.Strategy !== "Grid");
+    c.number(limits.MaxRuntimeInSeconds, `${p}.ResourceLimits.MaxRuntimeInSeconds`);
+  }
+  const objective = cfg.HyperParameterTuningJobObjective;
+  if (c.object(objective, `${p}.HyperParameterTuningJobObjective`, true)) {
+    c.oneOf(objective.Type, `${p}.HyperParameterTuningJobObjective.Type`, ["Maximize", "Minimize"], true);
+    c.string(objective.MetricName, `${p}.HyperParameterTuningJobObjective.MetricName`, true);
+  }
+  c.oneOf(cfg.TrainingJobEarlyStoppingType, `${p}.TrainingJobEarlyStoppingType`, ["Off", "Auto"]);
+  c.number(cfg.RandomSeed, `${p}.RandomSeed`);
+  const criteria = cfg.TuningJobCompletionCriteria;
+  if (c.object(criteria, `${p}.TuningJobCompletionCriteria`)) {
+    c.number(criteria.TargetObjectiveMetricValue, `${p}.TuningJobCompletionCriteria.TargetObjectiveMetricValue`);
+    const notImproving = criteria.BestObjectiveNotImproving;
+    if (c.object(notImproving, `${p}.TuningJobCompletionCriteria.BestObjectiveNotImproving`))
+      c.number(notImproving.MaxNumberOfTrainingJobsNotImproving, `${p}.TuningJobCompletionCriteria.BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving`);
+  }
+  const strategyConfig = cfg.StrategyConfig;
+  if (c.object(strategyConfig, `${p}.StrategyConfig`)) {
+    const hc: unknown = strategyConfig.HyperbandStrategyConfig;
+    if (c.object(hc, `${p}.StrategyConfig.HyperbandStrategyConfig`)) {
+      c.number(hc.MinResource, `${p}.StrategyConfig.HyperbandStrategyConfig.MinResource`);
+      c.number(hc.MaxResource, `${p}.StrategyConfig.HyperbandStrategyConfig.MaxResource`);
+    }
+  }
+}
+
+/**
+ * The request's strategy, built before anything runs so that every problem is a ValidationException: the
+ * objective must be one of the metric definitions, a tuned hyperparameter may not also be static, Hyperband's
+ * resource (MaxResource, or inferred from the static num_round) must be known, and the ranges must suit the strategy.
+ */
+function buildStrategy(input: CreateTuningJob): { config: TuningJobConfigSpec; strategy: tuning.Strategy } {
+  const cfg = input.HyperParameterTuningJobConfig;
+  const def = input.TrainingJobDefinition;
+  const objective = cfg.HyperParameterTuningJobObjective;
+  const defs = def.AlgorithmSpecification.MetricDefinitions ?? [];
+  if (!defs.some((m) => m.Name === objective.MetricName))
+    throw validation(`The objective metric for the hyperparameter tuning job, [${objective.MetricName}], isn't valid for the [${def.AlgorithmSpecification.TrainingImage}] algorithm. Choose a valid objective metric.`);
+  const tuned = rangeNames(cfg.ParameterRanges);
+  for (const k of tuned)
+    if (def.StaticHyperParameters && k in def.StaticHyperParameters)
+      throw validation(`The hyperparameter ${k} is both a static hyperparameter and a tunable hyperparameter. Specify it only once.`);
+  if (cfg.Strategy === "Hyperband" && cfg.TrainingJobEarlyStoppingType === "Auto")
+    throw validation("TrainingJobEarlyStoppingType Auto is not supported with the Hyperband strategy: Hyperband has its own early stopping.");
+  let hyperband: tuning.HyperbandOptions | undefined;
+  if (cfg.Strategy === "Hyperband") {
+    const hc = cfg.StrategyConfig?.HyperbandStrategyConfig ?? {};
+    try {
+      if (hc.MaxResource !== undefined) hyperband = { minResource: hc.MinResource ?? 1, maxResource: hc.MaxResource, resourceParam: tuned.includes("num_round") ? undefined : "num_round" };
+      else {
+        const inf = tuning.inferMaxResource(def.StaticHyperParameters);
+        hyperband = { minResource: hc.MinResource ?? 1, maxResource: inf.maxResource, resourceParam: inf.resourceParam };
+      }
+    } catch (e) {
+      throw validation(errorMessage(e));
+    }
+  }
+  try {
+    const ranges = cfg.ParameterRanges ?? {};
+    tuning.validateRanges(cfg.Strategy, ranges);
+    const strategy = tuning.createStrategy(cfg.Strategy, ranges, {
+      objectiveType: objective.Type,
+      maxJobs: cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? Infinity,
+      seed: cfg.RandomSeed ?? 0,
+      hyperband,
+    });
+    return { config: { ...cfg, ParameterRanges: cfg.ParameterRanges === undefined ? undefined : ranges }, strategy };
+  } catch (e) {
+    throw validation(errorMessage(e));
+  }
+}
+
+/** the names of the tuned hyperparameters, as far as the ranges are well formed (./tuning checks them) */
+function rangeNames(ranges: unknown): string[] {
+  if (!isJsonObject(ranges)) return [];
+  const lists = [ranges.ContinuousParameterRanges, ranges.IntegerParameterRanges, ranges.CategoricalParameterRanges];
+  return lists.flatMap((l) => (Array.isArray(l) ? l : [])).flatMap((r: unknown) => (isJsonObject(r) && typeof r.Name === "string" ? [r.Name] : []));
 }

@@ -12,6 +12,7 @@
  */
 import * as crypto from "crypto";
 import { Context, now } from "./context";
+import { saveTuningJob, TuningJobConfigSpec, TuningJobRecord } from "./records";
 import { TrainingJobs } from "./training";
 import { notImproving, refreshTuningJob } from "./tuning-summaries";
 import * as tuning from "./tuning";
@@ -44,28 +45,28 @@ export class TuningRun {
   private exhausted = false;
   private completionReason?: string;
 
-  private readonly cfg: any;
-  private readonly objective: any;
+  private readonly cfg: TuningJobConfigSpec;
+  private readonly objective: TuningJobConfigSpec["HyperParameterTuningJobObjective"];
   private readonly type: tuning.ObjectiveType;
   private readonly maxJobs: number;
 
   constructor(
     private ctx: Context,
     private jobs: TrainingJobs,
-    private r: any,
+    private r: TuningJobRecord,
     private strategy: tuning.Strategy,
     private live: LiveTuningJob,
   ) {
-    this.cfg = r.HyperParameterTuningJobConfig;
+    this.cfg = r.wire.HyperParameterTuningJobConfig;
     this.objective = this.cfg.HyperParameterTuningJobObjective;
-    this.type = this.objective.Type as tuning.ObjectiveType;
-    this.maxJobs = (this.cfg.ResourceLimits.MaxNumberOfTrainingJobs as number | undefined) ?? Infinity;
+    this.type = this.objective.Type;
+    this.maxJobs = this.cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? Infinity;
   }
 
   async run(): Promise<void> {
-    const maxRuntime = this.cfg.ResourceLimits.MaxRuntimeInSeconds as number | undefined;
+    const maxRuntime = this.cfg.ResourceLimits.MaxRuntimeInSeconds;
     while (true) {
-      if (maxRuntime && now() - this.r.CreationTime > maxRuntime && !this.completionReason) {
+      if (maxRuntime && now() - this.r.wire.CreationTime > maxRuntime && !this.completionReason) {
         this.completionReason = "MaxRuntimeInSeconds reached";
         this.exhausted = true;
       }
@@ -83,7 +84,7 @@ export class TuningRun {
 
   /** as many trials as the strategy proposes and the limits allow */
   private launchTrials(): void {
-    const maxParallel = this.cfg.ResourceLimits.MaxParallelTrainingJobs as number;
+    const maxParallel = this.cfg.ResourceLimits.MaxParallelTrainingJobs;
     while (!this.live.stop && !this.exhausted && this.running.size < maxParallel && this.launched < this.maxJobs) {
       const hp = this.strategy.next(this.history, [...this.running.values()].map((x) => x.state.hp));
       if (!hp) {
@@ -96,14 +97,15 @@ export class TuningRun {
   }
 
   private launch(hp: Record<string, string>): void {
-    const { r, live } = this;
-    const def = r.TrainingJobDefinition;
+    const { live } = this;
+    const { wire, local } = this.r;
+    const def = wire.TrainingJobDefinition;
     this.launched++;
-    const jobName = `${r.HyperParameterTuningJobName}-${String(this.launched).padStart(3, "0")}-${crypto.randomBytes(4).toString("hex")}`;
+    const jobName = `${wire.HyperParameterTuningJobName}-${String(this.launched).padStart(3, "0")}-${crypto.randomBytes(4).toString("hex")}`;
     const state: TrialState = { name: jobName, hp, intermediate: [] };
     live.trials.set(jobName, state);
-    r._trials.push(jobName);
-    r._tuned[jobName] = hp;
+    local.trials.push(jobName);
+    local.tuned[jobName] = hp;
     let stopping = false;
     this.jobs.create(
       {
@@ -118,7 +120,7 @@ export class TuningRun {
         Environment: def.Environment,
       },
       {
-        tuningJobArn: r.HyperParameterTuningJobArn,
+        tuningJobArn: wire.HyperParameterTuningJobArn,
         objectiveMetric: this.objective.MetricName,
         onObjective: (v, line) => {
           if (!/^\s*\[\d+\]/.test(line)) return; // per-round lines only: intermediate values
@@ -149,15 +151,15 @@ export class TuningRun {
   /** a trial's training job has ended: its objective, into the history; completion criteria */
   private record(finished: string): void {
     const { r, objective, type } = this;
-    const st = this.running.get(finished)!.state;
+    const st = this.running.get(finished)!.state; // finished is one of the running trials' names
     this.running.delete(finished);
     const job = this.jobs.recs.get(finished);
-    st.status = job.TrainingJobStatus === "Completed" ? "Completed" : job.TrainingJobStatus === "Stopped" ? "Stopped" : "Failed";
-    const fm = (job.FinalMetricDataList ?? []).find((m: any) => m.MetricName === objective.MetricName);
+    st.status = job?.TrainingJobStatus === "Completed" ? "Completed" : job?.TrainingJobStatus === "Stopped" ? "Stopped" : "Failed";
+    const fm = (job?.FinalMetricDataList ?? []).find((m) => m.MetricName === objective.MetricName);
     st.objective = st.status === "Failed" ? undefined : st.status === "Stopped" ? (st.intermediate.length ? st.intermediate[st.intermediate.length - 1] : fm?.Value) : fm?.Value;
     if (st.status === "Completed" && st.objective === undefined) st.status = "Failed"; // no objective in the log: the trial failed for the tuner
     this.history.push({ name: st.name, hyperparameters: st.hp, objective: st.objective, intermediate: st.intermediate.slice(), status: st.status });
-    r._objectives = { ...(r._objectives ?? {}), [finished]: { status: st.status, objective: st.objective } };
+    r.local.objectives = { ...(r.local.objectives ?? {}), [finished]: { status: st.status, objective: st.objective } };
     if (!this.completionReason) {
       const criteria = {
         TargetObjectiveMetricValue: this.cfg.TuningJobCompletionCriteria?.TargetObjectiveMetricValue,
@@ -167,7 +169,7 @@ export class TuningRun {
       if (c.done) {
         this.completionReason = c.reason;
         this.exhausted = true;
-        r.TuningJobCompletionDetails = { NumberOfTrainingJobsObjectiveNotImproving: notImproving(this.history, type) };
+        r.wire.TuningJobCompletionDetails = { NumberOfTrainingJobsObjectiveNotImproving: notImproving(this.history, type) };
       }
     }
     this.refresh();
@@ -175,7 +177,8 @@ export class TuningRun {
 
   /** no trial running and none to launch: the job's final status */
   private finish(): void {
-    const { r, live, history } = this;
+    const { live, history } = this;
+    const r = this.r.wire;
     const t = now();
     this.refresh();
     if (live.shutdown) {
@@ -189,7 +192,7 @@ export class TuningRun {
     r.TuningJobCompletionDetails ??= { NumberOfTrainingJobsObjectiveNotImproving: notImproving(history, this.type) };
     r.ConsumedResources = { RuntimeInSeconds: Math.round(t - r.CreationTime) };
     r.HyperParameterTuningEndTime = r.LastModifiedTime = t;
-    this.ctx.store.save("tuning-jobs", r.HyperParameterTuningJobName, r);
+    saveTuningJob(this.ctx.store, this.r);
     this.ctx.log(`tuning job ${r.HyperParameterTuningJobName}: ${r.HyperParameterTuningJobStatus}${this.completionReason ? ` (${this.completionReason})` : ""}`);
   }
 }

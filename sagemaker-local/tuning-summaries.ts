@@ -5,28 +5,31 @@
  * Completed trial, or the best Stopped one if none completed. Recomputed whenever a trial starts or ends and on
  * DescribeHyperParameterTuningJob, so the answer is never staler than the training jobs.
  */
+import type { TrainingJobStatusCounters, ObjectiveStatusCounters } from "@aws-sdk/client-sagemaker";
 import { Context, now } from "./context";
+import { saveTuningJob, TrialSummary, TuningJobRecord } from "./records";
 import { TrainingJobs } from "./training";
 import type { ObjectiveType, Trial } from "./tuning";
 
-export function trialSummaries(ctx: Context, jobs: TrainingJobs, r: any): any[] {
-  const objective = r.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective;
-  return (r._trials as string[]).map((name) => {
-    const j = jobs.recs.get(name) ?? {};
-    const o = r._objectives?.[name];
-    const status = j.TrainingJobStatus ?? "Failed";
-    const value = o ? o.objective : (j.FinalMetricDataList ?? []).find((m: any) => m.MetricName === objective.MetricName)?.Value;
-    const done = !["InProgress", "Stopping"].includes(status);
+export function trialSummaries(ctx: Context, jobs: TrainingJobs, r: TuningJobRecord): TrialSummary[] {
+  const { wire, local } = r;
+  const objective = wire.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective;
+  return local.trials.map((name): TrialSummary => {
+    const j = jobs.recs.get(name); // undefined only if the job's file was lost
+    const o = local.objectives?.[name];
+    const status = j?.TrainingJobStatus ?? "Failed";
+    const value = o ? o.objective : (j?.FinalMetricDataList ?? []).find((m) => m.MetricName === objective.MetricName)?.Value;
+    const done = status !== "InProgress" && status !== "Stopping";
     return {
       TrainingJobName: name,
-      TrainingJobArn: j.TrainingJobArn ?? ctx.arn("training-job", name.toLowerCase()),
-      TuningJobName: r.HyperParameterTuningJobName,
-      CreationTime: j.CreationTime ?? r.CreationTime,
-      TrainingStartTime: j.TrainingStartTime,
-      TrainingEndTime: j.TrainingEndTime,
+      TrainingJobArn: j?.TrainingJobArn ?? ctx.arn("training-job", name.toLowerCase()),
+      TuningJobName: wire.HyperParameterTuningJobName,
+      CreationTime: j?.CreationTime ?? wire.CreationTime,
+      TrainingStartTime: j?.TrainingStartTime,
+      TrainingEndTime: j?.TrainingEndTime,
       TrainingJobStatus: status,
-      TunedHyperParameters: r._tuned[name],
-      FailureReason: j.FailureReason,
+      TunedHyperParameters: local.tuned[name],
+      FailureReason: j?.FailureReason,
       FinalHyperParameterTuningJobObjectiveMetric: value !== undefined && done ? { Type: objective.Type, MetricName: objective.MetricName, Value: value } : undefined,
       ObjectiveStatus: !done ? "Pending" : value !== undefined && (o ? o.status !== "Failed" : status !== "Failed") ? "Succeeded" : "Failed",
     };
@@ -34,9 +37,9 @@ export function trialSummaries(ctx: Context, jobs: TrainingJobs, r: any): any[] 
 }
 
 /** counters and BestTrainingJob from the training jobs; saves the record */
-export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: any): void {
-  const counters = { Completed: 0, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 };
-  const obj = { Succeeded: 0, Pending: 0, Failed: 0 };
+export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobRecord): void {
+  const counters: Required<TrainingJobStatusCounters> = { Completed: 0, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 };
+  const obj: Required<ObjectiveStatusCounters> = { Succeeded: 0, Pending: 0, Failed: 0 };
   const sums = trialSummaries(ctx, jobs, r);
   for (const s of sums) {
     if (s.TrainingJobStatus === "Completed") counters.Completed++;
@@ -47,21 +50,23 @@ export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: any): void
     else if (s.ObjectiveStatus === "Failed") obj.Failed++;
     else obj.Pending++;
   }
-  r.TrainingJobStatusCounters = counters;
-  r.ObjectiveStatusCounters = obj;
-  const type = r.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.Type;
+  const w = r.wire;
+  w.TrainingJobStatusCounters = counters;
+  w.ObjectiveStatusCounters = obj;
+  const type = w.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.Type;
+  const valueOf = (s: TrialSummary) => s.FinalHyperParameterTuningJobObjectiveMetric?.Value;
   const scored = (includeStopped: boolean) =>
-    sums.filter((s) => s.FinalHyperParameterTuningJobObjectiveMetric && (s.TrainingJobStatus === "Completed" || (includeStopped && s.TrainingJobStatus === "Stopped")));
+    sums.filter((s) => valueOf(s) !== undefined && (s.TrainingJobStatus === "Completed" || (includeStopped && s.TrainingJobStatus === "Stopped")));
   let cands = scored(false);
   if (!cands.length) cands = scored(true);
-  let best: any;
+  let best: { summary: TrialSummary; value: number } | undefined;
   for (const s of cands) {
-    const v = s.FinalHyperParameterTuningJobObjectiveMetric.Value;
-    if (!best || (type === "Minimize" ? v < best.FinalHyperParameterTuningJobObjectiveMetric.Value : v > best.FinalHyperParameterTuningJobObjectiveMetric.Value)) best = s;
+    const v = valueOf(s)!; // scored: has a value
+    if (!best || (type === "Minimize" ? v < best.value : v > best.value)) best = { summary: s, value: v };
   }
-  r.BestTrainingJob = best;
-  r.LastModifiedTime = now();
-  ctx.store.save("tuning-jobs", r.HyperParameterTuningJobName, r);
+  w.BestTrainingJob = best?.summary;
+  w.LastModifiedTime = now();
+  saveTuningJob(ctx.store, r);
 }
 
 /** TuningJobCompletionDetails.NumberOfTrainingJobsObjectiveNotImproving: trials since the best one improved */
