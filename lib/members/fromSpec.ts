@@ -5,7 +5,7 @@
  * arrays/objects are parsed and a JSON-quoted string loses its quotes).
  */
 import { catboost } from "./catboost";
-import { Member, MEMBER_KINDS } from "./member";
+import { canonicalMemberKind, Member, MEMBER_KINDS } from "./member";
 import { randomForest } from "./randomForest";
 import { ridge } from "./ridge";
 import { xgboost } from "./xgboost";
@@ -27,10 +27,8 @@ function coerce(v: unknown): unknown {
   return v;
 }
 
-const ALIASES: Record<string, string> = { rf: "random_forest", randomForest: "random_forest", randomforest: "random_forest", xgb: "xgboost", linear: "ridge" };
-
 export function memberFromSpec(kind: string, params: Record<string, unknown> = {}): Member {
-  const k = ALIASES[kind] ?? kind;
+  const k = canonicalMemberKind(kind);
   const p: Record<string, any> = Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : coerce(v)]));
   switch (k) {
     case "xgboost":
