@@ -2,6 +2,7 @@
  * The one place lib imports the boosting core, `node-xgboost-wasm` (wasm/).
  */
 export { Booster, CATBOOST_LOSSES, DMatrix, catboostParams, train } from "node-xgboost-wasm";
+export type { Objective } from "node-xgboost-wasm";
 
 /** Version of an installed package (by its package.json), or "unknown". */
 export function packageVersion(name: string): string {

@@ -6,3 +6,4 @@ export * from "./ensemble";
 export * from "./plots";
 export { progress, progressReporter } from "./progress";
 export type { Progress, ProgressOptions } from "./progress";
+export * from "./trainer-hyperparameters";
