@@ -47,7 +47,8 @@ export class Models {
     if (request.ExecutionRoleArn !== undefined) c.role(request.ExecutionRoleArn, "ExecutionRoleArn");
     c.boolean(request.EnableNetworkIsolation, "EnableNetworkIsolation");
     const containers: unknown[] = request.PrimaryContainer ? [request.PrimaryContainer] : c.list(request.Containers, "Containers") ? request.Containers : [];
-    if (!containers.length) c.custom("Either PrimaryContainer or Containers must be specified.");
+    const wrongType = !request.PrimaryContainer && request.Containers != null && !Array.isArray(request.Containers); // already a problem
+    if (!containers.length && !wrongType) c.custom("Either PrimaryContainer or Containers must be specified.");
     if (containers.length > 1) c.custom("Local SageMaker supports one container per model.");
     for (const ct of containers) {
       if (!c.object(ct, "PrimaryContainer", true)) continue;
