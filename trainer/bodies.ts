@@ -88,13 +88,13 @@ function jsonValue(v: unknown, where: () => string): number {
 
 /** JSON body ({"instances": [...]}) → row-major Float32Array; errors name the instance (row) and feature (column). */
 export function parseJsonBody(text: string, features: string[]): { X: Float32Array; nrow: number } {
-  let body: any;
+  let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (e) {
     throw new HttpError(400, `JSON body is not valid JSON: ${(e as Error).message}`);
   }
-  const instances = Array.isArray(body) ? body : body && typeof body === "object" ? body.instances : undefined;
+  const instances: unknown = Array.isArray(body) ? body : body && typeof body === "object" ? (body as { instances?: unknown }).instances : undefined;
   if (!Array.isArray(instances)) throw new HttpError(400, 'JSON body needs {"instances": [[…], …]} or {"instances": [{"<feature>": value, …}, …]}');
   if (instances.length === 0) throw new HttpError(400, "JSON body: instances is empty");
   const ncol = features.length;
