@@ -1,7 +1,7 @@
 /**
  * The local SageMaker's one HTTP server on 127.0.0.1, for the unmodified AWS SDK clients:
  *
- *   POST /  X-Amz-Target: SageMaker.<Op>     the SageMaker API (AWS JSON 1.1): `operations`, each typed by the SDK
+ *   POST /  X-Amz-Target: SageMaker.<Op>     the SageMaker API (AWS JSON 1.1): ./operations, each typed by the SDK
  *   POST /endpoints/{name}/invocations       the SageMaker Runtime (REST JSON): InvokeEndpoint
  *   GET  /_local/…                           local extensions (not AWS): a training job's log, an endpoint's stats
  *
@@ -13,7 +13,6 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import * as crypto from "crypto";
-import type * as sm from "@aws-sdk/client-sagemaker";
 import { Context, ACCOUNT, trainerCommandFromEnv } from "./context";
 import { ApiError, errorMessage } from "./errors";
 import { DataAccess, S3Options, Store } from "./storage";
@@ -22,7 +21,8 @@ import { TuningJobs } from "./tuning-jobs";
 import { Models } from "./models";
 import { Endpoints } from "./endpoints";
 import { invokeEndpoint, Invocation } from "./invocations";
-import { isJsonObject, JsonObject, Reply, Request } from "./wire";
+import { findOperation, operationsOf } from "./operations";
+import { isJsonObject, JsonObject } from "./wire";
 
 export interface ServerOptions {
   port?: number; // 0 (default) = any free port
@@ -105,28 +105,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     recover,
   });
 
-  /** every SageMaker API operation: the SDK's request in, its answer out */
-  const operations: Operations = {
-    CreateTrainingJob: (i) => training.create(i),
-    DescribeTrainingJob: (i) => training.describe(i),
-    ListTrainingJobs: (i) => training.list(i),
-    StopTrainingJob: (i) => training.stop(i),
-    CreateHyperParameterTuningJob: (i) => tuning.create(i),
-    DescribeHyperParameterTuningJob: (i) => tuning.describe(i),
-    ListHyperParameterTuningJobs: (i) => tuning.list(i),
-    StopHyperParameterTuningJob: (i) => tuning.stop(i),
-    ListTrainingJobsForHyperParameterTuningJob: (i) => tuning.listTrainingJobs(i),
-    CreateModel: (i) => models.createModel(i),
-    DescribeModel: (i) => models.describeModel(i),
-    DeleteModel: (i) => models.deleteModel(i),
-    CreateEndpointConfig: (i) => models.createEndpointConfig(i),
-    DescribeEndpointConfig: (i) => models.describeEndpointConfig(i),
-    DeleteEndpointConfig: (i) => models.deleteEndpointConfig(i),
-    CreateEndpoint: (i) => endpoints.createEndpoint(i),
-    DescribeEndpoint: (i) => endpoints.describeEndpoint(i),
-    DeleteEndpoint: (i) => endpoints.deleteEndpoint(i),
-    ListEndpoints: (i) => endpoints.listEndpoints(i),
-  };
+  const operations = operationsOf({ training, tuning, models, endpoints });
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -152,7 +131,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     if (req.method === "POST" && typeof target === "string") {
       const json = { "content-type": "application/x-amz-json-1.1" };
       const m = /^SageMaker\.(\w+)$/.exec(target);
-      const fn = m && Object.hasOwn(operations, m[1]) ? operation(operations, m[1] as keyof Operations) : undefined;
+      const fn = m ? findOperation(operations, m[1]) : undefined;
       if (!fn) return send(res, 400, { ...json, "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `Unknown operation ${target}` });
       const input = parseJsonObject(body);
       if (!input) return send(res, 400, { ...json, "x-amzn-errortype": "SerializationException" }, { __type: "SerializationException", message: "Request body is not a JSON object." });
@@ -256,36 +235,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
       return closed;
     },
   };
-}
-
-type Handler<I, O> = (input: Request<I>) => Reply<O> | Promise<Reply<O>>;
-
-/** the operations of the SageMaker API this server answers, with the SDK's request and answer types */
-export interface Operations {
-  CreateTrainingJob: Handler<sm.CreateTrainingJobCommandInput, sm.CreateTrainingJobCommandOutput>;
-  DescribeTrainingJob: Handler<sm.DescribeTrainingJobCommandInput, sm.DescribeTrainingJobCommandOutput>;
-  ListTrainingJobs: Handler<sm.ListTrainingJobsCommandInput, sm.ListTrainingJobsCommandOutput>;
-  StopTrainingJob: Handler<sm.StopTrainingJobCommandInput, sm.StopTrainingJobCommandOutput>;
-  CreateHyperParameterTuningJob: Handler<sm.CreateHyperParameterTuningJobCommandInput, sm.CreateHyperParameterTuningJobCommandOutput>;
-  DescribeHyperParameterTuningJob: Handler<sm.DescribeHyperParameterTuningJobCommandInput, sm.DescribeHyperParameterTuningJobCommandOutput>;
-  ListHyperParameterTuningJobs: Handler<sm.ListHyperParameterTuningJobsCommandInput, sm.ListHyperParameterTuningJobsCommandOutput>;
-  StopHyperParameterTuningJob: Handler<sm.StopHyperParameterTuningJobCommandInput, sm.StopHyperParameterTuningJobCommandOutput>;
-  ListTrainingJobsForHyperParameterTuningJob: Handler<sm.ListTrainingJobsForHyperParameterTuningJobCommandInput, sm.ListTrainingJobsForHyperParameterTuningJobCommandOutput>;
-  CreateModel: Handler<sm.CreateModelCommandInput, sm.CreateModelCommandOutput>;
-  DescribeModel: Handler<sm.DescribeModelCommandInput, sm.DescribeModelCommandOutput>;
-  DeleteModel: Handler<sm.DeleteModelCommandInput, sm.DeleteModelCommandOutput>;
-  CreateEndpointConfig: Handler<sm.CreateEndpointConfigCommandInput, sm.CreateEndpointConfigCommandOutput>;
-  DescribeEndpointConfig: Handler<sm.DescribeEndpointConfigCommandInput, sm.DescribeEndpointConfigCommandOutput>;
-  DeleteEndpointConfig: Handler<sm.DeleteEndpointConfigCommandInput, sm.DeleteEndpointConfigCommandOutput>;
-  CreateEndpoint: Handler<sm.CreateEndpointCommandInput, sm.CreateEndpointCommandOutput>;
-  DescribeEndpoint: Handler<sm.DescribeEndpointCommandInput, sm.DescribeEndpointCommandOutput>;
-  DeleteEndpoint: Handler<sm.DeleteEndpointCommandInput, sm.DeleteEndpointCommandOutput>;
-  ListEndpoints: Handler<sm.ListEndpointsCommandInput, sm.ListEndpointsCommandOutput>;
-}
-
-/** one operation as the HTTP layer calls it: a JSON object in (the handler validates it), JSON out */
-function operation<K extends keyof Operations>(ops: Operations, name: K): (input: JsonObject) => unknown {
-  return ops[name];
 }
 
 /** the request body as a JSON object (an empty body is {}), or undefined */
