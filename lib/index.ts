@@ -14,3 +14,4 @@ export { progress, progressReporter } from "./progress";
 export type { Progress, ProgressOptions } from "./progress";
 export { isClassification, isMulticlass, objectiveTask } from "./core";
 export type { XGBoostParams, CatBoostParams, CatBoostLoss, Objective, Metric, Task } from "./core";
+export * from "./trainer-hyperparameters";

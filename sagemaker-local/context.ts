@@ -1,5 +1,6 @@
 import type { ChildProcess } from "child_process";
 import { Store, DataAccess } from "./storage";
+import { Checker, validation } from "./errors";
 
 export const ACCOUNT = "000000000000";
 export const now = () => Date.now() / 1000; // awsJson1_1 timestamps: epoch seconds
@@ -40,14 +41,20 @@ export function trainerCommandFromEnv(): string[] | undefined {
   return env.split(/\s+/).filter(Boolean);
 }
 
-/** strips internal fields (prefixed with `_`) before a record goes on the wire */
-export function publicView<T extends Record<string, any>>(rec: T): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rec)) if (!k.startsWith("_") && v !== undefined) out[k] = v;
-  return out;
+/** the paging and filtering fields that the List… operations share (not validated: odd values filter nothing) */
+export interface ListRequest {
+  MaxResults?: unknown;
+  NextToken?: unknown;
+  NameContains?: unknown;
+  StatusEquals?: unknown;
+  CreationTimeAfter?: unknown;
+  CreationTimeBefore?: unknown;
+  SortBy?: unknown;
+  SortOrder?: unknown;
 }
 
-export function paginate<T>(items: T[], input: any): { page: T[]; NextToken?: string } {
+/** MaxResults (1–100, default 10) items from NextToken (an opaque base64 offset) */
+export function paginate<T>(items: T[], input: ListRequest): { page: T[]; NextToken?: string } {
   const max = Math.min(Math.max(Number(input.MaxResults) || 10, 1), 100);
   const start = input.NextToken ? parseInt(Buffer.from(String(input.NextToken), "base64").toString("utf8"), 10) || 0 : 0;
   const page = items.slice(start, start + max);
@@ -55,19 +62,36 @@ export function paginate<T>(items: T[], input: any): { page: T[]; NextToken?: st
   return { page, NextToken: next };
 }
 
-export function sortAndFilter<T extends Record<string, any>>(
-  items: T[],
-  input: any,
-  fields: { name: string; status?: string },
-): T[] {
+/** how a List… operation reads its items */
+export interface Listed<T> {
+  name(r: T): string;
+  status(r: T): string;
+  created(r: T): number;
+}
+
+/** NameContains, StatusEquals, CreationTimeAfter/Before; SortBy Name | Status | CreationTime (default), SortOrder (default Descending) */
+export function sortAndFilter<T>(items: T[], input: ListRequest, fields: Listed<T>): T[] {
   let out = items.slice();
-  if (input.NameContains) out = out.filter((r) => String(r[fields.name]).toLowerCase().includes(String(input.NameContains).toLowerCase()));
-  if (input.StatusEquals && fields.status) out = out.filter((r) => r[fields.status!] === input.StatusEquals);
-  if (input.CreationTimeAfter !== undefined) out = out.filter((r) => r.CreationTime > Number(input.CreationTimeAfter));
-  if (input.CreationTimeBefore !== undefined) out = out.filter((r) => r.CreationTime < Number(input.CreationTimeBefore));
+  if (input.NameContains) out = out.filter((r) => fields.name(r).toLowerCase().includes(String(input.NameContains).toLowerCase()));
+  if (input.StatusEquals) out = out.filter((r) => fields.status(r) === input.StatusEquals);
+  if (input.CreationTimeAfter !== undefined) out = out.filter((r) => fields.created(r) > Number(input.CreationTimeAfter));
+  if (input.CreationTimeBefore !== undefined) out = out.filter((r) => fields.created(r) < Number(input.CreationTimeBefore));
   const by = input.SortBy ?? "CreationTime";
-  const key = (r: T) => (by === "Name" ? r[fields.name] : by === "Status" ? r[fields.status ?? fields.name] : r.CreationTime);
+  const key = (r: T): string | number => (by === "Name" ? fields.name(r) : by === "Status" ? fields.status(r) : fields.created(r));
   const dir = (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1;
   out.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0));
   return out;
+}
+
+/**
+ * A stored resource by name (models, endpoint configs, endpoints): the name is validated first, and an unknown one
+ * is AWS's ValidationException "Could not find <what> "<arn>"." (not ResourceNotFound, for these three).
+ */
+export function findByName<T>(ctx: Context, map: Map<string, T>, name: unknown, field: string, kind: string, what: string): T {
+  const c = new Checker();
+  c.name(name, field);
+  c.throwIfAny();
+  const r = map.get(name as string);
+  if (!r) throw validation(`Could not find ${what} "${ctx.arn(kind, String(name).toLowerCase())}".`);
+  return r;
 }

@@ -1,9 +1,21 @@
-/** AWS-shaped errors: `__type` + message (JSON 1.1) or x-amzn-ErrorType (REST JSON). */
+/**
+ * AWS-shaped errors: `__type` + message (JSON 1.1) or x-amzn-ErrorType (REST JSON), and the validation of
+ * requests. A request is untrusted JSON (./wire `Unchecked`): the Checker's type checks are type guards, its
+ * problems are collected and thrown as one ValidationException, as AWS does, and only a request that passed
+ * may be narrowed to the SDK's input shape.
+ */
+import { isJsonObject, JsonObject } from "./wire";
+
 export class ApiError extends Error {
   constructor(public type: string, message: string, public status = 400, public extra: Record<string, unknown> = {}) {
     super(message);
   }
 }
+/** an Error's message, or what was thrown as text */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 export const validation = (msg: string) => new ApiError("ValidationException", msg);
 export const notFound = (msg = "Requested resource not found.") => new ApiError("ResourceNotFound", msg);
 export const inUse = (msg: string) => new ApiError("ResourceInUse", msg);
@@ -19,7 +31,7 @@ export class Checker {
   private at(path: string) {
     return path.replace(/(^|\.)([A-Z])/g, (_m, d, c) => d + c.toLowerCase());
   }
-  required(v: unknown, path: string): boolean {
+  required<T>(v: T, path: string): v is Exclude<T, undefined | null> {
     if (v === undefined || v === null) {
       this.problems.push(`Value null at '${this.at(path)}' failed to satisfy constraint: Member must not be null`);
       return false;
@@ -56,8 +68,50 @@ export class Checker {
     if (!values.includes(v as string))
       this.problems.push(`Value '${String(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(", ")}]`);
   }
+  /** A JSON value of the wrong type (the SDK never sends one; a hand-written request may). */
+  private wrongType(v: unknown, path: string, what: string): false {
+    this.problems.push(`Value '${typeof v === "string" ? v : JSON.stringify(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be ${what}`);
+    return false;
+  }
+  /** a structure; false (and a problem if required) when absent */
+  object(v: unknown, path: string, required = false): v is JsonObject {
+    if (v === undefined || v === null) return required ? this.required(v, path) : false;
+    return isJsonObject(v) || this.wrongType(v, path, "a structure");
+  }
+  /** a list; false (and a problem if required) when absent */
+  list(v: unknown, path: string, required = false): v is unknown[] {
+    if (v === undefined || v === null) return required ? this.required(v, path) : false;
+    return Array.isArray(v) || this.wrongType(v, path, "a list");
+  }
+  /** a string; false (and a problem if required) when absent */
+  string(v: unknown, path: string, required = false): v is string {
+    if (v === undefined || v === null) return required ? this.required(v, path) : false;
+    return typeof v === "string" || this.wrongType(v, path, "a string");
+  }
+  /** a number when present */
+  number(v: unknown, path: string): void {
+    if (v !== undefined && v !== null && (typeof v !== "number" || !Number.isFinite(v))) this.wrongType(v, path, "a number");
+  }
+  /** a boolean when present */
+  boolean(v: unknown, path: string): void {
+    if (v !== undefined && v !== null && typeof v !== "boolean") this.wrongType(v, path, "a boolean");
+  }
+  /** a map of strings when present (Environment, HyperParameters) */
+  stringMap(v: unknown, path: string): v is Record<string, string> {
+    if (v === undefined || v === null) return false;
+    if (!isJsonObject(v) || Object.values(v).some((x) => typeof x !== "string")) return this.wrongType(v, path, "a map of strings");
+    return true;
+  }
   custom(msg: string): void {
     this.problems.push(msg);
+  }
+  /**
+   * Throws the problems, if any; else returns the request narrowed to `T` — the shape the checks made above
+   * guarantee (the one place a request's static type is asserted, after validation).
+   */
+  valid<T>(input: unknown): T {
+    this.throwIfAny();
+    return input as T;
   }
   throwIfAny(): void {
     const p = this.problems;

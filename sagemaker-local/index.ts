@@ -6,6 +6,11 @@
  *
  * It knows SageMaker, not ensembles: which program it runs is the caller's choice (`trainerCommand`); lib's
  * `session({ mode: "local" })` passes the project's trainer. Tuning strategies are pure and live in ./tuning.
+ * Every operation takes and answers the shapes of `@aws-sdk/client-sagemaker` (./operations, ./wire).
  */
 export { startServer } from "./server";
 export type { ServerOptions, LocalSageMaker } from "./server";
+export type { Operations } from "./operations";
+export type { Wire, Request, Reply } from "./wire";
+export type { TrainingJobRecord, TuningJobRecord, ModelRecord, EndpointConfigRecord, EndpointRecord } from "./records";
+export type { EndpointStats } from "./endpoints";

@@ -1,17 +1,28 @@
 /**
- * The local SageMaker: SageMaker API (AWS JSON 1.1, X-Amz-Target: SageMaker.<Op>) and the SageMaker Runtime
- * (REST JSON, POST /endpoints/{name}/invocations) on 127.0.0.1, for the unmodified AWS SDK clients.
+ * The local SageMaker's one HTTP server on 127.0.0.1, for the unmodified AWS SDK clients:
+ *
+ *   POST /  X-Amz-Target: SageMaker.<Op>     the SageMaker API (AWS JSON 1.1): ./operations, each typed by the SDK
+ *   POST /endpoints/{name}/invocations       the SageMaker Runtime (REST JSON): InvokeEndpoint
+ *   GET  /_local/…                           local extensions (not AWS): a training job's log, an endpoint's stats
+ *
+ * It owns the process-level things too: the state folder's registry of live servers (a second process on the
+ * same folder leaves the first one's running jobs alone), and killing the child processes when the host exits.
  */
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import * as path from "path";
 import * as crypto from "crypto";
 import { Context, ACCOUNT, trainerCommandFromEnv } from "./context";
-import { ApiError } from "./errors";
+import { ApiError, errorMessage } from "./errors";
 import { DataAccess, S3Options, Store } from "./storage";
 import { TrainingJobs } from "./training";
 import { TuningJobs } from "./tuning-jobs";
+import { Models } from "./models";
 import { Endpoints } from "./endpoints";
+import { invokeEndpoint, Invocation } from "./invocations";
+import { findOperation, operationsOf } from "./operations";
+import { isJsonObject, JsonObject } from "./wire";
 
 export interface ServerOptions {
   port?: number; // 0 (default) = any free port
@@ -35,6 +46,7 @@ export interface LocalSageMaker {
   stateDir: string;
   training: TrainingJobs;
   tuning: TuningJobs;
+  models: Models;
   endpoints: Endpoints;
   /** other live processes serving the same state folder when this one started */
   sharedWith: number[];
@@ -86,47 +98,28 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   if (!recover) ctx.log(`state folder shared with running process(es) ${others.join(", ")}: their in-progress jobs are left as they are`);
   const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
   const tuning = new TuningJobs(ctx, training, recover);
-  const endpoints = new Endpoints(ctx, {
+  const models = new Models(ctx);
+  const endpoints = new Endpoints(ctx, models, {
     serverlessIdleMs: opts.serverlessIdleMs ?? (Number(process.env.SAGEMAKER_LOCAL_IDLE_MS) || 300_000),
     startTimeoutMs: opts.startTimeoutMs ?? 120_000,
     recover,
   });
 
-  const ops: Record<string, (input: any) => any> = {
-    CreateTrainingJob: (i) => training.create(i),
-    DescribeTrainingJob: (i) => training.describe(i),
-    ListTrainingJobs: (i) => training.list(i),
-    StopTrainingJob: (i) => training.stop(i),
-    CreateHyperParameterTuningJob: (i) => tuning.create(i),
-    DescribeHyperParameterTuningJob: (i) => tuning.describe(i),
-    ListHyperParameterTuningJobs: (i) => tuning.list(i),
-    StopHyperParameterTuningJob: (i) => tuning.stop(i),
-    ListTrainingJobsForHyperParameterTuningJob: (i) => tuning.listTrainingJobs(i),
-    CreateModel: (i) => endpoints.createModel(i),
-    DescribeModel: (i) => endpoints.describeModel(i),
-    DeleteModel: (i) => endpoints.deleteModel(i),
-    CreateEndpointConfig: (i) => endpoints.createEndpointConfig(i),
-    DescribeEndpointConfig: (i) => endpoints.describeEndpointConfig(i),
-    DeleteEndpointConfig: (i) => endpoints.deleteEndpointConfig(i),
-    CreateEndpoint: (i) => endpoints.createEndpoint(i),
-    DescribeEndpoint: (i) => endpoints.describeEndpoint(i),
-    DeleteEndpoint: (i) => endpoints.deleteEndpoint(i),
-    ListEndpoints: (i) => endpoints.listEndpoints(i),
-  };
+  const operations = operationsOf({ training, tuning, models, endpoints });
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (d) => chunks.push(d));
     req.on("end", () => {
       handle(req, res, Buffer.concat(chunks)).catch((e) => {
-        ctx.log(`internal error: ${e?.stack ?? e}`);
-        if (!res.headersSent) send(res, 500, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "InternalFailure" }, { __type: "InternalFailure", message: String(e?.message ?? e) });
+        ctx.log(`internal error: ${e instanceof Error ? e.stack : errorMessage(e)}`);
+        if (!res.headersSent) send(res, 500, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "InternalFailure" }, { __type: "InternalFailure", message: errorMessage(e) });
       });
     });
   });
 
   function send(res: http.ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
-    const buf = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+    const buf = body instanceof Uint8Array ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
     res.writeHead(status, { "x-amzn-requestid": crypto.randomUUID(), "content-length": String(buf.length), ...headers });
     res.end(buf);
   }
@@ -138,19 +131,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     if (req.method === "POST" && typeof target === "string") {
       const json = { "content-type": "application/x-amz-json-1.1" };
       const m = /^SageMaker\.(\w+)$/.exec(target);
-      const fn = m ? ops[m[1]] : undefined;
+      const fn = m ? findOperation(operations, m[1]) : undefined;
       if (!fn) return send(res, 400, { ...json, "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `Unknown operation ${target}` });
-      let input: any;
-      try {
-        input = body.length ? JSON.parse(body.toString("utf8")) : {};
-        if (!input || typeof input !== "object" || Array.isArray(input)) throw new Error();
-      } catch {
-        return send(res, 400, { ...json, "x-amzn-errortype": "SerializationException" }, { __type: "SerializationException", message: "Request body is not a JSON object." });
-      }
+      const input = parseJsonObject(body);
+      if (!input) return send(res, 400, { ...json, "x-amzn-errortype": "SerializationException" }, { __type: "SerializationException", message: "Request body is not a JSON object." });
       try {
         const out = await fn(input);
         return send(res, 200, json, out ?? {});
-      } catch (e: any) {
+      } catch (e) {
         if (e instanceof ApiError) return send(res, e.status, { ...json, "x-amzn-errortype": e.type }, { __type: e.type, message: e.message, ...e.extra });
         throw e;
       }
@@ -160,9 +148,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     if (inv && req.method === "POST") {
       const name = decodeURIComponent(inv[1]);
       try {
-        const out = await endpoints.invoke(name, req, body);
-        return send(res, out.status, out.headers, out.body);
-      } catch (e: any) {
+        const out = await invokeEndpoint(ctx, endpoints, {
+          EndpointName: name,
+          Body: body,
+          ContentType: header(req, "content-type"),
+          Accept: header(req, "accept"),
+          CustomAttributes: header(req, "x-amzn-sagemaker-custom-attributes"),
+        });
+        return send(res, 200, invocationHeaders(out), out.Body);
+      } catch (e) {
         if (e instanceof ApiError)
           return send(res, e.status, { "content-type": "application/json", "x-amzn-errortype": e.type }, { message: e.message, ...e.extra });
         throw e;
@@ -205,7 +199,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     throw e;
   }
   server.keepAliveTimeout = 1000;
-  const port = (server.address() as any).port as number;
+  const port = (server.address() as net.AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   ctx.log(`listening on ${url}, state ${stateDir}`);
   // if the hosting process exits without close(), take the trainer / model server processes with it
@@ -221,6 +215,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     stateDir,
     training,
     tuning,
+    models,
     endpoints,
     sharedWith: others,
     close() {
@@ -240,4 +235,29 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
       return closed;
     },
   };
+}
+
+/** the request body as a JSON object (an empty body is {}), or undefined */
+function parseJsonObject(body: Buffer): JsonObject | undefined {
+  try {
+    const v: unknown = body.length ? JSON.parse(body.toString("utf8")) : {};
+    return isJsonObject(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(",") : v || undefined;
+}
+
+/** InvokeEndpoint's answer as the runtime's REST binding sends it */
+function invocationHeaders(out: Invocation): Record<string, string> {
+  const h: Record<string, string> = { "x-amzn-invoked-production-variant": out.InvokedProductionVariant ?? "" };
+  // not an AWS header: this invocation waited for a cold start of the model server (lib/sagemaker reports it)
+  if (out.coldStartMs !== undefined) h["x-local-sagemaker-cold-start-ms"] = String(out.coldStartMs);
+  h["content-type"] = out.ContentType ?? "application/octet-stream";
+  if (out.CustomAttributes) h["x-amzn-sagemaker-custom-attributes"] = out.CustomAttributes;
+  return h;
 }

@@ -1,36 +1,45 @@
-/** State folder (one JSON file per resource) and data URIs: file:// (absolute, no ..) and s3:// (S3 endpoint, or a folder in the state dir). */
+/**
+ * The state folder (one JSON file per resource, ./records `StoredRecords`, written atomically) and data URIs:
+ * file:// (absolute, no ..) and s3:// (an S3 endpoint through @aws-sdk/client-s3, loaded on first use, or
+ * without one a folder in the state dir).
+ */
 import * as fs from "fs";
 import * as path from "path";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { validation } from "./errors";
+import type { StoredRecords } from "./records";
+
+export type RecordKind = keyof StoredRecords;
 
 export class Store {
   constructor(public root: string) {
     fs.mkdirSync(root, { recursive: true });
   }
-  dir(kind: string, name?: string): string {
+  dir(kind: RecordKind, name?: string): string {
     return name === undefined ? path.join(this.root, kind) : path.join(this.root, kind, name);
   }
-  file(kind: string, name: string): string {
+  file(kind: RecordKind, name: string): string {
     return path.join(this.root, kind, `${name}.json`);
   }
-  save(kind: string, name: string, rec: unknown): void {
+  save<K extends RecordKind>(kind: K, name: string, rec: StoredRecords[K]): void {
     const f = this.file(kind, name);
     fs.mkdirSync(path.dirname(f), { recursive: true });
     const tmp = `${f}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(rec, null, 1));
     fs.renameSync(tmp, f);
   }
-  remove(kind: string, name: string): void {
+  remove(kind: RecordKind, name: string): void {
     fs.rmSync(this.file(kind, name), { force: true });
   }
-  loadAll<T>(kind: string): T[] {
+  /** every stored record of a kind: the files this server (or an earlier one) wrote with save() */
+  loadAll<K extends RecordKind>(kind: K): StoredRecords[K][] {
     const d = this.dir(kind);
     if (!fs.existsSync(d)) return [];
-    const out: T[] = [];
+    const out: StoredRecords[K][] = [];
     for (const f of fs.readdirSync(d)) {
       if (!f.endsWith(".json")) continue;
       try {
-        out.push(JSON.parse(fs.readFileSync(path.join(d, f), "utf8")));
+        out.push(JSON.parse(fs.readFileSync(path.join(d, f), "utf8")) as StoredRecords[K]); // as save() wrote it
       } catch {
         /* half-written file: ignore */
       }
@@ -77,15 +86,18 @@ export function checkUri(uri: unknown, what: string): void {
   else throw validation(`${what}: URI must start with s3:// (or file:// locally): ${uri}`);
 }
 
+type S3Sdk = typeof import("@aws-sdk/client-s3");
+/** @aws-sdk/client-s3, loaded when an S3 endpoint is first used (file:// and local-folder users never load it) */
+const s3sdk = (): S3Sdk => require("@aws-sdk/client-s3") as S3Sdk;
+
 export class DataAccess {
-  private client: any;
+  private client?: S3Client;
   constructor(private store: Store, private s3?: S3Options) {}
 
-  private s3client(): any {
-    if (!this.s3) return null;
+  private s3client(): S3Client | undefined {
+    if (!this.s3) return undefined;
     if (!this.client) {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const { S3Client } = require("@aws-sdk/client-s3");
+      const { S3Client } = s3sdk();
       this.client = new S3Client({
         endpoint: this.s3.endpoint,
         region: this.s3.region ?? "us-east-1",
@@ -116,7 +128,7 @@ export class DataAccess {
       if (!fs.existsSync(src)) throw new Error(`${what}: ${uri} does not exist (no S3 endpoint configured; local S3 folder ${src})`);
       return copyInto(src, dest);
     }
-    const { ListObjectsV2Command, GetObjectCommand } = require("@aws-sdk/client-s3");
+    const { ListObjectsV2Command, GetObjectCommand } = s3sdk();
     let token: string | undefined;
     let n = 0;
     do {
@@ -128,7 +140,7 @@ export class DataAccess {
         if (!rel) rel = path.posix.basename(o.Key);
         if (rel.split("/").includes("..")) continue;
         const obj = await c.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-        const body = Buffer.from(await obj.Body.transformToByteArray());
+        const body = await bodyBytes(obj.Body, `${what}: s3://${bucket}/${o.Key}`);
         const target = path.join(dest, ...rel.split("/"));
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, body);
@@ -153,9 +165,9 @@ export class DataAccess {
       if (!fs.existsSync(p)) throw validation(`${what}: could not find ${uri}`);
       return fs.readFileSync(p);
     }
-    const { GetObjectCommand } = require("@aws-sdk/client-s3");
+    const { GetObjectCommand } = s3sdk();
     const obj = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return Buffer.from(await obj.Body.transformToByteArray());
+    return bodyBytes(obj.Body, `${what}: ${uri}`);
   }
 
   async writeObject(uri: string, data: Buffer): Promise<void> {
@@ -173,9 +185,15 @@ export class DataAccess {
       fs.writeFileSync(p, data);
       return;
     }
-    const { PutObjectCommand } = require("@aws-sdk/client-s3");
+    const { PutObjectCommand } = s3sdk();
     await c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
   }
+}
+
+/** a GetObject body's bytes (S3 answers every GetObject with one; an empty object has an empty one) */
+async function bodyBytes(body: { transformToByteArray(): Promise<Uint8Array> } | undefined, what: string): Promise<Buffer> {
+  if (!body) throw new Error(`${what}: the S3 answer has no body`);
+  return Buffer.from(await body.transformToByteArray());
 }
 
 function copyInto(src: string, dest: string): number {

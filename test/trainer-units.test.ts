@@ -9,7 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { decodeValue, memberSpecs, parseHyperparameters } from "../trainer/hyperparameters";
 import { checkRectangular, splitCsv } from "../trainer/csv";
-import { HttpError, parseCsvBody, parseJsonBody, requestFormat, responseFormat, wantsMembers } from "../trainer/serve";
+import { HttpError, requestFormat, responseFormat, wantsMembers } from "../trainer/formats";
+import { parseCsvBody, parseJsonBody } from "../trainer/bodies";
 import { failureLine, optMlPaths, optMlRoot, publishDir } from "../trainer/optml";
 
 const throwsWith = (fn: () => unknown, re: RegExp) => {

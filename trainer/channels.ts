@@ -36,8 +36,8 @@ function listFiles(dir: string): string[] {
 /** Check the channel's declared content type, if inputdataconfig.json names one. */
 export function checkContentType(inputDataConfig: unknown, name: string): void {
   if (!inputDataConfig || typeof inputDataConfig !== "object") return;
-  const ch = (inputDataConfig as Record<string, any>)[name];
-  const ct = ch && typeof ch === "object" ? ch.ContentType : undefined;
+  const ch: unknown = (inputDataConfig as Record<string, unknown>)[name];
+  const ct = ch && typeof ch === "object" ? (ch as { ContentType?: unknown }).ContentType : undefined;
   if (typeof ct === "string" && ct !== "" && !/^(text\/csv|application\/x-csv|text\/plain)\b/i.test(ct)) {
     throw new Error(`${name} channel has ContentType ${ct}; this container reads CSV only (text/csv)`);
   }

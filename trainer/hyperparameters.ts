@@ -1,29 +1,39 @@
 /**
  * hyperparameters.json → validated training settings.
  *
- * SageMaker passes every hyperparameter as a string ("0.2"); framework SDKs
- * JSON-encode them first ("\"0.2\""), so a value is decoded once if it is a
- * JSON string literal, then parsed by type. SageMaker's own keys
- * (`sagemaker_*`, `_tuning_objective_metric`) are ignored. Unknown keys and
- * bad values are errors naming the key, the value and what is allowed.
+ * The keys are lib's `TrainerHyperparameters` (lib/trainer-hyperparameters.ts, which the Estimator's
+ * hyperparameters are typed with): one parser per key of `TRAINER_HYPERPARAMETER_KEYS`, in a table the compiler
+ * checks is complete, plus `<member>.<param>` for a member kind's own parameters. SageMaker passes every
+ * hyperparameter as a string ("0.2"); framework SDKs JSON-encode them first ("\"0.2\""), so a value is decoded
+ * once if it is a JSON string literal, then parsed by type. SageMaker's own keys (`sagemaker_*`,
+ * `_tuning_objective_metric`) are ignored. Unknown keys and bad values are errors naming the key, the value and
+ * what is allowed.
  */
-import { BLENDS, MEMBER_KINDS } from "ensemble-workbook";
+import {
+  BLENDS,
+  MEMBER_KINDS,
+  TRAINER_HYPERPARAMETER_KEYS,
+  canonicalMemberKind,
+  isSageMakerHyperparameter,
+  type MemberKind,
+  type TrainerHyperparameterKey,
+} from "ensemble-workbook";
 
 export type FinalModel = "refit" | "folds";
 
 export interface MemberSpec {
-  kind: string;
+  kind: MemberKind;
   params: Record<string, unknown>;
 }
 
 export interface Settings {
-  models: string[];
+  models: MemberKind[];
   kFold: number;
   numRound?: number;
   eta?: number;
   maxDepth?: number;
   /** `<member>.<param>` values, by member kind (values as given, decoded; lib coerces them) */
-  memberParams: Record<string, Record<string, unknown>>;
+  memberParams: Partial<Record<MemberKind, Record<string, unknown>>>;
   blend: string;
   objective?: string;
   label?: string;
@@ -31,15 +41,9 @@ export interface Settings {
   finalModel: FinalModel;
 }
 
-export const DEFAULT_MODELS = ["xgboost", "catboost"];
+export const DEFAULT_MODELS: MemberKind[] = ["xgboost", "catboost"];
 /** Members that get the shared num_round / eta / max_depth. */
-export const BOOSTED_KINDS = ["xgboost", "catboost"];
-const KIND_ALIASES: Record<string, string> = { rf: "random_forest", randomforest: "random_forest", randomForest: "random_forest", xgb: "xgboost", linear: "ridge" };
-const KNOWN_KEYS = ["models", "k_fold", "num_round", "eta", "max_depth", "blend", "objective", "label", "seed", "final_model"];
-
-export function isSageMakerKey(key: string): boolean {
-  return key.startsWith("sagemaker_") || key === "_tuning_objective_metric";
-}
+export const BOOSTED_KINDS: MemberKind[] = ["xgboost", "catboost"];
 
 /** Undo one level of JSON string encoding ("\"0.2\"" → "0.2"); other values become strings. */
 export function decodeValue(v: unknown): string {
@@ -77,13 +81,13 @@ function int(key: string, raw: unknown, s: string, min: number): number {
 }
 
 /** Canonical member kind, or an error listing the known kinds. */
-export function canonicalKind(name: string, key = "models", raw: unknown = name): string {
-  const k = KIND_ALIASES[name] ?? name;
-  if (!(MEMBER_KINDS as string[]).includes(k)) throw bad(key, raw, `unknown model "${name}"; known models: ${MEMBER_KINDS.join(", ")}`);
+export function canonicalKind(name: string, key = "models", raw: unknown = name): MemberKind {
+  const k = canonicalMemberKind(name);
+  if (!k) throw bad(key, raw, `unknown model "${name}"; known models: ${MEMBER_KINDS.join(", ")}`);
   return k;
 }
 
-function parseModels(raw: unknown, s: string): string[] {
+function parseModels(raw: unknown, s: string): MemberKind[] {
   let list: unknown = s;
   if (s.startsWith("[")) {
     try {
@@ -98,12 +102,58 @@ function parseModels(raw: unknown, s: string): string[] {
   return kinds;
 }
 
+/** One parser per trainer hyperparameter: `v` is the decoded string, `raw` the value as given (for messages). */
+type KeyParser = (s: Settings, v: string, raw: unknown, key: TrainerHyperparameterKey) => void;
+
+/** every key of TrainerHyperparameters (the mapped type makes a missing one a compile error) */
+const PARSERS: { [K in TrainerHyperparameterKey]: KeyParser } = {
+  models: (s, v, raw) => {
+    s.models = parseModels(raw, v);
+  },
+  k_fold: (s, v, raw, key) => {
+    s.kFold = int(key, raw, v, 2);
+  },
+  num_round: (s, v, raw, key) => {
+    s.numRound = int(key, raw, v, 1);
+  },
+  eta: (s, v, raw, key) => {
+    const eta = num(key, raw, v);
+    if (!(eta > 0)) throw bad(key, raw, "must be > 0");
+    s.eta = eta;
+  },
+  max_depth: (s, v, raw, key) => {
+    s.maxDepth = int(key, raw, v, 1);
+  },
+  blend: (s, v, raw, key) => {
+    if (!(BLENDS as string[]).includes(v)) throw bad(key, raw, `unknown blend; known blends: ${BLENDS.join(", ")}`);
+    s.blend = v;
+  },
+  objective: (s, v, raw, key) => {
+    if (v === "") throw bad(key, raw, "is empty");
+    s.objective = v;
+  },
+  label: (s, v, raw, key) => {
+    if (v === "") throw bad(key, raw, "is empty");
+    s.label = v;
+  },
+  seed: (s, v, raw, key) => {
+    s.seed = int(key, raw, v, 0);
+  },
+  final_model: (s, v, raw, key) => {
+    if (v !== "refit" && v !== "folds") throw bad(key, raw, 'must be "refit" or "folds"');
+    s.finalModel = v;
+  },
+};
+
+const isTrainerKey = (key: string): key is TrainerHyperparameterKey => (TRAINER_HYPERPARAMETER_KEYS as readonly string[]).includes(key);
+
+/** hyperparameters.json (untrusted JSON: any keys, any values) → Settings, or an Error naming the key */
 export function parseHyperparameters(hp: Record<string, unknown>): Settings {
   if (hp === null || typeof hp !== "object" || Array.isArray(hp)) throw new Error("hyperparameters.json must hold a JSON object");
   const s: Settings = { models: DEFAULT_MODELS, kFold: 5, memberParams: {}, blend: "mean", seed: 0, finalModel: "refit" };
   const prefixed: [string, string, string, unknown][] = [];
   for (const [key, raw] of Object.entries(hp)) {
-    if (isSageMakerKey(key)) continue;
+    if (isSageMakerHyperparameter(key)) continue;
     let v: string;
     try {
       v = decodeValue(raw);
@@ -115,49 +165,11 @@ export function parseHyperparameters(hp: Record<string, unknown>): Settings {
       prefixed.push([key, key.slice(0, dot), key.slice(dot + 1), raw]);
       continue;
     }
-    switch (key) {
-      case "models":
-        s.models = parseModels(raw, v);
-        break;
-      case "k_fold":
-        s.kFold = int(key, raw, v, 2);
-        break;
-      case "num_round":
-        s.numRound = int(key, raw, v, 1);
-        break;
-      case "eta": {
-        const eta = num(key, raw, v);
-        if (!(eta > 0)) throw bad(key, raw, "must be > 0");
-        s.eta = eta;
-        break;
-      }
-      case "max_depth":
-        s.maxDepth = int(key, raw, v, 1);
-        break;
-      case "blend":
-        if (!(BLENDS as string[]).includes(v)) throw bad(key, raw, `unknown blend; known blends: ${BLENDS.join(", ")}`);
-        s.blend = v;
-        break;
-      case "objective":
-        if (v === "") throw bad(key, raw, "is empty");
-        s.objective = v;
-        break;
-      case "label":
-        if (v === "") throw bad(key, raw, "is empty");
-        s.label = v;
-        break;
-      case "seed":
-        s.seed = int(key, raw, v, 0);
-        break;
-      case "final_model":
-        if (v !== "refit" && v !== "folds") throw bad(key, raw, 'must be "refit" or "folds"');
-        s.finalModel = v;
-        break;
-      default:
-        throw new Error(
-          `unknown hyperparameter "${key}"; known: ${KNOWN_KEYS.join(", ")}, and <model>.<param> for model-specific ones (e.g. xgboost.subsample)`,
-        );
-    }
+    if (!isTrainerKey(key))
+      throw new Error(
+        `unknown hyperparameter "${key}"; known: ${TRAINER_HYPERPARAMETER_KEYS.join(", ")}, and <model>.<param> for model-specific ones (e.g. xgboost.subsample)`,
+      );
+    PARSERS[key](s, v, raw, key);
   }
   for (const [key, prefix, param, raw] of prefixed) {
     const kind = canonicalKind(prefix, key, raw);

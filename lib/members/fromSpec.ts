@@ -5,7 +5,7 @@
  * arrays/objects are parsed and a JSON-quoted string loses its quotes).
  */
 import { catboost } from "./catboost";
-import { Member, MEMBER_KINDS, StoredParams } from "./member";
+import { canonicalMemberKind, Member, MEMBER_KINDS, StoredParams } from "./member";
 import type { CatBoostMemberParams, RandomForestParams, RidgeParams, XGBoostMemberParams } from "./params";
 import { randomForest } from "./randomForest";
 import { ridge } from "./ridge";
@@ -28,10 +28,8 @@ function coerce(v: unknown): unknown {
   return v;
 }
 
-const ALIASES: Record<string, string> = { rf: "random_forest", randomForest: "random_forest", randomforest: "random_forest", xgb: "xgboost", linear: "ridge" };
-
 export function memberFromSpec(kind: string, params: Record<string, unknown> = {}): Member {
-  const k = ALIASES[kind] ?? kind;
+  const k = canonicalMemberKind(kind);
   // Values from a training job, coerced from strings: untyped until the member's recipe and the core check
   // every key and value (unknown names and bad values are Errors there).
   const p: StoredParams = Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : coerce(v)]));

@@ -10,6 +10,16 @@ import type { Matrix } from "../data/matrix";
 export type MemberKind = "xgboost" | "catboost" | "random_forest" | "ridge";
 export const MEMBER_KINDS: MemberKind[] = ["xgboost", "catboost", "random_forest", "ridge"];
 
+/** Other names of the member kinds (memberFromSpec, and the trainer's `models` / `<kind>.<param>` hyperparameters). */
+export const MEMBER_KIND_ALIASES = { rf: "random_forest", randomForest: "random_forest", randomforest: "random_forest", xgb: "xgboost", linear: "ridge" } as const satisfies Record<string, MemberKind>;
+export type MemberKindAlias = keyof typeof MEMBER_KIND_ALIASES;
+
+/** The member kind a name or alias stands for, or undefined if it names none. */
+export function canonicalMemberKind(name: string): MemberKind | undefined {
+  if (Object.hasOwn(MEMBER_KIND_ALIASES, name)) return MEMBER_KIND_ALIASES[name as MemberKindAlias];
+  return (MEMBER_KINDS as string[]).includes(name) ? (name as MemberKind) : undefined;
+}
+
 export interface FitOptions {
   /** Evaluated after each boosting round (tree members); its metrics go to onRound. */
   evalSet?: Matrix;

@@ -8,6 +8,7 @@ import {
   MetricDefinition,
   TrainingInstanceType,
 } from "@aws-sdk/client-sagemaker";
+import type { TrainerHyperparameters } from "../trainer-hyperparameters";
 import { Session, uniqueName } from "./session";
 import { deployModel, DeployOptions, Predictor } from "./predictor";
 
@@ -23,7 +24,8 @@ export type Channels = string | Record<string, string | { uri: string; contentTy
 
 export interface EstimatorOptions {
   session: Session;
-  hyperparameters?: Record<string, string | number | boolean>;
+  /** the trainer's hyperparameters (trainer/README.md): a misspelt key is a compile-time error */
+  hyperparameters?: TrainerHyperparameters;
   imageUri?: string;
   roleArn?: string;
   instanceType?: `${TrainingInstanceType}`; // default ml.m5.large
@@ -42,7 +44,7 @@ export interface FitOptions {
   jobName?: string;
 }
 
-export function stringifyHyperparameters(hp: Record<string, unknown> = {}): Record<string, string> {
+export function stringifyHyperparameters(hp: TrainerHyperparameters = {}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(hp)) out[k] = typeof v === "string" ? v : JSON.stringify(v);
   return out;
@@ -113,7 +115,7 @@ export async function waitForTrainingJob(session: Session, name: string, opts: {
 export class Estimator {
   readonly session: Session;
   readonly options: EstimatorOptions;
-  hyperparameters: Record<string, string | number | boolean>;
+  hyperparameters: TrainerHyperparameters;
   latestTrainingJob?: string;
   latestDescription?: DescribeTrainingJobCommandOutput;
 
@@ -124,7 +126,7 @@ export class Estimator {
     this.hyperparameters = { ...(opts.hyperparameters ?? {}) };
   }
 
-  setHyperparameters(hp: Record<string, string | number | boolean>): this {
+  setHyperparameters(hp: TrainerHyperparameters): this {
     Object.assign(this.hyperparameters, hp);
     return this;
   }

@@ -31,7 +31,7 @@ function fail(msg: string): never {
 }
 
 function parseNumber(r: NumericRange, field: "MinValue" | "MaxValue", integer: boolean): number {
-  const s = (r as any)[field];
+  const s: unknown = r[field]; // untrusted JSON until checked here
   if (typeof s !== "string" || s.trim() === "") fail(`${r.Name}: ${field} is required and must be a string holding a number.`);
   const v = Number(s);
   if (!Number.isFinite(v)) fail(`${r.Name}: ${field} (${s}) is not a number.`);
@@ -51,8 +51,8 @@ export function resolveScaling(kind: "continuous" | "integer", min: number, max:
  * Throws an Error naming the offending parameter when the ranges are not acceptable for the
  * strategy (the server turns it into a ValidationException).
  */
-export function validateRanges(type: StrategyType, ranges: ParameterRanges): void {
-  buildSpace(type, ranges);
+export function validateRanges(type: StrategyType, ranges: unknown): asserts ranges is ParameterRanges {
+  buildSpace(type, ranges as ParameterRanges); // buildSpace checks every field at run time
 }
 
 /** validate and build the internal parameter list (continuous, integer, categorical — in that order) */
@@ -63,7 +63,7 @@ export function buildSpace(type: StrategyType, ranges: ParameterRanges): Param[]
   for (const k of Object.keys(ranges)) {
     if (!["ContinuousParameterRanges", "IntegerParameterRanges", "CategoricalParameterRanges", "AutoParameters"].includes(k))
       fail(`unknown field ${k}.`);
-    const v = (ranges as any)[k];
+    const v: unknown = (ranges as Record<string, unknown>)[k];
     if (v !== undefined && !Array.isArray(v)) fail(`${k} must be a list.`);
   }
   const cont = ranges.ContinuousParameterRanges ?? [];
@@ -78,11 +78,12 @@ export function buildSpace(type: StrategyType, ranges: ParameterRanges): Param[]
         `${cont.length ? "ContinuousParameterRanges" : "IntegerParameterRanges"}.`,
     );
   const seen = new Set<string>();
-  const checkName = (r: any) => {
+  const checkName = (r: unknown) => {
     if (!r || typeof r !== "object") fail("each range must be an object.");
-    if (typeof r.Name !== "string" || !NAME_RE.test(r.Name)) fail(`Name ${JSON.stringify(r.Name)} is missing or not a valid hyperparameter name.`);
-    if (seen.has(r.Name)) fail(`${r.Name}: the hyperparameter appears in more than one range.`);
-    seen.add(r.Name);
+    const name = (r as { Name?: unknown }).Name;
+    if (typeof name !== "string" || !NAME_RE.test(name)) fail(`Name ${JSON.stringify(name)} is missing or not a valid hyperparameter name.`);
+    if (seen.has(name)) fail(`${name}: the hyperparameter appears in more than one range.`);
+    seen.add(name);
   };
   const params: Param[] = [];
   for (const [list, kind] of [

@@ -1,0 +1,92 @@
+/**
+ * The training job's hyperparameters: what the trainer (trainer/hyperparameters.ts) reads from
+ * `/opt/ml/input/config/hyperparameters.json`, typed for lib/sagemaker's `Estimator`.
+ *
+ * SageMaker passes every hyperparameter as a string: the Estimator sends a string as it is and anything else
+ * JSON-encoded (`0.2` → `"0.2"`, `["xgboost", "ridge"]` → `"[\"xgboost\",\"ridge\"]"`), and the trainer parses
+ * each key by its type, so a numeric value may be given as a number or as the string SageMaker would pass.
+ * Besides the keys below, a member kind's own parameters go as `<kind>.<param>` (`"xgboost.subsample": 0.9`,
+ * `"catboost.l2_leaf_reg": 5`), in that member's vocabulary; they override the shared `num_round` / `eta` /
+ * `max_depth` for that member. Any other key fails: at compile time for an Estimator's object literal, and in the
+ * trainer at run time (the job fails naming the key).
+ *
+ * `TRAINER_HYPERPARAMETER_KEYS` is the list the trainer validates against; a compile-time check below keeps it
+ * and the interface naming the same keys.
+ */
+import type { Objective } from "./core";
+import type { Blend } from "./ensemble/blends";
+import type { MemberKind, MemberKindAlias } from "./members/member";
+
+/** A member kind or one of its aliases (`xgb`, `rf`, `linear`, …). */
+export type MemberKindName = MemberKind | MemberKindAlias;
+
+/** A number, or its decimal string as SageMaker passes it (`"0.2"`). */
+export type NumericHyperparameter = number | string;
+
+/** A member kind's own parameter, `<kind>.<param>`: `"xgboost.subsample"`, `"catboost.l2_leaf_reg"`, `"ridge.alpha"`, … */
+export type MemberHyperparameterKey = `${MemberKindName}.${string}`;
+
+export interface TrainerHyperparameters {
+  /**
+   * The ensemble's members: a comma list (`"xgboost,catboost,ridge"`) or a list of kinds. Kinds: `xgboost`,
+   * `catboost`, `random_forest`, `ridge` (aliases `xgb`, `rf`, `linear`); a kind may appear twice (members
+   * `xgboost`, `xgboost_2`). Default `"xgboost,catboost"`.
+   */
+  models?: string | readonly MemberKindName[];
+  /**
+   * Folds of the cross-validation: an integer ≥ 2 and ≤ the rows. Regression: shuffled k-fold;
+   * classification: stratified. Every member sees the same folds. Default 5.
+   */
+  k_fold?: NumericHyperparameter;
+  /**
+   * Boosting rounds of the boosted members `xgboost` and `catboost` (CatBoost's `iterations`), an integer ≥ 1.
+   * Default: each member's own (xgboost 100, catboost 250).
+   */
+  num_round?: NumericHyperparameter;
+  /**
+   * Learning rate of `xgboost` and `catboost` (CatBoost's `learning_rate`), > 0.
+   * Default: each member's own (xgboost 0.05, catboost 0.03).
+   */
+  eta?: NumericHyperparameter;
+  /**
+   * Tree depth of `xgboost` and `catboost` (CatBoost's `depth`), an integer ≥ 1.
+   * Default: each member's own (xgboost 3, catboost 6).
+   */
+  max_depth?: NumericHyperparameter;
+  /**
+   * How member predictions become one: `mean`, `weighted` (non-negative weights fitted on out-of-fold
+   * predictions), `stacking` (ridge meta-learner), `median`, `vote` / `soft_vote` (classification). Default `mean`.
+   */
+  blend?: Blend;
+  /** The XGBoost objective of every member (`reg:absoluteerror`, `binary:logistic`, `multi:softprob`, …). Default `reg:squarederror`. */
+  objective?: Objective;
+  /**
+   * The label column: a name, or without a header (columns `c0..cN`) also a 0-based index.
+   * Default `target` with a header, else the first column.
+   */
+  label?: string | number;
+  /** Seed of the folds and of every tree member (`seed`, CatBoost's `random_seed`), an integer ≥ 0. Default 0. */
+  seed?: NumericHyperparameter;
+  /**
+   * `refit` (default): after cross-validation every member is refitted on all training rows. `folds`: the k fold
+   * models are kept and averaged (blends `mean`, `weighted`, `stacking`, `soft_vote`).
+   */
+  final_model?: "refit" | "folds";
+  /** A member kind's own parameter (`"xgboost.subsample": 0.9`); the kind must be in `models`. */
+  [memberParam: MemberHyperparameterKey]: string | number | boolean;
+}
+
+/** The trainer's own hyperparameter names (not `<kind>.<param>`), in the order its documentation lists them. */
+export const TRAINER_HYPERPARAMETER_KEYS = ["models", "k_fold", "num_round", "eta", "max_depth", "blend", "objective", "label", "seed", "final_model"] as const;
+export type TrainerHyperparameterKey = (typeof TRAINER_HYPERPARAMETER_KEYS)[number];
+
+// The list and the interface name the same keys: a key added to one and not the other fails to compile here.
+type NamedKeys = keyof { [K in keyof TrainerHyperparameters as K extends MemberHyperparameterKey ? never : K]: true };
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const keysAgree: SameKeys<NamedKeys, TrainerHyperparameterKey> = true;
+void keysAgree;
+
+/** SageMaker's own keys in hyperparameters.json (`sagemaker_*`, `_tuning_objective_metric`): the trainer ignores them. */
+export function isSageMakerHyperparameter(key: string): boolean {
+  return key.startsWith("sagemaker_") || key === "_tuning_objective_metric";
+}

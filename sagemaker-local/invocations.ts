@@ -1,0 +1,93 @@
+/**
+ * InvokeEndpoint (SageMaker Runtime, `POST /endpoints/{name}/invocations`): the proxy to the model server.
+ *
+ * The request's Content-Type, Accept and X-Amzn-SageMaker-Custom-Attributes go to the model server's
+ * `POST /invocations` and its answer comes back with x-Amzn-Invoked-Production-Variant, as on AWS. The runtime's
+ * errors are AWS's: an unknown endpoint or one not InService is a ValidationError; a body above 6 MB is refused;
+ * a serverless endpoint with MaxConcurrency invocations in flight throttles the next one (ThrottlingException,
+ * 429, which the SDK retries); a model server that answers 4xx/5xx is a ModelError (424) carrying its status
+ * and message. An invocation that had to start the model server reports the cold start's duration in the
+ * (local, non-AWS) header x-local-sagemaker-cold-start-ms, which lib/sagemaker shows.
+ */
+import * as http from "http";
+import type { InvokeEndpointInput, InvokeEndpointOutput } from "@aws-sdk/client-sagemaker-runtime";
+import { ACCOUNT, Context } from "./context";
+import { ApiError, errorMessage } from "./errors";
+import { Endpoints } from "./endpoints";
+
+/** the runtime's payload limit */
+const MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+/** InvokeEndpoint's answer, and how long the invocation waited for a cold start (if it did) */
+export type Invocation = InvokeEndpointOutput & { Body: Uint8Array; coldStartMs?: number };
+
+/** the request as the runtime's REST binding carries it: path, headers, body */
+export type InvocationRequest = InvokeEndpointInput & { EndpointName: string; Body: Uint8Array };
+
+export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: InvocationRequest): Promise<Invocation> {
+  const name = input.EndpointName;
+  const e = endpoints.endpoints.get(name);
+  if (!e || e.wire.EndpointStatus !== "InService")
+    throw new ApiError("ValidationError", e ? `Endpoint ${name} of account ${ACCOUNT} is not in service (status ${e.wire.EndpointStatus}).` : `Endpoint ${name} of account ${ACCOUNT} not found.`, 400);
+  if (input.Body.length > MAX_BODY_BYTES) throw new ApiError("ValidationError", "Request payload exceeds the 6 MB limit.", 413);
+  const v = e.local.variant;
+  const servers = endpoints.servers;
+  const s = servers.of(e);
+  const max = v.ServerlessConfig ? v.ServerlessConfig.MaxConcurrency : Infinity;
+  if (s.inFlight >= max) {
+    s.throttled++;
+    throw new ApiError("ThrottlingException", "Rate exceeded", 429);
+  }
+  s.inFlight++;
+  s.invocations++;
+  servers.disarmIdle(s);
+  try {
+    let url: string;
+    const warm = servers.isWarm(s);
+    const t0 = Date.now();
+    try {
+      url = await servers.ensureStarted(e);
+    } catch (err) {
+      throw new ApiError("ServiceUnavailable", `The model server of endpoint ${name} could not start: ${errorMessage(err)}`, 503);
+    }
+    const headers: Record<string, string> = {};
+    if (input.ContentType) headers["content-type"] = input.ContentType;
+    if (input.Accept) headers["accept"] = input.Accept;
+    if (input.CustomAttributes) headers["x-amzn-sagemaker-custom-attributes"] = input.CustomAttributes;
+    const res = await forward(`${url}/invocations`, headers, input.Body);
+    if (res.status < 200 || res.status >= 300) {
+      const msg = res.body.toString("utf8").slice(0, 1024);
+      throw new ApiError(
+        "ModelError",
+        `Received ${res.status < 500 ? "client" : "server"} error (${res.status}) from primary with message "${msg}". See https://127.0.0.1/cloudwatch/home?region=${ctx.region}#logEventViewer:group=/aws/sagemaker/Endpoints/${name} in account ${ACCOUNT} for more information.`,
+        424,
+        { OriginalStatusCode: res.status, OriginalMessage: msg, LogStreamArn: `arn:aws:logs:${ctx.region}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${name}` },
+      );
+    }
+    const attributes = res.headers["x-amzn-sagemaker-custom-attributes"];
+    return {
+      Body: res.body,
+      ContentType: res.headers["content-type"] ? String(res.headers["content-type"]) : "application/octet-stream",
+      InvokedProductionVariant: v.VariantName,
+      CustomAttributes: attributes ? String(attributes) : undefined,
+      coldStartMs: warm ? undefined : Date.now() - t0,
+    };
+  } finally {
+    s.inFlight--;
+    if (v.ServerlessConfig && s.inFlight === 0 && endpoints.endpoints.get(name) === e) servers.armIdle(e, s);
+  }
+}
+
+/** POST to the model server, no keep-alive agent (each endpoint's server may be gone by the next call) */
+function forward(url: string, headers: Record<string, string>, body: Uint8Array): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const r = http.request(url, { method: "POST", agent: false, headers: { ...headers, "content-length": String(body.length) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (d) => chunks.push(d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    r.on("error", (err) => reject(new ApiError("ModelError", `Could not reach the model server: ${err.message}`, 424)));
+    r.end(body);
+  });
+}

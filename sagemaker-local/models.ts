@@ -1,0 +1,159 @@
+/**
+ * Models and endpoint configurations: the two resources an endpoint is made from. Both are plain records —
+ * created after validation, described, deleted — with nothing running behind them; an endpoint copies what it
+ * needs from them when it is created (./endpoints), so deleting a model does not disturb an endpoint serving it,
+ * as on AWS.
+ */
+import type {
+  CreateEndpointConfigCommandInput,
+  CreateEndpointConfigCommandOutput,
+  CreateModelCommandInput,
+  CreateModelCommandOutput,
+  DeleteEndpointConfigCommandInput,
+  DeleteEndpointConfigCommandOutput,
+  DeleteModelCommandInput,
+  DeleteModelCommandOutput,
+  DescribeEndpointConfigCommandInput,
+  DescribeEndpointConfigCommandOutput,
+  DescribeModelCommandInput,
+  DescribeModelCommandOutput,
+} from "@aws-sdk/client-sagemaker";
+import { Context, now, findByName } from "./context";
+import { Checker, validation } from "./errors";
+import type { EndpointConfigRecord, ModelRecord, VariantSpec } from "./records";
+import { checkUri } from "./storage";
+import type { JsonObject, Reply, Request } from "./wire";
+
+/** ServerlessConfig.MemorySizeInMB: 1 to 6 GB in 1 GB steps */
+const MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144];
+const VARIANT_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+/** the requests once validated */
+type CreateModel = { ModelName: string; ExecutionRoleArn?: string; EnableNetworkIsolation?: boolean; PrimaryContainer?: ModelRecord["PrimaryContainer"]; Containers?: ModelRecord["PrimaryContainer"][] };
+type CreateEndpointConfig = { EndpointConfigName: string; ProductionVariants: VariantSpec[] };
+
+export class Models {
+  readonly models = new Map<string, ModelRecord>();
+  readonly configs = new Map<string, EndpointConfigRecord>();
+  constructor(private ctx: Context) {
+    for (const m of ctx.store.loadAll("models")) this.models.set(m.ModelName, m);
+    for (const c of ctx.store.loadAll("endpoint-configs")) this.configs.set(c.EndpointConfigName, c);
+  }
+
+  // ---------- models ----------
+  createModel(request: Request<CreateModelCommandInput>): Reply<CreateModelCommandOutput> {
+    const c = new Checker();
+    c.name(request.ModelName, "ModelName");
+    if (request.ExecutionRoleArn !== undefined) c.role(request.ExecutionRoleArn, "ExecutionRoleArn");
+    c.boolean(request.EnableNetworkIsolation, "EnableNetworkIsolation");
+    const containers: unknown[] = request.PrimaryContainer ? [request.PrimaryContainer] : c.list(request.Containers, "Containers") ? request.Containers : [];
+    const wrongType = !request.PrimaryContainer && request.Containers != null && !Array.isArray(request.Containers); // already a problem
+    if (!containers.length && !wrongType) c.custom("Either PrimaryContainer or Containers must be specified.");
+    if (containers.length > 1) c.custom("Local SageMaker supports one container per model.");
+    for (const ct of containers) {
+      if (!c.object(ct, "PrimaryContainer", true)) continue;
+      if (!ct.Image && !ct.ModelPackageName) c.custom("Image must be specified in the container definition.");
+      c.string(ct.Image, "PrimaryContainer.Image");
+      if (ct.ModelDataUrl !== undefined) checkUri(ct.ModelDataUrl, "ModelDataUrl");
+      if (c.object(ct.Environment, "PrimaryContainer.Environment"))
+        for (const [k, v] of Object.entries(ct.Environment))
+          if (typeof v !== "string" || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) c.custom(`Environment: invalid entry ${k}.`);
+    }
+    const input = c.valid<CreateModel>(request);
+    const arn = this.ctx.arn("model", input.ModelName.toLowerCase());
+    if (this.models.has(input.ModelName)) throw validation(`Cannot create already existing model "${arn}".`);
+    const m: ModelRecord = {
+      ModelName: input.ModelName,
+      ModelArn: arn,
+      PrimaryContainer: (input.PrimaryContainer ?? input.Containers?.[0])!, // one container: checked above
+      ExecutionRoleArn: input.ExecutionRoleArn,
+      CreationTime: now(),
+      EnableNetworkIsolation: input.EnableNetworkIsolation ?? false,
+    };
+    this.models.set(m.ModelName, m);
+    this.ctx.store.save("models", m.ModelName, m);
+    return { ModelArn: arn };
+  }
+  model(name: unknown): ModelRecord {
+    return findByName(this.ctx, this.models, name, "ModelName", "model", "model");
+  }
+  describeModel(input: Request<DescribeModelCommandInput>): Reply<DescribeModelCommandOutput> {
+    return this.model(input.ModelName);
+  }
+  deleteModel(input: Request<DeleteModelCommandInput>): Reply<DeleteModelCommandOutput> {
+    const m = this.model(input.ModelName);
+    this.models.delete(m.ModelName);
+    this.ctx.store.remove("models", m.ModelName);
+    return {};
+  }
+
+  // ---------- endpoint configs ----------
+  createEndpointConfig(request: Request<CreateEndpointConfigCommandInput>): Reply<CreateEndpointConfigCommandOutput> {
+    const c = new Checker();
+    c.name(request.EndpointConfigName, "EndpointConfigName");
+    const pvs = request.ProductionVariants;
+    if (c.required(pvs, "ProductionVariants")) {
+      if (!Array.isArray(pvs) || pvs.length < 1 || pvs.length > 10)
+        c.custom(`Value '${JSON.stringify(pvs)}' at 'productionVariants' failed to satisfy constraint: Member must have length between 1 and 10`);
+      else pvs.forEach((v: unknown, i: number) => validateVariant(c, v, `ProductionVariants.${i + 1}.member`));
+    }
+    const input = c.valid<CreateEndpointConfig>(request);
+    const variants = input.ProductionVariants;
+    if (variants.length > 1) throw validation("Local SageMaker supports one production variant per endpoint configuration.");
+    const names = new Set<string>();
+    for (const v of variants) {
+      if (names.has(v.VariantName)) throw validation(`Variant names must be unique: ${v.VariantName}`);
+      names.add(v.VariantName);
+      if (!this.models.has(v.ModelName)) throw validation(`Could not find model "${this.ctx.arn("model", v.ModelName.toLowerCase())}".`);
+    }
+    const arn = this.ctx.arn("endpoint-config", input.EndpointConfigName.toLowerCase());
+    if (this.configs.has(input.EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${arn}".`);
+    const rec: EndpointConfigRecord = { EndpointConfigName: input.EndpointConfigName, EndpointConfigArn: arn, ProductionVariants: variants, CreationTime: now() };
+    this.configs.set(rec.EndpointConfigName, rec);
+    this.ctx.store.save("endpoint-configs", rec.EndpointConfigName, rec);
+    return { EndpointConfigArn: arn };
+  }
+  config(name: unknown): EndpointConfigRecord {
+    return findByName(this.ctx, this.configs, name, "EndpointConfigName", "endpoint-config", "endpoint configuration");
+  }
+  describeEndpointConfig(input: Request<DescribeEndpointConfigCommandInput>): Reply<DescribeEndpointConfigCommandOutput> {
+    return this.config(input.EndpointConfigName);
+  }
+  deleteEndpointConfig(input: Request<DeleteEndpointConfigCommandInput>): Reply<DeleteEndpointConfigCommandOutput> {
+    const r = this.config(input.EndpointConfigName);
+    this.configs.delete(r.EndpointConfigName);
+    this.ctx.store.remove("endpoint-configs", r.EndpointConfigName);
+    return {};
+  }
+}
+
+/** one production variant: serverless (memory in 1 GB steps, concurrency) or InstanceType with InitialInstanceCount */
+function validateVariant(c: Checker, v: unknown, p: string): void {
+  if (!c.object(v, p, true)) return;
+  c.name(v.VariantName, `${p}.VariantName`, VARIANT_RE);
+  c.name(v.ModelName, `${p}.ModelName`);
+  c.number(v.InitialVariantWeight, `${p}.InitialVariantWeight`);
+  if (v.ServerlessConfig) {
+    if (c.object(v.ServerlessConfig, `${p}.ServerlessConfig`)) validateServerless(c, v, v.ServerlessConfig, p);
+  } else {
+    if (!v.InstanceType) c.custom(`Production variant ${String(v.VariantName)}: InstanceType is required when ServerlessConfig is not specified.`);
+    else if (typeof v.InstanceType !== "string" || !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(v.InstanceType))
+      c.custom(`Value '${String(v.InstanceType)}' at '${p.replace(/(^|\.)([A-Z])/g, (_m, d, x) => d + x.toLowerCase())}.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
+    c.range(v.InitialInstanceCount, `${p}.InitialInstanceCount`, 1, 1e6, !!v.InstanceType);
+  }
+}
+
+function validateServerless(c: Checker, v: JsonObject, s: JsonObject, p: string): void {
+  c.range(s.MemorySizeInMB, `${p}.ServerlessConfig.MemorySizeInMB`, 1024, 6144, true);
+  c.range(s.MaxConcurrency, `${p}.ServerlessConfig.MaxConcurrency`, 1, 200, true);
+  const memory = s.MemorySizeInMB;
+  if (typeof memory === "number" && Number.isInteger(memory) && memory >= 1024 && memory <= 6144 && !MEMORY_SIZES.includes(memory))
+    c.custom(`Invalid MemorySizeInMB ${memory} for ServerlessConfig: must be one of ${MEMORY_SIZES.join(", ")}.`);
+  if (s.ProvisionedConcurrency !== undefined) {
+    c.range(s.ProvisionedConcurrency, `${p}.ServerlessConfig.ProvisionedConcurrency`, 1, 200);
+    if (typeof s.ProvisionedConcurrency === "number" && typeof s.MaxConcurrency === "number" && s.ProvisionedConcurrency > s.MaxConcurrency)
+      c.custom("ProvisionedConcurrency must be less than or equal to MaxConcurrency.");
+  }
+  if (v.InstanceType || v.InitialInstanceCount !== undefined)
+    c.custom(`Production variant ${String(v.VariantName)}: specify either ServerlessConfig or InstanceType and InitialInstanceCount, not both.`);
+}

@@ -1,0 +1,67 @@
+/**
+ * The SageMaker API operations this server answers, each with the SDK's request and answer types
+ * (`@aws-sdk/client-sagemaker`'s `…CommandInput` / `…CommandOutput`, as ./wire maps them to JSON), and which
+ * component answers it. The HTTP layer (./server) finds an operation by its X-Amz-Target name and passes it the
+ * request body; every handler validates its request before using it.
+ */
+import type * as sm from "@aws-sdk/client-sagemaker";
+import type { Endpoints } from "./endpoints";
+import type { Models } from "./models";
+import type { TrainingJobs } from "./training";
+import type { TuningJobs } from "./tuning-jobs";
+import type { JsonObject, Reply, Request } from "./wire";
+
+type Handler<I, O> = (input: Request<I>) => Reply<O> | Promise<Reply<O>>;
+
+export interface Operations {
+  CreateTrainingJob: Handler<sm.CreateTrainingJobCommandInput, sm.CreateTrainingJobCommandOutput>;
+  DescribeTrainingJob: Handler<sm.DescribeTrainingJobCommandInput, sm.DescribeTrainingJobCommandOutput>;
+  ListTrainingJobs: Handler<sm.ListTrainingJobsCommandInput, sm.ListTrainingJobsCommandOutput>;
+  StopTrainingJob: Handler<sm.StopTrainingJobCommandInput, sm.StopTrainingJobCommandOutput>;
+  CreateHyperParameterTuningJob: Handler<sm.CreateHyperParameterTuningJobCommandInput, sm.CreateHyperParameterTuningJobCommandOutput>;
+  DescribeHyperParameterTuningJob: Handler<sm.DescribeHyperParameterTuningJobCommandInput, sm.DescribeHyperParameterTuningJobCommandOutput>;
+  ListHyperParameterTuningJobs: Handler<sm.ListHyperParameterTuningJobsCommandInput, sm.ListHyperParameterTuningJobsCommandOutput>;
+  StopHyperParameterTuningJob: Handler<sm.StopHyperParameterTuningJobCommandInput, sm.StopHyperParameterTuningJobCommandOutput>;
+  ListTrainingJobsForHyperParameterTuningJob: Handler<sm.ListTrainingJobsForHyperParameterTuningJobCommandInput, sm.ListTrainingJobsForHyperParameterTuningJobCommandOutput>;
+  CreateModel: Handler<sm.CreateModelCommandInput, sm.CreateModelCommandOutput>;
+  DescribeModel: Handler<sm.DescribeModelCommandInput, sm.DescribeModelCommandOutput>;
+  DeleteModel: Handler<sm.DeleteModelCommandInput, sm.DeleteModelCommandOutput>;
+  CreateEndpointConfig: Handler<sm.CreateEndpointConfigCommandInput, sm.CreateEndpointConfigCommandOutput>;
+  DescribeEndpointConfig: Handler<sm.DescribeEndpointConfigCommandInput, sm.DescribeEndpointConfigCommandOutput>;
+  DeleteEndpointConfig: Handler<sm.DeleteEndpointConfigCommandInput, sm.DeleteEndpointConfigCommandOutput>;
+  CreateEndpoint: Handler<sm.CreateEndpointCommandInput, sm.CreateEndpointCommandOutput>;
+  DescribeEndpoint: Handler<sm.DescribeEndpointCommandInput, sm.DescribeEndpointCommandOutput>;
+  DeleteEndpoint: Handler<sm.DeleteEndpointCommandInput, sm.DeleteEndpointCommandOutput>;
+  ListEndpoints: Handler<sm.ListEndpointsCommandInput, sm.ListEndpointsCommandOutput>;
+}
+
+export function operationsOf(c: { training: TrainingJobs; tuning: TuningJobs; models: Models; endpoints: Endpoints }): Operations {
+  const { training, tuning, models, endpoints } = c;
+  return {
+    CreateTrainingJob: (i) => training.create(i),
+    DescribeTrainingJob: (i) => training.describe(i),
+    ListTrainingJobs: (i) => training.list(i),
+    StopTrainingJob: (i) => training.stop(i),
+    CreateHyperParameterTuningJob: (i) => tuning.create(i),
+    DescribeHyperParameterTuningJob: (i) => tuning.describe(i),
+    ListHyperParameterTuningJobs: (i) => tuning.list(i),
+    StopHyperParameterTuningJob: (i) => tuning.stop(i),
+    ListTrainingJobsForHyperParameterTuningJob: (i) => tuning.listTrainingJobs(i),
+    CreateModel: (i) => models.createModel(i),
+    DescribeModel: (i) => models.describeModel(i),
+    DeleteModel: (i) => models.deleteModel(i),
+    CreateEndpointConfig: (i) => models.createEndpointConfig(i),
+    DescribeEndpointConfig: (i) => models.describeEndpointConfig(i),
+    DeleteEndpointConfig: (i) => models.deleteEndpointConfig(i),
+    CreateEndpoint: (i) => endpoints.createEndpoint(i),
+    DescribeEndpoint: (i) => endpoints.describeEndpoint(i),
+    DeleteEndpoint: (i) => endpoints.deleteEndpoint(i),
+    ListEndpoints: (i) => endpoints.listEndpoints(i),
+  };
+}
+
+/** the operation named by X-Amz-Target, as the HTTP layer calls it (a JSON object in, JSON out), or undefined */
+export function findOperation(ops: Operations, name: string): ((input: JsonObject) => unknown) | undefined {
+  if (!Object.hasOwn(ops, name)) return undefined;
+  return ops[name as keyof Operations]; // every handler takes a JSON object: Request<I> is a JsonObject's fields, unknown
+}

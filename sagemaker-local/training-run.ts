@@ -1,0 +1,292 @@
+/**
+ * One training job's run, as SageMaker runs a training container, step by step:
+ *
+ *   Starting     the job's /opt/ml tree: input/config/hyperparameters.json, inputdataconfig.json, resourceconfig.json
+ *   Downloading  every channel copied (file://, local S3 folder) or downloaded (s3://) to input/data/<channel>/
+ *   Training     `<container program> train` as a child process with OPT_ML; each log line is matched against the
+ *                MetricDefinitions (the last value of each becomes FinalMetricDataList; a tuning job's objective
+ *                metric is reported as it appears, its intermediate values); MaxRuntimeInSeconds stops it
+ *   Uploading    model/ packed as <S3OutputPath>/<job>/output/model.tar.gz (output/data/ as output.tar.gz)
+ *
+ * and the outcome: Completed; Failed with FailureReason "ClientError: …" (data, upload), "AlgorithmError: …"
+ * (output/failure, the signal or the exit code) or "InternalServerError: …" (the server stopped); Stopped (by
+ * StopTrainingJob or the tuning job; what the trainer saved is uploaded) or Stopped/MaxRuntimeExceeded.
+ * Every status change is saved at once, so DescribeTrainingJob and a restarted server see it.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { spawn, ChildProcess } from "child_process";
+import { Context, now } from "./context";
+import { errorMessage } from "./errors";
+import type { MetricDefinitionSpec, TrainingJobRecord } from "./records";
+import type { SecondaryStatus, TrainingJobStatus } from "@aws-sdk/client-sagemaker";
+import { joinUri } from "./storage";
+import { packDir } from "./tar";
+
+export interface JobHooks {
+  /** objective metric name → called with every new value of that metric (intermediate values) */
+  objectiveMetric?: string;
+  onObjective?(value: number, line: string): void;
+  tuningJobArn?: string;
+}
+
+/** a job whose run has not finished: its trainer process, and why it is being stopped */
+export interface Running {
+  child?: ChildProcess;
+  stopRequested?: string; // status message
+  done: Promise<void>;
+}
+
+const ENDS: SecondaryStatus[] = ["Completed", "Failed", "Stopped", "MaxRuntimeExceeded"];
+
+/** a SecondaryStatusTransitions entry: the previous one ends now */
+export function transition(r: TrainingJobRecord, status: SecondaryStatus, message: string): void {
+  const t = now();
+  const list = r.SecondaryStatusTransitions;
+  const last = list[list.length - 1];
+  if (last && last.EndTime === undefined) last.EndTime = t;
+  list.push({ Status: status, StartTime: t, StatusMessage: message });
+  if (ENDS.includes(status)) list[list.length - 1].EndTime = t;
+  r.SecondaryStatus = status;
+  r.LastModifiedTime = t;
+}
+
+interface Exit {
+  code: number | null;
+  signal: string | null;
+  error?: Error;
+}
+
+export class TrainingRun {
+  private readonly optml: string;
+  private readonly name: string;
+  private logFd = -1;
+
+  constructor(
+    private ctx: Context,
+    private r: TrainingJobRecord,
+    private run: Running,
+    private hooks: JobHooks,
+    private dir: string,
+    private logFile: string,
+    /** the run is over (the record is final and saved) */
+    private ended: () => void,
+  ) {
+    this.name = r.TrainingJobName;
+    this.optml = path.join(dir, "opt_ml");
+  }
+
+  async start(): Promise<void> {
+    const { r, run } = this;
+    this.logFd = fs.openSync(this.logFile, "a");
+    try {
+      this.writeConfig();
+      if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
+      this.step("Downloading", "Downloading input data");
+      await this.downloadChannels();
+    } catch (e) {
+      return this.finish("Failed", "Failed", "Training job failed", `ClientError: ${errorMessage(e)}`);
+    }
+    if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
+
+    r.TrainingStartTime = now();
+    this.step("Training", "Training image download completed. Training in progress.");
+    const metrics = new MetricWatcher(r.AlgorithmSpecification.MetricDefinitions ?? [], this.hooks);
+    const exit = await this.runTrainer(metrics);
+    run.child = undefined;
+    r.FinalMetricDataList = metrics.final(now());
+    await this.outcome(exit, metrics.tail);
+  }
+
+  private save(): void {
+    this.ctx.store.save("training-jobs", this.name, this.r);
+  }
+  private step(status: SecondaryStatus, message: string): void {
+    transition(this.r, status, message);
+    this.save();
+  }
+  private writeLog(s: string): void {
+    fs.writeSync(this.logFd, s);
+  }
+
+  private finish(status: TrainingJobStatus, secondary: SecondaryStatus, msg: string, reason?: string): void {
+    const r = this.r;
+    r.TrainingJobStatus = status;
+    if (reason) r.FailureReason = reason.slice(0, 1024);
+    transition(r, secondary, msg);
+    const end = (r.TrainingEndTime = now());
+    if (r.TrainingStartTime) {
+      r.TrainingTimeInSeconds = Math.max(1, Math.round(end - r.TrainingStartTime));
+      r.BillableTimeInSeconds = r.TrainingTimeInSeconds;
+    }
+    this.save();
+    fs.closeSync(this.logFd);
+    this.ended();
+    this.ctx.log(`training job ${this.name}: ${status}${reason ? ` (${reason})` : ""}`);
+  }
+
+  /** Starting: the /opt/ml tree and its input/config files, as SageMaker writes them */
+  private writeConfig(): void {
+    const r = this.r;
+    const config = path.join(this.optml, "input", "config");
+    fs.mkdirSync(config, { recursive: true });
+    fs.mkdirSync(path.join(this.optml, "model"), { recursive: true });
+    fs.mkdirSync(path.join(this.optml, "output", "data"), { recursive: true });
+    fs.writeFileSync(path.join(config, "hyperparameters.json"), JSON.stringify(r.HyperParameters));
+    // input/config/inputdataconfig.json: one entry per channel, SageMaker's names
+    const idc: Record<string, { ContentType?: string; TrainingInputMode: string; S3DistributionType: string; RecordWrapperType: string }> = {};
+    for (const ch of r.InputDataConfig ?? [])
+      idc[ch.ChannelName] = {
+        ContentType: ch.ContentType,
+        TrainingInputMode: ch.InputMode ?? r.AlgorithmSpecification.TrainingInputMode,
+        S3DistributionType: ch.DataSource.S3DataSource.S3DataDistributionType ?? "FullyReplicated",
+        RecordWrapperType: ch.RecordWrapperType ?? "None",
+      };
+    fs.writeFileSync(path.join(config, "inputdataconfig.json"), JSON.stringify(idc));
+    const instanceType = r.ResourceConfig.InstanceType ?? "ml.m5.large";
+    fs.writeFileSync(
+      path.join(config, "resourceconfig.json"),
+      JSON.stringify({
+        current_host: "algo-1",
+        current_instance_type: instanceType,
+        current_group_name: "homogeneousCluster",
+        hosts: ["algo-1"],
+        instance_groups: [{ instance_group_name: "homogeneousCluster", instance_type: instanceType, hosts: ["algo-1"] }],
+        network_interface_name: "eth0",
+      }),
+    );
+  }
+
+  /** Downloading: each channel into input/data/<channel>/ */
+  private async downloadChannels(): Promise<void> {
+    for (const ch of this.r.InputDataConfig ?? []) {
+      const uri = ch.DataSource.S3DataSource.S3Uri;
+      const n = await this.ctx.data.download(uri, path.join(this.optml, "input", "data", ch.ChannelName), `Channel ${ch.ChannelName}`);
+      this.writeLog(`[local-sagemaker] channel ${ch.ChannelName}: ${n} file(s) from ${uri}\n`);
+    }
+  }
+
+  /** Training: `<program> train`, its output to the log and, line by line, to the metric watcher */
+  private runTrainer(metrics: MetricWatcher): Promise<Exit> {
+    const { r, run } = this;
+    const [cmd, ...args] = this.ctx.trainerCommand;
+    const env: Record<string, string | undefined> = { ...process.env, ...(r.Environment ?? {}), OPT_ML: this.optml, TRAINING_JOB_NAME: this.name, TRAINING_JOB_ARN: r.TrainingJobArn };
+    delete env.NODE_OPTIONS;
+    return new Promise<Exit>((resolve) => {
+      let child: ChildProcess;
+      try {
+        child = spawn(cmd, [...args, "train"], { cwd: this.ctx.trainerCwd, env, stdio: ["ignore", "pipe", "pipe"] });
+      } catch (e) {
+        return resolve({ code: null, signal: null, error: e instanceof Error ? e : new Error(String(e)) });
+      }
+      run.child = child;
+      if (child.pid) fs.writeFileSync(path.join(this.dir, "pid"), String(child.pid));
+      const maxRt = r.StoppingCondition?.MaxRuntimeInSeconds;
+      let timer: NodeJS.Timeout | undefined;
+      if (maxRt) {
+        timer = setTimeout(() => {
+          run.stopRequested = "MaxRuntimeExceeded";
+          child.kill("SIGTERM");
+        }, maxRt * 1000);
+        timer.unref();
+      }
+      const pump = (stream: NodeJS.ReadableStream) => {
+        let buf = "";
+        stream.on("data", (d: Buffer) => {
+          this.writeLog(d.toString("utf8"));
+          buf += d.toString("utf8");
+          let i: number;
+          while ((i = buf.indexOf("\n")) >= 0) {
+            metrics.line(buf.slice(0, i).replace(/\r$/, ""));
+            buf = buf.slice(i + 1);
+          }
+        });
+        stream.on("end", () => {
+          if (buf) metrics.line(buf);
+          buf = "";
+        });
+      };
+      pump(child.stdout!);
+      pump(child.stderr!);
+      child.on("error", (error) => resolve({ code: null, signal: null, error }));
+      child.on("close", (code, signal) => {
+        if (timer) clearTimeout(timer);
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  /** the trainer has exited: why, and then Uploading and Completed, or the failure */
+  private async outcome(exit: Exit, tail: string[]): Promise<void> {
+    const { r, run } = this;
+    if (exit.error) return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: could not start the trainer ${this.ctx.trainerCommand.join(" ")}: ${exit.error.message}`);
+    if (run.stopRequested === "server shutdown")
+      return this.finish("Failed", "Failed", "Training job failed", "InternalServerError: the local SageMaker server stopped while the job was running.");
+    if (run.stopRequested === "MaxRuntimeExceeded")
+      return this.finish("Stopped", "MaxRuntimeExceeded", `Job stopped because it exceeded MaxRuntimeInSeconds (${r.StoppingCondition.MaxRuntimeInSeconds})`);
+    if (run.stopRequested) {
+      await this.upload().catch(() => undefined);
+      return this.finish("Stopped", "Stopped", run.stopRequested);
+    }
+    if (exit.code !== 0) {
+      const failureFile = path.join(this.optml, "output", "failure");
+      let reason: string;
+      if (fs.existsSync(failureFile) && fs.readFileSync(failureFile, "utf8").trim()) reason = fs.readFileSync(failureFile, "utf8").trim();
+      else if (exit.signal) reason = `the trainer was killed by signal ${exit.signal}`;
+      else reason = `the trainer exited with code ${exit.code}; last log lines: ${tail.slice(-3).join(" | ")}`;
+      return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: ${reason}`);
+    }
+    try {
+      this.step("Uploading", "Uploading generated training model");
+      await this.upload();
+    } catch (e) {
+      return this.finish("Failed", "Failed", "Training job failed", `ClientError: could not upload model.tar.gz: ${errorMessage(e)}`);
+    }
+    this.finish("Completed", "Completed", "Training job completed");
+  }
+
+  /** Uploading: model/ → model.tar.gz, output/data/ → output.tar.gz */
+  private async upload(): Promise<void> {
+    const r = this.r;
+    const model = path.join(this.optml, "model");
+    if (!fs.existsSync(model)) return;
+    const tgz = packDir(model);
+    const uri = joinUri(r.OutputDataConfig.S3OutputPath, r.TrainingJobName, "output", "model.tar.gz");
+    await this.ctx.data.writeObject(uri, tgz);
+    r.ModelArtifacts = { S3ModelArtifacts: uri };
+    const outData = path.join(this.optml, "output", "data");
+    if (fs.existsSync(outData) && fs.readdirSync(outData).length) {
+      const out = joinUri(r.OutputDataConfig.S3OutputPath, r.TrainingJobName, "output", "output.tar.gz");
+      await this.ctx.data.writeObject(out, packDir(outData));
+    }
+  }
+}
+
+/**
+ * MetricDefinitions applied to the trainer's log, line by line: the last value of each metric (the first
+ * capture group, else the whole match) becomes FinalMetricDataList; every value of a tuning job's objective
+ * metric goes to its hook as it appears. The last 20 lines are kept for a failure reason.
+ */
+class MetricWatcher {
+  private defs: { Name: string; re: RegExp }[];
+  private last = new Map<string, number>();
+  readonly tail: string[] = [];
+  constructor(definitions: MetricDefinitionSpec[], private hooks: JobHooks) {
+    this.defs = definitions.map((m) => ({ Name: m.Name, re: new RegExp(m.Regex) }));
+  }
+  line(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > 20) this.tail.shift();
+    for (const d of this.defs) {
+      const m = d.re.exec(line);
+      if (!m) continue;
+      const v = parseFloat(m[1] ?? m[0]);
+      if (!Number.isFinite(v)) continue;
+      this.last.set(d.Name, v);
+      if (this.hooks.objectiveMetric === d.Name) this.hooks.onObjective?.(v, line);
+    }
+  }
+  final(timestamp: number): { MetricName: string; Value: number; Timestamp: number }[] {
+    return [...this.last.entries()].map(([MetricName, Value]) => ({ MetricName, Value, Timestamp: timestamp }));
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The validation of a training job's specification — AlgorithmSpecification, RoleArn, channels, output,
+ * resources, stopping condition, hyperparameters — shared by CreateTrainingJob and a tuning job's
+ * TrainingJobDefinition (whose paths get the prefix "TrainingJobDefinition."). Problems are collected in the
+ * Checker and thrown together, with AWS's messages; what the local SageMaker does not implement (multi-instance
+ * training, non-S3 data sources) is an error too, never ignored.
+ */
+import { Checker } from "./errors";
+import { isJsonObject, JsonObject } from "./wire";
+import { checkUri } from "./storage";
+
+const INSTANCE_RE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
+
+/** the Name of a MetricDefinition, if it has one (for messages) */
+const nameOf = (m: unknown): string => String(isJsonObject(m) ? m.Name : undefined);
+
+/**
+ * Checks the training specification in a CreateTrainingJob request or a TrainingJobDefinition. After the
+ * Checker passed, the request has the shape ./records `TrainingSpec` (the callers narrow it then).
+ */
+export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = ""): void {
+  const p = (s: string) => (prefix ? `${prefix}.${s}` : s);
+  const alg = input.AlgorithmSpecification;
+  if (c.object(alg, p("AlgorithmSpecification"), true)) {
+    c.oneOf(alg.TrainingInputMode, p("AlgorithmSpecification.TrainingInputMode"), ["Pipe", "File", "FastFile"], true);
+    if (!alg.TrainingImage && !alg.AlgorithmName) c.custom("Either TrainingImage or AlgorithmName must be specified in AlgorithmSpecification.");
+    c.string(alg.TrainingImage, p("AlgorithmSpecification.TrainingImage"));
+    const defs = alg.MetricDefinitions;
+    if (c.list(defs, p("AlgorithmSpecification.MetricDefinitions"))) {
+      for (const [i, m] of defs.entries()) {
+        const at = p(`AlgorithmSpecification.MetricDefinitions.${i + 1}.member`);
+        if (!c.object(m, at, true)) continue;
+        c.string(m.Name, `${at}.Name`, true);
+        if (c.string(m.Regex, `${at}.Regex`, true)) {
+          try {
+            new RegExp(m.Regex);
+          } catch {
+            c.custom(`Invalid regular expression for metric ${nameOf(m)}: ${m.Regex}`);
+          }
+        }
+      }
+      if (defs.length > 40) c.custom("MetricDefinitions: at most 40 metric definitions are allowed.");
+    }
+  }
+  c.role(input.RoleArn, p("RoleArn"));
+  const out = input.OutputDataConfig;
+  if (c.object(out, p("OutputDataConfig"), true))
+    if (c.string(out.S3OutputPath, p("OutputDataConfig.S3OutputPath"), true)) checkUri(out.S3OutputPath, "OutputDataConfig.S3OutputPath");
+  const rc = input.ResourceConfig;
+  if (c.object(rc, p("ResourceConfig"), true)) {
+    c.range(rc.VolumeSizeInGB, p("ResourceConfig.VolumeSizeInGB"), 0, 1e6, true);
+    c.range(rc.InstanceCount, p("ResourceConfig.InstanceCount"), 0, 1e6);
+    if (rc.InstanceType !== undefined && (typeof rc.InstanceType !== "string" || !INSTANCE_RE.test(rc.InstanceType)))
+      c.custom(`Value '${String(rc.InstanceType)}' at 'resourceConfig.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
+    if (typeof rc.InstanceCount === "number" && rc.InstanceCount > 1) c.custom("Local SageMaker runs single-instance training jobs only: ResourceConfig.InstanceCount must be 1.");
+  }
+  const stop = input.StoppingCondition;
+  if (c.object(stop, p("StoppingCondition"), true)) c.range(stop.MaxRuntimeInSeconds, p("StoppingCondition.MaxRuntimeInSeconds"), 1, 2419200);
+  c.stringMap(input.Environment, p("Environment"));
+  c.boolean(input.EnableNetworkIsolation, p("EnableNetworkIsolation"));
+  validateChannels(c, input.InputDataConfig, p);
+  validateHyperParameters(c, input.HyperParameters ?? input.StaticHyperParameters);
+}
+
+/** InputDataConfig: at most 20 channels with unique names, each an S3DataSource with a file:// or s3:// URI */
+function validateChannels(c: Checker, chans: unknown, p: (s: string) => string): void {
+  if (!c.list(chans, p("InputDataConfig"))) return;
+  if (chans.length > 20) c.custom("InputDataConfig: at most 20 channels are allowed.");
+  const seen = new Set<unknown>();
+  for (const [i, ch] of chans.entries()) {
+    const at = p(`InputDataConfig.${i + 1}.member`);
+    if (!c.object(ch, at, true)) continue;
+    const name = ch.ChannelName;
+    c.name(name, `${at}.ChannelName`, /^[A-Za-z0-9\.\-_]+$/);
+    if (name === "." || name === "..") c.custom(`Invalid channel name ${name}.`);
+    if (seen.has(name)) c.custom(`Channel names must be unique: ${String(name)}`);
+    seen.add(name);
+    c.string(ch.ContentType, `${at}.ContentType`);
+    const ds = ch.DataSource;
+    if (c.object(ds, `${at}.DataSource`, true)) {
+      const s3 = ds.S3DataSource;
+      if (!s3) c.custom(`Channel ${String(name)}: only S3DataSource is supported locally.`);
+      else if (c.object(s3, `${at}.DataSource.S3DataSource`)) {
+        c.required(s3.S3DataType, `${at}.DataSource.S3DataSource.S3DataType`);
+        if (c.string(s3.S3Uri, `${at}.DataSource.S3DataSource.S3Uri`, true)) checkUri(s3.S3Uri, `Channel ${String(name)} S3Uri`);
+      }
+    }
+  }
+}
+
+/** HyperParameters / StaticHyperParameters: at most 100 string values of at most 2500 characters, keys of at most 256 */
+function validateHyperParameters(c: Checker, hp: unknown): void {
+  if (!c.object(hp, "HyperParameters")) return;
+  if (Object.keys(hp).length > 100) c.custom("HyperParameters: at most 100 entries are allowed.");
+  for (const [k, v] of Object.entries(hp)) {
+    if (typeof v !== "string") c.custom(`HyperParameters: the value of ${k} must be a string.`);
+    else if (v.length > 2500) c.custom(`HyperParameters: the value of ${k} is longer than 2500 characters.`);
+    if (k.length > 256) c.custom(`HyperParameters: the key ${k.slice(0, 40)}… is longer than 256 characters.`);
+  }
+}

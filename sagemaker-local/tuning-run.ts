@@ -1,0 +1,198 @@
+/**
+ * One hyperparameter tuning job's run: the strategy (./tuning) proposes, training jobs run.
+ *
+ * Up to MaxParallelTrainingJobs trials run at once and at most MaxNumberOfTrainingJobs are launched; each is a
+ * training job named `<tuning job>-<nnn>-<8 hex>` with StaticHyperParameters + the proposed values +
+ * `_tuning_objective_metric`. While a trial runs, its objective metric's per-round values (`[<round>] …` lines)
+ * are its intermediate values: Hyperband's shouldStop, or with TrainingJobEarlyStoppingType Auto the median
+ * stopping rule, may stop it early. A finished trial's objective is its final metric value (a stopped one's last
+ * intermediate value); a Completed trial without one failed for the tuner. The job ends when the strategy has
+ * nothing more to propose, the job limit or MaxRuntimeInSeconds is reached, a completion criterion holds, or it
+ * is stopped — Completed, Stopped, or Failed when every trial failed (or the server stopped).
+ */
+import * as crypto from "crypto";
+import { Context, now } from "./context";
+import { saveTuningJob, TuningJobConfigSpec, TuningJobRecord } from "./records";
+import { TrainingJobs } from "./training";
+import { notImproving, refreshTuningJob } from "./tuning-summaries";
+import * as tuning from "./tuning";
+
+/** a trial as the run sees it while it goes on */
+export interface TrialState {
+  name: string;
+  hp: Record<string, string>;
+  intermediate: number[];
+  status?: "Completed" | "Failed" | "Stopped";
+  objective?: number;
+}
+
+/** a tuning job that has not finished: stop requests, and its run's promise */
+export interface LiveTuningJob {
+  stop: boolean;
+  /** the server is stopping: the job fails */
+  shutdown?: boolean;
+  done: Promise<void>;
+  trials: Map<string, TrialState>;
+}
+
+type FinishedTrial = tuning.Trial & { name: string };
+
+export class TuningRun {
+  private readonly history: FinishedTrial[] = [];
+  private readonly running = new Map<string, { state: TrialState; done: Promise<string> }>();
+  private launched = 0;
+  /** no more trials will be launched */
+  private exhausted = false;
+  private completionReason?: string;
+
+  private readonly cfg: TuningJobConfigSpec;
+  private readonly objective: TuningJobConfigSpec["HyperParameterTuningJobObjective"];
+  private readonly type: tuning.ObjectiveType;
+  private readonly maxJobs: number;
+
+  constructor(
+    private ctx: Context,
+    private jobs: TrainingJobs,
+    private r: TuningJobRecord,
+    private strategy: tuning.Strategy,
+    private live: LiveTuningJob,
+  ) {
+    this.cfg = r.wire.HyperParameterTuningJobConfig;
+    this.objective = this.cfg.HyperParameterTuningJobObjective;
+    this.type = this.objective.Type;
+    this.maxJobs = this.cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? Infinity;
+  }
+
+  async run(): Promise<void> {
+    const maxRuntime = this.cfg.ResourceLimits.MaxRuntimeInSeconds;
+    while (true) {
+      if (maxRuntime && now() - this.r.wire.CreationTime > maxRuntime && !this.completionReason) {
+        this.completionReason = "MaxRuntimeInSeconds reached";
+        this.exhausted = true;
+      }
+      this.launchTrials();
+      if (this.running.size === 0) break;
+      const finished = await Promise.race([...this.running.values()].map((x) => x.done));
+      this.record(finished);
+    }
+    this.finish();
+  }
+
+  private refresh(): void {
+    refreshTuningJob(this.ctx, this.jobs, this.r);
+  }
+
+  /** as many trials as the strategy proposes and the limits allow */
+  private launchTrials(): void {
+    const maxParallel = this.cfg.ResourceLimits.MaxParallelTrainingJobs;
+    while (!this.live.stop && !this.exhausted && this.running.size < maxParallel && this.launched < this.maxJobs) {
+      const hp = this.strategy.next(this.history, [...this.running.values()].map((x) => x.state.hp));
+      if (!hp) {
+        this.exhausted = true;
+        break;
+      }
+      this.launch(hp);
+      this.refresh();
+    }
+  }
+
+  private launch(hp: Record<string, string>): void {
+    const { live } = this;
+    const { wire, local } = this.r;
+    const def = wire.TrainingJobDefinition;
+    this.launched++;
+    const jobName = `${wire.HyperParameterTuningJobName}-${String(this.launched).padStart(3, "0")}-${crypto.randomBytes(4).toString("hex")}`;
+    const state: TrialState = { name: jobName, hp, intermediate: [] };
+    live.trials.set(jobName, state);
+    local.trials.push(jobName);
+    local.tuned[jobName] = hp;
+    let stopping = false;
+    this.jobs.create(
+      {
+        TrainingJobName: jobName,
+        HyperParameters: { ...(def.StaticHyperParameters ?? {}), ...hp, _tuning_objective_metric: this.objective.MetricName },
+        AlgorithmSpecification: def.AlgorithmSpecification,
+        RoleArn: def.RoleArn,
+        InputDataConfig: def.InputDataConfig,
+        OutputDataConfig: def.OutputDataConfig,
+        ResourceConfig: def.ResourceConfig,
+        StoppingCondition: def.StoppingCondition,
+        Environment: def.Environment,
+      },
+      {
+        tuningJobArn: wire.HyperParameterTuningJobArn,
+        objectiveMetric: this.objective.MetricName,
+        onObjective: (v, line) => {
+          if (!/^\s*\[\d+\]/.test(line)) return; // per-round lines only: intermediate values
+          state.intermediate.push(v);
+          if (stopping || live.stop) return;
+          const why = this.earlyStopReason(state);
+          if (why) {
+            stopping = true;
+            try {
+              this.jobs.stop({ TrainingJobName: jobName }, `Training job early stopped by the tuning job (${why})`);
+            } catch {
+              /* already finished */
+            }
+          }
+        },
+      },
+    );
+    this.running.set(jobName, { state, done: this.jobs.waitFor(jobName).then(() => jobName) });
+  }
+
+  /** why a running trial should stop now (Hyperband, or the median stopping rule), or undefined */
+  private earlyStopReason(state: TrialState): string | undefined {
+    if (this.strategy.shouldStop?.({ hyperparameters: state.hp, intermediate: state.intermediate.slice() }, this.history)) return "Hyperband";
+    if (this.cfg.TrainingJobEarlyStoppingType === "Auto" && tuning.medianStoppingRule(this.history, state.intermediate, this.type)) return "median stopping rule";
+    return undefined;
+  }
+
+  /** a trial's training job has ended: its objective, into the history; completion criteria */
+  private record(finished: string): void {
+    const { r, objective, type } = this;
+    const st = this.running.get(finished)!.state; // finished is one of the running trials' names
+    this.running.delete(finished);
+    const job = this.jobs.recs.get(finished);
+    st.status = job?.TrainingJobStatus === "Completed" ? "Completed" : job?.TrainingJobStatus === "Stopped" ? "Stopped" : "Failed";
+    const fm = (job?.FinalMetricDataList ?? []).find((m) => m.MetricName === objective.MetricName);
+    st.objective = st.status === "Failed" ? undefined : st.status === "Stopped" ? (st.intermediate.length ? st.intermediate[st.intermediate.length - 1] : fm?.Value) : fm?.Value;
+    if (st.status === "Completed" && st.objective === undefined) st.status = "Failed"; // no objective in the log: the trial failed for the tuner
+    this.history.push({ name: st.name, hyperparameters: st.hp, objective: st.objective, intermediate: st.intermediate.slice(), status: st.status });
+    r.local.objectives = { ...(r.local.objectives ?? {}), [finished]: { status: st.status, objective: st.objective } };
+    if (!this.completionReason) {
+      const criteria = {
+        TargetObjectiveMetricValue: this.cfg.TuningJobCompletionCriteria?.TargetObjectiveMetricValue,
+        MaxNumberOfTrainingJobsNotImproving: this.cfg.TuningJobCompletionCriteria?.BestObjectiveNotImproving?.MaxNumberOfTrainingJobsNotImproving,
+      };
+      const c = tuning.completionReached(this.history, type, criteria);
+      if (c.done) {
+        this.completionReason = c.reason;
+        this.exhausted = true;
+        r.wire.TuningJobCompletionDetails = { NumberOfTrainingJobsObjectiveNotImproving: notImproving(this.history, type) };
+      }
+    }
+    this.refresh();
+  }
+
+  /** no trial running and none to launch: the job's final status */
+  private finish(): void {
+    const { live, history } = this;
+    const r = this.r.wire;
+    const t = now();
+    this.refresh();
+    if (live.shutdown) {
+      r.HyperParameterTuningJobStatus = "Failed";
+      r.FailureReason = "The local SageMaker server stopped while the tuning job was running.";
+    } else if (live.stop) r.HyperParameterTuningJobStatus = "Stopped";
+    else if (history.length && history.every((h) => h.status === "Failed")) {
+      r.HyperParameterTuningJobStatus = "Failed";
+      r.FailureReason = `All training jobs failed. First failure: ${this.jobs.recs.get(history[0].name)?.FailureReason ?? "unknown"}`;
+    } else r.HyperParameterTuningJobStatus = "Completed";
+    r.TuningJobCompletionDetails ??= { NumberOfTrainingJobsObjectiveNotImproving: notImproving(history, this.type) };
+    r.ConsumedResources = { RuntimeInSeconds: Math.round(t - r.CreationTime) };
+    r.HyperParameterTuningEndTime = r.LastModifiedTime = t;
+    saveTuningJob(this.ctx.store, this.r);
+    this.ctx.log(`tuning job ${r.HyperParameterTuningJobName}: ${r.HyperParameterTuningJobStatus}${this.completionReason ? ` (${this.completionReason})` : ""}`);
+  }
+}

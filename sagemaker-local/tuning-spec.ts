@@ -1,0 +1,105 @@
+/**
+ * A tuning job's specification: the validation of HyperParameterTuningJobConfig (strategy, resource limits,
+ * objective, early stopping, completion criteria, Hyperband's resources) and, before anything runs, the strategy
+ * built from it — so every problem, including ranges that do not suit the strategy (./tuning checks those), is a
+ * ValidationException of CreateHyperParameterTuningJob. The TrainingJobDefinition is ./training-spec's.
+ */
+import { Checker, errorMessage, validation } from "./errors";
+import type { TrainingJobDefinitionSpec, TuningJobConfigSpec } from "./records";
+import * as tuning from "./tuning";
+import { isJsonObject } from "./wire";
+
+/** CreateHyperParameterTuningJob's request once validated (its ParameterRanges are checked by ./tuning) */
+export interface CreateTuningJob {
+  HyperParameterTuningJobName: string;
+  HyperParameterTuningJobConfig: Omit<TuningJobConfigSpec, "ParameterRanges"> & { ParameterRanges?: unknown };
+  TrainingJobDefinition: TrainingJobDefinitionSpec;
+}
+
+/** HyperParameterTuningJobConfig, but its ParameterRanges (./tuning checks those for the strategy) */
+export function validateTuningConfig(c: Checker, cfg: unknown): void {
+  const p = "HyperParameterTuningJobConfig";
+  if (!c.object(cfg, p, true)) return;
+  c.oneOf(cfg.Strategy, `${p}.Strategy`, ["Bayesian", "Random", "Hyperband", "Grid"], true);
+  const limits = cfg.ResourceLimits;
+  if (c.object(limits, `${p}.ResourceLimits`, true)) {
+    c.range(limits.MaxParallelTrainingJobs, `${p}.ResourceLimits.MaxParallelTrainingJobs`, 1, 100, true);
+    c.range(limits.MaxNumberOfTrainingJobs, `${p}.ResourceLimits.MaxNumberOfTrainingJobs`, 1, 750, cfg.Strategy !== "Grid");
+    c.number(limits.MaxRuntimeInSeconds, `${p}.ResourceLimits.MaxRuntimeInSeconds`);
+  }
+  const objective = cfg.HyperParameterTuningJobObjective;
+  if (c.object(objective, `${p}.HyperParameterTuningJobObjective`, true)) {
+    c.oneOf(objective.Type, `${p}.HyperParameterTuningJobObjective.Type`, ["Maximize", "Minimize"], true);
+    c.string(objective.MetricName, `${p}.HyperParameterTuningJobObjective.MetricName`, true);
+  }
+  c.oneOf(cfg.TrainingJobEarlyStoppingType, `${p}.TrainingJobEarlyStoppingType`, ["Off", "Auto"]);
+  c.number(cfg.RandomSeed, `${p}.RandomSeed`);
+  const criteria = cfg.TuningJobCompletionCriteria;
+  if (c.object(criteria, `${p}.TuningJobCompletionCriteria`)) {
+    c.number(criteria.TargetObjectiveMetricValue, `${p}.TuningJobCompletionCriteria.TargetObjectiveMetricValue`);
+    const notImproving = criteria.BestObjectiveNotImproving;
+    if (c.object(notImproving, `${p}.TuningJobCompletionCriteria.BestObjectiveNotImproving`))
+      c.number(notImproving.MaxNumberOfTrainingJobsNotImproving, `${p}.TuningJobCompletionCriteria.BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving`);
+  }
+  const strategyConfig = cfg.StrategyConfig;
+  if (c.object(strategyConfig, `${p}.StrategyConfig`)) {
+    const hc: unknown = strategyConfig.HyperbandStrategyConfig;
+    if (c.object(hc, `${p}.StrategyConfig.HyperbandStrategyConfig`)) {
+      c.number(hc.MinResource, `${p}.StrategyConfig.HyperbandStrategyConfig.MinResource`);
+      c.number(hc.MaxResource, `${p}.StrategyConfig.HyperbandStrategyConfig.MaxResource`);
+    }
+  }
+}
+
+/**
+ * The request's strategy, built before anything runs so that every problem is a ValidationException: the
+ * objective must be one of the metric definitions, a tuned hyperparameter may not also be static, Hyperband's
+ * resource (MaxResource, or inferred from the static num_round) must be known, and the ranges must suit the strategy.
+ */
+export function buildStrategy(input: CreateTuningJob): { config: TuningJobConfigSpec; strategy: tuning.Strategy } {
+  const cfg = input.HyperParameterTuningJobConfig;
+  const def = input.TrainingJobDefinition;
+  const objective = cfg.HyperParameterTuningJobObjective;
+  const defs = def.AlgorithmSpecification.MetricDefinitions ?? [];
+  if (!defs.some((m) => m.Name === objective.MetricName))
+    throw validation(`The objective metric for the hyperparameter tuning job, [${objective.MetricName}], isn't valid for the [${def.AlgorithmSpecification.TrainingImage}] algorithm. Choose a valid objective metric.`);
+  const tuned = rangeNames(cfg.ParameterRanges);
+  for (const k of tuned)
+    if (def.StaticHyperParameters && k in def.StaticHyperParameters)
+      throw validation(`The hyperparameter ${k} is both a static hyperparameter and a tunable hyperparameter. Specify it only once.`);
+  if (cfg.Strategy === "Hyperband" && cfg.TrainingJobEarlyStoppingType === "Auto")
+    throw validation("TrainingJobEarlyStoppingType Auto is not supported with the Hyperband strategy: Hyperband has its own early stopping.");
+  let hyperband: tuning.HyperbandOptions | undefined;
+  if (cfg.Strategy === "Hyperband") {
+    const hc = cfg.StrategyConfig?.HyperbandStrategyConfig ?? {};
+    try {
+      if (hc.MaxResource !== undefined) hyperband = { minResource: hc.MinResource ?? 1, maxResource: hc.MaxResource, resourceParam: tuned.includes("num_round") ? undefined : "num_round" };
+      else {
+        const inf = tuning.inferMaxResource(def.StaticHyperParameters);
+        hyperband = { minResource: hc.MinResource ?? 1, maxResource: inf.maxResource, resourceParam: inf.resourceParam };
+      }
+    } catch (e) {
+      throw validation(errorMessage(e));
+    }
+  }
+  try {
+    const ranges = cfg.ParameterRanges ?? {};
+    tuning.validateRanges(cfg.Strategy, ranges);
+    const strategy = tuning.createStrategy(cfg.Strategy, ranges, {
+      objectiveType: objective.Type,
+      maxJobs: cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? Infinity,
+      seed: cfg.RandomSeed ?? 0,
+      hyperband,
+    });
+    return { config: { ...cfg, ParameterRanges: cfg.ParameterRanges === undefined ? undefined : ranges }, strategy };
+  } catch (e) {
+    throw validation(errorMessage(e));
+  }
+}
+
+/** the names of the tuned hyperparameters, as far as the ranges are well formed (./tuning checks them) */
+function rangeNames(ranges: unknown): string[] {
+  if (!isJsonObject(ranges)) return [];
+  const lists = [ranges.ContinuousParameterRanges, ranges.IntegerParameterRanges, ranges.CategoricalParameterRanges];
+  return lists.flatMap((l) => (Array.isArray(l) ? l : [])).flatMap((r: unknown) => (isJsonObject(r) && typeof r.Name === "string" ? [r.Name] : []));
+}

@@ -1,0 +1,61 @@
+/**
+ * Content negotiation for `POST /invocations`: the request's format from Content-Type (text/csv,
+ * application/csv, application/json; else 415), the answer's from Accept (q-values honoured, wildcards resolved
+ * to the request's format; else 406), and the `members=true` custom attribute. HttpError carries the status a
+ * client's mistake is answered with; the server never turns one into a 500.
+ */
+export class HttpError extends Error {
+  constructor(public status: number, message: string) {
+    super(message);
+  }
+}
+
+export type Format = "csv" | "json";
+
+const CONTENT_TYPES: Record<string, Format> = { "text/csv": "csv", "application/csv": "csv", "application/json": "json" };
+const ACCEPT_TYPES: Record<string, Format> = { "text/csv": "csv", "application/json": "json" };
+export const MIME: Record<Format, string> = { csv: "text/csv", json: "application/json" };
+
+function mediaType(h: string | undefined): string {
+  return (h ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/** Request format from Content-Type, or 415. */
+export function requestFormat(contentType: string | undefined): Format {
+  const t = mediaType(contentType);
+  const f = CONTENT_TYPES[t];
+  if (!f) {
+    throw new HttpError(415, `unsupported Content-Type ${t ? `"${t}"` : "(none)"}; send text/csv or application/json`);
+  }
+  return f;
+}
+
+/** Response format from Accept (q-values honoured), defaulting to the request's format; or 406. */
+export function responseFormat(accept: string | undefined, fallback: Format): Format {
+  if (!accept || accept.trim() === "") return fallback;
+  const options = accept
+    .split(",")
+    .map((part, i) => {
+      const [type, ...params] = part.split(";").map((x) => x.trim().toLowerCase());
+      const q = params.find((p) => p.startsWith("q="));
+      return { type, q: q ? Number(q.slice(2)) : 1, i };
+    })
+    .filter((o) => o.type !== "" && o.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const o of options) {
+    if (o.type === "*/*" || o.type === "text/*" && fallback === "csv" || o.type === "application/*" && fallback === "json") return fallback;
+    if (ACCEPT_TYPES[o.type]) return ACCEPT_TYPES[o.type];
+    if (o.type === "text/*") return "csv";
+    if (o.type === "application/*") return "json";
+  }
+  throw new HttpError(406, `unsupported Accept "${accept}"; this endpoint answers text/csv or application/json`);
+}
+
+/** X-Amzn-SageMaker-Custom-Attributes "members=true" (key=value pairs separated by ; or ,). */
+export function wantsMembers(header: string | string[] | undefined): boolean {
+  const h = Array.isArray(header) ? header.join(";") : header ?? "";
+  return h.split(/[;,]/).some((kv) => {
+    const [k, v] = kv.split("=").map((x) => (x ?? "").trim().toLowerCase());
+    return k === "members" && (v === "true" || v === "1" || v === "yes");
+  });
+}

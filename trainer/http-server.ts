@@ -1,0 +1,156 @@
+/**
+ * The model server: one node:http server on SAGEMAKER_BIND_TO_HOST:SAGEMAKER_BIND_TO_PORT that loads the
+ * ensemble from model/ before listening and answers the SageMaker inference contract:
+ *
+ *   GET  /ping                   200 (the ensemble is loaded before the server listens)
+ *   POST /invocations            ./invocation; 413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (default 6), by the declared
+ *                                Content-Length or while the body arrives
+ *   GET  /execution-parameters   batch-transform hints
+ *
+ * Errors never stop it: a client's mistake is its HttpError status, anything else a 500 with the message.
+ * close() drains: stop accepting, answer the requests in flight (with Connection: close), free the model.
+ */
+import * as http from "http";
+import { Ensemble, loadEnsemble } from "ensemble-workbook";
+import { HttpError } from "./formats";
+import { invoke } from "./invocation";
+
+export interface ServeOptions {
+  modelDir: string;
+  port: number;
+  host: string;
+  maxPayloadBytes: number;
+  /** as given in SAGEMAKER_MAX_PAYLOAD_IN_MB (for messages) */
+  maxPayloadMb?: number;
+  log?: (line: string) => void;
+}
+
+export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = process.env): ServeOptions {
+  const port = Number(env.SAGEMAKER_BIND_TO_PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SAGEMAKER_BIND_TO_PORT=${env.SAGEMAKER_BIND_TO_PORT} is not a port number`);
+  const mb = Number(env.SAGEMAKER_MAX_PAYLOAD_IN_MB ?? 6);
+  if (!(mb > 0)) throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${env.SAGEMAKER_MAX_PAYLOAD_IN_MB} is not a positive number`);
+  return { modelDir, port, host: env.SAGEMAKER_BIND_TO_HOST || "0.0.0.0", maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb };
+}
+
+/** Set while draining: answers carry Connection: close so keep-alive sockets end and server.close() can finish. */
+let draining = false;
+
+function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
+  if (res.headersSent) return;
+  if (draining) res.setHeader("Connection", "close");
+  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendError(res: http.ServerResponse, status: number, message: string): void {
+  send(res, status, "application/json", JSON.stringify({ error: message }));
+}
+
+export interface RunningServer {
+  server: http.Server;
+  port: number;
+  host: string;
+  ensemble: Ensemble;
+  /** Stop accepting, let in-flight requests finish, free the model. */
+  close(): Promise<void>;
+}
+
+export function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  let ensemble: Ensemble;
+  try {
+    ensemble = loadEnsemble(opts.modelDir);
+  } catch (e) {
+    return Promise.reject(new Error(`cannot load the model from ${opts.modelDir}: ${(e as Error).message}`));
+  }
+  const features = ensemble.featureNames!;
+  const executionParameters = JSON.stringify({ MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.floor(opts.maxPayloadBytes / 1048576) });
+
+  const server = http.createServer((req, res) => {
+    const url = (req.url ?? "/").split("?")[0];
+    if (url === "/ping") {
+      if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, `method ${req.method} not allowed on /ping (use GET)`);
+      return send(res, 200, "application/json", '{"status":"ok"}');
+    }
+    if (url === "/execution-parameters" && req.method === "GET") return send(res, 200, "application/json", executionParameters);
+    if (url !== "/invocations") {
+      req.resume();
+      return sendError(res, 404, `no route ${req.method} ${url}; routes: GET /ping, POST /invocations`);
+    }
+    if (req.method !== "POST") {
+      req.resume();
+      return sendError(res, 405, `method ${req.method} not allowed on /invocations (use POST)`);
+    }
+    const tooLarge = () => `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`;
+    const declared = Number(req.headers["content-length"]);
+    if (declared > opts.maxPayloadBytes) {
+      res.setHeader("Connection", "close");
+      sendError(res, 413, tooLarge());
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let aborted = false;
+    req.on("data", (c: Buffer) => {
+      if (aborted) return;
+      size += c.length;
+      if (size > opts.maxPayloadBytes) {
+        aborted = true;
+        chunks.length = 0;
+        res.setHeader("Connection", "close");
+        sendError(res, 413, tooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("error", () => {
+      aborted = true;
+    });
+    req.on("end", () => {
+      if (aborted) return;
+      try {
+        const r = invoke(ensemble, req.headers, chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+        send(res, r.status, r.contentType, r.body);
+      } catch (e) {
+        if (e instanceof HttpError) sendError(res, e.status, e.message);
+        else {
+          log(`invocation failed: ${(e as Error).message}`);
+          sendError(res, 500, `prediction failed: ${(e as Error).message}`);
+        }
+      }
+    });
+  });
+  server.keepAliveTimeout = 65_000; // longer than a load balancer's idle timeout (SageMaker guidance)
+  server.headersTimeout = 66_000;
+
+  return new Promise((resolve, reject) => {
+    server.once("error", (e) => {
+      ensemble.free();
+      reject(new Error(`cannot listen on ${opts.host}:${opts.port}: ${e.message}`));
+    });
+    server.listen(opts.port, opts.host, () => {
+      const addr = server.address();
+      const port = typeof addr === "object" && addr ? addr.port : opts.port;
+      log(`loaded ensemble from ${opts.modelDir}: ${ensemble.members.map((m) => m.name).join(", ")} (blend ${ensemble.blend}, ${features.length} features)`);
+      log(`serving on http://${opts.host}:${port}`);
+      let closed: Promise<void> | undefined;
+      resolve({
+        server,
+        port,
+        host: opts.host,
+        ensemble,
+        close: () =>
+          (closed ??= new Promise<void>((done) => {
+            draining = true;
+            server.close(() => {
+              ensemble.free();
+              done();
+            });
+            server.closeIdleConnections();
+          })),
+      });
+    });
+  });
+}

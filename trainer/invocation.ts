@@ -1,0 +1,50 @@
+/**
+ * One invocation, pure: headers + body → the answer (status, content type, body), without HTTP. Parses the
+ * body (./bodies), predicts with the ensemble, and writes CSV (one prediction per line; multiclass: one
+ * probability row per line) or JSON (`{"predictions": […]}`, plus each member's with `members=true`).
+ * Client errors are thrown as HttpError.
+ */
+import * as http from "http";
+import type { Ensemble } from "ensemble-workbook";
+import { HttpError, MIME, requestFormat, responseFormat, wantsMembers } from "./formats";
+import { parseCsvBody, parseJsonBody } from "./bodies";
+
+function rowsOf(p: Float64Array, nrow: number): number[] | number[][] {
+  const width = p.length / nrow;
+  if (width === 1) return Array.from(p);
+  const out: number[][] = [];
+  for (let i = 0; i < nrow; i++) out.push(Array.from(p.subarray(i * width, (i + 1) * width)));
+  return out;
+}
+
+function csvOf(p: Float64Array, nrow: number): string {
+  const width = p.length / nrow;
+  let out = "";
+  for (let i = 0; i < nrow; i++) {
+    for (let c = 0; c < width; c++) out += (c ? "," : "") + String(p[i * width + c]);
+    out += "\n";
+  }
+  return out;
+}
+
+export interface InvocationResult {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** One invocation, pure: headers + body → response. Throws HttpError for client errors. */
+export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, body: string): InvocationResult {
+  const inFormat = requestFormat(headers["content-type"]);
+  const outFormat = responseFormat(headers["accept"], inFormat);
+  const features = ensemble.featureNames!;
+  if (body.trim() === "") throw new HttpError(400, "empty request body");
+  const { X, nrow } = inFormat === "csv" ? parseCsvBody(body, features) : parseJsonBody(body, features);
+  const pred = ensemble.predict({ X, nrow, ncol: features.length, featureNames: features });
+  if (outFormat === "csv") return { status: 200, contentType: MIME.csv, body: csvOf(pred.prediction, nrow) };
+  const out: Record<string, unknown> = { predictions: rowsOf(pred.prediction, nrow) };
+  if (wantsMembers(headers["x-amzn-sagemaker-custom-attributes"])) {
+    out.members = Object.fromEntries(Object.entries(pred.members).map(([name, p]) => [name, rowsOf(p, nrow)]));
+  }
+  return { status: 200, contentType: MIME.json, body: JSON.stringify(out) };
+}
