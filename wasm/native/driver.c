@@ -49,6 +49,7 @@ static P defaults(void) {
   p.v[P_COLSAMPLE_BYTREE] = 1; p.v[P_COLSAMPLE_BYLEVEL] = 1; p.v[P_COLSAMPLE_BYNODE] = 1; p.v[P_MAX_BIN] = 256;
   p.v[P_SEED] = 0; p.v[P_NUM_PARALLEL_TREE] = 1; p.v[P_BASE_SCORE] = NAN; p.v[P_HUBER_SLOPE] = 1;
   p.v[P_RANDOM_STRENGTH] = 0; p.v[P_BOOTSTRAP_TYPE] = BOOT_NO; p.v[P_BAGGING_TEMPERATURE] = 1;
+  p.v[P_MAX_CAT_TO_ONEHOT] = 4; p.v[P_MAX_CAT_THRESHOLD] = 64;
   return p;
 }
 
