@@ -42,15 +42,22 @@ export interface CategoricalOptions {
   seed: number;
 }
 
-/** Checks the codes of the categorical columns: integers >= 0 or missing (NaN). */
-export function checkCategoricalCodes(X: Float32Array, ncol: number, columns: number[]): void {
+/** The largest category code (the core's XGB_MAX_CAT): at most 65,536 categories per column. */
+export const MAX_CATEGORY_CODE = 65535;
+
+/** Checks the codes of the categorical columns: integers 0..65535 or missing (NaN). */
+export function checkCategoricalCodes(X: Float32Array, ncol: number, columns: number[], names?: string[]): void {
   const nrow = X.length / ncol;
   for (const c of columns) {
     for (let i = 0; i < nrow; i++) {
       const v = X[i * ncol + c];
       if (Number.isNaN(v)) continue;
-      if (!(Number.isInteger(v) && v >= 0)) {
-        throw new Error(`DMatrix: categorical feature ${c} has value ${v} at row ${i}; category codes must be integers >= 0 (encode strings as codes first)`);
+      if (!(Number.isInteger(v) && v >= 0 && v <= MAX_CATEGORY_CODE)) {
+        const col = names ? `${c} ("${names[c]}")` : String(c);
+        const why = Number.isInteger(v) && v > MAX_CATEGORY_CODE
+          ? `category codes above ${MAX_CATEGORY_CODE} (more than 65,536 categories in one column) are not supported`
+          : `category codes must be integers 0..${MAX_CATEGORY_CODE} (encode strings as codes first)`;
+        throw new Error(`DMatrix: categorical feature ${col} has value ${v} at row ${i}; ${why}`);
       }
     }
   }

@@ -67,10 +67,18 @@ export function train(params: Params, dtrain: DMatrix, opts: TrainOptions = {}):
   if (es !== undefined && evals.length === 0) throw new Error("train: earlyStoppingRounds needs at least one eval set");
 
   if (dtrain.catFeatures.length === 0) return boost(p, dtrain, evals, rounds, opts);
+  if (p.enable_categorical === false) {
+    throw new Error(`train: enable_categorical is false but dtrain declares categorical columns ${dtrain.catFeatures.join(", ")}; drop them from catFeatures / featureTypes to use them as numbers`);
+  }
 
-  // Categorical columns: train on their ordered target statistics, evaluate other sets
+  // Categorical columns, cat_encoding "partition": XGBoost's categorical splits, in the core.
+  if (p.cat_encoding === "partition") return boost(p, dtrain, evals, rounds, opts, dtrain.featureTypes);
+
+  // "ordered" / "naive": train on the columns' target statistics, evaluate other sets
   // with the prediction-time table, and keep the table in the model.
-  if (p.objective.startsWith("multi:")) throw new Error(`train: categorical features support regression and binary objectives, not ${p.objective}`);
+  if (p.objective.startsWith("multi:")) {
+    throw new Error(`train: cat_encoding "${p.cat_encoding}" (target statistics) supports regression and binary objectives, not ${p.objective}; use cat_encoding "partition" (depthwise / lossguide trees)`);
+  }
   const { encoded, encoding } = fitOrderedTargetStatistics(dtrain.getData(), dtrain.ncol, label, dtrain.catFeatures, {
     permutations: p.cat_permutations, priorWeight: p.cat_prior_weight, naive: p.cat_encoding === "naive", seed: p.seed,
   });
@@ -91,12 +99,27 @@ export function train(params: Params, dtrain: DMatrix, opts: TrainOptions = {}):
   }
 }
 
-function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], rounds: number, opts: TrainOptions): Booster {
+/** The boosting loop; featureTypes ("c" = categorical, one per column) switches on the
+ * core's categorical splits for those columns. */
+function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], rounds: number, opts: TrainOptions, featureTypes?: string[]): Booster {
   const es = opts.earlyStoppingRounds;
   const c = getCore();
   const bst = new Booster(p);
   bst.numFeature = dtrain.ncol;
   bst.featureNames = dtrain.featureNames;
+  if (featureTypes) {
+    bst.featureTypes = featureTypes;
+    const types = alloc(featureTypes.length);
+    new Uint8Array(c.memory.buffer, types, featureTypes.length).set(featureTypes.map((t) => (t === "c" ? 1 : 0)));
+    try {
+      check(c.bst_set_feature_types(bst.ptr, types, featureTypes.length), "train");
+    } catch (e) {
+      bst.free();
+      throw e;
+    } finally {
+      free(types);
+    }
+  }
   const k = numGroups(p);
   const margins: number[] = [];
   const verbose = opts.verboseEval === true ? 1 : typeof opts.verboseEval === "number" ? opts.verboseEval : 0;
