@@ -51,11 +51,11 @@ test("ordered target statistics beat naive target encoding on a no-signal high-c
   }
 });
 
-test("a model with categorical features round-trips through saveModel/loadModel with identical predictions", () => {
+test("a model with ordered target statistics round-trips through saveModel/loadModel with identical predictions", () => {
   const { X, y } = leakageData(600, 5);
   X[7] = NaN; // a missing category
   const d = new DMatrix(X, { nrow: 600, ncol: 2, label: y, catFeatures: [0] });
-  const bst = train({ max_depth: 3 }, d, { numBoostRound: 20 });
+  const bst = train({ max_depth: 3, cat_encoding: "ordered" }, d, { numBoostRound: 20 });
   const json = bst.saveModel();
   const attrs = JSON.parse(json).learner.attributes;
   const table = JSON.parse(attrs.categorical_target_statistics);
