@@ -10,7 +10,9 @@
  * Each feature is scanned left to right over its bins twice: once with the node's
  * missing values sent right, once sent left; the better direction is the default.
  * When the node has missing values, the scans also try, as XGBoost does, "every
- * present value left, missing right" and "every present value right, missing left". */
+ * present value left, missing right" and "every present value right, missing left".
+ * Categorical features (binning.h) are searched by split_categorical.c instead: one-hot
+ * or partition splits on sets of categories, scored the same way. */
 #ifndef XGB_SPLIT_H
 #define XGB_SPLIT_H
 #include "params.h"

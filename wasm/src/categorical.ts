@@ -1,5 +1,8 @@
 /**
- * Categorical features by ordered target statistics (CatBoost's scheme).
+ * Categorical features by ordered target statistics (CatBoost's scheme): cat_encoding
+ * "ordered" (the default for symmetric trees; depthwise and lossguide trees default to
+ * XGBoost's native categorical splits, cat_encoding "partition", in the core —
+ * wasm/csrc/split_categorical.c).
  *
  * A categorical column holds integer category codes. Boosting needs a number per row,
  * and the obvious one — the mean label of the row's category — leaks the row's own
