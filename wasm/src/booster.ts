@@ -2,7 +2,7 @@
  * Booster: a trained (or loaded) model living in the core's memory — predicting,
  * saving as XGBoost JSON, loading XGBoost JSON, and feature importance.
  */
-import { applyTargetStatistics, encodingFromAttribute, encodingToAttribute, type CategoricalEncoding } from "./categorical";
+import { applyTargetStatistics, encodedColumns, encodingFromAttribute, encodingToAttribute, type CategoricalEncoding } from "./categorical";
 import { DMatrix } from "./dmatrix";
 import { fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
 import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
@@ -61,14 +61,19 @@ export class Booster {
   /** trees added per boosting round */
   get treesPerRound(): number { return this.numGroups * this.params.num_parallel_tree; }
   numTrees(): number { return getCore().bst_num_trees(this.live()); }
+  /** Columns the data to predict has: numFeature, less the columns that per-class target
+   * statistics add for multiclass objectives (categorical.ts). */
+  get numInputFeatures(): number {
+    return this.catEncoding ? this.catEncoding.inputColumns : this.numFeature;
+  }
   numBoostedRounds(): number { return Math.floor(this.numTrees() / this.treesPerRound); }
 
   predict(d: DMatrix, opts: PredictOptions = {}): Float32Array {
     const b = this.live();
     if (!(d instanceof DMatrix)) throw new Error("predict: expects a DMatrix (wrap rows with new DMatrix(rows))");
     d.assertLive();
-    if (d.ncol !== this.numFeature) {
-      throw new Error(`predict: the data has ${d.ncol} features but the model was trained with ${this.numFeature}`);
+    if (d.ncol !== this.numInputFeatures) {
+      throw new Error(`predict: the data has ${d.ncol} features but the model was trained with ${this.numInputFeatures}`);
     }
     const rounds = this.numBoostedRounds();
     let [begin, end] = opts.iterationRange ?? [0, 0];
@@ -77,7 +82,7 @@ export class Booster {
       throw new Error(`predict: iterationRange [${begin}, ${end}] is outside the model's ${rounds} rounds`);
     }
     if (this.catEncoding) {
-      const encoded = new DMatrix(applyTargetStatistics(d.getData(), d.ncol, this.catEncoding), { nrow: d.nrow, ncol: d.ncol });
+      const encoded = new DMatrix(applyTargetStatistics(d.getData(), d.ncol, this.catEncoding), { nrow: d.nrow, ncol: encodedColumns(this.catEncoding) });
       try {
         return this.predictRaw(encoded, begin, end, opts);
       } finally {

@@ -25,8 +25,8 @@ const BOOTSTRAP = ["no", "bernoulli", "bayesian"];
  *   one-hot splits for features with fewer than max_cat_to_onehot categories, partition
  *   splits otherwise (wasm/csrc/split_categorical.c). Default for depthwise and lossguide.
  *   Saved with XGBoost's categorical JSON fields; native XGBoost predicts the same.
- * - "ordered": CatBoost's ordered target statistics (categorical.ts). Default for symmetric
- *   trees, the only encoding they support.
+ * - "ordered": CatBoost's ordered target statistics (categorical.ts; per class for multi:*).
+ *   Default for symmetric trees, the only encoding they support.
  * - "naive": all-rows target statistics (leaks the label; for measuring what "ordered" prevents).
  */
 export const CAT_ENCODINGS = ["partition", "ordered", "naive"] as const;

@@ -8,7 +8,7 @@
  */
 import { Booster } from "./booster";
 import { DMatrix } from "./dmatrix";
-import { applyTargetStatistics, fitOrderedTargetStatistics } from "./categorical";
+import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
 import { MAXIMIZE, METRICS, numGroups, resolveParams, type Params, type ResolvedParams } from "./params";
 import { alloc, check, f32, free, getCore } from "./wasm";
 
@@ -74,17 +74,17 @@ export function train(params: Params, dtrain: DMatrix, opts: TrainOptions = {}):
   // Categorical columns, cat_encoding "partition": XGBoost's categorical splits, in the core.
   if (p.cat_encoding === "partition") return boost(p, dtrain, evals, rounds, opts, dtrain.featureTypes);
 
-  // "ordered" / "naive": train on the columns' target statistics, evaluate other sets
-  // with the prediction-time table, and keep the table in the model.
-  if (p.objective.startsWith("multi:")) {
-    throw new Error(`train: cat_encoding "${p.cat_encoding}" (target statistics) supports regression and binary objectives, not ${p.objective}; use cat_encoding "partition" (depthwise / lossguide trees)`);
-  }
+  // "ordered" / "naive": train on the columns' target statistics (per class for multi:*,
+  // which adds columns), evaluate other sets with the prediction-time table, and keep the
+  // table in the model.
   const { encoded, encoding } = fitOrderedTargetStatistics(dtrain.getData(), dtrain.ncol, label, dtrain.catFeatures, {
     permutations: p.cat_permutations, priorWeight: p.cat_prior_weight, naive: p.cat_encoding === "naive", seed: p.seed,
+    numClass: p.objective.startsWith("multi:") ? p.num_class : undefined,
   });
+  const width = encodedColumns(encoding), names = encodedFeatureNames(encoding, dtrain.featureNames);
   const temporaries: DMatrix[] = [];
   const encode = (d: DMatrix, X: Float32Array) => {
-    const e = new DMatrix(X, { nrow: d.nrow, ncol: d.ncol, label: d.getLabel(), weight: d.getWeight(), featureNames: d.featureNames });
+    const e = new DMatrix(X, { nrow: d.nrow, ncol: width, label: d.getLabel(), weight: d.getWeight(), featureNames: names });
     temporaries.push(e);
     return e;
   };
