@@ -20,7 +20,14 @@
  * one histogram update per row per chunk: 2 for a 300-level column, 258 for the
  * largest allowed (65,536 codes). The missing statistics of the feature are not read
  * from a slot but taken as the node's total minus the sum over its codes, as XGBoost
- * does for categorical features. */
+ * does for categorical features.
+ *
+ * Why not keep one byte and let the rarest codes share a bin (listing all its codes in
+ * any set that takes it, which would predict the same in native XGBoost)? Measured on
+ * 100k rows with two 300-level columns of random level effects (the 46 rarest levels
+ * of each holding 10% of the rows), 100 rounds of depth 6: holdout RMSE 0.345 with
+ * chunks (native XGBoost: 0.345), 0.557 with the rare codes pooled — and 1.03 with the
+ * codes used as numbers. Training took 0.68 s CPU (native 0.87 s). */
 #include "binning.h"
 #include "tree.h"
 
