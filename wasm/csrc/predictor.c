@@ -2,8 +2,7 @@
 
 int predict_leaf(const Tree *t, const float *row) {
   int nid = 0;
-  const int32_t *left = t->left, *right = t->right, *feat = t->feature;
-  while (left[nid] >= 0) nid = tree_goes_left(t, nid, row[feat[nid]]) ? left[nid] : right[nid];
+  while (t->left[nid] >= 0) nid = tree_next_node(t, nid, row[t->feature[nid]]);
   return nid;
 }
 
@@ -12,7 +11,7 @@ int predict_leaf(const Tree *t, const float *row) {
  * goes is a coin flip the branch predictor cannot learn). */
 typedef struct {
   int32_t child[2];  /* left, right; -1 for a leaf */
-  uint32_t feature;  /* split feature; bit 31: missing values go left; bit 30: categorical */
+  uint32_t feature;  /* split feature; bit 31: missing values go left; bit 29: categorical */
   union {
     float value;     /* numeric split condition, or the leaf output */
     uint32_t cats;   /* categorical split: index in the packed pool of [n_words, words...] */
@@ -20,8 +19,8 @@ typedef struct {
 } PackedNode;
 
 #define DEFAULT_LEFT_BIT 0x80000000u
-#define CATEGORICAL_BIT 0x40000000u
-#define FEATURE_MASK 0x3fffffffu
+#define CATEGORICAL_BIT 0x20000000u
+#define FEATURE_MASK 0x1fffffffu
 
 /* Numeric trees only: the walk as it was before categorical splits existed, so models
  * without them pay nothing for them. */

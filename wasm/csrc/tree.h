@@ -59,4 +59,7 @@ static inline int tree_goes_left(const Tree *t, int nid, float v) {
     return !category_in_set(t->cat_words + t->cat_begin[nid], t->cat_size[nid], v);
   return v < t->cond[nid];
 }
+static inline int tree_next_node(const Tree *t, int nid, float v) {
+  return tree_goes_left(t, nid, v) ? t->left[nid] : t->right[nid];
+}
 #endif
