@@ -325,7 +325,7 @@ t("categorical features (ordered target statistics): saveModel → loadModel pre
   }
   const d = new DMatrix(X, { nrow: n, ncol, label: y, featureNames: ["city", "a", "kind", "b"], catFeatures: ["city", 2] });
   for (const policy of ["symmetric", "depthwise"]) {
-    const bst = train({ grow_policy: policy, max_depth: 4, eta: 0.2, seed: 3 }, d, { numBoostRound: 15 });
+    const bst = train({ grow_policy: policy, max_depth: 4, eta: 0.2, seed: 3, cat_encoding: "ordered" }, d, { numBoostRound: 15 });
     const json = bst.saveModel();
     const loaded = Booster.loadModel(json);
     // new rows: known categories, unseen categories (30..39) and missing categories

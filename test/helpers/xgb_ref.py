@@ -10,6 +10,8 @@ Input: one JSON job, from a file named on the command line or from stdin:
     "datasets": {                       # raw float32 little-endian files, row-major
       "<name>": {"x": "X.f32", "nrow": N, "ncol": M,
                  "y": "y.f32" (optional), "w": "w.f32" (optional), "feature_names": [...] (optional),
+                 "feature_types": ["q", "c", ...] (optional: "c" columns are categorical,
+                                  the DMatrix is built with enable_categorical=True),
                  "rows": [0, 5, ...] | "rows.i32" (optional: take these rows only),
                  "row_begin": a, "row_end": b (optional: take rows [a, b) only)}
     },
@@ -90,7 +92,13 @@ class Datasets:
         if rows is not None:
             X, y, w = X[rows], (y[rows] if y is not None else None), (w[rows] if w is not None else None)
         names = self.specs[name].get("feature_names")
-        return xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1, feature_names=names), y, w
+        types = self.specs[name].get("feature_types")
+        if types:
+            d = xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1, feature_names=names,
+                            feature_types=types, enable_categorical=True)
+        else:
+            d = xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1, feature_names=names)
+        return d, y, w
 
 
 def mean_label(y, w):

@@ -29,6 +29,7 @@ export interface CoreExports {
   bst_create(): number;
   bst_free(b: number): void;
   bst_set_params(b: number, values: number): void;
+  bst_set_feature_types(b: number, types: number, n: number): number;
   bst_train_begin(b: number, X: number, nrow: number, ncol: number, label: number, weight: number, baseScore: number): number;
   bst_boost_round(b: number, iteration: number, numRounds: number): number;
   bst_train_margin(b: number): number;
@@ -42,6 +43,9 @@ export interface CoreExports {
   bst_tree_num_nodes(b: number, t: number): number;
   bst_tree_array(b: number, t: number, which: number): number;
   bst_add_tree(b: number, nNodes: number, group: number): number;
+  bst_tree_num_cat_words(b: number, t: number): number;
+  bst_tree_cat_words(b: number, t: number): number;
+  bst_tree_reserve_cat_words(b: number, t: number, nWords: number): number;
   bst_set_model(b: number, numFeature: number, nGroups: number, baseScore: number): void;
   bst_base_score(b: number): number;
   bst_base_margin(b: number): number;
