@@ -8,8 +8,11 @@
  * is added to each candidate's score: sigma_g^2 / mean_h is the size of the gain a
  * split on pure noise yields, so the noise is on the scale of the scores, and it
  * shrinks over the iterations (CatBoost's schedule shrinks it with model length).
- * A tree of depth d is a complete binary tree with 2^d leaves (empty leaves get the
- * weight 0), so it saves as an ordinary XGBoost tree. */
+ * A tree of depth d is a binary tree with up to 2^d leaves, saved as an ordinary XGBoost
+ * tree. A node that no training weight reaches (the level's split sent all its rows to
+ * the sibling) stops there as a leaf of weight 0: splitting it would only add more
+ * empty leaves of weight 0 — the same predictions — and split nodes of zero cover,
+ * which TreeSHAP cannot weight (native XGBoost's pred_contribs fails on them). */
 #include "grower.h"
 
 int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
@@ -71,6 +74,13 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
     int n_next = 0;
     for (int k = 0; k < n_level; k++) {
       int nid = level[k];
+      if (!(H[nid] > 0)) {
+        /* empty: adds 0 to every candidate's score above, and stays a leaf */
+        finish_leaf(p, t, nid, G[nid], H[nid]);
+        free(hist[nid]);
+        hist[nid] = NULL;
+        continue;
+      }
       int begin = ctx->node_begin[nid], end = ctx->node_end[nid];
       int last = depth + 1 == depth_limit; /* children are leaves: no need to move rows */
       int mid = last ? end : partition_rows(ctx, begin, end, bf, bb, bdir);

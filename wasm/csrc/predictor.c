@@ -2,13 +2,7 @@
 
 int predict_leaf(const Tree *t, const float *row) {
   int nid = 0;
-  const int32_t *left = t->left, *right = t->right, *feat = t->feature;
-  const float *cond = t->cond;
-  const uint8_t *dl = t->default_left;
-  while (left[nid] >= 0) {
-    float v = row[feat[nid]];
-    nid = isnan(v) ? (dl[nid] ? left[nid] : right[nid]) : (v < cond[nid] ? left[nid] : right[nid]);
-  }
+  while (t->left[nid] >= 0) nid = tree_next_node(t, nid, row[t->feature[nid]]);
   return nid;
 }
 

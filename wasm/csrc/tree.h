@@ -17,4 +17,15 @@ int tree_init(Tree *t, int cap);
 void tree_free(Tree *t);
 int tree_add_node(Tree *t, int parent);   /* returns the new node id, or -1 */
 int tree_depth(const Tree *t);
+
+/* The one decision of a split node: does a row whose split feature has the value v go
+ * to the left child? Missing values (NaN) follow the node's default direction; present
+ * values go left when v < cond. Every walk down a stored tree (prediction, SHAP
+ * contributions) asks here, so a new kind of split changes this function only. */
+static inline int tree_goes_left(const Tree *t, int nid, float v) {
+  return isnan(v) ? t->default_left[nid] : v < t->cond[nid];
+}
+static inline int tree_next_node(const Tree *t, int nid, float v) {
+  return tree_goes_left(t, nid, v) ? t->left[nid] : t->right[nid];
+}
 #endif
