@@ -53,7 +53,11 @@ export interface DatasetSpec {
   x: string; nrow: number; ncol: number; y?: string; w?: string;
   rows?: number[] | string; row_begin?: number; row_end?: number; feature_names?: string[];
 }
-export interface PredSpec { data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number }
+export interface PredSpec {
+  data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number;
+  /** SHAP values / interaction values / Saabas (native's predict flags), flattened row-major */
+  pred_contribs?: boolean; pred_interactions?: boolean; approx_contribs?: boolean;
+}
 export interface Extras { scores?: boolean; eval?: { data: string; metrics: string[] }[] }
 export type RefTask =
   | ({ op: "train"; params: Record<string, unknown>; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[]; evals?: string[]; early_stopping_rounds?: number } & Extras)
