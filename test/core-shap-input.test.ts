@@ -116,7 +116,7 @@ function compareBruteForce(label: string, bst: Booster, json: string, X: Float32
   return worst;
 }
 
-test("TreeSHAP and interaction values equal brute-force Shapley values over all subsets (depthwise, lossguide, symmetric, multiclass, repeated features)", () => {
+test("TreeSHAP and interaction values equal brute-force Shapley values over all subsets (depthwise, lossguide, symmetric, multiclass, repeated features), by the recursion and by the pattern tables", () => {
   const M = 5;
   const d = regressionData(300, M, 41, 0.1);
   const rows = regressionData(12, M, 42, 0.25);
@@ -131,7 +131,13 @@ test("TreeSHAP and interaction values equal brute-force Shapley values over all 
     const bst = train({ eta: 0.5, ...params }, dm, { numBoostRound: 3 });
     dm.free();
     compareBruteForce(label, bst, bst.saveModel(), rows.X, rows.nrow, M, 1e-5);
-    bst.free();
+    // a large batch takes the pattern tables instead of the recursion: the same values
+    const tiled = new Float32Array(rows.X.length * 50);
+    for (let k = 0; k < 50; k++) tiled.set(rows.X, k * rows.X.length);
+    const few = new DMatrix(rows.X, { nrow: rows.nrow, ncol: M }), many = new DMatrix(tiled, { nrow: rows.nrow * 50, ncol: M });
+    const a = bst.predict(few, { predContribs: true }), b = bst.predict(many, { predContribs: true });
+    for (let k = 0; k < b.length; k++) assert.ok(Math.abs(b[k] - a[k % a.length]) <= 1e-6, `${label}: batch of ${rows.nrow * 50} rows, value ${k}: ${b[k]} vs ${a[k % a.length]} alone`);
+    few.free(); many.free(); bst.free();
   }
 });
 

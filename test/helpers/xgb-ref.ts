@@ -64,7 +64,7 @@ export type RefTask =
   | ({ op: "load"; model: string; predict?: PredSpec[] } & Extras)
   | { op: "cv"; params: Record<string, unknown>; num_round: number; data: string; folds: ArrayLike<number>[]; base_score?: "mean"; metric?: "rmse" | "logloss" | "mlogloss" };
 
-export interface RefPrediction { data: string; seconds: number; n: number; values?: number[]; out?: string; rmse?: number }
+export interface RefPrediction { data: string; seconds: number; cpu_seconds?: number; n: number; values?: number[]; out?: string; rmse?: number }
 export interface RefResult {
   error?: string; maxrss_kb: number;
   train_seconds?: number; train_cpu_seconds?: number; base_score?: number; model?: string; num_features?: number;
