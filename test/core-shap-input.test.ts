@@ -186,6 +186,39 @@ test("a split node of zero cover below a covered root: cover fractions 1/2 there
   dm.free(); bst.free(); emptySubtree.free(); leafModel.free();
 });
 
+test("symmetric trees: every cover >= 0 and every empty leaf weighs 0, even with lambda 0 (empty sides are summed, not subtracted)", () => {
+  let empties = 0;
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const d = regressionData(170, 12, 60 + seed, 0.2);
+    const dm = new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol, label: d.y });
+    // Bayesian bootstrap at temperature 3: row weights spanning ~30 orders of magnitude, whose
+    // sums round — a parent's sum minus one side left residues like -1e-13 for the other
+    const bst = train({ grow_policy: "symmetric", max_depth: 8, lambda: 0, min_child_weight: 0, eta: 0.5, bootstrap_type: "bayesian", bagging_temperature: 3, seed }, dm, { numBoostRound: 4 });
+    const trees = JSON.parse(bst.saveModel()).learner.gradient_booster.model.trees as JTree[];
+    trees.forEach((t, ti) => t.sum_hessian.forEach((c, n) => {
+      assert.ok(c >= 0, `seed ${seed} tree ${ti} node ${n}: cover ${c}`);
+      if (c === 0 && t.left_children[n] === -1) { empties++; assert.is(t.split_conditions[n], 0, `seed ${seed} tree ${ti}: empty leaf ${n} weighs ${t.split_conditions[n]}`); }
+    }));
+    const c = bst.predict(dm, { predContribs: true });
+    assert.ok(c.every(Number.isFinite));
+    dm.free(); bst.free();
+  }
+  assert.ok(empties > 0, "no empty leaves: the case is not exercised");
+});
+
+test("covers: a rounding residue below 0 counts as 0 (older symmetric models); a real negative cover is an Error", () => {
+  const X = Float32Array.from([0.9, -1, 0.9, 1, 0.1, 1]);
+  const dm = new DMatrix(X, { nrow: 3, ncol: 2 });
+  const withResidue = JSON.parse(handModel(0, 0, 0));
+  withResidue.learner.gradient_booster.model.trees[0].sum_hessian = [10, 10, -1.13687e-13, 0, -5e-15];
+  const zero = Booster.loadModel(handModel(0, 0, 0)), residue = Booster.loadModel(JSON.stringify(withResidue));
+  assert.equal(Array.from(residue.predict(dm, { predContribs: true })), Array.from(zero.predict(dm, { predContribs: true })));
+  withResidue.learner.gradient_booster.model.trees[0].sum_hessian = [10, 10, -2, 0, 0];
+  const negative = Booster.loadModel(JSON.stringify(withResidue));
+  throwsNamed("negative cover", () => negative.predict(dm, { predContribs: true }), /tree 0 node 2 has cover \(sum_hessian\) -2/);
+  dm.free(); zero.free(); residue.free(); negative.free();
+});
+
 // ---- categorical columns (target statistics) ----
 
 nt("categorical columns encoded by target statistics: contributions are the encoded column's, as native gives on the encoded matrix", () => {

@@ -97,14 +97,16 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
         ctx->node_begin[l] = ctx->node_begin[r] = begin;
         ctx->node_end[l] = ctx->node_end[r] = end;
         ctx->node_virtual[l] = ctx->node_virtual[r] = 1;
-        sum_left(ctx, begin, end, bf, bb, bdir, &G[l], &H[l]);
+        sum_sides(ctx, begin, end, bf, bb, bdir, &G[l], &H[l], &G[r], &H[r]);
       } else {
         ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
         ctx->node_begin[r] = mid; ctx->node_end[r] = end;
         ctx->node_virtual[l] = ctx->node_virtual[r] = 0;
         sum_gradients(ctx, begin, mid, &G[l], &H[l]);
+        sum_gradients(ctx, mid, end, &G[r], &H[r]);
       }
-      G[r] = G[nid] - G[l]; H[r] = H[nid] - H[l];
+      /* both sides summed over their rows, not one as the parent's sum minus the other:
+       * an empty side is then exactly 0 (cover 0, weight 0), not a rounding residue */
       t->loss_chg[nid] = (float)(node_score(p, G[l], H[l]) + node_score(p, G[r], H[r]) - node_score(p, G[nid], H[nid]));
       if (!last) {
         HistBin *small = xgb_alloc(sizeof(HistBin) * slots);

@@ -49,8 +49,8 @@
  * depth) instead of O(leaves * depth^2). Building costs about 2^d rows of the recursion
  * and the table 2^d * d floats per leaf, so a tree uses its tables only when its paths
  * are short (d <= FAST_MAX_PATH), the rows are many enough to repay the building, and
- * the tables fit the memory budget; otherwise, and for the conditioned runs of the
- * interaction values, the recursion above.
+ * the tables fit the memory budget (and can be allocated); otherwise, and for the
+ * conditioned runs of the interaction values, the recursion above.
  *
  * Interaction values (pred_interactions, XGBoost's definition): for i != j
  *     Phi_ij = (phi_j with i always known - phi_j with i never known) / 2,
@@ -66,7 +66,9 @@
  * Split nodes of zero cover have no cover-weighted expectation. Trees grown here have
  * none (an empty node stays a leaf); a model that has some below a covered root gets
  * fractions 1/2 at those nodes (XGBoost fails on them), and a model whose roots carry
- * no cover at all (saved without sum_hessian) is an error. */
+ * no cover at all (saved without sum_hessian) is an error. Covers below 0 by at most
+ * 1e-6 of the root's are rounding residues (older symmetric trees of this package) and
+ * count as 0; larger ones are an error. */
 #include "shap.h"
 #include "api.h"
 
@@ -305,52 +307,58 @@ static void table_walk(const ShapModel *m, const ShapTree *st, const float *x, d
 
 /* ---- per-tree tables ---------------------------------------------------------------- */
 
+/* a cover as TreeSHAP uses it: rounding residues below 0 (checked small) count as 0 */
+static inline double cover(const Tree *t, int nid) { return t->sum_hess[nid] > 0 ? t->sum_hess[nid] : 0.0; }
+
 static double fill_means(const Tree *t, int nid, double *mean, double *frac) {
   if (t->left[nid] < 0) return mean[nid] = t->cond[nid];
   int l = t->left[nid], r = t->right[nid];
-  double c = t->sum_hess[nid];
-  frac[l] = c > 0 ? t->sum_hess[l] / c : 0.5;
-  frac[r] = c > 0 ? t->sum_hess[r] / c : 0.5;
+  double c = cover(t, nid);
+  frac[l] = c > 0 ? cover(t, l) / c : 0.5;
+  frac[r] = c > 0 ? cover(t, r) / c : 0.5;
   double ml = fill_means(t, l, mean, frac), mr = fill_means(t, r, mean, frac);
   return mean[nid] = frac[l] * ml + frac[r] * mr;
+}
+
+static void drop_tables(ShapTree *st) {
+  free(st->table); free(st->feats); free(st->at_table); free(st->at_feats); free(st->elem);
+  st->table = NULL; st->feats = NULL; st->at_table = st->at_feats = NULL; st->elem = NULL;
 }
 
 static void shap_release(ShapModel *m) {
   if (m->trees)
     for (int i = 0; i < m->n_trees; i++) {
-      ShapTree *st = &m->trees[i];
-      free(st->mean); free(st->frac); free(st->table); free(st->feats); free(st->at_table); free(st->at_feats); free(st->elem);
+      free(m->trees[i].mean); free(m->trees[i].frac);
+      drop_tables(&m->trees[i]);
     }
   free(m->trees); free(m->inv); free(m->path); free(m->amount); free(m->stack); free(m->stack_mask); free(m->bias);
   memset(m, 0, sizeof *m);
 }
 
-/* Pattern tables for the trees that repay them when explaining nrow rows (0: none). */
-static int prepare_tables(ShapModel *m, int nrow) {
+/* Pattern tables for the trees that repay them when explaining nrow rows; where memory
+ * runs short, the recursion does the work instead. */
+static void prepare_tables(ShapModel *m, int nrow) {
   size_t budget = FAST_TABLE_BUDGET / sizeof(float);
-  int32_t *feats = xgb_alloc(sizeof(int32_t) * (m->max_depth + 1));
-  double *zero = xgb_alloc(sizeof(double) * (m->max_depth + 1));
-  if (!feats || !zero) { free(feats); free(zero); return -1; }
-  int rc = 0;
-  for (int i = 0; i < m->n_trees && nrow > 0; i++) {
+  int32_t *feats = malloc(sizeof(int32_t) * (m->max_depth + 1));
+  double *zero = malloc(sizeof(double) * (m->max_depth + 1));
+  for (int i = 0; feats && zero && i < m->n_trees && nrow > 0; i++) {
     ShapTree *st = &m->trees[i];
     const Tree *t = st->t;
     TablePlan pl = { 0 };
     plan_tables(t, 0, feats, 0, &pl);
     if (pl.max_d > FAST_MAX_PATH || pl.table > budget) continue;
     if (!(pl.build + nrow * pl.per_row_tables < nrow * pl.per_row_recursion)) continue;
-    st->table = xgb_alloc(sizeof(float) * (pl.table + 1));
-    st->feats = xgb_alloc(sizeof(int32_t) * (pl.feats + 1));
-    st->at_table = xgb_alloc(sizeof(int32_t) * t->n_nodes);
-    st->at_feats = xgb_alloc(sizeof(int32_t) * t->n_nodes);
-    st->elem = xgb_alloc(t->n_nodes);
-    if (!st->table || !st->feats || !st->at_table || !st->at_feats || !st->elem) { rc = -1; break; }
+    st->table = malloc(sizeof(float) * (pl.table + 1));
+    st->feats = malloc(sizeof(int32_t) * (pl.feats + 1));
+    st->at_table = malloc(sizeof(int32_t) * t->n_nodes);
+    st->at_feats = malloc(sizeof(int32_t) * t->n_nodes);
+    st->elem = malloc(t->n_nodes);
+    if (!st->table || !st->feats || !st->at_table || !st->at_feats || !st->elem) { drop_tables(st); break; }
     size_t at_feats = 0, at_table = 0;
     build_tables(st, m, 0, feats, zero, 0, &at_feats, &at_table);
     budget -= pl.table;
   }
   free(feats); free(zero);
-  return rc;
 }
 
 static int shap_prepare(Booster *b, int tree_end, int nrow, ShapModel *m) {
@@ -364,9 +372,11 @@ static int shap_prepare(Booster *b, int tree_end, int nrow, ShapModel *m) {
   for (int g = 0; g < k; g++) m->bias[g] = (float)b->base_margin;
   for (int i = 0; i < tree_end; i++) {
     const Tree *t = &b->trees[i];
+    /* models grown here before empty sides were summed exactly can hold -1e-13 */
+    double residue = -1e-6 * fabs(t->sum_hess[0]);
     for (int nid = 0; nid < t->n_nodes; nid++) {
       float c = t->sum_hess[nid];
-      if (!(c >= 0) || isinf(c)) { xgb_fail("tree %d node %d has cover (sum_hessian) %g; covers must be finite and >= 0", i, nid, (double)c); goto fail; }
+      if (!(c >= residue) || isinf(c)) { xgb_fail("tree %d node %d has cover (sum_hessian) %g; covers must be finite and >= 0", i, nid, (double)c); goto fail; }
     }
     if (t->left[0] >= 0 && !(t->sum_hess[0] > 0)) {
       xgb_fail("tree %d has no cover (sum_hessian) at its root: SHAP values weight each branch by the training cover of its node, which this model does not carry", i);
@@ -391,7 +401,7 @@ static int shap_prepare(Booster *b, int tree_end, int nrow, ShapModel *m) {
   if (!m->inv || !m->path || !m->amount || !m->stack || !m->stack_mask) goto fail;
   m->inv[0] = 0;
   for (int i = 1; i < D + 3; i++) m->inv[i] = 1.0 / i;
-  if (prepare_tables(m, nrow) < 0) goto fail;
+  prepare_tables(m, nrow);
   return 0;
 fail:
   shap_release(m);
