@@ -149,20 +149,29 @@ test("symmetric trees have one (feature, threshold) per level", () => {
   const bst = train(cb.params, new DMatrix(X, { nrow: n, ncol: 6, label: y }), { numBoostRound: cb.numBoostRound });
   const trees = JSON.parse(bst.saveModel()).learner.gradient_booster.model.trees;
   assert.is(trees.length, 15);
+  const key = (t: any, id: number) => `${t.split_indices[id]}|${t.split_conditions[id]}|${t.default_left[id]}`;
+  let emptyStops = 0;
   for (const t of trees) {
     let level = [0];
     let depth = 0;
-    while (t.left_children[level[0]] !== -1) {
-      const key = (id: number) => `${t.split_indices[id]}|${t.split_conditions[id]}|${t.default_left[id]}`;
-      const keys = new Set(level.map(key));
+    while (level.some((id) => t.left_children[id] !== -1)) {
+      const splits = level.filter((id) => t.left_children[id] !== -1);
+      const keys = new Set(splits.map((id) => key(t, id)));
       assert.is(keys.size, 1, `tree ${t.id} level ${depth} has ${keys.size} different splits`);
-      for (const id of level) assert.ok(t.left_children[id] !== -1, `tree ${t.id}: level ${depth} mixes leaves and splits`);
-      level = level.flatMap((id: number) => [t.left_children[id], t.right_children[id]]);
+      // a node no training row reaches stops early, as a leaf of weight 0 (a complete
+      // subtree below it would hold only more such leaves, and split nodes of zero cover)
+      for (const id of level.filter((id) => t.left_children[id] === -1)) {
+        assert.is(t.sum_hessian[id], 0, `tree ${t.id}: leaf ${id} above the last level has rows`);
+        assert.is(t.split_conditions[id], 0, `tree ${t.id}: empty leaf ${id} has a weight`);
+        emptyStops++;
+      }
+      level = splits.flatMap((id: number) => [t.left_children[id], t.right_children[id]]);
       depth++;
     }
     for (const id of level) assert.is(t.left_children[id], -1);
-    assert.is(level.length, 2 ** depth, "a complete binary tree");
+    assert.ok(depth <= 5, `tree ${t.id} is deeper (${depth}) than depth 5`);
   }
+  assert.ok(emptyStops > 0, "this data was expected to leave some nodes empty");
 });
 
 test("catboostParams maps CatBoost names and defaults", () => {

@@ -55,14 +55,18 @@ export interface DatasetSpec {
   /** XGBoost's feature_types ("c" = categorical: the DMatrix gets enable_categorical=True) */
   feature_types?: string[];
 }
-export interface PredSpec { data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number }
+export interface PredSpec {
+  data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number;
+  /** SHAP values / interaction values / Saabas (native's predict flags), flattened row-major */
+  pred_contribs?: boolean; pred_interactions?: boolean; approx_contribs?: boolean;
+}
 export interface Extras { scores?: boolean; eval?: { data: string; metrics: string[] }[] }
 export type RefTask =
   | ({ op: "train"; params: Record<string, unknown>; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[]; evals?: string[]; early_stopping_rounds?: number } & Extras)
   | ({ op: "load"; model: string; predict?: PredSpec[] } & Extras)
   | { op: "cv"; params: Record<string, unknown>; num_round: number; data: string; folds: ArrayLike<number>[]; base_score?: "mean"; metric?: "rmse" | "logloss" | "mlogloss" };
 
-export interface RefPrediction { data: string; seconds: number; n: number; values?: number[]; out?: string; rmse?: number }
+export interface RefPrediction { data: string; seconds: number; cpu_seconds?: number; n: number; values?: number[]; out?: string; rmse?: number }
 export interface RefResult {
   error?: string; maxrss_kb: number;
   train_seconds?: number; train_cpu_seconds?: number; base_score?: number; model?: string; num_features?: number;

@@ -31,6 +31,9 @@ void bst_margin_init(Booster *b, float *margin, int nrow);
 int bst_margin_add(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, float *margin);
 double bst_eval(Booster *b, int metric, const float *margin, const float *label, const float *weight, int nrow);
 
+/* SHAP contributions and interaction values (shap.h: layouts). */
+#include "shap.h"
+
 /* Model access for saving/loading the JSON format. */
 int bst_num_trees(Booster *b);
 int bst_tree_group(Booster *b, int t);

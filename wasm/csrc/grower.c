@@ -74,16 +74,17 @@ int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid, int beg
   return partition_by(ctx, begin, end, t->feature[nid], 0, 0, t, nid);
 }
 
-void sum_left(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *G, double *H) {
+void sum_sides(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR) {
   const uint8_t *bins = ctx->bins;
   size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[feature];
-  double g = 0, h = 0;
+  double g[2] = { 0, 0 }, h[2] = { 0, 0 };
   for (int i = begin; i < end; i++) {
     int code = bins[(size_t)i * stride + feature];
-    if (code == miss ? default_left : code <= bin) { g += ctx->gh[i].g; h += ctx->gh[i].h; }
+    int right = !(code == miss ? default_left : code <= bin);
+    g[right] += ctx->gh[i].g; h[right] += ctx->gh[i].h;
   }
-  *G = g; *H = h;
+  *GL = g[0]; *HL = h[0]; *GR = g[1]; *HR = h[1];
 }
 
 void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H) {

@@ -68,8 +68,9 @@ static inline int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, i
   int p = t->parent[nid];
   return bins_go_left(ctx, t, p, ctx->bins + (size_t)pos * ctx->stride) == (t->left[p] == nid);
 }
-/* Gradient sums of the rows of [begin, end) that a split sends left, without moving them. */
-void sum_left(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *G, double *H);
+/* Gradient sums of the rows of [begin, end) that a split sends left and right, without
+ * moving them (each side summed over its own rows: an empty side is exactly 0). */
+void sum_sides(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR);
 void hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end);
 void finish_leaf(const Params *p, Tree *t, int nid, double G, double H);
 #endif

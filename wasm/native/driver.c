@@ -7,6 +7,7 @@
  *     training data (the incremental update agrees with the predictor);
  *   - every tree is well formed (children in range, parents consistent, features < ncol);
  *   - predicting with tree ranges adds up: margin(0..a) + margin(a..n) − base = margin(0..n);
+ *   - SHAP contributions (and Saabas') sum to the margin, interaction rows to the contributions;
  *   - same params + seed ⇒ bit-identical trees.
  *
  *   xgb_native test                         run every case (exit status 1 on a failure)
@@ -16,6 +17,8 @@
  *   xgb_native bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric] [CAT_LEVELS]
  *                                           train on the synthetic bench formula (for callgrind);
  *                                           CAT_LEVELS > 0 makes column 0 categorical with that many codes
+ *   xgb_native shapbench NROW NCOL ROUNDS POLICY EXPLAIN
+ *                                           time SHAP contributions of EXPLAIN rows (shap.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +203,38 @@ static void check_predictions(Booster *b, const P *p, const Data *d, const char 
     if (diff > worst) worst = diff;
   }
   CHECK(worst < 1e-4, "%s: tree ranges do not add up (%g)", name, worst);
+  /* SHAP: contributions + bias = margin, for TreeSHAP and Saabas; each row of the
+   * interaction matrix sums to that feature's contribution (the first rows); the rows
+   * alone (by the recursion) and in the whole batch (by pattern tables) agree */
+  int rows = d->nrow < 40 ? d->nrow : 40, W = d->ncol + 1;
+  float *c = malloc(sizeof(float) * (size_t)rows * k * W + 4), *ia = malloc(sizeof(float) * (size_t)rows * k * W * W + 4);
+  float *all = malloc(sizeof(float) * (size_t)d->nrow * k * W + 4);
+  CHECK(bst_predict_contribs(b, d->X, d->nrow, d->ncol, nt, 0, all) == 0, "%s: contributions: %s", name, xgb_last_error());
+  for (int approx = 0; approx <= 1; approx++) {
+    CHECK(bst_predict_contribs(b, d->X, rows, d->ncol, nt, approx, c) == 0, "%s: contributions: %s", name, xgb_last_error());
+    if (!approx) {
+      double worst_batch = 0;
+      for (size_t i = 0; i < (size_t)rows * k * W; i++) worst_batch = fmax(worst_batch, fabs(c[i] - all[i]) / fmax(1.0, fabs(c[i])));
+      CHECK(worst_batch < 1e-5, "%s: contributions of rows alone and in a batch differ (%g)", name, worst_batch);
+    }
+    CHECK(bst_predict_interactions(b, d->X, rows, d->ncol, nt, approx, ia) == 0, "%s: interactions: %s", name, xgb_last_error());
+    double worst_sum = 0, worst_row = 0;
+    for (int r = 0; r < rows; r++)
+      for (int g = 0; g < k; g++) {
+        const float *cr = c + ((size_t)r * k + g) * W;
+        double s = 0;
+        for (int j = 0; j < W; j++) {
+          s += cr[j];
+          double t = 0;
+          for (int i = 0; i < W; i++) t += ia[(((size_t)r * k + g) * W + j) * W + i];
+          worst_row = fmax(worst_row, fabs(t - cr[j]) / fmax(1.0, fabs(m0[(size_t)r * k + g])));
+        }
+        worst_sum = fmax(worst_sum, fabs(s - m0[(size_t)r * k + g]) / fmax(1.0, fabs(m0[(size_t)r * k + g])));
+      }
+    CHECK(worst_sum < 1e-5, "%s: %s contributions do not sum to the margin (%g)", name, approx ? "Saabas" : "SHAP", worst_sum);
+    CHECK(worst_row < 1e-5, "%s: interaction rows do not sum to the contributions (%g)", name, worst_row);
+  }
+  free(c); free(ia); free(all);
   free(out); free(m0); free(m1); free(m2);
 }
 
@@ -480,6 +515,29 @@ static int bench(int nrow, int ncol, int rounds, const char *policy, int cat_lev
   return 0;
 }
 
+static double now_s(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
+
+/* SHAP contributions of `explain` rows with a model trained as in bench() (for callgrind and
+ * timing the C of shap.c natively): prints the seconds per call. */
+static int shapbench(int nrow, int ncol, int rounds, const char *policy, int explain) {
+  Data d = make_data(nrow, ncol, 0.0, OBJ_SQUARED_ERROR, 2);
+  P p = defaults();
+  p.v[P_ETA] = 0.1;
+  p.v[P_GROW_POLICY] = !strcmp(policy, "lossguide") ? GROW_LOSSGUIDE : !strcmp(policy, "symmetric") ? GROW_SYMMETRIC : GROW_DEPTHWISE;
+  if (p.v[P_GROW_POLICY] == GROW_LOSSGUIDE) { p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 64; }
+  Booster *b = train(&p, &d, rounds, policy, 1);
+  if (!b) return 1;
+  if (explain > nrow) explain = nrow;
+  float *c = malloc(sizeof(float) * (size_t)explain * (ncol + 1));
+  double t0 = now_s();
+  if (bst_predict_contribs(b, d.X, explain, ncol, bst_num_trees(b), 0, c) < 0) { fprintf(stderr, "contribs: %s\n", xgb_last_error()); return 1; }
+  printf("%s: SHAP contributions of %d rows, %d trees: %.3f s\n", policy, explain, bst_num_trees(b), now_s() - t0);
+  free(c);
+  bst_free(b);
+  free_data(&d);
+  return 0;
+}
+
 /* The bench's own files (bench/synth.ts): train on rows [0, ntrain), predict the rest;
  * prints one JSON line, for bench/run.ts's "C core built natively" row. */
 static float *read_f32(const char *path, size_t count) {
@@ -491,8 +549,6 @@ static float *read_f32(const char *path, size_t count) {
   if (got != count) { fprintf(stderr, "%s: %zu of %zu values\n", path, got, count); free(a); return NULL; }
   return a;
 }
-
-static double now_s(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
 
 static int benchfile(const char *xpath, const char *ypath, int nrow, int ncol, int ntrain, int rounds, const char *policy) {
   float *X = read_f32(xpath, (size_t)nrow * ncol), *y = read_f32(ypath, nrow);
@@ -536,6 +592,8 @@ int main(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "bench"))
     return bench(argc > 2 ? atoi(argv[2]) : 100000, argc > 3 ? atoi(argv[3]) : 28, argc > 4 ? atoi(argv[4]) : 20, argc > 5 ? argv[5] : "depthwise",
                  argc > 6 ? atoi(argv[6]) : 0);
+  if (argc >= 2 && !strcmp(argv[1], "shapbench"))
+    return shapbench(argc > 2 ? atoi(argv[2]) : 20000, argc > 3 ? atoi(argv[3]) : 28, argc > 4 ? atoi(argv[4]) : 100, argc > 5 ? argv[5] : "depthwise", argc > 6 ? atoi(argv[6]) : 2000);
   if (argc >= 9 && !strcmp(argv[1], "benchfile"))
     return benchfile(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]), argv[8]);
   if (argc >= 2 && !strcmp(argv[1], "fuzz"))

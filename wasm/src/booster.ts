@@ -15,6 +15,41 @@ export interface PredictOptions {
   outputMargin?: boolean;
   /** boosting rounds [begin, end) to use; [0, 0] (default) means all */
   iterationRange?: [number, number];
+  /**
+   * SHAP values (TreeSHAP, XGBoost's `pred_contribs`): per row and output group, one
+   * contribution per feature and the bias last; they sum to the row's margin. Layout
+   * row-major nrow × (numFeature + 1), or nrow × numGroups × (numFeature + 1) for
+   * multiclass models.
+   */
+  predContribs?: boolean;
+  /**
+   * SHAP interaction values (XGBoost's `pred_interactions`): nrow × (numFeature + 1) ×
+   * (numFeature + 1), or nrow × numGroups × … for multiclass; entry [i][j] (i ≠ j) is half of
+   * the interaction of features i and j, [i][i] feature i's main effect, [M][M] the bias;
+   * row i sums to feature i's SHAP value.
+   */
+  predInteractions?: boolean;
+  /** with predContribs / predInteractions: Saabas' path attribution instead of SHAP values (XGBoost's `approx_contribs`) */
+  approxContribs?: boolean;
+}
+
+const PREDICT_OPTIONS = ["outputMargin", "iterationRange", "predContribs", "predInteractions", "approxContribs"];
+/** The largest output predict allocates at once (in the core's memory, then copied out). */
+const MAX_OUTPUT_BYTES = 2 ** 31;
+
+function checkPredictOptions(opts: PredictOptions): void {
+  if (opts === null || typeof opts !== "object") throw new Error(`predict: options must be an object, got ${opts === null ? "null" : typeof opts}`);
+  for (const [key, value] of Object.entries(opts)) {
+    if (!PREDICT_OPTIONS.includes(key)) throw new Error(`predict: unknown option "${key}"; valid: ${PREDICT_OPTIONS.join(", ")}`);
+    if (key !== "iterationRange" && value !== undefined && typeof value !== "boolean") {
+      throw new Error(`predict: option ${key} must be true or false, got ${JSON.stringify(value)}`);
+    }
+  }
+  const kinds = (["outputMargin", "predContribs", "predInteractions"] as const).filter((k) => opts[k]);
+  if (kinds.length > 1) throw new Error(`predict: ${kinds.join(" and ")} together; one type of prediction at a time (as XGBoost)`);
+  if (opts.approxContribs && !opts.predContribs && !opts.predInteractions) {
+    throw new Error("predict: approxContribs applies to predContribs or predInteractions; set one of them too");
+  }
 }
 
 export type ImportanceType = "weight" | "gain" | "cover" | "total_gain" | "total_cover";
@@ -69,9 +104,10 @@ export class Booster {
   numBoostedRounds(): number { return Math.floor(this.numTrees() / this.treesPerRound); }
 
   predict(d: DMatrix, opts: PredictOptions = {}): Float32Array {
-    const b = this.live();
+    this.live();
     if (!(d instanceof DMatrix)) throw new Error("predict: expects a DMatrix (wrap rows with new DMatrix(rows))");
     d.assertLive();
+    checkPredictOptions(opts);
     if (d.ncol !== this.numInputFeatures) {
       throw new Error(`predict: the data has ${d.ncol} features but the model was trained with ${this.numInputFeatures}`);
     }
@@ -80,6 +116,9 @@ export class Booster {
     if (begin === 0 && end === 0) end = rounds;
     if (!(Number.isInteger(begin) && Number.isInteger(end) && begin >= 0 && begin <= end && end <= rounds)) {
       throw new Error(`predict: iterationRange [${begin}, ${end}] is outside the model's ${rounds} rounds`);
+    }
+    if ((opts.predContribs || opts.predInteractions) && begin !== 0) {
+      throw new Error(`predict: ${opts.predContribs ? "predContribs" : "predInteractions"} explains rounds [0, end) only (as XGBoost), got iterationRange [${begin}, ${end}]`);
     }
     if (this.catEncoding) {
       const encoded = new DMatrix(applyTargetStatistics(d.getData(), d.ncol, this.catEncoding), { nrow: d.nrow, ncol: encodedColumns(this.catEncoding) });
@@ -93,6 +132,7 @@ export class Booster {
   }
 
   private predictRaw(d: DMatrix, begin: number, end: number, opts: PredictOptions): Float32Array {
+    if (opts.predContribs || opts.predInteractions) return this.contributionsRaw(d, end, opts);
     const b = this.live();
     const k = this.numGroups;
     const out = alloc(Math.max(4, d.nrow * k * 4));
@@ -100,6 +140,27 @@ export class Booster {
       check(getCore().bst_predict(b, d.xPtr, d.nrow, d.ncol, begin * this.treesPerRound, end * this.treesPerRound, opts.outputMargin ? 1 : 0, out), "predict");
       const width = this.params.objective === "multi:softmax" && !opts.outputMargin ? 1 : k;
       return f32(out, d.nrow * width).slice();
+    } finally {
+      free(out);
+    }
+  }
+
+  /** SHAP values / interaction values / Saabas contributions of rounds [0, end): wasm/csrc/shap.c. */
+  private contributionsRaw(d: DMatrix, end: number, opts: PredictOptions): Float32Array {
+    const b = this.live();
+    const k = this.numGroups, width = this.numFeature + 1;
+    const perRow = k * (opts.predInteractions ? width * width : width);
+    const bytes = d.nrow * perRow * 4;
+    if (bytes > MAX_OUTPUT_BYTES) {
+      const what = opts.predInteractions ? "interaction values" : "contributions";
+      throw new Error(`predict: the ${what} of ${d.nrow} rows are ${perRow} numbers per row (${(bytes / 2 ** 30).toFixed(1)} GiB in all), more than the ${MAX_OUTPUT_BYTES / 2 ** 30} GiB predict returns at once; pass fewer rows per call`);
+    }
+    const out = alloc(Math.max(4, bytes));
+    try {
+      const c = getCore();
+      const fn = opts.predInteractions ? c.bst_predict_interactions : c.bst_predict_contribs;
+      check(fn(b, d.xPtr, d.nrow, d.ncol, end * this.treesPerRound, opts.approxContribs ? 1 : 0, out), "predict");
+      return f32(out, d.nrow * perRow).slice();
     } finally {
       free(out);
     }

@@ -38,6 +38,8 @@ export interface CoreExports {
   bst_margin_init(b: number, margin: number, nrow: number): void;
   bst_margin_add(b: number, X: number, nrow: number, ncol: number, treeBegin: number, treeEnd: number, margin: number): number;
   bst_eval(b: number, metric: number, margin: number, label: number, weight: number, nrow: number): number;
+  bst_predict_contribs(b: number, X: number, nrow: number, ncol: number, treeEnd: number, approx: number, out: number): number;
+  bst_predict_interactions(b: number, X: number, nrow: number, ncol: number, treeEnd: number, approx: number, out: number): number;
   bst_num_trees(b: number): number;
   bst_tree_group(b: number, t: number): number;
   bst_tree_num_nodes(b: number, t: number): number;
