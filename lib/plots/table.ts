@@ -4,7 +4,7 @@
  * with formatMetric (plain decimals, ~5 significant digits).
  */
 import { arquero } from "../data/arquero";
-import type { Table } from "../data/csv";
+import type { Table } from "../data/table";
 
 /** What showTable and tableText take: a table, or rows as objects. */
 export type TableLike = Table | object[];
