@@ -281,7 +281,10 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
           col = 1;
         } else if (b[i] === COMMA) col++;
       }
-      fail(`line ${l}, column ${col}${colName(col - 1)}: NUL byte — not a text CSV file`);
+      // before the header is read, name the column from the first line
+      const head = names ?? (opts.header !== false && line === 1 ? utf8(b, pos, Math.max(pos, b.indexOf(LF, pos))).split(",").map((t) => t.trim()) : undefined);
+      const label = head && col - 1 < head.length ? ` (${head[col - 1]})` : "";
+      fail(`line ${l}, column ${col}${label}: NUL byte — not a text CSV file`);
     }
     records: while (pos < len) {
       const recStart = pos;

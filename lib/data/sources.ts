@@ -145,7 +145,10 @@ export function memoryLimit(): number {
 export const TRAINING_MEMORY_FACTOR = 4;
 
 function gb(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${Math.max(1, Math.round(n / 1e6))} MB`;
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e7) return `${Math.round(n / 1e6)} MB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(n / 1e3))} kB`;
 }
 
 /** Throws (naming the file and the estimate) when a table of rows × ncol cells cannot be trained on within `limit` bytes. */
