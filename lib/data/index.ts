@@ -3,6 +3,7 @@ export type { LoadOptions } from "./load";
 export type { TableFormat } from "./sources";
 export { loadDiabetes, dataFile, vegaDataset } from "./datasets";
 export { columnTypes, columnTypeRows } from "./describe";
+export { ordinalCodes } from "./ordinal";
 export type { ColumnTypeRow } from "./describe";
 export { CategoricalColumn } from "./columns";
 export type { Table } from "./table";
