@@ -5,7 +5,7 @@
  * Data: a 1M × 28 numeric CSV (label y and features x0..x26 of the synthetic set, bench/synth.ts, seeded;
  * float32 values as shortest text, ~275 MB; written once under bench/data/, git-ignored). Its float32 size
  * is 1M × 28 × 4 = 112 MB.
- * Phases, each timed (wall and CPU) in one fresh process per tool:
+ * Phases, each timed (wall and CPU) in one fresh process per tool (ours: bench/data-worker.ts):
  *   - ours: read + parse (lib.loadTable → Float32Array columns), to matrix (lib.toMatrix → row-major
  *     float32 + label), to bins (the core's DMatrix copy + histogram binning, train with 0 rounds, max_bin 256);
  *   - pandas: pd.read_csv (C engine) → to_numpy(float32) → xgb.DMatrix → xgb.QuantileDMatrix (max_bin 256);
@@ -74,35 +74,11 @@ interface Result {
   tool: string;
   phases: Phase[];
   maxRssMb: number;
+  /** RSS before any data was read (runtime, libraries), when the tool reports it */
+  baselineRssMb?: number;
   rows: number;
   check?: number;
 }
-
-const OURS = `
-const lib = require("ensemble-workbook");
-const core = require("node-xgboost-wasm");
-(async () => {
-  const file = process.argv[2];
-  const phases = [];
-  const time = async (name, f) => {
-    const c0 = process.cpuUsage(), t0 = performance.now();
-    const out = await f();
-    const c = process.cpuUsage(c0);
-    phases.push({ name, wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 });
-    return out;
-  };
-  const table = await time("read + parse", () => lib.loadTable(file, { progress: false }));
-  const m = await time("to matrix", () => lib.toMatrix(table, { label: "y" }));
-  const check = m.X[m.X.length - 1];
-  await time("to bins", () => {
-    const d = new core.DMatrix(m.X, { nrow: m.nrow, ncol: m.ncol, label: m.y });
-    const b = core.train({ objective: "reg:squarederror", max_bin: 256, nthread: 1 }, d, { numBoostRound: 0 });
-    b.free();
-    d.free();
-  });
-  console.log(JSON.stringify({ tool: "ours (lib.loadTable)", phases, maxRssMb: process.resourceUsage().maxRSS / 1024, rows: m.nrow, check }));
-})();
-`;
 
 const PANDAS = `
 import json, resource, sys, time
@@ -158,7 +134,7 @@ function main(): void {
   const results: Result[] = [];
   const times = (f: () => Result | undefined) => best(Array.from({ length: repeat }, f));
   log(`ours on ${path.basename(file)} (${(bytes / 1e6).toFixed(0)} MB)`);
-  const ours = times(() => run(TSX, ["-e", OURS, file], "ours"));
+  const ours = times(() => run(TSX, [path.join(__dirname, "data-worker.ts"), file], "ours"));
   if (ours) results.push(ours);
   if (python && !skip.has("pandas")) {
     log("pandas");
@@ -185,8 +161,11 @@ function main(): void {
       lines.push(`| ${r.tool} | ${p.name} | ${p.wall.toFixed(2)} | ${p.cpu.toFixed(2)} | ${(bytes / 1e6 / p.wall).toFixed(0)} (${(bytes / 1e6 / p.cpu).toFixed(0)}) | ${ratio} |`);
     }
   }
-  lines.push("", "| tool | peak RSS MB | ÷ float32 size |", "|---|---:|---:|");
-  for (const r of results) lines.push(`| ${r.tool} | ${r.maxRssMb.toFixed(0)} | ${(r.maxRssMb / f32Mb).toFixed(2)}× |`);
+  lines.push("", "| tool | peak RSS MB | ÷ float32 size | RSS before data MB | (peak − before) ÷ float32 size |", "|---|---:|---:|---:|---:|");
+  for (const r of results) {
+    const base = r.baselineRssMb;
+    lines.push(`| ${r.tool} | ${r.maxRssMb.toFixed(0)} | ${(r.maxRssMb / f32Mb).toFixed(2)}× | ${base !== undefined ? base.toFixed(0) : "—"} | ${base !== undefined ? `${((r.maxRssMb - base) / f32Mb).toFixed(2)}×` : "—"} |`);
+  }
   const out = lines.join("\n");
   console.log(out);
   fs.writeFileSync(path.join(DATA_DIR, `ingest-results-${ROWS}.md`), out + "\n");
