@@ -14,6 +14,8 @@ import * as aq from "arquero";
 import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { CategoricalColumn, columnTypeRows, loadCsv, loadTable, NA_VALUES, toMatrix, vegaDataset, type Table } from "ensemble-workbook";
+import { parseCsv } from "../lib/data/csvParse";
+import { Rng } from "node-xgboost-wasm";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-tables-"));
 const file = (name: string, content: string | Uint8Array | ArrayBuffer) => {
@@ -97,6 +99,37 @@ test("every format reads the same table: CSV with and without header, JSON, JSON
   const noHeaderAuto = await loadTable(file("numbers.csv", "1.5,,3\n2,4,NA\n"), { header: "auto" });
   assert.equal(noHeaderAuto.columnNames(), ["c0", "c1", "c2"]);
   assert.is(noHeaderAuto.numRows(), 2);
+});
+
+test("numbers read exactly as Math.fround(parseFloat(text)), whatever the chunk boundaries", () => {
+  const rng = Rng.fromSeed(7);
+  const forms = [
+    () => (rng.next() * 2 - 1).toFixed(1 + Math.floor(rng.next() * 9)),
+    () => String(Math.floor(rng.next() * 1e6)),
+    () => (rng.next() * 1e9).toExponential(Math.floor(rng.next() * 12)),
+    () => String(rng.next() * 1e-7),
+    () => `${rng.next() < 0.5 ? "+" : "-"}${(rng.next() * 100).toFixed(17)}`,
+    () => `.${Math.floor(rng.next() * 1e8)}`,
+    () => `${Math.floor(rng.next() * 1e18)}${rng.next() < 0.5 ? "." : ""}`,
+    () => ` ${(rng.next() * 10).toFixed(3)} `,
+    () => `"${(rng.next() * 10).toFixed(4)}"`,
+    () => ["inf", "-inf", "1e400", "-0", "0.0000000000000000000001"][Math.floor(rng.next() * 5)],
+  ];
+  const rows = Array.from({ length: 3000 }, () => Array.from({ length: 6 }, () => forms[Math.floor(rng.next() * forms.length)]()));
+  const text = "a,b,c,d,e,f\r\n" + rows.map((r) => r.join(",")).join("\r\n");
+  const bytes = Buffer.from(text);
+  for (const size of [bytes.length, 4096, 977, 13]) {
+    const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+    const parsed = parseCsv(chunks, { what: "x", header: true, naValues: new Set([""]), textColumns: new Set(), totalBytes: bytes.length });
+    assert.is(parsed.rows, rows.length);
+    rows.forEach((r, i) =>
+      r.forEach((cell, j) => {
+        const want = Math.fround(parseFloat(cell.replace(/"/g, "").replace("inf", "Infinity")));
+        const got = (parsed.columns[j] as Float32Array)[i];
+        if (!Object.is(got, want)) assert.unreachable(`chunks of ${size}: row ${i}, column ${j}: ${JSON.stringify(cell)} read as ${got}, parseFloat gives ${want}`);
+      }),
+    );
+  }
 });
 
 test("files other tools wrote: flights-200k.arrow equals flights-200k.json; flights-3m.parquet (ZSTD, Polars) reads 3M typed rows", async () => {

@@ -4,7 +4,9 @@
  *
  * Why hand-written (measured on a 1M × 28 numeric CSV, 275 MB, on the 2-core machine): uDSV 0.7.3 typed
  * columns 26–34 MB/s (string rows alone 133 MB/s, + Number() into Float32Array 44 MB/s), Papa Parse 5.7.1
- * dynamicTyping 38 MB/s, arquero fromCSV ~14 MB/s; the bar is 100 MB/s. This reader parses bytes.
+ * dynamicTyping 38 MB/s, arquero fromCSV ~14 MB/s; the bar is 100 MB/s. This reader parses bytes, and reads
+ * plain decimals while it looks for the field's end (one pass): ~300 MB/s of CPU time on the same file
+ * (~150 MB/s with a separate scan and parse pass); pandas' C parser ~125, numpy 1.24's loadtxt ~245.
  *
  * Grammar (RFC 4180 as pandas reads it): comma separator; a field may be in double quotes, with "" for a
  * quote and commas/newlines inside; LF or CRLF line ends; a UTF-8 BOM is skipped; blank lines are skipped
@@ -12,7 +14,8 @@
  * file, line and column: a row with more or fewer fields than the header (ragged), an unclosed quote, text
  * after a closing quote, a bare carriage return, a NUL byte (a binary file).
  *
- * Numbers: [+-]digits[.digits][(e|E)[+-]digits], blanks around allowed, and inf/Infinity. With at most
+ * Numbers: [+-]digits[.digits][(e|E)[+-]digits], blanks around allowed, and inf/Infinity. The scan reads the
+ * common form [+-]digits[.digits] itself; the rest goes through parseNumber. With at most
  * 15 significant digits and a decimal exponent within ±22 the value is mantissa × 10^e or mantissa / 10^-e
  * — both operands exact in float64, so the one IEEE rounding gives the correctly rounded double, as
  * parseFloat does (Clinger's fast path); anything longer goes to Number(). The float32 cell is that double
@@ -127,28 +130,43 @@ function utf8(b: Uint8Array, s: number, e: number): string {
   return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("utf8");
 }
 
-/** A record's fields as byte ranges; quoted: 0 no, 1 yes, 2 yes with "" escapes. */
+/**
+ * A record's fields as byte ranges; quoted: 0 no, 1 yes, 2 yes with "" escapes, 3 unquoted and already a
+ * plain decimal ([-+]digits[.digits], ≤ 15 digits) whose value the scan computed into `value`.
+ */
 class Fields {
   start = new Int32Array(64);
   end = new Int32Array(64);
   quoted = new Uint8Array(64);
+  value = new Float64Array(64);
   n = 0;
   add(s: number, e: number, q: number): void {
-    if (this.n === this.start.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.start = grow(this.start);
-      this.end = grow(this.end);
-      this.quoted = grow(this.quoted);
-    }
+    if (this.n === this.start.length) this.grow();
     this.start[this.n] = s;
     this.end[this.n] = e;
     this.quoted[this.n++] = q;
   }
+  addNumber(s: number, e: number, v: number): void {
+    if (this.n === this.start.length) this.grow();
+    this.start[this.n] = s;
+    this.end[this.n] = e;
+    this.value[this.n] = v;
+    this.quoted[this.n++] = PLAIN;
+  }
+  private grow(): void {
+    const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.start = grow(this.start);
+    this.end = grow(this.end);
+    this.quoted = grow(this.quoted);
+    this.value = grow(this.value);
+  }
 }
+
+const PLAIN = 3;
 
 /** Parse CSV bytes arriving in chunks (a file read 4 MB at a time, or one Buffer). */
 export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): ParsedCsv {
@@ -228,7 +246,14 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
       const nb = num[j];
       if (nb !== undefined) {
         if (r >= nb.data.length) nb.grow(r + 1);
-        if (fields.quoted[j] !== 2 && parseNumber(b, fields.start[j], fields.end[j])) {
+        const q = fields.quoted[j];
+        if (q === PLAIN) {
+          nb.data[r] = fields.value[j];
+          nb.length = r + 1;
+          sawNumber[j] = true;
+          continue;
+        }
+        if (q !== 2 && parseNumber(b, fields.start[j], fields.end[j])) {
           nb.data[r] = parsed[0];
           nb.length = r + 1;
           sawNumber[j] = true;
@@ -338,19 +363,49 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
           if (c === CR && pos + 1 >= len && !final) return recStart;
           fail(`line ${recLine + newlines}, column ${fields.n}${colName(fields.n - 1)}: text after a closing quote`);
         }
+        // an unquoted field: read a plain decimal on the way (one pass over the bytes); anything else
+        // (exponents, blanks, text) is left to parseNumber or the text path in commit
         const start = pos;
-        let c = 0;
+        let c = pos < len ? b[pos] : 0;
+        const neg = c === 45;
+        if (neg || c === 43) pos++;
+        let mant = 0;
+        const intStart = pos;
         while (pos < len) {
-          c = b[pos];
-          if (c === COMMA || c === LF || c === CR) break;
+          const d = b[pos] - 48;
+          if (d < 0 || d > 9) break;
+          mant = mant * 10 + d;
           pos++;
+        }
+        let nd = pos - intStart, frac = 0;
+        if (pos < len && b[pos] === 46) {
+          const fracStart = ++pos;
+          while (pos < len) {
+            const d = b[pos] - 48;
+            if (d < 0 || d > 9) break;
+            mant = mant * 10 + d;
+            pos++;
+          }
+          frac = pos - fracStart;
+          nd += frac;
+        }
+        c = pos < len ? b[pos] : 0;
+        const plain = nd > 0 && nd <= 15 && (pos >= len || c === COMMA || c === LF || c === CR);
+        if (!plain) {
+          while (pos < len) {
+            c = b[pos];
+            if (c === COMMA || c === LF || c === CR) break;
+            pos++;
+          }
         }
         if (pos >= len) {
           if (!final) return recStart;
-          fields.add(start, len, 0);
+          if (plain) fields.addNumber(start, len, neg ? -(mant / POW10[frac]) : mant / POW10[frac]);
+          else fields.add(start, len, 0);
           break;
         }
-        fields.add(start, pos, 0);
+        if (plain) fields.addNumber(start, pos, neg ? -(mant / POW10[frac]) : mant / POW10[frac]);
+        else fields.add(start, pos, 0);
         if (c === COMMA) {
           pos++;
           if (pos >= len) {
