@@ -145,6 +145,18 @@ test("text class labels in and out: binary with categorical features, multiclass
   assert.equal(Object.keys(out[0].probabilities), ["Adelie", "Chinstrap", "Gentoo"]);
 });
 
+test("a numeric-only ensemble saves the manifest as before (no columns, no classes); numeric class names sort by value", () => {
+  const t = aq.table({ a: [1, 2, 3, 4, 5, 6], b: [0.5, 0.1, 0.3, 0.2, 0.9, 0.4], y: [1.5, 2, 3.5, 4, 5, 6.5] });
+  const dir = path.join(tmp, "numeric");
+  saveEnsemble(new Ensemble({ members: [ridge()] }).fit(t, { label: "y" }), dir);
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  assert.not.ok("columns" in manifest);
+  assert.not.ok("classes" in manifest);
+  const m = toMatrix(aq.table({ a: [1, 2, 3, 4], y: ["10", "2", "1", "2"] }), { label: "y" });
+  assert.equal(m.classes, ["1", "2", "10"]);
+  assert.equal(Array.from(m.y!), [2, 1, 0, 1]);
+});
+
 test("bad inputs name row, column and value", () => {
   const e = new Ensemble({ members: [xgboost()] });
   assert.throws(() => e.fit(aq.table({ a: [1, 2, 3], y: ["low", "high", "low"] }), { label: "y" }), /label column "y" holds text \(row 0 holds "low" \(string\)\) but the objective reg:squarederror needs numbers/);

@@ -8,6 +8,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
+import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
@@ -247,6 +248,44 @@ test("a file too large for the memory limit fails before its rows are read, with
   const pq = file("big.parquet", parquetWriteBuffer({ columnData: [{ name: "v", data: Array.from({ length: 20000 }, (_, i) => i), type: "DOUBLE" }] }));
   await rejects(() => loadTable(pq, { maxMemory: 100_000 }), /big\.parquet: too large for this machine's memory: 20,000 rows × 1 columns/);
   assert.is((await loadTable(f)).numRows(), 5000);
+});
+
+test("a URL (loopback): format from the response's content type; a large load shows its progress line", async () => {
+  const parquet = parquetWriteBuffer({ columnData: [{ name: "v", data: [1.5, 2.5, null], type: "DOUBLE" }, { name: "s", data: ["a", "b", "a"], type: "STRING" }] });
+  const server = http.createServer((req, res) => {
+    if (req.url === "/data") {
+      res.writeHead(200, { "content-type": "application/x-parquet" });
+      res.end(Buffer.from(parquet));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const t = await loadTable(`http://127.0.0.1:${port}/data`);
+    assert.equal(content(t), [
+      { name: "v", type: "numeric", values: [1.5, 2.5, null] },
+      { name: "s", type: "categorical", values: ["a", "b", "a"] },
+    ]);
+    await rejects(() => loadTable(`http://127.0.0.1:${port}/missing.csv`), /answered 404/);
+  } finally {
+    server.close();
+  }
+  const f = file("progress.csv", ["a,b", ...Array.from({ length: 2000 }, (_, i) => `${i},${i % 7}`)].join("\n"));
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const tty = process.stderr.isTTY;
+  process.stderr.isTTY = false;
+  process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write;
+  try {
+    await loadTable(f, { progress: true });
+  } finally {
+    process.stdout.write = write;
+    process.stderr.isTTY = tty;
+  }
+  assert.match(lines.join(""), /load progress\.csv: 2,000 rows, [\d.]+ MB in [\d.]+ s \(\d+ MB\/s\)/);
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -228,7 +228,9 @@ function labelVector(table: Table, name: string, objective: string | undefined):
   if (objective !== undefined && objectiveTask(objective) === "regression") {
     throw new Error(`label column "${name}" holds text (row ${textRow} holds ${show(src.at(textRow))}) but the objective ${objective} needs numbers; for class labels use binary:logistic or multi:softprob`);
   }
-  const classes = [...new Set(texts)].sort();
+  // sorted as scikit-learn's LabelEncoder sorts; class names that are all numbers (a declared categorical label) by value
+  const unique = [...new Set(texts)];
+  const classes = unique.every(looksNumeric) ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
   if (objective !== undefined && objectiveTask(objective) === "binary" && classes.length !== 2) {
     throw new Error(`label column "${name}" has ${classes.length} class${classes.length === 1 ? "" : "es"} (${classes.slice(0, 10).join(", ")}${classes.length > 10 ? ", …" : ""}) but ${objective} needs exactly 2`);
   }
