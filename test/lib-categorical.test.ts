@@ -117,6 +117,15 @@ test("crossValidate: a category only in a held-out fold is missing there, as at 
   const row = { X: Float32Array.from([m.X[0], NaN]), nrow: 1, ncol: 2, featureNames: m.featureNames, columns: m.columns };
   assert.is(cv.oof.catboost[0], member.predict(row)[0]);
   for (const fm of cv.models!) for (const mm of fm) mm.free();
+  // fitted blends (inner folds) work unchanged on categorical tables
+  const blended = crossValidate(new Ensemble({ members: [xgboost({ num_round: 20 }), catboost({ iterations: 20 }), ridge()], blend: "stacking", innerK: 3 }), table, {
+    label: "y",
+    k: 3,
+    blends: ["weighted", "mean"],
+  });
+  const rmse = (name: string) => Number(blended.summary.objects().find((r) => (r as { member: string }).member === name)!.rmse_mean);
+  const worst = Math.max(rmse("xgboost"), rmse("catboost"), rmse("ridge"));
+  for (const name of ["ensemble", "ensemble:weighted", "ensemble:mean"]) assert.ok(rmse(name) <= worst * 1.02, `${name}: ${rmse(name)} vs worst member ${worst}`);
 });
 
 test("text class labels in and out: binary with categorical features, multiclass penguins; saved classes", async () => {
