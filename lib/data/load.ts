@@ -187,6 +187,8 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
       let out: LoadedColumns;
       if (input.format === "arrow") out = readArrow(bytes, input.what, { textColumns });
       else {
+        // JSON is parsed from one string, and V8's strings end at ~512 MB
+        if (bytes.length > 500e6) throw new Error(`${input.what}: ${Math.round(bytes.length / 1e6)} MB of JSON is too large to parse as one document; write large tables as JSON Lines split into files, CSV, Parquet or Arrow`);
         const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
         out = input.format === "json" ? readJson(text, input.what, textOpts) : readJsonLines(text, input.what, textOpts);
       }
