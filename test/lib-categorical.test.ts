@@ -123,7 +123,8 @@ test("crossValidate: a category only in a held-out fold is missing there, as at 
     k: 3,
     blends: ["weighted", "mean"],
   });
-  const rmse = (name: string) => Number(blended.summary.objects().find((r) => (r as { member: string }).member === name)!.rmse_mean);
+  const rows = blended.summary.objects() as { member: string; rmse_mean: number }[];
+  const rmse = (name: string) => rows.find((r) => r.member === name)!.rmse_mean;
   const worst = Math.max(rmse("xgboost"), rmse("catboost"), rmse("ridge"));
   for (const name of ["ensemble", "ensemble:weighted", "ensemble:mean"]) assert.ok(rmse(name) <= worst * 1.02, `${name}: ${rmse(name)} vs worst member ${worst}`);
 });

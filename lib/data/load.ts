@@ -12,15 +12,15 @@
  * Before reading rows the loader estimates the table's size (Parquet: the footer's row count; CSV: the
  * first thousand rows' bytes per row) and fails with the estimate when training on it would not fit in
  * memory (sources.ts). Loads of 64 MB or more show a progress line (rows, MB/s).
+ * The Parquet and Arrow readers (hyparquet, flechette) are loaded on first use, like arquero: importing lib
+ * to serve predictions never loads them.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { arquero } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
 import { parseCsv, RestartAsText } from "./csvParse";
-import { readArrow } from "./arrow";
 import { readJson, readJsonLines } from "./json";
-import { parquetInfo, readParquet } from "./parquet";
 import {
   checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns,
   memoryLimit, readHead, sniffFormat, TableFormat,
@@ -49,6 +49,11 @@ export interface LoadOptions {
   /** Memory the load and training may use, in bytes (default: the cgroup limit, else the machine's RAM). */
   maxMemory?: number;
 }
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const parquetReader = () => require("./parquet") as typeof import("./parquet");
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const arrowReader = () => require("./arrow") as typeof import("./arrow");
 
 /** The options checked: bad types are Errors naming the option. */
 interface Resolved {
@@ -172,6 +177,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
       return readCsvInput(input, r, textColumns, tick);
     case "parquet": {
       const src = input.file ?? input.bytes!;
+      const { parquetInfo, readParquet } = parquetReader();
       const info = parquetInfo(src, input.what);
       const unknown = [...r.textColumns].filter((c) => !info.names.includes(c));
       if (unknown.length) throw new Error(`${input.what}: categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${info.names.join(", ")}`);
@@ -185,7 +191,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
       // whole-buffer formats: the decoded table holds at least a float32 per cell; JSON text is ~10 bytes a cell
       checkMemory(input.what, Math.ceil(bytes.length / 40), 1, r.maxMemory, true);
       let out: LoadedColumns;
-      if (input.format === "arrow") out = readArrow(bytes, input.what, { textColumns });
+      if (input.format === "arrow") out = arrowReader().readArrow(bytes, input.what, { textColumns });
       else {
         // JSON is parsed from one string, and V8's strings end at ~512 MB
         if (bytes.length > 500e6) throw new Error(`${input.what}: ${Math.round(bytes.length / 1e6)} MB of JSON is too large to parse as one document; write large tables as JSON Lines split into files, CSV, Parquet or Arrow`);
