@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — speed, memory and accuracy of the core against native XGBoost
- * (issue 2 item 3, issue 3 item 4).
+ * (issue 2 item 3, issue 3 item 4). `npm run bench -- data`: the table loader's ingest (bench/data.ts).
  *
  * For 100k and 1M rows × 28 features of the synthetic set (bench/synth.ts, written once as
  * float32 files under bench/data/), train on the first 80 %, predict the rest, with
@@ -33,6 +33,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { DATA_DIR, readF32File, synthFiles, type SynthFiles } from "./synth";
 import { hasXgboost, RefJob, xgboostVersion } from "../test/helpers/xgb-ref";
+
+// `npm run bench -- data`: the table loader's ingest benchmark (bench/data.ts)
+if (process.argv[2] === "data") {
+  const r = spawnSync(path.join(__dirname, "..", "node_modules", ".bin", "tsx"), [path.join(__dirname, "data.ts"), ...process.argv.slice(3)], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];

@@ -1,5 +1,6 @@
 export type { Figure, Trace } from "./figure";
 export { perFoldFigure } from "./perFold";
+export { comparisonFigure } from "./compare";
 export { learningCurveFigure } from "./curves";
 export { predictedVsActualFigure } from "./scatter";
 export { featureImportanceFigure } from "./importance";

@@ -13,7 +13,7 @@ import {
   waitUntilEndpointDeleted,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, InvokeEndpointCommandInput, InvokeEndpointCommandOutput } from "@aws-sdk/client-sagemaker-runtime";
-import type { Table } from "../data/csv";
+import type { Table } from "../data/table";
 import { Session, uniqueName } from "./session";
 
 export interface DeployOptions {

@@ -11,7 +11,7 @@ import {
   ParameterRanges,
 } from "@aws-sdk/client-sagemaker";
 import { arquero } from "../data/arquero";
-import type { Table } from "../data/csv";
+import type { Table } from "../data/table";
 import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
 import { deployModel, DeployOptions, Predictor } from "./predictor";
 import { uniqueName } from "./session";
