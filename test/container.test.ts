@@ -62,8 +62,8 @@ const yi = header.indexOf("target");
 const X = rows.map((r) => r.filter((_, j) => j !== yi));
 const y = rows.map((r) => r[yi]);
 
-/** DOCKER_BUILDKIT=0 docker build, streaming "Step i/n" lines as progress; → { ms, context }. */
-function build(): Promise<{ ms: number; context: string }> {
+/** DOCKER_BUILDKIT=0 docker build, streaming "Step i/n" lines as progress; → { ms, context bytes }. */
+function build(): Promise<{ ms: number; context: number }> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const args = ["build", "--network", "host", "--force-rm", "--build-arg", `NODE_IMAGE=${BASE}`, "-f", "trainer/Dockerfile", "-t", IMAGE, "."];
@@ -83,7 +83,9 @@ function build(): Promise<{ ms: number; context: string }> {
     child.on("close", (code) => {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`docker build → exit ${code}:\n${out.split("\n").slice(-40).join("\n")}`));
-      resolve({ ms: Date.now() - t0, context: (/Sending build context to Docker daemon\s+(\S+)/.exec(out) ?? [])[1] ?? "?" });
+      const m = /Sending build context to Docker daemon\s+([0-9.]+)\s*([kMG]?B)/.exec(out);
+      if (!m) return reject(new Error(`docker build: no "Sending build context" line in its output:\n${out.slice(0, 2000)}`));
+      resolve({ ms: Date.now() - t0, context: Number(m[1]) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 } as Record<string, number>)[m[2]] });
     });
   });
 }
@@ -103,7 +105,9 @@ if (!cause) test.before(async () => {
   const { ms, context } = await build();
   const size = imageSize(IMAGE);
   const base = imageSize(BASE);
-  log(`built ${IMAGE} in ${seconds(ms)} (build context ${context})`);
+  log(`built ${IMAGE} in ${seconds(ms)} (build context ${mb(context)})`);
+  // the root .dockerignore keeps node_modules (~300 MB), host builds and notebooks out of the context
+  if (context > 5e6) throw new Error(`docker build context is ${mb(context)}: is the root .dockerignore in effect?`);
   log(`image size ${mb(size)} = base ${BASE} ${mb(base)} + ${mb(size - base)} of trainer (bundle, core, package.json)`);
   // the replaced image is no longer tagged: remove it so rebuilds do not pile up (its build cache stays)
   const now = dockerSync(["image", "inspect", "--format", "{{.Id}}", IMAGE]).trim();
