@@ -62,11 +62,11 @@ const yi = header.indexOf("target");
 const X = rows.map((r) => r.filter((_, j) => j !== yi));
 const y = rows.map((r) => r[yi]);
 
-/** DOCKER_BUILDKIT=0 docker build, streaming "Step i/n" lines as progress; → { ms, context bytes }. */
-function build(): Promise<{ ms: number; context: number }> {
+/** DOCKER_BUILDKIT=0 docker build [--target], streaming "Step i/n" lines as progress; → { ms, context bytes }. */
+function build(tag: string, target?: string): Promise<{ ms: number; context: number }> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
-    const args = ["build", "--network", "host", "--force-rm", "--build-arg", `NODE_IMAGE=${BASE}`, "-f", "trainer/Dockerfile", "-t", IMAGE, "."];
+    const args = ["build", "--network", "host", "--force-rm", "--build-arg", `NODE_IMAGE=${BASE}`, "-f", "trainer/Dockerfile", ...(target ? ["--target", target] : []), "-t", tag, "."];
     const child = spawn("docker", args, { cwd: ROOT, env: { ...process.env, DOCKER_BUILDKIT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let partial = "";
@@ -94,30 +94,19 @@ const imageSize = (image: string) => Number(dockerSync(["image", "inspect", "--f
 
 // hooks only when the tests run (uvu's test.skip has none)
 if (!cause) test.before(async () => {
-  const previous = (() => {
-    try {
-      return dockerSync(["image", "inspect", "--format", "{{.Id}}", IMAGE]).trim();
-    } catch {
-      return "";
-    }
-  })();
-  log(`building ${IMAGE} from ${BASE} (classic builder, --network host; a clean engine takes ~0.5–1 min) …`);
-  const { ms, context } = await build();
+  log(`building ${IMAGE} from ${BASE} (classic builder, --network host; a clean engine takes ~0.5–1.5 min) …`);
+  // the build stage gets a tag of its own, so that its layers (npm ci, the compiled core) stay the
+  // build cache while superseded builds — untagged, labelled by the Dockerfile — are pruned below
+  const stage = await build(`${IMAGE}-build`, "build");
+  const { ms, context } = await build(IMAGE);
   const size = imageSize(IMAGE);
   const base = imageSize(BASE);
-  log(`built ${IMAGE} in ${seconds(ms)} (build context ${mb(context)})`);
+  log(`built ${IMAGE} in ${seconds(stage.ms + ms)} (build context ${mb(context)})`);
   // the root .dockerignore keeps node_modules (~300 MB), host builds and notebooks out of the context
   if (context > 5e6) throw new Error(`docker build context is ${mb(context)}: is the root .dockerignore in effect?`);
   log(`image size ${mb(size)} = base ${BASE} ${mb(base)} + ${mb(size - base)} of trainer (bundle, core, package.json)`);
-  // the replaced image is no longer tagged: remove it so rebuilds do not pile up (its build cache stays)
-  const now = dockerSync(["image", "inspect", "--format", "{{.Id}}", IMAGE]).trim();
-  if (previous && previous !== now) {
-    try {
-      dockerSync(["rmi", previous]);
-    } catch {
-      /* still used by a container or another tag: keep it */
-    }
-  }
+  // untagged images of earlier builds of this Dockerfile (images in use by a container are kept)
+  dockerSync(["image", "prune", "--force", "--filter", "label=ensemble-workbook.stage"]);
 });
 
 if (!cause) test.after(() => {
