@@ -34,6 +34,7 @@ const BASE = process.env.TRAINER_NODE_IMAGE || "node:22-slim";
 const IMAGE = "ensemble-workbook-trainer:test";
 const NODE_MAJOR = (/:(\d+)/.exec(BASE) ?? [])[1];
 
+const loadedAt = Date.now();
 const cause = dockerUnavailable(BASE);
 if (cause) console.log(`  SKIP the trainer image in Docker: ${cause}`);
 const t = cause ? test.skip : test;
@@ -291,6 +292,7 @@ t("no container is left behind (every one above exited and was removed by --rm)"
     left = leftoverContainers();
   }
   assert.equal(left, []);
+  log(`the container test took ${seconds(Date.now() - loadedAt)} (probe, build, runs)`);
 });
 
 test.run();
