@@ -27,7 +27,7 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { loadEnsemble } from "../lib";
-import { dockerRun, dockerRunToEnd, dockerSync, dockerUnavailable, leftoverContainers, removeContainers } from "./docker-helpers";
+import { dockerRun, dockerRunToEnd, dockerSync, dockerUnavailable, leftoverContainers, removeContainer, removeContainers } from "./docker-helpers";
 import { DIABETES, diabetesRows, optMl, refRmse, request, rmTree, ROOT, runTrain } from "./trainer-helpers";
 
 const BASE = process.env.TRAINER_NODE_IMAGE || "node:22-slim";
@@ -230,7 +230,10 @@ async function serve(modelDir: string) {
   for (;;) {
     if ((await ping(port)) === 200) break;
     if (exited) throw new Error(`serve exited before /ping answered:\n${c.output()}`);
-    if (Number(process.hrtime.bigint() - t0) > 60e9) throw new Error(`serve did not answer /ping in 60 s:\n${c.output()}`);
+    if (Number(process.hrtime.bigint() - t0) > 60e9) {
+      removeContainer(c.name);
+      throw new Error(`serve did not answer /ping in 60 s:\n${c.output()}`);
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
   return { container: c, port, coldMs: Number(process.hrtime.bigint() - t0) / 1e6 };
@@ -252,6 +255,8 @@ t("serve as SageMaker runs it: /ping, /invocations CSV and JSON equal lib's load
   const s = await serve(model);
   colds.push(s.coldMs);
   try {
+    // the container's stdout reaches the docker client through the engine: it may trail the first /ping
+    for (let i = 0; i < 100 && !/serving on/.test(s.container.output()); i++) await new Promise((r) => setTimeout(r, 50));
     assert.match(s.container.output(), /serving on http:\/\/127\.0\.0\.1:\d+/);
     const some = X.slice(0, 30);
     const expected = Array.from(ens.predict(some).prediction);
@@ -271,6 +276,7 @@ t("serve as SageMaker runs it: /ping, /invocations CSV and JSON equal lib's load
     assert.match(s.container.output(), /SIGTERM: draining/);
     log(`serve: SIGTERM → exit 0 in ${seconds(stop.ms)}`);
   } finally {
+    removeContainer(s.container.name); // when an assertion above failed before SIGTERM
     ens.free();
   }
 });
@@ -280,7 +286,11 @@ t("serve cold start in the container (docker run → first /ping 200), printed a
   for (let i = 0; i < 4; i++) {
     const s = await serve(model);
     colds.push(s.coldMs);
-    assert.is((await sigterm(s.container)).code, 0);
+    try {
+      assert.is((await sigterm(s.container)).code, 0);
+    } finally {
+      removeContainer(s.container.name);
+    }
   }
   log(`serve cold start, docker run → first /ping 200: ${colds.map(seconds).join(", ")} — median ${seconds(median(colds))} (serverless target ≤ 1 s)`);
 });

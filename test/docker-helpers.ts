@@ -94,7 +94,8 @@ export async function dockerRunToEnd(network: "none" | "host", args: string[], t
   }
 }
 
-function removeContainer(name: string): void {
+/** docker rm -f <name> (a container already gone is fine). */
+export function removeContainer(name: string): void {
   spawnSync("docker", ["rm", "-f", name], { stdio: "ignore", timeout: 30_000 });
 }
 
