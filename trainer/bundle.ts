@@ -17,7 +17,7 @@ esbuild.buildSync({
   entryPoints: [path.join(root, "trainer", "main.ts")],
   bundle: true,
   platform: "node",
-  target: "node20",
+  target: "node22",
   format: "cjs",
   outfile,
   external: ["node-xgboost-wasm"],

@@ -10,11 +10,6 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { repoRoot } from "../repo";
 import { startLocalSageMaker, type LocalSageMaker, type LocalServerOptions } from "./local";
 
-// The project runs on Node 20 (tslab and the trainer image pin it); the SDK's notice that
-// its 2027 releases will need Node 22 says nothing a notebook user can act on, so it is
-// silenced unless the user has set the variable themselves.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
 export type Mode = "local" | "aws";
 
 export interface SessionOptions {
