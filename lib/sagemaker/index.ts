@@ -1,6 +1,8 @@
 /** lib/sagemaker — the notebook-facing SageMaker API, one code path for local mode and AWS (all calls through the AWS SDK clients). */
 export { session, Session, uniqueName } from "./session";
-export type { SessionOptions, Mode } from "./session";
+export type { SessionOptions, Mode, Clients } from "./session";
+export { LogFollower, followJobLogs, trainingJobLogs, LOG_GROUPS } from "./logs";
+export type { LogEvent } from "./logs";
 export { Estimator, DEFAULT_METRIC_DEFINITIONS, waitForTrainingJob } from "./estimator";
 export type { EstimatorOptions, FitOptions, Channels, CompletedTrainingJob, TrainingSpec } from "./estimator";
 export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter } from "./tuner";
