@@ -21,6 +21,7 @@ import { TrainingJobs } from "./training";
 import { TuningJobs } from "./tuning-jobs";
 import { Models } from "./models";
 import { Endpoints } from "./endpoints";
+import { TransformJobs } from "./transform-jobs";
 import { invokeEndpoint, Invocation } from "./invocations";
 import { findOperation, operationsOf } from "./operations";
 import { isJsonObject, JsonObject } from "./wire";
@@ -51,6 +52,7 @@ export interface LocalSageMaker {
   tuning: TuningJobs;
   models: Models;
   endpoints: Endpoints;
+  transforms: TransformJobs;
   /** other live processes serving the same state folder when this one started */
   sharedWith: number[];
   close(): Promise<void>;
@@ -109,7 +111,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     recover,
   });
 
-  const operations = operationsOf({ training, tuning, models, endpoints });
+  const transforms = new TransformJobs(ctx, models, recover);
+  const operations = operationsOf({ training, tuning, models, endpoints, transforms });
   const logsOperations = logsOperationsOf(ctx.logs, region);
 
   const server = http.createServer((req, res) => {
@@ -205,10 +208,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     tuning,
     models,
     endpoints,
+    transforms,
     sharedWith: others,
     close() {
       closed ??= (async () => {
         await tuning.shutdown();
+        await transforms.shutdown();
         endpoints.shutdown();
         await training.shutdown();
         await tuning.drain();

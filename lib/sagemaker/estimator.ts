@@ -10,7 +10,8 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import type { TrainerHyperparameters } from "../trainer-hyperparameters";
 import { Session, uniqueName } from "./session";
-import { deployModel, DeployOptions, Predictor } from "./predictor";
+import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
+import { Transformer, TransformerOptions } from "./transformer";
 import { followJobLogs, LOG_GROUPS } from "./logs";
 
 /** the trainer's log lines as SageMaker metric definitions (trainer/README.md) */
@@ -185,5 +186,15 @@ export class Estimator {
     const data = this.modelData;
     if (!data) throw new Error(`Estimator.deploy: training job ${this.latestTrainingJob} has no model artifacts (${this.latestDescription.TrainingJobStatus})`);
     return deployModel(this.session, { imageUri: this.options.imageUri, roleArn: this.options.roleArn, ...opts, modelData: data });
+  }
+
+  /** a Transformer (batch transform) for the latest job's model: CreateModel from its artifact */
+  async transformer(opts: TransformerOptions & { modelName?: string } = {}): Promise<Transformer> {
+    if (!this.latestTrainingJob) throw new Error("Estimator.transformer: fit() first");
+    if (!this.latestDescription) this.latestDescription = await waitForTrainingJob(this.session, this.latestTrainingJob, { logs: false });
+    const data = this.modelData;
+    if (!data) throw new Error(`Estimator.transformer: training job ${this.latestTrainingJob} has no model artifacts (${this.latestDescription.TrainingJobStatus})`);
+    const modelName = await createModel(this.session, { modelData: data, modelName: opts.modelName, imageUri: this.options.imageUri, roleArn: this.options.roleArn });
+    return new Transformer(this.session, modelName, opts);
   }
 }

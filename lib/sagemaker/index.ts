@@ -7,7 +7,9 @@ export { Estimator, DEFAULT_METRIC_DEFINITIONS, waitForTrainingJob } from "./est
 export type { EstimatorOptions, FitOptions, Channels, CompletedTrainingJob, TrainingSpec } from "./estimator";
 export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter } from "./tuner";
 export type { TunerOptions, Parameter, ScalingType, Strategy, BestTrainingJob, TuningJobResult } from "./tuner";
-export { Predictor, deployModel } from "./predictor";
+export { Predictor, deployModel, createModel } from "./predictor";
+export { Transformer, batchInputCsv } from "./transformer";
+export type { TransformerOptions, TransformOptions, CompletedTransformJob } from "./transformer";
 export type { DeployOptions, PredictOptions, Rows } from "./predictor";
 export { startLocalSageMaker, projectTrainerCommand } from "./local";
 export type { LocalSageMaker, LocalServerOptions } from "./local";

@@ -182,6 +182,17 @@ export class Session {
     return `s3://${this.bucket}/${keyPrefix}`;
   }
 
+  /** an object's bytes: a file:// URI from disk, an s3:// one with the session's S3 client */
+  async readObject(uri: string): Promise<Buffer> {
+    if (uri.startsWith("file://")) return fs.readFileSync(decodeURIComponent(new URL(uri).pathname));
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+    if (!m) throw new Error(`readObject: ${uri} is not an s3:// or file:// URI`);
+    const { GetObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const obj = await this.s3().send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+    if (!obj.Body) throw new Error(`readObject: ${uri} has no body`);
+    return Buffer.from(await obj.Body.transformToByteArray());
+  }
+
   /** local mode: the in-process local SageMaker (its url, state dir, endpoints' scale-to-zero, …); undefined in aws mode */
   async localServer(): Promise<LocalSageMaker | undefined> {
     if (this.mode !== "local") return undefined;

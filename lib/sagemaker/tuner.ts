@@ -13,7 +13,8 @@ import {
 import { arquero } from "../data/arquero";
 import type { Table } from "../data/csv";
 import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
-import { deployModel, DeployOptions, Predictor } from "./predictor";
+import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
+import { Transformer, TransformerOptions } from "./transformer";
 import { uniqueName } from "./session";
 
 export type ScalingType = "Auto" | "Linear" | "Logarithmic" | "ReverseLogarithmic";
@@ -249,5 +250,17 @@ export class HyperparameterTuner {
     if (!data) throw new Error(`best training job ${best} has no model artifacts`);
     const est = this.options.estimator;
     return deployModel(this.session, { imageUri: est.options.imageUri, roleArn: est.options.roleArn, ...opts, modelData: data });
+  }
+
+  /** a Transformer (batch transform) for the best training job's model: CreateModel from its artifact */
+  async transformer(opts: TransformerOptions & { modelName?: string } = {}): Promise<Transformer> {
+    const best = await this.bestTrainingJob();
+    const { sm } = await this.session.clients();
+    const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: best }));
+    const data = d.ModelArtifacts?.S3ModelArtifacts;
+    if (!data) throw new Error(`best training job ${best} has no model artifacts`);
+    const est = this.options.estimator;
+    const modelName = await createModel(this.session, { modelData: data, modelName: opts.modelName, imageUri: est.options.imageUri, roleArn: est.options.roleArn });
+    return new Transformer(this.session, modelName, opts);
   }
 }
