@@ -140,6 +140,10 @@ export interface TuningJobLocal {
   tuned: Record<string, Record<string, string>>;
   /** each finished trial's status and objective for the tuner */
   objectives?: Record<string, TrialOutcome>;
+  /** a warm start: the parents' best training jobs (for OverallBestTrainingJob) */
+  parentBest?: TrialSummary[];
+  /** a warm start: how many of the parents' trials seeded the strategy */
+  priorTrials?: number;
 }
 
 export interface TuningJobRecord {

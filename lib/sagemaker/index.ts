@@ -6,7 +6,7 @@ export type { LogEvent } from "./logs";
 export { Estimator, DEFAULT_METRIC_DEFINITIONS, waitForTrainingJob } from "./estimator";
 export type { EstimatorOptions, FitOptions, Channels, CompletedTrainingJob, TrainingSpec } from "./estimator";
 export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter } from "./tuner";
-export type { TunerOptions, Parameter, ScalingType, Strategy, BestTrainingJob, TuningJobResult } from "./tuner";
+export type { TunerOptions, Parameter, ScalingType, Strategy, BestTrainingJob, TuningJobResult, WarmStartConfig } from "./tuner";
 export { Predictor, deployModel, createModel } from "./predictor";
 export { Transformer, batchInputCsv } from "./transformer";
 export type { TransformerOptions, TransformOptions, CompletedTransformJob } from "./transformer";

@@ -6,6 +6,7 @@ import {
   DescribeTrainingJobCommand,
   HyperParameterTrainingJobSummary,
   HyperParameterTuningJobStrategyType,
+  HyperParameterTuningJobWarmStartType,
   ListTrainingJobsForHyperParameterTuningJobCommand,
   MetricDefinition,
   ParameterRanges,
@@ -69,6 +70,15 @@ export interface TunerOptions {
   randomSeed?: number;
   hyperband?: { minResource?: number; maxResource?: number };
   maxRuntimeInSeconds?: number;
+  /** warm start from up to 5 finished tuning jobs (by name or tuner): their trials seed this job's strategy */
+  warmStartConfig?: WarmStartConfig;
+}
+
+/** HyperParameterTuningJobWarmStartConfig: the parents, and whether data and algorithm are the same as theirs */
+export interface WarmStartConfig {
+  /** "IdenticalDataAndAlgorithm": same data and image, ranges may change; "TransferLearning": data, image, ranges may change */
+  type: `${HyperParameterTuningJobWarmStartType}`;
+  parents: (string | HyperparameterTuner)[];
 }
 
 export function parameterRanges(ranges: Record<string, Parameter>): ParameterRanges {
@@ -156,10 +166,17 @@ export class HyperparameterTuner {
           RandomSeed: o.randomSeed,
         },
         TrainingJobDefinition: { ...spec, StaticHyperParameters: statics, Environment: undefined },
+        WarmStartConfig: o.warmStartConfig
+          ? {
+              WarmStartType: o.warmStartConfig.type,
+              ParentHyperParameterTuningJobs: o.warmStartConfig.parents.map((p) => ({ HyperParameterTuningJobName: typeof p === "string" ? p : p.requireJob() })),
+            }
+          : undefined,
       }),
     );
     this.latestTuningJob = name;
-    this.session.log(`tuning job ${name} created: ${strategy}, ${o.maxJobs ?? "all"} jobs, ${o.maxParallelJobs ?? 1} in parallel`);
+    const warm = o.warmStartConfig ? `, warm start (${o.warmStartConfig.type}) from ${o.warmStartConfig.parents.map((p) => (typeof p === "string" ? p : p.requireJob())).join(", ")}` : "";
+    this.session.log(`tuning job ${name} created: ${strategy}, ${o.maxJobs ?? "all"} jobs, ${o.maxParallelJobs ?? 1} in parallel${warm}`);
     if (opts.wait === false) return undefined;
     return this.wait();
   }
@@ -195,7 +212,26 @@ export class HyperparameterTuner {
     }
   }
 
-  private requireJob(): string {
+  /**
+   * A new tuner warm-started from this one's job (and `additionalParents`, at most 5 in all), as the SageMaker Python
+   * SDK's: same data and algorithm — the ranges and the job budget may change (`overrides`).
+   */
+  identicalDatasetAndAlgorithmTuner(opts: { additionalParents?: (string | HyperparameterTuner)[]; overrides?: Partial<TunerOptions> } = {}): HyperparameterTuner {
+    return this.warmStarted("IdenticalDataAndAlgorithm", opts);
+  }
+
+  /** A new tuner warm-started from this one's job by transfer learning: other data, estimator or ranges allowed (`overrides`). */
+  transferLearningTuner(opts: { additionalParents?: (string | HyperparameterTuner)[]; overrides?: Partial<TunerOptions> } = {}): HyperparameterTuner {
+    return this.warmStarted("TransferLearning", opts);
+  }
+
+  private warmStarted(type: WarmStartConfig["type"], opts: { additionalParents?: (string | HyperparameterTuner)[]; overrides?: Partial<TunerOptions> }): HyperparameterTuner {
+    const parents = [this.requireJob(), ...(opts.additionalParents ?? [])];
+    return new HyperparameterTuner({ ...this.options, ...(opts.overrides ?? {}), warmStartConfig: { type, parents } });
+  }
+
+  /** the latest tuning job's name (throws before fit) */
+  requireJob(): string {
     if (!this.latestTuningJob) throw new Error("HyperparameterTuner: fit() first");
     return this.latestTuningJob;
   }
