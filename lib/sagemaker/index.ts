@@ -5,10 +5,10 @@ export { LogFollower, followJobLogs, trainingJobLogs, LOG_GROUPS } from "./logs"
 export type { LogEvent } from "./logs";
 export { Estimator, DEFAULT_METRIC_DEFINITIONS, waitForTrainingJob } from "./estimator";
 export type { EstimatorOptions, FitOptions, Channels, CompletedTrainingJob, TrainingSpec } from "./estimator";
-export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter } from "./tuner";
+export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, latestTuningJob, trialsToReach } from "./tuner";
 export type { TunerOptions, Parameter, ScalingType, Strategy, BestTrainingJob, TuningJobResult, WarmStartConfig } from "./tuner";
 export { Predictor, deployModel, createModel } from "./predictor";
-export { Transformer, batchInputCsv } from "./transformer";
+export { Transformer, batchInputCsv, transformerForTrainingJob } from "./transformer";
 export type { TransformerOptions, TransformOptions, CompletedTransformJob } from "./transformer";
 export type { DeployOptions, PredictOptions, Rows } from "./predictor";
 export { startLocalSageMaker, projectTrainerCommand } from "./local";

@@ -17,11 +17,13 @@ import {
   DeleteModelCommand,
   DescribeTransformJobCommand,
   DescribeTransformJobCommandOutput,
+  DescribeTrainingJobCommand,
   TransformInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import { loadCsv, type Table } from "../data/csv";
 import { followJobLogs, LOG_GROUPS } from "./logs";
 import { Session, uniqueName } from "./session";
+import { createModel } from "./predictor";
 
 export interface TransformerOptions {
   instanceType?: `${TransformInstanceType}`; // ml.m5.large
@@ -69,7 +71,11 @@ export class Transformer {
     readonly options: TransformerOptions = {},
   ) {}
 
-  /** CreateTransformJob on a local file or folder (uploaded in aws mode) or an s3:// / file:// URI; by default waits */
+  /** CreateTransformJob on a local file or folder (uploaded in aws mode) or an s3:// / file:// URI; waits (default) and throws if it did not complete */
+  transform(data: string, opts?: TransformOptions & { wait?: true }): Promise<CompletedTransformJob>;
+  /** CreateTransformJob without waiting (`wait: false`); `wait()` later */
+  transform(data: string, opts: TransformOptions & { wait: false }): Promise<undefined>;
+  transform(data: string, opts: TransformOptions): Promise<CompletedTransformJob | undefined>;
   async transform(data: string, opts: TransformOptions = {}): Promise<CompletedTransformJob | undefined> {
     const o = this.options;
     const { sm } = await this.session.clients();
@@ -174,6 +180,17 @@ export class Transformer {
     if (!this.latestTransformJob) throw new Error("Transformer: transform() first");
     return this.latestTransformJob;
   }
+}
+
+/** A Transformer for a finished training job's model (CreateModel from its artifact) — e.g. a tuning job's best. */
+export async function transformerForTrainingJob(session: Session, trainingJobName: string, opts: TransformerOptions & { modelName?: string; imageUri?: string } = {}): Promise<Transformer> {
+  const { sm } = await session.clients();
+  const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJobName }));
+  const data = d.ModelArtifacts?.S3ModelArtifacts;
+  if (!data) throw new Error(`training job ${trainingJobName} has no model artifacts (${d.TrainingJobStatus})`);
+  const modelName = await createModel(session, { modelData: data, modelName: opts.modelName, imageUri: opts.imageUri });
+  session.log(`model ${modelName}: the model of training job ${trainingJobName}`);
+  return new Transformer(session, modelName, opts);
 }
 
 /**

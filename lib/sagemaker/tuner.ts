@@ -7,6 +7,7 @@ import {
   HyperParameterTrainingJobSummary,
   HyperParameterTuningJobStrategyType,
   HyperParameterTuningJobWarmStartType,
+  ListHyperParameterTuningJobsCommand,
   ListTrainingJobsForHyperParameterTuningJobCommand,
   MetricDefinition,
   ParameterRanges,
@@ -16,7 +17,7 @@ import type { Table } from "../data/csv";
 import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
 import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
 import { Transformer, TransformerOptions } from "./transformer";
-import { uniqueName } from "./session";
+import { Session, uniqueName } from "./session";
 
 export type ScalingType = "Auto" | "Linear" | "Logarithmic" | "ReverseLogarithmic";
 
@@ -113,6 +114,35 @@ function withBest(d: DescribeHyperParameterTuningJobCommandOutput, name: string)
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The latest tuning job that completed with a best training job, among those whose name contains `nameContains`
+ * (ListHyperParameterTuningJobs, newest first), or undefined when there is none.
+ */
+export async function latestTuningJob(session: Session, nameContains: string): Promise<TuningJobResult | undefined> {
+  const { sm } = await session.clients();
+  const listed = await sm.send(new ListHyperParameterTuningJobsCommand({ NameContains: nameContains, StatusEquals: "Completed", SortBy: "CreationTime", SortOrder: "Descending", MaxResults: 10 }));
+  for (const s of listed.HyperParameterTuningJobSummaries ?? []) {
+    const name = s.HyperParameterTuningJobName;
+    if (!name) continue;
+    const d = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
+    if (d.BestTrainingJob?.FinalHyperParameterTuningJobObjectiveMetric?.Value !== undefined) return withBest(d, name);
+  }
+  return undefined;
+}
+
+/**
+ * The 1-based trial (in the table's order, e.g. `tuner.trials()`) whose objective first reaches `target` (≤ when
+ * minimising, ≥ with maximize), or undefined when none does.
+ */
+export function trialsToReach(trials: Table, target: number, opts: { objective?: string; maximize?: boolean } = {}): number | undefined {
+  const values = trials.array(opts.objective ?? "FinalObjectiveValue") as ArrayLike<number | null>;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && Number.isFinite(v) && (opts.maximize ? v >= target : v <= target)) return i + 1;
+  }
+  return undefined;
+}
 
 export class HyperparameterTuner {
   readonly options: TunerOptions;
