@@ -16,6 +16,7 @@ import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { isClassification, isMulticlass } from "../core";
+import { fitMembersInWorkers } from "./parallel";
 
 export interface ProgressEvent {
   /** member fits finished so far / planned in total */
@@ -142,8 +143,28 @@ export class Ensemble {
     return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound });
   }
 
-  fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
-    const { onProgress, evalSet, onRound } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined } : opts;
+  /**
+   * fit, with the members trained at the same time, one worker thread each (./parallel): on several cores the
+   * final fit takes about as long as its slowest member, and `onRound` receives every member's rounds as they
+   * finish, interleaved — what a training job's live per-round log lines need. The model is the one fit() gives.
+   */
+  async fitParallel(table: Table, opts: FitTableOptions & { onMemberDone?: (member: string) => void }): Promise<this> {
+    if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
+    const m = toMatrix(table, { label: opts.label, features: opts.features });
+    const evalSet = opts.evalSet ? toMatrix(opts.evalSet, { label: opts.label, features: m.featureNames }) : undefined;
+    this.label = opts.label;
+    const tick = this.prepareFit(m, opts.onProgress);
+    await fitMembersInWorkers(this.members, m, { evalSet, onRound: opts.onRound, onMemberDone: (name) => {
+        tick(`fit ${name} on ${m.nrow} rows`, name);
+        opts.onMemberDone?.(name);
+      },
+    });
+    this.featureNames = [...m.featureNames];
+    return this;
+  }
+
+  /** labels, and for weighted / stacking blends the inner out-of-fold fit of the blend; the progress ticker */
+  private prepareFit(m: Matrix, onProgress?: ProgressCallback): (message: string, member?: string, fold?: number) => void {
     if (!m.y) throw new Error("fit needs a label");
     this.prepareLabels(m.y);
     const inner = needsFitting(this.blend);
@@ -156,6 +177,13 @@ export class Ensemble {
       );
       this.blendState = fitBlend(this.blend, oof, m.y, { numClass: this.numClass, stackerAlpha: this.stackerAlpha });
     }
+    return tick;
+  }
+
+  fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
+    const { onProgress, evalSet, onRound } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined } : opts;
+    if (!m.y) throw new Error("fit needs a label");
+    const tick = this.prepareFit(m, onProgress);
     for (const member of this.members) {
       member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined });
       tick(`fit ${member.name} on ${m.nrow} rows`, member.name);
