@@ -196,6 +196,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   // if the hosting process exits without close(), take the trainer / model server processes with it
   const killChildren = () => {
     for (const run of training.running.values()) run.child?.kill("SIGKILL");
+    transforms.killAll();
     endpoints.shutdown();
   };
   process.on("exit", killChildren);

@@ -34,7 +34,8 @@ const LISTED: Listed<TransformJobRecord> = { name: (r) => r.TransformJobName, st
 
 /** a transform job that has not finished */
 export interface RunningTransform {
-  stop(): void;
+  stop(shutdown?: boolean): void;
+  kill(): void;
   done: Promise<void>;
 }
 
@@ -153,7 +154,7 @@ export class TransformJobs {
     this.recs.set(name, r);
     this.save(r);
     const run = new TransformRun(this.ctx, r, model, () => this.save(r));
-    const running: RunningTransform = { stop: () => run.stop(), done: Promise.resolve() };
+    const running: RunningTransform = { stop: (shutdown) => run.stop(shutdown), kill: () => run.kill(), done: Promise.resolve() };
     this.running.set(name, running);
     running.done = run
       .start()
@@ -207,9 +208,14 @@ export class TransformJobs {
   waitFor(name: string): Promise<void> {
     return this.running.get(name)?.done ?? Promise.resolve();
   }
+  /** the server is stopping: running jobs end Failed (as a restarted server would record them) */
   async shutdown(): Promise<void> {
-    for (const run of this.running.values()) run.stop();
+    for (const run of this.running.values()) run.stop(true);
     await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+  /** the host process is exiting: SIGKILL the containers */
+  killAll(): void {
+    for (const run of this.running.values()) run.kill();
   }
 }
 

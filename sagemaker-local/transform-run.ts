@@ -48,6 +48,7 @@ export class TransformRun {
   private proc?: ChildProcess;
   private url?: string;
   private stopped = false;
+  private shutdown = false;
   private agent?: http.Agent;
   private log?: StreamWriter;
   private dataLog?: StreamWriter;
@@ -61,9 +62,15 @@ export class TransformRun {
     this.dir = ctx.store.dir("transform-jobs", r.TransformJobName);
   }
 
-  stop(): void {
+  /** StopTransformJob (→ Stopped), or the server stopping (`shutdown`: → Failed, as a restarted server records it) */
+  stop(shutdown = false): void {
     this.stopped = true;
+    this.shutdown ||= shutdown;
     if (this.proc) terminate(this.proc, 3000);
+  }
+  /** the host process is exiting: no time for SIGTERM */
+  kill(): void {
+    this.proc?.kill("SIGKILL");
   }
 
   async start(): Promise<void> {
@@ -92,6 +99,11 @@ export class TransformRun {
   }
 
   private finish(status: "Completed" | "Failed" | "Stopped", reason?: string): void {
+    if (this.shutdown) return this.end("Failed", "InternalServerError: the local SageMaker server stopped while the job was running.");
+    this.end(status, reason);
+  }
+
+  private end(status: "Completed" | "Failed" | "Stopped", reason?: string): void {
     const r = this.r;
     if (this.proc) terminate(this.proc, 3000);
     this.agent?.destroy();
