@@ -4,10 +4,10 @@
  *   1. the input (every object under the S3 prefix, or the file:// file or folder) into the job's folder;
  *      nothing there → Failed, "ClientError: No S3 objects found under S3 URL …"
  *   2. the model's ModelDataUrl unpacked into opt_ml/model/
- *   3. the container's `serve` (./serve-process) with SAGEMAKER_BATCH=true, SAGEMAKER_MAX_PAYLOAD_IN_MB,
- *      SAGEMAKER_BATCH_STRATEGY (SINGLE_RECORD | MULTI_RECORD) and SAGEMAKER_MAX_CONCURRENT_TRANSFORMS; a parameter
- *      the request left out is the container's answer to GET /execution-parameters when it has one (the container
- *      is then restarted with it), else AWS's default (1 transform, 6 MB, MultiRecord)
+ *   3. the container's `serve` (./serve-process) with SAGEMAKER_BATCH=true and, for the parameters the request
+ *      gives, SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_BATCH_STRATEGY (SINGLE_RECORD | MULTI_RECORD) and
+ *      SAGEMAKER_MAX_CONCURRENT_TRANSFORMS; a parameter the request left out is the container's answer to
+ *      GET /execution-parameters when it has one, else AWS's default (1 transform, 6 MB, MultiRecord)
  *   4. each input object in path order: its records (./transform-data) in mini-batches, up to
  *      MaxConcurrentTransforms requests in flight, answers put back in record order, joined and filtered, and
  *      written as <S3OutputPath>/<object's path under the prefix>.out
@@ -155,7 +155,10 @@ export class TransformRun {
     }
   }
 
-  /** serve in batch mode; the parameters the request left out come from GET /execution-parameters */
+  /**
+   * serve in batch mode: SAGEMAKER_BATCH=true and the parameters the request gave; those it left out are the
+   * container's answer to GET /execution-parameters, else AWS's defaults (the product kept within 100 MB)
+   */
   private async startContainer(): Promise<Params> {
     const r = this.r;
     const given: Partial<Params> = {
@@ -163,18 +166,11 @@ export class TransformRun {
       maxPayloadMb: r.MaxPayloadInMB || undefined,
       strategy: r.BatchStrategy as Params["strategy"] | undefined,
     };
-    let params: Params = { ...DEFAULTS, ...definedOnly(given) };
-    await this.launch(params);
-    if (given.maxConcurrent === undefined || given.maxPayloadMb === undefined || given.strategy === undefined) {
-      const fromContainer = await this.executionParameters();
-      const resolved: Params = { ...params, ...definedOnly(fromContainer), ...definedOnly(given) };
-      if (resolved.maxConcurrent * resolved.maxPayloadMb > 100) resolved.maxConcurrent = Math.max(1, Math.floor(100 / resolved.maxPayloadMb));
-      if (JSON.stringify(resolved) !== JSON.stringify(params)) {
-        params = resolved;
-        terminate(this.proc!, 3000);
-        await this.launch(params);
-      }
-    }
+    await this.launch(given);
+    const complete = given.maxConcurrent !== undefined && given.maxPayloadMb !== undefined && given.strategy !== undefined;
+    const params: Params = { ...DEFAULTS, ...(complete ? {} : definedOnly(await this.executionParameters())), ...definedOnly(given) };
+    if (params.maxConcurrent * params.maxPayloadMb > 100) params.maxConcurrent = Math.max(1, Math.floor(100 / params.maxPayloadMb));
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: params.maxConcurrent });
     r.MaxConcurrentTransforms = params.maxConcurrent;
     r.MaxPayloadInMB = params.maxPayloadMb;
     r.BatchStrategy = params.strategy;
@@ -182,17 +178,14 @@ export class TransformRun {
     return params;
   }
 
-  private async launch(p: Params): Promise<void> {
+  private async launch(p: Partial<Params>): Promise<void> {
+    const batchEnv: Record<string, string> = { SAGEMAKER_BATCH: "true" };
+    if (p.maxPayloadMb !== undefined) batchEnv.SAGEMAKER_MAX_PAYLOAD_IN_MB = String(p.maxPayloadMb);
+    if (p.strategy !== undefined) batchEnv.SAGEMAKER_BATCH_STRATEGY = p.strategy === "MultiRecord" ? "MULTI_RECORD" : "SINGLE_RECORD";
+    if (p.maxConcurrent !== undefined) batchEnv.SAGEMAKER_MAX_CONCURRENT_TRANSFORMS = String(p.maxConcurrent);
     const { proc, url } = await startServeProcess(this.ctx, {
       optml: path.join(this.dir, "opt_ml"),
-      environment: {
-        ...(this.model.PrimaryContainer.Environment ?? {}),
-        ...(this.r.Environment ?? {}),
-        SAGEMAKER_BATCH: "true",
-        SAGEMAKER_MAX_PAYLOAD_IN_MB: String(p.maxPayloadMb),
-        SAGEMAKER_BATCH_STRATEGY: p.strategy === "MultiRecord" ? "MULTI_RECORD" : "SINGLE_RECORD",
-        SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: String(p.maxConcurrent),
-      },
+      environment: { ...(this.model.PrimaryContainer.Environment ?? {}), ...(this.r.Environment ?? {}), ...batchEnv },
       logFile: path.join(this.dir, "log.txt"),
       stream: this.log!,
       startTimeoutMs: 120_000,
@@ -203,8 +196,6 @@ export class TransformRun {
     } catch (e) {
       throw new JobFailure(`AlgorithmError: ${errorMessage(e)}`);
     }
-    this.agent?.destroy();
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: p.maxConcurrent });
   }
 
   /** GET /execution-parameters: the container's choice, or nothing when it does not answer one */
@@ -251,14 +242,20 @@ export class TransformRun {
     const batches = split === "None" ? (records.length ? [[0, 1] as [number, number]] : []) : miniBatches(bodies.map((b) => Buffer.byteLength(b)), p.strategy, maxBytes);
     const answers: string[] = new Array(batches.length);
     let next = 0;
+    let failed = false; // one request failed the job: the others send nothing more
     const worker = async () => {
-      while (next < batches.length && !this.stopped) {
-        const k = next++;
-        const [a, b] = batches[k];
-        const body = split === "None" ? text : bodies.slice(a, b).join("\n") + "\n";
-        if (Buffer.byteLength(body) > maxBytes)
-          throw this.dataFailure(f.uri, records[a].line, `the record is larger than MaxPayloadInMB (${p.maxPayloadMb} MB)`);
-        answers[k] = await this.invokeBatch(body, f.uri, records.slice(a, b), bodies.slice(a, b));
+      try {
+        while (next < batches.length && !this.stopped && !failed) {
+          const k = next++;
+          const [a, b] = batches[k];
+          const body = split === "None" ? text : bodies.slice(a, b).join("\n") + "\n";
+          if (Buffer.byteLength(body) > maxBytes)
+            throw this.dataFailure(f.uri, records[a].line, `the record is larger than MaxPayloadInMB (${p.maxPayloadMb} MB)`);
+          answers[k] = await this.invokeBatch(body, f.uri, records.slice(a, b), bodies.slice(a, b));
+        }
+      } catch (e) {
+        failed = true;
+        throw e;
       }
     };
     await Promise.all(Array.from({ length: Math.min(p.maxConcurrent, batches.length) }, worker));

@@ -1,8 +1,8 @@
 /**
  * Batch transform's container contract: a transform job runs `serve` with SAGEMAKER_BATCH=true,
  * SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_BATCH_STRATEGY (SINGLE_RECORD | MULTI_RECORD) and
- * SAGEMAKER_MAX_CONCURRENT_TRANSFORMS, and asks GET /execution-parameters for the parameters a job request left
- * out. In a batch job the server answers the parameters it was started with; otherwise its preferences:
+ * SAGEMAKER_MAX_CONCURRENT_TRANSFORMS for the parameters the job's request gives, and asks GET /execution-parameters
+ * for those it left out. The server answers the parameters it was started with, and its preferences for the rest:
  * MULTI_RECORD (one request parses and predicts a whole mini-batch: far fewer requests than SINGLE_RECORD), the
  * payload limit, and one transform in flight per model-server process (SAGEMAKER_MODEL_SERVER_WORKERS) — each
  * process predicts on one core, so more requests in flight only queue. A bad value is an error naming it.
@@ -29,6 +29,5 @@ export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number): Executio
   const concurrent = positive("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS");
   const workers = positive("SAGEMAKER_MODEL_SERVER_WORKERS") ?? 1;
   const payload = Math.max(1, Math.floor(maxPayloadMb));
-  if (batch === "true") return { MaxConcurrentTransforms: concurrent ?? workers, BatchStrategy: strategy === "SINGLE_RECORD" ? "SINGLE_RECORD" : "MULTI_RECORD", MaxPayloadInMB: payload };
-  return { MaxConcurrentTransforms: workers, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: payload };
+  return { MaxConcurrentTransforms: concurrent ?? workers, BatchStrategy: strategy === "SINGLE_RECORD" ? "SINGLE_RECORD" : "MULTI_RECORD", MaxPayloadInMB: payload };
 }
