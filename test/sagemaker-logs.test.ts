@@ -17,6 +17,7 @@ import {
   GetLogEventsCommand,
   paginateFilterLogEvents,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { LogFollower } from "ensemble-workbook/sagemaker";
 import { localServer, trainingRequest, tmpDir, until, rejects, creds } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
@@ -132,6 +133,15 @@ test("errors: unknown group or stream, bad limits and tokens, exclusive paramete
   // the group by ARN (logGroupIdentifier) works
   const byArn = await logs.send(new GetLogEventsCommand({ logGroupIdentifier: `arn:aws:logs:us-east-1:000000000000:log-group:${GROUP}`, logStreamName: stream, limit: 1 }));
   assert.is(byArn.events!.length, 1);
+});
+
+test("lib's LogFollower: a group that does not exist yet is no lines yet; a job's stream followed across polls", async () => {
+  assert.equal(await new LogFollower(logs, "/aws/sagemaker/TransformJobs", "nothing-yet/").poll(), []);
+  const f = new LogFollower(logs, GROUP, "logs-job/");
+  const first = await f.poll();
+  assert.is(first.filter((e) => /^\[\d+\]/.test(e.message)).length, 30);
+  assert.match(first[0].stream, /^logs-job\/algo-1-/);
+  assert.equal(await f.poll(), [], "nothing new since");
 });
 
 test("a running job's lines arrive while it runs; the forward token then answers what was appended", async () => {

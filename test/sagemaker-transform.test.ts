@@ -18,6 +18,7 @@ import {
   StopTransformJobCommand,
   waitUntilTransformJobCompletedOrStopped,
 } from "@aws-sdk/client-sagemaker";
+import { DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { session, Session, Estimator, Transformer, batchInputCsv, createModel } from "ensemble-workbook/sagemaker";
 import { loadDiabetes, loadEnsemble } from "ensemble-workbook";
 import { tmpDir, rejects, until } from "./sagemaker-helpers";
@@ -91,6 +92,13 @@ test("the endpoint answers the same numbers for the same rows; without filters t
   const batch = (await t.output()).array("c0") as ArrayLike<number>;
   const predictor = await est.deploy({ serverless: { memorySizeInMB: 2048, maxConcurrency: 2 } });
   const direct = await predictor.predict(loadDiabetes());
+  // the endpoint's model server and the transform job logged to their CloudWatch Logs groups, as on AWS
+  const { logs } = await sess.clients();
+  const streams = async (group: string) => (await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }))).logStreams!.map((x) => x.logStreamName!);
+  const endpointStreams = await streams(`/aws/sagemaker/Endpoints/${predictor.endpointName}`);
+  assert.ok(endpointStreams.length >= 1 && endpointStreams.every((n) => /^AllTraffic\/algo-1-\d+$/.test(n)), endpointStreams.join(", "));
+  const transformStreams = await streams("/aws/sagemaker/TransformJobs");
+  assert.ok(transformStreams.includes(`${d.TransformJobName}/${transformStreams.find((n) => n.startsWith(`${d.TransformJobName}/`))!.split("/")[1]}/data-log`));
   await predictor.delete();
   assert.is(batch.length, direct.length);
   for (let i = 0; i < direct.length; i++) assert.is(batch[i], direct[i]);
