@@ -46,7 +46,7 @@ const csv = (rows: (number | string)[][]) => rows.map((r) => r.join(",")).join("
 const post = (body: string | Buffer, headers: Record<string, string>) => request(port(), "POST", "/invocations", body, headers);
 
 test("GET /execution-parameters: the payload limit it runs with; batch transform's environment answered, bad values named", async () => {
-  const r = await request(served.port, "GET", "/execution-parameters");
+  const r = await request(port(), "GET", "/execution-parameters");
   assert.is(r.status, 200);
   assert.equal(JSON.parse(r.body), { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: 1 }); // 0.05 MB → at least 1
   const env = { SAGEMAKER_BATCH: "true", SAGEMAKER_BATCH_STRATEGY: "SINGLE_RECORD", SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "4" };
