@@ -119,7 +119,8 @@ export class TransformJobs {
     const mpl = request.MaxPayloadInMB;
     if (typeof mct === "number" && typeof mpl === "number" && mct > 0 && mct * mpl > 100)
       c.custom(`MaxConcurrentTransforms (${mct}) * MaxPayloadInMB (${mpl}) must not exceed 100 MB.`);
-    const filtered = isObject(dp) && ((dp.InputFilter ?? "$") !== "$" || (dp.OutputFilter ?? "$") !== "$" || dp.JoinSource === "Input");
+    const isFilter = (v: unknown) => typeof v === "string" && v !== "$"; // other types are problems above
+    const filtered = isObject(dp) && (isFilter(dp.InputFilter) || isFilter(dp.OutputFilter) || dp.JoinSource === "Input");
     if (filtered && isObject(input) && input.SplitType !== "Line")
       c.custom("DataProcessing (InputFilter, OutputFilter, JoinSource Input) needs TransformInput.SplitType Line in the local SageMaker.");
     if (filtered && isObject(input) && formatOf(typeof input.ContentType === "string" ? input.ContentType : undefined) === "raw")
