@@ -147,7 +147,7 @@ interface Pattern {
   none: string[];
 }
 
-export function parseFilterPattern(pattern: string | undefined): Pattern | undefined {
+function parseFilterPattern(pattern: string | undefined): Pattern | undefined {
   if (pattern === undefined || pattern.trim() === "") return undefined;
   const t = pattern.trim();
   if (t.startsWith("{") || t.startsWith("[") || t.startsWith("%"))
@@ -181,7 +181,7 @@ class Logs {
   }
 
   /** logGroupName or logGroupIdentifier (a name or an ARN), not both; the group must exist */
-  private group(q: Params, input: JsonObject): string {
+  private group(q: Params): string {
     const name = q.string("logGroupName", { min: 1, max: 512 });
     const id = q.string("logGroupIdentifier", { min: 1, max: 2048 });
     q.done();
@@ -193,7 +193,6 @@ class Logs {
       if (!m) throw invalid(`Invalid logGroupIdentifier: ${id}`);
       g = m[1];
     }
-    void input;
     if (!this.streams.hasGroup(g)) throw groupNotFound();
     return g;
   }
@@ -233,7 +232,7 @@ class Logs {
     const descending = q.boolean("descending") ?? false;
     const limit = q.integer("limit", 1, 50) ?? 50;
     const token = q.string("nextToken", { min: 1 });
-    const group = this.group(q, input);
+    const group = this.group(q);
     if (prefix !== undefined && orderBy === "LastEventTime") throw invalid("Cannot order by LastEventTime with a logStreamNamePrefix.");
     let infos = this.streams
       .streamNames(group)
@@ -268,7 +267,7 @@ class Logs {
     const fromHead = q.boolean("startFromHead") ?? false;
     q.boolean("unmask"); // nothing is masked locally
     const token = parseToken(q.string("nextToken", { min: 1 }), "fb");
-    const group = this.group(q, input);
+    const group = this.group(q);
     const s = this.streams.stream(group, streamName!);
     if (!s) throw streamNotFound();
     const ev = s.events;
@@ -325,7 +324,7 @@ class Logs {
     const token = q.string("nextToken", { min: 1 });
     q.boolean("interleaved"); // deprecated by AWS: results are always interleaved
     q.boolean("unmask");
-    const group = this.group(q, input);
+    const group = this.group(q);
     if (names !== undefined && prefix !== undefined) throw invalid("You cannot specify both logStreamNames and logStreamNamePrefix.");
     const pattern = parseFilterPattern(patternText);
     const start = parseToken(token, "plain")?.pos ?? 0;
