@@ -35,7 +35,6 @@ let s3: S3Client;
 let proxy: http.Server;
 /** what lib sent: "SageMaker.<Op>", "Logs_20140328.<Op>", or "<METHOD> <path>" for REST calls */
 const sent: string[] = [];
-const savedEnv = { ...process.env };
 
 /** a recording proxy in front of the local SageMaker (loopback only) */
 function startProxy(target: string): Promise<string> {
@@ -74,7 +73,8 @@ test.before(async () => {
   });
 });
 test.after(async () => {
-  process.env = savedEnv;
+  delete process.env.AWS_ENDPOINT_URL;
+  delete process.env.AWS_ENDPOINT_URL_S3;
   await new Promise((r) => proxy.close(r));
   await sess.close();
   await local.close();

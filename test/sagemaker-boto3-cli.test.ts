@@ -3,8 +3,8 @@
  * (awscli) against the server's --endpoint-url (fake trainer). boto3 runs a training job and reads its log
  * (DescribeLogStreams, GetLogEvents following nextForwardToken until it comes back unchanged, the filter_log_events
  * paginator), runs a batch transform job to completion with its waiter and reads the output, and starts a warm
- * tuning job; the CLI reads the log with `aws logs get-log-events` and follows a running job with `aws logs tail
- * --follow`. Each part is skipped, naming the Debian package, where the tool is missing.
+ * tuning job; the CLI follows a running job with `aws logs tail --follow`, reads the log with `aws logs
+ * get-log-events`, runs a transform job to completion and starts a warm-started tuning job. Each part is skipped, naming the Debian package, where the tool is missing.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -125,7 +125,7 @@ test("boto3: training log through the logs client, a transform job to completion
   assert.match(r.six.Message, /Member must have length less than or equal to 5/);
 });
 
-test("AWS CLI: aws logs get-log-events, and aws logs tail --follow shows a running job's lines as they come", async () => {
+test("AWS CLI: aws logs tail --follow shows a running job's lines as they come; get-log-events; a transform job; a warm start", async () => {
   if (!hasCli) {
     console.log(`  skipped: ${AWS} is missing (Debian package awscli)`);
     return;
@@ -161,6 +161,39 @@ test("AWS CLI: aws logs get-log-events, and aws logs tail --follow shows a runni
   assert.is(ev.events.filter((e: { message: string }) => /^\[\d+\]/.test(e.message)).length, 10);
   assert.match(ev.nextForwardToken, /^f\//);
   assert.ok(ev.events.every((e: { timestamp: number; ingestionTime: number }) => e.timestamp > 1.6e12 && e.ingestionTime >= e.timestamp));
+
+  // a transform job to completion with the CLI, and its output
+  const artifact = (await cli("sagemaker", "describe-training-job", "--training-job-name", "cli-train")).ModelArtifacts.S3ModelArtifacts;
+  await cli("sagemaker", "create-model", "--model-name", "cli-model", "--execution-role-arn", "arn:aws:iam::123456789012:role/R", "--primary-container", JSON.stringify({ Image: "x", ModelDataUrl: artifact }));
+  await cli("sagemaker", "create-transform-job", "--transform-job-name", "cli-transform", "--model-name", "cli-model", "--batch-strategy", "MultiRecord",
+    "--transform-input", JSON.stringify({ DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${data}/rows.csv` } }, ContentType: "text/csv", SplitType: "Line" }),
+    "--transform-output", JSON.stringify({ S3OutputPath: `file://${out}/cli-transform`, Accept: "text/csv", AssembleWith: "Line" }),
+    "--transform-resources", "InstanceType=ml.m5.large,InstanceCount=1");
+  const t = await until(async () => {
+    const d = await cli("sagemaker", "describe-transform-job", "--transform-job-name", "cli-transform");
+    return d.TransformJobStatus !== "InProgress" && d;
+  }, "the CLI's transform job", 60_000);
+  assert.is(t.TransformJobStatus, "Completed", t.FailureReason);
+  assert.is(fs.readFileSync(path.join(out, "cli-transform", "rows.csv.out"), "utf8"), "5.25\n5.25\n5.25\n"); // the fake model's objective per row
+
+  // a warm-started tuning job with the CLI, from a parent it also starts
+  const tuning = (name: string, extra: string[] = []) =>
+    cli("sagemaker", "create-hyper-parameter-tuning-job", "--hyper-parameter-tuning-job-name", name,
+      "--hyper-parameter-tuning-job-config", JSON.stringify({ Strategy: "Random", HyperParameterTuningJobObjective: { Type: "Minimize", MetricName: "validation:rmse" }, ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 2 }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "2", MaxValue: "8" }] } }),
+      "--training-job-definition", JSON.stringify({ StaticHyperParameters: { num_round: "2" }, AlgorithmSpecification: { TrainingImage: "x", TrainingInputMode: "File", MetricDefinitions: [{ Name: "validation:rmse", Regex: "validation-rmse:([0-9.]+)" }] }, RoleArn: "arn:aws:iam::123456789012:role/R", InputDataConfig: [{ ChannelName: "train", DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${data}` } } }], OutputDataConfig: { S3OutputPath: `file://${out}` }, ResourceConfig: { InstanceType: "ml.m5.large", InstanceCount: 1, VolumeSizeInGB: 1 }, StoppingCondition: { MaxRuntimeInSeconds: 60 } }),
+      ...extra);
+  const finished = (name: string) =>
+    until(async () => {
+      const d = await cli("sagemaker", "describe-hyper-parameter-tuning-job", "--hyper-parameter-tuning-job-name", name);
+      return d.HyperParameterTuningJobStatus !== "InProgress" && d;
+    }, `tuning job ${name}`, 60_000);
+  await tuning("cli-parent");
+  await finished("cli-parent");
+  await tuning("cli-warm", ["--warm-start-config", JSON.stringify({ ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: "cli-parent" }], WarmStartType: "TransferLearning" })]);
+  const w = await finished("cli-warm");
+  assert.is(w.HyperParameterTuningJobStatus, "Completed");
+  assert.is(w.WarmStartConfig.WarmStartType, "TransferLearning");
+  assert.match(w.OverallBestTrainingJob.TrainingJobName, /^cli-(parent|warm)-\d{3}-/);
 });
 
 test.run();
