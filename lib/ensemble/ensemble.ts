@@ -136,11 +136,17 @@ export class Ensemble {
   }
 
   fit(table: Table, opts: FitTableOptions): this {
+    const { m, evalSet } = this.fitInputs(table, opts);
+    return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound });
+  }
+
+  /** fit's and fitParallel's table → training matrix and evaluation matrix; the label column */
+  private fitInputs(table: Table, opts: FitTableOptions): { m: Matrix; evalSet?: Matrix } {
     if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
     const m = toMatrix(table, { label: opts.label, features: opts.features });
     const evalSet = opts.evalSet ? toMatrix(opts.evalSet, { label: opts.label, features: m.featureNames }) : undefined;
     this.label = opts.label;
-    return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound });
+    return { m, evalSet };
   }
 
   /**
@@ -149,18 +155,23 @@ export class Ensemble {
    * finish, interleaved — what a training job's live per-round log lines need. The model is the one fit() gives.
    */
   async fitParallel(table: Table, opts: FitTableOptions & { onMemberDone?: (member: string) => void }): Promise<this> {
-    if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
-    const m = toMatrix(table, { label: opts.label, features: opts.features });
-    const evalSet = opts.evalSet ? toMatrix(opts.evalSet, { label: opts.label, features: m.featureNames }) : undefined;
-    this.label = opts.label;
+    const { m, evalSet } = this.fitInputs(table, opts);
     const tick = this.prepareFit(m, opts.onProgress);
-    await fitMembersInWorkers(this.members, m, { evalSet, onRound: opts.onRound, onMemberDone: (name) => {
+    await fitMembersInWorkers(this.members, m, {
+      evalSet,
+      onRound: opts.onRound,
+      onMemberDone: (name) => {
         tick(`fit ${name} on ${m.nrow} rows`, name);
         opts.onMemberDone?.(name);
       },
     });
-    this.featureNames = [...m.featureNames];
+    this.fitted(m);
     return this;
+  }
+
+  /** what a fitted ensemble remembers of its training matrix */
+  private fitted(m: Matrix): void {
+    this.featureNames = [...m.featureNames];
   }
 
   /** labels, and for weighted / stacking blends the inner out-of-fold fit of the blend; the progress ticker */
@@ -188,7 +199,7 @@ export class Ensemble {
       member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined });
       tick(`fit ${member.name} on ${m.nrow} rows`, member.name);
     }
-    this.featureNames = [...m.featureNames];
+    this.fitted(m);
     return this;
   }
 

@@ -20,7 +20,7 @@ import {
   DescribeTrainingJobCommand,
   TransformInstanceType,
 } from "@aws-sdk/client-sagemaker";
-import { loadCsv, type Table } from "../data/csv";
+import { loadCsv, type Table } from "../data"; // the data layer's index (its file layout is the tables work's)
 import { followJobLogs, LOG_GROUPS } from "./logs";
 import { Session, uniqueName } from "./session";
 import { createModel } from "./predictor";
