@@ -1,9 +1,10 @@
 /**
  * The local SageMaker's one HTTP server on 127.0.0.1, for the unmodified AWS SDK clients:
  *
- *   POST /  X-Amz-Target: SageMaker.<Op>     the SageMaker API (AWS JSON 1.1): ./operations, each typed by the SDK
- *   POST /endpoints/{name}/invocations       the SageMaker Runtime (REST JSON): InvokeEndpoint
- *   GET  /_local/…                           local extensions (not AWS): a training job's log, an endpoint's stats
+ *   POST /  X-Amz-Target: SageMaker.<Op>       the SageMaker API (AWS JSON 1.1): ./operations, each typed by the SDK
+ *   POST /  X-Amz-Target: Logs_20140328.<Op>   the CloudWatch Logs API (AWS JSON 1.1) over the jobs' logs: ./logs
+ *   POST /endpoints/{name}/invocations         the SageMaker Runtime (REST JSON): InvokeEndpoint
+ *   GET  /_local/endpoints/{name}              a local extension (not AWS): an endpoint's stats
  *
  * It owns the process-level things too: the state folder's registry of live servers (a second process on the
  * same folder leaves the first one's running jobs alone), and killing the child processes when the host exits.
@@ -20,9 +21,12 @@ import { TrainingJobs } from "./training";
 import { TuningJobs } from "./tuning-jobs";
 import { Models } from "./models";
 import { Endpoints } from "./endpoints";
+import { TransformJobs } from "./transform-jobs";
 import { invokeEndpoint, Invocation } from "./invocations";
 import { findOperation, operationsOf } from "./operations";
 import { isJsonObject, JsonObject } from "./wire";
+import { LogStreams } from "./log-streams";
+import { findLogsOperation, logsOperationsOf, LOGS_TARGET_PREFIX } from "./logs";
 
 export interface ServerOptions {
   port?: number; // 0 (default) = any free port
@@ -48,6 +52,7 @@ export interface LocalSageMaker {
   tuning: TuningJobs;
   models: Models;
   endpoints: Endpoints;
+  transforms: TransformJobs;
   /** other live processes serving the same state folder when this one started */
   sharedWith: number[];
   close(): Promise<void>;
@@ -94,6 +99,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
       if (!opts.quiet && process.env.SAGEMAKER_LOCAL_VERBOSE) process.stderr.write(`[local-sagemaker] ${line}`);
     },
     arn: (kind, name) => `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name}`,
+    logs: new LogStreams(path.join(stateDir, "logs")),
   };
   if (!recover) ctx.log(`state folder shared with running process(es) ${others.join(", ")}: their in-progress jobs are left as they are`);
   const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
@@ -105,7 +111,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     recover,
   });
 
-  const operations = operationsOf({ training, tuning, models, endpoints });
+  const transforms = new TransformJobs(ctx, models, recover);
+  const operations = operationsOf({ training, tuning, models, endpoints, transforms });
+  const logsOperations = logsOperationsOf(ctx.logs, region);
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -130,8 +138,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     // --- SageMaker API ---
     if (req.method === "POST" && typeof target === "string") {
       const json = { "content-type": "application/x-amz-json-1.1" };
-      const m = /^SageMaker\.(\w+)$/.exec(target);
-      const fn = m ? findOperation(operations, m[1]) : undefined;
+      const m = /^(SageMaker|Logs_20140328)\.(\w+)$/.exec(target);
+      const fn = !m ? undefined : m[1] === LOGS_TARGET_PREFIX ? findLogsOperation(logsOperations, m[2]) : findOperation(operations, m[2]);
       if (!fn) return send(res, 400, { ...json, "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `Unknown operation ${target}` });
       const input = parseJsonObject(body);
       if (!input) return send(res, 400, { ...json, "x-amzn-errortype": "SerializationException" }, { __type: "SerializationException", message: "Request body is not a JSON object." });
@@ -162,24 +170,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
         throw e;
       }
     }
-    // --- local extensions (not AWS): logs and endpoint stats ---
-    const logs = /^\/_local\/training-jobs\/([^/]+)\/logs$/.exec(url.pathname);
-    if (logs && req.method === "GET") {
-      const name = decodeURIComponent(logs[1]);
-      const rec = training.recs.get(name);
-      if (!rec) return send(res, 404, { "content-type": "application/json" }, { message: `no training job ${name}` });
-      const file = training.logFile(name);
-      const offset = Math.max(0, Number(url.searchParams.get("offset")) || 0);
-      let chunk = Buffer.alloc(0);
-      if (fs.existsSync(file)) {
-        const fd = fs.openSync(file, "r");
-        const size = fs.fstatSync(fd).size;
-        chunk = Buffer.alloc(Math.max(0, Math.min(size - offset, 4 * 1024 * 1024)));
-        if (chunk.length) fs.readSync(fd, chunk, 0, chunk.length, offset);
-        fs.closeSync(fd);
-      }
-      return send(res, 200, { "content-type": "text/plain; charset=utf-8", "x-next-offset": String(offset + chunk.length), "x-job-status": rec.TrainingJobStatus }, chunk);
-    }
+    // --- a local extension (not AWS): endpoint stats ---
     const st = /^\/_local\/endpoints\/([^/]+)$/.exec(url.pathname);
     if (st && req.method === "GET") {
       const s = endpoints.stats(decodeURIComponent(st[1]));
@@ -205,6 +196,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   // if the hosting process exits without close(), take the trainer / model server processes with it
   const killChildren = () => {
     for (const run of training.running.values()) run.child?.kill("SIGKILL");
+    transforms.killAll();
     endpoints.shutdown();
   };
   process.on("exit", killChildren);
@@ -217,10 +209,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     tuning,
     models,
     endpoints,
+    transforms,
     sharedWith: others,
     close() {
       closed ??= (async () => {
         await tuning.shutdown();
+        await transforms.shutdown();
         endpoints.shutdown();
         await training.shutdown();
         await tuning.drain();

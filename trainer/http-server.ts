@@ -5,7 +5,8 @@
  *   GET  /ping                   200 (the ensemble is loaded before the server listens)
  *   POST /invocations            ./invocation; 413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (default 6), by the declared
  *                                Content-Length or while the body arrives
- *   GET  /execution-parameters   batch-transform hints
+ *   GET  /execution-parameters   batch transform's parameters: {MaxConcurrentTransforms, BatchStrategy, MaxPayloadInMB}
+ *                                — in a batch job (SAGEMAKER_BATCH=true) the ones it runs with, else its preferences
  *
  * Errors never stop it: a client's mistake is its HttpError status, anything else a 500 with the message.
  * close() drains: stop accepting, answer the requests in flight (with Connection: close), free the model.
@@ -14,6 +15,7 @@ import * as http from "http";
 import { Ensemble, loadEnsemble } from "ensemble-workbook";
 import { HttpError } from "./formats";
 import { invoke } from "./invocation";
+import { batchEnv, ExecutionParameters } from "./batch-env";
 
 export interface ServeOptions {
   modelDir: string;
@@ -22,6 +24,8 @@ export interface ServeOptions {
   maxPayloadBytes: number;
   /** as given in SAGEMAKER_MAX_PAYLOAD_IN_MB (for messages) */
   maxPayloadMb?: number;
+  /** what GET /execution-parameters answers (./batch-env) */
+  executionParameters?: ExecutionParameters;
   log?: (line: string) => void;
 }
 
@@ -30,7 +34,7 @@ export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = p
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SAGEMAKER_BIND_TO_PORT=${env.SAGEMAKER_BIND_TO_PORT} is not a port number`);
   const mb = Number(env.SAGEMAKER_MAX_PAYLOAD_IN_MB ?? 6);
   if (!(mb > 0)) throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${env.SAGEMAKER_MAX_PAYLOAD_IN_MB} is not a positive number`);
-  return { modelDir, port, host: env.SAGEMAKER_BIND_TO_HOST || "0.0.0.0", maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb };
+  return { modelDir, port, host: env.SAGEMAKER_BIND_TO_HOST || "0.0.0.0", maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, executionParameters: batchEnv(env, mb) };
 }
 
 /** Set while draining: answers carry Connection: close so keep-alive sockets end and server.close() can finish. */
@@ -65,7 +69,9 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
     return Promise.reject(new Error(`cannot load the model from ${opts.modelDir}: ${(e as Error).message}`));
   }
   const features = ensemble.featureNames!;
-  const executionParameters = JSON.stringify({ MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.floor(opts.maxPayloadBytes / 1048576) });
+  const executionParameters = JSON.stringify(
+    opts.executionParameters ?? { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.max(1, Math.floor(opts.maxPayloadBytes / 1048576)) },
+  );
 
   const server = http.createServer((req, res) => {
     const url = (req.url ?? "/").split("?")[0];

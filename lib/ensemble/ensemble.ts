@@ -21,6 +21,7 @@ import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { isClassification, isMulticlass, objectiveTask } from "../core";
+import { fitMembersInWorkers } from "./parallel";
 
 export interface ProgressEvent {
   /** member fits finished so far / planned in total */
@@ -161,17 +162,50 @@ export class Ensemble {
   }
 
   fit(table: Table, opts: FitTableOptions): this {
+    const { m, evalSet } = this.fitInputs(table, opts);
+    return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound });
+  }
+
+  /** fit's and fitParallel's table → training matrix and evaluation matrix; the label column */
+  private fitInputs(table: Table, opts: FitTableOptions): { m: Matrix; evalSet?: Matrix } {
     if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
     const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective });
     const evalSet = opts.evalSet
       ? { ...encodeRows(opts.evalSet, m.columns!).matrix, y: encodeLabels(opts.evalSet, opts.label, m.classes) }
       : undefined;
     this.label = opts.label;
-    return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound });
+    return { m, evalSet };
   }
 
-  fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
-    const { onProgress, evalSet, onRound } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined } : opts;
+  /**
+   * fit, with the members trained at the same time, one worker thread each (./parallel): on several cores the
+   * final fit takes about as long as its slowest member, and `onRound` receives every member's rounds as they
+   * finish, interleaved — what a training job's live per-round log lines need. The model is the one fit() gives.
+   */
+  async fitParallel(table: Table, opts: FitTableOptions & { onMemberDone?: (member: string) => void }): Promise<this> {
+    const { m, evalSet } = this.fitInputs(table, opts);
+    const tick = this.prepareFit(m, opts.onProgress);
+    await fitMembersInWorkers(this.members, m, {
+      evalSet,
+      onRound: opts.onRound,
+      onMemberDone: (name) => {
+        tick(`fit ${name} on ${m.nrow} rows`, name);
+        opts.onMemberDone?.(name);
+      },
+    });
+    this.fitted(m);
+    return this;
+  }
+
+  /** what a fitted ensemble remembers of its training matrix */
+  private fitted(m: Matrix): void {
+    this.featureNames = [...m.featureNames];
+    this.columns = m.columns;
+    this.classes = m.classes;
+  }
+
+  /** labels, and for weighted / stacking blends the inner out-of-fold fit of the blend; the progress ticker */
+  private prepareFit(m: Matrix, onProgress?: ProgressCallback): (message: string, member?: string, fold?: number) => void {
     if (!m.y) throw new Error("fit needs a label");
     this.prepareLabels(m.y, m.classes);
     const inner = needsFitting(this.blend);
@@ -184,13 +218,18 @@ export class Ensemble {
       );
       this.blendState = fitBlend(this.blend, oof, m.y, { numClass: this.numClass, stackerAlpha: this.stackerAlpha });
     }
+    return tick;
+  }
+
+  fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
+    const { onProgress, evalSet, onRound } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined } : opts;
+    if (!m.y) throw new Error("fit needs a label");
+    const tick = this.prepareFit(m, onProgress);
     for (const member of this.members) {
       member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined });
       tick(`fit ${member.name} on ${m.nrow} rows`, member.name);
     }
-    this.featureNames = [...m.featureNames];
-    this.columns = m.columns;
-    this.classes = m.classes;
+    this.fitted(m);
     return this;
   }
 
