@@ -115,19 +115,32 @@ if (!cause) test.after(() => {
   for (const dir of trees) rmTree(dir);
 });
 
-t("the image: Node " + NODE_MAJOR + ", production files only (bundle, core's dist + .wasm, package.json)", async () => {
+t("the image: Node " + NODE_MAJOR + ", production files only (bundle and its member-fit worker, core's dist + .wasm, package.json)", async () => {
   const v = await dockerRunToEnd("none", ["--entrypoint", "node", IMAGE, "--version"]);
   assert.is(v.code, 0, v.output);
   assert.match(v.output.trim(), new RegExp(`^v${NODE_MAJOR}\\.`));
   const f = await dockerRunToEnd("none", ["--entrypoint", "find", IMAGE, "/app", "-type", "f"]);
   assert.is(f.code, 0, f.output);
   const files = f.output.trim().split("\n").sort();
-  const allowed = /^\/app\/(package\.json|out\/trainer\/main\.js|node_modules\/node-xgboost-wasm\/(package\.json|build\/xgb\.wasm|dist\/[\w.-]+\.(js|d\.ts|js\.map|d\.ts\.map)))$/;
+  const allowed = /^\/app\/(package\.json|out\/trainer\/(main|fit-worker)\.js|node_modules\/node-xgboost-wasm\/(package\.json|build\/xgb\.wasm|dist\/[\w.-]+\.(js|d\.ts|js\.map|d\.ts\.map)))$/;
   assert.equal(files.filter((p) => !allowed.test(p)), [], "files beyond the bundle and the built core");
   assert.ok(files.includes("/app/node_modules/node-xgboost-wasm/build/xgb.wasm"));
   // nothing the trainer never loads: no node_modules tree, no notebook kernel, no plotting bundle
   for (const p of ["tslab", "zeromq", "plotly", "typescript", "@yowasp", "arquero/package.json"]) assert.not.ok(files.some((f) => f.includes(p)), p);
   assert.ok(imageSize(IMAGE) - imageSize(BASE) < 10e6, "the trainer adds more than 10 MB to the base");
+});
+
+t("train with a validation channel: the final fit's members in worker threads (the bundle's fit-worker.js), live per-round lines", async () => {
+  const csv = fs.readFileSync(DIABETES, "utf8");
+  const root = tree(HP, { train: { "diabetes.csv": csv }, validation: { "diabetes.csv": csv } });
+  fs.writeFileSync(path.join(root, "input", "config", "inputdataconfig.json"), JSON.stringify({
+    train: { ContentType: "text/csv", TrainingInputMode: "File", S3DistributionType: "FullyReplicated", RecordWrapperType: "None" },
+    validation: { ContentType: "text/csv", TrainingInputMode: "File", S3DistributionType: "FullyReplicated", RecordWrapperType: "None" },
+  }));
+  const r = await dockerRunToEnd("none", ["-v", `${root}:/opt/ml`, IMAGE, "train"]);
+  assert.is(r.code, 0, r.output);
+  for (let k = 0; k < 10; k++) assert.match(r.output, new RegExp(`^\\[${k}\\] validation-rmse:[0-9.]+;$`, "m"));
+  assert.ok(fs.existsSync(path.join(root, "model", "manifest.json")));
 });
 
 let model = ""; // the container's model/ (used by the serve tests)
