@@ -33,6 +33,33 @@ export interface FitOptions {
  */
 export type StoredParams = Record<string, unknown> & { objective?: string; num_class?: number; loss_function?: string };
 
+/** What a member's contributions explain (`Member.contributions`). */
+export interface ContributionOptions {
+  /** SHAP interaction values instead of SHAP values (XGBoost's pred_interactions) */
+  interactions?: boolean;
+  /** Saabas' path attribution instead of SHAP values (XGBoost's approx_contribs; tree members) */
+  approx?: boolean;
+}
+
+/**
+ * How a member's prediction follows from its margin (the sum of its contributions):
+ * identity (regression), exp (count:poisson), sigmoid (binary:logistic trees), softmax (multi:softprob),
+ * clip01 (ridge under binary:*, its linear score clipped to [0, 1]).
+ */
+export type Link = "identity" | "exp" | "sigmoid" | "softmax" | "clip01";
+
+/**
+ * A member's exact contributions on its margin scale, per row and output group, one per input feature (the
+ * matrix's columns) and the bias last: nrow × groups × (ncol + 1), or with interactions
+ * nrow × groups × (ncol + 1) × (ncol + 1) (each row i of a block sums to feature i's contribution).
+ * Each row's contributions sum to the member's margin, and `link` turns the margin into its prediction.
+ */
+export interface MemberContributions {
+  groups: number;
+  link: Link;
+  values: Float64Array;
+}
+
 export interface Member {
   kind: MemberKind;
   name: string;
@@ -49,6 +76,8 @@ export interface Member {
   featureNames(): string[] | undefined;
   /** Per-feature importance (gain for trees, |standardised coefficient| for ridge). */
   importance(): Record<string, number>;
+  /** Exact contributions on the member's margin scale (TreeSHAP for trees, coefficient × (x − mean) for ridge). */
+  contributions(m: Matrix, opts?: ContributionOptions): MemberContributions;
   /** Release core memory (tree members); the member cannot predict afterwards. */
   free(): void;
 }

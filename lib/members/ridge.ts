@@ -30,7 +30,7 @@
  */
 import type { Matrix } from "../data/matrix";
 import { ridgeSolve } from "./linalg";
-import { checkFeatures, Member, StoredParams } from "./member";
+import { checkFeatures, ContributionOptions, Member, MemberContributions, StoredParams } from "./member";
 import type { RidgeParams } from "./params";
 import { isMulticlass, objectiveTask } from "../core";
 
@@ -193,6 +193,34 @@ class RidgeMember implements Member {
       out[i] = binary ? Math.min(1, Math.max(0, v)) : v;
     }
     return out;
+  }
+
+  /**
+   * Exact linear contributions on the standardised scale the model computes: β_k (x_k − μ_k) / σ_k per input
+   * column (0 for a missing value, which the model reads as μ_k), the indicator columns of a categorical
+   * feature summed into that feature; the bias is the intercept ȳ. They sum to the linear score; under binary:*
+   * the prediction is that score clipped to [0, 1] (link clip01). A linear model has no interactions: its
+   * interaction values hold the contributions on the diagonal; `approx` changes nothing (Saabas' attribution of
+   * a linear model is the same).
+   */
+  contributions(m: Matrix, opts: ContributionOptions = {}): MemberContributions {
+    checkFeatures(this, m);
+    const s = this.state!;
+    const e = (this.expanded ??= expand(s.featureNames, s.categorical ?? []));
+    const p = m.ncol, w = p + 1;
+    const phi = new Float64Array(m.nrow * w);
+    for (let i = 0; i < m.nrow; i++) {
+      for (let k = 0; k < e.feature.length; k++) {
+        const x = valueAt(m, e, k, i);
+        if (!Number.isNaN(x)) phi[i * w + e.feature[k]] += (s.coef[k] * (x - s.mean[k])) / s.scale[k];
+      }
+      phi[i * w + p] = s.intercept;
+    }
+    const link = objectiveTask(this.objective()) === "binary" ? "clip01" : "identity";
+    if (!opts.interactions) return { groups: 1, link, values: phi };
+    const values = new Float64Array(m.nrow * w * w);
+    for (let i = 0; i < m.nrow; i++) for (let j = 0; j < w; j++) values[i * w * w + j * w + j] = phi[i * w + j];
+    return { groups: 1, link, values };
   }
 
   toFile(): { file: string; content: string } {

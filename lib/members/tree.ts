@@ -10,7 +10,7 @@
 import type { Matrix } from "../data/matrix";
 import { matrixToDMatrix } from "../data/matrix";
 import { Booster, DMatrix, train, type XGBoostParams } from "../core";
-import { checkFeatures, FitOptions, Member, MemberKind, StoredParams } from "./member";
+import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
 export interface CoreRecipe {
@@ -114,6 +114,43 @@ export class TreeMember implements Member {
     }
   }
 
+  /**
+   * TreeSHAP values (or Saabas', or interaction values) from the core, on the margin scale. A multiclass model
+   * with ordered target statistics reads each categorical column as K encoded columns (wasm/src/categorical.ts);
+   * their contributions are summed back into the column they encode, so there is one per input feature.
+   */
+  contributions(m: Matrix, opts: ContributionOptions = {}): MemberContributions {
+    checkFeatures(this, m);
+    const bst = this.booster;
+    if (!bst) throw new Error(`member "${this.name}" is not fitted (or was freed)`);
+    const d = matrixToDMatrix({ ...m, y: undefined }, this.catFeatures);
+    let raw: Float32Array;
+    try {
+      raw = bst.predict(d, opts.interactions ? { predInteractions: true, approxContribs: opts.approx === true } : { predContribs: true, approxContribs: opts.approx === true });
+    } finally {
+      d.free();
+    }
+    const groups = bst.numGroups;
+    const link = linkOf(bst.params.objective);
+    const width = bst.numFeature + 1;
+    if (width === m.ncol + 1) return { groups, link, values: Float64Array.from(raw) };
+    const source = encodedSources(bst, m.ncol);
+    const outWidth = m.ncol + 1;
+    const blocks = raw.length / (opts.interactions ? width * width : width);
+    const values = new Float64Array(blocks * (opts.interactions ? outWidth * outWidth : outWidth));
+    for (let b = 0; b < blocks; b++) {
+      if (!opts.interactions) {
+        for (let k = 0; k < width; k++) values[b * outWidth + source[k]] += raw[b * width + k];
+        continue;
+      }
+      const inBase = b * width * width, outBase = b * outWidth * outWidth;
+      for (let i = 0; i < width; i++) {
+        for (let j = 0; j < width; j++) values[outBase + source[i] * outWidth + source[j]] += raw[inBase + i * width + j];
+      }
+    }
+    return { groups, link, values };
+  }
+
   toFile(): { file: string; content: string } {
     if (!this.booster) throw new Error(`member "${this.name}" is not fitted`);
     return { file: `${this.name}.json`, content: this.booster.saveModel() };
@@ -154,4 +191,31 @@ export class TreeMember implements Member {
     this.booster?.free();
     this.booster = undefined;
   }
+}
+
+/** How a tree model's prediction follows from its margin. */
+function linkOf(objective: string): Link {
+  if (objective === "count:poisson") return "exp";
+  if (objective === "binary:logistic") return "sigmoid";
+  if (objective.startsWith("multi:")) return "softmax";
+  return "identity";
+}
+
+/**
+ * Per column of the core's encoded matrix (and the bias last), the input column it stands for: the input
+ * columns themselves, then the per-class target-statistic columns the core appends for multiclass models,
+ * categorical column by categorical column in ascending order, classes 1..K−1 (wasm/src/categorical.ts).
+ */
+function encodedSources(bst: Booster, ncol: number): Int32Array {
+  const enc = bst.catEncoding;
+  const width = bst.numFeature + 1;
+  const source = new Int32Array(width);
+  for (let k = 0; k < ncol; k++) source[k] = k;
+  if (!enc || enc.inputColumns !== ncol) throw new Error(`the model reads ${bst.numFeature} columns but the data has ${ncol}`);
+  const extra = enc.prior.length - 1;
+  [...enc.features.keys()].sort((a, b) => a - b).forEach((c, j) => {
+    for (let k = 0; k < extra; k++) source[ncol + j * extra + k] = c;
+  });
+  source[width - 1] = ncol;
+  return source;
 }
