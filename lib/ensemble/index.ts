@@ -6,3 +6,5 @@ export { saveEnsemble, loadEnsemble, readManifest, MANIFEST_FORMAT } from "./per
 export type { Manifest, ManifestMember } from "./persist";
 export { BLENDS } from "./blends";
 export type { Blend, BlendState } from "./blends";
+export { explain, contributions, EXPLAIN_COLUMNS } from "./explain";
+export type { ExplainOptions, ExplainScale, Contributions } from "./explain";
