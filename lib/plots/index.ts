@@ -4,6 +4,8 @@ export { comparisonFigure } from "./compare";
 export { learningCurveFigure } from "./curves";
 export { predictedVsActualFigure } from "./scatter";
 export { featureImportanceFigure } from "./importance";
+export { explanationSummaryFigure, waterfallFigure, dependenceFigure } from "./explanation";
+export type { ExplanationSelection } from "./explanation";
 export { trialsFigure, parallelCoordinatesFigure, bestSoFarFigure } from "./trials";
 export { writeHtml } from "./html";
 export { show, injectPlotly } from "./show";
