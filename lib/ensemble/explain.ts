@@ -25,16 +25,16 @@
  * without count:poisson), or it has one member blended by mean/soft_vote; otherwise only the members can be
  * explained on that scale (`members: true`), and asking for the ensemble there is an Error.
  *
- * Rows are explained in chunks (`chunkRows`, default 2,048 rows; fewer with interactions, which are
- * (features + 1)² numbers per row and group), with progress per chunk: `onProgress`, or a progress line when the
- * work is large.
+ * Rows are explained in chunks (`chunkRows`, default 2,048 rows; 2,048 / (features + 1) with interactions,
+ * which cost about features + 1 times as much), with progress per chunk: `onProgress`, or a progress line
+ * once the work has run for a second (the core's predict has no progress of its own).
  */
 import type { Drift, Matrix, RowsInput } from "../data/matrix";
 import type { Table } from "../data/table";
 import { arquero } from "../data/arquero";
 import type { Link, MemberContributions } from "../members/member";
 import { isMulticlass, objectiveTask } from "../core";
-import { progress as progressLine } from "../progress";
+import { progress as progressLine, type Progress } from "../progress";
 import type { Ensemble } from "./ensemble";
 import { applyLink1, secantSlope, softmaxPath } from "./links";
 
@@ -49,11 +49,11 @@ export interface ExplainOptions {
   interactions?: boolean;
   /** Saabas' path attribution for the tree members instead of SHAP values (faster, not Shapley values) */
   approx?: boolean;
-  /** rows per chunk (default 2,048; with interactions fewer so a chunk stays near 8 MB) */
+  /** rows per chunk (default 2,048; with interactions 2,048 / (features + 1), about the same work) */
   chunkRows?: number;
   /** called after every chunk: rows done / total */
   onProgress?: (e: { done: number; total: number; message: string }) => void;
-  /** false: no progress line (default: one, when no onProgress is given and the work is large) */
+  /** false: no progress line (default: one appears when no onProgress is given and the work runs past a second) */
   progress?: boolean;
 }
 
@@ -200,11 +200,12 @@ export function contributions(ensemble: Ensemble, input: RowsInput | Matrix, opt
   const n = matrix.nrow, p = matrix.ncol, w = p + 1, cell = interactions ? w * w : w;
   const G = isMulticlass(ensemble.objective) ? ensemble.numClass ?? 0 : 1;
   if (!(G >= 1)) throw new Error("explain: the multiclass ensemble does not know its number of classes; fit it first");
-  const chunk = opts.chunkRows ?? (interactions ? Math.max(1, Math.min(2048, Math.floor((1 << 20) / (G * cell)))) : 2048);
+  // interaction values cost about (features + 1) times the contributions: chunks of about the same work
+  const chunk = opts.chunkRows ?? (interactions ? Math.max(1, Math.floor(2048 / w)) : 2048);
   const members = ensemble.members;
 
-  const work = n * members.length * (interactions ? w : 1);
-  const line = !opts.onProgress && opts.progress !== false && work >= 200_000 ? progressLine("explain", Math.ceil(n / chunk)) : undefined;
+  const chunks = Math.ceil(n / chunk), started = performance.now();
+  let line: Progress | undefined;
   let ens: Float64Array | undefined;
   const perMember: Record<string, Float64Array> = {};
   for (let a = 0; a < n; a += chunk) {
@@ -233,7 +234,11 @@ export function contributions(ensemble: Ensemble, input: RowsInput | Matrix, opt
     });
     if (ens) finishEnsembleRows(ens, offset, b - a, G, cell, interactions ? p * w + p : p, comb, scale);
     opts.onProgress?.({ done: b, total: n, message: `explained ${b} of ${n} rows` });
-    line?.tick(`${b} rows`);
+    if (!line && !opts.onProgress && opts.progress !== false && b < n && performance.now() - started > 1000) {
+      line = progressLine("explain", chunks);
+      for (let k = 1; k < Math.ceil(b / chunk); k++) line.tick();
+    }
+    line?.tick(`${b}/${n} rows`);
   }
   line?.done();
   return {
