@@ -9,7 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { decodeValue, memberSpecs, parseHyperparameters } from "../trainer/hyperparameters";
 import { checkRectangular, splitCsv } from "../trainer/csv";
-import { HttpError, requestFormat, responseFormat, wantsMembers } from "../trainer/formats";
+import { HttpError, requestFormat, responseFormat } from "../trainer/formats";
+import { customAttributes } from "../trainer/explain";
 import { parseCsvBody, parseJsonBody } from "../trainer/bodies";
 import { failureLine, optMlPaths, optMlRoot, publishDir } from "../trainer/optml";
 
@@ -96,10 +97,14 @@ test("content negotiation: 415 / 406, Accept defaults to the request's format, q
   assert.is(responseFormat("application/xml, text/csv", "json"), "csv");
   assert.is(responseFormat("text/csv;q=0.5, application/json", "csv"), "json");
   assert.is((throwsWith(() => responseFormat("application/xml", "csv"), /unsupported Accept "application\/xml"/) as HttpError).status, 406);
-  assert.ok(wantsMembers("members=true"));
-  assert.ok(wantsMembers("trace=1; members=true"));
-  assert.not.ok(wantsMembers("members=false"));
-  assert.not.ok(wantsMembers(undefined));
+  assert.equal(customAttributes("members=true"), { members: true, contributions: false });
+  assert.equal(customAttributes("trace=1; members=true"), { members: true, contributions: false });
+  assert.equal(customAttributes("contributions=TRUE,members=1"), { members: true, contributions: true });
+  assert.equal(customAttributes("members=false"), { members: false, contributions: false });
+  assert.equal(customAttributes(undefined), { members: false, contributions: false });
+  assert.is((throwsWith(() => customAttributes("contributions=maybe"), /contributions=maybe — the value must be true or false/) as HttpError).status, 400);
+  assert.is((throwsWith(() => customAttributes("members"), /members= — the value must be true or false/) as HttpError).status, 400);
+  assert.is((throwsWith(() => customAttributes("contribution=true"), /unknown attribute "contribution"; did you mean contributions=true/) as HttpError).status, 400);
 });
 
 test("request bodies: CSV and JSON → row-major values; header equal to the features is skipped", () => {

@@ -1,7 +1,7 @@
 /**
  * Content negotiation for `POST /invocations`: the request's format from Content-Type (text/csv,
  * application/csv, application/json; else 415), the answer's from Accept (q-values honoured, wildcards resolved
- * to the request's format; else 406), and the `members=true` custom attribute. HttpError carries the status a
+ * to the request's format; else 406); the custom attributes are read in ./explain. HttpError carries the status a
  * client's mistake is answered with; the server never turns one into a 500.
  */
 export class HttpError extends Error {
@@ -49,13 +49,4 @@ export function responseFormat(accept: string | undefined, fallback: Format): Fo
     if (o.type === "application/*") return "json";
   }
   throw new HttpError(406, `unsupported Accept "${accept}"; this endpoint answers text/csv or application/json`);
-}
-
-/** X-Amzn-SageMaker-Custom-Attributes "members=true" (key=value pairs separated by ; or ,). */
-export function wantsMembers(header: string | string[] | undefined): boolean {
-  const h = Array.isArray(header) ? header.join(";") : header ?? "";
-  return h.split(/[;,]/).some((kv) => {
-    const [k, v] = kv.split("=").map((x) => (x ?? "").trim().toLowerCase());
-    return k === "members" && (v === "true" || v === "1" || v === "yes");
-  });
 }

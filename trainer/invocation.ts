@@ -1,12 +1,13 @@
 /**
  * One invocation, pure: headers + body → the answer (status, content type, body), without HTTP. Parses the
  * body (./bodies), predicts with the ensemble, and writes CSV (one prediction per line; multiclass: one
- * probability row per line) or JSON (`{"predictions": […]}`, plus each member's with `members=true`).
- * Client errors are thrown as HttpError.
+ * probability row per line) or JSON (`{"predictions": […]}`, plus each member's with `members=true`);
+ * `contributions=true` adds each row's contributions (./explain). Client errors are thrown as HttpError.
  */
 import * as http from "http";
 import type { Ensemble } from "ensemble-workbook";
-import { HttpError, MIME, requestFormat, responseFormat, wantsMembers } from "./formats";
+import { HttpError, MIME, requestFormat, responseFormat } from "./formats";
+import { contributionsCsv, contributionsJson, customAttributes } from "./explain";
 import { parseCsvBody, parseJsonBody } from "./bodies";
 
 function rowsOf(p: Float64Array, nrow: number): number[] | number[][] {
@@ -37,14 +38,18 @@ export interface InvocationResult {
 export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, body: string): InvocationResult {
   const inFormat = requestFormat(headers["content-type"]);
   const outFormat = responseFormat(headers["accept"], inFormat);
+  const attributes = customAttributes(headers["x-amzn-sagemaker-custom-attributes"]);
+  if (attributes.members && outFormat === "csv") throw new HttpError(400, "members=true needs Accept: application/json (a CSV answer is one line of numbers per row)");
   const features = ensemble.featureNames!;
   if (body.trim() === "") throw new HttpError(400, "empty request body");
   const { X, nrow } = inFormat === "csv" ? parseCsvBody(body, features) : parseJsonBody(body, features);
-  const pred = ensemble.predict({ X, nrow, ncol: features.length, featureNames: features });
-  if (outFormat === "csv") return { status: 200, contentType: MIME.csv, body: csvOf(pred.prediction, nrow) };
-  const out: Record<string, unknown> = { predictions: rowsOf(pred.prediction, nrow) };
-  if (wantsMembers(headers["x-amzn-sagemaker-custom-attributes"])) {
-    out.members = Object.fromEntries(Object.entries(pred.members).map(([name, p]) => [name, rowsOf(p, nrow)]));
+  const m = { X, nrow, ncol: features.length, featureNames: features };
+  const pred = ensemble.predict(m);
+  if (outFormat === "csv") {
+    return { status: 200, contentType: MIME.csv, body: attributes.contributions ? contributionsCsv(ensemble, m, pred.prediction) : csvOf(pred.prediction, nrow) };
   }
+  const out: Record<string, unknown> = { predictions: rowsOf(pred.prediction, nrow) };
+  if (attributes.members) out.members = Object.fromEntries(Object.entries(pred.members).map(([name, p]) => [name, rowsOf(p, nrow)]));
+  if (attributes.contributions) Object.assign(out, contributionsJson(ensemble, m, attributes.members));
   return { status: 200, contentType: MIME.json, body: JSON.stringify(out) };
 }

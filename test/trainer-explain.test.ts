@@ -1,0 +1,175 @@
+/**
+ * Contributions at the endpoint (trainer/explain.ts): `contributions=true` answers lib.contributions of
+ * loadEnsemble(model/) for the same rows, by feature name (JSON) or after the prediction (CSV), adding up to
+ * the predictions; with `members=true` each member's too; a model trained on CSV without a header (features
+ * c1, c2, …) and a member file saved without feature names; bad attribute values and non-additive blends are
+ * 400s naming what is wrong. One served process (HTTP end to end), the rest through invoke().
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as aq from "arquero";
+import * as fs from "fs";
+import * as path from "path";
+import { catboost, contributions, Ensemble, loadDiabetes, loadEnsemble, ridge, saveEnsemble, xgboost } from "ensemble-workbook";
+import { invoke } from "../trainer/invocation";
+import { HttpError } from "../trainer/formats";
+import { DIABETES, diabetesRows, optMl, request, rmTree, runTrain, Served, startServe } from "./trainer-helpers";
+
+const roots: string[] = [];
+let served: Served | undefined;
+const { header, rows: all } = diabetesRows();
+const yi = header.indexOf("target");
+const X = all.map((r) => r.filter((_, j) => j !== yi));
+const rows = X.slice(0, 12).map((r, i) => (i === 3 ? r.map((v, j) => (j === 4 ? NaN : v)) : r));
+const csv = (rs: number[][]) => rs.map((r) => r.map((v) => (Number.isNaN(v) ? "" : v)).join(",")).join("\n") + "\n";
+
+/** A saved stacking ensemble whose xgboost member file has its feature names removed (a model saved without them). */
+function regressionModel(): string {
+  const root = optMl(undefined, {});
+  roots.push(root);
+  const e = new Ensemble({ members: [xgboost({ num_round: 15 }), catboost({ iterations: 15 }), ridge()], blend: "stacking", innerK: 3 }).fit(loadDiabetes(), { label: "target" });
+  const dir = path.join(root, "model");
+  saveEnsemble(e, dir);
+  e.free();
+  const file = path.join(dir, "xgboost.json");
+  const j = JSON.parse(fs.readFileSync(file, "utf8"));
+  delete j.learner.feature_names;
+  delete j.learner.feature_types;
+  fs.writeFileSync(file, JSON.stringify(j));
+  return root;
+}
+
+const regRoot = regressionModel();
+const reg = loadEnsemble(path.join(regRoot, "model"));
+const features = reg.featureNames!;
+
+test.before(async () => {
+  served = await startServe(regRoot);
+});
+
+test.after(async () => {
+  served?.kill();
+  if (served) await served.exited;
+  reg.free();
+  for (const r of roots) rmTree(r);
+});
+
+const post = (body: string, headers: Record<string, string>) => request(served!.port, "POST", "/invocations", body, headers);
+
+function sumsTo(contribs: Record<string, number>[], predictions: number[], keys: string[], label: string): void {
+  contribs.forEach((c, i) => {
+    assert.equal(Object.keys(c), keys);
+    const s = keys.reduce((a, k) => a + c[k], 0);
+    assert.ok(Math.abs(s - predictions[i]) <= 1e-5 * Math.max(1, Math.abs(predictions[i])), `${label} row ${i}: ${s} vs ${predictions[i]}`);
+  });
+}
+
+test("served: contributions=true (JSON) equals lib's contributions of loadEnsemble(model/) by feature name and adds up to the predictions — the member file without feature names takes the manifest's", async () => {
+  const r = await post(csv(rows), { "Content-Type": "text/csv", Accept: "application/json", "X-Amzn-SageMaker-Custom-Attributes": "contributions=true" });
+  assert.is(r.status, 200, r.body);
+  const body = JSON.parse(r.body);
+  assert.equal(Object.keys(body), ["predictions", "contributions"]);
+  const c = contributions(reg, rows);
+  const w = features.length + 1;
+  body.contributions.forEach((row: Record<string, number>, i: number) => {
+    [...features, "bias"].forEach((f, j) => assert.ok(Math.abs(row[f] - c.ensemble![i * w + j]) <= 1e-9 * Math.max(1, Math.abs(row[f])), `row ${i} ${f}`));
+  });
+  sumsTo(body.contributions, body.predictions, [...features, "bias"], "ensemble");
+  assert.ok(body.contributions[3].bp !== undefined && body.contributions[3].bp !== null, "a missing value still has a contribution");
+});
+
+test("served: contributions=true,members=true gives members' predictions and contributions too, each adding up", async () => {
+  const r = await post(JSON.stringify({ instances: rows.map((row) => row.map((v) => (Number.isNaN(v) ? null : v))) }), {
+    "Content-Type": "application/json",
+    "X-Amzn-SageMaker-Custom-Attributes": "contributions=true,members=true",
+  });
+  assert.is(r.status, 200, r.body);
+  const body = JSON.parse(r.body);
+  assert.equal(Object.keys(body), ["predictions", "members", "contributions", "member_contributions"]);
+  assert.equal(Object.keys(body.member_contributions), ["xgboost", "catboost", "ridge"]);
+  for (const name of Object.keys(body.members)) sumsTo(body.member_contributions[name], body.members[name], [...features, "bias"], name);
+  // stacking: the ensemble's contributions are the stacker's weights applied to the members'
+  const coef = reg.stacker!.coef;
+  const f = "bmi";
+  const blended = coef.reduce((s, c, j) => s + c * body.member_contributions[["xgboost", "catboost", "ridge"][j]][0][f], 0);
+  assert.ok(Math.abs(blended - body.contributions[0][f]) < 1e-9);
+});
+
+test("served: CSV answers with contributions=true — the prediction, then the contributions in feature order and the bias", async () => {
+  const r = await post(csv(rows), { "Content-Type": "text/csv", Accept: "text/csv", "X-Amzn-SageMaker-Custom-Attributes": "contributions=true" });
+  assert.is(r.status, 200, r.body);
+  const lines = r.body.trim().split("\n").map((l) => l.split(",").map(Number));
+  const c = contributions(reg, rows);
+  const pred = reg.predict(rows).prediction;
+  const w = features.length + 1;
+  lines.forEach((cells, i) => {
+    assert.is(cells.length, 1 + w);
+    assert.is(cells[0], pred[i]);
+    assert.equal(cells.slice(1), Array.from(c.ensemble!.subarray(i * w, (i + 1) * w)));
+  });
+});
+
+test("served: bad custom attributes are 400s naming them; members=true with a CSV answer is a 400", async () => {
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ["contributions=maybe", { Accept: "application/json" }, /contributions=maybe — the value must be true or false/],
+    ["contribution=true", { Accept: "application/json" }, /unknown attribute "contribution"; did you mean contributions=true/],
+    ["members=true", { Accept: "text/csv" }, /members=true needs Accept: application\/json/],
+  ];
+  for (const [attr, extra, re] of cases) {
+    const r = await post(csv(rows), { "Content-Type": "text/csv", ...extra, "X-Amzn-SageMaker-Custom-Attributes": attr });
+    assert.is(r.status, 400, `${attr}: ${r.status} ${r.body}`);
+    assert.match(JSON.parse(r.body).error, re);
+  }
+  const ok = await post(csv(rows), { "Content-Type": "text/csv", "X-Amzn-SageMaker-Custom-Attributes": "trace=abc; contributions=false" });
+  assert.is(ok.status, 200);
+  assert.is(ok.body.trim().split("\n").length, rows.length);
+});
+
+test("multiclass (text labels): contributions per row by class, each class's adding up to its probability", () => {
+  const t = loadDiabetes().derive({ level: aq.escape((d: { target: number }) => (d.target > 200 ? "high" : d.target > 100 ? "mid" : "low")) }).select(aq.not("target"));
+  const e = new Ensemble({ members: [xgboost({ objective: "multi:softprob", num_round: 8 }), catboost({ iterations: 8 })], blend: "soft_vote" }).fit(t, { label: "level" });
+  const r = invoke(e, { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "contributions=true" }, csv(rows));
+  const body = JSON.parse(r.body);
+  assert.is(body.contributions.length, rows.length);
+  body.contributions.forEach((row: Record<string, Record<string, number>>, i: number) => {
+    assert.equal(Object.keys(row), ["high", "low", "mid"]);
+    ["high", "low", "mid"].forEach((cls, g) => sumsTo([row[cls]], [body.predictions[i][g]], [...features, "bias"], `row ${i} ${cls}`));
+  });
+  const csvOut = invoke(e, { "content-type": "text/csv", accept: "text/csv", "x-amzn-sagemaker-custom-attributes": "contributions=true" }, csv(rows));
+  assert.is(csvOut.body.trim().split("\n")[0].split(",").length, 3 + 3 * (features.length + 1));
+  e.free();
+});
+
+test("a median blend cannot be explained: contributions=true is a 400 saying why; predictions without it still work", () => {
+  const e = new Ensemble({ members: [xgboost({ num_round: 3 }), ridge()], blend: "median" }).fit(loadDiabetes(), { label: "target" });
+  const headers = { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "contributions=true" };
+  try {
+    invoke(e, headers, csv(rows));
+    assert.unreachable("expected a 400");
+  } catch (err) {
+    assert.instance(err, HttpError);
+    assert.is((err as HttpError).status, 400);
+    assert.match((err as Error).message, /^contributions=true: the median blend is not additive/);
+  }
+  assert.is(invoke(e, { ...headers, "x-amzn-sagemaker-custom-attributes": "" }, csv(rows)).status, 200);
+  e.free();
+});
+
+test("a model trained on CSV without a header: contributions keyed c1, c2, … (the label is c0)", async () => {
+  const body = fs.readFileSync(DIABETES, "utf8").split("\n").slice(1).map((l) => {
+    const cells = l.split(",");
+    return cells.length > 1 ? [cells[yi], ...cells.filter((_, j) => j !== yi)].join(",") : l;
+  }).join("\n");
+  const root = optMl({ models: "xgboost,ridge", num_round: "5", k_fold: "2" }, { train: { "data.csv": body } });
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stderr);
+  const e = loadEnsemble(path.join(root, "model"));
+  const names = Array.from({ length: 10 }, (_, i) => `c${i + 1}`);
+  assert.equal(e.featureNames, names);
+  const out = JSON.parse(invoke(e, { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "contributions=true" }, csv(rows)).body);
+  sumsTo(out.contributions, out.predictions, [...names, "bias"], "headerless");
+  e.free();
+});
+
+test.run();

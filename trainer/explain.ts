@@ -1,0 +1,100 @@
+/**
+ * The custom attributes of an invocation, and contributions at the endpoint (issue 16).
+ *
+ * X-Amzn-SageMaker-Custom-Attributes carries key=value pairs separated by "," or ";":
+ *   members=true        each member's prediction beside the blended one (JSON answers);
+ *   contributions=true  each row's contributions, from lib.contributions on the ensemble's prediction scale
+ *                       (the numbers in "predictions": probabilities for classification; see
+ *                       lib/ensemble/explain.ts) — they add up to the row's prediction;
+ *   both                each member's contributions too.
+ * Values are true or false (also 1/0, yes/no, any case). Any other value of these keys is a 400 naming it, as is
+ * a key that looks like a misspelling of one (contribution=…, member=…); other keys pass untouched — the header
+ * is the caller's channel (a trace id, say), not only ours.
+ *
+ * JSON answers add "contributions": per row { <feature>: value, …, "bias": value }, for multi:* per row
+ * { <class>: { <feature>: value, …, "bias": value } }; with members=true also "member_contributions":
+ * { <member>: rows as above }. Features are named as the model names them — c1, c2, … for a model trained on
+ * CSV without a header; a member file saved without names takes the manifest's.
+ * CSV answers (no header, as the predictions): per row one line — the prediction (multi:*: the K
+ * probabilities), then the contributions in the model's feature order and the bias (multi:*: per class, in
+ * class order). members=true needs JSON (one line of numbers per row has no place for them): a 400 with CSV.
+ */
+import type { Ensemble, Matrix } from "ensemble-workbook";
+import { contributions, type Contributions } from "ensemble-workbook";
+import { HttpError } from "./formats";
+
+export interface CustomAttributes {
+  members: boolean;
+  contributions: boolean;
+}
+
+const KEYS = ["members", "contributions"] as const;
+const TRUE = ["true", "1", "yes"], FALSE = ["false", "0", "no"];
+
+/** The attributes this endpoint acts on; a bad value (or a near-miss of a key) is a 400 naming it. */
+export function customAttributes(header: string | string[] | undefined): CustomAttributes {
+  const h = Array.isArray(header) ? header.join(";") : header ?? "";
+  const out: CustomAttributes = { members: false, contributions: false };
+  for (const pair of h.split(/[;,]/)) {
+    if (pair.trim() === "") continue;
+    const at = pair.indexOf("=");
+    const key = (at < 0 ? pair : pair.slice(0, at)).trim().toLowerCase();
+    const value = at < 0 ? undefined : pair.slice(at + 1).trim();
+    const known = KEYS.find((k) => k === key);
+    if (!known) {
+      const near = KEYS.find((k) => key.length >= 6 && key.slice(0, 6) === k.slice(0, 6));
+      if (near) throw new HttpError(400, `X-Amzn-SageMaker-Custom-Attributes: unknown attribute "${key}"; did you mean ${near}=true? (this endpoint reads ${KEYS.join(", ")})`);
+      continue;
+    }
+    const v = (value ?? "").toLowerCase();
+    if (TRUE.includes(v)) out[known] = true;
+    else if (FALSE.includes(v)) out[known] = false;
+    else throw new HttpError(400, `X-Amzn-SageMaker-Custom-Attributes: ${known}=${value ?? ""} — the value must be true or false`);
+  }
+  return out;
+}
+
+/** lib.contributions for the request's rows; what lib refuses (median/vote blends, multi:softmax) is the request's 400. */
+function explainRows(ensemble: Ensemble, m: Matrix, members: boolean): Contributions {
+  try {
+    return contributions(ensemble, m, { members, progress: false });
+  } catch (e) {
+    throw new HttpError(400, `contributions=true: ${(e as Error).message.replace(/^explain: /, "")}`);
+  }
+}
+
+/** One block of contributions (the ensemble's or a member's) as JSON rows by feature name. */
+function rowsByName(c: Contributions, values: Float64Array): unknown[] {
+  const w = c.features.length + 1;
+  const keys = [...c.features, "bias"];
+  const one = (o: number) => Object.fromEntries(keys.map((k, j) => [k, values[o + j]]));
+  return Array.from({ length: c.nrow }, (_, r) =>
+    c.classes ? Object.fromEntries(c.classes.map((cls, g) => [cls, one((r * c.groups + g) * w)])) : one(r * w),
+  );
+}
+
+/** The JSON fields contributions=true adds: "contributions", and with members "member_contributions". */
+export function contributionsJson(ensemble: Ensemble, m: Matrix, members: boolean): Record<string, unknown> {
+  const c = explainRows(ensemble, m, members);
+  if (c.features.includes("bias")) {
+    throw new HttpError(400, `contributions=true: the model has a feature named "bias", the key of each row's bias in the answer; ask for text/csv (features in model order, the bias last)`);
+  }
+  return {
+    contributions: rowsByName(c, c.ensemble!),
+    ...(members ? { member_contributions: Object.fromEntries(Object.entries(c.members).map(([name, v]) => [name, rowsByName(c, v)])) } : {}),
+  };
+}
+
+/** CSV with contributions: per row the prediction(s), then the contributions and the bias (per class for multi:*). */
+export function contributionsCsv(ensemble: Ensemble, m: Matrix, prediction: Float64Array): string {
+  const c = explainRows(ensemble, m, false);
+  const k = prediction.length / c.nrow, width = c.groups * (c.features.length + 1);
+  let out = "";
+  for (let r = 0; r < c.nrow; r++) {
+    const cells: number[] = [];
+    for (let j = 0; j < k; j++) cells.push(prediction[r * k + j]);
+    for (let j = 0; j < width; j++) cells.push(c.ensemble![r * width + j]);
+    out += cells.map(String).join(",") + "\n";
+  }
+  return out;
+}
