@@ -11,7 +11,7 @@ import * as path from "path";
 import { execFileSync } from "child_process";
 import { DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointsCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
 import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor } from "ensemble-workbook/sagemaker";
-import { loadDiabetes, loadEnsemble } from "ensemble-workbook";
+import { explain, loadDiabetes, loadEnsemble } from "ensemble-workbook";
 import { tmpDir } from "./sagemaker-helpers";
 
 const DATA = path.join(__dirname, "..", "data", "diabetes.csv");
@@ -24,6 +24,13 @@ function reference(modelData: string, rows: any): Float64Array {
   const dir = tmpDir("model");
   execFileSync("tar", ["xzf", modelData.replace(/^file:\/\//, ""), "-C", dir]);
   return Float64Array.from(loadEnsemble(dir).predict(rows).prediction);
+}
+
+/** lib.explain of the served model for the rows, as row objects */
+function referenceExplain(modelData: string, rows: any): Record<string, number>[] {
+  const dir = tmpDir("model");
+  execFileSync("tar", ["xzf", modelData.replace(/^file:\/\//, ""), "-C", dir]);
+  return explain(loadEnsemble(dir), rows).objects() as Record<string, number>[];
 }
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
@@ -93,6 +100,11 @@ async function tuneDeployPredict(strategy: "Bayesian" | "Random" | "Grid" | "Hyp
     close(again, ref, "predictions after a cold start");
     assert.is(predictor.coldStarts.length, before + 1);
     figures.push(`serverless cold start (serve process start, model load, /ping): ${predictor.coldStarts[predictor.coldStarts.length - 1]} ms`);
+    // contributions=true through the SDK and the local SageMaker: lib.explain's numbers for the same rows
+    const served = (await predictor.explain(rows)).objects() as Record<string, number>[];
+    const expected = referenceExplain(bestJob.ModelArtifacts!.S3ModelArtifacts!, rows);
+    assert.equal(Object.keys(served[0]), Object.keys(expected[0]));
+    served.forEach((row, i) => close(Object.values(row), Object.values(expected[i]), `contributions of row ${i}`));
   }
   await predictor.delete();
   assert.is((await sm.send(new ListEndpointsCommand({}))).Endpoints!.length, 0);

@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, InvokeEndpointCommandInput, InvokeEndpointCommandOutput } from "@aws-sdk/client-sagemaker-runtime";
 import type { Table } from "../data/table";
+import { arquero } from "../data/arquero";
 import { Session, uniqueName } from "./session";
 
 export interface DeployOptions {
@@ -129,13 +130,9 @@ export class Predictor {
     return { body: Buffer.from(r.Body as Uint8Array).toString("utf8"), contentType: r.ContentType, customAttributes: r.CustomAttributes };
   }
 
-  /**
-   * The endpoint's predictions for rows (arrays, objects by feature name, or a table), one number per row — or, for
-   * multiclass probabilities, K per row, row-major (n × K), as lib's `Ensemble.predict` gives them.
-   */
-  async predict(rows: Rows, opts: PredictOptions = {}): Promise<Float64Array> {
+  /** The request body for rows, in the format asked for (CSV default). */
+  private body(rows: Rows, opts: { format?: "csv" | "json"; features?: string[]; label?: string }): { body: string; contentType: string } {
     const format = opts.format ?? "csv";
-    const accept = opts.accept ?? "json";
     let matrix: (number | null)[][];
     let objects: Record<string, number | null>[] | undefined;
     if (isTable(rows)) {
@@ -153,9 +150,20 @@ export class Predictor {
       format === "csv"
         ? matrix.map((r) => r.map((v) => (v === null || v === undefined || Number.isNaN(v) ? "" : String(v))).join(",")).join("\n") + "\n"
         : JSON.stringify({ instances: objects ?? matrix });
-    const ct = format === "csv" ? "text/csv" : "application/json";
-    const acc = accept === "csv" ? "text/csv" : "application/json";
-    const r = await this.invoke(body, ct, acc, opts.customAttributes);
+    return { body, contentType: format === "csv" ? "text/csv" : "application/json" };
+  }
+
+  /**
+   * The endpoint's predictions for rows (arrays, objects by feature name, or a table), one number per row — or, for
+   * multiclass probabilities, K per row, row-major (n × K), as lib's `Ensemble.predict` gives them.
+   */
+  async predict(rows: Rows, opts: PredictOptions = {}): Promise<Float64Array> {
+    const accept = opts.accept ?? "json";
+    if (accept === "csv" && /(^|[;,])\s*contributions\s*=\s*(true|1|yes)\s*($|[;,])/i.test(opts.customAttributes ?? "")) {
+      throw new Error("predict: contributions=true with a CSV answer puts the contributions on each prediction's line; use predictor.explain(rows) for them");
+    }
+    const { body, contentType } = this.body(rows, opts);
+    const r = await this.invoke(body, contentType, accept === "csv" ? "text/csv" : "application/json", opts.customAttributes);
     if (accept === "csv") {
       const lines = r.body.trim().split(/\r?\n/).filter((l) => l !== "");
       return Float64Array.from(lines.flatMap((l) => l.split(",").map(Number)));
@@ -164,6 +172,22 @@ export class Predictor {
     const preds = parsed.predictions ?? parsed;
     if (!Array.isArray(preds)) throw new Error(`endpoint ${this.endpointName}: unexpected answer ${r.body.slice(0, 200)}`);
     return Float64Array.from((preds as (number | number[])[]).flat());
+  }
+
+  /**
+   * The endpoint's contributions for rows (custom attribute `contributions=true`, trainer/README.md) as a table laid
+   * out as lib's `explain`: `class` first for multiclass, a column per feature, `bias` last — the numbers lib.explain
+   * gives for those rows with the served model, so the explanation figures take it as it is.
+   */
+  async explain(rows: Rows, opts: Pick<PredictOptions, "format" | "features" | "label"> = {}): Promise<Table> {
+    const { body, contentType } = this.body(rows, opts);
+    const r = await this.invoke(body, contentType, "application/json", "contributions=true");
+    const parsed = JSON.parse(r.body);
+    const c = parsed.contributions as Record<string, number | Record<string, number>>[] | undefined;
+    if (!Array.isArray(c) || c.length === 0) throw new Error(`endpoint ${this.endpointName}: no contributions in the answer ${r.body.slice(0, 200)}`);
+    const multiclass = typeof Object.values(c[0])[0] === "object";
+    const objects = multiclass ? c.flatMap((row) => Object.entries(row).map(([cls, v]) => ({ class: cls, ...(v as Record<string, number>) }))) : c;
+    return arquero().from(objects);
   }
 
   /** deletes the endpoint, its endpoint config and its model */
