@@ -3,13 +3,14 @@
 // Plots are written as standalone HTML under out/plots/ (the notebook shows them inline).
 
 // ----------------------------------------------------------------------------
-// # 5 · Beyond the blog: stacking, weighted blends, classification, feature importance
+// # 5 · Beyond the blog: stacking, weighted blends, classification, feature importance, explanations
 //
 // The blog averages XGBoost and CatBoost. Averaging is a good default — but it is one choice among several, and the ensemble code here supports others with one option. In this notebook we:
 // 1. add a **ridge** (linear) member and compare the **mean** blend with a **weighted** blend and **stacking** — on the same folds, in one per-fold plot;
 // 2. look at what the weighted and stacked blends learned;
 // 3. build a **classification** ensemble (binary objective) on a task derived from the same data;
-// 4. compare **feature importance** across members.
+// 4. compare **feature importance** across members;
+// 5. **explain** the stacked ensemble's predictions: which features drive them, one patient's prediction broken down, and how one feature acts.
 //
 // Everything runs in this kernel; no SageMaker needed (the trainer accepts the same options as hyperparameters: `models=xgboost,catboost,ridge`, `blend=stacking`).
 
@@ -132,7 +133,49 @@ lib.show(
   ),
 );
 
+// ----------------------------------------------------------------------------
+// ## Why did it predict that? Contributions
+//
+// Importance says which features a member uses overall; it does not say why *this* patient got *this* prediction. `lib.explain` does: for every row, each feature's **contribution** and a **bias** (the prediction for an average patient), which add up exactly to the ensemble's prediction.
+//
+// - The tree members are explained by **TreeSHAP** in the core (exact Shapley values of the trees, the same numbers as native XGBoost's `pred_contribs`), the ridge member by its exact linear terms coefficient × (x − mean).
+// - The ensemble combines them as its blend combines predictions: here the stacker's coefficients, with its intercept in the bias.
+// - For a classifier the numbers are on the probability scale, the scale the ensemble predicts on (lib/README.md, *explanations*, says how and why).
+//
+// One row per patient, a column per feature, `bias` last:
+
 // [cell 8]
+const contributions = lib.explain(stacked, table);
+lib.showTable(contributions.slice(0, 5));
+
+// ----------------------------------------------------------------------------
+// ### Which features drive the ensemble
+//
+// One row of dots per feature, the most influential on top; each dot is a patient, placed by how much that feature moved their prediction and coloured by the feature's value (blue low, red high). High `s5` (log triglycerides) and high `bmi` push the predicted progression up and low values pull it down, for most patients, not a few. `s1` (total cholesterol) looks as strong the other way, but `s2` (LDL) moves with it and pushes back: the ridge member weighs these two correlated columns with opposite signs. Contributions explain the *model* — correlated features can share or trade an effect — not the biology.
+
+// [cell 9]
+lib.show(lib.explanationSummaryFigure(contributions, table, { title: "What drives the stacked ensemble's predictions" }));
+
+// ----------------------------------------------------------------------------
+// ### One patient's prediction, broken down
+//
+// From the bias (the average prediction), each feature's contribution is a step; the steps end at this patient's prediction.
+
+// [cell 10]
+const patient = 0;
+const predicted = stacked.predict(table.slice(patient, patient + 1)).prediction[0];
+console.log(`patient ${patient}: predicted progression ${lib.formatMetric(predicted)}`);
+lib.show(lib.waterfallFigure(contributions, patient, { data: table, title: `Patient ${patient}: from the average prediction to theirs` }));
+
+// ----------------------------------------------------------------------------
+// ### How one feature acts
+//
+// Each patient's `bmi` against its contribution: the shape of the ensemble's response to BMI (the trees' steps smoothed by the linear member), coloured by `s5` — a vertical spread by colour would show the two interacting.
+
+// [cell 11]
+lib.show(lib.dependenceFigure(contributions, table, "bmi", { color: "s5" }));
+
+// [cell 12]
 weighted.free();
 stacked.free();
 
@@ -144,5 +187,6 @@ stacked.free();
 // | blends | `mean` (the blog), `weighted`, `stacking`, `median`; `vote` / `soft_vote` for classification |
 // | members | `xgboost`, `catboost`, `random_forest`, `ridge` |
 // | objectives | regression (squared, absolute, pseudo-Huber, Poisson), `binary:logistic`, `multi:softprob` |
+// | explanations | `lib.explain` (contributions per row, adding up to the prediction), summary / waterfall / dependence figures; the endpoint answers them with `X-Amzn-SageMaker-Custom-Attributes: contributions=true` |
 //
 // Any of these can be tuned as a hyperparameter (notebook 3) and deployed (notebook 4) — the saved-ensemble format stores the blend with the members.
