@@ -198,6 +198,7 @@ export function contributions(ensemble: Ensemble, input: RowsInput | Matrix, opt
   const interactions = opts.interactions === true;
   const { matrix, drift } = ensemble.encodeInput(input);
   const n = matrix.nrow, p = matrix.ncol, w = p + 1, cell = interactions ? w * w : w;
+  if (n === 0) throw new Error("explain: no rows to explain");
   const G = isMulticlass(ensemble.objective) ? ensemble.numClass ?? 0 : 1;
   if (!(G >= 1)) throw new Error("explain: the multiclass ensemble does not know its number of classes; fit it first");
   // interaction values cost about (features + 1) times the contributions: chunks of about the same work
