@@ -64,7 +64,7 @@ const small = () => [xgboost({ num_round: 30 }), catboost({ iterations: 30 }), r
 
 test("regression (xgboost, catboost, random forest, ridge; text column, missing values): contributions + bias = prediction for every row, for mean, weighted and stacking", () => {
   for (const blend of ["mean", "weighted", "stacking"]) {
-    const e = new Ensemble({ members: small(), blend, innerK: 3 }).fit(table, { label: "target" });
+    const e = new Ensemble({ members: small(), blend, innerK: 2 }).fit(table, { label: "target" });
     checkAdditive(`regression ${blend}`, e, table);
     e.free();
   }
@@ -72,7 +72,7 @@ test("regression (xgboost, catboost, random forest, ridge; text column, missing 
 
 test("binary:logistic, probability scale: additive for mean, soft_vote, weighted and stacking (ridge clipped to [0, 1])", () => {
   for (const blend of ["mean", "soft_vote", "weighted", "stacking"]) {
-    const e = new Ensemble({ members: [xgboost({ objective: "binary:logistic", num_round: 30 }), catboost({ iterations: 30 }), ridge()], blend, innerK: 3 }).fit(binary, { label: "high" });
+    const e = new Ensemble({ members: [xgboost({ objective: "binary:logistic", num_round: 30 }), catboost({ iterations: 30 }), ridge()], blend, innerK: 2 }).fit(binary, { label: "high" });
     checkAdditive(`binary ${blend}`, e, binary);
     e.free();
   }
@@ -80,7 +80,7 @@ test("binary:logistic, probability scale: additive for mean, soft_vote, weighted
 
 test("multi:softprob with text labels and a text feature (catboost's per-class target statistics folded back): additive per class", () => {
   for (const blend of ["mean", "weighted"]) {
-    const e = new Ensemble({ members: [xgboost({ objective: "multi:softprob", num_round: 20 }), catboost({ iterations: 20 }), randomForest({ n_trees: 5 })], blend, innerK: 3 }).fit(multi, { label: "level" });
+    const e = new Ensemble({ members: [xgboost({ objective: "multi:softprob", num_round: 20 }), catboost({ iterations: 20 }), randomForest({ n_trees: 5 })], blend, innerK: 2 }).fit(multi, { label: "level" });
     checkAdditive(`multiclass ${blend}`, e, multi);
     const c = contributions(e, multi);
     assert.equal(c.classes, ["high", "low", "mid"]);
