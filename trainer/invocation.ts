@@ -7,7 +7,7 @@
 import * as http from "http";
 import type { Ensemble } from "ensemble-workbook";
 import { HttpError, MIME, requestFormat, responseFormat, wantsMembers } from "./formats";
-import { parseCsvBody, parseJsonBody } from "./bodies";
+import { decodeBody, parseCsvBody, parseJsonBody } from "./bodies";
 
 function rowsOf(p: Float64Array, nrow: number): number[] | number[][] {
   const width = p.length / nrow;
@@ -33,10 +33,11 @@ export interface InvocationResult {
   body: string;
 }
 
-/** One invocation, pure: headers + body → response. Throws HttpError for client errors. */
-export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, body: string): InvocationResult {
+/** One invocation, pure: headers + body (bytes as they arrived, or text) → response. Throws HttpError for client errors. */
+export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array): InvocationResult {
   const inFormat = requestFormat(headers["content-type"]);
   const outFormat = responseFormat(headers["accept"], inFormat);
+  const body = typeof raw === "string" ? raw : decodeBody(raw, headers["content-type"]);
   const features = ensemble.featureNames!;
   if (body.trim() === "") throw new HttpError(400, "empty request body");
   const { X, nrow } = inFormat === "csv" ? parseCsvBody(body, features) : parseJsonBody(body, features);
