@@ -103,16 +103,19 @@ export class Endpoints {
   private async prepare(e: EndpointRecord): Promise<void> {
     const optml = path.join(this.servers.dir(e), "opt_ml");
     fs.rmSync(optml, { recursive: true, force: true });
-    fs.mkdirSync(path.join(optml, "model"), { recursive: true });
     const url = e.local.model.PrimaryContainer.ModelDataUrl;
+    // extracted next to model/ and renamed into place once whole: a model server never starts on half a model
+    const partial = path.join(optml, ".model.partial");
+    fs.mkdirSync(partial, { recursive: true });
     if (url) {
       const buf = await this.ctx.data.readObject(url, "ModelDataUrl");
       try {
-        unpack(buf, path.join(optml, "model"));
+        unpack(buf, partial);
       } catch (err) {
         throw new Error(`Failed to extract model data archive from URL "${url}": ${errorMessage(err)}`);
       }
     }
+    fs.renameSync(partial, path.join(optml, "model"));
     if (e.local.variant.ServerlessConfig) {
       await this.servers.ensureStarted(e);
     }

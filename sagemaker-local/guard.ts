@@ -105,6 +105,8 @@ export function listFromEnv(value: string | undefined): string[] {
 const normOrigin = (o: string) => o.trim().toLowerCase().replace(/\/+$/, "");
 
 export class Guard {
+  /** requests refused so far, by reason (the local SageMaker shows them on GET /_local/health) */
+  readonly refused = { host: 0, origin: 0 };
   private readonly hosts: Set<string>;
   private readonly origins: Set<string>;
   private readonly names: { hosts: string; origins: string };
@@ -171,9 +173,10 @@ export class Guard {
 
   /** node:http options for the timeouts (createServer) */
   serverOptions(): http.ServerOptions {
+    const requestTimeout = this.opts.requestTimeoutMs ?? 60_000;
     return {
-      headersTimeout: this.opts.headersTimeoutMs ?? 10_000,
-      requestTimeout: this.opts.requestTimeoutMs ?? 60_000,
+      headersTimeout: Math.min(this.opts.headersTimeoutMs ?? 10_000, requestTimeout), // node requires ≤
+      requestTimeout,
       keepAliveTimeout: this.opts.keepAliveTimeoutMs ?? 5_000,
       // how often node checks the two timeouts above (default 30 s would let a slow client hold on much longer)
       connectionsCheckingInterval: Math.min(1000, this.opts.headersTimeoutMs ?? 10_000),
@@ -224,6 +227,7 @@ export function createGuardedServer(guard: Guard, refuse: (res: http.ServerRespo
   const server = http.createServer(guard.serverOptions(), (req, res) => {
     const refusal = guard.check(req);
     if (refusal) {
+      guard.refused[refusal.reason]++;
       req.resume();
       res.setHeader("connection", "close");
       return refuse(res, refusal);

@@ -60,6 +60,8 @@ export class Models {
           if (typeof v !== "string" || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) c.custom(`Environment: invalid entry ${k}.`);
     }
     const input = c.valid<CreateModel>(request);
+    const url = (input.PrimaryContainer ?? input.Containers?.[0])?.ModelDataUrl;
+    if (url) this.ctx.data.checkAllowed(url, "ModelDataUrl");
     const arn = this.ctx.arn("model", input.ModelName.toLowerCase());
     if (this.models.has(input.ModelName)) throw validation(`Cannot create already existing model "${arn}".`);
     const m: ModelRecord = {

@@ -8,6 +8,8 @@
 import { Checker } from "./errors";
 import { isJsonObject, JsonObject } from "./wire";
 import { checkUri } from "./storage";
+import type { Context } from "./context";
+import type { TrainingSpec } from "./records";
 
 const INSTANCE_RE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
@@ -97,4 +99,10 @@ function validateHyperParameters(c: Checker, hp: unknown): void {
     else if (v.length > 2500) c.custom(`HyperParameters: the value of ${k} is longer than 2500 characters.`);
     if (k.length > 256) c.custom(`HyperParameters: the key ${k.slice(0, 40)}… is longer than 256 characters.`);
   }
+}
+
+/** a validated specification's file:// URIs (channels, output) must be inside the allowed folders (./file-roots) */
+export function checkFileRoots(ctx: Context, spec: TrainingSpec, prefix = ""): void {
+  for (const ch of spec.InputDataConfig ?? []) ctx.data.checkAllowed(ch.DataSource.S3DataSource.S3Uri, `${prefix}Channel ${ch.ChannelName} S3Uri`);
+  ctx.data.checkAllowed(spec.OutputDataConfig.S3OutputPath, `${prefix}OutputDataConfig.S3OutputPath`);
 }

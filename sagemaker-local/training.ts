@@ -21,7 +21,8 @@ import { Context, Listed, now, paginate, sortAndFilter, terminate } from "./cont
 import { Checker, errorMessage, inUse, limitExceeded, notFound, validation } from "./errors";
 import type { TrainingJobRecord, TrainingSpec } from "./records";
 import type { Reply, Request } from "./wire";
-import { validateTrainingSpec } from "./training-spec";
+import { checkFileRoots, validateTrainingSpec } from "./training-spec";
+import { joinUri } from "./storage";
 import { JobHooks, Running, TrainingRun, transition } from "./training-run";
 
 export type { JobHooks } from "./training-run";
@@ -37,6 +38,7 @@ export class TrainingJobs {
   constructor(private ctx: Context, private opts: { maxConcurrentJobs: number; recover?: boolean }) {
     for (const r of ctx.store.loadAll("training-jobs")) {
       if (opts.recover !== false && (r.TrainingJobStatus === "InProgress" || r.TrainingJobStatus === "Stopping")) {
+        ctx.data.removeTemporaries(joinUri(r.OutputDataConfig.S3OutputPath, r.TrainingJobName, "output")); // an interrupted upload
         const t = now();
         r.TrainingJobStatus = "Failed";
         r.FailureReason = "InternalServerError: the local SageMaker server stopped while the job was running.";
@@ -64,6 +66,7 @@ export class TrainingJobs {
     c.name(request.TrainingJobName, "TrainingJobName");
     validateTrainingSpec(c, request);
     const input = c.valid<CreateTrainingJob>(request);
+    checkFileRoots(this.ctx, input);
     const name = input.TrainingJobName;
     const arn = this.ctx.arn("training-job", name.toLowerCase());
     if (this.recs.has(name))

@@ -20,11 +20,29 @@ import { Context, Listed, now, paginate, sortAndFilter } from "./context";
 import { Checker, TUNING_NAME_RE, errorMessage, inUse, notFound, validation } from "./errors";
 import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
 import { TrainingJobs } from "./training";
-import { validateTrainingSpec } from "./training-spec";
+import { checkFileRoots, validateTrainingSpec } from "./training-spec";
 import { buildStrategy, CreateTuningJob, validateTuningConfig } from "./tuning-spec";
 import { LiveTuningJob, TrialState, TuningRun } from "./tuning-run";
 import { refreshTuningJob, trialSummaries } from "./tuning-summaries";
 import type { Reply, Request } from "./wire";
+
+/**
+ * Recovery: a trial is saved as a training job before its tuning job records it, so a crash in between leaves a
+ * training job of this tuning job that its record does not list. Such trials are added back (in launch order,
+ * which their names carry), with the tuned hyperparameters read from the training job.
+ */
+function adoptTrials(r: TuningJobRecord, jobs: TrainingJobs): void {
+  const { wire, local } = r;
+  const ranges = wire.HyperParameterTuningJobConfig.ParameterRanges ?? {};
+  const tunedNames = new Set(
+    [...(ranges.IntegerParameterRanges ?? []), ...(ranges.ContinuousParameterRanges ?? []), ...(ranges.CategoricalParameterRanges ?? [])].map((p) => p.Name),
+  );
+  const missing = [...jobs.recs.values()].filter((j) => j.TuningJobArn === wire.HyperParameterTuningJobArn && !local.trials.includes(j.TrainingJobName));
+  for (const j of missing.sort((a, b) => (a.TrainingJobName < b.TrainingJobName ? -1 : 1))) {
+    local.trials.push(j.TrainingJobName);
+    local.tuned[j.TrainingJobName] = Object.fromEntries(Object.entries(j.HyperParameters).filter(([k]) => tunedNames.has(k)));
+  }
+}
 
 const LISTED: Listed<TuningJobRecord> = {
   name: (r) => r.wire.HyperParameterTuningJobName,
@@ -43,7 +61,8 @@ export class TuningJobs {
         w.HyperParameterTuningJobStatus = "Failed";
         w.FailureReason = "The local SageMaker server stopped while the tuning job was running.";
         w.HyperParameterTuningEndTime = w.LastModifiedTime = now();
-        saveTuningJob(ctx.store, r);
+        adoptTrials(r, jobs);
+        refreshTuningJob(ctx, jobs, r); // the counters, from the trials' training jobs (running ones are Failed now), saved
       }
       this.recs.set(w.HyperParameterTuningJobName, r);
     }
@@ -57,6 +76,7 @@ export class TuningJobs {
     if (request.TrainingJobDefinitions) c.custom("Local SageMaker supports TrainingJobDefinition, not TrainingJobDefinitions.");
     else if (c.object(def, "TrainingJobDefinition", true)) validateTrainingSpec(c, def, "TrainingJobDefinition");
     const input = c.valid<CreateTuningJob>(request);
+    checkFileRoots(this.ctx, input.TrainingJobDefinition, "TrainingJobDefinition: ");
     const name = input.HyperParameterTuningJobName;
     const arn = this.ctx.arn("hyper-parameter-tuning-job", name.toLowerCase());
     if (this.recs.has(name)) throw inUse(`Hyperparameter tuning job names must be unique within an AWS account and region, and a job with this name already exists (${arn})`);

@@ -147,7 +147,14 @@ export class Session {
     if (/^(s3|file):\/\//.test(value)) return value;
     const abs = path.resolve(value);
     if (!fs.existsSync(abs)) throw new Error(`channel ${channel}: ${value} does not exist`);
-    if (this.mode === "local") return `file://${abs}`;
+    if (this.mode === "local") {
+      // the local SageMaker reads file:// paths only inside folders it was allowed: a path this program's user
+      // passed is one (a request from anyone else is not; see sagemaker-local's file roots)
+      await this.clients();
+      const srv = await localServers.get(this.stateDir)?.server;
+      srv?.fileRoots.add(fs.statSync(abs).isDirectory() ? abs : path.dirname(abs));
+      return `file://${abs}`;
+    }
     if (!this.bucket) throw new Error("session: aws mode needs a bucket (option bucket or env SAGEMAKER_BUCKET) to upload data");
     const key = `${this.prefix}/data/${channel}`;
     await this.upload(abs, key);
