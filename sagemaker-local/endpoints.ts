@@ -19,8 +19,10 @@ import type {
   DescribeEndpointCommandOutput,
   ListEndpointsCommandInput,
   ListEndpointsCommandOutput,
+  EndpointSortKey,
+  EndpointStatus,
 } from "@aws-sdk/client-sagemaker";
-import { Context, Listed, now, paginate, sortAndFilter, findByName } from "./context";
+import { checkList, Context, Listed, now, paginate, sortAndFilter, findByName } from "./context";
 import { Checker, errorMessage, validation } from "./errors";
 import { Models } from "./models";
 import { ModelServers, ModelServerOptions } from "./model-servers";
@@ -28,6 +30,10 @@ import { EndpointLocal, EndpointRecord, EndpointWire, fromDisk, toDisk } from ".
 import { unpack } from "./tar";
 import type { Reply, Request } from "./wire";
 
+const ENDPOINT_STATUSES = Object.keys({
+  OutOfService: 1, Creating: 1, Updating: 1, SystemUpdating: 1, RollingBack: 1, InService: 1, Deleting: 1, Failed: 1, UpdateRollbackFailed: 1,
+} satisfies Record<EndpointStatus, 1>);
+const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<EndpointSortKey, 1>);
 const LISTED: Listed<EndpointRecord> = { name: (e) => e.wire.EndpointName, status: (e) => e.wire.EndpointStatus, created: (e) => e.wire.CreationTime };
 
 export class Endpoints {
@@ -142,6 +148,7 @@ export class Endpoints {
     return { ...wire, ProductionVariants: [variant] };
   }
   listEndpoints(input: Request<ListEndpointsCommandInput>): Reply<ListEndpointsCommandOutput> {
+    checkList(input, { statuses: ENDPOINT_STATUSES, sortBy: SORT_BY });
     const items = sortAndFilter([...this.endpoints.values()], input, LISTED);
     const { page, NextToken } = paginate(items, input);
     return {

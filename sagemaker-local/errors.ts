@@ -16,6 +16,20 @@ export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * A request's value as a message shows it: a string as it is, anything else as JSON — shortened, and never
+ * throwing (String() throws on {"toString": "x"}, a client's JSON can be that).
+ */
+export function show(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === "string" ? v : JSON.stringify(v) ?? "undefined";
+  } catch {
+    s = Object.prototype.toString.call(v);
+  }
+  return s.length > 200 ? `${s.slice(0, 200)}… (${s.length} characters)` : s;
+}
+
 export const validation = (msg: string) => new ApiError("ValidationException", msg);
 export const notFound = (msg = "Requested resource not found.") => new ApiError("ResourceNotFound", msg);
 export const inUse = (msg: string) => new ApiError("ResourceInUse", msg);
@@ -44,19 +58,19 @@ export class Checker {
       return;
     }
     if (typeof v !== "string" || !re.test(v))
-      this.problems.push(`Value '${String(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${re.source.replace(/\$$/, "")}`);
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${re.source.replace(/\$$/, "")}`);
   }
   role(v: unknown, path: string): void {
     if (!this.required(v, path)) return;
     if (typeof v !== "string" || !ROLE_RE.test(v))
-      this.problems.push(`Value '${String(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ROLE_RE.source.replace(/\$$/, "")}`);
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ROLE_RE.source.replace(/\$$/, "")}`);
   }
   range(v: unknown, path: string, min: number, max: number, required = false): void {
     if (v === undefined || v === null) {
       if (required) this.required(v, path);
       return;
     }
-    if (typeof v !== "number" || !Number.isInteger(v)) this.problems.push(`Value '${String(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be an integer`);
+    if (typeof v !== "number" || !Number.isInteger(v)) this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be an integer`);
     else if (v < min) this.problems.push(`Value '${v}' at '${this.at(path)}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
     else if (v > max) this.problems.push(`Value '${v}' at '${this.at(path)}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
   }
@@ -66,11 +80,11 @@ export class Checker {
       return;
     }
     if (!values.includes(v as string))
-      this.problems.push(`Value '${String(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(", ")}]`);
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(", ")}]`);
   }
   /** A JSON value of the wrong type (the SDK never sends one; a hand-written request may). */
   private wrongType(v: unknown, path: string, what: string): false {
-    this.problems.push(`Value '${typeof v === "string" ? v : JSON.stringify(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be ${what}`);
+    this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be ${what}`);
     return false;
   }
   /** a structure; false (and a problem if required) when absent */

@@ -219,22 +219,41 @@ export class Guard {
   }
 }
 
+/** how a server words an error it did not route to: headers (without the length) and body, in its own shape */
+export type ErrorAnswer = (status: number, message: string) => { headers: Record<string, string>; body: string };
+
 /**
- * A node:http server behind the guard: refused requests go to `refuse` (each server answers in its own error
- * shape), an allowed origin's preflight is answered, its answers carry the CORS headers; then `handler`.
+ * A node:http server behind the guard: refused requests are answered by `errorAnswer` (each server in its own
+ * error shape), an allowed origin's preflight is answered, its answers carry the CORS headers; then `handler`.
+ * What node's HTTP parser cannot read (a malformed request line or header, headers too large, a request that
+ * timed out) is answered in the same shape — 400, 431, 408 — instead of node's empty default, and the connection
+ * closes.
  */
-export function createGuardedServer(guard: Guard, refuse: (res: http.ServerResponse, r: Refusal) => void, handler: http.RequestListener): http.Server {
+export function createGuardedServer(guard: Guard, errorAnswer: ErrorAnswer, handler: http.RequestListener): http.Server {
   const server = http.createServer(guard.serverOptions(), (req, res) => {
     const refusal = guard.check(req);
     if (refusal) {
       guard.refused[refusal.reason]++;
-      req.resume();
-      res.setHeader("connection", "close");
-      return refuse(res, refusal);
+      req.resume(); // its body is read and dropped, so the client can read the refusal
+      const a = errorAnswer(refusal.status, refusal.message);
+      res.writeHead(refusal.status, { ...a.headers, "content-length": Buffer.byteLength(a.body) });
+      res.end(a.body);
+      return;
     }
     if (guard.preflight(req, res)) return;
     for (const [k, v] of Object.entries(guard.corsHeaders(req))) res.setHeader(k, v);
     handler(req, res);
+  });
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    // as node's own handler: answer only on a socket that has sent nothing yet (an answer already under way on
+    // it would be corrupted; the client has what it asked for)
+    if (err.code === "ECONNRESET" || !socket.writable || socket.bytesWritten > 0) return socket.destroy();
+    const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    const message =
+      status === 431 ? "the request's headers are too large" : status === 408 ? "the request did not arrive in time (slow client)" : `the request is not valid HTTP/1.1 (${err.code ?? err.message})`;
+    const a = errorAnswer(status, message);
+    const head = Object.entries({ ...a.headers, "content-length": String(Buffer.byteLength(a.body)), connection: "close" }).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${head}\r\n${a.body}`);
   });
   guard.limitConnections(server);
   return server;
@@ -266,13 +285,14 @@ export type Body = { bytes: Buffer } | { tooLarge: true } | { aborted: true };
 
 /**
  * A request body of at most `limit` bytes. Above it — declared by Content-Length or while arriving — buffering
- * stops, the rest is read and dropped (so the client can read the 413 it is answered with), and the result says
- * so. A client that goes away mid-body gives `aborted`; requestTimeoutMs bounds a slow one.
+ * stops and the rest is read and dropped; the result (`tooLarge`) comes when the request has ended, so the
+ * answer goes to a client that is done sending: closing a socket with unread data would reset the connection
+ * and the client would see a broken pipe instead of the 413. requestTimeoutMs bounds a client that never ends.
+ * A client that goes away mid-body gives `aborted`.
  */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<Body> {
   return new Promise((resolve) => {
-    const declared = Number(req.headers["content-length"]);
-    let tooLarge = declared > limit;
+    let tooLarge = Number(req.headers["content-length"]) > limit;
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
@@ -281,12 +301,10 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Body
       if (size > limit) {
         tooLarge = true;
         chunks.length = 0;
-        resolve({ tooLarge: true });
       } else chunks.push(c);
     });
     req.on("end", () => resolve(tooLarge ? { tooLarge: true } : { bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
     req.on("close", () => resolve({ aborted: true })); // after "end" this changes nothing
     req.on("error", () => resolve({ aborted: true }));
-    if (tooLarge) resolve({ tooLarge: true });
   });
 }

@@ -19,7 +19,7 @@ import type {
   DescribeModelCommandOutput,
 } from "@aws-sdk/client-sagemaker";
 import { Context, now, findByName } from "./context";
-import { Checker, validation } from "./errors";
+import { Checker, show, validation } from "./errors";
 import type { EndpointConfigRecord, ModelRecord, VariantSpec } from "./records";
 import { checkUri } from "./storage";
 import type { JsonObject, Reply, Request } from "./wire";
@@ -138,9 +138,9 @@ function validateVariant(c: Checker, v: unknown, p: string): void {
   if (v.ServerlessConfig) {
     if (c.object(v.ServerlessConfig, `${p}.ServerlessConfig`)) validateServerless(c, v, v.ServerlessConfig, p);
   } else {
-    if (!v.InstanceType) c.custom(`Production variant ${String(v.VariantName)}: InstanceType is required when ServerlessConfig is not specified.`);
+    if (!v.InstanceType) c.custom(`Production variant ${show(v.VariantName)}: InstanceType is required when ServerlessConfig is not specified.`);
     else if (typeof v.InstanceType !== "string" || !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(v.InstanceType))
-      c.custom(`Value '${String(v.InstanceType)}' at '${p.replace(/(^|\.)([A-Z])/g, (_m, d, x) => d + x.toLowerCase())}.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
+      c.custom(`Value '${show(v.InstanceType)}' at '${p.replace(/(^|\.)([A-Z])/g, (_m, d, x) => d + x.toLowerCase())}.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
     c.range(v.InitialInstanceCount, `${p}.InitialInstanceCount`, 1, 1e6, !!v.InstanceType);
   }
 }
@@ -157,5 +157,5 @@ function validateServerless(c: Checker, v: JsonObject, s: JsonObject, p: string)
       c.custom("ProvisionedConcurrency must be less than or equal to MaxConcurrency.");
   }
   if (v.InstanceType || v.InitialInstanceCount !== undefined)
-    c.custom(`Production variant ${String(v.VariantName)}: specify either ServerlessConfig or InstanceType and InitialInstanceCount, not both.`);
+    c.custom(`Production variant ${show(v.VariantName)}: specify either ServerlessConfig or InstanceType and InitialInstanceCount, not both.`);
 }

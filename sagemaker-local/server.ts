@@ -44,6 +44,8 @@ export const MAX_INVOKE_BODY = 6 * 1024 * 1024;
 const MAX_OTHER_BODY = 64 * 1024;
 /** nesting of a SageMaker API request body; the deepest request the API defines nests fewer than 10 levels */
 const MAX_JSON_NESTING = 64;
+/** the error types of what the guard answers before routing */
+const ERROR_TYPES: Record<number, string> = { 400: "BadRequestException", 403: "AccessDeniedException", 408: "RequestTimeoutException", 421: "MisdirectedRequest", 431: "RequestHeaderFieldsTooLarge" };
 
 export interface ServerOptions {
   port?: number; // 0 (default) = any free port
@@ -162,14 +164,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     send(res, status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type }, { __type: type, message });
   const server = createGuardedServer(
     guard,
-    (res, refusal) => awsError(res, refusal.status, refusal.reason === "host" ? "MisdirectedRequest" : "AccessDeniedException", refusal.message),
+    (status, message) => {
+      const type = ERROR_TYPES[status] ?? "BadRequestException";
+      return { headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type, "x-amzn-requestid": crypto.randomUUID() }, body: JSON.stringify({ __type: type, message }) };
+    },
     (req, res) => {
       const api = req.method === "POST" && typeof req.headers["x-amz-target"] === "string";
       const limit = api ? MAX_API_BODY : req.method === "POST" ? MAX_INVOKE_BODY : MAX_OTHER_BODY;
       readBody(req, limit).then((body) => {
         if ("aborted" in body) return;
         if ("tooLarge" in body) {
-          res.setHeader("connection", "close");
           if (api) return awsError(res, 413, "ValidationException", `Request body exceeds ${MAX_API_BODY} bytes, the limit of a SageMaker API request here.`);
           return awsError(res, 413, "ValidationError", `Request payload exceeds the ${MAX_INVOKE_BODY / 1048576} MB limit.`);
         }

@@ -20,8 +20,11 @@ let tmpSeq = 0;
 /** the temporary files of writeFileAtomic: hidden, and ending in .tmp */
 export const TMP_FILE = /^\..+\.\d+\.\d+\.tmp$/;
 
-/** write temp, fsync, rename, fsync the folder: `file` is the old content or the new, whatever happens */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+/**
+ * write temp, fsync, rename, fsync the folder: `file` is the old content or the new, whatever happens
+ * (`crash` names the crash point between the write and the rename, for the kill -9 campaign)
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, crash?: string): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${tmpSeq++}.tmp`);
@@ -32,7 +35,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } finally {
     fs.closeSync(fd);
   }
-  crashPoint(file.endsWith(".json") ? "record-rename" : "artifact-rename");
+  if (crash) crashPoint(crash);
   fs.renameSync(tmp, file);
   fsyncDir(dir);
 }
@@ -65,7 +68,7 @@ export class Store {
     return path.join(this.root, kind, `${name}.json`);
   }
   save<K extends RecordKind>(kind: K, name: string, rec: StoredRecords[K]): void {
-    writeFileAtomic(this.file(kind, name), JSON.stringify(rec, null, 1));
+    writeFileAtomic(this.file(kind, name), JSON.stringify(rec, null, 1), "record-rename");
   }
   remove(kind: RecordKind, name: string): void {
     fs.rmSync(this.file(kind, name), { force: true });
@@ -237,10 +240,10 @@ export class DataAccess {
 
   /** an object written whole or not at all: atomically to a file (or the local S3 folder); a PutObject is atomic */
   async writeObject(uri: string, data: Buffer): Promise<void> {
-    if (uri.startsWith("file:")) return writeFileAtomic(this.local(uri, "S3OutputPath"), data);
+    if (uri.startsWith("file:")) return writeFileAtomic(this.local(uri, "S3OutputPath"), data, "artifact-rename");
     const { bucket, key } = parseS3(uri, "S3OutputPath");
     const c = this.s3client();
-    if (!c) return writeFileAtomic(this.localS3(bucket, key), data);
+    if (!c) return writeFileAtomic(this.localS3(bucket, key), data, "artifact-rename");
     const { PutObjectCommand } = s3sdk();
     await c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
   }

@@ -5,7 +5,7 @@
  * Checker and thrown together, with AWS's messages; what the local SageMaker does not implement (multi-instance
  * training, non-S3 data sources) is an error too, never ignored.
  */
-import { Checker } from "./errors";
+import { Checker, show } from "./errors";
 import { isJsonObject, JsonObject } from "./wire";
 import { checkUri } from "./storage";
 import type { Context } from "./context";
@@ -14,7 +14,7 @@ import type { TrainingSpec } from "./records";
 const INSTANCE_RE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
 /** the Name of a MetricDefinition, if it has one (for messages) */
-const nameOf = (m: unknown): string => String(isJsonObject(m) ? m.Name : undefined);
+const nameOf = (m: unknown): string => show(isJsonObject(m) ? m.Name : undefined);
 
 /**
  * Checks the training specification in a CreateTrainingJob request or a TrainingJobDefinition. After the
@@ -53,7 +53,7 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "")
     c.range(rc.VolumeSizeInGB, p("ResourceConfig.VolumeSizeInGB"), 0, 1e6, true);
     c.range(rc.InstanceCount, p("ResourceConfig.InstanceCount"), 0, 1e6);
     if (rc.InstanceType !== undefined && (typeof rc.InstanceType !== "string" || !INSTANCE_RE.test(rc.InstanceType)))
-      c.custom(`Value '${String(rc.InstanceType)}' at 'resourceConfig.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
+      c.custom(`Value '${show(rc.InstanceType)}' at 'resourceConfig.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
     if (typeof rc.InstanceCount === "number" && rc.InstanceCount > 1) c.custom("Local SageMaker runs single-instance training jobs only: ResourceConfig.InstanceCount must be 1.");
   }
   const stop = input.StoppingCondition;
@@ -75,16 +75,16 @@ function validateChannels(c: Checker, chans: unknown, p: (s: string) => string):
     const name = ch.ChannelName;
     c.name(name, `${at}.ChannelName`, /^[A-Za-z0-9\.\-_]+$/);
     if (name === "." || name === "..") c.custom(`Invalid channel name ${name}.`);
-    if (seen.has(name)) c.custom(`Channel names must be unique: ${String(name)}`);
+    if (seen.has(name)) c.custom(`Channel names must be unique: ${show(name)}`);
     seen.add(name);
     c.string(ch.ContentType, `${at}.ContentType`);
     const ds = ch.DataSource;
     if (c.object(ds, `${at}.DataSource`, true)) {
       const s3 = ds.S3DataSource;
-      if (!s3) c.custom(`Channel ${String(name)}: only S3DataSource is supported locally.`);
+      if (!s3) c.custom(`Channel ${show(name)}: only S3DataSource is supported locally.`);
       else if (c.object(s3, `${at}.DataSource.S3DataSource`)) {
         c.required(s3.S3DataType, `${at}.DataSource.S3DataSource.S3DataType`);
-        if (c.string(s3.S3Uri, `${at}.DataSource.S3DataSource.S3Uri`, true)) checkUri(s3.S3Uri, `Channel ${String(name)} S3Uri`);
+        if (c.string(s3.S3Uri, `${at}.DataSource.S3DataSource.S3Uri`, true)) checkUri(s3.S3Uri, `Channel ${show(name)} S3Uri`);
       }
     }
   }

@@ -15,11 +15,14 @@ import type {
   ListTrainingJobsForHyperParameterTuningJobCommandOutput,
   StopHyperParameterTuningJobCommandInput,
   StopHyperParameterTuningJobCommandOutput,
+  HyperParameterTuningJobSortByOptions,
+  HyperParameterTuningJobStatus,
+  TrainingJobSortByOptions,
 } from "@aws-sdk/client-sagemaker";
-import { Context, Listed, now, paginate, sortAndFilter } from "./context";
-import { Checker, TUNING_NAME_RE, errorMessage, inUse, notFound, validation } from "./errors";
+import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
+import { Checker, TUNING_NAME_RE, errorMessage, inUse, notFound, show, validation } from "./errors";
 import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
-import { TrainingJobs } from "./training";
+import { TRAINING_JOB_STATUSES, TrainingJobs } from "./training";
 import { checkFileRoots, validateTrainingSpec } from "./training-spec";
 import { buildStrategy, CreateTuningJob, validateTuningConfig } from "./tuning-spec";
 import { LiveTuningJob, TrialState, TuningRun } from "./tuning-run";
@@ -43,6 +46,10 @@ function adoptTrials(r: TuningJobRecord, jobs: TrainingJobs): void {
     local.tuned[j.TrainingJobName] = Object.fromEntries(Object.entries(j.HyperParameters).filter(([k]) => tunedNames.has(k)));
   }
 }
+
+const TUNING_JOB_STATUSES = Object.keys({ Completed: 1, InProgress: 1, Failed: 1, Stopped: 1, Stopping: 1, Deleting: 1, DeleteFailed: 1 } satisfies Record<HyperParameterTuningJobStatus, 1>);
+const TUNING_SORT_BY = Object.keys({ Name: 1, Status: 1, CreationTime: 1 } satisfies Record<HyperParameterTuningJobSortByOptions, 1>);
+const TRIALS_SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1, FinalObjectiveMetricValue: 1 } satisfies Record<TrainingJobSortByOptions, 1>);
 
 const LISTED: Listed<TuningJobRecord> = {
   name: (r) => r.wire.HyperParameterTuningJobName,
@@ -111,7 +118,7 @@ export class TuningJobs {
 
   get(name: unknown): TuningJobRecord {
     const r = typeof name === "string" ? this.recs.get(name) : undefined;
-    if (!r) throw notFound(`Amazon SageMaker can't find a tuning job named ${String(name)}.`);
+    if (!r) throw notFound(`Amazon SageMaker can't find a tuning job named ${show(name)}.`);
     return r;
   }
   describe(input: Request<DescribeHyperParameterTuningJobCommandInput>): Reply<DescribeHyperParameterTuningJobCommandOutput> {
@@ -123,6 +130,7 @@ export class TuningJobs {
     return r.wire;
   }
   list(input: Request<ListHyperParameterTuningJobsCommandInput>): Reply<ListHyperParameterTuningJobsCommandOutput> {
+    checkList(input, { statuses: TUNING_JOB_STATUSES, sortBy: TUNING_SORT_BY });
     const items = sortAndFilter([...this.recs.values()], input, LISTED);
     const { page, NextToken } = paginate(items, input);
     return {
@@ -144,8 +152,8 @@ export class TuningJobs {
   listTrainingJobs(input: Request<ListTrainingJobsForHyperParameterTuningJobCommandInput>): Reply<ListTrainingJobsForHyperParameterTuningJobCommandOutput> {
     const c = new Checker();
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
-    c.oneOf(input.SortBy, "SortBy", ["Name", "CreationTime", "Status", "FinalObjectiveMetricValue"]);
     c.throwIfAny();
+    checkList(input, { statuses: TRAINING_JOB_STATUSES, sortBy: TRIALS_SORT_BY });
     const r = this.get(input.HyperParameterTuningJobName);
     let items = trialSummaries(this.ctx, this.jobs, r);
     if (input.StatusEquals) items = items.filter((s) => s.TrainingJobStatus === input.StatusEquals);

@@ -77,7 +77,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const server = createGuardedServer(
     endpointGuard(opts.host, opts.access),
-    (res, refusal) => sendError(res, refusal.status, refusal.message),
+    (_status, message) => ({ headers: { "content-type": "application/json" }, body: JSON.stringify({ error: message }) }),
     (req, res) => {
       const url = (req.url ?? "/").split("?")[0];
       if (url === "/ping") {
@@ -100,7 +100,6 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       readBody(req, opts.maxPayloadBytes).then((body) => {
         if ("aborted" in body) return;
         if ("tooLarge" in body) {
-          res.setHeader("Connection", "close");
           return sendError(res, 413, `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`);
         }
         try {

@@ -42,6 +42,9 @@ export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, ra
   if (body.trim() === "") throw new HttpError(400, "empty request body");
   const { X, nrow } = inFormat === "csv" ? parseCsvBody(body, features) : parseJsonBody(body, features);
   const pred = ensemble.predict({ X, nrow, ncol: features.length, featureNames: features });
+  // the inputs are finite or missing, so a non-finite prediction is a fault of the model, never sent as an answer
+  const bad = pred.prediction.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new Error(`the model predicted ${pred.prediction[bad]} for row ${Math.floor(bad / (pred.prediction.length / nrow)) + 1}: a damaged model file?`);
   if (outFormat === "csv") return { status: 200, contentType: MIME.csv, body: csvOf(pred.prediction, nrow) };
   const out: Record<string, unknown> = { predictions: rowsOf(pred.prediction, nrow) };
   if (wantsMembers(headers["x-amzn-sagemaker-custom-attributes"])) {
