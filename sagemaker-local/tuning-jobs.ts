@@ -126,7 +126,7 @@ export class TuningJobs {
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
     c.throwIfAny();
     const r = this.get(input.HyperParameterTuningJobName);
-    if (r.wire.HyperParameterTuningJobStatus === "InProgress") refreshTuningJob(this.ctx, this.jobs, r);
+    if (r.wire.HyperParameterTuningJobStatus === "InProgress") refreshTuningJob(this.ctx, this.jobs, r, "if-changed");
     return r.wire;
   }
   list(input: Request<ListHyperParameterTuningJobsCommandInput>): Reply<ListHyperParameterTuningJobsCommandOutput> {

@@ -36,8 +36,13 @@ export function trialSummaries(ctx: Context, jobs: TrainingJobs, r: TuningJobRec
   });
 }
 
-/** counters and BestTrainingJob from the training jobs; saves the record */
-export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobRecord): void {
+/**
+ * Counters and BestTrainingJob from the training jobs. Saves the record (and moves LastModifiedTime) when they
+ * changed, or always with `save: "always"` (a caller that changed other fields); a DescribeHyperParameterTuningJob
+ * that changes nothing writes nothing — with 20 clients polling, a durable (fsync'd) write per poll was the
+ * server's bottleneck (~100 Describe/s).
+ */
+export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobRecord, save: "always" | "if-changed" = "always"): void {
   const counters: Required<TrainingJobStatusCounters> = { Completed: 0, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 };
   const obj: Required<ObjectiveStatusCounters> = { Succeeded: 0, Pending: 0, Failed: 0 };
   const sums = trialSummaries(ctx, jobs, r);
@@ -51,6 +56,7 @@ export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobR
     else obj.Pending++;
   }
   const w = r.wire;
+  const before = JSON.stringify([w.TrainingJobStatusCounters, w.ObjectiveStatusCounters, w.BestTrainingJob]);
   w.TrainingJobStatusCounters = counters;
   w.ObjectiveStatusCounters = obj;
   const type = w.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.Type;
@@ -65,6 +71,7 @@ export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobR
     if (!best || (type === "Minimize" ? v < best.value : v > best.value)) best = { summary: s, value: v };
   }
   w.BestTrainingJob = best?.summary;
+  if (save === "if-changed" && JSON.stringify([w.TrainingJobStatusCounters, w.ObjectiveStatusCounters, w.BestTrainingJob]) === before) return;
   w.LastModifiedTime = now();
   saveTuningJob(ctx.store, r);
 }
