@@ -56,16 +56,16 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** samples a process's RSS every second: start, peak, end */
-function watch(pid: number): { stop(): { start: number; peak: number; end: number } } {
-  const start = rssMb(pid);
-  let peak = start;
-  const timer = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 1000);
+/** samples a process's RSS every second: start, peak, end, and the curve (every 10th sample) */
+function watch(pid: number): { stop(): { start: number; peak: number; end: number; curve: string } } {
+  const samples = [rssMb(pid)];
+  const timer = setInterval(() => samples.push(rssMb(pid)), 1000);
   return {
     stop() {
       clearInterval(timer);
-      const end = rssMb(pid);
-      return { start, peak: Math.max(peak, end), end };
+      samples.push(rssMb(pid));
+      const curve = samples.filter((_, i) => i % 10 === 0 || i === samples.length - 1).map((v) => v.toFixed(0)).join(" → ");
+      return { start: samples[0], peak: Math.max(...samples), end: samples[samples.length - 1], curve };
     },
   };
 }
@@ -117,7 +117,7 @@ async function endpoint(optMl: string, rows: number[][]): Promise<void> {
   console.log(`\n## endpoint: trainer serve, 50 connections, ${SECONDS} s (1-row CSV, 20-row CSV, 5-row JSON in turn)`);
   console.log(`requests ${total} (${r.requests.average.toFixed(0)} req/s), 2xx ${r["2xx"]}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`);
   console.log(`latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms`);
-  console.log(`RSS of the server: start ${m.start.toFixed(1)} MB, end ${m.end.toFixed(1)} MB, peak ${m.peak.toFixed(1)} MB`);
+  console.log(`RSS of the server: start ${m.start.toFixed(1)} MB, end ${m.end.toFixed(1)} MB, peak ${m.peak.toFixed(1)} MB (every 10 s: ${m.curve} MB)`);
   child.kill("SIGTERM");
 }
 
@@ -210,7 +210,7 @@ async function controlPlane(): Promise<void> {
   console.log(`\n## control plane: local SageMaker with a Bayesian tuning job (real trainer, 2 in parallel), 20 SDK clients polling Describe*/List*, ${SECONDS} s`);
   console.log(`requests ${requests} (${(requests / SECONDS).toFixed(0)} req/s), errors ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ""}`);
   console.log(`trials meanwhile: ${JSON.stringify(d.TrainingJobStatusCounters)}`);
-  console.log(`RSS of the server: start ${m.start.toFixed(1)} MB, end ${m.end.toFixed(1)} MB, peak ${m.peak.toFixed(1)} MB`);
+  console.log(`RSS of the server: start ${m.start.toFixed(1)} MB, end ${m.end.toFixed(1)} MB, peak ${m.peak.toFixed(1)} MB (every 10 s: ${m.curve} MB)`);
   admin.destroy();
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));
