@@ -62,6 +62,7 @@ export class Checker {
   }
   role(v: unknown, path: string): void {
     if (!this.required(v, path)) return;
+    if (typeof v === "string" && v.length > 2048) return this.maxLength(v, path, 2048);
     if (typeof v !== "string" || !ROLE_RE.test(v))
       this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ROLE_RE.source.replace(/\$$/, "")}`);
   }
@@ -101,6 +102,22 @@ export class Checker {
   string(v: unknown, path: string, required = false): v is string {
     if (v === undefined || v === null) return required ? this.required(v, path) : false;
     return typeof v === "string" || this.wrongType(v, path, "a string");
+  }
+  /** a string of at most `max` characters, when it is a string (the service model's length limits) */
+  maxLength(v: unknown, path: string, max: number): void {
+    if (typeof v === "string" && v.length > max)
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+  }
+  /** a map's number of entries and the lengths of its keys and values, when it is a map */
+  mapLimits(v: unknown, path: string, limits: { entries: number; key: number; value: number }): void {
+    if (!isJsonObject(v)) return;
+    const entries = Object.entries(v);
+    if (entries.length > limits.entries)
+      this.problems.push(`Value at '${this.at(path)}' failed to satisfy constraint: Member must have length less than or equal to ${limits.entries}`);
+    for (const [k, x] of entries) {
+      this.maxLength(k, `${path}.key`, limits.key);
+      this.maxLength(x, `${path}.${k.slice(0, 50)}`, limits.value);
+    }
   }
   /** a number when present */
   number(v: unknown, path: string): void {

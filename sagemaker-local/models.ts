@@ -53,11 +53,16 @@ export class Models {
     for (const ct of containers) {
       if (!c.object(ct, "PrimaryContainer", true)) continue;
       if (!ct.Image && !ct.ModelPackageName) c.custom("Image must be specified in the container definition.");
-      c.string(ct.Image, "PrimaryContainer.Image");
-      if (ct.ModelDataUrl !== undefined) checkUri(ct.ModelDataUrl, "ModelDataUrl");
-      if (c.object(ct.Environment, "PrimaryContainer.Environment"))
+      if (c.string(ct.Image, "PrimaryContainer.Image")) c.maxLength(ct.Image, "PrimaryContainer.Image", 255);
+      if (ct.ModelDataUrl !== undefined) {
+        c.maxLength(ct.ModelDataUrl, "PrimaryContainer.ModelDataUrl", 1024);
+        checkUri(ct.ModelDataUrl, "ModelDataUrl");
+      }
+      if (c.object(ct.Environment, "PrimaryContainer.Environment")) {
         for (const [k, v] of Object.entries(ct.Environment))
-          if (typeof v !== "string" || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) c.custom(`Environment: invalid entry ${k}.`);
+          if (typeof v !== "string" || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) c.custom(`Environment: invalid entry ${show(k)}.`);
+        c.mapLimits(ct.Environment, "PrimaryContainer.Environment", { entries: 16, key: 1024, value: 1024 });
+      }
     }
     const input = c.valid<CreateModel>(request);
     const url = (input.PrimaryContainer ?? input.Containers?.[0])?.ModelDataUrl;

@@ -83,7 +83,7 @@ test("what the real clients send: the AWS SDK, boto3 and the AWS CLI send Host w
       sm.destroy();
     }],
     // (asynchronously: the servers run in this process)
-    ["boto3", async (url) => (await run("python3", ["-c", PY, url], { env: cliEnv })).stdout],
+    ["boto3", async (url) => (await run("/usr/bin/python3", ["-c", PY, url], { env: cliEnv })).stdout],
     ["AWS CLI", async (url) => (await run("aws", ["--endpoint-url", url, "sagemaker", "list-training-jobs"], { env: cliEnv })).stdout],
   ];
   for (const [name, call] of clients) {
