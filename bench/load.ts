@@ -13,7 +13,7 @@
  *   3. control    the local SageMaker (its own process, the project's trainer) running a Bayesian tuning job
  *                 (real trainer, 3-fold, 2 trials at a time) while 20 SDK clients poll DescribeHyperParameterTuningJob,
  *                 ListTrainingJobsForHyperParameterTuningJob and DescribeTrainingJob for --seconds: requests,
- *                 errors, RSS of the server process at start, end and peak.
+ *                 errors, RSS of the server process at start, end and peak, and its V8 heap (GET /_local/health).
  *
  * Without --model the endpoint serves the trainer's default ensemble trained on data/diabetes.csv. Everything
  * runs on loopback, on the same cores as the load generators.
@@ -181,6 +181,9 @@ async function controlPlane(): Promise<void> {
     }),
   );
   await new Promise((r) => setTimeout(r, 1000));
+  const heap = async () => ((await (await fetch(`${url}/_local/health`)).json()) as { memoryMb: { heapUsed: number } }).memoryMb.heapUsed;
+  const heaps: number[] = [await heap()];
+  const heapTimer = setInterval(() => heap().then((h) => heaps.push(h), () => undefined), 10_000);
   const mem = watch(child.pid!);
   let requests = 0;
   const errors: string[] = [];
@@ -206,11 +209,14 @@ async function controlPlane(): Promise<void> {
   });
   await Promise.all(pollers);
   const m = mem.stop();
+  clearInterval(heapTimer);
+  heaps.push(await heap());
   const d = await admin.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
   console.log(`\n## control plane: local SageMaker with a Bayesian tuning job (real trainer, 2 in parallel), 20 SDK clients polling Describe*/List*, ${SECONDS} s`);
   console.log(`requests ${requests} (${(requests / SECONDS).toFixed(0)} req/s), errors ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ""}`);
   console.log(`trials meanwhile: ${JSON.stringify(d.TrainingJobStatusCounters)}`);
   console.log(`RSS of the server: start ${m.start.toFixed(1)} MB, end ${m.end.toFixed(1)} MB, peak ${m.peak.toFixed(1)} MB (every 10 s: ${m.curve} MB)`);
+  console.log(`V8 heap in use (GET /_local/health, not collected first), every 10 s: ${heaps.map((h) => h.toFixed(0)).join(" → ")} MB`);
   admin.destroy();
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));

@@ -256,7 +256,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
       const s = endpoints.stats(decodePathSegment(st[1]) ?? "");
       return send(res, s ? 200 : 404, { "content-type": "application/json" }, s ?? { message: "no such endpoint" });
     }
-    if (url.pathname === "/ping" || url.pathname === "/_local/health") return send(res, 200, { "content-type": "application/json" }, { ok: true, refused: guard.refused });
+    if (url.pathname === "/ping") return send(res, 200, { "content-type": "application/json" }, { ok: true });
+    if (url.pathname === "/_local/health") {
+      const m = process.memoryUsage();
+      return send(res, 200, { "content-type": "application/json" }, { ok: true, refused: guard.refused, memoryMb: { rss: m.rss / 1048576, heapUsed: m.heapUsed / 1048576, external: m.external / 1048576 } });
+    }
     return send(res, 404, { "content-type": "application/json", "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `No route for ${req.method} ${url.pathname}` });
   }
 
