@@ -181,8 +181,9 @@ async function controlPlane(): Promise<void> {
     }),
   );
   await new Promise((r) => setTimeout(r, 1000));
-  const heap = async () => ((await (await fetch(`${url}/_local/health`)).json()) as { memoryMb: { heapUsed: number } }).memoryMb.heapUsed;
-  const heaps: number[] = [await heap()];
+  type Mem = { heapUsed: number; heapTotal: number; external: number };
+  const heap = async () => ((await (await fetch(`${url}/_local/health`)).json()) as { memoryMb: Mem }).memoryMb;
+  const heaps: Mem[] = [await heap()];
   const heapTimer = setInterval(() => heap().then((h) => heaps.push(h), () => undefined), 10_000);
   const mem = watch(child.pid!);
   let requests = 0;
@@ -216,7 +217,7 @@ async function controlPlane(): Promise<void> {
   console.log(`requests ${requests} (${(requests / SECONDS).toFixed(0)} req/s), errors ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ""}`);
   console.log(`trials meanwhile: ${JSON.stringify(d.TrainingJobStatusCounters)}`);
   console.log(`RSS of the server: start ${m.start.toFixed(1)} MB, end ${m.end.toFixed(1)} MB, peak ${m.peak.toFixed(1)} MB (every 10 s: ${m.curve} MB)`);
-  console.log(`V8 heap in use (GET /_local/health, not collected first), every 10 s: ${heaps.map((h) => h.toFixed(0)).join(" → ")} MB`);
+  console.log(`V8 heap used / total and external (GET /_local/health, not collected first), every 10 s: ${heaps.map((h) => `${h.heapUsed.toFixed(0)}/${h.heapTotal.toFixed(0)}+${h.external.toFixed(0)}`).join(" → ")} MB`);
   admin.destroy();
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));

@@ -115,6 +115,8 @@ export class Guard {
     for (const o of [...(opts.allowedHosts ?? []), ...(opts.allowedOrigins ?? [])])
       if (o.includes("*")) throw new Error(`allowedHosts / allowedOrigins: "${o}" — wildcards would let any web page drive this server; list the names (e.g. http://localhost:8888)`);
     this.origins = new Set((opts.allowedOrigins ?? []).map(normOrigin));
+    const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (!(Number.isInteger(max) && max >= 1)) throw new Error(`maxConnections: ${max} is not a positive integer`);
     this.names = opts.optionNames ?? { hosts: "allowedHosts", origins: "allowedOrigins" };
   }
 
@@ -186,7 +188,6 @@ export class Guard {
   /** the connection cap: at most maxConnections sockets, the oldest socket without a request in progress goes first */
   limitConnections(server: http.Server): void {
     const max = this.opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-    if (!(Number.isInteger(max) && max >= 1)) throw new Error(`maxConnections: ${max} is not a positive integer`);
     const open = new Set<net.Socket>(); // in order of arrival
     const busy = new Map<net.Socket, number>(); // requests in progress per socket
     server.on("connection", (socket: net.Socket) => {

@@ -88,7 +88,7 @@ export interface LocalSageMaker {
   endpoints: Endpoints;
   /** other live processes serving the same state folder when this one started */
   sharedWith: number[];
-  /** the folders file:// URIs may name; allowFileRoot adds one (what lib's session does for a local data path the user passed) */
+  /** the folders file:// URIs may name; fileRoots.add(dir) allows one more (lib's session does, for a local data path its user passes) */
   fileRoots: FileRoots;
   close(): Promise<void>;
 }
@@ -98,6 +98,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   if (!trainerCommand?.length) {
     throw new Error("startServer: no container program — pass trainerCommand (argv before train/serve) or set SAGEMAKER_LOCAL_TRAINER");
   }
+  // the options are checked before anything is written
+  const guard = new Guard({
+    allowedOrigins: opts.allowedOrigins ?? listFromEnv(process.env.SAGEMAKER_LOCAL_ALLOWED_ORIGINS),
+    allowedHosts: opts.allowedHosts ?? listFromEnv(process.env.SAGEMAKER_LOCAL_ALLOWED_HOSTS),
+    maxConnections: opts.maxConnections ?? (process.env.SAGEMAKER_LOCAL_MAX_CONNECTIONS ? Number(process.env.SAGEMAKER_LOCAL_MAX_CONNECTIONS) : undefined),
+    keepAliveTimeoutMs: 1000,
+    headersTimeoutMs: opts.headersTimeoutMs,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    optionNames: {
+      hosts: "the allowedHosts option (env SAGEMAKER_LOCAL_ALLOWED_HOSTS, --allow-host)",
+      origins: "the allowedOrigins option (env SAGEMAKER_LOCAL_ALLOWED_ORIGINS, --allow-origin)",
+    },
+  });
   const stateDir = path.resolve(opts.stateDir ?? path.join(process.cwd(), ".sagemaker-local"));
   const store = new Store(stateDir);
   // servers using this state folder: <state>/servers/<pid>. If another live process serves the same folder
@@ -148,18 +161,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
 
   const operations = operationsOf({ training, tuning, models, endpoints });
 
-  const guard = new Guard({
-    allowedOrigins: opts.allowedOrigins ?? listFromEnv(process.env.SAGEMAKER_LOCAL_ALLOWED_ORIGINS),
-    allowedHosts: opts.allowedHosts ?? listFromEnv(process.env.SAGEMAKER_LOCAL_ALLOWED_HOSTS),
-    maxConnections: opts.maxConnections ?? (Number(process.env.SAGEMAKER_LOCAL_MAX_CONNECTIONS) || undefined),
-    keepAliveTimeoutMs: 1000,
-    headersTimeoutMs: opts.headersTimeoutMs,
-    requestTimeoutMs: opts.requestTimeoutMs,
-    optionNames: {
-      hosts: "the allowedHosts option (env SAGEMAKER_LOCAL_ALLOWED_HOSTS, --allow-host)",
-      origins: "the allowedOrigins option (env SAGEMAKER_LOCAL_ALLOWED_ORIGINS, --allow-origin)",
-    },
-  });
   const awsError = (res: http.ServerResponse, status: number, type: string, message: string) =>
     send(res, status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type }, { __type: type, message });
   const server = createGuardedServer(
@@ -259,7 +260,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     if (url.pathname === "/ping") return send(res, 200, { "content-type": "application/json" }, { ok: true });
     if (url.pathname === "/_local/health") {
       const m = process.memoryUsage();
-      return send(res, 200, { "content-type": "application/json" }, { ok: true, refused: guard.refused, memoryMb: { rss: m.rss / 1048576, heapUsed: m.heapUsed / 1048576, external: m.external / 1048576 } });
+      return send(res, 200, { "content-type": "application/json" }, { ok: true, refused: guard.refused, memoryMb: { rss: m.rss / 1048576, heapUsed: m.heapUsed / 1048576, heapTotal: m.heapTotal / 1048576, external: m.external / 1048576 } });
     }
     return send(res, 404, { "content-type": "application/json", "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `No route for ${req.method} ${url.pathname}` });
   }
