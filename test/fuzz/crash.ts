@@ -194,7 +194,10 @@ export async function crashCampaign(opts: CampaignOptions): Promise<Tally> {
     const port = srv.port;
     const v = (what: string) => fail(t, `run ${run}: ${what}`, "");
     const jobs = await listAll(port, "ListTrainingJobs", "TrainingJobSummaries");
-    const described = await Promise.all(jobs.map((j) => api(port, "DescribeTrainingJob", { TrainingJobName: j.TrainingJobName })));
+    // 16 at a time, as an SDK client would (a burst of hundreds of new connections meets the connection cap)
+    const described: Json[] = [];
+    for (let i = 0; i < jobs.length; i += 16)
+      described.push(...(await Promise.all(jobs.slice(i, i + 16).map((j) => api(port, "DescribeTrainingJob", { TrainingJobName: j.TrainingJobName })))));
     for (const d of described) {
       const status = d.TrainingJobStatus as string;
       if (status === "InProgress" || status === "Stopping") v(`training job ${d.TrainingJobName} is ${status} after a restart`);
