@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — speed, memory and accuracy of the core against native XGBoost
- * (issue 2 item 3, issue 3 item 4).
+ * (issue 2 item 3, issue 3 item 4). `npm run bench -- data`: the table loader's ingest (bench/data.ts).
  *
  * For 100k and 1M rows × 28 features of the synthetic set (bench/synth.ts, written once as
  * float32 files under bench/data/), train on the first 80 %, predict the rest, with
@@ -14,24 +14,36 @@
  *   - ml-xgboost (npm, XGBoost 0.7x via emscripten)       — child process, 100k only
  *   - the same C core built natively with gcc -O3 (wasm/native/), when gcc is there —
  *     not a WebAssembly number: it shows what compiling to wasm costs
+ * and, at the largest size, SHAP contributions (predict predContribs / pred_contribs) of
+ * 100k holdout rows with ours (depthwise) model, by ours and by native XGBoost loading the
+ * same saved model, both at 1 thread (issue 16: bar ≤ 2× native's time, goal ≤ 1×).
  * Each learner runs alone in its own process, one after the other (peak RSS is per process:
  * ours from process.resourceUsage().maxRSS, native from resource.getrusage; both include
  * reading the data file); train CPU time (user + system of the process during training) is
  * printed beside wall time, as it is less disturbed by other jobs on a shared machine; predict times are the fastest of 3 runs. Prints a markdown table; also saved to bench/data/results.md.
  *
  * Options: --only-100k | --sizes=100000,1000000   --rounds=100   --repeat=1 (keep the fastest of N runs)
- *          --skip=native,ml-xgboost,symmetric,lossguide,native-c
+ *          --skip=native,ml-xgboost,symmetric,lossguide,native-c,contribs
+ *          --contribs-only: the contributions row alone, with the model saved by an earlier run
+ *            (bench/data/model-ours-depthwise-<rows>-<rounds>r.json; trained once if missing)
+ *          --contrib-rows=100000: rows to explain
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { DATA_DIR, synthFiles, type SynthFiles } from "./synth";
+import { DATA_DIR, readF32File, synthFiles, type SynthFiles } from "./synth";
 import { hasXgboost, RefJob, xgboostVersion } from "../test/helpers/xgb-ref";
+
+// `npm run bench -- data`: the table loader's ingest benchmark (bench/data.ts)
+if (process.argv[2] === "data") {
+  const r = spawnSync(path.join(__dirname, "..", "node_modules", ".bin", "tsx"), [path.join(__dirname, "data.ts"), ...process.argv.slice(3)], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 if (args.includes("--help")) {
-  console.log("npm run bench [-- --only-100k | --sizes=100000,1000000] [--rounds=100] [--repeat=1] [--skip=native,ml-xgboost,symmetric,lossguide,native-c]");
+  console.log("npm run bench [-- --only-100k | --sizes=100000,1000000] [--rounds=100] [--repeat=1] [--skip=native,ml-xgboost,symmetric,lossguide,native-c,contribs] [--contribs-only] [--contrib-rows=100000]");
   process.exit(0);
 }
 const sizes = args.includes("--only-100k") ? [100_000] : (opt("sizes") ?? "100000,1000000").split(",").map(Number);
@@ -42,6 +54,9 @@ const repeat = Number(opt("repeat") ?? 1);
 if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`--repeat: ${opt("repeat")} is not a positive integer`);
 for (const n of sizes) if (!(Number.isInteger(n) && n >= 100)) throw new Error(`--sizes: ${n} is not a row count >= 100`);
 if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds: ${rounds} is not a positive integer`);
+const contribsOnly = args.includes("--contribs-only");
+const contribRows = Number(opt("contrib-rows") ?? 100_000);
+if (!(Number.isInteger(contribRows) && contribRows >= 1)) throw new Error(`--contrib-rows: ${opt("contrib-rows")} is not a positive integer`);
 
 const PARAMS = { objective: "reg:squarederror", tree_method: "hist", nthread: 1, max_depth: 6, eta: 0.1, max_bin: 256, seed: 0 };
 /** predict times are the fastest of this many runs (they are short and this machine is noisy) */
@@ -57,8 +72,11 @@ interface Row {
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "—");
 
-function worker(learner: "ours" | "ml-xgboost", f: SynthFiles, params: Record<string, unknown>): Omit<Row, "rows" | "learner"> {
-  const job = { learner, ...f, params, rounds, predictRepeat: PREDICT_REPEAT };
+/** where ours (depthwise) model of a size is kept for the contributions row */
+const modelFile = (n: number) => path.join(DATA_DIR, `model-ours-depthwise-${n}-${rounds}r.json`);
+
+function worker(learner: "ours" | "ml-xgboost", f: SynthFiles, params: Record<string, unknown>, extra: Record<string, unknown> = {}): Omit<Row, "rows" | "learner"> {
+  const job = { learner, ...f, params, rounds, predictRepeat: PREDICT_REPEAT, ...extra };
   const r = spawnSync(TSX, [path.join(__dirname, "worker.ts"), JSON.stringify(job)], {
     cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "pipe"],
   });
@@ -108,8 +126,64 @@ function measure(rowsN: number, learner: string, fn: () => Omit<Row, "rows" | "l
   }
 }
 
+interface ContribRow { modelRows: number; rows: number; seconds: number; cpuSeconds: number; nativeSeconds: number; nativeCpuSeconds: number; maxAbsDiff: number; scale: number }
+
+/** SHAP contributions of holdout rows with ours (depthwise) model of size n: ours, then native on the same saved model. */
+function contributions(n: number, f: SynthFiles): ContribRow {
+  const model = modelFile(n);
+  if (!fs.existsSync(model)) {
+    log(`${n.toLocaleString("en")} rows: no saved model at ${model}; training ours (depthwise) once …`);
+    worker("ours", f, PARAMS, { saveModel: model });
+  }
+  const begin = f.nTrain, end = Math.min(f.nrow, begin + contribRows);
+  const oursOut = path.join(DATA_DIR, `contribs-ours-${n}.f32`), nativeOut = path.join(DATA_DIR, `contribs-native-${n}.f32`);
+  log(`contributions of ${(end - begin).toLocaleString("en")} holdout rows, ${n.toLocaleString("en")}-row model: ours …`);
+  const job = { learner: "ours-contribs", ...f, model, rowBegin: begin, rowEnd: end, out: oursOut, params: {}, rounds };
+  const w = spawnSync(TSX, [path.join(__dirname, "worker.ts"), JSON.stringify(job)], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  if (w.status !== 0) throw new Error(`contributions worker failed (status ${w.status}): ${w.stderr}`);
+  const o = JSON.parse(w.stdout.trim().split("\n").pop()!);
+  log(`  ours ${fmt(o.seconds)} s (CPU ${fmt(o.cpuSeconds)} s); native XGBoost …`);
+  const ref = new RefJob();
+  ref.datasetSpec("explain", { x: f.x, nrow: f.nrow, ncol: f.ncol, row_begin: begin, row_end: end });
+  ref.task({ op: "load", model, predict: [{ data: "explain", pred_contribs: true, out: nativeOut }] });
+  const [r] = ref.run({ timeoutMs: 3_600_000 });
+  ref.cleanup();
+  const p = r.predict![0];
+  log(`  native ${fmt(p.seconds)} s (CPU ${fmt(p.cpu_seconds ?? NaN)} s)`);
+  const a = readF32File(oursOut), b = readF32File(nativeOut);
+  if (a.length !== b.length) throw new Error(`contributions: ${a.length} values from ours, ${b.length} from native`);
+  let maxAbsDiff = 0, scale = 0;
+  const W = f.ncol + 1;
+  for (let i = 0; i < a.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i += W) { let m = 0; for (let j = 0; j < W; j++) m += a[i + j]; scale = Math.max(scale, Math.abs(m)); }
+  fs.rmSync(oursOut); fs.rmSync(nativeOut);
+  return { modelRows: n, rows: end - begin, seconds: o.seconds, cpuSeconds: o.cpuSeconds, nativeSeconds: p.seconds, nativeCpuSeconds: p.cpu_seconds ?? NaN, maxAbsDiff, scale };
+}
+
+function contributionLines(c: ContribRow): string[] {
+  const ratio = c.seconds / c.nativeSeconds, cpuRatio = c.cpuSeconds / c.nativeCpuSeconds;
+  return [
+    "",
+    `SHAP contributions (predContribs / pred_contribs), ${c.rows.toLocaleString("en")} holdout rows × 28 features, the ${c.modelRows.toLocaleString("en")}-row model (ours, depthwise, ${rounds} rounds, depth 6), both at 1 thread on the same saved model:`,
+    "",
+    "| rows explained | ours s | ours CPU s | native s | native CPU s | ours ÷ native | CPU ÷ native | rows/s ours | max abs diff (margin scale) |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    `| ${c.rows.toLocaleString("en")} | ${fmt(c.seconds)} | ${fmt(c.cpuSeconds)} | ${fmt(c.nativeSeconds)} | ${fmt(c.nativeCpuSeconds)} | ${fmt(ratio)}× | ${fmt(cpuRatio)}× | ${Math.round(c.rows / c.seconds).toLocaleString("en")} | ${c.maxAbsDiff.toExponential(1)} (${fmt(c.scale)}) |`,
+    "",
+    `Contributions: ours takes ${fmt(ratio)}× native's time (CPU ${fmt(cpuRatio)}×; bar ≤ 2×: ${ratio <= 2 ? "met" : "NOT met"}; goal ≤ 1×: ${ratio <= 1 ? "met" : "not met"}).`,
+  ];
+}
+
 function main() {
   const haveNative = !skip.has("native") && hasXgboost();
+  if (contribsOnly) {
+    if (!haveNative) throw new Error("--contribs-only compares with native XGBoost: install python3-xgboost (apt-get install python3-xgboost)");
+    const n = Math.max(...sizes);
+    const text = contributionLines(contributions(n, synthFiles(n))).join("\n");
+    console.log(text);
+    fs.writeFileSync(path.join(DATA_DIR, "results-contribs.md"), text + "\n");
+    return;
+  }
   const rows: Row[] = [];
   for (const n of sizes) {
     log(`${n.toLocaleString("en")} rows × 28: data ${fs.existsSync(path.join(DATA_DIR, `synth-${n}-20240601.X.f32`)) ? "cached" : "generating"} under bench/data/`);
@@ -117,7 +191,7 @@ function main() {
     const LOSSGUIDE = { ...PARAMS, grow_policy: "lossguide", max_depth: 0, max_leaves: 64 };
     const V = xgboostVersion();
     const nat = haveNative ? measure(n, `native XGBoost ${V} hist (depthwise)`, () => native(f), undefined, { policy: "depthwise", native: true }) : undefined;
-    const ours = measure(n, "ours (depthwise)", () => worker("ours", f, PARAMS), undefined, { policy: "depthwise" });
+    const ours = measure(n, "ours (depthwise)", () => worker("ours", f, PARAMS, { saveModel: modelFile(n) }), undefined, { policy: "depthwise" });
     const natLg = haveNative && !skip.has("lossguide")
       ? measure(n, `native XGBoost ${V} hist (lossguide, 64 leaves)`, () => native(f, LOSSGUIDE), undefined, { policy: "lossguide", native: true }) : undefined;
     const lossguide = skip.has("lossguide") ? undefined
@@ -159,6 +233,14 @@ function main() {
     const tr = oTop.trainSeconds / nTop.trainSeconds, trCpu = oTop.trainCpuSeconds / nTop.trainCpuSeconds, pr = (oTop.nPredict / oTop.predictSeconds) / (nTop.nPredict / nTop.predictSeconds);
     lines.push("");
     lines.push(`At ${top.toLocaleString("en")} rows, ours (depthwise) vs native: train ${fmt(tr)}× (CPU time ${fmt(trCpu)}×; bar ≤ 1.5×: ${tr <= 1.5 ? "met" : "NOT met"}; goal ≤ 1.0×: ${tr <= 1.0 ? "met" : "not met"}), predict rows/s ${fmt(pr)}× (bar ≥ 0.5×: ${pr >= 0.5 ? "met" : "NOT met"}), holdout RMSE ${fmt(oTop.rmse, 4)} vs ${fmt(nTop.rmse, 4)}.`);
+  }
+  if (haveNative && !skip.has("contribs") && oTop && Number.isFinite(oTop.trainSeconds)) {
+    try {
+      lines.push(...contributionLines(contributions(top, synthFiles(top))));
+    } catch (e) {
+      log(`contributions FAILED: ${(e as Error).message.split("\n")[0]}`);
+      lines.push("", `Contributions: failed: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
+    }
   }
   const table = lines.join("\n");
   console.log(table);

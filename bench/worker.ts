@@ -2,15 +2,22 @@
  * One benchmark measurement in its own process (so its peak RSS is its own), started by
  * bench/run.ts:  tsx bench/worker.ts '<json job>'  → prints one JSON line.
  *
- *   job = { learner: "ours" | "ml-xgboost", x, y, nrow, ncol, nTrain, params, rounds }
+ *   job = { learner: "ours" | "ml-xgboost", x, y, nrow, ncol, nTrain, params, rounds, saveModel? }
+ *   job = { learner: "ours-contribs", x, y, nrow, ncol, model, rowBegin, rowEnd, out }
+ *         — SHAP contributions (predContribs) of rows [rowBegin, rowEnd) with a saved model,
+ *           timed alone and written to `out` (float32)
  *
  * Times: train = train() alone (binning/quantiles included, loading the file and
  * building the DMatrix excluded, as for native XGBoost where xgb.train is timed);
  * predict = predicting the holdout rows (the fastest of job.predictRepeat runs). Peak RSS from process.resourceUsage().maxRSS.
  */
+import * as fs from "fs";
 import { loadRows, type SynthFiles } from "./synth";
 
-interface Job extends SynthFiles { learner: "ours" | "ml-xgboost"; params: Record<string, unknown>; rounds: number; predictRepeat?: number }
+interface Job extends SynthFiles {
+  learner: "ours" | "ml-xgboost" | "ours-contribs"; params: Record<string, unknown>; rounds: number; predictRepeat?: number;
+  saveModel?: string; model?: string; rowBegin?: number; rowEnd?: number; out?: string;
+}
 
 function rmse(y: ArrayLike<number>, p: ArrayLike<number>): number {
   let s = 0;
@@ -47,7 +54,24 @@ async function ours(job: Job) {
     predictSeconds = Math.min(predictSeconds, now() - t1);
   }
   const trees = bst.numBoostedRounds();
+  if (job.saveModel) fs.writeFileSync(job.saveModel, bst.saveModel());
   return { trainSeconds, trainCpuSeconds, predictSeconds, rmse: rmse(te.y, p), nPredict: te.nrow, rounds: trees, baseScore };
+}
+
+async function oursContribs(job: Job) {
+  const { Booster, DMatrix } = await import("node-xgboost-wasm");
+  const bst = Booster.loadModel(fs.readFileSync(job.model!, "utf8"));
+  const rows = loadRows(job, job.rowBegin!, job.rowEnd!);
+  const d = new DMatrix(rows.X, { nrow: rows.nrow, ncol: rows.ncol });
+  let c = new Float32Array(0), seconds = Infinity, cpuSeconds = Infinity;
+  for (let r = 0; r < (job.predictRepeat ?? 1); r++) {
+    const t0 = now(), c0 = process.cpuUsage();
+    c = bst.predict(d, { predContribs: true });
+    seconds = Math.min(seconds, now() - t0);
+    cpuSeconds = Math.min(cpuSeconds, cpuSince(c0));
+  }
+  fs.writeFileSync(job.out!, Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+  return { seconds, cpuSeconds, n: rows.nrow };
 }
 
 async function mlXgboost(job: Job) {
@@ -104,7 +128,8 @@ async function mlXgboost(job: Job) {
 
 async function main() {
   const job: Job = JSON.parse(process.argv[2]);
-  const r = job.learner === "ours" ? await ours(job) : job.learner === "ml-xgboost" ? await mlXgboost(job) : undefined;
+  const r = job.learner === "ours" ? await ours(job) : job.learner === "ml-xgboost" ? await mlXgboost(job)
+    : job.learner === "ours-contribs" ? await oursContribs(job) : undefined;
   if (!r) throw new Error(`unknown learner ${job.learner}`);
   process.stdout.write(JSON.stringify({ ...r, maxRssKb: process.resourceUsage().maxRSS }) + "\n");
 }

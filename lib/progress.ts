@@ -74,3 +74,43 @@ export function progressReporter(label: string, opts: ProgressOptions = {}): (e:
     }
   };
 }
+
+/** Progress of a load measured in bytes: "load flights.csv: 120/275 MB (44%), 436,000 rows, 131 MB/s". */
+export interface LoadProgress {
+  update(bytes: number, rows: number): void;
+  done(rows: number): void;
+}
+
+/**
+ * A load's progress line: in a terminal one self-redrawing bar on stderr, elsewhere (notebook, job log)
+ * at most about ten lines on stdout (every ~10 % of the bytes), then a closing line with the rows and MB/s.
+ */
+export function loadProgress(label: string, totalBytes: number, opts: ProgressOptions = {}): LoadProgress {
+  const tty = opts.tty ?? Boolean(process.stderr.isTTY);
+  const write = opts.write ?? ((s: string) => void process.stdout.write(s));
+  const start = performance.now();
+  let nextLine = 0.1;
+  const mb = (b: number) => (b / 1e6).toFixed(b < 1e7 ? 1 : 0);
+  const rate = (b: number) => `${Math.round(b / 1e6 / Math.max(1e-3, (performance.now() - start) / 1000))} MB/s`;
+  const text = (bytes: number, rows: number) =>
+    `${mb(bytes)}/${mb(totalBytes)} MB (${totalBytes > 0 ? Math.round((100 * bytes) / totalBytes) : 100}%), ${rows.toLocaleString("en-US")} rows, ${rate(bytes)}`;
+  let last = 0;
+  return {
+    update(bytes, rows) {
+      last = bytes;
+      const frac = totalBytes > 0 ? bytes / totalBytes : 1;
+      if (tty) {
+        const width = 24, full = Math.round(Math.min(1, frac) * width);
+        process.stderr.write(`\r${label} [${"█".repeat(full)}${"░".repeat(width - full)}] ${text(bytes, rows)}`.slice(0, (process.stderr.columns || 100) - 1));
+      } else if (frac >= nextLine && frac < 1) {
+        write(`${label}: ${text(bytes, rows)}\n`);
+        while (nextLine <= frac) nextLine += 0.1;
+      }
+    },
+    done(rows) {
+      const msg = `${label}: ${rows.toLocaleString("en-US")} rows, ${mb(last || totalBytes)} MB in ${((performance.now() - start) / 1000).toFixed(1)} s (${rate(last || totalBytes)})`;
+      if (tty) process.stderr.write(`\r${msg}\n`);
+      else write(`${msg}\n`);
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import type { ChildProcess } from "child_process";
 import { Store, DataAccess } from "./storage";
 import { Checker, show, validation } from "./errors";
+import type { LogStreams } from "./log-streams";
 
 export const ACCOUNT = "000000000000";
 export const now = () => Date.now() / 1000; // awsJson1_1 timestamps: epoch seconds
@@ -15,6 +16,8 @@ export interface Context {
   trainerCwd: string;
   log(msg: string): void;
   arn(kind: string, name: string): string;
+  /** the CloudWatch Logs groups the containers' output goes to (./log-streams) */
+  logs: LogStreams;
 }
 
 /** SIGTERM a container process (as SageMaker stops a container), SIGKILL it if it is still running after graceMs. */

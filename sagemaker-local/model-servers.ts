@@ -1,10 +1,9 @@
 /**
  * Model servers: the container program's `serve` process behind each endpoint, supervised.
  *
- * A server is started on a free loopback port (`SAGEMAKER_BIND_TO_PORT`, `SAGEMAKER_BIND_TO_HOST=127.0.0.1`,
- * `OPT_ML` = the endpoint's folder, plus the container's `Environment`) and is ready once it printed
- * `serving on http://…` and answers `GET /ping` — within startTimeoutMs, or the start fails with the last lines
- * it printed. Starting one is a *cold start*, counted and timed. It is stopped as SageMaker stops a container:
+ * A server is started by ./serve-process (`OPT_ML` = the endpoint's folder, plus the container's `Environment`;
+ * its output to log.txt and the CloudWatch Logs group /aws/sagemaker/Endpoints/<endpoint>, stream
+ * `<variant>/algo-1-<epoch>`). Starting one is a *cold start*, counted and timed. It is stopped as SageMaker stops a container:
  * SIGTERM, then SIGKILL.
  *
  * Serverless endpoints start their server on demand and scale to zero after serverlessIdleMs without
@@ -12,12 +11,11 @@
  * The state of one endpoint's server (`ModelServer`) is keyed by the endpoint's record, so a deleted and
  * re-created endpoint of the same name starts from nothing.
  */
-import * as fs from "fs";
-import * as http from "http";
-import * as net from "net";
 import * as path from "path";
-import { spawn, ChildProcess } from "child_process";
+import type { ChildProcess } from "child_process";
 import { Context, terminate } from "./context";
+import { containerStream, endpointGroup } from "./log-streams";
+import { startServeProcess } from "./serve-process";
 import type { EndpointRecord } from "./records";
 
 /** one endpoint's model server and its counters */
@@ -84,61 +82,21 @@ export class ModelServers {
   }
 
   private async spawnServe(e: EndpointRecord, s: ModelServer): Promise<string> {
-    const optml = path.join(this.dir(e), "opt_ml");
-    const port = await freePort();
-    const [cmd, ...args] = this.ctx.trainerCommand;
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      ...(e.local.model.PrimaryContainer.Environment ?? {}),
-      OPT_ML: optml,
-      SAGEMAKER_BIND_TO_PORT: String(port),
-      SAGEMAKER_BIND_TO_HOST: "127.0.0.1",
-    };
-    delete env.NODE_OPTIONS;
-    const logFd = fs.openSync(path.join(this.dir(e), "log.txt"), "a");
-    const proc = spawn(cmd, [...args, "serve"], { cwd: this.ctx.trainerCwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    s.proc = proc;
-    return await new Promise<string>((resolve, reject) => {
-      let out = "";
-      let settled = false;
-      const timer = setTimeout(() => fail(new Error(`the model server did not start within ${this.opts.startTimeoutMs} ms`)), this.opts.startTimeoutMs);
-      timer.unref();
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        proc.kill("SIGKILL");
-        reject(err);
-      };
-      const onData = (d: Buffer) => {
-        fs.writeSync(logFd, d.toString("utf8"));
-        if (settled) return;
-        out += d.toString("utf8");
-        const m = /serving on (http:\/\/[^\s]+)/.exec(out);
-        if (m) {
-          const url = m[1].replace(/\/+$/, "");
-          ping(url)
-            .then(() => {
-              if (settled) return;
-              settled = true;
-              clearTimeout(timer);
-              resolve(url);
-            })
-            .catch((err) => fail(new Error(`the model server does not answer GET /ping: ${err.message}`)));
-        }
-      };
-      proc.stdout!.on("data", onData);
-      proc.stderr!.on("data", onData);
-      proc.on("error", (err) => fail(new Error(`could not start the model server: ${err.message}`)));
-      proc.on("exit", (code, signal) => {
-        fs.closeSync(logFd);
-        if (s.proc === proc) {
+    const { proc, url } = await startServeProcess(this.ctx, {
+      optml: path.join(this.dir(e), "opt_ml"),
+      environment: e.local.model.PrimaryContainer.Environment ?? {},
+      logFile: path.join(this.dir(e), "log.txt"),
+      stream: this.ctx.logs.open(endpointGroup(e.wire.EndpointName), containerStream(e.local.variant.VariantName, Date.now())),
+      startTimeoutMs: this.opts.startTimeoutMs,
+      onExit: (p) => {
+        if (s.proc === p) {
           s.proc = undefined;
           s.url = undefined;
         }
-        fail(new Error(`the model server exited (${signal ?? `code ${code}`}) before serving: ${out.trim().split("\n").slice(-3).join(" | ")}`));
-      });
+      },
     });
+    s.proc = proc;
+    return url;
   }
 
   /** stops the server (it may be started again: a cold start) */
@@ -193,27 +151,4 @@ export class ModelServers {
       s.url = undefined;
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function ping(url: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const r = http.get(`${url}/ping`, { agent: false }, (res) => {
-      res.resume();
-      if (res.statusCode === 200) resolve();
-      else reject(new Error(`status ${res.statusCode}`));
-    });
-    r.on("error", reject);
-  });
 }

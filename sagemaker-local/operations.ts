@@ -1,5 +1,5 @@
 /**
- * The SageMaker API operations this server answers, each with the SDK's request and answer types
+ * The SageMaker API operations this server answers (23), each with the SDK's request and answer types
  * (`@aws-sdk/client-sagemaker`'s `…CommandInput` / `…CommandOutput`, as ./wire maps them to JSON), and which
  * component answers it. The HTTP layer (./server) finds an operation by its X-Amz-Target name and passes it the
  * request body; every handler validates its request before using it.
@@ -9,6 +9,7 @@ import type { Endpoints } from "./endpoints";
 import type { Models } from "./models";
 import type { TrainingJobs } from "./training";
 import type { TuningJobs } from "./tuning-jobs";
+import type { TransformJobs } from "./transform-jobs";
 import type { JsonObject, Reply, Request } from "./wire";
 
 type Handler<I, O> = (input: Request<I>) => Reply<O> | Promise<Reply<O>>;
@@ -33,10 +34,14 @@ export interface Operations {
   DescribeEndpoint: Handler<sm.DescribeEndpointCommandInput, sm.DescribeEndpointCommandOutput>;
   DeleteEndpoint: Handler<sm.DeleteEndpointCommandInput, sm.DeleteEndpointCommandOutput>;
   ListEndpoints: Handler<sm.ListEndpointsCommandInput, sm.ListEndpointsCommandOutput>;
+  CreateTransformJob: Handler<sm.CreateTransformJobCommandInput, sm.CreateTransformJobCommandOutput>;
+  DescribeTransformJob: Handler<sm.DescribeTransformJobCommandInput, sm.DescribeTransformJobCommandOutput>;
+  ListTransformJobs: Handler<sm.ListTransformJobsCommandInput, sm.ListTransformJobsCommandOutput>;
+  StopTransformJob: Handler<sm.StopTransformJobCommandInput, sm.StopTransformJobCommandOutput>;
 }
 
-export function operationsOf(c: { training: TrainingJobs; tuning: TuningJobs; models: Models; endpoints: Endpoints }): Operations {
-  const { training, tuning, models, endpoints } = c;
+export function operationsOf(c: { training: TrainingJobs; tuning: TuningJobs; models: Models; endpoints: Endpoints; transforms: TransformJobs }): Operations {
+  const { training, tuning, models, endpoints, transforms } = c;
   return {
     CreateTrainingJob: (i) => training.create(i),
     DescribeTrainingJob: (i) => training.describe(i),
@@ -57,6 +62,10 @@ export function operationsOf(c: { training: TrainingJobs; tuning: TuningJobs; mo
     DescribeEndpoint: (i) => endpoints.describeEndpoint(i),
     DeleteEndpoint: (i) => endpoints.deleteEndpoint(i),
     ListEndpoints: (i) => endpoints.listEndpoints(i),
+    CreateTransformJob: (i) => transforms.create(i),
+    DescribeTransformJob: (i) => transforms.describe(i),
+    ListTransformJobs: (i) => transforms.list(i),
+    StopTransformJob: (i) => transforms.stop(i),
   };
 }
 

@@ -20,6 +20,7 @@ import type {
   DescribeHyperParameterTuningJobCommandOutput,
   DescribeModelCommandOutput,
   DescribeTrainingJobCommandOutput,
+  DescribeTransformJobCommandOutput,
   EndpointStatus,
   HyperParameterTrainingJobDefinition,
   HyperParameterTrainingJobSummary,
@@ -38,6 +39,10 @@ import type {
   TrainingInputMode,
   TrainingJobEarlyStoppingType,
   TrainingJobStatus,
+  TransformJobStatus,
+  TransformInput,
+  TransformOutput,
+  TransformResources,
 } from "@aws-sdk/client-sagemaker";
 import type { Store } from "./storage";
 import type { ParameterRanges } from "./tuning/types";
@@ -135,6 +140,10 @@ export interface TuningJobLocal {
   tuned: Record<string, Record<string, string>>;
   /** each finished trial's status and objective for the tuner */
   objectives?: Record<string, TrialOutcome>;
+  /** a warm start: the parents' best training jobs (for OverallBestTrainingJob) */
+  parentBest?: TrialSummary[];
+  /** a warm start: how many of the parents' trials seeded the strategy */
+  priorTrials?: number;
 }
 
 export interface TuningJobRecord {
@@ -168,6 +177,27 @@ export interface EndpointRecord {
   local: EndpointLocal;
 }
 
+/** a transform job's input once validated: an S3 prefix (file:// or s3://), split None or Line */
+export type TransformInputSpec = Override<
+  Wire<TransformInput>,
+  { DataSource: { S3DataSource: { S3DataType: "S3Prefix"; S3Uri: string } }; SplitType: "None" | "Line"; CompressionType: "None" }
+>;
+
+/** A transform job: exactly DescribeTransformJob's answer (the parameters it runs with filled in). */
+export type TransformJobRecord = Override<
+  Wire<DescribeTransformJobCommandOutput>,
+  {
+    TransformJobName: string;
+    TransformJobArn: string;
+    TransformJobStatus: TransformJobStatus;
+    ModelName: string;
+    TransformInput: TransformInputSpec;
+    TransformOutput: Override<Wire<TransformOutput>, { S3OutputPath: string; AssembleWith: "None" | "Line" }>;
+    TransformResources: Having<Wire<TransformResources>, "InstanceType" | "InstanceCount">;
+    CreationTime: number;
+  }
+>;
+
 // ---------- on disk ----------
 
 /** `{ wire, local }` as one flat JSON object: local fields prefixed with "_" */
@@ -180,6 +210,7 @@ export interface StoredRecords {
   models: ModelRecord;
   "endpoint-configs": EndpointConfigRecord;
   endpoints: OnDisk<EndpointWire, EndpointLocal>;
+  "transform-jobs": TransformJobRecord;
 }
 
 export function toDisk<W extends object, L extends object>(rec: { wire: W; local: L }): OnDisk<W, L> {

@@ -1,9 +1,10 @@
 /**
  * The local SageMaker's one HTTP server on 127.0.0.1, for the unmodified AWS SDK clients:
  *
- *   POST /  X-Amz-Target: SageMaker.<Op>     the SageMaker API (AWS JSON 1.1): ./operations, each typed by the SDK
- *   POST /endpoints/{name}/invocations       the SageMaker Runtime (REST JSON): InvokeEndpoint
- *   GET  /_local/…                           local extensions (not AWS): a training job's log, an endpoint's stats
+ *   POST /  X-Amz-Target: SageMaker.<Op>       the SageMaker API (AWS JSON 1.1): ./operations, each typed by the SDK
+ *   POST /  X-Amz-Target: Logs_20140328.<Op>   the CloudWatch Logs API (AWS JSON 1.1) over the jobs' logs: ./logs
+ *   POST /endpoints/{name}/invocations         the SageMaker Runtime (REST JSON): InvokeEndpoint
+ *   GET  /_local/endpoints/{name}              a local extension (not AWS): an endpoint's stats
  *
  * Before a route runs, ./guard decides whether to answer at all: only requests addressed to a loopback name and
  * not sent by a web page (Origin, Sec-Fetch-Site), within the timeouts and the connection cap; bodies are read up
@@ -26,6 +27,7 @@ import { TrainingJobs } from "./training";
 import { TuningJobs } from "./tuning-jobs";
 import { Models } from "./models";
 import { Endpoints } from "./endpoints";
+import { TransformJobs } from "./transform-jobs";
 import { invokeEndpoint, Invocation } from "./invocations";
 import { findOperation, operationsOf } from "./operations";
 import { isJsonObject, JsonObject } from "./wire";
@@ -46,6 +48,8 @@ const MAX_OTHER_BODY = 64 * 1024;
 const MAX_JSON_NESTING = 64;
 /** the error types of what the guard answers before routing */
 const ERROR_TYPES: Record<number, string> = { 400: "BadRequestException", 403: "AccessDeniedException", 408: "RequestTimeoutException", 421: "MisdirectedRequest", 431: "RequestHeaderFieldsTooLarge" };
+import { LogStreams } from "./log-streams";
+import { findLogsOperation, logsOperationsOf, LOGS_TARGET_PREFIX } from "./logs";
 
 export interface ServerOptions {
   port?: number; // 0 (default) = any free port
@@ -86,6 +90,7 @@ export interface LocalSageMaker {
   tuning: TuningJobs;
   models: Models;
   endpoints: Endpoints;
+  transforms: TransformJobs;
   /** other live processes serving the same state folder when this one started */
   sharedWith: number[];
   /** the folders file:// URIs may name; fileRoots.add(dir) allows one more (lib's session does, for a local data path its user passes) */
@@ -146,6 +151,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     trainerCwd,
     log,
     arn: (kind, name) => `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name}`,
+    logs: new LogStreams(path.join(stateDir, "logs")),
   };
   for (const p of store.problems) log(`state: ${p}`);
   if (recover) recoverStateFolder(stateDir, log);
@@ -159,7 +165,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     recover,
   });
 
-  const operations = operationsOf({ training, tuning, models, endpoints });
+  const transforms = new TransformJobs(ctx, models, recover);
+  const operations = operationsOf({ training, tuning, models, endpoints, transforms });
+  const logsOperations = logsOperationsOf(ctx.logs, region);
 
   const awsError = (res: http.ServerResponse, status: number, type: string, message: string) =>
     send(res, status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type }, { __type: type, message });
@@ -200,8 +208,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     // --- SageMaker API ---
     if (req.method === "POST" && typeof target === "string") {
       const json = { "content-type": "application/x-amz-json-1.1" };
-      const m = /^SageMaker\.(\w+)$/.exec(target);
-      const fn = m ? findOperation(operations, m[1]) : undefined;
+      const m = /^(SageMaker|Logs_20140328)\.(\w+)$/.exec(target);
+      const fn = !m ? undefined : m[1] === LOGS_TARGET_PREFIX ? findLogsOperation(logsOperations, m[2]) : findOperation(operations, m[2]);
       if (!fn) return send(res, 400, { ...json, "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `Unknown operation ${target}` });
       const input = parseJsonObject(body);
       if (typeof input === "string") return send(res, 400, { ...json, "x-amzn-errortype": "SerializationException" }, { __type: "SerializationException", message: input });
@@ -233,25 +241,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
         throw e;
       }
     }
-    // --- local extensions (not AWS): logs and endpoint stats ---
-    const logs = /^\/_local\/training-jobs\/([^/]+)\/logs$/.exec(url.pathname);
-    if (logs && req.method === "GET") {
-      const name = decodePathSegment(logs[1]) ?? "";
-      const rec = training.recs.get(name);
-      if (!rec) return send(res, 404, { "content-type": "application/json" }, { message: `no training job ${name}` });
-      const file = training.logFile(name);
-      const offset = Number(url.searchParams.get("offset") ?? 0);
-      if (!Number.isSafeInteger(offset) || offset < 0) return send(res, 400, { "content-type": "application/json" }, { message: `offset must be a byte offset (an integer ≥ 0)` });
-      let chunk = Buffer.alloc(0);
-      if (fs.existsSync(file)) {
-        const fd = fs.openSync(file, "r");
-        const size = fs.fstatSync(fd).size;
-        chunk = Buffer.alloc(Math.max(0, Math.min(size - offset, 4 * 1024 * 1024)));
-        if (chunk.length) fs.readSync(fd, chunk, 0, chunk.length, offset);
-        fs.closeSync(fd);
-      }
-      return send(res, 200, { "content-type": "text/plain; charset=utf-8", "x-next-offset": String(offset + chunk.length), "x-job-status": rec.TrainingJobStatus }, chunk);
-    }
+    // --- a local extension (not AWS): endpoint stats ---
     const st = /^\/_local\/endpoints\/([^/]+)$/.exec(url.pathname);
     if (st && req.method === "GET") {
       const s = endpoints.stats(decodePathSegment(st[1]) ?? "");
@@ -280,6 +270,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   // if the hosting process exits without close(), take the trainer / model server processes with it
   const killChildren = () => {
     for (const run of training.running.values()) run.child?.kill("SIGKILL");
+    transforms.killAll();
     endpoints.shutdown();
   };
   process.on("exit", killChildren);
@@ -292,11 +283,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     tuning,
     models,
     endpoints,
+    transforms,
     sharedWith: others,
     fileRoots,
     close() {
       closed ??= (async () => {
         await tuning.shutdown();
+        await transforms.shutdown();
         endpoints.shutdown();
         await training.shutdown();
         await tuning.drain();

@@ -22,6 +22,7 @@ import type { MetricDefinitionSpec, TrainingJobRecord } from "./records";
 import type { SecondaryStatus, TrainingJobStatus } from "@aws-sdk/client-sagemaker";
 import { joinUri } from "./storage";
 import { packDir } from "./tar";
+import { containerStream, StreamWriter, TRAINING_JOBS_GROUP } from "./log-streams";
 
 export interface JobHooks {
   /** objective metric name → called with every new value of that metric (intermediate values) */
@@ -61,6 +62,8 @@ export class TrainingRun {
   private readonly optml: string;
   private readonly name: string;
   private logFd = -1;
+  /** the job's CloudWatch Logs stream, /aws/sagemaker/TrainingJobs <job>/algo-1-<epoch> */
+  private stream?: StreamWriter;
 
   constructor(
     private ctx: Context,
@@ -79,6 +82,7 @@ export class TrainingRun {
   async start(): Promise<void> {
     const { r, run } = this;
     this.logFd = fs.openSync(this.logFile, "a");
+    this.stream = this.ctx.logs.open(TRAINING_JOBS_GROUP, containerStream(this.name, Date.now()));
     try {
       this.writeConfig();
       if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
@@ -107,6 +111,7 @@ export class TrainingRun {
   }
   private writeLog(s: string): void {
     fs.writeSync(this.logFd, s);
+    this.stream?.write(s);
   }
 
   private finish(status: TrainingJobStatus, secondary: SecondaryStatus, msg: string, reason?: string): void {
@@ -119,6 +124,7 @@ export class TrainingRun {
       r.TrainingTimeInSeconds = Math.max(1, Math.round(end - r.TrainingStartTime));
       r.BillableTimeInSeconds = r.TrainingTimeInSeconds;
     }
+    this.stream?.flush(); // every line is in the stream before a reader sees the final status
     this.save();
     fs.closeSync(this.logFd);
     this.ended();

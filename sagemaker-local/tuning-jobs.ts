@@ -24,7 +24,8 @@ import { Checker, TUNING_NAME_RE, errorMessage, inUse, notFound, show, validatio
 import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
 import { TRAINING_JOB_STATUSES, TrainingJobs } from "./training";
 import { checkFileRoots, validateTrainingSpec } from "./training-spec";
-import { buildStrategy, CreateTuningJob, validateTuningConfig } from "./tuning-spec";
+import { buildStrategy, CreateTuningJob, validateTuningConfig, validateWarmStartConfig } from "./tuning-spec";
+import { resolveWarmStart } from "./tuning-warm-start";
 import { LiveTuningJob, TrialState, TuningRun } from "./tuning-run";
 import { refreshTuningJob, trialSummaries } from "./tuning-summaries";
 import type { Reply, Request } from "./wire";
@@ -82,12 +83,14 @@ export class TuningJobs {
     const def = request.TrainingJobDefinition;
     if (request.TrainingJobDefinitions) c.custom("Local SageMaker supports TrainingJobDefinition, not TrainingJobDefinitions.");
     else if (c.object(def, "TrainingJobDefinition", true)) validateTrainingSpec(c, def, "TrainingJobDefinition");
+    validateWarmStartConfig(c, request.WarmStartConfig);
     const input = c.valid<CreateTuningJob>(request);
     checkFileRoots(this.ctx, input.TrainingJobDefinition, "TrainingJobDefinition: ");
     const name = input.HyperParameterTuningJobName;
     const arn = this.ctx.arn("hyper-parameter-tuning-job", name.toLowerCase());
     if (this.recs.has(name)) throw inUse(`Hyperparameter tuning job names must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
-    const { config, strategy } = buildStrategy(input);
+    const warm = resolveWarmStart(input, (n) => this.get(n), this.jobs);
+    const { config, strategy } = buildStrategy(input, warm?.prior);
     const t = now();
     const r: TuningJobRecord = {
       wire: {
@@ -100,8 +103,9 @@ export class TuningJobs {
         LastModifiedTime: t,
         TrainingJobStatusCounters: { Completed: 0, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
         ObjectiveStatusCounters: { Succeeded: 0, Pending: 0, Failed: 0 },
+        WarmStartConfig: input.WarmStartConfig,
       },
-      local: { trials: [], tuned: {} },
+      local: { trials: [], tuned: {}, ...(warm ? { parentBest: warm.parentBest, priorTrials: warm.prior.length } : {}) },
     };
     this.recs.set(name, r);
     saveTuningJob(this.ctx.store, r);

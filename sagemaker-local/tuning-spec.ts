@@ -4,7 +4,7 @@
  * built from it — so every problem, including ranges that do not suit the strategy (./tuning checks those), is a
  * ValidationException of CreateHyperParameterTuningJob. The TrainingJobDefinition is ./training-spec's.
  */
-import { Checker, errorMessage, validation } from "./errors";
+import { Checker, errorMessage, TUNING_NAME_RE, validation } from "./errors";
 import type { TrainingJobDefinitionSpec, TuningJobConfigSpec } from "./records";
 import * as tuning from "./tuning";
 import { isJsonObject } from "./wire";
@@ -14,6 +14,34 @@ export interface CreateTuningJob {
   HyperParameterTuningJobName: string;
   HyperParameterTuningJobConfig: Omit<TuningJobConfigSpec, "ParameterRanges"> & { ParameterRanges?: unknown };
   TrainingJobDefinition: TrainingJobDefinitionSpec;
+  WarmStartConfig?: WarmStartSpec;
+}
+
+/** HyperParameterTuningJobWarmStartConfig once validated (./tuning-warm-start applies AWS's rules on the parents) */
+export interface WarmStartSpec {
+  ParentHyperParameterTuningJobs: { HyperParameterTuningJobName: string }[];
+  WarmStartType: "IdenticalDataAndAlgorithm" | "TransferLearning";
+}
+
+/** WarmStartConfig's shape: 1–5 parents named as tuning jobs, a known WarmStartType */
+export function validateWarmStartConfig(c: Checker, ws: unknown): void {
+  const p = "WarmStartConfig";
+  if (!c.object(ws, p)) return;
+  c.oneOf(ws.WarmStartType, `${p}.WarmStartType`, ["IdenticalDataAndAlgorithm", "TransferLearning"], true);
+  const parents = ws.ParentHyperParameterTuningJobs;
+  if (!c.list(parents, `${p}.ParentHyperParameterTuningJobs`, true)) return;
+  if (parents.length < 1 || parents.length > 5)
+    c.custom(
+      `1 validation error detected: Value '${JSON.stringify(parents)}' at 'warmStartConfig.parentHyperParameterTuningJobs' failed to satisfy constraint: Member must have length ${parents.length < 1 ? "greater than or equal to 1" : "less than or equal to 5"}`,
+    );
+  const seen = new Set<unknown>();
+  for (const [i, parent] of parents.entries()) {
+    const at = `${p}.ParentHyperParameterTuningJobs.${i + 1}.member`;
+    if (!c.object(parent, at, true)) continue;
+    c.name(parent.HyperParameterTuningJobName, `${at}.HyperParameterTuningJobName`, TUNING_NAME_RE);
+    if (seen.has(parent.HyperParameterTuningJobName)) c.custom(`The parent hyperparameter tuning job ${String(parent.HyperParameterTuningJobName)} is listed more than once.`);
+    seen.add(parent.HyperParameterTuningJobName);
+  }
 }
 
 /** HyperParameterTuningJobConfig, but its ParameterRanges (./tuning checks those for the strategy) */
@@ -68,7 +96,7 @@ export function validateTuningConfig(c: Checker, cfg: unknown): void {
  * objective must be one of the metric definitions, a tuned hyperparameter may not also be static, Hyperband's
  * resource (MaxResource, or inferred from the static num_round) must be known, and the ranges must suit the strategy.
  */
-export function buildStrategy(input: CreateTuningJob): { config: TuningJobConfigSpec; strategy: tuning.Strategy } {
+export function buildStrategy(input: CreateTuningJob, prior?: tuning.Trial[]): { config: TuningJobConfigSpec; strategy: tuning.Strategy } {
   const cfg = input.HyperParameterTuningJobConfig;
   const def = input.TrainingJobDefinition;
   const objective = cfg.HyperParameterTuningJobObjective;
@@ -102,6 +130,7 @@ export function buildStrategy(input: CreateTuningJob): { config: TuningJobConfig
       maxJobs: cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? Infinity,
       seed: cfg.RandomSeed ?? 0,
       hyperband,
+      prior,
     });
     return { config: { ...cfg, ParameterRanges: cfg.ParameterRanges === undefined ? undefined : ranges }, strategy };
   } catch (e) {

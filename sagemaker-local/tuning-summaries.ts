@@ -2,7 +2,8 @@
  * A tuning job's view of its trials, derived from their training jobs: the summaries that
  * ListTrainingJobsForHyperParameterTuningJob answers (tuned hyperparameters, final objective, ObjectiveStatus),
  * and from them the job's TrainingJobStatusCounters, ObjectiveStatusCounters and BestTrainingJob — the best
- * Completed trial, or the best Stopped one if none completed. Recomputed whenever a trial starts or ends and on
+ * Completed trial, or the best Stopped one if none completed — and for a warm start OverallBestTrainingJob, the best
+ * of that and the parents' best training jobs. Recomputed whenever a trial starts or ends and on
  * DescribeHyperParameterTuningJob, so the answer is never staler than the training jobs.
  */
 import type { TrainingJobStatusCounters, ObjectiveStatusCounters } from "@aws-sdk/client-sagemaker";
@@ -10,6 +11,7 @@ import { Context, now } from "./context";
 import { saveTuningJob, TrialSummary, TuningJobRecord } from "./records";
 import { TrainingJobs } from "./training";
 import type { ObjectiveType, Trial } from "./tuning";
+import { overallBest } from "./tuning-warm-start";
 
 export function trialSummaries(ctx: Context, jobs: TrainingJobs, r: TuningJobRecord): TrialSummary[] {
   const { wire, local } = r;
@@ -71,6 +73,7 @@ export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobR
     if (!best || (type === "Minimize" ? v < best.value : v > best.value)) best = { summary: s, value: v };
   }
   w.BestTrainingJob = best?.summary;
+  if (r.local.parentBest) w.OverallBestTrainingJob = overallBest(w.BestTrainingJob, r.local.parentBest, type); // warm start only, as AWS
   if (save === "if-changed" && JSON.stringify([w.TrainingJobStatusCounters, w.ObjectiveStatusCounters, w.BestTrainingJob]) === before) return;
   w.LastModifiedTime = now();
   saveTuningJob(ctx.store, r);

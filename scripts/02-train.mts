@@ -122,9 +122,10 @@ const job = await estimator.fit({ train: lib.dataFile("diabetes.csv") }, { logs:
 // SageMaker knows nothing about RMSE: it applies the **metric definitions** (regular expressions) to the container's log. The trainer prints one `fold=` line per fold, one `[round]` line per boosting round (used by Hyperband and early stopping in notebook 3; left out below), then `train-rmse` and `validation-rmse` (the out-of-fold RMSE of the ensemble — the tuning objective).
 
 // [cell 8]
-// the local SageMaker serves the job's log (on AWS it is in CloudWatch: /aws/sagemaker/TrainingJobs)
-const log = await session.fetchLogs(job.TrainingJobName, 0);
-if (log) console.log(log.text.split("\n").filter((l) => l && !/^\[\d+\]/.test(l)).join("\n"));
+// the job's log where SageMaker keeps it: CloudWatch Logs, group /aws/sagemaker/TrainingJobs, stream <job>/algo-1-<epoch>
+// (locally the local SageMaker answers the same Logs API); the [round] lines are left out here
+const log = await sagemaker.trainingJobLogs(session, job.TrainingJobName);
+console.log(log.filter((e) => !/^\[\d+\]/.test(e.message)).map((e) => e.message).join("\n"));
 
 // ----------------------------------------------------------------------------
 // The metric definitions this estimator sent, and the final value of each metric. On AWS a metric is a time series (CloudWatch); the final value is the last match — for `fold:ensemble-rmse` that is the last fold's.

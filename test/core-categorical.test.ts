@@ -1,8 +1,9 @@
 /**
- * Categorical features and the CatBoost-style preset (issue 3): ordered target
- * statistics prevent the target leakage that naive (all-rows) target encoding suffers,
- * the encoding round-trips through the model JSON, symmetric trees have one split per
- * level, and bad input is a clear Error.
+ * Categorical features by target statistics and the CatBoost-style preset (issue 3,
+ * issue 10): ordered target statistics prevent the target leakage that naive (all-rows)
+ * target encoding suffers — for one target and per class for multiclass — the encoding
+ * round-trips through the model JSON, symmetric trees have one split per level, and bad
+ * input is a clear Error. (XGBoost's categorical splits: core-categorical-splits.test.ts.)
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -51,11 +52,11 @@ test("ordered target statistics beat naive target encoding on a no-signal high-c
   }
 });
 
-test("a model with categorical features round-trips through saveModel/loadModel with identical predictions", () => {
+test("a model with ordered target statistics round-trips through saveModel/loadModel with identical predictions", () => {
   const { X, y } = leakageData(600, 5);
   X[7] = NaN; // a missing category
   const d = new DMatrix(X, { nrow: 600, ncol: 2, label: y, catFeatures: [0] });
-  const bst = train({ max_depth: 3 }, d, { numBoostRound: 20 });
+  const bst = train({ max_depth: 3, cat_encoding: "ordered" }, d, { numBoostRound: 20 });
   const json = bst.saveModel();
   const attrs = JSON.parse(json).learner.attributes;
   const table = JSON.parse(attrs.categorical_target_statistics);
@@ -72,6 +73,71 @@ test("a model with categorical features round-trips through saveModel/loadModel 
   assert.ok(Math.abs(table.prior - mean) < 1e-9);
 });
 
+/** Multiclass: column 0 has 1500 categories with NO signal, column 1 decides the class
+ * (3 bands of x1) with 15% of labels flipped at random. */
+function multiclassLeakageData(n: number, seed: number) {
+  const rnd = lcg(seed);
+  const X = new Float32Array(n * 2), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    X[2 * i] = Math.floor(rnd() * 1500);
+    X[2 * i + 1] = rnd();
+    y[i] = rnd() < 0.15 ? Math.floor(rnd() * 3) : Math.min(2, Math.floor(X[2 * i + 1] * 3));
+  }
+  return { X, y };
+}
+
+test("multiclass: per-class ordered target statistics (CatBoost's way) beat naive ones on a no-signal high-cardinality feature", () => {
+  const { X, y } = multiclassLeakageData(4000, 13);
+  const tr = 3000;
+  const loss: Record<string, number> = {};
+  for (const symmetric of [false, true]) {
+    for (const encoding of ["ordered", "naive"] as const) {
+      const dtr = new DMatrix(X.subarray(0, tr * 2), { nrow: tr, ncol: 2, label: y.subarray(0, tr), catFeatures: [0], featureNames: ["shop", "x"] });
+      const dte = new DMatrix(X.subarray(tr * 2), { nrow: 1000, ncol: 2, label: y.subarray(tr), catFeatures: [0] });
+      const base = { objective: "multi:softprob", num_class: 3, cat_encoding: encoding };
+      const params = symmetric
+        ? { ...catboostParams({ depth: 4, learning_rate: 0.1, random_strength: 0, bootstrap_type: "No" }).params, ...base }
+        : { max_depth: 4, eta: 0.1, ...base };
+      const bst = train(params, dtr, { numBoostRound: 80, evals: [[dte, "test"]] });
+      loss[`${symmetric ? "symmetric" : "depthwise"} ${encoding}`] = bst.evalsResult.test.mlogloss.at(-1)!;
+      // one statistic per class: the column itself (class 0) and two appended columns
+      assert.is(bst.numFeature, 4);
+      assert.is(bst.numInputFeatures, 2);
+      assert.equal(bst.featureNames, ["shop", "x", "shop:class1", "shop:class2"]);
+      bst.free(); dtr.free(); dte.free();
+    }
+  }
+  console.log(`    holdout mlogloss: ${Object.entries(loss).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")}`);
+  for (const policy of ["depthwise", "symmetric"]) {
+    const ordered = loss[`${policy} ordered`], naive = loss[`${policy} naive`];
+    assert.ok(ordered < naive * 0.9, `${policy}: ordered mlogloss ${ordered} should be clearly below naive ${naive}`);
+  }
+});
+
+test("multiclass target statistics round-trip through saveModel/loadModel (per-class tables, unseen and missing categories)", () => {
+  const { X, y } = multiclassLeakageData(900, 4);
+  for (let i = 0; i < 900; i++) if (i % 3 === 0) X[2 * i] = X[2 * i] % 12; // some categories with many rows
+  X[10] = NaN;
+  const d = new DMatrix(X, { nrow: 900, ncol: 2, label: y, catFeatures: [0] });
+  const bst = train({ objective: "multi:softprob", num_class: 3, max_depth: 3, cat_encoding: "ordered" }, d, { numBoostRound: 10 });
+  const json = bst.saveModel();
+  const doc = JSON.parse(json);
+  const table = JSON.parse(doc.learner.attributes.categorical_target_statistics);
+  assert.is(table.classes, 3);
+  assert.is(table.prior.length, 3);
+  assert.ok(Math.abs(table.prior.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-9, "class priors sum to 1");
+  const some = Object.values(table.features["0"])[0] as number[];
+  assert.is(some.length, 3);
+  assert.is(doc.learner.learner_model_param.num_feature, "4");
+  const back = Booster.loadModel(json);
+  const dn = new DMatrix(new Float32Array([5000, 0.5, NaN, 0.1, 3, 0.9]), { nrow: 3, ncol: 2 });
+  assert.equal(Array.from(back.predict(d)), Array.from(bst.predict(d)));
+  assert.equal(Array.from(back.predict(dn)), Array.from(bst.predict(dn)));
+  assert.is(back.saveModel(), json);
+  assert.throws(() => back.predict(new DMatrix(new Float32Array(8), { nrow: 2, ncol: 4 })), /the data has 4 features but the model was trained with 2/);
+  bst.free(); back.free(); d.free(); dn.free();
+});
+
 test("symmetric trees have one (feature, threshold) per level", () => {
   const rnd = lcg(3);
   const n = 1500, X = new Float32Array(n * 6), y = new Float32Array(n);
@@ -83,20 +149,29 @@ test("symmetric trees have one (feature, threshold) per level", () => {
   const bst = train(cb.params, new DMatrix(X, { nrow: n, ncol: 6, label: y }), { numBoostRound: cb.numBoostRound });
   const trees = JSON.parse(bst.saveModel()).learner.gradient_booster.model.trees;
   assert.is(trees.length, 15);
+  const key = (t: any, id: number) => `${t.split_indices[id]}|${t.split_conditions[id]}|${t.default_left[id]}`;
+  let emptyStops = 0;
   for (const t of trees) {
     let level = [0];
     let depth = 0;
-    while (t.left_children[level[0]] !== -1) {
-      const key = (id: number) => `${t.split_indices[id]}|${t.split_conditions[id]}|${t.default_left[id]}`;
-      const keys = new Set(level.map(key));
+    while (level.some((id) => t.left_children[id] !== -1)) {
+      const splits = level.filter((id) => t.left_children[id] !== -1);
+      const keys = new Set(splits.map((id) => key(t, id)));
       assert.is(keys.size, 1, `tree ${t.id} level ${depth} has ${keys.size} different splits`);
-      for (const id of level) assert.ok(t.left_children[id] !== -1, `tree ${t.id}: level ${depth} mixes leaves and splits`);
-      level = level.flatMap((id: number) => [t.left_children[id], t.right_children[id]]);
+      // a node no training row reaches stops early, as a leaf of weight 0 (a complete
+      // subtree below it would hold only more such leaves, and split nodes of zero cover)
+      for (const id of level.filter((id) => t.left_children[id] === -1)) {
+        assert.is(t.sum_hessian[id], 0, `tree ${t.id}: leaf ${id} above the last level has rows`);
+        assert.is(t.split_conditions[id], 0, `tree ${t.id}: empty leaf ${id} has a weight`);
+        emptyStops++;
+      }
+      level = splits.flatMap((id: number) => [t.left_children[id], t.right_children[id]]);
       depth++;
     }
     for (const id of level) assert.is(t.left_children[id], -1);
-    assert.is(level.length, 2 ** depth, "a complete binary tree");
+    assert.ok(depth <= 5, `tree ${t.id} is deeper (${depth}) than depth 5`);
   }
+  assert.ok(emptyStops > 0, "this data was expected to leave some nodes empty");
 });
 
 test("catboostParams maps CatBoost names and defaults", () => {

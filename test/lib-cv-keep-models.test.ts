@@ -21,7 +21,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Counts TreeMember.fit calls while f runs. */
-function countTreeFits<T>(f: () => T): { result: T; fits: number } {
+async function countTreeFits<T>(f: () => T | Promise<T>): Promise<{ result: T; fits: number }> {
   const orig = TreeMember.prototype.fit;
   let fits = 0;
   TreeMember.prototype.fit = function (this: TreeMember, ...args: Parameters<typeof orig>) {
@@ -29,7 +29,7 @@ function countTreeFits<T>(f: () => T): { result: T; fits: number } {
     return orig.apply(this, args);
   };
   try {
-    return { result: f(), fits };
+    return { result: await f(), fits };
   } finally {
     TreeMember.prototype.fit = orig;
   }
@@ -70,7 +70,7 @@ test("keepModels off (default): no models in the result", () => {
   assert.is(cv.models, undefined);
 });
 
-test("trainer final_model=folds: the fold models are fitted once (by the CV) and the saved ensemble averages them", () => {
+test("trainer final_model=folds: the fold models are fitted once (by the CV) and the saved ensemble averages them", async () => {
   const csv = fs.readFileSync(path.join(__dirname, "..", "data", "diabetes.csv"), "utf8");
   const hp = { models: "xgboost,ridge", k_fold: "3", num_round: "10", final_model: "folds", seed: "2" };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "lib-cv-keep-models-"));
@@ -81,7 +81,7 @@ test("trainer final_model=folds: the fold models are fitted once (by the CV) and
   fs.writeFileSync(path.join(root, "input", "config", "hyperparameters.json"), JSON.stringify(hp));
   fs.writeFileSync(path.join(root, "input", "data", "train", "d.csv"), csv);
   const lines: string[] = [];
-  const { result, fits } = countTreeFits(() => train(optMlPaths(root), (l) => lines.push(l)));
+  const { result, fits } = await countTreeFits(() => train(optMlPaths(root), (l) => lines.push(l)));
   assert.is(fits, 3, "one xgboost fit per fold (the cross-validation's); none again for the final model");
 
   const manifest = JSON.parse(fs.readFileSync(path.join(root, "model", "manifest.json"), "utf8"));

@@ -1,6 +1,6 @@
 /**
- * arquero is loaded lazily: importing lib (and the trainer's serve module), loading a saved
- * ensemble and predicting rows never load it; the table functions still work (they load it
+ * arquero (and the Parquet/Arrow readers hyparquet and flechette) are loaded lazily: importing lib (and the
+ * trainer's serve module), loading a saved ensemble and predicting rows never load them; the table functions still work (they load it
  * on first use). Checked in a fresh node process (this one has arquero loaded by other tests).
  */
 import { test } from "uvu";
@@ -18,7 +18,7 @@ const CHILD = `
 const path = require("path");
 const root = process.argv[process.argv.length - 2];
 const model = process.argv[process.argv.length - 1];
-const loaded = () => Object.keys(require.cache).some((k) => /[\\\\/]node_modules[\\\\/]arquero[\\\\/]/.test(k));
+const loaded = () => Object.keys(require.cache).some((k) => /[\\\\/]node_modules[\\\\/](arquero|hyparquet|hyparquet-compressors|@uwdata[\\\\/]flechette)[\\\\/]/.test(k));
 const out = {};
 const lib = require(path.join(root, "lib"));
 require(path.join(root, "trainer", "serve"));

@@ -82,9 +82,8 @@ test("training job: create → waiter → Completed, metrics, transitions, a rea
   assert.ok(JSON.parse(fs.readFileSync(path.join(optml, "input/config/inputdataconfig.json"), "utf8")).train);
   assert.is(JSON.parse(fs.readFileSync(path.join(optml, "input/config/resourceconfig.json"), "utf8")).current_host, "algo-1");
   assert.ok(fs.existsSync(path.join(optml, "input/data/train/train.csv")));
-  // logs kept in the state dir and served by the local extension
-  const logs = await (await fetch(`${ctx.srv.url}/_local/training-jobs/job-ok/logs`)).text();
-  assert.match(logs, /train channel: 1 file\(s\), 3 line\(s\)/);
+  // logs kept in the state dir (and in CloudWatch Logs: test/sagemaker-logs.test.ts)
+  assert.match(fs.readFileSync(path.join(ctx.dir, "training-jobs", "job-ok", "log.txt"), "utf8"), /train channel: 1 file\(s\), 3 line\(s\)/);
 });
 
 test("training job: trainer failure → Failed with the reason from output/failure", async () => {

@@ -22,10 +22,10 @@ test.after(async () => {
   ctx.rt.destroy();
 });
 
-async function call(op: string, body: unknown): Promise<{ status: number; json: { __type?: string; message?: string } }> {
+async function call(op: string, body: unknown, service = "SageMaker"): Promise<{ status: number; json: { __type?: string; message?: string } }> {
   const res = await fetch(ctx.srv.url, {
     method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `SageMaker.${op}` },
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `${service}.${op}` },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };
@@ -39,7 +39,30 @@ const CASES: { what: string; op: string; body: () => unknown; field: RegExp }[] 
   { what: "Containers not a list", op: "CreateModel", body: () => ({ ModelName: "m", Containers: "img" }), field: /containers/ },
   { what: "a production variant not a structure", op: "CreateEndpointConfig", body: () => ({ EndpointConfigName: "c", ProductionVariants: ["AllTraffic"] }), field: /productionVariants\.1\.member/ },
   { what: "RandomSeed a string", op: "CreateHyperParameterTuningJob", body: () => ({ HyperParameterTuningJobName: "t", HyperParameterTuningJobConfig: { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 1 }, HyperParameterTuningJobObjective: { Type: "Minimize", MetricName: "validation:rmse" }, RandomSeed: "7" }, TrainingJobDefinition: trainingRequest("x", `file://${data}`, out) }), field: /hyperParameterTuningJobConfig\.randomSeed/ },
+  { what: "TransformInput not a structure", op: "CreateTransformJob", body: () => ({ ...transformRequest("t1"), TransformInput: "s3://b/in" }), field: /transformInput/ },
+  { what: "MaxPayloadInMB a string", op: "CreateTransformJob", body: () => ({ ...transformRequest("t2"), MaxPayloadInMB: "6" }), field: /maxPayloadInMB/ },
+  { what: "an InputFilter a number", op: "CreateTransformJob", body: () => ({ ...transformRequest("t3"), DataProcessing: { InputFilter: 1 } }), field: /dataProcessing\.inputFilter/ },
+  { what: "ParentHyperParameterTuningJobs a string", op: "CreateHyperParameterTuningJob", body: () => ({ HyperParameterTuningJobName: "w", HyperParameterTuningJobConfig: { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 1 }, HyperParameterTuningJobObjective: { Type: "Minimize", MetricName: "validation:rmse" } }, TrainingJobDefinition: trainingRequest("x", `file://${data}`, out), WarmStartConfig: { WarmStartType: "TransferLearning", ParentHyperParameterTuningJobs: "parent" } }), field: /warmStartConfig\.parentHyperParameterTuningJobs/ },
 ];
+
+function transformRequest(name: string): Record<string, unknown> {
+  return {
+    TransformJobName: name,
+    ModelName: "m",
+    TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${data}` } }, SplitType: "Line" },
+    TransformOutput: { S3OutputPath: `file://${out}` },
+    TransformResources: { InstanceType: "ml.m5.large", InstanceCount: 1 },
+  };
+}
+
+test("CloudWatch Logs: a limit of the wrong type is an InvalidParameterException naming it; an unknown operation is named", async () => {
+  const r = await call("GetLogEvents", { logGroupName: "/aws/sagemaker/TrainingJobs", logStreamName: "x", limit: "5" }, "Logs_20140328");
+  assert.is(r.status, 400);
+  assert.is(r.json.__type, "InvalidParameterException");
+  assert.match(r.json.message ?? "", /Value '5' at 'limit' failed to satisfy constraint: Member must be an integer/);
+  const u = await call("PutLogEvents", {}, "Logs_20140328");
+  assert.is(u.json.__type, "UnknownOperationException");
+});
 
 for (const c of CASES)
   test(`${c.op}: ${c.what} → 400 ValidationException naming the field`, async () => {

@@ -45,6 +45,8 @@ export interface RunResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** stdout's lines with the time each arrived (ms) */
+  lines: { line: string; at: number }[];
 }
 
 /** `tsx trainer/main.ts train` with OPT_ML=root, to completion (killed after timeoutMs). */
@@ -54,7 +56,14 @@ export function runTrain(root: string, timeoutMs = 120_000): Promise<RunResult> 
     live.add(child);
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (d) => (stdout += d));
+    const lines: { line: string; at: number }[] = [];
+    let partial = "";
+    child.stdout!.on("data", (d) => {
+      stdout += d;
+      const parts = (partial + d).split("\n");
+      partial = parts.pop()!;
+      for (const line of parts) lines.push({ line, at: Date.now() });
+    });
     child.stderr!.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => killGroup(child), timeoutMs);
     timer.unref();
@@ -62,7 +71,7 @@ export function runTrain(root: string, timeoutMs = 120_000): Promise<RunResult> 
     child.on("close", (code) => {
       clearTimeout(timer);
       live.delete(child);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, lines });
     });
   });
 }

@@ -11,6 +11,7 @@ import * as http from "http";
 import * as path from "path";
 import { Ensemble, loadEnsemble } from "ensemble-workbook";
 import { DIABETES, diabetesRows, optMl, request, rmTree, runTrain, Served, startServe } from "./trainer-helpers";
+import { batchEnv } from "../trainer/batch-env";
 
 let root = "";
 let served: Served | undefined;
@@ -43,6 +44,18 @@ test.after(async () => {
 const port = () => served!.port;
 const csv = (rows: (number | string)[][]) => rows.map((r) => r.join(",")).join("\n") + "\n";
 const post = (body: string | Buffer, headers: Record<string, string>) => request(port(), "POST", "/invocations", body, headers);
+
+test("GET /execution-parameters: the payload limit it runs with; batch transform's environment answered, bad values named", async () => {
+  const r = await request(port(), "GET", "/execution-parameters");
+  assert.is(r.status, 200);
+  assert.equal(JSON.parse(r.body), { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: 1 }); // 0.05 MB → at least 1
+  const env = { SAGEMAKER_BATCH: "true", SAGEMAKER_BATCH_STRATEGY: "SINGLE_RECORD", SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "4" };
+  assert.equal(batchEnv(env, 20), { MaxConcurrentTransforms: 4, BatchStrategy: "SINGLE_RECORD", MaxPayloadInMB: 20 });
+  assert.equal(batchEnv({ SAGEMAKER_BATCH: "true", SAGEMAKER_MODEL_SERVER_WORKERS: "2" }, 6), { MaxConcurrentTransforms: 2, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: 6 });
+  assert.throws(() => batchEnv({ SAGEMAKER_BATCH_STRATEGY: "BATCHES" }, 6), /SAGEMAKER_BATCH_STRATEGY=BATCHES must be MULTI_RECORD or SINGLE_RECORD/);
+  assert.throws(() => batchEnv({ SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "0" }, 6), /SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=0 must be an integer ≥ 1/);
+  assert.throws(() => batchEnv({ SAGEMAKER_BATCH: "yes" }, 6), /SAGEMAKER_BATCH=yes must be true or false/);
+});
 
 test("GET /ping → 200", async () => {
   const r = await request(port(), "GET", "/ping");

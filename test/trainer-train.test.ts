@@ -8,7 +8,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
-import { loadEnsemble } from "ensemble-workbook";
+import { loadEnsemble, loadCsv } from "ensemble-workbook";
+import { buildEnsemble } from "../trainer/train";
+import { parseHyperparameters } from "../trainer/hyperparameters";
 import { diabetesRows, DIABETES, optMl, refRmse, rmTree, runTrain } from "./trainer-helpers";
 
 const roots: string[] = [];
@@ -255,6 +257,43 @@ test("train failure: a long cause is cut to 1024 characters", async () => {
   const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
   assert.is(failure.length, 1024);
   assert.match(failure, /^label column "target"/);
+});
+
+test("train: validation channel + refit — the [r] lines come live as the members' rounds finish, equal to the sequential fit's mean curve", async () => {
+  const text = fs.readFileSync(DIABETES, "utf8").trim().split("\n");
+  const hp = { models: "xgboost,catboost,ridge", k_fold: "2", num_round: "400", eta: "0.05", seed: "1" };
+  const root = optMl(hp, {
+    train: { "t.csv": [text[0], ...text.slice(1, 343)].join("\n") + "\n" },
+    validation: { "v.csv": [text[0], ...text.slice(343)].join("\n") + "\n" },
+  });
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stderr);
+  const rounds = r.lines.filter((l) => /^\[\d+\] validation-rmse:/.test(l.line));
+  assert.equal(rounds.map((l) => Number(/^\[(\d+)\]/.exec(l.line)![1])), Array.from({ length: 400 }, (_, i) => i));
+  // live: the lines arrived over the final fit, not in one burst at its end (a burst spans a few ms)
+  const span = rounds[rounds.length - 1].at - rounds[0].at;
+  assert.ok(span >= 100, `[0] … [399] arrived within ${span} ms`);
+  // the values: the mean of the boosted members' validation curves (ridge reports none), as a sequential fit gives them
+  const ens = buildEnsemble(parseHyperparameters(hp));
+  const curves: Record<string, number[]> = {};
+  ens.fit(loadCsv(path.join(root, "input", "data", "train", "t.csv")), {
+    label: "target",
+    evalSet: loadCsv(path.join(root, "input", "data", "validation", "v.csv")),
+    onRound: (member, round, metrics) => {
+      if (metrics.rmse !== undefined) (curves[member] ??= [])[round] = metrics.rmse;
+    },
+  });
+  ens.free();
+  assert.equal(Object.keys(curves).sort(), ["catboost", "xgboost"]);
+  rounds.forEach((l, i) => {
+    const v = Number(/:([0-9.]+);$/.exec(l.line)![1]);
+    const ref = (curves.xgboost[i] + curves.catboost[i]) / 2;
+    assert.ok(close(v, ref, 1e-4), `[${i}] ${v} vs ${ref}`);
+  });
+  const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+  assert.is(cv.rounds.values.length, 400);
+  assert.match(cv.rounds.source, /final fit on the validation channel/);
 });
 
 test.run();

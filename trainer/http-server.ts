@@ -5,7 +5,8 @@
  *   GET  /ping                   200 (the ensemble is loaded before the server listens)
  *   POST /invocations            ./invocation; 413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (default 6), by the declared
  *                                Content-Length or while the body arrives
- *   GET  /execution-parameters   batch-transform hints
+ *   GET  /execution-parameters   batch transform's parameters: {MaxConcurrentTransforms, BatchStrategy, MaxPayloadInMB}
+ *                                — in a batch job (SAGEMAKER_BATCH=true) the ones it runs with, else its preferences
  *
  * Before a route runs, ./limits' guard decides whether to answer at all (loopback Host, no browser Origin, the
  * timeouts and the connection cap). Errors never stop it: a client's mistake is its HttpError status (4xx), and
@@ -18,6 +19,7 @@ import { createGuardedServer, readBody } from "@ensemble-workbook/sagemaker-loca
 import { HttpError } from "./formats";
 import { invoke } from "./invocation";
 import { AccessOptions, accessFromEnv, endpointGuard } from "./limits";
+import { batchEnv, ExecutionParameters } from "./batch-env";
 
 export interface ServeOptions {
   modelDir: string;
@@ -28,6 +30,8 @@ export interface ServeOptions {
   maxPayloadMb?: number;
   /** who may call it besides local programs (./limits) */
   access?: AccessOptions;
+  /** what GET /execution-parameters answers (./batch-env) */
+  executionParameters?: ExecutionParameters;
   log?: (line: string) => void;
 }
 
@@ -38,7 +42,7 @@ export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = p
   if (!(mb > 0)) throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${env.SAGEMAKER_MAX_PAYLOAD_IN_MB} is not a positive number`);
   // loopback unless told otherwise: the container image sets 0.0.0.0, where SageMaker must reach it
   const host = env.SAGEMAKER_BIND_TO_HOST || "127.0.0.1";
-  return { modelDir, port, host, maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, access: accessFromEnv(env, argv) };
+  return { modelDir, port, host, maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, executionParameters: batchEnv(env, mb), access: accessFromEnv(env, argv) };
 }
 
 /** Set while draining: answers carry Connection: close so keep-alive sockets end and server.close() can finish. */
@@ -73,7 +77,9 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
     return Promise.reject(new Error(`cannot load the model from ${opts.modelDir}: ${(e as Error).message}`));
   }
   const features = ensemble.featureNames!;
-  const executionParameters = JSON.stringify({ MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.floor(opts.maxPayloadBytes / 1048576) });
+  const executionParameters = JSON.stringify(
+    opts.executionParameters ?? { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.max(1, Math.floor(opts.maxPayloadBytes / 1048576)) },
+  );
 
   const server = createGuardedServer(
     endpointGuard(opts.host, opts.access),

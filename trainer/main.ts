@@ -14,16 +14,18 @@ function main(): void {
   const command = process.argv[2];
   const paths = optMlPaths();
   if (command === "train") {
-    try {
-      // required lazily so that a failure while loading lib/the core still lands in output/failure
-      const { train } = require("./train") as typeof import("./train");
-      train(paths);
-      process.exitCode = 0;
-    } catch (e) {
+    const fail = (e: unknown) => {
       const line = writeFailure(paths, e);
       console.error(`training failed: ${line}`);
       if (process.env.TRAINER_DEBUG) console.error(e);
       process.exitCode = 1;
+    };
+    try {
+      // required lazily so that a failure while loading lib/the core still lands in output/failure
+      const { train } = require("./train") as typeof import("./train");
+      train(paths).then(() => (process.exitCode = 0), fail);
+    } catch (e) {
+      fail(e);
     }
   } else if (command === "serve") {
     const { serve } = require("./serve") as typeof import("./serve");

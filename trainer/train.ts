@@ -10,7 +10,7 @@
  *
  * Log lines (SageMaker metric regexes read them; numbers are plain decimals):
  *   fold=<i> <member>-<metric>:<v>; … ensemble-<metric>:<v>;
- *   [<round>] validation-<metric>:<v>;
+ *   [<round>] validation-<metric>:<v>;       (with a validation channel: live, as the final fit's rounds finish)
  *   train-<metric>:<v>;
  *   validation-<metric>:<v>;
  * <metric> is rmse for regression objectives (logloss for binary and multi objectives).
@@ -111,7 +111,52 @@ function foldsEnsemble(ens: Ensemble, cv: CvResult, label: string): Ensemble {
   return out;
 }
 
-export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): TrainResult {
+/**
+ * Per-round lines as the final fit's rounds come in from the members training side by side (lib's
+ * Ensemble.fitParallel): `[r]` is printed once every member that reports the metric has reported round r or has
+ * finished (then holding its last value), so the values are exactly meanByRound's — only no longer in one burst.
+ * A member that reports no logged metric at its first round (ridge; an xgboost with another eval_metric) is left out.
+ */
+class LiveRounds {
+  private readonly perMember = new Map<string, number[]>();
+  private readonly silent = new Set<string>();
+  private readonly finished = new Set<string>();
+  private printed = 0;
+  constructor(private readonly members: string[], private readonly metric: string, private readonly log: Log) {}
+
+  onRound = (member: string, round: number, metrics: Record<string, number>): void => {
+    const v = roundValue(metrics, this.metric);
+    if (v === undefined) {
+      if (round === 0) this.silent.add(member);
+      return;
+    }
+    let series = this.perMember.get(member);
+    if (!series) this.perMember.set(member, (series = []));
+    series[round] = v;
+    this.flush();
+  };
+  onDone = (member: string): void => {
+    this.finished.add(member);
+    this.flush();
+  };
+  /** every round's value (what was printed) */
+  values(): number[] {
+    return meanByRound([...this.perMember.values()]);
+  }
+  private flush(): void {
+    for (;;) {
+      const r = this.printed;
+      const ready = this.members.every((m) => this.silent.has(m) || this.finished.has(m) || this.perMember.get(m)?.[r] !== undefined);
+      const series = [...this.perMember.values()].filter((s) => s.length > 0);
+      if (!ready || !series.some((s) => s.length > r)) return;
+      const v = series.reduce((acc, s) => acc + s[Math.min(r, s.length - 1)], 0) / series.length;
+      this.log(`[${r}] validation-${this.metric}:${formatMetric(v)};`);
+      this.printed++;
+    }
+  }
+}
+
+export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Promise<TrainResult> {
   const t0 = Date.now();
   fs.rmSync(paths.failure, { force: true }); // a stale failure from an earlier run in the same folder
   const hp = readJsonIfExists(paths.hyperparameters) ?? {};
@@ -173,23 +218,16 @@ export function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Trai
   let rounds: number[];
   let roundsSource: string;
   if (s.finalModel === "refit" && valCh) {
-    const perMember: Record<string, number[]> = {};
+    // the members train side by side (one worker thread each) and the [r] lines go out as their rounds finish
+    const live = new LiveRounds(ens.members.map((m) => m.name), metric, log);
     try {
-      ens.fit(trainCh.table, {
-        label,
-        evalSet: valCh.table,
-        onRound: (member, round, ms) => {
-          const v = roundValue(ms, metric);
-          if (v !== undefined) (perMember[member] ??= [])[round] = v;
-        },
-      });
+      await ens.fitParallel(trainCh.table, { label, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone });
     } catch (e) {
       throw new Error(`final fit failed: ${(e as Error).message}`);
     }
     final = ens;
-    rounds = meanByRound(Object.values(perMember));
+    rounds = live.values();
     roundsSource = "final fit on the validation channel (mean over boosted members)";
-    logRounds(rounds);
   } else {
     rounds = cvRounds();
     roundsSource = CV_SOURCE;

@@ -9,7 +9,7 @@
  * holds each class in nearly the global proportion.
  */
 import { arquero } from "./arquero";
-import type { Table } from "./csv";
+import type { Table } from "./table";
 import { range, seededRng } from "./random";
 
 export interface Fold {

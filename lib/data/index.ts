@@ -1,6 +1,13 @@
-export { loadCsv, loadDiabetes, dataFile } from "./csv";
-export type { Table } from "./csv";
-export { toMatrix, toDMatrix, matrixFromRows, takeRows } from "./matrix";
-export type { Matrix, LabelledMatrix, ColumnChoice } from "./matrix";
+export { loadTable, loadCsv, NA_VALUES } from "./load";
+export type { LoadOptions } from "./load";
+export type { TableFormat } from "./sources";
+export { loadDiabetes, dataFile, vegaDataset } from "./datasets";
+export { columnTypes, columnTypeRows } from "./describe";
+export { ordinalCodes } from "./ordinal";
+export type { ColumnTypeRow } from "./describe";
+export { CategoricalColumn } from "./columns";
+export type { Table } from "./table";
+export { toMatrix, toDMatrix, matrixFromRows, takeRows, MAX_CATEGORIES } from "./matrix";
+export type { Matrix, LabelledMatrix, ColumnChoice, ColumnSchema, ColumnType, Drift, RowsInput } from "./matrix";
 export { kFold, stratifiedKFold, trainTestSplit, takeTableRows } from "./folds";
 export type { Fold } from "./folds";

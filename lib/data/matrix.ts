@@ -1,11 +1,32 @@
 /**
- * Tables → dense numeric matrices (row-major Float32Array), the form every
- * member trains on, and → core DMatrix. Missing values (null, undefined, NaN,
- * empty CSV cells) become NaN, which the tree learners treat as "missing".
- * Anything else that is not a number is an error naming the column.
+ * Tables → dense feature matrices (row-major Float32Array), the form every member trains on, and → core
+ * DMatrix.
+ *
+ * Fitting (toMatrix): each feature column is numeric (its numbers; missing — null, NaN, empty — becomes
+ * NaN, which the trees treat as missing) or categorical: a column whose non-missing cells are not all
+ * numbers, a loaded text column, or one declared in `categorical`. A categorical column's cells become
+ * integer codes 0, 1, … in order of first appearance in these rows (its `categories`, code → text; a
+ * number's category is its text, "3"), missing → NaN; the column is marked categorical for the core
+ * (`catFeatures`). A label column of text becomes class indexes with the classes sorted (as
+ * scikit-learn's LabelEncoder): for binary:* and multi:* objectives only.
+ *
+ * Applying (encodeRows, at prediction time): the fitted columns (`ColumnSchema[]`) read new rows — a
+ * table, rows as arrays or rows as objects by name — with the same codes; a category not seen in
+ * training becomes missing (NaN: the xgboost member sends it down the missing branch, the catboost
+ * member gives it the prior), and missing and unseen cells are counted per column (`Drift`).
  */
-import type { Table } from "./csv";
-import { DMatrix } from "../core";
+import { CategoricalColumn, float32Text, textOf } from "./columns";
+import type { Table } from "./table";
+import { DMatrix, objectiveTask } from "../core";
+
+export type ColumnType = "numeric" | "categorical";
+
+/** A feature column as fitted: its type and, when categorical, its categories (code → text, in training order). */
+export interface ColumnSchema {
+  name: string;
+  type: ColumnType;
+  categories?: string[];
+}
 
 /** A dense feature matrix with optional label, as members consume it. */
 export interface Matrix {
@@ -14,60 +35,49 @@ export interface Matrix {
   nrow: number;
   ncol: number;
   featureNames: string[];
+  /** Each feature's type and categories (absent: every feature numeric). */
+  columns?: ColumnSchema[];
+  /** The class labels when the label column held text (class index → label). */
+  classes?: string[];
 }
+
+/** A Matrix whose label vector is there (`toMatrix` with a `label`). */
+export type LabelledMatrix = Matrix & { y: Float32Array };
 
 export interface ColumnChoice {
   label?: string;
   features?: string[];
+  /** Feature columns to treat as categorical although they hold numbers (integer-coded categories). */
+  categorical?: string[];
+  /** The objective the label is for: text labels need binary:* or multi:* (default: any). */
+  objective?: string;
 }
 
-function numericColumn(table: Table, name: string, role: "feature" | "label"): Float32Array {
-  const values = table.array(name) as ArrayLike<unknown>;
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === "number") out[i] = v;
-    else if (v === null || v === undefined || v === "") {
-      if (role === "label") throw new Error(`label column "${name}" has a missing value at row ${i}`);
-      out[i] = NaN;
-    } else {
-      throw notNumeric(values, i, name, role);
-    }
-  }
-  return out;
-}
+/** Missing and unseen cells per categorical/numeric column of a prediction input. */
+export type Drift = Record<string, { missing: number; unseen: number }>;
 
-/** A string that reads as a number ("32.1", " 7 "): what arquero leaves as text when some other cell of the column is not a number. */
-function numericText(v: unknown): boolean {
-  return typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v));
-}
+/** The most categories one column may have (the core keeps category codes in 16 bits). */
+export const MAX_CATEGORIES = 65535;
 
 function show(v: unknown): string {
   return `${v instanceof Date ? JSON.stringify(v.toISOString()) : JSON.stringify(v) ?? String(v)} (${v instanceof Date ? "date" : typeof v})`;
 }
 
-/**
- * The error for a column whose cell `first` is not a number. When the column was read as text
- * (arquero types a whole CSV column as strings as soon as one cell is not a number), the first
- * cells are usually numbers-as-text ("32.1"): name the first cell that really is not a number.
- */
-function notNumeric(values: ArrayLike<unknown>, first: number, name: string, role: "feature" | "label"): Error {
-  let bad = -1;
-  for (let i = first; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === "number" || v === null || v === undefined || v === "" || numericText(v)) continue;
-    bad = i;
-    break;
-  }
-  const fix = role === "feature" ? "encode it as numbers or drop it from features" : "the label must be numeric";
-  if (bad < 0) {
-    // every cell reads as a number, but some are stored as text
-    return new Error(
-      `${role} column "${name}" is not numeric: it holds numbers stored as text (row ${first} holds ${show(values[first])}); convert the column to numbers`,
-    );
-  }
-  const asText = bad !== first ? ` (the column was read as text: row ${first} holds ${show(values[first])})` : "";
-  return new Error(`${role} column "${name}" is not numeric: row ${bad} holds ${show(values[bad])}${asText}; ${fix}`);
+const isMissing = (v: unknown) => v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v));
+
+/** A table column's raw storage and the row order to read it in (a filtered or ordered table reads through its indices). */
+interface Source {
+  at(i: number): unknown;
+  n: number;
+  raw: unknown;
+  rows?: Uint32Array | number[];
+}
+
+function source(table: Table, name: string): Source {
+  const col = table.column(name) as unknown as { at(i: number): unknown };
+  const rows = table.isFiltered() || table.isOrdered() ? (table.indices() as Uint32Array) : undefined;
+  const n = table.numRows();
+  return { at: rows ? (i) => col.at(rows[i]) : (i) => col.at(i), n, raw: col, rows };
 }
 
 /** The feature names to use: given ones (checked), or all columns except the label. */
@@ -85,42 +95,282 @@ export function resolveFeatures(table: Table, opts: ColumnChoice): string[] {
     throw new Error(`label column "${opts.label}" is also listed as a feature`);
   }
   if (features.length === 0) throw new Error("no feature columns to use");
+  const cat = opts.categorical;
+  if (cat !== undefined && (!Array.isArray(cat) || cat.some((c) => typeof c !== "string"))) {
+    throw new Error(`categorical must be a list of column names (got ${JSON.stringify(cat)})`);
+  }
+  const absent = (cat ?? []).filter((c) => !features.includes(c));
+  if (absent.length) {
+    const where = absent.map((c) => (columns.includes(c) ? `"${c}" (not a feature)` : `"${c}"`)).join(", ");
+    throw new Error(`categorical column${absent.length > 1 ? "s" : ""} ${where} not found among the features: ${features.join(", ")}`);
+  }
   return features;
 }
 
-/** A Matrix whose label vector is there (`toMatrix` with a `label`). */
-export type LabelledMatrix = Matrix & { y: Float32Array };
+/** Whether a column's cells are all numbers (or missing); the first other cell otherwise. */
+function firstNonNumber(src: Source): number {
+  const raw = src.raw;
+  if (raw instanceof Float32Array || raw instanceof Float64Array || raw instanceof Int32Array) return -1;
+  if (raw instanceof CategoricalColumn) {
+    for (let i = 0; i < src.n; i++) if (src.at(i) !== null) return i;
+    return -1;
+  }
+  for (let i = 0; i < src.n; i++) {
+    const v = src.at(i);
+    if (!isMissing(v) && typeof v !== "number") return i;
+  }
+  return -1;
+}
 
-/** Table → row-major Float32Array (+ label). Errors name the offending column. */
+function checkNotDates(src: Source, name: string, role: string): void {
+  for (let i = 0; i < src.n; i++) {
+    const v = src.at(i);
+    if (isMissing(v)) continue;
+    if (v instanceof Date) {
+      throw new Error(`${role} column "${name}" holds dates (row ${i} holds ${v.toISOString()}); derive numbers from it (year, month, hour… with an arquero derive) or leave it out of the features`);
+    }
+    return;
+  }
+}
+
+/** Numeric feature column j → X. */
+function numericInto(X: Float32Array, ncol: number, j: number, src: Source, name: string): void {
+  const raw = src.raw;
+  if ((raw instanceof Float32Array || raw instanceof Float64Array) && !src.rows) {
+    for (let i = 0; i < src.n; i++) X[i * ncol + j] = raw[i];
+    return;
+  }
+  for (let i = 0; i < src.n; i++) {
+    const v = src.at(i);
+    if (typeof v === "number") X[i * ncol + j] = v;
+    else if (isMissing(v)) X[i * ncol + j] = NaN;
+    else throw new Error(`feature column "${name}" is not numeric: row ${i} holds ${show(v)}`);
+  }
+}
+
+/** Categorical feature column j → codes in X (first appearance), returns the categories. */
+function categoricalInto(X: Float32Array, ncol: number, j: number, src: Source, name: string): string[] {
+  const raw = src.raw;
+  const categories: string[] = [];
+  const tooMany = () =>
+    new Error(`feature column "${name}" has more than ${MAX_CATEGORIES.toLocaleString("en-US")} categories (the core's limit per column); leave it out of the features or group its rare values`);
+  if (raw instanceof CategoricalColumn) {
+    // loader codes → codes in order of first appearance in these rows
+    const map = new Int32Array(raw.categories.length).fill(-1);
+    for (let i = 0; i < src.n; i++) {
+      const c = raw.codes[src.rows ? src.rows[i] : i];
+      if (c < 0) {
+        X[i * ncol + j] = NaN;
+        continue;
+      }
+      let code = map[c];
+      if (code < 0) {
+        if (categories.length === MAX_CATEGORIES) throw tooMany();
+        code = map[c] = categories.length;
+        categories.push(raw.categories[c]);
+      }
+      X[i * ncol + j] = code;
+    }
+    return categories;
+  }
+  const index = new Map<string, number>();
+  const f32 = raw instanceof Float32Array; // a loaded numeric column declared categorical: its numbers as written
+  for (let i = 0; i < src.n; i++) {
+    const v = src.at(i);
+    if (isMissing(v)) {
+      X[i * ncol + j] = NaN;
+      continue;
+    }
+    const t = f32 ? float32Text(v as number) : textOf(v);
+    let code = index.get(t);
+    if (code === undefined) {
+      if (categories.length === MAX_CATEGORIES) throw tooMany();
+      code = categories.length;
+      categories.push(t);
+      index.set(t, code);
+    }
+    X[i * ncol + j] = code;
+  }
+  return categories;
+}
+
+const looksNumeric = (t: string) => t.trim() !== "" && Number.isFinite(Number(t));
+
+/** The label column → y, and the classes when it holds text. */
+function labelVector(table: Table, name: string, objective: string | undefined): { y: Float32Array; classes?: string[] } {
+  const src = source(table, name);
+  const n = src.n;
+  const y = new Float32Array(n);
+  checkNotDates(src, name, "label");
+  for (let i = 0; i < n; i++) {
+    if (isMissing(src.at(i))) throw new Error(`label column "${name}" has a missing value at row ${i}`);
+  }
+  const textRow = firstNonNumber(src);
+  if (textRow < 0) {
+    const raw = src.raw;
+    if ((raw instanceof Float32Array || raw instanceof Float64Array) && !src.rows) y.set(raw);
+    else for (let i = 0; i < n; i++) y[i] = src.at(i) as number;
+    return { y };
+  }
+  // text labels: never mixed with numbers
+  const texts: string[] = new Array(n);
+  let numberRow = -1, wordRow = -1;
+  for (let i = 0; i < n; i++) {
+    const v = src.at(i);
+    texts[i] = textOf(v);
+    const numeric = typeof v === "number" || (typeof v === "string" && looksNumeric(v));
+    if (numeric && numberRow < 0) numberRow = i;
+    if (!numeric && wordRow < 0) wordRow = i;
+  }
+  if (numberRow >= 0 && wordRow >= 0) {
+    throw new Error(`label column "${name}" mixes numbers and text: row ${numberRow} holds ${show(src.at(numberRow))} but row ${wordRow} holds ${show(src.at(wordRow))}; labels must be all numbers or all class names`);
+  }
+  if (objective !== undefined && objectiveTask(objective) === "regression") {
+    throw new Error(`label column "${name}" holds text (row ${textRow} holds ${show(src.at(textRow))}) but the objective ${objective} needs numbers; for class labels use binary:logistic or multi:softprob`);
+  }
+  // sorted as scikit-learn's LabelEncoder sorts; class names that are all numbers (a declared categorical label) by value
+  const unique = [...new Set(texts)];
+  const classes = unique.every(looksNumeric) ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
+  if (objective !== undefined && objectiveTask(objective) === "binary" && classes.length !== 2) {
+    throw new Error(`label column "${name}" has ${classes.length} class${classes.length === 1 ? "" : "es"} (${classes.slice(0, 10).join(", ")}${classes.length > 10 ? ", …" : ""}) but ${objective} needs exactly 2`);
+  }
+  const index = new Map(classes.map((c, k) => [c, k]));
+  for (let i = 0; i < n; i++) y[i] = index.get(texts[i])!;
+  return { y, classes };
+}
+
+/** Table → row-major Float32Array (+ label), typing each column (see the module comment). Errors name the column. */
 export function toMatrix(table: Table, opts: ColumnChoice & { label: string }): LabelledMatrix;
 export function toMatrix(table: Table, opts?: ColumnChoice): Matrix;
 export function toMatrix(table: Table, opts: ColumnChoice = {}): Matrix {
   const nrow = table.numRows();
   if (nrow === 0) throw new Error("the table is empty (0 rows)");
   const featureNames = resolveFeatures(table, opts);
+  const declared = new Set(opts.categorical ?? []);
   const ncol = featureNames.length;
   const X = new Float32Array(nrow * ncol);
-  featureNames.forEach((name, j) => {
-    const col = numericColumn(table, name, "feature");
-    for (let i = 0; i < nrow; i++) X[i * ncol + j] = col[i];
+  const columns: ColumnSchema[] = featureNames.map((name, j) => {
+    const src = source(table, name);
+    checkNotDates(src, name, "feature");
+    if (declared.has(name) || firstNonNumber(src) >= 0) {
+      return { name, type: "categorical", categories: categoricalInto(X, ncol, j, src, name) };
+    }
+    numericInto(X, ncol, j, src, name);
+    return { name, type: "numeric" };
   });
-  const y = opts.label !== undefined ? numericColumn(table, opts.label, "label") : undefined;
-  return { X, y, nrow, ncol, featureNames };
+  const m: Matrix = { X, nrow, ncol, featureNames, columns };
+  if (opts.label !== undefined) {
+    const { y, classes } = labelVector(table, opts.label, opts.objective);
+    m.y = y;
+    if (classes) m.classes = classes;
+  }
+  return m;
 }
 
-/** number[][] (rows) → Matrix with the given feature names. */
+/** Indices of the categorical features of a matrix. */
+export function categoricalIndices(m: Matrix): number[] {
+  return (m.columns ?? []).flatMap((c, j) => (c.type === "categorical" ? [j] : []));
+}
+
+/** Rows of a prediction input, however they come. */
+export type RowsInput = Table | unknown[][] | Record<string, unknown>[];
+
+function isTable(x: unknown): x is Table {
+  return typeof x === "object" && x !== null && typeof (x as Table).columnNames === "function" && typeof (x as Table).numRows === "function";
+}
+
+/**
+ * Encode prediction rows with the fitted columns: a table or objects by column name, or arrays in feature
+ * order. Numbers-as-text ("3.5") are read for numeric columns; other text there is an Error naming the row,
+ * column and value. Unseen categories and missing cells become NaN and are counted in `drift`.
+ */
+export function encodeRows(input: RowsInput, columns: ColumnSchema[], missingTokens: ReadonlySet<string> = new Set()): { matrix: Matrix; drift: Drift } {
+  const ncol = columns.length;
+  const names = columns.map((c) => c.name);
+  let nrow: number;
+  let cell: (i: number, j: number) => unknown;
+  let rowName = (i: number) => `row ${i}`;
+  if (isTable(input)) {
+    const absent = names.filter((n) => !input.columnNames().includes(n));
+    if (absent.length) throw new Error(`feature column${absent.length > 1 ? "s" : ""} not found: ${absent.map((a) => `"${a}"`).join(", ")}; the input has: ${input.columnNames().join(", ")}`);
+    const sources = names.map((n) => source(input, n));
+    nrow = input.numRows();
+    cell = (i, j) => sources[j].at(i);
+  } else if (Array.isArray(input)) {
+    nrow = input.length;
+    input.forEach((r, i) => {
+      if (Array.isArray(r)) {
+        if (r.length !== ncol) throw new Error(`row ${i} has ${r.length} values, expected ${ncol} (${names.join(", ")})`);
+      } else if (r === null || typeof r !== "object") {
+        throw new Error(`row ${i} is ${JSON.stringify(r)}; rows are arrays of values or objects by column name`);
+      }
+    });
+    cell = (i, j) => {
+      const r = input[i] as unknown[] | Record<string, unknown>;
+      return Array.isArray(r) ? r[j] : r[names[j]];
+    };
+    rowName = (i) => `row ${i}`;
+  } else throw new Error("rows to predict must be a table, an array of rows (arrays or objects by column name) or a Matrix");
+  if (nrow === 0) throw new Error("no rows to predict");
+  const X = new Float32Array(nrow * ncol);
+  const drift: Drift = {};
+  columns.forEach((col, j) => {
+    const d = (drift[col.name] = { missing: 0, unseen: 0 });
+    const missing = (v: unknown) => isMissing(v) || (typeof v === "string" && missingTokens.has(v));
+    if (col.type === "categorical") {
+      const index = new Map((col.categories ?? []).map((t, k) => [t, k]));
+      for (let i = 0; i < nrow; i++) {
+        const v = cell(i, j);
+        let code = NaN;
+        if (missing(v)) d.missing++;
+        else {
+          const k = index.get(textOf(v));
+          if (k === undefined) d.unseen++;
+          else code = k;
+        }
+        X[i * ncol + j] = code;
+      }
+      return;
+    }
+    for (let i = 0; i < nrow; i++) {
+      const v = cell(i, j);
+      let x: number;
+      if (typeof v === "number") x = v;
+      else if (missing(v)) x = NaN;
+      else if (typeof v === "string" && looksNumeric(v)) x = Number(v);
+      else throw new Error(`${rowName(i)}, column "${col.name}": ${show(v)} is not a number (the column is numeric)`);
+      if (Number.isNaN(x)) d.missing++;
+      X[i * ncol + j] = x;
+    }
+  });
+  return { matrix: { X, nrow, ncol, featureNames: names, columns }, drift };
+}
+
+/** Labels of new rows → class indexes with the fitted classes (for evaluation sets); an unknown class is an Error naming the row. */
+export function encodeLabels(table: Table, label: string, classes: string[] | undefined): Float32Array {
+  if (!table.columnNames().includes(label)) throw new Error(`label column "${label}" not found; columns are: ${table.columnNames().join(", ")}`);
+  const src = source(table, label);
+  const y = new Float32Array(src.n);
+  const index = classes ? new Map(classes.map((c, k) => [c, k])) : undefined;
+  for (let i = 0; i < src.n; i++) {
+    const v = src.at(i);
+    if (isMissing(v)) throw new Error(`label column "${label}" has a missing value at row ${i}`);
+    if (index) {
+      const k = index.get(textOf(v));
+      if (k === undefined) throw new Error(`label column "${label}", row ${i}: ${show(v)} is not one of the classes seen in training (${classes!.join(", ")})`);
+      y[i] = k;
+    } else if (typeof v === "number") y[i] = v;
+    else throw new Error(`label column "${label}" is not numeric: row ${i} holds ${show(v)}`);
+  }
+  return y;
+}
+
+/** number[][] (rows) → Matrix with the given feature names (all numeric). */
 export function matrixFromRows(rows: number[][], featureNames: string[]): Matrix {
-  if (rows.length === 0) throw new Error("no rows to predict");
-  const ncol = featureNames.length;
-  const X = new Float32Array(rows.length * ncol);
-  rows.forEach((r, i) => {
-    if (r.length !== ncol) throw new Error(`row ${i} has ${r.length} values, expected ${ncol} (${featureNames.join(", ")})`);
-    for (let j = 0; j < ncol; j++) X[i * ncol + j] = r[j] === null || r[j] === undefined ? NaN : Number(r[j]);
-  });
-  return { X, nrow: rows.length, ncol, featureNames };
+  return encodeRows(rows, featureNames.map((name) => ({ name, type: "numeric" as const }))).matrix;
 }
 
-/** The rows `idx` of a matrix (label included). */
+/** The rows `idx` of a matrix (label, columns and classes included). */
 export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
   const n = idx.length;
   const X = new Float32Array(n * m.ncol);
@@ -130,12 +380,28 @@ export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
     X.set(m.X.subarray(i * m.ncol, (i + 1) * m.ncol), r * m.ncol);
     if (y) y[r] = m.y![i];
   }
-  return { X, y, nrow: n, ncol: m.ncol, featureNames: m.featureNames };
+  return { ...m, X, y, nrow: n };
 }
 
-/** Matrix → core DMatrix (caller frees it). */
-export function matrixToDMatrix(m: Matrix): DMatrix {
-  return new DMatrix(m.X, { nrow: m.nrow, ncol: m.ncol, label: m.y, missing: NaN, featureNames: m.featureNames });
+/**
+ * A fold's training and held-out parts. In the held-out part a category the training part never holds is
+ * made missing, as it will be at prediction time (the codes come from the whole table).
+ */
+export function splitRows(m: Matrix, train: ArrayLike<number>, test: ArrayLike<number>): { train: Matrix; test: Matrix } {
+  const tr = takeRows(m, train);
+  const te = takeRows(m, test);
+  for (const j of categoricalIndices(m)) {
+    const seen = new Set<number>();
+    for (let i = 0; i < tr.nrow; i++) seen.add(tr.X[i * m.ncol + j]);
+    for (let i = 0; i < te.nrow; i++) if (!seen.has(te.X[i * m.ncol + j])) te.X[i * m.ncol + j] = NaN;
+  }
+  return { train: tr, test: te };
+}
+
+/** Matrix → core DMatrix with its categorical columns marked (caller frees it). */
+export function matrixToDMatrix(m: Matrix, extraCategorical: (number | string)[] = []): DMatrix {
+  const catFeatures = [...categoricalIndices(m), ...extraCategorical];
+  return new DMatrix(m.X, { nrow: m.nrow, ncol: m.ncol, label: m.y, missing: NaN, featureNames: m.featureNames, ...(catFeatures.length ? { catFeatures } : {}) });
 }
 
 /** Table → core DMatrix (caller frees it). */

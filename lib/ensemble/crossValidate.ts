@@ -11,6 +11,9 @@
  * gives out-of-fold predictions on which the weights / stacker are fitted
  * (nested cross-validation), so the reported ensemble metric is honest.
  *
+ * Categorical columns get their codes from the whole table; in each held-out fold a category its
+ * training part never holds is made missing (splitRows), as an unseen category is at prediction time.
+ *
  * `blends` evaluates extra blends on the same member fits: they appear as
  * members "ensemble:<blend>" in the table and in `oof`.
  *
@@ -21,8 +24,8 @@
  * built from them). They are freed if crossValidate throws.
  */
 import { arquero } from "../data/arquero";
-import type { Table } from "../data/csv";
-import { toMatrix, takeRows } from "../data/matrix";
+import type { Table } from "../data/table";
+import { splitRows, toMatrix, type ColumnSchema } from "../data/matrix";
 import type { Fold } from "../data/folds";
 import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
@@ -41,6 +44,8 @@ export interface Curve {
 export interface CvOptions {
   label: string;
   features?: string[];
+  /** Feature columns to treat as categorical although they hold numbers (integer-coded categories). */
+  categorical?: string[];
   k?: number;
   seed?: number;
   onProgress?: ProgressCallback;
@@ -67,6 +72,10 @@ export interface CvResult {
   metrics: string[];
   objective: string;
   featureNames: string[];
+  /** Each feature's type and categories (code → text) as the whole table gives them. */
+  columns: ColumnSchema[];
+  /** The class labels when the label column held text (class index → label; `y` holds the indexes). */
+  classes?: string[];
   label: string;
   /** With keepModels: models[fold][member] (fold 0-based, members in ensemble order), fitted on that fold's training part. */
   models?: Member[][];
@@ -77,9 +86,9 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   if (!opts || typeof opts.label !== "string") throw new Error("crossValidate needs { label: <label column name> }");
   const k = opts.k ?? 5;
   const seed = opts.seed ?? 0;
-  const m = toMatrix(table, { label: opts.label, features: opts.features });
+  const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective });
   const y = m.y!;
-  ensemble.prepareLabels(y);
+  ensemble.prepareLabels(y, m.classes);
   const folds = ensemble.foldsFor(y, k, seed);
   const objective = ensemble.objective;
   const metricFns = metricsFor(objective);
@@ -108,8 +117,7 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   try {
     folds.forEach((fold, f) => {
       const foldNo = f + 1;
-      const tr = takeRows(m, fold.train);
-      const te = takeRows(m, fold.test);
+      const { train: tr, test: te } = splitRows(m, fold.train, fold.test);
       let innerOof: Float64Array[] | undefined;
       if (anyInner) {
         const innerFolds = ensemble.foldsFor(tr.y!, ensemble.innerK, seed + 1000 + f);
@@ -174,6 +182,8 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
     metrics: metricNames,
     objective,
     featureNames: m.featureNames,
+    columns: m.columns!,
+    ...(m.classes ? { classes: m.classes } : {}),
     label: opts.label,
     ...(kept ? { models: kept } : {}),
   };

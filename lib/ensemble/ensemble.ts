@@ -7,15 +7,21 @@
  * member on k−1 parts and predicts the held-out part, so each row gets a
  * prediction from models that never saw it; the blend is fitted on those,
  * then the members are refitted on all rows.
+ *
+ * Tables with text: fit types the columns (data/matrix.ts) and keeps each feature's type and categories
+ * (`columns`) and, for a text label, the class list (`classes`), so predict reads new rows with their
+ * original text values — unseen categories become missing and are counted (`Prediction.drift`) — and
+ * predictClasses answers with the original labels and their probabilities.
  */
-import type { Table } from "../data/csv";
-import { Matrix, matrixFromRows, takeRows, toMatrix } from "../data/matrix";
+import type { Table } from "../data/table";
+import { ColumnSchema, Drift, encodeLabels, encodeRows, Matrix, RowsInput, splitRows, toMatrix } from "../data/matrix";
 import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
 import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
-import { isClassification, isMulticlass } from "../core";
+import { isClassification, isMulticlass, objectiveTask } from "../core";
+import { fitMembersInWorkers } from "./parallel";
 
 export interface ProgressEvent {
   /** member fits finished so far / planned in total */
@@ -46,6 +52,8 @@ export interface EnsembleOptions {
 export interface FitTableOptions {
   label: string;
   features?: string[];
+  /** Feature columns to treat as categorical although they hold numbers (integer-coded categories). */
+  categorical?: string[];
   onProgress?: ProgressCallback;
   /** A validation table (same columns): tree members evaluate it after every round of the final fit. */
   evalSet?: Table;
@@ -64,6 +72,14 @@ export interface FitMatrixOptions {
 export interface Prediction {
   prediction: Float64Array;
   members: Record<string, Float64Array>;
+  /** Per feature column: missing cells and categories not seen in training (inputs given as tables or rows, not as a Matrix). */
+  drift?: Drift;
+}
+
+/** One row's class: the label (the training text, or the class index for numeric labels) and each class's probability. */
+export interface ClassPrediction {
+  label: string | number;
+  probabilities: Record<string, number>;
 }
 
 /** Give duplicate member names a numeric suffix: xgboost, xgboost_2, … */
@@ -87,6 +103,10 @@ export class Ensemble {
   featureNames?: string[];
   label?: string;
   numClass?: number;
+  /** Each feature's type and categories (code → text, training order), set by fit. */
+  columns?: ColumnSchema[];
+  /** The class labels when the training labels were text (class index → label). */
+  classes?: string[];
 
   constructor(opts: EnsembleOptions) {
     if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
@@ -118,9 +138,16 @@ export class Ensemble {
     return this.blendState.stacker;
   }
 
-  /** For multi:* make sure every member knows num_class (from the labels if not given). */
-  prepareLabels(y: Float32Array): void {
+  /** For multi:* make sure every member knows num_class (from the classes or labels if not given). */
+  prepareLabels(y: Float32Array, classes?: string[]): void {
+    if (classes && objectiveTask(this.objective) === "regression") {
+      throw new Error(`the labels are text (${classes.slice(0, 5).join(", ")}${classes.length > 5 ? ", …" : ""}) but the objective ${this.objective} needs numbers; for class labels use binary:logistic or multi:softprob`);
+    }
     if (!isMulticlass(this.objective)) return;
+    if (classes && this.numClass !== undefined && this.numClass !== classes.length) {
+      throw new Error(`num_class is ${this.numClass} but the label has ${classes.length} classes (${classes.join(", ")})`);
+    }
+    if (classes) this.numClass = classes.length;
     if (this.numClass === undefined) {
       let max = 0;
       for (const v of y) max = Math.max(max, v);
@@ -135,17 +162,52 @@ export class Ensemble {
   }
 
   fit(table: Table, opts: FitTableOptions): this {
-    if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
-    const m = toMatrix(table, { label: opts.label, features: opts.features });
-    const evalSet = opts.evalSet ? toMatrix(opts.evalSet, { label: opts.label, features: m.featureNames }) : undefined;
-    this.label = opts.label;
+    const { m, evalSet } = this.fitInputs(table, opts);
     return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound });
   }
 
-  fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
-    const { onProgress, evalSet, onRound } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined } : opts;
+  /** fit's and fitParallel's table → training matrix and evaluation matrix; the label column */
+  private fitInputs(table: Table, opts: FitTableOptions): { m: Matrix; evalSet?: Matrix } {
+    if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
+    const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective });
+    const evalSet = opts.evalSet
+      ? { ...encodeRows(opts.evalSet, m.columns!).matrix, y: encodeLabels(opts.evalSet, opts.label, m.classes) }
+      : undefined;
+    this.label = opts.label;
+    return { m, evalSet };
+  }
+
+  /**
+   * fit, with the members trained at the same time, one worker thread each (./parallel): on several cores the
+   * final fit takes about as long as its slowest member, and `onRound` receives every member's rounds as they
+   * finish, interleaved — what a training job's live per-round log lines need. The model is the one fit() gives.
+   */
+  async fitParallel(table: Table, opts: FitTableOptions & { onMemberDone?: (member: string) => void }): Promise<this> {
+    const { m, evalSet } = this.fitInputs(table, opts);
+    const tick = this.prepareFit(m, opts.onProgress);
+    await fitMembersInWorkers(this.members, m, {
+      evalSet,
+      onRound: opts.onRound,
+      onMemberDone: (name) => {
+        tick(`fit ${name} on ${m.nrow} rows`, name);
+        opts.onMemberDone?.(name);
+      },
+    });
+    this.fitted(m);
+    return this;
+  }
+
+  /** what a fitted ensemble remembers of its training matrix */
+  private fitted(m: Matrix): void {
+    this.featureNames = [...m.featureNames];
+    this.columns = m.columns;
+    this.classes = m.classes;
+  }
+
+  /** labels, and for weighted / stacking blends the inner out-of-fold fit of the blend; the progress ticker */
+  private prepareFit(m: Matrix, onProgress?: ProgressCallback): (message: string, member?: string, fold?: number) => void {
     if (!m.y) throw new Error("fit needs a label");
-    this.prepareLabels(m.y);
+    this.prepareLabels(m.y, m.classes);
     const inner = needsFitting(this.blend);
     const total = this.members.length * (inner ? this.innerK + 1 : 1);
     let done = 0;
@@ -156,36 +218,89 @@ export class Ensemble {
       );
       this.blendState = fitBlend(this.blend, oof, m.y, { numClass: this.numClass, stackerAlpha: this.stackerAlpha });
     }
+    return tick;
+  }
+
+  fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
+    const { onProgress, evalSet, onRound } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined } : opts;
+    if (!m.y) throw new Error("fit needs a label");
+    const tick = this.prepareFit(m, onProgress);
     for (const member of this.members) {
       member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined });
       tick(`fit ${member.name} on ${m.nrow} rows`, member.name);
     }
-    this.featureNames = [...m.featureNames];
+    this.fitted(m);
     return this;
   }
 
-  /** Matrix for prediction input, checked against the trained feature names. */
-  matrixFor(input: Table | Matrix | number[][]): Matrix {
+  /** The fitted columns (all numeric for an ensemble fitted on a Matrix without them). */
+  private fittedColumns(): ColumnSchema[] {
     const names = this.featureNames;
     if (!names) throw new Error("the ensemble is not fitted (no feature names); call fit or loadEnsemble first");
-    if (Array.isArray(input)) return matrixFromRows(input, names);
+    return this.columns ?? names.map((name) => ({ name, type: "numeric" as const }));
+  }
+
+  /**
+   * Prediction input as a Matrix: a table or rows (arrays in feature order, or objects by column name) are read
+   * with the fitted columns (text categories → codes, unseen → missing, counted in drift); a Matrix is checked
+   * against the trained feature names and used as it is (codes already).
+   */
+  encodeInput(input: RowsInput | Matrix): { matrix: Matrix; drift?: Drift } {
+    const names = this.fittedColumns().map((c) => c.name);
     if ((input as Matrix).X instanceof Float32Array) {
       const m = input as Matrix;
       if (m.ncol !== names.length || (m.featureNames && m.featureNames.some((n, i) => n !== names[i]))) {
         throw new Error(`the ensemble was trained on features [${names.join(", ")}] but got [${(m.featureNames ?? []).join(", ")}] (${m.ncol} columns)`);
       }
-      return { ...m, featureNames: names };
+      return { matrix: { ...m, featureNames: names, columns: this.columns } };
     }
-    return toMatrix(input as Table, { features: names });
+    return encodeRows(input as RowsInput, this.fittedColumns());
   }
 
-  /** Every member's prediction and the blended prediction. */
-  predict(input: Table | Matrix | number[][]): Prediction {
-    const m = this.matrixFor(input);
+  /** Matrix for prediction input (see encodeInput). */
+  matrixFor(input: RowsInput | Matrix): Matrix {
+    return this.encodeInput(input).matrix;
+  }
+
+  /** Every member's prediction and the blended prediction (multiclass: n × K probabilities, row-major). */
+  predict(input: RowsInput | Matrix): Prediction {
+    const { matrix: m, drift } = this.encodeInput(input);
     const members: Record<string, Float64Array> = {};
     for (const member of this.members) members[member.name] = member.predict(m);
     const prediction = applyBlend(this.blend, Object.values(members), this.blendState, { objective: this.objective, numClass: this.numClass });
-    return { prediction, members };
+    return { prediction, members, ...(drift ? { drift } : {}) };
+  }
+
+  /** The class names in probability order: the training labels' text, else "0", "1", …. */
+  classNames(): string[] {
+    if (this.classes) return this.classes;
+    const k = isMulticlass(this.objective) ? this.numClass ?? 0 : 2;
+    return Array.from({ length: k }, (_, i) => String(i));
+  }
+
+  /** Each row's predicted class (the original label) and every class's probability (binary:* and multi:* only). */
+  predictClasses(input: RowsInput | Matrix): ClassPrediction[] {
+    if (!isClassification(this.objective)) throw new Error(`predictClasses needs a classification objective (binary:* or multi:*), not ${this.objective}`);
+    const p = this.predict(input).prediction;
+    const names = this.classNames();
+    const k = isMulticlass(this.objective) ? names.length : 1;
+    const n = p.length / k;
+    const labelOf = (c: number): string | number => (this.classes ? this.classes[c] : c);
+    const out: ClassPrediction[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      if (k === 1) {
+        out[i] = { label: labelOf(p[i] >= 0.5 ? 1 : 0), probabilities: { [names[0]]: 1 - p[i], [names[1]]: p[i] } };
+        continue;
+      }
+      let best = 0;
+      const probabilities: Record<string, number> = {};
+      for (let c = 0; c < k; c++) {
+        probabilities[names[c]] = p[i * k + c];
+        if (p[i * k + c] > p[i * k + best]) best = c;
+      }
+      out[i] = { label: labelOf(best), probabilities };
+    }
+    return out;
   }
 
   /** Feature importance per member ({ member: { feature: score } }), for featureImportanceFigure. */
@@ -210,8 +325,7 @@ export function innerOutOfFold(
 ): Float64Array[] {
   const out: Float64Array[] = members.map(() => new Float64Array(0));
   folds.forEach((fold, f) => {
-    const tr = takeRows(m, fold.train);
-    const te = takeRows(m, fold.test);
+    const { train: tr, test: te } = splitRows(m, fold.train, fold.test);
     members.forEach((member, j) => {
       const c = member.clone();
       c.fit(tr);

@@ -1,5 +1,5 @@
 export { Ensemble } from "./ensemble";
-export type { EnsembleOptions, FitTableOptions, Prediction, ProgressEvent, ProgressCallback, RoundCallback, FitMatrixOptions } from "./ensemble";
+export type { EnsembleOptions, FitTableOptions, Prediction, ClassPrediction, ProgressEvent, ProgressCallback, RoundCallback, FitMatrixOptions } from "./ensemble";
 export { crossValidate } from "./crossValidate";
 export type { CvOptions, CvResult, Curve } from "./crossValidate";
 export { saveEnsemble, loadEnsemble, readManifest, MANIFEST_FORMAT } from "./persist";

@@ -2,9 +2,12 @@
  * The saved-ensemble directory, read and written only here (the format is documented in lib/README.md):
  *   dir/manifest.json  { "format": "ensemble-workbook/1", "members": [{ name, kind, file, params }],
  *                        "blend", "weights"?, "stacker"?: { intercept, coef }, "featureNames",
- *                        "label", "objective", "versions": { "ensemble-workbook", "node-xgboost-wasm" } }
+ *                        "label", "objective", "versions": { "ensemble-workbook", "node-xgboost-wasm" },
+ *                        "columns"?: [{ name, type: "numeric" | "categorical", categories?: [text by code] }],
+ *                        "classes"?: [class labels by index] }
  *   dir/<member>.json  XGBoost JSON (tree members) or ridge JSON (ridge.ts)
- * Loading checks everything it relies on and names what is wrong.
+ * Loading checks everything it relies on and names what is wrong. "columns" and "classes" are written for
+ * tables with text (manifests without them — numeric-only models — load as before, every feature numeric).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -15,6 +18,7 @@ import { TreeMember } from "../members/tree";
 import type { Member } from "../members/member";
 import { BLENDS } from "./blends";
 import { Ensemble } from "./ensemble";
+import type { ColumnSchema } from "../data/matrix";
 
 export const MANIFEST_FORMAT = "ensemble-workbook/1";
 
@@ -36,6 +40,10 @@ export interface Manifest {
   objective: string;
   numClass?: number;
   versions: Record<string, string>;
+  /** Each feature's type and, when categorical, its categories (code → text, in training order). */
+  columns?: ColumnSchema[];
+  /** Class labels by index, when the training labels were text. */
+  classes?: string[];
 }
 
 export function saveEnsemble(ensemble: Ensemble, dir: string): Manifest {
@@ -56,6 +64,8 @@ export function saveEnsemble(ensemble: Ensemble, dir: string): Manifest {
     label: ensemble.label ?? "target",
     objective: ensemble.objective,
     ...(ensemble.numClass !== undefined ? { numClass: ensemble.numClass } : {}),
+    ...(ensemble.columns && ensemble.columns.some((c) => c.type !== "numeric") ? { columns: ensemble.columns } : {}),
+    ...(ensemble.classes ? { classes: ensemble.classes } : {}),
     versions: { "ensemble-workbook": libVersion(), "node-xgboost-wasm": packageVersion("node-xgboost-wasm") },
   };
   fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
@@ -107,6 +117,20 @@ export function readManifest(dir: string): Manifest {
     throw new Error(`loadEnsemble: blend "stacking" needs "stacker": { "intercept", "coef" (${m} numbers) }, all finite, in ${file}`);
   }
   if (j.blend === "stacking" && st === undefined) throw new Error(`loadEnsemble: blend "stacking" needs "stacker": { "intercept", "coef" (${m} numbers) } in ${file}`);
+  if (j.columns !== undefined) {
+    const names = j.featureNames as string[];
+    const ok =
+      Array.isArray(j.columns) &&
+      j.columns.length === names.length &&
+      j.columns.every(
+        (c: unknown, i: number) =>
+          isObject(c) && c.name === names[i] && (c.type === "numeric" || (c.type === "categorical" && Array.isArray(c.categories) && c.categories.every((t: unknown) => typeof t === "string"))),
+      );
+    if (!ok) throw new Error(`loadEnsemble: "columns" in ${file} must list each feature of "featureNames" in order as { name, type: "numeric" } or { name, type: "categorical", categories: [strings] }`);
+  }
+  if (j.classes !== undefined && (!Array.isArray(j.classes) || j.classes.some((c: unknown) => typeof c !== "string"))) {
+    throw new Error(`loadEnsemble: "classes" in ${file} must be a list of strings`);
+  }
   return j as unknown as Manifest; // every field checked above
 }
 
@@ -139,6 +163,8 @@ export function loadEnsemble(dir: string): Ensemble {
     ensemble.featureNames = [...manifest.featureNames];
     ensemble.label = manifest.label;
     if (manifest.numClass !== undefined) ensemble.numClass = manifest.numClass;
+    if (manifest.columns) ensemble.columns = manifest.columns;
+    if (manifest.classes) ensemble.classes = manifest.classes;
     return ensemble;
   } catch (e) {
     for (const m of members) m.free(); // the members loaded before the failure hold core memory

@@ -11,6 +11,9 @@
  * CatBoost's defaults. Pass any CatBoost name to override.
  * The ensemble's objective is given as `objective` (XGBoost name) and wins
  * over loss_function only when loss_function is not set.
+ * cat_features (CatBoost's name: feature names or 0-based indexes) marks integer-coded columns as
+ * categorical for this member, in addition to the table's categorical columns (text, or declared with
+ * toMatrix's `categorical`); a name that is not a feature is an Error when the member trains.
  */
 import { CATBOOST_LOSSES, catboostParams, type CatBoostParams } from "../core";
 import { Member, StoredParams } from "./member";
@@ -33,7 +36,7 @@ export function catboostRecipe(params: StoredParams): CoreRecipe {
   delete cb.objective;
   // CatBoost's names (and core names CatBoost has none for): catboostParams and the core check them
   const recipe = catboostParams(cb as CatBoostParams);
-  const out: CoreRecipe = { params: { ...recipe.params }, numBoostRound: recipe.numBoostRound };
+  const out: CoreRecipe = { params: { ...recipe.params }, numBoostRound: recipe.numBoostRound, ...(recipe.catFeatures ? { catFeatures: recipe.catFeatures } : {}) };
   if (objective && out.params.objective === undefined) out.params.objective = objective as CoreRecipe["params"]["objective"];
   return out;
 }

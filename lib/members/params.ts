@@ -51,6 +51,11 @@ export interface RandomForestParams extends XGBoostParams, RoundParams, MemberNa
 export interface RidgeParams extends MemberName {
   /** L2 penalty. Default 1. */
   alpha?: number;
+  /**
+   * Most one-hot columns per categorical feature (scikit-learn's OneHotEncoder max_categories): the most
+   * frequent levels in the training part get a column each, the rarer ones share one. Default 32.
+   */
+  max_categories?: number;
   /** Set by the ensemble; ridge minimises squared error for reg:* and clips to [0, 1] for binary:*. */
   objective?: Objective;
 }

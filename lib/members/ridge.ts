@@ -14,10 +14,19 @@
  * objective the ensemble uses). For binary:* objectives the linear score is clipped to
  * [0, 1] and used as a probability; multi:* is not supported.
  *
+ * Categorical features (codes, data/matrix.ts) are one-hot encoded on the training rows: an indicator
+ * column per level, the levels ordered by frequency; with more than max_categories levels the most
+ * frequent max_categories − 1 keep their column and the rest share one "(other)" column, so a 10k-level
+ * feature costs at most max_categories columns. A missing or unseen category is the all-zero row. The
+ * indicators are standardised like any column.
+ *
  * File format (ridge JSON, `<name>.json` in a saved ensemble):
- *   { "format": "ensemble-workbook/ridge/1", "alpha": 1,
+ *   { "format": "ensemble-workbook/ridge/1", "alpha": 1, "max_categories": 32,
  *     "featureNames": [...], "mean": [...], "scale": [...],
- *     "coef": [... standardised β ...], "intercept": ȳ, "objective": "..." }
+ *     "coef": [... standardised β, one per input column ...], "intercept": ȳ, "objective": "...",
+ *     "categorical"?: [{ "feature", "levels": [codes], "merged": [codes] }] }
+ * Input columns are the features in order, each categorical one replaced by its indicators (levels, then
+ * "(other)" when merged is not empty); files without "categorical" (numeric models) read as before.
  */
 import type { Matrix } from "../data/matrix";
 import { ridgeSolve } from "./linalg";
@@ -27,30 +36,102 @@ import { isMulticlass, objectiveTask } from "../core";
 
 export const RIDGE_FORMAT = "ensemble-workbook/ridge/1";
 
+/** Default cap on the one-hot columns of one categorical feature (scikit-learn's OneHotEncoder max_categories). */
+export const RIDGE_MAX_CATEGORIES = 32;
+
+/** One-hot layout of a categorical feature: a column per kept level, one for the merged rare levels. */
+interface OneHot {
+  feature: string;
+  /** category codes with their own indicator column (most frequent first) */
+  levels: number[];
+  /** rarer codes sharing one "(other)" indicator column (empty: no such column) */
+  merged: number[];
+}
+
 interface RidgeState {
   featureNames: string[];
   mean: number[];
   scale: number[];
   coef: number[];
   intercept: number;
+  /** one-hot layouts of the categorical features (absent in files of numeric-only models) */
+  categorical?: OneHot[];
 }
 
+/** The model's input columns: numeric features as they are, categorical ones expanded to indicators. */
+interface Expanded {
+  /** per expanded column: the feature index it reads */
+  feature: number[];
+  /** per expanded column: NaN for a numeric feature, else the indicator's codes */
+  codes: (Set<number> | undefined)[];
+  names: string[];
+}
+
+function expand(featureNames: string[], categorical: OneHot[], categories?: (string[] | undefined)[]): Expanded {
+  const byName = new Map(categorical.map((c) => [c.feature, c]));
+  const out: Expanded = { feature: [], codes: [], names: [] };
+  featureNames.forEach((name, j) => {
+    const oh = byName.get(name);
+    if (!oh) {
+      out.feature.push(j);
+      out.codes.push(undefined);
+      out.names.push(name);
+      return;
+    }
+    for (const code of oh.levels) {
+      out.feature.push(j);
+      out.codes.push(new Set([code]));
+      out.names.push(`${name}=${categories?.[j]?.[code] ?? code}`);
+    }
+    if (oh.merged.length) {
+      out.feature.push(j);
+      out.codes.push(new Set(oh.merged));
+      out.names.push(`${name}=(other)`);
+    }
+  });
+  return out;
+}
+
+/** Value of expanded column k in row i: the feature's value, or the indicator (0 for missing and unseen categories). */
+function valueAt(m: Matrix, e: Expanded, k: number, i: number): number {
+  const x = m.X[i * m.ncol + e.feature[k]];
+  const codes = e.codes[k];
+  if (!codes) return x;
+  return codes.has(x) ? 1 : 0;
+}
+
+/** The one-hot layout of categorical column j from the training rows: the most frequent levels, the rest merged. */
+function oneHotFor(m: Matrix, j: number, maxCategories: number): OneHot {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < m.nrow; i++) {
+    const v = m.X[i * m.ncol + j];
+    if (!Number.isNaN(v)) counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const order = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || a - b);
+  if (order.length <= maxCategories) return { feature: m.featureNames[j], levels: order, merged: [] };
+  return { feature: m.featureNames[j], levels: order.slice(0, maxCategories - 1), merged: order.slice(maxCategories - 1) };
+}
 
 class RidgeMember implements Member {
   kind = "ridge" as const;
   name: string;
   params: StoredParams;
   private state?: RidgeState;
+  private expanded?: Expanded;
 
   constructor(params: RidgeParams = {}) {
     const { name, ...rest } = params;
     this.name = name ?? "ridge";
-    const unknown = Object.keys(rest).filter((k) => k !== "alpha" && k !== "objective" && k !== "num_class");
-    if (unknown.length) throw new Error(`ridge: unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; ridge takes alpha (and name)`);
-    this.params = { alpha: 1, ...rest };
+    const known = ["alpha", "max_categories", "objective", "num_class"];
+    const unknown = Object.keys(rest).filter((k) => !known.includes(k));
+    if (unknown.length) throw new Error(`ridge: unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; ridge takes alpha, max_categories (and name)`);
+    this.params = { alpha: 1, max_categories: RIDGE_MAX_CATEGORIES, ...rest };
     const alpha = Number(this.params.alpha);
     if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new Error(`ridge: alpha must be a number ≥ 0 (got ${params.alpha})`);
     this.params.alpha = alpha;
+    const maxCat = Number(this.params.max_categories);
+    if (!(Number.isInteger(maxCat) && maxCat >= 2)) throw new Error(`ridge: max_categories must be an integer ≥ 2 (got ${params.max_categories})`);
+    this.params.max_categories = maxCat;
   }
 
   private objective(): string {
@@ -61,25 +142,28 @@ class RidgeMember implements Member {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
     if (isMulticlass(this.objective())) throw new Error(`ridge member "${this.name}" does not support ${this.objective()}`);
     const n = m.nrow;
+    const maxCat = Number(this.params.max_categories);
+    const categorical = (m.columns ?? []).flatMap((c, j) => (c.type === "categorical" ? [oneHotFor(m, j, maxCat)] : []));
+    const e = expand(m.featureNames, categorical, (m.columns ?? []).map((c) => c.categories));
     const mean: number[] = [];
     const scale: number[] = [];
     const cols: Float64Array[] = [];
-    for (let j = 0; j < m.ncol; j++) {
+    for (let k = 0; k < e.feature.length; k++) {
       let s = 0;
       let cnt = 0;
+      const col = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        const v = m.X[i * m.ncol + j];
+        const v = valueAt(m, e, k, i);
+        col[i] = v;
         if (!Number.isNaN(v)) {
           s += v;
           cnt++;
         }
       }
       const mu = cnt ? s / cnt : 0;
-      const col = new Float64Array(n);
       let ss = 0;
       for (let i = 0; i < n; i++) {
-        const v = m.X[i * m.ncol + j];
-        col[i] = Number.isNaN(v) ? mu : v;
+        if (Number.isNaN(col[i])) col[i] = mu;
         ss += (col[i] - mu) ** 2;
       }
       const sd = Math.sqrt(ss / n);
@@ -90,19 +174,21 @@ class RidgeMember implements Member {
       cols.push(col);
     }
     const { coef, intercept } = ridgeSolve(cols, m.y, Number(this.params.alpha));
-    this.state = { featureNames: [...m.featureNames], mean, scale, coef: Array.from(coef), intercept };
+    this.state = { featureNames: [...m.featureNames], mean, scale, coef: Array.from(coef), intercept, ...(categorical.length ? { categorical } : {}) };
+    this.expanded = e;
   }
 
   predict(m: Matrix): Float64Array {
     checkFeatures(this, m);
     const s = this.state!;
+    const e = (this.expanded ??= expand(s.featureNames, s.categorical ?? []));
     const out = new Float64Array(m.nrow);
     const binary = objectiveTask(this.objective()) === "binary";
     for (let i = 0; i < m.nrow; i++) {
       let v = s.intercept;
-      for (let j = 0; j < m.ncol; j++) {
-        const x = m.X[i * m.ncol + j];
-        if (!Number.isNaN(x)) v += (s.coef[j] * (x - s.mean[j])) / s.scale[j];
+      for (let k = 0; k < e.feature.length; k++) {
+        const x = valueAt(m, e, k, i);
+        if (!Number.isNaN(x)) v += (s.coef[k] * (x - s.mean[k])) / s.scale[k];
       }
       out[i] = binary ? Math.min(1, Math.max(0, v)) : v;
     }
@@ -111,7 +197,7 @@ class RidgeMember implements Member {
 
   toFile(): { file: string; content: string } {
     if (!this.state) throw new Error(`member "${this.name}" is not fitted`);
-    const content = JSON.stringify({ format: RIDGE_FORMAT, alpha: this.params.alpha, objective: this.objective(), ...this.state }, null, 1);
+    const content = JSON.stringify({ format: RIDGE_FORMAT, alpha: this.params.alpha, max_categories: this.params.max_categories, objective: this.objective(), ...this.state }, null, 1);
     return { file: `${this.name}.json`, content };
   }
 
@@ -123,11 +209,18 @@ class RidgeMember implements Member {
       throw new Error(`ridge member "${this.name}": file is not JSON: ${(e as Error).message}`);
     }
     if (j.format !== RIDGE_FORMAT) throw new Error(`ridge member "${this.name}": expected format "${RIDGE_FORMAT}", got ${JSON.stringify(j.format)}`);
-    const p = j.featureNames?.length;
+    if (!Array.isArray(j.featureNames) || j.featureNames.some((n: unknown) => typeof n !== "string")) throw new Error(`ridge member "${this.name}": "featureNames" must be a list of strings`);
+    const categorical: OneHot[] = j.categorical ?? [];
+    if (!Array.isArray(categorical) || categorical.some((c) => !c || !j.featureNames.includes(c.feature) || !Array.isArray(c.levels) || !Array.isArray(c.merged))) {
+      throw new Error(`ridge member "${this.name}": "categorical" must list { feature, levels, merged } of its features`);
+    }
+    const e = expand(j.featureNames, categorical);
+    const p = e.feature.length;
     for (const key of ["mean", "scale", "coef"]) {
       if (!Array.isArray(j[key]) || j[key].length !== p) throw new Error(`ridge member "${this.name}": "${key}" must have ${p} numbers`);
     }
-    this.state = { featureNames: j.featureNames, mean: j.mean, scale: j.scale, coef: j.coef, intercept: Number(j.intercept) };
+    this.state = { featureNames: j.featureNames, mean: j.mean, scale: j.scale, coef: j.coef, intercept: Number(j.intercept), ...(categorical.length ? { categorical } : {}) };
+    this.expanded = e;
   }
 
   clone(): Member {
@@ -138,16 +231,21 @@ class RidgeMember implements Member {
     return this.state?.featureNames;
   }
 
-  /** |β_j| on the standardised scale: the change in prediction per standard deviation of feature j. */
+  /** |β| on the standardised scale (the change in prediction per standard deviation), summed over a categorical feature's indicator columns. */
   importance(): Record<string, number> {
     if (!this.state) throw new Error(`member "${this.name}" is not fitted`);
-    return Object.fromEntries(this.state.featureNames.map((n, j) => [n, Math.abs(this.state!.coef[j])]));
+    const s = this.state;
+    const e = (this.expanded ??= expand(s.featureNames, s.categorical ?? []));
+    const out: Record<string, number> = Object.fromEntries(s.featureNames.map((n) => [n, 0]));
+    e.feature.forEach((j, k) => (out[s.featureNames[j]] += Math.abs(s.coef[k])));
+    return out;
   }
 
-  /** Coefficients on the standardised scale and the intercept. */
+  /** Coefficients on the standardised scale (one per numeric feature and per indicator column) and the intercept. */
   coefficients(): { names: string[]; coef: number[]; intercept: number } {
     if (!this.state) throw new Error(`member "${this.name}" is not fitted`);
-    return { names: this.state.featureNames, coef: this.state.coef, intercept: this.state.intercept };
+    const e = (this.expanded ??= expand(this.state.featureNames, this.state.categorical ?? []));
+    return { names: e.names, coef: this.state.coef, intercept: this.state.intercept };
   }
 
   free(): void {}

@@ -3,6 +3,9 @@
  * each kind only differs in how its hyperparameters map to core params
  * (xgboost.ts, catboost.ts, randomForest.ts). A fitted tree member is a core
  * Booster and saves as XGBoost JSON (`<name>.json`).
+ * Categorical columns of the matrix (codes, see data/matrix.ts) go to the core marked as `catFeatures`;
+ * the core encodes them (ordered target statistics today; partition splits for depthwise trees once the
+ * core has them). Missing and unseen categories arrive as NaN.
  */
 import type { Matrix } from "../data/matrix";
 import { matrixToDMatrix } from "../data/matrix";
@@ -13,6 +16,8 @@ import { checkFeatures, FitOptions, Member, MemberKind, StoredParams } from "./m
 export interface CoreRecipe {
   params: XGBoostParams;
   numBoostRound: number;
+  /** Features the member treats as categorical beyond the matrix's own (catboost's cat_features): names or indexes. */
+  catFeatures?: (number | string)[];
 }
 
 export type ParamMapper = (params: StoredParams) => CoreRecipe;
@@ -40,6 +45,7 @@ export class TreeMember implements Member {
   private booster?: Booster;
   private names?: string[];
   private mapper: ParamMapper;
+  private catFeatures: (number | string)[] = [];
 
   constructor(kind: MemberKind, params: StoredParams, mapper: ParamMapper) {
     const { name, ...rest } = params;
@@ -57,9 +63,25 @@ export class TreeMember implements Member {
 
   fit(m: Matrix, opts: FitOptions = {}): void {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
-    const { params, numBoostRound } = this.recipe();
-    const dtrain = matrixToDMatrix(m);
-    const deval: DMatrix | undefined = opts.evalSet ? matrixToDMatrix(opts.evalSet) : undefined;
+    const { params, numBoostRound, catFeatures = [] } = this.recipe();
+    const absent = catFeatures.filter((c) => (typeof c === "string" ? !m.featureNames.includes(c) : !(Number.isInteger(c) && c >= 0 && c < m.ncol)));
+    if (absent.length) {
+      throw new Error(`member "${this.name}": cat_features ${absent.map((c) => JSON.stringify(c)).join(", ")} ${absent.length > 1 ? "are" : "is"} not among the features (${m.featureNames.join(", ")})`);
+    }
+    this.catFeatures = catFeatures;
+    let dtrain: DMatrix;
+    try {
+      dtrain = matrixToDMatrix(m, catFeatures);
+    } catch (e) {
+      throw new Error(`member "${this.name}": ${(e as Error).message}`);
+    }
+    let deval: DMatrix | undefined;
+    try {
+      deval = opts.evalSet ? matrixToDMatrix(opts.evalSet, catFeatures) : undefined;
+    } catch (e) {
+      dtrain.free();
+      throw e;
+    }
     try {
       const evals: [DMatrix, string][] = deval ? [[deval, "validation"]] : opts.onRound ? [[dtrain, "train"]] : [];
       const onRound = opts.onRound;
@@ -70,7 +92,11 @@ export class TreeMember implements Member {
           } }]
         : [];
       this.free();
-      this.booster = train(params, dtrain, { numBoostRound, evals, callbacks });
+      try {
+        this.booster = train(params, dtrain, { numBoostRound, evals, callbacks });
+      } catch (e) {
+        throw new Error(`member "${this.name}": ${(e as Error).message}`);
+      }
       this.names = [...m.featureNames];
     } finally {
       dtrain.free();
@@ -80,7 +106,7 @@ export class TreeMember implements Member {
 
   predict(m: Matrix): Float64Array {
     checkFeatures(this, m);
-    const d = matrixToDMatrix({ ...m, y: undefined });
+    const d = matrixToDMatrix({ ...m, y: undefined }, this.catFeatures);
     try {
       return Float64Array.from(this.booster!.predict(d));
     } finally {

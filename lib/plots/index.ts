@@ -1,9 +1,10 @@
 export type { Figure, Trace } from "./figure";
 export { perFoldFigure } from "./perFold";
+export { comparisonFigure } from "./compare";
 export { learningCurveFigure } from "./curves";
 export { predictedVsActualFigure } from "./scatter";
 export { featureImportanceFigure } from "./importance";
-export { trialsFigure, parallelCoordinatesFigure } from "./trials";
+export { trialsFigure, parallelCoordinatesFigure, bestSoFarFigure } from "./trials";
 export { writeHtml } from "./html";
 export { show, injectPlotly } from "./show";
 export { showTable, tableText } from "./table";

@@ -1,10 +1,10 @@
 /**
  * showTable(table): an arquero table (or rows) as HTML in a tslab notebook
  * (arquero's toHTML) and as aligned text in a terminal. Numbers are shown
- * with formatMetric (plain decimals, ~5 significant digits).
+ * with formatMetric (plain decimals, ~5 significant digits); missing cells (null, NaN) are blank.
  */
 import { arquero } from "../data/arquero";
-import type { Table } from "../data/csv";
+import type { Table } from "../data/table";
 
 /** What showTable and tableText take: a table, or rows as objects. */
 export type TableLike = Table | object[];
@@ -12,6 +12,7 @@ import { formatMetric } from "../metrics/format";
 import { tslabDisplay } from "./tslab";
 
 function cell(v: unknown): string {
+  if (typeof v === "number" && Number.isNaN(v)) return ""; // missing (loaded numeric columns hold NaN)
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : formatMetric(v);
   if (v === null || v === undefined) return "";
   return String(v);

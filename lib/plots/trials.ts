@@ -5,7 +5,9 @@
  * parallelCoordinatesFigure: one axis per hyperparameter plus the objective,
  * one line per trial coloured by the objective; categorical values are mapped
  * to 0..n−1 with their names as tick labels.
- * Both take an arquero table or an array of rows; the objective column is
+ * bestSoFarFigure: the best-so-far line of several tuning jobs on one axis
+ * (e.g. a cold job and a warm-started one), with each job's points.
+ * They take an arquero table or an array of rows; the objective column is
  * opts.objective, else the first of "objective", "FinalObjectiveValue",
  * "value", "metric" that exists.
  */
@@ -45,12 +47,7 @@ export function trialsFigure(trials: unknown, opts: { objective?: string; maximi
   const col = objectiveColumn(rows, opts.objective);
   const x = rows.map((r, i) => (r.trial !== undefined ? (r.trial as string | number) : i + 1));
   const y = rows.map((r) => (r[col] === null || r[col] === undefined ? null : Number(r[col])));
-  const best: (number | null)[] = [];
-  let cur: number | null = null;
-  for (const v of y) {
-    if (v !== null && Number.isFinite(v) && (cur === null || (opts.maximize ? v > cur : v < cur))) cur = v;
-    best.push(cur);
-  }
+  const best = runningBest(y, opts.maximize);
   return {
     data: [
       { type: "scatter", mode: "markers", name: "trial", x, y, marker: { color: "#4c78a8", size: 7 } },
@@ -60,6 +57,41 @@ export function trialsFigure(trials: unknown, opts: { objective?: string; maximi
       xaxis: { title: { text: "trial" }, ...trialTicks(x) },
       yaxis: { title: { text: col } },
     }),
+  };
+}
+
+/** running best of a column of objectives (minimum, or maximum when maximize is set); null until the first value */
+function runningBest(y: (number | null)[], maximize?: boolean): (number | null)[] {
+  const best: (number | null)[] = [];
+  let cur: number | null = null;
+  for (const v of y) {
+    if (v !== null && Number.isFinite(v) && (cur === null || (maximize ? v > cur : v < cur))) cur = v;
+    best.push(cur);
+  }
+  return best;
+}
+
+/** Best so far per trial for several tuning jobs (name → trials, in trial order), one colour each. */
+export function bestSoFarFigure(jobs: Record<string, unknown>, opts: { objective?: string; maximize?: boolean; title?: string } = {}): Figure {
+  const names = Object.keys(jobs);
+  if (names.length === 0) throw new Error("bestSoFarFigure: no tuning jobs");
+  const colors = ["#4c78a8", "#e45756", "#54a24b", "#f58518", "#b279a2"];
+  const data: Trace[] = [];
+  let col = "";
+  let longest: number[] = [];
+  names.forEach((name, k) => {
+    const rows = rowsOf(jobs[name]);
+    col = objectiveColumn(rows, opts.objective);
+    const x = rows.map((_, i) => i + 1);
+    if (x.length > longest.length) longest = x;
+    const y = rows.map((r) => (r[col] === null || r[col] === undefined ? null : Number(r[col])));
+    const color = colors[k % colors.length];
+    data.push({ type: "scatter", mode: "markers", name: `${name}: trial`, x, y, marker: { color, size: 7, opacity: 0.6 } });
+    data.push({ type: "scatter", mode: "lines", name: `${name}: best so far`, x, y: runningBest(y, opts.maximize), line: { color, shape: "hv", width: 2.5 } });
+  });
+  return {
+    data,
+    layout: baseLayout(opts.title ?? `best ${col} so far`, { xaxis: { title: { text: "trial" }, ...trialTicks(longest) }, yaxis: { title: { text: col } } }),
   };
 }
 

@@ -10,7 +10,9 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import type { TrainerHyperparameters } from "../trainer-hyperparameters";
 import { Session, uniqueName } from "./session";
-import { deployModel, DeployOptions, Predictor } from "./predictor";
+import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
+import { Transformer, TransformerOptions } from "./transformer";
+import { followJobLogs, LOG_GROUPS } from "./logs";
 
 /** the trainer's log lines as SageMaker metric definitions (trainer/README.md) */
 export const DEFAULT_METRIC_DEFINITIONS: MetricDefinition[] = [
@@ -40,7 +42,7 @@ export interface EstimatorOptions {
 
 export interface FitOptions {
   wait?: boolean; // default true
-  logs?: boolean; // default true: stream the trainer's log lines
+  logs?: boolean; // default true: stream the job's log lines live (CloudWatch Logs)
   jobName?: string;
 }
 
@@ -76,24 +78,20 @@ export type CompletedTrainingJob = DescribeTrainingJobCommandOutput & {
   ModelArtifacts: { S3ModelArtifacts: string };
 };
 
-/** polls a training job until it ends, streaming its logs (local SageMaker's log extension) and status changes */
+/**
+ * Polls a training job until it ends, printing its status changes and — with `logs` (default) — its log lines as
+ * they are written, read from CloudWatch Logs (/aws/sagemaker/TrainingJobs, `<job>/…`) as the SageMaker Python SDK
+ * does; `onLine` receives them instead of the session's log.
+ */
 export async function waitForTrainingJob(session: Session, name: string, opts: { logs?: boolean; onLine?: (line: string) => void } = {}): Promise<DescribeTrainingJobCommandOutput> {
   const { sm } = await session.clients();
-  let offset = 0;
+  const follower = opts.logs === false ? undefined : await followJobLogs(session, LOG_GROUPS.trainingJobs, name);
   let lastSecondary = "";
-  let partial = "";
   const t0 = Date.now();
   const drainLogs = async () => {
-    if (opts.logs === false) return;
-    const r = await session.fetchLogs(name, offset);
-    if (!r) return;
-    offset = r.next;
-    const text = partial + r.text;
-    const lines = text.split("\n");
-    partial = lines.pop() ?? "";
-    for (const l of lines) {
-      if (opts.onLine) opts.onLine(l);
-      else session.log(`  ${name} | ${l}`);
+    for (const e of (await follower?.poll()) ?? []) {
+      if (opts.onLine) opts.onLine(e.message);
+      else session.log(`  ${name} | ${e.message}`);
     }
   };
   for (;;) {
@@ -105,7 +103,6 @@ export async function waitForTrainingJob(session: Session, name: string, opts: {
     }
     if (d.TrainingJobStatus === "Completed" || d.TrainingJobStatus === "Failed" || d.TrainingJobStatus === "Stopped") {
       await drainLogs();
-      if (partial) session.log(`  ${name} | ${partial}`);
       return d;
     }
     await sleep(session.pollMs);
@@ -189,5 +186,15 @@ export class Estimator {
     const data = this.modelData;
     if (!data) throw new Error(`Estimator.deploy: training job ${this.latestTrainingJob} has no model artifacts (${this.latestDescription.TrainingJobStatus})`);
     return deployModel(this.session, { imageUri: this.options.imageUri, roleArn: this.options.roleArn, ...opts, modelData: data });
+  }
+
+  /** a Transformer (batch transform) for the latest job's model: CreateModel from its artifact */
+  async transformer(opts: TransformerOptions & { modelName?: string } = {}): Promise<Transformer> {
+    if (!this.latestTrainingJob) throw new Error("Estimator.transformer: fit() first");
+    if (!this.latestDescription) this.latestDescription = await waitForTrainingJob(this.session, this.latestTrainingJob, { logs: false });
+    const data = this.modelData;
+    if (!data) throw new Error(`Estimator.transformer: training job ${this.latestTrainingJob} has no model artifacts (${this.latestDescription.TrainingJobStatus})`);
+    const modelName = await createModel(this.session, { modelData: data, modelName: opts.modelName, imageUri: this.options.imageUri, roleArn: this.options.roleArn });
+    return new Transformer(this.session, modelName, opts);
   }
 }

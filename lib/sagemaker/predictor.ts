@@ -13,7 +13,7 @@ import {
   waitUntilEndpointDeleted,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, InvokeEndpointCommandInput, InvokeEndpointCommandOutput } from "@aws-sdk/client-sagemaker-runtime";
-import type { Table } from "../data/csv";
+import type { Table } from "../data/table";
 import { Session, uniqueName } from "./session";
 
 export interface DeployOptions {
@@ -28,11 +28,13 @@ export interface DeployOptions {
   wait?: boolean; // default true
 }
 
-export async function deployModel(session: Session, opts: DeployOptions & { modelData: string }): Promise<Predictor> {
+/** CreateModel: the trainer image with a model artifact (for an endpoint or a batch transform); resolves to its name */
+export async function createModel(
+  session: Session,
+  opts: { modelData: string; modelName?: string; imageUri?: string; roleArn?: string; environment?: Record<string, string> },
+): Promise<string> {
   const { sm } = await session.clients();
-  const name = opts.endpointName ?? uniqueName("ensemble-endpoint");
-  const modelName = `${name}-model`.slice(0, 63);
-  const configName = `${name}-config`.slice(0, 63);
+  const modelName = opts.modelName ?? uniqueName("ensemble-model");
   await sm.send(
     new CreateModelCommand({
       ModelName: modelName,
@@ -40,6 +42,14 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
       PrimaryContainer: { Image: opts.imageUri ?? session.imageUri, ModelDataUrl: opts.modelData, Environment: opts.environment },
     }),
   );
+  return modelName;
+}
+
+export async function deployModel(session: Session, opts: DeployOptions & { modelData: string }): Promise<Predictor> {
+  const { sm } = await session.clients();
+  const name = opts.endpointName ?? uniqueName("ensemble-endpoint");
+  const modelName = await createModel(session, { ...opts, modelName: `${name}-model`.slice(0, 63) });
+  const configName = `${name}-config`.slice(0, 63);
   const variant: ProductionVariant = { VariantName: "AllTraffic", ModelName: modelName };
   if (opts.instanceType && !opts.serverless) Object.assign(variant, { InstanceType: opts.instanceType, InitialInstanceCount: opts.initialInstanceCount ?? 1 });
   else {

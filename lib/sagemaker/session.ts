@@ -7,14 +7,10 @@ import * as path from "path";
 import { fileURLToPath } from "url";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { repoRoot } from "../repo";
 import { startLocalSageMaker, type LocalSageMaker, type LocalServerOptions } from "./local";
-
-// The project runs on Node 20 (tslab and the trainer image pin it); the SDK's notice that
-// its 2027 releases will need Node 22 says nothing a notebook user can act on, so it is
-// silenced unless the user has set the variable themselves.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 export type Mode = "local" | "aws";
 
@@ -25,8 +21,12 @@ export interface SessionOptions {
   bucket?: string; // env SAGEMAKER_BUCKET (required in aws mode for uploads and outputs)
   imageUri?: string; // env SAGEMAKER_IMAGE_URI (the trainer image in ECR; any name locally)
   prefix?: string; // S3 key prefix, default "ensemble-workbook"
-  /** custom endpoints (aws mode against compatible servers); env SAGEMAKER_ENDPOINT_URL, SAGEMAKER_RUNTIME_ENDPOINT_URL, S3_ENDPOINT_URL */
-  endpoints?: { sagemaker?: string; runtime?: string; s3?: string };
+  /**
+   * custom endpoints (aws mode against compatible servers). Without them the SDK's own configuration applies: the
+   * standard variables AWS_ENDPOINT_URL_SAGEMAKER, AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
+   * AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL for all), or endpoint_url in the shared config file.
+   */
+  endpoints?: { sagemaker?: string; runtime?: string; logs?: string; s3?: string };
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** local mode: state folder (env SAGEMAKER_LOCAL_STATE_DIR, default <project>/.sagemaker-local, shared by notebooks, scripts and `npm start`) */
   stateDir?: string;
@@ -35,6 +35,13 @@ export interface SessionOptions {
   log?: ((line: string) => void) | null;
   /** polling interval for jobs (ms): default 500 locally, 15000 on AWS */
   pollMs?: number;
+}
+
+/** the SDK clients a session calls: SageMaker, SageMaker Runtime, CloudWatch Logs */
+export interface Clients {
+  sm: SageMakerClient;
+  rt: SageMakerRuntimeClient;
+  logs: CloudWatchLogsClient;
 }
 
 const localServers = new Map<string, { server: Promise<LocalSageMaker>; refs: number }>();
@@ -49,7 +56,7 @@ export class Session {
   readonly pollMs: number;
   readonly stateDir: string;
   private opts: SessionOptions;
-  private ready?: Promise<{ sm: SageMakerClient; rt: SageMakerRuntimeClient; url?: string }>;
+  private ready?: Promise<Clients>;
   private s3client?: S3Client;
   private closed = false;
 
@@ -84,11 +91,10 @@ export class Session {
     (this.opts.log ?? console.log)(line);
   }
 
-  /** the SDK clients (local mode: starts the local SageMaker first) */
-  clients(): Promise<{ sm: SageMakerClient; rt: SageMakerRuntimeClient; url?: string }> {
+  /** the SDK clients (local mode: starts the local SageMaker first, which answers all three) */
+  clients(): Promise<Clients> {
     if (this.closed) return Promise.reject(new Error("session is closed"));
     this.ready ??= (async () => {
-      const env = process.env;
       if (this.mode === "local") {
         let entry = localServers.get(this.stateDir);
         if (!entry) {
@@ -98,20 +104,13 @@ export class Session {
         entry.refs++;
         const srv = await entry.server;
         const credentials = { accessKeyId: "local", secretAccessKey: "local" };
-        return {
-          url: srv.url,
-          sm: new SageMakerClient({ endpoint: srv.url, region: this.region, credentials }),
-          rt: new SageMakerRuntimeClient({ endpoint: srv.url, region: this.region, credentials }),
-        };
+        const local = { endpoint: srv.url, region: this.region, credentials };
+        return { sm: new SageMakerClient(local), rt: new SageMakerRuntimeClient(local), logs: new CloudWatchLogsClient(local) };
       }
-      const smEndpoint = this.opts.endpoints?.sagemaker ?? env.SAGEMAKER_ENDPOINT_URL;
-      const rtEndpoint = this.opts.endpoints?.runtime ?? env.SAGEMAKER_RUNTIME_ENDPOINT_URL ?? smEndpoint;
+      const e = this.opts.endpoints ?? {};
       const common = { region: this.region, ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}) };
-      return {
-        url: smEndpoint,
-        sm: new SageMakerClient({ ...common, ...(smEndpoint ? { endpoint: smEndpoint } : {}) }),
-        rt: new SageMakerRuntimeClient({ ...common, ...(rtEndpoint ? { endpoint: rtEndpoint } : {}) }),
-      };
+      const at = (endpoint: string | undefined) => ({ ...common, ...(endpoint ? { endpoint } : {}) });
+      return { sm: new SageMakerClient(at(e.sagemaker)), rt: new SageMakerRuntimeClient(at(e.runtime)), logs: new CloudWatchLogsClient(at(e.logs)) };
     })();
     return this.ready;
   }
@@ -120,11 +119,14 @@ export class Session {
   s3(): S3Client {
     if (!this.s3client) {
       const { S3Client } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
-      const endpoint = this.opts.endpoints?.s3 ?? process.env.S3_ENDPOINT_URL;
+      const endpoint = this.opts.endpoints?.s3;
+      // an S3-compatible server (s3rver, MinIO), named here or by the SDK's standard variables: path-style
+      // addressing, and no newer default checksum trailers (not every such server speaks them)
+      const compatible = endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
       this.s3client = new S3Client({
         region: this.region,
-        // S3-compatible servers (s3rver, MinIO) do not all speak the newer default checksum trailers
-        ...(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } : {}),
+        ...(endpoint ? { endpoint } : {}),
+        ...(compatible ? { forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } : {}),
         ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
       });
     }
@@ -190,18 +192,15 @@ export class Session {
     return `s3://${this.bucket}/${keyPrefix}`;
   }
 
-  /** the local SageMaker's log extension (also works in aws mode when the endpoint is a local SageMaker); null when unavailable */
-  async fetchLogs(jobName: string, offset: number): Promise<{ text: string; next: number } | null> {
-    const { url } = await this.clients();
-    if (!url) return null;
-    try {
-      const res = await fetch(`${url}/_local/training-jobs/${encodeURIComponent(jobName)}/logs?offset=${offset}`);
-      if (!res.ok) return null;
-      const text = await res.text();
-      return { text, next: Number(res.headers.get("x-next-offset") ?? offset) };
-    } catch {
-      return null;
-    }
+  /** an object's bytes: a file:// URI from disk, an s3:// one with the session's S3 client */
+  async readObject(uri: string): Promise<Buffer> {
+    if (uri.startsWith("file://")) return fs.readFileSync(decodeURIComponent(new URL(uri).pathname));
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+    if (!m) throw new Error(`readObject: ${uri} is not an s3:// or file:// URI`);
+    const { GetObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const obj = await this.s3().send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+    if (!obj.Body) throw new Error(`readObject: ${uri} has no body`);
+    return Buffer.from(await obj.Body.transformToByteArray());
   }
 
   /** local mode: the in-process local SageMaker (its url, state dir, endpoints' scale-to-zero, …); undefined in aws mode */
@@ -219,6 +218,7 @@ export class Session {
     const c = await ready.catch(() => undefined);
     c?.sm.destroy();
     c?.rt.destroy();
+    c?.logs.destroy();
     this.s3client?.destroy();
     if (this.mode === "local") {
       const entry = localServers.get(this.stateDir);

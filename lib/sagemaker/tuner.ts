@@ -6,15 +6,18 @@ import {
   DescribeTrainingJobCommand,
   HyperParameterTrainingJobSummary,
   HyperParameterTuningJobStrategyType,
+  HyperParameterTuningJobWarmStartType,
+  ListHyperParameterTuningJobsCommand,
   ListTrainingJobsForHyperParameterTuningJobCommand,
   MetricDefinition,
   ParameterRanges,
 } from "@aws-sdk/client-sagemaker";
 import { arquero } from "../data/arquero";
-import type { Table } from "../data/csv";
+import type { Table } from "../data/table";
 import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
-import { deployModel, DeployOptions, Predictor } from "./predictor";
-import { uniqueName } from "./session";
+import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
+import { Transformer, TransformerOptions } from "./transformer";
+import { Session, uniqueName } from "./session";
 
 export type ScalingType = "Auto" | "Linear" | "Logarithmic" | "ReverseLogarithmic";
 
@@ -68,6 +71,15 @@ export interface TunerOptions {
   randomSeed?: number;
   hyperband?: { minResource?: number; maxResource?: number };
   maxRuntimeInSeconds?: number;
+  /** warm start from up to 5 finished tuning jobs (by name or tuner): their trials seed this job's strategy */
+  warmStartConfig?: WarmStartConfig;
+}
+
+/** HyperParameterTuningJobWarmStartConfig: the parents, and whether data and algorithm are the same as theirs */
+export interface WarmStartConfig {
+  /** "IdenticalDataAndAlgorithm": same data and image, ranges may change; "TransferLearning": data, image, ranges may change */
+  type: `${HyperParameterTuningJobWarmStartType}`;
+  parents: (string | HyperparameterTuner)[];
 }
 
 export function parameterRanges(ranges: Record<string, Parameter>): ParameterRanges {
@@ -102,6 +114,35 @@ function withBest(d: DescribeHyperParameterTuningJobCommandOutput, name: string)
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The latest tuning job that completed with a best training job, among those whose name contains `nameContains`
+ * (ListHyperParameterTuningJobs, newest first), or undefined when there is none.
+ */
+export async function latestTuningJob(session: Session, nameContains: string): Promise<TuningJobResult | undefined> {
+  const { sm } = await session.clients();
+  const listed = await sm.send(new ListHyperParameterTuningJobsCommand({ NameContains: nameContains, StatusEquals: "Completed", SortBy: "CreationTime", SortOrder: "Descending", MaxResults: 10 }));
+  for (const s of listed.HyperParameterTuningJobSummaries ?? []) {
+    const name = s.HyperParameterTuningJobName;
+    if (!name) continue;
+    const d = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
+    if (d.BestTrainingJob?.FinalHyperParameterTuningJobObjectiveMetric?.Value !== undefined) return withBest(d, name);
+  }
+  return undefined;
+}
+
+/**
+ * The 1-based trial (in the table's order, e.g. `tuner.trials()`) whose objective first reaches `target` (≤ when
+ * minimising, ≥ with maximize), or undefined when none does.
+ */
+export function trialsToReach(trials: Table, target: number, opts: { objective?: string; maximize?: boolean } = {}): number | undefined {
+  const values = trials.array(opts.objective ?? "FinalObjectiveValue") as ArrayLike<number | null>;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && Number.isFinite(v) && (opts.maximize ? v >= target : v <= target)) return i + 1;
+  }
+  return undefined;
+}
 
 export class HyperparameterTuner {
   readonly options: TunerOptions;
@@ -155,10 +196,17 @@ export class HyperparameterTuner {
           RandomSeed: o.randomSeed,
         },
         TrainingJobDefinition: { ...spec, StaticHyperParameters: statics, Environment: undefined },
+        WarmStartConfig: o.warmStartConfig
+          ? {
+              WarmStartType: o.warmStartConfig.type,
+              ParentHyperParameterTuningJobs: o.warmStartConfig.parents.map((p) => ({ HyperParameterTuningJobName: typeof p === "string" ? p : p.requireJob() })),
+            }
+          : undefined,
       }),
     );
     this.latestTuningJob = name;
-    this.session.log(`tuning job ${name} created: ${strategy}, ${o.maxJobs ?? "all"} jobs, ${o.maxParallelJobs ?? 1} in parallel`);
+    const warm = o.warmStartConfig ? `, warm start (${o.warmStartConfig.type}) from ${o.warmStartConfig.parents.map((p) => (typeof p === "string" ? p : p.requireJob())).join(", ")}` : "";
+    this.session.log(`tuning job ${name} created: ${strategy}, ${o.maxJobs ?? "all"} jobs, ${o.maxParallelJobs ?? 1} in parallel${warm}`);
     if (opts.wait === false) return undefined;
     return this.wait();
   }
@@ -194,7 +242,26 @@ export class HyperparameterTuner {
     }
   }
 
-  private requireJob(): string {
+  /**
+   * A new tuner warm-started from this one's job (and `additionalParents`, at most 5 in all), as the SageMaker Python
+   * SDK's: same data and algorithm — the ranges and the job budget may change (`overrides`).
+   */
+  identicalDatasetAndAlgorithmTuner(opts: { additionalParents?: (string | HyperparameterTuner)[]; overrides?: Partial<TunerOptions> } = {}): HyperparameterTuner {
+    return this.warmStarted("IdenticalDataAndAlgorithm", opts);
+  }
+
+  /** A new tuner warm-started from this one's job by transfer learning: other data, estimator or ranges allowed (`overrides`). */
+  transferLearningTuner(opts: { additionalParents?: (string | HyperparameterTuner)[]; overrides?: Partial<TunerOptions> } = {}): HyperparameterTuner {
+    return this.warmStarted("TransferLearning", opts);
+  }
+
+  private warmStarted(type: WarmStartConfig["type"], opts: { additionalParents?: (string | HyperparameterTuner)[]; overrides?: Partial<TunerOptions> }): HyperparameterTuner {
+    const parents = [this.requireJob(), ...(opts.additionalParents ?? [])];
+    return new HyperparameterTuner({ ...this.options, ...(opts.overrides ?? {}), warmStartConfig: { type, parents } });
+  }
+
+  /** the latest tuning job's name (throws before fit) */
+  requireJob(): string {
     if (!this.latestTuningJob) throw new Error("HyperparameterTuner: fit() first");
     return this.latestTuningJob;
   }
@@ -249,5 +316,17 @@ export class HyperparameterTuner {
     if (!data) throw new Error(`best training job ${best} has no model artifacts`);
     const est = this.options.estimator;
     return deployModel(this.session, { imageUri: est.options.imageUri, roleArn: est.options.roleArn, ...opts, modelData: data });
+  }
+
+  /** a Transformer (batch transform) for the best training job's model: CreateModel from its artifact */
+  async transformer(opts: TransformerOptions & { modelName?: string } = {}): Promise<Transformer> {
+    const best = await this.bestTrainingJob();
+    const { sm } = await this.session.clients();
+    const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: best }));
+    const data = d.ModelArtifacts?.S3ModelArtifacts;
+    if (!data) throw new Error(`best training job ${best} has no model artifacts`);
+    const est = this.options.estimator;
+    const modelName = await createModel(this.session, { modelData: data, modelName: opts.modelName, imageUri: est.options.imageUri, roleArn: est.options.roleArn });
+    return new Transformer(this.session, modelName, opts);
   }
 }

@@ -20,11 +20,14 @@
  *  7. Take the highest-EI candidate whose decoded hyperparameters (integers rounded, continuous
  *     values at 6 significant digits) were not tried or proposed before; if none, a random unseen
  *     point; on an exhausted finite space → null.
+ * Warm start: the prior trials (opts.prior, a warm start's parents) inside the ranges are results like the job's
+ * own in step 1 — so the warm-up is shorter or skipped and the first proposals already come from a fitted model —
+ * and are never proposed again; the incumbent is the best of them all.
  * Everything random comes from one seeded PRNG, so a run is deterministic for (seed, call sequence).
  */
 import type { Pending, Strategy, StrategyOptions, Trial } from "./types";
 import { decode, randomPoint, type Param, type Point } from "./space";
-import { Book, lossOf } from "./common";
+import { Book, lossOf, priorsIn } from "./common";
 import { Rng } from "node-xgboost-wasm";
 import { expectedImprovement, featureLayout, featurize, fitGp } from "./gp";
 
@@ -36,6 +39,7 @@ export function bayesianStrategy(space: Param[], opts: StrategyOptions): Strateg
   const { group } = featureLayout(space);
   const d = space.length;
   const nInit = Math.max(2, Math.min(5, d + 1));
+  const prior = priorsIn(space, opts.prior);
   const feat = (x: Point) => featurize(space, x);
   const perturb = (x: Point, sd: number): Point =>
     space.map((p, i) => {
@@ -48,8 +52,9 @@ export function bayesianStrategy(space: Param[], opts: StrategyOptions): Strateg
       if (!book.budgetLeft(history, pending, opts.maxJobs)) return null;
       const pend = book.pendingHps(history, pending);
       const seen = book.seenKeys(history, pend);
+      for (const t of prior) seen.add(book.key(t.hyperparameters));
       const obs: { x: Point; y: number }[] = [];
-      for (const t of history) {
+      for (const t of [...prior, ...history]) {
         const y = lossOf(t, opts.objectiveType);
         const x = book.encode(t.hyperparameters);
         if (Number.isFinite(y) && x) obs.push({ x, y });

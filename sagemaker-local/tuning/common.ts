@@ -112,3 +112,20 @@ export function lossOf(t: Trial, objectiveType: "Minimize" | "Maximize"): number
   if (t.status === "Failed" || t.objective === undefined || t.objective === null || !Number.isFinite(t.objective)) return NaN;
   return objectiveType === "Maximize" ? -t.objective : t.objective;
 }
+
+/**
+ * The prior trials (a warm start's parents) that lie in this space: every tuned name present, numeric values within
+ * [min, max], categorical values among the values. The others are left out rather than clamped onto the border,
+ * where they would claim results the range never produced.
+ */
+export function priorsIn(space: Param[], prior: Trial[] | undefined): Trial[] {
+  return (prior ?? []).filter((t) =>
+    space.every((p) => {
+      const s = t.hyperparameters?.[p.name];
+      if (s === undefined) return false;
+      if (p.kind === "categorical") return p.values.includes(String(s));
+      const v = Number(s);
+      return Number.isFinite(v) && v >= p.min && v <= p.max;
+    }),
+  );
+}

@@ -48,6 +48,12 @@ export interface StrategyOptions {
   maxJobs: number;
   seed?: number;
   hyperband?: HyperbandOptions;
+  /**
+   * Finished trials of earlier tuning jobs (a warm start's parents), with their hyperparameters as they ran (static
+   * ones included; only the tuned names are read). Those inside this job's ranges inform the model (Bayesian) and
+   * are not proposed again (Bayesian, Random); they do not count against maxJobs, nor as this job's history.
+   */
+  prior?: Trial[];
 }
 
 export type Pending = number | Record<string, string>[];

@@ -104,3 +104,35 @@ export function rmse(y: ArrayLike<number>, p: ArrayLike<number>): number {
   for (let i = 0; i < y.length; i++) s += (y[i] - p[i]) ** 2;
   return Math.sqrt(s / y.length);
 }
+
+/**
+ * Categorical data: column j < levels.length holds category codes 0..levels[j]-1 (skewed
+ * frequencies: low codes are common, as with real levels) of which `nanRate` are missing;
+ * each level has a random effect, so the response is not monotonic in the code. Then
+ * `numeric` columns with 101 distinct values (0, 0.01, ..., 1), which every binning cuts
+ * the same way. y = sum of the level effects (missing: +1) + 2 sin(3 x) per numeric
+ * column + uniform noise of the given half-width.
+ */
+export function categoricalData(nrow: number, levels: number[], numeric: number, seed: number, nanRate = 0, noise = 0.5): Data & { featureTypes: string[] } {
+  const rnd = mulberry32(seed);
+  const ncol = levels.length + numeric;
+  const effects = levels.map((k) => Float64Array.from({ length: k }, () => (rnd() + rnd() + rnd() - 1.5) * 2));
+  const X = new Float32Array(nrow * ncol), y = new Float32Array(nrow);
+  for (let i = 0; i < nrow; i++) {
+    let v = 0;
+    levels.forEach((k, j) => {
+      const code = Math.min(k - 1, Math.floor(k * rnd() ** 1.5));
+      const missing = rnd() < nanRate;
+      X[i * ncol + j] = missing ? NaN : code;
+      v += missing ? 1 : effects[j][code];
+    });
+    for (let j = levels.length; j < ncol; j++) {
+      const x = Math.round(rnd() * 100) / 100;
+      X[i * ncol + j] = x;
+      v += 2 * Math.sin(3 * x);
+    }
+    y[i] = v + (rnd() * 2 - 1) * noise;
+  }
+  const featureTypes = [...levels.map(() => "c"), ...new Array<string>(numeric).fill("q")];
+  return { X, y, nrow, ncol, featureTypes };
+}

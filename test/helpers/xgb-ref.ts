@@ -52,15 +52,21 @@ export function readF32(file: string): Float32Array {
 export interface DatasetSpec {
   x: string; nrow: number; ncol: number; y?: string; w?: string;
   rows?: number[] | string; row_begin?: number; row_end?: number; feature_names?: string[];
+  /** XGBoost's feature_types ("c" = categorical: the DMatrix gets enable_categorical=True) */
+  feature_types?: string[];
 }
-export interface PredSpec { data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number }
+export interface PredSpec {
+  data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number;
+  /** SHAP values / interaction values / Saabas (native's predict flags), flattened row-major */
+  pred_contribs?: boolean; pred_interactions?: boolean; approx_contribs?: boolean;
+}
 export interface Extras { scores?: boolean; eval?: { data: string; metrics: string[] }[] }
 export type RefTask =
   | ({ op: "train"; params: Record<string, unknown>; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[]; evals?: string[]; early_stopping_rounds?: number } & Extras)
   | ({ op: "load"; model: string; predict?: PredSpec[] } & Extras)
   | { op: "cv"; params: Record<string, unknown>; num_round: number; data: string; folds: ArrayLike<number>[]; base_score?: "mean"; metric?: "rmse" | "logloss" | "mlogloss" };
 
-export interface RefPrediction { data: string; seconds: number; n: number; values?: number[]; out?: string; rmse?: number }
+export interface RefPrediction { data: string; seconds: number; cpu_seconds?: number; n: number; values?: number[]; out?: string; rmse?: number }
 export interface RefResult {
   error?: string; maxrss_kb: number;
   train_seconds?: number; train_cpu_seconds?: number; base_score?: number; model?: string; num_features?: number;
@@ -87,13 +93,14 @@ export class RefJob {
   }
 
   /** Register data (written as float32 files); returns its name for tasks. */
-  dataset(name: string, X: ArrayLike<number>, nrow: number, ncol: number, y?: ArrayLike<number>, w?: ArrayLike<number>, featureNames?: string[]): string {
+  dataset(name: string, X: ArrayLike<number>, nrow: number, ncol: number, y?: ArrayLike<number>, w?: ArrayLike<number>, featureNames?: string[], featureTypes?: string[]): string {
     if (X.length !== nrow * ncol) throw new Error(`dataset ${name}: X has ${X.length} values, not ${nrow}×${ncol}`);
     const spec: DatasetSpec = { x: this.file(`${name}.X.f32`), nrow, ncol };
     writeF32(spec.x, X);
     if (y) { spec.y = this.file(`${name}.y.f32`); writeF32(spec.y, y); }
     if (w) { spec.w = this.file(`${name}.w.f32`); writeF32(spec.w, w); }
     if (featureNames) spec.feature_names = featureNames;
+    if (featureTypes) spec.feature_types = featureTypes;
     this.datasets[name] = spec;
     return name;
   }

@@ -10,6 +10,8 @@ Input: one JSON job, from a file named on the command line or from stdin:
     "datasets": {                       # raw float32 little-endian files, row-major
       "<name>": {"x": "X.f32", "nrow": N, "ncol": M,
                  "y": "y.f32" (optional), "w": "w.f32" (optional), "feature_names": [...] (optional),
+                 "feature_types": ["q", "c", ...] (optional: "c" columns are categorical,
+                                  the DMatrix is built with enable_categorical=True),
                  "rows": [0, 5, ...] | "rows.i32" (optional: take these rows only),
                  "row_begin": a, "row_end": b (optional: take rows [a, b) only)}
     },
@@ -29,7 +31,9 @@ Input: one JSON job, from a file named on the command line or from stdin:
   PRED = {"data": "<name>", "output_margin": false, "out": "p.f32" (optional: write the
           predictions there as float32 instead of returning them as a JSON list),
           "repeat": 1 (optional: predict this many times, report the fastest),
-          "iteration_range": [a, b] (optional)}
+          "iteration_range": [a, b] (optional),
+          "pred_contribs" / "pred_interactions" / "approx_contribs": true (optional: SHAP values,
+          flattened row-major as native's array)}
 
 Output (stdout): {"xgboost": "1.7.4", "results": [per task: {"train_seconds",
 "predict": [{"seconds", "values" | "out", "rmse"?}], "maxrss_kb", ...}]}
@@ -90,7 +94,13 @@ class Datasets:
         if rows is not None:
             X, y, w = X[rows], (y[rows] if y is not None else None), (w[rows] if w is not None else None)
         names = self.specs[name].get("feature_names")
-        return xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1, feature_names=names), y, w
+        types = self.specs[name].get("feature_types")
+        if types:
+            d = xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1, feature_names=names,
+                            feature_types=types, enable_categorical=True)
+        else:
+            d = xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1, feature_names=names)
+        return d, y, w
 
 
 def mean_label(y, w):
@@ -102,18 +112,21 @@ def do_predict(bst, ds, preds):
     out = []
     for p in preds:
         kw = {"output_margin": bool(p.get("output_margin", False))}
+        for flag in ("pred_contribs", "pred_interactions", "approx_contribs"):
+            if p.get(flag):
+                kw[flag] = True
         if p.get("iteration_range"):
             kw["iteration_range"] = tuple(p["iteration_range"])
-        secs = float("inf")
+        secs = cpu = float("inf")
         for _ in range(max(1, int(p.get("repeat", 1)))):  # timing: the best of `repeat` runs
             # a fresh DMatrix each time: native XGBoost caches the predictions of a DMatrix it has seen
             d, y, _ = ds.dmatrix(p["data"])
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             v = bst.predict(d, **kw)
-            secs = min(secs, time.perf_counter() - t0)
+            secs, cpu = min(secs, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
         v = np.asarray(v, dtype=np.float32).reshape(-1)
-        r = {"data": p["data"], "seconds": secs, "n": int(v.size)}
-        if y is not None and v.size == y.size and not kw["output_margin"]:
+        r = {"data": p["data"], "seconds": secs, "cpu_seconds": cpu, "n": int(v.size)}
+        if y is not None and v.size == y.size and len(kw) == 1 and not kw["output_margin"]:
             r["rmse"] = float(np.sqrt(np.mean((v.astype(np.float64) - y.astype(np.float64)) ** 2)))
         if p.get("out"):
             v.astype("<f4").tofile(p["out"])

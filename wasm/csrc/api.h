@@ -13,6 +13,10 @@ void xgb_free(void *p);
 Booster *bst_create(void);
 void bst_free(Booster *b);
 void bst_set_params(Booster *b, const double *values);   /* P_COUNT values in ParamId order */
+/* Feature types for training: n bytes, 0 numeric, 1 categorical (codes 0..XGB_MAX_CAT);
+ * n = 0 clears them. Categorical features get one-hot / partition splits
+ * (split_categorical.c); not with grow_policy symmetric. */
+int bst_set_feature_types(Booster *b, const uint8_t *types, int n);
 
 /* Training: X row-major float32 with NaN for missing; label/weight may be NULL. The
  * buffers must stay alive until bst_train_end. base_score NaN = estimate from labels. */
@@ -27,12 +31,21 @@ void bst_margin_init(Booster *b, float *margin, int nrow);
 int bst_margin_add(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, float *margin);
 double bst_eval(Booster *b, int metric, const float *margin, const float *label, const float *weight, int nrow);
 
+/* SHAP contributions and interaction values (shap.h: layouts). */
+#include "shap.h"
+
 /* Model access for saving/loading the JSON format. */
 int bst_num_trees(Booster *b);
 int bst_tree_group(Booster *b, int t);
 int bst_tree_num_nodes(Booster *b, int t);
-void *bst_tree_array(Booster *b, int t, int which);       /* 0 left 1 right 2 parent 3 feature 4 cond 5 base_weight 6 loss_chg 7 sum_hess 8 default_left */
+void *bst_tree_array(Booster *b, int t, int which);       /* 0 left 1 right 2 parent 3 feature 4 cond 5 base_weight 6 loss_chg 7 sum_hess 8 default_left
+                                                           * 9 split_type (u8) 10 cat_begin 11 cat_size (i32, in words of bst_tree_cat_words) */
 int bst_add_tree(Booster *b, int n_nodes, int group);     /* returns the tree index; arrays then filled through bst_tree_array */
+/* A tree's pool of category bitset words (tree.h): its size, and the words. Loading
+ * reserves n_words words first (bst_tree_reserve_cat_words) and fills them. */
+int bst_tree_num_cat_words(Booster *b, int t);
+uint32_t *bst_tree_cat_words(Booster *b, int t);
+uint32_t *bst_tree_reserve_cat_words(Booster *b, int t, int n_words);
 void bst_set_model(Booster *b, int num_feature, int n_groups, double base_score); /* the margin follows from the objective */
 double bst_base_score(Booster *b);
 double bst_base_margin(Booster *b);

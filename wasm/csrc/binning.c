@@ -41,11 +41,12 @@ static float cut_above_max(float mx) { return mx + (fabsf(mx) + 1e-5f); }
  * full data would, at a quarter of the sorting cost for a million rows. */
 #define CUT_SAMPLE (1 << 18)
 
-int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight, int max_bin) {
+int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight, int max_bin, const uint8_t *feature_types) {
   memset(c, 0, sizeof *c);
-  c->n_features = ncol;
-  c->n_bins = xgb_calloc(ncol, sizeof(int32_t));
-  c->offset = xgb_calloc(ncol, sizeof(int32_t));
+  c->n_features = c->n_columns = ncol;
+  if (feature_types && cat_features_build(c, X, nrow, ncol, feature_types) < 0) { cuts_free(c); return -1; }
+  c->n_bins = xgb_calloc(c->n_columns, sizeof(int32_t));
+  c->offset = xgb_calloc(c->n_columns, sizeof(int32_t));
   c->cuts = xgb_calloc(ncol, sizeof(float *));
   c->below_min = xgb_calloc(ncol, sizeof(float));
   uint32_t *keys = xgb_alloc(sizeof(uint32_t) * nrow), *tk = xgb_alloc(sizeof(uint32_t) * nrow);
@@ -83,6 +84,15 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
   }
   int32_t slot = 0;
   for (int f = 0; f < ncol; f++) {
+    if (cuts_is_categorical(c, f)) {
+      /* one bin per code, CAT_CHUNK per byte column (binning_categorical.c) */
+      const CatFeature *cf = &c->cat[f];
+      for (int j = 0; j < cf->n_chunks; j++) {
+        int left = cf->n_codes - j * CAT_CHUNK;
+        c->n_bins[cf->columns[j]] = left < CAT_CHUNK ? left : CAT_CHUNK;
+      }
+      continue;
+    }
     int n = 0;
     for (int k = 0; k < n_sample; k++) {
       int r = sample ? (int)sample[k] : k;
@@ -124,8 +134,10 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
       cut[nb++] = cut_above_max(key_float(keys[n - 1]));
     }
     c->n_bins[f] = nb;
-    c->offset[f] = slot;
-    slot += nb + 1;
+  }
+  for (int j = 0; j < c->n_columns; j++) {
+    c->offset[j] = slot;
+    slot += c->n_bins[j] + 1;
   }
   c->total_slots = slot;
   free(missing); free(sample); free(keys); free(tk); free(ids); free(ti);
@@ -134,6 +146,7 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
 
 void cuts_free(Cuts *c) {
   if (c->cuts) for (int f = 0; f < c->n_features; f++) free(c->cuts[f]);
+  cat_features_free(c);
   free(c->cuts); free(c->n_bins); free(c->offset); free(c->below_min);
   memset(c, 0, sizeof *c);
 }
@@ -158,8 +171,9 @@ void cuts_quantize(const Cuts *c, const float *X, int nrow, int ncol, int stride
     uint8_t *o = out + (size_t)r * stride;
     for (int f = 0; f < ncol; f++) {
       float v = row[f];
-      o[f] = (uint8_t)(isnan(v) ? c->n_bins[f] : bin_of(c->cuts[f], c->n_bins[f], v));
+      if (c->cuts[f]) o[f] = (uint8_t)(isnan(v) ? c->n_bins[f] : bin_of(c->cuts[f], c->n_bins[f], v));
     }
-    for (int f = ncol; f < stride; f++) o[f] = 0;
+    for (int f = c->n_columns; f < stride; f++) o[f] = 0;
+    if (c->cat) cat_quantize_row(c, row, o);
   }
 }

@@ -8,23 +8,59 @@
  * a split found on bins is a split on raw values. When a feature has few distinct
  * values every value gets its own bin; otherwise cuts sit at (weighted) quantiles.
  * A missing value gets code B (one past the last bin); a feature with missing values
- * is limited to 255 bins so that code still fits in a byte. */
+ * is limited to 255 bins so that code still fits in a byte.
+ *
+ * Categorical features (feature type 1) are binned by binning_categorical.c: one bin per
+ * category code seen in training, stored in one or more byte columns ("chunks" of 255
+ * codes each) — see that file. The binned matrix therefore has n_columns >= n_features
+ * byte columns: column f < n_features is feature f (or its first chunk), the further
+ * chunks of wide categorical features follow. n_bins / offset are per byte column. */
 #ifndef XGB_BINNING_H
 #define XGB_BINNING_H
 #include "common.h"
 
+/* A categorical feature's bins (binning_categorical.c). */
+#define CAT_CHUNK 255       /* codes per byte column; byte value CAT_CHUNK-or-less = "not in this chunk" */
+typedef struct {
+  int n_codes;              /* distinct codes seen in training = the feature's bins */
+  int n_categories;         /* largest code + 1: XGBoost's category count (one-hot or partition) */
+  int32_t *codes;           /* bin -> code, ascending */
+  int32_t *bin_of_code;     /* code -> bin (-1: not seen), for codes 0 .. n_categories-1 */
+  int n_chunks;
+  int32_t *columns;         /* byte column of chunk j (bins j*CAT_CHUNK ..); columns[0] = the feature */
+} CatFeature;
+
 typedef struct {
   int n_features;
-  int32_t *n_bins;      /* B_f per feature */
-  int32_t *offset;      /* first histogram slot of feature f; each feature has B_f + 1 slots (the last one: missing) */
+  int n_columns;        /* byte columns of the binned matrix (>= n_features) */
+  int32_t *n_bins;      /* B per byte column */
+  int32_t *offset;      /* first histogram slot of column j; each column has B_j + 1 slots (the last one: missing) */
   int32_t total_slots;
-  float **cuts;         /* cuts[f][0 .. B_f-1] */
+  float **cuts;         /* numeric feature f: cuts[f][0 .. B_f-1]; NULL for categorical features */
   float *below_min;     /* per feature, min - (|min| + 1e-5): the threshold of the split that sends every
                          * present value right (and missing values left), as XGBoost's min cut */
+  CatFeature *cat;      /* per feature; NULL when no feature is categorical, else cat[f].columns == NULL for numeric f */
 } Cuts;
 
-int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight, int max_bin);
+/* feature_types: NULL (all numeric) or one byte per feature, 1 = categorical. Fails with a
+ * message naming the feature and row when a categorical value is not a code 0..XGB_MAX_CAT. */
+int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight, int max_bin, const uint8_t *feature_types);
 void cuts_free(Cuts *c);
+static inline int cuts_is_categorical(const Cuts *c, int f) { return c->cat && c->cat[f].columns; }
 /* Quantise rows into out: ncol bin codes per row, rows stride bytes apart (padding zeroed). */
 void cuts_quantize(const Cuts *c, const float *X, int nrow, int ncol, int stride, uint8_t *out);
+
+/* binning_categorical.c */
+int cat_features_build(Cuts *c, const float *X, int nrow, int ncol, const uint8_t *feature_types);
+void cat_features_free(Cuts *c);
+void cat_quantize_row(const Cuts *c, const float *row, uint8_t *out);
+/* A row's bin of categorical feature f (0 .. n_codes-1), or -1 when its value is missing. */
+static inline int cat_bin_of_row(const Cuts *c, int f, const uint8_t *row) {
+  const CatFeature *cf = &c->cat[f];
+  for (int j = 0; j < cf->n_chunks; j++) {
+    int col = cf->columns[j], b = row[col];
+    if (b < c->n_bins[col]) return j * CAT_CHUNK + b;
+  }
+  return -1;
+}
 #endif

@@ -25,6 +25,18 @@ XGB_API Booster *bst_create(void) { return xgb_calloc(1, sizeof(Booster)); }
 
 XGB_API void bst_set_params(Booster *b, const double *values) { params_from_array(&b->p, values); }
 
+XGB_API int bst_set_feature_types(Booster *b, const uint8_t *types, int n) {
+  free(b->feature_types);
+  b->feature_types = NULL;
+  b->n_feature_types = 0;
+  if (n <= 0) return 0;
+  for (int f = 0; f < n; f++) if (types[f] > 1) return xgb_fail("feature type %d of feature %d is not 0 (numeric) or 1 (categorical)", types[f], f);
+  if (!(b->feature_types = xgb_alloc(n))) return -1;
+  memcpy(b->feature_types, types, n);
+  b->n_feature_types = n;
+  return 0;
+}
+
 XGB_API void bst_train_end(Booster *b) {
   TrainState *s = b->train;
   if (!s) return;
@@ -41,7 +53,7 @@ XGB_API void bst_free(Booster *b) {
   if (!b) return;
   bst_train_end(b);
   for (int t = 0; t < b->n_trees; t++) tree_free(&b->trees[t]);
-  free(b->trees); free(b->tree_group);
+  free(b->trees); free(b->tree_group); free(b->feature_types);
   free(b);
 }
 
@@ -51,13 +63,18 @@ static int n_groups_of(const Params *p) {
 
 XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, const float *label, const float *weight, double base_score) {
   bst_train_end(b);
+  const uint8_t *types = b->feature_types;
+  if (types && b->n_feature_types != ncol) return xgb_fail("%d feature types for %d features", b->n_feature_types, ncol);
+  if (types && b->p.grow_policy == GROW_SYMMETRIC)
+    for (int f = 0; f < ncol; f++)
+      if (types[f] == 1) return xgb_fail("categorical splits (feature %d) are not implemented for symmetric trees", f);
   TrainState *s = xgb_calloc(1, sizeof(TrainState));
   if (!s) return -1;
   b->train = s;
   int k = n_groups_of(&b->p);
   s->X = X; s->label = label; s->weight = weight; s->nrow = nrow; s->ncol = ncol;
-  if (cuts_build(&s->cuts, X, nrow, ncol, weight, b->p.max_bin) < 0) goto fail;
-  int stride = (ncol + 7) & ~7; /* rows padded to 8-byte words: see partition_rows */
+  if (cuts_build(&s->cuts, X, nrow, ncol, weight, b->p.max_bin, types) < 0) goto fail;
+  int stride = (s->cuts.n_columns + 7) & ~7; /* rows padded to 8-byte words: see partition_rows */
   s->bins = xgb_alloc((size_t)nrow * stride);
   s->margin = xgb_alloc(sizeof(float) * (size_t)nrow * k);
   s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
@@ -92,7 +109,7 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
   if (b->n_trees > 0) predict_add(b->trees, b->tree_group, 0, b->n_trees, X, nrow, ncol, k, s->margin);
 
   GrowContext *c = &s->ctx;
-  c->p = &b->p; c->cuts = &s->cuts; c->bins = s->bins; c->nrow = nrow; c->ncol = ncol; c->stride = stride;
+  c->p = &b->p; c->cuts = &s->cuts; c->bins = s->bins; c->nrow = nrow; c->ncol = s->cuts.n_columns; c->stride = stride;
   c->bins = s->bins; c->rows = s->rows; c->gh = s->tree_gh; c->rng = &s->rng;
   c->scratch_bins = s->scratch_bins; c->scratch_gh = s->scratch_gh; c->scratch_rows = s->scratch_rows;
   return 0;
@@ -286,8 +303,20 @@ XGB_API void *bst_tree_array(Booster *b, int t, int which) {
   case 6: return tr->loss_chg;
   case 7: return tr->sum_hess;
   case 8: return tr->default_left;
+  case 9: return tr->split_type;
+  case 10: return tr->cat_begin;
+  case 11: return tr->cat_size;
   }
   return NULL;
+}
+
+XGB_API int bst_tree_num_cat_words(Booster *b, int t) { return b->trees[t].n_cat_words; }
+XGB_API uint32_t *bst_tree_cat_words(Booster *b, int t) { return b->trees[t].cat_words; }
+XGB_API uint32_t *bst_tree_reserve_cat_words(Booster *b, int t, int n_words) {
+  Tree *tr = &b->trees[t];
+  uint32_t *w = tree_reserve_cat_words(tr, n_words);
+  if (w) { memset(w, 0, sizeof(uint32_t) * n_words); tr->n_cat_words += n_words; }
+  return w;
 }
 
 XGB_API int bst_add_tree(Booster *b, int n_nodes, int group) {

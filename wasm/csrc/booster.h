@@ -19,6 +19,8 @@ typedef struct {
   Tree *trees;
   int32_t *tree_group;
   int n_trees, cap_trees;
+  uint8_t *feature_types; /* NULL (all numeric) or one per feature: 1 = categorical (XGBoost's "c") */
+  int n_feature_types;
   TrainState *train;
 } Booster;
 #endif

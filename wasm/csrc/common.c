@@ -59,19 +59,18 @@ double rng_normal(Rng *r) {
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-/* Partial Fisher–Yates on a copy, then sort so feature order stays deterministic. */
+/* Partial Fisher–Yates, then sort so feature order stays deterministic. Every caller's `out`
+ * holds n entries (fraction 1 copies all of `from`), so the shuffle runs in `out` itself:
+ * no allocation that could fail, and the same stream of draws as ever. */
 static int cmp_i32(const void *a, const void *b) {
   int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
   return (x > y) - (x < y);
 }
 void rng_choose(Rng *r, const int32_t *from, int n, int k, int32_t *out) {
-  int32_t *tmp = malloc(sizeof(int32_t) * (n ? n : 1));
-  memcpy(tmp, from, sizeof(int32_t) * n);
+  if (out != from) memmove(out, from, sizeof(int32_t) * n);
   for (int i = 0; i < k; i++) {
     int j = i + (int)(rng_next(r) % (uint64_t)(n - i));
-    int32_t t = tmp[i]; tmp[i] = tmp[j]; tmp[j] = t;
+    int32_t t = out[i]; out[i] = out[j]; out[j] = t;
   }
-  memcpy(out, tmp, sizeof(int32_t) * k);
-  free(tmp);
   qsort(out, k, sizeof(int32_t), cmp_i32);
 }

@@ -25,7 +25,7 @@ void rng_seed(Rng *r, uint64_t seed);
 uint64_t rng_next(Rng *r);
 double rng_uniform(Rng *r);             /* [0, 1) */
 double rng_normal(Rng *r);
-void rng_choose(Rng *r, const int32_t *from, int n, int k, int32_t *out); /* k of n, sorted */
+void rng_choose(Rng *r, const int32_t *from, int n, int k, int32_t *out); /* k of n, sorted; out holds n entries */
 
 /* A gradient pair per row (and per output group): first and second derivative of
  * the loss with respect to the margin, already multiplied by the row's weight. */

@@ -30,8 +30,11 @@ static inline void copy_row(uint8_t *dst, const uint8_t *src, size_t n) {
 /* Stable in-place partition of positions [begin, end): rows going left are compacted
  * forward (a row never moves to a later position, so copying in place is safe), rows
  * going right are staged in scratch and copied back after them. Returns the first
- * position of the right child. */
-int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
+ * position of the right child. The side of a row: for a numeric split (cat == NULL)
+ * its bin code against (bin, default_left); for a categorical one bins_go_left on the
+ * tree node (grower.h). Inlined into both callers, so each loop is specialised. */
+static inline int partition_by(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left,
+                               const Tree *cat, int nid) {
   uint8_t *bins = ctx->bins, *sb = ctx->scratch_bins;
   GradPair *gh = ctx->gh, *sg = ctx->scratch_gh;
   uint32_t *rows = ctx->rows, *sr = ctx->scratch_rows;
@@ -40,8 +43,9 @@ int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, i
   int nl = begin, nr = 0;
   for (int i = begin; i < end; i++) {
     const uint8_t *src = bins + (size_t)i * stride;
-    int code = src[feature];
-    int left = code == miss ? default_left : code <= bin;
+    int left;
+    if (cat) left = bins_go_left(ctx, cat, nid, src);
+    else { int code = src[feature]; left = code == miss ? default_left : code <= bin; }
     if (left) {
       if (nl != i) {
         copy_row(bins + (size_t)nl * stride, src, stride);
@@ -62,16 +66,25 @@ int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, i
   return nl;
 }
 
-void sum_left(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *G, double *H) {
+int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
+  return partition_by(ctx, begin, end, feature, bin, default_left, NULL, 0);
+}
+
+int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid, int begin, int end) {
+  return partition_by(ctx, begin, end, t->feature[nid], 0, 0, t, nid);
+}
+
+void sum_sides(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR) {
   const uint8_t *bins = ctx->bins;
   size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[feature];
-  double g = 0, h = 0;
+  double g[2] = { 0, 0 }, h[2] = { 0, 0 };
   for (int i = begin; i < end; i++) {
     int code = bins[(size_t)i * stride + feature];
-    if (code == miss ? default_left : code <= bin) { g += ctx->gh[i].g; h += ctx->gh[i].h; }
+    int right = !(code == miss ? default_left : code <= bin);
+    g[right] += ctx->gh[i].g; h[right] += ctx->gh[i].h;
   }
-  *G = g; *H = h;
+  *GL = g[0]; *HL = h[0]; *GR = g[1]; *HR = h[1];
 }
 
 void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H) {
@@ -125,6 +138,20 @@ static int pick(const Candidate *q, int n, int policy) {
   return best;
 }
 
+/* A categorical split becomes the node's category set (split_categorical.c), built
+ * from the node's histogram before it is reused for a child. */
+static int apply_categorical(GrowContext *ctx, Tree *t, const Candidate *c) {
+  int n_words = cat_set_words(ctx->cuts, c->split.feature);
+  uint32_t *words = xgb_alloc(sizeof(uint32_t) * n_words);
+  if (!words) return -1;
+  int rc = split_categorical_set(ctx->p, ctx->cuts, c->hist, &c->split, words);
+  if (rc == 0) rc = tree_set_categories(t, c->nid, words, n_words);
+  t->feature[c->nid] = c->split.feature;
+  t->default_left[c->nid] = (uint8_t)c->split.default_left;
+  free(words);
+  return rc;
+}
+
 static void evaluate(GrowContext *ctx, Candidate *c, int32_t *level_feats, int n_level, int32_t *node_feats) {
   int n_node;
   choose_features(ctx, level_feats, n_level, ctx->p->colsample_bynode, node_feats, &n_node);
@@ -175,12 +202,15 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     int child_depth = c.depth + 1;
     int may_split = (max_depth <= 0 || child_depth < max_depth) && (max_leaves <= 0 || n_leaves + 1 < max_leaves);
     int begin = ctx->node_begin[c.nid], end = ctx->node_end[c.nid];
-    int mid = may_split ? partition_rows(ctx, begin, end, s->feature, s->bin, s->default_left) : end;
+    if (s->kind != SPLIT_ON_THRESHOLD && apply_categorical(ctx, t, &c) < 0) { free(c.hist); goto done; }
+    int mid = !may_split ? end
+            : s->kind != SPLIT_ON_THRESHOLD ? partition_rows_categorical(ctx, t, c.nid, begin, end)
+            : partition_rows(ctx, begin, end, s->feature, s->bin, s->default_left);
     int l = tree_add_node(t, c.nid), r = l < 0 ? -1 : tree_add_node(t, c.nid);
     if (r < 0 || grow_reserve_nodes(ctx, t->n_nodes) < 0) { free(c.hist); goto done; }
     t->left[c.nid] = l; t->right[c.nid] = r;
     t->feature[c.nid] = s->feature;
-    t->cond[c.nid] = s->bin >= 0 ? cuts->cuts[s->feature][s->bin] : cuts->below_min[s->feature];
+    if (s->kind == SPLIT_ON_THRESHOLD) t->cond[c.nid] = s->bin >= 0 ? cuts->cuts[s->feature][s->bin] : cuts->below_min[s->feature];
     t->default_left[c.nid] = (uint8_t)s->default_left;
     t->loss_chg[c.nid] = (float)s->loss_chg;
     t->sum_hess[c.nid] = (float)c.H;

@@ -20,7 +20,8 @@
 typedef struct {
   const Params *p;
   const Cuts *cuts;
-  uint8_t *bins;         /* nrow rows of ncol bin codes, in position order, each row padded to stride bytes */
+  uint8_t *bins;         /* nrow rows of ncol bin codes (byte columns: cuts->n_columns), in position order,
+                          * each row padded to stride bytes */
   int nrow, ncol, stride;
   GradPair *gh;          /* this tree's gradients in position order (0 for rows sampled out) */
   uint32_t *rows;        /* position -> original row id */
@@ -44,18 +45,32 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t);    /* oblivious (grower_symm
 /* Helpers shared by the growers. */
 int grow_reserve_nodes(GrowContext *ctx, int n);
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left);
+/* The same for the categorical split stored at node nid of t (its feature, set and default). */
+int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid, int begin, int end);
 void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H);
 void choose_features(GrowContext *ctx, const int32_t *from, int n, double fraction, int32_t *out, int *n_out);
+/* Whether a training row, given by its bin codes, goes left at split node nid: the
+ * training-side twin of tree_goes_left (tree.h). A numeric split "bin <= b" is
+ * "x < cuts[b]" (binning.h); a categorical split asks tree_goes_left itself with the
+ * row's category code, which its bin gives back exactly. */
+static inline int bins_go_left(const GrowContext *ctx, const Tree *t, int nid, const uint8_t *row) {
+  int f = t->feature[nid];
+  if (t->split_type[nid] == SPLIT_CATEGORICAL) {
+    int bin = cat_bin_of_row(ctx->cuts, f, row);
+    return bin < 0 ? t->default_left[nid] : tree_goes_left(t, nid, (float)ctx->cuts->cat[f].codes[bin]);
+  }
+  int code = row[f];
+  return code == ctx->cuts->n_bins[f] ? t->default_left[nid] : code <= ctx->node_split_bin[nid];
+}
 /* Whether the row at position pos (inside the node's range) belongs to leaf nid. */
 static inline int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, int pos) {
   if (!ctx->node_virtual[nid]) return 1;
-  int p = t->parent[nid], f = t->feature[p];
-  int code = ctx->bins[(size_t)pos * ctx->stride + f];
-  int left = code == ctx->cuts->n_bins[f] ? t->default_left[p] : code <= ctx->node_split_bin[p];
-  return left == (t->left[p] == nid);
+  int p = t->parent[nid];
+  return bins_go_left(ctx, t, p, ctx->bins + (size_t)pos * ctx->stride) == (t->left[p] == nid);
 }
-/* Gradient sums of the rows of [begin, end) that a split sends left, without moving them. */
-void sum_left(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *G, double *H);
+/* Gradient sums of the rows of [begin, end) that a split sends left and right, without
+ * moving them (each side summed over its own rows: an empty side is exactly 0). */
+void sum_sides(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR);
 void hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end);
 void finish_leaf(const Params *p, Tree *t, int nid, double G, double H);
 #endif

@@ -8,8 +8,11 @@
  * is added to each candidate's score: sigma_g^2 / mean_h is the size of the gain a
  * split on pure noise yields, so the noise is on the scale of the scores, and it
  * shrinks over the iterations (CatBoost's schedule shrinks it with model length).
- * A tree of depth d is a complete binary tree with 2^d leaves (empty leaves get the
- * weight 0), so it saves as an ordinary XGBoost tree. */
+ * A tree of depth d is a binary tree with up to 2^d leaves, saved as an ordinary XGBoost
+ * tree. A node that no training weight reaches (the level's split sent all its rows to
+ * the sibling) stops there as a leaf of weight 0: splitting it would only add more
+ * empty leaves of weight 0 — the same predictions — and split nodes of zero cover,
+ * which TreeSHAP cannot weight (native XGBoost's pred_contribs fails on them). */
 #include "grower.h"
 
 int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
@@ -71,6 +74,13 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
     int n_next = 0;
     for (int k = 0; k < n_level; k++) {
       int nid = level[k];
+      if (!(H[nid] > 0)) {
+        /* empty: adds 0 to every candidate's score above, and stays a leaf */
+        finish_leaf(p, t, nid, G[nid], H[nid]);
+        free(hist[nid]);
+        hist[nid] = NULL;
+        continue;
+      }
       int begin = ctx->node_begin[nid], end = ctx->node_end[nid];
       int last = depth + 1 == depth_limit; /* children are leaves: no need to move rows */
       int mid = last ? end : partition_rows(ctx, begin, end, bf, bb, bdir);
@@ -87,14 +97,16 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
         ctx->node_begin[l] = ctx->node_begin[r] = begin;
         ctx->node_end[l] = ctx->node_end[r] = end;
         ctx->node_virtual[l] = ctx->node_virtual[r] = 1;
-        sum_left(ctx, begin, end, bf, bb, bdir, &G[l], &H[l]);
+        sum_sides(ctx, begin, end, bf, bb, bdir, &G[l], &H[l], &G[r], &H[r]);
       } else {
         ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
         ctx->node_begin[r] = mid; ctx->node_end[r] = end;
         ctx->node_virtual[l] = ctx->node_virtual[r] = 0;
         sum_gradients(ctx, begin, mid, &G[l], &H[l]);
+        sum_gradients(ctx, mid, end, &G[r], &H[r]);
       }
-      G[r] = G[nid] - G[l]; H[r] = H[nid] - H[l];
+      /* both sides summed over their rows, not one as the parent's sum minus the other:
+       * an empty side is then exactly 0 (cover 0, weight 0), not a rounding residue */
       t->loss_chg[nid] = (float)(node_score(p, G[l], H[l]) + node_score(p, G[r], H[r]) - node_score(p, G[nid], H[nid]));
       if (!last) {
         HistBin *small = xgb_alloc(sizeof(HistBin) * slots);

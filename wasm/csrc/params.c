@@ -24,4 +24,6 @@ void params_from_array(Params *p, const double *v) {
   p->random_strength = v[P_RANDOM_STRENGTH];
   p->bootstrap_type = (int)v[P_BOOTSTRAP_TYPE];
   p->bagging_temperature = v[P_BAGGING_TEMPERATURE];
+  p->max_cat_to_onehot = (int)v[P_MAX_CAT_TO_ONEHOT];
+  p->max_cat_threshold = (int)v[P_MAX_CAT_THRESHOLD];
 }

@@ -17,7 +17,9 @@ typedef enum {
   P_MAX_DELTA_STEP, P_MAX_DEPTH, P_MAX_LEAVES, P_GROW_POLICY, P_SUBSAMPLE,
   P_COLSAMPLE_BYTREE, P_COLSAMPLE_BYLEVEL, P_COLSAMPLE_BYNODE, P_MAX_BIN, P_SEED,
   P_NUM_PARALLEL_TREE, P_BASE_SCORE, P_HUBER_SLOPE, P_RANDOM_STRENGTH,
-  P_BOOTSTRAP_TYPE, P_BAGGING_TEMPERATURE, P_COUNT
+  P_BOOTSTRAP_TYPE, P_BAGGING_TEMPERATURE,
+  P_MAX_CAT_TO_ONEHOT, P_MAX_CAT_THRESHOLD, /* categorical splits (split_categorical.c) */
+  P_COUNT
 } ParamId;
 
 typedef struct {
@@ -31,6 +33,7 @@ typedef struct {
   double base_score, huber_slope, random_strength;
   int bootstrap_type;
   double bagging_temperature;
+  int max_cat_to_onehot, max_cat_threshold;
 } Params;
 
 void params_from_array(Params *p, const double *v);

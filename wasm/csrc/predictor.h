@@ -1,7 +1,8 @@
-/* Prediction: walk each tree from the root on raw feature values (go left when
- * x < cond, missing values follow default_left) and add the leaf outputs to the
- * margin, in float, tree by tree in order — as XGBoost's CPU predictor does, so
- * models loaded from XGBoost predict the same numbers. */
+/* Prediction: walk each tree from the root on raw feature values (tree_goes_left in
+ * tree.h: numeric splits go left when x < cond, categorical splits when x is not in
+ * the node's category set, missing values follow default_left) and add the leaf
+ * outputs to the margin, in float, tree by tree in order — as XGBoost's CPU predictor
+ * does, so models loaded from XGBoost predict the same numbers. */
 #ifndef XGB_PREDICTOR_H
 #define XGB_PREDICTOR_H
 #include "tree.h"

@@ -31,7 +31,7 @@ static inline void consider(const Params *p, SplitInfo *best, double parent, int
   if (HL < p->min_child_weight || HR < p->min_child_weight) return;
   double chg = node_score(p, GL, HL) + node_score(p, GR, HR) - parent;
   if (chg > best->loss_chg) {
-    best->loss_chg = chg; best->feature = f; best->bin = b; best->default_left = dleft;
+    best->loss_chg = chg; best->feature = f; best->bin = b; best->default_left = dleft; best->kind = SPLIT_ON_THRESHOLD;
     best->GL = GL; best->HL = HL; best->GR = GR; best->HR = HR;
   }
 }
@@ -51,7 +51,7 @@ static void scan_plain(const Params *p, SplitInfo *best, double parent, int f, c
     if (chg > bestchg) { bestchg = chg; bb = b; bgl = GL; bhl = HL; }
   }
   if (bb >= -1) {
-    best->loss_chg = bestchg; best->feature = f; best->bin = bb; best->default_left = dleft;
+    best->loss_chg = bestchg; best->feature = f; best->bin = bb; best->default_left = dleft; best->kind = SPLIT_ON_THRESHOLD;
     best->GL = bgl; best->HL = bhl; best->GR = G - bgl; best->HR = H - bhl;
   }
 }
@@ -65,6 +65,7 @@ void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G
   if (p->alpha == 0.0 && p->max_delta_step == 0.0) {
     for (int k = 0; k < n_features; k++) {
       int f = features[k], nb = cuts->n_bins[f];
+      if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, parent, f, best); continue; }
       const HistBin *hf = hist + cuts->offset[f];
       if (hf[nb].h > 0.0) {
         scan_plain(p, best, parent, f, hf, 0, nb - 1, 0, 0.0, 0.0, G, H);
@@ -77,6 +78,7 @@ void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G
   }
   for (int k = 0; k < n_features; k++) {
     int f = features[k], nb = cuts->n_bins[f];
+    if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, parent, f, best); continue; }
     const HistBin *hf = hist + cuts->offset[f];
     const HistBin miss = hf[nb];
     int has_missing = miss.h > 0.0;

@@ -10,17 +10,24 @@
  * Each feature is scanned left to right over its bins twice: once with the node's
  * missing values sent right, once sent left; the better direction is the default.
  * When the node has missing values, the scans also try, as XGBoost does, "every
- * present value left, missing right" and "every present value right, missing left". */
+ * present value left, missing right" and "every present value right, missing left".
+ * Categorical features (binning.h) are searched by split_categorical.c instead: one-hot
+ * or partition splits on sets of categories, scored the same way. */
 #ifndef XGB_SPLIT_H
 #define XGB_SPLIT_H
 #include "params.h"
 #include "histogram.h"
 #include "binning.h"
 
+typedef enum { SPLIT_ON_THRESHOLD = 0, SPLIT_ONE_HOT = 1, SPLIT_PARTITION = 2 } SplitKind;
+
 typedef struct {
   double loss_chg;
-  int feature, bin;       /* left: bin <= bin; bin -1 sends every present value right */
+  int feature, bin;       /* threshold: left iff bin <= bin (-1 sends every present value right);
+                           * one-hot: the category code that goes right;
+                           * partition: how many categories, in split_categorical.c's order, go right */
   int default_left;
+  int kind;               /* SplitKind */
   double GL, HL, GR, HR;
 } SplitInfo;
 
@@ -29,6 +36,14 @@ double node_score(const Params *p, double G, double H);
 /* Best split of one node over the given features; loss_chg <= 0 when none is valid. */
 void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
                 const int32_t *features, int n_features, SplitInfo *best);
+/* Categorical features (split_categorical.c): the best one-hot or partition split of
+ * feature f, replacing *best when its loss_chg is larger; and the chosen split's set of
+ * category codes (those that go right) as a bitset, written to words (n_words words,
+ * n_words = cat_set_words(cuts, f)). */
+void split_categorical(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
+                       double parent_score, int f, SplitInfo *best);
+int cat_set_words(const Cuts *cuts, int f);
+int split_categorical_set(const Params *p, const Cuts *cuts, const HistBin *hist, const SplitInfo *s, uint32_t *words);
 /* Gain of every candidate (feature, bin, direction) of one node, summed into
  * acc[2 * (offset[f] + bin) + dir]: what symmetric trees maximise over a level.
  * Invalid candidates (min_child_weight) add -INFINITY. */

@@ -1,7 +1,8 @@
 #include "tree.h"
 
 #define TREE_ARRAYS(X) X(left, int32_t) X(right, int32_t) X(parent, int32_t) X(feature, int32_t) \
-  X(cond, float) X(base_weight, float) X(loss_chg, float) X(sum_hess, float) X(default_left, uint8_t)
+  X(cond, float) X(base_weight, float) X(loss_chg, float) X(sum_hess, float) X(default_left, uint8_t) \
+  X(split_type, uint8_t) X(cat_begin, int32_t) X(cat_size, int32_t)
 
 int tree_init(Tree *t, int cap) {
   memset(t, 0, sizeof *t);
@@ -17,7 +18,9 @@ void tree_free(Tree *t) {
 #define FREE(name, type) free(t->name); t->name = NULL;
   TREE_ARRAYS(FREE)
 #undef FREE
-  t->n_nodes = t->cap = 0;
+  free(t->cat_words);
+  t->cat_words = NULL;
+  t->n_nodes = t->cap = t->n_cat_words = t->cap_cat_words = 0;
 }
 
 static int tree_grow(Tree *t) {
@@ -37,7 +40,34 @@ int tree_add_node(Tree *t, int parent) {
   t->feature[id] = 0;
   t->cond[id] = t->base_weight[id] = t->loss_chg[id] = t->sum_hess[id] = 0.0f;
   t->default_left[id] = 0;
+  t->split_type[id] = SPLIT_NUMERIC;
+  t->cat_begin[id] = t->cat_size[id] = 0;
   return id;
+}
+
+uint32_t *tree_reserve_cat_words(Tree *t, int n_words) {
+  if (n_words < 0) { xgb_fail("negative category bitset size"); return NULL; }
+  if (t->n_cat_words + n_words > t->cap_cat_words) {
+    int cap = t->cap_cat_words ? t->cap_cat_words : 16;
+    while (cap < t->n_cat_words + n_words) cap *= 2;
+    uint32_t *w = realloc(t->cat_words, sizeof(uint32_t) * cap);
+    if (!w) { xgb_fail("out of memory storing a categorical split"); return NULL; }
+    t->cat_words = w;
+    t->cap_cat_words = cap;
+  }
+  return t->cat_words + t->n_cat_words;
+}
+
+int tree_set_categories(Tree *t, int nid, const uint32_t *words, int n_words) {
+  uint32_t *dst = tree_reserve_cat_words(t, n_words);
+  if (!dst) return -1;
+  memcpy(dst, words, sizeof(uint32_t) * n_words);
+  t->split_type[nid] = SPLIT_CATEGORICAL;
+  t->cat_begin[nid] = t->n_cat_words;
+  t->cat_size[nid] = n_words;
+  t->cond[nid] = 0.0f;
+  t->n_cat_words += n_words;
+  return 0;
 }
 
 static int depth_of(const Tree *t, int nid) {

@@ -7,14 +7,18 @@
  *     training data (the incremental update agrees with the predictor);
  *   - every tree is well formed (children in range, parents consistent, features < ncol);
  *   - predicting with tree ranges adds up: margin(0..a) + margin(a..n) − base = margin(0..n);
+ *   - SHAP contributions (and Saabas') sum to the margin, interaction rows to the contributions;
  *   - same params + seed ⇒ bit-identical trees.
  *
  *   xgb_native test                         run every case (exit status 1 on a failure)
  *   xgb_native fuzz [N [SEED]]              N random parameter sets × random shapes/data
  *   xgb_native benchfile X.f32 y.f32 NROW NCOL NTRAIN ROUNDS POLICY
  *                                           bench/run.ts's row for the C core built natively (JSON line)
- *   xgb_native bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric]
- *                                           train on the synthetic bench formula (for callgrind)
+ *   xgb_native bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric] [CAT_LEVELS]
+ *                                           train on the synthetic bench formula (for callgrind);
+ *                                           CAT_LEVELS > 0 makes column 0 categorical with that many codes
+ *   xgb_native shapbench NROW NCOL ROUNDS POLICY EXPLAIN
+ *                                           time SHAP contributions of EXPLAIN rows (shap.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,13 +53,14 @@ static P defaults(void) {
   p.v[P_COLSAMPLE_BYTREE] = 1; p.v[P_COLSAMPLE_BYLEVEL] = 1; p.v[P_COLSAMPLE_BYNODE] = 1; p.v[P_MAX_BIN] = 256;
   p.v[P_SEED] = 0; p.v[P_NUM_PARALLEL_TREE] = 1; p.v[P_BASE_SCORE] = NAN; p.v[P_HUBER_SLOPE] = 1;
   p.v[P_RANDOM_STRENGTH] = 0; p.v[P_BOOTSTRAP_TYPE] = BOOT_NO; p.v[P_BAGGING_TEMPERATURE] = 1;
+  p.v[P_MAX_CAT_TO_ONEHOT] = 4; p.v[P_MAX_CAT_THRESHOLD] = 64;
   return p;
 }
 
-typedef struct { float *X, *y, *w; int nrow, ncol; } Data;
+typedef struct { float *X, *y, *w; int nrow, ncol; uint8_t *types; } Data;
 
 static Data make_data(int nrow, int ncol, double nan_rate, int objective, int num_class) {
-  Data d = { malloc(sizeof(float) * (size_t)nrow * ncol + 4), malloc(sizeof(float) * nrow + 4), NULL, nrow, ncol };
+  Data d = { malloc(sizeof(float) * (size_t)nrow * ncol + 4), malloc(sizeof(float) * nrow + 4), NULL, nrow, ncol, NULL };
   for (int i = 0; i < nrow; i++) {
     float *x = d.X + (size_t)i * ncol;
     for (int j = 0; j < ncol; j++) x[j] = (float)(j % 4 == 3 ? floor(runif() * 5) : runif() * 4 - 2);
@@ -75,7 +80,32 @@ static Data make_data(int nrow, int ncol, double nan_rate, int objective, int nu
   return d;
 }
 
-static void free_data(Data *d) { free(d->X); free(d->y); free(d->w); }
+static void free_data(Data *d) { free(d->X); free(d->y); free(d->w); free(d->types); }
+
+/* Makes the first n_cat columns categorical: codes 0..levels-1 (skewed towards low codes)
+ * with NaNs; column 0's code moves the label by a random effect (regression) or, for
+ * half the rows, decides it (classification), so its splits are worth taking. */
+static void make_categorical(Data *d, int n_cat, int levels, double nan_rate, int objective, int num_class) {
+  d->types = calloc(d->ncol, 1);
+  double eff[4096];
+  for (int c = 0; c < 4096; c++) eff[c] = 2 * rnorm();
+  for (int j = 0; j < n_cat && j < d->ncol; j++) {
+    d->types[j] = 1;
+    for (int i = 0; i < d->nrow; i++) {
+      int code = (int)(levels * pow(runif(), 1.5));
+      if (code >= levels) code = levels - 1;
+      int missing = runif() < nan_rate;
+      d->X[(size_t)i * d->ncol + j] = missing ? NAN : (float)code;
+      if (j != 0 || missing) continue;
+      switch (objective) {
+        case OBJ_BINARY_LOGISTIC: if (runif() < 0.5) d->y[i] = eff[code % 4096] > 0; break;
+        case OBJ_MULTI_SOFTPROB: case OBJ_MULTI_SOFTMAX: if (runif() < 0.5) d->y[i] = (float)(code % num_class); break;
+        case OBJ_COUNT_POISSON: break;
+        default: d->y[i] += (float)eff[code % 4096];
+      }
+    }
+  }
+}
 
 static int groups(const P *p) {
   int o = (int)p->v[P_OBJECTIVE];
@@ -89,8 +119,20 @@ static void check_trees(Booster *b, int ncol, const char *name) {
     const int32_t *left = bst_tree_array(b, t, 0), *right = bst_tree_array(b, t, 1), *parent = bst_tree_array(b, t, 2);
     const int32_t *feat = bst_tree_array(b, t, 3);
     const float *cond = bst_tree_array(b, t, 4);
+    const uint8_t *type = bst_tree_array(b, t, 9);
+    const int32_t *cat_begin = bst_tree_array(b, t, 10), *cat_size = bst_tree_array(b, t, 11);
+    int n_words = bst_tree_num_cat_words(b, t);
     CHECK(n >= 1, "%s tree %d: %d nodes", name, t, n);
     for (int i = 0; i < n; i++) {
+      if (type[i] == 1) {
+        CHECK(left[i] != -1 && cat_size[i] >= 1 && cat_begin[i] >= 0 && cat_begin[i] + cat_size[i] <= n_words,
+              "%s tree %d node %d: category set [%d, +%d) of %d words", name, t, i, cat_begin[i], cat_size[i], n_words);
+        int any = 0;
+        for (int w = 0; w < cat_size[i] && cat_begin[i] + w < n_words; w++) any |= bst_tree_cat_words(b, t)[cat_begin[i] + w] != 0;
+        CHECK(any, "%s tree %d node %d: empty category set", name, t, i);
+      } else {
+        CHECK(type[i] == 0, "%s tree %d node %d: split type %d", name, t, i, type[i]);
+      }
       CHECK(isfinite(cond[i]), "%s tree %d node %d: condition/leaf %g", name, t, i, cond[i]);
       if (left[i] == -1) { CHECK(right[i] == -1, "%s tree %d node %d: half leaf", name, t, i); continue; }
       CHECK(left[i] > i && left[i] < n && right[i] > i && right[i] < n && left[i] != right[i],
@@ -106,6 +148,7 @@ static void check_trees(Booster *b, int ncol, const char *name) {
 static Booster *train(const P *p, const Data *d, int rounds, const char *name, int expect_ok) {
   Booster *b = bst_create();
   bst_set_params(b, p->v);
+  if (d->types) CHECK(bst_set_feature_types(b, d->types, d->ncol) == 0, "%s: feature types: %s", name, xgb_last_error());
   int rc = bst_train_begin(b, d->X, d->nrow, d->ncol, d->y, d->w, p->v[P_BASE_SCORE]);
   for (int it = 0; rc == 0 && it < rounds; it++) rc = bst_boost_round(b, it, rounds);
   if (rc != 0) {
@@ -160,6 +203,38 @@ static void check_predictions(Booster *b, const P *p, const Data *d, const char 
     if (diff > worst) worst = diff;
   }
   CHECK(worst < 1e-4, "%s: tree ranges do not add up (%g)", name, worst);
+  /* SHAP: contributions + bias = margin, for TreeSHAP and Saabas; each row of the
+   * interaction matrix sums to that feature's contribution (the first rows); the rows
+   * alone (by the recursion) and in the whole batch (by pattern tables) agree */
+  int rows = d->nrow < 40 ? d->nrow : 40, W = d->ncol + 1;
+  float *c = malloc(sizeof(float) * (size_t)rows * k * W + 4), *ia = malloc(sizeof(float) * (size_t)rows * k * W * W + 4);
+  float *all = malloc(sizeof(float) * (size_t)d->nrow * k * W + 4);
+  CHECK(bst_predict_contribs(b, d->X, d->nrow, d->ncol, nt, 0, all) == 0, "%s: contributions: %s", name, xgb_last_error());
+  for (int approx = 0; approx <= 1; approx++) {
+    CHECK(bst_predict_contribs(b, d->X, rows, d->ncol, nt, approx, c) == 0, "%s: contributions: %s", name, xgb_last_error());
+    if (!approx) {
+      double worst_batch = 0;
+      for (size_t i = 0; i < (size_t)rows * k * W; i++) worst_batch = fmax(worst_batch, fabs(c[i] - all[i]) / fmax(1.0, fabs(c[i])));
+      CHECK(worst_batch < 1e-5, "%s: contributions of rows alone and in a batch differ (%g)", name, worst_batch);
+    }
+    CHECK(bst_predict_interactions(b, d->X, rows, d->ncol, nt, approx, ia) == 0, "%s: interactions: %s", name, xgb_last_error());
+    double worst_sum = 0, worst_row = 0;
+    for (int r = 0; r < rows; r++)
+      for (int g = 0; g < k; g++) {
+        const float *cr = c + ((size_t)r * k + g) * W;
+        double s = 0;
+        for (int j = 0; j < W; j++) {
+          s += cr[j];
+          double t = 0;
+          for (int i = 0; i < W; i++) t += ia[(((size_t)r * k + g) * W + j) * W + i];
+          worst_row = fmax(worst_row, fabs(t - cr[j]) / fmax(1.0, fabs(m0[(size_t)r * k + g])));
+        }
+        worst_sum = fmax(worst_sum, fabs(s - m0[(size_t)r * k + g]) / fmax(1.0, fabs(m0[(size_t)r * k + g])));
+      }
+    CHECK(worst_sum < 1e-5, "%s: %s contributions do not sum to the margin (%g)", name, approx ? "Saabas" : "SHAP", worst_sum);
+    CHECK(worst_row < 1e-5, "%s: interaction rows do not sum to the contributions (%g)", name, worst_row);
+  }
+  free(c); free(ia); free(all);
   free(out); free(m0); free(m1); free(m2);
 }
 
@@ -171,6 +246,11 @@ static int same_model(Booster *a, Booster *b) {
     for (int w = 0; w <= 7; w++)
       if (memcmp(bst_tree_array(a, t, w), bst_tree_array(b, t, w), (size_t)n * 4)) return 0;
     if (memcmp(bst_tree_array(a, t, 8), bst_tree_array(b, t, 8), (size_t)n)) return 0;
+    if (memcmp(bst_tree_array(a, t, 9), bst_tree_array(b, t, 9), (size_t)n)) return 0;
+    for (int w = 10; w <= 11; w++)
+      if (memcmp(bst_tree_array(a, t, w), bst_tree_array(b, t, w), (size_t)n * 4)) return 0;
+    int nw = bst_tree_num_cat_words(a, t);
+    if (nw != bst_tree_num_cat_words(b, t) || (nw && memcmp(bst_tree_cat_words(a, t), bst_tree_cat_words(b, t), (size_t)nw * 4))) return 0;
   }
   return 1;
 }
@@ -266,6 +346,52 @@ static int test_all(void) {
     free_data(&d);
   }
   {
+    /* categorical features: one-hot and partition splits, NaN codes, a column wider than
+     * one byte column (600 codes), every objective's shape, depthwise and lossguide */
+    struct { const char *name; int n_cat, levels; double onehot, threshold; int obj, policy; } cats[] = {
+      { "categorical partition", 2, 40, 4, 64, OBJ_SQUARED_ERROR, GROW_DEPTHWISE },
+      { "categorical one-hot", 2, 3, 4, 64, OBJ_BINARY_LOGISTIC, GROW_DEPTHWISE },
+      { "categorical 600 codes", 1, 600, 4, 64, OBJ_SQUARED_ERROR, GROW_LOSSGUIDE },
+      { "categorical threshold 2", 3, 30, 4, 2, OBJ_MULTI_SOFTPROB, GROW_LOSSGUIDE },
+      { "categorical all one-hot", 2, 30, 1000, 64, OBJ_ABSOLUTE_ERROR, GROW_DEPTHWISE },
+      { "categorical max code 65535", 1, 65536, 4, 64, OBJ_SQUARED_ERROR, GROW_DEPTHWISE },
+    };
+    for (size_t c = 0; c < sizeof cats / sizeof *cats; c++) {
+      P p = defaults();
+      p.v[P_OBJECTIVE] = cats[c].obj;
+      if (cats[c].obj == OBJ_MULTI_SOFTPROB) p.v[P_NUM_CLASS] = 4;
+      p.v[P_GROW_POLICY] = cats[c].policy;
+      if (cats[c].policy == GROW_LOSSGUIDE) { p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 20; }
+      p.v[P_MAX_CAT_TO_ONEHOT] = cats[c].onehot; p.v[P_MAX_CAT_THRESHOLD] = cats[c].threshold;
+      p.v[P_SUBSAMPLE] = 0.9; p.v[P_SEED] = 5;
+      Data d = make_data(900, 6, 0.05, cats[c].obj, 4);
+      make_categorical(&d, cats[c].n_cat, cats[c].levels, 0.07, cats[c].obj, 4);
+      if (cats[c].levels == 65536) d.X[0] = 65535; /* the largest code */
+      run_case(cats[c].name, p, &d, 5);
+      free_data(&d);
+    }
+    /* bad categorical input fails with a message */
+    Data d = make_data(50, 3, 0, OBJ_SQUARED_ERROR, 2);
+    make_categorical(&d, 1, 10, 0, OBJ_SQUARED_ERROR, 2);
+    P p = defaults();
+    d.X[3 * 7] = 2.5f;
+    CHECK(!train(&p, &d, 1, "non-integer code", 0) && strstr(xgb_last_error(), "feature 0 has value 2.5 at row 7"), "non-integer code: %s", xgb_last_error());
+    d.X[3 * 7] = 65536;
+    CHECK(!train(&p, &d, 1, "code 65536", 0) && strstr(xgb_last_error(), "integers 0..65535"), "code 65536: %s", xgb_last_error());
+    d.X[3 * 7] = -1;
+    CHECK(!train(&p, &d, 1, "negative code", 0) && strstr(xgb_last_error(), "value -1"), "negative code: %s", xgb_last_error());
+    d.X[3 * 7] = 1;
+    p.v[P_GROW_POLICY] = GROW_SYMMETRIC;
+    CHECK(!train(&p, &d, 1, "symmetric categorical", 0) && strstr(xgb_last_error(), "symmetric"), "symmetric + categorical: %s", xgb_last_error());
+    Booster *b = bst_create();
+    uint8_t two[2] = { 1, 0 }, bad[3] = { 0, 7, 0 };
+    CHECK(bst_set_feature_types(b, bad, 3) < 0, "feature type 7 accepted");
+    bst_set_params(b, defaults().v);
+    CHECK(bst_set_feature_types(b, two, 2) == 0 && bst_train_begin(b, d.X, d.nrow, 3, d.y, NULL, NAN) < 0, "2 feature types for 3 features accepted");
+    bst_free(b);
+    free_data(&d);
+  }
+  {
     /* API misuse must fail cleanly, not crash */
     Booster *b = bst_create();
     P p = defaults();
@@ -334,6 +460,11 @@ static int fuzz(int iterations, uint64_t seed) {
       for (int i = 0; i < nrow; i++) d.w[i] = runif() < 0.1 ? 0 : (float)(runif() * 4);
     }
     if (runif() < 0.2) for (size_t i = 0; i < (size_t)nrow * ncol; i++) d.X[i] = (float)floor(d.X[i]); /* few distinct values */
+    if (g != GROW_SYMMETRIC && runif() < 0.3) {
+      make_categorical(&d, 1 + (int)(rnext() % 3), 1 + (int)(rnext() % (rnext() % 4 ? 40 : 700)), runif() * 0.3, obj, k);
+      p.v[P_MAX_CAT_TO_ONEHOT] = 1 + (int)(rnext() % 10);
+      p.v[P_MAX_CAT_THRESHOLD] = 1 + (int)(rnext() % 80);
+    }
     snprintf(name, sizeof name, "fuzz %d (obj %d, policy %d, %d x %d)", it, obj, g, nrow, ncol);
     Booster *b = train(&p, &d, 1 + (int)(rnext() % 6), name, 1);
     if (b) {
@@ -347,13 +478,17 @@ static int fuzz(int iterations, uint64_t seed) {
   return failures ? 1 : 0;
 }
 
-static int bench(int nrow, int ncol, int rounds, const char *policy) {
-  Data d = { malloc(sizeof(float) * (size_t)nrow * ncol), malloc(sizeof(float) * nrow), NULL, nrow, ncol };
+static int bench(int nrow, int ncol, int rounds, const char *policy, int cat_levels) {
+  Data d = { malloc(sizeof(float) * (size_t)nrow * ncol), malloc(sizeof(float) * nrow), NULL, nrow, ncol, NULL };
   for (int i = 0; i < nrow; i++) {
     float *x = d.X + (size_t)i * ncol;
     for (int j = 0; j < ncol; j++) x[j] = (float)runif();
     d.y[i] = (float)(10 * sin(M_PI * x[0] * x[1]) + 20 * (x[2] - 0.5) * (x[2] - 0.5) + 10 * x[3] + 5 * x[4]
                      + 0.1 * (x[5] + x[6] + x[7] + x[8] + x[9]) + rnorm());
+  }
+  if (cat_levels > 0) {
+    /* column 0 categorical with cat_levels codes, each with a random effect */
+    make_categorical(&d, 1, cat_levels, 0, OBJ_SQUARED_ERROR, 2);
   }
   P p = defaults();
   p.v[P_ETA] = 0.1;
@@ -363,6 +498,7 @@ static int bench(int nrow, int ncol, int rounds, const char *policy) {
   clock_gettime(CLOCK_MONOTONIC, &t0);
   Booster *b = bst_create();
   bst_set_params(b, p.v);
+  if (d.types) bst_set_feature_types(b, d.types, ncol);
   if (bst_train_begin(b, d.X, nrow, ncol, d.y, NULL, NAN) < 0) { fprintf(stderr, "train: %s\n", xgb_last_error()); return 1; }
   for (int it = 0; it < rounds; it++) if (bst_boost_round(b, it, rounds) < 0) { fprintf(stderr, "round %d: %s\n", it, xgb_last_error()); return 1; }
   bst_train_end(b);
@@ -379,6 +515,29 @@ static int bench(int nrow, int ncol, int rounds, const char *policy) {
   return 0;
 }
 
+static double now_s(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
+
+/* SHAP contributions of `explain` rows with a model trained as in bench() (for callgrind and
+ * timing the C of shap.c natively): prints the seconds per call. */
+static int shapbench(int nrow, int ncol, int rounds, const char *policy, int explain) {
+  Data d = make_data(nrow, ncol, 0.0, OBJ_SQUARED_ERROR, 2);
+  P p = defaults();
+  p.v[P_ETA] = 0.1;
+  p.v[P_GROW_POLICY] = !strcmp(policy, "lossguide") ? GROW_LOSSGUIDE : !strcmp(policy, "symmetric") ? GROW_SYMMETRIC : GROW_DEPTHWISE;
+  if (p.v[P_GROW_POLICY] == GROW_LOSSGUIDE) { p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 64; }
+  Booster *b = train(&p, &d, rounds, policy, 1);
+  if (!b) return 1;
+  if (explain > nrow) explain = nrow;
+  float *c = malloc(sizeof(float) * (size_t)explain * (ncol + 1));
+  double t0 = now_s();
+  if (bst_predict_contribs(b, d.X, explain, ncol, bst_num_trees(b), 0, c) < 0) { fprintf(stderr, "contribs: %s\n", xgb_last_error()); return 1; }
+  printf("%s: SHAP contributions of %d rows, %d trees: %.3f s\n", policy, explain, bst_num_trees(b), now_s() - t0);
+  free(c);
+  bst_free(b);
+  free_data(&d);
+  return 0;
+}
+
 /* The bench's own files (bench/synth.ts): train on rows [0, ntrain), predict the rest;
  * prints one JSON line, for bench/run.ts's "C core built natively" row. */
 static float *read_f32(const char *path, size_t count) {
@@ -390,8 +549,6 @@ static float *read_f32(const char *path, size_t count) {
   if (got != count) { fprintf(stderr, "%s: %zu of %zu values\n", path, got, count); free(a); return NULL; }
   return a;
 }
-
-static double now_s(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
 
 static int benchfile(const char *xpath, const char *ypath, int nrow, int ncol, int ntrain, int rounds, const char *policy) {
   float *X = read_f32(xpath, (size_t)nrow * ncol), *y = read_f32(ypath, nrow);
@@ -433,11 +590,14 @@ static int benchfile(const char *xpath, const char *ypath, int nrow, int ncol, i
 
 int main(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "bench"))
-    return bench(argc > 2 ? atoi(argv[2]) : 100000, argc > 3 ? atoi(argv[3]) : 28, argc > 4 ? atoi(argv[4]) : 20, argc > 5 ? argv[5] : "depthwise");
+    return bench(argc > 2 ? atoi(argv[2]) : 100000, argc > 3 ? atoi(argv[3]) : 28, argc > 4 ? atoi(argv[4]) : 20, argc > 5 ? argv[5] : "depthwise",
+                 argc > 6 ? atoi(argv[6]) : 0);
+  if (argc >= 2 && !strcmp(argv[1], "shapbench"))
+    return shapbench(argc > 2 ? atoi(argv[2]) : 20000, argc > 3 ? atoi(argv[3]) : 28, argc > 4 ? atoi(argv[4]) : 100, argc > 5 ? argv[5] : "depthwise", argc > 6 ? atoi(argv[6]) : 2000);
   if (argc >= 9 && !strcmp(argv[1], "benchfile"))
     return benchfile(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]), argv[8]);
   if (argc >= 2 && !strcmp(argv[1], "fuzz"))
     return fuzz(argc > 2 ? atoi(argv[2]) : 300, argc > 3 ? strtoull(argv[3], NULL, 10) : 1);
-  if (argc >= 2 && strcmp(argv[1], "test")) { fprintf(stderr, "usage: %s test | fuzz [ITERATIONS [SEED]] | bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric]\n", argv[0]); return 2; }
+  if (argc >= 2 && strcmp(argv[1], "test")) { fprintf(stderr, "usage: %s test | fuzz [ITERATIONS [SEED]] | bench NROW NCOL ROUNDS [depthwise|lossguide|symmetric] [CAT_LEVELS]\n", argv[0]); return 2; }
   return test_all();
 }

@@ -2,17 +2,54 @@
  * Booster: a trained (or loaded) model living in the core's memory — predicting,
  * saving as XGBoost JSON, loading XGBoost JSON, and feature importance.
  */
-import { applyTargetStatistics, encodingFromAttribute, encodingToAttribute, type CategoricalEncoding } from "./categorical";
+import { applyTargetStatistics, encodedColumns, encodingFromAttribute, encodingToAttribute, type CategoricalEncoding } from "./categorical";
 import { DMatrix } from "./dmatrix";
 import { fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
 import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
 import { alloc, check, f32, free, getCore, i32, u8 } from "./wasm";
+
+const u32 = (ptr: number, n: number) => new Uint32Array(getCore().memory.buffer, ptr, n);
 
 export interface PredictOptions {
   /** raw margins instead of probabilities / rates */
   outputMargin?: boolean;
   /** boosting rounds [begin, end) to use; [0, 0] (default) means all */
   iterationRange?: [number, number];
+  /**
+   * SHAP values (TreeSHAP, XGBoost's `pred_contribs`): per row and output group, one
+   * contribution per feature and the bias last; they sum to the row's margin. Layout
+   * row-major nrow × (numFeature + 1), or nrow × numGroups × (numFeature + 1) for
+   * multiclass models.
+   */
+  predContribs?: boolean;
+  /**
+   * SHAP interaction values (XGBoost's `pred_interactions`): nrow × (numFeature + 1) ×
+   * (numFeature + 1), or nrow × numGroups × … for multiclass; entry [i][j] (i ≠ j) is half of
+   * the interaction of features i and j, [i][i] feature i's main effect, [M][M] the bias;
+   * row i sums to feature i's SHAP value.
+   */
+  predInteractions?: boolean;
+  /** with predContribs / predInteractions: Saabas' path attribution instead of SHAP values (XGBoost's `approx_contribs`) */
+  approxContribs?: boolean;
+}
+
+const PREDICT_OPTIONS = ["outputMargin", "iterationRange", "predContribs", "predInteractions", "approxContribs"];
+/** The largest output predict allocates at once (in the core's memory, then copied out). */
+const MAX_OUTPUT_BYTES = 2 ** 31;
+
+function checkPredictOptions(opts: PredictOptions): void {
+  if (opts === null || typeof opts !== "object") throw new Error(`predict: options must be an object, got ${opts === null ? "null" : typeof opts}`);
+  for (const [key, value] of Object.entries(opts)) {
+    if (!PREDICT_OPTIONS.includes(key)) throw new Error(`predict: unknown option "${key}"; valid: ${PREDICT_OPTIONS.join(", ")}`);
+    if (key !== "iterationRange" && value !== undefined && typeof value !== "boolean") {
+      throw new Error(`predict: option ${key} must be true or false, got ${JSON.stringify(value)}`);
+    }
+  }
+  const kinds = (["outputMargin", "predContribs", "predInteractions"] as const).filter((k) => opts[k]);
+  if (kinds.length > 1) throw new Error(`predict: ${kinds.join(" and ")} together; one type of prediction at a time (as XGBoost)`);
+  if (opts.approxContribs && !opts.predContribs && !opts.predInteractions) {
+    throw new Error("predict: approxContribs applies to predContribs or predInteractions; set one of them too");
+  }
 }
 
 export type ImportanceType = "weight" | "gain" | "cover" | "total_gain" | "total_cover";
@@ -33,6 +70,8 @@ export class Booster {
   attributes: Record<string, string> = {};
   /** target-statistics table of the categorical columns, when trained with some */
   catEncoding?: CategoricalEncoding;
+  /** XGBoost's feature_types ("c" = categorical split feature), when the model has them */
+  featureTypes?: string[];
   private token = {};
 
   /** @internal use train() or Booster.loadModel() */
@@ -57,14 +96,20 @@ export class Booster {
   /** trees added per boosting round */
   get treesPerRound(): number { return this.numGroups * this.params.num_parallel_tree; }
   numTrees(): number { return getCore().bst_num_trees(this.live()); }
+  /** Columns the data to predict has: numFeature, less the columns that per-class target
+   * statistics add for multiclass objectives (categorical.ts). */
+  get numInputFeatures(): number {
+    return this.catEncoding ? this.catEncoding.inputColumns : this.numFeature;
+  }
   numBoostedRounds(): number { return Math.floor(this.numTrees() / this.treesPerRound); }
 
   predict(d: DMatrix, opts: PredictOptions = {}): Float32Array {
-    const b = this.live();
+    this.live();
     if (!(d instanceof DMatrix)) throw new Error("predict: expects a DMatrix (wrap rows with new DMatrix(rows))");
     d.assertLive();
-    if (d.ncol !== this.numFeature) {
-      throw new Error(`predict: the data has ${d.ncol} features but the model was trained with ${this.numFeature}`);
+    checkPredictOptions(opts);
+    if (d.ncol !== this.numInputFeatures) {
+      throw new Error(`predict: the data has ${d.ncol} features but the model was trained with ${this.numInputFeatures}`);
     }
     const rounds = this.numBoostedRounds();
     let [begin, end] = opts.iterationRange ?? [0, 0];
@@ -72,8 +117,11 @@ export class Booster {
     if (!(Number.isInteger(begin) && Number.isInteger(end) && begin >= 0 && begin <= end && end <= rounds)) {
       throw new Error(`predict: iterationRange [${begin}, ${end}] is outside the model's ${rounds} rounds`);
     }
+    if ((opts.predContribs || opts.predInteractions) && begin !== 0) {
+      throw new Error(`predict: ${opts.predContribs ? "predContribs" : "predInteractions"} explains rounds [0, end) only (as XGBoost), got iterationRange [${begin}, ${end}]`);
+    }
     if (this.catEncoding) {
-      const encoded = new DMatrix(applyTargetStatistics(d.getData(), d.ncol, this.catEncoding), { nrow: d.nrow, ncol: d.ncol });
+      const encoded = new DMatrix(applyTargetStatistics(d.getData(), d.ncol, this.catEncoding), { nrow: d.nrow, ncol: encodedColumns(this.catEncoding) });
       try {
         return this.predictRaw(encoded, begin, end, opts);
       } finally {
@@ -84,6 +132,7 @@ export class Booster {
   }
 
   private predictRaw(d: DMatrix, begin: number, end: number, opts: PredictOptions): Float32Array {
+    if (opts.predContribs || opts.predInteractions) return this.contributionsRaw(d, end, opts);
     const b = this.live();
     const k = this.numGroups;
     const out = alloc(Math.max(4, d.nrow * k * 4));
@@ -96,6 +145,27 @@ export class Booster {
     }
   }
 
+  /** SHAP values / interaction values / Saabas contributions of rounds [0, end): wasm/csrc/shap.c. */
+  private contributionsRaw(d: DMatrix, end: number, opts: PredictOptions): Float32Array {
+    const b = this.live();
+    const k = this.numGroups, width = this.numFeature + 1;
+    const perRow = k * (opts.predInteractions ? width * width : width);
+    const bytes = d.nrow * perRow * 4;
+    if (bytes > MAX_OUTPUT_BYTES) {
+      const what = opts.predInteractions ? "interaction values" : "contributions";
+      throw new Error(`predict: the ${what} of ${d.nrow} rows are ${perRow} numbers per row (${(bytes / 2 ** 30).toFixed(1)} GiB in all), more than the ${MAX_OUTPUT_BYTES / 2 ** 30} GiB predict returns at once; pass fewer rows per call`);
+    }
+    const out = alloc(Math.max(4, bytes));
+    try {
+      const c = getCore();
+      const fn = opts.predInteractions ? c.bst_predict_interactions : c.bst_predict_contribs;
+      check(fn(b, d.xPtr, d.nrow, d.ncol, end * this.treesPerRound, opts.approxContribs ? 1 : 0, out), "predict");
+      return f32(out, d.nrow * perRow).slice();
+    } finally {
+      free(out);
+    }
+  }
+
   /** @internal the model's arrays, read out of the core */
   toModelData(): ModelData {
     const b = this.live(), c = getCore();
@@ -103,10 +173,13 @@ export class Booster {
     for (let t = 0; t < c.bst_num_trees(b); t++) {
       const n = c.bst_tree_num_nodes(b, t);
       const at = (w: number) => c.bst_tree_array(b, t, w);
+      const nWords = c.bst_tree_num_cat_words(b, t);
       trees.push({
         left: i32(at(0), n).slice(), right: i32(at(1), n).slice(), parent: i32(at(2), n).slice(),
         feature: i32(at(3), n).slice(), cond: f32(at(4), n).slice(), baseWeight: f32(at(5), n).slice(),
         lossChg: f32(at(6), n).slice(), sumHess: f32(at(7), n).slice(), defaultLeft: u8().slice(at(8), at(8) + n),
+        splitType: u8().slice(at(9), at(9) + n), catBegin: i32(at(10), n).slice(), catSize: i32(at(11), n).slice(),
+        catWords: nWords ? u32(c.bst_tree_cat_words(b, t), nWords).slice() : new Uint32Array(0),
       });
       treeGroup.push(c.bst_tree_group(b, t));
     }
@@ -120,7 +193,8 @@ export class Booster {
     return {
       objective: this.params.objective, numClass: this.params.num_class, numFeature: this.numFeature,
       baseScore: c.bst_base_score(b), numParallelTree: this.params.num_parallel_tree, trees, treeGroup,
-      featureNames: this.featureNames, attributes, huberSlope: this.params.huber_slope, maxDeltaStep: this.params.max_delta_step,
+      featureNames: this.featureNames, featureTypes: this.featureTypes, attributes,
+      huberSlope: this.params.huber_slope, maxDeltaStep: this.params.max_delta_step,
     };
   }
 
@@ -153,6 +227,7 @@ export class Booster {
     const b = this.live(), c = getCore();
     this.numFeature = m.numFeature;
     this.featureNames = m.featureNames;
+    this.featureTypes = m.featureTypes;
     this.attributes = { ...m.attributes };
     if (m.attributes.best_iteration !== undefined) this.bestIteration = Number(m.attributes.best_iteration);
     if (m.attributes.best_score !== undefined) this.bestScore = Number(m.attributes.best_score);
@@ -168,6 +243,12 @@ export class Booster {
       i32(at(0), n).set(t.left); i32(at(1), n).set(t.right); i32(at(2), n).set(t.parent); i32(at(3), n).set(t.feature);
       f32(at(4), n).set(t.cond); f32(at(5), n).set(t.baseWeight); f32(at(6), n).set(t.lossChg); f32(at(7), n).set(t.sumHess);
       u8().set(t.defaultLeft, at(8));
+      u8().set(t.splitType, at(9)); i32(at(10), n).set(t.catBegin); i32(at(11), n).set(t.catSize);
+      if (t.catWords.length) {
+        const w = c.bst_tree_reserve_cat_words(b, idx, t.catWords.length);
+        if (!w) check(-1, "loadModel");
+        u32(w, t.catWords.length).set(t.catWords);
+      }
     });
   }
 

@@ -18,7 +18,7 @@
  * | subsample           | 0.8 when bernoulli | subsample                    |
  * | random_seed         | 0       | seed                                    |
  * | loss_function       | RMSE    | objective (RMSE, MAE, Logloss, MultiClass, Poisson, or an XGBoost objective name) |
- * | cat_features        | —       | DMatrix option (categorical columns)    |
+ * | cat_features        | —       | DMatrix option catFeatures (categorical columns; ordered target statistics) |
  * Other keys pass through unchanged as core parameters.
  */
 import type { Objective } from "./params";

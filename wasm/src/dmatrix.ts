@@ -14,11 +14,21 @@ export interface DMatrixOptions {
   /** the value that marks a missing entry (default NaN) */
   missing?: number;
   featureNames?: string[];
-  /** categorical columns, by index or feature name: integer codes >= 0 (or NaN), encoded
-   * by ordered target statistics when training (see categorical.ts). Strings are not
-   * accepted here: map them to codes first (lib's toDMatrix does). */
+  /** categorical columns, by index or feature name: integer codes 0..65535 (or NaN for
+   * missing). How training uses them is the parameter cat_encoding (params.ts): XGBoost's
+   * categorical splits for depthwise / lossguide trees, ordered target statistics for
+   * symmetric ones. Strings are not accepted here: map them to codes first (lib's
+   * toDMatrix does). */
   catFeatures?: (number | string)[];
+  /** XGBoost's feature_types, the alternative to catFeatures: one per column, "c" for
+   * categorical, "q" / "float" / "int" / "i" for numeric (or one string for all columns). */
+  featureTypes?: string[] | string;
+  /** XGBoost's enable_categorical: accepted; false is an Error when columns are declared categorical */
+  enableCategorical?: boolean;
 }
+
+/** XGBoost's feature type names (data.cc LoadFeatureType): all numeric but "c". */
+const FEATURE_TYPES = ["q", "c", "int", "float", "i"];
 
 const registry = new FinalizationRegistry<number[]>((ptrs) => ptrs.forEach(free));
 
@@ -28,6 +38,12 @@ export class DMatrix {
   readonly featureNames?: string[];
   /** indices of the categorical columns */
   readonly catFeatures: number[];
+  /** XGBoost's feature_types of the columns: "c" (categorical) or "q" */
+  get featureTypes(): string[] {
+    const t = new Array<string>(this.ncol).fill("q");
+    for (const c of this.catFeatures) t[c] = "c";
+    return t;
+  }
   /** @internal pointers into the core's memory */
   xPtr = 0;
   labelPtr = 0;
@@ -68,7 +84,7 @@ export class DMatrix {
     this.nrow = nrow;
     this.ncol = ncol;
     this.featureNames = opts.featureNames ? [...opts.featureNames] : undefined;
-    this.catFeatures = DMatrix.resolveCatFeatures(opts.catFeatures ?? [], ncol, this.featureNames);
+    this.catFeatures = DMatrix.resolveCategorical(opts, ncol, this.featureNames);
 
     const missing = opts.missing ?? NaN;
     const n = nrow * ncol;
@@ -104,11 +120,41 @@ export class DMatrix {
       }
     }
     if (this.catFeatures.length) {
-      try { checkCategoricalCodes(dst, ncol, this.catFeatures); } catch (e) { this.free(); throw e; }
+      try { checkCategoricalCodes(dst, ncol, this.catFeatures, this.featureNames); } catch (e) { this.free(); throw e; }
     }
     if (opts.label !== undefined) this.setLabel(opts.label);
     if (opts.weight !== undefined) this.setWeight(opts.weight);
     registry.register(this, [this.xPtr], this.token);
+  }
+
+  /** The categorical columns from catFeatures and / or featureTypes (which must agree). */
+  private static resolveCategorical(opts: DMatrixOptions, ncol: number, names?: string[]): number[] {
+    if (opts.catFeatures !== undefined && !Array.isArray(opts.catFeatures)) {
+      throw new Error(`DMatrix: catFeatures must be an array of column indexes or names, got ${JSON.stringify(opts.catFeatures)}`);
+    }
+    const fromCat = DMatrix.resolveCatFeatures(opts.catFeatures ?? [], ncol, names);
+    let cat = fromCat;
+    if (opts.featureTypes !== undefined) {
+      const ft = typeof opts.featureTypes === "string" ? new Array<string>(ncol).fill(opts.featureTypes) : opts.featureTypes;
+      if (!Array.isArray(ft) || ft.length !== ncol) {
+        throw new Error(`DMatrix: featureTypes must be one type per column (${ncol}), got ${Array.isArray(ft) ? `${ft.length} types` : JSON.stringify(ft)}`);
+      }
+      ft.forEach((t, i) => {
+        if (!FEATURE_TYPES.includes(t)) throw new Error(`DMatrix: featureTypes[${i}] is ${JSON.stringify(t)}; valid types: ${FEATURE_TYPES.join(", ")} ("c" = categorical)`);
+      });
+      const fromTypes = ft.flatMap((t, i) => (t === "c" ? [i] : []));
+      if (opts.catFeatures !== undefined && fromTypes.join() !== fromCat.join()) {
+        throw new Error(`DMatrix: catFeatures (columns ${fromCat.join(", ") || "none"}) and featureTypes (categorical columns ${fromTypes.join(", ") || "none"}) disagree; give one of them`);
+      }
+      cat = fromTypes;
+    }
+    if (opts.enableCategorical !== undefined && typeof opts.enableCategorical !== "boolean") {
+      throw new Error(`DMatrix: enableCategorical must be true or false, got ${JSON.stringify(opts.enableCategorical)}`);
+    }
+    if (opts.enableCategorical === false && cat.length) {
+      throw new Error(`DMatrix: enableCategorical is false but columns ${cat.join(", ")} are declared categorical`);
+    }
+    return cat;
   }
 
   private static resolveCatFeatures(cat: (number | string)[], ncol: number, names?: string[]): number[] {

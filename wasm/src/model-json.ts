@@ -1,9 +1,20 @@
 /**
  * XGBoost's JSON model format (schema of XGBoost 1.7 and 2.x), the one model format of
  * the project. Saving writes what native XGBoost 1.7.4 loads; loading accepts models
- * written by XGBoost 1.7 / 2.x (gbtree, numerical splits) and by this package, and
- * checks every index before anything reaches the core, so a malformed model is an
- * Error, not a trap or an endless walk.
+ * written by XGBoost 1.7 / 2.x (gbtree, numerical and categorical splits) and by this
+ * package, and checks every index before anything reaches the core, so a malformed
+ * model is an Error, not a trap or an endless walk.
+ *
+ * Categorical splits use XGBoost's fields, per tree:
+ *   split_type[node]       0 numeric, 1 categorical
+ *   categories_nodes       the categorical split nodes, ascending
+ *   categories_segments[i] where node categories_nodes[i]'s codes start in `categories`
+ *   categories_sizes[i]    how many codes it has (at least one)
+ *   categories             the codes, ascending per node: a row whose code is in the
+ *                          node's list goes RIGHT (tree.h)
+ * and learner.feature_types marks categorical features "c". A categorical node's
+ * split_conditions entry is unused: native XGBoost writes NaN there, which is not JSON,
+ * so this package writes 0 and reads NaN / Infinity tokens in native files.
  */
 import type { Objective } from "./params";
 import { OBJECTIVES } from "./params";
@@ -12,6 +23,25 @@ export interface TreeArrays {
   left: Int32Array; right: Int32Array; parent: Int32Array; feature: Int32Array;
   cond: Float32Array; baseWeight: Float32Array; lossChg: Float32Array; sumHess: Float32Array;
   defaultLeft: Uint8Array;
+  /** categorical splits, as the core keeps them (tree.h): split type per node (0 numeric,
+   * 1 categorical) and the node's category set as catSize[n] bitset words from catBegin[n]
+   * of catWords (bit c % 32 of word c / 32 set = code c goes right) */
+  splitType: Uint8Array; catBegin: Int32Array; catSize: Int32Array; catWords: Uint32Array;
+}
+
+/** The codes of node n's category set, ascending. */
+export function nodeCategories(t: TreeArrays, n: number): number[] {
+  const out: number[] = [];
+  for (let w = 0; w < t.catSize[n]; w++) {
+    const word = t.catWords[t.catBegin[n] + w];
+    if (word) for (let b = 0; b < 32; b++) if ((word >>> b) & 1) out.push(w * 32 + b);
+  }
+  return out;
+}
+
+/** Numeric-only arrays for a tree of n nodes (no categorical splits). */
+export function noCategories(n: number): Pick<TreeArrays, "splitType" | "catBegin" | "catSize" | "catWords"> {
+  return { splitType: new Uint8Array(n), catBegin: new Int32Array(n), catSize: new Int32Array(n), catWords: new Uint32Array(0) };
 }
 
 export interface ModelData {
@@ -23,6 +53,8 @@ export interface ModelData {
   trees: TreeArrays[];
   treeGroup: number[];
   featureNames?: string[];
+  /** XGBoost's feature_types ("c" categorical, "q" / "float" / "int" / "i" numeric), when known */
+  featureTypes?: string[];
   attributes: Record<string, string>;
   /** extra objective settings that the JSON carries */
   huberSlope?: number;
@@ -71,9 +103,16 @@ export function toJson(m: ModelData): string {
   const fa = new FloatArrays();
   const trees = m.trees.map((t, id) => {
     const n = t.left.length;
+    const categories: number[] = [], categoriesNodes: number[] = [], segments: number[] = [], sizes: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (t.splitType[i] !== 1 || t.left[i] < 0) continue;
+      const codes = nodeCategories(t, i);
+      categoriesNodes.push(i); segments.push(categories.length); sizes.push(codes.length);
+      categories.push(...codes);
+    }
     return {
       base_weights: fa.add(t.baseWeight),
-      categories: [], categories_nodes: [], categories_segments: [], categories_sizes: [],
+      categories, categories_nodes: categoriesNodes, categories_segments: segments, categories_sizes: sizes,
       default_left: Array.from(t.defaultLeft),
       id,
       left_children: Array.from(t.left),
@@ -82,7 +121,7 @@ export function toJson(m: ModelData): string {
       right_children: Array.from(t.right),
       split_conditions: fa.add(t.cond),
       split_indices: Array.from(t.feature),
-      split_type: new Array(n).fill(0),
+      split_type: Array.from(t.splitType),
       sum_hessian: fa.add(t.sumHess),
       tree_param: { num_deleted: "0", num_feature: String(m.numFeature), num_nodes: String(n), size_leaf_vector: "0" },
     };
@@ -91,7 +130,7 @@ export function toJson(m: ModelData): string {
     learner: {
       attributes: m.attributes,
       feature_names: m.featureNames ?? [],
-      feature_types: m.featureNames ? m.featureNames.map(() => "float") : [],
+      feature_types: m.featureTypes ?? (m.featureNames ? m.featureNames.map(() => "float") : []),
       gradient_booster: {
         model: {
           gbtree_model_param: { num_parallel_tree: String(m.numParallelTree), num_trees: String(trees.length), size_leaf_vector: "0" },
@@ -142,9 +181,11 @@ function ints(v: unknown, where: string, n: number): Int32Array {
   });
   return out;
 }
-function floats(v: unknown, where: string, n: number): Float32Array {
+function floats(v: unknown, where: string, n: number, allowNonFinite = false): Float32Array {
   const a = arr(v, where, n), out = new Float32Array(n);
-  a.forEach((x, i) => { out[i] = num(x, `${where}[${i}]`); });
+  a.forEach((x, i) => {
+    out[i] = allowNonFinite && (x === "NaN" || x === "Infinity" || x === "-Infinity") ? Number(x) : num(x, `${where}[${i}]`);
+  });
   return out;
 }
 
@@ -170,13 +211,101 @@ function checkTree(t: TreeArrays, numFeature: number, where: string): void {
   }
 }
 
-export function fromJson(text: string): ModelData {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ModelError(`not JSON (${(e as Error).message})`);
+/** Native XGBoost writes non-finite floats as bare NaN / Infinity / -Infinity (e.g. the
+ * split condition of a categorical node), which JSON.parse refuses: outside strings they
+ * are turned into the strings "NaN", "Infinity", "-Infinity", which num() reads. */
+function quoteNonFinite(text: string): string {
+  let out = "", last = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92) i++;              // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+      continue;
+    }
+    if (ch === 34) { inString = true; continue; }
+    for (const token of ["NaN", "Infinity", "-Infinity"]) {
+      if (text.startsWith(token, i)) {
+        out += text.slice(last, i) + `"${token}"`;
+        i += token.length - 1;
+        last = i + 1;
+        break;
+      }
+    }
   }
+  return out + text.slice(last);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    try {
+      return JSON.parse(quoteNonFinite(text));
+    } catch {
+      throw new ModelError(`not JSON (${(e as Error).message})`);
+    }
+  }
+}
+
+/** The largest category code a model may use (wasm/csrc/tree.h XGB_MAX_CAT). */
+const MAX_CATEGORY_CODE = 65535;
+
+/** A tree's categorical fields (XGBoost's layout) → the core's bitsets; checks every index. */
+function readCategories(t: Record<string, unknown>, tree: Omit<TreeArrays, "splitType" | "catBegin" | "catSize" | "catWords">,
+  where: string): Pick<TreeArrays, "splitType" | "catBegin" | "catSize" | "catWords"> {
+  const n = tree.left.length;
+  if (t.split_type === undefined) return noCategories(n);
+  const splitType = Uint8Array.from(ints(t.split_type, `${where}.split_type`, n), (v, i) => {
+    if (v !== 0 && v !== 1) throw new ModelError(`${where}.split_type[${i}] is ${v}; expected 0 (numeric) or 1 (categorical)`);
+    return v;
+  });
+  const cat = noCategories(n);
+  cat.splitType = splitType;
+  const isCat = (i: number) => splitType[i] === 1 && tree.left[i] !== -1;
+  const nCat = splitType.reduce((a, v, i) => a + (isCat(i) ? 1 : 0), 0);
+  if (nCat === 0) return cat;
+  const rawNodes = t.categories_nodes;
+  const nNodes = Array.isArray(rawNodes) ? rawNodes.length : -1;
+  const nodes = ints(rawNodes, `${where}.categories_nodes`, nNodes < 0 ? 0 : nNodes);
+  const segments = ints(t.categories_segments, `${where}.categories_segments`, nodes.length);
+  const sizes = ints(t.categories_sizes, `${where}.categories_sizes`, nodes.length);
+  const codesRaw = t.categories;
+  const codes = ints(codesRaw, `${where}.categories`, Array.isArray(codesRaw) ? codesRaw.length : 0);
+  const words: number[] = [];
+  nodes.forEach((node, k) => {
+    if (!(node >= 0 && node < n) || (k > 0 && node <= nodes[k - 1])) {
+      throw new ModelError(`${where}.categories_nodes[${k}] = ${node}: node ids must be ascending and in [0, ${n})`);
+    }
+    if (!isCat(node)) throw new ModelError(`${where}: node ${node} is in categories_nodes but is not a categorical split (split_type 1 with children)`);
+    const begin = segments[k], size = sizes[k];
+    if (!(size >= 1 && begin >= 0 && begin + size <= codes.length)) {
+      throw new ModelError(`${where}: categorical node ${node} has segment [${begin}, ${begin + size}) outside categories (${codes.length} codes)`);
+    }
+    let max = -1;
+    for (let j = begin; j < begin + size; j++) {
+      const c = codes[j];
+      if (!(c >= 0 && c <= MAX_CATEGORY_CODE)) {
+        throw new ModelError(`${where}: categorical node ${node} has category ${c}; codes must be 0..${MAX_CATEGORY_CODE} (this package supports at most 65,536 categories)`);
+      }
+      if (c > max) max = c;
+    }
+    const nWords = (max >> 5) + 1, at = words.length;
+    for (let w = 0; w < nWords; w++) words.push(0);
+    for (let j = begin; j < begin + size; j++) words[at + (codes[j] >> 5)] |= 1 << (codes[j] & 31);
+    cat.catBegin[node] = at;
+    cat.catSize[node] = nWords;
+    tree.cond[node] = 0;
+  });
+  for (let i = 0; i < n; i++) {
+    if (isCat(i) && cat.catSize[i] === 0) throw new ModelError(`${where}: node ${i} has split_type 1 but no entry in categories_nodes`);
+  }
+  cat.catWords = Uint32Array.from(words, (w) => w >>> 0);
+  return cat;
+}
+
+export function fromJson(text: string): ModelData {
+  const doc = parseJson(text);
   const learner = obj(obj(doc, "the document").learner, "learner");
   const lmp = obj(learner.learner_model_param, "learner.learner_model_param");
   const objective = obj(learner.objective, "learner.objective");
@@ -206,25 +335,32 @@ export function fromJson(text: string): ModelData {
     const tp = obj(t.tree_param, `${where}.tree_param`);
     const n = num(tp.num_nodes, `${where}.tree_param.num_nodes`);
     if (!(Number.isInteger(n) && n >= 1)) throw new ModelError(`${where}: num_nodes must be a positive integer`);
-    if (Array.isArray(t.split_type) && t.split_type.some((s) => Number(s) !== 0)) {
-      throw new ModelError(`${where} has categorical splits, which this package does not load`);
-    }
-    const tree: TreeArrays = {
+    const base = {
       left: ints(t.left_children, `${where}.left_children`, n),
       right: ints(t.right_children, `${where}.right_children`, n),
       parent: ints(t.parents, `${where}.parents`, n),
       feature: ints(t.split_indices, `${where}.split_indices`, n),
-      cond: floats(t.split_conditions, `${where}.split_conditions`, n),
+      cond: floats(t.split_conditions, `${where}.split_conditions`, n, true),
       baseWeight: t.base_weights ? floats(t.base_weights, `${where}.base_weights`, n) : new Float32Array(n),
       lossChg: t.loss_changes ? floats(t.loss_changes, `${where}.loss_changes`, n) : new Float32Array(n),
       sumHess: t.sum_hessian ? floats(t.sum_hessian, `${where}.sum_hessian`, n) : new Float32Array(n),
       defaultLeft: Uint8Array.from(arr(t.default_left, `${where}.default_left`, n), (x) => (num(x, `${where}.default_left`) ? 1 : 0)),
     };
+    const tree: TreeArrays = { ...base, ...readCategories(t, base, where) };
+    // only a categorical split may carry a non-finite condition (it is unused there)
+    tree.cond.forEach((c, i) => {
+      if (!Number.isFinite(c)) throw new ModelError(`${where}.split_conditions[${i}] is ${c}`);
+    });
     checkTree(tree, numFeature, where);
     return tree;
   });
   const fn = Array.isArray(learner.feature_names) && learner.feature_names.length ? learner.feature_names.map(String) : undefined;
   if (fn && fn.length !== numFeature) throw new ModelError(`feature_names has ${fn.length} names for ${numFeature} features`);
+  const ft = Array.isArray(learner.feature_types) && learner.feature_types.length ? learner.feature_types.map(String) : undefined;
+  if (ft && ft.length !== numFeature) throw new ModelError(`feature_types has ${ft.length} types for ${numFeature} features`);
+  ft?.forEach((x, i) => {
+    if (!["q", "c", "int", "float", "i"].includes(x)) throw new ModelError(`feature_types[${i}] is ${JSON.stringify(x)}; valid: q, c, int, float, i`);
+  });
   const attributes: Record<string, string> = {};
   if (learner.attributes && typeof learner.attributes === "object") {
     for (const [k, v] of Object.entries(learner.attributes as Record<string, unknown>)) attributes[k] = String(v);
@@ -233,7 +369,7 @@ export function fromJson(text: string): ModelData {
   const pp = objective.poisson_regression_param as Record<string, unknown> | undefined;
   return {
     objective: name as Objective, numClass: multi ? numClass : 0, numFeature, baseScore, numParallelTree,
-    trees, treeGroup, featureNames: fn, attributes,
+    trees, treeGroup, featureNames: fn, featureTypes: ft, attributes,
     huberSlope: hp ? num(hp.huber_slope, "huber_slope") : undefined,
     maxDeltaStep: pp ? num(pp.max_delta_step, "max_delta_step") : undefined,
   };

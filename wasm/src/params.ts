@@ -19,6 +19,17 @@ export const MAXIMIZE = new Set<string>(["auc"]);
 
 const GROW_POLICIES = ["depthwise", "lossguide", "symmetric"];
 const BOOTSTRAP = ["no", "bernoulli", "bayesian"];
+/**
+ * How categorical columns (DMatrix catFeatures / featureTypes "c") are learned:
+ * - "partition": XGBoost's native categorical splits (enable_categorical, XGBoost >= 1.6):
+ *   one-hot splits for features with fewer than max_cat_to_onehot categories, partition
+ *   splits otherwise (wasm/csrc/split_categorical.c). Default for depthwise and lossguide.
+ *   Saved with XGBoost's categorical JSON fields; native XGBoost predicts the same.
+ * - "ordered": CatBoost's ordered target statistics (categorical.ts; per class for multi:*).
+ *   Default for symmetric trees, the only encoding they support.
+ * - "naive": all-rows target statistics (leaks the label; for measuring what "ordered" prevents).
+ */
+export const CAT_ENCODINGS = ["partition", "ordered", "naive"] as const;
 
 const ALIASES: Record<string, string> = {
   learning_rate: "eta", min_split_loss: "gamma", reg_lambda: "lambda", reg_alpha: "alpha",
@@ -33,6 +44,9 @@ const ACCEPTED_ONLY: Record<string, (v: unknown) => string | undefined> = {
   disable_default_eval_metric: () => undefined,
   booster: (v) => (v === "gbtree" ? undefined : `booster "${v}" is not supported (only "gbtree")`),
   tree_method: (v) => (["hist", "auto", "approx"].includes(String(v)) ? undefined : `tree_method "${v}" is not supported (this core is "hist")`),
+  // XGBoost's switch for categorical data: here the DMatrix declares the columns
+  // (catFeatures / featureTypes); train() refuses `false` with declared columns.
+  enable_categorical: (v) => (typeof v === "boolean" ? undefined : `parameter enable_categorical must be true or false, got ${JSON.stringify(v)}`),
   device: (v) => (String(v) === "cpu" ? undefined : `device "${v}" is not supported (only "cpu")`),
   sampling_method: (v) => (v === "uniform" ? undefined : `sampling_method "${v}" is not supported (only "uniform")`),
   scale_pos_weight: (v) => (Number(v) === 1 ? undefined : "scale_pos_weight is not supported; pass per-row weights instead"),
@@ -47,26 +61,33 @@ export interface ResolvedParams {
   max_bin: number; seed: number; num_parallel_tree: number; base_score: number | undefined;
   huber_slope: number; random_strength: number; bootstrap_type: string; bagging_temperature: number;
   eval_metric: Metric[];
-  /** categorical features (categorical.ts): bindings-only settings */
-  cat_encoding: string; cat_permutations: number; cat_prior_weight: number;
+  /** categorical features: the encoding (CAT_ENCODINGS; default by grow_policy), XGBoost's
+   * split settings, and the target-statistics settings (categorical.ts) */
+  cat_encoding: CatEncoding; max_cat_to_onehot: number; max_cat_threshold: number;
+  cat_permutations: number; cat_prior_weight: number;
+  /** as given (XGBoost's name); undefined when not given */
+  enable_categorical?: boolean;
 }
+export type CatEncoding = (typeof CAT_ENCODINGS)[number];
 
-const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric"> = {
+const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric" | "cat_encoding"> & { cat_encoding: CatEncoding | undefined } = {
   objective: "reg:squarederror", num_class: 0,
   eta: 0.3, gamma: 0, min_child_weight: 1, lambda: 1, alpha: 0,
   max_depth: 6, max_leaves: 0, grow_policy: "depthwise",
   subsample: 1, colsample_bytree: 1, colsample_bylevel: 1, colsample_bynode: 1,
   max_bin: 256, seed: 0, num_parallel_tree: 1, base_score: undefined,
   huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1,
-  cat_encoding: "ordered", cat_permutations: 4, cat_prior_weight: 1,
+  cat_encoding: undefined, max_cat_to_onehot: 4, max_cat_threshold: 64, cat_permutations: 4, cat_prior_weight: 1,
 };
 
 const NUMERIC = new Set([
   "num_class", "eta", "gamma", "min_child_weight", "lambda", "alpha", "max_delta_step", "max_depth", "max_leaves",
   "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed", "num_parallel_tree",
   "base_score", "huber_slope", "random_strength", "bagging_temperature", "cat_permutations", "cat_prior_weight",
+  "max_cat_to_onehot", "max_cat_threshold",
 ]);
-const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree", "cat_permutations"]);
+const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree", "cat_permutations",
+  "max_cat_to_onehot", "max_cat_threshold"]);
 
 export const VALID_PARAMS = [
   ...Object.keys(DEFAULTS), "max_delta_step", "eval_metric", ...Object.keys(ALIASES), ...Object.keys(ACCEPTED_ONLY),
@@ -98,6 +119,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     if (key in ACCEPTED_ONLY) {
       const problem = ACCEPTED_ONLY[key](value);
       if (problem) throw new Error(problem);
+      if (key === "enable_categorical") out.enable_categorical = value;
       continue;
     }
     if (key === "eval_metric") {
@@ -116,7 +138,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       continue;
     }
     if (key === "grow_policy" || key === "bootstrap_type" || key === "cat_encoding") {
-      const valid = key === "grow_policy" ? GROW_POLICIES : key === "bootstrap_type" ? BOOTSTRAP : ["ordered", "naive"];
+      const valid: readonly string[] = key === "grow_policy" ? GROW_POLICIES : key === "bootstrap_type" ? BOOTSTRAP : CAT_ENCODINGS;
       if (!valid.includes(String(value))) throw new Error(`parameter ${key} must be one of ${valid.join(", ")}, got ${JSON.stringify(value)}`);
       out[key] = String(value);
       continue;
@@ -151,6 +173,12 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   range("bagging_temperature", p.bagging_temperature >= 0, "must be >= 0");
   range("cat_permutations", p.cat_permutations >= 1, "must be >= 1");
   range("cat_prior_weight", p.cat_prior_weight > 0, "must be > 0");
+  range("max_cat_to_onehot", p.max_cat_to_onehot >= 1, "must be >= 1");
+  range("max_cat_threshold", p.max_cat_threshold >= 1, "must be >= 1");
+  if (p.cat_encoding === undefined) p.cat_encoding = p.grow_policy === "symmetric" ? "ordered" : "partition";
+  if (p.grow_policy === "symmetric" && p.cat_encoding === "partition") {
+    throw new Error('parameter cat_encoding "partition" (XGBoost\'s categorical splits) is not implemented for grow_policy "symmetric"; use cat_encoding "ordered" (the default for symmetric trees)');
+  }
   if (p.grow_policy === "symmetric") range("max_depth", p.max_depth >= 1 && p.max_depth <= 16, "must be between 1 and 16 for symmetric trees");
   if (p.grow_policy === "depthwise" && p.max_depth === 0 && p.max_leaves === 0) {
     throw new Error("parameter max_depth is 0 (unlimited): set max_leaves, or use grow_policy \"lossguide\"");
@@ -175,7 +203,7 @@ export function paramsToArray(p: ResolvedParams): Float64Array {
     p.max_delta_step, p.max_depth, p.max_leaves, GROW_POLICIES.indexOf(p.grow_policy), p.subsample,
     p.colsample_bytree, p.colsample_bylevel, p.colsample_bynode, p.max_bin, p.seed,
     p.num_parallel_tree, p.base_score ?? NaN, p.huber_slope, p.random_strength,
-    BOOTSTRAP.indexOf(p.bootstrap_type), p.bagging_temperature,
+    BOOTSTRAP.indexOf(p.bootstrap_type), p.bagging_temperature, p.max_cat_to_onehot, p.max_cat_threshold,
   ]);
 }
 

@@ -8,7 +8,7 @@
  */
 import { Booster } from "./booster";
 import { DMatrix } from "./dmatrix";
-import { applyTargetStatistics, fitOrderedTargetStatistics } from "./categorical";
+import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
 import { MAXIMIZE, METRICS, numGroups, resolveParams, type Params, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 import { alloc, check, f32, free, getCore } from "./wasm";
@@ -68,16 +68,24 @@ export function train(params: XGBoostParams | Params, dtrain: DMatrix, opts: Tra
   if (es !== undefined && evals.length === 0) throw new Error("train: earlyStoppingRounds needs at least one eval set");
 
   if (dtrain.catFeatures.length === 0) return boost(p, dtrain, evals, rounds, opts);
+  if (p.enable_categorical === false) {
+    throw new Error(`train: enable_categorical is false but dtrain declares categorical columns ${dtrain.catFeatures.join(", ")}; drop them from catFeatures / featureTypes to use them as numbers`);
+  }
 
-  // Categorical columns: train on their ordered target statistics, evaluate other sets
-  // with the prediction-time table, and keep the table in the model.
-  if (p.objective.startsWith("multi:")) throw new Error(`train: categorical features support regression and binary objectives, not ${p.objective}`);
+  // Categorical columns, cat_encoding "partition": XGBoost's categorical splits, in the core.
+  if (p.cat_encoding === "partition") return boost(p, dtrain, evals, rounds, opts, dtrain.featureTypes);
+
+  // "ordered" / "naive": train on the columns' target statistics (per class for multi:*,
+  // which adds columns), evaluate other sets with the prediction-time table, and keep the
+  // table in the model.
   const { encoded, encoding } = fitOrderedTargetStatistics(dtrain.getData(), dtrain.ncol, label, dtrain.catFeatures, {
     permutations: p.cat_permutations, priorWeight: p.cat_prior_weight, naive: p.cat_encoding === "naive", seed: p.seed,
+    numClass: p.objective.startsWith("multi:") ? p.num_class : undefined,
   });
+  const width = encodedColumns(encoding), names = encodedFeatureNames(encoding, dtrain.featureNames);
   const temporaries: DMatrix[] = [];
   const encode = (d: DMatrix, X: Float32Array) => {
-    const e = new DMatrix(X, { nrow: d.nrow, ncol: d.ncol, label: d.getLabel(), weight: d.getWeight(), featureNames: d.featureNames });
+    const e = new DMatrix(X, { nrow: d.nrow, ncol: width, label: d.getLabel(), weight: d.getWeight(), featureNames: names });
     temporaries.push(e);
     return e;
   };
@@ -92,12 +100,27 @@ export function train(params: XGBoostParams | Params, dtrain: DMatrix, opts: Tra
   }
 }
 
-function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], rounds: number, opts: TrainOptions): Booster {
+/** The boosting loop; featureTypes ("c" = categorical, one per column) switches on the
+ * core's categorical splits for those columns. */
+function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], rounds: number, opts: TrainOptions, featureTypes?: string[]): Booster {
   const es = opts.earlyStoppingRounds;
   const c = getCore();
   const bst = new Booster(p);
   bst.numFeature = dtrain.ncol;
   bst.featureNames = dtrain.featureNames;
+  if (featureTypes) {
+    bst.featureTypes = featureTypes;
+    const types = alloc(featureTypes.length);
+    new Uint8Array(c.memory.buffer, types, featureTypes.length).set(featureTypes.map((t) => (t === "c" ? 1 : 0)));
+    try {
+      check(c.bst_set_feature_types(bst.ptr, types, featureTypes.length), "train");
+    } catch (e) {
+      bst.free();
+      throw e;
+    } finally {
+      free(types);
+    }
+  }
   const k = numGroups(p);
   const margins: number[] = [];
   const verbose = opts.verboseEval === true ? 1 : typeof opts.verboseEval === "number" ? opts.verboseEval : 0;

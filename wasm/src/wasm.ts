@@ -29,6 +29,7 @@ export interface CoreExports {
   bst_create(): number;
   bst_free(b: number): void;
   bst_set_params(b: number, values: number): void;
+  bst_set_feature_types(b: number, types: number, n: number): number;
   bst_train_begin(b: number, X: number, nrow: number, ncol: number, label: number, weight: number, baseScore: number): number;
   bst_boost_round(b: number, iteration: number, numRounds: number): number;
   bst_train_margin(b: number): number;
@@ -37,11 +38,16 @@ export interface CoreExports {
   bst_margin_init(b: number, margin: number, nrow: number): void;
   bst_margin_add(b: number, X: number, nrow: number, ncol: number, treeBegin: number, treeEnd: number, margin: number): number;
   bst_eval(b: number, metric: number, margin: number, label: number, weight: number, nrow: number): number;
+  bst_predict_contribs(b: number, X: number, nrow: number, ncol: number, treeEnd: number, approx: number, out: number): number;
+  bst_predict_interactions(b: number, X: number, nrow: number, ncol: number, treeEnd: number, approx: number, out: number): number;
   bst_num_trees(b: number): number;
   bst_tree_group(b: number, t: number): number;
   bst_tree_num_nodes(b: number, t: number): number;
   bst_tree_array(b: number, t: number, which: number): number;
   bst_add_tree(b: number, nNodes: number, group: number): number;
+  bst_tree_num_cat_words(b: number, t: number): number;
+  bst_tree_cat_words(b: number, t: number): number;
+  bst_tree_reserve_cat_words(b: number, t: number, nWords: number): number;
   bst_set_model(b: number, numFeature: number, nGroups: number, baseScore: number): void;
   bst_base_score(b: number): number;
   bst_base_margin(b: number): number;

@@ -65,8 +65,19 @@ export interface XGBoostParams {
   bagging_temperature?: number;
   /** Metric(s) reported for the evaluation sets; the last one drives early stopping. Default: the objective's. */
   eval_metric?: Metric | Metric[];
-  /** Categorical columns: CatBoost's ordered target statistics (`"ordered"`), or the leaking all-rows mean (`"naive"`, for comparison only). Default `"ordered"`. */
-  cat_encoding?: "ordered" | "naive";
+  /**
+   * How categorical columns (DMatrix `catFeatures` / `featureTypes` "c") are split: XGBoost's native one-hot and
+   * partition splits on the category codes (`"partition"`, as `enable_categorical`), CatBoost's ordered target
+   * statistics (`"ordered"`), or the leaking all-rows mean (`"naive"`, for comparison only). Default `"partition"` for
+   * depthwise and lossguide trees, `"ordered"` for symmetric trees (symmetric + partition is an Error).
+   */
+  cat_encoding?: "partition" | "ordered" | "naive";
+  /** Categorical features with fewer categories than this get one-hot splits (category vs rest), others partition splits. Default 4. */
+  max_cat_to_onehot?: number;
+  /** Most categories a partition split's scan moves to one side (XGBoost's guard against over-fitting). Default 64. */
+  max_cat_threshold?: number;
+  /** XGBoost's switch for categorical support; accepted (categorical columns are marked on the DMatrix). */
+  enable_categorical?: boolean;
   /** Random orders averaged by ordered target statistics. Default 4. */
   cat_permutations?: number;
   /** Weight of the prior (the mean label) in target statistics. Default 1. */
@@ -99,7 +110,7 @@ export const XGBOOST_PARAM_NAMES: string[] = Object.keys({
   reg_lambda: 1, alpha: 1, reg_alpha: 1, max_delta_step: 1, max_depth: 1, max_leaves: 1, grow_policy: 1, subsample: 1,
   colsample_bytree: 1, colsample_bylevel: 1, colsample_bynode: 1, max_bin: 1, seed: 1, random_state: 1,
   num_parallel_tree: 1, base_score: 1, huber_slope: 1, random_strength: 1, bootstrap_type: 1, bagging_temperature: 1,
-  eval_metric: 1, cat_encoding: 1, cat_permutations: 1, cat_prior_weight: 1, nthread: 1, n_jobs: 1, verbosity: 1,
+  eval_metric: 1, cat_encoding: 1, max_cat_to_onehot: 1, max_cat_threshold: 1, enable_categorical: 1, cat_permutations: 1, cat_prior_weight: 1, nthread: 1, n_jobs: 1, verbosity: 1,
   validate_parameters: 1, disable_default_eval_metric: 1, booster: 1, tree_method: 1, device: 1, sampling_method: 1,
   scale_pos_weight: 1,
 } satisfies Record<keyof XGBoostParams, 1>).sort();

@@ -11,7 +11,8 @@ static int cmp_by_pred(const void *a, const void *b) {
 }
 
 static double auc(const float *p, const float *label, const float *weight, int n) {
-  int32_t *idx = malloc(sizeof(int32_t) * (n ? n : 1));
+  int32_t *idx = xgb_alloc(sizeof(int32_t) * (size_t)(n ? n : 1));
+  if (!idx) return NAN; /* out of memory: the error is recorded, the metric is NaN (as for a one-class set) */
   for (int i = 0; i < n; i++) idx[i] = i;
   sort_key = p;
   qsort(idx, n, sizeof(int32_t), cmp_by_pred);

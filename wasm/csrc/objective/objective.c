@@ -22,8 +22,8 @@ static int cmp_pair(const void *a, const void *b) {
  *  - weighted: the first value whose cumulative weight exceeds alpha x total. */
 static double xgb_median(const float *v, const float *weight, int n) {
   if (n == 0) return 0.0;
-  float *pairs = malloc(sizeof(float) * 2 * n);
-  if (!pairs) return 0.0;
+  float *pairs = xgb_alloc(sizeof(float) * 2 * (size_t)n);
+  if (!pairs) return NAN; /* the error is recorded */
   double total = 0;
   for (int i = 0; i < n; i++) { pairs[2 * i] = v[i]; pairs[2 * i + 1] = weight ? weight[i] : 1.0f; total += pairs[2 * i + 1]; }
   qsort(pairs, n, sizeof(float) * 2, cmp_pair);

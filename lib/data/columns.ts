@@ -1,0 +1,151 @@
+/**
+ * Typed table columns, as every loader (CSV, Parquet, Arrow, JSON) builds them:
+ *   - numeric: a Float32Array, NaN = missing (the float32 the core trains on, 4 bytes a cell);
+ *   - categorical: integer codes (Int32Array, -1 = missing) plus the categories (code → text, in order of
+ *     first appearance), wrapped in a CategoricalColumn that arquero reads through `at(row)` like any
+ *     column, so verbs (derive, filter, groupby) see the text while toMatrix reads the codes directly.
+ * Builders grow their arrays by 1.5× and trim to the row count at the end: no per-row JS objects.
+ */
+
+/** A text column stored as codes + categories; arquero sees the text (null for missing). */
+export class CategoricalColumn {
+  /** code per row, -1 for missing */
+  readonly codes: Int32Array;
+  /** category text per code (order of first appearance in the data read) */
+  readonly categories: string[];
+
+  constructor(codes: Int32Array, categories: string[]) {
+    this.codes = codes;
+    this.categories = categories;
+  }
+
+  get length(): number {
+    return this.codes.length;
+  }
+
+  at(row: number): string | null {
+    const c = this.codes[row];
+    return c === undefined || c < 0 ? null : this.categories[c];
+  }
+
+  *[Symbol.iterator](): Iterator<string | null> {
+    for (let i = 0; i < this.codes.length; i++) yield this.at(i);
+  }
+
+  toArray(): (string | null)[] {
+    return Array.from(this.codes, (c) => (c < 0 ? null : this.categories[c]));
+  }
+}
+
+/** A growing Float32Array. */
+export class NumericBuilder {
+  data: Float32Array;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.data = new Float32Array(Math.max(16, capacity));
+  }
+
+  push(v: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = v;
+  }
+
+  grow(min: number): void {
+    const next = new Float32Array(Math.max(min, Math.ceil(this.data.length * 1.5)));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+
+  /** The column, trimmed to its length (a copy only when there is slack, so the slack is released). */
+  finish(): Float32Array {
+    return this.length === this.data.length ? this.data : this.data.slice(0, this.length);
+  }
+}
+
+/** Codes for text values, categories in order of first appearance. */
+export class CategoricalBuilder {
+  codes: Int32Array;
+  length = 0;
+  readonly categories: string[] = [];
+  private index = new Map<string, number>();
+
+  constructor(capacity = 1024) {
+    this.codes = new Int32Array(Math.max(16, capacity));
+  }
+
+  /** Append a value: text, or null for missing. */
+  push(v: string | null): void {
+    if (this.length === this.codes.length) this.grow(this.length + 1);
+    this.codes[this.length++] = v === null ? -1 : this.code(v);
+  }
+
+  code(v: string): number {
+    let c = this.index.get(v);
+    if (c === undefined) {
+      c = this.categories.length;
+      this.categories.push(v);
+      this.index.set(v, c);
+    }
+    return c;
+  }
+
+  grow(min: number): void {
+    const next = new Int32Array(Math.max(min, Math.ceil(this.codes.length * 1.5)));
+    next.set(this.codes.subarray(0, this.length));
+    this.codes = next;
+  }
+
+  finish(): CategoricalColumn {
+    return new CategoricalColumn(this.length === this.codes.length ? this.codes : this.codes.slice(0, this.length), this.categories);
+  }
+}
+
+/** Values of any JS array (JSON, Parquet chunks) → a typed column: numeric when every non-missing value is a number (or bigint), else categorical (the text of each value). */
+export function columnFromValues(values: ArrayLike<unknown>, isMissing: (v: unknown) => boolean, forceText = false): Float32Array | CategoricalColumn | (Date | null)[] {
+  const n = values.length;
+  let text = forceText;
+  let dates = 0;
+  for (let i = 0; i < n && !text; i++) {
+    const v = values[i];
+    if (isMissing(v)) continue;
+    if (v instanceof Date) dates++;
+    else if (typeof v !== "number" && typeof v !== "bigint") text = true;
+  }
+  if (!text && dates > 0) {
+    // a timestamp column (Parquet/Arrow): kept as Date values for arquero's date functions
+    return Array.from(values as ArrayLike<Date | null>, (v) => (isMissing(v) ? null : v));
+  }
+  if (!text) {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      out[i] = isMissing(v) ? NaN : Number(v);
+    }
+    return out;
+  }
+  const b = new CategoricalBuilder(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    b.push(isMissing(v) ? null : textOf(v));
+  }
+  return b.finish();
+}
+
+/** The text of a cell: numbers as JavaScript writes them ("3", "2.5"), dates as ISO strings. */
+export function textOf(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === "object" && v !== null) return JSON.stringify(v);
+  return String(v);
+}
+
+/** The shortest decimal text that reads back as the same float32 (0.1f → "0.1", not "0.10000000149011612"). */
+export function float32Text(v: number): string {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  for (let p = 1; p <= 9; p++) {
+    const t = v.toPrecision(p);
+    if (Math.fround(Number(t)) === v) return String(Number(t));
+  }
+  return String(v);
+}

@@ -1,0 +1,472 @@
+/**
+ * The one CSV reader: a streaming, validating tokenizer that writes numbers straight into Float32Array
+ * columns and text into category codes — no whole-file string, no per-row objects.
+ *
+ * Why hand-written (measured on a 1M × 28 numeric CSV, 275 MB, on the 2-core machine): uDSV 0.7.3 typed
+ * columns 26–34 MB/s (string rows alone 133 MB/s, + Number() into Float32Array 44 MB/s), Papa Parse 5.7.1
+ * dynamicTyping 38 MB/s, arquero fromCSV ~14 MB/s; the bar is 100 MB/s. This reader parses bytes, and reads
+ * plain decimals while it looks for the field's end (one pass): ~300 MB/s of CPU time on the same file
+ * (~150 MB/s with a separate scan and parse pass); pandas' C parser ~125, numpy 1.24's loadtxt ~245.
+ *
+ * Grammar (RFC 4180 as pandas reads it): comma separator; a field may be in double quotes, with "" for a
+ * quote and commas/newlines inside; LF or CRLF line ends; a UTF-8 BOM is skipped; blank lines are skipped
+ * (as pandas does). A quote inside an unquoted field is kept as text (5'10" stays 5'10"). Errors name the
+ * file, line and column: a row with more or fewer fields than the header (ragged), an unclosed quote, text
+ * after a closing quote, a bare carriage return, a NUL byte (a binary file).
+ *
+ * Numbers: [+-]digits[.digits][(e|E)[+-]digits], blanks around allowed, and inf/Infinity. The scan reads the
+ * common form [+-]digits[.digits] itself; the rest goes through parseNumber. With at most
+ * 15 significant digits and a decimal exponent within ±22 the value is mantissa × 10^e or mantissa / 10^-e
+ * — both operands exact in float64, so the one IEEE rounding gives the correctly rounded double, as
+ * parseFloat does (Clinger's fast path); anything longer goes to Number(). The float32 cell is that double
+ * rounded once more, exactly Math.fround(parseFloat(text)).
+ *
+ * Types: a column is numeric until a non-missing cell is not a number; then it is text (categorical).
+ * If numbers were already stored, their text is gone, so the reader stops with RestartAsText and the
+ * caller reads again with that column declared text (the original spelling of every cell is kept: "007").
+ */
+import { CategoricalBuilder, CategoricalColumn, NumericBuilder } from "./columns";
+
+const COMMA = 44, LF = 10, CR = 13, QUOTE = 34, SPACE = 32, TAB = 9;
+const POW10 = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
+const INFINITIES: Record<string, number> = { inf: Infinity, "+inf": Infinity, "-inf": -Infinity, Infinity: Infinity, "+Infinity": Infinity, "-Infinity": -Infinity };
+
+/** Thrown when a column that already holds numbers turns out to be text: read again with it as text. */
+export class RestartAsText extends Error {
+  constructor(readonly column: string) {
+    super(`column "${column}" is text; read again`);
+  }
+}
+
+export interface CsvParseOptions {
+  /** Names for errors: the file (or "buffer"). */
+  what: string;
+  /** true: first record is the header; false: columns c0..cN; "auto": a header when a first-record field is neither a number nor missing. */
+  header: boolean | "auto";
+  naValues: Set<string>;
+  /** Columns read as text from the start (declared categorical, or found to be text by an earlier pass). */
+  textColumns: Set<string>;
+  /** Total bytes expected (for the row estimate and progress). */
+  totalBytes: number;
+  /** Called once the first chunk is read, with the estimated number of rows (the memory check). */
+  onEstimate?(rows: number, names: string[]): void;
+  /** Called after each chunk with bytes and rows read so far. */
+  onChunk?(bytes: number, rows: number): void;
+}
+
+export interface ParsedCsv {
+  names: string[];
+  columns: (Float32Array | CategoricalColumn)[];
+  rows: number;
+  /** names as in the file (the header), or undefined without one */
+  header: boolean;
+}
+
+/** parseNumber's result (a typed slot: returning a double from a call that is not inlined would box it). */
+const parsed = new Float64Array(1);
+
+/** Whether bytes [s, e) are a number; if so, it is in parsed[0]. */
+function parseNumber(b: Uint8Array, s: number, e: number): boolean {
+  while (s < e && (b[s] === SPACE || b[s] === TAB)) s++;
+  while (e > s && (b[e - 1] === SPACE || b[e - 1] === TAB)) e--;
+  if (s === e) return false;
+  let i = s;
+  let neg = false;
+  let c = b[i];
+  if (c === 45) {
+    neg = true;
+    i++;
+  } else if (c === 43) i++;
+  let mant = 0, nd = 0, frac = 0;
+  while (i < e) {
+    c = b[i] - 48;
+    if (c < 0 || c > 9) break;
+    mant = mant * 10 + c;
+    nd++;
+    i++;
+  }
+  if (i < e && b[i] === 46) {
+    i++;
+    while (i < e) {
+      c = b[i] - 48;
+      if (c < 0 || c > 9) break;
+      mant = mant * 10 + c;
+      nd++;
+      frac++;
+      i++;
+    }
+  }
+  if (nd === 0) return false;
+  let exp = 0;
+  if (i < e && (b[i] === 101 || b[i] === 69)) {
+    i++;
+    let eneg = false;
+    if (i < e && (b[i] === 45 || b[i] === 43)) eneg = b[i++] === 45;
+    let ed = 0;
+    while (i < e) {
+      c = b[i] - 48;
+      if (c < 0 || c > 9) break;
+      if (exp < 100000) exp = exp * 10 + c;
+      ed++;
+      i++;
+    }
+    if (ed === 0) return false;
+    if (eneg) exp = -exp;
+  }
+  if (i !== e) return false;
+  const e10 = exp - frac;
+  let v: number;
+  if (nd <= 15 && e10 >= -22 && e10 <= 22) v = e10 >= 0 ? mant * POW10[e10] : mant / POW10[-e10];
+  else v = Math.abs(Number(latin1(b, neg ? s + 1 : s, e)));
+  parsed[0] = neg ? -v : v;
+  return true;
+}
+
+function latin1(b: Uint8Array, s: number, e: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("latin1");
+}
+
+function utf8(b: Uint8Array, s: number, e: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("utf8");
+}
+
+/**
+ * A record's fields as byte ranges; quoted: 0 no, 1 yes, 2 yes with "" escapes, 3 unquoted and already a
+ * plain decimal ([-+]digits[.digits], ≤ 15 digits) whose value the scan computed into `value`.
+ */
+class Fields {
+  start = new Int32Array(64);
+  end = new Int32Array(64);
+  quoted = new Uint8Array(64);
+  value = new Float64Array(64);
+  n = 0;
+  add(s: number, e: number, q: number): void {
+    if (this.n === this.start.length) this.grow();
+    this.start[this.n] = s;
+    this.end[this.n] = e;
+    this.quoted[this.n++] = q;
+  }
+  addNumber(s: number, e: number, v: number): void {
+    if (this.n === this.start.length) this.grow();
+    this.start[this.n] = s;
+    this.end[this.n] = e;
+    this.value[this.n] = v;
+    this.quoted[this.n++] = PLAIN;
+  }
+  private grow(): void {
+    const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.start = grow(this.start);
+    this.end = grow(this.end);
+    this.quoted = grow(this.quoted);
+    this.value = grow(this.value);
+  }
+}
+
+const PLAIN = 3;
+
+/** Parse CSV bytes arriving in chunks (a file read 4 MB at a time, or one Buffer). */
+export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): ParsedCsv {
+  const { what, naValues } = opts;
+  const fields = new Fields();
+  let names: string[] | undefined;
+  let hasHeader = false;
+  let ncol = 0;
+  // per column: numeric builder or categorical builder (exactly one set)
+  let num: (NumericBuilder | undefined)[] = [];
+  let cat: (CategoricalBuilder | undefined)[] = [];
+  let sawNumber: boolean[] = [];
+  let rows = 0;
+  let line = 1; // line of the next record
+  let bytesDone = 0;
+  let carry: Uint8Array | undefined;
+  let first = true;
+  let estimated = false;
+
+  const fail = (msg: string): never => {
+    throw new Error(`${what}: ${msg}`);
+  };
+  const colName = (j: number) => (names && j < names.length ? ` (${names[j]})` : "");
+
+  const text = (b: Uint8Array, j: number): string => {
+    const s = fields.start[j], e = fields.end[j];
+    const t = utf8(b, s, e);
+    return fields.quoted[j] === 2 ? t.replace(/""/g, '"') : t;
+  };
+  const isMissing = (t: string) => naValues.has(t) || naValues.has(t.trim());
+
+  const setup = (b: Uint8Array) => {
+    const nf = fields.n;
+    const firstTexts = Array.from({ length: nf }, (_, j) => text(b, j));
+    if (opts.header === "auto") {
+      hasHeader = firstTexts.some((t, j) => {
+        if (isMissing(t)) return false;
+        return !parseNumber(b, fields.start[j], fields.end[j]) && !(t.trim() in INFINITIES);
+      });
+    } else hasHeader = opts.header;
+    ncol = nf;
+    if (hasHeader) {
+      names = firstTexts.map((t, j) => t.trim() || `Unnamed: ${j}`);
+      const dup = names.find((n, i) => names!.indexOf(n) !== i);
+      if (dup !== undefined) fail(`line ${line}: column "${dup}" appears twice in the header`);
+    } else names = Array.from({ length: nf }, (_, j) => `c${j}`);
+    const unknown = [...opts.textColumns].filter((c) => !names!.includes(c));
+    if (unknown.length) fail(`categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${names.join(", ")}`);
+    const cap = 1024;
+    num = names.map((n) => (opts.textColumns.has(n) ? undefined : new NumericBuilder(cap)));
+    cat = names.map((n) => (opts.textColumns.has(n) ? new CategoricalBuilder(cap) : undefined));
+    sawNumber = names.map(() => false);
+  };
+
+  const reserve = (capacity: number) => {
+    for (let j = 0; j < ncol; j++) {
+      const nb = num[j];
+      if (nb && nb.data.length < capacity) nb.grow(capacity);
+      const cb = cat[j];
+      if (cb && cb.codes.length < capacity) cb.grow(capacity);
+    }
+  };
+
+  const commit = (b: Uint8Array, recordLine: number) => {
+    const nf = fields.n;
+    if (nf === 1 && fields.start[0] === fields.end[0] && fields.quoted[0] === 0) return; // blank line
+    if (!names) {
+      setup(b);
+      if (hasHeader) return;
+    }
+    if (nf !== ncol) {
+      const col = nf < ncol ? `column ${nf + 1}${colName(nf)} is missing` : `column ${ncol + 1} is extra`;
+      fail(`line ${recordLine} (row ${rows + 1}) has ${nf} field${nf === 1 ? "" : "s"}, expected ${ncol}${hasHeader ? " as in the header" : " as on line 1"}: ${col} — ragged CSV`);
+    }
+    const r = rows;
+    for (let j = 0; j < ncol; j++) {
+      const nb = num[j];
+      if (nb !== undefined) {
+        if (r >= nb.data.length) nb.grow(r + 1);
+        const q = fields.quoted[j];
+        if (q === PLAIN) {
+          nb.data[r] = fields.value[j];
+          nb.length = r + 1;
+          sawNumber[j] = true;
+          continue;
+        }
+        if (q !== 2 && parseNumber(b, fields.start[j], fields.end[j])) {
+          nb.data[r] = parsed[0];
+          nb.length = r + 1;
+          sawNumber[j] = true;
+          continue;
+        }
+        const t = text(b, j);
+        const tt = t.trim();
+        if (tt in INFINITIES) {
+          nb.data[r] = INFINITIES[tt];
+          nb.length = r + 1;
+          sawNumber[j] = true;
+          continue;
+        }
+        if (isMissing(t)) {
+          nb.data[r] = NaN;
+          nb.length = r + 1;
+          continue;
+        }
+        if (sawNumber[j]) throw new RestartAsText(names![j]);
+        // only missing cells so far: becomes a text column without reading again
+        const cb = new CategoricalBuilder(nb.data.length);
+        for (let i = 0; i < r; i++) cb.push(null);
+        num[j] = undefined;
+        cat[j] = cb;
+        cb.push(t);
+        continue;
+      }
+      const cb = cat[j]!;
+      if (r >= cb.codes.length) cb.grow(r + 1);
+      const t = text(b, j);
+      cb.codes[r] = isMissing(t) ? -1 : cb.code(t);
+      cb.length = r + 1;
+    }
+    rows++;
+  };
+
+  /** Scan records in b from pos; returns where the unfinished record starts (b.length when all done). */
+  const scan = (b: Uint8Array, final: boolean): number => {
+    const len = b.length;
+    let pos = 0;
+    if (first && len >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) pos = 3;
+    first = false;
+    const nul = Buffer.from(b.buffer, b.byteOffset, b.length).indexOf(0);
+    if (nul >= 0) {
+      // a binary file: name the NUL's line and column (counting commas; quotes are not tracked here)
+      let l = line, col = 1;
+      for (let i = pos; i < nul; i++) {
+        if (b[i] === LF) {
+          l++;
+          col = 1;
+        } else if (b[i] === COMMA) col++;
+      }
+      // before the header is read, name the column from the first line
+      const head = names ?? (opts.header !== false && line === 1 ? utf8(b, pos, Math.max(pos, b.indexOf(LF, pos))).split(",").map((t) => t.trim()) : undefined);
+      const label = head && col - 1 < head.length ? ` (${head[col - 1]})` : "";
+      fail(`line ${l}, column ${col}${label}: NUL byte — not a text CSV file`);
+    }
+    records: while (pos < len) {
+      const recStart = pos;
+      const recLine = line;
+      let newlines = 0;
+      fields.n = 0;
+      for (;;) {
+        if (pos < len && b[pos] === QUOTE) {
+          const start = pos + 1;
+          let p = start;
+          let esc = false;
+          let q: number;
+          for (;;) {
+            q = b.indexOf(QUOTE, p);
+            if (q < 0 || (q + 1 >= len && !final)) {
+              if (!final) return recStart;
+              fail(`line ${recLine}, column ${fields.n + 1}${colName(fields.n)}: quoted field is not closed`);
+            }
+            if (b[q + 1] === QUOTE) {
+              esc = true;
+              p = q + 2;
+            } else break;
+          }
+          for (let i = start; i < q; i++) if (b[i] === LF) newlines++;
+          fields.add(start, q, esc ? 2 : 1);
+          pos = q + 1;
+          if (pos >= len) {
+            if (!final) return recStart;
+            break;
+          }
+          const c = b[pos];
+          if (c === COMMA) {
+            pos++;
+            if (pos >= len) {
+              if (!final) return recStart;
+              fields.add(pos, pos, 0);
+              break;
+            }
+            continue;
+          }
+          if (c === LF) {
+            pos++;
+            newlines++;
+            break;
+          }
+          if (c === CR && b[pos + 1] === LF) {
+            pos += 2;
+            newlines++;
+            break;
+          }
+          if (c === CR && pos + 1 >= len && !final) return recStart;
+          fail(`line ${recLine + newlines}, column ${fields.n}${colName(fields.n - 1)}: text after a closing quote`);
+        }
+        // an unquoted field: read a plain decimal on the way (one pass over the bytes); anything else
+        // (exponents, blanks, text) is left to parseNumber or the text path in commit
+        const start = pos;
+        let c = pos < len ? b[pos] : 0;
+        const neg = c === 45;
+        if (neg || c === 43) pos++;
+        let mant = 0;
+        const intStart = pos;
+        while (pos < len) {
+          const d = b[pos] - 48;
+          if (d < 0 || d > 9) break;
+          mant = mant * 10 + d;
+          pos++;
+        }
+        let nd = pos - intStart, frac = 0;
+        if (pos < len && b[pos] === 46) {
+          const fracStart = ++pos;
+          while (pos < len) {
+            const d = b[pos] - 48;
+            if (d < 0 || d > 9) break;
+            mant = mant * 10 + d;
+            pos++;
+          }
+          frac = pos - fracStart;
+          nd += frac;
+        }
+        c = pos < len ? b[pos] : 0;
+        const plain = nd > 0 && nd <= 15 && (pos >= len || c === COMMA || c === LF || c === CR);
+        if (!plain) {
+          while (pos < len) {
+            c = b[pos];
+            if (c === COMMA || c === LF || c === CR) break;
+            pos++;
+          }
+        }
+        if (pos >= len) {
+          if (!final) return recStart;
+          if (plain) fields.addNumber(start, len, neg ? -(mant / POW10[frac]) : mant / POW10[frac]);
+          else fields.add(start, len, 0);
+          break;
+        }
+        if (plain) fields.addNumber(start, pos, neg ? -(mant / POW10[frac]) : mant / POW10[frac]);
+        else fields.add(start, pos, 0);
+        if (c === COMMA) {
+          pos++;
+          if (pos >= len) {
+            if (!final) return recStart;
+            fields.add(pos, pos, 0);
+            break;
+          }
+          continue;
+        }
+        if (c === LF) {
+          pos++;
+          newlines++;
+          break;
+        }
+        // CR
+        if (b[pos + 1] === LF) {
+          pos += 2;
+          newlines++;
+          break;
+        }
+        if (pos + 1 >= len && !final) return recStart;
+        fail(`line ${recLine + newlines}, column ${fields.n}${colName(fields.n - 1)}: bare carriage return (line ends must be LF or CRLF)`);
+      }
+      commit(b, recLine);
+      line = recLine + newlines;
+      if (!estimated && names && rows >= 1000) {
+        estimated = true;
+        const perRow = (bOffset + pos) / (rows + (hasHeader ? 1 : 0));
+        const est = Math.ceil((opts.totalBytes / perRow) * 1.02) + 16;
+        opts.onEstimate?.(est, names);
+        reserve(est);
+      }
+      continue records;
+    }
+    return len;
+  };
+
+  let bOffset = 0; // file offset of b[0]
+  const iterator = chunks[Symbol.iterator]();
+  let next = iterator.next();
+  while (!next.done) {
+    const raw = next.value;
+    // one element kind for the hot loops: a plain Uint8Array view (a Buffer has another map, so b[i] would be polymorphic)
+    const chunk = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+    next = iterator.next();
+    const final = next.done === true;
+    let b = chunk;
+    bOffset = bytesDone - (carry ? carry.length : 0);
+    if (carry && carry.length) {
+      const joined = new Uint8Array(carry.length + chunk.length);
+      joined.set(carry);
+      joined.set(chunk, carry.length);
+      b = joined;
+    }
+    const stop = scan(b, final);
+    carry = stop < b.length ? b.slice(stop) : undefined;
+    bytesDone += chunk.length;
+    opts.onChunk?.(bytesDone, rows);
+  }
+  if (!names) fail("the file is empty (no header, no rows)");
+  if (!estimated) opts.onEstimate?.(rows, names!);
+  const columns = names!.map((_, j) => (num[j] ? num[j]!.finish() : cat[j]!.finish()));
+  return { names: names!, columns, rows, header: hasHeader };
+}

@@ -1,0 +1,62 @@
+/**
+ * JSON (an array of records, as vega-datasets ships movies.json and penguins.json) and JSON Lines (one
+ * record per line) → typed columns. Columns are the union of the records' keys in order of first
+ * appearance; a key a record lacks is missing there. A column is numeric when every non-missing value is a
+ * number, else categorical with each value's text (booleans "true"/"false", numbers as written by
+ * JavaScript). Missing: null, and strings in the missing-value tokens (as in CSV). JSON is for tables that
+ * fit comfortably in memory (it is parsed whole); large data belongs in CSV, Parquet or Arrow.
+ */
+import { columnFromValues } from "./columns";
+import type { LoadedColumns } from "./sources";
+
+type Row = Record<string, unknown>;
+
+function recordsToColumns(records: Row[], what: string, naValues: Set<string>, textColumns: Set<string>): LoadedColumns {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  records.forEach((r, i) => {
+    if (r === null || typeof r !== "object" || Array.isArray(r)) {
+      throw new Error(`${what}: record ${i + 1} is ${Array.isArray(r) ? "an array" : JSON.stringify(r)}; expected an object of column values`);
+    }
+    for (const k of Object.keys(r)) if (!seen.has(k)) {
+      seen.add(k);
+      names.push(k);
+    }
+  });
+  const unknown = [...textColumns].filter((c) => !seen.has(c));
+  if (unknown.length) throw new Error(`${what}: categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${names.join(", ")}`);
+  const missing = (v: unknown) => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) || (typeof v === "string" && naValues.has(v));
+  const columns = names.map((name) => {
+    const values = records.map((r) => r[name]);
+    const nested = values.findIndex((v) => v !== null && typeof v === "object");
+    if (nested >= 0) throw new Error(`${what}: record ${nested + 1}, column "${name}": ${JSON.stringify(values[nested]).slice(0, 60)} is a nested value; columns must hold numbers, strings or booleans`);
+    return columnFromValues(values, missing, textColumns.has(name));
+  });
+  return { names, columns, rows: records.length };
+}
+
+export function readJson(text: string, what: string, opts: { naValues: Set<string>; textColumns: Set<string> }): LoadedColumns {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(doc)) throw new Error(`${what}: expected a JSON array of records ([{"column": value, …}, …]), got ${doc === null ? "null" : typeof doc}`);
+  return recordsToColumns(doc as Row[], what, opts.naValues, opts.textColumns);
+}
+
+export function readJsonLines(text: string, what: string, opts: { naValues: Set<string>; textColumns: Set<string> }): LoadedColumns {
+  const records: Row[] = [];
+  const lines = text.split("\n");
+  lines.forEach((line, i) => {
+    const t = line.trim();
+    if (t === "") return;
+    try {
+      records.push(JSON.parse(t) as Row);
+    } catch (e) {
+      throw new Error(`${what}: line ${i + 1} is not valid JSON: ${(e as Error).message}`);
+    }
+  });
+  return recordsToColumns(records, what, opts.naValues, opts.textColumns);
+}

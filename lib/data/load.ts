@@ -1,0 +1,328 @@
+/**
+ * loadTable: the one table loader — CSV (with or without a header), Parquet, Arrow IPC, JSON (an array of
+ * records) and JSON Lines, from a path, a folder or list of files (read file by file into one table), a
+ * Buffer, or a URL — into an arquero table of typed columns (columns.ts): numbers as Float32Array,
+ * text as category codes, Parquet/Arrow timestamps as Date values.
+ *
+ * Column types (as pandas reads a table): a column is categorical when any non-missing cell is not a
+ * number, or when declared (`categorical: ["col"]`, for integer-coded columns); it is never made numeric
+ * silently. Missing cells are pandas' default tokens (NA_VALUES) in CSV and JSON text; `na_values`
+ * replaces the set. Dates in text stay text: derive numbers from them (year, month) with an arquero verb.
+ *
+ * Before reading rows the loader estimates the table's size (Parquet: the footer's row count; CSV: the
+ * first thousand rows' bytes per row) and fails with the estimate when training on it would not fit in
+ * memory (sources.ts). Loads of 64 MB or more show a progress line (rows, MB/s).
+ * The Parquet and Arrow readers (hyparquet, flechette) are loaded on first use, like arquero: importing lib
+ * to serve predictions never loads them.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { arquero } from "./arquero";
+import { CategoricalBuilder, CategoricalColumn } from "./columns";
+import { parseCsv, RestartAsText } from "./csvParse";
+import { readJson, readJsonLines } from "./json";
+import {
+  checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns,
+  memoryLimit, readHead, sniffFormat, TableFormat,
+} from "./sources";
+import type { Table } from "./table";
+import { loadProgress, LoadProgress } from "../progress";
+
+/** pandas' default missing-value tokens (read_csv's na_values default). */
+export const NA_VALUES: readonly string[] = [
+  "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+];
+
+export interface LoadOptions {
+  /** csv | parquet | arrow | json | jsonl; default: from contentType, else the extension, else the bytes. */
+  format?: TableFormat;
+  /** A SageMaker channel ContentType: text/csv, application/x-parquet, application/vnd.apache.arrow.file, application/json, application/jsonlines. */
+  contentType?: string;
+  /** CSV: true (default) the first row names the columns; false: columns c0, c1, …; "auto": a header when the first row is not all numbers. */
+  header?: boolean | "auto";
+  /** Missing-value tokens for CSV and JSON text, replacing pandas' defaults (NA_VALUES). */
+  na_values?: string[];
+  /** Columns to read as categorical even when every cell is a number (integer-coded categories). */
+  categorical?: string[];
+  /** Show a progress line (default: when the source is 64 MB or more). */
+  progress?: boolean;
+  /** Memory the load and training may use, in bytes (default: the cgroup limit, else the machine's RAM). */
+  maxMemory?: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const parquetReader = () => require("./parquet") as typeof import("./parquet");
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const arrowReader = () => require("./arrow") as typeof import("./arrow");
+
+/** The options checked: bad types are Errors naming the option. */
+interface Resolved {
+  format?: TableFormat;
+  header: boolean | "auto";
+  naValues: Set<string>;
+  textColumns: Set<string>;
+  progress?: boolean;
+  maxMemory: number;
+}
+
+function resolveOptions(opts: LoadOptions, who: string): Resolved {
+  if (opts === null || typeof opts !== "object") throw new Error(`${who}: options must be an object`);
+  const na = opts.na_values;
+  if (na !== undefined && (!Array.isArray(na) || na.some((v) => typeof v !== "string"))) {
+    throw new Error(`${who}: na_values must be a list of strings, e.g. ["NA", "?"] (got ${JSON.stringify(na)})`);
+  }
+  const cat = opts.categorical;
+  if (cat !== undefined && (!Array.isArray(cat) || cat.some((v) => typeof v !== "string"))) {
+    throw new Error(`${who}: categorical must be a list of column names (got ${JSON.stringify(cat)})`);
+  }
+  const header = opts.header ?? true;
+  if (header !== true && header !== false && header !== "auto") throw new Error(`${who}: header must be true, false or "auto" (got ${JSON.stringify(header)})`);
+  let format = opts.format !== undefined ? checkFormat(opts.format) : undefined;
+  if (opts.contentType !== undefined) {
+    const f = formatFromContentType(opts.contentType);
+    if (format && f !== format) throw new Error(`${who}: format "${format}" contradicts contentType "${opts.contentType}"`);
+    format = f;
+  }
+  const maxMemory = opts.maxMemory ?? memoryLimit();
+  if (!(maxMemory > 0)) throw new Error(`${who}: maxMemory must be a positive number of bytes (got ${opts.maxMemory})`);
+  return { format, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory };
+}
+
+/** One input: a file, or bytes (a Buffer, a downloaded URL). */
+interface Input {
+  what: string;
+  file?: string;
+  bytes?: Uint8Array;
+  format: TableFormat;
+  size: number;
+}
+
+function fileInput(file: string, r: Resolved): Input {
+  const size = fs.statSync(file).size;
+  if (size === 0) throw new Error(`${file} is empty`);
+  return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(readHead(file)), size };
+}
+
+function bytesInput(bytes: Uint8Array, what: string, r: Resolved): Input {
+  if (bytes.length === 0) throw new Error(`${what} is empty`);
+  return { what, bytes, format: r.format ?? formatFromName(what) ?? sniffFormat(bytes.subarray(0, 16)), size: bytes.length };
+}
+
+function pathInputs(source: string, r: Resolved): Input[] {
+  if (!fs.existsSync(source)) throw new Error(`loadTable: file not found: ${source}`);
+  if (fs.statSync(source).isDirectory()) {
+    const files = listFiles(source);
+    if (files.length === 0) throw new Error(`loadTable: the folder ${source} holds no files`);
+    return files.map((f) => fileInput(f, r));
+  }
+  return [fileInput(source, r)];
+}
+
+const isUrl = (s: string) => /^(https?|file):\/\//i.test(s);
+
+async function inputsOf(source: string | URL | Uint8Array | string[], r: Resolved): Promise<Input[]> {
+  if (source instanceof Uint8Array) return [bytesInput(source, "buffer", r)];
+  if (Array.isArray(source)) {
+    if (source.length === 0) throw new Error("loadTable: the list of files is empty");
+    return source.flatMap((s) => pathInputs(String(s), r));
+  }
+  const s = source instanceof URL ? source.href : source;
+  if (typeof s !== "string") throw new Error("loadTable: the source must be a path, a list of paths, a URL or a Buffer");
+  if (isUrl(s)) {
+    const url = new URL(s);
+    if (url.protocol === "file:") return pathInputs(decodeURIComponent(url.pathname), r);
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`loadTable: ${s} answered ${res.status} ${res.statusText}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const ct = res.headers.get("content-type");
+    let format = r.format;
+    if (!format && ct) {
+      try {
+        format = formatFromContentType(ct);
+      } catch {
+        /* a generic type (application/octet-stream): fall back to the name or the bytes */
+      }
+    }
+    return [bytesInput(bytes, s, { ...r, format })];
+  }
+  return pathInputs(s, r);
+}
+
+/** CSV input → columns, reading again (with that column as text) when a numeric column turns out to be text. */
+function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): LoadedColumns {
+  const chunks = () => (input.file ? fileChunks(input.file) : [input.bytes!]);
+  for (;;) {
+    try {
+      const parsed = parseCsv(chunks(), {
+        what: input.what,
+        header: r.header,
+        naValues: r.naValues,
+        textColumns,
+        totalBytes: input.size,
+        onEstimate: (rows, names) => checkMemory(input.what, rows, names.length, r.maxMemory, true),
+        onChunk: tick,
+      });
+      return { names: parsed.names, columns: parsed.columns, rows: parsed.rows };
+    } catch (e) {
+      if (!(e instanceof RestartAsText)) throw e;
+      textColumns.add(e.column);
+    }
+  }
+}
+
+async function readInput(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): Promise<LoadedColumns> {
+  const textOpts = { naValues: r.naValues, textColumns };
+  switch (input.format) {
+    case "csv":
+      return readCsvInput(input, r, textColumns, tick);
+    case "parquet": {
+      const src = input.file ?? input.bytes!;
+      const { parquetInfo, readParquet } = parquetReader();
+      const info = parquetInfo(src, input.what);
+      const unknown = [...r.textColumns].filter((c) => !info.names.includes(c));
+      if (unknown.length) throw new Error(`${input.what}: categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${info.names.join(", ")}`);
+      checkMemory(input.what, info.rows, info.names.length, r.maxMemory, false);
+      return readParquet(src, input.what, { textColumns, onRows: (rows, total) => tick((input.size * rows) / Math.max(1, total), rows) });
+    }
+    case "arrow":
+    case "json":
+    case "jsonl": {
+      const bytes = input.bytes ?? fs.readFileSync(input.file!);
+      // whole-buffer formats: the decoded table holds at least a float32 per cell; JSON text is ~10 bytes a cell
+      checkMemory(input.what, Math.ceil(bytes.length / 40), 1, r.maxMemory, true);
+      let out: LoadedColumns;
+      if (input.format === "arrow") out = arrowReader().readArrow(bytes, input.what, { textColumns });
+      else {
+        // JSON is parsed from one string, and V8's strings end at ~512 MB
+        if (bytes.length > 500e6) throw new Error(`${input.what}: ${Math.round(bytes.length / 1e6)} MB of JSON is too large to parse as one document; write large tables as JSON Lines split into files, CSV, Parquet or Arrow`);
+        const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
+        out = input.format === "json" ? readJson(text, input.what, textOpts) : readJsonLines(text, input.what, textOpts);
+      }
+      if (input.format === "arrow") {
+        const unknown = [...r.textColumns].filter((c) => !out.names.includes(c));
+        if (unknown.length) throw new Error(`${input.what}: categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${out.names.join(", ")}`);
+      }
+      tick(input.size, out.rows);
+      return out;
+    }
+  }
+}
+
+/** Concatenate the files' columns (same names in the same order); categories are merged in order of first appearance. */
+function concatColumns(parts: LoadedColumns[], inputs: Input[]): LoadedColumns | { restartAsText: string } {
+  const names = parts[0].names;
+  parts.forEach((p, i) => {
+    if (p.names.length !== names.length || p.names.some((n, j) => n !== names[j])) {
+      throw new Error(`${inputs[i].what} has columns [${p.names.join(", ")}] but ${inputs[0].what} has [${names.join(", ")}]`);
+    }
+  });
+  const rows = parts.reduce((s, p) => s + p.rows, 0);
+  const columns: ColumnValues[] = [];
+  for (let j = 0; j < names.length; j++) {
+    const cols = parts.map((p) => p.columns[j]);
+    const kinds = cols.map((c) => (c instanceof Float32Array ? "numeric" : c instanceof CategoricalColumn ? "text" : "date"));
+    // an all-missing numeric part can join text parts; a part with numbers cannot (CSV reads it again as text)
+    const allMissing = (c: ColumnValues) => c instanceof Float32Array && c.every((v) => Number.isNaN(v));
+    const hasText = kinds.includes("text");
+    if (hasText && cols.some((c, i) => kinds[i] === "numeric" && !allMissing(c))) {
+      if (inputs.every((inp) => inp.format === "csv")) return { restartAsText: names[j] };
+      const a = kinds.indexOf("numeric"), b = kinds.indexOf("text");
+      throw new Error(`column "${names[j]}" is numeric in ${inputs[a].what} but text in ${inputs[b].what}`);
+    }
+    if (hasText) {
+      const merged = new CategoricalBuilder(rows);
+      for (const c of cols) {
+        if (c instanceof CategoricalColumn) {
+          const map = Int32Array.from(c.categories, (t) => merged.code(t));
+          for (let i = 0; i < c.codes.length; i++) merged.codes[merged.length++] = c.codes[i] < 0 ? -1 : map[c.codes[i]];
+        } else for (let i = 0; i < c.length; i++) merged.codes[merged.length++] = -1;
+      }
+      columns.push(merged.finish());
+    } else if (kinds.every((k) => k === "numeric")) {
+      const out = new Float32Array(rows);
+      let o = 0;
+      for (const c of cols as Float32Array[]) {
+        out.set(c, o);
+        o += c.length;
+      }
+      columns.push(out);
+    } else if (kinds.every((k) => k === "date")) {
+      columns.push(([] as (Date | null)[]).concat(...(cols as (Date | null)[][])));
+    } else {
+      const a = kinds.indexOf("date"), b = kinds.findIndex((k) => k !== "date");
+      throw new Error(`column "${names[j]}" holds dates in ${inputs[a].what} but not in ${inputs[b].what}`);
+    }
+  }
+  return { names, columns, rows };
+}
+
+function toTable(loaded: LoadedColumns): Table {
+  const data: Record<string, ColumnValues> = {};
+  for (let j = 0; j < loaded.names.length; j++) data[loaded.names[j]] = loaded.columns[j];
+  return arquero().table(data as Parameters<ReturnType<typeof arquero>["table"]>[0]) as Table;
+}
+
+function label(inputs: Input[]): string {
+  const first = inputs[0].file ? path.basename(inputs[0].what) : inputs[0].what;
+  return `load ${first}${inputs.length > 1 ? ` (+${inputs.length - 1} files)` : ""}`;
+}
+
+/** Read every input into one LoadedColumns (shared by loadTable and the synchronous loadCsv). */
+function makeTicker(inputs: Input[], r: Resolved): { tick: (i: number) => (bytes: number, rows: number) => void; finish(rows: number): void } {
+  const total = inputs.reduce((s, i) => s + i.size, 0);
+  const show = r.progress ?? total >= 64e6;
+  const p: LoadProgress | undefined = show ? loadProgress(label(inputs), total) : undefined;
+  let before = 0, rowsBefore = 0;
+  return {
+    tick: (i) => (bytes, rows) => {
+      p?.update(before + bytes, rowsBefore + rows);
+      if (bytes >= inputs[i].size) {
+        before += inputs[i].size;
+        rowsBefore += rows;
+      }
+    },
+    finish: (rows) => p?.done(rows),
+  };
+}
+
+/**
+ * Read a table: a path (CSV, Parquet, Arrow, JSON, JSON Lines), a folder or list of files (one table, file
+ * by file), a URL, or a Buffer. Returns an arquero table of typed columns; see `columnTypes` for the types chosen.
+ */
+export async function loadTable(source: string | URL | Uint8Array | string[], opts: LoadOptions = {}): Promise<Table> {
+  const r = resolveOptions(opts, "loadTable");
+  const inputs = await inputsOf(source, r);
+  const textColumns = new Set(r.textColumns);
+  for (;;) {
+    const ticker = makeTicker(inputs, r);
+    const parts: LoadedColumns[] = [];
+    for (let i = 0; i < inputs.length; i++) parts.push(await readInput(inputs[i], r, textColumns, ticker.tick(i)));
+    const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
+    if ("restartAsText" in all) {
+      textColumns.add(all.restartAsText);
+      continue;
+    }
+    ticker.finish(all.rows);
+    if (all.rows === 0) throw new Error(`${inputs[0].what}${inputs.length > 1 ? " and the other files" : ""}: no data rows`);
+    return toTable(all);
+  }
+}
+
+/** Read a CSV file synchronously (loadTable's CSV reader): `header: false` names the columns c0, c1, …, cN. */
+export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "contentType"> = {}): Table {
+  const r = resolveOptions({ ...opts, format: "csv" }, "loadCsv");
+  if (typeof file !== "string" || !fs.existsSync(file)) throw new Error(`loadCsv: file not found: ${file}`);
+  const inputs = fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)];
+  const textColumns = new Set(r.textColumns);
+  for (;;) {
+    const ticker = makeTicker(inputs, r);
+    const parts = inputs.map((input, i) => readCsvInput(input, r, textColumns, ticker.tick(i)));
+    const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
+    if ("restartAsText" in all) {
+      textColumns.add(all.restartAsText);
+      continue;
+    }
+    ticker.finish(all.rows);
+    return toTable(all);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Where table bytes come from and what format they are in: a file, a folder or list of files (SageMaker
+ * shards a channel as part-*.csv / *.parquet: read file by file, in path order), a Buffer, or a URL.
+ * The format is the explicit `format`, else the SageMaker ContentType, else the file extension, else
+ * the bytes ("PAR1" Parquet, "ARROW1" Arrow, "[" JSON, "{" JSON Lines, anything else CSV).
+ * Also: the machine's memory limit (cgroup limit or RAM) for the early "too large" check.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { CategoricalColumn } from "./columns";
+
+export type TableFormat = "csv" | "parquet" | "arrow" | "json" | "jsonl";
+export const TABLE_FORMATS: TableFormat[] = ["csv", "parquet", "arrow", "json", "jsonl"];
+
+/** A loaded column: numbers (NaN = missing), categories, or dates (Parquet/Arrow timestamps). */
+export type ColumnValues = Float32Array | CategoricalColumn | (Date | null)[];
+
+export interface LoadedColumns {
+  names: string[];
+  columns: ColumnValues[];
+  rows: number;
+}
+
+/** SageMaker channel ContentType → format (parameters such as ";label_size=1" are ignored). */
+const CONTENT_TYPES: Record<string, TableFormat> = {
+  "text/csv": "csv",
+  "application/csv": "csv",
+  "application/x-csv": "csv",
+  "text/plain": "csv",
+  "application/x-parquet": "parquet",
+  "application/parquet": "parquet",
+  "application/vnd.apache.parquet": "parquet",
+  "application/vnd.apache.arrow.file": "arrow",
+  "application/vnd.apache.arrow.stream": "arrow",
+  "application/x-arrow": "arrow",
+  "application/json": "json",
+  "application/jsonlines": "jsonl",
+  "application/x-jsonlines": "jsonl",
+  "application/jsonl": "jsonl",
+  "application/x-ndjson": "jsonl",
+};
+
+const EXTENSIONS: Record<string, TableFormat> = {
+  ".csv": "csv",
+  ".txt": "csv",
+  ".parquet": "parquet",
+  ".pq": "parquet",
+  ".arrow": "arrow",
+  ".feather": "arrow",
+  ".ipc": "arrow",
+  ".arrows": "arrow",
+  ".json": "json",
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+};
+
+export function formatFromContentType(contentType: string): TableFormat {
+  const t = contentType.split(";")[0].trim().toLowerCase();
+  const f = CONTENT_TYPES[t];
+  if (!f) throw new Error(`unsupported content type "${contentType}"; tables are read from ${Object.keys(CONTENT_TYPES).join(", ")}`);
+  return f;
+}
+
+export function checkFormat(format: string): TableFormat {
+  if (!TABLE_FORMATS.includes(format as TableFormat)) throw new Error(`unknown format "${format}"; formats are: ${TABLE_FORMATS.join(", ")}`);
+  return format as TableFormat;
+}
+
+export function formatFromName(name: string): TableFormat | undefined {
+  return EXTENSIONS[path.extname(name).toLowerCase()];
+}
+
+/** The format the first bytes suggest (for files without a known extension, e.g. part-00000). */
+export function sniffFormat(head: Uint8Array): TableFormat {
+  const s = String.fromCharCode(...head.subarray(0, 8));
+  if (s.startsWith("PAR1")) return "parquet";
+  if (s.startsWith("ARROW1") || (head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff)) return "arrow";
+  const first = s.replace(/^\uFEFF?\s*/, "")[0];
+  if (first === "[") return "json";
+  if (first === "{") return "jsonl";
+  return "csv";
+}
+
+export function readHead(file: string, n = 16): Uint8Array {
+  const fd = fs.openSync(file, "r");
+  try {
+    const b = new Uint8Array(n);
+    const got = fs.readSync(fd, b, 0, n, 0);
+    return b.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The files of a folder, recursively, sorted by path; dot files and Hadoop/Spark markers (_SUCCESS, _metadata) are skipped. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith(".") || e.name.startsWith("_")) continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() || e.isSymbolicLink()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** A file in chunks of `size` bytes (each chunk a fresh buffer: the CSV reader may keep the tail of one). */
+export function* fileChunks(file: string, size = 4 << 20): Generator<Uint8Array> {
+  const fd = fs.openSync(file, "r");
+  try {
+    for (;;) {
+      const b = new Uint8Array(size);
+      const n = fs.readSync(fd, b, 0, size, null);
+      if (n <= 0) return;
+      yield n === size ? b : b.subarray(0, n);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Bytes this process may use: the cgroup memory limit when one is set, else the machine's RAM. */
+export function memoryLimit(): number {
+  let limit = os.totalmem();
+  for (const f of ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]) {
+    try {
+      const v = fs.readFileSync(f, "utf8").trim();
+      const n = Number(v);
+      if (v !== "max" && Number.isFinite(n) && n > 0) limit = Math.min(limit, n);
+    } catch {
+      /* no such cgroup file */
+    }
+  }
+  return limit;
+}
+
+/**
+ * The training path (the loaded columns, the row-major matrix, the core's copy and its histogram bins)
+ * holds about this many times the float32 size of the table.
+ */
+export const TRAINING_MEMORY_FACTOR = 4;
+
+function gb(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e7) return `${Math.round(n / 1e6)} MB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(n / 1e3))} kB`;
+}
+
+/** Throws (naming the file and the estimate) when a table of rows × ncol cells cannot be trained on within `limit` bytes. */
+export function checkMemory(what: string, rows: number, ncol: number, limit: number, estimated: boolean): void {
+  const bytes = rows * ncol * 4;
+  const need = bytes * TRAINING_MEMORY_FACTOR;
+  if (need > limit) {
+    throw new Error(
+      `${what}: too large for this machine's memory: ${estimated ? "about " : ""}${rows.toLocaleString("en-US")} rows × ${ncol} columns = ${gb(bytes)} as float32; ` +
+        `loading and training need about ${TRAINING_MEMORY_FACTOR}× that (${gb(need)}) but the memory limit is ${gb(limit)}. ` +
+        `Use a machine with more memory, or fewer rows or columns`,
+    );
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Transformer: a batch transform job (CreateTransformJob) — the SageMaker way to score whole files with a model,
+ * without an endpoint. Like the SageMaker Python SDK's: `estimator.transformer(…)` / `tuner.transformer(…)` (or
+ * `new Transformer(session, modelName, …)` for an existing model), then `transform(data, { contentType,
+ * splitType, … })`, `wait()` (status changes and the job's log from CloudWatch Logs, live), and `output()` to read
+ * the `<input file>.out` objects back as one table.
+ *
+ * With `inputFilter: "$[1:]"`, `joinSource: "Input"`, `outputFilter: "$[0,-1]"` a CSV whose first column is an id
+ * comes back as `id,prediction` rows (`batchInputCsv` writes such a file from a table).
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  BatchStrategy,
+  CreateTransformJobCommand,
+  DeleteModelCommand,
+  DescribeTransformJobCommand,
+  DescribeTransformJobCommandOutput,
+  DescribeTrainingJobCommand,
+  TransformInstanceType,
+} from "@aws-sdk/client-sagemaker";
+import { loadCsv, type Table } from "../data"; // the data layer's index (its file layout is the tables work's)
+import { followJobLogs, LOG_GROUPS } from "./logs";
+import { Session, uniqueName } from "./session";
+import { createModel } from "./predictor";
+
+export interface TransformerOptions {
+  instanceType?: `${TransformInstanceType}`; // ml.m5.large
+  instanceCount?: number; // 1
+  /** BatchStrategy: SingleRecord (one record per request) or MultiRecord (as many as fit in maxPayloadMb); default: the container's choice */
+  strategy?: `${BatchStrategy}`;
+  maxPayloadMb?: number; // 0–100; default: the container's choice (6)
+  maxConcurrentTransforms?: number; // default: the container's choice (1)
+  /** AssembleWith: "Line" (default) puts each output on its own line; "None" concatenates the answers */
+  assembleWith?: "None" | "Line";
+  /** the answers' content type (Accept), default text/csv */
+  accept?: string;
+  /** where the `.out` objects go; default <session output path>/<job name> */
+  outputPath?: string;
+  environment?: Record<string, string>;
+  baseJobName?: string; // "ensemble-transform"
+}
+
+export interface TransformOptions {
+  contentType?: string; // text/csv
+  splitType?: "None" | "Line"; // Line
+  /** DataProcessing.InputFilter, e.g. "$[1:]" (drop an id column before the model sees the record) */
+  inputFilter?: string;
+  /** DataProcessing.JoinSource: "Input" appends the prediction to the input record */
+  joinSource?: "Input" | "None";
+  /** DataProcessing.OutputFilter on the joined record, e.g. "$[0,-1]" (the id and the prediction) */
+  outputFilter?: string;
+  jobName?: string;
+  wait?: boolean; // default true
+  logs?: boolean; // default true
+}
+
+/** DescribeTransformJob's answer for a job that completed */
+export type CompletedTransformJob = DescribeTransformJobCommandOutput & { TransformJobName: string; TransformOutput: { S3OutputPath: string } };
+
+export class Transformer {
+  latestTransformJob?: string;
+  latestDescription?: DescribeTransformJobCommandOutput;
+  /** the input URI of the latest job, and its output path */
+  private latest?: { input: string; outputPath: string; localInput?: string };
+
+  constructor(
+    readonly session: Session,
+    readonly modelName: string,
+    readonly options: TransformerOptions = {},
+  ) {}
+
+  /** CreateTransformJob on a local file or folder (uploaded in aws mode) or an s3:// / file:// URI; waits (default) and throws if it did not complete */
+  transform(data: string, opts?: TransformOptions & { wait?: true }): Promise<CompletedTransformJob>;
+  /** CreateTransformJob without waiting (`wait: false`); `wait()` later */
+  transform(data: string, opts: TransformOptions & { wait: false }): Promise<undefined>;
+  transform(data: string, opts: TransformOptions): Promise<CompletedTransformJob | undefined>;
+  async transform(data: string, opts: TransformOptions = {}): Promise<CompletedTransformJob | undefined> {
+    const o = this.options;
+    const { sm } = await this.session.clients();
+    const name = opts.jobName ?? uniqueName(o.baseJobName ?? "ensemble-transform");
+    const input = await this.session.dataUri("transform", data);
+    const outputPath = o.outputPath ?? `${this.session.defaultOutputPath()}/${name}`;
+    const dp = opts.inputFilter || opts.outputFilter || opts.joinSource ? { InputFilter: opts.inputFilter, OutputFilter: opts.outputFilter, JoinSource: opts.joinSource } : undefined;
+    await sm.send(
+      new CreateTransformJobCommand({
+        TransformJobName: name,
+        ModelName: this.modelName,
+        BatchStrategy: o.strategy,
+        MaxPayloadInMB: o.maxPayloadMb,
+        MaxConcurrentTransforms: o.maxConcurrentTransforms,
+        Environment: o.environment,
+        TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: input } }, ContentType: opts.contentType ?? "text/csv", SplitType: opts.splitType ?? "Line" },
+        TransformOutput: { S3OutputPath: outputPath, Accept: o.accept ?? "text/csv", AssembleWith: o.assembleWith ?? "Line" },
+        TransformResources: { InstanceType: o.instanceType ?? "ml.m5.large", InstanceCount: o.instanceCount ?? 1 },
+        DataProcessing: dp,
+      }),
+    );
+    this.latestTransformJob = name;
+    this.latest = { input, outputPath, localInput: /^(s3|file):\/\//.test(data) ? undefined : path.resolve(data) };
+    this.session.log(`transform job ${name} created (${this.session.mode}): ${input} → ${outputPath}`);
+    if (opts.wait === false) return undefined;
+    return this.wait({ logs: opts.logs });
+  }
+
+  /** polls until the job ends, printing status changes and its log lines; throws if it did not complete */
+  async wait(opts: { logs?: boolean } = {}): Promise<CompletedTransformJob> {
+    const name = this.requireJob();
+    const { sm } = await this.session.clients();
+    const follower = opts.logs === false ? undefined : await followJobLogs(this.session, LOG_GROUPS.transformJobs, name);
+    const t0 = Date.now();
+    let last = "";
+    for (;;) {
+      const d = await sm.send(new DescribeTransformJobCommand({ TransformJobName: name }));
+      for (const e of (await follower?.poll()) ?? []) this.session.log(`  ${name} | ${e.message}`);
+      if (d.TransformJobStatus !== last) {
+        last = d.TransformJobStatus ?? "";
+        this.session.log(`transform job ${name}: ${last} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      }
+      if (d.TransformJobStatus === "Completed" || d.TransformJobStatus === "Failed" || d.TransformJobStatus === "Stopped") {
+        this.latestDescription = d;
+        if (d.TransformJobStatus !== "Completed") throw new Error(`transform job ${name} ${d.TransformJobStatus}: ${d.FailureReason ?? "no reason given"}`);
+        return { ...d, TransformJobName: name, TransformOutput: { ...d.TransformOutput, S3OutputPath: d.TransformOutput?.S3OutputPath ?? this.latest!.outputPath } };
+      }
+      await new Promise((r) => setTimeout(r, this.session.pollMs));
+    }
+  }
+
+  /**
+   * The latest job's output, read back (file:// locally, s3:// with the session's S3 client) as one table: the
+   * `.out` object of every input file, in order, as headerless CSV with the given column names (default c0, c1, …).
+   */
+  async output(opts: { columns?: string[] } = {}): Promise<Table> {
+    this.requireJob();
+    const outputs = this.outputUris();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "transform-out-"));
+    try {
+      const file = path.join(tmp, "all.csv");
+      for (const uri of outputs) fs.appendFileSync(file, await this.session.readObject(uri));
+      let t = loadCsv(file, { header: false });
+      if (opts.columns) {
+        const names = t.columnNames();
+        if (names.length !== opts.columns.length) throw new Error(`transform output has ${names.length} columns, not the ${opts.columns.length} named (${opts.columns.join(", ")})`);
+        t = t.rename(Object.fromEntries(names.map((n, i) => [n, opts.columns![i]]))) as Table;
+      }
+      return t;
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** the `.out` URI of each input file of the latest job (local inputs: their names; S3 inputs: as given) */
+  outputUris(): string[] {
+    const l = this.latest;
+    if (!l) throw new Error("Transformer: transform() first");
+    const files: string[] = [];
+    const local = l.localInput ?? (l.input.startsWith("file://") ? decodeURIComponent(new URL(l.input).pathname) : undefined);
+    if (local && fs.statSync(local).isDirectory()) {
+      const walk = (d: string, rel: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+          if (e.name.startsWith(".")) continue;
+          if (e.isDirectory()) walk(path.join(d, e.name), `${rel}${e.name}/`);
+          else if (e.isFile()) files.push(`${rel}${e.name}`);
+        }
+      };
+      walk(local, "");
+    } else files.push(path.posix.basename(local ?? l.input));
+    return files.map((f) => `${l.outputPath.replace(/\/+$/, "")}/${f}.out`);
+  }
+
+  /** deletes the model this transformer scores with (when it created it: estimator/tuner.transformer) */
+  async deleteModel(): Promise<void> {
+    const { sm } = await this.session.clients();
+    await sm.send(new DeleteModelCommand({ ModelName: this.modelName }));
+    this.session.log(`model ${this.modelName}: deleted`);
+  }
+
+  private requireJob(): string {
+    if (!this.latestTransformJob) throw new Error("Transformer: transform() first");
+    return this.latestTransformJob;
+  }
+}
+
+/** A Transformer for a finished training job's model (CreateModel from its artifact) — e.g. a tuning job's best. */
+export async function transformerForTrainingJob(session: Session, trainingJobName: string, opts: TransformerOptions & { modelName?: string; imageUri?: string } = {}): Promise<Transformer> {
+  const { sm } = await session.clients();
+  const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJobName }));
+  const data = d.ModelArtifacts?.S3ModelArtifacts;
+  if (!data) throw new Error(`training job ${trainingJobName} has no model artifacts (${d.TrainingJobStatus})`);
+  const modelName = await createModel(session, { modelData: data, modelName: opts.modelName, imageUri: opts.imageUri });
+  session.log(`model ${modelName}: the model of training job ${trainingJobName}`);
+  return new Transformer(session, modelName, opts);
+}
+
+/**
+ * Writes a table as a batch transform input: headerless CSV, an id column first (the table's `idColumn`, or the
+ * row number from 1), then the features in the table's order without `exclude` (e.g. the label). Returns the file.
+ */
+export function batchInputCsv(table: Table, file: string, opts: { idColumn?: string; exclude?: string[] } = {}): string {
+  const exclude = new Set([...(opts.exclude ?? []), ...(opts.idColumn ? [opts.idColumn] : [])]);
+  const features = table.columnNames().filter((c) => !exclude.has(c));
+  const cols = features.map((c) => table.array(c) as ArrayLike<unknown>);
+  const ids = opts.idColumn ? (table.array(opts.idColumn) as ArrayLike<unknown>) : undefined;
+  const n = table.numRows();
+  const cell = (v: unknown) => (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) ? "" : String(v));
+  let out = "";
+  for (let i = 0; i < n; i++) out += `${ids ? cell(ids[i]) : i + 1},${cols.map((c) => cell(c[i])).join(",")}\n`;
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, out);
+  return file;
+}

@@ -1,0 +1,173 @@
+/**
+ * Log streams as CloudWatch Logs keeps them: log groups of streams of events, each event a line with its
+ * timestamp (epoch ms, when the line arrived) and ingestionTime. The groups are SageMaker's:
+ *
+ *   /aws/sagemaker/TrainingJobs          <job>/algo-1-<epoch s>             a training job's container output
+ *   /aws/sagemaker/TransformJobs         <job>/algo-1-<epoch s>             a transform job's container output
+ *                                        <job>/algo-1-<epoch s>/data-log   its per-file data messages
+ *   /aws/sagemaker/Endpoints/<endpoint>  AllTraffic/algo-1-<epoch s>        an endpoint's model server output
+ *
+ * On disk: <state>/logs/<group>/<stream>.jsonl (names URI-encoded), one JSON object per event, the first line the
+ * stream's creation time. A stream file is only appended to, in time order; readers cache what they parsed and
+ * read only what was appended since (another process sharing the state folder may be writing), so a reader
+ * polling a running job's stream costs the new lines, not the whole file.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export const TRAINING_JOBS_GROUP = "/aws/sagemaker/TrainingJobs";
+export const TRANSFORM_JOBS_GROUP = "/aws/sagemaker/TransformJobs";
+export const endpointGroup = (endpoint: string) => `/aws/sagemaker/Endpoints/${endpoint}`;
+/** `<prefix>/algo-1-<epoch seconds>`, as SageMaker names a container's stream */
+export const containerStream = (prefix: string, startMs: number) => `${prefix}/algo-1-${Math.floor(startMs / 1000)}`;
+
+/** one event as stored and answered (GetLogEvents' OutputLogEvent) */
+export interface StoredEvent {
+  timestamp: number;
+  ingestionTime: number;
+  message: string;
+}
+
+export interface StreamInfo {
+  group: string;
+  name: string;
+  creationTime: number;
+  events: StoredEvent[];
+  /** bytes of the messages (CloudWatch's storedBytes) */
+  bytes: number;
+}
+
+interface Cached {
+  info: StreamInfo;
+  /** file bytes parsed so far */
+  size: number;
+  /** an incomplete last line, kept until the writer finishes it */
+  rest: string;
+}
+
+/** the groups and streams under <state>/logs */
+export class LogStreams {
+  private cache = new Map<string, Cached>();
+  constructor(readonly root: string) {}
+
+  private groupDir(group: string): string {
+    return path.join(this.root, encodeURIComponent(group));
+  }
+  private streamFile(group: string, stream: string): string {
+    return path.join(this.groupDir(group), `${encodeURIComponent(stream)}.jsonl`);
+  }
+
+  /** A stream to append to (created now, with the group if need be). */
+  open(group: string, stream: string): StreamWriter {
+    const file = this.streamFile(group, stream);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (!fs.existsSync(path.join(this.groupDir(group), ".group"))) fs.writeFileSync(path.join(this.groupDir(group), ".group"), JSON.stringify({ creationTime: Date.now() }));
+    if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify({ creationTime: Date.now() }) + "\n");
+    return new StreamWriter(file);
+  }
+
+  /** every group: its name and creation time */
+  groups(): { name: string; creationTime: number }[] {
+    if (!fs.existsSync(this.root)) return [];
+    const out: { name: string; creationTime: number }[] = [];
+    for (const d of fs.readdirSync(this.root)) {
+      const meta = readJson(path.join(this.root, d, ".group"));
+      if (meta) out.push({ name: decodeURIComponent(d), creationTime: Number(meta.creationTime) || 0 });
+    }
+    return out;
+  }
+
+  hasGroup(group: string): boolean {
+    return fs.existsSync(path.join(this.groupDir(group), ".group"));
+  }
+
+  /** the names of a group's streams */
+  streamNames(group: string): string[] {
+    const dir = this.groupDir(group);
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".jsonl"))
+      .map((f) => decodeURIComponent(f.slice(0, -".jsonl".length)));
+  }
+
+  /** a stream with every event so far, or undefined when it does not exist */
+  stream(group: string, name: string): StreamInfo | undefined {
+    const file = this.streamFile(group, name);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      return undefined;
+    }
+    const key = `${group}\n${name}`;
+    let c = this.cache.get(key);
+    if (!c || size < c.size) {
+      c = { info: { group, name, creationTime: 0, events: [], bytes: 0 }, size: 0, rest: "" };
+      this.cache.set(key, c);
+    }
+    if (size > c.size) {
+      const fd = fs.openSync(file, "r");
+      const buf = Buffer.alloc(size - c.size);
+      fs.readSync(fd, buf, 0, buf.length, c.size);
+      fs.closeSync(fd);
+      c.size = size;
+      const lines = (c.rest + buf.toString("utf8")).split("\n");
+      c.rest = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!line) continue;
+        let v: unknown;
+        try {
+          v = JSON.parse(line);
+        } catch {
+          continue; // a line torn by a crash: skip it
+        }
+        if (typeof v !== "object" || v === null) continue;
+        const o = v as Record<string, unknown>;
+        if (typeof o.creationTime === "number") c.info.creationTime = o.creationTime;
+        else if (typeof o.m === "string" && typeof o.t === "number") {
+          c.info.events.push({ timestamp: o.t, ingestionTime: typeof o.i === "number" ? o.i : o.t, message: o.m });
+          c.info.bytes += Buffer.byteLength(o.m);
+        }
+      }
+    }
+    return c.info;
+  }
+}
+
+/** Appends lines to one stream: each complete line is one event, timestamped when it arrives. */
+export class StreamWriter {
+  private partial = "";
+  constructor(private file: string) {}
+
+  /** text as a process writes it: complete lines become events, the rest waits for its newline */
+  write(text: string): void {
+    const lines = (this.partial + text).split("\n");
+    this.partial = lines.pop() ?? "";
+    this.append(lines);
+  }
+  /** one event per line (a line may not contain a newline) */
+  line(message: string): void {
+    this.append([message]);
+  }
+  /** the last incomplete line, as an event */
+  flush(): void {
+    if (this.partial) this.append([this.partial]);
+    this.partial = "";
+  }
+  private append(lines: string[]): void {
+    if (!lines.length) return;
+    const t = Date.now();
+    const out = lines.map((m) => JSON.stringify({ t, i: t, m: m.replace(/\r$/, "") })).join("\n") + "\n";
+    fs.appendFileSync(this.file, out);
+  }
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    return typeof v === "object" && v !== null ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Batch transform jobs: CreateTransformJob (validated with AWS's constraints before anything runs),
+ * DescribeTransformJob, ListTransformJobs and StopTransformJob; the SDK's and boto3's waiter
+ * TransformJobCompletedOrStopped polls DescribeTransformJob. A job's run — the model, the container's `serve`
+ * in batch mode, the mini-batches, the output objects — is ./transform-run's; the data handling ./transform-data's.
+ *
+ * Validation as AWS's: MaxPayloadInMB 0–100, MaxConcurrentTransforms ≥ 0 and MaxConcurrentTransforms ×
+ * MaxPayloadInMB ≤ 100, the enums (SplitType, BatchStrategy, AssembleWith, JoinSource, CompressionType,
+ * S3DataType), JSONPath filters that parse (./jsonpath), ModelClientConfig's ranges, an existing model. What the
+ * local SageMaker does not implement is an error too: manifest inputs, RecordIO/TFRecord splits, gzip input,
+ * more than one instance, and joins or filters on an input that is not split by lines.
+ */
+import type {
+  CreateTransformJobCommandInput,
+  CreateTransformJobCommandOutput,
+  DescribeTransformJobCommandInput,
+  DescribeTransformJobCommandOutput,
+  ListTransformJobsCommandInput,
+  ListTransformJobsCommandOutput,
+  StopTransformJobCommandInput,
+  StopTransformJobCommandOutput,
+  SortBy,
+  TransformJobStatus,
+} from "@aws-sdk/client-sagemaker";
+import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
+import { Checker, errorMessage, inUse, notFound, validation } from "./errors";
+import { JsonPathError, parseJsonPath } from "./jsonpath";
+import type { Models } from "./models";
+import type { ModelRecord, TransformJobRecord } from "./records";
+import { checkUri } from "./storage";
+import { formatOf } from "./transform-data";
+import { TransformRun } from "./transform-run";
+import type { Reply, Request } from "./wire";
+
+const TRANSFORM_JOB_STATUSES = Object.keys({ InProgress: 1, Completed: 1, Failed: 1, Stopping: 1, Stopped: 1 } satisfies Record<TransformJobStatus, 1>);
+const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<SortBy, 1>);
+const LISTED: Listed<TransformJobRecord> = { name: (r) => r.TransformJobName, status: (r) => r.TransformJobStatus, created: (r) => r.CreationTime };
+
+/** a transform job that has not finished */
+export interface RunningTransform {
+  stop(shutdown?: boolean): void;
+  kill(): void;
+  done: Promise<void>;
+}
+
+export class TransformJobs {
+  readonly recs = new Map<string, TransformJobRecord>();
+  private running = new Map<string, RunningTransform>();
+  constructor(private ctx: Context, private models: Models, recover = true) {
+    for (const r of ctx.store.loadAll("transform-jobs")) {
+      if (recover && (r.TransformJobStatus === "InProgress" || r.TransformJobStatus === "Stopping")) {
+        r.TransformJobStatus = "Failed";
+        r.FailureReason = "InternalServerError: the local SageMaker server stopped while the job was running.";
+        r.TransformEndTime = now();
+        ctx.store.save("transform-jobs", r.TransformJobName, r);
+      }
+      this.recs.set(r.TransformJobName, r);
+    }
+  }
+
+  create(request: Request<CreateTransformJobCommandInput>): Reply<CreateTransformJobCommandOutput> {
+    const c = new Checker();
+    c.name(request.TransformJobName, "TransformJobName");
+    c.name(request.ModelName, "ModelName");
+    c.range(request.MaxConcurrentTransforms, "MaxConcurrentTransforms", 0, 1_000_000);
+    c.range(request.MaxPayloadInMB, "MaxPayloadInMB", 0, 100);
+    c.oneOf(request.BatchStrategy, "BatchStrategy", ["MultiRecord", "SingleRecord"]);
+    c.stringMap(request.Environment, "Environment");
+    const mcc = request.ModelClientConfig;
+    if (c.object(mcc, "ModelClientConfig")) {
+      c.range(mcc.InvocationsTimeoutInSeconds, "ModelClientConfig.InvocationsTimeoutInSeconds", 1, 3600);
+      c.range(mcc.InvocationsMaxRetries, "ModelClientConfig.InvocationsMaxRetries", 0, 3);
+    }
+    const input = request.TransformInput;
+    if (c.object(input, "TransformInput", true)) {
+      c.oneOf(input.SplitType, "TransformInput.SplitType", ["None", "Line", "RecordIO", "TFRecord"]);
+      c.oneOf(input.CompressionType, "TransformInput.CompressionType", ["None", "Gzip"]);
+      c.string(input.ContentType, "TransformInput.ContentType");
+      const ds = input.DataSource;
+      if (c.object(ds, "TransformInput.DataSource", true)) {
+        const s3 = ds.S3DataSource;
+        if (c.object(s3, "TransformInput.DataSource.S3DataSource", true)) {
+          c.oneOf(s3.S3DataType, "TransformInput.DataSource.S3DataSource.S3DataType", ["ManifestFile", "S3Prefix", "AugmentedManifestFile", "Converse"], true);
+          if (c.string(s3.S3Uri, "TransformInput.DataSource.S3DataSource.S3Uri", true)) checkUri(s3.S3Uri, "TransformInput.DataSource.S3DataSource.S3Uri");
+          if (typeof s3.S3DataType === "string" && s3.S3DataType !== "S3Prefix") c.custom(`S3DataType ${s3.S3DataType} is not supported by the local SageMaker: use S3Prefix.`);
+        }
+      }
+      if (input.SplitType === "RecordIO" || input.SplitType === "TFRecord") c.custom(`SplitType ${input.SplitType} is not supported by the local SageMaker: use None or Line.`);
+      if (input.CompressionType === "Gzip") c.custom("CompressionType Gzip is not supported by the local SageMaker: use None.");
+    }
+    const output = request.TransformOutput;
+    if (c.object(output, "TransformOutput", true)) {
+      if (c.string(output.S3OutputPath, "TransformOutput.S3OutputPath", true)) checkUri(output.S3OutputPath, "TransformOutput.S3OutputPath");
+      c.string(output.Accept, "TransformOutput.Accept");
+      c.oneOf(output.AssembleWith, "TransformOutput.AssembleWith", ["None", "Line"]);
+      if (output.KmsKeyId !== undefined) c.custom("TransformOutput.KmsKeyId is not supported by the local SageMaker.");
+    }
+    const res = request.TransformResources;
+    if (c.object(res, "TransformResources", true)) {
+      c.required(res.InstanceType, "TransformResources.InstanceType");
+      c.string(res.InstanceType, "TransformResources.InstanceType");
+      c.range(res.InstanceCount, "TransformResources.InstanceCount", 1, 1_000_000, true);
+      if (typeof res.InstanceCount === "number" && res.InstanceCount > 1) c.custom("Local SageMaker runs transform jobs on one instance: TransformResources.InstanceCount must be 1.");
+    }
+    const dp = request.DataProcessing;
+    if (c.object(dp, "DataProcessing")) {
+      c.oneOf(dp.JoinSource, "DataProcessing.JoinSource", ["Input", "None"]);
+      for (const f of ["InputFilter", "OutputFilter"] as const) {
+        const v = dp[f];
+        if (!c.string(v, `DataProcessing.${f}`)) continue;
+        if (v.length > 63) c.custom(`Value '${v}' at 'dataProcessing.${f[0].toLowerCase()}${f.slice(1)}' failed to satisfy constraint: Member must have length less than or equal to 63`);
+        else
+          try {
+            parseJsonPath(v);
+          } catch (e) {
+            if (!(e instanceof JsonPathError)) throw e;
+            c.custom(`DataProcessing.${f}: ${e.message}.`);
+          }
+      }
+    }
+    for (const f of ["DataCaptureConfig", "ExperimentConfig"] as const) if (request[f] !== undefined) c.custom(`${f} is not supported by the local SageMaker.`);
+    const mct = request.MaxConcurrentTransforms;
+    const mpl = request.MaxPayloadInMB;
+    if (typeof mct === "number" && typeof mpl === "number" && mct > 0 && mct * mpl > 100)
+      c.custom(`MaxConcurrentTransforms (${mct}) * MaxPayloadInMB (${mpl}) must not exceed 100 MB.`);
+    const isFilter = (v: unknown) => typeof v === "string" && v !== "$"; // other types are problems above
+    const filtered = isObject(dp) && (isFilter(dp.InputFilter) || isFilter(dp.OutputFilter) || dp.JoinSource === "Input");
+    if (filtered && isObject(input) && input.SplitType !== "Line")
+      c.custom("DataProcessing (InputFilter, OutputFilter, JoinSource Input) needs TransformInput.SplitType Line in the local SageMaker.");
+    if (filtered && isObject(input) && formatOf(typeof input.ContentType === "string" ? input.ContentType : undefined) === "raw")
+      c.custom("DataProcessing needs CSV (text/csv) or JSON (application/json, application/jsonlines) input: set TransformInput.ContentType.");
+    const valid = c.valid<CreateTransformJobCommandInput & { TransformJobName: string; ModelName: string }>(request);
+    // file:// input and output only inside the allowed folders (./file-roots), checked again when they are used
+    this.ctx.data.checkAllowed(valid.TransformInput!.DataSource!.S3DataSource!.S3Uri!, "TransformInput.DataSource.S3DataSource.S3Uri");
+    this.ctx.data.checkAllowed(valid.TransformOutput!.S3OutputPath!, "TransformOutput.S3OutputPath");
+    const name = valid.TransformJobName;
+    const arn = this.ctx.arn("transform-job", name.toLowerCase());
+    if (this.recs.has(name)) throw inUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
+    const model: ModelRecord = this.models.model(valid.ModelName); // ValidationException "Could not find model …"
+    const t = now();
+    const r: TransformJobRecord = {
+      TransformJobName: name,
+      TransformJobArn: arn,
+      TransformJobStatus: "InProgress",
+      ModelName: valid.ModelName,
+      MaxConcurrentTransforms: valid.MaxConcurrentTransforms,
+      MaxPayloadInMB: valid.MaxPayloadInMB,
+      BatchStrategy: valid.BatchStrategy,
+      ModelClientConfig: valid.ModelClientConfig,
+      Environment: valid.Environment,
+      TransformInput: {
+        ...valid.TransformInput!,
+        DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: valid.TransformInput!.DataSource!.S3DataSource!.S3Uri! } },
+        SplitType: (valid.TransformInput!.SplitType ?? "None") as "None" | "Line",
+        CompressionType: "None",
+      },
+      TransformOutput: { ...valid.TransformOutput!, S3OutputPath: valid.TransformOutput!.S3OutputPath!, AssembleWith: valid.TransformOutput!.AssembleWith ?? "None" },
+      TransformResources: { ...valid.TransformResources!, InstanceType: valid.TransformResources!.InstanceType!, InstanceCount: valid.TransformResources!.InstanceCount! },
+      DataProcessing: valid.DataProcessing,
+      CreationTime: t,
+    };
+    this.recs.set(name, r);
+    this.save(r);
+    const run = new TransformRun(this.ctx, r, model, () => this.save(r));
+    const running: RunningTransform = { stop: (shutdown) => run.stop(shutdown), kill: () => run.kill(), done: Promise.resolve() };
+    this.running.set(name, running);
+    running.done = run
+      .start()
+      .catch((e) => this.ctx.log(`transform job ${name}: internal error ${e instanceof Error ? e.stack : errorMessage(e)}`))
+      .finally(() => this.running.delete(name));
+    return { TransformJobArn: arn };
+  }
+
+  private save(r: TransformJobRecord): void {
+    this.ctx.store.save("transform-jobs", r.TransformJobName, r);
+  }
+
+  get(name: unknown): TransformJobRecord {
+    const r = typeof name === "string" ? this.recs.get(name) : undefined;
+    if (!r) throw notFound(`Could not find job to update with name ${String(name)}`);
+    return r;
+  }
+  describe(input: Request<DescribeTransformJobCommandInput>): Reply<DescribeTransformJobCommandOutput> {
+    const c = new Checker();
+    c.name(input.TransformJobName, "TransformJobName");
+    c.throwIfAny();
+    return this.get(input.TransformJobName);
+  }
+  list(input: Request<ListTransformJobsCommandInput>): Reply<ListTransformJobsCommandOutput> {
+    checkList(input, { statuses: TRANSFORM_JOB_STATUSES, sortBy: SORT_BY });
+    const items = sortAndFilter([...this.recs.values()], input, LISTED);
+    const { page, NextToken } = paginate(items, input);
+    return {
+      TransformJobSummaries: page.map((r) => ({
+        TransformJobName: r.TransformJobName,
+        TransformJobArn: r.TransformJobArn,
+        CreationTime: r.CreationTime,
+        TransformEndTime: r.TransformEndTime,
+        LastModifiedTime: r.TransformEndTime ?? r.TransformStartTime ?? r.CreationTime,
+        TransformJobStatus: r.TransformJobStatus,
+        FailureReason: r.FailureReason,
+      })),
+      NextToken,
+    };
+  }
+  stop(input: Request<StopTransformJobCommandInput>): Reply<StopTransformJobCommandOutput> {
+    const c = new Checker();
+    c.name(input.TransformJobName, "TransformJobName");
+    c.throwIfAny();
+    const r = this.get(input.TransformJobName);
+    if (r.TransformJobStatus !== "InProgress") throw validation(`The request was rejected because the transform job is in status ${r.TransformJobStatus}.`);
+    r.TransformJobStatus = "Stopping";
+    this.save(r);
+    this.running.get(r.TransformJobName)?.stop();
+    return {};
+  }
+  waitFor(name: string): Promise<void> {
+    return this.running.get(name)?.done ?? Promise.resolve();
+  }
+  /** the server is stopping: running jobs end Failed (as a restarted server would record them) */
+  async shutdown(): Promise<void> {
+    for (const run of this.running.values()) run.stop(true);
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+  /** the host process is exiting: SIGKILL the containers */
+  killAll(): void {
+    for (const run of this.running.values()) run.kill();
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

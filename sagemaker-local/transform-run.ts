@@ -1,0 +1,384 @@
+/**
+ * One batch transform job's run, as SageMaker runs it on one instance:
+ *
+ *   1. the input (every object under the S3 prefix, or the file:// file or folder) into the job's folder;
+ *      nothing there → Failed, "ClientError: No S3 objects found under S3 URL …"
+ *   2. the model's ModelDataUrl unpacked into opt_ml/model/
+ *   3. the container's `serve` (./serve-process) with SAGEMAKER_BATCH=true and, for the parameters the request
+ *      gives, SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_BATCH_STRATEGY (SINGLE_RECORD | MULTI_RECORD) and
+ *      SAGEMAKER_MAX_CONCURRENT_TRANSFORMS; a parameter the request left out is the container's answer to
+ *      GET /execution-parameters when it has one, else AWS's default (1 transform, 6 MB, MultiRecord)
+ *   4. each input object in path order: its records (./transform-data) in mini-batches, up to
+ *      MaxConcurrentTransforms requests in flight, answers put back in record order, joined and filtered, and
+ *      written as <S3OutputPath>/<object's path under the prefix>.out
+ *   5. Completed; or Failed naming the object and line of the record the model refused (a refused mini-batch is
+ *      sent again record by record to find it) or what else went wrong; or Stopped by StopTransformJob.
+ *
+ * A request that fails with a 5xx or no answer is retried (ModelClientConfig.InvocationsMaxRetries, default 3)
+ * and times out after InvocationsTimeoutInSeconds (default 600). The container's output goes to
+ * /aws/sagemaker/TransformJobs `<job>/algo-1-<epoch>`, the per-object messages to `…/data-log`, as on AWS.
+ */
+import * as fs from "fs";
+import * as http from "http";
+import * as path from "path";
+import type { ChildProcess } from "child_process";
+import { Context, now, terminate } from "./context";
+import { errorMessage } from "./errors";
+import { JsonPath, parseJsonPath } from "./jsonpath";
+import { containerStream, StreamWriter, TRANSFORM_JOBS_GROUP } from "./log-streams";
+import type { ModelRecord, TransformJobRecord } from "./records";
+import { startServeProcess } from "./serve-process";
+import { joinUri } from "./storage";
+import { unpack } from "./tar";
+import { filterInput, formatOf, miniBatches, outputRecord, RecordFormat, splitAnswer, splitRecords } from "./transform-data";
+
+/** the job failed: its FailureReason */
+class JobFailure extends Error {}
+
+interface Params {
+  maxConcurrent: number;
+  maxPayloadMb: number;
+  strategy: "SingleRecord" | "MultiRecord";
+}
+
+const DEFAULTS: Params = { maxConcurrent: 1, maxPayloadMb: 6, strategy: "MultiRecord" };
+
+export class TransformRun {
+  private readonly dir: string;
+  private proc?: ChildProcess;
+  private url?: string;
+  private stopped = false;
+  private shutdown = false;
+  private agent?: http.Agent;
+  private log?: StreamWriter;
+  private dataLog?: StreamWriter;
+
+  constructor(
+    private ctx: Context,
+    private r: TransformJobRecord,
+    private model: ModelRecord,
+    private save: () => void,
+  ) {
+    this.dir = ctx.store.dir("transform-jobs", r.TransformJobName);
+  }
+
+  /** StopTransformJob (→ Stopped), or the server stopping (`shutdown`: → Failed, as a restarted server records it) */
+  stop(shutdown = false): void {
+    this.stopped = true;
+    this.shutdown ||= shutdown;
+    if (this.proc) terminate(this.proc, 3000);
+  }
+  /** the host process is exiting: no time for SIGTERM */
+  kill(): void {
+    this.proc?.kill("SIGKILL");
+  }
+
+  async start(): Promise<void> {
+    const r = this.r;
+    r.TransformStartTime = now();
+    this.save();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.mkdirSync(this.dir, { recursive: true });
+    const stream = containerStream(r.TransformJobName, Date.now());
+    this.log = this.ctx.logs.open(TRANSFORM_JOBS_GROUP, stream);
+    this.dataLog = this.ctx.logs.open(TRANSFORM_JOBS_GROUP, `${stream}/data-log`);
+    try {
+      const files = await this.downloadInput();
+      await this.unpackModel();
+      const params = await this.startContainer();
+      this.dataLog.line(`${stamp()}:[sagemaker logs]: MaxConcurrentTransforms=${params.maxConcurrent}, MaxPayloadInMB=${params.maxPayloadMb}, BatchStrategy=${params.strategy === "MultiRecord" ? "MULTI_RECORD" : "SINGLE_RECORD"}`);
+      for (const f of files) {
+        if (this.stopped) break;
+        await this.transformObject(f, params);
+      }
+      this.finish(this.stopped ? "Stopped" : "Completed");
+    } catch (e) {
+      if (this.stopped) this.finish("Stopped");
+      else this.finish("Failed", e instanceof JobFailure ? e.message : `InternalServerError: ${errorMessage(e)}`);
+    }
+  }
+
+  private finish(status: "Completed" | "Failed" | "Stopped", reason?: string): void {
+    if (this.shutdown) return this.end("Failed", "InternalServerError: the local SageMaker server stopped while the job was running.");
+    this.end(status, reason);
+  }
+
+  private end(status: "Completed" | "Failed" | "Stopped", reason?: string): void {
+    const r = this.r;
+    if (this.proc) terminate(this.proc, 3000);
+    this.agent?.destroy();
+    this.log?.flush();
+    r.TransformJobStatus = status;
+    if (reason) r.FailureReason = reason.slice(0, 1024);
+    r.TransformEndTime = now();
+    this.save();
+    this.ctx.log(`transform job ${r.TransformJobName}: ${status}${reason ? ` (${reason})` : ""}`);
+  }
+
+  /** every input object, as { uri, file } in path order */
+  private async downloadInput(): Promise<{ uri: string; file: string; rel: string }[]> {
+    const uri = this.r.TransformInput.DataSource.S3DataSource.S3Uri;
+    const dest = path.join(this.dir, "input");
+    try {
+      await this.ctx.data.download(uri, dest, "TransformInput");
+    } catch (e) {
+      const bucket = /^s3:\/\/([^/]+)/.exec(uri)?.[1];
+      throw new JobFailure(
+        `ClientError: No S3 objects found under S3 URL "${uri}" given in input data source. Please ensure that the bucket exists in the selected region, that objects exist under that S3 prefix` +
+          (bucket ? `, and that the role "${this.model.ExecutionRoleArn ?? ""}" has "s3:ListBucket" permissions on bucket "${bucket}".` : ` (${errorMessage(e)}).`),
+      );
+    }
+    const out: { uri: string; file: string; rel: string }[] = [];
+    const walk = (d: string, rel: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = path.join(d, e.name);
+        const rp = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(p, rp);
+        else if (e.isFile()) out.push({ file: p, rel: rp, uri: "" });
+      }
+    };
+    walk(dest, "");
+    for (const o of out) o.uri = inputUri(uri, o.rel, out.length);
+    if (!out.length) throw new JobFailure(`ClientError: No S3 objects found under S3 URL "${uri}" given in input data source.`);
+    return out;
+  }
+
+  private async unpackModel(): Promise<void> {
+    const url = this.model.PrimaryContainer.ModelDataUrl;
+    const dest = path.join(this.dir, "opt_ml", "model");
+    fs.mkdirSync(dest, { recursive: true });
+    if (!url) return;
+    try {
+      unpack(await this.ctx.data.readObject(url, "ModelDataUrl"), dest);
+    } catch (e) {
+      throw new JobFailure(`ClientError: Failed to extract model data archive from URL "${url}": ${errorMessage(e)}`);
+    }
+  }
+
+  /**
+   * serve in batch mode: SAGEMAKER_BATCH=true and the parameters the request gave; those it left out are the
+   * container's answer to GET /execution-parameters, else AWS's defaults (the product kept within 100 MB)
+   */
+  private async startContainer(): Promise<Params> {
+    const r = this.r;
+    const given: Partial<Params> = {
+      maxConcurrent: r.MaxConcurrentTransforms || undefined,
+      maxPayloadMb: r.MaxPayloadInMB || undefined,
+      strategy: r.BatchStrategy as Params["strategy"] | undefined,
+    };
+    await this.launch(given);
+    const complete = given.maxConcurrent !== undefined && given.maxPayloadMb !== undefined && given.strategy !== undefined;
+    const params: Params = { ...DEFAULTS, ...(complete ? {} : definedOnly(await this.executionParameters())), ...definedOnly(given) };
+    if (params.maxConcurrent * params.maxPayloadMb > 100) params.maxConcurrent = Math.max(1, Math.floor(100 / params.maxPayloadMb));
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: params.maxConcurrent });
+    r.MaxConcurrentTransforms = params.maxConcurrent;
+    r.MaxPayloadInMB = params.maxPayloadMb;
+    r.BatchStrategy = params.strategy;
+    this.save();
+    return params;
+  }
+
+  private async launch(p: Partial<Params>): Promise<void> {
+    const batchEnv: Record<string, string> = { SAGEMAKER_BATCH: "true" };
+    if (p.maxPayloadMb !== undefined) batchEnv.SAGEMAKER_MAX_PAYLOAD_IN_MB = String(p.maxPayloadMb);
+    if (p.strategy !== undefined) batchEnv.SAGEMAKER_BATCH_STRATEGY = p.strategy === "MultiRecord" ? "MULTI_RECORD" : "SINGLE_RECORD";
+    if (p.maxConcurrent !== undefined) batchEnv.SAGEMAKER_MAX_CONCURRENT_TRANSFORMS = String(p.maxConcurrent);
+    const { proc, url } = await startServeProcess(this.ctx, {
+      optml: path.join(this.dir, "opt_ml"),
+      environment: { ...(this.model.PrimaryContainer.Environment ?? {}), ...(this.r.Environment ?? {}), ...batchEnv },
+      logFile: path.join(this.dir, "log.txt"),
+      stream: this.log!,
+      startTimeoutMs: 120_000,
+    });
+    this.proc = proc;
+    try {
+      this.url = await url;
+    } catch (e) {
+      throw new JobFailure(`AlgorithmError: ${errorMessage(e)}`);
+    }
+  }
+
+  /** GET /execution-parameters: the container's choice, or nothing when it does not answer one */
+  private async executionParameters(): Promise<Partial<Params>> {
+    const res = await this.request("GET", "/execution-parameters", undefined, 10_000).catch(() => undefined);
+    if (!res || res.status !== 200) return {};
+    try {
+      const v: unknown = JSON.parse(res.body);
+      if (typeof v !== "object" || v === null) return {};
+      const o = v as Record<string, unknown>;
+      const int = (x: unknown, max: number) => (typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= max ? x : undefined);
+      return {
+        maxConcurrent: int(o.MaxConcurrentTransforms, 1000),
+        maxPayloadMb: int(o.MaxPayloadInMB, 100),
+        strategy: o.BatchStrategy === "MULTI_RECORD" ? "MultiRecord" : o.BatchStrategy === "SINGLE_RECORD" ? "SingleRecord" : undefined,
+      };
+    } catch {
+      return {};
+    }
+  }
+
+  /** one input object → its .out object */
+  private async transformObject(f: { uri: string; file: string; rel: string }, p: Params): Promise<void> {
+    const r = this.r;
+    const t0 = Date.now();
+    const text = fs.readFileSync(f.file, "utf8");
+    const split = r.TransformInput.SplitType;
+    const inFormat = formatOf(r.TransformInput.ContentType);
+    const outFormat: RecordFormat = r.TransformOutput.Accept ? formatOf(r.TransformOutput.Accept) : inFormat;
+    const dp = r.DataProcessing ?? {};
+    const inputFilter = pathOf(dp.InputFilter);
+    const outputFilter = pathOf(dp.OutputFilter);
+    const join = dp.JoinSource === "Input";
+    const perRecord = join || outputFilter !== undefined;
+    const records = splitRecords(text, split);
+    const bodies = records.map((rec) => {
+      try {
+        return filterInput(rec.text, inFormat, inputFilter);
+      } catch (e) {
+        throw this.dataFailure(f.uri, rec.line, `InputFilter ${dp.InputFilter}: ${errorMessage(e)}`);
+      }
+    });
+    const maxBytes = p.maxPayloadMb * 1024 * 1024;
+    const batches = split === "None" ? (records.length ? [[0, 1] as [number, number]] : []) : miniBatches(bodies.map((b) => Buffer.byteLength(b)), p.strategy, maxBytes);
+    const answers: string[] = new Array(batches.length);
+    let next = 0;
+    let failed = false; // one request failed the job: the others send nothing more
+    const worker = async () => {
+      try {
+        while (next < batches.length && !this.stopped && !failed) {
+          const k = next++;
+          const [a, b] = batches[k];
+          const body = split === "None" ? text : bodies.slice(a, b).join("\n") + "\n";
+          if (Buffer.byteLength(body) > maxBytes)
+            throw this.dataFailure(f.uri, records[a].line, `the record is larger than MaxPayloadInMB (${p.maxPayloadMb} MB)`);
+          answers[k] = await this.invokeBatch(body, f.uri, records.slice(a, b), bodies.slice(a, b));
+        }
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(p.maxConcurrent, batches.length) }, worker));
+    if (this.stopped) return;
+    let out = "";
+    batches.forEach(([a, b], k) => {
+      if (!perRecord) {
+        out += answers[k];
+        if (r.TransformOutput.AssembleWith === "Line" && !answers[k].endsWith("\n")) out += "\n";
+        return;
+      }
+      let outs: string[];
+      try {
+        outs = splitAnswer(answers[k], r.TransformOutput.Accept, b - a);
+      } catch (e) {
+        throw this.dataFailure(f.uri, records[a].line, errorMessage(e));
+      }
+      outs.forEach((o, j) => {
+        try {
+          out += outputRecord(records[a + j].text, inFormat, o, outFormat, join, outputFilter);
+        } catch (e) {
+          throw this.dataFailure(f.uri, records[a + j].line, `${outputFilter ? `OutputFilter ${dp.OutputFilter}` : "JoinSource Input"}: ${errorMessage(e)}`);
+        }
+        if (r.TransformOutput.AssembleWith === "Line") out += "\n";
+      });
+    });
+    const target = joinUri(r.TransformOutput.S3OutputPath, `${f.rel}.out`);
+    await this.ctx.data.writeObject(target, Buffer.from(out));
+    this.dataLog!.line(`${stamp()}:[sagemaker logs]: ${f.uri}: ${records.length} record(s) in ${batches.length} request(s), ${Date.now() - t0} ms → ${target}`);
+  }
+
+  /** a mini-batch's answer; a refused one is sent again record by record to name the record the model refuses */
+  private async invokeBatch(body: string, uri: string, records: { line: number }[], bodies: string[]): Promise<string> {
+    const res = await this.invoke(body, uri, records[0].line);
+    if (res.status === 200) return res.body;
+    if (records.length > 1) {
+      for (let j = 0; j < records.length; j++) {
+        const one = await this.invoke(bodies[j] + "\n", uri, records[j].line);
+        if (one.status !== 200) throw this.refused(uri, records[j].line, one);
+      }
+    }
+    throw this.refused(uri, records[0].line, res);
+  }
+
+  private refused(uri: string, line: number, res: { status: number; body: string }): JobFailure {
+    return this.dataFailure(uri, line, `the model server answered ${res.status}: ${answerMessage(res.body)}`);
+  }
+
+  private dataFailure(uri: string, line: number, why: string): JobFailure {
+    const msg = `ClientError: ${uri}: line ${line}: ${why}`;
+    this.dataLog?.line(`${stamp()}:[sagemaker logs]: ${msg}`);
+    return new JobFailure(msg);
+  }
+
+  /** POST /invocations; a 5xx or no answer is retried InvocationsMaxRetries times; 4xx answers come back */
+  private async invoke(body: string, uri: string, line: number): Promise<{ status: number; body: string }> {
+    const r = this.r;
+    const retries = r.ModelClientConfig?.InvocationsMaxRetries ?? 3;
+    const timeoutMs = (r.ModelClientConfig?.InvocationsTimeoutInSeconds ?? 600) * 1000;
+    let last = "";
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (this.stopped) return { status: 499, body: "stopped" };
+      try {
+        const res = await this.request("POST", "/invocations", body, timeoutMs);
+        if (res.status < 500) return res;
+        last = `${res.status}: ${answerMessage(res.body)}`;
+      } catch (e) {
+        last = errorMessage(e);
+      }
+    }
+    if (this.stopped) return { status: 499, body: "stopped" };
+    this.dataLog?.line(`${stamp()}:[sagemaker logs]: ${uri}: line ${line}: AlgorithmError: ${last}`);
+    throw new JobFailure(`AlgorithmError: ${uri}: line ${line}: the model server failed after ${retries + 1} attempt(s): ${last}`);
+  }
+
+  private request(method: string, route: string, body: string | undefined, timeoutMs: number): Promise<{ status: number; body: string }> {
+    const url = new URL(route, this.url);
+    const headers: Record<string, string> = {};
+    if (body !== undefined) {
+      headers["content-type"] = this.r.TransformInput.ContentType ?? "application/octet-stream";
+      headers["content-length"] = String(Buffer.byteLength(body));
+      if (this.r.TransformOutput.Accept) headers.accept = this.r.TransformOutput.Accept;
+    }
+    return new Promise((resolve, reject) => {
+      const req = http.request(url, { method, headers, agent: this.agent, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s (InvocationsTimeoutInSeconds)`)));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+}
+
+/** an object's URI: the input URI itself when it names the one object (its last segment is the file), else the prefix joined with its path */
+function inputUri(prefix: string, rel: string, count: number): string {
+  const base = prefix.replace(/\/+$/, "");
+  if (count === 1 && base.split("/").pop() === rel) return base;
+  return joinUri(prefix, rel);
+}
+
+function pathOf(p: string | undefined): JsonPath | undefined {
+  return p === undefined || p === "$" ? undefined : parseJsonPath(p);
+}
+
+function definedOnly<T extends object>(o: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** a model server's error answer, shortened: {"error": "…"} → the message */
+function answerMessage(body: string): string {
+  try {
+    const v: unknown = JSON.parse(body);
+    if (v && typeof v === "object" && typeof (v as { error?: unknown }).error === "string") return (v as { error: string }).error;
+  } catch {
+    /* not JSON */
+  }
+  return body.trim().slice(0, 500);
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace("Z", "");
+}

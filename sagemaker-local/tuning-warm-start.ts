@@ -1,0 +1,119 @@
+/**
+ * Warm start: a tuning job that starts from up to 5 earlier ones (HyperParameterTuningJobWarmStartConfig), with
+ * AWS's rules, checked before anything runs (ValidationException):
+ *
+ * - 1 to 5 parents, each an existing tuning job in a terminal state (Completed, Stopped or Failed);
+ * - the same objective metric and type as every parent;
+ * - IdenticalDataAndAlgorithm: the same training image and input data as every parent; the hyperparameters may move
+ *   between static and tuned but their set (static + tuned) stays the same, and a hyperparameter tuned in both
+ *   keeps its type (continuous, integer, categorical);
+ * - TransferLearning: data, image, ranges and static hyperparameters may all change;
+ * - the Bayesian and Random strategies (the parents' results inform a model, or are not tried again); Grid and
+ *   Hyperband take no warm start here.
+ *
+ * What it gives the new job: the parents' own finished trials (not their parents': warm start is not recursive) as
+ * prior observations for the strategy (./tuning `StrategyOptions.prior`, with each trial's hyperparameters as it
+ * ran), and the parents' best training jobs, among which and the job's own best DescribeHyperParameterTuningJob
+ * answers OverallBestTrainingJob.
+ */
+import { validation } from "./errors";
+import type { TrialSummary, TuningJobRecord } from "./records";
+import type { TrainingJobs } from "./training";
+import type { CreateTuningJob } from "./tuning-spec";
+import type { Trial } from "./tuning";
+import { isJsonObject } from "./wire";
+
+export interface WarmStart {
+  prior: Trial[];
+  parentBest: TrialSummary[];
+}
+
+const TERMINAL = ["Completed", "Stopped", "Failed"];
+
+type RangeKind = "Continuous" | "Integer" | "Categorical";
+
+/** tuned name → its kind, as far as the ranges are well formed */
+function rangeKinds(ranges: unknown): Map<string, RangeKind> {
+  const out = new Map<string, RangeKind>();
+  if (!isJsonObject(ranges)) return out;
+  for (const kind of ["Continuous", "Integer", "Categorical"] as const) {
+    const list = ranges[`${kind}ParameterRanges`];
+    if (Array.isArray(list)) for (const r of list) if (isJsonObject(r) && typeof r.Name === "string") out.set(r.Name, kind);
+  }
+  return out;
+}
+
+function channelsOf(def: CreateTuningJob["TrainingJobDefinition"]): string {
+  return JSON.stringify((def.InputDataConfig ?? []).map((c) => [c.ChannelName, c.DataSource.S3DataSource.S3Uri]).sort());
+}
+
+/**
+ * The parents of a validated CreateHyperParameterTuningJob request, checked against AWS's rules; their trials and
+ * best jobs. `find` looks a tuning job up (throws ResourceNotFound for an unknown one).
+ */
+export function resolveWarmStart(input: CreateTuningJob, find: (name: string) => TuningJobRecord, jobs: TrainingJobs): WarmStart | undefined {
+  const ws = input.WarmStartConfig;
+  if (!ws) return undefined;
+  const cfg = input.HyperParameterTuningJobConfig;
+  if (cfg.Strategy === "Grid" || cfg.Strategy === "Hyperband")
+    throw validation(`Warm start is not supported with the ${cfg.Strategy} strategy in the local SageMaker: use Bayesian or Random.`);
+  const objective = cfg.HyperParameterTuningJobObjective;
+  const def = input.TrainingJobDefinition;
+  const tuned = rangeKinds(cfg.ParameterRanges);
+  const names = new Set([...tuned.keys(), ...Object.keys(def.StaticHyperParameters ?? {})]);
+  const prior: Trial[] = [];
+  const parentBest: TrialSummary[] = [];
+  for (const { HyperParameterTuningJobName: parentName } of ws.ParentHyperParameterTuningJobs) {
+    const parent = find(parentName);
+    const w = parent.wire;
+    if (!TERMINAL.includes(w.HyperParameterTuningJobStatus))
+      throw validation(
+        `The parent hyperparameter tuning job ${parentName} is in status ${w.HyperParameterTuningJobStatus}. Parent jobs of a warm start tuning job must be in a terminal state (Completed, Stopped or Failed).`,
+      );
+    const po = w.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective;
+    if (po.MetricName !== objective.MetricName || po.Type !== objective.Type)
+      throw validation(
+        `The objective metric of the warm start tuning job (${objective.Type} ${objective.MetricName}) must be the same as that of the parent hyperparameter tuning job ${parentName} (${po.Type} ${po.MetricName}).`,
+      );
+    const pdef = w.TrainingJobDefinition;
+    if (ws.WarmStartType === "IdenticalDataAndAlgorithm") {
+      if (pdef.AlgorithmSpecification.TrainingImage !== def.AlgorithmSpecification.TrainingImage || channelsOf(pdef) !== channelsOf(def))
+        throw validation(
+          `For warm start type IdenticalDataAndAlgorithm the training image and the input data must be the same as those of the parent hyperparameter tuning job ${parentName}; use TransferLearning for different data or a different image.`,
+        );
+      const ptuned = rangeKinds(w.HyperParameterTuningJobConfig.ParameterRanges);
+      const pnames = new Set([...ptuned.keys(), ...Object.keys(pdef.StaticHyperParameters ?? {})]);
+      const diff = [...names].filter((n) => !pnames.has(n)).concat([...pnames].filter((n) => !names.has(n)));
+      if (diff.length)
+        throw validation(
+          `For warm start type IdenticalDataAndAlgorithm the set of static and tunable hyperparameters must be the same as that of the parent hyperparameter tuning job ${parentName}; these differ: ${diff.sort().join(", ")}.`,
+        );
+      for (const [n, kind] of tuned) {
+        const pk = ptuned.get(n);
+        if (pk && pk !== kind) throw validation(`The type of hyperparameter ${n} cannot change between the parent hyperparameter tuning job ${parentName} (${pk}) and the warm start tuning job (${kind}).`);
+      }
+    }
+    if (w.BestTrainingJob) parentBest.push(w.BestTrainingJob);
+    for (const name of parent.local.trials) {
+      const j = jobs.recs.get(name);
+      const o = parent.local.objectives?.[name];
+      if (!j || !o || o.status === "Failed" || o.objective === undefined) continue;
+      const { _tuning_objective_metric: _omit, ...hp } = j.HyperParameters;
+      void _omit;
+      prior.push({ hyperparameters: hp, objective: o.objective, status: o.status });
+    }
+  }
+  return { prior, parentBest };
+}
+
+/** the best of the job's own best training job and its parents' (OverallBestTrainingJob) */
+export function overallBest(own: TrialSummary | undefined, parents: TrialSummary[], type: "Minimize" | "Maximize"): TrialSummary | undefined {
+  let best: TrialSummary | undefined;
+  for (const s of [...(own ? [own] : []), ...parents]) {
+    const v = s.FinalHyperParameterTuningJobObjectiveMetric?.Value;
+    if (v === undefined) continue;
+    const b = best?.FinalHyperParameterTuningJobObjectiveMetric?.Value;
+    if (b === undefined || (type === "Minimize" ? v < b : v > b)) best = s;
+  }
+  return best;
+}

@@ -1,0 +1,321 @@
+/**
+ * The trainer image, built from this checkout and run the way SageMaker runs it (issue 15):
+ *
+ *   DOCKER_BUILDKIT=0 docker build --network host -f trainer/Dockerfile -t ensemble-workbook-trainer:test .
+ *   docker run --network none -v <opt_ml>:/opt/ml IMAGE train      hyperparameters.json, inputdataconfig.json,
+ *                                                                   resourceconfig.json and a train channel in place
+ *   docker run --network host -e SAGEMAKER_BIND_TO_PORT=<port> -v <model>:/opt/ml/model IMAGE serve
+ *
+ * Checks: the runtime image holds only the bundle and the built core; train's metric lines agree with
+ * its own model/ and cv.json, and the model equals what this checkout's trainer trains on the host;
+ * a failing job exits ≠ 0 with output/failure naming the cause and model/ untouched; serve answers
+ * /ping and /invocations (CSV and JSON) with lib's loadEnsemble(model/) predictions and exits 0
+ * within 10 s of SIGTERM. Prints, as CI log lines, the build time, the image size and the serve
+ * cold start (docker run → first /ping 200) — figures, not assertions.
+ *
+ * Skips, naming the cause, when Docker cannot run here (no docker command, no engine, no
+ * permission, no base image: .ci/run installs docker.io and mmdebstrap, starts `dockerd
+ * --bridge=none` and builds the offline stand-in base with ../shared/tools/docker-base.sh).
+ * Env TRAINER_NODE_IMAGE picks another base (e.g. node:24-slim; default node:22-slim).
+ * Containers run only with --network none / host and are all removed (a test lists leftovers).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
+import * as path from "path";
+import { loadEnsemble } from "../lib";
+import { dockerRun, dockerRunToEnd, dockerSync, dockerUnavailable, leftoverContainers, removeContainer, removeContainers } from "./docker-helpers";
+import { DIABETES, diabetesRows, optMl, refRmse, request, rmTree, ROOT, runTrain } from "./trainer-helpers";
+
+const BASE = process.env.TRAINER_NODE_IMAGE || "node:22-slim";
+const IMAGE = "ensemble-workbook-trainer:test";
+const NODE_MAJOR = (/:(\d+)/.exec(BASE) ?? [])[1];
+
+const loadedAt = Date.now();
+const cause = dockerUnavailable(BASE);
+if (cause) console.log(`  SKIP the trainer image in Docker: ${cause}`);
+const t = cause ? test.skip : test;
+
+const log = (line: string) => console.log(`  container: ${line}`);
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const HP = { models: "xgboost,catboost", k_fold: "3", num_round: "10", seed: "7" };
+// what SageMaker writes next to hyperparameters.json
+const CONFIG = {
+  "inputdataconfig.json": JSON.stringify({ train: { ContentType: "text/csv", TrainingInputMode: "File", S3DistributionType: "FullyReplicated", RecordWrapperType: "None" } }),
+  "resourceconfig.json": JSON.stringify({ current_host: "algo-1", current_instance_type: "ml.m5.large", hosts: ["algo-1"], network_interface_name: "eth0" }),
+};
+const trees: string[] = [];
+function tree(hp: Record<string, string>, channels: Record<string, Record<string, string>>): string {
+  const root = optMl(hp, channels, CONFIG);
+  trees.push(root);
+  return root;
+}
+const diabetes = () => ({ train: { "diabetes.csv": fs.readFileSync(DIABETES, "utf8") } });
+
+const { header, rows } = diabetesRows();
+const yi = header.indexOf("target");
+const X = rows.map((r) => r.filter((_, j) => j !== yi));
+const y = rows.map((r) => r[yi]);
+
+/** DOCKER_BUILDKIT=0 docker build [--target], streaming "Step i/n" lines as progress; → { ms, context bytes }. */
+function build(tag: string, target?: string): Promise<{ ms: number; context: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const args = ["build", "--network", "host", "--force-rm", "--build-arg", `NODE_IMAGE=${BASE}`, "-f", "trainer/Dockerfile", ...(target ? ["--target", target] : []), "-t", tag, "."];
+    const child = spawn("docker", args, { cwd: ROOT, env: { ...process.env, DOCKER_BUILDKIT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let partial = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d;
+      partial += d;
+      const lines = partial.split("\n");
+      partial = lines.pop()!;
+      for (const l of lines) if (/^Step \d+\/\d+ : (FROM|RUN|COPY)/.test(l)) log(`build ${l.slice(0, 110)}`);
+    });
+    child.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill("SIGTERM"), 15 * 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`docker build → exit ${code}:\n${out.split("\n").slice(-40).join("\n")}`));
+      const m = /Sending build context to Docker daemon\s+([0-9.]+)\s*([kMG]?B)/.exec(out);
+      if (!m) return reject(new Error(`docker build: no "Sending build context" line in its output:\n${out.slice(0, 2000)}`));
+      resolve({ ms: Date.now() - t0, context: Number(m[1]) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 } as Record<string, number>)[m[2]] });
+    });
+  });
+}
+
+const imageSize = (image: string) => Number(dockerSync(["image", "inspect", "--format", "{{.Size}}", image]).trim());
+
+// hooks only when the tests run (uvu's test.skip has none)
+if (!cause) test.before(async () => {
+  log(`building ${IMAGE} from ${BASE} (classic builder, --network host; a clean engine takes ~0.5–1.5 min) …`);
+  // the build stage gets a tag of its own, so that its layers (npm ci, the compiled core) stay the
+  // build cache while superseded builds — untagged, labelled by the Dockerfile — are pruned below
+  const stage = await build(`${IMAGE}-build`, "build");
+  const { ms, context } = await build(IMAGE);
+  const size = imageSize(IMAGE);
+  const base = imageSize(BASE);
+  log(`built ${IMAGE} in ${seconds(stage.ms + ms)} (build context ${mb(context)})`);
+  // the root .dockerignore keeps node_modules (~300 MB), host builds and notebooks out of the context
+  if (context > 5e6) throw new Error(`docker build context is ${mb(context)}: is the root .dockerignore in effect?`);
+  log(`image size ${mb(size)} = base ${BASE} ${mb(base)} + ${mb(size - base)} of trainer (bundle, core, package.json)`);
+  // untagged images of earlier builds of this Dockerfile (images in use by a container are kept)
+  dockerSync(["image", "prune", "--force", "--filter", "label=ensemble-workbook.stage"]);
+});
+
+if (!cause) test.after(() => {
+  removeContainers();
+  for (const dir of trees) rmTree(dir);
+});
+
+t("the image: Node " + NODE_MAJOR + ", production files only (bundle and its member-fit worker, core's dist + .wasm, package.json)", async () => {
+  const v = await dockerRunToEnd("none", ["--entrypoint", "node", IMAGE, "--version"]);
+  assert.is(v.code, 0, v.output);
+  assert.match(v.output.trim(), new RegExp(`^v${NODE_MAJOR}\\.`));
+  const f = await dockerRunToEnd("none", ["--entrypoint", "find", IMAGE, "/app", "-type", "f"]);
+  assert.is(f.code, 0, f.output);
+  const files = f.output.trim().split("\n").sort();
+  const allowed = /^\/app\/(package\.json|out\/trainer\/(main|fit-worker)\.js|node_modules\/node-xgboost-wasm\/(package\.json|build\/xgb\.wasm|dist\/[\w.-]+\.(js|d\.ts|js\.map|d\.ts\.map)))$/;
+  assert.equal(files.filter((p) => !allowed.test(p)), [], "files beyond the bundle and the built core");
+  assert.ok(files.includes("/app/node_modules/node-xgboost-wasm/build/xgb.wasm"));
+  // nothing the trainer never loads: no node_modules tree, no notebook kernel, no plotting bundle
+  for (const p of ["tslab", "zeromq", "plotly", "typescript", "@yowasp", "arquero/package.json"]) assert.not.ok(files.some((f) => f.includes(p)), p);
+  assert.ok(imageSize(IMAGE) - imageSize(BASE) < 10e6, "the trainer adds more than 10 MB to the base");
+});
+
+t("train with a validation channel: the final fit's members in worker threads (the bundle's fit-worker.js), live per-round lines", async () => {
+  const csv = fs.readFileSync(DIABETES, "utf8");
+  const root = tree(HP, { train: { "diabetes.csv": csv }, validation: { "diabetes.csv": csv } });
+  fs.writeFileSync(path.join(root, "input", "config", "inputdataconfig.json"), JSON.stringify({
+    train: { ContentType: "text/csv", TrainingInputMode: "File", S3DistributionType: "FullyReplicated", RecordWrapperType: "None" },
+    validation: { ContentType: "text/csv", TrainingInputMode: "File", S3DistributionType: "FullyReplicated", RecordWrapperType: "None" },
+  }));
+  const r = await dockerRunToEnd("none", ["-v", `${root}:/opt/ml`, IMAGE, "train"]);
+  assert.is(r.code, 0, r.output);
+  for (let k = 0; k < 10; k++) assert.match(r.output, new RegExp(`^\\[${k}\\] validation-rmse:[0-9.]+;$`, "m"));
+  assert.ok(fs.existsSync(path.join(root, "model", "manifest.json")));
+});
+
+let model = ""; // the container's model/ (used by the serve tests)
+
+t("train as SageMaker runs it: metric lines, model/ (loads with lib, equals the host trainer's), cv.json", async () => {
+  const root = tree(HP, diabetes());
+  const t0 = Date.now();
+  const r = await dockerRunToEnd("none", ["-v", `${root}:/opt/ml`, IMAGE, "train"]);
+  log(`train (3-fold xgboost+catboost, 10 rounds, 442 rows) in the container: ${seconds(Date.now() - t0)} from docker run to exit`);
+  assert.is(r.code, 0, r.output);
+  assert.not.ok(fs.existsSync(path.join(root, "output", "failure")));
+  // SageMaker metric lines
+  for (let k = 1; k <= 3; k++) assert.match(r.output, new RegExp(`^fold=${k} xgboost-rmse:[0-9.]+; catboost-rmse:[0-9.]+; ensemble-rmse:[0-9.]+;$`, "m"));
+  for (let k = 0; k < 10; k++) assert.match(r.output, new RegExp(`^\\[${k}\\] validation-rmse:[0-9.]+;$`, "m"));
+  const trainRmse = Number((/^train-rmse:([0-9.]+);$/m.exec(r.output) ?? [])[1]);
+  const valid = [...r.output.matchAll(/^validation-rmse:([0-9.]+);$/gm)].map((m) => Number(m[1]));
+  assert.is(valid.length, 1, r.output);
+
+  // model/: the manifest and one file per member, nothing else; it loads and predicts
+  const dir = path.join(root, "model");
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  assert.equal(fs.readdirSync(dir).sort(), ["manifest.json", ...manifest.members.map((m: { file: string }) => m.file)].sort());
+  const ens = loadEnsemble(dir);
+  try {
+    assert.equal(ens.members.map((m) => m.name), ["xgboost", "catboost"]);
+    const p = ens.predict(X).prediction;
+    // the logged train-rmse is the saved model's RMSE on all rows (5 significant digits)
+    assert.is(trainRmse.toPrecision(5), refRmse(y, p).toPrecision(5));
+    // the logged validation-rmse is the out-of-fold RMSE of the ensemble in cv.json
+    const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+    assert.equal(cv.y, y);
+    assert.is(valid[0].toPrecision(5), refRmse(y, cv.oof.ensemble).toPrecision(5));
+
+    // the image trains what this checkout's trainer trains (tsx on the host, same input)
+    const host = tree(HP, diabetes());
+    const h = await runTrain(host);
+    assert.is(h.code, 0, h.stderr);
+    const hostEns = loadEnsemble(path.join(host, "model"));
+    try {
+      assert.equal(Array.from(p), Array.from(hostEns.predict(X).prediction));
+    } finally {
+      hostEns.free();
+    }
+  } finally {
+    ens.free();
+  }
+  model = dir;
+});
+
+t("train failures: exit ≠ 0, output/failure names the cause, model/ stays empty", async () => {
+  const cases: [string, string, RegExp][] = [];
+  const unknown = tree({ ...HP, etaa: "0.1" }, diabetes());
+  cases.push(["unknown hyperparameter", unknown, /etaa/]);
+  const noChannel = tree(HP, {});
+  cases.push(["no train channel", noChannel, /missing train channel/]);
+  const ragged = tree(HP, { train: { "r.csv": "a,b,target\n1,2,3\n4,5\n" } });
+  cases.push(["ragged CSV", ragged, /r\.csv: line 3 has 2 fields, expected 3/]);
+  for (const [what, root, why] of cases) {
+    const r = await dockerRunToEnd("none", ["-v", `${root}:/opt/ml`, IMAGE, "train"]);
+    assert.ok(r.code !== 0 && r.code !== null, `${what}: exit ${r.code}`);
+    const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+    assert.match(failure, why, `${what}: ${failure}`);
+    assert.equal(fs.readdirSync(path.join(root, "model")), [], what);
+  }
+});
+
+/** A free loopback port (the container binds it on the host network). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: "127.0.0.1", port, path: "/ping", agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode!));
+    });
+    req.on("error", () => resolve(0));
+  });
+}
+
+/**
+ * `docker run … IMAGE serve` on a free host-network port, polled until /ping answers 200:
+ * { container, port, coldMs } (coldMs = docker run → first 200). SageMaker leaves the bind
+ * address at 0.0.0.0; the test binds loopback so the shared host exposes nothing.
+ */
+async function serve(modelDir: string) {
+  const port = await freePort();
+  const t0 = process.hrtime.bigint();
+  const c = dockerRun("host", ["-e", `SAGEMAKER_BIND_TO_PORT=${port}`, "-e", "SAGEMAKER_BIND_TO_HOST=127.0.0.1", "-v", `${modelDir}:/opt/ml/model:ro`, IMAGE, "serve"]);
+  let exited = false;
+  c.exited.then(() => (exited = true), () => (exited = true));
+  for (;;) {
+    if ((await ping(port)) === 200) break;
+    if (exited) throw new Error(`serve exited before /ping answered:\n${c.output()}`);
+    if (Number(process.hrtime.bigint() - t0) > 60e9) {
+      removeContainer(c.name);
+      throw new Error(`serve did not answer /ping in 60 s:\n${c.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return { container: c, port, coldMs: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+/** docker kill -s TERM → { code, ms } of the docker run client's exit (= the container's). */
+async function sigterm(c: { name: string; exited: Promise<number | null> }) {
+  const t0 = Date.now();
+  dockerSync(["kill", "-s", "TERM", c.name]);
+  const code = await Promise.race([c.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 15_000))]);
+  return { code, ms: Date.now() - t0 };
+}
+
+const colds: number[] = [];
+
+t("serve as SageMaker runs it: /ping, /invocations CSV and JSON equal lib's loadEnsemble(model/), SIGTERM → exit 0 within 10 s", async () => {
+  assert.ok(model, "needs the model/ of the train test");
+  const ens = loadEnsemble(model);
+  const s = await serve(model);
+  colds.push(s.coldMs);
+  try {
+    // the container's stdout reaches the docker client through the engine: it may trail the first /ping
+    for (let i = 0; i < 100 && !/serving on/.test(s.container.output()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(s.container.output(), /serving on http:\/\/127\.0\.0\.1:\d+/);
+    const some = X.slice(0, 30);
+    const expected = Array.from(ens.predict(some).prediction);
+    const csvBody = some.map((r) => r.join(",")).join("\n") + "\n";
+    const c = await request(s.port, "POST", "/invocations", csvBody, { "Content-Type": "text/csv", Accept: "text/csv" });
+    assert.is(c.status, 200, c.body);
+    assert.equal(c.body.trim().split("\n").map(Number), expected);
+    const j = await request(s.port, "POST", "/invocations", JSON.stringify({ instances: some }), { "Content-Type": "application/json", Accept: "application/json" });
+    assert.is(j.status, 200, j.body);
+    assert.equal(JSON.parse(j.body), { predictions: expected });
+    const bad = await request(s.port, "POST", "/invocations", "1,2\n", { "Content-Type": "text/csv" });
+    assert.is(bad.status, 400, bad.body);
+
+    const stop = await sigterm(s.container);
+    assert.is(stop.code, 0, `after SIGTERM: ${stop.code}\n${s.container.output()}`);
+    assert.ok(stop.ms < 10_000, `SIGTERM → exit took ${stop.ms} ms`);
+    assert.match(s.container.output(), /SIGTERM: draining/);
+    log(`serve: SIGTERM → exit 0 in ${seconds(stop.ms)}`);
+  } finally {
+    removeContainer(s.container.name); // when an assertion above failed before SIGTERM
+    ens.free();
+  }
+});
+
+t("serve cold start in the container (docker run → first /ping 200), printed against the ≤ 1 s serverless users feel", async () => {
+  assert.ok(model, "needs the model/ of the train test");
+  for (let i = 0; i < 4; i++) {
+    const s = await serve(model);
+    colds.push(s.coldMs);
+    try {
+      assert.is((await sigterm(s.container)).code, 0);
+    } finally {
+      removeContainer(s.container.name);
+    }
+  }
+  log(`serve cold start, docker run → first /ping 200: ${colds.map(seconds).join(", ")} — median ${seconds(median(colds))} (serverless target ≤ 1 s)`);
+});
+
+t("no container is left behind (every one above exited and was removed by --rm)", async () => {
+  let left = leftoverContainers();
+  for (let i = 0; i < 50 && left.length; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = leftoverContainers();
+  }
+  assert.equal(left, []);
+  log(`the container test took ${seconds(Date.now() - loadedAt)} (probe, build, runs)`);
+});
+
+test.run();

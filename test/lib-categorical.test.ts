@@ -1,0 +1,198 @@
+/**
+ * Tables with text through lib's modelling: ridge one-hot (against scikit-learn's OneHotEncoder with
+ * max_categories), tree members with categorical columns, text class labels in and out, saved ensembles
+ * reading the original text values, unseen categories as missing with drift counts, and the bad inputs of
+ * issue 10 as Errors naming row, column and value.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as aq from "arquero";
+import { catboost, crossValidate, Ensemble, loadEnsemble, loadTable, readManifest, ridge, saveEnsemble, toMatrix, vegaDataset, xgboost } from "ensemble-workbook";
+import { Rng } from "node-xgboost-wasm";
+import { hasSklearn, python } from "./lib-sklearn";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-categorical-"));
+
+/** n rows: x numeric (some missing), c with `levels` levels of distinct frequencies, y depending on both (not monotonic in the code). */
+function synthetic(n: number, levels: number, seed = 1) {
+  const rng = Rng.fromSeed(seed);
+  const weights = Array.from({ length: levels }, (_, k) => levels - k + 0.5 * k * k / levels);
+  const total = weights.reduce((s, w) => s + w, 0);
+  const effect = Array.from({ length: levels }, (_, k) => ((k * 7919) % 13) / 3 - 2);
+  const x: (number | null)[] = [], c: string[] = [], y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let u = rng.next() * total, k = 0;
+    while (u > weights[k] && k < levels - 1) u -= weights[k++];
+    const xi = rng.next() * 4 - 2;
+    x.push(i % 17 === 0 ? null : xi);
+    c.push(`L${k}`);
+    y.push(xi + effect[k] + 0.3 * (rng.next() - 0.5));
+  }
+  return { x, c, y };
+}
+
+test("ridge one-hot with max_categories equals scikit-learn's OneHotEncoder(max_categories) + StandardScaler + Ridge", () => {
+  if (!hasSklearn()) return;
+  const { x, c, y } = synthetic(600, 25);
+  const table = aq.table({ x, c, y });
+  const m = ridge({ alpha: 2, max_categories: 8 });
+  const e = new Ensemble({ members: [m] }).fit(table, { label: "y" });
+  const ours = e.predict(table).prediction;
+  const ref = python(
+    `
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+X = np.array([[np.nan if v is None else v, c] for v, c in zip(data["x"], data["c"])], dtype=object)
+ct = ColumnTransformer([
+  ("num", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler()), [0]),
+  ("cat", make_pipeline(OneHotEncoder(max_categories=8, handle_unknown="infrequent_if_exist", sparse_output=False), StandardScaler()), [1]),
+])
+model = make_pipeline(ct, Ridge(alpha=2.0)).fit(X, np.array(data["y"]))
+print(json.dumps({"p": model.predict(X).tolist(), "ncol": int(ct.transform(X).shape[1])}))
+`,
+    { x, c, y },
+  );
+  const coef = (e.members[0] as unknown as { coefficients(): { names: string[] } }).coefficients();
+  assert.is(coef.names.length, ref.ncol, "1 numeric + 7 levels + (other)");
+  assert.ok(coef.names.includes("c=(other)"));
+  let maxDiff = 0;
+  for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - ref.p[i]));
+  assert.ok(maxDiff < 1e-4, `max |ours − sklearn| = ${maxDiff}`);
+});
+
+test("ridge: a 10k-level column costs at most max_categories columns; missing and unseen categories are the all-zero row", () => {
+  const n = 12000;
+  const rng = Rng.fromSeed(3);
+  const c = Array.from({ length: n }, (_, i) => `id${i < 2000 ? i % 5 : i}`);
+  const x = Array.from({ length: n }, () => rng.next());
+  const y = x.map((v, i) => v + (i < 2000 ? i % 5 : 0));
+  const e = new Ensemble({ members: [ridge()] }).fit(aq.table({ x, c, y }), { label: "y" });
+  const names = (e.members[0] as unknown as { coefficients(): { names: string[] } }).coefficients().names;
+  assert.is(names.length, 1 + 32);
+  const p = e.predict([{ x: 0.5, c: "never-seen" }, { x: 0.5, c: null }]);
+  assert.is(p.prediction[0], p.prediction[1]);
+  assert.equal(p.drift!.c, { missing: 1, unseen: 1 });
+});
+
+test("tree members: categorical columns reach the core; unseen categories predict as missing; save/load reads the original text", () => {
+  const { x, c, y } = synthetic(800, 12, 5);
+  const table = aq.table({ x, colour: c, y });
+  const e = new Ensemble({ members: [xgboost({ num_round: 30 }), catboost({ iterations: 30 })] }).fit(table, { label: "y" });
+  assert.equal(e.columns![1].type, "categorical");
+  assert.is(e.columns![1].categories![0], c[0], "codes in order of first appearance");
+  const dir = path.join(tmp, "cat-model");
+  saveEnsemble(e, dir);
+  const manifest = readManifest(dir);
+  assert.equal(manifest.columns, e.columns);
+  const tree = JSON.parse(fs.readFileSync(path.join(dir, "catboost.json"), "utf8"));
+  assert.ok(tree.learner.attributes.categorical_target_statistics, "the core encoded the categorical column");
+  const loaded = loadEnsemble(dir);
+  const rows = [{ x: 0.3, colour: "L3" }, { x: 0.3, colour: "never-seen" }, { x: 0.3, colour: null }];
+  const before = e.predict(rows), after = loaded.predict(rows.map((r) => [r.x, r.colour]));
+  for (const name of ["xgboost", "catboost"]) {
+    assert.equal(Array.from(after.members[name]), Array.from(before.members[name]), name);
+    assert.is(before.members[name][1], before.members[name][2], `${name}: unseen = missing`);
+  }
+  assert.equal(after.drift!.colour, { missing: 1, unseen: 1 });
+  assert.throws(() => loaded.predict([{ x: "abc", colour: "L1" }]), /row 0, column "x": "abc" \(string\) is not a number \(the column is numeric\)/);
+  assert.equal(Array.from(loaded.predict([{ x: "0.3", colour: "L3" }]).prediction), [before.prediction[0]], "numbers as text for a numeric column");
+  e.free();
+  loaded.free();
+});
+
+test("crossValidate: a category only in a held-out fold is missing there, as at prediction time", () => {
+  const { x, c, y } = synthetic(200, 6, 9);
+  c[0] = "only-here";
+  const table = aq.table({ x, c, y });
+  const cv = crossValidate(new Ensemble({ members: [catboost({ iterations: 20 })] }), table, { label: "y", k: 4, keepModels: true });
+  const f = cv.folds.findIndex((fold) => Array.from(fold.test).includes(0));
+  const member = cv.models![f][0];
+  const m = toMatrix(table, { label: "y" });
+  const row = { X: Float32Array.from([m.X[0], NaN]), nrow: 1, ncol: 2, featureNames: m.featureNames, columns: m.columns };
+  assert.is(cv.oof.catboost[0], member.predict(row)[0]);
+  for (const fm of cv.models!) for (const mm of fm) mm.free();
+  // fitted blends (inner folds) work unchanged on categorical tables
+  const blended = crossValidate(new Ensemble({ members: [xgboost({ num_round: 20 }), catboost({ iterations: 20 }), ridge()], blend: "stacking", innerK: 3 }), table, {
+    label: "y",
+    k: 3,
+    blends: ["weighted", "mean"],
+  });
+  const rows = blended.summary.objects() as { member: string; rmse_mean: number }[];
+  const rmse = (name: string) => rows.find((r) => r.member === name)!.rmse_mean;
+  const worst = Math.max(rmse("xgboost"), rmse("catboost"), rmse("ridge"));
+  for (const name of ["ensemble", "ensemble:weighted", "ensemble:mean"]) assert.ok(rmse(name) <= worst * 1.02, `${name}: ${rmse(name)} vs worst member ${worst}`);
+});
+
+test("text class labels in and out: binary with categorical features, multiclass penguins; saved classes", async () => {
+  const { x, c } = synthetic(400, 5, 11);
+  const label = x.map((v, i) => ((v ?? 0) + (c[i] === "L1" ? 2 : 0) > 0.5 ? "yes" : "no"));
+  const table = aq.table({ x, c, label });
+  const e = new Ensemble({ members: [xgboost({ objective: "binary:logistic", num_round: 20 }), ridge()] }).fit(table, { label: "label" });
+  assert.equal(e.classes, ["no", "yes"]);
+  const pc = e.predictClasses(table);
+  const acc = pc.filter((p, i) => p.label === label[i]).length / label.length;
+  assert.ok(acc > 0.8, `accuracy ${acc}`);
+  assert.ok(Math.abs(pc[0].probabilities.yes + pc[0].probabilities.no - 1) < 1e-9);
+  const dir = path.join(tmp, "binary");
+  saveEnsemble(e, dir);
+  assert.equal(readManifest(dir).classes, ["no", "yes"]);
+  assert.equal(loadEnsemble(dir).predictClasses(table.slice(0, 5)), pc.slice(0, 5));
+
+  const penguins = (await loadTable(vegaDataset("penguins.json"))).filter((d: Record<string, number>) => aq.op.is_finite(d["Beak Length (mm)"]));
+  const features = ["Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)"];
+  const cv = crossValidate(new Ensemble({ members: [xgboost({ objective: "multi:softprob" })] }), penguins, { label: "Species", features, k: 3 });
+  assert.equal(cv.classes, ["Adelie", "Chinstrap", "Gentoo"]);
+  const p = new Ensemble({ members: [xgboost({ objective: "multi:softprob" }), catboost({ loss_function: "MultiClass" })] }).fit(penguins, { label: "Species", features });
+  const out = p.predictClasses(penguins);
+  const truth = penguins.array("Species") as string[];
+  assert.ok(out.filter((o, i) => o.label === truth[i]).length / truth.length > 0.95);
+  assert.equal(Object.keys(out[0].probabilities), ["Adelie", "Chinstrap", "Gentoo"]);
+});
+
+test("a numeric-only ensemble saves the manifest as before (no columns, no classes); numeric class names sort by value", () => {
+  const t = aq.table({ a: [1, 2, 3, 4, 5, 6], b: [0.5, 0.1, 0.3, 0.2, 0.9, 0.4], y: [1.5, 2, 3.5, 4, 5, 6.5] });
+  const dir = path.join(tmp, "numeric");
+  saveEnsemble(new Ensemble({ members: [ridge()] }).fit(t, { label: "y" }), dir);
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  assert.not.ok("columns" in manifest);
+  assert.not.ok("classes" in manifest);
+  const m = toMatrix(aq.table({ a: [1, 2, 3, 4], y: ["10", "2", "1", "2"] }), { label: "y" });
+  assert.equal(m.classes, ["1", "2", "10"]);
+  assert.equal(Array.from(m.y!), [2, 1, 0, 1]);
+});
+
+test("bad inputs name row, column and value", () => {
+  const e = new Ensemble({ members: [xgboost()] });
+  assert.throws(() => e.fit(aq.table({ a: [1, 2, 3], y: ["low", "high", "low"] }), { label: "y" }), /label column "y" holds text \(row 0 holds "low" \(string\)\) but the objective reg:squarederror needs numbers/);
+  const mixed = new Ensemble({ members: [xgboost({ objective: "binary:logistic" })] });
+  assert.throws(() => mixed.fit(aq.table({ a: [1, 2, 3], y: [1, "yes", 0] }), { label: "y" }), /label column "y" mixes numbers and text: row 0 holds 1 \(number\) but row 1 holds "yes" \(string\)/);
+  assert.throws(() => mixed.fit(aq.table({ a: [1, 2, 3], y: ["a", "b", "c"] }), { label: "y" }), /label column "y" has 3 classes \(a, b, c\) but binary:logistic needs exactly 2/);
+  const many = Array.from({ length: 65536 }, (_, i) => `k${i}`);
+  assert.throws(() => toMatrix(aq.table({ id: many, y: many.map((_, i) => i) }), { label: "y" }), /feature column "id" has more than 65,535 categories/);
+  assert.throws(
+    () => new Ensemble({ members: [catboost({ cat_features: ["zip"] })] }).fit(aq.table({ a: [1, 2], y: [1, 2] }), { label: "y" }),
+    /member "catboost": cat_features "zip" is not among the features \(a\)/,
+  );
+  assert.throws(() => e.fit(aq.table({ when: [new Date(0), new Date(1)], y: [1, 2] }), { label: "y" }), /feature column "when" holds dates \(row 0 holds 1970-01-01T00:00:00.000Z\); derive numbers from it/);
+});
+
+test("catboost cat_features marks an integer-coded column categorical for that member", () => {
+  const { x, c, y } = synthetic(300, 8, 13);
+  const code = c.map((s) => Number(s.slice(1)));
+  const table = aq.table({ x, code, y });
+  const a = new Ensemble({ members: [catboost({ iterations: 10, cat_features: ["code"] })] }).fit(table, { label: "y" });
+  const dir = path.join(tmp, "catfeat");
+  saveEnsemble(a, dir);
+  const model = JSON.parse(fs.readFileSync(path.join(dir, "catboost.json"), "utf8"));
+  assert.equal(Object.keys(JSON.parse(model.learner.attributes.categorical_target_statistics).features), ["1"]);
+});
+
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test.run();

@@ -1,0 +1,293 @@
+/**
+ * loadTable and column types: every format reads the same table; pandas' missing tokens; categorical
+ * detection; channels of several files; and every bad input is an Error naming the file, row and column.
+ * Parquet files are written by hyparquet-writer and Arrow files by flechette's writer (independent of the
+ * reading code here); the vega-datasets files were written by other tools (flights-200k.arrow and .json
+ * are the same flights, flights-3m.parquet is ZSTD-compressed as Polars writes it).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import * as aq from "arquero";
+import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { CategoricalColumn, columnTypeRows, loadCsv, loadTable, NA_VALUES, toMatrix, vegaDataset, type Table } from "ensemble-workbook";
+import { parseCsv } from "../lib/data/csvParse";
+import { Rng } from "node-xgboost-wasm";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-tables-"));
+const file = (name: string, content: string | Uint8Array | ArrayBuffer) => {
+  const p = path.join(tmp, name);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, content instanceof ArrayBuffer ? new Uint8Array(content) : content);
+  return p;
+};
+
+async function rejects(f: () => Promise<unknown>, ...patterns: RegExp[]): Promise<string> {
+  try {
+    await f();
+  } catch (e) {
+    const msg = (e as Error).message;
+    for (const p of patterns) assert.match(msg, p);
+    return msg;
+  }
+  throw new Error(`expected an error matching ${patterns.join(", ")}`);
+}
+
+/** The reference table: numbers with a missing cell, text with a missing cell, an integer column, a text label. */
+const ROWS = [
+  { x: 1.5, city: "Oslo", n: 3, label: "yes" },
+  { x: null, city: "Lima", n: 1, label: "no" },
+  { x: -2.25, city: null, n: 2, label: "yes" },
+  { x: 1e6, city: "Oslo", n: 3, label: "no" },
+];
+const NAMES = ["x", "city", "n", "label"];
+
+function csvText(header: boolean): string {
+  const lines = ROWS.map((r) => NAMES.map((n) => (r[n as keyof typeof r] ?? "")).join(","));
+  return (header ? [NAMES.join(","), ...lines] : lines).join("\n") + "\n";
+}
+
+/** A table's content, comparable across formats: each column's type and its values (null for missing). */
+function content(t: Table) {
+  return t.columnNames().map((name) => {
+    const values = Array.from(t.array(name) as ArrayLike<unknown>, (v) => (typeof v === "number" && Number.isNaN(v) ? null : v));
+    return { name, type: columnTypeRows(t).find((r) => r.column === name)!.type, values };
+  });
+}
+
+const EXPECTED = [
+  { name: "x", type: "numeric", values: [1.5, null, -2.25, 1e6] },
+  { name: "city", type: "categorical", values: ["Oslo", "Lima", null, "Oslo"] },
+  { name: "n", type: "numeric", values: [3, 1, 2, 3] },
+  { name: "label", type: "categorical", values: ["yes", "no", "yes", "no"] },
+];
+
+test("every format reads the same table: CSV with and without header, JSON, JSON Lines, Parquet, Arrow (file and Buffer)", async () => {
+  const parquet = parquetWriteBuffer({
+    columnData: [
+      { name: "x", data: ROWS.map((r) => r.x), type: "DOUBLE" },
+      { name: "city", data: ROWS.map((r) => r.city), type: "STRING" },
+      { name: "n", data: ROWS.map((r) => r.n), type: "INT32" },
+      { name: "label", data: ROWS.map((r) => r.label), type: "STRING" },
+    ],
+  });
+  const arrow = tableToIPC(
+    tableFromArrays({ x: ROWS.map((r) => r.x), city: ROWS.map((r) => r.city), n: Int32Array.from(ROWS, (r) => r.n), label: ROWS.map((r) => r.label) }),
+    { format: "file" },
+  )!;
+  const sources: [string, () => Promise<Table>][] = [
+    ["csv", () => loadTable(file("t.csv", csvText(true)))],
+    ["csv without header", async () => (await loadTable(file("t-nohead.csv", csvText(false)), { header: false })).rename({ c0: "x", c1: "city", c2: "n", c3: "label" })],
+    ["csv header auto", () => loadTable(file("t-auto.csv", csvText(true)), { header: "auto" })],
+    ["json", () => loadTable(file("t.json", JSON.stringify(ROWS)))],
+    ["jsonl", () => loadTable(file("t.jsonl", ROWS.map((r) => JSON.stringify(r)).join("\n")))],
+    ["parquet", () => loadTable(file("t.parquet", parquet))],
+    ["parquet by contentType, no extension", () => loadTable(file("part-00000", parquet), { contentType: "application/x-parquet" })],
+    ["arrow", () => loadTable(file("t.arrow", arrow))],
+    ["arrow Buffer, sniffed", () => loadTable(Buffer.from(arrow))],
+    ["csv Buffer with format", () => loadTable(Buffer.from(csvText(true)), { format: "csv" })],
+    ["sync loadCsv", async () => loadCsv(path.join(tmp, "t.csv"))],
+  ];
+  for (const [name, load] of sources) {
+    const t = await load();
+    assert.equal(content(t), EXPECTED, name);
+  }
+  // "auto": a first row of numbers (or missing cells) is data
+  const noHeaderAuto = await loadTable(file("numbers.csv", "1.5,,3\n2,4,NA\n"), { header: "auto" });
+  assert.equal(noHeaderAuto.columnNames(), ["c0", "c1", "c2"]);
+  assert.is(noHeaderAuto.numRows(), 2);
+});
+
+test("numbers read exactly as Math.fround(parseFloat(text)), whatever the chunk boundaries", () => {
+  const rng = Rng.fromSeed(7);
+  const forms = [
+    () => (rng.next() * 2 - 1).toFixed(1 + Math.floor(rng.next() * 9)),
+    () => String(Math.floor(rng.next() * 1e6)),
+    () => (rng.next() * 1e9).toExponential(Math.floor(rng.next() * 12)),
+    () => String(rng.next() * 1e-7),
+    () => `${rng.next() < 0.5 ? "+" : "-"}${(rng.next() * 100).toFixed(17)}`,
+    () => `.${Math.floor(rng.next() * 1e8)}`,
+    () => `${Math.floor(rng.next() * 1e18)}${rng.next() < 0.5 ? "." : ""}`,
+    () => ` ${(rng.next() * 10).toFixed(3)} `,
+    () => `"${(rng.next() * 10).toFixed(4)}"`,
+    () => ["inf", "-inf", "1e400", "-0", "0.0000000000000000000001"][Math.floor(rng.next() * 5)],
+  ];
+  const rows = Array.from({ length: 3000 }, () => Array.from({ length: 6 }, () => forms[Math.floor(rng.next() * forms.length)]()));
+  const text = "a,b,c,d,e,f\r\n" + rows.map((r) => r.join(",")).join("\r\n");
+  const bytes = Buffer.from(text);
+  for (const size of [bytes.length, 4096, 977, 13]) {
+    const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+    const parsed = parseCsv(chunks, { what: "x", header: true, naValues: new Set([""]), textColumns: new Set(), totalBytes: bytes.length });
+    assert.is(parsed.rows, rows.length);
+    rows.forEach((r, i) =>
+      r.forEach((cell, j) => {
+        const want = Math.fround(parseFloat(cell.replace(/"/g, "").replace("inf", "Infinity")));
+        const got = (parsed.columns[j] as Float32Array)[i];
+        if (!Object.is(got, want)) assert.unreachable(`chunks of ${size}: row ${i}, column ${j}: ${JSON.stringify(cell)} read as ${got}, parseFloat gives ${want}`);
+      }),
+    );
+  }
+});
+
+test("files other tools wrote: flights-200k.arrow equals flights-200k.json; flights-3m.parquet (ZSTD, Polars) reads 3M typed rows", async () => {
+  const a = await loadTable(vegaDataset("flights-200k.arrow"));
+  const j = await loadTable(vegaDataset("flights-200k.json"));
+  assert.equal(a.columnNames(), j.columnNames());
+  for (const c of a.columnNames()) assert.equal(Array.from(a.array(c) as Float32Array), Array.from(j.array(c) as Float32Array), c);
+  const pq = await loadTable(vegaDataset("flights-3m.parquet"));
+  // the package's datapackage.json describes the file: its columns and their types
+  const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(vegaDataset("flights-3m.parquet")), "..", "datapackage.json"), "utf8"));
+  const fields: { name: string; type: string }[] = pkg.resources.find((r: { path: string }) => r.path === "flights-3m.parquet").schema.fields;
+  assert.equal(pq.columnNames(), fields.map((f) => f.name));
+  const want: Record<string, string> = { integer: "numeric", number: "numeric", string: "categorical", datetime: "date", date: "date" };
+  assert.equal(columnTypeRows(pq).map((r) => r.type), fields.map((f) => want[f.type]));
+  assert.is(pq.numRows(), 3_000_000);
+  const origin = pq.column("origin") as unknown as CategoricalColumn;
+  assert.ok(origin.categories.every((c) => /^[A-Z0-9]{3}$/.test(c)), "airport codes");
+  const delay = pq.array("delay") as Float32Array;
+  assert.ok(delay.every((v) => Number.isInteger(v)));
+});
+
+test("pandas' missing tokens in a numeric column; na_values replaces the set", async () => {
+  const tokens = NA_VALUES;
+  const f = file("na.csv", ["v,w", ...tokens.map((t, i) => `${t},${i}`), "2.5,99"].join("\n"));
+  const t = await loadTable(f);
+  assert.is(columnTypeRows(t)[0].type, "numeric");
+  const v = t.array("v") as Float32Array;
+  assert.ok(Array.from(v).slice(0, tokens.length).every(Number.isNaN));
+  assert.is(v[tokens.length], 2.5);
+  // with na_values ["?"] the default tokens are text: the column is categorical, "?" is missing
+  const g = file("na2.csv", "v\nNA\n?\n1\n");
+  const t2 = await loadTable(g, { na_values: ["?"] });
+  assert.equal(t2.array("v"), ["NA", null, "1"]);
+  await rejects(() => loadTable(g, { na_values: "NA" as unknown as string[] }), /na_values must be a list of strings/, /"NA"/);
+});
+
+test("categorical: any non-number cell (even late, keeping the text of earlier numbers) or declared; dates stay text", async () => {
+  const rows = Array.from({ length: 3000 }, (_, i) => `${i % 7 === 0 ? "007" : String(i % 5)},${i},Jun ${1 + (i % 28)} 1998`);
+  rows[2500] = `x,2500,Jun 1 1998`;
+  const f = file("late.csv", ["code,id,date", ...rows].join("\n"));
+  const t = await loadTable(f);
+  const types = columnTypeRows(t);
+  assert.equal(types.map((r) => r.type), ["categorical", "numeric", "categorical"]);
+  assert.is(t.array("code")[0], "007", "the original text of a number in a text column");
+  assert.is(t.array("code")[2500], "x");
+  const d = await loadTable(f, { categorical: ["id"] });
+  assert.is(columnTypeRows(d)[1].type, "categorical");
+  assert.is(d.array("id")[3], "3");
+  await rejects(() => loadTable(f, { categorical: ["colour"] }), /late\.csv/, /categorical column "colour" not found; columns are: code, id, date/);
+  // toMatrix: text → codes in order of first appearance, declared numbers → categories by their text
+  const m = toMatrix(aq.table({ a: ["b", "a", null, "b"], k: [3, 1, 3, 2], y: [1, 2, 3, 4] }), { label: "y", categorical: ["k"] });
+  assert.equal(m.columns, [
+    { name: "a", type: "categorical", categories: ["b", "a"] },
+    { name: "k", type: "categorical", categories: ["3", "1", "2"] },
+  ]);
+  assert.equal(Array.from(m.X).map((v) => (Number.isNaN(v) ? null : v)), [0, 0, 1, 1, null, 0, 0, 2]);
+  assert.throws(() => toMatrix(aq.table({ a: [1], y: [1] }), { label: "y", categorical: ["b"] }), /categorical column "b" not found among the features: a/);
+});
+
+test("a 3-file CSV channel, a folder of Parquet shards and one CSV give the same table (a column turning text in the last file is read again)", async () => {
+  const n = 30;
+  const rows = Array.from({ length: n }, (_, i) => ({ a: i * 0.5, s: ["p", "q", "r"][i % 3], t: i < 25 ? String(i) : "late" }));
+  const csv = (rs: typeof rows) => ["a,s,t", ...rs.map((r) => `${r.a},${r.s},${r.t}`)].join("\n") + "\n";
+  const one = await loadTable(file("one/all.csv", csv(rows)));
+  [0, 10, 20].forEach((s, k) => file(`channel/part-0000${k}.csv`, csv(rows.slice(s, s + 10))));
+  file("channel/_SUCCESS", "");
+  const three = await loadTable(path.join(tmp, "channel"));
+  assert.equal(content(three), content(one));
+  assert.is(three.array("t")[0], "0");
+  [0, 15].forEach((s, k) =>
+    file(
+      `pq/part-${k}.parquet`,
+      parquetWriteBuffer({
+        columnData: [
+          { name: "a", data: rows.slice(s, s + 15).map((r) => r.a), type: "DOUBLE" },
+          { name: "s", data: rows.slice(s, s + 15).map((r) => r.s), type: "STRING" },
+          { name: "t", data: rows.slice(s, s + 15).map((r) => r.t), type: "STRING" },
+        ],
+      }),
+    ),
+  );
+  assert.equal(content(await loadTable(path.join(tmp, "pq"))), content(one));
+  assert.equal(content(await loadTable([path.join(tmp, "channel", "part-00000.csv"), path.join(tmp, "channel", "part-00001.csv"), path.join(tmp, "channel", "part-00002.csv")])), content(one));
+  file("mixed/a.csv", "a,b\n1,2\n");
+  file("mixed/b.csv", "a,c\n1,2\n");
+  await rejects(() => loadTable(path.join(tmp, "mixed")), /b\.csv has columns \[a, c\] but .*a\.csv has \[a, b\]/);
+});
+
+test("bad files: each an Error naming the file, row/line and column", async () => {
+  await rejects(() => loadTable(file("ragged.csv", "a,b,c\n1,2,3\n4,5\n")), /ragged\.csv: line 3 \(row 2\) has 2 fields, expected 3 as in the header: column 3 \(c\) is missing/);
+  await rejects(() => loadTable(file("extra.csv", "a,b\n1,2\n3,4,5\n")), /extra\.csv: line 3 \(row 2\) has 3 fields, expected 2.*column 3 is extra/);
+  await rejects(() => loadTable(file("nul.csv", "a,b\n1,2\n3,\u00004\n")), /nul\.csv: line 3, column 2 \(b\): NUL byte/);
+  await rejects(() => loadTable(file("quote.csv", 'a,b\n1,"open\n')), /quote\.csv: line 2, column 2 \(b\): quoted field is not closed/);
+  await rejects(() => loadTable(file("after.csv", 'a,b\n1,"x"y\n')), /after\.csv: line 2, column 2 \(b\): text after a closing quote/);
+  await rejects(() => loadTable(file("dup.csv", "a,a\n1,2\n")), /dup\.csv: line 1: column "a" appears twice/);
+  const pq = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: "v", data: Array.from({ length: 500 }, (_, i) => i * 1.5), type: "DOUBLE" }] }));
+  await rejects(() => loadTable(file("cut.parquet", pq.subarray(0, pq.length - 40))), /cut\.parquet: truncated Parquet file/);
+  const corrupt = pq.slice();
+  for (let i = 40; i < 200; i++) corrupt[i] = 0x7f; // the column chunk's pages, not the footer
+  await rejects(() => loadTable(file("corrupt.parquet", corrupt)), /corrupt\.parquet: column "v", rows 1–500/);
+  const binary = parquetWriteBuffer({ columnData: [{ name: "blob", data: [new Uint8Array([1, 2]), new Uint8Array([3])], type: "BYTE_ARRAY" }] });
+  await rejects(() => loadTable(file("blob.parquet", binary)), /blob\.parquet: column "blob" has Parquet type BYTE_ARRAY without a string annotation \(binary\), which is not supported/);
+  await rejects(() => loadTable(file("not.arrow", "a,b\n1,2\n")), /not\.arrow: not an Arrow IPC file/);
+  await rejects(() => loadTable(file("nested.json", '[{"a": 1, "b": {"c": 2}}]')), /nested\.json: record 1, column "b": .* is a nested value/);
+  await rejects(() => loadTable(file("bad.jsonl", '{"a": 1}\n{"a": \n')), /bad\.jsonl: line 2 is not valid JSON/);
+  await rejects(() => loadTable(path.join(tmp, "nope.csv")), /file not found: .*nope\.csv/);
+  await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "application/x-recordio-protobuf" }), /unsupported content type "application\/x-recordio-protobuf"/);
+});
+
+test("a file too large for the memory limit fails before its rows are read, with the estimate", async () => {
+  const rows = Array.from({ length: 5000 }, (_, i) => `${i},${i * 2},${i % 3}`);
+  const f = file("big.csv", ["a,b,c", ...rows].join("\n"));
+  const msg = await rejects(() => loadTable(f, { maxMemory: 100_000 }), /big\.csv: too large for this machine's memory: about [\d,]+ rows × 3 columns = \d+ kB as float32/, /memory limit is/);
+  assert.match(msg, /need about 4× that/);
+  const pq = file("big.parquet", parquetWriteBuffer({ columnData: [{ name: "v", data: Array.from({ length: 20000 }, (_, i) => i), type: "DOUBLE" }] }));
+  await rejects(() => loadTable(pq, { maxMemory: 100_000 }), /big\.parquet: too large for this machine's memory: 20,000 rows × 1 columns/);
+  assert.is((await loadTable(f)).numRows(), 5000);
+});
+
+test("a URL (loopback): format from the response's content type; a large load shows its progress line", async () => {
+  const parquet = parquetWriteBuffer({ columnData: [{ name: "v", data: [1.5, 2.5, null], type: "DOUBLE" }, { name: "s", data: ["a", "b", "a"], type: "STRING" }] });
+  const server = http.createServer((req, res) => {
+    if (req.url === "/data") {
+      res.writeHead(200, { "content-type": "application/x-parquet" });
+      res.end(Buffer.from(parquet));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const t = await loadTable(`http://127.0.0.1:${port}/data`);
+    assert.equal(content(t), [
+      { name: "v", type: "numeric", values: [1.5, 2.5, null] },
+      { name: "s", type: "categorical", values: ["a", "b", "a"] },
+    ]);
+    await rejects(() => loadTable(`http://127.0.0.1:${port}/missing.csv`), /answered 404/);
+  } finally {
+    server.close();
+  }
+  const f = file("progress.csv", ["a,b", ...Array.from({ length: 2000 }, (_, i) => `${i},${i % 7}`)].join("\n"));
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const tty = process.stderr.isTTY;
+  process.stderr.isTTY = false;
+  process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write;
+  try {
+    await loadTable(f, { progress: true });
+  } finally {
+    process.stdout.write = write;
+    process.stderr.isTTY = tty;
+  }
+  assert.match(lines.join(""), /load progress\.csv: 2,000 rows, [\d.]+ MB in [\d.]+ s \(\d+ MB\/s\)/);
+});
+
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test.run();

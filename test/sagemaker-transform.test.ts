@@ -1,0 +1,176 @@
+/**
+ * Batch transform in the local SageMaker with the real trainer: one small model, then transform jobs through
+ * lib's Transformer and the raw SDK — SingleRecord and MultiRecord (several mini-batches, several in flight)
+ * give the same output in record order, equal to the endpoint's answers and to lib's own prediction; the id
+ * column kept with InputFilter / JoinSource / OutputFilter; AWS's validation errors; failed jobs naming the
+ * missing input and the bad record's file and line; the TransformJobCompletedOrStopped waiter; StopTransformJob.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { execFileSync } from "child_process";
+import {
+  CreateTransformJobCommand,
+  CreateTransformJobCommandInput,
+  DescribeTransformJobCommand,
+  ListTransformJobsCommand,
+  StopTransformJobCommand,
+  waitUntilTransformJobCompletedOrStopped,
+} from "@aws-sdk/client-sagemaker";
+import { DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { session, Session, Estimator, Transformer, batchInputCsv, createModel } from "ensemble-workbook/sagemaker";
+import { loadDiabetes, loadEnsemble } from "ensemble-workbook";
+import { tmpDir, rejects, until } from "./sagemaker-helpers";
+
+const DATA = path.join(__dirname, "..", "data", "diabetes.csv");
+let sess: Session;
+let est: Estimator;
+let modelName: string;
+let reference: Float64Array; // lib's own prediction of every diabetes row
+let inputs: string; // a folder: diabetes with ids, and a bigger file
+const BIG = 30_000;
+
+test.before(async () => {
+  sess = session({ stateDir: tmpDir("transform-state"), pollMs: 100, log: null });
+  est = new Estimator({ session: sess, hyperparameters: { models: "xgboost", k_fold: 2, num_round: 10 } });
+  const job = await est.fit({ train: DATA }, { logs: false });
+  modelName = await createModel(sess, { modelData: job.ModelArtifacts.S3ModelArtifacts });
+  const dir = tmpDir("model");
+  execFileSync("tar", ["xzf", job.ModelArtifacts.S3ModelArtifacts.replace(/^file:\/\//, ""), "-C", dir]);
+  const ens = loadEnsemble(dir);
+  reference = Float64Array.from(ens.predict(loadDiabetes()).prediction);
+  ens.free();
+  inputs = tmpDir("inputs");
+  batchInputCsv(loadDiabetes(), path.join(inputs, "a-diabetes.csv"), { exclude: ["target"] });
+  // b-big.csv: the diabetes rows repeated, ids 1..BIG
+  const rows = fs.readFileSync(path.join(inputs, "a-diabetes.csv"), "utf8").trim().split("\n").map((l) => l.slice(l.indexOf(",") + 1));
+  let big = "";
+  for (let i = 0; i < BIG; i++) big += `${i + 1},${rows[i % rows.length]}\n`;
+  fs.writeFileSync(path.join(inputs, "b-big.csv"), big);
+});
+test.after(async () => {
+  await sess.close();
+});
+
+const KEEP_ID = { inputFilter: "$[1:]", joinSource: "Input" as const, outputFilter: "$[0,-1]" };
+
+test("MultiRecord in 1 MB mini-batches, 3 in flight, and SingleRecord: the same id,prediction rows in order, equal to lib's prediction", async () => {
+  const multi = new Transformer(sess, modelName, { strategy: "MultiRecord", maxPayloadMb: 1, maxConcurrentTransforms: 3 });
+  const d = (await multi.transform(inputs, KEEP_ID))!;
+  assert.is(d.TransformJobStatus, "Completed");
+  assert.equal([d.BatchStrategy, d.MaxPayloadInMB, d.MaxConcurrentTransforms], ["MultiRecord", 1, 3]);
+  assert.equal(multi.outputUris().map((u) => path.basename(u)), ["a-diabetes.csv.out", "b-big.csv.out"]);
+  const out = await multi.output({ columns: ["id", "prediction"] });
+  assert.is(out.numRows(), 442 + BIG);
+  const ids = out.array("id") as ArrayLike<number>;
+  const pred = out.array("prediction") as ArrayLike<number>;
+  for (let i = 0; i < 442; i++) {
+    assert.is(ids[i], i + 1);
+    assert.ok(Math.abs(pred[i] - reference[i]) <= 1e-6 * Math.abs(reference[i]), `row ${i}: ${pred[i]} vs ${reference[i]}`);
+  }
+  for (let i = 0; i < BIG; i++) {
+    assert.is(ids[442 + i], i + 1);
+    assert.is(pred[442 + i], pred[i % 442]);
+  }
+  // the data log says how the big file went: several requests
+  const log = fs.readFileSync(path.join((await sess.localServer())!.stateDir, "transform-jobs", d.TransformJobName, "log.txt"), "utf8");
+  assert.match(log, /serving on/);
+
+  const single = new Transformer(sess, modelName, { strategy: "SingleRecord", maxConcurrentTransforms: 4 });
+  await single.transform(path.join(inputs, "a-diabetes.csv"), KEEP_ID);
+  const one = await single.output({ columns: ["id", "prediction"] });
+  assert.equal(Array.from(one.array("prediction") as ArrayLike<number>), Array.from(pred).slice(0, 442));
+});
+
+test("the endpoint answers the same numbers for the same rows; without filters the output is the bare predictions", async () => {
+  const bare = tmpDir("bare");
+  fs.writeFileSync(path.join(bare, "rows.csv"), loadDiabetes().select(loadDiabetes().columnNames().filter((c) => c !== "target")).toCSV({ header: false }));
+  const t = new Transformer(sess, modelName);
+  const d = (await t.transform(bare))!;
+  assert.equal([d.BatchStrategy, d.MaxPayloadInMB, d.MaxConcurrentTransforms], ["MultiRecord", 6, 1], "the container's /execution-parameters");
+  const batch = (await t.output()).array("c0") as ArrayLike<number>;
+  const predictor = await est.deploy({ serverless: { memorySizeInMB: 2048, maxConcurrency: 2 } });
+  const direct = await predictor.predict(loadDiabetes());
+  // the endpoint's model server and the transform job logged to their CloudWatch Logs groups, as on AWS
+  const { logs } = await sess.clients();
+  const streams = async (group: string) => (await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }))).logStreams!.map((x) => x.logStreamName!);
+  const endpointStreams = await streams(`/aws/sagemaker/Endpoints/${predictor.endpointName}`);
+  assert.ok(endpointStreams.length >= 1 && endpointStreams.every((n) => /^AllTraffic\/algo-1-\d+$/.test(n)), endpointStreams.join(", "));
+  const transformStreams = await streams("/aws/sagemaker/TransformJobs");
+  assert.ok(transformStreams.includes(`${d.TransformJobName}/${transformStreams.find((n) => n.startsWith(`${d.TransformJobName}/`))!.split("/")[1]}/data-log`));
+  await predictor.delete();
+  assert.is(batch.length, direct.length);
+  for (let i = 0; i < direct.length; i++) assert.is(batch[i], direct[i]);
+});
+
+function request(name: string, over: Partial<CreateTransformJobCommandInput> = {}, uri = `file://${inputs}/a-diabetes.csv`): CreateTransformJobCommandInput {
+  return {
+    TransformJobName: name,
+    ModelName: modelName,
+    TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: uri } }, ContentType: "text/csv", SplitType: "Line" },
+    TransformOutput: { S3OutputPath: `file://${tmpDir("out")}`, AssembleWith: "Line" },
+    TransformResources: { InstanceType: "ml.m5.large", InstanceCount: 1 },
+    ...over,
+  };
+}
+
+test("bad requests are ValidationExceptions with AWS's wording", async () => {
+  const { sm } = await sess.clients();
+  const create = (r: CreateTransformJobCommandInput) => sm.send(new CreateTransformJobCommand(r));
+  await rejects(create(request("t-payload", { MaxPayloadInMB: 200 })), "ValidationException", /^1 validation error detected: Value '200' at 'maxPayloadInMB' failed to satisfy constraint: Member must have value less than or equal to 100$/);
+  await rejects(create(request("t-product", { MaxPayloadInMB: 30, MaxConcurrentTransforms: 4 })), "ValidationException", /MaxConcurrentTransforms \(4\) \* MaxPayloadInMB \(30\) must not exceed 100 MB/);
+  const split = request("t-split");
+  (split.TransformInput as { SplitType: string }).SplitType = "Paragraph";
+  await rejects(create(split), "ValidationException", /Value 'Paragraph' at 'transformInput.splitType' failed to satisfy constraint: Member must satisfy enum value set: \[None, Line, RecordIO, TFRecord\]/);
+  await rejects(create(request("t-path", { DataProcessing: { InputFilter: "$[1:" } })), "ValidationException", /DataProcessing.InputFilter: '\$\[1:' is not a valid JSONPath expression/);
+  await rejects(create(request("t-path2", { DataProcessing: { OutputFilter: "$..id" } })), "ValidationException", /recursive descent/);
+  await rejects(create(request("t-model", { ModelName: "no-such-model" })), "ValidationException", /Could not find model "arn:aws:sagemaker:us-east-1:000000000000:model\/no-such-model"/);
+  await rejects(create(request("t-count", { TransformResources: { InstanceType: "ml.m5.large", InstanceCount: 2 } })), "ValidationException", /InstanceCount must be 1/);
+});
+
+test("a missing input and a bad record fail the job with a FailureReason naming the cause; the waiter reports FAILURE", async () => {
+  const { sm } = await sess.clients();
+  // (a folder the local SageMaker may read — its file roots include the OS temp folder — that does not exist)
+  const missing = `file://${path.join(os.tmpdir(), "nonexistent-transform-input")}/`;
+  await sm.send(new CreateTransformJobCommand(request("t-missing", {}, missing)));
+  const w = await waitUntilTransformJobCompletedOrStopped({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: "t-missing" }).catch((e) => JSON.parse(e.message));
+  assert.is(w.state, "FAILURE");
+  const d = await sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-missing" }));
+  assert.is(d.TransformJobStatus, "Failed");
+  assert.ok(d.FailureReason!.startsWith(`ClientError: No S3 objects found under S3 URL "${missing}"`), d.FailureReason);
+
+  const bad = tmpDir("bad");
+  const lines = fs.readFileSync(path.join(inputs, "a-diabetes.csv"), "utf8").split("\n");
+  lines[206] = lines[206].replace(/,[^,]+$/, ",abc"); // line 207
+  fs.writeFileSync(path.join(bad, "scores.csv"), lines.join("\n"));
+  await sm.send(new CreateTransformJobCommand(request("t-badrec", { BatchStrategy: "MultiRecord", DataProcessing: { InputFilter: "$[1:]" } }, `file://${bad}/scores.csv`)));
+  await waitUntilTransformJobCompletedOrStopped({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: "t-badrec" }).catch(() => undefined);
+  const b = await sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-badrec" }));
+  assert.is(b.TransformJobStatus, "Failed");
+  assert.match(b.FailureReason!, new RegExp(`^ClientError: file://${bad}/scores.csv: line 207: the model server answered 400: CSV body: row 1 \\(line 1\\), column 10 \\(s6\\): "abc" is not a number`));
+});
+
+test("the waiter on success; StopTransformJob → Stopped; ListTransformJobs", async () => {
+  const { sm } = await sess.clients();
+  await sm.send(new CreateTransformJobCommand(request("t-ok", { DataProcessing: { InputFilter: "$[1:]", JoinSource: "Input", OutputFilter: "$[0,-1]" } })));
+  const w = await waitUntilTransformJobCompletedOrStopped({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: "t-ok" });
+  assert.is(w.state, "SUCCESS");
+  await sm.send(new CreateTransformJobCommand(request("t-stop", { BatchStrategy: "SingleRecord", MaxConcurrentTransforms: 1 }, `file://${inputs}/b-big.csv`)));
+  await until(async () => (await sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-stop" }))).BatchStrategy === "SingleRecord", "the job to start");
+  await sm.send(new StopTransformJobCommand({ TransformJobName: "t-stop" }));
+  const s = await waitUntilTransformJobCompletedOrStopped({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: "t-stop" });
+  assert.is(s.state, "SUCCESS");
+  assert.is((await sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-stop" }))).TransformJobStatus, "Stopped");
+  const list = await sm.send(new ListTransformJobsCommand({ NameContains: "t-", SortBy: "Name", SortOrder: "Ascending" }));
+  assert.equal(list.TransformJobSummaries!.map((x) => [x.TransformJobName, x.TransformJobStatus]), [
+    ["t-badrec", "Failed"],
+    ["t-missing", "Failed"],
+    ["t-ok", "Completed"],
+    ["t-stop", "Stopped"],
+  ]);
+  await rejects(sm.send(new StopTransformJobCommand({ TransformJobName: "t-ok" })), "ValidationException", /status Completed/);
+});
+
+test.run();

@@ -1,0 +1,33 @@
+/**
+ * Batch transform's container contract: a transform job runs `serve` with SAGEMAKER_BATCH=true,
+ * SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_BATCH_STRATEGY (SINGLE_RECORD | MULTI_RECORD) and
+ * SAGEMAKER_MAX_CONCURRENT_TRANSFORMS for the parameters the job's request gives, and asks GET /execution-parameters
+ * for those it left out. The server answers the parameters it was started with, and its preferences for the rest:
+ * MULTI_RECORD (one request parses and predicts a whole mini-batch: far fewer requests than SINGLE_RECORD), the
+ * payload limit, and one transform in flight per model-server process (SAGEMAKER_MODEL_SERVER_WORKERS) — each
+ * process predicts on one core, so more requests in flight only queue. A bad value is an error naming it.
+ */
+export interface ExecutionParameters {
+  MaxConcurrentTransforms: number;
+  BatchStrategy: "MULTI_RECORD" | "SINGLE_RECORD";
+  MaxPayloadInMB: number;
+}
+
+export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number): ExecutionParameters {
+  const batch = env.SAGEMAKER_BATCH;
+  if (batch !== undefined && batch !== "" && batch !== "true" && batch !== "false") throw new Error(`SAGEMAKER_BATCH=${batch} must be true or false`);
+  const strategy = env.SAGEMAKER_BATCH_STRATEGY;
+  if (strategy !== undefined && strategy !== "" && strategy !== "MULTI_RECORD" && strategy !== "SINGLE_RECORD")
+    throw new Error(`SAGEMAKER_BATCH_STRATEGY=${strategy} must be MULTI_RECORD or SINGLE_RECORD`);
+  const positive = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw} must be an integer ≥ 1`);
+    return n;
+  };
+  const concurrent = positive("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS");
+  const workers = positive("SAGEMAKER_MODEL_SERVER_WORKERS") ?? 1;
+  const payload = Math.max(1, Math.floor(maxPayloadMb));
+  return { MaxConcurrentTransforms: concurrent ?? workers, BatchStrategy: strategy === "SINGLE_RECORD" ? "SINGLE_RECORD" : "MULTI_RECORD", MaxPayloadInMB: payload };
+}

@@ -1,0 +1,17 @@
+/* Explaining predictions: per-feature contributions of each row's margin (TreeSHAP,
+ * Lundberg et al.), SHAP interaction values, and Saabas' approximation — the numbers
+ * XGBoost returns for predict(pred_contribs / pred_interactions / approx_contribs).
+ * The math is in shap.c's opening comment.
+ *
+ * Layouts (as XGBoost's): with M = the model's feature count and K output groups,
+ *   contributions  out[(row * K + group) * (M + 1) + j],  j = M is the bias;
+ *   interactions   out[((row * K + group) * (M + 1) + i) * (M + 1) + j].
+ * Every row of a group sums to that group's margin. Trees [0, tree_end) are used
+ * (XGBoost explains whole-model prefixes only). */
+#ifndef XGB_SHAP_H
+#define XGB_SHAP_H
+#include "booster.h"
+
+int bst_predict_contribs(Booster *b, const float *X, int nrow, int ncol, int tree_end, int approx, float *out);
+int bst_predict_interactions(Booster *b, const float *X, int nrow, int ncol, int tree_end, int approx, float *out);
+#endif
