@@ -10,6 +10,7 @@ import { fuzzInvocations } from "./fuzz/invocations";
 import { fuzzSageMakerApi } from "./fuzz/sagemaker-api";
 import { fuzzReaders } from "./fuzz/readers";
 import { fuzzModels } from "./fuzz/models";
+import { fuzzParquet } from "./fuzz/parquet";
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 3);
 const SEED = Number(process.env.FUZZ_SEED ?? 17);
@@ -26,12 +27,16 @@ test("fuzz /invocations of trainer serve: no 5xx, every 4xx says why, 200s hold 
   assert.ok((t.outcomes["200"] ?? 0) > 20, "the fuzz reaches the model (some inputs are scored)");
 });
 
-test("fuzz every local SageMaker operation and InvokeEndpoint: no 5xx, AWS's error shape, /ping answers after each input", async () => {
+test("fuzz every local SageMaker operation (SageMaker API, transform jobs, CloudWatch Logs) and InvokeEndpoint: no 5xx, AWS's error shape, /ping answers after each input", async () => {
   verdict(await fuzzSageMakerApi({ seconds: SECONDS }, SEED), 200);
 });
 
 test("fuzz the CSV readers (trainer channels, lib loadCsv): an Error naming the channel or a table, never a crash or a hang", async () => {
   verdict(await fuzzReaders({ seconds: SECONDS }, SEED), 100);
+});
+
+test("fuzz the Parquet reader (lib loadTable, hyparquet): an Error naming the file or a table, never a crash; hangs are stopped and counted", async () => {
+  verdict(await fuzzParquet({ seconds: SECONDS }, SEED), 50);
 });
 
 test("fuzz the saved-ensemble loader (manifest + member files): an Error or a model predicting finite values, never a trap, a crash or a file outside the folder", async () => {

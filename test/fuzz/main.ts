@@ -2,7 +2,7 @@
  * `npm run fuzz` — the fuzz targets and the kill -9 campaign for as long as you like (npm test runs each for a
  * few seconds: test/reliability-fuzz.test.ts, test/reliability-crash.test.ts):
  *
- *   npm run fuzz -- [--seconds 60] [--iterations N] [--seed 1] [--targets invocations,sagemaker,readers,models,crash] [--kills 100]
+ *   npm run fuzz -- [--seconds 60] [--iterations N] [--seed 1] [--targets invocations,sagemaker,readers,parquet,models,crash] [--kills 100]
  *
  * --seconds / --iterations bound each target (whichever ends first; the crash campaign is bounded by --kills
  * and --seconds). Prints inputs tried and failures per target (with the failing inputs, shortened); exit code 1
@@ -13,6 +13,7 @@ import { fuzzInvocations } from "./invocations";
 import { fuzzSageMakerApi } from "./sagemaker-api";
 import { fuzzReaders } from "./readers";
 import { fuzzModels } from "./models";
+import { fuzzParquet } from "./parquet";
 import { crashCampaign } from "./crash";
 
 const args = process.argv.slice(2);
@@ -21,7 +22,7 @@ const opt = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 };
 if (args.includes("--help")) {
-  console.log("npm run fuzz -- [--seconds 60] [--iterations N] [--seed 1] [--targets invocations,sagemaker,readers,models,crash] [--kills 100]");
+  console.log("npm run fuzz -- [--seconds 60] [--iterations N] [--seed 1] [--targets invocations,sagemaker,readers,parquet,models,crash] [--kills 100]");
   process.exit(0);
 }
 const num = (name: string, dflt?: number): number | undefined => {
@@ -33,7 +34,7 @@ const num = (name: string, dflt?: number): number | undefined => {
 };
 const budget: Budget = { seconds: num("seconds", 60)!, iterations: num("iterations") };
 const seed = num("seed", 1)!;
-const all = ["invocations", "sagemaker", "readers", "models", "crash"];
+const all = ["invocations", "sagemaker", "readers", "parquet", "models", "crash"];
 const targets = (opt("targets") ?? all.join(",")).split(",");
 for (const t of targets) if (!all.includes(t)) throw new Error(`--targets: unknown target ${t}; targets: ${all.join(", ")}`);
 
@@ -41,6 +42,7 @@ const RUN: Record<string, () => Promise<Tally>> = {
   invocations: () => fuzzInvocations(budget, seed),
   sagemaker: () => fuzzSageMakerApi(budget, seed),
   readers: () => fuzzReaders(budget, seed),
+  parquet: () => fuzzParquet(budget, seed),
   models: () => fuzzModels(budget, seed),
   crash: () => crashCampaign({ kills: num("kills", 100)!, seconds: budget.seconds, seed, log: (l) => console.log(`  ${l}`) }),
 };

@@ -1,6 +1,6 @@
 /**
- * Fuzz target: every operation of the local SageMaker (the 19 SageMaker API operations and InvokeEndpoint), the
- * server in its own process. Each input starts from a valid request of the operation — written with the SDK's
+ * Fuzz target: every operation of the local SageMaker — the SageMaker API (training, tuning, models, endpoint
+ * configs, endpoints, transform jobs), the CloudWatch Logs API and InvokeEndpoint —, the server in its own process. Each input starts from a valid request of the operation — written with the SDK's
  * input shapes (`Wire<…CommandInput>`, so the compiler checks every field name and type) — and changes it: a
  * structural JSON edit (a field removed, added or replaced by a value of another type, a huge string, a deep or
  * wide value), a text edit of the JSON, or a protocol edit (unknown or malformed X-Amz-Target, method, path,
@@ -19,6 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import type * as sm from "@aws-sdk/client-sagemaker";
+import type * as cwl from "@aws-sdk/client-cloudwatch-logs";
 import type { Wire } from "@ensemble-workbook/sagemaker-local";
 import { Budget, count, fail, Fuzz, httpRequest, newTally, spend, startSageMakerProcess, Tally } from "./common";
 
@@ -71,8 +72,28 @@ function validRequests(dir: string, n: () => string): { [Op in keyof Requests]: 
     DescribeEndpoint: () => ({ EndpointName: "fz-endpoint" }),
     DeleteEndpoint: () => ({ EndpointName: `fze-${n()}` }),
     ListEndpoints: () => ({ MaxResults: 10, SortBy: "Name", StatusEquals: "InService" }),
+    CreateTransformJob: () => ({
+      TransformJobName: `fzx-${n()}`,
+      ModelName: "fz-model",
+      TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: missing } }, ContentType: "text/csv", SplitType: "Line" },
+      TransformOutput: { S3OutputPath: `file://${dir}/transform-out`, AssembleWith: "Line" },
+      TransformResources: { InstanceType: "ml.m5.large", InstanceCount: 1 },
+      BatchStrategy: "MultiRecord",
+      MaxPayloadInMB: 6,
+    }),
+    DescribeTransformJob: () => ({ TransformJobName: "fzx-seed" }),
+    ListTransformJobs: () => ({ MaxResults: 10, SortBy: "CreationTime", SortOrder: "Descending", NameContains: "fzx" }),
+    StopTransformJob: () => ({ TransformJobName: "fzx-seed" }),
+    // CloudWatch Logs (X-Amz-Target Logs_20140328.<op>)
+    DescribeLogGroups: () => ({ logGroupNamePrefix: "/aws/sagemaker/", limit: 10 }),
+    DescribeLogStreams: () => ({ logGroupName: "/aws/sagemaker/TrainingJobs", logStreamNamePrefix: "fz-seed", orderBy: "LogStreamName", descending: true, limit: 5 }),
+    GetLogEvents: () => ({ logGroupName: "/aws/sagemaker/TrainingJobs", logStreamName: "fz-seed/algo-1-1700000000", startFromHead: true, limit: 100, startTime: 0, endTime: 4e12 }),
+    FilterLogEvents: () => ({ logGroupName: "/aws/sagemaker/TrainingJobs", logStreamNamePrefix: "fz", filterPattern: "rmse", limit: 50, interleaved: true }),
   };
 }
+
+/** the operations of the CloudWatch Logs API (their target prefix) */
+const LOGS_OPS = new Set(["DescribeLogGroups", "DescribeLogStreams", "GetLogEvents", "FilterLogEvents"]);
 
 /** the request of each operation, as the SDK shapes it on the JSON 1.1 wire */
 interface Requests {
@@ -95,6 +116,14 @@ interface Requests {
   DescribeEndpoint: Wire<sm.DescribeEndpointCommandInput>;
   DeleteEndpoint: Wire<sm.DeleteEndpointCommandInput>;
   ListEndpoints: Wire<sm.ListEndpointsCommandInput>;
+  CreateTransformJob: Wire<sm.CreateTransformJobCommandInput>;
+  DescribeTransformJob: Wire<sm.DescribeTransformJobCommandInput>;
+  ListTransformJobs: Wire<sm.ListTransformJobsCommandInput>;
+  StopTransformJob: Wire<sm.StopTransformJobCommandInput>;
+  DescribeLogGroups: Wire<cwl.DescribeLogGroupsCommandInput>;
+  DescribeLogStreams: Wire<cwl.DescribeLogStreamsCommandInput>;
+  GetLogEvents: Wire<cwl.GetLogEventsCommandInput>;
+  FilterLogEvents: Wire<cwl.FilterLogEventsCommandInput>;
 }
 
 const TARGETS = ["", "SageMaker.", "SageMaker.Nope", "sagemaker.ListEndpoints", "SageMaker.listEndpoints", " SageMaker.ListEndpoints", "SageMaker.ListEndpoints ", "AWSSageMaker.ListEndpoints",
@@ -108,7 +137,7 @@ export async function fuzzSageMakerApi(budget: Budget, seed = 1): Promise<Tally>
   fs.writeFileSync(path.join(dir, "model", "manifest.json"), JSON.stringify({ format: "fake", objective: 1.5 }));
   execFileSync("tar", ["czf", path.join(dir, "model.tar.gz"), "-C", path.join(dir, "model"), "."]);
   const srv = await startSageMakerProcess(path.join(dir, "state"));
-  const t = newTally("SageMaker API + InvokeEndpoint (local SageMaker)");
+  const t = newTally("SageMaker API, Logs API, InvokeEndpoint (local SageMaker)");
   const f = new Fuzz(seed);
   let seq = 0;
   const requests = validRequests(dir, () => `${seed}-${++seq}`);
@@ -125,6 +154,7 @@ export async function fuzzSageMakerApi(budget: Budget, seed = 1): Promise<Tally>
       ["CreateEndpointConfig", { ...requests.CreateEndpointConfig(), EndpointConfigName: "fz-config" }],
       ["CreateEndpointConfig", { EndpointConfigName: "fz-config-broken", ProductionVariants: [{ VariantName: "AllTraffic", ModelName: "fz-model-broken", ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 1 } }] }],
       ["CreateEndpoint", { EndpointName: "fz-endpoint", EndpointConfigName: "fz-config" }],
+      ["CreateTransformJob", { ...requests.CreateTransformJob(), TransformJobName: "fzx-seed" }],
     ];
     for (const [op, body] of setup) {
       const r = await call(op, body);
@@ -152,7 +182,7 @@ export async function fuzzSageMakerApi(budget: Budget, seed = 1): Promise<Tally>
         if (f.chance(0.3)) headers["x-amzn-sagemaker-custom-attributes"] = f.pick(["status=400", "status=500", "delay=10", "members=true", "x".repeat(4000)]);
         body = f.chance(0.5) ? f.mutateText("1,2,3\n4,5,6\n") : f.mutateBytes("1,2\n");
       } else {
-        headers = { "content-type": "application/x-amz-json-1.1", "x-amz-target": `SageMaker.${op}` };
+        headers = { "content-type": "application/x-amz-json-1.1", "x-amz-target": `${LOGS_OPS.has(op) ? "Logs_20140328" : "SageMaker"}.${op}` };
         const valid = requests[op]();
         const how = f.int(20);
         if (how < 13) body = JSON.stringify(f.mutateJson(valid));
