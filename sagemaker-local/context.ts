@@ -1,6 +1,6 @@
 import type { ChildProcess } from "child_process";
 import { Store, DataAccess } from "./storage";
-import { Checker, validation } from "./errors";
+import { Checker, show, validation } from "./errors";
 import type { LogStreams } from "./log-streams";
 
 export const ACCOUNT = "000000000000";
@@ -44,7 +44,7 @@ export function trainerCommandFromEnv(): string[] | undefined {
   return env.split(/\s+/).filter(Boolean);
 }
 
-/** the paging and filtering fields that the List… operations share (not validated: odd values filter nothing) */
+/** the paging and filtering fields that the List… operations share (checkList validates them) */
 export interface ListRequest {
   MaxResults?: unknown;
   NextToken?: unknown;
@@ -54,6 +54,26 @@ export interface ListRequest {
   CreationTimeBefore?: unknown;
   SortBy?: unknown;
   SortOrder?: unknown;
+}
+
+/**
+ * A List… request's shared fields, as AWS validates them: MaxResults 1–100, NextToken a string, NameContains
+ * [a-zA-Z0-9-] of at most 63, StatusEquals / SortBy from the operation's enums, SortOrder Ascending | Descending,
+ * the times epoch seconds (a number, as every SDK sends them). ValidationException otherwise.
+ */
+export function checkList(input: ListRequest, allowed: { statuses: readonly string[]; sortBy: readonly string[] }): void {
+  const c = new Checker();
+  c.range(input.MaxResults, "MaxResults", 1, 100);
+  if (c.string(input.NextToken, "NextToken") && input.NextToken.length > 8192)
+    c.custom(`Value at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 8192`);
+  if (c.string(input.NameContains, "NameContains") && !/^[a-zA-Z0-9-]{1,63}$/.test(input.NameContains))
+    c.custom(`Value '${show(input.NameContains)}' at 'nameContains' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9\-]+ and have length less than or equal to 63`);
+  c.oneOf(input.StatusEquals, "StatusEquals", [...allowed.statuses]);
+  c.oneOf(input.SortBy, "SortBy", [...allowed.sortBy]);
+  c.oneOf(input.SortOrder, "SortOrder", ["Ascending", "Descending"]);
+  c.number(input.CreationTimeAfter, "CreationTimeAfter");
+  c.number(input.CreationTimeBefore, "CreationTimeBefore");
+  c.throwIfAny();
 }
 
 /** MaxResults (1–100, default 10) items from NextToken (an opaque base64 offset) */

@@ -19,8 +19,10 @@ import type {
   DescribeEndpointCommandOutput,
   ListEndpointsCommandInput,
   ListEndpointsCommandOutput,
+  EndpointSortKey,
+  EndpointStatus,
 } from "@aws-sdk/client-sagemaker";
-import { Context, Listed, now, paginate, sortAndFilter, findByName } from "./context";
+import { checkList, Context, Listed, now, paginate, sortAndFilter, findByName } from "./context";
 import { Checker, errorMessage, validation } from "./errors";
 import { Models } from "./models";
 import { ModelServers, ModelServerOptions } from "./model-servers";
@@ -28,6 +30,10 @@ import { EndpointLocal, EndpointRecord, EndpointWire, fromDisk, toDisk } from ".
 import { unpack } from "./tar";
 import type { Reply, Request } from "./wire";
 
+const ENDPOINT_STATUSES = Object.keys({
+  OutOfService: 1, Creating: 1, Updating: 1, SystemUpdating: 1, RollingBack: 1, InService: 1, Deleting: 1, Failed: 1, UpdateRollbackFailed: 1,
+} satisfies Record<EndpointStatus, 1>);
+const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<EndpointSortKey, 1>);
 const LISTED: Listed<EndpointRecord> = { name: (e) => e.wire.EndpointName, status: (e) => e.wire.EndpointStatus, created: (e) => e.wire.CreationTime };
 
 export class Endpoints {
@@ -103,16 +109,19 @@ export class Endpoints {
   private async prepare(e: EndpointRecord): Promise<void> {
     const optml = path.join(this.servers.dir(e), "opt_ml");
     fs.rmSync(optml, { recursive: true, force: true });
-    fs.mkdirSync(path.join(optml, "model"), { recursive: true });
     const url = e.local.model.PrimaryContainer.ModelDataUrl;
+    // extracted next to model/ and renamed into place once whole: a model server never starts on half a model
+    const partial = path.join(optml, ".model.partial");
+    fs.mkdirSync(partial, { recursive: true });
     if (url) {
       const buf = await this.ctx.data.readObject(url, "ModelDataUrl");
       try {
-        unpack(buf, path.join(optml, "model"));
+        unpack(buf, partial);
       } catch (err) {
         throw new Error(`Failed to extract model data archive from URL "${url}": ${errorMessage(err)}`);
       }
     }
+    fs.renameSync(partial, path.join(optml, "model"));
     if (e.local.variant.ServerlessConfig) {
       await this.servers.ensureStarted(e);
     }
@@ -139,6 +148,7 @@ export class Endpoints {
     return { ...wire, ProductionVariants: [variant] };
   }
   listEndpoints(input: Request<ListEndpointsCommandInput>): Reply<ListEndpointsCommandOutput> {
+    checkList(input, { statuses: ENDPOINT_STATUSES, sortBy: SORT_BY });
     const items = sortAndFilter([...this.endpoints.values()], input, LISTED);
     const { page, NextToken } = paginate(items, input);
     return {

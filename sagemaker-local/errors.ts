@@ -16,6 +16,20 @@ export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * A request's value as a message shows it: a string as it is, anything else as JSON — shortened, and never
+ * throwing (String() throws on {"toString": "x"}, a client's JSON can be that).
+ */
+export function show(v: unknown): string {
+  let s: string;
+  try {
+    s = typeof v === "string" ? v : JSON.stringify(v) ?? "undefined";
+  } catch {
+    s = Object.prototype.toString.call(v);
+  }
+  return s.length > 200 ? `${s.slice(0, 200)}… (${s.length} characters)` : s;
+}
+
 export const validation = (msg: string) => new ApiError("ValidationException", msg);
 export const notFound = (msg = "Requested resource not found.") => new ApiError("ResourceNotFound", msg);
 export const inUse = (msg: string) => new ApiError("ResourceInUse", msg);
@@ -44,19 +58,20 @@ export class Checker {
       return;
     }
     if (typeof v !== "string" || !re.test(v))
-      this.problems.push(`Value '${String(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${re.source.replace(/\$$/, "")}`);
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${re.source.replace(/\$$/, "")}`);
   }
   role(v: unknown, path: string): void {
     if (!this.required(v, path)) return;
+    if (typeof v === "string" && v.length > 2048) return this.maxLength(v, path, 2048);
     if (typeof v !== "string" || !ROLE_RE.test(v))
-      this.problems.push(`Value '${String(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ROLE_RE.source.replace(/\$$/, "")}`);
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ROLE_RE.source.replace(/\$$/, "")}`);
   }
   range(v: unknown, path: string, min: number, max: number, required = false): void {
     if (v === undefined || v === null) {
       if (required) this.required(v, path);
       return;
     }
-    if (typeof v !== "number" || !Number.isInteger(v)) this.problems.push(`Value '${String(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be an integer`);
+    if (typeof v !== "number" || !Number.isInteger(v)) this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be an integer`);
     else if (v < min) this.problems.push(`Value '${v}' at '${this.at(path)}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
     else if (v > max) this.problems.push(`Value '${v}' at '${this.at(path)}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
   }
@@ -66,11 +81,11 @@ export class Checker {
       return;
     }
     if (!values.includes(v as string))
-      this.problems.push(`Value '${String(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(", ")}]`);
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(", ")}]`);
   }
   /** A JSON value of the wrong type (the SDK never sends one; a hand-written request may). */
   private wrongType(v: unknown, path: string, what: string): false {
-    this.problems.push(`Value '${typeof v === "string" ? v : JSON.stringify(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be ${what}`);
+    this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be ${what}`);
     return false;
   }
   /** a structure; false (and a problem if required) when absent */
@@ -87,6 +102,22 @@ export class Checker {
   string(v: unknown, path: string, required = false): v is string {
     if (v === undefined || v === null) return required ? this.required(v, path) : false;
     return typeof v === "string" || this.wrongType(v, path, "a string");
+  }
+  /** a string of at most `max` characters, when it is a string (the service model's length limits) */
+  maxLength(v: unknown, path: string, max: number): void {
+    if (typeof v === "string" && v.length > max)
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+  }
+  /** a map's number of entries and the lengths of its keys and values, when it is a map */
+  mapLimits(v: unknown, path: string, limits: { entries: number; key: number; value: number }): void {
+    if (!isJsonObject(v)) return;
+    const entries = Object.entries(v);
+    if (entries.length > limits.entries)
+      this.problems.push(`Value at '${this.at(path)}' failed to satisfy constraint: Member must have length less than or equal to ${limits.entries}`);
+    for (const [k, x] of entries) {
+      this.maxLength(k, `${path}.key`, limits.key);
+      this.maxLength(x, `${path}.${k.slice(0, 50)}`, limits.value);
+    }
   }
   /** a number when present */
   number(v: unknown, path: string): void {

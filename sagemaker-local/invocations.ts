@@ -15,8 +15,11 @@ import { ACCOUNT, Context } from "./context";
 import { ApiError, errorMessage } from "./errors";
 import { Endpoints } from "./endpoints";
 
-/** the runtime's payload limit */
+/** the runtime's payload limits: 6 MB, and 4 MB for requests and answers of a serverless endpoint */
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
+const MAX_SERVERLESS_BYTES = 4 * 1024 * 1024;
+/** a model server must answer an invocation within 60 s (SageMaker's limit for real-time and serverless endpoints) */
+export const INVOCATION_TIMEOUT_MS = 60_000;
 
 /** InvokeEndpoint's answer, and how long the invocation waited for a cold start (if it did) */
 export type Invocation = InvokeEndpointOutput & { Body: Uint8Array; coldStartMs?: number };
@@ -29,8 +32,10 @@ export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: 
   const e = endpoints.endpoints.get(name);
   if (!e || e.wire.EndpointStatus !== "InService")
     throw new ApiError("ValidationError", e ? `Endpoint ${name} of account ${ACCOUNT} is not in service (status ${e.wire.EndpointStatus}).` : `Endpoint ${name} of account ${ACCOUNT} not found.`, 400);
-  if (input.Body.length > MAX_BODY_BYTES) throw new ApiError("ValidationError", "Request payload exceeds the 6 MB limit.", 413);
   const v = e.local.variant;
+  if (input.Body.length > MAX_BODY_BYTES) throw new ApiError("ValidationError", "Request payload exceeds the 6 MB limit.", 413);
+  if (v.ServerlessConfig && input.Body.length > MAX_SERVERLESS_BYTES)
+    throw new ApiError("ValidationError", "Request payload exceeds the 4 MB limit of a serverless endpoint.", 413);
   const servers = endpoints.servers;
   const s = servers.of(e);
   const max = v.ServerlessConfig ? v.ServerlessConfig.MaxConcurrency : Infinity;
@@ -54,7 +59,9 @@ export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: 
     if (input.ContentType) headers["content-type"] = input.ContentType;
     if (input.Accept) headers["accept"] = input.Accept;
     if (input.CustomAttributes) headers["x-amzn-sagemaker-custom-attributes"] = input.CustomAttributes;
-    const res = await forward(`${url}/invocations`, headers, input.Body);
+    const res = await forward(`${url}/invocations`, headers, input.Body, name);
+    if (v.ServerlessConfig && res.body.length > MAX_SERVERLESS_BYTES)
+      throw new ApiError("ModelError", `Received a response of ${res.body.length} bytes from primary; a serverless endpoint answers at most 4 MB.`, 424, { OriginalStatusCode: res.status });
     if (res.status < 200 || res.status >= 300) {
       const msg = res.body.toString("utf8").slice(0, 1024);
       throw new ApiError(
@@ -79,13 +86,18 @@ export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: 
 }
 
 /** POST to the model server, no keep-alive agent (each endpoint's server may be gone by the next call) */
-function forward(url: string, headers: Record<string, string>, body: Uint8Array): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function forward(url: string, headers: Record<string, string>, body: Uint8Array, name: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const r = http.request(url, { method: "POST", agent: false, headers: { ...headers, "content-length": String(body.length) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (d) => chunks.push(d));
       res.on("end", () => resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
+      res.on("error", (err) => reject(new ApiError("ModelError", `The model server's answer broke off: ${err.message}`, 424)));
+    });
+    // as SageMaker: a container that does not answer within 60 s is a ModelError, not a hanging client
+    r.setTimeout(INVOCATION_TIMEOUT_MS, () => {
+      r.destroy();
+      reject(new ApiError("ModelError", `Your invocation timed out while waiting for a response from container primary of endpoint ${name} (${INVOCATION_TIMEOUT_MS / 1000} s).`, 424, { OriginalStatusCode: 0 }));
     });
     r.on("error", (err) => reject(new ApiError("ModelError", `Could not reach the model server: ${err.message}`, 424)));
     r.end(body);

@@ -19,7 +19,7 @@ import type {
   DescribeModelCommandOutput,
 } from "@aws-sdk/client-sagemaker";
 import { Context, now, findByName } from "./context";
-import { Checker, validation } from "./errors";
+import { Checker, show, validation } from "./errors";
 import type { EndpointConfigRecord, ModelRecord, VariantSpec } from "./records";
 import { checkUri } from "./storage";
 import type { JsonObject, Reply, Request } from "./wire";
@@ -53,13 +53,20 @@ export class Models {
     for (const ct of containers) {
       if (!c.object(ct, "PrimaryContainer", true)) continue;
       if (!ct.Image && !ct.ModelPackageName) c.custom("Image must be specified in the container definition.");
-      c.string(ct.Image, "PrimaryContainer.Image");
-      if (ct.ModelDataUrl !== undefined) checkUri(ct.ModelDataUrl, "ModelDataUrl");
-      if (c.object(ct.Environment, "PrimaryContainer.Environment"))
+      if (c.string(ct.Image, "PrimaryContainer.Image")) c.maxLength(ct.Image, "PrimaryContainer.Image", 255);
+      if (ct.ModelDataUrl !== undefined) {
+        c.maxLength(ct.ModelDataUrl, "PrimaryContainer.ModelDataUrl", 1024);
+        checkUri(ct.ModelDataUrl, "ModelDataUrl");
+      }
+      if (c.object(ct.Environment, "PrimaryContainer.Environment")) {
         for (const [k, v] of Object.entries(ct.Environment))
-          if (typeof v !== "string" || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) c.custom(`Environment: invalid entry ${k}.`);
+          if (typeof v !== "string" || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) c.custom(`Environment: invalid entry ${show(k)}.`);
+        c.mapLimits(ct.Environment, "PrimaryContainer.Environment", { entries: 16, key: 1024, value: 1024 });
+      }
     }
     const input = c.valid<CreateModel>(request);
+    const url = (input.PrimaryContainer ?? input.Containers?.[0])?.ModelDataUrl;
+    if (url) this.ctx.data.checkAllowed(url, "ModelDataUrl");
     const arn = this.ctx.arn("model", input.ModelName.toLowerCase());
     if (this.models.has(input.ModelName)) throw validation(`Cannot create already existing model "${arn}".`);
     const m: ModelRecord = {
@@ -136,9 +143,9 @@ function validateVariant(c: Checker, v: unknown, p: string): void {
   if (v.ServerlessConfig) {
     if (c.object(v.ServerlessConfig, `${p}.ServerlessConfig`)) validateServerless(c, v, v.ServerlessConfig, p);
   } else {
-    if (!v.InstanceType) c.custom(`Production variant ${String(v.VariantName)}: InstanceType is required when ServerlessConfig is not specified.`);
+    if (!v.InstanceType) c.custom(`Production variant ${show(v.VariantName)}: InstanceType is required when ServerlessConfig is not specified.`);
     else if (typeof v.InstanceType !== "string" || !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(v.InstanceType))
-      c.custom(`Value '${String(v.InstanceType)}' at '${p.replace(/(^|\.)([A-Z])/g, (_m, d, x) => d + x.toLowerCase())}.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
+      c.custom(`Value '${show(v.InstanceType)}' at '${p.replace(/(^|\.)([A-Z])/g, (_m, d, x) => d + x.toLowerCase())}.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
     c.range(v.InitialInstanceCount, `${p}.InitialInstanceCount`, 1, 1e6, !!v.InstanceType);
   }
 }
@@ -155,5 +162,5 @@ function validateServerless(c: Checker, v: JsonObject, s: JsonObject, p: string)
       c.custom("ProvisionedConcurrency must be less than or equal to MaxConcurrency.");
   }
   if (v.InstanceType || v.InitialInstanceCount !== undefined)
-    c.custom(`Production variant ${String(v.VariantName)}: specify either ServerlessConfig or InstanceType and InitialInstanceCount, not both.`);
+    c.custom(`Production variant ${show(v.VariantName)}: specify either ServerlessConfig or InstanceType and InitialInstanceCount, not both.`);
 }

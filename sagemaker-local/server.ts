@@ -6,17 +6,23 @@
  *   POST /endpoints/{name}/invocations         the SageMaker Runtime (REST JSON): InvokeEndpoint
  *   GET  /_local/endpoints/{name}              a local extension (not AWS): an endpoint's stats
  *
+ * Before a route runs, ./guard decides whether to answer at all: only requests addressed to a loopback name and
+ * not sent by a web page (Origin, Sec-Fetch-Site), within the timeouts and the connection cap; bodies are read up
+ * to the limits below and must be JSON nested at most MAX_JSON_NESTING deep. Every refusal and every client
+ * mistake is AWS's error shape with a 4xx; a 500 (InternalFailure) is a fault of this server, logged with its stack.
+ *
  * It owns the process-level things too: the state folder's registry of live servers (a second process on the
  * same folder leaves the first one's running jobs alone), and killing the child processes when the host exits.
  */
 import * as fs from "fs";
 import * as http from "http";
+import * as os from "os";
 import * as net from "net";
 import * as path from "path";
 import * as crypto from "crypto";
 import { Context, ACCOUNT, trainerCommandFromEnv } from "./context";
 import { ApiError, errorMessage } from "./errors";
-import { DataAccess, S3Options, Store } from "./storage";
+import { DataAccess, S3Options, Store, writeFileAtomic } from "./storage";
 import { TrainingJobs } from "./training";
 import { TuningJobs } from "./tuning-jobs";
 import { Models } from "./models";
@@ -25,6 +31,23 @@ import { TransformJobs } from "./transform-jobs";
 import { invokeEndpoint, Invocation } from "./invocations";
 import { findOperation, operationsOf } from "./operations";
 import { isJsonObject, JsonObject } from "./wire";
+import { createGuardedServer, Guard, jsonNesting, listFromEnv, readBody } from "./guard";
+import { FileRoots } from "./file-roots";
+import { recoverStateFolder } from "./recovery";
+
+/**
+ * Request body limits. The SageMaker API has no published limit on a whole request, only on its fields
+ * (HyperParameters: 100 entries of at most 2500 characters, MetricDefinitions: 40, …); 2 MiB is far above any
+ * request within them. The runtime's are AWS's: InvokeEndpoint takes at most 6 MB (a serverless endpoint 4 MB,
+ * checked in ./invocations once the endpoint is known). Anything else (GET /_local/…) has no body.
+ */
+export const MAX_API_BODY = 2 * 1024 * 1024;
+export const MAX_INVOKE_BODY = 6 * 1024 * 1024;
+const MAX_OTHER_BODY = 64 * 1024;
+/** nesting of a SageMaker API request body; the deepest request the API defines nests fewer than 10 levels */
+const MAX_JSON_NESTING = 64;
+/** the error types of what the guard answers before routing */
+const ERROR_TYPES: Record<number, string> = { 400: "BadRequestException", 403: "AccessDeniedException", 408: "RequestTimeoutException", 421: "MisdirectedRequest", 431: "RequestHeaderFieldsTooLarge" };
 import { LogStreams } from "./log-streams";
 import { findLogsOperation, logsOperationsOf, LOGS_TARGET_PREFIX } from "./logs";
 
@@ -42,6 +65,21 @@ export interface ServerOptions {
   startTimeoutMs?: number; // model server start timeout, default 120000
   maxConcurrentTrainingJobs?: number; // ResourceLimitExceeded beyond, default 16
   quiet?: boolean;
+  /** browser origins allowed to call this server (default: none; env SAGEMAKER_LOCAL_ALLOWED_ORIGINS, comma-separated) */
+  allowedOrigins?: string[];
+  /** Host names accepted besides localhost, 127.0.0.1 and [::1] (env SAGEMAKER_LOCAL_ALLOWED_HOSTS) */
+  allowedHosts?: string[];
+  /**
+   * folders that file:// channels, outputs and model data may be in (default: trainerCwd — the project folder —,
+   * the state folder and the OS temp folder; env SAGEMAKER_LOCAL_FILE_ROOTS, separated by the OS path delimiter,
+   * adds to them)
+   */
+  fileRoots?: string[];
+  /** open connections at most (default 256; env SAGEMAKER_LOCAL_MAX_CONNECTIONS) */
+  maxConnections?: number;
+  /** a request's headers must arrive within this time (default 10 000 ms), the whole request within requestTimeoutMs (60 000) */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface LocalSageMaker {
@@ -55,6 +93,8 @@ export interface LocalSageMaker {
   transforms: TransformJobs;
   /** other live processes serving the same state folder when this one started */
   sharedWith: number[];
+  /** the folders file:// URIs may name; fileRoots.add(dir) allows one more (lib's session does, for a local data path its user passes) */
+  fileRoots: FileRoots;
   close(): Promise<void>;
 }
 
@@ -63,6 +103,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   if (!trainerCommand?.length) {
     throw new Error("startServer: no container program — pass trainerCommand (argv before train/serve) or set SAGEMAKER_LOCAL_TRAINER");
   }
+  // the options are checked before anything is written
+  const guard = new Guard({
+    allowedOrigins: opts.allowedOrigins ?? listFromEnv(process.env.SAGEMAKER_LOCAL_ALLOWED_ORIGINS),
+    allowedHosts: opts.allowedHosts ?? listFromEnv(process.env.SAGEMAKER_LOCAL_ALLOWED_HOSTS),
+    maxConnections: opts.maxConnections ?? (process.env.SAGEMAKER_LOCAL_MAX_CONNECTIONS ? Number(process.env.SAGEMAKER_LOCAL_MAX_CONNECTIONS) : undefined),
+    keepAliveTimeoutMs: 1000,
+    headersTimeoutMs: opts.headersTimeoutMs,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    optionNames: {
+      hosts: "the allowedHosts option (env SAGEMAKER_LOCAL_ALLOWED_HOSTS, --allow-host)",
+      origins: "the allowedOrigins option (env SAGEMAKER_LOCAL_ALLOWED_ORIGINS, --allow-origin)",
+    },
+  });
   const stateDir = path.resolve(opts.stateDir ?? path.join(process.cwd(), ".sagemaker-local"));
   const store = new Store(stateDir);
   // servers using this state folder: <state>/servers/<pid>. If another live process serves the same folder
@@ -74,34 +127,35 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     .map(Number)
     .filter((pid) => Number.isInteger(pid) && pid > 0 && pid !== process.pid)
     .filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        fs.rmSync(path.join(serversDir, String(pid)), { force: true });
-        return false;
-      }
+      if (serverAlive(pid, path.join(serversDir, String(pid)))) return true;
+      fs.rmSync(path.join(serversDir, String(pid)), { force: true });
+      return false;
     });
   const lockFile = path.join(serversDir, String(process.pid));
-  fs.writeFileSync(lockFile, new Date().toISOString());
+  writeFileAtomic(lockFile, JSON.stringify({ pid: process.pid, started: processStart(process.pid), at: new Date().toISOString() }));
   const recover = others.length === 0;
   const region = opts.region ?? "us-east-1";
   const logFile = path.join(stateDir, "server.log");
+  const log = (msg: string) => {
+    const line = `${new Date().toISOString()} ${msg}\n`;
+    fs.appendFileSync(logFile, line);
+    if (!opts.quiet && process.env.SAGEMAKER_LOCAL_VERBOSE) process.stderr.write(`[local-sagemaker] ${line}`);
+  };
+  const trainerCwd = opts.trainerCwd ?? process.cwd();
+  const fileRoots = new FileRoots([trainerCwd, stateDir, os.tmpdir(), ...(opts.fileRoots ?? []), ...(process.env.SAGEMAKER_LOCAL_FILE_ROOTS ?? "").split(path.delimiter).filter(Boolean)]);
   const ctx: Context = {
     store,
-    data: new DataAccess(store, opts.s3),
+    data: new DataAccess(store, opts.s3, fileRoots),
     region,
     trainerCommand,
-    trainerCwd: opts.trainerCwd ?? process.cwd(),
-    log: (msg) => {
-      const line = `${new Date().toISOString()} ${msg}\n`;
-      fs.appendFileSync(logFile, line);
-      if (!opts.quiet && process.env.SAGEMAKER_LOCAL_VERBOSE) process.stderr.write(`[local-sagemaker] ${line}`);
-    },
+    trainerCwd,
+    log,
     arn: (kind, name) => `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name}`,
     logs: new LogStreams(path.join(stateDir, "logs")),
   };
-  if (!recover) ctx.log(`state folder shared with running process(es) ${others.join(", ")}: their in-progress jobs are left as they are`);
+  for (const p of store.problems) log(`state: ${p}`);
+  if (recover) recoverStateFolder(stateDir, log);
+  else log(`state folder shared with running process(es) ${others.join(", ")}: their in-progress jobs are left as they are`);
   const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
   const tuning = new TuningJobs(ctx, training, recover);
   const models = new Models(ctx);
@@ -115,16 +169,31 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   const operations = operationsOf({ training, tuning, models, endpoints, transforms });
   const logsOperations = logsOperationsOf(ctx.logs, region);
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (d) => chunks.push(d));
-    req.on("end", () => {
-      handle(req, res, Buffer.concat(chunks)).catch((e) => {
-        ctx.log(`internal error: ${e instanceof Error ? e.stack : errorMessage(e)}`);
-        if (!res.headersSent) send(res, 500, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "InternalFailure" }, { __type: "InternalFailure", message: errorMessage(e) });
+  const awsError = (res: http.ServerResponse, status: number, type: string, message: string) =>
+    send(res, status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type }, { __type: type, message });
+  const server = createGuardedServer(
+    guard,
+    (status, message) => {
+      const type = ERROR_TYPES[status] ?? "BadRequestException";
+      return { headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type, "x-amzn-requestid": crypto.randomUUID() }, body: JSON.stringify({ __type: type, message }) };
+    },
+    (req, res) => {
+      const api = req.method === "POST" && typeof req.headers["x-amz-target"] === "string";
+      const limit = api ? MAX_API_BODY : req.method === "POST" ? MAX_INVOKE_BODY : MAX_OTHER_BODY;
+      readBody(req, limit).then((body) => {
+        if ("aborted" in body) return;
+        if ("tooLarge" in body) {
+          if (api) return awsError(res, 413, "ValidationException", `Request body exceeds ${MAX_API_BODY} bytes, the limit of a SageMaker API request here.`);
+          return awsError(res, 413, "ValidationError", `Request payload exceeds the ${MAX_INVOKE_BODY / 1048576} MB limit.`);
+        }
+        handle(req, res, body.bytes).catch((e) => {
+          ctx.log(`internal error on ${req.method} ${req.url}: ${e instanceof Error ? e.stack : errorMessage(e)}`);
+          if (!res.headersSent) awsError(res, 500, "InternalFailure", errorMessage(e));
+          else res.destroy();
+        });
       });
-    });
-  });
+    },
+  );
 
   function send(res: http.ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
     const buf = body instanceof Uint8Array ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
@@ -133,7 +202,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const url = parseUrl(req.url);
+    if (!url) return awsError(res, 400, "ValidationException", `Request target ${JSON.stringify(String(req.url).slice(0, 200))} is not a valid path.`);
     const target = req.headers["x-amz-target"];
     // --- SageMaker API ---
     if (req.method === "POST" && typeof target === "string") {
@@ -142,7 +212,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
       const fn = !m ? undefined : m[1] === LOGS_TARGET_PREFIX ? findLogsOperation(logsOperations, m[2]) : findOperation(operations, m[2]);
       if (!fn) return send(res, 400, { ...json, "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `Unknown operation ${target}` });
       const input = parseJsonObject(body);
-      if (!input) return send(res, 400, { ...json, "x-amzn-errortype": "SerializationException" }, { __type: "SerializationException", message: "Request body is not a JSON object." });
+      if (typeof input === "string") return send(res, 400, { ...json, "x-amzn-errortype": "SerializationException" }, { __type: "SerializationException", message: input });
       try {
         const out = await fn(input);
         return send(res, 200, json, out ?? {});
@@ -154,7 +224,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     // --- Runtime: InvokeEndpoint ---
     const inv = /^\/endpoints\/([^/]+)\/invocations$/.exec(url.pathname);
     if (inv && req.method === "POST") {
-      const name = decodeURIComponent(inv[1]);
+      const name = decodePathSegment(inv[1]);
+      if (name === undefined) return send(res, 400, { "content-type": "application/json", "x-amzn-errortype": "ValidationError" }, { message: "The endpoint name in the path is not valid percent-encoding." });
       try {
         const out = await invokeEndpoint(ctx, endpoints, {
           EndpointName: name,
@@ -173,10 +244,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     // --- a local extension (not AWS): endpoint stats ---
     const st = /^\/_local\/endpoints\/([^/]+)$/.exec(url.pathname);
     if (st && req.method === "GET") {
-      const s = endpoints.stats(decodeURIComponent(st[1]));
+      const s = endpoints.stats(decodePathSegment(st[1]) ?? "");
       return send(res, s ? 200 : 404, { "content-type": "application/json" }, s ?? { message: "no such endpoint" });
     }
-    if (url.pathname === "/ping" || url.pathname === "/_local/health") return send(res, 200, { "content-type": "application/json" }, { ok: true });
+    if (url.pathname === "/ping") return send(res, 200, { "content-type": "application/json" }, { ok: true });
+    if (url.pathname === "/_local/health") {
+      const m = process.memoryUsage();
+      return send(res, 200, { "content-type": "application/json" }, { ok: true, refused: guard.refused, memoryMb: { rss: m.rss / 1048576, heapUsed: m.heapUsed / 1048576, heapTotal: m.heapTotal / 1048576, external: m.external / 1048576 } });
+    }
     return send(res, 404, { "content-type": "application/json", "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `No route for ${req.method} ${url.pathname}` });
   }
 
@@ -189,7 +264,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     fs.rmSync(lockFile, { force: true });
     throw e;
   }
-  server.keepAliveTimeout = 1000;
   const port = (server.address() as net.AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   ctx.log(`listening on ${url}, state ${stateDir}`);
@@ -211,6 +285,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     endpoints,
     transforms,
     sharedWith: others,
+    fileRoots,
     close() {
       closed ??= (async () => {
         await tuning.shutdown();
@@ -231,11 +306,57 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   };
 }
 
-/** the request body as a JSON object (an empty body is {}), or undefined */
-function parseJsonObject(body: Buffer): JsonObject | undefined {
+/** the request body as a JSON object (an empty body is {}), or why it is not one */
+function parseJsonObject(body: Buffer): JsonObject | string {
+  const text = body.toString("utf8");
+  if (jsonNesting(text, MAX_JSON_NESTING) > MAX_JSON_NESTING) return `Request body nests deeper than ${MAX_JSON_NESTING} levels.`;
   try {
-    const v: unknown = body.length ? JSON.parse(body.toString("utf8")) : {};
-    return isJsonObject(v) ? v : undefined;
+    const v: unknown = body.length ? JSON.parse(text) : {};
+    return isJsonObject(v) ? v : "Request body is not a JSON object.";
+  } catch (e) {
+    return `Request body is not valid JSON: ${errorMessage(e)}`;
+  }
+}
+
+/** a live server registered at `lockFile`: the pid runs, and (where /proc tells) it is the process that registered */
+function serverAlive(pid: number, lockFile: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  let started: unknown;
+  try {
+    started = (JSON.parse(fs.readFileSync(lockFile, "utf8")) as { started?: unknown }).started;
+  } catch {
+    return true; // an older server's registration (a date): trust the pid
+  }
+  const now = processStart(pid);
+  return started === undefined || started === null || now === undefined || now === started; // a reused pid starts later
+}
+
+/** a process's start time in clock ticks since boot (Linux /proc/<pid>/stat field 22), to tell a reused pid */
+function processStart(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** the request target as a URL (origin-form, or absolute-form as proxies send it), or undefined if it is not one */
+function parseUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? "/", "http://127.0.0.1");
+  } catch {
+    return undefined;
+  }
+}
+
+function decodePathSegment(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
   } catch {
     return undefined;
   }

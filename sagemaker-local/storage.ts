@@ -1,17 +1,63 @@
 /**
- * The state folder (one JSON file per resource, ./records `StoredRecords`, written atomically) and data URIs:
- * file:// (absolute, no ..) and s3:// (an S3 endpoint through @aws-sdk/client-s3, loaded on first use, or
+ * The state folder (one JSON file per resource, ./records `StoredRecords`) and data URIs: file:// (absolute,
+ * no .., inside ./file-roots) and s3:// (an S3 endpoint through @aws-sdk/client-s3, loaded on first use, or
  * without one a folder in the state dir).
+ *
+ * Crash safety: every file this server writes for others to read — a record, model.tar.gz, output.tar.gz — is
+ * written atomically: a temporary file in the same folder (named .<name>.<pid>.<n>.tmp, which no reader
+ * takes for data), fsync, rename over the target, fsync of the folder. A kill -9 at any moment leaves either
+ * the old file or the new one, never half of one; ./recovery removes the temporary files a crash left.
  */
 import * as fs from "fs";
 import * as path from "path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { validation } from "./errors";
 import type { StoredRecords } from "./records";
+import { crashPoint } from "./crash-points";
+import { FileRoots } from "./file-roots";
+
+let tmpSeq = 0;
+/** the temporary files of writeFileAtomic: hidden, and ending in .tmp */
+export const TMP_FILE = /^\..+\.\d+\.\d+\.tmp$/;
+
+/**
+ * write temp, fsync, rename, fsync the folder: `file` is the old content or the new, whatever happens
+ * (`crash` names the crash point between the write and the rename, for the kill -9 campaign)
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, crash?: string): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${tmpSeq++}.tmp`);
+  const fd = fs.openSync(tmp, "w");
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (crash) crashPoint(crash);
+  fs.renameSync(tmp, file);
+  fsyncDir(dir);
+}
+
+/** makes a rename in `dir` durable (a no-op where folders cannot be opened, e.g. Windows) */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    /* not supported here */
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
 
 export type RecordKind = keyof StoredRecords;
 
 export class Store {
+  /** what loadAll could not read (files moved aside as <name>.json.corrupt), for the server's log */
+  readonly problems: string[] = [];
   constructor(public root: string) {
     fs.mkdirSync(root, { recursive: true });
   }
@@ -22,11 +68,7 @@ export class Store {
     return path.join(this.root, kind, `${name}.json`);
   }
   save<K extends RecordKind>(kind: K, name: string, rec: StoredRecords[K]): void {
-    const f = this.file(kind, name);
-    fs.mkdirSync(path.dirname(f), { recursive: true });
-    const tmp = `${f}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(rec, null, 1));
-    fs.renameSync(tmp, f);
+    writeFileAtomic(this.file(kind, name), JSON.stringify(rec, null, 1), "record-rename");
   }
   remove(kind: RecordKind, name: string): void {
     fs.rmSync(this.file(kind, name), { force: true });
@@ -38,10 +80,14 @@ export class Store {
     const out: StoredRecords[K][] = [];
     for (const f of fs.readdirSync(d)) {
       if (!f.endsWith(".json")) continue;
+      const file = path.join(d, f);
       try {
-        out.push(JSON.parse(fs.readFileSync(path.join(d, f), "utf8")) as StoredRecords[K]); // as save() wrote it
-      } catch {
-        /* half-written file: ignore */
+        out.push(JSON.parse(fs.readFileSync(file, "utf8")) as StoredRecords[K]); // as save() wrote it
+      } catch (e) {
+        // save() never leaves half a file, so this one was damaged by something else: keep it, aside
+        const aside = `${file}.corrupt`;
+        fs.renameSync(file, aside);
+        this.problems.push(`${file} could not be read (${e instanceof Error ? e.message : String(e)}); moved to ${aside}`);
       }
     }
     return out;
@@ -92,7 +138,29 @@ const s3sdk = (): S3Sdk => require("@aws-sdk/client-s3") as S3Sdk;
 
 export class DataAccess {
   private client?: S3Client;
-  constructor(private store: Store, private s3?: S3Options) {}
+  constructor(private store: Store, private s3: S3Options | undefined, readonly roots: FileRoots) {}
+
+  /** a file:// URI's path, inside the allowed folders (ValidationException otherwise) */
+  private local(uri: string, what: string): string {
+    const p = filePath(uri, what);
+    this.roots.check(p, uri, what);
+    return p;
+  }
+  /** recovery: the temporary files an interrupted writeObject left in the folder `uri` (file:// or the local S3 folder) */
+  removeTemporaries(uri: string): void {
+    let dir: string;
+    try {
+      dir = uri.startsWith("file:") ? filePath(uri, "output") : this.s3 ? "" : this.localS3(parseS3(uri, "output").bucket, parseS3(uri, "output").key);
+    } catch {
+      return;
+    }
+    if (!dir || !fs.existsSync(dir)) return;
+    for (const f of fs.readdirSync(dir)) if (TMP_FILE.test(f)) fs.rmSync(path.join(dir, f), { force: true });
+  }
+  /** for validation when a request is accepted: a file:// URI must name a path inside the allowed folders */
+  checkAllowed(uri: string, what: string): void {
+    if (uri.startsWith("file:")) this.local(uri, what);
+  }
 
   private s3client(): S3Client | undefined {
     if (!this.s3) return undefined;
@@ -117,7 +185,7 @@ export class DataAccess {
   async download(uri: string, dest: string, what: string): Promise<number> {
     fs.mkdirSync(dest, { recursive: true });
     if (uri.startsWith("file:")) {
-      const src = filePath(uri, what);
+      const src = this.local(uri, what);
       if (!fs.existsSync(src)) throw new Error(`${what}: ${uri} does not exist`);
       return copyInto(src, dest);
     }
@@ -154,7 +222,7 @@ export class DataAccess {
 
   async readObject(uri: string, what: string): Promise<Buffer> {
     if (uri.startsWith("file:")) {
-      const p = filePath(uri, what);
+      const p = this.local(uri, what);
       if (!fs.existsSync(p)) throw validation(`${what}: could not find ${uri}`);
       return fs.readFileSync(p);
     }
@@ -170,21 +238,12 @@ export class DataAccess {
     return bodyBytes(obj.Body, `${what}: ${uri}`);
   }
 
+  /** an object written whole or not at all: atomically to a file (or the local S3 folder); a PutObject is atomic */
   async writeObject(uri: string, data: Buffer): Promise<void> {
-    if (uri.startsWith("file:")) {
-      const p = filePath(uri, "S3OutputPath");
-      fs.mkdirSync(path.dirname(p), { recursive: true });
-      fs.writeFileSync(p, data);
-      return;
-    }
+    if (uri.startsWith("file:")) return writeFileAtomic(this.local(uri, "S3OutputPath"), data, "artifact-rename");
     const { bucket, key } = parseS3(uri, "S3OutputPath");
     const c = this.s3client();
-    if (!c) {
-      const p = this.localS3(bucket, key);
-      fs.mkdirSync(path.dirname(p), { recursive: true });
-      fs.writeFileSync(p, data);
-      return;
-    }
+    if (!c) return writeFileAtomic(this.localS3(bucket, key), data, "artifact-rename");
     const { PutObjectCommand } = s3sdk();
     await c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
   }

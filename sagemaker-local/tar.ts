@@ -68,8 +68,10 @@ export function unpack(buf: Buffer, dest: string): string[] {
     const prefix = str(345, 155);
     if (prefix) name = `${prefix}/${name}`;
     const size = parseInt(str(124, 12).trim() || "0", 8);
+    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`model.tar.gz: entry ${name} has no valid size`);
     const type = String.fromCharCode(h[156] || 48);
     off += 512;
+    if (off + size > tar.length) throw new Error(`model.tar.gz is truncated: entry ${name} needs ${size} bytes, ${tar.length - off} remain`);
     const data = tar.subarray(off, off + size);
     off += Math.ceil(size / 512) * 512;
     const clean = name.replace(/^\.\//, "");

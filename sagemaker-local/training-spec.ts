@@ -3,16 +3,19 @@
  * resources, stopping condition, hyperparameters — shared by CreateTrainingJob and a tuning job's
  * TrainingJobDefinition (whose paths get the prefix "TrainingJobDefinition."). Problems are collected in the
  * Checker and thrown together, with AWS's messages; what the local SageMaker does not implement (multi-instance
- * training, non-S3 data sources) is an error too, never ignored.
+ * training, non-S3 data sources) is an error too, never ignored. String and map lengths are the service model's
+ * (botocore's sagemaker service-2.json; test/reliability-limits checks them against it).
  */
-import { Checker } from "./errors";
+import { Checker, show } from "./errors";
 import { isJsonObject, JsonObject } from "./wire";
 import { checkUri } from "./storage";
+import type { Context } from "./context";
+import type { TrainingSpec } from "./records";
 
 const INSTANCE_RE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
 /** the Name of a MetricDefinition, if it has one (for messages) */
-const nameOf = (m: unknown): string => String(isJsonObject(m) ? m.Name : undefined);
+const nameOf = (m: unknown): string => show(isJsonObject(m) ? m.Name : undefined);
 
 /**
  * Checks the training specification in a CreateTrainingJob request or a TrainingJobDefinition. After the
@@ -24,18 +27,19 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "")
   if (c.object(alg, p("AlgorithmSpecification"), true)) {
     c.oneOf(alg.TrainingInputMode, p("AlgorithmSpecification.TrainingInputMode"), ["Pipe", "File", "FastFile"], true);
     if (!alg.TrainingImage && !alg.AlgorithmName) c.custom("Either TrainingImage or AlgorithmName must be specified in AlgorithmSpecification.");
-    c.string(alg.TrainingImage, p("AlgorithmSpecification.TrainingImage"));
+    if (c.string(alg.TrainingImage, p("AlgorithmSpecification.TrainingImage"))) c.maxLength(alg.TrainingImage, p("AlgorithmSpecification.TrainingImage"), 255);
     const defs = alg.MetricDefinitions;
     if (c.list(defs, p("AlgorithmSpecification.MetricDefinitions"))) {
       for (const [i, m] of defs.entries()) {
         const at = p(`AlgorithmSpecification.MetricDefinitions.${i + 1}.member`);
         if (!c.object(m, at, true)) continue;
-        c.string(m.Name, `${at}.Name`, true);
+        if (c.string(m.Name, `${at}.Name`, true)) c.maxLength(m.Name, `${at}.Name`, 255);
         if (c.string(m.Regex, `${at}.Regex`, true)) {
+          c.maxLength(m.Regex, `${at}.Regex`, 500);
           try {
             new RegExp(m.Regex);
           } catch {
-            c.custom(`Invalid regular expression for metric ${nameOf(m)}: ${m.Regex}`);
+            c.custom(`Invalid regular expression for metric ${nameOf(m)}: ${show(m.Regex)}`);
           }
         }
       }
@@ -45,18 +49,21 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "")
   c.role(input.RoleArn, p("RoleArn"));
   const out = input.OutputDataConfig;
   if (c.object(out, p("OutputDataConfig"), true))
-    if (c.string(out.S3OutputPath, p("OutputDataConfig.S3OutputPath"), true)) checkUri(out.S3OutputPath, "OutputDataConfig.S3OutputPath");
+    if (c.string(out.S3OutputPath, p("OutputDataConfig.S3OutputPath"), true)) {
+      c.maxLength(out.S3OutputPath, p("OutputDataConfig.S3OutputPath"), 1024);
+      checkUri(out.S3OutputPath, "OutputDataConfig.S3OutputPath");
+    }
   const rc = input.ResourceConfig;
   if (c.object(rc, p("ResourceConfig"), true)) {
     c.range(rc.VolumeSizeInGB, p("ResourceConfig.VolumeSizeInGB"), 0, 1e6, true);
     c.range(rc.InstanceCount, p("ResourceConfig.InstanceCount"), 0, 1e6);
     if (rc.InstanceType !== undefined && (typeof rc.InstanceType !== "string" || !INSTANCE_RE.test(rc.InstanceType)))
-      c.custom(`Value '${String(rc.InstanceType)}' at 'resourceConfig.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
+      c.custom(`Value '${show(rc.InstanceType)}' at 'resourceConfig.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
     if (typeof rc.InstanceCount === "number" && rc.InstanceCount > 1) c.custom("Local SageMaker runs single-instance training jobs only: ResourceConfig.InstanceCount must be 1.");
   }
   const stop = input.StoppingCondition;
   if (c.object(stop, p("StoppingCondition"), true)) c.range(stop.MaxRuntimeInSeconds, p("StoppingCondition.MaxRuntimeInSeconds"), 1, 2419200);
-  c.stringMap(input.Environment, p("Environment"));
+  if (c.stringMap(input.Environment, p("Environment"))) c.mapLimits(input.Environment, p("Environment"), { entries: 48, key: 512, value: 512 });
   c.boolean(input.EnableNetworkIsolation, p("EnableNetworkIsolation"));
   validateChannels(c, input.InputDataConfig, p);
   validateHyperParameters(c, input.HyperParameters ?? input.StaticHyperParameters);
@@ -72,17 +79,21 @@ function validateChannels(c: Checker, chans: unknown, p: (s: string) => string):
     if (!c.object(ch, at, true)) continue;
     const name = ch.ChannelName;
     c.name(name, `${at}.ChannelName`, /^[A-Za-z0-9\.\-_]+$/);
+    c.maxLength(name, `${at}.ChannelName`, 64);
     if (name === "." || name === "..") c.custom(`Invalid channel name ${name}.`);
-    if (seen.has(name)) c.custom(`Channel names must be unique: ${String(name)}`);
+    if (seen.has(name)) c.custom(`Channel names must be unique: ${show(name)}`);
     seen.add(name);
-    c.string(ch.ContentType, `${at}.ContentType`);
+    if (c.string(ch.ContentType, `${at}.ContentType`)) c.maxLength(ch.ContentType, `${at}.ContentType`, 256);
     const ds = ch.DataSource;
     if (c.object(ds, `${at}.DataSource`, true)) {
       const s3 = ds.S3DataSource;
-      if (!s3) c.custom(`Channel ${String(name)}: only S3DataSource is supported locally.`);
+      if (!s3) c.custom(`Channel ${show(name)}: only S3DataSource is supported locally.`);
       else if (c.object(s3, `${at}.DataSource.S3DataSource`)) {
         c.required(s3.S3DataType, `${at}.DataSource.S3DataSource.S3DataType`);
-        if (c.string(s3.S3Uri, `${at}.DataSource.S3DataSource.S3Uri`, true)) checkUri(s3.S3Uri, `Channel ${String(name)} S3Uri`);
+        if (c.string(s3.S3Uri, `${at}.DataSource.S3DataSource.S3Uri`, true)) {
+          c.maxLength(s3.S3Uri, `${at}.DataSource.S3DataSource.S3Uri`, 1024);
+          checkUri(s3.S3Uri, `Channel ${show(name)} S3Uri`);
+        }
       }
     }
   }
@@ -97,4 +108,10 @@ function validateHyperParameters(c: Checker, hp: unknown): void {
     else if (v.length > 2500) c.custom(`HyperParameters: the value of ${k} is longer than 2500 characters.`);
     if (k.length > 256) c.custom(`HyperParameters: the key ${k.slice(0, 40)}… is longer than 256 characters.`);
   }
+}
+
+/** a validated specification's file:// URIs (channels, output) must be inside the allowed folders (./file-roots) */
+export function checkFileRoots(ctx: Context, spec: TrainingSpec, prefix = ""): void {
+  for (const ch of spec.InputDataConfig ?? []) ctx.data.checkAllowed(ch.DataSource.S3DataSource.S3Uri, `${prefix}Channel ${ch.ChannelName} S3Uri`);
+  ctx.data.checkAllowed(spec.OutputDataConfig.S3OutputPath, `${prefix}OutputDataConfig.S3OutputPath`);
 }

@@ -16,12 +16,15 @@ import type {
   ListTrainingJobsCommandOutput,
   StopTrainingJobCommandInput,
   StopTrainingJobCommandOutput,
+  SortBy,
+  TrainingJobStatus,
 } from "@aws-sdk/client-sagemaker";
-import { Context, Listed, now, paginate, sortAndFilter, terminate } from "./context";
+import { checkList, Context, Listed, now, paginate, sortAndFilter, terminate } from "./context";
 import { Checker, errorMessage, inUse, limitExceeded, notFound, validation } from "./errors";
 import type { TrainingJobRecord, TrainingSpec } from "./records";
 import type { Reply, Request } from "./wire";
-import { validateTrainingSpec } from "./training-spec";
+import { checkFileRoots, validateTrainingSpec } from "./training-spec";
+import { joinUri } from "./storage";
 import { JobHooks, Running, TrainingRun, transition } from "./training-run";
 
 export type { JobHooks } from "./training-run";
@@ -30,6 +33,9 @@ export type { JobHooks } from "./training-run";
 type CreateTrainingJob = TrainingSpec & { TrainingJobName: string; HyperParameters?: Record<string, string> };
 
 const LISTED: Listed<TrainingJobRecord> = { name: (r) => r.TrainingJobName, status: (r) => r.TrainingJobStatus, created: (r) => r.CreationTime };
+/** the SDK's TrainingJobStatus values (a missing or misspelt one is a compile error) */
+export const TRAINING_JOB_STATUSES = Object.keys({ InProgress: 1, Completed: 1, Failed: 1, Stopping: 1, Stopped: 1, Deleting: 1 } satisfies Record<TrainingJobStatus, 1>);
+const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<SortBy, 1>);
 
 export class TrainingJobs {
   readonly recs = new Map<string, TrainingJobRecord>();
@@ -37,6 +43,7 @@ export class TrainingJobs {
   constructor(private ctx: Context, private opts: { maxConcurrentJobs: number; recover?: boolean }) {
     for (const r of ctx.store.loadAll("training-jobs")) {
       if (opts.recover !== false && (r.TrainingJobStatus === "InProgress" || r.TrainingJobStatus === "Stopping")) {
+        ctx.data.removeTemporaries(joinUri(r.OutputDataConfig.S3OutputPath, r.TrainingJobName, "output")); // an interrupted upload
         const t = now();
         r.TrainingJobStatus = "Failed";
         r.FailureReason = "InternalServerError: the local SageMaker server stopped while the job was running.";
@@ -64,6 +71,7 @@ export class TrainingJobs {
     c.name(request.TrainingJobName, "TrainingJobName");
     validateTrainingSpec(c, request);
     const input = c.valid<CreateTrainingJob>(request);
+    checkFileRoots(this.ctx, input);
     const name = input.TrainingJobName;
     const arn = this.ctx.arn("training-job", name.toLowerCase());
     if (this.recs.has(name))
@@ -137,6 +145,7 @@ export class TrainingJobs {
     return {};
   }
   list(input: Request<ListTrainingJobsCommandInput>): Reply<ListTrainingJobsCommandOutput> {
+    checkList(input, { statuses: TRAINING_JOB_STATUSES, sortBy: SORT_BY });
     const items = sortAndFilter([...this.recs.values()], input, LISTED);
     const { page, NextToken } = paginate(items, input);
     return {

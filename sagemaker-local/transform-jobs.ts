@@ -19,8 +19,10 @@ import type {
   ListTransformJobsCommandOutput,
   StopTransformJobCommandInput,
   StopTransformJobCommandOutput,
+  SortBy,
+  TransformJobStatus,
 } from "@aws-sdk/client-sagemaker";
-import { Context, Listed, now, paginate, sortAndFilter } from "./context";
+import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
 import { Checker, errorMessage, inUse, notFound, validation } from "./errors";
 import { JsonPathError, parseJsonPath } from "./jsonpath";
 import type { Models } from "./models";
@@ -30,6 +32,8 @@ import { formatOf } from "./transform-data";
 import { TransformRun } from "./transform-run";
 import type { Reply, Request } from "./wire";
 
+const TRANSFORM_JOB_STATUSES = Object.keys({ InProgress: 1, Completed: 1, Failed: 1, Stopping: 1, Stopped: 1 } satisfies Record<TransformJobStatus, 1>);
+const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<SortBy, 1>);
 const LISTED: Listed<TransformJobRecord> = { name: (r) => r.TransformJobName, status: (r) => r.TransformJobStatus, created: (r) => r.CreationTime };
 
 /** a transform job that has not finished */
@@ -126,6 +130,9 @@ export class TransformJobs {
     if (filtered && isObject(input) && formatOf(typeof input.ContentType === "string" ? input.ContentType : undefined) === "raw")
       c.custom("DataProcessing needs CSV (text/csv) or JSON (application/json, application/jsonlines) input: set TransformInput.ContentType.");
     const valid = c.valid<CreateTransformJobCommandInput & { TransformJobName: string; ModelName: string }>(request);
+    // file:// input and output only inside the allowed folders (./file-roots), checked again when they are used
+    this.ctx.data.checkAllowed(valid.TransformInput!.DataSource!.S3DataSource!.S3Uri!, "TransformInput.DataSource.S3DataSource.S3Uri");
+    this.ctx.data.checkAllowed(valid.TransformOutput!.S3OutputPath!, "TransformOutput.S3OutputPath");
     const name = valid.TransformJobName;
     const arn = this.ctx.arn("transform-job", name.toLowerCase());
     if (this.recs.has(name)) throw inUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
@@ -180,6 +187,7 @@ export class TransformJobs {
     return this.get(input.TransformJobName);
   }
   list(input: Request<ListTransformJobsCommandInput>): Reply<ListTransformJobsCommandOutput> {
+    checkList(input, { statuses: TRANSFORM_JOB_STATUSES, sortBy: SORT_BY });
     const items = sortAndFilter([...this.recs.values()], input, LISTED);
     const { page, NextToken } = paginate(items, input);
     return {

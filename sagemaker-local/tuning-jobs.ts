@@ -15,17 +15,42 @@ import type {
   ListTrainingJobsForHyperParameterTuningJobCommandOutput,
   StopHyperParameterTuningJobCommandInput,
   StopHyperParameterTuningJobCommandOutput,
+  HyperParameterTuningJobSortByOptions,
+  HyperParameterTuningJobStatus,
+  TrainingJobSortByOptions,
 } from "@aws-sdk/client-sagemaker";
-import { Context, Listed, now, paginate, sortAndFilter } from "./context";
-import { Checker, TUNING_NAME_RE, errorMessage, inUse, notFound, validation } from "./errors";
+import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
+import { Checker, TUNING_NAME_RE, errorMessage, inUse, notFound, show, validation } from "./errors";
 import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
-import { TrainingJobs } from "./training";
-import { validateTrainingSpec } from "./training-spec";
+import { TRAINING_JOB_STATUSES, TrainingJobs } from "./training";
+import { checkFileRoots, validateTrainingSpec } from "./training-spec";
 import { buildStrategy, CreateTuningJob, validateTuningConfig, validateWarmStartConfig } from "./tuning-spec";
 import { resolveWarmStart } from "./tuning-warm-start";
 import { LiveTuningJob, TrialState, TuningRun } from "./tuning-run";
 import { refreshTuningJob, trialSummaries } from "./tuning-summaries";
 import type { Reply, Request } from "./wire";
+
+/**
+ * Recovery: a trial is saved as a training job before its tuning job records it, so a crash in between leaves a
+ * training job of this tuning job that its record does not list. Such trials are added back (in launch order,
+ * which their names carry), with the tuned hyperparameters read from the training job.
+ */
+function adoptTrials(r: TuningJobRecord, jobs: TrainingJobs): void {
+  const { wire, local } = r;
+  const ranges = wire.HyperParameterTuningJobConfig.ParameterRanges ?? {};
+  const tunedNames = new Set(
+    [...(ranges.IntegerParameterRanges ?? []), ...(ranges.ContinuousParameterRanges ?? []), ...(ranges.CategoricalParameterRanges ?? [])].map((p) => p.Name),
+  );
+  const missing = [...jobs.recs.values()].filter((j) => j.TuningJobArn === wire.HyperParameterTuningJobArn && !local.trials.includes(j.TrainingJobName));
+  for (const j of missing.sort((a, b) => (a.TrainingJobName < b.TrainingJobName ? -1 : 1))) {
+    local.trials.push(j.TrainingJobName);
+    local.tuned[j.TrainingJobName] = Object.fromEntries(Object.entries(j.HyperParameters).filter(([k]) => tunedNames.has(k)));
+  }
+}
+
+const TUNING_JOB_STATUSES = Object.keys({ Completed: 1, InProgress: 1, Failed: 1, Stopped: 1, Stopping: 1, Deleting: 1, DeleteFailed: 1 } satisfies Record<HyperParameterTuningJobStatus, 1>);
+const TUNING_SORT_BY = Object.keys({ Name: 1, Status: 1, CreationTime: 1 } satisfies Record<HyperParameterTuningJobSortByOptions, 1>);
+const TRIALS_SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1, FinalObjectiveMetricValue: 1 } satisfies Record<TrainingJobSortByOptions, 1>);
 
 const LISTED: Listed<TuningJobRecord> = {
   name: (r) => r.wire.HyperParameterTuningJobName,
@@ -44,7 +69,8 @@ export class TuningJobs {
         w.HyperParameterTuningJobStatus = "Failed";
         w.FailureReason = "The local SageMaker server stopped while the tuning job was running.";
         w.HyperParameterTuningEndTime = w.LastModifiedTime = now();
-        saveTuningJob(ctx.store, r);
+        adoptTrials(r, jobs);
+        refreshTuningJob(ctx, jobs, r); // the counters, from the trials' training jobs (running ones are Failed now), saved
       }
       this.recs.set(w.HyperParameterTuningJobName, r);
     }
@@ -59,6 +85,7 @@ export class TuningJobs {
     else if (c.object(def, "TrainingJobDefinition", true)) validateTrainingSpec(c, def, "TrainingJobDefinition");
     validateWarmStartConfig(c, request.WarmStartConfig);
     const input = c.valid<CreateTuningJob>(request);
+    checkFileRoots(this.ctx, input.TrainingJobDefinition, "TrainingJobDefinition: ");
     const name = input.HyperParameterTuningJobName;
     const arn = this.ctx.arn("hyper-parameter-tuning-job", name.toLowerCase());
     if (this.recs.has(name)) throw inUse(`Hyperparameter tuning job names must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
@@ -95,7 +122,7 @@ export class TuningJobs {
 
   get(name: unknown): TuningJobRecord {
     const r = typeof name === "string" ? this.recs.get(name) : undefined;
-    if (!r) throw notFound(`Amazon SageMaker can't find a tuning job named ${String(name)}.`);
+    if (!r) throw notFound(`Amazon SageMaker can't find a tuning job named ${show(name)}.`);
     return r;
   }
   describe(input: Request<DescribeHyperParameterTuningJobCommandInput>): Reply<DescribeHyperParameterTuningJobCommandOutput> {
@@ -103,10 +130,11 @@ export class TuningJobs {
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
     c.throwIfAny();
     const r = this.get(input.HyperParameterTuningJobName);
-    if (r.wire.HyperParameterTuningJobStatus === "InProgress") refreshTuningJob(this.ctx, this.jobs, r);
+    if (r.wire.HyperParameterTuningJobStatus === "InProgress") refreshTuningJob(this.ctx, this.jobs, r, "if-changed");
     return r.wire;
   }
   list(input: Request<ListHyperParameterTuningJobsCommandInput>): Reply<ListHyperParameterTuningJobsCommandOutput> {
+    checkList(input, { statuses: TUNING_JOB_STATUSES, sortBy: TUNING_SORT_BY });
     const items = sortAndFilter([...this.recs.values()], input, LISTED);
     const { page, NextToken } = paginate(items, input);
     return {
@@ -128,8 +156,8 @@ export class TuningJobs {
   listTrainingJobs(input: Request<ListTrainingJobsForHyperParameterTuningJobCommandInput>): Reply<ListTrainingJobsForHyperParameterTuningJobCommandOutput> {
     const c = new Checker();
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
-    c.oneOf(input.SortBy, "SortBy", ["Name", "CreationTime", "Status", "FinalObjectiveMetricValue"]);
     c.throwIfAny();
+    checkList(input, { statuses: TRAINING_JOB_STATUSES, sortBy: TRIALS_SORT_BY });
     const r = this.get(input.HyperParameterTuningJobName);
     let items = trialSummaries(this.ctx, this.jobs, r);
     if (input.StatusEquals) items = items.filter((s) => s.TrainingJobStatus === input.StatusEquals);

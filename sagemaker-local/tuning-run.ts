@@ -16,6 +16,7 @@ import { saveTuningJob, TuningJobConfigSpec, TuningJobRecord } from "./records";
 import { TrainingJobs } from "./training";
 import { notImproving, refreshTuningJob } from "./tuning-summaries";
 import * as tuning from "./tuning";
+import { crashPoint } from "./crash-points";
 
 /** a trial as the run sees it while it goes on */
 export interface TrialState {
@@ -103,9 +104,6 @@ export class TuningRun {
     this.launched++;
     const jobName = `${wire.HyperParameterTuningJobName}-${String(this.launched).padStart(3, "0")}-${crypto.randomBytes(4).toString("hex")}`;
     const state: TrialState = { name: jobName, hp, intermediate: [] };
-    live.trials.set(jobName, state);
-    local.trials.push(jobName);
-    local.tuned[jobName] = hp;
     let stopping = false;
     this.jobs.create(
       {
@@ -138,6 +136,12 @@ export class TuningRun {
         },
       },
     );
+    // recorded once its training job exists (saved by create): a crash between the two saves leaves a training job
+    // that recovery adopts (./tuning-jobs), never a trial without one
+    crashPoint("trial-recorded");
+    live.trials.set(jobName, state);
+    local.trials.push(jobName);
+    local.tuned[jobName] = hp;
     this.running.set(jobName, { state, done: this.jobs.waitFor(jobName).then(() => jobName) });
   }
 

@@ -60,6 +60,18 @@ export function validateTuningConfig(c: Checker, cfg: unknown): void {
     c.oneOf(objective.Type, `${p}.HyperParameterTuningJobObjective.Type`, ["Maximize", "Minimize"], true);
     c.string(objective.MetricName, `${p}.HyperParameterTuningJobObjective.MetricName`, true);
   }
+  const ranges = cfg.ParameterRanges;
+  if (isJsonObject(ranges))
+    for (const kind of ["ContinuousParameterRanges", "IntegerParameterRanges", "CategoricalParameterRanges"]) {
+      const list = ranges[kind];
+      if (!Array.isArray(list)) continue; // its type is ./tuning's to check
+      list.forEach((r: unknown, i: number) => {
+        if (!isJsonObject(r)) return;
+        const at = `${p}.ParameterRanges.${kind}.${i + 1}.member`;
+        for (const f of ["Name", "MinValue", "MaxValue"]) c.maxLength(r[f], `${at}.${f}`, 256);
+        if (Array.isArray(r.Values)) r.Values.forEach((v: unknown, j: number) => c.maxLength(v, `${at}.Values.${j + 1}.member`, 256));
+      });
+    }
   c.oneOf(cfg.TrainingJobEarlyStoppingType, `${p}.TrainingJobEarlyStoppingType`, ["Off", "Auto"]);
   c.number(cfg.RandomSeed, `${p}.RandomSeed`);
   const criteria = cfg.TuningJobCompletionCriteria;

@@ -38,8 +38,13 @@ export function trialSummaries(ctx: Context, jobs: TrainingJobs, r: TuningJobRec
   });
 }
 
-/** counters and BestTrainingJob from the training jobs; saves the record */
-export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobRecord): void {
+/**
+ * Counters and BestTrainingJob from the training jobs. Saves the record (and moves LastModifiedTime) when they
+ * changed, or always with `save: "always"` (a caller that changed other fields); a DescribeHyperParameterTuningJob
+ * that changes nothing writes nothing — with 20 clients polling, a durable (fsync'd) write per poll was the
+ * server's bottleneck (~100 Describe/s).
+ */
+export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobRecord, save: "always" | "if-changed" = "always"): void {
   const counters: Required<TrainingJobStatusCounters> = { Completed: 0, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 };
   const obj: Required<ObjectiveStatusCounters> = { Succeeded: 0, Pending: 0, Failed: 0 };
   const sums = trialSummaries(ctx, jobs, r);
@@ -53,6 +58,7 @@ export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobR
     else obj.Pending++;
   }
   const w = r.wire;
+  const before = JSON.stringify([w.TrainingJobStatusCounters, w.ObjectiveStatusCounters, w.BestTrainingJob]);
   w.TrainingJobStatusCounters = counters;
   w.ObjectiveStatusCounters = obj;
   const type = w.HyperParameterTuningJobConfig.HyperParameterTuningJobObjective.Type;
@@ -68,6 +74,7 @@ export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobR
   }
   w.BestTrainingJob = best?.summary;
   if (r.local.parentBest) w.OverallBestTrainingJob = overallBest(w.BestTrainingJob, r.local.parentBest, type); // warm start only, as AWS
+  if (save === "if-changed" && JSON.stringify([w.TrainingJobStatusCounters, w.ObjectiveStatusCounters, w.BestTrainingJob]) === before) return;
   w.LastModifiedTime = now();
   saveTuningJob(ctx.store, r);
 }

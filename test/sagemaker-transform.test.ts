@@ -8,6 +8,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import {
@@ -131,12 +132,14 @@ test("bad requests are ValidationExceptions with AWS's wording", async () => {
 
 test("a missing input and a bad record fail the job with a FailureReason naming the cause; the waiter reports FAILURE", async () => {
   const { sm } = await sess.clients();
-  await sm.send(new CreateTransformJobCommand(request("t-missing", {}, "file:///nonexistent/folder/")));
+  // (a folder the local SageMaker may read — its file roots include the OS temp folder — that does not exist)
+  const missing = `file://${path.join(os.tmpdir(), "nonexistent-transform-input")}/`;
+  await sm.send(new CreateTransformJobCommand(request("t-missing", {}, missing)));
   const w = await waitUntilTransformJobCompletedOrStopped({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: "t-missing" }).catch((e) => JSON.parse(e.message));
   assert.is(w.state, "FAILURE");
   const d = await sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-missing" }));
   assert.is(d.TransformJobStatus, "Failed");
-  assert.match(d.FailureReason!, /^ClientError: No S3 objects found under S3 URL "file:\/\/\/nonexistent\/folder\/"/);
+  assert.ok(d.FailureReason!.startsWith(`ClientError: No S3 objects found under S3 URL "${missing}"`), d.FailureReason);
 
   const bad = tmpDir("bad");
   const lines = fs.readFileSync(path.join(inputs, "a-diabetes.csv"), "utf8").split("\n");

@@ -1,14 +1,68 @@
 /**
  * Request bodies → the row-major Float32Array the ensemble predicts on, in the trained feature order.
  *
- * CSV: rows of feature values, no header (a header equal to the feature names is skipped), an empty cell is a
- * missing value; a fast path reads the common body (numbers only, no quotes, every row complete) in one pass
- * and anything unusual falls back to csv.ts's validating splitter, which names the problem. JSON:
- * `{"instances": [[…], …]}` or `{"instances": [{"<feature>": value, …}, …]}` (every feature named, null =
- * missing). Every error is a 400 naming the row and the column (with its feature name).
+ * Bytes → text first (decodeBody): the Content-Type's charset (UTF-8 by default; UTF-16 and the single-byte
+ * charsets TextDecoder knows), a byte order mark (which wins over the charset, as in browsers) is dropped,
+ * invalid bytes are an error naming the line. CSV: rows of feature values, no header (a header equal to the
+ * feature names is skipped), an empty cell or NaN in any spelling is a missing value; a fast path reads the
+ * common body (numbers only, no quotes, every row complete) in one pass and anything unusual falls back to
+ * csv.ts's validating splitter, which names the problem. JSON: `{"instances": [[…], …]}` or
+ * `{"instances": [{"<feature>": value, …}, …]}` (every feature named, null = missing), nested at most
+ * MAX_JSON_NESTING deep. Every value must be finite as a float32 (|x| ≤ 3.4e38, the type the model compares
+ * against): an infinity in any spelling, or a number beyond that range (1e39, 1e400), is refused — it cannot
+ * be scored, and the core would refuse it further down, which the client would see as a server fault.
+ * Every error is a 400 (415 for an unknown charset) naming the row, the column (with its feature name) and the
+ * value, shortened when long.
  */
 import { cellNumber, splitCsv } from "./csv";
 import { HttpError } from "./formats";
+import { jsonNesting } from "@ensemble-workbook/sagemaker-local/guard";
+
+/** the deepest JSON body understood: {"instances": [[…]]} nests 3 levels */
+export const MAX_JSON_NESTING = 16;
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** a value as an error message shows it: quoted and shortened (a 5 MB cell, a value nested a million levels deep) */
+export function preview(v: unknown): string {
+  if (typeof v === "string") return v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}… (${v.length} characters)` : JSON.stringify(v);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (v !== null && typeof v === "object") return "an object";
+  return String(v);
+}
+
+/** why a parsed value cannot be scored, or undefined when it can (finite in float32, or NaN = missing) */
+function outOfRange(v: number): string | undefined {
+  if (v === Infinity || v === -Infinity) return "is not finite";
+  if (v > FLOAT32_MAX || v < -FLOAT32_MAX) return "is beyond the float32 range (±3.4e38)";
+  return undefined;
+}
+
+const BOMS: [number[], string][] = [
+  [[0xef, 0xbb, 0xbf], "utf-8"],
+  [[0xff, 0xfe], "utf-16le"],
+  [[0xfe, 0xff], "utf-16be"],
+];
+
+/** The body's bytes as text, by its byte order mark, else the Content-Type's charset, else UTF-8. */
+export function decodeBody(bytes: Uint8Array, contentType: string | undefined): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? "")?.[1]?.toLowerCase();
+  const bom = BOMS.find(([b]) => b.every((x, i) => bytes[i] === x))?.[1];
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(bom ?? (charset || "utf-8"), { fatal: true });
+  } catch {
+    throw new HttpError(415, `unsupported charset ${JSON.stringify(charset)} in Content-Type; send UTF-8 (or UTF-16, ISO-8859-1)`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    const lossy = new TextDecoder(decoder.encoding).decode(bytes);
+    const at = lossy.indexOf("\ufffd");
+    const line = lossy.slice(0, Math.max(0, at)).split("\n").length;
+    throw new HttpError(400, `body is not valid ${decoder.encoding} text: invalid bytes on line ${line}${charset ? "" : " (no charset in Content-Type: UTF-8 assumed)"}`);
+  }
+}
 
 /**
  * Fast path for the common body: no quotes, numbers only, every row complete. Values go
@@ -38,7 +92,9 @@ function fastCsvBody(text: string, ncol: number): { X: Float32Array; nrow: numbe
       if (to < 0 || to > le) return undefined; // too few values
       const v = cellNumber(text.slice(from, to)); // a stray comma in the last field fails here
       if (v === undefined) return undefined;
-      X[k++] = v;
+      X[k] = v;
+      const f = X[k++]; // as stored: a float64 beyond ±3.4e38 became ±Infinity
+      if (f === Infinity || f === -Infinity) return undefined; // the general path names it
       from = to + 1;
     }
     pos = lineEnd + 1;
@@ -67,9 +123,10 @@ export function parseCsvBody(text: string, features: string[]): { X: Float32Arra
     }
     for (let j = 0; j < ncol; j++) {
       const v = cellNumber(r.fields[j]);
-      if (v === undefined) {
-        throw new HttpError(400, `CSV body: row ${i + 1} (line ${r.line}), column ${j + 1} (${features[j]}): ${JSON.stringify(r.fields[j])} is not a number`);
-      }
+      const where = () => `CSV body: row ${i + 1} (line ${r.line}), column ${j + 1} (${features[j]}): ${preview(r.fields[j])}`;
+      if (v === undefined) throw new HttpError(400, `${where()} is not a number`);
+      const bad = outOfRange(v);
+      if (bad) throw new HttpError(400, `${where()} ${bad}; features must be finite numbers (empty or NaN for a missing value)`);
       X[i * ncol + j] = v;
     }
   });
@@ -77,20 +134,23 @@ export function parseCsvBody(text: string, features: string[]): { X: Float32Arra
 }
 
 function jsonValue(v: unknown, where: () => string): number {
-  if (typeof v === "number") return v;
-  if (v === null) return NaN; // missing
-  if (typeof v === "string") {
-    const n = cellNumber(v);
-    if (n !== undefined) return n;
-  }
-  throw new HttpError(400, `${where()}: ${JSON.stringify(v)} is not a number`);
+  let n: number | undefined;
+  if (typeof v === "number") n = v;
+  else if (v === null) return NaN; // missing
+  else if (typeof v === "string") n = cellNumber(v);
+  if (n === undefined) throw new HttpError(400, `${where()}: ${preview(v)} is not a number`);
+  const bad = outOfRange(n);
+  // JSON.parse reads a number beyond the float64 range (1e400) as Infinity: say so rather than show "Infinity"
+  if (bad) throw new HttpError(400, `${where()}: ${typeof v === "number" && !Number.isFinite(v) ? "a number beyond the float64 range" : preview(v)} ${bad}; features must be finite numbers (null for a missing value)`);
+  return n;
 }
 
 /** JSON body ({"instances": [...]}) → row-major Float32Array; errors name the instance (row) and feature (column). */
 export function parseJsonBody(text: string, features: string[]): { X: Float32Array; nrow: number } {
   let body: unknown;
+  if (jsonNesting(text, MAX_JSON_NESTING) > MAX_JSON_NESTING) throw new HttpError(400, `JSON body nests deeper than ${MAX_JSON_NESTING} levels; send {"instances": [[…], …]}`);
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new HttpError(400, `JSON body is not valid JSON: ${(e as Error).message}`);
   }
@@ -108,7 +168,7 @@ export function parseJsonBody(text: string, features: string[]): { X: Float32Arr
     } else if (inst && typeof inst === "object") {
       const obj = inst as Record<string, unknown>;
       for (const key of Object.keys(obj)) {
-        if (!index.has(key)) throw new HttpError(400, `JSON body: ${row}: unknown feature "${key}"; features are: ${features.join(", ")}`);
+        if (!index.has(key)) throw new HttpError(400, `JSON body: ${row}: unknown feature ${preview(key)}; features are: ${features.join(", ")}`);
       }
       for (let j = 0; j < ncol; j++) {
         if (!(features[j] in obj)) throw new HttpError(400, `JSON body: ${row}, column ${j + 1} (${features[j]}): missing (use null for a missing value)`);

@@ -24,6 +24,8 @@ esbuild.buildSync({
   format: "cjs",
   outdir,
   external: ["node-xgboost-wasm"],
+  // the local servers' guard from its source (the image builds no sagemaker-local package, only this file)
+  alias: { "@ensemble-workbook/sagemaker-local/guard": path.join(root, "sagemaker-local", "guard.ts") },
   sourcemap: true,
   logLevel: "warning",
 });

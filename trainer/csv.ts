@@ -107,17 +107,25 @@ export function checkRectangular(records: CsvRecord[], what: string): number {
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** A CSV cell as a number: empty → NaN (missing), "nan"/"NaN" → NaN, otherwise a strict decimal; undefined if not a number. */
+/** the spellings of a missing value: empty, NA, null, and NaN in any case with any sign (numpy writes "nan", "-nan") */
+const MISSING = /^(?:|NA|null|[+-]?nan)$/i;
+/** infinity as C's strtod, Python's float() and numpy spell it, in any case */
+const INFINITY = /^[+-]?inf(?:inity)?$/i;
+
+/**
+ * A CSV cell as a number: a missing value (MISSING) → NaN, a strict decimal → its value (±Infinity when beyond
+ * the float64 range, like 1e400), an infinity in any spelling → ±Infinity; undefined if not a number. Callers
+ * that need finite values (request bodies) check for ±Infinity.
+ */
 export function cellNumber(s: string): number | undefined {
   // fast path: Number() checks the structure; reject only the non-decimal forms it also accepts
   // (0x1f, 0b1, 0o7, Infinity) and require a digit ("" and " " are 0 for Number, missing here)
   const n = Number(s);
   if (n === n && n !== Infinity && n !== -Infinity && plainDecimal(s)) return n;
   const t = s.trim();
-  if (t === "" || t === "NaN" || t === "nan" || t === "NA" || t === "null") return NaN;
+  if (MISSING.test(t)) return NaN;
   if (NUMBER.test(t)) return Number(t);
-  if (t === "inf" || t === "Infinity" || t === "+inf") return Infinity;
-  if (t === "-inf" || t === "-Infinity") return -Infinity;
+  if (INFINITY.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
   return undefined;
 }
 

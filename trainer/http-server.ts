@@ -8,13 +8,17 @@
  *   GET  /execution-parameters   batch transform's parameters: {MaxConcurrentTransforms, BatchStrategy, MaxPayloadInMB}
  *                                — in a batch job (SAGEMAKER_BATCH=true) the ones it runs with, else its preferences
  *
- * Errors never stop it: a client's mistake is its HttpError status, anything else a 500 with the message.
+ * Before a route runs, ./limits' guard decides whether to answer at all (loopback Host, no browser Origin, the
+ * timeouts and the connection cap). Errors never stop it: a client's mistake is its HttpError status (4xx), and
+ * only a fault of this server is a 500, logged with its stack.
  * close() drains: stop accepting, answer the requests in flight (with Connection: close), free the model.
  */
 import * as http from "http";
 import { Ensemble, loadEnsemble } from "ensemble-workbook";
+import { createGuardedServer, readBody } from "@ensemble-workbook/sagemaker-local/guard";
 import { HttpError } from "./formats";
 import { invoke } from "./invocation";
+import { AccessOptions, accessFromEnv, endpointGuard } from "./limits";
 import { batchEnv, ExecutionParameters } from "./batch-env";
 
 export interface ServeOptions {
@@ -24,17 +28,21 @@ export interface ServeOptions {
   maxPayloadBytes: number;
   /** as given in SAGEMAKER_MAX_PAYLOAD_IN_MB (for messages) */
   maxPayloadMb?: number;
+  /** who may call it besides local programs (./limits) */
+  access?: AccessOptions;
   /** what GET /execution-parameters answers (./batch-env) */
   executionParameters?: ExecutionParameters;
   log?: (line: string) => void;
 }
 
-export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = process.env): ServeOptions {
+export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = process.env, argv: string[] = []): ServeOptions {
   const port = Number(env.SAGEMAKER_BIND_TO_PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SAGEMAKER_BIND_TO_PORT=${env.SAGEMAKER_BIND_TO_PORT} is not a port number`);
   const mb = Number(env.SAGEMAKER_MAX_PAYLOAD_IN_MB ?? 6);
   if (!(mb > 0)) throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${env.SAGEMAKER_MAX_PAYLOAD_IN_MB} is not a positive number`);
-  return { modelDir, port, host: env.SAGEMAKER_BIND_TO_HOST || "0.0.0.0", maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, executionParameters: batchEnv(env, mb) };
+  // loopback unless told otherwise: the container image sets 0.0.0.0, where SageMaker must reach it
+  const host = env.SAGEMAKER_BIND_TO_HOST || "127.0.0.1";
+  return { modelDir, port, host, maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, executionParameters: batchEnv(env, mb), access: accessFromEnv(env, argv) };
 }
 
 /** Set while draining: answers carry Connection: close so keep-alive sockets end and server.close() can finish. */
@@ -73,63 +81,45 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
     opts.executionParameters ?? { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.max(1, Math.floor(opts.maxPayloadBytes / 1048576)) },
   );
 
-  const server = http.createServer((req, res) => {
-    const url = (req.url ?? "/").split("?")[0];
-    if (url === "/ping") {
-      if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, `method ${req.method} not allowed on /ping (use GET)`);
-      return send(res, 200, "application/json", '{"status":"ok"}');
-    }
-    if (url === "/execution-parameters" && req.method === "GET") return send(res, 200, "application/json", executionParameters);
-    if (url !== "/invocations") {
-      req.resume();
-      return sendError(res, 404, `no route ${req.method} ${url}; routes: GET /ping, POST /invocations`);
-    }
-    if (req.method !== "POST") {
-      req.resume();
-      return sendError(res, 405, `method ${req.method} not allowed on /invocations (use POST)`);
-    }
-    const tooLarge = () => `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`;
-    const declared = Number(req.headers["content-length"]);
-    if (declared > opts.maxPayloadBytes) {
-      res.setHeader("Connection", "close");
-      sendError(res, 413, tooLarge());
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let aborted = false;
-    req.on("data", (c: Buffer) => {
-      if (aborted) return;
-      size += c.length;
-      if (size > opts.maxPayloadBytes) {
-        aborted = true;
-        chunks.length = 0;
-        res.setHeader("Connection", "close");
-        sendError(res, 413, tooLarge());
-        return;
+  const server = createGuardedServer(
+    endpointGuard(opts.host, opts.access),
+    (_status, message) => ({ headers: { "content-type": "application/json" }, body: JSON.stringify({ error: message }) }),
+    (req, res) => {
+      const url = (req.url ?? "/").split("?")[0];
+      if (url === "/ping") {
+        req.resume();
+        if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, `method ${req.method} not allowed on /ping (use GET)`);
+        return send(res, 200, "application/json", '{"status":"ok"}');
       }
-      chunks.push(c);
-    });
-    req.on("error", () => {
-      aborted = true;
-    });
-    req.on("end", () => {
-      if (aborted) return;
-      try {
-        const r = invoke(ensemble, req.headers, chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8"));
-        send(res, r.status, r.contentType, r.body);
-      } catch (e) {
-        if (e instanceof HttpError) sendError(res, e.status, e.message);
-        else {
-          log(`invocation failed: ${(e as Error).message}`);
-          sendError(res, 500, `prediction failed: ${(e as Error).message}`);
+      if (url === "/execution-parameters" && req.method === "GET") {
+        req.resume();
+        return send(res, 200, "application/json", executionParameters);
+      }
+      if (url !== "/invocations") {
+        req.resume();
+        return sendError(res, 404, `no route ${req.method} ${url.slice(0, 200)}; routes: GET /ping, POST /invocations`);
+      }
+      if (req.method !== "POST") {
+        req.resume();
+        return sendError(res, 405, `method ${req.method} not allowed on /invocations (use POST)`);
+      }
+      readBody(req, opts.maxPayloadBytes).then((body) => {
+        if ("aborted" in body) return;
+        if ("tooLarge" in body) {
+          return sendError(res, 413, `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`);
         }
-      }
-    });
-  });
-  server.keepAliveTimeout = 65_000; // longer than a load balancer's idle timeout (SageMaker guidance)
-  server.headersTimeout = 66_000;
+        try {
+          const r = invoke(ensemble, req.headers, body.bytes);
+          send(res, r.status, r.contentType, r.body);
+        } catch (e) {
+          if (e instanceof HttpError) return sendError(res, e.status, e.message);
+          // not the client's mistake: a fault of this server, with its stack in the log
+          log(`invocation failed (500): ${e instanceof Error ? e.stack : String(e)}`);
+          sendError(res, 500, `prediction failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      });
+    },
+  );
 
   return new Promise((resolve, reject) => {
     server.once("error", (e) => {

@@ -8,7 +8,7 @@ import * as http from "http";
 import type { Ensemble } from "ensemble-workbook";
 import { HttpError, MIME, requestFormat, responseFormat } from "./formats";
 import { contributionsCsv, contributionsJson, customAttributes } from "./explain";
-import { parseCsvBody, parseJsonBody } from "./bodies";
+import { decodeBody, parseCsvBody, parseJsonBody } from "./bodies";
 
 function rowsOf(p: Float64Array, nrow: number): number[] | number[][] {
   const width = p.length / nrow;
@@ -34,17 +34,21 @@ export interface InvocationResult {
   body: string;
 }
 
-/** One invocation, pure: headers + body → response. Throws HttpError for client errors. */
-export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, body: string): InvocationResult {
+/** One invocation, pure: headers + body (bytes as they arrived, or text) → response. Throws HttpError for client errors. */
+export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array): InvocationResult {
   const inFormat = requestFormat(headers["content-type"]);
   const outFormat = responseFormat(headers["accept"], inFormat);
   const attributes = customAttributes(headers["x-amzn-sagemaker-custom-attributes"]);
   if (attributes.members && outFormat === "csv") throw new HttpError(400, "members=true needs Accept: application/json (a CSV answer is one line of numbers per row)");
+  const body = typeof raw === "string" ? raw : decodeBody(raw, headers["content-type"]);
   const features = ensemble.featureNames!;
   if (body.trim() === "") throw new HttpError(400, "empty request body");
   const { X, nrow } = inFormat === "csv" ? parseCsvBody(body, features) : parseJsonBody(body, features);
   const m = { X, nrow, ncol: features.length, featureNames: features };
   const pred = ensemble.predict(m);
+  // the inputs are finite or missing, so a non-finite prediction is a fault of the model, never sent as an answer
+  const bad = pred.prediction.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new Error(`the model predicted ${pred.prediction[bad]} for row ${Math.floor(bad / (pred.prediction.length / nrow)) + 1}: a damaged model file?`);
   if (outFormat === "csv") {
     return { status: 200, contentType: MIME.csv, body: attributes.contributions ? contributionsCsv(ensemble, m, pred.prediction) : csvOf(pred.prediction, nrow) };
   }

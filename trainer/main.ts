@@ -6,7 +6,7 @@
 import { optMlPaths, writeFailure } from "./optml";
 
 function usage(): never {
-  console.error("usage: trainer/main.ts train|serve   (env OPT_ML = the /opt/ml root; serve: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_BIND_TO_HOST, SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_MODEL_SERVER_WORKERS)");
+  console.error("usage: trainer/main.ts train|serve   (env OPT_ML = the /opt/ml root; serve: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_BIND_TO_HOST (127.0.0.1), SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_MODEL_SERVER_WORKERS, TRAINER_ALLOWED_ORIGINS, TRAINER_ALLOWED_HOSTS, TRAINER_MAX_CONNECTIONS; serve --allow-origin <origin> --allow-host <name>)");
   process.exit(2);
 }
 

@@ -18,7 +18,7 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
 
 /** One process: start, and on SIGTERM/SIGINT drain and exit 0. */
 async function serveOne(modelDir: string, announce: boolean): Promise<void> {
-  const opts = serveOptionsFromEnv(modelDir);
+  const opts = serveOptionsFromEnv(modelDir, process.env, process.argv.slice(3));
   const running = await startServer({ ...opts, log: (l) => (announce || !l.startsWith("serving on ")) && console.log(l) });
   if (!announce) process.send?.({ listening: running.port });
   const stop = (signal: string) => {
@@ -96,7 +96,7 @@ export async function serve(modelDir: string): Promise<void> {
   const n = workerCount();
   if (n === 1) return serveOne(modelDir, true);
   if (cluster.isPrimary) {
-    const opts = serveOptionsFromEnv(modelDir); // validate the environment once, in the primary
+    const opts = serveOptionsFromEnv(modelDir, process.env, process.argv.slice(3)); // validate the environment once, in the primary
     return servePrimary(n, opts.host);
   }
   return serveOne(modelDir, false);

@@ -15,6 +15,7 @@ import { libVersion } from "../repo";
 import { packageVersion } from "../core";
 import { memberFromSpec } from "../members/fromSpec";
 import { TreeMember } from "../members/tree";
+import type { Member } from "../members/member";
 import { BLENDS } from "./blends";
 import { Ensemble } from "./ensemble";
 import type { ColumnSchema } from "../data/matrix";
@@ -71,76 +72,102 @@ export function saveEnsemble(ensemble: Ensemble, dir: string): Manifest {
   return manifest;
 }
 
-/** Read and check dir/manifest.json. */
+/** a finite number (a manifest value the blend computes with) */
+const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Read and check dir/manifest.json: every field loadEnsemble relies on, with its type — blend parameters are
+ * finite numbers (a string among the stacker's coefficients would make every prediction NaN), member files are
+ * plain file names inside `dir` (a manifest must not make the loader read ../anything).
+ */
 export function readManifest(dir: string): Manifest {
   const file = path.join(dir, "manifest.json");
   if (!fs.existsSync(file)) throw new Error(`loadEnsemble: no manifest.json in ${dir}`);
-  let j: any; // untrusted JSON: every field is checked below before it is used
+  let j: unknown; // untrusted JSON: every field is checked below before it is used
   try {
     j = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (e) {
     throw new Error(`loadEnsemble: ${file} is not valid JSON: ${(e as Error).message}`);
   }
-  if (j.format !== MANIFEST_FORMAT) throw new Error(`loadEnsemble: ${file} has format ${JSON.stringify(j.format)}, expected "${MANIFEST_FORMAT}"`);
-  if (!BLENDS.includes(j.blend)) throw new Error(`loadEnsemble: unknown blend ${JSON.stringify(j.blend)} in ${file}; known blends: ${BLENDS.join(", ")}`);
+  if (!isObject(j)) throw new Error(`loadEnsemble: ${file} is not a JSON object`);
+  if (j.format !== MANIFEST_FORMAT) throw new Error(`loadEnsemble: ${file} has format ${JSON.stringify(j.format)?.slice(0, 100)}, expected "${MANIFEST_FORMAT}"`);
+  if (typeof j.blend !== "string" || !(BLENDS as string[]).includes(j.blend)) throw new Error(`loadEnsemble: unknown blend ${JSON.stringify(j.blend)?.slice(0, 100)} in ${file}; known blends: ${BLENDS.join(", ")}`);
   if (!Array.isArray(j.members) || j.members.length === 0) throw new Error(`loadEnsemble: ${file} lists no members`);
-  if (!Array.isArray(j.featureNames) || j.featureNames.some((n: unknown) => typeof n !== "string")) {
+  j.members.forEach((spec: unknown, i: number) => {
+    if (!isObject(spec) || typeof spec.name !== "string" || typeof spec.kind !== "string" || typeof spec.file !== "string")
+      throw new Error(`loadEnsemble: member ${i} in the manifest needs "name", "kind" and "file" (strings)`);
+    if (spec.params !== undefined && !isObject(spec.params)) throw new Error(`loadEnsemble: member "${spec.name}" in ${file}: "params" must be an object`);
+    if (!/^[^/\\\0]+$/.test(spec.file) || spec.file === "." || spec.file === ".." || spec.file === "manifest.json")
+      throw new Error(`loadEnsemble: member "${spec.name}" in ${file}: file ${JSON.stringify(spec.file)} must be the name of a file in ${dir}`);
+  });
+  if (!Array.isArray(j.featureNames) || j.featureNames.length === 0 || j.featureNames.some((n: unknown) => typeof n !== "string")) {
     throw new Error(`loadEnsemble: ${file} needs "featureNames" as a list of strings`);
   }
   if (typeof j.objective !== "string") throw new Error(`loadEnsemble: ${file} needs "objective"`);
+  if (j.label !== undefined && typeof j.label !== "string") throw new Error(`loadEnsemble: ${file}: "label" must be a string`);
+  if (j.numClass !== undefined && !(Number.isInteger(j.numClass) && (j.numClass as number) >= 2)) throw new Error(`loadEnsemble: ${file}: "numClass" must be an integer ≥ 2`);
   const m = j.members.length;
-  if (j.blend === "weighted" && (!Array.isArray(j.weights) || j.weights.length !== m)) {
-    throw new Error(`loadEnsemble: blend "weighted" needs "weights" with ${m} numbers in ${file}`);
+  if (j.weights !== undefined && (!Array.isArray(j.weights) || j.weights.length !== m || !j.weights.every(finite))) {
+    throw new Error(`loadEnsemble: "weights" must be ${m} finite numbers in ${file}`);
   }
-  if (j.blend === "stacking" && (!j.stacker || !Array.isArray(j.stacker.coef) || j.stacker.coef.length !== m || typeof j.stacker.intercept !== "number")) {
-    throw new Error(`loadEnsemble: blend "stacking" needs "stacker": { "intercept", "coef" (${m} numbers) } in ${file}`);
+  if (j.blend === "weighted" && j.weights === undefined) throw new Error(`loadEnsemble: blend "weighted" needs "weights" with ${m} numbers in ${file}`);
+  const st = j.stacker;
+  if (st !== undefined && (!isObject(st) || !finite(st.intercept) || !Array.isArray(st.coef) || st.coef.length !== m || !st.coef.every(finite))) {
+    throw new Error(`loadEnsemble: blend "stacking" needs "stacker": { "intercept", "coef" (${m} numbers) }, all finite, in ${file}`);
   }
+  if (j.blend === "stacking" && st === undefined) throw new Error(`loadEnsemble: blend "stacking" needs "stacker": { "intercept", "coef" (${m} numbers) } in ${file}`);
   if (j.columns !== undefined) {
+    const names = j.featureNames as string[];
     const ok =
       Array.isArray(j.columns) &&
-      j.columns.length === j.featureNames.length &&
-      j.columns.every((c: ColumnSchema, i: number) =>
-        c && c.name === j.featureNames[i] && (c.type === "numeric" || (c.type === "categorical" && Array.isArray(c.categories) && c.categories.every((t) => typeof t === "string"))),
+      j.columns.length === names.length &&
+      j.columns.every(
+        (c: unknown, i: number) =>
+          isObject(c) && c.name === names[i] && (c.type === "numeric" || (c.type === "categorical" && Array.isArray(c.categories) && c.categories.every((t: unknown) => typeof t === "string"))),
       );
     if (!ok) throw new Error(`loadEnsemble: "columns" in ${file} must list each feature of "featureNames" in order as { name, type: "numeric" } or { name, type: "categorical", categories: [strings] }`);
   }
   if (j.classes !== undefined && (!Array.isArray(j.classes) || j.classes.some((c: unknown) => typeof c !== "string"))) {
     throw new Error(`loadEnsemble: "classes" in ${file} must be a list of strings`);
   }
-  return j as Manifest;
+  return j as unknown as Manifest; // every field checked above
 }
 
 export function loadEnsemble(dir: string): Ensemble {
   const manifest = readManifest(dir);
-  const members = manifest.members.map((spec, i) => {
-    if (!spec || typeof spec.name !== "string" || typeof spec.kind !== "string" || typeof spec.file !== "string") {
-      throw new Error(`loadEnsemble: member ${i} in the manifest needs "name", "kind" and "file"`);
-    }
-    const member = memberFromSpec(spec.kind, { ...(spec.params ?? {}), name: spec.name });
-    const file = path.join(dir, spec.file);
-    if (!fs.existsSync(file)) throw new Error(`loadEnsemble: member file missing: ${file} (member "${spec.name}", kind ${spec.kind})`);
-    member.loadFile(fs.readFileSync(file, "utf8"));
-    const names = member.featureNames();
-    if (!names && member instanceof TreeMember) member.setFeatureNames(manifest.featureNames);
-    const got = member.featureNames()!;
-    if (got.length !== manifest.featureNames.length || got.some((n, j) => n !== manifest.featureNames[j])) {
-      throw new Error(
-        `loadEnsemble: feature mismatch: member "${spec.name}" (${spec.file}) was trained on [${got.join(", ")}] but the manifest lists [${manifest.featureNames.join(", ")}]`,
-      );
-    }
-    return member;
-  });
-  const ensemble = new Ensemble({
-    members,
-    blend: manifest.blend,
-    objective: manifest.objective,
-    weights: manifest.weights,
-    stacker: manifest.stacker,
-  });
-  ensemble.featureNames = [...manifest.featureNames];
-  ensemble.label = manifest.label;
-  if (manifest.numClass !== undefined) ensemble.numClass = manifest.numClass;
-  if (manifest.columns) ensemble.columns = manifest.columns;
-  if (manifest.classes) ensemble.classes = manifest.classes;
-  return ensemble;
+  const members: Member[] = [];
+  try {
+    manifest.members.forEach((spec) => {
+      const member = memberFromSpec(spec.kind, { ...(spec.params ?? {}), name: spec.name });
+      members.push(member);
+      const file = path.join(dir, spec.file);
+      if (!fs.existsSync(file)) throw new Error(`loadEnsemble: member file missing: ${file} (member "${spec.name}", kind ${spec.kind})`);
+      member.loadFile(fs.readFileSync(file, "utf8"));
+      const names = member.featureNames();
+      if (!names && member instanceof TreeMember) member.setFeatureNames(manifest.featureNames);
+      const got = member.featureNames()!;
+      if (got.length !== manifest.featureNames.length || got.some((n, j) => n !== manifest.featureNames[j])) {
+        throw new Error(
+          `loadEnsemble: feature mismatch: member "${spec.name}" (${spec.file}) was trained on [${got.join(", ")}] but the manifest lists [${manifest.featureNames.join(", ")}]`,
+        );
+      }
+    });
+    const ensemble = new Ensemble({
+      members,
+      blend: manifest.blend,
+      objective: manifest.objective,
+      weights: manifest.weights,
+      stacker: manifest.stacker,
+    });
+    ensemble.featureNames = [...manifest.featureNames];
+    ensemble.label = manifest.label;
+    if (manifest.numClass !== undefined) ensemble.numClass = manifest.numClass;
+    if (manifest.columns) ensemble.columns = manifest.columns;
+    if (manifest.classes) ensemble.classes = manifest.classes;
+    return ensemble;
+  } catch (e) {
+    for (const m of members) m.free(); // the members loaded before the failure hold core memory
+    throw e;
+  }
 }

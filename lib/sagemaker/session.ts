@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { fileURLToPath } from "url";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
@@ -146,10 +147,24 @@ export class Session {
    * or is uploaded to s3://<bucket>/<prefix>/data/<channel>/ in aws mode.
    */
   async dataUri(channel: string, value: string): Promise<string> {
-    if (/^(s3|file):\/\//.test(value)) return value;
-    const abs = path.resolve(value);
-    if (!fs.existsSync(abs)) throw new Error(`channel ${channel}: ${value} does not exist`);
-    if (this.mode === "local") return `file://${abs}`;
+    if (value.startsWith("s3://")) return value;
+    const isUri = value.startsWith("file://");
+    if (isUri && this.mode === "aws") return value;
+    let abs: string | undefined;
+    try {
+      abs = isUri ? fileURLToPath(value) : path.resolve(value);
+    } catch {
+      return value; // not a file URI this machine can name: the server's validation says why
+    }
+    if (!isUri && !fs.existsSync(abs)) throw new Error(`channel ${channel}: ${value} does not exist`);
+    if (this.mode === "local") {
+      // the local SageMaker reads file:// paths only inside folders it was allowed: a path this program's user
+      // passed is one (a request from anyone else is not; see sagemaker-local's file roots)
+      await this.clients();
+      const srv = await localServers.get(this.stateDir)?.server;
+      if (fs.existsSync(abs)) srv?.fileRoots.add(fs.statSync(abs).isDirectory() ? abs : path.dirname(abs));
+      return isUri ? value : `file://${abs}`;
+    }
     if (!this.bucket) throw new Error("session: aws mode needs a bucket (option bucket or env SAGEMAKER_BUCKET) to upload data");
     const key = `${this.prefix}/data/${channel}`;
     await this.upload(abs, key);
