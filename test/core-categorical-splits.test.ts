@@ -19,7 +19,7 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob } from "./helpers/xgb-ref";
-import { binaryLabels, categoricalData, classLabels, mean, rmse, type Data } from "./helpers/core-data";
+import { asUserPasses, binaryLabels, categoricalData, classLabels, mean, rmse, type Data } from "./helpers/core-data";
 
 const RTOL = 1e-5;
 const XGB = hasXgboost();
@@ -206,7 +206,7 @@ t("accuracy: non-monotonic category effects (2 columns of 30 and of 300 levels) 
 test("which encoding: depthwise/lossguide default to XGBoost's categorical splits, symmetric trees to ordered target statistics", () => {
   const d = categoricalData(800, [10], 1, 3);
   const dm = dmatrix(d);
-  for (const grow_policy of ["depthwise", "lossguide"]) {
+  for (const grow_policy of ["depthwise", "lossguide"] as const) {
     const json = train({ grow_policy, max_depth: 4, max_leaves: grow_policy === "lossguide" ? 8 : 0 }, dm, { numBoostRound: 3 }).saveModel();
     const doc = JSON.parse(json);
     assert.ok(treesOf(json).some((tr) => tr.split_type.includes(1)), `${grow_policy}: categorical splits by default`);
@@ -239,11 +239,11 @@ test("categorical bad input: clear errors naming what is wrong", () => {
   assert.throws(() => new DMatrix(ok, { nrow: 2, ncol: 2, featureTypes: ["c", "q"], catFeatures: [1] }), /catFeatures \(columns 1\) and featureTypes \(categorical columns 0\) disagree/);
   assert.throws(() => new DMatrix(ok, { nrow: 2, ncol: 2, featureTypes: ["c", "q"], enableCategorical: false }), /enableCategorical is false but columns 0 are declared categorical/);
   const d = new DMatrix(ok, { nrow: 2, ncol: 2, label: [1, 2], featureTypes: ["c", "q"] });
-  assert.throws(() => train({ cat_encoding: "onehot" }, d), /cat_encoding must be one of partition, ordered, naive, got "onehot"/);
+  assert.throws(() => train(asUserPasses({ cat_encoding: "onehot" }), d), /cat_encoding must be one of partition, ordered, naive, got "onehot"/);
   assert.throws(() => train({ grow_policy: "symmetric", max_depth: 3, cat_encoding: "partition" }, d), /cat_encoding "partition" .* is not implemented for grow_policy "symmetric"/);
   assert.throws(() => train({ max_cat_to_onehot: 0 }, d), /max_cat_to_onehot must be >= 1/);
   assert.throws(() => train({ max_cat_threshold: 2.5 }, d), /max_cat_threshold must be an integer/);
-  assert.throws(() => train({ enable_categorical: "yes" }, d), /enable_categorical must be true or false/);
+  assert.throws(() => train(asUserPasses({ enable_categorical: "yes" }), d), /enable_categorical must be true or false/);
   assert.throws(() => train({ enable_categorical: false }, d), /enable_categorical is false but dtrain declares categorical columns 0/);
   d.free();
 });

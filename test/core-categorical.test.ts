@@ -94,7 +94,7 @@ test("multiclass: per-class ordered target statistics (CatBoost's way) beat naiv
     for (const encoding of ["ordered", "naive"] as const) {
       const dtr = new DMatrix(X.subarray(0, tr * 2), { nrow: tr, ncol: 2, label: y.subarray(0, tr), catFeatures: [0], featureNames: ["shop", "x"] });
       const dte = new DMatrix(X.subarray(tr * 2), { nrow: 1000, ncol: 2, label: y.subarray(tr), catFeatures: [0] });
-      const base = { objective: "multi:softprob", num_class: 3, cat_encoding: encoding };
+      const base = { objective: "multi:softprob", num_class: 3, cat_encoding: encoding } as const;
       const params = symmetric
         ? { ...catboostParams({ depth: 4, learning_rate: 0.1, random_strength: 0, bootstrap_type: "No" }).params, ...base }
         : { max_depth: 4, eta: 0.1, ...base };

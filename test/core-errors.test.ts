@@ -336,3 +336,27 @@ test("memory: free() returns it — RSS plateaus while training 50 models", () =
 });
 
 test.run();
+
+// The TypeScript lists and the C enums (csrc/enums.c) are compared when the module loads
+// (wasm/src/enums.ts). The real core passed that check to get here; a core whose lists
+// differ — an objective reordered, a parameter slot added on one side — must be refused.
+test("a core whose enums differ from the bindings' lists is refused at load", async () => {
+  const { checkCoreEnums } = await import("../wasm/src/enums");
+  const { getCore } = await import("../wasm/src/wasm");
+  const core = getCore();
+  const mem = () => new Uint8Array(core.memory.buffer);
+  const real = (kind: number): string | undefined => {
+    const ptr = core.xgb_enum_names(kind);
+    if (!ptr) return undefined;
+    let end = ptr;
+    while (mem()[end] !== 0) end++;
+    return Buffer.from(mem().subarray(ptr, end)).toString("utf8");
+  };
+  checkCoreEnums(real); // the built core agrees
+  assert.ok(real(4)?.split(",").includes("max_cat_threshold"), "the core publishes the parameter slots");
+  const swapped = (kind: number) => (kind === 0 ? real(0)?.split(",").reverse().join(",") : real(kind));
+  throwsNamed("reordered objectives", () => checkCoreEnums(swapped), /objectives/, /position 0/, /reg:squarederror/);
+  const extraSlot = (kind: number) => (kind === 4 ? `${real(4)},new_param` : real(kind));
+  throwsNamed("an extra parameter slot", () => checkCoreEnums(extraSlot), /parameters/, /new_param/);
+  throwsNamed("an old core without names", () => checkCoreEnums(() => undefined), /objectives/, /rebuild/);
+});

@@ -13,7 +13,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
+import { Booster, DMatrix, catboostParams, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob, type RefResult } from "./helpers/xgb-ref";
 import { binaryLabels, classLabels, regressionData, type Data } from "./helpers/core-data";
 
@@ -326,7 +326,7 @@ t("categorical features (ordered target statistics): saveModel → loadModel pre
     y[i] = (cat % 3) * 2 + 3 * X[i * ncol + 1] + (rnd() - 0.5);
   }
   const d = new DMatrix(X, { nrow: n, ncol, label: y, featureNames: ["city", "a", "kind", "b"], catFeatures: ["city", 2] });
-  for (const policy of ["symmetric", "depthwise"]) {
+  for (const policy of ["symmetric", "depthwise"] as const) {
     const bst = train({ grow_policy: policy, max_depth: 4, eta: 0.2, seed: 3, cat_encoding: "ordered" }, d, { numBoostRound: 15 });
     const json = bst.saveModel();
     const loaded = Booster.loadModel(json);
@@ -354,7 +354,7 @@ t("metrics and importances agree with native on the same model: evalsResult vs n
   const valid = regressionData(500, NCOL, 21, 0.1);
   const w = Float32Array.from({ length: valid.nrow }, (_, i) => 0.5 + ((i * 7919) % 13) / 8);
   const poisson = (y: Float32Array) => y.map((v) => Math.floor(Math.exp(0.25 * v)));
-  const setups: { objective: string; extra: Record<string, unknown>; metrics: string[]; labels: (y: Float32Array) => Float32Array }[] = [
+  const setups: { objective: Objective; extra: XGBoostParams; metrics: Metric[]; labels: (y: Float32Array) => Float32Array }[] = [
     { objective: "reg:squarederror", extra: {}, metrics: ["rmse", "mae"], labels: (y) => y },
     { objective: "binary:logistic", extra: {}, metrics: ["logloss", "error", "auc"], labels: binaryLabels },
     { objective: "multi:softprob", extra: { num_class: 3 }, metrics: ["mlogloss", "merror"], labels: (y) => classLabels(y, 3) },

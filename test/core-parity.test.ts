@@ -16,7 +16,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DMatrix, train } from "node-xgboost-wasm";
+import { DMatrix, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob } from "./helpers/xgb-ref";
 import { binaryLabels, classLabels, complement, diabetes, foldIndices, mean, mulberry32, rmse, takeRows } from "./helpers/core-data";
 import { synth } from "../bench/synth";
@@ -24,7 +24,7 @@ import { synth } from "../bench/synth";
 const XGB = hasXgboost();
 const t = XGB ? test : test.skip;
 
-const DIABETES_SETTINGS: { name: string; params: Record<string, unknown>; rounds: number }[] = [
+const DIABETES_SETTINGS: { name: string; params: XGBoostParams; rounds: number }[] = [
   { name: "depth 3, eta 0.05, 200 rounds", params: { max_depth: 3, eta: 0.05 }, rounds: 200 },
   { name: "depth 6, eta 0.3, 6 rounds (the blog's setting)", params: { max_depth: 6, eta: 0.3 }, rounds: 6 },
   { name: "lossguide 8 leaves, eta 0.1, min_child_weight 5, 100 rounds", params: { grow_policy: "lossguide", max_depth: 0, max_leaves: 8, eta: 0.1, min_child_weight: 5 }, rounds: 100 },
@@ -34,7 +34,7 @@ for (const s of DIABETES_SETTINGS) {
   t(`diabetes 5-fold (same folds), ${s.name}: mean RMSE within 1% of native hist`, () => {
     const d = diabetes();
     const folds = foldIndices(d.nrow, 5, 42);
-    const params = { objective: "reg:squarederror", tree_method: "hist", max_bin: 256, seed: 0, ...s.params };
+    const params: XGBoostParams = { objective: "reg:squarederror", tree_method: "hist", max_bin: 256, seed: 0, ...s.params };
     const ours: number[] = [];
     for (const testRows of folds) {
       const tr = takeRows(d, complement(d.nrow, testRows)), te = takeRows(d, testRows);
@@ -61,7 +61,7 @@ t("synthetic 100k × 28 (bench data), depth 6, eta 0.1, 256 bins, 100 rounds: ho
   const ncol = s.ncol, n = s.nTrain;
   const Xtr = s.X.subarray(0, n * ncol), ytr = s.y.subarray(0, n);
   const Xte = s.X.subarray(n * ncol), yte = s.y.subarray(n);
-  const params = { objective: "reg:squarederror", tree_method: "hist", max_depth: 6, eta: 0.1, max_bin: 256, seed: 0 };
+  const params: XGBoostParams = { objective: "reg:squarederror", tree_method: "hist", max_depth: 6, eta: 0.1, max_bin: 256, seed: 0 };
   const rounds = 100;
   const dtr = new DMatrix(Xtr, { nrow: n, ncol, label: ytr });
   const dte = new DMatrix(Xte, { nrow: s.nrow - n, ncol });
@@ -91,7 +91,7 @@ function logloss(y: ArrayLike<number>, p: ArrayLike<number>, k: number): number 
   return s / y.length;
 }
 
-const CLASSIFICATION: { name: string; objective: string; k: number; labels: (y: Float32Array) => Float32Array; extra: Record<string, unknown> }[] = [
+const CLASSIFICATION: { name: string; objective: Objective; k: number; labels: (y: Float32Array) => Float32Array; extra: XGBoostParams }[] = [
   { name: "binary:logistic (target > median)", objective: "binary:logistic", k: 1, labels: binaryLabels, extra: {} },
   { name: "multi:softprob (3 quantile classes)", objective: "multi:softprob", k: 3, labels: (y) => classLabels(y, 3), extra: { num_class: 3 } },
 ];
@@ -101,7 +101,7 @@ for (const c of CLASSIFICATION) {
     const d0 = diabetes();
     const d = { ...d0, y: c.labels(d0.y) };
     const folds = foldIndices(d.nrow, 5, 7);
-    const params = { objective: c.objective, tree_method: "hist", max_depth: 3, eta: 0.1, seed: 0, ...c.extra };
+    const params: XGBoostParams = { objective: c.objective, tree_method: "hist", max_depth: 3, eta: 0.1, seed: 0, ...c.extra };
     const ours: number[] = [];
     for (const testRows of folds) {
       const tr = takeRows(d, complement(d.nrow, testRows)), te = takeRows(d, testRows);
@@ -127,7 +127,7 @@ t("diabetes 5-fold with row weights (same folds, same weights), depth 4, eta 0.1
   const d = diabetes();
   const w = Float32Array.from({ length: d.nrow }, (_, i) => 0.25 + ((i * 2654435761) >>> 0) % 1000 / 400);
   const folds = foldIndices(d.nrow, 5, 3);
-  const params = { objective: "reg:squarederror", tree_method: "hist", max_depth: 4, eta: 0.1, min_child_weight: 2, seed: 0 };
+  const params: XGBoostParams = { objective: "reg:squarederror", tree_method: "hist", max_depth: 4, eta: 0.1, min_child_weight: 2, seed: 0 };
   const ours: number[] = [];
   for (const testRows of folds) {
     const trRows = complement(d.nrow, testRows);
@@ -156,7 +156,7 @@ t("diabetes 5-fold with row weights (same folds, same weights), depth 4, eta 0.1
  * trees themselves must be native's: same nodes, split features, default directions,
  * thresholds, leaf values and hessians (within float32 summation error).
  */
-function exactCutsCheck(settings: Record<string, unknown>[], nanRates: [number, number]): void {
+function exactCutsCheck(settings: XGBoostParams[], nanRates: [number, number]): void {
   const rnd = mulberry32(5);
   const n = 600, m = 6;
   const X = new Float32Array(n * m), y = new Float32Array(n);
@@ -172,7 +172,7 @@ function exactCutsCheck(settings: Record<string, unknown>[], nanRates: [number, 
   const ours: any[] = [];
   const files: string[] = [];
   settings.forEach((st, i) => {
-    const p = { objective: "reg:squarederror", base_score: 0.5, ...st };
+    const p: XGBoostParams = { objective: "reg:squarederror", base_score: 0.5, ...st };
     const lab = labelsFor(p.objective);
     const d = new DMatrix(X, { nrow: n, ncol: m, label: lab });
     const b = train(p, d, { numBoostRound: 5 });
@@ -238,7 +238,7 @@ t("reg:absoluteerror with eta 0.3: the first tree's leaves are 0.3 × native 1.7
     for (let j = 0; j < m; j++) X[i * m + j] = Math.floor(rnd() * 10);
     y[i] = X[i * m] * 2 - X[i * m + 1] + rnd() * 3;
   }
-  const p = { objective: "reg:absoluteerror", base_score: 0.5, max_depth: 3, eta: 0.3 };
+  const p: XGBoostParams = { objective: "reg:absoluteerror", base_score: 0.5, max_depth: 3, eta: 0.3 };
   const d = new DMatrix(X, { nrow: n, ncol: m, label: y });
   const b = train(p, d, { numBoostRound: 1 });
   const ours = JSON.parse(b.saveModel()).learner.gradient_booster.model.trees[0];
@@ -271,7 +271,7 @@ t("exact cuts with missing values (8% / 3% NaN in two features): same trees incl
 t("informative missingness: like native, the split 'every present value left, missing right' is considered (same first split and gain)", () => {
   const n = 200, X = new Float32Array(n), y = new Float32Array(n);
   for (let i = 0; i < n; i++) { X[i] = i % 10; y[i] = i % 3 === 0 ? 10 : (i % 10) * 0.01; if (i % 3 === 0) X[i] = NaN; }
-  const p = { objective: "reg:squarederror", base_score: 0.5, max_depth: 1, eta: 1, lambda: 0 };
+  const p: XGBoostParams = { objective: "reg:squarederror", base_score: 0.5, max_depth: 1, eta: 1, lambda: 0 };
   const d = new DMatrix(X, { nrow: n, ncol: 1, label: y });
   const b = train(p, d, { numBoostRound: 1 });
   const ours = JSON.parse(b.saveModel()).learner.gradient_booster.model.trees[0];
@@ -301,7 +301,7 @@ t("exact cuts: eval curves and early stopping match native (evalsResult per roun
     return { X, y, n };
   };
   const tr = mk(400), va = mk(300);
-  const cases: { params: Record<string, unknown>; labels: (y: Float32Array) => Float32Array; metrics: string[] }[] = [
+  const cases: { params: XGBoostParams; labels: (y: Float32Array) => Float32Array; metrics: Metric[] }[] = [
     { params: { objective: "reg:squarederror", max_depth: 5, eta: 0.5 }, labels: (y) => y, metrics: ["rmse", "mae"] },
     { params: { objective: "binary:logistic", max_depth: 4, eta: 0.6 }, labels: binaryLabels, metrics: ["logloss", "error"] },
   ];

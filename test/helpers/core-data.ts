@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { mulberry32 } from "../../bench/synth";
+import type { XGBoostParams } from "node-xgboost-wasm";
 
 export { mulberry32 };
 
@@ -135,4 +136,11 @@ export function categoricalData(nrow: number, levels: number[], numeric: number,
   }
   const featureTypes = [...levels.map(() => "c"), ...new Array<string>(numeric).fill("q")];
   return { X, y, nrow, ncol, featureTypes };
+}
+
+/** Parameters as plain JavaScript passes them, unchecked by the compiler: for the tests
+ * of the core's run-time validation (a wrong type or an unknown value must be a thrown
+ * Error naming the parameter, not a trap). */
+export function asUserPasses(params: Record<string, unknown>): XGBoostParams {
+  return params as XGBoostParams;
 }

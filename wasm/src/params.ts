@@ -17,8 +17,8 @@ export type Metric = (typeof METRICS)[number];
 /** Metrics where larger is better (early stopping maximises them). */
 export const MAXIMIZE = new Set<string>(["auc"]);
 
-const GROW_POLICIES = ["depthwise", "lossguide", "symmetric"];
-const BOOTSTRAP = ["no", "bernoulli", "bayesian"];
+export const GROW_POLICIES = ["depthwise", "lossguide", "symmetric"];
+export const BOOTSTRAP = ["no", "bernoulli", "bayesian"];
 /**
  * How categorical columns (DMatrix catFeatures / featureTypes "c") are learned:
  * - "partition": XGBoost's native categorical splits (enable_categorical, XGBoost >= 1.6):
@@ -196,15 +196,29 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   return p;
 }
 
-/** The flat array the core reads (order of ParamId in csrc/params.h). */
+/**
+ * The core's parameter vector, in the order of the C ParamId (csrc/params.h). The core
+ * publishes the same names (csrc/enums.c) and wasm.ts compares the two lists at load.
+ */
+export const PARAM_ORDER = [
+  "objective", "num_class", "eta", "gamma", "min_child_weight", "lambda", "alpha",
+  "max_delta_step", "max_depth", "max_leaves", "grow_policy", "subsample",
+  "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed",
+  "num_parallel_tree", "base_score", "huber_slope", "random_strength",
+  "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold",
+] as const satisfies readonly (keyof ResolvedParams)[];
+
+/** The flat array the core reads: PARAM_ORDER's values, names of enums as their codes. */
 export function paramsToArray(p: ResolvedParams): Float64Array {
-  return Float64Array.from([
-    OBJECTIVES.indexOf(p.objective), p.num_class, p.eta, p.gamma, p.min_child_weight, p.lambda, p.alpha,
-    p.max_delta_step, p.max_depth, p.max_leaves, GROW_POLICIES.indexOf(p.grow_policy), p.subsample,
-    p.colsample_bytree, p.colsample_bylevel, p.colsample_bynode, p.max_bin, p.seed,
-    p.num_parallel_tree, p.base_score ?? NaN, p.huber_slope, p.random_strength,
-    BOOTSTRAP.indexOf(p.bootstrap_type), p.bagging_temperature, p.max_cat_to_onehot, p.max_cat_threshold,
-  ]);
+  return Float64Array.from(PARAM_ORDER, (name) => {
+    switch (name) {
+      case "objective": return OBJECTIVES.indexOf(p.objective);
+      case "grow_policy": return GROW_POLICIES.indexOf(p.grow_policy);
+      case "bootstrap_type": return BOOTSTRAP.indexOf(p.bootstrap_type);
+      case "base_score": return p.base_score ?? NaN;
+      default: return p[name];
+    }
+  });
 }
 
 export function numGroups(p: { objective: string; num_class: number }): number {

@@ -9,7 +9,7 @@
 import { Booster } from "./booster";
 import { DMatrix } from "./dmatrix";
 import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
-import { MAXIMIZE, METRICS, numGroups, resolveParams, type Params, type ResolvedParams } from "./params";
+import { MAXIMIZE, METRICS, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 import { alloc, check, f32, free, getCore } from "./wasm";
 
@@ -46,7 +46,7 @@ function checkLabels(objective: string, numClass: number, label: Float32Array, w
   }
 }
 
-export function train(params: XGBoostParams | Params, dtrain: DMatrix, opts: TrainOptions = {}): Booster {
+export function train(params: XGBoostParams, dtrain: DMatrix, opts: TrainOptions = {}): Booster {
   if (params === null || typeof params !== "object" || Array.isArray(params)) throw new Error(`train: params must be an object of XGBoost parameters, got ${params === null ? "null" : typeof params}`);
   const p = resolveParams(params);
   if (!(dtrain instanceof DMatrix)) throw new Error("train: dtrain must be a DMatrix");

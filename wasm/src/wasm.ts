@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v8 from "node:v8";
+import { checkCoreEnums } from "./enums";
 
 // The WebAssembly global's types come from the DOM lib, which tslab cells lack:
 // the few members used here are declared locally so no public type mentions them.
@@ -51,6 +52,7 @@ export interface CoreExports {
   bst_set_model(b: number, numFeature: number, nGroups: number, baseScore: number): void;
   bst_base_score(b: number): number;
   bst_base_margin(b: number): number;
+  xgb_enum_names(kind: number): number;
 }
 
 let core: CoreExports | undefined;
@@ -78,6 +80,11 @@ export function getCore(): CoreExports {
   });
   core = instance.exports as unknown as CoreExports;
   core._initialize();
+  const loaded = core;
+  checkCoreEnums((kind) => {
+    const ptr = loaded.xgb_enum_names(kind);
+    return ptr ? cString(ptr) : undefined;
+  });
   return core;
 }
 
@@ -86,13 +93,16 @@ export function f32(ptr: number, n: number): Float32Array { return new Float32Ar
 export function f64(ptr: number, n: number): Float64Array { return new Float64Array(getCore().memory.buffer, ptr, n); }
 export function i32(ptr: number, n: number): Int32Array { return new Int32Array(getCore().memory.buffer, ptr, n); }
 
-export function lastError(): string {
-  const c = getCore();
-  const ptr = c.xgb_last_error();
+/** A NUL-terminated UTF-8 string in module memory. */
+function cString(ptr: number): string {
   const mem = u8();
   let end = ptr;
   while (mem[end] !== 0) end++;
   return Buffer.from(mem.subarray(ptr, end)).toString("utf8");
+}
+
+export function lastError(): string {
+  return cString(getCore().xgb_last_error());
 }
 
 /** Throws the core's recorded error when a call returned a failure code. */
