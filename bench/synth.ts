@@ -4,7 +4,7 @@
  *   x ~ U[0,1)^28 (float32),  y = 10 sin(π x0 x1) + 20 (x2 − 0.5)² + 10 x3 + 5 x4 + 0.1 (x5+…+x9) + N(0,1)
  *
  * (Friedman #1 plus 18 pure-noise features and a small signal in x5..x9). The PRNG is
- * mulberry32 seeded with `seed`; normals by Box–Muller. Rows are generated in order, so
+ * mulberry32 (the core's `Rng`) seeded with `seed`; normals by Box–Muller. Rows are generated in order, so
  * the first n rows of a larger set equal the smaller set with the same seed. Training
  * uses the first 80 % of the rows, the rest is the holdout.
  *
@@ -13,19 +13,16 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { Rng } from "node-xgboost-wasm";
 
 export const SYNTH_NCOL = 28;
 export const SYNTH_SEED = 20240601;
 
+/** The project's one PRNG (the core's `Rng`, mulberry32) started from the raw state `seed`,
+ * as a function: the data of every bench and test that uses it depends on this stream. */
 export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 export interface Synth { X: Float32Array; y: Float32Array; nrow: number; ncol: number; nTrain: number }
