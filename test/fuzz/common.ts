@@ -10,10 +10,13 @@
  */
 import { Rng } from "node-xgboost-wasm";
 
-/** how long a target runs: whichever of the two ends first */
+/** how long a target runs: whichever of seconds and iterations ends first, but never fewer than
+ * minInputs inputs (the suite's floor: a loaded CI machine gets through fewer inputs per second,
+ * so it runs longer instead of testing less) */
 export interface Budget {
   seconds: number;
   iterations?: number;
+  minInputs?: number;
 }
 
 /** a target's figures: inputs tried, failures with the input that caused each (shortened) */
@@ -43,7 +46,8 @@ export function fail(t: Tally, what: string, sample: unknown): void {
 export async function spend(budget: Budget, t: Tally, one: (i: number) => Promise<void> | void): Promise<Tally> {
   const t0 = Date.now();
   const max = budget.iterations ?? Infinity;
-  while (t.inputs < max && Date.now() - t0 < budget.seconds * 1000) {
+  const min = Math.min(budget.minInputs ?? 0, max);
+  while (t.inputs < min || (t.inputs < max && Date.now() - t0 < budget.seconds * 1000)) {
     await one(t.inputs);
     t.inputs++;
   }
