@@ -54,6 +54,26 @@ test("ridge save → load gives identical predictions", () => {
   assert.equal(Array.from(r2.predict(m)), Array.from(r.predict(m)));
 });
 
+test("ridge load refuses damaged values (null, text, non-finite, a zero scale) naming the field, instead of predicting NaN", () => {
+  const r = ridge({ alpha: 2 });
+  r.fit(m);
+  const good = JSON.parse(r.toFile().content);
+  const damaged: [string, (j: Record<string, unknown[]>) => void, RegExp][] = [
+    ["a null coefficient", (j) => (j.coef[3] = null), /"coef"\[3\] must be a finite number, got null/],
+    ["a text mean", (j) => (j.mean[0] = "0.5"), /"mean"\[0\] must be a finite number, got "0.5"/],
+    ["a zero scale", (j) => (j.scale[1] = 0), /"scale"\[1\] must be a finite number > 0, got 0/],
+    ["a huge exponent (Infinity after parsing)", (j) => (j.coef[0] = "1e999" as unknown), /"coef"\[0\]/],
+  ];
+  for (const [what, damage, message] of damaged) {
+    const j = structuredClone(good);
+    damage(j);
+    assert.throws(() => ridge({ alpha: 2 }).loadFile(JSON.stringify(j)), message, what);
+  }
+  assert.throws(() => ridge({ alpha: 2 }).loadFile(JSON.stringify({ ...good, intercept: null })), /"intercept" must be a finite number, got null/);
+  // JSON's 1e999 parses to Infinity: refused too
+  assert.throws(() => ridge({ alpha: 2 }).loadFile(JSON.stringify(good).replace(/"intercept":[^,}]+/, '"intercept":1e999')), /"intercept" must be a finite number, got null/);
+});
+
 test("tree members fit, beat the mean predictor, save → load identically", () => {
   let meanY = 0;
   for (const v of m.y!) meanY += v;

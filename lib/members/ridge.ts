@@ -239,15 +239,22 @@ class RidgeMember implements Member {
     if (j.format !== RIDGE_FORMAT) throw new Error(`ridge member "${this.name}": expected format "${RIDGE_FORMAT}", got ${JSON.stringify(j.format)}`);
     if (!Array.isArray(j.featureNames) || j.featureNames.some((n: unknown) => typeof n !== "string")) throw new Error(`ridge member "${this.name}": "featureNames" must be a list of strings`);
     const categorical: OneHot[] = j.categorical ?? [];
-    if (!Array.isArray(categorical) || categorical.some((c) => !c || !j.featureNames.includes(c.feature) || !Array.isArray(c.levels) || !Array.isArray(c.merged))) {
-      throw new Error(`ridge member "${this.name}": "categorical" must list { feature, levels, merged } of its features`);
+    const codes = (v: unknown) => Array.isArray(v) && v.every((c) => Number.isInteger(c) && c >= 0);
+    if (!Array.isArray(categorical) || categorical.some((c) => !c || !j.featureNames.includes(c.feature) || !codes(c.levels) || !codes(c.merged))) {
+      throw new Error(`ridge member "${this.name}": "categorical" must list { feature, levels, merged } of its features, levels and merged as category codes`);
     }
     const e = expand(j.featureNames, categorical);
     const p = e.feature.length;
+    // The values too, not only the lengths: a null, a string or a non-finite number would load and then predict
+    // NaN for every row. scale divides, so it must also be positive (fit() stores 1 for a constant column).
     for (const key of ["mean", "scale", "coef"]) {
-      if (!Array.isArray(j[key]) || j[key].length !== p) throw new Error(`ridge member "${this.name}": "${key}" must have ${p} numbers`);
+      const v: unknown = j[key];
+      if (!Array.isArray(v) || v.length !== p) throw new Error(`ridge member "${this.name}": "${key}" must have ${p} numbers`);
+      const bad = v.findIndex((x) => typeof x !== "number" || !Number.isFinite(x) || (key === "scale" && x <= 0));
+      if (bad >= 0) throw new Error(`ridge member "${this.name}": "${key}"[${bad}] must be a finite number${key === "scale" ? " > 0" : ""}, got ${JSON.stringify(v[bad])}`);
     }
-    this.state = { featureNames: j.featureNames, mean: j.mean, scale: j.scale, coef: j.coef, intercept: Number(j.intercept), ...(categorical.length ? { categorical } : {}) };
+    if (typeof j.intercept !== "number" || !Number.isFinite(j.intercept)) throw new Error(`ridge member "${this.name}": "intercept" must be a finite number, got ${JSON.stringify(j.intercept)}`);
+    this.state = { featureNames: j.featureNames, mean: j.mean, scale: j.scale, coef: j.coef, intercept: j.intercept, ...(categorical.length ? { categorical } : {}) };
     this.expanded = e;
   }
 
