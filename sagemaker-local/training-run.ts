@@ -23,6 +23,7 @@ import type { SecondaryStatus, TrainingJobStatus } from "@aws-sdk/client-sagemak
 import { joinUri } from "./storage";
 import { packDir } from "./tar";
 import { containerStream, StreamWriter, TRAINING_JOBS_GROUP } from "./log-streams";
+import { compileMetricRegex, type MetricRegex } from "./metric-regex";
 
 export interface JobHooks {
   /** objective metric name → called with every new value of that metric (intermediate values) */
@@ -274,19 +275,19 @@ export class TrainingRun {
  * metric goes to its hook as it appears. The last 20 lines are kept for a failure reason.
  */
 class MetricWatcher {
-  private defs: { Name: string; re: RegExp }[];
+  private defs: { Name: string; regex: MetricRegex }[];
   private last = new Map<string, number>();
   readonly tail: string[] = [];
   constructor(definitions: MetricDefinitionSpec[], private hooks: JobHooks) {
-    this.defs = definitions.map((m) => ({ Name: m.Name, re: new RegExp(m.Regex) }));
+    this.defs = definitions.map((m) => ({ Name: m.Name, regex: compileMetricRegex(m.Regex) }));
   }
   line(line: string): void {
     this.tail.push(line);
     if (this.tail.length > 20) this.tail.shift();
     for (const d of this.defs) {
-      const m = d.re.exec(line);
-      if (!m) continue;
-      const v = parseFloat(m[1] ?? m[0]);
+      const text = d.regex.value(line);
+      if (text === undefined) continue;
+      const v = parseFloat(text);
       if (!Number.isFinite(v)) continue;
       this.last.set(d.Name, v);
       if (this.hooks.objectiveMetric === d.Name) this.hooks.onObjective?.(v, line);

@@ -7,6 +7,7 @@
  * (botocore's sagemaker service-2.json; test/reliability-limits checks them against it).
  */
 import { Checker, show } from "./errors";
+import { compileMetricRegex } from "./metric-regex";
 import { isJsonObject, JsonObject } from "./wire";
 import { checkUri } from "./storage";
 import type { Context } from "./context";
@@ -37,9 +38,9 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "")
         if (c.string(m.Regex, `${at}.Regex`, true)) {
           c.maxLength(m.Regex, `${at}.Regex`, 500);
           try {
-            new RegExp(m.Regex);
-          } catch {
-            c.custom(`Invalid regular expression for metric ${nameOf(m)}: ${show(m.Regex)}`);
+            compileMetricRegex(m.Regex);
+          } catch (e) {
+            c.custom(`Invalid regular expression for metric ${nameOf(m)}: ${show(m.Regex)}: ${(e as Error).message}`);
           }
         }
       }
