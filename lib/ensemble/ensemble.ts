@@ -107,6 +107,12 @@ export class Ensemble {
   columns?: ColumnSchema[];
   /** The class labels when the training labels were text (class index → label). */
   classes?: string[];
+  /**
+   * The missing-value tokens the training table was read with, when not pandas' defaults (loadTable's
+   * `na_values`; the training job sets it from its hyperparameter): saved with the ensemble, and read as missing
+   * in text cells of prediction rows, as in training.
+   */
+  naValues?: string[];
 
   constructor(opts: EnsembleOptions) {
     if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
@@ -254,7 +260,7 @@ export class Ensemble {
       }
       return { matrix: { ...m, featureNames: names, columns: this.columns } };
     }
-    return encodeRows(input as RowsInput, this.fittedColumns());
+    return encodeRows(input as RowsInput, this.fittedColumns(), new Set(this.naValues ?? []));
   }
 
   /** Matrix for prediction input (see encodeInput). */
