@@ -287,7 +287,12 @@ export class Ensemble {
   /** Each row's predicted class (the original label) and every class's probability (binary:* and multi:* only). */
   predictClasses(input: RowsInput | Matrix): ClassPrediction[] {
     if (!isClassification(this.objective)) throw new Error(`predictClasses needs a classification objective (binary:* or multi:*), not ${this.objective}`);
-    const p = this.predict(input).prediction;
+    return this.classesOf(this.predict(input).prediction);
+  }
+
+  /** predict's blended probabilities (binary: P(class 1) per row; multi: n × K) → each row's class and probabilities. */
+  classesOf(p: Float64Array): ClassPrediction[] {
+    if (!isClassification(this.objective)) throw new Error(`classesOf needs a classification objective (binary:* or multi:*), not ${this.objective}`);
     const names = this.classNames();
     const k = isMulticlass(this.objective) ? names.length : 1;
     const n = p.length / k;
