@@ -97,11 +97,13 @@ test("content negotiation: 415 / 406, Accept defaults to the request's format, q
   assert.is(responseFormat("application/xml, text/csv", "json"), "csv");
   assert.is(responseFormat("text/csv;q=0.5, application/json", "csv"), "json");
   assert.is((throwsWith(() => responseFormat("application/xml", "csv"), /unsupported Accept "application\/xml"/) as HttpError).status, 406);
-  assert.equal(customAttributes("members=true"), { members: true, contributions: false });
-  assert.equal(customAttributes("trace=1; members=true"), { members: true, contributions: false });
-  assert.equal(customAttributes("contributions=TRUE,members=1"), { members: true, contributions: true });
-  assert.equal(customAttributes("members=false"), { members: false, contributions: false });
-  assert.equal(customAttributes(undefined), { members: false, contributions: false });
+  assert.equal(customAttributes("members=true"), { members: true, contributions: false, probabilities: false });
+  assert.equal(customAttributes("trace=1; members=true"), { members: true, contributions: false, probabilities: false });
+  assert.equal(customAttributes("contributions=TRUE,members=1"), { members: true, contributions: true, probabilities: false });
+  assert.equal(customAttributes("members=false"), { members: false, contributions: false, probabilities: false });
+  assert.equal(customAttributes(undefined), { members: false, contributions: false, probabilities: false });
+  assert.equal(customAttributes("probabilities=yes"), { members: false, contributions: false, probabilities: true });
+  throwsWith(() => customAttributes("probability=true"), /unknown attribute "probability"; did you mean probabilities=true/);
   assert.is((throwsWith(() => customAttributes("contributions=maybe"), /contributions=maybe — the value must be true or false/) as HttpError).status, 400);
   assert.is((throwsWith(() => customAttributes("members"), /members= — the value must be true or false/) as HttpError).status, 400);
   assert.is((throwsWith(() => customAttributes("contribution=true"), /unknown attribute "contribution"; did you mean contributions=true/) as HttpError).status, 400);
