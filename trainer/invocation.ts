@@ -103,7 +103,8 @@ export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, ra
     return { status: 200, contentType: MIME.csv, body: text, ...extra };
   }
   const out: Record<string, unknown> = {
-    predictions: classes ? classes.map((c) => (attributes.probabilities ? c : { label: c.label })) : rowsOf(pred.prediction, nrow),
+    // with contributions, the probabilities they add up to come along
+    predictions: classes ? classes.map((c) => (attributes.probabilities || attributes.contributions ? c : { label: c.label })) : rowsOf(pred.prediction, nrow),
   };
   if (summary && Object.keys(summary.columns).length) out.drift = summary.columns;
   if (attributes.members) out.members = Object.fromEntries(Object.entries(pred.members).map(([name, p]) => [name, rowsOf(p, nrow)]));
