@@ -13,12 +13,17 @@
  * MB/s is CSV bytes per second of the phase; peak RSS is the process's maximum resident set (so it includes
  * everything the tool held), also given as a multiple of the 112 MB float32 size.
  *
- * Options: --rows=1000000 (also e.g. 500000, to see memory grow linearly)  --skip=numpy,pandas  --repeat=1
+ * Then the flights rows (bench/flights.ts): vega-datasets' flights-3m.parquet loaded by ours (Parquet, and the same
+ * table as CSV) against pandas in the same run, and a whole training job's peak RSS on a Parquet channel of it.
+ *
+ * Options: --rows=1000000 (also e.g. 500000, to see memory grow linearly)  --skip=numpy,pandas,csv,flights,job
+ *          --repeat=1  --flights-rows=1000000  --flights-rounds=50
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DATA_DIR, synth } from "./synth";
+import { flightsBench } from "./flights";
 
 const args = process.argv.slice(2).filter((a) => a !== "data");
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -126,7 +131,16 @@ function best(runs: (Result | undefined)[]): Result | undefined {
   return ok.reduce((a, b) => (total(b) < total(a) ? b : a));
 }
 
-function main(): void {
+async function main(): Promise<void> {
+  if (!skip.has("csv")) csvBench();
+  if (!skip.has("flights")) {
+    const out = (await flightsBench({ rows: Number(opt("flights-rows") ?? 1_000_000), rounds: Number(opt("flights-rounds") ?? 50), skipJob: skip.has("job") })).join("\n");
+    console.log("\n" + out);
+    fs.writeFileSync(path.join(DATA_DIR, "flights-results.md"), out + "\n");
+  }
+}
+
+function csvBench(): void {
   const file = ingestCsv(ROWS);
   const bytes = fs.statSync(file).size;
   const f32Mb = (ROWS * NCOL * 4) / 1e6;
@@ -171,4 +185,7 @@ function main(): void {
   fs.writeFileSync(path.join(DATA_DIR, `ingest-results-${ROWS}.md`), out + "\n");
 }
 
-main();
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -72,12 +72,30 @@ export interface TrainerHyperparameters {
    * models are kept and averaged (blends `mean`, `weighted`, `stacking`, `soft_vote`).
    */
   final_model?: "refit" | "folds";
+  /**
+   * Feature columns to read as categorical although they hold numbers (integer-coded categories): column names,
+   * or 0-based column indexes in the file (as `label`), as a list or a comma list (`"store,2"`). A column holding
+   * text is categorical without being named here. Default: none.
+   */
+  categorical_features?: string | readonly (string | number)[];
+  /**
+   * The cells that mean "missing" in CSV and JSON channels, replacing pandas' default tokens (the empty cell, `NA`,
+   * `N/A`, `NaN`, `nan`, `null`, `NULL`, `None`, `#N/A`, `-NaN`, `n/a`, `<NA>`, …): a list of strings (the Estimator
+   * sends it JSON-encoded, `"[\"NA\",\"?\"]"`). The endpoint reads the same tokens as missing. Default: pandas'.
+   */
+  na_values?: string | readonly string[];
+  /**
+   * CSV channels: `true` the first row names the columns, `false` no header (columns `c0..cN`), `auto` (default) a
+   * header when a first-row cell is neither a number nor missing. A CSV without a header whose first row holds text
+   * needs `false`.
+   */
+  header?: boolean | "true" | "false" | "auto";
   /** A member kind's own parameter (`"xgboost.subsample": 0.9`); the kind must be in `models`. */
   [memberParam: MemberHyperparameterKey]: string | number | boolean;
 }
 
 /** The trainer's own hyperparameter names (not `<kind>.<param>`), in the order its documentation lists them. */
-export const TRAINER_HYPERPARAMETER_KEYS = ["models", "k_fold", "num_round", "eta", "max_depth", "blend", "objective", "label", "seed", "final_model"] as const;
+export const TRAINER_HYPERPARAMETER_KEYS = ["models", "k_fold", "num_round", "eta", "max_depth", "blend", "objective", "label", "seed", "final_model", "categorical_features", "na_values", "header"] as const;
 export type TrainerHyperparameterKey = (typeof TRAINER_HYPERPARAMETER_KEYS)[number];
 
 // The list and the interface name the same keys: a key added to one and not the other fails to compile here.

@@ -10,6 +10,7 @@
 // 2. derive the release year from the `Release Date` text with an arquero verb (dates stay text until you derive numbers from them, as in pandas);
 // 3. cross-validate the XGBoost + CatBoost ensemble on it, with the text columns as **categorical** features, and compare against dropping them and against ordinal codes;
 // 4. classify **penguins** with text labels in and text labels out.
+// 5. run the same tables through a SageMaker training job and an endpoint (local by default) that reads text values and answers with text labels.
 
 // ----------------------------------------------------------------------------
 // ## Setup: local or AWS
@@ -160,6 +161,76 @@ const speciesPredictions = speciesModel.predictClasses(newPenguins);
 lib.showTable(speciesPredictions.map((p, i) => ({ penguin: i + 1, species: p.label, ...p.probabilities })));
 
 // ----------------------------------------------------------------------------
-// ## Next: the same file through a training job and an endpoint
+// ## The same table as a training job, and an endpoint
 //
-// *Coming in the next phase*, after the trainer's restructuring: the movies table as a CSV channel (straight from `vega-datasets`, nulls and all) through one SageMaker training job (`categorical_features`, `na_values` hyperparameters), a serverless endpoint invoked with a new film's text values, and the endpoint's header counting unseen categories and missing cells.
+// The trainer (`trainer/`, the SageMaker container) reads its channels with the same `lib.loadTable`, so a table with text columns and missing cells goes into a training job as it is: text columns become categorical features, pandas' missing tokens are missing, a text label becomes classes. Its hyperparameters `categorical_features` (names or 0-based indexes, for integer-coded columns), `na_values` and `header` are the loader's options (trainer/README.md).
+//
+// We write `films` — the table cross-validated above — as a CSV file (nulls as empty cells, as pandas writes them) and give it to one training job. Same members, same 5 folds, same seed: the job's `validation:rmse` is the out-of-fold RMSE of the cross-validation above.
+
+// [cell 9]
+import * as sagemaker from "ensemble-workbook/sagemaker";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+// local: a local SageMaker on 127.0.0.1 runs the trainer as a child process; aws: your account (see the setup notes)
+const session = sagemaker.session({ mode: mode });
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "notebook-06-"));
+const filmsCsv = path.join(dataDir, "films.csv");
+fs.writeFileSync(filmsCsv, films.toCSV());
+const moviesEstimator = new sagemaker.Estimator({
+  session: session,
+  hyperparameters: { label: label, models: "xgboost,catboost", k_fold: 5, seed: 0 },
+  baseJobName: "movies",
+});
+const moviesJob = await moviesEstimator.fit({ train: filmsCsv }, { logs: false });
+const moviesLog = await sagemaker.trainingJobLogs(session, moviesJob.TrainingJobName);
+console.log(moviesLog.filter((e) => /^(training on|fold=|validation-rmse)/.test(e.message)).map((e) => e.message).join("\n"));
+console.log(`this kernel:  out-of-fold ensemble RMSE ${lib.formatMetric(lib.rmse(cv.y, cv.oof.ensemble))}`);
+console.log(`training job: validation:rmse          ${moviesEstimator.metrics()["validation:rmse"]}`);
+
+// ----------------------------------------------------------------------------
+// The saved model (`model.tar.gz`) keeps each column's type and its category dictionary, so the endpoint takes the original text values. We deploy it and ask about a new film, by name, in JSON. Its distributor is one the training data never held and its director is missing: the endpoint treats an unseen category as missing — as XGBoost's categorical splits do (the missing branch) and as CatBoost does (the prior) — and says so in the answer's custom attributes (`missing=…,unseen=…`, what SageMaker hands back as `CustomAttributes`) and per column in `drift`.
+
+// [cell 10]
+const moviesPredictor = await moviesEstimator.deploy();
+const newFilm = {
+  "US Gross": 41000000, "Worldwide Gross": 98000000, "Production Budget": 30000000, "MPAA Rating": "PG-13", "Running Time min": 118,
+  Distributor: "A Studio Never Seen", Source: "Original Screenplay", "Major Genre": "Drama", "Creative Type": "Contemporary Fiction",
+  Director: null, year: 2009,
+};
+const filmAnswer = await moviesPredictor.invoke(JSON.stringify({ instances: [newFilm] }), "application/json", "application/json");
+console.log(`answer: ${filmAnswer.body}`);
+console.log(`custom attributes: ${filmAnswer.customAttributes}`);
+
+// ----------------------------------------------------------------------------
+// **Text labels through an endpoint.** The penguins' species as a training job (`multi:softprob`; the label's text becomes classes, sorted), then an endpoint that answers with the species' names. `predictor.predictClasses(rows)` asks for `probabilities=true` and gets each row's label and every class's probability — the same shape as `predictClasses` in this kernel, whose model (the same members, its columns in another order) is shown beside it. The new penguins carry a `Species` key (for the sex model above): the endpoint ignores the label's column. Their `Sex` is unknown, sent as `null`.
+
+// [cell 11]
+const penguinsCsv = path.join(dataDir, "penguins.csv");
+fs.writeFileSync(penguinsCsv, penguins.toCSV());
+const speciesEstimator = new sagemaker.Estimator({
+  session: session,
+  hyperparameters: { label: "Species", objective: "multi:softprob", models: "xgboost,catboost", k_fold: 5, seed: 0 },
+  baseJobName: "penguins",
+});
+await speciesEstimator.fit({ train: penguinsCsv }, { logs: false });
+const speciesPredictor = await speciesEstimator.deploy();
+// by name, every feature named: the new penguins' sex is not known (null = missing, as the kernel's model read it)
+const endpointSpecies = await speciesPredictor.predictClasses(newPenguins.map((p) => ({ ...p, Sex: null })), { format: "json" });
+lib.showTable(
+  endpointSpecies.map((p, i) => ({
+    penguin: i + 1,
+    endpoint: p.label,
+    kernel: speciesPredictions[i].label,
+    ...Object.fromEntries(Object.entries(p.probabilities).map(([species, prob]) => [`endpoint p(${species})`, prob])),
+  })),
+);
+
+// ----------------------------------------------------------------------------
+// Clean up: on AWS an endpoint is billed while it exists.
+
+// [cell 12]
+await moviesPredictor.delete();
+await speciesPredictor.delete();
+await session.close();
+fs.rmSync(dataDir, { recursive: true, force: true });

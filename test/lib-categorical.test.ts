@@ -153,6 +153,14 @@ test("text class labels in and out: binary with categorical features, multiclass
   const truth = penguins.array("Species") as string[];
   assert.ok(out.filter((o, i) => o.label === truth[i]).length / truth.length > 0.95);
   assert.equal(Object.keys(out[0].probabilities), ["Adelie", "Chinstrap", "Gentoo"]);
+  // a multiclass catboost member with a text feature (per-class target statistics: encoded columns "Island:class1", …)
+  // saves and loads with its input features, predicting the same
+  const withIsland = new Ensemble({ members: [catboost({ loss_function: "MultiClass", iterations: 20 })] }).fit(penguins, { label: "Species", features: ["Island", ...features] });
+  const multiDir = path.join(tmp, "multiclass-categorical");
+  saveEnsemble(withIsland, multiDir);
+  const reloaded = loadEnsemble(multiDir);
+  assert.equal(reloaded.featureNames, ["Island", ...features]);
+  assert.equal(Array.from(reloaded.predict(penguins).prediction), Array.from(withIsland.predict(penguins).prediction));
 });
 
 test("a numeric-only ensemble saves the manifest as before (no columns, no classes); numeric class names sort by value", () => {

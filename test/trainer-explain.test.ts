@@ -133,7 +133,9 @@ test("multiclass (text labels): contributions per row by class, each class's add
   assert.is(body.contributions.length, rows.length);
   body.contributions.forEach((row: Record<string, Record<string, number>>, i: number) => {
     assert.equal(Object.keys(row), ["high", "low", "mid"]);
-    ["high", "low", "mid"].forEach((cls, g) => sumsTo([row[cls]], [body.predictions[i][g]], [...features, "bias"], `row ${i} ${cls}`));
+    // a text-label model answers labels; with contributions=true also the probabilities they add up to
+    assert.equal(Object.keys(body.predictions[i].probabilities), ["high", "low", "mid"]);
+    ["high", "low", "mid"].forEach((cls) => sumsTo([row[cls]], [body.predictions[i].probabilities[cls]], [...features, "bias"], `row ${i} ${cls}`));
   });
   const csvOut = invoke(e, { "content-type": "text/csv", accept: "text/csv", "x-amzn-sagemaker-custom-attributes": "contributions=true" }, csv(rows));
   assert.is(csvOut.body.trim().split("\n")[0].split(",").length, 3 + 3 * (features.length + 1));

@@ -159,3 +159,23 @@ export function diabetesRows(): { header: string[]; rows: number[][] } {
 export function rmTree(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * Records (a vega-datasets JSON table) → CSV text as pandas' `DataFrame.to_csv(index=False)` writes it: a header of
+ * the columns in first-appearance order, null/absent → an empty cell, fields with a comma, quote or line break in
+ * double quotes ("" for a quote).
+ */
+export function recordsToCsv(records: Record<string, unknown>[], columns?: string[]): string {
+  const cols = columns ?? [...new Set(records.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return "";
+    const t = String(v);
+    return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  return [cols.map(cell).join(","), ...records.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+}
+
+/** A vega-datasets JSON table's records (movies.json, penguins.json). */
+export function vegaRecords(name: string): Record<string, unknown>[] {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "vega-datasets", "data", name), "utf8"));
+}

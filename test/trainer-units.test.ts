@@ -8,10 +8,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { decodeValue, memberSpecs, parseHyperparameters } from "../trainer/hyperparameters";
-import { checkRectangular, splitCsv } from "../trainer/csv";
+import { splitCsv } from "../trainer/csv";
 import { HttpError, requestFormat, responseFormat } from "../trainer/formats";
 import { customAttributes } from "../trainer/explain";
-import { parseCsvBody, parseJsonBody } from "../trainer/bodies";
+import { NA_VALUES } from "ensemble-workbook";
+import { BodySchema, parseCsvBody, parseJsonBody } from "../trainer/bodies";
 import { failureLine, optMlPaths, optMlRoot, publishDir } from "../trainer/optml";
 
 const throwsWith = (fn: () => unknown, re: RegExp) => {
@@ -82,8 +83,6 @@ test("csv splitter: quotes, CRLF, trailing newline; errors name line and column"
   throwsWith(() => splitCsv("1,2\n\n3,4\n", "f.csv"), /^f\.csv: line 2 is empty/);
   throwsWith(() => splitCsv('1,"2\n', "f.csv"), /line 1, column 2: quoted field is not closed/);
   throwsWith(() => splitCsv('1,2"x\n', "f.csv"), /line 1, column 2: stray quote/);
-  throwsWith(() => checkRectangular(splitCsv("1,2,3\n4,5\n"), "f.csv"), /f\.csv: line 2 has 2 fields, expected 3 \(as on line 1\)/);
-  throwsWith(() => checkRectangular([], "f.csv"), /f\.csv is empty/);
 });
 
 test("content negotiation: 415 / 406, Accept defaults to the request's format, q-values", () => {
@@ -97,11 +96,13 @@ test("content negotiation: 415 / 406, Accept defaults to the request's format, q
   assert.is(responseFormat("application/xml, text/csv", "json"), "csv");
   assert.is(responseFormat("text/csv;q=0.5, application/json", "csv"), "json");
   assert.is((throwsWith(() => responseFormat("application/xml", "csv"), /unsupported Accept "application\/xml"/) as HttpError).status, 406);
-  assert.equal(customAttributes("members=true"), { members: true, contributions: false });
-  assert.equal(customAttributes("trace=1; members=true"), { members: true, contributions: false });
-  assert.equal(customAttributes("contributions=TRUE,members=1"), { members: true, contributions: true });
-  assert.equal(customAttributes("members=false"), { members: false, contributions: false });
-  assert.equal(customAttributes(undefined), { members: false, contributions: false });
+  assert.equal(customAttributes("members=true"), { members: true, contributions: false, probabilities: false });
+  assert.equal(customAttributes("trace=1; members=true"), { members: true, contributions: false, probabilities: false });
+  assert.equal(customAttributes("contributions=TRUE,members=1"), { members: true, contributions: true, probabilities: false });
+  assert.equal(customAttributes("members=false"), { members: false, contributions: false, probabilities: false });
+  assert.equal(customAttributes(undefined), { members: false, contributions: false, probabilities: false });
+  assert.equal(customAttributes("probabilities=yes"), { members: false, contributions: false, probabilities: true });
+  throwsWith(() => customAttributes("probability=true"), /unknown attribute "probability"; did you mean probabilities=true/);
   assert.is((throwsWith(() => customAttributes("contributions=maybe"), /contributions=maybe — the value must be true or false/) as HttpError).status, 400);
   assert.is((throwsWith(() => customAttributes("members"), /members= — the value must be true or false/) as HttpError).status, 400);
   assert.is((throwsWith(() => customAttributes("contribution=true"), /unknown attribute "contribution"; did you mean contributions=true/) as HttpError).status, 400);
@@ -124,6 +125,28 @@ test("request bodies: CSV and JSON → row-major values; header equal to the fea
   throwsWith(() => parseCsvBody("1,2\n3,x\n", f), /row 2 \(line 2\), column 2 \(b\): "x" is not a number/);
   throwsWith(() => parseJsonBody('{"instances":[[1,2],[1,true]]}', f), /row 2 \(instances\[1\]\), column 2 \(b\): true is not a number/);
   throwsWith(() => parseJsonBody('{"instances":[7]}', f), /row 1 \(instances\[0\]\) must be a list of 2 values or an object/);
+});
+
+test("request bodies with categorical columns: text → the training codes, a number read as its text, unseen and missing tokens → missing (counted); a header by name; text in a numeric column names row, column and value", () => {
+  const schema: BodySchema = {
+    columns: [
+      { name: "genre", type: "categorical", categories: ["Drama", "Comedy", "3"] },
+      { name: "store", type: "categorical", categories: ["7", "12"] },
+      { name: "budget", type: "numeric" },
+    ],
+    naValues: new Set(NA_VALUES),
+    label: "rating",
+  };
+  const csv = parseCsvBody('Comedy,12,1.5\n3,7.0,\nHorror,NA,2\n"Drama",12,None\n', schema);
+  assert.equal(Array.from(csv.X), [1, 1, 1.5, 2, 0, NaN, NaN, NaN, 2, 0, 1, NaN]);
+  assert.equal(csv.drift, { genre: { missing: 0, unseen: 1 }, store: { missing: 1, unseen: 0 }, budget: { missing: 2, unseen: 0 } });
+  const json = parseJsonBody('{"instances":[{"genre":3,"store":12,"budget":1,"rating":8.1},["Comedy",null,null]]}', schema);
+  assert.equal(Array.from(json.X), [2, 1, 1, 1, NaN, NaN]);
+  assert.equal(Array.from(parseCsvBody("budget,rating,store,genre\n5,7.7,7,Drama\n", schema).X), [0, 0, 5]);
+  throwsWith(() => parseCsvBody("Drama,7,cheap\n", schema), /^CSV body: row 1 \(line 1\), column 3 \(budget\): "cheap" is not a number \(the column is numeric\)/);
+  throwsWith(() => parseCsvBody("genre,budget\nDrama,1\n", schema), /header row \(line 1\) lacks the feature "store"/);
+  throwsWith(() => parseCsvBody("Drama,7\n", schema), /^CSV body: row 1 \(line 1\) has 2 values, expected 3 \(genre, store, budget\)/);
+  throwsWith(() => parseJsonBody('{"instances":[[{"a":1},7,1]]}', schema), /column 1 \(genre\): an object is not a category/);
 });
 
 test("OPT_ML root, failure line (one line, ≤ 1024 chars, cause first), publishDir", () => {

@@ -13,10 +13,96 @@
  * be scored, and the core would refuse it further down, which the client would see as a server fault.
  * Every error is a 400 (415 for an unknown charset) naming the row, the column (with its feature name) and the
  * value, shortened when long.
+ *
+ * Models trained on tables with text (a `BodySchema` with categorical columns): a categorical column's cell is
+ * its text — a number sent for it is read as its text ("3", as in training), a missing token (the training job's
+ * `na_values`, else pandas' defaults) is missing, and a category the training data never held is also missing, as
+ * XGBoost's categorical splits and CatBoost's target statistics treat it (XGBoost sends it down the missing
+ * branch; our catboost member gives it the prior). Both are counted per column (`drift`). Text in a numeric
+ * column stays a 400 naming row, column and value. A CSV body may start with a header row: when every field of
+ * the first row is a feature name (or the label), the columns are read by name, in whatever order they come, and
+ * the label column is ignored; a header that lacks a feature is a 400 naming it.
  */
+import type { ColumnSchema, Drift } from "ensemble-workbook";
 import { cellNumber, splitCsv } from "./csv";
 import { HttpError } from "./formats";
 import { jsonNesting } from "@ensemble-workbook/sagemaker-local/guard";
+
+/** The columns a body is read with: the model's feature columns, the missing-value tokens, the label's name. */
+export interface BodySchema {
+  columns: ColumnSchema[];
+  /** text cells that are missing values (the training job's na_values, else pandas' defaults) */
+  naValues: ReadonlySet<string>;
+  /** the label column, ignored when a CSV header or a JSON object names it */
+  label?: string;
+}
+
+/** A parsed body: row-major values in the model's feature order (category codes for categorical columns). */
+export interface ParsedBody {
+  X: Float32Array;
+  nrow: number;
+  /** missing and unseen cells per column, for a model with categorical columns */
+  drift?: Drift;
+}
+
+/** feature names (every column numeric, the default missing spellings) or a model's schema */
+export type BodyColumns = string[] | BodySchema;
+
+function schemaOf(c: BodyColumns): BodySchema {
+  return Array.isArray(c) ? { columns: c.map((name) => ({ name, type: "numeric" as const })), naValues: new Set() } : c;
+}
+
+/**
+ * One column's cell reader: text (CSV) or a JSON value → the stored number, counting drift; throws a message
+ * (without the row and column, which the caller adds) for a value it cannot read.
+ */
+type CellReader = (v: unknown) => number;
+
+function cellReaders(schema: BodySchema, drift: Drift | undefined, format: "csv" | "json"): CellReader[] {
+  const na = schema.naValues;
+  const isNa = (t: string) => na.has(t) || na.has(t.trim());
+  return schema.columns.map((col) => {
+    const d = drift ? (drift[col.name] = { missing: 0, unseen: 0 }) : undefined;
+    if (col.type === "categorical") {
+      const index = new Map((col.categories ?? []).map((t, k) => [t, k]));
+      return (v) => {
+        if (v === null || (typeof v === "number" && Number.isNaN(v))) {
+          if (d) d.missing++;
+          return NaN;
+        }
+        if (typeof v === "object") throw new CellError(`${preview(v)} is not a category (send its text, or null for a missing value)`);
+        const t = String(v);
+        if (typeof v === "string" && (isNa(t) || t.trim() === "")) {
+          if (d) d.missing++;
+          return NaN;
+        }
+        let k = index.get(t);
+        // an integer-coded category sent as "3.0" or 3: the category's text is the integer's ("3")
+        if (k === undefined && t.trim() !== "" && Number.isInteger(Number(t))) k = index.get(String(Number(t)));
+        if (k === undefined) {
+          if (d) d.unseen++;
+          return NaN;
+        }
+        return k;
+      };
+    }
+    return (v) => {
+      let n: number | undefined;
+      if (typeof v === "number") n = v;
+      else if (v === null) n = NaN;
+      else if (typeof v === "string") n = cellNumber(v) ?? (isNa(v) ? NaN : undefined);
+      if (n === undefined) throw new CellError(`${preview(v)} is not a number${col.type === "numeric" && schema.columns.some((c) => c.type === "categorical") ? " (the column is numeric)" : ""}`);
+      const bad = outOfRange(n);
+      // JSON.parse reads a number beyond the float64 range (1e400) as Infinity: say so rather than show "Infinity"
+      if (bad) throw new CellError(`${typeof v === "number" && !Number.isFinite(v) ? "a number beyond the float64 range" : preview(v)} ${bad}; features must be finite numbers (${format === "csv" ? "empty or NaN" : "null"} for a missing value)`);
+      if (d && Number.isNaN(n)) d.missing++;
+      return n;
+    };
+  });
+}
+
+/** a cell that cannot be read: the caller adds where */
+class CellError extends Error {}
 
 /** the deepest JSON body understood: {"instances": [[…]]} nests 3 levels */
 export const MAX_JSON_NESTING = 16;
@@ -103,9 +189,14 @@ function fastCsvBody(text: string, ncol: number): { X: Float32Array; nrow: numbe
 }
 
 /** CSV body → row-major Float32Array; errors name the row (1-based line) and column (1-based, with feature name). */
-export function parseCsvBody(text: string, features: string[]): { X: Float32Array; nrow: number } {
-  const fast = fastCsvBody(text, features.length);
-  if (fast) return fast;
+export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
+  const schema = schemaOf(columns);
+  const features = schema.columns.map((c) => c.name);
+  const categorical = schema.columns.some((c) => c.type === "categorical");
+  if (!categorical) {
+    const fast = fastCsvBody(text, features.length);
+    if (fast) return fast;
+  }
   let records;
   try {
     records = splitCsv(text, "CSV body");
@@ -113,40 +204,46 @@ export function parseCsvBody(text: string, features: string[]): { X: Float32Arra
     throw new HttpError(400, (e as Error).message);
   }
   const ncol = features.length;
-  // a header equal to the feature names is tolerated and skipped
-  if (records.length > 0 && records[0].fields.length === ncol && records[0].fields.every((f, j) => f.trim() === features[j])) records = records.slice(1);
+  // where each feature is among the body's fields: in order, or by the names of a header row
+  let at = features.map((_, j) => j);
+  let width = ncol;
+  if (records.length > 0) {
+    const head = records[0].fields.map((f) => f.trim());
+    const known = (f: string) => features.includes(f) || f === schema.label;
+    if (head.some((f) => features.includes(f)) && head.every(known)) {
+      const absent = features.filter((f) => !head.includes(f));
+      if (absent.length) throw new HttpError(400, `CSV body: the header row (line ${records[0].line}) lacks the feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => JSON.stringify(a)).join(", ")}; features are: ${features.join(", ")}`);
+      const dup = head.find((f, i) => head.indexOf(f) !== i);
+      if (dup !== undefined) throw new HttpError(400, `CSV body: the header row (line ${records[0].line}) names ${JSON.stringify(dup)} twice`);
+      at = features.map((f) => head.indexOf(f));
+      width = head.length;
+      records = records.slice(1);
+    }
+  }
   if (records.length === 0) throw new HttpError(400, "CSV body has no rows");
   const X = new Float32Array(records.length * ncol);
+  const drift: Drift | undefined = categorical ? {} : undefined;
+  const read = cellReaders(schema, drift, "csv");
   records.forEach((r, i) => {
-    if (r.fields.length !== ncol) {
-      throw new HttpError(400, `CSV body: row ${i + 1} (line ${r.line}) has ${r.fields.length} values, expected ${ncol} (${features.join(", ")})`);
+    if (r.fields.length !== width) {
+      throw new HttpError(400, `CSV body: row ${i + 1} (line ${r.line}) has ${r.fields.length} values, expected ${width} (${width === ncol && at.every((p, j) => p === j) ? features.join(", ") : "as in the header row"})`);
     }
     for (let j = 0; j < ncol; j++) {
-      const v = cellNumber(r.fields[j]);
-      const where = () => `CSV body: row ${i + 1} (line ${r.line}), column ${j + 1} (${features[j]}): ${preview(r.fields[j])}`;
-      if (v === undefined) throw new HttpError(400, `${where()} is not a number`);
-      const bad = outOfRange(v);
-      if (bad) throw new HttpError(400, `${where()} ${bad}; features must be finite numbers (empty or NaN for a missing value)`);
-      X[i * ncol + j] = v;
+      try {
+        X[i * ncol + j] = read[j](r.fields[at[j]]);
+      } catch (e) {
+        if (!(e instanceof CellError)) throw e;
+        throw new HttpError(400, `CSV body: row ${i + 1} (line ${r.line}), column ${at[j] + 1} (${features[j]}): ${e.message}`);
+      }
     }
   });
-  return { X, nrow: records.length };
-}
-
-function jsonValue(v: unknown, where: () => string): number {
-  let n: number | undefined;
-  if (typeof v === "number") n = v;
-  else if (v === null) return NaN; // missing
-  else if (typeof v === "string") n = cellNumber(v);
-  if (n === undefined) throw new HttpError(400, `${where()}: ${preview(v)} is not a number`);
-  const bad = outOfRange(n);
-  // JSON.parse reads a number beyond the float64 range (1e400) as Infinity: say so rather than show "Infinity"
-  if (bad) throw new HttpError(400, `${where()}: ${typeof v === "number" && !Number.isFinite(v) ? "a number beyond the float64 range" : preview(v)} ${bad}; features must be finite numbers (null for a missing value)`);
-  return n;
+  return { X, nrow: records.length, ...(drift ? { drift } : {}) };
 }
 
 /** JSON body ({"instances": [...]}) → row-major Float32Array; errors name the instance (row) and feature (column). */
-export function parseJsonBody(text: string, features: string[]): { X: Float32Array; nrow: number } {
+export function parseJsonBody(text: string, columns: BodyColumns): ParsedBody {
+  const schema = schemaOf(columns);
+  const features = schema.columns.map((c) => c.name);
   let body: unknown;
   if (jsonNesting(text, MAX_JSON_NESTING) > MAX_JSON_NESTING) throw new HttpError(400, `JSON body nests deeper than ${MAX_JSON_NESTING} levels; send {"instances": [[…], …]}`);
   try {
@@ -160,23 +257,33 @@ export function parseJsonBody(text: string, features: string[]): { X: Float32Arr
   const ncol = features.length;
   const index = new Map(features.map((f, j) => [f, j]));
   const X = new Float32Array(instances.length * ncol);
+  const drift: Drift | undefined = schema.columns.some((c) => c.type === "categorical") ? {} : undefined;
+  const read = cellReaders(schema, drift, "json");
+  const cell = (i: number, j: number, v: unknown, row: string) => {
+    try {
+      X[i * ncol + j] = read[j](v);
+    } catch (e) {
+      if (!(e instanceof CellError)) throw e;
+      throw new HttpError(400, `JSON body: ${row}, column ${j + 1} (${features[j]}): ${e.message}`);
+    }
+  };
   instances.forEach((inst: unknown, i: number) => {
     const row = `row ${i + 1} (instances[${i}])`;
     if (Array.isArray(inst)) {
       if (inst.length !== ncol) throw new HttpError(400, `JSON body: ${row} has ${inst.length} values, expected ${ncol} (${features.join(", ")})`);
-      for (let j = 0; j < ncol; j++) X[i * ncol + j] = jsonValue(inst[j], () => `JSON body: ${row}, column ${j + 1} (${features[j]})`);
+      for (let j = 0; j < ncol; j++) cell(i, j, inst[j], row);
     } else if (inst && typeof inst === "object") {
       const obj = inst as Record<string, unknown>;
       for (const key of Object.keys(obj)) {
-        if (!index.has(key)) throw new HttpError(400, `JSON body: ${row}: unknown feature ${preview(key)}; features are: ${features.join(", ")}`);
+        if (!index.has(key) && key !== schema.label) throw new HttpError(400, `JSON body: ${row}: unknown feature ${preview(key)}; features are: ${features.join(", ")}`);
       }
       for (let j = 0; j < ncol; j++) {
         if (!(features[j] in obj)) throw new HttpError(400, `JSON body: ${row}, column ${j + 1} (${features[j]}): missing (use null for a missing value)`);
-        X[i * ncol + j] = jsonValue(obj[features[j]], () => `JSON body: ${row}, column ${j + 1} (${features[j]})`);
+        cell(i, j, obj[features[j]], row);
       }
     } else {
       throw new HttpError(400, `JSON body: ${row} must be a list of ${ncol} values or an object keyed by feature name`);
     }
   });
-  return { X, nrow: instances.length };
+  return { X, nrow: instances.length, ...(drift ? { drift } : {}) };
 }

@@ -1,110 +1,71 @@
 /**
- * Training channels: input/data/<channel>/ holds one or more CSV files
- * (all files, recursively, sorted by path, concatenated). A header row is
- * optional but must be the same in every file. Each file is checked for
- * shape here (trainer/csv.ts names the line of a ragged row), then read by
- * lib's loader (arquero) — the one CSV reader for values.
+ * Training channels: input/data/<channel>/ holds one or more files — CSV (with or without a header), Parquet,
+ * Arrow IPC, JSON or JSON Lines — read by lib's one table loader, `loadTable`, file by file in path order
+ * (dot files and Hadoop/Spark markers such as _SUCCESS skipped) into one table of typed columns: numbers as
+ * float32, text as categories, pandas' missing-value tokens (or the job's `na_values`) as missing. The format
+ * is the channel's ContentType in inputdataconfig.json when given, else each file's extension, else its bytes.
+ *
+ * The loader's errors name the file by its full path; here they name it as `<channel> channel file <relative
+ * path>`, the way the job's failure line has always named files.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadCsv, Table } from "ensemble-workbook";
-import { checkRectangular, looksLikeHeader, splitCsv } from "./csv";
-
-const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+import { escape } from "arquero";
+import { CategoricalColumn, listTableFiles, loadTable, Table } from "ensemble-workbook";
 
 export interface Channel {
   name: string;
   files: string[];
+  /** whether the columns were named by a header row (false: c0..cN) */
   header: boolean;
   table: Table;
 }
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith(".")) continue; // .DS_Store, temp files
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() || e.isSymbolicLink()) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
+export interface ChannelOptions {
+  /** the channel's ContentType from inputdataconfig.json */
+  contentType?: string;
+  header: boolean | "auto";
+  naValues?: string[];
 }
 
-/** Check the channel's declared content type, if inputdataconfig.json names one. */
-export function checkContentType(inputDataConfig: unknown, name: string): void {
-  if (!inputDataConfig || typeof inputDataConfig !== "object") return;
+/** The channel's declared content type, if inputdataconfig.json names one. */
+export function channelContentType(inputDataConfig: unknown, name: string): string | undefined {
+  if (!inputDataConfig || typeof inputDataConfig !== "object") return undefined;
   const ch: unknown = (inputDataConfig as Record<string, unknown>)[name];
   const ct = ch && typeof ch === "object" ? (ch as { ContentType?: unknown }).ContentType : undefined;
-  if (typeof ct === "string" && ct !== "" && !/^(text\/csv|application\/x-csv|text\/plain)\b/i.test(ct)) {
-    throw new Error(`${name} channel has ContentType ${ct}; this container reads CSV only (text/csv)`);
-  }
+  return typeof ct === "string" && ct.trim() !== "" ? ct : undefined;
+}
+
+/** loader messages name files by full path: name them relative to the channel folder */
+function channelError(e: unknown, dir: string, name: string): Error {
+  const msg = (e as Error).message ?? String(e);
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  const named = msg.split(prefix).join(`${name} channel file `).replace(/^loadTable: /, "");
+  return new Error(named.startsWith(`${name} channel`) ? named : `${name} channel: ${named}`);
 }
 
 /** Read a channel; undefined when the folder does not exist and the channel is optional. */
-export function readChannel(dir: string, name: string, required: boolean): Channel | undefined {
+export async function readChannel(dir: string, name: string, required: boolean, opts: ChannelOptions): Promise<Channel | undefined> {
   if (!fs.existsSync(dir)) {
     if (!required) return undefined;
-    throw new Error(`missing ${name} channel: no folder ${dir} (the training job needs a "${name}" channel with CSV files)`);
+    throw new Error(`missing ${name} channel: no folder ${dir} (the training job needs a "${name}" channel with CSV, Parquet, Arrow or JSON files)`);
   }
   if (!fs.statSync(dir).isDirectory()) throw new Error(`${name} channel: ${dir} is not a folder`);
-  const files = listFiles(dir);
+  const files = listTableFiles(dir);
   if (files.length === 0) throw new Error(`${name} channel is empty: no files in ${dir}`);
-  let header: boolean | undefined;
-  let columns: string[] | undefined;
-  let firstFile = "";
-  const tables: Table[] = [];
-  for (const file of files) {
-    const rel = path.relative(dir, file);
-    const what = `${name} channel file ${rel}`;
-    const text = fs.readFileSync(file, "utf8");
-    if (text.trim() === "") throw new Error(`${what} is empty`);
-    if (text.includes("\u0000")) throw new Error(`${what} is not a text CSV file (binary content)`);
-    const records = splitCsv(text, what);
-    const width = checkRectangular(records, what);
-    const hasHeader = looksLikeHeader(records[0].fields);
-    if (header === undefined) {
-      header = hasHeader;
-      firstFile = rel;
-    } else if (header !== hasHeader) {
-      throw new Error(`${name} channel: ${rel} ${hasHeader ? "has" : "has no"} header row but ${firstFile} ${header ? "has" : "has not"} — header must be consistent across files`);
-    }
-    const names = hasHeader ? records[0].fields.map((f) => f.trim()) : Array.from({ length: width }, (_, i) => `c${i}`);
-    if (hasHeader) {
-      const dup = names.find((n, i) => names.indexOf(n) !== i);
-      if (dup !== undefined) throw new Error(`${what}: column "${dup}" appears twice in the header`);
-    }
-    if (!columns) columns = names;
-    else if (columns.length !== names.length || columns.some((c, i) => c !== names[i])) {
-      throw new Error(`${name} channel: ${rel} has columns [${names.join(", ")}] but ${firstFile} has [${columns.join(", ")}]`);
-    }
-    // every column is used (features + label) and must be numeric; name the first bad cell
-    // (arquero would turn the whole column into strings and lib could only name the column)
-    for (let r = hasHeader ? 1 : 0; r < records.length; r++) {
-      const fields = records[r].fields;
-      for (let j = 0; j < width; j++) {
-        const t = fields[j].trim();
-        if (t !== "" && t !== "NaN" && !NUMERIC.test(t)) {
-          throw new Error(`${what}: line ${records[r].line}, column ${j + 1} (${names[j]}): ${JSON.stringify(fields[j])} is not a number; every column must be numeric (empty = missing)`);
-        }
-      }
-    }
-    const dataRows = records.length - (hasHeader ? 1 : 0);
-    if (dataRows === 0) continue;
-    let table: Table;
-    try {
-      table = loadCsv(file, { header: hasHeader });
-    } catch (e) {
-      throw new Error(`${what}: ${(e as Error).message}`);
-    }
-    if (table.numRows() !== dataRows) throw new Error(`${what}: read ${table.numRows()} rows but the file has ${dataRows} data rows`);
-    tables.push(table);
+  let table: Table;
+  try {
+    table = await loadTable(files, {
+      header: opts.header,
+      ...(opts.contentType !== undefined ? { contentType: opts.contentType } : {}),
+      ...(opts.naValues !== undefined ? { na_values: opts.naValues } : {}),
+    });
+  } catch (e) {
+    throw channelError(e, dir, name);
   }
-  if (tables.length === 0) throw new Error(`${name} channel has no data rows (only header rows) in ${dir}`);
-  const table = tables.length === 1 ? tables[0] : (tables[0].concat(...tables.slice(1)) as Table);
-  return { name, files, header: header!, table };
+  const columns = table.columnNames();
+  const header = !columns.every((c, i) => c === `c${i}`);
+  return { name, files, header, table };
 }
 
 /** The label column: hyperparameter `label`, else "target" with a header, else the first column. */
@@ -122,4 +83,40 @@ export function resolveLabel(channel: Channel, label: string | undefined): strin
     throw new Error(`hyperparameter label="${label}": no such column; columns are: ${columns.join(", ")}${channel.header ? "" : " (no header: c<i> or a 0-based index)"}`);
   }
   return label;
+}
+
+/**
+ * categorical_features → column names: names must be feature columns of the channel; a 0-based index counts the
+ * channel's columns, label included (as `label` does), and must not be the label.
+ */
+export function resolveCategorical(channel: Channel, label: string, given: (string | number)[]): string[] {
+  const columns = channel.table.columnNames();
+  const names = given.map((c) => {
+    if (typeof c === "number") {
+      if (c >= columns.length) throw new Error(`hyperparameter categorical_features: index ${c} is past the last column (${columns.length} columns: 0 to ${columns.length - 1})`);
+      return columns[c];
+    }
+    if (!columns.includes(c)) throw new Error(`hyperparameter categorical_features: column "${c}" not found; columns are: ${columns.join(", ")}`);
+    return c;
+  });
+  if (names.includes(label)) throw new Error(`hyperparameter categorical_features: "${label}" is the label column, not a feature (text labels are class names already)`);
+  return [...new Set(names)];
+}
+
+/**
+ * Rows whose label is missing cannot be trained or scored on (pandas and R write unlabelled rows as NA; the movies
+ * table lacks the IMDB rating of 213 films): they are left out — the table is filtered, not copied — and counted
+ * for the log. Returns how many were left out.
+ */
+export function dropMissingLabels(channel: Channel, label: string): number {
+  const col: unknown = channel.table.column(label);
+  const n = channel.table.numRows();
+  let missing = 0;
+  if (col instanceof Float32Array) for (let i = 0; i < n; i++) missing += Number.isNaN(col[i]) ? 1 : 0;
+  else if (col instanceof CategoricalColumn) for (let i = 0; i < n; i++) missing += col.codes[i] < 0 ? 1 : 0;
+  else return 0; // dates: lib names the problem
+  if (missing === 0) return 0;
+  if (missing === n) throw new Error(`${channel.name} channel: every row's label "${label}" is missing`);
+  channel.table = channel.table.filter(escape((d: Record<string, unknown>) => d[label] !== null && d[label] !== undefined && !Number.isNaN(d[label]))) as Table;
+  return missing;
 }

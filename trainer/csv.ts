@@ -1,16 +1,10 @@
 /**
  * A small, validating CSV record splitter (RFC 4180: comma separator, fields
- * optionally in double quotes with "" as an escaped quote, LF or CRLF line ends).
- *
- * Why this exists next to lib's loader (arquero `fromCSV`, which reads every
- * value the trainer trains on): arquero is lenient by design — a short row gets
- * `undefined` cells, extra fields are silently dropped — and it cannot say
- * *where* a problem is. The SageMaker contract needs errors that name the row
- * and column, so:
- *   - request bodies of `/invocations` are parsed here (rows of numbers, no
- *     header: nothing for arquero's type inference to do), and
- *   - channel files are only *checked* here (same field count on every record,
- *     quotes closed) before lib's `loadCsv` reads them.
+ * optionally in double quotes with "" as an escaped quote, LF or CRLF line ends)
+ * for the request bodies of `/invocations`: a body is a few rows held as one
+ * string, and its errors must name the row and column (./bodies). Channel files
+ * are read by lib's loadTable (its own streaming CSV reader, which names file,
+ * line and column).
  */
 
 export interface CsvRecord {
@@ -91,20 +85,6 @@ export function splitCsv(text: string, what = "CSV"): CsvRecord[] {
   return records;
 }
 
-/** Check every record has the same number of fields as the first; throws naming the line. */
-export function checkRectangular(records: CsvRecord[], what: string): number {
-  if (records.length === 0) throw new Error(`${what} is empty`);
-  const width = records[0].fields.length;
-  for (const r of records) {
-    if (r.fields.length !== width) {
-      throw new Error(
-        `${what}: line ${r.line} has ${r.fields.length} field${r.fields.length === 1 ? "" : "s"}, expected ${width} (as on line ${records[0].line}) — ragged CSV`,
-      );
-    }
-  }
-  return width;
-}
-
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** the spellings of a missing value: empty, NA, null, and NaN in any case with any sign (numpy writes "nan", "-nan") */
@@ -137,9 +117,4 @@ function plainDecimal(s: string): boolean {
     else if (c !== 46 /* . */ && c !== 45 /* - */ && c !== 43 /* + */ && c !== 101 /* e */ && c !== 69 /* E */ && c !== 32 && c !== 9) return false;
   }
   return digit;
-}
-
-/** True when a first record looks like a header: some field is a non-empty non-number. */
-export function looksLikeHeader(fields: string[]): boolean {
-  return fields.some((f) => f.trim() !== "" && cellNumber(f) === undefined);
 }

@@ -6,7 +6,8 @@
  *   contributions=true  each row's contributions, from lib.contributions on the ensemble's prediction scale
  *                       (the numbers in "predictions": probabilities for classification; see
  *                       lib/ensemble/explain.ts) — they add up to the row's prediction;
- *   both                each member's contributions too.
+ *   both                each member's contributions too;
+ *   probabilities=true  a classifier's answer per row: the label and every class's probability (./invocation).
  * Values are true or false (also 1/0, yes/no, any case). Any other value of these keys is a 400 naming it, as is
  * a key that looks like a misspelling of one (contribution=…, member=…); other keys pass untouched — the header
  * is the caller's channel (a trace id, say), not only ours.
@@ -26,15 +27,17 @@ import { HttpError } from "./formats";
 export interface CustomAttributes {
   members: boolean;
   contributions: boolean;
+  /** each row's class probabilities beside its label (classifiers; ./invocation) */
+  probabilities: boolean;
 }
 
-const KEYS = ["members", "contributions"] as const;
+const KEYS = ["members", "contributions", "probabilities"] as const;
 const TRUE = ["true", "1", "yes"], FALSE = ["false", "0", "no"];
 
 /** The attributes this endpoint acts on; a bad value (or a near-miss of a key) is a 400 naming it. */
 export function customAttributes(header: string | string[] | undefined): CustomAttributes {
   const h = Array.isArray(header) ? header.join(";") : header ?? "";
-  const out: CustomAttributes = { members: false, contributions: false };
+  const out: CustomAttributes = { members: false, contributions: false, probabilities: false };
   for (const pair of h.split(/[;,]/)) {
     if (pair.trim() === "") continue;
     const at = pair.indexOf("=");

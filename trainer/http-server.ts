@@ -48,9 +48,10 @@ export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = p
 /** Set while draining: answers carry Connection: close so keep-alive sockets end and server.close() can finish. */
 let draining = false;
 
-function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
+function send(res: http.ServerResponse, status: number, contentType: string, body: string, customAttributes?: string): void {
   if (res.headersSent) return;
   if (draining) res.setHeader("Connection", "close");
+  if (customAttributes !== undefined) res.setHeader("X-Amzn-SageMaker-Custom-Attributes", customAttributes);
   res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
   res.end(body);
 }
@@ -110,7 +111,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         }
         try {
           const r = invoke(ensemble, req.headers, body.bytes);
-          send(res, r.status, r.contentType, r.body);
+          send(res, r.status, r.contentType, r.body, r.customAttributes);
         } catch (e) {
           if (e instanceof HttpError) return sendError(res, e.status, e.message);
           // not the client's mistake: a fault of this server, with its stack in the log

@@ -39,6 +39,12 @@ export interface Settings {
   label?: string;
   seed: number;
   finalModel: FinalModel;
+  /** categorical_features: column names, or 0-based column indexes (resolved against the channel's columns) */
+  categoricalFeatures: (string | number)[];
+  /** na_values: the missing-value tokens replacing pandas' defaults */
+  naValues?: string[];
+  /** header: CSV channels' first row — true, false, or "auto" (a header when a first-row cell is not a number) */
+  header: boolean | "auto";
 }
 
 export const DEFAULT_MODELS: MemberKind[] = ["xgboost", "catboost"];
@@ -102,6 +108,46 @@ function parseModels(raw: unknown, s: string): MemberKind[] {
   return kinds;
 }
 
+/** A value that is a list: a JSON list, given as such or as its JSON text (as the Estimator sends one); undefined otherwise. */
+function jsonList(raw: unknown, v: string): unknown[] | undefined {
+  if (Array.isArray(raw)) return raw;
+  if (!v.startsWith("[")) return undefined;
+  try {
+    const list: unknown = JSON.parse(v);
+    return Array.isArray(list) ? list : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** categorical_features: a list (JSON) or comma list of column names and 0-based indexes. */
+function parseCategorical(key: string, raw: unknown, v: string): (string | number)[] {
+  const list = jsonList(raw, v) ?? (v.startsWith("[") ? undefined : v.split(","));
+  if (!list) throw bad(key, raw, 'is not a valid JSON list; give column names or 0-based indexes, e.g. ["store", 3] or "store,3"');
+  const out = list.map((x) => {
+    if (typeof x === "number") {
+      if (!Number.isInteger(x) || x < 0) throw bad(key, raw, `${x} is not a 0-based column index`);
+      return x;
+    }
+    if (typeof x !== "string") throw bad(key, raw, `${JSON.stringify(x)} is neither a column name nor a 0-based index`);
+    const t = x.trim();
+    if (t === "") throw bad(key, raw, "holds an empty column name");
+    return /^\d+$/.test(t) ? Number(t) : t;
+  });
+  const dup = out.find((x, i) => out.indexOf(x) !== i);
+  if (dup !== undefined) throw bad(key, raw, `names column ${JSON.stringify(dup)} twice`);
+  return out;
+}
+
+/** na_values: a list of strings, nothing else (a bare string is refused: "NA,?" could be one token or two). */
+function parseNaValues(key: string, raw: unknown, v: string): string[] {
+  const list = jsonList(raw, v);
+  if (!list) throw bad(key, raw, 'must be a list of strings, e.g. ["NA", "?"] (sent as the JSON text of the list)');
+  const notText = list.find((x) => typeof x !== "string");
+  if (notText !== undefined) throw bad(key, raw, `must be a list of strings; ${JSON.stringify(notText)} is not a string`);
+  return list as string[];
+}
+
 /** One parser per trainer hyperparameter: `v` is the decoded string, `raw` the value as given (for messages). */
 type KeyParser = (s: Settings, v: string, raw: unknown, key: TrainerHyperparameterKey) => void;
 
@@ -143,6 +189,17 @@ const PARSERS: { [K in TrainerHyperparameterKey]: KeyParser } = {
     if (v !== "refit" && v !== "folds") throw bad(key, raw, 'must be "refit" or "folds"');
     s.finalModel = v;
   },
+  categorical_features: (s, v, raw, key) => {
+    s.categoricalFeatures = v === "" ? [] : parseCategorical(key, raw, v);
+  },
+  na_values: (s, v, raw, key) => {
+    s.naValues = parseNaValues(key, raw, v);
+  },
+  header: (s, v, raw, key) => {
+    const h = v.toLowerCase();
+    if (h !== "true" && h !== "false" && h !== "auto") throw bad(key, raw, 'must be true, false or "auto"');
+    s.header = h === "auto" ? "auto" : h === "true";
+  },
 };
 
 const isTrainerKey = (key: string): key is TrainerHyperparameterKey => (TRAINER_HYPERPARAMETER_KEYS as readonly string[]).includes(key);
@@ -150,7 +207,7 @@ const isTrainerKey = (key: string): key is TrainerHyperparameterKey => (TRAINER_
 /** hyperparameters.json (untrusted JSON: any keys, any values) → Settings, or an Error naming the key */
 export function parseHyperparameters(hp: Record<string, unknown>): Settings {
   if (hp === null || typeof hp !== "object" || Array.isArray(hp)) throw new Error("hyperparameters.json must hold a JSON object");
-  const s: Settings = { models: DEFAULT_MODELS, kFold: 5, memberParams: {}, blend: "mean", seed: 0, finalModel: "refit" };
+  const s: Settings = { models: DEFAULT_MODELS, kFold: 5, memberParams: {}, blend: "mean", seed: 0, finalModel: "refit", categoricalFeatures: [], header: "auto" };
   const prefixed: [string, string, string, unknown][] = [];
   for (const [key, raw] of Object.entries(hp)) {
     if (isSageMakerHyperparameter(key)) continue;

@@ -3,12 +3,20 @@
  * body (./bodies), predicts with the ensemble, and writes CSV (one prediction per line; multiclass: one
  * probability row per line) or JSON (`{"predictions": […]}`, plus each member's with `members=true`);
  * `contributions=true` adds each row's contributions (./explain). Client errors are thrown as HttpError.
+ *
+ * A classifier trained on text labels answers with them: JSON `{"predictions": [{"label": "yes"}, …]}`, CSV one
+ * label per line; with the custom attribute `probabilities=true` each row also carries every class's probability
+ * (JSON `"probabilities": {"no": 0.2, "yes": 0.8}`, CSV the label then the probabilities in class order) — as may
+ * a classifier trained on numeric labels, whose plain answer stays the probabilities (class 1's for binary).
+ * A model with categorical columns reports the missing and unseen cells of the request (./bodies) in the
+ * answer's X-Amzn-SageMaker-Custom-Attributes (`missing=<n>,unseen=<n>`, what SageMaker passes back to the
+ * caller as CustomAttributes) and, in JSON answers with any, per column in `"drift"`.
  */
 import * as http from "http";
-import type { Ensemble } from "ensemble-workbook";
+import { NA_VALUES, type ClassPrediction, type Drift, type Ensemble } from "ensemble-workbook";
 import { HttpError, MIME, requestFormat, responseFormat } from "./formats";
 import { contributionsCsv, contributionsJson, customAttributes } from "./explain";
-import { decodeBody, parseCsvBody, parseJsonBody } from "./bodies";
+import { BodySchema, decodeBody, parseCsvBody, parseJsonBody } from "./bodies";
 
 function rowsOf(p: Float64Array, nrow: number): number[] | number[][] {
   const width = p.length / nrow;
@@ -32,6 +40,38 @@ export interface InvocationResult {
   status: number;
   contentType: string;
   body: string;
+  /** the answer's X-Amzn-SageMaker-Custom-Attributes */
+  customAttributes?: string;
+}
+
+/** What a body is read with: the model's columns (all numeric for a model saved without them), its missing tokens. */
+export function bodySchema(ensemble: Ensemble): BodySchema {
+  const columns = ensemble.columns ?? ensemble.featureNames!.map((name) => ({ name, type: "numeric" as const }));
+  return { columns, naValues: new Set(ensemble.naValues ?? NA_VALUES), label: ensemble.label };
+}
+
+/** schemas by ensemble: built once per loaded model, not per request */
+const schemas = new WeakMap<Ensemble, BodySchema>();
+
+/** A CSV field: quoted when it holds a comma, a quote or a line break. */
+function csvField(t: string): string {
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+function labelsCsv(rows: ClassPrediction[], probabilities: boolean): string {
+  return rows.map((r) => [csvField(String(r.label)), ...(probabilities ? Object.values(r.probabilities).map(String) : [])].join(",") + "\n").join("");
+}
+
+/** drift totals for the answer's custom attributes, and the columns with any (for JSON answers) */
+function driftSummary(drift: Drift): { header: string; columns: Drift } {
+  let missing = 0, unseen = 0;
+  const columns: Drift = {};
+  for (const [name, d] of Object.entries(drift)) {
+    missing += d.missing;
+    unseen += d.unseen;
+    if (d.missing || d.unseen) columns[name] = d;
+  }
+  return { header: `missing=${missing},unseen=${unseen}`, columns };
 }
 
 /** One invocation, pure: headers + body (bytes as they arrived, or text) → response. Throws HttpError for client errors. */
@@ -43,17 +83,31 @@ export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, ra
   const body = typeof raw === "string" ? raw : decodeBody(raw, headers["content-type"]);
   const features = ensemble.featureNames!;
   if (body.trim() === "") throw new HttpError(400, "empty request body");
-  const { X, nrow } = inFormat === "csv" ? parseCsvBody(body, features) : parseJsonBody(body, features);
-  const m = { X, nrow, ncol: features.length, featureNames: features };
+  let schema = schemas.get(ensemble);
+  if (!schema) schemas.set(ensemble, (schema = bodySchema(ensemble)));
+  const { X, nrow, drift } = inFormat === "csv" ? parseCsvBody(body, schema) : parseJsonBody(body, schema);
+  const m = { X, nrow, ncol: features.length, featureNames: features, ...(ensemble.columns ? { columns: ensemble.columns } : {}) };
+  const classification = /^(binary|multi):/.test(ensemble.objective);
+  if (attributes.probabilities && !classification) throw new HttpError(400, `probabilities=true needs a classifier; this model's objective is ${ensemble.objective}`);
+  const labelled = classification && (ensemble.classes !== undefined || attributes.probabilities);
   const pred = ensemble.predict(m);
   // the inputs are finite or missing, so a non-finite prediction is a fault of the model, never sent as an answer
   const bad = pred.prediction.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new Error(`the model predicted ${pred.prediction[bad]} for row ${Math.floor(bad / (pred.prediction.length / nrow)) + 1}: a damaged model file?`);
+  const summary = drift ? driftSummary(drift) : undefined;
+  const extra = summary ? { customAttributes: summary.header } : {};
+  // the class of each row, and its probabilities, from the same prediction
+  const classes = labelled ? ensemble.classesOf(pred.prediction) : undefined;
   if (outFormat === "csv") {
-    return { status: 200, contentType: MIME.csv, body: attributes.contributions ? contributionsCsv(ensemble, m, pred.prediction) : csvOf(pred.prediction, nrow) };
+    const text = attributes.contributions ? contributionsCsv(ensemble, m, pred.prediction) : classes ? labelsCsv(classes, attributes.probabilities) : csvOf(pred.prediction, nrow);
+    return { status: 200, contentType: MIME.csv, body: text, ...extra };
   }
-  const out: Record<string, unknown> = { predictions: rowsOf(pred.prediction, nrow) };
+  const out: Record<string, unknown> = {
+    // with contributions, the probabilities they add up to come along
+    predictions: classes ? classes.map((c) => (attributes.probabilities || attributes.contributions ? c : { label: c.label })) : rowsOf(pred.prediction, nrow),
+  };
+  if (summary && Object.keys(summary.columns).length) out.drift = summary.columns;
   if (attributes.members) out.members = Object.fromEntries(Object.entries(pred.members).map(([name, p]) => [name, rowsOf(p, nrow)]));
   if (attributes.contributions) Object.assign(out, contributionsJson(ensemble, m, attributes.members));
-  return { status: 200, contentType: MIME.json, body: JSON.stringify(out) };
+  return { status: 200, contentType: MIME.json, body: JSON.stringify(out), ...extra };
 }

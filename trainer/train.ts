@@ -18,10 +18,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-  crossValidate, CvResult, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
-  saveEnsemble, toMatrix,
+  CategoricalColumn, crossValidate, CvResult, encodeLabels, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
+  saveEnsemble, Table,
 } from "ensemble-workbook";
-import { checkContentType, readChannel, resolveLabel } from "./channels";
+import { channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, Settings } from "./hyperparameters";
 import { OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
 
@@ -106,6 +106,8 @@ function foldsEnsemble(ens: Ensemble, cv: CvResult, label: string): Ensemble {
     ...(ens.blend === "stacking" ? { stacker: { intercept, coef } } : {}),
   });
   out.featureNames = [...cv.featureNames];
+  out.columns = cv.columns;
+  if (cv.classes) out.classes = cv.classes;
   out.label = label;
   if (ens.numClass !== undefined) out.numClass = ens.numClass;
   return out;
@@ -156,6 +158,12 @@ class LiveRounds {
   }
 }
 
+/** ", categorical: a, b" — the feature columns read as categories (text, or declared), for the first log line */
+function textColumnsNote(table: Table, label: string, declared: string[]): string {
+  const text = table.columnNames().filter((c) => c !== label && (declared.includes(c) || table.column(c) instanceof CategoricalColumn));
+  return text.length ? `, categorical: ${text.join(", ")}` : "";
+}
+
 export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Promise<TrainResult> {
   const t0 = Date.now();
   fs.rmSync(paths.failure, { force: true }); // a stale failure from an earlier run in the same folder
@@ -165,13 +173,18 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     throw new Error(`hyperparameter final_model=folds works with blend ${FOLDS_BLENDS.join(", ")} (the fold models are averaged), not blend=${s.blend}`);
   }
   const inputDataConfig = readJsonIfExists(paths.inputDataConfig);
-  checkContentType(inputDataConfig, "train");
-  checkContentType(inputDataConfig, "validation");
   const ens = buildEnsemble(s); // bad model params fail before any data is read
+  if (s.naValues) ens.naValues = s.naValues; // saved with the model: the endpoint reads the same cells as missing
 
-  const trainCh = readChannel(paths.channel("train"), "train", true)!;
-  const valCh = readChannel(paths.channel("validation"), "validation", false);
+  const channelOpts = (name: string) => ({ contentType: channelContentType(inputDataConfig, name), header: s.header, naValues: s.naValues });
+  const trainCh = (await readChannel(paths.channel("train"), "train", true, channelOpts("train")))!;
+  const valCh = await readChannel(paths.channel("validation"), "validation", false, channelOpts("validation"));
   const label = resolveLabel(trainCh, s.label);
+  const categorical = resolveCategorical(trainCh, label, s.categoricalFeatures);
+  for (const ch of valCh ? [trainCh, valCh] : [trainCh]) {
+    const dropped = dropMissingLabels(ch, label);
+    if (dropped) log(`${ch.name} channel: ${dropped} row${dropped > 1 ? "s" : ""} with a missing label "${label}" left out`);
+  }
   if (valCh) {
     const a = trainCh.table.columnNames();
     const b = valCh.table.columnNames();
@@ -185,7 +198,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const metric = primaryMetric(ens.objective);
   const metricFn = metricsFor(ens.objective)[metric];
   log(
-    `training on ${nrow} rows x ${ncol} features (${trainCh.files.length} file${trainCh.files.length > 1 ? "s" : ""}, label "${label}")` +
+    `training on ${nrow} rows x ${ncol} features (${trainCh.files.length} file${trainCh.files.length > 1 ? "s" : ""}, label "${label}"${textColumnsNote(trainCh.table, label, categorical)})` +
       `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((m) => m.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}`,
   );
 
@@ -194,6 +207,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   try {
     cv = crossValidate(ens, trainCh.table, {
       label,
+      categorical,
       k: s.kFold,
       seed: s.seed,
       keepModels: s.finalModel === "folds", // the final model averages the fold models: keep them
@@ -221,7 +235,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     // the members train side by side (one worker thread each) and the [r] lines go out as their rounds finish
     const live = new LiveRounds(ens.members.map((m) => m.name), metric, log);
     try {
-      await ens.fitParallel(trainCh.table, { label, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone });
+      await ens.fitParallel(trainCh.table, { label, categorical, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone });
     } catch (e) {
       throw new Error(`final fit failed: ${(e as Error).message}`);
     }
@@ -233,20 +247,20 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     roundsSource = CV_SOURCE;
     logRounds(rounds);
     try {
-      final = s.finalModel === "refit" ? ens.fit(trainCh.table, { label }) : foldsEnsemble(ens, cv, label);
+      final = s.finalModel === "refit" ? ens.fit(trainCh.table, { label, categorical }) : foldsEnsemble(ens, cv, label);
     } catch (e) {
       throw new Error(`${s.finalModel === "refit" ? "final fit" : "averaging the fold models"} failed: ${(e as Error).message}`);
     }
   }
 
   // 3. scores of the final model
-  const yTrain = toMatrix(trainCh.table, { label, features: cv.featureNames }).y!;
+  const yTrain = cv.y; // the label column in row order (text labels as class indexes)
   const trainScore = metricFn(yTrain, final.predict(trainCh.table).prediction);
   let validation: number;
   let validationSource: TrainResult["validationSource"];
   if (valCh) {
-    const yVal = toMatrix(valCh.table, { label, features: cv.featureNames }).y!;
     try {
+      const yVal = encodeLabels(valCh.table, label, cv.classes);
       validation = metricFn(yVal, final.predict(valCh.table).prediction);
     } catch (e) {
       throw new Error(`validation channel: ${(e as Error).message}`);
@@ -270,6 +284,8 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     final_model: s.finalModel,
     label,
     featureNames: cv.featureNames,
+    columns: cv.columns.map((c) => ({ name: c.name, type: c.type, ...(c.categories ? { categories: c.categories.length } : {}) })),
+    ...(cv.classes ? { classes: cv.classes } : {}),
     rows: nrow,
     members: ens.members.map((m) => ({ name: m.name, kind: m.kind, params: m.params })),
     folds: cv.table.objects(),

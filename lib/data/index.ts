@@ -1,13 +1,15 @@
 export { loadTable, loadCsv, NA_VALUES } from "./load";
 export type { LoadOptions } from "./load";
 export type { TableFormat } from "./sources";
+/** The files a folder of table files holds, in the order loadTable reads them (recursive, path order; dot files and _SUCCESS-style markers skipped). */
+export { listFiles as listTableFiles } from "./sources";
 export { loadDiabetes, dataFile, vegaDataset } from "./datasets";
 export { columnTypes, columnTypeRows } from "./describe";
 export { ordinalCodes } from "./ordinal";
 export type { ColumnTypeRow } from "./describe";
 export { CategoricalColumn } from "./columns";
 export type { Table } from "./table";
-export { toMatrix, toDMatrix, matrixFromRows, takeRows, MAX_CATEGORIES } from "./matrix";
+export { toMatrix, toDMatrix, matrixFromRows, takeRows, encodeLabels, MAX_CATEGORIES } from "./matrix";
 export type { Matrix, LabelledMatrix, ColumnChoice, ColumnSchema, ColumnType, Drift, RowsInput } from "./matrix";
 export { kFold, stratifiedKFold, trainTestSplit, takeTableRows } from "./folds";
 export type { Fold } from "./folds";

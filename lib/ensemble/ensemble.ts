@@ -107,6 +107,12 @@ export class Ensemble {
   columns?: ColumnSchema[];
   /** The class labels when the training labels were text (class index → label). */
   classes?: string[];
+  /**
+   * The missing-value tokens the training table was read with, when not pandas' defaults (loadTable's
+   * `na_values`; the training job sets it from its hyperparameter): saved with the ensemble, and read as missing
+   * in text cells of prediction rows, as in training.
+   */
+  naValues?: string[];
 
   constructor(opts: EnsembleOptions) {
     if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
@@ -254,7 +260,7 @@ export class Ensemble {
       }
       return { matrix: { ...m, featureNames: names, columns: this.columns } };
     }
-    return encodeRows(input as RowsInput, this.fittedColumns());
+    return encodeRows(input as RowsInput, this.fittedColumns(), new Set(this.naValues ?? []));
   }
 
   /** Matrix for prediction input (see encodeInput). */
@@ -281,7 +287,12 @@ export class Ensemble {
   /** Each row's predicted class (the original label) and every class's probability (binary:* and multi:* only). */
   predictClasses(input: RowsInput | Matrix): ClassPrediction[] {
     if (!isClassification(this.objective)) throw new Error(`predictClasses needs a classification objective (binary:* or multi:*), not ${this.objective}`);
-    const p = this.predict(input).prediction;
+    return this.classesOf(this.predict(input).prediction);
+  }
+
+  /** predict's blended probabilities (binary: P(class 1) per row; multi: n × K) → each row's class and probabilities. */
+  classesOf(p: Float64Array): ClassPrediction[] {
+    if (!isClassification(this.objective)) throw new Error(`classesOf needs a classification objective (binary:* or multi:*), not ${this.objective}`);
     const names = this.classNames();
     const k = isMulticlass(this.objective) ? names.length : 1;
     const n = p.length / k;

@@ -4,7 +4,8 @@
  *                        "blend", "weights"?, "stacker"?: { intercept, coef }, "featureNames",
  *                        "label", "objective", "versions": { "ensemble-workbook", "node-xgboost-wasm" },
  *                        "columns"?: [{ name, type: "numeric" | "categorical", categories?: [text by code] }],
- *                        "classes"?: [class labels by index] }
+ *                        "classes"?: [class labels by index],
+ *                        "naValues"?: [the missing-value tokens the training table was read with, when not pandas'] }
  *   dir/<member>.json  XGBoost JSON (tree members) or ridge JSON (ridge.ts)
  * Loading checks everything it relies on and names what is wrong. "columns" and "classes" are written for
  * tables with text (manifests without them — numeric-only models — load as before, every feature numeric).
@@ -44,6 +45,8 @@ export interface Manifest {
   columns?: ColumnSchema[];
   /** Class labels by index, when the training labels were text. */
   classes?: string[];
+  /** The missing-value tokens the training table was read with, when they were not pandas' defaults (`na_values`). */
+  naValues?: string[];
 }
 
 export function saveEnsemble(ensemble: Ensemble, dir: string): Manifest {
@@ -66,6 +69,7 @@ export function saveEnsemble(ensemble: Ensemble, dir: string): Manifest {
     ...(ensemble.numClass !== undefined ? { numClass: ensemble.numClass } : {}),
     ...(ensemble.columns && ensemble.columns.some((c) => c.type !== "numeric") ? { columns: ensemble.columns } : {}),
     ...(ensemble.classes ? { classes: ensemble.classes } : {}),
+    ...(ensemble.naValues ? { naValues: ensemble.naValues } : {}),
     versions: { "ensemble-workbook": libVersion(), "node-xgboost-wasm": packageVersion("node-xgboost-wasm") },
   };
   fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
@@ -131,6 +135,9 @@ export function readManifest(dir: string): Manifest {
   if (j.classes !== undefined && (!Array.isArray(j.classes) || j.classes.some((c: unknown) => typeof c !== "string"))) {
     throw new Error(`loadEnsemble: "classes" in ${file} must be a list of strings`);
   }
+  if (j.naValues !== undefined && (!Array.isArray(j.naValues) || j.naValues.some((c: unknown) => typeof c !== "string"))) {
+    throw new Error(`loadEnsemble: "naValues" in ${file} must be a list of strings`);
+  }
   return j as unknown as Manifest; // every field checked above
 }
 
@@ -165,6 +172,7 @@ export function loadEnsemble(dir: string): Ensemble {
     if (manifest.numClass !== undefined) ensemble.numClass = manifest.numClass;
     if (manifest.columns) ensemble.columns = manifest.columns;
     if (manifest.classes) ensemble.classes = manifest.classes;
+    if (manifest.naValues) ensemble.naValues = manifest.naValues;
     return ensemble;
   } catch (e) {
     for (const m of members) m.free(); // the members loaded before the failure hold core memory

@@ -165,7 +165,10 @@ export class TreeMember implements Member {
     }
     this.free();
     this.booster = bst;
-    this.names = bst.featureNames ? [...bst.featureNames] : undefined;
+    // a multiclass model with ordered target statistics names its appended encoded columns ("sex:class1", …)
+    // after the input columns; the member's features are the input columns, as after fit
+    const inputs = bst.catEncoding?.inputColumns;
+    this.names = bst.featureNames ? bst.featureNames.slice(0, inputs ?? bst.featureNames.length) : undefined;
   }
 
   clone(): Member {

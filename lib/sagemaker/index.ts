@@ -10,6 +10,6 @@ export type { TunerOptions, Parameter, ScalingType, Strategy, BestTrainingJob, T
 export { Predictor, deployModel, createModel } from "./predictor";
 export { Transformer, batchInputCsv, transformerForTrainingJob } from "./transformer";
 export type { TransformerOptions, TransformOptions, CompletedTransformJob } from "./transformer";
-export type { DeployOptions, PredictOptions, Rows } from "./predictor";
+export type { DeployOptions, FeatureValue, PredictOptions, Rows } from "./predictor";
 export { startLocalSageMaker, projectTrainerCommand } from "./local";
 export type { LocalSageMaker, LocalServerOptions } from "./local";

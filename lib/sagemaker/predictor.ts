@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, InvokeEndpointCommandInput, InvokeEndpointCommandOutput } from "@aws-sdk/client-sagemaker-runtime";
 import type { Table } from "../data/table";
+import type { ClassPrediction } from "../ensemble/ensemble";
 import { arquero } from "../data/arquero";
 import { Session, uniqueName } from "./session";
 
@@ -65,8 +66,11 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
   return predictor;
 }
 
+/** A feature value: a number, the text of a categorical column, or null for a missing value. */
+export type FeatureValue = number | string | null;
+
 /** Rows to score: arrays of feature values, objects by feature name, or a table (its label column is left out). */
-export type Rows = (number | null)[][] | Record<string, number | null>[] | Table;
+export type Rows = FeatureValue[][] | Record<string, FeatureValue>[] | Table;
 
 export interface PredictOptions {
   format?: "csv" | "json"; // request body, default csv
@@ -133,23 +137,27 @@ export class Predictor {
   /** The request body for rows, in the format asked for (CSV default). */
   private body(rows: Rows, opts: { format?: "csv" | "json"; features?: string[]; label?: string }): { body: string; contentType: string } {
     const format = opts.format ?? "csv";
-    let matrix: (number | null)[][];
-    let objects: Record<string, number | null>[] | undefined;
+    let matrix: FeatureValue[][];
+    let objects: Record<string, FeatureValue>[] | undefined;
+    // a cell as sent: text as it is (a categorical column's value), numbers, null for missing
+    const value = (v: unknown): FeatureValue => (typeof v === "string" ? v : v === null || v === undefined || Number.isNaN(v as number) ? null : Number(v));
     if (isTable(rows)) {
       const label = opts.label ?? "target";
       const cols = opts.features ?? rows.columnNames().filter((c: string) => c !== label);
-      const data = cols.map((c: string) => rows.array(c) as ArrayLike<number>);
+      const data = cols.map((c: string) => rows.array(c) as ArrayLike<unknown>);
       const n = rows.numRows();
-      matrix = Array.from({ length: n }, (_, i) => data.map((col) => (col[i] === undefined || Number.isNaN(col[i] as number) ? null : Number(col[i]))));
+      matrix = Array.from({ length: n }, (_, i) => data.map((col) => value(col[i])));
       objects = format === "json" ? matrix.map((r) => Object.fromEntries(cols.map((c: string, j: number) => [c, r[j]]))) : undefined;
     } else if (Array.isArray(rows) && rows.length && !Array.isArray(rows[0])) {
-      objects = rows as Record<string, number | null>[];
+      objects = rows as Record<string, FeatureValue>[];
       matrix = objects.map((o) => Object.values(o));
-    } else matrix = rows as number[][];
-    const body =
-      format === "csv"
-        ? matrix.map((r) => r.map((v) => (v === null || v === undefined || Number.isNaN(v) ? "" : String(v))).join(",")).join("\n") + "\n"
-        : JSON.stringify({ instances: objects ?? matrix });
+    } else matrix = rows as FeatureValue[][];
+    const csvCell = (v: FeatureValue): string => {
+      if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) return "";
+      const t = String(v);
+      return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+    };
+    const body = format === "csv" ? matrix.map((r) => r.map(csvCell).join(",")).join("\n") + "\n" : JSON.stringify({ instances: objects ?? matrix });
     return { body, contentType: format === "csv" ? "text/csv" : "application/json" };
   }
 
@@ -171,7 +179,24 @@ export class Predictor {
     const parsed = JSON.parse(r.body);
     const preds = parsed.predictions ?? parsed;
     if (!Array.isArray(preds)) throw new Error(`endpoint ${this.endpointName}: unexpected answer ${r.body.slice(0, 200)}`);
+    if (preds.length && typeof preds[0] === "object" && !Array.isArray(preds[0])) {
+      throw new Error(`endpoint ${this.endpointName} answers class labels (its model was trained on text labels): use predictor.predictClasses(rows)`);
+    }
     return Float64Array.from((preds as (number | number[])[]).flat());
+  }
+
+  /**
+   * A classifier endpoint's answer per row: the class label (the training labels' text, or the class index for
+   * numeric labels) and every class's probability — the custom attribute `probabilities=true` (trainer/README.md),
+   * as lib's `Ensemble.predictClasses` gives them for the served model.
+   */
+  async predictClasses(rows: Rows, opts: Pick<PredictOptions, "format" | "features" | "label"> = {}): Promise<ClassPrediction[]> {
+    const { body, contentType } = this.body(rows, opts);
+    const r = await this.invoke(body, contentType, "application/json", "probabilities=true");
+    const preds: unknown = JSON.parse(r.body).predictions;
+    const ok = Array.isArray(preds) && preds.every((p) => p && typeof p === "object" && "label" in p && "probabilities" in p);
+    if (!ok) throw new Error(`endpoint ${this.endpointName}: unexpected answer to probabilities=true ${r.body.slice(0, 200)}`);
+    return preds as ClassPrediction[];
   }
 
   /**

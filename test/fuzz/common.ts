@@ -326,3 +326,18 @@ export function timed<T>(fn: () => T): { ms: number } & ({ value: T } | { error:
   const first = once();
   return first.ms > 2000 ? once() : first;
 }
+
+/** `timed` for an async `fn` (the trainer's channel reader awaits lib's loadTable). */
+export async function timedAsync<T>(fn: () => Promise<T>): Promise<{ ms: number } & ({ value: T } | { error: unknown })> {
+  const once = async () => {
+    const t0 = Date.now();
+    try {
+      const value = await fn();
+      return { ms: Date.now() - t0, value };
+    } catch (error) {
+      return { ms: Date.now() - t0, error };
+    }
+  };
+  const first = await once();
+  return first.ms > 2000 ? once() : first;
+}

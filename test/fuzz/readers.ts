@@ -1,6 +1,6 @@
 /**
- * Fuzz target: the CSV readers — the trainer's channel reader (trainer/channels.ts readChannel: csv.ts's
- * validating splitter, then lib's loadCsv) and lib's loadCsv (arquero's fromCSV) on its own — with mutated
+ * Fuzz target: the CSV readers — the trainer's channel reader (trainer/channels.ts readChannel: lib's loadTable
+ * over its CSV reader) and lib's loadCsv on its own — with mutated
  * diabetes CSV files (text edits, byte edits: invalid UTF-8, UTF-16, Latin-1; blank lines, quotes, NUL, huge
  * lines, several files in one channel). There is no Parquet reader in the project yet.
  *
@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { loadCsv } from "ensemble-workbook";
 import { readChannel } from "../../trainer/channels";
-import { Budget, count, fail, Fuzz, newTally, spend, Tally, timed } from "./common";
+import { Budget, count, fail, Fuzz, newTally, spend, Tally, timedAsync } from "./common";
 
 const DIABETES = path.resolve(__dirname, "..", "..", "data", "diabetes.csv");
 
@@ -31,7 +31,7 @@ export async function fuzzReaders(budget: Budget, seed = 1): Promise<Tally> {
   const t = newTally("CSV readers (trainer channel reader, lib loadCsv)");
   const f = new Fuzz(seed);
   try {
-    await spend(budget, t, (i) => {
+    await spend(budget, t, async (i) => {
       const ch = path.join(dir, `c${i}`);
       fs.mkdirSync(ch);
       const files = f.chance(0.2) ? 2 : 1;
@@ -42,12 +42,12 @@ export async function fuzzReaders(budget: Budget, seed = 1): Promise<Tally> {
         text = f.chance(0.85) ? f.mutateText(text) : text;
         fs.writeFileSync(path.join(ch, `part${k}.csv`), f.chance(0.15) ? f.mutateBytes(text) : text);
       }
-      const readers: [string, () => { rows: number; cols: number }][] = [
-        ["readChannel", () => {
-          const c = readChannel(ch, "train", true)!;
+      const readers: [string, () => Promise<{ rows: number; cols: number }>][] = [
+        ["readChannel", async () => {
+          const c = (await readChannel(ch, "train", true, { header: "auto" }))!;
           return { rows: c.table.numRows(), cols: c.table.numCols() };
         }],
-        ["loadCsv", () => {
+        ["loadCsv", async () => {
           const table = loadCsv(path.join(ch, "part0.csv"));
           return { rows: table.numRows(), cols: table.numCols() };
         }],
@@ -64,7 +64,7 @@ export async function fuzzReaders(budget: Budget, seed = 1): Promise<Tally> {
       }
       for (const [name, read] of readers) {
         const sample = () => fs.readFileSync(path.join(ch, "part0.csv"), "latin1");
-        const r = timed(read);
+        const r = await timedAsync(read);
         if ("value" in r) {
           count(t, `${name} read`);
           if (name === "readChannel" && (r.value.rows < 1 || r.value.cols < 1)) fail(t, `${name} returned an empty table (${r.value.rows} × ${r.value.cols})`, sample());

@@ -1,0 +1,213 @@
+/**
+ * The flights part of `npm run bench -- data` (issue 11): vega-datasets' flights-3m.parquet — 3M real US flights,
+ * 13 MB of ZSTD-compressed Parquet as Polars writes it (date timestamp, delay, distance, origin, destination).
+ *
+ *   1. load: lib.loadTable on the Parquet file (hyparquet + hyparquet-compressors), and on the same table written
+ *      as CSV, against pandas (Debian's python3) in the same run. pandas reads Parquet only through pyarrow or
+ *      fastparquet; when neither is installed (as on this machine) pandas reads the CSV only, and the table says so.
+ *      pandas gets `dtype={"origin": "category", "destination": "category"}` (the codes-plus-dictionary storage
+ *      ours uses; with Python strings it holds far more). Each load in its own fresh process: seconds, MB/s (file
+ *      bytes per second), peak RSS.
+ *   2. a whole training job on it: `trainer/main.ts train` under `/usr/bin/time -v` (peak RSS of the process tree)
+ *      on a Parquet channel of `--flights-rows` (default 1,000,000) seeded random rows, predicting delay from
+ *      distance, origin, destination (categorical, ~300 airports each) and the hour, day of week and month derived
+ *      from the date; models xgboost,catboost, k_fold 3, 50 rounds (`--flights-rounds`).
+ * The derived files are written once under bench/data/ (git-ignored).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { CategoricalColumn, loadTable, vegaDataset } from "ensemble-workbook";
+import { Rng } from "node-xgboost-wasm";
+import { DATA_DIR } from "./synth";
+
+const ROOT = path.join(__dirname, "..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const PYTHON = "/usr/bin/python3";
+const log = (msg: string) => process.stderr.write(`[bench flights] ${msg}\n`);
+
+export interface FlightsOptions {
+  rows: number;
+  rounds: number;
+  skipJob: boolean;
+}
+
+interface LoadResult {
+  tool: string;
+  seconds: number;
+  cpu: number;
+  rows: number;
+  maxRssMb: number;
+  baselineRssMb?: number;
+  check: number;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+
+/** flights-3m as CSV (written once): date as "YYYY-MM-DD HH:MM", the other columns as they are. */
+async function flightsCsv(source: string): Promise<string> {
+  const file = path.join(DATA_DIR, "flights-3m.csv");
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  log(`writing ${file} …`);
+  const t = await loadTable(source, { progress: false });
+  const date = t.column("date") as unknown as { at(i: number): Date };
+  const delay = t.column("delay") as unknown as Float32Array, distance = t.column("distance") as unknown as Float32Array;
+  const origin = t.column("origin") as unknown as CategoricalColumn, destination = t.column("destination") as unknown as CategoricalColumn;
+  const fd = fs.openSync(`${file}.tmp`, "w");
+  fs.writeSync(fd, "date,delay,distance,origin,destination\n");
+  let buf: string[] = [];
+  for (let i = 0; i < t.numRows(); i++) {
+    const d = date.at(i);
+    const when = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    buf.push(`${when},${delay[i]},${distance[i]},${origin.at(i)},${destination.at(i)}`);
+    if (buf.length === 50_000) {
+      fs.writeSync(fd, buf.join("\n") + "\n");
+      buf = [];
+    }
+  }
+  if (buf.length) fs.writeSync(fd, buf.join("\n") + "\n");
+  fs.closeSync(fd);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+/** The training job's channel (written once): `rows` seeded random flights, features derived from the date. */
+async function jobParquet(source: string, rows: number): Promise<string> {
+  const file = path.join(DATA_DIR, `flights-features-${rows}.parquet`);
+  if (fs.existsSync(file)) return file;
+  log(`writing ${file} …`);
+  const t = await loadTable(source, { progress: false });
+  const n = t.numRows();
+  if (rows > n) throw new Error(`--flights-rows=${rows}: the file has ${n} rows`);
+  const pick = new Rng(20240601).permutation(n).subarray(0, rows);
+  const date = t.column("date") as unknown as { at(i: number): Date };
+  const delay = t.column("delay") as unknown as Float32Array, distance = t.column("distance") as unknown as Float32Array;
+  const origin = t.column("origin") as unknown as CategoricalColumn, destination = t.column("destination") as unknown as CategoricalColumn;
+  const col = (f: (i: number) => number) => Array.from(pick, f);
+  const buf = parquetWriteBuffer({
+    columnData: [
+      { name: "delay", data: col((i) => delay[i]), type: "DOUBLE" },
+      { name: "distance", data: col((i) => distance[i]), type: "DOUBLE" },
+      { name: "origin", data: Array.from(pick, (i) => origin.at(i)), type: "STRING" },
+      { name: "destination", data: Array.from(pick, (i) => destination.at(i)), type: "STRING" },
+      { name: "hour", data: col((i) => date.at(i).getUTCHours()), type: "INT32" },
+      { name: "day_of_week", data: col((i) => date.at(i).getUTCDay()), type: "INT32" },
+      { name: "month", data: col((i) => date.at(i).getUTCMonth() + 1), type: "INT32" },
+    ],
+  });
+  fs.writeFileSync(file, new Uint8Array(buf));
+  return file;
+}
+
+const PANDAS = `
+import json, resource, sys, time
+import pandas as pd
+file = sys.argv[1]
+t0, c0 = time.perf_counter(), time.process_time()
+df = pd.read_parquet(file) if file.endswith(".parquet") else pd.read_csv(file, dtype={"origin": "category", "destination": "category"})
+seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+print(json.dumps({"tool": f"pandas {pd.__version__} " + ("read_parquet" if file.endswith(".parquet") else "read_csv (origin, destination as category)"),
+  "seconds": seconds, "cpu": cpu, "rows": int(len(df)), "maxRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+  "check": float(df["delay"].astype("float64").sum())}))
+`;
+
+function runJson(cmd: string, argv: string[], what: string): LoadResult | undefined {
+  const r = spawnSync(cmd, argv, { encoding: "utf8", maxBuffer: 1 << 24, cwd: ROOT });
+  if (r.status !== 0) {
+    log(`${what} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    return undefined;
+  }
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as LoadResult;
+}
+
+function pandasReadsParquet(): boolean {
+  return spawnSync(PYTHON, ["-c", "import pandas, pyarrow"]).status === 0 || spawnSync(PYTHON, ["-c", "import pandas, fastparquet"]).status === 0;
+}
+
+/** A training job on the Parquet channel under /usr/bin/time -v: peak RSS, wall time, the job's last lines. */
+function trainingJob(channelFile: string, opts: FlightsOptions): { maxRssMb: number; seconds: number; cpu: number; tail: string[] } | undefined {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-flights-job-"));
+  try {
+    fs.mkdirSync(path.join(root, "input", "config"), { recursive: true });
+    fs.mkdirSync(path.join(root, "input", "data", "train"), { recursive: true });
+    fs.mkdirSync(path.join(root, "model"), { recursive: true });
+    fs.symlinkSync(channelFile, path.join(root, "input", "data", "train", "part-00000.parquet"));
+    const hp = { label: "delay", models: "xgboost,catboost", k_fold: "3", num_round: String(opts.rounds), seed: "1" };
+    fs.writeFileSync(path.join(root, "input", "config", "hyperparameters.json"), JSON.stringify(hp));
+    fs.writeFileSync(path.join(root, "input", "config", "inputdataconfig.json"), JSON.stringify({ train: { ContentType: "application/x-parquet", TrainingInputMode: "File" } }));
+    log(`training job on ${opts.rows.toLocaleString("en-US")} rows (${JSON.stringify(hp)}) …`);
+    const r = spawnSync("/usr/bin/time", ["-v", TSX, path.join(ROOT, "trainer", "main.ts"), "train"], { encoding: "utf8", cwd: ROOT, env: { ...process.env, OPT_ML: root }, maxBuffer: 1 << 26 });
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+    const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
+    if (r.status !== 0 || !rss || !wall) {
+      log(`training job failed (${r.status}): ${r.stderr.trim().split("\n").slice(-5).join(" | ")}`);
+      return undefined;
+    }
+    const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+    const cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN);
+    const lines = r.stdout.trim().split("\n");
+    return { maxRssMb: Number(rss[1]) / 1024, seconds, cpu, tail: [lines[0], ...lines.filter((l) => /^fold=|^(train|validation)-rmse/.test(l))] };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The flights rows of the data benchmark, as markdown lines. */
+export async function flightsBench(opts: FlightsOptions): Promise<string[]> {
+  const parquet = vegaDataset("flights-3m.parquet");
+  const csv = await flightsCsv(parquet);
+  const worker = path.join(__dirname, "flights-worker.ts");
+  const results: (LoadResult & { file: string })[] = [];
+  for (const file of [parquet, csv]) {
+    log(`ours on ${path.basename(file)}`);
+    const r = runJson(TSX, [worker, file], "ours");
+    if (r) results.push({ ...r, file });
+  }
+  const parquetByPandas = pandasReadsParquet();
+  for (const file of parquetByPandas ? [parquet, csv] : [csv]) {
+    log(`pandas on ${path.basename(file)}`);
+    const r = runJson(PYTHON, ["-c", PANDAS, file], "pandas");
+    if (r) results.push({ ...r, file });
+  }
+  const checks = new Set(results.map((r) => r.check));
+  if (checks.size > 1) log(`WARNING: the tools summed delay differently: ${[...checks].join(", ")}`);
+  const pandasCsv = results.find((r) => r.tool.startsWith("pandas") && r.file === csv);
+  const lines = [
+    `Flights: vega-datasets' flights-3m.parquet, ${results[0]?.rows.toLocaleString("en-US") ?? "3,000,000"} rows × 5 columns (date, delay, distance, origin, destination), ` +
+      `${(fs.statSync(parquet).size / 1e6).toFixed(1)} MB ZSTD Parquet; the same table as CSV ${(fs.statSync(csv).size / 1e6).toFixed(0)} MB. ` +
+      `MB/s = file MB per second (wall). ${parquetByPandas ? "" : "pandas cannot read Parquet here (neither pyarrow nor fastparquet is installed), so it reads the CSV only."}`,
+    "",
+    "| tool | file | load s | CPU s | MB/s (CPU) | rows/s (CPU) | peak RSS MB | ÷ pandas read_csv: wall, CPU, RSS |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of results) {
+    const mb = fs.statSync(r.file).size / 1e6;
+    const ratio = pandasCsv ? `${(r.seconds / pandasCsv.seconds).toFixed(2)}×, ${(r.cpu / pandasCsv.cpu).toFixed(2)}×, ${(r.maxRssMb / pandasCsv.maxRssMb).toFixed(2)}×` : "";
+    const perSecond = (x: number, digits: number) => `${(x / r.seconds).toLocaleString("en-US", { maximumFractionDigits: digits })} (${(x / r.cpu).toLocaleString("en-US", { maximumFractionDigits: digits })})`;
+    lines.push(`| ${r.tool} | ${path.basename(r.file)} | ${r.seconds.toFixed(2)} | ${r.cpu.toFixed(2)} | ${perSecond(mb, 1)} | ${perSecond(r.rows, 0)} | ${r.maxRssMb.toFixed(0)} | ${ratio} |`);
+  }
+  if (!opts.skipJob) {
+    const channel = await jobParquet(parquet, opts.rows);
+    const job = trainingJob(channel, opts);
+    if (job) {
+      const f32Mb = (opts.rows * 7 * 4) / 1e6;
+      lines.push(
+        "",
+        `Training job (\`trainer/main.ts train\` under \`/usr/bin/time -v\`) on a Parquet channel of ${opts.rows.toLocaleString("en-US")} seeded random flights ` +
+          `(${(fs.statSync(channel).size / 1e6).toFixed(1)} MB; delay from distance, origin, destination, hour, day_of_week, month): models xgboost,catboost, k_fold 3, ${opts.rounds} rounds.`,
+        "",
+        "| rows | wall s | CPU s | peak RSS MB | ÷ float32 size of the table |",
+        "|---:|---:|---:|---:|---:|",
+        `| ${opts.rows.toLocaleString("en-US")} | ${job.seconds.toFixed(0)} | ${job.cpu.toFixed(0)} | ${job.maxRssMb.toFixed(0)} | ${(job.maxRssMb / f32Mb).toFixed(1)}× (${f32Mb.toFixed(0)} MB) |`,
+        "",
+        "```",
+        ...job.tail,
+        "```",
+      );
+    }
+  }
+  return lines;
+}
