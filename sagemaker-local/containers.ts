@@ -68,7 +68,13 @@ export interface Container {
   kill(): void;
 }
 
-/** why the engine cannot be used: a one-line reason, or undefined */
+/**
+ * A Docker image reference: [registry[:port]/]path[:tag][@digest] — lowercase path components, a tag of
+ * [\w.-] up to 128, a sha256 digest (docker's reference grammar, simplified; at most 255 as TrainingImage).
+ */
+const IMAGE_REFERENCE = /^(?=.{1,255}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+
+/** the image's ID, or why the engine has none */
 type Inspect = { id: string } | { missing: string };
 
 /** the image is absent and the backend is docker: the caller's mistake (ValidationException / ClientError) */
@@ -130,8 +136,11 @@ export class Containers {
   }
 
   private async inspect(image: string): Promise<Inspect> {
+    // a name Docker cannot take is no image of the engine (and never reaches the CLI as an option: "--help")
+    if (!IMAGE_REFERENCE.test(image)) return { missing: "not a Docker image reference" };
     try {
-      return { id: (await docker(["image", "inspect", "--format", "{{.Id}}", image], 20_000)).trim() };
+      const id = (await docker(["image", "inspect", "--format", "{{.Id}}", image], 20_000)).trim();
+      return /^sha256:[0-9a-f]{64}$/.test(id) ? { id } : { missing: `docker image inspect answered ${JSON.stringify(id.slice(0, 80))}` };
     } catch (e) {
       return { missing: (e as Error).message };
     }

@@ -94,7 +94,8 @@ export class ModelServers {
       owner: e.wire.EndpointName,
       logFile: path.join(this.dir(e), "log.txt"),
       stream: this.ctx.logs.open(endpointGroup(e.wire.EndpointName), containerStream(e.local.variant.VariantName, Date.now())),
-      startTimeoutMs: this.opts.startTimeoutMs,
+      // AWS's per-variant health check timeout, else the server's
+      startTimeoutMs: (e.local.variant.ContainerStartupHealthCheckTimeoutInSeconds ?? 0) * 1000 || this.opts.startTimeoutMs,
       onExit: (c) => {
         if (s.container === c) {
           s.container = undefined;

@@ -69,7 +69,8 @@ export interface ServerOptions {
   /** s3:// URIs go to this S3 endpoint; without it they map to <stateDir>/s3/<bucket>/<key> */
   s3?: S3Options;
   serverlessIdleMs?: number; // default env SAGEMAKER_LOCAL_IDLE_MS or 300000
-  startTimeoutMs?: number; // model server start timeout, default 120000
+  /** a model server (endpoint, transform job) must answer GET /ping with 200 within this time, else it is killed and the endpoint / job Failed (default 120 000 ms) */
+  startTimeoutMs?: number;
   maxConcurrentTrainingJobs?: number; // ResourceLimitExceeded beyond, default 16
   quiet?: boolean;
   /** browser origins allowed to call this server (default: none; env SAGEMAKER_LOCAL_ALLOWED_ORIGINS, comma-separated) */
@@ -177,13 +178,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
   const tuning = new TuningJobs(ctx, training, recover);
   const models = new Models(ctx);
+  const startTimeoutMs = opts.startTimeoutMs ?? 120_000;
   const endpoints = new Endpoints(ctx, models, {
     serverlessIdleMs: opts.serverlessIdleMs ?? (Number(process.env.SAGEMAKER_LOCAL_IDLE_MS) || 300_000),
-    startTimeoutMs: opts.startTimeoutMs ?? 120_000,
+    startTimeoutMs,
     recover,
   });
 
-  const transforms = new TransformJobs(ctx, models, recover);
+  const transforms = new TransformJobs(ctx, models, recover, startTimeoutMs);
   const operations = operationsOf({ training, tuning, models, endpoints, transforms, containers });
   const logsOperations = logsOperationsOf(ctx.logs, region);
 

@@ -58,6 +58,7 @@ export class TransformRun {
     private r: TransformJobRecord,
     private model: ModelRecord,
     private save: () => void,
+    private startTimeoutMs: number,
   ) {
     this.dir = ctx.store.dir("transform-jobs", r.TransformJobName);
   }
@@ -192,7 +193,7 @@ export class TransformRun {
         environment: { ...(this.model.PrimaryContainer.Environment ?? {}), ...(this.r.Environment ?? {}), ...batchEnv },
         logFile: path.join(this.dir, "log.txt"),
         stream: this.log!,
-        startTimeoutMs: 120_000,
+        startTimeoutMs: this.startTimeoutMs,
       });
     } catch (e) {
       throw new JobFailure(`${e instanceof ImageNotFound ? "ClientError" : "AlgorithmError"}: ${errorMessage(e)}`);

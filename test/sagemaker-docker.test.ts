@@ -179,6 +179,8 @@ t("a user's own image (BYOC), backend auto: train in Docker — metric, model.ta
     assert.is(answer.echo, "hello, container");
     assert.is(answer.model.rows, 3);
     assert.is(answer.memoryMax, String(1024 * 1048576), "the cgroup memory limit seen inside the container");
+    const stats = await (await fetch(`${srv.url}/_local/endpoints/byoc-endpoint`)).json();
+    log(`BYOC serverless endpoint: cold start ${stats.lastColdStartMs} ms (docker run → /ping 200, through the local SageMaker)`);
     const serving = containersOf(dir);
     assert.is(serving.length, 1);
     assert.is(dockerSync(["inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.NetworkMode}}", serving[0]]).trim(), `${1024 * 1048576} host`);
@@ -416,6 +418,14 @@ t("the seed's flow with the trainer image in Docker: train → tune (2 parallel 
     }
     assert.is(seen.serve, 1, "the serverless endpoint's container in docker ps");
     assert.is(containersOf(stateDir).length, 1, "only the endpoint's container runs now");
+    // scale to zero stops the container; the next invocation is a cold start in a new one
+    const before = predictor.coldStarts.length;
+    (await sess.localServer())!.endpoints.scaleToZero(predictor.endpointName);
+    await noContainers(stateDir, "after the scale to zero");
+    const again = (await predictor.predict(rows)) as Float64Array;
+    assert.equal(Array.from(again), Array.from(got));
+    assert.is(predictor.coldStarts.length, before + 1);
+    log(`trainer image's serve through the local SageMaker: serverless cold start ${predictor.coldStarts[before]} ms (docker run → /ping 200)`);
     await predictor.delete();
     await noContainers(stateDir, "after the endpoint's deletion");
     log(`seed flow in Docker: training job ${((tTrain - t0) / 1000).toFixed(1)} s, tuning 2 trials / 2 parallel ${((tTune - tTrain) / 1000).toFixed(1)} s, deploy + predict + delete ${((Date.now() - tTune) / 1000).toFixed(1)} s`);
