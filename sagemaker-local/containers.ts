@@ -227,14 +227,18 @@ export class Containers {
     this.usedDocker = true;
     const proc = spawn("docker", args, { stdio: ["ignore", "pipe", "pipe"] });
     const running = () => proc.exitCode === null && proc.signalCode === null;
-    proc.on("close", () => this.live.delete(name));
-    proc.on("error", () => this.live.delete(name));
     const remove = () => {
       // the container, wherever the client is; then the client, in case the engine no longer answers
       const rm = spawn("docker", ["rm", "-f", name], { stdio: "ignore" });
       rm.on("error", () => undefined);
       setTimeout(() => running() && proc.kill("SIGKILL"), 10_000).unref();
     };
+    proc.on("close", (code, signal) => {
+      this.live.delete(name);
+      // the client died (killed) or the engine failed it (125): the container may live on without it
+      if (signal !== null || code === 125) remove();
+    });
+    proc.on("error", () => this.live.delete(name));
     return {
       backend: "docker",
       proc,

@@ -106,7 +106,8 @@ export async function startServeProcess(ctx: Context, o: ServeProcessOptions): P
     proc.stdout!.on("data", onData);
     proc.stderr!.on("data", onData);
     proc.on("error", (err) => fail(new Error(`could not start the model server: ${err.message}`)));
-    proc.on("exit", (code, signal) => {
+    // "close", not "exit": the log file is closed once the output has been read to its end
+    proc.on("close", (code, signal) => {
       o.stream.flush();
       fs.closeSync(logFd);
       o.onExit?.(container);

@@ -10,7 +10,8 @@
  *  - bad input: an image that exits ≠ 0 (FailureReason = its output/failure), an image absent with backend docker
  *    (ValidationException, as AWS for an image ECR lacks), backend docker without an engine (the server refuses
  *    to start), a serve that never answers /ping (the endpoint Failed after startTimeoutMs), the container
- *    killed from outside mid-job (`docker kill`, standing in for Docker dying: the job Failed, the server up);
+ *    killed from outside mid-job (`docker kill`) and the `docker run` client killed (both standing in for Docker
+ *    dying, which a test cannot do to a shared engine: the job Failed, no container left, the server up);
  *  - every way a container ends: StopTrainingJob, StopHyperParameterTuningJob (the tuning job's stop path, as its
  *    early stopping), DeleteEndpoint, close() with a job running, and a server killed with -9 whose container
  *    the next server on the state folder removes — `docker ps -a --filter label=…` empty after each;
@@ -276,7 +277,7 @@ function writeModel(): string {
   return tgz;
 }
 
-t("every end of a container: StopTrainingJob, the container killed from outside mid-job (the job Failed, the server up), StopHyperParameterTuningJob, close() with a job running", async () => {
+t("every end of a container: StopTrainingJob, the container killed from outside mid-job and its docker client killed (the job Failed, the server up), StopHyperParameterTuningJob, close() with a job running", async () => {
   const { srv, sm, dir } = await localServer({ trainerCommand: FAKE_TRAINER });
   const out = tmpDir("ends-out");
   const waitContainers = (n: number) => until(async () => containersOf(dir).length >= n && containersOf(dir), `${n} container(s)`, 30_000);
@@ -296,6 +297,16 @@ t("every end of a container: StopTrainingJob, the container killed from outside 
     const k = await finished(sm, "byoc-killed", 30_000);
     assert.is(k.TrainingJobStatus, "Failed");
     assert.match(k.FailureReason!, new RegExp(`^AlgorithmError: container ${name} exited with code 137 \\(the container was killed`));
+    // the docker client killed (the job loses the engine): Failed, and the container it leaves is removed
+    await sm.send(new CreateTrainingJobCommand(byocJob("byoc-client-killed", out, { sleep: "60" })));
+    const [orphan] = await waitContainers(1);
+    const client = srv.training.running.get("byoc-client-killed")!.container!;
+    assert.is(client.name, orphan);
+    process.kill(client.proc.pid!, "SIGKILL");
+    const c = await finished(sm, "byoc-client-killed", 30_000);
+    assert.is(c.TrainingJobStatus, "Failed");
+    assert.match(c.FailureReason!, new RegExp(`^AlgorithmError: the docker client of container ${orphan} was killed by signal SIGKILL`));
+    await noContainers(dir, "after the docker client was killed");
     await sm.send(new CreateTrainingJobCommand(byocJob("byoc-after-kill", out)));
     assert.is((await finished(sm, "byoc-after-kill")).TrainingJobStatus, "Completed");
     await noContainers(dir, "after the kill");
