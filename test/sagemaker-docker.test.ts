@@ -245,6 +245,8 @@ t("bad input: an image that fails (its output/failure), backend docker with an a
     // an image the engine lacks, backend docker: refused as AWS refuses an image ECR lacks
     await rejects(sm.send(new CreateTrainingJobCommand(byocJob("absent", out, {}, ECR_IMAGE))), "ValidationException", /^Requested image 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/ensemble:latest not found/);
     await rejects(sm.send(new CreateModelCommand({ ModelName: "absent", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: ECR_IMAGE } })), "ValidationException", /^Requested image .* not found/);
+    // a name that is no image reference never reaches the docker CLI (where "--help" would be an option)
+    await rejects(sm.send(new CreateTrainingJobCommand(byocJob("not-a-reference", out, {}, "--help"))), "ValidationException", /^Requested image --help not found in the local Docker engine \(backend docker: not a Docker image reference\)/);
     const tuning = { HyperParameterTuningJobName: "absent", HyperParameterTuningJobConfig: { Strategy: "Random" as const, ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 1 }, ParameterRanges: { ContinuousParameterRanges: [{ Name: "alpha", MinValue: "0", MaxValue: "1" }] } }, TrainingJobDefinition: { ...byocJob("x", out, {}, ECR_IMAGE), TrainingJobName: undefined, HyperParameters: undefined, StaticHyperParameters: {} } };
     await rejects(sm.send(new CreateHyperParameterTuningJobCommand(tuning as any)), "ValidationException", /^Requested image .* not found/);
     assert.is((await sm.send(new ListTrainingJobsCommand({}))).TrainingJobSummaries!.length, 1, "no job was created for the absent image");
