@@ -2,6 +2,7 @@ import type { ChildProcess } from "child_process";
 import { Store, DataAccess } from "./storage";
 import { Checker, show, validation } from "./errors";
 import type { LogStreams } from "./log-streams";
+import type { Containers } from "./containers";
 
 export const ACCOUNT = "000000000000";
 export const now = () => Date.now() / 1000; // awsJson1_1 timestamps: epoch seconds
@@ -10,10 +11,12 @@ export interface Context {
   store: Store;
   data: DataAccess;
   region: string;
-  /** the container program: argv before "train"/"serve" */
+  /** the container program: argv before "train"/"serve" (the process backend's; ./containers) */
   trainerCommand: string[];
   /** directory the trainer runs in */
   trainerCwd: string;
+  /** where images run: Docker or the container program as a process (./containers) */
+  containers: Containers;
   log(msg: string): void;
   arn(kind: string, name: string): string;
   /** the CloudWatch Logs groups the containers' output goes to (./log-streams) */

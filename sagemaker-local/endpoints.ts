@@ -137,7 +137,7 @@ export class Endpoints {
     const inService = wire.EndpointStatus === "InService";
     const variant = {
       VariantName: v.VariantName,
-      DeployedImages: inService ? [{ SpecifiedImage: image, ResolvedImage: image, ResolutionTime: wire.CreationTime }] : undefined,
+      DeployedImages: inService ? [{ SpecifiedImage: image, ResolvedImage: this.servers.of(this.endpoints.get(wire.EndpointName)!).resolvedImage ?? image, ResolutionTime: wire.CreationTime }] : undefined,
       CurrentWeight: inService ? v.InitialVariantWeight ?? 1 : undefined,
       DesiredWeight: v.InitialVariantWeight ?? 1,
       CurrentInstanceCount: v.ServerlessConfig ? undefined : inService ? v.InitialInstanceCount : undefined,

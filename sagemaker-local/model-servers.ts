@@ -1,7 +1,9 @@
 /**
  * Model servers: the container program's `serve` process behind each endpoint, supervised.
  *
- * A server is started by ./serve-process (`OPT_ML` = the endpoint's folder, plus the container's `Environment`;
+ * A server is started by ./serve-process (the model's image in Docker, or the container program as a process —
+ * ./containers chooses; /opt/ml = the endpoint's folder, plus the container's `Environment`; a serverless
+ * endpoint's MemorySizeInMB is the container's memory limit in Docker;
  * its output to log.txt and the CloudWatch Logs group /aws/sagemaker/Endpoints/<endpoint>, stream
  * `<variant>/algo-1-<epoch>`). Starting one is a *cold start*, counted and timed. It is stopped as SageMaker stops a container:
  * SIGTERM, then SIGKILL.
@@ -12,15 +14,17 @@
  * re-created endpoint of the same name starts from nothing.
  */
 import * as path from "path";
-import type { ChildProcess } from "child_process";
-import { Context, terminate } from "./context";
+import type { Context } from "./context";
+import type { Container } from "./containers";
 import { containerStream, endpointGroup } from "./log-streams";
 import { startServeProcess } from "./serve-process";
 import type { EndpointRecord } from "./records";
 
 /** one endpoint's model server and its counters */
 export interface ModelServer {
-  proc?: ChildProcess;
+  container?: Container;
+  /** the image that serves, as DescribeEndpoint's DeployedImages[].ResolvedImage: `<image>@<ID>` when Docker runs it */
+  resolvedImage?: string;
   url?: string;
   starting?: Promise<string>;
   /** invocations being answered now (serverless: at most MaxConcurrency) */
@@ -58,7 +62,7 @@ export class ModelServers {
   }
 
   isWarm(s: ModelServer): boolean {
-    return !!(s.url && s.proc && s.proc.exitCode === null && s.proc.signalCode === null);
+    return !!(s.url && s.container?.running());
   }
 
   /** the serve process URL, starting it if needed (a cold start) */
@@ -82,20 +86,26 @@ export class ModelServers {
   }
 
   private async spawnServe(e: EndpointRecord, s: ModelServer): Promise<string> {
-    const { proc, url } = await startServeProcess(this.ctx, {
+    const { container, url } = await startServeProcess(this.ctx, {
+      image: e.local.model.PrimaryContainer.Image ?? "",
       optml: path.join(this.dir(e), "opt_ml"),
       environment: e.local.model.PrimaryContainer.Environment ?? {},
+      memoryMb: e.local.variant.ServerlessConfig?.MemorySizeInMB,
+      owner: e.wire.EndpointName,
       logFile: path.join(this.dir(e), "log.txt"),
       stream: this.ctx.logs.open(endpointGroup(e.wire.EndpointName), containerStream(e.local.variant.VariantName, Date.now())),
-      startTimeoutMs: this.opts.startTimeoutMs,
-      onExit: (p) => {
-        if (s.proc === p) {
-          s.proc = undefined;
+      // AWS's per-variant health check timeout, else the server's
+      startTimeoutMs: (e.local.variant.ContainerStartupHealthCheckTimeoutInSeconds ?? 0) * 1000 || this.opts.startTimeoutMs,
+      onExit: (c) => {
+        if (s.container === c) {
+          s.container = undefined;
           s.url = undefined;
         }
       },
     });
-    s.proc = proc;
+    s.container = container;
+    s.resolvedImage = container.imageId ? `${e.local.model.PrimaryContainer.Image}@${container.imageId}` : undefined;
+    if (!this.all.has(s)) container.kill(); // the endpoint was deleted while its container was starting
     return url;
   }
 
@@ -103,10 +113,10 @@ export class ModelServers {
   stop(s: ModelServer): void {
     if (s.idleTimer) clearTimeout(s.idleTimer);
     s.idleTimer = undefined;
-    const p = s.proc;
-    s.proc = undefined;
+    const c = s.container;
+    s.container = undefined;
     s.url = undefined;
-    if (p) terminate(p, 3000);
+    c?.stop(3000);
   }
 
   /** the endpoint is deleted: stop its server and forget it */
@@ -122,7 +132,7 @@ export class ModelServers {
     if (s.idleTimer) clearTimeout(s.idleTimer);
     s.idleTimer = setTimeout(() => {
       s.idleTimer = undefined;
-      if (s.inFlight === 0 && s.proc) {
+      if (s.inFlight === 0 && s.container) {
         this.ctx.log(`endpoint ${e.wire.EndpointName}: idle for ${this.opts.serverlessIdleMs} ms, scaled to zero`);
         this.stop(s);
       }
@@ -146,8 +156,8 @@ export class ModelServers {
   shutdown(): void {
     for (const s of this.all) {
       if (s.idleTimer) clearTimeout(s.idleTimer);
-      s.proc?.kill("SIGKILL");
-      s.proc = undefined;
+      s.container?.kill();
+      s.container = undefined;
       s.url = undefined;
     }
   }

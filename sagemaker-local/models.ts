@@ -140,6 +140,8 @@ function validateVariant(c: Checker, v: unknown, p: string): void {
   c.name(v.VariantName, `${p}.VariantName`, VARIANT_RE);
   c.name(v.ModelName, `${p}.ModelName`);
   c.number(v.InitialVariantWeight, `${p}.InitialVariantWeight`);
+  // how long the model server may take to answer GET /ping 200 (./model-servers; instead of the server's startTimeoutMs)
+  c.range(v.ContainerStartupHealthCheckTimeoutInSeconds, `${p}.ContainerStartupHealthCheckTimeoutInSeconds`, 60, 3600);
   if (v.ServerlessConfig) {
     if (c.object(v.ServerlessConfig, `${p}.ServerlessConfig`)) validateServerless(c, v, v.ServerlessConfig, p);
   } else {

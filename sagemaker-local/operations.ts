@@ -10,7 +10,9 @@ import type { Models } from "./models";
 import type { TrainingJobs } from "./training";
 import type { TuningJobs } from "./tuning-jobs";
 import type { TransformJobs } from "./transform-jobs";
-import type { JsonObject, Reply, Request } from "./wire";
+import { isJsonObject, JsonObject, Reply, Request } from "./wire";
+import { Containers, ImageNotFound } from "./containers";
+import { validation } from "./errors";
 
 type Handler<I, O> = (input: Request<I>) => Reply<O> | Promise<Reply<O>>;
 
@@ -40,19 +42,38 @@ export interface Operations {
   StopTransformJob: Handler<sm.StopTransformJobCommandInput, sm.StopTransformJobCommandOutput>;
 }
 
-export function operationsOf(c: { training: TrainingJobs; tuning: TuningJobs; models: Models; endpoints: Endpoints; transforms: TransformJobs }): Operations {
-  const { training, tuning, models, endpoints, transforms } = c;
+export function operationsOf(c: { training: TrainingJobs; tuning: TuningJobs; models: Models; endpoints: Endpoints; transforms: TransformJobs; containers: Containers }): Operations {
+  const { training, tuning, models, endpoints, transforms, containers } = c;
+  /** backend docker: the image must be in the local engine, as ECR must have it on AWS (./containers) */
+  const image = async (image: unknown) => {
+    try {
+      await containers.requireImage(image);
+    } catch (e) {
+      if (e instanceof ImageNotFound) throw validation(e.message);
+      throw e;
+    }
+  };
+  const field = (o: unknown, key: string): unknown => (isJsonObject(o) ? o[key] : undefined);
   return {
-    CreateTrainingJob: (i) => training.create(i),
+    CreateTrainingJob: async (i) => {
+      await image(field(i.AlgorithmSpecification, "TrainingImage"));
+      return training.create(i);
+    },
     DescribeTrainingJob: (i) => training.describe(i),
     ListTrainingJobs: (i) => training.list(i),
     StopTrainingJob: (i) => training.stop(i),
-    CreateHyperParameterTuningJob: (i) => tuning.create(i),
+    CreateHyperParameterTuningJob: async (i) => {
+      await image(field(field(i.TrainingJobDefinition, "AlgorithmSpecification"), "TrainingImage"));
+      return tuning.create(i);
+    },
     DescribeHyperParameterTuningJob: (i) => tuning.describe(i),
     ListHyperParameterTuningJobs: (i) => tuning.list(i),
     StopHyperParameterTuningJob: (i) => tuning.stop(i),
     ListTrainingJobsForHyperParameterTuningJob: (i) => tuning.listTrainingJobs(i),
-    CreateModel: (i) => models.createModel(i),
+    CreateModel: async (i) => {
+      await image(field(i.PrimaryContainer, "Image") ?? field(Array.isArray(i.Containers) ? i.Containers[0] : undefined, "Image"));
+      return models.createModel(i);
+    },
     DescribeModel: (i) => models.describeModel(i),
     DeleteModel: (i) => models.deleteModel(i),
     CreateEndpointConfig: (i) => models.createEndpointConfig(i),

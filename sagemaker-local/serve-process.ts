@@ -1,83 +1,124 @@
 /**
- * A container's `serve` process, as SageMaker starts one for an endpoint or a transform job: the container program
- * with `serve` on a free loopback port (`SAGEMAKER_BIND_TO_PORT`, `SAGEMAKER_BIND_TO_HOST=127.0.0.1`, `OPT_ML`, plus
- * the container's environment), ready once it printed `serving on http://…` and answers `GET /ping` — within
- * startTimeoutMs, or the start fails with the last lines it printed. Its output goes to a log file and to a
- * CloudWatch Logs stream.
+ * A container's `serve`, as SageMaker starts one for an endpoint or a transform job: the image's `serve` on a free
+ * loopback port (`SAGEMAKER_BIND_TO_PORT`, `SAGEMAKER_BIND_TO_HOST=127.0.0.1`, plus the container's environment) —
+ * in Docker (`--network host`, /opt/ml mounted) or as the container program's process (`OPT_ML`), as ./containers
+ * chooses. It is ready once `GET /ping` on that port answers 200 (the process backend's program also prints
+ * `serving on http://…`, which is pinged at once) — within startTimeoutMs, or the start fails with the last lines
+ * it printed and the container is killed. Its output goes to a log file and to a CloudWatch Logs stream.
  */
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
-import { spawn, ChildProcess } from "child_process";
 import type { Context } from "./context";
+import type { Container } from "./containers";
 import type { StreamWriter } from "./log-streams";
 
 export interface ServeProcessOptions {
+  /** PrimaryContainer.Image */
+  image: string;
   optml: string;
   environment: Record<string, string>;
+  /** a serverless endpoint's MemorySizeInMB (the container's memory limit in Docker) */
+  memoryMb?: number;
+  /** the endpoint's or job's name */
+  owner: string;
   logFile: string;
   stream: StreamWriter;
   startTimeoutMs: number;
-  /** the process has exited (after it started serving, or while starting) */
-  onExit?(proc: ChildProcess): void;
+  /** the container has exited (after it started serving, or while starting) */
+  onExit?(container: Container): void;
 }
 
-/** Starts `<container program> serve`; `url` resolves once it serves, or rejects saying why it did not. */
-export async function startServeProcess(ctx: Context, o: ServeProcessOptions): Promise<{ proc: ChildProcess; url: Promise<string> }> {
+/** how often /ping is tried while a container starts */
+const PING_EVERY_MS = 100;
+
+/** Starts the image's `serve`; `url` resolves once it serves, or rejects saying why it did not. */
+export async function startServeProcess(ctx: Context, o: ServeProcessOptions): Promise<{ container: Container; url: Promise<string> }> {
   const port = await freePort();
-  const [cmd, ...args] = ctx.trainerCommand;
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    ...o.environment,
-    OPT_ML: o.optml,
-    SAGEMAKER_BIND_TO_PORT: String(port),
-    SAGEMAKER_BIND_TO_HOST: "127.0.0.1",
-  };
-  delete env.NODE_OPTIONS;
   const logFd = fs.openSync(o.logFile, "a");
-  const proc = spawn(cmd, [...args, "serve"], { cwd: ctx.trainerCwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const write = (text: string) => {
+    fs.writeSync(logFd, text);
+    o.stream.write(text);
+  };
+  let container: Container;
+  try {
+    container = await ctx.containers.start(
+      { mode: "serve", image: o.image, optml: o.optml, environment: o.environment, port, memoryMb: o.memoryMb, owner: o.owner },
+      (line) => write(line + "\n"),
+    );
+  } catch (e) {
+    o.stream.flush();
+    fs.closeSync(logFd);
+    throw e;
+  }
+  const proc = container.proc;
+  const own = `http://127.0.0.1:${port}`;
   const url = new Promise<string>((resolve, reject) => {
     let out = "";
     let settled = false;
-    const timer = setTimeout(() => fail(new Error(`the model server did not start within ${o.startTimeoutMs} ms`)), o.startTimeoutMs);
+    let poll: NodeJS.Timeout | undefined;
+    const timer = setTimeout(
+      () => fail(new Error(`the model server did not answer GET /ping with 200 within ${o.startTimeoutMs} ms (startTimeoutMs)${out.trim() ? `; last lines: ${lastLines(out)}` : ""}`)),
+      o.startTimeoutMs,
+    );
     timer.unref();
-    const fail = (err: Error) => {
-      if (settled) return;
+    const done = () => {
       settled = true;
       clearTimeout(timer);
-      proc.kill("SIGKILL");
+      if (poll) clearTimeout(poll);
+    };
+    const fail = (err: Error) => {
+      if (settled) return;
+      done();
+      container.kill();
       reject(err);
     };
+    const ready = (served: string) => {
+      if (settled) return;
+      done();
+      resolve(served);
+    };
+    // Docker: SageMaker's contract alone — /ping on the port it was given, tried until it answers 200
+    const tryPing = () => {
+      poll = undefined;
+      ping(own).then(
+        () => ready(own),
+        () => {
+          if (!settled) (poll = setTimeout(tryPing, PING_EVERY_MS)).unref();
+        },
+      );
+    };
+    if (container.backend === "docker") tryPing();
     const onData = (d: Buffer) => {
       const text = d.toString("utf8");
-      fs.writeSync(logFd, text);
-      o.stream.write(text);
+      write(text);
       if (settled) return;
       out += text;
+      if (container.backend === "docker") return;
       const m = /serving on (http:\/\/[^\s]+)/.exec(out);
       if (m) {
         const served = m[1].replace(/\/+$/, "");
         ping(served)
-          .then(() => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            resolve(served);
-          })
+          .then(() => ready(served))
           .catch((err) => fail(new Error(`the model server does not answer GET /ping: ${err.message}`)));
       }
     };
     proc.stdout!.on("data", onData);
     proc.stderr!.on("data", onData);
     proc.on("error", (err) => fail(new Error(`could not start the model server: ${err.message}`)));
-    proc.on("exit", (code, signal) => {
+    // "close", not "exit": the log file is closed once the output has been read to its end
+    proc.on("close", (code, signal) => {
       o.stream.flush();
       fs.closeSync(logFd);
-      o.onExit?.(proc);
-      fail(new Error(`the model server exited (${signal ?? `code ${code}`}) before serving: ${out.trim().split("\n").slice(-3).join(" | ")}`));
+      o.onExit?.(container);
+      fail(new Error(`the model server exited (${signal ?? `code ${code}`}) before serving: ${lastLines(out)}`));
     });
   });
-  return { proc, url };
+  return { container, url };
+}
+
+function lastLines(out: string): string {
+  return out.trim().split("\n").slice(-3).join(" | ");
 }
 
 function freePort(): Promise<number> {
@@ -94,11 +135,12 @@ function freePort(): Promise<number> {
 
 function ping(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const r = http.get(`${url}/ping`, { agent: false }, (res) => {
+    const r = http.get(`${url}/ping`, { agent: false, timeout: 2000 }, (res) => {
       res.resume();
       if (res.statusCode === 200) resolve();
       else reject(new Error(`status ${res.statusCode}`));
     });
+    r.on("timeout", () => r.destroy(new Error("no answer within 2 s")));
     r.on("error", reject);
   });
 }

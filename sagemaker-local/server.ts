@@ -34,6 +34,7 @@ import { isJsonObject, JsonObject } from "./wire";
 import { createGuardedServer, Guard, jsonNesting, listFromEnv, readBody } from "./guard";
 import { FileRoots } from "./file-roots";
 import { recoverStateFolder } from "./recovery";
+import { BackendOption, BACKENDS, backendFromEnv, Containers } from "./containers";
 
 /**
  * Request body limits. The SageMaker API has no published limit on a whole request, only on its fields
@@ -57,12 +58,19 @@ export interface ServerOptions {
   region?: string;
   /** argv of the container program before "train" / "serve" (default: env SAGEMAKER_LOCAL_TRAINER; one of them is required) */
   trainerCommand?: string[];
+  /**
+   * where images run (./containers): "auto" (default) — in the local Docker engine when it has the image, else the
+   * container program as a process; "docker" — always in Docker (the engine must answer; an image it lacks is a
+   * ValidationException); "process" — never Docker. Env SAGEMAKER_LOCAL_BACKEND.
+   */
+  backend?: BackendOption;
   /** the folder the container program runs in (default: the current folder) */
   trainerCwd?: string;
   /** s3:// URIs go to this S3 endpoint; without it they map to <stateDir>/s3/<bucket>/<key> */
   s3?: S3Options;
   serverlessIdleMs?: number; // default env SAGEMAKER_LOCAL_IDLE_MS or 300000
-  startTimeoutMs?: number; // model server start timeout, default 120000
+  /** a model server (endpoint, transform job) must answer GET /ping with 200 within this time, else it is killed and the endpoint / job Failed (default 120 000 ms) */
+  startTimeoutMs?: number;
   maxConcurrentTrainingJobs?: number; // ResourceLimitExceeded beyond, default 16
   quiet?: boolean;
   /** browser origins allowed to call this server (default: none; env SAGEMAKER_LOCAL_ALLOWED_ORIGINS, comma-separated) */
@@ -91,6 +99,8 @@ export interface LocalSageMaker {
   models: Models;
   endpoints: Endpoints;
   transforms: TransformJobs;
+  /** where images run: the backend option, this server's id (its containers' label) */
+  containers: Containers;
   /** other live processes serving the same state folder when this one started */
   sharedWith: number[];
   /** the folders file:// URIs may name; fileRoots.add(dir) allows one more (lib's session does, for a local data path its user passes) */
@@ -99,9 +109,11 @@ export interface LocalSageMaker {
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMaker> {
-  const trainerCommand = opts.trainerCommand ?? trainerCommandFromEnv();
-  if (!trainerCommand?.length) {
-    throw new Error("startServer: no container program — pass trainerCommand (argv before train/serve) or set SAGEMAKER_LOCAL_TRAINER");
+  const backend = opts.backend ?? backendFromEnv() ?? "auto";
+  if (!BACKENDS.includes(backend)) throw new Error(`startServer: backend ${JSON.stringify(backend)}: expected one of ${BACKENDS.join(", ")}`);
+  const trainerCommand = opts.trainerCommand ?? trainerCommandFromEnv() ?? [];
+  if (!trainerCommand.length && backend !== "docker") {
+    throw new Error("startServer: no container program — pass trainerCommand (argv before train/serve) or set SAGEMAKER_LOCAL_TRAINER (only backend docker runs without one)");
   }
   // the options are checked before anything is written
   const guard = new Guard({
@@ -117,6 +129,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     },
   });
   const stateDir = path.resolve(opts.stateDir ?? path.join(process.cwd(), ".sagemaker-local"));
+  const trainerCwd = opts.trainerCwd ?? process.cwd();
+  const logFile = path.join(stateDir, "server.log");
+  const log = (msg: string) => {
+    const line = `${new Date().toISOString()} ${msg}\n`;
+    fs.appendFileSync(logFile, line);
+    if (!opts.quiet && process.env.SAGEMAKER_LOCAL_VERBOSE) process.stderr.write(`[local-sagemaker] ${line}`);
+  };
+  const containers = new Containers({ backend, trainerCommand, trainerCwd, stateDir, log });
+  await containers.checkEngine(); // backend docker: refuse to start without an engine
   const store = new Store(stateDir);
   // servers using this state folder: <state>/servers/<pid>. If another live process serves the same folder
   // (a notebook kernel and `npm start`, say), its running jobs are not ours to mark Failed.
@@ -135,13 +156,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   writeFileAtomic(lockFile, JSON.stringify({ pid: process.pid, started: processStart(process.pid), at: new Date().toISOString() }));
   const recover = others.length === 0;
   const region = opts.region ?? "us-east-1";
-  const logFile = path.join(stateDir, "server.log");
-  const log = (msg: string) => {
-    const line = `${new Date().toISOString()} ${msg}\n`;
-    fs.appendFileSync(logFile, line);
-    if (!opts.quiet && process.env.SAGEMAKER_LOCAL_VERBOSE) process.stderr.write(`[local-sagemaker] ${line}`);
-  };
-  const trainerCwd = opts.trainerCwd ?? process.cwd();
   const fileRoots = new FileRoots([trainerCwd, stateDir, os.tmpdir(), ...(opts.fileRoots ?? []), ...(process.env.SAGEMAKER_LOCAL_FILE_ROOTS ?? "").split(path.delimiter).filter(Boolean)]);
   const ctx: Context = {
     store,
@@ -149,24 +163,30 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     region,
     trainerCommand,
     trainerCwd,
+    containers,
     log,
     arn: (kind, name) => `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name}`,
     logs: new LogStreams(path.join(stateDir, "logs")),
   };
   for (const p of store.problems) log(`state: ${p}`);
-  if (recover) recoverStateFolder(stateDir, log);
+  if (recover) {
+    recoverStateFolder(stateDir, log);
+    const orphans = await containers.removeOrphans();
+    if (orphans.length) log(`recovery: removed ${orphans.length} Docker container(s) left by a server that stopped: ${orphans.join(", ")}`);
+  }
   else log(`state folder shared with running process(es) ${others.join(", ")}: their in-progress jobs are left as they are`);
   const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
   const tuning = new TuningJobs(ctx, training, recover);
   const models = new Models(ctx);
+  const startTimeoutMs = opts.startTimeoutMs ?? 120_000;
   const endpoints = new Endpoints(ctx, models, {
     serverlessIdleMs: opts.serverlessIdleMs ?? (Number(process.env.SAGEMAKER_LOCAL_IDLE_MS) || 300_000),
-    startTimeoutMs: opts.startTimeoutMs ?? 120_000,
+    startTimeoutMs,
     recover,
   });
 
-  const transforms = new TransformJobs(ctx, models, recover);
-  const operations = operationsOf({ training, tuning, models, endpoints, transforms });
+  const transforms = new TransformJobs(ctx, models, recover, startTimeoutMs);
+  const operations = operationsOf({ training, tuning, models, endpoints, transforms, containers });
   const logsOperations = logsOperationsOf(ctx.logs, region);
 
   const awsError = (res: http.ServerResponse, status: number, type: string, message: string) =>
@@ -269,9 +289,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   ctx.log(`listening on ${url}, state ${stateDir}`);
   // if the hosting process exits without close(), take the trainer / model server processes with it
   const killChildren = () => {
-    for (const run of training.running.values()) run.child?.kill("SIGKILL");
+    for (const run of training.running.values()) run.container?.kill();
     transforms.killAll();
     endpoints.shutdown();
+    containers.killAllSync();
   };
   process.on("exit", killChildren);
   let closed: Promise<void> | undefined;
@@ -284,6 +305,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     models,
     endpoints,
     transforms,
+    containers,
     sharedWith: others,
     fileRoots,
     close() {
@@ -293,6 +315,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
         endpoints.shutdown();
         await training.shutdown();
         await tuning.drain();
+        await containers.removeAll(); // whatever was still starting when the components stopped
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections?.();

@@ -3,7 +3,8 @@
  *
  *   Starting     the job's /opt/ml tree: input/config/hyperparameters.json, inputdataconfig.json, resourceconfig.json
  *   Downloading  every channel copied (file://, local S3 folder) or downloaded (s3://) to input/data/<channel>/
- *   Training     `<container program> train` as a child process with OPT_ML; each log line is matched against the
+ *   Training     the image's `train` — in Docker with /opt/ml mounted, or the container program as a child process
+ *                with OPT_ML (./containers chooses, and says which in the log); each log line is matched against the
  *                MetricDefinitions (the last value of each becomes FinalMetricDataList; a tuning job's objective
  *                metric is reported as it appears, its intermediate values); MaxRuntimeInSeconds stops it
  *   Uploading    model/ packed as <S3OutputPath>/<job>/output/model.tar.gz (output/data/ as output.tar.gz)
@@ -15,7 +16,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { spawn, ChildProcess } from "child_process";
+import { Container, exitReason, ImageNotFound } from "./containers";
 import { Context, now } from "./context";
 import { errorMessage } from "./errors";
 import type { MetricDefinitionSpec, TrainingJobRecord } from "./records";
@@ -32,9 +33,9 @@ export interface JobHooks {
   tuningJobArn?: string;
 }
 
-/** a job whose run has not finished: its trainer process, and why it is being stopped */
+/** a job whose run has not finished: its container, and why it is being stopped */
 export interface Running {
-  child?: ChildProcess;
+  container?: Container;
   stopRequested?: string; // status message
   done: Promise<void>;
 }
@@ -63,6 +64,8 @@ export class TrainingRun {
   private readonly optml: string;
   private readonly name: string;
   private logFd = -1;
+  /** the container running `train` (once started) */
+  private container?: Container;
   /** the job's CloudWatch Logs stream, /aws/sagemaker/TrainingJobs <job>/algo-1-<epoch> */
   private stream?: StreamWriter;
 
@@ -95,10 +98,9 @@ export class TrainingRun {
     if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
 
     r.TrainingStartTime = now();
-    this.step("Training", "Training image download completed. Training in progress.");
     const metrics = new MetricWatcher(r.AlgorithmSpecification.MetricDefinitions ?? [], this.hooks);
     const exit = await this.runTrainer(metrics);
-    run.child = undefined;
+    run.container = undefined;
     r.FinalMetricDataList = metrics.final(now());
     await this.outcome(exit, metrics.tail);
   }
@@ -173,27 +175,39 @@ export class TrainingRun {
     }
   }
 
-  /** Training: `<program> train`, its output to the log and, line by line, to the metric watcher */
-  private runTrainer(metrics: MetricWatcher): Promise<Exit> {
+  /** Training: the image's `train` (./containers: in Docker, or the container program as a process), its output to the log and, line by line, to the metric watcher */
+  private async runTrainer(metrics: MetricWatcher): Promise<Exit> {
     const { r, run } = this;
-    const [cmd, ...args] = this.ctx.trainerCommand;
-    const env: Record<string, string | undefined> = { ...process.env, ...(r.Environment ?? {}), OPT_ML: this.optml, TRAINING_JOB_NAME: this.name, TRAINING_JOB_ARN: r.TrainingJobArn };
-    delete env.NODE_OPTIONS;
+    let container: Container;
+    try {
+      container = await this.ctx.containers.start(
+        {
+          mode: "train",
+          image: r.AlgorithmSpecification.TrainingImage ?? "",
+          optml: this.optml,
+          environment: { ...(r.Environment ?? {}), TRAINING_JOB_NAME: this.name, TRAINING_JOB_ARN: r.TrainingJobArn },
+          owner: this.name,
+        },
+        (line) => {
+          this.writeLog(line + "\n");
+          this.step("Training", `Training image download completed. Training in progress. ${line.replace(/^\[local-sagemaker\] /, "")}`);
+        },
+      );
+    } catch (e) {
+      return { code: null, signal: null, error: e instanceof Error ? e : new Error(String(e)) };
+    }
+    this.container = container;
+    const child = container.proc;
     return new Promise<Exit>((resolve) => {
-      let child: ChildProcess;
-      try {
-        child = spawn(cmd, [...args, "train"], { cwd: this.ctx.trainerCwd, env, stdio: ["ignore", "pipe", "pipe"] });
-      } catch (e) {
-        return resolve({ code: null, signal: null, error: e instanceof Error ? e : new Error(String(e)) });
-      }
-      run.child = child;
+      run.container = container;
+      if (run.stopRequested) container.stop(5000); // stopped while the container was starting
       if (child.pid) fs.writeFileSync(path.join(this.dir, "pid"), String(child.pid));
       const maxRt = r.StoppingCondition?.MaxRuntimeInSeconds;
       let timer: NodeJS.Timeout | undefined;
       if (maxRt) {
         timer = setTimeout(() => {
           run.stopRequested = "MaxRuntimeExceeded";
-          child.kill("SIGTERM");
+          container.stop(5000);
         }, maxRt * 1000);
         timer.unref();
       }
@@ -226,7 +240,9 @@ export class TrainingRun {
   /** the trainer has exited: why, and then Uploading and Completed, or the failure */
   private async outcome(exit: Exit, tail: string[]): Promise<void> {
     const { r, run } = this;
-    if (exit.error) return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: could not start the trainer ${this.ctx.trainerCommand.join(" ")}: ${exit.error.message}`);
+    if (exit.error instanceof ImageNotFound) return this.finish("Failed", "Failed", "Training job failed", `ClientError: ${exit.error.message}`);
+    if (exit.error)
+      return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: could not start ${this.container?.backend === "docker" ? `the container of ${r.AlgorithmSpecification.TrainingImage}` : `the trainer ${this.ctx.trainerCommand.join(" ")}`}: ${exit.error.message}`);
     if (run.stopRequested === "server shutdown")
       return this.finish("Failed", "Failed", "Training job failed", "InternalServerError: the local SageMaker server stopped while the job was running.");
     if (run.stopRequested === "MaxRuntimeExceeded")
@@ -239,8 +255,7 @@ export class TrainingRun {
       const failureFile = path.join(this.optml, "output", "failure");
       let reason: string;
       if (fs.existsSync(failureFile) && fs.readFileSync(failureFile, "utf8").trim()) reason = fs.readFileSync(failureFile, "utf8").trim();
-      else if (exit.signal) reason = `the trainer was killed by signal ${exit.signal}`;
-      else reason = `the trainer exited with code ${exit.code}; last log lines: ${tail.slice(-3).join(" | ")}`;
+      else reason = exitReason(this.container!, exit.code, exit.signal, tail);
       return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: ${reason}`);
     }
     try {

@@ -19,7 +19,7 @@ import type {
   SortBy,
   TrainingJobStatus,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, Listed, now, paginate, sortAndFilter, terminate } from "./context";
+import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
 import { Checker, errorMessage, inUse, limitExceeded, notFound, validation } from "./errors";
 import type { TrainingJobRecord, TrainingSpec } from "./records";
 import type { Reply, Request } from "./wire";
@@ -140,7 +140,7 @@ export class TrainingJobs {
     this.save(r);
     if (run) {
       run.stopRequested = message === "Stopping the training job" ? "Stopped by user" : message;
-      if (run.child) terminate(run.child, 5000);
+      run.container?.stop(5000);
     }
     return {};
   }
@@ -167,7 +167,7 @@ export class TrainingJobs {
   async shutdown(): Promise<void> {
     for (const [, run] of this.running) {
       run.stopRequested ??= "server shutdown";
-      run.child?.kill("SIGKILL");
+      run.container?.kill();
     }
     await Promise.all([...this.running.values()].map((r) => r.done));
   }

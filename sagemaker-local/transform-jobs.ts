@@ -46,7 +46,8 @@ export interface RunningTransform {
 export class TransformJobs {
   readonly recs = new Map<string, TransformJobRecord>();
   private running = new Map<string, RunningTransform>();
-  constructor(private ctx: Context, private models: Models, recover = true) {
+  /** startTimeoutMs: a job's model server must answer GET /ping within it (the server's option, as for endpoints) */
+  constructor(private ctx: Context, private models: Models, recover = true, private startTimeoutMs = 120_000) {
     for (const r of ctx.store.loadAll("transform-jobs")) {
       if (recover && (r.TransformJobStatus === "InProgress" || r.TransformJobStatus === "Stopping")) {
         r.TransformJobStatus = "Failed";
@@ -161,7 +162,7 @@ export class TransformJobs {
     };
     this.recs.set(name, r);
     this.save(r);
-    const run = new TransformRun(this.ctx, r, model, () => this.save(r));
+    const run = new TransformRun(this.ctx, r, model, () => this.save(r), this.startTimeoutMs);
     const running: RunningTransform = { stop: (shutdown) => run.stop(shutdown), kill: () => run.kill(), done: Promise.resolve() };
     this.running.set(name, running);
     running.done = run

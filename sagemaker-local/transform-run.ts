@@ -21,8 +21,8 @@
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
-import type { ChildProcess } from "child_process";
-import { Context, now, terminate } from "./context";
+import { Context, now } from "./context";
+import { Container, ImageNotFound } from "./containers";
 import { errorMessage } from "./errors";
 import { JsonPath, parseJsonPath } from "./jsonpath";
 import { containerStream, StreamWriter, TRANSFORM_JOBS_GROUP } from "./log-streams";
@@ -45,7 +45,7 @@ const DEFAULTS: Params = { maxConcurrent: 1, maxPayloadMb: 6, strategy: "MultiRe
 
 export class TransformRun {
   private readonly dir: string;
-  private proc?: ChildProcess;
+  private container?: Container;
   private url?: string;
   private stopped = false;
   private shutdown = false;
@@ -58,6 +58,7 @@ export class TransformRun {
     private r: TransformJobRecord,
     private model: ModelRecord,
     private save: () => void,
+    private startTimeoutMs: number,
   ) {
     this.dir = ctx.store.dir("transform-jobs", r.TransformJobName);
   }
@@ -66,11 +67,11 @@ export class TransformRun {
   stop(shutdown = false): void {
     this.stopped = true;
     this.shutdown ||= shutdown;
-    if (this.proc) terminate(this.proc, 3000);
+    this.container?.stop(3000);
   }
   /** the host process is exiting: no time for SIGTERM */
   kill(): void {
-    this.proc?.kill("SIGKILL");
+    this.container?.kill();
   }
 
   async start(): Promise<void> {
@@ -105,7 +106,7 @@ export class TransformRun {
 
   private end(status: "Completed" | "Failed" | "Stopped", reason?: string): void {
     const r = this.r;
-    if (this.proc) terminate(this.proc, 3000);
+    this.container?.stop(3000);
     this.agent?.destroy();
     this.log?.flush();
     r.TransformJobStatus = status;
@@ -183,14 +184,23 @@ export class TransformRun {
     if (p.maxPayloadMb !== undefined) batchEnv.SAGEMAKER_MAX_PAYLOAD_IN_MB = String(p.maxPayloadMb);
     if (p.strategy !== undefined) batchEnv.SAGEMAKER_BATCH_STRATEGY = p.strategy === "MultiRecord" ? "MULTI_RECORD" : "SINGLE_RECORD";
     if (p.maxConcurrent !== undefined) batchEnv.SAGEMAKER_MAX_CONCURRENT_TRANSFORMS = String(p.maxConcurrent);
-    const { proc, url } = await startServeProcess(this.ctx, {
-      optml: path.join(this.dir, "opt_ml"),
-      environment: { ...(this.model.PrimaryContainer.Environment ?? {}), ...(this.r.Environment ?? {}), ...batchEnv },
-      logFile: path.join(this.dir, "log.txt"),
-      stream: this.log!,
-      startTimeoutMs: 120_000,
-    });
-    this.proc = proc;
+    let started: Awaited<ReturnType<typeof startServeProcess>>;
+    try {
+      started = await startServeProcess(this.ctx, {
+        image: this.model.PrimaryContainer.Image ?? "",
+        owner: this.r.TransformJobName,
+        optml: path.join(this.dir, "opt_ml"),
+        environment: { ...(this.model.PrimaryContainer.Environment ?? {}), ...(this.r.Environment ?? {}), ...batchEnv },
+        logFile: path.join(this.dir, "log.txt"),
+        stream: this.log!,
+        startTimeoutMs: this.startTimeoutMs,
+      });
+    } catch (e) {
+      throw new JobFailure(`${e instanceof ImageNotFound ? "ClientError" : "AlgorithmError"}: ${errorMessage(e)}`);
+    }
+    const { container, url } = started;
+    this.container = container;
+    if (this.stopped) container.stop(3000);
     try {
       this.url = await url;
     } catch (e) {

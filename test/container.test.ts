@@ -21,17 +21,16 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { loadEnsemble } from "../lib";
-import { dockerRun, dockerRunToEnd, dockerSync, dockerUnavailable, leftoverContainers, removeContainer, removeContainers } from "./docker-helpers";
+import { dockerRun, dockerRunToEnd, dockerSync, dockerUnavailable, ensureTrainerImage, leftoverContainers, removeContainer, removeContainers, TRAINER_IMAGE } from "./docker-helpers";
 import { DIABETES, diabetesRows, optMl, refRmse, request, rmTree, ROOT, runTrain } from "./trainer-helpers";
 
 const BASE = process.env.TRAINER_NODE_IMAGE || "node:22-slim";
-const IMAGE = "ensemble-workbook-trainer:test";
+const IMAGE = TRAINER_IMAGE;
 const NODE_MAJOR = (/:(\d+)/.exec(BASE) ?? [])[1];
 
 const loadedAt = Date.now();
@@ -63,51 +62,15 @@ const yi = header.indexOf("target");
 const X = rows.map((r) => r.filter((_, j) => j !== yi));
 const y = rows.map((r) => r[yi]);
 
-/** DOCKER_BUILDKIT=0 docker build [--target], streaming "Step i/n" lines as progress; → { ms, context bytes }. */
-function build(tag: string, target?: string): Promise<{ ms: number; context: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const args = ["build", "--network", "host", "--force-rm", "--build-arg", `NODE_IMAGE=${BASE}`, "-f", "trainer/Dockerfile", ...(target ? ["--target", target] : []), "-t", tag, "."];
-    const child = spawn("docker", args, { cwd: ROOT, env: { ...process.env, DOCKER_BUILDKIT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let partial = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d;
-      partial += d;
-      const lines = partial.split("\n");
-      partial = lines.pop()!;
-      for (const l of lines) if (/^Step \d+\/\d+ : (FROM|RUN|COPY)/.test(l)) log(`build ${l.slice(0, 110)}`);
-    });
-    child.stderr.on("data", (d) => (out += d));
-    const timer = setTimeout(() => child.kill("SIGTERM"), 15 * 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`docker build → exit ${code}:\n${out.split("\n").slice(-40).join("\n")}`));
-      const m = /Sending build context to Docker daemon\s+([0-9.]+)\s*([kMG]?B)/.exec(out);
-      if (!m) return reject(new Error(`docker build: no "Sending build context" line in its output:\n${out.slice(0, 2000)}`));
-      resolve({ ms: Date.now() - t0, context: Number(m[1]) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 } as Record<string, number>)[m[2]] });
-    });
-  });
-}
-
 const imageSize = (image: string) => Number(dockerSync(["image", "inspect", "--format", "{{.Size}}", image]).trim());
 
 // hooks only when the tests run (uvu's test.skip has none)
 if (!cause) test.before(async () => {
-  log(`building ${IMAGE} from ${BASE} (classic builder, --network host; a clean engine takes ~0.5–1.5 min) …`);
-  // the build stage gets a tag of its own, so that its layers (npm ci, the compiled core) stay the
-  // build cache while superseded builds — untagged, labelled by the Dockerfile — are pruned below
-  const stage = await build(`${IMAGE}-build`, "build");
-  const { ms, context } = await build(IMAGE);
-  const size = imageSize(IMAGE);
-  const base = imageSize(BASE);
-  log(`built ${IMAGE} in ${seconds(stage.ms + ms)} (build context ${mb(context)})`);
+  const b = await ensureTrainerImage(BASE, log);
+  log(`built ${IMAGE} in ${seconds(b.ms)} (build context ${mb(b.context)})`);
   // the root .dockerignore keeps node_modules (~300 MB), host builds and notebooks out of the context
-  if (context > 5e6) throw new Error(`docker build context is ${mb(context)}: is the root .dockerignore in effect?`);
-  log(`image size ${mb(size)} = base ${BASE} ${mb(base)} + ${mb(size - base)} of trainer (bundle, core, package.json)`);
-  // untagged images of earlier builds of this Dockerfile (images in use by a container are kept)
-  dockerSync(["image", "prune", "--force", "--filter", "label=ensemble-workbook.stage"]);
+  if (b.context > 5e6) throw new Error(`docker build context is ${mb(b.context)}: is the root .dockerignore in effect?`);
+  log(`image size ${mb(imageSize(IMAGE))} = base ${BASE} ${mb(imageSize(BASE))} + ${mb(imageSize(IMAGE) - imageSize(BASE))} of trainer (bundle, core, package.json)`);
 });
 
 if (!cause) test.after(() => {

@@ -10,8 +10,13 @@
  *   run; leftoverContainers() lists what would remain.
  * - Networks: only `--network none` and `--network host` (no bridge, no traffic off loopback);
  *   dockerRun refuses anything else.
+ * - Images: ensureTrainerImage() builds the trainer image (TRAINER_IMAGE, and its build stage as
+ *   TRAINER_IMAGE-build, the layer cache) once per process — test/container.test.ts and
+ *   test/sagemaker-docker.test.ts share it; both stay in the engine as the cache of the next run, with the
+ *   base image. buildImage() builds any other image (a test's own), which the test removes (removeImage()).
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as path from "path";
 
 export const TEST_LABEL = "ensemble-workbook.test";
 const RUN_ID = `${process.pid}-${Date.now().toString(36)}`;
@@ -109,4 +114,72 @@ process.on("exit", removeContainers);
 /** Names of containers (running or not) that carry this run's label. */
 export function leftoverContainers(): string[] {
   return dockerSync(["ps", "-a", "--filter", `label=${TEST_LABEL}=${RUN_ID}`, "--format", "{{.Names}}"]).split("\n").filter(Boolean);
+}
+
+/** the trainer image built from this checkout (kept in the engine as the next build's cache) */
+export const TRAINER_IMAGE = "ensemble-workbook-trainer:test";
+const ROOT = path.resolve(__dirname, "..");
+
+/**
+ * DOCKER_BUILDKIT=0 docker build --network host --force-rm [--target] -t <tag> <context>, streaming
+ * "Step i/n" lines (FROM/RUN/COPY) to `log` as progress; → { ms, context bytes }.
+ */
+export function buildImage(o: { tag: string; context: string; dockerfile?: string; target?: string; buildArgs?: Record<string, string>; labels?: Record<string, string> }, log: (line: string) => void = () => undefined): Promise<{ ms: number; context: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const args = [
+      "build", "--network", "host", "--force-rm",
+      ...Object.entries(o.buildArgs ?? {}).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
+      ...Object.entries(o.labels ?? {}).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+      ...(o.dockerfile ? ["-f", o.dockerfile] : []),
+      ...(o.target ? ["--target", o.target] : []),
+      "-t", o.tag, o.context,
+    ];
+    const child = spawn("docker", args, { cwd: ROOT, env: { ...process.env, DOCKER_BUILDKIT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let partial = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d;
+      partial += d;
+      const lines = partial.split("\n");
+      partial = lines.pop()!;
+      for (const l of lines) if (/^Step \d+\/\d+ : (FROM|RUN|COPY)/.test(l)) log(`build ${l.slice(0, 110)}`);
+    });
+    child.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill("SIGTERM"), 15 * 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`docker build → exit ${code}:\n${out.split("\n").slice(-40).join("\n")}`));
+      const m = /Sending build context to Docker daemon\s+([0-9.]+)\s*([kMG]?B)/.exec(out);
+      if (!m) return reject(new Error(`docker build: no "Sending build context" line in its output:\n${out.slice(0, 2000)}`));
+      resolve({ ms: Date.now() - t0, context: Number(m[1]) * ({ B: 1, kB: 1e3, MB: 1e6, GB: 1e9 } as Record<string, number>)[m[2]] });
+    });
+  });
+}
+
+let trainerImage: Promise<{ ms: number; context: number }> | undefined;
+
+/**
+ * The trainer image (TRAINER_IMAGE) from this checkout on `base`, built once per process: the build stage
+ * gets a tag of its own (TRAINER_IMAGE-build), so that its layers (npm ci, the compiled core) stay the build
+ * cache while superseded builds — untagged, labelled by the Dockerfile — are pruned. → the build's time
+ * (both stages) and the context size.
+ */
+export function ensureTrainerImage(base: string, log: (line: string) => void = () => undefined): Promise<{ ms: number; context: number }> {
+  trainerImage ??= (async () => {
+    log(`building ${TRAINER_IMAGE} from ${base} (classic builder, --network host; a clean engine takes ~0.5–1.5 min) …`);
+    const common = { context: ".", dockerfile: "trainer/Dockerfile", buildArgs: { NODE_IMAGE: base } };
+    const stage = await buildImage({ ...common, tag: `${TRAINER_IMAGE}-build`, target: "build" }, log);
+    const image = await buildImage({ ...common, tag: TRAINER_IMAGE }, log);
+    // untagged images of earlier builds of this Dockerfile (images in use by a container are kept)
+    dockerSync(["image", "prune", "--force", "--filter", "label=ensemble-workbook.stage"]);
+    return { ms: stage.ms + image.ms, context: image.context };
+  })();
+  return trainerImage;
+}
+
+/** docker rmi -f <tag> (an image already gone is fine) */
+export function removeImage(tag: string): void {
+  spawnSync("docker", ["rmi", "-f", tag], { stdio: "ignore", timeout: 60_000 });
 }
