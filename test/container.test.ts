@@ -160,7 +160,7 @@ t("train failures: exit ≠ 0, output/failure names the cause, model/ stays empt
   const noChannel = tree(HP, {});
   cases.push(["no train channel", noChannel, /missing train channel/]);
   const ragged = tree(HP, { train: { "r.csv": "a,b,target\n1,2,3\n4,5\n" } });
-  cases.push(["ragged CSV", ragged, /r\.csv: line 3 has 2 fields, expected 3/]);
+  cases.push(["ragged CSV", ragged, /r\.csv: line 3 \(row 2\) has 2 fields, expected 3/]);
   for (const [what, root, why] of cases) {
     const r = await dockerRunToEnd("none", ["-v", `${root}:/opt/ml`, IMAGE, "train"]);
     assert.ok(r.code !== 0 && r.code !== null, `${what}: exit ${r.code}`);
