@@ -1,0 +1,131 @@
+/**
+ * `npm run bench -- parallel` — folds and members in parallel (issue 12): the training job with
+ * parallel_fits=2 against parallel_fits=1, in the same run, on
+ *   - the seed's job: diabetes, 5 folds, xgboost + catboost, the trainer's defaults (10 CV fits + 2 refits);
+ *   - a 1M-row job: the synthetic set of bench/synth.ts (1M × 28, as a CSV channel), 5 folds, xgboost + catboost,
+ *     num_round 20 (--rounds) to keep it a few minutes on a shared machine.
+ * Each job runs as the container does (the esbuild bundle out/trainer/main.js, one process per run, under
+ * /usr/bin/time for the peak RSS of the whole process — its worker threads included). Wall time is the
+ * process's; the runs alternate 1, 2, 2, 1, … and the median of each is kept (--repeat, default 3 for diabetes,
+ * 1 for 1M). The outputs are compared: the fold= metric lines, cv.json (folds, summary, oof, curves, rounds, scores)
+ * and every model file must be identical. The load average is printed beside each run: the machine is shared.
+ *
+ * Options: --rows=1000000 (0 skips the large job)  --rounds=20  --repeat=3
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { synth } from "./synth";
+
+const ROOT = path.join(__dirname, "..");
+const args = process.argv.slice(2).filter((a) => a !== "parallel");
+const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const bigRows = Number(opt("rows") ?? 1_000_000);
+const rounds = Number(opt("rounds") ?? 20);
+const repeat = Number(opt("repeat") ?? 3);
+const log = (msg: string) => process.stderr.write(`[bench parallel] ${msg}\n`);
+const load = () => os.loadavg()[0].toFixed(1);
+
+interface Run { parallel: number; seconds: number; maxRssMb: number; loadBefore: string; loadAfter: string; outputs: Outputs }
+interface Outputs { foldLines: string[]; cv: Record<string, unknown>; model: Record<string, string> }
+
+function optMl(hp: Record<string, string>, csvFile: string): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-parallel-"));
+  fs.mkdirSync(path.join(root, "input", "config"), { recursive: true });
+  fs.mkdirSync(path.join(root, "input", "data", "train"), { recursive: true });
+  fs.mkdirSync(path.join(root, "model"), { recursive: true });
+  fs.writeFileSync(path.join(root, "input", "config", "hyperparameters.json"), JSON.stringify(hp));
+  fs.symlinkSync(csvFile, path.join(root, "input", "data", "train", "train.csv"));
+  return root;
+}
+
+function runJob(hp: Record<string, string>, csvFile: string, parallel: number): Run {
+  const root = optMl({ ...hp, parallel_fits: String(parallel) }, csvFile);
+  const loadBefore = load();
+  const t0 = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-f", "MAXRSS %M", process.execPath, path.join(ROOT, "out", "trainer", "main.js"), "train"], {
+    env: { ...process.env, OPT_ML: root }, encoding: "utf8", maxBuffer: 1 << 28,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`training job (parallel_fits ${parallel}) failed: ${r.stderr.slice(-2000)}`);
+  const maxRssMb = Number(/MAXRSS (\d+)/.exec(r.stderr)![1]) / 1024;
+  const cvAll = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+  const cv = Object.fromEntries(["folds", "summary", "oof", "curves", "rounds", "train", "validation", "members"].map((k) => [k, cvAll[k]]));
+  const model = Object.fromEntries(fs.readdirSync(path.join(root, "model")).map((f) => [f, fs.readFileSync(path.join(root, "model", f), "utf8")]));
+  const foldLines = r.stdout.split("\n").filter((l) => /^(fold=|\[\d+\] |train-|validation-)/.test(l));
+  fs.rmSync(root, { recursive: true, force: true });
+  const run = { parallel, seconds, maxRssMb, loadBefore, loadAfter: load(), outputs: { foldLines, cv, model } };
+  log(`  parallel_fits ${parallel}: ${seconds.toFixed(2)} s, peak RSS ${maxRssMb.toFixed(0)} MB, load ${loadBefore} → ${run.loadAfter}`);
+  return run;
+}
+
+/** what differs between two runs' outputs ("" when identical) */
+function difference(a: Outputs, b: Outputs): string {
+  if (JSON.stringify(a.foldLines) !== JSON.stringify(b.foldLines)) return "metric lines";
+  for (const k of Object.keys(a.cv)) if (JSON.stringify(a.cv[k]) !== JSON.stringify(b.cv[k])) return `cv.json ${k}`;
+  const files = Object.keys(a.model).sort();
+  if (JSON.stringify(files) !== JSON.stringify(Object.keys(b.model).sort())) return "model file names";
+  for (const f of files) if (a.model[f] !== b.model[f]) return `model/${f}`;
+  return "";
+}
+
+const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
+
+function bench(name: string, hp: Record<string, string>, csvFile: string, times: number) {
+  log(`${name}: ${times} run(s) each of parallel_fits 1 and 2, alternating`);
+  const runs: Run[] = [];
+  for (let i = 0; i < times; i++) for (const p of i % 2 === 0 ? [1, 2] : [2, 1]) runs.push(runJob(hp, csvFile, p));
+  const one = runs.filter((r) => r.parallel === 1), two = runs.filter((r) => r.parallel === 2);
+  const diffs = runs.map((r) => difference(one[0].outputs, r.outputs)).filter(Boolean);
+  return {
+    name,
+    seconds1: median(one.map((r) => r.seconds)), seconds2: median(two.map((r) => r.seconds)),
+    rss1: Math.max(...one.map((r) => r.maxRssMb)), rss2: Math.max(...two.map((r) => r.maxRssMb)),
+    loads: runs.map((r) => `${r.loadBefore}→${r.loadAfter}`).join(", "),
+    identical: diffs.length === 0 ? "yes" : `NO (${diffs[0]})`,
+    runs: times,
+  };
+}
+
+function main() {
+  log("bundling the trainer (out/trainer/main.js + fit-worker.js) …");
+  const b = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "trainer", "bundle.ts")], { cwd: ROOT, encoding: "utf8" });
+  if (b.status !== 0) throw new Error(`bundle failed: ${b.stderr}`);
+  const results = [bench("diabetes, 5-fold xgboost+catboost (trainer defaults)", {}, path.join(ROOT, "data", "diabetes.csv"), repeat)];
+  if (bigRows > 0) {
+    const csv = path.join(ROOT, "bench", "data", `synth-${bigRows}.csv`);
+    if (!fs.existsSync(csv)) {
+      log(`writing ${csv} …`);
+      fs.mkdirSync(path.dirname(csv), { recursive: true });
+      const s = synth(bigRows);
+      const fd = fs.openSync(csv, "w");
+      fs.writeSync(fd, ["target", ...Array.from({ length: s.ncol }, (_, j) => `x${j}`)].join(",") + "\n");
+      const chunk: string[] = [];
+      for (let i = 0; i < s.nrow; i++) {
+        const row = [s.y[i].toPrecision(7)];
+        for (let j = 0; j < s.ncol; j++) row.push(s.X[i * s.ncol + j].toPrecision(7));
+        chunk.push(row.join(","));
+        if (chunk.length === 10000 || i === s.nrow - 1) fs.writeSync(fd, chunk.splice(0).join("\n") + "\n");
+      }
+      fs.closeSync(fd);
+    }
+    results.push(bench(`${bigRows.toLocaleString("en")} × 28 synthetic, 5-fold xgboost+catboost, num_round ${rounds}`, { num_round: String(rounds) }, csv, Number(opt("repeat") ?? 1)));
+  }
+  const lines = [
+    `Training job, parallel_fits 2 vs 1 (same run; ${os.cpus().length} CPUs ${os.cpus()[0]?.model ?? ""}, Node ${process.version}; median wall time of the runs, peak RSS of the process).`,
+    "",
+    "| job | runs each | parallel_fits 1 s | parallel_fits 2 s | 2 ÷ 1 time | peak RSS 1 MB | peak RSS 2 MB | 2 ÷ 1 RSS | identical output | load average (1 min) before→after each run |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ...results.map((r) =>
+      `| ${r.name} | ${r.runs} | ${r.seconds1.toFixed(2)} | ${r.seconds2.toFixed(2)} | ${(r.seconds2 / r.seconds1).toFixed(2)}× | ${r.rss1.toFixed(0)} | ${r.rss2.toFixed(0)} | ${(r.rss2 / r.rss1).toFixed(2)}× | ${r.identical} | ${r.loads} |`),
+    "",
+    ...results.map((r) => `${r.name}: time ${(r.seconds2 / r.seconds1).toFixed(2)}× (bar ≤ 0.6×: ${r.seconds2 / r.seconds1 <= 0.6 ? "met" : "NOT met"}), peak RSS ${(r.rss2 / r.rss1).toFixed(2)}× (bar ≤ 1.3×: ${r.rss2 / r.rss1 <= 1.3 ? "met" : "NOT met"}), identical output: ${r.identical}.`),
+  ];
+  const text = lines.join("\n");
+  console.log(text);
+  fs.mkdirSync(path.join(ROOT, "bench", "data"), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, "bench", "data", "results-parallel.md"), text + "\n");
+}
+
+main();
