@@ -82,9 +82,11 @@ test("workers and nthread: bad values are errors naming the option", () => {
   assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread: 0.5 }), /crossValidate's nthread must be an integer ≥ 0/);
 });
 
-test("a fit's error in a worker fails crossValidate naming the fold and the member", () => {
+test("a fit's error fails crossValidate naming the fold and the member, sequential or not", () => {
   const ens = new Ensemble({ members: [xgboost({ num_round: 2 }), xgboost({ num_round: 2, max_bin: 1 } as never)] });
-  assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers: 2, k: 2 }), /fold \d\/2, member "xgboost_2": .*max_bin/);
+  for (const workers of [1, 2]) {
+    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers, k: 2 }), /^fold \d\/2, member "xgboost_2": .*max_bin must be between 2 and 256/);
+  }
 });
 
 const HP = { models: "xgboost,catboost", k_fold: "3", num_round: "12", seed: "3" };

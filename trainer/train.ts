@@ -257,8 +257,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     logRounds(rounds);
     try {
       if (s.finalModel === "folds") final = foldsEnsemble(ens, cv, label);
-      else if (finalWorkers > 1) final = await ens.fitParallel(trainCh.table, { label, categorical, workers: finalWorkers, nthread: finalThreads });
-      else final = ens.fit(trainCh.table, { label, categorical, nthread: parallelFits });
+      else final = ens.fit(trainCh.table, { label, categorical, workers: finalWorkers, nthread: finalThreads });
     } catch (e) {
       throw new Error(`${s.finalModel === "refit" ? "final fit" : "averaging the fold models"} failed: ${(e as Error).message}`);
     }

@@ -197,10 +197,27 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   };
 
   const data: FitData = { matrix: m, rows };
+  let split: { key: number; train: Matrix; test?: Matrix } | undefined; // a fold's rows, shared by its members' fits here
+  /** task t in this thread: a clone of its member fitted (kept for keepModels, else freed) */
+  const fitHere = (t: number): FitResult => {
+    const task = tasks[t];
+    if (split?.key !== task.train![0]) split = { key: task.train![0], ...taskRows(data, task) };
+    const c = members[plan[t].member].clone();
+    let result: FitResult;
+    try {
+      result = fitOn(c, task, split.train, split.test, undefined);
+    } catch (e) {
+      c.free();
+      throw e;
+    }
+    if (kept && !plan[t].innerTest) return { ...result, member: c };
+    c.free();
+    return result;
+  };
   try {
     if (workers > 1) {
-      // results arrive as fits finish; they are consumed in task order, so every callback, row and curve comes
-      // out in the sequential order with the same numbers
+      // results arrive as fits finish, here and in the workers; they are consumed in task order, so every
+      // callback, row and curve comes out in the sequential order with the same numbers
       const waiting = new Map<number, FitResult>();
       let next = 0;
       runFitsSync(data, tasks, workers, {
@@ -208,25 +225,19 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
           waiting.set(t, result);
           for (let r = waiting.get(next); r; r = waiting.get(next)) {
             waiting.delete(next);
-            consume(next++, r);
+            consume(next++, r, r.member);
           }
         },
-      });
+      }, fitHere);
     } else {
-      let split: { key: number; train: Matrix; test?: Matrix } | undefined; // one fold's rows, shared by its members' fits
       tasks.forEach((task, t) => {
-        if (split?.key !== task.train![0]) split = { key: task.train![0], ...taskRows(data, task) };
-        const c = members[plan[t].member].clone();
-        let result: FitResult;
+        let r: FitResult;
         try {
-          result = fitOn(c, task, split.train, split.test, undefined);
+          r = fitHere(t);
         } catch (e) {
-          c.free();
-          throw e;
+          throw new Error(`${task.label}: ${e instanceof Error ? e.message : String(e)}`);
         }
-        const keep = kept && !plan[t].innerTest;
-        if (!keep) c.free();
-        consume(t, result, keep ? c : undefined);
+        consume(t, r, r.member);
       });
     }
   } catch (e) {

@@ -21,7 +21,7 @@ import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { isClassification, isMulticlass, objectiveTask } from "../core";
-import { checkWorkers, fitMembersInWorkers } from "./parallel";
+import { checkWorkers, fitMembersInWorkers, fitMembersSync } from "./parallel";
 
 export interface ProgressEvent {
   /** member fits finished so far / planned in total */
@@ -61,6 +61,8 @@ export interface FitTableOptions {
   onRound?: RoundCallback;
   /** Core threads per member fit (XGBoost's `nthread`, unless a member's params set it); default the core's. */
   nthread?: number;
+  /** Members fitted at once, in worker threads (this thread fits too); default 1: one after another. Same model either way. */
+  workers?: number;
 }
 
 export type RoundCallback = (member: string, round: number, metrics: Record<string, number>) => void;
@@ -70,6 +72,7 @@ export interface FitMatrixOptions {
   evalSet?: Matrix;
   onRound?: RoundCallback;
   nthread?: number;
+  workers?: number;
 }
 
 export interface Prediction {
@@ -171,8 +174,9 @@ export class Ensemble {
   }
 
   fit(table: Table, opts: FitTableOptions): this {
-    const { m, evalSet } = this.fitInputs(table, opts);
-    return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound, nthread: opts.nthread });
+    const workers = opts?.workers === undefined ? 1 : checkWorkers(opts.workers, "fit's workers");
+    const { m, evalSet } = this.fitInputs(table, opts, workers > 1);
+    return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound, nthread: opts.nthread, workers });
   }
 
   /** fit's and fitParallel's table → training matrix and evaluation matrix; the label column */
@@ -235,9 +239,15 @@ export class Ensemble {
   }
 
   fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
-    const { onProgress, evalSet, onRound, nthread } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined, nthread: undefined } : opts;
+    const { onProgress, evalSet, onRound, nthread, workers = 1 } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined, nthread: undefined, workers: 1 } : opts;
     if (!m.y) throw new Error("fit needs a label");
+    checkWorkers(workers, "fit's workers");
     const tick = this.prepareFit(m, onProgress);
+    if (workers > 1 && this.members.length > 1) {
+      fitMembersSync(this.members, m, { evalSet, onRound, nthread, workers, onMemberDone: (name) => tick(`fit ${name} on ${m.nrow} rows`, name) });
+      this.fitted(m);
+      return this;
+    }
     for (const member of this.members) {
       member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined, nthread });
       tick(`fit ${member.name} on ${m.nrow} rows`, member.name);

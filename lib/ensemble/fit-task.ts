@@ -7,7 +7,7 @@ import { parentPort } from "worker_threads";
 import { splitRows, takeRows, type Matrix } from "../data/matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
-import { TEST_FIT_EXIT_ENV, type FitData, type FitMessage, type FitResult, type FitTask } from "./parallel";
+import { TEST_FIT_EXIT_ENV, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerInit } from "./parallel";
 
 /** a [offset, length] range of the run's row indexes */
 export function rowsOf(data: FitData, range: [number, number]): Int32Array {
@@ -47,24 +47,37 @@ export function fitOn(
   return result;
 }
 
-/** the "fit" role of ./fit-worker: tasks in, results out, until the pool ends this thread */
-export function serveFits(data: FitData): void {
+/** One task in this thread, as a worker runs it: memberFromSpec (what member.clone() gives), its rows, the fit; the model's file when asked. */
+export function runTask(data: FitData, task: FitTask, onLiveRound?: (round: number, metrics: Record<string, number>) => void): FitResult {
+  const member = memberFromSpec(task.kind, { ...task.params, name: task.name });
+  try {
+    const { train, test } = taskRows(data, task);
+    const result = fitOn(member, task, train, test, data.evalSet, onLiveRound);
+    if (task.keepModel) result.model = member.toFile().content;
+    return result;
+  } finally {
+    member.free();
+  }
+}
+
+/** the "fit" role of ./fit-worker: claims the next task from the shared board until none is left, posting each result */
+export function serveFits(init: Extract<WorkerInit, { role: "fit" }>): void {
   const port = parentPort!;
+  const { data, tasks, board, slot } = init;
   const post = (m: FitMessage) => port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
-  port.on("message", ({ index, task }: { index: number; task: FitTask }) => {
+  for (let index = Atomics.add(board, 0, 1); index < tasks.length; index = Atomics.add(board, 0, 1)) {
+    const task = tasks[index];
+    Atomics.store(board, 1 + slot, index);
     try {
       if (task.fold !== undefined && process.env[TEST_FIT_EXIT_ENV] === `${task.fold}:${task.name}`) process.exit(70);
-      const member = memberFromSpec(task.kind, { ...task.params, name: task.name });
-      try {
-        const { train, test } = taskRows(data, task);
-        const result = fitOn(member, task, train, test, data.evalSet, (round, metrics) => post({ type: "round", task: index, round, metrics }));
-        if (task.keepModel) result.model = member.toFile().content;
-        post({ type: "done", task: index, result });
-      } finally {
-        member.free();
-      }
+      const result = runTask(data, task, (round, metrics) => post({ type: "round", task: index, round, metrics }));
+      post({ type: "done", task: index, result });
     } catch (e) {
       post({ type: "error", task: index, message: e instanceof Error ? e.message : String(e) });
+      return;
+    } finally {
+      Atomics.store(board, 1 + slot, -1);
     }
-  });
+  }
+  post({ type: "finished" });
 }

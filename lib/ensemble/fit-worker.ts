@@ -1,8 +1,9 @@
 /**
  * The worker-thread side of ./parallel, in two roles (one script, so a bundle ships one file beside its entry):
- *  - "fit": a pool worker. It receives the run's data once (workerData: shared memory when the matrix is
- *    SharedArrayBuffer-backed), then fits one task after another as ./parallel's runFits hands them out, with its
- *    own instance of the core, posting live rounds, then the result (predictions, curves, the model's file).
+ *  - "fit": a pool worker. It receives the run's data and task list once (workerData: shared memory when the
+ *    matrix is SharedArrayBuffer-backed), then claims one task after another from the shared claim board and
+ *    fits it with its own instance of the core, posting live rounds, then the result (predictions, curves, the
+ *    model's file); "finished" when no task is left, and the thread ends.
  *  - "supervisor": runs runFits for runFitsSync and relays every message to the blocked thread, waking it with
  *    Atomics.notify; its exit hook raises the flag runFitsSync checks, so its death is seen too.
  * Each role loads only what it needs (the supervisor never loads the core).
@@ -20,5 +21,5 @@ if (init.role === "supervisor") {
   });
   (require("./parallel") as typeof import("./parallel")).supervise(init);
 } else {
-  (require("./fit-task") as typeof import("./fit-task")).serveFits(init.data);
+  (require("./fit-task") as typeof import("./fit-task")).serveFits(init);
 }

@@ -71,13 +71,17 @@ export interface FitResult {
   curves?: Record<string, number[]>;
   /** with keepModel (or for Ensemble.fitParallel): the fitted member's file content (Member.toFile) */
   model?: string;
+  /** a fit made in the caller's own thread (runFitsSync's `local`) may hand over the fitted member itself; never crosses threads */
+  member?: Member;
 }
 
 /** worker → pool */
 export type FitMessage =
   | { type: "round"; task: number; round: number; metrics: Record<string, number> }
   | { type: "done"; task: number; result: FitResult }
-  | { type: "error"; task: number; message: string };
+  | { type: "error"; task: number; message: string }
+  /** no task left to claim: the worker's last message before it ends */
+  | { type: "finished" };
 
 /** supervisor → runFitsSync */
 export type SupervisorMessage =
@@ -86,10 +90,25 @@ export type SupervisorMessage =
   | { type: "end" }
   | { type: "error"; message: string };
 
+/**
+ * The tasks' claim board, shared by every thread of a run: [0] the next task to claim (Atomics.add), [1 + i] the
+ * task worker i is fitting (-1 between tasks) — how a worker that dies is named.
+ */
+export type ClaimBoard = Int32Array;
+
+function claimBoard(threads: number): ClaimBoard {
+  const board = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)));
+  board.fill(-1, 1);
+  return board;
+}
+
 /** workerData of ./fit-worker in each role */
 export type WorkerInit =
-  | { role: "fit"; data: FitData }
-  | { role: "supervisor"; data: FitData; tasks: FitTask[]; workers: number; port: import("worker_threads").MessagePort; signal: Int32Array; liveRounds: boolean };
+  | { role: "fit"; data: FitData; tasks: FitTask[]; board: ClaimBoard; slot: number }
+  | {
+      role: "supervisor"; data: FitData; tasks: FitTask[]; board: ClaimBoard; threads: number;
+      port: import("worker_threads").MessagePort; signal: Int32Array; liveRounds: boolean;
+    };
 
 /**
  * Test hook: env ENSEMBLE_WORKBOOK_TEST_FIT_EXIT="<fold>:<member>" makes the worker that runs that fit call
@@ -149,126 +168,136 @@ export interface RunHandlers {
 }
 
 /**
- * Runs the tasks on min(workers, tasks) worker threads, each taking the next task in task order when it is free.
- * Resolves when every task is done; on the first failure (a fit's error, or a worker that exits, errs or dies)
- * stops every worker and rejects with an Error naming that task. Workers are ended either way.
+ * Runs the tasks on `threads` worker threads, each claiming the next task in task order from the shared board
+ * when it is free (`board` may be shared with runFitsSync's own thread, which claims too). Resolves when every
+ * worker has run out of tasks; on the first failure (a fit's error, or a worker that exits, errs or dies) stops
+ * every worker and rejects with an Error naming that task. Workers are ended either way.
  */
-export function runFits(data: FitData, tasks: FitTask[], workers: number, handlers: RunHandlers): Promise<void> {
-  checkWorkers(workers);
+export function runFits(data: FitData, tasks: FitTask[], threads: number, handlers: RunHandlers, board = claimBoard(threads)): Promise<void> {
+  checkWorkers(threads);
   if (tasks.length === 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     const pool: Worker[] = [];
-    let next = 0;
     let finished = 0;
     let failed = false;
-    const stop = (e?: Error) => {
+    const fail = (e: Error) => {
       if (failed) return;
-      if (e) failed = true;
+      failed = true;
+      Atomics.store(board, 0, tasks.length); // nothing more to claim, here or in the caller's thread
       for (const w of pool) void w.terminate();
-      if (e) reject(e);
-      else resolve();
+      reject(e);
     };
-    const spawn = () => {
-      const w = startWorker({ role: "fit", data });
+    for (let slot = 0; slot < threads; slot++) {
+      const w = startWorker({ role: "fit", data, tasks, board, slot });
       pool.push(w);
-      let current = -1; // the task this worker is running
-      const give = () => {
-        if (failed || next >= tasks.length) return;
-        current = next++;
-        w.postMessage({ index: current, task: tasks[current] });
-      };
+      let done = false;
       w.on("message", (msg: FitMessage) => {
         if (failed) return;
         if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
-        else if (msg.type === "error") stop(new Error(`${tasks[msg.task].label}: ${msg.message}`));
-        else {
-          current = -1;
+        else if (msg.type === "error") fail(new Error(`${tasks[msg.task].label}: ${msg.message}`));
+        else if (msg.type === "done") {
           try {
             handlers.onDone(msg.task, msg.result);
           } catch (e) {
-            stop(e instanceof Error ? e : new Error(String(e)));
-            return;
+            fail(e instanceof Error ? e : new Error(String(e)));
           }
-          if (++finished === tasks.length) stop();
-          else give();
+        } else {
+          done = true;
+          if (++finished === threads) resolve();
         }
       });
       const lost = (why: string) => {
-        if (failed || finished === tasks.length) return;
-        const where = current >= 0 ? tasks[current].label : "no fit running";
-        stop(new Error(`${where}: the fit worker ${why} before finishing`));
+        if (failed || done) return;
+        const t = Atomics.load(board, 1 + slot);
+        fail(new Error(`${t >= 0 ? tasks[t].label : "a fit worker between fits"}: the fit worker ${why} before finishing`));
       };
       w.on("error", (e) => lost(`failed (${e.message})`));
       w.on("exit", (code) => lost(`exited (code ${code})`));
-      give();
-    };
-    for (let i = 0; i < Math.min(workers, tasks.length); i++) spawn();
+    }
   });
 }
 
 /**
- * runFits for a caller that must return synchronously (crossValidate): blocks this thread until the run ends,
- * calling `handlers` here, in completion order, as results arrive. Throws what runFits would reject with.
+ * runFits for a caller that must return synchronously (crossValidate, Ensemble.fit): this thread is one of the
+ * `workers` — it claims and fits tasks itself with `local` (so `workers` 2 starts one thread, and this thread's
+ * core and memory are used, not left idle) — and between its fits takes the other threads' results, then blocks
+ * until the last one. `handlers.onDone` is called here, in completion order, for every task (`local`'s too).
+ * Throws what runFits would reject with, or what `local` throws.
  */
-export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, handlers: RunHandlers): void {
+export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, handlers: RunHandlers, local: (task: number) => FitResult): void {
   checkWorkers(workers);
   if (tasks.length === 0) return;
+  // with the test hook set, every fit goes to a worker (the hook kills a worker, never this thread)
+  const here = process.env[TEST_FIT_EXIT_ENV] === undefined;
+  const threads = Math.min(workers, tasks.length) - (here ? 1 : 0);
+  const board = claimBoard(threads);
+  if (threads === 0) {
+    for (let t = Atomics.add(board, 0, 1); t < tasks.length; t = Atomics.add(board, 0, 1)) handlers.onDone(t, local(t));
+    return;
+  }
   const { port1, port2 } = new MessageChannel();
   // [0]: bumped after every message the supervisor posts; [1]: 1 once the supervisor has exited
   const signal = new Int32Array(new SharedArrayBuffer(8));
-  const supervisor = startWorker({ role: "supervisor", data, tasks, workers, port: port2, signal, liveRounds: !!handlers.onRound }, [port2]);
+  const supervisor = startWorker({ role: "supervisor", data, tasks, board, threads, port: port2, signal, liveRounds: !!handlers.onRound }, [port2]);
   supervisor.unref();
-  let error: Error | undefined;
-  let ended = false;
+  let results = 0;
+  let ended = false; // the supervisor's last message came
+  /** takes what the supervisor has sent; true if anything came */
+  const drain = (): boolean => {
+    let got = false;
+    for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
+      got = true;
+      const msg = m.message as SupervisorMessage;
+      if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
+      else if (msg.type === "done") {
+        results++;
+        handlers.onDone(msg.task, msg.result);
+      } else if (msg.type === "error") throw new Error(msg.message);
+      else ended = true;
+    }
+    return got;
+  };
   try {
-    while (!ended) {
-      const seen = Atomics.load(signal, 0);
-      let got = false;
-      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
-        got = true;
-        const msg = m.message as SupervisorMessage;
-        if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
-        else if (msg.type === "done") handlers.onDone(msg.task, msg.result);
-        else {
-          if (msg.type === "error") error = new Error(msg.message);
-          ended = true;
-          break;
-        }
+    for (let t = here ? Atomics.add(board, 0, 1) : tasks.length; t < tasks.length; t = Atomics.add(board, 0, 1)) {
+      let result: FitResult;
+      try {
+        result = local(t);
+      } catch (e) {
+        throw new Error(`${tasks[t].label}: ${e instanceof Error ? e.message : String(e)}`);
       }
-      if (ended || got) continue;
+      results++;
+      handlers.onDone(t, result);
+      drain();
+    }
+    while (results < tasks.length) {
+      const seen = Atomics.load(signal, 0);
+      if (drain()) continue;
+      if (ended) throw new Error("the fit pool ended before every fit was done");
       if (Atomics.load(signal, 1) === 1) {
-        // exited without its last message: drain once more (its last posts precede the flag), else it died
-        const m = receiveMessageOnPort(port1);
-        if (m) {
-          const msg = m.message as SupervisorMessage;
-          if (msg.type === "done") handlers.onDone(msg.task, msg.result);
-          else if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
-          else if (msg.type === "error") (error = new Error(msg.message)), (ended = true);
-          else ended = true;
-          continue;
-        }
+        if (drain()) continue; // its last posts precede the flag
         throw new Error("the fit pool's supervisor thread stopped before the run finished");
       }
       Atomics.wait(signal, 0, seen, 1000); // the timeout only re-checks the exit flag
     }
   } finally {
+    Atomics.store(board, 0, tasks.length); // on a throw: the workers claim nothing more
     port1.close();
     void supervisor.terminate();
   }
-  if (error) throw error;
 }
 
-/**
- * Fits every member on all rows of m (Ensemble.fitParallel), `workers` at a time (default: all at once), each
- * model loaded back into its member. `onRound(member, round, metrics)` is called as each round of each member
- * finishes (on opts.evalSet, else on the training rows), `onMemberDone(member)` once a member is fitted and loaded.
- */
-export async function fitMembersInWorkers(
-  members: Member[],
-  m: Matrix,
-  opts: { evalSet?: Matrix; onRound?: RoundCallback; onMemberDone?: (member: string) => void; workers?: number; nthread?: number } = {},
-): Promise<void> {
-  const tasks: FitTask[] = members.map((member) => ({
+export interface MemberFitOptions {
+  evalSet?: Matrix;
+  onRound?: RoundCallback;
+  onMemberDone?: (member: string) => void;
+  /** fits at once (default: every member) */
+  workers?: number;
+  nthread?: number;
+}
+
+/** one task per member: all rows of the matrix, the model's file back */
+function memberTasks(members: Member[], opts: MemberFitOptions): FitTask[] {
+  return members.map((member) => ({
     kind: member.kind,
     name: member.name,
     params: member.params,
@@ -278,7 +307,16 @@ export async function fitMembersInWorkers(
     ...(opts.nthread !== undefined ? { nthread: opts.nthread } : {}),
     label: `member "${member.name}"`,
   }));
-  await runFits({ matrix: m, evalSet: opts.evalSet }, tasks, opts.workers ?? members.length, {
+}
+
+/**
+ * Fits every member on all rows of m (Ensemble.fitParallel), `workers` at a time (default: all at once), each
+ * model loaded back into its member. `onRound(member, round, metrics)` is called as each round of each member
+ * finishes (on opts.evalSet, else on the training rows), `onMemberDone(member)` once a member is fitted and loaded.
+ */
+export async function fitMembersInWorkers(members: Member[], m: Matrix, opts: MemberFitOptions = {}): Promise<void> {
+  const tasks = memberTasks(members, opts);
+  await runFits({ matrix: m, evalSet: opts.evalSet }, tasks, Math.min(opts.workers ?? members.length, members.length), {
     onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
     onDone: (t, result) => {
       members[t].loadFile(result.model!);
@@ -287,17 +325,51 @@ export async function fitMembersInWorkers(
   });
 }
 
-/** the "supervisor" role of ./fit-worker: runFits here, every message relayed to runFitsSync's thread */
+/**
+ * fitMembersInWorkers for Ensemble.fit (synchronous): this thread fits members too (runFitsSync), the others'
+ * models are loaded back; `onMemberDone` is called in member order, `onRound` as rounds arrive.
+ */
+export function fitMembersSync(members: Member[], m: Matrix, opts: MemberFitOptions & { workers: number }): void {
+  const tasks = memberTasks(members, opts);
+  const waiting = new Set<number>();
+  let next = 0;
+  runFitsSync(
+    { matrix: m, evalSet: opts.evalSet },
+    tasks,
+    opts.workers,
+    {
+      onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
+      onDone: (t, result) => {
+        if (!result.member) members[t].loadFile(result.model!);
+        waiting.add(t);
+        while (waiting.delete(next)) opts.onMemberDone?.(members[next++].name);
+      },
+    },
+    (t) => {
+      const member = members[t];
+      member.fit(m, { evalSet: opts.evalSet, onRound: opts.onRound ? (round, metrics) => opts.onRound!(member.name, round, metrics) : undefined, nthread: opts.nthread });
+      return { member };
+    },
+  );
+}
+
+/** the "supervisor" role of ./fit-worker: runFits here on the shared board, every message relayed to runFitsSync's thread */
 export function supervise(init: Extract<WorkerInit, { role: "supervisor" }>): void {
   const post = (m: SupervisorMessage) => {
     init.port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
     Atomics.add(init.signal, 0, 1);
     Atomics.notify(init.signal, 0);
   };
-  runFits(init.data, init.tasks, init.workers, {
-    onRound: init.liveRounds ? (task, round, metrics) => post({ type: "round", task, round, metrics }) : undefined,
-    onDone: (task, result) => post({ type: "done", task, result }),
-  }).then(
+  runFits(
+    init.data,
+    init.tasks,
+    init.threads,
+    {
+      onRound: init.liveRounds ? (task, round, metrics) => post({ type: "round", task, round, metrics }) : undefined,
+      onDone: (task, result) => post({ type: "done", task, result }),
+    },
+    init.board,
+  ).then(
     () => post({ type: "end" }),
     (e: Error) => post({ type: "error", message: e.message }),
   );
