@@ -1,12 +1,16 @@
 /**
  * Independent fits on a pool of worker threads — the one pool behind crossValidate's `workers` (the k folds ×
- * members fits, and the inner folds of weighted/stacking blends) and Ensemble.fitParallel (the members of the
- * final fit side by side).
+ * members fits, and the inner folds of weighted/stacking blends), Ensemble.fit's `workers` (the final fit's
+ * members side by side) and Ensemble.fitParallel (the same, with live per-round metrics).
+ *
+ * Scheduling: a run's tasks are numbered in the order the sequential run makes them; every thread of the run
+ * claims the next one from a shared counter (Atomics.add on the claim board) when it is free, so the earliest
+ * tasks start first and no thread waits on a dispatcher.
  *
  * Memory: every fit of a run reads one matrix. When its X and y live in SharedArrayBuffers (toMatrix's `shared`)
  * the workers read those very bytes (structured cloning a SharedArrayBuffer shares it), and a fit's rows are
- * given as a range of one shared Int32Array of row indexes — so a worker copies only the rows of the fit it is
- * running (what the core's DMatrix needs anyway), never the whole table, and nothing is copied per fold twice.
+ * given as a range of one shared Int32Array of row indexes — so a thread copies only the rows of the fit it is
+ * running (what the core's DMatrix needs anyway), never the whole table.
  *
  * Determinism: a worker builds the member with memberFromSpec(kind, params) — what member.clone() gives — takes
  * the rows with splitRows, exactly as a fit in this thread does, and runs the same core; the fits are
@@ -14,16 +18,19 @@
  * Only the completion order differs: callers put results back in task order (crossValidate does).
  *
  * Two ways to wait:
- *  - runFits (async): the pool runs in this thread's event loop; each worker's exit and error events are seen,
- *    so a worker that dies (process.exit, out of memory, terminate) fails the run naming its task.
- *  - runFitsSync (blocking, for crossValidate, which returns its result): the same runFits runs in a supervisor
- *    worker thread, which relays every result over a MessagePort and wakes this thread with Atomics.notify; this
- *    thread sleeps in Atomics.wait and reads with receiveMessageOnPort. The supervisor sees the fit workers' exit
- *    events as runFits does; if the supervisor itself ends without its last message, its exit hook raises a flag.
- *    So a crash fails the run with an error naming the fold and the member, and never leaves it waiting.
+ *  - runFits (async): `threads` workers; the pool runs in this thread's event loop and sees each worker's exit
+ *    and error events, so a worker that dies (process.exit, out of memory, terminate) fails the run naming the
+ *    task it had claimed.
+ *  - runFitsSync (blocking, for crossValidate and Ensemble.fit, which return their results): this thread is one
+ *    of the `workers` and fits tasks itself; the others run under runFits in a supervisor worker thread, which
+ *    relays every result over a MessagePort and wakes this thread with Atomics.notify (it reads them with
+ *    receiveMessageOnPort between its own fits, and sleeps in Atomics.wait once it has nothing left to claim).
+ *    The supervisor sees the fit workers' exit events as runFits does; should the supervisor itself end
+ *    without its last message, its exit hook raises a flag. So a crash fails the run with an error naming the
+ *    fold and the member, and never leaves it waiting.
  *
  * The worker script is ./fit-worker next to this module (a bundle must ship it next to its own entry: see
- * trainer/bundle.ts). Workers are ended when a run ends: a finished run holds no thread and no core memory.
+ * trainer/bundle.ts). Workers end with their run: a finished run holds no thread and no core memory.
  */
 import * as fs from "fs";
 import * as os from "os";
