@@ -239,11 +239,12 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   let rounds: number[];
   let roundsSource: string;
   if (s.finalModel === "refit" && valCh) {
-    // the members train side by side (one worker thread each) and the [r] lines go out as their rounds finish
+    // the members train side by side (one worker thread each, whatever parallel_fits: a line needs every member's
+    // round) and the [r] lines go out as their rounds finish
     const live = new LiveRounds(ens.members.map((m) => m.name), metric, log);
     try {
       await ens.fitParallel(trainCh.table, {
-        label, categorical, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, workers: finalWorkers, nthread: finalThreads,
+        label, categorical, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, nthread: Math.max(1, Math.floor(parallelFits / ens.members.length)),
       });
     } catch (e) {
       throw new Error(`final fit failed: ${(e as Error).message}`);
