@@ -12,7 +12,7 @@
  *
  * Options: --rows=1000000 (0 skips the large job)  --rounds=20  --repeat=3
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -27,7 +27,9 @@ const repeat = Number(opt("repeat") ?? 3);
 const log = (msg: string) => process.stderr.write(`[bench parallel] ${msg}\n`);
 const load = () => os.loadavg()[0].toFixed(1);
 
-interface Run { parallel: number; seconds: number; maxRssMb: number; loadBefore: string; loadAfter: string; outputs: Outputs }
+/** phases from the job's log lines' arrival: read the channel (until "training on"), cross-validation (until the last fold= line), the rest */
+interface Phases { load: number; cv: number; rest: number }
+interface Run { parallel: number; seconds: number; phases: Phases; maxRssMb: number; loadBefore: string; loadAfter: string; outputs: Outputs }
 interface Outputs { foldLines: string[]; cv: Record<string, unknown>; model: Record<string, string> }
 
 function optMl(hp: Record<string, string>, csvFile: string): string {
@@ -40,23 +42,44 @@ function optMl(hp: Record<string, string>, csvFile: string): string {
   return root;
 }
 
-function runJob(hp: Record<string, string>, csvFile: string, parallel: number): Run {
+/** the job under /usr/bin/time, its stdout lines timestamped as they arrive */
+function spawnTimed(root: string): Promise<{ status: number | null; stdout: string; stderr: string; lines: { line: string; at: number }[]; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn("/usr/bin/time", ["-f", "MAXRSS %M", process.execPath, path.join(ROOT, "out", "trainer", "main.js"), "train"], {
+      env: { ...process.env, OPT_ML: root }, stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "", stderr = "", partial = "";
+    const lines: { line: string; at: number }[] = [];
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      const parts = (partial + d).split("\n");
+      partial = parts.pop()!;
+      for (const line of parts) lines.push({ line, at: (performance.now() - t0) / 1000 });
+    });
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr, lines, seconds: (performance.now() - t0) / 1000 }));
+  });
+}
+
+async function runJob(hp: Record<string, string>, csvFile: string, parallel: number): Promise<Run> {
   const root = optMl({ ...hp, parallel_fits: String(parallel) }, csvFile);
   const loadBefore = load();
-  const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "MAXRSS %M", process.execPath, path.join(ROOT, "out", "trainer", "main.js"), "train"], {
-    env: { ...process.env, OPT_ML: root }, encoding: "utf8", maxBuffer: 1 << 28,
-  });
-  const seconds = (performance.now() - t0) / 1000;
+  const r = await spawnTimed(root);
+  const seconds = r.seconds;
   if (r.status !== 0) throw new Error(`training job (parallel_fits ${parallel}) failed: ${r.stderr.slice(-2000)}`);
+  const start = r.lines.find((l) => l.line.startsWith("training on "))?.at ?? NaN;
+  const cvEnd = [...r.lines].reverse().find((l) => l.line.startsWith("fold="))?.at ?? NaN;
+  const phases = { load: start, cv: cvEnd - start, rest: seconds - cvEnd };
   const maxRssMb = Number(/MAXRSS (\d+)/.exec(r.stderr)![1]) / 1024;
   const cvAll = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
   const cv = Object.fromEntries(["folds", "summary", "oof", "curves", "rounds", "train", "validation", "members"].map((k) => [k, cvAll[k]]));
   const model = Object.fromEntries(fs.readdirSync(path.join(root, "model")).map((f) => [f, fs.readFileSync(path.join(root, "model", f), "utf8")]));
   const foldLines = r.stdout.split("\n").filter((l) => /^(fold=|\[\d+\] |train-|validation-)/.test(l));
   fs.rmSync(root, { recursive: true, force: true });
-  const run = { parallel, seconds, maxRssMb, loadBefore, loadAfter: load(), outputs: { foldLines, cv, model } };
-  log(`  parallel_fits ${parallel}: ${seconds.toFixed(2)} s, peak RSS ${maxRssMb.toFixed(0)} MB, load ${loadBefore} → ${run.loadAfter}`);
+  const run = { parallel, seconds, phases, maxRssMb, loadBefore, loadAfter: load(), outputs: { foldLines, cv, model } };
+  log(`  parallel_fits ${parallel}: ${seconds.toFixed(2)} s (read ${phases.load.toFixed(1)} s, cross-validation ${phases.cv.toFixed(1)} s, final fit + scores + save ${phases.rest.toFixed(1)} s), peak RSS ${maxRssMb.toFixed(0)} MB, load ${loadBefore} → ${run.loadAfter}`);
   return run;
 }
 
@@ -72,15 +95,17 @@ function difference(a: Outputs, b: Outputs): string {
 
 const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
 
-function bench(name: string, hp: Record<string, string>, csvFile: string, times: number) {
+async function bench(name: string, hp: Record<string, string>, csvFile: string, times: number) {
   log(`${name}: ${times} run(s) each of parallel_fits 1 and 2, alternating`);
   const runs: Run[] = [];
-  for (let i = 0; i < times; i++) for (const p of i % 2 === 0 ? [1, 2] : [2, 1]) runs.push(runJob(hp, csvFile, p));
+  for (let i = 0; i < times; i++) for (const p of i % 2 === 0 ? [1, 2] : [2, 1]) runs.push(await runJob(hp, csvFile, p));
   const one = runs.filter((r) => r.parallel === 1), two = runs.filter((r) => r.parallel === 2);
   const diffs = runs.map((r) => difference(one[0].outputs, r.outputs)).filter(Boolean);
   return {
     name,
     seconds1: median(one.map((r) => r.seconds)), seconds2: median(two.map((r) => r.seconds)),
+    cv1: median(one.map((r) => r.phases.cv)), cv2: median(two.map((r) => r.phases.cv)),
+    phases1: one[0].phases, phases2: two[0].phases,
     rss1: Math.max(...one.map((r) => r.maxRssMb)), rss2: Math.max(...two.map((r) => r.maxRssMb)),
     loads: runs.map((r) => `${r.loadBefore}→${r.loadAfter}`).join(", "),
     identical: diffs.length === 0 ? "yes" : `NO (${diffs[0]})`,
@@ -88,11 +113,11 @@ function bench(name: string, hp: Record<string, string>, csvFile: string, times:
   };
 }
 
-function main() {
+async function main() {
   log("bundling the trainer (out/trainer/main.js + fit-worker.js) …");
   const b = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "trainer", "bundle.ts")], { cwd: ROOT, encoding: "utf8" });
   if (b.status !== 0) throw new Error(`bundle failed: ${b.stderr}`);
-  const results = [bench("diabetes, 5-fold xgboost+catboost (trainer defaults)", {}, path.join(ROOT, "data", "diabetes.csv"), repeat)];
+  const results = [await bench("diabetes, 5-fold xgboost+catboost (trainer defaults)", {}, path.join(ROOT, "data", "diabetes.csv"), repeat)];
   if (bigRows > 0) {
     const csv = path.join(ROOT, "bench", "data", `synth-${bigRows}.csv`);
     if (!fs.existsSync(csv)) {
@@ -110,15 +135,17 @@ function main() {
       }
       fs.closeSync(fd);
     }
-    results.push(bench(`${bigRows.toLocaleString("en")} × 28 synthetic, 5-fold xgboost+catboost, num_round ${rounds}`, { num_round: String(rounds) }, csv, Number(opt("repeat") ?? 1)));
+    results.push(await bench(`${bigRows.toLocaleString("en")} × 28 synthetic, 5-fold xgboost+catboost, num_round ${rounds}`, { num_round: String(rounds) }, csv, Number(opt("repeat") ?? 1)));
   }
   const lines = [
     `Training job, parallel_fits 2 vs 1 (same run; ${os.cpus().length} CPUs ${os.cpus()[0]?.model ?? ""}, Node ${process.version}; median wall time of the runs, peak RSS of the process).`,
     "",
-    "| job | runs each | parallel_fits 1 s | parallel_fits 2 s | 2 ÷ 1 time | peak RSS 1 MB | peak RSS 2 MB | 2 ÷ 1 RSS | identical output | load average (1 min) before→after each run |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
-    ...results.map((r) =>
-      `| ${r.name} | ${r.runs} | ${r.seconds1.toFixed(2)} | ${r.seconds2.toFixed(2)} | ${(r.seconds2 / r.seconds1).toFixed(2)}× | ${r.rss1.toFixed(0)} | ${r.rss2.toFixed(0)} | ${(r.rss2 / r.rss1).toFixed(2)}× | ${r.identical} | ${r.loads} |`),
+    "| job | runs each | parallel_fits 1 s | parallel_fits 2 s | 2 ÷ 1 time | cross-validation 1 s | 2 s | 2 ÷ 1 | read / CV / rest s (1 → 2) | peak RSS 1 MB | peak RSS 2 MB | 2 ÷ 1 RSS | identical output | load average (1 min) before→after each run |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|",
+    ...results.map((r) => {
+      const ph = (p: Phases) => `${p.load.toFixed(1)} / ${p.cv.toFixed(1)} / ${p.rest.toFixed(1)}`;
+      return `| ${r.name} | ${r.runs} | ${r.seconds1.toFixed(2)} | ${r.seconds2.toFixed(2)} | ${(r.seconds2 / r.seconds1).toFixed(2)}× | ${r.cv1.toFixed(2)} | ${r.cv2.toFixed(2)} | ${(r.cv2 / r.cv1).toFixed(2)}× | ${ph(r.phases1)} → ${ph(r.phases2)} | ${r.rss1.toFixed(0)} | ${r.rss2.toFixed(0)} | ${(r.rss2 / r.rss1).toFixed(2)}× | ${r.identical} | ${r.loads} |`;
+    }),
     "",
     ...results.map((r) => `${r.name}: time ${(r.seconds2 / r.seconds1).toFixed(2)}× (bar ≤ 0.6×: ${r.seconds2 / r.seconds1 <= 0.6 ? "met" : "NOT met"}), peak RSS ${(r.rss2 / r.rss1).toFixed(2)}× (bar ≤ 1.3×: ${r.rss2 / r.rss1 <= 1.3 ? "met" : "NOT met"}), identical output: ${r.identical}.`),
   ];
@@ -128,4 +155,7 @@ function main() {
   fs.writeFileSync(path.join(ROOT, "bench", "data", "results-parallel.md"), text + "\n");
 }
 
-main();
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
