@@ -10,7 +10,7 @@
  * 1 for 1M). The outputs are compared: the fold= metric lines, cv.json (folds, summary, oof, curves, rounds, scores)
  * and every model file must be identical. The load average is printed beside each run: the machine is shared.
  *
- * Options: --rows=1000000 (0 skips the large job)  --rounds=20  --repeat=3
+ * Options: --rows=1000000 (0 skips the large job)  --rounds=20  --repeat=3 (diabetes)  --big-repeat=1 (the large job)
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -29,7 +29,7 @@ const load = () => os.loadavg()[0].toFixed(1);
 
 /** phases from the job's log lines' arrival: read the channel (until "training on"), cross-validation (until the last fold= line), the rest */
 interface Phases { load: number; cv: number; rest: number }
-interface Run { parallel: number; seconds: number; phases: Phases; maxRssMb: number; loadBefore: string; loadAfter: string; outputs: Outputs }
+interface Run { parallel: number; seconds: number; cpuSeconds: number; phases: Phases; maxRssMb: number; loadBefore: string; loadAfter: string; outputs: Outputs }
 interface Outputs { foldLines: string[]; cv: Record<string, unknown>; model: Record<string, string> }
 
 function optMl(hp: Record<string, string>, csvFile: string): string {
@@ -46,7 +46,7 @@ function optMl(hp: Record<string, string>, csvFile: string): string {
 function spawnTimed(root: string): Promise<{ status: number | null; stdout: string; stderr: string; lines: { line: string; at: number }[]; seconds: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "MAXRSS %M", process.execPath, path.join(ROOT, "out", "trainer", "main.js"), "train"], {
+    const child = spawn("/usr/bin/time", ["-f", "MAXRSS %M CPU %U %S", process.execPath, path.join(ROOT, "out", "trainer", "main.js"), "train"], {
       env: { ...process.env, OPT_ML: root }, stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "", stderr = "", partial = "";
@@ -72,14 +72,16 @@ async function runJob(hp: Record<string, string>, csvFile: string, parallel: num
   const start = r.lines.find((l) => l.line.startsWith("training on "))?.at ?? NaN;
   const cvEnd = [...r.lines].reverse().find((l) => l.line.startsWith("fold="))?.at ?? NaN;
   const phases = { load: start, cv: cvEnd - start, rest: seconds - cvEnd };
-  const maxRssMb = Number(/MAXRSS (\d+)/.exec(r.stderr)![1]) / 1024;
+  const usage = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr)!;
+  const maxRssMb = Number(usage[1]) / 1024;
+  const cpuSeconds = Number(usage[2]) + Number(usage[3]);
   const cvAll = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
   const cv = Object.fromEntries(["folds", "summary", "oof", "curves", "rounds", "train", "validation", "members"].map((k) => [k, cvAll[k]]));
   const model = Object.fromEntries(fs.readdirSync(path.join(root, "model")).map((f) => [f, fs.readFileSync(path.join(root, "model", f), "utf8")]));
   const foldLines = r.stdout.split("\n").filter((l) => /^(fold=|\[\d+\] |train-|validation-)/.test(l));
   fs.rmSync(root, { recursive: true, force: true });
-  const run = { parallel, seconds, phases, maxRssMb, loadBefore, loadAfter: load(), outputs: { foldLines, cv, model } };
-  log(`  parallel_fits ${parallel}: ${seconds.toFixed(2)} s (read ${phases.load.toFixed(1)} s, cross-validation ${phases.cv.toFixed(1)} s, final fit + scores + save ${phases.rest.toFixed(1)} s), peak RSS ${maxRssMb.toFixed(0)} MB, load ${loadBefore} → ${run.loadAfter}`);
+  const run = { parallel, seconds, cpuSeconds, phases, maxRssMb, loadBefore, loadAfter: load(), outputs: { foldLines, cv, model } };
+  log(`  parallel_fits ${parallel}: ${seconds.toFixed(2)} s, CPU ${cpuSeconds.toFixed(1)} s (read ${phases.load.toFixed(1)} s, cross-validation ${phases.cv.toFixed(1)} s, final fit + scores + save ${phases.rest.toFixed(1)} s), peak RSS ${maxRssMb.toFixed(0)} MB, load ${loadBefore} → ${run.loadAfter}`);
   return run;
 }
 
@@ -104,6 +106,7 @@ async function bench(name: string, hp: Record<string, string>, csvFile: string, 
   return {
     name,
     seconds1: median(one.map((r) => r.seconds)), seconds2: median(two.map((r) => r.seconds)),
+    cpu1: median(one.map((r) => r.cpuSeconds)), cpu2: median(two.map((r) => r.cpuSeconds)),
     cv1: median(one.map((r) => r.phases.cv)), cv2: median(two.map((r) => r.phases.cv)),
     phases1: one[0].phases, phases2: two[0].phases,
     rss1: Math.max(...one.map((r) => r.maxRssMb)), rss2: Math.max(...two.map((r) => r.maxRssMb)),
@@ -135,16 +138,16 @@ async function main() {
       }
       fs.closeSync(fd);
     }
-    results.push(await bench(`${bigRows.toLocaleString("en")} × 28 synthetic, 5-fold xgboost+catboost, num_round ${rounds}`, { num_round: String(rounds) }, csv, Number(opt("repeat") ?? 1)));
+    results.push(await bench(`${bigRows.toLocaleString("en")} × 28 synthetic, 5-fold xgboost+catboost, num_round ${rounds}`, { num_round: String(rounds) }, csv, Number(opt("big-repeat") ?? 1)));
   }
   const lines = [
     `Training job, parallel_fits 2 vs 1 (same run; ${os.cpus().length} CPUs ${os.cpus()[0]?.model ?? ""}, Node ${process.version}; median wall time of the runs, peak RSS of the process).`,
     "",
-    "| job | runs each | parallel_fits 1 s | parallel_fits 2 s | 2 ÷ 1 time | cross-validation 1 s | 2 s | 2 ÷ 1 | read / CV / rest s (1 → 2) | peak RSS 1 MB | peak RSS 2 MB | 2 ÷ 1 RSS | identical output | load average (1 min) before→after each run |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|",
+    "| job | runs each | parallel_fits 1 s | parallel_fits 2 s | 2 ÷ 1 time | CPU s 1 → 2 (cores used) | cross-validation 1 s | 2 s | 2 ÷ 1 | read / CV / rest s (1 → 2) | peak RSS 1 MB | peak RSS 2 MB | 2 ÷ 1 RSS | identical output | load average (1 min) before→after each run |",
+    "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---|---|",
     ...results.map((r) => {
       const ph = (p: Phases) => `${p.load.toFixed(1)} / ${p.cv.toFixed(1)} / ${p.rest.toFixed(1)}`;
-      return `| ${r.name} | ${r.runs} | ${r.seconds1.toFixed(2)} | ${r.seconds2.toFixed(2)} | ${(r.seconds2 / r.seconds1).toFixed(2)}× | ${r.cv1.toFixed(2)} | ${r.cv2.toFixed(2)} | ${(r.cv2 / r.cv1).toFixed(2)}× | ${ph(r.phases1)} → ${ph(r.phases2)} | ${r.rss1.toFixed(0)} | ${r.rss2.toFixed(0)} | ${(r.rss2 / r.rss1).toFixed(2)}× | ${r.identical} | ${r.loads} |`;
+      return `| ${r.name} | ${r.runs} | ${r.seconds1.toFixed(2)} | ${r.seconds2.toFixed(2)} | ${(r.seconds2 / r.seconds1).toFixed(2)}× | ${r.cpu1.toFixed(1)} (${(r.cpu1 / r.seconds1).toFixed(2)}) → ${r.cpu2.toFixed(1)} (${(r.cpu2 / r.seconds2).toFixed(2)}) | ${r.cv1.toFixed(2)} | ${r.cv2.toFixed(2)} | ${(r.cv2 / r.cv1).toFixed(2)}× | ${ph(r.phases1)} → ${ph(r.phases2)} | ${r.rss1.toFixed(0)} | ${r.rss2.toFixed(0)} | ${(r.rss2 / r.rss1).toFixed(2)}× | ${r.identical} | ${r.loads} |`;
     }),
     "",
     ...results.map((r) => `${r.name}: time ${(r.seconds2 / r.seconds1).toFixed(2)}× (bar ≤ 0.6×: ${r.seconds2 / r.seconds1 <= 0.6 ? "met" : "NOT met"}), peak RSS ${(r.rss2 / r.rss1).toFixed(2)}× (bar ≤ 1.3×: ${r.rss2 / r.rss1 <= 1.3 ? "met" : "NOT met"}), identical output: ${r.identical}.`),
