@@ -8,9 +8,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { catboost, crossValidate, CvResult, Ensemble, loadDiabetes, ProgressEvent, xgboost } from "ensemble-workbook";
+import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, ProgressEvent, xgboost } from "ensemble-workbook";
 import { TEST_FIT_EXIT_ENV } from "../lib/ensemble/parallel";
 import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
 
@@ -71,6 +72,15 @@ test("classification (multi:softprob, text labels) with a weighted blend's inner
   assert.is(seq.cv.oof.ensemble.length, 3 * table.numRows());
   assert.is(seq.events.filter((e) => e.includes(" inner ")).length, 3 * 2 * 2, "the inner fits are reported too");
   assertSameRun(seq, par);
+});
+
+test("default workers: the cores (affinity, cgroup quota), 1 for a table under 10 000 cells", () => {
+  const cores = availableCores();
+  assert.ok(Number.isInteger(cores) && cores >= 1 && cores <= os.availableParallelism());
+  const quota = fs.existsSync("/sys/fs/cgroup/cpu.max") ? fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(" ") : ["max"];
+  if (quota[0] !== "max") assert.ok(cores <= Math.ceil(Number(quota[0]) / Number(quota[1])), "within the cgroup quota");
+  assert.is(defaultWorkers(442, 10), 1);
+  assert.is(defaultWorkers(1_000_000, 28), cores);
 });
 
 test("workers and nthread: bad values are errors naming the option", () => {

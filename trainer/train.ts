@@ -18,7 +18,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-  availableCores, CategoricalColumn, crossValidate, CvResult, encodeLabels, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
+  CategoricalColumn, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
   saveEnsemble, Table,
 } from "ensemble-workbook";
 import { channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
@@ -199,7 +199,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const metricFn = metricsFor(ens.objective)[metric];
   // the job's core budget: parallel_fits fits at once with one core thread each; the final refit's members
   // share it (the core's nthread; accepted and ignored until the core runs threads)
-  const parallelFits = s.parallelFits ?? availableCores();
+  const parallelFits = s.parallelFits ?? defaultWorkers(nrow, ncol);
   const finalWorkers = Math.min(parallelFits, ens.members.length);
   const finalThreads = Math.max(1, Math.floor(parallelFits / finalWorkers));
   log(

@@ -31,7 +31,7 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { availableCores, checkWorkers, runFitsSync, type FitData, type FitResult, type FitTask } from "./parallel";
+import { checkWorkers, defaultWorkers, runFitsSync, type FitData, type FitResult, type FitTask } from "./parallel";
 import { fitOn, taskRows } from "./fit-task";
 import { outputGroups } from "../core";
 
@@ -58,7 +58,8 @@ export interface CvOptions {
   /** Keep the fitted fold members in `models` (the caller frees them); default false (each is freed after predicting). */
   keepModels?: boolean;
   /**
-   * How many fits run at once, each in a worker thread (default: the cores this process may use, `availableCores()`);
+   * How many fits run at once: this thread and workers − 1 worker threads (default `defaultWorkers`: the cores this
+   * process may use, `availableCores()`, or 1 for a table under 10 000 cells, whose fits end before a thread starts);
    * 1 fits one after another in this thread. The results, callbacks and numbers are the same either way.
    */
   workers?: number;
@@ -95,7 +96,7 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   if (!opts || typeof opts.label !== "string") throw new Error("crossValidate needs { label: <label column name> }");
   const k = opts.k ?? 5;
   const seed = opts.seed ?? 0;
-  const workers = opts.workers === undefined ? availableCores() : checkWorkers(opts.workers, "crossValidate's workers");
+  const workers = opts.workers === undefined ? defaultWorkers(table.numRows(), (opts.features ?? table.columnNames()).length - (opts.features ? 0 : 1)) : checkWorkers(opts.workers, "crossValidate's workers");
   if (opts.nthread !== undefined && !(Number.isInteger(opts.nthread) && opts.nthread >= 0)) {
     throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${JSON.stringify(opts.nthread)}`);
   }

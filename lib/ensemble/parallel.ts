@@ -145,6 +145,17 @@ export function availableCores(): number {
   return cores;
 }
 
+/** Below this many cells (rows × features) a table's fits are too quick to pay for starting worker threads (~0.1 s of CPU each). */
+export const SMALL_TABLE_CELLS = 10_000;
+
+/**
+ * The default `workers` of crossValidate (and the trainer's `parallel_fits`): availableCores(), or 1 for a table
+ * under SMALL_TABLE_CELLS cells (diabetes' 442 × 10), whose fits end before a worker thread has started.
+ */
+export function defaultWorkers(nrow: number, ncol: number): number {
+  return nrow * ncol < SMALL_TABLE_CELLS ? 1 : availableCores();
+}
+
 /** A worker count as given (integer ≥ 1), or an Error naming the option. */
 export function checkWorkers(workers: unknown, what = "workers"): number {
   if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1) {
