@@ -22,6 +22,12 @@
  * training part of fold f (0-based) — e.g. to average the fold models without
  * training them again. The caller owns them (free() each, or the ensemble
  * built from them). They are freed if crossValidate throws.
+ *
+ * `workers`: the fits (k × members, plus innerK × k × members for weighted / stacking) are independent. They are
+ * planned as one task list in the sequential order (planFits), run on ./parallel's pool — this thread and
+ * workers − 1 worker threads claiming the next task, the matrix and the row indexes shared — and their results
+ * are consumed strictly in task order (a finished fit waits for the earlier ones), so the table, curves, oof,
+ * blend states, kept models and every onProgress / onFold call are those of `workers: 1`, bit for bit.
  */
 import { arquero } from "../data/arquero";
 import type { Table } from "../data/table";
