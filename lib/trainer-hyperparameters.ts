@@ -90,12 +90,21 @@ export interface TrainerHyperparameters {
    * needs `false`.
    */
   header?: boolean | "true" | "false" | "auto";
+  /**
+   * How many fits run at once (the cross-validation's k folds × members, and the final refit's members), each in
+   * a worker thread with one core thread (`nthread` 1): an integer ≥ 1. 1 fits one after another. The job's
+   * results are the same for every value. Default: the cores of the container (CPU affinity and cgroup quota), or 1
+   * for a table under 10 000 cells (lib's `defaultWorkers`).
+   * The local SageMaker's tuning jobs set it to max(1, ⌊cores / MaxParallelTrainingJobs⌋) unless it is a static
+   * hyperparameter.
+   */
+  parallel_fits?: NumericHyperparameter;
   /** A member kind's own parameter (`"xgboost.subsample": 0.9`); the kind must be in `models`. */
   [memberParam: MemberHyperparameterKey]: string | number | boolean;
 }
 
 /** The trainer's own hyperparameter names (not `<kind>.<param>`), in the order its documentation lists them. */
-export const TRAINER_HYPERPARAMETER_KEYS = ["models", "k_fold", "num_round", "eta", "max_depth", "blend", "objective", "label", "seed", "final_model", "categorical_features", "na_values", "header"] as const;
+export const TRAINER_HYPERPARAMETER_KEYS = ["models", "k_fold", "num_round", "eta", "max_depth", "blend", "objective", "label", "seed", "final_model", "categorical_features", "na_values", "header", "parallel_fits"] as const;
 export type TrainerHyperparameterKey = (typeof TRAINER_HYPERPARAMETER_KEYS)[number];
 
 // The list and the interface name the same keys: a key added to one and not the other fails to compile here.

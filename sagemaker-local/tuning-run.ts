@@ -3,7 +3,7 @@
  *
  * Up to MaxParallelTrainingJobs trials run at once and at most MaxNumberOfTrainingJobs are launched; each is a
  * training job named `<tuning job>-<nnn>-<8 hex>` with StaticHyperParameters + the proposed values +
- * `_tuning_objective_metric`. While a trial runs, its objective metric's per-round values (`[<round>] …` lines)
+ * `_tuning_objective_metric` (and parallel_fits, the trial's share of the cores: coreBudget). While a trial runs, its objective metric's per-round values (`[<round>] …` lines)
  * are its intermediate values: Hyperband's shouldStop, or with TrainingJobEarlyStoppingType Auto the median
  * stopping rule, may stop it early. A finished trial's objective is its final metric value (a stopped one's last
  * intermediate value); a Completed trial without one failed for the tuner. The job ends when the strategy has
@@ -11,6 +11,7 @@
  * is stopped — Completed, Stopped, or Failed when every trial failed (or the server stopped).
  */
 import * as crypto from "crypto";
+import * as os from "os";
 import { Context, now } from "./context";
 import { saveTuningJob, TuningJobConfigSpec, TuningJobRecord } from "./records";
 import { TrainingJobs } from "./training";
@@ -37,6 +38,17 @@ export interface LiveTuningJob {
 }
 
 type FinishedTrial = tuning.Trial & { name: string };
+
+/**
+ * The trials share this machine's cores: with P trials at once, each training job gets
+ * parallel_fits = max(1, ⌊cores / P⌋) (the trainer's fits at once, one core thread each), so
+ * MaxParallelTrainingJobs × threads per job ≤ cores — unless the job's hyperparameters set parallel_fits
+ * themselves (the user asks for more). The strategies (./tuning) know nothing of it: they stay pure.
+ */
+export function coreBudget(maxParallel: number, hyperparameters: Record<string, string>, cores = os.availableParallelism()): Record<string, string> {
+  if (hyperparameters.parallel_fits !== undefined) return {};
+  return { parallel_fits: String(Math.max(1, Math.floor(cores / Math.max(1, maxParallel)))) };
+}
 
 export class TuningRun {
   private readonly history: FinishedTrial[] = [];
@@ -108,7 +120,12 @@ export class TuningRun {
     this.jobs.create(
       {
         TrainingJobName: jobName,
-        HyperParameters: { ...(def.StaticHyperParameters ?? {}), ...hp, _tuning_objective_metric: this.objective.MetricName },
+        HyperParameters: {
+          ...coreBudget(this.cfg.ResourceLimits.MaxParallelTrainingJobs, { ...(def.StaticHyperParameters ?? {}), ...hp }),
+          ...(def.StaticHyperParameters ?? {}),
+          ...hp,
+          _tuning_objective_metric: this.objective.MetricName,
+        },
         AlgorithmSpecification: def.AlgorithmSpecification,
         RoleArn: def.RoleArn,
         InputDataConfig: def.InputDataConfig,

@@ -72,7 +72,8 @@ test("keepModels off (default): no models in the result", () => {
 
 test("trainer final_model=folds: the fold models are fitted once (by the CV) and the saved ensemble averages them", async () => {
   const csv = fs.readFileSync(path.join(__dirname, "..", "data", "diabetes.csv"), "utf8");
-  const hp = { models: "xgboost,ridge", k_fold: "3", num_round: "10", final_model: "folds", seed: "2" };
+  // parallel_fits 1: every fit in this thread, where countTreeFits sees it (fits in worker threads are other instances)
+  const hp = { models: "xgboost,ridge", k_fold: "3", num_round: "10", final_model: "folds", seed: "2", parallel_fits: "1" };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "lib-cv-keep-models-"));
   roots.push(root);
   fs.mkdirSync(path.join(root, "input", "config"), { recursive: true });

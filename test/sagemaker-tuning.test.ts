@@ -2,6 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { spawn, execFileSync } from "child_process";
 import {
@@ -110,6 +111,43 @@ test("tuning job: Grid, 2 in parallel, failing trials recorded and the job goes 
   assert.is(jobs[0].HyperParameters!.num_round, "4");
   const all = await ctx.sm.send(new ListHyperParameterTuningJobsCommand({}));
   assert.ok(all.HyperParameterTuningJobSummaries!.some((s) => s.HyperParameterTuningJobName === name && s.Strategy === "Grid"));
+});
+
+test("tuning job budgets the cores: each of P parallel trials gets parallel_fits = max(1, ⌊cores / P⌋), unless set statically", async () => {
+  const cores = os.availableParallelism();
+  /** the hyperparameters each trial's job shows (DescribeTrainingJob) and the ones its trainer read (hyperparameters.json, echoed in its model) */
+  const trials = async (name: string) => {
+    const list = await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
+    return Promise.all(
+      list.TrainingJobSummaries!.map(async (sum) => {
+        const job = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: sum.TrainingJobName }));
+        const dir = tmpDir("budget");
+        execFileSync("tar", ["-xzf", new URL(job.ModelArtifacts!.S3ModelArtifacts!).pathname, "-C", dir]);
+        return { described: job.HyperParameters!, received: JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")).hyperparameters };
+      }),
+    );
+  };
+  const cases: [string, number, Record<string, string>, string][] = [
+    ["budget-p2", 2, {}, String(Math.max(1, Math.floor(cores / 2)))],
+    ["budget-p1", 1, {}, String(cores)],
+    ["budget-p3", 3, {}, String(Math.max(1, Math.floor(cores / 3)))],
+    ["budget-static", 2, { parallel_fits: "8" }, "8"], // the user asks for more: kept
+  ];
+  for (const [name, parallel, statics, expected] of cases) {
+    await ctx.sm.send(
+      new CreateHyperParameterTuningJobCommand(
+        tuningRequest(name, { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: parallel, MaxParallelTrainingJobs: parallel }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] } }, { num_round: "2", ...statics }),
+      ),
+    );
+    assert.is((await waitTuning(ctx.sm, name)).HyperParameterTuningJobStatus, "Completed");
+    const got = await trials(name);
+    assert.is(got.length, parallel);
+    for (const t of got) {
+      assert.is(t.described.parallel_fits, expected, `${name}: DescribeTrainingJob`);
+      assert.is(t.received.parallel_fits, expected, `${name}: the trainer's hyperparameters.json`);
+      assert.is(t.received.num_round, "2");
+    }
+  }
 });
 
 test("tuning job: Random over continuous + integer ranges, completion criteria stop early", async () => {

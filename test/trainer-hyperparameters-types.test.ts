@@ -64,6 +64,7 @@ test("every key of TrainerHyperparameters is parsed by the trainer, as a number 
     categorical_features: ["sex", 3],
     na_values: ["NA", "?"],
     header: true,
+    parallel_fits: 2,
   };
   assert.equal(Object.keys(sample).sort(), [...TRAINER_HYPERPARAMETER_KEYS].sort());
   // as the Estimator sends them: strings as they are, anything else JSON-encoded
@@ -71,7 +72,7 @@ test("every key of TrainerHyperparameters is parsed by the trainer, as a number 
   const s = parseHyperparameters({ ...sent, "xgboost.subsample": "0.9" });
   assert.equal(s.models, ["xgboost", "ridge"]);
   assert.equal([s.kFold, s.numRound, s.eta, s.maxDepth, s.seed], [3, 20, 0.1, 4, 7]);
-  assert.equal([s.blend, s.objective, s.label, s.finalModel], ["stacking", "reg:absoluteerror", "target", "folds"]);
+  assert.equal([s.blend, s.objective, s.label, s.finalModel, s.parallelFits], ["stacking", "reg:absoluteerror", "target", "folds", 2]);
   assert.equal(s.memberParams, { xgboost: { subsample: "0.9" } });
   assert.equal([s.categoricalFeatures, s.naValues, s.header], [["sex", 3], ["NA", "?"], true]);
   assert.throws(() => parseHyperparameters({ etaa: "0.1" }), (e: Error) => e.message.startsWith(`unknown hyperparameter "etaa"; known: ${TRAINER_HYPERPARAMETER_KEYS.join(", ")}`));

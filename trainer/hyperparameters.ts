@@ -45,6 +45,8 @@ export interface Settings {
   naValues?: string[];
   /** header: CSV channels' first row — true, false, or "auto" (a header when a first-row cell is not a number) */
   header: boolean | "auto";
+  /** fits at once (lib's crossValidate `workers`); undefined: the container's cores */
+  parallelFits?: number;
 }
 
 export const DEFAULT_MODELS: MemberKind[] = ["xgboost", "catboost"];
@@ -199,6 +201,9 @@ const PARSERS: { [K in TrainerHyperparameterKey]: KeyParser } = {
     const h = v.toLowerCase();
     if (h !== "true" && h !== "false" && h !== "auto") throw bad(key, raw, 'must be true, false or "auto"');
     s.header = h === "auto" ? "auto" : h === "true";
+  },
+  parallel_fits: (s, v, raw, key) => {
+    s.parallelFits = int(key, raw, v, 1);
   },
 };
 

@@ -18,7 +18,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-  CategoricalColumn, crossValidate, CvResult, encodeLabels, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
+  CategoricalColumn, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
   saveEnsemble, Table,
 } from "ensemble-workbook";
 import { channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
@@ -197,9 +197,14 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   if (s.kFold > nrow) throw new Error(`hyperparameter k_fold=${s.kFold} is larger than the ${nrow} training rows`);
   const metric = primaryMetric(ens.objective);
   const metricFn = metricsFor(ens.objective)[metric];
+  // the job's core budget: parallel_fits fits at once with one core thread each; the final refit's members
+  // share it (the core's nthread; accepted and ignored until the core runs threads)
+  const parallelFits = s.parallelFits ?? defaultWorkers(nrow, ncol);
+  const finalWorkers = Math.min(parallelFits, ens.members.length);
+  const finalThreads = Math.max(1, Math.floor(parallelFits / finalWorkers));
   log(
     `training on ${nrow} rows x ${ncol} features (${trainCh.files.length} file${trainCh.files.length > 1 ? "s" : ""}, label "${label}"${textColumnsNote(trainCh.table, label, categorical)})` +
-      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((m) => m.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}`,
+      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((m) => m.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}`,
   );
 
   // 1. k-fold cross-validation, every member on the same folds
@@ -211,6 +216,8 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
       k: s.kFold,
       seed: s.seed,
       keepModels: s.finalModel === "folds", // the final model averages the fold models: keep them
+      workers: parallelFits,
+      nthread: 1,
       onFold: (fold, metrics) => {
         const parts = Object.entries(metrics)
           .filter(([name]) => !name.startsWith("ensemble:"))
@@ -232,10 +239,13 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   let rounds: number[];
   let roundsSource: string;
   if (s.finalModel === "refit" && valCh) {
-    // the members train side by side (one worker thread each) and the [r] lines go out as their rounds finish
+    // the members train side by side (one worker thread each, whatever parallel_fits: a line needs every member's
+    // round) and the [r] lines go out as their rounds finish
     const live = new LiveRounds(ens.members.map((m) => m.name), metric, log);
     try {
-      await ens.fitParallel(trainCh.table, { label, categorical, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone });
+      await ens.fitParallel(trainCh.table, {
+        label, categorical, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, nthread: Math.max(1, Math.floor(parallelFits / ens.members.length)),
+      });
     } catch (e) {
       throw new Error(`final fit failed: ${(e as Error).message}`);
     }
@@ -247,7 +257,8 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     roundsSource = CV_SOURCE;
     logRounds(rounds);
     try {
-      final = s.finalModel === "refit" ? ens.fit(trainCh.table, { label, categorical }) : foldsEnsemble(ens, cv, label);
+      if (s.finalModel === "folds") final = foldsEnsemble(ens, cv, label);
+      else final = ens.fit(trainCh.table, { label, categorical, workers: finalWorkers, nthread: finalThreads });
     } catch (e) {
       throw new Error(`${s.finalModel === "refit" ? "final fit" : "averaging the fold models"} failed: ${(e as Error).message}`);
     }

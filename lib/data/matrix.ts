@@ -51,6 +51,13 @@ export interface ColumnChoice {
   categorical?: string[];
   /** The objective the label is for: text labels need binary:* or multi:* (default: any). */
   objective?: string;
+  /** X and y in SharedArrayBuffers, so worker threads read them without a copy (crossValidate's `workers`). */
+  shared?: boolean;
+}
+
+/** A Float32Array of n zeros, in a SharedArrayBuffer when `shared`. */
+function floats(n: number, shared = false): Float32Array {
+  return shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
 }
 
 /** Missing and unseen cells per categorical/numeric column of a prediction input. */
@@ -197,10 +204,10 @@ function categoricalInto(X: Float32Array, ncol: number, j: number, src: Source, 
 const looksNumeric = (t: string) => t.trim() !== "" && Number.isFinite(Number(t));
 
 /** The label column → y, and the classes when it holds text. */
-function labelVector(table: Table, name: string, objective: string | undefined): { y: Float32Array; classes?: string[] } {
+function labelVector(table: Table, name: string, objective: string | undefined, shared = false): { y: Float32Array; classes?: string[] } {
   const src = source(table, name);
   const n = src.n;
-  const y = new Float32Array(n);
+  const y = floats(n, shared);
   checkNotDates(src, name, "label");
   for (let i = 0; i < n; i++) {
     if (isMissing(src.at(i))) throw new Error(`label column "${name}" has a missing value at row ${i}`);
@@ -248,7 +255,7 @@ export function toMatrix(table: Table, opts: ColumnChoice = {}): Matrix {
   const featureNames = resolveFeatures(table, opts);
   const declared = new Set(opts.categorical ?? []);
   const ncol = featureNames.length;
-  const X = new Float32Array(nrow * ncol);
+  const X = floats(nrow * ncol, opts.shared);
   const columns: ColumnSchema[] = featureNames.map((name, j) => {
     const src = source(table, name);
     checkNotDates(src, name, "feature");
@@ -260,7 +267,7 @@ export function toMatrix(table: Table, opts: ColumnChoice = {}): Matrix {
   });
   const m: Matrix = { X, nrow, ncol, featureNames, columns };
   if (opts.label !== undefined) {
-    const { y, classes } = labelVector(table, opts.label, opts.objective);
+    const { y, classes } = labelVector(table, opts.label, opts.objective, opts.shared);
     m.y = y;
     if (classes) m.classes = classes;
   }

@@ -22,15 +22,23 @@
  * training part of fold f (0-based) — e.g. to average the fold models without
  * training them again. The caller owns them (free() each, or the ensemble
  * built from them). They are freed if crossValidate throws.
+ *
+ * `workers`: the fits (k × members, plus innerK × k × members for weighted / stacking) are independent. They are
+ * planned as one task list in the sequential order (planFits), run on ./parallel's pool — this thread and
+ * workers − 1 worker threads claiming the next task, the matrix and the row indexes shared — and their results
+ * are consumed strictly in task order (a finished fit waits for the earlier ones), so the table, curves, oof,
+ * blend states, kept models and every onProgress / onFold call are those of `workers: 1`, bit for bit.
  */
 import { arquero } from "../data/arquero";
 import type { Table } from "../data/table";
-import { splitRows, toMatrix, type ColumnSchema } from "../data/matrix";
+import { toMatrix, type ColumnSchema, type Matrix } from "../data/matrix";
 import type { Fold } from "../data/folds";
 import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
-import { Ensemble, innerOutOfFold, ProgressCallback } from "./ensemble";
+import { Ensemble, ProgressCallback } from "./ensemble";
+import { checkWorkers, defaultWorkers, runFitsSync, type FitData, type FitResult, type FitTask } from "./parallel";
+import { fitOn, taskRows } from "./fit-task";
 import { outputGroups } from "../core";
 
 export interface Curve {
@@ -55,6 +63,14 @@ export interface CvOptions {
   blends?: (Blend | string)[];
   /** Keep the fitted fold members in `models` (the caller frees them); default false (each is freed after predicting). */
   keepModels?: boolean;
+  /**
+   * How many fits run at once: this thread and workers − 1 worker threads (default `defaultWorkers`: the cores this
+   * process may use, `availableCores()`, or 1 for a table under 10 000 cells, whose fits end before a thread starts);
+   * 1 fits one after another in this thread. The results, callbacks and numbers are the same either way.
+   */
+  workers?: number;
+  /** Core threads per fit (XGBoost's `nthread`; 0 = every core). Default: 1 when workers > 1, else the core's default. */
+  nthread?: number;
 }
 
 export interface CvResult {
@@ -86,7 +102,12 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   if (!opts || typeof opts.label !== "string") throw new Error("crossValidate needs { label: <label column name> }");
   const k = opts.k ?? 5;
   const seed = opts.seed ?? 0;
-  const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective });
+  const workers = opts.workers === undefined ? defaultWorkers(table.numRows(), (opts.features ?? table.columnNames()).length - (opts.features ? 0 : 1)) : checkWorkers(opts.workers, "crossValidate's workers");
+  if (opts.nthread !== undefined && !(Number.isInteger(opts.nthread) && opts.nthread >= 0)) {
+    throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${JSON.stringify(opts.nthread)}`);
+  }
+  const nthread = opts.nthread ?? (workers > 1 ? 1 : undefined);
+  const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 });
   const y = m.y!;
   ensemble.prepareLabels(y, m.classes);
   const folds = ensemble.foldsFor(y, k, seed);
@@ -105,72 +126,134 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   let done = 0;
   const tick = (message: string, fold: number, member: string) => opts.onProgress?.({ done: ++done, total, message, fold, member });
 
+  // Every fit, in the order the sequential run makes them: per fold, the inner folds' fits (weighted / stacking
+  // blends) then the members' fits on the fold; their rows as ranges of one index array (shared with workers).
+  const { tasks, plan, rows, foldY } = planFits(ensemble, folds, y, seed, anyInner, {
+    nthread,
+    keepModels: !!opts.keepModels && workers > 1,
+    k,
+  });
+
   const width = outputGroups(objective, ensemble.numClass);
   const oof: Record<string, Float64Array> = {};
   for (const mem of members) oof[mem.name] = new Float64Array(m.nrow * width);
   for (const b of blendList) oof[b.key] = new Float64Array(m.nrow * width);
   const blendStates: Record<string, BlendState[]> = Object.fromEntries(blendList.map((b) => [b.key, []]));
-  const rows: Record<string, unknown>[] = [];
+  const rowsOut: Record<string, unknown>[] = [];
   const curves: Curve[] = [];
-  const kept: Member[][] | undefined = opts.keepModels ? [] : undefined;
+  const kept: Member[][] | undefined = opts.keepModels ? folds.map(() => []) : undefined;
+  const innerOof: Float64Array[][] = folds.map(() => members.map(() => new Float64Array(0)));
+  const preds: Float64Array[][] = folds.map(() => []);
 
+  /** one fit's result, in task order: what the sequential loop did right after each fit */
+  const consume = (t: number, result: FitResult, fitted?: Member) => {
+    const p = plan[t];
+    const foldNo = p.fold + 1;
+    const member = members[p.member];
+    const pred = result.pred!;
+    if (p.innerTest) {
+      const trainRows = folds[p.fold].train.length;
+      const w = pred.length / p.innerTest.length;
+      const out = innerOof[p.fold][p.member].length ? innerOof[p.fold][p.member] : (innerOof[p.fold][p.member] = new Float64Array(w * trainRows));
+      p.innerTest.forEach((row, r) => {
+        for (let c2 = 0; c2 < w; c2++) out[row * w + c2] = pred[r * w + c2];
+      });
+      tick(`fold ${foldNo}/${k} inner ${p.inner! + 1}/${ensemble.innerK} ${member.name}`, foldNo, member.name);
+      return;
+    }
+    for (const [metric, values] of Object.entries(result.curves ?? {})) curves.push({ fold: foldNo, member: member.name, metric, values });
+    if (kept) {
+      let c = fitted;
+      if (!c) {
+        c = member.clone();
+        c.loadFile(result.model!);
+      }
+      kept[p.fold].push(c); // owned by the caller from here on (freed below if we throw)
+    }
+    preds[p.fold][p.member] = pred;
+    tick(`fold ${foldNo}/${k} ${member.name}`, foldNo, member.name);
+    if (p.member === members.length - 1) scoreFold(p.fold);
+  };
+
+  /** blends, metrics and out-of-fold predictions of a fold once its members are fitted */
+  const scoreFold = (f: number) => {
+    const foldNo = f + 1;
+    const fold = folds[f];
+    const { train: yTrain, test: yTest } = foldY(f);
+    const scored: [string, Float64Array][] = members.map((mem, j) => [mem.name, preds[f][j]]);
+    for (const b of blendList) {
+      const state = needsFitting(b.blend)
+        ? fitBlend(b.blend, innerOof[f], yTrain, { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha })
+        : {};
+      blendStates[b.key].push(state);
+      scored.push([b.key, applyBlend(b.blend, preds[f], state, { objective, numClass: ensemble.numClass })]);
+    }
+    const foldMetrics: Record<string, Record<string, number>> = {};
+    for (const [name, p] of scored) {
+      const row: Record<string, unknown> = { fold: foldNo, member: name };
+      foldMetrics[name] = {};
+      for (const metric of metricNames) row[metric] = foldMetrics[name][metric] = metricFns[metric](yTest, p);
+      rowsOut.push(row);
+      fold.test.forEach((rowIdx, r) => {
+        for (let c2 = 0; c2 < width; c2++) oof[name][rowIdx * width + c2] = p[r * width + c2];
+      });
+    }
+    preds[f] = [];
+    innerOof[f] = [];
+    opts.onFold?.(foldNo, foldMetrics);
+  };
+
+  const data: FitData = { matrix: m, rows };
+  let split: { key: number; train: Matrix; test?: Matrix } | undefined; // a fold's rows, shared by its members' fits here
+  /** task t in this thread: a clone of its member fitted (kept for keepModels, else freed) */
+  const fitHere = (t: number): FitResult => {
+    const task = tasks[t];
+    if (split?.key !== task.train![0]) split = { key: task.train![0], ...taskRows(data, task) };
+    const c = members[plan[t].member].clone();
+    let result: FitResult;
+    try {
+      result = fitOn(c, task, split.train, split.test, undefined);
+    } catch (e) {
+      c.free();
+      throw e;
+    }
+    if (kept && !plan[t].innerTest) return { ...result, member: c };
+    c.free();
+    return result;
+  };
   try {
-    folds.forEach((fold, f) => {
-      const foldNo = f + 1;
-      const { train: tr, test: te } = splitRows(m, fold.train, fold.test);
-      let innerOof: Float64Array[] | undefined;
-      if (anyInner) {
-        const innerFolds = ensemble.foldsFor(tr.y!, ensemble.innerK, seed + 1000 + f);
-        innerOof = innerOutOfFold(members, tr, innerFolds, (member, inner) =>
-          tick(`fold ${foldNo}/${k} inner ${inner + 1}/${ensemble.innerK} ${member}`, foldNo, member),
-        );
-      }
-      const preds: Float64Array[] = [];
-      const foldModels: Member[] = [];
-      kept?.push(foldModels);
-      for (const member of members) {
-        const c = member.clone();
-        if (kept) foldModels.push(c); // owned by the caller from here on (freed below if we throw)
-        const curveByMetric: Record<string, number[]> = {};
-        c.fit(tr, {
-          evalSet: te,
-          onRound: (round, metrics) => {
-            for (const [name, v] of Object.entries(metrics)) (curveByMetric[name] ??= [])[round] = v;
-          },
-        });
-        for (const [metric, values] of Object.entries(curveByMetric)) curves.push({ fold: foldNo, member: member.name, metric, values });
-        const p = c.predict(te);
-        if (!kept) c.free();
-        preds.push(p);
-        tick(`fold ${foldNo}/${k} ${member.name}`, foldNo, member.name);
-      }
-      const scored: [string, Float64Array][] = members.map((mem, j) => [mem.name, preds[j]]);
-      for (const b of blendList) {
-        const state = needsFitting(b.blend)
-          ? fitBlend(b.blend, innerOof!, tr.y!, { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha })
-          : {};
-        blendStates[b.key].push(state);
-        scored.push([b.key, applyBlend(b.blend, preds, state, { objective, numClass: ensemble.numClass })]);
-      }
-      const foldMetrics: Record<string, Record<string, number>> = {};
-      for (const [name, p] of scored) {
-        const row: Record<string, unknown> = { fold: foldNo, member: name };
-        foldMetrics[name] = {};
-        for (const metric of metricNames) row[metric] = foldMetrics[name][metric] = metricFns[metric](te.y!, p);
-        rows.push(row);
-        fold.test.forEach((rowIdx, r) => {
-          for (let c2 = 0; c2 < width; c2++) oof[name][rowIdx * width + c2] = p[r * width + c2];
-        });
-      }
-      opts.onFold?.(foldNo, foldMetrics);
-    });
+    if (workers > 1) {
+      // results arrive as fits finish, here and in the workers; they are consumed in task order, so every
+      // callback, row and curve comes out in the sequential order with the same numbers
+      const waiting = new Map<number, FitResult>();
+      let next = 0;
+      runFitsSync(data, tasks, workers, {
+        onDone: (t, result) => {
+          waiting.set(t, result);
+          for (let r = waiting.get(next); r; r = waiting.get(next)) {
+            waiting.delete(next);
+            consume(next++, r, r.member);
+          }
+        },
+      }, fitHere);
+    } else {
+      tasks.forEach((task, t) => {
+        let r: FitResult;
+        try {
+          r = fitHere(t);
+        } catch (e) {
+          throw new Error(`${task.label}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        consume(t, r, r.member);
+      });
+    }
   } catch (e) {
     for (const fm of kept ?? []) for (const c of fm) c.free();
     throw e;
   }
 
-  const resultTable = arquero().from(rows) as Table;
-  const summary = summarise(rows, metricNames);
+  const resultTable = arquero().from(rowsOut) as Table;
+  const summary = summarise(rowsOut, metricNames);
   return {
     table: resultTable,
     summary,
@@ -187,6 +270,74 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
     label: opts.label,
     ...(kept ? { models: kept } : {}),
   };
+}
+
+/** Where a task's result goes: its fold (0-based), member index, and for an inner fit its inner fold and held-out positions in the fold's training part. */
+interface Planned {
+  fold: number;
+  member: number;
+  inner?: number;
+  innerTest?: Int32Array;
+}
+
+/**
+ * The fits of a cross-validation in sequential order, and the row indexes they read, in one Int32Array
+ * (shared memory: the workers read it without a copy). An inner fold's rows are the fold's training rows it
+ * picks (fold.train[i]), so an inner fit on the whole matrix sees exactly the rows — and, held out, the
+ * missing unseen categories — that it would see split out of the fold's training part.
+ */
+function planFits(
+  ensemble: Ensemble,
+  folds: Fold[],
+  y: Float32Array,
+  seed: number,
+  anyInner: boolean,
+  o: { nthread?: number; keepModels: boolean; k: number },
+): { tasks: FitTask[]; plan: Planned[]; rows: Int32Array; foldY: (f: number) => { train: Float32Array; test: Float32Array } } {
+  const members = ensemble.members;
+  const chunks: Int32Array[] = [];
+  let offset = 0;
+  const range = (idx: Int32Array): [number, number] => {
+    chunks.push(idx);
+    offset += idx.length;
+    return [offset - idx.length, idx.length];
+  };
+  const foldY = (f: number) => ({ train: Float32Array.from(folds[f].train, (i) => y[i]), test: Float32Array.from(folds[f].test, (i) => y[i]) });
+  const spec = (j: number) => ({ kind: members[j].kind, name: members[j].name, params: members[j].params, ...(o.nthread !== undefined ? { nthread: o.nthread } : {}) });
+  const tasks: FitTask[] = [];
+  const plan: Planned[] = [];
+  folds.forEach((fold, f) => {
+    const foldNo = f + 1;
+    const train = Int32Array.from(fold.train);
+    if (anyInner) {
+      const innerFolds = ensemble.foldsFor(foldY(f).train, ensemble.innerK, seed + 1000 + f);
+      innerFolds.forEach((inner, i) => {
+        const trainRange = range(Int32Array.from(inner.train, (r) => train[r]));
+        const testRange = range(Int32Array.from(inner.test, (r) => train[r]));
+        const innerTest = Int32Array.from(inner.test);
+        members.forEach((mem, j) => {
+          tasks.push({ ...spec(j), train: trainRange, test: testRange, label: `fold ${foldNo}/${o.k} inner fold ${i + 1}/${ensemble.innerK}, member "${mem.name}"` });
+          plan.push({ fold: f, member: j, inner: i, innerTest });
+        });
+      });
+    }
+    const trainRange = range(train);
+    const testRange = range(Int32Array.from(fold.test));
+    members.forEach((mem, j) => {
+      tasks.push({
+        ...spec(j), train: trainRange, test: testRange, evalOn: "test", rounds: "collect", keepModel: o.keepModels,
+        label: `fold ${foldNo}/${o.k}, member "${mem.name}"`, fold: foldNo,
+      });
+      plan.push({ fold: f, member: j });
+    });
+  });
+  const rows = new Int32Array(new SharedArrayBuffer(offset * 4));
+  let at = 0;
+  for (const c of chunks) {
+    rows.set(c, at);
+    at += c.length;
+  }
+  return { tasks, plan, rows, foldY };
 }
 
 /** Mean and (population) standard deviation over folds for each member, in first-seen order. */

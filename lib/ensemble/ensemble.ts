@@ -21,7 +21,7 @@ import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { isClassification, isMulticlass, objectiveTask } from "../core";
-import { fitMembersInWorkers } from "./parallel";
+import { checkWorkers, fitMembersInWorkers, fitMembersSync } from "./parallel";
 
 export interface ProgressEvent {
   /** member fits finished so far / planned in total */
@@ -59,6 +59,10 @@ export interface FitTableOptions {
   evalSet?: Table;
   /** Per-round metrics of each tree member on evalSet (or on the training rows without evalSet). */
   onRound?: RoundCallback;
+  /** Core threads per member fit (XGBoost's `nthread`, unless a member's params set it); default the core's. */
+  nthread?: number;
+  /** Members fitted at once, in worker threads (this thread fits too); default 1: one after another. Same model either way. */
+  workers?: number;
 }
 
 export type RoundCallback = (member: string, round: number, metrics: Record<string, number>) => void;
@@ -67,6 +71,8 @@ export interface FitMatrixOptions {
   onProgress?: ProgressCallback;
   evalSet?: Matrix;
   onRound?: RoundCallback;
+  nthread?: number;
+  workers?: number;
 }
 
 export interface Prediction {
@@ -168,14 +174,15 @@ export class Ensemble {
   }
 
   fit(table: Table, opts: FitTableOptions): this {
-    const { m, evalSet } = this.fitInputs(table, opts);
-    return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound });
+    const workers = opts?.workers === undefined ? 1 : checkWorkers(opts.workers, "fit's workers");
+    const { m, evalSet } = this.fitInputs(table, opts, workers > 1);
+    return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound, nthread: opts.nthread, workers });
   }
 
   /** fit's and fitParallel's table → training matrix and evaluation matrix; the label column */
-  private fitInputs(table: Table, opts: FitTableOptions): { m: Matrix; evalSet?: Matrix } {
+  private fitInputs(table: Table, opts: FitTableOptions, shared = false): { m: Matrix; evalSet?: Matrix } {
     if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
-    const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective });
+    const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective, shared });
     const evalSet = opts.evalSet
       ? { ...encodeRows(opts.evalSet, m.columns!).matrix, y: encodeLabels(opts.evalSet, opts.label, m.classes) }
       : undefined;
@@ -187,13 +194,17 @@ export class Ensemble {
    * fit, with the members trained at the same time, one worker thread each (./parallel): on several cores the
    * final fit takes about as long as its slowest member, and `onRound` receives every member's rounds as they
    * finish, interleaved — what a training job's live per-round log lines need. The model is the one fit() gives.
+   * `workers` (default: every member at once) caps how many members train at the same time; the matrix is
+   * shared with the workers, not copied per worker.
    */
-  async fitParallel(table: Table, opts: FitTableOptions & { onMemberDone?: (member: string) => void }): Promise<this> {
-    const { m, evalSet } = this.fitInputs(table, opts);
+  async fitParallel(table: Table, opts: FitTableOptions & { onMemberDone?: (member: string) => void; workers?: number }): Promise<this> {
+    const { m, evalSet } = this.fitInputs(table, opts, true);
     const tick = this.prepareFit(m, opts.onProgress);
     await fitMembersInWorkers(this.members, m, {
       evalSet,
       onRound: opts.onRound,
+      workers: opts.workers === undefined ? this.members.length : checkWorkers(opts.workers, "fitParallel's workers"),
+      nthread: opts.nthread,
       onMemberDone: (name) => {
         tick(`fit ${name} on ${m.nrow} rows`, name);
         opts.onMemberDone?.(name);
@@ -228,11 +239,17 @@ export class Ensemble {
   }
 
   fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
-    const { onProgress, evalSet, onRound } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined } : opts;
+    const { onProgress, evalSet, onRound, nthread, workers = 1 } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined, nthread: undefined, workers: 1 } : opts;
     if (!m.y) throw new Error("fit needs a label");
+    checkWorkers(workers, "fit's workers");
     const tick = this.prepareFit(m, onProgress);
+    if (workers > 1 && this.members.length > 1) {
+      fitMembersSync(this.members, m, { evalSet, onRound, nthread, workers, onMemberDone: (name) => tick(`fit ${name} on ${m.nrow} rows`, name) });
+      this.fitted(m);
+      return this;
+    }
     for (const member of this.members) {
-      member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined });
+      member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined, nthread });
       tick(`fit ${member.name} on ${m.nrow} rows`, member.name);
     }
     this.fitted(m);

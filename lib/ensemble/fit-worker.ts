@@ -1,25 +1,25 @@
 /**
- * The worker-thread side of ./parallel: one member fitted in its own thread (its own instance of the core), its
- * per-round metrics posted as each round finishes, then the fitted model as the member's one file (toFile), which
- * the main thread loads into its member (loadFile) — the saved-ensemble format, so nothing else crosses.
+ * The worker-thread side of ./parallel, in two roles (one script, so a bundle ships one file beside its entry):
+ *  - "fit": a pool worker. It receives the run's data and task list once (workerData: shared memory when the
+ *    matrix is SharedArrayBuffer-backed), then claims one task after another from the shared claim board and
+ *    fits it with its own instance of the core, posting live rounds, then the result (predictions, curves, the
+ *    model's file); "finished" when no task is left, and the thread ends.
+ *  - "supervisor": runs runFits for runFitsSync and relays every message to the blocked thread, waking it with
+ *    Atomics.notify; its exit hook raises the flag runFitsSync checks, so its death is seen too.
+ * Each role loads only what it needs (the supervisor never loads the core).
  */
-import { parentPort, workerData } from "worker_threads";
-import { memberFromSpec } from "../members/fromSpec";
-import type { FitJob, FitMessage } from "./parallel";
+import { workerData } from "worker_threads";
+import type { WorkerInit } from "./parallel";
 
-function post(m: FitMessage): void {
-  parentPort!.postMessage(m);
-}
-
-const job = workerData as FitJob; // what ./parallel sent: structured-cloned plain data
-try {
-  const member = memberFromSpec(job.kind, { ...job.params, name: job.name });
-  try {
-    member.fit(job.train, { evalSet: job.evalSet, onRound: job.rounds ? (round, metrics) => post({ type: "round", round, metrics }) : undefined });
-    post({ type: "done", content: member.toFile().content });
-  } finally {
-    member.free();
-  }
-} catch (e) {
-  post({ type: "error", message: e instanceof Error ? e.message : String(e) });
+const init = workerData as WorkerInit;
+if (init.role === "supervisor") {
+  const signal = init.signal;
+  process.on("exit", () => {
+    Atomics.store(signal, 1, 1);
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  });
+  (require("./parallel") as typeof import("./parallel")).supervise(init);
+} else {
+  (require("./fit-task") as typeof import("./fit-task")).serveFits(init);
 }

@@ -1,92 +1,394 @@
 /**
- * Fitting an ensemble's members at the same time, one worker thread each: every member is an independent fit on
- * the same rows, so on n cores up to n members train at once, and their per-round metrics arrive as their rounds
- * finish — interleaved, live — instead of one member's after another's. Each worker runs memberFromSpec with the
- * member's kind and params and fits the same matrix (a copy), so the model is the one a fit in this thread gives;
- * it comes back as the member's saved file and is loaded into the member here.
+ * Independent fits on a pool of worker threads — the one pool behind crossValidate's `workers` (the k folds ×
+ * members fits, and the inner folds of weighted/stacking blends), Ensemble.fit's `workers` (the final fit's
+ * members side by side) and Ensemble.fitParallel (the same, with live per-round metrics).
+ *
+ * Scheduling: a run's tasks are numbered in the order the sequential run makes them; every thread of the run
+ * claims the next one from a shared counter (Atomics.add on the claim board) when it is free, so the earliest
+ * tasks start first and no thread waits on a dispatcher.
+ *
+ * Memory: every fit of a run reads one matrix. When its X and y live in SharedArrayBuffers (toMatrix's `shared`)
+ * the workers read those very bytes (structured cloning a SharedArrayBuffer shares it), and a fit's rows are
+ * given as a range of one shared Int32Array of row indexes — so a thread copies only the rows of the fit it is
+ * running (what the core's DMatrix needs anyway), never the whole table.
+ *
+ * Determinism: a worker builds the member with memberFromSpec(kind, params) — what member.clone() gives — takes
+ * the rows with splitRows, exactly as a fit in this thread does, and runs the same core; the fits are
+ * independent, so each one's model, predictions and per-round metrics are bit-identical to the sequential run's.
+ * Only the completion order differs: callers put results back in task order (crossValidate does).
+ *
+ * Two ways to wait:
+ *  - runFits (async): `threads` workers; the pool runs in this thread's event loop and sees each worker's exit
+ *    and error events, so a worker that dies (process.exit, out of memory, terminate) fails the run naming the
+ *    task it had claimed.
+ *  - runFitsSync (blocking, for crossValidate and Ensemble.fit, which return their results): this thread is one
+ *    of the `workers` and fits tasks itself; the others run under runFits in a supervisor worker thread, which
+ *    relays every result over a MessagePort and wakes this thread with Atomics.notify (it reads them with
+ *    receiveMessageOnPort between its own fits, and sleeps in Atomics.wait once it has nothing left to claim).
+ *    The supervisor sees the fit workers' exit events as runFits does; should the supervisor itself end
+ *    without its last message, its exit hook raises a flag. So a crash fails the run with an error naming the
+ *    fold and the member, and never leaves it waiting.
  *
  * The worker script is ./fit-worker next to this module (a bundle must ship it next to its own entry: see
- * trainer/bundle.ts).
+ * trainer/bundle.ts). Workers end with their run: a finished run holds no thread and no core memory.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { Worker } from "worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker } from "worker_threads";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
 
-/** what a worker gets */
-export interface FitJob {
+/** One fit: a member (kind + params, as memberFromSpec builds it) on some rows of the run's matrix. */
+export interface FitTask {
   kind: MemberKind;
   name: string;
   params: StoredParams;
-  train: Matrix;
-  evalSet?: Matrix;
-  /** post per-round metrics */
-  rounds: boolean;
+  /** training rows: [offset, length] in the run's `rows`; absent = every row of the matrix */
+  train?: [number, number];
+  /** held-out rows, [offset, length] in `rows`: predicted (and the eval set when `evalOn` is "test") */
+  test?: [number, number];
+  /** what the per-round metrics are computed on: the held-out rows, the run's evalSet, or nothing */
+  evalOn?: "test" | "evalSet";
+  /** per-round metrics: posted as each round finishes ("live"), returned with the result ("collect"), or none */
+  rounds?: "live" | "collect";
+  /** return the fitted model (the member's file content) */
+  keepModel?: boolean;
+  /** core threads of this fit (FitOptions.nthread) */
+  nthread?: number;
+  /** how errors name the fit: `fold 2/5, member "catboost"` */
+  label: string;
+  /** the (1-based) outer fold, for the test hook below */
+  fold?: number;
 }
 
-/** what a worker sends back */
+/** What a run shares with its workers (sent once per worker: shared memory when X / y / rows are SharedArrayBuffer-backed). */
+export interface FitData {
+  matrix: Matrix;
+  rows?: Int32Array;
+  evalSet?: Matrix;
+}
+
+/** A finished fit. */
+export interface FitResult {
+  /** predictions on the held-out rows (when the task has `test`) */
+  pred?: Float64Array;
+  /** with rounds "collect": metric → value after each round */
+  curves?: Record<string, number[]>;
+  /** with keepModel (or for Ensemble.fitParallel): the fitted member's file content (Member.toFile) */
+  model?: string;
+  /** a fit made in the caller's own thread (runFitsSync's `local`) may hand over the fitted member itself; never crosses threads */
+  member?: Member;
+}
+
+/** worker → pool */
 export type FitMessage =
-  | { type: "round"; round: number; metrics: Record<string, number> }
-  | { type: "done"; content: string }
+  | { type: "round"; task: number; round: number; metrics: Record<string, number> }
+  | { type: "done"; task: number; result: FitResult }
+  | { type: "error"; task: number; message: string }
+  /** no task left to claim: the worker's last message before it ends */
+  | { type: "finished" };
+
+/** supervisor → runFitsSync */
+export type SupervisorMessage =
+  | { type: "round"; task: number; round: number; metrics: Record<string, number> }
+  | { type: "done"; task: number; result: FitResult }
+  | { type: "end" }
   | { type: "error"; message: string };
+
+/**
+ * The tasks' claim board, shared by every thread of a run: [0] the next task to claim (Atomics.add), [1 + i] the
+ * task worker i is fitting (-1 between tasks) — how a worker that dies is named.
+ */
+export type ClaimBoard = Int32Array;
+
+function claimBoard(threads: number): ClaimBoard {
+  const board = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)));
+  board.fill(-1, 1);
+  return board;
+}
+
+/** workerData of ./fit-worker in each role */
+export type WorkerInit =
+  | { role: "fit"; data: FitData; tasks: FitTask[]; board: ClaimBoard; slot: number }
+  | {
+      role: "supervisor"; data: FitData; tasks: FitTask[]; board: ClaimBoard; threads: number;
+      port: import("worker_threads").MessagePort; signal: Int32Array; liveRounds: boolean;
+    };
+
+/**
+ * Test hook: env ENSEMBLE_WORKBOOK_TEST_FIT_EXIT="<fold>:<member>" makes the worker that runs that fit call
+ * process.exit(70) — how the tests kill a worker in the middle of a job.
+ */
+export const TEST_FIT_EXIT_ENV = "ENSEMBLE_WORKBOOK_TEST_FIT_EXIT";
+
+/**
+ * The cores this process may use: os.availableParallelism() (the CPU affinity), lowered to a container's CPU
+ * quota when cgroups set one (cgroup v2 cpu.max, v1 cpu.cfs_quota_us) — `docker run --cpus 2` on a 16-core host is 2.
+ */
+export function availableCores(): number {
+  let cores = os.availableParallelism();
+  const quota = (q: number, period: number) => {
+    if (q > 0 && period > 0) cores = Math.max(1, Math.min(cores, Math.ceil(q / period)));
+  };
+  try {
+    const [q, p] = fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(/\s+/);
+    if (q !== "max") quota(Number(q), Number(p));
+  } catch {
+    try {
+      quota(Number(fs.readFileSync("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "utf8")), Number(fs.readFileSync("/sys/fs/cgroup/cpu/cpu.cfs_period_us", "utf8")));
+    } catch {
+      /* no cgroup limits readable: the affinity count stands */
+    }
+  }
+  return cores;
+}
+
+/** Below this many cells (rows × features) a table's fits are too quick to pay for starting worker threads (~0.1 s of CPU each). */
+export const SMALL_TABLE_CELLS = 10_000;
+
+/**
+ * The default `workers` of crossValidate (and the trainer's `parallel_fits`): availableCores(), or 1 for a table
+ * under SMALL_TABLE_CELLS cells (diabetes' 442 × 10), whose fits end before a worker thread has started.
+ */
+export function defaultWorkers(nrow: number, ncol: number): number {
+  return nrow * ncol < SMALL_TABLE_CELLS ? 1 : availableCores();
+}
+
+/** A worker count as given (integer ≥ 1), or an Error naming the option. */
+export function checkWorkers(workers: unknown, what = "workers"): number {
+  if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1) {
+    throw new Error(`${what} must be an integer ≥ 1 (how many fits run at once), got ${JSON.stringify(workers)}`);
+  }
+  return workers;
+}
 
 /** the worker script: fit-worker.js beside this module (fit-worker.ts when lib runs from source) */
 export function fitWorkerFile(): string {
   const ext = path.extname(__filename);
   const file = path.join(__dirname, `fit-worker${ext}`);
-  if (!fs.existsSync(file)) throw new Error(`the member fit worker ${file} is missing (a bundle must ship it beside its entry)`);
+  if (!fs.existsSync(file)) throw new Error(`the fit worker ${file} is missing (a bundle must ship it beside its entry)`);
   return file;
 }
 
-/**
- * Fits every member on m, each in its own worker thread, all at once. `onRound(member, round, metrics)` is called
- * as each round of each member finishes; `onMemberDone(member)` once a member is fitted (and loaded here). Rejects
- * with the first member's error (naming it) after every worker has ended.
- */
-export async function fitMembersInWorkers(
-  members: Member[],
-  m: Matrix,
-  opts: { evalSet?: Matrix; onRound?: RoundCallback; onMemberDone?: (member: string) => void } = {},
-): Promise<void> {
+/** A worker running ./fit-worker; plain JavaScript needs no loader: do not pass on this process's (tsx's hooks cost ~0.4 s per worker). */
+function startWorker(init: WorkerInit, transferList?: import("worker_threads").TransferListItem[]): Worker {
   const file = fitWorkerFile();
-  const results = await Promise.allSettled(
-    members.map(
-      (member) =>
-        new Promise<void>((resolve, reject) => {
-          const job: FitJob = { kind: member.kind, name: member.name, params: member.params, train: m, evalSet: opts.evalSet, rounds: !!opts.onRound };
-          // plain JavaScript needs no loader: do not pass on this process's (tsx's hooks cost ~0.4 s per worker)
-          const w = new Worker(file, { workerData: job, ...(file.endsWith(".js") ? { execArgv: [] } : {}) });
-          let settled = false;
-          w.on("message", (msg: FitMessage) => {
-            if (msg.type === "round") opts.onRound?.(member.name, msg.round, msg.metrics);
-            else if (msg.type === "error") {
-              settled = true;
-              reject(new Error(`member "${member.name}": ${msg.message}`));
-            } else {
-              try {
-                member.loadFile(msg.content);
-                opts.onMemberDone?.(member.name);
-                settled = true;
-                resolve();
-              } catch (e) {
-                settled = true;
-                reject(e);
-              }
-            }
-          });
-          w.on("error", (e) => {
-            if (!settled) reject(new Error(`member "${member.name}": the fit worker failed: ${e.message}`));
-            settled = true;
-          });
-          w.on("exit", (code) => {
-            if (!settled) reject(new Error(`member "${member.name}": the fit worker exited (code ${code}) before finishing`));
-            settled = true;
-          });
-        }),
-    ),
+  return new Worker(file, { workerData: init, transferList, ...(file.endsWith(".js") ? { execArgv: [] } : {}) });
+}
+
+export interface RunHandlers {
+  /** a live round of a task with rounds "live" */
+  onRound?: (task: number, round: number, metrics: Record<string, number>) => void;
+  /** a finished task (completion order) */
+  onDone: (task: number, result: FitResult) => void;
+}
+
+/**
+ * Runs the tasks on `threads` worker threads, each claiming the next task in task order from the shared board
+ * when it is free (`board` may be shared with runFitsSync's own thread, which claims too). Resolves when every
+ * worker has run out of tasks; on the first failure (a fit's error, or a worker that exits, errs or dies) stops
+ * every worker and rejects with an Error naming that task. Workers are ended either way.
+ */
+export function runFits(data: FitData, tasks: FitTask[], threads: number, handlers: RunHandlers, board = claimBoard(threads)): Promise<void> {
+  checkWorkers(threads);
+  if (tasks.length === 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const pool: Worker[] = [];
+    let finished = 0;
+    let failed = false;
+    const fail = (e: Error) => {
+      if (failed) return;
+      failed = true;
+      Atomics.store(board, 0, tasks.length); // nothing more to claim, here or in the caller's thread
+      for (const w of pool) void w.terminate();
+      reject(e);
+    };
+    for (let slot = 0; slot < threads; slot++) {
+      const w = startWorker({ role: "fit", data, tasks, board, slot });
+      pool.push(w);
+      let done = false;
+      w.on("message", (msg: FitMessage) => {
+        if (failed) return;
+        if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
+        else if (msg.type === "error") fail(new Error(`${tasks[msg.task].label}: ${msg.message}`));
+        else if (msg.type === "done") {
+          try {
+            handlers.onDone(msg.task, msg.result);
+          } catch (e) {
+            fail(e instanceof Error ? e : new Error(String(e)));
+          }
+        } else {
+          done = true;
+          if (++finished === threads) resolve();
+        }
+      });
+      const lost = (why: string) => {
+        if (failed || done) return;
+        const t = Atomics.load(board, 1 + slot);
+        fail(new Error(`${t >= 0 ? tasks[t].label : "a fit worker between fits"}: the fit worker ${why} before finishing`));
+      };
+      w.on("error", (e) => lost(`failed (${e.message})`));
+      w.on("exit", (code) => lost(`exited (code ${code})`));
+    }
+  });
+}
+
+/**
+ * runFits for a caller that must return synchronously (crossValidate, Ensemble.fit): this thread is one of the
+ * `workers` — it claims and fits tasks itself with `local` (so `workers` 2 starts one thread, and this thread's
+ * core and memory are used, not left idle) — and between its fits takes the other threads' results, then blocks
+ * until the last one. `handlers.onDone` is called here, in completion order, for every task (`local`'s too).
+ * Throws what runFits would reject with, or what `local` throws.
+ */
+export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, handlers: RunHandlers, local: (task: number) => FitResult): void {
+  checkWorkers(workers);
+  if (tasks.length === 0) return;
+  // with the test hook set, every fit goes to a worker (the hook kills a worker, never this thread)
+  const here = process.env[TEST_FIT_EXIT_ENV] === undefined;
+  const threads = Math.min(workers, tasks.length) - (here ? 1 : 0);
+  const board = claimBoard(threads);
+  if (threads === 0) {
+    for (let t = Atomics.add(board, 0, 1); t < tasks.length; t = Atomics.add(board, 0, 1)) handlers.onDone(t, local(t));
+    return;
+  }
+  const { port1, port2 } = new MessageChannel();
+  // [0]: bumped after every message the supervisor posts; [1]: 1 once the supervisor has exited
+  const signal = new Int32Array(new SharedArrayBuffer(8));
+  const supervisor = startWorker({ role: "supervisor", data, tasks, board, threads, port: port2, signal, liveRounds: !!handlers.onRound }, [port2]);
+  supervisor.unref();
+  let results = 0;
+  let ended = false; // the supervisor's last message came
+  /** takes what the supervisor has sent; true if anything came */
+  const drain = (): boolean => {
+    let got = false;
+    for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
+      got = true;
+      const msg = m.message as SupervisorMessage;
+      if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
+      else if (msg.type === "done") {
+        results++;
+        handlers.onDone(msg.task, msg.result);
+      } else if (msg.type === "error") throw new Error(msg.message);
+      else ended = true;
+    }
+    return got;
+  };
+  try {
+    for (let t = here ? Atomics.add(board, 0, 1) : tasks.length; t < tasks.length; t = Atomics.add(board, 0, 1)) {
+      let result: FitResult;
+      try {
+        result = local(t);
+      } catch (e) {
+        throw new Error(`${tasks[t].label}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      results++;
+      handlers.onDone(t, result);
+      drain();
+    }
+    while (results < tasks.length) {
+      const seen = Atomics.load(signal, 0);
+      if (drain()) continue;
+      if (ended) throw new Error("the fit pool ended before every fit was done");
+      if (Atomics.load(signal, 1) === 1) {
+        if (drain()) continue; // its last posts precede the flag
+        throw new Error("the fit pool's supervisor thread stopped before the run finished");
+      }
+      Atomics.wait(signal, 0, seen, 1000); // the timeout only re-checks the exit flag
+    }
+  } finally {
+    Atomics.store(board, 0, tasks.length); // on a throw: the workers claim nothing more
+    port1.close();
+    void supervisor.terminate();
+  }
+}
+
+export interface MemberFitOptions {
+  evalSet?: Matrix;
+  onRound?: RoundCallback;
+  onMemberDone?: (member: string) => void;
+  /** fits at once (default: every member) */
+  workers?: number;
+  nthread?: number;
+}
+
+/** one task per member: all rows of the matrix, the model's file back */
+function memberTasks(members: Member[], opts: MemberFitOptions): FitTask[] {
+  return members.map((member) => ({
+    kind: member.kind,
+    name: member.name,
+    params: member.params,
+    evalOn: opts.evalSet ? "evalSet" : undefined,
+    rounds: opts.onRound ? "live" : undefined,
+    keepModel: true,
+    ...(opts.nthread !== undefined ? { nthread: opts.nthread } : {}),
+    label: `member "${member.name}"`,
+  }));
+}
+
+/**
+ * Fits every member on all rows of m (Ensemble.fitParallel), `workers` at a time (default: all at once), each
+ * model loaded back into its member. `onRound(member, round, metrics)` is called as each round of each member
+ * finishes (on opts.evalSet, else on the training rows), `onMemberDone(member)` once a member is fitted and loaded.
+ */
+export async function fitMembersInWorkers(members: Member[], m: Matrix, opts: MemberFitOptions = {}): Promise<void> {
+  const tasks = memberTasks(members, opts);
+  await runFits({ matrix: m, evalSet: opts.evalSet }, tasks, Math.min(opts.workers ?? members.length, members.length), {
+    onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
+    onDone: (t, result) => {
+      members[t].loadFile(result.model!);
+      opts.onMemberDone?.(members[t].name);
+    },
+  });
+}
+
+/**
+ * fitMembersInWorkers for Ensemble.fit (synchronous): this thread fits members too (runFitsSync), the others'
+ * models are loaded back; `onMemberDone` is called in member order, `onRound` as rounds arrive.
+ */
+export function fitMembersSync(members: Member[], m: Matrix, opts: MemberFitOptions & { workers: number }): void {
+  const tasks = memberTasks(members, opts);
+  const waiting = new Set<number>();
+  let next = 0;
+  runFitsSync(
+    { matrix: m, evalSet: opts.evalSet },
+    tasks,
+    opts.workers,
+    {
+      onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
+      onDone: (t, result) => {
+        if (!result.member) members[t].loadFile(result.model!);
+        waiting.add(t);
+        while (waiting.delete(next)) opts.onMemberDone?.(members[next++].name);
+      },
+    },
+    (t) => {
+      const member = members[t];
+      member.fit(m, { evalSet: opts.evalSet, onRound: opts.onRound ? (round, metrics) => opts.onRound!(member.name, round, metrics) : undefined, nthread: opts.nthread });
+      return { member };
+    },
   );
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) throw failed.reason;
+}
+
+/** the "supervisor" role of ./fit-worker: runFits here on the shared board, every message relayed to runFitsSync's thread */
+export function supervise(init: Extract<WorkerInit, { role: "supervisor" }>): void {
+  const post = (m: SupervisorMessage) => {
+    init.port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
+    Atomics.add(init.signal, 0, 1);
+    Atomics.notify(init.signal, 0);
+  };
+  runFits(
+    init.data,
+    init.tasks,
+    init.threads,
+    {
+      onRound: init.liveRounds ? (task, round, metrics) => post({ type: "round", task, round, metrics }) : undefined,
+      onDone: (task, result) => post({ type: "done", task, result }),
+    },
+    init.board,
+  ).then(
+    () => post({ type: "end" }),
+    (e: Error) => post({ type: "error", message: e.message }),
+  );
 }

@@ -24,6 +24,11 @@ export interface FitOptions {
   /** Evaluated after each boosting round (tree members); its metrics go to onRound. */
   evalSet?: Matrix;
   onRound?(round: number, metrics: Record<string, number>): void;
+  /**
+   * Core threads for this fit (XGBoost's `nthread`) unless the member's params set `nthread` / `n_jobs`; not part
+   * of the model (a run-time budget: crossValidate gives 1 to each of its parallel fits). Ridge ignores it.
+   */
+  nthread?: number;
 }
 
 /**

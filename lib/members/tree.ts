@@ -63,7 +63,8 @@ export class TreeMember implements Member {
 
   fit(m: Matrix, opts: FitOptions = {}): void {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
-    const { params, numBoostRound, catFeatures = [] } = this.recipe();
+    const { params: own, numBoostRound, catFeatures = [] } = this.recipe();
+    const params = opts.nthread !== undefined && own.nthread === undefined && own.n_jobs === undefined ? { ...own, nthread: opts.nthread } : own;
     const absent = catFeatures.filter((c) => (typeof c === "string" ? !m.featureNames.includes(c) : !(Number.isInteger(c) && c >= 0 && c < m.ncol)));
     if (absent.length) {
       throw new Error(`member "${this.name}": cat_features ${absent.map((c) => JSON.stringify(c)).join(", ")} ${absent.length > 1 ? "are" : "is"} not among the features (${m.featureNames.join(", ")})`);

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench -- parallel` — folds and members in parallel (issue 12): the training job with
+ * parallel_fits=2 against parallel_fits=1, in the same run, on
+ *   - the seed's job: diabetes, 5 folds, xgboost + catboost, the trainer's defaults (10 CV fits + 2 refits);
+ *   - a 1M-row job: the synthetic set of bench/synth.ts (1M × 28, as a CSV channel), 5 folds, xgboost + catboost,
+ *     num_round 20 (--rounds) to keep it a few minutes on a shared machine.
+ * Each job runs as the container does (the esbuild bundle out/trainer/main.js, one process per run, under
+ * /usr/bin/time for the peak RSS of the whole process — its worker threads included). Wall time is the
+ * process's; the runs alternate 1, 2, 2, 1, … and the median of each is kept (--repeat, default 3 for diabetes,
+ * 1 for 1M). The outputs are compared: the fold= metric lines, cv.json (folds, summary, oof, curves, rounds, scores)
+ * and every model file must be identical. The load average is printed beside each run: the machine is shared.
+ *
+ * Options: --rows=1000000 (0 skips the large job)  --rounds=20  --repeat=3 (diabetes)  --big-repeat=1 (the large job)
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { synth } from "./synth";
+
+const ROOT = path.join(__dirname, "..");
+const args = process.argv.slice(2).filter((a) => a !== "parallel");
+const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const bigRows = Number(opt("rows") ?? 1_000_000);
+const rounds = Number(opt("rounds") ?? 20);
+const repeat = Number(opt("repeat") ?? 3);
+const log = (msg: string) => process.stderr.write(`[bench parallel] ${msg}\n`);
+const load = () => os.loadavg()[0].toFixed(1);
+
+/** phases from the job's log lines' arrival: read the channel (until "training on"), cross-validation (until the last fold= line), the rest */
+interface Phases { load: number; cv: number; rest: number }
+interface Run { parallel: number; seconds: number; cpuSeconds: number; phases: Phases; maxRssMb: number; loadBefore: string; loadAfter: string; outputs: Outputs }
+interface Outputs { foldLines: string[]; cv: Record<string, unknown>; model: Record<string, string> }
+
+function optMl(hp: Record<string, string>, csvFile: string): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-parallel-"));
+  fs.mkdirSync(path.join(root, "input", "config"), { recursive: true });
+  fs.mkdirSync(path.join(root, "input", "data", "train"), { recursive: true });
+  fs.mkdirSync(path.join(root, "model"), { recursive: true });
+  fs.writeFileSync(path.join(root, "input", "config", "hyperparameters.json"), JSON.stringify(hp));
+  fs.symlinkSync(csvFile, path.join(root, "input", "data", "train", "train.csv"));
+  return root;
+}
+
+/** the job under /usr/bin/time, its stdout lines timestamped as they arrive */
+function spawnTimed(root: string): Promise<{ status: number | null; stdout: string; stderr: string; lines: { line: string; at: number }[]; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn("/usr/bin/time", ["-f", "MAXRSS %M CPU %U %S", process.execPath, path.join(ROOT, "out", "trainer", "main.js"), "train"], {
+      env: { ...process.env, OPT_ML: root }, stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "", stderr = "", partial = "";
+    const lines: { line: string; at: number }[] = [];
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      const parts = (partial + d).split("\n");
+      partial = parts.pop()!;
+      for (const line of parts) lines.push({ line, at: (performance.now() - t0) / 1000 });
+    });
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr, lines, seconds: (performance.now() - t0) / 1000 }));
+  });
+}
+
+async function runJob(hp: Record<string, string>, csvFile: string, parallel: number): Promise<Run> {
+  const root = optMl({ ...hp, parallel_fits: String(parallel) }, csvFile);
+  const loadBefore = load();
+  const r = await spawnTimed(root);
+  const seconds = r.seconds;
+  if (r.status !== 0) throw new Error(`training job (parallel_fits ${parallel}) failed: ${r.stderr.slice(-2000)}`);
+  const start = r.lines.find((l) => l.line.startsWith("training on "))?.at ?? NaN;
+  const cvEnd = [...r.lines].reverse().find((l) => l.line.startsWith("fold="))?.at ?? NaN;
+  const phases = { load: start, cv: cvEnd - start, rest: seconds - cvEnd };
+  const usage = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr)!;
+  const maxRssMb = Number(usage[1]) / 1024;
+  const cpuSeconds = Number(usage[2]) + Number(usage[3]);
+  const cvAll = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+  const cv = Object.fromEntries(["folds", "summary", "oof", "curves", "rounds", "train", "validation", "members"].map((k) => [k, cvAll[k]]));
+  const model = Object.fromEntries(fs.readdirSync(path.join(root, "model")).map((f) => [f, fs.readFileSync(path.join(root, "model", f), "utf8")]));
+  const foldLines = r.stdout.split("\n").filter((l) => /^(fold=|\[\d+\] |train-|validation-)/.test(l));
+  fs.rmSync(root, { recursive: true, force: true });
+  const run = { parallel, seconds, cpuSeconds, phases, maxRssMb, loadBefore, loadAfter: load(), outputs: { foldLines, cv, model } };
+  log(`  parallel_fits ${parallel}: ${seconds.toFixed(2)} s, CPU ${cpuSeconds.toFixed(1)} s (read ${phases.load.toFixed(1)} s, cross-validation ${phases.cv.toFixed(1)} s, final fit + scores + save ${phases.rest.toFixed(1)} s), peak RSS ${maxRssMb.toFixed(0)} MB, load ${loadBefore} → ${run.loadAfter}`);
+  return run;
+}
+
+/** what differs between two runs' outputs ("" when identical) */
+function difference(a: Outputs, b: Outputs): string {
+  if (JSON.stringify(a.foldLines) !== JSON.stringify(b.foldLines)) return "metric lines";
+  for (const k of Object.keys(a.cv)) if (JSON.stringify(a.cv[k]) !== JSON.stringify(b.cv[k])) return `cv.json ${k}`;
+  const files = Object.keys(a.model).sort();
+  if (JSON.stringify(files) !== JSON.stringify(Object.keys(b.model).sort())) return "model file names";
+  for (const f of files) if (a.model[f] !== b.model[f]) return `model/${f}`;
+  return "";
+}
+
+const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
+
+async function bench(name: string, hp: Record<string, string>, csvFile: string, times: number) {
+  log(`${name}: ${times} run(s) each of parallel_fits 1 and 2, alternating`);
+  const runs: Run[] = [];
+  for (let i = 0; i < times; i++) for (const p of i % 2 === 0 ? [1, 2] : [2, 1]) runs.push(await runJob(hp, csvFile, p));
+  const one = runs.filter((r) => r.parallel === 1), two = runs.filter((r) => r.parallel === 2);
+  const diffs = runs.map((r) => difference(one[0].outputs, r.outputs)).filter(Boolean);
+  return {
+    name,
+    seconds1: median(one.map((r) => r.seconds)), seconds2: median(two.map((r) => r.seconds)),
+    cpu1: median(one.map((r) => r.cpuSeconds)), cpu2: median(two.map((r) => r.cpuSeconds)),
+    cv1: median(one.map((r) => r.phases.cv)), cv2: median(two.map((r) => r.phases.cv)),
+    phases1: one[0].phases, phases2: two[0].phases,
+    rss1: Math.max(...one.map((r) => r.maxRssMb)), rss2: Math.max(...two.map((r) => r.maxRssMb)),
+    loads: runs.map((r) => `${r.loadBefore}→${r.loadAfter}`).join(", "),
+    identical: diffs.length === 0 ? "yes" : `NO (${diffs[0]})`,
+    runs: times,
+  };
+}
+
+async function main() {
+  log("bundling the trainer (out/trainer/main.js + fit-worker.js) …");
+  const b = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "trainer", "bundle.ts")], { cwd: ROOT, encoding: "utf8" });
+  if (b.status !== 0) throw new Error(`bundle failed: ${b.stderr}`);
+  const results = [await bench("diabetes, 5-fold xgboost+catboost (trainer defaults)", {}, path.join(ROOT, "data", "diabetes.csv"), repeat)];
+  if (bigRows > 0) {
+    const csv = path.join(ROOT, "bench", "data", `synth-${bigRows}.csv`);
+    if (!fs.existsSync(csv)) {
+      log(`writing ${csv} …`);
+      fs.mkdirSync(path.dirname(csv), { recursive: true });
+      const s = synth(bigRows);
+      const fd = fs.openSync(csv, "w");
+      fs.writeSync(fd, ["target", ...Array.from({ length: s.ncol }, (_, j) => `x${j}`)].join(",") + "\n");
+      const chunk: string[] = [];
+      for (let i = 0; i < s.nrow; i++) {
+        const row = [s.y[i].toPrecision(7)];
+        for (let j = 0; j < s.ncol; j++) row.push(s.X[i * s.ncol + j].toPrecision(7));
+        chunk.push(row.join(","));
+        if (chunk.length === 10000 || i === s.nrow - 1) fs.writeSync(fd, chunk.splice(0).join("\n") + "\n");
+      }
+      fs.closeSync(fd);
+    }
+    results.push(await bench(`${bigRows.toLocaleString("en")} × 28 synthetic, 5-fold xgboost+catboost, num_round ${rounds}`, { num_round: String(rounds) }, csv, Number(opt("big-repeat") ?? 1)));
+  }
+  const lines = [
+    `Training job, parallel_fits 2 vs 1 (same run; ${os.cpus().length} CPUs ${os.cpus()[0]?.model ?? ""}, Node ${process.version}; median wall time of the runs, peak RSS of the process).`,
+    "",
+    "| job | runs each | parallel_fits 1 s | parallel_fits 2 s | 2 ÷ 1 time | CPU s 1 → 2 (cores used) | cross-validation 1 s | 2 s | 2 ÷ 1 | read / CV / rest s (1 → 2) | peak RSS 1 MB | peak RSS 2 MB | 2 ÷ 1 RSS | identical output | load average (1 min) before→after each run |",
+    "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---|---|",
+    ...results.map((r) => {
+      const ph = (p: Phases) => `${p.load.toFixed(1)} / ${p.cv.toFixed(1)} / ${p.rest.toFixed(1)}`;
+      return `| ${r.name} | ${r.runs} | ${r.seconds1.toFixed(2)} | ${r.seconds2.toFixed(2)} | ${(r.seconds2 / r.seconds1).toFixed(2)}× | ${r.cpu1.toFixed(1)} (${(r.cpu1 / r.seconds1).toFixed(2)}) → ${r.cpu2.toFixed(1)} (${(r.cpu2 / r.seconds2).toFixed(2)}) | ${r.cv1.toFixed(2)} | ${r.cv2.toFixed(2)} | ${(r.cv2 / r.cv1).toFixed(2)}× | ${ph(r.phases1)} → ${ph(r.phases2)} | ${r.rss1.toFixed(0)} | ${r.rss2.toFixed(0)} | ${(r.rss2 / r.rss1).toFixed(2)}× | ${r.identical} | ${r.loads} |`;
+    }),
+    "",
+    ...results.map((r) => `${r.name}: time ${(r.seconds2 / r.seconds1).toFixed(2)}× (bar ≤ 0.6×: ${r.seconds2 / r.seconds1 <= 0.6 ? "met" : "NOT met"}), peak RSS ${(r.rss2 / r.rss1).toFixed(2)}× (bar ≤ 1.3×: ${r.rss2 / r.rss1 <= 1.3 ? "met" : "NOT met"}), identical output: ${r.identical}.`),
+  ];
+  const text = lines.join("\n");
+  console.log(text);
+  fs.mkdirSync(path.join(ROOT, "bench", "data"), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, "bench", "data", "results-parallel.md"), text + "\n");
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

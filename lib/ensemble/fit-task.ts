@@ -1,0 +1,83 @@
+/**
+ * One fit of ./parallel's task list: the member fitted on its rows, the held-out rows predicted, the per-round
+ * metrics collected. crossValidate's sequential path and the pool's workers both run fitOn, so a fit gives the
+ * same numbers wherever it runs.
+ */
+import { parentPort } from "worker_threads";
+import { splitRows, takeRows, type Matrix } from "../data/matrix";
+import type { Member } from "../members/member";
+import { memberFromSpec } from "../members/fromSpec";
+import { TEST_FIT_EXIT_ENV, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerInit } from "./parallel";
+
+/** a [offset, length] range of the run's row indexes */
+export function rowsOf(data: FitData, range: [number, number]): Int32Array {
+  if (!data.rows) throw new Error("the fit task names rows but the run has no row indexes");
+  return data.rows.subarray(range[0], range[0] + range[1]);
+}
+
+/** the task's training and held-out matrices (held-out categories the training part never holds become missing) */
+export function taskRows(data: FitData, task: FitTask): { train: Matrix; test?: Matrix } {
+  if (task.train && task.test) return splitRows(data.matrix, rowsOf(data, task.train), rowsOf(data, task.test));
+  if (task.test) throw new Error("a fit task with held-out rows needs its training rows");
+  return { train: task.train ? takeRows(data.matrix, rowsOf(data, task.train)) : data.matrix };
+}
+
+/** Fits `member` (unfitted) as the task says; its predictions on `test` and the collected curves. */
+export function fitOn(
+  member: Member,
+  task: FitTask,
+  train: Matrix,
+  test: Matrix | undefined,
+  evalSet: Matrix | undefined,
+  onLiveRound?: (round: number, metrics: Record<string, number>) => void,
+): FitResult {
+  const curves: Record<string, number[]> = {};
+  const onRound =
+    task.rounds === "live"
+      ? onLiveRound
+      : task.rounds === "collect"
+        ? (round: number, metrics: Record<string, number>) => {
+            for (const [name, v] of Object.entries(metrics)) (curves[name] ??= [])[round] = v;
+          }
+        : undefined;
+  member.fit(train, { evalSet: task.evalOn === "test" ? test : task.evalOn === "evalSet" ? evalSet : undefined, onRound, nthread: task.nthread });
+  const result: FitResult = {};
+  if (test) result.pred = member.predict(test);
+  if (task.rounds === "collect") result.curves = curves;
+  return result;
+}
+
+/** One task in this thread, as a worker runs it: memberFromSpec (what member.clone() gives), its rows, the fit; the model's file when asked. */
+export function runTask(data: FitData, task: FitTask, onLiveRound?: (round: number, metrics: Record<string, number>) => void): FitResult {
+  const member = memberFromSpec(task.kind, { ...task.params, name: task.name });
+  try {
+    const { train, test } = taskRows(data, task);
+    const result = fitOn(member, task, train, test, data.evalSet, onLiveRound);
+    if (task.keepModel) result.model = member.toFile().content;
+    return result;
+  } finally {
+    member.free();
+  }
+}
+
+/** the "fit" role of ./fit-worker: claims the next task from the shared board until none is left, posting each result */
+export function serveFits(init: Extract<WorkerInit, { role: "fit" }>): void {
+  const port = parentPort!;
+  const { data, tasks, board, slot } = init;
+  const post = (m: FitMessage) => port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
+  for (let index = Atomics.add(board, 0, 1); index < tasks.length; index = Atomics.add(board, 0, 1)) {
+    const task = tasks[index];
+    Atomics.store(board, 1 + slot, index);
+    try {
+      if (task.fold !== undefined && process.env[TEST_FIT_EXIT_ENV] === `${task.fold}:${task.name}`) process.exit(70);
+      const result = runTask(data, task, (round, metrics) => post({ type: "round", task: index, round, metrics }));
+      post({ type: "done", task: index, result });
+    } catch (e) {
+      post({ type: "error", task: index, message: e instanceof Error ? e.message : String(e) });
+      return;
+    } finally {
+      Atomics.store(board, 1 + slot, -1);
+    }
+  }
+  post({ type: "finished" });
+}

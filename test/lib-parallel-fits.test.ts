@@ -1,0 +1,155 @@
+/**
+ * Folds and members in parallel: crossValidate's `workers` and the trainer's `parallel_fits`. The reference is the
+ * sequential run (workers 1, every fit in this thread, as before the pool existed): with 2 workers every per-fold
+ * metric, out-of-fold prediction, learning curve, progress message, onFold call and kept model is bit-identical
+ * and comes in the same order; the training job's metric lines, cv.json and model files likewise. Bad counts are
+ * errors; a worker that dies mid-job fails the job with a failure file naming the fold and the member.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as aq from "arquero";
+import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, ProgressEvent, xgboost } from "ensemble-workbook";
+import { TEST_FIT_EXIT_ENV } from "../lib/ensemble/parallel";
+import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
+
+const diabetes = loadDiabetes();
+const roots: string[] = [];
+test.after(() => roots.forEach(rmTree));
+
+/** every observable of a cross-validation, in the order it came */
+function observe(ens: () => Ensemble, table: aq.ColumnTable | ReturnType<typeof loadDiabetes>, opts: { label: string; workers: number; k: number; blends?: string[] }) {
+  const events: string[] = [];
+  const cv: CvResult = crossValidate(ens(), table, {
+    ...opts,
+    keepModels: true,
+    onProgress: (e: ProgressEvent) => events.push(`progress ${e.done}/${e.total} ${e.message}`),
+    onFold: (fold, metrics) => events.push(`fold ${fold} ${JSON.stringify(metrics)}`),
+  });
+  const models = cv.models!.map((fm) => fm.map((m) => m.toFile().content));
+  for (const fm of cv.models!) for (const m of fm) m.free();
+  return { cv, events, models };
+}
+
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  assert.is(a.length, b.length, `${what}: length`);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.unreachable(`${what}[${i}]: ${a[i]} ≠ ${b[i]}`);
+}
+
+function assertSameRun(seq: ReturnType<typeof observe>, par: ReturnType<typeof observe>): void {
+  assert.equal(par.events, seq.events, "progress and onFold calls: same order, same numbers");
+  assert.equal(par.cv.table.objects(), seq.cv.table.objects(), "per-fold metrics");
+  assert.equal(par.cv.summary.objects(), seq.cv.summary.objects());
+  assert.equal(Object.keys(par.cv.oof), Object.keys(seq.cv.oof));
+  for (const k of Object.keys(seq.cv.oof)) sameBits(par.cv.oof[k], seq.cv.oof[k], `oof ${k}`);
+  assert.equal(par.cv.curves, seq.cv.curves, "learning curves, in order");
+  assert.equal(par.cv.blendStates, seq.cv.blendStates);
+  assert.equal(par.models, seq.models, "kept fold models (saved files)");
+}
+
+test("crossValidate xgboost+catboost on diabetes: workers 2 gives the sequential run's metrics, oof, curves, callbacks and models", () => {
+  const ens = () => new Ensemble({ members: [xgboost({ num_round: 30 }), catboost({ iterations: 30 })] });
+  const seq = observe(ens, diabetes, { label: "target", workers: 1, k: 5 });
+  const par = observe(ens, diabetes, { label: "target", workers: 2, k: 5 });
+  assert.is(seq.cv.table.numRows(), 5 * 3);
+  assertSameRun(seq, par);
+  // the sequential run is a real cross-validation: its fold-1 xgboost rmse is a fresh fit's on that fold
+  assert.ok(seq.cv.table.objects().every((r: any) => r.rmse > 40 && r.rmse < 80));
+});
+
+test("classification (multi:softprob, text labels) with a weighted blend's inner folds: workers 3 = workers 1", () => {
+  const y = diabetes.array("target") as number[];
+  const sorted = [...y].sort((a, b) => a - b);
+  const cut = [sorted[Math.floor(y.length / 3)], sorted[Math.floor((2 * y.length) / 3)]];
+  const table = diabetes.derive({ level: aq.escape((d: { target: number }) => (d.target < cut[0] ? "low" : d.target < cut[1] ? "mid" : "high")) }).select(aq.not("target"));
+  const ens = () =>
+    new Ensemble({ members: [xgboost({ num_round: 15, objective: "multi:softprob" }), catboost({ iterations: 15 })], blend: "weighted", innerK: 2, objective: "multi:softprob" });
+  const seq = observe(ens, table, { label: "level", workers: 1, k: 3, blends: ["mean"] });
+  const par = observe(ens, table, { label: "level", workers: 3, k: 3, blends: ["mean"] });
+  assert.equal(seq.cv.classes, ["high", "low", "mid"]);
+  assert.is(seq.cv.oof.ensemble.length, 3 * table.numRows());
+  assert.is(seq.events.filter((e) => e.includes(" inner ")).length, 3 * 2 * 2, "the inner fits are reported too");
+  assertSameRun(seq, par);
+});
+
+test("default workers: the cores (affinity, cgroup quota), 1 for a table under 10 000 cells", () => {
+  const cores = availableCores();
+  assert.ok(Number.isInteger(cores) && cores >= 1 && cores <= os.availableParallelism());
+  const quota = fs.existsSync("/sys/fs/cgroup/cpu.max") ? fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(" ") : ["max"];
+  if (quota[0] !== "max") assert.ok(cores <= Math.ceil(Number(quota[0]) / Number(quota[1])), "within the cgroup quota");
+  assert.is(defaultWorkers(442, 10), 1);
+  assert.is(defaultWorkers(1_000_000, 28), cores);
+});
+
+test("workers and nthread: bad values are errors naming the option", () => {
+  const ens = new Ensemble({ members: [xgboost({ num_round: 2 })] });
+  for (const workers of [0, -1, 1.5, NaN]) {
+    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers }), /crossValidate's workers must be an integer ≥ 1/);
+  }
+  assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread: -1 }), /crossValidate's nthread must be an integer ≥ 0/);
+  assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread: 0.5 }), /crossValidate's nthread must be an integer ≥ 0/);
+});
+
+test("a fit's error fails crossValidate naming the fold and the member, sequential or not", () => {
+  const ens = new Ensemble({ members: [xgboost({ num_round: 2 }), xgboost({ num_round: 2, max_bin: 1 } as never)] });
+  for (const workers of [1, 2]) {
+    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers, k: 2 }), /^fold \d\/2, member "xgboost_2": .*max_bin must be between 2 and 256/);
+  }
+});
+
+const HP = { models: "xgboost,catboost", k_fold: "3", num_round: "12", seed: "3" };
+
+test("training job: parallel_fits 2 = parallel_fits 1 (metric lines in order, cv.json, model files)", async () => {
+  const csv = fs.readFileSync(DIABETES, "utf8");
+  const run = async (parallel_fits: string) => {
+    const root = optMl({ ...HP, parallel_fits }, { train: { "d.csv": csv } });
+    roots.push(root);
+    const r = await runTrain(root);
+    assert.is(r.code, 0, r.stderr);
+    const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+    const model = Object.fromEntries(fs.readdirSync(path.join(root, "model")).map((f) => [f, fs.readFileSync(path.join(root, "model", f), "utf8")]));
+    const metricLines = r.stdout.split("\n").filter((l) => /^(fold=|\[\d+\] |train-|validation-)/.test(l));
+    return { r, cv, model, metricLines };
+  };
+  const one = await run("1");
+  const two = await run("2");
+  assert.match(one.r.stdout, /parallel_fits 1/);
+  assert.match(two.r.stdout, /parallel_fits 2/);
+  assert.is(one.metricLines.filter((l) => l.startsWith("fold=")).length, 3);
+  assert.equal(two.metricLines, one.metricLines);
+  for (const key of ["folds", "summary", "curves", "rounds", "oof", "train", "validation", "members"]) assert.equal(two.cv[key], one.cv[key], `cv.json ${key}`);
+  assert.equal(Object.keys(two.model).sort(), Object.keys(one.model).sort());
+  for (const f of Object.keys(one.model)) assert.ok(two.model[f] === one.model[f], `model/${f} differs`);
+});
+
+test("training job: parallel_fits 0, negative or not an integer fails with a failure file", async () => {
+  for (const bad of ["0", "-2", "1.5", "two"]) {
+    const root = optMl({ ...HP, parallel_fits: bad }, { train: { "d.csv": "target,a\n1,2\n3,4\n5,6\n" } });
+    roots.push(root);
+    const r = await runTrain(root);
+    assert.is(r.code, 1);
+    const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+    assert.match(failure, new RegExp(`hyperparameter parallel_fits="${bad}": (must be ≥ 1|must be an integer|is not a number)`));
+  }
+});
+
+test("training job: a fit worker that dies mid-job fails the job with a failure file naming the fold and the member", async () => {
+  const csv = fs.readFileSync(DIABETES, "utf8");
+  const root = optMl({ ...HP, parallel_fits: "2" }, { train: { "d.csv": csv } });
+  roots.push(root);
+  process.env[TEST_FIT_EXIT_ENV] = "2:catboost"; // the worker fitting fold 2's catboost calls process.exit(70)
+  let r;
+  try {
+    r = await runTrain(root, 60_000);
+  } finally {
+    delete process.env[TEST_FIT_EXIT_ENV];
+  }
+  assert.is(r.code, 1, r.stderr);
+  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker exited \(code 70\) before finishing/);
+  assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
+});
+
+test.run();
