@@ -45,6 +45,7 @@ XGB_API void bst_train_end(Booster *b) {
   free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows);
   free(s->all_features); free(s->tree_features); free(s->residual); free(s->residual_w);
   free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_split_bin);
+  free(s->ctx.hist_partials); free(s->ctx.side);
   free(s);
   b->train = NULL;
 }
@@ -91,6 +92,10 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
     s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
     if (!s->residual || !s->residual_w) goto fail;
   }
+  /* the parallel kernels' scratch: row blocks' histograms, and rows' sides */
+  s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)(hist_max_blocks(s->cuts.total_slots, nrow) - 1) * s->cuts.total_slots);
+  s->ctx.side = xgb_alloc((size_t)nrow);
+  if (!s->ctx.hist_partials || !s->ctx.side) goto fail;
   cuts_quantize(&s->cuts, X, nrow, ncol, stride, s->bins);
   for (int f = 0; f < ncol; f++) s->all_features[f] = f;
   for (int i = 0; i < nrow; i++) s->rows[i] = (uint32_t)i;
