@@ -111,7 +111,7 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
     b->base_margin = objective_prob_to_margin(b->p.objective, b->base_score);
   }
   bst_margin_init(b, s->margin, nrow);
-  if (b->n_trees > 0) predict_add(b->trees, b->tree_group, 0, b->n_trees, X, nrow, ncol, k, s->margin);
+  if (b->n_trees > 0 && predict_add(b->trees, b->tree_group, 0, b->n_trees, X, nrow, ncol, k, s->margin) < 0) goto fail;
 
   GrowContext *c = &s->ctx;
   c->p = &b->p; c->cuts = &s->cuts; c->bins = s->bins; c->nrow = nrow; c->ncol = s->cuts.n_columns; c->stride = stride;
@@ -242,8 +242,7 @@ XGB_API int bst_margin_add(Booster *b, const float *X, int nrow, int ncol, int t
   if (ncol < b->num_feature) return xgb_fail("data has %d features but the model uses %d", ncol, b->num_feature);
   if (tree_begin < 0) tree_begin = 0;
   if (tree_end > b->n_trees) tree_end = b->n_trees;
-  predict_add(b->trees, b->tree_group, tree_begin, tree_end, X, nrow, ncol, b->n_groups, margin);
-  return 0;
+  return predict_add(b->trees, b->tree_group, tree_begin, tree_end, X, nrow, ncol, b->n_groups, margin);
 }
 
 XGB_API int bst_predict(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, int output_margin, float *out) {

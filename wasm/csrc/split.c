@@ -124,8 +124,10 @@ static void find_task(void *arg, int task) {
   int n = 0;
   while (n + 1 < j->n_nodes && task >= j->first[n + 1]) n++;
   const SplitNode *node = &j->nodes[n];
-  split_find_feature(j->p, j->cuts, node->hist, node->G, node->H, node->parent_score,
-                     node->features[task - j->first[n]], &j->scratch[task]);
+  int f = node->features[task - j->first[n]];
+  /* categorical features: afterwards, on the main thread (their search allocates) */
+  if (cuts_is_categorical(j->cuts, f)) return;
+  split_find_feature(j->p, j->cuts, node->hist, node->G, node->H, node->parent_score, f, &j->scratch[task]);
 }
 
 int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_nodes, SplitInfo *scratch) {
@@ -138,6 +140,10 @@ int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_
   }
   SplitJob j = { p, cuts, nodes, n_nodes, scratch, first };
   if (par_run(find_task, &j, first[n_nodes]) < 0) return -1;
+  for (int n = 0; n < n_nodes; n++)
+    for (int k = 0; k < nodes[n].n_features; k++)
+      if (cuts_is_categorical(cuts, nodes[n].features[k]))
+        split_find_feature(p, cuts, nodes[n].hist, nodes[n].G, nodes[n].H, nodes[n].parent_score, nodes[n].features[k], &scratch[first[n] + k]);
   for (int n = 0; n < n_nodes; n++) reduce_features(scratch + first[n], nodes[n].n_features, nodes[n].out);
   return 0;
 }
