@@ -125,6 +125,24 @@ test("XGB_WASM_THREADS other than 0 or 1 is an Error", () => {
   assert.match(r.stderr, /XGB_WASM_THREADS must be 0/);
 });
 
+test("the shared memory stops at 4 GiB with an out-of-memory Error, not a trap", () => {
+  // in a child process: the memory it grows to cannot be given back
+  const script = `
+    const core = require("node-xgboost-wasm/dist/wasm");
+    const got = [];
+    for (let i = 0; i < 4; i++) {
+      try { core.alloc(1.5e9); got.push("ok"); } catch (e) { got.push(e.message); }
+    }
+    console.log(JSON.stringify({ build: core.coreBuild(), got, mib: core.getCore().memory.buffer.byteLength / 2 ** 20 }));`;
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot(), encoding: "utf8", timeout: 60_000 });
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.is(out.build, "threads");
+  assert.equal(out.got.slice(0, 2), ["ok", "ok"], "two 1.5 GB blocks fit in 4 GiB");
+  assert.match(out.got[2], /out of memory allocating 1500000000 bytes/);
+  assert.ok(out.mib <= 4096, `memory ${out.mib} MiB`);
+});
+
 (XGB ? test : test.skip)("a model trained with nthread=2 loads in native XGBoost 1.7.4 and predicts the same", () => {
   const ref = new RefJob();
   try {

@@ -68,7 +68,13 @@ int hist_build_parallel(HistBin *hist, HistBin *partials, int32_t total_slots, c
   HistJob j = { hist, partials, total_slots, bins, ncol, stride, offset, gh, n_rows, block_rows, n_blocks, 1024 };
   if (n_blocks == 1) { build_block(&j, 0); return 0; }
   if (par_run(build_block, &j, n_blocks) < 0) return -1;
-  return par_run(add_blocks, &j, (total_slots + j.slot_chunk - 1) / j.slot_chunk);
+  int n_chunks = (total_slots + j.slot_chunk - 1) / j.slot_chunk;
+  /* a small sum is not worth waking the threads for (same additions either way) */
+  if ((size_t)(n_blocks - 1) * total_slots < 65536) {
+    for (int k = 0; k < n_chunks; k++) add_blocks(&j, k);
+    return 0;
+  }
+  return par_run(add_blocks, &j, n_chunks);
 }
 
 void hist_subtract(HistBin *out, const HistBin *parent, const HistBin *child, int32_t total_slots) {
