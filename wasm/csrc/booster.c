@@ -2,6 +2,7 @@
 #include "objective/objective.h"
 #include "metric/metric.h"
 #include "predictor.h"
+#include "threads.h"
 
 double objective_leaf_median(const float *residual, const float *weight, int n);
 
@@ -141,10 +142,32 @@ static int push_tree(Booster *b, Tree *t, int group) {
   return b->n_trees++;
 }
 
+/* The plain gather (no sampling) in parallel over blocks of positions: a copy. */
+enum { GATHER_ROWS = 65536 };
+typedef struct { const GradPair *gh; const uint32_t *rows; GradPair *out; int n; } GatherJob;
+static void gather_task(void *arg, int k) {
+  const GatherJob *j = arg;
+  int i1 = (k + 1) * GATHER_ROWS < j->n ? (k + 1) * GATHER_ROWS : j->n;
+  for (int i = k * GATHER_ROWS; i < i1; i++) j->out[i] = j->gh[j->rows[i]];
+}
+
+/* The new tree's outputs added to the training margins, in parallel over its leaves:
+ * every row is in exactly one leaf, so each margin gets exactly one addition, whichever
+ * thread makes it. */
+typedef struct { const GrowContext *c; const Tree *t; const uint32_t *rows; float *margin; int k, g; } LeafJob;
+static void leaf_task(void *arg, int nid) {
+  const LeafJob *j = arg;
+  const Tree *t = j->t;
+  if (t->left[nid] >= 0) return;
+  float v = t->cond[nid];
+  for (int i = j->c->node_begin[nid]; i < j->c->node_end[nid]; i++)
+    if (leaf_has_row(j->c, t, nid, i)) j->margin[(size_t)j->rows[i] * j->k + j->g] += v;
+}
+
 /* One tree's gradients, gathered into position order (tree_gh[i] belongs to row
  * rows[i]) and sampled: Bernoulli keeps a row with probability subsample; the
  * Bayesian bootstrap gives each row the weight (-log U)^bagging_temperature. */
-static void tree_gradients(Booster *b, const GradPair *gh) {
+static int tree_gradients(Booster *b, const GradPair *gh) {
   TrainState *s = b->train;
   const Params *p = &b->p;
   const uint32_t *rows = s->rows;
@@ -164,8 +187,10 @@ static void tree_gradients(Booster *b, const GradPair *gh) {
       out[i].g = keep ? gh[rows[i]].g : 0.0f; out[i].h = keep ? gh[rows[i]].h : 0.0f;
     }
   } else {
-    for (int i = 0; i < n; i++) out[i] = gh[rows[i]];
+    GatherJob j = { gh, rows, out, n };
+    return par_run(gather_task, &j, (n + GATHER_ROWS - 1) / GATHER_ROWS);
   }
+  return 0;
 }
 
 /* Spread of the gradients relative to the curvature: the gain a split on noise
@@ -192,7 +217,7 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
   c->iteration = iteration; c->num_rounds = num_rounds;
   for (int g = 0; g < k; g++) {
     for (int pt = 0; pt < npt; pt++) {
-      tree_gradients(b, s->gh + (size_t)g * n);
+      if (tree_gradients(b, s->gh + (size_t)g * n) < 0) return -1;
       int nf;
       choose_features(c, s->all_features, s->ncol, p->colsample_bytree, s->tree_features, &nf);
       c->features = s->tree_features; c->n_features = nf;
@@ -219,12 +244,8 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
           t.cond[nid] = t.base_weight[nid] = v;
         }
       }
-      for (int nid = 0; nid < t.n_nodes; nid++) {
-        if (t.left[nid] >= 0) continue;
-        float v = t.cond[nid];
-        for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++)
-          if (leaf_has_row(c, &t, nid, i)) s->margin[(size_t)s->rows[i] * k + g] += v;
-      }
+      LeafJob lj = { c, &t, s->rows, s->margin, k, g };
+      if (par_run(leaf_task, &lj, t.n_nodes) < 0) { tree_free(&t); return -1; }
       if (push_tree(b, &t, g) < 0) { tree_free(&t); return -1; }
     }
   }
