@@ -5,7 +5,7 @@
  *
  * The data are big enough that the parallel kernels really split the work: more than one
  * histogram row block (8 192 rows) per node, and nodes of more than 65 536 rows for the
- * parallel row partition.
+ * parallel row partition (numeric and categorical splits).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -21,9 +21,12 @@ const XGB = hasXgboost();
 if (!XGB) console.log(`  SKIP the native XGBoost check of core-threads: ${INSTALL_HINT}`);
 
 const big = regressionData(70_000, 6, 12, 0.05);
-const cat = categoricalData(30_000, [7, 40], 3, 5, 0.05);
+const cat = categoricalData(70_000, [7, 40], 3, 5, 0.05);
 const dBig = new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y });
 const dCat = new DMatrix(cat.X, { nrow: cat.nrow, ncol: cat.ncol, label: cat.y, featureTypes: cat.featureTypes });
+// categorical features only: the root's split (70k rows) is a categorical one
+const catOnly = categoricalData(70_000, [9, 300], 0, 6, 0.05);
+const dCatOnly = new DMatrix(catOnly.X, { nrow: catOnly.nrow, ncol: catOnly.ncol, label: catOnly.y, featureTypes: catOnly.featureTypes });
 
 const BASE = { max_depth: 5, eta: 0.3, max_bin: 64, seed: 3 };
 const CASES: { name: string; params: Record<string, unknown>; d: DMatrix }[] = [
@@ -31,6 +34,7 @@ const CASES: { name: string; params: Record<string, unknown>; d: DMatrix }[] = [
   { name: "lossguide", params: { ...BASE, grow_policy: "lossguide", max_depth: 0, max_leaves: 24, subsample: 0.8 }, d: dBig },
   { name: "symmetric (CatBoost-style)", params: { ...BASE, grow_policy: "symmetric", random_strength: 1 }, d: dBig },
   { name: "categorical splits", params: { ...BASE, max_cat_to_onehot: 8 }, d: dCat },
+  { name: "categorical features only", params: { ...BASE }, d: dCatOnly },
   { name: "binary:logistic", params: { ...BASE, objective: "binary:logistic" }, d: new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y.map((v) => (v > 1 ? 1 : 0)) }) },
 ];
 
@@ -95,13 +99,15 @@ test("the single-threaded build (XGB_WASM_THREADS=0) trains the same models as t
       const fs = require("fs");
       const { DMatrix, coreBuild, train } = require("node-xgboost-wasm");
       const { categoricalData, regressionData } = require(${JSON.stringify(path.join(__dirname, "helpers", "core-data"))});
-      const big = regressionData(70000, 6, 12, 0.05), cat = categoricalData(30000, [7, 40], 3, 5, 0.05);
+      const big = regressionData(70000, 6, 12, 0.05), cat = categoricalData(70000, [7, 40], 3, 5, 0.05);
+      const catOnly = categoricalData(70000, [9, 300], 0, 6, 0.05);
       const ds = [
         new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y }),
         new DMatrix(cat.X, { nrow: cat.nrow, ncol: cat.ncol, label: cat.y, featureTypes: cat.featureTypes }),
+        new DMatrix(catOnly.X, { nrow: catOnly.nrow, ncol: catOnly.ncol, label: catOnly.y, featureTypes: catOnly.featureTypes }),
         new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y.map((v) => (v > 1 ? 1 : 0)) }),
       ];
-      const which = [0, 0, 0, 1, 2];
+      const which = [0, 0, 0, 1, 2, 3];
       for (const j of JSON.parse(fs.readFileSync(${JSON.stringify(path.join(dir, "jobs.json"))}, "utf8"))) {
         fs.writeFileSync(j.file, train(j.params, ds[which[j.i]], { numBoostRound: 5 }).saveModel());
       }
@@ -148,13 +154,15 @@ test("the shared memory stops at 4 GiB with an out-of-memory Error, not a trap",
   try {
     ref.dataset("big", big.X, big.nrow, big.ncol, big.y);
     ref.dataset("cat", cat.X, cat.nrow, cat.ncol, cat.y, undefined, undefined, cat.featureTypes);
+    ref.dataset("catOnly", catOnly.X, catOnly.nrow, catOnly.ncol, catOnly.y, undefined, undefined, catOnly.featureTypes);
     const ours: { name: string; pred: Float32Array; margin: Float32Array }[] = [];
     for (const c of CASES.filter((c) => c.name !== "binary:logistic")) {
       const b = train({ ...c.params, nthread: 2 }, c.d, { numBoostRound: 10 });
       // round trip through the JSON format as native reads it
       const loaded = Booster.loadModel(b.saveModel());
       ours.push({ name: c.name, pred: loaded.predict(c.d), margin: b.predict(c.d, { outputMargin: true }) });
-      ref.task({ op: "load", model: ref.model(b.saveModel()), predict: [{ data: c.d === dCat ? "cat" : "big" }, { data: c.d === dCat ? "cat" : "big", output_margin: true }] });
+      const data = c.d === dCat ? "cat" : c.d === dCatOnly ? "catOnly" : "big";
+      ref.task({ op: "load", model: ref.model(b.saveModel()), predict: [{ data }, { data, output_margin: true }] });
       b.free(); loaded.free();
     }
     const results = ref.run({ strict: true });
