@@ -44,7 +44,7 @@ test("Node loads the threads build (shared memory)", () => {
 
 test("nthread < 0 or not an integer is an Error naming nthread; 0 and unset are accepted", () => {
   const small = new DMatrix(big.X.subarray(0, 600), { nrow: 100, ncol: 6, label: big.y.subarray(0, 100) });
-  for (const bad of [-1, 1.5, "2.5", "two", -3]) {
+  for (const bad of [-1, 1.5, "2.5", "two", -3, 100000]) {
     assert.throws(() => train({ nthread: bad as number }, small, { numBoostRound: 1 }), (e: Error) => /nthread/.test(e.message), `nthread ${bad}`);
   }
   assert.throws(() => train({ n_jobs: -1 }, small, { numBoostRound: 1 }), (e: Error) => /n_jobs|nthread/.test(e.message));

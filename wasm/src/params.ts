@@ -6,6 +6,9 @@
 
 export type Params = Record<string, unknown>;
 
+/** The most threads nthread may ask for (each is a worker thread with its own stack). */
+export const MAX_THREADS = 512;
+
 export const OBJECTIVES = [
   "reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "binary:logistic",
   "multi:softprob", "multi:softmax", "count:poisson",
@@ -169,7 +172,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   for (const c of ["colsample_bytree", "colsample_bylevel", "colsample_bynode"] as const) range(c, p[c] > 0 && p[c] <= 1, "must be in (0, 1]");
   range("max_bin", p.max_bin >= 2 && p.max_bin <= 256, "must be between 2 and 256 (bins are stored as bytes)");
   range("seed", p.seed >= 0, "must be >= 0");
-  range("nthread", p.nthread >= 0, "must be >= 0 (0 = every core, as XGBoost)");
+  range("nthread", p.nthread >= 0 && p.nthread <= MAX_THREADS, `must be between 0 (every core, as XGBoost) and ${MAX_THREADS}`);
   range("num_parallel_tree", p.num_parallel_tree >= 1, "must be >= 1");
   range("huber_slope", p.huber_slope > 0, "must be > 0");
   range("random_strength", p.random_strength >= 0, "must be >= 0");
