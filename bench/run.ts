@@ -28,6 +28,9 @@
  *          --contribs-only: the contributions row alone, with the model saved by an earlier run
  *            (bench/data/model-ours-depthwise-<rows>-<rounds>r.json; trained once if missing)
  *          --contrib-rows=100000: rows to explain
+ *          --threads=1,2: at the largest size, ours and native XGBoost (depthwise) also at these
+ *            nthread values (1 is the main table's rows); the threads table gives train time and
+ *            predict rows/s against native at equal threads (issue 12: bars ≤ 1.2× and ≥ 0.9×)
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -59,6 +62,8 @@ for (const n of sizes) if (!(Number.isInteger(n) && n >= 100)) throw new Error(`
 if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds: ${rounds} is not a positive integer`);
 const contribsOnly = args.includes("--contribs-only");
 const contribRows = Number(opt("contrib-rows") ?? 100_000);
+const threadCounts = (opt("threads") ?? "1,2").split(",").map(Number);
+for (const t of threadCounts) if (!(Number.isInteger(t) && t >= 1)) throw new Error(`--threads: ${t} is not a thread count >= 1`);
 if (!(Number.isInteger(contribRows) && contribRows >= 1)) throw new Error(`--contrib-rows: ${opt("contrib-rows")} is not a positive integer`);
 
 const PARAMS = { objective: "reg:squarederror", tree_method: "hist", nthread: 1, max_depth: 6, eta: 0.1, max_bin: 256, seed: 0 };
@@ -68,7 +73,7 @@ const ROOT = path.join(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
 interface Row {
-  rows: number; learner: string; policy?: string; native?: boolean; trainSeconds: number; trainCpuSeconds: number; predictSeconds: number; nPredict: number;
+  rows: number; learner: string; policy?: string; native?: boolean; threads?: number; trainSeconds: number; trainCpuSeconds: number; predictSeconds: number; nPredict: number;
   maxRssMb: number; rmse: number; note?: string;
 }
 
@@ -110,7 +115,7 @@ function nativeC(f: SynthFiles, policy: string): Omit<Row, "rows" | "learner"> {
   return { trainSeconds: out.trainSeconds, trainCpuSeconds: out.trainCpuSeconds, predictSeconds: out.predictSeconds, nPredict: out.nPredict, maxRssMb: out.maxRssKb / 1024, rmse: out.rmse };
 }
 
-function measure(rowsN: number, learner: string, fn: () => Omit<Row, "rows" | "learner">, note?: string, tags: { policy?: string; native?: boolean } = {}): Row | undefined {
+function measure(rowsN: number, learner: string, fn: () => Omit<Row, "rows" | "learner">, note?: string, tags: { policy?: string; native?: boolean; threads?: number } = {}): Row | undefined {
   log(`${rowsN.toLocaleString("en")} rows: ${learner} …`);
   try {
     let best = fn();
@@ -208,6 +213,21 @@ function main() {
     for (const r of [nat, ours, natLg, lossguide, sym, ml, cCore]) if (r) rows.push(r);
   }
 
+  // threads: at the largest size, depthwise at each nthread, ours and native in the same run
+  const threadRows: { threads: number; ours?: Row; nat?: Row }[] = [];
+  {
+    const n = Math.max(...sizes), f = synthFiles(n);
+    const V = xgboostVersion();
+    for (const t of threadCounts) {
+      const p = { ...PARAMS, nthread: t };
+      const nat = t === 1 ? rows.find((x) => x.rows === n && x.native && x.policy === "depthwise")
+        : haveNative ? measure(n, `native XGBoost ${V} hist (depthwise), nthread ${t}`, () => native(f, p), undefined, { policy: "depthwise-threads", native: true, threads: t }) : undefined;
+      const ours = t === 1 ? rows.find((x) => x.rows === n && x.learner === "ours (depthwise)")
+        : measure(n, `ours (depthwise), nthread ${t}`, () => worker("ours", f, p), undefined, { policy: "depthwise-threads", threads: t });
+      threadRows.push({ threads: t, ours, nat });
+    }
+  }
+
   // the table: ratios against native in the same run (train time: lower is better;
   // predict throughput: higher is better), and symmetric against depthwise
   const lines: string[] = [];
@@ -236,6 +256,17 @@ function main() {
     const tr = oTop.trainSeconds / nTop.trainSeconds, trCpu = oTop.trainCpuSeconds / nTop.trainCpuSeconds, pr = (oTop.nPredict / oTop.predictSeconds) / (nTop.nPredict / nTop.predictSeconds);
     lines.push("");
     lines.push(`At ${top.toLocaleString("en")} rows, ours (depthwise) vs native: train ${fmt(tr)}× (CPU time ${fmt(trCpu)}×; bar ≤ 1.5×: ${tr <= 1.5 ? "met" : "NOT met"}; goal ≤ 1.0×: ${tr <= 1.0 ? "met" : "not met"}), predict rows/s ${fmt(pr)}× (bar ≥ 0.5×: ${pr >= 0.5 ? "met" : "NOT met"}), holdout RMSE ${fmt(oTop.rmse, 4)} vs ${fmt(nTop.rmse, 4)}.`);
+  }
+  if (threadRows.length) {
+    lines.push("", `Threads, ${top.toLocaleString("en")} rows (depthwise; the machine has ${require("os").availableParallelism()} cores usable): ours vs native XGBoost ${xgboostVersion()} at equal nthread, in this run.`, "");
+    lines.push("| nthread | ours train s | native train s | train ÷ native (bar ≤ 1.2×) | ours predict rows/s | native predict rows/s | rows/s ÷ native (bar ≥ 0.9×) | ours train speed-up vs 1 thread |");
+    lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    const one = threadRows.find((r) => r.threads === 1)?.ours;
+    for (const { threads, ours, nat } of threadRows) {
+      const rps = (r?: Row) => (r ? r.nPredict / r.predictSeconds : NaN);
+      const tr = ours && nat ? ours.trainSeconds / nat.trainSeconds : NaN, pr = rps(ours) / rps(nat);
+      lines.push(`| ${threads} | ${fmt(ours?.trainSeconds ?? NaN)} | ${fmt(nat?.trainSeconds ?? NaN)} | ${fmt(tr)}× | ${Number.isFinite(rps(ours)) ? Math.round(rps(ours)).toLocaleString("en") : "—"} | ${Number.isFinite(rps(nat)) ? Math.round(rps(nat)).toLocaleString("en") : "—"} | ${fmt(pr)}× | ${one && ours ? fmt(one.trainSeconds / ours.trainSeconds) + "×" : "—"} |`);
+    }
   }
   if (haveNative && !skip.has("contribs") && oTop && Number.isFinite(oTop.trainSeconds)) {
     try {

@@ -2,6 +2,7 @@
 #include "objective/objective.h"
 #include "metric/metric.h"
 #include "predictor.h"
+#include "threads.h"
 
 double objective_leaf_median(const float *residual, const float *weight, int n);
 
@@ -45,6 +46,7 @@ XGB_API void bst_train_end(Booster *b) {
   free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows);
   free(s->all_features); free(s->tree_features); free(s->residual); free(s->residual_w);
   free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_split_bin);
+  free(s->ctx.hist_partials); free(s->ctx.side);
   free(s);
   b->train = NULL;
 }
@@ -91,6 +93,10 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
     s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
     if (!s->residual || !s->residual_w) goto fail;
   }
+  /* the parallel kernels' scratch: row blocks' histograms, and rows' sides */
+  s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)(hist_max_blocks(s->cuts.total_slots, nrow) - 1) * s->cuts.total_slots);
+  s->ctx.side = xgb_alloc((size_t)nrow);
+  if (!s->ctx.hist_partials || !s->ctx.side) goto fail;
   cuts_quantize(&s->cuts, X, nrow, ncol, stride, s->bins);
   for (int f = 0; f < ncol; f++) s->all_features[f] = f;
   for (int i = 0; i < nrow; i++) s->rows[i] = (uint32_t)i;
@@ -106,7 +112,7 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
     b->base_margin = objective_prob_to_margin(b->p.objective, b->base_score);
   }
   bst_margin_init(b, s->margin, nrow);
-  if (b->n_trees > 0) predict_add(b->trees, b->tree_group, 0, b->n_trees, X, nrow, ncol, k, s->margin);
+  if (b->n_trees > 0 && predict_add(b->trees, b->tree_group, 0, b->n_trees, X, nrow, ncol, k, s->margin) < 0) goto fail;
 
   GrowContext *c = &s->ctx;
   c->p = &b->p; c->cuts = &s->cuts; c->bins = s->bins; c->nrow = nrow; c->ncol = s->cuts.n_columns; c->stride = stride;
@@ -136,10 +142,32 @@ static int push_tree(Booster *b, Tree *t, int group) {
   return b->n_trees++;
 }
 
+/* The plain gather (no sampling) in parallel over blocks of positions: a copy. */
+enum { GATHER_ROWS = 65536 };
+typedef struct { const GradPair *gh; const uint32_t *rows; GradPair *out; int n; } GatherJob;
+static void gather_task(void *arg, int k) {
+  const GatherJob *j = arg;
+  int i1 = (k + 1) * GATHER_ROWS < j->n ? (k + 1) * GATHER_ROWS : j->n;
+  for (int i = k * GATHER_ROWS; i < i1; i++) j->out[i] = j->gh[j->rows[i]];
+}
+
+/* The new tree's outputs added to the training margins, in parallel over its leaves:
+ * every row is in exactly one leaf, so each margin gets exactly one addition, whichever
+ * thread makes it. */
+typedef struct { const GrowContext *c; const Tree *t; const uint32_t *rows; float *margin; int k, g; } LeafJob;
+static void leaf_task(void *arg, int nid) {
+  const LeafJob *j = arg;
+  const Tree *t = j->t;
+  if (t->left[nid] >= 0) return;
+  float v = t->cond[nid];
+  for (int i = j->c->node_begin[nid]; i < j->c->node_end[nid]; i++)
+    if (leaf_has_row(j->c, t, nid, i)) j->margin[(size_t)j->rows[i] * j->k + j->g] += v;
+}
+
 /* One tree's gradients, gathered into position order (tree_gh[i] belongs to row
  * rows[i]) and sampled: Bernoulli keeps a row with probability subsample; the
  * Bayesian bootstrap gives each row the weight (-log U)^bagging_temperature. */
-static void tree_gradients(Booster *b, const GradPair *gh) {
+static int tree_gradients(Booster *b, const GradPair *gh) {
   TrainState *s = b->train;
   const Params *p = &b->p;
   const uint32_t *rows = s->rows;
@@ -159,8 +187,10 @@ static void tree_gradients(Booster *b, const GradPair *gh) {
       out[i].g = keep ? gh[rows[i]].g : 0.0f; out[i].h = keep ? gh[rows[i]].h : 0.0f;
     }
   } else {
-    for (int i = 0; i < n; i++) out[i] = gh[rows[i]];
+    GatherJob j = { gh, rows, out, n };
+    return par_run(gather_task, &j, (n + GATHER_ROWS - 1) / GATHER_ROWS);
   }
+  return 0;
 }
 
 /* Spread of the gradients relative to the curvature: the gain a split on noise
@@ -187,7 +217,7 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
   c->iteration = iteration; c->num_rounds = num_rounds;
   for (int g = 0; g < k; g++) {
     for (int pt = 0; pt < npt; pt++) {
-      tree_gradients(b, s->gh + (size_t)g * n);
+      if (tree_gradients(b, s->gh + (size_t)g * n) < 0) return -1;
       int nf;
       choose_features(c, s->all_features, s->ncol, p->colsample_bytree, s->tree_features, &nf);
       c->features = s->tree_features; c->n_features = nf;
@@ -214,12 +244,8 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
           t.cond[nid] = t.base_weight[nid] = v;
         }
       }
-      for (int nid = 0; nid < t.n_nodes; nid++) {
-        if (t.left[nid] >= 0) continue;
-        float v = t.cond[nid];
-        for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++)
-          if (leaf_has_row(c, &t, nid, i)) s->margin[(size_t)s->rows[i] * k + g] += v;
-      }
+      LeafJob lj = { c, &t, s->rows, s->margin, k, g };
+      if (par_run(leaf_task, &lj, t.n_nodes) < 0) { tree_free(&t); return -1; }
       if (push_tree(b, &t, g) < 0) { tree_free(&t); return -1; }
     }
   }
@@ -237,8 +263,7 @@ XGB_API int bst_margin_add(Booster *b, const float *X, int nrow, int ncol, int t
   if (ncol < b->num_feature) return xgb_fail("data has %d features but the model uses %d", ncol, b->num_feature);
   if (tree_begin < 0) tree_begin = 0;
   if (tree_end > b->n_trees) tree_end = b->n_trees;
-  predict_add(b->trees, b->tree_group, tree_begin, tree_end, X, nrow, ncol, b->n_groups, margin);
-  return 0;
+  return predict_add(b->trees, b->tree_group, tree_begin, tree_end, X, nrow, ncol, b->n_groups, margin);
 }
 
 XGB_API int bst_predict(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, int output_margin, float *out) {

@@ -1,4 +1,5 @@
 #include "grower.h"
+#include "threads.h"
 
 int grow_reserve_nodes(GrowContext *ctx, int n) {
   if (n <= ctx->node_cap) return 0;
@@ -66,11 +67,87 @@ static inline int partition_by(GrowContext *ctx, int begin, int end, int feature
   return nl;
 }
 
+/* The same partition on several threads, for large nodes: (1) each block of rows
+ * records every row's side and counts its left rows; (2) with the counts' prefix sums
+ * every block knows where its left and right rows go, and copies them there in the
+ * scratch arrays; (3) the node's range is copied back. A stable partition is unique, so
+ * the result is exactly the sequential one. */
+enum { PAR_PARTITION_MIN_ROWS = 65536, PARTITION_BLOCKS = 64 };
+typedef struct {
+  GrowContext *ctx; int begin, end, block, feature, bin, default_left; const Tree *cat; int nid;
+  int32_t left_count[PARTITION_BLOCKS], left_at[PARTITION_BLOCKS], right_at[PARTITION_BLOCKS];
+} PartitionJob;
+
+static void side_task(void *arg, int k) {
+  PartitionJob *j = arg;
+  GrowContext *ctx = j->ctx;
+  int i0 = j->begin + k * j->block, i1 = i0 + j->block < j->end ? i0 + j->block : j->end;
+  size_t stride = (size_t)ctx->stride;
+  int miss = ctx->cuts->n_bins[j->feature], n_left = 0;
+  for (int i = i0; i < i1; i++) {
+    const uint8_t *row = ctx->bins + (size_t)i * stride;
+    int left;
+    if (j->cat) left = bins_go_left(ctx, j->cat, j->nid, row);
+    else { int code = row[j->feature]; left = code == miss ? j->default_left : code <= j->bin; }
+    ctx->side[i] = (uint8_t)left;
+    n_left += left;
+  }
+  j->left_count[k] = n_left;
+}
+
+static void scatter_task(void *arg, int k) {
+  PartitionJob *j = arg;
+  GrowContext *ctx = j->ctx;
+  int i0 = j->begin + k * j->block, i1 = i0 + j->block < j->end ? i0 + j->block : j->end;
+  size_t stride = (size_t)ctx->stride;
+  int l = j->left_at[k], r = j->right_at[k];
+  for (int i = i0; i < i1; i++) {
+    int to = ctx->side[i] ? l++ : r++;
+    copy_row(ctx->scratch_bins + (size_t)to * stride, ctx->bins + (size_t)i * stride, stride);
+    ctx->scratch_gh[to] = ctx->gh[i];
+    ctx->scratch_rows[to] = ctx->rows[i];
+  }
+}
+
+static void copy_back_task(void *arg, int k) {
+  PartitionJob *j = arg;
+  GrowContext *ctx = j->ctx;
+  int i0 = j->begin + k * j->block, i1 = i0 + j->block < j->end ? i0 + j->block : j->end;
+  size_t stride = (size_t)ctx->stride;
+  memcpy(ctx->bins + (size_t)i0 * stride, ctx->scratch_bins + (size_t)i0 * stride, (size_t)(i1 - i0) * stride);
+  memcpy(ctx->gh + i0, ctx->scratch_gh + i0, sizeof(GradPair) * (i1 - i0));
+  memcpy(ctx->rows + i0, ctx->scratch_rows + i0, sizeof(uint32_t) * (i1 - i0));
+}
+
+static int partition_parallel(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, const Tree *cat, int nid) {
+  PartitionJob j = { ctx, begin, end, 0, feature, bin, default_left, cat, nid, {0}, {0}, {0} };
+  int n = end - begin, blocks = par_threads() * 4;
+  if (blocks > PARTITION_BLOCKS) blocks = PARTITION_BLOCKS;
+  j.block = (n + blocks - 1) / blocks;
+  blocks = (n + j.block - 1) / j.block;
+  if (par_run(side_task, &j, blocks) < 0) return -1;
+  int mid = begin;
+  for (int k = 0; k < blocks; k++) mid += j.left_count[k];
+  int l = begin, r = mid;
+  for (int k = 0; k < blocks; k++) {
+    int rows = (k + 1 < blocks ? j.block : n - k * j.block);
+    j.left_at[k] = l; j.right_at[k] = r;
+    l += j.left_count[k]; r += rows - j.left_count[k];
+  }
+  if (par_run(scatter_task, &j, blocks) < 0) return -1;
+  if (par_run(copy_back_task, &j, blocks) < 0) return -1;
+  return mid;
+}
+
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
+  if (par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS)
+    return partition_parallel(ctx, begin, end, feature, bin, default_left, NULL, 0);
   return partition_by(ctx, begin, end, feature, bin, default_left, NULL, 0);
 }
 
 int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid, int begin, int end) {
+  if (par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS)
+    return partition_parallel(ctx, begin, end, t->feature[nid], 0, 0, t, nid);
   return partition_by(ctx, begin, end, t->feature[nid], 0, 0, t, nid);
 }
 
@@ -101,9 +178,9 @@ void choose_features(GrowContext *ctx, const int32_t *from, int n, double fracti
   *n_out = k;
 }
 
-void hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end) {
-  hist_build(hist, ctx->cuts->total_slots, ctx->bins + (size_t)begin * ctx->stride, ctx->ncol, ctx->stride,
-             ctx->cuts->offset, ctx->gh + begin, end - begin);
+int hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end) {
+  return hist_build_parallel(hist, ctx->hist_partials, ctx->cuts->total_slots, ctx->bins + (size_t)begin * ctx->stride,
+                             ctx->ncol, ctx->stride, ctx->cuts->offset, ctx->gh + begin, end - begin);
 }
 
 void finish_leaf(const Params *p, Tree *t, int nid, double G, double H) {
@@ -152,10 +229,17 @@ static int apply_categorical(GrowContext *ctx, Tree *t, const Candidate *c) {
   return rc;
 }
 
-static void evaluate(GrowContext *ctx, Candidate *c, int32_t *level_feats, int n_level, int32_t *node_feats) {
-  int n_node;
-  choose_features(ctx, level_feats, n_level, ctx->p->colsample_bynode, node_feats, &n_node);
-  split_find(ctx->p, ctx->cuts, c->hist, c->G, c->H, node_feats, n_node, &c->split);
+/* Best splits of n (1 or 2) candidates at once, in parallel over (node, feature);
+ * colsample_bynode draws each node's features in candidate order, as one at a time would. */
+static int evaluate(GrowContext *ctx, Candidate **c, int n, int32_t *level_feats, int n_level, int32_t *node_feats, SplitInfo *scratch) {
+  SplitNode nodes[2];
+  for (int k = 0; k < n; k++) {
+    int32_t *feats = node_feats + (size_t)k * (ctx->n_features + 1);
+    int n_node;
+    choose_features(ctx, level_feats, n_level, ctx->p->colsample_bynode, feats, &n_node);
+    nodes[k] = (SplitNode){ c[k]->hist, c[k]->G, c[k]->H, feats, n_node, &c[k]->split, 0.0 };
+  }
+  return split_find_nodes(ctx->p, ctx->cuts, nodes, n, scratch);
 }
 
 int grow_tree(GrowContext *ctx, Tree *t) {
@@ -166,9 +250,10 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   int qcap = 64, qn = 0, n_leaves = 1;
   Candidate *queue = xgb_alloc(sizeof(Candidate) * qcap);
   int32_t *level_feats = xgb_alloc(sizeof(int32_t) * (ctx->n_features + 1));
-  int32_t *node_feats = xgb_alloc(sizeof(int32_t) * (ctx->n_features + 1));
+  int32_t *node_feats = xgb_alloc(sizeof(int32_t) * 2 * (ctx->n_features + 1));
+  SplitInfo *scratch = xgb_alloc(sizeof(SplitInfo) * 2 * (ctx->n_features + 1));
   int level_depth = -1, n_level = 0;
-  if (!queue || !level_feats || !node_feats) goto done;
+  if (!queue || !level_feats || !node_feats || !scratch) goto done;
   if (grow_reserve_nodes(ctx, 1) < 0) goto done;
 
   int root = tree_add_node(t, -1);
@@ -178,10 +263,11 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   Candidate c0 = { root, 0, 0, 0, xgb_alloc(sizeof(HistBin) * slots), {0} };
   if (!c0.hist) goto done;
   sum_gradients(ctx, 0, ctx->nrow, &c0.G, &c0.H);
-  hist_build_range(ctx, c0.hist, 0, ctx->nrow);
+  if (hist_build_range(ctx, c0.hist, 0, ctx->nrow) < 0) { free(c0.hist); goto done; }
   choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &n_level);
   level_depth = 0;
-  evaluate(ctx, &c0, level_feats, n_level, node_feats);
+  Candidate *first[1] = { &c0 };
+  if (evaluate(ctx, first, 1, level_feats, n_level, node_feats, scratch) < 0) { free(c0.hist); goto done; }
   queue[qn++] = c0;
 
   while (qn > 0) {
@@ -206,6 +292,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     int mid = !may_split ? end
             : s->kind != SPLIT_ON_THRESHOLD ? partition_rows_categorical(ctx, t, c.nid, begin, end)
             : partition_rows(ctx, begin, end, s->feature, s->bin, s->default_left);
+    if (mid < 0) { free(c.hist); goto done; }
     int l = tree_add_node(t, c.nid), r = l < 0 ? -1 : tree_add_node(t, c.nid);
     if (r < 0 || grow_reserve_nodes(ctx, t->n_nodes) < 0) { free(c.hist); goto done; }
     t->left[c.nid] = l; t->right[c.nid] = r;
@@ -239,8 +326,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     HistBin *small = xgb_alloc(sizeof(HistBin) * slots);
     if (!small) { free(c.hist); goto done; }
     int left_smaller = (mid - begin) <= (end - mid);
-    if (left_smaller) hist_build_range(ctx, small, begin, mid);
-    else hist_build_range(ctx, small, mid, end);
+    if (hist_build_range(ctx, small, left_smaller ? begin : mid, left_smaller ? mid : end) < 0) { free(small); free(c.hist); goto done; }
     hist_subtract(c.hist, c.hist, small, slots);
     cl.hist = left_smaller ? small : c.hist;
     cr.hist = left_smaller ? c.hist : small;
@@ -248,8 +334,8 @@ int grow_tree(GrowContext *ctx, Tree *t) {
       choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &n_level);
       level_depth = child_depth;
     }
-    evaluate(ctx, &cl, level_feats, n_level, node_feats);
-    evaluate(ctx, &cr, level_feats, n_level, node_feats);
+    Candidate *pair[2] = { &cl, &cr };
+    if (evaluate(ctx, pair, 2, level_feats, n_level, node_feats, scratch) < 0) { free(cl.hist); free(cr.hist); goto done; }
     if (qn + 2 > qcap) {
       qcap *= 2;
       Candidate *q = realloc(queue, sizeof(Candidate) * qcap);
@@ -262,6 +348,6 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   rc = 0;
 done:
   if (queue) for (int i = 0; i < qn; i++) free(queue[i].hist);
-  free(queue); free(level_feats); free(node_feats);
+  free(queue); free(level_feats); free(node_feats); free(scratch);
   return rc;
 }

@@ -37,6 +37,8 @@ typedef struct {
   const int32_t *features; int n_features; /* after colsample_bytree */
   int iteration, num_rounds; /* for random_strength's schedule */
   double grad_variance;      /* for random_strength's scale */
+  HistBin *hist_partials;    /* (hist_max_blocks - 1) histograms: the row blocks of a parallel build (histogram.h) */
+  uint8_t *side;             /* nrow bytes: each row's side during a parallel partition */
 } GrowContext;
 
 int grow_tree(GrowContext *ctx, Tree *t);              /* depthwise / lossguide */
@@ -71,6 +73,6 @@ static inline int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, i
 /* Gradient sums of the rows of [begin, end) that a split sends left and right, without
  * moving them (each side summed over its own rows: an empty side is exactly 0). */
 void sum_sides(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR);
-void hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end);
+int hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end);
 void finish_leaf(const Params *p, Tree *t, int nid, double G, double H);
 #endif

@@ -23,9 +23,11 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
   HistBin **hist = xgb_calloc(max_nodes, sizeof(HistBin *));
   double *G = xgb_calloc(max_nodes, sizeof(double)), *H = xgb_calloc(max_nodes, sizeof(double));
   double *acc = xgb_alloc(sizeof(double) * 2 * (size_t)slots);
+  HistBin **level_hists = xgb_alloc(sizeof(HistBin *) * max_nodes);
+  double *level_G = xgb_alloc(sizeof(double) * max_nodes * 3), *level_H = level_G ? level_G + max_nodes : NULL, *parent = level_G ? level_G + 2 * max_nodes : NULL;
   int32_t *level_feats = xgb_alloc(sizeof(int32_t) * (ctx->n_features + 1));
   int32_t *level = xgb_alloc(sizeof(int32_t) * max_nodes), *next = xgb_alloc(sizeof(int32_t) * max_nodes);
-  if (!hist || !G || !H || !acc || !level_feats || !level || !next) goto done;
+  if (!hist || !G || !H || !acc || !level_hists || !level_G || !level_feats || !level || !next) goto done;
   if (grow_reserve_nodes(ctx, max_nodes) < 0) goto done;
 
   int root = tree_add_node(t, -1);
@@ -34,7 +36,7 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
   ctx->node_virtual[root] = 0;
   sum_gradients(ctx, 0, ctx->nrow, &G[root], &H[root]);
   if (!(hist[root] = xgb_alloc(sizeof(HistBin) * slots))) goto done;
-  hist_build_range(ctx, hist[root], 0, ctx->nrow);
+  if (hist_build_range(ctx, hist[root], 0, ctx->nrow) < 0) goto done;
   int n_level = 1;
   level[0] = root;
 
@@ -49,9 +51,9 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
     choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &nf);
     memset(acc, 0, sizeof(double) * 2 * (size_t)slots);
     for (int k = 0; k < n_level; k++) {
-      int nid = level[k];
-      split_accumulate(p, cuts, hist[nid], G[nid], H[nid], level_feats, nf, acc);
+      level_hists[k] = hist[level[k]]; level_G[k] = G[level[k]]; level_H[k] = H[level[k]];
     }
+    if (split_accumulate_level(p, cuts, level_hists, level_G, level_H, parent, n_level, level_feats, nf, acc) < 0) goto done;
     double best = -INFINITY;
     int bf = -1, bb = 0, bdir = 0;
     for (int k = 0; k < nf; k++) {
@@ -84,6 +86,7 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
       int begin = ctx->node_begin[nid], end = ctx->node_end[nid];
       int last = depth + 1 == depth_limit; /* children are leaves: no need to move rows */
       int mid = last ? end : partition_rows(ctx, begin, end, bf, bb, bdir);
+      if (mid < 0) goto done;
       int l = tree_add_node(t, nid), r = l < 0 ? -1 : tree_add_node(t, nid);
       if (r < 0) goto done;
       t->left[nid] = l; t->right[nid] = r;
@@ -112,8 +115,7 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
         HistBin *small = xgb_alloc(sizeof(HistBin) * slots);
         if (!small) goto done;
         int left_smaller = (mid - begin) <= (end - mid);
-        if (left_smaller) hist_build_range(ctx, small, begin, mid);
-        else hist_build_range(ctx, small, mid, end);
+        if (hist_build_range(ctx, small, left_smaller ? begin : mid, left_smaller ? mid : end) < 0) { free(small); goto done; }
         hist_subtract(hist[nid], hist[nid], small, slots);
         hist[l] = left_smaller ? small : hist[nid];
         hist[r] = left_smaller ? hist[nid] : small;
@@ -131,6 +133,6 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
   rc = 0;
 done:
   if (hist) for (int i = 0; i < max_nodes; i++) free(hist[i]);
-  free(hist); free(G); free(H); free(acc); free(level_feats); free(level); free(next);
+  free(hist); free(G); free(H); free(acc); free(level_hists); free(level_G); free(level_feats); free(level); free(next);
   return rc;
 }

@@ -1,4 +1,5 @@
 #include "predictor.h"
+#include "threads.h"
 
 int predict_leaf(const Tree *t, const float *row) {
   int nid = 0;
@@ -48,9 +49,77 @@ static inline float walk_categorical(const PackedNode *nodes, const uint32_t *po
   return n->value;
 }
 
-void predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end,
-                 const float *X, int nrow, int ncol, int n_groups, float *margin) {
-  if (t_end <= t_begin) return;
+/* Trees of depth up to FIXED_DEPTH_MAX without categorical splits are walked with
+ * leaves as self-loops (both children the leaf itself): every row takes exactly `depth`
+ * steps, with no test for "at a leaf", and WALK_LANES rows go down the tree side by
+ * side, so their independent chains of loads overlap instead of waiting on each other.
+ * A row that reaches a leaf early just stays there. */
+enum { FIXED_DEPTH_MAX = 12, WALK_LANES = 8, BLOCK_ROWS = 64, TASK_ROWS = 2048 };
+
+static inline void walk_lanes(const PackedNode *nodes, int depth, const float *X, size_t ncol, int r0,
+                              float *margin, int n_groups, int g) {
+  int32_t at[WALK_LANES];
+  const float *row[WALK_LANES];
+  for (int k = 0; k < WALK_LANES; k++) { at[k] = 0; row[k] = X + (size_t)(r0 + k) * ncol; }
+  for (int d = 0; d < depth; d++) {
+    for (int k = 0; k < WALK_LANES; k++) {
+      const PackedNode *n = nodes + at[k];
+      float v = row[k][n->feature & FEATURE_MASK];
+      int left = isnan(v) ? (n->feature & DEFAULT_LEFT_BIT) != 0 : v < n->value;
+      at[k] = n->child[!left];
+    }
+  }
+  for (int k = 0; k < WALK_LANES; k++) margin[(size_t)(r0 + k) * n_groups + g] += nodes[at[k]].value;
+}
+
+static inline float walk_fixed(const PackedNode *nodes, int depth, const float *row) {
+  int32_t at = 0;
+  for (int d = 0; d < depth; d++) {
+    const PackedNode *n = nodes + at;
+    float v = row[n->feature & FEATURE_MASK];
+    int left = isnan(v) ? (n->feature & DEFAULT_LEFT_BIT) != 0 : v < n->value;
+    at = n->child[!left];
+  }
+  return nodes[at].value;
+}
+
+typedef struct {
+  const PackedNode *packed; const size_t *start; const int32_t *depth; const uint32_t *pool;
+  const int32_t *tree_group; int t_begin, t_end;
+  const float *X; int nrow, ncol, n_groups; float *margin;
+} PredictJob;
+
+/* Rows [task * TASK_ROWS, ...): blocks of rows, all trees per block, so the rows stay in
+ * cache while the trees stream. Each row's outputs are added in tree order, as on one
+ * thread: which thread runs a task changes nothing. */
+static void predict_task(void *arg, int task) {
+  const PredictJob *j = arg;
+  int r_end = (task + 1) * TASK_ROWS < j->nrow ? (task + 1) * TASK_ROWS : j->nrow;
+  size_t ncol = (size_t)j->ncol;
+  int n_groups = j->n_groups;
+  float *margin = j->margin;
+  for (int r0 = task * TASK_ROWS; r0 < r_end; r0 += BLOCK_ROWS) {
+    int r1 = r0 + BLOCK_ROWS < r_end ? r0 + BLOCK_ROWS : r_end;
+    for (int t = j->t_begin; t < j->t_end; t++) {
+      const PackedNode *nodes = j->packed + j->start[t - j->t_begin];
+      int g = j->tree_group[t], depth = j->depth[t - j->t_begin], r = r0;
+      if (j->pool) {
+        for (; r < r1; r++) margin[(size_t)r * n_groups + g] += walk_categorical(nodes, j->pool, j->X + (size_t)r * ncol);
+        continue;
+      }
+      if (depth <= FIXED_DEPTH_MAX) {
+        for (; r + WALK_LANES <= r1; r += WALK_LANES) walk_lanes(nodes, depth, j->X, ncol, r, margin, n_groups, g);
+        for (; r < r1; r++) margin[(size_t)r * n_groups + g] += walk_fixed(nodes, depth, j->X + (size_t)r * ncol);
+      } else {
+        for (; r < r1; r++) margin[(size_t)r * n_groups + g] += walk(nodes, j->X + (size_t)r * ncol);
+      }
+    }
+  }
+}
+
+int predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end,
+                const float *X, int nrow, int ncol, int n_groups, float *margin) {
+  if (t_end <= t_begin || nrow <= 0) return 0;
   size_t total = 0, pool_size = 0;
   for (int t = t_begin; t < t_end; t++) {
     const Tree *tr = &trees[t];
@@ -60,25 +129,37 @@ void predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int 
   }
   PackedNode *packed = malloc(sizeof(PackedNode) * total);
   size_t *start = malloc(sizeof(size_t) * (t_end - t_begin));
+  int32_t *depth = malloc(sizeof(int32_t) * (t_end - t_begin));
   uint32_t *pool = pool_size ? malloc(sizeof(uint32_t) * pool_size) : NULL;
-  if (!packed || !start || (pool_size && !pool)) {
+  if (!packed || !start || !depth || (pool_size && !pool)) {
     /* no memory for the packed copy: walk the trees as stored */
-    free(packed); free(start); free(pool);
+    free(packed); free(start); free(depth); free(pool);
     for (int r = 0; r < nrow; r++)
       for (int t = t_begin; t < t_end; t++)
         margin[(size_t)r * n_groups + tree_group[t]] += trees[t].cond[predict_leaf(&trees[t], X + (size_t)r * ncol)];
-    return;
+    return 0;
   }
   size_t at = 0, pool_at = 0;
   for (int t = t_begin; t < t_end; t++) {
     const Tree *tr = &trees[t];
     start[t - t_begin] = at;
+    depth[t - t_begin] = pool ? FIXED_DEPTH_MAX + 1 : tree_depth(tr);
     for (int i = 0; i < tr->n_nodes; i++) {
       PackedNode *n = &packed[at + i];
+      if (tr->left[i] < 0) {
+        /* a leaf: -1 children for the checked walks; the fixed-depth walk never reads
+         * them, as it stops after `depth` steps — but rows already at a leaf keep
+         * stepping, so a leaf of a fixed-depth tree points at itself */
+        int self = !pool && depth[t - t_begin] <= FIXED_DEPTH_MAX;
+        n->child[0] = n->child[1] = self ? i : -1;
+        n->feature = 0;
+        n->value = tr->cond[i];
+        continue;
+      }
       n->child[0] = tr->left[i];
       n->child[1] = tr->right[i];
       n->feature = (uint32_t)tr->feature[i] | (tr->default_left[i] ? DEFAULT_LEFT_BIT : 0);
-      if (tr->split_type[i] == SPLIT_CATEGORICAL && tr->left[i] >= 0) {
+      if (tr->split_type[i] == SPLIT_CATEGORICAL) {
         n->feature |= CATEGORICAL_BIT;
         n->cats = (uint32_t)pool_at;
         pool[pool_at] = (uint32_t)tr->cat_size[i];
@@ -90,20 +171,8 @@ void predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int 
     }
     at += tr->n_nodes;
   }
-  /* blocks of rows, all trees per block: the rows stay in cache while the trees stream */
-  enum { BLOCK = 64 };
-  for (int r0 = 0; r0 < nrow; r0 += BLOCK) {
-    int r1 = r0 + BLOCK < nrow ? r0 + BLOCK : nrow;
-    for (int t = t_begin; t < t_end; t++) {
-      const PackedNode *nodes = packed + start[t - t_begin];
-      int g = tree_group[t];
-      if (pool)
-        for (int r = r0; r < r1; r++) margin[(size_t)r * n_groups + g] += walk_categorical(nodes, pool, X + (size_t)r * ncol);
-      else
-        for (int r = r0; r < r1; r++) margin[(size_t)r * n_groups + g] += walk(nodes, X + (size_t)r * ncol);
-    }
-  }
-  free(packed);
-  free(start);
-  free(pool);
+  PredictJob j = { packed, start, depth, pool, tree_group, t_begin, t_end, X, nrow, ncol, n_groups, margin };
+  int rc = par_run(predict_task, &j, (nrow + TASK_ROWS - 1) / TASK_ROWS);
+  free(packed); free(start); free(depth); free(pool);
+  return rc;
 }

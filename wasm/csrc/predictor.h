@@ -7,9 +7,10 @@
 #define XGB_PREDICTOR_H
 #include "tree.h"
 
-/* margin[row * n_groups + tree_group[t]] += tree t's output, for t in [t_begin, t_end). */
-void predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end,
-                 const float *X, int nrow, int ncol, int n_groups, float *margin);
+/* margin[row * n_groups + tree_group[t]] += tree t's output, for t in [t_begin, t_end);
+ * in parallel over blocks of rows (threads.h). Returns 0, or -1 when a worker failed. */
+int predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end,
+                const float *X, int nrow, int ncol, int n_groups, float *margin);
 /* Index of the leaf each row reaches in one tree. */
 int predict_leaf(const Tree *t, const float *row);
 #endif

@@ -1,4 +1,5 @@
 #include "split.h"
+#include "threads.h"
 
 static inline double threshold_l1(double g, double alpha) {
   if (g > alpha) return g - alpha;
@@ -56,59 +57,106 @@ static void scan_plain(const Params *p, SplitInfo *best, double parent, int f, c
   }
 }
 
-void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                const int32_t *features, int n_features, SplitInfo *best) {
+/* The best split on feature f alone (best starts empty: loss_chg 0, feature -1). */
+static void split_find_feature(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
+                               double parent, int f, SplitInfo *best) {
   memset(best, 0, sizeof *best);
   best->loss_chg = 0.0;
   best->feature = -1;
-  double parent = node_score(p, G, H);
+  int nb = cuts->n_bins[f];
+  if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, parent, f, best); return; }
+  const HistBin *hf = hist + cuts->offset[f];
   if (p->alpha == 0.0 && p->max_delta_step == 0.0) {
-    for (int k = 0; k < n_features; k++) {
-      int f = features[k], nb = cuts->n_bins[f];
-      if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, parent, f, best); continue; }
-      const HistBin *hf = hist + cuts->offset[f];
-      if (hf[nb].h > 0.0) {
-        scan_plain(p, best, parent, f, hf, 0, nb - 1, 0, 0.0, 0.0, G, H);
-        scan_plain(p, best, parent, f, hf, -1, nb - 2, 1, hf[nb].g, hf[nb].h, G, H);
-      } else {
-        scan_plain(p, best, parent, f, hf, 0, nb - 2, 0, 0.0, 0.0, G, H);
-      }
+    if (hf[nb].h > 0.0) {
+      scan_plain(p, best, parent, f, hf, 0, nb - 1, 0, 0.0, 0.0, G, H);
+      scan_plain(p, best, parent, f, hf, -1, nb - 2, 1, hf[nb].g, hf[nb].h, G, H);
+    } else {
+      scan_plain(p, best, parent, f, hf, 0, nb - 2, 0, 0.0, 0.0, G, H);
     }
     return;
   }
-  for (int k = 0; k < n_features; k++) {
-    int f = features[k], nb = cuts->n_bins[f];
-    if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, parent, f, best); continue; }
-    const HistBin *hf = hist + cuts->offset[f];
-    const HistBin miss = hf[nb];
-    int has_missing = miss.h > 0.0;
-    /* forward: missing goes right */
-    double GL = 0, HL = 0;
-    for (int b = 0; b < nb - 1 + has_missing; b++) {
+  const HistBin miss = hf[nb];
+  int has_missing = miss.h > 0.0;
+  /* forward: missing goes right */
+  double GL = 0, HL = 0;
+  for (int b = 0; b < nb - 1 + has_missing; b++) {
+    GL += hf[b].g; HL += hf[b].h;
+    consider(p, best, parent, f, b, 0, GL, HL, G, H);
+  }
+  if (has_missing) {
+    /* backward: missing goes left */
+    GL = miss.g; HL = miss.h;
+    consider(p, best, parent, f, -1, 1, GL, HL, G, H);
+    for (int b = 0; b < nb - 1; b++) {
       GL += hf[b].g; HL += hf[b].h;
-      consider(p, best, parent, f, b, 0, GL, HL, G, H);
-    }
-    if (has_missing) {
-      /* backward: missing goes left */
-      GL = miss.g; HL = miss.h;
-      consider(p, best, parent, f, -1, 1, GL, HL, G, H);
-      for (int b = 0; b < nb - 1; b++) {
-        GL += hf[b].g; HL += hf[b].h;
-        consider(p, best, parent, f, b, 1, GL, HL, G, H);
-      }
+      consider(p, best, parent, f, b, 1, GL, HL, G, H);
     }
   }
 }
 
-void split_accumulate(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                      const int32_t *features, int n_features, double *acc) {
+/* Features in the given order, a later one replacing the best only when strictly
+ * better: the same choice a single scan over all features makes. */
+static void reduce_features(const SplitInfo *per_feature, int n, SplitInfo *best) {
+  memset(best, 0, sizeof *best);
+  best->loss_chg = 0.0;
+  best->feature = -1;
+  for (int k = 0; k < n; k++)
+    if (per_feature[k].feature >= 0 && per_feature[k].loss_chg > best->loss_chg) *best = per_feature[k];
+}
+
+void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
+                const int32_t *features, int n_features, SplitInfo *best) {
   double parent = node_score(p, G, H);
+  memset(best, 0, sizeof *best);
+  best->loss_chg = 0.0;
+  best->feature = -1;
+  for (int k = 0; k < n_features; k++) {
+    SplitInfo s;
+    split_find_feature(p, cuts, hist, G, H, parent, features[k], &s);
+    if (s.feature >= 0 && s.loss_chg > best->loss_chg) *best = s;
+  }
+}
+
+typedef struct { const Params *p; const Cuts *cuts; SplitNode *nodes; int n_nodes; SplitInfo *scratch; int *first; } SplitJob;
+
+static void find_task(void *arg, int task) {
+  const SplitJob *j = arg;
+  int n = 0;
+  while (n + 1 < j->n_nodes && task >= j->first[n + 1]) n++;
+  const SplitNode *node = &j->nodes[n];
+  int f = node->features[task - j->first[n]];
+  /* categorical features: afterwards, on the main thread (their search allocates) */
+  if (cuts_is_categorical(j->cuts, f)) return;
+  split_find_feature(j->p, j->cuts, node->hist, node->G, node->H, node->parent_score, f, &j->scratch[task]);
+}
+
+int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_nodes, SplitInfo *scratch) {
+  int first[SPLIT_MAX_NODES + 1];
+  if (n_nodes > SPLIT_MAX_NODES) return xgb_fail("split_find_nodes: %d nodes at once (at most %d)", n_nodes, SPLIT_MAX_NODES);
+  first[0] = 0;
+  for (int n = 0; n < n_nodes; n++) {
+    nodes[n].parent_score = node_score(p, nodes[n].G, nodes[n].H);
+    first[n + 1] = first[n] + nodes[n].n_features;
+  }
+  SplitJob j = { p, cuts, nodes, n_nodes, scratch, first };
+  if (par_run(find_task, &j, first[n_nodes]) < 0) return -1;
+  for (int n = 0; n < n_nodes; n++)
+    for (int k = 0; k < nodes[n].n_features; k++)
+      if (cuts_is_categorical(cuts, nodes[n].features[k]))
+        split_find_feature(p, cuts, nodes[n].hist, nodes[n].G, nodes[n].H, nodes[n].parent_score, nodes[n].features[k], &scratch[first[n] + k]);
+  for (int n = 0; n < n_nodes; n++) reduce_features(scratch + first[n], nodes[n].n_features, nodes[n].out);
+  return 0;
+}
+
+/* The gains of feature f over the nodes of a level, added in node order. */
+static void accumulate_feature(const Params *p, const Cuts *cuts, HistBin *const *hists, const double *G, const double *H,
+                               const double *parent, int n_nodes, int f, double *acc) {
   int plain = p->alpha == 0.0 && p->max_delta_step == 0.0;
   double lambda = p->lambda, mcw = p->min_child_weight;
-  for (int k = 0; k < n_features; k++) {
-    int f = features[k], nb = cuts->n_bins[f];
-    const HistBin *hf = hist + cuts->offset[f];
-    double *af = acc + 2 * (size_t)cuts->offset[f];
+  int nb = cuts->n_bins[f];
+  double *af = acc + 2 * (size_t)cuts->offset[f];
+  for (int n = 0; n < n_nodes; n++) {
+    const HistBin *hf = hists[n] + cuts->offset[f];
     const HistBin miss = hf[nb];
     /* without missing values in this node both directions score the same: compute once */
     int dirs = miss.h > 0.0 ? 2 : 1;
@@ -116,16 +164,33 @@ void split_accumulate(const Params *p, const Cuts *cuts, const HistBin *hist, do
       double GL = dir ? miss.g : 0, HL = dir ? miss.h : 0;
       for (int b = 0; b < nb - 1; b++) {
         GL += hf[b].g; HL += hf[b].h;
-        double GR = G - GL, HR = H - HL;
+        double GR = G[n] - GL, HR = H[n] - HL;
         /* An empty side is allowed in a symmetric level (that node simply keeps all its
          * rows on one side); min_child_weight binds only where a side has rows. */
         double gain;
         if ((HL > 0 && HL < mcw) || (HR > 0 && HR < mcw)) gain = -INFINITY;
-        else if (plain) gain = (HL > 0 ? GL * GL / (HL + lambda) : 0) + (HR > 0 ? GR * GR / (HR + lambda) : 0) - parent;
-        else gain = node_score(p, GL, HL) + node_score(p, GR, HR) - parent;
+        else if (plain) gain = (HL > 0 ? GL * GL / (HL + lambda) : 0) + (HR > 0 ? GR * GR / (HR + lambda) : 0) - parent[n];
+        else gain = node_score(p, GL, HL) + node_score(p, GR, HR) - parent[n];
         if (dirs == 2) af[2 * b + dir] += gain;
         else { af[2 * b] += gain; af[2 * b + 1] += gain; }
       }
     }
   }
+}
+
+typedef struct {
+  const Params *p; const Cuts *cuts; HistBin *const *hists; const double *G, *H, *parent; int n_nodes;
+  const int32_t *features; double *acc;
+} AccumulateJob;
+
+static void accumulate_task(void *arg, int k) {
+  const AccumulateJob *j = arg;
+  accumulate_feature(j->p, j->cuts, j->hists, j->G, j->H, j->parent, j->n_nodes, j->features[k], j->acc);
+}
+
+int split_accumulate_level(const Params *p, const Cuts *cuts, HistBin *const *hists, const double *G, const double *H,
+                           double *parent, int n_nodes, const int32_t *features, int n_features, double *acc) {
+  for (int n = 0; n < n_nodes; n++) parent[n] = node_score(p, G[n], H[n]);
+  AccumulateJob j = { p, cuts, hists, G, H, parent, n_nodes, features, acc };
+  return par_run(accumulate_task, &j, n_features);
 }

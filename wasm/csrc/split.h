@@ -44,9 +44,20 @@ void split_categorical(const Params *p, const Cuts *cuts, const HistBin *hist, d
                        double parent_score, int f, SplitInfo *best);
 int cat_set_words(const Cuts *cuts, int f);
 int split_categorical_set(const Params *p, const Cuts *cuts, const HistBin *hist, const SplitInfo *s, uint32_t *words);
-/* Gain of every candidate (feature, bin, direction) of one node, summed into
- * acc[2 * (offset[f] + bin) + dir]: what symmetric trees maximise over a level.
- * Invalid candidates (min_child_weight) add -INFINITY. */
-void split_accumulate(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                      const int32_t *features, int n_features, double *acc);
+/* Several nodes at once, in parallel over (node, feature) (threads.h); the result is
+ * the same as split_find on each node. scratch: sum of the nodes' n_features entries. */
+#define SPLIT_MAX_NODES 8
+typedef struct {
+  const HistBin *hist; double G, H;
+  const int32_t *features; int n_features;
+  SplitInfo *out;
+  double parent_score;    /* filled in */
+} SplitNode;
+int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_nodes, SplitInfo *scratch);
+/* Gain of every candidate (feature, bin, direction) summed over the nodes of a level
+ * (in node order), into acc[2 * (offset[f] + bin) + dir]: what symmetric trees maximise.
+ * Invalid candidates (min_child_weight) add -INFINITY. In parallel over features;
+ * parent: n_nodes scratch doubles. Returns 0, or -1 when a worker thread failed. */
+int split_accumulate_level(const Params *p, const Cuts *cuts, HistBin *const *hists, const double *G, const double *H,
+                           double *parent, int n_nodes, const int32_t *features, int n_features, double *acc);
 #endif

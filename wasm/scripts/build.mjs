@@ -1,9 +1,19 @@
-// Builds the boosting core: C11 kernels (csrc/) → build/xgb.wasm with @yowasp/clang
-// (clang + lld compiled to WebAssembly, so no system compiler is needed), then the
-// TypeScript bindings (src/) → dist/ as CommonJS, which plain Node, tsx and tslab all load.
+// Builds the boosting core: C11 kernels (csrc/) → two WebAssembly modules with
+// @yowasp/clang (clang + lld compiled to WebAssembly, so no system compiler is needed):
+//   build/xgb-threads.wasm  threads (XGB_THREADS, csrc/threads.h): atomics, and a shared memory
+//                           the module imports, so worker_threads can run the same module on it;
+//   build/xgb.wasm          single-threaded, its own memory: where shared memory is unavailable.
+// Both build in parallel (each in a worker thread), then the TypeScript bindings (src/) →
+// dist/ as CommonJS, which plain Node, tsx and tslab all load.
+//
+// @yowasp/clang ships the single-threaded WASI libc only (no wasm32-wasi-threads sysroot):
+// the threads build links it with --no-check-features. That is sound here because only the
+// main thread calls into the C library's stateful parts (malloc, errors); worker threads
+// run the kernels, which do not allocate (threads.h), on stacks the bindings give them.
 import { runClang } from "@yowasp/clang";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, statSync, existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
+import { Worker, isMainThread, workerData, parentPort } from "node:worker_threads";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,7 +26,16 @@ function newestMtime(files) { return Math.max(...files.map((f) => statSync(f).mt
 
 const inputs = sources.map((f) => join(csrc, f));
 const force = process.argv.includes("--force");
-if (force || !existsSync(out) || newestMtime(inputs) > statSync(out).mtimeMs) {
+
+const VARIANTS = {
+  "xgb.wasm": ["-Wl,--initial-memory=16777216"],
+  "xgb-threads.wasm": [
+    "-DXGB_THREADS=1", "-matomics", "-Wl,--shared-memory", "-Wl,--import-memory", "-Wl,--no-check-features",
+    "-Wl,--export=__stack_pointer", "-Wl,--initial-memory=16777216",
+  ],
+};
+
+async function build(name) {
   const tree = {};
   for (const f of sources) {
     // the compiler runs in a virtual file system: folders are nested objects
@@ -26,28 +45,49 @@ if (force || !existsSync(out) || newestMtime(inputs) > statSync(out).mtimeMs) {
     dir[parts.at(-1)] = readFileSync(join(csrc, f));
   }
   const cfiles = sources.filter((f) => f.endsWith(".c"));
-  const t0 = Date.now();
   const args = [
     "clang", "--target=wasm32-wasip1", "-mexec-model=reactor", "-std=c11", "-O3",
     "-msimd128", "-mbulk-memory", "-mnontrapping-fptoint", "-fno-math-errno", "-I.",
     "-DNDEBUG", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter",
     "-Wl,--export-dynamic", "-Wl,--growable-table", "-Wl,-z,stack-size=1048576",
-    "-Wl,--max-memory=4294967296", "-Wl,--initial-memory=16777216",
-    ...cfiles, "-o", "xgb.wasm",
+    "-Wl,--max-memory=4294967296", ...VARIANTS[name],
+    ...cfiles, "-o", name,
   ];
-  let files;
-  try {
-    files = await runClang(args, tree, { stderr: (b) => b && process.stderr.write(b) });
-  } catch (e) {
-    console.error("node-xgboost-wasm: C build failed");
-    process.exit(1);
+  const files = await runClang(args, tree, { stderr: (b) => b && process.stderr.write(b) });
+  return files[name];
+}
+
+if (!isMainThread) {
+  parentPort.postMessage(await build(workerData));
+} else {
+  const stale = (name) => { const out = join(root, "build", name); return force || !existsSync(out) || newestMtime(inputs) > statSync(out).mtimeMs; };
+  const names = Object.keys(VARIANTS).filter(stale);
+  if (names.length) {
+    const t0 = Date.now();
+    mkdirSync(join(root, "build"), { recursive: true });
+    const one = (name) => new Promise((resolve, reject) => {
+      const w = new Worker(fileURLToPath(import.meta.url), { workerData: name });
+      w.once("message", resolve);
+      w.once("error", reject);
+      w.once("exit", (code) => code !== 0 && reject(new Error(`exit ${code}`)));
+    });
+    try {
+      const outs = await Promise.all(names.map(one));
+      names.forEach((name, i) => {
+        writeFileSync(join(root, "build", name), outs[i]);
+        console.log(`node-xgboost-wasm: built build/${name} (${outs[i].length} bytes)`);
+      });
+    } catch (e) {
+      console.error(`node-xgboost-wasm: C build failed: ${e.message}`);
+      process.exit(1);
+    }
+    console.log(`node-xgboost-wasm: C build in ${Date.now() - t0} ms`);
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, files["xgb.wasm"]);
-  console.log(`node-xgboost-wasm: built ${out} (${files["xgb.wasm"].length} bytes) in ${Date.now() - t0} ms`);
 }
 
 // TypeScript bindings → dist/ (CommonJS).
-const tsc = join(root, "..", "node_modules", "typescript", "bin", "tsc");
-const tscLocal = join(root, "node_modules", "typescript", "bin", "tsc");
-execFileSync(process.execPath, [existsSync(tscLocal) ? tscLocal : tsc, "-p", join(root, "tsconfig.json")], { stdio: "inherit" });
+if (isMainThread) {
+  const tsc = join(root, "..", "node_modules", "typescript", "bin", "tsc");
+  const tscLocal = join(root, "node_modules", "typescript", "bin", "tsc");
+  execFileSync(process.execPath, [existsSync(tscLocal) ? tscLocal : tsc, "-p", join(root, "tsconfig.json")], { stdio: "inherit" });
+}

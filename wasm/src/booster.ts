@@ -6,7 +6,7 @@ import { applyTargetStatistics, encodedColumns, encodingFromAttribute, encodingT
 import { DMatrix } from "./dmatrix";
 import { fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
 import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
-import { alloc, check, f32, free, getCore, i32, u8 } from "./wasm";
+import { alloc, check, f32, free, getCore, i32, resolveThreads, setThreads, u8 } from "./wasm";
 
 const u32 = (ptr: number, n: number) => new Uint32Array(getCore().memory.buffer, ptr, n);
 
@@ -137,6 +137,7 @@ export class Booster {
     const k = this.numGroups;
     const out = alloc(Math.max(4, d.nrow * k * 4));
     try {
+      setThreads(resolveThreads(this.params.nthread));
       check(getCore().bst_predict(b, d.xPtr, d.nrow, d.ncol, begin * this.treesPerRound, end * this.treesPerRound, opts.outputMargin ? 1 : 0, out), "predict");
       const width = this.params.objective === "multi:softmax" && !opts.outputMargin ? 1 : k;
       return f32(out, d.nrow * width).slice();
@@ -159,6 +160,7 @@ export class Booster {
     try {
       const c = getCore();
       const fn = opts.predInteractions ? c.bst_predict_interactions : c.bst_predict_contribs;
+      setThreads(resolveThreads(this.params.nthread));
       check(fn(b, d.xPtr, d.nrow, d.ncol, end * this.treesPerRound, opts.approxContribs ? 1 : 0, out), "predict");
       return f32(out, d.nrow * perRow).slice();
     } finally {

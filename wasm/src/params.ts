@@ -6,6 +6,9 @@
 
 export type Params = Record<string, unknown>;
 
+/** The most threads nthread may ask for (each is a worker thread with its own stack). */
+export const MAX_THREADS = 512;
+
 export const OBJECTIVES = [
   "reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "binary:logistic",
   "multi:softprob", "multi:softmax", "count:poisson",
@@ -38,7 +41,6 @@ const ALIASES: Record<string, string> = {
 
 /** Accepted for compatibility with XGBoost code; they do not change the model. */
 const ACCEPTED_ONLY: Record<string, (v: unknown) => string | undefined> = {
-  nthread: () => undefined,
   verbosity: () => undefined,
   validate_parameters: () => undefined,
   disable_default_eval_metric: () => undefined,
@@ -61,6 +63,9 @@ export interface ResolvedParams {
   max_bin: number; seed: number; num_parallel_tree: number; base_score: number | undefined;
   huber_slope: number; random_strength: number; bootstrap_type: string; bagging_temperature: number;
   eval_metric: Metric[];
+  /** threads for training and prediction (XGBoost's meaning): 0 = every core this process
+   * may use (os.availableParallelism()); the model does not depend on it (csrc/threads.h) */
+  nthread: number;
   /** categorical features: the encoding (CAT_ENCODINGS; default by grow_policy), XGBoost's
    * split settings, and the target-statistics settings (categorical.ts) */
   cat_encoding: CatEncoding; max_cat_to_onehot: number; max_cat_threshold: number;
@@ -75,7 +80,7 @@ const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric" | "cat_enc
   eta: 0.3, gamma: 0, min_child_weight: 1, lambda: 1, alpha: 0,
   max_depth: 6, max_leaves: 0, grow_policy: "depthwise",
   subsample: 1, colsample_bytree: 1, colsample_bylevel: 1, colsample_bynode: 1,
-  max_bin: 256, seed: 0, num_parallel_tree: 1, base_score: undefined,
+  max_bin: 256, seed: 0, num_parallel_tree: 1, base_score: undefined, nthread: 0,
   huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1,
   cat_encoding: undefined, max_cat_to_onehot: 4, max_cat_threshold: 64, cat_permutations: 4, cat_prior_weight: 1,
 };
@@ -84,10 +89,10 @@ const NUMERIC = new Set([
   "num_class", "eta", "gamma", "min_child_weight", "lambda", "alpha", "max_delta_step", "max_depth", "max_leaves",
   "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed", "num_parallel_tree",
   "base_score", "huber_slope", "random_strength", "bagging_temperature", "cat_permutations", "cat_prior_weight",
-  "max_cat_to_onehot", "max_cat_threshold",
+  "max_cat_to_onehot", "max_cat_threshold", "nthread",
 ]);
 const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree", "cat_permutations",
-  "max_cat_to_onehot", "max_cat_threshold"]);
+  "max_cat_to_onehot", "max_cat_threshold", "nthread"]);
 
 export const VALID_PARAMS = [
   ...Object.keys(DEFAULTS), "max_delta_step", "eval_metric", ...Object.keys(ALIASES), ...Object.keys(ACCEPTED_ONLY),
@@ -167,6 +172,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   for (const c of ["colsample_bytree", "colsample_bylevel", "colsample_bynode"] as const) range(c, p[c] > 0 && p[c] <= 1, "must be in (0, 1]");
   range("max_bin", p.max_bin >= 2 && p.max_bin <= 256, "must be between 2 and 256 (bins are stored as bytes)");
   range("seed", p.seed >= 0, "must be >= 0");
+  range("nthread", p.nthread >= 0 && p.nthread <= MAX_THREADS, `must be between 0 (every core, as XGBoost) and ${MAX_THREADS}`);
   range("num_parallel_tree", p.num_parallel_tree >= 1, "must be >= 1");
   range("huber_slope", p.huber_slope > 0, "must be > 0");
   range("random_strength", p.random_strength >= 0, "must be >= 0");

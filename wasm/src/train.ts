@@ -11,7 +11,7 @@ import { DMatrix } from "./dmatrix";
 import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
 import { MAXIMIZE, METRICS, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
-import { alloc, check, f32, free, getCore } from "./wasm";
+import { alloc, check, f32, free, getCore, resolveThreads, setThreads } from "./wasm";
 
 export interface IterationInfo {
   iteration: number;
@@ -125,6 +125,7 @@ function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], r
   const margins: number[] = [];
   const verbose = opts.verboseEval === true ? 1 : typeof opts.verboseEval === "number" ? opts.verboseEval : 0;
   try {
+    setThreads(resolveThreads(p.nthread));
     check(c.bst_train_begin(bst.ptr, dtrain.xPtr, dtrain.nrow, dtrain.ncol, dtrain.labelPtr, dtrain.weightPtr, p.base_score ?? NaN), "train");
     for (const [d] of evals) {
       if (d === dtrain) { margins.push(0); continue; }
@@ -138,6 +139,7 @@ function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], r
     const sign = MAXIMIZE.has(watchMetric) ? -1 : 1;
     for (let it = 0; it < rounds; it++) {
       const before = c.bst_num_trees(bst.ptr);
+      setThreads(resolveThreads(p.nthread)); // another booster may have run in between (callbacks)
       check(c.bst_boost_round(bst.ptr, it, rounds), "train");
       const after = c.bst_num_trees(bst.ptr);
       const scores: Record<string, Record<string, number>> = {};

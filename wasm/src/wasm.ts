@@ -7,10 +7,21 @@
  * starts WebAssembly in its baseline tier and re-compiles hot functions in the
  * background; a long boosting loop entered once can stay in baseline code, about 2x
  * slower, so WebAssembly is compiled with the optimising tier up front (--no-liftoff).
+ *
+ * Threads (csrc/threads.h): where shared WebAssembly memory is available (Node always),
+ * the threads build (build/xgb-threads.wasm) is loaded over a shared memory of at most
+ * 4 GiB (wasm32's limit; memory grows as needed, and running out is the core's "out of
+ * memory" Error). `setThreads(n)` starts n - 1 worker_threads, once, that instantiate
+ * the same module over the same memory and wait in the core's worker loop; they are
+ * unref()'d, so they never keep the process alive. Elsewhere — or with the environment
+ * variable XGB_WASM_THREADS=0 — the single-threaded build (build/xgb.wasm) is loaded
+ * and every nthread runs on one thread, with the same model (determinism, threads.h).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import * as v8 from "node:v8";
+import { Worker } from "node:worker_threads";
 import { checkCoreEnums } from "./enums";
 
 // The WebAssembly global's types come from the DOM lib, which tslab cells lack:
@@ -18,12 +29,17 @@ import { checkCoreEnums } from "./enums";
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
+  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer };
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface CoreExports {
   memory: { buffer: ArrayBuffer };
   _initialize(): void;
+  xgb_set_threads(n: number): void;
+  xgb_threads_supported(): number;
+  xgb_worker_failed_word(): number;
+  xgb_worker_done_word(): number;
   xgb_last_error(): number;
   xgb_malloc(bytes: number): number;
   xgb_free(ptr: number): void;
@@ -56,29 +72,66 @@ export interface CoreExports {
 }
 
 let core: CoreExports | undefined;
+/** the threads build's module and shared memory (undefined: the single-threaded build) */
+let shared: { module: object; memory: { buffer: ArrayBuffer } } | undefined;
+const workers: Worker[] = [];
 
-export function wasmPath(): string {
-  return join(__dirname, "..", "build", "xgb.wasm");
+const BUILD_DIR = join(__dirname, "..", "build");
+export function wasmPath(threads = false): string {
+  return join(BUILD_DIR, threads ? "xgb-threads.wasm" : "xgb.wasm");
+}
+
+/** 64 KiB WebAssembly pages: 16 MiB to start, 4 GiB at most (wasm32's whole address space). */
+const INITIAL_PAGES = 256, MAXIMUM_PAGES = 65536;
+/** Each worker thread's C stack (the kernels keep little on it). */
+const WORKER_STACK_BYTES = 256 * 1024;
+
+// The C library links WASI's stdio but the core never prints: stub the three calls.
+const nosys = () => 52;
+const WASI = { fd_close: nosys, fd_seek: nosys, fd_write: nosys };
+
+/** Which build runs: "threads" (shared memory, worker_threads) or "single-threaded"
+ * (XGB_WASM_THREADS=0, or no shared WebAssembly memory on this platform). */
+export function coreBuild(): "threads" | "single-threaded" {
+  getCore();
+  return shared ? "threads" : "single-threaded";
+}
+
+function readWasm(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    throw new Error(`node-xgboost-wasm: ${path} is missing; build it with "npm run build" (or npm install)`);
+  }
+}
+
+function sharedMemory(): { buffer: ArrayBuffer } | undefined {
+  const env = process.env.XGB_WASM_THREADS;
+  if (env !== undefined && env !== "0" && env !== "1") throw new Error(`XGB_WASM_THREADS must be 0 (single-threaded build) or 1, got ${JSON.stringify(env)}`);
+  if (env === "0" || typeof SharedArrayBuffer !== "function") return undefined;
+  try {
+    return new Wasm.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  } catch {
+    return undefined; // e.g. no room to reserve 4 GiB of address space: run single-threaded
+  }
 }
 
 export function getCore(): CoreExports {
   if (core) return core;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(wasmPath());
-  } catch {
-    throw new Error(`node-xgboost-wasm: ${wasmPath()} is missing; build it with "npm run build" (or npm install)`);
-  }
   // Left on: V8 compiles wasm functions lazily, on first call, so switching the flag
   // back after new Module() would still give baseline code.
   v8.setFlagsFromString("--no-liftoff");
-  const module = new Wasm.Module(bytes);
-  // The C library links WASI's stdio but the core never prints: stub the three calls.
-  const nosys = () => 52;
-  const instance = new Wasm.Instance(module, {
-    wasi_snapshot_preview1: { fd_close: nosys, fd_seek: nosys, fd_write: nosys },
-  });
-  core = instance.exports as unknown as CoreExports;
+  const memory = sharedMemory();
+  if (memory) {
+    const module = new Wasm.Module(readWasm(wasmPath(true)));
+    const instance = new Wasm.Instance(module, { env: { memory }, wasi_snapshot_preview1: WASI });
+    core = { ...(instance.exports as unknown as CoreExports), memory };
+    shared = { module, memory };
+  } else {
+    const module = new Wasm.Module(readWasm(wasmPath(false)));
+    const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: WASI });
+    core = instance.exports as unknown as CoreExports;
+  }
   core._initialize();
   const loaded = core;
   checkCoreEnums((kind) => {
@@ -86,6 +139,60 @@ export function getCore(): CoreExports {
     return ptr ? cString(ptr) : undefined;
   });
   return core;
+}
+
+/** What one worker thread runs: the same module over the same memory, on its own stack,
+ * in the core's worker loop. A trap there is reported through the core's `failed` word,
+ * so the main thread's job fails with an Error instead of waiting forever. */
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, threadId, stackTop, failedWord, doneWord } = workerData;
+const nosys = () => 52;
+const instance = new WebAssembly.Instance(module, { env: { memory }, wasi_snapshot_preview1: { fd_close: nosys, fd_seek: nosys, fd_write: nosys } });
+instance.exports.__stack_pointer.value = stackTop;
+try {
+  instance.exports.xgb_worker_loop(threadId);
+} catch (e) {
+  const words = new Int32Array(memory.buffer);
+  Atomics.store(words, failedWord >> 2, 1);
+  Atomics.notify(words, doneWord >> 2);
+  throw e;
+}`;
+
+/**
+ * XGBoost's nthread: 0 (or undefined) = every core this process may use
+ * (os.availableParallelism()); otherwise an integer >= 1.
+ */
+export function resolveThreads(nthread: unknown, what = "nthread"): number {
+  if (nthread === undefined || nthread === null) return availableParallelism();
+  if (typeof nthread !== "number" || !Number.isInteger(nthread) || nthread < 0) {
+    throw new Error(`parameter ${what} must be an integer >= 0 (0 = every core, as XGBoost), got ${JSON.stringify(nthread)}`);
+  }
+  return nthread === 0 ? availableParallelism() : nthread;
+}
+
+/** Lets the core's next jobs use n threads (starting the worker threads it lacks). The
+ * single-threaded build runs on one thread whatever n is. */
+export function setThreads(n: number): void {
+  const c = getCore();
+  if (!shared || n <= 1) { c.xgb_set_threads(1); return; }
+  while (workers.length < n - 1) {
+    const stack = c.xgb_malloc(WORKER_STACK_BYTES);
+    if (!stack) throw new Error(`node-xgboost-wasm: out of memory for a worker thread's stack`);
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        module: shared.module, memory: shared.memory, threadId: workers.length + 1,
+        stackTop: (stack + WORKER_STACK_BYTES) & ~15, failedWord: c.xgb_worker_failed_word(), doneWord: c.xgb_worker_done_word(),
+      },
+    });
+    // a worker's trap is reported to the main thread through the core (failed word);
+    // the event itself only needs a listener so it is not an uncaught error
+    w.on("error", () => {});
+    w.unref();
+    workers.push(w);
+  }
+  c.xgb_set_threads(n);
 }
 
 export function u8(): Uint8Array { return new Uint8Array(getCore().memory.buffer); }

@@ -82,7 +82,9 @@ export interface XGBoostParams {
   cat_permutations?: number;
   /** Weight of the prior (the mean label) in target statistics. Default 1. */
   cat_prior_weight?: number;
-  /** Threads (XGBoost's meaning; accepted, alias `n_jobs`). */
+  /** Threads for training and prediction, XGBoost's meaning: 0 (the default) = every core
+   * the process may use; an integer >= 1 otherwise (alias `n_jobs`). The model is the same
+   * for every value. */
   nthread?: number;
   /** Alias of `nthread`. */
   n_jobs?: number;

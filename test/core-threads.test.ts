@@ -1,0 +1,181 @@
+/**
+ * Threads inside the core (issue 12, wasm/csrc/threads.h): nthread with XGBoost's meaning,
+ * models that do not depend on it, the single-threaded build, and native XGBoost 1.7.4
+ * loading a model trained on two threads and predicting the same.
+ *
+ * The data are big enough that the parallel kernels really split the work: more than one
+ * histogram row block (8 192 rows) per node, and nodes of more than 65 536 rows for the
+ * parallel row partition (numeric and categorical splits).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Booster, DMatrix, coreBuild, train } from "node-xgboost-wasm";
+import { hasXgboost, INSTALL_HINT, maxRelDiff, RefJob } from "./helpers/xgb-ref";
+import { categoricalData, regressionData, repoRoot } from "./helpers/core-data";
+
+const XGB = hasXgboost();
+if (!XGB) console.log(`  SKIP the native XGBoost check of core-threads: ${INSTALL_HINT}`);
+
+const big = regressionData(70_000, 6, 12, 0.05);
+const cat = categoricalData(70_000, [7, 40], 3, 5, 0.05);
+const dBig = new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y });
+const dCat = new DMatrix(cat.X, { nrow: cat.nrow, ncol: cat.ncol, label: cat.y, featureTypes: cat.featureTypes });
+// categorical features only: the root's split (70k rows) is a categorical one
+const catOnly = categoricalData(70_000, [9, 300], 0, 6, 0.05);
+const dCatOnly = new DMatrix(catOnly.X, { nrow: catOnly.nrow, ncol: catOnly.ncol, label: catOnly.y, featureTypes: catOnly.featureTypes });
+
+const BASE = { max_depth: 5, eta: 0.3, max_bin: 64, seed: 3 };
+const CASES: { name: string; params: Record<string, unknown>; d: DMatrix }[] = [
+  { name: "depthwise", params: { ...BASE, colsample_bynode: 0.8 }, d: dBig },
+  { name: "lossguide", params: { ...BASE, grow_policy: "lossguide", max_depth: 0, max_leaves: 24, subsample: 0.8 }, d: dBig },
+  { name: "symmetric (CatBoost-style)", params: { ...BASE, grow_policy: "symmetric", random_strength: 1 }, d: dBig },
+  { name: "categorical splits", params: { ...BASE, max_cat_to_onehot: 8 }, d: dCat },
+  { name: "categorical features only", params: { ...BASE }, d: dCatOnly },
+  { name: "binary:logistic", params: { ...BASE, objective: "binary:logistic" }, d: new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y.map((v) => (v > 1 ? 1 : 0)) }) },
+];
+
+test("Node loads the threads build (shared memory)", () => {
+  assert.is(coreBuild(), "threads");
+});
+
+test("nthread < 0 or not an integer is an Error naming nthread; 0 and unset are accepted", () => {
+  const small = new DMatrix(big.X.subarray(0, 600), { nrow: 100, ncol: 6, label: big.y.subarray(0, 100) });
+  for (const bad of [-1, 1.5, "2.5", "two", -3, 100000]) {
+    assert.throws(() => train({ nthread: bad as number }, small, { numBoostRound: 1 }), (e: Error) => /nthread/.test(e.message), `nthread ${bad}`);
+  }
+  assert.throws(() => train({ n_jobs: -1 }, small, { numBoostRound: 1 }), (e: Error) => /n_jobs|nthread/.test(e.message));
+  for (const ok of [0, 1, 2, undefined]) train({ nthread: ok }, small, { numBoostRound: 1 }).free();
+  small.free();
+});
+
+/** Trains each case at each nthread; returns the saved models and predictions. */
+function models(threads: number[], rounds = 8): Map<string, { json: string; pred: Float32Array }[]> {
+  const out = new Map<string, { json: string; pred: Float32Array }[]>();
+  for (const c of CASES) {
+    out.set(c.name, threads.map((nthread) => {
+      const b = train({ ...c.params, nthread }, c.d, { numBoostRound: rounds });
+      const r = { json: b.saveModel(), pred: b.predict(c.d) };
+      b.free();
+      return r;
+    }));
+  }
+  return out;
+}
+
+test("models are byte-identical for nthread 1, 2 and 3 (every grow policy, categorical splits)", () => {
+  for (const [name, runs] of models([1, 2, 3])) {
+    assert.ok(runs[0].json.length > 1000, `${name}: a real model`);
+    assert.is(runs[1].json, runs[0].json, `${name}: nthread 2 vs 1`);
+    assert.is(runs[2].json, runs[0].json, `${name}: nthread 3 vs 1`);
+    assert.equal(runs[1].pred, runs[0].pred, `${name}: predictions at nthread 2 vs 1`);
+    assert.equal(runs[2].pred, runs[0].pred, `${name}: predictions at nthread 3 vs 1`);
+  }
+});
+
+test("the same seed and nthread twice give the same model; another seed another one", () => {
+  const c = CASES[0];
+  const a = train({ ...c.params, nthread: 2 }, c.d, { numBoostRound: 4 }), b = train({ ...c.params, nthread: 2 }, c.d, { numBoostRound: 4 });
+  const other = train({ ...c.params, nthread: 2, seed: 4 }, c.d, { numBoostRound: 4 });
+  assert.is(a.saveModel(), b.saveModel());
+  assert.is.not(other.saveModel(), a.saveModel(), "colsample_bynode draws depend on the seed");
+  a.free(); b.free(); other.free();
+});
+
+test("the single-threaded build (XGB_WASM_THREADS=0) trains the same models as the threads build", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "core-threads-"));
+  try {
+    const threaded = models([2], 5);
+    const job = CASES.map((c, i) => {
+      const file = path.join(dir, `case-${i}.json`);
+      return { i, file, params: { ...c.params, nthread: 2 } };
+    });
+    fs.writeFileSync(path.join(dir, "jobs.json"), JSON.stringify(job));
+    // the child builds the same data with the same helpers, trains at nthread 2 and saves
+    const script = `
+      const fs = require("fs");
+      const { DMatrix, coreBuild, train } = require("node-xgboost-wasm");
+      const { categoricalData, regressionData } = require(${JSON.stringify(path.join(__dirname, "helpers", "core-data"))});
+      const big = regressionData(70000, 6, 12, 0.05), cat = categoricalData(70000, [7, 40], 3, 5, 0.05);
+      const catOnly = categoricalData(70000, [9, 300], 0, 6, 0.05);
+      const ds = [
+        new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y }),
+        new DMatrix(cat.X, { nrow: cat.nrow, ncol: cat.ncol, label: cat.y, featureTypes: cat.featureTypes }),
+        new DMatrix(catOnly.X, { nrow: catOnly.nrow, ncol: catOnly.ncol, label: catOnly.y, featureTypes: catOnly.featureTypes }),
+        new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y.map((v) => (v > 1 ? 1 : 0)) }),
+      ];
+      const which = [0, 0, 0, 1, 2, 3];
+      for (const j of JSON.parse(fs.readFileSync(${JSON.stringify(path.join(dir, "jobs.json"))}, "utf8"))) {
+        fs.writeFileSync(j.file, train(j.params, ds[which[j.i]], { numBoostRound: 5 }).saveModel());
+      }
+      console.log(coreBuild());`;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+      cwd: repoRoot(), encoding: "utf8", env: { ...process.env, XGB_WASM_THREADS: "0" }, timeout: 120_000,
+    });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout.trim(), "single-threaded");
+    CASES.forEach((c, i) => assert.is(fs.readFileSync(job[i].file, "utf8"), threaded.get(c.name)![0].json, `${c.name}: single-threaded build vs threads`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("XGB_WASM_THREADS other than 0 or 1 is an Error", () => {
+  const r = spawnSync(process.execPath, ["-e", `require("node-xgboost-wasm").coreBuild()`], {
+    cwd: repoRoot(), encoding: "utf8", env: { ...process.env, XGB_WASM_THREADS: "yes" }, timeout: 60_000,
+  });
+  assert.is.not(r.status, 0);
+  assert.match(r.stderr, /XGB_WASM_THREADS must be 0/);
+});
+
+test("the shared memory stops at 4 GiB with an out-of-memory Error, not a trap", () => {
+  // in a child process: the memory it grows to cannot be given back
+  const script = `
+    const core = require("node-xgboost-wasm/dist/wasm");
+    const got = [];
+    for (let i = 0; i < 4; i++) {
+      try { core.alloc(1.5e9); got.push("ok"); } catch (e) { got.push(e.message); }
+    }
+    console.log(JSON.stringify({ build: core.coreBuild(), got, mib: core.getCore().memory.buffer.byteLength / 2 ** 20 }));`;
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot(), encoding: "utf8", timeout: 60_000 });
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.is(out.build, "threads");
+  assert.equal(out.got.slice(0, 2), ["ok", "ok"], "two 1.5 GB blocks fit in 4 GiB");
+  assert.match(out.got[2], /out of memory allocating 1500000000 bytes/);
+  assert.ok(out.mib <= 4096, `memory ${out.mib} MiB`);
+});
+
+(XGB ? test : test.skip)("a model trained with nthread=2 loads in native XGBoost 1.7.4 and predicts the same", () => {
+  const ref = new RefJob();
+  try {
+    ref.dataset("big", big.X, big.nrow, big.ncol, big.y);
+    ref.dataset("cat", cat.X, cat.nrow, cat.ncol, cat.y, undefined, undefined, cat.featureTypes);
+    ref.dataset("catOnly", catOnly.X, catOnly.nrow, catOnly.ncol, catOnly.y, undefined, undefined, catOnly.featureTypes);
+    const ours: { name: string; pred: Float32Array; margin: Float32Array }[] = [];
+    for (const c of CASES.filter((c) => c.name !== "binary:logistic")) {
+      const b = train({ ...c.params, nthread: 2 }, c.d, { numBoostRound: 10 });
+      // round trip through the JSON format as native reads it
+      const loaded = Booster.loadModel(b.saveModel());
+      ours.push({ name: c.name, pred: loaded.predict(c.d), margin: b.predict(c.d, { outputMargin: true }) });
+      const data = c.d === dCat ? "cat" : c.d === dCatOnly ? "catOnly" : "big";
+      ref.task({ op: "load", model: ref.model(b.saveModel()), predict: [{ data }, { data, output_margin: true }] });
+      b.free(); loaded.free();
+    }
+    const results = ref.run({ strict: true });
+    ours.forEach((o, i) => {
+      const [p, m] = results[i].predict!;
+      const dp = maxRelDiff(o.pred, p.values!), dm = maxRelDiff(o.margin, m.values!);
+      assert.ok(dp.rel < 1e-5, `${o.name}: prediction ${dp.a} vs native ${dp.b} at row ${dp.index}`);
+      assert.ok(dm.rel < 1e-5, `${o.name}: margin ${dm.a} vs native ${dm.b} at row ${dm.index}`);
+    });
+  } finally {
+    ref.cleanup();
+  }
+});
+
+test.after(() => { for (const d of new Set(CASES.map((c) => c.d))) d.free(); });
+test.run();

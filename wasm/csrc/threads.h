@@ -1,0 +1,39 @@
+/* Threads for the kernels: a fork-join pool over WebAssembly shared memory.
+ *
+ * With the threads build (XGB_THREADS: clang -matomics, linked with a shared, imported
+ * memory), the JavaScript side starts worker_threads that instantiate the same module
+ * over the same memory and each call xgb_worker_loop(thread id), where they sleep on a
+ * futex word (memory.atomic.wait32) until the main thread publishes a job. A job is a
+ * function and n_tasks task indices; the main thread and the workers claim indices from
+ * one atomic counter until none are left, and the main thread returns when every task
+ * is done. Nothing waits for a particular worker: a worker that has not started yet (or
+ * a build without threads, or nthread 1) just leaves more tasks to the main thread, so
+ * every job completes with whatever threads there are.
+ *
+ * Determinism: which thread runs a task never matters. Kernels write each task's result
+ * to its own place and combine the results in task order afterwards, and the tasks are
+ * cut independently of the number of threads (histogram.c: fixed row blocks), so a model
+ * is bit-identical for every nthread.
+ *
+ * Tasks run on the workers' own stacks and must not allocate (the C library's malloc is
+ * the single-threaded one: only the main thread allocates, before and after jobs). */
+#ifndef XGB_THREADS_H
+#define XGB_THREADS_H
+#include "common.h"
+
+typedef void (*TaskFn)(void *arg, int task);
+
+/* Runs fn(arg, task) for task in [0, n_tasks) on up to xgb_threads() threads and returns
+ * when all are done: 0, or -1 (error recorded) when a worker thread failed. */
+int par_run(TaskFn fn, void *arg, int n_tasks);
+/* The number of threads jobs may use now (1 without the threads build). */
+int par_threads(void);
+
+/* For the bindings: how many threads the next jobs may use (the bindings start n - 1
+ * workers first); the address of the word a failing worker sets; and a worker's loop. */
+XGB_API void xgb_set_threads(int n);
+XGB_API int32_t *xgb_worker_failed_word(void);
+XGB_API int32_t *xgb_worker_done_word(void);
+XGB_API int xgb_threads_supported(void);
+XGB_API void xgb_worker_loop(int thread_id);
+#endif
