@@ -198,7 +198,8 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const metric = primaryMetric(ens.objective);
   const metricFn = metricsFor(ens.objective)[metric];
   // the job's core budget: parallel_fits fits at once with one core thread each; the final refit's members
-  // share it (the core's nthread; accepted and ignored until the core runs threads)
+  // share it (⌊parallel_fits / members⌋ core threads each), so a tuning job's trials, given ⌊cores / trials⌋
+  // each by the local SageMaker, never ask for more threads than the machine has
   const parallelFits = s.parallelFits ?? defaultWorkers(nrow, ncol);
   const finalWorkers = Math.min(parallelFits, ens.members.length);
   const finalThreads = Math.max(1, Math.floor(parallelFits / finalWorkers));

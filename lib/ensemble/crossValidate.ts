@@ -37,7 +37,7 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { checkWorkers, defaultWorkers, runFitsSync, type FitData, type FitResult, type FitTask } from "./parallel";
+import { checkWorkers, defaultWorkers, runFitsSync, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { fitOn, taskRows } from "./fit-task";
 import { outputGroups } from "../core";
 
@@ -69,7 +69,8 @@ export interface CvOptions {
    * 1 fits one after another in this thread. The results, callbacks and numbers are the same either way.
    */
   workers?: number;
-  /** Core threads per fit (XGBoost's `nthread`; 0 = every core). Default: 1 when workers > 1, else the core's default. */
+  /** Core threads per fit (XGBoost's `nthread`; 0 = every core). Default: the cores shared out between the workers
+   * (`threadsPerFit`: ⌊cores / workers⌋, at least 1), or with one worker the core's default, every core. */
   nthread?: number;
 }
 
@@ -106,7 +107,7 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   if (opts.nthread !== undefined && !(Number.isInteger(opts.nthread) && opts.nthread >= 0)) {
     throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${JSON.stringify(opts.nthread)}`);
   }
-  const nthread = opts.nthread ?? (workers > 1 ? 1 : undefined);
+  const nthread = opts.nthread ?? threadsPerFit(workers);
   const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 });
   const y = m.y!;
   ensemble.prepareLabels(y, m.classes);

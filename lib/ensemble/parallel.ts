@@ -156,6 +156,15 @@ export function defaultWorkers(nrow: number, ncol: number): number {
   return nrow * ncol < SMALL_TABLE_CELLS ? 1 : availableCores();
 }
 
+/**
+ * Core threads for each of `fitsAtOnce` simultaneous fits: the cores shared out, at least 1 — so fits × threads
+ * stays within the machine (2 fits on 16 cores: 8 threads each; 5 fits on 2 cores: 1 each). A single fit gets
+ * undefined: the core's own default, every core.
+ */
+export function threadsPerFit(fitsAtOnce: number): number | undefined {
+  return fitsAtOnce > 1 ? Math.max(1, Math.floor(availableCores() / fitsAtOnce)) : undefined;
+}
+
 /** A worker count as given (integer ≥ 1), or an Error naming the option. */
 export function checkWorkers(workers: unknown, what = "workers"): number {
   if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1) {
@@ -315,6 +324,7 @@ export interface MemberFitOptions {
 
 /** one task per member: all rows of the matrix, the model's file back */
 function memberTasks(members: Member[], opts: MemberFitOptions): FitTask[] {
+  const nthread = opts.nthread ?? threadsPerFit(Math.min(opts.workers ?? members.length, members.length));
   return members.map((member) => ({
     kind: member.kind,
     name: member.name,
@@ -322,7 +332,7 @@ function memberTasks(members: Member[], opts: MemberFitOptions): FitTask[] {
     evalOn: opts.evalSet ? "evalSet" : undefined,
     rounds: opts.onRound ? "live" : undefined,
     keepModel: true,
-    ...(opts.nthread !== undefined ? { nthread: opts.nthread } : {}),
+    ...(nthread !== undefined ? { nthread } : {}),
     label: `member "${member.name}"`,
   }));
 }
