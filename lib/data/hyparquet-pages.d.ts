@@ -15,3 +15,6 @@ declare module "hyparquet/src/schema.js" {
 declare module "hyparquet/src/types.js" {
   export * from "hyparquet/src/types";
 }
+declare module "hyparquet/src/encoding.js" {
+  export * from "hyparquet/types/encoding";
+}

@@ -17,6 +17,7 @@ import { parquetMetadata, type AsyncBuffer, type DataReader, type FileMetaData, 
 import { parquetHeader, readPage } from "hyparquet/src/column.js";
 import { convert, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
 import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/datapage.js";
+import { readRleBitPackedHybrid } from "hyparquet/src/encoding.js";
 import { getMaxDefinitionLevel, getSchemaPath } from "hyparquet/src/schema.js";
 import type { ColumnDecoder, DataPage, ParquetParsers } from "hyparquet/src/types.js";
 import { compressors } from "hyparquet-compressors";
@@ -168,6 +169,26 @@ function cellsOf(values: ArrayLike<unknown>, out: ColumnOut): Float32Array | Int
 }
 
 /**
+ * A dictionary-encoded v1 data page of a flat column: definition levels and dictionary indexes into typed arrays
+ * (hyparquet's readDataPage decodes both into plain JS arrays of num_values: most of the load's remaining time).
+ * Both are RLE / bit-packed hybrid runs, decoded by hyparquet's readRleBitPackedHybrid.
+ */
+function readDictionaryPage(bytes: Uint8Array, count: number, maxDefinition: number): { definitionLevels?: Uint8Array; dataPage: Int32Array } {
+  const reader: DataReader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  let definitionLevels: Uint8Array | undefined;
+  let values = count;
+  if (maxDefinition > 0) {
+    definitionLevels = new Uint8Array(count);
+    readRleBitPackedHybrid(reader, 32 - Math.clz32(maxDefinition), definitionLevels);
+    for (let i = 0; i < count; i++) if (definitionLevels[i] !== maxDefinition) values--;
+  }
+  const width = reader.view.getUint8(reader.offset++);
+  const indexes = new Int32Array(values); // width 0: every value is the dictionary's first
+  if (width) readRleBitPackedHybrid(reader, width, indexes, bytes.byteLength - reader.offset);
+  return { definitionLevels: values < count ? definitionLevels : undefined, dataPage: indexes };
+}
+
+/**
  * One column chunk (one row group × one flat column), page by page with hyparquet's page decoders, into `out` at
  * rows [rowStart, rowEnd). Why not parquetRead: it assembles every page into a plain JS array of values (Dremel
  * list assembly, even for a flat column) and dereferences dictionaries per row — for an INT64 column one BigInt
@@ -189,10 +210,11 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
     }
     const page = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
     reader.offset += header.compressed_page_size;
-    let decoded: DataPage, encoding: string;
+    let decoded: { definitionLevels?: ArrayLike<number>; dataPage: DataPage["dataPage"] }, encoding: string;
     if (header.type === "DATA_PAGE") {
       const daph = header.data_page_header!;
-      decoded = readDataPage(decompressPage(page, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors), daph, decoder);
+      const bytes = decompressPage(page, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
+      decoded = daph.encoding.endsWith("_DICTIONARY") ? readDictionaryPage(bytes, daph.num_values, maxDefinition) : readDataPage(bytes, daph, decoder);
       encoding = daph.encoding;
     } else if (header.type === "DATA_PAGE_V2") {
       decoded = readDataPageV2(page, header, decoder);
