@@ -206,6 +206,9 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
   while (row < rowEnd) {
     if (reader.offset >= bytes.byteLength) throw new Error(`the column chunk ends after ${row - rowStart} of its ${rowEnd - rowStart} rows`);
     const header = parquetHeader(reader);
+    if (!(header.compressed_page_size >= 0) || reader.offset + header.compressed_page_size > bytes.byteLength) {
+      throw new Error(`corrupt page header at byte ${reader.offset} of the column chunk (page size ${header.compressed_page_size}, ${bytes.byteLength - reader.offset} bytes left)`);
+    }
     if (header.type === "DICTIONARY_PAGE") {
       const { data } = readPage(reader, header, decoder, undefined, undefined, 0);
       dictionary = cellsOf(convert(data!, decoder) as ArrayLike<unknown>, out);
