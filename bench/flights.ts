@@ -12,6 +12,11 @@
  *      on a Parquet channel of `--flights-rows` (default 1,000,000) seeded random rows, predicting delay from
  *      distance, origin, destination (categorical, ~300 airports each) and the hour, day of week and month derived
  *      from the date; models xgboost,catboost, k_fold 3, 50 rounds (`--flights-rounds`).
+ *   3. the model table (issue 11): the same features on `--flights-rows` seeded random training rows and
+ *      `--flights-holdout` (200,000) held-out rows; ours lib.xgboost, lib.catboost and their mean
+ *      (bench/flights-model-worker.ts) against native XGBoost 1.7.4 hist with enable_categorical on the same rows
+ *      (NATIVE_MODEL), the same hyperparameters (FLIGHTS_MODEL_PARAMS), each in its own process: load time, train
+ *      time, holdout RMSE, peak RSS. `--skip=model` leaves it out.
  * The derived files are written once under bench/data/ (git-ignored).
  */
 import { spawnSync } from "child_process";
