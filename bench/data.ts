@@ -17,7 +17,8 @@
  * table as CSV) against pandas in the same run, and a whole training job's peak RSS on a Parquet channel of it.
  *
  * Options: --rows=1000000 (also e.g. 500000, to see memory grow linearly)  --skip=numpy,pandas,csv,flights,job
- *          --repeat=1  --flights-rows=1000000  --flights-rounds=50
+ *          --repeat=1  --flights-rows=1000000 (the job's and the model table's training rows)  --flights-holdout=200000
+ *          --flights-rounds=50 (the job's; the model table's are FLIGHTS_MODEL_PARAMS)  --skip=model (the model table)
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -134,7 +135,8 @@ function best(runs: (Result | undefined)[]): Result | undefined {
 async function main(): Promise<void> {
   if (!skip.has("csv")) csvBench();
   if (!skip.has("flights")) {
-    const out = (await flightsBench({ rows: Number(opt("flights-rows") ?? 1_000_000), rounds: Number(opt("flights-rounds") ?? 50), skipJob: skip.has("job") })).join("\n");
+    const out = (await flightsBench({ rows: Number(opt("flights-rows") ?? 1_000_000), rounds: Number(opt("flights-rounds") ?? 50), skipJob: skip.has("job"),
+      modelRows: Number(opt("flights-rows") ?? 1_000_000), holdoutRows: Number(opt("flights-holdout") ?? 200_000), skipModel: skip.has("model") })).join("\n");
     console.log("\n" + out);
     fs.writeFileSync(path.join(DATA_DIR, "flights-results.md"), out + "\n");
   }

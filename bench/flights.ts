@@ -12,6 +12,11 @@
  *      on a Parquet channel of `--flights-rows` (default 1,000,000) seeded random rows, predicting delay from
  *      distance, origin, destination (categorical, ~300 airports each) and the hour, day of week and month derived
  *      from the date; models xgboost,catboost, k_fold 3, 50 rounds (`--flights-rounds`).
+ *   3. the model table (issue 11): the same features on `--flights-rows` seeded random training rows and
+ *      `--flights-holdout` (200,000) held-out rows; ours lib.xgboost, lib.catboost and their mean
+ *      (bench/flights-model-worker.ts) against native XGBoost 1.7.4 hist with enable_categorical on the same rows
+ *      (NATIVE_MODEL), the same hyperparameters (FLIGHTS_MODEL_PARAMS), each in its own process: load time, train
+ *      time, holdout RMSE, peak RSS. `--skip=model` leaves it out.
  * The derived files are written once under bench/data/ (git-ignored).
  */
 import { spawnSync } from "child_process";
@@ -32,6 +37,10 @@ export interface FlightsOptions {
   rows: number;
   rounds: number;
   skipJob: boolean;
+  /** the model table: train rows (issue 11: 1,000,000) and held-out rows (200,000) */
+  modelRows: number;
+  holdoutRows: number;
+  skipModel: boolean;
 }
 
 interface LoadResult {
@@ -155,6 +164,97 @@ function trainingJob(channelFile: string, opts: FlightsOptions): { maxRssMb: num
   }
 }
 
+/** The model table's hyperparameters, the same on both sides (ours: bench/flights-model-worker.ts; native: NATIVE_MODEL). */
+export const FLIGHTS_MODEL_PARAMS = { rounds: 100, max_depth: 6, eta: 0.1, max_bin: 256, seed: 20240601 };
+
+/** Native XGBoost 1.7.4 on the rows flights-model-worker.ts wrote: airports as pandas categoricals, enable_categorical. */
+const NATIVE_MODEL = `
+import json, resource, sys, time
+import numpy as np, pandas as pd, xgboost as xgb
+d, rounds, max_depth, eta, max_bin, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+meta = json.load(open(f"{d}/meta.json"))
+t0, c0 = time.perf_counter(), time.process_time()
+def frame(name):
+    X = np.fromfile(f"{d}/{name}-X.f32", dtype=np.float32).reshape(-1, len(meta["numeric"]))
+    df = pd.DataFrame(X, columns=meta["numeric"])
+    for col in ("origin", "destination"):
+        df[col] = pd.Categorical.from_codes(np.fromfile(f"{d}/{name}-{col}.i32", dtype=np.int32), categories=meta[col])
+    return df, np.fromfile(f"{d}/{name}-y.f32", dtype=np.float32)
+Xtr, ytr = frame("train")
+Xte, yte = frame("test")
+dtrain = xgb.DMatrix(Xtr, label=ytr, enable_categorical=True, nthread=1)
+dtest = xgb.DMatrix(Xte, enable_categorical=True, nthread=1)
+load, load_cpu = time.perf_counter() - t0, time.process_time() - c0
+params = {"tree_method": "hist", "objective": "reg:squarederror", "max_depth": max_depth, "eta": eta, "max_bin": max_bin,
+          "subsample": 1, "colsample_bytree": 1, "base_score": float(ytr.astype(np.float64).mean()), "nthread": 1, "seed": seed}
+t1, c1 = time.perf_counter(), time.process_time()
+bst = xgb.train(params, dtrain, num_boost_round=rounds)
+train, train_cpu = time.perf_counter() - t1, time.process_time() - c1
+p = bst.predict(dtest)
+rmse = float(np.sqrt(np.mean((p.astype(np.float64) - yte) ** 2)))
+print(json.dumps({"system": f"native XGBoost {xgb.__version__} hist, enable_categorical", "loadSeconds": load, "loadCpu": load_cpu,
+  "trainSeconds": train, "trainCpu": train_cpu, "rmse": rmse, "maxRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+`;
+
+interface ModelResult {
+  system: string;
+  loadSeconds: number;
+  loadCpu: number;
+  trainSeconds: number;
+  trainCpu: number;
+  rmse: number;
+  members?: Record<string, number>;
+  maxRssMb: number;
+}
+
+function runModel(cmd: string, argv: string[], what: string): ModelResult | undefined {
+  log(what);
+  const r = spawnSync(cmd, argv, { encoding: "utf8", maxBuffer: 1 << 24, cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  if (r.status !== 0) {
+    log(`${what} failed (exit ${r.status})`);
+    return undefined;
+  }
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as ModelResult;
+}
+
+/**
+ * The model table: delay from distance, origin, destination, hour, day of week, month on `modelRows` seeded random
+ * flights, `holdoutRows` held out; ours (xgboost, catboost, their mean) and native XGBoost on the same rows, each
+ * system in its own process (load time, train time, holdout RMSE, peak RSS).
+ */
+function modelTable(parquet: string, opts: FlightsOptions): string[] {
+  const worker = path.join(__dirname, "flights-model-worker.ts");
+  const dir = path.join(DATA_DIR, `flights-model-${opts.modelRows}-${opts.holdoutRows}`);
+  const args = (system: string) => [worker, system, parquet, String(opts.modelRows), String(opts.holdoutRows), dir];
+  if (!fs.existsSync(path.join(dir, "meta.json"))) runModel(TSX, args("write"), `writing the model rows for native XGBoost to ${dir}`);
+  const results: ModelResult[] = [];
+  for (const system of ["xgboost", "catboost", "mean"]) {
+    const r = runModel(TSX, args(system), `ours: ${system} on ${opts.modelRows.toLocaleString("en-US")} rows`);
+    if (r) results.push({ ...r, system: system === "mean" ? "ours: mean of xgboost + catboost (Ensemble, blend mean)" : `ours: lib.${system}` });
+  }
+  const p = FLIGHTS_MODEL_PARAMS;
+  const native = runModel(PYTHON, ["-c", NATIVE_MODEL, dir, String(p.rounds), String(p.max_depth), String(p.eta), String(p.max_bin), String(p.seed)], "native XGBoost 1.7.4");
+  if (native) results.push(native);
+  const ref = native;
+  const lines = [
+    "",
+    `Model: delay from distance, origin, destination (categorical), hour, day_of_week, month (UTC, from date); ` +
+      `${opts.modelRows.toLocaleString("en-US")} seeded random training rows, ${opts.holdoutRows.toLocaleString("en-US")} other rows held out. ` +
+      `Both sides: ${p.rounds} rounds, depth ${p.max_depth}, eta ${p.eta}, max_bin ${p.max_bin} (catboost: border_count ${p.max_bin}), subsample 1, ` +
+      `colsample 1, xgboost base_score = training mean, 1 thread. Ours loads the 3M-row Parquet with loadTable and samples; native reads the ` +
+      `same rows written once as raw float32 + int32 codes (pandas categoricals). Load includes the sampling; train = fit() / xgb.train (binning included).`,
+    "",
+    "| system | load s (CPU) | train s (CPU) | holdout RMSE | peak RSS MB | train CPU ÷ native | RMSE ÷ native |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of results) {
+    const ratio = ref && r !== ref ? `${(r.trainCpu / ref.trainCpu).toFixed(2)}× | ${(r.rmse / ref.rmse).toFixed(4)}` : "— | —";
+    const members = r.members && Object.keys(r.members).length > 1 ? ` (${Object.entries(r.members).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")})` : "";
+    lines.push(`| ${r.system} | ${r.loadSeconds.toFixed(2)} (${r.loadCpu.toFixed(2)}) | ${r.trainSeconds.toFixed(2)} (${r.trainCpu.toFixed(2)}) | ${r.rmse.toFixed(4)}${members} | ${r.maxRssMb.toFixed(0)} | ${ratio} |`);
+  }
+  return lines;
+}
+
 /** The flights rows of the data benchmark, as markdown lines. */
 export async function flightsBench(opts: FlightsOptions): Promise<string[]> {
   const parquet = vegaDataset("flights-3m.parquet");
@@ -189,6 +289,7 @@ export async function flightsBench(opts: FlightsOptions): Promise<string[]> {
     const perSecond = (x: number, digits: number) => `${(x / r.seconds).toLocaleString("en-US", { maximumFractionDigits: digits })} (${(x / r.cpu).toLocaleString("en-US", { maximumFractionDigits: digits })})`;
     lines.push(`| ${r.tool} | ${path.basename(r.file)} | ${r.seconds.toFixed(2)} | ${r.cpu.toFixed(2)} | ${perSecond(mb, 1)} | ${perSecond(r.rows, 0)} | ${r.maxRssMb.toFixed(0)} | ${ratio} |`);
   }
+  if (!opts.skipModel) lines.push(...modelTable(parquet, opts));
   if (!opts.skipJob) {
     const channel = await jobParquet(parquet, opts.rows);
     const job = trainingJob(channel, opts);

@@ -146,6 +146,22 @@ test("files other tools wrote: flights-200k.arrow equals flights-200k.json; flig
   const want: Record<string, string> = { integer: "numeric", number: "numeric", string: "categorical", datetime: "date", date: "date" };
   assert.equal(columnTypeRows(pq).map((r) => r.type), fields.map((f) => want[f.type]));
   assert.is(pq.numRows(), 3_000_000);
+  // lib decodes its v1 dictionary pages itself (typed levels and indexes): the first and last 30,000 rows equal
+  // hyparquet's own reader, cell by cell
+  const { parquetReadObjects } = await import("hyparquet");
+  const { compressors } = await import("hyparquet-compressors");
+  const pqBytes = new Uint8Array(fs.readFileSync(vegaDataset("flights-3m.parquet"))).buffer;
+  for (const rowStart of [0, 2_970_000]) {
+    const rows = await parquetReadObjects({ file: pqBytes, compressors, rowStart, rowEnd: rowStart + 30_000 });
+    for (const name of pq.columnNames()) {
+      const ours = pq.array(name) as ArrayLike<unknown>;
+      for (let i = 0; i < rows.length; i++) {
+        const want = rows[i][name], got = ours[rowStart + i];
+        const same = want instanceof Date ? got instanceof Date && got.getTime() === want.getTime() : typeof want === "bigint" || typeof want === "number" ? got === Math.fround(Number(want)) : got === want;
+        if (!same) assert.unreachable(`flights-3m.parquet column ${name}, row ${rowStart + i}: ${String(got)} ≠ hyparquet's ${String(want)}`);
+      }
+    }
+  }
   const origin = pq.column("origin") as unknown as CategoricalColumn;
   assert.ok(origin.categories.every((c) => /^[A-Z0-9]{3}$/.test(c)), "airport codes");
   const delay = pq.array("delay") as Float32Array;
@@ -248,6 +264,64 @@ test("a file too large for the memory limit fails before its rows are read, with
   const pq = file("big.parquet", parquetWriteBuffer({ columnData: [{ name: "v", data: Array.from({ length: 20000 }, (_, i) => i), type: "DOUBLE" }] }));
   await rejects(() => loadTable(pq, { maxMemory: 100_000 }), /big\.parquet: too large for this machine's memory: 20,000 rows × 1 columns/);
   assert.is((await loadTable(f)).numRows(), 5000);
+});
+
+test("Parquet page by page equals hyparquet's own reader: row groups × pages, dictionary / plain / delta pages, nulls, INT64, booleans, timestamps", async () => {
+  // lib reads Parquet with hyparquet's page decoders straight into typed columns; hyparquet's parquetReadObjects
+  // (its Dremel assembly, default parsers) is the reference, on a file with 3 row groups of many small pages each
+  const rng = new Rng(11);
+  const n = 5000;
+  const maybe = <T>(v: T, p = 0.1): T | null => (rng.next() < p ? null : v);
+  const airports = ["ATL", "ORD", "DFW", "LAX", "SFO", "JFK", "Zürich ✈"];
+  const t0 = Date.UTC(2001, 0, 1);
+  const cols = {
+    f: Array.from({ length: n }, () => maybe(rng.next() * 1e4 - 5e3)),
+    i64: Array.from({ length: n }, () => maybe(BigInt(Math.floor(rng.next() * 50) - 25))),
+    s: Array.from({ length: n }, () => maybe(airports[Math.floor(rng.next() * airports.length)])),
+    plain: Array.from({ length: n }, (_, i) => maybe(`row ${i}`)),
+    b: Array.from({ length: n }, () => maybe(rng.next() < 0.5)),
+    ts: Array.from({ length: n }, () => maybe(new Date(t0 + Math.floor(rng.next() * 400) * 60_000))),
+    delta: Array.from({ length: n }, (_, i) => i * 3 - 7),
+  };
+  const buf = parquetWriteBuffer({
+    rowGroupSize: 1700,
+    pageSize: 1500,
+    columnData: [
+      { name: "f", data: cols.f, type: "DOUBLE" },
+      { name: "i64", data: cols.i64, type: "INT64", encoding: "RLE_DICTIONARY" },
+      { name: "s", data: cols.s, type: "STRING", encoding: "RLE_DICTIONARY" },
+      { name: "plain", data: cols.plain, type: "STRING", encoding: "PLAIN" },
+      { name: "b", data: cols.b, type: "BOOLEAN" },
+      { name: "ts", data: cols.ts, type: "TIMESTAMP", encoding: "RLE_DICTIONARY" },
+      { name: "delta", data: Int32Array.from(cols.delta), type: "INT32", encoding: "DELTA_BINARY_PACKED" },
+    ],
+  });
+  const { parquetMetadata, parquetReadObjects } = await import("hyparquet");
+  const md = parquetMetadata(buf);
+  assert.is(md.row_groups.length, 3);
+  const encodings = new Set(md.row_groups.flatMap((g) => g.columns.flatMap((c) => c.meta_data!.encodings)));
+  for (const e of ["PLAIN", "RLE_DICTIONARY", "DELTA_BINARY_PACKED"]) assert.ok(encodings.has(e as never), `the file has ${e} pages (${[...encodings]})`);
+  const reference = await parquetReadObjects({ file: buf });
+  const t = await loadTable(file("pages.parquet", new Uint8Array(buf)));
+  assert.is(t.numRows(), n);
+  const types = Object.fromEntries(columnTypeRows(t).map((r) => [r.column, r.type]));
+  assert.equal(types, { f: "numeric", i64: "numeric", s: "categorical", plain: "categorical", b: "categorical", ts: "date", delta: "numeric" });
+  const got = (name: string) => t.array(name) as ArrayLike<unknown>;
+  for (const name of Object.keys(cols)) {
+    const ours = got(name);
+    for (let r = 0; r < n; r++) {
+      const want = reference[r][name];
+      const cell = ours[r];
+      const expected =
+        want === null || want === undefined ? (types[name] === "numeric" ? NaN : null)
+        : types[name] === "numeric" ? Math.fround(Number(want))
+        : types[name] === "date" ? (want as Date).getTime()
+        : String(want);
+      const actual = cell instanceof Date ? cell.getTime() : cell;
+      if (!Object.is(actual, expected)) assert.unreachable(`column ${name}, row ${r}: ${String(actual)} ≠ hyparquet's ${String(expected)}`);
+    }
+  }
+  assert.ok((t.array("ts") as unknown[]).some((v) => v instanceof Date), "timestamps stay Date values");
 });
 
 test("a URL (loopback): format from the response's content type; a large load shows its progress line", async () => {

@@ -5,14 +5,24 @@
  * 3.4–4.4 s / 735 MB for parquet-wasm, and hyparquet decodes one row group × column at a time, so a large
  * file never sits in memory twice (parquet-wasm builds the whole Arrow table in WASM memory first).
  *
- * The file is read lazily (only the footer, then each column chunk), one (row group, column) at a time,
- * straight into the column's Float32Array / category codes; an error names the file, column and rows.
+ * The file is read lazily (only the footer, then each column chunk), one (row group, column) at a time, page by
+ * page with hyparquet's page decoders (readChunk), straight into the column's Float32Array / category codes / Dates;
+ * an error names the file, column and rows. (hyparquet's parquetRead builds a JS array of every value first: on
+ * flights-3m.parquet 5.9–6.4 s CPU against 1.7–2.0 s this way. The page functions come from hyparquet/src/*.js,
+ * which its package exports; they are less stable than parquetRead, so a hyparquet upgrade runs lib-tables first.)
  * Types by the schema: integers, floats and decimals are numeric; strings, enums, booleans and UUIDs are
  * categorical; dates and timestamps become Date values (derive numbers from them); nested columns
  * (LIST, MAP, structs) and raw binary are an Error naming the column.
  */
 import * as fs from "fs";
-import { parquetMetadata, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from "hyparquet";
+import { parquetMetadata, type AsyncBuffer, type DataReader, type FileMetaData, type SchemaElement } from "hyparquet";
+// hyparquet's page decoders (public: its package exports ./src/*.js with types)
+import { parquetHeader, readPage } from "hyparquet/src/column.js";
+import { convert, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
+import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/datapage.js";
+import { readRleBitPackedHybrid } from "hyparquet/src/encoding.js";
+import { getMaxDefinitionLevel, getSchemaPath } from "hyparquet/src/schema.js";
+import type { ColumnDecoder, DataPage, ParquetParsers } from "hyparquet/src/types.js";
 import { compressors } from "hyparquet-compressors";
 import { CategoricalBuilder, textOf } from "./columns";
 import type { ColumnValues, LoadedColumns } from "./sources";
@@ -124,6 +134,120 @@ function topLevel(md: FileMetaData): SchemaElement[] {
   return out;
 }
 
+type ColumnOut = { kind: "numeric"; data: Float32Array } | { kind: "text"; data: CategoricalBuilder } | { kind: "date"; data: (Date | null)[] };
+
+/**
+ * Timestamps as epoch milliseconds (numbers) rather than hyparquet's default Date per value, which divides a BigInt
+ * first: the loader makes the Date itself — once per dictionary entry when the column is dictionary-encoded.
+ */
+const EPOCH_MS_PARSERS: ParquetParsers = {
+  ...DEFAULT_PARSERS,
+  timestampFromMilliseconds: (ms: bigint) => Number(ms),
+  timestampFromMicroseconds: (us: bigint) => Number(us) / 1e3,
+  timestampFromNanoseconds: (ns: bigint) => Number(ns) / 1e6,
+  dateFromDays: (days: number) => days * 86_400_000,
+};
+
+const isMissing = (v: unknown) => v === null || v === undefined;
+
+/** Decoded values (hyparquet's convert output) → this column's cell values, as the column stores them. */
+function cellsOf(values: ArrayLike<unknown>, out: ColumnOut): Float32Array | Int32Array | (Date | null)[] {
+  const n = values.length;
+  if (out.kind === "numeric") {
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = isMissing(values[i]) ? NaN : Number(values[i]);
+    return a;
+  }
+  if (out.kind === "text") {
+    const a = new Int32Array(n);
+    for (let i = 0; i < n; i++) a[i] = isMissing(values[i]) ? -1 : out.data.code(textOf(values[i]));
+    return a;
+  }
+  const a = new Array<Date | null>(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    a[i] = isMissing(v) ? null : v instanceof Date ? v : new Date(Number(v));
+  }
+  return a;
+}
+
+/**
+ * A dictionary-encoded v1 data page of a flat column: definition levels and dictionary indexes into typed arrays
+ * (hyparquet's readDataPage decodes both into plain JS arrays of num_values: most of the load's remaining time).
+ * Both are RLE / bit-packed hybrid runs, decoded by hyparquet's readRleBitPackedHybrid.
+ */
+function readDictionaryPage(bytes: Uint8Array, count: number, maxDefinition: number): { definitionLevels?: Uint8Array; dataPage: Int32Array } {
+  const reader: DataReader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  let definitionLevels: Uint8Array | undefined;
+  let values = count;
+  if (maxDefinition > 0) {
+    definitionLevels = new Uint8Array(count);
+    readRleBitPackedHybrid(reader, 32 - Math.clz32(maxDefinition), definitionLevels);
+    for (let i = 0; i < count; i++) if (definitionLevels[i] !== maxDefinition) values--;
+  }
+  const width = reader.view.getUint8(reader.offset++);
+  const indexes = new Int32Array(values); // width 0: every value is the dictionary's first
+  if (width) readRleBitPackedHybrid(reader, width, indexes, bytes.byteLength - reader.offset);
+  return { definitionLevels: values < count ? definitionLevels : undefined, dataPage: indexes };
+}
+
+/**
+ * One column chunk (one row group × one flat column), page by page with hyparquet's page decoders, into `out` at
+ * rows [rowStart, rowEnd). Why not parquetRead: it assembles every page into a plain JS array of values (Dremel
+ * list assembly, even for a flat column) and dereferences dictionaries per row — for an INT64 column one BigInt
+ * object per cell, for a timestamp one Date (before this, 60 % of the flights file's load). Here a dictionary page
+ * becomes a small table of cell values (a float, a category code, a Date) and each data page's indexes copy from it.
+ */
+function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, rowStart: number, rowEnd: number): void {
+  const reader: DataReader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  const maxDefinition = getMaxDefinitionLevel(decoder.schemaPath);
+  let dictionary: Float32Array | Int32Array | (Date | null)[] | undefined;
+  let row = rowStart;
+  while (row < rowEnd) {
+    if (reader.offset >= bytes.byteLength) throw new Error(`the column chunk ends after ${row - rowStart} of its ${rowEnd - rowStart} rows`);
+    const header = parquetHeader(reader);
+    if (!(header.compressed_page_size >= 0) || reader.offset + header.compressed_page_size > bytes.byteLength) {
+      throw new Error(`corrupt page header at byte ${reader.offset} of the column chunk (page size ${header.compressed_page_size}, ${bytes.byteLength - reader.offset} bytes left)`);
+    }
+    if (header.type === "DICTIONARY_PAGE") {
+      const { data } = readPage(reader, header, decoder, undefined, undefined, 0);
+      dictionary = cellsOf(convert(data!, decoder) as ArrayLike<unknown>, out);
+      continue;
+    }
+    const page = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
+    reader.offset += header.compressed_page_size;
+    let decoded: { definitionLevels?: ArrayLike<number>; dataPage: DataPage["dataPage"] }, encoding: string;
+    if (header.type === "DATA_PAGE") {
+      const daph = header.data_page_header!;
+      const bytes = decompressPage(page, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
+      decoded = daph.encoding.endsWith("_DICTIONARY") ? readDictionaryPage(bytes, daph.num_values, maxDefinition) : readDataPage(bytes, daph, decoder);
+      encoding = daph.encoding;
+    } else if (header.type === "DATA_PAGE_V2") {
+      decoded = readDataPageV2(page, header, decoder);
+      encoding = header.data_page_header_v2!.encoding;
+    } else continue; // index pages
+    const count = header.data_page_header?.num_values ?? header.data_page_header_v2!.num_values;
+    if (row + count > rowEnd) throw new Error(`a page holds rows up to ${row + count - rowStart}, beyond the row group's ${rowEnd - rowStart}`);
+    const byDictionary = encoding.endsWith("_DICTIONARY");
+    if (byDictionary && !dictionary) throw new Error(`a ${encoding} page comes before any dictionary page`);
+    const values = byDictionary ? (decoded.dataPage as ArrayLike<number>) : cellsOf(convert(decoded.dataPage, decoder) as ArrayLike<unknown>, out);
+    const from = byDictionary ? dictionary! : values;
+    const defs = decoded.definitionLevels;
+    const hasNulls = !!defs && defs.length > 0;
+    const missing = out.kind === "numeric" ? NaN : out.kind === "text" ? -1 : null;
+    const target = out.kind === "text" ? out.data.codes : out.data;
+    let v = 0;
+    for (let i = 0; i < count; i++, row++) {
+      if (hasNulls && defs![i] !== maxDefinition) {
+        (target as unknown[])[row] = missing;
+        continue;
+      }
+      const k = byDictionary ? (values as ArrayLike<number>)[v++] : v++;
+      (target as unknown[])[row] = (from as ArrayLike<unknown>)[k];
+    }
+  }
+}
+
 /** Read a Parquet file or buffer into typed columns. */
 export async function readParquet(
   source: string | Uint8Array,
@@ -137,35 +261,28 @@ export async function readParquet(
     const rows = Number(metadata.num_rows);
     const elements = topLevel(metadata);
     const kinds = elements.map((el) => (opts.textColumns.has(el.name) ? "text" : kindOf(el, what)));
-    const numeric = kinds.map((k) => (k === "numeric" ? new Float32Array(rows) : undefined));
-    const text = kinds.map((k) => (k === "text" ? new CategoricalBuilder(rows) : undefined));
-    const dates = kinds.map((k) => (k === "date" ? new Array<Date | null>(rows).fill(null) : undefined));
+    const outs: ColumnOut[] = kinds.map((k) =>
+      k === "numeric" ? { kind: k, data: new Float32Array(rows) } : k === "text" ? { kind: k, data: new CategoricalBuilder(rows) } : { kind: k, data: new Array<Date | null>(rows).fill(null) },
+    );
     let rowStart = 0;
     for (let g = 0; g < metadata.row_groups.length; g++) {
-      const groupRows = Number(metadata.row_groups[g].num_rows);
+      const group = metadata.row_groups[g];
+      const groupRows = Number(group.num_rows);
       const rowEnd = rowStart + groupRows;
       for (let j = 0; j < elements.length; j++) {
         const name = elements[j].name;
         try {
-          await parquetRead({
-            file,
-            metadata,
-            columns: [name],
-            rowStart,
-            rowEnd,
-            compressors,
-            onChunk: (chunk) => {
-              const data = chunk.columnData;
-              const from = Math.max(chunk.rowStart, rowStart), to = Math.min(chunk.rowEnd, rowEnd);
-              const num = numeric[j], cat = text[j], dat = dates[j];
-              for (let r = from; r < to; r++) {
-                const v = data[r - chunk.rowStart];
-                if (num) num[r] = v === null || v === undefined ? NaN : Number(v);
-                else if (cat) cat.codes[r] = v === null || v === undefined ? -1 : cat.code(textOf(v));
-                else if (dat) dat[r] = v === null || v === undefined ? null : v instanceof Date ? v : new Date(Number(v));
-              }
-            },
-          });
+          const chunk = group.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name)?.meta_data;
+          if (!chunk) throw new Error("the row group has no column chunk for it");
+          const schemaPath = getSchemaPath(metadata.schema, [name]);
+          const decoder: ColumnDecoder = {
+            pathInSchema: chunk.path_in_schema, type: chunk.type, element: schemaPath[schemaPath.length - 1].element, schemaPath,
+            codec: chunk.codec, parsers: EPOCH_MS_PARSERS, compressors, utf8: true,
+          };
+          const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
+          const end = start + Number(chunk.total_compressed_size);
+          if (end > file.byteLength) throw new Error(`the column chunk (bytes ${start}–${end}) runs past the end of the ${file.byteLength}-byte file`);
+          readChunk(new Uint8Array((await file.slice(start, end)) as ArrayBuffer), decoder, outs[j], rowStart, rowEnd);
         } catch (e) {
           throw new Error(`${what}: column "${name}", rows ${rowStart + 1}–${rowEnd} (row group ${g + 1}): ${(e as Error).message}`);
         }
@@ -174,13 +291,10 @@ export async function readParquet(
       opts.onRows?.(rowStart, rows);
     }
     if (rowStart !== rows) throw new Error(`${what}: the row groups hold ${rowStart} rows but the footer says ${rows}`);
-    const columns: ColumnValues[] = elements.map((_, j) => {
-      if (numeric[j]) return numeric[j]!;
-      if (text[j]) {
-        text[j]!.length = rows;
-        return text[j]!.finish();
-      }
-      return dates[j]!;
+    const columns: ColumnValues[] = outs.map((out) => {
+      if (out.kind !== "text") return out.data;
+      out.data.length = rows;
+      return out.data.finish();
     });
     return { names: elements.map((e) => e.name), columns, rows };
   } finally {
