@@ -11,7 +11,7 @@ import { performance } from "perf_hooks";
 import { catboost, contributions, Ensemble, explain, loadDiabetes, ridge, xgboost, type Table } from "ensemble-workbook";
 import { arquero } from "../lib/data/arquero";
 import { Rng } from "node-xgboost-wasm";
-import { hasXgboost, RefJob, xgboostVersion } from "../test/helpers/xgb-ref";
+import { hasXgboost, RefJob, xgboostVersion } from "../tools/reference/xgb-ref";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const N = arg("rows", 10_000), NI = arg("interaction-rows", 1_000), REPEAT = arg("repeat", 3);

@@ -11,7 +11,7 @@
  *   - ours, lossguide with 64 leaves                      — child process
  *   - ours, grow_policy "symmetric" (CatBoost-style)      — child process
  *   - native XGBoost 1.7.4 (Debian python3-xgboost), depthwise and lossguide
- *                                                         — python (test/helpers/xgb_ref.py)
+ *                                                         — python (tools/reference/xgb_ref.py)
  *   - ml-xgboost (npm, XGBoost 0.7x via emscripten)       — child process, 100k only
  *   - the same C core built natively with gcc -O3 (wasm/native/), when gcc is there —
  *     not a WebAssembly number: it shows what compiling to wasm costs
@@ -36,7 +36,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DATA_DIR, readF32File, synthFiles, type SynthFiles } from "./synth";
-import { hasXgboost, RefJob, xgboostVersion } from "../test/helpers/xgb-ref";
+import { hasXgboost, RefJob, xgboostVersion } from "../tools/reference/xgb-ref";
 
 // `npm run bench -- data`: the table loader's ingest benchmark (bench/data.ts);
 // `npm run bench -- parallel`: the training job with parallel_fits 2 vs 1 (bench/parallel-fits.ts)

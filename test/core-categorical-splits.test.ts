@@ -18,7 +18,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
-import { hasXgboost, maxRelDiff, RefJob } from "./helpers/xgb-ref";
+import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { asUserPasses, binaryLabels, categoricalData, classLabels, mean, rmse, type Data } from "./helpers/core-data";
 
 const RTOL = 1e-5;

@@ -14,7 +14,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Booster, DMatrix, catboostParams, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
-import { hasXgboost, maxRelDiff, RefJob, type RefResult } from "./helpers/xgb-ref";
+import { hasXgboost, maxRelDiff, RefJob, type RefResult } from "../tools/reference/xgb-ref";
 import { binaryLabels, classLabels, regressionData, type Data } from "./helpers/core-data";
 
 const RTOL = 1e-5;

@@ -17,7 +17,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DMatrix, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
-import { hasXgboost, maxRelDiff, RefJob } from "./helpers/xgb-ref";
+import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { binaryLabels, classLabels, complement, diabetes, foldIndices, mean, mulberry32, rmse, takeRows } from "./helpers/core-data";
 import { synth } from "../bench/synth";
 

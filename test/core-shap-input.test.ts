@@ -15,7 +15,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import { Booster, DMatrix, train } from "node-xgboost-wasm";
-import { hasXgboost, readF32, RefJob } from "./helpers/xgb-ref";
+import { hasXgboost, readF32, RefJob } from "../tools/reference/xgb-ref";
 import { classLabels, mulberry32, regressionData } from "./helpers/core-data";
 
 const XGB = hasXgboost();

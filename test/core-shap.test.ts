@@ -13,7 +13,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
-import { hasXgboost, readF32, RefJob } from "./helpers/xgb-ref";
+import { hasXgboost, readF32, RefJob } from "../tools/reference/xgb-ref";
 import { binaryLabels, classLabels, regressionData, type Data } from "./helpers/core-data";
 
 const XGB = hasXgboost();

@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Booster, DMatrix, coreBuild, train } from "node-xgboost-wasm";
-import { hasXgboost, INSTALL_HINT, maxRelDiff, RefJob } from "./helpers/xgb-ref";
+import { hasXgboost, INSTALL_HINT, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { categoricalData, regressionData, repoRoot } from "./helpers/core-data";
 
 const XGB = hasXgboost();

@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as aq from "arquero";
 import { catboost, contributions, Ensemble, explain, loadDiabetes, randomForest, ridge, type Contributions, type Table, xgboost } from "ensemble-workbook";
-import { hasXgboost, RefJob } from "./helpers/xgb-ref";
+import { hasXgboost, RefJob } from "../tools/reference/xgb-ref";
 import { hasSklearn, python } from "./lib-sklearn";
 
 /** diabetes with a text column (BMI band, some missing) and missing blood pressures */

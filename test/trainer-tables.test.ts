@@ -21,7 +21,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { Ensemble, loadEnsemble, loadTable, memberFromSpec, type Table } from "ensemble-workbook";
 import { Rng } from "node-xgboost-wasm";
 import { optMl, recordsToCsv, refRmse, request, rmTree, runTrain, Served, startServe, vegaRecords } from "./trainer-helpers";
-import { hasXgboost, RefJob } from "./helpers/xgb-ref";
+import { hasXgboost, RefJob } from "../tools/reference/xgb-ref";
 
 const roots: string[] = [];
 const servers: Served[] = [];

@@ -1,6 +1,6 @@
 /**
  * Test/bench helper (not a test file): run native XGBoost (Debian python3-xgboost 1.7.4,
- * /usr/bin/python3) through test/helpers/xgb_ref.py on exactly the same float32 data.
+ * /usr/bin/python3) through tools/reference/xgb_ref.py on exactly the same float32 data.
  *
  *   if (!hasXgboost()) → the caller skips (the message says what to install)
  *   const ref = new RefJob(); const d = ref.dataset("train", X, nrow, ncol, y);
