@@ -20,10 +20,10 @@ import { parquetMetadata, type AsyncBuffer, type DataReader, type FileMetaData, 
 import { parquetHeader, readPage } from "hyparquet/src/column.js";
 import { convert, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
 import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/datapage.js";
-import { readRleBitPackedHybrid } from "hyparquet/src/encoding.js";
 import { getMaxDefinitionLevel, getSchemaPath } from "hyparquet/src/schema.js";
 import type { ColumnDecoder, DataPage, ParquetParsers } from "hyparquet/src/types.js";
 import { compressors } from "hyparquet-compressors";
+import { decodeHybrid } from "./parquet-hybrid";
 import { CategoricalBuilder, textOf } from "./columns";
 import type { ColumnValues, LoadedColumns } from "./sources";
 
@@ -172,23 +172,44 @@ function cellsOf(values: ArrayLike<unknown>, out: ColumnOut): Float32Array | Int
 }
 
 /**
- * A dictionary-encoded v1 data page of a flat column: definition levels and dictionary indexes into typed arrays
- * (hyparquet's readDataPage decodes both into plain JS arrays of num_values: most of the load's remaining time).
- * Both are RLE / bit-packed hybrid runs, decoded by hyparquet's readRleBitPackedHybrid.
+ * A dictionary-encoded data page of a flat column: definition levels and dictionary indexes into typed arrays
+ * (hyparquet's readDataPage / readDataPageV2 decode both into plain JS arrays of num_values: most of the load's
+ * remaining time, and unbounded on damaged bytes). Both are RLE / bit-packed hybrid runs (parquet-hybrid.ts).
+ * `levels`: where the definition levels are — v1 pages prefix them with their length (4 bytes), v2 headers give it.
  */
-function readDictionaryPage(bytes: Uint8Array, count: number, maxDefinition: number): { definitionLevels?: Uint8Array; dataPage: Int32Array } {
-  const reader: DataReader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+function readDictionaryPage(
+  bytes: Uint8Array, valuesAt: number, count: number, maxDefinition: number, levels: { start: number; end: number } | undefined,
+): { definitionLevels?: Uint8Array; dataPage: Int32Array } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let definitionLevels: Uint8Array | undefined;
   let values = count;
-  if (maxDefinition > 0) {
+  let offset = valuesAt;
+  if (maxDefinition > 0 && levels) {
     definitionLevels = new Uint8Array(count);
-    readRleBitPackedHybrid(reader, 32 - Math.clz32(maxDefinition), definitionLevels);
+    decodeHybrid(view, levels.start, levels.end, 32 - Math.clz32(maxDefinition), definitionLevels, "the page's definition levels");
     for (let i = 0; i < count; i++) if (definitionLevels[i] !== maxDefinition) values--;
   }
-  const width = reader.view.getUint8(reader.offset++);
+  if (offset >= bytes.byteLength) throw new Error(`a dictionary page of ${values} values has no index bytes`);
+  const width = view.getUint8(offset++);
   const indexes = new Int32Array(values); // width 0: every value is the dictionary's first
-  if (width) readRleBitPackedHybrid(reader, width, indexes, bytes.byteLength - reader.offset);
+  if (width) decodeHybrid(view, offset, bytes.byteLength, width, indexes, "the page's dictionary indexes");
   return { definitionLevels: values < count ? definitionLevels : undefined, dataPage: indexes };
+}
+
+/** The byte range of a v1 page's definition levels (after their 4-byte length), checked. */
+function v1Levels(bytes: Uint8Array, maxDefinition: number): { start: number; end: number } | undefined {
+  if (maxDefinition === 0) return undefined;
+  if (bytes.byteLength < 4) throw new Error(`a data page of ${bytes.byteLength} bytes has no definition levels`);
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
+  if (4 + length > bytes.byteLength) throw new Error(`the page's definition levels (${length} bytes) run past its ${bytes.byteLength} bytes`);
+  return { start: 4, end: 4 + length };
+}
+
+/** Decodes a level stream once with bounds, so that hyparquet's unbounded decoder only ever sees a sound one. */
+function checkLevels(bytes: Uint8Array, range: { start: number; end: number } | undefined, count: number, maxDefinition: number): void {
+  if (!range) return;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  decodeHybrid(view, range.start, range.end, 32 - Math.clz32(maxDefinition), new Uint8Array(count), "the page's definition levels");
 }
 
 /**
@@ -220,11 +241,32 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
     if (header.type === "DATA_PAGE") {
       const daph = header.data_page_header!;
       const bytes = decompressPage(page, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
-      decoded = daph.encoding.endsWith("_DICTIONARY") ? readDictionaryPage(bytes, daph.num_values, maxDefinition) : readDataPage(bytes, daph, decoder);
+      const levels = v1Levels(bytes, maxDefinition);
+      if (daph.encoding.endsWith("_DICTIONARY")) decoded = readDictionaryPage(bytes, levels ? levels.end : 0, daph.num_values, maxDefinition, levels);
+      else {
+        checkLevels(bytes, levels, daph.num_values, maxDefinition);
+        decoded = readDataPage(bytes, daph, decoder);
+      }
       encoding = daph.encoding;
     } else if (header.type === "DATA_PAGE_V2") {
-      decoded = readDataPageV2(page, header, decoder);
-      encoding = header.data_page_header_v2!.encoding;
+      const daph2 = header.data_page_header_v2!;
+      const repEnd = daph2.repetition_levels_byte_length, defEnd = repEnd + daph2.definition_levels_byte_length;
+      if (repEnd < 0 || defEnd < repEnd || defEnd > page.byteLength) throw new Error(`a v2 page's levels (${defEnd} bytes) run past its ${page.byteLength} bytes`);
+      const levels = maxDefinition > 0 ? { start: repEnd, end: defEnd } : undefined;
+      if (daph2.encoding.endsWith("_DICTIONARY")) {
+        // levels stay uncompressed in a v2 page; the values part alone may be compressed
+        const valueSize = Number(header.uncompressed_page_size) - defEnd;
+        let valueBytes = page.subarray(defEnd);
+        if (daph2.is_compressed !== false && valueSize) valueBytes = decompressPage(valueBytes, valueSize, decoder.codec, decoder.compressors);
+        const joined = new Uint8Array(defEnd + valueBytes.byteLength);
+        joined.set(page.subarray(0, defEnd));
+        joined.set(valueBytes, defEnd);
+        decoded = readDictionaryPage(joined, defEnd, daph2.num_values, maxDefinition, levels);
+      } else {
+        checkLevels(page, levels, daph2.num_values, maxDefinition);
+        decoded = readDataPageV2(page, header, decoder);
+      }
+      encoding = daph2.encoding;
     } else continue; // index pages
     const count = header.data_page_header?.num_values ?? header.data_page_header_v2!.num_values;
     if (row + count > rowEnd) throw new Error(`a page holds rows up to ${row + count - rowStart}, beyond the row group's ${rowEnd - rowStart}`);
@@ -243,6 +285,7 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
         continue;
       }
       const k = byDictionary ? (values as ArrayLike<number>)[v++] : v++;
+      if (byDictionary && !(k < from.length)) throw new Error(`row ${row - rowStart} of the chunk points at dictionary entry ${k} of ${from.length}`);
       (target as unknown[])[row] = (from as ArrayLike<unknown>)[k];
     }
   }

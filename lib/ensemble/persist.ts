@@ -102,6 +102,14 @@ export function readManifest(dir: string): Manifest {
     if (!isObject(spec) || typeof spec.name !== "string" || typeof spec.kind !== "string" || typeof spec.file !== "string")
       throw new Error(`loadEnsemble: member ${i} in the manifest needs "name", "kind" and "file" (strings)`);
     if (spec.params !== undefined && !isObject(spec.params)) throw new Error(`loadEnsemble: member "${spec.name}" in ${file}: "params" must be an object`);
+    // parameters are JSON scalars or lists of them (cat_features); an object would reach Number()/String() in a
+    // member and could throw from its own toString — refused here, named
+    for (const [k, v] of Object.entries(spec.params ?? {})) {
+      const scalar = (x: unknown) => x === null || ["number", "string", "boolean"].includes(typeof x);
+      if (!scalar(v) && !(Array.isArray(v) && v.every(scalar))) {
+        throw new Error(`loadEnsemble: member "${spec.name}" in ${file}: parameter "${k}" must be a number, text, true/false or a list of them, got ${JSON.stringify(v)}`);
+      }
+    }
     if (!/^[^/\\\0]+$/.test(spec.file) || spec.file === "." || spec.file === ".." || spec.file === "manifest.json")
       throw new Error(`loadEnsemble: member "${spec.name}" in ${file}: file ${JSON.stringify(spec.file)} must be the name of a file in ${dir}`);
   });

@@ -236,6 +236,7 @@ class RidgeMember implements Member {
     } catch (e) {
       throw new Error(`ridge member "${this.name}": file is not JSON: ${(e as Error).message}`);
     }
+    if (typeof j !== "object" || j === null || Array.isArray(j)) throw new Error(`ridge member "${this.name}": file must hold a JSON object, got ${JSON.stringify(j)?.slice(0, 40)}`);
     if (j.format !== RIDGE_FORMAT) throw new Error(`ridge member "${this.name}": expected format "${RIDGE_FORMAT}", got ${JSON.stringify(j.format)}`);
     if (!Array.isArray(j.featureNames) || j.featureNames.some((n: unknown) => typeof n !== "string")) throw new Error(`ridge member "${this.name}": "featureNames" must be a list of strings`);
     const categorical: OneHot[] = j.categorical ?? [];

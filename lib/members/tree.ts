@@ -29,8 +29,12 @@ export function takeRounds(params: StoredParams, fallback: number): { rounds: nu
   const rest = { ...params };
   let rounds = fallback;
   for (const k of ROUND_ALIASES) {
-    if (rest[k] !== undefined) {
-      rounds = Number(rest[k]);
+    const v = rest[k];
+    if (v !== undefined) {
+      // a number, or its text (hyperparameters arrive as strings); anything else (an object from a damaged
+      // manifest) is refused here rather than coerced, which could throw from the object's own toString
+      if (typeof v !== "number" && typeof v !== "string") throw new Error(`${k} must be an integer ≥ 1, got ${JSON.stringify(v)}`);
+      rounds = Number(v);
       delete rest[k];
     }
   }
