@@ -364,4 +364,19 @@ test("a URL (loopback): format from the response's content type; a large load sh
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+
+// A damaged v2 page header (found by `npm run fuzz`, kept in test/fixtures): its level lengths are missing, and
+// hyparquet's decoder then read byte NaN forever — a hang. lib decodes the page's runs itself with bounds.
+test("a damaged Parquet page (v2 header without its level lengths) is an Error naming the column, not a hang", async () => {
+  const file = path.join(__dirname, "fixtures", "damaged-v2-page-levels.parquet");
+  let err: Error | undefined;
+  try {
+    await loadTable(file);
+  } catch (e) {
+    err = e as Error;
+  }
+  assert.ok(err, "the damaged file is refused");
+  assert.match(err!.message, /damaged-v2-page-levels\.parquet: column "n", rows 1–4 \(row group 1\): a v2 page's levels/);
+});
+
 test.run();

@@ -17,6 +17,7 @@
 /** Decodes `output.length` values of `width` bits from view[offset, end) into output; returns the offset after. */
 export function decodeHybrid(view: DataView, offset: number, end: number, width: number, output: Uint8Array | Int32Array, what: string): number {
   if (!(Number.isInteger(width) && width >= 0 && width <= 32)) throw new Error(`${what}: bit width ${width} is not 0..32`);
+  if (!(Number.isInteger(offset) && Number.isInteger(end) && 0 <= offset && offset <= end)) throw new Error(`${what}: bytes [${offset}, ${end}) are not a range`);
   if (end > view.byteLength) throw new Error(`${what}: its ${end - offset} bytes run past the page (${view.byteLength - offset} left)`);
   const n = output.length;
   const valueBytes = (width + 7) >> 3;
@@ -33,6 +34,9 @@ export function decodeHybrid(view: DataView, offset: number, end: number, width:
     } while (byte & 0x80 && shift < 35);
     if (byte & 0x80) throw new Error(`${what}: a run header longer than 5 bytes at byte ${offset}`);
     const left = n - seen;
+    // writers never emit an empty run; refusing one bounds the loop by the values, not by the bytes (a damaged
+    // page can claim gigabytes of zeros — each a header of an empty run)
+    if (header < 2) throw new Error(`${what}: an empty run at byte ${offset - 1}`);
     if (header % 2 === 0) {
       const count = Math.floor(header / 2);
       if (count > left) throw new Error(`${what}: an RLE run of ${count} values where ${left} remain`);

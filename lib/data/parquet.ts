@@ -237,6 +237,11 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
     }
     const page = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
     reader.offset += header.compressed_page_size;
+    // a page's value count sizes what its decoders allocate: checked against the row group before any decoding
+    const pageValues = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values;
+    if (pageValues !== undefined && !(Number.isInteger(pageValues) && pageValues >= 0 && row + pageValues <= rowEnd)) {
+      throw new Error(`a page holds ${pageValues} values, beyond the row group's ${rowEnd - row} remaining rows`);
+    }
     let decoded: { definitionLevels?: ArrayLike<number>; dataPage: DataPage["dataPage"] }, encoding: string;
     if (header.type === "DATA_PAGE") {
       const daph = header.data_page_header!;
@@ -251,7 +256,7 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
     } else if (header.type === "DATA_PAGE_V2") {
       const daph2 = header.data_page_header_v2!;
       const repEnd = daph2.repetition_levels_byte_length, defEnd = repEnd + daph2.definition_levels_byte_length;
-      if (repEnd < 0 || defEnd < repEnd || defEnd > page.byteLength) throw new Error(`a v2 page's levels (${defEnd} bytes) run past its ${page.byteLength} bytes`);
+      if (!(Number.isInteger(repEnd) && Number.isInteger(defEnd)) || repEnd < 0 || defEnd < repEnd || defEnd > page.byteLength) throw new Error(`a v2 page's levels (${defEnd} bytes) run past its ${page.byteLength} bytes`);
       const levels = maxDefinition > 0 ? { start: repEnd, end: defEnd } : undefined;
       if (daph2.encoding.endsWith("_DICTIONARY")) {
         // levels stay uncompressed in a v2 page; the values part alone may be compressed
