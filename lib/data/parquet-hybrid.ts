@@ -52,6 +52,21 @@ export function decodeHybrid(view: DataView, offset: number, end: number, width:
       if (offset + bytes > end) throw new Error(`${what}: a bit-packed run of ${bytes} bytes runs past the stream`);
       const take = Math.min(count, left);
       // value i occupies bits [i·width, (i+1)·width) of the run, least significant bit first
+      if (width <= 24) {
+        // a value spans at most 4 bytes: read them as one little-endian word (zeros past the run's last byte)
+        const last = offset + bytes;
+        for (let i = 0, bit = 0; i < take; i++, bit += width) {
+          const at = offset + (bit >> 3);
+          let word = view.getUint8(at);
+          if (at + 1 < last) word |= view.getUint8(at + 1) << 8;
+          if (at + 2 < last) word |= view.getUint8(at + 2) << 16;
+          if (at + 3 < last) word |= view.getUint8(at + 3) << 24;
+          output[seen + i] = (word >>> (bit & 7)) & mask;
+        }
+        offset += bytes;
+        seen += take;
+        continue;
+      }
       for (let i = 0; i < take; i++) {
         let bit = i * width, value = 0, got = 0;
         while (got < width) {
