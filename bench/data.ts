@@ -20,11 +20,10 @@
  *          --repeat=1  --flights-rows=1000000 (the job's and the model table's training rows)  --flights-holdout=200000
  *          --flights-rounds=50 (the job's; the model table's are FLIGHTS_MODEL_PARAMS)  --skip=model (the model table)
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DATA_DIR, synth } from "./synth";
-import { flightsBench } from "./flights";
+import { flightsBench, runJson } from "./flights";
 
 const args = process.argv.slice(2).filter((a) => a !== "data");
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -116,14 +115,7 @@ print(json.dumps({"tool": f"numpy {np.__version__} loadtxt", "phases": phases, "
   "rows": int(A.shape[0]), "check": float(A[-1, -1])}))
 `;
 
-function run(cmd: string, argv: string[], what: string): Result | undefined {
-  const r = spawnSync(cmd, argv, { encoding: "utf8", maxBuffer: 1 << 24, cwd: ROOT });
-  if (r.status !== 0) {
-    log(`${what} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-    return undefined;
-  }
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Result;
-}
+const run = (cmd: string, argv: string[], what: string) => runJson<Result>(cmd, argv, what, log);
 
 function best(runs: (Result | undefined)[]): Result | undefined {
   const ok = runs.filter((r): r is Result => r !== undefined);

@@ -123,13 +123,14 @@ print(json.dumps({"tool": f"pandas {pd.__version__} " + ("read_parquet" if file.
   "check": float(df["delay"].astype("float64").sum())}))
 `;
 
-function runJson(cmd: string, argv: string[], what: string): LoadResult | undefined {
+/** Runs a measuring child process; its last stdout line is its JSON result (undefined, logged, when it fails). */
+export function runJson<T>(cmd: string, argv: string[], what: string, report: (msg: string) => void = log): T | undefined {
   const r = spawnSync(cmd, argv, { encoding: "utf8", maxBuffer: 1 << 24, cwd: ROOT });
   if (r.status !== 0) {
-    log(`${what} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    report(`${what} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     return undefined;
   }
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as LoadResult;
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as T;
 }
 
 function pandasReadsParquet(): boolean {
@@ -263,13 +264,13 @@ export async function flightsBench(opts: FlightsOptions): Promise<string[]> {
   const results: (LoadResult & { file: string })[] = [];
   for (const file of [parquet, csv]) {
     log(`ours on ${path.basename(file)}`);
-    const r = runJson(TSX, [worker, file], "ours");
+    const r = runJson<LoadResult>(TSX, [worker, file], "ours");
     if (r) results.push({ ...r, file });
   }
   const parquetByPandas = pandasReadsParquet();
   for (const file of parquetByPandas ? [parquet, csv] : [csv]) {
     log(`pandas on ${path.basename(file)}`);
-    const r = runJson(PYTHON, ["-c", PANDAS, file], "pandas");
+    const r = runJson<LoadResult>(PYTHON, ["-c", PANDAS, file], "pandas");
     if (r) results.push({ ...r, file });
   }
   const checks = new Set(results.map((r) => r.check));
