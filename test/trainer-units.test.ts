@@ -11,6 +11,7 @@ import { decodeValue, memberSpecs, parseHyperparameters } from "../trainer/hyper
 import { splitCsv } from "../trainer/csv";
 import { HttpError, requestFormat, responseFormat } from "../trainer/formats";
 import { customAttributes } from "../trainer/explain";
+import { jsonWithArrays } from "../trainer/optml";
 import { NA_VALUES } from "ensemble-workbook";
 import { BodySchema, parseCsvBody, parseJsonBody } from "../trainer/bodies";
 import { failureLine, optMlPaths, optMlRoot, publishDir } from "../trainer/optml";
@@ -170,6 +171,21 @@ test("OPT_ML root, failure line (one line, ≤ 1024 chars, cause first), publish
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("cv.json written piece by piece is the text JSON.stringify gives for the whole object", () => {
+  // 200 000 values cross the 65 536-number pieces; NaN and infinities are null as in JSON.stringify; -0 is 0
+  const big = Float64Array.from({ length: 200_000 }, (_, i) => (i % 7 === 0 ? -i / 3 : Math.sqrt(i) * 1e-7));
+  big[5] = NaN;
+  big[6] = Infinity;
+  big[8] = -0;
+  const y = Float32Array.from({ length: 1000 }, (_, i) => i * 0.1);
+  const small = { format: "x", nested: { a: [1, 2] }, s: "é\"" };
+  const whole = JSON.stringify({ ...small, y: Array.from(y), oof: { ensemble: Array.from(big), xgboost: [] } }) + "\n";
+  const pieces = [...jsonWithArrays(small, { y, oof: { ensemble: big, xgboost: new Float64Array(0) } })];
+  assert.ok(pieces.length > 4, "written in several pieces");
+  assert.is(pieces.join(""), whole);
+  assert.is([...jsonWithArrays({}, { y: [1] })].join(""), JSON.stringify({ y: [1] }) + "\n");
 });
 
 test.run();

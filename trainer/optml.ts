@@ -47,10 +47,19 @@ export function writeFailure(paths: OptMlPaths, err: unknown): string {
 }
 
 /** Write a file atomically: temp file in the same folder, then rename. */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Iterable<string>): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, content);
+  if (typeof content === "string") fs.writeFileSync(tmp, content);
+  else {
+    // piece by piece: a large file (cv.json's out-of-fold predictions of a million rows) is never one string
+    const fd = fs.openSync(tmp, "w");
+    try {
+      for (const piece of content) fs.writeSync(fd, piece);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
   fs.renameSync(tmp, file);
 }
 
@@ -103,4 +112,42 @@ function moveFile(from: string, to: string): void {
     fs.cpSync(from, tmp, { recursive: true });
     fs.renameSync(tmp, to);
   }
+}
+
+/** A number as JSON.stringify writes it (NaN and ±Infinity as null). */
+const jsonNumber = (x: number) => (Number.isFinite(x) ? String(x) : "null");
+
+/**
+ * JSON of `small` with the fields of `arrays` appended (number arrays, or objects of them), in pieces of at most
+ * 65 536 numbers: the text JSON.stringify would give for the whole object with those fields last, without ever
+ * holding it as one string (cv.json of a million rows holds the labels and three out-of-fold series).
+ */
+export function* jsonWithArrays(small: Record<string, unknown>, arrays: Record<string, ArrayLike<number> | Record<string, ArrayLike<number>>>): Generator<string> {
+  const head = JSON.stringify(small);
+  yield head.slice(0, -1);
+  let first = head === "{}";
+  function* array(v: ArrayLike<number>): Generator<string> {
+    yield "[";
+    for (let i = 0; i < v.length; i += 65536) {
+      const part: string[] = [];
+      for (let j = i; j < Math.min(v.length, i + 65536); j++) part.push(jsonNumber(v[j]));
+      yield (i > 0 ? "," : "") + part.join(",");
+    }
+    yield "]";
+  }
+  for (const [key, value] of Object.entries(arrays)) {
+    yield `${first ? "" : ","}${JSON.stringify(key)}:`;
+    first = false;
+    if (typeof (value as ArrayLike<number>).length === "number") yield* array(value as ArrayLike<number>);
+    else {
+      yield "{";
+      let i = 0;
+      for (const [k, v] of Object.entries(value as Record<string, ArrayLike<number>>)) {
+        yield `${i++ ? "," : ""}${JSON.stringify(k)}:`;
+        yield* array(v);
+      }
+      yield "}";
+    }
+  }
+  yield "}\n";
 }

@@ -18,12 +18,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-  CategoricalColumn, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, Member, memberFromSpec, metricsFor, primaryMetric,
-  saveEnsemble, Table,
+  CategoricalColumn, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
+  metricsFor, primaryMetric, saveEnsemble, Table, toMatrix,
 } from "ensemble-workbook";
-import { channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
+import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, Settings } from "./hyperparameters";
-import { OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
+import { jsonWithArrays, OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
 
 export type Log = (line: string) => void;
 
@@ -114,42 +114,50 @@ function foldsEnsemble(ens: Ensemble, cv: CvResult, label: string): Ensemble {
 }
 
 /**
- * Per-round lines as the final fit's rounds come in from the members training side by side (lib's
- * Ensemble.fitParallel): `[r]` is printed once every member that reports the metric has reported round r or has
- * finished (then holding its last value), so the values are exactly meanByRound's — only no longer in one burst.
- * A member that reports no logged metric at its first round (ridge; an xgboost with another eval_metric) is left out.
+ * Per-round lines as rounds come in from fits running one after another or side by side: the cross-validation's
+ * fold × member fits (their held-out folds), or the final fit's members on the validation channel (lib's
+ * Ensemble.fitParallel). `[r]` is printed once every fit that reports the metric has reported round r or has
+ * finished (then holding its last value), so the values are exactly meanByRound's over the fits in the order of
+ * `fits` (fixed, so the sums are the same whatever order the rounds arrive in) — only no longer in one burst.
+ * A fit that reports no logged metric at its first round (ridge; an xgboost with another eval_metric) is left out.
+ *
+ * Rounds are live as far as the fits run at once: with every fit running side by side (parallel_fits ≥ fits, or a
+ * final fit's members) each line follows its round; with fewer, line r waits for the last fit to reach round r.
  */
 class LiveRounds {
-  private readonly perMember = new Map<string, number[]>();
+  private readonly series = new Map<string, number[]>();
   private readonly silent = new Set<string>();
   private readonly finished = new Set<string>();
   private printed = 0;
-  constructor(private readonly members: string[], private readonly metric: string, private readonly log: Log) {}
+  constructor(private readonly fits: string[], private readonly metric: string, private readonly log: Log) {}
 
-  onRound = (member: string, round: number, metrics: Record<string, number>): void => {
+  onRound = (fit: string, round: number, metrics: Record<string, number>): void => {
     const v = roundValue(metrics, this.metric);
     if (v === undefined) {
-      if (round === 0) this.silent.add(member);
+      if (round === 0) this.silent.add(fit);
       return;
     }
-    let series = this.perMember.get(member);
-    if (!series) this.perMember.set(member, (series = []));
+    let series = this.series.get(fit);
+    if (!series) this.series.set(fit, (series = []));
     series[round] = v;
     this.flush();
   };
-  onDone = (member: string): void => {
-    this.finished.add(member);
+  onDone = (fit: string): void => {
+    this.finished.add(fit);
     this.flush();
   };
-  /** every round's value (what was printed) */
+  /** every round's value (what was printed, once every fit is done) */
   values(): number[] {
-    return meanByRound([...this.perMember.values()]);
+    return meanByRound(this.ordered());
+  }
+  private ordered(): number[][] {
+    return this.fits.flatMap((f) => (this.series.get(f)?.length ? [this.series.get(f)!] : []));
   }
   private flush(): void {
     for (;;) {
       const r = this.printed;
-      const ready = this.members.every((m) => this.silent.has(m) || this.finished.has(m) || this.perMember.get(m)?.[r] !== undefined);
-      const series = [...this.perMember.values()].filter((s) => s.length > 0);
+      const ready = this.fits.every((f) => this.silent.has(f) || this.finished.has(f) || this.series.get(f)?.[r] !== undefined);
+      const series = this.ordered();
       if (!ready || !series.some((s) => s.length > r)) return;
       const v = series.reduce((acc, s) => acc + s[Math.min(r, s.length - 1)], 0) / series.length;
       this.log(`[${r}] validation-${this.metric}:${formatMetric(v)};`);
@@ -176,6 +184,35 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const ens = buildEnsemble(s); // bad model params fail before any data is read
   if (s.naValues) ens.naValues = s.naValues; // saved with the model: the endpoint reads the same cells as missing
 
+  const metric = primaryMetric(ens.objective);
+  const metricFn = metricsFor(ens.objective)[metric];
+  const { m, label, valCh, files, categoricalNote, parallelFits } = await readTrainingData(paths, inputDataConfig, s, ens, log);
+  const { nrow, ncol } = m;
+  // the job's core budget: parallel_fits fits at once with one core thread each; the final refit's members
+  // share it (⌊parallel_fits / members⌋ core threads each), so a tuning job's trials, given ⌊cores / trials⌋
+  // each by the local SageMaker, never ask for more threads than the machine has
+  const finalWorkers = Math.min(parallelFits, ens.members.length);
+  const finalThreads = Math.max(1, Math.floor(parallelFits / finalWorkers));
+  log(
+    `training on ${nrow} rows x ${ncol} features (${files} file${files > 1 ? "s" : ""}, label "${label}"${categoricalNote})` +
+      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}`,
+  );
+  // the core's one DMatrix of the training rows, for the cross-validation's fits (row views of it), the final
+  // refit and its scores: the features are copied into the core and binned once for the whole job
+  const releaseCore = ens.members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
+  try {
+    return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, finalWorkers, finalThreads, log, t0 });
+  } finally {
+    releaseCore();
+  }
+}
+
+/**
+ * The train channel read into the training matrix (and the validation channel's table): label and categorical
+ * columns resolved, unlabelled rows left out. The train channel's table is not returned — only its matrix — so
+ * its columns are garbage once the matrix is made (the job holds the data once in JavaScript, not twice).
+ */
+async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: Settings, ens: Ensemble, log: Log) {
   const channelOpts = (name: string) => ({ contentType: channelContentType(inputDataConfig, name), header: s.header, naValues: s.naValues });
   const trainCh = (await readChannel(paths.channel("train"), "train", true, channelOpts("train")))!;
   const valCh = await readChannel(paths.channel("validation"), "validation", false, channelOpts("validation"));
@@ -195,25 +232,46 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const nrow = trainCh.table.numRows();
   const ncol = trainCh.table.numCols() - 1;
   if (s.kFold > nrow) throw new Error(`hyperparameter k_fold=${s.kFold} is larger than the ${nrow} training rows`);
-  const metric = primaryMetric(ens.objective);
-  const metricFn = metricsFor(ens.objective)[metric];
-  // the job's core budget: parallel_fits fits at once with one core thread each; the final refit's members
-  // share it (⌊parallel_fits / members⌋ core threads each), so a tuning job's trials, given ⌊cores / trials⌋
-  // each by the local SageMaker, never ask for more threads than the machine has
   const parallelFits = s.parallelFits ?? defaultWorkers(nrow, ncol);
-  const finalWorkers = Math.min(parallelFits, ens.members.length);
-  const finalThreads = Math.max(1, Math.floor(parallelFits / finalWorkers));
-  log(
-    `training on ${nrow} rows x ${ncol} features (${trainCh.files.length} file${trainCh.files.length > 1 ? "s" : ""}, label "${label}"${textColumnsNote(trainCh.table, label, categorical)})` +
-      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((m) => m.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}`,
-  );
+  let m: LabelledMatrix;
+  try {
+    // shared memory when worker threads read it: parallel fits, or the members side by side of a final fit with a validation channel
+    m = toMatrix(trainCh.table, { label, categorical, objective: ens.objective, shared: parallelFits > 1 || !!valCh });
+  } catch (e) {
+    throw new Error(`cross-validation failed: ${(e as Error).message}`);
+  }
+  return { m, label, valCh, files: trainCh.files.length, categoricalNote: textColumnsNote(trainCh.table, label, categorical), parallelFits };
+}
 
-  // 1. k-fold cross-validation, every member on the same folds
+interface TrainContext {
+  paths: OptMlPaths;
+  s: Settings;
+  ens: Ensemble;
+  metric: string;
+  metricFn: (y: ArrayLike<number>, p: ArrayLike<number>) => number;
+  parallelFits: number;
+  finalWorkers: number;
+  finalThreads: number;
+  log: Log;
+  t0: number;
+}
+
+/** cross-validation, final model, scores and artifacts on the training matrix */
+async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefined, c: TrainContext): Promise<TrainResult> {
+  const { paths, s, ens, metric, metricFn, parallelFits, finalWorkers, finalThreads, log, t0 } = c;
+  const nrow = m.nrow;
+  // 1. k-fold cross-validation, every member on the same folds. Without a validation channel for the final fit,
+  // the per-round lines come from the folds' held-out rounds, printed as the fits reach them
+  const roundsFromCv = !(s.finalModel === "refit" && valCh);
+  const fitKey = (fold: number, member: string) => `${fold}:${member}`;
+  const cvLive = roundsFromCv
+    ? new LiveRounds(Array.from({ length: s.kFold }, (_, f) => ens.members.map((mem) => fitKey(f + 1, mem.name))).flat(), metric, log)
+    : undefined;
   let cv: CvResult;
   try {
-    cv = crossValidate(ens, trainCh.table, {
+    cv = crossValidate(ens, m, {
+      ...(cvLive ? { onRound: (fold: number, member: string, round: number, metrics: Record<string, number>) => cvLive.onRound(fitKey(fold, member), round, metrics) } : {}),
       label,
-      categorical,
       k: s.kFold,
       seed: s.seed,
       keepModels: s.finalModel === "folds", // the final model averages the fold models: keep them
@@ -224,6 +282,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
           .filter(([name]) => !name.startsWith("ensemble:"))
           .map(([name, ms]) => `${name}-${metric}:${formatMetric(ms[metric])};`);
         log(`fold=${fold} ${parts.join(" ")}`);
+        for (const mem of ens.members) cvLive?.onDone(fitKey(fold, mem.name));
       },
     });
   } catch (e) {
@@ -232,10 +291,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
 
   // 2. per-round lines and the final model. Rounds come from held-out data only: the validation
   // channel during the final refit when there is one, else the cross-validation's held-out folds
-  // (printed right away, before the final fit).
-  const cvRounds = () => meanByRound(cv.curves.filter((c) => isLoggedMetric(c.metric, metric)).map((c) => c.values));
-  const CV_SOURCE = "held-out folds of the cross-validation (mean over folds and boosted members)";
-  const logRounds = (values: number[]) => values.forEach((v, r) => log(`[${r}] validation-${metric}:${formatMetric(v)};`));
+  // (printed during the cross-validation, above).
   let final: Ensemble;
   let rounds: number[];
   let roundsSource: string;
@@ -244,8 +300,8 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     // round) and the [r] lines go out as their rounds finish
     const live = new LiveRounds(ens.members.map((m) => m.name), metric, log);
     try {
-      await ens.fitParallel(trainCh.table, {
-        label, categorical, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, nthread: Math.max(1, Math.floor(parallelFits / ens.members.length)),
+      await ens.fitParallel(m, {
+        label, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, nthread: Math.max(1, Math.floor(parallelFits / ens.members.length)),
       });
     } catch (e) {
       throw new Error(`final fit failed: ${(e as Error).message}`);
@@ -254,12 +310,14 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     rounds = live.values();
     roundsSource = "final fit on the validation channel (mean over boosted members)";
   } else {
-    rounds = cvRounds();
-    roundsSource = CV_SOURCE;
-    logRounds(rounds);
+    rounds = cvLive!.values();
+    roundsSource = "held-out folds of the cross-validation (mean over folds and boosted members)";
     try {
       if (s.finalModel === "folds") final = foldsEnsemble(ens, cv, label);
-      else final = ens.fit(trainCh.table, { label, categorical, workers: finalWorkers, nthread: finalThreads });
+      else {
+        final = ens.fitMatrix(m, { workers: finalWorkers, nthread: finalThreads });
+        final.label = label;
+      }
     } catch (e) {
       throw new Error(`${s.finalModel === "refit" ? "final fit" : "averaging the fold models"} failed: ${(e as Error).message}`);
     }
@@ -267,7 +325,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
 
   // 3. scores of the final model
   const yTrain = cv.y; // the label column in row order (text labels as class indexes)
-  const trainScore = metricFn(yTrain, final.predict(trainCh.table).prediction);
+  const trainScore = metricFn(yTrain, final.predict(m).prediction);
   let validation: number;
   let validationSource: TrainResult["validationSource"];
   if (valCh) {
@@ -304,13 +362,11 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     summary: cv.summary.objects(),
     curves: cv.curves,
     rounds: { source: roundsSource, values: rounds },
-    y: Array.from(cv.y),
-    oof: Object.fromEntries(Object.entries(cv.oof).map(([k, v]) => [k, Array.from(v)])),
     train: { [metric]: trainScore },
     validation: { [metric]: validation, source: validationSource },
     seconds: (Date.now() - t0) / 1000,
   };
-  writeFileAtomic(path.join(paths.outputData, "cv.json"), JSON.stringify(cvJson) + "\n");
+  writeFileAtomic(path.join(paths.outputData, "cv.json"), jsonWithArrays(cvJson, { y: cv.y, oof: cv.oof }));
   const tmpModel = path.join(paths.root, `.model-${process.pid}.tmp`);
   fs.rmSync(tmpModel, { recursive: true, force: true });
   try {

@@ -1,6 +1,6 @@
 /**
- * Tables → dense feature matrices (row-major Float32Array), the form every member trains on, and → core
- * DMatrix.
+ * Tables → dense feature matrices (row-major Float32Array), the form every member trains on (./core-matrix
+ * turns them into the core's DMatrix).
  *
  * Fitting (toMatrix): each feature column is numeric (its numbers; missing — null, NaN, empty — becomes
  * NaN, which the trees treat as missing) or categorical: a column whose non-missing cells are not all
@@ -17,7 +17,7 @@
  */
 import { CategoricalColumn, float32Text, textOf } from "./columns";
 import type { Table } from "./table";
-import { DMatrix, objectiveTask } from "../core";
+import { objectiveTask } from "../core";
 
 export type ColumnType = "numeric" | "categorical";
 
@@ -388,30 +388,4 @@ export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
     if (y) y[r] = m.y![i];
   }
   return { ...m, X, y, nrow: n };
-}
-
-/**
- * A fold's training and held-out parts. In the held-out part a category the training part never holds is
- * made missing, as it will be at prediction time (the codes come from the whole table).
- */
-export function splitRows(m: Matrix, train: ArrayLike<number>, test: ArrayLike<number>): { train: Matrix; test: Matrix } {
-  const tr = takeRows(m, train);
-  const te = takeRows(m, test);
-  for (const j of categoricalIndices(m)) {
-    const seen = new Set<number>();
-    for (let i = 0; i < tr.nrow; i++) seen.add(tr.X[i * m.ncol + j]);
-    for (let i = 0; i < te.nrow; i++) if (!seen.has(te.X[i * m.ncol + j])) te.X[i * m.ncol + j] = NaN;
-  }
-  return { train: tr, test: te };
-}
-
-/** Matrix → core DMatrix with its categorical columns marked (caller frees it). */
-export function matrixToDMatrix(m: Matrix, extraCategorical: (number | string)[] = []): DMatrix {
-  const catFeatures = [...categoricalIndices(m), ...extraCategorical];
-  return new DMatrix(m.X, { nrow: m.nrow, ncol: m.ncol, label: m.y, missing: NaN, featureNames: m.featureNames, ...(catFeatures.length ? { catFeatures } : {}) });
-}
-
-/** Table → core DMatrix (caller frees it). */
-export function toDMatrix(table: Table, opts: ColumnChoice = {}): DMatrix {
-  return matrixToDMatrix(toMatrix(table, opts));
 }

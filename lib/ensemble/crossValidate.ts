@@ -12,7 +12,7 @@
  * (nested cross-validation), so the reported ensemble metric is honest.
  *
  * Categorical columns get their codes from the whole table; in each held-out fold a category its
- * training part never holds is made missing (splitRows), as an unseen category is at prediction time.
+ * training part never holds is made missing (splitRowViews), as an unseen category is at prediction time.
  *
  * `blends` evaluates extra blends on the same member fits: they appear as
  * members "ensemble:<blend>" in the table and in `oof`.
@@ -31,7 +31,8 @@
  */
 import { arquero } from "../data/arquero";
 import type { Table } from "../data/table";
-import { toMatrix, type ColumnSchema, type Matrix } from "../data/matrix";
+import { toMatrix, type ColumnSchema, type LabelledMatrix, type Matrix } from "../data/matrix";
+import { holdCoreMatrix } from "../data/core-matrix";
 import type { Fold } from "../data/folds";
 import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
@@ -57,6 +58,11 @@ export interface CvOptions {
   k?: number;
   seed?: number;
   onProgress?: ProgressCallback;
+  /**
+   * Called as each round of each fold's member fit finishes, with its metrics on the held-out fold (the values that
+   * end up in `curves`) — live, in the order the fits run: one after another with `workers: 1`, interleaved otherwise.
+   */
+  onRound?: (fold: number, member: string, round: number, metrics: Record<string, number>) => void;
   /** Called when a fold is scored: metrics[member | "ensemble" | "ensemble:<blend>"][metric]. */
   onFold?: (fold: number, metrics: Record<string, Record<string, number>>) => void;
   /** Extra blends to score on the same member fits (rows "ensemble:<blend>"). */
@@ -98,18 +104,37 @@ export interface CvResult {
   models?: Member[][];
 }
 
-export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions): CvResult {
+/** A labelled matrix (toMatrix's, with its columns), which crossValidate takes in place of a table. */
+function isLabelledMatrix(x: Table | LabelledMatrix): x is LabelledMatrix {
+  return (x as LabelledMatrix).X instanceof Float32Array && (x as LabelledMatrix).y instanceof Float32Array;
+}
+
+/**
+ * `input`: a table (its columns typed by toMatrix with opts.label / features / categorical), or the labelled matrix
+ * toMatrix made of it (then `label` only names the label in the result) — a training job makes the matrix once for
+ * the cross-validation, the final fit and its scores, and lets the table go.
+ */
+export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix, opts: CvOptions): CvResult {
   if (!(ensemble instanceof Ensemble)) throw new Error("crossValidate needs an Ensemble as first argument");
   if (!opts || typeof opts.label !== "string") throw new Error("crossValidate needs { label: <label column name> }");
   const k = opts.k ?? 5;
   const seed = opts.seed ?? 0;
-  const workers = opts.workers === undefined ? defaultWorkers(table.numRows(), (opts.features ?? table.columnNames()).length - (opts.features ? 0 : 1)) : checkWorkers(opts.workers, "crossValidate's workers");
+  const given = isLabelledMatrix(input) ? input : undefined;
+  if (given && (opts.features || opts.categorical)) throw new Error("crossValidate: features and categorical choose a table's columns; a matrix has its columns already");
+  const table = input as Table;
+  const workers =
+    opts.workers !== undefined ? checkWorkers(opts.workers, "crossValidate's workers")
+    : given ? defaultWorkers(given.nrow, given.ncol)
+    : defaultWorkers(table.numRows(), (opts.features ?? table.columnNames()).length - (opts.features ? 0 : 1));
   if (opts.nthread !== undefined && !(Number.isInteger(opts.nthread) && opts.nthread >= 0)) {
     throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${JSON.stringify(opts.nthread)}`);
   }
   const nthread = opts.nthread ?? threadsPerFit(workers);
-  const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 });
-  const y = m.y!;
+  const m: LabelledMatrix = given ?? toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 });
+  if (given && workers > 1 && !(m.X.buffer instanceof SharedArrayBuffer)) {
+    throw new Error("crossValidate: workers > 1 read the matrix from every thread: make it with toMatrix(table, { shared: true }) (or give the table)");
+  }
+  const y = m.y;
   ensemble.prepareLabels(y, m.classes);
   const folds = ensemble.foldsFor(y, k, seed);
   const objective = ensemble.objective;
@@ -204,7 +229,12 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
     opts.onFold?.(foldNo, foldMetrics);
   };
 
+  /** task t's rounds → opts.onRound (the outer folds' fits: inner fits evaluate nothing) */
+  const liveRound = (t: number) =>
+    opts.onRound && !plan[t].innerTest ? (round: number, metrics: Record<string, number>) => opts.onRound!(plan[t].fold + 1, members[plan[t].member].name, round, metrics) : undefined;
   const data: FitData = { matrix: m, rows };
+  // this thread's one core DMatrix of the matrix: every fit here trains on row views of it (bins made once)
+  const release = members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
   let split: { key: number; train: Matrix; test?: Matrix } | undefined; // a fold's rows, shared by its members' fits here
   /** task t in this thread: a clone of its member fitted (kept for keepModels, else freed) */
   const fitHere = (t: number): FitResult => {
@@ -213,7 +243,7 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
     const c = members[plan[t].member].clone();
     let result: FitResult;
     try {
-      result = fitOn(c, task, split.train, split.test, undefined);
+      result = fitOn(c, task, split.train, split.test, undefined, liveRound(t));
     } catch (e) {
       c.free();
       throw e;
@@ -229,6 +259,7 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
       const waiting = new Map<number, FitResult>();
       let next = 0;
       runFitsSync(data, tasks, workers, {
+        ...(opts.onRound ? { onRound: (t: number, round: number, metrics: Record<string, number>) => liveRound(t)?.(round, metrics) } : {}),
         onDone: (t, result) => {
           waiting.set(t, result);
           for (let r = waiting.get(next); r; r = waiting.get(next)) {
@@ -251,6 +282,8 @@ export function crossValidate(ensemble: Ensemble, table: Table, opts: CvOptions)
   } catch (e) {
     for (const fm of kept ?? []) for (const c of fm) c.free();
     throw e;
+  } finally {
+    release();
   }
 
   const resultTable = arquero().from(rowsOut) as Table;

@@ -14,7 +14,8 @@
  * predictClasses answers with the original labels and their probabilities.
  */
 import type { Table } from "../data/table";
-import { ColumnSchema, Drift, encodeLabels, encodeRows, Matrix, RowsInput, splitRows, toMatrix } from "../data/matrix";
+import { ColumnSchema, Drift, encodeLabels, encodeRows, LabelledMatrix, Matrix, RowsInput, toMatrix } from "../data/matrix";
+import { holdCoreMatrix, splitRowViews } from "../data/core-matrix";
 import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
 import { CATBOOST_LOSSES } from "../members/catboost";
@@ -179,10 +180,15 @@ export class Ensemble {
     return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound, nthread: opts.nthread, workers });
   }
 
-  /** fit's and fitParallel's table → training matrix and evaluation matrix; the label column */
-  private fitInputs(table: Table, opts: FitTableOptions, shared = false): { m: Matrix; evalSet?: Matrix } {
+  /** fit's and fitParallel's table (or toMatrix's matrix of it) → training matrix and evaluation matrix; the label column */
+  private fitInputs(input: Table | LabelledMatrix, opts: FitTableOptions, shared = false): { m: Matrix; evalSet?: Matrix } {
     if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
-    const m = toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective, shared });
+    const given = (input as LabelledMatrix).X instanceof Float32Array ? (input as LabelledMatrix) : undefined;
+    if (given && (opts.features || opts.categorical)) throw new Error("fit: features and categorical choose a table's columns; a matrix has its columns already");
+    if (given && shared && !(given.X.buffer instanceof SharedArrayBuffer)) {
+      throw new Error("fitParallel reads the matrix from worker threads: make it with toMatrix(table, { shared: true }) (or give the table)");
+    }
+    const m = given ?? toMatrix(input as Table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective, shared });
     const evalSet = opts.evalSet
       ? { ...encodeRows(opts.evalSet, m.columns!).matrix, y: encodeLabels(opts.evalSet, opts.label, m.classes) }
       : undefined;
@@ -197,8 +203,8 @@ export class Ensemble {
    * `workers` (default: every member at once) caps how many members train at the same time; the matrix is
    * shared with the workers, not copied per worker.
    */
-  async fitParallel(table: Table, opts: FitTableOptions & { onMemberDone?: (member: string) => void; workers?: number }): Promise<this> {
-    const { m, evalSet } = this.fitInputs(table, opts, true);
+  async fitParallel(input: Table | LabelledMatrix, opts: FitTableOptions & { onMemberDone?: (member: string) => void; workers?: number }): Promise<this> {
+    const { m, evalSet } = this.fitInputs(input, opts, true);
     const tick = this.prepareFit(m, opts.onProgress);
     await fitMembersInWorkers(this.members, m, {
       evalSet,
@@ -242,15 +248,21 @@ export class Ensemble {
     const { onProgress, evalSet, onRound, nthread, workers = 1 } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined, nthread: undefined, workers: 1 } : opts;
     if (!m.y) throw new Error("fit needs a label");
     checkWorkers(workers, "fit's workers");
-    const tick = this.prepareFit(m, onProgress);
-    if (workers > 1 && this.members.length > 1) {
-      fitMembersSync(this.members, m, { evalSet, onRound, nthread, workers, onMemberDone: (name) => tick(`fit ${name} on ${m.nrow} rows`, name) });
-      this.fitted(m);
-      return this;
-    }
-    for (const member of this.members) {
-      member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined, nthread });
-      tick(`fit ${member.name} on ${m.nrow} rows`, member.name);
+    // one core DMatrix of m for the inner folds' fits (row views) and every member's fit here: binned once
+    const release = this.members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
+    try {
+      const tick = this.prepareFit(m, onProgress);
+      if (workers > 1 && this.members.length > 1) {
+        fitMembersSync(this.members, m, { evalSet, onRound, nthread, workers, onMemberDone: (name) => tick(`fit ${name} on ${m.nrow} rows`, name) });
+        this.fitted(m);
+        return this;
+      }
+      for (const member of this.members) {
+        member.fit(m, { evalSet, onRound: onRound ? (round, metrics) => onRound(member.name, round, metrics) : undefined, nthread });
+        tick(`fit ${member.name} on ${m.nrow} rows`, member.name);
+      }
+    } finally {
+      release();
     }
     this.fitted(m);
     return this;
@@ -275,7 +287,8 @@ export class Ensemble {
       if (m.ncol !== names.length || (m.featureNames && m.featureNames.some((n, i) => n !== names[i]))) {
         throw new Error(`the ensemble was trained on features [${names.join(", ")}] but got [${(m.featureNames ?? []).join(", ")}] (${m.ncol} columns)`);
       }
-      return { matrix: { ...m, featureNames: names, columns: this.columns } };
+      // the same matrix when it is the training matrix (a training job's scores), so its held core DMatrix is used
+      return { matrix: m.columns === this.columns ? m : { ...m, featureNames: names, columns: this.columns } };
     }
     return encodeRows(input as RowsInput, this.fittedColumns(), new Set(this.naValues ?? []));
   }
@@ -353,7 +366,7 @@ export function innerOutOfFold(
 ): Float64Array[] {
   const out: Float64Array[] = members.map(() => new Float64Array(0));
   folds.forEach((fold, f) => {
-    const { train: tr, test: te } = splitRows(m, fold.train, fold.test);
+    const { train: tr, test: te } = splitRowViews(m, fold.train, fold.test);
     members.forEach((member, j) => {
       const c = member.clone();
       c.fit(tr);

@@ -4,7 +4,8 @@
  * same numbers wherever it runs.
  */
 import { parentPort } from "worker_threads";
-import { splitRows, takeRows, type Matrix } from "../data/matrix";
+import type { Matrix } from "../data/matrix";
+import { holdCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
 import { TEST_FIT_EXIT_ENV, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerInit } from "./parallel";
@@ -15,11 +16,14 @@ export function rowsOf(data: FitData, range: [number, number]): Int32Array {
   return data.rows.subarray(range[0], range[0] + range[1]);
 }
 
-/** the task's training and held-out matrices (held-out categories the training part never holds become missing) */
+/**
+ * The task's training and held-out matrices: row views of the run's matrix, read by tree members through this
+ * thread's one core DMatrix of it (./core-matrix; held-out categories the training part never holds become missing).
+ */
 export function taskRows(data: FitData, task: FitTask): { train: Matrix; test?: Matrix } {
-  if (task.train && task.test) return splitRows(data.matrix, rowsOf(data, task.train), rowsOf(data, task.test));
+  if (task.train && task.test) return splitRowViews(data.matrix, rowsOf(data, task.train), rowsOf(data, task.test));
   if (task.test) throw new Error("a fit task with held-out rows needs its training rows");
-  return { train: task.train ? takeRows(data.matrix, rowsOf(data, task.train)) : data.matrix };
+  return { train: task.train ? rowView(data.matrix, rowsOf(data, task.train)) : data.matrix };
 }
 
 /** Fits `member` (unfitted) as the task says; its predictions on `test` and the collected curves. */
@@ -38,6 +42,7 @@ export function fitOn(
       : task.rounds === "collect"
         ? (round: number, metrics: Record<string, number>) => {
             for (const [name, v] of Object.entries(metrics)) (curves[name] ??= [])[round] = v;
+            onLiveRound?.(round, metrics); // collected for the result, and passed on live too
           }
         : undefined;
   member.fit(train, { evalSet: task.evalOn === "test" ? test : task.evalOn === "evalSet" ? evalSet : undefined, onRound, nthread: task.nthread });
@@ -64,6 +69,8 @@ export function runTask(data: FitData, task: FitTask, onLiveRound?: (round: numb
 export function serveFits(init: Extract<WorkerInit, { role: "fit" }>): void {
   const port = parentPort!;
   const { data, tasks, board, slot } = init;
+  // this worker's core DMatrix of the run's matrix: built once, read by every fit it claims (the worker ends with the run)
+  if (tasks.some((t) => t.kind !== "ridge")) holdCoreMatrix(data.matrix);
   const post = (m: FitMessage) => port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
   for (let index = Atomics.add(board, 0, 1); index < tasks.length; index = Atomics.add(board, 0, 1)) {
     const task = tasks[index];

@@ -13,7 +13,7 @@
  * running (what the core's DMatrix needs anyway), never the whole table.
  *
  * Determinism: a worker builds the member with memberFromSpec(kind, params) — what member.clone() gives — takes
- * the rows with splitRows, exactly as a fit in this thread does, and runs the same core; the fits are
+ * the rows as row views (splitRowViews), exactly as a fit in this thread does, and runs the same core; the fits are
  * independent, so each one's model, predictions and per-round metrics are bit-identical to the sequential run's.
  * Only the completion order differs: callers put results back in task order (crossValidate does).
  *
@@ -51,7 +51,7 @@ export interface FitTask {
   test?: [number, number];
   /** what the per-round metrics are computed on: the held-out rows, the run's evalSet, or nothing */
   evalOn?: "test" | "evalSet";
-  /** per-round metrics: posted as each round finishes ("live"), returned with the result ("collect"), or none */
+  /** per-round metrics: posted as each round finishes ("live"), returned with the result and posted too ("collect"), or none */
   rounds?: "live" | "collect";
   /** return the fitted model (the member's file content) */
   keepModel?: boolean;
@@ -188,7 +188,7 @@ function startWorker(init: WorkerInit, transferList?: import("worker_threads").T
 }
 
 export interface RunHandlers {
-  /** a live round of a task with rounds "live" */
+  /** a round of a task with rounds "live" or "collect", as it finishes */
   onRound?: (task: number, round: number, metrics: Record<string, number>) => void;
   /** a finished task (completion order) */
   onDone: (task: number, result: FitResult) => void;

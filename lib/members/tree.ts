@@ -8,7 +8,7 @@
  * core has them). Missing and unseen categories arrive as NaN.
  */
 import type { Matrix } from "../data/matrix";
-import { matrixToDMatrix } from "../data/matrix";
+import { coreMatrixFor } from "../data/core-matrix";
 import { Booster, DMatrix, train, type XGBoostParams } from "../core";
 import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberKind, StoredParams } from "./member";
 
@@ -74,21 +74,22 @@ export class TreeMember implements Member {
       throw new Error(`member "${this.name}": cat_features ${absent.map((c) => JSON.stringify(c)).join(", ")} ${absent.length > 1 ? "are" : "is"} not among the features (${m.featureNames.join(", ")})`);
     }
     this.catFeatures = catFeatures;
-    let dtrain: DMatrix;
+    // the matrix's held core DMatrix, or a row view of it (crossValidate's folds), else a DMatrix of its own
+    let dtrain: { d: DMatrix; owned: boolean };
     try {
-      dtrain = matrixToDMatrix(m, catFeatures);
+      dtrain = coreMatrixFor(m, catFeatures);
     } catch (e) {
       throw new Error(`member "${this.name}": ${(e as Error).message}`);
     }
-    let deval: DMatrix | undefined;
+    let deval: { d: DMatrix; owned: boolean } | undefined;
     try {
-      deval = opts.evalSet ? matrixToDMatrix(opts.evalSet, catFeatures) : undefined;
+      deval = opts.evalSet ? coreMatrixFor(opts.evalSet, catFeatures) : undefined;
     } catch (e) {
-      dtrain.free();
+      if (dtrain.owned) dtrain.d.free();
       throw e;
     }
     try {
-      const evals: [DMatrix, string][] = deval ? [[deval, "validation"]] : opts.onRound ? [[dtrain, "train"]] : [];
+      const evals: [DMatrix, string][] = deval ? [[deval.d, "validation"]] : opts.onRound ? [[dtrain.d, "train"]] : [];
       const onRound = opts.onRound;
       const callbacks = onRound
         ? [{ afterIteration: (info: { iteration: number; evals: Record<string, Record<string, number>> }) => {
@@ -98,24 +99,24 @@ export class TreeMember implements Member {
         : [];
       this.free();
       try {
-        this.booster = train(params, dtrain, { numBoostRound, evals, callbacks });
+        this.booster = train(params, dtrain.d, { numBoostRound, evals, callbacks });
       } catch (e) {
         throw new Error(`member "${this.name}": ${(e as Error).message}`);
       }
       this.names = [...m.featureNames];
     } finally {
-      dtrain.free();
-      deval?.free();
+      if (dtrain.owned) dtrain.d.free();
+      if (deval?.owned) deval.d.free();
     }
   }
 
   predict(m: Matrix): Float64Array {
     checkFeatures(this, m);
-    const d = matrixToDMatrix({ ...m, y: undefined }, this.catFeatures);
+    const { d, owned } = coreMatrixFor(m, this.catFeatures, { labels: false });
     try {
       return Float64Array.from(this.booster!.predict(d));
     } finally {
-      d.free();
+      if (owned) d.free();
     }
   }
 
@@ -128,12 +129,12 @@ export class TreeMember implements Member {
     checkFeatures(this, m);
     const bst = this.booster;
     if (!bst) throw new Error(`member "${this.name}" is not fitted (or was freed)`);
-    const d = matrixToDMatrix({ ...m, y: undefined }, this.catFeatures);
+    const { d, owned } = coreMatrixFor(m, this.catFeatures, { labels: false });
     let raw: Float32Array;
     try {
       raw = bst.predict(d, opts.interactions ? { predInteractions: true, approxContribs: opts.approx === true } : { predContribs: true, approxContribs: opts.approx === true });
     } finally {
-      d.free();
+      if (owned) d.free();
     }
     const groups = bst.numGroups;
     const link = linkOf(bst.params.objective);

@@ -1,0 +1,148 @@
+/**
+ * One core DMatrix per matrix and thread, and fits on row subsets of it — "k folds without k copies".
+ *
+ * A cross-validation fits k folds × members (and inner folds for weighted / stacking blends), then the final
+ * refit, then predicts the training rows. Copying each fit's rows (a row-major Float32Array in JavaScript, then
+ * the core's own DMatrix copy, then the core's binning of it) held the data several times over and binned it
+ * once per fit. Instead:
+ *
+ *  - `holdCoreMatrix(m)` builds the matrix's core DMatrix (features, labels, categorical columns) once; it stays
+ *    while any holder has not released it. The core bins it on the first fit and keeps the bins (its quantised
+ *    form), so later fits on it or on its rows neither copy nor re-bin the features.
+ *  - `rowView(m, rows)` is a Matrix of some rows of m that copies nothing: its core form is `DMatrix.slice(rows)`
+ *    of m's held DMatrix — a row view in the core, trained on with the whole matrix's bins (as LightGBM's
+ *    `Dataset.subset` and XGBoost's `QuantileDMatrix(…, ref=)`: the quantiles see the held-out rows' feature
+ *    values, never their labels). Its X is only materialised (copied) when a member reads it (ridge does).
+ *  - `coreMatrixFor(m)` is what a tree member fits and predicts on: the held DMatrix, a slice of it for a view,
+ *    or else a fresh DMatrix (the caller frees what it owns).
+ *
+ * The cache is keyed by the matrix's X array, so a copy of the Matrix object (`{ ...m, y: undefined }`, as
+ * predict makes) finds the same DMatrix. Each thread has its own core instance: a fit worker holds its own
+ * DMatrix of the shared X, once per run.
+ */
+import { DMatrix } from "../core";
+import { categoricalIndices, takeRows, toMatrix, type ColumnChoice, type Matrix } from "./matrix";
+import type { Table } from "./table";
+
+interface Held {
+  d: DMatrix;
+  holders: number;
+}
+
+const held = new WeakMap<Float32Array, Held>();
+
+/** what a row view is a view of */
+interface ViewSource {
+  parent: Matrix;
+  rows: Int32Array;
+}
+
+const views = new WeakMap<Matrix, ViewSource>();
+
+/** Matrix → a new core DMatrix with its categorical columns (and `extraCategorical`) marked; the caller frees it. */
+export function matrixToDMatrix(m: Matrix, extraCategorical: (number | string)[] = []): DMatrix {
+  const catFeatures = [...categoricalIndices(m), ...extraCategorical];
+  return new DMatrix(m.X, { nrow: m.nrow, ncol: m.ncol, label: m.y, missing: NaN, featureNames: m.featureNames, ...(catFeatures.length ? { catFeatures } : {}) });
+}
+
+/**
+ * Keeps m's core DMatrix (built now if no one holds it) until the returned release is called; holds nest. A view's
+ * hold holds its parent's. Release frees the DMatrix when the last holder lets go.
+ */
+export function holdCoreMatrix(m: Matrix): () => void {
+  const source = views.get(m);
+  if (source) return holdCoreMatrix(source.parent);
+  const key = m.X;
+  let h = held.get(key);
+  if (!h) {
+    h = { d: matrixToDMatrix(m), holders: 0 };
+    held.set(key, h);
+  }
+  h.holders++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--h!.holders === 0) {
+      held.delete(key);
+      h!.d.free();
+    }
+  };
+}
+
+/**
+ * The rows `rows` of m as a Matrix that copies no features: y is gathered (4 bytes a row), X is copied only if read.
+ * Tree members fit and predict on it through `coreMatrixFor` (a slice of m's held DMatrix).
+ */
+export function rowView(m: Matrix, rows: Int32Array): Matrix {
+  const parent = views.get(m);
+  if (parent) return rowView(parent.parent, Int32Array.from(rows, (r) => parent.rows[r]));
+  let X: Float32Array | undefined;
+  const view: Matrix = {
+    get X() {
+      return (X ??= takeRows(m, rows).X);
+    },
+    ...(m.y ? { y: Float32Array.from(rows, (i) => m.y![i]) } : {}),
+    nrow: rows.length,
+    ncol: m.ncol,
+    featureNames: m.featureNames,
+    ...(m.columns ? { columns: m.columns } : {}),
+    ...(m.classes ? { classes: m.classes } : {}),
+  };
+  views.set(view, { parent: m, rows });
+  return view;
+}
+
+/**
+ * The core DMatrix a tree member trains or predicts on for m: m's held DMatrix, a slice of its parent's for a row
+ * view, or a new one (`owned`: the caller frees it; with `labels: false`, for predicting, without the labels).
+ * `extraCategorical` (catboost's cat_features beyond the matrix's own categorical columns) needs a DMatrix of its
+ * own: the held one marks only the matrix's categorical columns.
+ */
+export function coreMatrixFor(m: Matrix, extraCategorical: (number | string)[] = [], opts: { labels?: boolean } = {}): { d: DMatrix; owned: boolean } {
+  if (extraCategorical.length === 0) {
+    const source = views.get(m);
+    if (source) {
+      const h = held.get(source.parent.X);
+      if (h) return { d: h.d.slice(source.rows), owned: true };
+    } else {
+      const h = held.get(m.X);
+      if (h && h.d.nrow === m.nrow && (!m.y || h.d.hasLabel)) return { d: h.d, owned: false };
+    }
+  }
+  // to predict, a matrix's labels are not needed (nor checked): leave them out of a DMatrix of its own
+  return { d: matrixToDMatrix(opts.labels === false ? { ...m, y: undefined } : m, extraCategorical), owned: true };
+}
+
+/** Table → core DMatrix (caller frees it). */
+export function toDMatrix(table: Table, opts: ColumnChoice = {}): DMatrix {
+  return matrixToDMatrix(toMatrix(table, opts));
+}
+
+/**
+ * A fold's training and held-out parts as row views of m (no copies). In the held-out part a category the training
+ * part never holds must be missing, as it will be at prediction time (the codes come from the whole table): when
+ * m has categorical columns and the held-out rows hold such a category, the held-out part is a copy with those
+ * cells made missing; otherwise it is a view too.
+ */
+export function splitRowViews(m: Matrix, train: Int32Array, test: Int32Array): { train: Matrix; test: Matrix } {
+  const tr = rowView(m, train);
+  const cats = categoricalIndices(m);
+  if (cats.length === 0) return { train: tr, test: rowView(m, test) };
+  const unseen: { j: number; seen: Set<number> }[] = [];
+  for (const j of cats) {
+    const seen = new Set<number>();
+    for (let i = 0; i < train.length; i++) seen.add(m.X[train[i] * m.ncol + j]);
+    for (let i = 0; i < test.length; i++) {
+      const v = m.X[test[i] * m.ncol + j];
+      if (!Number.isNaN(v) && !seen.has(v)) {
+        unseen.push({ j, seen });
+        break;
+      }
+    }
+  }
+  if (unseen.length === 0) return { train: tr, test: rowView(m, test) };
+  const te = takeRows(m, test);
+  for (const { j, seen } of unseen) for (let i = 0; i < te.nrow; i++) if (!seen.has(te.X[i * m.ncol + j])) te.X[i * m.ncol + j] = NaN;
+  return { train: tr, test: te };
+}
