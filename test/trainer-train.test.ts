@@ -117,7 +117,20 @@ test("train: defaults — k_fold 5, models xgboost,catboost (few rounds)", async
   assert.is(r.code, 0, r.stderr);
   const folds = r.stdout.split("\n").filter((l) => /^fold=\d+ xgboost-rmse:[0-9.]+; catboost-rmse:[0-9.]+; ensemble-rmse:[0-9.]+;$/.test(l));
   assert.is(folds.length, 5);
-  assert.is(r.stdout.split("\n").filter((l) => /^\[\d+\] validation-rmse:/.test(l)).length, 3);
+  const lines = r.stdout.split("\n");
+  const rounds = lines.filter((l) => /^\[\d+\] validation-rmse:/.test(l));
+  assert.is(rounds.length, 3);
+  // live: the rounds are printed as the last fold's fits reach them, before that fold's line — not after the
+  // cross-validation; and they are the mean over the folds' and members' held-out curves in cv.json
+  assert.ok(lines.indexOf(rounds[2]) < lines.findIndex((l) => l.startsWith("fold=5 ")), "the [r] lines come before the last fold's line");
+  const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+  const curves = cv.curves.filter((c: { metric: string }) => c.metric === "rmse");
+  assert.is(curves.length, 10);
+  rounds.forEach((l, i) => {
+    const mean = curves.reduce((a: number, c: { values: number[] }) => a + c.values[i], 0) / curves.length;
+    assert.ok(close(Number(/:([0-9.]+);$/.exec(l)![1]), mean, 1e-4), l);
+    assert.is(cv.rounds.values[i], mean);
+  });
 });
 
 test("train: no header (label = first column), two files concatenated in order, validation channel, final_model=folds, weighted blend, member params", async () => {
