@@ -13,10 +13,13 @@
  * MB/s is CSV bytes per second of the phase; peak RSS is the process's maximum resident set (so it includes
  * everything the tool held), also given as a multiple of the 112 MB float32 size.
  *
+ * Then a whole training job on the CSV (models xgboost,catboost, k_fold 3, 50 rounds; parallel_fits 1 and 2; and
+ * on half the rows): peak RSS ÷ the 112 MB float32 size, issue 11's memory bar (≤ 4×).
+ *
  * Then the flights rows (bench/flights.ts): vega-datasets' flights-3m.parquet loaded by ours (Parquet, and the same
  * table as CSV) against pandas in the same run, and a whole training job's peak RSS on a Parquet channel of it.
  *
- * Options: --rows=1000000 (also e.g. 500000, to see memory grow linearly)  --skip=numpy,pandas,csv,flights,job
+ * Options: --rows=1000000 (also e.g. 500000, to see memory grow linearly)  --skip=numpy,pandas,csv,flights,job  --job-rounds=50
  *          --repeat=1  --flights-rows=1000000 (the job's and the model table's training rows)  --flights-holdout=200000
  *          --flights-rounds=50 (the job's; the model table's are FLIGHTS_MODEL_PARAMS)  --skip=model (the model table)
  */
@@ -24,6 +27,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DATA_DIR, synth } from "./synth";
 import { flightsBench, runJson } from "./flights";
+import { runTrainingJob } from "./training-job";
 
 const args = process.argv.slice(2).filter((a) => a !== "data");
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -174,9 +178,39 @@ function csvBench(): void {
     const base = r.baselineRssMb;
     lines.push(`| ${r.tool} | ${r.maxRssMb.toFixed(0)} | ${(r.maxRssMb / f32Mb).toFixed(2)}× | ${base !== undefined ? base.toFixed(0) : "—"} | ${base !== undefined ? `${((r.maxRssMb - base) / f32Mb).toFixed(2)}×` : "—"} |`);
   }
+  if (!skip.has("job")) lines.push("", ...csvJobs(file, ROWS));
   const out = lines.join("\n");
   console.log(out);
   fs.writeFileSync(path.join(DATA_DIR, `ingest-results-${ROWS}.md`), out + "\n");
+}
+
+/**
+ * Issue 11's memory bar: a whole training job on the CSV (models xgboost,catboost, k_fold 3, 50 rounds) as the
+ * container runs it, its peak RSS ÷ the data's float32 size — with parallel_fits 1 and 2 (the default on 2 cores),
+ * and on half the rows with parallel_fits 1, to show the growth is linear.
+ */
+function csvJobs(file: string, rows: number): string[] {
+  const hp = (parallel: number) => ({ label: "y", models: "xgboost,catboost", k_fold: "3", num_round: String(opt("job-rounds") ?? 50), parallel_fits: String(parallel) });
+  const half = Math.floor(rows / 2);
+  const runs: { rows: number; parallel: number; file: string }[] = [
+    { rows, parallel: 1, file },
+    { rows, parallel: 2, file },
+    { rows: half, parallel: 1, file: ingestCsv(half) },
+  ];
+  const out = [
+    `Whole training job on the CSV (the container's bundle under /usr/bin/time -v; ${JSON.stringify(hp(1))} and parallel_fits 2):`,
+    "",
+    "| rows | parallel_fits | wall s | CPU s | peak RSS MB | ÷ float32 size (bar ≤ 4×) | fold 1 line |",
+    "|---:|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const r of runs) {
+    log(`training job on ${r.rows.toLocaleString("en-US")} rows, parallel_fits ${r.parallel} …`);
+    const job = runTrainingJob(r.file, { fileName: "train.csv", hyperparameters: hp(r.parallel) }, log);
+    if (!job) continue;
+    const f32Mb = (r.rows * NCOL * 4) / 1e6;
+    out.push(`| ${r.rows.toLocaleString("en-US")} | ${r.parallel} | ${job.seconds.toFixed(1)} | ${job.cpu.toFixed(1)} | ${job.maxRssMb.toFixed(0)} | ${(job.maxRssMb / f32Mb).toFixed(2)}× | \`${job.tail.find((l) => l.startsWith("fold=1 ")) ?? ""}\` |`);
+  }
+  return out;
 }
 
 main().catch((e) => {

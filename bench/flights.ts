@@ -8,7 +8,7 @@
  *      pandas gets `dtype={"origin": "category", "destination": "category"}` (the codes-plus-dictionary storage
  *      ours uses; with Python strings it holds far more). Each load in its own fresh process: seconds, MB/s (file
  *      bytes per second), peak RSS.
- *   2. a whole training job on it: `trainer/main.ts train` under `/usr/bin/time -v` (peak RSS of the process tree)
+ *   2. a whole training job on it: the container's bundle `out/trainer/main.js train` under `/usr/bin/time -v` (peak RSS)
  *      on a Parquet channel of `--flights-rows` (default 1,000,000) seeded random rows, predicting delay from
  *      distance, origin, destination (categorical, ~300 airports each) and the hour, day of week and month derived
  *      from the date; models xgboost,catboost, k_fold 3, 50 rounds (`--flights-rounds`).
@@ -21,12 +21,12 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { CategoricalColumn, loadTable, vegaDataset } from "ensemble-workbook";
 import { Rng } from "node-xgboost-wasm";
 import { DATA_DIR } from "./synth";
+import { runTrainingJob, type JobRun } from "./training-job";
 
 const ROOT = path.join(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -137,32 +137,11 @@ function pandasReadsParquet(): boolean {
   return spawnSync(PYTHON, ["-c", "import pandas, pyarrow"]).status === 0 || spawnSync(PYTHON, ["-c", "import pandas, fastparquet"]).status === 0;
 }
 
-/** A training job on the Parquet channel under /usr/bin/time -v: peak RSS, wall time, the job's last lines. */
-function trainingJob(channelFile: string, opts: FlightsOptions): { maxRssMb: number; seconds: number; cpu: number; tail: string[] } | undefined {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-flights-job-"));
-  try {
-    fs.mkdirSync(path.join(root, "input", "config"), { recursive: true });
-    fs.mkdirSync(path.join(root, "input", "data", "train"), { recursive: true });
-    fs.mkdirSync(path.join(root, "model"), { recursive: true });
-    fs.symlinkSync(channelFile, path.join(root, "input", "data", "train", "part-00000.parquet"));
-    const hp = { label: "delay", models: "xgboost,catboost", k_fold: "3", num_round: String(opts.rounds), seed: "1" };
-    fs.writeFileSync(path.join(root, "input", "config", "hyperparameters.json"), JSON.stringify(hp));
-    fs.writeFileSync(path.join(root, "input", "config", "inputdataconfig.json"), JSON.stringify({ train: { ContentType: "application/x-parquet", TrainingInputMode: "File" } }));
-    log(`training job on ${opts.rows.toLocaleString("en-US")} rows (${JSON.stringify(hp)}) …`);
-    const r = spawnSync("/usr/bin/time", ["-v", TSX, path.join(ROOT, "trainer", "main.ts"), "train"], { encoding: "utf8", cwd: ROOT, env: { ...process.env, OPT_ML: root }, maxBuffer: 1 << 26 });
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-    const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
-    if (r.status !== 0 || !rss || !wall) {
-      log(`training job failed (${r.status}): ${r.stderr.trim().split("\n").slice(-5).join(" | ")}`);
-      return undefined;
-    }
-    const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-    const cpu = Number(/User time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN);
-    const lines = r.stdout.trim().split("\n");
-    return { maxRssMb: Number(rss[1]) / 1024, seconds, cpu, tail: [lines[0], ...lines.filter((l) => /^fold=|^(train|validation)-rmse/.test(l))] };
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+/** A training job on the Parquet channel (./training-job: the container's bundle under /usr/bin/time -v). */
+function trainingJob(channelFile: string, opts: FlightsOptions): JobRun | undefined {
+  const hp = { label: "delay", models: "xgboost,catboost", k_fold: "3", num_round: String(opts.rounds), seed: "1" };
+  log(`training job on ${opts.rows.toLocaleString("en-US")} rows (${JSON.stringify(hp)}) …`);
+  return runTrainingJob(channelFile, { fileName: "part-00000.parquet", hyperparameters: hp, contentType: "application/x-parquet" }, log);
 }
 
 /** The model table's hyperparameters, the same on both sides (ours: bench/flights-model-worker.ts; native: NATIVE_MODEL). */
@@ -298,7 +277,7 @@ export async function flightsBench(opts: FlightsOptions): Promise<string[]> {
       const f32Mb = (opts.rows * 7 * 4) / 1e6;
       lines.push(
         "",
-        `Training job (\`trainer/main.ts train\` under \`/usr/bin/time -v\`) on a Parquet channel of ${opts.rows.toLocaleString("en-US")} seeded random flights ` +
+        `Training job (the container's \`out/trainer/main.js train\` under \`/usr/bin/time -v\`) on a Parquet channel of ${opts.rows.toLocaleString("en-US")} seeded random flights ` +
           `(${(fs.statSync(channel).size / 1e6).toFixed(1)} MB; delay from distance, origin, destination, hour, day_of_week, month): models xgboost,catboost, k_fold 3, ${opts.rounds} rounds.`,
         "",
         "| rows | wall s | CPU s | peak RSS MB | ÷ float32 size of the table |",
