@@ -74,13 +74,14 @@ test("classification (multi:softprob, text labels) with a weighted blend's inner
   assertSameRun(seq, par);
 });
 
-test("default workers: the cores (affinity, cgroup quota), 1 for a table under 10 000 cells", () => {
+test("default workers: the cores (affinity, cgroup quota), 1 for a table under 10 000 cells or of 2^24 cells and more", () => {
   const cores = availableCores();
   assert.ok(Number.isInteger(cores) && cores >= 1 && cores <= os.availableParallelism());
   const quota = fs.existsSync("/sys/fs/cgroup/cpu.max") ? fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(" ") : ["max"];
   if (quota[0] !== "max") assert.ok(cores <= Math.ceil(Number(quota[0]) / Number(quota[1])), "within the cgroup quota");
   assert.is(defaultWorkers(442, 10), 1);
-  assert.is(defaultWorkers(1_000_000, 28), cores);
+  assert.is(defaultWorkers(100_000, 28), cores);
+  assert.is(defaultWorkers(1_000_000, 28), 1); // 28M cells: one fit at a time, every core inside it (one copy of the data)
 });
 
 test("workers and nthread: bad values are errors naming the option", () => {

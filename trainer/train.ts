@@ -18,8 +18,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-  CategoricalColumn, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
-  metricsFor, primaryMetric, saveEnsemble, Table, toMatrix,
+  availableCores, CategoricalColumn, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
+  LARGE_TABLE_CELLS, metricsFor, primaryMetric, saveEnsemble, Table, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, Settings } from "./hyperparameters";
@@ -188,20 +188,25 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const metricFn = metricsFor(ens.objective)[metric];
   const { m, label, valCh, files, categoricalNote, parallelFits } = await readTrainingData(paths, inputDataConfig, s, ens, log);
   const { nrow, ncol } = m;
-  // the job's core budget: parallel_fits fits at once with one core thread each; the final refit's members
-  // share it (⌊parallel_fits / members⌋ core threads each), so a tuning job's trials, given ⌊cores / trials⌋
-  // each by the local SageMaker, never ask for more threads than the machine has
+  // The job's core budget: parallel_fits when set — that many fits at once with one core thread each, so a tuning
+  // job's trials, given ⌊cores / trials⌋ each by the local SageMaker, never ask for more threads than the machine
+  // has. Unset, a large table (lib's LARGE_TABLE_CELLS) fits one at a time with every core inside the fit (one copy
+  // of the data in memory); other tables fit `defaultWorkers` at once, one core thread each. The final refit's
+  // members share the budget (⌊budget / members at once⌋ core threads each).
+  const large = s.parallelFits === undefined && nrow * ncol >= LARGE_TABLE_CELLS;
+  const budget = large ? availableCores() : parallelFits;
+  const cvThreads = large ? budget : 1;
   const finalWorkers = Math.min(parallelFits, ens.members.length);
-  const finalThreads = Math.max(1, Math.floor(parallelFits / finalWorkers));
+  const finalThreads = Math.max(1, Math.floor(budget / finalWorkers));
   log(
     `training on ${nrow} rows x ${ncol} features (${files} file${files > 1 ? "s" : ""}, label "${label}"${categoricalNote})` +
-      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}`,
+      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}${cvThreads > 1 ? ` (${cvThreads} core threads each)` : ""}`,
   );
   // the core's one DMatrix of the training rows, for the cross-validation's fits (row views of it), the final
   // refit and its scores: the features are copied into the core and binned once for the whole job
   const releaseCore = ens.members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
   try {
-    return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, finalWorkers, finalThreads, log, t0 });
+    return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, cvThreads, budget, finalWorkers, finalThreads, log, t0 });
   } finally {
     releaseCore();
   }
@@ -250,6 +255,10 @@ interface TrainContext {
   metric: string;
   metricFn: (y: ArrayLike<number>, p: ArrayLike<number>) => number;
   parallelFits: number;
+  /** core threads of each cross-validation fit */
+  cvThreads: number;
+  /** the job's core budget */
+  budget: number;
   finalWorkers: number;
   finalThreads: number;
   log: Log;
@@ -258,7 +267,7 @@ interface TrainContext {
 
 /** cross-validation, final model, scores and artifacts on the training matrix */
 async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefined, c: TrainContext): Promise<TrainResult> {
-  const { paths, s, ens, metric, metricFn, parallelFits, finalWorkers, finalThreads, log, t0 } = c;
+  const { paths, s, ens, metric, metricFn, parallelFits, cvThreads, budget, finalWorkers, finalThreads, log, t0 } = c;
   const nrow = m.nrow;
   // 1. k-fold cross-validation, every member on the same folds. Without a validation channel for the final fit,
   // the per-round lines come from the folds' held-out rounds, printed as the fits reach them
@@ -276,7 +285,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
       seed: s.seed,
       keepModels: s.finalModel === "folds", // the final model averages the fold models: keep them
       workers: parallelFits,
-      nthread: 1,
+      nthread: cvThreads,
       onFold: (fold, metrics) => {
         const parts = Object.entries(metrics)
           .filter(([name]) => !name.startsWith("ensemble:"))
@@ -301,7 +310,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
     const live = new LiveRounds(ens.members.map((m) => m.name), metric, log);
     try {
       await ens.fitParallel(m, {
-        label, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, nthread: Math.max(1, Math.floor(parallelFits / ens.members.length)),
+        label, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, nthread: Math.max(1, Math.floor(budget / ens.members.length)),
       });
     } catch (e) {
       throw new Error(`final fit failed: ${(e as Error).message}`);
