@@ -228,7 +228,10 @@ test("views: getData / getLabel / getWeight are the rows' copies; a view of a vi
   }
   assert.throws(() => v.slice([6]), /integers in \[0, 6\)/);
   assert.throws(() => dm.slice(null as unknown as number[]), /rows must be an array/);
-  // lifetimes: the parent freed — its views keep working, the parent itself is an Error
+  // lifetimes: a freed view leaves its parent whole; the parent freed — its views keep working, the parent itself is an Error
+  const shortLived = dm.slice([1, 2]);
+  shortLived.free();
+  assert.ok(bitwise(dm.getData(), X), "the parent's data after a view's free()");
   const params: XGBoostParams = { max_depth: 2, min_child_weight: 0 };
   const big = dm.slice(Array.from({ length: 40 }, (_, i) => i));
   const before = train(params, big, { numBoostRound: 3 }).saveModel();
