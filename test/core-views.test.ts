@@ -6,7 +6,7 @@
  *     at most max_bin distinct values both libraries' cuts are exactly the distinct values
  *     of the whole matrix, so the trees (split features, thresholds — including thresholds
  *     at values only held-out rows have —, category sets) and predictions agree; numeric
- *     with NaNs, and categorical partition splits with categories absent from the view.
+ *     with NaNs and weights, and categorical partition splits with categories absent from the view.
  *   - When the view holds every distinct value (so a copy of its rows bins the same), the
  *     view's model is byte-identical to the copy's.
  *   - predict / evals / SHAP on a view = the same on a copied DMatrix of its rows,
@@ -61,21 +61,22 @@ function copyOf(v: DMatrix, opts: { featureTypes?: string[] } = {}): DMatrix {
   return new DMatrix(v.getData(), { nrow: v.nrow, ncol: v.ncol, label: v.getLabel(), weight: v.getWeight(), ...opts });
 }
 
-native("a fit on a view = native XGBoost on QuantileDMatrix(X[rows], ref=QuantileDMatrix(X)): numeric with NaNs, and categorical partition splits with categories absent from the view", () => {
+native("a fit on a view = native XGBoost on QuantileDMatrix(X[rows], ref=QuantileDMatrix(X)): numeric with NaNs and weights, and categorical partition splits with categories absent from the view", () => {
   const ref = new RefJob();
   const ours: { name: string; json: string; pred: Float32Array; copyJson: string }[] = [];
   // numeric: 33 distinct values per feature (≤ max_bin 64) in the whole matrix, 17 in the view
   {
     const d = gridData(3000, 5, 7);
-    const dm = new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol, label: d.y });
+    const w = Float32Array.from({ length: d.nrow }, (_, i) => 0.5 + (i % 4)); // weights: gathered with the rows
+    const dm = new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol, label: d.y, weight: w });
     const view = dm.slice(d.view);
     const label = view.getLabel()!;
     const params: XGBoostParams = { max_depth: 4, eta: 0.3, max_bin: 64, base_score: mean(label) };
     const bst = train(params, view, { numBoostRound: 5 });
     const copy = copyOf(view), bc = train(params, copy, { numBoostRound: 5 });
     ours.push({ name: "numeric", json: bst.saveModel(), pred: bst.predict(view), copyJson: bc.saveModel() });
-    ref.dataset("num", d.X, d.nrow, d.ncol, d.y);
-    ref.datasetSpec("num-view", { x: ref.file("num.X.f32"), y: ref.file("num.y.f32"), nrow: d.nrow, ncol: d.ncol, rows: Array.from(d.view), quantile_ref: "num", max_bin: 64 });
+    ref.dataset("num", d.X, d.nrow, d.ncol, d.y, w);
+    ref.datasetSpec("num-view", { x: ref.file("num.X.f32"), y: ref.file("num.y.f32"), w: ref.file("num.w.f32"), nrow: d.nrow, ncol: d.ncol, rows: Array.from(d.view), quantile_ref: "num", max_bin: 64 });
     ref.datasetSpec("num-view-plain", { x: ref.file("num.X.f32"), y: ref.file("num.y.f32"), nrow: d.nrow, ncol: d.ncol, rows: Array.from(d.view) });
     ref.task({ op: "train", params, num_round: 5, dtrain: "num-view", save_model: ref.file("num.json"), predict: [{ data: "num-view-plain" }] });
     [bst, bc].forEach((b) => b.free()); [view, copy, dm].forEach((m) => m.free());
@@ -178,6 +179,14 @@ test("predict, evals and SHAP on a view = on a copy of its rows (bitwise): depth
     assert.is(models[0], models[1], `${c.name}: the view-trained model differs between nthread 1 and 2`);
     [tr, te, teCopy, dm].forEach((m) => m.free());
   }
+  // nodes of more than 65,536 rows: the parallel partition (grower.c) on a view's gathered rows
+  const big = gridData(150_000, 4, 12);
+  const dm = new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y });
+  const tr = dm.slice(big.view), te = dm.slice(big.heldOut), teCopy = copyOf(te);
+  const fits = [1, 2].map((nthread) => train({ max_depth: 4, nthread }, tr, { numBoostRound: 3 }));
+  assert.is(fits[0].saveModel(), fits[1].saveModel(), "100k-row view: the model differs between nthread 1 and 2");
+  assert.ok(bitwise(fits[1].predict(te), fits[1].predict(teCopy)), "100k-row view: predict on a view differs from a copy");
+  fits.forEach((b) => b.free()); [tr, te, teCopy, dm].forEach((m) => m.free());
 });
 
 test("the quantised form follows max_bin and the feature types: each model is that of a fresh matrix", () => {
