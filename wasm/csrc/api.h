@@ -26,7 +26,9 @@ int bst_set_feature_types(Booster *b, const uint8_t *types, int n);
  * bst_train_begin bins X itself; bst_train_begin_q fits on the rows rows[0 .. n_rows) of
  * a matrix already binned into qm (all its rows when rows is NULL; n_rows = qm's rows),
  * whose floats X, labels and weights (all of the matrix's rows) it reads through rows.
- * qm's max_bin and feature types must be the booster's. */
+ * qm's max_bin and feature types must be the booster's, and qm too must stay alive until
+ * bst_train_end. Continued training (a booster with trees) starts from the existing trees'
+ * margins, predicted on X's rows through rows — the floats are read, never copied. */
 int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, const float *label, const float *weight, double base_score);
 int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, const float *label, const float *weight,
                       const int32_t *rows, int n_rows, double base_score);

@@ -155,6 +155,7 @@ XGB_API int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, con
     b->base_margin = objective_prob_to_margin(b->p.objective, b->base_score);
   }
   bst_margin_init(b, s->margin, nrow);
+  if (b->n_trees > 0 && !X) { xgb_fail("continued training needs the matrix's floats (X is NULL)"); goto fail; }
   if (b->n_trees > 0 && predict_add(b->trees, b->tree_group, 0, b->n_trees, X, rows, nrow, ncol, k, s->margin) < 0) goto fail;
 
   GrowContext *c = &s->ctx;

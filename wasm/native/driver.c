@@ -11,7 +11,8 @@
  *   - same params + seed ⇒ bit-identical trees;
  *   - a fit on a binned matrix (qm_build + bst_train_begin_q) with all its rows is the fit
  *     bst_train_begin makes; a fit on a row subset keeps margins equal to bst_predict
- *     through the same row indexes; out-of-range row indexes are errors.
+ *     through the same row indexes (also after continued training on it); out-of-range
+ *     row indexes are errors.
  *
  *   xgb_native test                         run every case (exit status 1 on a failure)
  *   xgb_native fuzz [N [SEED]]              N random parameter sets × random shapes/data
@@ -275,6 +276,12 @@ static void check_views(const P *p, const Data *d, int rounds, Booster *whole, c
     int m = pass ? n : d->nrow;
     int rc = bst_train_begin_q(b, qm, d->X, d->y, d->w, pass ? rows : NULL, m, p->v[P_BASE_SCORE]);
     for (int it = 0; rc == 0 && it < rounds; it++) rc = bst_boost_round(b, it, rounds);
+    if (rc == 0 && pass) {
+      /* continued training on the subset: the new fit starts from the trees' margins, read through rows */
+      bst_train_end(b);
+      rc = bst_train_begin_q(b, qm, d->X, d->y, d->w, rows, m, p->v[P_BASE_SCORE]);
+      for (int it = 0; rc == 0 && it < 2; it++) rc = bst_boost_round(b, it, 2);
+    }
     CHECK(rc == 0, "%s: training on a QMatrix failed: %s", name, xgb_last_error());
     if (rc == 0 && !pass) CHECK(same_model(b, whole), "%s: bst_train_begin_q on all rows differs from bst_train_begin", name);
     if (rc == 0 && pass) {
