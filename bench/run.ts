@@ -2,6 +2,7 @@
  * `npm run bench` — speed, memory and accuracy of the core against native XGBoost
  * (issue 2 item 3, issue 3 item 4). `npm run bench -- data`: the table loader's ingest (bench/data.ts).
  * `npm run bench -- parallel`: the training job with parallel_fits 2 vs 1 (bench/parallel-fits.ts).
+ * `npm run bench -- views`: 3 folds on row views of one DMatrix vs on copied DMatrices (bench/views.ts).
  *
  * For 100k and 1M rows × 28 features of the synthetic set (bench/synth.ts, written once as
  * float32 files under bench/data/), train on the first 80 %, predict the rest, with
@@ -39,9 +40,11 @@ import { DATA_DIR, readF32File, synthFiles, type SynthFiles } from "./synth";
 import { hasXgboost, RefJob, xgboostVersion } from "../tools/reference/xgb-ref";
 
 // `npm run bench -- data`: the table loader's ingest benchmark (bench/data.ts);
-// `npm run bench -- parallel`: the training job with parallel_fits 2 vs 1 (bench/parallel-fits.ts)
-if (process.argv[2] === "data" || process.argv[2] === "parallel") {
-  const script = process.argv[2] === "data" ? "data.ts" : "parallel-fits.ts";
+// `npm run bench -- parallel`: the training job with parallel_fits 2 vs 1 (bench/parallel-fits.ts);
+// `npm run bench -- views`: folds on row views vs on copies (bench/views.ts)
+const SUBCOMMANDS: Record<string, string> = { data: "data.ts", parallel: "parallel-fits.ts", views: "views.ts" };
+if (SUBCOMMANDS[process.argv[2]]) {
+  const script = SUBCOMMANDS[process.argv[2]];
   const r = spawnSync(path.join(__dirname, "..", "node_modules", ".bin", "tsx"), [path.join(__dirname, script), ...process.argv.slice(3)], { stdio: "inherit" });
   process.exit(r.status ?? 1);
 }

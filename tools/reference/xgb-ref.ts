@@ -54,6 +54,8 @@ export interface DatasetSpec {
   rows?: number[] | string; row_begin?: number; row_end?: number; feature_names?: string[];
   /** XGBoost's feature_types ("c" = categorical: the DMatrix gets enable_categorical=True) */
   feature_types?: string[];
+  /** a QuantileDMatrix of these rows binned with the cuts of that dataset's QuantileDMatrix (max_bin below) */
+  quantile_ref?: string; max_bin?: number;
 }
 export interface PredSpec {
   data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number;

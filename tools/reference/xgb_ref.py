@@ -13,7 +13,10 @@ Input: one JSON job, from a file named on the command line or from stdin:
                  "feature_types": ["q", "c", ...] (optional: "c" columns are categorical,
                                   the DMatrix is built with enable_categorical=True),
                  "rows": [0, 5, ...] | "rows.i32" (optional: take these rows only),
-                 "row_begin": a, "row_end": b (optional: take rows [a, b) only)}
+                 "row_begin": a, "row_end": b (optional: take rows [a, b) only),
+                 "quantile_ref": "<name>", "max_bin": B (optional: a QuantileDMatrix of these rows
+                                  binned with the cuts of dataset <name>'s QuantileDMatrix —
+                                  XGBoost's QuantileDMatrix(X[rows], y[rows], ref=..., max_bin=B))}
     },
     "tasks": [
       {"op": "train", "params": {...}, "num_round": 10, "dtrain": "<name>",
@@ -89,7 +92,21 @@ class Datasets:
         self.cache[name] = (X, y, w)
         return self.cache[name]
 
+    def quantile(self, name, max_bin, ref=None):
+        X, y, w = self.arrays(name)
+        spec = self.specs[name]
+        types = spec.get("feature_types")
+        return xgb.QuantileDMatrix(X, label=y, weight=w, missing=np.nan, nthread=1, max_bin=max_bin, ref=ref,
+                                   feature_names=spec.get("feature_names"), feature_types=types,
+                                   enable_categorical=bool(types))
+
     def dmatrix(self, name, rows=None):
+        spec = self.specs[name]
+        if spec.get("quantile_ref") and rows is None:
+            max_bin = int(spec["max_bin"])
+            ref = self.quantile(spec["quantile_ref"], max_bin)
+            _, y, w = self.arrays(name)
+            return self.quantile(name, max_bin, ref), y, w
         X, y, w = self.arrays(name)
         if rows is not None:
             X, y, w = X[rows], (y[rows] if y is not None else None), (w[rows] if w is not None else None)

@@ -18,17 +18,32 @@ void bst_set_params(Booster *b, const double *values);   /* P_COUNT values in Pa
  * (split_categorical.c); not with grow_policy symmetric. */
 int bst_set_feature_types(Booster *b, const uint8_t *types, int n);
 
+/* The quantised form of a matrix (qmatrix.h): cuts and bin codes, built once, shared by
+ * every fit on its rows; qm_build and qm_free are declared there. */
+
 /* Training: X row-major float32 with NaN for missing; label/weight may be NULL. The
- * buffers must stay alive until bst_train_end. base_score NaN = estimate from labels. */
+ * buffers must stay alive until bst_train_end. base_score NaN = estimate from labels.
+ * bst_train_begin bins X itself; bst_train_begin_q fits on the rows rows[0 .. n_rows) of
+ * a matrix already binned into qm (all its rows when rows is NULL; n_rows = qm's rows),
+ * whose floats X, labels and weights (all of the matrix's rows) it reads through rows.
+ * qm's max_bin and feature types must be the booster's, and qm too must stay alive until
+ * bst_train_end. Continued training (a booster with trees) starts from the existing trees'
+ * margins, predicted on X's rows through rows — the floats are read, never copied. */
 int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, const float *label, const float *weight, double base_score);
+int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, const float *label, const float *weight,
+                      const int32_t *rows, int n_rows, double base_score);
 int bst_boost_round(Booster *b, int iteration, int num_rounds);
 float *bst_train_margin(Booster *b);                      /* nrow * n_groups */
 void bst_train_end(Booster *b);
 
-/* Prediction into out (nrow * n_groups floats; n_groups = 1 except multi:softprob). */
-int bst_predict(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, int output_margin, float *out);
+/* Prediction into out (nrow * n_groups floats; n_groups = 1 except multi:softprob) of
+ * the rows rows[0 .. nrow) of X (x_rows rows of ncol floats), or of its first nrow rows
+ * when rows is NULL: a row view predicts through its indexes, without a copy. */
+int bst_predict(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow,
+                int tree_begin, int tree_end, int output_margin, float *out);
 void bst_margin_init(Booster *b, float *margin, int nrow);
-int bst_margin_add(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, float *margin);
+int bst_margin_add(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow,
+                   int tree_begin, int tree_end, float *margin);
 double bst_eval(Booster *b, int metric, const float *margin, const float *label, const float *weight, int nrow);
 
 /* SHAP contributions and interaction values (shap.h: layouts). */

@@ -6,10 +6,17 @@
 
 double objective_leaf_median(const float *residual, const float *weight, int n);
 
+/* A fit's rows are given as a QMatrix (the quantised form of the whole matrix, qmatrix.h)
+ * and optionally a list of its rows: the fit's row i is the matrix's row rows[i]. Its
+ * own arrays — bin rows in partition order, labels, weights, margins, gradients — are
+ * indexed by the fit's row i; the matrix's floats are read (through rows) only to start
+ * continued training from the existing trees' margins. */
 struct TrainState {
-  const float *X, *label, *weight;
+  const float *label, *weight;  /* the fit's rows: the caller's arrays, or own_label / own_weight */
+  float *own_label, *own_weight; /* gathered through rows */
   int nrow, ncol;
-  Cuts cuts;
+  const QMatrix *qm;
+  QMatrix *own_qm;        /* built by bst_train_begin, freed with the state */
   uint8_t *bins;
   float *margin;          /* nrow * n_groups */
   GradPair *gh;           /* n_groups * nrow */
@@ -41,7 +48,8 @@ XGB_API int bst_set_feature_types(Booster *b, const uint8_t *types, int n) {
 XGB_API void bst_train_end(Booster *b) {
   TrainState *s = b->train;
   if (!s) return;
-  cuts_free(&s->cuts);
+  qm_free(s->own_qm);
+  free(s->own_label); free(s->own_weight);
   free(s->bins); free(s->margin); free(s->gh); free(s->tree_gh); free(s->rows);
   free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows);
   free(s->all_features); free(s->tree_features); free(s->residual); free(s->residual_w);
@@ -63,20 +71,54 @@ static int n_groups_of(const Params *p) {
   return (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX) ? p->num_class : 1;
 }
 
+/* A fit on every row of X, binned here (the bindings bin once per matrix and call
+ * bst_train_begin_q). */
 XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, const float *label, const float *weight, double base_score) {
   bst_train_end(b);
   const uint8_t *types = b->feature_types;
   if (types && b->n_feature_types != ncol) return xgb_fail("%d feature types for %d features", b->n_feature_types, ncol);
+  QMatrix *qm = qm_build(X, nrow, ncol, weight, b->p.max_bin, types);
+  if (!qm) return -1;
+  if (bst_train_begin_q(b, qm, X, label, weight, NULL, nrow, base_score) < 0) { qm_free(qm); return -1; }
+  b->train->own_qm = qm;
+  return 0;
+}
+
+static int feature_type(const uint8_t *types, int f) { return types ? types[f] : 0; }
+
+XGB_API int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, const float *label, const float *weight,
+                              const int32_t *rows, int n_rows, double base_score) {
+  bst_train_end(b);
+  if (!qm) return xgb_fail("bst_train_begin_q: no quantised matrix");
+  int ncol = qm->ncol;
+  const uint8_t *types = b->feature_types;
+  if (types && b->n_feature_types != ncol) return xgb_fail("%d feature types for %d features", b->n_feature_types, ncol);
+  for (int f = 0; f < ncol; f++)
+    if (feature_type(types, f) != feature_type(qm->feature_types, f))
+      return xgb_fail("feature %d is %s for training but the matrix was binned with it %s", f,
+                      feature_type(types, f) ? "categorical" : "numeric", feature_type(qm->feature_types, f) ? "categorical" : "numeric");
+  if (qm->max_bin != b->p.max_bin) return xgb_fail("the matrix was binned with max_bin %d but training asks for %d", qm->max_bin, b->p.max_bin);
   if (types && b->p.grow_policy == GROW_SYMMETRIC)
     for (int f = 0; f < ncol; f++)
       if (types[f] == 1) return xgb_fail("categorical splits (feature %d) are not implemented for symmetric trees", f);
+  if (rows_check(rows, n_rows, qm->nrow, "bst_train_begin_q") < 0) return -1;
+  if (!rows && n_rows != qm->nrow) return xgb_fail("bst_train_begin_q: %d rows without row indexes, but the matrix has %d", n_rows, qm->nrow);
   TrainState *s = xgb_calloc(1, sizeof(TrainState));
   if (!s) return -1;
   b->train = s;
-  int k = n_groups_of(&b->p);
-  s->X = X; s->label = label; s->weight = weight; s->nrow = nrow; s->ncol = ncol;
-  if (cuts_build(&s->cuts, X, nrow, ncol, weight, b->p.max_bin, types) < 0) goto fail;
-  int stride = (s->cuts.n_columns + 7) & ~7; /* rows padded to 8-byte words: see partition_rows */
+  int k = n_groups_of(&b->p), nrow = n_rows;
+  s->qm = qm; s->label = label; s->weight = weight; s->nrow = nrow; s->ncol = ncol;
+  if (rows) {
+    /* the fit's labels and weights, in its row order (a float each: small next to X) */
+    if (label && !(s->own_label = xgb_alloc(sizeof(float) * (size_t)nrow))) goto fail;
+    if (weight && !(s->own_weight = xgb_alloc(sizeof(float) * (size_t)nrow))) goto fail;
+    for (int i = 0; i < nrow; i++) {
+      if (label) s->own_label[i] = label[rows[i]];
+      if (weight) s->own_weight[i] = weight[rows[i]];
+    }
+    s->label = s->own_label; s->weight = s->own_weight;
+  }
+  int stride = qm->stride; /* rows padded to 8-byte words: see partition_rows */
   s->bins = xgb_alloc((size_t)nrow * stride);
   s->margin = xgb_alloc(sizeof(float) * (size_t)nrow * k);
   s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
@@ -94,10 +136,11 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
     if (!s->residual || !s->residual_w) goto fail;
   }
   /* the parallel kernels' scratch: row blocks' histograms, and rows' sides */
-  s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)(hist_max_blocks(s->cuts.total_slots, nrow) - 1) * s->cuts.total_slots);
+  s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)(hist_max_blocks(qm->cuts.total_slots, nrow) - 1) * qm->cuts.total_slots);
   s->ctx.side = xgb_alloc((size_t)nrow);
   if (!s->ctx.hist_partials || !s->ctx.side) goto fail;
-  cuts_quantize(&s->cuts, X, nrow, ncol, stride, s->bins);
+  /* the fit's bin rows: gathered from the matrix's (the gather replaces binning) */
+  if (qm_gather(qm, rows, nrow, s->bins) < 0) goto fail;
   for (int f = 0; f < ncol; f++) s->all_features[f] = f;
   for (int i = 0; i < nrow; i++) s->rows[i] = (uint32_t)i;
   rng_seed(&s->rng, b->p.seed);
@@ -108,14 +151,15 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
     b->n_groups = k;
     /* float, as the JSON model stores it, so a saved and reloaded model starts from
      * the very same margin */
-    b->base_score = (float)(isnan(base_score) ? objective_estimate_base_score(&b->p, label, weight, nrow) : base_score);
+    b->base_score = (float)(isnan(base_score) ? objective_estimate_base_score(&b->p, s->label, s->weight, nrow) : base_score);
     b->base_margin = objective_prob_to_margin(b->p.objective, b->base_score);
   }
   bst_margin_init(b, s->margin, nrow);
-  if (b->n_trees > 0 && predict_add(b->trees, b->tree_group, 0, b->n_trees, X, nrow, ncol, k, s->margin) < 0) goto fail;
+  if (b->n_trees > 0 && !X) { xgb_fail("continued training needs the matrix's floats (X is NULL)"); goto fail; }
+  if (b->n_trees > 0 && predict_add(b->trees, b->tree_group, 0, b->n_trees, X, rows, nrow, ncol, k, s->margin) < 0) goto fail;
 
   GrowContext *c = &s->ctx;
-  c->p = &b->p; c->cuts = &s->cuts; c->bins = s->bins; c->nrow = nrow; c->ncol = s->cuts.n_columns; c->stride = stride;
+  c->p = &b->p; c->cuts = &qm->cuts; c->nrow = nrow; c->ncol = qm->cuts.n_columns; c->stride = stride;
   c->bins = s->bins; c->rows = s->rows; c->gh = s->tree_gh; c->rng = &s->rng;
   c->scratch_bins = s->scratch_bins; c->scratch_gh = s->scratch_gh; c->scratch_rows = s->scratch_rows;
   return 0;
@@ -259,16 +303,19 @@ XGB_API void bst_margin_init(Booster *b, float *margin, int nrow) {
   for (size_t i = 0; i < total; i++) margin[i] = m;
 }
 
-XGB_API int bst_margin_add(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, float *margin) {
+XGB_API int bst_margin_add(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow,
+                           int tree_begin, int tree_end, float *margin) {
   if (ncol < b->num_feature) return xgb_fail("data has %d features but the model uses %d", ncol, b->num_feature);
+  if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
   if (tree_begin < 0) tree_begin = 0;
   if (tree_end > b->n_trees) tree_end = b->n_trees;
-  return predict_add(b->trees, b->tree_group, tree_begin, tree_end, X, nrow, ncol, b->n_groups, margin);
+  return predict_add(b->trees, b->tree_group, tree_begin, tree_end, X, rows, nrow, ncol, b->n_groups, margin);
 }
 
-XGB_API int bst_predict(Booster *b, const float *X, int nrow, int ncol, int tree_begin, int tree_end, int output_margin, float *out) {
+XGB_API int bst_predict(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow,
+                        int tree_begin, int tree_end, int output_margin, float *out) {
   bst_margin_init(b, out, nrow);
-  if (bst_margin_add(b, X, nrow, ncol, tree_begin, tree_end, out) < 0) return -1;
+  if (bst_margin_add(b, X, x_rows, ncol, rows, nrow, tree_begin, tree_end, out) < 0) return -1;
   if (!output_margin) {
     int k = b->n_groups;
     if (b->p.objective == OBJ_MULTI_SOFTMAX) {

@@ -8,6 +8,7 @@
 #include "params.h"
 #include "tree.h"
 #include "binning.h"
+#include "qmatrix.h"
 #include "grower.h"
 
 typedef struct TrainState TrainState;

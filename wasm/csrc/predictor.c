@@ -56,11 +56,11 @@ static inline float walk_categorical(const PackedNode *nodes, const uint32_t *po
  * A row that reaches a leaf early just stays there. */
 enum { FIXED_DEPTH_MAX = 12, WALK_LANES = 8, BLOCK_ROWS = 64, TASK_ROWS = 2048 };
 
-static inline void walk_lanes(const PackedNode *nodes, int depth, const float *X, size_t ncol, int r0,
+static inline void walk_lanes(const PackedNode *nodes, int depth, const float *X, const int32_t *rows, size_t ncol, int r0,
                               float *margin, int n_groups, int g) {
   int32_t at[WALK_LANES];
   const float *row[WALK_LANES];
-  for (int k = 0; k < WALK_LANES; k++) { at[k] = 0; row[k] = X + (size_t)(r0 + k) * ncol; }
+  for (int k = 0; k < WALK_LANES; k++) { at[k] = 0; row[k] = x_row(X, rows, ncol, r0 + k); }
   for (int d = 0; d < depth; d++) {
     for (int k = 0; k < WALK_LANES; k++) {
       const PackedNode *n = nodes + at[k];
@@ -86,7 +86,7 @@ static inline float walk_fixed(const PackedNode *nodes, int depth, const float *
 typedef struct {
   const PackedNode *packed; const size_t *start; const int32_t *depth; const uint32_t *pool;
   const int32_t *tree_group; int t_begin, t_end;
-  const float *X; int nrow, ncol, n_groups; float *margin;
+  const float *X; const int32_t *rows; int nrow, ncol, n_groups; float *margin;
 } PredictJob;
 
 /* Rows [task * TASK_ROWS, ...): blocks of rows, all trees per block, so the rows stay in
@@ -104,21 +104,21 @@ static void predict_task(void *arg, int task) {
       const PackedNode *nodes = j->packed + j->start[t - j->t_begin];
       int g = j->tree_group[t], depth = j->depth[t - j->t_begin], r = r0;
       if (j->pool) {
-        for (; r < r1; r++) margin[(size_t)r * n_groups + g] += walk_categorical(nodes, j->pool, j->X + (size_t)r * ncol);
+        for (; r < r1; r++) margin[(size_t)r * n_groups + g] += walk_categorical(nodes, j->pool, x_row(j->X, j->rows, ncol, r));
         continue;
       }
       if (depth <= FIXED_DEPTH_MAX) {
-        for (; r + WALK_LANES <= r1; r += WALK_LANES) walk_lanes(nodes, depth, j->X, ncol, r, margin, n_groups, g);
-        for (; r < r1; r++) margin[(size_t)r * n_groups + g] += walk_fixed(nodes, depth, j->X + (size_t)r * ncol);
+        for (; r + WALK_LANES <= r1; r += WALK_LANES) walk_lanes(nodes, depth, j->X, j->rows, ncol, r, margin, n_groups, g);
+        for (; r < r1; r++) margin[(size_t)r * n_groups + g] += walk_fixed(nodes, depth, x_row(j->X, j->rows, ncol, r));
       } else {
-        for (; r < r1; r++) margin[(size_t)r * n_groups + g] += walk(nodes, j->X + (size_t)r * ncol);
+        for (; r < r1; r++) margin[(size_t)r * n_groups + g] += walk(nodes, x_row(j->X, j->rows, ncol, r));
       }
     }
   }
 }
 
 int predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end,
-                const float *X, int nrow, int ncol, int n_groups, float *margin) {
+                const float *X, const int32_t *rows, int nrow, int ncol, int n_groups, float *margin) {
   if (t_end <= t_begin || nrow <= 0) return 0;
   size_t total = 0, pool_size = 0;
   for (int t = t_begin; t < t_end; t++) {
@@ -136,7 +136,7 @@ int predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t
     free(packed); free(start); free(depth); free(pool);
     for (int r = 0; r < nrow; r++)
       for (int t = t_begin; t < t_end; t++)
-        margin[(size_t)r * n_groups + tree_group[t]] += trees[t].cond[predict_leaf(&trees[t], X + (size_t)r * ncol)];
+        margin[(size_t)r * n_groups + tree_group[t]] += trees[t].cond[predict_leaf(&trees[t], x_row(X, rows, (size_t)ncol, r))];
     return 0;
   }
   size_t at = 0, pool_at = 0;
@@ -171,7 +171,7 @@ int predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t
     }
     at += tr->n_nodes;
   }
-  PredictJob j = { packed, start, depth, pool, tree_group, t_begin, t_end, X, nrow, ncol, n_groups, margin };
+  PredictJob j = { packed, start, depth, pool, tree_group, t_begin, t_end, X, rows, nrow, ncol, n_groups, margin };
   int rc = par_run(predict_task, &j, (nrow + TASK_ROWS - 1) / TASK_ROWS);
   free(packed); free(start); free(depth); free(pool);
   return rc;

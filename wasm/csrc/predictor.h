@@ -7,10 +7,16 @@
 #define XGB_PREDICTOR_H
 #include "tree.h"
 
-/* margin[row * n_groups + tree_group[t]] += tree t's output, for t in [t_begin, t_end);
- * in parallel over blocks of rows (threads.h). Returns 0, or -1 when a worker failed. */
+/* margin[i * n_groups + tree_group[t]] += tree t's output on row i, for t in [t_begin, t_end)
+ * and i in [0, nrow); row i is X's row rows[i] (X's row i when rows is NULL: a row view
+ * is read through its indexes, never copied). In parallel over blocks of rows
+ * (threads.h). Returns 0, or -1 when a worker failed. */
 int predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end,
-                const float *X, int nrow, int ncol, int n_groups, float *margin);
+                const float *X, const int32_t *rows, int nrow, int ncol, int n_groups, float *margin);
+/* Row i of X, through the optional row indexes. */
+static inline const float *x_row(const float *X, const int32_t *rows, size_t ncol, int i) {
+  return X + (rows ? (size_t)rows[i] : (size_t)i) * ncol;
+}
 /* Index of the leaf each row reaches in one tree. */
 int predict_leaf(const Tree *t, const float *row);
 #endif

@@ -71,6 +71,7 @@
  * count as 0; larger ones are an error. */
 #include "shap.h"
 #include "api.h"
+#include "predictor.h"
 
 #define FAST_MAX_PATH 12                  /* at most 4096 patterns per leaf */
 #define FAST_TABLE_BUDGET (64u << 20)     /* bytes of pattern tables per call */
@@ -423,7 +424,7 @@ static void saabas(const ShapModel *m, int ti, const float *x, double *phi) {
 
 /* phi[(row - r0) * K * W + group * W + j] for rows [r0, r1), bias included; tree by tree
  * over the block, so each tree's tables are read from cache. */
-static void block_contribs(const ShapModel *m, const int32_t *tree_group, const float *X, int ncol, int r0, int r1,
+static void block_contribs(const ShapModel *m, const int32_t *tree_group, const float *X, const int32_t *rows, int ncol, int r0, int r1,
                            int M, int K, int approx, double *phi) {
   size_t W = (size_t)M + 1, row = (size_t)K * W;
   memset(phi, 0, sizeof(double) * row * (r1 - r0));
@@ -433,7 +434,7 @@ static void block_contribs(const ShapModel *m, const int32_t *tree_group, const 
     const ShapTree *st = &m->trees[t];
     double *pg = phi + (size_t)tree_group[t] * W;
     for (int r = r0; r < r1; r++) {
-      const float *x = X + (size_t)r * ncol;
+      const float *x = x_row(X, rows, (size_t)ncol, r);
       double *pr = pg + (r - r0) * row;
       if (approx) saabas(m, t, x, pr);
       else if (st->table) table_walk(m, st, x, pr);
@@ -444,8 +445,9 @@ static void block_contribs(const ShapModel *m, const int32_t *tree_group, const 
 
 /* ---- exported ----------------------------------------------------------------------- */
 
-XGB_API int bst_predict_contribs(Booster *b, const float *X, int nrow, int ncol, int tree_end, int approx, float *out) {
+XGB_API int bst_predict_contribs(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out) {
   if (ncol < b->num_feature) return xgb_fail("data has %d features but the model uses %d", ncol, b->num_feature);
+  if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
   ShapModel m;
   if (shap_prepare(b, tree_end, approx ? 0 : nrow, &m) < 0) return -1;
   int M = b->num_feature, K = b->n_groups > 0 ? b->n_groups : 1;
@@ -454,7 +456,7 @@ XGB_API int bst_predict_contribs(Booster *b, const float *X, int nrow, int ncol,
   if (!phi) { shap_release(&m); return -1; }
   for (int r0 = 0; r0 < nrow; r0 += ROW_BLOCK) {
     int r1 = r0 + ROW_BLOCK < nrow ? r0 + ROW_BLOCK : nrow;
-    block_contribs(&m, b->tree_group, X, ncol, r0, r1, M, K, approx, phi);
+    block_contribs(&m, b->tree_group, X, rows, ncol, r0, r1, M, K, approx, phi);
     float *o = out + (size_t)r0 * row;
     for (size_t j = 0; j < row * (r1 - r0); j++) o[j] = (float)phi[j];
   }
@@ -463,8 +465,9 @@ XGB_API int bst_predict_contribs(Booster *b, const float *X, int nrow, int ncol,
   return 0;
 }
 
-XGB_API int bst_predict_interactions(Booster *b, const float *X, int nrow, int ncol, int tree_end, int approx, float *out) {
+XGB_API int bst_predict_interactions(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out) {
   if (ncol < b->num_feature) return xgb_fail("data has %d features but the model uses %d", ncol, b->num_feature);
+  if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
   ShapModel m;
   if (shap_prepare(b, tree_end, approx ? 0 : nrow, &m) < 0) return -1;
   int M = b->num_feature, K = b->n_groups > 0 ? b->n_groups : 1, W = M + 1, rc = -1;
@@ -493,9 +496,9 @@ XGB_API int bst_predict_interactions(Booster *b, const float *X, int nrow, int n
   }
   for (int r0 = 0; r0 < nrow; r0 += ROW_BLOCK) {
     int r1 = r0 + ROW_BLOCK < nrow ? r0 + ROW_BLOCK : nrow;
-    block_contribs(&m, b->tree_group, X, ncol, r0, r1, M, K, approx, phi);
+    block_contribs(&m, b->tree_group, X, rows, ncol, r0, r1, M, K, approx, phi);
     for (int r = r0; r < r1; r++) {
-      const float *x = X + (size_t)r * ncol;
+      const float *x = x_row(X, rows, (size_t)ncol, r);
       const double *pr = phi + (size_t)(r - r0) * row;
       float *o = out + (size_t)r * row * W;
       memset(o, 0, sizeof(float) * row * W);

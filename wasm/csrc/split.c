@@ -26,22 +26,33 @@ double node_score(const Params *p, double G, double H) {
   return ret;
 }
 
+/* floor: the best before this scan; a missing-left scan keeps the last of its ties
+ * (scan_plain explains why) */
 static inline void consider(const Params *p, SplitInfo *best, double parent, int f, int b, int dleft,
-                            double GL, double HL, double G, double H) {
+                            double GL, double HL, double G, double H, double floor) {
   double GR = G - GL, HR = H - HL;
   if (HL < p->min_child_weight || HR < p->min_child_weight) return;
   double chg = node_score(p, GL, HL) + node_score(p, GR, HR) - parent;
-  if (chg > best->loss_chg) {
+  if (chg > best->loss_chg || (dleft && chg == best->loss_chg && chg > floor)) {
     best->loss_chg = chg; best->feature = f; best->bin = b; best->default_left = dleft; best->kind = SPLIT_ON_THRESHOLD;
     best->GL = GL; best->HL = HL; best->GR = GR; best->HR = HR;
   }
 }
 
 /* The common case (alpha = 0, max_delta_step = 0): score = G^2 / (H + lambda), with
- * the checks folded into the scan so the loop has no calls. */
+ * the checks folded into the scan so the loop has no calls.
+ *
+ * Ties: thresholds on either side of a bin with no rows in the node split the rows the
+ * same way and score exactly the same. XGBoost scans the missing-right direction upwards
+ * and the missing-left one downwards, each keeping its first best, so among tied
+ * thresholds it keeps the lowest when missing values go right and the highest when they
+ * go left; a later direction replaces the best only when strictly better. The scans
+ * here run upwards in both directions, so the missing-left one (dleft) keeps the last of
+ * its ties instead. Empty bins are common: deep nodes, and a fit on a row view, where
+ * the whole matrix's cuts include values only other rows have (qmatrix.h). */
 static void scan_plain(const Params *p, SplitInfo *best, double parent, int f, const HistBin *hf,
                        int first, int last, int dleft, double GL, double HL, double G, double H) {
-  double lambda = p->lambda, mcw = p->min_child_weight, bestchg = best->loss_chg;
+  double lambda = p->lambda, mcw = p->min_child_weight, floor = best->loss_chg, bestchg = floor;
   int bb = -2;
   double bgl = 0, bhl = 0;
   for (int b = first; b <= last; b++) {
@@ -49,7 +60,7 @@ static void scan_plain(const Params *p, SplitInfo *best, double parent, int f, c
     double GR = G - GL, HR = H - HL;
     if (HL < mcw || HR < mcw || HL <= 0.0 || HR <= 0.0) continue;
     double chg = GL * GL / (HL + lambda) + GR * GR / (HR + lambda) - parent;
-    if (chg > bestchg) { bestchg = chg; bb = b; bgl = GL; bhl = HL; }
+    if (chg > bestchg || (dleft && chg == bestchg && chg > floor)) { bestchg = chg; bb = b; bgl = GL; bhl = HL; }
   }
   if (bb >= -1) {
     best->loss_chg = bestchg; best->feature = f; best->bin = bb; best->default_left = dleft; best->kind = SPLIT_ON_THRESHOLD;
@@ -81,15 +92,16 @@ static void split_find_feature(const Params *p, const Cuts *cuts, const HistBin 
   double GL = 0, HL = 0;
   for (int b = 0; b < nb - 1 + has_missing; b++) {
     GL += hf[b].g; HL += hf[b].h;
-    consider(p, best, parent, f, b, 0, GL, HL, G, H);
+    consider(p, best, parent, f, b, 0, GL, HL, G, H, 0.0);
   }
   if (has_missing) {
     /* backward: missing goes left */
+    double floor = best->loss_chg;
     GL = miss.g; HL = miss.h;
-    consider(p, best, parent, f, -1, 1, GL, HL, G, H);
+    consider(p, best, parent, f, -1, 1, GL, HL, G, H, floor);
     for (int b = 0; b < nb - 1; b++) {
       GL += hf[b].g; HL += hf[b].h;
-      consider(p, best, parent, f, b, 1, GL, HL, G, H);
+      consider(p, best, parent, f, b, 1, GL, HL, G, H, floor);
     }
   }
 }

@@ -138,7 +138,8 @@ export class Booster {
     const out = alloc(Math.max(4, d.nrow * k * 4));
     try {
       setThreads(resolveThreads(this.params.nthread));
-      check(getCore().bst_predict(b, d.xPtr, d.nrow, d.ncol, begin * this.treesPerRound, end * this.treesPerRound, opts.outputMargin ? 1 : 0, out), "predict");
+      const src = d.source(); // a row view is read through its indexes
+      check(getCore().bst_predict(b, src.X, src.xRows, src.ncol, src.rows, src.n, begin * this.treesPerRound, end * this.treesPerRound, opts.outputMargin ? 1 : 0, out), "predict");
       const width = this.params.objective === "multi:softmax" && !opts.outputMargin ? 1 : k;
       return f32(out, d.nrow * width).slice();
     } finally {
@@ -161,7 +162,8 @@ export class Booster {
       const c = getCore();
       const fn = opts.predInteractions ? c.bst_predict_interactions : c.bst_predict_contribs;
       setThreads(resolveThreads(this.params.nthread));
-      check(fn(b, d.xPtr, d.nrow, d.ncol, end * this.treesPerRound, opts.approxContribs ? 1 : 0, out), "predict");
+      const src = d.source();
+      check(fn(b, src.X, src.xRows, src.ncol, src.rows, src.n, end * this.treesPerRound, opts.approxContribs ? 1 : 0, out), "predict");
       return f32(out, d.nrow * perRow).slice();
     } finally {
       free(out);

@@ -2,9 +2,30 @@
  * DMatrix: a dense float32 matrix (row-major) with labels and weights, copied into the
  * core's memory once so training and prediction read it without further copies.
  * Missing values (NaN, or the `missing` value) are stored as NaN.
+ *
+ * Bin once. The first train() on a matrix bins it in the core (wasm/csrc/qmatrix.h:
+ * cuts at the quantiles of every row, and each row's byte codes) and keeps that
+ * quantised form with the matrix, keyed by what determines it: max_bin and the
+ * categorical columns (the weights are the matrix's own). A later train() with the same
+ * key reuses it; another key rebuilds it, replacing the old one (one kept per matrix:
+ * a tuning job over max_bin would otherwise hold one per value tried).
+ *
+ * Row views. `slice(rows)` (XGBoost's name; LightGBM's Dataset.subset) returns a view:
+ * it shares the matrix's floats, labels, weights and quantised form and holds only its
+ * row indexes (an Int32Array in the core's memory). Training on a view gathers its
+ * rows' byte codes into the fit's own buffers — no float copy, no re-binning — so k
+ * folds of one matrix bin it once. A fit on a view therefore uses the whole matrix's
+ * quantiles, as LightGBM's subsets and XGBoost's QuantileDMatrix(..., ref=) do: the cuts
+ * see the held-out rows' feature values, never their labels. predict() and evals read a
+ * view's rows through its indexes; getData / getLabel / getWeight return copies of its
+ * rows. A view of a view indexes the same matrix (the indexes are composed).
+ *
+ * Lifetime: the matrix's memory lives while the matrix or any view of it does (a count
+ * of holders). free() of the matrix while views live ends the matrix object, not the
+ * storage under them; free() of a view frees only its indexes.
  */
 import { checkCategoricalCodes } from "./categorical";
-import { alloc, copyF32, f32, free } from "./wasm";
+import { alloc, copyF32, f32, free, getCore, i32, lastError } from "./wasm";
 
 export interface DMatrixOptions {
   nrow?: number;
@@ -30,7 +51,55 @@ export interface DMatrixOptions {
 /** XGBoost's feature type names (data.cc LoadFeatureType): all numeric but "c". */
 const FEATURE_TYPES = ["q", "c", "int", "float", "i"];
 
-const registry = new FinalizationRegistry<number[]>((ptrs) => ptrs.forEach(free));
+/** What a matrix and its views share: the floats, labels and weights in the core's
+ * memory and the quantised form, freed when the last holder lets go. */
+class Storage {
+  xPtr = 0;
+  labelPtr = 0;
+  weightPtr = 0;
+  /** the core's QMatrix (0: not built yet) and the key it was built with */
+  private qm = 0;
+  private qmKey = "";
+  private holders = 1;
+
+  constructor(readonly nrow: number, readonly ncol: number) {}
+
+  hold(): this { this.holders++; return this; }
+
+  release(): void {
+    if (--this.holders > 0) return;
+    if (this.qm) getCore().qm_free(this.qm);
+    free(this.xPtr); free(this.labelPtr); free(this.weightPtr);
+    this.qm = this.xPtr = this.labelPtr = this.weightPtr = 0;
+  }
+
+  /** The quantised form for max_bin and the feature types (1 = categorical; none: all numeric). */
+  quantised(maxBin: number, types?: Uint8Array): number {
+    const key = `${maxBin}:${types ? types.join("") : ""}`;
+    if (this.qm && key === this.qmKey) return this.qm;
+    const c = getCore();
+    if (this.qm) { c.qm_free(this.qm); this.qm = 0; }
+    const typesPtr = types ? alloc(Math.max(1, types.length)) : 0;
+    try {
+      if (types) new Uint8Array(c.memory.buffer, typesPtr, types.length).set(types);
+      const qm = c.qm_build(this.xPtr, this.nrow, this.ncol, this.weightPtr, maxBin, typesPtr);
+      if (!qm) throw new Error(`train: ${lastError() || "binning the matrix failed"}`);
+      this.qm = qm;
+      this.qmKey = key;
+      return qm;
+    } finally {
+      free(typesPtr);
+    }
+  }
+}
+
+/** What a DMatrix object owns: its hold on the storage, and a view's row indexes. */
+interface Holding { store: Storage; rowsPtr: number }
+const release = (h: Holding) => { free(h.rowsPtr); h.store.release(); };
+const registry = new FinalizationRegistry<Holding>(release);
+
+/** @internal where the core reads a matrix's rows: row i is X's row rows[i] (i when rows is 0) */
+export interface RowSource { X: number; xRows: number; ncol: number; rows: number; n: number; label: number; weight: number }
 
 export class DMatrix {
   readonly nrow: number;
@@ -44,11 +113,13 @@ export class DMatrix {
     for (const c of this.catFeatures) t[c] = "c";
     return t;
   }
-  /** @internal pointers into the core's memory */
-  xPtr = 0;
-  labelPtr = 0;
-  weightPtr = 0;
+  /** the shared storage (undefined after free()) */
+  private store?: Storage;
+  /** a view's row indexes into the storage's rows (Int32, in the core's memory); 0 for a whole matrix */
+  private rowsPtr = 0;
   private token = {};
+  /** True for a row view made by slice(). */
+  get isView(): boolean { return this.rowsPtr !== 0; }
 
   constructor(X: Float32Array | Float64Array | ArrayLike<number> | number[][], opts: DMatrixOptions = {}) {
     for (const k of ["nrow", "ncol"] as const) {
@@ -88,8 +159,10 @@ export class DMatrix {
 
     const missing = opts.missing ?? NaN;
     const n = nrow * ncol;
-    this.xPtr = alloc(Math.max(4, n * 4));
-    const dst = f32(this.xPtr, n);
+    const store = new Storage(nrow, ncol);
+    this.store = store;
+    store.xPtr = alloc(Math.max(4, n * 4));
+    const dst = f32(store.xPtr, n);
     // Typed arrays hold numbers by construction; plain arrays are checked cell by cell,
     // so "x" or {} is an error rather than a silent NaN, and null is missing (never 0).
     const cell = (v: unknown, i: number): number => {
@@ -124,7 +197,7 @@ export class DMatrix {
     }
     if (opts.label !== undefined) this.setLabel(opts.label);
     if (opts.weight !== undefined) this.setWeight(opts.weight);
-    registry.register(this, [this.xPtr], this.token);
+    registry.register(this, { store, rowsPtr: 0 }, this.token);
   }
 
   /** The categorical columns from catFeatures and / or featureTypes (which must agree). */
@@ -175,7 +248,7 @@ export class DMatrix {
     for (let i = 0; i < label.length; i++) {
       if (!Number.isFinite(label[i])) { this.free(); throw new Error(`DMatrix: label[${i}] is ${label[i]}; labels must be finite numbers`); }
     }
-    this.labelPtr = copyF32(label);
+    this.store!.labelPtr = copyF32(label);
   }
 
   private setWeight(weight: ArrayLike<number>): void {
@@ -183,56 +256,106 @@ export class DMatrix {
     for (let i = 0; i < weight.length; i++) {
       if (!(Number.isFinite(weight[i]) && weight[i] >= 0)) { this.free(); throw new Error(`DMatrix: weight[${i}] is ${weight[i]}; weights must be finite and >= 0`); }
     }
-    this.weightPtr = copyF32(weight);
+    this.store!.weightPtr = copyF32(weight);
   }
 
-  get hasLabel(): boolean { return this.labelPtr !== 0; }
+  get hasLabel(): boolean { return this.live().labelPtr !== 0; }
+
+  private live(): Storage {
+    if (!this.store) throw new Error("DMatrix: used after free()");
+    return this.store;
+  }
+
+  /** The rows of a float column array of the storage (length nrow × width), copied. */
+  private gather(ptr: number, width: number): Float32Array {
+    const all = f32(ptr, this.live().nrow * width);
+    if (!this.rowsPtr) return all.slice();
+    const rows = i32(this.rowsPtr, this.nrow), out = new Float32Array(this.nrow * width);
+    for (let i = 0; i < this.nrow; i++) out.set(all.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
+    return out;
+  }
 
   /** A copy of the labels (Float32Array), or undefined. */
   getLabel(): Float32Array | undefined {
-    this.assertLive();
-    return this.labelPtr ? f32(this.labelPtr, this.nrow).slice() : undefined;
+    const s = this.live();
+    return s.labelPtr ? this.gather(s.labelPtr, 1) : undefined;
   }
 
   getWeight(): Float32Array | undefined {
-    this.assertLive();
-    return this.weightPtr ? f32(this.weightPtr, this.nrow).slice() : undefined;
+    const s = this.live();
+    return s.weightPtr ? this.gather(s.weightPtr, 1) : undefined;
   }
 
   /** A copy of the feature matrix, row-major, missing as NaN. */
   getData(): Float32Array {
-    this.assertLive();
-    return f32(this.xPtr, this.nrow * this.ncol).slice();
+    return this.gather(this.live().xPtr, this.ncol);
   }
 
-  /** A new DMatrix with the given rows (in that order), their labels and weights. */
+  /**
+   * A row view of the given rows (in that order, repeats allowed): it shares this
+   * matrix's data, labels, weights and quantised form and holds only the row indexes
+   * (see the module comment). Rows are integers in [0, nrow); a view of a view indexes
+   * the same matrix.
+   */
   slice(rows: ArrayLike<number>): DMatrix {
-    this.assertLive();
-    const ncol = this.ncol, out = new Float32Array(rows.length * ncol);
-    const X = f32(this.xPtr, this.nrow * ncol);
-    const label = this.labelPtr ? new Float32Array(rows.length) : undefined;
-    const weight = this.weightPtr ? new Float32Array(rows.length) : undefined;
-    const L = this.labelPtr ? f32(this.labelPtr, this.nrow) : undefined;
-    const W = this.weightPtr ? f32(this.weightPtr, this.nrow) : undefined;
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      if (!(Number.isInteger(r) && r >= 0 && r < this.nrow)) throw new Error(`DMatrix.slice: row ${r} is out of range [0, ${this.nrow})`);
-      out.set(X.subarray(r * ncol, (r + 1) * ncol), i * ncol);
-      if (label) label[i] = L![r];
-      if (weight) weight[i] = W![r];
+    const store = this.live();
+    if (rows === null || typeof rows !== "object" || typeof rows.length !== "number") {
+      throw new Error(`DMatrix.slice: rows must be an array of row indexes, got ${rows === null ? "null" : typeof rows}`);
     }
-    return new DMatrix(out, { nrow: rows.length, ncol, label, weight, featureNames: this.featureNames, catFeatures: this.catFeatures });
+    const n = rows.length;
+    const idx = new Int32Array(n);
+    const parent = this.rowsPtr ? i32(this.rowsPtr, this.nrow).slice() : undefined;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      if (!(Number.isInteger(r) && r >= 0 && r < this.nrow)) {
+        throw new Error(`DMatrix.slice: rows[${i}] is ${JSON.stringify(r)}; row indexes must be integers in [0, ${this.nrow})`);
+      }
+      idx[i] = parent ? parent[r] : r;
+    }
+    const rowsPtr = alloc(Math.max(4, n * 4));
+    i32(rowsPtr, n).set(idx);
+    const view: DMatrix = Object.create(DMatrix.prototype);
+    Object.assign(view, {
+      nrow: n, ncol: this.ncol, featureNames: this.featureNames, catFeatures: this.catFeatures,
+      store: store.hold(), rowsPtr, token: {},
+    });
+    registry.register(view, { store, rowsPtr }, view.token);
+    return view;
+  }
+
+  /** @internal where the core reads this matrix's rows */
+  source(): RowSource {
+    const s = this.live();
+    return { X: s.xPtr, xRows: s.nrow, ncol: this.ncol, rows: this.rowsPtr, n: this.nrow, label: s.labelPtr, weight: s.weightPtr };
+  }
+
+  /** @internal the quantised form of the whole matrix (a view: of the matrix it views), built once per key */
+  quantised(maxBin: number, types?: Uint8Array): number {
+    return this.live().quantised(maxBin, types);
+  }
+
+  /** @internal labels and weights in this matrix's row order, for the core's metrics:
+   * the storage's own arrays, or (a view) copies freed by done() */
+  targets(): { label: number; weight: number; done(): void } {
+    const s = this.live();
+    if (!this.rowsPtr) return { label: s.labelPtr, weight: s.weightPtr, done: () => {} };
+    const label = s.labelPtr ? copyF32(this.gather(s.labelPtr, 1)) : 0;
+    const weight = s.weightPtr ? copyF32(this.gather(s.weightPtr, 1)) : 0;
+    return { label, weight, done: () => { free(label); free(weight); } };
   }
 
   /** @internal */
   assertLive(): void {
-    if (!this.xPtr) throw new Error("DMatrix: used after free()");
+    this.live();
   }
 
-  /** Returns the matrix's memory to the core. */
+  /** Returns the matrix's memory to the core: a view's indexes; the data once neither the
+   * matrix nor any view of it holds it. Further use of this object is an Error. */
   free(): void {
+    if (!this.store) return;
     registry.unregister(this.token);
-    free(this.xPtr); free(this.labelPtr); free(this.weightPtr);
-    this.xPtr = this.labelPtr = this.weightPtr = 0;
+    release({ store: this.store, rowsPtr: this.rowsPtr });
+    this.store = undefined;
+    this.rowsPtr = 0;
   }
 }

@@ -7,7 +7,8 @@
  *   const bst = train({ objective: "reg:squarederror", max_depth: 4 }, d, { numBoostRound: 100 });
  *   bst.predict(d); bst.saveModel(); Booster.loadModel(json);
  *
- * Stages of boosting, one C file each (wasm/csrc): binning.c (binning_categorical.c) →
+ * Stages of boosting, one C file each (wasm/csrc): binning.c (binning_categorical.c;
+ * qmatrix.c keeps a matrix's bins for every fit on its rows, DMatrix.slice's views) →
  * histogram.c → split.c (split_categorical.c) → grower.c / grower_symmetric.c →
  * predictor.c, with objective/ and metric/ apart and booster.c driving the rounds.
  * tree.h holds the one rule by which a row goes left or right at a node.

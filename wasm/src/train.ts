@@ -123,11 +123,18 @@ function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], r
   }
   const k = numGroups(p);
   const margins: number[] = [];
+  const targets: { label: number; weight: number; done(): void }[] = [];
   const verbose = opts.verboseEval === true ? 1 : typeof opts.verboseEval === "number" ? opts.verboseEval : 0;
   try {
     setThreads(resolveThreads(p.nthread));
-    check(c.bst_train_begin(bst.ptr, dtrain.xPtr, dtrain.nrow, dtrain.ncol, dtrain.labelPtr, dtrain.weightPtr, p.base_score ?? NaN), "train");
+    // The matrix's quantised form (built on the first fit, dmatrix.ts); a view's fit
+    // gathers its rows' codes from it.
+    const types = featureTypes ? Uint8Array.from(featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
+    const qm = dtrain.quantised(p.max_bin, types);
+    const src = dtrain.source();
+    check(c.bst_train_begin_q(bst.ptr, qm, src.X, src.label, src.weight, src.rows, src.n, p.base_score ?? NaN), "train");
     for (const [d] of evals) {
+      targets.push(d.targets());
       if (d === dtrain) { margins.push(0); continue; }
       const m = alloc(Math.max(4, d.nrow * k * 4));
       margins.push(m);
@@ -146,10 +153,13 @@ function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], r
       evals.forEach(([d, name], j) => {
         let m = margins[j];
         if (d === dtrain) m = c.bst_train_margin(bst.ptr);
-        else check(c.bst_margin_add(bst.ptr, d.xPtr, d.nrow, d.ncol, before, after, m), "train");
+        else {
+          const src = d.source(); // a row view is read through its indexes
+          check(c.bst_margin_add(bst.ptr, src.X, src.xRows, src.ncol, src.rows, src.n, before, after, m), "train");
+        }
         scores[name] = {};
         for (const metric of p.eval_metric) {
-          const v = c.bst_eval(bst.ptr, METRICS.indexOf(metric), m, d.labelPtr, d.weightPtr, d.nrow);
+          const v = c.bst_eval(bst.ptr, METRICS.indexOf(metric), m, targets[j].label, targets[j].weight, d.nrow);
           scores[name][metric] = v;
           bst.evalsResult[name][metric].push(v);
         }
@@ -177,6 +187,7 @@ function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], r
   } finally {
     if (bst.ptr) c.bst_train_end(bst.ptr);
     margins.forEach((m) => free(m));
+    targets.forEach((t) => t.done());
   }
   return bst;
 }
