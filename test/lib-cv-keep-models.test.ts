@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { crossValidate, Ensemble, loadDiabetes, loadEnsemble, ridge, takeRows, toMatrix, xgboost, TreeMember } from "ensemble-workbook";
+import { crossValidate, Ensemble, holdCoreMatrix, loadDiabetes, loadEnsemble, ridge, rowView, takeRows, toMatrix, xgboost, TreeMember } from "ensemble-workbook";
 import { buildEnsemble, train } from "../trainer/train";
 import { optMlPaths } from "../trainer/optml";
 
@@ -40,6 +40,8 @@ test("keepModels: models[fold][member] are the fitted fold members (their held-o
   const ens = new Ensemble({ members: [xgboost({ num_round: 12, max_depth: 2 }), ridge({ alpha: 0.5 })] });
   const cv = crossValidate(ens, table, { label: "target", k: 3, seed: 4, keepModels: true });
   const m = toMatrix(table, { label: "target" });
+  // the folds are row views of one binned matrix: a fresh fit on the same rows of it is the reference
+  const release = holdCoreMatrix(m);
   assert.ok(cv.models);
   assert.is(cv.models!.length, 3);
   cv.folds.forEach((fold, f) => {
@@ -48,7 +50,7 @@ test("keepModels: models[fold][member] are the fitted fold members (their held-o
     assert.equal(fm.map((c) => c.kind), ["xgboost", "ridge"]);
     assert.ok(fm.every((c, j) => c !== ens.members[j]), "fold models are clones, not the ensemble's members");
     const te = takeRows(m, fold.test);
-    const tr = takeRows(m, fold.train);
+    const tr = rowView(m, fold.train);
     fm.forEach((c, j) => {
       const p = c.predict(te);
       const oof = Float64Array.from(fold.test, (i) => cv.oof[c.name][i]);
@@ -60,6 +62,7 @@ test("keepModels: models[fold][member] are the fitted fold members (their held-o
       fresh.free();
     });
   });
+  release();
   for (const fm of cv.models!) for (const c of fm) c.free();
   // the ensemble's own members stay unfitted
   assert.throws(() => ens.members[0].toFile(), /not fitted/);
@@ -88,19 +91,22 @@ test("trainer final_model=folds: the fold models are fitted once (by the CV) and
   const manifest = JSON.parse(fs.readFileSync(path.join(root, "model", "manifest.json"), "utf8"));
   assert.equal(manifest.members.map((x: any) => x.name), ["xgboost_fold1", "ridge_fold1", "xgboost_fold2", "ridge_fold2", "xgboost_fold3", "ridge_fold3"]);
 
-  // reference: fit every member on every fold's training rows independently, average the 6 predictions
+  // reference: fit every member on every fold's training rows (row views of one binned matrix, as the job's
+  // folds are) independently, average the 6 predictions
   const table = loadDiabetes();
   const m = toMatrix(table, { label: "target" });
+  const release = holdCoreMatrix(m);
   const ref = new Float64Array(m.nrow);
   const spec = buildEnsemble(result.settings);
   result.cv.folds.forEach((fold) => {
     for (const member of spec.members) {
       const c = member.clone();
-      c.fit(takeRows(m, fold.train));
+      c.fit(rowView(m, fold.train));
       c.predict(m).forEach((v, i) => (ref[i] += v / (result.cv.folds.length * spec.members.length)));
       c.free();
     }
   });
+  release();
   const loaded = loadEnsemble(path.join(root, "model"));
   const p = loaded.predict(table).prediction;
   loaded.free();

@@ -7,8 +7,11 @@
  * cuts at the quantiles of every row, and each row's byte codes) and keeps that
  * quantised form with the matrix, keyed by what determines it: max_bin and the
  * categorical columns (the weights are the matrix's own). A later train() with the same
- * key reuses it; another key rebuilds it, replacing the old one (one kept per matrix:
- * a tuning job over max_bin would otherwise hold one per value tried).
+ * key reuses it; another key builds another form. A matrix keeps the forms of its last
+ * MAX_FORMS keys: an ensemble's members bin differently (xgboost's max_bin 256, catboost's
+ * border_count 254), and a cross-validation alternates between them fold after fold, so
+ * one form per matrix would re-bin for every fit; a notebook looping over max_bin values
+ * holds at most MAX_FORMS.
  *
  * Row views. `slice(rows)` (XGBoost's name; LightGBM's Dataset.subset) returns a view:
  * it shares the matrix's floats, labels, weights and quantised form and holds only its
@@ -51,15 +54,17 @@ export interface DMatrixOptions {
 /** XGBoost's feature type names (data.cc LoadFeatureType): all numeric but "c". */
 const FEATURE_TYPES = ["q", "c", "int", "float", "i"];
 
+/** Quantised forms a matrix keeps (one per max_bin and categorical columns), the oldest dropped first. */
+const MAX_FORMS = 4;
+
 /** What a matrix and its views share: the floats, labels and weights in the core's
  * memory and the quantised form, freed when the last holder lets go. */
 class Storage {
   xPtr = 0;
   labelPtr = 0;
   weightPtr = 0;
-  /** the core's QMatrix (0: not built yet) and the key it was built with */
-  private qm = 0;
-  private qmKey = "";
+  /** the core's QMatrix per key (max_bin and feature types), oldest first */
+  private forms = new Map<string, number>();
   private holders = 1;
 
   constructor(readonly nrow: number, readonly ncol: number) {}
@@ -68,24 +73,29 @@ class Storage {
 
   release(): void {
     if (--this.holders > 0) return;
-    if (this.qm) getCore().qm_free(this.qm);
+    for (const qm of this.forms.values()) getCore().qm_free(qm);
+    this.forms.clear();
     free(this.xPtr); free(this.labelPtr); free(this.weightPtr);
-    this.qm = this.xPtr = this.labelPtr = this.weightPtr = 0;
+    this.xPtr = this.labelPtr = this.weightPtr = 0;
   }
 
   /** The quantised form for max_bin and the feature types (1 = categorical; none: all numeric). */
   quantised(maxBin: number, types?: Uint8Array): number {
     const key = `${maxBin}:${types ? types.join("") : ""}`;
-    if (this.qm && key === this.qmKey) return this.qm;
+    const kept = this.forms.get(key);
+    if (kept) return kept;
     const c = getCore();
-    if (this.qm) { c.qm_free(this.qm); this.qm = 0; }
+    if (this.forms.size >= MAX_FORMS) {
+      const [oldest, qm] = this.forms.entries().next().value!;
+      c.qm_free(qm);
+      this.forms.delete(oldest);
+    }
     const typesPtr = types ? alloc(Math.max(1, types.length)) : 0;
     try {
       if (types) new Uint8Array(c.memory.buffer, typesPtr, types.length).set(types);
       const qm = c.qm_build(this.xPtr, this.nrow, this.ncol, this.weightPtr, maxBin, typesPtr);
       if (!qm) throw new Error(`train: ${lastError() || "binning the matrix failed"}`);
-      this.qm = qm;
-      this.qmKey = key;
+      this.forms.set(key, qm);
       return qm;
     } finally {
       free(typesPtr);
