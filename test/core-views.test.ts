@@ -19,7 +19,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
-import { DMatrix, train, type XGBoostParams } from "node-xgboost-wasm";
+import { coreBuild, coreFloats, DMatrix, train, type XGBoostParams } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { categoricalData, classLabels, mean, mulberry32, type Data } from "./helpers/core-data";
 
@@ -258,6 +258,41 @@ test("views: getData / getLabel / getWeight are the rows' copies; a view of a vi
   assert.is(after.predict(vv).length, 2);
   v.free(); // twice is harmless
   after.free(); big.free(); vv.free();
+});
+
+test("coreFloats: a matrix filled in the core's memory is the DMatrix's data (no copy) — same model as a copy; valid after the DMatrix is freed and the memory has grown", () => {
+  const rng = mulberry32(77);
+  const nrow = 3000, ncol = 5;
+  const X = Float32Array.from({ length: nrow * ncol }, () => (rng() < 0.05 ? -999 : rng()));
+  const y = Float32Array.from({ length: nrow }, (_, i) => X[i * ncol] * 3 + rng());
+  const inCore = coreFloats(nrow * ncol);
+  if (coreBuild() !== "threads") {
+    assert.is(inCore, undefined, "the single-threaded build's memory is not shared: no core arrays");
+    return;
+  }
+  inCore!.set(X);
+  const params: XGBoostParams = { max_depth: 3, eta: 0.3, base_score: 0.5 };
+  const copied = new DMatrix(X, { nrow, ncol, label: y, missing: -999 });
+  const adopted = new DMatrix(inCore!, { nrow, ncol, label: y, missing: -999 });
+  // the missing value became NaN in place, in the caller's array (the data is the array)
+  assert.ok(Number.isNaN(inCore![X.indexOf(-999)]));
+  const bytes = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  assert.ok(bytes(adopted.getData()).equals(bytes(copied.getData())), "the adopted data = the copied data (NaN for missing)");
+  const a = train(params, adopted, { numBoostRound: 5 }), b = train(params, copied, { numBoostRound: 5 });
+  assert.is(a.saveModel(), b.saveModel());
+  const before = inCore!.slice();
+  adopted.free();
+  // grow the core's memory well past its size: shared memory never moves, the array still reads its values
+  const big = new DMatrix(new Float32Array(8_000_000), { nrow: 1_000_000, ncol: 8 });
+  big.free();
+  assert.ok(bytes(inCore!.slice()).equals(bytes(before)), "the core array reads the same values after the DMatrix is freed and the memory grew");
+  // a DMatrix made from it again predicts as the copy
+  const again = new DMatrix(inCore!, { nrow, ncol });
+  assert.equal(a.predict(again), b.predict(copied));
+  for (const x of [again, copied]) x.free();
+  a.free();
+  b.free();
+  assert.throws(() => coreFloats(-1), /coreFloats: n must be an integer >= 0/);
 });
 
 test.run();

@@ -241,7 +241,8 @@ async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: 
   let m: LabelledMatrix;
   try {
     // shared memory when worker threads read it: parallel fits, or the members side by side of a final fit with a validation channel
-    m = toMatrix(trainCh.table, { label, categorical, objective: ens.objective, shared: parallelFits > 1 || !!valCh });
+    // and the features in the core's memory, where the job's one DMatrix reads them without a copy
+    m = toMatrix(trainCh.table, { label, categorical, objective: ens.objective, shared: parallelFits > 1 || !!valCh, inCore: true });
   } catch (e) {
     throw new Error(`cross-validation failed: ${(e as Error).message}`);
   }

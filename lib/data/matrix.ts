@@ -17,7 +17,7 @@
  */
 import { CategoricalColumn, float32Text, textOf } from "./columns";
 import type { Table } from "./table";
-import { objectiveTask } from "../core";
+import { coreFloats, objectiveTask } from "../core";
 
 export type ColumnType = "numeric" | "categorical";
 
@@ -53,10 +53,18 @@ export interface ColumnChoice {
   objective?: string;
   /** X and y in SharedArrayBuffers, so worker threads read them without a copy (crossValidate's `workers`). */
   shared?: boolean;
+  /**
+   * X in the core's own memory (core's `coreFloats`, where the core's memory is shared — then also readable by
+   * worker threads): the core's DMatrix of the matrix (holdCoreMatrix) reads it without a copy, so a large table
+   * is held once, not twice. A training job sets it.
+   */
+  inCore?: boolean;
 }
 
-/** A Float32Array of n zeros, in a SharedArrayBuffer when `shared`. */
-function floats(n: number, shared = false): Float32Array {
+/** A Float32Array of n zeros: in the core's memory when `inCore` and the core's memory is shared, else in a SharedArrayBuffer when `shared`. */
+function floats(n: number, shared = false, inCore = false): Float32Array {
+  const core = inCore ? coreFloats(n) : undefined;
+  if (core) return core.fill(0);
   return shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
 }
 
@@ -255,7 +263,7 @@ export function toMatrix(table: Table, opts: ColumnChoice = {}): Matrix {
   const featureNames = resolveFeatures(table, opts);
   const declared = new Set(opts.categorical ?? []);
   const ncol = featureNames.length;
-  const X = floats(nrow * ncol, opts.shared);
+  const X = floats(nrow * ncol, opts.shared, opts.inCore);
   const columns: ColumnSchema[] = featureNames.map((name, j) => {
     const src = source(table, name);
     checkNotDates(src, name, "feature");

@@ -28,7 +28,30 @@
  * storage under them; free() of a view frees only its indexes.
  */
 import { checkCategoricalCodes } from "./categorical";
-import { alloc, copyF32, f32, free, getCore, i32, lastError } from "./wasm";
+import { alloc, copyF32, coreBuild, f32, free, getCore, i32, lastError } from "./wasm";
+
+/** Float arrays made by coreFloats → their place in the core's memory. */
+const coreArrays = new WeakMap<Float32Array, number>();
+/** a core-memory array's memory goes back to the core when the array is garbage (never before: a DMatrix built
+ * on it keeps it alive) */
+const coreArrayRegistry = new FinalizationRegistry<number>((ptr) => free(ptr));
+
+/**
+ * n floats allocated in the core's memory, for a matrix that should live there once instead of twice: fill it
+ * (row-major), then `new DMatrix(array, …)` takes it as its data without a copy (and turns the `missing` value into
+ * NaN in place). Undefined where the core's memory is not shared (the single-threaded build, whose views of the
+ * memory go stale when it grows). The array stays valid as long as it is referenced, DMatrix or not; its memory
+ * returns to the core when it is garbage.
+ */
+export function coreFloats(n: number): Float32Array | undefined {
+  if (!(Number.isInteger(n) && n >= 0)) throw new Error(`coreFloats: n must be an integer >= 0, got ${JSON.stringify(n)}`);
+  if (coreBuild() !== "threads") return undefined;
+  const ptr = alloc(Math.max(4, n * 4));
+  const array = f32(ptr, n); // a view of the shared memory: shared memory never moves when it grows
+  coreArrays.set(array, ptr);
+  coreArrayRegistry.register(array, ptr);
+  return array;
+}
 
 export interface DMatrixOptions {
   nrow?: number;
@@ -61,6 +84,8 @@ const MAX_FORMS = 4;
  * memory and the quantised form, freed when the last holder lets go. */
 class Storage {
   xPtr = 0;
+  /** a coreFloats array the storage reads as its data (not freed here: the array's own finalizer does) */
+  borrowed?: Float32Array;
   labelPtr = 0;
   weightPtr = 0;
   /** the core's QMatrix per key (max_bin and feature types), oldest first */
@@ -75,8 +100,10 @@ class Storage {
     if (--this.holders > 0) return;
     for (const qm of this.forms.values()) getCore().qm_free(qm);
     this.forms.clear();
-    free(this.xPtr); free(this.labelPtr); free(this.weightPtr);
+    if (!this.borrowed) free(this.xPtr);
+    free(this.labelPtr); free(this.weightPtr);
     this.xPtr = this.labelPtr = this.weightPtr = 0;
+    this.borrowed = undefined;
   }
 
   /** The quantised form for max_bin and the feature types (1 = categorical; none: all numeric). */
@@ -171,8 +198,13 @@ export class DMatrix {
     const n = nrow * ncol;
     const store = new Storage(nrow, ncol);
     this.store = store;
-    store.xPtr = alloc(Math.max(4, n * 4));
-    const dst = f32(store.xPtr, n);
+    // a coreFloats array is the data itself (no copy); anything else is copied into the core's memory
+    const adopted = X instanceof Float32Array && X.length === n ? coreArrays.get(X) : undefined;
+    if (adopted !== undefined) {
+      store.xPtr = adopted;
+      store.borrowed = X as Float32Array;
+    } else store.xPtr = alloc(Math.max(4, n * 4));
+    const dst = adopted !== undefined ? (X as Float32Array) : f32(store.xPtr, n);
     // Typed arrays hold numbers by construction; plain arrays are checked cell by cell,
     // so "x" or {} is an error rather than a silent NaN, and null is missing (never 0).
     const cell = (v: unknown, i: number): number => {
@@ -190,7 +222,7 @@ export class DMatrix {
     } else if (Array.isArray(X)) {
       const flat = X as unknown[];
       for (let i = 0; i < n; i++) dst[i] = cell(flat[i], i);
-    } else {
+    } else if (adopted === undefined) {
       dst.set(X as ArrayLike<number>);
     }
     for (let i = 0; i < n; i++) {

@@ -13,7 +13,7 @@
  * predictor.c, with objective/ and metric/ apart and booster.c driving the rounds.
  * tree.h holds the one rule by which a row goes left or right at a node.
  */
-export { DMatrix, type DMatrixOptions } from "./dmatrix";
+export { DMatrix, coreFloats, type DMatrixOptions } from "./dmatrix";
 export { Booster, type PredictOptions, type ImportanceType } from "./booster";
 export { train, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
 export { catboostParams, CATBOOST_LOSSES, type CatBoostParams, type CatBoostLoss } from "./catboost";
