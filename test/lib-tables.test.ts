@@ -15,7 +15,7 @@ import * as aq from "arquero";
 import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { CategoricalColumn, columnTypeRows, loadCsv, loadTable, NA_VALUES, toMatrix, vegaDataset, type Table } from "ensemble-workbook";
-import { parseCsv } from "../lib/data/csvParse";
+import { MAX_COLUMNS, MAX_RECORD_BYTES, parseCsv } from "../lib/data/csvParse";
 import { Rng } from "node-xgboost-wasm";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-tables-"));
@@ -254,6 +254,50 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   await rejects(() => loadTable(file("bad.jsonl", '{"a": 1}\n{"a": \n')), /bad\.jsonl: line 2 is not valid JSON/);
   await rejects(() => loadTable(path.join(tmp, "nope.csv")), /file not found: .*nope\.csv/);
   await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "application/x-recordio-protobuf" }), /unsupported content type "application\/x-recordio-protobuf"/);
+});
+
+// Each column costs the reader a fixed amount whatever the rows, and a header field can be one byte: a 1.5 MB
+// header of 200 000 names took 1.2 GB and 32 s (each column's builder started at 1024 cells, and the duplicate
+// check was quadratic). Now a column starts no larger than the file allows, the first line may have at most
+// MAX_COLUMNS fields, and a record at most MAX_RECORD_BYTES.
+test("an enormous first line: over MAX_COLUMNS fields, or no line ends, is refused at once; a wide header just under it is read with memory bounded by the file", async () => {
+  await rejects(() => loadTable(file("wide.csv", Array.from({ length: 200_000 }, (_, j) => `c${j}`).join(",") + "\n1,2,3\n")), /wide\.csv: line 1: the first record has more than 100000 fields; the reader's limit is 100000 columns/);
+  assert.throws(() => loadCsv(file("commas.csv", ",".repeat(MAX_COLUMNS))), /commas\.csv: line 1: the first record has 100001 fields; the reader's limit is 100000 columns/);
+  assert.throws(() => loadCsv(file("headerless.csv", "1,".repeat(150_000)), { header: false }), /headerless\.csv: line 1: the first record has more than 100000 fields/);
+  // a record that never ends (no comma, no line end; a quote never closed): refused once it passes 64 MB,
+  // without reading the rest of the (here endless) input
+  for (const [name, first, fill] of [["no line ends", "", 0x78], ["an open quote", '"', 0x0a]] as const) {
+    let pulled = 0;
+    function* endless() {
+      const chunk = new Uint8Array(4 << 20).fill(fill);
+      chunk.set(Buffer.from(first));
+      yield chunk;
+      for (;;) {
+        pulled++;
+        yield new Uint8Array(4 << 20).fill(fill);
+      }
+    }
+    assert.throws(() => parseCsv(endless(), { what: name, header: true, naValues: new Set([""]), textColumns: new Set(), totalBytes: 1e12 }), new RegExp(`${name}: line 1: a record runs over 64 MB without ending`));
+    assert.ok(pulled * 4 < 2 * (MAX_RECORD_BYTES >> 20), `${name}: read ${pulled * 4} MB before refusing`);
+  }
+  // 50 000 columns, 3 rows: read, and the columns the reader holds while parsing (external array buffers,
+  // sampled at its last chunk) stay within a few times the file — they were 50 000 × 4 kB = 205 MB
+  const names = Array.from({ length: 50_000 }, (_, j) => `c${j}`);
+  const rows = [0, 1, 2].map((i) => names.map((_, j) => String((i * 7 + j) % 10)));
+  const bytes = Buffer.from([names, ...rows].map((r) => r.join(",")).join("\n") + "\n");
+  const before = process.memoryUsage().arrayBuffers;
+  let during = 0;
+  const parsed = parseCsv([bytes], {
+    what: "wide", header: true, naValues: new Set([""]), textColumns: new Set(), totalBytes: bytes.length,
+    onChunk: () => (during = process.memoryUsage().arrayBuffers - before),
+  });
+  assert.is(parsed.rows, 3);
+  assert.is(parsed.names.length, 50_000);
+  assert.equal(Array.from(parsed.columns[49_999] as Float32Array), [9, 6, 3]);
+  assert.ok(during < 4 * bytes.length, `the reader held ${during} bytes of arrays for a ${bytes.length}-byte file`);
+  const table = loadCsv(file("wide-ok.csv", bytes));
+  assert.equal([table.numRows(), table.numCols()], [3, 50_000]);
+  assert.equal(Array.from(table.array("c12345") as ArrayLike<number>), [5, 2, 9]);
 });
 
 test("a file too large for the memory limit fails before its rows are read, with the estimate", async () => {
