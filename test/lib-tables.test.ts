@@ -247,6 +247,15 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   const corrupt = pq.slice();
   for (let i = 40; i < 200; i++) corrupt[i] = 0x7f; // the column chunk's pages, not the footer
   await rejects(() => loadTable(file("corrupt.parquet", corrupt)), /corrupt\.parquet: column "v", rows 1–500/);
+  // a footer whose row count (FileMetaData.num_rows, then the row group's; thrift i64 fields after their neighbour,
+  // zigzag varint of 500 = bytes 0x16 0xe8 0x07, as is the column chunk's num_values between them) is made negative
+  // (0xe7 0x07 = -500): found by `npm run fuzz` as a RangeError inside the reader
+  const rowsAt: number[] = [];
+  for (let i = 0; i + 2 < pq.length; i++) if (pq[i] === 0x16 && pq[i + 1] === 0xe8 && pq[i + 2] === 0x07) rowsAt.push(i + 1);
+  assert.is(rowsAt.length, 3);
+  const negative = (at: number) => Uint8Array.from(pq, (b, i) => (i === at ? 0xe7 : b));
+  await rejects(() => loadTable(file("negative.parquet", negative(rowsAt[0]))), /negative\.parquet: corrupt Parquet footer: it says the file has -500 rows/);
+  await rejects(() => loadTable(file("negative-group.parquet", negative(rowsAt[2]))), /negative-group\.parquet: corrupt Parquet footer: row group 1 has -500 rows/);
   const binary = parquetWriteBuffer({ columnData: [{ name: "blob", data: [new Uint8Array([1, 2]), new Uint8Array([3])], type: "BYTE_ARRAY" }] });
   await rejects(() => loadTable(file("blob.parquet", binary)), /blob\.parquet: column "blob" has Parquet type BYTE_ARRAY without a string annotation \(binary\), which is not supported/);
   await rejects(() => loadTable(file("not.arrow", "a,b\n1,2\n")), /not\.arrow: not an Arrow IPC file/);
@@ -421,6 +430,66 @@ test("a damaged Parquet page (v2 header without its level lengths) is an Error n
   }
   assert.ok(err, "the damaged file is refused");
   assert.match(err!.message, /damaged-v2-page-levels\.parquet: column "n", rows 1–4 \(row group 1\): a v2 page's levels/);
+});
+
+// BOOLEAN columns in RLE (what hyparquet-writer and pyarrow write in v2 pages) are decoded by lib's bounded
+// decoder (parquet-hybrid.ts): hyparquet's own trusted a damaged run's count — on the damaged copy below it took
+// 15 s and 2.4 GB of memory to fail with V8's "Invalid array length".
+test("Parquet BOOLEAN columns in RLE data pages v2 equal hyparquet's reader; a damaged run is an Error naming the file, column and row group", async () => {
+  const rng = new Rng(5);
+  const n = 3000;
+  const cols = {
+    opt: Array.from({ length: n }, () => (rng.next() < 0.15 ? null : rng.next() < 0.3)),
+    req: Array.from({ length: n }, (_, i) => i % 97 < 60 || rng.next() < 0.5), // long runs (RLE) and mixed (bit-packed)
+    zipped: Array.from({ length: n }, () => (rng.next() < 0.05 ? null : rng.next() < 0.5)),
+  };
+  const buf = new Uint8Array(parquetWriteBuffer({
+    rowGroupSize: 1000,
+    pageSize: 100,
+    codec: "UNCOMPRESSED",
+    columnData: [
+      { name: "opt", data: cols.opt, type: "BOOLEAN" },
+      { name: "req", data: cols.req, type: "BOOLEAN", nullable: false },
+      { name: "zipped", data: cols.zipped, type: "BOOLEAN", codec: "SNAPPY" },
+    ],
+  }));
+  const { parquetMetadata, parquetReadObjects } = await import("hyparquet");
+  const { parquetHeader } = await import("hyparquet/src/column.js");
+  const md = parquetMetadata(buf.buffer);
+  assert.is(md.row_groups.length, 3);
+  for (const g of md.row_groups) {
+    for (const c of g.columns) {
+      const stats = c.meta_data!.encoding_stats!;
+      assert.ok(stats.length > 0 && stats.every((s) => s.page_type === "DATA_PAGE_V2" && s.encoding === "RLE"), `${c.meta_data!.path_in_schema}: ${JSON.stringify(stats)}`);
+      assert.ok(stats[0].count > 1, "several pages per row group");
+    }
+  }
+  const reference = await parquetReadObjects({ file: buf.buffer });
+  const t = await loadTable(file("bool.parquet", buf));
+  assert.is(t.numRows(), n);
+  for (const name of Object.keys(cols)) {
+    const ours = t.array(name) as ArrayLike<unknown>;
+    for (let r = 0; r < n; r++) {
+      const want = reference[r][name];
+      assert.is(typeof want === "boolean" || want === null, true);
+      const expected = want === null ? null : String(want);
+      if (ours[r] !== expected) assert.unreachable(`column ${name}, row ${r}: ${String(ours[r])} ≠ hyparquet's ${String(expected)}`);
+    }
+  }
+  // damage the first page of "opt" in row group 2: its values start after the levels with a 4-byte length, then
+  // the first run header — made a run of 2^31 - 1 values; then, on another copy, the length made to run past the page
+  const chunk = md.row_groups[1].columns[0].meta_data!;
+  const reader = { view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), offset: Number(chunk.data_page_offset) };
+  const header = parquetHeader(reader);
+  const values = reader.offset + header.data_page_header_v2!.repetition_levels_byte_length + header.data_page_header_v2!.definition_levels_byte_length;
+  const longRun = buf.slice();
+  longRun.set([0xfe, 0xff, 0xff, 0xff, 0x0f], values + 4);
+  await rejects(() => loadTable(file("bool-long-run.parquet", longRun)),
+    /bool-long-run\.parquet: column "opt", rows 1001–2000 \(row group 2\): the page's BOOLEAN values: an RLE run of 2147483647 values where \d+ remain/);
+  const longLength = buf.slice();
+  new DataView(longLength.buffer).setUint32(values, 0x7fff_0000, true);
+  await rejects(() => loadTable(file("bool-length.parquet", longLength)),
+    /bool-length\.parquet: column "opt", rows 1001–2000 \(row group 2\): the page's BOOLEAN runs \(2147418112 bytes\) run past its \d+ bytes/);
 });
 
 test.run();
