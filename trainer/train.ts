@@ -197,9 +197,10 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   if (s.kFold > nrow) throw new Error(`hyperparameter k_fold=${s.kFold} is larger than the ${nrow} training rows`);
   const metric = primaryMetric(ens.objective);
   const metricFn = metricsFor(ens.objective)[metric];
-  // the job's core budget: parallel_fits fits at once with one core thread each; the final refit's members
-  // share it (⌊parallel_fits / members⌋ core threads each), so a tuning job's trials, given ⌊cores / trials⌋
-  // each by the local SageMaker, never ask for more threads than the machine has
+  // the job's core budget: parallel_fits core threads in all — the cross-validation runs min(parallel_fits, fits)
+  // fits at once with ⌊parallel_fits / fits at once⌋ core threads each (one, unless there are fewer fits than
+  // parallel_fits), the final refit's members share it (⌊parallel_fits / members⌋ each), so a tuning job's trials,
+  // given ⌊cores / trials⌋ each by the local SageMaker, never ask for more threads than the machine has
   const parallelFits = s.parallelFits ?? defaultWorkers(nrow, ncol);
   const finalWorkers = Math.min(parallelFits, ens.members.length);
   const finalThreads = Math.max(1, Math.floor(parallelFits / finalWorkers));
@@ -218,7 +219,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
       seed: s.seed,
       keepModels: s.finalModel === "folds", // the final model averages the fold models: keep them
       workers: parallelFits,
-      nthread: 1,
+      threads: parallelFits,
       onFold: (fold, metrics) => {
         const parts = Object.entries(metrics)
           .filter(([name]) => !name.startsWith("ensemble:"))
