@@ -492,4 +492,71 @@ test("Parquet BOOLEAN columns in RLE data pages v2 equal hyparquet's reader; a d
     /bool-length\.parquet: column "opt", rows 1001–2000 \(row group 2\): the page's BOOLEAN runs \(2147418112 bytes\) run past its \d+ bytes/);
 });
 
+// hyparquet-writer writes only v2 pages: a v1 file of the same column is built here from its page and footer
+// writers (the v1 layout: definition levels and then the values, each an RLE / bit-packed run stream after its
+// 4-byte length), and read against hyparquet's own parquetReadObjects.
+test("Parquet BOOLEAN columns in RLE data pages v1 (a hand-built file) equal hyparquet's reader; a damaged run is an Error", async () => {
+  const { ByteWriter } = await import("hyparquet-writer");
+  const { writePageHeader } = await import("hyparquet-writer/src/datapage.js");
+  const { writeRleBitPackedHybrid } = await import("hyparquet-writer/src/encoding.js");
+  const { writeMetadata } = await import("hyparquet-writer/src/metadata.js");
+  const { parquetMetadata, parquetReadObjects } = await import("hyparquet");
+  const rng = new Rng(9);
+  const n = 1000, pageRows = 400;
+  const values = Array.from({ length: n }, (_, i) => (rng.next() < 0.1 ? null : i % 50 < 20 || rng.next() < 0.4));
+  const template = parquetMetadata(parquetWriteBuffer({ codec: "UNCOMPRESSED", columnData: [{ name: "b", data: values, type: "BOOLEAN" }] }));
+  const runs = (bits: number[]) => {
+    const w = new ByteWriter();
+    writeRleBitPackedHybrid(w, bits, 1);
+    return w.getBytes();
+  };
+  const out = new ByteWriter();
+  out.appendBytes(Buffer.from("PAR1"));
+  const start = out.offset;
+  const valueRuns: number[] = []; // where each page's value stream starts (its length first)
+  for (let p = 0; p < n; p += pageRows) {
+    const page = values.slice(p, p + pageRows);
+    const body = new ByteWriter();
+    const defs = runs(page.map((v) => (v === null ? 0 : 1)));
+    body.appendUint32(defs.length);
+    body.appendBytes(defs);
+    const bits = runs(page.filter((v) => v !== null).map((v) => (v ? 1 : 0)));
+    const valuesAt = body.offset;
+    body.appendUint32(bits.length);
+    body.appendBytes(bits);
+    writePageHeader(out, {
+      type: "DATA_PAGE", uncompressed_page_size: body.offset, compressed_page_size: body.offset,
+      data_page_header: { num_values: page.length, encoding: "RLE", definition_level_encoding: "RLE", repetition_level_encoding: "RLE" },
+    });
+    valueRuns.push(out.offset + valuesAt);
+    out.appendBytes(body.getBytes());
+  }
+  const size = BigInt(out.offset - start);
+  const group = template.row_groups[0], chunk = group.columns[0];
+  const meta = {
+    ...chunk.meta_data!, encodings: ["RLE" as const], data_page_offset: BigInt(start), dictionary_page_offset: undefined,
+    total_compressed_size: size, total_uncompressed_size: size, statistics: undefined,
+    encoding_stats: [{ page_type: "DATA_PAGE" as const, encoding: "RLE" as const, count: valueRuns.length }],
+  };
+  const footerAt = out.offset;
+  // (the cast: hyparquet-writer types its metadata with its own copy of hyparquet, a version apart)
+  writeMetadata(out, {
+    ...template,
+    row_groups: [{ ...group, total_byte_size: size, total_compressed_size: size, file_offset: BigInt(start), columns: [{ ...chunk, file_offset: BigInt(start), meta_data: meta, offset_index_offset: undefined, offset_index_length: undefined }] }],
+  } as unknown as Parameters<typeof writeMetadata>[1]);
+  out.appendUint32(out.offset - footerAt);
+  out.appendBytes(Buffer.from("PAR1"));
+  const buf = out.getBytes().slice();
+  const md = parquetMetadata(buf.buffer);
+  assert.equal(md.row_groups[0].columns[0].meta_data!.encoding_stats, [{ page_type: "DATA_PAGE", encoding: "RLE", count: 3 }]);
+  const reference = await parquetReadObjects({ file: buf.buffer });
+  assert.equal(reference.map((r) => r.b), values, "hyparquet reads the hand-built file as written");
+  const t = await loadTable(file("bool-v1.parquet", buf));
+  assert.equal(Array.from(t.array("b") as ArrayLike<unknown>), values.map((v) => (v === null ? null : String(v))));
+  const damaged = buf.slice();
+  damaged.set([0xfe, 0xff, 0xff, 0xff, 0x0f], valueRuns[1] + 4); // page 2's first run: 2^31 - 1 values
+  await rejects(() => loadTable(file("bool-v1-damaged.parquet", damaged)),
+    /bool-v1-damaged\.parquet: column "b", rows 1–1000 \(row group 1\): the page's BOOLEAN values: an RLE run of 2147483647 values where \d+ remain/);
+});
+
 test.run();
