@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Booster, DMatrix, coreBuild, train } from "node-xgboost-wasm";
+import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
 import { hasXgboost, INSTALL_HINT, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { categoricalData, regressionData, repoRoot } from "./helpers/core-data";
 
@@ -174,6 +175,68 @@ test("the shared memory stops at 4 GiB with an out-of-memory Error, not a trap",
     });
   } finally {
     ref.cleanup();
+  }
+});
+
+// A worker thread of the core's pool that dies in the middle of a job (the test hook makes worker thread 1 end
+// right after its 3rd task claim — predict's 1st — holding the task: process.exit, an uncaught Error, or its Worker's terminate()) used to leave
+// the main thread waiting for that task forever. Now the job — and train() or predict() — fails with an Error
+// saying what happened, later calls with nthread > 1 are refused, and nthread 1 still trains the same model.
+function dieInChild(how: string, claim: number, op: "train" | "predict"): { first: string; again: string; model: string } {
+  const script = `
+    const { Booster, DMatrix, train } = require("node-xgboost-wasm");
+    const core = require("node-xgboost-wasm/dist/wasm");
+    const n = 20000, p = 6, X = new Float32Array(n * p), y = new Float32Array(n);
+    for (let i = 0; i < n; i++) { for (let j = 0; j < p; j++) X[i * p + j] = ((i * 7919 + j * 104729) % 1000) / 100; y[i] = X[i * p] * 2 - X[i * p + 1] + ((i * 31) % 7); }
+    const d = new DMatrix(X, { nrow: n, ncol: p, label: y });
+    const many = new DMatrix(new Float32Array(5 * n * p).map((_, i) => X[i % (n * p)]), { nrow: 5 * n, ncol: p }); // predict: 49 tasks
+    const out = {};
+    const attempt = (f) => { try { f(); return "ok"; } catch (e) { return e.message; } };
+    (async () => {
+      const model = ${op === "predict" ? `Booster.loadModel(train({ max_depth: 6, nthread: 1 }, d, { numBoostRound: 30 }).saveModel())` : "undefined"};
+      core.setThreads(2); // the pool's worker thread starts in the background: wait for it (no job before)
+      await core.poolReady();
+      out.first = attempt(() => ${op === "predict" ? "model.predict(many)" : "train({ max_depth: 4, nthread: 2 }, d, { numBoostRound: 10 })"});
+      out.again = attempt(() => train({ max_depth: 4, nthread: 2 }, d, { numBoostRound: 2 }));
+      out.model = train({ max_depth: 4, nthread: 1 }, d, { numBoostRound: 10 }).saveModel();
+      console.log(JSON.stringify(out));
+    })();`;
+  const r = spawnSync(process.execPath, ["-e", script], {
+    cwd: repoRoot(), encoding: "utf8", env: { ...process.env, [POOL_DEATH_ENV]: `${how}:${claim}` }, timeout: 60_000,
+  });
+  assert.is(r.signal, null, `the child was killed (${r.signal}) — it hung: ${r.stderr}`);
+  assert.is(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+(os.availableParallelism() >= 2 ? test : test.skip)("a pool worker thread that dies mid-job (exit, uncaught Error, terminate) fails train() and predict() with an Error naming it — no hang", () => {
+  // the reference: nthread 1 in this process, on the child's data
+  const n = 20000, p = 6, X = new Float32Array(n * p), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) X[i * p + j] = ((i * 7919 + j * 104729) % 1000) / 100;
+    y[i] = X[i * p] * 2 - X[i * p + 1] + ((i * 31) % 7);
+  }
+  const d = new DMatrix(X, { nrow: n, ncol: p, label: y });
+  const reference = train({ max_depth: 4, nthread: 1 }, d, { numBoostRound: 10 });
+  const want = reference.saveModel();
+  reference.free();
+  d.free();
+  const died = /a worker thread of the core's thread pool died during a job; the job's result is lost \(worker thread 1 of the core's pool /;
+  const refused = /^nthread 2: worker thread 1 of the core's pool .*; nthread > 1 is refused in this process from now on \(restart it, or use nthread 1\)$/;
+  const cases: [string, "train" | "predict", RegExp][] = [
+    ["exit", "train", /exited with code 7/],
+    ["throw", "train", /threw Error: the test hook NODE_XGBOOST_WASM_TEST_POOL_DEATH threw/],
+    ["terminate", "train", /exited with code 1/],
+    ["exit", "predict", /exited with code 7/],
+  ];
+  for (const [how, op, cause] of cases) {
+    const r = dieInChild(how, op === "predict" ? 1 : 3, op);
+    assert.match(r.first, new RegExp(`^${op}: `), `${how} in ${op}: ${r.first}`);
+    assert.match(r.first, died, `${how} in ${op}: ${r.first}`);
+    assert.match(r.first, cause, `${how} in ${op}: ${r.first}`);
+    assert.match(r.again, refused, `${how} in ${op}, the next train: ${r.again}`);
+    assert.match(r.again, cause);
+    assert.is(r.model, want, `${how} in ${op}: nthread 1 afterwards trains the same model as a sound process`);
   }
 });
 

@@ -13,6 +13,7 @@ import * as path from "path";
 import * as aq from "arquero";
 import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, ProgressEvent, xgboost } from "ensemble-workbook";
 import { TEST_FIT_EXIT_ENV } from "../lib/ensemble/parallel";
+import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
 import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
 
 const diabetes = loadDiabetes();
@@ -150,6 +151,33 @@ test("training job: a fit worker that dies mid-job fails the job with a failure 
   assert.is(r.code, 1, r.stderr);
   const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
   assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker exited \(code 70\) before finishing/);
+  assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
+});
+
+// The fits' own cores run thread pools too when the job has fewer fits than parallel_fits (2 folds × xgboost with
+// parallel_fits 4: 2 core threads per fit). The core's test hook (node-xgboost-wasm's POOL_DEATH_ENV, inherited by
+// every thread) makes each pool's worker thread 1 end after its 3rd task claim, holding it: the fits' train() throw,
+// and the job fails with a failure file naming the fold and the member — it does not hang.
+test("training job: a thread of a fit's core pool that dies mid-job fails the job with a failure file naming the fold and the member", async () => {
+  // big enough that the fits outlast their pools' start (~0.2–0.5 s): 30 000 rows × 8, 300 rounds of depth 6
+  const rows = ["target,a,b,c,d,e,f,g,h"];
+  for (let i = 0; i < 30_000; i++) {
+    const x = Array.from({ length: 8 }, (_, j) => ((i * 7919 + j * 104729) % 1000) / 10);
+    rows.push([(x[0] * 2 - x[1] + ((i * 31) % 7)).toFixed(3), ...x].join(","));
+  }
+  const root = optMl({ models: "xgboost", k_fold: "2", num_round: "300", max_depth: "6", seed: "3", parallel_fits: "4" }, { train: { "d.csv": rows.join("\n") + "\n" } });
+  roots.push(root);
+  process.env[POOL_DEATH_ENV] = "exit:3";
+  let r;
+  try {
+    r = await runTrain(root, 120_000);
+  } finally {
+    delete process.env[POOL_DEATH_ENV];
+  }
+  assert.is.not(r.code, null, `the job was killed after 120 s (a hang): ${r.stderr}`);
+  assert.is(r.code, 1, r.stderr);
+  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  assert.match(failure, /^cross-validation failed: fold [12]\/2, member "xgboost": train: a worker thread of the core's thread pool died during a job; the job's result is lost \(worker thread 1 of the core's pool exited with code 7;/, failure);
   assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
 });
 

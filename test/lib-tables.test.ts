@@ -15,7 +15,7 @@ import * as aq from "arquero";
 import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { CategoricalColumn, columnTypeRows, loadCsv, loadTable, NA_VALUES, toMatrix, vegaDataset, type Table } from "ensemble-workbook";
-import { parseCsv } from "../lib/data/csvParse";
+import { MAX_COLUMNS, MAX_RECORD_BYTES, parseCsv } from "../lib/data/csvParse";
 import { Rng } from "node-xgboost-wasm";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-tables-"));
@@ -247,6 +247,15 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   const corrupt = pq.slice();
   for (let i = 40; i < 200; i++) corrupt[i] = 0x7f; // the column chunk's pages, not the footer
   await rejects(() => loadTable(file("corrupt.parquet", corrupt)), /corrupt\.parquet: column "v", rows 1–500/);
+  // a footer whose row count (FileMetaData.num_rows, then the row group's; thrift i64 fields after their neighbour,
+  // zigzag varint of 500 = bytes 0x16 0xe8 0x07, as is the column chunk's num_values between them) is made negative
+  // (0xe7 0x07 = -500): found by `npm run fuzz` as a RangeError inside the reader
+  const rowsAt: number[] = [];
+  for (let i = 0; i + 2 < pq.length; i++) if (pq[i] === 0x16 && pq[i + 1] === 0xe8 && pq[i + 2] === 0x07) rowsAt.push(i + 1);
+  assert.is(rowsAt.length, 3);
+  const negative = (at: number) => Uint8Array.from(pq, (b, i) => (i === at ? 0xe7 : b));
+  await rejects(() => loadTable(file("negative.parquet", negative(rowsAt[0]))), /negative\.parquet: corrupt Parquet footer: it says the file has -500 rows/);
+  await rejects(() => loadTable(file("negative-group.parquet", negative(rowsAt[2]))), /negative-group\.parquet: corrupt Parquet footer: row group 1 has -500 rows/);
   const binary = parquetWriteBuffer({ columnData: [{ name: "blob", data: [new Uint8Array([1, 2]), new Uint8Array([3])], type: "BYTE_ARRAY" }] });
   await rejects(() => loadTable(file("blob.parquet", binary)), /blob\.parquet: column "blob" has Parquet type BYTE_ARRAY without a string annotation \(binary\), which is not supported/);
   await rejects(() => loadTable(file("not.arrow", "a,b\n1,2\n")), /not\.arrow: not an Arrow IPC file/);
@@ -254,6 +263,50 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   await rejects(() => loadTable(file("bad.jsonl", '{"a": 1}\n{"a": \n')), /bad\.jsonl: line 2 is not valid JSON/);
   await rejects(() => loadTable(path.join(tmp, "nope.csv")), /file not found: .*nope\.csv/);
   await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "application/x-recordio-protobuf" }), /unsupported content type "application\/x-recordio-protobuf"/);
+});
+
+// Each column costs the reader a fixed amount whatever the rows, and a header field can be one byte: a 1.5 MB
+// header of 200 000 names took 1.2 GB and 32 s (each column's builder started at 1024 cells, and the duplicate
+// check was quadratic). Now a column starts no larger than the file allows, the first line may have at most
+// MAX_COLUMNS fields, and a record at most MAX_RECORD_BYTES.
+test("an enormous first line: over MAX_COLUMNS fields, or no line ends, is refused at once; a wide header just under it is read with memory bounded by the file", async () => {
+  await rejects(() => loadTable(file("wide.csv", Array.from({ length: 200_000 }, (_, j) => `c${j}`).join(",") + "\n1,2,3\n")), /wide\.csv: line 1: the first record has more than 100000 fields; the reader's limit is 100000 columns/);
+  assert.throws(() => loadCsv(file("commas.csv", ",".repeat(MAX_COLUMNS))), /commas\.csv: line 1: the first record has 100001 fields; the reader's limit is 100000 columns/);
+  assert.throws(() => loadCsv(file("headerless.csv", "1,".repeat(150_000)), { header: false }), /headerless\.csv: line 1: the first record has more than 100000 fields/);
+  // a record that never ends (no comma, no line end; a quote never closed): refused once it passes 64 MB,
+  // without reading the rest of the (here endless) input
+  for (const [name, first, fill] of [["no line ends", "", 0x78], ["an open quote", '"', 0x0a]] as const) {
+    let pulled = 0;
+    function* endless() {
+      const chunk = new Uint8Array(4 << 20).fill(fill);
+      chunk.set(Buffer.from(first));
+      yield chunk;
+      for (;;) {
+        pulled++;
+        yield new Uint8Array(4 << 20).fill(fill);
+      }
+    }
+    assert.throws(() => parseCsv(endless(), { what: name, header: true, naValues: new Set([""]), textColumns: new Set(), totalBytes: 1e12 }), new RegExp(`${name}: line 1: a record runs over 64 MB without ending`));
+    assert.ok(pulled * 4 < 2 * (MAX_RECORD_BYTES >> 20), `${name}: read ${pulled * 4} MB before refusing`);
+  }
+  // 50 000 columns, 3 rows: read, and the columns the reader holds while parsing (external array buffers,
+  // sampled at its last chunk) stay within a few times the file — they were 50 000 × 4 kB = 205 MB
+  const names = Array.from({ length: 50_000 }, (_, j) => `c${j}`);
+  const rows = [0, 1, 2].map((i) => names.map((_, j) => String((i * 7 + j) % 10)));
+  const bytes = Buffer.from([names, ...rows].map((r) => r.join(",")).join("\n") + "\n");
+  const before = process.memoryUsage().arrayBuffers;
+  let during = 0;
+  const parsed = parseCsv([bytes], {
+    what: "wide", header: true, naValues: new Set([""]), textColumns: new Set(), totalBytes: bytes.length,
+    onChunk: () => (during = process.memoryUsage().arrayBuffers - before),
+  });
+  assert.is(parsed.rows, 3);
+  assert.is(parsed.names.length, 50_000);
+  assert.equal(Array.from(parsed.columns[49_999] as Float32Array), [9, 6, 3]);
+  assert.ok(during < 4 * bytes.length, `the reader held ${during} bytes of arrays for a ${bytes.length}-byte file`);
+  const table = loadCsv(file("wide-ok.csv", bytes));
+  assert.equal([table.numRows(), table.numCols()], [3, 50_000]);
+  assert.equal(Array.from(table.array("c12345") as ArrayLike<number>), [5, 2, 9]);
 });
 
 test("a file too large for the memory limit fails before its rows are read, with the estimate", async () => {
@@ -377,6 +430,133 @@ test("a damaged Parquet page (v2 header without its level lengths) is an Error n
   }
   assert.ok(err, "the damaged file is refused");
   assert.match(err!.message, /damaged-v2-page-levels\.parquet: column "n", rows 1–4 \(row group 1\): a v2 page's levels/);
+});
+
+// BOOLEAN columns in RLE (what hyparquet-writer and pyarrow write in v2 pages) are decoded by lib's bounded
+// decoder (parquet-hybrid.ts): hyparquet's own trusted a damaged run's count — on the damaged copy below it took
+// 15 s and 2.4 GB of memory to fail with V8's "Invalid array length".
+test("Parquet BOOLEAN columns in RLE data pages v2 equal hyparquet's reader; a damaged run is an Error naming the file, column and row group", async () => {
+  const rng = new Rng(5);
+  const n = 3000;
+  const cols = {
+    opt: Array.from({ length: n }, () => (rng.next() < 0.15 ? null : rng.next() < 0.3)),
+    req: Array.from({ length: n }, (_, i) => i % 97 < 60 || rng.next() < 0.5), // long runs (RLE) and mixed (bit-packed)
+    zipped: Array.from({ length: n }, () => (rng.next() < 0.05 ? null : rng.next() < 0.5)),
+  };
+  const buf = new Uint8Array(parquetWriteBuffer({
+    rowGroupSize: 1000,
+    pageSize: 100,
+    codec: "UNCOMPRESSED",
+    columnData: [
+      { name: "opt", data: cols.opt, type: "BOOLEAN" },
+      { name: "req", data: cols.req, type: "BOOLEAN", nullable: false },
+      { name: "zipped", data: cols.zipped, type: "BOOLEAN", codec: "SNAPPY" },
+    ],
+  }));
+  const { parquetMetadata, parquetReadObjects } = await import("hyparquet");
+  const { parquetHeader } = await import("hyparquet/src/column.js");
+  const md = parquetMetadata(buf.buffer);
+  assert.is(md.row_groups.length, 3);
+  for (const g of md.row_groups) {
+    for (const c of g.columns) {
+      const stats = c.meta_data!.encoding_stats!;
+      assert.ok(stats.length > 0 && stats.every((s) => s.page_type === "DATA_PAGE_V2" && s.encoding === "RLE"), `${c.meta_data!.path_in_schema}: ${JSON.stringify(stats)}`);
+      assert.ok(stats[0].count > 1, "several pages per row group");
+    }
+  }
+  const reference = await parquetReadObjects({ file: buf.buffer });
+  const t = await loadTable(file("bool.parquet", buf));
+  assert.is(t.numRows(), n);
+  for (const name of Object.keys(cols)) {
+    const ours = t.array(name) as ArrayLike<unknown>;
+    for (let r = 0; r < n; r++) {
+      const want = reference[r][name];
+      assert.is(typeof want === "boolean" || want === null, true);
+      const expected = want === null ? null : String(want);
+      if (ours[r] !== expected) assert.unreachable(`column ${name}, row ${r}: ${String(ours[r])} ≠ hyparquet's ${String(expected)}`);
+    }
+  }
+  // damage the first page of "opt" in row group 2: its values start after the levels with a 4-byte length, then
+  // the first run header — made a run of 2^31 - 1 values; then, on another copy, the length made to run past the page
+  const chunk = md.row_groups[1].columns[0].meta_data!;
+  const reader = { view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), offset: Number(chunk.data_page_offset) };
+  const header = parquetHeader(reader);
+  const values = reader.offset + header.data_page_header_v2!.repetition_levels_byte_length + header.data_page_header_v2!.definition_levels_byte_length;
+  const longRun = buf.slice();
+  longRun.set([0xfe, 0xff, 0xff, 0xff, 0x0f], values + 4);
+  await rejects(() => loadTable(file("bool-long-run.parquet", longRun)),
+    /bool-long-run\.parquet: column "opt", rows 1001–2000 \(row group 2\): the page's BOOLEAN values: an RLE run of 2147483647 values where \d+ remain/);
+  const longLength = buf.slice();
+  new DataView(longLength.buffer).setUint32(values, 0x7fff_0000, true);
+  await rejects(() => loadTable(file("bool-length.parquet", longLength)),
+    /bool-length\.parquet: column "opt", rows 1001–2000 \(row group 2\): the page's BOOLEAN runs \(2147418112 bytes\) run past its \d+ bytes/);
+});
+
+// hyparquet-writer writes only v2 pages: a v1 file of the same column is built here from its page and footer
+// writers (the v1 layout: definition levels and then the values, each an RLE / bit-packed run stream after its
+// 4-byte length), and read against hyparquet's own parquetReadObjects.
+test("Parquet BOOLEAN columns in RLE data pages v1 (a hand-built file) equal hyparquet's reader; a damaged run is an Error", async () => {
+  const { ByteWriter } = await import("hyparquet-writer");
+  const { writePageHeader } = await import("hyparquet-writer/src/datapage.js");
+  const { writeRleBitPackedHybrid } = await import("hyparquet-writer/src/encoding.js");
+  const { writeMetadata } = await import("hyparquet-writer/src/metadata.js");
+  const { parquetMetadata, parquetReadObjects } = await import("hyparquet");
+  const rng = new Rng(9);
+  const n = 1000, pageRows = 400;
+  const values = Array.from({ length: n }, (_, i) => (rng.next() < 0.1 ? null : i % 50 < 20 || rng.next() < 0.4));
+  const template = parquetMetadata(parquetWriteBuffer({ codec: "UNCOMPRESSED", columnData: [{ name: "b", data: values, type: "BOOLEAN" }] }));
+  const runs = (bits: number[]) => {
+    const w = new ByteWriter();
+    writeRleBitPackedHybrid(w, bits, 1);
+    return w.getBytes();
+  };
+  const out = new ByteWriter();
+  out.appendBytes(Buffer.from("PAR1"));
+  const start = out.offset;
+  const valueRuns: number[] = []; // where each page's value stream starts (its length first)
+  for (let p = 0; p < n; p += pageRows) {
+    const page = values.slice(p, p + pageRows);
+    const body = new ByteWriter();
+    const defs = runs(page.map((v) => (v === null ? 0 : 1)));
+    body.appendUint32(defs.length);
+    body.appendBytes(defs);
+    const bits = runs(page.filter((v) => v !== null).map((v) => (v ? 1 : 0)));
+    const valuesAt = body.offset;
+    body.appendUint32(bits.length);
+    body.appendBytes(bits);
+    writePageHeader(out, {
+      type: "DATA_PAGE", uncompressed_page_size: body.offset, compressed_page_size: body.offset,
+      data_page_header: { num_values: page.length, encoding: "RLE", definition_level_encoding: "RLE", repetition_level_encoding: "RLE" },
+    });
+    valueRuns.push(out.offset + valuesAt);
+    out.appendBytes(body.getBytes());
+  }
+  const size = BigInt(out.offset - start);
+  const group = template.row_groups[0], chunk = group.columns[0];
+  const meta = {
+    ...chunk.meta_data!, encodings: ["RLE" as const], data_page_offset: BigInt(start), dictionary_page_offset: undefined,
+    total_compressed_size: size, total_uncompressed_size: size, statistics: undefined,
+    encoding_stats: [{ page_type: "DATA_PAGE" as const, encoding: "RLE" as const, count: valueRuns.length }],
+  };
+  const footerAt = out.offset;
+  // (the cast: hyparquet-writer types its metadata with its own copy of hyparquet, a version apart)
+  writeMetadata(out, {
+    ...template,
+    row_groups: [{ ...group, total_byte_size: size, total_compressed_size: size, file_offset: BigInt(start), columns: [{ ...chunk, file_offset: BigInt(start), meta_data: meta, offset_index_offset: undefined, offset_index_length: undefined }] }],
+  } as unknown as Parameters<typeof writeMetadata>[1]);
+  out.appendUint32(out.offset - footerAt);
+  out.appendBytes(Buffer.from("PAR1"));
+  const buf = out.getBytes().slice();
+  const md = parquetMetadata(buf.buffer);
+  assert.equal(md.row_groups[0].columns[0].meta_data!.encoding_stats, [{ page_type: "DATA_PAGE", encoding: "RLE", count: 3 }]);
+  const reference = await parquetReadObjects({ file: buf.buffer });
+  assert.equal(reference.map((r) => r.b), values, "hyparquet reads the hand-built file as written");
+  const t = await loadTable(file("bool-v1.parquet", buf));
+  assert.equal(Array.from(t.array("b") as ArrayLike<unknown>), values.map((v) => (v === null ? null : String(v))));
+  const damaged = buf.slice();
+  damaged.set([0xfe, 0xff, 0xff, 0xff, 0x0f], valueRuns[1] + 4); // page 2's first run: 2^31 - 1 values
+  await rejects(() => loadTable(file("bool-v1-damaged.parquet", damaged)),
+    /bool-v1-damaged\.parquet: column "b", rows 1–1000 \(row group 1\): the page's BOOLEAN values: an RLE run of 2147483647 values where \d+ remain/);
 });
 
 test.run();

@@ -188,14 +188,15 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const metricFn = metricsFor(ens.objective)[metric];
   const { m, label, valCh, files, categoricalNote, parallelFits } = await readTrainingData(paths, inputDataConfig, s, ens, log);
   const { nrow, ncol } = m;
-  // The job's core budget: parallel_fits when set — that many fits at once with one core thread each, so a tuning
-  // job's trials, given ⌊cores / trials⌋ each by the local SageMaker, never ask for more threads than the machine
-  // has. Unset, a large table (lib's LARGE_TABLE_CELLS) fits one at a time with every core inside the fit (one copy
-  // of the data in memory); other tables fit `defaultWorkers` at once, one core thread each. The final refit's
-  // members share the budget (⌊budget / members at once⌋ core threads each).
+  // The job's core budget: parallel_fits core threads in all when set — the cross-validation runs min(parallel_fits,
+  // fits) fits at once with ⌊parallel_fits / fits at once⌋ core threads each (one, unless there are fewer fits than
+  // parallel_fits), so a tuning job's trials, given ⌊cores / trials⌋ each by the local SageMaker, never ask for
+  // more threads than the machine has. Unset, a large table (lib's LARGE_TABLE_CELLS) fits one at a time with every
+  // core inside the fit (one copy of the data in memory); other tables fit `defaultWorkers` at once. The final
+  // refit's members share the budget (⌊budget / members at once⌋ core threads each).
   const large = s.parallelFits === undefined && nrow * ncol >= LARGE_TABLE_CELLS;
   const budget = large ? availableCores() : parallelFits;
-  const cvThreads = large ? budget : 1;
+  const cvThreads = parallelFits === 1 ? budget : 1; // for the first log line
   const finalWorkers = Math.min(parallelFits, ens.members.length);
   const finalThreads = Math.max(1, Math.floor(budget / finalWorkers));
   log(
@@ -206,7 +207,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // refit and its scores: the features are copied into the core and binned once for the whole job
   const releaseCore = ens.members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
   try {
-    return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, cvThreads, budget, finalWorkers, finalThreads, log, t0 });
+    return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, budget, finalWorkers, finalThreads, log, t0 });
   } finally {
     releaseCore();
   }
@@ -256,8 +257,6 @@ interface TrainContext {
   metric: string;
   metricFn: (y: ArrayLike<number>, p: ArrayLike<number>) => number;
   parallelFits: number;
-  /** core threads of each cross-validation fit */
-  cvThreads: number;
   /** the job's core budget */
   budget: number;
   finalWorkers: number;
@@ -268,7 +267,7 @@ interface TrainContext {
 
 /** cross-validation, final model, scores and artifacts on the training matrix */
 async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefined, c: TrainContext): Promise<TrainResult> {
-  const { paths, s, ens, metric, metricFn, parallelFits, cvThreads, budget, finalWorkers, finalThreads, log, t0 } = c;
+  const { paths, s, ens, metric, metricFn, parallelFits, budget, finalWorkers, finalThreads, log, t0 } = c;
   const nrow = m.nrow;
   // 1. k-fold cross-validation, every member on the same folds. Without a validation channel for the final fit,
   // the per-round lines come from the folds' held-out rounds, printed as the fits reach them
@@ -286,7 +285,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
       seed: s.seed,
       keepModels: s.finalModel === "folds", // the final model averages the fold models: keep them
       workers: parallelFits,
-      nthread: cvThreads,
+      threads: budget,
       onFold: (fold, metrics) => {
         const parts = Object.entries(metrics)
           .filter(([name]) => !name.startsWith("ensemble:"))

@@ -140,6 +140,9 @@ class Fields {
   quoted = new Uint8Array(64);
   value = new Float64Array(64);
   n = 0;
+  /** Fields a record may have (the header's count, or MAX_COLUMNS before it): the arrays grow no further. */
+  limit = MAX_COLUMNS;
+  constructor(private readonly tooMany: () => never) {}
   add(s: number, e: number, q: number): void {
     if (this.n === this.start.length) this.grow();
     this.start[this.n] = s;
@@ -154,6 +157,8 @@ class Fields {
     this.quoted[this.n++] = PLAIN;
   }
   private grow(): void {
+    // checked when the arrays are full, so a record's fields cost at most 2 × max(64, limit) slots
+    if (this.n >= this.limit) this.tooMany();
     const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(a.length * 2);
       b.set(a);
@@ -168,10 +173,33 @@ class Fields {
 
 const PLAIN = 3;
 
+/**
+ * The most columns a CSV may have. Each column costs a fixed amount whatever the rows (its name, a builder, a
+ * typed array, arquero's column: measured ~0.6 KB in this reader, ~1.4 KB through loadCsv's table), while a
+ * header field can be a single byte: without a limit a 4 MB line of commas would ask for gigabytes, and at the
+ * limit a 100 KB header costs ~150 MB. 100 000 is far past the widest tables a dense
+ * float32 matrix trains on (the core stores rows × columns cells); a wider first line is an Error, which
+ * also catches a file that is not comma-separated or has no line ends.
+ */
+export const MAX_COLUMNS = 100_000;
+
+/**
+ * The longest record (a line, or lines joined by a quoted field), in bytes. The reader holds an unfinished
+ * record whole, and its text again as strings (a header's names): a file with no line ends would be held
+ * several times over. 64 MiB is far past any row of MAX_COLUMNS numbers; Python's csv module stops at
+ * 128 KiB a field by default (field_size_limit), for the same reason.
+ */
+export const MAX_RECORD_BYTES = 64 << 20;
+
 /** Parse CSV bytes arriving in chunks (a file read 4 MB at a time, or one Buffer). */
 export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): ParsedCsv {
   const { what, naValues } = opts;
-  const fields = new Fields();
+  let recordLine = 1; // line where the record being scanned starts (for the too-many-fields error)
+  const fields = new Fields(() =>
+    names
+      ? fail(`line ${recordLine} (row ${rows + 1}) has more than ${ncol} fields, expected ${ncol}${hasHeader ? " as in the header" : " as on line 1"}: column ${ncol + 1} is extra — ragged CSV`)
+      : tooWide(`more than ${MAX_COLUMNS}`),
+  );
   let names: string[] | undefined;
   let hasHeader = false;
   let ncol = 0;
@@ -182,13 +210,14 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   let rows = 0;
   let line = 1; // line of the next record
   let bytesDone = 0;
-  let carry: Uint8Array | undefined;
   let first = true;
   let estimated = false;
 
   const fail = (msg: string): never => {
     throw new Error(`${what}: ${msg}`);
   };
+  const tooWide = (n: string): never =>
+    fail(`line ${recordLine}: the first record has ${n} fields; the reader's limit is ${MAX_COLUMNS} columns — is the file comma-separated, with line ends?`);
   const colName = (j: number) => (names && j < names.length ? ` (${names[j]})` : "");
 
   const text = (b: Uint8Array, j: number): string => {
@@ -200,6 +229,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
 
   const setup = (b: Uint8Array) => {
     const nf = fields.n;
+    if (nf > MAX_COLUMNS) tooWide(String(nf));
     const firstTexts = Array.from({ length: nf }, (_, j) => text(b, j));
     if (opts.header === "auto") {
       hasHeader = firstTexts.some((t, j) => {
@@ -210,12 +240,18 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
     ncol = nf;
     if (hasHeader) {
       names = firstTexts.map((t, j) => t.trim() || `Unnamed: ${j}`);
-      const dup = names.find((n, i) => names!.indexOf(n) !== i);
-      if (dup !== undefined) fail(`line ${line}: column "${dup}" appears twice in the header`);
+      const seen = new Set<string>();
+      for (const n of names) {
+        if (seen.has(n)) fail(`line ${line}: column "${n}" appears twice in the header`);
+        seen.add(n);
+      }
     } else names = Array.from({ length: nf }, (_, j) => `c${j}`);
     const unknown = [...opts.textColumns].filter((c) => !names!.includes(c));
     if (unknown.length) fail(`categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${names.join(", ")}`);
-    const cap = 1024;
+    // a data row takes at least one byte per column (its commas and line end), so the file holds at most
+    // totalBytes / ncol rows: start no column larger than that (the estimate after 1000 rows reserves the rest)
+    const cap = Math.min(1024, Math.floor(opts.totalBytes / Math.max(1, ncol)) + 1);
+    fields.limit = ncol;
     num = names.map((n) => (opts.textColumns.has(n) ? undefined : new NumericBuilder(cap)));
     cat = names.map((n) => (opts.textColumns.has(n) ? new CategoricalBuilder(cap) : undefined));
     sawNumber = names.map(() => false);
@@ -314,6 +350,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
     records: while (pos < len) {
       const recStart = pos;
       const recLine = line;
+      recordLine = line;
       let newlines = 0;
       fields.n = 0;
       for (;;) {
@@ -444,25 +481,43 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   };
 
   let bOffset = 0; // file offset of b[0]
+  // Bytes read but not scanned yet: the unfinished record (the tail of the last scan) and the chunks after it.
+  // A record longer than a chunk is scanned again from its start once the bytes waiting have doubled, not on
+  // every chunk: a line of n bytes (a file with no line ends) costs O(n) scanning and copying, not O(n²/chunk).
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let scanAt = 0;
   const iterator = chunks[Symbol.iterator]();
   let next = iterator.next();
   while (!next.done) {
     const raw = next.value;
     // one element kind for the hot loops: a plain Uint8Array view (a Buffer has another map, so b[i] would be polymorphic)
-    const chunk = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
+    pending.push(new Uint8Array(raw.buffer, raw.byteOffset, raw.length));
+    pendingBytes += raw.length;
+    bytesDone += raw.length;
     next = iterator.next();
     const final = next.done === true;
-    let b = chunk;
-    bOffset = bytesDone - (carry ? carry.length : 0);
-    if (carry && carry.length) {
-      const joined = new Uint8Array(carry.length + chunk.length);
-      joined.set(carry);
-      joined.set(chunk, carry.length);
-      b = joined;
+    if (final || pendingBytes >= scanAt) {
+      let b = pending[0];
+      if (pending.length > 1) {
+        b = new Uint8Array(pendingBytes);
+        let o = 0;
+        for (const p of pending) {
+          b.set(p, o);
+          o += p.length;
+        }
+      }
+      bOffset = bytesDone - b.length;
+      const stop = scan(b, final);
+      // the unfinished record: copied when short (so the chunk it came from is released), kept when it is most of b
+      const tail = stop >= b.length ? undefined : stop > b.length / 2 ? b.slice(stop) : b.subarray(stop);
+      pending = tail ? [tail] : [];
+      pendingBytes = tail ? tail.length : 0;
+      if (pendingBytes > MAX_RECORD_BYTES) {
+        fail(`line ${line}: a record runs over ${MAX_RECORD_BYTES >> 20} MB without ending (the reader's limit) — are there line ends, and is every quote closed?`);
+      }
+      scanAt = Math.min(2 * pendingBytes, MAX_RECORD_BYTES + 1);
     }
-    const stop = scan(b, final);
-    carry = stop < b.length ? b.slice(stop) : undefined;
-    bytesDone += chunk.length;
     opts.onChunk?.(bytesDone, rows);
   }
   if (!names) fail("the file is empty (no header, no rows)");

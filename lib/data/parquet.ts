@@ -7,7 +7,8 @@
  *
  * The file is read lazily (only the footer, then each column chunk), one (row group, column) at a time, page by
  * page with hyparquet's page decoders (readChunk), straight into the column's Float32Array / category codes / Dates;
- * an error names the file, column and rows. (hyparquet's parquetRead builds a JS array of every value first: on
+ * an error names the file, column and rows. Dictionary indexes, definition levels and RLE booleans go through lib's
+ * bounded RLE / bit-packed decoder (parquet-hybrid.ts), not hyparquet's, which trusts a damaged run's count. (hyparquet's parquetRead builds a JS array of every value first: on
  * flights-3m.parquet 5.9–6.4 s CPU against 1.7–2.0 s this way. The page functions come from hyparquet/src/*.js,
  * which its package exports; they are less stable than parquetRead, so a hyparquet upgrade runs lib-tables first.)
  * Types by the schema: integers, floats and decimals are numeric; strings, enums, booleans and UUIDs are
@@ -93,12 +94,19 @@ function readMetadata(buffer: AsyncBuffer, what: string): FileMetaData {
   const footerLength = new DataView(tail.buffer, tail.byteOffset).getUint32(0, true);
   if (footerLength + 8 > n - 4) throw new Error(`${what}: truncated or corrupt Parquet file (footer of ${footerLength} bytes in a ${n}-byte file)`);
   const footer = buffer.slice(n - 8 - footerLength, n) as ArrayBuffer;
+  let md: FileMetaData;
   try {
     // parquetMetadata reads the footer from the end of the buffer it is given
-    return parquetMetadata(footer);
+    md = parquetMetadata(footer);
   } catch (e) {
     throw new Error(`${what}: corrupt Parquet footer: ${(e as Error).message}`);
   }
+  // row counts size the columns allocated before any page is read (a negative one was a RangeError inside the reader)
+  const bad = (v: bigint | number) => !(Number.isSafeInteger(Number(v)) && Number(v) >= 0);
+  if (bad(md.num_rows)) throw new Error(`${what}: corrupt Parquet footer: it says the file has ${String(md.num_rows)} rows`);
+  const g = md.row_groups.findIndex((group) => bad(group.num_rows));
+  if (g >= 0) throw new Error(`${what}: corrupt Parquet footer: row group ${g + 1} has ${String(md.row_groups[g].num_rows)} rows`);
+  return md;
 }
 
 export interface ParquetInfo {
@@ -171,6 +179,18 @@ function cellsOf(values: ArrayLike<unknown>, out: ColumnOut): Float32Array | Int
   return a;
 }
 
+/** A flat column's definition levels (when it has nulls) decoded with bounds; values = the non-null count. */
+function definitionLevelsOf(
+  view: DataView, count: number, maxDefinition: number, levels: { start: number; end: number } | undefined,
+): { definitionLevels?: Uint8Array; values: number } {
+  if (!(maxDefinition > 0 && levels)) return { values: count };
+  const definitionLevels = new Uint8Array(count);
+  decodeHybrid(view, levels.start, levels.end, 32 - Math.clz32(maxDefinition), definitionLevels, "the page's definition levels");
+  let values = count;
+  for (let i = 0; i < count; i++) if (definitionLevels[i] !== maxDefinition) values--;
+  return { definitionLevels: values < count ? definitionLevels : undefined, values };
+}
+
 /**
  * A dictionary-encoded data page of a flat column: definition levels and dictionary indexes into typed arrays
  * (hyparquet's readDataPage / readDataPageV2 decode both into plain JS arrays of num_values: most of the load's
@@ -181,19 +201,43 @@ function readDictionaryPage(
   bytes: Uint8Array, valuesAt: number, count: number, maxDefinition: number, levels: { start: number; end: number } | undefined,
 ): { definitionLevels?: Uint8Array; dataPage: Int32Array } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let definitionLevels: Uint8Array | undefined;
-  let values = count;
+  const { definitionLevels, values } = definitionLevelsOf(view, count, maxDefinition, levels);
   let offset = valuesAt;
-  if (maxDefinition > 0 && levels) {
-    definitionLevels = new Uint8Array(count);
-    decodeHybrid(view, levels.start, levels.end, 32 - Math.clz32(maxDefinition), definitionLevels, "the page's definition levels");
-    for (let i = 0; i < count; i++) if (definitionLevels[i] !== maxDefinition) values--;
-  }
   if (offset >= bytes.byteLength) throw new Error(`a dictionary page of ${values} values has no index bytes`);
   const width = view.getUint8(offset++);
   const indexes = new Int32Array(values); // width 0: every value is the dictionary's first
   if (width) decodeHybrid(view, offset, bytes.byteLength, width, indexes, "the page's dictionary indexes");
-  return { definitionLevels: values < count ? definitionLevels : undefined, dataPage: indexes };
+  return { definitionLevels, dataPage: indexes };
+}
+
+/**
+ * An RLE-encoded BOOLEAN data page (what pyarrow and hyparquet-writer write for booleans in v2 pages): the values
+ * are one-bit RLE / bit-packed hybrid runs after their 4-byte length, decoded with bounds (parquet-hybrid.ts;
+ * hyparquet's readRleBitPackedHybrid trusts a damaged run's count and grows a plain Array to it) straight into
+ * the column's category codes — "false" / "true", coded in order of first appearance as for any text.
+ */
+function readBooleanRlePage(
+  bytes: Uint8Array, valuesAt: number, count: number, maxDefinition: number, levels: { start: number; end: number } | undefined, out: ColumnOut,
+): { definitionLevels?: Uint8Array; cells: Int32Array } {
+  if (out.kind !== "text") throw new Error("a BOOLEAN column read as numbers"); // kindOf makes booleans text
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { definitionLevels, values } = definitionLevelsOf(view, count, maxDefinition, levels);
+  const cells = new Int32Array(values);
+  if (values === 0) return { definitionLevels, cells };
+  if (valuesAt + 4 > bytes.byteLength) throw new Error(`a BOOLEAN page of ${values} values has no run length (${bytes.byteLength - valuesAt} bytes left)`);
+  const length = view.getUint32(valuesAt, true);
+  const start = valuesAt + 4;
+  if (start + length > bytes.byteLength) throw new Error(`the page's BOOLEAN runs (${length} bytes) run past its ${bytes.byteLength - start} bytes`);
+  const bits = new Uint8Array(values);
+  decodeHybrid(view, start, start + length, 1, bits, "the page's BOOLEAN values");
+  const code = [-1, -1];
+  for (let i = 0; i < values; i++) {
+    const bit = bits[i];
+    let c = code[bit];
+    if (c < 0) c = code[bit] = out.data.code(bit ? "true" : "false");
+    cells[i] = c;
+  }
+  return { definitionLevels, cells };
 }
 
 /** The byte range of a v1 page's definition levels (after their 4-byte length), checked. */
@@ -242,12 +286,14 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
     if (pageValues !== undefined && !(Number.isInteger(pageValues) && pageValues >= 0 && row + pageValues <= rowEnd)) {
       throw new Error(`a page holds ${pageValues} values, beyond the row group's ${rowEnd - row} remaining rows`);
     }
-    let decoded: { definitionLevels?: ArrayLike<number>; dataPage: DataPage["dataPage"] }, encoding: string;
+    // dataPage: the values as hyparquet decodes them (dictionary indexes on dictionary pages); cells: already this column's cells
+    let decoded: { definitionLevels?: ArrayLike<number>; dataPage?: DataPage["dataPage"]; cells?: Int32Array }, encoding: string;
     if (header.type === "DATA_PAGE") {
       const daph = header.data_page_header!;
       const bytes = decompressPage(page, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
       const levels = v1Levels(bytes, maxDefinition);
       if (daph.encoding.endsWith("_DICTIONARY")) decoded = readDictionaryPage(bytes, levels ? levels.end : 0, daph.num_values, maxDefinition, levels);
+      else if (daph.encoding === "RLE" && decoder.type === "BOOLEAN") decoded = readBooleanRlePage(bytes, levels ? levels.end : 0, daph.num_values, maxDefinition, levels, out);
       else {
         checkLevels(bytes, levels, daph.num_values, maxDefinition);
         decoded = readDataPage(bytes, daph, decoder);
@@ -258,7 +304,8 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
       const repEnd = daph2.repetition_levels_byte_length, defEnd = repEnd + daph2.definition_levels_byte_length;
       if (!(Number.isInteger(repEnd) && Number.isInteger(defEnd)) || repEnd < 0 || defEnd < repEnd || defEnd > page.byteLength) throw new Error(`a v2 page's levels (${defEnd} bytes) run past its ${page.byteLength} bytes`);
       const levels = maxDefinition > 0 ? { start: repEnd, end: defEnd } : undefined;
-      if (daph2.encoding.endsWith("_DICTIONARY")) {
+      const indexes = daph2.encoding.endsWith("_DICTIONARY"), booleanRle = daph2.encoding === "RLE" && decoder.type === "BOOLEAN";
+      if (indexes || booleanRle) {
         // levels stay uncompressed in a v2 page; the values part alone may be compressed
         const valueSize = Number(header.uncompressed_page_size) - defEnd;
         let valueBytes = page.subarray(defEnd);
@@ -266,7 +313,9 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
         const joined = new Uint8Array(defEnd + valueBytes.byteLength);
         joined.set(page.subarray(0, defEnd));
         joined.set(valueBytes, defEnd);
-        decoded = readDictionaryPage(joined, defEnd, daph2.num_values, maxDefinition, levels);
+        decoded = indexes
+          ? readDictionaryPage(joined, defEnd, daph2.num_values, maxDefinition, levels)
+          : readBooleanRlePage(joined, defEnd, daph2.num_values, maxDefinition, levels, out);
       } else {
         checkLevels(page, levels, daph2.num_values, maxDefinition);
         decoded = readDataPageV2(page, header, decoder);
@@ -277,7 +326,7 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
     if (row + count > rowEnd) throw new Error(`a page holds rows up to ${row + count - rowStart}, beyond the row group's ${rowEnd - rowStart}`);
     const byDictionary = encoding.endsWith("_DICTIONARY");
     if (byDictionary && !dictionary) throw new Error(`a ${encoding} page comes before any dictionary page`);
-    const values = byDictionary ? (decoded.dataPage as ArrayLike<number>) : cellsOf(convert(decoded.dataPage, decoder) as ArrayLike<unknown>, out);
+    const values = byDictionary ? (decoded.dataPage as ArrayLike<number>) : decoded.cells ?? cellsOf(convert(decoded.dataPage!, decoder) as ArrayLike<unknown>, out);
     const from = byDictionary ? dictionary! : values;
     const defs = decoded.definitionLevels;
     const hasNulls = !!defs && defs.length > 0;

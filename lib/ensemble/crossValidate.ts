@@ -38,7 +38,7 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { checkWorkers, defaultWorkers, runFitsSync, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
+import { checkWorkers, defaultWorkers, labelled, runFitsSync, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { fitOn, taskRows } from "./fit-task";
 import { outputGroups } from "../core";
 
@@ -78,6 +78,9 @@ export interface CvOptions {
   /** Core threads per fit (XGBoost's `nthread`; 0 = every core). Default: the cores shared out between the workers
    * (`threadsPerFit`: ⌊cores / workers⌋, at least 1), or with one worker the core's default, every core. */
   nthread?: number;
+  /** Instead of `nthread`: core threads for all the fits at once (a budget, e.g. the trainer's parallel_fits) — each
+   * fit gets ⌊threads / fits at once⌋, at least 1, where fits at once = min(workers, fits). An integer ≥ 1. */
+  threads?: number;
 }
 
 export interface CvResult {
@@ -129,7 +132,10 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   if (opts.nthread !== undefined && !(Number.isInteger(opts.nthread) && opts.nthread >= 0)) {
     throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${JSON.stringify(opts.nthread)}`);
   }
-  const nthread = opts.nthread ?? threadsPerFit(workers);
+  if (opts.threads !== undefined) {
+    checkWorkers(opts.threads, "crossValidate's threads");
+    if (opts.nthread !== undefined) throw new Error("crossValidate: give nthread (per fit) or threads (for all fits at once), not both");
+  }
   const m: LabelledMatrix = given ?? toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 });
   if (given && workers > 1 && !(m.X.buffer instanceof SharedArrayBuffer)) {
     throw new Error("crossValidate: workers > 1 read the matrix from every thread: make it with toMatrix(table, { shared: true }) (or give the table)");
@@ -149,6 +155,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const anyInner = blendList.some((b) => needsFitting(b.blend));
   const members = ensemble.members;
   const total = k * members.length * (anyInner ? ensemble.innerK + 1 : 1);
+  const nthread = opts.nthread ?? (opts.threads !== undefined ? Math.max(1, Math.floor(opts.threads / Math.min(workers, total))) : threadsPerFit(workers));
   let done = 0;
   const tick = (message: string, fold: number, member: string) => opts.onProgress?.({ done: ++done, total, message, fold, member });
 
@@ -274,7 +281,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
         try {
           r = fitHere(t);
         } catch (e) {
-          throw new Error(`${task.label}: ${e instanceof Error ? e.message : String(e)}`);
+          throw new Error(labelled(task.label, e instanceof Error ? e.message : String(e)));
         }
         consume(t, r, r.member);
       });

@@ -175,6 +175,13 @@ export function threadsPerFit(fitsAtOnce: number): number | undefined {
   return fitsAtOnce > 1 ? Math.max(1, Math.floor(availableCores() / fitsAtOnce)) : undefined;
 }
 
+/** A fit's error prefixed with its label (`fold 2/5, member "catboost": …`), the member named once: a member's own
+ * errors already start with `member "<name>": `. */
+export function labelled(label: string, message: string): string {
+  const member = /member "[^"]*"$/.exec(label)?.[0];
+  return `${label}: ${member && message.startsWith(`${member}: `) ? message.slice(member.length + 2) : message}`;
+}
+
 /** A worker count as given (integer ≥ 1), or an Error naming the option. */
 export function checkWorkers(workers: unknown, what = "workers"): number {
   if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1) {
@@ -231,7 +238,7 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
       w.on("message", (msg: FitMessage) => {
         if (failed) return;
         if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
-        else if (msg.type === "error") fail(new Error(`${tasks[msg.task].label}: ${msg.message}`));
+        else if (msg.type === "error") fail(new Error(labelled(tasks[msg.task].label, msg.message)));
         else if (msg.type === "done") {
           try {
             handlers.onDone(msg.task, msg.result);
@@ -300,7 +307,7 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
       try {
         result = local(t);
       } catch (e) {
-        throw new Error(`${tasks[t].label}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(labelled(tasks[t].label, e instanceof Error ? e.message : String(e)));
       }
       results++;
       handlers.onDone(t, result);

@@ -21,27 +21,44 @@ static struct { TaskFn fn; void *arg; int n_tasks, n_threads; } job;
 static int32_t generation;  /* futex word the idle workers sleep on; +1 per job */
 static int64_t claim;       /* generation << 32 | next task index */
 static int32_t done;        /* tasks finished in this job; futex word of the main thread */
-static int32_t failed;      /* set (by the bindings) when a worker trapped */
+static int32_t failed;      /* set (by the bindings) when a worker thread died: sticky */
+/* Per worker thread: inside a job's run_tasks (set by the worker), and dead (set by the
+ * bindings when its thread ended). A failed job waits for the live ones to leave it. */
+static int32_t in_job[POOL_MAX_THREADS];
+static int32_t dead[POOL_MAX_THREADS];
+static int32_t alive;       /* worker threads that entered their loop (for the bindings' poolReady) */
 
 XGB_API int32_t *xgb_worker_failed_word(void) { return &failed; }
 XGB_API int32_t *xgb_worker_done_word(void) { return &done; }
+XGB_API int32_t *xgb_worker_dead_words(void) { return dead; }
+XGB_API int32_t *xgb_worker_alive_word(void) { return &alive; }
 
 #define LOAD(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+/* in_job against claim (a failed job closing its claims): sequentially consistent, so that
+ * either the main thread sees a worker in the job or the worker sees the claims closed */
+#define LOAD_SC(p) __atomic_load_n(p, __ATOMIC_SEQ_CST)
+#define STORE_SC(p, v) __atomic_store_n(p, v, __ATOMIC_SEQ_CST)
 
-/* Claims and runs tasks of generation g while any are left; n_tasks as read for g. */
-static void run_tasks(int32_t g, TaskFn fn, void *arg, int n_tasks) {
+/* Claims and runs tasks of generation g while any are left; n_tasks as read for g.
+ * die_countdown (a worker's test hook, else NULL): returns 1 right after the claim that
+ * brings it to 0, without running that task. */
+static int run_tasks(int32_t g, TaskFn fn, void *arg, int n_tasks, int *die_countdown) {
   for (;;) {
     int64_t c = LOAD(&claim);
-    if ((int32_t)(c >> 32) != g || (int32_t)c >= n_tasks) return;
+    if ((int32_t)(c >> 32) != g || (int32_t)c >= n_tasks) return 0;
     if (!__atomic_compare_exchange_n(&claim, &c, c + 1, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
+    if (die_countdown && --*die_countdown == 0) return 1;
     fn(arg, (int32_t)c);
     if (__atomic_add_fetch(&done, 1, __ATOMIC_ACQ_REL) == n_tasks) __builtin_wasm_memory_atomic_notify(&done, 1);
   }
 }
 
-XGB_API void xgb_worker_loop(int thread_id) {
+XGB_API int xgb_worker_loop(int thread_id, int test_die_at) {
   int32_t seen = LOAD(&generation);
+  int countdown = test_die_at;
+  if (thread_id < 1 || thread_id >= POOL_MAX_THREADS) return -1;
+  __atomic_add_fetch(&alive, 1, __ATOMIC_ACQ_REL);
   for (;;) {
     int32_t g = LOAD(&generation);
     /* jobs come in quick succession while a tree grows: look again a little before sleeping */
@@ -50,8 +67,27 @@ XGB_API void xgb_worker_loop(int thread_id) {
     seen = g;
     TaskFn fn = job.fn; void *arg = job.arg;
     int n_tasks = job.n_tasks, nt = job.n_threads;
-    if (thread_id < nt) run_tasks(g, fn, arg, n_tasks);
+    if (thread_id >= nt) continue;
+    STORE_SC(&in_job[thread_id], 1);
+    /* test hook (the bindings' POOL_DEATH_ENV): return holding the task of the
+     * test_die_at-th claim — the caller then ends the thread */
+    if (run_tasks(g, fn, arg, n_tasks, test_die_at > 0 ? &countdown : NULL)) return 1;
+    STORE_SC(&in_job[thread_id], 0);
   }
+}
+
+/* A worker died during job g: no task is claimed any more, and the live workers still in
+ * the job finish the task they run (they write into the job's buffers, which the caller
+ * frees once par_run returns) — a dead worker's task is lost. */
+static void abandon(int32_t g, int n_tasks, int nt) {
+  STORE_SC(&claim, ((int64_t)g << 32) | (uint32_t)n_tasks);
+  for (int t = 1; t < nt && t < POOL_MAX_THREADS; t++) {
+    while (LOAD_SC(&in_job[t]) && !LOAD_SC(&dead[t])) __builtin_wasm_memory_atomic_wait32(&done, LOAD(&done), 1000000); /* 1 ms */
+  }
+}
+
+static int pool_failed(void) {
+  return xgb_fail("a worker thread of the core's thread pool died during a job; the job's result is lost");
 }
 
 int par_run(TaskFn fn, void *arg, int n_tasks) {
@@ -60,26 +96,35 @@ int par_run(TaskFn fn, void *arg, int n_tasks) {
     for (int i = 0; i < n_tasks; i++) fn(arg, i);
     return 0;
   }
+  if (LOAD(&failed)) return pool_failed();
   job.fn = fn; job.arg = arg; job.n_tasks = n_tasks; job.n_threads = n_threads;
   STORE(&done, 0);
   int32_t g = generation + 1;
   STORE(&claim, (int64_t)g << 32);
   STORE(&generation, g);
   __builtin_wasm_memory_atomic_notify(&generation, (uint32_t)(n_threads - 1));
-  run_tasks(g, fn, arg, n_tasks);
+  run_tasks(g, fn, arg, n_tasks, NULL);
   for (int spin = 0;; spin++) {
     int32_t d = LOAD(&done);
     if (d >= n_tasks) break;
-    if (LOAD(&failed)) return xgb_fail("a worker thread of the core failed (see the worker's error); the model is not usable");
-    /* a worker can only fail by trapping; the bindings then set `failed` and wake us */
+    /* a worker thread that dies (a trap, an exit, terminated) is reported by the bindings,
+     * which set `failed` and wake us: its claimed task would never be done */
+    if (LOAD(&failed)) {
+      abandon(g, n_tasks, n_threads);
+      return pool_failed();
+    }
     if (spin > 20000) __builtin_wasm_memory_atomic_wait32(&done, d, 100000000); /* 100 ms */
   }
+  /* every task is done, but a worker that died meanwhile (holding none) leaves the pool short */
+  if (LOAD(&failed)) return pool_failed();
   return 0;
 }
 #else
 XGB_API int32_t *xgb_worker_failed_word(void) { return NULL; }
 XGB_API int32_t *xgb_worker_done_word(void) { return NULL; }
-XGB_API void xgb_worker_loop(int thread_id) { (void)thread_id; }
+XGB_API int32_t *xgb_worker_dead_words(void) { return NULL; }
+XGB_API int32_t *xgb_worker_alive_word(void) { return NULL; }
+XGB_API int xgb_worker_loop(int thread_id, int test_die_at) { (void)thread_id; (void)test_die_at; return -1; }
 int par_run(TaskFn fn, void *arg, int n_tasks) {
   for (int i = 0; i < n_tasks; i++) fn(arg, i);
   return 0;

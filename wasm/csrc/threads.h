@@ -29,11 +29,22 @@ int par_run(TaskFn fn, void *arg, int n_tasks);
 /* The number of threads jobs may use now (1 without the threads build). */
 int par_threads(void);
 
+/* Thread ids 1 .. POOL_MAX_THREADS - 1 (nthread is at most 512: wasm/src/params.ts). */
+#define POOL_MAX_THREADS 1024
+
 /* For the bindings: how many threads the next jobs may use (the bindings start n - 1
- * workers first); the address of the word a failing worker sets; and a worker's loop. */
+ * workers first); the words the bindings set when a worker thread dies (`failed`, and
+ * dead[thread id]); and a worker's loop, which returns only for the test hook (1: die now,
+ * holding the task of its test_die_at-th claim, not run; 0 = never) or a bad thread id (-1).
+ *
+ * A dead worker fails the job it was in (par_run returns -1 instead of waiting for its task
+ * forever) and every later job of more than one thread: the pool stays short, and the
+ * bindings refuse nthread > 1 from then on. */
 XGB_API void xgb_set_threads(int n);
 XGB_API int32_t *xgb_worker_failed_word(void);
 XGB_API int32_t *xgb_worker_done_word(void);
+XGB_API int32_t *xgb_worker_dead_words(void);
+XGB_API int32_t *xgb_worker_alive_word(void);
 XGB_API int xgb_threads_supported(void);
-XGB_API void xgb_worker_loop(int thread_id);
+XGB_API int xgb_worker_loop(int thread_id, int test_die_at);
 #endif

@@ -13,7 +13,11 @@
  * 4 GiB (wasm32's limit; memory grows as needed, and running out is the core's "out of
  * memory" Error). `setThreads(n)` starts n - 1 worker_threads, once, that instantiate
  * the same module over the same memory and wait in the core's worker loop; they are
- * unref()'d, so they never keep the process alive. Elsewhere — or with the environment
+ * unref()'d, so they never keep the process alive. A supervisor thread starts them and
+ * watches them (its event loop is free while the main thread waits inside the core): a
+ * worker that ends — a trap, process.exit, terminate() — is reported to the core, whose job
+ * then fails with an Error naming it instead of waiting for the lost task forever; from then
+ * on nthread > 1 is an Error in this process (nthread 1 still works). Elsewhere — or with the environment
  * variable XGB_WASM_THREADS=0 — the single-threaded build (build/xgb.wasm) is loaded
  * and every nthread runs on one thread, with the same model (determinism, threads.h).
  */
@@ -40,6 +44,8 @@ export interface CoreExports {
   xgb_threads_supported(): number;
   xgb_worker_failed_word(): number;
   xgb_worker_done_word(): number;
+  xgb_worker_dead_words(): number;
+  xgb_worker_alive_word(): number;
   xgb_last_error(): number;
   xgb_malloc(bytes: number): number;
   xgb_free(ptr: number): void;
@@ -74,10 +80,16 @@ export interface CoreExports {
   xgb_enum_names(kind: number): number;
 }
 
+const DEATH_NOTE_BYTES = 1024;
 let core: CoreExports | undefined;
 /** the threads build's module and shared memory (undefined: the single-threaded build) */
 let shared: { module: object; memory: { buffer: ArrayBuffer } } | undefined;
-const workers: Worker[] = [];
+/** worker threads started (ids 1..started), by the supervisor */
+let started = 0;
+let supervisor: Worker | undefined;
+/** what killed a worker thread, written once by whoever saw it first (the worker or the supervisor):
+ * [0] 0 = nothing yet, 1 = being written, 2 = written; [1] its length in bytes; then UTF-8 text */
+const deathNote = new Int32Array(new SharedArrayBuffer(8 + DEATH_NOTE_BYTES));
 
 const BUILD_DIR = join(__dirname, "..", "build");
 export function wasmPath(threads = false): string {
@@ -88,6 +100,13 @@ export function wasmPath(threads = false): string {
 const INITIAL_PAGES = 256, MAXIMUM_PAGES = 65536;
 /** Each worker thread's C stack (the kernels keep little on it). */
 const WORKER_STACK_BYTES = 256 * 1024;
+
+/**
+ * Test hook, read only by the pool's worker threads: "<how>:<n>" makes worker thread 1 die right after
+ * its n-th task claim, holding that task (threads.c), so that job cannot finish: how = "exit" (process.exit(7)),
+ * "throw" (an uncaught Error) or "terminate" (its Worker's terminate()). Tests only.
+ */
+export const POOL_DEATH_ENV = "NODE_XGBOOST_WASM_TEST_POOL_DEATH";
 
 // The C library links WASI's stdio but the core never prints: stub the three calls.
 const nosys = () => 52;
@@ -144,23 +163,77 @@ export function getCore(): CoreExports {
   return core;
 }
 
+/** Writes the first death note (later deaths keep it): shared by the worker and the supervisor sources. */
+const WRITE_NOTE = `
+function writeNote(note, text) {
+  if (Atomics.compareExchange(note, 0, 0, 1) !== 0) return;
+  const bytes = new TextEncoder().encode(text).subarray(0, note.byteLength - 8);
+  new Uint8Array(note.buffer, 8).set(bytes);
+  Atomics.store(note, 1, bytes.length);
+  Atomics.store(note, 0, 2);
+}`;
+
 /** What one worker thread runs: the same module over the same memory, on its own stack,
- * in the core's worker loop. A trap there is reported through the core's `failed` word,
- * so the main thread's job fails with an Error instead of waiting forever. */
+ * in the core's worker loop. A trap there is written to the death note; the supervisor
+ * then sees the thread end and reports it to the core (dead, failed words). */
 const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const { module, memory, threadId, stackTop, failedWord, doneWord } = workerData;
+const { workerData, parentPort } = require("node:worker_threads");
+const { module, memory, threadId, stackTop, note } = workerData;
+${WRITE_NOTE}
 const nosys = () => 52;
 const instance = new WebAssembly.Instance(module, { env: { memory }, wasi_snapshot_preview1: { fd_close: nosys, fd_seek: nosys, fd_write: nosys } });
 instance.exports.__stack_pointer.value = stackTop;
+const hook = threadId === 1 && /^(exit|throw|terminate):([1-9][0-9]*)$/.exec(process.env.${POOL_DEATH_ENV} ?? "");
 try {
-  instance.exports.xgb_worker_loop(threadId);
+  const r = instance.exports.xgb_worker_loop(threadId, hook ? Number(hook[2]) : 0);
+  if (r !== 1) throw new Error("xgb_worker_loop returned " + r);
+  if (hook[1] === "exit") process.exit(7);
+  if (hook[1] === "throw") throw new Error("the test hook ${POOL_DEATH_ENV} threw");
+  parentPort.postMessage("terminate me");
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // until terminated
 } catch (e) {
-  const words = new Int32Array(memory.buffer);
-  Atomics.store(words, failedWord >> 2, 1);
-  Atomics.notify(words, doneWord >> 2);
+  writeNote(note, "worker thread " + threadId + " of the core's pool threw " + (e && e.name) + ": " + (e && e.message));
   throw e;
 }`;
+
+/** The supervisor: a thread that starts the worker threads and watches them — its event loop stays free while the
+ * main thread waits inside the core for a job, so it sees a worker end however it ended (a trap, process.exit, a
+ * terminate(), which runs none of the worker's own code), and wakes the main thread through the core's words. */
+const SUPERVISOR_SOURCE = `
+const { workerData, parentPort, Worker } = require("node:worker_threads");
+const { source, memory, note, failedWord, doneWord, deadWords } = workerData;
+${WRITE_NOTE}
+parentPort.on("message", (data) => {
+  const w = new Worker(source, { eval: true, workerData: { ...data, memory, note } });
+  w.on("error", () => {}); // the worker wrote its note; the exit below reports it
+  w.on("message", (m) => { if (m === "terminate me") w.terminate(); });
+  w.on("exit", (code) => {
+    writeNote(note, "worker thread " + data.threadId + " of the core's pool exited with code " + code);
+    const words = new Int32Array(memory.buffer);
+    Atomics.store(words, (deadWords >> 2) + data.threadId, 1);
+    Atomics.store(words, failedWord >> 2, 1);
+    Atomics.notify(words, doneWord >> 2);
+  });
+  w.unref();
+});`;
+
+/**
+ * Resolves once every worker thread started so far runs the core's loop (they start in the background: until
+ * then the main thread does their share, with the same result). For tests and benchmarks that need the pool up.
+ */
+export async function poolReady(): Promise<void> {
+  const c = getCore();
+  if (!shared) return;
+  const alive = i32(c.xgb_worker_alive_word(), 1);
+  while (Atomics.load(alive, 0) < started && !poolDeath()) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** What killed the pool's worker thread, when one died (the core then fails its jobs of more than one thread). */
+export function poolDeath(): string | undefined {
+  if (!shared || !i32(getCore().xgb_worker_failed_word(), 1)[0]) return undefined;
+  const note = Atomics.load(deathNote, 0) === 2 ? Buffer.from(deathNote.buffer, 8, Atomics.load(deathNote, 1)).toString("utf8") : "a worker thread of the core's pool ended";
+  return `${note}; nthread > 1 is refused in this process from now on (restart it, or use nthread 1)`;
+}
 
 /**
  * XGBoost's nthread: 0 (or undefined) = every core this process may use
@@ -175,25 +248,28 @@ export function resolveThreads(nthread: unknown, what = "nthread"): number {
 }
 
 /** Lets the core's next jobs use n threads (starting the worker threads it lacks). The
- * single-threaded build runs on one thread whatever n is. */
+ * single-threaded build runs on one thread whatever n is. After a worker thread died, n > 1 is an Error. */
 export function setThreads(n: number): void {
   const c = getCore();
   if (!shared || n <= 1) { c.xgb_set_threads(1); return; }
-  while (workers.length < n - 1) {
-    const stack = c.xgb_malloc(WORKER_STACK_BYTES);
-    if (!stack) throw new Error(`node-xgboost-wasm: out of memory for a worker thread's stack`);
-    const w = new Worker(WORKER_SOURCE, {
+  const dead = poolDeath();
+  if (dead) throw new Error(`nthread ${n}: ${dead}`);
+  if (!supervisor) {
+    supervisor = new Worker(SUPERVISOR_SOURCE, {
       eval: true,
       workerData: {
-        module: shared.module, memory: shared.memory, threadId: workers.length + 1,
-        stackTop: (stack + WORKER_STACK_BYTES) & ~15, failedWord: c.xgb_worker_failed_word(), doneWord: c.xgb_worker_done_word(),
+        source: WORKER_SOURCE, memory: shared.memory, note: deathNote,
+        failedWord: c.xgb_worker_failed_word(), doneWord: c.xgb_worker_done_word(), deadWords: c.xgb_worker_dead_words(),
       },
     });
-    // a worker's trap is reported to the main thread through the core (failed word);
-    // the event itself only needs a listener so it is not an uncaught error
-    w.on("error", () => {});
-    w.unref();
-    workers.push(w);
+    supervisor.on("error", () => {});
+    supervisor.unref();
+  }
+  while (started < n - 1) {
+    const stack = c.xgb_malloc(WORKER_STACK_BYTES);
+    if (!stack) throw new Error(`node-xgboost-wasm: out of memory for a worker thread's stack`);
+    started++;
+    supervisor.postMessage({ module: shared.module, threadId: started, stackTop: (stack + WORKER_STACK_BYTES) & ~15 });
   }
   c.xgb_set_threads(n);
 }
@@ -217,7 +293,10 @@ export function lastError(): string {
 
 /** Throws the core's recorded error when a call returned a failure code. */
 export function check(rc: number, what: string): number {
-  if (rc < 0) throw new Error(`${what}: ${lastError() || "failed"}`);
+  if (rc < 0) {
+    const dead = poolDeath();
+    throw new Error(`${what}: ${lastError() || "failed"}${dead ? ` (${dead})` : ""}`);
+  }
   return rc;
 }
 
