@@ -78,7 +78,10 @@ async function runJob(hp: Record<string, string>, csvFile: string, parallel: num
   const cvAll = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
   const cv = Object.fromEntries(["folds", "summary", "oof", "curves", "rounds", "train", "validation", "members"].map((k) => [k, cvAll[k]]));
   const model = Object.fromEntries(fs.readdirSync(path.join(root, "model")).map((f) => [f, fs.readFileSync(path.join(root, "model", f), "utf8")]));
-  const foldLines = r.stdout.split("\n").filter((l) => /^(fold=|\[\d+\] |train-|validation-)/.test(l));
+  // the [r] lines are printed live, as the fits reach each round: in the same order and with the same values for
+  // every parallel_fits, but where they fall among the fold= lines depends on timing — so each stream is compared
+  const lines = r.stdout.split("\n");
+  const foldLines = [...lines.filter((l) => /^(fold=|train-|validation-)/.test(l)), ...lines.filter((l) => /^\[\d+\] /.test(l))];
   fs.rmSync(root, { recursive: true, force: true });
   const run = { parallel, seconds, cpuSeconds, phases, maxRssMb, loadBefore, loadAfter: load(), outputs: { foldLines, cv, model } };
   log(`  parallel_fits ${parallel}: ${seconds.toFixed(2)} s, CPU ${cpuSeconds.toFixed(1)} s (read ${phases.load.toFixed(1)} s, cross-validation ${phases.cv.toFixed(1)} s, final fit + scores + save ${phases.rest.toFixed(1)} s), peak RSS ${maxRssMb.toFixed(0)} MB, load ${loadBefore} → ${run.loadAfter}`);

@@ -103,7 +103,7 @@ test("a fit's error fails crossValidate naming the fold and the member, sequenti
 
 const HP = { models: "xgboost,catboost", k_fold: "3", num_round: "12", seed: "3" };
 
-test("training job: parallel_fits 2 = parallel_fits 1 (metric lines in order, cv.json, model files)", async () => {
+test("training job: parallel_fits 2 = parallel_fits 1 (fold and final lines in order, [r] lines in order, cv.json, model files)", async () => {
   const csv = fs.readFileSync(DIABETES, "utf8");
   const run = async (parallel_fits: string) => {
     const root = optMl({ ...HP, parallel_fits }, { train: { "d.csv": csv } });
@@ -112,8 +112,12 @@ test("training job: parallel_fits 2 = parallel_fits 1 (metric lines in order, cv
     assert.is(r.code, 0, r.stderr);
     const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
     const model = Object.fromEntries(fs.readdirSync(path.join(root, "model")).map((f) => [f, fs.readFileSync(path.join(root, "model", f), "utf8")]));
-    const metricLines = r.stdout.split("\n").filter((l) => /^(fold=|\[\d+\] |train-|validation-)/.test(l));
-    return { r, cv, model, metricLines };
+    // the [r] lines go out live as the fits reach each round: the same lines in the same order for every
+    // parallel_fits, but where they fall among the fold= lines depends on timing — each stream is compared
+    const lines = r.stdout.split("\n");
+    const metricLines = lines.filter((l) => /^(fold=|train-|validation-)/.test(l));
+    const roundLines = lines.filter((l) => /^\[\d+\] /.test(l));
+    return { r, cv, model, metricLines, roundLines };
   };
   const one = await run("1");
   const two = await run("2");
@@ -121,6 +125,8 @@ test("training job: parallel_fits 2 = parallel_fits 1 (metric lines in order, cv
   assert.match(two.r.stdout, /parallel_fits 2/);
   assert.is(one.metricLines.filter((l) => l.startsWith("fold=")).length, 3);
   assert.equal(two.metricLines, one.metricLines);
+  assert.is(one.roundLines.length, 12);
+  assert.equal(two.roundLines, one.roundLines);
   for (const key of ["folds", "summary", "curves", "rounds", "oof", "train", "validation", "members"]) assert.equal(two.cv[key], one.cv[key], `cv.json ${key}`);
   assert.equal(Object.keys(two.model).sort(), Object.keys(one.model).sort());
   for (const f of Object.keys(one.model)) assert.ok(two.model[f] === one.model[f], `model/${f} differs`);

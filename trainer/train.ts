@@ -173,7 +173,8 @@ class LiveRounds {
  * made, but V8 frees large typed arrays only at its next full collection, which the cross-validation's allocations
  * (mostly in the core's memory, outside V8's heap) may not cause before the job's peak — measured on 1M × 28: the
  * dead table's 109 MB still held through the whole cross-validation. Node exposes `gc` only behind --expose-gc:
- * the flag is set at run time and the function taken from a fresh context.
+ * the flag is set at run time and the function taken from a fresh context. (Called again after the
+ * cross-validation, whose index arrays and per-fold predictions would otherwise sit under the refit's peak.)
  */
 function collectGarbage(): void {
   v8.setFlagsFromString("--expose-gc");
@@ -312,6 +313,8 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
   } catch (e) {
     throw new Error(`cross-validation failed: ${(e as Error).message}`);
   }
+
+  collectGarbage(); // the cross-validation's row indexes, per-fold copies and predictions, before the refit's peak
 
   // 2. per-round lines and the final model. Rounds come from held-out data only: the validation
   // channel during the final refit when there is one, else the cross-validation's held-out folds
