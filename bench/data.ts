@@ -13,8 +13,8 @@
  * MB/s is CSV bytes per second of the phase; peak RSS is the process's maximum resident set (so it includes
  * everything the tool held), also given as a multiple of the 112 MB float32 size.
  *
- * Then a whole training job on the CSV (models xgboost,catboost, k_fold 3, 50 rounds; parallel_fits 1 and 2; and
- * on half the rows): peak RSS ÷ the 112 MB float32 size, issue 11's memory bar (≤ 4×).
+ * Then a whole training job on the CSV (models xgboost,catboost, k_fold 3, 50 rounds; parallel_fits unset, 1 and 2;
+ * and on half the rows): peak RSS ÷ the 112 MB float32 size, issue 11's memory bar (≤ 4×).
  *
  * Then the flights rows (bench/flights.ts): vega-datasets' flights-3m.parquet loaded by ours (Parquet, and the same
  * table as CSV) against pandas in the same run, and a whole training job's peak RSS on a Parquet channel of it.
@@ -190,25 +190,29 @@ function csvBench(): void {
  * and on half the rows with parallel_fits 1, to show the growth is linear.
  */
 function csvJobs(file: string, rows: number): string[] {
-  const hp = (parallel: number) => ({ label: "y", models: "xgboost,catboost", k_fold: "3", num_round: String(opt("job-rounds") ?? 50), parallel_fits: String(parallel) });
+  // parallel 0: parallel_fits unset (the default: for 2^24 cells or more, one fit at a time on every core)
+  const hp = (parallel: number) => ({
+    label: "y", models: "xgboost,catboost", k_fold: "3", num_round: String(opt("job-rounds") ?? 50), ...(parallel ? { parallel_fits: String(parallel) } : {}),
+  });
   const half = Math.floor(rows / 2);
   const runs: { rows: number; parallel: number; file: string }[] = [
+    { rows, parallel: 0, file },
     { rows, parallel: 1, file },
     { rows, parallel: 2, file },
-    { rows: half, parallel: 1, file: ingestCsv(half) },
+    { rows: half, parallel: 0, file: ingestCsv(half) },
   ];
   const out = [
-    `Whole training job on the CSV (the container's bundle under /usr/bin/time -v; ${JSON.stringify(hp(1))} and parallel_fits 2):`,
+    `Whole training job on the CSV (the container's bundle under /usr/bin/time -v; ${JSON.stringify(hp(0))}, parallel_fits unset, 1 and 2):`,
     "",
     "| rows | parallel_fits | wall s | CPU s | peak RSS MB | ÷ float32 size (bar ≤ 4×) | fold 1 line |",
     "|---:|---:|---:|---:|---:|---:|---|",
   ];
   for (const r of runs) {
-    log(`training job on ${r.rows.toLocaleString("en-US")} rows, parallel_fits ${r.parallel} …`);
+    log(`training job on ${r.rows.toLocaleString("en-US")} rows, parallel_fits ${r.parallel || "unset"} …`);
     const job = runTrainingJob(r.file, { fileName: "train.csv", hyperparameters: hp(r.parallel) }, log);
     if (!job) continue;
     const f32Mb = (r.rows * NCOL * 4) / 1e6;
-    out.push(`| ${r.rows.toLocaleString("en-US")} | ${r.parallel} | ${job.seconds.toFixed(1)} | ${job.cpu.toFixed(1)} | ${job.maxRssMb.toFixed(0)} | ${(job.maxRssMb / f32Mb).toFixed(2)}× | \`${job.tail.find((l) => l.startsWith("fold=1 ")) ?? ""}\` |`);
+    out.push(`| ${r.rows.toLocaleString("en-US")} | ${r.parallel || "unset"} | ${job.seconds.toFixed(1)} | ${job.cpu.toFixed(1)} | ${job.maxRssMb.toFixed(0)} | ${(job.maxRssMb / f32Mb).toFixed(2)}× | \`${job.tail.find((l) => l.startsWith("fold=1 ")) ?? ""}\` |`);
   }
   return out;
 }
