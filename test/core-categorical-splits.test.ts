@@ -19,19 +19,12 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
-import { asUserPasses, binaryLabels, categoricalData, classLabels, mean, rmse, type Data } from "./helpers/core-data";
+import { asUserPasses, binaryLabels, categoricalData, classLabels, mean, rmse, treesOf, treeStructure as structure, type Data, type Json } from "./helpers/core-data";
 
 const RTOL = 1e-5;
 const XGB = hasXgboost();
 const t = XGB ? test : test.skip;
 
-type Json = Record<string, any>;
-const treesOf = (json: string): Json[] => JSON.parse(json.replace(/\bNaN\b/g, "0")).learner.gradient_booster.model.trees;
-/** what defines a tree's routing: everything but the float values */
-const structure = (tree: Json) => JSON.stringify([
-  tree.left_children, tree.split_indices, tree.split_type, tree.default_left,
-  tree.categories_nodes, tree.categories_sizes, tree.categories,
-]);
 
 function dmatrix(d: Data & { featureTypes: string[] }, label = d.y): DMatrix {
   return new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol, label, featureTypes: d.featureTypes });

@@ -21,18 +21,12 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import { coreBuild, coreFloats, DMatrix, train, type XGBoostParams } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
-import { categoricalData, classLabels, mean, mulberry32, type Data } from "./helpers/core-data";
+import { categoricalData, classLabels, mean, mulberry32, treesOf, treeStructure as structure, type Data } from "./helpers/core-data";
 
 const RTOL = 1e-5;
 const XGB = hasXgboost();
 const native = XGB ? test : test.skip;
 
-type Json = Record<string, any>;
-const treesOf = (json: string): Json[] => JSON.parse(json.replace(/\bNaN\b/g, "0")).learner.gradient_booster.model.trees;
-const structure = (tree: Json) => JSON.stringify([
-  tree.left_children, tree.split_indices, tree.split_type, tree.default_left,
-  tree.categories_nodes, tree.categories_sizes, tree.categories,
-]);
 const bitwise = (a: Float32Array, b: Float32Array) => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 
 /**

@@ -144,3 +144,12 @@ export function categoricalData(nrow: number, levels: number[], numeric: number,
 export function asUserPasses(params: Record<string, unknown>): XGBoostParams {
   return params as XGBoostParams;
 }
+
+export type Json = Record<string, any>;
+/** the trees of an XGBoost JSON model (NaN, which JSON lacks, read as 0) */
+export const treesOf = (json: string): Json[] => JSON.parse(json.replace(/\bNaN\b/g, "0")).learner.gradient_booster.model.trees;
+/** what defines a tree's routing: everything but the float values */
+export const treeStructure = (tree: Json): string => JSON.stringify([
+  tree.left_children, tree.split_indices, tree.split_type, tree.default_left,
+  tree.categories_nodes, tree.categories_sizes, tree.categories,
+]);
