@@ -174,7 +174,7 @@ test("OPT_ML root, failure line (one line, ≤ 1024 chars, cause first), publish
 });
 
 test("cv.json written piece by piece is the text JSON.stringify gives for the whole object", () => {
-  // 200 000 values cross the 65 536-number pieces; NaN and infinities are null as in JSON.stringify; -0 is 0
+  // 200 000 values cross many pieces; NaN and infinities are null as in JSON.stringify; -0 is 0
   const big = Float64Array.from({ length: 200_000 }, (_, i) => (i % 7 === 0 ? -i / 3 : Math.sqrt(i) * 1e-7));
   big[5] = NaN;
   big[6] = Infinity;
