@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, ProgressEvent, xgboost } from "ensemble-workbook";
+import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, ProgressEvent, toMatrix, xgboost } from "ensemble-workbook";
 import { TEST_FIT_EXIT_ENV } from "../lib/ensemble/parallel";
 import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
 import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
@@ -92,6 +92,19 @@ test("workers and nthread: bad values are errors naming the option", () => {
   }
   assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread: -1 }), /crossValidate's nthread must be an integer ≥ 0/);
   assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread: 0.5 }), /crossValidate's nthread must be an integer ≥ 0/);
+});
+
+test("a matrix in place of the table: the same result; table-only options and an unshared matrix for workers are errors", async () => {
+  const ens = new Ensemble({ members: [xgboost({ num_round: 3 })] });
+  const m = toMatrix(diabetes, { label: "target", shared: true });
+  const fromTable = crossValidate(ens, diabetes, { label: "target", k: 3, workers: 1 });
+  const fromMatrix = crossValidate(ens, m, { label: "target", k: 3, workers: 2 });
+  assert.equal(fromMatrix.oof, fromTable.oof);
+  assert.throws(() => crossValidate(ens, m, { label: "target", categorical: ["sex"] }), /^crossValidate: features and categorical choose a table's columns/);
+  const unshared = toMatrix(diabetes, { label: "target" });
+  assert.throws(() => crossValidate(ens, unshared, { label: "target", workers: 2 }), /^crossValidate: worker threads read the matrix: make it with toMatrix\(table, \{ shared: true \}\)/);
+  const rejected = await ens.fitParallel(unshared, { label: "target" }).then(() => "", (e: Error) => e.message);
+  assert.match(rejected, /^fitParallel: worker threads read the matrix/);
 });
 
 test("a fit's error fails crossValidate naming the fold and the member, sequential or not", () => {

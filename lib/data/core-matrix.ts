@@ -26,6 +26,8 @@ import type { Table } from "./table";
 
 interface Held {
   d: DMatrix;
+  /** the labels the DMatrix was built with: a copy of the Matrix object with other labels needs a DMatrix of its own */
+  y?: Float32Array;
   holders: number;
 }
 
@@ -55,7 +57,7 @@ export function holdCoreMatrix(m: Matrix): () => void {
   const key = m.X;
   let h = held.get(key);
   if (!h) {
-    h = { d: matrixToDMatrix(m), holders: 0 };
+    h = { d: matrixToDMatrix(m), y: m.y, holders: 0 };
     held.set(key, h);
   }
   h.holders++;
@@ -107,7 +109,7 @@ export function coreMatrixFor(m: Matrix, extraCategorical: (number | string)[] =
       if (h) return { d: h.d.slice(source.rows), owned: true };
     } else {
       const h = held.get(m.X);
-      if (h && h.d.nrow === m.nrow && (!m.y || h.d.hasLabel)) return { d: h.d, owned: false };
+      if (h && h.d.nrow === m.nrow && (!m.y || m.y === h.y)) return { d: h.d, owned: false };
     }
   }
   // to predict, a matrix's labels are not needed (nor checked): leave them out of a DMatrix of its own

@@ -282,6 +282,25 @@ export function toMatrix(table: Table, opts: ColumnChoice = {}): Matrix {
   return m;
 }
 
+/** Whether x is a labelled matrix (toMatrix's, with a label), not a table. */
+export function isLabelledMatrix(x: Table | LabelledMatrix): x is LabelledMatrix {
+  return (x as LabelledMatrix).X instanceof Float32Array && (x as LabelledMatrix).y instanceof Float32Array;
+}
+
+/**
+ * What crossValidate, Ensemble.fit and fitParallel train on: a table typed by toMatrix with these options, or the
+ * labelled matrix toMatrix made of it, as given (a training job makes it once and lets the table go). With
+ * `shared` worker threads read it: a given matrix must then be in shared memory. Errors start with `what`.
+ */
+export function trainingMatrix(input: Table | LabelledMatrix, opts: ColumnChoice & { label: string }, what: string): LabelledMatrix {
+  if (!isLabelledMatrix(input)) return toMatrix(input, opts);
+  if (opts.features || opts.categorical) throw new Error(`${what}: features and categorical choose a table's columns; a matrix has its columns already`);
+  if (opts.shared && !(input.X.buffer instanceof SharedArrayBuffer)) {
+    throw new Error(`${what}: worker threads read the matrix: make it with toMatrix(table, { shared: true }) (or give the table)`);
+  }
+  return input;
+}
+
 /** Indices of the categorical features of a matrix. */
 export function categoricalIndices(m: Matrix): number[] {
   return (m.columns ?? []).flatMap((c, j) => (c.type === "categorical" ? [j] : []));

@@ -31,14 +31,14 @@
  */
 import { arquero } from "../data/arquero";
 import type { Table } from "../data/table";
-import { toMatrix, type ColumnSchema, type LabelledMatrix, type Matrix } from "../data/matrix";
+import { isLabelledMatrix, trainingMatrix, type ColumnSchema, type LabelledMatrix, type Matrix } from "../data/matrix";
 import { holdCoreMatrix } from "../data/core-matrix";
 import type { Fold } from "../data/folds";
 import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { checkWorkers, defaultWorkers, labelled, runFitsSync, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
+import { checkWorkers, defaultWorkers, labelled, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { fitOn, taskRows } from "./fit-task";
 import { outputGroups } from "../core";
 
@@ -107,11 +107,6 @@ export interface CvResult {
   models?: Member[][];
 }
 
-/** A labelled matrix (toMatrix's, with its columns), which crossValidate takes in place of a table. */
-function isLabelledMatrix(x: Table | LabelledMatrix): x is LabelledMatrix {
-  return (x as LabelledMatrix).X instanceof Float32Array && (x as LabelledMatrix).y instanceof Float32Array;
-}
-
 /**
  * `input`: a table (its columns typed by toMatrix with opts.label / features / categorical), or the labelled matrix
  * toMatrix made of it (then `label` only names the label in the result) — a training job makes the matrix once for
@@ -122,13 +117,10 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   if (!opts || typeof opts.label !== "string") throw new Error("crossValidate needs { label: <label column name> }");
   const k = opts.k ?? 5;
   const seed = opts.seed ?? 0;
-  const given = isLabelledMatrix(input) ? input : undefined;
-  if (given && (opts.features || opts.categorical)) throw new Error("crossValidate: features and categorical choose a table's columns; a matrix has its columns already");
-  const table = input as Table;
   const workers =
     opts.workers !== undefined ? checkWorkers(opts.workers, "crossValidate's workers")
-    : given ? defaultWorkers(given.nrow, given.ncol)
-    : defaultWorkers(table.numRows(), (opts.features ?? table.columnNames()).length - (opts.features ? 0 : 1));
+    : isLabelledMatrix(input) ? defaultWorkers(input.nrow, input.ncol)
+    : defaultWorkers(input.numRows(), (opts.features ?? input.columnNames()).length - (opts.features ? 0 : 1));
   if (opts.nthread !== undefined && !(Number.isInteger(opts.nthread) && opts.nthread >= 0)) {
     throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${JSON.stringify(opts.nthread)}`);
   }
@@ -136,10 +128,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     checkWorkers(opts.threads, "crossValidate's threads");
     if (opts.nthread !== undefined) throw new Error("crossValidate: give nthread (per fit) or threads (for all fits at once), not both");
   }
-  const m: LabelledMatrix = given ?? toMatrix(table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 });
-  if (given && workers > 1 && !(m.X.buffer instanceof SharedArrayBuffer)) {
-    throw new Error("crossValidate: workers > 1 read the matrix from every thread: make it with toMatrix(table, { shared: true }) (or give the table)");
-  }
+  const m = trainingMatrix(input, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 }, "crossValidate");
   const y = m.y;
   ensemble.prepareLabels(y, m.classes);
   const folds = ensemble.foldsFor(y, k, seed);
@@ -155,7 +144,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const anyInner = blendList.some((b) => needsFitting(b.blend));
   const members = ensemble.members;
   const total = k * members.length * (anyInner ? ensemble.innerK + 1 : 1);
-  const nthread = opts.nthread ?? (opts.threads !== undefined ? Math.max(1, Math.floor(opts.threads / Math.min(workers, total))) : threadsPerFit(workers));
+  const nthread = opts.nthread ?? (opts.threads !== undefined ? threadsFromBudget(opts.threads, workers, total) : threadsPerFit(workers));
   let done = 0;
   const tick = (message: string, fold: number, member: string) => opts.onProgress?.({ done: ++done, total, message, fold, member });
 

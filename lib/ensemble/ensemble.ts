@@ -14,7 +14,7 @@
  * predictClasses answers with the original labels and their probabilities.
  */
 import type { Table } from "../data/table";
-import { ColumnSchema, Drift, encodeLabels, encodeRows, LabelledMatrix, Matrix, RowsInput, toMatrix } from "../data/matrix";
+import { ColumnSchema, Drift, encodeLabels, encodeRows, LabelledMatrix, Matrix, RowsInput, trainingMatrix } from "../data/matrix";
 import { holdCoreMatrix, splitRowViews } from "../data/core-matrix";
 import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
@@ -183,12 +183,7 @@ export class Ensemble {
   /** fit's and fitParallel's table (or toMatrix's matrix of it) → training matrix and evaluation matrix; the label column */
   private fitInputs(input: Table | LabelledMatrix, opts: FitTableOptions, shared = false): { m: Matrix; evalSet?: Matrix } {
     if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
-    const given = (input as LabelledMatrix).X instanceof Float32Array ? (input as LabelledMatrix) : undefined;
-    if (given && (opts.features || opts.categorical)) throw new Error("fit: features and categorical choose a table's columns; a matrix has its columns already");
-    if (given && shared && !(given.X.buffer instanceof SharedArrayBuffer)) {
-      throw new Error("fitParallel reads the matrix from worker threads: make it with toMatrix(table, { shared: true }) (or give the table)");
-    }
-    const m = given ?? toMatrix(input as Table, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective, shared });
+    const m = trainingMatrix(input, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective, shared }, shared ? "fitParallel" : "fit");
     const evalSet = opts.evalSet
       ? { ...encodeRows(opts.evalSet, m.columns!).matrix, y: encodeLabels(opts.evalSet, opts.label, m.classes) }
       : undefined;

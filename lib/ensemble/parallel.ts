@@ -175,6 +175,11 @@ export function threadsPerFit(fitsAtOnce: number): number | undefined {
   return fitsAtOnce > 1 ? Math.max(1, Math.floor(availableCores() / fitsAtOnce)) : undefined;
 }
 
+/** Core threads of each fit when `threads` are shared by `workers` threads running `fits` fits: ⌊threads / fits at once⌋, at least 1. */
+export function threadsFromBudget(threads: number, workers: number, fits: number): number {
+  return Math.max(1, Math.floor(threads / Math.min(workers, fits)));
+}
+
 /** A fit's error prefixed with its label (`fold 2/5, member "catboost": …`), the member named once: a member's own
  * errors already start with `member "<name>": `. */
 export function labelled(label: string, message: string): string {
