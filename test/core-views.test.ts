@@ -289,4 +289,22 @@ test("coreFloats: a matrix filled in the core's memory is the DMatrix's data (no
   assert.throws(() => coreFloats(-1), /coreFloats: n must be an integer >= 0/);
 });
 
+test("a matrix freed by a training callback stays alive under the fit (its quantised form is pinned): the same model", () => {
+  const rng = mulberry32(5);
+  const nrow = 4000, ncol = 4;
+  const X = Float32Array.from({ length: nrow * ncol }, () => rng());
+  const y = Float32Array.from({ length: nrow }, (_, i) => X[i * ncol] + rng());
+  const params: XGBoostParams = { max_depth: 3, eta: 0.3, base_score: 0.5 };
+  const reference = train(params, new DMatrix(X, { nrow, ncol, label: y }), { numBoostRound: 6 }).saveModel();
+  for (const viewed of [false, true]) {
+    const whole = new DMatrix(X, { nrow, ncol, label: y });
+    const d = viewed ? whole.slice(Array.from({ length: nrow }, (_, i) => i)) : whole;
+    if (viewed) whole.free();
+    const bst = train(params, d, { numBoostRound: 6, callbacks: [{ afterIteration: ({ iteration }) => { if (iteration === 1) d.free(); } }] });
+    assert.is(bst.saveModel(), reference, viewed ? "a view freed mid-fit" : "a matrix freed mid-fit");
+    assert.throws(() => d.getLabel(), /used after free/);
+    bst.free();
+  }
+});
+
 test.run();

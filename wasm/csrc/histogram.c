@@ -29,9 +29,18 @@ static int max_blocks(int32_t total_slots) {
   return m < 1 ? 1 : m;
 }
 
+/* The row blocks of a histogram over n_rows: their rows each (the last one may have fewer) and
+ * their count. hist_build_parallel cuts by it, and the caller sizes `partials` by it. */
+static int hist_blocks(int32_t total_slots, int n_rows, int *block_rows) {
+  int most = max_blocks(total_slots), rows = MIN_BLOCK_ROWS;
+  if ((n_rows + rows - 1) / rows > most) rows = (n_rows + most - 1) / most;
+  *block_rows = rows;
+  return n_rows > 0 ? (n_rows + rows - 1) / rows : 1;
+}
+
 int hist_max_blocks(int32_t total_slots, int n_rows) {
-  int m = max_blocks(total_slots), by_rows = (int)(((int64_t)n_rows + MIN_BLOCK_ROWS - 1) / MIN_BLOCK_ROWS);
-  return by_rows < 1 ? 1 : by_rows < m ? by_rows : m;
+  int block_rows;
+  return hist_blocks(total_slots, n_rows, &block_rows);
 }
 
 typedef struct {
@@ -61,10 +70,7 @@ static void add_blocks(void *arg, int k) {
 
 int hist_build_parallel(HistBin *hist, HistBin *partials, int32_t total_slots, const uint8_t *bins, int ncol, int stride,
                         const int32_t *offset, const GradPair *gh, int n_rows) {
-  int most = max_blocks(total_slots);
-  int block_rows = MIN_BLOCK_ROWS;
-  if ((n_rows + block_rows - 1) / block_rows > most) block_rows = (n_rows + most - 1) / most;
-  int n_blocks = n_rows > 0 ? (n_rows + block_rows - 1) / block_rows : 1;
+  int block_rows, n_blocks = hist_blocks(total_slots, n_rows, &block_rows);
   HistJob j = { hist, partials, total_slots, bins, ncol, stride, offset, gh, n_rows, block_rows, n_blocks, 1024 };
   if (n_blocks == 1) { build_block(&j, 0); return 0; }
   if (par_run(build_block, &j, n_blocks) < 0) return -1;

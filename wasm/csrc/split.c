@@ -116,19 +116,6 @@ static void reduce_features(const SplitInfo *per_feature, int n, SplitInfo *best
     if (per_feature[k].feature >= 0 && per_feature[k].loss_chg > best->loss_chg) *best = per_feature[k];
 }
 
-void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                const int32_t *features, int n_features, SplitInfo *best) {
-  double parent = node_score(p, G, H);
-  memset(best, 0, sizeof *best);
-  best->loss_chg = 0.0;
-  best->feature = -1;
-  for (int k = 0; k < n_features; k++) {
-    SplitInfo s;
-    split_find_feature(p, cuts, hist, G, H, parent, features[k], &s);
-    if (s.feature >= 0 && s.loss_chg > best->loss_chg) *best = s;
-  }
-}
-
 typedef struct { const Params *p; const Cuts *cuts; SplitNode *nodes; int n_nodes; SplitInfo *scratch; int *first; } SplitJob;
 
 static void find_task(void *arg, int task) {

@@ -33,9 +33,6 @@ typedef struct {
 
 double leaf_weight(const Params *p, double G, double H);
 double node_score(const Params *p, double G, double H);
-/* Best split of one node over the given features; loss_chg <= 0 when none is valid. */
-void split_find(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                const int32_t *features, int n_features, SplitInfo *best);
 /* Categorical features (split_categorical.c): the best one-hot or partition split of
  * feature f, replacing *best when its loss_chg is larger; and the chosen split's set of
  * category codes (those that go right) as a bitset, written to words (n_words words,
@@ -45,7 +42,8 @@ void split_categorical(const Params *p, const Cuts *cuts, const HistBin *hist, d
 int cat_set_words(const Cuts *cuts, int f);
 int split_categorical_set(const Params *p, const Cuts *cuts, const HistBin *hist, const SplitInfo *s, uint32_t *words);
 /* Several nodes at once, in parallel over (node, feature) (threads.h); the result is
- * the same as split_find on each node. scratch: sum of the nodes' n_features entries. */
+ * each node's best split over its features (loss_chg <= 0 when none is valid), the one a
+ * single scan of its features finds. scratch: sum of the nodes' n_features entries. */
 #define SPLIT_MAX_NODES 8
 typedef struct {
   const HistBin *hist; double G, H;

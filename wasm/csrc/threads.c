@@ -14,9 +14,13 @@ int par_threads(void) { return n_threads; }
 XGB_API int xgb_threads_supported(void) { return HAVE_THREADS; }
 
 #if HAVE_THREADS
-/* The job being run. Written by the main thread before it publishes a new generation;
- * a worker that read a generation's fields only uses them through a successful claim
- * of that generation (below), which proves the main thread was still in it. */
+/* The job being run. Written by the main thread before it publishes a new generation.
+ * A worker that saw generation g may read the NEXT job's fields if it is slow (the main
+ * thread moves on once g's tasks are done); so par_run first closes g's claims (claim =
+ * g << 32 | INT32_MAX) and only then writes the fields, n_tasks last with release order,
+ * and the worker reads n_tasks first with acquire order: a worker that sees a new field
+ * then sees g's claims closed, and one that sees only g's fields finds g's tasks all
+ * claimed — either way it runs nothing of a job it did not enter through its generation. */
 static struct { TaskFn fn; void *arg; int n_tasks, n_threads; } job;
 static int32_t generation;  /* futex word the idle workers sleep on; +1 per job */
 static int64_t claim;       /* generation << 32 | next task index */
@@ -65,8 +69,9 @@ XGB_API int xgb_worker_loop(int thread_id, int test_die_at) {
     for (int spin = 0; g == seen && spin < 20000; spin++) g = LOAD(&generation);
     if (g == seen) { __builtin_wasm_memory_atomic_wait32(&generation, g, -1); continue; }
     seen = g;
+    int n_tasks = LOAD(&job.n_tasks); /* first, acquire: see the comment at `job` */
     TaskFn fn = job.fn; void *arg = job.arg;
-    int n_tasks = job.n_tasks, nt = job.n_threads;
+    int nt = job.n_threads;
     if (thread_id >= nt) continue;
     STORE_SC(&in_job[thread_id], 1);
     /* test hook (the bindings' POOL_DEATH_ENV): return holding the task of the
@@ -97,7 +102,9 @@ int par_run(TaskFn fn, void *arg, int n_tasks) {
     return 0;
   }
   if (LOAD(&failed)) return pool_failed();
-  job.fn = fn; job.arg = arg; job.n_tasks = n_tasks; job.n_threads = n_threads;
+  STORE(&claim, ((int64_t)generation << 32) | INT32_MAX); /* the last job's claims closed before its fields change */
+  job.fn = fn; job.arg = arg; job.n_threads = n_threads;
+  STORE(&job.n_tasks, n_tasks);
   STORE(&done, 0);
   int32_t g = generation + 1;
   STORE(&claim, (int64_t)g << 32);

@@ -88,8 +88,8 @@ class Storage {
   borrowed?: Float32Array;
   labelPtr = 0;
   weightPtr = 0;
-  /** the core's QMatrix per key (max_bin and feature types), oldest first */
-  private forms = new Map<string, number>();
+  /** the core's QMatrix per key (max_bin and feature types), oldest first, with the fits running on it */
+  private forms = new Map<string, { qm: number; pins: number }>();
   private holders = 1;
 
   constructor(readonly nrow: number, readonly ncol: number) {}
@@ -98,7 +98,7 @@ class Storage {
 
   release(): void {
     if (--this.holders > 0) return;
-    for (const qm of this.forms.values()) getCore().qm_free(qm);
+    for (const { qm } of this.forms.values()) getCore().qm_free(qm);
     this.forms.clear();
     if (!this.borrowed) free(this.xPtr);
     free(this.labelPtr); free(this.weightPtr);
@@ -106,24 +106,45 @@ class Storage {
     this.borrowed = undefined;
   }
 
-  /** The quantised form for max_bin and the feature types (1 = categorical; none: all numeric). */
-  quantised(maxBin: number, types?: Uint8Array): number {
+  /**
+   * The quantised form for max_bin and the feature types (1 = categorical; none: all numeric), pinned until
+   * unpin(): a fit's state points into it and into the storage, so neither may be freed under it — not by
+   * another fit's key evicting it, nor by the matrix's free() in a training callback.
+   */
+  pin(maxBin: number, types?: Uint8Array): { qm: number; unpin(): void } {
     const key = `${maxBin}:${types ? types.join("") : ""}`;
-    const kept = this.forms.get(key);
-    if (kept) return kept;
+    const form = this.forms.get(key) ?? this.build(key, maxBin, types);
+    form.pins++;
+    this.hold();
+    let pinned = true;
+    return {
+      qm: form.qm,
+      unpin: () => {
+        if (!pinned) return;
+        pinned = false;
+        form.pins--;
+        this.release();
+      },
+    };
+  }
+
+  private build(key: string, maxBin: number, types?: Uint8Array): { qm: number; pins: number } {
     const c = getCore();
     if (this.forms.size >= MAX_FORMS) {
-      const [oldest, qm] = this.forms.entries().next().value!;
-      c.qm_free(qm);
-      this.forms.delete(oldest);
+      const unpinned = [...this.forms].find(([, f]) => f.pins === 0); // the oldest no fit is using
+      if (unpinned) {
+        c.qm_free(unpinned[1].qm);
+        this.forms.delete(unpinned[0]);
+      }
     }
     const typesPtr = types ? alloc(Math.max(1, types.length)) : 0;
     try {
       if (types) new Uint8Array(c.memory.buffer, typesPtr, types.length).set(types);
       const qm = c.qm_build(this.xPtr, this.nrow, this.ncol, this.weightPtr, maxBin, typesPtr);
       if (!qm) throw new Error(`train: ${lastError() || "binning the matrix failed"}`);
-      this.forms.set(key, qm);
-      return qm;
+      const form = { qm, pins: 0 };
+      this.forms.set(key, form);
+      return form;
     } finally {
       free(typesPtr);
     }
@@ -313,7 +334,8 @@ export class DMatrix {
     const all = f32(ptr, this.live().nrow * width);
     if (!this.rowsPtr) return all.slice();
     const rows = i32(this.rowsPtr, this.nrow), out = new Float32Array(this.nrow * width);
-    for (let i = 0; i < this.nrow; i++) out.set(all.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
+    if (width === 1) for (let i = 0; i < this.nrow; i++) out[i] = all[rows[i]]; // labels, weights: no view per row
+    else for (let i = 0; i < this.nrow; i++) out.set(all.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
     return out;
   }
 
@@ -371,9 +393,10 @@ export class DMatrix {
     return { X: s.xPtr, xRows: s.nrow, ncol: this.ncol, rows: this.rowsPtr, n: this.nrow, label: s.labelPtr, weight: s.weightPtr };
   }
 
-  /** @internal the quantised form of the whole matrix (a view: of the matrix it views), built once per key */
-  quantised(maxBin: number, types?: Uint8Array): number {
-    return this.live().quantised(maxBin, types);
+  /** @internal the quantised form of the whole matrix (a view: of the matrix it views), built once per key, and
+   * with it the matrix's storage, pinned for a fit until unpin() */
+  quantised(maxBin: number, types?: Uint8Array): { qm: number; unpin(): void } {
+    return this.live().pin(maxBin, types);
   }
 
   /** @internal labels and weights in this matrix's row order, for the core's metrics:

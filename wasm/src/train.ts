@@ -125,14 +125,16 @@ function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], r
   const margins: number[] = [];
   const targets: { label: number; weight: number; done(): void }[] = [];
   const verbose = opts.verboseEval === true ? 1 : typeof opts.verboseEval === "number" ? opts.verboseEval : 0;
+  let unpin: (() => void) | undefined;
   try {
     setThreads(resolveThreads(p.nthread));
     // The matrix's quantised form (built on the first fit, dmatrix.ts); a view's fit
     // gathers its rows' codes from it.
     const types = featureTypes ? Uint8Array.from(featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
-    const qm = dtrain.quantised(p.max_bin, types);
+    const form = dtrain.quantised(p.max_bin, types);
+    unpin = form.unpin;
     const src = dtrain.source();
-    check(c.bst_train_begin_q(bst.ptr, qm, src.X, src.label, src.weight, src.rows, src.n, p.base_score ?? NaN), "train");
+    check(c.bst_train_begin_q(bst.ptr, form.qm, src.X, src.label, src.weight, src.rows, src.n, p.base_score ?? NaN), "train");
     for (const [d] of evals) {
       targets.push(d.targets());
       if (d === dtrain) { margins.push(0); continue; }
@@ -186,6 +188,7 @@ function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], r
     throw e;
   } finally {
     if (bst.ptr) c.bst_train_end(bst.ptr);
+    unpin?.(); // the fit's state pointed into the quantised form and the matrix: both may go now
     margins.forEach((m) => free(m));
     targets.forEach((t) => t.done());
   }
