@@ -124,10 +124,11 @@ print(json.dumps({"tool": f"pandas {pd.__version__} " + ("read_parquet" if file.
 `;
 
 /** Runs a measuring child process; its last stdout line is its JSON result (undefined, logged, when it fails). */
-export function runJson<T>(cmd: string, argv: string[], what: string, report: (msg: string) => void = log): T | undefined {
-  const r = spawnSync(cmd, argv, { encoding: "utf8", maxBuffer: 1 << 24, cwd: ROOT });
+export function runJson<T>(cmd: string, argv: string[], what: string, report: (msg: string) => void = log, o: { showProgress?: boolean } = {}): T | undefined {
+  // showProgress: the child's stderr (its progress lines) goes straight to ours
+  const r = spawnSync(cmd, argv, { encoding: "utf8", maxBuffer: 1 << 24, cwd: ROOT, stdio: o.showProgress ? ["ignore", "pipe", "inherit"] : "pipe" });
   if (r.status !== 0) {
-    report(`${what} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    report(`${what} failed: ${o.showProgress ? `exit ${r.status}` : r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     return undefined;
   }
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as T;
@@ -189,12 +190,7 @@ interface ModelResult {
 
 function runModel(cmd: string, argv: string[], what: string): ModelResult | undefined {
   log(what);
-  const r = spawnSync(cmd, argv, { encoding: "utf8", maxBuffer: 1 << 24, cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  if (r.status !== 0) {
-    log(`${what} failed (exit ${r.status})`);
-    return undefined;
-  }
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as ModelResult;
+  return runJson<ModelResult>(cmd, argv, what, log, { showProgress: true });
 }
 
 /**

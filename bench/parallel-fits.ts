@@ -12,11 +12,12 @@
  *
  * Options: --rows=1000000 (0 skips the large job)  --rounds=20  --repeat=3 (diabetes)  --big-repeat=1 (the large job)
  */
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { synth } from "./synth";
+import { bundleTrainer } from "./training-job";
 
 const ROOT = path.join(__dirname, "..");
 const args = process.argv.slice(2).filter((a) => a !== "parallel");
@@ -65,6 +66,14 @@ function spawnTimed(root: string): Promise<{ status: number | null; stdout: stri
 
 async function runJob(hp: Record<string, string>, csvFile: string, parallel: number): Promise<Run> {
   const root = optMl({ ...hp, parallel_fits: String(parallel) }, csvFile);
+  try {
+    return await measureJob(root, parallel);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function measureJob(root: string, parallel: number): Promise<Run> {
   const loadBefore = load();
   const r = await spawnTimed(root);
   const seconds = r.seconds;
@@ -72,7 +81,8 @@ async function runJob(hp: Record<string, string>, csvFile: string, parallel: num
   const start = r.lines.find((l) => l.line.startsWith("training on "))?.at ?? NaN;
   const cvEnd = [...r.lines].reverse().find((l) => l.line.startsWith("fold="))?.at ?? NaN;
   const phases = { load: start, cv: cvEnd - start, rest: seconds - cvEnd };
-  const usage = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr)!;
+  const usage = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  if (!usage) throw new Error(`/usr/bin/time printed no usage line: ${r.stderr.slice(-500)}`);
   const maxRssMb = Number(usage[1]) / 1024;
   const cpuSeconds = Number(usage[2]) + Number(usage[3]);
   const cvAll = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
@@ -82,7 +92,6 @@ async function runJob(hp: Record<string, string>, csvFile: string, parallel: num
   // every parallel_fits, but where they fall among the fold= lines depends on timing — so each stream is compared
   const lines = r.stdout.split("\n");
   const foldLines = [...lines.filter((l) => /^(fold=|train-|validation-)/.test(l)), ...lines.filter((l) => /^\[\d+\] /.test(l))];
-  fs.rmSync(root, { recursive: true, force: true });
   const run = { parallel, seconds, cpuSeconds, phases, maxRssMb, loadBefore, loadAfter: load(), outputs: { foldLines, cv, model } };
   log(`  parallel_fits ${parallel}: ${seconds.toFixed(2)} s, CPU ${cpuSeconds.toFixed(1)} s (read ${phases.load.toFixed(1)} s, cross-validation ${phases.cv.toFixed(1)} s, final fit + scores + save ${phases.rest.toFixed(1)} s), peak RSS ${maxRssMb.toFixed(0)} MB, load ${loadBefore} → ${run.loadAfter}`);
   return run;
@@ -120,9 +129,7 @@ async function bench(name: string, hp: Record<string, string>, csvFile: string, 
 }
 
 async function main() {
-  log("bundling the trainer (out/trainer/main.js + fit-worker.js) …");
-  const b = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), path.join(ROOT, "trainer", "bundle.ts")], { cwd: ROOT, encoding: "utf8" });
-  if (b.status !== 0) throw new Error(`bundle failed: ${b.stderr}`);
+  bundleTrainer(log);
   const results = [await bench("diabetes, 5-fold xgboost+catboost (trainer defaults)", {}, path.join(ROOT, "data", "diabetes.csv"), repeat)];
   if (bigRows > 0) {
     const csv = path.join(ROOT, "bench", "data", `synth-${bigRows}.csv`);
@@ -130,7 +137,8 @@ async function main() {
       log(`writing ${csv} …`);
       fs.mkdirSync(path.dirname(csv), { recursive: true });
       const s = synth(bigRows);
-      const fd = fs.openSync(csv, "w");
+      const tmp = `${csv}.${process.pid}.tmp`; // renamed when complete: an interrupted run leaves no short file behind
+      const fd = fs.openSync(tmp, "w");
       fs.writeSync(fd, ["target", ...Array.from({ length: s.ncol }, (_, j) => `x${j}`)].join(",") + "\n");
       const chunk: string[] = [];
       for (let i = 0; i < s.nrow; i++) {
@@ -140,6 +148,7 @@ async function main() {
         if (chunk.length === 10000 || i === s.nrow - 1) fs.writeSync(fd, chunk.splice(0).join("\n") + "\n");
       }
       fs.closeSync(fd);
+      fs.renameSync(tmp, csv);
     }
     results.push(await bench(`${bigRows.toLocaleString("en")} × 28 synthetic, 5-fold xgboost+catboost, num_round ${rounds}`, { num_round: String(rounds) }, csv, Number(opt("big-repeat") ?? 1)));
   }

@@ -26,6 +26,7 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { bundleTrainer } from "./training-job";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const autocannon = require("autocannon");
@@ -200,8 +201,7 @@ async function main(): Promise<void> {
     console.log(`model: ${manifest.members.map((m: any) => m.name).join(", ")}, blend ${manifest.blend}; node ${process.version}; ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()})`);
 
     // 1. cold start
-    const b = spawnSync(TSX, [path.join(ROOT, "trainer", "bundle.ts")], { cwd: ROOT, encoding: "utf8" });
-    if (b.status !== 0) throw new Error(`bundle failed: ${b.stderr}`);
+    bundleTrainer((m) => console.error(m));
     const cold: Record<Launcher, number[]> = { "tsx-cli": [], "node-require": [], bundle: [] };
     for (let i = 0; i < RUNS; i++) {
       for (const launcher of Object.keys(LAUNCHERS) as Launcher[]) {
