@@ -68,6 +68,14 @@ test("keepModels: models[fold][member] are the fitted fold members (their held-o
   assert.throws(() => ens.members[0].toFile(), /not fitted/);
 });
 
+test("rowView: bad rows are Errors naming them", () => {
+  const m = toMatrix(loadDiabetes(), { label: "target" });
+  assert.throws(() => rowView(m, Int32Array.from([0, 442])), /^rowView: rows\[1\] is 442; the matrix has rows 0 to 441$/);
+  assert.throws(() => rowView(m, Int32Array.from([-1])), /^rowView: rows\[0\] is -1/);
+  assert.throws(() => rowView(m, [0, 1] as unknown as Int32Array), /^rowView: rows must be an Int32Array/);
+  assert.is(rowView(m, Int32Array.from([3, 1])).nrow, 2);
+});
+
 test("keepModels off (default): no models in the result", () => {
   const cv = crossValidate(new Ensemble({ members: [ridge()] }), loadDiabetes(), { label: "target", k: 3 });
   assert.is(cv.models, undefined);

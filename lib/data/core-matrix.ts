@@ -77,6 +77,10 @@ export function holdCoreMatrix(m: Matrix): () => void {
  * Tree members fit and predict on it through `coreMatrixFor` (a slice of m's held DMatrix).
  */
 export function rowView(m: Matrix, rows: Int32Array): Matrix {
+  if (!(rows instanceof Int32Array)) throw new Error(`rowView: rows must be an Int32Array of row indexes, got ${rows === null ? "null" : typeof rows}`);
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i] < 0 || rows[i] >= m.nrow) throw new Error(`rowView: rows[${i}] is ${rows[i]}; the matrix has rows 0 to ${m.nrow - 1}`);
+  }
   const parent = views.get(m);
   if (parent) return rowView(parent.parent, Int32Array.from(rows, (r) => parent.rows[r]));
   let X: Float32Array | undefined;
