@@ -256,6 +256,51 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   const negative = (at: number) => Uint8Array.from(pq, (b, i) => (i === at ? 0xe7 : b));
   await rejects(() => loadTable(file("negative.parquet", negative(rowsAt[0]))), /negative\.parquet: corrupt Parquet footer: it says the file has -500 rows/);
   await rejects(() => loadTable(file("negative-group.parquet", negative(rowsAt[2]))), /negative-group\.parquet: corrupt Parquet footer: row group 1 has -500 rows/);
+  // a 1 KB file whose footer claims 10^9 rows (num_rows' varint widened to 5 bytes, the footer length after it
+  // grown by 3): refused by the footer's own row groups before any column is allocated from the claim
+  const claimed: number[] = [];
+  for (let z = 2e9; ; z = Math.floor(z / 128)) { // zigzag(10^9) as a varint
+    if (z < 128) { claimed.push(z); break; }
+    claimed.push((z % 128) | 0x80);
+  }
+  const claims = new Uint8Array(pq.length + claimed.length - 2);
+  claims.set(pq.subarray(0, rowsAt[0]));
+  claims.set(claimed, rowsAt[0]);
+  claims.set(pq.subarray(rowsAt[0] + 2), rowsAt[0] + claimed.length);
+  const claimsView = new DataView(claims.buffer);
+  claimsView.setUint32(claims.length - 8, claimsView.getUint32(claims.length - 8, true) + claimed.length - 2, true);
+  await rejects(() => loadTable(file("claims.parquet", claims)), /claims\.parquet: corrupt Parquet footer: the row groups hold 500 rows but the footer says 1000000000/);
+  // the column's one page header (thrift compact, at data_page_offset): 0x15 type, 0x15 uncompressed_page_size
+  // (2-byte zigzag varint), 0x15 compressed_page_size (2 bytes), then 0x5c: field 8, data_page_header_v2
+  const { parquetMetadata } = await import("hyparquet");
+  const { parquetHeader } = await import("hyparquet/src/column.js");
+  const chunk = parquetMetadata(pq.buffer).row_groups[0].columns[0].meta_data!;
+  const pageAt = Number(chunk.data_page_offset);
+  const pageHeader = parquetHeader({ view: new DataView(pq.buffer, pq.byteOffset, pq.byteLength), offset: pageAt });
+  assert.equal([pq[pageAt + 2], pq[pageAt + 5], pq[pageAt + 8], pageHeader.uncompressed_page_size], [0x15, 0x15, 0x5c, 4003]);
+  const patched = (at: number, bytes: number[]) => { const out = pq.slice(); out.set(bytes, at); return out; };
+  // uncompressed_page_size made 8191 (0xfe 0x7f), past the chunk's 4028 bytes: hyparquet's decompressor allocates it
+  await rejects(() => loadTable(file("page-size.parquet", patched(pageAt + 3, [0xfe, 0x7f]))),
+    /page-size\.parquet: column "v", rows 1–500 \(row group 1\): corrupt page header at byte \d+ of the column chunk: an uncompressed page size of 8191 bytes, beyond the chunk's 4028/);
+  // made 0 (0x80 0x00), less than the page's 3 bytes of definition levels (uncompressed_page_size - levels was negative)
+  await rejects(() => loadTable(file("page-size-levels.parquet", patched(pageAt + 3, [0x80, 0x00]))),
+    /page-size-levels\.parquet: column "v", rows 1–500 \(row group 1\): a v2 page's uncompressed size \(0 bytes\) is less than its 3 bytes of levels/);
+  // data_page_header_v2 renumbered to field 9 (0x6c), which hyparquet skips: a DATA_PAGE_V2 page without its header (was a TypeError)
+  await rejects(() => loadTable(file("no-page-header.parquet", patched(pageAt + 8, [0x6c]))),
+    /no-page-header\.parquet: column "v", rows 1–500 \(row group 1\): a DATA_PAGE_V2 page without its data_page_header_v2/);
+  // a dictionary index out of range, in row group 2 (rows 501–1000): rows 751–1000 are "b", one RLE run of 250
+  // (header 0xf4 0x03) of index 1, made index 5; the error gives the file's row, 1-based
+  const ab = new Uint8Array(parquetWriteBuffer({
+    rowGroupSize: 500, codec: "UNCOMPRESSED",
+    columnData: [{ name: "s", data: Array.from({ length: 1000 }, (_, i) => (i % 500 < 250 ? "a" : "b")), type: "STRING" }],
+  }));
+  const sChunk = parquetMetadata(ab.buffer).row_groups[1].columns[0].meta_data!;
+  let runAt = Number(sChunk.data_page_offset);
+  while (!(ab[runAt] === 0xf4 && ab[runAt + 1] === 0x03 && ab[runAt + 2] === 0x01)) runAt++;
+  const badIndex = ab.slice();
+  badIndex[runAt + 2] = 5;
+  await rejects(() => loadTable(file("index.parquet", badIndex)),
+    /index\.parquet: column "s", rows 501–1000 \(row group 2\): row 751 points at dictionary entry 5 of 2/);
   const binary = parquetWriteBuffer({ columnData: [{ name: "blob", data: [new Uint8Array([1, 2]), new Uint8Array([3])], type: "BYTE_ARRAY" }] });
   await rejects(() => loadTable(file("blob.parquet", binary)), /blob\.parquet: column "blob" has Parquet type BYTE_ARRAY without a string annotation \(binary\), which is not supported/);
   await rejects(() => loadTable(file("not.arrow", "a,b\n1,2\n")), /not\.arrow: not an Arrow IPC file/);

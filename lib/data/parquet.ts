@@ -106,6 +106,9 @@ function readMetadata(buffer: AsyncBuffer, what: string): FileMetaData {
   if (bad(md.num_rows)) throw new Error(`${what}: corrupt Parquet footer: it says the file has ${String(md.num_rows)} rows`);
   const g = md.row_groups.findIndex((group) => bad(group.num_rows));
   if (g >= 0) throw new Error(`${what}: corrupt Parquet footer: row group ${g + 1} has ${String(md.row_groups[g].num_rows)} rows`);
+  // checked here, before the columns are allocated from num_rows (a 1 KB file claiming 10^9 rows allocated GBs first)
+  const groupRows = md.row_groups.reduce((sum, group) => sum + Number(group.num_rows), 0);
+  if (groupRows !== Number(md.num_rows)) throw new Error(`${what}: corrupt Parquet footer: the row groups hold ${groupRows} rows but the footer says ${String(md.num_rows)}`);
   return md;
 }
 
@@ -263,7 +266,7 @@ function checkLevels(bytes: Uint8Array, range: { start: number; end: number } | 
  * object per cell, for a timestamp one Date (before this, 60 % of the flights file's load). Here a dictionary page
  * becomes a small table of cell values (a float, a category code, a Date) and each data page's indexes copy from it.
  */
-function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, rowStart: number, rowEnd: number): void {
+function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, rowStart: number, rowEnd: number, chunkUncompressed: number): void {
   const reader: DataReader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   const maxDefinition = getMaxDefinitionLevel(decoder.schemaPath);
   let dictionary: Float32Array | Int32Array | (Date | null)[] | undefined;
@@ -274,6 +277,12 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
     if (!(header.compressed_page_size >= 0) || reader.offset + header.compressed_page_size > bytes.byteLength) {
       throw new Error(`corrupt page header at byte ${reader.offset} of the column chunk (page size ${header.compressed_page_size}, ${bytes.byteLength - reader.offset} bytes left)`);
     }
+    // hyparquet's decompressors allocate uncompressed_page_size bytes: bounded by the chunk's uncompressed size
+    // (page headers included), so a damaged header cannot ask for gigabytes
+    const uncompressedSize = Number(header.uncompressed_page_size);
+    if (!(Number.isSafeInteger(uncompressedSize) && uncompressedSize >= 0 && uncompressedSize <= chunkUncompressed)) {
+      throw new Error(`corrupt page header at byte ${reader.offset} of the column chunk: an uncompressed page size of ${String(header.uncompressed_page_size)} bytes, beyond the chunk's ${chunkUncompressed}`);
+    }
     if (header.type === "DICTIONARY_PAGE") {
       const { data } = readPage(reader, header, decoder, undefined, undefined, 0);
       dictionary = cellsOf(convert(data!, decoder) as ArrayLike<unknown>, out);
@@ -281,16 +290,19 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
     }
     const page = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
     reader.offset += header.compressed_page_size;
+    if (header.type !== "DATA_PAGE" && header.type !== "DATA_PAGE_V2") continue; // index pages
+    const pageHeader = header.type === "DATA_PAGE" ? header.data_page_header : header.data_page_header_v2;
+    if (!pageHeader) throw new Error(`a ${header.type} page without its ${header.type === "DATA_PAGE" ? "data_page_header" : "data_page_header_v2"}`);
     // a page's value count sizes what its decoders allocate: checked against the row group before any decoding
-    const pageValues = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values;
-    if (pageValues !== undefined && !(Number.isInteger(pageValues) && pageValues >= 0 && row + pageValues <= rowEnd)) {
-      throw new Error(`a page holds ${pageValues} values, beyond the row group's ${rowEnd - row} remaining rows`);
+    const count = pageHeader.num_values;
+    if (!(Number.isInteger(count) && count >= 0 && row + count <= rowEnd)) {
+      throw new Error(`a page holds ${count} values, beyond the row group's ${rowEnd - row} remaining rows`);
     }
     // dataPage: the values as hyparquet decodes them (dictionary indexes on dictionary pages); cells: already this column's cells
     let decoded: { definitionLevels?: ArrayLike<number>; dataPage?: DataPage["dataPage"]; cells?: Int32Array }, encoding: string;
     if (header.type === "DATA_PAGE") {
       const daph = header.data_page_header!;
-      const bytes = decompressPage(page, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
+      const bytes = decompressPage(page, uncompressedSize, decoder.codec, decoder.compressors);
       const levels = v1Levels(bytes, maxDefinition);
       if (daph.encoding.endsWith("_DICTIONARY")) decoded = readDictionaryPage(bytes, levels ? levels.end : 0, daph.num_values, maxDefinition, levels);
       else if (daph.encoding === "RLE" && decoder.type === "BOOLEAN") decoded = readBooleanRlePage(bytes, levels ? levels.end : 0, daph.num_values, maxDefinition, levels, out);
@@ -299,15 +311,16 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
         decoded = readDataPage(bytes, daph, decoder);
       }
       encoding = daph.encoding;
-    } else if (header.type === "DATA_PAGE_V2") {
+    } else {
       const daph2 = header.data_page_header_v2!;
       const repEnd = daph2.repetition_levels_byte_length, defEnd = repEnd + daph2.definition_levels_byte_length;
       if (!(Number.isInteger(repEnd) && Number.isInteger(defEnd)) || repEnd < 0 || defEnd < repEnd || defEnd > page.byteLength) throw new Error(`a v2 page's levels (${defEnd} bytes) run past its ${page.byteLength} bytes`);
+      if (uncompressedSize < defEnd) throw new Error(`a v2 page's uncompressed size (${uncompressedSize} bytes) is less than its ${defEnd} bytes of levels`);
       const levels = maxDefinition > 0 ? { start: repEnd, end: defEnd } : undefined;
       const indexes = daph2.encoding.endsWith("_DICTIONARY"), booleanRle = daph2.encoding === "RLE" && decoder.type === "BOOLEAN";
       if (indexes || booleanRle) {
         // levels stay uncompressed in a v2 page; the values part alone may be compressed
-        const valueSize = Number(header.uncompressed_page_size) - defEnd;
+        const valueSize = uncompressedSize - defEnd;
         let valueBytes = page.subarray(defEnd);
         if (daph2.is_compressed !== false && valueSize) valueBytes = decompressPage(valueBytes, valueSize, decoder.codec, decoder.compressors);
         const joined = new Uint8Array(defEnd + valueBytes.byteLength);
@@ -321,9 +334,7 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
         decoded = readDataPageV2(page, header, decoder);
       }
       encoding = daph2.encoding;
-    } else continue; // index pages
-    const count = header.data_page_header?.num_values ?? header.data_page_header_v2!.num_values;
-    if (row + count > rowEnd) throw new Error(`a page holds rows up to ${row + count - rowStart}, beyond the row group's ${rowEnd - rowStart}`);
+    }
     const byDictionary = encoding.endsWith("_DICTIONARY");
     if (byDictionary && !dictionary) throw new Error(`a ${encoding} page comes before any dictionary page`);
     const values = byDictionary ? (decoded.dataPage as ArrayLike<number>) : decoded.cells ?? cellsOf(convert(decoded.dataPage!, decoder) as ArrayLike<unknown>, out);
@@ -339,7 +350,7 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
         continue;
       }
       const k = byDictionary ? (values as ArrayLike<number>)[v++] : v++;
-      if (byDictionary && !(k < from.length)) throw new Error(`row ${row - rowStart} of the chunk points at dictionary entry ${k} of ${from.length}`);
+      if (byDictionary && !(k < from.length)) throw new Error(`row ${row + 1} points at dictionary entry ${k} of ${from.length}`);
       (target as unknown[])[row] = (from as ArrayLike<unknown>)[k];
     }
   }
@@ -379,7 +390,7 @@ export async function readParquet(
           const start = Number(chunk.dictionary_page_offset || chunk.data_page_offset);
           const end = start + Number(chunk.total_compressed_size);
           if (end > file.byteLength) throw new Error(`the column chunk (bytes ${start}–${end}) runs past the end of the ${file.byteLength}-byte file`);
-          readChunk(new Uint8Array((await file.slice(start, end)) as ArrayBuffer), decoder, outs[j], rowStart, rowEnd);
+          readChunk(new Uint8Array((await file.slice(start, end)) as ArrayBuffer), decoder, outs[j], rowStart, rowEnd, Number(chunk.total_uncompressed_size));
         } catch (e) {
           throw new Error(`${what}: column "${name}", rows ${rowStart + 1}–${rowEnd} (row group ${g + 1}): ${(e as Error).message}`);
         }
@@ -387,7 +398,6 @@ export async function readParquet(
       rowStart = rowEnd;
       opts.onRows?.(rowStart, rows);
     }
-    if (rowStart !== rows) throw new Error(`${what}: the row groups hold ${rowStart} rows but the footer says ${rows}`);
     const columns: ColumnValues[] = outs.map((out) => {
       if (out.kind !== "text") return out.data;
       out.data.length = rows;
