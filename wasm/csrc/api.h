@@ -28,7 +28,8 @@ int bst_set_feature_types(Booster *b, const uint8_t *types, int n);
  * whose floats X, labels and weights (all of the matrix's rows) it reads through rows.
  * qm's max_bin and feature types must be the booster's, and qm too must stay alive until
  * bst_train_end. Continued training (a booster with trees) starts from the existing trees'
- * margins, predicted on X's rows through rows — the floats are read, never copied. */
+ * margins, predicted on X's rows through rows — the floats are read, never copied — or,
+ * X NULL, on qm's decoded rows (bst_predict). */
 int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, const float *label, const float *weight, double base_score);
 int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, const float *label, const float *weight,
                       const int32_t *rows, int n_rows, double base_score);
@@ -38,12 +39,18 @@ void bst_train_end(Booster *b);
 
 /* Prediction into out (nrow * n_groups floats; n_groups = 1 except multi:softprob) of
  * the rows rows[0 .. nrow) of X (x_rows rows of ncol floats), or of its first nrow rows
- * when rows is NULL: a row view predicts through its indexes, without a copy. */
-int bst_predict(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow,
+ * when rows is NULL: a row view predicts through its indexes, without a copy. X NULL: the
+ * rows are qm's decoded rows (qmatrix.h: a matrix whose floats were released after
+ * binning), for a model whose splits bst_check_decode accepts — the same numbers, bit for
+ * bit, as on the floats. */
+int bst_predict(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow,
                 int tree_begin, int tree_end, int output_margin, float *out);
 void bst_margin_init(Booster *b, float *margin, int nrow);
-int bst_margin_add(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow,
+int bst_margin_add(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow,
                    int tree_begin, int tree_end, float *margin);
+/* 0 when trees [tree_begin, tree_end) (tree_end < 0: all) split only at qm's cuts, so they
+ * predict exactly on its decoded rows; else -1 naming the first split that does not. */
+int bst_check_decode(Booster *b, const QMatrix *qm, int tree_begin, int tree_end);
 double bst_eval(Booster *b, int metric, const float *margin, const float *label, const float *weight, int nrow);
 
 /* SHAP contributions and interaction values (shap.h: layouts). */

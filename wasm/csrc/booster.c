@@ -155,8 +155,8 @@ XGB_API int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, con
     b->base_margin = objective_prob_to_margin(b->p.objective, b->base_score);
   }
   bst_margin_init(b, s->margin, nrow);
-  if (b->n_trees > 0 && !X) { xgb_fail("continued training needs the matrix's floats (X is NULL)"); goto fail; }
-  if (b->n_trees > 0 && predict_add(b->trees, b->tree_group, 0, b->n_trees, X, rows, nrow, ncol, k, s->margin) < 0) goto fail;
+  /* continued training: the loaded trees' margins (on the decoded rows when X is NULL, for trees split at the form's cuts) */
+  if (b->n_trees > 0 && bst_margin_add(b, X, qm, qm->nrow, ncol, rows, nrow, 0, b->n_trees, s->margin) < 0) goto fail;
 
   GrowContext *c = &s->ctx;
   c->p = &b->p; c->cuts = &qm->cuts; c->nrow = nrow; c->ncol = qm->cuts.n_columns; c->stride = stride;
@@ -303,19 +303,39 @@ XGB_API void bst_margin_init(Booster *b, float *margin, int nrow) {
   for (size_t i = 0; i < total; i++) margin[i] = m;
 }
 
-XGB_API int bst_margin_add(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow,
+typedef struct { Booster *b; int tree_begin, tree_end, ncol; float *margin; } MarginJob;
+
+static int margin_chunk(void *arg, const float *X, const int32_t *rows, int r0, int n) {
+  const MarginJob *j = arg;
+  return predict_add(j->b->trees, j->b->tree_group, j->tree_begin, j->tree_end, X, rows, n, j->ncol, j->b->n_groups,
+                     j->margin + (size_t)r0 * j->b->n_groups);
+}
+
+/* Whether trees [tree_begin, tree_end) can be evaluated on qm's decoded rows (qmatrix.h). */
+XGB_API int bst_check_decode(Booster *b, const QMatrix *qm, int tree_begin, int tree_end) {
+  if (!qm) return xgb_fail("bst_check_decode: no quantised matrix");
+  if (tree_begin < 0) tree_begin = 0;
+  if (tree_end < 0 || tree_end > b->n_trees) tree_end = b->n_trees;
+  return qm_check_model(qm, b->trees, tree_begin, tree_end);
+}
+
+/* X NULL: the rows are qm's decoded rows, for a model bst_check_decode accepts (checked here too). */
+XGB_API int bst_margin_add(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow,
                            int tree_begin, int tree_end, float *margin) {
   if (ncol < b->num_feature) return xgb_fail("data has %d features but the model uses %d", ncol, b->num_feature);
   if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
   if (tree_begin < 0) tree_begin = 0;
   if (tree_end > b->n_trees) tree_end = b->n_trees;
-  return predict_add(b->trees, b->tree_group, tree_begin, tree_end, X, rows, nrow, ncol, b->n_groups, margin);
+  if (tree_end <= tree_begin || nrow <= 0) return 0;
+  if (!X && bst_check_decode(b, qm, tree_begin, tree_end) < 0) return -1;
+  MarginJob j = { b, tree_begin, tree_end, ncol, margin };
+  return for_row_chunks(X, qm, rows, nrow, ncol, margin_chunk, &j);
 }
 
-XGB_API int bst_predict(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow,
+XGB_API int bst_predict(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow,
                         int tree_begin, int tree_end, int output_margin, float *out) {
   bst_margin_init(b, out, nrow);
-  if (bst_margin_add(b, X, x_rows, ncol, rows, nrow, tree_begin, tree_end, out) < 0) return -1;
+  if (bst_margin_add(b, X, qm, x_rows, ncol, rows, nrow, tree_begin, tree_end, out) < 0) return -1;
   if (!output_margin) {
     int k = b->n_groups;
     if (b->p.objective == OBJ_MULTI_SOFTMAX) {

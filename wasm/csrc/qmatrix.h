@@ -20,6 +20,7 @@
 #ifndef XGB_QMATRIX_H
 #define XGB_QMATRIX_H
 #include "binning.h"
+#include "tree.h"
 
 typedef struct {
   Cuts cuts;
@@ -41,4 +42,33 @@ int qm_gather(const QMatrix *q, const int32_t *rows, int n, uint8_t *out);
 /* Whether every entry of rows[0 .. n) is a row of a matrix of nrow rows: the exported
  * functions taking row indexes check them before reading through them. */
 int rows_check(const int32_t *rows, int n, int nrow, const char *what);
+
+/* Decoding: prediction without the floats (LightGBM's free_raw_data).
+ *
+ * A row's codes say which side of every split on this form's cuts the row takes. For a
+ * numeric feature with cuts c_0 < ... < c_{B-1}, code b means c_{b-1} <= x < c_b (b = 0:
+ * x < c_0), so the value c_{b-1} goes the same way as x at every split "x < c_k", and for
+ * b = 0 the value below_min (under every present value) does, also at the split on
+ * below_min itself; a code of B or more is missing (NaN). A categorical code is the
+ * category value itself. Hence a model whose numeric thresholds are all cuts (or below-min
+ * thresholds) of this form walks a decoded row to the very leaf the original row reaches:
+ * predictions, margins and SHAP values on the decoded rows equal those on the floats, bit
+ * for bit. Any model trained on this form satisfies that (grower.c splits at cuts), so a
+ * matrix may drop its floats once binned (wasm/src/dmatrix.ts: releaseFloats). A model
+ * from elsewhere generally does not, and qm_check_model refuses it, naming the split. */
+
+/* Float rows for source rows r0 .. r0+n (row i is the matrix's row rows[i], or i when
+ * rows is NULL) into out, n * ncol floats; in parallel over blocks of rows. */
+int qm_decode(const QMatrix *q, const int32_t *rows, int r0, int n, float *out);
+/* 0 when trees [t_begin, t_end) split numeric features of q only at its cuts or below-min
+ * thresholds and split categorically only on its categorical features; else -1 with an
+ * error naming the first split that does not. */
+int qm_check_model(const QMatrix *q, const Tree *trees, int t_begin, int t_end);
+
+/* Where rows come from: X's rows (through rows when not NULL), or, when X is NULL, the
+ * decoded rows of qm. for_row_chunks calls fn with float rows: fn's rows i = 0 .. n-1 are
+ * the source's rows r0 + i (X: once, with r0 = 0 and the source's own row indexes;
+ * decoded: chunk after chunk of a buffer, with rows NULL). */
+typedef int (*RowChunkFn)(void *arg, const float *X, const int32_t *rows, int r0, int n);
+int for_row_chunks(const float *X, const QMatrix *qm, const int32_t *rows, int n, int ncol, RowChunkFn fn, void *arg);
 #endif

@@ -445,29 +445,95 @@ static void block_contribs(const ShapModel *m, const int32_t *tree_group, const 
 
 /* ---- exported ----------------------------------------------------------------------- */
 
-XGB_API int bst_predict_contribs(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out) {
+typedef struct { Booster *b; const ShapModel *m; int ncol, M, K, approx; double *phi; float *out; } ContribsJob;
+
+static int contribs_chunk(void *arg, const float *X, const int32_t *rows, int r0, int n) {
+  const ContribsJob *j = arg;
+  size_t row = (size_t)j->K * (j->M + 1);
+  for (int i0 = 0; i0 < n; i0 += ROW_BLOCK) {
+    int i1 = i0 + ROW_BLOCK < n ? i0 + ROW_BLOCK : n;
+    block_contribs(j->m, j->b->tree_group, X, rows, j->ncol, i0, i1, j->M, j->K, j->approx, j->phi);
+    float *o = j->out + (size_t)(r0 + i0) * row;
+    for (size_t k = 0; k < row * (i1 - i0); k++) o[k] = (float)j->phi[k];
+  }
+  return 0;
+}
+
+/* X NULL: qm's decoded rows (qmatrix.h), for a model bst_check_decode accepts. */
+XGB_API int bst_predict_contribs(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out) {
   if (ncol < b->num_feature) return xgb_fail("data has %d features but the model uses %d", ncol, b->num_feature);
   if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
+  if (!X && bst_check_decode(b, qm, 0, tree_end) < 0) return -1;
   ShapModel m;
   if (shap_prepare(b, tree_end, approx ? 0 : nrow, &m) < 0) return -1;
   int M = b->num_feature, K = b->n_groups > 0 ? b->n_groups : 1;
   size_t row = (size_t)K * (M + 1);
   double *phi = xgb_alloc(sizeof(double) * row * ROW_BLOCK);
   if (!phi) { shap_release(&m); return -1; }
-  for (int r0 = 0; r0 < nrow; r0 += ROW_BLOCK) {
-    int r1 = r0 + ROW_BLOCK < nrow ? r0 + ROW_BLOCK : nrow;
-    block_contribs(&m, b->tree_group, X, rows, ncol, r0, r1, M, K, approx, phi);
-    float *o = out + (size_t)r0 * row;
-    for (size_t j = 0; j < row * (r1 - r0); j++) o[j] = (float)phi[j];
-  }
+  ContribsJob j = { b, &m, ncol, M, K, approx, phi, out };
+  int rc = for_row_chunks(X, qm, rows, nrow, ncol, contribs_chunk, &j);
   free(phi);
   shap_release(&m);
+  return rc;
+}
+
+typedef struct {
+  Booster *b; const ShapModel *m; int ncol, M, K, approx;
+  const int32_t *start, *list; /* the trees splitting on each feature */
+  double *phi, *on, *off; float *out;
+} InteractionsJob;
+
+static int interactions_chunk(void *arg, const float *X, const int32_t *rows, int r0, int n) {
+  const InteractionsJob *j = arg;
+  const ShapModel *m = j->m;
+  int M = j->M, K = j->K, W = M + 1;
+  size_t row = (size_t)K * W;
+  const int32_t *start = j->start, *list = j->list;
+  double *phi = j->phi, *on = j->on, *off = j->off;
+  for (int i0 = 0; i0 < n; i0 += ROW_BLOCK) {
+    int i1 = i0 + ROW_BLOCK < n ? i0 + ROW_BLOCK : n;
+    block_contribs(m, j->b->tree_group, X, rows, j->ncol, i0, i1, M, K, j->approx, phi);
+    for (int r = i0; r < i1; r++) {
+      const float *x = x_row(X, rows, (size_t)j->ncol, r);
+      const double *pr = phi + (size_t)(r - i0) * row;
+      float *o = j->out + (size_t)(r0 + r) * row * W;
+      memset(o, 0, sizeof(float) * row * W);
+      for (int g = 0; g < K; g++) o[((size_t)g * W + M) * W + M] = (float)pr[g * W + M];
+      for (int i = 0; i < M; i++) {
+        if (j->approx || start[i] == start[i + 1]) {
+          /* Saabas has no interactions (as XGBoost); a feature no tree splits on has none */
+          for (int g = 0; g < K; g++) o[((size_t)g * W + i) * W + i] = (float)pr[g * W + i];
+          continue;
+        }
+        memset(on, 0, sizeof(double) * row);
+        memset(off, 0, sizeof(double) * row);
+        for (int k = start[i]; k < start[i + 1]; k++) {
+          int t = list[k];
+          size_t g = (size_t)j->b->tree_group[t] * W;
+          tree_shap(m, t, x, on + g, 1, i);
+          tree_shap(m, t, x, off + g, -1, i);
+        }
+        for (int g = 0; g < K; g++) {
+          float *oi = o + ((size_t)g * W + i) * W;
+          double diag = pr[g * W + i];
+          for (int jj = 0; jj < M; jj++) {
+            if (jj == i) continue;
+            double v = (on[g * W + jj] - off[g * W + jj]) / 2;
+            oi[jj] = (float)v;
+            diag -= v;
+          }
+          oi[i] = (float)diag;
+        }
+      }
+    }
+  }
   return 0;
 }
 
-XGB_API int bst_predict_interactions(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out) {
+XGB_API int bst_predict_interactions(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out) {
   if (ncol < b->num_feature) return xgb_fail("data has %d features but the model uses %d", ncol, b->num_feature);
   if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
+  if (!X && bst_check_decode(b, qm, 0, tree_end) < 0) return -1;
   ShapModel m;
   if (shap_prepare(b, tree_end, approx ? 0 : nrow, &m) < 0) return -1;
   int M = b->num_feature, K = b->n_groups > 0 ? b->n_groups : 1, W = M + 1, rc = -1;
@@ -494,42 +560,9 @@ XGB_API int bst_predict_interactions(Booster *b, const float *X, int x_rows, int
       if (!(list = xgb_alloc(sizeof(int32_t) * (start[M] + 1)))) goto done;
     }
   }
-  for (int r0 = 0; r0 < nrow; r0 += ROW_BLOCK) {
-    int r1 = r0 + ROW_BLOCK < nrow ? r0 + ROW_BLOCK : nrow;
-    block_contribs(&m, b->tree_group, X, rows, ncol, r0, r1, M, K, approx, phi);
-    for (int r = r0; r < r1; r++) {
-      const float *x = x_row(X, rows, (size_t)ncol, r);
-      const double *pr = phi + (size_t)(r - r0) * row;
-      float *o = out + (size_t)r * row * W;
-      memset(o, 0, sizeof(float) * row * W);
-      for (int g = 0; g < K; g++) o[((size_t)g * W + M) * W + M] = (float)pr[g * W + M];
-      for (int i = 0; i < M; i++) {
-        if (approx || start[i] == start[i + 1]) {
-          /* Saabas has no interactions (as XGBoost); a feature no tree splits on has none */
-          for (int g = 0; g < K; g++) o[((size_t)g * W + i) * W + i] = (float)pr[g * W + i];
-          continue;
-        }
-        memset(on, 0, sizeof(double) * row);
-        memset(off, 0, sizeof(double) * row);
-        for (int k = start[i]; k < start[i + 1]; k++) {
-          int t = list[k];
-          size_t g = (size_t)b->tree_group[t] * W;
-          tree_shap(&m, t, x, on + g, 1, i);
-          tree_shap(&m, t, x, off + g, -1, i);
-        }
-        for (int g = 0; g < K; g++) {
-          float *oi = o + ((size_t)g * W + i) * W;
-          double diag = pr[g * W + i];
-          for (int j = 0; j < M; j++) {
-            if (j == i) continue;
-            double v = (on[g * W + j] - off[g * W + j]) / 2;
-            oi[j] = (float)v;
-            diag -= v;
-          }
-          oi[i] = (float)diag;
-        }
-      }
-    }
+  {
+    InteractionsJob j = { b, &m, ncol, M, K, approx, start, list, phi, on, off, out };
+    if (for_row_chunks(X, qm, rows, nrow, ncol, interactions_chunk, &j) < 0) goto done;
   }
   rc = 0;
 done:

@@ -12,7 +12,8 @@
 #define XGB_SHAP_H
 #include "booster.h"
 
-/* The rows rows[0 .. nrow) of X (x_rows rows), or its first nrow rows when rows is NULL, as bst_predict. */
-int bst_predict_contribs(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out);
-int bst_predict_interactions(Booster *b, const float *X, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out);
+/* The rows rows[0 .. nrow) of X (x_rows rows), or its first nrow rows when rows is NULL, as bst_predict
+ * (X NULL: qm's decoded rows). */
+int bst_predict_contribs(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out);
+int bst_predict_interactions(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out);
 #endif

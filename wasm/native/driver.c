@@ -164,13 +164,30 @@ static Booster *train(const P *p, const Data *d, int rounds, const char *name, i
   /* the kept training margins agree with the predictor */
   float *kept = bst_train_margin(b);
   float *pm = malloc(sizeof(float) * (size_t)d->nrow * k + 4);
-  CHECK(bst_predict(b, d->X, d->nrow, d->ncol, NULL, d->nrow, 0, bst_num_trees(b), 1, pm) == 0, "%s: predict failed: %s", name, xgb_last_error());
+  CHECK(bst_predict(b, d->X, NULL, d->nrow, d->ncol, NULL, d->nrow, 0, bst_num_trees(b), 1, pm) == 0, "%s: predict failed: %s", name, xgb_last_error());
   double worst = 0;
   for (size_t i = 0; i < (size_t)d->nrow * k; i++) {
     double diff = fabs((double)kept[i] - pm[i]) / fmax(1.0, fabs(pm[i]));
     if (diff > worst) worst = diff;
   }
   CHECK(worst <= 1e-4, "%s: kept training margins differ from predict(output_margin) by %g", name, worst);
+  /* the training matrix's bins alone predict and explain the same, bit for bit (qmatrix.h: decoding) */
+  QMatrix *qm = qm_build(d->X, d->nrow, d->ncol, d->w, (int)p->v[P_MAX_BIN], d->types);
+  CHECK(qm != NULL, "%s: qm_build: %s", name, xgb_last_error());
+  if (qm) {
+    float *dm = malloc(sizeof(float) * (size_t)d->nrow * k + 4);
+    CHECK(bst_check_decode(b, qm, 0, -1) == 0, "%s: a model trained on these bins splits off its cuts: %s", name, xgb_last_error());
+    CHECK(bst_predict(b, NULL, qm, d->nrow, d->ncol, NULL, d->nrow, 0, bst_num_trees(b), 1, dm) == 0, "%s: predict from bins: %s", name, xgb_last_error());
+    CHECK(memcmp(dm, pm, sizeof(float) * (size_t)d->nrow * k) == 0, "%s: predictions from the bins differ from those on the floats", name);
+    int rows = d->nrow < 50 ? d->nrow : 50, W = d->ncol + 1;
+    size_t nc = (size_t)rows * k * W;
+    float *cx = malloc(sizeof(float) * nc + 4), *cq = malloc(sizeof(float) * nc + 4);
+    CHECK(bst_predict_contribs(b, d->X, NULL, d->nrow, d->ncol, NULL, rows, -1, 0, cx) == 0, "%s: contributions: %s", name, xgb_last_error());
+    CHECK(bst_predict_contribs(b, NULL, qm, d->nrow, d->ncol, NULL, rows, -1, 0, cq) == 0, "%s: contributions from bins: %s", name, xgb_last_error());
+    CHECK(memcmp(cx, cq, sizeof(float) * nc) == 0, "%s: contributions from the bins differ from those on the floats", name);
+    free(cx); free(cq); free(dm);
+    qm_free(qm);
+  }
   free(pm);
   bst_train_end(b);
   check_trees(b, d->ncol, name);
@@ -181,7 +198,7 @@ static void check_predictions(Booster *b, const P *p, const Data *d, const char 
   int k = groups(p), obj = (int)p->v[P_OBJECTIVE], nt = bst_num_trees(b);
   size_t n = (size_t)d->nrow * k;
   float *out = malloc(sizeof(float) * n + 4), *m0 = malloc(sizeof(float) * n + 4), *m1 = malloc(sizeof(float) * n + 4), *m2 = malloc(sizeof(float) * n + 4);
-  CHECK(bst_predict(b, d->X, d->nrow, d->ncol, NULL, d->nrow, 0, nt, 0, out) == 0, "%s: predict: %s", name, xgb_last_error());
+  CHECK(bst_predict(b, d->X, NULL, d->nrow, d->ncol, NULL, d->nrow, 0, nt, 0, out) == 0, "%s: predict: %s", name, xgb_last_error());
   size_t width = obj == OBJ_MULTI_SOFTMAX ? (size_t)d->nrow : n;
   for (size_t i = 0; i < width; i++) CHECK(isfinite(out[i]), "%s: prediction %zu is %g", name, i, out[i]);
   if (obj == OBJ_BINARY_LOGISTIC || obj == OBJ_MULTI_SOFTPROB)
@@ -197,9 +214,9 @@ static void check_predictions(Booster *b, const P *p, const Data *d, const char 
   if (obj == OBJ_COUNT_POISSON) for (size_t i = 0; i < n; i++) CHECK(out[i] > 0, "%s: poisson mean %g", name, out[i]);
   /* tree ranges add up */
   int a = nt / 2;
-  bst_predict(b, d->X, d->nrow, d->ncol, NULL, d->nrow, 0, nt, 1, m0);
-  bst_predict(b, d->X, d->nrow, d->ncol, NULL, d->nrow, 0, a, 1, m1);
-  bst_predict(b, d->X, d->nrow, d->ncol, NULL, d->nrow, a, nt, 1, m2);
+  bst_predict(b, d->X, NULL, d->nrow, d->ncol, NULL, d->nrow, 0, nt, 1, m0);
+  bst_predict(b, d->X, NULL, d->nrow, d->ncol, NULL, d->nrow, 0, a, 1, m1);
+  bst_predict(b, d->X, NULL, d->nrow, d->ncol, NULL, d->nrow, a, nt, 1, m2);
   float base = (float)bst_base_margin(b);
   double worst = 0;
   for (size_t i = 0; i < n; i++) {
@@ -213,15 +230,15 @@ static void check_predictions(Booster *b, const P *p, const Data *d, const char 
   int rows = d->nrow < 40 ? d->nrow : 40, W = d->ncol + 1;
   float *c = malloc(sizeof(float) * (size_t)rows * k * W + 4), *ia = malloc(sizeof(float) * (size_t)rows * k * W * W + 4);
   float *all = malloc(sizeof(float) * (size_t)d->nrow * k * W + 4);
-  CHECK(bst_predict_contribs(b, d->X, d->nrow, d->ncol, NULL, d->nrow, nt, 0, all) == 0, "%s: contributions: %s", name, xgb_last_error());
+  CHECK(bst_predict_contribs(b, d->X, NULL, d->nrow, d->ncol, NULL, d->nrow, nt, 0, all) == 0, "%s: contributions: %s", name, xgb_last_error());
   for (int approx = 0; approx <= 1; approx++) {
-    CHECK(bst_predict_contribs(b, d->X, rows, d->ncol, NULL, rows, nt, approx, c) == 0, "%s: contributions: %s", name, xgb_last_error());
+    CHECK(bst_predict_contribs(b, d->X, NULL, rows, d->ncol, NULL, rows, nt, approx, c) == 0, "%s: contributions: %s", name, xgb_last_error());
     if (!approx) {
       double worst_batch = 0;
       for (size_t i = 0; i < (size_t)rows * k * W; i++) worst_batch = fmax(worst_batch, fabs(c[i] - all[i]) / fmax(1.0, fabs(c[i])));
       CHECK(worst_batch < 1e-5, "%s: contributions of rows alone and in a batch differ (%g)", name, worst_batch);
     }
-    CHECK(bst_predict_interactions(b, d->X, rows, d->ncol, NULL, rows, nt, approx, ia) == 0, "%s: interactions: %s", name, xgb_last_error());
+    CHECK(bst_predict_interactions(b, d->X, NULL, rows, d->ncol, NULL, rows, nt, approx, ia) == 0, "%s: interactions: %s", name, xgb_last_error());
     double worst_sum = 0, worst_row = 0;
     for (int r = 0; r < rows; r++)
       for (int g = 0; g < k; g++) {
@@ -286,7 +303,7 @@ static void check_views(const P *p, const Data *d, int rounds, Booster *whole, c
     if (rc == 0 && !pass) CHECK(same_model(b, whole), "%s: bst_train_begin_q on all rows differs from bst_train_begin", name);
     if (rc == 0 && pass) {
       float *pm = malloc(sizeof(float) * (size_t)m * k + 4), *kept = bst_train_margin(b);
-      CHECK(bst_predict(b, d->X, d->nrow, d->ncol, rows, m, 0, bst_num_trees(b), 1, pm) == 0, "%s: predict through rows: %s", name, xgb_last_error());
+      CHECK(bst_predict(b, d->X, NULL, d->nrow, d->ncol, rows, m, 0, bst_num_trees(b), 1, pm) == 0, "%s: predict through rows: %s", name, xgb_last_error());
       double worst = 0;
       for (size_t i = 0; i < (size_t)m * k; i++) worst = fmax(worst, fabs((double)kept[i] - pm[i]) / fmax(1.0, fabs(pm[i])));
       CHECK(worst <= 1e-4, "%s: a row subset's kept margins differ from predict through its rows by %g", name, worst);
@@ -300,7 +317,7 @@ static void check_views(const P *p, const Data *d, int rounds, Booster *whole, c
   if (d->types) bst_set_feature_types(b, d->types, d->ncol);
   CHECK(bst_train_begin_q(b, qm, d->X, d->y, d->w, rows, n, p->v[P_BASE_SCORE]) < 0, "%s: a row index past the matrix was accepted", name);
   float out[8];
-  CHECK(bst_predict(whole, d->X, d->nrow, d->ncol, rows + n - 1, 1, 0, bst_num_trees(whole), 1, out) < 0, "%s: predict through a row index past the matrix succeeded", name);
+  CHECK(bst_predict(whole, d->X, NULL, d->nrow, d->ncol, rows + n - 1, 1, 0, bst_num_trees(whole), 1, out) < 0, "%s: predict through a row index past the matrix succeeded", name);
   bst_free(b);
   free(rows);
   qm_free(qm);
@@ -461,9 +478,9 @@ static int test_all(void) {
     l[0] = 1; r[0] = 2; l[1] = r[1] = l[2] = r[2] = -1; par[0] = XGB_NO_PARENT; par[1] = par[2] = 0;
     f[0] = 1; f[1] = f[2] = 0; c[0] = 0.25f; c[1] = -1; c[2] = 2; dl[0] = 1; dl[1] = dl[2] = 0;
     float X[6] = { 0, 0.1f, 0, 0.3f, 0, NAN }, out[3];
-    CHECK(bst_predict(b, X, 3, 2, NULL, 3, 0, 1, 1, out) == 0, "predict on a hand-built model: %s", xgb_last_error());
+    CHECK(bst_predict(b, X, NULL, 3, 2, NULL, 3, 0, 1, 1, out) == 0, "predict on a hand-built model: %s", xgb_last_error());
     CHECK(out[0] == -0.5f && out[1] == 2.5f && out[2] == -0.5f, "hand-built stump predicts %g %g %g, want -0.5 2.5 -0.5", out[0], out[1], out[2]);
-    CHECK(bst_predict(b, X, 3, 1, NULL, 3, 0, 1, 1, out) < 0, "predict with fewer features than the model succeeded");
+    CHECK(bst_predict(b, X, NULL, 3, 1, NULL, 3, 0, 1, 1, out) < 0, "predict with fewer features than the model succeeded");
     bst_free(b);
     bst_free(NULL);
   }
@@ -556,7 +573,7 @@ static int bench(int nrow, int ncol, int rounds, const char *policy, int cat_lev
   bst_train_end(b);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   float *out = malloc(sizeof(float) * nrow);
-  bst_predict(b, d.X, nrow, ncol, NULL, nrow, 0, bst_num_trees(b), 0, out);
+  bst_predict(b, d.X, NULL, nrow, ncol, NULL, nrow, 0, bst_num_trees(b), 0, out);
   double se = 0;
   for (int i = 0; i < nrow; i++) se += (out[i] - d.y[i]) * (double)(out[i] - d.y[i]);
   printf("%s: %d rows x %d features, %d rounds: train %.3f s, train RMSE %.4f\n", policy, nrow, ncol, rounds,
@@ -582,7 +599,7 @@ static int shapbench(int nrow, int ncol, int rounds, const char *policy, int exp
   if (explain > nrow) explain = nrow;
   float *c = malloc(sizeof(float) * (size_t)explain * (ncol + 1));
   double t0 = now_s();
-  if (bst_predict_contribs(b, d.X, explain, ncol, NULL, explain, bst_num_trees(b), 0, c) < 0) { fprintf(stderr, "contribs: %s\n", xgb_last_error()); return 1; }
+  if (bst_predict_contribs(b, d.X, NULL, explain, ncol, NULL, explain, bst_num_trees(b), 0, c) < 0) { fprintf(stderr, "contribs: %s\n", xgb_last_error()); return 1; }
   printf("%s: SHAP contributions of %d rows, %d trees: %.3f s\n", policy, explain, bst_num_trees(b), now_s() - t0);
   free(c);
   bst_free(b);
@@ -625,7 +642,7 @@ static int benchfile(const char *xpath, const char *ypath, int nrow, int ncol, i
   double pred_s = 1e30;
   for (int r = 0; r < 3; r++) {
     double t1 = now_s();
-    bst_predict(b, X + (size_t)ntrain * ncol, nte, ncol, NULL, nte, 0, bst_num_trees(b), 0, out);
+    bst_predict(b, X + (size_t)ntrain * ncol, NULL, nte, ncol, NULL, nte, 0, bst_num_trees(b), 0, out);
     double s = now_s() - t1;
     if (s < pred_s) pred_s = s;
   }

@@ -23,12 +23,24 @@
  * view's rows through its indexes; getData / getLabel / getWeight return copies of its
  * rows. A view of a view indexes the same matrix (the indexes are composed).
  *
+ * Releasing the floats (LightGBM's free_raw_data). Once binned, a matrix's quantised
+ * forms say everything a model trained on them needs: every split of such a model is at a
+ * cut, and a row's codes say on which side of each cut its value lies. So
+ * `releaseFloats(maxBins)` builds the forms for those max_bin values (with the matrix's
+ * categorical columns as categorical, as cat_encoding "partition" bins them) and returns the
+ * floats' memory — for a 1M × 28 matrix 112 MB, more than both forms together. Training on
+ * the matrix and its views, predicting, evaluating and SHAP values then read rows decoded
+ * from the bins (wasm/csrc/qmatrix.h): bit-identical to the floats for models whose splits
+ * are the form's cuts, and an Error naming the split for any other model (one loaded from a
+ * file, or trained on other data). What needs the floats themselves — getData(), a new
+ * max_bin, ordered target statistics of categorical columns — is an Error after release.
+ *
  * Lifetime: the matrix's memory lives while the matrix or any view of it does (a count
  * of holders). free() of the matrix while views live ends the matrix object, not the
  * storage under them; free() of a view frees only its indexes.
  */
 import { checkCategoricalCodes } from "./categorical";
-import { alloc, copyF32, coreBuild, f32, free, getCore, i32, lastError } from "./wasm";
+import { alloc, copyF32, coreBuild, f32, free, getCore, i32, lastError, resolveThreads, setThreads } from "./wasm";
 
 /** Float arrays made by coreFloats → their place in the core's memory. */
 const coreArrays = new WeakMap<Float32Array, number>();
@@ -49,7 +61,7 @@ export function coreFloats(n: number): Float32Array | undefined {
   const ptr = alloc(Math.max(4, n * 4));
   const array = f32(ptr, n); // a view of the shared memory: shared memory never moves when it grows
   coreArrays.set(array, ptr);
-  coreArrayRegistry.register(array, ptr);
+  coreArrayRegistry.register(array, ptr, array);
   return array;
 }
 
@@ -91,6 +103,8 @@ class Storage {
   /** the core's QMatrix per key (max_bin and feature types), oldest first, with the fits running on it */
   private forms = new Map<string, { qm: number; pins: number }>();
   private holders = 1;
+  /** the max_bin values whose forms were kept when the floats were released (releaseFloats), else undefined */
+  releasedWith?: number[];
 
   constructor(readonly nrow: number, readonly ncol: number) {}
 
@@ -128,8 +142,43 @@ class Storage {
     };
   }
 
+  /** The forms whose cuts every split of trees [treeBegin, treeEnd) of the booster lies on (bst_check_decode):
+   * the first one, for reading a released matrix's rows from its bins; else an Error saying why none does. */
+  decodingForm(bst: number, treeBegin: number, treeEnd: number): number {
+    const c = getCore();
+    const reasons: string[] = [];
+    for (const { qm } of this.forms.values()) {
+      if (c.bst_check_decode(bst, qm, treeBegin, treeEnd) === 0) return qm;
+      reasons.push(lastError());
+    }
+    throw new Error(`this matrix's floats were released after binning (releaseFloats, max_bin ${this.releasedWith!.join(", ")}), ` +
+      `and the model does not split at its cuts (${reasons.join("; ") || "no quantised form"}): predict it on a matrix that keeps its floats`);
+  }
+
+  /** Frees the floats once the forms of these max_bin values exist (see the module comment). */
+  releaseFloats(maxBins: number[], types?: Uint8Array): void {
+    for (const maxBin of maxBins) {
+      const key = `${maxBin}:${types ? types.join("") : ""}`;
+      if (!this.forms.has(key)) this.build(key, maxBin, types);
+    }
+    // every form is kept from now on (none can be rebuilt): drop those not asked for, unless a fit is using one
+    const keep = new Set(maxBins.map((m) => `${m}:${types ? types.join("") : ""}`));
+    for (const [key, form] of this.forms) {
+      if (!keep.has(key) && form.pins === 0) { getCore().qm_free(form.qm); this.forms.delete(key); }
+    }
+    if (this.borrowed) coreArrayRegistry.unregister(this.borrowed); // its memory goes now, not when it is garbage
+    free(this.xPtr);
+    this.xPtr = 0;
+    this.borrowed = undefined;
+    this.releasedWith = [...new Set([...(this.releasedWith ?? []), ...maxBins])];
+  }
+
   private build(key: string, maxBin: number, types?: Uint8Array): { qm: number; pins: number } {
     const c = getCore();
+    if (this.releasedWith) {
+      throw new Error(`train: this matrix's floats were released after binning with max_bin ${this.releasedWith.join(", ")}` +
+        ` (releaseFloats); max_bin ${maxBin}${types ? " with these categorical columns" : ""} needs them: release them only once every fit's form is built`);
+    }
     if (this.forms.size >= MAX_FORMS) {
       const unpinned = [...this.forms].find(([, f]) => f.pins === 0); // the oldest no fit is using
       if (unpinned) {
@@ -156,8 +205,9 @@ interface Holding { store: Storage; rowsPtr: number }
 const release = (h: Holding) => { free(h.rowsPtr); h.store.release(); };
 const registry = new FinalizationRegistry<Holding>(release);
 
-/** @internal where the core reads a matrix's rows: row i is X's row rows[i] (i when rows is 0) */
-export interface RowSource { X: number; xRows: number; ncol: number; rows: number; n: number; label: number; weight: number }
+/** @internal where the core reads a matrix's rows: row i is X's row rows[i] (i when rows is 0); X 0: the decoded
+ * rows of the quantised form qm (a matrix whose floats were released) */
+export interface RowSource { X: number; qm: number; xRows: number; ncol: number; rows: number; n: number; label: number; weight: number }
 
 export class DMatrix {
   readonly nrow: number;
@@ -350,9 +400,33 @@ export class DMatrix {
     return s.weightPtr ? this.gather(s.weightPtr, 1) : undefined;
   }
 
-  /** A copy of the feature matrix, row-major, missing as NaN. */
+  /** A copy of the feature matrix, row-major, missing as NaN. An Error once the floats are released. */
   getData(): Float32Array {
-    return this.gather(this.live().xPtr, this.ncol);
+    const s = this.live();
+    if (s.releasedWith) throw new Error(`DMatrix.getData: this matrix's floats were released after binning (releaseFloats, max_bin ${s.releasedWith.join(", ")}); only its bins are kept`);
+    return this.gather(s.xPtr, this.ncol);
+  }
+
+  /** Whether releaseFloats() was called on this matrix (or the matrix this view views). */
+  get floatsReleased(): boolean { return this.live().releasedWith !== undefined; }
+
+  /**
+   * Bins the matrix for each of these max_bin values (its categorical columns as categorical, as XGBoost's
+   * categorical splits bin them), then frees its floats: training, prediction, evaluation and SHAP values go on from
+   * the bins, with the same numbers for models trained on them (see the module comment). For a matrix whose every fit
+   * is known — a training job's folds, refit and scores — this is the floats' memory saved (LightGBM's free_raw_data).
+   * A whole matrix only; its views (and the views made later) share the release. `nthread` (XGBoost's meaning; unset =
+   * every core) bins in parallel.
+   */
+  releaseFloats(maxBins: number[], opts: { nthread?: number } = {}): void {
+    const s = this.live();
+    if (this.rowsPtr) throw new Error("DMatrix.releaseFloats: a row view shares its matrix's floats; release them on the matrix");
+    if (!Array.isArray(maxBins) || maxBins.length === 0 || !maxBins.every((m) => Number.isInteger(m) && m >= 2)) {
+      throw new Error(`DMatrix.releaseFloats: maxBins must be a non-empty array of integers >= 2 (the max_bin of every fit to come), got ${JSON.stringify(maxBins)}`);
+    }
+    const types = this.catFeatures.length ? Uint8Array.from(this.featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
+    setThreads(resolveThreads(opts.nthread)); // binning runs on the core's threads, as in train()
+    s.releaseFloats(maxBins, types);
   }
 
   /**
@@ -387,10 +461,12 @@ export class DMatrix {
     return view;
   }
 
-  /** @internal where the core reads this matrix's rows */
-  source(): RowSource {
+  /** @internal where the core reads this matrix's rows; once the floats are released, `model` (a booster and the
+   * range of its trees to evaluate) chooses the quantised form to decode the rows from (an Error when none fits) */
+  source(model?: { bst: number; treeBegin: number; treeEnd: number }): RowSource {
     const s = this.live();
-    return { X: s.xPtr, xRows: s.nrow, ncol: this.ncol, rows: this.rowsPtr, n: this.nrow, label: s.labelPtr, weight: s.weightPtr };
+    const qm = s.releasedWith && model ? s.decodingForm(model.bst, model.treeBegin, model.treeEnd) : 0;
+    return { X: s.xPtr, qm, xRows: s.nrow, ncol: this.ncol, rows: this.rowsPtr, n: this.nrow, label: s.labelPtr, weight: s.weightPtr };
   }
 
   /** @internal the quantised form of the whole matrix (a view: of the matrix it views), built once per key, and

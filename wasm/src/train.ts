@@ -156,8 +156,8 @@ function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], r
         let m = margins[j];
         if (d === dtrain) m = c.bst_train_margin(bst.ptr);
         else {
-          const src = d.source(); // a row view is read through its indexes
-          check(c.bst_margin_add(bst.ptr, src.X, src.xRows, src.ncol, src.rows, src.n, before, after, m), "train");
+          const src = d.source({ bst: bst.ptr, treeBegin: before, treeEnd: after }); // a row view is read through its indexes
+          check(c.bst_margin_add(bst.ptr, src.X, src.qm, src.xRows, src.ncol, src.rows, src.n, before, after, m), "train");
         }
         scores[name] = {};
         for (const metric of p.eval_metric) {

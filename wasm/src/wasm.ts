@@ -60,12 +60,13 @@ export interface CoreExports {
   bst_boost_round(b: number, iteration: number, numRounds: number): number;
   bst_train_margin(b: number): number;
   bst_train_end(b: number): void;
-  bst_predict(b: number, X: number, xRows: number, ncol: number, rows: number, nrow: number, treeBegin: number, treeEnd: number, outputMargin: number, out: number): number;
+  bst_predict(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeBegin: number, treeEnd: number, outputMargin: number, out: number): number;
   bst_margin_init(b: number, margin: number, nrow: number): void;
-  bst_margin_add(b: number, X: number, xRows: number, ncol: number, rows: number, nrow: number, treeBegin: number, treeEnd: number, margin: number): number;
+  bst_margin_add(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeBegin: number, treeEnd: number, margin: number): number;
+  bst_check_decode(b: number, qm: number, treeBegin: number, treeEnd: number): number;
   bst_eval(b: number, metric: number, margin: number, label: number, weight: number, nrow: number): number;
-  bst_predict_contribs(b: number, X: number, xRows: number, ncol: number, rows: number, nrow: number, treeEnd: number, approx: number, out: number): number;
-  bst_predict_interactions(b: number, X: number, xRows: number, ncol: number, rows: number, nrow: number, treeEnd: number, approx: number, out: number): number;
+  bst_predict_contribs(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeEnd: number, approx: number, out: number): number;
+  bst_predict_interactions(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeEnd: number, approx: number, out: number): number;
   bst_num_trees(b: number): number;
   bst_tree_group(b: number, t: number): number;
   bst_tree_num_nodes(b: number, t: number): number;
