@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { crossValidate, Ensemble, holdCoreMatrix, loadDiabetes, loadEnsemble, ridge, rowView, takeRows, toMatrix, xgboost, TreeMember } from "ensemble-workbook";
+import { catboost, crossValidate, Ensemble, holdCoreMatrix, loadDiabetes, loadEnsemble, releaseFloats, ridge, rowView, takeRows, toMatrix, xgboost, TreeMember } from "ensemble-workbook";
 import { buildEnsemble, train } from "../trainer/train";
 import { optMlPaths } from "../trainer/optml";
 
@@ -66,6 +66,38 @@ test("keepModels: models[fold][member] are the fitted fold members (their held-o
   for (const fm of cv.models!) for (const c of fm) c.free();
   // the ensemble's own members stay unfitted
   assert.throws(() => ens.members[0].toFile(), /not fitted/);
+});
+
+test("releaseFloats: cross-validation, refit, predictions and SHAP of a matrix whose floats went once binned are those of the floats; X throws; bad uses are Errors", () => {
+  const table = loadDiabetes();
+  const ens = () => new Ensemble({ members: [xgboost({ num_round: 15, max_depth: 3 }), catboost({ iterations: 15 })], blend: "weighted" });
+  const kept = toMatrix(table, { label: "target" }), gone = toMatrix(table, { label: "target" });
+  const holds = [holdCoreMatrix(kept), holdCoreMatrix(gone)];
+  const bins = ens().members.map((mem) => mem.binsOnly!());
+  assert.equal(bins, [256, 254], "xgboost's max_bin, catboost's border_count");
+  releaseFloats(gone, bins as number[]);
+  assert.throws(() => gone.X[0], /reading X\.0 of a 442 × 10 matrix: the matrix's floats were released once binned \(releaseFloats, max_bin 256, 254\)/);
+  assert.throws(() => takeRows(gone, Int32Array.from([1])), /floats were released once binned/);
+  const a = crossValidate(ens(), kept, { label: "target", k: 4, seed: 2 }), b = crossValidate(ens(), gone, { label: "target", k: 4, seed: 2 });
+  assert.equal(b.oof, a.oof, "out-of-fold predictions");
+  assert.equal(b.curves, a.curves, "per-round curves");
+  const fa = ens().fitMatrix(kept), fb = ens().fitMatrix(gone);
+  assert.equal(fb.predict(gone).prediction, fa.predict(kept).prediction, "the refit's predictions");
+  assert.equal(fb.members.map((mem) => mem.toFile().content), fa.members.map((mem) => mem.toFile().content), "the refit's model files");
+  const ca = fa.members[0].contributions(rowView(kept, Int32Array.from([5, 9, 400]))), cb = fb.members[0].contributions(rowView(gone, Int32Array.from([5, 9, 400])));
+  assert.equal(cb, ca, "SHAP values");
+  // a ridge member reads the floats: an Error, not freed memory
+  const r = ridge();
+  assert.is(r.binsOnly, undefined);
+  assert.throws(() => r.fit(rowView(gone, Int32Array.from([1, 2, 3, 4]))), /floats were released once binned/);
+  assert.throws(() => releaseFloats(rowView(kept, Int32Array.from([1])), [256]), /^releaseFloats: m is a row view/);
+  assert.throws(() => releaseFloats(toMatrix(table, { label: "target" }), [256]), /^releaseFloats: m has no held core DMatrix/);
+  const withCategories = toMatrix(table, { label: "target", categorical: ["sex"] });
+  const hold = holdCoreMatrix(withCategories);
+  assert.throws(() => releaseFloats(withCategories, [256]), /^releaseFloats: m has categorical columns \(sex\)/);
+  hold();
+  [fa, fb].forEach((e) => e.free());
+  holds.forEach((h) => h());
 });
 
 test("rowView: bad rows are Errors naming them", () => {

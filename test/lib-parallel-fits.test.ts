@@ -136,6 +136,10 @@ test("training job: parallel_fits 2 = parallel_fits 1 (fold and final lines in o
   const two = await run("2");
   assert.match(one.r.stdout, /parallel_fits 1/);
   assert.match(two.r.stdout, /parallel_fits 2/);
+  // one fit at a time reads the bins only (the floats released once binned); fit workers read the floats: the
+  // outputs below are the same either way
+  assert.match(one.r.stdout, /binned once \(max_bin 256, 254\); the features' floats are released/);
+  assert.not.match(two.r.stdout, /floats are released/);
   assert.is(one.metricLines.filter((l) => l.startsWith("fold=")).length, 3);
   assert.equal(two.metricLines, one.metricLines);
   assert.is(one.roundLines.length, 12);

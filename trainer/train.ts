@@ -21,7 +21,7 @@ import * as v8 from "v8";
 import * as vm from "vm";
 import {
   availableCores, CategoricalColumn, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
-  LARGE_TABLE_CELLS, metricsFor, primaryMetric, saveEnsemble, Table, toMatrix,
+  LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, Settings } from "./hyperparameters";
@@ -223,6 +223,16 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // refit and its scores: the features are copied into the core and binned once for the whole job
   const releaseCore = ens.members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
   try {
+    // When every fit of the job reads only bins — its tree members in this thread (no fit workers, no validation
+    // channel's side-by-side refit), no categorical column — the floats go once binned: the bins are a quarter of
+    // their size per max_bin, and the job's peak memory is the floats' less (LightGBM's free_raw_data).
+    const bins = ens.members.map((mem) => mem.binsOnly?.());
+    if (parallelFits === 1 && !valCh && !m.columns?.some((c) => c.type === "categorical") && bins.every((b) => b !== undefined)) {
+      const maxBins = [...new Set(bins as number[])];
+      releaseFloats(m, maxBins, { nthread: budget });
+      collectGarbage();
+      log(`binned once (max_bin ${maxBins.join(", ")}); the features' floats are released: the job reads the bins`);
+    }
     return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, budget, finalWorkers, finalThreads, log, t0 });
   } finally {
     releaseCore();

@@ -16,6 +16,10 @@
  *  - `coreMatrixFor(m)` is what a tree member fits and predicts on: the held DMatrix, a slice of it for a view,
  *    or else a fresh DMatrix (the caller frees what it owns).
  *
+ *  - `releaseFloats(m, maxBins)` then lets the floats go once the held DMatrix is binned for every fit to come
+ *    (the core's DMatrix.releaseFloats, LightGBM's free_raw_data): fits, predictions and SHAP values read the
+ *    bins, with the same numbers; m.X becomes an array that throws on any read, so nothing reads freed memory.
+ *
  * The cache is keyed by the matrix's X array, so a copy of the Matrix object (`{ ...m, y: undefined }`, as
  * predict makes) finds the same DMatrix. Each thread has its own core instance: a fit worker holds its own
  * DMatrix of the shared X, once per run.
@@ -118,6 +122,38 @@ export function coreMatrixFor(m: Matrix, extraCategorical: (number | string)[] =
   }
   // to predict, a matrix's labels are not needed (nor checked): leave them out of a DMatrix of its own
   return { d: matrixToDMatrix(opts.labels === false ? { ...m, y: undefined } : m, extraCategorical), owned: true };
+}
+
+/** An X that throws on every read, standing for floats that were released (its identity keys the held DMatrix). */
+function releasedFloats(m: Matrix, maxBins: number[]): Float32Array {
+  const why = `the matrix's floats were released once binned (releaseFloats, max_bin ${maxBins.join(", ")}): only the core's bins of it remain`;
+  return new Proxy(new Float32Array(0), {
+    get(_target, key) {
+      throw new Error(`reading X${typeof key === "string" ? `.${key}` : ""} of a ${m.nrow} × ${m.ncol} matrix: ${why}`);
+    },
+    set() {
+      throw new Error(`writing X of a ${m.nrow} × ${m.ncol} matrix: ${why}`);
+    },
+  });
+}
+
+/**
+ * Frees m's floats (in JavaScript and in the core) once its held core DMatrix is binned for these max_bin values —
+ * those of every fit and prediction still to come on m and its row views (`Member.binsOnly`). They then read the
+ * bins, with the same numbers (wasm/src/dmatrix.ts). m must be held (holdCoreMatrix: the hold keeps the bins) and
+ * have no categorical columns (a fold's held-out part reads their codes); m.X becomes an array that throws on any
+ * read, so code that needs the floats fails with an Error naming why instead of reading freed memory.
+ */
+export function releaseFloats(m: Matrix, maxBins: number[], opts: { nthread?: number } = {}): void {
+  if (views.has(m)) throw new Error("releaseFloats: m is a row view; release the floats of the matrix it views");
+  const h = held.get(m.X);
+  if (!h) throw new Error("releaseFloats: m has no held core DMatrix (holdCoreMatrix(m) first): nothing would keep its bins");
+  if (categoricalIndices(m).length) throw new Error(`releaseFloats: m has categorical columns (${categoricalIndices(m).map((j) => m.featureNames[j]).join(", ")}), whose codes the folds read`);
+  h.d.releaseFloats(maxBins, opts);
+  const gone = releasedFloats(m, maxBins);
+  held.delete(m.X);
+  held.set(gone, h);
+  m.X = gone;
 }
 
 /** Table → core DMatrix (caller frees it). */

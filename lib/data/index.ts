@@ -10,7 +10,7 @@ export type { ColumnTypeRow } from "./describe";
 export { CategoricalColumn } from "./columns";
 export type { Table } from "./table";
 export { toMatrix, matrixFromRows, takeRows, encodeLabels, MAX_CATEGORIES } from "./matrix";
-export { toDMatrix, holdCoreMatrix, rowView } from "./core-matrix";
+export { toDMatrix, holdCoreMatrix, releaseFloats, rowView } from "./core-matrix";
 export type { Matrix, LabelledMatrix, ColumnChoice, ColumnSchema, ColumnType, Drift, RowsInput } from "./matrix";
 export { kFold, stratifiedKFold, trainTestSplit, takeTableRows } from "./folds";
 export type { Fold } from "./folds";

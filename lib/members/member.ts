@@ -85,6 +85,12 @@ export interface Member {
   contributions(m: Matrix, opts?: ContributionOptions): MemberContributions;
   /** Release core memory (tree members); the member cannot predict afterwards. */
   free(): void;
+  /**
+   * The max_bin of the core bins this member's fits and predictions read when they read nothing else of a matrix
+   * without categorical columns — so the matrix's floats may go once it is binned (data/core-matrix.ts
+   * releaseFloats). Absent, or undefined, when the member reads the floats.
+   */
+  binsOnly?(): number | undefined;
 }
 
 export function checkFeatures(member: Member, m: Matrix): void {

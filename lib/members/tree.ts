@@ -9,7 +9,7 @@
  */
 import type { Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
-import { Booster, DMatrix, train, type XGBoostParams } from "../core";
+import { Booster, DMatrix, resolveParams, train, type XGBoostParams } from "../core";
 import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
@@ -63,6 +63,12 @@ export class TreeMember implements Member {
   /** The core params and rounds this member trains with. */
   recipe(): CoreRecipe {
     return this.mapper(this.params);
+  }
+
+  /** The core's max_bin for this member (its own categorical columns — catboost's cat_features — need the floats). */
+  binsOnly(): number | undefined {
+    const { params, catFeatures } = this.recipe();
+    return catFeatures?.length ? undefined : resolveParams(params).max_bin;
   }
 
   fit(m: Matrix, opts: FitOptions = {}): void {
