@@ -68,7 +68,11 @@ export class TreeMember implements Member {
   /** The core's max_bin for this member (its own categorical columns — catboost's cat_features — need the floats). */
   binsOnly(): number | undefined {
     const { params, catFeatures } = this.recipe();
-    return catFeatures?.length ? undefined : resolveParams(params).max_bin;
+    if (catFeatures?.length) return undefined;
+    // the member's max_bin, or the core's default — read alone: the rest of the params (num_class, set by the
+    // ensemble later) need not be complete yet; a bad max_bin is the fit's own Error
+    const maxBin = params.max_bin === undefined ? resolveParams({}).max_bin : Number(params.max_bin);
+    return Number.isInteger(maxBin) && maxBin >= 2 && maxBin <= 256 ? maxBin : undefined;
   }
 
   fit(m: Matrix, opts: FitOptions = {}): void {
