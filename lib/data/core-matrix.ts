@@ -17,10 +17,11 @@
  *    or else a fresh DMatrix (the caller frees what it owns).
  *
  * The cache is keyed by the matrix's X array, so a copy of the Matrix object (`{ ...m, y: undefined }`, as
- * predict makes) finds the same DMatrix. Each thread has its own core instance: a fit worker holds its own
- * DMatrix of the shared X, once per run.
+ * predict makes) finds the same DMatrix. A fit worker attached to the main thread's core (the threads build:
+ * ../ensemble/parallel) holds a handle on the main thread's DMatrix instead (`holdSharedCoreMatrix`: the same
+ * floats and bins, no copy); with the single-threaded core it holds its own DMatrix of the shared X, once per run.
  */
-import { DMatrix } from "../core";
+import { DMatrix, type SharedMatrix } from "../core";
 import { categoricalIndices, takeRows, toMatrix, type ColumnChoice, type Matrix } from "./matrix";
 import type { Table } from "./table";
 
@@ -70,6 +71,16 @@ export function holdCoreMatrix(m: Matrix): () => void {
       h!.d.free();
     }
   };
+}
+
+/**
+ * In a fit worker attached to the main thread's core: m's core DMatrix is the main thread's (`shared`, pinned there
+ * for the run), through a handle that never frees it (DMatrix.fromShared), held for the rest of this thread's life.
+ */
+export function holdSharedCoreMatrix(m: Matrix, shared: SharedMatrix): void {
+  if (held.has(m.X)) throw new Error("holdSharedCoreMatrix: this thread already holds a core DMatrix of the matrix");
+  if (shared.nrow !== m.nrow || shared.ncol !== m.ncol) throw new Error(`holdSharedCoreMatrix: the shared DMatrix is ${shared.nrow} × ${shared.ncol}, the matrix ${m.nrow} × ${m.ncol}`);
+  held.set(m.X, { d: DMatrix.fromShared(shared), y: m.y, holders: 1 });
 }
 
 /**

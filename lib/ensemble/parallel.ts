@@ -9,8 +9,19 @@
  *
  * Memory: every fit of a run reads one matrix. When its X and y live in SharedArrayBuffers (toMatrix's `shared`)
  * the workers read those very bytes (structured cloning a SharedArrayBuffer shares it), and a fit's rows are
- * given as a range of one shared Int32Array of row indexes — so a thread copies only the rows of the fit it is
- * running (what the core's DMatrix needs anyway), never the whole table.
+ * given as a range of one shared Int32Array of row indexes. With the core's threads build (every Node), the
+ * workers also run on this thread's core — the same WebAssembly module over the same shared memory (the core's
+ * attachCore), each with its own stack — and fit on this thread's core DMatrix of the matrix through a handle
+ * (DMatrix.fromShared): its floats, labels and quantised forms, built here before the run (shareCore: xgboost's
+ * max_bin 256 and catboost's border_count 254 bin differently) and pinned until every worker has ended. So fits
+ * side by side cost only their working sets: no worker copies or re-bins the data. With the single-threaded build
+ * (XGB_WASM_THREADS=0, or no shared WebAssembly memory) there is no memory to share: each worker loads a core of
+ * its own and copies the matrix into it once per run (its core DMatrix), binning it again.
+ *
+ * A run that uses this thread's core ends only once every worker has ended (a failed run lets the running fits
+ * finish instead of terminating their threads mid-call, which could leave the core's allocator locked or its
+ * heap half-updated): only then are the pins and the workers' stacks released. Should that never be confirmed
+ * (the supervisor thread itself died), they are left allocated rather than freed under a live thread.
  *
  * Determinism: a worker builds the member with memberFromSpec(kind, params) — what member.clone() gives — takes
  * the rows as row views (splitRowViews), exactly as a fit in this thread does, and runs the same core; the fits are
@@ -36,7 +47,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "worker_threads";
+import { coreAttachment, coreBuild, trainingForm, type CoreAttachment, type SharedMatrix } from "../core";
+import { coreMatrixFor, holdCoreMatrix } from "../data/core-matrix";
 import type { Matrix } from "../data/matrix";
+import { memberFromSpec } from "../members/fromSpec";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
 
@@ -68,6 +82,57 @@ export interface FitData {
   matrix: Matrix;
   rows?: Int32Array;
   evalSet?: Matrix;
+  /** the threads build: this thread's core DMatrix of `matrix`, and per worker slot what it attaches to the core with (shareCore) */
+  core?: { matrix: SharedMatrix; attachments: CoreAttachment[] };
+}
+
+/**
+ * The run's data with this thread's core shared with `threads` workers (see the module comment): the matrix's core
+ * DMatrix held and its quantised forms for every task's member built and pinned, a stack and thread-local block per
+ * worker slot. `release()` undoes it: call it only once every worker has ended. The data unchanged (and release a
+ * no-op) with the single-threaded build, or when no task fits a tree member.
+ */
+export function shareCore(data: FitData, tasks: FitTask[], threads: number): { data: FitData; release(): void } {
+  const trees = tasks.filter((t) => t.kind !== "ridge");
+  if (trees.length === 0 || threads < 1 || coreBuild() !== "threads") return { data, release: () => {} };
+  const unhold = holdCoreMatrix(data.matrix);
+  const undo: (() => void)[] = [unhold];
+  const release = () => undo.reverse().forEach((u) => u());
+  try {
+    const { d, owned } = coreMatrixFor(data.matrix);
+    if (owned) throw new Error("shareCore: the matrix's held core DMatrix was not found");
+    // the forms the members' fits bin the matrix into (trainingForm), built here once; a member whose fit bins
+    // something else (catboost's own cat_features, ordered target statistics) makes that in its worker, and one
+    // whose params are bad gets no form: its fit fails with the error, named by its task's label
+    const forms = new Map<string, { maxBin: number; types?: Uint8Array }>();
+    for (const spec of new Map(trees.map((t) => [JSON.stringify([t.kind, t.params]), t])).values()) {
+      let form: { maxBin: number; types?: Uint8Array } | undefined;
+      try {
+        const member = memberFromSpec(spec.kind, { ...spec.params, name: spec.name });
+        try {
+          const recipe = (member as Member & { recipe?: () => { params: Record<string, unknown>; catFeatures?: unknown[] } }).recipe?.();
+          form = recipe && !recipe.catFeatures?.length ? trainingForm(recipe.params, d) : undefined;
+        } finally {
+          member.free();
+        }
+      } catch {
+        form = undefined;
+      }
+      if (form) forms.set(`${form.maxBin}:${form.types?.join("") ?? ""}`, form);
+    }
+    const matrix = d.sharedDescriptor([...forms.values()]);
+    undo.push(matrix.release);
+    const attachments: CoreAttachment[] = [];
+    for (let slot = 0; slot < threads; slot++) {
+      const a = coreAttachment()!;
+      undo.push(a.release);
+      attachments.push(a.attachment);
+    }
+    return { data: { ...data, core: { matrix: matrix.descriptor, attachments } }, release };
+  } catch (e) {
+    release();
+    throw e;
+  }
 }
 
 /** A finished fit. */
@@ -229,10 +294,20 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
     const pool: Worker[] = [];
     let finished = 0;
     let failed = false;
+    // on this thread's core (data.core): settled once every worker has ended, and a failure lets the running fits
+    // finish (module comment); on cores of their own: settled at once, and a failure terminates the workers
+    const waitForExits = !!data.core;
+    let exited = 0;
+    let failure: Error | undefined;
     const fail = (e: Error) => {
       if (failed) return;
       failed = true;
       Atomics.store(board, 0, tasks.length); // nothing more to claim, here or in the caller's thread
+      if (waitForExits) {
+        failure = e;
+        if (exited === threads) reject(e);
+        return;
+      }
       for (const w of pool) void w.terminate();
       reject(e);
     };
@@ -252,7 +327,7 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
           }
         } else {
           done = true;
-          if (++finished === threads) resolve();
+          if (++finished === threads && !waitForExits) resolve();
         }
       });
       const lost = (why: string) => {
@@ -261,7 +336,13 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
         fail(new Error(`${t >= 0 ? tasks[t].label : "a fit worker between fits"}: the fit worker ${why} before finishing`));
       };
       w.on("error", (e) => lost(`failed (${e.message})`));
-      w.on("exit", (code) => lost(`exited (code ${code})`));
+      w.on("exit", (code) => {
+        lost(`exited (code ${code})`);
+        if (waitForExits && ++exited === threads) {
+          if (failure) reject(failure);
+          else resolve();
+        }
+      });
     }
   });
 }
@@ -284,13 +365,21 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     for (let t = Atomics.add(board, 0, 1); t < tasks.length; t = Atomics.add(board, 0, 1)) handlers.onDone(t, local(t));
     return;
   }
+  const shared = shareCore(data, tasks, threads);
   const { port1, port2 } = new MessageChannel();
   // [0]: bumped after every message the supervisor posts; [1]: 1 once the supervisor has exited
   const signal = new Int32Array(new SharedArrayBuffer(8));
-  const supervisor = startWorker({ role: "supervisor", data, tasks, board, threads, port: port2, signal, liveRounds: !!handlers.onRound }, [port2]);
+  let supervisor: Worker;
+  try {
+    supervisor = startWorker({ role: "supervisor", data: shared.data, tasks, board, threads, port: port2, signal, liveRounds: !!handlers.onRound }, [port2]);
+  } catch (e) {
+    shared.release();
+    throw e;
+  }
   supervisor.unref();
   let results = 0;
   let ended = false; // the supervisor's last message came
+  let settled = false; // the supervisor's runFits settled ("end" or "error"): its workers have all ended
   /** takes what the supervisor has sent; true if anything came */
   const drain = (): boolean => {
     let got = false;
@@ -301,8 +390,10 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
       else if (msg.type === "done") {
         results++;
         handlers.onDone(msg.task, msg.result);
-      } else if (msg.type === "error") throw new Error(msg.message);
-      else ended = true;
+      } else if (msg.type === "error") {
+        settled = true;
+        throw new Error(msg.message);
+      } else ended = settled = true;
     }
     return got;
   };
@@ -330,8 +421,20 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     }
   } finally {
     Atomics.store(board, 0, tasks.length); // on a throw: the workers claim nothing more
+    // on this thread's core, the workers must have ended before what they run on is released (module comment)
+    while (shared.data.core && !settled && Atomics.load(signal, 1) !== 1) {
+      const seen = Atomics.load(signal, 0);
+      let got = false;
+      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
+        got = true;
+        const type = (m.message as SupervisorMessage).type;
+        if (type === "end" || type === "error") settled = true;
+      }
+      if (!got) Atomics.wait(signal, 0, seen, 1000);
+    }
     port1.close();
     void supervisor.terminate();
+    if (settled) shared.release();
   }
 }
 
@@ -366,13 +469,19 @@ function memberTasks(members: Member[], opts: MemberFitOptions): FitTask[] {
  */
 export async function fitMembersInWorkers(members: Member[], m: Matrix, opts: MemberFitOptions = {}): Promise<void> {
   const tasks = memberTasks(members, opts);
-  await runFits({ matrix: m, evalSet: opts.evalSet }, tasks, Math.min(opts.workers ?? members.length, members.length), {
-    onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
-    onDone: (t, result) => {
-      members[t].loadFile(result.model!);
-      opts.onMemberDone?.(members[t].name);
-    },
-  });
+  const threads = Math.min(opts.workers ?? members.length, members.length);
+  const shared = shareCore({ matrix: m, evalSet: opts.evalSet }, tasks, threads);
+  try {
+    await runFits(shared.data, tasks, threads, {
+      onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
+      onDone: (t, result) => {
+        members[t].loadFile(result.model!);
+        opts.onMemberDone?.(members[t].name);
+      },
+    });
+  } finally {
+    shared.release(); // runFits settles once every worker has ended
+  }
 }
 
 /**
