@@ -95,8 +95,9 @@ export interface TrainerHyperparameters {
    * a worker thread; it is also the job's budget of core threads: each fit gets ⌊parallel_fits / fits at once⌋ of
    * them (`nthread` 1, unless there are fewer fits than parallel_fits): an integer ≥ 1. 1 fits one after another. The job's
    * results are the same for every value. Default: the cores of the container (CPU affinity and cgroup quota), or 1
-   * for a table under 10 000 cells (lib's `defaultWorkers`), or for a table of 2^24 cells or more 1 with every core
-   * inside the fit (one copy of the data in memory instead of one per fit at once).
+   * for a table under 10 000 cells (lib's `defaultWorkers`); the fits at once share the core's one copy of the data
+   * (with the core's single-threaded build, XGB_WASM_THREADS=0, where each would hold its own, a table of 2^24 cells
+   * or more defaults to 1 with every core inside the fit).
    * The local SageMaker's tuning jobs set it to max(1, ⌊cores / MaxParallelTrainingJobs⌋) unless it is a static
    * hyperparameter.
    */

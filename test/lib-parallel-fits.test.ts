@@ -14,6 +14,7 @@ import * as aq from "arquero";
 import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, ProgressEvent, toMatrix, xgboost } from "ensemble-workbook";
 import { TEST_FIT_EXIT_ENV } from "../lib/ensemble/parallel";
 import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
+import { coreBuild } from "node-xgboost-wasm";
 import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
 
 const diabetes = loadDiabetes();
@@ -75,14 +76,15 @@ test("classification (multi:softprob, text labels) with a weighted blend's inner
   assertSameRun(seq, par);
 });
 
-test("default workers: the cores (affinity, cgroup quota), 1 for a table under 10 000 cells or of 2^24 cells and more", () => {
+test("default workers: the cores (affinity, cgroup quota), 1 for a table under 10 000 cells; 2^24 cells and more: the cores with the threads build (fits share one core DMatrix), 1 without", () => {
   const cores = availableCores();
   assert.ok(Number.isInteger(cores) && cores >= 1 && cores <= os.availableParallelism());
   const quota = fs.existsSync("/sys/fs/cgroup/cpu.max") ? fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(" ") : ["max"];
   if (quota[0] !== "max") assert.ok(cores <= Math.ceil(Number(quota[0]) / Number(quota[1])), "within the cgroup quota");
   assert.is(defaultWorkers(442, 10), 1);
   assert.is(defaultWorkers(100_000, 28), cores);
-  assert.is(defaultWorkers(1_000_000, 28), 1); // 28M cells: one fit at a time, every core inside it (one copy of the data)
+  // 28M cells: side by side on the threads build (no copy of the data per fit); one at a time, every core inside it, on the single-threaded one
+  assert.is(defaultWorkers(1_000_000, 28), coreBuild() === "threads" ? cores : 1);
 });
 
 test("workers and nthread: bad values are errors naming the option", () => {

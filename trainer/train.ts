@@ -207,8 +207,10 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // The job's core budget: parallel_fits core threads in all when set — the cross-validation runs min(parallel_fits,
   // fits) fits at once with ⌊parallel_fits / fits at once⌋ core threads each (one, unless there are fewer fits than
   // parallel_fits), so a tuning job's trials, given ⌊cores / trials⌋ each by the local SageMaker, never ask for
-  // more threads than the machine has. Unset, a large table (lib's LARGE_TABLE_CELLS) fits one at a time with every
-  // core inside the fit (one copy of the data in memory); other tables fit `defaultWorkers` at once. The final
+  // more threads than the machine has. Unset, a table fits `defaultWorkers` at once: the cores (the fits share the
+  // core's one DMatrix of the data), except a table under 10 000 cells (1) and, with the core's single-threaded build
+  // only, a large table (lib's LARGE_TABLE_CELLS), which fits one at a time with every core inside the fit (there each
+  // fit at once would hold its own copy of the data). The final
   // refit's members share the budget (⌊budget / members at once⌋ core threads each).
   const large = s.parallelFits === undefined && nrow * ncol >= LARGE_TABLE_CELLS;
   const budget = large ? availableCores() : parallelFits;

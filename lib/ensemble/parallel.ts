@@ -169,21 +169,27 @@ export function availableCores(): number {
 export const SMALL_TABLE_CELLS = 10_000;
 
 /**
- * From this many cells (rows × features; 64 MB of float32) a table's fits run one at a time with every core inside
- * the fit: each thread running fits holds its own core copy of the data (features and bins), while the core's own
- * threads share one — so fits side by side would multiply the job's memory by the fits at once (issue 11's bar is
- * 4× the data), for about the same speed (a fit of 1M × 28 on 2 core threads takes 0.54–0.81 of its 1-thread time).
+ * From this many cells (rows × features; 64 MB of float32), with the core's single-threaded build only, a table's
+ * fits run one at a time with every core inside the fit: there each thread running fits holds its own core copy of
+ * the data (features and bins), so fits side by side would multiply the job's memory by the fits at once. With the
+ * threads build (every Node) the fit workers run on the main thread's core and its one DMatrix (./share-core): a fit
+ * side by side costs its working set (its rows' bin codes and gradients, about 100 MB for 800k × 28) and a thread,
+ * not a copy of the data, and fits side by side are faster than one fit on every core (bench/README.md "Folds and
+ * members in parallel") — so large tables default to the cores like any other.
  */
 export const LARGE_TABLE_CELLS = 2 ** 24;
 
 /**
  * The default `workers` of crossValidate (and the trainer's `parallel_fits`): availableCores(); 1 for a table
- * under SMALL_TABLE_CELLS cells (diabetes' 442 × 10), whose fits end before a worker thread has started; 1 for a
- * table of LARGE_TABLE_CELLS cells or more, whose fits then use every core themselves (the default nthread).
+ * under SMALL_TABLE_CELLS cells (diabetes' 442 × 10), whose fits end before a worker thread has started; with the
+ * core's single-threaded build, 1 for a table of LARGE_TABLE_CELLS cells or more, whose fits then use every core
+ * themselves (the default nthread).
  */
 export function defaultWorkers(nrow: number, ncol: number): number {
   const cells = nrow * ncol;
-  return cells < SMALL_TABLE_CELLS || cells >= LARGE_TABLE_CELLS ? 1 : availableCores();
+  if (cells < SMALL_TABLE_CELLS) return 1;
+  if (cells >= LARGE_TABLE_CELLS && (require("../core") as typeof import("../core")).coreBuild() !== "threads") return 1;
+  return availableCores();
 }
 
 /**
