@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Worker } from "worker_threads";
 import { DMatrix, coreAttachment, coreBuild, train, trainingForm, type SharedMatrix } from "node-xgboost-wasm";
-import { FIT_STACK_BYTES } from "node-xgboost-wasm/dist/wasm";
+import { FIT_STACK_BYTES, poolReady } from "node-xgboost-wasm/dist/wasm";
 import { regressionData } from "./helpers/core-data";
 
 const data = regressionData(40_000, 8, 21, 0.05);
@@ -92,6 +92,7 @@ test("the threads build is loaded (shared memory)", () => {
 
 test("fits in three callers at once on one shared matrix give the models of the same fits run one after another", async () => {
   const alone = CASES.map(fitAlone);
+  await poolReady(); // the pool's thread (started by the nthread 2 fits) is up: callers of nthread 2 contend for it
   // each case in a worker while the main thread fits another one
   for (let k = 0; k < CASES.length; k++) {
     const local = CASES[k];

@@ -29,7 +29,9 @@
  * `_initialize`: the data segments of a shared-memory module are written once, by the first instance
  * (__wasm_init_memory), and the C library's constructors have run in the main thread. The core is safe for
  * callers side by side (csrc/common.h: one lock on the allocator, the last error and the thread count per
- * caller, the pool owned by one caller per job). An attached thread never starts pool threads: its jobs of
+ * caller, the pool owned by one caller per job). Shared memory never moves or shrinks (it only grows, under the
+ * allocator's lock), so the pointers handed to another thread stay valid for as long as their owner keeps them
+ * allocated. An attached thread never starts pool threads: its jobs of
  * nthread > 1 use the main thread's pool when it is free and run on its own thread otherwise (the same model).
  * With the single-threaded build there is nothing to attach to (coreAttachment() is undefined): other threads
  * then load a core of their own and copy what they fit on.
