@@ -96,7 +96,7 @@ export interface TrainerHyperparameters {
    * them (`nthread` 1, unless there are fewer fits than parallel_fits): an integer ≥ 1. 1 fits one after another. The job's
    * results are the same for every value. Default: the cores of the container (CPU affinity and cgroup quota), or 1
    * for a table under 10 000 cells (lib's `defaultWorkers`), or for a table of 2^24 cells or more 1 with every core
-   * inside the fit (one copy of the data in memory instead of one per fit at once).
+   * inside the fit (one fit's working memory at a time; fits side by side share the data but not their working sets).
    * The local SageMaker's tuning jobs set it to max(1, ⌊cores / MaxParallelTrainingJobs⌋) unless it is a static
    * hyperparameter.
    */

@@ -20,7 +20,7 @@ import * as path from "path";
 import * as v8 from "v8";
 import * as vm from "vm";
 import {
-  availableCores, CategoricalColumn, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
+  availableCores, CategoricalColumn, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
@@ -208,7 +208,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // fits) fits at once with ⌊parallel_fits / fits at once⌋ core threads each (one, unless there are fewer fits than
   // parallel_fits), so a tuning job's trials, given ⌊cores / trials⌋ each by the local SageMaker, never ask for
   // more threads than the machine has. Unset, a large table (lib's LARGE_TABLE_CELLS) fits one at a time with every
-  // core inside the fit (one copy of the data in memory); other tables fit `defaultWorkers` at once. The final
+  // core inside the fit (one fit's working memory at a time); other tables fit `defaultWorkers` at once. The final
   // refit's members share the budget (⌊budget / members at once⌋ core threads each).
   const large = s.parallelFits === undefined && nrow * ncol >= LARGE_TABLE_CELLS;
   const budget = large ? availableCores() : parallelFits;
@@ -223,11 +223,11 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // refit and its scores: the features are copied into the core and binned once for the whole job
   const releaseCore = ens.members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
   try {
-    // When every fit of the job reads only bins — its tree members in this thread (no fit workers, no validation
-    // channel's side-by-side refit), no categorical column — the floats go once binned: the bins are a quarter of
-    // their size per max_bin, and the job's peak memory is the floats' less (LightGBM's free_raw_data).
+    // When every fit of the job reads only bins — tree members, in this thread or in fit workers on this thread's
+    // core (the threads build), no categorical column — the floats go once binned: the bins are a quarter of their
+    // size per max_bin, and the job's peak memory is the floats' less (LightGBM's free_raw_data).
     const bins = ens.members.map((mem) => mem.binsOnly?.());
-    if (parallelFits === 1 && !valCh && !m.columns?.some((c) => c.type === "categorical") && bins.every((b) => b !== undefined)) {
+    if ((parallelFits === 1 || coreBuild() === "threads") && !m.columns?.some((c) => c.type === "categorical") && bins.every((b) => b !== undefined)) {
       const maxBins = [...new Set(bins as number[])];
       releaseFloats(m, maxBins, { nthread: budget });
       collectGarbage();
