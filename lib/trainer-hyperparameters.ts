@@ -91,8 +91,9 @@ export interface TrainerHyperparameters {
    */
   header?: boolean | "true" | "false" | "auto";
   /**
-   * How many fits run at once (the cross-validation's k folds × members, and the final refit's members), each in
-   * a worker thread; it is also the job's budget of core threads: each fit gets ⌊parallel_fits / fits at once⌋ of
+   * How many fits of the cross-validation run at once (its k folds × members; the final refit's members run one
+   * after another with the whole budget each, or side by side with a validation channel), each in a worker thread;
+   * it is also the job's budget of core threads: each fit gets ⌊parallel_fits / fits at once⌋ of
    * them (`nthread` 1, unless there are fewer fits than parallel_fits): an integer ≥ 1. 1 fits one after another. The job's
    * results are the same for every value. Default: the cores of the container (CPU affinity and cgroup quota), or 1
    * for a table under 10 000 cells (lib's `defaultWorkers`), or for a table of 2^24 cells or more 1 with every core
