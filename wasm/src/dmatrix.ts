@@ -186,11 +186,11 @@ class Storage {
     if (this.external) throw new Error("DMatrix.releaseFloats: this is a handle on another thread's matrix (fromShared); its owner releases the floats");
     if (this.shares > 0) throw new Error("DMatrix.releaseFloats: the matrix is shared with another thread (sharedDescriptor) that may read its floats; release them before sharing it");
     for (const maxBin of maxBins) {
-      const key = `${maxBin}:${types ? types.join("") : ""}`;
+      const key = formKey(maxBin, types);
       if (!this.forms.has(key)) this.build(key, maxBin, types);
     }
     // every form is kept from now on (none can be rebuilt): drop those not asked for, unless a fit is using one
-    const keep = new Set(maxBins.map((m) => `${m}:${types ? types.join("") : ""}`));
+    const keep = new Set(maxBins.map((m) => formKey(m, types)));
     for (const [key, form] of this.forms) {
       if (!keep.has(key) && form.pins === 0) { getCore().qm_free(form.qm); this.forms.delete(key); }
     }
