@@ -186,11 +186,13 @@ class Storage {
     if (this.external) throw new Error("DMatrix.releaseFloats: this is a handle on another thread's matrix (fromShared); its owner releases the floats");
     if (this.shares > 0) throw new Error("DMatrix.releaseFloats: the matrix is shared with another thread (sharedDescriptor) that may read its floats; release them before sharing it");
     for (const maxBin of maxBins) {
-      const key = `${maxBin}:${types ? types.join("") : ""}`;
-      if (!this.forms.has(key)) this.build(key, maxBin, types);
+      const key = formKey(maxBin, types);
+      if (this.forms.has(key)) continue;
+      if (this.releasedWith) throw new Error(`DMatrix.releaseFloats: the floats were already released after binning with max_bin ${this.releasedWith.join(", ")}; max_bin ${maxBin} can no longer be binned`);
+      this.build(key, maxBin, types);
     }
     // every form is kept from now on (none can be rebuilt): drop those not asked for, unless a fit is using one
-    const keep = new Set(maxBins.map((m) => `${m}:${types ? types.join("") : ""}`));
+    const keep = new Set(maxBins.map((m) => formKey(m, types)));
     for (const [key, form] of this.forms) {
       if (!keep.has(key) && form.pins === 0) { getCore().qm_free(form.qm); this.forms.delete(key); }
     }
@@ -472,8 +474,8 @@ export class DMatrix {
   releaseFloats(maxBins: number[], opts: { nthread?: number } = {}): void {
     const s = this.live();
     if (this.rowsPtr) throw new Error("DMatrix.releaseFloats: a row view shares its matrix's floats; release them on the matrix");
-    if (!Array.isArray(maxBins) || maxBins.length === 0 || !maxBins.every((m) => Number.isInteger(m) && m >= 2)) {
-      throw new Error(`DMatrix.releaseFloats: maxBins must be a non-empty array of integers >= 2 (the max_bin of every fit to come), got ${JSON.stringify(maxBins)}`);
+    if (!Array.isArray(maxBins) || maxBins.length === 0 || !maxBins.every((m) => Number.isInteger(m) && m >= 2 && m <= 256)) {
+      throw new Error(`DMatrix.releaseFloats: maxBins must be a non-empty array of integers from 2 to 256 (the max_bin of every fit to come), got ${JSON.stringify(maxBins)}`);
     }
     const types = this.catFeatures.length ? Uint8Array.from(this.featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
     setThreads(resolveThreads(opts.nthread)); // binning runs on the core's threads, as in train()
