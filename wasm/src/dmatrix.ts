@@ -278,6 +278,8 @@ export class DMatrix {
   private store?: Storage;
   /** a view's row indexes into the storage's rows (Int32, in the core's memory); 0 for a whole matrix */
   private rowsPtr = 0;
+  /** fits reading a view's row indexes (quantised()): free() leaves the indexes to the last one's unpin */
+  private rowPins?: { n: number; freeWhenUnpinned: boolean };
   private token = {};
   /** True for a row view made by slice(). */
   get isView(): boolean { return this.rowsPtr !== 0; }
@@ -525,7 +527,22 @@ export class DMatrix {
   /** @internal the quantised form of the whole matrix (a view: of the matrix it views), built once per key, and
    * with it the matrix's storage, pinned for a fit until unpin() */
   quantised(maxBin: number, types?: Uint8Array): { qm: number; unpin(): void } {
-    return this.live().pin(maxBin, types);
+    const form = this.live().pin(maxBin, types);
+    if (!this.rowsPtr) return form;
+    // A view's fit reads its rows' codes through the view's row indexes in every round (the grower partitions
+    // indexes, grower.h): the indexes stay until unpin(), also when the view is freed meanwhile.
+    const rowsPtr = this.rowsPtr, pins = (this.rowPins ??= { n: 0, freeWhenUnpinned: false });
+    pins.n++;
+    let pinned = true;
+    return {
+      qm: form.qm,
+      unpin: () => {
+        if (!pinned) return;
+        pinned = false;
+        form.unpin();
+        if (--pins.n === 0 && pins.freeWhenUnpinned) free(rowsPtr);
+      },
+    };
   }
 
   /** @internal labels and weights in this matrix's row order, for the core's metrics:
@@ -601,7 +618,9 @@ export class DMatrix {
   free(): void {
     if (!this.store) return;
     registry.unregister(this.token);
-    release({ store: this.store, rowsPtr: this.rowsPtr });
+    const rowsInUse = this.rowPins !== undefined && this.rowPins.n > 0;
+    if (rowsInUse) this.rowPins!.freeWhenUnpinned = true;
+    release({ store: this.store, rowsPtr: rowsInUse ? 0 : this.rowsPtr });
     this.store = undefined;
     this.rowsPtr = 0;
   }
