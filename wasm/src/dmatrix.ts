@@ -15,9 +15,9 @@
  *
  * Row views. `slice(rows)` (XGBoost's name; LightGBM's Dataset.subset) returns a view:
  * it shares the matrix's floats, labels, weights and quantised form and holds only its
- * row indexes (an Int32Array in the core's memory). Training on a view gathers its
- * rows' byte codes into the fit's own buffers — no float copy, no re-binning — so k
- * folds of one matrix bin it once. A fit on a view therefore uses the whole matrix's
+ * row indexes (an Int32Array in the core's memory). Training on a view reads its rows'
+ * byte codes in place through those indexes (the grower partitions row indexes) — no
+ * float copy, no code copy, no re-binning — so k folds of one matrix bin it once. A fit on a view therefore uses the whole matrix's
  * quantiles, as LightGBM's subsets and XGBoost's QuantileDMatrix(..., ref=) do: the cuts
  * see the held-out rows' feature values, never their labels. predict() and evals read a
  * view's rows through its indexes; getData / getLabel / getWeight return copies of its
