@@ -209,9 +209,10 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // parallel_fits), so a tuning job's trials, given ⌊cores / trials⌋ each by the local SageMaker, never ask for
   // more threads than the machine has. Unset, a large table (lib's LARGE_TABLE_CELLS) fits one at a time with every
   // core inside the fit (one fit's working memory at a time); other tables fit `defaultWorkers` at once. The final
-  // refit's members run one after another with the whole budget each: each is a fit on every row, and the core's
-  // threads make one fit on 2 cores about as fast (1.8×) as two fits side by side, which would hold two threads'
-  // arrays of the whole table at once. With a validation channel they run side by side, as its live [r] lines need every member's round.
+  // refit's members run one after another with the whole budget each: each is a fit on every row, the job's largest
+  // working set (~100 bytes a row), and the core's threads make one fit on 2 cores about as fast (1.8×) as two fits
+  // side by side — which would hold two such working sets at once (1M × 28: 635 MB against 437 MB for
+  // parallel_fits 1). With a validation channel they run side by side, as its live [r] lines need every member's round.
   const large = s.parallelFits === undefined && nrow * ncol >= LARGE_TABLE_CELLS;
   const budget = large ? availableCores() : parallelFits;
   const cvThreads = parallelFits === 1 ? budget : 1; // for the first log line

@@ -170,12 +170,12 @@ export const SMALL_TABLE_CELLS = 10_000;
 
 /**
  * From this many cells (rows × features; 64 MB of float32) a table's fits run one at a time with every core inside
- * the fit. Fits side by side share the core's one DMatrix of the data and its bins (./share-core; with the
- * single-threaded build each would even hold its own copy), and a fit's core working set is small — its gradients,
- * margins and the partition's row indexes, about 25 bytes a row — but each fit at once is also a thread: its
- * JavaScript heap and its own copies of the fold's arrays (rows, labels, predictions). Measured on 1M × 28 (3 folds,
- * xgboost + catboost, 50 rounds, 2 cores): 487–508 MB with 2 fits at once, 424 MB one at a time (393 MB with
- * parallel_fits 1); issue 11's bar is a peak of 4× the data's float32 size (448 MB), which one at a time keeps.
+ * the fit. Fits side by side share the core's one DMatrix of the data (./share-core; with the single-threaded build
+ * each would even hold its own copy), but each holds its working set — its rows' bin codes twice (the partition's
+ * double buffer), gradients, margins: about 100 bytes a row — so k fits at once hold k of them, and the final
+ * refit's members side by side two of the whole table's. Measured on 1M × 28 (3 folds, xgboost + catboost, 50
+ * rounds, 2 cores): 565 MB and 42 s with 2 fits at once, 415–436 MB and 49–57 s one at a time; issue 11's bar is a
+ * peak of 4× the data's float32 size (448 MB), which one at a time keeps.
  */
 export const LARGE_TABLE_CELLS = 2 ** 24;
 

@@ -7,19 +7,18 @@
 double objective_leaf_median(const float *residual, const float *weight, int n);
 
 /* A fit's rows are given as a QMatrix (the quantised form of the whole matrix, qmatrix.h)
- * and optionally a list of its rows: the fit's row i is the matrix's row rows[i]. The
- * grower reads the rows' bin codes in place, through that list (grower.h); the fit's own
- * arrays — labels, weights, margins, gradients — are indexed by the fit's row i. The
- * matrix's floats are read (through rows) only to start continued training from the
- * existing trees' margins. */
-/* A fit's state between rounds. Between two bst_boost_round calls only margin and the
- * RNG carry over (every tree starts its partition from the identity order, grower.h);
- * everything else is working memory, rebuilt each round (gradients, the partition's
- * index arrays) or a function of those (the labels gathered through src_rows). So
- * bst_train_park can free it and the next round rebuild it exactly (acquire): a parked
- * fit holds its margins, 4 bytes a row, and fits advanced round by round in turn
- * (cross-validation folds in lockstep, as xgb.cv does) hold one working set between
- * them — with the same models as fits run one after another. */
+ * and optionally a list of its rows: the fit's row i is the matrix's row rows[i]. Its
+ * own arrays — bin rows in partition order, labels, weights, margins, gradients — are
+ * indexed by the fit's row i; the matrix's floats are read (through rows) only to start
+ * continued training from the existing trees' margins. */
+/* A fit's state between rounds. Between two bst_boost_round calls only margin, rows (the
+ * order the last partition left the fit's rows in) and the RNG carry over; everything else
+ * is working memory, rebuilt each round (gradients) or a function of those (the gathered
+ * bins in that order, the labels gathered through src_rows). So bst_train_park can free
+ * it and the next round rebuild it exactly (acquire): a parked fit holds 8 bytes a row,
+ * and fits advanced round by round in turn (cross-validation folds in lockstep, as
+ * xgb.cv does) hold one working set between them — with the same models as fits run
+ * one after another. */
 struct TrainState {
   const float *label, *weight;  /* the fit's rows: the caller's arrays, or own_label / own_weight */
   float *own_label, *own_weight; /* gathered through rows */
@@ -29,10 +28,12 @@ struct TrainState {
   int nrow, ncol;
   const QMatrix *qm;
   QMatrix *own_qm;        /* built by bst_train_begin, freed with the state */
+  uint8_t *bins;
   float *margin;          /* nrow * n_groups */
   GradPair *gh;           /* n_groups * nrow */
-  GradPair *tree_gh;      /* nrow: this tree's gradients after row sampling (NULL without sampling) */
-  uint32_t *rows, *scratch_rows; /* the partition: position -> row (grower.h) */
+  GradPair *tree_gh;      /* nrow: this tree's gradients in position order (after row sampling) */
+  uint32_t *rows;         /* position -> row (see grower.h) */
+  uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows;
   int32_t *all_features, *tree_features;
   float *residual, *residual_w; /* reg:absoluteerror leaf refresh */
   Rng rng;
@@ -62,7 +63,7 @@ XGB_API void bst_train_end(Booster *b) {
   if (!s) return;
   release_working_memory(s);
   qm_free(s->own_qm);
-  free(s->margin); free(s->all_features); free(s->tree_features);
+  free(s->margin); free(s->rows); free(s->all_features); free(s->tree_features);
   free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_split_bin);
   free(s);
   b->train = NULL;
@@ -120,9 +121,11 @@ XGB_API int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, con
   s->qm = qm; s->label = label; s->weight = weight; s->nrow = nrow; s->ncol = ncol;
   s->src_label = label; s->src_weight = weight; s->src_rows = rows;
   s->margin = xgb_alloc(sizeof(float) * (size_t)nrow * k);
+  s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
   s->all_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
   s->tree_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
-  if (!s->margin || !s->all_features || !s->tree_features) goto fail;
+  if (!s->margin || !s->rows || !s->all_features || !s->tree_features) goto fail;
+  for (int i = 0; i < nrow; i++) s->rows[i] = (uint32_t)i;
   s->parked = 1;
   if (acquire(b) < 0) goto fail;
   for (int f = 0; f < ncol; f++) s->all_features[f] = f;
@@ -147,17 +150,12 @@ fail:
   return -1;
 }
 
-static int row_sampling(const Params *p) {
-  return p->bootstrap_type == BOOT_BAYESIAN ||
-         ((p->bootstrap_type == BOOT_BERNOULLI || p->bootstrap_type == BOOT_NO) && p->subsample < 1.0);
-}
-
 /* The working memory of a fit (see TrainState), built from what carries over between rounds. */
 static int acquire(Booster *b) {
   TrainState *s = b->train;
   if (!s->parked) return 0;
   const QMatrix *qm = s->qm;
-  int k = n_groups_of(&b->p), nrow = s->nrow;
+  int k = n_groups_of(&b->p), nrow = s->nrow, stride = qm->stride; /* rows padded to 8-byte words: see partition_rows */
   if (s->src_rows) {
     /* the fit's labels and weights, in its row order (a float each: small next to X) */
     if (s->src_label && !(s->own_label = xgb_alloc(sizeof(float) * (size_t)nrow))) return -1;
@@ -168,11 +166,13 @@ static int acquire(Booster *b) {
     }
     s->label = s->own_label; s->weight = s->own_weight;
   }
+  s->bins = xgb_alloc((size_t)nrow * stride);
   s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
-  s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
+  s->tree_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
+  s->scratch_bins = xgb_alloc((size_t)nrow * stride);
+  s->scratch_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
   s->scratch_rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
-  if (!s->gh || !s->rows || !s->scratch_rows) return -1;
-  if (row_sampling(&b->p) && !(s->tree_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow))) return -1;
+  if (!s->bins || !s->gh || !s->tree_gh || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows) return -1;
   if (b->p.objective == OBJ_ABSOLUTE_ERROR) {
     s->residual = xgb_alloc(sizeof(float) * (size_t)nrow);
     s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
@@ -182,9 +182,12 @@ static int acquire(Booster *b) {
   s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)(hist_max_blocks(qm->cuts.total_slots, nrow) - 1) * qm->cuts.total_slots);
   s->ctx.side = xgb_alloc((size_t)nrow);
   if (!s->ctx.hist_partials || !s->ctx.side) return -1;
+  /* the fit's bin rows, in the order its rows are in: gathered from the matrix's (the gather replaces binning) */
+  if (qm_gather(qm, s->src_rows, s->rows, nrow, s->bins) < 0) return -1;
   GrowContext *c = &s->ctx;
-  c->p = &b->p; c->cuts = &qm->cuts; c->nrow = nrow; c->ncol = qm->cuts.n_columns; c->stride = qm->stride;
-  c->bins = qm->bins; c->src = s->src_rows; c->rows = s->rows; c->scratch_rows = s->scratch_rows; c->rng = &s->rng;
+  c->p = &b->p; c->cuts = &qm->cuts; c->nrow = nrow; c->ncol = qm->cuts.n_columns; c->stride = stride;
+  c->bins = s->bins; c->rows = s->rows; c->gh = s->tree_gh; c->rng = &s->rng;
+  c->scratch_bins = s->scratch_bins; c->scratch_gh = s->scratch_gh; c->scratch_rows = s->scratch_rows;
   s->parked = 0;
   return 0;
 }
@@ -192,11 +195,11 @@ static int acquire(Booster *b) {
 static void release_working_memory(TrainState *s) {
   free(s->own_label); free(s->own_weight); s->own_label = s->own_weight = NULL;
   if (s->src_rows) s->label = s->weight = NULL;
-  free(s->gh); free(s->tree_gh); free(s->rows); free(s->scratch_rows);
+  free(s->bins); free(s->gh); free(s->tree_gh); free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows);
   free(s->residual); free(s->residual_w); free(s->ctx.hist_partials); free(s->ctx.side);
-  s->gh = s->tree_gh = NULL; s->rows = s->scratch_rows = NULL;
+  s->bins = s->scratch_bins = NULL; s->gh = s->tree_gh = s->scratch_gh = NULL; s->scratch_rows = NULL;
   s->residual = s->residual_w = NULL; s->ctx.hist_partials = NULL; s->ctx.side = NULL;
-  s->ctx.gh = NULL; s->ctx.rows = s->ctx.scratch_rows = NULL;
+  s->ctx.bins = s->ctx.scratch_bins = NULL; s->ctx.gh = s->ctx.scratch_gh = NULL; s->ctx.scratch_rows = NULL;
 }
 
 /* Frees the fit's working memory until its next round (see TrainState). */
@@ -225,6 +228,15 @@ static int push_tree(Booster *b, Tree *t, int group) {
   return b->n_trees++;
 }
 
+/* The plain gather (no sampling) in parallel over blocks of positions: a copy. */
+enum { GATHER_ROWS = 65536 };
+typedef struct { const GradPair *gh; const uint32_t *rows; GradPair *out; int n; } GatherJob;
+static void gather_task(void *arg, int k) {
+  const GatherJob *j = arg;
+  int i1 = (k + 1) * GATHER_ROWS < j->n ? (k + 1) * GATHER_ROWS : j->n;
+  for (int i = k * GATHER_ROWS; i < i1; i++) j->out[i] = j->gh[j->rows[i]];
+}
+
 /* The new tree's outputs added to the training margins, in parallel over its leaves:
  * every row is in exactly one leaf, so each margin gets exactly one addition, whichever
  * thread makes it. */
@@ -238,29 +250,33 @@ static void leaf_task(void *arg, int nid) {
     if (leaf_has_row(j->c, t, nid, i)) j->margin[(size_t)j->rows[i] * j->k + j->g] += v;
 }
 
-/* One tree's gradients: gh itself, or sampled into tree_gh, row by row in the fit's row
- * order — Bernoulli keeps a row with probability subsample; the Bayesian bootstrap gives
- * each row the weight (-log U)^bagging_temperature. */
-static const GradPair *tree_gradients(Booster *b, const GradPair *gh) {
+/* One tree's gradients, gathered into position order (tree_gh[i] belongs to row
+ * rows[i]) and sampled: Bernoulli keeps a row with probability subsample; the
+ * Bayesian bootstrap gives each row the weight (-log U)^bagging_temperature. */
+static int tree_gradients(Booster *b, const GradPair *gh) {
   TrainState *s = b->train;
   const Params *p = &b->p;
+  const uint32_t *rows = s->rows;
   GradPair *out = s->tree_gh;
   int n = s->nrow;
-  if (!row_sampling(p)) return gh;
+  int bernoulli = (p->bootstrap_type == BOOT_BERNOULLI || p->bootstrap_type == BOOT_NO) && p->subsample < 1.0;
   if (p->bootstrap_type == BOOT_BAYESIAN) {
     for (int i = 0; i < n; i++) {
       double u = rng_uniform(&s->rng);
       if (u < 1e-300) u = 1e-300;
       float w = (float)pow(-log(u), p->bagging_temperature);
-      out[i].g = gh[i].g * w; out[i].h = gh[i].h * w;
+      out[i].g = gh[rows[i]].g * w; out[i].h = gh[rows[i]].h * w;
     }
-  } else {
+  } else if (bernoulli) {
     for (int i = 0; i < n; i++) {
       int keep = rng_uniform(&s->rng) < p->subsample;
-      out[i].g = keep ? gh[i].g : 0.0f; out[i].h = keep ? gh[i].h : 0.0f;
+      out[i].g = keep ? gh[rows[i]].g : 0.0f; out[i].h = keep ? gh[rows[i]].h : 0.0f;
     }
+  } else {
+    GatherJob j = { gh, rows, out, n };
+    return par_run(gather_task, &j, (n + GATHER_ROWS - 1) / GATHER_ROWS);
   }
-  return out;
+  return 0;
 }
 
 /* Spread of the gradients relative to the curvature: the gain a split on noise
@@ -288,8 +304,7 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
   c->iteration = iteration; c->num_rounds = num_rounds;
   for (int g = 0; g < k; g++) {
     for (int pt = 0; pt < npt; pt++) {
-      c->gh = tree_gradients(b, s->gh + (size_t)g * n);
-      for (int i = 0; i < n; i++) s->rows[i] = (uint32_t)i; /* every tree starts from the identity order (grower.h) */
+      if (tree_gradients(b, s->gh + (size_t)g * n) < 0) return -1;
       int nf;
       choose_features(c, s->all_features, s->ncol, p->colsample_bytree, s->tree_features, &nf);
       c->features = s->tree_features; c->n_features = nf;
@@ -305,9 +320,9 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
           int m = 0;
           for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) {
             uint32_t r = s->rows[i];
-            if (c->gh[r].h <= 0 || !leaf_has_row(c, &t, nid, i)) continue;
+            if (c->gh[i].h <= 0 || !leaf_has_row(c, &t, nid, i)) continue;
             s->residual[m] = s->label[r] - s->margin[(size_t)r * k + g];
-            s->residual_w[m] = c->gh[r].h;
+            s->residual_w[m] = c->gh[i].h;
             m++;
           }
           /* rows count equally unless the data has weights or the bootstrap reweights them */

@@ -21,38 +21,56 @@ int grow_reserve_nodes(GrowContext *ctx, int n) {
   return 0;
 }
 
+/* Row copy in 8-byte words (a fixed-size memcpy compiles to one load and one store),
+ * cheaper than a general memcpy call for rows of a few dozen bytes; rows are padded
+ * to a multiple of 8 bytes (GrowContext.stride) so there is no tail. */
+static inline void copy_row(uint8_t *dst, const uint8_t *src, size_t n) {
+  for (size_t k = 0; k < n; k += 8) memcpy(dst + k, src + k, 8);
+}
+
 /* Stable in-place partition of positions [begin, end): rows going left are compacted
- * forward (a row never moves to a later position, so moving in place is safe), rows
- * going right are staged in scratch_rows and copied back after them. Returns the first
+ * forward (a row never moves to a later position, so copying in place is safe), rows
+ * going right are staged in scratch and copied back after them. Returns the first
  * position of the right child. The side of a row: for a numeric split (cat == NULL)
  * its bin code against (bin, default_left); for a categorical one bins_go_left on the
  * tree node (grower.h). Inlined into both callers, so each loop is specialised. */
-static inline int row_goes_left(const GrowContext *ctx, uint32_t r, int feature, int bin, int default_left, int miss,
-                                const Tree *cat, int nid) {
-  const uint8_t *codes = row_bins(ctx, r);
-  if (cat) return bins_go_left(ctx, cat, nid, codes);
-  int code = codes[feature];
-  return code == miss ? default_left : code <= bin;
-}
-
 static inline int partition_by(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left,
                                const Tree *cat, int nid) {
+  uint8_t *bins = ctx->bins, *sb = ctx->scratch_bins;
+  GradPair *gh = ctx->gh, *sg = ctx->scratch_gh;
   uint32_t *rows = ctx->rows, *sr = ctx->scratch_rows;
+  size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[feature];
   int nl = begin, nr = 0;
   for (int i = begin; i < end; i++) {
-    uint32_t r = rows[i];
-    if (row_goes_left(ctx, r, feature, bin, default_left, miss, cat, nid)) rows[nl++] = r;
-    else sr[nr++] = r;
+    const uint8_t *src = bins + (size_t)i * stride;
+    int left;
+    if (cat) left = bins_go_left(ctx, cat, nid, src);
+    else { int code = src[feature]; left = code == miss ? default_left : code <= bin; }
+    if (left) {
+      if (nl != i) {
+        copy_row(bins + (size_t)nl * stride, src, stride);
+        gh[nl] = gh[i];
+        rows[nl] = rows[i];
+      }
+      nl++;
+    } else {
+      copy_row(sb + (size_t)nr * stride, src, stride);
+      sg[nr] = gh[i];
+      sr[nr] = rows[i];
+      nr++;
+    }
   }
+  memcpy(bins + (size_t)nl * stride, sb, (size_t)nr * stride);
+  memcpy(gh + nl, sg, sizeof(GradPair) * nr);
   memcpy(rows + nl, sr, sizeof(uint32_t) * nr);
   return nl;
 }
 
 /* The same partition on several threads, for large nodes: (1) each block of rows
  * records every row's side and counts its left rows; (2) with the counts' prefix sums
- * every block knows where its left and right rows go, and copies them there in
- * scratch_rows; (3) the node's range is copied back. A stable partition is unique, so
+ * every block knows where its left and right rows go, and copies them there in the
+ * scratch arrays; (3) the node's range is copied back. A stable partition is unique, so
  * the result is exactly the sequential one. */
 enum { PAR_PARTITION_MIN_ROWS = 65536, PARTITION_BLOCKS = 64 };
 typedef struct {
@@ -64,9 +82,13 @@ static void side_task(void *arg, int k) {
   PartitionJob *j = arg;
   GrowContext *ctx = j->ctx;
   int i0 = j->begin + k * j->block, i1 = i0 + j->block < j->end ? i0 + j->block : j->end;
+  size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[j->feature], n_left = 0;
   for (int i = i0; i < i1; i++) {
-    int left = row_goes_left(ctx, ctx->rows[i], j->feature, j->bin, j->default_left, miss, j->cat, j->nid);
+    const uint8_t *row = ctx->bins + (size_t)i * stride;
+    int left;
+    if (j->cat) left = bins_go_left(ctx, j->cat, j->nid, row);
+    else { int code = row[j->feature]; left = code == miss ? j->default_left : code <= j->bin; }
     ctx->side[i] = (uint8_t)left;
     n_left += left;
   }
@@ -77,14 +99,23 @@ static void scatter_task(void *arg, int k) {
   PartitionJob *j = arg;
   GrowContext *ctx = j->ctx;
   int i0 = j->begin + k * j->block, i1 = i0 + j->block < j->end ? i0 + j->block : j->end;
+  size_t stride = (size_t)ctx->stride;
   int l = j->left_at[k], r = j->right_at[k];
-  for (int i = i0; i < i1; i++) ctx->scratch_rows[ctx->side[i] ? l++ : r++] = ctx->rows[i];
+  for (int i = i0; i < i1; i++) {
+    int to = ctx->side[i] ? l++ : r++;
+    copy_row(ctx->scratch_bins + (size_t)to * stride, ctx->bins + (size_t)i * stride, stride);
+    ctx->scratch_gh[to] = ctx->gh[i];
+    ctx->scratch_rows[to] = ctx->rows[i];
+  }
 }
 
 static void copy_back_task(void *arg, int k) {
   PartitionJob *j = arg;
   GrowContext *ctx = j->ctx;
   int i0 = j->begin + k * j->block, i1 = i0 + j->block < j->end ? i0 + j->block : j->end;
+  size_t stride = (size_t)ctx->stride;
+  memcpy(ctx->bins + (size_t)i0 * stride, ctx->scratch_bins + (size_t)i0 * stride, (size_t)(i1 - i0) * stride);
+  memcpy(ctx->gh + i0, ctx->scratch_gh + i0, sizeof(GradPair) * (i1 - i0));
   memcpy(ctx->rows + i0, ctx->scratch_rows + i0, sizeof(uint32_t) * (i1 - i0));
 }
 
@@ -121,19 +152,21 @@ int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid, int beg
 }
 
 void sum_sides(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR) {
+  const uint8_t *bins = ctx->bins;
+  size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[feature];
   double g[2] = { 0, 0 }, h[2] = { 0, 0 };
   for (int i = begin; i < end; i++) {
-    uint32_t r = ctx->rows[i];
-    int right = !row_goes_left(ctx, r, feature, bin, default_left, miss, NULL, 0);
-    g[right] += ctx->gh[r].g; h[right] += ctx->gh[r].h;
+    int code = bins[(size_t)i * stride + feature];
+    int right = !(code == miss ? default_left : code <= bin);
+    g[right] += ctx->gh[i].g; h[right] += ctx->gh[i].h;
   }
   *GL = g[0]; *HL = h[0]; *GR = g[1]; *HR = h[1];
 }
 
 void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H) {
   double g = 0, h = 0;
-  for (int i = begin; i < end; i++) { uint32_t r = ctx->rows[i]; g += ctx->gh[r].g; h += ctx->gh[r].h; }
+  for (int i = begin; i < end; i++) { g += ctx->gh[i].g; h += ctx->gh[i].h; }
   *G = g; *H = h;
 }
 
@@ -146,8 +179,8 @@ void choose_features(GrowContext *ctx, const int32_t *from, int n, double fracti
 }
 
 int hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end) {
-  HistRows rows = { ctx->bins, ctx->stride, ctx->ncol, ctx->src, ctx->rows + begin, ctx->gh };
-  return hist_build_parallel(hist, ctx->hist_partials, ctx->cuts->total_slots, ctx->cuts->offset, &rows, end - begin);
+  return hist_build_parallel(hist, ctx->hist_partials, ctx->cuts->total_slots, ctx->bins + (size_t)begin * ctx->stride,
+                             ctx->ncol, ctx->stride, ctx->cuts->offset, ctx->gh + begin, end - begin);
 }
 
 void finish_leaf(const Params *p, Tree *t, int nid, double G, double H) {

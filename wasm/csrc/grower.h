@@ -1,23 +1,14 @@
 /* Growing one tree from gradients: the driver shared by every grow policy.
  *
- * The rows are partitioned as row indexes, as XGBoost's row sets do: `rows` lists the
- * fit's rows by position, each node owns a contiguous range of positions, and a split
- * partitions that range in place (stably), moving 4-byte indexes only. The rows' bin
- * codes are read in place from the quantised matrix (qmatrix.h), which every fit on it
- * shares: a fit holds no copy of them, so its working set is its gradients and two
- * index arrays (about 17 bytes a row, against 80 when the partition moved each row's bin
- * codes and gradient with it — which two fits at once, or a fold's fits in turn, pay
- * twice).
- *
- * Every tree starts from the identity order (position i = the fit's row i). A stable
- * partition keeps each node's rows in ascending order, so a histogram over a node reads
- * the matrix forward, skipping the rows of other nodes — the access pattern the CPU's
- * prefetcher follows (WebAssembly has no prefetch instruction) — and every node's sums
- * are taken in row order, as XGBoost's are. Nothing about the order carries over from
- * tree to tree, so a parked fit (booster.c) keeps only its margins.
- *
- * After the tree is grown the ranges of the leaves tell which rows received which
- * output, so the training margins are updated without walking the tree. */
+ * The training rows are kept physically in node order: each node owns a contiguous
+ * range of positions, and a split partitions that range in place (stably), moving each
+ * row's bin codes, gradient pair and original row id together. Building a histogram
+ * then streams through memory — which matters at a million rows, where scattered
+ * reads of the rows of deep nodes would miss the cache on almost every row (and
+ * WebAssembly has no prefetch instruction). The order carries over from tree to tree;
+ * only the gradients are gathered into it at the start of each tree. After the tree is
+ * grown the ranges of the leaves tell which rows received which output, so the
+ * training margins are updated without walking the tree. */
 #ifndef XGB_GROWER_H
 #define XGB_GROWER_H
 #include "params.h"
@@ -29,12 +20,12 @@
 typedef struct {
   const Params *p;
   const Cuts *cuts;
-  const uint8_t *bins;   /* the quantised matrix's bin codes (QMatrix.bins): its row r at bins + r * stride */
-  const int32_t *src;    /* the fit's row i is the matrix's row src[i] (NULL: row i) */
+  uint8_t *bins;         /* nrow rows of ncol bin codes (byte columns: cuts->n_columns), in position order,
+                          * each row padded to stride bytes */
   int nrow, ncol, stride;
-  const GradPair *gh;    /* this tree's gradients by the fit's row (0 for rows sampled out) */
-  uint32_t *rows;        /* position -> the fit's row */
-  uint32_t *scratch_rows; /* the right side while partitioning */
+  GradPair *gh;          /* this tree's gradients in position order (0 for rows sampled out) */
+  uint32_t *rows;        /* position -> original row id */
+  uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows; /* the right side while partitioning */
   int32_t *node_begin, *node_end; /* position range per node id (grown with the tree) */
   /* A split whose children are final leaves is not applied to the rows (moving them
    * would serve no later histogram): both children keep the parent's range, marked
@@ -49,12 +40,6 @@ typedef struct {
   HistBin *hist_partials;    /* (hist_max_blocks - 1) histograms: the row blocks of a parallel build (histogram.h) */
   uint8_t *side;             /* nrow bytes: each row's side during a parallel partition */
 } GrowContext;
-
-/* The bin codes of the fit's row i. */
-static inline const uint8_t *row_bins(const GrowContext *ctx, uint32_t i) {
-  size_t r = ctx->src ? (size_t)(uint32_t)ctx->src[i] : (size_t)i;
-  return ctx->bins + r * (size_t)ctx->stride;
-}
 
 int grow_tree(GrowContext *ctx, Tree *t);              /* depthwise / lossguide */
 int grow_symmetric_tree(GrowContext *ctx, Tree *t);    /* oblivious (grower_symmetric.c) */
@@ -83,7 +68,7 @@ static inline int bins_go_left(const GrowContext *ctx, const Tree *t, int nid, c
 static inline int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, int pos) {
   if (!ctx->node_virtual[nid]) return 1;
   int p = t->parent[nid];
-  return bins_go_left(ctx, t, p, row_bins(ctx, ctx->rows[pos])) == (t->left[p] == nid);
+  return bins_go_left(ctx, t, p, ctx->bins + (size_t)pos * ctx->stride) == (t->left[p] == nid);
 }
 /* Gradient sums of the rows of [begin, end) that a split sends left and right, without
  * moving them (each side summed over its own rows: an empty side is exactly 0). */

@@ -1,34 +1,19 @@
 #include "histogram.h"
 #include "threads.h"
 
-/* (g, h) is added as one two-lane vector: one load, one add, one store per slot
- * (WebAssembly's f64x2 with -msimd128, SSE2 natively). */
-typedef double pair __attribute__((vector_size(16)));
-
-static inline void add_row(pair *slots, const uint8_t *b, int ncol, const int32_t *offset, GradPair gh) {
-  pair v = { gh.g, gh.h };
-  for (int f = 0; f < ncol; f++) slots[offset[f] + b[f]] += v;
-}
-
-void hist_build(HistBin *hist, int32_t total_slots, const int32_t *offset, const HistRows *r, int n_rows) {
+void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int ncol, int stride,
+                const int32_t *offset, const GradPair *gh, int n_rows) {
   memset(hist, 0, sizeof(HistBin) * total_slots);
-  /* A node's rows are in ascending order (grower.h), so this reads the matrix forward.
-   * Rows sampled out carry zero gradients and add nothing. Two loops, so that a fit on
-   * all of the matrix's rows (src NULL) reads its codes without the second index. */
+  /* The node's rows are contiguous (grower.h), so this streams through memory.
+   * Rows sampled out carry zero gradients and add nothing. */
+  /* (g, h) is added as one two-lane vector: one load, one add, one store per slot
+   * (WebAssembly's f64x2 with -msimd128, SSE2 natively). */
+  typedef double pair __attribute__((vector_size(16)));
   pair *slots = (pair *)hist;
-  const uint8_t *bins = r->bins;
-  size_t stride = (size_t)r->stride;
-  int ncol = r->ncol;
-  if (r->src) {
-    for (int i = 0; i < n_rows; i++) {
-      uint32_t row = r->rows[i];
-      add_row(slots, bins + (size_t)(uint32_t)r->src[row] * stride, ncol, offset, r->gh[row]);
-    }
-  } else {
-    for (int i = 0; i < n_rows; i++) {
-      uint32_t row = r->rows[i];
-      add_row(slots, bins + (size_t)row * stride, ncol, offset, r->gh[row]);
-    }
+  for (int i = 0; i < n_rows; i++) {
+    const uint8_t *b = bins + (size_t)i * stride;
+    pair v = { gh[i].g, gh[i].h };
+    for (int f = 0; f < ncol; f++) slots[offset[f] + b[f]] += v;
   }
 }
 
@@ -61,7 +46,7 @@ int hist_max_blocks(int32_t total_slots, int n_rows) {
 typedef struct {
   HistBin *hist, *partials;
   int32_t slots;
-  const int32_t *offset; const HistRows *rows;
+  const uint8_t *bins; int ncol, stride; const int32_t *offset; const GradPair *gh;
   int n_rows, block_rows, n_blocks, slot_chunk;
 } HistJob;
 
@@ -69,14 +54,13 @@ static void build_block(void *arg, int k) {
   const HistJob *j = arg;
   int begin = k * j->block_rows, end = begin + j->block_rows < j->n_rows ? begin + j->block_rows : j->n_rows;
   HistBin *out = k == 0 ? j->hist : j->partials + (size_t)(k - 1) * j->slots;
-  HistRows block = *j->rows;
-  block.rows += begin;
-  hist_build(out, j->slots, j->offset, &block, end - begin);
+  hist_build(out, j->slots, j->bins + (size_t)begin * j->stride, j->ncol, j->stride, j->offset, j->gh + begin, end - begin);
 }
 
 static void add_blocks(void *arg, int k) {
   const HistJob *j = arg;
   int32_t s0 = k * j->slot_chunk, s1 = s0 + j->slot_chunk < j->slots ? s0 + j->slot_chunk : j->slots;
+  typedef double pair __attribute__((vector_size(16)));
   pair *out = (pair *)j->hist;
   for (int b = 1; b < j->n_blocks; b++) {
     const pair *in = (const pair *)(j->partials + (size_t)(b - 1) * j->slots);
@@ -84,9 +68,10 @@ static void add_blocks(void *arg, int k) {
   }
 }
 
-int hist_build_parallel(HistBin *hist, HistBin *partials, int32_t total_slots, const int32_t *offset, const HistRows *rows, int n_rows) {
+int hist_build_parallel(HistBin *hist, HistBin *partials, int32_t total_slots, const uint8_t *bins, int ncol, int stride,
+                        const int32_t *offset, const GradPair *gh, int n_rows) {
   int block_rows, n_blocks = hist_blocks(total_slots, n_rows, &block_rows);
-  HistJob j = { hist, partials, total_slots, offset, rows, n_rows, block_rows, n_blocks, 1024 };
+  HistJob j = { hist, partials, total_slots, bins, ncol, stride, offset, gh, n_rows, block_rows, n_blocks, 1024 };
   if (n_blocks == 1) { build_block(&j, 0); return 0; }
   if (par_run(build_block, &j, n_blocks) < 0) return -1;
   int n_chunks = (total_slots + j.slot_chunk - 1) / j.slot_chunk;

@@ -18,23 +18,16 @@
 
 typedef struct { double g, h; } HistBin;
 
-/* The rows of one node: positions rows[0 .. n) of the grower's partition (grower.h),
- * each the fit's row i, whose bin codes are the matrix's row src[i] (src NULL: row i),
- * ncol codes at bins + row * stride, and whose gradient pair is gh[i]. */
-typedef struct {
-  const uint8_t *bins; int stride, ncol;
-  const int32_t *src;
-  const uint32_t *rows;
-  const GradPair *gh;
-} HistRows;
-
-/* The sums over rows rows[0 .. n_rows), in row order; one block. */
-void hist_build(HistBin *hist, int32_t total_slots, const int32_t *offset, const HistRows *rows, int n_rows);
+/* The rows of one node: n_rows consecutive rows of bin codes (ncol codes each, rows
+ * stride bytes apart) and their gradients; one block, summed in row order. */
+void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int ncol, int stride,
+                const int32_t *offset, const GradPair *gh, int n_rows);
 /* The most blocks a histogram of total_slots slots over at most n_rows rows is cut
  * into; the scratch of hist_build_parallel holds (hist_max_blocks - 1) histograms. */
 int hist_max_blocks(int32_t total_slots, int n_rows);
 /* The same sums over fixed row blocks, in parallel; partials holds (hist_max_blocks - 1)
  * histograms. Returns 0, or -1 when a worker thread failed. */
-int hist_build_parallel(HistBin *hist, HistBin *partials, int32_t total_slots, const int32_t *offset, const HistRows *rows, int n_rows);
+int hist_build_parallel(HistBin *hist, HistBin *partials, int32_t total_slots, const uint8_t *bins, int ncol, int stride,
+                        const int32_t *offset, const GradPair *gh, int n_rows);
 void hist_subtract(HistBin *out, const HistBin *parent, const HistBin *child, int32_t total_slots);
 #endif

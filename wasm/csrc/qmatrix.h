@@ -4,10 +4,10 @@
  * column). Both depend only on the data and on what shapes the cuts — max_bin, which
  * columns are categorical, the row weights — not on the labels, the objective or the
  * rows a fit uses. So a QMatrix holds them for a whole matrix, and a fit on any subset
- * of its rows (a fold's training rows, a bagging member's) reads those rows' codes in
- * place, through its list of rows (grower.h; booster.c: bst_train_begin_q), instead of
+ * of its rows (a fold's training rows, a bagging member's) gathers those rows' byte
+ * rows into its own partition buffers (booster.c: bst_train_begin_q) instead of
  * sorting and binning the floats again. k folds of a 1M-row matrix then bin once, and
- * no fit copies the floats or the codes.
+ * no fit copies the floats.
  *
  * A fit on a row subset therefore uses the quantiles of the whole matrix, as LightGBM's
  * Dataset.subset and XGBoost's QuantileDMatrix(..., ref=) do: the cuts see the held-out
@@ -15,8 +15,8 @@
  * rows has keeps its bin; its gradient sums are zero, as for a code absent from a node
  * (split_categorical.c).
  *
- * Layout: nrow rows of cuts.n_columns byte codes, rows stride bytes apart (stride is
- * n_columns: nothing copies rows in words any more, so no padding). */
+ * Layout: nrow rows of cuts.n_columns byte codes, each row padded with zeros to stride
+ * bytes (a multiple of 8: grower.c copies rows in 8-byte words). */
 #ifndef XGB_QMATRIX_H
 #define XGB_QMATRIX_H
 #include "binning.h"
@@ -30,12 +30,17 @@ typedef struct {
   uint8_t *feature_types; /* NULL (all numeric) or ncol bytes, 1 = categorical */
 } QMatrix;
 
-static inline int qm_row_stride(int n_columns) { return n_columns; }
+static inline int qm_row_stride(int n_columns) { return (n_columns + 7) & ~7; }
 
 /* Cuts of X (row-major float32, NaN missing; weight may be NULL; feature_types NULL or
  * ncol bytes of 0 / 1) and every row's codes. NULL on failure (xgb_last_error). */
 XGB_API QMatrix *qm_build(const float *X, int nrow, int ncol, const float *weight, int max_bin, const uint8_t *feature_types);
 XGB_API void qm_free(QMatrix *q);
+/* The byte rows of a fit into out, n * stride bytes: out row i is the matrix's row
+ * rows[order[i]] (rows NULL: order[i] itself; order NULL: i), i.e. a fit's rows (rows) in
+ * the order its partition left them (order: position -> the fit's row); in parallel over
+ * blocks of rows (threads.h). Returns 0, or -1 when a worker failed. */
+int qm_gather(const QMatrix *q, const int32_t *rows, const uint32_t *order, int n, uint8_t *out);
 /* Whether every entry of rows[0 .. n) is a row of a matrix of nrow rows: the exported
  * functions taking row indexes check them before reading through them. */
 int rows_check(const int32_t *rows, int n, int nrow, const char *what);

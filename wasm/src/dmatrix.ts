@@ -15,9 +15,9 @@
  *
  * Row views. `slice(rows)` (XGBoost's name; LightGBM's Dataset.subset) returns a view:
  * it shares the matrix's floats, labels, weights and quantised form and holds only its
- * row indexes (an Int32Array in the core's memory). Training on a view reads its rows'
- * byte codes in place through those indexes (the grower partitions row indexes) — no
- * float copy, no code copy, no re-binning — so k folds of one matrix bin it once. A fit on a view therefore uses the whole matrix's
+ * row indexes (an Int32Array in the core's memory). Training on a view gathers its
+ * rows' byte codes into the fit's own buffers — no float copy, no re-binning — so k
+ * folds of one matrix bin it once. A fit on a view therefore uses the whole matrix's
  * quantiles, as LightGBM's subsets and XGBoost's QuantileDMatrix(..., ref=) do: the cuts
  * see the held-out rows' feature values, never their labels. predict() and evals read a
  * view's rows through its indexes; getData / getLabel / getWeight return copies of its
@@ -529,8 +529,8 @@ export class DMatrix {
   quantised(maxBin: number, types?: Uint8Array): { qm: number; unpin(): void } {
     const form = this.live().pin(maxBin, types);
     if (!this.rowsPtr) return form;
-    // A view's fit reads its rows' codes through the view's row indexes in every round (the grower partitions
-    // indexes, grower.h): the indexes stay until unpin(), also when the view is freed meanwhile.
+    // A view's fit reads the view's row indexes whenever it builds its working memory — at its start, and again
+    // after each park() (booster.c: acquire): the indexes stay until unpin(), also when the view is freed meanwhile.
     const rowsPtr = this.rowsPtr, pins = (this.rowPins ??= { n: 0, freeWhenUnpinned: false });
     pins.n++;
     let pinned = true;

@@ -61,8 +61,8 @@ export function train(params: XGBoostParams, dtrain: DMatrix, opts: TrainOptions
 /**
  * A fit that advances one round per step() — what train() runs to the end. Several fits stepped in turn (the folds
  * of a cross-validation, as xgb.cv advances them) each park() between their rounds: the core frees the fit's
- * working memory (gradients, the partition's row indexes, gathered labels) and rebuilds it exactly at the next step,
- * so a parked fit holds its margins (4 bytes a row) and the fits give the models train() gives (booster.c: TrainState).
+ * working memory (gathered bins, gradients, scratch) and rebuilds it exactly at the next step, so a parked fit holds
+ * its margins and row order (8 bytes a row) and the fits give the models train() gives (booster.c: TrainState).
  * Evaluation sets, callbacks, verbose lines and early stopping act after each step as in train().
  */
 export interface Training {
@@ -187,7 +187,7 @@ class Fit implements Training {
       }
       setThreads(resolveThreads(p.nthread));
       // The matrix's quantised form (built on the first fit, dmatrix.ts); a view's fit
-      // reads its rows' codes from it, through the view's row indexes.
+      // gathers its rows' codes from it.
       const typeCodes = featureTypes ? Uint8Array.from(featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
       const form = dtrain.quantised(p.max_bin, typeCodes);
       this.unpin = form.unpin;
