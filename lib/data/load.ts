@@ -20,6 +20,8 @@ import * as path from "path";
 import { arquero } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
 import { parseCsv, RestartAsText } from "./csvParse";
+import { parseCsvChunks } from "./csvParallel";
+import { availableCores } from "../ensemble/parallel";
 import { readJson, readJsonLines } from "./json";
 import {
   checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns,
@@ -48,7 +50,22 @@ export interface LoadOptions {
   progress?: boolean;
   /** Memory the load and training may use, in bytes (default: the cgroup limit, else the machine's RAM). */
   maxMemory?: number;
+  /**
+   * Worker threads that parse a CSV file in chunks (loadTable; an integer ≥ 1, default: the cores this process may
+   * use, availableCores). A file gets at most one thread per `minChunkBytes`, so small files are read on this thread;
+   * Buffers, URLs and the other formats are read on this thread. The training job passes its parallel_fits.
+   */
+  threads?: number;
+  /** The fewest bytes a CSV chunk may have (default CSV_MIN_CHUNK_BYTES, 16 MB): below it a worker's start-up costs more than it saves. */
+  minChunkBytes?: number;
 }
+
+/**
+ * The fewest bytes of CSV a worker thread parses: a worker starts in ~40 ms of CPU (Node's isolate, the reader's
+ * module) and the reader parses ~110–300 MB/s, so a chunk under ~16 MB saves less than its worker costs. Measured
+ * on the 2-core machine (bench/data.ts): see lib/README.
+ */
+export const CSV_MIN_CHUNK_BYTES = 16 << 20;
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const parquetReader = () => require("./parquet") as typeof import("./parquet");
@@ -63,6 +80,8 @@ interface Resolved {
   textColumns: Set<string>;
   progress?: boolean;
   maxMemory: number;
+  threads: number;
+  minChunkBytes: number;
 }
 
 function resolveOptions(opts: LoadOptions, who: string): Resolved {
@@ -85,7 +104,11 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   }
   const maxMemory = opts.maxMemory ?? memoryLimit();
   if (!(maxMemory > 0)) throw new Error(`${who}: maxMemory must be a positive number of bytes (got ${opts.maxMemory})`);
-  return { format, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory };
+  const threads = opts.threads ?? availableCores();
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`${who}: threads must be an integer ≥ 1 (worker threads parsing a CSV file), got ${JSON.stringify(opts.threads)}`);
+  const minChunkBytes = opts.minChunkBytes ?? CSV_MIN_CHUNK_BYTES;
+  if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${JSON.stringify(opts.minChunkBytes)}`);
+  return { format, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes };
 }
 
 /** One input: a file, or bytes (a Buffer, a downloaded URL). */
@@ -148,6 +171,32 @@ async function inputsOf(source: string | URL | Uint8Array | string[], r: Resolve
   return pathInputs(s, r);
 }
 
+/**
+ * A CSV file in chunks on `r.threads` worker threads (csvParallel.ts), joined; undefined when the file is too small
+ * for more than one chunk, or when a cut fell inside a quoted field (then it is read on this thread).
+ */
+async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): Promise<LoadedColumns | undefined> {
+  const chunks = Math.min(r.threads, Math.floor(input.size / r.minChunkBytes));
+  if (!input.file || chunks < 2) return undefined;
+  for (;;) {
+    const res = await parseCsvChunks(input.file, input.size, chunks, {
+      what: input.what,
+      header: r.header,
+      naValues: r.naValues,
+      textColumns,
+      onEstimate: (rows, names) => checkMemory(input.what, rows, names.length, r.maxMemory, true),
+      onChunk: tick,
+    });
+    if ("cutInQuotes" in res) return undefined;
+    const all = "parts" in res ? (res.parts.length === 1 ? res.parts[0] : concatColumns(res.parts, res.parts.map(() => input))) : res;
+    if ("restartAsText" in all) {
+      textColumns.add(all.restartAsText);
+      continue;
+    }
+    return all;
+  }
+}
+
 /** CSV input → columns, reading again (with that column as text) when a numeric column turns out to be text. */
 function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): LoadedColumns {
   const chunks = () => (input.file ? fileChunks(input.file) : [input.bytes!]);
@@ -174,7 +223,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
   const textOpts = { naValues: r.naValues, textColumns };
   switch (input.format) {
     case "csv":
-      return readCsvInput(input, r, textColumns, tick);
+      return (await readCsvParallel(input, r, textColumns, tick)) ?? readCsvInput(input, r, textColumns, tick);
     case "parquet": {
       const src = input.file ?? input.bytes!;
       const { parquetInfo, readParquet } = parquetReader();
@@ -252,6 +301,8 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[]): LoadedColumns |
       const a = kinds.indexOf("date"), b = kinds.findIndex((k) => k !== "date");
       throw new Error(`column "${names[j]}" holds dates in ${inputs[a].what} but not in ${inputs[b].what}`);
     }
+    // the parts' column is garbage now, not at the end: the join holds the table about once, not twice
+    for (const p of parts) (p.columns as (ColumnValues | undefined)[])[j] = undefined;
   }
   return { names, columns, rows };
 }
@@ -309,7 +360,8 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
 }
 
 /** Read a CSV file synchronously (loadTable's CSV reader): `header: false` names the columns c0, c1, …, cN. */
-export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "contentType"> = {}): Table {
+export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "contentType" | "threads" | "minChunkBytes"> = {}): Table {
+  for (const o of ["threads", "minChunkBytes"]) if (opts && o in opts) throw new Error(`loadCsv: option ${o} is loadTable's (loadCsv reads on this thread); use loadTable(file, { ${o} })`);
   const r = resolveOptions({ ...opts, format: "csv" }, "loadCsv");
   if (typeof file !== "string" || !fs.existsSync(file)) throw new Error(`loadCsv: file not found: ${file}`);
   const inputs = fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)];
