@@ -1,13 +1,16 @@
 /**
- * The worker thread of csvParallel.ts: parses one chunk of a CSV file (parseChunk: the one CSV reader on the bytes
- * [start, stopAt), read 4 MB at a time, and past stopAt only as far as the record straddling it ends) and posts its
- * result — the columns' buffers transferred, not copied. Progress goes to the shared array, with a "progress"
- * message to wake the parent; the chunk's first thousand rows give an "estimate" message (the memory check).
+ * A worker thread of csvParallel.ts: claims chunks of a CSV file from the shared counter until none is left, parses
+ * each (parseChunk: the one CSV reader on the bytes [start, stopAt), read 4 MB at a time, and past stopAt only as far
+ * as the record straddling it ends) and posts its result — the columns' buffers transferred, not copied. Progress
+ * goes to the shared array, with a "progress" message to wake the parent; a chunk's first thousand rows give an
+ * "estimate" message (the memory check).
  */
 import { parentPort, workerData } from "worker_threads";
-import { ChunkJob, parseChunk, WorkerMessage } from "./csvParallel";
+import { parseChunk, WorkerInit, WorkerMessage } from "./csvParallel";
 
-const { job, progress } = workerData as { job: ChunkJob; progress: Float64Array };
+const { jobs, claim, progress } = workerData as WorkerInit;
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
-const { message, transfer } = parseChunk(job, progress, (rows) => post({ type: "estimate", rows }), () => post({ type: "progress" }));
-post(message, transfer);
+for (let k = Atomics.add(claim, 0, 1); k < jobs.length; k = Atomics.add(claim, 0, 1)) {
+  const { message, transfer } = parseChunk(jobs[k], progress, (rows) => post({ type: "estimate", chunk: k, rows }), () => post({ type: "progress" }));
+  post({ type: "result", chunk: k, result: message }, transfer);
+}

@@ -52,8 +52,8 @@ export type ChunkMessage =
   | { type: "restart"; column: string }
   | { type: "error"; message: string; line?: number; row?: number; detail?: string };
 
-/** A worker's messages (csv-worker.ts): its chunk's estimated rows, progress (in the shared array), then its result. */
-export type WorkerMessage = { type: "estimate"; rows: number } | { type: "progress" } | ChunkMessage;
+/** A worker's messages (csv-worker.ts): a chunk's estimated rows, progress (in the shared array), each chunk's result. */
+export type WorkerMessage = { type: "estimate"; chunk: number; rows: number } | { type: "progress" } | { type: "result"; chunk: number; result: ChunkMessage };
 
 export interface ParallelCsvOptions {
   what: string;
@@ -169,16 +169,28 @@ export function parseChunk(job: ChunkJob, progress: Float64Array, onEstimate: (r
   }
 }
 
+/** Test hook: env ENSEMBLE_WORKBOOK_TEST_CSV_WORKERS_ONLY=1 leaves every chunk to the workers (this thread claims none). */
+export const TEST_CSV_WORKERS_ONLY_ENV = "ENSEMBLE_WORKBOOK_TEST_CSV_WORKERS_ONLY";
+
+/** What a worker gets: the chunks' jobs, the claim counter and the progress array (shared). */
+export interface WorkerInit {
+  jobs: ChunkJob[];
+  claim: Int32Array;
+  progress: Float64Array;
+}
+
 /**
- * Parse `file` (of `size` bytes) in `chunks` chunks: the first on this thread, the others on as many worker
- * threads (so `chunks` threads in all, this one included: a budget of 2 cores is this thread and one worker).
+ * Parse `file` (of `size` bytes) in `chunks` chunks on `threads` threads: this one and `threads − 1` workers. Each
+ * thread claims the next chunk from a shared counter until none is left, so a worker that starts late (tens to
+ * hundreds of milliseconds on a busy machine) leaves more chunks to this thread instead of keeping it waiting.
  */
-export async function parseCsvChunks(file: string, size: number, chunks: number, opts: ParallelCsvOptions): Promise<ParallelCsvResult> {
+export async function parseCsvChunks(file: string, size: number, chunks: number, threads: number, opts: ParallelCsvOptions): Promise<ParallelCsvResult> {
   // the header (or, without one, the column count) from the file's first record, read here
   const head = parseCsv(fileChunks(file, 1 << 16), { what: opts.what, header: opts.header, naValues: opts.naValues, textColumns: opts.textColumns, totalBytes: size, headerOnly: true });
   const starts = chunkStarts(file, size, chunks);
   const n = starts.length;
   const progress = new Float64Array(new SharedArrayBuffer(16 * n));
+  const claim = new Int32Array(new SharedArrayBuffer(4));
   const tick = () => {
     let bytes = 0, rows = 0;
     for (let k = 0; k < n; k++) {
@@ -191,15 +203,15 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
   const estimate = (k: number, rows: number) => {
     if (estimated) return;
     estimated = true;
-    // the chunk's estimate scaled to the file (chunks are near equal in bytes)
-    const stopAt = k + 1 < n ? starts[k + 1] : size;
-    opts.onEstimate(Math.ceil((rows * size) / (stopAt - starts[k])), head.names);
+    // the chunk's estimate scaled to the file
+    opts.onEstimate(Math.ceil((rows * size) / (jobs[k].stopAt - jobs[k].start)), head.names);
   };
-  const jobOf = (k: number): ChunkJob => ({
-    index: k, file, what: opts.what, start: starts[k], stopAt: k + 1 < n ? starts[k + 1] : size,
+  const jobs: ChunkJob[] = starts.map((start, k) => ({
+    index: k, file, what: opts.what, start, stopAt: k + 1 < n ? starts[k + 1] : size,
     names: k > 0 ? head.names : undefined, header: head.header, naValues: [...opts.naValues], textColumns: [...opts.textColumns],
-  });
-  const workerFile = n > 1 ? csvWorkerFile() : "";
+  }));
+  const workerCount = Math.min(threads, n) - 1;
+  const workerFile = workerCount > 0 ? csvWorkerFile() : "";
   const workers: Worker[] = [];
   const results: ChunkMessage[] = new Array(n);
   let failed = false;
@@ -208,58 +220,46 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
     if (failed) return;
     failed = true;
     failure = e;
+    Atomics.store(claim, 0, n); // nothing more to claim
     for (const w of workers) void w.terminate();
   };
-  const settledAll = new Promise<void>((resolve) => {
-    let pending = n - 1;
-    if (pending === 0) resolve();
-    const settle = () => {
-      if (--pending === 0) resolve();
-    };
-    for (let k = 1; k < n; k++) {
-      const job = jobOf(k);
+  const init: WorkerInit = { jobs, claim, progress };
+  const exited = Promise.all(
+    Array.from({ length: workerCount }, () => {
       // plain JavaScript needs no loader: do not pass on this process's (tsx's hooks cost ~0.4 s per worker)
-      const w = new Worker(workerFile, { workerData: { job, progress }, ...(workerFile.endsWith(".js") ? { execArgv: [] } : {}) });
+      const w = new Worker(workerFile, { workerData: init, ...(workerFile.endsWith(".js") ? { execArgv: [] } : {}) });
       workers.push(w);
-      let settled = false;
-      const end = (e?: Error) => {
-        if (settled) return;
-        settled = true;
-        if (e) fail(e);
-        settle();
-      };
       w.on("message", (m: WorkerMessage) => {
         if (failed) return;
-        if (m.type === "estimate") {
-          try {
-            estimate(k, m.rows);
-          } catch (e) {
-            fail(e);
-          }
-        } else if (m.type === "progress") {
-          try {
-            tick();
-          } catch (e) {
-            fail(e);
-          }
-        } else {
-          results[k] = m;
-          void w.terminate();
-          end();
+        try {
+          if (m.type === "estimate") estimate(m.chunk, m.rows);
+          else if (m.type === "progress") tick();
+          else results[m.chunk] = m.result;
+        } catch (e) {
+          fail(e); // the memory check, or the progress line
         }
       });
-      w.on("error", (e) => end(new Error(`${opts.what}: the CSV worker reading bytes ${job.start}–${job.stopAt} failed: ${e.message}`)));
-      w.on("exit", (code) => end(failed ? undefined : new Error(`${opts.what}: the CSV worker reading bytes ${job.start}–${job.stopAt} exited (code ${code}) before it finished`)));
-    }
-  });
-  // the first chunk here, while the workers start and read theirs
+      return new Promise<void>((resolve) => {
+        w.on("error", (e) => fail(new Error(`${opts.what}: a CSV worker failed: ${e.message}`)));
+        w.on("exit", (code) => {
+          if (code !== 0) fail(new Error(`${opts.what}: a CSV worker exited (code ${code}) before it finished`));
+          resolve();
+        });
+      });
+    }),
+  );
+  // this thread claims chunks too, while the workers start and read theirs
   try {
-    results[0] = parseChunk(jobOf(0), progress, (rows) => estimate(0, rows), tick).message;
+    if (workerCount > 0 && process.env[TEST_CSV_WORKERS_ONLY_ENV] === "1") await exited;
+    for (let k = Atomics.add(claim, 0, 1); k < n; k = Atomics.add(claim, 0, 1)) {
+      results[k] = parseChunk(jobs[k], progress, (rows) => estimate(k, rows), tick).message;
+    }
   } catch (e) {
     fail(e); // the memory check, or the progress line
   }
-  await settledAll;
+  await exited;
   if (failed) throw failure;
+  for (let k = 0; k < n; k++) if (!results[k]) throw new Error(`${opts.what}: chunk ${k + 1} of ${n} was not read (a CSV worker ended without it)`);
   // in file order: a chunk's result counts when the chunk before it read cleanly and ended where this one starts
   const parts: LoadedColumns[] = [];
   let lineBase = 0, rowBase = 0;

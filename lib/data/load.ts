@@ -56,16 +56,18 @@ export interface LoadOptions {
    * Buffers, URLs and the other formats are read on this thread. The training job passes its parallel_fits.
    */
   threads?: number;
-  /** The fewest bytes a CSV chunk may have (default CSV_MIN_CHUNK_BYTES, 16 MB): below it a worker's start-up costs more than it saves. */
+  /** The fewest bytes a CSV chunk may have (default CSV_MIN_CHUNK_BYTES, 32 MB): below it a worker's start-up costs more than it saves. */
   minChunkBytes?: number;
 }
 
 /**
- * The fewest bytes of CSV a worker thread parses: a worker starts in ~40 ms of CPU (Node's isolate, the reader's
- * module) and the reader parses ~110–300 MB/s, so a chunk under ~16 MB saves less than its worker costs. Measured
- * on the 2-core machine (bench/data.ts): see lib/README.
+ * The fewest bytes in a CSV chunk (a file is cut into at most size / this chunks): a worker thread takes 150–200 ms
+ * to start on the busy 2-core machine (Node's isolate and the reader's module; measured, load average 4–6) and the
+ * reader parses ~130–270 MB/s a thread, so a second thread pays only when the half it takes over parses for longer
+ * than that: from ~64 MB of file. Measured there, forcing 2 threads on small files: diabetes (20 KB) 37 → 148 ms,
+ * 16 MB 96 → 271 ms, 64 MB 240 → 462 ms (no core free for the worker). Files under 2 × 32 MB stay on one thread.
  */
-export const CSV_MIN_CHUNK_BYTES = 16 << 20;
+export const CSV_MIN_CHUNK_BYTES = 32 << 20;
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const parquetReader = () => require("./parquet") as typeof import("./parquet");
@@ -176,10 +178,12 @@ async function inputsOf(source: string | URL | Uint8Array | string[], r: Resolve
  * for more than one chunk, or when a cut fell inside a quoted field (then it is read on this thread).
  */
 async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): Promise<LoadedColumns | undefined> {
-  const chunks = Math.min(r.threads, Math.floor(input.size / r.minChunkBytes));
-  if (!input.file || chunks < 2) return undefined;
+  // up to 4 chunks a thread (claimed as threads come free: a worker that starts late leaves its share to the others),
+  // none under minChunkBytes
+  const chunks = Math.min(4 * r.threads, Math.floor(input.size / r.minChunkBytes));
+  if (!input.file || r.threads < 2 || chunks < 2) return undefined;
   for (;;) {
-    const res = await parseCsvChunks(input.file, input.size, chunks, {
+    const res = await parseCsvChunks(input.file, input.size, chunks, r.threads, {
       what: input.what,
       header: r.header,
       naValues: r.naValues,
