@@ -581,6 +581,9 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   if (!stopped) end = bytesDone;
   if (!names) fail("the file is empty (no header, no rows)");
   if (!estimated && !opts.headerOnly) opts.onEstimate?.(rows, names!);
-  const columns = opts.headerOnly ? [] : names!.map((_, j) => (num[j] ? num[j]!.finish() : cat[j]!.finish()));
+  // a chunk's columns are views of the builders' arrays, not trimmed copies: the loader copies them into the file's
+  // columns and releases them at once, so a trimmed copy would only add a chunk's columns to the peak memory
+  const view = (j: number) => (num[j] ? num[j]!.data.subarray(0, num[j]!.length) : new CategoricalColumn(cat[j]!.codes.subarray(0, cat[j]!.length), cat[j]!.categories));
+  const columns = opts.headerOnly ? [] : names!.map((_, j) => (chunk ? view(j) : num[j] ? num[j]!.finish() : cat[j]!.finish()));
   return { names: names!, columns, rows, header: hasHeader, end, lines: line - 1 };
 }

@@ -192,7 +192,8 @@ async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<strin
       onChunk: tick,
     });
     if ("cutInQuotes" in res) return undefined;
-    const all = "parts" in res ? (res.parts.length === 1 ? res.parts[0] : concatColumns(res.parts, res.parts.map(() => input))) : res;
+    // (joined even when there is one chunk: its columns are untrimmed views)
+    const all = "parts" in res ? concatColumns(res.parts, res.parts.map(() => input), true) : res;
     if ("restartAsText" in all) {
       textColumns.add(all.restartAsText);
       continue;
@@ -262,7 +263,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
 }
 
 /** Concatenate the files' columns (same names in the same order); categories are merged in order of first appearance. */
-function concatColumns(parts: LoadedColumns[], inputs: Input[]): LoadedColumns | { restartAsText: string } {
+function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false): LoadedColumns | { restartAsText: string } {
   const names = parts[0].names;
   parts.forEach((p, i) => {
     if (p.names.length !== names.length || p.names.some((n, j) => n !== names[j])) {
@@ -305,10 +306,23 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[]): LoadedColumns |
       const a = kinds.indexOf("date"), b = kinds.findIndex((k) => k !== "date");
       throw new Error(`column "${names[j]}" holds dates in ${inputs[a].what} but not in ${inputs[b].what}`);
     }
-    // the parts' column is garbage now, not at the end: the join holds the table about once, not twice
-    for (const p of parts) (p.columns as (ColumnValues | undefined)[])[j] = undefined;
+    // the parts' column is garbage now, not at the end: the join holds the table about once, not twice. With `free`
+    // (parts whose columns own their buffers: a CSV file's chunks) the memory goes now, not at the next collection
+    // (detached: ArrayBuffer.transfer to 0 bytes releases the backing store at once)
+    for (const p of parts) {
+      const c = p.columns[j];
+      if (free) detach(c instanceof CategoricalColumn ? c.codes : c);
+      (p.columns as (ColumnValues | undefined)[])[j] = undefined;
+    }
   }
   return { names, columns, rows };
+}
+
+/** Release a typed array's buffer now (detached); a no-op for other values, shared memory, or without ArrayBuffer.transfer. */
+function detach(a: unknown): void {
+  if (!ArrayBuffer.isView(a)) return;
+  const buf = a.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  if (!(buf instanceof SharedArrayBuffer)) buf.transfer?.(0);
 }
 
 function toTable(loaded: LoadedColumns): Table {
