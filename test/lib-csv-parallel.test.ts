@@ -195,6 +195,18 @@ test("errors name the file's line and row, not the chunk's: a ragged row, an unc
     assert.match(one, c.message, `${c.name}, one thread`);
     for (const threads of c.name === "ragged" ? [2, 3] : [2]) assert.is(await errorOf(f, threads), one, `${c.name}, ${threads} threads: the same message`);
   }
+  // the memory check from the first thousand rows: a clear error on 2 threads too (the rows estimated from a chunk)
+  const fits = file("fits.csv", lines.join("\n") + "\n");
+  const tooLarge = async (threads: number) => {
+    try {
+      await loadTable(fits, { threads, minChunkBytes: 1, progress: false, maxMemory: 100_000 });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("maxMemory 100 kB accepted");
+  };
+  assert.match(await tooLarge(1), /fits\.csv: too large for this machine's memory: about [67],\d{3} rows × 3 columns/);
+  assert.match(await tooLarge(2), /fits\.csv: too large for this machine's memory: about [67],\d{3} rows × 3 columns/);
   // a text column after numbers in the second chunk, then a ragged row: the ragged row is still the error
   const f = file("restart-then-ragged.csv", at(5900, "5900,1").map((l, i) => (i === 4000 ? "3999,text,x" : l)).join("\n") + "\n");
   assert.match(await errorOf(f, 2), /line 5902 \(row 5901\) has 2 fields/);

@@ -200,11 +200,15 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
     opts.onChunk(bytes, rows);
   };
   let estimated = false;
+  // the first chunk's estimate, scaled to the file, is the memory check: when it fails, no chunk is claimed after
   const estimate = (k: number, rows: number) => {
     if (estimated) return;
     estimated = true;
-    // the chunk's estimate scaled to the file
-    opts.onEstimate(Math.ceil((rows * size) / (jobs[k].stopAt - jobs[k].start)), head.names);
+    try {
+      opts.onEstimate(Math.ceil((rows * size) / (jobs[k].stopAt - jobs[k].start)), head.names);
+    } catch (e) {
+      fail(e);
+    }
   };
   const jobs: ChunkJob[] = starts.map((start, k) => ({
     index: k, file, what: opts.what, start, stopAt: k + 1 < n ? starts[k + 1] : size,
