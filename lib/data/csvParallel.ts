@@ -152,16 +152,17 @@ export function parseChunk(job: ChunkJob, progress: Float64Array, onEstimate: (r
         onProgress();
       },
     });
-    const transfer: ArrayBuffer[] = [];
+    // each buffer once (the columns are views of one slab, csvParse's reserveSlab, unless one outgrew it)
+    const transfer = new Set<ArrayBuffer>();
     const columns = parsed.columns.map((c) => {
       if (c instanceof CategoricalColumn) {
-        transfer.push(c.codes.buffer as ArrayBuffer);
+        transfer.add(c.codes.buffer as ArrayBuffer);
         return { codes: c.codes, categories: c.categories };
       }
-      transfer.push(c.buffer as ArrayBuffer);
+      transfer.add(c.buffer as ArrayBuffer);
       return c;
     });
-    return { message: { type: "done", names: parsed.names, columns, rows: parsed.rows, lines: parsed.lines, end: job.start + parsed.end }, transfer };
+    return { message: { type: "done", names: parsed.names, columns, rows: parsed.rows, lines: parsed.lines, end: job.start + parsed.end }, transfer: [...transfer] };
   } catch (e) {
     if (e instanceof RestartAsText) return { message: { type: "restart", column: e.column }, transfer: [] };
     if (e instanceof CsvLineError) return { message: { type: "error", message: e.message, line: e.line, row: e.row, detail: e.detail }, transfer: [] };

@@ -295,11 +295,36 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   };
 
   const reserve = (capacity: number) => {
+    if (chunk) return reserveSlab(capacity);
     for (let j = 0; j < ncol; j++) {
       const nb = num[j];
       if (nb && nb.data.length < capacity) nb.grow(capacity);
       const cb = cat[j];
       if (cb && cb.codes.length < capacity) cb.grow(capacity);
+    }
+  };
+
+  /**
+   * A chunk's columns in one buffer (a slab): ncol × capacity cells. A chunk is read on a worker thread and its
+   * columns freed on another once joined; as one large allocation the slab is mapped and unmapped by itself (the
+   * allocator hands back its pages), where a column each — below the allocator's mapping threshold — would stay in
+   * the worker thread's heap as freed but resident memory (measured on the 1M × 28 CSV: +120 MB of RSS after the load).
+   */
+  const reserveSlab = (capacity: number) => {
+    const slab = new ArrayBuffer(ncol * capacity * 4);
+    for (let j = 0; j < ncol; j++) {
+      const nb = num[j];
+      if (nb && nb.data.length < capacity) {
+        const d = new Float32Array(slab, j * capacity * 4, capacity);
+        d.set(nb.data.subarray(0, nb.length));
+        nb.data = d;
+      }
+      const cb = cat[j];
+      if (cb && cb.codes.length < capacity) {
+        const c = new Int32Array(slab, j * capacity * 4, capacity);
+        c.set(cb.codes.subarray(0, cb.length));
+        cb.codes = c;
+      }
     }
   };
 

@@ -272,6 +272,7 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false): L
   });
   const rows = parts.reduce((s, p) => s + p.rows, 0);
   const columns: ColumnValues[] = [];
+  const held: unknown[] = [];
   for (let j = 0; j < names.length; j++) {
     const cols = parts.map((p) => p.columns[j]);
     const kinds = cols.map((c) => (c instanceof Float32Array ? "numeric" : c instanceof CategoricalColumn ? "text" : "date"));
@@ -306,15 +307,16 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false): L
       const a = kinds.indexOf("date"), b = kinds.findIndex((k) => k !== "date");
       throw new Error(`column "${names[j]}" holds dates in ${inputs[a].what} but not in ${inputs[b].what}`);
     }
-    // the parts' column is garbage now, not at the end: the join holds the table about once, not twice. With `free`
-    // (parts whose columns own their buffers: a CSV file's chunks) the memory goes now, not at the next collection
-    // (detached: ArrayBuffer.transfer to 0 bytes releases the backing store at once)
+    // the parts' column is garbage now, not at the end
     for (const p of parts) {
       const c = p.columns[j];
-      if (free) detach(c instanceof CategoricalColumn ? c.codes : c);
+      if (free) held.push(c instanceof CategoricalColumn ? c.codes : c);
       (p.columns as (ColumnValues | undefined)[])[j] = undefined;
     }
   }
+  // With `free` (a CSV file's chunks, whose buffers are the loader's own: a slab of columns each), the memory goes now,
+  // not at the next collection: detached, ArrayBuffer.transfer to 0 bytes releases the backing store at once
+  for (const a of held) detach(a);
   return { names, columns, rows };
 }
 
@@ -322,7 +324,7 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false): L
 function detach(a: unknown): void {
   if (!ArrayBuffer.isView(a)) return;
   const buf = a.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-  if (!(buf instanceof SharedArrayBuffer)) buf.transfer?.(0);
+  if (!(buf instanceof SharedArrayBuffer) && !(buf as { detached?: boolean }).detached) buf.transfer?.(0);
 }
 
 function toTable(loaded: LoadedColumns): Table {
