@@ -53,7 +53,8 @@ export interface LoadOptions {
   /**
    * Worker threads that parse a CSV file in chunks (loadTable; an integer ≥ 1, default: the cores this process may
    * use, availableCores). A file gets at most one thread per `minChunkBytes`, so small files are read on this thread;
-   * Buffers, URLs and the other formats are read on this thread. The training job passes its parallel_fits.
+   * Buffers, URLs and the other formats (Parquet too) are read on this thread. The training job passes its parallel_fits
+   * when set (else 1: the parallel read's worker adds ~25–45 MB to a 1M-row job's peak; trainer/README).
    */
   threads?: number;
   /** The fewest bytes a CSV chunk may have (default CSV_MIN_CHUNK_BYTES, 32 MB): below it a worker's start-up costs more than it saves. */
