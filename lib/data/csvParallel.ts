@@ -19,9 +19,10 @@
  * reported: chunks are checked in order, and a chunk's result counts only when every chunk before it read cleanly
  * and ended where it began.
  *
- * Memory: each worker reads its range 4 MB at a time (no whole-file buffer) and builds its chunk's columns; they are
- * transferred (not copied) and joined column by column, each chunk's column dropped once copied. The header is read
- * first, here, from the file's first record (csvParse's headerOnly).
+ * Memory: each thread reads its chunks 4 MB at a time (no whole-file buffer) and builds a chunk's columns in one slab
+ * (csvParse's reserveSlab); the slabs are transferred (not copied), joined column by column into the file's columns,
+ * and released at once after the join (load.ts). The header is read first, here, from the file's first record
+ * (csvParse's headerOnly). Parquet and the other formats stay on one thread.
  */
 import * as fs from "fs";
 import * as path from "path";
