@@ -35,6 +35,9 @@ int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, const float
                       const int32_t *rows, int n_rows, double base_score);
 int bst_boost_round(Booster *b, int iteration, int num_rounds);
 float *bst_train_margin(Booster *b);                      /* nrow * n_groups */
+/* Frees a fit's working memory (its gathered bins, gradients, scratch) until its next round,
+ * which rebuilds it exactly: the same model as without parking (booster.c: TrainState). */
+void bst_train_park(Booster *b);
 void bst_train_end(Booster *b);
 
 /* Prediction into out (nrow * n_groups floats; n_groups = 1 except multi:softprob) of

@@ -11,9 +11,20 @@ double objective_leaf_median(const float *residual, const float *weight, int n);
  * own arrays — bin rows in partition order, labels, weights, margins, gradients — are
  * indexed by the fit's row i; the matrix's floats are read (through rows) only to start
  * continued training from the existing trees' margins. */
+/* A fit's state between rounds. Between two bst_boost_round calls only margin, rows (the
+ * order the last partition left the fit's rows in) and the RNG carry over; everything else
+ * is working memory, rebuilt each round (gradients) or a function of those (the gathered
+ * bins in that order, the labels gathered through src_rows). So bst_train_park can free
+ * it and the next round rebuild it exactly (acquire): a parked fit holds 8 bytes a row,
+ * and fits advanced round by round in turn (cross-validation folds in lockstep, as
+ * xgb.cv does) hold one working set between them — with the same models as fits run
+ * one after another. */
 struct TrainState {
   const float *label, *weight;  /* the fit's rows: the caller's arrays, or own_label / own_weight */
   float *own_label, *own_weight; /* gathered through rows */
+  const float *src_label, *src_weight; /* the matrix's labels and weights (all its rows) */
+  const int32_t *src_rows;      /* the fit's rows of the matrix (NULL: all, in order) */
+  int parked;                   /* the working memory is freed until the next round */
   int nrow, ncol;
   const QMatrix *qm;
   QMatrix *own_qm;        /* built by bst_train_begin, freed with the state */
@@ -28,6 +39,8 @@ struct TrainState {
   Rng rng;
   GrowContext ctx;
 };
+
+static void release_working_memory(TrainState *s);
 
 XGB_API Booster *bst_create(void) { return xgb_calloc(1, sizeof(Booster)); }
 
@@ -48,13 +61,10 @@ XGB_API int bst_set_feature_types(Booster *b, const uint8_t *types, int n) {
 XGB_API void bst_train_end(Booster *b) {
   TrainState *s = b->train;
   if (!s) return;
+  release_working_memory(s);
   qm_free(s->own_qm);
-  free(s->own_label); free(s->own_weight);
-  free(s->bins); free(s->margin); free(s->gh); free(s->tree_gh); free(s->rows);
-  free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows);
-  free(s->all_features); free(s->tree_features); free(s->residual); free(s->residual_w);
+  free(s->margin); free(s->rows); free(s->all_features); free(s->tree_features);
   free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_split_bin);
-  free(s->ctx.hist_partials); free(s->ctx.side);
   free(s);
   b->train = NULL;
 }
@@ -85,6 +95,7 @@ XGB_API int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, cons
 }
 
 static int feature_type(const uint8_t *types, int f) { return types ? types[f] : 0; }
+static int acquire(Booster *b);
 
 XGB_API int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, const float *label, const float *weight,
                               const int32_t *rows, int n_rows, double base_score) {
@@ -108,41 +119,16 @@ XGB_API int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, con
   b->train = s;
   int k = n_groups_of(&b->p), nrow = n_rows;
   s->qm = qm; s->label = label; s->weight = weight; s->nrow = nrow; s->ncol = ncol;
-  if (rows) {
-    /* the fit's labels and weights, in its row order (a float each: small next to X) */
-    if (label && !(s->own_label = xgb_alloc(sizeof(float) * (size_t)nrow))) goto fail;
-    if (weight && !(s->own_weight = xgb_alloc(sizeof(float) * (size_t)nrow))) goto fail;
-    for (int i = 0; i < nrow; i++) {
-      if (label) s->own_label[i] = label[rows[i]];
-      if (weight) s->own_weight[i] = weight[rows[i]];
-    }
-    s->label = s->own_label; s->weight = s->own_weight;
-  }
-  int stride = qm->stride; /* rows padded to 8-byte words: see partition_rows */
-  s->bins = xgb_alloc((size_t)nrow * stride);
+  s->src_label = label; s->src_weight = weight; s->src_rows = rows;
   s->margin = xgb_alloc(sizeof(float) * (size_t)nrow * k);
-  s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
-  s->tree_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
   s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
-  s->scratch_bins = xgb_alloc((size_t)nrow * stride);
-  s->scratch_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
-  s->scratch_rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
   s->all_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
   s->tree_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
-  if (!s->bins || !s->margin || !s->gh || !s->tree_gh || !s->rows || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows || !s->all_features || !s->tree_features) goto fail;
-  if (b->p.objective == OBJ_ABSOLUTE_ERROR) {
-    s->residual = xgb_alloc(sizeof(float) * (size_t)nrow);
-    s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
-    if (!s->residual || !s->residual_w) goto fail;
-  }
-  /* the parallel kernels' scratch: row blocks' histograms, and rows' sides */
-  s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)(hist_max_blocks(qm->cuts.total_slots, nrow) - 1) * qm->cuts.total_slots);
-  s->ctx.side = xgb_alloc((size_t)nrow);
-  if (!s->ctx.hist_partials || !s->ctx.side) goto fail;
-  /* the fit's bin rows: gathered from the matrix's (the gather replaces binning) */
-  if (qm_gather(qm, rows, nrow, s->bins) < 0) goto fail;
-  for (int f = 0; f < ncol; f++) s->all_features[f] = f;
+  if (!s->margin || !s->rows || !s->all_features || !s->tree_features) goto fail;
   for (int i = 0; i < nrow; i++) s->rows[i] = (uint32_t)i;
+  s->parked = 1;
+  if (acquire(b) < 0) goto fail;
+  for (int f = 0; f < ncol; f++) s->all_features[f] = f;
   rng_seed(&s->rng, b->p.seed);
 
   if (b->n_trees == 0) {
@@ -158,14 +144,70 @@ XGB_API int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, con
   /* continued training: the loaded trees' margins (on the decoded rows when X is NULL, for trees split at the form's cuts) */
   if (b->n_trees > 0 && bst_margin_add(b, X, qm, qm->nrow, ncol, rows, nrow, 0, b->n_trees, s->margin) < 0) goto fail;
 
-  GrowContext *c = &s->ctx;
-  c->p = &b->p; c->cuts = &qm->cuts; c->nrow = nrow; c->ncol = qm->cuts.n_columns; c->stride = stride;
-  c->bins = s->bins; c->rows = s->rows; c->gh = s->tree_gh; c->rng = &s->rng;
-  c->scratch_bins = s->scratch_bins; c->scratch_gh = s->scratch_gh; c->scratch_rows = s->scratch_rows;
   return 0;
 fail:
   bst_train_end(b);
   return -1;
+}
+
+/* The working memory of a fit (see TrainState), built from what carries over between rounds. */
+static int acquire(Booster *b) {
+  TrainState *s = b->train;
+  if (!s->parked) return 0;
+  const QMatrix *qm = s->qm;
+  int k = n_groups_of(&b->p), nrow = s->nrow, stride = qm->stride; /* rows padded to 8-byte words: see partition_rows */
+  if (s->src_rows) {
+    /* the fit's labels and weights, in its row order (a float each: small next to X) */
+    if (s->src_label && !(s->own_label = xgb_alloc(sizeof(float) * (size_t)nrow))) return -1;
+    if (s->src_weight && !(s->own_weight = xgb_alloc(sizeof(float) * (size_t)nrow))) return -1;
+    for (int i = 0; i < nrow; i++) {
+      if (s->src_label) s->own_label[i] = s->src_label[s->src_rows[i]];
+      if (s->src_weight) s->own_weight[i] = s->src_weight[s->src_rows[i]];
+    }
+    s->label = s->own_label; s->weight = s->own_weight;
+  }
+  s->bins = xgb_alloc((size_t)nrow * stride);
+  s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
+  s->tree_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
+  s->scratch_bins = xgb_alloc((size_t)nrow * stride);
+  s->scratch_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
+  s->scratch_rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
+  if (!s->bins || !s->gh || !s->tree_gh || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows) return -1;
+  if (b->p.objective == OBJ_ABSOLUTE_ERROR) {
+    s->residual = xgb_alloc(sizeof(float) * (size_t)nrow);
+    s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
+    if (!s->residual || !s->residual_w) return -1;
+  }
+  /* the parallel kernels' scratch: row blocks' histograms, and rows' sides */
+  s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)(hist_max_blocks(qm->cuts.total_slots, nrow) - 1) * qm->cuts.total_slots);
+  s->ctx.side = xgb_alloc((size_t)nrow);
+  if (!s->ctx.hist_partials || !s->ctx.side) return -1;
+  /* the fit's bin rows, in the order its rows are in: gathered from the matrix's (the gather replaces binning) */
+  if (qm_gather(qm, s->src_rows, s->rows, nrow, s->bins) < 0) return -1;
+  GrowContext *c = &s->ctx;
+  c->p = &b->p; c->cuts = &qm->cuts; c->nrow = nrow; c->ncol = qm->cuts.n_columns; c->stride = stride;
+  c->bins = s->bins; c->rows = s->rows; c->gh = s->tree_gh; c->rng = &s->rng;
+  c->scratch_bins = s->scratch_bins; c->scratch_gh = s->scratch_gh; c->scratch_rows = s->scratch_rows;
+  s->parked = 0;
+  return 0;
+}
+
+static void release_working_memory(TrainState *s) {
+  free(s->own_label); free(s->own_weight); s->own_label = s->own_weight = NULL;
+  if (s->src_rows) s->label = s->weight = NULL;
+  free(s->bins); free(s->gh); free(s->tree_gh); free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows);
+  free(s->residual); free(s->residual_w); free(s->ctx.hist_partials); free(s->ctx.side);
+  s->bins = s->scratch_bins = NULL; s->gh = s->tree_gh = s->scratch_gh = NULL; s->scratch_rows = NULL;
+  s->residual = s->residual_w = NULL; s->ctx.hist_partials = NULL; s->ctx.side = NULL;
+  s->ctx.bins = s->ctx.scratch_bins = NULL; s->ctx.gh = s->ctx.scratch_gh = NULL; s->ctx.scratch_rows = NULL;
+}
+
+/* Frees the fit's working memory until its next round (see TrainState). */
+XGB_API void bst_train_park(Booster *b) {
+  TrainState *s = b->train;
+  if (!s || s->parked) return;
+  release_working_memory(s);
+  s->parked = 1;
 }
 
 XGB_API float *bst_train_margin(Booster *b) { return b->train ? b->train->margin : NULL; }
@@ -250,6 +292,7 @@ static double gradient_noise_scale(const GradPair *gh, int n) {
 XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
   TrainState *s = b->train;
   if (!s) return xgb_fail("bst_boost_round called outside training");
+  if (acquire(b) < 0) { release_working_memory(s); s->parked = 1; return -1; }
   const Params *p = &b->p;
   int k = b->n_groups, n = s->nrow, npt = p->num_parallel_tree > 0 ? p->num_parallel_tree : 1;
   objective_gradients(p, s->margin, s->label, s->weight, n, k, s->gh);

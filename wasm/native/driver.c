@@ -149,12 +149,16 @@ static void check_trees(Booster *b, int ncol, const char *name) {
 }
 
 /* train `rounds` rounds; returns the booster (NULL and a message on failure) */
+static int park_between_rounds = 0; /* train(): park the fit before every round (bst_train_park) */
 static Booster *train(const P *p, const Data *d, int rounds, const char *name, int expect_ok) {
   Booster *b = bst_create();
   bst_set_params(b, p->v);
   if (d->types) CHECK(bst_set_feature_types(b, d->types, d->ncol) == 0, "%s: feature types: %s", name, xgb_last_error());
   int rc = bst_train_begin(b, d->X, d->nrow, d->ncol, d->y, d->w, p->v[P_BASE_SCORE]);
-  for (int it = 0; rc == 0 && it < rounds; it++) rc = bst_boost_round(b, it, rounds);
+  for (int it = 0; rc == 0 && it < rounds; it++) {
+    if (park_between_rounds) bst_train_park(b);
+    rc = bst_boost_round(b, it, rounds);
+  }
   if (rc != 0) {
     if (expect_ok) CHECK(0, "%s: training failed: %s", name, xgb_last_error());
     bst_free(b);
@@ -293,6 +297,20 @@ static void check_views(const P *p, const Data *d, int rounds, Booster *whole, c
     int m = pass ? n : d->nrow;
     int rc = bst_train_begin_q(b, qm, d->X, d->y, d->w, pass ? rows : NULL, m, p->v[P_BASE_SCORE]);
     for (int it = 0; rc == 0 && it < rounds; it++) rc = bst_boost_round(b, it, rounds);
+    if (rc == 0) {
+      /* the same fit parked between rounds (its working memory freed and rebuilt): the same model */
+      Booster *parked = bst_create();
+      bst_set_params(parked, p->v);
+      if (d->types) bst_set_feature_types(parked, d->types, d->ncol);
+      int rp = bst_train_begin_q(parked, qm, d->X, d->y, d->w, pass ? rows : NULL, m, p->v[P_BASE_SCORE]);
+      for (int it = 0; rp == 0 && it < rounds; it++) {
+        bst_train_park(parked);
+        rp = bst_boost_round(parked, it, rounds);
+      }
+      CHECK(rp == 0, "%s: a parked fit failed: %s", name, xgb_last_error());
+      if (rp == 0) CHECK(same_model(b, parked), "%s: parking the fit between rounds changed the model (%s)", name, pass ? "row subset" : "all rows");
+      bst_free(parked);
+    }
     if (rc == 0 && pass) {
       /* continued training on the subset: the new fit starts from the trees' margins, read through rows */
       bst_train_end(b);
@@ -535,9 +553,15 @@ static int fuzz(int iterations, uint64_t seed) {
       p.v[P_MAX_CAT_THRESHOLD] = 1 + (int)(rnext() % 80);
     }
     snprintf(name, sizeof name, "fuzz %d (obj %d, policy %d, %d x %d)", it, obj, g, nrow, ncol);
-    Booster *b = train(&p, &d, 1 + (int)(rnext() % 6), name, 1);
+    int rounds = 1 + (int)(rnext() % 6);
+    Booster *b = train(&p, &d, rounds, name, 1);
     if (b) {
       check_predictions(b, &p, &d, name);
+      park_between_rounds = 1;
+      Booster *parked = train(&p, &d, rounds, name, 1);
+      park_between_rounds = 0;
+      if (parked) CHECK(same_model(b, parked), "%s: parking the fit between rounds changed the model", name);
+      bst_free(parked);
       bst_free(b);
     }
     free_data(&d);
