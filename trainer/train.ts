@@ -305,7 +305,12 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
   let cv: CvResult;
   try {
     cv = crossValidate(ens, m, {
-      ...(cvLive ? { onRound: (fold: number, member: string, round: number, metrics: Record<string, number>) => cvLive.onRound(fitKey(fold, member), round, metrics) } : {}),
+      ...(cvLive
+        ? {
+            onRound: (fold: number, member: string, round: number, metrics: Record<string, number>) => cvLive.onRound(fitKey(fold, member), round, metrics),
+            onFitDone: (fold: number, member: string) => cvLive.onDone(fitKey(fold, member)),
+          }
+        : {}),
       label,
       k: s.kFold,
       seed: s.seed,
@@ -317,7 +322,6 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
           .filter(([name]) => !name.startsWith("ensemble:"))
           .map(([name, ms]) => `${name}-${metric}:${formatMetric(ms[metric])};`);
         log(`fold=${fold} ${parts.join(" ")}`);
-        for (const mem of ens.members) cvLive?.onDone(fitKey(fold, mem.name));
       },
     });
   } catch (e) {

@@ -39,7 +39,7 @@ import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
 import { checkWorkers, defaultWorkers, labelled, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
-import { fitOn, taskRows } from "./fit-task";
+import { fitOn, startFitOn, taskRows } from "./fit-task";
 import { outputGroups } from "../core";
 
 export interface Curve {
@@ -60,9 +60,14 @@ export interface CvOptions {
   onProgress?: ProgressCallback;
   /**
    * Called as each round of each fold's member fit finishes, with its metrics on the held-out fold (the values that
-   * end up in `curves`) — live, in the order the fits run: one after another with `workers: 1`, interleaved otherwise.
+   * end up in `curves`) — live, in the order the fits run: with `workers: 1` the folds' fits advance round by round
+   * in turn (round r of every fit, then round r + 1: xgb.cv's lockstep); with more workers each worker thread runs
+   * its fits one after another, side by side with the others.
    */
   onRound?: (fold: number, member: string, round: number, metrics: Record<string, number>) => void;
+  /** Called when a fold's member fit has run its last round (live, before its fold's onFold): a fit that stops
+   * before others (fewer rounds, early stopping) reports no further round. */
+  onFitDone?: (fold: number, member: string) => void;
   /** Called when a fold is scored: metrics[member | "ensemble" | "ensemble:<blend>"][metric]. */
   onFold?: (fold: number, metrics: Record<string, Record<string, number>>) => void;
   /** Extra blends to score on the same member fits (rows "ensemble:<blend>"). */
@@ -248,6 +253,84 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     c.free();
     return result;
   };
+  /**
+   * The fits in this thread: the inner folds' fits (weighted / stacking blends) one after another, then the folds'
+   * fits round by round in turn — every fold × member fit advances one boosting round before any advances two, as
+   * xgb.cv and LightGBM's cv do — so opts.onRound hears round r of every fit as soon as it is done (a training job's
+   * live [r] lines). Between its rounds a fit is parked (the core frees its working memory: bins, gradients,
+   * scratch) and holds only its margins and row order, 8 bytes a row; the models are those of fits run one after
+   * another. A fit is finished (its held-out rows predicted, its memory freed) as soon as its rounds are done.
+   */
+  const runInLockstep = (): FitResult[] => {
+    const results: FitResult[] = new Array(tasks.length);
+    const splits = new Map<number, { train: Matrix; test?: Matrix }>();
+    type Started = { t: number; member: Member; fit: ReturnType<typeof startFitOn>; ended: boolean };
+    const started: Started[] = [];
+    const guarded = <T>(t: number, f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        throw new Error(labelled(tasks[t].label, e instanceof Error ? e.message : String(e)));
+      }
+    };
+    const start = (t: number): Started => {
+      const task = tasks[t];
+      let split = splits.get(task.train![0]);
+      if (!split) splits.set(task.train![0], (split = taskRows(data, task)));
+      const member = members[plan[t].member].clone();
+      try {
+        const s: Started = { t, member, fit: startFitOn(member, task, split.train, split.test, undefined, liveRound(t)), ended: false };
+        started.push(s);
+        return s;
+      } catch (e) {
+        member.free();
+        throw e;
+      }
+    };
+    const finish = (s: Started) => {
+      s.ended = true;
+      const r = guarded(s.t, () => s.fit.finish());
+      if (!plan[s.t].innerTest) opts.onFitDone?.(plan[s.t].fold + 1, members[plan[s.t].member].name);
+      if (kept && !plan[s.t].innerTest) results[s.t] = { ...r, member: s.member };
+      else {
+        s.member.free();
+        results[s.t] = r;
+      }
+    };
+    try {
+      let live: Started[] = [];
+      for (let t = 0; t < tasks.length; t++) {
+        const s = guarded(t, () => start(t));
+        if (plan[t].innerTest) {
+          guarded(t, () => { while (s.fit.step()); });
+          finish(s);
+        } else {
+          s.fit.park(); // started with its working memory: parked until its first round, as the next fits start
+          live.push(s);
+        }
+      }
+      while (live.length) {
+        const next: Started[] = [];
+        for (const s of live) {
+          if (!guarded(s.t, () => s.fit.step())) finish(s);
+          else {
+            if (live.length > 1) s.fit.park(); // before the next fit's round: one working set at a time
+            next.push(s);
+          }
+        }
+        live = next;
+      }
+    } catch (e) {
+      for (const s of started) {
+        if (s.ended) continue;
+        s.fit.abort();
+        s.member.free();
+      }
+      for (const r of results) if (r?.member) r.member.free();
+      throw e;
+    }
+    return results;
+  };
   try {
     if (workers > 1) {
       // results arrive as fits finish, here and in the workers; they are consumed in task order, so every
@@ -257,6 +340,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
       runFitsSync(data, tasks, workers, {
         ...(opts.onRound ? { onRound: (t: number, round: number, metrics: Record<string, number>) => liveRound(t)?.(round, metrics) } : {}),
         onDone: (t, result) => {
+          if (!plan[t].innerTest) opts.onFitDone?.(plan[t].fold + 1, members[plan[t].member].name);
           waiting.set(t, result);
           for (let r = waiting.get(next); r; r = waiting.get(next)) {
             waiting.delete(next);
@@ -265,15 +349,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
         },
       }, fitHere);
     } else {
-      tasks.forEach((task, t) => {
-        let r: FitResult;
-        try {
-          r = fitHere(t);
-        } catch (e) {
-          throw new Error(labelled(task.label, e instanceof Error ? e.message : String(e)));
-        }
-        consume(t, r, r.member);
-      });
+      runInLockstep().forEach((r, t) => consume(t, r, r.member));
     }
   } catch (e) {
     for (const fm of kept ?? []) for (const c of fm) c.free();

@@ -9,8 +9,8 @@
  */
 import type { Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
-import { Booster, DMatrix, resolveParams, train, type XGBoostParams } from "../core";
-import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberKind, StoredParams } from "./member";
+import { Booster, DMatrix, resolveParams, startTraining, type Training, type XGBoostParams } from "../core";
+import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
 export interface CoreRecipe {
@@ -76,6 +76,18 @@ export class TreeMember implements Member {
   }
 
   fit(m: Matrix, opts: FitOptions = {}): void {
+    const fit = this.startFit(m, opts);
+    try {
+      while (fit.step());
+    } catch (e) {
+      fit.abort();
+      throw e;
+    }
+    fit.finish();
+  }
+
+  /** The fit one boosting round per step() (crossValidate advances its folds' fits round by round: see MemberFit). */
+  startFit(m: Matrix, opts: FitOptions = {}): MemberFit {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
     const { params: own, numBoostRound, catFeatures = [] } = this.recipe();
     const params = opts.nthread !== undefined && own.nthread === undefined && own.n_jobs === undefined ? { ...own, nthread: opts.nthread } : own;
@@ -84,21 +96,23 @@ export class TreeMember implements Member {
       throw new Error(`member "${this.name}": cat_features ${absent.map((c) => JSON.stringify(c)).join(", ")} ${absent.length > 1 ? "are" : "is"} not among the features (${m.featureNames.join(", ")})`);
     }
     this.catFeatures = catFeatures;
+    const named = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        throw new Error(`member "${this.name}": ${(e as Error).message}`);
+      }
+    };
     // the matrix's held core DMatrix, or a row view of it (crossValidate's folds), else a DMatrix of its own
-    let dtrain: { d: DMatrix; owned: boolean };
-    try {
-      dtrain = coreMatrixFor(m, catFeatures);
-    } catch (e) {
-      throw new Error(`member "${this.name}": ${(e as Error).message}`);
-    }
+    const dtrain = named(() => coreMatrixFor(m, catFeatures));
     let deval: { d: DMatrix; owned: boolean } | undefined;
+    const close = () => {
+      if (dtrain.owned) dtrain.d.free();
+      if (deval?.owned) deval.d.free();
+    };
+    let training: Training;
     try {
       deval = opts.evalSet ? coreMatrixFor(opts.evalSet, catFeatures) : undefined;
-    } catch (e) {
-      if (dtrain.owned) dtrain.d.free();
-      throw e;
-    }
-    try {
       const evals: [DMatrix, string][] = deval ? [[deval.d, "validation"]] : opts.onRound ? [[dtrain.d, "train"]] : [];
       const onRound = opts.onRound;
       const callbacks = onRound
@@ -108,16 +122,31 @@ export class TreeMember implements Member {
           } }]
         : [];
       this.free();
-      try {
-        this.booster = train(params, dtrain.d, { numBoostRound, evals, callbacks });
-      } catch (e) {
-        throw new Error(`member "${this.name}": ${(e as Error).message}`);
-      }
-      this.names = [...m.featureNames];
-    } finally {
-      if (dtrain.owned) dtrain.d.free();
-      if (deval?.owned) deval.d.free();
+      training = named(() => startTraining(params, dtrain.d, { numBoostRound, evals, callbacks }));
+    } catch (e) {
+      close();
+      throw e;
     }
+    let ended = false;
+    return {
+      step: () => named(() => training.step()),
+      park: () => training.park(),
+      finish: () => {
+        ended = true;
+        try {
+          this.booster = training.finish();
+          this.names = [...m.featureNames];
+        } finally {
+          close();
+        }
+      },
+      abort: () => {
+        if (ended) return;
+        ended = true;
+        training.abort();
+        close();
+      },
+    };
   }
 
   predict(m: Matrix): Float64Array {

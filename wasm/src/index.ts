@@ -15,7 +15,7 @@
  */
 export { DMatrix, coreFloats, type DMatrixOptions } from "./dmatrix";
 export { Booster, type PredictOptions, type ImportanceType } from "./booster";
-export { train, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
+export { train, startTraining, type Training, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
 export { catboostParams, CATBOOST_LOSSES, type CatBoostParams, type CatBoostLoss } from "./catboost";
 export { XGBOOST_PARAM_NAMES, type XGBoostParams } from "./xgboost-params";
 export { resolveParams, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";

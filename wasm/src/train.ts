@@ -47,6 +47,37 @@ function checkLabels(objective: string, numClass: number, label: Float32Array, w
 }
 
 export function train(params: XGBoostParams, dtrain: DMatrix, opts: TrainOptions = {}): Booster {
+  const t = startTraining(params, dtrain, opts);
+  try {
+    while (t.step());
+  } catch (e) {
+    t.abort();
+    throw e;
+  }
+  return t.finish();
+}
+
+/**
+ * A fit that advances one round per step() — what train() runs to the end. Several fits stepped in turn (the folds
+ * of a cross-validation, as xgb.cv advances them) each park() between their rounds: the core frees the fit's
+ * working memory (gathered bins, gradients, scratch) and rebuilds it exactly at the next step, so a parked fit holds
+ * its margins and row order (8 bytes a row) and the fits give the models train() gives (booster.c: TrainState).
+ * Evaluation sets, callbacks, verbose lines and early stopping act after each step as in train().
+ */
+export interface Training {
+  /** the booster being trained (its trees so far) */
+  readonly booster: Booster;
+  /** Runs the next round; false once the fit is over (numBoostRound reached, a callback or early stopping stopped it). */
+  step(): boolean;
+  /** Frees the fit's working memory until the next step. */
+  park(): void;
+  /** Ends the fit and returns its booster (the fit's state freed). */
+  finish(): Booster;
+  /** Ends the fit and frees its booster (after an error). */
+  abort(): void;
+}
+
+export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: TrainOptions = {}): Training {
   if (params === null || typeof params !== "object" || Array.isArray(params)) throw new Error(`train: params must be an object of XGBoost parameters, got ${params === null ? "null" : typeof params}`);
   const p = resolveParams(params);
   if (!(dtrain instanceof DMatrix)) throw new Error("train: dtrain must be a DMatrix");
@@ -67,13 +98,13 @@ export function train(params: XGBoostParams, dtrain: DMatrix, opts: TrainOptions
   if (es !== undefined && !(Number.isInteger(es) && es > 0)) throw new Error(`train: earlyStoppingRounds must be a positive integer, got ${es}`);
   if (es !== undefined && evals.length === 0) throw new Error("train: earlyStoppingRounds needs at least one eval set");
 
-  if (dtrain.catFeatures.length === 0) return boost(p, dtrain, evals, rounds, opts);
+  if (dtrain.catFeatures.length === 0) return new Fit(p, dtrain, evals, rounds, opts);
   if (p.enable_categorical === false) {
     throw new Error(`train: enable_categorical is false but dtrain declares categorical columns ${dtrain.catFeatures.join(", ")}; drop them from catFeatures / featureTypes to use them as numbers`);
   }
 
   // Categorical columns, cat_encoding "partition": XGBoost's categorical splits, in the core.
-  if (p.cat_encoding === "partition") return boost(p, dtrain, evals, rounds, opts, dtrain.featureTypes);
+  if (p.cat_encoding === "partition") return new Fit(p, dtrain, evals, rounds, opts, dtrain.featureTypes);
 
   // "ordered" / "naive": train on the columns' target statistics (per class for multi:*,
   // which adds columns), evaluate other sets with the prediction-time table, and keep the
@@ -92,105 +123,146 @@ export function train(params: XGBoostParams, dtrain: DMatrix, opts: TrainOptions
   try {
     const encTrain = encode(dtrain, encoded);
     const encEvals = evals.map(([d, name]): [DMatrix, string] => [d === dtrain ? encTrain : encode(d, applyTargetStatistics(d.getData(), d.ncol, encoding)), name]);
-    const bst = boost(p, encTrain, encEvals, rounds, opts);
-    bst.catEncoding = encoding;
-    return bst;
-  } finally {
+    const fit = new Fit(p, encTrain, encEvals, rounds, opts, undefined, temporaries);
+    fit.booster.catEncoding = encoding;
+    return fit;
+  } catch (e) {
     temporaries.forEach((d) => d.free());
+    throw e;
   }
 }
 
-/** The boosting loop; featureTypes ("c" = categorical, one per column) switches on the
- * core's categorical splits for those columns. */
-function boost(p: ResolvedParams, dtrain: DMatrix, evals: [DMatrix, string][], rounds: number, opts: TrainOptions, featureTypes?: string[]): Booster {
-  const es = opts.earlyStoppingRounds;
-  const c = getCore();
-  const bst = new Booster(p);
-  bst.numFeature = dtrain.ncol;
-  bst.featureNames = dtrain.featureNames;
-  if (featureTypes) {
-    bst.featureTypes = featureTypes;
-    const types = alloc(featureTypes.length);
-    new Uint8Array(c.memory.buffer, types, featureTypes.length).set(featureTypes.map((t) => (t === "c" ? 1 : 0)));
+/** The boosting loop, a round per step(); featureTypes ("c" = categorical, one per column) switches on the
+ * core's categorical splits for those columns; `temporaries` (encoded matrices) are freed with the fit. */
+class Fit implements Training {
+  readonly booster: Booster;
+  private readonly k: number;
+  private readonly margins: number[] = [];
+  private readonly targets: { label: number; weight: number; done(): void }[] = [];
+  private readonly verbose: number;
+  private unpin?: () => void;
+  private best = Infinity;
+  private bestRound = -1;
+  private readonly watchMetric: string;
+  private readonly sign: number;
+  private it = 0;
+  private over = false;
+  private ended = false;
+
+  constructor(
+    private readonly p: ResolvedParams, private readonly dtrain: DMatrix, private readonly evals: [DMatrix, string][],
+    private readonly rounds: number, private readonly opts: TrainOptions, featureTypes?: string[], private readonly temporaries: DMatrix[] = [],
+  ) {
+    const c = getCore();
+    const bst = (this.booster = new Booster(p));
+    bst.numFeature = dtrain.ncol;
+    bst.featureNames = dtrain.featureNames;
+    this.k = numGroups(p);
+    this.verbose = opts.verboseEval === true ? 1 : typeof opts.verboseEval === "number" ? opts.verboseEval : 0;
+    this.watchMetric = p.eval_metric[p.eval_metric.length - 1];
+    this.sign = MAXIMIZE.has(this.watchMetric) ? -1 : 1;
     try {
-      check(c.bst_set_feature_types(bst.ptr, types, featureTypes.length), "train");
+      if (featureTypes) {
+        bst.featureTypes = featureTypes;
+        const types = alloc(featureTypes.length);
+        new Uint8Array(c.memory.buffer, types, featureTypes.length).set(featureTypes.map((t) => (t === "c" ? 1 : 0)));
+        try {
+          check(c.bst_set_feature_types(bst.ptr, types, featureTypes.length), "train");
+        } finally {
+          free(types);
+        }
+      }
+      setThreads(resolveThreads(p.nthread));
+      // The matrix's quantised form (built on the first fit, dmatrix.ts); a view's fit
+      // gathers its rows' codes from it.
+      const typeCodes = featureTypes ? Uint8Array.from(featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
+      const form = dtrain.quantised(p.max_bin, typeCodes);
+      this.unpin = form.unpin;
+      const src = dtrain.source();
+      check(c.bst_train_begin_q(bst.ptr, form.qm, src.X, src.label, src.weight, src.rows, src.n, p.base_score ?? NaN), "train");
+      for (const [d] of evals) {
+        this.targets.push(d.targets());
+        if (d === dtrain) { this.margins.push(0); continue; }
+        const m = alloc(Math.max(4, d.nrow * this.k * 4));
+        this.margins.push(m);
+        c.bst_margin_init(bst.ptr, m, d.nrow);
+      }
+      for (const [, name] of evals) bst.evalsResult[name] = Object.fromEntries(p.eval_metric.map((m) => [m, [] as number[]]));
+      if (rounds === 0) this.over = true;
     } catch (e) {
-      bst.free();
+      this.abort();
       throw e;
-    } finally {
-      free(types);
     }
   }
-  const k = numGroups(p);
-  const margins: number[] = [];
-  const targets: { label: number; weight: number; done(): void }[] = [];
-  const verbose = opts.verboseEval === true ? 1 : typeof opts.verboseEval === "number" ? opts.verboseEval : 0;
-  let unpin: (() => void) | undefined;
-  try {
-    setThreads(resolveThreads(p.nthread));
-    // The matrix's quantised form (built on the first fit, dmatrix.ts); a view's fit
-    // gathers its rows' codes from it.
-    const types = featureTypes ? Uint8Array.from(featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
-    const form = dtrain.quantised(p.max_bin, types);
-    unpin = form.unpin;
-    const src = dtrain.source();
-    check(c.bst_train_begin_q(bst.ptr, form.qm, src.X, src.label, src.weight, src.rows, src.n, p.base_score ?? NaN), "train");
-    for (const [d] of evals) {
-      targets.push(d.targets());
-      if (d === dtrain) { margins.push(0); continue; }
-      const m = alloc(Math.max(4, d.nrow * k * 4));
-      margins.push(m);
-      c.bst_margin_init(bst.ptr, m, d.nrow);
-    }
-    for (const [, name] of evals) bst.evalsResult[name] = Object.fromEntries(p.eval_metric.map((m) => [m, [] as number[]]));
-    let best = Infinity, bestRound = -1;
-    const watchMetric = p.eval_metric[p.eval_metric.length - 1];
-    const sign = MAXIMIZE.has(watchMetric) ? -1 : 1;
-    for (let it = 0; it < rounds; it++) {
-      const before = c.bst_num_trees(bst.ptr);
-      setThreads(resolveThreads(p.nthread)); // another booster may have run in between (callbacks)
-      check(c.bst_boost_round(bst.ptr, it, rounds), "train");
-      const after = c.bst_num_trees(bst.ptr);
-      const scores: Record<string, Record<string, number>> = {};
-      evals.forEach(([d, name], j) => {
-        let m = margins[j];
-        if (d === dtrain) m = c.bst_train_margin(bst.ptr);
-        else {
-          const src = d.source({ bst: bst.ptr, treeBegin: before, treeEnd: after }); // a row view is read through its indexes
-          check(c.bst_margin_add(bst.ptr, src.X, src.qm, src.xRows, src.ncol, src.rows, src.n, before, after, m), "train");
-        }
-        scores[name] = {};
-        for (const metric of p.eval_metric) {
-          const v = c.bst_eval(bst.ptr, METRICS.indexOf(metric), m, targets[j].label, targets[j].weight, d.nrow);
-          scores[name][metric] = v;
-          bst.evalsResult[name][metric].push(v);
-        }
-      });
-      if (verbose && evals.length && (it % verbose === 0 || it === rounds - 1)) {
-        const parts = evals.flatMap(([, name]) => p.eval_metric.map((metric) => `${name}-${metric}:${scores[name][metric].toFixed(5)}`));
-        console.log(`[${it}]\t${parts.join("\t")}`);
+
+  step(): boolean {
+    if (this.over || this.ended) return false;
+    const { p, dtrain, evals, opts, booster: bst, margins, targets } = this;
+    const c = getCore();
+    const it = this.it;
+    const before = c.bst_num_trees(bst.ptr);
+    setThreads(resolveThreads(p.nthread)); // another booster may have run in between (callbacks, other fits)
+    check(c.bst_boost_round(bst.ptr, it, this.rounds), "train");
+    const after = c.bst_num_trees(bst.ptr);
+    const scores: Record<string, Record<string, number>> = {};
+    evals.forEach(([d, name], j) => {
+      let m = margins[j];
+      if (d === dtrain) m = c.bst_train_margin(bst.ptr);
+      else {
+        const src = d.source({ bst: bst.ptr, treeBegin: before, treeEnd: after }); // a row view is read through its indexes
+        check(c.bst_margin_add(bst.ptr, src.X, src.qm, src.xRows, src.ncol, src.rows, src.n, before, after, m), "train");
       }
-      let stop = false;
-      for (const cb of opts.callbacks ?? []) if (cb.afterIteration?.({ iteration: it, evals: scores, booster: bst })) stop = true;
-      if (es !== undefined) {
-        const v = scores[evals[evals.length - 1][1]][watchMetric] * sign;
-        if (v < best) { best = v; bestRound = it; }
-        else if (it - bestRound >= es) stop = true;
+      scores[name] = {};
+      for (const metric of p.eval_metric) {
+        const v = c.bst_eval(bst.ptr, METRICS.indexOf(metric), m, targets[j].label, targets[j].weight, d.nrow);
+        scores[name][metric] = v;
+        bst.evalsResult[name][metric].push(v);
       }
-      if (stop) break;
+    });
+    if (this.verbose && evals.length && (it % this.verbose === 0 || it === this.rounds - 1)) {
+      const parts = evals.flatMap(([, name]) => p.eval_metric.map((metric) => `${name}-${metric}:${scores[name][metric].toFixed(5)}`));
+      console.log(`[${it}]\t${parts.join("\t")}`);
     }
-    if (es !== undefined && bestRound >= 0) {
-      bst.bestIteration = bestRound;
-      bst.bestScore = best * sign;
+    let stop = false;
+    for (const cb of opts.callbacks ?? []) if (cb.afterIteration?.({ iteration: it, evals: scores, booster: bst })) stop = true;
+    const es = opts.earlyStoppingRounds;
+    if (es !== undefined) {
+      const v = scores[evals[evals.length - 1][1]][this.watchMetric] * this.sign;
+      if (v < this.best) { this.best = v; this.bestRound = it; }
+      else if (it - this.bestRound >= es) stop = true;
     }
-  } catch (e) {
-    bst.free();
-    throw e;
-  } finally {
-    if (bst.ptr) c.bst_train_end(bst.ptr);
-    unpin?.(); // the fit's state pointed into the quantised form and the matrix: both may go now
-    margins.forEach((m) => free(m));
-    targets.forEach((t) => t.done());
+    this.it++;
+    if (stop || this.it >= this.rounds) this.over = true;
+    return !this.over;
   }
-  return bst;
+
+  park(): void {
+    if (!this.ended) getCore().bst_train_park(this.booster.ptr);
+  }
+
+  finish(): Booster {
+    if (this.ended) throw new Error("train: the fit has already ended");
+    const bst = this.booster;
+    if (this.opts.earlyStoppingRounds !== undefined && this.bestRound >= 0) {
+      bst.bestIteration = this.bestRound;
+      bst.bestScore = this.best * this.sign;
+    }
+    this.end();
+    return bst;
+  }
+
+  abort(): void {
+    if (this.ended) return;
+    this.end();
+    this.booster.free();
+  }
+
+  private end(): void {
+    this.ended = true;
+    if (this.booster.ptr) getCore().bst_train_end(this.booster.ptr);
+    this.unpin?.(); // the fit's state pointed into the quantised form and the matrix: both may go now
+    this.margins.forEach((m) => free(m));
+    this.targets.forEach((t) => t.done());
+    this.temporaries.forEach((d) => d.free());
+  }
 }

@@ -59,6 +59,7 @@ export interface CoreExports {
   bst_train_begin_q(b: number, qm: number, X: number, label: number, weight: number, rows: number, nRows: number, baseScore: number): number;
   bst_boost_round(b: number, iteration: number, numRounds: number): number;
   bst_train_margin(b: number): number;
+  bst_train_park(b: number): void;
   bst_train_end(b: number): void;
   bst_predict(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeBegin: number, treeEnd: number, outputMargin: number, out: number): number;
   bst_margin_init(b: number, margin: number, nrow: number): void;
