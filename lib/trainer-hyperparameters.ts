@@ -91,12 +91,13 @@ export interface TrainerHyperparameters {
    */
   header?: boolean | "true" | "false" | "auto";
   /**
-   * How many fits run at once (the cross-validation's k folds × members, and the final refit's members), each in
-   * a worker thread; it is also the job's budget of core threads: each fit gets ⌊parallel_fits / fits at once⌋ of
+   * How many fits of the cross-validation run at once (its k folds × members; the final refit's members run one
+   * after another with the whole budget each, or side by side with a validation channel), each in a worker thread;
+   * it is also the job's budget of core threads: each fit gets ⌊parallel_fits / fits at once⌋ of
    * them (`nthread` 1, unless there are fewer fits than parallel_fits): an integer ≥ 1. 1 fits one after another. The job's
    * results are the same for every value. Default: the cores of the container (CPU affinity and cgroup quota), or 1
    * for a table under 10 000 cells (lib's `defaultWorkers`), or for a table of 2^24 cells or more 1 with every core
-   * inside the fit (one copy of the data in memory instead of one per fit at once).
+   * inside the fit (one fit's working memory at a time; fits side by side share the data but not their working sets).
    * The local SageMaker's tuning jobs set it to max(1, ⌊cores / MaxParallelTrainingJobs⌋) unless it is a static
    * hyperparameter.
    */

@@ -20,7 +20,7 @@ import * as path from "path";
 import * as v8 from "v8";
 import * as vm from "vm";
 import {
-  availableCores, CategoricalColumn, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
+  availableCores, CategoricalColumn, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
@@ -208,13 +208,14 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // fits) fits at once with ⌊parallel_fits / fits at once⌋ core threads each (one, unless there are fewer fits than
   // parallel_fits), so a tuning job's trials, given ⌊cores / trials⌋ each by the local SageMaker, never ask for
   // more threads than the machine has. Unset, a large table (lib's LARGE_TABLE_CELLS) fits one at a time with every
-  // core inside the fit (one copy of the data in memory); other tables fit `defaultWorkers` at once. The final
-  // refit's members share the budget (⌊budget / members at once⌋ core threads each).
+  // core inside the fit (one fit's working memory at a time); other tables fit `defaultWorkers` at once. The final
+  // refit's members run one after another with the whole budget each: each is a fit on every row, the job's largest
+  // working set (~100 bytes a row), and the core's threads make one fit on 2 cores about as fast (1.8×) as two fits
+  // side by side — which would hold two such working sets at once (1M × 28: 635 MB against 437 MB for
+  // parallel_fits 1). With a validation channel they run side by side, as its live [r] lines need every member's round.
   const large = s.parallelFits === undefined && nrow * ncol >= LARGE_TABLE_CELLS;
   const budget = large ? availableCores() : parallelFits;
   const cvThreads = parallelFits === 1 ? budget : 1; // for the first log line
-  const finalWorkers = Math.min(parallelFits, ens.members.length);
-  const finalThreads = Math.max(1, Math.floor(budget / finalWorkers));
   log(
     `training on ${nrow} rows x ${ncol} features (${files} file${files > 1 ? "s" : ""}, label "${label}"${categoricalNote})` +
       `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}${cvThreads > 1 ? ` (${cvThreads} core threads each)` : ""}`,
@@ -223,17 +224,17 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // refit and its scores: the features are copied into the core and binned once for the whole job
   const releaseCore = ens.members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
   try {
-    // When every fit of the job reads only bins — its tree members in this thread (no fit workers, no validation
-    // channel's side-by-side refit), no categorical column — the floats go once binned: the bins are a quarter of
-    // their size per max_bin, and the job's peak memory is the floats' less (LightGBM's free_raw_data).
+    // When every fit of the job reads only bins — tree members, in this thread or in fit workers on this thread's
+    // core (the threads build), no categorical column — the floats go once binned: the bins are a quarter of their
+    // size per max_bin, and the job's peak memory is the floats' less (LightGBM's free_raw_data).
     const bins = ens.members.map((mem) => mem.binsOnly?.());
-    if (parallelFits === 1 && !valCh && !m.columns?.some((c) => c.type === "categorical") && bins.every((b) => b !== undefined)) {
+    if ((parallelFits === 1 || coreBuild() === "threads") && !m.columns?.some((c) => c.type === "categorical") && bins.every((b) => b !== undefined)) {
       const maxBins = [...new Set(bins as number[])];
       releaseFloats(m, maxBins, { nthread: budget });
       collectGarbage();
       log(`binned once (max_bin ${maxBins.join(", ")}); the features' floats are released: the job reads the bins`);
     }
-    return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, budget, finalWorkers, finalThreads, log, t0 });
+    return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, budget, log, t0 });
   } finally {
     releaseCore();
   }
@@ -285,15 +286,13 @@ interface TrainContext {
   parallelFits: number;
   /** the job's core budget */
   budget: number;
-  finalWorkers: number;
-  finalThreads: number;
   log: Log;
   t0: number;
 }
 
 /** cross-validation, final model, scores and artifacts on the training matrix */
 async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefined, c: TrainContext): Promise<TrainResult> {
-  const { paths, s, ens, metric, metricFn, parallelFits, budget, finalWorkers, finalThreads, log, t0 } = c;
+  const { paths, s, ens, metric, metricFn, parallelFits, budget, log, t0 } = c;
   const nrow = m.nrow;
   // 1. k-fold cross-validation, every member on the same folds. Without a validation channel for the final fit,
   // the per-round lines come from the folds' held-out rounds, printed as the fits reach them
@@ -356,7 +355,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
     try {
       if (s.finalModel === "folds") final = foldsEnsemble(ens, cv, label);
       else {
-        final = ens.fitMatrix(m, { workers: finalWorkers, nthread: finalThreads });
+        final = ens.fitMatrix(m, { workers: 1, nthread: budget }); // one member at a time, the whole budget each (above)
         final.label = label;
       }
     } catch (e) {

@@ -21,11 +21,12 @@
  *    bins, with the same numbers; m.X becomes an array that throws on any read, so nothing reads freed memory.
  *
  * The cache is keyed by the matrix's X array, so a copy of the Matrix object (`{ ...m, y: undefined }`, as
- * predict makes) finds the same DMatrix. Each thread has its own core instance: a fit worker holds its own
- * DMatrix of the shared X, once per run.
+ * predict makes) finds the same DMatrix. A fit worker attached to the main thread's core (the threads build:
+ * ../ensemble/parallel) holds a handle on the main thread's DMatrix instead (`holdSharedCoreMatrix`: the same
+ * floats and bins, no copy); with the single-threaded core it holds its own DMatrix of the shared X, once per run.
  */
-import { DMatrix } from "../core";
-import { categoricalIndices, takeRows, toMatrix, type ColumnChoice, type Matrix } from "./matrix";
+import { DMatrix, type SharedMatrix } from "../core";
+import { categoricalIndices, releasedX, takeRows, toMatrix, type ColumnChoice, type Matrix } from "./matrix";
 import type { Table } from "./table";
 
 interface Held {
@@ -77,6 +78,16 @@ export function holdCoreMatrix(m: Matrix): () => void {
 }
 
 /**
+ * In a fit worker attached to the main thread's core: m's core DMatrix is the main thread's (`shared`, pinned there
+ * for the run), through a handle that never frees it (DMatrix.fromShared), held for the rest of this thread's life.
+ */
+export function holdSharedCoreMatrix(m: Matrix, shared: SharedMatrix): void {
+  if (held.has(m.X)) throw new Error("holdSharedCoreMatrix: this thread already holds a core DMatrix of the matrix");
+  if (shared.nrow !== m.nrow || shared.ncol !== m.ncol) throw new Error(`holdSharedCoreMatrix: the shared DMatrix is ${shared.nrow} × ${shared.ncol}, the matrix ${m.nrow} × ${m.ncol}`);
+  held.set(m.X, { d: DMatrix.fromShared(shared), y: m.y, holders: 1 });
+}
+
+/**
  * The rows `rows` of m as a Matrix that copies no features: y is gathered (4 bytes a row), X is copied only if read.
  * Tree members fit and predict on it through `coreMatrixFor` (a slice of m's held DMatrix).
  */
@@ -124,19 +135,6 @@ export function coreMatrixFor(m: Matrix, extraCategorical: (number | string)[] =
   return { d: matrixToDMatrix(opts.labels === false ? { ...m, y: undefined } : m, extraCategorical), owned: true };
 }
 
-/** An X that throws on every read, standing for floats that were released (its identity keys the held DMatrix). */
-function releasedFloats(m: Matrix, maxBins: number[]): Float32Array {
-  const why = `the matrix's floats were released once binned (releaseFloats, max_bin ${maxBins.join(", ")}): only the core's bins of it remain`;
-  return new Proxy(new Float32Array(0), {
-    get(_target, key) {
-      throw new Error(`reading X${typeof key === "string" ? `.${key}` : ""} of a ${m.nrow} × ${m.ncol} matrix: ${why}`);
-    },
-    set() {
-      throw new Error(`writing X of a ${m.nrow} × ${m.ncol} matrix: ${why}`);
-    },
-  });
-}
-
 /**
  * Frees m's floats (in JavaScript and in the core) once its held core DMatrix is binned for these max_bin values —
  * those of every fit and prediction still to come on m and its row views (`Member.binsOnly`). They then read the
@@ -150,7 +148,7 @@ export function releaseFloats(m: Matrix, maxBins: number[], opts: { nthread?: nu
   if (!h) throw new Error("releaseFloats: m has no held core DMatrix (holdCoreMatrix(m) first): nothing would keep its bins");
   if (categoricalIndices(m).length) throw new Error(`releaseFloats: m has categorical columns (${categoricalIndices(m).map((j) => m.featureNames[j]).join(", ")}), whose codes the folds read`);
   h.d.releaseFloats(maxBins, opts);
-  const gone = releasedFloats(m, maxBins);
+  const gone = releasedX(m.nrow, m.ncol, maxBins);
   held.delete(m.X);
   held.set(gone, h);
   m.X = gone;

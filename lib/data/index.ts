@@ -9,7 +9,7 @@ export { ordinalCodes } from "./ordinal";
 export type { ColumnTypeRow } from "./describe";
 export { CategoricalColumn } from "./columns";
 export type { Table } from "./table";
-export { toMatrix, matrixFromRows, takeRows, encodeLabels, MAX_CATEGORIES } from "./matrix";
+export { toMatrix, matrixFromRows, takeRows, encodeLabels, floatsReleased, MAX_CATEGORIES } from "./matrix";
 export { toDMatrix, holdCoreMatrix, releaseFloats, rowView } from "./core-matrix";
 export type { Matrix, LabelledMatrix, ColumnChoice, ColumnSchema, ColumnType, Drift, RowsInput } from "./matrix";
 export { kFold, stratifiedKFold, trainTestSplit, takeTableRows } from "./folds";

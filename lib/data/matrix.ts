@@ -295,10 +295,37 @@ export function isLabelledMatrix(x: Table | LabelledMatrix): x is LabelledMatrix
 export function trainingMatrix(input: Table | LabelledMatrix, opts: ColumnChoice & { label: string }, what: string): LabelledMatrix {
   if (!isLabelledMatrix(input)) return toMatrix(input, opts);
   if (opts.features || opts.categorical) throw new Error(`${what}: features and categorical choose a table's columns; a matrix has its columns already`);
-  if (opts.shared && !(input.X.buffer instanceof SharedArrayBuffer)) {
+  if (opts.shared && !floatsReleased(input) && !(input.X.buffer instanceof SharedArrayBuffer)) {
     throw new Error(`${what}: worker threads read the matrix: make it with toMatrix(table, { shared: true }) (or give the table)`);
   }
   return input;
+}
+
+/** the X arrays standing for released floats (releasedX) */
+const releasedXs = new WeakSet<object>();
+
+/**
+ * An X that throws on every read, standing for the floats of an nrow × ncol matrix that were released once binned
+ * (core-matrix.ts releaseFloats): its identity still keys the matrix's held core DMatrix, and whatever would read
+ * the floats fails with an Error saying why instead of reading freed memory.
+ */
+export function releasedX(nrow: number, ncol: number, maxBins: number[]): Float32Array {
+  const why = `the matrix's floats were released once binned (releaseFloats, max_bin ${maxBins.join(", ")}): only the core's bins of it remain`;
+  const X = new Proxy(new Float32Array(0), {
+    get(_target, key) {
+      throw new Error(`reading X${typeof key === "string" ? `.${key}` : ""} of a ${nrow} × ${ncol} matrix: ${why}`);
+    },
+    set() {
+      throw new Error(`writing X of a ${nrow} × ${ncol} matrix: ${why}`);
+    },
+  });
+  releasedXs.add(X);
+  return X;
+}
+
+/** Whether m's floats were released (its X is a releasedX). */
+export function floatsReleased(m: Matrix): boolean {
+  return releasedXs.has(m.X);
 }
 
 /** Indices of the categorical features of a matrix. */

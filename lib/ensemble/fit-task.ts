@@ -4,8 +4,9 @@
  * same numbers wherever it runs.
  */
 import { parentPort } from "worker_threads";
-import type { Matrix } from "../data/matrix";
-import { holdCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
+import { releasedX, type Matrix } from "../data/matrix";
+import { attachCore } from "../core";
+import { holdCoreMatrix, holdSharedCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
 import { TEST_FIT_EXIT_ENV, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerInit } from "./parallel";
@@ -98,8 +99,16 @@ export function runTask(data: FitData, task: FitTask, onLiveRound?: (round: numb
 export function serveFits(init: Extract<WorkerInit, { role: "fit" }>): void {
   const port = parentPort!;
   const { data, tasks, board, slot } = init;
-  // this worker's core DMatrix of the run's matrix: built once, read by every fit it claims (the worker ends with the run)
-  if (tasks.some((t) => t.kind !== "ridge")) holdCoreMatrix(data.matrix);
+  // the threads build: this thread runs on the main thread's core and fits on its DMatrix (no copy, no re-binning);
+  // the single-threaded build: this worker's own core DMatrix of the run's matrix, built once, read by every fit it
+  // claims (the worker ends with the run)
+  if (data.core) {
+    attachCore(data.core.attachments[slot]);
+    // floats released by the main thread: the fits read the bins; any read of X is an Error here too
+    const released = data.core.matrix.releasedWith;
+    if (released) data.matrix.X = releasedX(data.matrix.nrow, data.matrix.ncol, released);
+    holdSharedCoreMatrix(data.matrix, data.core.matrix);
+  } else if (tasks.some((t) => t.kind !== "ridge")) holdCoreMatrix(data.matrix);
   const post = (m: FitMessage) => port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
   for (let index = Atomics.add(board, 0, 1); index < tasks.length; index = Atomics.add(board, 0, 1)) {
     const task = tasks[index];

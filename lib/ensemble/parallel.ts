@@ -9,8 +9,19 @@
  *
  * Memory: every fit of a run reads one matrix. When its X and y live in SharedArrayBuffers (toMatrix's `shared`)
  * the workers read those very bytes (structured cloning a SharedArrayBuffer shares it), and a fit's rows are
- * given as a range of one shared Int32Array of row indexes — so a thread copies only the rows of the fit it is
- * running (what the core's DMatrix needs anyway), never the whole table.
+ * given as a range of one shared Int32Array of row indexes. With the core's threads build (every Node), the
+ * workers also run on this thread's core — the same WebAssembly module over the same shared memory (the core's
+ * attachCore), each with its own stack — and fit on this thread's core DMatrix of the matrix through a handle
+ * (DMatrix.fromShared): its floats, labels and quantised forms, built here before the run (shareCore: xgboost's
+ * max_bin 256 and catboost's border_count 254 bin differently) and pinned until every worker has ended. So fits
+ * side by side cost only their working sets: no worker copies or re-bins the data. With the single-threaded build
+ * (XGB_WASM_THREADS=0, or no shared WebAssembly memory) there is no memory to share: each worker loads a core of
+ * its own and copies the matrix into it once per run (its core DMatrix), binning it again.
+ *
+ * A run that uses this thread's core ends only once every worker has ended (a failed run lets the running fits
+ * finish instead of terminating their threads mid-call, which could leave the core's allocator locked or its
+ * heap half-updated): only then are the pins and the workers' stacks released. Should that never be confirmed
+ * (the supervisor thread itself died), they are left allocated rather than freed under a live thread.
  *
  * Determinism: a worker builds the member with memberFromSpec(kind, params) — what member.clone() gives — takes
  * the rows as row views (splitRowViews), exactly as a fit in this thread does, and runs the same core; the fits are
@@ -36,6 +47,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "worker_threads";
+import type { CoreAttachment, SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
@@ -68,7 +80,10 @@ export interface FitData {
   matrix: Matrix;
   rows?: Int32Array;
   evalSet?: Matrix;
+  /** the threads build: this thread's core DMatrix of `matrix`, and per worker slot what it attaches to the core with (shareCore) */
+  core?: { matrix: SharedMatrix; attachments: CoreAttachment[] };
 }
+
 
 /** A finished fit. */
 export interface FitResult {
@@ -107,6 +122,11 @@ function claimBoard(threads: number): ClaimBoard {
   const board = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)));
   board.fill(-1, 1);
   return board;
+}
+
+/** ./share-core's shareCore, loaded when a run starts in the thread that owns the core (the supervisor never loads it) */
+function shareCore(data: FitData, tasks: FitTask[], threads: number): { data: FitData; release(): void } {
+  return (require("./share-core") as typeof import("./share-core")).shareCore(data, tasks, threads);
 }
 
 /** workerData of ./fit-worker in each role */
@@ -150,9 +170,12 @@ export const SMALL_TABLE_CELLS = 10_000;
 
 /**
  * From this many cells (rows × features; 64 MB of float32) a table's fits run one at a time with every core inside
- * the fit: each thread running fits holds its own core copy of the data (features and bins), while the core's own
- * threads share one — so fits side by side would multiply the job's memory by the fits at once (issue 11's bar is
- * 4× the data), for about the same speed (a fit of 1M × 28 on 2 core threads takes 0.54–0.81 of its 1-thread time).
+ * the fit. Fits side by side share the core's one DMatrix of the data (./share-core; with the single-threaded build
+ * each would even hold its own copy), but each holds its working set — its rows' bin codes twice (the partition's
+ * double buffer), gradients, margins: about 100 bytes a row — so k fits at once hold k of them, and the final
+ * refit's members side by side two of the whole table's. Measured on 1M × 28 (3 folds, xgboost + catboost, 50
+ * rounds, 2 cores): 565 MB and 42 s with 2 fits at once, 415–436 MB and 49–57 s one at a time; issue 11's bar is a
+ * peak of 4× the data's float32 size (448 MB), which one at a time keeps.
  */
 export const LARGE_TABLE_CELLS = 2 ** 24;
 
@@ -229,10 +252,20 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
     const pool: Worker[] = [];
     let finished = 0;
     let failed = false;
+    // on this thread's core (data.core): settled once every worker has ended, and a failure lets the running fits
+    // finish (module comment); on cores of their own: settled at once, and a failure terminates the workers
+    const waitForExits = !!data.core;
+    let exited = 0;
+    let failure: Error | undefined;
     const fail = (e: Error) => {
       if (failed) return;
       failed = true;
       Atomics.store(board, 0, tasks.length); // nothing more to claim, here or in the caller's thread
+      if (waitForExits) {
+        failure = e;
+        if (exited === threads) reject(e);
+        return;
+      }
       for (const w of pool) void w.terminate();
       reject(e);
     };
@@ -252,7 +285,7 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
           }
         } else {
           done = true;
-          if (++finished === threads) resolve();
+          if (++finished === threads && !waitForExits) resolve();
         }
       });
       const lost = (why: string) => {
@@ -261,7 +294,13 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
         fail(new Error(`${t >= 0 ? tasks[t].label : "a fit worker between fits"}: the fit worker ${why} before finishing`));
       };
       w.on("error", (e) => lost(`failed (${e.message})`));
-      w.on("exit", (code) => lost(`exited (code ${code})`));
+      w.on("exit", (code) => {
+        lost(`exited (code ${code})`);
+        if (waitForExits && ++exited === threads) {
+          if (failure) reject(failure);
+          else resolve();
+        }
+      });
     }
   });
 }
@@ -284,13 +323,21 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     for (let t = Atomics.add(board, 0, 1); t < tasks.length; t = Atomics.add(board, 0, 1)) handlers.onDone(t, local(t));
     return;
   }
+  const shared = shareCore(data, tasks, threads);
   const { port1, port2 } = new MessageChannel();
   // [0]: bumped after every message the supervisor posts; [1]: 1 once the supervisor has exited
   const signal = new Int32Array(new SharedArrayBuffer(8));
-  const supervisor = startWorker({ role: "supervisor", data, tasks, board, threads, port: port2, signal, liveRounds: !!handlers.onRound }, [port2]);
+  let supervisor: Worker;
+  try {
+    supervisor = startWorker({ role: "supervisor", data: shared.data, tasks, board, threads, port: port2, signal, liveRounds: !!handlers.onRound }, [port2]);
+  } catch (e) {
+    shared.release();
+    throw e;
+  }
   supervisor.unref();
   let results = 0;
   let ended = false; // the supervisor's last message came
+  let settled = false; // the supervisor's runFits settled ("end" or "error"): its workers have all ended
   /** takes what the supervisor has sent; true if anything came */
   const drain = (): boolean => {
     let got = false;
@@ -301,8 +348,10 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
       else if (msg.type === "done") {
         results++;
         handlers.onDone(msg.task, msg.result);
-      } else if (msg.type === "error") throw new Error(msg.message);
-      else ended = true;
+      } else if (msg.type === "error") {
+        settled = true;
+        throw new Error(msg.message);
+      } else ended = settled = true;
     }
     return got;
   };
@@ -330,8 +379,20 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     }
   } finally {
     Atomics.store(board, 0, tasks.length); // on a throw: the workers claim nothing more
+    // on this thread's core, the workers must have ended before what they run on is released (module comment)
+    while (shared.data.core && !settled && Atomics.load(signal, 1) !== 1) {
+      const seen = Atomics.load(signal, 0);
+      let got = false;
+      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
+        got = true;
+        const type = (m.message as SupervisorMessage).type;
+        if (type === "end" || type === "error") settled = true;
+      }
+      if (!got) Atomics.wait(signal, 0, seen, 1000);
+    }
     port1.close();
     void supervisor.terminate();
+    if (settled) shared.release();
   }
 }
 
@@ -366,13 +427,19 @@ function memberTasks(members: Member[], opts: MemberFitOptions): FitTask[] {
  */
 export async function fitMembersInWorkers(members: Member[], m: Matrix, opts: MemberFitOptions = {}): Promise<void> {
   const tasks = memberTasks(members, opts);
-  await runFits({ matrix: m, evalSet: opts.evalSet }, tasks, Math.min(opts.workers ?? members.length, members.length), {
-    onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
-    onDone: (t, result) => {
-      members[t].loadFile(result.model!);
-      opts.onMemberDone?.(members[t].name);
-    },
-  });
+  const threads = Math.min(opts.workers ?? members.length, members.length);
+  const shared = shareCore({ matrix: m, evalSet: opts.evalSet }, tasks, threads);
+  try {
+    await runFits(shared.data, tasks, threads, {
+      onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
+      onDone: (t, result) => {
+        members[t].loadFile(result.model!);
+        opts.onMemberDone?.(members[t].name);
+      },
+    });
+  } finally {
+    shared.release(); // runFits settles once every worker has ended
+  }
 }
 
 /**

@@ -2,7 +2,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static char last_error[1024];
+/* one per caller (XGB_TLS, common.h): a fit in another instance never overwrites this caller's message */
+static XGB_TLS char last_error[1024];
 
 int xgb_fail(const char *fmt, ...) {
   va_list ap;
@@ -74,3 +75,33 @@ void rng_choose(Rng *r, const int32_t *from, int n, int k, int32_t *out) {
   }
   qsort(out, k, sizeof(int32_t), cmp_i32);
 }
+
+#if defined(XGB_THREADS) && defined(__wasm__)
+/* The allocator's lock (common.h): a futex word, 0 free, 1 taken, 2 taken with waiters (Drepper's "Futexes are
+ * tricky", mutex 2). memory.atomic.wait32 blocks the caller's thread — allowed on every Node thread, the main one too
+ * — and the holder wakes one waiter on unlock; malloc holds it for microseconds, so waits are rare and short. */
+static int32_t alloc_lock;
+
+static void alloc_acquire(void) {
+  int32_t c = 0;
+  if (__atomic_compare_exchange_n(&alloc_lock, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return;
+  if (c != 2) c = __atomic_exchange_n(&alloc_lock, 2, __ATOMIC_ACQUIRE);
+  while (c != 0) {
+    __builtin_wasm_memory_atomic_wait32(&alloc_lock, 2, -1);
+    c = __atomic_exchange_n(&alloc_lock, 2, __ATOMIC_ACQUIRE);
+  }
+}
+
+static void alloc_release(void) {
+  if (__atomic_exchange_n(&alloc_lock, 0, __ATOMIC_RELEASE) == 2) __builtin_wasm_memory_atomic_notify(&alloc_lock, 1);
+}
+
+#undef malloc
+#undef calloc
+#undef realloc
+#undef free
+void *xgb_locked_malloc(size_t bytes) { alloc_acquire(); void *p = malloc(bytes); alloc_release(); return p; }
+void *xgb_locked_calloc(size_t n, size_t size) { alloc_acquire(); void *p = calloc(n, size); alloc_release(); return p; }
+void *xgb_locked_realloc(void *q, size_t bytes) { alloc_acquire(); void *p = realloc(q, bytes); alloc_release(); return p; }
+void xgb_locked_free(void *p) { alloc_acquire(); free(p); alloc_release(); }
+#endif

@@ -10,6 +10,30 @@
 
 #define XGB_API __attribute__((visibility("default"), used))
 
+/* Several callers at once (threads build). Besides the pool's worker threads (threads.h), the bindings may run
+ * whole fits from other worker_threads, each its own instance of this module over the same shared memory, with its
+ * own stack and its own thread-local block (__wasm_init_tls): so two callers may be inside the core together.
+ * What they share must then be safe for that:
+ *  - the C library's allocator (the single-threaded WASI libc's dlmalloc, linked with --no-check-features) is
+ *    taken under one lock: every translation unit starts with this header (build.mjs: -include common.h), which
+ *    maps malloc / calloc / realloc / free to the locked versions in common.c, so no call can bypass the lock;
+ *  - the last error is thread-local (XGB_TLS), one per caller;
+ *  - the thread pool has one owner at a time (threads.c).
+ * Elsewhere (the single-threaded build, the native driver) XGB_TLS is nothing and the allocator is the C library's. */
+#if defined(XGB_THREADS) && defined(__wasm__)
+#define XGB_TLS _Thread_local
+void *xgb_locked_malloc(size_t bytes);
+void *xgb_locked_calloc(size_t n, size_t size);
+void *xgb_locked_realloc(void *p, size_t bytes);
+void xgb_locked_free(void *p);
+#define malloc(bytes) xgb_locked_malloc(bytes)
+#define calloc(n, size) xgb_locked_calloc(n, size)
+#define realloc(p, bytes) xgb_locked_realloc(p, bytes)
+#define free(p) xgb_locked_free(p)
+#else
+#define XGB_TLS
+#endif
+
 /* Errors: functions return 0 on success and a negative code on failure, after
  * recording a message that the bindings turn into a thrown Error. */
 int xgb_fail(const char *fmt, ...);

@@ -1,6 +1,7 @@
 #include "threads.h"
 
-static int n_threads = 1;
+/* per caller (XGB_TLS, common.h): a fit in another instance never changes this caller's thread count mid-fit */
+static XGB_TLS int n_threads = 1;
 
 XGB_API void xgb_set_threads(int n) { n_threads = n < 1 ? 1 : n; }
 int par_threads(void) { return n_threads; }
@@ -31,6 +32,11 @@ static int32_t failed;      /* set (by the bindings) when a worker thread died: 
 static int32_t in_job[POOL_MAX_THREADS];
 static int32_t dead[POOL_MAX_THREADS];
 static int32_t alive;       /* worker threads that entered their loop (for the bindings' poolReady) */
+/* The pool's owner: 1 while a caller runs a job on it. Callers are the instances over the shared memory (the main
+ * thread's, fit workers': common.h); one owns the pool for a job at a time, and a caller that finds it taken runs
+ * its job inline on its own thread — the same result (determinism above), only less parallel. So the job fields,
+ * generation, claim and done below have one writer at a time, as the protocol assumes. */
+static int32_t pool_owner;
 
 XGB_API int32_t *xgb_worker_failed_word(void) { return &failed; }
 XGB_API int32_t *xgb_worker_done_word(void) { return &done; }
@@ -95,13 +101,26 @@ static int pool_failed(void) {
   return xgb_fail("a worker thread of the core's thread pool died during a job; the job's result is lost");
 }
 
+static int run_inline(TaskFn fn, void *arg, int n_tasks) {
+  for (int i = 0; i < n_tasks; i++) fn(arg, i);
+  return 0;
+}
+
+static int run_owned(TaskFn fn, void *arg, int n_tasks);
+
 int par_run(TaskFn fn, void *arg, int n_tasks) {
   if (n_tasks <= 0) return 0;
-  if (n_threads <= 1 || n_tasks == 1) {
-    for (int i = 0; i < n_tasks; i++) fn(arg, i);
-    return 0;
-  }
+  if (n_threads <= 1 || n_tasks == 1) return run_inline(fn, arg, n_tasks);
   if (LOAD(&failed)) return pool_failed();
+  int32_t free_ = 0;
+  if (!__atomic_compare_exchange_n(&pool_owner, &free_, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return run_inline(fn, arg, n_tasks);
+  int rc = run_owned(fn, arg, n_tasks);
+  __atomic_store_n(&pool_owner, 0, __ATOMIC_RELEASE);
+  return rc;
+}
+
+/* par_run's job on the pool, by its owner */
+static int run_owned(TaskFn fn, void *arg, int n_tasks) {
   STORE(&claim, ((int64_t)generation << 32) | INT32_MAX); /* the last job's claims closed before its fields change */
   job.fn = fn; job.arg = arg; job.n_threads = n_threads;
   STORE(&job.n_tasks, n_tasks);

@@ -15,8 +15,13 @@
  * cut independently of the number of threads (histogram.c: fixed row blocks), so a model
  * is bit-identical for every nthread.
  *
- * Tasks run on the workers' own stacks and must not allocate (the C library's malloc is
- * the single-threaded one: only the main thread allocates, before and after jobs). */
+ * Tasks run on the workers' own stacks and do not allocate (kernels get their buffers from
+ * their caller, before the job).
+ *
+ * Callers: the main thread's instance and, for fits side by side on one shared matrix, fit
+ * workers' instances over the same memory (common.h). The thread count is per caller
+ * (xgb_set_threads sets the calling instance's); the pool has one owner per job, and a
+ * caller that finds it busy runs its job inline on its own thread (threads.c). */
 #ifndef XGB_THREADS_H
 #define XGB_THREADS_H
 #include "common.h"

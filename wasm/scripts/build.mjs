@@ -7,9 +7,13 @@
 // dist/ as CommonJS, which plain Node, tsx and tslab all load.
 //
 // @yowasp/clang ships the single-threaded WASI libc only (no wasm32-wasi-threads sysroot):
-// the threads build links it with --no-check-features. That is sound here because only the
-// main thread calls into the C library's stateful parts (malloc, errors); worker threads
-// run the kernels, which do not allocate (threads.h), on stacks the bindings give them.
+// the threads build links it with --no-check-features. That is sound here because the core
+// makes what it uses of the C library safe itself: every file starts with common.h (-include),
+// which routes malloc / calloc / realloc / free through one lock, and the core's own state
+// that differs per caller (the last error, the thread count) is thread-local — each instance
+// over the shared memory (the main thread's, a fit worker's) has its own TLS block
+// (__wasm_init_tls, exported with __tls_size / __tls_align) and stack (__stack_pointer).
+// The pool's worker threads run the kernels, which do not allocate (threads.h).
 import { runClang } from "@yowasp/clang";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, statSync, existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -31,7 +35,8 @@ const VARIANTS = {
   "xgb.wasm": ["-Wl,--initial-memory=16777216"],
   "xgb-threads.wasm": [
     "-DXGB_THREADS=1", "-matomics", "-Wl,--shared-memory", "-Wl,--import-memory", "-Wl,--no-check-features",
-    "-Wl,--export=__stack_pointer", "-Wl,--initial-memory=16777216",
+    "-Wl,--export=__stack_pointer", "-Wl,--export=__wasm_init_tls", "-Wl,--export=__tls_size", "-Wl,--export=__tls_align",
+    "-Wl,--initial-memory=16777216",
   ],
 };
 
@@ -48,7 +53,7 @@ async function build(name) {
   const args = [
     "clang", "--target=wasm32-wasip1", "-mexec-model=reactor", "-std=c11", "-O3",
     "-msimd128", "-mbulk-memory", "-mnontrapping-fptoint", "-fno-math-errno", "-I.",
-    "-DNDEBUG", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter",
+    "-DNDEBUG", "-include", "common.h", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter",
     "-Wl,--export-dynamic", "-Wl,--growable-table", "-Wl,-z,stack-size=1048576",
     "-Wl,--max-memory=4294967296", ...VARIANTS[name],
     ...cfiles, "-o", name,

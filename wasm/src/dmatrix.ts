@@ -92,6 +92,27 @@ const FEATURE_TYPES = ["q", "c", "int", "float", "i"];
 /** Quantised forms a matrix keeps (one per max_bin and categorical columns), the oldest dropped first. */
 const MAX_FORMS = 4;
 
+const formKey = (maxBin: number, types?: Uint8Array) => `${maxBin}:${types ? types.join("") : ""}`;
+
+/**
+ * A whole matrix as another thread attached to this core (wasm.ts attachCore) sees it: pointers into the
+ * shared memory — its floats, labels, weights and quantised forms, pinned by the owner for as long as it hands this
+ * out — and what the DMatrix object says of itself. Plain data: it crosses threads by structured cloning.
+ */
+export interface SharedMatrix {
+  nrow: number;
+  ncol: number;
+  featureNames?: string[];
+  catFeatures: number[];
+  X: number;
+  label: number;
+  weight: number;
+  /** [key (max_bin and feature types), QMatrix pointer] */
+  forms: [string, number][];
+  /** set when the floats were released (X is 0): the max_bin values they were binned for (releaseFloats) */
+  releasedWith?: number[];
+}
+
 /** What a matrix and its views share: the floats, labels and weights in the core's
  * memory and the quantised form, freed when the last holder lets go. */
 class Storage {
@@ -100,8 +121,11 @@ class Storage {
   borrowed?: Float32Array;
   labelPtr = 0;
   weightPtr = 0;
-  /** the core's QMatrix per key (max_bin and feature types), oldest first, with the fits running on it */
-  private forms = new Map<string, { qm: number; pins: number }>();
+  /** the core's QMatrix per key (max_bin and feature types), oldest first, with the fits running on it; borrowed:
+   * another thread's (fromShared), never freed or evicted here */
+  private forms = new Map<string, { qm: number; pins: number; borrowed?: true }>();
+  /** the floats, labels and weights are another thread's (fromShared): never freed here */
+  external = false;
   private holders = 1;
   /** the max_bin values whose forms were kept when the floats were released (releaseFloats), else undefined */
   releasedWith?: number[];
@@ -112,10 +136,12 @@ class Storage {
 
   release(): void {
     if (--this.holders > 0) return;
-    for (const { qm } of this.forms.values()) getCore().qm_free(qm);
+    for (const { qm, borrowed } of this.forms.values()) if (!borrowed) getCore().qm_free(qm);
     this.forms.clear();
-    if (!this.borrowed) free(this.xPtr);
-    free(this.labelPtr); free(this.weightPtr);
+    if (!this.external) {
+      if (!this.borrowed) free(this.xPtr);
+      free(this.labelPtr); free(this.weightPtr);
+    }
     this.xPtr = this.labelPtr = this.weightPtr = 0;
     this.borrowed = undefined;
   }
@@ -126,7 +152,7 @@ class Storage {
    * another fit's key evicting it, nor by the matrix's free() in a training callback.
    */
   pin(maxBin: number, types?: Uint8Array): { qm: number; unpin(): void } {
-    const key = `${maxBin}:${types ? types.join("") : ""}`;
+    const key = formKey(maxBin, types);
     const form = this.forms.get(key) ?? this.build(key, maxBin, types);
     form.pins++;
     this.hold();
@@ -157,6 +183,8 @@ class Storage {
 
   /** Frees the floats once the forms of these max_bin values exist (see the module comment). */
   releaseFloats(maxBins: number[], types?: Uint8Array): void {
+    if (this.external) throw new Error("DMatrix.releaseFloats: this is a handle on another thread's matrix (fromShared); its owner releases the floats");
+    if (this.shares > 0) throw new Error("DMatrix.releaseFloats: the matrix is shared with another thread (sharedDescriptor) that may read its floats; release them before sharing it");
     for (const maxBin of maxBins) {
       const key = `${maxBin}:${types ? types.join("") : ""}`;
       if (!this.forms.has(key)) this.build(key, maxBin, types);
@@ -171,6 +199,29 @@ class Storage {
     this.xPtr = 0;
     this.borrowed = undefined;
     this.releasedWith = [...new Set([...(this.releasedWith ?? []), ...maxBins])];
+  }
+
+  /** Forms pinned (built now if missing) for another thread's fromShared handle; [key, qm] each. */
+  share(forms: { maxBin: number; types?: Uint8Array }[]): { forms: [string, number][]; unpin(): void } {
+    const pins = forms.map((f) => ({ key: formKey(f.maxBin, f.types), ...this.pin(f.maxBin, f.types) }));
+    this.shares++;
+    let shared = true;
+    return {
+      forms: pins.map((p) => [p.key, p.qm]),
+      unpin: () => {
+        if (!shared) return;
+        shared = false;
+        this.shares--;
+        pins.forEach((p) => p.unpin());
+      },
+    };
+  }
+  /** descriptors handed out and not yet released (another thread may be reading the floats) */
+  private shares = 0;
+
+  /** Another thread's forms, as fromShared receives them: pinned for good here, so never evicted nor freed. */
+  adopt(forms: [string, number][]): void {
+    for (const [key, qm] of forms) this.forms.set(key, { qm, pins: 1, borrowed: true });
   }
 
   private build(key: string, maxBin: number, types?: Uint8Array): { qm: number; pins: number } {
@@ -488,6 +539,44 @@ export class DMatrix {
   /** @internal */
   assertLive(): void {
     this.live();
+  }
+
+  /**
+   * This matrix for another thread attached to this core (threads build only): its forms for `forms` built
+   * now (a fit's first train() would build them lazily, in whichever thread), then they and the storage pinned until
+   * release() — the other thread's handle (fromShared) reads them without a copy and never frees them. Call release()
+   * only once that thread can no longer use them. A whole matrix only (the other thread takes row views itself).
+   */
+  sharedDescriptor(forms: { maxBin: number; types?: Uint8Array }[]): { descriptor: SharedMatrix; release(): void } {
+    const s = this.live();
+    if (this.rowsPtr) throw new Error("DMatrix.sharedDescriptor: a row view cannot be shared; share the matrix it views");
+    if (coreBuild() !== "threads") throw new Error("DMatrix.sharedDescriptor: the single-threaded core has no memory to share");
+    const pinned = s.share(forms);
+    return {
+      descriptor: {
+        nrow: this.nrow, ncol: this.ncol, featureNames: this.featureNames, catFeatures: this.catFeatures, X: s.xPtr, label: s.labelPtr, weight: s.weightPtr, forms: pinned.forms,
+        ...(s.releasedWith ? { releasedWith: s.releasedWith } : {}),
+      },
+      release: pinned.unpin,
+    };
+  }
+
+  /**
+   * A handle, in a thread attached to this core (wasm.ts attachCore), on another thread's matrix
+   * (sharedDescriptor): it trains, predicts and slices as that matrix, with its forms, without a copy. It never
+   * frees or evicts what it does not own: its free() ends the handle only, and a form it builds for another key is
+   * its own (freed with it).
+   */
+  static fromShared(d: SharedMatrix): DMatrix {
+    const store = new Storage(d.nrow, d.ncol);
+    store.external = true;
+    store.xPtr = d.X; store.labelPtr = d.label; store.weightPtr = d.weight;
+    store.adopt(d.forms);
+    if (d.releasedWith) store.releasedWith = [...d.releasedWith]; // rows are decoded from the forms
+    const m: DMatrix = Object.create(DMatrix.prototype);
+    Object.assign(m, { nrow: d.nrow, ncol: d.ncol, featureNames: d.featureNames, catFeatures: d.catFeatures, store, rowsPtr: 0, token: {} });
+    registry.register(m, { store, rowsPtr: 0 }, m.token);
+    return m;
   }
 
   /** Returns the matrix's memory to the core: a view's indexes; the data once neither the

@@ -13,13 +13,13 @@
  * predictor.c, with objective/ and metric/ apart and booster.c driving the rounds.
  * tree.h holds the one rule by which a row goes left or right at a node.
  */
-export { DMatrix, coreFloats, type DMatrixOptions } from "./dmatrix";
+export { DMatrix, coreFloats, type DMatrixOptions, type SharedMatrix } from "./dmatrix";
 export { Booster, type PredictOptions, type ImportanceType } from "./booster";
-export { train, startTraining, type Training, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
+export { train, startTraining, trainingForm, type Training, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
 export { catboostParams, CATBOOST_LOSSES, type CatBoostParams, type CatBoostLoss } from "./catboost";
 export { XGBOOST_PARAM_NAMES, type XGBoostParams } from "./xgboost-params";
 export { resolveParams, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";
 export { type CategoricalEncoding } from "./categorical";
 export { Rng } from "./rng";
-export { coreBuild } from "./wasm";
+export { coreBuild, coreAttachment, attachCore, type CoreAttachment } from "./wasm";
 export { objectiveTask, isClassification, isMulticlass, outputGroups, type Task } from "./objectives";

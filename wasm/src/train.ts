@@ -132,6 +132,18 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   }
 }
 
+/**
+ * The quantised form train(params, d) bins d into (its max_bin and, for categorical splits, the feature
+ * types), or undefined when it bins something else (ordered target statistics train on an encoded copy). A caller
+ * that hands d to other threads (DMatrix.sharedDescriptor) builds these first.
+ */
+export function trainingForm(params: XGBoostParams, d: DMatrix): { maxBin: number; types?: Uint8Array } | undefined {
+  const p = resolveParams(params);
+  if (d.catFeatures.length === 0) return { maxBin: p.max_bin };
+  if (p.enable_categorical === false || p.cat_encoding !== "partition") return undefined;
+  return { maxBin: p.max_bin, types: Uint8Array.from(d.featureTypes, (t) => (t === "c" ? 1 : 0)) };
+}
+
 /** The boosting loop, a round per step(); featureTypes ("c" = categorical, one per column) switches on the
  * core's categorical splits for those columns; `temporaries` (encoded matrices) are freed with the fit. */
 class Fit implements Training {

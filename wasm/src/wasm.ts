@@ -20,6 +20,21 @@
  * on nthread > 1 is an Error in this process (nthread 1 still works). Elsewhere — or with the environment
  * variable XGB_WASM_THREADS=0 — the single-threaded build (build/xgb.wasm) is loaded
  * and every nthread runs on one thread, with the same model (determinism, threads.h).
+ *
+ * Other callers on the same core (threads build): `coreAttachment()` gives another thread what it needs to run
+ * whole fits on this process's core — the module, the shared memory, and a stack and thread-local block of its
+ * own, taken from the core's allocator — and that thread calls `attachCore(attachment)` before any other core
+ * call: its getCore() is then an instance of the same module over the same memory (so it reads the main thread's
+ * matrices through their pointers: dmatrix.ts DMatrix.fromShared), never a copy. Such an instance skips
+ * `_initialize`: the data segments of a shared-memory module are written once, by the first instance
+ * (__wasm_init_memory), and the C library's constructors have run in the main thread. The core is safe for
+ * callers side by side (csrc/common.h: one lock on the allocator, the last error and the thread count per
+ * caller, the pool owned by one caller per job). Shared memory never moves or shrinks (it only grows, under the
+ * allocator's lock), so the pointers handed to another thread stay valid for as long as their owner keeps them
+ * allocated. An attached thread never starts pool threads: its jobs of
+ * nthread > 1 use the main thread's pool when it is free and run on its own thread otherwise (the same model).
+ * With the single-threaded build there is nothing to attach to (coreAttachment() is undefined): other threads
+ * then load a core of their own and copy what they fit on.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,6 +56,10 @@ export interface CoreExports {
   memory: { buffer: ArrayBuffer };
   _initialize(): void;
   xgb_set_threads(n: number): void;
+  __stack_pointer?: { value: number };
+  __tls_size?: { value: number };
+  __tls_align?: { value: number };
+  __wasm_init_tls?(block: number): void;
   xgb_threads_supported(): number;
   xgb_worker_failed_word(): number;
   xgb_worker_done_word(): number;
@@ -140,6 +159,73 @@ function sharedMemory(): { buffer: ArrayBuffer } | undefined {
   }
 }
 
+/** Stack of a thread attached to the core to run whole fits (attachCore): the main thread's size (build.mjs
+ * -z stack-size); a 1M-row fit was measured to use under 64 KiB of it (test/wasm-shared-fits.test.ts). */
+export const FIT_STACK_BYTES = 1024 * 1024;
+
+/** What another thread needs to run on this process's core (attachCore): the threads build's module and shared
+ * memory, the top of a stack and a thread-local block of its own (in the core's memory). */
+export interface CoreAttachment {
+  module: object;
+  memory: { buffer: ArrayBuffer };
+  stackTop: number;
+  tls: number;
+}
+
+/** set in a thread that attachCore()d: getCore() is an instance over the main thread's memory */
+let attached = false;
+
+/**
+ * A stack and thread-local block for one more caller of this process's core, and what that thread needs to attach
+ * (attachCore). `release()` returns them to the core: call it only once that thread is gone (it ran on them).
+ * Undefined with the single-threaded build (nothing to share).
+ */
+export function coreAttachment(stackBytes = FIT_STACK_BYTES): { attachment: CoreAttachment; release(): void } | undefined {
+  const c = getCore();
+  if (!shared || attached) return undefined;
+  const stack = alloc(stackBytes);
+  let tls: number;
+  try {
+    tls = tlsBlock(c);
+  } catch (e) {
+    free(stack);
+    throw e;
+  }
+  let released = false;
+  return {
+    attachment: { module: shared.module, memory: shared.memory, stackTop: (stack + stackBytes) & ~15, tls },
+    release: () => {
+      if (released) return;
+      released = true;
+      free(stack);
+      free(tls);
+    },
+  };
+}
+
+/** A thread-local block for another instance (its __wasm_init_tls argument, aligned as the module asks): allocated
+ * with the alignment's slack in front, so the pointer returned is the allocation's start (free() takes it). */
+function tlsBlock(c: CoreExports): number {
+  const size = c.__tls_size?.value ?? 0, align = Math.max(16, c.__tls_align?.value ?? 16);
+  return alloc(size + align);
+}
+const alignUp = (p: number, align: number) => (p + align - 1) & -align;
+
+/** Runs this thread's core calls on the main thread's core (see the module comment). Before any other core call in
+ * this thread; once. */
+export function attachCore(a: CoreAttachment): void {
+  if (core) throw new Error("attachCore: this thread already has a core (attach before any other core call)");
+  v8.setFlagsFromString("--no-liftoff");
+  const instance = new Wasm.Instance(a.module, { env: { memory: a.memory }, wasi_snapshot_preview1: WASI });
+  const c = { ...(instance.exports as unknown as CoreExports), memory: a.memory };
+  if (!c.__stack_pointer || !c.__wasm_init_tls) throw new Error("attachCore: the core module exports no __stack_pointer / __wasm_init_tls (rebuild it)");
+  c.__stack_pointer.value = a.stackTop;
+  c.__wasm_init_tls(alignUp(a.tls, Math.max(16, c.__tls_align?.value ?? 16)));
+  core = c;
+  shared = { module: a.module, memory: a.memory };
+  attached = true;
+}
+
 export function getCore(): CoreExports {
   if (core) return core;
   // Left on: V8 compiles wasm functions lazily, on first call, so switching the flag
@@ -180,11 +266,12 @@ function writeNote(note, text) {
  * then sees the thread end and reports it to the core (dead, failed words). */
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
-const { module, memory, threadId, stackTop, note } = workerData;
+const { module, memory, threadId, stackTop, tls, tlsAlign, note } = workerData;
 ${WRITE_NOTE}
 const nosys = () => 52;
 const instance = new WebAssembly.Instance(module, { env: { memory }, wasi_snapshot_preview1: { fd_close: nosys, fd_seek: nosys, fd_write: nosys } });
 instance.exports.__stack_pointer.value = stackTop;
+instance.exports.__wasm_init_tls((tls + tlsAlign - 1) & -tlsAlign); // its own thread-local block (csrc/common.h)
 const hook = threadId === 1 && /^(exit|throw|terminate):([1-9][0-9]*)$/.exec(process.env.${POOL_DEATH_ENV} ?? "");
 try {
   const r = instance.exports.xgb_worker_loop(threadId, hook ? Number(hook[2]) : 0);
@@ -254,6 +341,7 @@ export function resolveThreads(nthread: unknown, what = "nthread"): number {
 export function setThreads(n: number): void {
   const c = getCore();
   if (!shared || n <= 1) { c.xgb_set_threads(1); return; }
+  if (attached) { c.xgb_set_threads(n); return; } // the main thread's pool, when free (module comment)
   const dead = poolDeath();
   if (dead) throw new Error(`nthread ${n}: ${dead}`);
   if (!supervisor) {
@@ -271,7 +359,8 @@ export function setThreads(n: number): void {
     const stack = c.xgb_malloc(WORKER_STACK_BYTES);
     if (!stack) throw new Error(`node-xgboost-wasm: out of memory for a worker thread's stack`);
     started++;
-    supervisor.postMessage({ module: shared.module, threadId: started, stackTop: (stack + WORKER_STACK_BYTES) & ~15 });
+    const tls = tlsBlock(c);
+    supervisor.postMessage({ module: shared.module, threadId: started, stackTop: (stack + WORKER_STACK_BYTES) & ~15, tls, tlsAlign: Math.max(16, c.__tls_align?.value ?? 16) });
   }
   c.xgb_set_threads(n);
 }
