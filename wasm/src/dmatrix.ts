@@ -492,17 +492,17 @@ export class DMatrix {
       throw new Error(`DMatrix.slice: rows must be an array of row indexes, got ${rows === null ? "null" : typeof rows}`);
     }
     const n = rows.length;
-    const idx = new Int32Array(n);
-    const parent = this.rowsPtr ? i32(this.rowsPtr, this.nrow).slice() : undefined;
+    // the indexes go straight into the core's memory (a view of a large matrix: no JavaScript copy of them)
+    const rowsPtr = alloc(Math.max(4, n * 4));
+    const idx = i32(rowsPtr, n), parent = this.rowsPtr ? i32(this.rowsPtr, this.nrow) : undefined;
     for (let i = 0; i < n; i++) {
       const r = rows[i];
       if (!(Number.isInteger(r) && r >= 0 && r < this.nrow)) {
+        free(rowsPtr);
         throw new Error(`DMatrix.slice: rows[${i}] is ${JSON.stringify(r)}; row indexes must be integers in [0, ${this.nrow})`);
       }
       idx[i] = parent ? parent[r] : r;
     }
-    const rowsPtr = alloc(Math.max(4, n * 4));
-    i32(rowsPtr, n).set(idx);
     const view: DMatrix = Object.create(DMatrix.prototype);
     Object.assign(view, {
       nrow: n, ncol: this.ncol, featureNames: this.featureNames, catFeatures: this.catFeatures,
@@ -531,9 +531,24 @@ export class DMatrix {
   targets(): { label: number; weight: number; done(): void } {
     const s = this.live();
     if (!this.rowsPtr) return { label: s.labelPtr, weight: s.weightPtr, done: () => {} };
-    const label = s.labelPtr ? copyF32(this.gather(s.labelPtr, 1)) : 0;
-    const weight = s.weightPtr ? copyF32(this.gather(s.weightPtr, 1)) : 0;
+    // gathered straight into the core's memory (no JavaScript copy)
+    const gatherInCore = (ptr: number): number => {
+      if (!ptr) return 0;
+      const out = alloc(Math.max(4, this.nrow * 4));
+      const dst = f32(out, this.nrow), src = f32(ptr, s.nrow), rows = i32(this.rowsPtr, this.nrow);
+      for (let i = 0; i < this.nrow; i++) dst[i] = src[rows[i]];
+      return out;
+    };
+    const label = gatherInCore(s.labelPtr), weight = gatherInCore(s.weightPtr);
     return { label, weight, done: () => { free(label); free(weight); } };
+  }
+
+  /** @internal the labels as the core holds them, without a copy: label i of this matrix is values[rows[i]]
+   * (values[i] for a whole matrix); undefined without labels */
+  labelsView(): { values: Float32Array; rows?: Int32Array } | undefined {
+    const s = this.live();
+    if (!s.labelPtr) return undefined;
+    return { values: f32(s.labelPtr, s.nrow), ...(this.rowsPtr ? { rows: i32(this.rowsPtr, this.nrow) } : {}) };
   }
 
   /** @internal */

@@ -35,9 +35,10 @@ export interface TrainOptions {
   callbacks?: TrainCallback[];
 }
 
-function checkLabels(objective: string, numClass: number, label: Float32Array, what: string): void {
-  for (let i = 0; i < label.length; i++) {
-    const y = label[i];
+function checkLabels(objective: string, numClass: number, labels: { values: Float32Array; rows?: Int32Array }, n: number, what: string): void {
+  const { values, rows } = labels;
+  for (let i = 0; i < n; i++) {
+    const y = rows ? values[rows[i]] : values[i];
     if (objective === "binary:logistic" && !(y >= 0 && y <= 1)) throw new Error(`${what}: label[${i}] = ${y}; binary:logistic needs labels in [0, 1]`);
     if (objective.startsWith("multi:") && !(Number.isInteger(y) && y >= 0 && y < numClass)) {
       throw new Error(`${what}: label[${i}] = ${y}; ${objective} needs integer class labels in [0, ${numClass - 1}] (num_class = ${numClass})`);
@@ -84,10 +85,10 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   dtrain.assertLive();
   const rounds = opts.numBoostRound ?? 10;
   if (!(Number.isInteger(rounds) && rounds >= 0)) throw new Error(`train: numBoostRound must be an integer >= 0, got ${rounds}`);
-  const label = dtrain.getLabel();
-  if (!label) throw new Error("train: dtrain has no label");
+  const labels = dtrain.labelsView(); // read in place: a view's labels are not copied to be checked
+  if (!labels) throw new Error("train: dtrain has no label");
   if (dtrain.nrow === 0) throw new Error("train: dtrain has no rows");
-  checkLabels(p.objective, p.num_class, label, "train");
+  checkLabels(p.objective, p.num_class, labels, dtrain.nrow, "train");
   const evals = opts.evals ?? [];
   for (const [d, name] of evals) {
     if (!(d instanceof DMatrix)) throw new Error(`train: evals entry "${name}" is not a DMatrix`);
@@ -109,7 +110,7 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   // "ordered" / "naive": train on the columns' target statistics (per class for multi:*,
   // which adds columns), evaluate other sets with the prediction-time table, and keep the
   // table in the model.
-  const { encoded, encoding } = fitOrderedTargetStatistics(dtrain.getData(), dtrain.ncol, label, dtrain.catFeatures, {
+  const { encoded, encoding } = fitOrderedTargetStatistics(dtrain.getData(), dtrain.ncol, dtrain.getLabel()!, dtrain.catFeatures, {
     permutations: p.cat_permutations, priorWeight: p.cat_prior_weight, naive: p.cat_encoding === "naive", seed: p.seed,
     numClass: p.objective.startsWith("multi:") ? p.num_class : undefined,
   });
