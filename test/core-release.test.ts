@@ -104,8 +104,8 @@ test("releasing a coreFloats matrix returns its memory at once: reusing it chang
 test("what needs the floats is an Error after the release: getData, another max_bin, ordered statistics, another matrix's model, a view, bad max_bin lists", () => {
   const d = regressionData(3000, 5, 9, 0.05);
   const dm = new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol, label: d.y });
-  for (const bad of [[], [1], [256.5], "256", undefined] as unknown[]) {
-    assert.throws(() => dm.releaseFloats(bad as number[]), /maxBins must be a non-empty array of integers >= 2/, `releaseFloats(${JSON.stringify(bad)})`);
+  for (const bad of [[], [1], [256.5], [257], "256", undefined] as unknown[]) {
+    assert.throws(() => dm.releaseFloats(bad as number[]), /maxBins must be a non-empty array of integers from 2 to 256/, `releaseFloats(${JSON.stringify(bad)})`);
   }
   const view = dm.slice([0, 1, 2]);
   assert.throws(() => view.releaseFloats([256]), /release them on the matrix/);
@@ -114,6 +114,8 @@ test("what needs the floats is an Error after the release: getData, another max_
   assert.throws(() => dm.getData(), /floats were released after binning \(releaseFloats, max_bin 256, 254\)/);
   assert.throws(() => view.getData(), /floats were released/);
   assert.throws(() => train({ max_bin: 64 }, dm, { numBoostRound: 2 }), /released after binning with max_bin 256, 254.*max_bin 64 needs them/);
+  assert.throws(() => dm.releaseFloats([64]), /already released after binning with max_bin 256, 254; max_bin 64 can no longer be binned/);
+  dm.releaseFloats([254]); // a form it has: nothing to do
   // a model of other data: its thresholds are not this matrix's cuts
   const other = regressionData(2000, 5, 10);
   const om = new DMatrix(other.X, { nrow: other.nrow, ncol: other.ncol, label: other.y });

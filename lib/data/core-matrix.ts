@@ -146,7 +146,8 @@ export function releaseFloats(m: Matrix, maxBins: number[], opts: { nthread?: nu
   if (views.has(m)) throw new Error("releaseFloats: m is a row view; release the floats of the matrix it views");
   const h = held.get(m.X);
   if (!h) throw new Error("releaseFloats: m has no held core DMatrix (holdCoreMatrix(m) first): nothing would keep its bins");
-  if (categoricalIndices(m).length) throw new Error(`releaseFloats: m has categorical columns (${categoricalIndices(m).map((j) => m.featureNames[j]).join(", ")}), whose codes the folds read`);
+  const cats = categoricalIndices(m);
+  if (cats.length) throw new Error(`releaseFloats: m has categorical columns (${cats.map((j) => m.featureNames[j]).join(", ")}), whose codes the folds read`);
   h.d.releaseFloats(maxBins, opts);
   const gone = releasedX(m.nrow, m.ncol, maxBins);
   held.delete(m.X);
