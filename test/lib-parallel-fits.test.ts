@@ -60,7 +60,7 @@ test("crossValidate xgboost+catboost on diabetes: workers 2 gives the sequential
   assert.ok(seq.cv.table.objects().every((r: any) => r.rmse > 40 && r.rmse < 80));
 });
 
-test("workers 1: the folds' fits advance in lockstep (round r of every fold × member, then r + 1), a fit that ends early reports done at once; inner folds first; the same result as fits one after another", () => {
+test("workers 1: the folds' fits advance in lockstep (round r of every fold × member, then r + 1); fits that end are finished after their last pass, each fold scored once its members are; inner folds first; the same result as fits one after another", () => {
   const ens = () => new Ensemble({ members: [xgboost({ num_round: 6 }), catboost({ iterations: 9 })], blend: "weighted" });
   const calls: string[] = [];
   const run = (workers: number) =>
@@ -68,20 +68,17 @@ test("workers 1: the folds' fits advance in lockstep (round r of every fold × m
       label: "target", k: 3, workers, keepModels: true,
       onRound: (fold, member, round) => { if (workers === 1) calls.push(`${round} ${fold} ${member}`); },
       onFitDone: (fold, member) => { if (workers === 1) calls.push(`done ${fold} ${member}`); },
+      onFold: (fold) => { if (workers === 1) calls.push(`fold ${fold}`); },
     });
   const lockstep = run(1), sequential = run(2);
   const expected: string[] = [];
   for (let round = 0; round < 9; round++) {
     for (let fold = 1; fold <= 3; fold++) for (const member of ["xgboost", "catboost"]) if (round < 6 || member === "catboost") expected.push(`${round} ${fold} ${member}`);
+    // xgboost's fits end with round 5, catboost's with round 8: finished after that pass, in fold order
+    if (round === 5) for (let fold = 1; fold <= 3; fold++) expected.push(`done ${fold} xgboost`);
+    if (round === 8) for (let fold = 1; fold <= 3; fold++) expected.push(`done ${fold} catboost`, `fold ${fold}`);
   }
-  // the rounds' order; xgboost's fits end after round 5, catboost's after round 8: each reports done as it ends
-  const order = (l: string[]) => l.filter((c) => !c.startsWith("done ")).join("\n");
-  assert.is(order(calls), order(expected), "onRound: round-major, fold and member order within a round");
-  for (let fold = 1; fold <= 3; fold++) {
-    assert.ok(calls.indexOf(`done ${fold} xgboost`) < calls.indexOf(`6 1 catboost`), `fold ${fold}'s xgboost fit reports done before round 6`);
-    assert.is(calls.indexOf(`done ${fold} catboost`), calls.indexOf(`8 ${fold} catboost`) + 1, `fold ${fold}'s catboost fit reports done right after its last round`);
-    assert.is(calls.indexOf(`done ${fold} xgboost`), calls.indexOf(`5 ${fold} xgboost`) + 1);
-  }
+  assert.is(calls.join("\n"), expected.join("\n"), "onRound round-major (fold and member order within a round), then onFitDone and onFold as fits end");
   for (const k of Object.keys(sequential.oof)) sameBits(lockstep.oof[k], sequential.oof[k], `oof ${k}`);
   assert.equal(lockstep.curves, sequential.curves);
   assert.equal(lockstep.blendStates, sequential.blendStates, "the weighted blend's inner folds");

@@ -39,7 +39,7 @@ import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
 import { checkWorkers, defaultWorkers, labelled, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
-import { fitOn, startFitOn, taskRows } from "./fit-task";
+import { fitOn, startFitOn, taskRows, type StartedFit } from "./fit-task";
 import { outputGroups } from "../core";
 
 export interface Curve {
@@ -155,7 +155,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
 
   // Every fit, in the order the sequential run makes them: per fold, the inner folds' fits (weighted / stacking
   // blends) then the members' fits on the fold; their rows as ranges of one index array (shared with workers).
-  const { tasks, plan, rows, foldY } = planFits(ensemble, folds, y, seed, anyInner, {
+  const { tasks, plan, rows } = planFits(ensemble, folds, y, seed, anyInner, {
     nthread,
     keepModels: !!opts.keepModels && workers > 1,
     k,
@@ -206,11 +206,11 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const scoreFold = (f: number) => {
     const foldNo = f + 1;
     const fold = folds[f];
-    const { train: yTrain, test: yTest } = foldY(f);
+    const yTest = labelsOf(y, fold.test);
     const scored: [string, Float64Array][] = members.map((mem, j) => [mem.name, preds[f][j]]);
     for (const b of blendList) {
       const state = needsFitting(b.blend)
-        ? fitBlend(b.blend, innerOof[f], yTrain, { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha })
+        ? fitBlend(b.blend, innerOof[f], labelsOf(y, fold.train), { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha })
         : {};
       blendStates[b.key].push(state);
       scored.push([b.key, applyBlend(b.blend, preds[f], state, { objective, numClass: ensemble.numClass })]);
@@ -254,18 +254,20 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     return result;
   };
   /**
-   * The fits in this thread: the inner folds' fits (weighted / stacking blends) one after another, then the folds'
-   * fits round by round in turn — every fold × member fit advances one boosting round before any advances two, as
-   * xgb.cv and LightGBM's cv do — so opts.onRound hears round r of every fit as soon as it is done (a training job's
-   * live [r] lines). Between its rounds a fit is parked (the core frees its working memory: bins, gradients,
-   * scratch) and holds only its margins and row order, 8 bytes a row; the models are those of fits run one after
-   * another. A fit is finished (its held-out rows predicted, its memory freed) as soon as its rounds are done.
+   * The fits in this thread, every result consumed (in task order) as soon as it is there: the inner folds' fits
+   * (weighted / stacking blends) one after another, and the folds' fits round by round in turn — every fold × member
+   * fit runs round r before any runs round r + 1, as xgb.cv and LightGBM's cv do — so opts.onRound hears round r of
+   * every fit as soon as it is done (a training job's live [r] lines). Between its rounds a fit is parked (the core
+   * frees its working memory: bins, gradients, scratch) and holds only its margins and row order, 8 bytes a row; a
+   * fold's members share its row views' core slices (tree.ts). Fits that have run their last round are finished
+   * after the pass — so every round is reported before the first fold is scored — one by one, each fold scored
+   * once its members are (its predictions then dropped). The models are those of fits run one after another.
    */
-  const runInLockstep = (): FitResult[] => {
-    const results: FitResult[] = new Array(tasks.length);
-    const splits = new Map<number, { train: Matrix; test?: Matrix }>();
-    type Started = { t: number; member: Member; fit: ReturnType<typeof startFitOn>; ended: boolean };
-    const started: Started[] = [];
+  const runInLockstep = () => {
+    type Running = { t: number; member: Member; fit: StartedFit };
+    const unfinished = new Set<Running>();
+    const waiting = new Map<number, FitResult>(); // finished, for an earlier task's result to be consumed first
+    let next = 0;
     const guarded = <T>(t: number, f: () => T): T => {
       try {
         return f();
@@ -273,63 +275,73 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
         throw new Error(labelled(tasks[t].label, e instanceof Error ? e.message : String(e)));
       }
     };
-    const start = (t: number): Started => {
+    // the current fold's row views: a started fit holds what it needs of them (its core slices, the held-out view)
+    let split: { key: number; train: Matrix; test?: Matrix } | undefined;
+    const start = (t: number): Running => {
       const task = tasks[t];
-      let split = splits.get(task.train![0]);
-      if (!split) splits.set(task.train![0], (split = taskRows(data, task)));
+      if (split?.key !== task.train![0]) split = { key: task.train![0], ...taskRows(data, task) };
       const member = members[plan[t].member].clone();
       try {
-        const s: Started = { t, member, fit: startFitOn(member, task, split.train, split.test, undefined, liveRound(t)), ended: false };
-        started.push(s);
+        const s: Running = { t, member, fit: guarded(t, () => startFitOn(member, task, split!.train, split!.test, undefined, liveRound(t))) };
+        unfinished.add(s);
         return s;
       } catch (e) {
         member.free();
         throw e;
       }
     };
-    const finish = (s: Started) => {
-      s.ended = true;
-      const r = guarded(s.t, () => s.fit.finish());
-      if (!plan[s.t].innerTest) opts.onFitDone?.(plan[s.t].fold + 1, members[plan[s.t].member].name);
-      if (kept && !plan[s.t].innerTest) results[s.t] = { ...r, member: s.member };
-      else {
+    const finish = (s: Running) => {
+      unfinished.delete(s);
+      let r: FitResult;
+      try {
+        r = guarded(s.t, () => s.fit.finish());
+      } catch (e) {
         s.member.free();
-        results[s.t] = r;
+        throw e;
+      }
+      if (!plan[s.t].innerTest) opts.onFitDone?.(plan[s.t].fold + 1, members[plan[s.t].member].name);
+      if (kept && !plan[s.t].innerTest) r = { ...r, member: s.member };
+      else s.member.free();
+      waiting.set(s.t, r);
+      for (let w = waiting.get(next); w; w = waiting.get(next)) {
+        waiting.delete(next);
+        consume(next++, w, w.member);
       }
     };
     try {
-      let live: Started[] = [];
+      // round 0: each fit started, run and parked in turn (an inner fit runs to its end)
+      let running: Running[] = [];
       for (let t = 0; t < tasks.length; t++) {
-        const s = guarded(t, () => start(t));
+        const s = start(t);
         if (plan[t].innerTest) {
           guarded(t, () => { while (s.fit.step()); });
           finish(s);
         } else {
-          s.fit.park(); // started with its working memory: parked until its first round, as the next fits start
-          live.push(s);
+          const more = guarded(t, () => s.fit.step());
+          s.fit.park();
+          if (more) running.push(s);
+          else finish(s);
         }
       }
-      while (live.length) {
-        const next: Started[] = [];
-        for (const s of live) {
-          if (!guarded(s.t, () => s.fit.step())) finish(s);
-          else {
-            if (live.length > 1) s.fit.park(); // before the next fit's round: one working set at a time
-            next.push(s);
-          }
+      while (running.length) {
+        const over: Running[] = [];
+        const still: Running[] = [];
+        for (const s of running) {
+          const more = guarded(s.t, () => s.fit.step());
+          if (running.length > 1) s.fit.park(); // before the next fit's round: one working set at a time
+          (more ? still : over).push(s);
         }
-        live = next;
+        for (const s of over) finish(s);
+        running = still;
       }
     } catch (e) {
-      for (const s of started) {
-        if (s.ended) continue;
+      for (const s of unfinished) {
         s.fit.abort();
         s.member.free();
       }
-      for (const r of results) if (r?.member) r.member.free();
+      for (const r of waiting.values()) r.member?.free();
       throw e;
     }
-    return results;
   };
   try {
     if (workers > 1) {
@@ -349,7 +361,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
         },
       }, fitHere);
     } else {
-      runInLockstep().forEach((r, t) => consume(t, r, r.member));
+      runInLockstep();
     }
   } catch (e) {
     for (const fm of kept ?? []) for (const c of fm) c.free();
@@ -399,7 +411,7 @@ function planFits(
   seed: number,
   anyInner: boolean,
   o: { nthread?: number; keepModels: boolean; k: number },
-): { tasks: FitTask[]; plan: Planned[]; rows: Int32Array; foldY: (f: number) => { train: Float32Array; test: Float32Array } } {
+): { tasks: FitTask[]; plan: Planned[]; rows: Int32Array } {
   const members = ensemble.members;
   const chunks: Int32Array[] = [];
   let offset = 0;
@@ -408,7 +420,6 @@ function planFits(
     offset += idx.length;
     return [offset - idx.length, idx.length];
   };
-  const foldY = (f: number) => ({ train: Float32Array.from(folds[f].train, (i) => y[i]), test: Float32Array.from(folds[f].test, (i) => y[i]) });
   const spec = (j: number) => ({ kind: members[j].kind, name: members[j].name, params: members[j].params, ...(o.nthread !== undefined ? { nthread: o.nthread } : {}) });
   const tasks: FitTask[] = [];
   const plan: Planned[] = [];
@@ -416,7 +427,7 @@ function planFits(
     const foldNo = f + 1;
     const train = Int32Array.from(fold.train);
     if (anyInner) {
-      const innerFolds = ensemble.foldsFor(foldY(f).train, ensemble.innerK, seed + 1000 + f);
+      const innerFolds = ensemble.foldsFor(labelsOf(y, fold.train), ensemble.innerK, seed + 1000 + f);
       innerFolds.forEach((inner, i) => {
         const trainRange = range(Int32Array.from(inner.train, (r) => train[r]));
         const testRange = range(Int32Array.from(inner.test, (r) => train[r]));
@@ -443,7 +454,14 @@ function planFits(
     rows.set(c, at);
     at += c.length;
   }
-  return { tasks, plan, rows, foldY };
+  return { tasks, plan, rows };
+}
+
+/** y at these rows */
+function labelsOf(y: Float32Array, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = y[rows[i]];
+  return out;
 }
 
 /** Mean and (population) standard deviation over folds for each member, in first-seen order. */

@@ -46,6 +46,15 @@ export function fitOn(
   return fit.finish();
 }
 
+/** A fit of startFitOn: step() runs the next round (false once the fit is over), park() frees its working memory until
+ * the next step, finish() predicts the held-out rows (the fit's core memory freed first), abort() ends it after an error. */
+export interface StartedFit {
+  step(): boolean;
+  park(): void;
+  finish(): FitResult;
+  abort(): void;
+}
+
 /** fitOn a boosting round per step() (crossValidate's folds in lockstep); a member without rounds fits at once. */
 export function startFitOn(
   member: Member,
@@ -54,7 +63,7 @@ export function startFitOn(
   test: Matrix | undefined,
   evalSet: Matrix | undefined,
   onLiveRound?: (round: number, metrics: Record<string, number>) => void,
-): { step(): boolean; park(): void; finish(): FitResult; abort(): void } {
+): StartedFit {
   const curves: Record<string, number[]> = {};
   const onRound =
     task.rounds === "live"
