@@ -136,7 +136,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const m = trainingMatrix(input, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 }, "crossValidate");
   const y = m.y;
   ensemble.prepareLabels(y, m.classes);
-  const folds = ensemble.foldsFor(y, k, seed);
+  const foldsMade = ensemble.foldsFor(y, k, seed);
   const objective = ensemble.objective;
   const metricFns = metricsFor(objective);
   const metricNames = Object.keys(metricFns);
@@ -155,16 +155,16 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
 
   // Every fit, in the order the sequential run makes them: per fold, the inner folds' fits (weighted / stacking
   // blends) then the members' fits on the fold; their rows as ranges of one index array (shared with workers).
-  const { tasks, plan, rows } = planFits(ensemble, folds, y, seed, anyInner, {
+  const { tasks, plan, rows, folds } = planFits(ensemble, foldsMade, y, seed, anyInner, {
     nthread,
     keepModels: !!opts.keepModels && workers > 1,
     k,
   });
 
   const width = outputGroups(objective, ensemble.numClass);
+  // allocated when the first fold is scored: with workers 1 the fits run in lockstep and the folds are scored at
+  // the end, so the cross-validation's rounds run without them (8 bytes a row each)
   const oof: Record<string, Float64Array> = {};
-  for (const mem of members) oof[mem.name] = new Float64Array(m.nrow * width);
-  for (const b of blendList) oof[b.key] = new Float64Array(m.nrow * width);
   const blendStates: Record<string, BlendState[]> = Object.fromEntries(blendList.map((b) => [b.key, []]));
   const rowsOut: Record<string, unknown>[] = [];
   const curves: Curve[] = [];
@@ -206,6 +206,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const scoreFold = (f: number) => {
     const foldNo = f + 1;
     const fold = folds[f];
+    if (!(members[0].name in oof)) for (const name of [...members.map((mem) => mem.name), ...blendList.map((b) => b.key)]) oof[name] = new Float64Array(m.nrow * width);
     const yTest = labelsOf(y, fold.test);
     const scored: [string, Float64Array][] = members.map((mem, j) => [mem.name, preds[f][j]]);
     for (const b of blendList) {
@@ -400,7 +401,8 @@ interface Planned {
 
 /**
  * The fits of a cross-validation in sequential order, and the row indexes they read, in one Int32Array
- * (shared memory: the workers read it without a copy). An inner fold's rows are the fold's training rows it
+ * (shared memory: the workers read it without a copy), written in place (no per-fold copies to gather); the folds
+ * returned are ranges of it, so the run holds its folds' indexes once. An inner fold's rows are the fold's training rows it
  * picks (fold.train[i]), so an inner fit on the whole matrix sees exactly the rows — and, held out, the
  * missing unseen categories — that it would see split out of the fold's training part.
  */
@@ -411,26 +413,31 @@ function planFits(
   seed: number,
   anyInner: boolean,
   o: { nthread?: number; keepModels: boolean; k: number },
-): { tasks: FitTask[]; plan: Planned[]; rows: Int32Array } {
+): { tasks: FitTask[]; plan: Planned[]; rows: Int32Array; folds: Fold[] } {
   const members = ensemble.members;
-  const chunks: Int32Array[] = [];
+  // the inner folds of a fold split its training rows: innerK × its training rows, then its training and held-out rows
+  let total = 0;
+  for (const fold of folds) total += (anyInner ? ensemble.innerK : 0) * fold.train.length + fold.train.length + fold.test.length;
+  const rows = new Int32Array(new SharedArrayBuffer(total * 4));
   let offset = 0;
-  const range = (idx: Int32Array): [number, number] => {
-    chunks.push(idx);
-    offset += idx.length;
-    return [offset - idx.length, idx.length];
+  /** the next n indexes of rows, rows[at + i] = index(i) */
+  const range = (n: number, index: (i: number) => number): [number, number] => {
+    for (let i = 0; i < n; i++) rows[offset + i] = index(i);
+    offset += n;
+    return [offset - n, n];
   };
   const spec = (j: number) => ({ kind: members[j].kind, name: members[j].name, params: members[j].params, ...(o.nthread !== undefined ? { nthread: o.nthread } : {}) });
   const tasks: FitTask[] = [];
   const plan: Planned[] = [];
+  const viewed: Fold[] = [];
   folds.forEach((fold, f) => {
     const foldNo = f + 1;
-    const train = Int32Array.from(fold.train);
+    const train = fold.train;
     if (anyInner) {
-      const innerFolds = ensemble.foldsFor(labelsOf(y, fold.train), ensemble.innerK, seed + 1000 + f);
+      const innerFolds = ensemble.foldsFor(labelsOf(y, train), ensemble.innerK, seed + 1000 + f);
       innerFolds.forEach((inner, i) => {
-        const trainRange = range(Int32Array.from(inner.train, (r) => train[r]));
-        const testRange = range(Int32Array.from(inner.test, (r) => train[r]));
+        const trainRange = range(inner.train.length, (r) => train[inner.train[r]]);
+        const testRange = range(inner.test.length, (r) => train[inner.test[r]]);
         const innerTest = Int32Array.from(inner.test);
         members.forEach((mem, j) => {
           tasks.push({ ...spec(j), train: trainRange, test: testRange, label: `fold ${foldNo}/${o.k} inner fold ${i + 1}/${ensemble.innerK}, member "${mem.name}"` });
@@ -438,8 +445,10 @@ function planFits(
         });
       });
     }
-    const trainRange = range(train);
-    const testRange = range(Int32Array.from(fold.test));
+    const trainRange = range(train.length, (i) => train[i]);
+    const testRange = range(fold.test.length, (i) => fold.test[i]);
+    // the fold's rows from here on are these ranges of rows (not a second copy of them)
+    viewed.push({ train: rows.subarray(trainRange[0], trainRange[0] + trainRange[1]), test: rows.subarray(testRange[0], testRange[0] + testRange[1]) });
     members.forEach((mem, j) => {
       tasks.push({
         ...spec(j), train: trainRange, test: testRange, evalOn: "test", rounds: "collect", keepModel: o.keepModels,
@@ -448,13 +457,7 @@ function planFits(
       plan.push({ fold: f, member: j });
     });
   });
-  const rows = new Int32Array(new SharedArrayBuffer(offset * 4));
-  let at = 0;
-  for (const c of chunks) {
-    rows.set(c, at);
-    at += c.length;
-  }
-  return { tasks, plan, rows };
+  return { tasks, plan, rows, folds: viewed };
 }
 
 /** y at these rows */
