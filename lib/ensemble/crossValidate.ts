@@ -312,6 +312,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     try {
       // round 0: each fit started, run and parked in turn (an inner fit runs to its end)
       let running: Running[] = [];
+      const over0: Running[] = [];
       for (let t = 0; t < tasks.length; t++) {
         const s = start(t);
         if (plan[t].innerTest) {
@@ -320,10 +321,10 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
         } else {
           const more = guarded(t, () => s.fit.step());
           s.fit.park();
-          if (more) running.push(s);
-          else finish(s);
+          (more ? running : over0).push(s);
         }
       }
+      for (const s of over0) finish(s);
       while (running.length) {
         const over: Running[] = [];
         const still: Running[] = [];
