@@ -6,7 +6,8 @@
  * float32 values as shortest text, ~275 MB; written once under bench/data/, git-ignored). Its float32 size
  * is 1M × 28 × 4 = 112 MB.
  * Phases, each timed (wall and CPU) in one fresh process per tool (ours: bench/data-worker.ts):
- *   - ours: read + parse (lib.loadTable → Float32Array columns), to matrix (lib.toMatrix → row-major
+ *   - ours, at 1 and 2 threads (loadTable's `threads`: the CSV parsed in chunks on worker threads): read + parse
+ *     (lib.loadTable → Float32Array columns), to matrix (lib.toMatrix → row-major
  *     float32 + label), to bins (the core's DMatrix copy + histogram binning, train with 0 rounds, max_bin 256);
  *   - pandas: pd.read_csv (C engine) → to_numpy(float32) → xgb.DMatrix → xgb.QuantileDMatrix (max_bin 256);
  *   - numpy: np.loadtxt(dtype=float32, delimiter=",", skiprows=1).
@@ -145,9 +146,16 @@ function csvBench(): void {
   const python = fs.existsSync(PYTHON);
   const results: Result[] = [];
   const times = (f: () => Result | undefined) => best(Array.from({ length: repeat }, f));
-  log(`ours on ${path.basename(file)} (${(bytes / 1e6).toFixed(0)} MB)`);
-  const ours = times(() => run(TSX, [path.join(__dirname, "data-worker.ts"), file], "ours"));
+  log(`ours on ${path.basename(file)} (${(bytes / 1e6).toFixed(0)} MB), 1 and 2 threads`);
+  const oursRuns: Record<number, (Result | undefined)[]> = { 1: [], 2: [] };
+  for (let i = 0; i < repeat; i++) {
+    // alternating 1, 2, 2, 1, …: the machine's load changes under both alike
+    for (const threads of i % 2 ? [2, 1] : [1, 2]) oursRuns[threads].push(run(TSX, [path.join(__dirname, "data-worker.ts"), file, String(threads)], `ours, ${threads} threads`));
+  }
+  const ours = best(oursRuns[1]);
+  const ours2 = best(oursRuns[2]);
   if (ours) results.push(ours);
+  if (ours2) results.push(ours2);
   if (python && !skip.has("pandas")) {
     log("pandas");
     const r = times(() => run(PYTHON, ["-c", PANDAS, file], "pandas"));
@@ -172,6 +180,9 @@ function csvBench(): void {
       const ratio = p.name === "read + parse" && pandas ? `${(parse(pandas).wall / p.wall).toFixed(2)}×` : "";
       lines.push(`| ${r.tool} | ${p.name} | ${p.wall.toFixed(2)} | ${p.cpu.toFixed(2)} | ${(bytes / 1e6 / p.wall).toFixed(0)} (${(bytes / 1e6 / p.cpu).toFixed(0)}) | ${ratio} |`);
     }
+  }
+  if (ours && ours2) {
+    lines.push("", `Parse on 2 threads ÷ 1 thread (ours, same run): ${(parse(ours).wall / parse(ours2).wall).toFixed(2)}× the MB/s (wall), CPU ${parse(ours).cpu.toFixed(2)} → ${parse(ours2).cpu.toFixed(2)} s.`);
   }
   lines.push("", "| tool | peak RSS MB | ÷ float32 size | RSS before data MB | (peak − before) ÷ float32 size |", "|---|---:|---:|---:|---:|");
   for (const r of results) {

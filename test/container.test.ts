@@ -85,7 +85,7 @@ t("the image: Node " + NODE_MAJOR + ", production files only (bundle and its mem
   const f = await dockerRunToEnd("none", ["--entrypoint", "find", IMAGE, "/app", "-type", "f"]);
   assert.is(f.code, 0, f.output);
   const files = f.output.trim().split("\n").sort();
-  const allowed = /^\/app\/(package\.json|out\/trainer\/(main|fit-worker)\.js|node_modules\/node-xgboost-wasm\/(package\.json|build\/xgb(-threads)?\.wasm|dist\/[\w.-]+\.(js|d\.ts|js\.map|d\.ts\.map)))$/;
+  const allowed = /^\/app\/(package\.json|out\/trainer\/(main|fit-worker|csv-worker)\.js|node_modules\/node-xgboost-wasm\/(package\.json|build\/xgb(-threads)?\.wasm|dist\/[\w.-]+\.(js|d\.ts|js\.map|d\.ts\.map)))$/;
   assert.equal(files.filter((p) => !allowed.test(p)), [], "files beyond the bundle and the built core");
   // both builds of the core: the threaded one, and the single-threaded one for where shared memory is unavailable
   for (const build of ["xgb.wasm", "xgb-threads.wasm"]) assert.ok(files.includes(`/app/node_modules/node-xgboost-wasm/build/${build}`), build);

@@ -19,7 +19,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
-import { coreBuild, coreFloats, DMatrix, train, type XGBoostParams } from "node-xgboost-wasm";
+import { coreBuild, coreFloats, DMatrix, startTraining, train, type XGBoostParams } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { categoricalData, classLabels, mean, mulberry32, treesOf, treeStructure as structure, type Data } from "./helpers/core-data";
 
@@ -305,6 +305,30 @@ test("a matrix freed by a training callback stays alive under the fit (its quant
     assert.throws(() => d.getLabel(), /used after free/);
     bst.free();
   }
+});
+
+test("a view freed while its fit is parked keeps its row indexes for the next round (the fit re-reads them): the same model", () => {
+  const rng = mulberry32(7);
+  const nrow = 3000, ncol = 4;
+  const X = Float32Array.from({ length: nrow * ncol }, () => rng());
+  const y = Float32Array.from({ length: nrow }, (_, i) => X[i * ncol + 1] * 2 + rng());
+  const params: XGBoostParams = { max_depth: 4, eta: 0.3, base_score: 0.5, nthread: 1 };
+  const rows = Array.from({ length: 2000 }, (_, i) => (i * 7) % nrow);
+  const whole = new DMatrix(X, { nrow, ncol, label: y });
+  const reference = train(params, whole.slice(rows), { numBoostRound: 5 }).saveModel();
+  const view = whole.slice(rows);
+  const fit = startTraining(params, view, { numBoostRound: 5 });
+  fit.step();
+  fit.park();
+  view.free();
+  // reuse whatever memory was freed: freed indexes read now would be these values
+  const junkFloats = coreFloats(4096);
+  if (junkFloats) junkFloats.fill(3e9);
+  const junkView = new DMatrix(X.subarray(0, 40), { nrow: 10, ncol, label: y.subarray(0, 10) }).slice([9, 9, 9, 9]);
+  while (fit.step()) fit.park();
+  assert.is(fit.finish().saveModel(), reference, "the parked fit of a freed view");
+  junkView.free();
+  whole.free();
 });
 
 test.run();

@@ -26,6 +26,8 @@ export interface ChannelOptions {
   contentType?: string;
   header: boolean | "auto";
   naValues?: string[];
+  /** threads that parse a CSV file (the job's core budget, parallel_fits; default loadTable's, the cores) */
+  threads?: number;
 }
 
 /** The channel's declared content type, if inputdataconfig.json names one. */
@@ -57,6 +59,7 @@ export async function readChannel(dir: string, name: string, required: boolean, 
   try {
     table = await loadTable(files, {
       header: opts.header,
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       ...(opts.contentType !== undefined ? { contentType: opts.contentType } : {}),
       ...(opts.naValues !== undefined ? { na_values: opts.naValues } : {}),
     });

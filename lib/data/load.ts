@@ -20,6 +20,8 @@ import * as path from "path";
 import { arquero } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
 import { parseCsv, RestartAsText } from "./csvParse";
+import { parseCsvChunks } from "./csvParallel";
+import { availableCores } from "../ensemble/parallel";
 import { readJson, readJsonLines } from "./json";
 import {
   checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns,
@@ -48,7 +50,25 @@ export interface LoadOptions {
   progress?: boolean;
   /** Memory the load and training may use, in bytes (default: the cgroup limit, else the machine's RAM). */
   maxMemory?: number;
+  /**
+   * Worker threads that parse a CSV file in chunks (loadTable; an integer ≥ 1, default: the cores this process may
+   * use, availableCores). A file gets at most one thread per `minChunkBytes`, so small files are read on this thread;
+   * Buffers, URLs and the other formats (Parquet too) are read on this thread. The training job passes its parallel_fits
+   * when set (else 1: the parallel read's worker adds ~25–45 MB to a 1M-row job's peak; trainer/README).
+   */
+  threads?: number;
+  /** The fewest bytes a CSV chunk may have (default CSV_MIN_CHUNK_BYTES, 32 MB): below it a worker's start-up costs more than it saves. */
+  minChunkBytes?: number;
 }
+
+/**
+ * The fewest bytes in a CSV chunk (a file is cut into at most size / this chunks): a worker thread takes 150–200 ms
+ * to start on the busy 2-core machine (Node's isolate and the reader's module; measured, load average 4–6) and the
+ * reader parses ~130–270 MB/s a thread, so a second thread pays only when the half it takes over parses for longer
+ * than that: from ~64 MB of file. Measured there, forcing 2 threads on small files: diabetes (20 KB) 37 → 148 ms,
+ * 16 MB 96 → 271 ms, 64 MB 240 → 462 ms (no core free for the worker). Files under 2 × 32 MB stay on one thread.
+ */
+export const CSV_MIN_CHUNK_BYTES = 32 << 20;
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const parquetReader = () => require("./parquet") as typeof import("./parquet");
@@ -63,6 +83,8 @@ interface Resolved {
   textColumns: Set<string>;
   progress?: boolean;
   maxMemory: number;
+  threads: number;
+  minChunkBytes: number;
 }
 
 function resolveOptions(opts: LoadOptions, who: string): Resolved {
@@ -85,7 +107,11 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   }
   const maxMemory = opts.maxMemory ?? memoryLimit();
   if (!(maxMemory > 0)) throw new Error(`${who}: maxMemory must be a positive number of bytes (got ${opts.maxMemory})`);
-  return { format, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory };
+  const threads = opts.threads ?? availableCores();
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`${who}: threads must be an integer ≥ 1 (worker threads parsing a CSV file), got ${JSON.stringify(opts.threads)}`);
+  const minChunkBytes = opts.minChunkBytes ?? CSV_MIN_CHUNK_BYTES;
+  if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${JSON.stringify(opts.minChunkBytes)}`);
+  return { format, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes };
 }
 
 /** One input: a file, or bytes (a Buffer, a downloaded URL). */
@@ -148,6 +174,35 @@ async function inputsOf(source: string | URL | Uint8Array | string[], r: Resolve
   return pathInputs(s, r);
 }
 
+/**
+ * A CSV file in chunks on `r.threads` worker threads (csvParallel.ts), joined; undefined when the file is too small
+ * for more than one chunk, or when a cut fell inside a quoted field (then it is read on this thread).
+ */
+async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): Promise<LoadedColumns | undefined> {
+  // up to 4 chunks a thread (claimed as threads come free: a worker that starts late leaves its share to the others),
+  // none under minChunkBytes
+  const chunks = Math.min(4 * r.threads, Math.floor(input.size / r.minChunkBytes));
+  if (!input.file || r.threads < 2 || chunks < 2) return undefined;
+  for (;;) {
+    const res = await parseCsvChunks(input.file, input.size, chunks, r.threads, {
+      what: input.what,
+      header: r.header,
+      naValues: r.naValues,
+      textColumns,
+      onEstimate: (rows, names) => checkMemory(input.what, rows, names.length, r.maxMemory, true),
+      onChunk: tick,
+    });
+    if ("cutInQuotes" in res) return undefined;
+    // (joined even when there is one chunk: its columns are untrimmed views)
+    const all = "parts" in res ? concatColumns(res.parts, res.parts.map(() => input), true) : res;
+    if ("restartAsText" in all) {
+      textColumns.add(all.restartAsText);
+      continue;
+    }
+    return all;
+  }
+}
+
 /** CSV input → columns, reading again (with that column as text) when a numeric column turns out to be text. */
 function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): LoadedColumns {
   const chunks = () => (input.file ? fileChunks(input.file) : [input.bytes!]);
@@ -174,7 +229,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
   const textOpts = { naValues: r.naValues, textColumns };
   switch (input.format) {
     case "csv":
-      return readCsvInput(input, r, textColumns, tick);
+      return (await readCsvParallel(input, r, textColumns, tick)) ?? readCsvInput(input, r, textColumns, tick);
     case "parquet": {
       const src = input.file ?? input.bytes!;
       const { parquetInfo, readParquet } = parquetReader();
@@ -209,7 +264,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
 }
 
 /** Concatenate the files' columns (same names in the same order); categories are merged in order of first appearance. */
-function concatColumns(parts: LoadedColumns[], inputs: Input[]): LoadedColumns | { restartAsText: string } {
+function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false): LoadedColumns | { restartAsText: string } {
   const names = parts[0].names;
   parts.forEach((p, i) => {
     if (p.names.length !== names.length || p.names.some((n, j) => n !== names[j])) {
@@ -218,6 +273,7 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[]): LoadedColumns |
   });
   const rows = parts.reduce((s, p) => s + p.rows, 0);
   const columns: ColumnValues[] = [];
+  const held: unknown[] = [];
   for (let j = 0; j < names.length; j++) {
     const cols = parts.map((p) => p.columns[j]);
     const kinds = cols.map((c) => (c instanceof Float32Array ? "numeric" : c instanceof CategoricalColumn ? "text" : "date"));
@@ -252,8 +308,24 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[]): LoadedColumns |
       const a = kinds.indexOf("date"), b = kinds.findIndex((k) => k !== "date");
       throw new Error(`column "${names[j]}" holds dates in ${inputs[a].what} but not in ${inputs[b].what}`);
     }
+    // the parts' column is garbage now, not at the end
+    for (const p of parts) {
+      const c = p.columns[j];
+      if (free) held.push(c instanceof CategoricalColumn ? c.codes : c);
+      (p.columns as (ColumnValues | undefined)[])[j] = undefined;
+    }
   }
+  // With `free` (a CSV file's chunks, whose buffers are the loader's own: a slab of columns each), the memory goes now,
+  // not at the next collection: detached, ArrayBuffer.transfer to 0 bytes releases the backing store at once
+  for (const a of held) detach(a);
   return { names, columns, rows };
+}
+
+/** Release a typed array's buffer now (detached); a no-op for other values, shared memory, or without ArrayBuffer.transfer. */
+function detach(a: unknown): void {
+  if (!ArrayBuffer.isView(a)) return;
+  const buf = a.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  if (!(buf instanceof SharedArrayBuffer) && !(buf as { detached?: boolean }).detached) buf.transfer?.(0);
 }
 
 function toTable(loaded: LoadedColumns): Table {
@@ -309,7 +381,8 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
 }
 
 /** Read a CSV file synchronously (loadTable's CSV reader): `header: false` names the columns c0, c1, …, cN. */
-export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "contentType"> = {}): Table {
+export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "contentType" | "threads" | "minChunkBytes"> = {}): Table {
+  for (const o of ["threads", "minChunkBytes"]) if (opts && o in opts) throw new Error(`loadCsv: option ${o} is loadTable's (loadCsv reads on this thread); use loadTable(file, { ${o} })`);
   const r = resolveOptions({ ...opts, format: "csv" }, "loadCsv");
   if (typeof file !== "string" || !fs.existsSync(file)) throw new Error(`loadCsv: file not found: ${file}`);
   const inputs = fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)];

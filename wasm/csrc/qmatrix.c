@@ -14,7 +14,8 @@ static void quantize_task(void *arg, int k) {
 
 XGB_API QMatrix *qm_build(const float *X, int nrow, int ncol, const float *weight, int max_bin, const uint8_t *feature_types) {
   if (nrow < 0 || ncol < 1) { xgb_fail("qm_build: %d rows × %d columns", nrow, ncol); return NULL; }
-  if (max_bin < 2) { xgb_fail("qm_build: max_bin is %d; it must be at least 2", max_bin); return NULL; }
+  /* codes are bytes (qmatrix.h): more than 256 bins would wrap */
+  if (max_bin < 2 || max_bin > 256) { xgb_fail("qm_build: max_bin is %d; it must be between 2 and 256", max_bin); return NULL; }
   int any_cat = 0;
   if (feature_types)
     for (int f = 0; f < ncol; f++) {

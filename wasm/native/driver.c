@@ -334,6 +334,8 @@ static void check_views(const P *p, const Data *d, int rounds, Booster *whole, c
   bst_set_params(b, p->v);
   if (d->types) bst_set_feature_types(b, d->types, d->ncol);
   CHECK(bst_train_begin_q(b, qm, d->X, d->y, d->w, rows, n, p->v[P_BASE_SCORE]) < 0, "%s: a row index past the matrix was accepted", name);
+  /* codes are bytes: more than 256 bins is refused, not wrapped */
+  CHECK(qm_build(d->X, d->nrow, d->ncol, d->w, 257, d->types) == NULL, "%s: qm_build accepted max_bin 257", name);
   float out[8];
   CHECK(bst_predict(whole, d->X, NULL, d->nrow, d->ncol, rows + n - 1, 1, 0, bst_num_trees(whole), 1, out) < 0, "%s: predict through a row index past the matrix succeeded", name);
   bst_free(b);

@@ -186,11 +186,13 @@ class Storage {
     if (this.external) throw new Error("DMatrix.releaseFloats: this is a handle on another thread's matrix (fromShared); its owner releases the floats");
     if (this.shares > 0) throw new Error("DMatrix.releaseFloats: the matrix is shared with another thread (sharedDescriptor) that may read its floats; release them before sharing it");
     for (const maxBin of maxBins) {
-      const key = `${maxBin}:${types ? types.join("") : ""}`;
-      if (!this.forms.has(key)) this.build(key, maxBin, types);
+      const key = formKey(maxBin, types);
+      if (this.forms.has(key)) continue;
+      if (this.releasedWith) throw new Error(`DMatrix.releaseFloats: the floats were already released after binning with max_bin ${this.releasedWith.join(", ")}; max_bin ${maxBin} can no longer be binned`);
+      this.build(key, maxBin, types);
     }
     // every form is kept from now on (none can be rebuilt): drop those not asked for, unless a fit is using one
-    const keep = new Set(maxBins.map((m) => `${m}:${types ? types.join("") : ""}`));
+    const keep = new Set(maxBins.map((m) => formKey(m, types)));
     for (const [key, form] of this.forms) {
       if (!keep.has(key) && form.pins === 0) { getCore().qm_free(form.qm); this.forms.delete(key); }
     }
@@ -276,6 +278,8 @@ export class DMatrix {
   private store?: Storage;
   /** a view's row indexes into the storage's rows (Int32, in the core's memory); 0 for a whole matrix */
   private rowsPtr = 0;
+  /** fits reading a view's row indexes (quantised()): free() leaves the indexes to the last one's unpin */
+  private rowPins?: { n: number; freeWhenUnpinned: boolean };
   private token = {};
   /** True for a row view made by slice(). */
   get isView(): boolean { return this.rowsPtr !== 0; }
@@ -472,8 +476,8 @@ export class DMatrix {
   releaseFloats(maxBins: number[], opts: { nthread?: number } = {}): void {
     const s = this.live();
     if (this.rowsPtr) throw new Error("DMatrix.releaseFloats: a row view shares its matrix's floats; release them on the matrix");
-    if (!Array.isArray(maxBins) || maxBins.length === 0 || !maxBins.every((m) => Number.isInteger(m) && m >= 2)) {
-      throw new Error(`DMatrix.releaseFloats: maxBins must be a non-empty array of integers >= 2 (the max_bin of every fit to come), got ${JSON.stringify(maxBins)}`);
+    if (!Array.isArray(maxBins) || maxBins.length === 0 || !maxBins.every((m) => Number.isInteger(m) && m >= 2 && m <= 256)) {
+      throw new Error(`DMatrix.releaseFloats: maxBins must be a non-empty array of integers from 2 to 256 (the max_bin of every fit to come), got ${JSON.stringify(maxBins)}`);
     }
     const types = this.catFeatures.length ? Uint8Array.from(this.featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
     setThreads(resolveThreads(opts.nthread)); // binning runs on the core's threads, as in train()
@@ -523,7 +527,22 @@ export class DMatrix {
   /** @internal the quantised form of the whole matrix (a view: of the matrix it views), built once per key, and
    * with it the matrix's storage, pinned for a fit until unpin() */
   quantised(maxBin: number, types?: Uint8Array): { qm: number; unpin(): void } {
-    return this.live().pin(maxBin, types);
+    const form = this.live().pin(maxBin, types);
+    if (!this.rowsPtr) return form;
+    // A view's fit reads the view's row indexes whenever it builds its working memory — at its start, and again
+    // after each park() (booster.c: acquire): the indexes stay until unpin(), also when the view is freed meanwhile.
+    const rowsPtr = this.rowsPtr, pins = (this.rowPins ??= { n: 0, freeWhenUnpinned: false });
+    pins.n++;
+    let pinned = true;
+    return {
+      qm: form.qm,
+      unpin: () => {
+        if (!pinned) return;
+        pinned = false;
+        form.unpin();
+        if (--pins.n === 0 && pins.freeWhenUnpinned) free(rowsPtr);
+      },
+    };
   }
 
   /** @internal labels and weights in this matrix's row order, for the core's metrics:
@@ -599,7 +618,9 @@ export class DMatrix {
   free(): void {
     if (!this.store) return;
     registry.unregister(this.token);
-    release({ store: this.store, rowsPtr: this.rowsPtr });
+    const rowsInUse = this.rowPins !== undefined && this.rowPins.n > 0;
+    if (rowsInUse) this.rowPins!.freeWhenUnpinned = true;
+    release({ store: this.store, rowsPtr: rowsInUse ? 0 : this.rowsPtr });
     this.store = undefined;
     this.rowsPtr = 0;
   }

@@ -1,0 +1,247 @@
+/**
+ * loadTable's CSV parse in chunks on worker threads (lib/data/csvParallel.ts) reads exactly what the one-thread
+ * reader reads — types, float32 values, category codes in first-appearance order, rows — on files with quoted
+ * fields (commas, "" escapes, line ends inside quotes, one straddling a cut), CRLF, blank lines, a text column
+ * that first appears in a late chunk and columns of numbers that turn text in a later chunk; both are checked
+ * against pandas' read_csv (C engine) on the same file. Errors name the file's line and row, not the chunk's.
+ * `minChunkBytes` is lowered so that files of a few hundred kilobytes are cut in up to 4 chunks a thread; `process.on("worker")`
+ * counts the worker threads started; the test hook ENSEMBLE_WORKBOOK_TEST_CSV_WORKERS_ONLY leaves every chunk to the
+ * workers, so their results (columns transferred by message) are checked too, whatever the threads' start-up times.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CategoricalColumn, loadCsv, loadTable, type Table } from "ensemble-workbook";
+import { TEST_CSV_WORKERS_ONLY_ENV } from "../lib/data/csvParallel";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-csv-parallel-"));
+const file = (name: string, content: string | Uint8Array) => {
+  const p = path.join(tmp, name);
+  fs.writeFileSync(p, content);
+  return p;
+};
+
+let workersStarted = 0;
+process.on("worker", () => workersStarted++);
+
+/** loadTable with `threads` threads on chunks of ≥ 1 byte; returns the table and the worker threads it started. */
+async function read(f: string, threads: number, opts: Parameters<typeof loadTable>[1] = {}): Promise<{ table: Table; workers: number }> {
+  const before = workersStarted;
+  const table = await loadTable(f, { ...opts, threads, minChunkBytes: 1, progress: false });
+  return { table, workers: workersStarted - before };
+}
+
+/** Every column the same: kind, float32 bits (NaN included), codes and categories in order. */
+function assertSameTable(a: Table, b: Table, what: string): void {
+  assert.equal(b.columnNames(), a.columnNames(), `${what}: names`);
+  assert.is(b.numRows(), a.numRows(), `${what}: rows`);
+  for (const n of a.columnNames()) {
+    const x = a.column(n) as unknown, y = b.column(n) as unknown;
+    if (x instanceof Float32Array) {
+      assert.ok(y instanceof Float32Array, `${what}: column ${n} numeric in both`);
+      assert.ok(Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength)), `${what}: column ${n} float32 values`);
+    } else {
+      assert.ok(x instanceof CategoricalColumn && y instanceof CategoricalColumn, `${what}: column ${n} text in both`);
+      assert.equal(y.categories, x.categories, `${what}: column ${n} categories in order`);
+      assert.equal(Array.from(y.codes), Array.from(x.codes), `${what}: column ${n} codes`);
+    }
+  }
+}
+
+/** pandas' read_csv of the file: per column numeric (float32 values, null = NaN) or text (strings, null = missing). */
+function pandas(f: string): { name: string; numeric: boolean; values: (number | string | null)[] }[] | undefined {
+  const py = `
+import json, sys, math
+import numpy as np, pandas as pd
+df = pd.read_csv(sys.argv[1], low_memory=False)
+out = []
+for c in df.columns:
+    s = df[c]
+    if s.dtype.kind in "fiu":
+        out.append({"name": c, "numeric": True, "values": [None if math.isnan(v) else float(v) for v in s.to_numpy(dtype=np.float32)]})
+    else:
+        out.append({"name": c, "numeric": False, "values": [None if (isinstance(v, float) and math.isnan(v)) else str(v) for v in s]})
+print(json.dumps(out))
+`;
+  if (!fs.existsSync("/usr/bin/python3")) return undefined;
+  const r = spawnSync("/usr/bin/python3", ["-c", py, f], { encoding: "utf8", maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`pandas failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function assertPandas(t: Table, f: string): void {
+  const ref = pandas(f);
+  if (!ref) return;
+  assert.equal(t.columnNames(), ref.map((c) => c.name), "pandas: names");
+  for (const c of ref) {
+    const col = t.column(c.name) as unknown;
+    if (c.numeric) {
+      assert.ok(col instanceof Float32Array, `pandas reads ${c.name} as numbers`);
+      const ours = Array.from(col as Float32Array, (v) => (Number.isNaN(v) ? null : v));
+      assert.equal(ours, c.values, `pandas: ${c.name} values`);
+    } else {
+      assert.ok(col instanceof CategoricalColumn, `pandas reads ${c.name} as text`);
+      assert.equal((col as CategoricalColumn).toArray(), c.values, `pandas: ${c.name} values`);
+      // categories in order of first appearance, as pandas.unique gives them
+      const firsts = [...new Set(c.values.filter((v) => v !== null))];
+      assert.equal((col as CategoricalColumn).categories, firsts, `pandas: ${c.name} categories in first-appearance order`);
+    }
+  }
+}
+
+/**
+ * n rows: id; x (decimals, exponents, missing); s (text with commas, "" escapes and line ends inside quotes);
+ * late (missing, then text from row 0.8 n: text first seen in the last chunk); mixed (numbers, then text from the
+ * middle: numbers then text within a chunk); tail (numbers, one text cell in the last rows: across chunks);
+ * every third line ends CRLF, a blank line every 250 rows.
+ */
+function mixedCsv(n: number): string {
+  const lines = ["id,x,s,late,mixed,tail"];
+  for (let i = 0; i < n; i++) {
+    const x = i % 17 === 0 ? "NA" : i % 13 === 0 ? `${(i % 9) + 1}.5e-3` : ((i * 0.37) % 100).toFixed(3);
+    const s = i % 11 === 0 ? `"line ${i % 5}\nnext ""q"""` : i % 7 === 0 ? `"a, ${i % 4}"` : `w${i % 23}`;
+    const late = i < 0.8 * n ? "" : `late-${i % 3}`;
+    const mixed = i < n / 2 ? String(i % 10) : i % 2 ? `m${i % 4}` : String(i % 10);
+    const tail = i === n - 3 ? "text" : String(i % 100);
+    lines.push(`${i},${x},${s},${late},${mixed},${tail}${i % 3 === 0 ? "\r" : ""}`);
+    if (i % 250 === 249) lines.push("");
+  }
+  return lines.join("\n") + "\n";
+}
+
+test("2, 3 and 4 chunks read the same table as one thread and as pandas: quotes with line ends, CRLF, blank lines, late text, numbers then text", async () => {
+  const f = file("mixed.csv", mixedCsv(4000));
+  const one = await read(f, 1);
+  assert.is(one.workers, 0);
+  assert.is(one.table.numRows(), 4000);
+  assert.equal(
+    one.table.columnNames().map((n) => (one.table.column(n) instanceof Float32Array ? "numeric" : "text")),
+    ["numeric", "numeric", "text", "text", "text", "text"],
+  );
+  for (const threads of [2, 3, 4]) {
+    const par = await read(f, threads);
+    // this thread and threads − 1 workers, on each pass (the columns turning text after numbers are read again)
+    assert.ok(par.workers >= threads - 1 && par.workers % (threads - 1) === 0, `${threads} threads: ${par.workers} workers started`);
+    assertSameTable(one.table, par.table, `${threads} threads`);
+  }
+  // every chunk read on worker threads (the test hook keeps this thread from claiming any): their columns come by message
+  process.env[TEST_CSV_WORKERS_ONLY_ENV] = "1";
+  try {
+    assertSameTable(one.table, (await read(f, 3)).table, "3 threads, chunks on the workers only");
+  } finally {
+    delete process.env[TEST_CSV_WORKERS_ONLY_ENV];
+  }
+  assertPandas(one.table, f);
+});
+
+test("a cut inside a quoted field with line ends: the file is read again on one thread, the same table", async () => {
+  // the middle third of the file is one quoted field of 3000 lines: the cut at half the bytes falls inside it
+  const head = Array.from({ length: 300 }, (_, i) => `${i},plain ${i}`);
+  const field = `"${Array.from({ length: 3000 }, (_, i) => `inside ${i}, with "" and a comma`).join("\n")}"`;
+  const f = file("straddle.csv", ["n,t", ...head, `300,${field}`, ...head.map((l) => `1${l}`)].join("\n") + "\n");
+  const one = await read(f, 1);
+  const two = await read(f, 2);
+  assert.is(two.workers, 1);
+  assertSameTable(one.table, two.table, "cut inside quotes");
+  assert.is(two.table.numRows(), 601);
+  assert.match(String(two.table.array("t")[300]), /^inside 0, with " and a comma\ninside 1,/);
+  assertPandas(two.table, f);
+});
+
+test("no header (auto), a BOM, categories first seen in the second chunk, declared categorical columns, na_values", async () => {
+  const rows = Array.from({ length: 5000 }, (_, i) => `${i % 50},${i < 3000 ? i % 3 : `z${i % 7}`},${i % 9 === 1 ? "?" : i / 4}`);
+  const f = file("noheader.csv", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows.join("\n") + "\n")]));
+  for (const opts of [{ header: "auto" as const }, { header: false, categorical: ["c0"], na_values: ["?"] }]) {
+    const one = await read(f, 1, opts);
+    assert.equal(one.table.columnNames(), ["c0", "c1", "c2"]);
+    assertSameTable(one.table, (await read(f, 3, opts)).table, `${JSON.stringify(opts)}, 3 threads`);
+  }
+  const cat = (await read(f, 3, { header: false, categorical: ["c0"] })).table.column("c1") as unknown as CategoricalColumn;
+  assert.equal(cat.categories.slice(0, 4), ["0", "1", "2", `z${3000 % 7}`], "codes in first-appearance order over the whole file");
+});
+
+/** The error loadTable gives with `threads` threads. */
+async function errorOf(f: string, threads: number): Promise<string> {
+  try {
+    await read(f, threads);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error(`${f} read without an error on ${threads} threads`);
+}
+
+test("errors name the file's line and row, not the chunk's: a ragged row, an unclosed quote, a bare CR, a NUL byte in a later chunk; the first error wins", async () => {
+  const lines = ["a,b,c", ...Array.from({ length: 6000 }, (_, i) => `${i},${i % 7},"q${i}"`)];
+  // line numbers are 1-based lines of the file: line k + 1 holds data row k (0-based) after the header
+  const at = (row: number, text: string) => {
+    const l = lines.slice();
+    l[row + 1] = text;
+    return l;
+  };
+  const cases: { name: string; content: string; message: RegExp }[] = [
+    { name: "ragged", content: at(5000, "5000,1").join("\n") + "\n", message: /ragged\.csv: line 5002 \(row 5001\) has 2 fields, expected 3 as in the header: column 3 \(c\) is missing — ragged CSV/ },
+    { name: "unclosed", content: at(5999, `5999,1,"open`).join("\n") + "\n", message: /unclosed\.csv: line 6001, column 3 \(c\): quoted field is not closed/ },
+    { name: "bare-cr", content: at(4500, "4500,1\r2,3").join("\n") + "\n", message: /bare-cr\.csv: line 4502, column 2 \(b\): bare carriage return/ },
+    { name: "nul", content: at(5500, "5500,\u0000,3").join("\n") + "\n", message: /nul\.csv: line 5502, column 2 \(b\): NUL byte/ },
+    // two ragged rows, one in each half: the first in the file is named
+    { name: "two", content: at(1000, "1000").join("\n").replace("\n5000,", "\n5000,9,") + "\n", message: /two\.csv: line 1002 \(row 1001\) has 1 field, expected 3/ },
+  ];
+  for (const c of cases) {
+    const f = file(`${c.name}.csv`, c.content);
+    const one = await errorOf(f, 1);
+    assert.match(one, c.message, `${c.name}, one thread`);
+    for (const threads of c.name === "ragged" ? [2, 3] : [2]) assert.is(await errorOf(f, threads), one, `${c.name}, ${threads} threads: the same message`);
+  }
+  // the memory check from the first thousand rows: a clear error on 2 threads too (the rows estimated from a chunk)
+  const fits = file("fits.csv", lines.join("\n") + "\n");
+  const tooLarge = async (threads: number) => {
+    try {
+      await loadTable(fits, { threads, minChunkBytes: 1, progress: false, maxMemory: 100_000 });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("maxMemory 100 kB accepted");
+  };
+  assert.match(await tooLarge(1), /fits\.csv: too large for this machine's memory: about [67],\d{3} rows × 3 columns/);
+  assert.match(await tooLarge(2), /fits\.csv: too large for this machine's memory: about [67],\d{3} rows × 3 columns/);
+  // a text column after numbers in the second chunk, then a ragged row: the ragged row is still the error
+  const f = file("restart-then-ragged.csv", at(5900, "5900,1").map((l, i) => (i === 4000 ? "3999,text,x" : l)).join("\n") + "\n");
+  assert.match(await errorOf(f, 2), /line 5902 \(row 5901\) has 2 fields/);
+});
+
+test("threads: an integer ≥ 1 (a clear error otherwise); loadCsv reads on its own thread and says so; progress lines over every chunk", async () => {
+  const f = file("small.csv", "a,b\n1,2\n3,4\n");
+  for (const bad of [0, -1, 1.5, "2"]) {
+    try {
+      await loadTable(f, { threads: bad as number });
+      assert.unreachable(`threads ${JSON.stringify(bad)} accepted`);
+    } catch (e) {
+      assert.match((e as Error).message, /loadTable: threads must be an integer ≥ 1/);
+    }
+  }
+  await loadTable(f, { minChunkBytes: 0 }).then(
+    () => assert.unreachable("minChunkBytes 0 accepted"),
+    (e: Error) => assert.match(e.message, /minChunkBytes must be an integer ≥ 1/),
+  );
+  assert.throws(() => loadCsv(f, { threads: 2 } as Parameters<typeof loadCsv>[1]), /loadCsv: option threads is loadTable's/);
+  // the default: a small file is read on this thread (no worker started) whatever the cores
+  const before = workersStarted;
+  assert.is((await loadTable(f)).numRows(), 2);
+  assert.is(workersStarted - before, 0);
+  // progress: the load's line counts the rows of every chunk
+  const big = file("progress.csv", mixedCsv(3000));
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+  try {
+    await loadTable(big, { threads: 3, minChunkBytes: 1, progress: true });
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.ok(out.some((l) => /load progress\.csv: 3,000 rows, [\d.]+ MB in/.test(l)), `progress lines: ${out.join("")}`);
+});
+
+test.run();
