@@ -20,18 +20,18 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d;
 }
 
-/** Counts TreeMember.fit calls while f runs. */
+/** Counts tree member fits while f runs (TreeMember.startFit: fit() goes through it, and crossValidate's lockstep calls it). */
 async function countTreeFits<T>(f: () => T | Promise<T>): Promise<{ result: T; fits: number }> {
-  const orig = TreeMember.prototype.fit;
+  const orig = TreeMember.prototype.startFit;
   let fits = 0;
-  TreeMember.prototype.fit = function (this: TreeMember, ...args: Parameters<typeof orig>) {
+  TreeMember.prototype.startFit = function (this: TreeMember, ...args: Parameters<typeof orig>) {
     fits++;
     return orig.apply(this, args);
   };
   try {
     return { result: await f(), fits };
   } finally {
-    TreeMember.prototype.fit = orig;
+    TreeMember.prototype.startFit = orig;
   }
 }
 

@@ -60,6 +60,32 @@ test("crossValidate xgboost+catboost on diabetes: workers 2 gives the sequential
   assert.ok(seq.cv.table.objects().every((r: any) => r.rmse > 40 && r.rmse < 80));
 });
 
+test("workers 1: the folds' fits advance in lockstep (round r of every fold × member, then r + 1); fits that end are finished after their last pass, each fold scored once its members are; inner folds first; the same result as fits one after another", () => {
+  const ens = () => new Ensemble({ members: [xgboost({ num_round: 6 }), catboost({ iterations: 9 })], blend: "weighted" });
+  const calls: string[] = [];
+  const run = (workers: number) =>
+    crossValidate(ens(), diabetes, {
+      label: "target", k: 3, workers, keepModels: true,
+      onRound: (fold, member, round) => { if (workers === 1) calls.push(`${round} ${fold} ${member}`); },
+      onFitDone: (fold, member) => { if (workers === 1) calls.push(`done ${fold} ${member}`); },
+      onFold: (fold) => { if (workers === 1) calls.push(`fold ${fold}`); },
+    });
+  const lockstep = run(1), sequential = run(2);
+  const expected: string[] = [];
+  for (let round = 0; round < 9; round++) {
+    for (let fold = 1; fold <= 3; fold++) for (const member of ["xgboost", "catboost"]) if (round < 6 || member === "catboost") expected.push(`${round} ${fold} ${member}`);
+    // xgboost's fits end with round 5, catboost's with round 8: finished after that pass, in fold order
+    if (round === 5) for (let fold = 1; fold <= 3; fold++) expected.push(`done ${fold} xgboost`);
+    if (round === 8) for (let fold = 1; fold <= 3; fold++) expected.push(`done ${fold} catboost`, `fold ${fold}`);
+  }
+  assert.is(calls.join("\n"), expected.join("\n"), "onRound round-major (fold and member order within a round), then onFitDone and onFold as fits end");
+  for (const k of Object.keys(sequential.oof)) sameBits(lockstep.oof[k], sequential.oof[k], `oof ${k}`);
+  assert.equal(lockstep.curves, sequential.curves);
+  assert.equal(lockstep.blendStates, sequential.blendStates, "the weighted blend's inner folds");
+  assert.equal(lockstep.models!.map((fm) => fm.map((m) => m.toFile().content)), sequential.models!.map((fm) => fm.map((m) => m.toFile().content)), "fold models");
+  for (const cv of [lockstep, sequential]) for (const fm of cv.models!) for (const m of fm) m.free();
+});
+
 test("classification (multi:softprob, text labels) with a weighted blend's inner folds: workers 3 = workers 1", () => {
   const y = diabetes.array("target") as number[];
   const sorted = [...y].sort((a, b) => a - b);

@@ -281,6 +281,25 @@ test("train failure: a long cause is cut to 1024 characters", async () => {
   assert.match(failure, /^label column "target"/);
 });
 
+test("train: cross-validation in lockstep — the [r] lines come during the cross-validation (every fold × member fit at round r), before the first fold= line, with the numbers of fits side by side", async () => {
+  const hp = { models: "xgboost,catboost", k_fold: "3", num_round: "300", eta: "0.05", seed: "1" };
+  const run = async (parallelFits: string) => {
+    const root = optMl({ ...hp, parallel_fits: parallelFits }, { train: { "d.csv": fs.readFileSync(DIABETES, "utf8") } });
+    roots.push(root);
+    const r = await runTrain(root);
+    assert.is(r.code, 0, r.stderr);
+    return { r, rounds: r.lines.filter((l) => /^\[\d+\] validation-rmse:/.test(l.line)), folds: r.lines.filter((l) => /^fold=/.test(l.line)) };
+  };
+  const lockstep = await run("1"), sideBySide = await run("2");
+  assert.equal(lockstep.rounds.map((l) => Number(/^\[(\d+)\]/.exec(l.line)![1])), Array.from({ length: 300 }, (_, i) => i));
+  const firstFold = lockstep.r.lines.indexOf(lockstep.folds[0]);
+  assert.ok(lockstep.r.lines.indexOf(lockstep.rounds[299]) < firstFold, "every [r] line before the first fold= line");
+  assert.ok(lockstep.rounds[0].at < lockstep.rounds[299].at, "[0] … [299] arrive as the rounds run, not at once");
+  // the same fits in another order (two worker threads, each fit's rounds in one go): the same lines
+  assert.equal(lockstep.rounds.map((l) => l.line), sideBySide.rounds.map((l) => l.line));
+  assert.equal(lockstep.folds.map((l) => l.line), sideBySide.folds.map((l) => l.line));
+});
+
 test("train: validation channel + refit — the [r] lines come live as the members' rounds finish, equal to the sequential fit's mean curve", async () => {
   const text = fs.readFileSync(DIABETES, "utf8").trim().split("\n");
   const hp = { models: "xgboost,catboost,ridge", k_fold: "2", num_round: "400", eta: "0.05", seed: "1" };

@@ -173,8 +173,13 @@ class LiveRounds {
  * made, but V8 frees large typed arrays only at its next full collection, which the cross-validation's allocations
  * (mostly in the core's memory, outside V8's heap) may not cause before the job's peak — measured on 1M × 28: the
  * dead table's 109 MB still held through the whole cross-validation. Node exposes `gc` only behind --expose-gc:
- * the flag is set at run time and the function taken from a fresh context. (Called again after the
- * cross-validation, whose index arrays and per-fold predictions would otherwise sit under the refit's peak.)
+ * the flag is set at run time and the function taken from a fresh context. Called again during the
+ * cross-validation, where with one fit at a time the fits run in lockstep and allocate almost nothing in
+ * JavaScript, so no collection comes by itself: as the first fit runs (the folds' assignment is garbage by then:
+ * about 50 MB on 1M × 28, held through the whole cross-validation when not collected), once every fit has started
+ * (the folds' row views), and as
+ * each fold is scored (the folds are scored back to back at the end, each leaving its predictions, labels and
+ * blend: about 8 MB); and after the cross-validation, whose index arrays would otherwise sit under the refit's peak.
  */
 function collectGarbage(): void {
   v8.setFlagsFromString("--expose-gc");
@@ -305,9 +310,20 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
     ? new LiveRounds(Array.from({ length: s.kFold }, (_, f) => ens.members.map((mem) => fitKey(f + 1, mem.name))).flat(), metric, log)
     : undefined;
   let cv: CvResult;
+  // the first report of round 0 (the folds are assigned and the first fit runs) and of round 1 (with one fit at a
+  // time, lockstep: every fit has started): what was left behind (the folds' assignment, the folds' row views) is
+  // garbage that the rounds' few allocations would not collect before the other fits start (collectGarbage)
+  let collectedAt = -1;
   try {
     cv = crossValidate(ens, m, {
-      ...(cvLive ? { onRound: (fold: number, member: string, round: number, metrics: Record<string, number>) => cvLive.onRound(fitKey(fold, member), round, metrics) } : {}),
+      onRound: (fold: number, member: string, round: number, metrics: Record<string, number>) => {
+        if (round <= 1 && round > collectedAt) {
+          collectedAt = round;
+          collectGarbage();
+        }
+        cvLive?.onRound(fitKey(fold, member), round, metrics);
+      },
+      ...(cvLive ? { onFitDone: (fold: number, member: string) => cvLive.onDone(fitKey(fold, member)) } : {}),
       label,
       k: s.kFold,
       seed: s.seed,
@@ -319,7 +335,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
           .filter(([name]) => !name.startsWith("ensemble:"))
           .map(([name, ms]) => `${name}-${metric}:${formatMetric(ms[metric])};`);
         log(`fold=${fold} ${parts.join(" ")}`);
-        for (const mem of ens.members) cvLive?.onDone(fitKey(fold, mem.name));
+        collectGarbage(); // the fold's predictions, labels and blend (lockstep scores the folds back to back)
       },
     });
   } catch (e) {

@@ -39,7 +39,7 @@ import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
 import { checkWorkers, defaultWorkers, labelled, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
-import { fitOn, taskRows } from "./fit-task";
+import { fitOn, startFitOn, taskRows, type StartedFit } from "./fit-task";
 import { outputGroups } from "../core";
 
 export interface Curve {
@@ -60,9 +60,14 @@ export interface CvOptions {
   onProgress?: ProgressCallback;
   /**
    * Called as each round of each fold's member fit finishes, with its metrics on the held-out fold (the values that
-   * end up in `curves`) — live, in the order the fits run: one after another with `workers: 1`, interleaved otherwise.
+   * end up in `curves`) — live, in the order the fits run: with `workers: 1` the folds' fits advance round by round
+   * in turn (round r of every fit, then round r + 1: xgb.cv's lockstep); with more workers each worker thread runs
+   * its fits one after another, side by side with the others.
    */
   onRound?: (fold: number, member: string, round: number, metrics: Record<string, number>) => void;
+  /** Called when a fold's member fit has run its last round (live, before its fold's onFold): a fit that stops
+   * before others (fewer rounds, early stopping) reports no further round. */
+  onFitDone?: (fold: number, member: string) => void;
   /** Called when a fold is scored: metrics[member | "ensemble" | "ensemble:<blend>"][metric]. */
   onFold?: (fold: number, metrics: Record<string, Record<string, number>>) => void;
   /** Extra blends to score on the same member fits (rows "ensemble:<blend>"). */
@@ -131,7 +136,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const m = trainingMatrix(input, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 }, "crossValidate");
   const y = m.y;
   ensemble.prepareLabels(y, m.classes);
-  const folds = ensemble.foldsFor(y, k, seed);
+  const foldsMade = ensemble.foldsFor(y, k, seed);
   const objective = ensemble.objective;
   const metricFns = metricsFor(objective);
   const metricNames = Object.keys(metricFns);
@@ -150,16 +155,16 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
 
   // Every fit, in the order the sequential run makes them: per fold, the inner folds' fits (weighted / stacking
   // blends) then the members' fits on the fold; their rows as ranges of one index array (shared with workers).
-  const { tasks, plan, rows, foldY } = planFits(ensemble, folds, y, seed, anyInner, {
+  const { tasks, plan, rows, folds } = planFits(ensemble, foldsMade, y, seed, anyInner, {
     nthread,
     keepModels: !!opts.keepModels && workers > 1,
     k,
   });
 
   const width = outputGroups(objective, ensemble.numClass);
+  // allocated when the first fold is scored: with workers 1 the fits run in lockstep and the folds are scored at
+  // the end, so the cross-validation's rounds run without them (8 bytes a row each)
   const oof: Record<string, Float64Array> = {};
-  for (const mem of members) oof[mem.name] = new Float64Array(m.nrow * width);
-  for (const b of blendList) oof[b.key] = new Float64Array(m.nrow * width);
   const blendStates: Record<string, BlendState[]> = Object.fromEntries(blendList.map((b) => [b.key, []]));
   const rowsOut: Record<string, unknown>[] = [];
   const curves: Curve[] = [];
@@ -201,11 +206,12 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const scoreFold = (f: number) => {
     const foldNo = f + 1;
     const fold = folds[f];
-    const { train: yTrain, test: yTest } = foldY(f);
+    if (!(members[0].name in oof)) for (const name of [...members.map((mem) => mem.name), ...blendList.map((b) => b.key)]) oof[name] = new Float64Array(m.nrow * width);
+    const yTest = labelsOf(y, fold.test);
     const scored: [string, Float64Array][] = members.map((mem, j) => [mem.name, preds[f][j]]);
     for (const b of blendList) {
       const state = needsFitting(b.blend)
-        ? fitBlend(b.blend, innerOof[f], yTrain, { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha })
+        ? fitBlend(b.blend, innerOof[f], labelsOf(y, fold.train), { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha })
         : {};
       blendStates[b.key].push(state);
       scored.push([b.key, applyBlend(b.blend, preds[f], state, { objective, numClass: ensemble.numClass })]);
@@ -248,6 +254,97 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     c.free();
     return result;
   };
+  /**
+   * The fits in this thread, every result consumed (in task order) as soon as it is there: the inner folds' fits
+   * (weighted / stacking blends) one after another, and the folds' fits round by round in turn — every fold × member
+   * fit runs round r before any runs round r + 1, as xgb.cv and LightGBM's cv do — so opts.onRound hears round r of
+   * every fit as soon as it is done (a training job's live [r] lines). Between its rounds a fit is parked (the core
+   * frees its working memory: bins, gradients, scratch) and holds only its margins and row order, 8 bytes a row; a
+   * fold's members share its row views' core slices (tree.ts). Fits that have run their last round are finished
+   * after the pass — so every round is reported before the first fold is scored — one by one, each fold scored
+   * once its members are (its predictions then dropped). The models are those of fits run one after another.
+   */
+  const runInLockstep = () => {
+    type Running = { t: number; member: Member; fit: StartedFit };
+    const unfinished = new Set<Running>();
+    const waiting = new Map<number, FitResult>(); // finished, for an earlier task's result to be consumed first
+    let next = 0;
+    const guarded = <T>(t: number, f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        throw new Error(labelled(tasks[t].label, e instanceof Error ? e.message : String(e)));
+      }
+    };
+    // the current fold's row views: a started fit holds what it needs of them (its core slices, the held-out view)
+    let split: { key: number; train: Matrix; test?: Matrix } | undefined;
+    const start = (t: number): Running => {
+      const task = tasks[t];
+      if (split?.key !== task.train![0]) split = { key: task.train![0], ...taskRows(data, task) };
+      const member = members[plan[t].member].clone();
+      try {
+        const s: Running = { t, member, fit: guarded(t, () => startFitOn(member, task, split!.train, split!.test, undefined, liveRound(t))) };
+        unfinished.add(s);
+        return s;
+      } catch (e) {
+        member.free();
+        throw e;
+      }
+    };
+    const finish = (s: Running) => {
+      unfinished.delete(s);
+      let r: FitResult;
+      try {
+        r = guarded(s.t, () => s.fit.finish());
+      } catch (e) {
+        s.member.free();
+        throw e;
+      }
+      if (!plan[s.t].innerTest) opts.onFitDone?.(plan[s.t].fold + 1, members[plan[s.t].member].name);
+      if (kept && !plan[s.t].innerTest) r = { ...r, member: s.member };
+      else s.member.free();
+      waiting.set(s.t, r);
+      for (let w = waiting.get(next); w; w = waiting.get(next)) {
+        waiting.delete(next);
+        consume(next++, w, w.member);
+      }
+    };
+    try {
+      // round 0: each fit started, run and parked in turn (an inner fit runs to its end)
+      let running: Running[] = [];
+      const over0: Running[] = [];
+      for (let t = 0; t < tasks.length; t++) {
+        const s = start(t);
+        if (plan[t].innerTest) {
+          guarded(t, () => { while (s.fit.step()); });
+          finish(s);
+        } else {
+          const more = guarded(t, () => s.fit.step());
+          s.fit.park();
+          (more ? running : over0).push(s);
+        }
+      }
+      for (const s of over0) finish(s);
+      while (running.length) {
+        const over: Running[] = [];
+        const still: Running[] = [];
+        for (const s of running) {
+          const more = guarded(s.t, () => s.fit.step());
+          if (running.length > 1) s.fit.park(); // before the next fit's round: one working set at a time
+          (more ? still : over).push(s);
+        }
+        for (const s of over) finish(s);
+        running = still;
+      }
+    } catch (e) {
+      for (const s of unfinished) {
+        s.fit.abort();
+        s.member.free();
+      }
+      for (const r of waiting.values()) r.member?.free();
+      throw e;
+    }
+  };
   try {
     if (workers > 1) {
       // results arrive as fits finish, here and in the workers; they are consumed in task order, so every
@@ -257,6 +354,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
       runFitsSync(data, tasks, workers, {
         ...(opts.onRound ? { onRound: (t: number, round: number, metrics: Record<string, number>) => liveRound(t)?.(round, metrics) } : {}),
         onDone: (t, result) => {
+          if (!plan[t].innerTest) opts.onFitDone?.(plan[t].fold + 1, members[plan[t].member].name);
           waiting.set(t, result);
           for (let r = waiting.get(next); r; r = waiting.get(next)) {
             waiting.delete(next);
@@ -265,15 +363,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
         },
       }, fitHere);
     } else {
-      tasks.forEach((task, t) => {
-        let r: FitResult;
-        try {
-          r = fitHere(t);
-        } catch (e) {
-          throw new Error(labelled(task.label, e instanceof Error ? e.message : String(e)));
-        }
-        consume(t, r, r.member);
-      });
+      runInLockstep();
     }
   } catch (e) {
     for (const fm of kept ?? []) for (const c of fm) c.free();
@@ -312,7 +402,8 @@ interface Planned {
 
 /**
  * The fits of a cross-validation in sequential order, and the row indexes they read, in one Int32Array
- * (shared memory: the workers read it without a copy). An inner fold's rows are the fold's training rows it
+ * (shared memory: the workers read it without a copy), written in place (no per-fold copies to gather); the folds
+ * returned are ranges of it, so the run holds its folds' indexes once. An inner fold's rows are the fold's training rows it
  * picks (fold.train[i]), so an inner fit on the whole matrix sees exactly the rows — and, held out, the
  * missing unseen categories — that it would see split out of the fold's training part.
  */
@@ -323,27 +414,31 @@ function planFits(
   seed: number,
   anyInner: boolean,
   o: { nthread?: number; keepModels: boolean; k: number },
-): { tasks: FitTask[]; plan: Planned[]; rows: Int32Array; foldY: (f: number) => { train: Float32Array; test: Float32Array } } {
+): { tasks: FitTask[]; plan: Planned[]; rows: Int32Array; folds: Fold[] } {
   const members = ensemble.members;
-  const chunks: Int32Array[] = [];
+  // the inner folds of a fold split its training rows: innerK × its training rows, then its training and held-out rows
+  let total = 0;
+  for (const fold of folds) total += (anyInner ? ensemble.innerK : 0) * fold.train.length + fold.train.length + fold.test.length;
+  const rows = new Int32Array(new SharedArrayBuffer(total * 4));
   let offset = 0;
-  const range = (idx: Int32Array): [number, number] => {
-    chunks.push(idx);
-    offset += idx.length;
-    return [offset - idx.length, idx.length];
+  /** the next n indexes of rows, rows[at + i] = index(i) */
+  const range = (n: number, index: (i: number) => number): [number, number] => {
+    for (let i = 0; i < n; i++) rows[offset + i] = index(i);
+    offset += n;
+    return [offset - n, n];
   };
-  const foldY = (f: number) => ({ train: Float32Array.from(folds[f].train, (i) => y[i]), test: Float32Array.from(folds[f].test, (i) => y[i]) });
   const spec = (j: number) => ({ kind: members[j].kind, name: members[j].name, params: members[j].params, ...(o.nthread !== undefined ? { nthread: o.nthread } : {}) });
   const tasks: FitTask[] = [];
   const plan: Planned[] = [];
+  const viewed: Fold[] = [];
   folds.forEach((fold, f) => {
     const foldNo = f + 1;
-    const train = Int32Array.from(fold.train);
+    const train = fold.train;
     if (anyInner) {
-      const innerFolds = ensemble.foldsFor(foldY(f).train, ensemble.innerK, seed + 1000 + f);
+      const innerFolds = ensemble.foldsFor(labelsOf(y, train), ensemble.innerK, seed + 1000 + f);
       innerFolds.forEach((inner, i) => {
-        const trainRange = range(Int32Array.from(inner.train, (r) => train[r]));
-        const testRange = range(Int32Array.from(inner.test, (r) => train[r]));
+        const trainRange = range(inner.train.length, (r) => train[inner.train[r]]);
+        const testRange = range(inner.test.length, (r) => train[inner.test[r]]);
         const innerTest = Int32Array.from(inner.test);
         members.forEach((mem, j) => {
           tasks.push({ ...spec(j), train: trainRange, test: testRange, label: `fold ${foldNo}/${o.k} inner fold ${i + 1}/${ensemble.innerK}, member "${mem.name}"` });
@@ -351,8 +446,10 @@ function planFits(
         });
       });
     }
-    const trainRange = range(train);
-    const testRange = range(Int32Array.from(fold.test));
+    const trainRange = range(train.length, (i) => train[i]);
+    const testRange = range(fold.test.length, (i) => fold.test[i]);
+    // the fold's rows from here on are these ranges of rows (not a second copy of them)
+    viewed.push({ train: rows.subarray(trainRange[0], trainRange[0] + trainRange[1]), test: rows.subarray(testRange[0], testRange[0] + testRange[1]) });
     members.forEach((mem, j) => {
       tasks.push({
         ...spec(j), train: trainRange, test: testRange, evalOn: "test", rounds: "collect", keepModel: o.keepModels,
@@ -361,13 +458,14 @@ function planFits(
       plan.push({ fold: f, member: j });
     });
   });
-  const rows = new Int32Array(new SharedArrayBuffer(offset * 4));
-  let at = 0;
-  for (const c of chunks) {
-    rows.set(c, at);
-    at += c.length;
-  }
-  return { tasks, plan, rows, foldY };
+  return { tasks, plan, rows, folds: viewed };
+}
+
+/** y at these rows */
+function labelsOf(y: Float32Array, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = y[rows[i]];
+  return out;
 }
 
 /** Mean and (population) standard deviation over folds for each member, in first-seen order. */

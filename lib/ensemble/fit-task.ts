@@ -36,6 +36,34 @@ export function fitOn(
   evalSet: Matrix | undefined,
   onLiveRound?: (round: number, metrics: Record<string, number>) => void,
 ): FitResult {
+  const fit = startFitOn(member, task, train, test, evalSet, onLiveRound);
+  try {
+    while (fit.step());
+  } catch (e) {
+    fit.abort();
+    throw e;
+  }
+  return fit.finish();
+}
+
+/** A fit of startFitOn: step() runs the next round (false once the fit is over), park() frees its working memory until
+ * the next step, finish() predicts the held-out rows (the fit's core memory freed first), abort() ends it after an error. */
+export interface StartedFit {
+  step(): boolean;
+  park(): void;
+  finish(): FitResult;
+  abort(): void;
+}
+
+/** fitOn a boosting round per step() (crossValidate's folds in lockstep); a member without rounds fits at once. */
+export function startFitOn(
+  member: Member,
+  task: FitTask,
+  train: Matrix,
+  test: Matrix | undefined,
+  evalSet: Matrix | undefined,
+  onLiveRound?: (round: number, metrics: Record<string, number>) => void,
+): StartedFit {
   const curves: Record<string, number[]> = {};
   const onRound =
     task.rounds === "live"
@@ -46,11 +74,21 @@ export function fitOn(
             onLiveRound?.(round, metrics); // collected for the result, and passed on live too
           }
         : undefined;
-  member.fit(train, { evalSet: task.evalOn === "test" ? test : task.evalOn === "evalSet" ? evalSet : undefined, onRound, nthread: task.nthread });
-  const result: FitResult = {};
-  if (test) result.pred = member.predict(test);
-  if (task.rounds === "collect") result.curves = curves;
-  return result;
+  const fitOpts = { evalSet: task.evalOn === "test" ? test : task.evalOn === "evalSet" ? evalSet : undefined, onRound, nthread: task.nthread };
+  const fit = member.startFit ? member.startFit(train, fitOpts) : undefined;
+  if (!fit) member.fit(train, fitOpts);
+  return {
+    step: () => fit?.step() ?? false,
+    park: () => fit?.park(),
+    finish: () => {
+      fit?.finish();
+      const result: FitResult = {};
+      if (test) result.pred = member.predict(test);
+      if (task.rounds === "collect") result.curves = curves;
+      return result;
+    },
+    abort: () => fit?.abort(),
+  };
 }
 
 /** One task in this thread, as a worker runs it: memberFromSpec (what member.clone() gives), its rows, the fit; the model's file when asked. */

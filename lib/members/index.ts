@@ -4,6 +4,6 @@ export { randomForest, RANDOM_FOREST_DEFAULTS } from "./randomForest";
 export { ridge } from "./ridge";
 export { memberFromSpec } from "./fromSpec";
 export { MEMBER_KINDS, MEMBER_KIND_ALIASES, canonicalMemberKind } from "./member";
-export type { Member, MemberKind, MemberKindAlias, FitOptions, StoredParams, ContributionOptions, MemberContributions, Link } from "./member";
+export type { Member, MemberFit, MemberKind, MemberKindAlias, FitOptions, StoredParams, ContributionOptions, MemberContributions, Link } from "./member";
 export type { XGBoostMemberParams, CatBoostMemberParams, RandomForestParams, RidgeParams, RoundParams, MemberName, MemberParams } from "./params";
 export { TreeMember } from "./tree";

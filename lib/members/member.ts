@@ -65,12 +65,30 @@ export interface MemberContributions {
   values: Float64Array;
 }
 
+/**
+ * A member's fit advanced one boosting round per step() (Member.startFit): crossValidate advances its folds' fits
+ * round by round in turn — XGBoost's xgb.cv does the same — so the per-round metrics of every fold are known as the
+ * rounds finish, parking each fit between its rounds (its core working memory freed; the same model as fit()).
+ */
+export interface MemberFit {
+  /** The next round; false once the fit is over. */
+  step(): boolean;
+  /** Frees the fit's working memory until its next step. */
+  park(): void;
+  /** Ends the fit: the member is fitted, as after fit(). */
+  finish(): void;
+  /** Ends the fit after an error, releasing what it holds. */
+  abort(): void;
+}
+
 export interface Member {
   kind: MemberKind;
   name: string;
   /** Hyperparameters as given (member's own names), plus `objective` once set by the ensemble. */
   params: StoredParams;
   fit(m: Matrix, opts?: FitOptions): void;
+  /** The same fit, a boosting round per step (members with rounds: the tree members); absent: fit() at once. */
+  startFit?(m: Matrix, opts?: FitOptions): MemberFit;
   predict(m: Matrix): Float64Array;
   toFile(): { file: string; content: string };
   /** Restore a fitted state from the content written by toFile(). */

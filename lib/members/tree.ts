@@ -9,8 +9,8 @@
  */
 import type { Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
-import { Booster, DMatrix, resolveParams, train, type XGBoostParams } from "../core";
-import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberKind, StoredParams } from "./member";
+import { Booster, DMatrix, resolveParams, startTraining, type Training, type XGBoostParams } from "../core";
+import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
 export interface CoreRecipe {
@@ -76,6 +76,18 @@ export class TreeMember implements Member {
   }
 
   fit(m: Matrix, opts: FitOptions = {}): void {
+    const fit = this.startFit(m, opts);
+    try {
+      while (fit.step());
+    } catch (e) {
+      fit.abort();
+      throw e;
+    }
+    fit.finish();
+  }
+
+  /** The fit one boosting round per step() (crossValidate advances its folds' fits round by round: see MemberFit). */
+  startFit(m: Matrix, opts: FitOptions = {}): MemberFit {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
     const { params: own, numBoostRound, catFeatures = [] } = this.recipe();
     const params = opts.nthread !== undefined && own.nthread === undefined && own.n_jobs === undefined ? { ...own, nthread: opts.nthread } : own;
@@ -84,21 +96,25 @@ export class TreeMember implements Member {
       throw new Error(`member "${this.name}": cat_features ${absent.map((c) => JSON.stringify(c)).join(", ")} ${absent.length > 1 ? "are" : "is"} not among the features (${m.featureNames.join(", ")})`);
     }
     this.catFeatures = catFeatures;
-    // the matrix's held core DMatrix, or a row view of it (crossValidate's folds), else a DMatrix of its own
-    let dtrain: { d: DMatrix; owned: boolean };
+    const named = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        throw new Error(`member "${this.name}": ${(e as Error).message}`);
+      }
+    };
+    // the matrix's held core DMatrix, or a row view of it (crossValidate's folds), else a DMatrix of its own —
+    // shared with the other fits on the same matrix that run at once (usedCoreMatrix)
+    const names = [...m.featureNames];
+    const dtrain = named(() => usedCoreMatrix(m, catFeatures));
+    let deval: UsedCoreMatrix | undefined;
+    const close = () => {
+      dtrain.done();
+      deval?.done();
+    };
+    let training: Training;
     try {
-      dtrain = coreMatrixFor(m, catFeatures);
-    } catch (e) {
-      throw new Error(`member "${this.name}": ${(e as Error).message}`);
-    }
-    let deval: { d: DMatrix; owned: boolean } | undefined;
-    try {
-      deval = opts.evalSet ? coreMatrixFor(opts.evalSet, catFeatures) : undefined;
-    } catch (e) {
-      if (dtrain.owned) dtrain.d.free();
-      throw e;
-    }
-    try {
+      deval = opts.evalSet ? usedCoreMatrix(opts.evalSet, catFeatures) : undefined;
       const evals: [DMatrix, string][] = deval ? [[deval.d, "validation"]] : opts.onRound ? [[dtrain.d, "train"]] : [];
       const onRound = opts.onRound;
       const callbacks = onRound
@@ -108,21 +124,39 @@ export class TreeMember implements Member {
           } }]
         : [];
       this.free();
-      try {
-        this.booster = train(params, dtrain.d, { numBoostRound, evals, callbacks });
-      } catch (e) {
-        throw new Error(`member "${this.name}": ${(e as Error).message}`);
-      }
-      this.names = [...m.featureNames];
-    } finally {
-      if (dtrain.owned) dtrain.d.free();
-      if (deval?.owned) deval.d.free();
+      training = named(() => startTraining(params, dtrain.d, { numBoostRound, evals, callbacks }));
+    } catch (e) {
+      close();
+      throw e;
     }
+    let ended = false;
+    return {
+      step: () => named(() => training.step()),
+      park: () => training.park(),
+      finish: () => {
+        ended = true;
+        try {
+          this.booster = training.finish();
+          this.names = names;
+        } finally {
+          close();
+        }
+      },
+      abort: () => {
+        if (ended) return;
+        ended = true;
+        training.abort();
+        close();
+      },
+    };
   }
 
   predict(m: Matrix): Float64Array {
     checkFeatures(this, m);
-    const { d, owned } = coreMatrixFor(m, this.catFeatures, { labels: false });
+    // a matrix some fit is training or evaluating on here: its core DMatrix (a fold's held-out slice, predicted
+    // by each member as it finishes); else one for predicting, without the labels
+    const used = this.catFeatures.length === 0 ? inUse.get(m) : undefined;
+    const { d, owned } = used ? { d: used.d, owned: false } : coreMatrixFor(m, this.catFeatures, { labels: false });
     try {
       return Float64Array.from(this.booster!.predict(d));
     } finally {
@@ -210,6 +244,44 @@ export class TreeMember implements Member {
     this.booster?.free();
     this.booster = undefined;
   }
+}
+
+/**
+ * The core DMatrix of each matrix that fits in this thread are training or evaluating on, with how many use it.
+ * crossValidate advances a fold's members side by side (round by round, in turn): they all train on the fold's
+ * training view and evaluate on its held-out view, and one slice of the held matrix serves them all — a slice
+ * holds its row indexes in the core (4 bytes a row), so k folds × m members hold k slices, not k × m.
+ */
+const inUse = new WeakMap<Matrix, { d: DMatrix; owned: boolean; users: number }>();
+
+interface UsedCoreMatrix {
+  d: DMatrix;
+  /** this fit no longer uses it: freed (when the fit's own) with its last user */
+  done(): void;
+}
+
+/** coreMatrixFor(m, catFeatures), shared while in use; extra categorical columns (catboost's cat_features) mark
+ * columns of a DMatrix of the fit's own, which is not shared. */
+function usedCoreMatrix(m: Matrix, catFeatures: (number | string)[]): UsedCoreMatrix {
+  if (catFeatures.length) {
+    const { d, owned } = coreMatrixFor(m, catFeatures);
+    return { d, done: () => owned && d.free() };
+  }
+  let entry = inUse.get(m);
+  if (!entry) inUse.set(m, (entry = { ...coreMatrixFor(m), users: 0 }));
+  const e = entry;
+  e.users++;
+  let done = false;
+  return {
+    d: e.d,
+    done: () => {
+      if (done) return;
+      done = true;
+      if (--e.users > 0) return;
+      if (inUse.get(m) === e) inUse.delete(m);
+      if (e.owned) e.d.free();
+    },
+  };
 }
 
 /** How a tree model's prediction follows from its margin. */
