@@ -11,14 +11,16 @@ double objective_leaf_median(const float *residual, const float *weight, int n);
  * own arrays — bin rows in partition order, labels, weights, margins, gradients — are
  * indexed by the fit's row i; the matrix's floats are read (through rows) only to start
  * continued training from the existing trees' margins. */
-/* A fit's state between rounds. Between two bst_boost_round calls only margin, rows (the
- * order the last partition left the fit's rows in) and the RNG carry over; everything else
- * is working memory, rebuilt each round (gradients) or a function of those (the gathered
- * bins in that order, the labels gathered through src_rows). So bst_train_park can free
- * it and the next round rebuild it exactly (acquire): a parked fit holds 8 bytes a row,
- * and fits advanced round by round in turn (cross-validation folds in lockstep, as
- * xgb.cv does) hold one working set between them — with the same models as fits run
- * one after another. */
+/* A fit's state between rounds. Between two bst_boost_round calls only margin and the RNG
+ * carry over: every tree starts from the rows in their own order (position i = the fit's
+ * row i, its bin codes gathered from the matrix in that order: a forward copy), so each
+ * node's rows stay in ascending order and its sums are taken in row order, as XGBoost's
+ * are. Everything else is working memory, rebuilt each round (gradients, the gathered
+ * bins) or a function of those (the labels gathered through src_rows). So
+ * bst_train_park can free it and the next round rebuild it exactly (acquire): a parked
+ * fit holds its margins, 4 bytes a row, and fits advanced round by round in turn
+ * (cross-validation folds in lockstep, as xgb.cv does) hold one working set between
+ * them — with the same models as fits run one after another. */
 struct TrainState {
   const float *label, *weight;  /* the fit's rows: the caller's arrays, or own_label / own_weight */
   float *own_label, *own_weight; /* gathered through rows */
@@ -32,7 +34,7 @@ struct TrainState {
   float *margin;          /* nrow * n_groups */
   GradPair *gh;           /* n_groups * nrow */
   GradPair *tree_gh;      /* nrow: this tree's gradients in position order (after row sampling) */
-  uint32_t *rows;         /* position -> row (see grower.h) */
+  uint32_t *rows;         /* position -> row (see grower.h): the identity at each tree's start */
   uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows;
   int32_t *all_features, *tree_features;
   float *residual, *residual_w; /* reg:absoluteerror leaf refresh */
@@ -63,7 +65,7 @@ XGB_API void bst_train_end(Booster *b) {
   if (!s) return;
   release_working_memory(s);
   qm_free(s->own_qm);
-  free(s->margin); free(s->rows); free(s->all_features); free(s->tree_features);
+  free(s->margin); free(s->all_features); free(s->tree_features);
   free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_split_bin);
   free(s);
   b->train = NULL;
@@ -121,11 +123,9 @@ XGB_API int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, con
   s->qm = qm; s->label = label; s->weight = weight; s->nrow = nrow; s->ncol = ncol;
   s->src_label = label; s->src_weight = weight; s->src_rows = rows;
   s->margin = xgb_alloc(sizeof(float) * (size_t)nrow * k);
-  s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
   s->all_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
   s->tree_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
-  if (!s->margin || !s->rows || !s->all_features || !s->tree_features) goto fail;
-  for (int i = 0; i < nrow; i++) s->rows[i] = (uint32_t)i;
+  if (!s->margin || !s->all_features || !s->tree_features) goto fail;
   s->parked = 1;
   if (acquire(b) < 0) goto fail;
   for (int f = 0; f < ncol; f++) s->all_features[f] = f;
@@ -172,7 +172,8 @@ static int acquire(Booster *b) {
   s->scratch_bins = xgb_alloc((size_t)nrow * stride);
   s->scratch_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
   s->scratch_rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
-  if (!s->bins || !s->gh || !s->tree_gh || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows) return -1;
+  s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
+  if (!s->rows || !s->gh || !s->tree_gh || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows) return -1;
   if (b->p.objective == OBJ_ABSOLUTE_ERROR) {
     s->residual = xgb_alloc(sizeof(float) * (size_t)nrow);
     s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
@@ -182,8 +183,6 @@ static int acquire(Booster *b) {
   s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)(hist_max_blocks(qm->cuts.total_slots, nrow) - 1) * qm->cuts.total_slots);
   s->ctx.side = xgb_alloc((size_t)nrow);
   if (!s->ctx.hist_partials || !s->ctx.side) return -1;
-  /* the fit's bin rows, in the order its rows are in: gathered from the matrix's (the gather replaces binning) */
-  if (qm_gather(qm, s->src_rows, s->rows, nrow, s->bins) < 0) return -1;
   GrowContext *c = &s->ctx;
   c->p = &b->p; c->cuts = &qm->cuts; c->nrow = nrow; c->ncol = qm->cuts.n_columns; c->stride = stride;
   c->bins = s->bins; c->rows = s->rows; c->gh = s->tree_gh; c->rng = &s->rng;
@@ -195,11 +194,11 @@ static int acquire(Booster *b) {
 static void release_working_memory(TrainState *s) {
   free(s->own_label); free(s->own_weight); s->own_label = s->own_weight = NULL;
   if (s->src_rows) s->label = s->weight = NULL;
-  free(s->bins); free(s->gh); free(s->tree_gh); free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows);
+  free(s->bins); free(s->gh); free(s->tree_gh); free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows); free(s->rows);
   free(s->residual); free(s->residual_w); free(s->ctx.hist_partials); free(s->ctx.side);
-  s->bins = s->scratch_bins = NULL; s->gh = s->tree_gh = s->scratch_gh = NULL; s->scratch_rows = NULL;
+  s->bins = s->scratch_bins = NULL; s->gh = s->tree_gh = s->scratch_gh = NULL; s->scratch_rows = s->rows = NULL;
   s->residual = s->residual_w = NULL; s->ctx.hist_partials = NULL; s->ctx.side = NULL;
-  s->ctx.bins = s->ctx.scratch_bins = NULL; s->ctx.gh = s->ctx.scratch_gh = NULL; s->ctx.scratch_rows = NULL;
+  s->ctx.bins = s->ctx.scratch_bins = NULL; s->ctx.gh = s->ctx.scratch_gh = NULL; s->ctx.scratch_rows = s->ctx.rows = NULL;
 }
 
 /* Frees the fit's working memory until its next round (see TrainState). */
@@ -304,6 +303,9 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
   c->iteration = iteration; c->num_rounds = num_rounds;
   for (int g = 0; g < k; g++) {
     for (int pt = 0; pt < npt; pt++) {
+      /* the tree starts from the rows in their own order: their bin codes copied forward from the matrix */
+      for (int i = 0; i < n; i++) s->rows[i] = (uint32_t)i;
+      if (qm_gather(s->qm, s->src_rows, NULL, n, s->bins) < 0) return -1;
       if (tree_gradients(b, s->gh + (size_t)g * n) < 0) return -1;
       int nf;
       choose_features(c, s->all_features, s->ncol, p->colsample_bytree, s->tree_features, &nf);

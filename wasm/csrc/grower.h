@@ -5,10 +5,14 @@
  * row's bin codes, gradient pair and original row id together. Building a histogram
  * then streams through memory — which matters at a million rows, where scattered
  * reads of the rows of deep nodes would miss the cache on almost every row (and
- * WebAssembly has no prefetch instruction). The order carries over from tree to tree;
- * only the gradients are gathered into it at the start of each tree. After the tree is
- * grown the ranges of the leaves tell which rows received which output, so the
- * training margins are updated without walking the tree. */
+ * WebAssembly has no prefetch instruction; partitioning row indexes instead, as
+ * XGBoost's row sets do, was measured at twice the CPU time). Every tree starts from the
+ * rows in their own order — booster.c copies their codes forward from the quantised
+ * matrix — so a stable partition keeps each node's rows ascending and its sums are taken
+ * in row order, as XGBoost's are; nothing about the order carries over between trees
+ * (a parked fit keeps only its margins). After the tree is grown the ranges of the
+ * leaves tell which rows received which output, so the training margins are updated
+ * without walking the tree. */
 #ifndef XGB_GROWER_H
 #define XGB_GROWER_H
 #include "params.h"

@@ -62,7 +62,7 @@ export function train(params: XGBoostParams, dtrain: DMatrix, opts: TrainOptions
  * A fit that advances one round per step() — what train() runs to the end. Several fits stepped in turn (the folds
  * of a cross-validation, as xgb.cv advances them) each park() between their rounds: the core frees the fit's
  * working memory (gathered bins, gradients, scratch) and rebuilds it exactly at the next step, so a parked fit holds
- * its margins and row order (8 bytes a row) and the fits give the models train() gives (booster.c: TrainState).
+ * its margins (4 bytes a row) and the fits give the models train() gives (booster.c: TrainState).
  * Evaluation sets, callbacks, verbose lines and early stopping act after each step as in train().
  */
 export interface Training {
