@@ -259,7 +259,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
    * (weighted / stacking blends) one after another, and the folds' fits round by round in turn — every fold × member
    * fit runs round r before any runs round r + 1, as xgb.cv and LightGBM's cv do — so opts.onRound hears round r of
    * every fit as soon as it is done (a training job's live [r] lines). Between its rounds a fit is parked (the core
-   * frees its working memory: bins, gradients, scratch) and holds only its margins and row order, 8 bytes a row; a
+   * frees its working memory: bins, gradients, scratch) and holds only its margins, 4 bytes a row; a
    * fold's members share its row views' core slices (tree.ts). Fits that have run their last round are finished
    * after the pass — so every round is reported before the first fold is scored — one by one, each fold scored
    * once its members are (its predictions then dropped). The models are those of fits run one after another.

@@ -28,15 +28,8 @@ export function taskRows(data: FitData, task: FitTask): { train: Matrix; test?: 
 }
 
 /** Fits `member` (unfitted) as the task says; its predictions on `test` and the collected curves. */
-export function fitOn(
-  member: Member,
-  task: FitTask,
-  train: Matrix,
-  test: Matrix | undefined,
-  evalSet: Matrix | undefined,
-  onLiveRound?: (round: number, metrics: Record<string, number>) => void,
-): FitResult {
-  const fit = startFitOn(member, task, train, test, evalSet, onLiveRound);
+export function fitOn(...args: Parameters<typeof startFitOn>): FitResult {
+  const fit = startFitOn(...args);
   try {
     while (fit.step());
   } catch (e) {
