@@ -113,6 +113,16 @@ export interface SharedMatrix {
   releasedWith?: number[];
 }
 
+/** fn made safe to call again: an unpin or release runs once, whatever its callers do */
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}
+
 /** What a matrix and its views share: the floats, labels and weights in the core's
  * memory and the quantised form, freed when the last holder lets go. */
 class Storage {
@@ -156,15 +166,12 @@ class Storage {
     const form = this.forms.get(key) ?? this.build(key, maxBin, types);
     form.pins++;
     this.hold();
-    let pinned = true;
     return {
       qm: form.qm,
-      unpin: () => {
-        if (!pinned) return;
-        pinned = false;
+      unpin: once(() => {
         form.pins--;
         this.release();
-      },
+      }),
     };
   }
 
@@ -207,15 +214,12 @@ class Storage {
   share(forms: { maxBin: number; types?: Uint8Array }[]): { forms: [string, number][]; unpin(): void } {
     const pins = forms.map((f) => ({ key: formKey(f.maxBin, f.types), ...this.pin(f.maxBin, f.types) }));
     this.shares++;
-    let shared = true;
     return {
       forms: pins.map((p) => [p.key, p.qm]),
-      unpin: () => {
-        if (!shared) return;
-        shared = false;
+      unpin: once(() => {
         this.shares--;
         pins.forEach((p) => p.unpin());
-      },
+      }),
     };
   }
   /** descriptors handed out and not yet released (another thread may be reading the floats) */
@@ -533,15 +537,12 @@ export class DMatrix {
     // after each park() (booster.c: acquire): the indexes stay until unpin(), also when the view is freed meanwhile.
     const rowsPtr = this.rowsPtr, pins = (this.rowPins ??= { n: 0, freeWhenUnpinned: false });
     pins.n++;
-    let pinned = true;
     return {
       qm: form.qm,
-      unpin: () => {
-        if (!pinned) return;
-        pinned = false;
+      unpin: once(() => {
         form.unpin();
         if (--pins.n === 0 && pins.freeWhenUnpinned) free(rowsPtr);
-      },
+      }),
     };
   }
 
