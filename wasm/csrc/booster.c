@@ -227,15 +227,6 @@ static int push_tree(Booster *b, Tree *t, int group) {
   return b->n_trees++;
 }
 
-/* The plain gather (no sampling) in parallel over blocks of positions: a copy. */
-enum { GATHER_ROWS = 65536 };
-typedef struct { const GradPair *gh; const uint32_t *rows; GradPair *out; int n; } GatherJob;
-static void gather_task(void *arg, int k) {
-  const GatherJob *j = arg;
-  int i1 = (k + 1) * GATHER_ROWS < j->n ? (k + 1) * GATHER_ROWS : j->n;
-  for (int i = k * GATHER_ROWS; i < i1; i++) j->out[i] = j->gh[j->rows[i]];
-}
-
 /* The new tree's outputs added to the training margins, in parallel over its leaves:
  * every row is in exactly one leaf, so each margin gets exactly one addition, whichever
  * thread makes it. */
@@ -249,13 +240,13 @@ static void leaf_task(void *arg, int nid) {
     if (leaf_has_row(j->c, t, nid, i)) j->margin[(size_t)j->rows[i] * j->k + j->g] += v;
 }
 
-/* One tree's gradients, gathered into position order (tree_gh[i] belongs to row
- * rows[i]) and sampled: Bernoulli keeps a row with probability subsample; the
- * Bayesian bootstrap gives each row the weight (-log U)^bagging_temperature. */
-static int tree_gradients(Booster *b, const GradPair *gh) {
+/* One tree's gradients in position order, which is the fit's row order at the tree's start
+ * (tree_gh[i] belongs to row i; the partition then moves them with their rows), sampled:
+ * Bernoulli keeps a row with probability subsample; the Bayesian bootstrap gives each row
+ * the weight (-log U)^bagging_temperature. */
+static void tree_gradients(Booster *b, const GradPair *gh) {
   TrainState *s = b->train;
   const Params *p = &b->p;
-  const uint32_t *rows = s->rows;
   GradPair *out = s->tree_gh;
   int n = s->nrow;
   int bernoulli = (p->bootstrap_type == BOOT_BERNOULLI || p->bootstrap_type == BOOT_NO) && p->subsample < 1.0;
@@ -264,18 +255,16 @@ static int tree_gradients(Booster *b, const GradPair *gh) {
       double u = rng_uniform(&s->rng);
       if (u < 1e-300) u = 1e-300;
       float w = (float)pow(-log(u), p->bagging_temperature);
-      out[i].g = gh[rows[i]].g * w; out[i].h = gh[rows[i]].h * w;
+      out[i].g = gh[i].g * w; out[i].h = gh[i].h * w;
     }
   } else if (bernoulli) {
     for (int i = 0; i < n; i++) {
       int keep = rng_uniform(&s->rng) < p->subsample;
-      out[i].g = keep ? gh[rows[i]].g : 0.0f; out[i].h = keep ? gh[rows[i]].h : 0.0f;
+      out[i].g = keep ? gh[i].g : 0.0f; out[i].h = keep ? gh[i].h : 0.0f;
     }
   } else {
-    GatherJob j = { gh, rows, out, n };
-    return par_run(gather_task, &j, (n + GATHER_ROWS - 1) / GATHER_ROWS);
+    memcpy(out, gh, sizeof(GradPair) * (size_t)n);
   }
-  return 0;
 }
 
 /* Spread of the gradients relative to the curvature: the gain a split on noise
@@ -305,8 +294,8 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
     for (int pt = 0; pt < npt; pt++) {
       /* the tree starts from the rows in their own order: their bin codes copied forward from the matrix */
       for (int i = 0; i < n; i++) s->rows[i] = (uint32_t)i;
-      if (qm_gather(s->qm, s->src_rows, NULL, n, s->bins) < 0) return -1;
-      if (tree_gradients(b, s->gh + (size_t)g * n) < 0) return -1;
+      if (qm_gather(s->qm, s->src_rows, n, s->bins) < 0) return -1;
+      tree_gradients(b, s->gh + (size_t)g * n);
       int nf;
       choose_features(c, s->all_features, s->ncol, p->colsample_bytree, s->tree_features, &nf);
       c->features = s->tree_features; c->n_features = nf;

@@ -3,7 +3,7 @@
 
 enum { QM_BLOCK_ROWS = 16384, DECODE_BLOCK_ROWS = 2048 };
 
-typedef struct { const QMatrix *q; const float *X; const int32_t *rows; uint8_t *out; int n; const uint32_t *order; } QmJob;
+typedef struct { const QMatrix *q; const float *X; const int32_t *rows; uint8_t *out; int n; } QmJob;
 
 static void quantize_task(void *arg, int k) {
   const QmJob *j = arg;
@@ -33,7 +33,7 @@ XGB_API QMatrix *qm_build(const float *X, int nrow, int ncol, const float *weigh
   q->stride = qm_row_stride(q->cuts.n_columns);
   if (!(q->bins = xgb_alloc((size_t)nrow * q->stride))) { qm_free(q); return NULL; }
   /* each block quantises its own rows: the codes do not depend on the threads */
-  QmJob j = { q, X, NULL, q->bins, nrow, NULL };
+  QmJob j = { q, X, NULL, q->bins, nrow };
   if (par_run(quantize_task, &j, (nrow + QM_BLOCK_ROWS - 1) / QM_BLOCK_ROWS) < 0) { qm_free(q); return NULL; }
   return q;
 }
@@ -50,18 +50,12 @@ static void gather_task(void *arg, int k) {
   int i0 = k * QM_BLOCK_ROWS, i1 = i0 + QM_BLOCK_ROWS < j->n ? i0 + QM_BLOCK_ROWS : j->n;
   size_t stride = (size_t)j->q->stride;
   const uint8_t *bins = j->q->bins;
-  const int32_t *rows = j->rows;
-  const uint32_t *order = j->order;
-  if (!rows && !order) { memcpy(j->out + i0 * stride, bins + i0 * stride, (size_t)(i1 - i0) * stride); return; }
-  for (int i = i0; i < i1; i++) {
-    size_t r = order ? order[i] : (size_t)i;
-    if (rows) r = (size_t)rows[r];
-    memcpy(j->out + (size_t)i * stride, bins + r * stride, stride);
-  }
+  if (!j->rows) { memcpy(j->out + i0 * stride, bins + i0 * stride, (size_t)(i1 - i0) * stride); return; }
+  for (int i = i0; i < i1; i++) memcpy(j->out + (size_t)i * stride, bins + (size_t)j->rows[i] * stride, stride);
 }
 
-int qm_gather(const QMatrix *q, const int32_t *rows, const uint32_t *order, int n, uint8_t *out) {
-  QmJob j = { q, NULL, rows, out, n, order };
+int qm_gather(const QMatrix *q, const int32_t *rows, int n, uint8_t *out) {
+  QmJob j = { q, NULL, rows, out, n };
   return par_run(gather_task, &j, (n + QM_BLOCK_ROWS - 1) / QM_BLOCK_ROWS);
 }
 

@@ -36,11 +36,10 @@ static inline int qm_row_stride(int n_columns) { return (n_columns + 7) & ~7; }
  * ncol bytes of 0 / 1) and every row's codes. NULL on failure (xgb_last_error). */
 XGB_API QMatrix *qm_build(const float *X, int nrow, int ncol, const float *weight, int max_bin, const uint8_t *feature_types);
 XGB_API void qm_free(QMatrix *q);
-/* The byte rows of a fit into out, n * stride bytes: out row i is the matrix's row
- * rows[order[i]] (rows NULL: order[i] itself; order NULL: i), i.e. a fit's rows (rows) in
- * the order its partition left them (order: position -> the fit's row); in parallel over
+/* The byte rows of rows[0 .. n) (all rows in order when rows is NULL) into out, n * stride
+ * bytes: a fit's rows in their own order, as each tree starts (booster.c); in parallel over
  * blocks of rows (threads.h). Returns 0, or -1 when a worker failed. */
-int qm_gather(const QMatrix *q, const int32_t *rows, const uint32_t *order, int n, uint8_t *out);
+int qm_gather(const QMatrix *q, const int32_t *rows, int n, uint8_t *out);
 /* Whether every entry of rows[0 .. n) is a row of a matrix of nrow rows: the exported
  * functions taking row indexes check them before reading through them. */
 int rows_check(const int32_t *rows, int n, int nrow, const char *what);
