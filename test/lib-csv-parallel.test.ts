@@ -16,6 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { CategoricalColumn, loadCsv, loadTable, type Table } from "ensemble-workbook";
 import { TEST_CSV_WORKERS_ONLY_ENV } from "../lib/data/csvParallel";
+import { makeTicker } from "../lib/data/load";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-csv-parallel-"));
 const file = (name: string, content: string | Uint8Array) => {
@@ -233,15 +234,34 @@ test("threads: an integer ≥ 1 (a clear error otherwise); loadCsv reads on its 
   assert.is(workersStarted - before, 0);
   // progress: the load's line counts the rows of every chunk
   const big = file("progress.csv", mixedCsv(3000));
+  // … and the file's bytes once, however often its chunks report their ends (a 5 MB file on 2 threads in 1 MB chunks
+  // was once closed with "10 MB": each report after its last chunk counted the file again)
+  const numbers = file("numbers.csv", "a,b,c\n" + Array.from({ length: 300_000 }, (_, i) => `${i},${i * 0.5},x${i % 7}`).join("\n") + "\n");
   const out: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
   try {
     await loadTable(big, { threads: 3, minChunkBytes: 1, progress: true });
+    await loadTable(numbers, { threads: 2, minChunkBytes: 1e6, progress: true });
   } finally {
     process.stdout.write = write;
   }
   assert.ok(out.some((l) => /load progress\.csv: 3,000 rows, [\d.]+ MB in/.test(l)), `progress lines: ${out.join("")}`);
+  const mb = (fs.statSync(numbers).size / 1e6).toFixed(1);
+  assert.ok(out.some((l) => l.startsWith(`load numbers.csv: 300,000 rows, ${mb} MB in `)), `progress lines (file ${mb} MB): ${out.join("")}`);
+  // the same without the race: a file's end reported twice (a chunk's last block, then its end) counts once
+  const ticker = makeTicker([{ what: "/d/a.csv", file: "/d/a.csv", size: 5e6 }], true);
+  out.length = 0;
+  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+  try {
+    ticker.tick(0)(2e6, 20);
+    ticker.tick(0)(5e6, 50);
+    ticker.tick(0)(5e6, 50);
+    ticker.finish(50);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.ok(out.some((l) => l.startsWith("load a.csv: 50 rows, 5.0 MB in ")), `progress lines: ${out.join("")}`);
 });
 
 test.run();

@@ -342,23 +342,29 @@ function toTable(loaded: LoadedColumns): Table {
   return arquero().table(data as Parameters<ReturnType<typeof arquero>["table"]>[0]) as Table;
 }
 
-function label(inputs: Input[]): string {
+function label(inputs: Pick<Input, "what" | "file">[]): string {
   const first = inputs[0].file ? path.basename(inputs[0].what) : inputs[0].what;
   return `load ${first}${inputs.length > 1 ? ` (+${inputs.length - 1} files)` : ""}`;
 }
 
-/** Read every input into one LoadedColumns (shared by loadTable and the synchronous loadCsv). */
-function makeTicker(inputs: Input[], r: Resolved): { tick: (i: number) => (bytes: number, rows: number) => void; finish(rows: number): void } {
+/**
+ * The load's progress over its inputs, file by file: tick(i)(bytes, rows) reports input i's bytes and rows read so far
+ * (exported for its test).
+ */
+export function makeTicker(inputs: Pick<Input, "what" | "file" | "size">[], progress: boolean | undefined): { tick: (i: number) => (bytes: number, rows: number) => void; finish(rows: number): void } {
   const total = inputs.reduce((s, i) => s + i.size, 0);
-  const show = r.progress ?? total >= 64e6;
+  const show = progress ?? total >= 64e6;
   const p: LoadProgress | undefined = show ? loadProgress(label(inputs), total) : undefined;
   let before = 0, rowsBefore = 0;
+  let finished = -1; // the last input counted into before: a parallel read reports its whole file more than once
   return {
     tick: (i) => (bytes, rows) => {
+      if (i <= finished) return;
       p?.update(before + bytes, rowsBefore + rows);
       if (bytes >= inputs[i].size) {
         before += inputs[i].size;
         rowsBefore += rows;
+        finished = i;
       }
     },
     finish: (rows) => p?.done(rows),
@@ -374,7 +380,7 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
   const inputs = await inputsOf(source, r);
   const textColumns = new Set(r.textColumns);
   for (;;) {
-    const ticker = makeTicker(inputs, r);
+    const ticker = makeTicker(inputs, r.progress);
     const parts: LoadedColumns[] = [];
     for (let i = 0; i < inputs.length; i++) parts.push(await readInput(inputs[i], r, textColumns, ticker.tick(i)));
     const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
@@ -396,7 +402,7 @@ export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "conten
   const inputs = fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)];
   const textColumns = new Set(r.textColumns);
   for (;;) {
-    const ticker = makeTicker(inputs, r);
+    const ticker = makeTicker(inputs, r.progress);
     const parts = inputs.map((input, i) => readCsvInput(input, r, textColumns, ticker.tick(i)));
     const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
     if ("restartAsText" in all) {
