@@ -366,6 +366,8 @@ XGB_API int bst_margin_add(Booster *b, const float *X, const QMatrix *qm, int x_
   if (tree_end > b->n_trees) tree_end = b->n_trees;
   if (tree_end <= tree_begin || nrow <= 0) return 0;
   if (!X && bst_check_decode(b, qm, tree_begin, tree_end) < 0) return -1;
+  /* no floats, no categorical feature: the trees walk the bin codes (predictor.h) */
+  if (!X && !qm->cuts.cat) return predict_add_bins(b->trees, b->tree_group, tree_begin, tree_end, qm, rows, nrow, b->n_groups, margin);
   MarginJob j = { b, tree_begin, tree_end, ncol, margin };
   return for_row_chunks(X, qm, rows, nrow, ncol, margin_chunk, &j);
 }

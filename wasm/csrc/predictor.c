@@ -176,3 +176,120 @@ int predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t
   free(packed); free(start); free(depth); free(pool);
   return rc;
 }
+
+/* ---- prediction on bin codes ------------------------------------------------------------
+ * Rows whose floats were released are held only as their bin codes (qmatrix.h). A numeric
+ * split of a tree trained on those bins is at a cut c_b of its feature (or at below_min, which
+ * sends every present value right), and "x < c_b" is "code <= b" (binning.h): so the walk can
+ * read the codes themselves, one byte a node, instead of decoding every feature of every row to
+ * floats first — which, for the one new tree an evaluation set gets per round, cost several
+ * times the walk. Same leaves, same order of additions: the same margins as the decoded walk. */
+typedef struct {
+  int32_t child[2];  /* left, right; a leaf: itself in trees of depth up to FIXED_DEPTH_MAX (every walk takes `depth`
+                      * steps, as in walk_fixed), else -1 */
+  uint16_t feature;  /* byte column of the split feature */
+  uint16_t missing;  /* the feature's missing code (its bin count, up to 256), | MISSING_LEFT_BIT: missing values go left */
+  union {
+    int32_t bin;     /* numeric split: left when code <= bin (-1: every present value right) */
+    float value;     /* leaf output */
+  };
+} BinNode;
+#define MISSING_LEFT_BIT 0x8000u
+
+/* The child a row goes to from node n: left when its code is at most the split's bin, missing values as the node says. */
+static inline int32_t bin_step(const BinNode *n, const uint8_t *row) {
+  int code = row[n->feature];
+  int left = code == (n->missing & ~MISSING_LEFT_BIT) ? (n->missing & MISSING_LEFT_BIT) != 0 : code <= n->bin;
+  return n->child[!left];
+}
+
+typedef struct {
+  const BinNode *packed; const size_t *start; const int32_t *depth; const int32_t *tree_group; int t_begin, t_end;
+  const uint8_t *bins; size_t stride; const int32_t *rows; int nrow, n_groups; float *margin;
+} BinPredictJob;
+
+static void predict_bins_task(void *arg, int task) {
+  const BinPredictJob *j = arg;
+  int r_end = (task + 1) * TASK_ROWS < j->nrow ? (task + 1) * TASK_ROWS : j->nrow;
+  for (int r0 = task * TASK_ROWS; r0 < r_end; r0 += BLOCK_ROWS) {
+    int r1 = r0 + BLOCK_ROWS < r_end ? r0 + BLOCK_ROWS : r_end;
+    for (int t = j->t_begin; t < j->t_end; t++) {
+      const BinNode *nodes = j->packed + j->start[t - j->t_begin];
+      int g = j->tree_group[t], depth = j->depth[t - j->t_begin];
+      int r = r0;
+      if (depth <= FIXED_DEPTH_MAX) {
+        /* WALK_LANES rows side by side, as walk_lanes: their chains of loads overlap */
+        for (; r + WALK_LANES <= r1; r += WALK_LANES) {
+          const uint8_t *row[WALK_LANES];
+          int32_t at[WALK_LANES];
+          for (int k = 0; k < WALK_LANES; k++) { row[k] = j->bins + (size_t)(j->rows ? j->rows[r + k] : r + k) * j->stride; at[k] = 0; }
+          for (int d = 0; d < depth; d++)
+            for (int k = 0; k < WALK_LANES; k++) at[k] = bin_step(nodes + at[k], row[k]);
+          for (int k = 0; k < WALK_LANES; k++) j->margin[(size_t)(r + k) * j->n_groups + g] += nodes[at[k]].value;
+        }
+      }
+      for (; r < r1; r++) {
+        const uint8_t *row = j->bins + (size_t)(j->rows ? j->rows[r] : r) * j->stride;
+        int32_t at = 0;
+        if (depth <= FIXED_DEPTH_MAX) {
+          for (int d = 0; d < depth; d++) at = bin_step(nodes + at, row);
+        } else {
+          while (nodes[at].child[0] >= 0) at = bin_step(nodes + at, row);
+        }
+        j->margin[(size_t)r * j->n_groups + g] += nodes[at].value;
+      }
+    }
+  }
+}
+
+/* The index b of cut value v of numeric feature f (v == c_b), or -1 for below_min (checked
+ * by qm_check_model: every split is one or the other). */
+static int32_t split_bin(const Cuts *c, int f, float v) {
+  const float *cuts = c->cuts[f];
+  int lo = 0, hi = c->n_bins[f];
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (cuts[mid] < v) lo = mid + 1; else hi = mid;
+  }
+  return lo < c->n_bins[f] && cuts[lo] == v ? lo : -1;
+}
+
+int predict_add_bins(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end, const QMatrix *qm,
+                     const int32_t *rows, int nrow, int n_groups, float *margin) {
+  if (t_end <= t_begin || nrow <= 0) return 0;
+  size_t total = 0;
+  for (int t = t_begin; t < t_end; t++) total += trees[t].n_nodes;
+  BinNode *packed = malloc(sizeof(BinNode) * total);
+  size_t *start = malloc(sizeof(size_t) * (t_end - t_begin));
+  int32_t *depth = malloc(sizeof(int32_t) * (t_end - t_begin));
+  if (!packed || !start || !depth) {
+    free(packed); free(start); free(depth);
+    return xgb_fail("out of memory predicting on bins");
+  }
+  size_t at = 0;
+  for (int t = t_begin; t < t_end; t++) {
+    const Tree *tr = &trees[t];
+    start[t - t_begin] = at;
+    depth[t - t_begin] = tree_depth(tr);
+    for (int i = 0; i < tr->n_nodes; i++) {
+      BinNode *n = &packed[at + i];
+      if (tr->left[i] < 0) {
+        n->child[0] = n->child[1] = depth[t - t_begin] <= FIXED_DEPTH_MAX ? i : -1;
+        n->feature = 0; n->missing = 0;
+        n->value = tr->cond[i];
+        continue;
+      }
+      int f = tr->feature[i];
+      n->child[0] = tr->left[i];
+      n->child[1] = tr->right[i];
+      n->feature = (uint16_t)f;
+      n->missing = (uint16_t)(qm->cuts.n_bins[f] | (tr->default_left[i] ? MISSING_LEFT_BIT : 0));
+      n->bin = split_bin(&qm->cuts, f, tr->cond[i]);
+    }
+    at += tr->n_nodes;
+  }
+  BinPredictJob j = { packed, start, depth, tree_group, t_begin, t_end, qm->bins, (size_t)qm->stride, rows, nrow, n_groups, margin };
+  int rc = par_run(predict_bins_task, &j, (nrow + TASK_ROWS - 1) / TASK_ROWS);
+  free(packed); free(start); free(depth);
+  return rc;
+}
