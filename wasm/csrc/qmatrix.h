@@ -56,7 +56,10 @@ int rows_check(const int32_t *rows, int n, int nrow, const char *what);
  * predictions, margins and SHAP values on the decoded rows equal those on the floats, bit
  * for bit. Any model trained on this form satisfies that (grower.c splits at cuts), so a
  * matrix may drop its floats once binned (wasm/src/dmatrix.ts: releaseFloats). A model
- * from elsewhere generally does not, and qm_check_model refuses it, naming the split. */
+ * from elsewhere generally does not, and qm_check_model refuses it, naming the split.
+ * Predictions and margins on a form without categorical features skip the decoding: the
+ * walk compares the codes themselves with each split's bin (predictor.h: predict_add_bins),
+ * the same leaves; SHAP values, and forms with categorical features, read decoded rows. */
 
 /* Float rows for source rows r0 .. r0+n (row i is the matrix's row rows[i], or i when
  * rows is NULL) into out, n * ncol floats; in parallel over blocks of rows. */

@@ -29,8 +29,8 @@
  * `releaseFloats(maxBins)` builds the forms for those max_bin values (with the matrix's
  * categorical columns as categorical, as cat_encoding "partition" bins them) and returns the
  * floats' memory — for a 1M × 28 matrix 112 MB, more than both forms together. Training on
- * the matrix and its views, predicting, evaluating and SHAP values then read rows decoded
- * from the bins (wasm/csrc/qmatrix.h): bit-identical to the floats for models whose splits
+ * the matrix and its views, predicting, evaluating and SHAP values then read the bins (rows
+ * decoded from them, or the codes compared with each split's bin: wasm/csrc/qmatrix.h): bit-identical to the floats for models whose splits
  * are the form's cuts, and an Error naming the split for any other model (one loaded from a
  * file, or trained on other data). What needs the floats themselves — getData(), a new
  * max_bin, ordered target statistics of categorical columns — is an Error after release.
