@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
 import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, ProgressEvent, toMatrix, xgboost } from "ensemble-workbook";
-import { TEST_FIT_EXIT_ENV } from "../lib/ensemble/parallel";
+import { dealFits, TEST_FIT_EXIT_ENV, type FitTask } from "../lib/ensemble/parallel";
 import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
 import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
 
@@ -84,6 +84,56 @@ test("workers 1: the folds' fits advance in lockstep (round r of every fold × m
   assert.equal(lockstep.blendStates, sequential.blendStates, "the weighted blend's inner folds");
   assert.equal(lockstep.models!.map((fm) => fm.map((m) => m.toFile().content)), sequential.models!.map((fm) => fm.map((m) => m.toFile().content)), "fold models");
   for (const cv of [lockstep, sequential]) for (const fm of cv.models!) for (const m of fm) m.free();
+});
+
+test("workers 2 with more fits than threads: each thread fits its share of the folds' fits in lockstep — every round of every fit is reported before the first fold is scored (the inner folds' fits claimed whole first); the same result as workers 1", () => {
+  const ens = () => new Ensemble({ members: [xgboost({ num_round: 8 }), catboost({ iterations: 8 })], blend: "weighted", innerK: 2 });
+  const run = (workers: number) => {
+    const calls: string[] = [];
+    const cv = crossValidate(ens(), diabetes, {
+      label: "target", k: 5, workers,
+      onRound: (fold, member, round) => calls.push(`${round} ${fold} ${member}`),
+      onFold: (fold) => calls.push(`fold ${fold}`),
+    });
+    return { cv, calls };
+  };
+  const one = run(1), two = run(2);
+  const firstFold = two.calls.findIndex((c) => c.startsWith("fold "));
+  assert.is(firstFold, 5 * 2 * 8, "the 10 fits' 8 rounds each, then the folds");
+  assert.equal(two.calls.slice(firstFold), ["fold 1", "fold 2", "fold 3", "fold 4", "fold 5"]);
+  // each fit's rounds in order; and the same calls as workers 1 (whose order is round-major over all 10 fits)
+  for (let fold = 1; fold <= 5; fold++) for (const member of ["xgboost", "catboost"]) {
+    const rounds = two.calls.filter((c) => c.endsWith(` ${fold} ${member}`)).map((c) => Number(c.split(" ")[0]));
+    assert.equal(rounds, [0, 1, 2, 3, 4, 5, 6, 7], `fold ${fold} ${member}`);
+  }
+  assert.equal([...two.calls].sort(), [...one.calls].sort());
+  for (const k of Object.keys(one.cv.oof)) sameBits(two.cv.oof[k], one.cv.oof[k], `oof ${k}`);
+  assert.equal(two.cv.curves, one.cv.curves);
+  assert.equal(two.cv.blendStates, one.cv.blendStates);
+});
+
+test("dealFits: the lockstep fits dealt member by member, round robin — every thread gets ⌊k / threads⌋ or ⌈k / threads⌉ fits of each member, the shares differ by at most one fit; fits claimed whole are in no share", () => {
+  // crossValidate's order: per fold, its inner fits (claimed), then its members' fits (lockstep)
+  const tasks: FitTask[] = [];
+  for (let fold = 1; fold <= 5; fold++) {
+    for (const name of ["xgboost", "catboost", "xgboost", "catboost"]) tasks.push({ kind: name as "xgboost", name, params: {}, label: `fold ${fold} inner ${name}` });
+    for (const name of ["xgboost", "catboost"]) tasks.push({ kind: name as "xgboost", name, params: {}, label: `fold ${fold}, member "${name}"`, fold, lockstep: true });
+  }
+  const named = (share: number[]) => share.map((t) => `${tasks[t].fold}${tasks[t].name[0]}`);
+  // 2 threads: not every xgboost fit on one thread (as dealing the alternating task order would), 5 fits each
+  assert.equal(dealFits(tasks, 2).map(named), [["1x", "2c", "3x", "4c", "5x"], ["1c", "2x", "3c", "4x", "5c"]]);
+  for (const parties of [1, 2, 3, 4, 10, 12]) {
+    const shares = dealFits(tasks, parties);
+    assert.is(shares.length, parties);
+    assert.equal(shares.flat().sort((a, b) => a - b), tasks.flatMap((t, i) => (t.lockstep ? [i] : [])), `${parties}: every lockstep fit once, no other`);
+    for (const share of shares) assert.equal(share, [...share].sort((a, b) => a - b), "in task order");
+    const counts = shares.map((share) => share.length);
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `${parties} threads: ${counts}`);
+    for (const name of ["xgboost", "catboost"]) {
+      const per = shares.map((share) => share.filter((t) => tasks[t].name === name).length);
+      assert.ok(Math.max(...per) - Math.min(...per) <= 1, `${parties} threads, ${name}: ${per}`);
+    }
+  }
 });
 
 test("classification (multi:softprob, text labels) with a weighted blend's inner folds: workers 3 = workers 1", () => {

@@ -281,7 +281,7 @@ test("train failure: a long cause is cut to 1024 characters", async () => {
   assert.match(failure, /^label column "target"/);
 });
 
-test("train: cross-validation in lockstep — the [r] lines come during the cross-validation (every fold × member fit at round r), before the first fold= line, with the numbers of fits side by side", async () => {
+test("train: cross-validation in lockstep — the [r] lines come during the cross-validation (every fold × member fit at round r), before the first fold= line, with parallel_fits 1 and with 2 (6 fits on 2 threads, each in lockstep over its share), the same lines", async () => {
   const hp = { models: "xgboost,catboost", k_fold: "3", num_round: "300", eta: "0.05", seed: "1" };
   const run = async (parallelFits: string) => {
     const root = optMl({ ...hp, parallel_fits: parallelFits }, { train: { "d.csv": fs.readFileSync(DIABETES, "utf8") } });
@@ -291,11 +291,13 @@ test("train: cross-validation in lockstep — the [r] lines come during the cros
     return { r, rounds: r.lines.filter((l) => /^\[\d+\] validation-rmse:/.test(l.line)), folds: r.lines.filter((l) => /^fold=/.test(l.line)) };
   };
   const lockstep = await run("1"), sideBySide = await run("2");
-  assert.equal(lockstep.rounds.map((l) => Number(/^\[(\d+)\]/.exec(l.line)![1])), Array.from({ length: 300 }, (_, i) => i));
-  const firstFold = lockstep.r.lines.indexOf(lockstep.folds[0]);
-  assert.ok(lockstep.r.lines.indexOf(lockstep.rounds[299]) < firstFold, "every [r] line before the first fold= line");
-  assert.ok(lockstep.rounds[0].at < lockstep.rounds[299].at, "[0] … [299] arrive as the rounds run, not at once");
-  // the same fits in another order (two worker threads, each fit's rounds in one go): the same lines
+  for (const [name, job] of Object.entries({ "parallel_fits 1": lockstep, "parallel_fits 2": sideBySide })) {
+    assert.equal(job.rounds.map((l) => Number(/^\[(\d+)\]/.exec(l.line)![1])), Array.from({ length: 300 }, (_, i) => i), name);
+    const firstFold = job.r.lines.indexOf(job.folds[0]);
+    assert.ok(job.r.lines.indexOf(job.rounds[299]) < firstFold, `${name}: every [r] line before the first fold= line`);
+    assert.ok(job.rounds[0].at < job.rounds[299].at, `${name}: [0] … [299] arrive as the rounds run, not at once`);
+  }
+  // the same fits shared out between two threads (this one and a worker, 3 fits each): the same lines
   assert.equal(lockstep.rounds.map((l) => l.line), sideBySide.rounds.map((l) => l.line));
   assert.equal(lockstep.folds.map((l) => l.line), sideBySide.folds.map((l) => l.line));
 });

@@ -38,8 +38,8 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { checkWorkers, defaultWorkers, labelled, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
-import { fitOn, startFitOn, taskRows, type StartedFit } from "./fit-task";
+import { checkWorkers, defaultWorkers, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
+import { taskStarter } from "./fit-task";
 import { outputGroups } from "../core";
 
 export interface Curve {
@@ -237,135 +237,30 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const data: FitData = { matrix: m, rows };
   // this thread's one core DMatrix of the matrix: every fit here trains on row views of it (bins made once)
   const release = members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
-  let split: { key: number; train: Matrix; test?: Matrix } | undefined; // a fold's rows, shared by its members' fits here
-  /** task t in this thread: a clone of its member fitted (kept for keepModels, else freed) */
-  const fitHere = (t: number): FitResult => {
-    const task = tasks[t];
-    if (split?.key !== task.train![0]) split = { key: task.train![0], ...taskRows(data, task) };
-    const c = members[plan[t].member].clone();
-    let result: FitResult;
-    try {
-      result = fitOn(c, task, split.train, split.test, undefined, liveRound(t));
-    } catch (e) {
-      c.free();
-      throw e;
-    }
-    if (kept && !plan[t].innerTest) return { ...result, member: c };
-    c.free();
-    return result;
-  };
-  /**
-   * The fits in this thread, every result consumed (in task order) as soon as it is there: the inner folds' fits
-   * (weighted / stacking blends) one after another, and the folds' fits round by round in turn — every fold × member
-   * fit runs round r before any runs round r + 1, as xgb.cv and LightGBM's cv do — so opts.onRound hears round r of
-   * every fit as soon as it is done (a training job's live [r] lines). Between its rounds a fit is parked (the core
-   * frees its working memory: bins, gradients, scratch) and holds only its margins, 4 bytes a row; a
-   * fold's members share its row views' core slices (tree.ts). Fits that have run their last round are finished
-   * after the pass — so every round is reported before the first fold is scored — one by one, each fold scored
-   * once its members are (its predictions then dropped). The models are those of fits run one after another.
-   */
-  const runInLockstep = () => {
-    type Running = { t: number; member: Member; fit: StartedFit };
-    const unfinished = new Set<Running>();
-    const waiting = new Map<number, FitResult>(); // finished, for an earlier task's result to be consumed first
-    let next = 0;
-    const guarded = <T>(t: number, f: () => T): T => {
-      try {
-        return f();
-      } catch (e) {
-        throw new Error(labelled(tasks[t].label, e instanceof Error ? e.message : String(e)));
-      }
-    };
-    // the current fold's row views: a started fit holds what it needs of them (its core slices, the held-out view)
-    let split: { key: number; train: Matrix; test?: Matrix } | undefined;
-    const start = (t: number): Running => {
-      const task = tasks[t];
-      if (split?.key !== task.train![0]) split = { key: task.train![0], ...taskRows(data, task) };
-      const member = members[plan[t].member].clone();
-      try {
-        const s: Running = { t, member, fit: guarded(t, () => startFitOn(member, task, split!.train, split!.test, undefined, liveRound(t))) };
-        unfinished.add(s);
-        return s;
-      } catch (e) {
-        member.free();
-        throw e;
-      }
-    };
-    const finish = (s: Running) => {
-      unfinished.delete(s);
-      let r: FitResult;
-      try {
-        r = guarded(s.t, () => s.fit.finish());
-      } catch (e) {
-        s.member.free();
-        throw e;
-      }
-      if (!plan[s.t].innerTest) opts.onFitDone?.(plan[s.t].fold + 1, members[plan[s.t].member].name);
-      if (kept && !plan[s.t].innerTest) r = { ...r, member: s.member };
-      else s.member.free();
-      waiting.set(s.t, r);
-      for (let w = waiting.get(next); w; w = waiting.get(next)) {
-        waiting.delete(next);
-        consume(next++, w, w.member);
-      }
-    };
-    try {
-      // round 0: each fit started, run and parked in turn (an inner fit runs to its end)
-      let running: Running[] = [];
-      const over0: Running[] = [];
-      for (let t = 0; t < tasks.length; t++) {
-        const s = start(t);
-        if (plan[t].innerTest) {
-          guarded(t, () => { while (s.fit.step()); });
-          finish(s);
-        } else {
-          const more = guarded(t, () => s.fit.step());
-          s.fit.park();
-          (more ? running : over0).push(s);
-        }
-      }
-      for (const s of over0) finish(s);
-      while (running.length) {
-        const over: Running[] = [];
-        const still: Running[] = [];
-        for (const s of running) {
-          const more = guarded(s.t, () => s.fit.step());
-          if (running.length > 1) s.fit.park(); // before the next fit's round: one working set at a time
-          (more ? still : over).push(s);
-        }
-        for (const s of over) finish(s);
-        running = still;
-      }
-    } catch (e) {
-      for (const s of unfinished) {
-        s.fit.abort();
-        s.member.free();
-      }
-      for (const r of waiting.values()) r.member?.free();
-      throw e;
-    }
-  };
+  // results arrive as fits finish, here and in the workers; they are consumed in task order, so every callback, row
+  // and curve comes out in the sequential order with the same numbers
+  const waiting = new Map<number, FitResult>();
+  let next = 0;
   try {
-    if (workers > 1) {
-      // results arrive as fits finish, here and in the workers; they are consumed in task order, so every
-      // callback, row and curve comes out in the sequential order with the same numbers
-      const waiting = new Map<number, FitResult>();
-      let next = 0;
-      runFitsSync(data, tasks, workers, {
-        ...(opts.onRound ? { onRound: (t: number, round: number, metrics: Record<string, number>) => liveRound(t)?.(round, metrics) } : {}),
-        onDone: (t, result) => {
-          if (!plan[t].innerTest) opts.onFitDone?.(plan[t].fold + 1, members[plan[t].member].name);
-          waiting.set(t, result);
-          for (let r = waiting.get(next); r; r = waiting.get(next)) {
-            waiting.delete(next);
-            consume(next++, r, r.member);
-          }
-        },
-      }, fitHere);
-    } else {
-      runInLockstep();
-    }
+    // every thread of the run — this one alone with workers 1 — fits its part in lockstep (fit-task's fitInLockstep):
+    // the inner folds' fits whole, then its share of the folds' fits round by round in turn
+    runFitsSync(data, tasks, workers, {
+      ...(opts.onRound ? { onRound: (t: number, round: number, metrics: Record<string, number>) => liveRound(t)?.(round, metrics) } : {}),
+      onDone: (t, result) => {
+        if (!plan[t].innerTest) opts.onFitDone?.(plan[t].fold + 1, members[plan[t].member].name);
+        waiting.set(t, result);
+        for (let r = waiting.get(next); r; r = waiting.get(next)) {
+          waiting.delete(next);
+          consume(next++, r, r.member);
+        }
+      },
+    }, taskStarter(data, tasks, {
+      member: (t) => members[plan[t].member].clone(),
+      onRound: liveRound,
+      keep: (t) => (kept && !plan[t].innerTest ? "member" : undefined), // handed over fitted: no file, no reload
+    }));
   } catch (e) {
+    for (const r of waiting.values()) r.member?.free();
     for (const fm of kept ?? []) for (const c of fm) c.free();
     throw e;
   } finally {
@@ -453,7 +348,7 @@ function planFits(
     members.forEach((mem, j) => {
       tasks.push({
         ...spec(j), train: trainRange, test: testRange, evalOn: "test", rounds: "collect", keepModel: o.keepModels,
-        label: `fold ${foldNo}/${o.k}, member "${mem.name}"`, fold: foldNo,
+        label: `fold ${foldNo}/${o.k}, member "${mem.name}"`, fold: foldNo, lockstep: true,
       });
       plan.push({ fold: f, member: j });
     });

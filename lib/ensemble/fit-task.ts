@@ -1,7 +1,9 @@
 /**
- * One fit of ./parallel's task list: the member fitted on its rows, the held-out rows predicted, the per-round
- * metrics collected. crossValidate's sequential path and the pool's workers both run fitOn, so a fit gives the
- * same numbers wherever it runs.
+ * The fits of ./parallel's task list in one thread: a task's member fitted on its rows a boosting round per step
+ * (startFitOn), the held-out rows predicted, the per-round metrics collected; and fitInLockstep, which runs one
+ * thread's part of a run. crossValidate's own thread (all its fits with one worker, a share of them in the pool)
+ * and every fit worker (serveFits) run fitInLockstep with taskStarter, so a fit gives the same numbers, and its
+ * rounds come in the same order, wherever it runs.
  */
 import { parentPort } from "worker_threads";
 import { releasedX, type Matrix } from "../data/matrix";
@@ -9,7 +11,7 @@ import { attachCore } from "../core";
 import { holdCoreMatrix, holdSharedCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
-import { TEST_FIT_EXIT_ENV, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerInit } from "./parallel";
+import { boardStopped, claimTask, labelled, TEST_FIT_EXIT_ENV, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerInit } from "./parallel";
 
 /** a [offset, length] range of the run's row indexes */
 export function rowsOf(data: FitData, range: [number, number]): Int32Array {
@@ -27,18 +29,6 @@ export function taskRows(data: FitData, task: FitTask): { train: Matrix; test?: 
   return { train: task.train ? rowView(data.matrix, rowsOf(data, task.train)) : data.matrix };
 }
 
-/** Fits `member` (unfitted) as the task says; its predictions on `test` and the collected curves. */
-export function fitOn(...args: Parameters<typeof startFitOn>): FitResult {
-  const fit = startFitOn(...args);
-  try {
-    while (fit.step());
-  } catch (e) {
-    fit.abort();
-    throw e;
-  }
-  return fit.finish();
-}
-
 /** A fit of startFitOn: step() runs the next round (false once the fit is over), park() frees its working memory until
  * the next step, finish() predicts the held-out rows (the fit's core memory freed first), abort() ends it after an error. */
 export interface StartedFit {
@@ -48,7 +38,8 @@ export interface StartedFit {
   abort(): void;
 }
 
-/** fitOn a boosting round per step() (crossValidate's folds in lockstep); a member without rounds fits at once. */
+/** Fits `member` (unfitted) as the task says, a boosting round per step(); a member without rounds fits at once. finish() gives its
+ * predictions on `test` and the collected curves. */
 export function startFitOn(
   member: Member,
   task: FitTask,
@@ -84,26 +75,182 @@ export function startFitOn(
   };
 }
 
-/** One task in this thread, as a worker runs it: memberFromSpec (what member.clone() gives), its rows, the fit; the model's file when asked. */
-export function runTask(data: FitData, task: FitTask, onLiveRound?: (round: number, metrics: Record<string, number>) => void): FitResult {
-  const member = memberFromSpec(task.kind, { ...task.params, name: task.name });
+/**
+ * How this thread starts the run's tasks (fitInLockstep's `start`), here and in a fit worker alike: the member
+ * `member(t)` makes (a clone, or memberFromSpec: the same member), the task's rows as row views of the run's matrix
+ * — a fold's views made once for the fits that follow on it here (a started fit holds what it needs of them: its
+ * core slices, the held-out view), so a fold's members share its views' core slices — and the fit started.
+ * The StartedFit owns the member: finish() hands on the result with the fitted member itself (`keep` "member",
+ * for the caller's own thread) or its file ("file", across threads), or frees it; abort() and a failed finish()
+ * free it.
+ */
+export function taskStarter(
+  data: FitData,
+  tasks: readonly FitTask[],
+  o: {
+    member: (t: number) => Member;
+    onRound?: (t: number) => ((round: number, metrics: Record<string, number>) => void) | undefined;
+    keep?: (t: number) => "member" | "file" | undefined;
+  },
+): (t: number) => StartedFit {
+  let split: { key: number; train: Matrix; test?: Matrix } | undefined;
+  return (t) => {
+    const task = tasks[t];
+    const key = task.train?.[0] ?? -1;
+    if (split?.key !== key) split = { key, ...taskRows(data, task) };
+    const member = o.member(t);
+    let fit: StartedFit;
+    try {
+      fit = startFitOn(member, task, split.train, split.test, data.evalSet, o.onRound?.(t));
+    } catch (e) {
+      member.free();
+      throw e;
+    }
+    return {
+      step: () => fit.step(),
+      park: () => fit.park(),
+      finish: () => {
+        const keep = o.keep?.(t);
+        try {
+          const result = fit.finish();
+          if (keep === "member") return { ...result, member };
+          if (keep === "file") result.model = member.toFile().content;
+          member.free();
+          return result;
+        } catch (e) {
+          member.free();
+          throw e;
+        }
+      },
+      abort: () => {
+        fit.abort();
+        member.free();
+      },
+    };
+  };
+}
+
+/** One thread's part of a run of fits, for fitInLockstep. */
+export interface ThreadFits {
+  /** the run's tasks (a failed fit's error is prefixed with its label) */
+  tasks: readonly FitTask[];
+  /** the next task to fit whole (claimed from the run's board: the inner folds' fits), undefined once none is left */
+  claim(): number | undefined;
+  /** the tasks this thread fits in lockstep, in task order (dealt to it before the run: ./parallel's dealFits) */
+  share: readonly number[];
+  /** task t started (taskStarter) */
+  start(t: number): StartedFit;
+  /** task t's result, as its fit is over (the result's member, if any, is the callee's from here) */
+  done(t: number, result: FitResult): void;
+  /** called after every step: what runs beside this thread's fits (runFitsSync takes the other threads' messages) */
+  between?(): void;
+  /** the task this thread works on from here (-1: none), so that the thread's death is named */
+  working?(t: number): void;
+  /** true once the run has failed elsewhere: the fits here are aborted and fitInLockstep returns */
+  stopped?(): boolean;
+}
+
+/**
+ * The fits of one thread of a run — all of crossValidate's with one worker, a share of them in each thread of the
+ * pool (runFitsSync's own thread and every fit worker run this same function):
+ *  - first the claimed tasks (the inner folds' fits of weighted / stacking blends, which report no rounds), each
+ *    run to its end, claimed one after another from the board shared with the other threads;
+ *  - then this thread's share of the folds' fits round by round in turn — every fit runs round r before any runs
+ *    round r + 1, as xgb.cv and LightGBM's cv do — so round r of each is reported as soon as it is done (a training
+ *    job's live [r] lines). Between its rounds a fit is parked (the core frees its working memory: bins, gradients,
+ *    scratch; it holds only its margins, 4 bytes a row): the thread holds one working set at a time. Fits that have
+ *    run their last round are finished after the pass, one by one, so every round of the share is reported before
+ *    any of its fits is scored. The models are those of fits run one after another.
+ * An error in a fit is thrown prefixed with its label, after every unfinished fit here is aborted.
+ */
+export function fitInLockstep(run: ThreadFits): void {
+  const fits = new Map<number, StartedFit>(); // started, not yet finished
+  /** f() on task t's fit: its errors prefixed with its label */
+  const on = <T>(t: number, f: () => T): T => {
+    run.working?.(t);
+    try {
+      return f();
+    } catch (e) {
+      throw new Error(labelled(run.tasks[t].label, e instanceof Error ? e.message : String(e)));
+    }
+  };
+  const start = (t: number): StartedFit => {
+    const fit = on(t, () => run.start(t));
+    fits.set(t, fit);
+    return fit;
+  };
+  const finish = (t: number) => {
+    const fit = fits.get(t)!;
+    fits.delete(t); // a failed finish() frees what the fit holds
+    const result = on(t, () => fit.finish());
+    run.working?.(-1);
+    run.done(t, result);
+  };
+  const stopped = () => {
+    if (!run.stopped?.()) return false;
+    for (const fit of fits.values()) fit.abort();
+    fits.clear();
+    return true;
+  };
   try {
-    const { train, test } = taskRows(data, task);
-    const result = fitOn(member, task, train, test, data.evalSet, onLiveRound);
-    if (task.keepModel) result.model = member.toFile().content;
-    return result;
-  } finally {
-    member.free();
+    for (let t = run.claim(); t !== undefined; t = run.claim()) {
+      const fit = start(t);
+      while (on(t, () => fit.step())) {
+        run.between?.();
+        if (stopped()) return;
+      }
+      finish(t);
+      run.between?.();
+      if (stopped()) return;
+    }
+    // round 0: each fit of the share started, run and parked in turn
+    const park = run.share.length > 1;
+    let running: number[] = [];
+    const over0: number[] = [];
+    for (const t of run.share) {
+      const fit = start(t);
+      (on(t, () => {
+        const more = fit.step();
+        if (park) fit.park(); // before the next fit starts: one working set at a time
+        return more;
+      }) ? running : over0).push(t);
+      run.between?.();
+      if (stopped()) return;
+    }
+    for (const t of over0) finish(t);
+    while (running.length) {
+      const over: number[] = [];
+      const still: number[] = [];
+      for (const t of running) {
+        const fit = fits.get(t)!;
+        (on(t, () => {
+          const more = fit.step();
+          if (running.length > 1) fit.park();
+          return more;
+        }) ? still : over).push(t);
+        run.between?.();
+        if (stopped()) return;
+      }
+      for (const t of over) finish(t);
+      running = still;
+    }
+  } catch (e) {
+    for (const fit of fits.values()) fit.abort();
+    throw e;
   }
 }
 
-/** the "fit" role of ./fit-worker: claims the next task from the shared board until none is left, posting each result */
+/**
+ * The "fit" role of ./fit-worker: fitInLockstep over this worker's part of the run — the tasks it claims from the
+ * shared board, then its share — each member made as member.clone() makes it (memberFromSpec), every round and
+ * result posted.
+ */
 export function serveFits(init: Extract<WorkerInit, { role: "fit" }>): void {
   const port = parentPort!;
-  const { data, tasks, board, slot } = init;
+  const { data, tasks, board, slot, share } = init;
   // the threads build: this thread runs on the main thread's core and fits on its DMatrix (no copy, no re-binning);
   // the single-threaded build: this worker's own core DMatrix of the run's matrix, built once, read by every fit it
-  // claims (the worker ends with the run)
+  // runs (the worker ends with the run)
   if (data.core) {
     attachCore(data.core.attachments[slot]);
     // floats released by the main thread: the fits read the bins; any read of X is an Error here too
@@ -112,19 +259,30 @@ export function serveFits(init: Extract<WorkerInit, { role: "fit" }>): void {
     holdSharedCoreMatrix(data.matrix, data.core.matrix);
   } else if (tasks.some((t) => t.kind !== "ridge")) holdCoreMatrix(data.matrix);
   const post = (m: FitMessage) => port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
-  for (let index = Atomics.add(board, 0, 1); index < tasks.length; index = Atomics.add(board, 0, 1)) {
-    const task = tasks[index];
-    Atomics.store(board, 1 + slot, index);
-    try {
+  const start = taskStarter(data, tasks, {
+    member: (t) => {
+      const task = tasks[t];
       if (task.fold !== undefined && process.env[TEST_FIT_EXIT_ENV] === `${task.fold}:${task.name}`) process.exit(70);
-      const result = runTask(data, task, (round, metrics) => post({ type: "round", task: index, round, metrics }));
-      post({ type: "done", task: index, result });
-    } catch (e) {
-      post({ type: "error", task: index, message: e instanceof Error ? e.message : String(e) });
-      return;
-    } finally {
-      Atomics.store(board, 1 + slot, -1);
-    }
+      return memberFromSpec(task.kind, { ...task.params, name: task.name });
+    },
+    onRound: (t) => (round, metrics) => post({ type: "round", task: t, round, metrics }),
+    keep: (t) => (tasks[t].keepModel ? "file" : undefined),
+  });
+  try {
+    fitInLockstep({
+      tasks,
+      claim: () => claimTask(board, tasks),
+      share,
+      start,
+      done: (t, result) => post({ type: "done", task: t, result }),
+      working: (t) => Atomics.store(board, 1 + slot, t),
+      stopped: () => boardStopped(board),
+    });
+  } catch (e) {
+    post({ type: "error", message: e instanceof Error ? e.message : String(e) });
+    return;
+  } finally {
+    Atomics.store(board, 1 + slot, -1);
   }
   post({ type: "finished" });
 }

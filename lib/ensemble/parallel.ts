@@ -51,6 +51,7 @@ import type { CoreAttachment, SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
+import type { StartedFit } from "./fit-task";
 
 /** One fit: a member (kind + params, as memberFromSpec builds it) on some rows of the run's matrix. */
 export interface FitTask {
@@ -73,6 +74,9 @@ export interface FitTask {
   label: string;
   /** the (1-based) outer fold, for the test hook below */
   fold?: number;
+  /** fitted in lockstep with the other such fits of its thread, dealt to a thread before the run (dealFits) — the
+   * folds' fits of crossValidate, whose rounds are reported live; absent: claimed and fitted whole */
+  lockstep?: boolean;
 }
 
 /** What a run shares with its workers (sent once per worker: shared memory when X / y / rows are SharedArrayBuffer-backed). */
@@ -93,7 +97,7 @@ export interface FitResult {
   curves?: Record<string, number[]>;
   /** with keepModel (or for Ensemble.fitParallel): the fitted member's file content (Member.toFile) */
   model?: string;
-  /** a fit made in the caller's own thread (runFitsSync's `local`) may hand over the fitted member itself; never crosses threads */
+  /** a fit made in the caller's own thread (runFitsSync's `start`) may hand over the fitted member itself; never crosses threads */
   member?: Member;
 }
 
@@ -101,7 +105,8 @@ export interface FitResult {
 export type FitMessage =
   | { type: "round"; task: number; round: number; metrics: Record<string, number> }
   | { type: "done"; task: number; result: FitResult }
-  | { type: "error"; task: number; message: string }
+  /** a fit failed: the message starts with its label */
+  | { type: "error"; message: string }
   /** no task left to claim: the worker's last message before it ends */
   | { type: "finished" };
 
@@ -113,15 +118,56 @@ export type SupervisorMessage =
   | { type: "error"; message: string };
 
 /**
- * The tasks' claim board, shared by every thread of a run: [0] the next task to claim (Atomics.add), [1 + i] the
- * task worker i is fitting (-1 between tasks) — how a worker that dies is named.
+ * The tasks' claim board, shared by every thread of a run: [0] the next task to claim (Atomics.add; STOPPED once
+ * the run has failed or ended), [1 + i] the task worker i is working on (-1 between tasks) — how a worker that dies
+ * is named.
  */
 export type ClaimBoard = Int32Array;
+
+/** board[0] once the run has failed or ended: nothing more to claim, and the threads' lockstep fits stop (above every task index, however many claims follow) */
+const STOPPED = 2 ** 30;
 
 function claimBoard(threads: number): ClaimBoard {
   const board = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)));
   board.fill(-1, 1);
   return board;
+}
+
+/** the next task to fit whole, claimed from the board (the lockstep tasks are dealt, not claimed: skipped); undefined once none is left */
+export function claimTask(board: ClaimBoard, tasks: readonly FitTask[]): number | undefined {
+  for (let t = Atomics.add(board, 0, 1); t < tasks.length; t = Atomics.add(board, 0, 1)) if (!tasks[t].lockstep) return t;
+  return undefined;
+}
+
+/** true once the run has failed (or ended): a thread's fits stop */
+export function boardStopped(board: ClaimBoard): boolean {
+  return Atomics.load(board, 0) >= STOPPED;
+}
+
+/**
+ * The lockstep tasks (crossValidate's folds' fits) dealt to `parties` threads before the run: each party's share,
+ * in task order. Dealt, not claimed: a fit in lockstep stays in its thread from its first round to its last (the
+ * thread holds its parked margins), and a claim as the round-0 pass goes would share the fits out by how fast each
+ * thread got through first rounds (which include the fits' starts) rather than by what the fits cost. The deal goes
+ * member by member, round robin, the turn carrying on from one member to the next: every thread gets ⌊k / parties⌋
+ * or ⌈k / parties⌉ of each member's k fits, the odd fits of different members going to different threads — so the
+ * shares differ by at most one fit, in number and per member, and the tail (a thread left with rounds to run while
+ * the other is done) is at most one fit's extra rounds' cost. Members cost differently per round (catboost's
+ * symmetric trees, xgboost's depthwise trees): dealing in task order, which alternates the members, would on 2
+ * threads give one thread every xgboost fit and the other every catboost fit.
+ */
+export function dealFits(tasks: readonly FitTask[], parties: number): number[][] {
+  const shares = Array.from({ length: parties }, () => [] as number[]);
+  const byMember = new Map<string, number[]>();
+  tasks.forEach((task, t) => {
+    if (!task.lockstep) return;
+    if (!byMember.has(task.name)) byMember.set(task.name, []);
+    byMember.get(task.name)!.push(t);
+  });
+  let turn = 0;
+  for (const fits of byMember.values()) for (const t of fits) shares[turn++ % parties].push(t);
+  for (const share of shares) share.sort((a, b) => a - b);
+  return shares;
 }
 
 /** ./share-core's shareCore, loaded when a run starts in the thread that owns the core (the supervisor never loads it) */
@@ -131,9 +177,9 @@ function shareCore(data: FitData, tasks: FitTask[], threads: number): { data: Fi
 
 /** workerData of ./fit-worker in each role */
 export type WorkerInit =
-  | { role: "fit"; data: FitData; tasks: FitTask[]; board: ClaimBoard; slot: number }
+  | { role: "fit"; data: FitData; tasks: FitTask[]; board: ClaimBoard; slot: number; share: number[] }
   | {
-      role: "supervisor"; data: FitData; tasks: FitTask[]; board: ClaimBoard; threads: number;
+      role: "supervisor"; data: FitData; tasks: FitTask[]; board: ClaimBoard; threads: number; shares: number[][];
       port: import("worker_threads").MessagePort; signal: Int32Array; liveRounds: boolean;
     };
 
@@ -254,12 +300,13 @@ export interface RunHandlers {
 }
 
 /**
- * Runs the tasks on `threads` worker threads, each claiming the next task in task order from the shared board
- * when it is free (`board` may be shared with runFitsSync's own thread, which claims too). Resolves when every
+ * Runs the tasks on `threads` worker threads, each running fitInLockstep: claiming the next task in task order
+ * from the shared board when it is free (`board` may be shared with runFitsSync's own thread, which claims too),
+ * then its share of the lockstep tasks (`shares[slot]`; default dealFits over the workers). Resolves when every
  * worker has run out of tasks; on the first failure (a fit's error, or a worker that exits, errs or dies) stops
  * every worker and rejects with an Error naming that task. Workers are ended either way.
  */
-export function runFits(data: FitData, tasks: FitTask[], threads: number, handlers: RunHandlers, board = claimBoard(threads)): Promise<void> {
+export function runFits(data: FitData, tasks: FitTask[], threads: number, handlers: RunHandlers, board = claimBoard(threads), shares = dealFits(tasks, threads)): Promise<void> {
   checkWorkers(threads);
   if (tasks.length === 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
@@ -274,7 +321,7 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
     const fail = (e: Error) => {
       if (failed) return;
       failed = true;
-      Atomics.store(board, 0, tasks.length); // nothing more to claim, here or in the caller's thread
+      Atomics.store(board, 0, STOPPED); // nothing more to claim, and no further round, here or in the caller's thread
       if (waitForExits) {
         failure = e;
         if (exited === threads) reject(e);
@@ -284,13 +331,13 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
       reject(e);
     };
     for (let slot = 0; slot < threads; slot++) {
-      const w = startWorker({ role: "fit", data, tasks, board, slot });
+      const w = startWorker({ role: "fit", data, tasks, board, slot, share: shares[slot] ?? [] });
       pool.push(w);
       let done = false;
       w.on("message", (msg: FitMessage) => {
         if (failed) return;
         if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
-        else if (msg.type === "error") fail(new Error(labelled(tasks[msg.task].label, msg.message)));
+        else if (msg.type === "error") fail(new Error(msg.message));
         else if (msg.type === "done") {
           try {
             handlers.onDone(msg.task, msg.result);
@@ -321,20 +368,25 @@ export function runFits(data: FitData, tasks: FitTask[], threads: number, handle
 
 /**
  * runFits for a caller that must return synchronously (crossValidate, Ensemble.fit): this thread is one of the
- * `workers` — it claims and fits tasks itself with `local` (so `workers` 2 starts one thread, and this thread's
- * core and memory are used, not left idle) — and between its fits takes the other threads' results, then blocks
- * until the last one. `handlers.onDone` is called here, in completion order, for every task (`local`'s too).
- * Throws what runFits would reject with, or what `local` throws.
+ * `workers` — it runs fitInLockstep too, with `start` (so `workers` 2 starts one thread, and this thread's core and
+ * memory are used, not left idle): the tasks it claims, then its share of the lockstep tasks (dealFits over this
+ * thread and the workers) — and after each round takes the other threads' rounds and results, then blocks until
+ * the last one. With `workers` 1 every task runs here, no thread is started. `handlers.onDone` is called here, in
+ * completion order, for every task (this thread's too). Throws what runFits would reject with, or what a fit here throws.
  */
-export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, handlers: RunHandlers, local: (task: number) => FitResult): void {
+export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, handlers: RunHandlers, start: (task: number) => StartedFit): void {
   checkWorkers(workers);
   if (tasks.length === 0) return;
   // with the test hook set, every fit goes to a worker (the hook kills a worker, never this thread)
   const here = process.env[TEST_FIT_EXIT_ENV] === undefined;
   const threads = Math.min(workers, tasks.length) - (here ? 1 : 0);
   const board = claimBoard(threads);
+  const shares = dealFits(tasks, threads + (here ? 1 : 0));
+  // ./fit-task loads the core: required here, in the thread that owns it (the supervisor thread loads this module too)
+  const { fitInLockstep } = require("./fit-task") as typeof import("./fit-task");
+  const mine = { tasks, claim: () => claimTask(board, tasks), share: here ? shares[0] : [], start };
   if (threads === 0) {
-    for (let t = Atomics.add(board, 0, 1); t < tasks.length; t = Atomics.add(board, 0, 1)) handlers.onDone(t, local(t));
+    fitInLockstep({ ...mine, done: handlers.onDone });
     return;
   }
   const shared = shareCore(data, tasks, threads);
@@ -343,7 +395,10 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
   const signal = new Int32Array(new SharedArrayBuffer(8));
   let supervisor: Worker;
   try {
-    supervisor = startWorker({ role: "supervisor", data: shared.data, tasks, board, threads, port: port2, signal, liveRounds: !!handlers.onRound }, [port2]);
+    supervisor = startWorker(
+      { role: "supervisor", data: shared.data, tasks, board, threads, shares: here ? shares.slice(1) : shares, port: port2, signal, liveRounds: !!handlers.onRound },
+      [port2],
+    );
   } catch (e) {
     shared.release();
     throw e;
@@ -370,16 +425,17 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     return got;
   };
   try {
-    for (let t = here ? Atomics.add(board, 0, 1) : tasks.length; t < tasks.length; t = Atomics.add(board, 0, 1)) {
-      let result: FitResult;
-      try {
-        result = local(t);
-      } catch (e) {
-        throw new Error(labelled(tasks[t].label, e instanceof Error ? e.message : String(e)));
-      }
-      results++;
-      handlers.onDone(t, result);
-      drain();
+    if (here) {
+      // once the run has failed in a worker, this thread's fits stop: the error comes from the supervisor below
+      fitInLockstep({
+        ...mine,
+        done: (t, result) => {
+          results++;
+          handlers.onDone(t, result);
+        },
+        between: () => void drain(),
+        stopped: () => boardStopped(board),
+      });
     }
     while (results < tasks.length) {
       const seen = Atomics.load(signal, 0);
@@ -392,7 +448,7 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
       Atomics.wait(signal, 0, seen, 1000); // the timeout only re-checks the exit flag
     }
   } finally {
-    Atomics.store(board, 0, tasks.length); // on a throw: the workers claim nothing more
+    Atomics.store(board, 0, STOPPED); // on a throw: the workers claim nothing more and their fits stop
     // on this thread's core, the workers must have ended before what they run on is released (module comment)
     while (shared.data.core && !settled && Atomics.load(signal, 1) !== 1) {
       const seen = Atomics.load(signal, 0);
@@ -476,10 +532,18 @@ export function fitMembersSync(members: Member[], m: Matrix, opts: MemberFitOpti
         while (waiting.delete(next)) opts.onMemberDone?.(members[next++].name);
       },
     },
+    // a member fitted here is fitted in place, at once (a fit of one step)
     (t) => {
       const member = members[t];
-      member.fit(m, { evalSet: opts.evalSet, onRound: opts.onRound ? (round, metrics) => opts.onRound!(member.name, round, metrics) : undefined, nthread: opts.nthread });
-      return { member };
+      return {
+        step: () => {
+          member.fit(m, { evalSet: opts.evalSet, onRound: opts.onRound ? (round, metrics) => opts.onRound!(member.name, round, metrics) : undefined, nthread: opts.nthread });
+          return false;
+        },
+        park: () => {},
+        finish: () => ({ member }),
+        abort: () => {},
+      };
     },
   );
 }
@@ -500,6 +564,7 @@ export function supervise(init: Extract<WorkerInit, { role: "supervisor" }>): vo
       onDone: (task, result) => post({ type: "done", task, result }),
     },
     init.board,
+    init.shares,
   ).then(
     () => post({ type: "end" }),
     (e: Error) => post({ type: "error", message: e.message }),
