@@ -60,7 +60,7 @@ test("crossValidate xgboost+catboost on diabetes: workers 2 gives the sequential
   assert.ok(seq.cv.table.objects().every((r: any) => r.rmse > 40 && r.rmse < 80));
 });
 
-test("workers 1: the folds' fits advance in lockstep (round r of every fold × member, then r + 1); fits that end are finished after their last pass, each fold scored once its members are; inner folds first; the same result as fits one after another", () => {
+test("workers 1: the folds' fits advance in lockstep (round r of every fold × member, then r + 1); fits that end are finished after their last pass, the folds scored once every fit is; inner folds first; the same result as fits one after another", () => {
   const ens = () => new Ensemble({ members: [xgboost({ num_round: 6 }), catboost({ iterations: 9 })], blend: "weighted" });
   const calls: string[] = [];
   const run = (workers: number) =>
@@ -76,9 +76,10 @@ test("workers 1: the folds' fits advance in lockstep (round r of every fold × m
     for (let fold = 1; fold <= 3; fold++) for (const member of ["xgboost", "catboost"]) if (round < 6 || member === "catboost") expected.push(`${round} ${fold} ${member}`);
     // xgboost's fits end with round 5, catboost's with round 8: finished after that pass, in fold order
     if (round === 5) for (let fold = 1; fold <= 3; fold++) expected.push(`done ${fold} xgboost`);
-    if (round === 8) for (let fold = 1; fold <= 3; fold++) expected.push(`done ${fold} catboost`, `fold ${fold}`);
+    if (round === 8) for (let fold = 1; fold <= 3; fold++) expected.push(`done ${fold} catboost`);
   }
-  assert.is(calls.join("\n"), expected.join("\n"), "onRound round-major (fold and member order within a round), then onFitDone and onFold as fits end");
+  expected.push("fold 1", "fold 2", "fold 3"); // once every fit is over
+  assert.is(calls.join("\n"), expected.join("\n"), "onRound round-major (fold and member order within a round), then onFitDone as fits end, onFold once all have");
   for (const k of Object.keys(sequential.oof)) sameBits(lockstep.oof[k], sequential.oof[k], `oof ${k}`);
   assert.equal(lockstep.curves, sequential.curves);
   assert.equal(lockstep.blendStates, sequential.blendStates, "the weighted blend's inner folds");
@@ -112,16 +113,19 @@ test("workers 2 with more fits than threads: each thread fits its share of the f
   assert.equal(two.cv.blendStates, one.cv.blendStates);
 });
 
-test("dealFits: the lockstep fits dealt member by member, round robin — every thread gets ⌊k / threads⌋ or ⌈k / threads⌉ fits of each member, the shares differ by at most one fit; fits claimed whole are in no share", () => {
+test("dealFits: whole folds round robin as far as they divide evenly, the rest member by member — every thread gets ⌊k / threads⌋ or ⌈k / threads⌉ fits of each member, the shares differ by at most one fit; fits claimed whole are in no share", () => {
   // crossValidate's order: per fold, its inner fits (claimed), then its members' fits (lockstep)
   const tasks: FitTask[] = [];
   for (let fold = 1; fold <= 5; fold++) {
-    for (const name of ["xgboost", "catboost", "xgboost", "catboost"]) tasks.push({ kind: name as "xgboost", name, params: {}, label: `fold ${fold} inner ${name}` });
-    for (const name of ["xgboost", "catboost"]) tasks.push({ kind: name as "xgboost", name, params: {}, label: `fold ${fold}, member "${name}"`, fold, lockstep: true });
+    const at = tasks.length * 10; // the rows' offsets: each fold's fits on one range
+    for (const name of ["xgboost", "catboost", "xgboost", "catboost"]) tasks.push({ kind: name as "xgboost", name, params: {}, train: [at + 1, 5], label: `fold ${fold} inner ${name}` });
+    for (const name of ["xgboost", "catboost"]) tasks.push({ kind: name as "xgboost", name, params: {}, train: [at, 8], label: `fold ${fold}, member "${name}"`, fold, lockstep: true });
   }
   const named = (share: number[]) => share.map((t) => `${tasks[t].fold}${tasks[t].name[0]}`);
-  // 2 threads: not every xgboost fit on one thread (as dealing the alternating task order would), 5 fits each
-  assert.equal(dealFits(tasks, 2).map(named), [["1x", "2c", "3x", "4c", "5x"], ["1c", "2x", "3c", "4x", "5c"]]);
+  // 2 threads: folds 1–4 whole (a fold's members share its row views), fold 5's fits one each; 5 fits each, and not
+  // every xgboost fit on one thread (as dealing the alternating task order fit by fit would)
+  assert.equal(dealFits(tasks, 2).map(named), [["1x", "1c", "3x", "3c", "5x"], ["2x", "2c", "4x", "4c", "5c"]]);
+  assert.equal(dealFits(tasks, 3).map(named), [["1x", "1c", "4x", "5c"], ["2x", "2c", "5x"], ["3x", "3c", "4c"]]);
   for (const parties of [1, 2, 3, 4, 10, 12]) {
     const shares = dealFits(tasks, parties);
     assert.is(shares.length, parties);

@@ -116,15 +116,16 @@ function foldsEnsemble(ens: Ensemble, cv: CvResult, label: string): Ensemble {
 }
 
 /**
- * Per-round lines as rounds come in from fits running one after another or side by side: the cross-validation's
+ * Per-round lines as rounds come in from fits running in lockstep or side by side: the cross-validation's
  * fold × member fits (their held-out folds), or the final fit's members on the validation channel (lib's
  * Ensemble.fitParallel). `[r]` is printed once every fit that reports the metric has reported round r or has
  * finished (then holding its last value), so the values are exactly meanByRound's over the fits in the order of
  * `fits` (fixed, so the sums are the same whatever order the rounds arrive in) — only no longer in one burst.
  * A fit that reports no logged metric at its first round (ridge; an xgboost with another eval_metric) is left out.
  *
- * Rounds are live as far as the fits run at once: with every fit running side by side (parallel_fits ≥ fits, or a
- * final fit's members) each line follows its round; with fewer, line r waits for the last fit to reach round r.
+ * Rounds are live: the cross-validation's threads each advance their share of the fits in lockstep (lib's
+ * crossValidate: every fit of a thread runs round r before any runs round r + 1), and a final fit's members run side
+ * by side, so line r follows round r of the slowest thread.
  */
 class LiveRounds {
   private readonly series = new Map<string, number[]>();
@@ -174,8 +175,7 @@ class LiveRounds {
  * (mostly in the core's memory, outside V8's heap) may not cause before the job's peak — measured on 1M × 28: the
  * dead table's 109 MB still held through the whole cross-validation. Node exposes `gc` only behind --expose-gc:
  * the flag is set at run time and the function taken from a fresh context. Called again during the
- * cross-validation, where with one fit at a time the fits run in lockstep and allocate almost nothing in
- * JavaScript, so no collection comes by itself: as the first fit runs (the folds' assignment is garbage by then:
+ * cross-validation, where the fits run in lockstep and allocate almost nothing in JavaScript, so no collection comes by itself: as the first fit runs (the folds' assignment is garbage by then:
  * about 50 MB on 1M × 28, held through the whole cross-validation when not collected), once every fit has started
  * (the folds' row views), and as
  * each fold is scored (the folds are scored back to back at the end, each leaving its predictions, labels and
@@ -310,8 +310,8 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
     ? new LiveRounds(Array.from({ length: s.kFold }, (_, f) => ens.members.map((mem) => fitKey(f + 1, mem.name))).flat(), metric, log)
     : undefined;
   let cv: CvResult;
-  // the first report of round 0 (the folds are assigned and the first fit runs) and of round 1 (with one fit at a
-  // time, lockstep: every fit has started): what was left behind (the folds' assignment, the folds' row views) is
+  // the first report of round 0 (the folds are assigned and the first fit runs) and of round 1 (lockstep: every fit
+  // of that thread has started): what was left behind (the folds' assignment, the folds' row views) is
   // garbage that the rounds' few allocations would not collect before the other fits start (collectGarbage)
   let collectedAt = -1;
   try {

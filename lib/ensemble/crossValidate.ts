@@ -25,9 +25,11 @@
  *
  * `workers`: the fits (k × members, plus innerK × k × members for weighted / stacking) are independent. They are
  * planned as one task list in the sequential order (planFits), run on ./parallel's pool — this thread and
- * workers − 1 worker threads claiming the next task, the matrix and the row indexes shared — and their results
- * are consumed strictly in task order (a finished fit waits for the earlier ones), so the table, curves, oof,
- * blend states, kept models and every onProgress / onFold call are those of `workers: 1`, bit for bit.
+ * workers − 1 worker threads, the matrix and the row indexes shared, each thread running fit-task's fitInLockstep:
+ * the inner folds' fits claimed one after another and run whole, then its share of the folds' fits (dealt before
+ * the run; all of them with workers 1) round by round in turn, as xgb.cv does — and their results are consumed
+ * strictly in task order (a finished fit waits for the earlier ones), so the table, curves, oof, blend states, kept
+ * models and every onProgress / onFold call are those of `workers: 1`, bit for bit.
  */
 import { arquero } from "../data/arquero";
 import type { Table } from "../data/table";
@@ -61,8 +63,8 @@ export interface CvOptions {
   /**
    * Called as each round of each fold's member fit finishes, with its metrics on the held-out fold (the values that
    * end up in `curves`) — live, in the order the fits run: with `workers: 1` the folds' fits advance round by round
-   * in turn (round r of every fit, then round r + 1: xgb.cv's lockstep); with more workers each worker thread runs
-   * its fits one after another, side by side with the others.
+   * in turn (round r of every fit, then round r + 1: xgb.cv's lockstep); with more workers each thread so advances
+   * its share of the fits, side by side with the others. Every round of every fit comes before the first onFold.
    */
   onRound?: (fold: number, member: string, round: number, metrics: Record<string, number>) => void;
   /** Called when a fold's member fit has run its last round (live, before its fold's onFold): a fit that stops
@@ -162,8 +164,8 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   });
 
   const width = outputGroups(objective, ensemble.numClass);
-  // allocated when the first fold is scored: with workers 1 the fits run in lockstep and the folds are scored at
-  // the end, so the cross-validation's rounds run without them (8 bytes a row each)
+  // allocated when the first fold is scored: the fits run in lockstep and the folds are scored at the end, so the
+  // cross-validation's rounds run without them (8 bytes a row each)
   const oof: Record<string, Float64Array> = {};
   const blendStates: Record<string, BlendState[]> = Object.fromEntries(blendList.map((b) => [b.key, []]));
   const rowsOut: Record<string, unknown>[] = [];
@@ -238,18 +240,22 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   // this thread's one core DMatrix of the matrix: every fit here trains on row views of it (bins made once)
   const release = members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
   // results arrive as fits finish, here and in the workers; they are consumed in task order, so every callback, row
-  // and curve comes out in the sequential order with the same numbers
+  // and curve comes out in the sequential order with the same numbers — the folds' fits once all of them have run
+  // their last round (with several threads, a thread may finish its share while another still runs rounds): every
+  // round is reported before the first fold is scored
   const waiting = new Map<number, FitResult>();
   let next = 0;
+  let running = tasks.filter((task) => task.lockstep).length;
   try {
     // every thread of the run — this one alone with workers 1 — fits its part in lockstep (fit-task's fitInLockstep):
     // the inner folds' fits whole, then its share of the folds' fits round by round in turn
     runFitsSync(data, tasks, workers, {
       ...(opts.onRound ? { onRound: (t: number, round: number, metrics: Record<string, number>) => liveRound(t)?.(round, metrics) } : {}),
       onDone: (t, result) => {
+        if (tasks[t].lockstep) running--;
         if (!plan[t].innerTest) opts.onFitDone?.(plan[t].fold + 1, members[plan[t].member].name);
         waiting.set(t, result);
-        for (let r = waiting.get(next); r; r = waiting.get(next)) {
+        for (let r = waiting.get(next); r && (running === 0 || !tasks[next].lockstep); r = waiting.get(next)) {
           waiting.delete(next);
           consume(next++, r, r.member);
         }

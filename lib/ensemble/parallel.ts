@@ -148,24 +148,34 @@ export function boardStopped(board: ClaimBoard): boolean {
  * The lockstep tasks (crossValidate's folds' fits) dealt to `parties` threads before the run: each party's share,
  * in task order. Dealt, not claimed: a fit in lockstep stays in its thread from its first round to its last (the
  * thread holds its parked margins), and a claim as the round-0 pass goes would share the fits out by how fast each
- * thread got through first rounds (which include the fits' starts) rather than by what the fits cost. The deal goes
- * member by member, round robin, the turn carrying on from one member to the next: every thread gets ⌊k / parties⌋
- * or ⌈k / parties⌉ of each member's k fits, the odd fits of different members going to different threads — so the
- * shares differ by at most one fit, in number and per member, and the tail (a thread left with rounds to run while
- * the other is done) is at most one fit's extra rounds' cost. Members cost differently per round (catboost's
- * symmetric trees, xgboost's depthwise trees): dealing in task order, which alternates the members, would on 2
- * threads give one thread every xgboost fit and the other every catboost fit.
+ * thread got through first rounds (which include the fits' starts) rather than by what the fits cost.
+ *  - Whole folds first, round robin, as many as divide evenly (5 folds on 2 threads: folds 1 and 3 to the first,
+ *    2 and 4 to the second): a fold's members fit the same rows, so in one thread they share its row views' core
+ *    slices (4 bytes a row each: a fold split between threads has them twice).
+ *  - The remaining folds (fewer than the threads) member by member, round robin, the turn carrying on from one
+ *    member to the next (fold 5: its xgboost fit to the first thread, its catboost fit to the second).
+ * So every thread gets ⌊k / parties⌋ or ⌈k / parties⌉ of each member's k fits, and the shares differ by at most one
+ * fit, in number and per member: the tail (a thread left with rounds to run once the other is done) is at most one
+ * fit's extra cost per round. Members cost differently per round (catboost's symmetric trees, xgboost's depthwise
+ * trees): dealing the task order, which alternates the members, fit by fit on 2 threads would give one thread every
+ * xgboost fit and the other every catboost fit.
  */
 export function dealFits(tasks: readonly FitTask[], parties: number): number[][] {
   const shares = Array.from({ length: parties }, () => [] as number[]);
-  const byMember = new Map<string, number[]>();
-  tasks.forEach((task, t) => {
-    if (!task.lockstep) return;
-    if (!byMember.has(task.name)) byMember.set(task.name, []);
-    byMember.get(task.name)!.push(t);
-  });
+  const group = (keyOf: (task: FitTask) => number | string, fits: number[]) => {
+    const groups = new Map<number | string, number[]>();
+    for (const t of fits) {
+      const key = keyOf(tasks[t]);
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push(t);
+    }
+    return [...groups.values()];
+  };
+  const folds = group((task) => task.train?.[0] ?? -1, tasks.flatMap((task, t) => (task.lockstep ? [t] : []))); // by their rows
+  const whole = folds.length - (folds.length % parties);
+  folds.slice(0, whole).forEach((fold, i) => shares[i % parties].push(...fold));
   let turn = 0;
-  for (const fits of byMember.values()) for (const t of fits) shares[turn++ % parties].push(t);
+  for (const fits of group((task) => task.name, folds.slice(whole).flat())) for (const t of fits) shares[turn++ % parties].push(t);
   for (const share of shares) share.sort((a, b) => a - b);
   return shares;
 }
