@@ -3,9 +3,12 @@
  * members fits, and the inner folds of weighted/stacking blends), Ensemble.fit's `workers` (the final fit's
  * members side by side) and Ensemble.fitParallel (the same, with live per-round metrics).
  *
- * Scheduling: a run's tasks are numbered in the order the sequential run makes them; every thread of the run
- * claims the next one from a shared counter (Atomics.add on the claim board) when it is free, so the earliest
- * tasks start first and no thread waits on a dispatcher.
+ * Scheduling: a run's tasks are numbered in the order the sequential run makes them. Every thread of the run runs
+ * ./fit-task's fitInLockstep: it claims the next task from a shared counter (Atomics.add on the claim board) when
+ * it is free and fits it whole, so the earliest tasks start first and no thread waits on a dispatcher; then it
+ * advances its share of the tasks marked `lockstep` (crossValidate's folds' fits, whose rounds are reported live),
+ * dealt to the threads before the run (dealFits), round by round in turn, each parked between its rounds — so round
+ * r of every fit is reported before any thread's fits get far ahead, and a thread holds one working set at a time.
  *
  * Memory: every fit of a run reads one matrix. When its X and y live in SharedArrayBuffers (toMatrix's `shared`)
  * the workers read those very bytes (structured cloning a SharedArrayBuffer shares it), and a fit's rows are
@@ -31,11 +34,11 @@
  * Two ways to wait:
  *  - runFits (async): `threads` workers; the pool runs in this thread's event loop and sees each worker's exit
  *    and error events, so a worker that dies (process.exit, out of memory, terminate) fails the run naming the
- *    task it had claimed.
+ *    task it was working on.
  *  - runFitsSync (blocking, for crossValidate and Ensemble.fit, which return their results): this thread is one
  *    of the `workers` and fits tasks itself; the others run under runFits in a supervisor worker thread, which
- *    relays every result over a MessagePort and wakes this thread with Atomics.notify (it reads them with
- *    receiveMessageOnPort between its own fits, and sleeps in Atomics.wait once it has nothing left to claim).
+ *    relays every round and result over a MessagePort and wakes this thread with Atomics.notify (it reads them with
+ *    receiveMessageOnPort after each of its own rounds, and sleeps in Atomics.wait once its own fits are done).
  *    The supervisor sees the fit workers' exit events as runFits does; should the supervisor itself end
  *    without its last message, its exit hook raises a flag. So a crash fails the run with an error naming the
  *    fold and the member, and never leaves it waiting.
