@@ -19,11 +19,12 @@ export const INSTALL_HINT = "install python3-xgboost: apt-get install python3-xg
 let available: boolean | undefined;
 let version = "";
 
-/** True when /usr/bin/python3 can `import xgboost`; otherwise prints the skip message once. */
+/** True when /usr/bin/python3 can `import xgboost` (xgb_ref.py --version: the driver's own imports);
+ * otherwise prints the skip message once. */
 export function hasXgboost(): boolean {
   if (available === undefined) {
     const r = fs.existsSync(PYTHON)
-      ? spawnSync(PYTHON, ["-c", "import xgboost, numpy; print(xgboost.__version__)"], { encoding: "utf8" })
+      ? spawnSync(PYTHON, [REF_SCRIPT, "--version"], { encoding: "utf8" })
       : undefined;
     available = r !== undefined && r.status === 0;
     if (available) version = r!.stdout.trim();
