@@ -272,7 +272,9 @@ def main():
             failed = True
         r["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         results.append(r)
-    json.dump({"xgboost": xgb.__version__, "results": results}, sys.stdout)
+    # json.dumps, not json.dump: dump streams through the pure-Python encoder (3.5 s for the 700k
+    # predicted values of core-threads' job), dumps through the C one; the text is the same
+    sys.stdout.write(json.dumps({"xgboost": xgb.__version__, "results": results}))
     sys.stdout.write("\n")
     return 1 if failed and job.get("strict", True) else 0
 
