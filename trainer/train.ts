@@ -253,7 +253,8 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
 async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: Settings, ens: Ensemble, log: Log) {
   // the read has the job's core budget too: parallel_fits threads parse a large CSV file. Unset, one thread: the
   // parallel read's worker adds ~25–45 MB to the job's peak (1M × 28, 3 folds, 50 rounds: 456–474 MB against 429–430),
-  // past issue 11's memory bar for the default job (448 MB)
+  // past issue 11's memory bar for the default job (448 MB); with the chunks joined into one slab (lib's load.ts),
+  // 411–435 MB against 404 MB — within the bar, but too close to it for a default
   const channelOpts = (name: string) => ({ contentType: channelContentType(inputDataConfig, name), header: s.header, naValues: s.naValues, threads: s.parallelFits ?? 1 });
   const trainCh = (await readChannel(paths.channel("train"), "train", true, channelOpts("train")))!;
   const valCh = await readChannel(paths.channel("validation"), "validation", false, channelOpts("validation"));
