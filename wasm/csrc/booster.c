@@ -33,7 +33,9 @@ struct TrainState {
   uint8_t *bins;
   float *margin;          /* nrow * n_groups */
   GradPair *gh;           /* n_groups * nrow */
-  GradPair *tree_gh;      /* nrow: this tree's gradients in position order (after row sampling) */
+  GradPair *tree_gh;      /* nrow: this tree's gradients in position order (after row sampling); NULL with one
+                           * output group and one tree a round, whose tree samples and moves gh itself (gh is
+                           * computed anew from the margins every round): 8 bytes a row less */
   uint32_t *rows;         /* position -> row (see grower.h): the identity at each tree's start */
   uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows;
   int32_t *all_features, *tree_features;
@@ -168,12 +170,13 @@ static int acquire(Booster *b) {
   }
   s->bins = xgb_alloc((size_t)nrow * stride);
   s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
-  s->tree_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
+  int own_tree_gh = k > 1 || b->p.num_parallel_tree > 1;
+  s->tree_gh = own_tree_gh ? xgb_alloc(sizeof(GradPair) * (size_t)nrow) : NULL;
   s->scratch_bins = xgb_alloc((size_t)nrow * stride);
   s->scratch_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
   s->scratch_rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
   s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
-  if (!s->rows || !s->gh || !s->tree_gh || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows) return -1;
+  if (!s->rows || !s->gh || (own_tree_gh && !s->tree_gh) || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows) return -1;
   if (b->p.objective == OBJ_ABSOLUTE_ERROR) {
     s->residual = xgb_alloc(sizeof(float) * (size_t)nrow);
     s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
@@ -185,7 +188,7 @@ static int acquire(Booster *b) {
   if (!s->ctx.hist_partials || !s->ctx.side) return -1;
   GrowContext *c = &s->ctx;
   c->p = &b->p; c->cuts = &qm->cuts; c->nrow = nrow; c->ncol = qm->cuts.n_columns; c->stride = stride;
-  c->bins = s->bins; c->rows = s->rows; c->gh = s->tree_gh; c->rng = &s->rng;
+  c->bins = s->bins; c->rows = s->rows; c->gh = own_tree_gh ? s->tree_gh : s->gh; c->rng = &s->rng;
   c->scratch_bins = s->scratch_bins; c->scratch_gh = s->scratch_gh; c->scratch_rows = s->scratch_rows;
   s->parked = 0;
   return 0;
@@ -247,7 +250,7 @@ static void leaf_task(void *arg, int nid) {
 static void tree_gradients(Booster *b, const GradPair *gh) {
   TrainState *s = b->train;
   const Params *p = &b->p;
-  GradPair *out = s->tree_gh;
+  GradPair *out = s->ctx.gh; /* tree_gh, or gh itself (TrainState): then sampled in place */
   int n = s->nrow;
   int bernoulli = (p->bootstrap_type == BOOT_BERNOULLI || p->bootstrap_type == BOOT_NO) && p->subsample < 1.0;
   if (p->bootstrap_type == BOOT_BAYESIAN) {
@@ -267,7 +270,7 @@ static void tree_gradients(Booster *b, const GradPair *gh) {
       out[i].g = keep ? gh[i].g : 0.0f; out[i].h = keep ? gh[i].h : 0.0f;
     }
   } else {
-    memcpy(out, gh, sizeof(GradPair) * (size_t)n);
+    if (out != gh) memcpy(out, gh, sizeof(GradPair) * (size_t)n);
   }
 }
 
