@@ -203,26 +203,14 @@ export function fitInLockstep(run: ThreadFits): void {
       run.between?.();
       if (stopped()) return;
     }
-    // round 0: each fit of the share started, run and parked in turn
-    const park = run.share.length > 1;
-    let running: number[] = [];
-    const over0: number[] = [];
-    for (const t of run.share) {
-      const fit = start(t);
-      (on(t, () => {
-        const more = fit.step();
-        if (park) fit.park(); // before the next fit starts: one working set at a time
-        return more;
-      }) ? running : over0).push(t);
-      run.between?.();
-      if (stopped()) return;
-    }
-    for (const t of over0) finish(t);
+    // the share, round by round: a fit starts at its first round (round 0 of each in turn), and while more than one
+    // runs, each is parked after its round, before the next fit's: one working set at a time
+    let running = [...run.share];
     while (running.length) {
       const over: number[] = [];
       const still: number[] = [];
       for (const t of running) {
-        const fit = fits.get(t)!;
+        const fit = fits.get(t) ?? start(t);
         (on(t, () => {
           const more = fit.step();
           if (running.length > 1) fit.park();
