@@ -47,6 +47,17 @@ typedef struct {
 int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight, int max_bin, const uint8_t *feature_types);
 void cuts_free(Cuts *c);
 static inline int cuts_is_categorical(const Cuts *c, int f) { return c->cat && c->cat[f].columns; }
+/* The index b of numeric feature f's cut equal to v (c_b == v: a split "x < v" is "code <= b"), or -1 when v is not
+ * one of its cuts (binary search). */
+static inline int cuts_index(const Cuts *c, int f, float v) {
+  const float *cuts = c->cuts[f];
+  int lo = 0, hi = c->n_bins[f];
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (cuts[mid] < v) lo = mid + 1; else hi = mid;
+  }
+  return lo < c->n_bins[f] && cuts[lo] == v ? lo : -1;
+}
 /* Quantise rows into out: ncol bin codes per row, rows stride bytes apart (padding zeroed). */
 void cuts_quantize(const Cuts *c, const float *X, int nrow, int ncol, int stride, uint8_t *out);
 

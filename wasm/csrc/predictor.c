@@ -242,18 +242,6 @@ static void predict_bins_task(void *arg, int task) {
   }
 }
 
-/* The index b of cut value v of numeric feature f (v == c_b), or -1 for below_min (checked
- * by qm_check_model: every split is one or the other). */
-static int32_t split_bin(const Cuts *c, int f, float v) {
-  const float *cuts = c->cuts[f];
-  int lo = 0, hi = c->n_bins[f];
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (cuts[mid] < v) lo = mid + 1; else hi = mid;
-  }
-  return lo < c->n_bins[f] && cuts[lo] == v ? lo : -1;
-}
-
 int predict_add_bins(const Tree *trees, const int32_t *tree_group, int t_begin, int t_end, const QMatrix *qm,
                      const int32_t *rows, int nrow, int n_groups, float *margin) {
   if (t_end <= t_begin || nrow <= 0) return 0;
@@ -284,7 +272,7 @@ int predict_add_bins(const Tree *trees, const int32_t *tree_group, int t_begin, 
       n->child[1] = tr->right[i];
       n->feature = (uint16_t)f;
       n->missing = (uint16_t)(qm->cuts.n_bins[f] | (tr->default_left[i] ? MISSING_LEFT_BIT : 0));
-      n->bin = split_bin(&qm->cuts, f, tr->cond[i]);
+      n->bin = cuts_index(&qm->cuts, f, tr->cond[i]); /* -1 for below_min (qm_check_model): every present value right */
     }
     at += tr->n_nodes;
   }

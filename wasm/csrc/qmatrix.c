@@ -96,16 +96,6 @@ int qm_decode(const QMatrix *q, const int32_t *rows, int r0, int n, float *out) 
   return par_run(decode_task, &j, (n + DECODE_BLOCK_ROWS - 1) / DECODE_BLOCK_ROWS);
 }
 
-/* whether v is one of the sorted cuts[0 .. n) (exactly: the decoded values are cuts) */
-static int is_cut(const float *cuts, int n, float v) {
-  int lo = 0, hi = n;
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (cuts[mid] < v) lo = mid + 1; else hi = mid;
-  }
-  return lo < n && cuts[lo] == v;
-}
-
 int qm_check_model(const QMatrix *q, const Tree *trees, int t_begin, int t_end) {
   const Cuts *c = &q->cuts;
   for (int t = t_begin; t < t_end; t++) {
@@ -118,7 +108,7 @@ int qm_check_model(const QMatrix *q, const Tree *trees, int t_begin, int t_end) 
       if (tr->split_type[nid] == SPLIT_CATEGORICAL)
         return xgb_fail("tree %d node %d is a categorical split on feature %d, which the matrix holds as numeric bins", t, nid, f);
       float v = tr->cond[nid];
-      if (v != c->below_min[f] && !is_cut(c->cuts[f], c->n_bins[f], v))
+      if (v != c->below_min[f] && cuts_index(c, f, v) < 0)
         return xgb_fail("tree %d node %d splits feature %d at %.9g, which is not a cut of the matrix's bins (max_bin %d)", t, nid, f, (double)v, q->max_bin);
     }
   }
