@@ -110,7 +110,7 @@ export function defaultMetric(objective: Objective): Metric {
 
 function toNumber(name: string, v: unknown): number {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new Error(`parameter ${name} must be a finite number, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n)) throw new Error(`parameter ${name} must be a finite number, got ${typeof v === "number" ? String(v) : JSON.stringify(v)}`); // NaN, not JSON's null
   if (INTEGER.has(name) && !Number.isInteger(n)) throw new Error(`parameter ${name} must be an integer, got ${JSON.stringify(v)}`);
   return n;
 }
