@@ -176,7 +176,7 @@ static int acquire(Booster *b) {
   s->scratch_gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow);
   s->scratch_rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
   s->rows = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
-  if (!s->rows || !s->gh || (own_tree_gh && !s->tree_gh) || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows) return -1;
+  if (!s->bins || !s->rows || !s->gh || (own_tree_gh && !s->tree_gh) || !s->scratch_bins || !s->scratch_gh || !s->scratch_rows) return -1;
   if (b->p.objective == OBJ_ABSOLUTE_ERROR) {
     s->residual = xgb_alloc(sizeof(float) * (size_t)nrow);
     s->residual_w = xgb_alloc(sizeof(float) * (size_t)nrow);
