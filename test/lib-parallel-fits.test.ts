@@ -60,7 +60,7 @@ test("crossValidate xgboost+catboost on diabetes: workers 2 gives the sequential
   assert.ok(seq.cv.table.objects().every((r: any) => r.rmse > 40 && r.rmse < 80));
 });
 
-test("workers 1: the folds' fits advance in lockstep (round r of every fold × member, then r + 1); fits that end are finished after their last pass, the folds scored once every fit is; inner folds first; the same result as fits one after another", () => {
+test("workers 1: the folds' fits advance in lockstep (round r of every fold × member, then r + 1); fits that end are finished after their last pass, the folds scored once every fit is; the inner folds' fits after them; the same result as fits one after another", () => {
   const ens = () => new Ensemble({ members: [xgboost({ num_round: 6 }), catboost({ iterations: 9 })], blend: "weighted" });
   const calls: string[] = [];
   const run = (workers: number) =>
@@ -87,7 +87,7 @@ test("workers 1: the folds' fits advance in lockstep (round r of every fold × m
   for (const cv of [lockstep, sequential]) for (const fm of cv.models!) for (const m of fm) m.free();
 });
 
-test("workers 2 with more fits than threads: each thread fits its share of the folds' fits in lockstep — every round of every fit is reported before the first fold is scored (the inner folds' fits claimed whole first); the same result as workers 1", () => {
+test("workers 2 with more fits than threads: each thread fits its share of the folds' fits in lockstep — every round of every fit is reported before the first fold is scored (the inner folds' fits claimed whole after the shares); the same result as workers 1", () => {
   const ens = () => new Ensemble({ members: [xgboost({ num_round: 8 }), catboost({ iterations: 8 })], blend: "weighted", innerK: 2 });
   const run = (workers: number) => {
     const calls: string[] = [];
@@ -227,6 +227,34 @@ test("training job: parallel_fits 2 = parallel_fits 1 (fold and final lines in o
   for (const f of Object.keys(one.model)) assert.ok(two.model[f] === one.model[f], `model/${f} differs`);
 });
 
+// crossValidate's refit: the final fit's tasks join the folds' run; the reference is Ensemble.fit on the same table
+// (fit in this thread, after the cross-validation, as before): the same member models and blend, whatever the workers.
+test("crossValidate refit: the ensemble fitted in the folds' run is the one Ensemble.fit gives (mean and weighted blends, workers 1 and 2), and the cross-validation is unchanged", () => {
+  for (const blend of ["mean", "weighted"]) {
+    const ens = () => new Ensemble({ members: [xgboost({ num_round: 12 }), catboost({ iterations: 15 })], blend, innerK: 3 });
+    const reference = ens().fit(diabetes, { label: "target" });
+    const files = (e: Ensemble) => e.members.map((m) => m.toFile().content);
+    const plain = crossValidate(ens(), diabetes, { label: "target", k: 4, workers: 1 });
+    for (const workers of [1, 2]) {
+      const progress: string[] = [];
+      const fitted = ens();
+      const cv = crossValidate(fitted, diabetes, { label: "target", k: 4, workers, refit: true, onProgress: (e) => progress.push(`${e.done}/${e.total} ${e.message}`) });
+      assert.equal(files(fitted), files(reference), `${blend}, workers ${workers}: member models`);
+      assert.equal(fitted.blendState, reference.blendState, `${blend}, workers ${workers}: blend`);
+      assert.equal(fitted.featureNames, reference.featureNames);
+      assert.is(fitted.label, "target");
+      sameBits(fitted.predict(diabetes).prediction, reference.predict(diabetes).prediction, `${blend}, workers ${workers}: predictions`);
+      assert.equal(cv.table.objects(), plain.table.objects(), "the folds' metrics");
+      for (const k of Object.keys(plain.oof)) sameBits(cv.oof[k], plain.oof[k], `oof ${k}`);
+      const finalFits = blend === "weighted" ? 2 * 4 : 2; // inner folds × members + members
+      assert.is(progress.length, 4 * 2 * (blend === "weighted" ? 4 : 1) + finalFits);
+      assert.ok(progress.at(-1)!.startsWith(`${progress.length}/${progress.length} fit catboost on 442 rows`), progress.at(-1));
+      fitted.free();
+    }
+    reference.free();
+  }
+});
+
 test("training job: parallel_fits 0, negative or not an integer fails with a failure file", async () => {
   for (const bad of ["0", "-2", "1.5", "two"]) {
     const root = optMl({ ...HP, parallel_fits: bad }, { train: { "d.csv": "target,a\n1,2\n3,4\n5,6\n" } });
@@ -255,6 +283,26 @@ test("training job: a fit worker that dies mid-job fails the job with a failure 
   assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
 });
 
+// V8 stops a worker that runs out of JavaScript heap without running its exit hook; the job's thread, blocked in
+// the cross-validation, sees no Worker event either: the worker's thread vanishing from /proc is how it is seen
+// (without that the job waits forever: the timeout below, then code null).
+test("training job: a fit worker stopped by V8 (out of JavaScript heap) fails the job with a failure file naming the fold and the member", async () => {
+  const csv = fs.readFileSync(DIABETES, "utf8");
+  const root = optMl({ ...HP, parallel_fits: "2" }, { train: { "d.csv": csv } });
+  roots.push(root);
+  process.env[TEST_FIT_EXIT_ENV] = "2:catboost:heap"; // the worker fitting fold 2's catboost fills its (capped) JavaScript heap
+  let r;
+  try {
+    r = await runTrain(root, 60_000);
+  } finally {
+    delete process.env[TEST_FIT_EXIT_ENV];
+  }
+  assert.is(r.code, 1, r.stderr);
+  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker was stopped without exiting \(V8 stops a worker so when it runs out of JavaScript heap\) before finishing/);
+  assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
+});
+
 // The fits' own cores run thread pools too when the job has fewer fits than parallel_fits (2 folds × xgboost with
 // parallel_fits 4: 2 core threads per fit). The core's test hook (node-xgboost-wasm's POOL_DEATH_ENV, inherited by
 // every thread) makes each pool's worker thread 1 end after its 3rd task claim, holding it: the fits' train() throw,
@@ -266,7 +314,8 @@ test("training job: a thread of a fit's core pool that dies mid-job fails the jo
     const x = Array.from({ length: 8 }, (_, j) => ((i * 7919 + j * 104729) % 1000) / 10);
     rows.push([(x[0] * 2 - x[1] + ((i * 31) % 7)).toFixed(3), ...x].join(","));
   }
-  const root = optMl({ models: "xgboost", k_fold: "2", num_round: "300", max_depth: "6", seed: "3", parallel_fits: "4" }, { train: { "d.csv": rows.join("\n") + "\n" } });
+  // final_model folds: no refit in the cross-validation's run, so its 2 fits are all of the run's (2 core threads each)
+  const root = optMl({ models: "xgboost", k_fold: "2", num_round: "300", max_depth: "6", seed: "3", parallel_fits: "4", final_model: "folds" }, { train: { "d.csv": rows.join("\n") + "\n" } });
   roots.push(root);
   process.env[POOL_DEATH_ENV] = "exit:3";
   let r;

@@ -180,10 +180,19 @@ class LiveRounds {
  * (the folds' row views), and as
  * each fold is scored (the folds are scored back to back at the end, each leaving its predictions, labels and
  * blend: about 8 MB); and after the cross-validation, whose index arrays would otherwise sit under the refit's peak.
+ * Each collection costs ~8 ms even on a small heap (diabetes' job: 10 of them, 6 % of its time), so a table under
+ * GC_CELLS cells — whose garbage is a few times its 4 MB at most — gets none: garbageCollector gives a no-op.
  */
 function collectGarbage(): void {
   v8.setFlagsFromString("--expose-gc");
   (vm.runInNewContext("gc") as () => void)();
+}
+
+/** rows × features from which the job collects its garbage itself (collectGarbage): 4 MB of float32 */
+const GC_CELLS = 2 ** 20;
+
+function garbageCollector(cells: number): () => void {
+  return cells >= GC_CELLS ? collectGarbage : () => {};
 }
 
 /** ", categorical: a, b" — the feature columns read as categories (text, or declared), for the first log line */
@@ -207,17 +216,21 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const metric = primaryMetric(ens.objective);
   const metricFn = metricsFor(ens.objective)[metric];
   const { m, label, valCh, files, categoricalNote, parallelFits } = await readTrainingData(paths, inputDataConfig, s, ens, log);
-  collectGarbage(); // the channel's table: as large as the data, garbage now
   const { nrow, ncol } = m;
+  const collectGarbage = garbageCollector(nrow * ncol);
+  collectGarbage(); // the channel's table: as large as the data, garbage now
   // The job's core budget: parallel_fits core threads in all when set — the cross-validation runs min(parallel_fits,
   // fits) fits at once with ⌊parallel_fits / fits at once⌋ core threads each (one, unless there are fewer fits than
   // parallel_fits), so a tuning job's trials, given ⌊cores / trials⌋ each by the local SageMaker, never ask for
   // more threads than the machine has. Unset, a large table (lib's LARGE_TABLE_CELLS) fits one at a time with every
-  // core inside the fit (one fit's working memory at a time); other tables fit `defaultWorkers` at once. The final
-  // refit's members run one after another with the whole budget each: each is a fit on every row, the job's largest
-  // working set (~100 bytes a row), and the core's threads make one fit on 2 cores about as fast (1.8×) as two fits
-  // side by side — which would hold two such working sets at once (1M × 28: 635 MB against 437 MB for
-  // parallel_fits 1). With a validation channel they run side by side, as its live [r] lines need every member's round.
+  // core inside the fit (one fit's working memory at a time); other tables fit `defaultWorkers` at once.
+  // The final refit (final_model=refit, no validation channel): below LARGE_TABLE_CELLS, in the cross-validation's
+  // run (crossValidate's refit) — the members' fits on every row are claimed by the threads as they finish their
+  // shares of the folds' fits, so with parallel_fits 2 they run beside the folds' last fits instead of after them.
+  // A large table's refit runs after the cross-validation, its members one after another with the whole budget
+  // each: each is a fit on every row, the job's largest working set (~100 bytes a row), and two side by side would
+  // hold two of them at once (1M × 28: 635 MB against 437 MB for parallel_fits 1). With a validation channel the
+  // members run side by side after the cross-validation, as its live [r] lines need every member's round.
   const large = s.parallelFits === undefined && nrow * ncol >= LARGE_TABLE_CELLS;
   const budget = large ? availableCores() : parallelFits;
   const cvThreads = parallelFits === 1 ? budget : 1; // for the first log line
@@ -239,7 +252,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
       collectGarbage();
       log(`binned once (max_bin ${maxBins.join(", ")}); the features' floats are released: the job reads the bins`);
     }
-    return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, budget, log, t0 });
+    return await trainOn(m, label, valCh, { paths, s, ens, metric, metricFn, parallelFits, budget, log, t0, collectGarbage });
   } finally {
     releaseCore();
   }
@@ -295,20 +308,26 @@ interface TrainContext {
   parallelFits: number;
   /** the job's core budget */
   budget: number;
+  /** collectGarbage, or a no-op for a small table */
+  collectGarbage: () => void;
   log: Log;
   t0: number;
 }
 
 /** cross-validation, final model, scores and artifacts on the training matrix */
 async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefined, c: TrainContext): Promise<TrainResult> {
-  const { paths, s, ens, metric, metricFn, parallelFits, budget, log, t0 } = c;
+  const { paths, s, ens, metric, metricFn, parallelFits, budget, log, t0, collectGarbage } = c;
   const nrow = m.nrow;
   // 1. k-fold cross-validation, every member on the same folds. Without a validation channel for the final fit,
   // the per-round lines come from the folds' held-out rounds, printed as the fits reach them
   const roundsFromCv = !(s.finalModel === "refit" && valCh);
+  // the members that report rounds: a member without startFit (ridge) fits at once and reports none — left out of
+  // the [r] lines from the start, so they never wait for its fit to end
+  const boosted = ens.members.filter((mem) => mem.startFit);
+  const refitInRun = s.finalModel === "refit" && !valCh && nrow * m.ncol < LARGE_TABLE_CELLS; // (train(), above)
   const fitKey = (fold: number, member: string) => `${fold}:${member}`;
   const cvLive = roundsFromCv
-    ? new LiveRounds(Array.from({ length: s.kFold }, (_, f) => ens.members.map((mem) => fitKey(f + 1, mem.name))).flat(), metric, log)
+    ? new LiveRounds(Array.from({ length: s.kFold }, (_, f) => boosted.map((mem) => fitKey(f + 1, mem.name))).flat(), metric, log)
     : undefined;
   let cv: CvResult;
   // the first report of round 0 (the folds are assigned and the first fit runs) and of round 1 (lockstep: every fit
@@ -329,6 +348,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
       k: s.kFold,
       seed: s.seed,
       keepModels: s.finalModel === "folds", // the final model averages the fold models: keep them
+      refit: refitInRun,
       workers: parallelFits,
       threads: budget,
       onFold: (fold, metrics) => {
@@ -340,7 +360,8 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
       },
     });
   } catch (e) {
-    throw new Error(`cross-validation failed: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    throw new Error(message.startsWith("final fit") ? message : `cross-validation failed: ${message}`); // a refit's fit names itself
   }
 
   collectGarbage(); // the cross-validation's row indexes, per-fold copies and predictions, before the refit's peak
@@ -354,7 +375,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
   if (s.finalModel === "refit" && valCh) {
     // the members train side by side (one worker thread each, whatever parallel_fits: a line needs every member's
     // round) and the [r] lines go out as their rounds finish
-    const live = new LiveRounds(ens.members.map((m) => m.name), metric, log);
+    const live = new LiveRounds(boosted.map((mem) => mem.name), metric, log);
     try {
       await ens.fitParallel(m, {
         label, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, nthread: Math.max(1, Math.floor(budget / ens.members.length)),
@@ -370,6 +391,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
     roundsSource = "held-out folds of the cross-validation (mean over folds and boosted members)";
     try {
       if (s.finalModel === "folds") final = foldsEnsemble(ens, cv, label);
+      else if (refitInRun) final = ens; // fitted by the cross-validation's run
       else {
         final = ens.fitMatrix(m, { workers: 1, nthread: budget }); // one member at a time, the whole budget each (above)
         final.label = label;

@@ -23,11 +23,12 @@
  * training them again. The caller owns them (free() each, or the ensemble
  * built from them). They are freed if crossValidate throws.
  *
- * `workers`: the fits (k × members, plus innerK × k × members for weighted / stacking) are independent. They are
- * planned as one task list in the sequential order (planFits), run on ./parallel's pool — this thread and
- * workers − 1 worker threads, the matrix and the row indexes shared, each thread running fit-task's fitInLockstep:
- * the inner folds' fits claimed one after another and run whole, then its share of the folds' fits (dealt before
- * the run; all of them with workers 1) round by round in turn, as xgb.cv does — and their results are consumed
+ * `workers`: the fits (k × members, plus innerK × k × members for weighted / stacking, plus the final fit's with
+ * `refit`) are independent. They are planned as one task list in the sequential order (planFits), run on
+ * ./parallel's pool — this thread and workers − 1 worker threads, the matrix and the row indexes shared, each thread
+ * running fit-task's fitInLockstep: its share of the folds' fits (dealt before the run; all of them with workers 1)
+ * round by round in turn, as xgb.cv does, then the inner folds' fits and the final fit's claimed one after another
+ * and run whole — and their results are consumed
  * strictly in task order (a finished fit waits for the earlier ones), so the table, curves, oof, blend states, kept
  * models and every onProgress / onFold call are those of `workers: 1`, bit for bit.
  */
@@ -85,6 +86,15 @@ export interface CvOptions {
   /** Core threads per fit (XGBoost's `nthread`; 0 = every core). Default: the cores shared out between the workers
    * (`threadsPerFit`: ⌊cores / workers⌋, at least 1), or with one worker the core's default, every core. */
   nthread?: number;
+  /**
+   * Also fit `ensemble` itself on every row, in the same run as the folds' fits (no fit depends on another: there is
+   * no early stopping): its members — and for a weighted / stacking blend the inner folds over every row that fit
+   * the blend — are more tasks of the run, taken by whichever thread is free once its share of the folds' fits is
+   * done, so on several threads the final fit runs beside the folds' last fits instead of after them. When
+   * crossValidate returns the ensemble is fitted as `ensemble.fitMatrix` (with this `nthread`) would fit it, the
+   * same model. Default false.
+   */
+  refit?: boolean;
   /** Instead of `nthread`: core threads for all the fits at once (a budget, e.g. the trainer's parallel_fits) — each
    * fit gets ⌊threads / fits at once⌋, at least 1, where fits at once = min(workers, fits). An integer ≥ 1. */
   threads?: number;
@@ -131,6 +141,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   if (opts.nthread !== undefined && !(Number.isInteger(opts.nthread) && opts.nthread >= 0)) {
     throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${JSON.stringify(opts.nthread)}`);
   }
+  if (opts.refit !== undefined && typeof opts.refit !== "boolean") throw new Error(`crossValidate's refit must be true or false, got ${JSON.stringify(opts.refit)}`);
   if (opts.threads !== undefined) {
     checkWorkers(opts.threads, "crossValidate's threads");
     if (opts.nthread !== undefined) throw new Error("crossValidate: give nthread (per fit) or threads (for all fits at once), not both");
@@ -150,10 +161,11 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   }
   const anyInner = blendList.some((b) => needsFitting(b.blend));
   const members = ensemble.members;
-  const total = k * members.length * (anyInner ? ensemble.innerK + 1 : 1);
+  const finalInner = !!opts.refit && needsFitting(ensemble.blend);
+  const total = k * members.length * (anyInner ? ensemble.innerK + 1 : 1) + (opts.refit ? members.length * (finalInner ? ensemble.innerK + 1 : 1) : 0);
   const nthread = opts.nthread ?? (opts.threads !== undefined ? threadsFromBudget(opts.threads, workers, total) : threadsPerFit(workers));
   let done = 0;
-  const tick = (message: string, fold: number, member: string) => opts.onProgress?.({ done: ++done, total, message, fold, member });
+  const tick = (message: string, fold: number | undefined, member: string) => opts.onProgress?.({ done: ++done, total, message, fold, member });
 
   // Every fit, in the order the sequential run makes them: per fold, the inner folds' fits (weighted / stacking
   // blends) then the members' fits on the fold; their rows as ranges of one index array (shared with workers).
@@ -161,6 +173,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     nthread,
     keepModels: !!opts.keepModels && workers > 1,
     k,
+    refit: opts.refit ? { inner: finalInner } : undefined,
   });
 
   const width = outputGroups(objective, ensemble.numClass);
@@ -172,6 +185,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const curves: Curve[] = [];
   const kept: Member[][] | undefined = opts.keepModels ? folds.map(() => []) : undefined;
   const innerOof: Float64Array[][] = folds.map(() => members.map(() => new Float64Array(0)));
+  const finalInnerOof: Float64Array[] = members.map(() => new Float64Array(0)); // refit: the blend's inner folds over every row
   const preds: Float64Array[][] = folds.map(() => []);
 
   /** one fit's result, in task order: what the sequential loop did right after each fit */
@@ -180,6 +194,20 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     const foldNo = p.fold + 1;
     const member = members[p.member];
     const pred = result.pred!;
+    if (p.final) {
+      if (p.innerTest) {
+        const w = pred.length / p.innerTest.length;
+        const out = finalInnerOof[p.member].length ? finalInnerOof[p.member] : (finalInnerOof[p.member] = new Float64Array(w * m.nrow));
+        p.innerTest.forEach((row, r) => {
+          for (let c2 = 0; c2 < w; c2++) out[row * w + c2] = pred[r * w + c2];
+        });
+        tick(`final fit inner fold ${p.inner! + 1}/${ensemble.innerK} ${member.name}`, undefined, member.name);
+      } else {
+        if (!fitted) member.loadFile(result.model!); // fitted in a worker
+        tick(`fit ${member.name} on ${m.nrow} rows`, undefined, member.name);
+      }
+      return;
+    }
     if (p.innerTest) {
       const trainRows = folds[p.fold].train.length;
       const w = pred.length / p.innerTest.length;
@@ -235,7 +263,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
 
   /** task t's rounds → opts.onRound (the outer folds' fits: inner fits evaluate nothing) */
   const liveRound = (t: number) =>
-    opts.onRound && !plan[t].innerTest ? (round: number, metrics: Record<string, number>) => opts.onRound!(plan[t].fold + 1, members[plan[t].member].name, round, metrics) : undefined;
+    opts.onRound && !plan[t].innerTest && !plan[t].final ? (round: number, metrics: Record<string, number>) => opts.onRound!(plan[t].fold + 1, members[plan[t].member].name, round, metrics) : undefined;
   const data: FitData = { matrix: m, rows };
   // this thread's one core DMatrix of the matrix: every fit here trains on row views of it (bins made once)
   const release = members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
@@ -248,12 +276,12 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   let running = tasks.filter((task) => task.lockstep).length;
   try {
     // every thread of the run — this one alone with workers 1 — fits its part in lockstep (fit-task's fitInLockstep):
-    // the inner folds' fits whole, then its share of the folds' fits round by round in turn
+    // its share of the folds' fits round by round in turn, then the inner folds' and the final fit's, whole
     runFitsSync(data, tasks, workers, {
       ...(opts.onRound ? { onRound: (t: number, round: number, metrics: Record<string, number>) => liveRound(t)?.(round, metrics) } : {}),
       onDone: (t, result) => {
         if (tasks[t].lockstep) running--;
-        if (!plan[t].innerTest) opts.onFitDone?.(plan[t].fold + 1, members[plan[t].member].name);
+        if (!plan[t].innerTest && !plan[t].final) opts.onFitDone?.(plan[t].fold + 1, members[plan[t].member].name);
         waiting.set(t, result);
         for (let r = waiting.get(next); r && (running === 0 || !tasks[next].lockstep); r = waiting.get(next)) {
           waiting.delete(next);
@@ -261,9 +289,11 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
         }
       },
     }, taskStarter(data, tasks, {
-      member: (t) => members[plan[t].member].clone(),
+      // the final fit here fits the ensemble's own member (in place, as fit() does); every other fit a clone
+      member: (t) => (plan[t].final && !plan[t].innerTest ? members[plan[t].member] : members[plan[t].member].clone()),
       onRound: liveRound,
-      keep: (t) => (kept && !plan[t].innerTest ? "member" : undefined), // handed over fitted: no file, no reload
+      // a fold's kept member and the final fit's member are handed over fitted (no file, no reload)
+      keep: (t) => (plan[t].innerTest ? undefined : plan[t].final || kept ? "member" : undefined),
     }));
   } catch (e) {
     for (const r of waiting.values()) r.member?.free();
@@ -271,6 +301,10 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     throw e;
   } finally {
     release();
+  }
+  if (opts.refit) {
+    ensemble.fittedElsewhere(m, finalInner ? finalInnerOof : undefined);
+    ensemble.label = opts.label;
   }
 
   const resultTable = arquero().from(rowsOut) as Table;
@@ -293,8 +327,12 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   };
 }
 
-/** Where a task's result goes: its fold (0-based), member index, and for an inner fit its inner fold and held-out positions in the fold's training part. */
+/**
+ * Where a task's result goes: its fold (0-based), member index, and for an inner fit its inner fold and held-out
+ * positions in the fold's training part; `final`: the refit's (fold -1), its inner fits' positions in every row.
+ */
 interface Planned {
+  final?: boolean;
   fold: number;
   member: number;
   inner?: number;
@@ -314,11 +352,13 @@ function planFits(
   y: Float32Array,
   seed: number,
   anyInner: boolean,
-  o: { nthread?: number; keepModels: boolean; k: number },
+  o: { nthread?: number; keepModels: boolean; k: number; refit?: { inner: boolean } },
 ): { tasks: FitTask[]; plan: Planned[]; rows: Int32Array; folds: Fold[] } {
   const members = ensemble.members;
-  // the inner folds of a fold split its training rows: innerK × its training rows, then its training and held-out rows
-  let total = 0;
+  // the inner folds of a fold split its training rows: innerK × its training rows, then its training and held-out
+  // rows; the refit's inner folds (as Ensemble.fit makes them) split every row
+  const finalFolds = o.refit?.inner ? ensemble.foldsFor(y, ensemble.innerK, ensemble.seed) : [];
+  let total = finalFolds.length * y.length;
   for (const fold of folds) total += (anyInner ? ensemble.innerK : 0) * fold.train.length + fold.train.length + fold.test.length;
   const rows = new Int32Array(new SharedArrayBuffer(total * 4));
   let offset = 0;
@@ -359,6 +399,22 @@ function planFits(
       plan.push({ fold: f, member: j });
     });
   });
+  if (o.refit) {
+    // the final fit last: claimed by the threads as they finish their shares of the folds' fits
+    finalFolds.forEach((inner, i) => {
+      const trainRange = range(inner.train.length, (r) => inner.train[r]);
+      const testRange = range(inner.test.length, (r) => inner.test[r]);
+      const innerTest = Int32Array.from(inner.test);
+      members.forEach((mem, j) => {
+        tasks.push({ ...spec(j), train: trainRange, test: testRange, label: `final fit inner fold ${i + 1}/${ensemble.innerK}, member "${mem.name}"` });
+        plan.push({ final: true, fold: -1, member: j, inner: i, innerTest });
+      });
+    });
+    members.forEach((mem, j) => {
+      tasks.push({ ...spec(j), keepModel: true, label: `final fit, member "${mem.name}"` });
+      plan.push({ final: true, fold: -1, member: j });
+    });
+  }
   return { tasks, plan, rows, folds: viewed };
 }
 

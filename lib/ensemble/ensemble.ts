@@ -22,7 +22,7 @@ import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { isClassification, isMulticlass, objectiveTask } from "../core";
-import { checkWorkers, fitMembersInWorkers, fitMembersSync } from "./parallel";
+import { checkWorkers, fitMembers } from "./parallel";
 
 export interface ProgressEvent {
   /** member fits finished so far / planned in total */
@@ -192,16 +192,17 @@ export class Ensemble {
   }
 
   /**
-   * fit, with the members trained at the same time, one worker thread each (./parallel): on several cores the
-   * final fit takes about as long as its slowest member, and `onRound` receives every member's rounds as they
-   * finish, interleaved — what a training job's live per-round log lines need. The model is the one fit() gives.
-   * `workers` (default: every member at once) caps how many members train at the same time; the matrix is
-   * shared with the workers, not copied per worker.
+   * fit, with the members trained at the same time, each in a thread of its own — this one and worker threads
+   * (./parallel's fitMembers): on several cores the final fit takes about as long as its slowest member, and
+   * `onRound` receives every member's rounds as they finish, interleaved — what a training job's live per-round log
+   * lines need. The model is the one fit() gives. `workers` (default: every member at once) caps how many members
+   * train at the same time; the matrix is shared with the workers, not copied per worker. The promise settles once
+   * the fit is done (this thread fits a member too, so it is busy until then).
    */
   async fitParallel(input: Table | LabelledMatrix, opts: FitTableOptions & { onMemberDone?: (member: string) => void; workers?: number }): Promise<this> {
     const { m, evalSet } = this.fitInputs(input, opts, true);
     const tick = this.prepareFit(m, opts.onProgress);
-    await fitMembersInWorkers(this.members, m, {
+    fitMembers(this.members, m, {
       evalSet,
       onRound: opts.onRound,
       workers: opts.workers === undefined ? this.members.length : checkWorkers(opts.workers, "fitParallel's workers"),
@@ -234,9 +235,28 @@ export class Ensemble {
       const oof = innerOutOfFold(this.members, m, this.foldsFor(m.y, this.innerK, this.seed), (member, fold) =>
         tick(`inner fold ${fold + 1}/${this.innerK} ${member}`, member, fold),
       );
-      this.blendState = fitBlend(this.blend, oof, m.y, { numClass: this.numClass, stackerAlpha: this.stackerAlpha });
+      this.fitBlendOn(oof, m.y);
     }
     return tick;
+  }
+
+  /** a weighted / stacking blend fitted on the members' inner out-of-fold predictions over rows labelled y */
+  private fitBlendOn(innerOof: Float64Array[], y: Float32Array): void {
+    this.blendState = fitBlend(this.blend, innerOof, y, { numClass: this.numClass, stackerAlpha: this.stackerAlpha });
+  }
+
+  /**
+   * For a fit made elsewhere — crossValidate's `refit`, which fits the members on every row of m (loaded into them)
+   * in the same run as the folds — what fit() leaves besides the members' models: the blend fitted on `innerOof`,
+   * the members' out-of-fold predictions over the inner folds of m's rows (foldsFor(m.y, innerK, seed), as fit()
+   * makes them: weighted / stacking blends), and what the ensemble remembers of m.
+   */
+  fittedElsewhere(m: Matrix, innerOof?: Float64Array[]): void {
+    if (needsFitting(this.blend)) {
+      if (!innerOof || !m.y) throw new Error(`fittedElsewhere: the ${this.blend} blend needs the members' inner out-of-fold predictions and the labels`);
+      this.fitBlendOn(innerOof, m.y);
+    }
+    this.fitted(m);
   }
 
   fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
@@ -248,7 +268,7 @@ export class Ensemble {
     try {
       const tick = this.prepareFit(m, onProgress);
       if (workers > 1 && this.members.length > 1) {
-        fitMembersSync(this.members, m, { evalSet, onRound, nthread, workers, onMemberDone: (name) => tick(`fit ${name} on ${m.nrow} rows`, name) });
+        fitMembers(this.members, m, { evalSet, onRound, nthread, workers, onMemberDone: (name) => tick(`fit ${name} on ${m.nrow} rows`, name) });
         this.fitted(m);
         return this;
       }

@@ -5,13 +5,12 @@
  * and every fit worker (serveFits) run fitInLockstep with taskStarter, so a fit gives the same numbers, and its
  * rounds come in the same order, wherever it runs.
  */
-import { parentPort } from "worker_threads";
 import { releasedX, type Matrix } from "../data/matrix";
 import { attachCore } from "../core";
 import { holdCoreMatrix, holdSharedCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
-import { boardStopped, claimTask, labelled, TEST_FIT_EXIT_ENV, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerInit } from "./parallel";
+import { boardStopped, claimTask, labelled, signalPosted, testFitExit, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerInit } from "./parallel";
 
 /** a [offset, length] range of the run's row indexes */
 export function rowsOf(data: FitData, range: [number, number]): Int32Array {
@@ -134,7 +133,7 @@ export function taskStarter(
 export interface ThreadFits {
   /** the run's tasks (a failed fit's error is prefixed with its label) */
   tasks: readonly FitTask[];
-  /** the next task to fit whole (claimed from the run's board: the inner folds' fits), undefined once none is left */
+  /** the next task to fit whole (claimed from the run's board once the share is done: the inner folds' fits, a refit), undefined once none is left */
   claim(): number | undefined;
   /** the tasks this thread fits in lockstep, in task order (dealt to it before the run: ./parallel's dealFits) */
   share: readonly number[];
@@ -153,14 +152,16 @@ export interface ThreadFits {
 /**
  * The fits of one thread of a run — all of crossValidate's with one worker, a share of them in each thread of the
  * pool (runFitsSync's own thread and every fit worker run this same function):
- *  - first the claimed tasks (the inner folds' fits of weighted / stacking blends, which report no rounds), each
- *    run to its end, claimed one after another from the board shared with the other threads;
- *  - then this thread's share of the folds' fits round by round in turn — every fit runs round r before any runs
+ *  - first this thread's share of the folds' fits, round by round in turn — every fit runs round r before any runs
  *    round r + 1, as xgb.cv and LightGBM's cv do — so round r of each is reported as soon as it is done (a training
  *    job's live [r] lines). Between its rounds a fit is parked (the core frees its working memory: bins, gradients,
  *    scratch; it holds only its margins, 4 bytes a row): the thread holds one working set at a time. Fits that have
  *    run their last round are finished after the pass, one by one, so every round of the share is reported before
  *    any of its fits is scored. The models are those of fits run one after another.
+ *  - then the claimed tasks (the inner folds' fits of weighted / stacking blends, which report no rounds; a refit),
+ *    each run to its end, claimed one after another from the board shared with the other threads: a thread that
+ *    is done with its share takes the next, so the threads end close together however long their shares took
+ *    (a worker starts a few tenths of a second after the run; the members' fits cost differently).
  * An error in a fit is thrown prefixed with its label, after every unfinished fit here is aborted.
  */
 export function fitInLockstep(run: ThreadFits): void {
@@ -193,16 +194,6 @@ export function fitInLockstep(run: ThreadFits): void {
     return true;
   };
   try {
-    for (let t = run.claim(); t !== undefined; t = run.claim()) {
-      const fit = start(t);
-      while (on(t, () => fit.step())) {
-        run.between?.();
-        if (stopped()) return;
-      }
-      finish(t);
-      run.between?.();
-      if (stopped()) return;
-    }
     // the share, round by round: a fit starts at its first round (round 0 of each in turn), and while more than one
     // runs, each is parked after its round, before the next fit's: one working set at a time
     let running = [...run.share];
@@ -222,6 +213,16 @@ export function fitInLockstep(run: ThreadFits): void {
       for (const t of over) finish(t);
       running = still;
     }
+    for (let t = run.claim(); t !== undefined; t = run.claim()) {
+      const fit = start(t);
+      while (on(t, () => fit.step())) {
+        run.between?.();
+        if (stopped()) return;
+      }
+      finish(t);
+      run.between?.();
+      if (stopped()) return;
+    }
   } catch (e) {
     for (const fit of fits.values()) fit.abort();
     throw e;
@@ -229,13 +230,12 @@ export function fitInLockstep(run: ThreadFits): void {
 }
 
 /**
- * The "fit" role of ./fit-worker: fitInLockstep over this worker's part of the run — the tasks it claims from the
- * shared board, then its share — each member made as member.clone() makes it (memberFromSpec), every round and
- * result posted.
+ * What a fit worker (./fit-worker) runs: fitInLockstep over its part of the run — its share, then the tasks it
+ * claims from the shared board — each member made as member.clone() makes it (memberFromSpec), every round and
+ * result posted to its port (and the run's signal bumped: the thread that started it may be blocked).
  */
-export function serveFits(init: Extract<WorkerInit, { role: "fit" }>): void {
-  const port = parentPort!;
-  const { data, tasks, board, slot, share } = init;
+export function serveFits(init: WorkerInit): void {
+  const { data, tasks, board, slot, share, port, signal } = init;
   // the threads build: this thread runs on the main thread's core and fits on its DMatrix (no copy, no re-binning);
   // the single-threaded build: this worker's own core DMatrix of the run's matrix, built once, read by every fit it
   // runs (the worker ends with the run)
@@ -246,11 +246,14 @@ export function serveFits(init: Extract<WorkerInit, { role: "fit" }>): void {
     if (released) data.matrix.X = releasedX(data.matrix.nrow, data.matrix.ncol, released);
     holdSharedCoreMatrix(data.matrix, data.core.matrix);
   } else if (tasks.some((t) => t.kind !== "ridge")) holdCoreMatrix(data.matrix);
-  const post = (m: FitMessage) => port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
+  const post = (m: FitMessage) => {
+    port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
+    signalPosted(signal);
+  };
   const start = taskStarter(data, tasks, {
     member: (t) => {
       const task = tasks[t];
-      if (task.fold !== undefined && process.env[TEST_FIT_EXIT_ENV] === `${task.fold}:${task.name}`) process.exit(70);
+      testFitExit(task);
       return memberFromSpec(task.kind, { ...task.params, name: task.name });
     },
     onRound: (t) => (round, metrics) => post({ type: "round", task: t, round, metrics }),

@@ -4,11 +4,12 @@
  * members side by side) and Ensemble.fitParallel (the same, with live per-round metrics).
  *
  * Scheduling: a run's tasks are numbered in the order the sequential run makes them. Every thread of the run runs
- * ./fit-task's fitInLockstep: it claims the next task from a shared counter (Atomics.add on the claim board) when
- * it is free and fits it whole, so the earliest tasks start first and no thread waits on a dispatcher; then it
- * advances its share of the tasks marked `lockstep` (crossValidate's folds' fits, whose rounds are reported live),
- * dealt to the threads before the run (dealFits), round by round in turn, each parked between its rounds — so round
- * r of every fit is reported before any thread's fits get far ahead, and a thread holds one working set at a time.
+ * ./fit-task's fitInLockstep: it advances its share of the tasks marked `lockstep` (crossValidate's folds' fits,
+ * whose rounds are reported live), dealt to the threads before the run (dealFits), round by round in turn, each
+ * parked between its rounds — so round r of every fit is reported before any thread's fits get far ahead, and a
+ * thread holds one working set at a time; then it claims the next of the other tasks from a shared counter
+ * (Atomics.add on the claim board) and fits it whole, until none is left — so the earliest start first, a thread
+ * that is done early takes more, and no thread waits on a dispatcher.
  *
  * Memory: every fit of a run reads one matrix. When its X and y live in SharedArrayBuffers (toMatrix's `shared`)
  * the workers read those very bytes (structured cloning a SharedArrayBuffer shares it), and a fit's rows are
@@ -23,25 +24,21 @@
  *
  * A run that uses this thread's core ends only once every worker has ended (a failed run lets the running fits
  * finish instead of terminating their threads mid-call, which could leave the core's allocator locked or its
- * heap half-updated): only then are the pins and the workers' stacks released. Should that never be confirmed
- * (the supervisor thread itself died), they are left allocated rather than freed under a live thread.
+ * heap half-updated): only then are the pins and the workers' stacks released.
  *
  * Determinism: a worker builds the member with memberFromSpec(kind, params) — what member.clone() gives — takes
  * the rows as row views (splitRowViews), exactly as a fit in this thread does, and runs the same core; the fits are
  * independent, so each one's model, predictions and per-round metrics are bit-identical to the sequential run's.
  * Only the completion order differs: callers put results back in task order (crossValidate does).
  *
- * Two ways to wait:
- *  - runFits (async): `threads` workers; the pool runs in this thread's event loop and sees each worker's exit
- *    and error events, so a worker that dies (process.exit, out of memory, terminate) fails the run naming the
- *    task it was working on.
- *  - runFitsSync (blocking, for crossValidate and Ensemble.fit, which return their results): this thread is one
- *    of the `workers` and fits tasks itself; the others run under runFits in a supervisor worker thread, which
- *    relays every round and result over a MessagePort and wakes this thread with Atomics.notify (it reads them with
- *    receiveMessageOnPort after each of its own rounds, and sleeps in Atomics.wait once its own fits are done).
- *    The supervisor sees the fit workers' exit events as runFits does; should the supervisor itself end
- *    without its last message, its exit hook raises a flag. So a crash fails the run with an error naming the
- *    fold and the member, and never leaves it waiting.
+ * One way to run (runFitsSync): the caller's thread is one of the `workers` and fits tasks itself, beside
+ * workers − 1 fit workers it starts. Each worker posts its rounds and results to a MessagePort of its own and wakes
+ * the caller with Atomics.notify; the caller takes them with receiveMessageOnPort after each of its own rounds, and
+ * sleeps in Atomics.wait once its own fits are done. The caller's event loop does not run meanwhile (crossValidate
+ * and Ensemble.fit return their results), so it sees no Worker event: a worker's end is told in shared memory
+ * instead (WorkerSignal: its exit hook, and its thread's disappearance where V8 stops it without one). So a crash
+ * fails the run with an error naming the fold and the member, and never leaves it waiting. No thread watches the
+ * others: the run costs its workers' threads only (a worker isolate is ~12 MB resident).
  *
  * The worker script is ./fit-worker next to this module (a bundle must ship it next to its own entry: see
  * trainer/bundle.ts). Workers end with their run: a finished run holds no thread and no core memory.
@@ -49,12 +46,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { MessageChannel, receiveMessageOnPort, Worker } from "worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
 import type { CoreAttachment, SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
 import type { StartedFit } from "./fit-task";
+import { shareCore } from "./share-core";
 
 /** One fit: a member (kind + params, as memberFromSpec builds it) on some rows of the run's matrix. */
 export interface FitTask {
@@ -112,13 +110,6 @@ export type FitMessage =
   | { type: "error"; message: string }
   /** no task left to claim: the worker's last message before it ends */
   | { type: "finished" };
-
-/** supervisor → runFitsSync */
-export type SupervisorMessage =
-  | { type: "round"; task: number; round: number; metrics: Record<string, number> }
-  | { type: "done"; task: number; result: FitResult }
-  | { type: "end" }
-  | { type: "error"; message: string };
 
 /**
  * The tasks' claim board, shared by every thread of a run: [0] the next task to claim (Atomics.add; STOPPED once
@@ -183,24 +174,83 @@ export function dealFits(tasks: readonly FitTask[], parties: number): number[][]
   return shares;
 }
 
-/** ./share-core's shareCore, loaded when a run starts in the thread that owns the core (the supervisor never loads it) */
-function shareCore(data: FitData, tasks: FitTask[], threads: number): { data: FitData; release(): void } {
-  return (require("./share-core") as typeof import("./share-core")).shareCore(data, tasks, threads);
+/** workerData of ./fit-worker: the run, its slot in the run's board and signal, its share of the lockstep tasks, the port it posts to */
+export interface WorkerInit {
+  data: FitData;
+  tasks: FitTask[];
+  board: ClaimBoard;
+  slot: number;
+  share: number[];
+  port: MessagePort;
+  signal: WorkerSignal;
 }
 
-/** workerData of ./fit-worker in each role */
-export type WorkerInit =
-  | { role: "fit"; data: FitData; tasks: FitTask[]; board: ClaimBoard; slot: number; share: number[] }
-  | {
-      role: "supervisor"; data: FitData; tasks: FitTask[]; board: ClaimBoard; threads: number; shares: number[][];
-      port: import("worker_threads").MessagePort; signal: Int32Array; liveRounds: boolean;
-    };
+/**
+ * What the fit workers tell runFitsSync's thread beside their messages, in shared memory it reads while it is
+ * blocked (its event loop is not running, so it sees no Worker event): [0] bumped after every message a worker posts
+ * (Atomics.notify wakes the thread); per worker slot s, at 1 + 3s: 1 once the worker's thread is ending (its exit
+ * hook: process.exit, an uncaught error or its normal end), its exit code, and its Linux thread id. V8 stops a worker
+ * out of JavaScript heap without running its exit hook; its thread is gone, though: /proc/self/task/<id> is how that
+ * end is seen. (Where there is no /proc — macOS, Windows — that one end goes unseen: a fit worker's JavaScript holds
+ * only messages, the fits' memory is the core's, whose running out is an Error of the fit.)
+ */
+export type WorkerSignal = Int32Array;
+const SIGNAL_SLOT = 3;
+
+function workerSignal(threads: number): WorkerSignal {
+  return new Int32Array(new SharedArrayBuffer(4 * (1 + SIGNAL_SLOT * threads)));
+}
+
+/** a worker posted a message: wake the thread waiting on the signal */
+export function signalPosted(signal: WorkerSignal): void {
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+/** in a worker: its Linux thread id in the signal (nothing where /proc/thread-self is missing) */
+export function signalThreadId(signal: WorkerSignal, slot: number): void {
+  try {
+    const tid = Number(fs.readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid) && tid > 0) Atomics.store(signal, 3 + SIGNAL_SLOT * slot, tid);
+  } catch {
+    /* no /proc: the exit hook alone */
+  }
+}
+
+/** in a worker, from its process "exit" hook: its thread is ending */
+export function signalEnding(signal: WorkerSignal, slot: number, code: number): void {
+  Atomics.store(signal, 2 + SIGNAL_SLOT * slot, code);
+  Atomics.store(signal, 1 + SIGNAL_SLOT * slot, 1);
+  signalPosted(signal);
+}
+
+/** how worker `slot` has ended ("exited (code 70)"), or undefined while it runs; `threadToo`: also look for its thread in /proc */
+function workerEnded(signal: WorkerSignal, slot: number, threadToo: boolean): string | undefined {
+  if (Atomics.load(signal, 1 + SIGNAL_SLOT * slot) === 1) return `exited (code ${Atomics.load(signal, 2 + SIGNAL_SLOT * slot)})`;
+  const tid = Atomics.load(signal, 3 + SIGNAL_SLOT * slot);
+  if (threadToo && tid > 0 && !fs.existsSync(`/proc/self/task/${tid}`)) return "was stopped without exiting (V8 stops a worker so when it runs out of JavaScript heap)";
+  return undefined;
+}
 
 /**
  * Test hook: env ENSEMBLE_WORKBOOK_TEST_FIT_EXIT="<fold>:<member>" makes the worker that runs that fit call
- * process.exit(70) — how the tests kill a worker in the middle of a job.
+ * process.exit(70) — how the tests kill a worker in the middle of a job; "<fold>:<member>:heap" makes it allocate
+ * JavaScript objects until V8 stops it (the workers' old generation then capped at TEST_HEAP_MB), an end that runs
+ * no exit hook.
  */
 export const TEST_FIT_EXIT_ENV = "ENSEMBLE_WORKBOOK_TEST_FIT_EXIT";
+const TEST_HEAP_MB = 32;
+
+/** in a worker, as it starts task `task`: what the test hook asks of it */
+export function testFitExit(task: FitTask): void {
+  const hook = process.env[TEST_FIT_EXIT_ENV];
+  if (task.fold === undefined || !hook?.startsWith(`${task.fold}:${task.name}`)) return;
+  if (hook === `${task.fold}:${task.name}`) process.exit(70);
+  if (hook === `${task.fold}:${task.name}:heap`) {
+    const hog: number[][] = [];
+    for (;;) hog.push(new Array(100_000).fill(hog.length));
+  }
+}
 
 /**
  * The cores this process may use: os.availableParallelism() (the CPU affinity), lowered to a container's CPU
@@ -286,7 +336,7 @@ export function fitWorkerFile(): string {
 }
 
 /**
- * The young generation of a fit worker's (and the supervisor's) JavaScript heap, in MB. Their JavaScript allocates
+ * The young generation of a fit worker's JavaScript heap, in MB. Their JavaScript allocates
  * little — messages, per-round metrics, a fold's predictions; the fits' memory is the core's — but each isolate's
  * young generation grows to V8's default for a thread's heap all the same. Capped here, each worker costs ~13 MB
  * less resident memory (1M × 28 training job, parallel_fits 2: the JavaScript heaps' pages 97–99 MB → 70–72 MB with
@@ -300,7 +350,7 @@ function startWorker(init: WorkerInit, transferList?: import("worker_threads").T
   return new Worker(file, {
     workerData: init,
     transferList,
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, ...(process.env[TEST_FIT_EXIT_ENV]?.endsWith(":heap") ? { maxOldGenerationSizeMb: TEST_HEAP_MB } : {}) },
     ...(file.endsWith(".js") ? { execArgv: [] } : {}),
   });
 }
@@ -313,79 +363,17 @@ export interface RunHandlers {
 }
 
 /**
- * Runs the tasks on `threads` worker threads, each running fitInLockstep: claiming the next task in task order
- * from the shared board when it is free (`board` may be shared with runFitsSync's own thread, which claims too),
- * then its share of the lockstep tasks (`shares[slot]`; default dealFits over the workers). Resolves when every
- * worker has run out of tasks; on the first failure (a fit's error, or a worker that exits, errs or dies) stops
- * every worker and rejects with an Error naming that task. Workers are ended either way.
- */
-export function runFits(data: FitData, tasks: FitTask[], threads: number, handlers: RunHandlers, board = claimBoard(threads), shares = dealFits(tasks, threads)): Promise<void> {
-  checkWorkers(threads);
-  if (tasks.length === 0) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const pool: Worker[] = [];
-    let finished = 0;
-    let failed = false;
-    // on this thread's core (data.core): settled once every worker has ended, and a failure lets the running fits
-    // finish (module comment); on cores of their own: settled at once, and a failure terminates the workers
-    const waitForExits = !!data.core;
-    let exited = 0;
-    let failure: Error | undefined;
-    const fail = (e: Error) => {
-      if (failed) return;
-      failed = true;
-      Atomics.store(board, 0, STOPPED); // nothing more to claim, and no further round, here or in the caller's thread
-      if (waitForExits) {
-        failure = e;
-        if (exited === threads) reject(e);
-        return;
-      }
-      for (const w of pool) void w.terminate();
-      reject(e);
-    };
-    for (let slot = 0; slot < threads; slot++) {
-      const w = startWorker({ role: "fit", data, tasks, board, slot, share: shares[slot] ?? [] });
-      pool.push(w);
-      let done = false;
-      w.on("message", (msg: FitMessage) => {
-        if (failed) return;
-        if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
-        else if (msg.type === "error") fail(new Error(msg.message));
-        else if (msg.type === "done") {
-          try {
-            handlers.onDone(msg.task, msg.result);
-          } catch (e) {
-            fail(e instanceof Error ? e : new Error(String(e)));
-          }
-        } else {
-          done = true;
-          if (++finished === threads && !waitForExits) resolve();
-        }
-      });
-      const lost = (why: string) => {
-        if (failed || done) return;
-        const t = Atomics.load(board, 1 + slot);
-        fail(new Error(`${t >= 0 ? tasks[t].label : "a fit worker between fits"}: the fit worker ${why} before finishing`));
-      };
-      w.on("error", (e) => lost(`failed (${e.message})`));
-      w.on("exit", (code) => {
-        lost(`exited (code ${code})`);
-        if (waitForExits && ++exited === threads) {
-          if (failure) reject(failure);
-          else resolve();
-        }
-      });
-    }
-  });
-}
-
-/**
- * runFits for a caller that must return synchronously (crossValidate, Ensemble.fit): this thread is one of the
- * `workers` — it runs fitInLockstep too, with `start` (so `workers` 2 starts one thread, and this thread's core and
- * memory are used, not left idle): the tasks it claims, then its share of the lockstep tasks (dealFits over this
- * thread and the workers) — and after each round takes the other threads' rounds and results, then blocks until
- * the last one. With `workers` 1 every task runs here, no thread is started. `handlers.onDone` is called here, in
- * completion order, for every task (this thread's too). Throws what runFits would reject with, or what a fit here throws.
+ * Runs the tasks on `workers` threads — this one and workers − 1 fit workers — and returns once every task is done
+ * (callers that return their results synchronously — crossValidate, Ensemble.fit — and Ensemble.fitParallel).
+ * Every thread runs fitInLockstep: the tasks it claims (in task order, from the shared board) and its share of the
+ * lockstep tasks (dealFits over this thread and the workers). This thread does so with `start` (so `workers` 2
+ * starts one thread, and this thread's core and memory are used, not left idle), and after each of its rounds takes
+ * the workers' rounds and results from their ports (receiveMessageOnPort); once its own part is done it sleeps in
+ * Atomics.wait until the next message or the end of a worker (./fit-worker's signal). With `workers` 1 every task
+ * runs here, no thread is started. `handlers.onDone` is called here, in completion order, for every task (this
+ * thread's too). The first failure — a fit's error here or in a worker, or a worker that ends before finishing
+ * (process.exit, an uncaught error, or V8 stopping it out of JavaScript heap) — stops every thread's fits at their
+ * next round and is thrown, naming the fit: once every worker has ended.
  */
 export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, handlers: RunHandlers, start: (task: number) => StartedFit): void {
   checkWorkers(workers);
@@ -395,7 +383,7 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
   const threads = Math.min(workers, tasks.length) - (here ? 1 : 0);
   const board = claimBoard(threads);
   const shares = dealFits(tasks, threads + (here ? 1 : 0));
-  // ./fit-task loads the core: required here, in the thread that owns it (the supervisor thread loads this module too)
+  // ./fit-task loads the core: required here, in the thread that owns it
   const { fitInLockstep } = require("./fit-task") as typeof import("./fit-task");
   const mine = { tasks, claim: () => claimTask(board, tasks), share: here ? shares[0] : [], start };
   if (threads === 0) {
@@ -403,79 +391,91 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     return;
   }
   const shared = shareCore(data, tasks, threads);
-  const { port1, port2 } = new MessageChannel();
-  // [0]: bumped after every message the supervisor posts; [1]: 1 once the supervisor has exited
-  const signal = new Int32Array(new SharedArrayBuffer(8));
-  let supervisor: Worker;
-  try {
-    supervisor = startWorker(
-      { role: "supervisor", data: shared.data, tasks, board, threads, shares: here ? shares.slice(1) : shares, port: port2, signal, liveRounds: !!handlers.onRound },
-      [port2],
-    );
-  } catch (e) {
-    shared.release();
-    throw e;
-  }
-  supervisor.unref();
+  const signal = workerSignal(threads);
+  const ports: MessagePort[] = [];
+  const finished: boolean[] = [];
   let results = 0;
-  let ended = false; // the supervisor's last message came
-  let settled = false; // the supervisor's runFits settled ("end" or "error"): its workers have all ended
-  /** takes what the supervisor has sent; true if anything came */
+  let failed = false;
+  /** takes what the workers have posted; true if anything came. After a failure only their ends matter. */
   const drain = (): boolean => {
     let got = false;
-    for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
-      got = true;
-      const msg = m.message as SupervisorMessage;
-      if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
-      else if (msg.type === "done") {
-        results++;
-        handlers.onDone(msg.task, msg.result);
-      } else if (msg.type === "error") {
-        settled = true;
-        throw new Error(msg.message);
-      } else ended = settled = true;
-    }
+    ports.forEach((port, slot) => {
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+        got = true;
+        const msg = m.message as FitMessage;
+        if (msg.type === "finished") finished[slot] = true;
+        else if (failed) continue;
+        else if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
+        else if (msg.type === "done") {
+          results++;
+          handlers.onDone(msg.task, msg.result);
+        } else throw new Error(msg.message);
+      }
+    });
     return got;
   };
+  let checkedThreads = 0;
+  /** throws, naming its fit, if a worker has ended before finishing (its exit hook; its thread gone: checked every 100 ms) */
+  const checkWorkersAlive = () => {
+    const now = performance.now();
+    const threadsToo = now - checkedThreads >= 100;
+    if (threadsToo) checkedThreads = now;
+    for (let slot = 0; slot < ports.length; slot++) {
+      if (finished[slot] || !workerEnded(signal, slot, threadsToo)) continue;
+      drain(); // what it posted before it ended
+      if (finished[slot]) continue;
+      const t = Atomics.load(board, 1 + slot);
+      throw new Error(`${t >= 0 ? tasks[t].label : "a fit worker between fits"}: the fit worker ${workerEnded(signal, slot, true)} before finishing`);
+    }
+  };
   try {
+    for (let slot = 0; slot < threads; slot++) {
+      const { port1, port2 } = new MessageChannel();
+      const w = startWorker({ data: shared.data, tasks, board, slot, share: shares[slot + (here ? 1 : 0)] ?? [], port: port2, signal }, [port2]);
+      ports.push(port1);
+      finished.push(false);
+      w.on("error", () => {}); // seen through the signal (its exit hook): not an uncaught 'error' event here later
+      w.unref();
+    }
     if (here) {
-      // once the run has failed in a worker, this thread's fits stop: the error comes from the supervisor below
+      // once the run has failed in a worker, this thread's fits stop: the error is thrown by drain or the check
       fitInLockstep({
         ...mine,
         done: (t, result) => {
           results++;
           handlers.onDone(t, result);
         },
-        between: () => void drain(),
+        between: () => {
+          drain();
+          checkWorkersAlive();
+        },
         stopped: () => boardStopped(board),
       });
     }
     while (results < tasks.length) {
       const seen = Atomics.load(signal, 0);
       if (drain()) continue;
-      if (ended) throw new Error("the fit pool ended before every fit was done");
-      if (Atomics.load(signal, 1) === 1) {
-        if (drain()) continue; // its last posts precede the flag
-        throw new Error("the fit pool's supervisor thread stopped before the run finished");
-      }
-      Atomics.wait(signal, 0, seen, 1000); // the timeout only re-checks the exit flag
+      checkWorkersAlive();
+      if (finished.every(Boolean)) throw new Error("the fit pool ended before every fit was done");
+      Atomics.wait(signal, 0, seen, 100); // the timeout re-checks the workers' threads (an end without exit hook)
     }
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
     Atomics.store(board, 0, STOPPED); // on a throw: the workers claim nothing more and their fits stop
     // on this thread's core, the workers must have ended before what they run on is released (module comment)
-    while (shared.data.core && !settled && Atomics.load(signal, 1) !== 1) {
+    for (;;) {
       const seen = Atomics.load(signal, 0);
-      let got = false;
-      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
-        got = true;
-        const type = (m.message as SupervisorMessage).type;
-        if (type === "end" || type === "error") settled = true;
-      }
-      if (!got) Atomics.wait(signal, 0, seen, 1000);
+      failed = true;
+      drain();
+      let running = 0;
+      for (let slot = 0; slot < ports.length; slot++) if (!workerEnded(signal, slot, true)) running++;
+      if (running === 0) break;
+      Atomics.wait(signal, 0, seen, 100);
     }
-    port1.close();
-    void supervisor.terminate();
-    if (settled) shared.release();
+    for (const port of ports) port.close();
+    shared.release();
   }
 }
 
@@ -504,35 +504,17 @@ function memberTasks(members: Member[], opts: MemberFitOptions): FitTask[] {
 }
 
 /**
- * Fits every member on all rows of m (Ensemble.fitParallel), `workers` at a time (default: all at once), each
- * model loaded back into its member. `onRound(member, round, metrics)` is called as each round of each member
- * finishes (on opts.evalSet, else on the training rows), `onMemberDone(member)` once a member is fitted and loaded.
+ * Fits every member on all rows of m (Ensemble.fit with `workers`, Ensemble.fitParallel), `workers` at a time
+ * (runFitsSync: this thread fits members too, each in place, a round per step — so the workers' rounds are taken
+ * between its rounds, live; the workers' models are loaded back into their members). `onRound(member, round,
+ * metrics)` is called as each round of each member finishes (on opts.evalSet, else on the training rows),
+ * `onMemberDone(member)` in member order, as the members are fitted.
  */
-export async function fitMembersInWorkers(members: Member[], m: Matrix, opts: MemberFitOptions = {}): Promise<void> {
-  const tasks = memberTasks(members, opts);
-  const threads = Math.min(opts.workers ?? members.length, members.length);
-  const shared = shareCore({ matrix: m, evalSet: opts.evalSet }, tasks, threads);
-  try {
-    await runFits(shared.data, tasks, threads, {
-      onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
-      onDone: (t, result) => {
-        members[t].loadFile(result.model!);
-        opts.onMemberDone?.(members[t].name);
-      },
-    });
-  } finally {
-    shared.release(); // runFits settles once every worker has ended
-  }
-}
-
-/**
- * fitMembersInWorkers for Ensemble.fit (synchronous): this thread fits members too (runFitsSync), the others'
- * models are loaded back; `onMemberDone` is called in member order, `onRound` as rounds arrive.
- */
-export function fitMembersSync(members: Member[], m: Matrix, opts: MemberFitOptions & { workers: number }): void {
+export function fitMembers(members: Member[], m: Matrix, opts: MemberFitOptions & { workers: number }): void {
   const tasks = memberTasks(members, opts);
   const waiting = new Set<number>();
   let next = 0;
+  const { startFitOn } = require("./fit-task") as typeof import("./fit-task");
   runFitsSync(
     { matrix: m, evalSet: opts.evalSet },
     tasks,
@@ -545,41 +527,10 @@ export function fitMembersSync(members: Member[], m: Matrix, opts: MemberFitOpti
         while (waiting.delete(next)) opts.onMemberDone?.(members[next++].name);
       },
     },
-    // a member fitted here is fitted in place, at once (a fit of one step)
     (t) => {
       const member = members[t];
-      return {
-        step: () => {
-          member.fit(m, { evalSet: opts.evalSet, onRound: opts.onRound ? (round, metrics) => opts.onRound!(member.name, round, metrics) : undefined, nthread: opts.nthread });
-          return false;
-        },
-        park: () => {},
-        finish: () => ({ member }),
-        abort: () => {},
-      };
+      const fit = startFitOn(member, tasks[t], m, undefined, opts.evalSet, opts.onRound ? (round, metrics) => opts.onRound!(member.name, round, metrics) : undefined);
+      return { step: fit.step, park: fit.park, finish: () => ({ ...fit.finish(), member }), abort: fit.abort };
     },
-  );
-}
-
-/** the "supervisor" role of ./fit-worker: runFits here on the shared board, every message relayed to runFitsSync's thread */
-export function supervise(init: Extract<WorkerInit, { role: "supervisor" }>): void {
-  const post = (m: SupervisorMessage) => {
-    init.port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
-    Atomics.add(init.signal, 0, 1);
-    Atomics.notify(init.signal, 0);
-  };
-  runFits(
-    init.data,
-    init.tasks,
-    init.threads,
-    {
-      onRound: init.liveRounds ? (task, round, metrics) => post({ type: "round", task, round, metrics }) : undefined,
-      onDone: (task, result) => post({ type: "done", task, result }),
-    },
-    init.board,
-    init.shares,
-  ).then(
-    () => post({ type: "end" }),
-    (e: Error) => post({ type: "error", message: e.message }),
   );
 }

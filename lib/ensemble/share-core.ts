@@ -1,8 +1,6 @@
 /**
  * The main thread's side of fits side by side on one core (./parallel's module comment): what a run's fit workers
  * need to run on this thread's core and its DMatrix of the run's matrix, set up before the run and released after it.
- * Loaded only by the thread that owns the core (./parallel requires it when a run starts), so the pool's supervisor
- * thread never loads the core's bindings.
  */
 import { coreAttachment, coreBuild, trainingForm, type CoreAttachment } from "../core";
 import { coreMatrixFor, holdCoreMatrix } from "../data/core-matrix";
