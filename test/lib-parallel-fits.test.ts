@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, ProgressEvent, toMatrix, xgboost } from "ensemble-workbook";
+import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, prestartFitWorkers, ProgressEvent, toMatrix, xgboost } from "ensemble-workbook";
 import { dealFits, TEST_FIT_EXIT_ENV, type FitTask } from "../lib/ensemble/parallel";
 import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
 import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
@@ -253,6 +253,30 @@ test("crossValidate refit: the ensemble fitted in the folds' run is the one Ense
     }
     reference.free();
   }
+});
+
+// A worker started ahead (prestartFitWorkers, what a training job does while it reads its data) serves the next run:
+// the run starts no thread of its own (the process's threads, counted in /proc during the run, stay those there were
+// before it) and gives the same results as workers 1.
+test("prestartFitWorkers: the next run takes the worker started ahead instead of starting one, with the same results", async () => {
+  const threads = () => fs.readdirSync("/proc/self/task").length;
+  const ens = () => new Ensemble({ members: [xgboost({ num_round: 20 }), catboost({ iterations: 20 })] });
+  const seq = crossValidate(ens(), diabetes, { label: "target", k: 3, workers: 1 });
+  crossValidate(ens(), diabetes, { label: "target", k: 3, workers: 2 }); // the core's pool and Node's own threads, as a run leaves them
+  await new Promise((r) => setTimeout(r, 300));
+  const idle = threads();
+  prestartFitWorkers(1);
+  await new Promise((r) => setTimeout(r, 500)); // started
+  assert.is(threads(), idle + 1, "the prestarted worker's thread");
+  let most = 0;
+  const par = crossValidate(ens(), diabetes, { label: "target", k: 3, workers: 2, onRound: () => void (most = Math.max(most, threads())) });
+  assert.is(most, idle + 1, "no thread started during the run: it took the prestarted worker");
+  assert.equal(par.table.objects(), seq.table.objects());
+  for (const k of Object.keys(seq.oof)) sameBits(par.oof[k], seq.oof[k], `oof ${k}`);
+  // a run without one starts its own
+  most = 0;
+  crossValidate(ens(), diabetes, { label: "target", k: 3, workers: 2, onRound: () => void (most = Math.max(most, threads())) });
+  assert.ok(most > idle, "a cold run starts a worker");
 });
 
 test("training job: parallel_fits 0, negative or not an integer fails with a failure file", async () => {

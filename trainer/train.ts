@@ -20,7 +20,7 @@ import * as path from "path";
 import * as v8 from "v8";
 import * as vm from "vm";
 import {
-  availableCores, CategoricalColumn, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
+  availableCores, CategoricalColumn, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
@@ -212,6 +212,8 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const inputDataConfig = readJsonIfExists(paths.inputDataConfig);
   const ens = buildEnsemble(s); // bad model params fail before any data is read
   if (s.naValues) ens.naValues = s.naValues; // saved with the model: the endpoint reads the same cells as missing
+  // parallel_fits given: the cross-validation's fit workers start now, while the data is read (~0.1–0.2 s each)
+  if (s.parallelFits !== undefined && s.parallelFits > 1) prestartFitWorkers(Math.min(s.parallelFits, s.kFold * ens.members.length) - 1);
 
   const metric = primaryMetric(ens.objective);
   const metricFn = metricsFor(ens.objective)[metric];

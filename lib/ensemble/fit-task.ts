@@ -10,7 +10,7 @@ import { attachCore } from "../core";
 import { holdCoreMatrix, holdSharedCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
-import { boardStopped, claimTask, labelled, signalPosted, testFitExit, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerInit } from "./parallel";
+import { boardStopped, claimTask, labelled, testFitExit, wakeRun, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerRun } from "./parallel";
 
 /** a [offset, length] range of the run's row indexes */
 export function rowsOf(data: FitData, range: [number, number]): Int32Array {
@@ -232,10 +232,10 @@ export function fitInLockstep(run: ThreadFits): void {
 /**
  * What a fit worker (./fit-worker) runs: fitInLockstep over its part of the run — its share, then the tasks it
  * claims from the shared board — each member made as member.clone() makes it (memberFromSpec), every round and
- * result posted to its port (and the run's signal bumped: the thread that started it may be blocked).
+ * result posted to its port (and the run's wake word bumped: the thread that runs the run may be blocked).
  */
-export function serveFits(init: WorkerInit): void {
-  const { data, tasks, board, slot, share, port, signal } = init;
+export function serveFits(run: WorkerRun): void {
+  const { data, tasks, board, slot, share, port, wake } = run;
   // the threads build: this thread runs on the main thread's core and fits on its DMatrix (no copy, no re-binning);
   // the single-threaded build: this worker's own core DMatrix of the run's matrix, built once, read by every fit it
   // runs (the worker ends with the run)
@@ -248,7 +248,7 @@ export function serveFits(init: WorkerInit): void {
   } else if (tasks.some((t) => t.kind !== "ridge")) holdCoreMatrix(data.matrix);
   const post = (m: FitMessage) => {
     port.postMessage(m, m.type === "done" && m.result.pred ? [m.result.pred.buffer as ArrayBuffer] : []);
-    signalPosted(signal);
+    wakeRun(wake);
   };
   const start = taskStarter(data, tasks, {
     member: (t) => {

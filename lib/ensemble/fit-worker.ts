@@ -1,16 +1,24 @@
 /**
- * A fit worker of ./parallel's runFitsSync. It receives the run's data and task list once (workerData: shared
- * memory when the matrix is SharedArrayBuffer-backed) and its share of the lockstep tasks, then runs
- * fitInLockstep (./fit-task's serveFits): the tasks it claims one after another from the shared claim board, and
- * its share round by round — on the main thread's core and its DMatrix of the matrix (attached: the threads
- * build), else on a core of its own — posting live rounds, then each result (predictions, curves, the model's
- * file) to its port; "finished" when no task is left, and the thread ends. Its exit hook and its thread id tell
- * the blocked thread that started it when it ends (./parallel's WorkerSignal).
+ * A fit worker of ./parallel's runFitsSync. It receives its run — the run's data and task list (shared memory when
+ * the matrix is SharedArrayBuffer-backed), its share of the lockstep tasks, the port it posts to — in workerData,
+ * or as its first message when it was started ahead of the run (prestartFitWorkers: the core's bindings are loaded
+ * while it waits). Then it runs fitInLockstep (./fit-task's serveFits): its share round by round, then the tasks it
+ * claims one after another from the run's board — on the main thread's core and its DMatrix of the matrix
+ * (attached: the threads build), else on a core of its own — posting live rounds, then each result (predictions,
+ * curves, the model's file); "finished" when no task is left, and the thread ends. Its exit hook and its thread id
+ * (its WorkerLife) tell the blocked thread that runs the run when it ends.
  */
-import { workerData } from "worker_threads";
-import { signalEnding, signalThreadId, type WorkerInit } from "./parallel";
+import { parentPort, workerData } from "worker_threads";
+import { recordEnding, recordThreadId, type WorkerInit, type WorkerRun } from "./parallel";
 
-const init = workerData as WorkerInit;
-process.on("exit", (code) => signalEnding(init.signal, init.slot, code));
-signalThreadId(init.signal, init.slot);
-(require("./fit-task") as typeof import("./fit-task")).serveFits(init);
+const { life, run } = workerData as WorkerInit;
+let wake: Int32Array | undefined;
+process.on("exit", (code) => recordEnding(life, code, wake));
+recordThreadId(life);
+const { serveFits } = require("./fit-task") as typeof import("./fit-task");
+const serve = (r: WorkerRun) => {
+  wake = r.wake;
+  serveFits(r);
+};
+if (run) serve(run);
+else parentPort!.once("message", serve);

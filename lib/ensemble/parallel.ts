@@ -36,7 +36,7 @@
  * the caller with Atomics.notify; the caller takes them with receiveMessageOnPort after each of its own rounds, and
  * sleeps in Atomics.wait once its own fits are done. The caller's event loop does not run meanwhile (crossValidate
  * and Ensemble.fit return their results), so it sees no Worker event: a worker's end is told in shared memory
- * instead (WorkerSignal: its exit hook, and its thread's disappearance where V8 stops it without one). So a crash
+ * instead (WorkerLife: its exit hook, and its thread's disappearance where V8 stops it without one). So a crash
  * fails the run with an error naming the fold and the member, and never leaves it waiting. No thread watches the
  * others: the run costs its workers' threads only (a worker isolate is ~12 MB resident).
  *
@@ -174,60 +174,62 @@ export function dealFits(tasks: readonly FitTask[], parties: number): number[][]
   return shares;
 }
 
-/** workerData of ./fit-worker: the run, its slot in the run's board and signal, its share of the lockstep tasks, the port it posts to */
-export interface WorkerInit {
+/** What a fit worker runs: the run, its slot in the run's board, its share of the lockstep tasks, the port it posts to. */
+export interface WorkerRun {
   data: FitData;
   tasks: FitTask[];
   board: ClaimBoard;
   slot: number;
   share: number[];
   port: MessagePort;
-  signal: WorkerSignal;
+  /** the run's wake word: bumped after every message a worker of the run posts (Atomics.notify) */
+  wake: Int32Array;
+}
+
+/** workerData of ./fit-worker: its life record, and its run — or none yet: a worker started ahead (prestartFitWorkers) receives its run as its first message */
+export interface WorkerInit {
+  life: WorkerLife;
+  run?: WorkerRun;
 }
 
 /**
- * What the fit workers tell runFitsSync's thread beside their messages, in shared memory it reads while it is
- * blocked (its event loop is not running, so it sees no Worker event): [0] bumped after every message a worker posts
- * (Atomics.notify wakes the thread); per worker slot s, at 1 + 3s: 1 once the worker's thread is ending (its exit
- * hook: process.exit, an uncaught error or its normal end), its exit code, and its Linux thread id. V8 stops a worker
- * out of JavaScript heap without running its exit hook; its thread is gone, though: /proc/self/task/<id> is how that
- * end is seen. (Where there is no /proc — macOS, Windows — that one end goes unseen: a fit worker's JavaScript holds
- * only messages, the fits' memory is the core's, whose running out is an Error of the fit.)
+ * What a fit worker tells the thread that started it beside its messages, in shared memory that thread reads while
+ * it is blocked (its event loop is not running, so it sees no Worker event): [0] 1 once the worker's thread is
+ * ending (its exit hook: process.exit, an uncaught error or its normal end), [1] its exit code, [2] its Linux thread
+ * id. V8 stops a worker out of JavaScript heap without running its exit hook; its thread is gone, though:
+ * /proc/self/task/<id> is how that end is seen. (Where there is no /proc — macOS, Windows — that one end goes
+ * unseen: a fit worker's JavaScript holds only messages, the fits' memory is the core's, whose running out is an
+ * Error of the fit.)
  */
-export type WorkerSignal = Int32Array;
-const SIGNAL_SLOT = 3;
+export type WorkerLife = Int32Array;
 
-function workerSignal(threads: number): WorkerSignal {
-  return new Int32Array(new SharedArrayBuffer(4 * (1 + SIGNAL_SLOT * threads)));
+/** a message was posted: wake the thread waiting on the run's wake word */
+export function wakeRun(wake: Int32Array): void {
+  Atomics.add(wake, 0, 1);
+  Atomics.notify(wake, 0);
 }
 
-/** a worker posted a message: wake the thread waiting on the signal */
-export function signalPosted(signal: WorkerSignal): void {
-  Atomics.add(signal, 0, 1);
-  Atomics.notify(signal, 0);
-}
-
-/** in a worker: its Linux thread id in the signal (nothing where /proc/thread-self is missing) */
-export function signalThreadId(signal: WorkerSignal, slot: number): void {
+/** in a worker, as it starts: its Linux thread id in its life record (nothing where /proc/thread-self is missing) */
+export function recordThreadId(life: WorkerLife): void {
   try {
     const tid = Number(fs.readlinkSync("/proc/thread-self").split("/").pop());
-    if (Number.isInteger(tid) && tid > 0) Atomics.store(signal, 3 + SIGNAL_SLOT * slot, tid);
+    if (Number.isInteger(tid) && tid > 0) Atomics.store(life, 2, tid);
   } catch {
     /* no /proc: the exit hook alone */
   }
 }
 
-/** in a worker, from its process "exit" hook: its thread is ending */
-export function signalEnding(signal: WorkerSignal, slot: number, code: number): void {
-  Atomics.store(signal, 2 + SIGNAL_SLOT * slot, code);
-  Atomics.store(signal, 1 + SIGNAL_SLOT * slot, 1);
-  signalPosted(signal);
+/** in a worker, from its process "exit" hook: its thread is ending (the run's thread woken, if it has a run) */
+export function recordEnding(life: WorkerLife, code: number, wake?: Int32Array): void {
+  Atomics.store(life, 1, code);
+  Atomics.store(life, 0, 1);
+  if (wake) wakeRun(wake);
 }
 
-/** how worker `slot` has ended ("exited (code 70)"), or undefined while it runs; `threadToo`: also look for its thread in /proc */
-function workerEnded(signal: WorkerSignal, slot: number, threadToo: boolean): string | undefined {
-  if (Atomics.load(signal, 1 + SIGNAL_SLOT * slot) === 1) return `exited (code ${Atomics.load(signal, 2 + SIGNAL_SLOT * slot)})`;
-  const tid = Atomics.load(signal, 3 + SIGNAL_SLOT * slot);
+/** how a worker has ended ("exited (code 70)"), or undefined while it runs; `threadToo`: also look for its thread in /proc */
+function workerEnded(life: WorkerLife, threadToo: boolean): string | undefined {
+  if (Atomics.load(life, 0) === 1) return `exited (code ${Atomics.load(life, 1)})`;
+  const tid = Atomics.load(life, 2);
   if (threadToo && tid > 0 && !fs.existsSync(`/proc/self/task/${tid}`)) return "was stopped without exiting (V8 stops a worker so when it runs out of JavaScript heap)";
   return undefined;
 }
@@ -347,12 +349,52 @@ const WORKER_YOUNG_GENERATION_MB = 8;
 /** A worker running ./fit-worker; plain JavaScript needs no loader: do not pass on this process's (tsx's hooks cost ~0.4 s per worker). */
 function startWorker(init: WorkerInit, transferList?: import("worker_threads").TransferListItem[]): Worker {
   const file = fitWorkerFile();
-  return new Worker(file, {
+  const w = new Worker(file, {
     workerData: init,
     transferList,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, ...(process.env[TEST_FIT_EXIT_ENV]?.endsWith(":heap") ? { maxOldGenerationSizeMb: TEST_HEAP_MB } : {}) },
     ...(file.endsWith(".js") ? { execArgv: [] } : {}),
   });
+  w.on("error", () => {}); // seen through its life record (its exit hook): never an uncaught 'error' event here
+  w.unref(); // never keeps the process alive
+  return w;
+}
+
+/** fit workers started ahead of a run, waiting for one (their life records beside them) */
+const prestarted: { worker: Worker; life: WorkerLife }[] = [];
+
+/**
+ * Starts fit workers now, so that the next run of this thread finds them ready: a worker takes ~0.1–0.2 s to start
+ * (Node's bootstrap, the core's bindings), which a run started cold spends with its workers not yet fitting — a
+ * training job calls this before it reads its data (parallel_fits − 1 workers), so they start while it reads. Up to
+ * `count` wait at a time; each serves one run (the first that needs a worker), then ends like any other. A worker
+ * waiting costs its thread and ~12 MB; one that ends while waiting is dropped. Unref'd: they never keep the process
+ * alive.
+ */
+export function prestartFitWorkers(count: number): void {
+  checkWorkers(count, "prestartFitWorkers' count");
+  while (prestarted.length < count) {
+    const life = new Int32Array(new SharedArrayBuffer(12));
+    const worker = startWorker({ life });
+    const entry = { worker, life };
+    prestarted.push(entry);
+    worker.once("exit", () => {
+      const i = prestarted.indexOf(entry);
+      if (i >= 0) prestarted.splice(i, 1);
+    });
+  }
+}
+
+/** a worker for `run`: a prestarted one that has not ended, given the run as its first message, else a new one */
+function workerFor(run: WorkerRun): WorkerLife {
+  for (let next = prestarted.shift(); next; next = prestarted.shift()) {
+    if (workerEnded(next.life, true)) continue;
+    next.worker.postMessage(run, [run.port]);
+    return next.life;
+  }
+  const life = new Int32Array(new SharedArrayBuffer(12));
+  startWorker({ life, run }, [run.port]);
+  return life;
 }
 
 export interface RunHandlers {
@@ -369,7 +411,8 @@ export interface RunHandlers {
  * lockstep tasks (dealFits over this thread and the workers). This thread does so with `start` (so `workers` 2
  * starts one thread, and this thread's core and memory are used, not left idle), and after each of its rounds takes
  * the workers' rounds and results from their ports (receiveMessageOnPort); once its own part is done it sleeps in
- * Atomics.wait until the next message or the end of a worker (./fit-worker's signal). With `workers` 1 every task
+ * Atomics.wait until the next message or the end of a worker (its WorkerLife). Its workers are prestarted ones
+ * (prestartFitWorkers) as far as there are, else started now. With `workers` 1 every task
  * runs here, no thread is started. `handlers.onDone` is called here, in completion order, for every task (this
  * thread's too). The first failure — a fit's error here or in a worker, or a worker that ends before finishing
  * (process.exit, an uncaught error, or V8 stopping it out of JavaScript heap) — stops every thread's fits at their
@@ -391,8 +434,9 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     return;
   }
   const shared = shareCore(data, tasks, threads);
-  const signal = workerSignal(threads);
+  const wake = new Int32Array(new SharedArrayBuffer(4));
   const ports: MessagePort[] = [];
+  const lives: WorkerLife[] = [];
   const finished: boolean[] = [];
   let results = 0;
   let failed = false;
@@ -421,21 +465,19 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     const threadsToo = now - checkedThreads >= 100;
     if (threadsToo) checkedThreads = now;
     for (let slot = 0; slot < ports.length; slot++) {
-      if (finished[slot] || !workerEnded(signal, slot, threadsToo)) continue;
+      if (finished[slot] || !workerEnded(lives[slot], threadsToo)) continue;
       drain(); // what it posted before it ended
       if (finished[slot]) continue;
       const t = Atomics.load(board, 1 + slot);
-      throw new Error(`${t >= 0 ? tasks[t].label : "a fit worker between fits"}: the fit worker ${workerEnded(signal, slot, true)} before finishing`);
+      throw new Error(`${t >= 0 ? tasks[t].label : "a fit worker between fits"}: the fit worker ${workerEnded(lives[slot], true)} before finishing`);
     }
   };
   try {
     for (let slot = 0; slot < threads; slot++) {
       const { port1, port2 } = new MessageChannel();
-      const w = startWorker({ data: shared.data, tasks, board, slot, share: shares[slot + (here ? 1 : 0)] ?? [], port: port2, signal }, [port2]);
+      lives.push(workerFor({ data: shared.data, tasks, board, slot, share: shares[slot + (here ? 1 : 0)] ?? [], port: port2, wake }));
       ports.push(port1);
       finished.push(false);
-      w.on("error", () => {}); // seen through the signal (its exit hook): not an uncaught 'error' event here later
-      w.unref();
     }
     if (here) {
       // once the run has failed in a worker, this thread's fits stop: the error is thrown by drain or the check
@@ -453,11 +495,11 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
       });
     }
     while (results < tasks.length) {
-      const seen = Atomics.load(signal, 0);
+      const seen = Atomics.load(wake, 0);
       if (drain()) continue;
       checkWorkersAlive();
       if (finished.every(Boolean)) throw new Error("the fit pool ended before every fit was done");
-      Atomics.wait(signal, 0, seen, 100); // the timeout re-checks the workers' threads (an end without exit hook)
+      Atomics.wait(wake, 0, seen, 100); // the timeout re-checks the workers' threads (an end without exit hook)
     }
   } catch (e) {
     failed = true;
@@ -466,13 +508,11 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     Atomics.store(board, 0, STOPPED); // on a throw: the workers claim nothing more and their fits stop
     // on this thread's core, the workers must have ended before what they run on is released (module comment)
     for (;;) {
-      const seen = Atomics.load(signal, 0);
+      const seen = Atomics.load(wake, 0);
       failed = true;
       drain();
-      let running = 0;
-      for (let slot = 0; slot < ports.length; slot++) if (!workerEnded(signal, slot, true)) running++;
-      if (running === 0) break;
-      Atomics.wait(signal, 0, seen, 100);
+      if (lives.every((life) => workerEnded(life, true))) break;
+      Atomics.wait(wake, 0, seen, 100);
     }
     for (const port of ports) port.close();
     shared.release();
