@@ -4,7 +4,7 @@
  *   - the seed's job: diabetes, 5 folds, xgboost + catboost, the trainer's defaults (10 CV fits + 2 refits);
  *   - a 1M-row job: the synthetic set of bench/synth.ts (1M × 28, as a CSV channel), 5 folds, xgboost + catboost,
  *     num_round 20 (--rounds) to keep it a few minutes on a shared machine.
- * Each job runs as the container does (the esbuild bundle out/trainer/main.js, one process per run, under
+ * Each job runs as the container does (the esbuild bundle out/trainer/main.js, one process per run, with the image's MALLOC_ARENA_MAX=2, under
  * /usr/bin/time for the peak RSS of the whole process — its worker threads included). Wall time is the
  * process's; the runs alternate 1, 2, 2, 1, … and the median of each is kept (--repeat, default 3 for diabetes,
  * 1 for 1M). The outputs are compared: the fold= metric lines, cv.json (folds, summary, oof, curves, rounds, scores)
@@ -48,7 +48,8 @@ function spawnTimed(root: string): Promise<{ status: number | null; stdout: stri
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn("/usr/bin/time", ["-f", "MAXRSS %M CPU %U %S", process.execPath, path.join(ROOT, "out", "trainer", "main.js"), "train"], {
-      env: { ...process.env, OPT_ML: root }, stdio: ["ignore", "pipe", "pipe"],
+      // MALLOC_ARENA_MAX as the image sets it (trainer/Dockerfile)
+      env: { MALLOC_ARENA_MAX: "2", ...process.env, OPT_ML: root }, stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "", stderr = "", partial = "";
     const lines: { line: string; at: number }[] = [];

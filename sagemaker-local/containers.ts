@@ -186,6 +186,7 @@ export class Containers {
       env.SAGEMAKER_BIND_TO_HOST = "127.0.0.1";
     }
     delete env.NODE_OPTIONS;
+    env.MALLOC_ARENA_MAX ??= "2"; // as the image sets it (trainer/Dockerfile: glibc's per-thread arenas)
     const proc = spawn(cmd, [...args, spec.mode], { cwd: this.o.trainerCwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const running = () => proc.exitCode === null && proc.signalCode === null;
     return {
