@@ -290,11 +290,11 @@ test("training job: parallel_fits 0, negative or not an integer fails with a fai
   }
 });
 
-test("training job: a fit worker that dies mid-job fails the job with a failure file naming the fold and the member", async () => {
-  const csv = fs.readFileSync(DIABETES, "utf8");
-  const root = optMl({ ...HP, parallel_fits: "2" }, { train: { "d.csv": csv } });
+/** the diabetes job at parallel_fits 2 with the test hook set (TEST_FIT_EXIT_ENV): its failure file */
+async function jobWithDyingWorker(hook: string): Promise<string> {
+  const root = optMl({ ...HP, parallel_fits: "2" }, { train: { "d.csv": fs.readFileSync(DIABETES, "utf8") } });
   roots.push(root);
-  process.env[TEST_FIT_EXIT_ENV] = "2:catboost"; // the worker fitting fold 2's catboost calls process.exit(70)
+  process.env[TEST_FIT_EXIT_ENV] = hook;
   let r;
   try {
     r = await runTrain(root, 60_000);
@@ -302,29 +302,21 @@ test("training job: a fit worker that dies mid-job fails the job with a failure 
     delete process.env[TEST_FIT_EXIT_ENV];
   }
   assert.is(r.code, 1, r.stderr);
-  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
-  assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker exited \(code 70\) before finishing/);
   assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
+  return fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+}
+
+test("training job: a fit worker that dies mid-job fails the job with a failure file naming the fold and the member", async () => {
+  const failure = await jobWithDyingWorker("2:catboost"); // the worker fitting fold 2's catboost calls process.exit(70)
+  assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker exited \(code 70\) before finishing/);
 });
 
 // V8 stops a worker that runs out of JavaScript heap without running its exit hook; the job's thread, blocked in
 // the cross-validation, sees no Worker event either: the worker's thread vanishing from /proc is how it is seen
-// (without that the job waits forever: the timeout below, then code null).
+// (without that the job waits forever: the timeout, then code null).
 test("training job: a fit worker stopped by V8 (out of JavaScript heap) fails the job with a failure file naming the fold and the member", async () => {
-  const csv = fs.readFileSync(DIABETES, "utf8");
-  const root = optMl({ ...HP, parallel_fits: "2" }, { train: { "d.csv": csv } });
-  roots.push(root);
-  process.env[TEST_FIT_EXIT_ENV] = "2:catboost:heap"; // the worker fitting fold 2's catboost fills its (capped) JavaScript heap
-  let r;
-  try {
-    r = await runTrain(root, 60_000);
-  } finally {
-    delete process.env[TEST_FIT_EXIT_ENV];
-  }
-  assert.is(r.code, 1, r.stderr);
-  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  const failure = await jobWithDyingWorker("2:catboost:heap"); // that worker fills its (capped) JavaScript heap
   assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker was stopped without exiting \(V8 stops a worker so when it runs out of JavaScript heap\) before finishing/);
-  assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
 });
 
 // The fits' own cores run thread pools too when the job has fewer fits than parallel_fits (2 folds × xgboost with
