@@ -28,12 +28,22 @@ static inline void copy_row(uint8_t *dst, const uint8_t *src, size_t n) {
   for (size_t k = 0; k < n; k += 8) memcpy(dst + k, src + k, 8);
 }
 
-/* Stable in-place partition of positions [begin, end): rows going left are compacted
- * forward (a row never moves to a later position, so copying in place is safe), rows
- * going right are staged in scratch and copied back after them. Returns the first
- * position of the right child. The side of a row: for a numeric split (cat == NULL)
- * its bin code against (bin, default_left); for a categorical one bins_go_left on the
- * tree node (grower.h). Inlined into both callers, so each loop is specialised. */
+/* The side of the row whose codes are at src: for a numeric split (cat == NULL) its bin code against
+ * (bin, default_left); for a categorical one bins_go_left on the tree node (grower.h). */
+static inline int goes_left(GrowContext *ctx, const uint8_t *src, int feature, int bin, int miss, int default_left,
+                            const Tree *cat, int nid) {
+  if (cat) return bins_go_left(ctx, cat, nid, src);
+  int code = src[feature];
+  return code == miss ? default_left : code <= bin;
+}
+
+/* Stable in-place partition of positions [begin, end), one side staged in scratch. Returns the first position of
+ * the right child. Usually rows going left are compacted forward (a row never moves to a later position, so copying
+ * in place is safe) and rows going right are staged and copied back after them. The scratch holds half the rows
+ * (GrowContext.scratch_cap): a node larger than that — the root, a large first child — first counts its sides, and
+ * when its right side is the larger one, the mirror image runs instead: rows going right are compacted backward
+ * from the end (a row never moves to an earlier position), rows going left staged and copied back before them. The
+ * result is the same stable partition either way. Inlined into both callers, so each loop is specialised. */
 static inline int partition_by(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left,
                                const Tree *cat, int nid) {
   uint8_t *bins = ctx->bins, *sb = ctx->scratch_bins;
@@ -41,12 +51,38 @@ static inline int partition_by(GrowContext *ctx, int begin, int end, int feature
   uint32_t *rows = ctx->rows, *sr = ctx->scratch_rows;
   size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[feature];
+  if (end - begin > ctx->scratch_cap) {
+    int n_left = 0;
+    for (int i = begin; i < end; i++) n_left += goes_left(ctx, bins + (size_t)i * stride, feature, bin, miss, default_left, cat, nid);
+    if (end - begin - n_left > ctx->scratch_cap) {
+      /* the left side is the smaller: stage it (filled from its end, so in order), compact the right side backward */
+      int nr = end, sl = n_left;
+      for (int i = end - 1; i >= begin; i--) {
+        const uint8_t *src = bins + (size_t)i * stride;
+        if (goes_left(ctx, src, feature, bin, miss, default_left, cat, nid)) {
+          sl--;
+          copy_row(sb + (size_t)sl * stride, src, stride);
+          sg[sl] = gh[i];
+          sr[sl] = rows[i];
+        } else {
+          nr--;
+          if (nr != i) {
+            copy_row(bins + (size_t)nr * stride, src, stride);
+            gh[nr] = gh[i];
+            rows[nr] = rows[i];
+          }
+        }
+      }
+      memcpy(bins + (size_t)begin * stride, sb, (size_t)n_left * stride);
+      memcpy(gh + begin, sg, sizeof(GradPair) * n_left);
+      memcpy(rows + begin, sr, sizeof(uint32_t) * n_left);
+      return begin + n_left;
+    }
+  }
   int nl = begin, nr = 0;
   for (int i = begin; i < end; i++) {
     const uint8_t *src = bins + (size_t)i * stride;
-    int left;
-    if (cat) left = bins_go_left(ctx, cat, nid, src);
-    else { int code = src[feature]; left = code == miss ? default_left : code <= bin; }
+    int left = goes_left(ctx, src, feature, bin, miss, default_left, cat, nid);
     if (left) {
       if (nl != i) {
         copy_row(bins + (size_t)nl * stride, src, stride);
@@ -139,14 +175,19 @@ static int partition_parallel(GrowContext *ctx, int begin, int end, int feature,
   return mid;
 }
 
+/* the parallel partition stages a node's whole range: only with the scratch sized for it */
+static int partition_in_parallel(const GrowContext *ctx, int begin, int end) {
+  return par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS && end - begin <= ctx->scratch_cap;
+}
+
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
-  if (par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS)
+  if (partition_in_parallel(ctx, begin, end))
     return partition_parallel(ctx, begin, end, feature, bin, default_left, NULL, 0);
   return partition_by(ctx, begin, end, feature, bin, default_left, NULL, 0);
 }
 
 int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid, int begin, int end) {
-  if (par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS)
+  if (partition_in_parallel(ctx, begin, end))
     return partition_parallel(ctx, begin, end, t->feature[nid], 0, 0, t, nid);
   return partition_by(ctx, begin, end, t->feature[nid], 0, 0, t, nid);
 }

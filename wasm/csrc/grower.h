@@ -29,7 +29,9 @@ typedef struct {
   int nrow, ncol, stride;
   GradPair *gh;          /* this tree's gradients in position order (0 for rows sampled out) */
   uint32_t *rows;        /* position -> original row id */
-  uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows; /* the right side while partitioning */
+  uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows; /* one side while partitioning */
+  int scratch_cap;       /* rows the scratch holds: nrow for the parallel partition (several threads), else half
+                          * (rounded up) — a node's smaller side never has more (grower.c partition_by) */
   int32_t *node_begin, *node_end; /* position range per node id (grown with the tree) */
   /* A split whose children are final leaves is not applied to the rows (moving them
    * would serve no later histogram): both children keep the parent's range, marked

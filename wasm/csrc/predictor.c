@@ -199,7 +199,7 @@ typedef struct {
 /* The child a row goes to from node n: left when its code is at most the split's bin, missing values as the node says. */
 static inline int32_t bin_step(const BinNode *n, const uint8_t *row) {
   int code = row[n->feature];
-  int left = code == (n->missing & ~MISSING_LEFT_BIT) ? (n->missing & MISSING_LEFT_BIT) != 0 : code <= n->bin;
+  int left = code == (int)(n->missing & ~MISSING_LEFT_BIT) ? (n->missing & MISSING_LEFT_BIT) != 0 : code <= n->bin;
   return n->child[!left];
 }
 
