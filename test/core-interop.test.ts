@@ -14,6 +14,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Booster, DMatrix, catboostParams, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
+import { floatText } from "node-xgboost-wasm/dist/model-json";
 import { hasXgboost, maxRelDiff, RefJob, type RefResult } from "../tools/reference/xgb-ref";
 import { binaryLabels, classLabels, regressionData, type Data } from "./helpers/core-data";
 
@@ -421,6 +422,29 @@ t("feature names and iteration ranges: a named model loads natively (names kept)
 t("(summary) largest differences from native over all comparisons above", () => {
   console.log(`    ${worst.count} predictions compared; largest relative difference: predictions ${worst.pred.rel.toExponential(2)} (${worst.pred.what}), margins ${worst.margin.rel.toExponential(2)} (${worst.margin.what})`);
   assert.ok(worst.count > 0);
+});
+
+// The model writer's float text (what native XGBoost reads back to the same float32): the shortest text of the value's
+// 9-significant-digit decimal, String(Number(toPrecision(9))), with ".0" where that has no point or exponent. Written
+// without the round trip through a Number where that is the same text; checked against the definition on random
+// float32 bit patterns (every exponent, subnormals, NaN, ±Infinity) and the edges of the fixed notation.
+test("model JSON float text: the shortest text of the 9-digit decimal, on 400 000 random float32 values and the notation's edges", () => {
+  const reference = (v: number) => {
+    const s = String(Number(Math.fround(v).toPrecision(9)));
+    return /[.eE]/.test(s) || !Number.isFinite(v) ? s : s + ".0";
+  };
+  const f = new Float32Array(1), bits = new Uint32Array(f.buffer);
+  const values = [0, -0, 1, -1, 0.1, 0.5, 100, 1e-6, -1e-6, 9.99999e-7, 1e8, 123456789, 999999999, 1e9, 12345678.9, 1.5e-45, 3.4e38, NaN, Infinity, -Infinity];
+  let x = 12345;
+  for (let i = 0; i < 400_000; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    bits[0] = x;
+    values.push(f[0]);
+  }
+  for (const v of values) if (floatText(v) !== reference(v)) assert.unreachable(`${v}: ${floatText(v)} ≠ ${reference(v)}`);
+  assert.is(floatText(1), "1.0");
+  assert.is(floatText(0.1), "0.100000001");
+  assert.is(floatText(1e-7), "1.00000001e-7");
 });
 
 test.run();
