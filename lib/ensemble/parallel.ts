@@ -321,10 +321,15 @@ export function labelled(label: string, message: string): string {
   return `${label}: ${member && message.startsWith(`${member}: `) ? message.slice(member.length + 2) : message}`;
 }
 
+/** a bad option's value as an error names it: NaN and Infinity as themselves, not as JSON's null */
+function shown(v: unknown): string {
+  return typeof v === "number" ? String(v) : JSON.stringify(v);
+}
+
 /** A worker count as given (integer ≥ 1), or an Error naming the option. */
 export function checkWorkers(workers: unknown, what = "workers"): number {
   if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1) {
-    throw new Error(`${what} must be an integer ≥ 1 (how many fits run at once), got ${JSON.stringify(workers)}`);
+    throw new Error(`${what} must be an integer ≥ 1 (how many fits run at once), got ${shown(workers)}`);
   }
   return workers;
 }
@@ -372,7 +377,7 @@ const prestarted: { worker: Worker; life: WorkerLife }[] = [];
  * alive.
  */
 export function prestartFitWorkers(count: number): void {
-  checkWorkers(count, "prestartFitWorkers' count");
+  if (!Number.isInteger(count) || count < 0) throw new Error(`prestartFitWorkers' count must be an integer ≥ 0 (fit workers to start), got ${shown(count)}`);
   while (prestarted.length < count) {
     const life = new Int32Array(new SharedArrayBuffer(12));
     const worker = startWorker({ life });
@@ -501,15 +506,12 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
       if (finished.every(Boolean)) throw new Error("the fit pool ended before every fit was done");
       Atomics.wait(wake, 0, seen, 100); // the timeout re-checks the workers' threads (an end without exit hook)
     }
-  } catch (e) {
-    failed = true;
-    throw e;
   } finally {
     Atomics.store(board, 0, STOPPED); // on a throw: the workers claim nothing more and their fits stop
+    failed = true; // from here only the workers' ends matter
     // on this thread's core, the workers must have ended before what they run on is released (module comment)
     for (;;) {
       const seen = Atomics.load(wake, 0);
-      failed = true;
       drain();
       if (lives.every((life) => workerEnded(life, true))) break;
       Atomics.wait(wake, 0, seen, 100);

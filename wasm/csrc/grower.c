@@ -175,9 +175,9 @@ static int partition_parallel(GrowContext *ctx, int begin, int end, int feature,
   return mid;
 }
 
-/* the parallel partition stages a node's whole range: only with the scratch sized for it */
+/* the parallel partition stages a node's range at its own positions: only with a scratch of every row */
 static int partition_in_parallel(const GrowContext *ctx, int begin, int end) {
-  return par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS && end - begin <= ctx->scratch_cap;
+  return par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS && ctx->scratch_cap >= ctx->nrow;
 }
 
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
