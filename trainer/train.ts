@@ -175,9 +175,8 @@ class LiveRounds {
  * (mostly in the core's memory, outside V8's heap) may not cause before the job's peak — measured on 1M × 28: the
  * dead table's 109 MB still held through the whole cross-validation. Node exposes `gc` only behind --expose-gc:
  * the flag is set at run time and the function taken from a fresh context. Called again during the
- * cross-validation, where the fits run in lockstep and allocate almost nothing in JavaScript, so no collection comes by itself: as the first fit runs (the folds' assignment is garbage by then:
- * about 50 MB on 1M × 28, held through the whole cross-validation when not collected), once every fit has started
- * (the folds' row views), and as
+ * cross-validation, where the fits run in lockstep and allocate almost nothing in JavaScript, so no collection comes by itself: as the first fit runs (what the folds' assignment left), once every fit has
+ * started (the folds' row views), and as
  * each fold is scored (the folds are scored back to back at the end, each leaving its predictions, labels and
  * blend: about 8 MB); and after the cross-validation, whose index arrays would otherwise sit under the refit's peak.
  * Each collection costs ~8 ms even on a small heap (diabetes' job: 10 of them, 6 % of its time), so a table under
