@@ -175,9 +175,10 @@ static int partition_parallel(GrowContext *ctx, int begin, int end, int feature,
   return mid;
 }
 
-/* the parallel partition stages a node's range at its own positions: only with a scratch of every row */
+/* the parallel partition stages a node's range at its own positions and records the rows' sides: only with a
+ * scratch of every row and the sides' bytes (a fit's working memory built for several threads, booster.c acquire) */
 static int partition_in_parallel(const GrowContext *ctx, int begin, int end) {
-  return par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS && ctx->scratch_cap >= ctx->nrow;
+  return par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS && ctx->scratch_cap >= ctx->nrow && ctx->side;
 }
 
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
@@ -220,7 +221,7 @@ void choose_features(GrowContext *ctx, const int32_t *from, int n, double fracti
 }
 
 int hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end) {
-  return hist_build_parallel(hist, ctx->hist_partials, ctx->cuts->total_slots, ctx->bins + (size_t)begin * ctx->stride,
+  return hist_build_parallel(hist, ctx->hist_partials, ctx->n_partials, ctx->cuts->total_slots, ctx->bins + (size_t)begin * ctx->stride,
                              ctx->ncol, ctx->stride, ctx->cuts->offset, ctx->gh + begin, end - begin);
 }
 

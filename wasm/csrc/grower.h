@@ -43,8 +43,9 @@ typedef struct {
   const int32_t *features; int n_features; /* after colsample_bytree */
   int iteration, num_rounds; /* for random_strength's schedule */
   double grad_variance;      /* for random_strength's scale */
-  HistBin *hist_partials;    /* (hist_max_blocks - 1) histograms: the row blocks of a parallel build (histogram.h) */
-  uint8_t *side;             /* nrow bytes: each row's side during a parallel partition */
+  HistBin *hist_partials;    /* n_partials histograms: the row blocks of a build (histogram.h) */
+  int n_partials;            /* hist_max_blocks - 1 for a parallel build (several threads), else 1: one block at a time */
+  uint8_t *side;             /* nrow bytes: each row's side during a parallel partition (NULL: single-threaded scratch) */
 } GrowContext;
 
 int grow_tree(GrowContext *ctx, Tree *t);              /* depthwise / lossguide */

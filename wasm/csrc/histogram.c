@@ -68,11 +68,25 @@ static void add_blocks(void *arg, int k) {
   }
 }
 
-int hist_build_parallel(HistBin *hist, HistBin *partials, int32_t total_slots, const uint8_t *bins, int ncol, int stride,
-                        const int32_t *offset, const GradPair *gh, int n_rows) {
+int hist_build_parallel(HistBin *hist, HistBin *partials, int n_partials, int32_t total_slots, const uint8_t *bins, int ncol,
+                        int stride, const int32_t *offset, const GradPair *gh, int n_rows) {
   int block_rows, n_blocks = hist_blocks(total_slots, n_rows, &block_rows);
   HistJob j = { hist, partials, total_slots, bins, ncol, stride, offset, gh, n_rows, block_rows, n_blocks, 1024 };
   if (n_blocks == 1) { build_block(&j, 0); return 0; }
+  if (n_partials < n_blocks - 1) {
+    /* one partial at a time: block k built, then added slot by slot — add_blocks' additions, in its order */
+    if (n_partials < 1) return xgb_fail("hist_build_parallel: no partial histogram for %d row blocks", n_blocks);
+    typedef double pair __attribute__((vector_size(16)));
+    build_block(&j, 0);
+    for (int k = 1; k < n_blocks; k++) {
+      int begin = k * block_rows, end = begin + block_rows < n_rows ? begin + block_rows : n_rows;
+      hist_build(partials, total_slots, bins + (size_t)begin * stride, ncol, stride, offset, gh + begin, end - begin);
+      pair *out = (pair *)hist;
+      const pair *in = (const pair *)partials;
+      for (int32_t s = 0; s < total_slots; s++) out[s] += in[s];
+    }
+    return 0;
+  }
   if (par_run(build_block, &j, n_blocks) < 0) return -1;
   int n_chunks = (total_slots + j.slot_chunk - 1) / j.slot_chunk;
   /* a small sum is not worth waking the threads for (same additions either way) */

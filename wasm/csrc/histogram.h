@@ -25,9 +25,12 @@ void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int nco
 /* The most blocks a histogram of total_slots slots over at most n_rows rows is cut
  * into; the scratch of hist_build_parallel holds (hist_max_blocks - 1) histograms. */
 int hist_max_blocks(int32_t total_slots, int n_rows);
-/* The same sums over fixed row blocks, in parallel; partials holds (hist_max_blocks - 1)
- * histograms. Returns 0, or -1 when a worker thread failed. */
-int hist_build_parallel(HistBin *hist, HistBin *partials, int32_t total_slots, const uint8_t *bins, int ncol, int stride,
-                        const int32_t *offset, const GradPair *gh, int n_rows);
+/* The same sums over fixed row blocks. With a histogram in partials for every block but the first
+ * (n_partials >= hist_max_blocks - 1), the blocks are summed in parallel and then added together; with fewer (a
+ * fit's scratch built for one thread: one histogram, not up to 63 — 7 MB at 28 features of 256 bins) the blocks
+ * are built one after another into partials[0], each added as it is done: per slot the same additions in the same
+ * order, so the same histogram whatever the threads. Returns 0, or -1 when a worker thread failed. */
+int hist_build_parallel(HistBin *hist, HistBin *partials, int n_partials, int32_t total_slots, const uint8_t *bins, int ncol,
+                        int stride, const int32_t *offset, const GradPair *gh, int n_rows);
 void hist_subtract(HistBin *out, const HistBin *parent, const HistBin *child, int32_t total_slots);
 #endif
