@@ -209,6 +209,41 @@ function dieInChild(how: string, claim: number, op: "train" | "predict"): { firs
   return JSON.parse(r.stdout);
 }
 
+// A fresh process (this one's pool is up already): the threads counted in /proc/self/task (Linux).
+(fs.existsSync("/proc/self/task") ? test : test.skip)("nthread 2 on fewer rows than POOL_MIN_ROWS starts no thread and trains the model of nthread 1; on POOL_MIN_ROWS rows the pool starts", () => {
+  const script = `
+    const fs = require("fs");
+    const { DMatrix, train } = require("node-xgboost-wasm");
+    const core = require("node-xgboost-wasm/dist/wasm");
+    const threads = () => fs.readdirSync("/proc/self/task").length;
+    const data = (n) => {
+      const p = 6, X = new Float32Array(n * p), y = new Float32Array(n);
+      for (let i = 0; i < n; i++) { for (let j = 0; j < p; j++) X[i * p + j] = ((i * 7919 + j * 104729) % 1000) / 100; y[i] = X[i * p] * 2 - X[i * p + 1] + ((i * 31) % 7); }
+      return new DMatrix(X, { nrow: n, ncol: p, label: y });
+    };
+    const fit = (d, nthread) => train({ max_depth: 4, nthread }, d, { numBoostRound: 5 }).saveModel();
+    (async () => {
+      const small = data(core.POOL_MIN_ROWS - 1), large = data(core.POOL_MIN_ROWS);
+      const before = threads();
+      const out = { small2: fit(small, 2) };
+      small.releaseFloats([256], { nthread: 2 });
+      out.small1 = fit(small, 1);
+      out.smallThreads = threads() - before;
+      out.large2 = fit(large, 2);
+      await core.poolReady();
+      out.largeThreads = threads() - before;
+      out.large1 = fit(large, 1);
+      console.log(JSON.stringify(out));
+    })();`;
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot(), encoding: "utf8", timeout: 60_000 });
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.is(out.smallThreads, 0, "training and binning fewer rows than POOL_MIN_ROWS started a thread");
+  assert.is(out.small2, out.small1);
+  assert.is(out.largeThreads, 2, "the pool's worker and its supervisor");
+  assert.is(out.large2, out.large1);
+});
+
 (os.availableParallelism() >= 2 ? test : test.skip)("a pool worker thread that dies mid-job (exit, uncaught Error, terminate) fails train() and predict() with an Error naming it — no hang", () => {
   // the reference: nthread 1 in this process, on the child's data
   const n = 20000, p = 6, X = new Float32Array(n * p), y = new Float32Array(n);

@@ -484,7 +484,7 @@ export class DMatrix {
       throw new Error(`DMatrix.releaseFloats: maxBins must be a non-empty array of integers from 2 to 256 (the max_bin of every fit to come), got ${JSON.stringify(maxBins)}`);
     }
     const types = this.catFeatures.length ? Uint8Array.from(this.featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
-    setThreads(resolveThreads(opts.nthread)); // binning runs on the core's threads, as in train()
+    setThreads(resolveThreads(opts.nthread), this.nrow); // binning runs on the core's threads, as in train()
     s.releaseFloats(maxBins, types);
   }
 

@@ -185,7 +185,7 @@ class Fit implements Training {
           free(types);
         }
       }
-      setThreads(resolveThreads(p.nthread));
+      setThreads(resolveThreads(p.nthread), dtrain.nrow);
       // The matrix's quantised form (built on the first fit, dmatrix.ts); a view's fit
       // gathers its rows' codes from it.
       const typeCodes = featureTypes ? Uint8Array.from(featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
@@ -214,7 +214,7 @@ class Fit implements Training {
     const c = getCore();
     const it = this.it;
     const before = c.bst_num_trees(bst.ptr);
-    setThreads(resolveThreads(p.nthread)); // another booster may have run in between (callbacks, other fits)
+    setThreads(resolveThreads(p.nthread), dtrain.nrow); // another booster may have run in between (callbacks, other fits)
     check(c.bst_boost_round(bst.ptr, it, this.rounds), "train");
     const after = c.bst_num_trees(bst.ptr);
     const scores: Record<string, Record<string, number>> = {};

@@ -336,14 +336,25 @@ export function resolveThreads(nthread: unknown, what = "nthread"): number {
   return nthread === 0 ? availableParallelism() : nthread;
 }
 
-/** Lets the core's next jobs use n threads (starting the worker threads it lacks). The
- * single-threaded build runs on one thread whatever n is. After a worker thread died, n > 1 is an Error. */
-export function setThreads(n: number): void {
+/**
+ * Rows from which a job starts the pool (setThreads): one histogram row block (csrc/histogram.c MIN_BLOCK_ROWS).
+ * A job on fewer rows is a few milliseconds of work in every kernel, less than starting the pool's two threads
+ * (~0.1–0.2 s each, in the background, and ~12 MB each: an isolate for the worker, one for the supervisor — on
+ * the diabetes training job at parallel_fits 2, a quarter of its memory, for binning 442 rows).
+ */
+export const POOL_MIN_ROWS = 8192;
+
+/** Lets the core's next job — on `rows` rows — use n threads, starting the worker threads it lacks; a job on fewer
+ * than POOL_MIN_ROWS rows starts none and runs on one thread until the pool is up (the same model either way: the
+ * module comment). The single-threaded build runs on one thread whatever n is. After a worker thread died, n > 1 is
+ * an Error. */
+export function setThreads(n: number, rows = Infinity): void {
   const c = getCore();
   if (!shared || n <= 1) { c.xgb_set_threads(1); return; }
   if (attached) { c.xgb_set_threads(n); return; } // the main thread's pool, when free (module comment)
   const dead = poolDeath();
   if (dead) throw new Error(`nthread ${n}: ${dead}`);
+  if (!supervisor && rows < POOL_MIN_ROWS) { c.xgb_set_threads(1); return; }
   if (!supervisor) {
     supervisor = new Worker(SUPERVISOR_SOURCE, {
       eval: true,
