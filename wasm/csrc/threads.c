@@ -133,8 +133,8 @@ static int run_owned(TaskFn fn, void *arg, int n_tasks) {
   for (int spin = 0;; spin++) {
     int32_t d = LOAD(&done);
     if (d >= n_tasks) break;
-    /* a worker thread that dies (a trap, an exit, terminated) is reported by the bindings,
-     * which set `failed` and wake us: its claimed task would never be done */
+    /* a worker thread that dies (a trap, an exit, an uncaught error) is reported by its exit hook
+     * (the bindings, wasm.ts), which sets `failed` and wakes us: its claimed task would never be done */
     if (LOAD(&failed)) {
       abandon(g, n_tasks, n_threads);
       return pool_failed();

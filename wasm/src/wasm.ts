@@ -13,11 +13,14 @@
  * 4 GiB (wasm32's limit; memory grows as needed, and running out is the core's "out of
  * memory" Error). `setThreads(n)` starts n - 1 worker_threads, once, that instantiate
  * the same module over the same memory and wait in the core's worker loop; they are
- * unref()'d, so they never keep the process alive. A supervisor thread starts them and
- * watches them (its event loop is free while the main thread waits inside the core): a
- * worker that ends — a trap, process.exit, terminate() — is reported to the core, whose job
- * then fails with an Error naming it instead of waiting for the lost task forever; from then
- * on nthread > 1 is an Error in this process (nthread 1 still works). Elsewhere — or with the environment
+ * unref()'d, so they never keep the process alive. A worker that ends — a trap (caught and
+ * rethrown), process.exit, any uncaught Error — reports itself from its exit hook, which runs on
+ * its own thread: it marks itself dead in the core's words and wakes the main thread, blocked
+ * inside the core in a job, whose job then fails with an Error naming it instead of waiting for
+ * the lost task forever; from then on nthread > 1 is an Error in this process (nthread 1 still
+ * works). (A terminate() runs no hook; no code here terminates a pool thread, and one that V8
+ * stopped for its JavaScript heap — it holds almost none — would go unseen: no watcher thread
+ * is kept for that, ~12 MB of an isolate in every process with a pool.) Elsewhere — or with the environment
  * variable XGB_WASM_THREADS=0 — the single-threaded build (build/xgb.wasm) is loaded
  * and every nthread runs on one thread, with the same model (determinism, threads.h).
  *
@@ -105,10 +108,9 @@ const DEATH_NOTE_BYTES = 1024;
 let core: CoreExports | undefined;
 /** the threads build's module and shared memory (undefined: the single-threaded build) */
 let shared: { module: object; memory: { buffer: ArrayBuffer } } | undefined;
-/** worker threads started (ids 1..started), by the supervisor */
+/** worker threads started (ids 1..started) */
 let started = 0;
-let supervisor: Worker | undefined;
-/** what killed a worker thread, written once by whoever saw it first (the worker or the supervisor):
+/** what killed a worker thread, written once by the first to die (its catch or its exit hook):
  * [0] 0 = nothing yet, 1 = being written, 2 = written; [1] its length in bytes; then UTF-8 text */
 const deathNote = new Int32Array(new SharedArrayBuffer(8 + DEATH_NOTE_BYTES));
 
@@ -124,8 +126,8 @@ const WORKER_STACK_BYTES = 256 * 1024;
 
 /**
  * Test hook, read only by the pool's worker threads: "<how>:<n>" makes worker thread 1 die right after
- * its n-th task claim, holding that task (threads.c), so that job cannot finish: how = "exit" (process.exit(7)),
- * "throw" (an uncaught Error) or "terminate" (its Worker's terminate()). Tests only.
+ * its n-th task claim, holding that task (threads.c), so that job cannot finish: how = "exit" (process.exit(7)) or
+ * "throw" (an uncaught Error). Tests only.
  */
 export const POOL_DEATH_ENV = "NODE_XGBOOST_WASM_TEST_POOL_DEATH";
 
@@ -251,7 +253,7 @@ export function getCore(): CoreExports {
   return core;
 }
 
-/** Writes the first death note (later deaths keep it): shared by the worker and the supervisor sources. */
+/** Writes the first death note (later deaths keep it). */
 const WRITE_NOTE = `
 function writeNote(note, text) {
   if (Atomics.compareExchange(note, 0, 0, 1) !== 0) return;
@@ -262,49 +264,34 @@ function writeNote(note, text) {
 }`;
 
 /** What one worker thread runs: the same module over the same memory, on its own stack,
- * in the core's worker loop. A trap there is written to the death note; the supervisor
- * then sees the thread end and reports it to the core (dead, failed words). */
+ * in the core's worker loop. A trap there is written to the death note and rethrown; the
+ * thread's exit hook (process.exit, an uncaught Error) reports its end to the core: its dead
+ * word, the failed word, and the done word notified — the main thread waits on it in a job. */
 const WORKER_SOURCE = `
-const { workerData, parentPort } = require("node:worker_threads");
-const { module, memory, threadId, stackTop, tls, tlsAlign, note } = workerData;
+const { workerData } = require("node:worker_threads");
+const { module, memory, threadId, stackTop, tls, tlsAlign, note, failedWord, doneWord, deadWords } = workerData;
 ${WRITE_NOTE}
+process.on("exit", (code) => {
+  writeNote(note, "worker thread " + threadId + " of the core's pool exited with code " + code);
+  const words = new Int32Array(memory.buffer);
+  Atomics.store(words, (deadWords >> 2) + threadId, 1);
+  Atomics.store(words, failedWord >> 2, 1);
+  Atomics.notify(words, doneWord >> 2);
+});
 const nosys = () => 52;
 const instance = new WebAssembly.Instance(module, { env: { memory }, wasi_snapshot_preview1: { fd_close: nosys, fd_seek: nosys, fd_write: nosys } });
 instance.exports.__stack_pointer.value = stackTop;
 instance.exports.__wasm_init_tls((tls + tlsAlign - 1) & -tlsAlign); // its own thread-local block (csrc/common.h)
-const hook = threadId === 1 && /^(exit|throw|terminate):([1-9][0-9]*)$/.exec(process.env.${POOL_DEATH_ENV} ?? "");
+const hook = threadId === 1 && /^(exit|throw):([1-9][0-9]*)$/.exec(process.env.${POOL_DEATH_ENV} ?? "");
 try {
   const r = instance.exports.xgb_worker_loop(threadId, hook ? Number(hook[2]) : 0);
-  if (r !== 1) throw new Error("xgb_worker_loop returned " + r);
+  if (r !== 1 || !hook) throw new Error("xgb_worker_loop returned " + r);
   if (hook[1] === "exit") process.exit(7);
-  if (hook[1] === "throw") throw new Error("the test hook ${POOL_DEATH_ENV} threw");
-  parentPort.postMessage("terminate me");
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // until terminated
+  throw new Error("the test hook ${POOL_DEATH_ENV} threw");
 } catch (e) {
   writeNote(note, "worker thread " + threadId + " of the core's pool threw " + (e && e.name) + ": " + (e && e.message));
   throw e;
 }`;
-
-/** The supervisor: a thread that starts the worker threads and watches them — its event loop stays free while the
- * main thread waits inside the core for a job, so it sees a worker end however it ended (a trap, process.exit, a
- * terminate(), which runs none of the worker's own code), and wakes the main thread through the core's words. */
-const SUPERVISOR_SOURCE = `
-const { workerData, parentPort, Worker } = require("node:worker_threads");
-const { source, memory, note, failedWord, doneWord, deadWords } = workerData;
-${WRITE_NOTE}
-parentPort.on("message", (data) => {
-  const w = new Worker(source, { eval: true, workerData: { ...data, memory, note } });
-  w.on("error", () => {}); // the worker wrote its note; the exit below reports it
-  w.on("message", (m) => { if (m === "terminate me") w.terminate(); });
-  w.on("exit", (code) => {
-    writeNote(note, "worker thread " + data.threadId + " of the core's pool exited with code " + code);
-    const words = new Int32Array(memory.buffer);
-    Atomics.store(words, (deadWords >> 2) + data.threadId, 1);
-    Atomics.store(words, failedWord >> 2, 1);
-    Atomics.notify(words, doneWord >> 2);
-  });
-  w.unref();
-});`;
 
 /**
  * Resolves once every worker thread started so far runs the core's loop (they start in the background: until
@@ -338,9 +325,9 @@ export function resolveThreads(nthread: unknown, what = "nthread"): number {
 
 /**
  * Rows from which a job starts the pool (setThreads): one histogram row block (csrc/histogram.c MIN_BLOCK_ROWS).
- * A job on fewer rows is a few milliseconds of work in every kernel, less than starting the pool's two threads
- * (~0.1–0.2 s each, in the background, and ~12 MB each: an isolate for the worker, one for the supervisor — on
- * the diabetes training job at parallel_fits 2, a quarter of its memory, for binning 442 rows).
+ * A job on fewer rows is a few milliseconds of work in every kernel, less than starting a thread (~0.1–0.2 s, in
+ * the background, and ~12 MB: an isolate). The diabetes training job at parallel_fits 2 started the pool — then a
+ * worker and a watcher thread, a quarter of the job's memory — to bin 442 rows.
  */
 export const POOL_MIN_ROWS = 8192;
 
@@ -354,24 +341,22 @@ export function setThreads(n: number, rows = Infinity): void {
   if (attached) { c.xgb_set_threads(n); return; } // the main thread's pool, when free (module comment)
   const dead = poolDeath();
   if (dead) throw new Error(`nthread ${n}: ${dead}`);
-  if (!supervisor && rows < POOL_MIN_ROWS) { c.xgb_set_threads(1); return; }
-  if (!supervisor) {
-    supervisor = new Worker(SUPERVISOR_SOURCE, {
-      eval: true,
-      workerData: {
-        source: WORKER_SOURCE, memory: shared.memory, note: deathNote,
-        failedWord: c.xgb_worker_failed_word(), doneWord: c.xgb_worker_done_word(), deadWords: c.xgb_worker_dead_words(),
-      },
-    });
-    supervisor.on("error", () => {});
-    supervisor.unref();
-  }
+  if (started === 0 && rows < POOL_MIN_ROWS) { c.xgb_set_threads(1); return; }
   while (started < n - 1) {
     const stack = c.xgb_malloc(WORKER_STACK_BYTES);
     if (!stack) throw new Error(`node-xgboost-wasm: out of memory for a worker thread's stack`);
     started++;
     const tls = tlsBlock(c);
-    supervisor.postMessage({ module: shared.module, threadId: started, stackTop: (stack + WORKER_STACK_BYTES) & ~15, tls, tlsAlign: Math.max(16, c.__tls_align?.value ?? 16) });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        module: shared.module, memory: shared.memory, threadId: started, stackTop: (stack + WORKER_STACK_BYTES) & ~15, tls,
+        tlsAlign: Math.max(16, c.__tls_align?.value ?? 16), note: deathNote,
+        failedWord: c.xgb_worker_failed_word(), doneWord: c.xgb_worker_done_word(), deadWords: c.xgb_worker_dead_words(),
+      },
+    });
+    worker.on("error", () => {}); // its catch wrote the note and its exit hook reported the end
+    worker.unref();
   }
   c.xgb_set_threads(n);
 }
