@@ -21,7 +21,7 @@ import * as v8 from "v8";
 import * as vm from "vm";
 import {
   availableCores, CategoricalColumn, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
-  LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, toMatrix,
+  LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, Settings } from "./hyperparameters";
@@ -234,7 +234,11 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // members run side by side after the cross-validation, as its live [r] lines need every member's round.
   const large = s.parallelFits === undefined && nrow * ncol >= LARGE_TABLE_CELLS;
   const budget = large ? availableCores() : parallelFits;
-  const cvThreads = parallelFits === 1 ? budget : 1; // for the first log line
+  // a cross-validation fit's core threads (crossValidate's share of the budget) — the binning's too: it runs before
+  // the fits, and on more threads it would start the core's pool only to leave it idle through the cross-validation,
+  // its thread holding an isolate (~12 MB) — the 1M × 28 job at parallel_fits 2 peaked 10 MB higher, its binning
+  // not measurably faster (the pool's thread starts in the background while the main thread bins)
+  const cvThreads = threadsFromBudget(budget, parallelFits, s.kFold * ens.members.length);
   log(
     `training on ${nrow} rows x ${ncol} features (${files} file${files > 1 ? "s" : ""}, label "${label}"${categoricalNote})` +
       `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}${cvThreads > 1 ? ` (${cvThreads} core threads each)` : ""}`,
@@ -249,7 +253,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     const bins = ens.members.map((mem) => mem.binsOnly?.());
     if ((parallelFits === 1 || coreBuild() === "threads") && !m.columns?.some((c) => c.type === "categorical") && bins.every((b) => b !== undefined)) {
       const maxBins = [...new Set(bins as number[])];
-      releaseFloats(m, maxBins, { nthread: budget });
+      releaseFloats(m, maxBins, { nthread: cvThreads });
       collectGarbage();
       log(`binned once (max_bin ${maxBins.join(", ")}); the features' floats are released: the job reads the bins`);
     }
