@@ -311,6 +311,9 @@ export function threadsPerFit(fitsAtOnce: number): number | undefined {
 
 /** Core threads of each fit when `threads` are shared by `workers` threads running `fits` fits: ⌊threads / fits at once⌋, at least 1. */
 export function threadsFromBudget(threads: number, workers: number, fits: number): number {
+  for (const [name, v] of Object.entries({ threads, workers, fits })) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`threadsFromBudget's ${name} must be an integer ≥ 1, got ${shown(v)}`);
+  }
   return Math.max(1, Math.floor(threads / Math.min(workers, fits)));
 }
 

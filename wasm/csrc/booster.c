@@ -191,8 +191,8 @@ static int acquire(Booster *b) {
    * for the parallel partition only, the rows' sides (1 byte a row). A fit whose thread count rises after this runs
    * the single-threaded kernels (grower.c partition_in_parallel; hist_build_parallel), with the same model. */
   int blocks = hist_max_blocks(qm->cuts.total_slots, nrow);
-  s->ctx.n_partials = threads || blocks <= 2 ? blocks - 1 : 1;
-  s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)(s->ctx.n_partials > 0 ? s->ctx.n_partials : 1) * qm->cuts.total_slots);
+  s->ctx.n_partials = threads && blocks > 2 ? blocks - 1 : 1;
+  s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)s->ctx.n_partials * qm->cuts.total_slots);
   s->ctx.side = threads ? xgb_alloc((size_t)nrow) : NULL;
   if (!s->ctx.hist_partials || (threads && !s->ctx.side)) return -1;
   GrowContext *c = &s->ctx;

@@ -175,10 +175,10 @@ static int partition_parallel(GrowContext *ctx, int begin, int end, int feature,
   return mid;
 }
 
-/* the parallel partition stages a node's range at its own positions and records the rows' sides: only with a
- * scratch of every row and the sides' bytes (a fit's working memory built for several threads, booster.c acquire) */
+/* the parallel partition stages a node's range at its own positions and records the rows' sides: only in a fit's
+ * working memory built for several threads (booster.c acquire: `side` then, and a scratch of every row) */
 static int partition_in_parallel(const GrowContext *ctx, int begin, int end) {
-  return par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS && ctx->scratch_cap >= ctx->nrow && ctx->side;
+  return par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS && ctx->side;
 }
 
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {

@@ -45,7 +45,8 @@ typedef struct {
   double grad_variance;      /* for random_strength's scale */
   HistBin *hist_partials;    /* n_partials histograms: the row blocks of a build (histogram.h) */
   int n_partials;            /* hist_max_blocks - 1 for a parallel build (several threads), else 1: one block at a time */
-  uint8_t *side;             /* nrow bytes: each row's side during a parallel partition (NULL: single-threaded scratch) */
+  uint8_t *side;             /* nrow bytes: each row's side during a parallel partition; set only in working memory
+                              * built for several threads, whose scratch then holds every row (booster.c acquire) */
 } GrowContext;
 
 int grow_tree(GrowContext *ctx, Tree *t);              /* depthwise / lossguide */

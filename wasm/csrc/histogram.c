@@ -50,22 +50,29 @@ typedef struct {
   int n_rows, block_rows, n_blocks, slot_chunk;
 } HistJob;
 
+/* row block k's histogram into out */
+static void build_block_into(const HistJob *j, int k, HistBin *out) {
+  int begin = k * j->block_rows, end = begin + j->block_rows < j->n_rows ? begin + j->block_rows : j->n_rows;
+  hist_build(out, j->slots, j->bins + (size_t)begin * j->stride, j->ncol, j->stride, j->offset, j->gh + begin, end - begin);
+}
+
 static void build_block(void *arg, int k) {
   const HistJob *j = arg;
-  int begin = k * j->block_rows, end = begin + j->block_rows < j->n_rows ? begin + j->block_rows : j->n_rows;
-  HistBin *out = k == 0 ? j->hist : j->partials + (size_t)(k - 1) * j->slots;
-  hist_build(out, j->slots, j->bins + (size_t)begin * j->stride, j->ncol, j->stride, j->offset, j->gh + begin, end - begin);
+  build_block_into(j, k, k == 0 ? j->hist : j->partials + (size_t)(k - 1) * j->slots);
+}
+
+/* out[s] += in[s] for slots [s0, s1), (g, h) as one two-lane vector */
+static void add_slots(HistBin *out, const HistBin *in, int32_t s0, int32_t s1) {
+  typedef double pair __attribute__((vector_size(16)));
+  pair *o = (pair *)out;
+  const pair *i = (const pair *)in;
+  for (int32_t s = s0; s < s1; s++) o[s] += i[s];
 }
 
 static void add_blocks(void *arg, int k) {
   const HistJob *j = arg;
   int32_t s0 = k * j->slot_chunk, s1 = s0 + j->slot_chunk < j->slots ? s0 + j->slot_chunk : j->slots;
-  typedef double pair __attribute__((vector_size(16)));
-  pair *out = (pair *)j->hist;
-  for (int b = 1; b < j->n_blocks; b++) {
-    const pair *in = (const pair *)(j->partials + (size_t)(b - 1) * j->slots);
-    for (int32_t s = s0; s < s1; s++) out[s] += in[s];
-  }
+  for (int b = 1; b < j->n_blocks; b++) add_slots(j->hist, j->partials + (size_t)(b - 1) * j->slots, s0, s1);
 }
 
 int hist_build_parallel(HistBin *hist, HistBin *partials, int n_partials, int32_t total_slots, const uint8_t *bins, int ncol,
@@ -74,16 +81,11 @@ int hist_build_parallel(HistBin *hist, HistBin *partials, int n_partials, int32_
   HistJob j = { hist, partials, total_slots, bins, ncol, stride, offset, gh, n_rows, block_rows, n_blocks, 1024 };
   if (n_blocks == 1) { build_block(&j, 0); return 0; }
   if (n_partials < n_blocks - 1) {
-    /* one partial at a time: block k built, then added slot by slot — add_blocks' additions, in its order */
-    if (n_partials < 1) return xgb_fail("hist_build_parallel: no partial histogram for %d row blocks", n_blocks);
-    typedef double pair __attribute__((vector_size(16)));
+    /* one partial at a time (n_partials >= 1, grower.h): block k built, then added — add_blocks' additions, in its order */
     build_block(&j, 0);
     for (int k = 1; k < n_blocks; k++) {
-      int begin = k * block_rows, end = begin + block_rows < n_rows ? begin + block_rows : n_rows;
-      hist_build(partials, total_slots, bins + (size_t)begin * stride, ncol, stride, offset, gh + begin, end - begin);
-      pair *out = (pair *)hist;
-      const pair *in = (const pair *)partials;
-      for (int32_t s = 0; s < total_slots; s++) out[s] += in[s];
+      build_block_into(&j, k, partials);
+      add_slots(hist, partials, 0, total_slots);
     }
     return 0;
   }

@@ -25,7 +25,7 @@ void hist_build(HistBin *hist, int32_t total_slots, const uint8_t *bins, int nco
 /* The most blocks a histogram of total_slots slots over at most n_rows rows is cut
  * into; the scratch of hist_build_parallel holds (hist_max_blocks - 1) histograms. */
 int hist_max_blocks(int32_t total_slots, int n_rows);
-/* The same sums over fixed row blocks. With a histogram in partials for every block but the first
+/* The same sums over fixed row blocks; partials holds n_partials >= 1 histograms. With one for every block but the first
  * (n_partials >= hist_max_blocks - 1), the blocks are summed in parallel and then added together; with fewer (a
  * fit's scratch built for one thread: one histogram, not up to 63 — 7 MB at 28 features of 256 bins) the blocks
  * are built one after another into partials[0], each added as it is done: per slot the same additions in the same
