@@ -311,6 +311,32 @@ test("training job: a fit worker that dies mid-job fails the job with a failure 
   assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker exited \(code 70\) before finishing/);
 });
 
+// A fit worker's stdout and stderr go through the thread that started it, which is blocked in the cross-validation:
+// the writes wait for its event loop. The worker must still end once its fits are done (before the fix, the job's
+// thread waited for the worker's end and the worker for the job's event loop: the job hung until the timeout).
+test("training job: a fit worker that writes to stdout and stderr ends with its fits — the job finishes, its lines printed, the models those of parallel_fits 1", async () => {
+  const csv = fs.readFileSync(DIABETES, "utf8");
+  const models = async (parallel_fits: string, hook?: string) => {
+    const root = optMl({ ...HP, parallel_fits }, { train: { "d.csv": csv } });
+    roots.push(root);
+    if (hook) process.env[TEST_FIT_EXIT_ENV] = hook;
+    let r;
+    try {
+      r = await runTrain(root, 60_000);
+    } finally {
+      delete process.env[TEST_FIT_EXIT_ENV];
+    }
+    assert.is(r.code, 0, `parallel_fits ${parallel_fits}${hook ? `, hook ${hook}` : ""}: code ${r.code}; ${r.stderr.slice(-1000)}`);
+    return { r, files: Object.fromEntries(fs.readdirSync(path.join(root, "model")).map((f) => [f, fs.readFileSync(path.join(root, "model", f), "utf8")])) };
+  };
+  const one = await models("1");
+  const logged = await models("2", "2:catboost:log");
+  assert.match(logged.r.stdout, /test hook: the fit worker of fold 2, member "catboost" writes to stdout/);
+  assert.match(logged.r.stderr, /test hook: the fit worker of fold 2, member "catboost" writes to stderr/);
+  assert.equal(Object.keys(logged.files).sort(), Object.keys(one.files).sort());
+  for (const f of Object.keys(one.files)) assert.ok(logged.files[f] === one.files[f], `model/${f} differs`);
+});
+
 // V8 stops a worker that runs out of JavaScript heap without running its exit hook; the job's thread, blocked in
 // the cross-validation, sees no Worker event either: the worker's thread vanishing from /proc is how it is seen
 // (without that the job waits forever: the timeout, then code null).

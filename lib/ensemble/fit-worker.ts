@@ -5,7 +5,7 @@
  * while it waits). Then it runs fitInLockstep (./fit-task's serveFits): its share round by round, then the tasks it
  * claims one after another from the run's board — on the main thread's core and its DMatrix of the matrix
  * (attached: the threads build), else on a core of its own — posting live rounds, then each result (predictions,
- * curves, the model's file); "finished" when no task is left, and the thread ends. Its exit hook and its thread id
+ * curves, the model's file); "finished" when no task is left, and the thread ends (process.exit: see serve). Its exit hook and its thread id
  * (its WorkerLife) tell the blocked thread that runs the run when it ends.
  */
 import { parentPort, workerData } from "worker_threads";
@@ -19,6 +19,12 @@ const { serveFits } = require("./fit-task") as typeof import("./fit-task");
 const serve = (r: WorkerRun) => {
   wake = r.wake;
   serveFits(r);
+  // Its last message is posted ("finished", or the fit's error): the thread ends now, not once its event loop is
+  // empty. The thread that started it waits for that end, blocked (its event loop does not run), and a worker that
+  // has written to stdout or stderr keeps its event loop alive until the starting thread's event loop has taken the
+  // writes: waiting for the loop to empty would never end. The writes are already posted: the starting thread
+  // prints them once its own loop runs again.
+  process.exit(0);
 };
 if (run) serve(run);
 else parentPort!.once("message", serve);

@@ -238,7 +238,8 @@ function workerEnded(life: WorkerLife, threadToo: boolean): string | undefined {
  * Test hook: env ENSEMBLE_WORKBOOK_TEST_FIT_EXIT="<fold>:<member>" makes the worker that runs that fit call
  * process.exit(70) — how the tests kill a worker in the middle of a job; "<fold>:<member>:heap" makes it allocate
  * JavaScript objects until V8 stops it (the workers' old generation then capped at TEST_HEAP_MB), an end that runs
- * no exit hook.
+ * no exit hook; "<fold>:<member>:log" makes it write a line to its stdout and one to its stderr, which a worker's
+ * thread hands to the thread that started it (see ./fit-worker).
  */
 export const TEST_FIT_EXIT_ENV = "ENSEMBLE_WORKBOOK_TEST_FIT_EXIT";
 const TEST_HEAP_MB = 32;
@@ -248,6 +249,10 @@ export function testFitExit(task: FitTask): void {
   const hook = process.env[TEST_FIT_EXIT_ENV];
   if (task.fold === undefined || !hook?.startsWith(`${task.fold}:${task.name}`)) return;
   if (hook === `${task.fold}:${task.name}`) process.exit(70);
+  if (hook === `${task.fold}:${task.name}:log`) {
+    console.log(`test hook: the fit worker of fold ${task.fold}, member "${task.name}" writes to stdout`);
+    console.error(`test hook: the fit worker of fold ${task.fold}, member "${task.name}" writes to stderr`);
+  }
   if (hook === `${task.fold}:${task.name}:heap`) {
     const hog: number[][] = [];
     for (;;) hog.push(new Array(100_000).fill(hog.length));
