@@ -138,7 +138,7 @@ export class Booster {
     const out = alloc(Math.max(4, d.nrow * k * 4));
     try {
       setThreads(resolveThreads(this.params.nthread), d.nrow);
-      const src = d.source({ bst: b, treeBegin: begin * this.treesPerRound, treeEnd: end * this.treesPerRound }); // a row view is read through its indexes
+      const src = d.source({ bst: b, treeBegin: begin * this.treesPerRound, treeEnd: end * this.treesPerRound, maxBin: this.params.max_bin }); // a row view is read through its indexes
       check(getCore().bst_predict(b, src.X, src.qm, src.xRows, src.ncol, src.rows, src.n, begin * this.treesPerRound, end * this.treesPerRound, opts.outputMargin ? 1 : 0, out), "predict");
       const width = this.params.objective === "multi:softmax" && !opts.outputMargin ? 1 : k;
       return f32(out, d.nrow * width).slice();
@@ -162,7 +162,7 @@ export class Booster {
       const c = getCore();
       const fn = opts.predInteractions ? c.bst_predict_interactions : c.bst_predict_contribs;
       setThreads(resolveThreads(this.params.nthread)); // any rows: SHAP values cost every tree's paths per row
-      const src = d.source({ bst: b, treeBegin: 0, treeEnd: end * this.treesPerRound });
+      const src = d.source({ bst: b, treeBegin: 0, treeEnd: end * this.treesPerRound, maxBin: this.params.max_bin });
       check(fn(b, src.X, src.qm, src.xRows, src.ncol, src.rows, src.n, end * this.treesPerRound, opts.approxContribs ? 1 : 0, out), "predict");
       return f32(out, d.nrow * perRow).slice();
     } finally {

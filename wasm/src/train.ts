@@ -222,7 +222,7 @@ class Fit implements Training {
       let m = margins[j];
       if (d === dtrain) m = c.bst_train_margin(bst.ptr);
       else {
-        const src = d.source({ bst: bst.ptr, treeBegin: before, treeEnd: after }); // a row view is read through its indexes
+        const src = d.source({ bst: bst.ptr, treeBegin: before, treeEnd: after, maxBin: p.max_bin }); // a row view is read through its indexes
         check(c.bst_margin_add(bst.ptr, src.X, src.qm, src.xRows, src.ncol, src.rows, src.n, before, after, m), "train");
       }
       scores[name] = {};
