@@ -242,6 +242,7 @@ test("bad input: median and vote blends, multi:softmax, margin scale without a m
   assert.throws(() => explain(soft, binary, { scale: "logit" as never }), /scale must be "prediction" or "margin"/);
   assert.throws(() => explain(soft, binary, { interaction: true } as never), /unknown option "interaction"/);
   assert.throws(() => explain(soft, binary, { chunkRows: 0 }), /chunkRows must be an integer/);
+  assert.throws(() => explain(soft, binary, { chunkRows: NaN }), /chunkRows must be an integer ≥ 1, got NaN$/);
   assert.throws(() => explain(soft, [[1, 2]]), /row 0 has 2 values, expected 11/);
   const sm = new Ensemble({ members: [xgboost({ objective: "multi:softmax", num_class: 3, num_round: 3 })] });
   assert.throws(() => contributions(sm, multi), /multi:softmax predicts a class/);

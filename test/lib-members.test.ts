@@ -70,8 +70,8 @@ test("ridge load refuses damaged values (null, text, non-finite, a zero scale) n
     assert.throws(() => ridge({ alpha: 2 }).loadFile(JSON.stringify(j)), message, what);
   }
   assert.throws(() => ridge({ alpha: 2 }).loadFile(JSON.stringify({ ...good, intercept: null })), /"intercept" must be a finite number, got null/);
-  // JSON's 1e999 parses to Infinity: refused too
-  assert.throws(() => ridge({ alpha: 2 }).loadFile(JSON.stringify(good).replace(/"intercept":[^,}]+/, '"intercept":1e999')), /"intercept" must be a finite number, got null/);
+  // JSON's 1e999 parses to Infinity: refused too, and named as what it was read as
+  assert.throws(() => ridge({ alpha: 2 }).loadFile(JSON.stringify(good).replace(/"intercept":[^,}]+/, '"intercept":1e999')), /"intercept" must be a finite number, got Infinity/);
 });
 
 test("tree members fit, beat the mean predictor, save → load identically", () => {

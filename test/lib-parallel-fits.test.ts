@@ -167,11 +167,13 @@ test("default workers: the cores (affinity, cgroup quota), 1 for a table under 1
 
 test("workers and nthread: bad values are errors naming the option", () => {
   const ens = new Ensemble({ members: [xgboost({ num_round: 2 })] });
-  for (const workers of [0, -1, 1.5, NaN]) {
-    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers }), /crossValidate's workers must be an integer ≥ 1/);
+  // each named as given: NaN and Infinity as themselves (JSON would write null)
+  for (const workers of [0, -1, 1.5, NaN, Infinity]) {
+    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers }), new RegExp(`crossValidate's workers must be an integer ≥ 1 .*, got ${workers}$`));
   }
-  assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread: -1 }), /crossValidate's nthread must be an integer ≥ 0/);
-  assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread: 0.5 }), /crossValidate's nthread must be an integer ≥ 0/);
+  for (const nthread of [-1, 0.5, NaN, -Infinity]) {
+    assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread }), new RegExp(`crossValidate's nthread must be an integer ≥ 0 .*, got ${nthread}$`));
+  }
 });
 
 test("a matrix in place of the table: the same result; table-only options and an unshared matrix for workers are errors", async () => {

@@ -23,9 +23,9 @@ function main(): void {
     try {
       // required lazily so that a failure while loading lib/the core still lands in output/failure
       const { train } = require("./train") as typeof import("./train");
-      // done: the process ends once its output is written, without waiting for Node to tear down the core's threads and
-      // memory on its own (~40 ms after the last line, against ~25)
-      train(paths).then(() => process.stdout.write("", () => process.stderr.write("", () => process.exit(0))), fail);
+      // the process ends on its own (not process.exit): a fit worker's writes to stdout / stderr reach them through this
+      // thread's event loop, which takes them as the worker's end is handled — process.exit would drop them
+      train(paths).then(() => (process.exitCode = 0), fail);
     } catch (e) {
       fail(e);
     }

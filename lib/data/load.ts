@@ -29,6 +29,7 @@ import {
 } from "./sources";
 import type { Table } from "./table";
 import { loadProgress, LoadProgress } from "../progress";
+import { shownValue } from "../core";
 
 /** pandas' default missing-value tokens (read_csv's na_values default). */
 export const NA_VALUES: readonly string[] = [
@@ -91,14 +92,14 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   if (opts === null || typeof opts !== "object") throw new Error(`${who}: options must be an object`);
   const na = opts.na_values;
   if (na !== undefined && (!Array.isArray(na) || na.some((v) => typeof v !== "string"))) {
-    throw new Error(`${who}: na_values must be a list of strings, e.g. ["NA", "?"] (got ${JSON.stringify(na)})`);
+    throw new Error(`${who}: na_values must be a list of strings, e.g. ["NA", "?"] (got ${shownValue(na)})`);
   }
   const cat = opts.categorical;
   if (cat !== undefined && (!Array.isArray(cat) || cat.some((v) => typeof v !== "string"))) {
-    throw new Error(`${who}: categorical must be a list of column names (got ${JSON.stringify(cat)})`);
+    throw new Error(`${who}: categorical must be a list of column names (got ${shownValue(cat)})`);
   }
   const header = opts.header ?? true;
-  if (header !== true && header !== false && header !== "auto") throw new Error(`${who}: header must be true, false or "auto" (got ${JSON.stringify(header)})`);
+  if (header !== true && header !== false && header !== "auto") throw new Error(`${who}: header must be true, false or "auto" (got ${shownValue(header)})`);
   let format = opts.format !== undefined ? checkFormat(opts.format) : undefined;
   if (opts.contentType !== undefined) {
     const f = formatFromContentType(opts.contentType);
@@ -108,9 +109,9 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   const maxMemory = opts.maxMemory ?? memoryLimit();
   if (!(maxMemory > 0)) throw new Error(`${who}: maxMemory must be a positive number of bytes (got ${opts.maxMemory})`);
   const threads = opts.threads ?? availableCores();
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`${who}: threads must be an integer ≥ 1 (worker threads parsing a CSV file), got ${JSON.stringify(opts.threads)}`);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`${who}: threads must be an integer ≥ 1 (worker threads parsing a CSV file), got ${shownValue(opts.threads)}`);
   const minChunkBytes = opts.minChunkBytes ?? CSV_MIN_CHUNK_BYTES;
-  if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${JSON.stringify(opts.minChunkBytes)}`);
+  if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${shownValue(opts.minChunkBytes)}`);
   return { format, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes };
 }
 

@@ -17,7 +17,7 @@
  */
 import { CategoricalColumn, float32Text, textOf } from "./columns";
 import type { Table } from "./table";
-import { coreFloats, objectiveTask } from "../core";
+import { coreFloats, objectiveTask, shownValue } from "../core";
 
 export type ColumnType = "numeric" | "categorical";
 
@@ -112,7 +112,7 @@ export function resolveFeatures(table: Table, opts: ColumnChoice): string[] {
   if (features.length === 0) throw new Error("no feature columns to use");
   const cat = opts.categorical;
   if (cat !== undefined && (!Array.isArray(cat) || cat.some((c) => typeof c !== "string"))) {
-    throw new Error(`categorical must be a list of column names (got ${JSON.stringify(cat)})`);
+    throw new Error(`categorical must be a list of column names (got ${shownValue(cat)})`);
   }
   const absent = (cat ?? []).filter((c) => !features.includes(c));
   if (absent.length) {

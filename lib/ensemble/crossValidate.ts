@@ -43,7 +43,7 @@ import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } fro
 import { Ensemble, ProgressCallback } from "./ensemble";
 import { checkWorkers, defaultWorkers, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { taskStarter } from "./fit-task";
-import { outputGroups } from "../core";
+import { outputGroups, shownValue } from "../core";
 
 export interface Curve {
   fold: number; // 1-based
@@ -139,9 +139,9 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     : isLabelledMatrix(input) ? defaultWorkers(input.nrow, input.ncol)
     : defaultWorkers(input.numRows(), (opts.features ?? input.columnNames()).length - (opts.features ? 0 : 1));
   if (opts.nthread !== undefined && !(Number.isInteger(opts.nthread) && opts.nthread >= 0)) {
-    throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${JSON.stringify(opts.nthread)}`);
+    throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${shownValue(opts.nthread)}`);
   }
-  if (opts.refit !== undefined && typeof opts.refit !== "boolean") throw new Error(`crossValidate's refit must be true or false, got ${JSON.stringify(opts.refit)}`);
+  if (opts.refit !== undefined && typeof opts.refit !== "boolean") throw new Error(`crossValidate's refit must be true or false, got ${shownValue(opts.refit)}`);
   if (opts.threads !== undefined) {
     checkWorkers(opts.threads, "crossValidate's threads");
     if (opts.nthread !== undefined) throw new Error("crossValidate: give nthread (per fit) or threads (for all fits at once), not both");

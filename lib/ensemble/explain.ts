@@ -37,6 +37,7 @@ import { isMulticlass, objectiveTask } from "../core";
 import { progress as progressLine, type Progress } from "../progress";
 import type { Ensemble } from "./ensemble";
 import { applyLink1, secantSlope, softmaxPath } from "./links";
+import { shownValue } from "../core";
 
 export type ExplainScale = "prediction" | "margin";
 
@@ -118,13 +119,13 @@ function checkOptions(opts: ExplainOptions): void {
   const unknown = Object.keys(opts).filter((k) => !OPTIONS.includes(k));
   if (unknown.length) throw new Error(`explain: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; valid: ${OPTIONS.join(", ")}`);
   for (const k of ["members", "interactions", "approx", "progress"] as const) {
-    if (opts[k] !== undefined && typeof opts[k] !== "boolean") throw new Error(`explain: option ${k} must be true or false, got ${JSON.stringify(opts[k])}`);
+    if (opts[k] !== undefined && typeof opts[k] !== "boolean") throw new Error(`explain: option ${k} must be true or false, got ${shownValue(opts[k])}`);
   }
   if (opts.scale !== undefined && opts.scale !== "prediction" && opts.scale !== "margin") {
-    throw new Error(`explain: scale must be "prediction" or "margin", got ${JSON.stringify(opts.scale)}`);
+    throw new Error(`explain: scale must be "prediction" or "margin", got ${shownValue(opts.scale)}`);
   }
   if (opts.chunkRows !== undefined && !(Number.isInteger(opts.chunkRows) && opts.chunkRows >= 1)) {
-    throw new Error(`explain: chunkRows must be an integer ≥ 1, got ${JSON.stringify(opts.chunkRows)}`);
+    throw new Error(`explain: chunkRows must be an integer ≥ 1, got ${shownValue(opts.chunkRows)}`);
   }
   if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") throw new Error("explain: onProgress must be a function");
 }

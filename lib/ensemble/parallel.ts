@@ -47,7 +47,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
-import type { CoreAttachment, SharedMatrix } from "../core";
+import { shownValue, type CoreAttachment, type SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
@@ -317,7 +317,7 @@ export function threadsPerFit(fitsAtOnce: number): number | undefined {
 /** Core threads of each fit when `threads` are shared by `workers` threads running `fits` fits: ⌊threads / fits at once⌋, at least 1. */
 export function threadsFromBudget(threads: number, workers: number, fits: number): number {
   for (const [name, v] of Object.entries({ threads, workers, fits })) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`threadsFromBudget's ${name} must be an integer ≥ 1, got ${shown(v)}`);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`threadsFromBudget's ${name} must be an integer ≥ 1, got ${shownValue(v)}`);
   }
   return Math.max(1, Math.floor(threads / Math.min(workers, fits)));
 }
@@ -329,15 +329,11 @@ export function labelled(label: string, message: string): string {
   return `${label}: ${member && message.startsWith(`${member}: `) ? message.slice(member.length + 2) : message}`;
 }
 
-/** a bad option's value as an error names it: NaN and Infinity as themselves, not as JSON's null */
-function shown(v: unknown): string {
-  return typeof v === "number" ? String(v) : JSON.stringify(v);
-}
 
 /** A worker count as given (integer ≥ 1), or an Error naming the option. */
 export function checkWorkers(workers: unknown, what = "workers"): number {
   if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1) {
-    throw new Error(`${what} must be an integer ≥ 1 (how many fits run at once), got ${shown(workers)}`);
+    throw new Error(`${what} must be an integer ≥ 1 (how many fits run at once), got ${shownValue(workers)}`);
   }
   return workers;
 }
@@ -385,7 +381,7 @@ const prestarted: { worker: Worker; life: WorkerLife }[] = [];
  * alive.
  */
 export function prestartFitWorkers(count: number): void {
-  if (!Number.isInteger(count) || count < 0) throw new Error(`prestartFitWorkers' count must be an integer ≥ 0 (fit workers to start), got ${shown(count)}`);
+  if (!Number.isInteger(count) || count < 0) throw new Error(`prestartFitWorkers' count must be an integer ≥ 0 (fit workers to start), got ${shownValue(count)}`);
   while (prestarted.length < count) {
     const life = new Int32Array(new SharedArrayBuffer(12));
     const worker = startWorker({ life });

@@ -20,6 +20,7 @@ import type { Member } from "../members/member";
 import { BLENDS } from "./blends";
 import { Ensemble } from "./ensemble";
 import type { ColumnSchema } from "../data/matrix";
+import { shownValue } from "../core";
 
 export const MANIFEST_FORMAT = "ensemble-workbook/1";
 
@@ -107,7 +108,7 @@ export function readManifest(dir: string): Manifest {
     for (const [k, v] of Object.entries(spec.params ?? {})) {
       const scalar = (x: unknown) => x === null || ["number", "string", "boolean"].includes(typeof x);
       if (!scalar(v) && !(Array.isArray(v) && v.every(scalar))) {
-        throw new Error(`loadEnsemble: member "${spec.name}" in ${file}: parameter "${k}" must be a number, text, true/false or a list of them, got ${JSON.stringify(v)}`);
+        throw new Error(`loadEnsemble: member "${spec.name}" in ${file}: parameter "${k}" must be a number, text, true/false or a list of them, got ${shownValue(v)}`);
       }
     }
     if (!/^[^/\\\0]+$/.test(spec.file) || spec.file === "." || spec.file === ".." || spec.file === "manifest.json")

@@ -32,7 +32,7 @@ import type { Matrix } from "../data/matrix";
 import { ridgeSolve } from "./linalg";
 import { checkFeatures, ContributionOptions, Member, MemberContributions, StoredParams } from "./member";
 import type { RidgeParams } from "./params";
-import { isMulticlass, objectiveTask } from "../core";
+import { isMulticlass, objectiveTask, shownValue } from "../core";
 
 export const RIDGE_FORMAT = "ensemble-workbook/ridge/1";
 
@@ -236,8 +236,8 @@ class RidgeMember implements Member {
     } catch (e) {
       throw new Error(`ridge member "${this.name}": file is not JSON: ${(e as Error).message}`);
     }
-    if (typeof j !== "object" || j === null || Array.isArray(j)) throw new Error(`ridge member "${this.name}": file must hold a JSON object, got ${JSON.stringify(j)?.slice(0, 40)}`);
-    if (j.format !== RIDGE_FORMAT) throw new Error(`ridge member "${this.name}": expected format "${RIDGE_FORMAT}", got ${JSON.stringify(j.format)}`);
+    if (typeof j !== "object" || j === null || Array.isArray(j)) throw new Error(`ridge member "${this.name}": file must hold a JSON object, got ${shownValue(j)?.slice(0, 40)}`);
+    if (j.format !== RIDGE_FORMAT) throw new Error(`ridge member "${this.name}": expected format "${RIDGE_FORMAT}", got ${shownValue(j.format)}`);
     if (!Array.isArray(j.featureNames) || j.featureNames.some((n: unknown) => typeof n !== "string")) throw new Error(`ridge member "${this.name}": "featureNames" must be a list of strings`);
     const categorical: OneHot[] = j.categorical ?? [];
     const codes = (v: unknown) => Array.isArray(v) && v.every((c) => Number.isInteger(c) && c >= 0);
@@ -252,9 +252,9 @@ class RidgeMember implements Member {
       const v: unknown = j[key];
       if (!Array.isArray(v) || v.length !== p) throw new Error(`ridge member "${this.name}": "${key}" must have ${p} numbers`);
       const bad = v.findIndex((x) => typeof x !== "number" || !Number.isFinite(x) || (key === "scale" && x <= 0));
-      if (bad >= 0) throw new Error(`ridge member "${this.name}": "${key}"[${bad}] must be a finite number${key === "scale" ? " > 0" : ""}, got ${JSON.stringify(v[bad])}`);
+      if (bad >= 0) throw new Error(`ridge member "${this.name}": "${key}"[${bad}] must be a finite number${key === "scale" ? " > 0" : ""}, got ${shownValue(v[bad])}`);
     }
-    if (typeof j.intercept !== "number" || !Number.isFinite(j.intercept)) throw new Error(`ridge member "${this.name}": "intercept" must be a finite number, got ${JSON.stringify(j.intercept)}`);
+    if (typeof j.intercept !== "number" || !Number.isFinite(j.intercept)) throw new Error(`ridge member "${this.name}": "intercept" must be a finite number, got ${shownValue(j.intercept)}`);
     this.state = { featureNames: j.featureNames, mean: j.mean, scale: j.scale, coef: j.coef, intercept: j.intercept, ...(categorical.length ? { categorical } : {}) };
     this.expanded = e;
   }

@@ -9,7 +9,7 @@
  */
 import type { Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
-import { Booster, DMatrix, resolveParams, startTraining, type Training, type XGBoostParams } from "../core";
+import { Booster, DMatrix, resolveParams, shownValue, startTraining, type Training, type XGBoostParams } from "../core";
 import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
@@ -33,7 +33,7 @@ export function takeRounds(params: StoredParams, fallback: number): { rounds: nu
     if (v !== undefined) {
       // a number, or its text (hyperparameters arrive as strings); anything else (an object from a damaged
       // manifest) is refused here rather than coerced, which could throw from the object's own toString
-      if (typeof v !== "number" && typeof v !== "string") throw new Error(`${k} must be an integer ≥ 1, got ${JSON.stringify(v)}`);
+      if (typeof v !== "number" && typeof v !== "string") throw new Error(`${k} must be an integer ≥ 1, got ${shownValue(v)}`);
       rounds = Number(v);
       delete rest[k];
     }

@@ -7,6 +7,7 @@ import { DMatrix } from "./dmatrix";
 import { fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
 import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
 import { alloc, check, f32, free, getCore, i32, resolveThreads, setThreads, u8 } from "./wasm";
+import { shownValue } from "./shown";
 
 const u32 = (ptr: number, n: number) => new Uint32Array(getCore().memory.buffer, ptr, n);
 
@@ -42,7 +43,7 @@ function checkPredictOptions(opts: PredictOptions): void {
   for (const [key, value] of Object.entries(opts)) {
     if (!PREDICT_OPTIONS.includes(key)) throw new Error(`predict: unknown option "${key}"; valid: ${PREDICT_OPTIONS.join(", ")}`);
     if (key !== "iterationRange" && value !== undefined && typeof value !== "boolean") {
-      throw new Error(`predict: option ${key} must be true or false, got ${JSON.stringify(value)}`);
+      throw new Error(`predict: option ${key} must be true or false, got ${shownValue(value)}`);
     }
   }
   const kinds = (["outputMargin", "predContribs", "predInteractions"] as const).filter((k) => opts[k]);

@@ -41,6 +41,7 @@
  */
 import { checkCategoricalCodes } from "./categorical";
 import { alloc, copyF32, coreBuild, f32, free, getCore, i32, lastError, resolveThreads, setThreads } from "./wasm";
+import { shownValue } from "./shown";
 
 /** Float arrays made by coreFloats → their place in the core's memory. */
 const coreArrays = new WeakMap<Float32Array, number>();
@@ -56,7 +57,7 @@ const coreArrayRegistry = new FinalizationRegistry<number>((ptr) => free(ptr));
  * returns to the core when it is garbage.
  */
 export function coreFloats(n: number): Float32Array | undefined {
-  if (!(Number.isInteger(n) && n >= 0)) throw new Error(`coreFloats: n must be an integer >= 0, got ${JSON.stringify(n)}`);
+  if (!(Number.isInteger(n) && n >= 0)) throw new Error(`coreFloats: n must be an integer >= 0, got ${shownValue(n)}`);
   if (coreBuild() !== "threads") return undefined;
   const ptr = alloc(Math.max(4, n * 4));
   const array = f32(ptr, n); // a view of the shared memory: shared memory never moves when it grows
@@ -296,7 +297,7 @@ export class DMatrix {
   constructor(X: Float32Array | Float64Array | ArrayLike<number> | number[][], opts: DMatrixOptions = {}) {
     for (const k of ["nrow", "ncol"] as const) {
       const v = opts[k];
-      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`DMatrix: ${k} must be an integer >= 0, got ${JSON.stringify(v)}`);
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`DMatrix: ${k} must be an integer >= 0, got ${shownValue(v)}`);
     }
     if (!(X instanceof Float32Array || X instanceof Float64Array || Array.isArray(X) || ArrayBuffer.isView(X))) {
       throw new Error("DMatrix: X must be a Float32Array (row-major, with nrow/ncol) or an array of rows (number[][])");
@@ -380,7 +381,7 @@ export class DMatrix {
   /** The categorical columns from catFeatures and / or featureTypes (which must agree). */
   private static resolveCategorical(opts: DMatrixOptions, ncol: number, names?: string[]): number[] {
     if (opts.catFeatures !== undefined && !Array.isArray(opts.catFeatures)) {
-      throw new Error(`DMatrix: catFeatures must be an array of column indexes or names, got ${JSON.stringify(opts.catFeatures)}`);
+      throw new Error(`DMatrix: catFeatures must be an array of column indexes or names, got ${shownValue(opts.catFeatures)}`);
     }
     const fromCat = DMatrix.resolveCatFeatures(opts.catFeatures ?? [], ncol, names);
     let cat = fromCat;
@@ -399,7 +400,7 @@ export class DMatrix {
       cat = fromTypes;
     }
     if (opts.enableCategorical !== undefined && typeof opts.enableCategorical !== "boolean") {
-      throw new Error(`DMatrix: enableCategorical must be true or false, got ${JSON.stringify(opts.enableCategorical)}`);
+      throw new Error(`DMatrix: enableCategorical must be true or false, got ${shownValue(opts.enableCategorical)}`);
     }
     if (opts.enableCategorical === false && cat.length) {
       throw new Error(`DMatrix: enableCategorical is false but columns ${cat.join(", ")} are declared categorical`);
@@ -486,7 +487,7 @@ export class DMatrix {
     const s = this.live();
     if (this.rowsPtr) throw new Error("DMatrix.releaseFloats: a row view shares its matrix's floats; release them on the matrix");
     if (!Array.isArray(maxBins) || maxBins.length === 0 || !maxBins.every((m) => Number.isInteger(m) && m >= 2 && m <= 256)) {
-      throw new Error(`DMatrix.releaseFloats: maxBins must be a non-empty array of integers from 2 to 256 (the max_bin of every fit to come), got ${JSON.stringify(maxBins)}`);
+      throw new Error(`DMatrix.releaseFloats: maxBins must be a non-empty array of integers from 2 to 256 (the max_bin of every fit to come), got ${shownValue(maxBins)}`);
     }
     const types = this.catFeatures.length ? Uint8Array.from(this.featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
     setThreads(resolveThreads(opts.nthread), this.nrow); // binning runs on the core's threads, as in train()

@@ -21,5 +21,6 @@ export { XGBOOST_PARAM_NAMES, type XGBoostParams } from "./xgboost-params";
 export { resolveParams, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";
 export { type CategoricalEncoding } from "./categorical";
 export { Rng } from "./rng";
+export { shownValue } from "./shown";
 export { coreBuild, coreAttachment, attachCore, type CoreAttachment } from "./wasm";
 export { objectiveTask, isClassification, isMulticlass, outputGroups, type Task } from "./objectives";

@@ -3,6 +3,7 @@
  * here so that bad values become Errors that name the parameter, never traps in the
  * core. The core receives them as one Float64Array in the order of the C ParamId.
  */
+import { shownValue } from "./shown";
 
 export type Params = Record<string, unknown>;
 
@@ -48,7 +49,7 @@ const ACCEPTED_ONLY: Record<string, (v: unknown) => string | undefined> = {
   tree_method: (v) => (["hist", "auto", "approx"].includes(String(v)) ? undefined : `tree_method "${v}" is not supported (this core is "hist")`),
   // XGBoost's switch for categorical data: here the DMatrix declares the columns
   // (catFeatures / featureTypes); train() refuses `false` with declared columns.
-  enable_categorical: (v) => (typeof v === "boolean" ? undefined : `parameter enable_categorical must be true or false, got ${JSON.stringify(v)}`),
+  enable_categorical: (v) => (typeof v === "boolean" ? undefined : `parameter enable_categorical must be true or false, got ${shownValue(v)}`),
   device: (v) => (String(v) === "cpu" ? undefined : `device "${v}" is not supported (only "cpu")`),
   sampling_method: (v) => (v === "uniform" ? undefined : `sampling_method "${v}" is not supported (only "uniform")`),
   scale_pos_weight: (v) => (Number(v) === 1 ? undefined : "scale_pos_weight is not supported; pass per-row weights instead"),
@@ -111,7 +112,7 @@ export function defaultMetric(objective: Objective): Metric {
 function toNumber(name: string, v: unknown): number {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
   if (!Number.isFinite(n)) throw new Error(`parameter ${name} must be a finite number, got ${typeof v === "number" ? String(v) : JSON.stringify(v)}`); // NaN, not JSON's null
-  if (INTEGER.has(name) && !Number.isInteger(n)) throw new Error(`parameter ${name} must be an integer, got ${JSON.stringify(v)}`);
+  if (INTEGER.has(name) && !Number.isInteger(n)) throw new Error(`parameter ${name} must be an integer, got ${shownValue(v)}`);
   return n;
 }
 
@@ -144,7 +145,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     }
     if (key === "grow_policy" || key === "bootstrap_type" || key === "cat_encoding") {
       const valid: readonly string[] = key === "grow_policy" ? GROW_POLICIES : key === "bootstrap_type" ? BOOTSTRAP : CAT_ENCODINGS;
-      if (!valid.includes(String(value))) throw new Error(`parameter ${key} must be one of ${valid.join(", ")}, got ${JSON.stringify(value)}`);
+      if (!valid.includes(String(value))) throw new Error(`parameter ${key} must be one of ${valid.join(", ")}, got ${shownValue(value)}`);
       out[key] = String(value);
       continue;
     }
@@ -158,7 +159,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   p.eval_metric = metrics ?? [defaultMetric(p.objective)];
 
   const range = (name: keyof ResolvedParams, ok: boolean, what: string) => {
-    if (!ok) throw new Error(`parameter ${name} ${what}, got ${JSON.stringify(p[name])}`);
+    if (!ok) throw new Error(`parameter ${name} ${what}, got ${shownValue(p[name])}`);
   };
   range("eta", p.eta > 0, "must be > 0");
   range("gamma", p.gamma >= 0, "must be >= 0");

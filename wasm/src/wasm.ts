@@ -45,6 +45,7 @@ import { availableParallelism } from "node:os";
 import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { checkCoreEnums } from "./enums";
+import { shownValue } from "./shown";
 
 // The WebAssembly global's types come from the DOM lib, which tslab cells lack:
 // the few members used here are declared locally so no public type mentions them.
@@ -152,7 +153,7 @@ function readWasm(path: string): Buffer {
 
 function sharedMemory(): { buffer: ArrayBuffer } | undefined {
   const env = process.env.XGB_WASM_THREADS;
-  if (env !== undefined && env !== "0" && env !== "1") throw new Error(`XGB_WASM_THREADS must be 0 (single-threaded build) or 1, got ${JSON.stringify(env)}`);
+  if (env !== undefined && env !== "0" && env !== "1") throw new Error(`XGB_WASM_THREADS must be 0 (single-threaded build) or 1, got ${shownValue(env)}`);
   if (env === "0" || typeof SharedArrayBuffer !== "function") return undefined;
   try {
     return new Wasm.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
@@ -318,7 +319,7 @@ export function poolDeath(): string | undefined {
 export function resolveThreads(nthread: unknown, what = "nthread"): number {
   if (nthread === undefined || nthread === null) return availableParallelism();
   if (typeof nthread !== "number" || !Number.isInteger(nthread) || nthread < 0) {
-    throw new Error(`parameter ${what} must be an integer >= 0 (0 = every core, as XGBoost), got ${JSON.stringify(nthread)}`);
+    throw new Error(`parameter ${what} must be an integer >= 0 (0 = every core, as XGBoost), got ${shownValue(nthread)}`);
   }
   return nthread === 0 ? availableParallelism() : nthread;
 }

@@ -1,0 +1,10 @@
+/**
+ * How an error message shows the bad value it names: JSON for text, lists and objects ("two", [1,2]), and
+ * numbers as themselves — JSON.stringify writes NaN, Infinity and -Infinity as `null`, which names the wrong value.
+ */
+export function shownValue(v: unknown): string {
+  if (typeof v === "number") return String(v);
+  if (v === undefined) return "undefined";
+  if (typeof v === "bigint" || typeof v === "function" || typeof v === "symbol") return String(v);
+  return JSON.stringify(v);
+}
