@@ -41,7 +41,7 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { checkWorkers, defaultWorkers, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
+import { checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { taskStarter } from "./fit-task";
 import { outputGroups, shownValue } from "../core";
 
@@ -203,7 +203,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
         });
         tick(`final fit inner fold ${p.inner! + 1}/${ensemble.innerK} ${member.name}`, undefined, member.name);
       } else {
-        if (!fitted) member.loadFile(result.model!); // fitted in a worker
+        if (!fitted) loadFitted(member, result.model); // fitted in a worker
         tick(`fit ${member.name} on ${m.nrow} rows`, undefined, member.name);
       }
       return;
@@ -223,7 +223,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
       let c = fitted;
       if (!c) {
         c = member.clone();
-        c.loadFile(result.model!);
+        loadFitted(c, result.model);
       }
       kept[p.fold].push(c); // owned by the caller from here on (freed below if we throw)
     }

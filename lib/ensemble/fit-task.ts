@@ -80,8 +80,8 @@ export function startFitOn(
  * — a fold's views made once for the fits that follow on it here (a started fit holds what it needs of them: its
  * core slices, the held-out view), so a fold's members share its views' core slices — and the fit started.
  * The StartedFit owns the member: finish() hands on the result with the fitted member itself (`keep` "member",
- * for the caller's own thread) or its file ("file", across threads), or frees it; abort() and a failed finish()
- * free it.
+ * for the caller's own thread) or its model as another thread takes it ("handover": ./parallel's FitResult.model), or
+ * frees it; abort() and a failed finish() free it.
  */
 export function taskStarter(
   data: FitData,
@@ -89,7 +89,7 @@ export function taskStarter(
   o: {
     member: (t: number) => Member;
     onRound?: (t: number) => ((round: number, metrics: Record<string, number>) => void) | undefined;
-    keep?: (t: number) => "member" | "file" | undefined;
+    keep?: (t: number) => "member" | "handover" | undefined;
   },
 ): (t: number) => StartedFit {
   let split: { key: number; train: Matrix; test?: Matrix } | undefined;
@@ -113,7 +113,7 @@ export function taskStarter(
         try {
           const result = fit.finish();
           if (keep === "member") return { ...result, member };
-          if (keep === "file") result.model = member.toFile().content;
+          if (keep === "handover") result.model = member.toModelData?.() ?? member.toFile().content;
           member.free();
           return result;
         } catch (e) {
@@ -261,7 +261,7 @@ export function serveFits(run: WorkerRun): void {
       return memberFromSpec(task.kind, { ...task.params, name: task.name });
     },
     onRound: (t) => (round, metrics) => post({ type: "round", task: t, round, metrics }),
-    keep: (t) => (tasks[t].keepModel ? "file" : undefined),
+    keep: (t) => (tasks[t].keepModel ? "handover" : undefined),
   });
   try {
     fitInLockstep({

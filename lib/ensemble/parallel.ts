@@ -47,7 +47,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
-import { shownValue, type CoreAttachment, type SharedMatrix } from "../core";
+import { shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
@@ -96,8 +96,9 @@ export interface FitResult {
   pred?: Float64Array;
   /** with rounds "collect": metric → value after each round */
   curves?: Record<string, number[]>;
-  /** with keepModel (or for Ensemble.fitParallel): the fitted member's file content (Member.toFile) */
-  model?: string;
+  /** with keepModel (or for Ensemble.fitParallel): the fitted member as another thread takes it — its model data
+   * (Member.toModelData: tree members) or its file content (Member.toFile); loadFitted restores it */
+  model?: string | ModelData;
   /** a fit made in the caller's own thread (runFitsSync's `start`) may hand over the fitted member itself; never crosses threads */
   member?: Member;
 }
@@ -320,6 +321,14 @@ export function threadsFromBudget(threads: number, workers: number, fits: number
     if (!Number.isInteger(v) || v < 1) throw new Error(`threadsFromBudget's ${name} must be an integer ≥ 1, got ${shownValue(v)}`);
   }
   return Math.max(1, Math.floor(threads / Math.min(workers, fits)));
+}
+
+/** A member fitted in a fit worker, restored from its FitResult.model (toModelData's data, else toFile's content). */
+export function loadFitted(member: Member, model: FitResult["model"]): void {
+  if (model === undefined) throw new Error(`member "${member.name}": the fit's result holds no model`);
+  if (typeof model === "string") member.loadFile(model);
+  else if (member.loadModelData) member.loadModelData(model);
+  else throw new Error(`member "${member.name}" (${member.kind}) cannot load model data`);
 }
 
 /** A fit's error prefixed with its label (`fold 2/5, member "catboost": …`), the member named once: a member's own
@@ -568,7 +577,7 @@ export function fitMembers(members: Member[], m: Matrix, opts: MemberFitOptions 
     {
       onRound: opts.onRound ? (t, round, metrics) => opts.onRound!(members[t].name, round, metrics) : undefined,
       onDone: (t, result) => {
-        if (!result.member) members[t].loadFile(result.model!);
+        if (!result.member) loadFitted(members[t], result.model);
         waiting.add(t);
         while (waiting.delete(next)) opts.onMemberDone?.(members[next++].name);
       },

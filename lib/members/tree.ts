@@ -9,7 +9,7 @@
  */
 import type { Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
-import { Booster, DMatrix, resolveParams, shownValue, startTraining, type Training, type XGBoostParams } from "../core";
+import { Booster, DMatrix, resolveParams, shownValue, startTraining, type ModelData, type Training, type XGBoostParams } from "../core";
 import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
@@ -213,6 +213,20 @@ export class TreeMember implements Member {
     } catch (e) {
       throw new Error(`${this.kind} member "${this.name}": cannot load model: ${(e as Error).message}`);
     }
+    this.adopt(bst);
+  }
+
+  toModelData(): ModelData {
+    if (!this.booster) throw new Error(`member "${this.name}" is not fitted`);
+    return this.booster.toModelData();
+  }
+
+  loadModelData(data: ModelData): void {
+    this.adopt(Booster.fromModelData(data));
+  }
+
+  /** the loaded booster becomes this member's model */
+  private adopt(bst: Booster): void {
     this.free();
     this.booster = bst;
     // a multiclass model with ordered target statistics names its appended encoded columns ("sex:class1", …)

@@ -171,7 +171,7 @@ export class Booster {
     }
   }
 
-  /** @internal the model's arrays, read out of the core */
+  /** The model's arrays read out of the core — what saveModel writes as JSON; Booster.fromModelData takes them back. */
   toModelData(): ModelData {
     const b = this.live(), c = getCore();
     const trees: TreeArrays[] = [], treeGroup: number[] = [];
@@ -211,7 +211,14 @@ export class Booster {
   /** A Booster from XGBoost JSON (1.7 or 2.x schema). */
   static loadModel(json: string): Booster {
     if (typeof json !== "string") throw new Error("Booster.loadModel expects the model JSON as a string");
-    const m = fromJson(json);
+    return Booster.fromModelData(fromJson(json));
+  }
+
+  /** A Booster from a model's arrays as toModelData() reads them — loadModel without the JSON text, for a model
+   * handed over from another thread of this process (a fit worker's fitted member: no float formatting, no parsing).
+   * The arrays are trusted as toModelData wrote them: a model from elsewhere comes through loadModel, which checks
+   * every index. */
+  static fromModelData(m: ModelData): Booster {
     const params = resolveParams({
       objective: m.objective,
       ...(m.numClass ? { num_class: m.numClass } : {}),

@@ -15,6 +15,7 @@
  */
 export { DMatrix, coreFloats, type DMatrixOptions, type SharedMatrix } from "./dmatrix";
 export { Booster, type PredictOptions, type ImportanceType } from "./booster";
+export { type ModelData } from "./model-json";
 export { train, startTraining, trainingForm, type Training, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
 export { catboostParams, CATBOOST_LOSSES, type CatBoostParams, type CatBoostLoss } from "./catboost";
 export { XGBOOST_PARAM_NAMES, type XGBoostParams } from "./xgboost-params";
