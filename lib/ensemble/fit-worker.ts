@@ -5,7 +5,7 @@
  * while it waits). Then it runs fitInLockstep (./fit-task's serveFits): its share round by round, then the tasks it
  * claims one after another from the run's board — on the main thread's core and its DMatrix of the matrix
  * (attached: the threads build), else on a core of its own — posting live rounds, then each result (predictions,
- * curves, the model's file); "finished" when no task is left, and the thread ends (process.exit: see serve). Its exit hook and its thread id
+ * curves, the fitted model); "finished" when no task is left, and the thread ends (process.exit: see serve). Its exit hook and its thread id
  * (its WorkerLife) tell the blocked thread that runs the run when it ends.
  */
 import { parentPort, workerData } from "worker_threads";

@@ -67,7 +67,7 @@ export interface FitTask {
   evalOn?: "test" | "evalSet";
   /** per-round metrics: posted as each round finishes ("live"), returned with the result and posted too ("collect"), or none */
   rounds?: "live" | "collect";
-  /** return the fitted model (the member's file content) */
+  /** return the fitted model (FitResult.model: the member's model data, or its file content) */
   keepModel?: boolean;
   /** core threads of this fit (FitOptions.nthread) */
   nthread?: number;
@@ -543,7 +543,7 @@ export interface MemberFitOptions {
   nthread?: number;
 }
 
-/** one task per member: all rows of the matrix, the model's file back */
+/** one task per member: all rows of the matrix, the fitted model back */
 function memberTasks(members: Member[], opts: MemberFitOptions): FitTask[] {
   const nthread = opts.nthread ?? threadsPerFit(Math.min(opts.workers ?? members.length, members.length));
   return members.map((member) => ({
