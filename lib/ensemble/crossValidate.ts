@@ -188,6 +188,14 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const finalInnerOof: Float64Array[] = members.map(() => new Float64Array(0)); // refit: the blend's inner folds over every row
   const preds: Float64Array[][] = folds.map(() => []);
 
+  /** an inner fold's held-out predictions (w per row) written at their rows of `oof[member]`, an array of `rows` rows
+   * made at the first of them: the out-of-fold predictions the blend is fitted on */
+  const scatterInner = (oof: Float64Array[], member: number, rows: number, innerTest: ArrayLike<number>, pred: Float64Array) => {
+    const w = pred.length / innerTest.length;
+    const out = oof[member].length ? oof[member] : (oof[member] = new Float64Array(w * rows));
+    for (let r = 0; r < innerTest.length; r++) out.set(pred.subarray(r * w, (r + 1) * w), innerTest[r] * w);
+  };
+
   /** one fit's result, in task order: what the sequential loop did right after each fit */
   const consume = (t: number, result: FitResult, fitted?: Member) => {
     const p = plan[t];
@@ -196,11 +204,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     const pred = result.pred!;
     if (p.final) {
       if (p.innerTest) {
-        const w = pred.length / p.innerTest.length;
-        const out = finalInnerOof[p.member].length ? finalInnerOof[p.member] : (finalInnerOof[p.member] = new Float64Array(w * m.nrow));
-        p.innerTest.forEach((row, r) => {
-          for (let c2 = 0; c2 < w; c2++) out[row * w + c2] = pred[r * w + c2];
-        });
+        scatterInner(finalInnerOof, p.member, m.nrow, p.innerTest, pred); // the refit's blend: inner folds over every row
         tick(`final fit inner fold ${p.inner! + 1}/${ensemble.innerK} ${member.name}`, undefined, member.name);
       } else {
         if (!fitted) loadFitted(member, result.model); // fitted in a worker
@@ -209,12 +213,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
       return;
     }
     if (p.innerTest) {
-      const trainRows = folds[p.fold].train.length;
-      const w = pred.length / p.innerTest.length;
-      const out = innerOof[p.fold][p.member].length ? innerOof[p.fold][p.member] : (innerOof[p.fold][p.member] = new Float64Array(w * trainRows));
-      p.innerTest.forEach((row, r) => {
-        for (let c2 = 0; c2 < w; c2++) out[row * w + c2] = pred[r * w + c2];
-      });
+      scatterInner(innerOof[p.fold], p.member, folds[p.fold].train.length, p.innerTest, pred); // over the fold's training rows
       tick(`fold ${foldNo}/${k} inner ${p.inner! + 1}/${ensemble.innerK} ${member.name}`, foldNo, member.name);
       return;
     }
