@@ -13,7 +13,6 @@ import * as path from "path";
 import * as aq from "arquero";
 import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, prestartFitWorkers, ProgressEvent, toMatrix, xgboost } from "ensemble-workbook";
 import { dealFits, TEST_FIT_EXIT_ENV, type FitTask } from "../lib/ensemble/parallel";
-import { fitInLockstep, type StartedFit } from "../lib/ensemble/fit-task";
 import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
 import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
 
@@ -88,7 +87,7 @@ test("workers 1: the folds' fits advance in lockstep (round r of every fold × m
   for (const cv of [lockstep, sequential]) for (const fm of cv.models!) for (const m of fm) m.free();
 });
 
-test("workers 2 with more fits than threads: each thread fits its share of the folds' fits in lockstep — every round of every fit is reported before the first fold is scored (the inner folds' fits claimed whole: by the caller's thread while the worker starts, then after the shares); the same result as workers 1", () => {
+test("workers 2 with more fits than threads: each thread fits its share of the folds' fits in lockstep — every round of every fit is reported before the first fold is scored (the inner folds' fits claimed whole after the shares); the same result as workers 1", () => {
   const ens = () => new Ensemble({ members: [xgboost({ num_round: 8 }), catboost({ iterations: 8 })], blend: "weighted", innerK: 2 });
   const run = (workers: number) => {
     const calls: string[] = [];
@@ -112,35 +111,6 @@ test("workers 2 with more fits than threads: each thread fits its share of the f
   for (const k of Object.keys(one.cv.oof)) sameBits(two.cv.oof[k], one.cv.oof[k], `oof ${k}`);
   assert.equal(two.cv.curves, one.cv.curves);
   assert.equal(two.cv.blendStates, one.cv.blendStates);
-});
-
-// One thread's schedule (fitInLockstep), with fits that only count their rounds: while claimFirst holds (runFitsSync's
-// own thread until a worker has begun) it claims tasks and fits each to its end; then its share in lockstep; then the
-// claims left. Which tasks it claims depends on the board, not on the order it fits them: the results are the same.
-test("fitInLockstep: claimFirst — whole tasks claimed while it holds, then the share round by round, then the claims left", () => {
-  const events: string[] = [];
-  const tasks = [0, 1, 2, 3, 4, 5].map((t) => ({ kind: "xgboost", name: `m${t}`, params: {}, label: `task ${t}`, lockstep: t < 2 }) as FitTask);
-  const rounds = [2, 2, 2, 2, 2, 2];
-  const start = (t: number): StartedFit => {
-    let r = 0;
-    events.push(`start ${t}`);
-    return {
-      step: () => (events.push(`round ${r} of ${t}`), ++r < rounds[t]),
-      park: () => {},
-      finish: () => (events.push(`finish ${t}`), {}),
-      abort: () => {},
-    };
-  };
-  const claimable = [2, 3, 4, 5];
-  let early = 1; // claimFirst holds for one claim: a worker begins meanwhile
-  const done: number[] = [];
-  fitInLockstep({ tasks, share: [0, 1], start, claim: () => claimable.shift(), claimFirst: () => early-- > 0, done: (t) => void done.push(t) });
-  assert.equal(events, [
-    "start 2", "round 0 of 2", "round 1 of 2", "finish 2", // claimed first, fitted whole
-    "start 0", "start 1", "round 0 of 0", "round 0 of 1", "round 1 of 0", "round 1 of 1", "finish 0", "finish 1", // the share in lockstep
-    "start 3", "round 0 of 3", "round 1 of 3", "finish 3", "start 4", "round 0 of 4", "round 1 of 4", "finish 4", "start 5", "round 0 of 5", "round 1 of 5", "finish 5",
-  ]);
-  assert.equal(done, [2, 0, 1, 3, 4, 5]);
 });
 
 test("dealFits: whole folds round robin as far as they divide evenly, the rest member by member — every thread gets ⌊k / threads⌋ or ⌈k / threads⌉ fits of each member, the shares differ by at most one fit; fits claimed whole are in no share", () => {

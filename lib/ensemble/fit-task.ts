@@ -10,7 +10,7 @@ import { attachCore } from "../core";
 import { holdCoreMatrix, holdSharedCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
-import { boardStopped, claimTask, labelled, testFitExit, wakeRun, workerBegins, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerRun } from "./parallel";
+import { boardStopped, claimTask, labelled, testFitExit, wakeRun, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerRun } from "./parallel";
 
 /** a [offset, length] range of the run's row indexes */
 export function rowsOf(data: FitData, range: [number, number]): Int32Array {
@@ -135,9 +135,6 @@ export interface ThreadFits {
   tasks: readonly FitTask[];
   /** the next task to fit whole (claimed from the run's board once the share is done: the inner folds' fits, a refit), undefined once none is left */
   claim(): number | undefined;
-  /** before the share, claim and fit whole tasks while this holds: runFitsSync's own thread while no fit worker has
-   * begun (a worker takes ~0.1–0.2 s to start) — the share dealt to each thread is the same whatever their starts */
-  claimFirst?(): boolean;
   /** the tasks this thread fits in lockstep, in task order (dealt to it before the run: ./parallel's dealFits) */
   share: readonly number[];
   /** task t started (taskStarter) */
@@ -155,15 +152,13 @@ export interface ThreadFits {
 /**
  * The fits of one thread of a run — all of crossValidate's with one worker, a share of them in each thread of the
  * pool (runFitsSync's own thread and every fit worker run this same function):
- *  - runFitsSync's own thread first fits claimed tasks (below) whole, for as long as claimFirst holds: until a fit
- *    worker has begun its part.
- *  - this thread's share of the folds' fits, round by round in turn — every fit runs round r before any runs
+ *  - first this thread's share of the folds' fits, round by round in turn — every fit runs round r before any runs
  *    round r + 1, as xgb.cv and LightGBM's cv do — so round r of each is reported as soon as it is done (a training
  *    job's live [r] lines). Between its rounds a fit is parked (the core frees its working memory: bins, gradients,
  *    scratch; it holds only its margins, 4 bytes a row): the thread holds one working set at a time. Fits that have
  *    run their last round are finished after the pass, one by one, so every round of the share is reported before
  *    any of its fits is scored. The models are those of fits run one after another.
- *  - then the claimed tasks left (the inner folds' fits of weighted / stacking blends, which report no rounds; a refit),
+ *  - then the claimed tasks (the inner folds' fits of weighted / stacking blends, which report no rounds; a refit),
  *    each run to its end, claimed one after another from the board shared with the other threads: a thread that
  *    is done with its share takes the next, so the threads end close together however long their shares took
  *    (a worker starts a few tenths of a second after the run; the members' fits cost differently).
@@ -198,24 +193,7 @@ export function fitInLockstep(run: ThreadFits): void {
     fits.clear();
     return true;
   };
-  /** a claimed task fitted to its end: false once the run has stopped */
-  const fitWhole = (t: number): boolean => {
-    const fit = start(t);
-    while (on(t, () => fit.step())) {
-      run.between?.();
-      if (stopped()) return false;
-    }
-    finish(t);
-    run.between?.();
-    return !stopped();
-  };
   try {
-    // whole tasks while the other threads start (claimFirst), then the share, then whole tasks again
-    while (run.claimFirst?.()) {
-      const t = run.claim();
-      if (t === undefined) break;
-      if (!fitWhole(t)) return;
-    }
     // the share, round by round: while more than one runs, each is parked after its round, before the next fit's: one
     // working set at a time. They are all started (and parked) first: what a fit holds to its end — its margins, its
     // model — is then allocated before any working set, which the fits take in turn each round, in the same room
@@ -239,7 +217,16 @@ export function fitInLockstep(run: ThreadFits): void {
       for (const t of over) finish(t);
       running = still;
     }
-    for (let t = run.claim(); t !== undefined; t = run.claim()) if (!fitWhole(t)) return;
+    for (let t = run.claim(); t !== undefined; t = run.claim()) {
+      const fit = start(t);
+      while (on(t, () => fit.step())) {
+        run.between?.();
+        if (stopped()) return;
+      }
+      finish(t);
+      run.between?.();
+      if (stopped()) return;
+    }
   } catch (e) {
     for (const fit of fits.values()) fit.abort();
     throw e;
@@ -276,7 +263,6 @@ export function serveFits(run: WorkerRun): void {
     onRound: (t) => (round, metrics) => post({ type: "round", task: t, round, metrics }),
     keep: (t) => (tasks[t].keepModel ? "handover" : undefined),
   });
-  workerBegins(board);
   try {
     fitInLockstep({
       tasks,

@@ -9,10 +9,7 @@
  * parked between its rounds — so round r of every fit is reported before any thread's fits get far ahead, and a
  * thread holds one working set at a time; then it claims the next of the other tasks from a shared counter
  * (Atomics.add on the claim board) and fits it whole, until none is left — so the earliest start first, a thread
- * that is done early takes more, and no thread waits on a dispatcher. The caller's thread also claims before its
- * share, for as long as no fit worker has begun (a worker takes ~0.1–0.2 s to start): the time the workers take to
- * start goes into whole tasks, so that the shares, dealt as if the threads started together, end closer together
- * (diabetes at workers 2: the refits, claimed last, were the run's last ~0.15 s on one thread).
+ * that is done early takes more, and no thread waits on a dispatcher.
  *
  * Memory: every fit of a run reads one matrix. When its X and y live in SharedArrayBuffers (toMatrix's `shared`)
  * the workers read those very bytes (structured cloning a SharedArrayBuffer shares it), and a fit's rows are
@@ -118,7 +115,7 @@ export type FitMessage =
 /**
  * The tasks' claim board, shared by every thread of a run: [0] the next task to claim (Atomics.add; STOPPED once
  * the run has failed or ended), [1 + i] the task worker i is working on (-1 between tasks) — how a worker that dies
- * is named —, and last how many workers have begun their part (workerBegins).
+ * is named.
  */
 export type ClaimBoard = Int32Array;
 
@@ -126,20 +123,9 @@ export type ClaimBoard = Int32Array;
 const STOPPED = 2 ** 30;
 
 function claimBoard(threads: number): ClaimBoard {
-  const board = new Int32Array(new SharedArrayBuffer(4 * (threads + 2)));
-  board.fill(-1, 1, threads + 1);
+  const board = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)));
+  board.fill(-1, 1);
   return board;
-}
-
-/** in a fit worker, as it begins its part of the run (its share, then its claims) */
-export function workerBegins(board: ClaimBoard): void {
-  Atomics.add(board, board.length - 1, 1);
-}
-
-/** true until a worker of the run has begun its part: the caller's thread, which starts the run, uses that time on
- * whole tasks (fitInLockstep's claimFirst) */
-function noWorkerBegun(board: ClaimBoard): boolean {
-  return Atomics.load(board, board.length - 1) === 0;
 }
 
 /** the next task to fit whole, claimed from the board (the lockstep tasks are dealt, not claimed: skipped); undefined once none is left */
@@ -515,7 +501,6 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
       // once the run has failed in a worker, this thread's fits stop: the error is thrown by drain or the check
       fitInLockstep({
         ...mine,
-        claimFirst: () => noWorkerBegun(board),
         done: (t, result) => {
           results++;
           handlers.onDone(t, result);
