@@ -171,6 +171,36 @@ test("malformed, truncated and inconsistent model JSON", () => {
   throwsNamed("non-numeric condition", () => Booster.loadModel(mutate((m) => (tree(m).split_conditions[0] = "x"))), /split_conditions|number/i);
 });
 
+// Booster.fromModelData — a model handed over as its arrays (how a fit worker hands a fitted member to the training
+// thread): toModelData's data loads into the same model; damaged data is an Error naming what is wrong, as loadModel's
+// checks of the JSON, never a trap.
+test("Booster.fromModelData: toModelData's data gives the same model; damaged data is an Error naming it", () => {
+  const d = dm();
+  const bst = train({ max_depth: 3, seed: 1 }, d, { numBoostRound: 5 });
+  const same = Booster.fromModelData(bst.toModelData());
+  assert.is(same.saveModel(), bst.saveModel());
+  assert.equal(Array.from(same.predict(d)), Array.from(bst.predict(d)));
+  same.free();
+  const damaged = (f: (m: ReturnType<Booster["toModelData"]>) => void) => () => {
+    const m = bst.toModelData();
+    f(m);
+    return Booster.fromModelData(m);
+  };
+  throwsNamed("child index out of range", damaged((m) => (m.trees[0].left[0] = 999)), /invalid model data/, /child index 999/);
+  throwsNamed("child cycle", damaged((m) => (m.trees[0].left[0] = 0)), /invalid model data/, /child/);
+  throwsNamed("feature index out of range", damaged((m) => (m.trees[0].feature[0] = 77)), /invalid model data/, /feature 77/);
+  throwsNamed("an array too short", damaged((m) => (m.trees[0].cond = m.trees[0].cond.subarray(1))), /invalid model data/, /tree 0\.cond must be a Float32Array of \d+ entries/);
+  throwsNamed("an array of the wrong type", damaged((m) => ((m.trees[0] as any).right = Array.from(m.trees[0].right))), /tree 0\.right must be a Int32Array/);
+  throwsNamed("a categorical node without its words", damaged((m) => { m.trees[0].splitType[0] = 1; m.trees[0].catSize[0] = 3; }), /categorical node 0 has words/);
+  throwsNamed("a split at NaN", damaged((m) => (m.trees[0].cond[0] = NaN)), /split_conditions\[0\] is NaN/);
+  throwsNamed("a tree's group", damaged((m) => (m.treeGroup[0] = 2)), /tree_info\[0\] = 2/);
+  throwsNamed("trees and groups disagree", damaged((m) => m.treeGroup.pop()), /same length/);
+  throwsNamed("base score", damaged((m) => (m.baseScore = Infinity)), /base_score is Infinity/);
+  throwsNamed("objective", damaged((m) => ((m as any).objective = "reg:fancy")), /reg:fancy/);
+  throwsNamed("not an object", () => Booster.fromModelData(null as any), /model data must be an object/);
+  bst.free(); d.free();
+});
+
 test("CatBoost-style parameters and categorical features (issue 3 item 5)", () => {
   throwsNamed("cat_features out of range", () => dm({ catFeatures: [7] }), /cat_features/, /7/);
   throwsNamed("cat_features negative", () => dm({ catFeatures: [-1] }), /cat_features/);

@@ -4,7 +4,7 @@
  */
 import { applyTargetStatistics, encodedColumns, encodingFromAttribute, encodingToAttribute, type CategoricalEncoding } from "./categorical";
 import { DMatrix } from "./dmatrix";
-import { fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
+import { checkModelData, fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
 import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
 import { alloc, check, f32, free, getCore, i32, resolveThreads, setThreads, u8 } from "./wasm";
 import { shownValue } from "./shown";
@@ -216,9 +216,9 @@ export class Booster {
 
   /** A Booster from a model's arrays as toModelData() reads them — loadModel without the JSON text, for a model
    * handed over from another thread of this process (a fit worker's fitted member: no float formatting, no parsing).
-   * The arrays are trusted as toModelData wrote them: a model from elsewhere comes through loadModel, which checks
-   * every index. */
+   * The arrays are checked as loadModel checks the JSON (checkModelData): anything else is an Error naming it. */
   static fromModelData(m: ModelData): Booster {
+    checkModelData(m);
     const params = resolveParams({
       objective: m.objective,
       ...(m.numClass ? { num_class: m.numClass } : {}),

@@ -331,6 +331,57 @@ function readCategories(t: Record<string, unknown>, tree: Omit<TreeArrays, "spli
   return cat;
 }
 
+/**
+ * Checks a ModelData handed to Booster.fromModelData as fromJson checks a model's JSON: the arrays' types and lengths,
+ * every child and feature index, output groups, categorical nodes' bitsets inside catWords — so that data not read
+ * by toModelData is an Error, not a WebAssembly trap or an endless walk in the core.
+ */
+export function checkModelData(m: ModelData): void {
+  try {
+    checkModelDataArrays(m);
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    throw new Error(e.message.replace(/^invalid XGBoost JSON model: /, "invalid model data: "));
+  }
+}
+function checkModelDataArrays(m: ModelData): void {
+  if (m === null || typeof m !== "object") throw new ModelError("model data must be an object (Booster.toModelData's)");
+  if (!(OBJECTIVES as readonly string[]).includes(m.objective)) throw new ModelError(`objective "${m.objective}" is not supported; supported: ${OBJECTIVES.join(", ")}`);
+  if (!(Number.isInteger(m.numFeature) && m.numFeature >= 1)) throw new ModelError("num_feature must be a positive integer");
+  const multi = m.objective.startsWith("multi:");
+  if (multi && !(Number.isInteger(m.numClass) && m.numClass >= 2)) throw new ModelError(`num_class must be >= 2 for ${m.objective}`);
+  if (!Number.isFinite(m.baseScore)) throw new ModelError(`base_score is ${m.baseScore}`);
+  if (!(Number.isInteger(m.numParallelTree) && m.numParallelTree >= 1)) throw new ModelError("num_parallel_tree must be a positive integer");
+  const groups = multi ? m.numClass : 1;
+  if (!Array.isArray(m.trees) || !Array.isArray(m.treeGroup) || m.treeGroup.length !== m.trees.length) {
+    throw new ModelError("trees and treeGroup must be arrays of the same length");
+  }
+  m.treeGroup.forEach((g, i) => { if (!(Number.isInteger(g) && g >= 0 && g < groups)) throw new ModelError(`tree_info[${i}] = ${g} is not a valid output group (0..${groups - 1})`); });
+  const kinds = { left: Int32Array, right: Int32Array, parent: Int32Array, feature: Int32Array, cond: Float32Array, baseWeight: Float32Array,
+    lossChg: Float32Array, sumHess: Float32Array, defaultLeft: Uint8Array, splitType: Uint8Array, catBegin: Int32Array, catSize: Int32Array } as const;
+  m.trees.forEach((t, i) => {
+    const where = `tree ${i}`;
+    const n = t?.left?.length;
+    if (!(Number.isInteger(n) && n >= 1)) throw new ModelError(`${where}: it needs at least one node`);
+    for (const [k, type] of Object.entries(kinds)) {
+      const a = (t as unknown as Record<string, unknown>)[k];
+      if (!(a instanceof type) || a.length !== n) throw new ModelError(`${where}.${k} must be a ${type.name} of ${n} entries`);
+    }
+    if (!(t.catWords instanceof Uint32Array)) throw new ModelError(`${where}.catWords must be a Uint32Array`);
+    for (let j = 0; j < n; j++) {
+      if (t.splitType[j] > 1) throw new ModelError(`${where}.split_type[${j}] is ${t.splitType[j]}; expected 0 (numeric) or 1 (categorical)`);
+      if (t.splitType[j] === 1 && t.left[j] !== -1) {
+        if (!(t.catSize[j] >= 1 && t.catBegin[j] >= 0 && t.catBegin[j] + t.catSize[j] <= t.catWords.length)) {
+          throw new ModelError(`${where}: categorical node ${j} has words [${t.catBegin[j]}, ${t.catBegin[j] + t.catSize[j]}) outside catWords (${t.catWords.length})`);
+        }
+      } else if (!Number.isFinite(t.cond[j])) throw new ModelError(`${where}.split_conditions[${j}] is ${t.cond[j]}`);
+    }
+    checkTree(t, m.numFeature, where);
+  });
+  if (m.featureNames && m.featureNames.length !== m.numFeature) throw new ModelError(`feature_names has ${m.featureNames.length} names for ${m.numFeature} features`);
+  if (m.featureTypes && m.featureTypes.length !== m.numFeature) throw new ModelError(`feature_types has ${m.featureTypes.length} types for ${m.numFeature} features`);
+}
+
 export function fromJson(text: string): ModelData {
   const doc = parseJson(text);
   const learner = obj(obj(doc, "the document").learner, "learner");
