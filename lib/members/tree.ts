@@ -207,13 +207,7 @@ export class TreeMember implements Member {
   }
 
   loadFile(content: string): void {
-    let bst: Booster;
-    try {
-      bst = Booster.loadModel(content);
-    } catch (e) {
-      throw new Error(`${this.kind} member "${this.name}": cannot load model: ${(e as Error).message}`);
-    }
-    this.adopt(bst);
+    this.adopt(this.loading(() => Booster.loadModel(content)));
   }
 
   toModelData(): ModelData {
@@ -222,7 +216,16 @@ export class TreeMember implements Member {
   }
 
   loadModelData(data: ModelData): void {
-    this.adopt(Booster.fromModelData(data));
+    this.adopt(this.loading(() => Booster.fromModelData(data)));
+  }
+
+  /** a booster loaded by `load`, its errors naming this member */
+  private loading(load: () => Booster): Booster {
+    try {
+      return load();
+    } catch (e) {
+      throw new Error(`${this.kind} member "${this.name}": cannot load model: ${(e as Error).message}`);
+    }
   }
 
   /** the loaded booster becomes this member's model */
