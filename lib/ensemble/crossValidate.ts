@@ -193,7 +193,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const scatterInner = (oof: Float64Array[], member: number, rows: number, innerTest: ArrayLike<number>, pred: Float64Array) => {
     const w = pred.length / innerTest.length;
     const out = oof[member].length ? oof[member] : (oof[member] = new Float64Array(w * rows));
-    for (let r = 0; r < innerTest.length; r++) out.set(pred.subarray(r * w, (r + 1) * w), innerTest[r] * w);
+    for (let r = 0; r < innerTest.length; r++) for (let c = 0; c < w; c++) out[innerTest[r] * w + c] = pred[r * w + c];
   };
 
   /** one fit's result, in task order: what the sequential loop did right after each fit */

@@ -33,11 +33,10 @@ import type { Drift, Matrix, RowsInput } from "../data/matrix";
 import type { Table } from "../data/table";
 import { arquero } from "../data/arquero";
 import type { Link, MemberContributions } from "../members/member";
-import { isMulticlass, objectiveTask } from "../core";
+import { isMulticlass, objectiveTask, shownValue } from "../core";
 import { progress as progressLine, type Progress } from "../progress";
 import type { Ensemble } from "./ensemble";
 import { applyLink1, secantSlope, softmaxPath } from "./links";
-import { shownValue } from "../core";
 
 export type ExplainScale = "prediction" | "margin";
 

@@ -13,14 +13,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { libVersion } from "../repo";
-import { packageVersion } from "../core";
+import { packageVersion, shownValue } from "../core";
 import { memberFromSpec } from "../members/fromSpec";
 import { TreeMember } from "../members/tree";
 import type { Member } from "../members/member";
 import { BLENDS } from "./blends";
 import { Ensemble } from "./ensemble";
 import type { ColumnSchema } from "../data/matrix";
-import { shownValue } from "../core";
 
 export const MANIFEST_FORMAT = "ensemble-workbook/1";
 

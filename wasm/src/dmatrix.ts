@@ -184,11 +184,13 @@ class Storage {
   decodingForm(bst: number, treeBegin: number, treeEnd: number, maxBin?: number): number {
     const c = getCore();
     const reasons: string[] = [];
-    const own = maxBin === undefined ? "" : `${maxBin}:`;
-    const forms = [...this.forms].sort(([a], [b]) => Number(b.startsWith(own)) - Number(a.startsWith(own)));
-    for (const [, { qm }] of forms) {
-      if (c.bst_check_decode(bst, qm, treeBegin, treeEnd) === 0) return qm;
-      reasons.push(lastError());
+    const own = maxBin === undefined ? undefined : `${maxBin}:`;
+    for (const first of [true, false]) {
+      for (const [key, { qm }] of this.forms) {
+        if ((own !== undefined && key.startsWith(own)) !== first) continue; // the model's own forms in the first pass
+        if (c.bst_check_decode(bst, qm, treeBegin, treeEnd) === 0) return qm;
+        reasons.push(lastError());
+      }
     }
     throw new Error(`this matrix's floats were released after binning (releaseFloats, max_bin ${this.releasedWith!.join(", ")}), ` +
       `and the model does not split at its cuts (${reasons.join("; ") || "no quantised form"}): predict it on a matrix that keeps its floats`);

@@ -365,7 +365,7 @@ function checkModelDataArrays(m: ModelData): void {
     if (!(Number.isInteger(n) && n >= 1)) throw new ModelError(`${where}: it needs at least one node`);
     for (const [k, type] of Object.entries(kinds)) {
       const a = (t as unknown as Record<string, unknown>)[k];
-      if (!(a instanceof type) || a.length !== n) throw new ModelError(`${where}.${k} must be a ${type.name} of ${n} entries`);
+      if (!(a instanceof type) || a.length !== n) throw new ModelError(`${where}.${k} must be ${type.name.startsWith("I") ? "an" : "a"} ${type.name} of ${n} entries`);
     }
     if (!(t.catWords instanceof Uint32Array)) throw new ModelError(`${where}.catWords must be a Uint32Array`);
     for (let j = 0; j < n; j++) {
@@ -400,13 +400,11 @@ export function fromJson(text: string): ModelData {
   if (!(Number.isInteger(numFeature) && numFeature >= 1)) throw new ModelError("num_feature must be a positive integer");
   const multi = name.startsWith("multi:");
   if (multi && !(Number.isInteger(numClass) && numClass >= 2)) throw new ModelError(`num_class must be >= 2 for ${name}`);
-  const groups = multi ? numClass : 1;
   const gtp = model.gbtree_model_param ? obj(model.gbtree_model_param, "gbtree_model_param") : {};
   const numParallelTree = gtp.num_parallel_tree !== undefined ? num(gtp.num_parallel_tree, "num_parallel_tree") : 1;
   const rawTrees = model.trees;
   if (!Array.isArray(rawTrees)) throw new ModelError("gradient_booster.model.trees is missing or not an array");
   const treeGroup = Array.from(ints(model.tree_info, "tree_info", rawTrees.length));
-  treeGroup.forEach((g, i) => { if (!(g >= 0 && g < groups)) throw new ModelError(`tree_info[${i}] = ${g} is not a valid output group (0..${groups - 1})`); });
   const trees = rawTrees.map((raw, i) => {
     const where = `tree ${i}`;
     const t = obj(raw, where);
@@ -424,13 +422,7 @@ export function fromJson(text: string): ModelData {
       sumHess: t.sum_hessian ? floats(t.sum_hessian, `${where}.sum_hessian`, n) : new Float32Array(n),
       defaultLeft: Uint8Array.from(arr(t.default_left, `${where}.default_left`, n), (x) => (num(x, `${where}.default_left`) ? 1 : 0)),
     };
-    const tree: TreeArrays = { ...base, ...readCategories(t, base, where) };
-    // only a categorical split may carry a non-finite condition (it is unused there)
-    tree.cond.forEach((c, i) => {
-      if (!Number.isFinite(c)) throw new ModelError(`${where}.split_conditions[${i}] is ${c}`);
-    });
-    checkTree(tree, numFeature, where);
-    return tree;
+    return { ...base, ...readCategories(t, base, where) };
   });
   const fn = Array.isArray(learner.feature_names) && learner.feature_names.length ? learner.feature_names.map(String) : undefined;
   if (fn && fn.length !== numFeature) throw new ModelError(`feature_names has ${fn.length} names for ${numFeature} features`);
@@ -445,10 +437,12 @@ export function fromJson(text: string): ModelData {
   }
   const hp = objective.pseudo_huber_param as Record<string, unknown> | undefined;
   const pp = objective.poisson_regression_param as Record<string, unknown> | undefined;
-  return {
+  const data: ModelData = {
     objective: name as Objective, numClass: multi ? numClass : 0, numFeature, baseScore, numParallelTree,
     trees, treeGroup, featureNames: fn, featureTypes: ft, attributes,
     huberSlope: hp ? num(hp.huber_slope, "huber_slope") : undefined,
     maxDeltaStep: pp ? num(pp.max_delta_step, "max_delta_step") : undefined,
   };
+  checkModelDataArrays(data); // the trees' indexes, groups and conditions, as Booster.fromModelData checks them
+  return data;
 }

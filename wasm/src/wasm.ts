@@ -254,16 +254,6 @@ export function getCore(): CoreExports {
   return core;
 }
 
-/** Writes the first death note (later deaths keep it). */
-const WRITE_NOTE = `
-function writeNote(note, text) {
-  if (Atomics.compareExchange(note, 0, 0, 1) !== 0) return;
-  const bytes = new TextEncoder().encode(text).subarray(0, note.byteLength - 8);
-  new Uint8Array(note.buffer, 8).set(bytes);
-  Atomics.store(note, 1, bytes.length);
-  Atomics.store(note, 0, 2);
-}`;
-
 /** What one worker thread runs: the same module over the same memory, on its own stack,
  * in the core's worker loop. A trap there is written to the death note and rethrown; the
  * thread's exit hook (process.exit, an uncaught Error) reports its end to the core: its dead
@@ -271,7 +261,14 @@ function writeNote(note, text) {
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, threadId, stackTop, tls, tlsAlign, note, failedWord, doneWord, deadWords } = workerData;
-${WRITE_NOTE}
+// the first death note (later deaths keep it)
+function writeNote(note, text) {
+  if (Atomics.compareExchange(note, 0, 0, 1) !== 0) return;
+  const bytes = new TextEncoder().encode(text).subarray(0, note.byteLength - 8);
+  new Uint8Array(note.buffer, 8).set(bytes);
+  Atomics.store(note, 1, bytes.length);
+  Atomics.store(note, 0, 2);
+}
 process.on("exit", (code) => {
   writeNote(note, "worker thread " + threadId + " of the core's pool exited with code " + code);
   const words = new Int32Array(memory.buffer);
