@@ -77,6 +77,31 @@ test("models are byte-identical for nthread 1, 2 and 3 (every grow policy, categ
   }
 });
 
+test("binning does not depend on nthread: fresh matrices binned at nthread 1, 2 and 3 give byte-identical models (missing values, weights, categorical features, more rows than the quantile sample)", () => {
+  // 300 000 rows: more than the cuts' sample (2^18 rows) and many blocks of the scan for minimums and missing values
+  const d = regressionData(300_000, 5, 21, 0.1);
+  const weight = Float32Array.from({ length: d.nrow }, (_, i) => 0.5 + ((i * 7919) % 13) / 6);
+  const catData = categoricalData(20_000, [6, 30], 2, 7, 0.1);
+  const fits: { name: string; make: () => DMatrix; params: Record<string, unknown> }[] = [
+    { name: "numeric with missing values", make: () => new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol, label: d.y }), params: { max_bin: 256 } },
+    { name: "weighted", make: () => new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol, label: d.y, weight }), params: { max_bin: 64 } },
+    { name: "categorical", make: () => new DMatrix(catData.X, { nrow: catData.nrow, ncol: catData.ncol, label: catData.y, featureTypes: catData.featureTypes }), params: { max_bin: 32 } },
+  ];
+  for (const f of fits) {
+    const runs = [1, 2, 3].map((nthread) => {
+      const m = f.make(); // binned by its first train, at that train's nthread
+      const b = train({ ...f.params, max_depth: 4, nthread }, m, { numBoostRound: 2 });
+      const json = b.saveModel();
+      b.free();
+      m.free();
+      return json;
+    });
+    assert.ok(runs[0].length > 1000, `${f.name}: a real model`);
+    assert.is(runs[1], runs[0], `${f.name}: binned at nthread 2 vs 1`);
+    assert.is(runs[2], runs[0], `${f.name}: binned at nthread 3 vs 1`);
+  }
+});
+
 test("the same seed and nthread twice give the same model; another seed another one", () => {
   const c = CASES[0];
   const a = train({ ...c.params, nthread: 2 }, c.d, { numBoostRound: 4 }), b = train({ ...c.params, nthread: 2 }, c.d, { numBoostRound: 4 });

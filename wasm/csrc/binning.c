@@ -1,4 +1,5 @@
 #include "binning.h"
+#include "threads.h"
 
 /* Floats map to unsigned keys whose integer order is the float order, so a radix sort
  * (three 11-bit passes, linear time) orders a million values in a few milliseconds. */
@@ -41,6 +42,85 @@ static float cut_above_max(float mx) { return mx + (fabsf(mx) + 1e-5f); }
  * full data would, at a quarter of the sorting cost for a million rows. */
 #define CUT_SAMPLE (1 << 18)
 
+/* Rows per task of the scan for missing values and minimums (a block's own results, merged in block order). */
+enum { SCAN_BLOCK_ROWS = 16384 };
+
+typedef struct {
+  const float *X; const float *weight; int nrow, ncol, max_bin;
+  Cuts *c;
+  float *block_min; uint8_t *block_missing;      /* the scan: per block, per feature */
+  const uint8_t *missing;                         /* per feature, over every row */
+  const uint32_t *sample; int n_sample;           /* the rows the quantiles are taken from (NULL: every row) */
+  int f0;                                         /* the first feature of this batch: task k is feature f0 + k */
+  uint32_t **keys, **tk, **ids, **ti;             /* per lane (task k of a batch): sort buffers of n_sample */
+} CutJob;
+
+static void scan_task(void *arg, int k) {
+  const CutJob *j = arg;
+  int r0 = k * SCAN_BLOCK_ROWS, r1 = r0 + SCAN_BLOCK_ROWS < j->nrow ? r0 + SCAN_BLOCK_ROWS : j->nrow, ncol = j->ncol;
+  float *mn = j->block_min + (size_t)k * ncol;
+  uint8_t *miss = j->block_missing + (size_t)k * ncol;
+  for (int f = 0; f < ncol; f++) { mn[f] = INFINITY; miss[f] = 0; }
+  for (int r = r0; r < r1; r++)
+    for (int f = 0; f < ncol; f++) {
+      float v = j->X[(size_t)r * ncol + f];
+      if (isnan(v)) miss[f] = 1;
+      else if (v < mn[f]) mn[f] = v;
+    }
+}
+
+/* Feature f0 + k's cuts (numeric features; its cut array is allocated before the job), with lane k's buffers. */
+static void cut_task(void *arg, int k) {
+  const CutJob *j = arg;
+  int f = j->f0 + k, ncol = j->ncol;
+  Cuts *c = j->c;
+  if (cuts_is_categorical(c, f)) return;
+  uint32_t *keys = j->keys[k], *tk = j->tk[k], *ids = j->weight ? j->ids[k] : NULL, *ti = j->weight ? j->ti[k] : NULL;
+  const float *X = j->X, *weight = j->weight;
+  int n = 0;
+  for (int s = 0; s < j->n_sample; s++) {
+    int r = j->sample ? (int)j->sample[s] : s;
+    float v = X[(size_t)r * ncol + f];
+    if (!isnan(v)) { keys[n] = float_key(v); if (ids) ids[n] = r; n++; }
+  }
+  int limit = j->max_bin;
+  if (j->missing[f] && limit > 255) limit = 255;
+  float *cut = c->cuts[f];
+  int nb = 0;
+  if (n == 0) {
+    cut[nb++] = 0.0f;                /* all missing: one empty bin */
+  } else {
+    radix_sort(keys, ids, tk, ti, n);
+    /* distinct values (and their total weights) */
+    int nu = 0;
+    for (int i = 0; i < n; i++) if (i == 0 || keys[i] != keys[i - 1]) nu++;
+    if (nu <= limit) {
+      /* every distinct value its own bin: cuts are the distinct values after the first */
+      for (int i = 1; i < n; i++) if (keys[i] != keys[i - 1]) cut[nb++] = key_float(keys[i]);
+    } else {
+      /* weighted quantiles: cut i at the first value whose cumulative weight reaches i/limit */
+      double total = 0;
+      if (weight) for (int i = 0; i < n; i++) total += weight[ids[i]]; else total = n;
+      double acc = 0;
+      int next = 1;
+      for (int i = 0; i < n && next < limit; i++) {
+        acc += weight ? weight[ids[i]] : 1.0;
+        if (i + 1 < n && keys[i + 1] != keys[i] && acc >= total * next / limit) {
+          float v = key_float(keys[i + 1]);
+          if (nb == 0 || v > cut[nb - 1]) cut[nb++] = v;
+          while (next < limit && acc >= total * next / limit) next++;
+        }
+      }
+    }
+    cut[nb++] = cut_above_max(key_float(keys[n - 1]));
+  }
+  c->n_bins[f] = nb;
+}
+
+/* The cuts of every feature. On several threads (par_run): the scan for missing values and minimums over row
+ * blocks, then the features' quantiles, a batch of features at a time (one per thread, each with its own sort
+ * buffers). Each feature's cuts depend only on its own values, and a block's scan only on its rows (minimum and
+ * "has missing" merge the same in any order), so the cuts are the same for every thread count. */
 int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight, int max_bin, const uint8_t *feature_types) {
   memset(c, 0, sizeof *c);
   c->n_features = c->n_columns = ncol;
@@ -49,99 +129,81 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
   c->offset = xgb_calloc(c->n_columns, sizeof(int32_t));
   c->cuts = xgb_calloc(ncol, sizeof(float *));
   c->below_min = xgb_calloc(ncol, sizeof(float));
-  uint32_t *keys = xgb_alloc(sizeof(uint32_t) * nrow), *tk = xgb_alloc(sizeof(uint32_t) * nrow);
-  uint32_t *ids = NULL, *ti = NULL;
-  if (weight) { ids = xgb_alloc(sizeof(uint32_t) * nrow); ti = xgb_alloc(sizeof(uint32_t) * nrow); }
-  if (!c->n_bins || !c->offset || !c->cuts || !c->below_min || !keys || !tk || (weight && (!ids || !ti))) {
-    free(keys); free(tk); free(ids); free(ti); cuts_free(c); return -1;
-  }
-  /* which features have missing values: decided on all rows, since it sets the code range */
+  if (!c->n_bins || !c->offset || !c->cuts || !c->below_min) { cuts_free(c); return -1; }
+  int n_blocks = (nrow + SCAN_BLOCK_ROWS - 1) / SCAN_BLOCK_ROWS;
+  int lanes = par_threads() < ncol ? par_threads() : ncol;
+  CutJob j = { X, weight, nrow, ncol, max_bin, c, NULL, NULL, NULL, NULL, nrow, 0, NULL, NULL, NULL, NULL };
   uint8_t *missing = xgb_calloc(ncol, 1);
+  j.block_min = xgb_alloc(sizeof(float) * (size_t)(n_blocks ? n_blocks : 1) * ncol);
+  j.block_missing = xgb_alloc((size_t)(n_blocks ? n_blocks : 1) * ncol);
+  j.keys = xgb_calloc(lanes, sizeof(uint32_t *)); j.tk = xgb_calloc(lanes, sizeof(uint32_t *));
+  j.ids = xgb_calloc(lanes, sizeof(uint32_t *)); j.ti = xgb_calloc(lanes, sizeof(uint32_t *));
   uint32_t *sample = NULL;
-  int n_sample = nrow;
-  if (nrow > CUT_SAMPLE) sample = xgb_alloc(sizeof(uint32_t) * (size_t)nrow);
-  if (!missing || (nrow > CUT_SAMPLE && !sample)) {
-    free(missing); free(sample); free(keys); free(tk); free(ids); free(ti); cuts_free(c); return -1;
-  }
-  /* ... and so is each feature's minimum (a sample could miss it) */
+  int rc = -1;
+  if (!missing || !j.block_min || !j.block_missing || !j.keys || !j.tk || !j.ids || !j.ti) goto done;
+  /* which features have missing values: decided on all rows, since it sets the code range; and so is each
+   * feature's minimum (a sample could miss it) */
+  if (par_run(scan_task, &j, n_blocks) < 0) goto done;
   for (int f = 0; f < ncol; f++) c->below_min[f] = INFINITY;
-  for (int r = 0; r < nrow; r++)
+  for (int b = 0; b < n_blocks; b++)
     for (int f = 0; f < ncol; f++) {
-      float v = X[(size_t)r * ncol + f];
-      if (isnan(v)) missing[f] = 1;
-      else if (v < c->below_min[f]) c->below_min[f] = v;
+      missing[f] |= j.block_missing[(size_t)b * ncol + f];
+      float v = j.block_min[(size_t)b * ncol + f];
+      if (v < c->below_min[f]) c->below_min[f] = v;
     }
   for (int f = 0; f < ncol; f++) {
     float mn = isinf(c->below_min[f]) ? 0.0f : c->below_min[f];
     c->below_min[f] = mn - (fabsf(mn) + 1e-5f);
   }
-  if (sample) {
+  j.missing = missing;
+  if (nrow > CUT_SAMPLE) {
+    if (!(sample = xgb_alloc(sizeof(uint32_t) * (size_t)nrow))) goto done;
     Rng rng;
     rng_seed(&rng, 0x51ce5eedULL);
     double keep = (double)CUT_SAMPLE / nrow;
-    n_sample = 0;
+    int n_sample = 0;
     for (int r = 0; r < nrow; r++) if (rng_uniform(&rng) < keep) sample[n_sample++] = (uint32_t)r;
+    j.sample = sample; j.n_sample = n_sample;
   }
-  int32_t slot = 0;
+  /* the tasks do not allocate (threads.h): every numeric feature's cut array and every lane's sort buffers first */
+  size_t n_keys = (size_t)(j.n_sample > 0 ? j.n_sample : 1);
+  for (int k = 0; k < lanes; k++) {
+    j.keys[k] = xgb_alloc(sizeof(uint32_t) * n_keys); j.tk[k] = xgb_alloc(sizeof(uint32_t) * n_keys);
+    if (!j.keys[k] || !j.tk[k]) goto done;
+    if (weight && (!(j.ids[k] = xgb_alloc(sizeof(uint32_t) * n_keys)) || !(j.ti[k] = xgb_alloc(sizeof(uint32_t) * n_keys)))) goto done;
+  }
   for (int f = 0; f < ncol; f++) {
     if (cuts_is_categorical(c, f)) {
       /* one bin per code, CAT_CHUNK per byte column (binning_categorical.c) */
       const CatFeature *cf = &c->cat[f];
-      for (int j = 0; j < cf->n_chunks; j++) {
-        int left = cf->n_codes - j * CAT_CHUNK;
-        c->n_bins[cf->columns[j]] = left < CAT_CHUNK ? left : CAT_CHUNK;
+      for (int b = 0; b < cf->n_chunks; b++) {
+        int left = cf->n_codes - b * CAT_CHUNK;
+        c->n_bins[cf->columns[b]] = left < CAT_CHUNK ? left : CAT_CHUNK;
       }
       continue;
     }
-    int n = 0;
-    for (int k = 0; k < n_sample; k++) {
-      int r = sample ? (int)sample[k] : k;
-      float v = X[(size_t)r * ncol + f];
-      if (!isnan(v)) { keys[n] = float_key(v); if (ids) ids[n] = r; n++; }
-    }
-    int has_missing = missing[f];
-    int limit = max_bin;
-    if (has_missing && limit > 255) limit = 255;
-    float *cut = xgb_alloc(sizeof(float) * (limit + 1));
-    if (!cut) { free(missing); free(sample); free(keys); free(tk); free(ids); free(ti); cuts_free(c); return -1; }
-    c->cuts[f] = cut;
-    int nb = 0;
-    if (n == 0) {
-      cut[nb++] = 0.0f;                /* all missing: one empty bin */
-    } else {
-      radix_sort(keys, ids, tk, ti, n);
-      /* distinct values (and their total weights) */
-      int nu = 0;
-      for (int i = 0; i < n; i++) if (i == 0 || keys[i] != keys[i - 1]) nu++;
-      if (nu <= limit) {
-        /* every distinct value its own bin: cuts are the distinct values after the first */
-        for (int i = 1; i < n; i++) if (keys[i] != keys[i - 1]) cut[nb++] = key_float(keys[i]);
-      } else {
-        /* weighted quantiles: cut i at the first value whose cumulative weight reaches i/limit */
-        double total = 0;
-        if (weight) for (int i = 0; i < n; i++) total += weight[ids[i]]; else total = n;
-        double acc = 0;
-        int next = 1;
-        for (int i = 0; i < n && next < limit; i++) {
-          acc += weight ? weight[ids[i]] : 1.0;
-          if (i + 1 < n && keys[i + 1] != keys[i] && acc >= total * next / limit) {
-            float v = key_float(keys[i + 1]);
-            if (nb == 0 || v > cut[nb - 1]) cut[nb++] = v;
-            while (next < limit && acc >= total * next / limit) next++;
-          }
-        }
-      }
-      cut[nb++] = cut_above_max(key_float(keys[n - 1]));
-    }
-    c->n_bins[f] = nb;
+    int limit = missing[f] && max_bin > 255 ? 255 : max_bin;
+    if (!(c->cuts[f] = xgb_alloc(sizeof(float) * (limit + 1)))) goto done;
   }
-  for (int j = 0; j < c->n_columns; j++) {
-    c->offset[j] = slot;
-    slot += c->n_bins[j] + 1;
+  for (j.f0 = 0; j.f0 < ncol; j.f0 += lanes)
+    if (par_run(cut_task, &j, ncol - j.f0 < lanes ? ncol - j.f0 : lanes) < 0) goto done;
+  int32_t slot = 0;
+  for (int b = 0; b < c->n_columns; b++) {
+    c->offset[b] = slot;
+    slot += c->n_bins[b] + 1;
   }
   c->total_slots = slot;
-  free(missing); free(sample); free(keys); free(tk); free(ids); free(ti);
-  return 0;
+  rc = 0;
+done:
+  for (int k = 0; k < lanes && j.keys; k++) {
+    free(j.keys[k]); free(j.tk[k]);
+    if (j.ids) free(j.ids[k]);
+    if (j.ti) free(j.ti[k]);
+  }
+  free(j.keys); free(j.tk); free(j.ids); free(j.ti);
+  free(missing); free(sample); free(j.block_min); free(j.block_missing);
+  if (rc < 0) cuts_free(c);
+  return rc;
 }
 
 void cuts_free(Cuts *c) {

@@ -40,7 +40,7 @@
  * storage under them; free() of a view frees only its indexes.
  */
 import { checkCategoricalCodes } from "./categorical";
-import { alloc, copyF32, coreBuild, f32, free, getCore, i32, lastError, resolveThreads, setThreads } from "./wasm";
+import { alloc, check, copyF32, coreBuild, f32, free, getCore, i32, lastError, resolveThreads, setThreads } from "./wasm";
 import { shownValue } from "./shown";
 
 /** Float arrays made by coreFloats → their place in the core's memory. */
@@ -255,7 +255,7 @@ class Storage {
     try {
       if (types) new Uint8Array(c.memory.buffer, typesPtr, types.length).set(types);
       const qm = c.qm_build(this.xPtr, this.nrow, this.ncol, this.weightPtr, maxBin, typesPtr);
-      if (!qm) throw new Error(`train: ${lastError() || "binning the matrix failed"}`);
+      if (!qm) check(-1, "train"); // the core's error, and the pool's lost thread when one died in the binning
       const form = { qm, pins: 0 };
       this.forms.set(key, form);
       return form;
