@@ -37,21 +37,23 @@ static inline int goes_left(GrowContext *ctx, const uint8_t *src, int feature, i
   return code == miss ? default_left : code <= bin;
 }
 
-/* Stable in-place partition of positions [begin, end), one side staged in scratch. Returns the first position of
- * the right child. Usually rows going left are compacted forward (a row never moves to a later position, so copying
- * in place is safe) and rows going right are staged and copied back after them. The scratch holds half the rows
- * (GrowContext.scratch_cap): a node larger than that — the root, a large first child — first counts its sides, and
- * when its right side is the larger one, the mirror image runs instead: rows going right are compacted backward
- * from the end (a row never moves to an earlier position), rows going left staged and copied back before them. The
- * result is the same stable partition either way. Inlined into both callers, so each loop is specialised. */
+/* Stable in-place partition of positions [begin, end), one side staged in scratch from scratch position `base`, which
+ * holds `cap` rows from there. Returns the first position of the right child. Usually rows going left are compacted
+ * forward (a row never moves to a later position, so copying in place is safe) and rows going right are staged and
+ * copied back after them. One node at a time, the scratch holds half the rows (base 0, cap GrowContext.scratch_cap): a
+ * node larger than that — the root, a large first child — first counts its sides, and when its right side is the
+ * larger one, the mirror image runs instead: rows going right are compacted backward from the end (a row never moves
+ * to an earlier position), rows going left staged and copied back before them. The result is the same stable
+ * partition either way. Nodes side by side (partition_level) each stage at their own positions (base = begin, cap =
+ * the node's rows, in a scratch of every row). Inlined into its callers, so each loop is specialised. */
 static inline int partition_by(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left,
-                               const Tree *cat, int nid) {
-  uint8_t *bins = ctx->bins, *sb = ctx->scratch_bins;
-  GradPair *gh = ctx->gh, *sg = ctx->scratch_gh;
-  uint32_t *rows = ctx->rows, *sr = ctx->scratch_rows;
+                               const Tree *cat, int nid, size_t base, int cap) {
   size_t stride = (size_t)ctx->stride;
+  uint8_t *bins = ctx->bins, *sb = ctx->scratch_bins + base * stride;
+  GradPair *gh = ctx->gh, *sg = ctx->scratch_gh + base;
+  uint32_t *rows = ctx->rows, *sr = ctx->scratch_rows + base;
   int miss = ctx->cuts->n_bins[feature];
-  if (end - begin > ctx->scratch_cap) {
+  if (end - begin > cap) {
     int n_left = 0;
     for (int i = begin; i < end; i++) n_left += goes_left(ctx, bins + (size_t)i * stride, feature, bin, miss, default_left, cat, nid);
     if (end - begin - n_left > ctx->scratch_cap) {
@@ -184,13 +186,51 @@ static int partition_in_parallel(const GrowContext *ctx, int begin, int end) {
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
   if (partition_in_parallel(ctx, begin, end))
     return partition_parallel(ctx, begin, end, feature, bin, default_left, NULL, 0);
-  return partition_by(ctx, begin, end, feature, bin, default_left, NULL, 0);
+  return partition_by(ctx, begin, end, feature, bin, default_left, NULL, 0, 0, ctx->scratch_cap);
 }
 
 int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid, int begin, int end) {
   if (partition_in_parallel(ctx, begin, end))
     return partition_parallel(ctx, begin, end, t->feature[nid], 0, 0, t, nid);
-  return partition_by(ctx, begin, end, t->feature[nid], 0, 0, t, nid);
+  return partition_by(ctx, begin, end, t->feature[nid], 0, 0, t, nid, 0, ctx->scratch_cap);
+}
+
+/* partition_level's job: node k of the level */
+typedef struct {
+  GrowContext *ctx; const int32_t *begin, *end; int32_t *mid; double *GL, *HL, *GR, *HR;
+  int feature, bin, default_left, move;
+} LevelJob;
+
+static void level_node(const LevelJob *j, int k, int shared_scratch) {
+  GrowContext *ctx = j->ctx;
+  int b = j->begin[k], e = j->end[k];
+  if (!j->move) {
+    j->mid[k] = e;
+    sum_sides(ctx, b, e, j->feature, j->bin, j->default_left, &j->GL[k], &j->HL[k], &j->GR[k], &j->HR[k]);
+    return;
+  }
+  if (j->mid[k] < 0)
+    j->mid[k] = shared_scratch ? partition_by(ctx, b, e, j->feature, j->bin, j->default_left, NULL, 0, 0, ctx->scratch_cap)
+                               : partition_by(ctx, b, e, j->feature, j->bin, j->default_left, NULL, 0, (size_t)b, e - b);
+  sum_gradients(ctx, b, j->mid[k], &j->GL[k], &j->HL[k]);
+  sum_gradients(ctx, j->mid[k], e, &j->GR[k], &j->HR[k]);
+}
+
+static void level_task(void *arg, int k) { level_node(arg, k, 0); }
+
+int partition_level(GrowContext *ctx, const int32_t *begin, const int32_t *end, int n, int feature, int bin, int default_left,
+                    int move, int32_t *mid, double *GL, double *HL, double *GR, double *HR) {
+  LevelJob j = { ctx, begin, end, mid, GL, HL, GR, HR, feature, bin, default_left, move };
+  for (int k = 0; k < n; k++) mid[k] = -1;
+  /* side by side only in a working memory built for several threads: a scratch of every row (booster.c acquire) */
+  if (!(par_threads() > 1 && ctx->side)) {
+    for (int k = 0; k < n; k++) level_node(&j, k, 1);
+    return 0;
+  }
+  if (move)
+    for (int k = 0; k < n; k++)
+      if (end[k] - begin[k] >= PAR_PARTITION_MIN_ROWS && (mid[k] = partition_parallel(ctx, begin[k], end[k], feature, bin, default_left, NULL, 0)) < 0) return -1;
+  return par_run(level_task, &j, n);
 }
 
 void sum_sides(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR) {

@@ -78,6 +78,13 @@ static inline int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, i
   int p = t->parent[nid];
   return bins_go_left(ctx, t, p, ctx->bins + (size_t)pos * ctx->stride) == (t->left[p] == nid);
 }
+/* A level's nodes split at once, on one (feature, bin, default_left) — a symmetric tree's level: node k's rows
+ * [begin[k], end[k]) partitioned (when `move`; mid[k] = its right side's first row; else mid[k] = end[k], the rows
+ * stay) and both sides' gradient sums in GL/HL, GR/HR. With several threads (and their working memory) the nodes run
+ * side by side, one per task, a large node's partition on every thread first: the same rows, order and sums as one
+ * node after another (a stable partition is unique; each side is summed in row order). */
+int partition_level(GrowContext *ctx, const int32_t *begin, const int32_t *end, int n, int feature, int bin, int default_left,
+                    int move, int32_t *mid, double *GL, double *HL, double *GR, double *HR);
 /* Gradient sums of the rows of [begin, end) that a split sends left and right, without
  * moving them (each side summed over its own rows: an empty side is exactly 0). */
 void sum_sides(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR);

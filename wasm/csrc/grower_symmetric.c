@@ -27,7 +27,12 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
   double *level_G = xgb_alloc(sizeof(double) * max_nodes * 3), *level_H = level_G ? level_G + max_nodes : NULL, *parent = level_G ? level_G + 2 * max_nodes : NULL;
   int32_t *level_feats = xgb_alloc(sizeof(int32_t) * (ctx->n_features + 1));
   int32_t *level = xgb_alloc(sizeof(int32_t) * max_nodes), *next = xgb_alloc(sizeof(int32_t) * max_nodes);
-  if (!hist || !G || !H || !acc || !level_hists || !level_G || !level_feats || !level || !next) goto done;
+  /* the level's split nodes (partition_level): their ids, row ranges and right sides' first rows, and both sides' sums */
+  int32_t *split_nid = xgb_alloc(sizeof(int32_t) * 4 * (size_t)max_nodes);
+  int32_t *split_begin = split_nid ? split_nid + max_nodes : NULL, *split_end = split_nid ? split_nid + 2 * max_nodes : NULL, *split_mid = split_nid ? split_nid + 3 * max_nodes : NULL;
+  double *sides = xgb_alloc(sizeof(double) * 4 * (size_t)max_nodes);
+  double *GL = sides, *HL = sides ? sides + max_nodes : NULL, *GR = sides ? sides + 2 * max_nodes : NULL, *HR = sides ? sides + 3 * max_nodes : NULL;
+  if (!hist || !G || !H || !acc || !level_hists || !level_G || !level_feats || !level || !next || !split_nid || !sides) goto done;
   if (grow_reserve_nodes(ctx, max_nodes) < 0) goto done;
 
   int root = tree_add_node(t, -1);
@@ -73,7 +78,9 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
     double real_gain = bf >= 0 ? acc[2 * ((size_t)cuts->offset[bf] + bb) + bdir] : 0.0;
     if (bf < 0 || !(real_gain > XGB_RT_EPS) || real_gain < p->gamma) break;
 
-    int n_next = 0;
+    /* empty nodes stay leaves; the others split on (bf, bb, bdir), their rows partitioned and both sides summed for
+     * the whole level at once (side by side on several threads: partition_level) */
+    int n_split = 0;
     for (int k = 0; k < n_level; k++) {
       int nid = level[k];
       if (!(H[nid] > 0)) {
@@ -83,10 +90,15 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
         hist[nid] = NULL;
         continue;
       }
-      int begin = ctx->node_begin[nid], end = ctx->node_end[nid];
-      int last = depth + 1 == depth_limit; /* children are leaves: no need to move rows */
-      int mid = last ? end : partition_rows(ctx, begin, end, bf, bb, bdir);
-      if (mid < 0) goto done;
+      split_nid[n_split] = nid;
+      split_begin[n_split] = ctx->node_begin[nid]; split_end[n_split] = ctx->node_end[nid];
+      n_split++;
+    }
+    int last = depth + 1 == depth_limit; /* children are leaves: no need to move rows */
+    if (partition_level(ctx, split_begin, split_end, n_split, bf, bb, bdir, !last, split_mid, GL, HL, GR, HR) < 0) goto done;
+    int n_next = 0;
+    for (int k = 0; k < n_split; k++) {
+      int nid = split_nid[k], begin = split_begin[k], end = split_end[k], mid = split_mid[k];
       int l = tree_add_node(t, nid), r = l < 0 ? -1 : tree_add_node(t, nid);
       if (r < 0) goto done;
       t->left[nid] = l; t->right[nid] = r;
@@ -96,17 +108,15 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
       t->sum_hess[nid] = (float)H[nid];
       t->base_weight[nid] = (float)leaf_weight(p, G[nid], H[nid]);
       ctx->node_split_bin[nid] = bb;
+      G[l] = GL[k]; H[l] = HL[k]; G[r] = GR[k]; H[r] = HR[k];
       if (last) {
         ctx->node_begin[l] = ctx->node_begin[r] = begin;
         ctx->node_end[l] = ctx->node_end[r] = end;
         ctx->node_virtual[l] = ctx->node_virtual[r] = 1;
-        sum_sides(ctx, begin, end, bf, bb, bdir, &G[l], &H[l], &G[r], &H[r]);
       } else {
         ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
         ctx->node_begin[r] = mid; ctx->node_end[r] = end;
         ctx->node_virtual[l] = ctx->node_virtual[r] = 0;
-        sum_gradients(ctx, begin, mid, &G[l], &H[l]);
-        sum_gradients(ctx, mid, end, &G[r], &H[r]);
       }
       /* both sides summed over their rows, not one as the parent's sum minus the other:
        * an empty side is then exactly 0 (cover 0, weight 0), not a rounding residue */
@@ -134,5 +144,6 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
 done:
   if (hist) for (int i = 0; i < max_nodes; i++) free(hist[i]);
   free(hist); free(G); free(H); free(acc); free(level_hists); free(level_G); free(level_feats); free(level); free(next);
+  free(split_nid); free(sides);
   return rc;
 }
