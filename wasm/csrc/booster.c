@@ -253,10 +253,6 @@ static void leaf_task(void *arg, int nid) {
     if (leaf_has_row(j->c, t, nid, i)) j->margin[(size_t)j->rows[i] * j->k + j->g] += v;
 }
 
-/* One tree's gradients in position order, which is the fit's row order at the tree's start
- * (tree_gh[i] belongs to row i; the partition then moves them with their rows), sampled:
- * Bernoulli keeps a row with probability subsample; the Bayesian bootstrap gives each row
- * the weight (-log U)^bagging_temperature. */
 /* The Bayesian bootstrap's weight of a row from its uniform draw u. CatBoost's default temperature is 1, where the
  * power is the identity (pow(x, 1) is x exactly, as pow(x, 0) is 1): skipped there, it was a twentieth of a training
  * job's CPU time (1M × 28, xgboost + catboost). */
@@ -280,6 +276,10 @@ static void bootstrap_task(void *arg, int k) {
   }
 }
 
+/* One tree's gradients in position order, which is the fit's row order at the tree's start
+ * (tree_gh[i] belongs to row i; the partition then moves them with their rows), sampled:
+ * Bernoulli keeps a row with probability subsample; the Bayesian bootstrap gives each row
+ * the weight (-log U)^bagging_temperature. 0, or -1 when a thread of the core's pool died (par_run). */
 static int tree_gradients(Booster *b, const GradPair *gh) {
   TrainState *s = b->train;
   const Params *p = &b->p;

@@ -56,7 +56,7 @@ static inline int partition_by(GrowContext *ctx, int begin, int end, int feature
   if (end - begin > cap) {
     int n_left = 0;
     for (int i = begin; i < end; i++) n_left += goes_left(ctx, bins + (size_t)i * stride, feature, bin, miss, default_left, cat, nid);
-    if (end - begin - n_left > ctx->scratch_cap) {
+    if (end - begin - n_left > cap) {
       /* the left side is the smaller: stage it (filled from its end, so in order), compact the right side backward */
       int nr = end, sl = n_left;
       for (int i = end - 1; i >= begin; i--) {
