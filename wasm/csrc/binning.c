@@ -44,6 +44,8 @@ static float cut_above_max(float mx) { return mx + (fabsf(mx) + 1e-5f); }
 
 /* Rows per task of the scan for missing values and minimums (a block's own results, merged in block order). */
 enum { SCAN_BLOCK_ROWS = 16384 };
+/* The most sort-buffer bytes the features cut side by side may hold (their lanes: cuts_build). */
+#define CUT_LANE_BYTES ((size_t)64 << 20)
 
 typedef struct {
   const float *X; const float *weight; int nrow, ncol, max_bin;
@@ -131,16 +133,14 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
   c->below_min = xgb_calloc(ncol, sizeof(float));
   if (!c->n_bins || !c->offset || !c->cuts || !c->below_min) { cuts_free(c); return -1; }
   int n_blocks = (nrow + SCAN_BLOCK_ROWS - 1) / SCAN_BLOCK_ROWS;
-  int lanes = par_threads() < ncol ? par_threads() : ncol;
+  int lanes = 0; /* features cut at once: set once the sample's size is known */
   CutJob j = { X, weight, nrow, ncol, max_bin, c, NULL, NULL, NULL, NULL, nrow, 0, NULL, NULL, NULL, NULL };
   uint8_t *missing = xgb_calloc(ncol, 1);
   j.block_min = xgb_alloc(sizeof(float) * (size_t)(n_blocks ? n_blocks : 1) * ncol);
   j.block_missing = xgb_alloc((size_t)(n_blocks ? n_blocks : 1) * ncol);
-  j.keys = xgb_calloc(lanes, sizeof(uint32_t *)); j.tk = xgb_calloc(lanes, sizeof(uint32_t *));
-  j.ids = xgb_calloc(lanes, sizeof(uint32_t *)); j.ti = xgb_calloc(lanes, sizeof(uint32_t *));
   uint32_t *sample = NULL;
   int rc = -1;
-  if (!missing || !j.block_min || !j.block_missing || !j.keys || !j.tk || !j.ids || !j.ti) goto done;
+  if (!missing || !j.block_min || !j.block_missing) goto done;
   /* which features have missing values: decided on all rows, since it sets the code range; and so is each
    * feature's minimum (a sample could miss it) */
   if (par_run(scan_task, &j, n_blocks) < 0) goto done;
@@ -165,8 +165,15 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
     for (int r = 0; r < nrow; r++) if (rng_uniform(&rng) < keep) sample[n_sample++] = (uint32_t)r;
     j.sample = sample; j.n_sample = n_sample;
   }
-  /* the tasks do not allocate (threads.h): every numeric feature's cut array and every lane's sort buffers first */
-  size_t n_keys = (size_t)(j.n_sample > 0 ? j.n_sample : 1);
+  /* the tasks do not allocate (threads.h): every numeric feature's cut array and every lane's sort buffers first —
+   * one lane per thread, but at most CUT_LANE_BYTES of buffers in all (up to 4 MB a lane at 2^18 sampled rows: a
+   * high nthread must not cost gigabytes) */
+  size_t n_keys = (size_t)(j.n_sample > 0 ? j.n_sample : 1), lane_bytes = n_keys * sizeof(uint32_t) * (weight ? 4 : 2);
+  lanes = par_threads() < ncol ? par_threads() : ncol;
+  if ((size_t)lanes * lane_bytes > CUT_LANE_BYTES) lanes = CUT_LANE_BYTES / lane_bytes > 0 ? (int)(CUT_LANE_BYTES / lane_bytes) : 1;
+  j.keys = xgb_calloc(lanes, sizeof(uint32_t *)); j.tk = xgb_calloc(lanes, sizeof(uint32_t *));
+  j.ids = xgb_calloc(lanes, sizeof(uint32_t *)); j.ti = xgb_calloc(lanes, sizeof(uint32_t *));
+  if (!j.keys || !j.tk || !j.ids || !j.ti) goto done;
   for (int k = 0; k < lanes; k++) {
     j.keys[k] = xgb_alloc(sizeof(uint32_t) * n_keys); j.tk[k] = xgb_alloc(sizeof(uint32_t) * n_keys);
     if (!j.keys[k] || !j.tk[k]) goto done;
@@ -195,8 +202,9 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
   c->total_slots = slot;
   rc = 0;
 done:
-  for (int k = 0; k < lanes && j.keys; k++) {
-    free(j.keys[k]); free(j.tk[k]);
+  for (int k = 0; k < lanes; k++) {
+    if (j.keys) free(j.keys[k]);
+    if (j.tk) free(j.tk[k]);
     if (j.ids) free(j.ids[k]);
     if (j.ti) free(j.ti[k]);
   }
