@@ -71,6 +71,9 @@ static void scan_task(void *arg, int k) {
     }
 }
 
+/* A feature's most bins: max_bin, but 255 when it has missing values (their code, one past the last bin, is a byte). */
+static inline int bin_limit(int max_bin, int has_missing) { return has_missing && max_bin > 255 ? 255 : max_bin; }
+
 /* Feature f0 + k's cuts (numeric features; its cut array is allocated before the job), with lane k's buffers. */
 static void cut_task(void *arg, int k) {
   const CutJob *j = arg;
@@ -85,8 +88,7 @@ static void cut_task(void *arg, int k) {
     float v = X[(size_t)r * ncol + f];
     if (!isnan(v)) { keys[n] = float_key(v); if (ids) ids[n] = r; n++; }
   }
-  int limit = j->max_bin;
-  if (j->missing[f] && limit > 255) limit = 255;
+  int limit = bin_limit(j->max_bin, j->missing[f]);
   float *cut = c->cuts[f];
   int nb = 0;
   if (n == 0) {
@@ -189,8 +191,7 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
       }
       continue;
     }
-    int limit = missing[f] && max_bin > 255 ? 255 : max_bin;
-    if (!(c->cuts[f] = xgb_alloc(sizeof(float) * (limit + 1)))) goto done;
+    if (!(c->cuts[f] = xgb_alloc(sizeof(float) * (bin_limit(max_bin, missing[f]) + 1)))) goto done;
   }
   for (j.f0 = 0; j.f0 < ncol; j.f0 += lanes)
     if (par_run(cut_task, &j, ncol - j.f0 < lanes ? ncol - j.f0 : lanes) < 0) goto done;

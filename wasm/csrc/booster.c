@@ -288,9 +288,8 @@ static int tree_gradients(Booster *b, const GradPair *gh) {
   int bernoulli = (p->bootstrap_type == BOOT_BERNOULLI || p->bootstrap_type == BOOT_NO) && p->subsample < 1.0;
   if (p->bootstrap_type == BOOT_BAYESIAN) {
     double temp = p->bagging_temperature;
-    /* the partition's scratch, unused until the tree grows, holds a double per row in a working memory built for
-     * several threads (a GradPair of every row: acquire) */
-    if (par_threads() > 1 && s->ctx.scratch_cap >= n && n >= 2 * BOOTSTRAP_BLOCK_ROWS) {
+    /* threaded, the partition's scratch holds a GradPair — a double — for every row, unused until the tree grows */
+    if (grow_threaded(&s->ctx) && n >= 2 * BOOTSTRAP_BLOCK_ROWS) {
       double *u = (double *)(void *)s->scratch_gh;
       for (int i = 0; i < n; i++) u[i] = rng_uniform(&s->rng);
       BootstrapJob j = { u, gh, out, n, temp };

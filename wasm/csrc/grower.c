@@ -180,7 +180,7 @@ static int partition_parallel(GrowContext *ctx, int begin, int end, int feature,
 /* the parallel partition stages a node's range at its own positions and records the rows' sides: only in a fit's
  * working memory built for several threads (booster.c acquire: `side` then, and a scratch of every row) */
 static int partition_in_parallel(const GrowContext *ctx, int begin, int end) {
-  return par_threads() > 1 && end - begin >= PAR_PARTITION_MIN_ROWS && ctx->side;
+  return grow_threaded(ctx) && end - begin >= PAR_PARTITION_MIN_ROWS;
 }
 
 int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
@@ -197,13 +197,13 @@ int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid, int beg
 
 /* partition_level's job: node k of the level */
 typedef struct {
-  GrowContext *ctx; const int32_t *begin, *end; int32_t *mid; double *GL, *HL, *GR, *HR;
+  GrowContext *ctx; const int32_t *nodes; int32_t *mid; double *GL, *HL, *GR, *HR;
   int feature, bin, default_left, move;
 } LevelJob;
 
 static void level_node(const LevelJob *j, int k, int shared_scratch) {
   GrowContext *ctx = j->ctx;
-  int b = j->begin[k], e = j->end[k];
+  int b = ctx->node_begin[j->nodes[k]], e = ctx->node_end[j->nodes[k]];
   if (!j->move) {
     j->mid[k] = e;
     sum_sides(ctx, b, e, j->feature, j->bin, j->default_left, &j->GL[k], &j->HL[k], &j->GR[k], &j->HR[k]);
@@ -218,18 +218,20 @@ static void level_node(const LevelJob *j, int k, int shared_scratch) {
 
 static void level_task(void *arg, int k) { level_node(arg, k, 0); }
 
-int partition_level(GrowContext *ctx, const int32_t *begin, const int32_t *end, int n, int feature, int bin, int default_left,
+int partition_level(GrowContext *ctx, const int32_t *nodes, int n, int feature, int bin, int default_left,
                     int move, int32_t *mid, double *GL, double *HL, double *GR, double *HR) {
-  LevelJob j = { ctx, begin, end, mid, GL, HL, GR, HR, feature, bin, default_left, move };
+  LevelJob j = { ctx, nodes, mid, GL, HL, GR, HR, feature, bin, default_left, move };
   for (int k = 0; k < n; k++) mid[k] = -1;
-  /* side by side only in a working memory built for several threads: a scratch of every row (booster.c acquire) */
-  if (!(par_threads() > 1 && ctx->side)) {
+  /* side by side only threaded: each node stages its rows in the scratch at its own positions */
+  if (!grow_threaded(ctx)) {
     for (int k = 0; k < n; k++) level_node(&j, k, 1);
     return 0;
   }
   if (move)
-    for (int k = 0; k < n; k++)
-      if (end[k] - begin[k] >= PAR_PARTITION_MIN_ROWS && (mid[k] = partition_parallel(ctx, begin[k], end[k], feature, bin, default_left, NULL, 0)) < 0) return -1;
+    for (int k = 0; k < n; k++) {
+      int b = ctx->node_begin[nodes[k]], e = ctx->node_end[nodes[k]];
+      if (e - b >= PAR_PARTITION_MIN_ROWS && (mid[k] = partition_parallel(ctx, b, e, feature, bin, default_left, NULL, 0)) < 0) return -1;
+    }
   return par_run(level_task, &j, n);
 }
 

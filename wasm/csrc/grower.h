@@ -20,6 +20,7 @@
 #include "histogram.h"
 #include "split.h"
 #include "tree.h"
+#include "threads.h"
 
 typedef struct {
   const Params *p;
@@ -48,6 +49,11 @@ typedef struct {
   uint8_t *side;             /* nrow bytes: each row's side during a parallel partition; set only in working memory
                               * built for several threads, whose scratch then holds every row (booster.c acquire) */
 } GrowContext;
+
+/* Whether the kernels may split a fit's work across threads now: several threads for this job, and the fit's working
+ * memory built for them (`side` set: a scratch of every row, booster.c acquire). A fit whose thread count rose after
+ * its memory was built runs the single-threaded kernels, with the same model. */
+static inline int grow_threaded(const GrowContext *ctx) { return par_threads() > 1 && ctx->side != NULL; }
 
 int grow_tree(GrowContext *ctx, Tree *t);              /* depthwise / lossguide */
 int grow_symmetric_tree(GrowContext *ctx, Tree *t);    /* oblivious (grower_symmetric.c) */
@@ -78,12 +84,12 @@ static inline int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, i
   int p = t->parent[nid];
   return bins_go_left(ctx, t, p, ctx->bins + (size_t)pos * ctx->stride) == (t->left[p] == nid);
 }
-/* A level's nodes split at once, on one (feature, bin, default_left) — a symmetric tree's level: node k's rows
- * [begin[k], end[k]) partitioned (when `move`; mid[k] = its right side's first row; else mid[k] = end[k], the rows
- * stay) and both sides' gradient sums in GL/HL, GR/HR. With several threads (and their working memory) the nodes run
- * side by side, one per task, a large node's partition on every thread first: the same rows, order and sums as one
- * node after another (a stable partition is unique; each side is summed in row order). */
-int partition_level(GrowContext *ctx, const int32_t *begin, const int32_t *end, int n, int feature, int bin, int default_left,
+/* A level's nodes split at once, on one (feature, bin, default_left) — a symmetric tree's level: the rows of node
+ * nodes[k] (its node_begin .. node_end) partitioned (when `move`; mid[k] = its right side's first row; else mid[k] =
+ * its end, the rows stay) and both sides' gradient sums in GL/HL, GR/HR. Threaded (grow_threaded) the nodes run side
+ * by side, one per task, a large node's partition on every thread first: the same rows, order and sums as one node
+ * after another (a stable partition is unique; each side is summed in row order). */
+int partition_level(GrowContext *ctx, const int32_t *nodes, int n, int feature, int bin, int default_left,
                     int move, int32_t *mid, double *GL, double *HL, double *GR, double *HR);
 /* Gradient sums of the rows of [begin, end) that a split sends left and right, without
  * moving them (each side summed over its own rows: an empty side is exactly 0). */

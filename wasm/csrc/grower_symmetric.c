@@ -27,9 +27,8 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
   double *level_G = xgb_alloc(sizeof(double) * max_nodes * 3), *level_H = level_G ? level_G + max_nodes : NULL, *parent = level_G ? level_G + 2 * max_nodes : NULL;
   int32_t *level_feats = xgb_alloc(sizeof(int32_t) * (ctx->n_features + 1));
   int32_t *level = xgb_alloc(sizeof(int32_t) * max_nodes), *next = xgb_alloc(sizeof(int32_t) * max_nodes);
-  /* the level's split nodes (partition_level): their ids, row ranges and right sides' first rows, and both sides' sums */
-  int32_t *split_nid = xgb_alloc(sizeof(int32_t) * 4 * (size_t)max_nodes);
-  int32_t *split_begin = split_nid ? split_nid + max_nodes : NULL, *split_end = split_nid ? split_nid + 2 * max_nodes : NULL, *split_mid = split_nid ? split_nid + 3 * max_nodes : NULL;
+  /* the level's split nodes (partition_level): their ids and right sides' first rows, and both sides' sums */
+  int32_t *split_nid = xgb_alloc(sizeof(int32_t) * 2 * (size_t)max_nodes), *split_mid = split_nid ? split_nid + max_nodes : NULL;
   double *sides = xgb_alloc(sizeof(double) * 4 * (size_t)max_nodes);
   double *GL = sides, *HL = sides ? sides + max_nodes : NULL, *GR = sides ? sides + 2 * max_nodes : NULL, *HR = sides ? sides + 3 * max_nodes : NULL;
   if (!hist || !G || !H || !acc || !level_hists || !level_G || !level_feats || !level || !next || !split_nid || !sides) goto done;
@@ -90,15 +89,13 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
         hist[nid] = NULL;
         continue;
       }
-      split_nid[n_split] = nid;
-      split_begin[n_split] = ctx->node_begin[nid]; split_end[n_split] = ctx->node_end[nid];
-      n_split++;
+      split_nid[n_split++] = nid;
     }
     int last = depth + 1 == depth_limit; /* children are leaves: no need to move rows */
-    if (partition_level(ctx, split_begin, split_end, n_split, bf, bb, bdir, !last, split_mid, GL, HL, GR, HR) < 0) goto done;
+    if (partition_level(ctx, split_nid, n_split, bf, bb, bdir, !last, split_mid, GL, HL, GR, HR) < 0) goto done;
     int n_next = 0;
     for (int k = 0; k < n_split; k++) {
-      int nid = split_nid[k], begin = split_begin[k], end = split_end[k], mid = split_mid[k];
+      int nid = split_nid[k], begin = ctx->node_begin[nid], end = ctx->node_end[nid], mid = split_mid[k];
       int l = tree_add_node(t, nid), r = l < 0 ? -1 : tree_add_node(t, nid);
       if (r < 0) goto done;
       t->left[nid] = l; t->right[nid] = r;
