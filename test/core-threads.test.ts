@@ -13,7 +13,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Booster, DMatrix, coreBuild, train } from "node-xgboost-wasm";
+import { Booster, DMatrix, coreBuild, startTraining, train } from "node-xgboost-wasm";
 import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
 import { hasXgboost, INSTALL_HINT, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { categoricalData, regressionData, repoRoot } from "./helpers/core-data";
@@ -76,6 +76,29 @@ test("models are byte-identical for nthread 1, 2 and 3 (every grow policy, categ
     assert.is(runs[2].json, runs[0].json, `${name}: nthread 3 vs 1`);
     assert.equal(runs[1].pred, runs[0].pred, `${name}: predictions at nthread 2 vs 1`);
     assert.equal(runs[2].pred, runs[0].pred, `${name}: predictions at nthread 3 vs 1`);
+  }
+});
+
+test("a fit's thread count may change from round to round (TrainOptions.threads, lib's runs of fits): the same models, whether the fit is parked between rounds or not", () => {
+  const rounds = 8;
+  // rises from one thread (working memory built for one thread: rebuilt for the threads), falls back, rises again
+  const counts = [1, 1, 2, 2, 1, 3, 2, 1, 2];
+  for (const c of CASES) {
+    const fixed = train({ ...c.params, nthread: 1 }, c.d, { numBoostRound: rounds });
+    const expected = fixed.saveModel();
+    fixed.free();
+    for (const parked of [false, true]) {
+      const asked: number[] = [];
+      const t = startTraining({ ...c.params, nthread: 1 }, c.d, { numBoostRound: rounds, threads: () => counts[asked.push(0) - 1] });
+      while (t.step()) if (parked) t.park();
+      const b = t.finish();
+      assert.is(asked.length, rounds + 1, `${c.name}: asked once as the fit starts (its binning) and before each round`);
+      assert.is(b.saveModel(), expected, `${c.name}${parked ? ", parked between rounds" : ""}: threads ${counts.join(", ")} vs nthread 1`);
+      b.free();
+    }
+  }
+  for (const bad of [0.5, -1, Number.NaN]) {
+    assert.throws(() => train({}, CASES[0].d, { numBoostRound: 1, threads: () => bad }), (e: Error) => /threads/.test(e.message), `threads() = ${bad}`);
   }
 });
 

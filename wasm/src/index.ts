@@ -23,5 +23,5 @@ export { resolveParams, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Obj
 export { type CategoricalEncoding } from "./categorical";
 export { Rng } from "./rng";
 export { shownValue } from "./shown";
-export { coreBuild, coreAttachment, attachCore, type CoreAttachment } from "./wasm";
+export { coreBuild, coreAttachment, attachCore, prestartCoreThreads, type CoreAttachment } from "./wasm";
 export { objectiveTask, isClassification, isMulticlass, outputGroups, type Task } from "./objectives";

@@ -33,6 +33,12 @@ export interface TrainOptions {
   /** print the metrics every round (true) or every N rounds */
   verboseEval?: boolean | number;
   callbacks?: TrainCallback[];
+  /**
+   * Instead of params.nthread: the core threads of each next round, asked just before it — for a fit among others
+   * that can take more cores as the others end (lib's runs of fits). The model is the same for every thread count
+   * (csrc/threads.h), so it may change from round to round.
+   */
+  threads?: () => number;
 }
 
 function checkLabels(objective: string, numClass: number, labels: { values: Float32Array; rows?: Int32Array }, n: number, what: string): void {
@@ -159,6 +165,8 @@ class Fit implements Training {
   private readonly watchMetric: string;
   private readonly sign: number;
   private it = 0;
+  /** the thread count the fit's working memory was built for (its last round after a park), or 0 while parked */
+  private builtFor = 0;
   private over = false;
   private ended = false;
 
@@ -185,7 +193,7 @@ class Fit implements Training {
           free(types);
         }
       }
-      setThreads(resolveThreads(p.nthread), dtrain.nrow);
+      setThreads(this.threads(), dtrain.nrow);
       // The matrix's quantised form (built on the first fit, dmatrix.ts); a view's fit
       // gathers its rows' codes from it.
       const typeCodes = featureTypes ? Uint8Array.from(featureTypes, (t) => (t === "c" ? 1 : 0)) : undefined;
@@ -214,7 +222,12 @@ class Fit implements Training {
     const c = getCore();
     const it = this.it;
     const before = c.bst_num_trees(bst.ptr);
-    setThreads(resolveThreads(p.nthread), dtrain.nrow); // another booster may have run in between (callbacks, other fits)
+    // set before every round: another booster may have run in between (callbacks, other fits)
+    const threads = setThreads(this.threads(), dtrain.nrow);
+    // working memory built for one thread runs the one-thread kernels whatever the count (booster.c acquire): when
+    // the count has risen since, it is rebuilt for the threads (as after a park; the same model)
+    if (this.builtFor === 1 && threads > 1) this.park();
+    if (this.builtFor === 0) this.builtFor = threads;
     check(c.bst_boost_round(bst.ptr, it, this.rounds), "train");
     const after = c.bst_num_trees(bst.ptr);
     const scores: Record<string, Record<string, number>> = {};
@@ -249,8 +262,15 @@ class Fit implements Training {
     return !this.over;
   }
 
+  /** the core threads asked for the next round: opts.threads(), else params.nthread */
+  private threads(): number {
+    return this.opts.threads ? resolveThreads(this.opts.threads(), "threads") : resolveThreads(this.p.nthread);
+  }
+
   park(): void {
-    if (!this.ended) getCore().bst_train_park(this.booster.ptr);
+    if (this.ended) return;
+    getCore().bst_train_park(this.booster.ptr);
+    this.builtFor = 0;
   }
 
   finish(): Booster {

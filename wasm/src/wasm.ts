@@ -35,7 +35,8 @@
  * caller, the pool owned by one caller per job). Shared memory never moves or shrinks (it only grows, under the
  * allocator's lock), so the pointers handed to another thread stay valid for as long as their owner keeps them
  * allocated. An attached thread never starts pool threads: its jobs of
- * nthread > 1 use the main thread's pool when it is free and run on its own thread otherwise (the same model).
+ * nthread > 1 use the main thread's pool when it is free and run on its own thread otherwise (the same model), and
+ * ask for no more threads than the pool has up (setThreads); the main thread starts them (prestartCoreThreads).
  * With the single-threaded build there is nothing to attach to (coreAttachment() is undefined): other threads
  * then load a core of their own and copy what they fit on.
  */
@@ -332,14 +333,20 @@ export const POOL_MIN_ROWS = 8192;
 /** Lets the core's next job — on `rows` rows — use n threads, starting the worker threads it lacks; a job on fewer
  * than POOL_MIN_ROWS rows starts none and runs on one thread until the pool is up (the same model either way: the
  * module comment). The single-threaded build runs on one thread whatever n is. After a worker thread died, n > 1 is
- * an Error. */
-export function setThreads(n: number, rows = Infinity): void {
+ * an Error. Returns the count set: an attached thread's is at most the main thread's pool threads that are up, plus
+ * its own (it starts none: the module comment), so that a fit's working memory is built for threads only where
+ * there are some (csrc/booster.c acquire). */
+export function setThreads(n: number, rows = Infinity): number {
   const c = getCore();
-  if (!shared || n <= 1) { c.xgb_set_threads(1); return; }
-  if (attached) { c.xgb_set_threads(n); return; } // the main thread's pool, when free (module comment)
+  if (!shared || n <= 1) { c.xgb_set_threads(1); return 1; }
+  if (attached) {
+    const up = Math.min(n, Atomics.load(i32(c.xgb_worker_alive_word(), 1), 0) + 1);
+    c.xgb_set_threads(up);
+    return up;
+  }
   const dead = poolDeath();
   if (dead) throw new Error(`nthread ${n}: ${dead}`);
-  if (started === 0 && rows < POOL_MIN_ROWS) { c.xgb_set_threads(1); return; }
+  if (started === 0 && rows < POOL_MIN_ROWS) { c.xgb_set_threads(1); return 1; }
   while (started < n - 1) {
     const stack = c.xgb_malloc(WORKER_STACK_BYTES);
     if (!stack) throw new Error(`node-xgboost-wasm: out of memory for a worker thread's stack`);
@@ -357,6 +364,20 @@ export function setThreads(n: number, rows = Infinity): void {
     worker.unref();
   }
   c.xgb_set_threads(n);
+  return n;
+}
+
+/**
+ * Starts now, in the background, the pool threads that a job of n threads on `rows` rows would start (setThreads),
+ * and runs nothing: for a caller that knows that fits on attached threads — which use the pool but never start it —
+ * are about to ask for n threads (lib's runs of fits, as the main thread's own fits are done). Nothing with the
+ * single-threaded build, in an attached thread, or after a pool thread died.
+ */
+export function prestartCoreThreads(n: number, rows = Infinity): void {
+  const c = getCore();
+  if (!shared || attached || poolDeath()) return;
+  setThreads(n, rows);
+  c.xgb_set_threads(1); // every job sets its own count first (setThreads): none is left raised here
 }
 
 export function u8(): Uint8Array { return new Uint8Array(getCore().memory.buffer); }
