@@ -12,8 +12,9 @@ import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
 import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, prestartFitWorkers, ProgressEvent, toMatrix, xgboost } from "ensemble-workbook";
-import { dealFits, TEST_FIT_EXIT_ENV, type FitTask } from "../lib/ensemble/parallel";
-import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
+import { dealFits, roundThreads, TEST_FIT_EXIT_ENV, threadDone, type FitData, type FitTask } from "../lib/ensemble/parallel";
+import { DMatrix, train } from "node-xgboost-wasm";
+import { POOL_DEATH_ENV, poolReady } from "node-xgboost-wasm/dist/wasm";
 import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
 
 const diabetes = loadDiabetes();
@@ -21,7 +22,7 @@ const roots: string[] = [];
 test.after(() => roots.forEach(rmTree));
 
 /** every observable of a cross-validation, in the order it came */
-function observe(ens: () => Ensemble, table: aq.ColumnTable | ReturnType<typeof loadDiabetes>, opts: { label: string; workers: number; k: number; blends?: string[] }) {
+function observe(ens: () => Ensemble, table: aq.ColumnTable | ReturnType<typeof loadDiabetes>, opts: { label: string; workers: number; k: number; blends?: string[]; threads?: number }) {
   const events: string[] = [];
   const cv: CvResult = crossValidate(ens(), table, {
     ...opts,
@@ -138,6 +139,44 @@ test("dealFits: whole folds round robin as far as they divide evenly, the rest m
       assert.ok(Math.max(...per) - Math.min(...per) <= 1, `${parties} threads, ${name}: ${per}`);
     }
   }
+});
+
+test("roundThreads: a run's fits take the cores of its threads that are done (⌊budget / threads still fitting⌋, at least the fit's nthread); none without a budget", () => {
+  const matrix = toMatrix(aq.table({ y: [1, 2, 3], x: [1, 2, 3] }), { label: "y" });
+  const task: FitTask = { kind: "xgboost", name: "xgboost", params: {}, label: "t", nthread: 1 };
+  const data: FitData = { matrix, threads: 4, fitting: new Int32Array(new SharedArrayBuffer(4)).fill(3) };
+  const threads = roundThreads(data, task)!;
+  const seen = [threads()];
+  for (let i = 0; i < 3; i++) {
+    threadDone(data); // 3 → 2 → 1 → 0 threads still fitting
+    seen.push(threads());
+  }
+  assert.equal(seen, [1, 2, 4, 4]);
+  assert.is(roundThreads({ ...data, fitting: new Int32Array(new SharedArrayBuffer(4)).fill(1) }, { ...task, nthread: 3 })!(), 4);
+  assert.is(roundThreads({ ...data, fitting: new Int32Array(new SharedArrayBuffer(4)).fill(2) }, { ...task, nthread: 3 })!(), 3, "never below the fit's own nthread");
+  assert.is(roundThreads({ matrix }, task), undefined, "no budget (nthread given per fit): the fit's fixed nthread");
+  assert.is(roundThreads({ matrix, threads: 2 }, task), undefined, "a run of one thread: nothing to take");
+});
+
+test("workers 2 on fits large enough for the core's threads, one thread's share much longer than the other's (its fits then take both cores, round by round): the same result as workers 1", async () => {
+  // 30 000 rows (20 000 per fold fit: above the core's POOL_MIN_ROWS), k 3: folds 1 and 2 whole to one thread each,
+  // fold 3's xgboost fit to the first, its catboost fit to the second — 60 catboost rounds against 6 xgboost rounds.
+  // The core's pool up first (as in a large training job, which bins on it): the second thread's last rounds, once
+  // the first is done, are shorter than a pool thread's start
+  const n = 30_000;
+  const cols: Record<string, Float64Array> = { y: new Float64Array(n) };
+  for (let j = 0; j < 6; j++) cols[`x${j}`] = Float64Array.from({ length: n }, (_, i) => Math.sin(i * (0.37 + j * 0.11)) * (j + 1));
+  for (let i = 0; i < n; i++) cols.y[i] = cols.x0[i] * 2 - cols.x1[i] + (cols.x2[i] > 0 ? 1.5 : 0) + ((i * 7919) % 13) / 13;
+  const table = aq.table(cols);
+  const d = new DMatrix(Float32Array.from(cols.x0), { nrow: n, ncol: 1, label: Float32Array.from(cols.y) });
+  train({ nthread: 2 }, d, { numBoostRound: 1 }).free();
+  d.free();
+  await poolReady();
+  const ens = () => new Ensemble({ members: [xgboost({ num_round: 6, max_depth: 4 }), catboost({ iterations: 60, depth: 4 })] });
+  const seq = observe(ens, table, { label: "y", workers: 1, k: 3, threads: 2 });
+  const par = observe(ens, table, { label: "y", workers: 2, k: 3, threads: 2 });
+  assert.is(seq.cv.table.numRows(), 3 * 3);
+  assertSameRun(seq, par);
 });
 
 test("classification (multi:softprob, text labels) with a weighted blend's inner folds: workers 3 = workers 1", () => {

@@ -41,7 +41,7 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
+import { availableCores, checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { taskStarter } from "./fit-task";
 import { outputGroups, shownValue } from "../core";
 
@@ -96,7 +96,9 @@ export interface CvOptions {
    */
   refit?: boolean;
   /** Instead of `nthread`: core threads for all the fits at once (a budget, e.g. the trainer's parallel_fits) — each
-   * fit gets ⌊threads / fits at once⌋, at least 1, where fits at once = min(workers, fits). An integer ≥ 1. */
+   * fit gets ⌊threads / fits at once⌋, at least 1, where fits at once = min(workers, fits); and once some of the
+   * workers are done, the fits still running take their share (⌊threads / workers still fitting⌋; the same models).
+   * Without nthread or threads the budget is the cores. An integer ≥ 1. */
   threads?: number;
 }
 
@@ -263,7 +265,9 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   /** task t's rounds → opts.onRound (the outer folds' fits: inner fits evaluate nothing) */
   const liveRound = (t: number) =>
     opts.onRound && !plan[t].innerTest && !plan[t].final ? (round: number, metrics: Record<string, number>) => opts.onRound!(plan[t].fold + 1, members[plan[t].member].name, round, metrics) : undefined;
-  const data: FitData = { matrix: m, rows };
+  // a budget (threads, or the cores shared out when nthread is not given): the fits take the cores of threads that are done
+  const budget = opts.threads ?? (opts.nthread === undefined ? availableCores() : undefined);
+  const data: FitData = { matrix: m, rows, ...(budget !== undefined ? { threads: budget } : {}) };
   // this thread's one core DMatrix of the matrix: every fit here trains on row views of it (bins made once)
   const release = members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
   // results arrive as fits finish, here and in the workers; they are consumed in task order, so every callback, row

@@ -10,7 +10,7 @@ import { attachCore } from "../core";
 import { holdCoreMatrix, holdSharedCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
-import { boardStopped, claimTask, labelled, testFitExit, wakeRun, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerRun } from "./parallel";
+import { boardStopped, claimTask, labelled, roundThreads, testFitExit, threadDone, wakeRun, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerRun } from "./parallel";
 
 /** a [offset, length] range of the run's row indexes */
 export function rowsOf(data: FitData, range: [number, number]): Int32Array {
@@ -46,6 +46,7 @@ export function startFitOn(
   test: Matrix | undefined,
   evalSet: Matrix | undefined,
   onLiveRound?: (round: number, metrics: Record<string, number>) => void,
+  threads?: () => number,
 ): StartedFit {
   const curves: Record<string, number[]> = {};
   const onRound =
@@ -57,7 +58,7 @@ export function startFitOn(
             onLiveRound?.(round, metrics); // collected for the result, and passed on live too
           }
         : undefined;
-  const fitOpts = { evalSet: task.evalOn === "test" ? test : task.evalOn === "evalSet" ? evalSet : undefined, onRound, nthread: task.nthread };
+  const fitOpts = { evalSet: task.evalOn === "test" ? test : task.evalOn === "evalSet" ? evalSet : undefined, onRound, nthread: task.nthread, ...(threads ? { threads } : {}) };
   const fit = member.startFit ? member.startFit(train, fitOpts) : undefined;
   if (!fit) member.fit(train, fitOpts);
   return {
@@ -100,7 +101,7 @@ export function taskStarter(
     const member = o.member(t);
     let fit: StartedFit;
     try {
-      fit = startFitOn(member, task, split.train, split.test, data.evalSet, o.onRound?.(t));
+      fit = startFitOn(member, task, split.train, split.test, data.evalSet, o.onRound?.(t), roundThreads(data, task));
     } catch (e) {
       member.free();
       throw e;
@@ -273,6 +274,7 @@ export function serveFits(run: WorkerRun): void {
       working: (t) => Atomics.store(board, 1 + slot, t),
       stopped: () => boardStopped(board),
     });
+    threadDone(data);
   } catch (e) {
     post({ type: "error", message: e instanceof Error ? e.message : String(e) });
     return;

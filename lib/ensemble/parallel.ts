@@ -9,7 +9,10 @@
  * parked between its rounds — so round r of every fit is reported before any thread's fits get far ahead, and a
  * thread holds one working set at a time; then it claims the next of the other tasks from a shared counter
  * (Atomics.add on the claim board) and fits it whole, until none is left — so the earliest start first, a thread
- * that is done early takes more, and no thread waits on a dispatcher.
+ * that is done early takes more, and no thread waits on a dispatcher. A thread with nothing left leaves its cores to
+ * the fits still running: where the fits' core threads were shared out of a budget (FitData.threads), each round
+ * of a fit asks for ⌊budget / threads still fitting⌋ (roundThreads) — the dealt shares cannot adapt to how fast each
+ * thread turns out to run, and this evens out the end of the run without moving a fit between threads.
  *
  * Memory: every fit of a run reads one matrix. When its X and y live in SharedArrayBuffers (toMatrix's `shared`)
  * the workers read those very bytes (structured cloning a SharedArrayBuffer shares it), and a fit's rows are
@@ -46,8 +49,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
-import { shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
+import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
+import { prestartCoreThreads, shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
@@ -87,6 +90,27 @@ export interface FitData {
   evalSet?: Matrix;
   /** the threads build: this thread's core DMatrix of `matrix`, and per worker slot what it attaches to the core with (shareCore) */
   core?: { matrix: SharedMatrix; attachments: CoreAttachment[] };
+  /** core threads for the run's fits in all, when their nthread was shared out of a budget (not given per fit):
+   * as the run's threads end, the fits still running take their cores (roundThreads) */
+  threads?: number;
+  /** set by runFitsSync on a run of several threads with `threads`: [0] = the run's threads still fitting */
+  fitting?: Int32Array;
+}
+
+/**
+ * A fit's core threads for each next round (FitOptions.threads), in a run with a thread budget: ⌊budget / the run's
+ * threads still fitting⌋, at least the task's nthread — undefined (the task's fixed nthread) otherwise.
+ * The lockstep fits are dealt to the threads before the run, and the threads do not run equally fast (the members'
+ * rounds cost differently, and so may the machine's cores: on a 2-vCPU VM one ran 12 % slower under load), so one
+ * thread may still have rounds to run when the others are done — the 1M × 28 job's worker ended 4–6.5 s after the
+ * job's thread in 2 runs of 4. Its fits then take the idle cores: the core's models are the same for every thread
+ * count, so only the time changes.
+ */
+export function roundThreads(data: FitData, task: FitTask): (() => number) | undefined {
+  const { threads: budget, fitting } = data;
+  if (budget === undefined || !fitting) return undefined;
+  const own = task.nthread ?? 1;
+  return () => Math.max(own, Math.floor(budget / Math.max(1, Atomics.load(fitting, 0))));
 }
 
 
@@ -451,6 +475,8 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     fitInLockstep({ ...mine, done: handlers.onDone });
     return;
   }
+  // the threads still fitting (roundThreads): every thread of the run until its part is done
+  if (data.threads !== undefined) data.fitting = new Int32Array(new SharedArrayBuffer(4)).fill(threads + (here ? 1 : 0));
   const shared = shareCore(data, tasks, threads);
   const wake = new Int32Array(new SharedArrayBuffer(4));
   const ports: MessagePort[] = [];
@@ -511,6 +537,7 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
         },
         stopped: () => boardStopped(board),
       });
+      threadDone(data);
     }
     while (results < tasks.length) {
       const seen = Atomics.load(wake, 0);
@@ -532,6 +559,18 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     for (const port of ports) port.close();
     shared.release();
   }
+}
+
+/**
+ * A thread of a run has no fit left (runFitsSync's own thread, and every fit worker as it finishes): one thread
+ * fewer still fitting (roundThreads). In the run's own thread — the one that starts the core's pool — the pool's
+ * threads the remaining fits may take are started now, in the background, where the fits' rows are enough for the
+ * core to use them (the core's own rule: wasm's POOL_MIN_ROWS); a fit worker uses the pool but never starts it.
+ */
+export function threadDone(data: FitData): void {
+  if (!data.fitting || data.threads === undefined) return;
+  const left = Atomics.sub(data.fitting, 0, 1) - 1;
+  if (left > 0 && isMainThread) prestartCoreThreads(Math.floor(data.threads / left), data.matrix.nrow);
 }
 
 export interface MemberFitOptions {
@@ -570,8 +609,10 @@ export function fitMembers(members: Member[], m: Matrix, opts: MemberFitOptions 
   const waiting = new Set<number>();
   let next = 0;
   const { startFitOn } = require("./fit-task") as typeof import("./fit-task");
+  // with nthread shared out of the machine's cores (not given), the members' fits take the cores of threads that are done
+  const data: FitData = { matrix: m, evalSet: opts.evalSet, ...(opts.nthread === undefined ? { threads: availableCores() } : {}) };
   runFitsSync(
-    { matrix: m, evalSet: opts.evalSet },
+    data,
     tasks,
     opts.workers,
     {
@@ -584,7 +625,7 @@ export function fitMembers(members: Member[], m: Matrix, opts: MemberFitOptions 
     },
     (t) => {
       const member = members[t];
-      const fit = startFitOn(member, tasks[t], m, undefined, opts.evalSet, opts.onRound ? (round, metrics) => opts.onRound!(member.name, round, metrics) : undefined);
+      const fit = startFitOn(member, tasks[t], m, undefined, opts.evalSet, opts.onRound ? (round, metrics) => opts.onRound!(member.name, round, metrics) : undefined, roundThreads(data, tasks[t]));
       return { step: fit.step, park: fit.park, finish: () => ({ ...fit.finish(), member }), abort: fit.abort };
     },
   );

@@ -30,6 +30,12 @@ export interface FitOptions {
    * of the model (a run-time budget: crossValidate gives 1 to each of its parallel fits). Ridge ignores it.
    */
   nthread?: number;
+  /**
+   * Instead of a fixed `nthread` (with the same exception): the core threads of each next boosting round, asked
+   * before it — a run of fits side by side gives its fits the cores of its threads that are done
+   * (ensemble/parallel.ts roundThreads). Not part of the model either: the core's models do not depend on it.
+   */
+  threads?: () => number;
 }
 
 /**

@@ -90,7 +90,9 @@ export class TreeMember implements Member {
   startFit(m: Matrix, opts: FitOptions = {}): MemberFit {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
     const { params: own, numBoostRound, catFeatures = [] } = this.recipe();
-    const params = opts.nthread !== undefined && own.nthread === undefined && own.n_jobs === undefined ? { ...own, nthread: opts.nthread } : own;
+    const ownThreads = own.nthread !== undefined || own.n_jobs !== undefined; // the member's own params win
+    const params = opts.nthread !== undefined && !ownThreads ? { ...own, nthread: opts.nthread } : own;
+    const threads = ownThreads ? undefined : opts.threads;
     const absent = catFeatures.filter((c) => (typeof c === "string" ? !m.featureNames.includes(c) : !(Number.isInteger(c) && c >= 0 && c < m.ncol)));
     if (absent.length) {
       throw new Error(`member "${this.name}": cat_features ${absent.map((c) => JSON.stringify(c)).join(", ")} ${absent.length > 1 ? "are" : "is"} not among the features (${m.featureNames.join(", ")})`);
@@ -124,7 +126,7 @@ export class TreeMember implements Member {
           } }]
         : [];
       this.free();
-      training = named(() => startTraining(params, dtrain.d, { numBoostRound, evals, callbacks }));
+      training = named(() => startTraining(params, dtrain.d, { numBoostRound, evals, callbacks, ...(threads ? { threads } : {}) }));
     } catch (e) {
       close();
       throw e;
