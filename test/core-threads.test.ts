@@ -97,7 +97,7 @@ test("a fit's thread count may change from round to round (TrainOptions.threads,
       b.free();
     }
   }
-  for (const bad of [0.5, -1, Number.NaN]) {
+  for (const bad of [0.5, -1, Number.NaN, 100_000]) {
     assert.throws(() => train({}, CASES[0].d, { numBoostRound: 1, threads: () => bad }), (e: Error) => /threads/.test(e.message), `threads() = ${bad}`);
   }
 });
