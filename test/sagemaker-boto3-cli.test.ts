@@ -5,6 +5,11 @@
  * paginator), runs a batch transform job to completion with its waiter and reads the output, and starts a warm
  * tuning job; the CLI follows a running job with `aws logs tail --follow`, reads the log with `aws logs
  * get-log-events`, runs a transform job to completion and starts a warm-started tuning job. Each part is skipped, naming the Debian package, where the tool is missing.
+ *
+ * The two clients' runs are independent (their own job names on the one server) and mostly wait — on the fake
+ * trainer's rounds, on `aws logs tail`'s 5 s polls, on the tools' start-up —, so they run side by side: the boto3
+ * script starts with the server and runs while the CLI test runs (its test then checks what it printed), and the
+ * CLI's tuning jobs run while it follows the training job's log.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -22,6 +27,8 @@ const hasCli = fs.existsSync(AWS) && spawnSync(AWS, ["--version"]).status === 0;
 let ctx: Awaited<ReturnType<typeof localServer>>;
 let data: string;
 let out: string;
+/** the boto3 script's output (started in test.before, checked by its test) */
+let boto3Run: Promise<string> | undefined;
 const env = { ...process.env, AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_EC2_METADATA_DISABLED: "true" };
 
 /** the local server answers in this process: the tools must run without blocking it */
@@ -32,6 +39,10 @@ test.before(async () => {
   data = tmpDir("data");
   fs.writeFileSync(path.join(data, "rows.csv"), "1,2,3\n4,5,6\n7,8,9\n");
   out = tmpDir("out");
+  if (hasBoto3) {
+    boto3Run = run(PYTHON, ["-c", BOTO3, ctx.srv.url, data, out]);
+    boto3Run.catch(() => undefined); // its test awaits it (and fails with its error)
+  }
 });
 test.after(async () => {
   await ctx.srv.close();
@@ -104,33 +115,31 @@ except sm.exceptions.ClientError as e:
 print(json.dumps(result))
 `;
 
-test("boto3: training log through the logs client, a transform job to completion, a warm-started tuning job", async () => {
-  if (!hasBoto3) {
-    console.log(`  skipped: ${PYTHON} cannot import boto3 (Debian package python3-boto3)`);
-    return;
-  }
-  const r = JSON.parse(await run(PYTHON, ["-c", BOTO3, ctx.srv.url, data, out]));
-  assert.match(r.train.stream, /^py-train\/algo-1-\d+$/);
-  assert.equal(r.train.messages.filter((m: string) => /^\[\d+\] /.test(m)).length, 12);
-  assert.is(r.train.messages[r.train.messages.length - 1], "validation-rmse:5.25000;"); // eta 0.3, max_depth 6
-  assert.ok(r.train.pages >= 4, "paged 5 at a time");
-  assert.is(r.train.filtered.length, 13);
-  assert.is(r.transform.status, "Completed");
-  // the fake model answers its objective for every row; JoinSource Input + $[0,-1]: first field, then the answer
-  assert.is(r.transform.output, "1,5.25\n4,5.25\n7,5.25\n");
-  assert.ok(r.transform.listed.includes("py-transform"));
-  assert.equal([r.warm.status, r.warm.type], ["Completed", "IdenticalDataAndAlgorithm"]);
-  assert.match(r.warm.overall, /^py-(parent|warm)-\d{3}-/);
-  assert.is(r.six.Code, "ValidationException");
-  assert.match(r.six.Message, /Member must have length less than or equal to 5/);
-});
-
 test("AWS CLI: aws logs tail --follow shows a running job's lines as they come; get-log-events; a transform job; a warm start", async () => {
   if (!hasCli) {
     console.log(`  skipped: ${AWS} is missing (Debian package awscli)`);
     return;
   }
   const cli = async (...args: string[]) => JSON.parse(await run(AWS, ["--endpoint-url", ctx.srv.url, "--output", "json", ...args]));
+  // a warm-started tuning job with the CLI, from a parent it also starts: started first, it runs while the
+  // training job's log is followed and the transform job runs (other job names; the tail follows cli-train/ only)
+  const tuning = (name: string, extra: string[] = []) =>
+    cli("sagemaker", "create-hyper-parameter-tuning-job", "--hyper-parameter-tuning-job-name", name,
+      "--hyper-parameter-tuning-job-config", JSON.stringify({ Strategy: "Random", HyperParameterTuningJobObjective: { Type: "Minimize", MetricName: "validation:rmse" }, ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 2 }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "2", MaxValue: "8" }] } }),
+      "--training-job-definition", JSON.stringify({ StaticHyperParameters: { num_round: "2" }, AlgorithmSpecification: { TrainingImage: "x", TrainingInputMode: "File", MetricDefinitions: [{ Name: "validation:rmse", Regex: "validation-rmse:([0-9.]+)" }] }, RoleArn: "arn:aws:iam::123456789012:role/R", InputDataConfig: [{ ChannelName: "train", DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${data}` } } }], OutputDataConfig: { S3OutputPath: `file://${out}` }, ResourceConfig: { InstanceType: "ml.m5.large", InstanceCount: 1, VolumeSizeInGB: 1 }, StoppingCondition: { MaxRuntimeInSeconds: 60 } }),
+      ...extra);
+  const finished = (name: string) =>
+    until(async () => {
+      const d = await cli("sagemaker", "describe-hyper-parameter-tuning-job", "--hyper-parameter-tuning-job-name", name);
+      return d.HyperParameterTuningJobStatus !== "InProgress" && d;
+    }, `tuning job ${name}`, 60_000);
+  const warmStarted = (async () => {
+    await tuning("cli-parent");
+    await finished("cli-parent");
+    await tuning("cli-warm", ["--warm-start-config", JSON.stringify({ ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: "cli-parent" }], WarmStartType: "TransferLearning" })]);
+    return finished("cli-warm");
+  })();
+  warmStarted.catch(() => undefined); // awaited at the end (a failure fails the test there)
   // follow the group while a slow job runs
   const seen: { line: string; at: number }[] = [];
   const tail = spawn(AWS, ["--endpoint-url", ctx.srv.url, "logs", "tail", "/aws/sagemaker/TrainingJobs", "--log-stream-name-prefix", "cli-train/", "--follow", "--format", "short"], { env });
@@ -176,24 +185,31 @@ test("AWS CLI: aws logs tail --follow shows a running job's lines as they come; 
   assert.is(t.TransformJobStatus, "Completed", t.FailureReason);
   assert.is(fs.readFileSync(path.join(out, "cli-transform", "rows.csv.out"), "utf8"), "5.25\n5.25\n5.25\n"); // the fake model's objective per row
 
-  // a warm-started tuning job with the CLI, from a parent it also starts
-  const tuning = (name: string, extra: string[] = []) =>
-    cli("sagemaker", "create-hyper-parameter-tuning-job", "--hyper-parameter-tuning-job-name", name,
-      "--hyper-parameter-tuning-job-config", JSON.stringify({ Strategy: "Random", HyperParameterTuningJobObjective: { Type: "Minimize", MetricName: "validation:rmse" }, ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 2 }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "2", MaxValue: "8" }] } }),
-      "--training-job-definition", JSON.stringify({ StaticHyperParameters: { num_round: "2" }, AlgorithmSpecification: { TrainingImage: "x", TrainingInputMode: "File", MetricDefinitions: [{ Name: "validation:rmse", Regex: "validation-rmse:([0-9.]+)" }] }, RoleArn: "arn:aws:iam::123456789012:role/R", InputDataConfig: [{ ChannelName: "train", DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${data}` } } }], OutputDataConfig: { S3OutputPath: `file://${out}` }, ResourceConfig: { InstanceType: "ml.m5.large", InstanceCount: 1, VolumeSizeInGB: 1 }, StoppingCondition: { MaxRuntimeInSeconds: 60 } }),
-      ...extra);
-  const finished = (name: string) =>
-    until(async () => {
-      const d = await cli("sagemaker", "describe-hyper-parameter-tuning-job", "--hyper-parameter-tuning-job-name", name);
-      return d.HyperParameterTuningJobStatus !== "InProgress" && d;
-    }, `tuning job ${name}`, 60_000);
-  await tuning("cli-parent");
-  await finished("cli-parent");
-  await tuning("cli-warm", ["--warm-start-config", JSON.stringify({ ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: "cli-parent" }], WarmStartType: "TransferLearning" })]);
-  const w = await finished("cli-warm");
+  const w = await warmStarted;
   assert.is(w.HyperParameterTuningJobStatus, "Completed");
   assert.is(w.WarmStartConfig.WarmStartType, "TransferLearning");
   assert.match(w.OverallBestTrainingJob.TrainingJobName, /^cli-(parent|warm)-\d{3}-/);
+});
+
+test("boto3: training log through the logs client, a transform job to completion, a warm-started tuning job", async () => {
+  if (!hasBoto3) {
+    console.log(`  skipped: ${PYTHON} cannot import boto3 (Debian package python3-boto3)`);
+    return;
+  }
+  const r = JSON.parse(await boto3Run!);
+  assert.match(r.train.stream, /^py-train\/algo-1-\d+$/);
+  assert.equal(r.train.messages.filter((m: string) => /^\[\d+\] /.test(m)).length, 12);
+  assert.is(r.train.messages[r.train.messages.length - 1], "validation-rmse:5.25000;"); // eta 0.3, max_depth 6
+  assert.ok(r.train.pages >= 4, "paged 5 at a time");
+  assert.is(r.train.filtered.length, 13);
+  assert.is(r.transform.status, "Completed");
+  // the fake model answers its objective for every row; JoinSource Input + $[0,-1]: first field, then the answer
+  assert.is(r.transform.output, "1,5.25\n4,5.25\n7,5.25\n");
+  assert.ok(r.transform.listed.includes("py-transform"));
+  assert.equal([r.warm.status, r.warm.type], ["Completed", "IdenticalDataAndAlgorithm"]);
+  assert.match(r.warm.overall, /^py-(parent|warm)-\d{3}-/);
+  assert.is(r.six.Code, "ValidationException");
+  assert.match(r.six.Message, /Member must have length less than or equal to 5/);
 });
 
 test.run();
