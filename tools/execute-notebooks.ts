@@ -8,7 +8,7 @@
  * Usage: npx tsx tools/execute-notebooks.ts [--out-dir DIR] [--timeout S] [--html] [notebook.ipynb ...]
  *   (no notebooks → every notebooks/NN-*.ipynb in order)
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { jupyterEnv, registerKernel, repoRoot, KERNEL_NAME } from "./register-kernel";
@@ -55,10 +55,17 @@ function errorFromLog(log: string): string {
   return lines.slice(0, 80).join("\n").trim();
 }
 
-export function executeNotebook(
-  notebook: string,
-  opts: { outDir?: string; timeout?: number; root?: string; quiet?: boolean } = {},
-): ExecResult {
+export interface ExecOptions {
+  outDir?: string;
+  timeout?: number;
+  root?: string;
+  quiet?: boolean;
+  /** variables added to the kernel's environment (e.g. SAGEMAKER_LOCAL_STATE_DIR: a local SageMaker of its own) */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The nbconvert command line for one notebook, and where its executed copy goes. */
+function nbconvertCommand(notebook: string, opts: ExecOptions) {
   const root = opts.root ?? repoRoot();
   registerKernel(root);
   const outDir = path.resolve(opts.outDir ?? path.join(root, "out", "notebooks"));
@@ -77,14 +84,18 @@ export function executeNotebook(
     "--debug",
     notebook,
   ];
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(JUPYTER, args, {
-    cwd: root,
-    env: { ...jupyterEnv(root), ENSEMBLE_WORKBOOK_MODE: process.env.ENSEMBLE_WORKBOOK_MODE ?? "local" },
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const env = { ...jupyterEnv(root), ENSEMBLE_WORKBOOK_MODE: process.env.ENSEMBLE_WORKBOOK_MODE ?? "local", ...opts.env };
+  return { root, outDir, base, output, args, env };
+}
+
+/** The result of one nbconvert run: its log kept next to the output, the first cell error named. */
+function execResult(
+  notebook: string,
+  c: ReturnType<typeof nbconvertCommand>,
+  r: { status: number | null; stdout: string; stderr: string; error?: Error },
+  seconds: number,
+): ExecResult {
+  const { output, outDir, base } = c;
   const log = `${r.stdout ?? ""}${r.stderr ?? ""}`;
   fs.writeFileSync(path.join(outDir, `${base}.log`), log);
   const ok = r.status === 0 && fs.existsSync(output);
@@ -96,6 +107,34 @@ export function executeNotebook(
     if (e) return { notebook, output, seconds, ok: false, error: e, log };
   }
   return { notebook, output, seconds, ok, error, log };
+}
+
+export function executeNotebook(notebook: string, opts: ExecOptions = {}): ExecResult {
+  const c = nbconvertCommand(notebook, opts);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(JUPYTER, c.args, { cwd: c.root, env: c.env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  return execResult(notebook, c, r, Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** executeNotebook without blocking the event loop (so that other work can run meanwhile). */
+export function executeNotebookAsync(notebook: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  const c = nbconvertCommand(notebook, opts);
+  const t0 = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const child = spawn(JUPYTER, c.args, { cwd: c.root, env: c.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let done = false;
+    const finish = (status: number | null, error?: Error) => {
+      if (done) return;
+      done = true;
+      resolve(execResult(notebook, c, { status, stdout, stderr, error }, Number(process.hrtime.bigint() - t0) / 1e9));
+    };
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", (e) => finish(null, e));
+    child.on("close", (status) => finish(status));
+  });
 }
 
 /** nbconvert --to html of an executed notebook; returns the HTML path. */

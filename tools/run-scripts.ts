@@ -5,7 +5,7 @@
  *
  * Usage: npx tsx tools/run-scripts.ts [scripts/NN-name.mts ...]
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "./register-kernel";
@@ -15,16 +15,45 @@ export function listScripts(root = repoRoot()): string[] {
   return fs.readdirSync(dir).filter((f) => /^\d\d-.*\.mts$/.test(f)).sort().map((f) => path.join(dir, f));
 }
 
-export function runScript(file: string, root = repoRoot()): { ok: boolean; seconds: number; output: string } {
+export interface ScriptResult {
+  ok: boolean;
+  seconds: number;
+  output: string;
+}
+
+function scriptCommand(file: string, root: string, env: NodeJS.ProcessEnv = {}) {
+  return {
+    args: [require.resolve("tsx/cli"), file],
+    options: { cwd: root, env: { ...process.env, ENSEMBLE_WORKBOOK_DISPLAY: "file", ...env } },
+  };
+}
+
+export function runScript(file: string, root = repoRoot(), env: NodeJS.ProcessEnv = {}): ScriptResult {
+  const c = scriptCommand(file, root, env);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), file], {
-    cwd: root,
-    env: { ...process.env, ENSEMBLE_WORKBOOK_DISPLAY: "file" },
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const r = spawnSync(process.execPath, c.args, { ...c.options, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return { ok: r.status === 0, seconds, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+/** runScript without blocking the event loop (so that other work can run meanwhile). */
+export function runScriptAsync(file: string, root = repoRoot(), env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
+  const c = scriptCommand(file, root, env);
+  const t0 = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, c.args, { ...c.options, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let done = false;
+    const finish = (ok: boolean, extra = "") => {
+      if (done) return;
+      done = true;
+      resolve({ ok, seconds: Number(process.hrtime.bigint() - t0) / 1e9, output: output + extra });
+    };
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+    child.on("error", (e) => finish(false, `\ncould not run ${process.execPath}: ${e.message}`));
+    child.on("close", (status) => finish(status === 0));
+  });
 }
 
 if (require.main === module) {

@@ -1,10 +1,21 @@
-// Notebooks through a real Jupyter client (nbconvert --execute, tslab kernel), then one
-// executed notebook → HTML → headless Chromium: the per-fold RMSE plot has rendered one
-// bar per fold per series.
+// The notebooks, run the two ways users run them, to the end:
+//  - through a real Jupyter client (nbconvert --execute, tslab kernel), then one executed notebook → HTML →
+//    headless Chromium: the per-fold RMSE plot has rendered one bar per fold per series;
+//  - the exported scripts (scripts/NN-*.mts, made by `npm run export`), which are what batch jobs run: each
+//    runs to the end with tsx from the repository root, writing its plots as files. (Each must also typecheck as
+//    an ES module, scripts/tsconfig.json, nodenext: that is `tsc --noEmit -p scripts` in `npm run typecheck`,
+//    which the README's test command, `npm test`, runs before any test file.)
+//
+// The two are independent runs of the same cells (kernel vs tsx), each in order (notebook 4 deploys notebook 3's
+// best job, 7 scores with it) on a local SageMaker of its own (SAGEMAKER_LOCAL_STATE_DIR, a temporary folder per
+// form). Neither keeps both cores busy (the kernel compiles each cell on one core; jobs wait on each other), so
+// they run side by side: the notebooks one after another in one lane, the scripts in another, each test
+// awaiting its own run. What both forms write in the repository itself (07-batch: out/batch/) is never written
+// by both at once: such runs take turns.
 //
 // NOTEBOOKS_EXECUTE selects what runs here (slow: ~10–30 s per notebook):
-//   unset / "all"    every notebook — the npm test default, so CI executes them all
-//   "02"             only notebooks/02-train.ipynb (enough for the Chromium check; quicker locally)
+//   unset / "all"    every notebook and every script — the npm test default, so CI runs them all
+//   "02"             only notebooks/02-train.ipynb (enough for the Chromium check; quicker locally), no scripts
 //   "none"           skip this file (e.g. a machine without Jupyter/Chromium)
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -12,22 +23,63 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { executeNotebook, listNotebooks, notebookToHtml, JUPYTER } from "../tools/execute-notebooks";
+import { executeNotebookAsync, listNotebooks, notebookToHtml, JUPYTER, type ExecResult } from "../tools/execute-notebooks";
+import { scriptPathFor } from "../tools/export-notebooks";
+import { listScripts, runScriptAsync, type ScriptResult } from "../tools/run-scripts";
 
 const root = path.resolve(__dirname, "..");
 const which = process.env.NOTEBOOKS_EXECUTE ?? "all";
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "notebooks-jupyter-"));
+const stateDirs = { notebooks: fs.mkdtempSync(path.join(os.tmpdir(), "notebooks-state-")), scripts: fs.mkdtempSync(path.join(os.tmpdir(), "scripts-state-")) };
 const executed = new Map<string, string>();
 const timings: string[] = [];
 
-const selected =
+const notebooks =
   which === "none" ? [] : listNotebooks(root).filter((f) => which === "all" || which.split(",").some((p) => path.basename(f).startsWith(p)));
+const scripts = which === "all" ? listScripts(root) : [];
 
-for (const nb of selected) {
+/** Does this notebook's code (its exported script: the same cells) write into the repository's out/ folder? */
+const writesRepoOut = (script: string) => fs.existsSync(script) && /["']out["']/.test(fs.readFileSync(script, "utf8"));
+
+/** Runs fn after the previous exclusive run has ended (either way). */
+let exclusiveTurn: Promise<unknown> = Promise.resolve();
+function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const p = exclusiveTurn.then(fn);
+  exclusiveTurn = p.catch(() => undefined);
+  return p;
+}
+
+/** Runs items one after another (the next whether or not the previous one failed): each item's result. */
+function lane<T>(items: string[], run: (item: string) => Promise<T>): Map<string, Promise<T>> {
+  const results = new Map<string, Promise<T>>();
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const item of items) {
+    const p = previous.then(() => run(item));
+    p.catch(() => undefined); // each test awaits its own
+    results.set(item, p);
+    previous = p.catch(() => undefined);
+  }
+  return results;
+}
+
+let notebookRuns = new Map<string, Promise<ExecResult>>();
+let scriptRuns = new Map<string, Promise<ScriptResult>>();
+test.before(() => {
+  notebookRuns = lane(notebooks, (nb) => {
+    const run = () => executeNotebookAsync(nb, { outDir, root, env: { SAGEMAKER_LOCAL_STATE_DIR: stateDirs.notebooks } });
+    return writesRepoOut(scriptPathFor(nb, root)) ? exclusive(run) : run();
+  });
+  scriptRuns = lane(scripts, (script) => {
+    const run = () => runScriptAsync(script, root, { SAGEMAKER_LOCAL_STATE_DIR: stateDirs.scripts });
+    return writesRepoOut(script) ? exclusive(run) : run();
+  });
+});
+
+for (const nb of notebooks) {
   const name = path.basename(nb);
-  test(`${name} executes top to bottom through nbconvert with the tslab kernel`, () => {
-    const r = executeNotebook(nb, { outDir, root });
+  test(`${name} executes top to bottom through nbconvert with the tslab kernel`, async () => {
+    const r = await notebookRuns.get(nb)!;
     timings.push(`${name} ${r.seconds.toFixed(1)} s`);
     assert.ok(r.ok, `${name} failed:\n${r.error}`);
     const out = JSON.parse(fs.readFileSync(r.output, "utf8"));
@@ -54,7 +106,7 @@ function plotlyFigures(dom: string) {
   });
 }
 
-if (which !== "none" && selected.some((f) => path.basename(f).startsWith("02-"))) {
+if (which !== "none" && notebooks.some((f) => path.basename(f).startsWith("02-"))) {
   test("02-train executed → nbconvert HTML → headless Chromium: one bar per fold per series in the per-fold RMSE plot", () => {
     const nb = [...executed.entries()].find(([n]) => n.startsWith("02-"))?.[1];
     assert.ok(nb, "02-train did not execute");
@@ -88,9 +140,19 @@ if (which !== "none" && selected.some((f) => path.basename(f).startsWith("02-"))
   });
 }
 
+for (const script of scripts) {
+  const name = path.relative(root, script);
+  test(`${name} runs to the end with tsx`, async () => {
+    const r = await scriptRuns.get(script)!;
+    console.log(`    ${name}: ${r.seconds.toFixed(1)} s`);
+    assert.ok(r.ok, `${name} failed:\n${r.output.slice(-4000)}`);
+  });
+}
+
 test.after(() => {
   if (timings.length) console.log(`\nnotebook execution times: ${timings.join(", ")}`);
   fs.rmSync(outDir, { recursive: true, force: true });
+  for (const dir of Object.values(stateDirs)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 if (which !== "none" && !fs.existsSync(JUPYTER) && JUPYTER.startsWith("/")) {
