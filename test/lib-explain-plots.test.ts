@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "child_process";
+import { CHROMIUM, dumpDom } from "./helpers/chromium";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -80,7 +80,6 @@ test("multiclass and member tables: a class must be chosen, members default to t
   e.free();
 });
 
-const CHROMIUM = "/usr/bin/chromium";
 
 test("the three figures render in headless Chromium: a dot per row and feature, a bar per step, a dot per row", () => {
   if (!fs.existsSync(CHROMIUM)) {
@@ -88,14 +87,7 @@ test("the three figures render in headless Chromium: a dot per row and feature, 
     return;
   }
   const file = writeHtml([explanationSummaryFigure(ex, table), waterfallFigure(ex, 3, { data: table, top: 5 }), dependenceFigure(ex, table, "bmi", { color: "s5" })], path.join(tmp, "explain.html"));
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-"));
-  const r = spawnSync(
-    CHROMIUM,
-    ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", `--user-data-dir=${profile}`, "--virtual-time-budget=5000", "--dump-dom", `file://${file}`],
-    { encoding: "utf8", maxBuffer: 64 << 20, timeout: 120000 },
-  );
-  fs.rmSync(profile, { recursive: true, force: true });
+  const r = dumpDom(`file://${file}`, { virtualTimeMs: 5_000 });
   assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
   const plots = r.stdout.split('id="ewb-plot-').slice(1);
   assert.is(plots.length, 3);

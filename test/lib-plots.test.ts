@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "child_process";
+import { CHROMIUM, dumpDom } from "./helpers/chromium";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -47,7 +47,6 @@ test("other figures are plain data with object titles", () => {
   for (const f of [lc, pva, imp, tr, pc]) assert.type((f.layout.title as { text?: string }).text, "string");
 });
 
-const CHROMIUM = "/usr/bin/chromium";
 
 test("per-fold figure renders in headless Chromium with one bar per fold per series", () => {
   if (!fs.existsSync(CHROMIUM)) {
@@ -57,14 +56,7 @@ test("per-fold figure renders in headless Chromium with one bar per fold per ser
   const file = writeHtml(perFoldFigure(cv.table), path.join(tmp, "per-fold.html"));
   const html = fs.readFileSync(file, "utf8");
   assert.not.match(html, /<script src=/); // standalone: bundle inlined
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-"));
-  const r = spawnSync(
-    CHROMIUM,
-    ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", `--user-data-dir=${profile}`, "--virtual-time-budget=5000", "--dump-dom", `file://${file}`],
-    { encoding: "utf8", maxBuffer: 64 << 20, timeout: 120000 },
-  );
-  fs.rmSync(profile, { recursive: true, force: true });
+  const r = dumpDom(`file://${file}`, { virtualTimeMs: 5_000 });
   assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
   const dom = r.stdout;
   const traces = dom.split('class="trace bars"').slice(1);

@@ -19,7 +19,7 @@
 //   "none"           skip this file (e.g. a machine without Jupyter/Chromium)
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "child_process";
+import { dumpDom } from "./helpers/chromium";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -29,7 +29,6 @@ import { listScripts, runScriptAsync, type ScriptResult } from "../tools/run-scr
 
 const root = path.resolve(__dirname, "..");
 const which = process.env.NOTEBOOKS_EXECUTE ?? "all";
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "notebooks-jupyter-"));
 const stateDirs = { notebooks: fs.mkdtempSync(path.join(os.tmpdir(), "notebooks-state-")), scripts: fs.mkdtempSync(path.join(os.tmpdir(), "scripts-state-")) };
 const executed = new Map<string, string>();
@@ -113,14 +112,7 @@ if (which !== "none" && notebooks.some((f) => path.basename(f).startsWith("02-")
     // the independent reference: the per-fold table the notebook printed (folds × series)
     const out = JSON.parse(fs.readFileSync(nb!, "utf8"));
     const html = notebookToHtml(nb!, outDir);
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-"));
-    const r = spawnSync(
-      CHROMIUM,
-      ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", `--user-data-dir=${profile}`, "--virtual-time-budget=10000", "--dump-dom", `file://${html}`],
-      { encoding: "utf8", maxBuffer: 512 * 1024 * 1024, timeout: 120_000 },
-    );
-    fs.rmSync(profile, { recursive: true, force: true });
+    const r = dumpDom(`file://${html}`, { virtualTimeMs: 10_000, maxBuffer: 512 * 1024 * 1024 });
     assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
     const figures = plotlyFigures(r.stdout);
     const perFold = figures.find((f) => /RMSE per fold/i.test(f.title));
