@@ -107,6 +107,10 @@ test("what needs the floats is an Error after the release: getData, another max_
   for (const bad of [[], [1], [256.5], [257], "256", undefined] as unknown[]) {
     assert.throws(() => dm.releaseFloats(bad as number[]), /maxBins must be a non-empty array of integers from 2 to 256/, `releaseFloats(${JSON.stringify(bad)})`);
   }
+  // a thread count the core would start that many pool threads for: refused before any is started
+  for (const nthread of [-1, 1.5, 513, 100_000]) {
+    assert.throws(() => dm.releaseFloats([256], { nthread }), /parameter nthread must be an integer from 0 \(every core, as XGBoost\) to 512, got /, `nthread ${nthread}`);
+  }
   const view = dm.slice([0, 1, 2]);
   assert.throws(() => view.releaseFloats([256]), /release them on the matrix/);
   dm.releaseFloats([256, 254]);

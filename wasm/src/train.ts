@@ -9,7 +9,7 @@
 import { Booster } from "./booster";
 import { DMatrix } from "./dmatrix";
 import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
-import { MAX_THREADS, MAXIMIZE, METRICS, numGroups, resolveParams, type ResolvedParams } from "./params";
+import { MAXIMIZE, METRICS, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 import { alloc, check, f32, free, getCore, resolveThreads, setThreads } from "./wasm";
 
@@ -264,10 +264,7 @@ class Fit implements Training {
 
   /** the core threads asked for the next round: opts.threads(), else params.nthread */
   private threads(): number {
-    if (!this.opts.threads) return resolveThreads(this.p.nthread);
-    const n = this.opts.threads();
-    if (typeof n === "number" && n > MAX_THREADS) throw new Error(`train: TrainOptions.threads() must be between 0 (every core) and ${MAX_THREADS}, got ${n}`);
-    return resolveThreads(n, "TrainOptions.threads()");
+    return this.opts.threads ? resolveThreads(this.opts.threads(), "TrainOptions.threads()") : resolveThreads(this.p.nthread);
   }
 
   park(): void {

@@ -46,6 +46,7 @@ import { availableParallelism } from "node:os";
 import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { checkCoreEnums } from "./enums";
+import { MAX_THREADS } from "./params";
 import { shownValue } from "./shown";
 
 // The WebAssembly global's types come from the DOM lib, which tslab cells lack:
@@ -312,12 +313,14 @@ export function poolDeath(): string | undefined {
 
 /**
  * XGBoost's nthread: 0 (or undefined) = every core this process may use
- * (os.availableParallelism()); otherwise an integer >= 1.
+ * (os.availableParallelism()); otherwise an integer from 1 to MAX_THREADS — every count the core is given passes
+ * here (train's params and TrainOptions.threads, predict, DMatrix.releaseFloats): a larger one would start that many
+ * pool threads.
  */
 export function resolveThreads(nthread: unknown, what = "nthread"): number {
   if (nthread === undefined || nthread === null) return availableParallelism();
-  if (typeof nthread !== "number" || !Number.isInteger(nthread) || nthread < 0) {
-    throw new Error(`parameter ${what} must be an integer >= 0 (0 = every core, as XGBoost), got ${shownValue(nthread)}`);
+  if (typeof nthread !== "number" || !Number.isInteger(nthread) || nthread < 0 || nthread > MAX_THREADS) {
+    throw new Error(`parameter ${what} must be an integer from 0 (every core, as XGBoost) to ${MAX_THREADS}, got ${shownValue(nthread)}`);
   }
   return nthread === 0 ? availableParallelism() : nthread;
 }
