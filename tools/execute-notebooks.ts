@@ -8,10 +8,11 @@
  * Usage: npx tsx tools/execute-notebooks.ts [--out-dir DIR] [--timeout S] [--html] [notebook.ipynb ...]
  *   (no notebooks → every notebooks/NN-*.ipynb in order)
  */
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { jupyterEnv, registerKernel, repoRoot, KERNEL_NAME } from "./register-kernel";
+import { spawnCollected } from "./spawn-collected";
 import type { Notebook } from "./export-notebooks";
 
 export const JUPYTER = process.env.JUPYTER ?? (fs.existsSync("/usr/bin/jupyter") ? "/usr/bin/jupyter" : "jupyter");
@@ -117,24 +118,10 @@ export function executeNotebook(notebook: string, opts: ExecOptions = {}): ExecR
 }
 
 /** executeNotebook without blocking the event loop (so that other work can run meanwhile). */
-export function executeNotebookAsync(notebook: string, opts: ExecOptions = {}): Promise<ExecResult> {
+export async function executeNotebookAsync(notebook: string, opts: ExecOptions = {}): Promise<ExecResult> {
   const c = nbconvertCommand(notebook, opts);
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const child = spawn(JUPYTER, c.args, { cwd: c.root, env: c.env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let done = false;
-    const finish = (status: number | null, error?: Error) => {
-      if (done) return;
-      done = true;
-      resolve(execResult(notebook, c, { status, stdout, stderr, error }, Number(process.hrtime.bigint() - t0) / 1e9));
-    };
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", (e) => finish(null, e));
-    child.on("close", (status) => finish(status));
-  });
+  const r = await spawnCollected(JUPYTER, c.args, { cwd: c.root, env: c.env });
+  return execResult(notebook, c, r, r.seconds);
 }
 
 /** nbconvert --to html of an executed notebook; returns the HTML path. */

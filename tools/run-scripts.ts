@@ -5,10 +5,11 @@
  *
  * Usage: npx tsx tools/run-scripts.ts [scripts/NN-name.mts ...]
  */
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "./register-kernel";
+import { spawnCollected } from "./spawn-collected";
 
 export function listScripts(root = repoRoot()): string[] {
   const dir = path.join(root, "scripts");
@@ -37,23 +38,11 @@ export function runScript(file: string, root = repoRoot(), env: NodeJS.ProcessEn
 }
 
 /** runScript without blocking the event loop (so that other work can run meanwhile). */
-export function runScriptAsync(file: string, root = repoRoot(), env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
+export async function runScriptAsync(file: string, root = repoRoot(), env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
   const c = scriptCommand(file, root, env);
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, c.args, { ...c.options, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    let done = false;
-    const finish = (ok: boolean, extra = "") => {
-      if (done) return;
-      done = true;
-      resolve({ ok, seconds: Number(process.hrtime.bigint() - t0) / 1e9, output: output + extra });
-    };
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
-    child.on("error", (e) => finish(false, `\ncould not run ${process.execPath}: ${e.message}`));
-    child.on("close", (status) => finish(status === 0));
-  });
+  const r = await spawnCollected(process.execPath, c.args, c.options);
+  const failedToStart = r.error ? `\ncould not run ${process.execPath}: ${r.error.message}` : "";
+  return { ok: r.status === 0, seconds: r.seconds, output: `${r.stdout}${r.stderr}${failedToStart}` };
 }
 
 if (require.main === module) {
