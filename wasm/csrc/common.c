@@ -38,10 +38,6 @@ static uint64_t splitmix64(uint64_t *x) {
   return z ^ (z >> 31);
 }
 
-void rng_seed(Rng *r, uint64_t seed) {
-  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
-}
-
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 uint64_t rng_next(Rng *r) {
@@ -54,10 +50,32 @@ uint64_t rng_next(Rng *r) {
 
 double rng_uniform(Rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
 
+void rng_seed(Rng *r, uint64_t seed) {
+  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
+  r->has_spare = 0;
+}
+
+/* Marsaglia's polar method: a point (u, v) uniform in the unit disc (a square's draws, 21 % of them rejected) gives
+ * two independent standard normals u·m and v·m, m = sqrt(-2 ln s / s), s = u² + v². The second is kept for the next
+ * call. Per normal that is half a log and half a square root, and no cos / sin: Box–Muller (a log and a cos per
+ * normal, its second value thrown away) took about half of a CatBoost-style fit's time in the WebAssembly build,
+ * where the symmetric grower draws one per split candidate (random_strength: ~4M draws in a 250-round fit of depth
+ * 6 on 10 features), and its cos about half of each draw. */
 double rng_normal(Rng *r) {
-  double u1 = rng_uniform(r), u2 = rng_uniform(r);
-  if (u1 < 1e-300) u1 = 1e-300;
-  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+  if (r->has_spare) {
+    r->has_spare = 0;
+    return r->spare;
+  }
+  double u, v, s;
+  do {
+    u = 2.0 * rng_uniform(r) - 1.0;
+    v = 2.0 * rng_uniform(r) - 1.0;
+    s = u * u + v * v;
+  } while (s >= 1.0 || s == 0.0);
+  double m = sqrt(-2.0 * log(s) / s);
+  r->spare = v * m;
+  r->has_spare = 1;
+  return u * m;
 }
 
 /* Partial Fisher–Yates, then sort so feature order stays deterministic. Every caller's `out`
