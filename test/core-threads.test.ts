@@ -13,7 +13,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Booster, DMatrix, coreBuild, startTraining, train } from "node-xgboost-wasm";
+import { Booster, DMatrix, catboostParams, coreBuild, startTraining, train } from "node-xgboost-wasm";
 import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
 import { hasXgboost, INSTALL_HINT, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { categoricalData, regressionData, repoRoot } from "./helpers/core-data";
@@ -125,6 +125,29 @@ test("binning does not depend on nthread: fresh matrices binned at nthread 1, 2 
     assert.is(runs[1], runs[0], `${f.name}: binned at nthread 2 vs 1`);
     assert.is(runs[2], runs[0], `${f.name}: binned at nthread 3 vs 1`);
   }
+});
+
+test("CatBoost's thread_count is the core's nthread (-1 every core, as CatBoost; 0 as XGBoost): the same model as thread_count 1", () => {
+  assert.is(catboostParams({ thread_count: -1 }).params.nthread, 0);
+  assert.is(catboostParams({ thread_count: 3 }).params.nthread, 3);
+  assert.not.ok("nthread" in catboostParams().params, "unset: the core's default (every core)");
+  const model = (threadCount: number) => {
+    const { params } = catboostParams({ depth: 4, iterations: 8, learning_rate: 0.2, border_count: 64, thread_count: threadCount });
+    const b = train(params, dBig, { numBoostRound: 8 });
+    try {
+      return b.saveModel();
+    } finally {
+      b.free();
+    }
+  };
+  const one = model(1);
+  assert.ok(one === model(2), "thread_count 2 trained another model");
+  assert.ok(one === model(-1), "thread_count -1 trained another model");
+  for (const bad of [0, -2, 1.5, 513, Number.NaN]) {
+    assert.throws(() => catboostParams({ thread_count: bad }), new RegExp(`thread_count must be -1 \\(every core\\) or an integer from 1 to 512, got ${bad === bad ? bad : "null"}$`));
+  }
+  assert.throws(() => catboostParams({ thread_count: 2, nthread: 2 }), /give thread_count or nthread, not both/);
+  assert.throws(() => catboostParams({ thread_count: 2, n_jobs: 2 }), /give thread_count or n_jobs, not both/);
 });
 
 test("the same seed and nthread twice give the same model; another seed another one", () => {

@@ -13,6 +13,7 @@ import { HttpError, requestFormat, responseFormat } from "../trainer/formats";
 import { customAttributes } from "../trainer/explain";
 import { jsonWithArrays } from "../trainer/optml";
 import { NA_VALUES } from "ensemble-workbook";
+import { buildEnsemble } from "../trainer/train";
 import { BodySchema, parseCsvBody, parseJsonBody } from "../trainer/bodies";
 import { failureLine, optMlPaths, optMlRoot, publishDir } from "../trainer/optml";
 
@@ -55,6 +56,15 @@ test("hyperparameters: shared num_round/eta/max_depth go to the boosted members,
   assert.equal(specs.catboost, { num_round: 30, eta: 0.1, max_depth: 5, random_seed: 3, learning_rate: "0.02" });
   assert.equal(specs.random_forest, { seed: 3 });
   assert.equal(specs.ridge, { alpha: "2" });
+});
+
+test("hyperparameters: catboost.thread_count is CatBoost's (-1 every core) and the member's own, as xgboost.nthread; a bad one fails before any data is read", () => {
+  const threadsOf = (hp: Record<string, string>) =>
+    Object.fromEntries(buildEnsemble(parseHyperparameters(hp)).members.map((m) => [m.name, (m as unknown as { recipe(): { params: { nthread?: number } } }).recipe().params.nthread]));
+  assert.equal(threadsOf({ "catboost.thread_count": "2" }), { xgboost: undefined, catboost: 2 });
+  assert.equal(threadsOf({ "catboost.thread_count": "-1", "xgboost.nthread": "1" }), { xgboost: 1, catboost: 0 });
+  throwsWith(() => buildEnsemble(parseHyperparameters({ "catboost.thread_count": "0" })), /^model catboost: catboost: thread_count must be -1 \(every core\) or an integer from 1 to 512, got 0$/);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ "catboost.thread_count": "2", "catboost.nthread": "2" })), /give thread_count or nthread, not both/);
 });
 
 test("hyperparameters: errors name the key, the value and what is allowed", () => {

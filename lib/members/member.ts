@@ -26,8 +26,9 @@ export interface FitOptions {
   evalSet?: Matrix;
   onRound?(round: number, metrics: Record<string, number>): void;
   /**
-   * Core threads for this fit (XGBoost's `nthread`) unless the member's params set `nthread` / `n_jobs`; not part
-   * of the model (a run-time budget: crossValidate gives 1 to each of its parallel fits). Ridge ignores it.
+   * Core threads for this fit (XGBoost's `nthread`) unless the member's params set `nthread` / `n_jobs` (catboost:
+   * `thread_count`); not part of the model (a run-time budget: crossValidate gives 1 to each of its parallel fits).
+   * Ridge ignores it.
    */
   nthread?: number;
   /**

@@ -19,9 +19,10 @@
  * | random_seed         | 0       | seed                                    |
  * | loss_function       | RMSE    | objective (RMSE, MAE, Logloss, MultiClass, Poisson, or an XGBoost objective name) |
  * | cat_features        | —       | DMatrix option catFeatures (categorical columns; ordered target statistics) |
+ * | thread_count        | -1      | nthread (-1, every core the process may use → 0, XGBoost's "every core") |
  * Other keys pass through unchanged as core parameters.
  */
-import type { Objective } from "./params";
+import { MAX_THREADS, type Objective } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 
 /** CatBoost loss_function → XGBoost objective. */
@@ -64,16 +65,25 @@ export interface CatBoostParams extends Omit<XGBoostParams, RenamedByCatBoost> {
   loss_function?: CatBoostLoss | Objective;
   /** Categorical columns (indexes or names), encoded by ordered target statistics. */
   cat_features?: (number | string)[];
+  /** CPU threads of the fit: -1 (CatBoost's default) every core the process may use, else 1 to 512.
+   * The model is the same for every value (the core's nthread). */
+  thread_count?: number;
 }
 
 export function catboostParams(cb: CatBoostParams = {}): { params: XGBoostParams; numBoostRound: number; catFeatures?: (number | string)[] } {
   const {
     depth = 6, learning_rate = 0.03, iterations = 1000, l2_leaf_reg = 3, border_count = 254, random_strength = 1,
-    bagging_temperature = 1, bootstrap_type = "Bayesian", subsample, random_seed = 0, loss_function, cat_features, ...rest
+    bagging_temperature = 1, bootstrap_type = "Bayesian", subsample, random_seed = 0, loss_function, cat_features, thread_count, ...rest
   } = cb;
   if (!(Number.isInteger(depth) && depth >= 1 && depth <= 16)) throw new Error(`catboost: depth must be an integer between 1 and 16, got ${depth}`);
   if (!(Number.isInteger(iterations) && iterations >= 1)) throw new Error(`catboost: iterations must be a positive integer, got ${iterations}`);
   if (!(bagging_temperature >= 0)) throw new Error(`catboost: bagging_temperature must be >= 0, got ${bagging_temperature}`);
+  if (thread_count !== undefined && !(thread_count === -1 || (Number.isInteger(thread_count) && thread_count >= 1 && thread_count <= MAX_THREADS))) {
+    throw new Error(`catboost: thread_count must be -1 (every core) or an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(thread_count)}`);
+  }
+  // XGBoost's names for the same setting (core parameters, passed through): one of the two ways, not both
+  const xgbThreads = Object.keys(rest).filter((k) => k === "nthread" || k === "n_jobs");
+  if (thread_count !== undefined && xgbThreads.length) throw new Error(`catboost: give thread_count or ${xgbThreads.join(" / ")}, not both`);
   const boot = String(bootstrap_type).toLowerCase();
   if (!["bayesian", "bernoulli", "no"].includes(boot)) throw new Error(`catboost: bootstrap_type must be Bayesian, Bernoulli or No, got ${bootstrap_type}`);
   const objective: Objective | undefined =
@@ -83,6 +93,7 @@ export function catboostParams(cb: CatBoostParams = {}): { params: XGBoostParams
     random_strength, bootstrap_type: boot as XGBoostParams["bootstrap_type"], bagging_temperature, seed: random_seed, min_child_weight: 0,
     ...(boot === "bernoulli" ? { subsample: subsample ?? 0.8 } : {}),
     ...(objective ? { objective } : {}),
+    ...(thread_count !== undefined ? { nthread: thread_count === -1 ? 0 : thread_count } : {}),
     ...rest,
   };
   return { params, numBoostRound: iterations, ...(cat_features ? { catFeatures: cat_features } : {}) };
