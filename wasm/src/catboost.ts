@@ -23,6 +23,7 @@
  * Other keys pass through unchanged as core parameters.
  */
 import { MAX_THREADS, type Objective } from "./params";
+import { shownValue } from "./shown";
 import type { XGBoostParams } from "./xgboost-params";
 
 /** CatBoost loss_function → XGBoost objective. */
@@ -79,7 +80,7 @@ export function catboostParams(cb: CatBoostParams = {}): { params: XGBoostParams
   if (!(Number.isInteger(iterations) && iterations >= 1)) throw new Error(`catboost: iterations must be a positive integer, got ${iterations}`);
   if (!(bagging_temperature >= 0)) throw new Error(`catboost: bagging_temperature must be >= 0, got ${bagging_temperature}`);
   if (thread_count !== undefined && !(thread_count === -1 || (Number.isInteger(thread_count) && thread_count >= 1 && thread_count <= MAX_THREADS))) {
-    throw new Error(`catboost: thread_count must be -1 (every core) or an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(thread_count)}`);
+    throw new Error(`catboost: thread_count must be -1 (every core) or an integer from 1 to ${MAX_THREADS}, got ${shownValue(thread_count)}`);
   }
   // XGBoost's names for the same setting (core parameters, passed through): one of the two ways, not both
   const xgbThreads = Object.keys(rest).filter((k) => k === "nthread" || k === "n_jobs");
