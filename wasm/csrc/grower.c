@@ -30,7 +30,7 @@ static inline void copy_row(uint8_t *dst, const uint8_t *src, size_t n) {
 
 /* The side of the row whose codes are at src: for a numeric split (cat == NULL) its bin code against
  * (bin, default_left); for a categorical one bins_go_left on the tree node (grower.h). */
-static inline int goes_left(GrowContext *ctx, const uint8_t *src, int feature, int bin, int miss, int default_left,
+XGB_HOT_INLINE int goes_left(GrowContext *ctx, const uint8_t *src, int feature, int bin, int miss, int default_left,
                             const Tree *cat, int nid) {
   if (cat) return bins_go_left(ctx, cat, nid, src);
   int code = src[feature];

@@ -69,7 +69,7 @@ void choose_features(GrowContext *ctx, const int32_t *from, int n, double fracti
  * training-side twin of tree_goes_left (tree.h). A numeric split "bin <= b" is
  * "x < cuts[b]" (binning.h); a categorical split asks tree_goes_left itself with the
  * row's category code, which its bin gives back exactly. */
-static inline int bins_go_left(const GrowContext *ctx, const Tree *t, int nid, const uint8_t *row) {
+XGB_HOT_INLINE int bins_go_left(const GrowContext *ctx, const Tree *t, int nid, const uint8_t *row) {
   int f = t->feature[nid];
   if (t->split_type[nid] == SPLIT_CATEGORICAL) {
     int bin = cat_bin_of_row(ctx->cuts, f, row);
@@ -79,7 +79,7 @@ static inline int bins_go_left(const GrowContext *ctx, const Tree *t, int nid, c
   return code == ctx->cuts->n_bins[f] ? t->default_left[nid] : code <= ctx->node_split_bin[nid];
 }
 /* Whether the row at position pos (inside the node's range) belongs to leaf nid. */
-static inline int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, int pos) {
+XGB_HOT_INLINE int leaf_has_row(const GrowContext *ctx, const Tree *t, int nid, int pos) {
   if (!ctx->node_virtual[nid]) return 1;
   int p = t->parent[nid];
   return bins_go_left(ctx, t, p, ctx->bins + (size_t)pos * ctx->stride) == (t->left[p] == nid);
