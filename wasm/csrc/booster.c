@@ -240,17 +240,29 @@ static int push_tree(Booster *b, Tree *t, int group) {
   return b->n_trees++;
 }
 
-/* The new tree's outputs added to the training margins, in parallel over its leaves:
- * every row is in exactly one leaf, so each margin gets exactly one addition, whichever
- * thread makes it. */
+/* The new tree's outputs added to the training margins, in parallel over its nodes. A leaf that owns its rows adds
+ * its value to each; the two leaves of a split that was not applied (virtual: both keep the split node's range,
+ * grower.h) are served by that node in one pass, reading each row's side once and adding the value of the leaf it
+ * belongs to — a pass per leaf read every such range twice (1M x 28, depth 6, 100 rounds: the margin update 1.76 ->
+ * 0.85 s of a 16-20 s fit). Every row is in exactly one leaf, so each margin gets exactly one addition, whichever thread makes it. */
 typedef struct { const GrowContext *c; const Tree *t; const uint32_t *rows; float *margin; int k, g; } LeafJob;
 static void leaf_task(void *arg, int nid) {
   const LeafJob *j = arg;
+  const GrowContext *c = j->c;
   const Tree *t = j->t;
-  if (t->left[nid] >= 0) return;
-  float v = t->cond[nid];
-  for (int i = j->c->node_begin[nid]; i < j->c->node_end[nid]; i++)
-    if (leaf_has_row(j->c, t, nid, i)) j->margin[(size_t)j->rows[i] * j->k + j->g] += v;
+  float *margin = j->margin + j->g;
+  size_t k = (size_t)j->k;
+  int l = t->left[nid];
+  if (l < 0) {
+    if (c->node_virtual[nid]) return; /* its split node's pass adds it */
+    float v = t->cond[nid];
+    for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) margin[j->rows[i] * k] += v;
+    return;
+  }
+  if (!c->node_virtual[l]) return;
+  float vl = t->cond[l], vr = t->cond[t->right[nid]];
+  for (int i = c->node_begin[l]; i < c->node_end[l]; i++)
+    margin[j->rows[i] * k] += bins_go_left(c, t, nid, c->bins + (size_t)i * c->stride) ? vl : vr;
 }
 
 /* The Bayesian bootstrap's weight of a row from its uniform draw u. CatBoost's default temperature is 1, where the
