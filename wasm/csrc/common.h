@@ -14,6 +14,12 @@
  * away), ~2 and ~1 s of a 21 s fit (1M x 28, depth 6, 100 rounds, nthread 1; V8 CPU profile); inlined, the
  * same fit at 40 rounds took 7.3-8.9 s against 8.9-9.7 s, the same model byte for byte. */
 #define XGB_HOT_INLINE static inline __attribute__((always_inline))
+/* A row of bin codes copied in 8-byte words (a fixed-size memcpy compiles to one load and one store): a memcpy of a
+ * size known only at run time is WebAssembly's memory.copy, which V8 runs as a call — dear for rows of a few dozen
+ * bytes. Rows are padded to a multiple of 8 bytes (qmatrix.h qm_row_stride), so there is no tail. */
+XGB_HOT_INLINE void copy_row(uint8_t *dst, const uint8_t *src, size_t n) {
+  for (size_t k = 0; k < n; k += 8) memcpy(dst + k, src + k, 8);
+}
 
 /* Several callers at once (threads build). Besides the pool's worker threads (threads.h), the bindings may run
  * whole fits from other worker_threads, each its own instance of this module over the same shared memory, with its

@@ -21,13 +21,6 @@ int grow_reserve_nodes(GrowContext *ctx, int n) {
   return 0;
 }
 
-/* Row copy in 8-byte words (a fixed-size memcpy compiles to one load and one store),
- * cheaper than a general memcpy call for rows of a few dozen bytes; rows are padded
- * to a multiple of 8 bytes (GrowContext.stride) so there is no tail. */
-static inline void copy_row(uint8_t *dst, const uint8_t *src, size_t n) {
-  for (size_t k = 0; k < n; k += 8) memcpy(dst + k, src + k, 8);
-}
-
 /* The side of the row whose codes are at src: for a numeric split (cat == NULL) its bin code against
  * (bin, default_left); for a categorical one bins_go_left on the tree node (grower.h). */
 XGB_HOT_INLINE int goes_left(GrowContext *ctx, const uint8_t *src, int feature, int bin, int miss, int default_left,

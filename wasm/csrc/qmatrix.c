@@ -51,7 +51,7 @@ static void gather_task(void *arg, int k) {
   size_t stride = (size_t)j->q->stride;
   const uint8_t *bins = j->q->bins;
   if (!j->rows) { memcpy(j->out + i0 * stride, bins + i0 * stride, (size_t)(i1 - i0) * stride); return; }
-  for (int i = i0; i < i1; i++) memcpy(j->out + (size_t)i * stride, bins + (size_t)j->rows[i] * stride, stride);
+  for (int i = i0; i < i1; i++) copy_row(j->out + (size_t)i * stride, bins + (size_t)j->rows[i] * stride, stride);
 }
 
 int qm_gather(const QMatrix *q, const int32_t *rows, int n, uint8_t *out) {
