@@ -244,7 +244,8 @@ static int push_tree(Booster *b, Tree *t, int group) {
  * its value to each; the two leaves of a split that was not applied (virtual: both keep the split node's range,
  * grower.h) are served by that node in one pass, reading each row's side once and adding the value of the leaf it
  * belongs to — a pass per leaf read every such range twice (1M x 28, depth 6, 100 rounds: the margin update 1.76 ->
- * 0.85 s of a 16-20 s fit). Every row is in exactly one leaf, so each margin gets exactly one addition, whichever thread makes it. */
+ * 0.85 s of a 16-20 s fit). Every row is in exactly one leaf, so each margin gets exactly one addition, whichever
+ * thread makes it. */
 typedef struct { const GrowContext *c; const Tree *t; const uint32_t *rows; float *margin; int k, g; } LeafJob;
 static void leaf_task(void *arg, int nid) {
   const LeafJob *j = arg;

@@ -24,7 +24,7 @@ int grow_reserve_nodes(GrowContext *ctx, int n) {
 /* The side of the row whose codes are at src: for a numeric split (cat == NULL) its bin code against
  * (bin, default_left); for a categorical one bins_go_left on the tree node (grower.h). */
 XGB_HOT_INLINE int goes_left(GrowContext *ctx, const uint8_t *src, int feature, int bin, int miss, int default_left,
-                            const Tree *cat, int nid) {
+                             const Tree *cat, int nid) {
   if (cat) return bins_go_left(ctx, cat, nid, src);
   int code = src[feature];
   return code == miss ? default_left : code <= bin;
