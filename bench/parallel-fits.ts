@@ -8,9 +8,10 @@
  * /usr/bin/time for the peak RSS of the whole process — its worker threads included). Wall time is the
  * process's; the runs alternate 1, 2, 2, 1, … and the median of each is kept — beside it the median of the back-to-back
  * pairs' ratios and the fastest runs, steadier on a shared machine (--repeat, default 3 for diabetes,
- * 1 for 1M). Then, as the machine's own reference, as many times two parallel_fits 1 jobs at once (two processes): how
- * much slower each runs than alone tells what a second thread can give on this machine at all. The outputs are compared: the fold= metric lines, cv.json (folds, summary, oof, curves, rounds, scores)
- * and every model file must be identical. The load average is printed beside each run: the machine is shared.
+ * 1 for 1M). Then, as the machine's own reference, as many times two parallel_fits 1 jobs at once (two processes):
+ * how much slower each runs than alone tells what a second thread can give on this machine at all. The outputs are
+ * compared: the fold= metric lines, cv.json (folds, summary, oof, curves, rounds, scores) and every model file must
+ * be identical. The load average is printed beside each run: the machine is shared.
  *
  * Options: --rows=1000000 (0 skips the large job)  --rounds=20  --repeat=3 (diabetes)  --big-repeat=1 (the large job)
  */
@@ -24,9 +25,18 @@ import { bundleTrainer } from "./training-job";
 const ROOT = path.join(__dirname, "..");
 const args = process.argv.slice(2).filter((a) => a !== "parallel");
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
-const bigRows = Number(opt("rows") ?? 1_000_000);
-const rounds = Number(opt("rounds") ?? 20);
-const repeat = Number(opt("repeat") ?? 3);
+/** an integer option ≥ min; else the bench stops at once, naming it (a bad count ran no job and crashed on the empty medians) */
+function intOpt(name: string, fallback: number, min: number): number {
+  const raw = opt(name);
+  const v = raw === undefined ? fallback : Number(raw);
+  if (Number.isInteger(v) && v >= min) return v;
+  process.stderr.write(`[bench parallel] --${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}\n`);
+  process.exit(2);
+}
+const bigRows = intOpt("rows", 1_000_000, 0);
+const rounds = intOpt("rounds", 20, 1);
+const repeat = intOpt("repeat", 3, 1);
+const bigRepeat = intOpt("big-repeat", 1, 1);
 const log = (msg: string) => process.stderr.write(`[bench parallel] ${msg}\n`);
 const load = () => os.loadavg()[0].toFixed(1);
 
@@ -170,7 +180,7 @@ async function main() {
       fs.closeSync(fd);
       fs.renameSync(tmp, csv);
     }
-    results.push(await bench(`${bigRows.toLocaleString("en")} × 28 synthetic, 5-fold xgboost+catboost, num_round ${rounds}`, { num_round: String(rounds) }, csv, Number(opt("big-repeat") ?? 1)));
+    results.push(await bench(`${bigRows.toLocaleString("en")} × 28 synthetic, 5-fold xgboost+catboost, num_round ${rounds}`, { num_round: String(rounds) }, csv, bigRepeat));
   }
   const lines = [
     `Training job, parallel_fits 2 vs 1 (same run; ${os.cpus().length} CPUs ${os.cpus()[0]?.model ?? ""}, Node ${process.version}; median wall time of the runs, peak RSS of the process).`,
