@@ -68,7 +68,7 @@ XGB_API void bst_train_end(Booster *b) {
   release_working_memory(s);
   qm_free(s->own_qm);
   free(s->margin); free(s->all_features); free(s->tree_features);
-  free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_split_bin);
+  free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_alt); free(s->ctx.node_split_bin);
   free(s);
   b->train = NULL;
 }
@@ -246,7 +246,7 @@ static int push_tree(Booster *b, Tree *t, int group) {
  * belongs to — a pass per leaf read every such range twice (1M x 28, depth 6, 100 rounds: the margin update 1.76 ->
  * 0.85 s of a 16-20 s fit). Every row is in exactly one leaf, so each margin gets exactly one addition, whichever
  * thread makes it. */
-typedef struct { const GrowContext *c; const Tree *t; const uint32_t *rows; float *margin; int k, g; } LeafJob;
+typedef struct { const GrowContext *c; const Tree *t; float *margin; int k, g; } LeafJob;
 static void leaf_task(void *arg, int nid) {
   const LeafJob *j = arg;
   const GrowContext *c = j->c;
@@ -257,13 +257,15 @@ static void leaf_task(void *arg, int nid) {
   if (l < 0) {
     if (c->node_virtual[nid]) return; /* its split node's pass adds it */
     float v = t->cond[nid];
-    for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) margin[j->rows[i] * k] += v;
+    const uint32_t *rows = row_arrays(c, c->node_alt[nid]).rows;
+    for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) margin[rows[i] * k] += v;
     return;
   }
   if (!c->node_virtual[l]) return;
   float vl = t->cond[l], vr = t->cond[t->right[nid]];
+  RowArrays a = row_arrays(c, c->node_alt[l]); /* the split node's: its rows were not moved */
   for (int i = c->node_begin[l]; i < c->node_end[l]; i++)
-    margin[j->rows[i] * k] += bins_go_left(c, t, nid, c->bins + (size_t)i * c->stride) ? vl : vr;
+    margin[a.rows[i] * k] += bins_go_left(c, t, nid, a.bins + (size_t)i * c->stride) ? vl : vr;
 }
 
 /* The Bayesian bootstrap's weight of a row from its uniform draw u. CatBoost's default temperature is 1, where the
@@ -365,11 +367,12 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
         for (int nid = 0; nid < t.n_nodes; nid++) {
           if (t.left[nid] >= 0) continue;
           int m = 0;
+          RowArrays a = row_arrays(c, c->node_alt[nid]);
           for (int i = c->node_begin[nid]; i < c->node_end[nid]; i++) {
-            uint32_t r = s->rows[i];
-            if (c->gh[i].h <= 0 || !leaf_has_row(c, &t, nid, i)) continue;
+            uint32_t r = a.rows[i];
+            if (a.gh[i].h <= 0 || !leaf_has_row(c, &t, nid, i)) continue;
             s->residual[m] = s->label[r] - s->margin[(size_t)r * k + g];
-            s->residual_w[m] = c->gh[i].h;
+            s->residual_w[m] = a.gh[i].h;
             m++;
           }
           /* rows count equally unless the data has weights or the bootstrap reweights them */
@@ -378,7 +381,7 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
           t.cond[nid] = t.base_weight[nid] = v;
         }
       }
-      LeafJob lj = { c, &t, s->rows, s->margin, k, g };
+      LeafJob lj = { c, &t, s->margin, k, g };
       if (par_run(leaf_task, &lj, t.n_nodes) < 0) { tree_free(&t); return -1; }
       if (push_tree(b, &t, g) < 0) { tree_free(&t); return -1; }
     }

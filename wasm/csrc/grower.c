@@ -14,6 +14,9 @@ int grow_reserve_nodes(GrowContext *ctx, int n) {
   uint8_t *v = realloc(ctx->node_virtual, cap);
   if (!v) return xgb_fail("out of memory in tree growth");
   ctx->node_virtual = v;
+  uint8_t *alt = realloc(ctx->node_alt, cap);
+  if (!alt) return xgb_fail("out of memory in tree growth");
+  ctx->node_alt = alt;
   int32_t *sb = realloc(ctx->node_split_bin, sizeof(int32_t) * cap);
   if (!sb) return xgb_fail("out of memory in tree growth");
   ctx->node_split_bin = sb;
@@ -30,21 +33,22 @@ XGB_HOT_INLINE int goes_left(GrowContext *ctx, const uint8_t *src, int feature, 
   return code == miss ? default_left : code <= bin;
 }
 
-/* Stable in-place partition of positions [begin, end), one side staged in scratch from scratch position `base`, which
- * holds `cap` rows from there. Returns the first position of the right child. Usually rows going left are compacted
+/* Stable in-place partition of positions [begin, end) of the row arrays a, one side staged in the arrays st from
+ * position `base`, which hold `cap` rows from there. Returns the first position of the right child. Usually rows going left are compacted
  * forward (a row never moves to a later position, so copying in place is safe) and rows going right are staged and
- * copied back after them. One node at a time, the scratch holds half the rows (base 0, cap GrowContext.scratch_cap): a
+ * copied back after them. One node at a time, single-threaded working memory's scratch holds half the rows (base 0, cap GrowContext.scratch_cap): a
  * node larger than that — the root, a large first child — first counts its sides, and when its right side is the
  * larger one, the mirror image runs instead: rows going right are compacted backward from the end (a row never moves
  * to an earlier position), rows going left staged and copied back before them. The result is the same stable
- * partition either way. Nodes side by side (partition_level) each stage at their own positions (base = begin, cap =
- * the node's rows, in a scratch of every row). Inlined into its callers, so each loop is specialised. */
-static inline int partition_by(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left,
-                               const Tree *cat, int nid, size_t base, int cap) {
+ * partition either way. Working memory built for several threads has a second set of every row's arrays: there a node
+ * stages at its own positions in the set its rows are not in (base = begin, cap = the node's rows), so nodes can be
+ * partitioned side by side (partition_level). Inlined into its callers, so each loop is specialised. */
+static inline int partition_by(GrowContext *ctx, RowArrays a, RowArrays st, int begin, int end, int feature, int bin,
+                               int default_left, const Tree *cat, int nid, size_t base, int cap) {
   size_t stride = (size_t)ctx->stride;
-  uint8_t *bins = ctx->bins, *sb = ctx->scratch_bins + base * stride;
-  GradPair *gh = ctx->gh, *sg = ctx->scratch_gh + base;
-  uint32_t *rows = ctx->rows, *sr = ctx->scratch_rows + base;
+  uint8_t *bins = a.bins, *sb = st.bins + base * stride;
+  GradPair *gh = a.gh, *sg = st.gh + base;
+  uint32_t *rows = a.rows, *sr = st.rows + base;
   int miss = ctx->cuts->n_bins[feature];
   if (end - begin > cap) {
     int n_left = 0;
@@ -101,11 +105,11 @@ static inline int partition_by(GrowContext *ctx, int begin, int end, int feature
 /* The same partition on several threads, for large nodes: (1) each block of rows
  * records every row's side and counts its left rows; (2) with the counts' prefix sums
  * every block knows where its left and right rows go, and copies them there in the
- * scratch arrays; (3) the node's range is copied back. A stable partition is unique, so
- * the result is exactly the sequential one. */
+ * other set of row arrays, where they stay (node_alt: grower.h). A stable partition is
+ * unique, so the result is exactly the sequential one. */
 enum { PAR_PARTITION_MIN_ROWS = 65536, PARTITION_BLOCKS = 64 };
 typedef struct {
-  GrowContext *ctx; int begin, end, block, feature, bin, default_left; const Tree *cat; int nid;
+  GrowContext *ctx; RowArrays from, to; int begin, end, block, feature, bin, default_left; const Tree *cat; int nid;
   int32_t left_count[PARTITION_BLOCKS], left_at[PARTITION_BLOCKS], right_at[PARTITION_BLOCKS];
 } PartitionJob;
 
@@ -116,7 +120,7 @@ static void side_task(void *arg, int k) {
   size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[j->feature], n_left = 0;
   for (int i = i0; i < i1; i++) {
-    const uint8_t *row = ctx->bins + (size_t)i * stride;
+    const uint8_t *row = j->from.bins + (size_t)i * stride;
     int left;
     if (j->cat) left = bins_go_left(ctx, j->cat, j->nid, row);
     else { int code = row[j->feature]; left = code == miss ? j->default_left : code <= j->bin; }
@@ -132,26 +136,20 @@ static void scatter_task(void *arg, int k) {
   int i0 = j->begin + k * j->block, i1 = i0 + j->block < j->end ? i0 + j->block : j->end;
   size_t stride = (size_t)ctx->stride;
   int l = j->left_at[k], r = j->right_at[k];
+  RowArrays from = j->from, to = j->to;
   for (int i = i0; i < i1; i++) {
-    int to = ctx->side[i] ? l++ : r++;
-    copy_row(ctx->scratch_bins + (size_t)to * stride, ctx->bins + (size_t)i * stride, stride);
-    ctx->scratch_gh[to] = ctx->gh[i];
-    ctx->scratch_rows[to] = ctx->rows[i];
+    int at = ctx->side[i] ? l++ : r++;
+    copy_row(to.bins + (size_t)at * stride, from.bins + (size_t)i * stride, stride);
+    to.gh[at] = from.gh[i];
+    to.rows[at] = from.rows[i];
   }
 }
 
-static void copy_back_task(void *arg, int k) {
-  PartitionJob *j = arg;
-  GrowContext *ctx = j->ctx;
-  int i0 = j->begin + k * j->block, i1 = i0 + j->block < j->end ? i0 + j->block : j->end;
-  size_t stride = (size_t)ctx->stride;
-  memcpy(ctx->bins + (size_t)i0 * stride, ctx->scratch_bins + (size_t)i0 * stride, (size_t)(i1 - i0) * stride);
-  memcpy(ctx->gh + i0, ctx->scratch_gh + i0, sizeof(GradPair) * (i1 - i0));
-  memcpy(ctx->rows + i0, ctx->scratch_rows + i0, sizeof(uint32_t) * (i1 - i0));
-}
-
-static int partition_parallel(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, const Tree *cat, int nid) {
-  PartitionJob j = { ctx, begin, end, 0, feature, bin, default_left, cat, nid, {0}, {0}, {0} };
+/* node `node`'s rows (begin .. end, in the arrays node_alt says) partitioned into the other set, node_alt then that;
+ * cat / nid: the categorical split, else NULL */
+static int partition_parallel(GrowContext *ctx, int node, int begin, int end, int feature, int bin, int default_left, const Tree *cat, int nid) {
+  int alt = ctx->node_alt[node];
+  PartitionJob j = { ctx, row_arrays(ctx, alt), row_arrays(ctx, !alt), begin, end, 0, feature, bin, default_left, cat, nid, {0}, {0}, {0} };
   int n = end - begin, blocks = par_threads() * 4;
   if (blocks > PARTITION_BLOCKS) blocks = PARTITION_BLOCKS;
   j.block = (n + blocks - 1) / blocks;
@@ -166,26 +164,34 @@ static int partition_parallel(GrowContext *ctx, int begin, int end, int feature,
     l += j.left_count[k]; r += rows - j.left_count[k];
   }
   if (par_run(scatter_task, &j, blocks) < 0) return -1;
-  if (par_run(copy_back_task, &j, blocks) < 0) return -1;
+  ctx->node_alt[node] = (uint8_t)!alt;
   return mid;
 }
 
-/* the parallel partition stages a node's range at its own positions and records the rows' sides: only in a fit's
- * working memory built for several threads (booster.c acquire: `side` then, and a scratch of every row) */
+/* the parallel partition moves a node's rows to the other set of row arrays and records the rows' sides: only in a
+ * fit's working memory built for several threads (booster.c acquire: `side` then, and a scratch of every row) */
 static int partition_in_parallel(const GrowContext *ctx, int begin, int end) {
   return grow_threaded(ctx) && end - begin >= PAR_PARTITION_MIN_ROWS;
 }
 
-int partition_rows(GrowContext *ctx, int begin, int end, int feature, int bin, int default_left) {
-  if (partition_in_parallel(ctx, begin, end))
-    return partition_parallel(ctx, begin, end, feature, bin, default_left, NULL, 0);
-  return partition_by(ctx, begin, end, feature, bin, default_left, NULL, 0, 0, ctx->scratch_cap);
+/* node `node` partitioned on one thread, in the arrays its rows are in: staged in the other set at its own positions
+ * where that set holds every row (working memory built for several threads: `side`), else in the half scratch */
+static inline int partition_node_by(GrowContext *ctx, int node, int feature, int bin, int default_left, const Tree *cat, int nid) {
+  int begin = ctx->node_begin[node], end = ctx->node_end[node], alt = ctx->node_alt[node];
+  return ctx->side ? partition_by(ctx, row_arrays(ctx, alt), row_arrays(ctx, !alt), begin, end, feature, bin, default_left, cat, nid, (size_t)begin, end - begin)
+                   : partition_by(ctx, row_arrays(ctx, 0), row_arrays(ctx, 1), begin, end, feature, bin, default_left, cat, nid, 0, ctx->scratch_cap);
 }
 
-int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid, int begin, int end) {
-  if (partition_in_parallel(ctx, begin, end))
-    return partition_parallel(ctx, begin, end, t->feature[nid], 0, 0, t, nid);
-  return partition_by(ctx, begin, end, t->feature[nid], 0, 0, t, nid, 0, ctx->scratch_cap);
+int partition_rows(GrowContext *ctx, int nid, int feature, int bin, int default_left) {
+  if (partition_in_parallel(ctx, ctx->node_begin[nid], ctx->node_end[nid]))
+    return partition_parallel(ctx, nid, ctx->node_begin[nid], ctx->node_end[nid], feature, bin, default_left, NULL, 0);
+  return partition_node_by(ctx, nid, feature, bin, default_left, NULL, 0);
+}
+
+int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid) {
+  if (partition_in_parallel(ctx, ctx->node_begin[nid], ctx->node_end[nid]))
+    return partition_parallel(ctx, nid, ctx->node_begin[nid], ctx->node_end[nid], t->feature[nid], 0, 0, t, nid);
+  return partition_node_by(ctx, nid, t->feature[nid], 0, 0, t, nid);
 }
 
 /* partition_level's job: node k of the level */
@@ -194,56 +200,56 @@ typedef struct {
   int feature, bin, default_left, move;
 } LevelJob;
 
-static void level_node(const LevelJob *j, int k, int shared_scratch) {
+static void level_node(const LevelJob *j, int k) {
   GrowContext *ctx = j->ctx;
-  int b = ctx->node_begin[j->nodes[k]], e = ctx->node_end[j->nodes[k]];
+  int node = j->nodes[k], b = ctx->node_begin[node], e = ctx->node_end[node];
   if (!j->move) {
     j->mid[k] = e;
-    sum_sides(ctx, b, e, j->feature, j->bin, j->default_left, &j->GL[k], &j->HL[k], &j->GR[k], &j->HR[k]);
+    sum_sides(ctx, ctx->node_alt[node], b, e, j->feature, j->bin, j->default_left, &j->GL[k], &j->HL[k], &j->GR[k], &j->HR[k]);
     return;
   }
-  if (j->mid[k] < 0)
-    j->mid[k] = shared_scratch ? partition_by(ctx, b, e, j->feature, j->bin, j->default_left, NULL, 0, 0, ctx->scratch_cap)
-                               : partition_by(ctx, b, e, j->feature, j->bin, j->default_left, NULL, 0, (size_t)b, e - b);
-  sum_gradients(ctx, b, j->mid[k], &j->GL[k], &j->HL[k]);
-  sum_gradients(ctx, j->mid[k], e, &j->GR[k], &j->HR[k]);
+  if (j->mid[k] < 0) j->mid[k] = partition_node_by(ctx, node, j->feature, j->bin, j->default_left, NULL, 0);
+  sum_gradients(ctx, ctx->node_alt[node], b, j->mid[k], &j->GL[k], &j->HL[k]);
+  sum_gradients(ctx, ctx->node_alt[node], j->mid[k], e, &j->GR[k], &j->HR[k]);
 }
 
-static void level_task(void *arg, int k) { level_node(arg, k, 0); }
+static void level_task(void *arg, int k) { level_node(arg, k); }
 
 int partition_level(GrowContext *ctx, const int32_t *nodes, int n, int feature, int bin, int default_left,
                     int move, int32_t *mid, double *GL, double *HL, double *GR, double *HR) {
   LevelJob j = { ctx, nodes, mid, GL, HL, GR, HR, feature, bin, default_left, move };
   for (int k = 0; k < n; k++) mid[k] = -1;
-  /* side by side only threaded: each node stages its rows in the scratch at its own positions */
+  /* side by side only threaded: each node stages its rows in the other set of row arrays at its own positions */
   if (!grow_threaded(ctx)) {
-    for (int k = 0; k < n; k++) level_node(&j, k, 1);
+    for (int k = 0; k < n; k++) level_node(&j, k);
     return 0;
   }
   if (move)
     for (int k = 0; k < n; k++) {
       int b = ctx->node_begin[nodes[k]], e = ctx->node_end[nodes[k]];
-      if (e - b >= PAR_PARTITION_MIN_ROWS && (mid[k] = partition_parallel(ctx, b, e, feature, bin, default_left, NULL, 0)) < 0) return -1;
+      if (e - b >= PAR_PARTITION_MIN_ROWS && (mid[k] = partition_parallel(ctx, nodes[k], b, e, feature, bin, default_left, NULL, 0)) < 0) return -1;
     }
   return par_run(level_task, &j, n);
 }
 
-void sum_sides(const GrowContext *ctx, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR) {
-  const uint8_t *bins = ctx->bins;
+void sum_sides(const GrowContext *ctx, int alt, int begin, int end, int feature, int bin, int default_left, double *GL, double *HL, double *GR, double *HR) {
+  const RowArrays a = row_arrays(ctx, alt);
+  const uint8_t *bins = a.bins;
   size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[feature];
   double g[2] = { 0, 0 }, h[2] = { 0, 0 };
   for (int i = begin; i < end; i++) {
     int code = bins[(size_t)i * stride + feature];
     int right = !(code == miss ? default_left : code <= bin);
-    g[right] += ctx->gh[i].g; h[right] += ctx->gh[i].h;
+    g[right] += a.gh[i].g; h[right] += a.gh[i].h;
   }
   *GL = g[0]; *HL = h[0]; *GR = g[1]; *HR = h[1];
 }
 
-void sum_gradients(const GrowContext *ctx, int begin, int end, double *G, double *H) {
+void sum_gradients(const GrowContext *ctx, int alt, int begin, int end, double *G, double *H) {
+  const GradPair *gh = row_arrays(ctx, alt).gh;
   double g = 0, h = 0;
-  for (int i = begin; i < end; i++) { g += ctx->gh[i].g; h += ctx->gh[i].h; }
+  for (int i = begin; i < end; i++) { g += gh[i].g; h += gh[i].h; }
   *G = g; *H = h;
 }
 
@@ -255,9 +261,11 @@ void choose_features(GrowContext *ctx, const int32_t *from, int n, double fracti
   *n_out = k;
 }
 
-int hist_build_range(const GrowContext *ctx, HistBin *hist, int begin, int end) {
-  return hist_build_parallel(hist, ctx->hist_partials, ctx->n_partials, ctx->cuts->total_slots, ctx->bins + (size_t)begin * ctx->stride,
-                             ctx->ncol, ctx->stride, ctx->cuts->offset, ctx->gh + begin, end - begin);
+int hist_build_node(const GrowContext *ctx, HistBin *hist, int nid) {
+  int begin = ctx->node_begin[nid], end = ctx->node_end[nid];
+  RowArrays a = row_arrays(ctx, ctx->node_alt[nid]);
+  return hist_build_parallel(hist, ctx->hist_partials, ctx->n_partials, ctx->cuts->total_slots, a.bins + (size_t)begin * ctx->stride,
+                             ctx->ncol, ctx->stride, ctx->cuts->offset, a.gh + begin, end - begin);
 }
 
 void finish_leaf(const Params *p, Tree *t, int nid, double G, double H) {
@@ -336,11 +344,11 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   int root = tree_add_node(t, -1);
   if (root < 0) goto done;
   ctx->node_begin[root] = 0; ctx->node_end[root] = ctx->nrow;
-  ctx->node_virtual[root] = 0;
+  ctx->node_virtual[root] = 0; ctx->node_alt[root] = 0;
   Candidate c0 = { root, 0, 0, 0, xgb_alloc(sizeof(HistBin) * slots), {0} };
   if (!c0.hist) goto done;
-  sum_gradients(ctx, 0, ctx->nrow, &c0.G, &c0.H);
-  if (hist_build_range(ctx, c0.hist, 0, ctx->nrow) < 0) { free(c0.hist); goto done; }
+  sum_gradients(ctx, 0, 0, ctx->nrow, &c0.G, &c0.H);
+  if (hist_build_node(ctx, c0.hist, root) < 0) { free(c0.hist); goto done; }
   choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &n_level);
   level_depth = 0;
   Candidate *first[1] = { &c0 };
@@ -367,8 +375,8 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     int begin = ctx->node_begin[c.nid], end = ctx->node_end[c.nid];
     if (s->kind != SPLIT_ON_THRESHOLD && apply_categorical(ctx, t, &c) < 0) { free(c.hist); goto done; }
     int mid = !may_split ? end
-            : s->kind != SPLIT_ON_THRESHOLD ? partition_rows_categorical(ctx, t, c.nid, begin, end)
-            : partition_rows(ctx, begin, end, s->feature, s->bin, s->default_left);
+            : s->kind != SPLIT_ON_THRESHOLD ? partition_rows_categorical(ctx, t, c.nid)
+            : partition_rows(ctx, c.nid, s->feature, s->bin, s->default_left);
     if (mid < 0) { free(c.hist); goto done; }
     int l = tree_add_node(t, c.nid), r = l < 0 ? -1 : tree_add_node(t, c.nid);
     if (r < 0 || grow_reserve_nodes(ctx, t->n_nodes) < 0) { free(c.hist); goto done; }
@@ -380,6 +388,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     t->sum_hess[c.nid] = (float)c.H;
     t->base_weight[c.nid] = (float)leaf_weight(p, c.G, c.H);
     ctx->node_split_bin[c.nid] = s->bin;
+    ctx->node_alt[l] = ctx->node_alt[r] = ctx->node_alt[c.nid];
     if (may_split) {
       ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
       ctx->node_begin[r] = mid; ctx->node_end[r] = end;
@@ -403,7 +412,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     HistBin *small = xgb_alloc(sizeof(HistBin) * slots);
     if (!small) { free(c.hist); goto done; }
     int left_smaller = (mid - begin) <= (end - mid);
-    if (hist_build_range(ctx, small, left_smaller ? begin : mid, left_smaller ? mid : end) < 0) { free(small); free(c.hist); goto done; }
+    if (hist_build_node(ctx, small, left_smaller ? l : r) < 0) { free(small); free(c.hist); goto done; }
     hist_subtract(c.hist, c.hist, small, slots);
     cl.hist = left_smaller ? small : c.hist;
     cr.hist = left_smaller ? c.hist : small;

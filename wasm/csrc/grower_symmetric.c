@@ -37,10 +37,10 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
   int root = tree_add_node(t, -1);
   if (root < 0) goto done;
   ctx->node_begin[root] = 0; ctx->node_end[root] = ctx->nrow;
-  ctx->node_virtual[root] = 0;
-  sum_gradients(ctx, 0, ctx->nrow, &G[root], &H[root]);
+  ctx->node_virtual[root] = 0; ctx->node_alt[root] = 0;
+  sum_gradients(ctx, 0, 0, ctx->nrow, &G[root], &H[root]);
   if (!(hist[root] = xgb_alloc(sizeof(HistBin) * slots))) goto done;
-  if (hist_build_range(ctx, hist[root], 0, ctx->nrow) < 0) goto done;
+  if (hist_build_node(ctx, hist[root], root) < 0) goto done;
   int n_level = 1;
   level[0] = root;
 
@@ -105,6 +105,7 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
       t->sum_hess[nid] = (float)H[nid];
       t->base_weight[nid] = (float)leaf_weight(p, G[nid], H[nid]);
       ctx->node_split_bin[nid] = bb;
+      ctx->node_alt[l] = ctx->node_alt[r] = ctx->node_alt[nid]; /* where partition_level left its rows */
       G[l] = GL[k]; H[l] = HL[k]; G[r] = GR[k]; H[r] = HR[k];
       if (last) {
         ctx->node_begin[l] = ctx->node_begin[r] = begin;
@@ -122,7 +123,7 @@ int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
         HistBin *small = xgb_alloc(sizeof(HistBin) * slots);
         if (!small) goto done;
         int left_smaller = (mid - begin) <= (end - mid);
-        if (hist_build_range(ctx, small, left_smaller ? begin : mid, left_smaller ? mid : end) < 0) { free(small); goto done; }
+        if (hist_build_node(ctx, small, left_smaller ? l : r) < 0) { free(small); goto done; }
         hist_subtract(hist[nid], hist[nid], small, slots);
         hist[l] = left_smaller ? small : hist[nid];
         hist[r] = left_smaller ? hist[nid] : small;
