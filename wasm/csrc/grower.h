@@ -1,8 +1,8 @@
 /* Growing one tree from gradients: the driver shared by every grow policy.
  *
  * The training rows are kept physically in node order: each node owns a contiguous
- * range of positions, and a split partitions that range (stably), moving each row's bin
- * codes, gradient pair and original row id together. Building a histogram
+ * range of positions, and a split partitions that range in place (stably), moving each
+ * row's bin codes, gradient pair and original row id together. Building a histogram
  * then streams through memory — which matters at a million rows, where scattered
  * reads of the rows of deep nodes would miss the cache on almost every row (and
  * WebAssembly has no prefetch instruction; partitioning row indexes instead, as
@@ -14,11 +14,13 @@
  * leaves tell which rows received which output, so the training margins are updated
  * without walking the tree.
  *
- * A fit's working memory has two sets of row arrays, each of every row: the rows' own (bins, gh, rows) and the
- * scratch. A partition copies a node's rows into the other set, at the node's own positions, and leaves them there:
- * its children are read where they are (node_alt). So a row is written once per applied split above it — on one
- * thread or on several (grower.c partition_by, partition_parallel) — where copying the range back moved it twice
- * (the two-thread partition: 1M x 28, depth 6, 60 rounds 6.8-8.6 -> 6.0-6.8 s). */
+ * A fit's working memory built for several threads has two sets of row arrays, each of every row: the rows' own
+ * (bins, gh, rows) and the scratch. The parallel partition scatters a node's rows into the other set, at the node's
+ * own positions, and leaves them there: its children are read where they are (node_alt), instead of the node's range
+ * being copied back — a pass over the codes, gradient pairs and ids of every row of a large node fewer (1M x 28,
+ * depth 6: the two-thread partition moved each row three times, a single-threaded one one and a half). A sequential
+ * partition there stages one side in the other set at the node's own positions. Single-threaded working memory has
+ * half a scratch, and every node's rows stay in the rows' own arrays. */
 #ifndef XGB_GROWER_H
 #define XGB_GROWER_H
 #include "params.h"
@@ -36,7 +38,9 @@ typedef struct {
   int nrow, ncol, stride;
   GradPair *gh;          /* this tree's gradients in position order (0 for rows sampled out) */
   uint32_t *rows;        /* position -> original row id */
-  uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows; /* the second set of row arrays (above) */
+  uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows; /* one side while partitioning */
+  int scratch_cap;       /* rows the scratch holds: nrow for the parallel partition (several threads), else half
+                          * (rounded up) — a node's smaller side never has more (grower.c partition_by) */
   int32_t *node_begin, *node_end; /* position range per node id (grown with the tree) */
   /* A split whose children are final leaves is not applied to the rows (moving them
    * would serve no later histogram): both children keep the parent's range, marked
@@ -52,18 +56,19 @@ typedef struct {
   HistBin *hist_partials;    /* n_partials histograms: the row blocks of a build (histogram.h) */
   int n_partials;            /* hist_max_blocks - 1 for a parallel build (several threads), else 1: one block at a time */
   uint8_t *side;             /* nrow bytes: each row's side during a parallel partition; set only in working memory
-                              * built for several threads (booster.c acquire) */
+                              * built for several threads, whose scratch then holds every row (booster.c acquire) */
 } GrowContext;
 
 /* Whether the kernels may split a fit's work across threads now: several threads for this job, and the fit's working
- * memory built for them (`side` set, booster.c acquire). A fit whose thread count rose after
+ * memory built for them (`side` set: a scratch of every row, booster.c acquire). A fit whose thread count rose after
  * its memory was built runs the single-threaded kernels, with the same model. */
 static inline int grow_threaded(const GrowContext *ctx) { return par_threads() > 1 && ctx->side != NULL; }
 
 int grow_tree(GrowContext *ctx, Tree *t);              /* depthwise / lossguide */
 int grow_symmetric_tree(GrowContext *ctx, Tree *t);    /* oblivious (grower_symmetric.c) */
 
-/* One set of row arrays: the rows' own (alt 0) or the scratch (alt 1). */
+/* One set of row arrays: the rows' own (alt 0) or the scratch (alt 1, every row only in working memory built for
+ * several threads). */
 typedef struct { uint8_t *bins; GradPair *gh; uint32_t *rows; } RowArrays;
 XGB_HOT_INLINE RowArrays row_arrays(const GrowContext *ctx, int alt) {
   RowArrays a = { ctx->bins, ctx->gh, ctx->rows }, s = { ctx->scratch_bins, ctx->scratch_gh, ctx->scratch_rows };
