@@ -18,9 +18,9 @@
  * (bins, gh, rows) and the scratch. The parallel partition scatters a node's rows into the other set, at the node's
  * own positions, and leaves them there: its children are read where they are (node_alt), instead of the node's range
  * being copied back — a pass over the codes, gradient pairs and ids of every row of a large node fewer (1M x 28,
- * depth 6: the two-thread partition moved each row three times, a single-threaded one one and a half). A sequential
- * partition there stages one side in the other set at the node's own positions. Single-threaded working memory has
- * half a scratch, and every node's rows stay in the rows' own arrays. */
+ * depth 6: the two-thread partition moved each row three times, a single-threaded one one and a half). A node too
+ * small to share out is partitioned the same way on one thread there (count, then scatter). Single-threaded working
+ * memory has half a scratch, and every node's rows stay in the rows' own arrays (grower.c partition_by). */
 #ifndef XGB_GROWER_H
 #define XGB_GROWER_H
 #include "params.h"
