@@ -239,7 +239,7 @@ int partition_level(GrowContext *ctx, const int32_t *nodes, int n, int feature, 
                     int move, int32_t *mid, double *GL, double *HL, double *GR, double *HR) {
   LevelJob j = { ctx, nodes, mid, GL, HL, GR, HR, feature, bin, default_left, move };
   for (int k = 0; k < n; k++) mid[k] = -1;
-  /* side by side only threaded: each node stages its rows in the other set of row arrays at its own positions */
+  /* side by side only threaded (each node's rows go to the other set of row arrays, at their own positions) */
   if (!grow_threaded(ctx)) {
     for (int k = 0; k < n; k++) level_node(&j, k);
     return 0;
