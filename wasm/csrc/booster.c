@@ -188,8 +188,8 @@ static int acquire(Booster *b) {
   }
   /* the kernels' scratch: row blocks' histograms — every block's for a parallel build, else one, the blocks summed
    * in turn (histogram.h: the same histogram; 7 MB less per single-threaded fit at 28 features of 256 bins) — and,
-   * for the parallel partition only, the rows' sides (1 byte a row). A fit whose thread count rises after this runs
-   * the single-threaded kernels (grower.c partition_in_parallel; hist_build_parallel), with the same model. */
+   * for the scattering partition only, the rows' sides (1 byte a row). A fit whose thread count rises after this runs
+   * the single-threaded kernels (grower.c partition_node; hist_build_parallel), with the same model. */
   int blocks = hist_max_blocks(qm->cuts.total_slots, nrow);
   s->ctx.n_partials = threads && blocks > 2 ? blocks - 1 : 1;
   s->ctx.hist_partials = xgb_alloc(sizeof(HistBin) * (size_t)s->ctx.n_partials * qm->cuts.total_slots);

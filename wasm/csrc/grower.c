@@ -101,11 +101,14 @@ static inline int partition_by(GrowContext *ctx, int begin, int end, int feature
   return nl;
 }
 
-/* The same partition on several threads, for large nodes: (1) each block of rows
- * records every row's side and counts its left rows; (2) with the counts' prefix sums
- * every block knows where its left and right rows go, and copies them there in the
- * other set of row arrays, where they stay (node_alt: grower.h). A stable partition is
- * unique, so the result is exactly the sequential one. */
+/* The partition in working memory built for several threads, whose scratch holds every row: (1) each block of rows
+ * records every row's side and counts its left rows; (2) with the counts' prefix sums every block knows where its
+ * left and right rows go, and copies them there in the other set of row arrays, where they stay (node_alt: grower.h)
+ * — each row copied once, where the in-place partition (partition_by) copies it one and a half times on average. A
+ * large node's blocks run on every thread; a node too small to share out is one block on this thread (a symmetric
+ * level's small nodes side by side, each on its own thread: partition_level). A stable partition is unique, so the
+ * result is exactly the sequential one. Single-threaded working memory keeps half a scratch and partition_by (22
+ * bytes a row of 28 features less per fit, which a training job running two fits at once needs: 3344f26). */
 enum { PAR_PARTITION_MIN_ROWS = 65536, PARTITION_BLOCKS = 64 };
 typedef struct {
   GrowContext *ctx; RowArrays from, to; int begin, end, block, feature, bin, default_left; const Tree *cat; int nid;
@@ -119,10 +122,7 @@ static void side_task(void *arg, int k) {
   size_t stride = (size_t)ctx->stride;
   int miss = ctx->cuts->n_bins[j->feature], n_left = 0;
   for (int i = i0; i < i1; i++) {
-    const uint8_t *row = j->from.bins + (size_t)i * stride;
-    int left;
-    if (j->cat) left = bins_go_left(ctx, j->cat, j->nid, row);
-    else { int code = row[j->feature]; left = code == miss ? j->default_left : code <= j->bin; }
+    int left = goes_left(ctx, j->from.bins + (size_t)i * stride, j->feature, j->bin, miss, j->default_left, j->cat, j->nid);
     ctx->side[i] = (uint8_t)left;
     n_left += left;
   }
@@ -144,16 +144,23 @@ static void scatter_task(void *arg, int k) {
   }
 }
 
-/* node `node`'s rows (begin .. end, in the arrays node_alt says) partitioned into the other set, node_alt then that;
- * cat / nid: the categorical split, else NULL */
-static int partition_parallel(GrowContext *ctx, int node, int begin, int end, int feature, int bin, int default_left, const Tree *cat, int nid) {
-  int alt = ctx->node_alt[node];
+/* the blocks of a partition: on the core's threads (par_run), or one block here */
+static int run_blocks(void (*task)(void *, int), PartitionJob *j, int blocks) {
+  if (blocks > 1) return par_run(task, j, blocks);
+  task(j, 0);
+  return 0;
+}
+
+/* node `node`'s rows (in the arrays node_alt says) partitioned into the other set, node_alt then that; cat / nid: the
+ * categorical split, else NULL. Returns the right side's first position, or -1 when a thread of the pool failed. */
+static int partition_scatter(GrowContext *ctx, int node, int feature, int bin, int default_left, const Tree *cat, int nid) {
+  int begin = ctx->node_begin[node], end = ctx->node_end[node], alt = ctx->node_alt[node];
   PartitionJob j = { ctx, row_arrays(ctx, alt), row_arrays(ctx, !alt), begin, end, 0, feature, bin, default_left, cat, nid, {0}, {0}, {0} };
-  int n = end - begin, blocks = par_threads() * 4;
+  int n = end - begin, blocks = grow_threaded(ctx) && n >= PAR_PARTITION_MIN_ROWS ? par_threads() * 4 : 1;
   if (blocks > PARTITION_BLOCKS) blocks = PARTITION_BLOCKS;
-  j.block = (n + blocks - 1) / blocks;
-  blocks = (n + j.block - 1) / j.block;
-  if (par_run(side_task, &j, blocks) < 0) return -1;
+  j.block = n > 0 ? (n + blocks - 1) / blocks : 1;
+  blocks = n > 0 ? (n + j.block - 1) / j.block : 1;
+  if (run_blocks(side_task, &j, blocks) < 0) return -1;
   int mid = begin;
   for (int k = 0; k < blocks; k++) mid += j.left_count[k];
   int l = begin, r = mid;
@@ -162,56 +169,23 @@ static int partition_parallel(GrowContext *ctx, int node, int begin, int end, in
     j.left_at[k] = l; j.right_at[k] = r;
     l += j.left_count[k]; r += rows - j.left_count[k];
   }
-  if (par_run(scatter_task, &j, blocks) < 0) return -1;
+  if (run_blocks(scatter_task, &j, blocks) < 0) return -1;
   ctx->node_alt[node] = (uint8_t)!alt;
   return mid;
 }
 
-/* the parallel partition moves a node's rows to the other set of row arrays and records the rows' sides: only in a
- * fit's working memory built for several threads (booster.c acquire: `side` then, and a scratch of every row) */
-static int partition_in_parallel(const GrowContext *ctx, int begin, int end) {
-  return grow_threaded(ctx) && end - begin >= PAR_PARTITION_MIN_ROWS;
-}
-
-/* The parallel partition's result on one thread, for a node too small to share out, in working memory built for
- * several threads (its scratch holds every row): the node's left rows counted, then every row copied once to its
- * place in the other set of row arrays, where it stays (node_alt). The in-place partition (partition_by) copies a
- * row one and a half times on average; it serves single-threaded working memory, whose scratch holds half the rows
- * (22 bytes a row of 28 features less per fit, which a training job running two fits at once needs: 3344f26). */
-static inline int partition_scatter(GrowContext *ctx, int node, int feature, int bin, int default_left, const Tree *cat, int nid) {
-  int begin = ctx->node_begin[node], end = ctx->node_end[node], alt = ctx->node_alt[node];
-  RowArrays from = row_arrays(ctx, alt), to = row_arrays(ctx, !alt);
-  size_t stride = (size_t)ctx->stride;
-  int miss = ctx->cuts->n_bins[feature], n_left = 0;
-  for (int i = begin; i < end; i++) n_left += goes_left(ctx, from.bins + (size_t)i * stride, feature, bin, miss, default_left, cat, nid);
-  int l = begin, r = begin + n_left;
-  for (int i = begin; i < end; i++) {
-    const uint8_t *src = from.bins + (size_t)i * stride;
-    int at = goes_left(ctx, src, feature, bin, miss, default_left, cat, nid) ? l++ : r++;
-    copy_row(to.bins + (size_t)at * stride, src, stride);
-    to.gh[at] = from.gh[i];
-    to.rows[at] = from.rows[i];
-  }
-  ctx->node_alt[node] = (uint8_t)!alt;
-  return begin + n_left;
-}
-
-/* node `node` partitioned on this thread: a scatter where the scratch holds every row, else in place */
-static inline int partition_node_by(GrowContext *ctx, int node, int feature, int bin, int default_left, const Tree *cat, int nid) {
+/* node `node` partitioned: scattered where the scratch holds every row (`side`: booster.c acquire), else in place */
+static int partition_node(GrowContext *ctx, int node, int feature, int bin, int default_left, const Tree *cat, int nid) {
   return ctx->side ? partition_scatter(ctx, node, feature, bin, default_left, cat, nid)
                    : partition_by(ctx, ctx->node_begin[node], ctx->node_end[node], feature, bin, default_left, cat, nid);
 }
 
 int partition_rows(GrowContext *ctx, int nid, int feature, int bin, int default_left) {
-  if (partition_in_parallel(ctx, ctx->node_begin[nid], ctx->node_end[nid]))
-    return partition_parallel(ctx, nid, ctx->node_begin[nid], ctx->node_end[nid], feature, bin, default_left, NULL, 0);
-  return partition_node_by(ctx, nid, feature, bin, default_left, NULL, 0);
+  return partition_node(ctx, nid, feature, bin, default_left, NULL, 0);
 }
 
 int partition_rows_categorical(GrowContext *ctx, const Tree *t, int nid) {
-  if (partition_in_parallel(ctx, ctx->node_begin[nid], ctx->node_end[nid]))
-    return partition_parallel(ctx, nid, ctx->node_begin[nid], ctx->node_end[nid], t->feature[nid], 0, 0, t, nid);
-  return partition_node_by(ctx, nid, t->feature[nid], 0, 0, t, nid);
+  return partition_node(ctx, nid, t->feature[nid], 0, 0, t, nid);
 }
 
 /* partition_level's job: node k of the level */
@@ -228,7 +202,8 @@ static void level_node(const LevelJob *j, int k) {
     sum_sides(ctx, ctx->node_alt[node], b, e, j->feature, j->bin, j->default_left, &j->GL[k], &j->HL[k], &j->GR[k], &j->HR[k]);
     return;
   }
-  if (j->mid[k] < 0) j->mid[k] = partition_node_by(ctx, node, j->feature, j->bin, j->default_left, NULL, 0);
+  /* a node left for here is one block on this thread (partition_scatter), which cannot fail */
+  if (j->mid[k] < 0) j->mid[k] = partition_node(ctx, node, j->feature, j->bin, j->default_left, NULL, 0);
   sum_gradients(ctx, ctx->node_alt[node], b, j->mid[k], &j->GL[k], &j->HL[k]);
   sum_gradients(ctx, ctx->node_alt[node], j->mid[k], e, &j->GR[k], &j->HR[k]);
 }
@@ -247,7 +222,7 @@ int partition_level(GrowContext *ctx, const int32_t *nodes, int n, int feature, 
   if (move)
     for (int k = 0; k < n; k++) {
       int b = ctx->node_begin[nodes[k]], e = ctx->node_end[nodes[k]];
-      if (e - b >= PAR_PARTITION_MIN_ROWS && (mid[k] = partition_parallel(ctx, nodes[k], b, e, feature, bin, default_left, NULL, 0)) < 0) return -1;
+      if (e - b >= PAR_PARTITION_MIN_ROWS && (mid[k] = partition_scatter(ctx, nodes[k], feature, bin, default_left, NULL, 0)) < 0) return -1;
     }
   return par_run(level_task, &j, n);
 }
