@@ -428,7 +428,7 @@ t("(summary) largest differences from native over all comparisons above", () => 
 // 9-significant-digit decimal, String(Number(toPrecision(9))), with ".0" where that has no point or exponent. Written
 // without the round trip through a Number where that is the same text; checked against the definition on random
 // float32 bit patterns (every exponent, subnormals, NaN, ±Infinity) and the edges of the fixed notation.
-test("model JSON float text: the shortest text of the 9-digit decimal, on 400 000 random float32 values and the notation's edges", () => {
+test("model JSON float text: the shortest text of the 9-digit decimal, on 400 000 random float32 bit patterns, 400 000 values of a model's range, the ties of powers of two and the notation's edges", () => {
   const reference = (v: number) => {
     const s = String(Number(Math.fround(v).toPrecision(9)));
     return /[.eE]/.test(s) || !Number.isFinite(v) ? s : s + ".0";
@@ -441,7 +441,19 @@ test("model JSON float text: the shortest text of the 9-digit decimal, on 400 00
     bits[0] = x;
     values.push(f[0]);
   }
+  // the values a model holds, 1e-6 to 1e10 on a log scale, either sign; and every power of two in that range with its
+  // float32 neighbours — their 9-digit decimals end in ties (2^-13 = 0.0001220703125), which toPrecision rounds up
+  for (let i = 0; i < 400_000; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    values.push((x & 1 ? -1 : 1) * 10 ** (-6 + (16 * x) / 2 ** 32));
+  }
+  for (let e = -20; e <= 33; e++) for (const d of [-1, 0, 1]) {
+    f[0] = 2 ** e;
+    bits[0] += d;
+    values.push(f[0], -f[0]);
+  }
   for (const v of values) if (floatText(v) !== reference(v)) assert.unreachable(`${v}: ${floatText(v)} ≠ ${reference(v)}`);
+  assert.is(floatText(2 ** -13), "0.000122070313");
   assert.is(floatText(1), "1.0");
   assert.is(floatText(0.1), "0.100000001");
   assert.is(floatText(1e-7), "1.00000001e-7");
