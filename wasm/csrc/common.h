@@ -57,8 +57,6 @@ void *xgb_calloc(size_t n, size_t size);
  * sequence on every platform, so the same seed gives a bit-identical model. */
 typedef struct {
   uint64_t s[4];
-  double spare;  /* rng_normal draws normals in pairs: the second of the last pair, while has_spare */
-  int has_spare;
 } Rng;
 void rng_seed(Rng *r, uint64_t seed);
 uint64_t rng_next(Rng *r);

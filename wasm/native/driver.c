@@ -368,9 +368,11 @@ static int cmp_double(const void *a, const void *b) {
 
 /* The core's normal draws (rng_normal: the symmetric grower's split noise) against the standard normal's CDF
  * Φ(x) = erfc(-x / √2) / 2 from the C library: the Kolmogorov–Smirnov distance of 10^6 draws under its 0.1 %
- * critical value 1.95 / √n, mean and variance within 5 standard errors, and the share beyond ±3 within 5 standard
- * errors of 2 (1 − Φ(3)). The draws are a fixed seed's, so the check is deterministic; a sampler with a wrong scale, a
- * lost sign or a biased pair fails it. Reseeding starts the stream over: the same draws, bit for bit. */
+ * critical value 1.95 / √n, mean and variance within 5 standard errors, and the shares beyond ±3, beyond the
+ * ziggurat's base layer (±3.654) and beyond ±4.5, and in ten bands of the body, each within 5 standard errors of the
+ * CDF's. The draws are a fixed seed's, so the check is deterministic; a sampler with a wrong scale, a lost sign, a
+ * wrong tail, a wedge test that keeps too many points, or a layer chosen from the bits that also make the uniform
+ * fails it (each tried). Reseeding starts the stream over: the same draws, bit for bit. */
 static void check_normal_draws(void) {
   enum { N = 1000000 };
   double *z = malloc(sizeof(double) * N);
@@ -384,6 +386,22 @@ static void check_normal_draws(void) {
     z[i] = rng_normal(&r);
     sum += z[i]; sq += z[i] * z[i];
     beyond3 += fabs(z[i]) > 3;
+  }
+  /* the draws beyond ±3.6541528853610088, the ziggurat's base layer (its tail method), and far in it beyond ±4.5; and
+   * within each of ten bands of the body, where its layers and wedges meet: every share within 5 standard errors */
+  const double edges[] = { 3.6541528853610088, 4.5 };
+  for (int e = 0; e < 2; e++) {
+    int n = 0;
+    for (int i = 0; i < N; i++) n += fabs(z[i]) > edges[e];
+    double want = erfc(edges[e] / sqrt(2.0)), se = sqrt(want * (1 - want) / N);
+    CHECK(fabs((double)n / N - want) < 5 * se + 1.0 / N, "normal draws: %g beyond ±%g, want %g", (double)n / N, edges[e], want);
+  }
+  for (int band = 0; band < 10; band++) {
+    double lo = band * 0.35, hi = lo + 0.35;
+    int n = 0;
+    for (int i = 0; i < N; i++) n += fabs(z[i]) >= lo && fabs(z[i]) < hi;
+    double want = erfc(lo / sqrt(2.0)) - erfc(hi / sqrt(2.0)), se = sqrt(want * (1 - want) / N);
+    CHECK(fabs((double)n / N - want) < 5 * se, "normal draws: %g within %g ≤ |z| < %g, want %g", (double)n / N, lo, hi, want);
   }
   double mean = sum / N, var = sq / N - mean * mean;
   CHECK(fabs(mean) < 5 / sqrt(N), "normal draws: mean %g", mean);
@@ -403,7 +421,7 @@ static void check_normal_draws(void) {
   int same = 1;
   for (int i = 0; i < 1001; i++) same &= rng_normal(&a) == rng_normal(&b);
   CHECK(same, "normal draws: the same seed gave different draws");
-  /* after an odd count a pair's second value is pending: reseeding drops it */
+  /* reseeding after an odd count of draws starts the stream over */
   rng_seed(&a, 7);
   rng_seed(&fresh, 7);
   CHECK(rng_normal(&a) == rng_normal(&fresh) && rng_normal(&a) == rng_normal(&fresh), "normal draws: a reseeded stream is not a fresh one's");
