@@ -14,7 +14,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Booster, DMatrix, catboostParams, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
-import { floatText } from "node-xgboost-wasm/dist/model-json";
+import { floatArrayText, floatText } from "node-xgboost-wasm/dist/model-json";
 import { hasXgboost, maxRelDiff, RefJob, type RefResult } from "../tools/reference/xgb-ref";
 import { binaryLabels, classLabels, regressionData, type Data } from "./helpers/core-data";
 
@@ -453,6 +453,10 @@ test("model JSON float text: the shortest text of the 9-digit decimal, on 400 00
     values.push(f[0], -f[0]);
   }
   for (const v of values) if (floatText(v) !== reference(v)) assert.unreachable(`${v}: ${floatText(v)} ≠ ${reference(v)}`);
+  // a model file's arrays are written as bytes, not through floatText: the same characters, value for value
+  const written = floatArrayText(Float32Array.from(values)).slice(1, -1).split(",");
+  assert.is(written.length, values.length);
+  values.forEach((v, i) => { if (written[i] !== reference(v)) assert.unreachable(`${v} in an array: ${written[i]} ≠ ${reference(v)}`); });
   assert.is(floatText(2 ** -13), "0.000122070313");
   assert.is(floatText(1), "1.0");
   assert.is(floatText(0.1), "0.100000001");

@@ -80,25 +80,157 @@ export function floatText(v: number): string {
   const s = String(Number(p));
   return /[.eE]/.test(s) || !Number.isFinite(v) ? s : s + ".0";
 }
-/** A tree's arrays are written as text here and spliced in after JSON.stringify, through placeholders: floats with
- * floatText, integers with the typed array's own join — JSON.stringify of Array.from copies and Array.from(a, floatText)
- * took most of a model's save (catboost's 250 trees on diabetes: 24,110 nodes × 12 arrays). */
+/** 10^0 … 10^12, each exact in a double */
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
+
+/**
+ * A model's text, written as bytes into one growing buffer and decoded once: the JSON around the trees' arrays, and
+ * the arrays' numbers. Making a string per number and joining them (floatText per value) was most of a model's
+ * save: the seed's catboost member, 250 trees, 96,000 floats, ~45 ms of every training job, on one thread.
+ */
+class TextWriter {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private len = 0;
+  private readonly digits = new Uint8Array(9);
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(grown, 0, 0, this.len);
+    this.buf = grown;
+  }
+  /** any text (UTF-8: a feature name may be any string) */
+  text(s: string): void {
+    this.room(3 * s.length);
+    this.len += this.buf.write(s, this.len, "utf8");
+  }
+  ints(a: Int32Array | Uint8Array): void {
+    this.room(1);
+    this.buf[this.len++] = 91; /* [ */
+    for (let i = 0; i < a.length; i++) {
+      this.room(12);
+      if (i) this.buf[this.len++] = 44; /* , */
+      this.int(a[i]);
+    }
+    this.room(1);
+    this.buf[this.len++] = 93; /* ] */
+  }
+  /** an int32's decimal digits, as String(v) writes them */
+  private int(v: number): void {
+    const b = this.buf;
+    if (v < 0) {
+      if (v === -2147483648) return this.text(String(v)); // its magnitude is no int32
+      b[this.len++] = 45; /* - */
+      v = -v;
+    }
+    if (v < 10) {
+      b[this.len++] = 48 + v;
+      return;
+    }
+    let end = this.len + (v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10);
+    this.len = end;
+    while (v >= 10) {
+      const q = (v / 10) | 0;
+      b[--end] = 48 + v - 10 * q;
+      v = q;
+    }
+    b[--end] = 48 + v;
+  }
+  floats(a: Float32Array): void {
+    this.room(1);
+    this.buf[this.len++] = 91; /* [ */
+    for (let i = 0; i < a.length; i++) {
+      this.room(24);
+      if (i) this.buf[this.len++] = 44; /* , */
+      this.float(a[i]);
+    }
+    this.room(1);
+    this.buf[this.len++] = 93; /* ] */
+  }
+  /**
+   * floatText(v), the same characters. 1e-4 ≤ |v| < 1e9 (nearly every value of a model): |v| = d.dddddddd × 10^k,
+   * -4 ≤ k ≤ 8, and y = |v| × 10^(8 - k) is exact in a double — a float32's 24 significant bits times 5^(8 - k), at
+   * most 5^12 (28 bits), is at most 52 bits — so the comparisons that fix k are exact and round-half-up of y is
+   * toPrecision(9)'s nine digits to the last (ECMAScript rounds a tie up; y + 0.5 is exact too). Its trailing zeros
+   * go, as floatText's do. Other values are written from floatText itself.
+   */
+  private float(v: number): void {
+    const x = Math.fround(v);
+    const a = x < 0 ? -x : x;
+    if (a >= 1e-4 && a < 1e9) {
+      let k = Math.floor(Math.log10(a));
+      if (k < -4) k = -4; // log10 near a power of ten may be one off: corrected below
+      else if (k > 8) k = 8;
+      let y = a * POW10[8 - k];
+      if (y >= 1e9) y = a * POW10[8 - ++k];
+      else if (y < 1e8 && k > -4) y = a * POW10[8 - --k];
+      let n = Math.floor(y + 0.5);
+      if (y >= 1e8 && y < 1e9 && n < 1e9) {
+        const d = this.digits, b = this.buf;
+        for (let i = 8; i >= 0; i--) {
+          const q = (n / 10) | 0; // n < 1e9: an int32
+          d[i] = n - 10 * q;
+          n = q;
+        }
+        let end = 9;
+        while (end > k + 2 && d[end - 1] === 0) end--;
+        let at = this.len;
+        if (x < 0) b[at++] = 45; /* - */
+        if (k >= 0) {
+          for (let i = 0; i <= k; i++) b[at++] = 48 + d[i];
+          b[at++] = 46; /* . */
+          if (end > k + 1) for (let i = k + 1; i < end; i++) b[at++] = 48 + d[i];
+          else b[at++] = 48;
+        } else {
+          b[at++] = 48;
+          b[at++] = 46;
+          for (let i = -1; i > k; i--) b[at++] = 48;
+          for (let i = 0; i < end; i++) b[at++] = 48 + d[i];
+        }
+        this.len = at;
+        return;
+      }
+    }
+    this.text(floatText(v));
+  }
+  toString(): string {
+    return this.buf.toString("utf8", 0, this.len);
+  }
+}
+
+/** The text of float32 values as a JSON array, as a model file holds them: "[" + floatText of each, "," + "]". */
+export function floatArrayText(a: Float32Array): string {
+  const w = new TextWriter();
+  w.floats(a);
+  return w.toString();
+}
+
+/** A tree's arrays stand in the object given to JSON.stringify as placeholders; splice writes the JSON with each
+ * placeholder replaced by its array's numbers (TextWriter): floats as floatText writes them, integers with the typed
+ * array's own join. */
 class ArrayTexts {
-  private texts: string[] = [];
+  private arrays: (Float32Array | Int32Array | Uint8Array)[] = [];
   floats(a: Float32Array): string {
-    let text = "[";
-    for (let i = 0; i < a.length; i++) text += (i ? "," : "") + floatText(a[i]);
-    return this.placeholder(text + "]");
+    return this.placeholder(a);
   }
   ints(a: Int32Array | Uint8Array): string {
-    return this.placeholder("[" + a.join(",") + "]");
+    return this.placeholder(a);
   }
-  private placeholder(text: string): string {
-    this.texts.push(text);
-    return `@@array:${this.texts.length - 1}@@`;
+  private placeholder(a: Float32Array | Int32Array | Uint8Array): string {
+    this.arrays.push(a);
+    return `@@array:${this.arrays.length - 1}@@`;
   }
   splice(json: string): string {
-    return json.replace(/"@@array:(\d+)@@"/g, (_, i) => this.texts[Number(i)]);
+    // split with the capture: the JSON between the placeholders, each followed by its array's index
+    const parts = json.split(/"@@array:(\d+)@@"/);
+    const w = new TextWriter();
+    for (let i = 0; i < parts.length; i += 2) {
+      w.text(parts[i]);
+      if (i + 1 >= parts.length) break;
+      const a = this.arrays[Number(parts[i + 1])];
+      if (a instanceof Float32Array) w.floats(a);
+      else w.ints(a);
+    }
+    return w.toString();
   }
 }
 function fstr(v: number): string {
