@@ -331,6 +331,20 @@ test("training job: parallel_fits 0, negative or not an integer fails with a fai
   }
 });
 
+// parallel_fits 2 starts the first fit worker before the settings are parsed (trainer/main.ts): a bad setting beside it
+// is still the job's failure, and the waiting worker ends with the process
+test("training job: parallel_fits 2 beside a bad hyperparameter fails with a failure file naming that one, and ends", async () => {
+  for (const [key, value, why] of [["k_fold", "1", /k_fold/], ["max_dept", "3", /max_dept/], ["parallel_fits", "\"2\"", /eta="fast"/]] as const) {
+    const hp = key === "parallel_fits" ? { ...HP, parallel_fits: value, eta: "fast" } : { ...HP, parallel_fits: "2", [key]: value };
+    const root = optMl(hp, { train: { "d.csv": fs.readFileSync(DIABETES, "utf8") } });
+    roots.push(root);
+    const r = await runTrain(root, 60_000);
+    assert.is(r.code, 1, `${key}=${value}: code ${r.code}; ${r.stderr.slice(-500)}`);
+    assert.match(fs.readFileSync(path.join(root, "output", "failure"), "utf8"), why);
+    assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model");
+  }
+});
+
 /** the diabetes job at parallel_fits 2 with the test hook set (TEST_FIT_EXIT_ENV): its failure file */
 async function jobWithDyingWorker(hook: string): Promise<string> {
   const root = optMl({ ...HP, parallel_fits: "2" }, { train: { "d.csv": fs.readFileSync(DIABETES, "utf8") } });
