@@ -103,13 +103,16 @@ class TextWriter {
     this.room(3 * s.length);
     this.len += this.buf.write(s, this.len, "utf8");
   }
-  ints(a: Int32Array | Uint8Array): void {
+  /** a JSON array of the values: float32s as floatText writes them, or integers as String does */
+  array(a: Float32Array | Int32Array | Uint8Array): void {
+    const floats = a instanceof Float32Array;
     this.room(1);
     this.buf[this.len++] = 91; /* [ */
     for (let i = 0; i < a.length; i++) {
-      this.room(12);
+      this.room(24);
       if (i) this.buf[this.len++] = 44; /* , */
-      this.int(a[i]);
+      if (floats) this.float(a[i]);
+      else this.int(a[i]);
     }
     this.room(1);
     this.buf[this.len++] = 93; /* ] */
@@ -134,17 +137,6 @@ class TextWriter {
       v = q;
     }
     b[--end] = 48 + v;
-  }
-  floats(a: Float32Array): void {
-    this.room(1);
-    this.buf[this.len++] = 91; /* [ */
-    for (let i = 0; i < a.length; i++) {
-      this.room(24);
-      if (i) this.buf[this.len++] = 44; /* , */
-      this.float(a[i]);
-    }
-    this.room(1);
-    this.buf[this.len++] = 93; /* ] */
   }
   /**
    * floatText(v), the same characters. 1e-4 ≤ |v| < 1e9 (nearly every value of a model): |v| = d.dddddddd × 10^k,
@@ -200,7 +192,7 @@ class TextWriter {
 /** The text of float32 values as a JSON array, as a model file holds them: "[" + floatText of each, "," + "]". */
 export function floatArrayText(a: Float32Array): string {
   const w = new TextWriter();
-  w.floats(a);
+  w.array(a);
   return w.toString();
 }
 
@@ -209,13 +201,8 @@ export function floatArrayText(a: Float32Array): string {
  * array's own join. */
 class ArrayTexts {
   private arrays: (Float32Array | Int32Array | Uint8Array)[] = [];
-  floats(a: Float32Array): string {
-    return this.placeholder(a);
-  }
-  ints(a: Int32Array | Uint8Array): string {
-    return this.placeholder(a);
-  }
-  private placeholder(a: Float32Array | Int32Array | Uint8Array): string {
+  /** the placeholder of array a */
+  of(a: Float32Array | Int32Array | Uint8Array): string {
     this.arrays.push(a);
     return `@@array:${this.arrays.length - 1}@@`;
   }
@@ -226,9 +213,7 @@ class ArrayTexts {
     for (let i = 0; i < parts.length; i += 2) {
       w.text(parts[i]);
       if (i + 1 >= parts.length) break;
-      const a = this.arrays[Number(parts[i + 1])];
-      if (a instanceof Float32Array) w.floats(a);
-      else w.ints(a);
+      w.array(this.arrays[Number(parts[i + 1])]);
     }
     return w.toString();
   }
@@ -265,18 +250,18 @@ export function toJson(m: ModelData): string {
       categories.push(...codes);
     }
     return {
-      base_weights: texts.floats(t.baseWeight),
+      base_weights: texts.of(t.baseWeight),
       categories, categories_nodes: categoriesNodes, categories_segments: segments, categories_sizes: sizes,
-      default_left: texts.ints(t.defaultLeft),
+      default_left: texts.of(t.defaultLeft),
       id,
-      left_children: texts.ints(t.left),
-      loss_changes: texts.floats(t.lossChg),
-      parents: texts.ints(t.parent),
-      right_children: texts.ints(t.right),
-      split_conditions: texts.floats(t.cond),
-      split_indices: texts.ints(t.feature),
-      split_type: texts.ints(t.splitType),
-      sum_hessian: texts.floats(t.sumHess),
+      left_children: texts.of(t.left),
+      loss_changes: texts.of(t.lossChg),
+      parents: texts.of(t.parent),
+      right_children: texts.of(t.right),
+      split_conditions: texts.of(t.cond),
+      split_indices: texts.of(t.feature),
+      split_type: texts.of(t.splitType),
+      sum_hessian: texts.of(t.sumHess),
       tree_param: { num_deleted: "0", num_feature: String(m.numFeature), num_nodes: String(n), size_leaf_vector: "0" },
     };
   });
