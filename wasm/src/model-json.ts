@@ -197,8 +197,8 @@ export function floatArrayText(a: Float32Array): string {
 }
 
 /** A tree's arrays stand in the object given to JSON.stringify as placeholders; splice writes the JSON with each
- * placeholder replaced by its array's numbers (TextWriter): floats as floatText writes them, integers with the typed
- * array's own join. */
+ * placeholder replaced by its array's numbers (TextWriter.array: floats as floatText writes them, integers as String
+ * does). */
 class ArrayTexts {
   private arrays: (Float32Array | Int32Array | Uint8Array)[] = [];
   /** the placeholder of array a */
