@@ -18,6 +18,9 @@ import {
   type MemberKind,
   type TrainerHyperparameterKey,
 } from "ensemble-workbook";
+import { decodeValue } from "./hyperparameter-value";
+
+export { decodeValue };
 
 export type FinalModel = "refit" | "folds";
 
@@ -52,23 +55,6 @@ export interface Settings {
 export const DEFAULT_MODELS: MemberKind[] = ["xgboost", "catboost"];
 /** Members that get the shared num_round / eta / max_depth. */
 export const BOOSTED_KINDS: MemberKind[] = ["xgboost", "catboost"];
-
-/** Undo one level of JSON string encoding ("\"0.2\"" → "0.2"); other values become strings. */
-export function decodeValue(v: unknown): string {
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (Array.isArray(v)) return v.map(String).join(",");
-  if (typeof v !== "string") throw new Error(`expected a string, got ${v === null ? "null" : typeof v}`);
-  const t = v.trim();
-  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
-    try {
-      const inner = JSON.parse(t);
-      if (typeof inner === "string") return inner.trim();
-    } catch {
-      /* not JSON: keep as is */
-    }
-  }
-  return t;
-}
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 

@@ -4,6 +4,7 @@
  * The /opt/ml root is env OPT_ML when set (local mode, tests), else /opt/ml.
  */
 import * as fs from "fs";
+import { decodeValue } from "./hyperparameter-value";
 import { optMlPaths, writeFailure, type OptMlPaths } from "./optml";
 
 function usage(): never {
@@ -52,14 +53,13 @@ function main(): void {
  * is loaded for it (ensemble-workbook/fit-workers), not the rest of lib.
  */
 function prestartFirstFitWorker(paths: OptMlPaths): void {
-  let raw: unknown;
+  let fits: number;
   try {
-    raw = (JSON.parse(fs.readFileSync(paths.hyperparameters, "utf8")) as Record<string, unknown> | null)?.parallel_fits;
+    const raw = (JSON.parse(fs.readFileSync(paths.hyperparameters, "utf8")) as Record<string, unknown> | null)?.parallel_fits;
+    fits = raw === undefined ? NaN : Number(decodeValue(raw));
   } catch {
-    return; // no file, or not JSON: train() says so
+    return; // no file, not JSON, or a value of no type a hyperparameter has: train() says so
   }
-  // as SageMaker passes it ("2"), or JSON-encoded once more by a framework SDK ("\"2\"")
-  const fits = Number(typeof raw === "string" ? raw.trim().replace(/^"(.*)"$/, "$1") : raw);
   if (!Number.isInteger(fits) || fits < 2) return;
   const { prestartFitWorkers } = require("ensemble-workbook/fit-workers") as typeof import("ensemble-workbook/fit-workers");
   prestartFitWorkers(1);

@@ -66,18 +66,8 @@ export interface ModelData {
  * always with a decimal point or exponent: XGBoost's parser reads "0" as an
  * integer and refuses it where a float is expected. */
 export function floatText(v: number): string {
-  if (v === 0) return "0.0"; // -0 too, as below; a third of a catboost model's floats (its leaves' loss changes)
-  const p = Math.fround(v).toPrecision(9);
-  // The fixed notation (1e-6 ≤ |v| < 1e9), nearly every value of a model, made without the round trip through a
-  // Number (half the cost of writing a model): a decimal of 9 significant digits is its own shortest text once its
-  // trailing zeros go — two such decimals are never the same double, which tells 15 digits apart.
-  if (v !== 0 && Number.isFinite(v) && p.indexOf("e") < 0) {
-    if (p.indexOf(".") < 0) return p + ".0";
-    let end = p.length;
-    while (p.charCodeAt(end - 1) === 48 /* 0 */) end--;
-    return p.charCodeAt(end - 1) === 46 /* . */ ? p.slice(0, end + 1) : p.slice(0, end);
-  }
-  const s = String(Number(p));
+  if (v === 0) return "0.0"; // -0 too
+  const s = String(Number(Math.fround(v).toPrecision(9)));
   return /[.eE]/.test(s) || !Number.isFinite(v) ? s : s + ".0";
 }
 /** 10^0 … 10^12, each exact in a double */
@@ -143,11 +133,19 @@ class TextWriter {
    * -4 ≤ k ≤ 8, and y = |v| × 10^(8 - k) is exact in a double — a float32's 24 significant bits times 5^(8 - k), at
    * most 5^12 (28 bits), is at most 52 bits — so the comparisons that fix k are exact and round-half-up of y is
    * toPrecision(9)'s nine digits to the last (ECMAScript rounds a tie up; y + 0.5 is exact too). Its trailing zeros
-   * go, as floatText's do. Other values are written from floatText itself.
+   * go: a decimal of 9 significant digits is its own shortest text then (two such decimals are never the same
+   * double, which tells 15 digits apart). Other values (0 aside) are written from floatText itself.
    */
   private float(v: number): void {
     const x = Math.fround(v);
     const a = x < 0 ? -x : x;
+    if (a === 0) {
+      // "0.0", -0 too: a third of a catboost-style model's floats (its leaves' loss changes)
+      this.buf[this.len++] = 48;
+      this.buf[this.len++] = 46;
+      this.buf[this.len++] = 48;
+      return;
+    }
     if (a >= 1e-4 && a < 1e9) {
       let k = Math.floor(Math.log10(a));
       if (k < -4) k = -4; // log10 near a power of ten may be one off: corrected below
