@@ -24,7 +24,9 @@
  * reading the data file); train CPU time (user + system of the process during training) is
  * printed beside wall time, as it is less disturbed by other jobs on a shared machine; predict times are the fastest of 3 runs. Prints a markdown table; also saved to bench/data/results.md.
  *
- * Options: --only-100k | --sizes=100000,1000000   --rounds=100   --repeat=1 (keep the fastest of N runs)
+ * Options: --only-100k | --sizes=100000,1000000   --rounds=100   --repeat=1 (keep the fastest of N runs; the learners
+ *            compared — ours and native at one setting — run in turn, A B B A …, and the threads table gives the
+ *            median of the turns' ratios beside the fastest runs' ratio)
  *          --skip=native,ml-xgboost,symmetric,lossguide,native-c,contribs
  *          --contribs-only: the contributions row alone, with the model saved by an earlier run
  *            (bench/data/model-ours-depthwise-<rows>-<rounds>r.json; trained once if missing)
@@ -58,7 +60,7 @@ if (args.includes("--help")) {
 const sizes = args.includes("--only-100k") ? [100_000] : (opt("sizes") ?? "100000,1000000").split(",").map(Number);
 const rounds = Number(opt("rounds") ?? 100);
 const skip = new Set((opt("skip") ?? "").split(",").filter(Boolean));
-/** run every measurement this many times (each in a fresh process) and keep the fastest training */
+/** run every measurement this many times (each in a fresh process; ours and native in turn: measureTogether) and keep the fastest training */
 const repeat = Number(opt("repeat") ?? 1);
 if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`--repeat: ${opt("repeat")} is not a positive integer`);
 for (const n of sizes) if (!(Number.isInteger(n) && n >= 100)) throw new Error(`--sizes: ${n} is not a row count >= 100`);
@@ -78,6 +80,8 @@ const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 interface Row {
   rows: number; learner: string; policy?: string; native?: boolean; threads?: number; trainSeconds: number; trainCpuSeconds: number; predictSeconds: number; nPredict: number;
   maxRssMb: number; rmse: number; note?: string;
+  /** train seconds of every run, in turn order (measureTogether) */
+  runs?: number[];
 }
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -118,23 +122,52 @@ function nativeC(f: SynthFiles, policy: string): Omit<Row, "rows" | "learner"> {
   return { trainSeconds: out.trainSeconds, trainCpuSeconds: out.trainCpuSeconds, predictSeconds: out.predictSeconds, nPredict: out.nPredict, maxRssMb: out.maxRssKb / 1024, rmse: out.rmse };
 }
 
-function measure(rowsN: number, learner: string, fn: () => Omit<Row, "rows" | "learner">, note?: string, tags: { policy?: string; native?: boolean; threads?: number } = {}): Row | undefined {
-  log(`${rowsN.toLocaleString("en")} rows: ${learner} …`);
-  try {
-    let best = fn();
-    for (let k = 1; k < repeat; k++) {
-      const again = fn();
-      log(`  (run ${k + 1}/${repeat}: train ${fmt(again.trainSeconds)} s)`);
-      if (again.trainSeconds < best.trainSeconds) best = { ...again, predictSeconds: Math.min(again.predictSeconds, best.predictSeconds) };
-      else best = { ...best, predictSeconds: Math.min(again.predictSeconds, best.predictSeconds) };
+/** A measurement: a learner at a size, run by `fn` in a fresh process. */
+interface Job { rowsN: number; learner: string; fn: () => Omit<Row, "rows" | "learner">; note?: string; tags?: { policy?: string; native?: boolean; threads?: number } }
+
+const failedRow = (j: Job, e: unknown): Row => ({
+  rows: j.rowsN, learner: j.learner, ...j.tags, trainSeconds: NaN, trainCpuSeconds: NaN, predictSeconds: NaN, nPredict: 0, maxRssMb: NaN, rmse: NaN,
+  note: `failed: ${(e as Error).message.split("\n")[0].slice(0, 120)}`,
+});
+
+/**
+ * Runs jobs that are compared with each other (ours and native at the same setting) `repeat` times in turn — A B,
+ * B A, A B, … — so that a drift of this machine's speed over the minutes weighs on each alike (run one after the
+ * other, three runs of one binary spread 0.89–1.23× native on a shared VM). Each keeps its fastest training and
+ * its fastest predict; Row.runs holds its train time of every turn, in turn order (the turns' ratios: pairRatio).
+ */
+function measureTogether(jobs: (Job | undefined)[]): (Row | undefined)[] {
+  const best: (Row | undefined)[] = jobs.map(() => undefined);
+  for (let k = 0; k < repeat; k++) {
+    const order = jobs.map((_, i) => i);
+    if (k % 2 === 1) order.reverse();
+    for (const i of order) {
+      const j = jobs[i];
+      if (!j || (best[i] && !Number.isFinite(best[i]!.trainSeconds))) continue; // none, or failed in an earlier turn
+      log(`${j.rowsN.toLocaleString("en")} rows: ${j.learner}${repeat > 1 ? ` (turn ${k + 1}/${repeat})` : ""} …`);
+      let r: Omit<Row, "rows" | "learner">;
+      try {
+        r = j.fn();
+      } catch (e) {
+        log(`  FAILED: ${(e as Error).message.split("\n")[0]}`);
+        best[i] = failedRow(j, e);
+        continue;
+      }
+      log(`  train ${fmt(r.trainSeconds)} s (CPU ${fmt(r.trainCpuSeconds)} s), predict ${fmt(r.predictSeconds, 3)} s, peak RSS ${fmt(r.maxRssMb, 0)} MB, holdout RMSE ${fmt(r.rmse, 4)}`);
+      const b = best[i];
+      const runs = [...(b?.runs ?? []), r.trainSeconds];
+      const kept = !b || r.trainSeconds < b.trainSeconds ? r : b;
+      best[i] = { rows: j.rowsN, learner: j.learner, ...j.tags, ...kept, predictSeconds: Math.min(r.predictSeconds, b?.predictSeconds ?? Infinity), runs, ...(j.note ? { note: j.note } : {}) };
     }
-    const r = { rows: rowsN, learner, ...tags, ...best, ...(note ? { note } : {}) };
-    log(`  train ${fmt(r.trainSeconds)} s (CPU ${fmt(r.trainCpuSeconds)} s), predict ${fmt(r.predictSeconds, 3)} s, peak RSS ${fmt(r.maxRssMb, 0)} MB, holdout RMSE ${fmt(r.rmse, 4)}`);
-    return r;
-  } catch (e) {
-    log(`  FAILED: ${(e as Error).message.split("\n")[0]}`);
-    return { rows: rowsN, learner, ...tags, trainSeconds: NaN, trainCpuSeconds: NaN, predictSeconds: NaN, nPredict: 0, maxRssMb: NaN, rmse: NaN, note: `failed: ${(e as Error).message.split("\n")[0].slice(0, 120)}` };
   }
+  return best;
+}
+
+/** The median over the turns of a's train time ÷ b's (measured together: measureTogether), NaN without both. */
+function pairRatio(a?: Row, b?: Row): number {
+  if (!a?.runs || !b?.runs || a.runs.length !== b.runs.length) return NaN;
+  const r = a.runs.map((x, k) => x / b.runs![k]).sort((x, y) => x - y);
+  return r.length % 2 ? r[r.length >> 1] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
 }
 
 interface ContribRow { modelRows: number; rows: number; seconds: number; cpuSeconds: number; nativeSeconds: number; nativeCpuSeconds: number; maxAbsDiff: number; scale: number }
@@ -201,18 +234,21 @@ function main() {
     const f = synthFiles(n);
     const LOSSGUIDE = { ...PARAMS, grow_policy: "lossguide", max_depth: 0, max_leaves: 64 };
     const V = xgboostVersion();
-    const nat = haveNative ? measure(n, `native XGBoost ${V} hist (depthwise)`, () => native(f), undefined, { policy: "depthwise", native: true }) : undefined;
-    const ours = measure(n, "ours (depthwise)", () => worker("ours", f, PARAMS, { saveModel: modelFile(n) }), undefined, { policy: "depthwise" });
-    const natLg = haveNative && !skip.has("lossguide")
-      ? measure(n, `native XGBoost ${V} hist (lossguide, 64 leaves)`, () => native(f, LOSSGUIDE), undefined, { policy: "lossguide", native: true }) : undefined;
-    const lossguide = skip.has("lossguide") ? undefined
-      : measure(n, "ours (lossguide, 64 leaves)", () => worker("ours", f, LOSSGUIDE), undefined, { policy: "lossguide" });
-    const sym = skip.has("symmetric") ? undefined
-      : measure(n, "ours (symmetric, CatBoost-style)", () => worker("ours", f, { ...PARAMS, grow_policy: "symmetric" }), undefined, { policy: "symmetric" });
-    const ml = skip.has("ml-xgboost") || n > 100_000 ? undefined
-      : measure(n, "ml-xgboost 1.1.2 (npm)", () => worker("ml-xgboost", f, PARAMS), "XGBoost 0.7x via emscripten, one predict call per row; its train() wrapper overflows the stack at this size, so its C exports are called directly", { policy: "depthwise" });
+    const job = (learner: string, fn: Job["fn"], tags: Job["tags"], note?: string): Job => ({ rowsN: n, learner, fn, tags, note });
+    const [nat, ours] = measureTogether([
+      haveNative ? job(`native XGBoost ${V} hist (depthwise)`, () => native(f), { policy: "depthwise", native: true }) : undefined,
+      job("ours (depthwise)", () => worker("ours", f, PARAMS, { saveModel: modelFile(n) }), { policy: "depthwise" }),
+    ]);
+    const [natLg, lossguide] = skip.has("lossguide") ? [] : measureTogether([
+      haveNative ? job(`native XGBoost ${V} hist (lossguide, 64 leaves)`, () => native(f, LOSSGUIDE), { policy: "lossguide", native: true }) : undefined,
+      job("ours (lossguide, 64 leaves)", () => worker("ours", f, LOSSGUIDE), { policy: "lossguide" }),
+    ]);
+    const [sym] = skip.has("symmetric") ? [] : measureTogether([job("ours (symmetric, CatBoost-style)", () => worker("ours", f, { ...PARAMS, grow_policy: "symmetric" }), { policy: "symmetric" })]);
+    const [ml] = skip.has("ml-xgboost") || n > 100_000 ? [] : measureTogether([
+      job("ml-xgboost 1.1.2 (npm)", () => worker("ml-xgboost", f, PARAMS), { policy: "depthwise" }, "XGBoost 0.7x via emscripten, one predict call per row; its train() wrapper overflows the stack at this size, so its C exports are called directly"),
+    ]);
     const haveGcc = !skip.has("native-c") && spawnSync("sh", ["-c", "command -v gcc && command -v make"]).status === 0;
-    const cCore = haveGcc ? measure(n, "ours, the same C built natively (gcc -O3, depthwise)", () => nativeC(f, "depthwise"), "not WebAssembly: shows what wasm costs", { policy: "depthwise" }) : undefined;
+    const [cCore] = haveGcc ? measureTogether([job("ours, the same C built natively (gcc -O3, depthwise)", () => nativeC(f, "depthwise"), { policy: "depthwise" }, "not WebAssembly: shows what wasm costs")]) : [];
     for (const r of [nat, ours, natLg, lossguide, sym, ml, cCore]) if (r) rows.push(r);
   }
 
@@ -223,10 +259,13 @@ function main() {
     const V = xgboostVersion();
     for (const t of threadCounts) {
       const p = { ...PARAMS, nthread: t };
-      const nat = t === 1 ? rows.find((x) => x.rows === n && x.native && x.policy === "depthwise")
-        : haveNative ? measure(n, `native XGBoost ${V} hist (depthwise), nthread ${t}`, () => native(f, p), undefined, { policy: "depthwise-threads", native: true, threads: t }) : undefined;
-      const ours = t === 1 ? rows.find((x) => x.rows === n && x.learner === "ours (depthwise)")
-        : measure(n, `ours (depthwise), nthread ${t}`, () => worker("ours", f, p), undefined, { policy: "depthwise-threads", threads: t });
+      // nthread 1: the main table's pair
+      const [nat, ours] = t === 1
+        ? [rows.find((x) => x.rows === n && x.native && x.policy === "depthwise"), rows.find((x) => x.rows === n && x.learner === "ours (depthwise)")]
+        : measureTogether([
+          haveNative ? { rowsN: n, learner: `native XGBoost ${V} hist (depthwise), nthread ${t}`, fn: () => native(f, p), tags: { policy: "depthwise-threads", native: true, threads: t } } : undefined,
+          { rowsN: n, learner: `ours (depthwise), nthread ${t}`, fn: () => worker("ours", f, p), tags: { policy: "depthwise-threads", threads: t } },
+        ]);
       threadRows.push({ threads: t, ours, nat });
     }
   }
@@ -234,7 +273,7 @@ function main() {
   // the table: ratios against native in the same run (train time: lower is better;
   // predict throughput: higher is better), and symmetric against depthwise
   const lines: string[] = [];
-  lines.push(`Synthetic regression, 28 features, train 80 % / holdout 20 %, depth 6, eta 0.1, max_bin 256, ${rounds} rounds, nthread 1, base_score = train mean${repeat > 1 ? `; fastest of ${repeat} runs` : ""}.`);
+  lines.push(`Synthetic regression, 28 features, train 80 % / holdout 20 %, depth 6, eta 0.1, max_bin 256, ${rounds} rounds, nthread 1, base_score = train mean${repeat > 1 ? `; fastest of ${repeat} runs, ours and native in turn` : ""}.`);
   lines.push(`Machine: ${require("os").cpus()[0]?.model ?? "?"} (${require("os").cpus().length} CPUs), Node ${process.version}.`);
   lines.push("");
   lines.push("| rows | learner | train s | train ÷ native | train CPU s | CPU ÷ native | predict s | predict rows/s | rows/s ÷ native | peak RSS MB | holdout RMSE | note |");
@@ -258,17 +297,17 @@ function main() {
   if (nTop && oTop && Number.isFinite(oTop.trainSeconds)) {
     const tr = oTop.trainSeconds / nTop.trainSeconds, trCpu = oTop.trainCpuSeconds / nTop.trainCpuSeconds, pr = (oTop.nPredict / oTop.predictSeconds) / (nTop.nPredict / nTop.predictSeconds);
     lines.push("");
-    lines.push(`At ${top.toLocaleString("en")} rows, ours (depthwise) vs native: train ${fmt(tr)}× (CPU time ${fmt(trCpu)}×; bar ≤ 1.5×: ${tr <= 1.5 ? "met" : "NOT met"}; goal ≤ 1.0×: ${tr <= 1.0 ? "met" : "not met"}), predict rows/s ${fmt(pr)}× (bar ≥ 0.5×: ${pr >= 0.5 ? "met" : "NOT met"}), holdout RMSE ${fmt(oTop.rmse, 4)} vs ${fmt(nTop.rmse, 4)}.`);
+    lines.push(`At ${top.toLocaleString("en")} rows, ours (depthwise) vs native: train ${fmt(tr)}×${repeat > 1 ? ` (median of the ${repeat} turns' ratios ${fmt(pairRatio(oTop, nTop))}×)` : ""} (CPU time ${fmt(trCpu)}×; bar ≤ 1.5×: ${tr <= 1.5 ? "met" : "NOT met"}; goal ≤ 1.0×: ${tr <= 1.0 ? "met" : "not met"}), predict rows/s ${fmt(pr)}× (bar ≥ 0.5×: ${pr >= 0.5 ? "met" : "NOT met"}), holdout RMSE ${fmt(oTop.rmse, 4)} vs ${fmt(nTop.rmse, 4)}.`);
   }
   if (threadRows.length) {
     lines.push("", `Threads, ${top.toLocaleString("en")} rows (depthwise; the machine has ${require("os").availableParallelism()} cores usable): ours vs native XGBoost ${xgboostVersion()} at equal nthread, in this run.`, "");
-    lines.push("| nthread | ours train s | native train s | train ÷ native (bar ≤ 1.2×) | ours predict rows/s | native predict rows/s | rows/s ÷ native (bar ≥ 0.9×) | ours train speed-up vs 1 thread |");
-    lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    lines.push(`| nthread | ours train s | native train s | train ÷ native (bar ≤ 1.2×) | median of the ${repeat} turns' ratios | ours predict rows/s | native predict rows/s | rows/s ÷ native (bar ≥ 0.9×) | ours train speed-up vs 1 thread |`);
+    lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     const one = threadRows.find((r) => r.threads === 1)?.ours;
     for (const { threads, ours, nat } of threadRows) {
       const rps = (r?: Row) => (r ? r.nPredict / r.predictSeconds : NaN);
       const tr = ours && nat ? ours.trainSeconds / nat.trainSeconds : NaN, pr = rps(ours) / rps(nat);
-      lines.push(`| ${threads} | ${fmt(ours?.trainSeconds ?? NaN)} | ${fmt(nat?.trainSeconds ?? NaN)} | ${fmt(tr)}× | ${Number.isFinite(rps(ours)) ? Math.round(rps(ours)).toLocaleString("en") : "—"} | ${Number.isFinite(rps(nat)) ? Math.round(rps(nat)).toLocaleString("en") : "—"} | ${fmt(pr)}× | ${one && ours ? fmt(one.trainSeconds / ours.trainSeconds) + "×" : "—"} |`);
+      lines.push(`| ${threads} | ${fmt(ours?.trainSeconds ?? NaN)} | ${fmt(nat?.trainSeconds ?? NaN)} | ${fmt(tr)}× | ${fmt(pairRatio(ours, nat))}× | ${Number.isFinite(rps(ours)) ? Math.round(rps(ours)).toLocaleString("en") : "—"} | ${Number.isFinite(rps(nat)) ? Math.round(rps(nat)).toLocaleString("en") : "—"} | ${fmt(pr)}× | ${one && ours ? fmt(one.trainSeconds / ours.trainSeconds) + "×" : "—"} |`);
     }
   }
   if (haveNative && !skip.has("contribs") && oTop && Number.isFinite(oTop.trainSeconds)) {
