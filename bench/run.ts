@@ -57,19 +57,24 @@ if (args.includes("--help")) {
   console.log("npm run bench [-- --only-100k | --sizes=100000,1000000] [--rounds=100] [--repeat=1] [--skip=native,ml-xgboost,symmetric,lossguide,native-c,contribs] [--contribs-only] [--contrib-rows=100000]");
   process.exit(0);
 }
+/** a bad option: its message, and the bench stops before running anything (no stack trace: it is the user's input) */
+function badOption(message: string): never {
+  process.stderr.write(`[bench] ${message}\n`);
+  process.exit(2);
+}
 const sizes = args.includes("--only-100k") ? [100_000] : (opt("sizes") ?? "100000,1000000").split(",").map(Number);
 const rounds = Number(opt("rounds") ?? 100);
 const skip = new Set((opt("skip") ?? "").split(",").filter(Boolean));
 /** run every measurement this many times (each in a fresh process; ours and native in turn: measureTogether) and keep the fastest training */
 const repeat = Number(opt("repeat") ?? 1);
-if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`--repeat: ${opt("repeat")} is not a positive integer`);
-for (const n of sizes) if (!(Number.isInteger(n) && n >= 100)) throw new Error(`--sizes: ${n} is not a row count >= 100`);
-if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds: ${rounds} is not a positive integer`);
+if (!(Number.isInteger(repeat) && repeat >= 1)) badOption(`--repeat: ${opt("repeat")} is not a positive integer`);
+for (const n of sizes) if (!(Number.isInteger(n) && n >= 100)) badOption(`--sizes=${opt("sizes")}: each size must be a row count >= 100`);
+if (!(Number.isInteger(rounds) && rounds >= 1)) badOption(`--rounds: ${rounds} is not a positive integer`);
 const contribsOnly = args.includes("--contribs-only");
 const contribRows = Number(opt("contrib-rows") ?? 100_000);
 const threadCounts = (opt("threads") ?? "1,2").split(",").map(Number);
-for (const t of threadCounts) if (!(Number.isInteger(t) && t >= 1)) throw new Error(`--threads: ${t} is not a thread count >= 1`);
-if (!(Number.isInteger(contribRows) && contribRows >= 1)) throw new Error(`--contrib-rows: ${opt("contrib-rows")} is not a positive integer`);
+for (const t of threadCounts) if (!(Number.isInteger(t) && t >= 1)) badOption(`--threads=${opt("threads")}: each must be a thread count >= 1`);
+if (!(Number.isInteger(contribRows) && contribRows >= 1)) badOption(`--contrib-rows: ${opt("contrib-rows")} is not a positive integer`);
 
 const PARAMS = { objective: "reg:squarederror", tree_method: "hist", nthread: 1, max_depth: 6, eta: 0.1, max_bin: 256, seed: 0 };
 /** predict times are the fastest of this many runs (they are short and this machine is noisy) */
@@ -124,6 +129,8 @@ function nativeC(f: SynthFiles, policy: string): Omit<Row, "rows" | "learner"> {
 
 /** A measurement: a learner at a size, run by `fn` in a fresh process. */
 interface Job { rowsN: number; learner: string; fn: () => Omit<Row, "rows" | "learner">; note?: string; tags?: { policy?: string; native?: boolean; threads?: number } }
+
+const job = (rowsN: number, learner: string, fn: Job["fn"], tags: Job["tags"], note?: string): Job => ({ rowsN, learner, fn, tags, note });
 
 const failedRow = (j: Job, e: unknown): Row => ({
   rows: j.rowsN, learner: j.learner, ...j.tags, trainSeconds: NaN, trainCpuSeconds: NaN, predictSeconds: NaN, nPredict: 0, maxRssMb: NaN, rmse: NaN,
@@ -234,21 +241,20 @@ function main() {
     const f = synthFiles(n);
     const LOSSGUIDE = { ...PARAMS, grow_policy: "lossguide", max_depth: 0, max_leaves: 64 };
     const V = xgboostVersion();
-    const job = (learner: string, fn: Job["fn"], tags: Job["tags"], note?: string): Job => ({ rowsN: n, learner, fn, tags, note });
     const [nat, ours] = measureTogether([
-      haveNative ? job(`native XGBoost ${V} hist (depthwise)`, () => native(f), { policy: "depthwise", native: true }) : undefined,
-      job("ours (depthwise)", () => worker("ours", f, PARAMS, { saveModel: modelFile(n) }), { policy: "depthwise" }),
+      haveNative ? job(n, `native XGBoost ${V} hist (depthwise)`, () => native(f), { policy: "depthwise", native: true }) : undefined,
+      job(n, "ours (depthwise)", () => worker("ours", f, PARAMS, { saveModel: modelFile(n) }), { policy: "depthwise" }),
     ]);
     const [natLg, lossguide] = skip.has("lossguide") ? [] : measureTogether([
-      haveNative ? job(`native XGBoost ${V} hist (lossguide, 64 leaves)`, () => native(f, LOSSGUIDE), { policy: "lossguide", native: true }) : undefined,
-      job("ours (lossguide, 64 leaves)", () => worker("ours", f, LOSSGUIDE), { policy: "lossguide" }),
+      haveNative ? job(n, `native XGBoost ${V} hist (lossguide, 64 leaves)`, () => native(f, LOSSGUIDE), { policy: "lossguide", native: true }) : undefined,
+      job(n, "ours (lossguide, 64 leaves)", () => worker("ours", f, LOSSGUIDE), { policy: "lossguide" }),
     ]);
-    const [sym] = skip.has("symmetric") ? [] : measureTogether([job("ours (symmetric, CatBoost-style)", () => worker("ours", f, { ...PARAMS, grow_policy: "symmetric" }), { policy: "symmetric" })]);
+    const [sym] = skip.has("symmetric") ? [] : measureTogether([job(n, "ours (symmetric, CatBoost-style)", () => worker("ours", f, { ...PARAMS, grow_policy: "symmetric" }), { policy: "symmetric" })]);
     const [ml] = skip.has("ml-xgboost") || n > 100_000 ? [] : measureTogether([
-      job("ml-xgboost 1.1.2 (npm)", () => worker("ml-xgboost", f, PARAMS), { policy: "depthwise" }, "XGBoost 0.7x via emscripten, one predict call per row; its train() wrapper overflows the stack at this size, so its C exports are called directly"),
+      job(n, "ml-xgboost 1.1.2 (npm)", () => worker("ml-xgboost", f, PARAMS), { policy: "depthwise" }, "XGBoost 0.7x via emscripten, one predict call per row; its train() wrapper overflows the stack at this size, so its C exports are called directly"),
     ]);
     const haveGcc = !skip.has("native-c") && spawnSync("sh", ["-c", "command -v gcc && command -v make"]).status === 0;
-    const [cCore] = haveGcc ? measureTogether([job("ours, the same C built natively (gcc -O3, depthwise)", () => nativeC(f, "depthwise"), { policy: "depthwise" }, "not WebAssembly: shows what wasm costs")]) : [];
+    const [cCore] = haveGcc ? measureTogether([job(n, "ours, the same C built natively (gcc -O3, depthwise)", () => nativeC(f, "depthwise"), { policy: "depthwise" }, "not WebAssembly: shows what wasm costs")]) : [];
     for (const r of [nat, ours, natLg, lossguide, sym, ml, cCore]) if (r) rows.push(r);
   }
 
@@ -263,8 +269,8 @@ function main() {
       const [nat, ours] = t === 1
         ? [rows.find((x) => x.rows === n && x.native && x.policy === "depthwise"), rows.find((x) => x.rows === n && x.learner === "ours (depthwise)")]
         : measureTogether([
-          haveNative ? { rowsN: n, learner: `native XGBoost ${V} hist (depthwise), nthread ${t}`, fn: () => native(f, p), tags: { policy: "depthwise-threads", native: true, threads: t } } : undefined,
-          { rowsN: n, learner: `ours (depthwise), nthread ${t}`, fn: () => worker("ours", f, p), tags: { policy: "depthwise-threads", threads: t } },
+          haveNative ? job(n, `native XGBoost ${V} hist (depthwise), nthread ${t}`, () => native(f, p), { policy: "depthwise-threads", native: true, threads: t }) : undefined,
+          job(n, `ours (depthwise), nthread ${t}`, () => worker("ours", f, p), { policy: "depthwise-threads", threads: t }),
         ]);
       threadRows.push({ threads: t, ours, nat });
     }
