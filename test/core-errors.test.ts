@@ -91,8 +91,32 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ grow_policy: "breadth" }, [/grow_policy/, /depthwise/]],
     [{ booster: "gblinear" }, [/booster/]],
     [{ tree_method: "gpu_hist" }, [/tree_method/]],
+    // an alias's value is checked as its setting's, and the error names the key as given
+    [{ n_jobs: 2.5 }, [/parameter n_jobs must be an integer, got 2\.5/]],
+    [{ n_jobs: -1 }, [/parameter n_jobs must be between 0/, /got -1/]],
+    [{ random_state: 1.5 }, [/parameter random_state must be an integer, got 1\.5/]],
+    // numbers in text are decimal, as XGBoost reads them ("Invalid Parameter format for nthread expect int")
+    [{ nthread: "0x2" }, [/parameter nthread must be a finite number, got "0x2"/]],
+    [{ max_depth: "0b11" }, [/parameter max_depth must be a finite number, got "0b11"/]],
+    [{ nthread: 2n }, [/parameter nthread must be a finite number, got 2n/]],
   ];
-  for (const [params, patterns] of cases) throwsNamed(JSON.stringify(params), trainWith(params), ...patterns);
+  for (const [params, patterns] of cases) throwsNamed(JSON.stringify(params, (_, v) => (typeof v === "bigint" ? `${v}n` : v)), trainWith(params), ...patterns);
+});
+
+test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],
+    [{ n_jobs: 2, nthread: 1 }, /parameters n_jobs and nthread name the same setting \(nthread\) with different values, 2 and 1/],
+    [{ eta: 0.1, learning_rate: 0.3 }, /parameters eta and learning_rate name the same setting \(eta\)/],
+    [{ seed: 1, random_state: "2" }, /parameters seed and random_state name the same setting \(seed\) with different values, 1 and "2"/],
+  ];
+  for (const [params, pattern] of cases) throwsNamed(JSON.stringify(params), trainWith(params), pattern);
+  // the same value under both names (as text or as a number): one setting, the model of the key alone
+  const alone = train({ eta: 0.3, max_depth: 3 }, dm(), { numBoostRound: 3 });
+  const both = train({ eta: 0.3, learning_rate: "0.3", max_depth: 3, nthread: 1, n_jobs: 1 }, dm(), { numBoostRound: 3 });
+  assert.is(both.saveModel(), alone.saveModel());
+  alone.free();
+  both.free();
 });
 
 test("labels invalid for the objective", () => {

@@ -15,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { Booster, DMatrix, catboostParams, coreBuild, startTraining, train } from "node-xgboost-wasm";
 import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
+import { TEST_CORES_ENV } from "node-xgboost-wasm/dist/cores";
 import { hasXgboost, INSTALL_HINT, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { categoricalData, regressionData, repoRoot } from "./helpers/core-data";
 
@@ -40,6 +41,12 @@ const CASES: { name: string; params: Record<string, unknown>; d: DMatrix }[] = [
   { name: "categorical features only", params: { ...BASE }, d: dCatOnly },
   { name: "binary:logistic", params: { ...BASE, objective: "binary:logistic" }, d: new DMatrix(big.X, { nrow: big.nrow, ncol: big.ncol, label: big.y.map((v) => (v > 1 ? 1 : 0)) }) },
 ];
+
+// A job runs on at most the cores (dist/cores): 4 here, so that nthread 3 really runs on 3 threads on a 2-core
+// machine (each count's own split of the work), and back as it was after this file's tests
+const coresBefore = process.env[TEST_CORES_ENV];
+test.before(() => void (process.env[TEST_CORES_ENV] = "4"));
+test.after(() => void (coresBefore === undefined ? delete process.env[TEST_CORES_ENV] : (process.env[TEST_CORES_ENV] = coresBefore)));
 
 test("Node loads the threads build (shared memory)", () => {
   assert.is(coreBuild(), "threads");
@@ -159,7 +166,7 @@ test("the same seed and nthread twice give the same model; another seed another 
   a.free(); b.free(); other.free();
 });
 
-test("the single-threaded build (XGB_WASM_THREADS=0) trains the same models as the threads build", () => {
+test("the single-threaded build trains the same models as the threads build: chosen (XGB_WASM_THREADS=0), and where SharedArrayBuffer is missing", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "core-threads-"));
   try {
     const threaded = models([2], 5);
@@ -186,12 +193,17 @@ test("the single-threaded build (XGB_WASM_THREADS=0) trains the same models as t
         fs.writeFileSync(j.file, train(j.params, ds[which[j.i]], { numBoostRound: 5 }).saveModel());
       }
       console.log(coreBuild());`;
-    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
-      cwd: repoRoot(), encoding: "utf8", env: { ...process.env, XGB_WASM_THREADS: "0" }, timeout: 120_000,
-    });
-    assert.is(r.status, 0, r.stderr);
-    assert.is(r.stdout.trim(), "single-threaded");
-    CASES.forEach((c, i) => assert.is(fs.readFileSync(job[i].file, "utf8"), threaded.get(c.name)![0].json, `${c.name}: single-threaded build vs threads`));
+    // --enable-sharedarraybuffer-per-context: no SharedArrayBuffer global (as in a context that is not
+    // cross-origin isolated); the package loaded nothing before it chose its build
+    for (const [how, flags, env] of [["XGB_WASM_THREADS=0", [], { XGB_WASM_THREADS: "0" }], ["no SharedArrayBuffer", ["--enable-sharedarraybuffer-per-context"], {}]] as const) {
+      for (const j of job) fs.rmSync(j.file, { force: true });
+      const r = spawnSync(process.execPath, [...flags, "--import", "tsx", "-e", `if (${flags.length} && typeof SharedArrayBuffer !== "undefined") throw new Error("SharedArrayBuffer is there");` + script], {
+        cwd: repoRoot(), encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000,
+      });
+      assert.is(r.status, 0, `${how}: ${r.stderr}`);
+      assert.is(r.stdout.trim(), "single-threaded", how);
+      CASES.forEach((c, i) => assert.is(fs.readFileSync(job[i].file, "utf8"), threaded.get(c.name)![0].json, `${c.name}: single-threaded build (${how}) vs threads`));
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -315,6 +327,60 @@ function dieInChild(how: string, claim: number, op: "train" | "predict"): { firs
   assert.is(out.small2, out.small1);
   assert.is(out.largeThreads, 1, "the pool's one worker thread (nthread 2), and no watcher thread");
   assert.is(out.large2, out.large1);
+});
+
+// Fresh processes: the threads counted in /proc/self/task; the cores as the core sees them (the affinity by taskset,
+// or the tests' override), and OpenMP's variables as XGBoost reads them
+(fs.existsSync("/proc/self/task") && spawnSync("taskset", ["-c", "0", "true"]).status === 0 ? test : test.skip)("a job never runs on more threads than the cores or OMP_THREAD_LIMIT (nthread 64 on 3 cores: 2 pool threads; taskset -c 0: none); OMP_NUM_THREADS is nthread 0's meaning; the model of nthread 1", () => {
+  const script = `
+    const fs = require("fs");
+    const { DMatrix, availableCores, train } = require("node-xgboost-wasm");
+    const core = require("node-xgboost-wasm/dist/wasm");
+    const threads = () => fs.readdirSync("/proc/self/task").length;
+    const n = 20000, p = 6, X = new Float32Array(n * p), y = new Float32Array(n);
+    for (let i = 0; i < n; i++) { for (let j = 0; j < p; j++) X[i * p + j] = ((i * 7919 + j * 104729) % 1000) / 100; y[i] = X[i * p] * 2 - X[i * p + 1] + ((i * 31) % 7); }
+    const d = new DMatrix(X, { nrow: n, ncol: p, label: y });
+    const fit = (nthread) => train({ max_depth: 4, ...(nthread === undefined ? {} : { nthread }) }, d, { numBoostRound: 4 }).saveModel();
+    (async () => {
+      const out = { cores: availableCores(), one: fit(1) };
+      const before = threads();
+      out.unset = fit(undefined);
+      await core.poolReady();
+      out.poolUnset = threads() - before;
+      out.many = fit(64);
+      await core.poolReady();
+      out.poolMany = threads() - before;
+      console.log(JSON.stringify(out));
+    })();`;
+  const run = (env: Record<string, string>, pin = false) => {
+    const full = { ...process.env };
+    for (const k of [TEST_CORES_ENV, "OMP_NUM_THREADS", "OMP_THREAD_LIMIT"]) delete full[k];
+    const r = spawnSync(pin ? "taskset" : process.execPath, [...(pin ? ["-c", "0", process.execPath] : []), "-e", script], { cwd: repoRoot(), encoding: "utf8", env: { ...full, ...env }, timeout: 60_000 });
+    assert.is(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.is(out.unset, out.one, `${JSON.stringify(env)}: nthread unset, the model of nthread 1`);
+    assert.is(out.many, out.one, `${JSON.stringify(env)}: nthread 64, the model of nthread 1`);
+    return out;
+  };
+  const three = run({ [TEST_CORES_ENV]: "3" });
+  assert.is(three.cores, 3);
+  assert.is(three.poolUnset, 2, "nthread unset on 3 cores: 2 pool threads beside this one");
+  assert.is(three.poolMany, 2, "nthread 64 on 3 cores: no more");
+  const pinned = run({}, true);
+  assert.is(pinned.cores, 1, "taskset -c 0: one core");
+  assert.is(pinned.poolMany, 0, "nthread 64 on one core: no pool thread");
+  const ompOne = run({ [TEST_CORES_ENV]: "3", OMP_NUM_THREADS: "1" });
+  assert.is(ompOne.poolUnset, 0, "OMP_NUM_THREADS=1: nthread unset is one thread");
+  assert.is(ompOne.poolMany, 2, "OMP_NUM_THREADS is the default only: nthread 64 still runs on the 3 cores");
+  const limit = run({ [TEST_CORES_ENV]: "3", OMP_THREAD_LIMIT: "2" });
+  assert.is(limit.poolUnset, 1, "OMP_THREAD_LIMIT=2: 1 pool thread");
+  assert.is(limit.poolMany, 1, "OMP_THREAD_LIMIT=2 caps nthread 64 too");
+  assert.is(run({ OMP_NUM_THREADS: "1,4" }).poolUnset, 0, "a list: its first value (the outer level)");
+  for (const [name, bad, why] of [[TEST_CORES_ENV, "0", /must be an integer from 1 to 512/], [TEST_CORES_ENV, "513", /must be an integer from 1 to 512/], ["OMP_NUM_THREADS", "abc", /OMP_NUM_THREADS must be an integer ≥ 1 .*got "abc"/], ["OMP_THREAD_LIMIT", "0", /OMP_THREAD_LIMIT must be an integer ≥ 1/]] as const) {
+    const r = spawnSync(process.execPath, ["-e", `const { DMatrix, train } = require("node-xgboost-wasm"); train({}, new DMatrix(new Float32Array(4), { nrow: 4, ncol: 1, label: [1, 2, 3, 4] }), { numBoostRound: 1 })`], { cwd: repoRoot(), encoding: "utf8", env: { ...process.env, [name]: bad }, timeout: 60_000 });
+    assert.is(r.status, 1, `${name}=${bad}`);
+    assert.match(r.stderr, why, `${name}=${bad}`);
+  }
 });
 
 (os.availableParallelism() >= 2 ? test : test.skip)("a pool worker thread that dies mid-job (exit, uncaught Error) fails train() and predict() with an Error naming it — no hang", () => {

@@ -65,7 +65,8 @@ export interface ResolvedParams {
   huber_slope: number; random_strength: number; bootstrap_type: string; bagging_temperature: number;
   eval_metric: Metric[];
   /** threads for training and prediction (XGBoost's meaning): 0 = every core this process
-   * may use (os.availableParallelism()); the model does not depend on it (csrc/threads.h) */
+   * may use (cores.ts availableCores), and a job never runs on more threads than that; the model does not depend on
+   * it (csrc/threads.h) */
   nthread: number;
   /** categorical features: the encoding (CAT_ENCODINGS; default by grow_policy), XGBoost's
    * split settings, and the target-statistics settings (categorical.ts) */
@@ -109,19 +110,37 @@ export function defaultMetric(objective: Objective): Metric {
   }
 }
 
-function toNumber(name: string, v: unknown): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new Error(`parameter ${name} must be a finite number, got ${typeof v === "number" ? String(v) : JSON.stringify(v)}`); // NaN, not JSON's null
-  if (INTEGER.has(name) && !Number.isInteger(n)) throw new Error(`parameter ${name} must be an integer, got ${shownValue(v)}`);
+/** A number written in decimal, as JSON and XGBoost's parameter strings write them (surrounding spaces ignored): not
+ * "0x2", "0b10", "Infinity" or "" (JavaScript's Number() reads all four). Undefined for any other text. */
+export function decimalNumber(text: string): number | undefined {
+  const t = text.trim();
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : undefined;
+}
+
+/** `key`'s value (given as `given`, the key or its alias) as a number: a finite one, an integer for an integer key */
+function toNumber(key: string, given: string, v: unknown): number {
+  const n = typeof v === "number" ? v : typeof v === "string" ? decimalNumber(v) ?? NaN : NaN;
+  if (!Number.isFinite(n)) throw new Error(`parameter ${given} must be a finite number, got ${shownValue(v)}`);
+  if (INTEGER.has(key) && !Number.isInteger(n)) throw new Error(`parameter ${given} must be an integer, got ${shownValue(v)}`);
   return n;
 }
 
 export function resolveParams(params: Params | object = {}): ResolvedParams {
   const out: Record<string, unknown> = { ...DEFAULTS };
   let metrics: Metric[] | undefined;
+  /** the name each setting was given by (the key or an alias): errors name what the caller wrote */
+  const given: Record<string, string> = {};
   for (const [rawKey, value] of Object.entries(params)) {
     if (value === undefined) continue;
     const key = ALIASES[rawKey] ?? rawKey;
+    // a setting given twice (nthread and n_jobs, eta and learning_rate): one value, or an Error naming both — a
+    // silent "the last key wins" would depend on the object's key order
+    const twice = given[key];
+    const meaning = (v: unknown) => shownValue(typeof v === "string" ? decimalNumber(v) ?? v : v); // "0.1" is 0.1
+    if (twice !== undefined && meaning((params as Record<string, unknown>)[twice]) !== meaning(value)) {
+      throw new Error(`parameters ${twice} and ${rawKey} name the same setting (${key}) with different values, ${shownValue((params as Record<string, unknown>)[twice])} and ${shownValue(value)}: give one`);
+    }
+    given[key] = rawKey;
     if (key in ACCEPTED_ONLY) {
       const problem = ACCEPTED_ONLY[key](value);
       if (problem) throw new Error(problem);
@@ -152,14 +171,14 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     if (!NUMERIC.has(key)) {
       throw new Error(`unknown parameter "${rawKey}"; valid parameters: ${VALID_PARAMS.join(", ")}`);
     }
-    out[key] = toNumber(rawKey, value);
+    out[key] = toNumber(key, rawKey, value);
   }
   const p = out as unknown as ResolvedParams;
   if (p.max_delta_step === undefined) p.max_delta_step = p.objective === "count:poisson" ? 0.7 : 0;
   p.eval_metric = metrics ?? [defaultMetric(p.objective)];
 
   const range = (name: keyof ResolvedParams, ok: boolean, what: string) => {
-    if (!ok) throw new Error(`parameter ${name} ${what}, got ${shownValue(p[name])}`);
+    if (!ok) throw new Error(`parameter ${given[name] ?? name} ${what}, got ${shownValue(p[name])}`);
   };
   range("eta", p.eta > 0, "must be > 0");
   range("gamma", p.gamma >= 0, "must be >= 0");

@@ -5,6 +5,7 @@
 export function shownValue(v: unknown): string {
   if (typeof v === "number") return String(v);
   if (v === undefined) return "undefined";
-  if (typeof v === "bigint" || typeof v === "function" || typeof v === "symbol") return String(v);
+  if (typeof v === "bigint") return `${v}n`; // a BigInt, not the number it prints as
+  if (typeof v === "function" || typeof v === "symbol") return String(v);
   return JSON.stringify(v);
 }

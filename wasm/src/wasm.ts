@@ -48,9 +48,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { availableParallelism } from "node:os";
 import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
+import { defaultThreads, threadLimit } from "./cores";
 import { checkCoreEnums } from "./enums";
 import { MAX_THREADS } from "./params";
 import { shownValue } from "./shown";
@@ -115,13 +115,10 @@ export interface CoreExports {
 
 const DEATH_NOTE_BYTES = 1024;
 let core: CoreExports | undefined;
-/** the threads build's module and shared memory (undefined: the single-threaded build) */
-let shared: { module: object; memory: { buffer: ArrayBuffer } } | undefined;
+/** the threads build's module and shared memory, and the pool's death note (undefined: the single-threaded build) */
+let shared: { module: object; memory: { buffer: ArrayBuffer }; deathNote: Int32Array } | undefined;
 /** worker threads started (ids 1..started) */
 let started = 0;
-/** what killed a worker thread, written once by the first to die (its catch or its exit hook):
- * [0] 0 = nothing yet, 1 = being written, 2 = written; [1] its length in bytes; then UTF-8 text */
-const deathNote = new Int32Array(new SharedArrayBuffer(8 + DEATH_NOTE_BYTES));
 
 const BUILD_DIR = join(__dirname, "..", "build");
 export function wasmPath(threads = false): string {
@@ -174,11 +171,13 @@ function sharedMemory(): { buffer: ArrayBuffer } | undefined {
  * -z stack-size); a 1M-row fit was measured to use under 64 KiB of it (test/wasm-shared-fits.test.ts). */
 export const FIT_STACK_BYTES = 1024 * 1024;
 
-/** What another thread needs to run on this process's core (attachCore): the threads build's module and shared
- * memory, the top of a stack and a thread-local block of its own (in the core's memory). */
+/** What another thread needs to run on this process's core (attachCore): the threads build's module, shared
+ * memory and pool death note, the top of a stack and a thread-local block of its own (in the core's memory). */
 export interface CoreAttachment {
   module: object;
   memory: { buffer: ArrayBuffer };
+  /** the pool's death note (poolDeath names what killed a pool thread in the attached thread too) */
+  deathNote: Int32Array;
   stackTop: number;
   tls: number;
 }
@@ -204,7 +203,7 @@ export function coreAttachment(stackBytes = FIT_STACK_BYTES): { attachment: Core
   }
   let released = false;
   return {
-    attachment: { module: shared.module, memory: shared.memory, stackTop: (stack + stackBytes) & ~15, tls },
+    attachment: { module: shared.module, memory: shared.memory, deathNote: shared.deathNote, stackTop: (stack + stackBytes) & ~15, tls },
     release: () => {
       if (released) return;
       released = true;
@@ -233,7 +232,7 @@ export function attachCore(a: CoreAttachment): void {
   c.__stack_pointer.value = a.stackTop;
   c.__wasm_init_tls(alignUp(a.tls, Math.max(16, c.__tls_align?.value ?? 16)));
   core = c;
-  shared = { module: a.module, memory: a.memory };
+  shared = { module: a.module, memory: a.memory, deathNote: a.deathNote };
   attached = true;
 }
 
@@ -247,7 +246,11 @@ export function getCore(): CoreExports {
     const module = new Wasm.Module(readWasm(wasmPath(true)));
     const instance = new Wasm.Instance(module, { env: { memory }, wasi_snapshot_preview1: WASI });
     core = { ...(instance.exports as unknown as CoreExports), memory };
-    shared = { module, memory };
+    // what killed a worker thread, written once by the first to die (its catch or its exit hook): [0] 0 = nothing
+    // yet, 1 = being written, 2 = written; [1] its length in bytes; then UTF-8 text. Made here, not as the module
+    // loads: where SharedArrayBuffer is missing (--enable-sharedarraybuffer-per-context) the package must still load
+    // and run the single-threaded build
+    shared = { module, memory, deathNote: new Int32Array(new SharedArrayBuffer(8 + DEATH_NOTE_BYTES)) };
   } else {
     const module = new Wasm.Module(readWasm(wasmPath(false)));
     const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: WASI });
@@ -313,22 +316,24 @@ export async function poolReady(): Promise<void> {
 /** What killed the pool's worker thread, when one died (the core then fails its jobs of more than one thread). */
 export function poolDeath(): string | undefined {
   if (!shared || !i32(getCore().xgb_worker_failed_word(), 1)[0]) return undefined;
+  const { deathNote } = shared;
   const note = Atomics.load(deathNote, 0) === 2 ? Buffer.from(deathNote.buffer, 8, Atomics.load(deathNote, 1)).toString("utf8") : "a worker thread of the core's pool ended";
   return `${note}; nthread > 1 is refused in this process from now on (restart it, or use nthread 1)`;
 }
 
 /**
- * XGBoost's nthread: 0 (or undefined) = every core this process may use
- * (os.availableParallelism()); otherwise an integer from 1 to MAX_THREADS — every count the core is given passes
- * here (train's params and TrainOptions.threads, predict, DMatrix.releaseFloats): a larger one would start that many
- * pool threads.
+ * XGBoost's nthread: 0 (or undefined) = every core this process may use, or OMP_NUM_THREADS when set (./cores
+ * defaultThreads: the CPU affinity, a container's quota, OpenMP's variables); otherwise an integer from 1 to
+ * MAX_THREADS, of which a job runs on at most ./cores threadLimit() (its module comment: each thread here is an
+ * isolate; the model is the same). Every count the core is given passes here (train's params and
+ * TrainOptions.threads, predict, DMatrix.releaseFloats).
  */
 export function resolveThreads(nthread: unknown, what = "nthread"): number {
-  if (nthread === undefined || nthread === null) return availableParallelism();
+  if (nthread === undefined || nthread === null) return defaultThreads();
   if (typeof nthread !== "number" || !Number.isInteger(nthread) || nthread < 0 || nthread > MAX_THREADS) {
     throw new Error(`parameter ${what} must be an integer from 0 (every core, as XGBoost) to ${MAX_THREADS}, got ${shownValue(nthread)}`);
   }
-  return nthread === 0 ? availableParallelism() : nthread;
+  return nthread === 0 ? defaultThreads() : Math.min(nthread, threadLimit());
 }
 
 /**
@@ -365,7 +370,7 @@ export function setThreads(n: number, rows = Infinity): number {
       eval: true,
       workerData: {
         module: shared.module, memory: shared.memory, threadId: started, stackTop: (stack + WORKER_STACK_BYTES) & ~15, tls,
-        tlsAlign: Math.max(16, c.__tls_align?.value ?? 16), note: deathNote,
+        tlsAlign: Math.max(16, c.__tls_align?.value ?? 16), note: shared.deathNote,
         failedWord: c.xgb_worker_failed_word(), doneWord: c.xgb_worker_done_word(), deadWords: c.xgb_worker_dead_words(),
       },
     });
