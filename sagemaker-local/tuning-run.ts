@@ -11,7 +11,7 @@
  * is stopped — Completed, Stopped, or Failed when every trial failed (or the server stopped).
  */
 import * as crypto from "crypto";
-import * as os from "os";
+import { availableCores } from "node-xgboost-wasm";
 import { Context, now } from "./context";
 import { saveTuningJob, TuningJobConfigSpec, TuningJobRecord } from "./records";
 import { TrainingJobs } from "./training";
@@ -40,12 +40,14 @@ export interface LiveTuningJob {
 type FinishedTrial = tuning.Trial & { name: string };
 
 /**
- * The trials share this machine's cores: with P trials at once, each training job gets
- * parallel_fits = max(1, ⌊cores / P⌋) (the trainer's fits at once, one core thread each), so
- * MaxParallelTrainingJobs × threads per job ≤ cores — unless the job's hyperparameters set parallel_fits
- * themselves (the user asks for more). The strategies (./tuning) know nothing of it: they stay pure.
+ * The trials share this machine's cores (the core's availableCores: the CPU affinity and a container's quota): with
+ * P trials at once, each training job gets parallel_fits = max(1, ⌊cores / P⌋) (the trainer's fits at once, one
+ * core thread each), so MaxParallelTrainingJobs × threads per job ≤ cores — unless the user asks for more: the job's
+ * hyperparameters set parallel_fits themselves, or MaxParallelTrainingJobs is above the cores (each trial then gets
+ * one thread, and P of them run: SageMaker's limit is the user's to set). The strategies (./tuning) know nothing of
+ * it: they stay pure.
  */
-export function coreBudget(maxParallel: number, hyperparameters: Record<string, string>, cores = os.availableParallelism()): Record<string, string> {
+export function coreBudget(maxParallel: number, hyperparameters: Record<string, string>, cores = availableCores()): Record<string, string> {
   if (hyperparameters.parallel_fits !== undefined) return {};
   return { parallel_fits: String(Math.max(1, Math.floor(cores / Math.max(1, maxParallel)))) };
 }

@@ -118,6 +118,28 @@ test("memberFromSpec: string hyperparameters, aliases, unknown kinds", () => {
   assert.is(memberFromSpec("ridge", { alpha: "3" }).params.alpha, 3);
   assert.equal(memberFromSpec("xgboost", { eval_metric: '["rmse","mae"]', grow_policy: '"lossguide"' }).params, { eval_metric: ["rmse", "mae"], grow_policy: "lossguide" });
   assert.throws(() => memberFromSpec("lightgbm", {}), /unknown member kind "lightgbm"/);
+  // numbers in text are decimal: "0x2" stays text, which the core names (XGBoost refuses it too)
+  assert.throws(() => memberFromSpec("xgboost", { nthread: "0x2" }), /parameter nthread must be a finite number, got "0x2"/);
+  assert.is((memberFromSpec("xgboost", { nthread: " 2 " }) as any).recipe().params.nthread, 2);
+});
+
+test("tree members check every core parameter as they are built (not at the first fit); num_class is the ensemble's to set", () => {
+  for (const [make, pattern] of [
+    [() => xgboost({ nthread: -1 }), /parameter nthread must be between 0 .* got -1/],
+    [() => xgboost({ n_jobs: 1.5 }), /parameter n_jobs must be an integer, got 1\.5/],
+    [() => xgboost({ nthread: 1, n_jobs: 2 }), /parameters nthread and n_jobs name the same setting/],
+    [() => xgboost({ max_bin: 1 }), /max_bin/],
+    [() => randomForest({ colsample_bynode: 0 }), /colsample_bynode/],
+    [() => xgboost({ num_round: 10, n_estimators: 20 }), /num_round and n_estimators both give the number of rounds, with different values \(10 and 20\): give one/],
+    [() => catboost({ iterations: 10, num_round: "20" }), /iterations and num_round both give catboost's iterations, with different values \(10 and "20"\): give one/],
+    [() => catboost({ depth: 4, max_depth: 6 }), /depth and max_depth both give catboost's depth/],
+  ] as const) {
+    assert.throws(make, pattern);
+  }
+  // a multi:* member without num_class (set from the labels when the ensemble fits) is built; the same rounds twice are one
+  assert.is(xgboost({ objective: "multi:softprob" }).kind, "xgboost");
+  assert.is((xgboost({ num_round: 10, n_estimators: "10" }) as any).recipe().numBoostRound, 10);
+  assert.is((catboost({ learning_rate: 0.1, eta: "0.1", iterations: 7, n_estimators: 7 }) as any).recipe().numBoostRound, 7);
 });
 
 test.run();

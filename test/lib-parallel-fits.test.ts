@@ -213,6 +213,10 @@ test("workers and nthread: bad values are errors naming the option", () => {
   for (const nthread of [-1, 0.5, NaN, -Infinity]) {
     assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread }), new RegExp(`crossValidate's nthread must be an integer ≥ 0 .*, got ${nthread}$`));
   }
+  // a budget above nthread's limit failed only at a fit ("fold 2/3, member …: TrainOptions.threads() … got 513")
+  for (const threads of [0, 513, 1e6, 1.5]) {
+    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers: 2, threads }), new RegExp(`crossValidate's threads must be an integer from 1 to 512 .*, got ${threads}$`));
+  }
 });
 
 test("a matrix in place of the table: the same result; table-only options and an unshared matrix for workers are errors", async () => {
@@ -229,7 +233,10 @@ test("a matrix in place of the table: the same result; table-only options and an
 });
 
 test("a fit's error fails crossValidate naming the fold and the member, sequential or not", () => {
-  const ens = new Ensemble({ members: [xgboost({ num_round: 2 }), xgboost({ num_round: 2, max_bin: 1 } as never)] });
+  // a member built with good params (a bad one is refused as it is built), set wrong before the fit: its fits fail
+  const bad = xgboost({ num_round: 2 });
+  bad.params.max_bin = 1;
+  const ens = new Ensemble({ members: [xgboost({ num_round: 2 }), bad] });
   for (const workers of [1, 2]) {
     assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers, k: 2 }), /^fold \d\/2, member "xgboost_2": .*max_bin must be between 2 and 256/);
   }
@@ -320,14 +327,14 @@ test("prestartFitWorkers: the next run takes the worker started ahead instead of
   assert.ok(most > idle, "a cold run starts a worker");
 });
 
-test("training job: parallel_fits 0, negative or not an integer fails with a failure file", async () => {
-  for (const bad of ["0", "-2", "1.5", "two"]) {
+test("training job: parallel_fits 0, negative, above nthread's 512 or not an integer fails with a failure file naming it", async () => {
+  for (const bad of ["0", "-2", "1.5", "two", "513", "1e9", "0x2"]) {
     const root = optMl({ ...HP, parallel_fits: bad }, { train: { "d.csv": "target,a\n1,2\n3,4\n5,6\n" } });
     roots.push(root);
     const r = await runTrain(root);
     assert.is(r.code, 1);
     const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
-    assert.match(failure, new RegExp(`hyperparameter parallel_fits="${bad}": (must be ≥ 1|must be an integer|is not a number)`));
+    assert.match(failure, new RegExp(`hyperparameter parallel_fits="${bad}": (must be ≥ 1|must be an integer|is not a number|must be ≤ 512 \\(the job's core threads, at most nthread's 512\\))`));
   }
 });
 
@@ -362,7 +369,9 @@ async function jobWithDyingWorker(hook: string): Promise<string> {
 }
 
 test("training job: a fit worker that dies mid-job fails the job with a failure file naming the fold and the member", async () => {
-  const failure = await jobWithDyingWorker("2:catboost"); // the worker fitting fold 2's catboost calls process.exit(70)
+  // the worker fitting fold 2's catboost calls process.exit(70) as it starts its share (folds 2, and 3's catboost:
+  // dealFits), while the job's thread fits its own (fold 1, 3's xgboost): it sees the end between its rounds
+  const failure = await jobWithDyingWorker("2:catboost");
   assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker exited \(code 70\) before finishing/);
 });
 

@@ -2,7 +2,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { spawn, execFileSync } from "child_process";
 import {
@@ -20,6 +19,7 @@ import {
   ResourceNotFound,
 } from "@aws-sdk/client-sagemaker";
 import { startServer } from "@ensemble-workbook/sagemaker-local";
+import { availableCores } from "node-xgboost-wasm";
 import { localServer, trainingRequest, tmpDir, until, METRICS, ROLE, creds, rejects, FAKE_TRAINER } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
@@ -114,7 +114,7 @@ test("tuning job: Grid, 2 in parallel, failing trials recorded and the job goes 
 });
 
 test("tuning job budgets the cores: each of P parallel trials gets parallel_fits = max(1, ⌊cores / P⌋), unless set statically", async () => {
-  const cores = os.availableParallelism();
+  const cores = availableCores(); // the trainer's: a container's CPU quota counts
   /** the hyperparameters each trial's job shows (DescribeTrainingJob) and the ones its trainer read (hyperparameters.json, echoed in its model) */
   const trials = async (name: string) => {
     const list = await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));

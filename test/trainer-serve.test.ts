@@ -9,9 +9,10 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
-import { Ensemble, loadEnsemble } from "ensemble-workbook";
+import { availableCores, Ensemble, loadEnsemble } from "ensemble-workbook";
 import { DIABETES, diabetesRows, optMl, request, rmTree, runTrain, Served, startServe } from "./trainer-helpers";
 import { batchEnv } from "../trainer/batch-env";
+import { workerEnv } from "../trainer/serve";
 
 let root = "";
 let served: Served | undefined;
@@ -52,6 +53,11 @@ test("GET /execution-parameters: the payload limit it runs with; batch transform
   const env = { SAGEMAKER_BATCH: "true", SAGEMAKER_BATCH_STRATEGY: "SINGLE_RECORD", SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "4" };
   assert.equal(batchEnv(env, 20), { MaxConcurrentTransforms: 4, BatchStrategy: "SINGLE_RECORD", MaxPayloadInMB: 20 });
   assert.equal(batchEnv({ SAGEMAKER_BATCH: "true", SAGEMAKER_MODEL_SERVER_WORKERS: "2" }, 6), { MaxConcurrentTransforms: 2, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: 6 });
+  // the model server's workers share the cores (serve.ts workerEnv): ⌊cores / workers⌋ core threads each, at least 1,
+  // unless the operator set OMP_NUM_THREADS
+  assert.equal(workerEnv(2, {}, 8), { OMP_NUM_THREADS: "4" });
+  assert.equal(workerEnv(3, {}, 2), { OMP_NUM_THREADS: "1" });
+  assert.equal(workerEnv(2, { OMP_NUM_THREADS: "3" }, 8), {});
   assert.throws(() => batchEnv({ SAGEMAKER_BATCH_STRATEGY: "BATCHES" }, 6), /SAGEMAKER_BATCH_STRATEGY=BATCHES must be MULTI_RECORD or SINGLE_RECORD/);
   assert.throws(() => batchEnv({ SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "0" }, 6), /SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=0 must be an integer ≥ 1/);
   assert.throws(() => batchEnv({ SAGEMAKER_BATCH: "yes" }, 6), /SAGEMAKER_BATCH=yes must be true or false/);
@@ -218,10 +224,30 @@ test("SIGTERM: an in-flight request still gets its answer, then the process exit
   }
 });
 
-test("SAGEMAKER_MODEL_SERVER_WORKERS=2: one port, correct answers under concurrency, SIGTERM drains all and exits 0", async () => {
+/** OMP_NUM_THREADS of the processes serving `root` (their environment names it as OPT_ML): the primary's, unset, and its workers' */
+function servingThreadsEnv(root: string): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let env: string[];
+    try {
+      env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    if (env.includes(`OPT_ML=${root}`) && env.includes("SAGEMAKER_MODEL_SERVER_WORKERS=2")) out.push(env.find((e) => e.startsWith("OMP_NUM_THREADS="))?.slice(16));
+  }
+  return out;
+}
+
+test("SAGEMAKER_MODEL_SERVER_WORKERS=2: one port, correct answers under concurrency, each worker's core threads its share of the cores (OMP_NUM_THREADS), SIGTERM drains all and exits 0", async () => {
   const s = await startServe(root, { SAGEMAKER_MODEL_SERVER_WORKERS: "2" });
   try {
     assert.match(s.output(), /\(2 workers\)/);
+    // the workers' large batches run on ⌊cores / 2⌋ core threads each (the core's default nthread reads it), not on every core each
+    if (fs.existsSync("/proc/self/environ")) {
+      const share = String(Math.max(1, Math.floor(availableCores() / 2)));
+      assert.equal(servingThreadsEnv(root).filter((v) => v !== undefined), [share, share], "the two workers' OMP_NUM_THREADS");
+    }
     const expected = ens.predict(X.slice(0, 40)).prediction;
     const results = await Promise.all(X.slice(0, 40).map((r) => request(s.port, "POST", "/invocations", csv([r]), { "Content-Type": "text/csv" })));
     results.forEach((r, i) => assert.is(Number(r.body.trim()), expected[i]));

@@ -302,16 +302,26 @@ test("train: cross-validation in lockstep — the [r] lines come during the cros
   assert.equal(lockstep.folds.map((l) => l.line), sideBySide.folds.map((l) => l.line));
 });
 
-test("train: validation channel + refit — the [r] lines come live as the members' rounds finish, equal to the sequential fit's mean curve", async () => {
+test("train: validation channel + refit — the [r] lines come live as the members' rounds finish (3 members on one thread in lockstep at parallel_fits 1, side by side at 3), equal to the sequential fit's mean curve", async () => {
   const text = fs.readFileSync(DIABETES, "utf8").trim().split("\n");
   const hp = { models: "xgboost,catboost,ridge", k_fold: "2", num_round: "400", eta: "0.05", seed: "1" };
-  const root = optMl(hp, {
-    train: { "t.csv": [text[0], ...text.slice(1, 343)].join("\n") + "\n" },
-    validation: { "v.csv": [text[0], ...text.slice(343)].join("\n") + "\n" },
-  });
-  roots.push(root);
-  const r = await runTrain(root);
-  assert.is(r.code, 0, r.stderr);
+  const job = async (parallelFits: string) => {
+    const root = optMl({ ...hp, parallel_fits: parallelFits }, {
+      train: { "t.csv": [text[0], ...text.slice(1, 343)].join("\n") + "\n" },
+      validation: { "v.csv": [text[0], ...text.slice(343)].join("\n") + "\n" },
+    });
+    roots.push(root);
+    const r = await runTrain(root);
+    assert.is(r.code, 0, r.stderr);
+    return { root, r };
+  };
+  const [one, three] = [await job("1"), await job("3")];
+  const roundLines = (r: typeof one.r) => r.lines.filter((l) => /^\[\d+\] validation-rmse:/.test(l.line)).map((l) => l.line);
+  assert.equal(roundLines(one.r), roundLines(three.r), "the same [r] lines at parallel_fits 1 and 3");
+  for (const f of fs.readdirSync(path.join(one.root, "model"))) {
+    assert.is(fs.readFileSync(path.join(three.root, "model", f), "utf8"), fs.readFileSync(path.join(one.root, "model", f), "utf8"), `model/${f} at parallel_fits 3 vs 1`);
+  }
+  const { root, r } = one;
   const rounds = r.lines.filter((l) => /^\[\d+\] validation-rmse:/.test(l.line));
   assert.equal(rounds.map((l) => Number(/^\[(\d+)\]/.exec(l.line)![1])), Array.from({ length: 400 }, (_, i) => i));
   // live: the lines arrived over the final fit, not in one burst at its end. The final fit starts as the last fold=

@@ -11,9 +11,11 @@
  */
 import {
   BLENDS,
+  MAX_THREADS,
   MEMBER_KINDS,
   TRAINER_HYPERPARAMETER_KEYS,
   canonicalMemberKind,
+  decimalNumber,
   isSageMakerHyperparameter,
   type MemberKind,
   type TrainerHyperparameterKey,
@@ -56,21 +58,21 @@ export const DEFAULT_MODELS: MemberKind[] = ["xgboost", "catboost"];
 /** Members that get the shared num_round / eta / max_depth. */
 export const BOOSTED_KINDS: MemberKind[] = ["xgboost", "catboost"];
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 function bad(key: string, raw: unknown, why: string): Error {
   return new Error(`hyperparameter ${key}=${JSON.stringify(raw)}: ${why}`);
 }
 
 function num(key: string, raw: unknown, s: string): number {
-  if (!NUMBER.test(s)) throw bad(key, raw, "is not a number");
-  return Number(s);
+  const v = decimalNumber(s);
+  if (v === undefined) throw bad(key, raw, "is not a number");
+  return v;
 }
 
-function int(key: string, raw: unknown, s: string, min: number): number {
+function int(key: string, raw: unknown, s: string, min: number, max = Infinity, why = ""): number {
   const v = num(key, raw, s);
   if (!Number.isInteger(v)) throw bad(key, raw, "must be an integer");
   if (v < min) throw bad(key, raw, `must be ≥ ${min}`);
+  if (v > max) throw bad(key, raw, `must be ≤ ${max}${why}`);
   return v;
 }
 
@@ -189,7 +191,8 @@ const PARSERS: { [K in TrainerHyperparameterKey]: KeyParser } = {
     s.header = h === "auto" ? "auto" : h === "true";
   },
   parallel_fits: (s, v, raw, key) => {
-    s.parallelFits = int(key, raw, v, 1);
+    // also the job's budget of core threads (train.ts): at most what nthread may ask for
+    s.parallelFits = int(key, raw, v, 1, MAX_THREADS, ` (the job's core threads, at most nthread's ${MAX_THREADS})`);
   },
 };
 

@@ -5,7 +5,18 @@
  * requests in flight, exit 0.
  */
 import cluster from "cluster";
+import { availableCores } from "ensemble-workbook";
 import { serveOptionsFromEnv, startServer } from "./http-server";
+
+/**
+ * The environment of each of n workers: OMP_NUM_THREADS = max(1, ⌊cores / n⌋), the core threads a prediction of a
+ * large batch runs on (the core's default nthread reads it, as XGBoost does), so n workers × threads stay within the
+ * cores — each would otherwise start every core's threads of its own. Kept when the operator set it.
+ */
+export function workerEnv(n: number, env: NodeJS.ProcessEnv = process.env, cores = availableCores()): Record<string, string> {
+  if (env.OMP_NUM_THREADS !== undefined && env.OMP_NUM_THREADS.trim() !== "") return {};
+  return { OMP_NUM_THREADS: String(Math.max(1, Math.floor(cores / n))) };
+}
 
 /** Worker processes: SAGEMAKER_MODEL_SERVER_WORKERS (the SageMaker inference toolkits' variable), default 1. */
 export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
@@ -49,7 +60,7 @@ function servePrimary(n: number, host: string): void {
   let stopping = false;
   const live = new Set<import("cluster").Worker>();
   const fork = () => {
-    const w = cluster.fork();
+    const w = cluster.fork(workerEnv(n));
     live.add(w);
     let listened = false;
     w.on("message", (m: { listening?: number }) => {

@@ -389,12 +389,13 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
   let rounds: number[];
   let roundsSource: string;
   if (s.finalModel === "refit" && valCh) {
-    // the members train side by side (one worker thread each, whatever parallel_fits: a line needs every member's
-    // round) and the [r] lines go out as their rounds finish
+    // the members train side by side, min(parallel_fits, members) at once — a thread that fits several runs them in
+    // lockstep, round by round, as a line needs every member's round — and the [r] lines go out as their rounds finish
     const live = new LiveRounds(boosted.map((mem) => mem.name), metric, log);
+    const workers = Math.min(parallelFits, ens.members.length);
     try {
       await ens.fitParallel(m, {
-        label, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, nthread: Math.max(1, Math.floor(budget / ens.members.length)),
+        label, evalSet: valCh.table, onRound: live.onRound, onMemberDone: live.onDone, workers, nthread: Math.max(1, Math.floor(budget / workers)),
       });
     } catch (e) {
       throw new Error(`final fit failed: ${(e as Error).message}`);

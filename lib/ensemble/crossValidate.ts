@@ -41,7 +41,7 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { availableCores, checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
+import { availableCores, checkThreadBudget, checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { taskStarter } from "./fit-task";
 import { outputGroups, shownValue } from "../core";
 
@@ -145,7 +145,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   }
   if (opts.refit !== undefined && typeof opts.refit !== "boolean") throw new Error(`crossValidate's refit must be true or false, got ${shownValue(opts.refit)}`);
   if (opts.threads !== undefined) {
-    checkWorkers(opts.threads, "crossValidate's threads");
+    checkThreadBudget(opts.threads, "crossValidate's threads");
     if (opts.nthread !== undefined) throw new Error("crossValidate: give nthread (per fit) or threads (for all fits at once), not both");
   }
   const m = trainingMatrix(input, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: ensemble.objective, shared: workers > 1 }, "crossValidate");

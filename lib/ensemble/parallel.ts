@@ -47,10 +47,9 @@
  * trainer/bundle.ts). Workers end with their run: a finished run holds no thread and no core memory.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
-import { prestartCoreThreads, shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
+import { availableCores, MAX_THREADS, prestartCoreThreads, shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
@@ -261,7 +260,8 @@ function workerEnded(life: WorkerLife, threadToo: boolean): string | undefined {
 
 /**
  * Test hook: env ENSEMBLE_WORKBOOK_TEST_FIT_EXIT="<fold>:<member>" makes the worker that runs that fit call
- * process.exit(70) — how the tests kill a worker in the middle of a job; "<fold>:<member>:heap" makes it allocate
+ * process.exit(70) — how the tests kill a worker in the middle of a job, while the thread that runs the run fits its
+ * own share (the hook is read in workers only: a fit dealt to that thread runs as usual); "<fold>:<member>:heap" makes it allocate
  * JavaScript objects until V8 stops it (the workers' old generation then capped at TEST_HEAP_MB), an end that runs
  * no exit hook; "<fold>:<member>:log" makes it write a line to its stdout and one to its stderr, which a worker's
  * thread hands to the thread that started it (see ./fit-worker).
@@ -284,27 +284,8 @@ export function testFitExit(task: FitTask): void {
   }
 }
 
-/**
- * The cores this process may use: os.availableParallelism() (the CPU affinity), lowered to a container's CPU
- * quota when cgroups set one (cgroup v2 cpu.max, v1 cpu.cfs_quota_us) — `docker run --cpus 2` on a 16-core host is 2.
- */
-export function availableCores(): number {
-  let cores = os.availableParallelism();
-  const quota = (q: number, period: number) => {
-    if (q > 0 && period > 0) cores = Math.max(1, Math.min(cores, Math.ceil(q / period)));
-  };
-  try {
-    const [q, p] = fs.readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(/\s+/);
-    if (q !== "max") quota(Number(q), Number(p));
-  } catch {
-    try {
-      quota(Number(fs.readFileSync("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "utf8")), Number(fs.readFileSync("/sys/fs/cgroup/cpu/cpu.cfs_period_us", "utf8")));
-    } catch {
-      /* no cgroup limits readable: the affinity count stands */
-    }
-  }
-  return cores;
-}
+/** The cores this process may use: the core's (its CPU affinity, lowered to a container's CPU quota). */
+export { availableCores };
 
 /** Below this many cells (rows × features) a table's fits are too quick to pay for starting worker threads (~0.1 s of CPU each). */
 export const SMALL_TABLE_CELLS = 10_000;
@@ -369,6 +350,16 @@ export function checkWorkers(workers: unknown, what = "workers"): number {
     throw new Error(`${what} must be an integer ≥ 1 (how many fits run at once), got ${shownValue(workers)}`);
   }
   return workers;
+}
+
+/** A budget of core threads for all the fits at once (crossValidate's threads, the trainer's parallel_fits): an integer
+ * from 1 to the core's MAX_THREADS, as `nthread` — a larger one would give one fit more threads than `nthread` may ask
+ * for, an Error only at that fit, naming neither the budget nor the fit's cause. */
+export function checkThreadBudget(threads: unknown, what: string): number {
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new Error(`${what} must be an integer from 1 to ${MAX_THREADS} (core threads for all the fits at once, as nthread for one), got ${shownValue(threads)}`);
+  }
+  return threads;
 }
 
 /** the worker script: fit-worker.js beside this module (fit-worker.ts when lib runs from source) */
@@ -463,20 +454,18 @@ export interface RunHandlers {
 export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, handlers: RunHandlers, start: (task: number) => StartedFit): void {
   checkWorkers(workers);
   if (tasks.length === 0) return;
-  // with the test hook set, every fit goes to a worker (the hook kills a worker, never this thread)
-  const here = process.env[TEST_FIT_EXIT_ENV] === undefined;
-  const threads = Math.min(workers, tasks.length) - (here ? 1 : 0);
+  const threads = Math.min(workers, tasks.length) - 1;
   const board = claimBoard(threads);
-  const shares = dealFits(tasks, threads + (here ? 1 : 0));
+  const shares = dealFits(tasks, threads + 1);
   // ./fit-task loads the core: required here, in the thread that owns it
   const { fitInLockstep } = require("./fit-task") as typeof import("./fit-task");
-  const mine = { tasks, claim: () => claimTask(board, tasks), share: here ? shares[0] : [], start };
+  const mine = { tasks, claim: () => claimTask(board, tasks), share: shares[0], start };
   if (threads === 0) {
     fitInLockstep({ ...mine, done: handlers.onDone });
     return;
   }
   // the threads still fitting (roundThreads): every thread of the run until its part is done
-  if (data.threads !== undefined) data.fitting = new Int32Array(new SharedArrayBuffer(4)).fill(threads + (here ? 1 : 0));
+  if (data.threads !== undefined) data.fitting = new Int32Array(new SharedArrayBuffer(4)).fill(threads + 1);
   const shared = shareCore(data, tasks, threads);
   const wake = new Int32Array(new SharedArrayBuffer(4));
   const ports: MessagePort[] = [];
@@ -519,26 +508,24 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
   try {
     for (let slot = 0; slot < threads; slot++) {
       const { port1, port2 } = new MessageChannel();
-      lives.push(workerFor({ data: shared.data, tasks, board, slot, share: shares[slot + (here ? 1 : 0)] ?? [], port: port2, wake }));
+      lives.push(workerFor({ data: shared.data, tasks, board, slot, share: shares[slot + 1] ?? [], port: port2, wake }));
       ports.push(port1);
       finished.push(false);
     }
-    if (here) {
-      // once the run has failed in a worker, this thread's fits stop: the error is thrown by drain or the check
-      fitInLockstep({
-        ...mine,
-        done: (t, result) => {
-          results++;
-          handlers.onDone(t, result);
-        },
-        between: () => {
-          drain();
-          checkWorkersAlive();
-        },
-        stopped: () => boardStopped(board),
-      });
-      threadDone(data);
-    }
+    // once the run has failed in a worker, this thread's fits stop: the error is thrown by drain or the check
+    fitInLockstep({
+      ...mine,
+      done: (t, result) => {
+        results++;
+        handlers.onDone(t, result);
+      },
+      between: () => {
+        drain();
+        checkWorkersAlive();
+      },
+      stopped: () => boardStopped(board),
+    });
+    threadDone(data);
     while (results < tasks.length) {
       const seen = Atomics.load(wake, 0);
       if (drain()) continue;

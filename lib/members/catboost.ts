@@ -15,7 +15,7 @@
  * categorical for this member, in addition to the table's categorical columns (text, or declared with
  * toMatrix's `categorical`); a name that is not a feature is an Error when the member trains.
  */
-import { CATBOOST_LOSSES, catboostParams, type CatBoostParams } from "../core";
+import { CATBOOST_LOSSES, catboostParams, shownValue, type CatBoostParams } from "../core";
 import { Member, StoredParams } from "./member";
 import type { CatBoostMemberParams } from "./params";
 import { CoreRecipe, ROUND_ALIASES, TreeMember } from "./tree";
@@ -26,11 +26,18 @@ export { CATBOOST_LOSSES };
 
 export function catboostRecipe(params: StoredParams): CoreRecipe {
   const cb: Record<string, unknown> = { ...CATBOOST_DEFAULTS };
+  /** the key each CatBoost name was given by: one value for a name given twice (CatBoost refuses "iterations" with
+   * "n_estimators" too), or an Error naming both — not "the last key wins" */
+  const givenBy: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
-    if (ROUND_ALIASES.includes(k)) cb.iterations = Number(v);
-    else if (k === "eta") cb.learning_rate = v;
-    else if (k === "max_depth") cb.depth = v;
-    else cb[k] = v;
+    const name = ROUND_ALIASES.includes(k) ? "iterations" : k === "eta" ? "learning_rate" : k === "max_depth" ? "depth" : k;
+    const value = name === "iterations" ? Number(v) : v;
+    const before = givenBy[name];
+    if (before !== undefined && shownValue(cb[name]) !== shownValue(value) && String(cb[name]) !== String(value)) {
+      throw new Error(`${before} and ${k} both give catboost's ${name}, with different values (${shownValue(params[before])} and ${shownValue(v)}): give one`);
+    }
+    givenBy[name] = k;
+    cb[name] = value;
   }
   const objective = cb.objective;
   delete cb.objective;

@@ -4,6 +4,7 @@
  * numeric-looking strings become numbers, "true"/"false" booleans, JSON
  * arrays/objects are parsed and a JSON-quoted string loses its quotes).
  */
+import { decimalNumber } from "../core";
 import { catboost } from "./catboost";
 import { canonicalMemberKind, Member, MEMBER_KINDS, StoredParams } from "./member";
 import type { CatBoostMemberParams, RandomForestParams, RidgeParams, XGBoostMemberParams } from "./params";
@@ -16,7 +17,9 @@ function coerce(v: unknown): unknown {
   const t = v.trim();
   if (t === "true") return true;
   if (t === "false") return false;
-  if (t !== "" && !Number.isNaN(Number(t))) return Number(t);
+  // decimal numbers only: "0x2" or "0b10" stay text, which the member's check names (XGBoost refuses them too)
+  const n = decimalNumber(t);
+  if (n !== undefined) return n;
   if ((t.startsWith("[") && t.endsWith("]")) || (t.startsWith("{") && t.endsWith("}"))) {
     try {
       return JSON.parse(t);

@@ -9,7 +9,7 @@
  */
 import type { Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
-import { Booster, DMatrix, resolveParams, shownValue, startTraining, type ModelData, type Training, type XGBoostParams } from "../core";
+import { Booster, DMatrix, isMulticlass, resolveParams, shownValue, startTraining, type ModelData, type Training, type XGBoostParams } from "../core";
 import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
@@ -28,9 +28,13 @@ export const ROUND_ALIASES = ["num_round", "num_boost_round", "numBoostRound", "
 export function takeRounds(params: StoredParams, fallback: number): { rounds: number; rest: StoredParams } {
   const rest = { ...params };
   let rounds = fallback;
+  let given: string | undefined;
   for (const k of ROUND_ALIASES) {
     const v = rest[k];
     if (v !== undefined) {
+      // two spellings with different values: an Error naming both, not "the last in ROUND_ALIASES wins"
+      if (given !== undefined && String(params[given]) !== String(v)) throw new Error(`${given} and ${k} both give the number of rounds, with different values (${shownValue(params[given])} and ${shownValue(v)}): give one`);
+      given ??= k;
       // a number, or its text (hyperparameters arrive as strings); anything else (an object from a damaged
       // manifest) is refused here rather than coerced, which could throw from the object's own toString
       if (typeof v !== "number" && typeof v !== "string") throw new Error(`${k} must be an integer ≥ 1, got ${shownValue(v)}`);
@@ -57,7 +61,11 @@ export class TreeMember implements Member {
     this.name = name === undefined ? kind : String(name);
     this.params = rest;
     this.mapper = mapper;
-    mapper(this.params); // validate early: bad params fail at construction
+    // validate early: bad params fail at construction — every core parameter too (a bad nthread failed only at the
+    // first fit, after a training job had read its data), but num_class, which the ensemble sets from the labels
+    // later (prepareLabels): a multi:* member without it is checked as if it had two classes
+    const core = mapper(this.params).params;
+    resolveParams(typeof core.objective === "string" && isMulticlass(core.objective) && core.num_class === undefined ? { ...core, num_class: 2 } : core);
   }
 
   /** The core params and rounds this member trains with. */
