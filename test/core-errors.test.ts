@@ -113,7 +113,7 @@ test("params: a setting given by two names (a key and its alias) with different 
   for (const [params, pattern] of cases) throwsNamed(JSON.stringify(params), trainWith(params), pattern);
   // the same value under both names (as text or as a number): one setting, the model of the key alone
   const alone = train({ eta: 0.3, max_depth: 3 }, dm(), { numBoostRound: 3 });
-  const both = train({ eta: 0.3, learning_rate: "0.3", max_depth: 3, nthread: 1, n_jobs: 1 }, dm(), { numBoostRound: 3 });
+  const both = train({ eta: 0.3, learning_rate: "0.3" as unknown as number, max_depth: 3, nthread: 1, n_jobs: 1 }, dm(), { numBoostRound: 3 });
   assert.is(both.saveModel(), alone.saveModel());
   alone.free();
   both.free();
