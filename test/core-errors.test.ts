@@ -7,7 +7,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
+import { spawnSync } from "child_process";
 import { regressionData, binaryLabels, classLabels } from "./helpers/core-data";
+import { hasXgboost, PYTHON } from "../tools/reference/xgb-ref";
 
 const data = regressionData(400, 5, 3, 0.05);
 const dm = (opts: Record<string, unknown> = {}) => new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: data.y, ...opts });
@@ -101,6 +103,46 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ nthread: 2n }, [/parameter nthread must be a finite number, got 2n/]],
   ];
   for (const [params, patterns] of cases) throwsNamed(JSON.stringify(params, (_, v) => (typeof v === "bigint" ? `${v}n` : v)), trainWith(params), ...patterns);
+});
+
+test("predict: an output larger than predict returns at once (rows × classes) is an Error before anything is allocated, not a trap; the core still works after it", () => {
+  // 1024 classes × 2^20 + 1 rows × 4 bytes wraps the core's 32-bit size to 4 KiB: the predictor overran it (a trap,
+  // then a core that hung at the next train)
+  const k = 1024, X = new Float32Array(2 * k).map((_, i) => i % k), y = Float32Array.from({ length: 2 * k }, (_, i) => i % k);
+  const b = train({ objective: "multi:softprob", num_class: k, max_depth: 1, nthread: 1 }, new DMatrix(X, { nrow: 2 * k, ncol: 1, label: y }), { numBoostRound: 1 });
+  const big = new DMatrix(new Float32Array(2 ** 20 + 1), { nrow: 2 ** 20 + 1, ncol: 1 });
+  throwsNamed("predict 2^20 + 1 rows × 1024 classes", () => b.predict(big), /predict: the predictions of 1048577 rows are 1024 numbers per row \(4\.0 GiB in all\), more than the 2 GiB predict returns at once; pass fewer rows per call/);
+  assert.is(b.predict(new DMatrix(new Float32Array([3]), { nrow: 1, ncol: 1 })).length, k, "a small predict after it");
+  big.free();
+  b.free();
+  const again = train({ max_depth: 2 }, dm(), { numBoostRound: 2 });
+  assert.ok(Number.isFinite(again.predict(dm())[0]), "and a train");
+  again.free();
+});
+
+test("predict: data whose feature names are not the model's, in its order, is an Error naming both (as native XGBoost's feature_names mismatch); unnamed data is read by position", () => {
+  const named = (names: string[]) => new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: data.y, featureNames: names });
+  const names = ["a", "b", "c", "d", "e"];
+  const b = train({ max_depth: 3, nthread: 1 }, named(names), { numBoostRound: 3 });
+  throwsNamed("reordered", () => b.predict(named(["b", "a", "c", "d", "e"])), /predict: feature names mismatch: the model's are a, b, c, d, e; the data's are b, a, c, d, e/);
+  throwsNamed("renamed", () => b.predict(named(["v", "w", "x", "y", "z"])), /feature names mismatch/);
+  assert.equal(b.predict(dm()), b.predict(named(names)), "unnamed data: by position, the same predictions");
+  const loaded = Booster.loadModel(b.saveModel());
+  throwsNamed("a loaded model", () => loaded.predict(named(["b", "a", "c", "d", "e"])), /feature names mismatch/);
+  b.free();
+  loaded.free();
+  // the reference: native XGBoost refuses the same reordered names
+  if (hasXgboost()) {
+    const py = `import numpy as np, xgboost as xgb
+X = np.arange(50, dtype=np.float32).reshape(10, 5); y = np.arange(10, dtype=np.float32)
+b = xgb.train({"max_depth": 2}, xgb.DMatrix(X, label=y, feature_names=${JSON.stringify(names)}), 2)
+try:
+    b.predict(xgb.DMatrix(X, feature_names=["b", "a", "c", "d", "e"])); print("accepted")
+except ValueError as e:
+    print("refused" if "feature_names mismatch" in str(e) else "other: " + str(e))`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    assert.is(r.stdout.trim(), "refused", r.stderr);
+  }
 });
 
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {

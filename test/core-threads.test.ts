@@ -343,6 +343,11 @@ function dieInChild(how: string, claim: number, op: "train" | "predict"): { firs
     const fit = (nthread) => train({ max_depth: 4, ...(nthread === undefined ? {} : { nthread }) }, d, { numBoostRound: 4 }).saveModel();
     (async () => {
       const out = { cores: availableCores(), one: fit(1) };
+      // SHAP values run on one thread (shap.c): 20k rows' of them, nthread unset, start no pool thread
+      const start = threads();
+      const tiny = new DMatrix(X.subarray(0, 600), { nrow: 100, ncol: p, label: y.subarray(0, 100) });
+      train({ max_depth: 3 }, tiny, { numBoostRound: 2 }).predict(d, { predContribs: true });
+      out.poolShap = threads() - start;
       const before = threads();
       out.unset = fit(undefined);
       await core.poolReady();
@@ -366,6 +371,7 @@ function dieInChild(how: string, claim: number, op: "train" | "predict"): { firs
   assert.is(three.cores, 3);
   assert.is(three.poolUnset, 2, "nthread unset on 3 cores: 2 pool threads beside this one");
   assert.is(three.poolMany, 2, "nthread 64 on 3 cores: no more");
+  assert.is(three.poolShap, 0, "SHAP values of 20k rows on 3 cores: no pool thread (they run on one)");
   const pinned = run({}, true);
   assert.is(pinned.cores, 1, "taskset -c 0: one core");
   assert.is(pinned.poolMany, 0, "nthread 64 on one core: no pool thread");

@@ -205,6 +205,12 @@ test("loading errors: missing member file, unknown blend, feature mismatch", () 
   const loaded = loadEnsemble(fresh("ok"));
   assert.throws(() => loaded.predict(table.select(aq.not("bmi"))), /feature column not found: "bmi"/);
   assert.throws(() => loaded.predict([[1, 2, 3]]), /row 0 has 3 values, expected 10/);
+  // rows as objects: a misspelt feature is an Error (read as missing it changed the prediction); other keys are not read
+  const record = table.objects()[0] as Record<string, unknown>;
+  const { bmi, ...rest } = record;
+  assert.throws(() => loaded.predict([{ ...rest, BMI: bmi }]), /row 0 has no "bmi" \(its keys: .*BMI.*\); give null for a missing value/);
+  assert.equal(Array.from(loaded.predict([{ ...record, extra: "ignored" }]).prediction), [loaded.predict(table.slice(0, 1)).prediction[0]]);
+  assert.ok(Number.isFinite(loaded.predict([{ ...rest, bmi: null }]).prediction[0]), "null: a missing value");
   e.free();
   loaded.free();
 });

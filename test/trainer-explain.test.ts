@@ -11,7 +11,7 @@ import * as aq from "arquero";
 import * as fs from "fs";
 import * as path from "path";
 import { catboost, contributions, Ensemble, loadDiabetes, loadEnsemble, ridge, saveEnsemble, xgboost } from "ensemble-workbook";
-import { invoke } from "../trainer/invocation";
+import { invoke, MAX_CONTRIBUTION_NUMBERS } from "../trainer/invocation";
 import { HttpError } from "../trainer/formats";
 import { DIABETES, diabetesRows, optMl, request, rmTree, runTrain, Served, startServe } from "./trainer-helpers";
 
@@ -155,6 +155,20 @@ test("a median blend cannot be explained: contributions=true is a 400 saying why
   }
   assert.is(invoke(e, { ...headers, "x-amzn-sagemaker-custom-attributes": "" }, csv(rows)).status, 200);
   e.free();
+});
+
+test("an answer of more contributions than one holds is a 413 saying how many rows fit, before they are computed (it was a 500 after a minute: the JSON outgrew V8's longest string)", () => {
+  const perRow = (features.length + 1) * (1 + reg.members.length); // with members=true: the ensemble's and each member's
+  const most = Math.floor(MAX_CONTRIBUTION_NUMBERS / perRow);
+  const line = csv([X[0]]);
+  try {
+    invoke(reg, { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "contributions=true,members=true" }, line.repeat(most + 1));
+    assert.unreachable("expected a 413");
+  } catch (err) {
+    assert.instance(err, HttpError);
+    assert.is((err as HttpError).status, 413);
+    assert.match((err as Error).message, new RegExp(`^contributions=true for ${most + 1} rows is \\d+ numbers \\(${perRow} a row, the ensemble's and each member's\\), more than the ${MAX_CONTRIBUTION_NUMBERS} one answer holds: send at most ${most} rows per request`));
+  }
 });
 
 test("a model trained on CSV without a header: contributions keyed c1, c2, … (the label is c0)", async () => {

@@ -259,6 +259,19 @@ test("SAGEMAKER_MODEL_SERVER_WORKERS=2: one port, correct answers under concurre
   }
 });
 
+test("serve with a bad OMP_NUM_THREADS or OMP_THREAD_LIMIT: exits ≠ 0 as it starts, naming the variable (it answered /ping, then failed every prediction)", async () => {
+  for (const [name, value] of [["OMP_NUM_THREADS", "abc"], ["OMP_THREAD_LIMIT", "0"]]) {
+    let err = "";
+    try {
+      const s = await startServe(root, { [name]: value });
+      s.kill();
+    } catch (e) {
+      err = (e as Error).message;
+    }
+    assert.match(err, new RegExp(`serve exited \\(1\\) before listening: .*${name} must be an integer ≥ 1 .*got "${value}"`), `${name}=${value}`);
+  }
+});
+
 test("serve without a model: exits ≠ 0 naming the problem", async () => {
   const empty = optMl(undefined, {});
   try {

@@ -16,6 +16,9 @@ import * as http from "http";
 import { NA_VALUES, type ClassPrediction, type Drift, type Ensemble } from "ensemble-workbook";
 import { HttpError, MIME, requestFormat, responseFormat } from "./formats";
 import { contributionsCsv, contributionsJson, customAttributes } from "./explain";
+
+/** The most contribution numbers one answer holds (≈ 250 MB of JSON keyed by feature name; V8's longest string is ~512 MB). */
+export const MAX_CONTRIBUTION_NUMBERS = 10_000_000;
 import { BodySchema, decodeBody, parseCsvBody, parseJsonBody } from "./bodies";
 
 function rowsOf(p: Float64Array, nrow: number): number[] | number[][] {
@@ -91,6 +94,16 @@ export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, ra
   if (attributes.probabilities && !classification) throw new HttpError(400, `probabilities=true needs a classifier; this model's objective is ${ensemble.objective}`);
   const labelled = classification && (ensemble.classes !== undefined || attributes.probabilities);
   const pred = ensemble.predict(m);
+  if (attributes.contributions) {
+    // the answer's size, known before it is computed: contributions are rows × groups × (features + 1) numbers, for
+    // the ensemble and each member with members=true. Past a few tens of millions the JSON text outgrows V8's
+    // longest string — a 500 after a minute's work (495k rows × 3 classes × 12 × 3 did) — so the client is told how
+    // many rows one answer holds instead
+    const perRow = (pred.prediction.length / nrow) * (features.length + 1) * (attributes.members ? 1 + ensemble.members.length : 1);
+    if (nrow * perRow > MAX_CONTRIBUTION_NUMBERS) {
+      throw new HttpError(413, `contributions=true for ${nrow} rows is ${nrow * perRow} numbers (${perRow} a row${attributes.members ? ", the ensemble's and each member's" : ""}), more than the ${MAX_CONTRIBUTION_NUMBERS} one answer holds: send at most ${Math.floor(MAX_CONTRIBUTION_NUMBERS / perRow)} rows per request`);
+    }
+  }
   // the inputs are finite or missing, so a non-finite prediction is a fault of the model, never sent as an answer
   const bad = pred.prediction.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new Error(`the model predicted ${pred.prediction[bad]} for row ${Math.floor(bad / (pred.prediction.length / nrow)) + 1}: a damaged model file?`);

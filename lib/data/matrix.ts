@@ -364,6 +364,13 @@ export function encodeRows(input: RowsInput, columns: ColumnSchema[], missingTok
         if (r.length !== ncol) throw new Error(`row ${i} has ${r.length} values, expected ${ncol} (${names.join(", ")})`);
       } else if (r === null || typeof r !== "object") {
         throw new Error(`row ${i} is ${JSON.stringify(r)}; rows are arrays of values or objects by column name`);
+      } else {
+        // every feature named, as a table must have every feature column: an absent key — a misspelt one ("BMI" for
+        // "bmi") — would be read as a missing value, a silently different prediction. Other keys (the label) are not read.
+        const absent = names.filter((n) => !(n in r));
+        if (absent.length) {
+          throw new Error(`row ${i} has no ${absent.map((a) => `"${a}"`).join(", ")} (its keys: ${Object.keys(r).join(", ")}); give null for a missing value`);
+        }
       }
     });
     cell = (i, j) => {

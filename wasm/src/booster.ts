@@ -112,6 +112,14 @@ export class Booster {
     if (d.ncol !== this.numInputFeatures) {
       throw new Error(`predict: the data has ${d.ncol} features but the model was trained with ${this.numInputFeatures}`);
     }
+    // as XGBoost ("feature_names mismatch"): named columns that are not the model's, in its order, would be read by
+    // position — another column order predicts silently wrong values. Unnamed data is read by position. (With
+    // target statistics the model's names are those of its encoded columns.)
+    const names = this.catEncoding ? undefined : this.featureNames;
+    if (names && d.featureNames && d.featureNames.some((n, j) => n !== names[j])) {
+      const shown = (l: string[]) => (l.length > 12 ? [...l.slice(0, 12), `… (${l.length})`] : l).join(", ");
+      throw new Error(`predict: feature names mismatch: the model's are ${shown(names)}; the data's are ${shown(d.featureNames)} (same names, same order)`);
+    }
     const rounds = this.numBoostedRounds();
     let [begin, end] = opts.iterationRange ?? [0, 0];
     if (begin === 0 && end === 0) end = rounds;
@@ -136,7 +144,11 @@ export class Booster {
     if (opts.predContribs || opts.predInteractions) return this.contributionsRaw(d, end, opts);
     const b = this.live();
     const k = this.numGroups;
-    const out = alloc(Math.max(4, d.nrow * k * 4));
+    const bytes = d.nrow * k * 4;
+    if (bytes > MAX_OUTPUT_BYTES) {
+      throw new Error(`predict: the predictions of ${d.nrow} rows are ${k} numbers per row (${(bytes / 2 ** 30).toFixed(1)} GiB in all), more than the ${MAX_OUTPUT_BYTES / 2 ** 30} GiB predict returns at once; pass fewer rows per call`);
+    }
+    const out = alloc(Math.max(4, bytes));
     try {
       setThreads(resolveThreads(this.params.nthread), d.nrow);
       const src = d.source({ bst: b, treeBegin: begin * this.treesPerRound, treeEnd: end * this.treesPerRound, maxBin: this.params.max_bin }); // a row view is read through its indexes
@@ -162,7 +174,10 @@ export class Booster {
     try {
       const c = getCore();
       const fn = opts.predInteractions ? c.bst_predict_interactions : c.bst_predict_contribs;
-      setThreads(resolveThreads(this.params.nthread)); // any rows: SHAP values cost every tree's paths per row
+      // one thread: shap.c walks the rows in turn (its scratch is one per call), so starting the pool here only cost
+      // its threads — every core's isolates, at a one-row call too
+      resolveThreads(this.params.nthread); // a bad nthread is still named
+      setThreads(1);
       const src = d.source({ bst: b, treeBegin: 0, treeEnd: end * this.treesPerRound, maxBin: this.params.max_bin });
       check(fn(b, src.X, src.qm, src.xRows, src.ncol, src.rows, src.n, end * this.treesPerRound, opts.approxContribs ? 1 : 0, out), "predict");
       return f32(out, d.nrow * perRow).slice();

@@ -238,6 +238,9 @@ export function attachCore(a: CoreAttachment): void {
 
 export function getCore(): CoreExports {
   if (core) return core;
+  // the environment's thread settings (OMP_NUM_THREADS, OMP_THREAD_LIMIT: ./cores) checked as the core loads — a
+  // model server with a bad one then fails as it starts, not at every prediction after a healthy /ping
+  defaultThreads();
   // Left on: V8 compiles wasm functions lazily, on first call, so switching the flag
   // back after new Module() would still give baseline code.
   v8.setFlagsFromString("--no-liftoff");
@@ -421,6 +424,9 @@ export function check(rc: number, what: string): number {
 }
 
 export function alloc(bytes: number): number {
+  // the core's size_t is 32 bits: a larger count would wrap to a small block, which the caller then overruns (a
+  // trap, and a core left corrupt)
+  if (!(Number.isSafeInteger(bytes) && bytes >= 0 && bytes < 2 ** 32)) throw new Error(`node-xgboost-wasm: cannot allocate ${bytes} bytes (the core's memory holds at most 4 GiB)`);
   const p = getCore().xgb_malloc(bytes);
   if (!p) throw new Error(`node-xgboost-wasm: ${lastError() || "out of memory"}`);
   return p;
