@@ -102,6 +102,8 @@ test("tree members: categorical columns reach the core; unseen categories predic
   assert.equal(after.drift!.colour, { missing: 1, unseen: 1 });
   assert.throws(() => loaded.predict([{ x: "abc", colour: "L1" }]), /row 0, column "x": "abc" \(string\) is not a number \(the column is numeric\)/);
   assert.equal(Array.from(loaded.predict([{ x: "0.3", colour: "L3" }]).prediction), [before.prediction[0]], "numbers as text for a numeric column");
+  // decimal text only, as the endpoint reads it: "0x10" was read as 16
+  assert.throws(() => loaded.predict([{ x: "0x10", colour: "L3" }]), /row 0, column "x": "0x10" \(string\) is not a number \(the column is numeric\)/);
   e.free();
   loaded.free();
 });

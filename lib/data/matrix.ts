@@ -17,7 +17,7 @@
  */
 import { CategoricalColumn, float32Text, textOf } from "./columns";
 import type { Table } from "./table";
-import { coreFloats, objectiveTask, shownValue } from "../core";
+import { coreFloats, decimalNumber, objectiveTask, shownValue } from "../core";
 
 export type ColumnType = "numeric" | "categorical";
 
@@ -209,7 +209,8 @@ function categoricalInto(X: Float32Array, ncol: number, j: number, src: Source, 
   return categories;
 }
 
-const looksNumeric = (t: string) => t.trim() !== "" && Number.isFinite(Number(t));
+/** text that is a finite decimal number ("0x10" is not: the endpoint refuses it too) */
+const looksNumeric = (t: string) => Number.isFinite(decimalNumber(t) ?? NaN);
 
 /** The label column → y, and the classes when it holds text. */
 function labelVector(table: Table, name: string, objective: string | undefined, shared = false): { y: Float32Array; classes?: string[] } {
