@@ -368,9 +368,10 @@ export function encodeRows(input: RowsInput, columns: ColumnSchema[], missingTok
       } else {
         // every feature named, as a table must have every feature column: an absent key — a misspelt one ("BMI" for
         // "bmi") — would be read as a missing value, a silently different prediction. Other keys (the label) are not read.
-        const absent = names.filter((n) => !(n in r));
-        if (absent.length) {
-          throw new Error(`row ${i} has no ${absent.map((a) => `"${a}"`).join(", ")} (its keys: ${Object.keys(r).join(", ")}); give null for a missing value`);
+        for (const n of names) {
+          if (n in r) continue;
+          const absent = names.filter((a) => !(a in r)).map((a) => `"${a}"`);
+          throw new Error(`row ${i} has no ${absent.join(", ")} (its keys: ${Object.keys(r).join(", ")}); give null for a missing value`);
         }
       }
     });

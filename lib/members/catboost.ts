@@ -15,7 +15,7 @@
  * categorical for this member, in addition to the table's categorical columns (text, or declared with
  * toMatrix's `categorical`); a name that is not a feature is an Error when the member trains.
  */
-import { CATBOOST_LOSSES, catboostParams, shownValue, type CatBoostParams } from "../core";
+import { CATBOOST_LOSSES, catboostParams, sameSetting, shownValue, type CatBoostParams } from "../core";
 import { Member, StoredParams } from "./member";
 import type { CatBoostMemberParams } from "./params";
 import { CoreRecipe, ROUND_ALIASES, TreeMember } from "./tree";
@@ -31,13 +31,12 @@ export function catboostRecipe(params: StoredParams): CoreRecipe {
   const givenBy: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
     const name = ROUND_ALIASES.includes(k) ? "iterations" : k === "eta" ? "learning_rate" : k === "max_depth" ? "depth" : k;
-    const value = name === "iterations" ? Number(v) : v;
     const before = givenBy[name];
-    if (before !== undefined && shownValue(cb[name]) !== shownValue(value) && String(cb[name]) !== String(value)) {
+    if (before !== undefined && !sameSetting(params[before], v)) {
       throw new Error(`${before} and ${k} both give catboost's ${name}, with different values (${shownValue(params[before])} and ${shownValue(v)}): give one`);
     }
     givenBy[name] = k;
-    cb[name] = value;
+    cb[name] = name === "iterations" ? Number(v) : v;
   }
   const objective = cb.objective;
   delete cb.objective;

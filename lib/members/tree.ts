@@ -9,7 +9,7 @@
  */
 import type { Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
-import { Booster, DMatrix, isMulticlass, resolveParams, shownValue, startTraining, type ModelData, type Training, type XGBoostParams } from "../core";
+import { Booster, DMatrix, isMulticlass, resolveParams, sameSetting, shownValue, startTraining, type ModelData, type Training, type XGBoostParams } from "../core";
 import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
@@ -33,7 +33,7 @@ export function takeRounds(params: StoredParams, fallback: number): { rounds: nu
     const v = rest[k];
     if (v !== undefined) {
       // two spellings with different values: an Error naming both, not "the last in ROUND_ALIASES wins"
-      if (given !== undefined && String(params[given]) !== String(v)) throw new Error(`${given} and ${k} both give the number of rounds, with different values (${shownValue(params[given])} and ${shownValue(v)}): give one`);
+      if (given !== undefined && !sameSetting(params[given], v)) throw new Error(`${given} and ${k} both give the number of rounds, with different values (${shownValue(params[given])} and ${shownValue(v)}): give one`);
       given ??= k;
       // a number, or its text (hyperparameters arrive as strings); anything else (an object from a damaged
       // manifest) is refused here rather than coerced, which could throw from the object's own toString

@@ -38,6 +38,15 @@ const PREDICT_OPTIONS = ["outputMargin", "iterationRange", "predContribs", "pred
 /** The largest output predict allocates at once (in the core's memory, then copied out). */
 const MAX_OUTPUT_BYTES = 2 ** 31;
 
+/** The bytes of predict's output of `what` (float32, `perRow` a row), or an Error naming its size when it is larger than MAX_OUTPUT_BYTES. */
+function outputBytes(what: string, nrow: number, perRow: number): number {
+  const bytes = nrow * perRow * 4;
+  if (bytes > MAX_OUTPUT_BYTES) {
+    throw new Error(`predict: the ${what} of ${nrow} rows are ${perRow} numbers per row (${(bytes / 2 ** 30).toFixed(1)} GiB in all), more than the ${MAX_OUTPUT_BYTES / 2 ** 30} GiB predict returns at once; pass fewer rows per call`);
+  }
+  return bytes;
+}
+
 function checkPredictOptions(opts: PredictOptions): void {
   if (opts === null || typeof opts !== "object") throw new Error(`predict: options must be an object, got ${opts === null ? "null" : typeof opts}`);
   for (const [key, value] of Object.entries(opts)) {
@@ -144,11 +153,7 @@ export class Booster {
     if (opts.predContribs || opts.predInteractions) return this.contributionsRaw(d, end, opts);
     const b = this.live();
     const k = this.numGroups;
-    const bytes = d.nrow * k * 4;
-    if (bytes > MAX_OUTPUT_BYTES) {
-      throw new Error(`predict: the predictions of ${d.nrow} rows are ${k} numbers per row (${(bytes / 2 ** 30).toFixed(1)} GiB in all), more than the ${MAX_OUTPUT_BYTES / 2 ** 30} GiB predict returns at once; pass fewer rows per call`);
-    }
-    const out = alloc(Math.max(4, bytes));
+    const out = alloc(Math.max(4, outputBytes("predictions", d.nrow, k)));
     try {
       setThreads(resolveThreads(this.params.nthread), d.nrow);
       const src = d.source({ bst: b, treeBegin: begin * this.treesPerRound, treeEnd: end * this.treesPerRound, maxBin: this.params.max_bin }); // a row view is read through its indexes
@@ -165,12 +170,7 @@ export class Booster {
     const b = this.live();
     const k = this.numGroups, width = this.numFeature + 1;
     const perRow = k * (opts.predInteractions ? width * width : width);
-    const bytes = d.nrow * perRow * 4;
-    if (bytes > MAX_OUTPUT_BYTES) {
-      const what = opts.predInteractions ? "interaction values" : "contributions";
-      throw new Error(`predict: the ${what} of ${d.nrow} rows are ${perRow} numbers per row (${(bytes / 2 ** 30).toFixed(1)} GiB in all), more than the ${MAX_OUTPUT_BYTES / 2 ** 30} GiB predict returns at once; pass fewer rows per call`);
-    }
-    const out = alloc(Math.max(4, bytes));
+    const out = alloc(Math.max(4, outputBytes(opts.predInteractions ? "interaction values" : "contributions", d.nrow, perRow)));
     try {
       const c = getCore();
       const fn = opts.predInteractions ? c.bst_predict_interactions : c.bst_predict_contribs;

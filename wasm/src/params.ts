@@ -117,6 +117,16 @@ export function decimalNumber(text: string): number | undefined {
   return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : undefined;
 }
 
+/**
+ * Whether two values given for one setting (a key and its alias: nthread and n_jobs; num_round and n_estimators)
+ * mean the same: decimal text as its number ("0.1" is 0.1), anything else as shown. Callers refuse a setting given
+ * twice with different values, naming both keys, rather than let the last key win.
+ */
+export function sameSetting(a: unknown, b: unknown): boolean {
+  const meaning = (v: unknown) => shownValue(typeof v === "string" ? decimalNumber(v) ?? v : v);
+  return meaning(a) === meaning(b);
+}
+
 /** `key`'s value (given as `given`, the key or its alias) as a number: a finite one, an integer for an integer key */
 function toNumber(key: string, given: string, v: unknown): number {
   const n = typeof v === "number" ? v : typeof v === "string" ? decimalNumber(v) ?? NaN : NaN;
@@ -136,8 +146,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     // a setting given twice (nthread and n_jobs, eta and learning_rate): one value, or an Error naming both — a
     // silent "the last key wins" would depend on the object's key order
     const twice = given[key];
-    const meaning = (v: unknown) => shownValue(typeof v === "string" ? decimalNumber(v) ?? v : v); // "0.1" is 0.1
-    if (twice !== undefined && meaning((params as Record<string, unknown>)[twice]) !== meaning(value)) {
+    if (twice !== undefined && !sameSetting((params as Record<string, unknown>)[twice], value)) {
       throw new Error(`parameters ${twice} and ${rawKey} name the same setting (${key}) with different values, ${shownValue((params as Record<string, unknown>)[twice])} and ${shownValue(value)}: give one`);
     }
     given[key] = rawKey;
