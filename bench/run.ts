@@ -28,7 +28,7 @@
  *            compared — ours and native at one setting — run in turn, A B B A …, and the threads table gives the
  *            median of the turns' ratios beside the fastest runs' ratio)
  *          --skip=native,ml-xgboost,symmetric,lossguide,native-c,contribs
- *          --contribs-only: the contributions row alone, with the model saved by an earlier run
+ *          --contribs-only: the contributions rows alone (one per --threads value), with the model saved by an earlier run
  *            (bench/data/model-ours-depthwise-<rows>-<rounds>r.json; trained once if missing)
  *          --contrib-rows=100000: rows to explain
  *          --threads=1,2: at the largest size, ours and native XGBoost (depthwise) also at these
@@ -178,10 +178,11 @@ function pairRatio(a?: Row, b?: Row): number {
   return r.length % 2 ? r[r.length >> 1] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
 }
 
-interface ContribRow { modelRows: number; rows: number; seconds: number; cpuSeconds: number; nativeSeconds: number; nativeCpuSeconds: number; maxAbsDiff: number; scale: number }
+interface ContribRow { modelRows: number; rows: number; threads: number; seconds: number; cpuSeconds: number; nativeSeconds: number; nativeCpuSeconds: number; maxAbsDiff: number; scale: number }
 
-/** SHAP contributions of holdout rows with ours (depthwise) model of size n: ours, then native on the same saved model. */
-function contributions(n: number, f: SynthFiles): ContribRow {
+/** SHAP contributions of holdout rows with ours (depthwise) model of size n, both at nthread `threads`: ours, then
+ * native on the same saved model. */
+function contributions(n: number, f: SynthFiles, threads: number): ContribRow {
   const model = modelFile(n);
   if (!fs.existsSync(model)) {
     log(`${n.toLocaleString("en")} rows: no saved model at ${model}; training ours (depthwise) once …`);
@@ -189,15 +190,15 @@ function contributions(n: number, f: SynthFiles): ContribRow {
   }
   const begin = f.nTrain, end = Math.min(f.nrow, begin + contribRows);
   const oursOut = path.join(DATA_DIR, `contribs-ours-${n}.f32`), nativeOut = path.join(DATA_DIR, `contribs-native-${n}.f32`);
-  log(`contributions of ${(end - begin).toLocaleString("en")} holdout rows, ${n.toLocaleString("en")}-row model: ours …`);
-  const job = { learner: "ours-contribs", ...f, model, rowBegin: begin, rowEnd: end, out: oursOut, params: {}, rounds };
+  log(`contributions of ${(end - begin).toLocaleString("en")} holdout rows, ${n.toLocaleString("en")}-row model, nthread ${threads}: ours …`);
+  const job = { learner: "ours-contribs", ...f, model, rowBegin: begin, rowEnd: end, out: oursOut, params: { nthread: threads }, rounds };
   const w = spawnSync(TSX, [path.join(__dirname, "worker.ts"), JSON.stringify(job)], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (w.status !== 0) throw new Error(`contributions worker failed (status ${w.status}): ${w.stderr}`);
   const o = JSON.parse(w.stdout.trim().split("\n").pop()!);
   log(`  ours ${fmt(o.seconds)} s (CPU ${fmt(o.cpuSeconds)} s); native XGBoost …`);
   const ref = new RefJob();
   ref.datasetSpec("explain", { x: f.x, nrow: f.nrow, ncol: f.ncol, row_begin: begin, row_end: end });
-  ref.task({ op: "load", model, predict: [{ data: "explain", pred_contribs: true, out: nativeOut }] });
+  ref.task({ op: "load", model, nthread: threads, predict: [{ data: "explain", pred_contribs: true, out: nativeOut }] });
   const [r] = ref.run({ timeoutMs: 3_600_000 });
   ref.cleanup();
   const p = r.predict![0];
@@ -209,21 +210,32 @@ function contributions(n: number, f: SynthFiles): ContribRow {
   for (let i = 0; i < a.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[i] - b[i]));
   for (let i = 0; i < a.length; i += W) { let m = 0; for (let j = 0; j < W; j++) m += a[i + j]; scale = Math.max(scale, Math.abs(m)); }
   fs.rmSync(oursOut); fs.rmSync(nativeOut);
-  return { modelRows: n, rows: end - begin, seconds: o.seconds, cpuSeconds: o.cpuSeconds, nativeSeconds: p.seconds, nativeCpuSeconds: p.cpu_seconds ?? NaN, maxAbsDiff, scale };
+  return { modelRows: n, rows: end - begin, threads, seconds: o.seconds, cpuSeconds: o.cpuSeconds, nativeSeconds: p.seconds, nativeCpuSeconds: p.cpu_seconds ?? NaN, maxAbsDiff, scale };
 }
 
-function contributionLines(c: ContribRow): string[] {
-  const ratio = c.seconds / c.nativeSeconds, cpuRatio = c.cpuSeconds / c.nativeCpuSeconds;
-  return [
+function contributionLines(cs: ContribRow[]): string[] {
+  const c0 = cs[0], one = cs.find((c) => c.threads === 1);
+  const lines = [
     "",
-    `SHAP contributions (predContribs / pred_contribs), ${c.rows.toLocaleString("en")} holdout rows × 28 features, the ${c.modelRows.toLocaleString("en")}-row model (ours, depthwise, ${rounds} rounds, depth 6), both at 1 thread on the same saved model:`,
+    `SHAP contributions (predContribs / pred_contribs), ${c0.rows.toLocaleString("en")} holdout rows × 28 features, the ${c0.modelRows.toLocaleString("en")}-row model (ours, depthwise, ${rounds} rounds, depth 6), ours and native at equal nthread on the same saved model (ours runs on at most the ${availableCores()} cores here):`,
     "",
-    "| rows explained | ours s | ours CPU s | native s | native CPU s | ours ÷ native | CPU ÷ native | rows/s ours | max abs diff (margin scale) |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    `| ${c.rows.toLocaleString("en")} | ${fmt(c.seconds)} | ${fmt(c.cpuSeconds)} | ${fmt(c.nativeSeconds)} | ${fmt(c.nativeCpuSeconds)} | ${fmt(ratio)}× | ${fmt(cpuRatio)}× | ${Math.round(c.rows / c.seconds).toLocaleString("en")} | ${c.maxAbsDiff.toExponential(1)} (${fmt(c.scale)}) |`,
-    "",
-    `Contributions: ours takes ${fmt(ratio)}× native's time (CPU ${fmt(cpuRatio)}×; bar ≤ 2×: ${ratio <= 2 ? "met" : "NOT met"}; goal ≤ 1×: ${ratio <= 1 ? "met" : "not met"}).`,
+    "| nthread | ours s | ours CPU s | native s | native CPU s | ours ÷ native | CPU ÷ native | rows/s ours | speed-up vs 1 thread (native) | max abs diff (margin scale) |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
+  for (const c of cs) {
+    const ratio = c.seconds / c.nativeSeconds, cpuRatio = c.cpuSeconds / c.nativeCpuSeconds;
+    const speedUp = one ? `${fmt(one.seconds / c.seconds)}× (${fmt(one.nativeSeconds / c.nativeSeconds)}×)` : "—";
+    lines.push(`| ${c.threads} | ${fmt(c.seconds)} | ${fmt(c.cpuSeconds)} | ${fmt(c.nativeSeconds)} | ${fmt(c.nativeCpuSeconds)} | ${fmt(ratio)}× | ${fmt(cpuRatio)}× | ${Math.round(c.rows / c.seconds).toLocaleString("en")} | ${speedUp} | ${c.maxAbsDiff.toExponential(1)} (${fmt(c.scale)}) |`);
+  }
+  const worst = Math.max(...cs.map((c) => c.seconds / c.nativeSeconds));
+  lines.push("", `Contributions: ours takes at most ${fmt(worst)}× native's time at equal nthread (bar ≤ 2×: ${worst <= 2 ? "met" : "NOT met"}; goal ≤ 1×: ${worst <= 1 ? "met" : "not met"}).`);
+  return lines;
+}
+
+/** The contributions rows, one per --threads value */
+function contributionRows(n: number): ContribRow[] {
+  const f = synthFiles(n);
+  return threadCounts.map((t) => contributions(n, f, t));
 }
 
 function main() {
@@ -231,7 +243,7 @@ function main() {
   if (contribsOnly) {
     if (!haveNative) throw new Error("--contribs-only compares with native XGBoost: install python3-xgboost (apt-get install python3-xgboost)");
     const n = Math.max(...sizes);
-    const text = contributionLines(contributions(n, synthFiles(n))).join("\n");
+    const text = contributionLines(contributionRows(n)).join("\n");
     console.log(text);
     fs.writeFileSync(path.join(DATA_DIR, "results-contribs.md"), text + "\n");
     return;
@@ -321,7 +333,7 @@ function main() {
   }
   if (haveNative && !skip.has("contribs") && oTop && Number.isFinite(oTop.trainSeconds)) {
     try {
-      lines.push(...contributionLines(contributions(top, synthFiles(top))));
+      lines.push(...contributionLines(contributionRows(top)));
     } catch (e) {
       log(`contributions FAILED: ${(e as Error).message.split("\n")[0]}`);
       lines.push("", `Contributions: failed: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);

@@ -61,6 +61,7 @@ async function ours(job: Job) {
 async function oursContribs(job: Job) {
   const { Booster, DMatrix } = await import("node-xgboost-wasm");
   const bst = Booster.loadModel(fs.readFileSync(job.model!, "utf8"));
+  if (job.params.nthread !== undefined) bst.setParam("nthread", job.params.nthread);
   const rows = loadRows(job, job.rowBegin!, job.rowEnd!);
   const d = new DMatrix(rows.X, { nrow: rows.nrow, ncol: rows.ncol });
   let c = new Float32Array(0), seconds = Infinity, cpuSeconds = Infinity;

@@ -17,7 +17,7 @@ import { Booster, DMatrix, catboostParams, coreBuild, startTraining, train } fro
 import { POOL_DEATH_ENV } from "node-xgboost-wasm/dist/wasm";
 import { TEST_CORES_ENV } from "node-xgboost-wasm/dist/cores";
 import { hasXgboost, INSTALL_HINT, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
-import { categoricalData, regressionData, repoRoot } from "./helpers/core-data";
+import { categoricalData, classLabels, regressionData, repoRoot } from "./helpers/core-data";
 
 const XGB = hasXgboost();
 if (!XGB) console.log(`  SKIP the native XGBoost check of core-threads: ${INSTALL_HINT}`);
@@ -263,11 +263,71 @@ test("the shared memory stops at 4 GiB with an out-of-memory Error, not a trap",
   }
 });
 
+// SHAP values in parallel (csrc/shap.c: blocks of rows are the tasks, each thread with its own working memory):
+// every row's numbers are computed the same way on whichever thread, so they must be bit-identical for every
+// nthread — on float rows and on a matrix whose floats were released (rows decoded from bins in chunks) — and
+// native XGBoost explaining the same model on two threads must agree.
+test("SHAP values, interaction values and Saabas run in parallel: bit-identical for nthread 1, 2 and 3 (float rows and released bins, 3 classes), and within 1e-4 of native XGBoost's at nthread 2", () => {
+  const data = regressionData(12_000, 6, 31, 0.05);
+  const y = classLabels(data.y, 3);
+  const dTrain = new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: y });
+  const dRows = new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol });
+  const few = 400; // interaction values cost (features + 1) × contributions: fewer rows, still 100 tasks
+  const dFew = new DMatrix(data.X.subarray(0, few * data.ncol), { nrow: few, ncol: data.ncol });
+  const bst = train({ objective: "multi:softprob", num_class: 3, max_depth: 5, eta: 0.3, max_bin: 64, seed: 2, nthread: 1 }, dTrain, { numBoostRound: 12 });
+  const explain = (n: number, d: DMatrix) => {
+    bst.setParam("nthread", n);
+    return {
+      contribs: bst.predict(d, { predContribs: true }),
+      approx: bst.predict(d, { predContribs: true, approxContribs: true }),
+      interactions: bst.predict(dFew, { predInteractions: true }),
+    };
+  };
+  const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const one = explain(1, dRows);
+  assert.is(one.contribs.length, 12_000 * 3 * 7);
+  for (const n of [2, 3]) {
+    const many = explain(n, dRows);
+    for (const k of ["contribs", "approx", "interactions"] as const) assert.ok(bytes(many[k]).equals(bytes(one[k])), `nthread ${n}: ${k} differ from nthread 1`);
+  }
+  // the training matrix without its floats: rows decoded from its bins, explained chunk by chunk in parallel
+  dTrain.releaseFloats([64]);
+  for (const n of [1, 3]) {
+    bst.setParam({ n_jobs: n });
+    assert.ok(bytes(bst.predict(dTrain, { predContribs: true })).equals(bytes(one.contribs)), `released bins, nthread ${n}: contributions differ from the float rows'`);
+  }
+  if (XGB) {
+    const ref = new RefJob();
+    try {
+      ref.dataset("rows", data.X, data.nrow, data.ncol);
+      ref.dataset("few", data.X.subarray(0, few * data.ncol), few, data.ncol);
+      ref.task({ op: "load", model: ref.model(bst.saveModel()), nthread: 2, predict: [{ data: "rows", pred_contribs: true }, { data: "few", pred_interactions: true }, { data: "rows", pred_contribs: true, approx_contribs: true }] });
+      const [r] = ref.run({ strict: true });
+      const scale = Math.max(1, ...bst.predict(dRows, { outputMargin: true }).map(Math.abs));
+      ([["contribs", 0], ["interactions", 1], ["approx", 2]] as const).forEach(([k, i]) => {
+        const theirs = r.predict![i].values!;
+        assert.is(theirs.length, one[k].length, k);
+        let worst = 0;
+        for (let j = 0; j < theirs.length; j++) worst = Math.max(worst, Math.abs(theirs[j] - one[k][j]));
+        assert.ok(worst <= 1e-4 * scale, `${k}: max |ours − native at nthread 2| = ${worst} (margin scale ${scale})`);
+      });
+    } finally {
+      ref.cleanup();
+    }
+  }
+  // setParam changes nthread only, checked as train checks it
+  assert.throws(() => bst.setParam("nthread", -1), /parameter nthread must be between 0 \(every core, as XGBoost\) and 512, got -1/);
+  assert.throws(() => bst.setParam({ max_depth: 3 }), /setParam: max_depth cannot change on a trained model/);
+  assert.throws(() => bst.setParam({ nthread: 1, n_jobs: 2 }), /nthread and n_jobs name the same setting/);
+  assert.throws(() => bst.setParam("nthread"), /setParam: nthread has no value/);
+  bst.free(); dTrain.free(); dRows.free(); dFew.free();
+});
+
 // A worker thread of the core's pool that dies in the middle of a job (the test hook makes worker thread 1 end
 // right after its 3rd task claim — predict's 1st — holding the task: process.exit or an uncaught Error) used to leave
 // the main thread waiting for that task forever. Now the job — and train() or predict() — fails with an Error
 // saying what happened, later calls with nthread > 1 are refused, and nthread 1 still trains the same model.
-function dieInChild(how: string, claim: number, op: "train" | "predict"): { first: string; again: string; model: string } {
+function dieInChild(how: string, claim: number, op: "train" | "predict" | "contributions"): { first: string; again: string; model: string } {
   const script = `
     const { Booster, DMatrix, train } = require("node-xgboost-wasm");
     const core = require("node-xgboost-wasm/dist/wasm");
@@ -278,10 +338,10 @@ function dieInChild(how: string, claim: number, op: "train" | "predict"): { firs
     const out = {};
     const attempt = (f) => { try { f(); return "ok"; } catch (e) { return e.message; } };
     (async () => {
-      const model = ${op === "predict" ? `Booster.loadModel(train({ max_depth: 6, nthread: 1 }, d, { numBoostRound: 30 }).saveModel())` : "undefined"};
+      const model = ${op !== "train" ? `Booster.loadModel(train({ max_depth: 6, nthread: 1 }, d, { numBoostRound: 30 }).saveModel())` : "undefined"};
       core.setThreads(2); // the pool's worker thread starts in the background: wait for it (no job before)
       await core.poolReady();
-      out.first = attempt(() => ${op === "predict" ? "model.predict(many)" : "train({ max_depth: 4, nthread: 2 }, d, { numBoostRound: 10 })"});
+      out.first = attempt(() => ${op === "predict" ? "model.predict(many)" : op === "contributions" ? "model.predict(d, { predContribs: true })" : "train({ max_depth: 4, nthread: 2 }, d, { numBoostRound: 10 })"});
       out.again = attempt(() => train({ max_depth: 4, nthread: 2 }, d, { numBoostRound: 2 }));
       out.model = train({ max_depth: 4, nthread: 1 }, d, { numBoostRound: 10 }).saveModel();
       console.log(JSON.stringify(out));
@@ -343,10 +403,10 @@ function dieInChild(how: string, claim: number, op: "train" | "predict"): { firs
     const fit = (nthread) => train({ max_depth: 4, ...(nthread === undefined ? {} : { nthread }) }, d, { numBoostRound: 4 }).saveModel();
     (async () => {
       const out = { cores: availableCores(), one: fit(1) };
-      // SHAP values run on one thread (shap.c): 20k rows' of them, nthread unset, start no pool thread
+      // SHAP values of 100 rows — less work than POOL_MIN_ROWS rows of predictions — start no pool thread
       const start = threads();
       const tiny = new DMatrix(X.subarray(0, 600), { nrow: 100, ncol: p, label: y.subarray(0, 100) });
-      train({ max_depth: 3 }, tiny, { numBoostRound: 2 }).predict(d, { predContribs: true });
+      train({ max_depth: 3 }, tiny, { numBoostRound: 2 }).predict(tiny, { predContribs: true });
       out.poolShap = threads() - start;
       const before = threads();
       out.unset = fit(undefined);
@@ -371,7 +431,7 @@ function dieInChild(how: string, claim: number, op: "train" | "predict"): { firs
   assert.is(three.cores, 3);
   assert.is(three.poolUnset, 2, "nthread unset on 3 cores: 2 pool threads beside this one");
   assert.is(three.poolMany, 2, "nthread 64 on 3 cores: no more");
-  assert.is(three.poolShap, 0, "SHAP values of 20k rows on 3 cores: no pool thread (they run on one)");
+  assert.is(three.poolShap, 0, "SHAP values of 100 rows on 3 cores: no pool thread");
   const pinned = run({}, true);
   assert.is(pinned.cores, 1, "taskset -c 0: one core");
   assert.is(pinned.poolMany, 0, "nthread 64 on one core: no pool thread");
@@ -389,7 +449,7 @@ function dieInChild(how: string, claim: number, op: "train" | "predict"): { firs
   }
 });
 
-(os.availableParallelism() >= 2 ? test : test.skip)("a pool worker thread that dies mid-job (exit, uncaught Error) fails train() and predict() with an Error naming it — no hang", () => {
+(os.availableParallelism() >= 2 ? test : test.skip)("a pool worker thread that dies mid-job (exit, uncaught Error) fails train(), predict() and SHAP values with an Error naming it — no hang", () => {
   // the reference: nthread 1 in this process, on the child's data
   const n = 20000, p = 6, X = new Float32Array(n * p), y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -403,14 +463,15 @@ function dieInChild(how: string, claim: number, op: "train" | "predict"): { firs
   d.free();
   const died = /a worker thread of the core's thread pool died during a job; the job's result is lost \(worker thread 1 of the core's pool /;
   const refused = /^nthread 2: worker thread 1 of the core's pool .*; nthread > 1 is refused in this process from now on \(restart it, or use nthread 1\)$/;
-  const cases: [string, "train" | "predict", RegExp][] = [
+  const cases: [string, "train" | "predict" | "contributions", RegExp][] = [
     ["exit", "train", /exited with code 7/],
     ["throw", "train", /threw Error: the test hook NODE_XGBOOST_WASM_TEST_POOL_DEATH threw/],
     ["exit", "predict", /exited with code 7/],
+    ["exit", "contributions", /exited with code 7/], // SHAP values' rows in parallel (shap.c)
   ];
   for (const [how, op, cause] of cases) {
-    const r = dieInChild(how, op === "predict" ? 1 : 3, op);
-    assert.match(r.first, new RegExp(`^${op}: `), `${how} in ${op}: ${r.first}`);
+    const r = dieInChild(how, op === "train" ? 3 : 1, op);
+    assert.match(r.first, new RegExp(`^${op === "train" ? "train" : "predict"}: `), `${how} in ${op}: ${r.first}`);
     assert.match(r.first, died, `${how} in ${op}: ${r.first}`);
     assert.match(r.first, cause, `${how} in ${op}: ${r.first}`);
     assert.match(r.again, refused, `${how} in ${op}, the next train: ${r.again}`);

@@ -66,7 +66,7 @@ export interface PredSpec {
 export interface Extras { scores?: boolean; eval?: { data: string; metrics: string[] }[] }
 export type RefTask =
   | ({ op: "train"; params: object; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[]; evals?: string[]; early_stopping_rounds?: number } & Extras)
-  | ({ op: "load"; model: string; predict?: PredSpec[] } & Extras)
+  | ({ op: "load"; model: string; predict?: PredSpec[]; nthread?: number } & Extras)
   | { op: "cv"; params: object; num_round: number; data: string; folds: ArrayLike<number>[]; base_score?: "mean"; metric?: "rmse" | "logloss" | "mlogloss" };
 
 export interface RefPrediction { data: string; seconds: number; cpu_seconds?: number; n: number; values?: number[]; out?: string; rmse?: number }

@@ -23,7 +23,7 @@ Input: one JSON job, from a file named on the command line or from stdin:
        "base_score": "mean" (optional: base_score = weighted mean of the training labels),
        "save_model": "model.json" (optional), "predict": [PRED, ...] (optional),
        "evals": ["<name>", ...], "early_stopping_rounds": n (optional: evals_result, best_iteration)},
-      {"op": "load", "model": "model.json", "predict": [PRED, ...]},
+      {"op": "load", "model": "model.json", "predict": [PRED, ...], "nthread": n (optional, default 1)},
       (train and load also take "scores": true → get_score for every importance type, and
        "eval": [{"data": "<name>", "metrics": ["rmse", ...]}] → native metric values)
       {"op": "cv", "params": {...}, "num_round": 10, "data": "<name>",
@@ -208,7 +208,7 @@ def do_extras(bst, ds, task):
 
 def task_load(task, ds):
     bst = xgb.Booster(model_file=task["model"])
-    bst.set_param({"nthread": 1})
+    bst.set_param({"nthread": int(task.get("nthread", 1))})
     r = {"num_features": bst.num_features(), "predict": do_predict(bst, ds, task.get("predict", []))}
     r.update(do_extras(bst, ds, task))
     return r

@@ -72,10 +72,12 @@
 #include "shap.h"
 #include "api.h"
 #include "predictor.h"
+#include "threads.h"
 
 #define FAST_MAX_PATH 12                  /* at most 4096 patterns per leaf */
 #define FAST_TABLE_BUDGET (64u << 20)     /* bytes of pattern tables per call */
 #define ROW_BLOCK 64                      /* rows explained together: a tree's tables stay in cache */
+#define INTERACTION_BLOCK 4               /* an interaction row costs ~M contribution rows: smaller tasks */
 
 /* One element of the decision path: a feature and its fractions, and weight[k] (the
  * index of the element in the path is k: the polynomial's coefficients ride along). */
@@ -99,15 +101,27 @@ typedef struct {
   uint8_t *elem;      /* per split node: its feature's bit; per leaf node: d */
 } ShapTree;
 
+/* One thread's working memory. The rows are explained in parallel (threads.h): blocks of rows are
+ * the tasks, each row's numbers are computed the same way whichever thread or block it falls in
+ * (trees in order, one row at a time), so the values are bit-identical for every nthread. */
+typedef struct {
+  PathElement *path;    /* room for the deepest tree's nested paths */
+  double *amount;       /* one leaf's amounts */
+  int32_t *stack;       /* the pattern walk's pending nodes ... */
+  uint32_t *stack_mask; /* ... and their masks */
+  int32_t *feats;       /* building tables: a path's distinct features ... */
+  double *zero;         /* ... and their zero fractions */
+  double *phi;          /* a block's contributions */
+  double *on, *off;     /* interactions: one row's conditioned contributions */
+} ShapScratch;
+
 typedef struct {
   ShapTree *trees;
   int n_trees, max_depth;
   double *inv;          /* inv[k] = 1 / k */
-  PathElement *path;    /* scratch, room for the deepest tree's nested paths */
-  double *amount;       /* scratch: one leaf's amounts */
-  int32_t *stack;       /* scratch: the pattern walk's pending nodes ... */
-  uint32_t *stack_mask; /* ... and their masks */
   double *bias;         /* per group: the base margin plus the trees' root mean values */
+  ShapScratch *scratch; /* one per thread: scratch[par_thread_index()] */
+  int n_scratch;
 } ShapModel;
 
 /* ---- the path polynomial ------------------------------------------------------------ */
@@ -214,10 +228,10 @@ static void recurse(const Walk *w, int nid, const PathElement *parent, int n, do
   if (z_cold != 0) recurse(w, cold, p, d + 1, z_cold, 0, f, share);
 }
 
-static void tree_shap(const ShapModel *m, int ti, const float *x, double *phi, int cond, int cond_feature) {
+static void tree_shap(const ShapModel *m, ShapScratch *s, int ti, const float *x, double *phi, int cond, int cond_feature) {
   const ShapTree *st = &m->trees[ti];
-  Walk w = { st->t, st->frac, m->inv, x, phi, m->amount, cond, cond_feature };
-  recurse(&w, 0, m->path, 0, 1.0, 1.0, ROOT_ELEMENT, 1.0);
+  Walk w = { st->t, st->frac, m->inv, x, phi, s->amount, cond, cond_feature };
+  recurse(&w, 0, s->path, 0, 1.0, 1.0, ROOT_ELEMENT, 1.0);
 }
 
 /* ---- pattern tables ----------------------------------------------------------------- */
@@ -250,7 +264,7 @@ static void plan_tables(const Tree *t, int nid, int32_t *feats, int d, TablePlan
 }
 
 /* Fills the tables below nid; feats/zero hold the path's distinct features and zero fractions. */
-static void build_tables(ShapTree *st, const ShapModel *m, int nid, int32_t *feats, double *zero, int d, size_t *at_feats, size_t *at_table) {
+static void build_tables(ShapTree *st, const ShapModel *m, ShapScratch *s, int nid, int32_t *feats, double *zero, int d, size_t *at_feats, size_t *at_table) {
   const Tree *t = st->t;
   if (t->left[nid] < 0) {
     st->elem[nid] = (uint8_t)d;
@@ -259,11 +273,11 @@ static void build_tables(ShapTree *st, const ShapModel *m, int nid, int32_t *fea
     memcpy(st->feats + *at_feats, feats, sizeof(int32_t) * d);
     float *table = st->table + *at_table;
     for (uint32_t pattern = 0; pattern < (1u << d); pattern++) {
-      PathElement *p = m->path;
+      PathElement *p = s->path;
       extend(p, 0, 1.0, 1.0, ROOT_ELEMENT, m->inv);
       for (int j = 0; j < d; j++) extend(p, j + 1, zero[j], (pattern >> j) & 1, feats[j], m->inv);
-      leaf_amounts(p, d, t->cond[nid], m->inv, m->amount);
-      for (int j = 0; j < d; j++) table[(size_t)pattern * d + j] = (float)m->amount[j + 1];
+      leaf_amounts(p, d, t->cond[nid], m->inv, s->amount);
+      for (int j = 0; j < d; j++) table[(size_t)pattern * d + j] = (float)s->amount[j + 1];
     }
     *at_feats += d;
     *at_table += ((size_t)1 << d) * d;
@@ -276,16 +290,16 @@ static void build_tables(ShapTree *st, const ShapModel *m, int nid, int32_t *fea
     int c = side ? t->right[nid] : t->left[nid];
     double keep = zero[e];
     zero[e] = keep * st->frac[c];
-    build_tables(st, m, c, feats, zero, nd, at_feats, at_table);
+    build_tables(st, m, s, c, feats, zero, nd, at_feats, at_table);
     zero[e] = keep;
   }
 }
 
 /* One row through a tree with tables: every leaf, with the mask of the path features x follows. */
-static void table_walk(const ShapModel *m, const ShapTree *st, const float *x, double *phi) {
+static void table_walk(ShapScratch *s, const ShapTree *st, const float *x, double *phi) {
   const Tree *t = st->t;
-  int32_t *stack = m->stack;
-  uint32_t *stack_mask = m->stack_mask;
+  int32_t *stack = s->stack;
+  uint32_t *stack_mask = s->stack_mask;
   int sp = 0, nid = 0;
   uint32_t mask = ~0u;
   for (;;) {
@@ -332,17 +346,34 @@ static void shap_release(ShapModel *m) {
       free(m->trees[i].mean); free(m->trees[i].frac);
       drop_tables(&m->trees[i]);
     }
-  free(m->trees); free(m->inv); free(m->path); free(m->amount); free(m->stack); free(m->stack_mask); free(m->bias);
+  if (m->scratch)
+    for (int i = 0; i < m->n_scratch; i++) {
+      ShapScratch *s = &m->scratch[i];
+      free(s->path); free(s->amount); free(s->stack); free(s->stack_mask); free(s->feats); free(s->zero);
+      free(s->phi); free(s->on); free(s->off);
+    }
+  free(m->trees); free(m->inv); free(m->bias); free(m->scratch);
   memset(m, 0, sizeof *m);
+}
+
+/* The trees whose tables are built, in parallel: one tree a task. */
+typedef struct { ShapModel *m; const int32_t *tree; } TablesJob;
+
+static void tables_task(void *arg, int task) {
+  const TablesJob *j = arg;
+  ShapScratch *s = &j->m->scratch[par_thread_index()];
+  size_t at_feats = 0, at_table = 0;
+  build_tables(&j->m->trees[j->tree[task]], j->m, s, 0, s->feats, s->zero, 0, &at_feats, &at_table);
 }
 
 /* Pattern tables for the trees that repay them when explaining nrow rows; where memory
  * runs short, the recursion does the work instead. */
-static void prepare_tables(ShapModel *m, int nrow) {
+static int prepare_tables(ShapModel *m, int nrow) {
+  if (nrow <= 0 || m->n_trees == 0) return 0;
   size_t budget = FAST_TABLE_BUDGET / sizeof(float);
-  int32_t *feats = malloc(sizeof(int32_t) * (m->max_depth + 1));
-  double *zero = malloc(sizeof(double) * (m->max_depth + 1));
-  for (int i = 0; feats && zero && i < m->n_trees && nrow > 0; i++) {
+  int32_t *feats = m->scratch[0].feats, *tree = malloc(sizeof(int32_t) * m->n_trees);
+  int n = 0;
+  for (int i = 0; tree && i < m->n_trees; i++) {
     ShapTree *st = &m->trees[i];
     const Tree *t = st->t;
     TablePlan pl = { 0 };
@@ -355,14 +386,18 @@ static void prepare_tables(ShapModel *m, int nrow) {
     st->at_feats = malloc(sizeof(int32_t) * t->n_nodes);
     st->elem = malloc(t->n_nodes);
     if (!st->table || !st->feats || !st->at_table || !st->at_feats || !st->elem) { drop_tables(st); break; }
-    size_t at_feats = 0, at_table = 0;
-    build_tables(st, m, 0, feats, zero, 0, &at_feats, &at_table);
+    tree[n++] = i;
     budget -= pl.table;
   }
-  free(feats); free(zero);
+  TablesJob j = { m, tree };
+  int rc = par_run(tables_task, &j, n);
+  free(tree);
+  return rc;
 }
 
-static int shap_prepare(Booster *b, int tree_end, int nrow, ShapModel *m) {
+/* The model's per-tree numbers, and working memory for the threads jobs may use now: each
+ * with room for phi_rows rows of contributions, and the conditioned rows of interactions. */
+static int shap_prepare(Booster *b, int tree_end, int nrow, int phi_rows, int interactions, ShapModel *m) {
   memset(m, 0, sizeof *m);
   if (tree_end < 0 || tree_end > b->n_trees) tree_end = b->n_trees;
   int k = b->n_groups > 0 ? b->n_groups : 1;
@@ -394,15 +429,26 @@ static int shap_prepare(Booster *b, int tree_end, int nrow, ShapModel *m) {
     if (d > m->max_depth) m->max_depth = d;
   }
   int D = m->max_depth;
+  size_t row = (size_t)k * (b->num_feature + 1);
   m->inv = xgb_alloc(sizeof(double) * (D + 3));
-  m->path = xgb_alloc(sizeof(PathElement) * ((size_t)(D + 2) * (D + 3) / 2 + 1));
-  m->amount = xgb_alloc(sizeof(double) * (D + 2));
-  m->stack = xgb_alloc(sizeof(int32_t) * (D + 1));
-  m->stack_mask = xgb_alloc(sizeof(uint32_t) * (D + 1));
-  if (!m->inv || !m->path || !m->amount || !m->stack || !m->stack_mask) goto fail;
+  m->n_scratch = par_threads();
+  m->scratch = xgb_calloc(m->n_scratch, sizeof(ShapScratch));
+  if (!m->inv || !m->scratch) goto fail;
+  for (int i = 0; i < m->n_scratch; i++) {
+    ShapScratch *s = &m->scratch[i];
+    s->path = xgb_alloc(sizeof(PathElement) * ((size_t)(D + 2) * (D + 3) / 2 + 1));
+    s->amount = xgb_alloc(sizeof(double) * (D + 2));
+    s->stack = xgb_alloc(sizeof(int32_t) * (D + 1));
+    s->stack_mask = xgb_alloc(sizeof(uint32_t) * (D + 1));
+    s->feats = xgb_alloc(sizeof(int32_t) * (D + 1));
+    s->zero = xgb_alloc(sizeof(double) * (D + 1));
+    s->phi = xgb_alloc(sizeof(double) * row * phi_rows);
+    if (!s->path || !s->amount || !s->stack || !s->stack_mask || !s->feats || !s->zero || !s->phi) goto fail;
+    if (interactions && (!(s->on = xgb_alloc(sizeof(double) * row)) || !(s->off = xgb_alloc(sizeof(double) * row)))) goto fail;
+  }
   m->inv[0] = 0;
   for (int i = 1; i < D + 3; i++) m->inv[i] = 1.0 / i;
-  prepare_tables(m, nrow);
+  if (prepare_tables(m, nrow) < 0) goto fail;
   return 0;
 fail:
   shap_release(m);
@@ -424,7 +470,7 @@ static void saabas(const ShapModel *m, int ti, const float *x, double *phi) {
 
 /* phi[(row - r0) * K * W + group * W + j] for rows [r0, r1), bias included; tree by tree
  * over the block, so each tree's tables are read from cache. */
-static void block_contribs(const ShapModel *m, const int32_t *tree_group, const float *X, const int32_t *rows, int ncol, int r0, int r1,
+static void block_contribs(const ShapModel *m, ShapScratch *s, const int32_t *tree_group, const float *X, const int32_t *rows, int ncol, int r0, int r1,
                            int M, int K, int approx, double *phi) {
   size_t W = (size_t)M + 1, row = (size_t)K * W;
   memset(phi, 0, sizeof(double) * row * (r1 - r0));
@@ -437,26 +483,36 @@ static void block_contribs(const ShapModel *m, const int32_t *tree_group, const 
       const float *x = x_row(X, rows, (size_t)ncol, r);
       double *pr = pg + (r - r0) * row;
       if (approx) saabas(m, t, x, pr);
-      else if (st->table) table_walk(m, st, x, pr);
-      else tree_shap(m, t, x, pr, 0, 0);
+      else if (st->table) table_walk(s, st, x, pr);
+      else tree_shap(m, s, t, x, pr, 0, 0);
     }
   }
 }
 
 /* ---- exported ----------------------------------------------------------------------- */
 
-typedef struct { Booster *b; const ShapModel *m; int ncol, M, K, approx; double *phi; float *out; } ContribsJob;
+/* A chunk of rows (for_row_chunks) is explained in blocks of rows, one block a task. */
+typedef struct {
+  Booster *b; const ShapModel *m; int ncol, M, K, approx;
+  const int32_t *start, *list; /* interactions: the trees splitting on each feature */
+  const float *X; const int32_t *rows; int r0, n; /* the chunk */
+  float *out;
+} ShapJob;
+
+static void contribs_task(void *arg, int task) {
+  const ShapJob *j = arg;
+  ShapScratch *s = &j->m->scratch[par_thread_index()];
+  size_t row = (size_t)j->K * (j->M + 1);
+  int i0 = task * ROW_BLOCK, i1 = i0 + ROW_BLOCK < j->n ? i0 + ROW_BLOCK : j->n;
+  block_contribs(j->m, s, j->b->tree_group, j->X, j->rows, j->ncol, i0, i1, j->M, j->K, j->approx, s->phi);
+  float *o = j->out + (size_t)(j->r0 + i0) * row;
+  for (size_t k = 0; k < row * (i1 - i0); k++) o[k] = (float)s->phi[k];
+}
 
 static int contribs_chunk(void *arg, const float *X, const int32_t *rows, int r0, int n) {
-  const ContribsJob *j = arg;
-  size_t row = (size_t)j->K * (j->M + 1);
-  for (int i0 = 0; i0 < n; i0 += ROW_BLOCK) {
-    int i1 = i0 + ROW_BLOCK < n ? i0 + ROW_BLOCK : n;
-    block_contribs(j->m, j->b->tree_group, X, rows, j->ncol, i0, i1, j->M, j->K, j->approx, j->phi);
-    float *o = j->out + (size_t)(r0 + i0) * row;
-    for (size_t k = 0; k < row * (i1 - i0); k++) o[k] = (float)j->phi[k];
-  }
-  return 0;
+  ShapJob *j = arg;
+  j->X = X; j->rows = rows; j->r0 = r0; j->n = n;
+  return par_run(contribs_task, j, (n + ROW_BLOCK - 1) / ROW_BLOCK);
 }
 
 /* X NULL: qm's decoded rows (qmatrix.h), for a model bst_check_decode accepts. */
@@ -465,69 +521,62 @@ XGB_API int bst_predict_contribs(Booster *b, const float *X, const QMatrix *qm, 
   if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
   if (!X && bst_check_decode(b, qm, 0, tree_end) < 0) return -1;
   ShapModel m;
-  if (shap_prepare(b, tree_end, approx ? 0 : nrow, &m) < 0) return -1;
-  int M = b->num_feature, K = b->n_groups > 0 ? b->n_groups : 1;
-  size_t row = (size_t)K * (M + 1);
-  double *phi = xgb_alloc(sizeof(double) * row * ROW_BLOCK);
-  if (!phi) { shap_release(&m); return -1; }
-  ContribsJob j = { b, &m, ncol, M, K, approx, phi, out };
+  if (shap_prepare(b, tree_end, approx ? 0 : nrow, ROW_BLOCK, 0, &m) < 0) return -1;
+  ShapJob j = { b, &m, ncol, b->num_feature, b->n_groups > 0 ? b->n_groups : 1, approx, NULL, NULL, NULL, NULL, 0, 0, out };
   int rc = for_row_chunks(X, qm, rows, nrow, ncol, contribs_chunk, &j);
-  free(phi);
   shap_release(&m);
   return rc;
 }
 
-typedef struct {
-  Booster *b; const ShapModel *m; int ncol, M, K, approx;
-  const int32_t *start, *list; /* the trees splitting on each feature */
-  double *phi, *on, *off; float *out;
-} InteractionsJob;
-
-static int interactions_chunk(void *arg, const float *X, const int32_t *rows, int r0, int n) {
-  const InteractionsJob *j = arg;
+static void interactions_task(void *arg, int task) {
+  const ShapJob *j = arg;
   const ShapModel *m = j->m;
+  ShapScratch *s = &m->scratch[par_thread_index()];
   int M = j->M, K = j->K, W = M + 1;
   size_t row = (size_t)K * W;
   const int32_t *start = j->start, *list = j->list;
-  double *phi = j->phi, *on = j->on, *off = j->off;
-  for (int i0 = 0; i0 < n; i0 += ROW_BLOCK) {
-    int i1 = i0 + ROW_BLOCK < n ? i0 + ROW_BLOCK : n;
-    block_contribs(m, j->b->tree_group, X, rows, j->ncol, i0, i1, M, K, j->approx, phi);
-    for (int r = i0; r < i1; r++) {
-      const float *x = x_row(X, rows, (size_t)j->ncol, r);
-      const double *pr = phi + (size_t)(r - i0) * row;
-      float *o = j->out + (size_t)(r0 + r) * row * W;
-      memset(o, 0, sizeof(float) * row * W);
-      for (int g = 0; g < K; g++) o[((size_t)g * W + M) * W + M] = (float)pr[g * W + M];
-      for (int i = 0; i < M; i++) {
-        if (j->approx || start[i] == start[i + 1]) {
-          /* Saabas has no interactions (as XGBoost); a feature no tree splits on has none */
-          for (int g = 0; g < K; g++) o[((size_t)g * W + i) * W + i] = (float)pr[g * W + i];
-          continue;
+  double *phi = s->phi, *on = s->on, *off = s->off;
+  int i0 = task * INTERACTION_BLOCK, i1 = i0 + INTERACTION_BLOCK < j->n ? i0 + INTERACTION_BLOCK : j->n;
+  block_contribs(m, s, j->b->tree_group, j->X, j->rows, j->ncol, i0, i1, M, K, j->approx, phi);
+  for (int r = i0; r < i1; r++) {
+    const float *x = x_row(j->X, j->rows, (size_t)j->ncol, r);
+    const double *pr = phi + (size_t)(r - i0) * row;
+    float *o = j->out + (size_t)(j->r0 + r) * row * W;
+    memset(o, 0, sizeof(float) * row * W);
+    for (int g = 0; g < K; g++) o[((size_t)g * W + M) * W + M] = (float)pr[g * W + M];
+    for (int i = 0; i < M; i++) {
+      if (j->approx || start[i] == start[i + 1]) {
+        /* Saabas has no interactions (as XGBoost); a feature no tree splits on has none */
+        for (int g = 0; g < K; g++) o[((size_t)g * W + i) * W + i] = (float)pr[g * W + i];
+        continue;
+      }
+      memset(on, 0, sizeof(double) * row);
+      memset(off, 0, sizeof(double) * row);
+      for (int k = start[i]; k < start[i + 1]; k++) {
+        int t = list[k];
+        size_t g = (size_t)j->b->tree_group[t] * W;
+        tree_shap(m, s, t, x, on + g, 1, i);
+        tree_shap(m, s, t, x, off + g, -1, i);
+      }
+      for (int g = 0; g < K; g++) {
+        float *oi = o + ((size_t)g * W + i) * W;
+        double diag = pr[g * W + i];
+        for (int jj = 0; jj < M; jj++) {
+          if (jj == i) continue;
+          double v = (on[g * W + jj] - off[g * W + jj]) / 2;
+          oi[jj] = (float)v;
+          diag -= v;
         }
-        memset(on, 0, sizeof(double) * row);
-        memset(off, 0, sizeof(double) * row);
-        for (int k = start[i]; k < start[i + 1]; k++) {
-          int t = list[k];
-          size_t g = (size_t)j->b->tree_group[t] * W;
-          tree_shap(m, t, x, on + g, 1, i);
-          tree_shap(m, t, x, off + g, -1, i);
-        }
-        for (int g = 0; g < K; g++) {
-          float *oi = o + ((size_t)g * W + i) * W;
-          double diag = pr[g * W + i];
-          for (int jj = 0; jj < M; jj++) {
-            if (jj == i) continue;
-            double v = (on[g * W + jj] - off[g * W + jj]) / 2;
-            oi[jj] = (float)v;
-            diag -= v;
-          }
-          oi[i] = (float)diag;
-        }
+        oi[i] = (float)diag;
       }
     }
   }
-  return 0;
+}
+
+static int interactions_chunk(void *arg, const float *X, const int32_t *rows, int r0, int n) {
+  ShapJob *j = arg;
+  j->X = X; j->rows = rows; j->r0 = r0; j->n = n;
+  return par_run(interactions_task, j, (n + INTERACTION_BLOCK - 1) / INTERACTION_BLOCK);
 }
 
 XGB_API int bst_predict_interactions(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out) {
@@ -535,13 +584,11 @@ XGB_API int bst_predict_interactions(Booster *b, const float *X, const QMatrix *
   if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
   if (!X && bst_check_decode(b, qm, 0, tree_end) < 0) return -1;
   ShapModel m;
-  if (shap_prepare(b, tree_end, approx ? 0 : nrow, &m) < 0) return -1;
-  int M = b->num_feature, K = b->n_groups > 0 ? b->n_groups : 1, W = M + 1, rc = -1;
-  size_t row = (size_t)K * W;
-  double *phi = xgb_alloc(sizeof(double) * row * ROW_BLOCK), *on = xgb_alloc(sizeof(double) * row), *off = xgb_alloc(sizeof(double) * row);
+  if (shap_prepare(b, tree_end, approx ? 0 : nrow, INTERACTION_BLOCK, 1, &m) < 0) return -1;
+  int M = b->num_feature, K = b->n_groups > 0 ? b->n_groups : 1, rc = -1;
   /* which trees split on each feature: list[start[f] .. start[f + 1]) */
   int32_t *start = xgb_calloc(M + 2, sizeof(int32_t)), *seen = xgb_alloc(sizeof(int32_t) * (M + 1)), *fill = xgb_alloc(sizeof(int32_t) * (M + 1)), *list = NULL;
-  if (!phi || !on || !off || !start || !seen || !fill) goto done;
+  if (!start || !seen || !fill) goto done;
   for (int pass = 0; pass < 2; pass++) {
     for (int f = 0; f < M; f++) seen[f] = -1;
     for (int t = 0; t < m.n_trees; t++) {
@@ -561,12 +608,12 @@ XGB_API int bst_predict_interactions(Booster *b, const float *X, const QMatrix *
     }
   }
   {
-    InteractionsJob j = { b, &m, ncol, M, K, approx, start, list, phi, on, off, out };
+    ShapJob j = { b, &m, ncol, M, K, approx, start, list, NULL, NULL, 0, 0, out };
     if (for_row_chunks(X, qm, rows, nrow, ncol, interactions_chunk, &j) < 0) goto done;
   }
   rc = 0;
 done:
-  free(phi); free(on); free(off); free(start); free(seen); free(fill); free(list);
+  free(start); free(seen); free(fill); free(list);
   shap_release(&m);
   return rc;
 }

@@ -6,6 +6,10 @@ static XGB_TLS int n_threads = 1;
 XGB_API void xgb_set_threads(int n) { n_threads = n < 1 ? 1 : n; }
 int par_threads(void) { return n_threads; }
 
+/* 0 on every caller's thread; a pool worker's thread id on that worker (xgb_worker_loop) */
+static XGB_TLS int thread_index = 0;
+int par_thread_index(void) { return thread_index; }
+
 #if defined(XGB_THREADS) && defined(__wasm__)
 #define HAVE_THREADS 1
 #else
@@ -65,9 +69,13 @@ static int run_tasks(int32_t g, TaskFn fn, void *arg, int n_tasks, int *die_coun
 }
 
 XGB_API int xgb_worker_loop(int thread_id, int test_die_at) {
-  int32_t seen = LOAD(&generation);
+  /* a worker that starts while a job runs joins it: the bindings start the pool in the background, and a long job
+   * that began without it (SHAP values of many rows: one job) would otherwise run on the caller alone. Joining is
+   * safe for the reason any worker's wake-up is (the comment at `job`); a job that is over has no claims left. */
+  int32_t seen = LOAD(&generation) - 1;
   int countdown = test_die_at;
   if (thread_id < 1 || thread_id >= POOL_MAX_THREADS) return -1;
+  thread_index = thread_id; /* the job runs it only when thread_id < the job's n_threads */
   __atomic_add_fetch(&alive, 1, __ATOMIC_ACQ_REL);
   for (;;) {
     int32_t g = LOAD(&generation);

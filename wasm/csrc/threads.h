@@ -8,7 +8,8 @@
  * one atomic counter until none are left, and the main thread returns when every task
  * is done. Nothing waits for a particular worker: a worker that has not started yet (or
  * a build without threads, or nthread 1) just leaves more tasks to the main thread, so
- * every job completes with whatever threads there are.
+ * every job completes with whatever threads there are; a worker that starts during a job
+ * joins it for the tasks still unclaimed.
  *
  * Determinism: which thread runs a task never matters. Kernels write each task's result
  * to its own place and combine the results in task order afterwards, and the tasks are
@@ -33,6 +34,11 @@ typedef void (*TaskFn)(void *arg, int task);
 int par_run(TaskFn fn, void *arg, int n_tasks);
 /* The number of threads jobs may use now (1 without the threads build). */
 int par_threads(void);
+/* Inside a task: which of the job's threads runs it, from 0 (the caller of par_run) to
+ * par_threads() - 1 as the caller saw it. Tasks running at the same time have different
+ * indexes, so a kernel whose tasks need working memory allocates par_threads() pieces before
+ * the job and each task takes piece par_thread_index() (shap.c). */
+int par_thread_index(void);
 
 /* Thread ids 1 .. POOL_MAX_THREADS - 1 (nthread is at most 512: wasm/src/params.ts). */
 #define POOL_MAX_THREADS 1024

@@ -34,6 +34,9 @@ export interface PredictOptions {
   approxContribs?: boolean;
 }
 
+/** About what a row of SHAP contributions costs in rows of predictions (a 100-tree depth-6 model: 75–140×). */
+const SHAP_ROW_COST = 64;
+
 const PREDICT_OPTIONS = ["outputMargin", "iterationRange", "predContribs", "predInteractions", "approxContribs"];
 /** The largest output predict allocates at once (in the core's memory, then copied out). */
 const MAX_OUTPUT_BYTES = 2 ** 31;
@@ -69,7 +72,8 @@ const registry = new FinalizationRegistry<number>((ptr) => getCore().bst_free(pt
 export class Booster {
   /** @internal */
   ptr: number;
-  readonly params: ResolvedParams;
+  /** the training parameters; setParam changes nthread only */
+  params: ResolvedParams;
   numFeature = 0;
   featureNames?: string[];
   /** best round (0-based) when early stopping ran */
@@ -174,10 +178,12 @@ export class Booster {
     try {
       const c = getCore();
       const fn = opts.predInteractions ? c.bst_predict_interactions : c.bst_predict_contribs;
-      // one thread: shap.c walks the rows in turn (its scratch is one per call), so starting the pool here only cost
-      // its threads — every core's isolates, at a one-row call too
-      resolveThreads(this.params.nthread); // a bad nthread is still named
-      setThreads(1);
+      // rows in parallel (shap.c: blocks of rows, each thread its own working memory; the same values for every
+      // nthread). A row of contributions costs about as much as SHAP_ROW_COST rows of predictions, one of
+      // interaction values (features + 1) times that: the pool starts only for as much work as POOL_MIN_ROWS
+      // predictions — not for the endpoint's one-row explanations, which used to start every core's isolate.
+      const work = d.nrow * SHAP_ROW_COST * (opts.predInteractions ? width : 1);
+      setThreads(resolveThreads(this.params.nthread), opts.approxContribs ? d.nrow : work);
       const src = d.source({ bst: b, treeBegin: 0, treeEnd: end * this.treesPerRound, maxBin: this.params.max_bin });
       check(fn(b, src.X, src.qm, src.xRows, src.ncol, src.rows, src.n, end * this.treesPerRound, opts.approxContribs ? 1 : 0, out), "predict");
       return f32(out, d.nrow * perRow).slice();
@@ -216,6 +222,27 @@ export class Booster {
       featureNames: this.featureNames, featureTypes: this.featureTypes, attributes,
       huberSlope: this.params.huber_slope, maxDeltaStep: this.params.max_delta_step,
     };
+  }
+
+  /**
+   * XGBoost's `set_param`: `setParam("nthread", 4)` or `setParam({ nthread: 4 })`. A trained or loaded model's
+   * predictions and SHAP values then run on that many threads (0: every core, as XGBoost; capped at the cores as
+   * train's). Only `nthread` (or its alias `n_jobs`) can change here: the other parameters shaped the trees already,
+   * and a value this Booster would not use is an Error rather than silently kept.
+   */
+  setParam(name: string | Record<string, unknown>, value?: unknown): void {
+    const given = typeof name === "string" ? { [name]: value } : name;
+    if (given === null || typeof given !== "object" || Array.isArray(given)) throw new Error(`setParam expects a name and a value, or an object of them; got ${shownValue(given)}`);
+    const keys = Object.keys(given);
+    const other = keys.filter((k) => k !== "nthread" && k !== "n_jobs");
+    if (other.length) {
+      throw new Error(`setParam: ${other.join(", ")} cannot change on a trained model (only nthread / n_jobs, the threads of predict, can); train again with ${other.length > 1 ? "them" : "it"}`);
+    }
+    const missing = keys.find((k) => given[k] === undefined);
+    if (missing) throw new Error(`setParam: ${missing} has no value`);
+    if (keys.length === 0) return;
+    const nthread = resolveParams(given).nthread; // checked as train checks it, aliases and all
+    this.params = { ...this.params, nthread };
   }
 
   /** The model as XGBoost JSON (loads in native XGBoost 1.7+). */
