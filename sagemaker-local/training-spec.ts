@@ -13,6 +13,9 @@ import { checkUri } from "./storage";
 import type { Context } from "./context";
 import type { TrainingSpec } from "./records";
 
+/** SageMaker's limit on a training job's Environment entries */
+export const ENVIRONMENT_ENTRIES = 48;
+
 const INSTANCE_RE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
 /** the Name of a MetricDefinition, if it has one (for messages) */
@@ -64,7 +67,7 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "")
   }
   const stop = input.StoppingCondition;
   if (c.object(stop, p("StoppingCondition"), true)) c.range(stop.MaxRuntimeInSeconds, p("StoppingCondition.MaxRuntimeInSeconds"), 1, 2419200);
-  if (c.stringMap(input.Environment, p("Environment"))) c.mapLimits(input.Environment, p("Environment"), { entries: 48, key: 512, value: 512 });
+  if (c.stringMap(input.Environment, p("Environment"))) c.mapLimits(input.Environment, p("Environment"), { entries: ENVIRONMENT_ENTRIES, key: 512, value: 512 });
   c.boolean(input.EnableNetworkIsolation, p("EnableNetworkIsolation"));
   validateChannels(c, input.InputDataConfig, p);
   validateHyperParameters(c, input.HyperParameters ?? input.StaticHyperParameters);

@@ -3,7 +3,8 @@
  *
  * Up to MaxParallelTrainingJobs trials run at once and at most MaxNumberOfTrainingJobs are launched; each is a
  * training job named `<tuning job>-<nnn>-<8 hex>` with StaticHyperParameters + the proposed values +
- * `_tuning_objective_metric` (and parallel_fits, the trial's share of the cores: coreBudget). While a trial runs, its objective metric's per-round values (`[<round>] …` lines)
+ * `_tuning_objective_metric`, and the definition's Environment with OMP_NUM_THREADS, the trial's share of the cores
+ * (coreBudget). While a trial runs, its objective metric's per-round values (`[<round>] …` lines)
  * are its intermediate values: Hyperband's shouldStop, or with TrainingJobEarlyStoppingType Auto the median
  * stopping rule, may stop it early. A finished trial's objective is its final metric value (a stopped one's last
  * intermediate value); a Completed trial without one failed for the tuner. The job ends when the strategy has
@@ -18,6 +19,7 @@ import { TrainingJobs } from "./training";
 import { notImproving, refreshTuningJob } from "./tuning-summaries";
 import * as tuning from "./tuning";
 import { crashPoint } from "./crash-points";
+import { ENVIRONMENT_ENTRIES } from "./training-spec";
 
 /** a trial as the run sees it while it goes on */
 export interface TrialState {
@@ -41,15 +43,19 @@ type FinishedTrial = tuning.Trial & { name: string };
 
 /**
  * The trials share this machine's cores (the core's availableCores: the CPU affinity and a container's quota): with
- * P trials at once, each training job gets parallel_fits = max(1, ⌊cores / P⌋) (the trainer's fits at once, one
- * core thread each), so MaxParallelTrainingJobs × threads per job ≤ cores — unless the user asks for more: the job's
- * hyperparameters set parallel_fits themselves, or MaxParallelTrainingJobs is above the cores (each trial then gets
- * one thread, and P of them run: SageMaker's limit is the user's to set). The strategies (./tuning) know nothing of
- * it: they stay pure.
+ * P trials at once, each training job's environment gets OMP_NUM_THREADS = max(1, ⌊cores / P⌋), so
+ * MaxParallelTrainingJobs × threads per job ≤ cores. OpenMP's variable is what any image's threads read as their
+ * default — native XGBoost's, and this trainer's (its parallel_fits and nthread defaults: lib's defaultThreads) — so
+ * no hyperparameter is added that another image would not know. The user may ask for more: the definition's
+ * Environment sets OMP_NUM_THREADS itself (kept), a hyperparameter sets the threads (parallel_fits, nthread: given
+ * values win over OpenMP's default), or MaxParallelTrainingJobs is above the cores (each trial then gets one thread,
+ * and P of them run: SageMaker's limit is the user's to set). An Environment already at SageMaker's 48 entries is
+ * kept as it is. The strategies (./tuning) know nothing of it: they stay pure.
  */
-export function coreBudget(maxParallel: number, hyperparameters: Record<string, string>, cores = availableCores()): Record<string, string> {
-  if (hyperparameters.parallel_fits !== undefined) return {};
-  return { parallel_fits: String(Math.max(1, Math.floor(cores / Math.max(1, maxParallel)))) };
+export function coreBudget(maxParallel: number, environment: Record<string, string> | undefined, cores = availableCores()): Record<string, string> | undefined {
+  const env = environment ?? {};
+  if (env.OMP_NUM_THREADS !== undefined || Object.keys(env).length >= ENVIRONMENT_ENTRIES) return environment;
+  return { ...env, OMP_NUM_THREADS: String(Math.max(1, Math.floor(cores / Math.max(1, maxParallel)))) };
 }
 
 export class TuningRun {
@@ -123,7 +129,6 @@ export class TuningRun {
       {
         TrainingJobName: jobName,
         HyperParameters: {
-          ...coreBudget(this.cfg.ResourceLimits.MaxParallelTrainingJobs, { ...(def.StaticHyperParameters ?? {}), ...hp }),
           ...(def.StaticHyperParameters ?? {}),
           ...hp,
           _tuning_objective_metric: this.objective.MetricName,
@@ -134,7 +139,7 @@ export class TuningRun {
         OutputDataConfig: def.OutputDataConfig,
         ResourceConfig: def.ResourceConfig,
         StoppingCondition: def.StoppingCondition,
-        Environment: def.Environment,
+        Environment: coreBudget(this.cfg.ResourceLimits.MaxParallelTrainingJobs, def.Environment),
       },
       {
         tuningJobArn: wire.HyperParameterTuningJobArn,

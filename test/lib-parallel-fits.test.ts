@@ -15,6 +15,7 @@ import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ense
 import { dealFits, roundThreads, TEST_FIT_EXIT_ENV, threadDone, type FitData, type FitTask } from "../lib/ensemble/parallel";
 import { DMatrix, train } from "node-xgboost-wasm";
 import { POOL_DEATH_ENV, poolReady } from "node-xgboost-wasm/dist/wasm";
+import { TEST_CORES_ENV } from "node-xgboost-wasm/dist/cores";
 import { DIABETES, optMl, rmTree, runTrain } from "./trainer-helpers";
 
 const diabetes = loadDiabetes();
@@ -202,6 +203,52 @@ test("default workers: the cores (affinity, cgroup quota), 1 for a table under 1
   assert.is(defaultWorkers(442, 10), 1);
   assert.is(defaultWorkers(100_000, 28), cores);
   assert.is(defaultWorkers(1_000_000, 28), 1); // 28M cells: one fit at a time, every core inside it (one working set)
+  // OMP_NUM_THREADS, when set, is the process's default threads (as XGBoost's nthread): the local SageMaker gives a
+  // tuning trial its share of the cores so; OMP_THREAD_LIMIT caps it
+  withEnv({ [TEST_CORES_ENV]: "4", OMP_NUM_THREADS: "1" }, () => assert.is(defaultWorkers(100_000, 28), 1));
+  withEnv({ [TEST_CORES_ENV]: "4", OMP_NUM_THREADS: "3" }, () => assert.is(defaultWorkers(100_000, 28), 3));
+  withEnv({ [TEST_CORES_ENV]: "4", OMP_NUM_THREADS: "8", OMP_THREAD_LIMIT: "2" }, () => assert.is(defaultWorkers(100_000, 28), 2));
+  withEnv({ [TEST_CORES_ENV]: "4" }, () => assert.is(defaultWorkers(100_000, 28), 4));
+});
+
+/** f() with these environment variables set (and OpenMP's others unset), then the environment as it was */
+function withEnv<T>(vars: Record<string, string>, f: () => T): T {
+  const keys = [...new Set([...Object.keys(vars), TEST_CORES_ENV, "OMP_NUM_THREADS", "OMP_THREAD_LIMIT"])];
+  const before = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+  for (const k of keys) delete process.env[k];
+  Object.assign(process.env, vars);
+  const restore = () => { for (const k of keys) before[k] === undefined ? delete process.env[k] : (process.env[k] = before[k]); };
+  try {
+    const r = f();
+    if (r instanceof Promise) return r.finally(restore) as T;
+    restore();
+    return r;
+  } catch (e) {
+    restore();
+    throw e;
+  }
+}
+
+test("training job: parallel_fits unset is the process's default threads — the cores (3, forced), or OMP_NUM_THREADS (1, 2) — with the same cv.json", async () => {
+  // 1 768 rows × 10 features (diabetes four times): above the 10 000 cells under which one fit runs at a time
+  const [header, ...rows] = fs.readFileSync(DIABETES, "utf8").trim().split("\n");
+  const csv = [header, ...rows, ...rows, ...rows, ...rows].join("\n") + "\n";
+  const run = (vars: Record<string, string>) => withEnv(vars, async () => {
+    const root = optMl({ models: "xgboost", k_fold: "3", num_round: "5", seed: "3" }, { train: { "d.csv": csv } });
+    roots.push(root);
+    const r = await runTrain(root);
+    assert.is(r.code, 0, r.stderr);
+    const { seconds, ...cv } = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+    assert.ok(seconds > 0);
+    return { r, cv };
+  });
+  const cores = await run({ [TEST_CORES_ENV]: "3" });
+  assert.match(cores.r.stdout, /; parallel_fits 3\b/);
+  for (const omp of ["1", "2"]) {
+    const got = await run({ [TEST_CORES_ENV]: "3", OMP_NUM_THREADS: omp });
+    assert.match(got.r.stdout, new RegExp(`; parallel_fits ${omp}\\b`), `OMP_NUM_THREADS=${omp}`);
+    assert.equal(got.cv, cores.cv, `OMP_NUM_THREADS=${omp}: the same cv.json (but its time)`);
+  }
 });
 
 test("workers and nthread: bad values are errors naming the option", () => {

@@ -113,9 +113,9 @@ test("tuning job: Grid, 2 in parallel, failing trials recorded and the job goes 
   assert.ok(all.HyperParameterTuningJobSummaries!.some((s) => s.HyperParameterTuningJobName === name && s.Strategy === "Grid"));
 });
 
-test("tuning job budgets the cores: each of P parallel trials gets parallel_fits = max(1, ⌊cores / P⌋), unless set statically", async () => {
+test("tuning job budgets the cores: each of P parallel trials gets OMP_NUM_THREADS = max(1, ⌊cores / P⌋) in its environment, no hyperparameter added; the definition's own OMP_NUM_THREADS is kept", async () => {
   const cores = availableCores(); // the trainer's: a container's CPU quota counts
-  /** the hyperparameters each trial's job shows (DescribeTrainingJob) and the ones its trainer read (hyperparameters.json, echoed in its model) */
+  /** what each trial's job shows (DescribeTrainingJob) and what its trainer read (hyperparameters.json and its environment, echoed in its model) */
   const trials = async (name: string) => {
     const list = await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
     return Promise.all(
@@ -123,28 +123,31 @@ test("tuning job budgets the cores: each of P parallel trials gets parallel_fits
         const job = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: sum.TrainingJobName }));
         const dir = tmpDir("budget");
         execFileSync("tar", ["-xzf", new URL(job.ModelArtifacts!.S3ModelArtifacts!).pathname, "-C", dir]);
-        return { described: job.HyperParameters!, received: JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")).hyperparameters };
+        const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+        return { described: job, received: manifest.hyperparameters, env: manifest.env };
       }),
     );
   };
-  const cases: [string, number, Record<string, string>, string][] = [
-    ["budget-p2", 2, {}, String(Math.max(1, Math.floor(cores / 2)))],
-    ["budget-p1", 1, {}, String(cores)],
-    ["budget-p3", 3, {}, String(Math.max(1, Math.floor(cores / 3)))],
-    ["budget-static", 2, { parallel_fits: "8" }, "8"], // the user asks for more: kept
+  const cases: [string, number, Record<string, string>, Record<string, string> | undefined, string][] = [
+    ["budget-p2", 2, {}, undefined, String(Math.max(1, Math.floor(cores / 2)))],
+    ["budget-p1", 1, {}, { OTHER: "x" }, String(cores)],
+    ["budget-p3", 3, {}, undefined, String(Math.max(1, Math.floor(cores / 3)))],
+    ["budget-static", 2, { parallel_fits: "8" }, undefined, String(Math.max(1, Math.floor(cores / 2)))], // the trainer's given parallel_fits wins over the default
+    ["budget-env", 2, {}, { OMP_NUM_THREADS: "8" }, "8"], // the user asks for more: kept
   ];
-  for (const [name, parallel, statics, expected] of cases) {
-    await ctx.sm.send(
-      new CreateHyperParameterTuningJobCommand(
-        tuningRequest(name, { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: parallel, MaxParallelTrainingJobs: parallel }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] } }, { num_round: "2", ...statics }),
-      ),
-    );
+  for (const [name, parallel, statics, environment, expected] of cases) {
+    const req = tuningRequest(name, { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: parallel, MaxParallelTrainingJobs: parallel }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] } }, { num_round: "2", ...statics });
+    if (environment) req.TrainingJobDefinition.Environment = environment;
+    await ctx.sm.send(new CreateHyperParameterTuningJobCommand(req));
     assert.is((await waitTuning(ctx.sm, name)).HyperParameterTuningJobStatus, "Completed");
     const got = await trials(name);
     assert.is(got.length, parallel);
     for (const t of got) {
-      assert.is(t.described.parallel_fits, expected, `${name}: DescribeTrainingJob`);
-      assert.is(t.received.parallel_fits, expected, `${name}: the trainer's hyperparameters.json`);
+      assert.is(t.described.Environment?.OMP_NUM_THREADS, expected, `${name}: DescribeTrainingJob's Environment`);
+      if (environment?.OTHER) assert.is(t.described.Environment?.OTHER, "x", `${name}: the definition's other variables are kept`);
+      assert.is(t.env.OMP_NUM_THREADS, expected, `${name}: the trainer's environment`);
+      assert.is(t.received.parallel_fits, statics.parallel_fits, `${name}: no parallel_fits added (another image would not know it)`);
+      assert.equal(Object.keys(t.described.HyperParameters!).sort(), ["_tuning_objective_metric", "max_depth", "num_round", ...Object.keys(statics)].sort(), `${name}: the hyperparameters SageMaker passes, no more`);
       assert.is(t.received.num_round, "2");
     }
   }

@@ -20,7 +20,7 @@ import * as path from "path";
 import * as v8 from "v8";
 import * as vm from "vm";
 import {
-  availableCores, CategoricalColumn, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
+  CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
@@ -228,9 +228,10 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   collectGarbage(); // the channel's table: as large as the data, garbage now
   // The job's core budget: parallel_fits core threads in all when set — the cross-validation runs min(parallel_fits,
   // fits) fits at once with ⌊parallel_fits / fits at once⌋ core threads each (one, unless there are fewer fits than
-  // parallel_fits), so a tuning job's trials, given ⌊cores / trials⌋ each by the local SageMaker, never ask for
-  // more threads than the machine has. Unset, a large table (lib's LARGE_TABLE_CELLS) fits one at a time with every
-  // core inside the fit (one fit's working memory at a time); other tables fit `defaultWorkers` at once.
+  // parallel_fits). Unset, the budget is lib's defaultThreads(): the cores, or OMP_NUM_THREADS when set — which is
+  // how the local SageMaker gives each of a tuning job's trials ⌊cores / trials⌋, so that they never ask for more
+  // threads than the machine has. A large table (lib's LARGE_TABLE_CELLS) then fits one at a time with the whole
+  // budget inside the fit (one fit's working memory at a time); other tables fit `defaultWorkers` at once.
   // The final refit (final_model=refit, no validation channel): below LARGE_TABLE_CELLS, in the cross-validation's
   // run (crossValidate's refit) — the members' fits on every row are claimed by the threads as they finish their
   // shares of the folds' fits, so with parallel_fits 2 they run beside the folds' last fits instead of after them.
@@ -239,7 +240,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // hold two of them at once (1M × 28: 635 MB against 437 MB for parallel_fits 1). With a validation channel the
   // members run side by side after the cross-validation, as its live [r] lines need every member's round.
   const large = s.parallelFits === undefined && nrow * ncol >= LARGE_TABLE_CELLS;
-  const budget = large ? availableCores() : parallelFits;
+  const budget = large ? defaultThreads() : parallelFits;
   // a cross-validation fit's core threads (crossValidate's share of the budget)
   const cvThreads = threadsFromBudget(budget, parallelFits, s.kFold * ens.members.length);
   // The binning's threads: the cross-validation's, unless a large table's refit after it (below, trainOn) runs on the

@@ -21,7 +21,7 @@ import { arquero } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
 import { parseCsv, RestartAsText } from "./csvParse";
 import { parseCsvChunks } from "./csvParallel";
-import { availableCores } from "../ensemble/parallel";
+import { defaultThreads } from "../ensemble/parallel";
 import { readJson, readJsonLines } from "./json";
 import {
   checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns,
@@ -53,7 +53,7 @@ export interface LoadOptions {
   maxMemory?: number;
   /**
    * Worker threads that parse a CSV file in chunks (loadTable; an integer ≥ 1, default: the cores this process may
-   * use, availableCores). A file gets at most one thread per `minChunkBytes`, so small files are read on this thread;
+   * use, or OMP_NUM_THREADS when set: defaultThreads). A file gets at most one thread per `minChunkBytes`, so small files are read on this thread;
    * Buffers, URLs and the other formats (Parquet too) are read on this thread. The training job passes its parallel_fits
    * when set (else 1: the parallel read's worker adds ~25–45 MB to a 1M-row job's peak; trainer/README).
    */
@@ -108,7 +108,7 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   }
   const maxMemory = opts.maxMemory ?? memoryLimit();
   if (!(maxMemory > 0)) throw new Error(`${who}: maxMemory must be a positive number of bytes (got ${opts.maxMemory})`);
-  const threads = opts.threads ?? availableCores();
+  const threads = opts.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`${who}: threads must be an integer ≥ 1 (worker threads parsing a CSV file), got ${shownValue(opts.threads)}`);
   const minChunkBytes = opts.minChunkBytes ?? CSV_MIN_CHUNK_BYTES;
   if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${shownValue(opts.minChunkBytes)}`);

@@ -41,7 +41,7 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { availableCores, checkThreadBudget, checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
+import { checkThreadBudget, defaultThreads, checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { taskStarter } from "./fit-task";
 import { outputGroups, shownValue } from "../core";
 
@@ -79,7 +79,8 @@ export interface CvOptions {
   keepModels?: boolean;
   /**
    * How many fits run at once: this thread and workers − 1 worker threads (default `defaultWorkers`: the cores this
-   * process may use, `availableCores()`, or 1 for a table under 10 000 cells, whose fits end before a thread starts);
+   * process may use, or OMP_NUM_THREADS when set (`defaultThreads()`), or 1 for a table under 10 000 cells, whose fits
+   * end before a thread starts);
    * 1 fits one after another in this thread. The results, callbacks and numbers are the same either way.
    */
   workers?: number;
@@ -266,7 +267,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const liveRound = (t: number) =>
     opts.onRound && !plan[t].innerTest && !plan[t].final ? (round: number, metrics: Record<string, number>) => opts.onRound!(plan[t].fold + 1, members[plan[t].member].name, round, metrics) : undefined;
   // a budget (threads, or the cores shared out when nthread is not given): the fits take the cores of threads that are done
-  const budget = opts.threads ?? (opts.nthread === undefined ? availableCores() : undefined);
+  const budget = opts.threads ?? (opts.nthread === undefined ? defaultThreads() : undefined);
   const data: FitData = { matrix: m, rows, ...(budget !== undefined ? { threads: budget } : {}) };
   // this thread's one core DMatrix of the matrix: every fit here trains on row views of it (bins made once)
   const release = members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};

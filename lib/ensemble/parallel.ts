@@ -49,7 +49,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
-import { availableCores, MAX_THREADS, prestartCoreThreads, shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
+import { availableCores, defaultThreads, MAX_THREADS, prestartCoreThreads, shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
@@ -284,8 +284,14 @@ export function testFitExit(task: FitTask): void {
   }
 }
 
-/** The cores this process may use: the core's (its CPU affinity, lowered to a container's CPU quota). */
-export { availableCores };
+/**
+ * The cores this process may use: the core's (its CPU affinity, lowered to a container's CPU quota). And the threads
+ * it uses when none are given: defaultThreads(), the cores — or OMP_NUM_THREADS when set, as XGBoost reads it for
+ * nthread. Every default budget here (crossValidate's workers and threads, the members' fits, the parallel CSV read)
+ * is defaultThreads(), so OMP_NUM_THREADS=1 runs a process on one thread, as it does native XGBoost; the local
+ * SageMaker's tuning jobs give each trial its share of the cores that way (sagemaker-local/tuning-run.ts).
+ */
+export { availableCores, defaultThreads };
 
 /** Below this many cells (rows × features) a table's fits are too quick to pay for starting worker threads (~0.1 s of CPU each). */
 export const SMALL_TABLE_CELLS = 10_000;
@@ -302,13 +308,13 @@ export const SMALL_TABLE_CELLS = 10_000;
 export const LARGE_TABLE_CELLS = 2 ** 24;
 
 /**
- * The default `workers` of crossValidate (and the trainer's `parallel_fits`): availableCores(); 1 for a table
+ * The default `workers` of crossValidate (and the trainer's `parallel_fits`): defaultThreads(); 1 for a table
  * under SMALL_TABLE_CELLS cells (diabetes' 442 × 10), whose fits end before a worker thread has started; 1 for a
  * table of LARGE_TABLE_CELLS cells or more, whose fits then use every core themselves (the default nthread).
  */
 export function defaultWorkers(nrow: number, ncol: number): number {
   const cells = nrow * ncol;
-  return cells < SMALL_TABLE_CELLS || cells >= LARGE_TABLE_CELLS ? 1 : availableCores();
+  return cells < SMALL_TABLE_CELLS || cells >= LARGE_TABLE_CELLS ? 1 : defaultThreads();
 }
 
 /**
@@ -317,7 +323,7 @@ export function defaultWorkers(nrow: number, ncol: number): number {
  * undefined: the core's own default, every core.
  */
 export function threadsPerFit(fitsAtOnce: number): number | undefined {
-  return fitsAtOnce > 1 ? Math.max(1, Math.floor(availableCores() / fitsAtOnce)) : undefined;
+  return fitsAtOnce > 1 ? Math.max(1, Math.floor(defaultThreads() / fitsAtOnce)) : undefined;
 }
 
 /** Core threads of each fit when `threads` are shared by `workers` threads running `fits` fits: ⌊threads / fits at once⌋, at least 1. */
@@ -597,7 +603,7 @@ export function fitMembers(members: Member[], m: Matrix, opts: MemberFitOptions 
   let next = 0;
   const { startFitOn } = require("./fit-task") as typeof import("./fit-task");
   // with nthread shared out of the machine's cores (not given), the members' fits take the cores of threads that are done
-  const data: FitData = { matrix: m, evalSet: opts.evalSet, ...(opts.nthread === undefined ? { threads: availableCores() } : {}) };
+  const data: FitData = { matrix: m, evalSet: opts.evalSet, ...(opts.nthread === undefined ? { threads: defaultThreads() } : {}) };
   runFitsSync(
     data,
     tasks,
