@@ -235,6 +235,37 @@ test("the shared memory stops at 4 GiB with an out-of-memory Error, not a trap",
   assert.ok(out.mib <= 4096, `memory ${out.mib} MiB`);
 });
 
+test("above 2 GiB of the core's memory: a matrix, a model and its SHAP values that live there give the numbers they give below (addresses read unsigned)", () => {
+  // in a child process: the memory it grows to cannot be given back. The core returns addresses as wasm i32s, which
+  // JavaScript reads as signed: one of 2 GiB or more came back negative — a RangeError after the work, or a slice
+  // counted from the end of the memory
+  const script = `
+    const { Booster, DMatrix, train } = require("node-xgboost-wasm");
+    const core = require("node-xgboost-wasm/dist/wasm");
+    const n = 3000, p = 5, X = new Float32Array(n * p), y = new Float32Array(n);
+    for (let i = 0; i < n; i++) { for (let j = 0; j < p; j++) X[i * p + j] = ((i * 7919 + j * 104729) % 1000) / 100; y[i] = X[i * p] * 2 - X[i * p + 1] + ((i * 31) % 7); }
+    const run = () => {
+      const d = new DMatrix(X, { nrow: n, ncol: p, label: y });
+      const bst = train({ max_depth: 4, nthread: 2 }, d, { numBoostRound: 4 });
+      const json = bst.saveModel(), again = Booster.loadModel(json);
+      const out = { json, again: again.saveModel(), predict: Array.from(again.predict(d)), contribs: Array.from(bst.predict(d, { predContribs: true })) };
+      bst.free(); again.free(); d.free();
+      return out;
+    };
+    const below = run();
+    const big = core.alloc(2.1e9), fill = [];
+    let last = 0;
+    while (last < 2 ** 31) fill.push(last = core.alloc(1 << 20)); // the fragments below 2 GiB taken: what follows lands above
+    const above = run();
+    console.log(JSON.stringify({ last, same: JSON.stringify(above) === JSON.stringify(below), contribs: above.contribs.length }));`;
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot(), encoding: "utf8", timeout: 120_000 });
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.ok(out.last >= 2 ** 31, `an address above 2 GiB, as an unsigned number: ${out.last}`);
+  assert.is(out.contribs, 3000 * 6);
+  assert.ok(out.same, "the matrix, the model (saved, loaded, saved), its predictions and SHAP values above 2 GiB equal those below");
+});
+
 (XGB ? test : test.skip)("a model trained with nthread=2 loads in native XGBoost 1.7.4 and predicts the same", () => {
   const ref = new RefJob();
   try {
@@ -407,6 +438,9 @@ function dieInChild(how: string, claim: number, op: "train" | "predict" | "contr
       const start = threads();
       const tiny = new DMatrix(X.subarray(0, 600), { nrow: 100, ncol: p, label: y.subarray(0, 100) });
       train({ max_depth: 3 }, tiny, { numBoostRound: 2 }).predict(tiny, { predContribs: true });
+      // nor do one row's interaction values on 200 features (work enough, but one task: nothing to share)
+      const W = 200, wide = new DMatrix(new Float32Array(50 * W).map((_, i) => ((i * 7919) % 1000) / 100), { nrow: 50, ncol: W, label: y.subarray(0, 50) });
+      train({ max_depth: 3 }, wide, { numBoostRound: 2 }).predict(new DMatrix(new Float32Array(W).fill(1), { nrow: 1, ncol: W }), { predInteractions: true });
       out.poolShap = threads() - start;
       const before = threads();
       out.unset = fit(undefined);
@@ -431,7 +465,7 @@ function dieInChild(how: string, claim: number, op: "train" | "predict" | "contr
   assert.is(three.cores, 3);
   assert.is(three.poolUnset, 2, "nthread unset on 3 cores: 2 pool threads beside this one");
   assert.is(three.poolMany, 2, "nthread 64 on 3 cores: no more");
-  assert.is(three.poolShap, 0, "SHAP values of 100 rows on 3 cores: no pool thread");
+  assert.is(three.poolShap, 0, "SHAP values of 100 rows, and one row's interaction values on 200 features, on 3 cores: no pool thread");
   const pinned = run({}, true);
   assert.is(pinned.cores, 1, "taskset -c 0: one core");
   assert.is(pinned.poolMany, 0, "nthread 64 on one core: no pool thread");

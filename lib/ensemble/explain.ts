@@ -26,14 +26,15 @@
  * explained on that scale (`members: true`), and asking for the ensemble there is an Error.
  *
  * Rows are explained in chunks (`chunkRows`, default 2,048 rows; 2,048 / (features + 1) with interactions,
- * which cost about features + 1 times as much), with progress per chunk: `onProgress`, or a progress line
+ * which cost about features + 1 times as much — at least 16 a thread, as the core explains a chunk's rows in
+ * parallel), with progress per chunk: `onProgress`, or a progress line
  * once the work has run for a second (the core's predict has no progress of its own).
  */
 import type { Drift, Matrix, RowsInput } from "../data/matrix";
 import type { Table } from "../data/table";
 import { arquero } from "../data/arquero";
 import type { Link, MemberContributions } from "../members/member";
-import { isMulticlass, objectiveTask, shownValue } from "../core";
+import { defaultThreads, isMulticlass, objectiveTask, shownValue } from "../core";
 import { progress as progressLine, type Progress } from "../progress";
 import type { Ensemble } from "./ensemble";
 import { applyLink1, secantSlope, softmaxPath } from "./links";
@@ -49,7 +50,8 @@ export interface ExplainOptions {
   interactions?: boolean;
   /** Saabas' path attribution for the tree members instead of SHAP values (faster, not Shapley values) */
   approx?: boolean;
-  /** rows per chunk (default 2,048; with interactions 2,048 / (features + 1), about the same work) */
+  /** rows per chunk (default 2,048; with interactions 2,048 / (features + 1), about the same work, and at least 16 a
+   * thread: the core explains a chunk's rows in parallel) */
   chunkRows?: number;
   /** called after every chunk: rows done / total */
   onProgress?: (e: { done: number; total: number; message: string }) => void;
@@ -201,8 +203,10 @@ export function contributions(ensemble: Ensemble, input: RowsInput | Matrix, opt
   if (n === 0) throw new Error("explain: no rows to explain");
   const G = isMulticlass(ensemble.objective) ? ensemble.numClass ?? 0 : 1;
   if (!(G >= 1)) throw new Error("explain: the multiclass ensemble does not know its number of classes; fit it first");
-  // interaction values cost about (features + 1) times the contributions: chunks of about the same work
-  const chunk = opts.chunkRows ?? (interactions ? Math.max(1, Math.floor(2048 / w)) : 2048);
+  // interaction values cost about (features + 1) times the contributions: chunks of about the same work — but at
+  // least 16 rows a thread, as the core explains a chunk's rows in parallel, 4 interaction rows a task (a chunk of
+  // 3 rows, 2048 / 601 on 600 features, was one task: one thread whatever nthread said)
+  const chunk = opts.chunkRows ?? (interactions ? Math.max(16 * defaultThreads(), Math.floor(2048 / w)) : 2048);
   const members = ensemble.members;
 
   const chunks = Math.ceil(n / chunk), started = performance.now();

@@ -78,6 +78,8 @@
 #define FAST_TABLE_BUDGET (64u << 20)     /* bytes of pattern tables per call */
 #define ROW_BLOCK 64                      /* rows explained together: a tree's tables stay in cache */
 #define INTERACTION_BLOCK 4               /* an interaction row costs ~M contribution rows: smaller tasks */
+#define BLOCK_BYTES (1u << 20)            /* at most this much of a block's contributions per thread (fewer rows when
+                                           * a row is wide: 50 classes x 2000 features is 800 KB a row) */
 
 /* One element of the decision path: a feature and its fractions, and weight[k] (the
  * index of the element in the path is k: the polynomial's coefficients ride along). */
@@ -122,6 +124,7 @@ typedef struct {
   double *bias;         /* per group: the base margin plus the trees' root mean values */
   ShapScratch *scratch; /* one per thread: scratch[par_thread_index()] */
   int n_scratch;
+  int block_rows;       /* rows a task explains: the kernel's block, fewer for wide rows (BLOCK_BYTES) */
 } ShapModel;
 
 /* ---- the path polynomial ------------------------------------------------------------ */
@@ -396,8 +399,9 @@ static int prepare_tables(ShapModel *m, int nrow) {
 }
 
 /* The model's per-tree numbers, and working memory for the threads jobs may use now: each
- * with room for phi_rows rows of contributions, and the conditioned rows of interactions. */
-static int shap_prepare(Booster *b, int tree_end, int nrow, int phi_rows, int interactions, ShapModel *m) {
+ * with room for a block of up to block_rows rows of contributions (fewer when wide: BLOCK_BYTES),
+ * and the conditioned rows of interactions. */
+static int shap_prepare(Booster *b, int tree_end, int nrow, int block_rows, int interactions, ShapModel *m) {
   memset(m, 0, sizeof *m);
   if (tree_end < 0 || tree_end > b->n_trees) tree_end = b->n_trees;
   int k = b->n_groups > 0 ? b->n_groups : 1;
@@ -430,6 +434,8 @@ static int shap_prepare(Booster *b, int tree_end, int nrow, int phi_rows, int in
   }
   int D = m->max_depth;
   size_t row = (size_t)k * (b->num_feature + 1);
+  size_t fit = BLOCK_BYTES / (sizeof(double) * row);
+  m->block_rows = fit < 1 ? 1 : fit < (size_t)block_rows ? (int)fit : block_rows;
   m->inv = xgb_alloc(sizeof(double) * (D + 3));
   m->n_scratch = par_threads();
   m->scratch = xgb_calloc(m->n_scratch, sizeof(ShapScratch));
@@ -442,7 +448,7 @@ static int shap_prepare(Booster *b, int tree_end, int nrow, int phi_rows, int in
     s->stack_mask = xgb_alloc(sizeof(uint32_t) * (D + 1));
     s->feats = xgb_alloc(sizeof(int32_t) * (D + 1));
     s->zero = xgb_alloc(sizeof(double) * (D + 1));
-    s->phi = xgb_alloc(sizeof(double) * row * phi_rows);
+    s->phi = xgb_alloc(sizeof(double) * row * m->block_rows);
     if (!s->path || !s->amount || !s->stack || !s->stack_mask || !s->feats || !s->zero || !s->phi) goto fail;
     if (interactions && (!(s->on = xgb_alloc(sizeof(double) * row)) || !(s->off = xgb_alloc(sizeof(double) * row)))) goto fail;
   }
@@ -503,7 +509,7 @@ static void contribs_task(void *arg, int task) {
   const ShapJob *j = arg;
   ShapScratch *s = &j->m->scratch[par_thread_index()];
   size_t row = (size_t)j->K * (j->M + 1);
-  int i0 = task * ROW_BLOCK, i1 = i0 + ROW_BLOCK < j->n ? i0 + ROW_BLOCK : j->n;
+  int B = j->m->block_rows, i0 = task * B, i1 = i0 + B < j->n ? i0 + B : j->n;
   block_contribs(j->m, s, j->b->tree_group, j->X, j->rows, j->ncol, i0, i1, j->M, j->K, j->approx, s->phi);
   float *o = j->out + (size_t)(j->r0 + i0) * row;
   for (size_t k = 0; k < row * (i1 - i0); k++) o[k] = (float)s->phi[k];
@@ -512,7 +518,7 @@ static void contribs_task(void *arg, int task) {
 static int contribs_chunk(void *arg, const float *X, const int32_t *rows, int r0, int n) {
   ShapJob *j = arg;
   j->X = X; j->rows = rows; j->r0 = r0; j->n = n;
-  return par_run(contribs_task, j, (n + ROW_BLOCK - 1) / ROW_BLOCK);
+  return par_run(contribs_task, j, (n + j->m->block_rows - 1) / j->m->block_rows);
 }
 
 /* X NULL: qm's decoded rows (qmatrix.h), for a model bst_check_decode accepts. */
@@ -536,7 +542,7 @@ static void interactions_task(void *arg, int task) {
   size_t row = (size_t)K * W;
   const int32_t *start = j->start, *list = j->list;
   double *phi = s->phi, *on = s->on, *off = s->off;
-  int i0 = task * INTERACTION_BLOCK, i1 = i0 + INTERACTION_BLOCK < j->n ? i0 + INTERACTION_BLOCK : j->n;
+  int B = m->block_rows, i0 = task * B, i1 = i0 + B < j->n ? i0 + B : j->n;
   block_contribs(m, s, j->b->tree_group, j->X, j->rows, j->ncol, i0, i1, M, K, j->approx, phi);
   for (int r = i0; r < i1; r++) {
     const float *x = x_row(j->X, j->rows, (size_t)j->ncol, r);
@@ -576,7 +582,7 @@ static void interactions_task(void *arg, int task) {
 static int interactions_chunk(void *arg, const float *X, const int32_t *rows, int r0, int n) {
   ShapJob *j = arg;
   j->X = X; j->rows = rows; j->r0 = r0; j->n = n;
-  return par_run(interactions_task, j, (n + INTERACTION_BLOCK - 1) / INTERACTION_BLOCK);
+  return par_run(interactions_task, j, (n + j->m->block_rows - 1) / j->m->block_rows);
 }
 
 XGB_API int bst_predict_interactions(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out) {

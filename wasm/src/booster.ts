@@ -6,10 +6,9 @@ import { applyTargetStatistics, encodedColumns, encodingFromAttribute, encodingT
 import { DMatrix } from "./dmatrix";
 import { checkModelData, fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
 import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
-import { alloc, check, f32, free, getCore, i32, resolveThreads, setThreads, u8 } from "./wasm";
+import { addr, alloc, check, f32, f64, free, getCore, i32, resolveThreads, setThreads, u32, u8 } from "./wasm";
 import { shownValue } from "./shown";
 
-const u32 = (ptr: number, n: number) => new Uint32Array(getCore().memory.buffer, ptr, n);
 
 export interface PredictOptions {
   /** raw margins instead of probabilities / rates */
@@ -36,6 +35,8 @@ export interface PredictOptions {
 
 /** About what a row of SHAP contributions costs in rows of predictions (a 100-tree depth-6 model: 75–140×). */
 const SHAP_ROW_COST = 64;
+/** The most rows one task of shap.c explains: contributions (ROW_BLOCK), interaction values (INTERACTION_BLOCK). */
+const SHAP_TASK_ROWS = 64, SHAP_INTERACTION_TASK_ROWS = 4;
 
 const PREDICT_OPTIONS = ["outputMargin", "iterationRange", "predContribs", "predInteractions", "approxContribs"];
 /** The largest output predict allocates at once (in the core's memory, then copied out). */
@@ -72,8 +73,8 @@ const registry = new FinalizationRegistry<number>((ptr) => getCore().bst_free(pt
 export class Booster {
   /** @internal */
   ptr: number;
-  /** the training parameters; setParam changes nthread only */
-  params: ResolvedParams;
+  /** the training parameters (setParam changes nthread only) */
+  readonly params: ResolvedParams;
   numFeature = 0;
   featureNames?: string[];
   /** best round (0-based) when early stopping ran */
@@ -95,7 +96,7 @@ export class Booster {
     if (!this.ptr) throw new Error("Booster: out of memory");
     const values = paramsToArray(params);
     const p = alloc(values.length * 8);
-    new Float64Array(getCore().memory.buffer, p, values.length).set(values);
+    f64(p, values.length).set(values);
     getCore().bst_set_params(this.ptr, p);
     free(p);
     registry.register(this, this.ptr, this.token);
@@ -181,8 +182,10 @@ export class Booster {
       // rows in parallel (shap.c: blocks of rows, each thread its own working memory; the same values for every
       // nthread). A row of contributions costs about as much as SHAP_ROW_COST rows of predictions, one of
       // interaction values (features + 1) times that: the pool starts only for as much work as POOL_MIN_ROWS
-      // predictions — not for the endpoint's one-row explanations, which used to start every core's isolate.
-      const work = d.nrow * SHAP_ROW_COST * (opts.predInteractions ? width : 1);
+      // predictions, and for more than one task's rows (a one-task call runs on this thread whatever the pool) —
+      // not for the endpoint's one-row explanations, which used to start every core's isolate.
+      const oneTask = d.nrow <= (opts.predInteractions ? SHAP_INTERACTION_TASK_ROWS : SHAP_TASK_ROWS);
+      const work = oneTask ? 0 : d.nrow * SHAP_ROW_COST * (opts.predInteractions ? width : 1);
       setThreads(resolveThreads(this.params.nthread), opts.approxContribs ? d.nrow : work);
       const src = d.source({ bst: b, treeBegin: 0, treeEnd: end * this.treesPerRound, maxBin: this.params.max_bin });
       check(fn(b, src.X, src.qm, src.xRows, src.ncol, src.rows, src.n, end * this.treesPerRound, opts.approxContribs ? 1 : 0, out), "predict");
@@ -198,7 +201,7 @@ export class Booster {
     const trees: TreeArrays[] = [], treeGroup: number[] = [];
     for (let t = 0; t < c.bst_num_trees(b); t++) {
       const n = c.bst_tree_num_nodes(b, t);
-      const at = (w: number) => c.bst_tree_array(b, t, w);
+      const at = (w: number) => addr(c.bst_tree_array(b, t, w));
       const nWords = c.bst_tree_num_cat_words(b, t);
       trees.push({
         left: i32(at(0), n).slice(), right: i32(at(1), n).slice(), parent: i32(at(2), n).slice(),
@@ -231,8 +234,11 @@ export class Booster {
    * and a value this Booster would not use is an Error rather than silently kept.
    */
   setParam(name: string | Record<string, unknown>, value?: unknown): void {
+    this.live();
+    if (typeof name !== "string" && arguments.length > 1) throw new Error("setParam: give a name and a value, or one object of them, not an object and a value");
+    const plain = (o: unknown): o is Record<string, unknown> => o !== null && typeof o === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(o));
     const given = typeof name === "string" ? { [name]: value } : name;
-    if (given === null || typeof given !== "object" || Array.isArray(given)) throw new Error(`setParam expects a name and a value, or an object of them; got ${shownValue(given)}`);
+    if (!plain(given)) throw new Error(`setParam expects a name and a value, or a plain object of them; got ${(given as unknown) instanceof Map ? "a Map" : shownValue(given)}`);
     const keys = Object.keys(given);
     const other = keys.filter((k) => k !== "nthread" && k !== "n_jobs");
     if (other.length) {
@@ -241,8 +247,8 @@ export class Booster {
     const missing = keys.find((k) => given[k] === undefined);
     if (missing) throw new Error(`setParam: ${missing} has no value`);
     if (keys.length === 0) return;
-    const nthread = resolveParams(given).nthread; // checked as train checks it, aliases and all
-    this.params = { ...this.params, nthread };
+    const nthread = resolveParams(given).nthread + 0; // checked as train checks it, aliases and all (+ 0: -0 is 0)
+    (this as { params: ResolvedParams }).params = { ...this.params, nthread };
   }
 
   /** The model as XGBoost JSON (loads in native XGBoost 1.7+). */
@@ -293,7 +299,7 @@ export class Booster {
     m.trees.forEach((t, i) => {
       const n = t.left.length;
       const idx = check(c.bst_add_tree(b, n, m.treeGroup[i]), "loadModel");
-      const at = (w: number) => c.bst_tree_array(b, idx, w);
+      const at = (w: number) => addr(c.bst_tree_array(b, idx, w));
       i32(at(0), n).set(t.left); i32(at(1), n).set(t.right); i32(at(2), n).set(t.parent); i32(at(3), n).set(t.feature);
       f32(at(4), n).set(t.cond); f32(at(5), n).set(t.baseWeight); f32(at(6), n).set(t.lossChg); f32(at(7), n).set(t.sumHess);
       u8().set(t.defaultLeft, at(8));

@@ -40,7 +40,7 @@
  * storage under them; free() of a view frees only its indexes.
  */
 import { checkCategoricalCodes } from "./categorical";
-import { alloc, check, copyF32, coreBuild, f32, free, getCore, i32, lastError, resolveThreads, setThreads } from "./wasm";
+import { alloc, bytesAt, check, copyF32, coreBuild, f32, free, getCore, i32, lastError, resolveThreads, setThreads } from "./wasm";
 import { shownValue } from "./shown";
 
 /** Float arrays made by coreFloats → their place in the core's memory. */
@@ -253,7 +253,7 @@ class Storage {
     }
     const typesPtr = types ? alloc(Math.max(1, types.length)) : 0;
     try {
-      if (types) new Uint8Array(c.memory.buffer, typesPtr, types.length).set(types);
+      if (types) bytesAt(typesPtr, types.length).set(types);
       const qm = c.qm_build(this.xPtr, this.nrow, this.ncol, this.weightPtr, maxBin, typesPtr);
       if (!qm) check(-1, "train"); // the core's error, and the pool's lost thread when one died in the binning
       const form = { qm, pins: 0 };

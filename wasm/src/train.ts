@@ -11,7 +11,7 @@ import { DMatrix } from "./dmatrix";
 import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
 import { MAXIMIZE, METRICS, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
-import { alloc, check, f32, free, getCore, resolveThreads, setThreads } from "./wasm";
+import { alloc, bytesAt, check, f32, free, getCore, resolveThreads, setThreads } from "./wasm";
 
 export interface IterationInfo {
   iteration: number;
@@ -186,7 +186,7 @@ class Fit implements Training {
       if (featureTypes) {
         bst.featureTypes = featureTypes;
         const types = alloc(featureTypes.length);
-        new Uint8Array(c.memory.buffer, types, featureTypes.length).set(featureTypes.map((t) => (t === "c" ? 1 : 0)));
+        bytesAt(types, featureTypes.length).set(featureTypes.map((t) => (t === "c" ? 1 : 0)));
         try {
           check(c.bst_set_feature_types(bst.ptr, types, featureTypes.length), "train");
         } finally {

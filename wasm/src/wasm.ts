@@ -286,9 +286,9 @@ function writeNote(note, text) {
 process.on("exit", (code) => {
   writeNote(note, "worker thread " + threadId + " of the core's pool exited with code " + code);
   const words = new Int32Array(memory.buffer);
-  Atomics.store(words, (deadWords >> 2) + threadId, 1);
-  Atomics.store(words, failedWord >> 2, 1);
-  Atomics.notify(words, doneWord >> 2);
+  Atomics.store(words, (deadWords >>> 2) + threadId, 1);
+  Atomics.store(words, failedWord >>> 2, 1);
+  Atomics.notify(words, doneWord >>> 2);
 });
 const nosys = () => 52;
 const instance = new WebAssembly.Instance(module, { env: { memory }, wasi_snapshot_preview1: { fd_close: nosys, fd_seek: nosys, fd_write: nosys } });
@@ -397,14 +397,23 @@ export function prestartCoreThreads(n: number, rows = Infinity): void {
   c.xgb_set_threads(1); // every job sets its own count first (setThreads): none is left raised here
 }
 
+/**
+ * Addresses in the core's memory. The core returns them as wasm i32s, which JavaScript reads as signed: an address
+ * of 2 GiB or more (the memory grows to 4 GiB) comes back negative. `addr` reads one as the unsigned number it is —
+ * every view and offset here goes through it (a negative offset was a RangeError after the work was done, or, in
+ * `slice`, a count from the end: the wrong bytes). Passed back to the core, either form is the same i32.
+ */
+export const addr = (ptr: number): number => ptr >>> 0;
 export function u8(): Uint8Array { return new Uint8Array(getCore().memory.buffer); }
-export function f32(ptr: number, n: number): Float32Array { return new Float32Array(getCore().memory.buffer, ptr, n); }
-export function f64(ptr: number, n: number): Float64Array { return new Float64Array(getCore().memory.buffer, ptr, n); }
-export function i32(ptr: number, n: number): Int32Array { return new Int32Array(getCore().memory.buffer, ptr, n); }
+export function f32(ptr: number, n: number): Float32Array { return new Float32Array(getCore().memory.buffer, addr(ptr), n); }
+export function f64(ptr: number, n: number): Float64Array { return new Float64Array(getCore().memory.buffer, addr(ptr), n); }
+export function i32(ptr: number, n: number): Int32Array { return new Int32Array(getCore().memory.buffer, addr(ptr), n); }
+export function u32(ptr: number, n: number): Uint32Array { return new Uint32Array(getCore().memory.buffer, addr(ptr), n); }
+export function bytesAt(ptr: number, n: number): Uint8Array { return new Uint8Array(getCore().memory.buffer, addr(ptr), n); }
 
 /** A NUL-terminated UTF-8 string in module memory. */
-function cString(ptr: number): string {
-  const mem = u8();
+function cString(at: number): string {
+  const mem = u8(), ptr = addr(at);
   let end = ptr;
   while (mem[end] !== 0) end++;
   return Buffer.from(mem.subarray(ptr, end)).toString("utf8");
@@ -427,7 +436,7 @@ export function alloc(bytes: number): number {
   // the core's size_t is 32 bits: a larger count would wrap to a small block, which the caller then overruns (a
   // trap, and a core left corrupt)
   if (!(Number.isSafeInteger(bytes) && bytes >= 0 && bytes < 2 ** 32)) throw new Error(`node-xgboost-wasm: cannot allocate ${bytes} bytes (the core's memory holds at most 4 GiB)`);
-  const p = getCore().xgb_malloc(bytes);
+  const p = addr(getCore().xgb_malloc(bytes));
   if (!p) throw new Error(`node-xgboost-wasm: ${lastError() || "out of memory"}`);
   return p;
 }
