@@ -12,7 +12,7 @@
  * is stopped — Completed, Stopped, or Failed when every trial failed (or the server stopped).
  */
 import * as crypto from "crypto";
-import { availableCores } from "node-xgboost-wasm";
+import { availableCores, coreShareEnv } from "node-xgboost-wasm";
 import { Context, now } from "./context";
 import { saveTuningJob, TuningJobConfigSpec, TuningJobRecord } from "./records";
 import { TrainingJobs } from "./training";
@@ -53,9 +53,9 @@ type FinishedTrial = tuning.Trial & { name: string };
  * kept as it is. The strategies (./tuning) know nothing of it: they stay pure.
  */
 export function coreBudget(maxParallel: number, environment: Record<string, string> | undefined, cores = availableCores()): Record<string, string> | undefined {
-  const env = environment ?? {};
-  if (env.OMP_NUM_THREADS !== undefined || Object.keys(env).length >= ENVIRONMENT_ENTRIES) return environment;
-  return { ...env, OMP_NUM_THREADS: String(Math.max(1, Math.floor(cores / Math.max(1, maxParallel)))) };
+  const env = environment ?? {}, share = coreShareEnv(maxParallel, env, cores); // a blank OMP_NUM_THREADS is unset
+  if (!share.OMP_NUM_THREADS || Object.keys({ ...env, ...share }).length > ENVIRONMENT_ENTRIES) return environment;
+  return { ...env, ...share };
 }
 
 export class TuningRun {

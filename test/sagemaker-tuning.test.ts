@@ -19,6 +19,7 @@ import {
   ResourceNotFound,
 } from "@aws-sdk/client-sagemaker";
 import { startServer } from "@ensemble-workbook/sagemaker-local";
+import { coreBudget } from "../sagemaker-local/tuning-run";
 import { availableCores } from "node-xgboost-wasm";
 import { localServer, trainingRequest, tmpDir, until, METRICS, ROLE, creds, rejects, FAKE_TRAINER } from "./sagemaker-helpers";
 
@@ -151,6 +152,17 @@ test("tuning job budgets the cores: each of P parallel trials gets OMP_NUM_THREA
       assert.is(t.received.num_round, "2");
     }
   }
+});
+
+test("coreBudget: a blank OMP_NUM_THREADS is budgeted (the core reads it as unset); a set one is kept; an Environment at SageMaker's 48 entries is left as it is", () => {
+  assert.equal(coreBudget(2, undefined, 4), { OMP_NUM_THREADS: "2" });
+  assert.equal(coreBudget(3, { OMP_NUM_THREADS: " " }, 4), { OMP_NUM_THREADS: "1" });
+  assert.equal(coreBudget(2, { OMP_NUM_THREADS: "3", A: "x" }, 4), { OMP_NUM_THREADS: "3", A: "x" });
+  assert.equal(coreBudget(9, {}, 4), { OMP_NUM_THREADS: "1" }, "more trials than cores: one thread each");
+  const full = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`V${i}`, "x"]));
+  assert.is(coreBudget(2, full, 4), full);
+  const room = Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`V${i}`, "x"]));
+  assert.is(Object.keys(coreBudget(2, room, 4)!).length, 48);
 });
 
 test("tuning job: Random over continuous + integer ranges, completion criteria stop early", async () => {

@@ -5,17 +5,17 @@
  * requests in flight, exit 0.
  */
 import cluster from "cluster";
-import { availableCores } from "ensemble-workbook";
+import { availableCores, coreShareEnv } from "ensemble-workbook";
 import { serveOptionsFromEnv, startServer } from "./http-server";
 
 /**
  * The environment of each of n workers: OMP_NUM_THREADS = max(1, ⌊cores / n⌋), the core threads a prediction of a
  * large batch runs on (the core's default nthread reads it, as XGBoost does), so n workers × threads stay within the
- * cores — each would otherwise start every core's threads of its own. Kept when the operator set it.
+ * cores — each would otherwise start every core's threads of its own. Kept when the operator set it (the core's
+ * coreShareEnv).
  */
 export function workerEnv(n: number, env: NodeJS.ProcessEnv = process.env, cores = availableCores()): Record<string, string> {
-  if (env.OMP_NUM_THREADS !== undefined && env.OMP_NUM_THREADS.trim() !== "") return {};
-  return { OMP_NUM_THREADS: String(Math.max(1, Math.floor(cores / n))) };
+  return coreShareEnv(n, env, cores);
 }
 
 /** Worker processes: SAGEMAKER_MODEL_SERVER_WORKERS (the SageMaker inference toolkits' variable), default 1. */

@@ -8,4 +8,4 @@ export { BLENDS } from "./blends";
 export type { Blend, BlendState } from "./blends";
 export { explain, contributions, EXPLAIN_COLUMNS } from "./explain";
 export type { ExplainOptions, ExplainScale, Contributions } from "./explain";
-export { availableCores, defaultThreads, defaultWorkers, LARGE_TABLE_CELLS, prestartFitWorkers, threadsFromBudget } from "./parallel";
+export { availableCores, coreShareEnv, defaultThreads, defaultWorkers, LARGE_TABLE_CELLS, prestartFitWorkers, threadsFromBudget } from "./parallel";

@@ -49,7 +49,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
-import { availableCores, defaultThreads, MAX_THREADS, prestartCoreThreads, shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
+import { availableCores, coreShareEnv, defaultThreads, MAX_THREADS, prestartCoreThreads, shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
@@ -291,7 +291,7 @@ export function testFitExit(task: FitTask): void {
  * is defaultThreads(), so OMP_NUM_THREADS=1 runs a process on one thread, as it does native XGBoost; the local
  * SageMaker's tuning jobs give each trial its share of the cores that way (sagemaker-local/tuning-run.ts).
  */
-export { availableCores, defaultThreads };
+export { availableCores, coreShareEnv, defaultThreads };
 
 /** Below this many cells (rows × features) a table's fits are too quick to pay for starting worker threads (~0.1 s of CPU each). */
 export const SMALL_TABLE_CELLS = 10_000;

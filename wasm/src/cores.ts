@@ -72,6 +72,17 @@ export function defaultThreads(): number {
   return Math.min(ompVariable("OMP_NUM_THREADS") ?? Infinity, threadLimit());
 }
 
+/**
+ * The environment that gives one of `n` processes sharing the cores its share: OMP_NUM_THREADS = max(1, ⌊cores / n⌋),
+ * which this core — and native XGBoost, any OpenMP program — reads as its default threads, so that n processes ×
+ * threads stay within the cores. Nothing when `env` sets OMP_NUM_THREADS already (not blank: a blank value is unset
+ * for the core too). The model server's workers (trainer/serve.ts) and the local SageMaker's tuning trials use it.
+ */
+export function coreShareEnv(n: number, env: Record<string, string | undefined> = process.env, cores = availableCores()): Record<string, string> {
+  if (env.OMP_NUM_THREADS !== undefined && env.OMP_NUM_THREADS.trim() !== "") return {};
+  return { OMP_NUM_THREADS: String(Math.max(1, Math.floor(cores / Math.max(1, n)))) };
+}
+
 /** The cores this process may use (the module comment): at least 1. */
 export function availableCores(): number {
   const forced = process.env[TEST_CORES_ENV];

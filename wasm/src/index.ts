@@ -23,6 +23,6 @@ export { resolveParams, decimalNumber, sameSetting, MAX_THREADS, OBJECTIVES, MET
 export { type CategoricalEncoding } from "./categorical";
 export { Rng } from "./rng";
 export { shownValue } from "./shown";
-export { availableCores, defaultThreads } from "./cores";
+export { availableCores, coreShareEnv, defaultThreads } from "./cores";
 export { coreBuild, coreAttachment, attachCore, prestartCoreThreads, type CoreAttachment } from "./wasm";
 export { objectiveTask, isClassification, isMulticlass, outputGroups, type Task } from "./objectives";
