@@ -5,16 +5,19 @@
  * (pred_contribs / pred_interactions at nthread=1, fastest of the repeats, the predict call alone) in the
  * same run. Ours includes everything lib does: encoding the rows, every member (ridge too), carrying the
  * contributions through the blend, and for `explain` building the arquero table.
- * Run: npx tsx bench/explain.ts [--rows=10000] [--interaction-rows=1000] [--repeat=3]
+ * Both run at --threads (default 1): ours through OMP_NUM_THREADS (the members' default nthread), native's nthread.
+ * Run: npx tsx bench/explain.ts [--rows=10000] [--interaction-rows=1000] [--repeat=3] [--threads=1]
  */
 import { performance } from "perf_hooks";
-import { catboost, contributions, Ensemble, explain, loadDiabetes, ridge, xgboost, type Table } from "ensemble-workbook";
+import { availableCores, catboost, contributions, Ensemble, explain, loadDiabetes, ridge, xgboost, type Table } from "ensemble-workbook";
 import { arquero } from "../lib/data/arquero";
 import { Rng } from "node-xgboost-wasm";
 import { hasXgboost, RefJob, xgboostVersion } from "../tools/reference/xgb-ref";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
-const N = arg("rows", 10_000), NI = arg("interaction-rows", 1_000), REPEAT = arg("repeat", 3);
+const N = arg("rows", 10_000), NI = arg("interaction-rows", 1_000), REPEAT = arg("repeat", 3), THREADS = arg("threads", 1);
+if (!(Number.isInteger(THREADS) && THREADS >= 1 && THREADS <= 512)) throw new Error(`--threads=${THREADS}: a thread count from 1 to 512`);
+process.env.OMP_NUM_THREADS = String(THREADS); // the members' boosters leave nthread unset: OpenMP's default
 
 const diabetes = loadDiabetes();
 const ensemble = new Ensemble({ members: [xgboost(), catboost(), ridge()], blend: "stacking" }).fit(diabetes, { label: "target" });
@@ -58,7 +61,7 @@ if (hasXgboost()) {
     const trees = ensemble.members.filter((mb) => mb.kind !== "ridge");
     for (const mb of trees) {
       ref.task({
-        op: "load", model: ref.model(mb.toFile().content), predict: [
+        op: "load", model: ref.model(mb.toFile().content), nthread: THREADS, predict: [
           { data: d, pred_contribs: true, repeat: REPEAT, out: ref.file(`${mb.name}-c.f32`) },
           { data: d, pred_contribs: true, approx_contribs: true, repeat: REPEAT, out: ref.file(`${mb.name}-a.f32`) },
           { data: di, pred_interactions: true, repeat: REPEAT, out: ref.file(`${mb.name}-i.f32`) },
@@ -74,7 +77,7 @@ if (hasXgboost()) {
 }
 
 const fmt = (s: number) => `${s.toFixed(3)} s`;
-console.log(`explain, diabetes ensemble (xgboost 100 rounds depth 3, catboost 250 iterations depth 6, ridge; stacking), fastest of ${REPEAT}; native XGBoost ${native ? xgboostVersion() : "(not installed)"} explains the two tree members, nthread=1`);
+console.log(`explain, diabetes ensemble (xgboost 100 rounds depth 3, catboost 250 iterations depth 6, ridge; stacking), fastest of ${REPEAT}; native XGBoost ${native ? xgboostVersion() : "(not installed)"} explains the two tree members; both at nthread ${THREADS} (ours on at most the ${availableCores()} cores here)`);
 console.log("| what | rows | ours (lib, whole ensemble) | native (tree members, predict call) | ÷ native |");
 console.log("|---|---:|---:|---:|---:|");
 const line = (what: string, n: number, o: number, nat?: number) => console.log(`| ${what} | ${n.toLocaleString("en")} | ${fmt(o)} | ${nat === undefined ? "—" : fmt(nat)} | ${nat === undefined ? "—" : (o / nat).toFixed(2) + "×"} |`);
