@@ -98,7 +98,7 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ n_jobs: -1 }, [/parameter n_jobs must be between 0/, /got -1/]],
     [{ random_state: 1.5 }, [/parameter random_state must be an integer, got 1\.5/]],
     // numbers in text are decimal, as XGBoost reads them ("Invalid Parameter format for nthread expect int")
-    [{ nthread: "0x2" }, [/parameter nthread must be a finite number, got "0x2"/]],
+    [{ nthread: "0x2" }, [/parameter nthread must be a finite number, got "0x2" \(text is read as a decimal number, as XGBoost reads it: no hex, no units\)/]],
     [{ max_depth: "0b11" }, [/parameter max_depth must be a finite number, got "0b11"/]],
     [{ nthread: 2n }, [/parameter nthread must be a finite number, got 2n/]],
   ];

@@ -6,6 +6,7 @@
  * are read by lib's loadTable (its own streaming CSV reader, which names file,
  * line and column).
  */
+import { decimalNumber } from "ensemble-workbook";
 
 export interface CsvRecord {
   /** 1-based line number where the record starts */
@@ -85,8 +86,6 @@ export function splitCsv(text: string, what = "CSV"): CsvRecord[] {
   return records;
 }
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 /** the spellings of a missing value: empty, NA, null, and NaN in any case with any sign (numpy writes "nan", "-nan") */
 const MISSING = /^(?:|NA|null|[+-]?nan)$/i;
 /** infinity as C's strtod, Python's float() and numpy spell it, in any case */
@@ -104,7 +103,8 @@ export function cellNumber(s: string): number | undefined {
   if (n === n && n !== Infinity && n !== -Infinity && plainDecimal(s)) return n;
   const t = s.trim();
   if (MISSING.test(t)) return NaN;
-  if (NUMBER.test(t)) return Number(t);
+  const decimal = decimalNumber(t); // the core's one reading of decimal text
+  if (decimal !== undefined) return decimal;
   if (INFINITY.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
   return undefined;
 }

@@ -130,7 +130,10 @@ export function sameSetting(a: unknown, b: unknown): boolean {
 /** `key`'s value (given as `given`, the key or its alias) as a number: a finite one, an integer for an integer key */
 function toNumber(key: string, given: string, v: unknown): number {
   const n = typeof v === "number" ? v : typeof v === "string" ? decimalNumber(v) ?? NaN : NaN;
-  if (!Number.isFinite(n)) throw new Error(`parameter ${given} must be a finite number, got ${shownValue(v)}`);
+  if (!Number.isFinite(n)) {
+    const text = typeof v === "string" && decimalNumber(v) === undefined ? " (text is read as a decimal number, as XGBoost reads it: no hex, no units)" : "";
+    throw new Error(`parameter ${given} must be a finite number, got ${shownValue(v)}${text}`);
+  }
   if (INTEGER.has(key) && !Number.isInteger(n)) throw new Error(`parameter ${given} must be an integer, got ${shownValue(v)}`);
   return n;
 }
