@@ -1,7 +1,7 @@
 /**
  * The cores this process may use — what `nthread` 0 (or unset) means, and the most threads any job runs on.
  *
- * os.availableParallelism() (the CPU affinity: `taskset -c 0` is 1), lowered to a container's CPU quota when
+ * os.availableParallelism() (the CPU affinity: `taskset -c 0` is 1; read once), lowered to a container's CPU quota when
  * cgroups set one (cgroup v2 cpu.max, v1 cpu.cfs_quota_us): `docker run --cpus 2` on a 16-core host is 2, as
  * XGBoost 2's Context::Threads() caps its OpenMP threads at the quota.
  *
@@ -92,5 +92,15 @@ export function availableCores(): number {
     return n;
   }
   const quota = cgroupQuota();
-  return quota === undefined ? availableParallelism() : Math.min(availableParallelism(), quota);
+  return quota === undefined ? affinity() : Math.min(affinity(), quota);
+}
+
+/**
+ * The CPU affinity's count, read once, as libgomp reads it when a process starts (a `taskset -p` on a running process
+ * is not seen). Each read is a system call and, in libuv, the cgroup files again: ~14 µs, which resolveThreads' calls
+ * — one per round of every fit — made 30–50 ms of CPU in the diabetes training job.
+ */
+let affinityCount: number | undefined;
+function affinity(): number {
+  return (affinityCount ??= availableParallelism());
 }
