@@ -12,7 +12,7 @@ import * as path from "path";
 import { availableCores, Ensemble, loadEnsemble } from "ensemble-workbook";
 import { DIABETES, diabetesRows, optMl, request, rmTree, runTrain, Served, startServe } from "./trainer-helpers";
 import { batchEnv } from "../trainer/batch-env";
-import { workerEnv } from "../trainer/serve";
+import { coreShareEnv } from "ensemble-workbook";
 
 let root = "";
 let served: Served | undefined;
@@ -53,11 +53,11 @@ test("GET /execution-parameters: the payload limit it runs with; batch transform
   const env = { SAGEMAKER_BATCH: "true", SAGEMAKER_BATCH_STRATEGY: "SINGLE_RECORD", SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "4" };
   assert.equal(batchEnv(env, 20), { MaxConcurrentTransforms: 4, BatchStrategy: "SINGLE_RECORD", MaxPayloadInMB: 20 });
   assert.equal(batchEnv({ SAGEMAKER_BATCH: "true", SAGEMAKER_MODEL_SERVER_WORKERS: "2" }, 6), { MaxConcurrentTransforms: 2, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: 6 });
-  // the model server's workers share the cores (serve.ts workerEnv): ⌊cores / workers⌋ core threads each, at least 1,
+  // the model server's workers share the cores (serve.ts: the core's coreShareEnv): ⌊cores / workers⌋ core threads each, at least 1,
   // unless the operator set OMP_NUM_THREADS
-  assert.equal(workerEnv(2, {}, 8), { OMP_NUM_THREADS: "4" });
-  assert.equal(workerEnv(3, {}, 2), { OMP_NUM_THREADS: "1" });
-  assert.equal(workerEnv(2, { OMP_NUM_THREADS: "3" }, 8), {});
+  assert.equal(coreShareEnv(2, {}, 8), { OMP_NUM_THREADS: "4" });
+  assert.equal(coreShareEnv(3, {}, 2), { OMP_NUM_THREADS: "1" });
+  assert.equal(coreShareEnv(2, { OMP_NUM_THREADS: "3" }, 8), {});
   assert.throws(() => batchEnv({ SAGEMAKER_BATCH_STRATEGY: "BATCHES" }, 6), /SAGEMAKER_BATCH_STRATEGY=BATCHES must be MULTI_RECORD or SINGLE_RECORD/);
   assert.throws(() => batchEnv({ SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "0" }, 6), /SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=0 must be an integer ≥ 1/);
   assert.throws(() => batchEnv({ SAGEMAKER_BATCH: "yes" }, 6), /SAGEMAKER_BATCH=yes must be true or false/);

@@ -5,18 +5,8 @@
  * requests in flight, exit 0.
  */
 import cluster from "cluster";
-import { availableCores, coreShareEnv } from "ensemble-workbook";
+import { coreShareEnv } from "ensemble-workbook";
 import { serveOptionsFromEnv, startServer } from "./http-server";
-
-/**
- * The environment of each of n workers: OMP_NUM_THREADS = max(1, ⌊cores / n⌋), the core threads a prediction of a
- * large batch runs on (the core's default nthread reads it, as XGBoost does), so n workers × threads stay within the
- * cores — each would otherwise start every core's threads of its own. Kept when the operator set it (the core's
- * coreShareEnv).
- */
-export function workerEnv(n: number, env: NodeJS.ProcessEnv = process.env, cores = availableCores()): Record<string, string> {
-  return coreShareEnv(n, env, cores);
-}
 
 /** Worker processes: SAGEMAKER_MODEL_SERVER_WORKERS (the SageMaker inference toolkits' variable), default 1. */
 export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
@@ -60,7 +50,9 @@ function servePrimary(n: number, host: string): void {
   let stopping = false;
   const live = new Set<import("cluster").Worker>();
   const fork = () => {
-    const w = cluster.fork(workerEnv(n));
+    // each of n workers gets OMP_NUM_THREADS = max(1, ⌊cores / n⌋), the core threads a prediction of a large batch
+    // runs on (the core's default nthread), unless the operator set it: each would otherwise start every core's threads
+    const w = cluster.fork(coreShareEnv(n));
     live.add(w);
     let listened = false;
     w.on("message", (m: { listening?: number }) => {

@@ -497,6 +497,8 @@ static void block_contribs(const ShapModel *m, ShapScratch *s, const int32_t *tr
 
 /* ---- exported ----------------------------------------------------------------------- */
 
+XGB_API int bst_shap_task_rows(int interactions) { return interactions ? INTERACTION_BLOCK : ROW_BLOCK; }
+
 /* A chunk of rows (for_row_chunks) is explained in blocks of rows, one block a task. */
 typedef struct {
   Booster *b; const ShapModel *m; int ncol, M, K, approx;

@@ -15,5 +15,7 @@
 /* The rows rows[0 .. nrow) of X (x_rows rows), or its first nrow rows when rows is NULL, as bst_predict
  * (X NULL: qm's decoded rows). */
 int bst_predict_contribs(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out);
+/* The most rows one task of these explains (a call on fewer rows is one task: on one thread). */
+int bst_shap_task_rows(int interactions);
 int bst_predict_interactions(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out);
 #endif

@@ -35,8 +35,6 @@ export interface PredictOptions {
 
 /** About what a row of SHAP contributions costs in rows of predictions (a 100-tree depth-6 model: 75–140×). */
 const SHAP_ROW_COST = 64;
-/** The most rows one task of shap.c explains: contributions (ROW_BLOCK), interaction values (INTERACTION_BLOCK). */
-const SHAP_TASK_ROWS = 64, SHAP_INTERACTION_TASK_ROWS = 4;
 
 const PREDICT_OPTIONS = ["outputMargin", "iterationRange", "predContribs", "predInteractions", "approxContribs"];
 /** The largest output predict allocates at once (in the core's memory, then copied out). */
@@ -184,7 +182,7 @@ export class Booster {
       // interaction values (features + 1) times that: the pool starts only for as much work as POOL_MIN_ROWS
       // predictions, and for more than one task's rows (a one-task call runs on this thread whatever the pool) —
       // not for the endpoint's one-row explanations, which used to start every core's isolate.
-      const oneTask = d.nrow <= (opts.predInteractions ? SHAP_INTERACTION_TASK_ROWS : SHAP_TASK_ROWS);
+      const oneTask = d.nrow <= c.bst_shap_task_rows(opts.predInteractions ? 1 : 0);
       const work = oneTask ? 0 : d.nrow * SHAP_ROW_COST * (opts.predInteractions ? width : 1);
       setThreads(resolveThreads(this.params.nthread), opts.approxContribs ? d.nrow : work);
       const src = d.source({ bst: b, treeBegin: 0, treeEnd: end * this.treesPerRound, maxBin: this.params.max_bin });

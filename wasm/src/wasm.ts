@@ -99,6 +99,7 @@ export interface CoreExports {
   bst_eval(b: number, metric: number, margin: number, label: number, weight: number, nrow: number): number;
   bst_predict_contribs(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeEnd: number, approx: number, out: number): number;
   bst_predict_interactions(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeEnd: number, approx: number, out: number): number;
+  bst_shap_task_rows(interactions: number): number;
   bst_num_trees(b: number): number;
   bst_tree_group(b: number, t: number): number;
   bst_tree_num_nodes(b: number, t: number): number;
