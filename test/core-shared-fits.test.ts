@@ -9,6 +9,8 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import { Worker } from "worker_threads";
 import { DMatrix, coreAttachment, coreBuild, train, trainingForm, type SharedMatrix } from "node-xgboost-wasm";
 import { FIT_STACK_BYTES, poolReady } from "node-xgboost-wasm/dist/wasm";
@@ -130,6 +132,16 @@ test("a handle from fromShared never frees or evicts the matrix it shares: its f
   assert.throws(() => d.slice([1, 2]).sharedDescriptor([]), (e: Error) => /row view cannot be shared/.test(e.message));
   shared.release();
   assert.ok(fitAlone(c) === before);
+});
+
+test("threads fitting while the shared memory grows under them: no trap, no hang, and each one's predictions those of the fit alone (V8's wasm stack checks off, so a busy thread handles the grow interrupt late)", () => {
+  // the fixture's threads make matrices of growing size; without the core bringing a thread's instance up to the
+  // memory's latest size (csrc/common.c memory_pages), one of 8 threads trapped or the run hung in 3 runs of 3
+  const r = spawnSync(process.execPath, ["--no-wasm-stack-checks", path.join(__dirname, "fixtures", "core-memory-growth.cjs")], {
+    encoding: "utf8", timeout: 120_000, env: { ...process.env, THREADS: "8", STEPS: "30" },
+  });
+  assert.ok(r.status === 0, `status ${r.status} signal ${r.signal}: ${r.stdout}${r.stderr}`);
+  assert.match(r.stdout, /8 threads x 30 steps: 0 failed, 0 mismatched/);
 });
 
 test.run();

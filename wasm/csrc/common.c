@@ -128,17 +128,51 @@ void rng_choose(Rng *r, const int32_t *from, int n, int k, int32_t *out) {
  * — and the holder wakes one waiter on unlock; malloc holds it for microseconds, so waits are rare and short. */
 static int32_t alloc_lock;
 
-static void alloc_acquire(void) {
-  int32_t c = 0;
-  if (__atomic_compare_exchange_n(&alloc_lock, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return;
-  if (c != 2) c = __atomic_exchange_n(&alloc_lock, 2, __ATOMIC_ACQUIRE);
-  while (c != 0) {
-    __builtin_wasm_memory_atomic_wait32(&alloc_lock, 2, -1);
-    c = __atomic_exchange_n(&alloc_lock, 2, __ATOMIC_ACQUIRE);
+/* Memory another thread grew. The memory grows only here, in malloc / calloc / realloc under the lock (the C
+ * library's sbrk), and V8 tells the other threads' instances of the module the new size by an interrupt, which each
+ * handles at its next stack check — until then its bulk-memory instructions (memset, memcpy: memory.fill, .copy) and
+ * its atomics are checked against the old size, and JavaScript's view of the memory is the old buffer. A thread that
+ * took a block from the grown part — or ran a pool task writing into one — before it had handled the interrupt
+ * trapped ("memory access out of bounds"; calloc's memset under this lock, which then stayed taken: every other
+ * thread hung), or its bindings failed making a view of it ("Invalid typed array length"): a training job with many
+ * fits side by side (parallel_fits 24-64 on a loaded machine, 1 run in 3). So the size after the latest grow is kept
+ * here, and a thread whose instance saw an older one calls memory.grow(0): V8 then updates the calling thread's
+ * instance and memory object at once (WasmMemoryObject::Grow broadcasts the size and refreshes its own isolate). */
+static int32_t memory_pages;                 /* pages after the latest grow, written under the lock */
+static XGB_TLS int32_t memory_pages_seen;   /* what this thread's instance was last brought up to */
+
+void xgb_see_grown_memory(void) {
+  int32_t pages = __atomic_load_n(&memory_pages, __ATOMIC_ACQUIRE);
+  if (pages != memory_pages_seen) {
+    __builtin_wasm_memory_grow(0, 0);
+    memory_pages_seen = pages;
   }
 }
 
+/* under the lock, after the allocator ran: a grow is this thread's own (its instance knows the new size) */
+static void note_memory_grown(void) {
+  int32_t pages = (int32_t)__builtin_wasm_memory_size(0);
+  if (pages != memory_pages) {
+    __atomic_store_n(&memory_pages, pages, __ATOMIC_RELEASE);
+    memory_pages_seen = pages;
+  }
+}
+
+static void alloc_acquire(void) {
+  int32_t c = 0;
+  if (!__atomic_compare_exchange_n(&alloc_lock, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    if (c != 2) c = __atomic_exchange_n(&alloc_lock, 2, __ATOMIC_ACQUIRE);
+    while (c != 0) {
+      __builtin_wasm_memory_atomic_wait32(&alloc_lock, 2, -1);
+      c = __atomic_exchange_n(&alloc_lock, 2, __ATOMIC_ACQUIRE);
+    }
+  }
+  /* any block the allocator hands out or copies lies below the latest grow's end: see it first */
+  xgb_see_grown_memory();
+}
+
 static void alloc_release(void) {
+  note_memory_grown();
   if (__atomic_exchange_n(&alloc_lock, 0, __ATOMIC_RELEASE) == 2) __builtin_wasm_memory_atomic_notify(&alloc_lock, 1);
 }
 

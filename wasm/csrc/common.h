@@ -41,8 +41,12 @@ void xgb_locked_free(void *p);
 #define calloc(n, size) xgb_locked_calloc(n, size)
 #define realloc(p, bytes) xgb_locked_realloc(p, bytes)
 #define free(p) xgb_locked_free(p)
+/* this thread's instance brought up to the memory's latest size (common.c says why): the allocator calls it, and a
+ * pool thread before each job's tasks, which write into blocks the job's owner took */
+void xgb_see_grown_memory(void);
 #else
 #define XGB_TLS
+#define xgb_see_grown_memory() ((void)0)
 #endif
 
 /* Errors: functions return 0 on success and a negative code on failure, after

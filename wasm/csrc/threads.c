@@ -88,6 +88,7 @@ XGB_API int xgb_worker_loop(int thread_id, int test_die_at) {
     int nt = job.n_threads;
     if (thread_id >= nt) continue;
     STORE_SC(&in_job[thread_id], 1);
+    xgb_see_grown_memory(); /* the job's buffers may lie in memory the owner grew since this thread's last job */
     /* test hook (the bindings' POOL_DEATH_ENV): return holding the task of the
      * test_die_at-th claim — the caller then ends the thread */
     if (run_tasks(g, fn, arg, n_tasks, test_die_at > 0 ? &countdown : NULL)) return 1;

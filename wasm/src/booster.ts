@@ -6,7 +6,7 @@ import { applyTargetStatistics, encodedColumns, encodingFromAttribute, encodingT
 import { DMatrix } from "./dmatrix";
 import { checkModelData, fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
 import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
-import { addr, alloc, check, f32, f64, free, getCore, i32, resolveThreads, setThreads, u32, u8 } from "./wasm";
+import { addr, alloc, check, f32, f64, free, getCore, i32, resolveThreads, setThreads, u32, bytesAt } from "./wasm";
 import { shownValue } from "./shown";
 
 
@@ -204,8 +204,8 @@ export class Booster {
       trees.push({
         left: i32(at(0), n).slice(), right: i32(at(1), n).slice(), parent: i32(at(2), n).slice(),
         feature: i32(at(3), n).slice(), cond: f32(at(4), n).slice(), baseWeight: f32(at(5), n).slice(),
-        lossChg: f32(at(6), n).slice(), sumHess: f32(at(7), n).slice(), defaultLeft: u8().slice(at(8), at(8) + n),
-        splitType: u8().slice(at(9), at(9) + n), catBegin: i32(at(10), n).slice(), catSize: i32(at(11), n).slice(),
+        lossChg: f32(at(6), n).slice(), sumHess: f32(at(7), n).slice(), defaultLeft: bytesAt(at(8), n).slice(),
+        splitType: bytesAt(at(9), n).slice(), catBegin: i32(at(10), n).slice(), catSize: i32(at(11), n).slice(),
         catWords: nWords ? u32(c.bst_tree_cat_words(b, t), nWords).slice() : new Uint32Array(0),
       });
       treeGroup.push(c.bst_tree_group(b, t));
@@ -300,8 +300,8 @@ export class Booster {
       const at = (w: number) => addr(c.bst_tree_array(b, idx, w));
       i32(at(0), n).set(t.left); i32(at(1), n).set(t.right); i32(at(2), n).set(t.parent); i32(at(3), n).set(t.feature);
       f32(at(4), n).set(t.cond); f32(at(5), n).set(t.baseWeight); f32(at(6), n).set(t.lossChg); f32(at(7), n).set(t.sumHess);
-      u8().set(t.defaultLeft, at(8));
-      u8().set(t.splitType, at(9)); i32(at(10), n).set(t.catBegin); i32(at(11), n).set(t.catSize);
+      bytesAt(at(8), n).set(t.defaultLeft);
+      bytesAt(at(9), n).set(t.splitType); i32(at(10), n).set(t.catBegin); i32(at(11), n).set(t.catSize);
       if (t.catWords.length) {
         const w = c.bst_tree_reserve_cat_words(b, idx, t.catWords.length);
         if (!w) check(-1, "loadModel");

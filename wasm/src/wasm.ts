@@ -60,12 +60,12 @@ import { shownValue } from "./shown";
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
-  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer };
+  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer; grow(pages: number): number };
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface CoreExports {
-  memory: { buffer: ArrayBuffer };
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   _initialize(): void;
   xgb_set_threads(n: number): void;
   __stack_pointer?: { value: number };
@@ -117,7 +117,7 @@ export interface CoreExports {
 const DEATH_NOTE_BYTES = 1024;
 let core: CoreExports | undefined;
 /** the threads build's module and shared memory, and the pool's death note (undefined: the single-threaded build) */
-let shared: { module: object; memory: { buffer: ArrayBuffer }; deathNote: Int32Array } | undefined;
+let shared: { module: object; memory: CoreExports["memory"]; deathNote: Int32Array } | undefined;
 /** worker threads started (ids 1..started) */
 let started = 0;
 
@@ -157,7 +157,7 @@ function readWasm(path: string): Buffer {
   }
 }
 
-function sharedMemory(): { buffer: ArrayBuffer } | undefined {
+function sharedMemory(): CoreExports["memory"] | undefined {
   const env = process.env.XGB_WASM_THREADS;
   if (env !== undefined && env !== "0" && env !== "1") throw new Error(`XGB_WASM_THREADS must be 0 (single-threaded build) or 1, got ${shownValue(env)}`);
   if (env === "0" || typeof SharedArrayBuffer !== "function") return undefined;
@@ -176,7 +176,7 @@ export const FIT_STACK_BYTES = 1024 * 1024;
  * memory and pool death note, the top of a stack and a thread-local block of its own (in the core's memory). */
 export interface CoreAttachment {
   module: object;
-  memory: { buffer: ArrayBuffer };
+  memory: CoreExports["memory"];
   /** the pool's death note (poolDeath names what killed a pool thread in the attached thread too) */
   deathNote: Int32Array;
   stackTop: number;
@@ -405,18 +405,38 @@ export function prestartCoreThreads(n: number, rows = Infinity): void {
  * `slice`, a count from the end: the wrong bytes). Passed back to the core, either form is the same i32.
  */
 export const addr = (ptr: number): number => ptr >>> 0;
-export function u8(): Uint8Array { return new Uint8Array(getCore().memory.buffer); }
-export function f32(ptr: number, n: number): Float32Array { return new Float32Array(getCore().memory.buffer, addr(ptr), n); }
-export function f64(ptr: number, n: number): Float64Array { return new Float64Array(getCore().memory.buffer, addr(ptr), n); }
-export function i32(ptr: number, n: number): Int32Array { return new Int32Array(getCore().memory.buffer, addr(ptr), n); }
-export function u32(ptr: number, n: number): Uint32Array { return new Uint32Array(getCore().memory.buffer, addr(ptr), n); }
-export function bytesAt(ptr: number, n: number): Uint8Array { return new Uint8Array(getCore().memory.buffer, addr(ptr), n); }
+
+/**
+ * The core's memory as this thread sees it, up to at least byte `end`. Over the shared memory, a block another
+ * thread's allocation grew the memory for can lie past the end of this thread's buffer until V8 handles the grow
+ * interrupt it sent this thread (csrc/common.c): a view of it was a RangeError ("Invalid typed array length") in a
+ * fit worker. memory.grow(0) brings this thread's buffer up to the memory's size at once.
+ */
+function memoryTo(end: number): ArrayBuffer {
+  const memory = getCore().memory;
+  const buffer = memory.buffer;
+  if (end <= buffer.byteLength || !shared) return buffer;
+  memory.grow(0);
+  return memory.buffer;
+}
+export function f32(ptr: number, n: number): Float32Array { return new Float32Array(memoryTo(addr(ptr) + 4 * n), addr(ptr), n); }
+export function f64(ptr: number, n: number): Float64Array { return new Float64Array(memoryTo(addr(ptr) + 8 * n), addr(ptr), n); }
+export function i32(ptr: number, n: number): Int32Array { return new Int32Array(memoryTo(addr(ptr) + 4 * n), addr(ptr), n); }
+export function u32(ptr: number, n: number): Uint32Array { return new Uint32Array(memoryTo(addr(ptr) + 4 * n), addr(ptr), n); }
+export function bytesAt(ptr: number, n: number): Uint8Array { return new Uint8Array(memoryTo(addr(ptr) + n), addr(ptr), n); }
 
 /** A NUL-terminated UTF-8 string in module memory. */
 function cString(at: number): string {
-  const mem = u8(), ptr = addr(at);
+  const ptr = addr(at);
+  let mem = new Uint8Array(memoryTo(ptr + 1));
   let end = ptr;
-  while (mem[end] !== 0) end++;
+  for (;;) {
+    while (end < mem.length && mem[end] !== 0) end++;
+    if (end < mem.length) break;
+    const grown = new Uint8Array(memoryTo(end + 1)); // the string runs on past this thread's view: look again
+    if (grown.length === mem.length) throw new Error("node-xgboost-wasm: a string of the core's runs past the end of its memory");
+    mem = grown;
+  }
   return Buffer.from(mem.subarray(ptr, end)).toString("utf8");
 }
 
