@@ -476,7 +476,10 @@ function dieInChild(how: string, claim: number, op: "train" | "predict" | "contr
   assert.is(limit.poolUnset, 1, "OMP_THREAD_LIMIT=2: 1 pool thread");
   assert.is(limit.poolMany, 1, "OMP_THREAD_LIMIT=2 caps nthread 64 too");
   assert.is(run({ OMP_NUM_THREADS: "1,4" }).poolUnset, 0, "a list: its first value (the outer level)");
-  for (const [name, bad, why] of [[TEST_CORES_ENV, "0", /must be an integer from 1 to 512/], [TEST_CORES_ENV, "513", /must be an integer from 1 to 512/], ["OMP_NUM_THREADS", "abc", /OMP_NUM_THREADS must be an integer ≥ 1 .*got "abc"/], ["OMP_THREAD_LIMIT", "0", /OMP_THREAD_LIMIT must be an integer ≥ 1/]] as const) {
+  // libgomp reads a value with strtoul: a "+" and leading zeros are a number (its threads checked with ctypes: 2)
+  assert.is(run({ [TEST_CORES_ENV]: "3", OMP_NUM_THREADS: " +02 " }).poolUnset, 1, "OMP_NUM_THREADS=' +02 ': 2 threads");
+  // a list with a bad item is a bad value for libgomp (it warns and uses every core): an Error here, not its first item
+  for (const [name, bad, why] of [[TEST_CORES_ENV, "0", /must be an integer from 1 to 512/], [TEST_CORES_ENV, "513", /must be an integer from 1 to 512/], ["OMP_NUM_THREADS", "abc", /OMP_NUM_THREADS must be an integer ≥ 1.*got "abc"/], ["OMP_NUM_THREADS", "1,abc", /OMP_NUM_THREADS must be an integer ≥ 1, or a list of them.*got "1,abc"/], ["OMP_NUM_THREADS", "2,", /OMP_NUM_THREADS must be/], ["OMP_THREAD_LIMIT", "3,1", /OMP_THREAD_LIMIT must be an integer ≥ 1 .*got "3,1"/], ["OMP_THREAD_LIMIT", "0", /OMP_THREAD_LIMIT must be an integer ≥ 1/]] as const) {
     const r = spawnSync(process.execPath, ["-e", `const { DMatrix, train } = require("node-xgboost-wasm"); train({}, new DMatrix(new Float32Array(4), { nrow: 4, ncol: 1, label: [1, 2, 3, 4] }), { numBoostRound: 1 })`], { cwd: repoRoot(), encoding: "utf8", env: { ...process.env, [name]: bad }, timeout: 60_000 });
     assert.is(r.status, 1, `${name}=${bad}`);
     assert.match(r.stderr, why, `${name}=${bad}`);

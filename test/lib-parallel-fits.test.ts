@@ -254,11 +254,18 @@ test("training job: parallel_fits unset is the process's default threads — the
 test("workers and nthread: bad values are errors naming the option", () => {
   const ens = new Ensemble({ members: [xgboost({ num_round: 2 })] });
   // each named as given: NaN and Infinity as themselves (JSON would write null)
-  for (const workers of [0, -1, 1.5, NaN, Infinity]) {
-    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers }), new RegExp(`crossValidate's workers must be an integer ≥ 1 .*, got ${workers}$`));
+  // above nthread's 512 too: a thread each (a million fit workers asked of prestartFitWorkers aborted the process)
+  for (const workers of [0, -1, 1.5, NaN, Infinity, 513, 1e6]) {
+    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers }), new RegExp(`crossValidate's workers must be an integer from 1 to 512 .*, got ${workers}$`));
+    assert.throws(() => ens.fit(diabetes, { label: "target", workers }), new RegExp(`fit's workers must be an integer from 1 to 512 .*, got ${workers}$`));
   }
-  for (const nthread of [-1, 0.5, NaN, -Infinity]) {
-    assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread }), new RegExp(`crossValidate's nthread must be an integer ≥ 0 .*, got ${nthread}$`));
+  for (const count of [-1, 513, 1e6]) assert.throws(() => prestartFitWorkers(count), new RegExp(`prestartFitWorkers' count must be an integer from 0 to 512 .*, got ${count}$`));
+  // checked before any fit, the same way by crossValidate and fit (513 failed at fold 1 naming the member's parameter;
+  // fit took the text "2")
+  for (const nthread of [-1, 0.5, NaN, -Infinity, 513, 1e6, "2"]) {
+    const shown = typeof nthread === "string" ? `"${nthread}"` : String(nthread);
+    assert.throws(() => crossValidate(ens, diabetes, { label: "target", nthread: nthread as number }), new RegExp(`crossValidate's nthread must be an integer from 0 \\(every core\\) to 512, got ${shown}$`));
+    assert.throws(() => ens.fit(diabetes, { label: "target", nthread: nthread as number }), new RegExp(`fit's nthread must be an integer from 0 \\(every core\\) to 512, got ${shown}$`));
   }
   // a budget above nthread's limit failed only at a fit ("fold 2/3, member …: TrainOptions.threads() … got 513")
   for (const threads of [0, 513, 1e6, 1.5]) {

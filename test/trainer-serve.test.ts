@@ -58,9 +58,14 @@ test("GET /execution-parameters: the payload limit it runs with; batch transform
   assert.equal(coreShareEnv(2, {}, 8), { OMP_NUM_THREADS: "4" });
   assert.equal(coreShareEnv(3, {}, 2), { OMP_NUM_THREADS: "1" });
   assert.equal(coreShareEnv(2, { OMP_NUM_THREADS: "3" }, 8), {});
+  for (const [n, cores] of [[NaN, 2], [0, 2], [2, NaN], [1.5, 2]]) assert.throws(() => coreShareEnv(n, {}, cores), /coreShareEnv: the (processes|cores) must be an integer ≥ 1/);
   assert.throws(() => batchEnv({ SAGEMAKER_BATCH_STRATEGY: "BATCHES" }, 6), /SAGEMAKER_BATCH_STRATEGY=BATCHES must be MULTI_RECORD or SINGLE_RECORD/);
   assert.throws(() => batchEnv({ SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "0" }, 6), /SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=0 must be an integer ≥ 1/);
   assert.throws(() => batchEnv({ SAGEMAKER_BATCH: "yes" }, 6), /SAGEMAKER_BATCH=yes must be true or false/);
+  // decimal digits only, as the inference toolkits' int() reads them (Number() took hex, binary, exponents, "2.0")
+  for (const bad of ["0x2", "0b11", "1e1", "2.0", "65"]) assert.throws(() => batchEnv({ SAGEMAKER_MODEL_SERVER_WORKERS: bad }, 6), new RegExp(`SAGEMAKER_MODEL_SERVER_WORKERS=${bad} must be an integer from 1 to 64`));
+  assert.throws(() => batchEnv({ SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "0x4" }, 6), /SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=0x4 must be an integer ≥ 1/);
+  assert.is(batchEnv({ SAGEMAKER_MODEL_SERVER_WORKERS: " +3 " }, 6).MaxConcurrentTransforms, 3);
 });
 
 test("GET /ping → 200", async () => {
@@ -268,7 +273,7 @@ test("serve with a bad OMP_NUM_THREADS or OMP_THREAD_LIMIT: exits ≠ 0 as it st
     } catch (e) {
       err = (e as Error).message;
     }
-    assert.match(err, new RegExp(`serve exited \\(1\\) before listening: .*${name} must be an integer ≥ 1 .*got "${value}"`), `${name}=${value}`);
+    assert.match(err, new RegExp(`serve exited \\(1\\) before listening: .*${name} must be an integer ≥ 1.*got "${value}"`), `${name}=${value}`);
   }
 });
 

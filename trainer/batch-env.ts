@@ -19,15 +19,25 @@ export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number): Executio
   const strategy = env.SAGEMAKER_BATCH_STRATEGY;
   if (strategy !== undefined && strategy !== "" && strategy !== "MULTI_RECORD" && strategy !== "SINGLE_RECORD")
     throw new Error(`SAGEMAKER_BATCH_STRATEGY=${strategy} must be MULTI_RECORD or SINGLE_RECORD`);
-  const positive = (name: string): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw} must be an integer ≥ 1`);
-    return n;
-  };
-  const concurrent = positive("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS");
-  const workers = positive("SAGEMAKER_MODEL_SERVER_WORKERS") ?? 1;
+  const raw = env.SAGEMAKER_MAX_CONCURRENT_TRANSFORMS;
+  const concurrent = raw === undefined || raw.trim() === "" ? undefined : decimalInteger(raw);
+  if (concurrent !== undefined && !(concurrent >= 1)) throw new Error(`SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=${raw} must be an integer ≥ 1`);
+  const workers = workerCount(env);
   const payload = Math.max(1, Math.floor(maxPayloadMb));
   return { MaxConcurrentTransforms: concurrent ?? workers, BatchStrategy: strategy === "SINGLE_RECORD" ? "SINGLE_RECORD" : "MULTI_RECORD", MaxPayloadInMB: payload };
+}
+
+/** decimal digits (spaces around, an optional "+"), as the inference toolkits' int() reads an environment variable;
+ * NaN otherwise — Number() took "0x2", "0b11", "1e1" and "2.0" */
+function decimalInteger(raw: string): number {
+  return /^\s*\+?[0-9]+\s*$/.test(raw) ? Number(raw.trim()) : NaN;
+}
+
+/** Worker processes: SAGEMAKER_MODEL_SERVER_WORKERS (the SageMaker inference toolkits' variable), default 1. */
+export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SAGEMAKER_MODEL_SERVER_WORKERS;
+  if (raw === undefined || raw.trim() === "") return 1;
+  const n = decimalInteger(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`SAGEMAKER_MODEL_SERVER_WORKERS=${raw} must be an integer from 1 to 64`);
+  return n;
 }

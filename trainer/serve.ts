@@ -6,16 +6,8 @@
  */
 import cluster from "cluster";
 import { coreShareEnv } from "ensemble-workbook";
+import { workerCount } from "./batch-env";
 import { serveOptionsFromEnv, startServer } from "./http-server";
-
-/** Worker processes: SAGEMAKER_MODEL_SERVER_WORKERS (the SageMaker inference toolkits' variable), default 1. */
-export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SAGEMAKER_MODEL_SERVER_WORKERS;
-  if (raw === undefined || raw.trim() === "") return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`SAGEMAKER_MODEL_SERVER_WORKERS=${raw} must be an integer from 1 to 64`);
-  return n;
-}
 
 /** One process: start, and on SIGTERM/SIGINT drain and exit 0. */
 async function serveOne(modelDir: string, announce: boolean): Promise<void> {

@@ -41,7 +41,7 @@ import type { Member } from "../members/member";
 import { metricsFor } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
-import { checkThreadBudget, defaultThreads, checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
+import { checkNthread, checkThreadBudget, defaultThreads, checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { taskStarter } from "./fit-task";
 import { outputGroups, shownValue } from "../core";
 
@@ -141,9 +141,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     opts.workers !== undefined ? checkWorkers(opts.workers, "crossValidate's workers")
     : isLabelledMatrix(input) ? defaultWorkers(input.nrow, input.ncol)
     : defaultWorkers(input.numRows(), (opts.features ?? input.columnNames()).length - (opts.features ? 0 : 1));
-  if (opts.nthread !== undefined && !(Number.isInteger(opts.nthread) && opts.nthread >= 0)) {
-    throw new Error(`crossValidate's nthread must be an integer ≥ 0 (0: every core), got ${shownValue(opts.nthread)}`);
-  }
+  checkNthread(opts.nthread, "crossValidate's nthread");
   if (opts.refit !== undefined && typeof opts.refit !== "boolean") throw new Error(`crossValidate's refit must be true or false, got ${shownValue(opts.refit)}`);
   if (opts.threads !== undefined) {
     checkThreadBudget(opts.threads, "crossValidate's threads");

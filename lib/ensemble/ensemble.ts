@@ -22,7 +22,7 @@ import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
 import { isClassification, isMulticlass, objectiveTask } from "../core";
-import { checkWorkers, fitMembers } from "./parallel";
+import { checkNthread, checkWorkers, fitMembers } from "./parallel";
 
 export interface ProgressEvent {
   /** member fits finished so far / planned in total */
@@ -176,6 +176,7 @@ export class Ensemble {
 
   fit(table: Table, opts: FitTableOptions): this {
     const workers = opts?.workers === undefined ? 1 : checkWorkers(opts.workers, "fit's workers");
+    checkNthread(opts?.nthread, "fit's nthread");
     const { m, evalSet } = this.fitInputs(table, opts, workers > 1);
     return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound, nthread: opts.nthread, workers });
   }
@@ -200,6 +201,7 @@ export class Ensemble {
    * the fit is done (this thread fits a member too, so it is busy until then).
    */
   async fitParallel(input: Table | LabelledMatrix, opts: FitTableOptions & { onMemberDone?: (member: string) => void; workers?: number }): Promise<this> {
+    checkNthread(opts?.nthread, "fitParallel's nthread");
     const { m, evalSet } = this.fitInputs(input, opts, true);
     const tick = this.prepareFit(m, opts.onProgress);
     fitMembers(this.members, m, {
@@ -263,6 +265,7 @@ export class Ensemble {
     const { onProgress, evalSet, onRound, nthread, workers = 1 } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined, nthread: undefined, workers: 1 } : opts;
     if (!m.y) throw new Error("fit needs a label");
     checkWorkers(workers, "fit's workers");
+    checkNthread(nthread, "fit's nthread");
     // one core DMatrix of m for the inner folds' fits (row views) and every member's fit here: binned once
     const release = this.members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};
     try {

@@ -350,12 +350,23 @@ export function labelled(label: string, message: string): string {
 }
 
 
-/** A worker count as given (integer ≥ 1), or an Error naming the option. */
+/** A worker count as given (an integer from 1 to the core's MAX_THREADS, as `nthread` and the thread budget: each is a
+ * thread, an isolate of ~12 MB — a million of them aborted the process), or an Error naming the option. */
 export function checkWorkers(workers: unknown, what = "workers"): number {
-  if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1) {
-    throw new Error(`${what} must be an integer ≥ 1 (how many fits run at once), got ${shownValue(workers)}`);
+  if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1 || workers > MAX_THREADS) {
+    throw new Error(`${what} must be an integer from 1 to ${MAX_THREADS} (how many fits run at once), got ${shownValue(workers)}`);
   }
   return workers;
+}
+
+/** A fit's core threads as an option gives them (crossValidate's and fit's `nthread`): an integer from 0 (every core)
+ * to MAX_THREADS, checked before any fit — else the first fit failed, naming its member's parameter, not the option. */
+export function checkNthread(nthread: unknown, what: string): number | undefined {
+  if (nthread === undefined) return undefined;
+  if (typeof nthread !== "number" || !Number.isInteger(nthread) || nthread < 0 || nthread > MAX_THREADS) {
+    throw new Error(`${what} must be an integer from 0 (every core) to ${MAX_THREADS}, got ${shownValue(nthread)}`);
+  }
+  return nthread;
 }
 
 /** A budget of core threads for all the fits at once (crossValidate's threads, the trainer's parallel_fits): an integer
@@ -411,7 +422,7 @@ const prestarted: { worker: Worker; life: WorkerLife }[] = [];
  * alive.
  */
 export function prestartFitWorkers(count: number): void {
-  if (!Number.isInteger(count) || count < 0) throw new Error(`prestartFitWorkers' count must be an integer ≥ 0 (fit workers to start), got ${shownValue(count)}`);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_THREADS) throw new Error(`prestartFitWorkers' count must be an integer from 0 to ${MAX_THREADS} (fit workers to start), got ${shownValue(count)}`);
   while (prestarted.length < count) {
     const life = new Int32Array(new SharedArrayBuffer(12));
     const worker = startWorker({ life });

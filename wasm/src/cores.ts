@@ -20,6 +20,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { MAX_THREADS } from "./params";
+import { shownValue } from "./shown";
 
 /**
  * Tests only: "<n>" makes availableCores() n (from 1 to MAX_THREADS), so that a test on a 2-core machine can run jobs on
@@ -50,16 +51,21 @@ function cgroupQuota(): number | undefined {
 }
 
 /**
- * An OpenMP variable's value: undefined when unset or empty; else its first value (OMP_NUM_THREADS may list one per
- * nesting level), an integer ≥ 1, or an Error naming the variable (libgomp warns and ignores a bad one: here it would
- * silently start every core's threads).
+ * An OpenMP variable's value: undefined when unset or empty; else an integer ≥ 1, read as libgomp reads it (strtoul:
+ * spaces around, an optional "+", leading zeros) — OMP_NUM_THREADS may list one per nesting level ("4,2"), every item
+ * such a number, and its first is the value; OMP_THREAD_LIMIT is one number. A bad value is an Error naming the
+ * variable: libgomp warns and ignores it (every core's threads), and so would "1,abc", which read as 1 before.
  */
 function ompVariable(name: "OMP_NUM_THREADS" | "OMP_THREAD_LIMIT"): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === "") return undefined;
-  const first = raw.split(",")[0].trim();
-  if (!/^[1-9][0-9]*$/.test(first)) throw new Error(`${name} must be an integer ≥ 1 (OpenMP's variable, which XGBoost reads too), got ${JSON.stringify(raw)}`);
-  return Number(first);
+  const items = name === "OMP_NUM_THREADS" ? raw.split(",") : [raw];
+  const values = items.map((item) => (/^\s*\+?[0-9]+\s*$/.test(item) ? Number(item.trim().replace(/^\+/, "")) : NaN));
+  if (values.some((v) => !(v >= 1))) {
+    const what = name === "OMP_NUM_THREADS" ? "an integer ≥ 1, or a list of them (one per nesting level)" : "an integer ≥ 1";
+    throw new Error(`${name} must be ${what} (OpenMP's variable, which XGBoost reads too), got ${JSON.stringify(raw)}`);
+  }
+  return values[0];
 }
 
 /** The most threads a job runs on: availableCores(), lowered to OMP_THREAD_LIMIT when set. */
@@ -79,6 +85,9 @@ export function defaultThreads(): number {
  * for the core too). The model server's workers (trainer/serve.ts) and the local SageMaker's tuning trials use it.
  */
 export function coreShareEnv(n: number, env: Record<string, string | undefined> = process.env, cores = availableCores()): Record<string, string> {
+  for (const [what, v] of [["processes", n], ["cores", cores]] as const) {
+    if (!(Number.isInteger(v) && v >= 1)) throw new Error(`coreShareEnv: the ${what} must be an integer ≥ 1, got ${shownValue(v)}`);
+  }
   if (env.OMP_NUM_THREADS !== undefined && env.OMP_NUM_THREADS.trim() !== "") return {};
   return { OMP_NUM_THREADS: String(Math.max(1, Math.floor(cores / Math.max(1, n)))) };
 }

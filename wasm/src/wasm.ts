@@ -9,7 +9,9 @@
  * slower, so WebAssembly is compiled with the optimising tier up front (--no-liftoff).
  * The flag is needed for correct results too: on Node 22's V8 (12.4), baseline code in a pool thread traps
  * ("memory access out of bounds", in the histogram kernel) on memory that another thread grew after the pool
- * started — a 1M × 28 fit at nthread 2 without the flag; 100k rows, where the memory does not grow, ran. The cost
+ * started — a 1M × 28 fit at nthread 2 without the flag; 100k rows, where the memory does not grow, ran. (The likely
+ * cause, found later: a thread's instance sees memory another thread grew only once it handles V8's grow interrupt;
+ * the core now brings it up to date itself, csrc/common.c. The flag stays for the speed above.) The cost
  * of the flag: every function is compiled by the optimising tier on its first call, on the calling thread —
  * ~40–50 ms of the first boosting round of a process, ~60–100 ms of a training job in all (the seed's diabetes
  * job, measured with --trace-wasm-compilation-times); with baseline code that round took ~4 ms.
