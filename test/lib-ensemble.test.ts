@@ -44,6 +44,13 @@ function bruteNnls(P: number[][], y: number[]): { w: number[]; loss: number } {
   return best;
 }
 
+test("a ridge member under a multiclass objective is an Error as the ensemble is made, naming the member (it was one only at its first fit)", () => {
+  for (const objective of ["multi:softprob", "multi:softmax"]) {
+    assert.throws(() => new Ensemble({ members: [xgboost(), ridge({ name: "lin" })], objective }), new RegExp(`ridge member "lin" does not support ${objective}`));
+  }
+  assert.is(new Ensemble({ members: [ridge()], objective: "binary:logistic" }).objective, "binary:logistic");
+});
+
 test("nnls equals the brute-force optimum over supports", () => {
   const r = lcg(11);
   for (let trial = 0; trial < 20; trial++) {

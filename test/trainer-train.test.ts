@@ -6,6 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { loadEnsemble, loadCsv } from "ensemble-workbook";
@@ -240,6 +241,7 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     channels: { train: { "c.csv": "code,target\n" + Array.from({ length: 65_537 }, (_, i) => `k${i},${i % 7}`).join("\n") + "\n" } },
     expect: [/feature column "code" has more than 65,535 categories/],
   },
+  { name: "ridge under a multiclass objective", hp: { models: "xgboost,ridge", objective: "multi:softprob", k_fold: "3", parallel_fits: "4" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^model ridge: |ridge member "ridge" does not support multi:softprob/] },
   { name: "no target column", hp: { k_fold: "3" }, channels: { train: { "x.csv": "a,b\n1,2\n3,4\n5,6\n" } }, expect: [/label column "target".*not found/, /a, b/] },
   { name: "inconsistent headers", hp: { k_fold: "3" }, channels: { train: { "1.csv": diabetes(), "2.csv": diabetes().split("\n").slice(1).join("\n") } }, expect: [/^train channel file 2\.csv has columns \[c0, c1, .*\] but train channel file 1\.csv has \[age, sex, /] },
 ];
@@ -268,6 +270,28 @@ test(`train failures (${FAILURES.map((f) => f.name).join("; ")}) → output/fail
       for (let f = queue.shift(); f; f = queue.shift()) await runFailure(f);
     }),
   );
+});
+
+test("train: the model cannot be written → a failure naming model/, no cv.json; a model folder a killed job left behind (its process gone) is removed, a running job's is left", async () => {
+  const root = optMl({ k_fold: "3", models: "xgboost", num_round: "3" }, { train: { "d.csv": diabetes() } });
+  roots.push(root);
+  // pids of processes that are gone, and this test's own (running)
+  const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+  fs.mkdirSync(path.join(root, `.model-${gone}.tmp`));
+  fs.writeFileSync(path.join(root, `.model-${gone}.tmp`, "xgboost.json"), "{}");
+  fs.mkdirSync(path.join(root, `.model-${process.pid}.tmp`));
+  // model/ is a file: the publish fails after the training
+  fs.rmSync(path.join(root, "model"), { recursive: true });
+  fs.writeFileSync(path.join(root, "model"), "not a folder");
+  const r = await runTrain(root);
+  assert.is.not(r.code, 0, r.stderr);
+  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  assert.match(failure, new RegExp(`^cannot write the model to ${path.join(root, "model").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `));
+  assert.not.ok(fs.existsSync(path.join(root, "output", "data", "cv.json")), "no cv.json of a model that was not written");
+  assert.is(fs.readFileSync(path.join(root, "model"), "utf8"), "not a folder");
+  assert.not.ok(fs.existsSync(path.join(root, `.model-${gone}.tmp`)), "the killed job's folder is removed");
+  assert.ok(fs.existsSync(path.join(root, `.model-${process.pid}.tmp`)), "a running process's folder is left");
+  fs.rmSync(path.join(root, `.model-${process.pid}.tmp`), { recursive: true });
 });
 
 test("train failure: a long cause is cut to 1024 characters", async () => {

@@ -200,6 +200,31 @@ function refitAfterCv(s: Settings, validationChannel: boolean, cells: number): b
   return s.finalModel === "refit" && !validationChannel && cells >= LARGE_TABLE_CELLS;
 }
 
+/** the model is saved into <root>/.model-<pid>.tmp first, then published into model/ whole */
+const MODEL_TMP_PREFIX = ".model-";
+
+/** Model folders left by jobs that were killed while saving (SIGTERM, SIGKILL: no code of theirs ran after) — every
+ * run's own is removed at its end, but a killed one's stayed for good. A folder whose process still runs is left. */
+function removeStaleModelDirs(root: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^\.model-(\d+)\.tmp$/.exec(name)?.[1]; // MODEL_TMP_PREFIX
+    if (pid === undefined || Number(pid) === process.pid) continue;
+    try {
+      process.kill(Number(pid), 0);
+      continue; // that job still runs
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EPERM") continue; // another user's process
+    }
+    fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  }
+}
+
 /** ", categorical: a, b" — the feature columns read as categories (text, or declared), for the first log line */
 function textColumnsNote(table: Table, label: string, declared: string[]): string {
   const text = table.columnNames().filter((c) => c !== label && (declared.includes(c) || table.column(c) instanceof CategoricalColumn));
@@ -209,6 +234,7 @@ function textColumnsNote(table: Table, label: string, declared: string[]): strin
 export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l)): Promise<TrainResult> {
   const t0 = Date.now();
   fs.rmSync(paths.failure, { force: true }); // a stale failure from an earlier run in the same folder
+  removeStaleModelDirs(paths.root);
   const hp = readJsonIfExists(paths.hyperparameters) ?? {};
   const s = parseHyperparameters(hp as Record<string, unknown>);
   if (s.finalModel === "folds" && !FOLDS_BLENDS.includes(s.blend)) {
@@ -462,12 +488,17 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
     validation: { [metric]: validation, source: validationSource },
     seconds: (Date.now() - t0) / 1000,
   };
-  writeFileAtomic(path.join(paths.outputData, "cv.json"), jsonWithArrays(cvJson, { y: cv.y, oof: cv.oof }));
-  const tmpModel = path.join(paths.root, `.model-${process.pid}.tmp`);
+  const cvFile = path.join(paths.outputData, "cv.json");
+  writeFileAtomic(cvFile, jsonWithArrays(cvJson, { y: cv.y, oof: cv.oof }));
+  const tmpModel = path.join(paths.root, `${MODEL_TMP_PREFIX}${process.pid}.tmp`);
   fs.rmSync(tmpModel, { recursive: true, force: true });
   try {
     saveEnsemble(final, tmpModel);
     publishDir(tmpModel, paths.model);
+  } catch (e) {
+    // the job fails: no cv.json of a model that was not written (an earlier model, if any, is left as it was)
+    fs.rmSync(cvFile, { force: true });
+    throw new Error(`cannot write the model to ${paths.model}: ${(e as Error).message}`);
   } finally {
     fs.rmSync(tmpModel, { recursive: true, force: true });
   }
