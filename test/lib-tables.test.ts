@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
+import * as zlib from "zlib";
 import * as aq from "arquero";
 import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import { parquetWriteBuffer } from "hyparquet-writer";
@@ -65,6 +66,42 @@ const EXPECTED = [
   { name: "n", type: "numeric", values: [3, 1, 2, 3] },
   { name: "label", type: "categorical", values: ["yes", "no", "yes", "no"] },
 ];
+
+test("a compressed file (gzip, zstd, bzip2, xz, zip) is an Error naming its compression, not a CSV of binary column names", async () => {
+  const rejects = async (load: () => Promise<unknown>, expect: RegExp | ((e: Error) => boolean)) => {
+    let err: Error | undefined;
+    try {
+      await load();
+    } catch (e) {
+      err = e as Error;
+    }
+    assert.ok(err, "no Error");
+    assert.ok(typeof expect === "function" ? expect(err!) : expect.test(err!.message), err!.message);
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compressed-"));
+  try {
+    const csv = "a,b\n1,2\n3,4\n";
+    const gz = path.join(dir, "t.csv.gz");
+    fs.writeFileSync(gz, zlib.gzipSync(csv));
+    await rejects(() => loadTable(gz), (e: Error) => e.message === `${gz} is gzip-compressed: the table reader reads uncompressed CSV, Parquet, Arrow and JSON files — decompress it first (gunzip)`);
+    // an extension that names a plain format does not hide it, nor does a folder of parts, nor bytes
+    const named = path.join(dir, "part.csv");
+    fs.writeFileSync(named, zlib.gzipSync(csv));
+    await rejects(() => loadTable(named), /part\.csv is gzip-compressed/);
+    await rejects(() => loadTable(dir), /is gzip-compressed/);
+    await rejects(() => loadTable(new Uint8Array(zlib.gzipSync(csv))), /is gzip-compressed/);
+    for (const [kind, magic] of [["zstd", [0x28, 0xb5, 0x2f, 0xfd]], ["bzip2", [0x42, 0x5a, 0x68, 0x39]], ["xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]], ["zip", [0x50, 0x4b, 0x03, 0x04]]] as const) {
+      const f = path.join(dir, `x.${kind}`);
+      fs.writeFileSync(f, Buffer.from([...magic, 1, 2, 3, 4, 5, 6, 7, 8]));
+      await rejects(() => loadTable(f), new RegExp(`x\\.${kind} is ${kind}-compressed`));
+    }
+    // the same text uncompressed reads
+    fs.writeFileSync(named, csv);
+    assert.is((await loadTable(named)).numRows(), 2);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("every format reads the same table: CSV with and without header, JSON, JSON Lines, Parquet, Arrow (file and Buffer)", async () => {
   const parquet = parquetWriteBuffer({

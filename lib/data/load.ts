@@ -25,7 +25,7 @@ import { defaultThreads } from "../ensemble/parallel";
 import { readJson, readJsonLines } from "./json";
 import {
   checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns,
-  memoryLimit, readHead, sniffFormat, TableFormat,
+  compressedAs, memoryLimit, readHead, sniffFormat, TableFormat,
 } from "./sources";
 import type { Table } from "./table";
 import { loadProgress, LoadProgress } from "../progress";
@@ -127,12 +127,21 @@ interface Input {
 function fileInput(file: string, r: Resolved): Input {
   const size = fs.statSync(file).size;
   if (size === 0) throw new Error(`${file} is empty`);
-  return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(readHead(file)), size };
+  const head = readHead(file);
+  notCompressed(file, head);
+  return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(head), size };
 }
 
 function bytesInput(bytes: Uint8Array, what: string, r: Resolved): Input {
   if (bytes.length === 0) throw new Error(`${what} is empty`);
+  notCompressed(what, bytes.subarray(0, 16));
   return { what, bytes, format: r.format ?? formatFromName(what) ?? sniffFormat(bytes.subarray(0, 16)), size: bytes.length };
+}
+
+/** A compressed file is an Error naming its compression (Parquet compresses inside the format: its pages are read) */
+function notCompressed(what: string, head: Uint8Array): void {
+  const kind = compressedAs(head);
+  if (kind) throw new Error(`${what} is ${kind}-compressed: the table reader reads uncompressed CSV, Parquet, Arrow and JSON files — decompress it first${kind === "gzip" ? " (gunzip)" : ""}`);
 }
 
 function pathInputs(source: string, r: Resolved): Input[] {

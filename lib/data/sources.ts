@@ -82,6 +82,18 @@ export function sniffFormat(head: Uint8Array): TableFormat {
   return "csv";
 }
 
+/** The compression a file's first bytes show (its magic number), if any: a compressed CSV read as text was a
+ * header of binary "column names" and a NUL error. */
+export function compressedAs(head: Uint8Array): string | undefined {
+  const at = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  if (at(0x1f, 0x8b)) return "gzip";
+  if (at(0x28, 0xb5, 0x2f, 0xfd)) return "zstd";
+  if (at(0x42, 0x5a, 0x68)) return "bzip2";
+  if (at(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return "xz";
+  if (at(0x50, 0x4b, 0x03, 0x04)) return "zip";
+  return undefined;
+}
+
 export function readHead(file: string, n = 16): Uint8Array {
   const fd = fs.openSync(file, "r");
   try {
