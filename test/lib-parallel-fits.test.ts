@@ -233,8 +233,8 @@ test("training job: parallel_fits unset is the process's default threads — the
   // 1 768 rows × 10 features (diabetes four times): above the 10 000 cells under which one fit runs at a time
   const [header, ...rows] = fs.readFileSync(DIABETES, "utf8").trim().split("\n");
   const csv = [header, ...rows, ...rows, ...rows, ...rows].join("\n") + "\n";
-  const run = (vars: Record<string, string>) => withEnv(vars, async () => {
-    const root = optMl({ models: "xgboost", k_fold: "3", num_round: "5", seed: "3" }, { train: { "d.csv": csv } });
+  const run = (vars: Record<string, string>, hp: Record<string, string> = {}) => withEnv(vars, async () => {
+    const root = optMl({ models: "xgboost", k_fold: "3", num_round: "5", seed: "3", ...hp }, { train: { "d.csv": csv } });
     roots.push(root);
     const r = await runTrain(root);
     assert.is(r.code, 0, r.stderr);
@@ -249,6 +249,11 @@ test("training job: parallel_fits unset is the process's default threads — the
     assert.match(got.r.stdout, new RegExp(`; parallel_fits ${omp}\\b`), `OMP_NUM_THREADS=${omp}`);
     assert.equal(got.cv, cores.cv, `OMP_NUM_THREADS=${omp}: the same cv.json (but its time)`);
   }
+  // more core threads per fit than the cores: the first line says the core runs them on the cores (it logged "85 core
+  // threads each" for parallel_fits 512 on 2 cores)
+  const many = await run({ [TEST_CORES_ENV]: "3" }, { parallel_fits: "20" });
+  assert.match(many.r.stdout, /; parallel_fits 20 \(6 core threads each, run on the 3 cores\)/);
+  assert.equal(many.cv, cores.cv, "parallel_fits 20: the same cv.json");
 });
 
 test("workers and nthread: bad values are errors naming the option", () => {

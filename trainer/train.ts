@@ -20,7 +20,7 @@ import * as path from "path";
 import * as v8 from "v8";
 import * as vm from "vm";
 import {
-  CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
+  availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
@@ -279,7 +279,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const binThreads = refitAfterCv(s, !!valCh, nrow * ncol) ? budget : cvThreads;
   log(
     `training on ${nrow} rows x ${ncol} features (${files} file${files > 1 ? "s" : ""}, label "${label}"${categoricalNote})` +
-      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}${cvThreads > 1 ? ` (${cvThreads} core threads each)` : ""}`,
+      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}${cvThreads > 1 ? ` (${cvThreads} core threads each${cvThreads > availableCores() ? `, run on the ${availableCores()} cores` : ""})` : ""}`,
   );
   // the core's one DMatrix of the training rows, for the cross-validation's fits (row views of it), the final
   // refit and its scores: the features are copied into the core and binned once for the whole job
