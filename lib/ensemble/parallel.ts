@@ -546,8 +546,8 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     while (results < tasks.length) {
       const seen = Atomics.load(wake, 0);
       if (drain()) continue;
-      checkWorkersAlive();
-      if (finished.every(Boolean)) throw new Error("the fit pool ended before every fit was done");
+      checkWorkersAlive(); // its drain may take a worker's last results and its "finished": count again before judging
+      if (results < tasks.length && finished.every(Boolean)) throw new Error("the fit pool ended before every fit was done");
       Atomics.wait(wake, 0, seen, 100); // the timeout re-checks the workers' threads (an end without exit hook)
     }
   } finally {
