@@ -201,7 +201,8 @@ function refitAfterCv(s: Settings, validationChannel: boolean, cells: number): b
 }
 
 /** the model is saved into <root>/.model-<pid>.tmp first, then published into model/ whole */
-const MODEL_TMP_PREFIX = ".model-";
+const modelTmpDir = (root: string, pid: number) => path.join(root, `.model-${pid}.tmp`);
+const MODEL_TMP_NAME = /^\.model-(\d+)\.tmp$/;
 
 /** Model folders left by jobs that were killed while saving (SIGTERM, SIGKILL: no code of theirs ran after) — every
  * run's own is removed at its end, but a killed one's stayed for good. A folder whose process still runs is left. */
@@ -213,15 +214,15 @@ function removeStaleModelDirs(root: string): void {
     return;
   }
   for (const name of names) {
-    const pid = /^\.model-(\d+)\.tmp$/.exec(name)?.[1]; // MODEL_TMP_PREFIX
-    if (pid === undefined || Number(pid) === process.pid) continue;
+    const pid = Number(MODEL_TMP_NAME.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
     try {
-      process.kill(Number(pid), 0);
+      process.kill(pid, 0);
       continue; // that job still runs
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EPERM") continue; // another user's process
     }
-    fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    fs.rmSync(modelTmpDir(root, pid), { recursive: true, force: true });
   }
 }
 
@@ -277,9 +278,10 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   // features are taken side by side (binning.c): the 1M × 28 job's two forms in 0.54–0.60 s on 2 threads against
   // 0.76–0.78 s (and 1.04–1.26 s on 1).
   const binThreads = refitAfterCv(s, !!valCh, nrow * ncol) ? budget : cvThreads;
+  const cores = availableCores();
   log(
     `training on ${nrow} rows x ${ncol} features (${files} file${files > 1 ? "s" : ""}, label "${label}"${categoricalNote})` +
-      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}${cvThreads > 1 ? ` (${cvThreads} core threads each${cvThreads > availableCores() ? `, run on the ${availableCores()} cores` : ""})` : ""}`,
+      `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}${cvThreads > 1 ? ` (${cvThreads} core threads each${cvThreads > cores ? `, run on the ${cores} cores` : ""})` : ""}`,
   );
   // the core's one DMatrix of the training rows, for the cross-validation's fits (row views of it), the final
   // refit and its scores: the features are copied into the core and binned once for the whole job
@@ -490,7 +492,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
   };
   const cvFile = path.join(paths.outputData, "cv.json");
   writeFileAtomic(cvFile, jsonWithArrays(cvJson, { y: cv.y, oof: cv.oof }));
-  const tmpModel = path.join(paths.root, `${MODEL_TMP_PREFIX}${process.pid}.tmp`);
+  const tmpModel = modelTmpDir(paths.root, process.pid);
   fs.rmSync(tmpModel, { recursive: true, force: true });
   try {
     saveEnsemble(final, tmpModel);

@@ -134,8 +134,9 @@ function fileInput(file: string, r: Resolved): Input {
 
 function bytesInput(bytes: Uint8Array, what: string, r: Resolved): Input {
   if (bytes.length === 0) throw new Error(`${what} is empty`);
-  notCompressed(what, bytes.subarray(0, 16));
-  return { what, bytes, format: r.format ?? formatFromName(what) ?? sniffFormat(bytes.subarray(0, 16)), size: bytes.length };
+  const head = bytes.subarray(0, 16);
+  notCompressed(what, head);
+  return { what, bytes, format: r.format ?? formatFromName(what) ?? sniffFormat(head), size: bytes.length };
 }
 
 /** A compressed file is an Error naming its compression (Parquet compresses inside the format: its pages are read) */

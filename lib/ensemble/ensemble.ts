@@ -135,8 +135,7 @@ export class Ensemble {
     }
     for (const m of this.members) if (m.params.objective === undefined && m.params.loss_function === undefined) m.params.objective = this.objective;
     // known now, not at the first fit (a training job failed after its read, naming whichever fold's fit came first)
-    const unfit = this.members.find((m) => m.kind === "ridge" && isMulticlass(this.objective));
-    if (unfit) throw new Error(`ridge member "${unfit.name}" does not support ${this.objective} (one linear output); use binary:logistic, a regression objective, or tree members`);
+    for (const m of this.members) m.checkObjective?.(this.objective);
     this.blend = checkBlend(opts.blend ?? "mean", this.objective);
     this.blendState = { weights: opts.weights, stacker: opts.stacker };
     this.stackerAlpha = opts.stackerAlpha ?? 1;

@@ -350,33 +350,30 @@ export function labelled(label: string, message: string): string {
 }
 
 
-/** A worker count as given (an integer from 1 to the core's MAX_THREADS, as `nthread` and the thread budget: each is a
- * thread, an isolate of ~12 MB — a million of them aborted the process), or an Error naming the option. */
+/** `value` as an option gives it — an integer from `min` to the core's MAX_THREADS: a worker and a core thread are each a
+ * thread (a million fit workers aborted the process; a budget above nthread's limit failed only at a fit, naming neither
+ * the budget nor the cause) — or an Error naming the option (`minNote` and `meaning` say what it counts). */
+function threadCount(value: unknown, min: 0 | 1, what: string, meaning: string, minNote = ""): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > MAX_THREADS) {
+    throw new Error(`${what} must be an integer from ${min}${minNote} to ${MAX_THREADS}${meaning}, got ${shownValue(value)}`);
+  }
+  return value;
+}
+
+/** A worker count as given, or an Error naming the option. */
 export function checkWorkers(workers: unknown, what = "workers"): number {
-  if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1 || workers > MAX_THREADS) {
-    throw new Error(`${what} must be an integer from 1 to ${MAX_THREADS} (how many fits run at once), got ${shownValue(workers)}`);
-  }
-  return workers;
+  return threadCount(workers, 1, what, " (how many fits run at once)");
 }
 
-/** A fit's core threads as an option gives them (crossValidate's and fit's `nthread`): an integer from 0 (every core)
- * to MAX_THREADS, checked before any fit — else the first fit failed, naming its member's parameter, not the option. */
+/** A fit's core threads as an option gives them (crossValidate's and fit's `nthread`), checked before any fit: else the
+ * first fit failed, naming its member's parameter, not the option. */
 export function checkNthread(nthread: unknown, what: string): number | undefined {
-  if (nthread === undefined) return undefined;
-  if (typeof nthread !== "number" || !Number.isInteger(nthread) || nthread < 0 || nthread > MAX_THREADS) {
-    throw new Error(`${what} must be an integer from 0 (every core) to ${MAX_THREADS}, got ${shownValue(nthread)}`);
-  }
-  return nthread;
+  return nthread === undefined ? undefined : threadCount(nthread, 0, what, "", " (every core)");
 }
 
-/** A budget of core threads for all the fits at once (crossValidate's threads, the trainer's parallel_fits): an integer
- * from 1 to the core's MAX_THREADS, as `nthread` — a larger one would give one fit more threads than `nthread` may ask
- * for, an Error only at that fit, naming neither the budget nor the fit's cause. */
+/** A budget of core threads for all the fits at once (crossValidate's threads, the trainer's parallel_fits), as `nthread`. */
 export function checkThreadBudget(threads: unknown, what: string): number {
-  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new Error(`${what} must be an integer from 1 to ${MAX_THREADS} (core threads for all the fits at once, as nthread for one), got ${shownValue(threads)}`);
-  }
-  return threads;
+  return threadCount(threads, 1, what, " (core threads for all the fits at once, as nthread for one)");
 }
 
 /** the worker script: fit-worker.js beside this module (fit-worker.ts when lib runs from source) */
@@ -422,7 +419,7 @@ const prestarted: { worker: Worker; life: WorkerLife }[] = [];
  * alive.
  */
 export function prestartFitWorkers(count: number): void {
-  if (!Number.isInteger(count) || count < 0 || count > MAX_THREADS) throw new Error(`prestartFitWorkers' count must be an integer from 0 to ${MAX_THREADS} (fit workers to start), got ${shownValue(count)}`);
+  threadCount(count, 0, "prestartFitWorkers' count", " (fit workers to start)");
   while (prestarted.length < count) {
     const life = new Int32Array(new SharedArrayBuffer(12));
     const worker = startWorker({ life });

@@ -123,6 +123,8 @@ export interface Member {
    * releaseFloats). Absent, or undefined, when the member reads the floats.
    */
   binsOnly?(): number | undefined;
+  /** Throws when this member cannot fit the objective (ridge: no multi:*): the Ensemble asks as it is made, before any data is read. */
+  checkObjective?(objective: string): void;
 }
 
 export function checkFeatures(member: Member, m: Matrix): void {

@@ -138,9 +138,13 @@ class RidgeMember implements Member {
     return this.params.objective ?? "reg:squarederror";
   }
 
+  checkObjective(objective: string): void {
+    if (isMulticlass(objective)) throw new Error(`ridge member "${this.name}" does not support ${objective} (one linear output); use binary:logistic, a regression objective, or tree members`);
+  }
+
   fit(m: Matrix): void {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
-    if (isMulticlass(this.objective())) throw new Error(`ridge member "${this.name}" does not support ${this.objective()}`);
+    this.checkObjective(this.objective());
     const n = m.nrow;
     const maxCat = Number(this.params.max_categories);
     const categorical = (m.columns ?? []).flatMap((c, j) => (c.type === "categorical" ? [oneHotFor(m, j, maxCat)] : []));

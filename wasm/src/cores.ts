@@ -60,7 +60,7 @@ function ompVariable(name: "OMP_NUM_THREADS" | "OMP_THREAD_LIMIT"): number | und
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === "") return undefined;
   const items = name === "OMP_NUM_THREADS" ? raw.split(",") : [raw];
-  const values = items.map((item) => (/^\s*\+?[0-9]+\s*$/.test(item) ? Number(item.trim().replace(/^\+/, "")) : NaN));
+  const values = items.map((item) => (/^\s*\+?[0-9]+\s*$/.test(item) ? Number(item) : NaN));
   if (values.some((v) => !(v >= 1))) {
     const what = name === "OMP_NUM_THREADS" ? "an integer ≥ 1, or a list of them (one per nesting level)" : "an integer ≥ 1";
     throw new Error(`${name} must be ${what} (OpenMP's variable, which XGBoost reads too), got ${JSON.stringify(raw)}`);
@@ -89,7 +89,7 @@ export function coreShareEnv(n: number, env: Record<string, string | undefined> 
     if (!(Number.isInteger(v) && v >= 1)) throw new Error(`coreShareEnv: the ${what} must be an integer ≥ 1, got ${shownValue(v)}`);
   }
   if (env.OMP_NUM_THREADS !== undefined && env.OMP_NUM_THREADS.trim() !== "") return {};
-  return { OMP_NUM_THREADS: String(Math.max(1, Math.floor(cores / Math.max(1, n)))) };
+  return { OMP_NUM_THREADS: String(Math.max(1, Math.floor(cores / n))) };
 }
 
 /** The cores this process may use (the module comment): at least 1. */

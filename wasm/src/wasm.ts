@@ -421,24 +421,27 @@ function memoryTo(end: number): ArrayBuffer {
   memory.grow(0);
   return memory.buffer;
 }
-export function f32(ptr: number, n: number): Float32Array { return new Float32Array(memoryTo(addr(ptr) + 4 * n), addr(ptr), n); }
-export function f64(ptr: number, n: number): Float64Array { return new Float64Array(memoryTo(addr(ptr) + 8 * n), addr(ptr), n); }
-export function i32(ptr: number, n: number): Int32Array { return new Int32Array(memoryTo(addr(ptr) + 4 * n), addr(ptr), n); }
-export function u32(ptr: number, n: number): Uint32Array { return new Uint32Array(memoryTo(addr(ptr) + 4 * n), addr(ptr), n); }
-export function bytesAt(ptr: number, n: number): Uint8Array { return new Uint8Array(memoryTo(addr(ptr) + n), addr(ptr), n); }
+/** n elements of a typed array at ptr in the core's memory */
+function view<T>(Of: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }, ptr: number, n: number): T {
+  const at = addr(ptr);
+  return new Of(memoryTo(at + Of.BYTES_PER_ELEMENT * n), at, n);
+}
+export const f32 = (ptr: number, n: number): Float32Array => view(Float32Array, ptr, n);
+export const f64 = (ptr: number, n: number): Float64Array => view(Float64Array, ptr, n);
+export const i32 = (ptr: number, n: number): Int32Array => view(Int32Array, ptr, n);
+export const u32 = (ptr: number, n: number): Uint32Array => view(Uint32Array, ptr, n);
+export const bytesAt = (ptr: number, n: number): Uint8Array => view(Uint8Array, ptr, n);
 
-/** A NUL-terminated UTF-8 string in module memory. */
+/** A NUL-terminated UTF-8 string in module memory (its end may lie past this thread's view: then the view is brought up to date once). */
 function cString(at: number): string {
   const ptr = addr(at);
   let mem = new Uint8Array(memoryTo(ptr + 1));
-  let end = ptr;
-  for (;;) {
-    while (end < mem.length && mem[end] !== 0) end++;
-    if (end < mem.length) break;
-    const grown = new Uint8Array(memoryTo(end + 1)); // the string runs on past this thread's view: look again
-    if (grown.length === mem.length) throw new Error("node-xgboost-wasm: a string of the core's runs past the end of its memory");
-    mem = grown;
+  let end = mem.indexOf(0, ptr);
+  if (end < 0) {
+    mem = new Uint8Array(memoryTo(mem.length + 1));
+    end = mem.indexOf(0, ptr);
   }
+  if (end < 0) throw new Error("node-xgboost-wasm: a string of the core's runs past the end of its memory");
   return Buffer.from(mem.subarray(ptr, end)).toString("utf8");
 }
 
