@@ -3,18 +3,13 @@
  * bindings typed access to its memory. Nothing outside these bindings sees a pointer.
  *
  * The module is compiled synchronously (so `train` can be synchronous and the package
- * loads in CommonJS without top-level await — tslab cells need that). V8 normally
- * starts WebAssembly in its baseline tier and re-compiles hot functions in the
- * background; a long boosting loop entered once can stay in baseline code, about 2x
- * slower, so WebAssembly is compiled with the optimising tier up front (--no-liftoff).
- * The flag is needed for correct results too: on Node 22's V8 (12.4), baseline code in a pool thread traps
- * ("memory access out of bounds", in the histogram kernel) on memory that another thread grew after the pool
- * started — a 1M × 28 fit at nthread 2 without the flag; 100k rows, where the memory does not grow, ran. (The likely
- * cause, found later: a thread's instance sees memory another thread grew only once it handles V8's grow interrupt;
- * the core now brings it up to date itself, csrc/common.c. The flag stays for the speed above.) The cost
- * of the flag: every function is compiled by the optimising tier on its first call, on the calling thread —
- * ~40–50 ms of the first boosting round of a process, ~60–100 ms of a training job in all (the seed's diabetes
- * job, measured with --trace-wasm-compilation-times); with baseline code that round took ~4 ms.
+ * loads in CommonJS without top-level await — tslab cells need that), in V8's default tiers: a function's first
+ * call runs baseline (Liftoff) code, and a hot function is re-compiled by the optimising tier in the background for
+ * its next call. The core is entered per round and per kernel call, so its hot loops reach optimised code within a
+ * round. The optimising tier up front (--no-liftoff, which the core once set) trained 1M × 28 fits no faster
+ * (depthwise, lossguide, symmetric; nthread 1 and 2; Node 22 and 24), predicted 10–30 % slower, and cost every
+ * process 50–100 ms of compilation on the calling thread in its first boosting round (bench/README.md). The trap
+ * once seen in baseline code in a pool thread was the memory-growth race that csrc/common.c closes.
  *
  * Threads (csrc/threads.h): where shared WebAssembly memory is available (Node always),
  * the threads build (build/xgb-threads.wasm) is loaded over a shared memory of at most
@@ -50,7 +45,6 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { defaultThreads, threadLimit } from "./cores";
 import { checkCoreEnums } from "./enums";
@@ -228,7 +222,6 @@ const alignUp = (p: number, align: number) => (p + align - 1) & -align;
  * this thread; once. */
 export function attachCore(a: CoreAttachment): void {
   if (core) throw new Error("attachCore: this thread already has a core (attach before any other core call)");
-  v8.setFlagsFromString("--no-liftoff");
   const instance = new Wasm.Instance(a.module, { env: { memory: a.memory }, wasi_snapshot_preview1: WASI });
   const c = { ...(instance.exports as unknown as CoreExports), memory: a.memory };
   if (!c.__stack_pointer || !c.__wasm_init_tls) throw new Error("attachCore: the core module exports no __stack_pointer / __wasm_init_tls (rebuild it)");
@@ -244,9 +237,6 @@ export function getCore(): CoreExports {
   // the environment's thread settings (OMP_NUM_THREADS, OMP_THREAD_LIMIT: ./cores) checked as the core loads — a
   // model server with a bad one then fails as it starts, not at every prediction after a healthy /ping
   defaultThreads();
-  // Left on: V8 compiles wasm functions lazily, on first call, so switching the flag
-  // back after new Module() would still give baseline code.
-  v8.setFlagsFromString("--no-liftoff");
   const memory = sharedMemory();
   if (memory) {
     const module = new Wasm.Module(readWasm(wasmPath(true)));
