@@ -434,6 +434,14 @@ test("training job: a fit worker that dies mid-job fails the job with a failure 
   assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker exited \(code 70\) before finishing/);
 });
 
+// A trap in a fit worker's core call, inside the allocator and holding its lock (a heap corrupted by a bug): the
+// job's thread, on the same core, must not wait for that lock forever (before: the job hung until the timeout), and
+// the failure names the fit that trapped — not the job's own fit that then found the core unusable.
+test("training job: a fit worker whose core traps inside the allocator fails the job with a failure file naming the fold, the member and the trap", async () => {
+  const failure = await jobWithDyingWorker("2:catboost:trap");
+  assert.match(failure, /^cross-validation failed: fold 2\/3, member "catboost": memory access out of bounds — a WebAssembly trap in the core's xgb_free \(a bug in node-xgboost-wasm\); the core is unusable in this process from now on/);
+});
+
 // A fit worker's stdout and stderr go through the thread that started it, which is blocked in the cross-validation:
 // the writes wait for its event loop. The worker must still end once its fits are done (before the fix, the job's
 // thread waited for the worker's end and the worker for the job's event loop: the job hung until the timeout).

@@ -6,7 +6,7 @@
  * rounds come in the same order, wherever it runs.
  */
 import { releasedX, type Matrix } from "../data/matrix";
-import { attachCore } from "../core";
+import { attachCore, coreBrokenElsewhere } from "../core";
 import { holdCoreMatrix, holdSharedCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
@@ -276,7 +276,7 @@ export function serveFits(run: WorkerRun): void {
     });
     threadDone(data);
   } catch (e) {
-    post({ type: "error", message: e instanceof Error ? e.message : String(e) });
+    post({ type: "error", message: e instanceof Error ? e.message : String(e), consequence: coreBrokenElsewhere() });
     return;
   } finally {
     Atomics.store(board, 1 + slot, -1);

@@ -49,7 +49,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
-import { availableCores, coreShareEnv, defaultThreads, MAX_THREADS, prestartCoreThreads, shownValue, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
+import { availableCores, coreShareEnv, defaultThreads, MAX_THREADS, prestartCoreThreads, shownValue, testTrapInAllocator, coreBrokenElsewhere, type CoreAttachment, type ModelData, type SharedMatrix } from "../core";
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
@@ -130,8 +130,9 @@ export interface FitResult {
 export type FitMessage =
   | { type: "round"; task: number; round: number; metrics: Record<string, number> }
   | { type: "done"; task: number; result: FitResult }
-  /** a fit failed: the message starts with its label */
-  | { type: "error"; message: string }
+  /** a fit failed: the message starts with its label; `consequence`: after a trap in another thread broke the core
+   * (that thread's error, naming the trap and its fit, is the one to report) */
+  | { type: "error"; message: string; consequence?: boolean }
   /** no task left to claim: the worker's last message before it ends */
   | { type: "finished" };
 
@@ -264,7 +265,9 @@ function workerEnded(life: WorkerLife, threadToo: boolean): string | undefined {
  * own share (the hook is read in workers only: a fit dealt to that thread runs as usual); "<fold>:<member>:heap" makes it allocate
  * JavaScript objects until V8 stops it (the workers' old generation then capped at TEST_HEAP_MB), an end that runs
  * no exit hook; "<fold>:<member>:log" makes it write a line to its stdout and one to its stderr, which a worker's
- * thread hands to the thread that started it (see ./fit-worker).
+ * thread hands to the thread that started it (see ./fit-worker); "<fold>:<member>:trap" makes the core trap inside
+ * its allocator, holding the allocator's lock, as a heap corrupted by a bug would (node-xgboost-wasm's
+ * testTrapInAllocator).
  */
 export const TEST_FIT_EXIT_ENV = "ENSEMBLE_WORKBOOK_TEST_FIT_EXIT";
 const TEST_HEAP_MB = 32;
@@ -278,6 +281,7 @@ export function testFitExit(task: FitTask): void {
     console.log(`test hook: the fit worker of fold ${task.fold}, member "${task.name}" writes to stdout`);
     console.error(`test hook: the fit worker of fold ${task.fold}, member "${task.name}" writes to stderr`);
   }
+  if (hook === `${task.fold}:${task.name}:trap`) testTrapInAllocator();
   if (hook === `${task.fold}:${task.name}:heap`) {
     const hog: number[][] = [];
     for (;;) hog.push(new Array(100_000).fill(hog.length));
@@ -487,7 +491,9 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
   const finished: boolean[] = [];
   let results = 0;
   let failed = false;
-  /** takes what the workers have posted; true if anything came. After a failure only their ends matter. */
+  /** a worker's error that is no consequence of a trap elsewhere: what the run reports when its own error is one */
+  let cause: string | undefined;
+  /** takes what the workers have posted; true if anything came. After a failure only their ends (and a cause) matter. */
   const drain = (): boolean => {
     let got = false;
     ports.forEach((port, slot) => {
@@ -495,16 +501,19 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
         got = true;
         const msg = m.message as FitMessage;
         if (msg.type === "finished") finished[slot] = true;
-        else if (failed) continue;
-        else if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
+        else if (msg.type === "error" && !msg.consequence) cause ??= msg.message;
+        if (failed || msg.type === "finished") continue;
+        if (msg.type === "round") handlers.onRound?.(msg.task, msg.round, msg.metrics);
         else if (msg.type === "done") {
           results++;
           handlers.onDone(msg.task, msg.result);
-        } else throw new Error(msg.message);
+        } else throw Object.assign(new Error(msg.message), { consequence: msg.consequence });
       }
     });
     return got;
   };
+  /** the error the run fails with: a consequence of a trap in another thread gives way to that trap's own error */
+  let thrown: unknown;
   let checkedThreads = 0;
   /** throws, naming its fit, if a worker has ended before finishing (its exit hook; its thread gone: checked every 100 ms) */
   const checkWorkersAlive = () => {
@@ -547,6 +556,9 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
       if (results < tasks.length && finished.every(Boolean)) throw new Error("the fit pool ended before every fit was done");
       Atomics.wait(wake, 0, seen, 100); // the timeout re-checks the workers' threads (an end without exit hook)
     }
+  } catch (e) {
+    thrown = e;
+    throw e;
   } finally {
     Atomics.store(board, 0, STOPPED); // on a throw: the workers claim nothing more and their fits stop
     failed = true; // from here only the workers' ends matter
@@ -559,6 +571,8 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
     }
     for (const port of ports) port.close();
     shared.release();
+    const consequence = thrown !== undefined && ((thrown as { consequence?: boolean }).consequence ?? coreBrokenElsewhere());
+    if (consequence && cause !== undefined) throw new Error(cause); // the trap's own error, naming its fit, replaces its consequence
   }
 }
 

@@ -122,9 +122,14 @@ void rng_choose(Rng *r, const int32_t *from, int n, int k, int32_t *out) {
   qsort(out, k, sizeof(int32_t), cmp_i32);
 }
 
+/* Set once a trap left the core (the bindings call xgb_core_break): every later call is refused (wasm.ts). In the
+ * threads build it lies in the shared memory, seen by every thread's instance. */
+static int32_t core_broken;
+XGB_API int32_t *xgb_core_broken_word(void) { return &core_broken; }
+
 #if defined(XGB_THREADS) && defined(__wasm__)
 /* The allocator's lock (common.h): a futex word, 0 free, 1 taken, 2 taken with waiters (Drepper's "Futexes are
- * tricky", mutex 2). memory.atomic.wait32 blocks the caller's thread — allowed on every Node thread, the main one too
+ * tricky", mutex 2), LOCK_BROKEN once a trap broke the core (below). memory.atomic.wait32 blocks the caller's thread — allowed on every Node thread, the main one too
  * — and the holder wakes one waiter on unlock; malloc holds it for microseconds, so waits are rare and short. */
 static int32_t alloc_lock;
 
@@ -158,13 +163,31 @@ static void note_memory_grown(void) {
   }
 }
 
+/* A trap (a bug: an access out of bounds, `unreachable`) unwinds the trapping thread out of the core wherever it
+ * was — inside the allocator, its lock stays taken and every other caller would wait for it forever (a training
+ * job's threads, a notebook's next cell). The bindings catch every trap as it leaves the core and call
+ * xgb_core_break (wasm.ts): the core is marked unusable, the lock's word set to LOCK_BROKEN and every waiter woken.
+ * A caller inside the core that then needs the allocator traps in turn (its bindings report the core unusable,
+ * naming the first trap), and the bindings refuse every later call: after a trap the heap may be corrupt, and
+ * going on could give wrong answers. */
+#define LOCK_BROKEN 3
+
+static _Noreturn void core_is_broken(void) { __builtin_trap(); }
+
 static void alloc_acquire(void) {
   int32_t c = 0;
   if (!__atomic_compare_exchange_n(&alloc_lock, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-    if (c != 2) c = __atomic_exchange_n(&alloc_lock, 2, __ATOMIC_ACQUIRE);
-    while (c != 0) {
+    /* taken (1), taken with waiters (2), or broken: mark that a thread waits, sleep, retry; a CAS that fails
+     * leaves the word's current value in c */
+    for (;;) {
+      if (c == LOCK_BROKEN) core_is_broken();
+      if (c == 0) {
+        if (__atomic_compare_exchange_n(&alloc_lock, &c, 2, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) break;
+        continue;
+      }
+      if (c == 1 && !__atomic_compare_exchange_n(&alloc_lock, &c, 2, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) continue;
       __builtin_wasm_memory_atomic_wait32(&alloc_lock, 2, -1);
-      c = __atomic_exchange_n(&alloc_lock, 2, __ATOMIC_ACQUIRE);
+      c = __atomic_load_n(&alloc_lock, __ATOMIC_RELAXED);
     }
   }
   /* any block the allocator hands out or copies lies below the latest grow's end: see it first */
@@ -173,7 +196,17 @@ static void alloc_acquire(void) {
 
 static void alloc_release(void) {
   note_memory_grown();
-  if (__atomic_exchange_n(&alloc_lock, 0, __ATOMIC_RELEASE) == 2) __builtin_wasm_memory_atomic_notify(&alloc_lock, 1);
+  int32_t c = 1;
+  if (__atomic_compare_exchange_n(&alloc_lock, &c, 0, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) return;
+  /* 2: wake a waiter; LOCK_BROKEN (the core broken by a trap elsewhere while this thread held the lock): it stays */
+  if (c == 2 && __atomic_compare_exchange_n(&alloc_lock, &c, 0, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+    __builtin_wasm_memory_atomic_notify(&alloc_lock, 1);
+}
+
+XGB_API void xgb_core_break(void) {
+  __atomic_store_n(&core_broken, 1, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&alloc_lock, LOCK_BROKEN, __ATOMIC_SEQ_CST);
+  __builtin_wasm_memory_atomic_notify(&alloc_lock, UINT32_MAX);
 }
 
 #undef malloc
@@ -184,4 +217,6 @@ void *xgb_locked_malloc(size_t bytes) { alloc_acquire(); void *p = malloc(bytes)
 void *xgb_locked_calloc(size_t n, size_t size) { alloc_acquire(); void *p = calloc(n, size); alloc_release(); return p; }
 void *xgb_locked_realloc(void *q, size_t bytes) { alloc_acquire(); void *p = realloc(q, bytes); alloc_release(); return p; }
 void xgb_locked_free(void *p) { alloc_acquire(); free(p); alloc_release(); }
+#else
+XGB_API void xgb_core_break(void) { core_broken = 1; }
 #endif

@@ -108,6 +108,8 @@ export interface CoreExports {
   bst_base_score(b: number): number;
   bst_base_margin(b: number): number;
   xgb_enum_names(kind: number): number;
+  xgb_core_break(): void;
+  xgb_core_broken_word(): number;
 }
 
 const DEATH_NOTE_BYTES = 1024;
@@ -182,6 +184,88 @@ export interface CoreAttachment {
 /** set in a thread that attachCore()d: getCore() is an instance over the main thread's memory */
 let attached = false;
 
+/** The death note (made in getCore): the first failure of the core's threads — a pool thread's end, or a trap —
+ * written once by whichever thread saw it first (WORKER_SOURCE's writeNote is the pool threads' copy). */
+function writeDeathNote(note: Int32Array, text: string): void {
+  if (Atomics.compareExchange(note, 0, 0, 1) !== 0) return;
+  const bytes = new TextEncoder().encode(text).subarray(0, note.byteLength - 8);
+  new Uint8Array(note.buffer, 8).set(bytes);
+  Atomics.store(note, 1, bytes.length);
+  Atomics.store(note, 0, 2);
+}
+
+function readDeathNote(note: Int32Array): string | undefined {
+  return Atomics.load(note, 0) === 2 ? Buffer.from(note.buffer, 8, Atomics.load(note, 1)).toString("utf8") : undefined;
+}
+
+/**
+ * A trap — or any exception — leaving the core (a bug: an access out of bounds, a C stack overflow) unwinds its
+ * thread out of C wherever it was, perhaps holding the allocator's lock, perhaps halfway through changing the heap.
+ * Every export is therefore called through a guard:
+ *  - the first such exception breaks the core (csrc/common.c xgb_core_break: the allocator's waiters, on any thread,
+ *    are woken and fail instead of waiting forever for a lock nobody will release), is named in the death note, and
+ *    is rethrown as it was (a WebAssembly.RuntimeError, its message saying that the core is now unusable);
+ *  - from then on every call, on every thread of the core, is refused with an Error naming that first trap — the
+ *    heap may be corrupt, and going on could give wrong answers — except the calls that only free memory, which do
+ *    nothing (cleanup in `finally` blocks must not hide the error that matters).
+ * Calls that read the core's status words or its last error stay allowed.
+ */
+const CORE_STATUS = /^(xgb_.*_word|xgb_last_error|xgb_core_break|xgb_threads_supported)$/;
+const CORE_RELEASE = /^(xgb_free|bst_free|qm_free|bst_train_end|bst_train_park)$/;
+/** this thread saw the core break (the single-threaded build's only record: its memory is its own) */
+let brokenHere: string | undefined;
+let brokenWord: Int32Array | undefined;
+
+function coreBroken(): boolean {
+  return brokenHere !== undefined || (brokenWord !== undefined && Atomics.load(brokenWord, 0) !== 0);
+}
+
+/** what broke the core: the first trap's note (the threads build's death note is shared by every thread) */
+function brokenNote(): string {
+  const note = shared ? readDeathNote(shared.deathNote) : undefined;
+  return note ?? brokenHere ?? "a trap in another thread";
+}
+
+/** True when a trap in another thread broke the core: this thread's errors since are its consequence (a fit pool
+ * reports the trap itself, which names the fit that hit it). */
+export function coreBrokenElsewhere(): boolean {
+  return brokenHere === undefined && brokenWord !== undefined && Atomics.load(brokenWord, 0) !== 0;
+}
+
+function unusableError(): Error {
+  return new Error(`node-xgboost-wasm: the core is unusable after a WebAssembly trap (${brokenNote()}); restart the process (in Jupyter: restart the kernel)`);
+}
+
+function guardCore(raw: CoreExports): CoreExports {
+  const out: Record<string, unknown> = { ...raw };
+  for (const [name, f] of Object.entries(raw)) {
+    if (typeof f !== "function" || CORE_STATUS.test(name)) continue;
+    const release = CORE_RELEASE.test(name);
+    out[name] = (...args: unknown[]) => {
+      if (coreBroken()) {
+        if (release) return undefined;
+        throw unusableError();
+      }
+      try {
+        return f(...args);
+      } catch (e) {
+        if (coreBroken()) {
+          // a trap in this thread after another broke the core (woken in the allocator's wait, which then traps)
+          if (release) return undefined;
+          throw unusableError();
+        }
+        const what = `${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} in the core's ${name}`;
+        brokenHere = what;
+        raw.xgb_core_break();
+        if (shared) writeDeathNote(shared.deathNote, what);
+        if (e instanceof Error) e.message += ` — a WebAssembly trap in the core's ${name} (a bug in node-xgboost-wasm); the core is unusable in this process from now on: restart it (in Jupyter, the kernel)`;
+        throw e;
+      }
+    };
+  }
+  return out as unknown as CoreExports;
+}
+
 /**
  * A stack and thread-local block for one more caller of this process's core, and what that thread needs to attach
  * (attachCore). `release()` returns them to the core: call it only once that thread is gone (it ran on them).
@@ -223,12 +307,13 @@ const alignUp = (p: number, align: number) => (p + align - 1) & -align;
 export function attachCore(a: CoreAttachment): void {
   if (core) throw new Error("attachCore: this thread already has a core (attach before any other core call)");
   const instance = new Wasm.Instance(a.module, { env: { memory: a.memory }, wasi_snapshot_preview1: WASI });
-  const c = { ...(instance.exports as unknown as CoreExports), memory: a.memory };
+  const c = guardCore({ ...(instance.exports as unknown as CoreExports), memory: a.memory });
   if (!c.__stack_pointer || !c.__wasm_init_tls) throw new Error("attachCore: the core module exports no __stack_pointer / __wasm_init_tls (rebuild it)");
   c.__stack_pointer.value = a.stackTop;
   c.__wasm_init_tls(alignUp(a.tls, Math.max(16, c.__tls_align?.value ?? 16)));
   core = c;
   shared = { module: a.module, memory: a.memory, deathNote: a.deathNote };
+  brokenWord = new Int32Array(a.memory.buffer, c.xgb_core_broken_word(), 1);
   attached = true;
 }
 
@@ -241,16 +326,18 @@ export function getCore(): CoreExports {
   if (memory) {
     const module = new Wasm.Module(readWasm(wasmPath(true)));
     const instance = new Wasm.Instance(module, { env: { memory }, wasi_snapshot_preview1: WASI });
-    core = { ...(instance.exports as unknown as CoreExports), memory };
+    core = guardCore({ ...(instance.exports as unknown as CoreExports), memory });
     // what killed a worker thread, written once by the first to die (its catch or its exit hook): [0] 0 = nothing
     // yet, 1 = being written, 2 = written; [1] its length in bytes; then UTF-8 text. Made here, not as the module
     // loads: where SharedArrayBuffer is missing (--enable-sharedarraybuffer-per-context) the package must still load
     // and run the single-threaded build
     shared = { module, memory, deathNote: new Int32Array(new SharedArrayBuffer(8 + DEATH_NOTE_BYTES)) };
+    // shared memory never moves: a view of the word made now stays valid as it grows
+    brokenWord = new Int32Array(memory.buffer, core.xgb_core_broken_word(), 1);
   } else {
     const module = new Wasm.Module(readWasm(wasmPath(false)));
     const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: WASI });
-    core = instance.exports as unknown as CoreExports;
+    core = guardCore(instance.exports as unknown as CoreExports);
   }
   core._initialize();
   const loaded = core;
@@ -289,7 +376,16 @@ instance.exports.__stack_pointer.value = stackTop;
 instance.exports.__wasm_init_tls((tls + tlsAlign - 1) & -tlsAlign); // its own thread-local block (csrc/common.h)
 const hook = threadId === 1 && /^(exit|throw):([1-9][0-9]*)$/.exec(process.env.${POOL_DEATH_ENV} ?? "");
 try {
-  const r = instance.exports.xgb_worker_loop(threadId, hook ? Number(hook[2]) : 0);
+  let r;
+  try {
+    r = instance.exports.xgb_worker_loop(threadId, hook ? Number(hook[2]) : 0);
+  } catch (e) {
+    // a trap left the core (wasm.ts guardCore says why it is broken now)
+    const broken = Atomics.load(new Int32Array(memory.buffer, instance.exports.xgb_core_broken_word(), 1), 0) !== 0;
+    if (!broken) writeNote(note, "worker thread " + threadId + " of the core's pool trapped: " + (e && e.name) + ": " + (e && e.message));
+    instance.exports.xgb_core_break();
+    throw e;
+  }
   if (r !== 1 || !hook) throw new Error("xgb_worker_loop returned " + r);
   if (hook[1] === "exit") process.exit(7);
   throw new Error("the test hook ${POOL_DEATH_ENV} threw");
@@ -312,8 +408,7 @@ export async function poolReady(): Promise<void> {
 /** What killed the pool's worker thread, when one died (the core then fails its jobs of more than one thread). */
 export function poolDeath(): string | undefined {
   if (!shared || !i32(getCore().xgb_worker_failed_word(), 1)[0]) return undefined;
-  const { deathNote } = shared;
-  const note = Atomics.load(deathNote, 0) === 2 ? Buffer.from(deathNote.buffer, 8, Atomics.load(deathNote, 1)).toString("utf8") : "a worker thread of the core's pool ended";
+  const note = readDeathNote(shared.deathNote) ?? "a worker thread of the core's pool ended";
   return `${note}; nthread > 1 is refused in this process from now on (restart it, or use nthread 1)`;
 }
 
@@ -459,6 +554,19 @@ export function alloc(bytes: number): number {
 
 export function free(ptr: number): void {
   if (ptr) getCore().xgb_free(ptr);
+}
+
+/**
+ * Test hook: heap corruption as a bug in the core would leave it — a block's header (the C library's dlmalloc keeps
+ * its size in the 4 bytes before it) overwritten with a size that reaches past the memory — then the block freed:
+ * the allocator traps while it holds its lock. The tests of guardCore use it (a trap must fail every caller of the
+ * core, on every thread, rather than leave them waiting for that lock); nothing else may call it.
+ */
+export function testTrapInAllocator(): never {
+  const p = alloc(64);
+  u32(p - 4, 1)[0] = 0x7ffffff3;
+  free(p);
+  throw new Error("testTrapInAllocator: the allocator did not trap on the corrupt block");
 }
 
 /** Copies a float array into module memory; the caller frees the pointer. */
