@@ -23,14 +23,16 @@ export type MemberKindName = MemberKind | MemberKindAlias;
 /** A number, or its decimal string as SageMaker passes it (`"0.2"`). */
 export type NumericHyperparameter = number | string;
 
-/** A member kind's own parameter, `<kind>.<param>`: `"xgboost.subsample"`, `"catboost.l2_leaf_reg"`, `"ridge.alpha"`, … */
-export type MemberHyperparameterKey = `${MemberKindName}.${string}`;
+/** A member kind's own parameter, `<kind>.<param>`: `"xgboost.subsample"`, `"catboost.l2_leaf_reg"`, `"ridge.alpha"`, …;
+ * or one copy's, `<kind>_<n>.<param>`, where models lists the kind n times or more: `"xgboost_2.max_depth"`. */
+export type MemberHyperparameterKey = `${MemberKindName}.${string}` | `${MemberKindName}_${number}.${string}`;
 
 export interface TrainerHyperparameters {
   /**
    * The ensemble's members: a comma list (`"xgboost,catboost,ridge"`) or a list of kinds. Kinds: `xgboost`,
-   * `catboost`, `random_forest`, `ridge` (aliases `xgb`, `rf`, `linear`); a kind may appear twice (members
-   * `xgboost`, `xgboost_2`). Default `"xgboost,catboost"`.
+   * `catboost`, `random_forest`, `ridge` (aliases `xgb`, `rf`, `linear`); a kind may appear more than once (members
+   * `xgboost`, `xgboost_2`), each copy with parameters of its own (`"xgboost_2.max_depth"`): identical copies are an
+   * error. Default `"xgboost,catboost"`.
    */
   models?: string | readonly MemberKindName[];
   /**

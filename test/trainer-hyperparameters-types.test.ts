@@ -17,6 +17,8 @@ const SCRATCH: Record<string, string> = {
   misspeltKey: `new Estimator({ session: s, hyperparameters: { models: "xgboost,catboost", etaa: 0.1 } });`,
   misspeltKeyLater: `new Estimator({ session: s }).setHyperparameters({ num_rounds: 100 });`,
   unknownMember: `new Estimator({ session: s, hyperparameters: { "lightgbm.max_depth": 4 } });`,
+  copyParam: `new Estimator({ session: s, hyperparameters: { models: ["xgboost", "ridge", "xgboost"], "xgboost_2.max_depth": 2, "xgb_2.subsample": "0.8" } });`,
+  unknownCopy: `new Estimator({ session: s, hyperparameters: { "lightgbm_2.max_depth": 4 } });`,
   unknownBlend: `new Estimator({ session: s, hyperparameters: { blend: "average" } });`,
 };
 
@@ -46,6 +48,8 @@ test("Estimator hyperparameters: misspelt keys, unknown member kinds and blends 
   assert.match(d.misspeltKey.join("\n"), /'etaa' does not exist in type 'TrainerHyperparameters'\. Did you mean to write 'eta'\?/);
   assert.match(d.misspeltKeyLater.join("\n"), /'num_rounds' does not exist in type 'TrainerHyperparameters'/);
   assert.match(d.unknownMember.join("\n"), /'"lightgbm\.max_depth"' does not exist in type 'TrainerHyperparameters'/);
+  assert.equal(d.copyParam, []);
+  assert.match(d.unknownCopy.join("\n"), /'"lightgbm_2\.max_depth"' does not exist in type 'TrainerHyperparameters'/);
   assert.match(d.unknownBlend.join("\n"), /"average"' is not assignable to type 'Blend/);
 });
 

@@ -181,6 +181,24 @@ test("train: no header (label = first column), two files concatenated in order, 
   assert.ok(close(t, refRmse(train.map((r) => r[yi]), pt)));
 });
 
+test("train: a kind listed twice, the copy with parameters of its own (xgboost_2.max_depth) — the copy is the model that job alone with those parameters trains", async () => {
+  const csv = fs.readFileSync(DIABETES, "utf8");
+  const job = async (hp: Record<string, string>) => {
+    const root = optMl({ k_fold: "3", num_round: "10", ...hp }, { train: { "d.csv": csv } });
+    roots.push(root);
+    const r = await runTrain(root);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    return { lines: r.stdout.trim().split("\n").filter((l) => l.startsWith("fold=")), model: (f: string) => fs.readFileSync(path.join(root, "model", f), "utf8"), manifest: JSON.parse(fs.readFileSync(path.join(root, "model", "manifest.json"), "utf8")) };
+  };
+  const two = await job({ models: "xgboost,xgboost", "xgboost_2.max_depth": "2" });
+  const alone = await job({ models: "xgboost", "xgboost.max_depth": "2" });
+  assert.equal(two.manifest.members.map((m: any) => [m.name, m.params.max_depth]), [["xgboost", undefined], ["xgboost_2", 2]]);
+  const copyRmse = two.lines.map((l) => /xgboost_2-rmse:([0-9.]+);/.exec(l)![1]);
+  assert.equal(copyRmse, alone.lines.map((l) => /xgboost-rmse:([0-9.]+);/.exec(l)![1]));
+  assert.not.equal(copyRmse, two.lines.map((l) => /^fold=\d+ xgboost-rmse:([0-9.]+);/.exec(l)![1]), "the first xgboost (max_depth 6) differs");
+  assert.ok(two.model("xgboost_2.json") === alone.model("xgboost.json"), "the copy's model file is that job's model");
+});
+
 test("train: binary:logistic → logloss lines; validation-logloss = own out-of-fold logloss", async () => {
   const { header, rows } = diabetesRows();
   const yi = header.indexOf("target");

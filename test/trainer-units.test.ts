@@ -39,6 +39,24 @@ test("hyperparameters: plain strings and JSON-encoded strings give the same sett
   assert.equal(parseHyperparameters({ models: '["catboost","rf"]' }).models, ["catboost", "random_forest"]);
 });
 
+test("hyperparameters: a kind listed twice — its copy's own <kind>_<n>.<param> after the kind's; identical copies and unknown copies are errors", () => {
+  const s = parseHyperparameters({ models: "xgboost,catboost,xgb", max_depth: "4", "xgboost.subsample": "0.8", "xgb_2.max_depth": "2", "xgboost_2.seed": "5" });
+  assert.equal(s.models, ["xgboost", "catboost", "xgboost"]);
+  const [first, , copy] = memberSpecs(s);
+  assert.equal(first.params, { max_depth: 4, seed: 0, subsample: "0.8" });
+  assert.equal(copy.params, { max_depth: "2", seed: "5", subsample: "0.8" });
+  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost" }), /^hyperparameter models="xgboost,xgboost": lists xgboost more than once with the same parameters: "xgboost_2" would be the same model as "xgboost"; give the copy its own with xgboost_2\.<param>/);
+  // a kind's own values reach every copy: still the same model
+  throwsWith(() => parseHyperparameters({ models: "ridge,catboost,ridge", "ridge.alpha": "3" }), /"ridge_2" would be the same model as "ridge"/);
+  // the same value written differently is the same parameter
+  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "xgboost_2.seed": "0" }), /"xgboost_2" would be the same model as "xgboost"/);
+  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "xgboost_3.max_depth": "2" }), /^hyperparameter xgboost_3\.max_depth="2": sets a parameter of "xgboost_3", but models lists xgboost 2 times: its copies are xgboost_2 \(the first is "xgboost"\)/);
+  throwsWith(() => parseHyperparameters({ models: "xgboost,ridge", "xgboost_2.max_depth": "2" }), /sets a parameter of "xgboost_2", but models lists xgboost once/);
+  throwsWith(() => parseHyperparameters({ models: "ridge", "catboost_2.depth": "2" }), /sets a parameter of "catboost_2", but models lists catboost not at all/);
+  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "xgboost_1.max_depth": "2" }), /sets a parameter of "xgboost_1"/);
+  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "lightgbm_2.max_depth": "2" }), /unknown model "lightgbm"/);
+});
+
 test("hyperparameters: defaults; SageMaker keys ignored", () => {
   const s = parseHyperparameters({ sagemaker_program: "train.py", sagemaker_submit_directory: '"s3://x"', _tuning_objective_metric: "validation-rmse" });
   assert.equal(s.models, ["xgboost", "catboost"]);

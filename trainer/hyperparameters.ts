@@ -37,8 +37,9 @@ export interface Settings {
   numRound?: number;
   eta?: number;
   maxDepth?: number;
-  /** `<member>.<param>` values, by member kind (values as given, decoded; lib coerces them) */
-  memberParams: Partial<Record<MemberKind, Record<string, unknown>>>;
+  /** `<member>.<param>` values (as given, decoded; lib coerces them), by member kind (every member of that kind), and
+   * by copy name (`xgboost_2`: the second xgboost in models; after its kind's) */
+  memberParams: Partial<Record<string, Record<string, unknown>>>;
   blend: string;
   objective?: string;
   label?: string;
@@ -223,17 +224,63 @@ export function parseHyperparameters(hp: Record<string, unknown>): Settings {
     PARSERS[key](s, v, raw, key);
   }
   for (const [key, prefix, param, raw] of prefixed) {
-    const kind = canonicalKind(prefix, key, raw);
-    if (!s.models.includes(kind)) throw bad(key, raw, `sets a parameter of "${kind}", which is not in models (${s.models.join(",")})`);
+    const member = memberOf(s.models, prefix, key, raw);
     if (param === "" || param === "name") throw bad(key, raw, `"${param || "(empty)"}" cannot be set per model`);
-    (s.memberParams[kind] ??= {})[param] = decodeValue(raw);
+    (s.memberParams[member] ??= {})[param] = decodeValue(raw);
   }
+  checkDistinctCopies(s);
   return s;
 }
 
-/** Each member's params: shared boosted settings, the seed, then the member's own `<kind>.<param>` values (which win). */
+/** The member a `<member>.<param>` key sets: a kind in models (every member of it; aliases allowed), or one copy of
+ * a kind listed more than once, by the name lib gives it (`xgboost_2`: the second xgboost). */
+function memberOf(models: readonly MemberKind[], prefix: string, key: string, raw: unknown): string {
+  const copy = /^(.+)_([1-9][0-9]*)$/.exec(prefix);
+  if (copy && !MEMBER_KINDS.includes(prefix as MemberKind)) {
+    const kind = canonicalKind(copy[1], key, raw);
+    const n = Number(copy[2]), copies = models.filter((m) => m === kind).length;
+    if (n < 2 || n > copies) {
+      throw bad(key, raw, copies < 2
+        ? `sets a parameter of "${kind}_${n}", but models lists ${kind} ${copies ? "once" : "not at all"} (${models.join(",")}); copies are named ${kind}_2, ${kind}_3, … when ${kind} is listed more than once`
+        : `sets a parameter of "${kind}_${n}", but models lists ${kind} ${copies} times: its copies are ${[...Array(copies - 1)].map((_, i) => `${kind}_${i + 2}`).join(", ")} (the first is "${kind}")`);
+    }
+    return `${kind}_${n}`;
+  }
+  const kind = canonicalKind(prefix, key, raw);
+  if (!models.includes(kind)) throw bad(key, raw, `sets a parameter of "${kind}", which is not in models (${models.join(",")})`);
+  return kind;
+}
+
+/** A kind listed twice must differ somewhere (`<kind>_<n>.<param>`): identical copies would be the same model twice. */
+function checkDistinctCopies(s: Settings): void {
+  const specs = memberSpecs(s);
+  const names = memberNames(s.models);
+  specs.forEach((a, i) => {
+    const twin = specs.findIndex((b, j) => j < i && b.kind === a.kind && sameParams(a.params, b.params));
+    if (twin < 0) return;
+    throw bad("models", s.models.join(","), `lists ${a.kind} more than once with the same parameters: "${names[i]}" would be the same model as "${names[twin]}"; give the copy its own with ${names[i]}.<param> (e.g. ${names[i]}.max_depth, ${names[i]}.seed)`);
+  });
+}
+
+function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => k in b && String(a[k]) === String(b[k]));
+}
+
+/** The members' names, as lib's Ensemble gives them: the kind, then `<kind>_2`, `<kind>_3`, … for its copies. */
+function memberNames(models: readonly MemberKind[]): string[] {
+  const seen = new Map<MemberKind, number>();
+  return models.map((kind) => {
+    const n = (seen.get(kind) ?? 0) + 1;
+    seen.set(kind, n);
+    return n === 1 ? kind : `${kind}_${n}`;
+  });
+}
+
+/** Each member's params: shared boosted settings, the seed, its kind's `<kind>.<param>` values, then a copy's own `<kind>_<n>.<param>` (each winning over the ones before). */
 export function memberSpecs(s: Settings): MemberSpec[] {
-  return s.models.map((kind) => {
+  const names = memberNames(s.models);
+  return s.models.map((kind, i) => {
     const params: Record<string, unknown> = {};
     if (BOOSTED_KINDS.includes(kind)) {
       if (s.numRound !== undefined) params.num_round = s.numRound;
@@ -243,6 +290,7 @@ export function memberSpecs(s: Settings): MemberSpec[] {
     if (kind === "catboost") params.random_seed = s.seed;
     else if (kind !== "ridge") params.seed = s.seed;
     Object.assign(params, s.memberParams[kind] ?? {});
+    if (names[i] !== kind) Object.assign(params, s.memberParams[names[i]] ?? {});
     return { kind, params };
   });
 }
