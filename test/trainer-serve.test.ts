@@ -264,6 +264,52 @@ test("SAGEMAKER_MODEL_SERVER_WORKERS=2: one port, correct answers under concurre
   }
 });
 
+// A WebAssembly trap in the core (a bug; here a heap corrupted on purpose by the test hook) leaves every later
+// prediction of that process failing: its /ping must say so, and a worker of several is replaced.
+test("a trap in the core: that invocation a 500 naming it; one process then answers /ping 500 (unhealthy); with 2 workers the broken one is replaced (the new one listening first) — /ping 200 and correct predictions again, the port never without a listener", async () => {
+  const hook = (n: number) => {
+    const file = path.join(root, `trap-${n}`);
+    fs.writeFileSync(file, "");
+    return file;
+  };
+  const row = csv([X[0]]);
+  const expected = ens.predict([X[0]]).prediction[0];
+  const one = await startServe(root, { ENSEMBLE_WORKBOOK_TEST_SERVE_TRAP: hook(1) });
+  try {
+    const r = await request(one.port, "POST", "/invocations", row, { "Content-Type": "text/csv" });
+    assert.is(r.status, 500, r.body);
+    assert.match(JSON.parse(r.body).error, /^prediction failed: memory access out of bounds — a WebAssembly trap in the core's xgb_free/);
+    const again = await request(one.port, "POST", "/invocations", row, { "Content-Type": "text/csv" });
+    assert.is(again.status, 500);
+    assert.match(JSON.parse(again.body).error, /the core is unusable after a WebAssembly trap \(RuntimeError: memory access out of bounds in the core's xgb_free\)/);
+    const ping = await request(one.port, "GET", "/ping");
+    assert.is(ping.status, 500, ping.body);
+    assert.match(JSON.parse(ping.body).error, /^unhealthy: the model server's core is unusable after a WebAssembly trap/);
+  } finally {
+    one.kill();
+  }
+  const two = await startServe(root, { SAGEMAKER_MODEL_SERVER_WORKERS: "2", ENSEMBLE_WORKBOOK_TEST_SERVE_TRAP: hook(2) });
+  try {
+    const r = await request(two.port, "POST", "/invocations", row, { "Content-Type": "text/csv" });
+    assert.is(r.status, 500, r.body);
+    const deadline = Date.now() + 30_000;
+    const replacedLine = /serve worker \d+ stopped \(0\); its replacement serves/;
+    while (!replacedLine.test(two.output()) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    assert.match(two.output(), /serve worker \d+: its core is unusable after a WebAssembly trap; starting another, then stopping it/);
+    assert.match(two.output(), replacedLine);
+    // every answer from here is healthy (the broken worker stopped once its replacement listened: the port always had a listener)
+    for (let i = 0; i < 20; i++) {
+      const ping = await request(two.port, "GET", "/ping");
+      assert.is(ping.status, 200, ping.body);
+      const p = await request(two.port, "POST", "/invocations", row, { "Content-Type": "text/csv" });
+      assert.is(p.status, 200, p.body);
+      assert.is(Number(p.body.trim()), expected);
+    }
+  } finally {
+    two.kill();
+  }
+});
+
 test("serve with a bad OMP_NUM_THREADS or OMP_THREAD_LIMIT: exits ≠ 0 as it starts, naming the variable (it answered /ping, then failed every prediction)", async () => {
   for (const [name, value] of [["OMP_NUM_THREADS", "abc"], ["OMP_THREAD_LIMIT", "0"]]) {
     let err = "";

@@ -2,7 +2,9 @@
  * The model server: one node:http server on SAGEMAKER_BIND_TO_HOST:SAGEMAKER_BIND_TO_PORT that loads the
  * ensemble from model/ before listening and answers the SageMaker inference contract:
  *
- *   GET  /ping                   200 (the ensemble is loaded before the server listens)
+ *   GET  /ping                   200 (the ensemble is loaded before the server listens); 500 once a WebAssembly trap broke
+ *                                this process's core (a bug: every prediction would fail — the platform replaces an
+ *                                unhealthy container; a worker of several exits and is restarted, ./serve)
  *   POST /invocations            ./invocation; 413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (default 6), by the declared
  *                                Content-Length or while the body arrives
  *   GET  /execution-parameters   batch transform's parameters: {MaxConcurrentTransforms, BatchStrategy, MaxPayloadInMB}
@@ -14,7 +16,8 @@
  * close() drains: stop accepting, answer the requests in flight (with Connection: close), free the model.
  */
 import * as http from "http";
-import { Ensemble, loadEnsemble } from "ensemble-workbook";
+import * as fs from "fs";
+import { coreBrokenBy, Ensemble, loadEnsemble, testTrapInAllocator } from "ensemble-workbook";
 import { createGuardedServer, readBody } from "@ensemble-workbook/sagemaker-local/guard";
 import { HttpError } from "./formats";
 import { invoke } from "./invocation";
@@ -33,6 +36,22 @@ export interface ServeOptions {
   /** what GET /execution-parameters answers (./batch-env) */
   executionParameters?: ExecutionParameters;
   log?: (line: string) => void;
+  /** called once when a prediction found the core broken by a trap (coreBrokenBy): ./serve ends a cluster worker */
+  onCoreBroken?: () => void;
+}
+
+/** Test hook: env ENSEMBLE_WORKBOOK_TEST_SERVE_TRAP=<file> — the first invocation (of any worker) to find that file
+ * removes it and traps the core (lib's testTrapInAllocator), as a bug would. */
+export const TEST_SERVE_TRAP_ENV = "ENSEMBLE_WORKBOOK_TEST_SERVE_TRAP";
+function testServeTrap(): void {
+  const file = process.env[TEST_SERVE_TRAP_ENV];
+  if (!file) return;
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    return; // another worker took it
+  }
+  testTrapInAllocator();
 }
 
 export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = process.env, argv: string[] = []): ServeOptions {
@@ -78,6 +97,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
     return Promise.reject(new Error(`cannot load the model from ${opts.modelDir}: ${(e as Error).message}`));
   }
   const features = ensemble.featureNames!;
+  let coreBrokenReported = false;
   const executionParameters = JSON.stringify(
     opts.executionParameters ?? { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.max(1, Math.floor(opts.maxPayloadBytes / 1048576)) },
   );
@@ -90,6 +110,8 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (url === "/ping") {
         req.resume();
         if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, `method ${req.method} not allowed on /ping (use GET)`);
+        const broken = coreBrokenBy();
+        if (broken) return sendError(res, 500, `unhealthy: the model server's core is unusable after a WebAssembly trap (${broken}); restart the server`);
         return send(res, 200, "application/json", '{"status":"ok"}');
       }
       if (url === "/execution-parameters" && req.method === "GET") {
@@ -110,6 +132,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
           return sendError(res, 413, `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`);
         }
         try {
+          testServeTrap();
           const r = invoke(ensemble, req.headers, body.bytes);
           send(res, r.status, r.contentType, r.body, r.customAttributes);
         } catch (e) {
@@ -117,6 +140,10 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
           // not the client's mistake: a fault of this server, with its stack in the log
           log(`invocation failed (500): ${e instanceof Error ? e.stack : String(e)}`);
           sendError(res, 500, `prediction failed: ${e instanceof Error ? e.message : String(e)}`);
+          if (coreBrokenBy() && !coreBrokenReported) {
+            coreBrokenReported = true;
+            opts.onCoreBroken?.();
+          }
         }
       });
     },

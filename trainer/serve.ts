@@ -12,7 +12,11 @@ import { serveOptionsFromEnv, startServer } from "./http-server";
 /** One process: start, and on SIGTERM/SIGINT drain and exit 0. */
 async function serveOne(modelDir: string, announce: boolean): Promise<void> {
   const opts = serveOptionsFromEnv(modelDir, process.env, process.argv.slice(3));
-  const running = await startServer({ ...opts, log: (l) => (announce || !l.startsWith("serving on ")) && console.log(l) });
+  // a worker of several whose core a trap broke tells the primary, which starts a fresh worker and, once that one
+  // listens, stops this one (SIGTERM: drain). Closing at once could leave the port with no listener. One process:
+  // its /ping answers 500, and the platform replaces the container.
+  const onCoreBroken = announce ? undefined : () => process.send?.({ coreBroken: true });
+  const running = await startServer({ ...opts, onCoreBroken, log: (l) => (announce || !l.startsWith("serving on ")) && console.log(l) });
   if (!announce) process.send?.({ listening: running.port });
   const stop = (signal: string) => {
     if (announce) console.log(`${signal}: draining in-flight requests, then exiting`);
@@ -33,7 +37,8 @@ async function serveOne(modelDir: string, announce: boolean): Promise<void> {
 /**
  * Several workers (node:cluster) sharing one port, each with its own copy of
  * the ensemble. The primary announces `serving on …` when the first worker
- * listens, restarts a worker that dies, and on SIGTERM/SIGINT lets every
+ * listens, restarts a worker that dies, replaces a worker whose core a trap
+ * broke (the new one listening first, then the old one drained), and on SIGTERM/SIGINT lets every
  * worker drain, then exits 0. A worker that dies before listening (e.g. the
  * model cannot be loaded) ends the server with exit code 1.
  */
@@ -41,15 +46,23 @@ function servePrimary(n: number, host: string): void {
   let announced = false;
   let stopping = false;
   const live = new Set<import("cluster").Worker>();
-  const fork = () => {
+  /** workers whose core a trap broke, stopped once their replacement listens */
+  const replaced = new Set<import("cluster").Worker>();
+  const fork = (onListening?: () => void) => {
     // each of n workers gets OMP_NUM_THREADS = max(1, ⌊cores / n⌋), the core threads a prediction of a large batch
     // runs on (the core's default nthread), unless the operator set it: each would otherwise start every core's threads
     const w = cluster.fork(coreShareEnv(n));
     live.add(w);
     let listened = false;
-    w.on("message", (m: { listening?: number }) => {
+    w.on("message", (m: { listening?: number; coreBroken?: boolean }) => {
+      if (m?.coreBroken && !stopping && !replaced.has(w)) {
+        replaced.add(w);
+        console.error(`serve worker ${w.process.pid}: its core is unusable after a WebAssembly trap; starting another, then stopping it`);
+        fork(() => w.process.kill("SIGTERM"));
+      }
       if (m && typeof m.listening === "number") {
         listened = true;
+        onListening?.();
         if (!announced) {
           announced = true;
           console.log(`serving on http://${host}:${m.listening} (${n} workers)`);
@@ -58,7 +71,10 @@ function servePrimary(n: number, host: string): void {
     });
     w.on("exit", (code) => {
       live.delete(w);
-      if (stopping) {
+      if (replaced.delete(w)) {
+        console.error(`serve worker ${w.process.pid} stopped (${code}); its replacement serves`);
+        if (stopping && live.size === 0) process.exit(0);
+      } else if (stopping) {
         if (live.size === 0) {
           console.log("stopped");
           process.exit(0);

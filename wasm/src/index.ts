@@ -24,5 +24,5 @@ export { type CategoricalEncoding } from "./categorical";
 export { Rng } from "./rng";
 export { shownValue } from "./shown";
 export { availableCores, coreShareEnv, defaultThreads } from "./cores";
-export { coreBuild, coreAttachment, attachCore, prestartCoreThreads, testTrapInAllocator, coreBrokenElsewhere, type CoreAttachment } from "./wasm";
+export { coreBuild, coreAttachment, attachCore, prestartCoreThreads, testTrapInAllocator, coreBrokenElsewhere, coreBrokenBy, type CoreAttachment } from "./wasm";
 export { objectiveTask, isClassification, isMulticlass, outputGroups, type Task } from "./objectives";

@@ -232,6 +232,11 @@ export function coreBrokenElsewhere(): boolean {
   return brokenHere === undefined && brokenWord !== undefined && Atomics.load(brokenWord, 0) !== 0;
 }
 
+/** What broke this process's core (the first trap's note), or undefined while it is usable (guardCore). */
+export function coreBrokenBy(): string | undefined {
+  return coreBroken() ? brokenNote() : undefined;
+}
+
 function unusableError(): Error {
   return new Error(`node-xgboost-wasm: the core is unusable after a WebAssembly trap (${brokenNote()}); restart the process (in Jupyter: restart the kernel)`);
 }
