@@ -31,8 +31,8 @@ export interface TrainerHyperparameters {
   /**
    * The ensemble's members: a comma list (`"xgboost,catboost,ridge"`) or a list of kinds. Kinds: `xgboost`,
    * `catboost`, `random_forest`, `ridge` (aliases `xgb`, `rf`, `linear`); a kind may appear more than once (members
-   * `xgboost`, `xgboost_2`), each copy with parameters of its own (`"xgboost_2.max_depth"`): identical copies are an
-   * error. Default `"xgboost,catboost"`.
+   * `xgboost`, `xgboost_2`), each copy with parameters of its own (`"xgboost_2.max_depth"`; copies left the same are
+   * the same model twice, which the job's log says). Default `"xgboost,catboost"`.
    */
   models?: string | readonly MemberKindName[];
   /**

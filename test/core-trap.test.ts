@@ -41,6 +41,14 @@ for (const build of ["threads", "single-threaded"]) {
   });
 }
 
+test("not a trap: JavaScript's stack overflowing as a core call is entered is a RangeError, and the core stays usable", () => {
+  const o = run("stack");
+  assert.is((o.overflow as Outcome).type, "RangeError", JSON.stringify(o.overflow));
+  assert.ok((o.depth as number) > 100, `depth ${o.depth}`);
+  assert.is(o.brokenBy, null);
+  for (const call of ["fit", "nthread2"]) assert.ok((o[call] as Outcome).ok, `${call}: ${JSON.stringify(o[call])}`);
+});
+
 test("threads attached to one core: one traps holding the allocator's lock while the others fit — each of them ends with the Error naming the trap, none waits forever", () => {
   const o = run("threads", { THREADS: "4" });
   const threads = o.threads as (Outcome & { t: number; trapper?: boolean; fits?: number; error?: string })[];

@@ -188,7 +188,7 @@ test("train: a kind listed twice, the copy with parameters of its own (xgboost_2
     roots.push(root);
     const r = await runTrain(root);
     assert.is(r.code, 0, r.stdout + r.stderr);
-    return { lines: r.stdout.trim().split("\n").filter((l) => l.startsWith("fold=")), model: (f: string) => fs.readFileSync(path.join(root, "model", f), "utf8"), manifest: JSON.parse(fs.readFileSync(path.join(root, "model", "manifest.json"), "utf8")) };
+    return { log: r.stdout, lines: r.stdout.trim().split("\n").filter((l) => l.startsWith("fold=")), model: (f: string) => fs.readFileSync(path.join(root, "model", f), "utf8"), manifest: JSON.parse(fs.readFileSync(path.join(root, "model", "manifest.json"), "utf8")) };
   };
   const two = await job({ models: "xgboost,xgboost", "xgboost_2.max_depth": "2" });
   const alone = await job({ models: "xgboost", "xgboost.max_depth": "2" });
@@ -197,6 +197,10 @@ test("train: a kind listed twice, the copy with parameters of its own (xgboost_2
   assert.equal(copyRmse, alone.lines.map((l) => /xgboost-rmse:([0-9.]+);/.exec(l)![1]));
   assert.not.equal(copyRmse, two.lines.map((l) => /^fold=\d+ xgboost-rmse:([0-9.]+);/.exec(l)![1]), "the first xgboost (max_depth 6) differs");
   assert.ok(two.model("xgboost_2.json") === alone.model("xgboost.json"), "the copy's model file is that job's model");
+  assert.not.match(two.log, /has the same parameters/);
+  // copies without parameters of their own: the same model twice — trained, and the log says so
+  const same = await job({ models: "xgboost,xgboost", max_depth: "3" });
+  assert.match(same.log, /^models: "xgboost_2" has the same parameters as "xgboost" — the same model twice; give it its own with xgboost_2\.<param> \(e\.g\. xgboost_2\.max_depth\)$/m);
 });
 
 test("train: binary:logistic → logloss lines; validation-logloss = own out-of-fold logloss", async () => {

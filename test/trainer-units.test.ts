@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { decodeValue, memberSpecs, parseHyperparameters } from "../trainer/hyperparameters";
+import { decodeValue, memberSpecs, parseHyperparameters, sameModelCopies } from "../trainer/hyperparameters";
 import { splitCsv } from "../trainer/csv";
 import { HttpError, requestFormat, responseFormat } from "../trainer/formats";
 import { customAttributes } from "../trainer/explain";
@@ -39,17 +39,21 @@ test("hyperparameters: plain strings and JSON-encoded strings give the same sett
   assert.equal(parseHyperparameters({ models: '["catboost","rf"]' }).models, ["catboost", "random_forest"]);
 });
 
-test("hyperparameters: a kind listed twice — its copy's own <kind>_<n>.<param> after the kind's; identical copies and unknown copies are errors", () => {
+test("hyperparameters: a kind listed twice — its copy's own <kind>_<n>.<param> after the kind's; unknown copies are errors; copies that are the same model are warned about", () => {
   const s = parseHyperparameters({ models: "xgboost,catboost,xgb", max_depth: "4", "xgboost.subsample": "0.8", "xgb_2.max_depth": "2", "xgboost_2.seed": "5" });
   assert.equal(s.models, ["xgboost", "catboost", "xgboost"]);
   const [first, , copy] = memberSpecs(s);
-  assert.equal(first.params, { max_depth: 4, seed: 0, subsample: "0.8" });
-  assert.equal(copy.params, { max_depth: "2", seed: "5", subsample: "0.8" });
-  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost" }), /^hyperparameter models="xgboost,xgboost": lists xgboost more than once with the same parameters: "xgboost_2" would be the same model as "xgboost"; give the copy its own with xgboost_2\.<param>/);
-  // a kind's own values reach every copy: still the same model
-  throwsWith(() => parseHyperparameters({ models: "ridge,catboost,ridge", "ridge.alpha": "3" }), /"ridge_2" would be the same model as "ridge"/);
-  // the same value written differently is the same parameter
-  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "xgboost_2.seed": "0" }), /"xgboost_2" would be the same model as "xgboost"/);
+  assert.equal(first, { kind: "xgboost", name: "xgboost", params: { max_depth: 4, seed: 0, subsample: "0.8" } });
+  assert.equal(copy, { kind: "xgboost", name: "xgboost_2", params: { max_depth: "2", seed: "5", subsample: "0.8" } });
+  assert.equal(sameModelCopies(buildEnsemble(s).members), []);
+  const warned = (hp: Record<string, string>) => sameModelCopies(buildEnsemble(parseHyperparameters(hp)).members);
+  assert.equal(warned({ models: "xgboost,xgboost" }), ['models: "xgboost_2" has the same parameters as "xgboost" — the same model twice; give it its own with xgboost_2.<param> (e.g. xgboost_2.max_depth)']);
+  // a kind's own values reach every copy; values written differently are one value once coerced; threads change no model
+  assert.match(warned({ models: "ridge,catboost,ridge", "ridge.alpha": "3" }).join(), /"ridge_2" has the same parameters as "ridge" .* \(e\.g\. ridge_2\.alpha\)/);
+  assert.is(warned({ models: "xgboost,xgboost", eta: "0.1", "xgboost_2.eta": "0.10", "xgboost_2.nthread": "1" }).length, 1);
+  assert.is(warned({ models: "catboost,catboost,catboost", "catboost_3.depth": "4" }).length, 1, "catboost_2 only");
+  // a bad parameter of a copy names the copy
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "xgboost,xgboost", "xgboost_2.max_dept": "2" })), /^model xgboost_2: .*max_dept/);
   throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "xgboost_3.max_depth": "2" }), /^hyperparameter xgboost_3\.max_depth="2": sets a parameter of "xgboost_3", but models lists xgboost 2 times: its copies are xgboost_2 \(the first is "xgboost"\)/);
   throwsWith(() => parseHyperparameters({ models: "xgboost,ridge", "xgboost_2.max_depth": "2" }), /sets a parameter of "xgboost_2", but models lists xgboost once/);
   throwsWith(() => parseHyperparameters({ models: "ridge", "catboost_2.depth": "2" }), /sets a parameter of "catboost_2", but models lists catboost not at all/);

@@ -28,6 +28,8 @@ export type FinalModel = "refit" | "folds";
 
 export interface MemberSpec {
   kind: MemberKind;
+  /** the member's name as lib's Ensemble gives it: the kind, or `<kind>_<n>` for its n-th copy */
+  name: string;
   params: Record<string, unknown>;
 }
 
@@ -228,7 +230,6 @@ export function parseHyperparameters(hp: Record<string, unknown>): Settings {
     if (param === "" || param === "name") throw bad(key, raw, `"${param || "(empty)"}" cannot be set per model`);
     (s.memberParams[member] ??= {})[param] = decodeValue(raw);
   }
-  checkDistinctCopies(s);
   return s;
 }
 
@@ -251,20 +252,25 @@ function memberOf(models: readonly MemberKind[], prefix: string, key: string, ra
   return kind;
 }
 
-/** A kind listed twice must differ somewhere (`<kind>_<n>.<param>`): identical copies would be the same model twice. */
-function checkDistinctCopies(s: Settings): void {
-  const specs = memberSpecs(s);
-  const names = memberNames(s.models);
-  specs.forEach((a, i) => {
-    const twin = specs.findIndex((b, j) => j < i && b.kind === a.kind && sameParams(a.params, b.params));
-    if (twin < 0) return;
-    throw bad("models", s.models.join(","), `lists ${a.kind} more than once with the same parameters: "${names[i]}" would be the same model as "${names[twin]}"; give the copy its own with ${names[i]}.<param> (e.g. ${names[i]}.max_depth, ${names[i]}.seed)`);
-  });
-}
+/** A parameter worth changing per kind, for the hint below */
+const COPY_HINT: Record<MemberKind, string> = { xgboost: "max_depth", catboost: "depth", random_forest: "max_depth", ridge: "alpha" };
+/** Parameters that do not change a member's model (its core threads). */
+const MODEL_NEUTRAL = new Set(["name", "nthread", "n_jobs", "thread_count"]);
 
-function sameParams(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => k in b && String(a[k]) === String(b[k]));
+/**
+ * The job's warnings about members that would be the same model: a kind listed more than once whose copies got the
+ * same parameters (as the members store them, numbers coerced: "0.10" and 0.1 are one value; aliases and explicit
+ * defaults are not resolved). Not an error: a tuning job's trial may land on equal values for two copies.
+ */
+export function sameModelCopies(members: readonly { kind: MemberKind; name: string; params: Record<string, unknown> }[]): string[] {
+  const key = (params: Record<string, unknown>) => JSON.stringify(Object.keys(params).filter((k) => !MODEL_NEUTRAL.has(k)).sort().map((k) => [k, params[k]]));
+  const keys = members.map((m) => key(m.params));
+  const out: string[] = [];
+  members.forEach((m, i) => {
+    const twin = members.findIndex((o, j) => j < i && o.kind === m.kind && keys[j] === keys[i]);
+    if (twin >= 0) out.push(`models: "${m.name}" has the same parameters as "${members[twin].name}" — the same model twice; give it its own with ${m.name}.<param> (e.g. ${m.name}.${COPY_HINT[m.kind]})`);
+  });
+  return out;
 }
 
 /** The members' names, as lib's Ensemble gives them: the kind, then `<kind>_2`, `<kind>_3`, … for its copies. */
@@ -291,6 +297,6 @@ export function memberSpecs(s: Settings): MemberSpec[] {
     else if (kind !== "ridge") params.seed = s.seed;
     Object.assign(params, s.memberParams[kind] ?? {});
     if (names[i] !== kind) Object.assign(params, s.memberParams[names[i]] ?? {});
-    return { kind, params };
+    return { kind, name: names[i], params };
   });
 }

@@ -24,7 +24,7 @@ import {
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
-import { memberSpecs, parseHyperparameters, Settings } from "./hyperparameters";
+import { memberSpecs, parseHyperparameters, sameModelCopies, Settings } from "./hyperparameters";
 import { jsonWithArrays, OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
 
 export type Log = (line: string) => void;
@@ -42,11 +42,11 @@ export interface TrainResult {
 }
 
 export function buildEnsemble(s: Settings): Ensemble {
-  const members: Member[] = memberSpecs(s).map(({ kind, params }) => {
+  const members: Member[] = memberSpecs(s).map(({ kind, name, params }) => {
     try {
       return memberFromSpec(kind, params);
     } catch (e) {
-      throw new Error(`model ${kind}: ${(e as Error).message}`);
+      throw new Error(`model ${name}: ${(e as Error).message}`);
     }
   });
   try {
@@ -283,6 +283,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     `training on ${nrow} rows x ${ncol} features (${files} file${files > 1 ? "s" : ""}, label "${label}"${categoricalNote})` +
       `${valCh ? `, validation ${valCh.table.numRows()} rows` : ""}; models ${ens.members.map((mem) => mem.name).join(",")}; blend ${ens.blend}; objective ${ens.objective}; k_fold ${s.kFold}; final_model ${s.finalModel}; parallel_fits ${parallelFits}${cvThreads > 1 ? ` (${cvThreads} core threads each${cvThreads > cores ? `, run on the ${cores} cores` : ""})` : ""}`,
   );
+  for (const warning of sameModelCopies(ens.members)) log(warning);
   // the core's one DMatrix of the training rows, for the cross-validation's fits (row views of it), the final
   // refit and its scores: the features are copied into the core and binned once for the whole job
   const releaseCore = ens.members.some((mem) => mem.kind !== "ridge") ? holdCoreMatrix(m) : () => {};

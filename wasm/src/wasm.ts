@@ -57,6 +57,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
   Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => { buffer: ArrayBuffer; grow(pages: number): number };
+  RuntimeError: new () => Error;
 }
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -199,16 +200,18 @@ function readDeathNote(note: Int32Array): string | undefined {
 }
 
 /**
- * A trap — or any exception — leaving the core (a bug: an access out of bounds, a C stack overflow) unwinds its
+ * A trap leaving the core (a WebAssembly.RuntimeError: a bug — an access out of bounds, `unreachable`) unwinds its
  * thread out of C wherever it was, perhaps holding the allocator's lock, perhaps halfway through changing the heap.
  * Every export is therefore called through a guard:
- *  - the first such exception breaks the core (csrc/common.c xgb_core_break: the allocator's waiters, on any thread,
+ *  - the first trap breaks the core (csrc/common.c xgb_core_break: the allocator's waiters, on any thread,
  *    are woken and fail instead of waiting forever for a lock nobody will release), is named in the death note, and
  *    is rethrown as it was (a WebAssembly.RuntimeError, its message saying that the core is now unusable);
  *  - from then on every call, on every thread of the core, is refused with an Error naming that first trap — the
  *    heap may be corrupt, and going on could give wrong answers — except the calls that only free memory, which do
  *    nothing (cleanup in `finally` blocks must not hide the error that matters).
- * Calls that read the core's status words or its last error stay allowed.
+ * Calls that read the core's status words or its last error stay allowed. Other exceptions pass through and break
+ * nothing: a JavaScript stack overflow raised on entry (a RangeError: the core never ran) must not end the process's
+ * use of the core, and the core's C code holds no lock across a recursion deep enough to overflow inside it.
  */
 const CORE_STATUS = /^(xgb_.*_word|xgb_last_error|xgb_core_break|xgb_threads_supported)$/;
 const CORE_RELEASE = /^(xgb_free|bst_free|qm_free|bst_train_end|bst_train_park)$/;
@@ -254,16 +257,17 @@ function guardCore(raw: CoreExports): CoreExports {
       try {
         return f(...args);
       } catch (e) {
+        if (!(e instanceof Wasm.RuntimeError)) throw e;
         if (coreBroken()) {
           // a trap in this thread after another broke the core (woken in the allocator's wait, which then traps)
           if (release) return undefined;
           throw unusableError();
         }
-        const what = `${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} in the core's ${name}`;
+        const what = `${e.name}: ${e.message} in the core's ${name}`;
         brokenHere = what;
         raw.xgb_core_break();
         if (shared) writeDeathNote(shared.deathNote, what);
-        if (e instanceof Error) e.message += ` — a WebAssembly trap in the core's ${name} (a bug in node-xgboost-wasm); the core is unusable in this process from now on: restart it (in Jupyter, the kernel)`;
+        e.message += ` — a WebAssembly trap in the core's ${name} (a bug in node-xgboost-wasm); the core is unusable in this process from now on: restart it (in Jupyter, the kernel)`;
         throw e;
       }
     };
@@ -385,10 +389,12 @@ try {
   try {
     r = instance.exports.xgb_worker_loop(threadId, hook ? Number(hook[2]) : 0);
   } catch (e) {
-    // a trap left the core (wasm.ts guardCore says why it is broken now)
-    const broken = Atomics.load(new Int32Array(memory.buffer, instance.exports.xgb_core_broken_word(), 1), 0) !== 0;
-    if (!broken) writeNote(note, "worker thread " + threadId + " of the core's pool trapped: " + (e && e.name) + ": " + (e && e.message));
-    instance.exports.xgb_core_break();
+    // a trap left the core: broken now (wasm.ts guardCore says why)
+    if (e instanceof WebAssembly.RuntimeError) {
+      const broken = Atomics.load(new Int32Array(memory.buffer, instance.exports.xgb_core_broken_word(), 1), 0) !== 0;
+      if (!broken) writeNote(note, "worker thread " + threadId + " of the core's pool trapped: " + e.name + ": " + e.message);
+      instance.exports.xgb_core_break();
+    }
     throw e;
   }
   if (r !== 1 || !hook) throw new Error("xgb_worker_loop returned " + r);
