@@ -507,4 +507,31 @@ test("training job: a thread of a fit's core pool that dies mid-job fails the jo
   assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
 });
 
+// A thread of the core's pool that traps inside the allocator during a fit's job (the hook's "trap"): the core
+// breaks for every thread, and the failure names the fit whose job it was — the xgboost fold (2 core threads: the
+// pool), not a catboost fold (1 core thread, beside it on the same core) that then found the core unusable.
+test("training job: a thread of a fit's core pool that traps fails the job naming the fit whose job it ran, not the fits that found the core broken after it", async () => {
+  const rows = ["target,a,b,c,d,e,f,g,h"];
+  for (let i = 0; i < 30_000; i++) {
+    const x = Array.from({ length: 8 }, (_, j) => ((i * 7919 + j * 104729) % 1000) / 10);
+    rows.push([(x[0] * 2 - x[1] + ((i * 31) % 7)).toFixed(3), ...x].join(","));
+  }
+  const root = optMl(
+    { models: "xgboost,catboost", k_fold: "2", num_round: "300", seed: "3", parallel_fits: "2", final_model: "folds", "xgboost.nthread": "2", "catboost.thread_count": "1" },
+    { train: { "d.csv": rows.join("\n") + "\n" } },
+  );
+  roots.push(root);
+  process.env[POOL_DEATH_ENV] = "trap:3";
+  let r;
+  try {
+    r = await runTrain(root, 120_000);
+  } finally {
+    delete process.env[POOL_DEATH_ENV];
+  }
+  assert.is.not(r.code, null, `the job was killed after 120 s (a hang): ${r.stderr}`);
+  assert.is(r.code, 1, r.stderr);
+  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  assert.match(failure, /^cross-validation failed: fold [12]\/2, member "xgboost": .*worker thread 1 of the core's pool trapped: RuntimeError: memory access out of bounds/, failure);
+});
+
 test.run();

@@ -123,9 +123,19 @@ void rng_choose(Rng *r, const int32_t *from, int n, int k, int32_t *out) {
 }
 
 /* Set once a trap left the core (the bindings call xgb_core_break): every later call is refused (wasm.ts). In the
- * threads build it lies in the shared memory, seen by every thread's instance. */
+ * threads build it lies in the shared memory, seen by every thread's instance. trap_caller: the caller (below) the
+ * trap is laid to — the trapping caller itself, or the owner of the pool job a pool thread trapped in — so that of
+ * the errors of several callers' fits, the one that caused the others is reported (lib's fit pool). */
 static int32_t core_broken;
+static int32_t trap_caller;
 XGB_API int32_t *xgb_core_broken_word(void) { return &core_broken; }
+XGB_API int32_t *xgb_trap_caller_word(void) { return &trap_caller; }
+
+/* Each caller of the core (an instance over the shared memory: the main thread's 1, an attached thread's its own,
+ * set by the bindings; a pool thread 0) by its id: who owns the pool's job (threads.c), who trapped. */
+static XGB_TLS int32_t caller_id;
+XGB_API void xgb_set_caller(int32_t id) { caller_id = id; }
+int32_t xgb_caller(void) { return caller_id; }
 
 #if defined(XGB_THREADS) && defined(__wasm__)
 /* The allocator's lock (common.h): a futex word, 0 free, 1 taken, 2 taken with waiters (Drepper's "Futexes are
@@ -203,7 +213,9 @@ static void alloc_release(void) {
     __builtin_wasm_memory_atomic_notify(&alloc_lock, 1);
 }
 
-XGB_API void xgb_core_break(void) {
+XGB_API void xgb_core_break(int32_t blamed) {
+  int32_t none = 0;
+  __atomic_compare_exchange_n(&trap_caller, &none, blamed, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED); /* the first trap */
   __atomic_store_n(&core_broken, 1, __ATOMIC_SEQ_CST);
   __atomic_store_n(&alloc_lock, LOCK_BROKEN, __ATOMIC_SEQ_CST);
   __builtin_wasm_memory_atomic_notify(&alloc_lock, UINT32_MAX);
@@ -218,5 +230,8 @@ void *xgb_locked_calloc(size_t n, size_t size) { alloc_acquire(); void *p = call
 void *xgb_locked_realloc(void *q, size_t bytes) { alloc_acquire(); void *p = realloc(q, bytes); alloc_release(); return p; }
 void xgb_locked_free(void *p) { alloc_acquire(); free(p); alloc_release(); }
 #else
-XGB_API void xgb_core_break(void) { core_broken = 1; }
+XGB_API void xgb_core_break(int32_t blamed) {
+  if (!trap_caller) trap_caller = blamed;
+  core_broken = 1;
+}
 #endif

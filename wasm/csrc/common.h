@@ -53,6 +53,9 @@ void xgb_see_grown_memory(void);
  * recording a message that the bindings turn into a thrown Error. */
 int xgb_fail(const char *fmt, ...);
 XGB_API const char *xgb_last_error(void);
+/* this caller's id (common.c): who owns a pool job, who trapped */
+int32_t xgb_caller(void);
+XGB_API void xgb_core_break(int32_t blamed);
 
 void *xgb_alloc(size_t bytes);           /* malloc that records "out of memory" */
 void *xgb_calloc(size_t n, size_t size);

@@ -36,7 +36,7 @@ static int32_t failed;      /* set (by the bindings) when a worker thread died: 
 static int32_t in_job[POOL_MAX_THREADS];
 static int32_t dead[POOL_MAX_THREADS];
 static int32_t alive;       /* worker threads that entered their loop (for the bindings' poolReady) */
-/* The pool's owner: 1 while a caller runs a job on it. Callers are the instances over the shared memory (the main
+/* The pool's owner: the caller's id (common.c xgb_caller; at least 1) while it runs a job on it, else 0. Callers are the instances over the shared memory (the main
  * thread's, fit workers': common.h); one owns the pool for a job at a time, and a caller that finds it taken runs
  * its job inline on its own thread — the same result (determinism above), only less parallel. So the job fields,
  * generation, claim and done below have one writer at a time, as the protocol assumes. */
@@ -46,6 +46,9 @@ XGB_API int32_t *xgb_worker_failed_word(void) { return &failed; }
 XGB_API int32_t *xgb_worker_done_word(void) { return &done; }
 XGB_API int32_t *xgb_worker_dead_words(void) { return dead; }
 XGB_API int32_t *xgb_worker_alive_word(void) { return &alive; }
+
+/* A pool thread's trap (its bindings call this): the core breaks, the trap laid to the owner of the job it ran. */
+XGB_API void xgb_pool_thread_trapped(void) { xgb_core_break(__atomic_load_n(&pool_owner, __ATOMIC_ACQUIRE)); }
 
 #define LOAD(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
@@ -122,7 +125,8 @@ int par_run(TaskFn fn, void *arg, int n_tasks) {
   if (n_threads <= 1 || n_tasks == 1) return run_inline(fn, arg, n_tasks);
   if (LOAD(&failed)) return pool_failed();
   int32_t free_ = 0;
-  if (!__atomic_compare_exchange_n(&pool_owner, &free_, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return run_inline(fn, arg, n_tasks);
+  int32_t me = xgb_caller() > 0 ? xgb_caller() : 1;
+  if (!__atomic_compare_exchange_n(&pool_owner, &free_, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return run_inline(fn, arg, n_tasks);
   int rc = run_owned(fn, arg, n_tasks);
   __atomic_store_n(&pool_owner, 0, __ATOMIC_RELEASE);
   return rc;
@@ -159,6 +163,7 @@ XGB_API int32_t *xgb_worker_failed_word(void) { return NULL; }
 XGB_API int32_t *xgb_worker_done_word(void) { return NULL; }
 XGB_API int32_t *xgb_worker_dead_words(void) { return NULL; }
 XGB_API int32_t *xgb_worker_alive_word(void) { return NULL; }
+XGB_API void xgb_pool_thread_trapped(void) { xgb_core_break(0); }
 XGB_API int xgb_worker_loop(int thread_id, int test_die_at) { (void)thread_id; (void)test_die_at; return -1; }
 int par_run(TaskFn fn, void *arg, int n_tasks) {
   for (int i = 0; i < n_tasks; i++) fn(arg, i);

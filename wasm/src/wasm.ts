@@ -109,8 +109,10 @@ export interface CoreExports {
   bst_base_score(b: number): number;
   bst_base_margin(b: number): number;
   xgb_enum_names(kind: number): number;
-  xgb_core_break(): void;
+  xgb_core_break(blamed: number): void;
   xgb_core_broken_word(): number;
+  xgb_trap_caller_word(): number;
+  xgb_set_caller(id: number): void;
 }
 
 const DEATH_NOTE_BYTES = 1024;
@@ -132,8 +134,9 @@ const WORKER_STACK_BYTES = 256 * 1024;
 
 /**
  * Test hook, read only by the pool's worker threads: "<how>:<n>" makes worker thread 1 die right after
- * its n-th task claim, holding that task (threads.c), so that job cannot finish: how = "exit" (process.exit(7)) or
- * "throw" (an uncaught Error). Tests only.
+ * its n-th task claim, holding that task (threads.c), so that job cannot finish: how = "exit" (process.exit(7)),
+ * "throw" (an uncaught Error) or "trap" (a trap inside the allocator, holding its lock, then an uncaught Error: the
+ * core breaks, laid to the job's owner — guardCore). Tests only.
  */
 export const POOL_DEATH_ENV = "NODE_XGBOOST_WASM_TEST_POOL_DEATH";
 
@@ -180,6 +183,8 @@ export interface CoreAttachment {
   deathNote: Int32Array;
   stackTop: number;
   tls: number;
+  /** the attached thread's caller id in the core (csrc/common.c) */
+  callerId: number;
 }
 
 /** set in a thread that attachCore()d: getCore() is an instance over the main thread's memory */
@@ -217,7 +222,13 @@ const CORE_STATUS = /^(xgb_.*_word|xgb_last_error|xgb_core_break|xgb_threads_sup
 const CORE_RELEASE = /^(xgb_free|bst_free|qm_free|bst_train_end|bst_train_park)$/;
 /** this thread saw the core break (the single-threaded build's only record: its memory is its own) */
 let brokenHere: string | undefined;
+/** the threads build's words (shared memory never moves: views made once stay valid as it grows): broken, and the
+ * caller the first trap is laid to (csrc/common.c trap_caller) */
 let brokenWord: Int32Array | undefined;
+let trapCallerWord: Int32Array | undefined;
+/** this thread's caller id in the core (csrc/common.c): the main thread's 1, an attached thread's from its attachment */
+let callerId = 1;
+let lastCallerId = 1;
 
 function coreBroken(): boolean {
   return brokenHere !== undefined || (brokenWord !== undefined && Atomics.load(brokenWord, 0) !== 0);
@@ -229,10 +240,11 @@ function brokenNote(): string {
   return note ?? brokenHere ?? "a trap in another thread";
 }
 
-/** True when a trap in another thread broke the core: this thread's errors since are its consequence (a fit pool
- * reports the trap itself, which names the fit that hit it). */
+/** True when a trap in another caller broke the core — not this thread's own, nor one of a pool thread running this
+ * thread's job: this thread's errors since are its consequence (a fit pool reports the trap's own error, which
+ * names the fit that hit it). */
 export function coreBrokenElsewhere(): boolean {
-  return brokenHere === undefined && brokenWord !== undefined && Atomics.load(brokenWord, 0) !== 0;
+  return brokenWord !== undefined && Atomics.load(brokenWord, 0) !== 0 && Atomics.load(trapCallerWord!, 0) !== callerId;
 }
 
 /** What broke this process's core (the first trap's note), or undefined while it is usable (guardCore). */
@@ -265,7 +277,7 @@ function guardCore(raw: CoreExports): CoreExports {
         }
         const what = `${e.name}: ${e.message} in the core's ${name}`;
         brokenHere = what;
-        raw.xgb_core_break();
+        raw.xgb_core_break(callerId);
         if (shared) writeDeathNote(shared.deathNote, what);
         e.message += ` — a WebAssembly trap in the core's ${name} (a bug in node-xgboost-wasm); the core is unusable in this process from now on: restart it (in Jupyter, the kernel)`;
         throw e;
@@ -293,7 +305,7 @@ export function coreAttachment(stackBytes = FIT_STACK_BYTES): { attachment: Core
   }
   let released = false;
   return {
-    attachment: { module: shared.module, memory: shared.memory, deathNote: shared.deathNote, stackTop: (stack + stackBytes) & ~15, tls },
+    attachment: { module: shared.module, memory: shared.memory, deathNote: shared.deathNote, stackTop: (stack + stackBytes) & ~15, tls, callerId: ++lastCallerId },
     release: () => {
       if (released) return;
       released = true;
@@ -323,6 +335,9 @@ export function attachCore(a: CoreAttachment): void {
   core = c;
   shared = { module: a.module, memory: a.memory, deathNote: a.deathNote };
   brokenWord = new Int32Array(a.memory.buffer, c.xgb_core_broken_word(), 1);
+  trapCallerWord = new Int32Array(a.memory.buffer, c.xgb_trap_caller_word(), 1);
+  callerId = a.callerId;
+  c.xgb_set_caller(callerId);
   attached = true;
 }
 
@@ -341,14 +356,15 @@ export function getCore(): CoreExports {
     // loads: where SharedArrayBuffer is missing (--enable-sharedarraybuffer-per-context) the package must still load
     // and run the single-threaded build
     shared = { module, memory, deathNote: new Int32Array(new SharedArrayBuffer(8 + DEATH_NOTE_BYTES)) };
-    // shared memory never moves: a view of the word made now stays valid as it grows
     brokenWord = new Int32Array(memory.buffer, core.xgb_core_broken_word(), 1);
+    trapCallerWord = new Int32Array(memory.buffer, core.xgb_trap_caller_word(), 1);
   } else {
     const module = new Wasm.Module(readWasm(wasmPath(false)));
     const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: WASI });
     core = guardCore(instance.exports as unknown as CoreExports);
   }
   core._initialize();
+  core.xgb_set_caller(callerId);
   const loaded = core;
   checkCoreEnums((kind) => {
     const ptr = loaded.xgb_enum_names(kind);
@@ -383,22 +399,32 @@ const nosys = () => 52;
 const instance = new WebAssembly.Instance(module, { env: { memory }, wasi_snapshot_preview1: { fd_close: nosys, fd_seek: nosys, fd_write: nosys } });
 instance.exports.__stack_pointer.value = stackTop;
 instance.exports.__wasm_init_tls((tls + tlsAlign - 1) & -tlsAlign); // its own thread-local block (csrc/common.h)
-const hook = threadId === 1 && /^(exit|throw):([1-9][0-9]*)$/.exec(process.env.${POOL_DEATH_ENV} ?? "");
-try {
-  let r;
+const hook = threadId === 1 && /^(exit|throw|trap):([1-9][0-9]*)$/.exec(process.env.${POOL_DEATH_ENV} ?? "");
+// a trap leaving the core breaks it (wasm.ts guardCore says why), laid to the owner of the job this thread ran
+const breakOnTrap = (f) => {
   try {
-    r = instance.exports.xgb_worker_loop(threadId, hook ? Number(hook[2]) : 0);
+    return f();
   } catch (e) {
-    // a trap left the core: broken now (wasm.ts guardCore says why)
     if (e instanceof WebAssembly.RuntimeError) {
       const broken = Atomics.load(new Int32Array(memory.buffer, instance.exports.xgb_core_broken_word(), 1), 0) !== 0;
       if (!broken) writeNote(note, "worker thread " + threadId + " of the core's pool trapped: " + e.name + ": " + e.message);
-      instance.exports.xgb_core_break();
+      instance.exports.xgb_pool_thread_trapped();
     }
     throw e;
   }
+};
+try {
+  const r = breakOnTrap(() => instance.exports.xgb_worker_loop(threadId, hook ? Number(hook[2]) : 0));
   if (r !== 1 || !hook) throw new Error("xgb_worker_loop returned " + r);
   if (hook[1] === "exit") process.exit(7);
+  if (hook[1] === "trap") {
+    // inside the job, holding a claimed task: a heap block corrupted and freed (wasm.ts testTrapInAllocator)
+    breakOnTrap(() => {
+      const p = instance.exports.xgb_malloc(64);
+      new Uint32Array(memory.buffer, p - 4, 1)[0] = 0x7ffffff3;
+      instance.exports.xgb_free(p);
+    });
+  }
   throw new Error("the test hook ${POOL_DEATH_ENV} threw");
 } catch (e) {
   writeNote(note, "worker thread " + threadId + " of the core's pool threw " + (e && e.name) + ": " + (e && e.message));
