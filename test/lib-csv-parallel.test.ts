@@ -142,6 +142,27 @@ test("2, 3 and 4 chunks read the same table as one thread and as pandas: quotes 
   assertPandas(one.table, f);
 });
 
+// The chunks write their rows into their places in one shared slab and are joined there (csvParallel.ts
+// sharedSlab, load.ts concatColumns): no copy of every cell into fresh memory. A chunk with more rows than the room
+// the file's first megabyte gave it (short lines after long ones) writes into a slab of its own, and the columns are
+// then joined by a copy. Both give the table one thread reads, value for value.
+test("chunks joined in their shared slab, and chunks with more rows than their room joined by a copy: the table one thread reads", async () => {
+  const row = (i: number, wide: boolean) =>
+    [i, (i * 0.37) % 101, -i / 7, wide ? `${(i * 1e-7).toFixed(12)}` : String(i % 5), i % 3 ? "" : "nan"].join(",");
+  const even = file("even.csv", "a,b,c,d,e\n" + Array.from({ length: 60_000 }, (_, i) => row(i, false)).join("\n") + "\n");
+  // ~1.3 MB of wide rows, then short ones: the first megabyte's bytes per row give the later chunks too little room
+  const uneven = file("uneven.csv", "a,b,c,d,e\n" + Array.from({ length: 120_000 }, (_, i) => row(i, i < 30_000)).join("\n") + "\n");
+  for (const [f, inSlab] of [[even, true], [uneven, false]] as const) {
+    const one = await read(f, 1);
+    for (const threads of [2, 3]) {
+      const par = await read(f, threads);
+      assertSameTable(one.table, par.table, `${path.basename(f)}, ${threads} threads`);
+      const a = par.table.column("a") as unknown as Float32Array;
+      assert.is(a.buffer instanceof SharedArrayBuffer, inSlab, `${path.basename(f)}, ${threads} threads: column a ${inSlab ? "joined in the shared slab" : "copied"}`);
+    }
+  }
+});
+
 test("a cut inside a quoted field with line ends: the file is read again on one thread, the same table", async () => {
   // the middle third of the file is one quoted field of 3000 lines: the cut at half the bytes falls inside it
   const head = Array.from({ length: 300 }, (_, i) => `${i},plain ${i}`);

@@ -19,16 +19,19 @@
  * reported: chunks are checked in order, and a chunk's result counts only when every chunk before it read cleanly
  * and ended where it began.
  *
- * Memory: each thread reads its chunks 4 MB at a time (no whole-file buffer) and builds a chunk's columns in one slab
- * (csvParse's reserveSlab); the slabs are transferred (not copied), joined column by column into the file's columns,
- * and released at once after the join (load.ts). The header is read first, here, from the file's first record
- * (csvParse's headerOnly). Parquet and the other formats stay on one thread.
+ * Memory: each thread reads its chunks 4 MB at a time (no whole-file buffer) and writes a chunk's columns into its
+ * place in the file's one shared slab (sharedSlab below: room for each chunk's estimated rows), so the join moves each
+ * column's parts down inside that slab (load.ts concatColumns) — no second copy of the table, no fresh memory
+ * written twice. A chunk with more rows than its room writes into a slab of its own (csvParse's reserveSlab), which
+ * is transferred (not copied), and the columns it holds part of are joined by a copy, released at once after the
+ * join. The header is read first, here, from the file's first record (csvParse's headerOnly). Parquet and the other
+ * formats stay on one thread.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { CategoricalColumn } from "./columns";
-import { CsvLineError, parseCsv, RestartAsText } from "./csvParse";
+import { CsvLineError, parseCsv, RestartAsText, type ChunkOutput } from "./csvParse";
 import type { LoadedColumns } from "./sources";
 import { fileChunks } from "./sources";
 
@@ -45,11 +48,13 @@ export interface ChunkJob {
   header: boolean;
   naValues: string[];
   textColumns: string[];
+  /** its rows' place in the file's shared slab (sharedSlab), when there is one */
+  out?: ChunkOutput;
 }
 
 /** A chunk's result. */
 export type ChunkMessage =
-  | { type: "done"; names: string[]; columns: (Float32Array | { codes: Int32Array; categories: string[] })[]; rows: number; lines: number; end: number }
+  | { type: "done"; names: string[]; columns: (Float32Array | { codes: Int32Array; categories: string[] })[]; rows: number; lines: number; end: number; placed: boolean[] }
   | { type: "restart"; column: string }
   | { type: "error"; message: string; line?: number; row?: number; detail?: string };
 
@@ -68,8 +73,8 @@ export interface ParallelCsvOptions {
 }
 
 export type ParallelCsvResult =
-  /** the chunks' columns in file order, to join */
-  | { parts: LoadedColumns[] }
+  /** the chunks' columns in file order, to join — in place where they lie in the shared slab (load.ts concatColumns) */
+  | { parts: LoadedColumns[]; slab?: SharedSlab }
   /** a column found to hold text after numbers: read again with it as text */
   | { restartAsText: string }
   /** a cut fell inside a quoted field: read the file on one thread */
@@ -81,6 +86,54 @@ export function csvWorkerFile(): string {
   const file = path.join(__dirname, `csv-worker${ext}`);
   if (!fs.existsSync(file)) throw new Error(`the CSV worker ${file} is missing (a bundle must ship it beside its entry)`);
   return file;
+}
+
+/** The file's shared slab (ChunkOutput): column j's cells are j × stride to (j + 1) × stride. */
+export interface SharedSlab {
+  buffer: SharedArrayBuffer;
+  stride: number;
+}
+
+/** Rows a chunk gets room for beyond its estimate: lines' lengths vary through a file. */
+const SLAB_SLACK = 1.1;
+/** Bytes of the file's start whose line ends give the estimate of bytes per row. */
+const SAMPLE_BYTES = 1 << 20;
+
+/**
+ * The chunks' places in one shared slab, sized from the bytes per line of the file's first megabyte: each chunk gets
+ * room for SLAB_SLACK × its estimated rows (+ 1,024), and writes its rows there as it parses them (csvParse's
+ * reserveSlab), on its own thread. Why: the join then moves each column's parts down inside the slab instead of
+ * copying every cell into a new one. Fresh memory is dear where page faults are (a VM here took 330–400 ms to write
+ * 112 MB into a new buffer the first time, 7 ms the second: bench/README.md), and a join into a new slab held the
+ * chunks' columns and the joined ones at once. The slab is address space until written: what no chunk writes
+ * (the slack) costs no memory. Undefined when it cannot be had (the chunks then use slabs of their own).
+ */
+function sharedSlab(file: string, size: number, starts: number[], ncol: number): { slab: SharedSlab; outs: ChunkOutput[] } | undefined {
+  const fd = fs.openSync(file, "r");
+  let lines = 0, sampled = 0;
+  try {
+    const buf = Buffer.alloc(Math.min(SAMPLE_BYTES, size));
+    sampled = fs.readSync(fd, buf, 0, buf.length, 0);
+    for (let i = buf.indexOf(10); i >= 0 && i < sampled; i = buf.indexOf(10, i + 1)) lines++;
+  } finally {
+    fs.closeSync(fd);
+  }
+  const bytesPerRow = sampled / Math.max(1, lines);
+  const capacities = starts.map((start, k) => Math.ceil((((k + 1 < starts.length ? starts[k + 1] : size) - start) / bytesPerRow) * SLAB_SLACK) + 1024);
+  const stride = capacities.reduce((a, b) => a + b, 0);
+  let buffer: SharedArrayBuffer;
+  try {
+    buffer = new SharedArrayBuffer(stride * Math.max(1, ncol) * 4);
+  } catch {
+    return undefined; // no room for the address space: the chunks' own slabs, joined by a copy
+  }
+  let row = 0;
+  const outs = capacities.map((capacity) => {
+    const out = { slab: buffer, stride, row, capacity };
+    row += capacity;
+    return out;
+  });
+  return { slab: { buffer, stride }, outs };
 }
 
 /** The first line start at or after `offset` (the file's size when there is none). */
@@ -145,7 +198,7 @@ export function parseChunk(job: ChunkJob, progress: Float64Array, onEstimate: (r
       naValues: new Set(job.naValues),
       textColumns: new Set(job.textColumns),
       totalBytes: length,
-      chunk: { names: job.names, header: job.header, stopAt: length, atFileStart: job.start === 0 },
+      chunk: { names: job.names, header: job.header, stopAt: length, atFileStart: job.start === 0, out: job.out },
       onEstimate,
       onChunk: (bytes, rows) => {
         progress[2 * job.index] = Math.min(bytes, length);
@@ -153,17 +206,25 @@ export function parseChunk(job: ChunkJob, progress: Float64Array, onEstimate: (r
         onProgress();
       },
     });
-    // each buffer once (the columns are views of one slab, csvParse's reserveSlab, unless one outgrew it)
+    // each buffer once (the columns are views of one slab, csvParse's reserveSlab, unless one outgrew it); the
+    // file's shared slab is shared, not transferred
     const transfer = new Set<ArrayBuffer>();
+    const add = (b: ArrayBufferLike) => {
+      if (!(b instanceof SharedArrayBuffer)) transfer.add(b as ArrayBuffer);
+    };
     const columns = parsed.columns.map((c) => {
       if (c instanceof CategoricalColumn) {
-        transfer.add(c.codes.buffer as ArrayBuffer);
+        add(c.codes.buffer);
         return { codes: c.codes, categories: c.categories };
       }
-      transfer.add(c.buffer as ArrayBuffer);
+      add(c.buffer);
       return c;
     });
-    return { message: { type: "done", names: parsed.names, columns, rows: parsed.rows, lines: parsed.lines, end: job.start + parsed.end }, transfer: [...transfer] };
+    // the numeric columns written into their place in the file's shared slab (a chunk past its room wrote elsewhere):
+    // the joining thread sees its own object of that SharedArrayBuffer, so it is told which they are
+    const out = job.out;
+    const placed = parsed.columns.map((c, j) => !!out && c instanceof Float32Array && c.buffer === out.slab && c.byteOffset === (j * out.stride + out.row) * 4);
+    return { message: { type: "done", names: parsed.names, columns, rows: parsed.rows, lines: parsed.lines, end: job.start + parsed.end, placed }, transfer: [...transfer] };
   } catch (e) {
     if (e instanceof RestartAsText) return { message: { type: "restart", column: e.column }, transfer: [] };
     if (e instanceof CsvLineError) return { message: { type: "error", message: e.message, line: e.line, row: e.row, detail: e.detail }, transfer: [] };
@@ -212,9 +273,11 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
       fail(e);
     }
   };
+  const shared = sharedSlab(file, size, starts, head.names.length);
   const jobs: ChunkJob[] = starts.map((start, k) => ({
     index: k, file, what: opts.what, start, stopAt: k + 1 < n ? starts[k + 1] : size,
     names: k > 0 ? head.names : undefined, header: head.header, naValues: [...opts.naValues], textColumns: [...opts.textColumns],
+    out: shared?.outs[k],
   }));
   const workerCount = Math.min(threads, n) - 1;
   const workerFile = workerCount > 0 ? csvWorkerFile() : "";
@@ -280,9 +343,12 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
       if (r.line === undefined) throw new Error(r.message);
       throw new CsvLineError(opts.what, lineBase + r.line, r.row === undefined ? undefined : rowBase + r.row, r.detail!);
     }
-    parts.push({ names: r.names, columns: r.columns.map((c) => (c instanceof Float32Array ? c : new CategoricalColumn(c.codes, c.categories))), rows: r.rows });
+    // a placed column as a view of this thread's object of the shared slab (load.ts joins those in place)
+    const column = (c: Float32Array | { codes: Int32Array; categories: string[] }, j: number) =>
+      c instanceof Float32Array ? (r.placed[j] && shared ? new Float32Array(shared.slab.buffer, c.byteOffset, c.length) : c) : new CategoricalColumn(c.codes, c.categories);
+    parts.push({ names: r.names, columns: r.columns.map(column), rows: r.rows });
     lineBase += r.lines;
     rowBase += r.rows;
   }
-  return { parts };
+  return { parts, slab: shared?.slab };
 }

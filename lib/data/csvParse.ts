@@ -70,7 +70,20 @@ export interface CsvParseOptions {
    * file's first record gave them (names undefined for the first chunk, which holds that record); the chunk
    * ends at the first record starting at or past `stopAt` bytes (a record that straddles stopAt is read whole).
    */
-  chunk?: { names?: string[]; header: boolean; stopAt: number; atFileStart: boolean };
+  chunk?: { names?: string[]; header: boolean; stopAt: number; atFileStart: boolean; out?: ChunkOutput };
+}
+
+/**
+ * Where a chunk writes its rows (csvParallel.ts): its rows' place in the file's one shared slab, where column j
+ * holds cells j × stride to (j + 1) × stride, the chunk's from `row`, room for `capacity` rows. The chunks' columns
+ * are then joined by moving them down inside the slab (load.ts concatColumns) instead of copying every cell into
+ * fresh memory. A chunk with more rows than that writes into a slab of its own, and its columns are copied.
+ */
+export interface ChunkOutput {
+  slab: SharedArrayBuffer;
+  stride: number;
+  row: number;
+  capacity: number;
 }
 
 export interface ParsedCsv {
@@ -311,17 +324,21 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
    * the worker thread's heap as freed but resident memory (measured on the 1M × 28 CSV: +120 MB of RSS after the load).
    */
   const reserveSlab = (capacity: number) => {
-    const slab = new ArrayBuffer(ncol * capacity * 4);
+    // the chunk's place in the file's shared slab when it has room for the estimate (ChunkOutput), else a slab of its own
+    const out = chunk?.out && capacity <= chunk.out.capacity ? chunk.out : undefined;
+    const slab = out ? out.slab : new ArrayBuffer(ncol * capacity * 4);
+    const cells = out ? out.capacity : capacity;
+    const at = (j: number) => (out ? (j * out.stride + out.row) * 4 : j * capacity * 4);
     for (let j = 0; j < ncol; j++) {
       const nb = num[j];
-      if (nb && nb.data.length < capacity) {
-        const d = new Float32Array(slab, j * capacity * 4, capacity);
+      if (nb && nb.data.length < cells) {
+        const d = new Float32Array(slab, at(j), cells);
         d.set(nb.data.subarray(0, nb.length));
         nb.data = d;
       }
       const cb = cat[j];
-      if (cb && cb.codes.length < capacity) {
-        const c = new Int32Array(slab, j * capacity * 4, capacity);
+      if (cb && cb.codes.length < cells) {
+        const c = new Int32Array(slab, at(j), cells);
         c.set(cb.codes.subarray(0, cb.length));
         cb.codes = c;
       }

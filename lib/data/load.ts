@@ -20,7 +20,7 @@ import * as path from "path";
 import { arquero } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
 import { parseCsv, RestartAsText } from "./csvParse";
-import { parseCsvChunks } from "./csvParallel";
+import { parseCsvChunks, type SharedSlab } from "./csvParallel";
 import { defaultThreads } from "../ensemble/parallel";
 import { readJson, readJsonLines } from "./json";
 import {
@@ -205,7 +205,7 @@ async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<strin
     });
     if ("cutInQuotes" in res) return undefined;
     // (joined even when there is one chunk: its columns are untrimmed views)
-    const all = "parts" in res ? concatColumns(res.parts, res.parts.map(() => input), true) : res;
+    const all = "parts" in res ? concatColumns(res.parts, res.parts.map(() => input), true, res.slab) : res;
     if ("restartAsText" in all) {
       textColumns.add(all.restartAsText);
       continue;
@@ -275,7 +275,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
 }
 
 /** Concatenate the files' columns (same names in the same order); categories are merged in order of first appearance. */
-function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false): LoadedColumns | { restartAsText: string } {
+function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, shared?: SharedSlab): LoadedColumns | { restartAsText: string } {
   const names = parts[0].names;
   parts.forEach((p, i) => {
     if (p.names.length !== names.length || p.names.some((n, j) => n !== names[j])) {
@@ -291,7 +291,20 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false): L
   // it to the largest freed mapping) and stays resident in this thread's heap as freed memory after the table is
   // garbage (the 1M × 28 CSV on 2 threads: a training job's heap kept 124 MB against 57 MB read on one thread).
   const numeric = names.map((_, j) => parts.every((p) => p.columns[j] instanceof Float32Array));
-  const slab = free ? new ArrayBuffer(numeric.filter(Boolean).length * rows * 4) : undefined;
+  // A CSV file's chunks that wrote column j into their places in the file's shared slab (csvParallel.ts sharedSlab):
+  // in file order, each after the one before, inside the column's stride — joined by moving the parts down in place
+  const inPlace = names.map((_, j) => {
+    if (!shared || !numeric[j]) return false;
+    let next = j * shared.stride * 4;
+    for (const p of parts) {
+      const c = p.columns[j] as Float32Array;
+      if (c.buffer !== shared.buffer || c.byteOffset < next) return false;
+      next = c.byteOffset + c.byteLength;
+    }
+    return next <= (j + 1) * shared.stride * 4 && (parts[0].columns[j] as Float32Array).byteOffset === j * shared.stride * 4;
+  });
+  const copied = names.filter((_, j) => numeric[j] && !inPlace[j]).length;
+  const slab = free && copied ? new ArrayBuffer(copied * rows * 4) : undefined;
   let slabColumns = 0;
   for (let j = 0; j < names.length; j++) {
     const cols = parts.map((p) => p.columns[j]);
@@ -313,6 +326,15 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false): L
         } else for (let i = 0; i < c.length; i++) merged.codes[merged.length++] = -1;
       }
       columns.push(merged.finish());
+    } else if (inPlace[j]) {
+      const whole = new Float32Array(shared!.buffer);
+      let to = j * shared!.stride;
+      for (const c of cols as Float32Array[]) {
+        const from = c.byteOffset / 4;
+        if (from !== to) whole.copyWithin(to, from, from + c.length);
+        to += c.length;
+      }
+      columns.push(new Float32Array(shared!.buffer, j * shared!.stride * 4, rows));
     } else if (kinds.every((k) => k === "numeric")) {
       const out = slab ? new Float32Array(slab, rows * 4 * slabColumns++, rows) : new Float32Array(rows);
       let o = 0;
