@@ -54,7 +54,8 @@ export interface ChunkJob {
 
 /** A chunk's result. */
 export type ChunkMessage =
-  | { type: "done"; names: string[]; columns: (Float32Array | { codes: Int32Array; categories: string[] })[]; rows: number; lines: number; end: number; placed: boolean[] }
+  /** columns[j] is null where the chunk wrote column j into its place in the shared slab (placed[j]) */
+  | { type: "done"; names: string[]; columns: (Float32Array | { codes: Int32Array; categories: string[] } | null)[]; rows: number; lines: number; end: number; placed: boolean[] }
   | { type: "restart"; column: string }
   | { type: "error"; message: string; line?: number; row?: number; detail?: string };
 
@@ -98,6 +99,12 @@ export interface SharedSlab {
 const SLAB_SLACK = 1.1;
 /** Bytes of the file's start whose line ends give the estimate of bytes per row. */
 const SAMPLE_BYTES = 1 << 20;
+/**
+ * The largest shared slab: a larger file's chunks use slabs of their own, joined by a copy. V8 posts a view of a
+ * SharedArrayBuffer of 4 GiB or more wrongly between threads (an offset past 2^32 arrives wrapped, or the message
+ * is dropped): nothing posts views of this slab, but the table's columns are views of it, and lib may hand them on.
+ */
+const MAX_SLAB_BYTES = 2 ** 31;
 
 /**
  * The chunks' places in one shared slab, sized from the bytes per line of the file's first megabyte: each chunk gets
@@ -118,9 +125,11 @@ function sharedSlab(file: string, size: number, starts: number[], ncol: number):
   } finally {
     fs.closeSync(fd);
   }
-  const bytesPerRow = sampled / Math.max(1, lines);
+  // a row takes at least a byte per column (its commas and line end): blank lines (skipped) must not shrink it
+  const bytesPerRow = Math.max(sampled / Math.max(1, lines), ncol);
   const capacities = starts.map((start, k) => Math.ceil((((k + 1 < starts.length ? starts[k + 1] : size) - start) / bytesPerRow) * SLAB_SLACK) + 1024);
   const stride = capacities.reduce((a, b) => a + b, 0);
+  if (stride * Math.max(1, ncol) * 4 > MAX_SLAB_BYTES) return undefined;
   let buffer: SharedArrayBuffer;
   try {
     buffer = new SharedArrayBuffer(stride * Math.max(1, ncol) * 4);
@@ -208,22 +217,21 @@ export function parseChunk(job: ChunkJob, progress: Float64Array, onEstimate: (r
     });
     // each buffer once (the columns are views of one slab, csvParse's reserveSlab, unless one outgrew it); the
     // file's shared slab is shared, not transferred
-    const transfer = new Set<ArrayBuffer>();
-    const add = (b: ArrayBufferLike) => {
-      if (!(b instanceof SharedArrayBuffer)) transfer.add(b as ArrayBuffer);
-    };
-    const columns = parsed.columns.map((c) => {
-      if (c instanceof CategoricalColumn) {
-        add(c.codes.buffer);
-        return { codes: c.codes, categories: c.categories };
-      }
-      add(c.buffer);
-      return c;
-    });
-    // the numeric columns written into their place in the file's shared slab (a chunk past its room wrote elsewhere):
-    // the joining thread sees its own object of that SharedArrayBuffer, so it is told which they are
+    // The numeric columns written into their place in the file's shared slab (a chunk past its room wrote elsewhere)
+    // are not posted: the joining thread makes its view of each from the chunk's place (and a view of shared memory
+    // is not to be trusted across threads: MAX_SLAB_BYTES). The others are transferred, each buffer once.
     const out = job.out;
     const placed = parsed.columns.map((c, j) => !!out && c instanceof Float32Array && c.buffer === out.slab && c.byteOffset === (j * out.stride + out.row) * 4);
+    const transfer = new Set<ArrayBuffer>();
+    const columns = parsed.columns.map((c, j) => {
+      if (placed[j]) return null;
+      if (c instanceof CategoricalColumn) {
+        transfer.add(c.codes.buffer as ArrayBuffer);
+        return { codes: c.codes, categories: c.categories };
+      }
+      transfer.add(c.buffer as ArrayBuffer);
+      return c;
+    });
     return { message: { type: "done", names: parsed.names, columns, rows: parsed.rows, lines: parsed.lines, end: job.start + parsed.end, placed }, transfer: [...transfer] };
   } catch (e) {
     if (e instanceof RestartAsText) return { message: { type: "restart", column: e.column }, transfer: [] };
@@ -310,6 +318,7 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
       });
       return new Promise<void>((resolve) => {
         w.on("error", (e) => fail(new Error(`${opts.what}: a CSV worker failed: ${e.message}`)));
+        w.on("messageerror", (e) => fail(new Error(`${opts.what}: a CSV worker's result could not be received: ${e.message}`)));
         w.on("exit", (code) => {
           if (code !== 0) fail(new Error(`${opts.what}: a CSV worker exited (code ${code}) before it finished`));
           resolve();
@@ -343,9 +352,10 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
       if (r.line === undefined) throw new Error(r.message);
       throw new CsvLineError(opts.what, lineBase + r.line, r.row === undefined ? undefined : rowBase + r.row, r.detail!);
     }
-    // a placed column as a view of this thread's object of the shared slab (load.ts joins those in place)
-    const column = (c: Float32Array | { codes: Int32Array; categories: string[] }, j: number) =>
-      c instanceof Float32Array ? (r.placed[j] && shared ? new Float32Array(shared.slab.buffer, c.byteOffset, c.length) : c) : new CategoricalColumn(c.codes, c.categories);
+    // a placed column as a view of this thread's object of the shared slab, at the chunk's place (load.ts joins those in place)
+    const out = jobs[k].out;
+    const column = (c: Float32Array | { codes: Int32Array; categories: string[] } | null, j: number) =>
+      c === null ? new Float32Array(out!.slab, (j * out!.stride + out!.row) * 4, r.rows) : c instanceof Float32Array ? c : new CategoricalColumn(c.codes, c.categories);
     parts.push({ names: r.names, columns: r.columns.map(column), rows: r.rows });
     lineBase += r.lines;
     rowBase += r.rows;

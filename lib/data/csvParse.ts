@@ -324,21 +324,24 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
    * the worker thread's heap as freed but resident memory (measured on the 1M × 28 CSV: +120 MB of RSS after the load).
    */
   const reserveSlab = (capacity: number) => {
-    // the chunk's place in the file's shared slab when it has room for the estimate (ChunkOutput), else a slab of its own
+    // The numeric columns in the chunk's place in the file's shared slab when it has room for the estimate
+    // (ChunkOutput), else in a slab of the chunk's own; category codes always in the chunk's own (they are posted to
+    // the joining thread, and merged there: csvParallel.ts).
     const out = chunk?.out && capacity <= chunk.out.capacity ? chunk.out : undefined;
-    const slab = out ? out.slab : new ArrayBuffer(ncol * capacity * 4);
     const cells = out ? out.capacity : capacity;
-    const at = (j: number) => (out ? (j * out.stride + out.row) * 4 : j * capacity * 4);
+    const own = out ? cat.filter((cb) => cb).length : ncol;
+    const slab = own ? new ArrayBuffer(own * cells * 4) : undefined;
+    let next = 0;
     for (let j = 0; j < ncol; j++) {
       const nb = num[j];
       if (nb && nb.data.length < cells) {
-        const d = new Float32Array(slab, at(j), cells);
+        const d = out ? new Float32Array(out.slab, (j * out.stride + out.row) * 4, cells) : new Float32Array(slab!, j * cells * 4, cells);
         d.set(nb.data.subarray(0, nb.length));
         nb.data = d;
       }
       const cb = cat[j];
       if (cb && cb.codes.length < cells) {
-        const c = new Int32Array(slab, at(j), cells);
+        const c = new Int32Array(slab!, (out ? next++ : j) * cells * 4, cells);
         c.set(cb.codes.subarray(0, cb.length));
         cb.codes = c;
       }
@@ -622,7 +625,12 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   }
   if (!stopped) end = bytesDone;
   if (!names) fail("the file is empty (no header, no rows)");
-  if (!estimated && !opts.headerOnly) opts.onEstimate?.(rows, names!);
+  if (!estimated && !opts.headerOnly) {
+    opts.onEstimate?.(rows, names!);
+    // a chunk of under a thousand rows (the estimate never ran): its rows into its place too, so the file's join
+    // stays in place (csvParallel.ts)
+    if (chunk?.out) reserve(rows);
+  }
   // a chunk's columns are views of the builders' arrays, not trimmed copies: the loader copies them into the file's
   // columns and releases them at once, so a trimmed copy would only add a chunk's columns to the peak memory
   const view = (j: number) => (num[j] ? num[j]!.data.subarray(0, num[j]!.length) : new CategoricalColumn(cat[j]!.codes.subarray(0, cat[j]!.length), cat[j]!.categories));
