@@ -476,6 +476,32 @@ test("training job: a fit worker stopped by V8 (out of JavaScript heap) fails th
   assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker was stopped without exiting \(V8 stops a worker so when it runs out of JavaScript heap\) before finishing/);
 });
 
+/**
+ * A training job on 30 000 rows × 8 (big enough that the fits outlast their pools' start, ~0.2–0.5 s) with the
+ * core's pool test hook set (node-xgboost-wasm's POOL_DEATH_ENV, inherited by every thread): its failure file, once
+ * it has failed — not hung, not succeeded.
+ */
+async function jobWithPoolHook(hp: Record<string, string>, hook: string): Promise<string> {
+  const rows = ["target,a,b,c,d,e,f,g,h"];
+  for (let i = 0; i < 30_000; i++) {
+    const x = Array.from({ length: 8 }, (_, j) => ((i * 7919 + j * 104729) % 1000) / 10);
+    rows.push([(x[0] * 2 - x[1] + ((i * 31) % 7)).toFixed(3), ...x].join(","));
+  }
+  const root = optMl(hp, { train: { "d.csv": rows.join("\n") + "\n" } });
+  roots.push(root);
+  process.env[POOL_DEATH_ENV] = hook;
+  let r;
+  try {
+    r = await runTrain(root, 120_000);
+  } finally {
+    delete process.env[POOL_DEATH_ENV];
+  }
+  assert.is.not(r.code, null, `the job was killed after 120 s (a hang): ${r.stderr}`);
+  assert.is(r.code, 1, r.stderr);
+  assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
+  return fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+}
+
 // The fits' own cores run thread pools too when the job has fewer fits than parallel_fits (2 folds × xgboost with
 // parallel_fits 4: 2 core threads per fit). The core's test hook (node-xgboost-wasm's POOL_DEATH_ENV, inherited by
 // every thread) makes each pool's worker thread 1 end after its 3rd task claim, holding it: the fits' train() throw,
@@ -484,53 +510,19 @@ test("training job: a fit worker stopped by V8 (out of JavaScript heap) fails th
 // inline while the pool was taken, fails at its next round, nthread 2 being refused from then on. Which of the two
 // is first depends on timing; both name the fold, the member and the thread that died.
 test("training job: a thread of a fit's core pool that dies mid-job fails the job with a failure file naming the fold and the member", async () => {
-  // big enough that the fits outlast their pools' start (~0.2–0.5 s): 30 000 rows × 8, 300 rounds of depth 6
-  const rows = ["target,a,b,c,d,e,f,g,h"];
-  for (let i = 0; i < 30_000; i++) {
-    const x = Array.from({ length: 8 }, (_, j) => ((i * 7919 + j * 104729) % 1000) / 10);
-    rows.push([(x[0] * 2 - x[1] + ((i * 31) % 7)).toFixed(3), ...x].join(","));
-  }
   // final_model folds: no refit in the cross-validation's run, so its 2 fits are all of the run's (2 core threads each)
-  const root = optMl({ models: "xgboost", k_fold: "2", num_round: "300", max_depth: "6", seed: "3", parallel_fits: "4", final_model: "folds" }, { train: { "d.csv": rows.join("\n") + "\n" } });
-  roots.push(root);
-  process.env[POOL_DEATH_ENV] = "exit:3";
-  let r;
-  try {
-    r = await runTrain(root, 120_000);
-  } finally {
-    delete process.env[POOL_DEATH_ENV];
-  }
-  assert.is.not(r.code, null, `the job was killed after 120 s (a hang): ${r.stderr}`);
-  assert.is(r.code, 1, r.stderr);
-  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  const failure = await jobWithPoolHook({ models: "xgboost", k_fold: "2", num_round: "300", max_depth: "6", seed: "3", parallel_fits: "4", final_model: "folds" }, "exit:3");
   assert.match(failure, /^cross-validation failed: fold [12]\/2, member "xgboost": (train: a worker thread of the core's thread pool died during a job; the job's result is lost \(worker thread 1 of the core's pool exited with code 7;|nthread 2: worker thread 1 of the core's pool exited with code 7; nthread > 1 is refused in this process from now on)/, failure);
-  assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
 });
 
 // A thread of the core's pool that traps inside the allocator during a fit's job (the hook's "trap"): the core
 // breaks for every thread, and the failure names the fit whose job it was — the xgboost fold (2 core threads: the
 // pool), not a catboost fold (1 core thread, beside it on the same core) that then found the core unusable.
 test("training job: a thread of a fit's core pool that traps fails the job naming the fit whose job it ran, not the fits that found the core broken after it", async () => {
-  const rows = ["target,a,b,c,d,e,f,g,h"];
-  for (let i = 0; i < 30_000; i++) {
-    const x = Array.from({ length: 8 }, (_, j) => ((i * 7919 + j * 104729) % 1000) / 10);
-    rows.push([(x[0] * 2 - x[1] + ((i * 31) % 7)).toFixed(3), ...x].join(","));
-  }
-  const root = optMl(
+  const failure = await jobWithPoolHook(
     { models: "xgboost,catboost", k_fold: "2", num_round: "300", seed: "3", parallel_fits: "2", final_model: "folds", "xgboost.nthread": "2", "catboost.thread_count": "1" },
-    { train: { "d.csv": rows.join("\n") + "\n" } },
+    "trap:3",
   );
-  roots.push(root);
-  process.env[POOL_DEATH_ENV] = "trap:3";
-  let r;
-  try {
-    r = await runTrain(root, 120_000);
-  } finally {
-    delete process.env[POOL_DEATH_ENV];
-  }
-  assert.is.not(r.code, null, `the job was killed after 120 s (a hang): ${r.stderr}`);
-  assert.is(r.code, 1, r.stderr);
-  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
   assert.match(failure, /^cross-validation failed: fold [12]\/2, member "xgboost": .*worker thread 1 of the core's pool trapped: RuntimeError: memory access out of bounds/, failure);
 });
 
