@@ -19,6 +19,7 @@ import {
   isSageMakerHyperparameter,
   type MemberKind,
   type TrainerHyperparameterKey,
+  uniqueMemberNames,
 } from "ensemble-workbook";
 import { decodeValue } from "./hyperparameter-value";
 
@@ -273,19 +274,9 @@ export function sameModelCopies(members: readonly { kind: MemberKind; name: stri
   return out;
 }
 
-/** The members' names, as lib's Ensemble gives them: the kind, then `<kind>_2`, `<kind>_3`, … for its copies. */
-function memberNames(models: readonly MemberKind[]): string[] {
-  const seen = new Map<MemberKind, number>();
-  return models.map((kind) => {
-    const n = (seen.get(kind) ?? 0) + 1;
-    seen.set(kind, n);
-    return n === 1 ? kind : `${kind}_${n}`;
-  });
-}
-
 /** Each member's params: shared boosted settings, the seed, its kind's `<kind>.<param>` values, then a copy's own `<kind>_<n>.<param>` (each winning over the ones before). */
 export function memberSpecs(s: Settings): MemberSpec[] {
-  const names = memberNames(s.models);
+  const names = uniqueMemberNames(s.models); // as lib's Ensemble names them
   return s.models.map((kind, i) => {
     const params: Record<string, unknown> = {};
     if (BOOSTED_KINDS.includes(kind)) {

@@ -291,18 +291,10 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, sh
   // it to the largest freed mapping) and stays resident in this thread's heap as freed memory after the table is
   // garbage (the 1M × 28 CSV on 2 threads: a training job's heap kept 124 MB against 57 MB read on one thread).
   const numeric = names.map((_, j) => parts.every((p) => p.columns[j] instanceof Float32Array));
-  // A CSV file's chunks that wrote column j into their places in the file's shared slab (csvParallel.ts sharedSlab):
-  // in file order, each after the one before, inside the column's stride — joined by moving the parts down in place
-  const inPlace = names.map((_, j) => {
-    if (!shared || !numeric[j]) return false;
-    let next = j * shared.stride * 4;
-    for (const p of parts) {
-      const c = p.columns[j] as Float32Array;
-      if (c.buffer !== shared.buffer || c.byteOffset < next) return false;
-      next = c.byteOffset + c.byteLength;
-    }
-    return next <= (j + 1) * shared.stride * 4 && (parts[0].columns[j] as Float32Array).byteOffset === j * shared.stride * 4;
-  });
+  // A CSV file's column j that every chunk wrote into its place in the file's shared slab (csvParallel.ts makes the
+  // only views of it, each at its chunk's place: in file order inside the column's stride) — joined by moving the
+  // parts down in place
+  const inPlace = names.map((_, j) => !!shared && numeric[j] && parts.every((p) => (p.columns[j] as Float32Array).buffer === shared.buffer));
   const copied = names.filter((_, j) => numeric[j] && !inPlace[j]).length;
   const slab = free && copied ? new ArrayBuffer(copied * rows * 4) : undefined;
   let slabColumns = 0;

@@ -89,14 +89,14 @@ export interface ClassPrediction {
   probabilities: Record<string, number>;
 }
 
-/** Give duplicate member names a numeric suffix: xgboost, xgboost_2, … */
-function uniqueNames(members: Member[]): void {
+/** The names an Ensemble gives members named `names`: a repeated name gets a numeric suffix — xgboost, xgboost_2, … */
+export function uniqueMemberNames(names: readonly string[]): string[] {
   const seen = new Map<string, number>();
-  for (const m of members) {
-    const n = (seen.get(m.name) ?? 0) + 1;
-    seen.set(m.name, n);
-    if (n > 1) m.name = `${m.name}_${n}`;
-  }
+  return names.map((name) => {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n > 1 ? `${name}_${n}` : name;
+  });
 }
 
 export class Ensemble {
@@ -124,7 +124,7 @@ export class Ensemble {
   constructor(opts: EnsembleOptions) {
     if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
     this.members = opts.members;
-    uniqueNames(this.members);
+    uniqueMemberNames(this.members.map((m) => m.name)).forEach((name, i) => (this.members[i].name = name));
     if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
     const declared = (m: Member): string | undefined =>
       m.params.objective ?? (m.params.loss_function ? CATBOOST_LOSSES[m.params.loss_function as CatBoostLoss] ?? m.params.loss_function : undefined);

@@ -1,4 +1,4 @@
-export { Ensemble } from "./ensemble";
+export { Ensemble, uniqueMemberNames } from "./ensemble";
 export type { EnsembleOptions, FitTableOptions, Prediction, ClassPrediction, ProgressEvent, ProgressCallback, RoundCallback, FitMatrixOptions } from "./ensemble";
 export { crossValidate } from "./crossValidate";
 export type { CvOptions, CvResult, Curve } from "./crossValidate";
