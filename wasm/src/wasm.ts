@@ -201,6 +201,8 @@ function writeDeathNote(note: Int32Array, text: string): void {
 }
 
 function readDeathNote(note: Int32Array): string | undefined {
+  // 1: another thread is writing it (a few microseconds): wait for the text rather than report none
+  for (let spins = 0; Atomics.load(note, 0) === 1 && spins < 1e7; spins++);
   return Atomics.load(note, 0) === 2 ? Buffer.from(note.buffer, 8, Atomics.load(note, 1)).toString("utf8") : undefined;
 }
 
@@ -277,8 +279,10 @@ function guardCore(raw: CoreExports): CoreExports {
         }
         const what = `${e.name}: ${e.message} in the core's ${name}`;
         brokenHere = what;
-        raw.xgb_core_break(callerId);
+        // the note first: a thread that sees the core broken reads it at once (the other order named "a trap in
+        // another thread" in 1 run of ~50 of test/core-trap's four threads, on Node 24)
         if (shared) writeDeathNote(shared.deathNote, what);
+        raw.xgb_core_break(callerId);
         e.message += ` — a WebAssembly trap in the core's ${name} (a bug in node-xgboost-wasm); the core is unusable in this process from now on: restart it (in Jupyter, the kernel)`;
         throw e;
       }
