@@ -27,7 +27,7 @@ function refusedAfter(o: Record<string, unknown>, what: string) {
   for (const call of ["fit", "nthread2"]) {
     const c = o[call] as Outcome;
     assert.ok(!c.ok && c.type === "Error", `${what}: ${call} after the trap: ${JSON.stringify(c)}`);
-    assert.match(c.message!, UNUSABLE);
+    assert.match(c.message!, UNUSABLE, `${what}: ${call} after the trap: ${c.message}`);
   }
 }
 
@@ -55,10 +55,10 @@ test("threads attached to one core: one traps holding the allocator's lock while
   assert.is(threads.length, 4, JSON.stringify(threads));
   const [trapper, ...others] = threads;
   assert.ok(trapper.trapper && trapper.type === "RuntimeError", JSON.stringify(trapper));
-  assert.match(trapper.message!, TRAP);
+  assert.match(trapper.message!, TRAP, `the trapping thread: ${trapper.message}`);
   for (const t of others) {
     assert.ok(!t.ok && t.type === "Error" && (t.fits ?? 0) > 0, `thread ${t.t}: ${JSON.stringify(t)}`);
-    assert.match(t.message!, UNUSABLE);
+    assert.match(t.message!, UNUSABLE, `thread ${t.t}: ${t.message}`);
   }
   refusedAfter(o, "the main thread");
 });
