@@ -401,6 +401,31 @@ test("a file too large for the memory limit fails before its rows are read, with
   assert.is((await loadTable(f)).numRows(), 5000);
 });
 
+test("onColumns is told the column names before the rows are read (CSV on 1 and 2 threads, Parquet); its throw ends the load; Arrow and JSON tell them after the parse", async () => {
+  const good = ["a,b,c", ...Array.from({ length: 3000 }, (_, i) => `${i},${i * 2},${i % 3}`)];
+  const bad = [...good];
+  bad[2500] = "1,2"; // a ragged line: the read's own error, which a refusal by the columns comes before
+  const f = file("cols-bad.csv", bad.join("\n"));
+  await rejects(() => loadTable(f), /line 2501 .*has 2 fields/);
+  for (const threads of [1, 2]) {
+    const seen: string[][] = [];
+    await rejects(() => loadTable(f, { threads, minChunkBytes: 4096, onColumns: (names) => (seen.push(names), assert.ok(false, "refused")) }), /^refused$/);
+    assert.equal(seen, [["a", "b", "c"]], `threads ${threads}`);
+  }
+  assert.throws(() => loadCsv(f, { onColumns: () => { throw new Error("refused"); } }), /^refused$/);
+  const told: string[][] = [];
+  const t = await loadTable(file("cols-nohead.csv", good.slice(1).join("\n")), { header: false, onColumns: (names) => told.push(names) });
+  assert.equal([told, t.numRows()], [[["c0", "c1", "c2"]], 3000]);
+  const pq = file("cols.parquet", parquetWriteBuffer({ columnData: [{ name: "v", data: [1, 2, 3], type: "DOUBLE" }, { name: "w", data: [4, 5, 6], type: "DOUBLE" }] }));
+  const schema: string[][] = [];
+  await rejects(() => loadTable(pq, { onColumns: (names) => (schema.push(names), assert.ok(false, "refused")) }), /^refused$/);
+  assert.equal(schema, [["v", "w"]]);
+  const later: string[][] = [];
+  await loadTable(file("cols.json", JSON.stringify([{ p: 1, q: "x" }, { p: 2, q: "y" }])), { onColumns: (names) => later.push(names) });
+  assert.equal(later, [["p", "q"]]);
+  await rejects(() => loadTable(f, { onColumns: "yes" as never }), /^loadTable: onColumns must be a function \(names\) => void, got "yes"/);
+});
+
 test("Parquet page by page equals hyparquet's own reader: row groups × pages, dictionary / plain / delta pages, nulls, INT64, booleans, timestamps", async () => {
   // lib reads Parquet with hyparquet's page decoders straight into typed columns; hyparquet's parquetReadObjects
   // (its Dremel assembly, default parsers) is the reference, on a file with 3 row groups of many small pages each

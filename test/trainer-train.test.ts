@@ -226,6 +226,8 @@ test("train: binary:logistic → logloss lines; validation-logloss = own out-of-
 
 // ---- failure path: output/failure names the problem, exit code ≠ 0, model/ untouched ----
 const diabetes = () => fs.readFileSync(DIABETES, "utf8");
+/** diabetes with line 8 cut to 9 fields */
+const ragged = () => diabetes().split("\n").map((l, i) => (i === 7 ? l.split(",").slice(0, 9).join(",") : l)).join("\n");
 const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<string, Record<string, string>>; config?: Record<string, string>; expect: RegExp[] }[] = [
   { name: "hyperparameters.json not JSON", channels: { train: { "d.csv": diabetes() } }, config: { "hyperparameters.json": "{eta: 0.1" }, expect: [/^hyperparameters\.json is not valid JSON/] },
   {
@@ -245,7 +247,7 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
   {
     name: "ragged CSV",
     hp: { k_fold: "3", num_round: "2" },
-    channels: { train: { "r.csv": diabetes().split("\n").map((l, i) => (i === 7 ? l.split(",").slice(0, 9).join(",") : l)).join("\n") } },
+    channels: { train: { "r.csv": ragged() } },
     expect: [/^train channel file r\.csv: line 8 \(row 7\) has 9 fields, expected 11 as in the header: column 10 \(s6\) is missing/, /ragged/],
   },
   // issue 10's bad inputs: each names the column (and row and value where there is one)
@@ -265,6 +267,17 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
   },
   { name: "ridge under a multiclass objective", hp: { models: "xgboost,ridge", objective: "multi:softprob", k_fold: "3", parallel_fits: "4" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^model ridge: |ridge member "ridge" does not support multi:softprob/] },
   { name: "no target column", hp: { k_fold: "3" }, channels: { train: { "x.csv": "a,b\n1,2\n3,4\n5,6\n" } }, expect: [/label column "target".*not found/, /a, b/] },
+  // the label, categorical features and validation columns are checked on the header, before the rows are read:
+  // each of these files has a ragged line further on, which the check comes before (a wrong label on a large file
+  // failed only once the whole file was read)
+  { name: "wrong label, ragged file", hp: { k_fold: "3", label: "nope" }, channels: { train: { "r.csv": ragged() } }, expect: [/^hyperparameter label="nope": no such column; columns are: age, sex, bmi/] },
+  { name: "categorical column absent, ragged file", hp: { k_fold: "3", categorical_features: "smoker" }, channels: { train: { "r.csv": ragged() } }, expect: [/^hyperparameter categorical_features: column "smoker" not found/] },
+  {
+    name: "validation columns differ, ragged validation file",
+    hp: { k_fold: "3" },
+    channels: { train: { "d.csv": diabetes() }, validation: { "v.csv": ragged().replace("bmi", "BMI") } },
+    expect: [/^validation channel columns \[age, sex, BMI, .*\] differ from the train channel's \[age, sex, bmi, /],
+  },
   { name: "inconsistent headers", hp: { k_fold: "3" }, channels: { train: { "1.csv": diabetes(), "2.csv": diabetes().split("\n").slice(1).join("\n") } }, expect: [/^train channel file 2\.csv has columns \[c0, c1, .*\] but train channel file 1\.csv has \[age, sex, /] },
 ];
 

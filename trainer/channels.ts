@@ -28,7 +28,17 @@ export interface ChannelOptions {
   naValues?: string[];
   /** threads that parse a CSV file (the job's core budget, parallel_fits; default loadTable's, the cores) */
   threads?: number;
+  /** checks the channel's columns before its rows are read (loadTable's onColumns): a throw is the job's error as it is */
+  onColumns?: (columns: ChannelColumns) => void;
 }
+
+/** A channel's column names, and whether a header row named them (false: c0..cN) */
+export interface ChannelColumns {
+  names: string[];
+  header: boolean;
+}
+
+const namedByHeader = (names: string[]) => !names.every((c, i) => c === `c${i}`);
 
 /** The channel's declared content type, if inputdataconfig.json names one. */
 export function channelContentType(inputDataConfig: unknown, name: string): string | undefined {
@@ -56,24 +66,40 @@ export async function readChannel(dir: string, name: string, required: boolean, 
   const files = listTableFiles(dir);
   if (files.length === 0) throw new Error(`${name} channel is empty: no files in ${dir}`);
   let table: Table;
+  let refused: unknown;
+  const onColumns = opts.onColumns;
   try {
     table = await loadTable(files, {
       header: opts.header,
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       ...(opts.contentType !== undefined ? { contentType: opts.contentType } : {}),
       ...(opts.naValues !== undefined ? { na_values: opts.naValues } : {}),
+      ...(onColumns
+        ? {
+            onColumns: (names: string[]) => {
+              try {
+                onColumns({ names, header: namedByHeader(names) });
+              } catch (e) {
+                refused = e;
+                throw e;
+              }
+            },
+          }
+        : {}),
     });
   } catch (e) {
+    if (refused !== undefined && e === refused) throw e; // the caller's own error: no file to name
     throw channelError(e, dir, name);
   }
-  const columns = table.columnNames();
-  const header = !columns.every((c, i) => c === `c${i}`);
-  return { name, files, header, table };
+  return { name, files, header: namedByHeader(table.columnNames()), table };
 }
 
+/** A channel's columns as read. */
+export const channelColumns = (channel: Channel): ChannelColumns => ({ names: channel.table.columnNames(), header: channel.header });
+
 /** The label column: hyperparameter `label`, else "target" with a header, else the first column. */
-export function resolveLabel(channel: Channel, label: string | undefined): string {
-  const columns = channel.table.columnNames();
+export function resolveLabel(channel: ChannelColumns, label: string | undefined): string {
+  const columns = channel.names;
   if (label === undefined) {
     if (!channel.header) return columns[0];
     if (!columns.includes("target")) {
@@ -92,8 +118,8 @@ export function resolveLabel(channel: Channel, label: string | undefined): strin
  * categorical_features → column names: names must be feature columns of the channel; a 0-based index counts the
  * channel's columns, label included (as `label` does), and must not be the label.
  */
-export function resolveCategorical(channel: Channel, label: string, given: (string | number)[]): string[] {
-  const columns = channel.table.columnNames();
+export function resolveCategorical(channel: ChannelColumns, label: string, given: (string | number)[]): string[] {
+  const columns = channel.names;
   const names = given.map((c) => {
     if (typeof c === "number") {
       if (c >= columns.length) throw new Error(`hyperparameter categorical_features: index ${c} is past the last column (${columns.length} columns: 0 to ${columns.length - 1})`);
@@ -122,4 +148,11 @@ export function dropMissingLabels(channel: Channel, label: string): number {
   if (missing === n) throw new Error(`${channel.name} channel: every row's label "${label}" is missing`);
   channel.table = channel.table.filter(escape((d: Record<string, unknown>) => d[label] !== null && d[label] !== undefined && !Number.isNaN(d[label]))) as Table;
   return missing;
+}
+
+/** The validation channel must have the train channel's columns, in the same order. */
+export function checkSameColumns(train: readonly string[], validation: readonly string[]): void {
+  if (train.length !== validation.length || train.some((c, i) => c !== validation[i])) {
+    throw new Error(`validation channel columns [${validation.join(", ")}] differ from the train channel's [${train.join(", ")}]`);
+  }
 }

@@ -23,7 +23,7 @@ import {
   availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
-import { Channel, channelContentType, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
+import { Channel, channelColumns, channelContentType, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, sameModelCopies, Settings } from "./hyperparameters";
 import { jsonWithArrays, OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
 
@@ -315,20 +315,22 @@ async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: 
   // past issue 11's memory bar for the default job (448 MB); with the chunks joined into one slab (lib's load.ts),
   // 411–435 MB against 404 MB — within the bar, but too close to it for a default
   const channelOpts = (name: string) => ({ contentType: channelContentType(inputDataConfig, name), header: s.header, naValues: s.naValues, threads: s.parallelFits ?? 1 });
-  const trainCh = (await readChannel(paths.channel("train"), "train", true, channelOpts("train")))!;
-  const valCh = await readChannel(paths.channel("validation"), "validation", false, channelOpts("validation"));
-  const label = resolveLabel(trainCh, s.label);
-  const categorical = resolveCategorical(trainCh, label, s.categoricalFeatures);
+  // the label, the categorical features and the validation channel's columns are checked on the columns, before
+  // the rows are read: a wrong label fails a large file's job in a moment, not after its read
+  let trainColumns: string[] = [];
+  const trainCh = (await readChannel(paths.channel("train"), "train", true, {
+    ...channelOpts("train"),
+    onColumns: (c) => {
+      resolveCategorical(c, resolveLabel(c, s.label), s.categoricalFeatures);
+      trainColumns = c.names;
+    },
+  }))!;
+  const valCh = await readChannel(paths.channel("validation"), "validation", false, { ...channelOpts("validation"), onColumns: (c) => checkSameColumns(trainColumns, c.names) });
+  const label = resolveLabel(channelColumns(trainCh), s.label);
+  const categorical = resolveCategorical(channelColumns(trainCh), label, s.categoricalFeatures);
   for (const ch of valCh ? [trainCh, valCh] : [trainCh]) {
     const dropped = dropMissingLabels(ch, label);
     if (dropped) log(`${ch.name} channel: ${dropped} row${dropped > 1 ? "s" : ""} with a missing label "${label}" left out`);
-  }
-  if (valCh) {
-    const a = trainCh.table.columnNames();
-    const b = valCh.table.columnNames();
-    if (a.length !== b.length || a.some((c, i) => c !== b[i])) {
-      throw new Error(`validation channel columns [${b.join(", ")}] differ from the train channel's [${a.join(", ")}]`);
-    }
   }
   const nrow = trainCh.table.numRows();
   const ncol = trainCh.table.numCols() - 1;

@@ -60,6 +60,13 @@ export interface LoadOptions {
   threads?: number;
   /** The fewest bytes a CSV chunk may have (default CSV_MIN_CHUNK_BYTES, 32 MB): below it a worker's start-up costs more than it saves. */
   minChunkBytes?: number;
+  /**
+   * Called with the table's column names (its first file's) once they are known, before its rows are read: a CSV
+   * file's header (c0, c1, … without one), a Parquet file's schema; Arrow and JSON are parsed whole first. A throw
+   * ends the load with that error — so a caller refuses a table by its columns (a training job's label) in a moment
+   * rather than after reading gigabytes.
+   */
+  onColumns?: (names: string[]) => void;
 }
 
 /**
@@ -86,6 +93,7 @@ interface Resolved {
   maxMemory: number;
   threads: number;
   minChunkBytes: number;
+  onColumns?: (names: string[]) => void;
 }
 
 function resolveOptions(opts: LoadOptions, who: string): Resolved {
@@ -112,7 +120,8 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`${who}: threads must be an integer ≥ 1 (worker threads parsing a CSV file), got ${shownValue(opts.threads)}`);
   const minChunkBytes = opts.minChunkBytes ?? CSV_MIN_CHUNK_BYTES;
   if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${shownValue(opts.minChunkBytes)}`);
-  return { format, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes };
+  if (opts.onColumns !== undefined && typeof opts.onColumns !== "function") throw new Error(`${who}: onColumns must be a function (names) => void, got ${shownValue(opts.onColumns)}`);
+  return { format, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes, onColumns: opts.onColumns };
 }
 
 /** One input: a file, or bytes (a Buffer, a downloaded URL). */
@@ -274,6 +283,24 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
   }
 }
 
+/**
+ * The caller's onColumns, told the first input's column names once: before the read where they cost little to
+ * know (a CSV file's first record, a Parquet file's footer), else as soon as that input is read.
+ */
+function columnsTeller(input: Input, r: Resolved): (names?: string[]) => void {
+  let told = !r.onColumns;
+  const tell = (names?: string[]) => {
+    if (told || !names) return;
+    told = true;
+    r.onColumns!(names);
+  };
+  if (!told && input.format === "csv") {
+    const chunks = input.file ? fileChunks(input.file, 1 << 16) : [input.bytes!];
+    tell(parseCsv(chunks, { what: input.what, header: r.header, naValues: r.naValues, textColumns: r.textColumns, totalBytes: input.size, headerOnly: true }).names);
+  } else if (!told && input.format === "parquet") tell(parquetReader().parquetInfo(input.file ?? input.bytes!, input.what).names);
+  return tell;
+}
+
 /** Concatenate the files' columns (same names in the same order); categories are merged in order of first appearance. */
 function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, shared?: SharedSlab): LoadedColumns | { restartAsText: string } {
   const names = parts[0].names;
@@ -403,11 +430,15 @@ export function makeTicker(inputs: Pick<Input, "what" | "file" | "size">[], prog
 export async function loadTable(source: string | URL | Uint8Array | string[], opts: LoadOptions = {}): Promise<Table> {
   const r = resolveOptions(opts, "loadTable");
   const inputs = await inputsOf(source, r);
+  const tellColumns = columnsTeller(inputs[0], r);
   const textColumns = new Set(r.textColumns);
   for (;;) {
     const ticker = makeTicker(inputs, r.progress);
     const parts: LoadedColumns[] = [];
-    for (let i = 0; i < inputs.length; i++) parts.push(await readInput(inputs[i], r, textColumns, ticker.tick(i)));
+    for (let i = 0; i < inputs.length; i++) {
+      parts.push(await readInput(inputs[i], r, textColumns, ticker.tick(i)));
+      if (i === 0) tellColumns(parts[0].names);
+    }
     const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
     if ("restartAsText" in all) {
       textColumns.add(all.restartAsText);
@@ -425,6 +456,7 @@ export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "conten
   const r = resolveOptions({ ...opts, format: "csv" }, "loadCsv");
   if (typeof file !== "string" || !fs.existsSync(file)) throw new Error(`loadCsv: file not found: ${file}`);
   const inputs = fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)];
+  columnsTeller(inputs[0], r); // CSV: told before the read
   const textColumns = new Set(r.textColumns);
   for (;;) {
     const ticker = makeTicker(inputs, r.progress);
