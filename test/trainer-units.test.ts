@@ -57,8 +57,9 @@ test("hyperparameters: a kind listed twice — its copy's own <kind>_<n>.<param>
   throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "xgboost_3.max_depth": "2" }), /^hyperparameter xgboost_3\.max_depth="2": sets a parameter of "xgboost_3", but models lists xgboost 2 times: its copies are xgboost_2 \(the first is "xgboost"\)/);
   throwsWith(() => parseHyperparameters({ models: "xgboost,ridge", "xgboost_2.max_depth": "2" }), /sets a parameter of "xgboost_2", but models lists xgboost once/);
   throwsWith(() => parseHyperparameters({ models: "ridge", "catboost_2.depth": "2" }), /sets a parameter of "catboost_2", but models lists catboost not at all/);
+  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "xgboost_2_3.max_depth": "2" }), /^hyperparameter xgboost_2_3\.max_depth="2": unknown model "xgboost_2_3": neither a model nor a copy of one \(<model>_<n>, e\.g\. xgboost_2\)/);
   throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "xgboost_1.max_depth": "2" }), /sets a parameter of "xgboost_1"/);
-  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "lightgbm_2.max_depth": "2" }), /unknown model "lightgbm"/);
+  throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "lightgbm_2.max_depth": "2" }), /unknown model "lightgbm_2": neither a model nor a copy of one .*known models: xgboost, catboost/);
 });
 
 test("hyperparameters: defaults; SageMaker keys ignored", () => {

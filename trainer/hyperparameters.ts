@@ -239,6 +239,8 @@ export function parseHyperparameters(hp: Record<string, unknown>): Settings {
 function memberOf(models: readonly MemberKind[], prefix: string, key: string, raw: unknown): string {
   const copy = /^(.+)_([1-9][0-9]*)$/.exec(prefix);
   if (copy && !MEMBER_KINDS.includes(prefix as MemberKind)) {
+    // `xgboost_2_3`: not "an unknown model xgboost_2" — the whole prefix is neither a model nor a copy of one
+    if (!canonicalMemberKind(copy[1])) throw bad(key, raw, `unknown model "${prefix}": neither a model nor a copy of one (<model>_<n>, e.g. ${models[0]}_2); known models: ${MEMBER_KINDS.join(", ")}`);
     const kind = canonicalKind(copy[1], key, raw);
     const n = Number(copy[2]), copies = models.filter((m) => m === kind).length;
     if (n < 2 || n > copies) {
