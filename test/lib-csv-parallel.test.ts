@@ -144,14 +144,16 @@ test("2, 3 and 4 chunks read the same table as one thread and as pandas: quotes 
 
 // The chunks write their rows into their places in one shared slab and are joined there (csvParallel.ts
 // sharedSlab, load.ts concatColumns): no copy of every cell into fresh memory. A chunk with more rows than the room
-// the file's first megabyte gave it (short lines after long ones) writes into a slab of its own, and the columns are
-// then joined by a copy. Both give the table one thread reads, value for value.
-test("chunks joined in their shared slab, and chunks with more rows than their room joined by a copy: the table one thread reads", async () => {
+// the file's first megabyte gave it (short lines after long ones) writes into a slab of its own, copied into the shared
+// slab where it fits before the next chunk's place, else the column is joined by a copy. Each gives the table one
+// thread reads, value for value.
+test("chunks joined in their shared slab, a chunk's own slab copied into its place where it fits, else a join by a copy: the table one thread reads", async () => {
   const row = (i: number, wide: boolean) =>
     [i, (i * 0.37) % 101, -i / 7, wide ? `${(i * 1e-7).toFixed(12)}` : String(i % 5), i % 3 ? "" : "nan"].join(",");
   const even = file("even.csv", "a,b,c,d,e\n" + Array.from({ length: 60_000 }, (_, i) => row(i, false)).join("\n") + "\n");
-  // ~1.3 MB of wide rows, then short ones: the first megabyte's bytes per row give the later chunks too little room
-  const uneven = file("uneven.csv", "a,b,c,d,e\n" + Array.from({ length: 120_000 }, (_, i) => row(i, i < 30_000)).join("\n") + "\n");
+  // ~1.3 MB of wide rows, then short ones: the first megabyte's bytes per row give the later chunks too little room,
+  // and the column's rows are more than its whole stride holds
+  const uneven = file("uneven.csv", "a,b,c,d,e\n" + Array.from({ length: 330_000 }, (_, i) => row(i, i < 30_000)).join("\n") + "\n");
   for (const [f, inSlab] of [[even, true], [uneven, false]] as const) {
     const one = await read(f, 1);
     for (const threads of [2, 3]) {
@@ -171,6 +173,46 @@ test("chunks joined in their shared slab, and chunks with more rows than their r
   assertSameTable(one.table, par.table, "blank first megabyte, 2 threads");
   const c0 = par.table.column("c0") as unknown as Float32Array;
   assert.ok(c0.buffer instanceof SharedArrayBuffer && c0.buffer.byteLength < 10 * fs.statSync(blankFirst).size, `the shared slab: ${c0.buffer.byteLength} bytes for a ${fs.statSync(blankFirst).size}-byte file`);
+
+  // an increasing id (rows lengthen down the file): the first chunk's estimate from its first thousand short rows
+  // exceeds its room, so it writes into a slab of its own — its parts are copied into the shared slab, where they
+  // fit, and the other chunks' moved down: still joined there (it was every column copied, the whole table twice)
+  const growing = file("growing.csv", "id,x,y\n" + Array.from({ length: 150_000 }, (_, i) => `${i},${i % 10},${(i % 7) / 4}`).join("\n") + "\n");
+  const oneGrowing = await read(growing, 1);
+  for (const threads of [2, 3]) {
+    const par = await read(growing, threads);
+    assertSameTable(oneGrowing.table, par.table, `growing ids, ${threads} threads`);
+    for (const n of ["id", "x", "y"]) assert.ok((par.table.column(n) as unknown as Float32Array).buffer instanceof SharedArrayBuffer, `growing ids, ${threads} threads: column ${n} joined in the shared slab`);
+  }
+
+  // few rows a chunk, many columns: 1,024 rows of room per chunk and column would be most of a shared slab (and
+  // touched in every column): the chunks use slabs of their own, joined by a copy into one of the table's size
+  const wideNames = Array.from({ length: 2000 }, (_, j) => `w${j}`);
+  const wide = file("wide.csv", wideNames.join(",") + "\n" + Array.from({ length: 300 }, (_, i) => wideNames.map((_, j) => (i + j) % 97).join(",")).join("\n") + "\n");
+  const oneWide = await read(wide, 1);
+  const parWide = await read(wide, 2);
+  assertSameTable(oneWide.table, parWide.table, "wide, few rows, 2 threads");
+  const w0 = parWide.table.column("w0") as unknown as Float32Array;
+  assert.ok(!(w0.buffer instanceof SharedArrayBuffer) && w0.buffer.byteLength === 2000 * 300 * 4, `wide, few rows: the table's own slab (${w0.buffer.constructor.name}, ${w0.buffer.byteLength} bytes)`);
+});
+
+test("blank lines before the header that fill the first chunks: the table one thread reads, with a header and without", async () => {
+  // cut in 8 chunks of ~4 KB: the first ones hold only blank lines (it failed: 'the file is empty')
+  const blankHead = file("blank-head.csv", "\n".repeat(20_000) + "a,b\n" + Array.from({ length: 2000 }, (_, i) => `${i},${i % 3}`).join("\n") + "\n");
+  const blankNoHeader = file("blank-no-header.csv", "\r\n".repeat(10_000) + Array.from({ length: 2000 }, (_, i) => `${i},${i % 3}`).join("\r\n") + "\r\n");
+  for (const [f, header] of [[blankHead, true], [blankNoHeader, false]] as const) {
+    const one = await read(f, 1, { header });
+    assert.is(one.table.numRows(), 2000);
+    for (const threads of [2, 4]) assertSameTable(one.table, (await read(f, threads, { header })).table, `${path.basename(f)}, ${threads} threads`);
+  }
+  // an error's line counts the blank lines (the file's line, on any number of threads)
+  const ragged = file("blank-head-ragged.csv", "\n".repeat(20_000) + "a,b\n" + Array.from({ length: 2000 }, (_, i) => (i === 1500 ? `${i}` : `${i},${i % 3}`)).join("\n") + "\n");
+  for (const threads of [1, 3]) {
+    await read(ragged, threads).then(
+      () => assert.unreachable("a ragged row accepted"),
+      (e: Error) => assert.match(e.message, /line 21502 \(row 1501\)/, `${threads} threads: ${e.message}`),
+    );
+  }
 });
 
 test("a cut inside a quoted field with line ends: the file is read again on one thread, the same table", async () => {

@@ -23,8 +23,9 @@
  * place in the file's one shared slab (sharedSlab below: room for each chunk's estimated rows), so the join moves each
  * column's parts down inside that slab (load.ts concatColumns) — no second copy of the table, no fresh memory
  * written twice. A chunk with more rows than its room writes into a slab of its own (csvParse's reserveSlab), which
- * is transferred (not copied), and the columns it holds part of are joined by a copy, released at once after the
- * join. The header is read first, here, from the file's first record (csvParse's headerOnly). Parquet and the other
+ * is transferred (not copied); its parts are copied into the shared slab where they fit before the next chunk's
+ * place (load.ts fitsInPlace), else the column is joined by a copy into a new slab; its slab is released at once
+ * after the join. The header is read first, here, from the file's first record (csvParse's headerOnly). Parquet and the other
  * formats stay on one thread.
  */
 import * as fs from "fs";
@@ -105,6 +106,8 @@ const SAMPLE_BYTES = 1 << 20;
  * is dropped): nothing posts views of this slab, but the table's columns are views of it, and lib may hand them on.
  */
 const MAX_SLAB_BYTES = 2 ** 31;
+/** The most the chunks' 1,024 rows of room each may add to the file's estimated rows for a shared slab (sharedSlab). */
+const MAX_SLAB_EXTRA = 0.25;
 
 /**
  * The chunks' places in one shared slab, sized from the bytes per line of the file's first megabyte: each chunk gets
@@ -128,6 +131,10 @@ function sharedSlab(file: string, size: number, starts: number[], ncol: number):
   // a row takes at least a byte per column (its commas and line end): blank lines (skipped) must not shrink it
   const bytesPerRow = Math.max(sampled / Math.max(1, lines), ncol);
   const capacities = starts.map((start, k) => Math.ceil((((k + 1 < starts.length ? starts[k + 1] : size) - start) / bytesPerRow) * SLAB_SLACK) + 1024);
+  // few rows a chunk (a wide table: 20 000 columns × 1 200 rows in 72 MB): the 1,024 rows of room a chunk and column
+  // would be most of the slab, and every chunk's part of every column touches its pages — the slab was 261 MB and
+  // all resident for a 96 MB table. Such a file's chunks use slabs of their own: the join's copy is of few rows.
+  if (starts.length * 1024 > (size / bytesPerRow) * MAX_SLAB_EXTRA) return undefined;
   const stride = capacities.reduce((a, b) => a + b, 0);
   if (stride * Math.max(1, ncol) * 4 > MAX_SLAB_BYTES) return undefined;
   let buffer: SharedArrayBuffer;
@@ -258,7 +265,9 @@ export interface WorkerInit {
 export async function parseCsvChunks(file: string, size: number, chunks: number, threads: number, opts: ParallelCsvOptions): Promise<ParallelCsvResult> {
   // the header (or, without one, the column count) from the file's first record, read here
   const head = parseCsv(fileChunks(file, 1 << 16), { what: opts.what, header: opts.header, naValues: opts.naValues, textColumns: opts.textColumns, totalBytes: size, headerOnly: true });
-  const starts = chunkStarts(file, size, chunks);
+  // no chunk starts before the first record ends: the first chunk reads it (blank lines before a header that filled
+  // the first chunk left it nothing to read: 'the file is empty')
+  const starts = chunkStarts(file, size, chunks).filter((s, k) => k === 0 || s >= head.end);
   const n = starts.length;
   const progress = new Float64Array(new SharedArrayBuffer(16 * n));
   const claim = new Int32Array(new SharedArrayBuffer(4));

@@ -301,6 +301,23 @@ function columnsTeller(input: Input, r: Resolved): (names?: string[]) => void {
   return tell;
 }
 
+/**
+ * Whether column j's parts can be joined in its stride of the shared slab, in file order: each part (moved down from
+ * its place there, or copied in from a chunk's own slab) must end before the place of the next part still in the
+ * slab, and the column before the stride's end. At least one part must lie in the slab (else there is nothing to save).
+ */
+function fitsInPlace(cols: Float32Array[], shared: SharedSlab, j: number): boolean {
+  const inSlab = cols.map((c) => c.buffer === shared.buffer);
+  if (!inSlab.includes(true)) return false;
+  let to = j * shared.stride;
+  for (let k = 0; k < cols.length; k++) {
+    to += cols[k].length;
+    const next = inSlab.indexOf(true, k + 1);
+    if (to > (next >= 0 ? cols[next].byteOffset / 4 : (j + 1) * shared.stride)) return false;
+  }
+  return true;
+}
+
 /** Concatenate the files' columns (same names in the same order); categories are merged in order of first appearance. */
 function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, shared?: SharedSlab): LoadedColumns | { restartAsText: string } {
   const names = parts[0].names;
@@ -318,10 +335,11 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, sh
   // it to the largest freed mapping) and stays resident in this thread's heap as freed memory after the table is
   // garbage (the 1M × 28 CSV on 2 threads: a training job's heap kept 124 MB against 57 MB read on one thread).
   const numeric = names.map((_, j) => parts.every((p) => p.columns[j] instanceof Float32Array));
-  // A CSV file's column j that every chunk wrote into its place in the file's shared slab (csvParallel.ts makes the
-  // only views of it, each at its chunk's place: in file order inside the column's stride) — joined by moving the
-  // parts down in place
-  const inPlace = names.map((_, j) => !!shared && numeric[j] && parts.every((p) => (p.columns[j] as Float32Array).buffer === shared.buffer));
+  // A CSV file's numeric column j is joined in its stride of the file's shared slab (csvParallel.ts makes the only
+  // views of it, each at its chunk's place: in file order inside the stride): the parts there are moved down, and a
+  // part a chunk wrote into a slab of its own (more rows than its room, or its estimate was) is copied in — when,
+  // taken in file order, no part lands past the place of a later part still to be moved, nor past the stride
+  const inPlace = names.map((_, j) => !!shared && numeric[j] && fitsInPlace(parts.map((p) => p.columns[j] as Float32Array), shared, j));
   const copied = names.filter((_, j) => numeric[j] && !inPlace[j]).length;
   const slab = free && copied ? new ArrayBuffer(copied * rows * 4) : undefined;
   let slabColumns = 0;
@@ -349,8 +367,8 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, sh
       const whole = new Float32Array(shared!.buffer);
       let to = j * shared!.stride;
       for (const c of cols as Float32Array[]) {
-        const from = c.byteOffset / 4;
-        if (from !== to) whole.copyWithin(to, from, from + c.length);
+        if (c.buffer !== shared!.buffer) whole.set(c, to);
+        else if (c.byteOffset / 4 !== to) whole.copyWithin(to, c.byteOffset / 4, c.byteOffset / 4 + c.length);
         to += c.length;
       }
       columns.push(new Float32Array(shared!.buffer, j * shared!.stride * 4, rows));
