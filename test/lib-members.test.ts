@@ -143,4 +143,36 @@ test("tree members check every core parameter as they are built (not at the firs
   assert.is((catboost({ learning_rate: 0.1, eta: "0.1" as unknown as number, iterations: 7, n_estimators: 7 }) as any).recipe().numBoostRound, 7);
 });
 
+// XGBoost's and CatBoost's aliases are the settings they name: scikit-learn-style random_state seeds the member (a
+// default seed beside it made one setting with two values, an Error), and a setting given twice with two values is an
+// Error naming both (xgboost kept learning_rate, catboost kept seed, silently)
+test("aliases: random_state seeds xgboost, random_forest and catboost as seed / random_seed do; two names of one setting with two values are an Error", () => {
+  const predictions = (make: () => { fit(m: unknown): void; predict(m: unknown): Float32Array }) => {
+    const member = make();
+    member.fit(m);
+    return Array.from(member.predict(m));
+  };
+  // row sampling makes the seed matter: the same predictions from either name, others from another seed
+  const xgbBy = (p: object) => predictions(() => xgboost({ num_round: 8, subsample: 0.5, ...p }) as any);
+  assert.equal(xgbBy({ random_state: 3 }), xgbBy({ seed: 3 }));
+  assert.not.equal(xgbBy({ random_state: 3 }), xgbBy({ seed: 4 }));
+  const rfBy = (p: object) => predictions(() => randomForest({ n_trees: 5, ...p }) as any);
+  assert.equal(rfBy({ random_state: 3 }), rfBy({ seed: 3 }));
+  const cbBy = (p: object) => predictions(() => catboost({ iterations: 8, bootstrap_type: "Bernoulli", subsample: 0.5, ...p }) as any);
+  assert.equal(cbBy({ random_state: 3 } as object), cbBy({ random_seed: 3 }));
+  assert.equal(predictions(() => xgboost({ num_round: 8, learning_rate: 0.2 }) as any), predictions(() => xgboost({ num_round: 8, eta: 0.2 }) as any));
+  for (const [make, pattern] of [
+    [() => xgboost({ eta: 0.5, learning_rate: 0.01 }), /parameters eta and learning_rate name the same setting \(eta\) with different values, 0\.5 and 0\.01: give one/],
+    [() => xgboost({ seed: 1, random_state: 2 }), /parameters seed and random_state name the same setting \(seed\)/],
+    [() => randomForest({ n_trees: 3, num_parallel_tree: 4 }), /num_parallel_tree and n_trees both give the number of trees/],
+    [() => catboost({ random_seed: 4, random_state: 3 } as object), /random_seed and random_state both give catboost's random_seed, with different values \(4 and 3\)/],
+    [() => catboost({ l2_leaf_reg: 5, reg_lambda: 1 } as object), /l2_leaf_reg and reg_lambda both give catboost's l2_leaf_reg/],
+    [() => catboost({ seed: 3 } as object), /catboost: parameter seed is not CatBoost's: use random_seed/],
+    [() => catboost({ subsample: 0.5 }), /catboost: subsample needs bootstrap_type "Bernoulli"/],
+    [() => catboost({ bootstrap_type: "No", bagging_temperature: 2 }), /bagging_temperature is the Bayesian bootstrap's; bootstrap_type is No/],
+  ] as const) {
+    assert.throws(make, pattern);
+  }
+});
+
 test.run();

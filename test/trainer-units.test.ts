@@ -76,9 +76,45 @@ test("hyperparameters: shared num_round/eta/max_depth go to the boosted members,
   const s = parseHyperparameters({ models: "xgboost,catboost,random_forest,ridge", num_round: "30", eta: "0.1", max_depth: "5", seed: "3", "catboost.learning_rate": "0.02", "ridge.alpha": "2" });
   const specs = Object.fromEntries(memberSpecs(s).map((m) => [m.kind, m.params]));
   assert.equal(specs.xgboost, { num_round: 30, eta: 0.1, max_depth: 5, seed: 3 });
-  assert.equal(specs.catboost, { num_round: 30, eta: 0.1, max_depth: 5, random_seed: 3, learning_rate: "0.02" });
+  assert.equal(specs.catboost, { num_round: 30, max_depth: 5, random_seed: 3, learning_rate: "0.02" }, "catboost's learning_rate replaces the shared eta (one setting)");
   assert.equal(specs.random_forest, { seed: 3 });
   assert.equal(specs.ridge, { alpha: "2" });
+});
+
+// A member's value wins over the layers before it by setting, whatever name either uses (lib's memberSetting);
+// two names of one setting in one layer, with different values, are the member's Error — none is dropped silently.
+test("hyperparameters: a member's alias replaces the shared setting or its kind's value; two names of one setting in one layer are an error", () => {
+  const member = (hp: Record<string, string>, name: string) => {
+    const m = buildEnsemble(parseHyperparameters(hp)).members.find((x) => x.name === name)!;
+    return (m as unknown as { recipe(): { params: Record<string, unknown>; numBoostRound: number } }).recipe();
+  };
+  const seedOf = (r: { params: Record<string, unknown> }) => r.params.seed ?? r.params.random_state;
+  // the job's seed (0 unless given) and xgboost.random_state: it failed as 'seed and random_state … 0 and 3'
+  assert.is(seedOf(member({ models: "xgboost", "xgboost.random_state": "3" }, "xgboost")), 3);
+  assert.is(seedOf(member({ models: "random_forest", seed: "5", "random_forest.random_state": "3" }, "random_forest")), 3);
+  assert.is(member({ models: "catboost", seed: "5", "catboost.random_state": "3" }, "catboost").params.seed, 3);
+  // shared max_depth and a copy's depth; shared num_round and a member's n_estimators / iterations
+  const depths = buildEnsemble(parseHyperparameters({ models: "catboost,catboost", max_depth: "4", "catboost_2.depth": "6" })).members.map((m) => (m as unknown as { recipe(): { params: { max_depth: number } } }).recipe().params.max_depth);
+  assert.equal(depths, [4, 6]);
+  assert.is(member({ models: "xgboost", num_round: "5", "xgboost.n_estimators": "7" }, "xgboost").numBoostRound, 7);
+  assert.is(member({ models: "catboost", num_round: "5", "catboost.iterations": "7" }, "catboost").numBoostRound, 7);
+  // a kind's learning_rate, a copy's eta: the copy's wins (it was dropped: the copy trained at 0.2)
+  const etas = buildEnsemble(parseHyperparameters({ models: "xgboost,xgboost", "xgboost.learning_rate": "0.2", "xgboost_2.eta": "0.1" })).members.map((m) => {
+    const p = (m as unknown as { recipe(): { params: Record<string, unknown> } }).recipe().params;
+    return p.eta ?? p.learning_rate;
+  });
+  assert.equal(etas, [0.2, 0.1]);
+  // one layer, two names, two values: an Error naming both (xgboost kept learning_rate, catboost kept seed)
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "xgboost", "xgboost.eta": "0.5", "xgboost.learning_rate": "0.01" })), /^model xgboost: parameters eta and learning_rate name the same setting \(eta\) with different values, 0\.5 and 0\.01: give one$/);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.random_state": "3", "catboost.random_seed": "4" })), /^model catboost: random_state and random_seed both give catboost's random_seed, with different values \(3 and 4\): give one$/);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "xgboost,xgboost", "xgboost_2.eta": "0.5", "xgboost_2.learning_rate": "0.01" })), /^model xgboost_2: parameters eta and learning_rate/);
+  // CatBoost's names only where XGBoost's would silently replace them, and what CatBoost itself refuses
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.seed": "3" })), /^model catboost: parameter seed is not CatBoost's: use random_seed \(or random_state\)$/);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.lambda": "1" })), /parameter lambda is not CatBoost's: use l2_leaf_reg/);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.max_leaves": "2" })), /parameter max_leaves is not CatBoost's: a symmetric tree of depth d has 2\^d leaves/);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.subsample": "0.5" })), /^model catboost: subsample needs bootstrap_type "Bernoulli" \(it is Bayesian, the default/);
+  assert.is(member({ models: "catboost", "catboost.subsample": "0.5", "catboost.bootstrap_type": "Bernoulli" }, "catboost").params.subsample, 0.5);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.rsm": "0.5" })), /^model catboost: unknown parameter "rsm"; CatBoost's names: depth, learning_rate, iterations.*core parameters CatBoost has no name for: alpha/);
 });
 
 test("hyperparameters: catboost.thread_count is CatBoost's (-1 every core) and the member's own, as xgboost.nthread; a bad one fails before any data is read", () => {
@@ -86,7 +122,7 @@ test("hyperparameters: catboost.thread_count is CatBoost's (-1 every core) and t
     Object.fromEntries(buildEnsemble(parseHyperparameters(hp)).members.map((m) => [m.name, (m as unknown as { recipe(): { params: { nthread?: number } } }).recipe().params.nthread]));
   assert.equal(threadsOf({ "catboost.thread_count": "2" }), { xgboost: undefined, catboost: 2 });
   assert.equal(threadsOf({ "catboost.thread_count": "-1", "xgboost.nthread": "1" }), { xgboost: 1, catboost: 0 });
-  throwsWith(() => buildEnsemble(parseHyperparameters({ "catboost.thread_count": "0" })), /^model catboost: catboost: thread_count must be -1 \(every core\) or an integer from 1 to 512, got 0$/);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ "catboost.thread_count": "0" })), /^model catboost: thread_count must be -1 \(every core\) or an integer from 1 to 512, got 0$/);
   throwsWith(() => buildEnsemble(parseHyperparameters({ "catboost.thread_count": "2", "catboost.nthread": "2" })), /give thread_count or nthread, not both/);
 });
 

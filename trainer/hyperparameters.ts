@@ -17,6 +17,7 @@ import {
   canonicalMemberKind,
   decimalNumber,
   isSageMakerHyperparameter,
+  memberSetting,
   type MemberKind,
   type TrainerHyperparameterKey,
   uniqueMemberNames,
@@ -276,20 +277,30 @@ export function sameModelCopies(members: readonly { kind: MemberKind; name: stri
   return out;
 }
 
-/** Each member's params: shared boosted settings, the seed, its kind's `<kind>.<param>` values, then a copy's own `<kind>_<n>.<param>` (each winning over the ones before). */
+/**
+ * Each member's params in layers: the shared boosted settings and the seed, its kind's `<kind>.<param>` values, then
+ * a copy's own `<kind>_<n>.<param>`. A layer wins over the ones before it by setting, not by key (lib's
+ * memberSetting): `xgboost.random_state` replaces the job's seed, `catboost_2.depth` the shared max_depth,
+ * `xgboost_2.eta` its kind's `xgboost.learning_rate`. Two keys of one setting in one layer stay as given, for the
+ * member to refuse when their values differ.
+ */
 export function memberSpecs(s: Settings): MemberSpec[] {
   const names = uniqueMemberNames(s.models); // as lib's Ensemble names them
   return s.models.map((kind, i) => {
-    const params: Record<string, unknown> = {};
+    const shared: Record<string, unknown> = {};
     if (BOOSTED_KINDS.includes(kind)) {
-      if (s.numRound !== undefined) params.num_round = s.numRound;
-      if (s.eta !== undefined) params.eta = s.eta;
-      if (s.maxDepth !== undefined) params.max_depth = s.maxDepth;
+      if (s.numRound !== undefined) shared.num_round = s.numRound;
+      if (s.eta !== undefined) shared.eta = s.eta;
+      if (s.maxDepth !== undefined) shared.max_depth = s.maxDepth;
     }
-    if (kind === "catboost") params.random_seed = s.seed;
-    else if (kind !== "ridge") params.seed = s.seed;
-    Object.assign(params, s.memberParams[kind] ?? {});
-    if (names[i] !== kind) Object.assign(params, s.memberParams[names[i]] ?? {});
+    if (kind === "catboost") shared.random_seed = s.seed;
+    else if (kind !== "ridge") shared.seed = s.seed;
+    let params = shared;
+    for (const layer of [s.memberParams[kind], names[i] !== kind ? s.memberParams[names[i]] : undefined]) {
+      if (!layer) continue;
+      const settings = new Set(Object.keys(layer).map((k) => memberSetting(kind, k)));
+      params = { ...Object.fromEntries(Object.entries(params).filter(([k]) => !settings.has(memberSetting(kind, k)))), ...layer };
+    }
     return { kind, name: names[i], params };
   });
 }

@@ -46,7 +46,8 @@ export function buildEnsemble(s: Settings): Ensemble {
     try {
       return memberFromSpec(kind, params);
     } catch (e) {
-      throw new Error(`model ${name}: ${(e as Error).message}`);
+      // the member's own prefix ("catboost: …") gives way to the member's name ("model catboost_2: …")
+      throw new Error(`model ${name}: ${(e as Error).message.replace(new RegExp(`^${kind}: `), "")}`);
     }
   });
   try {

@@ -15,34 +15,26 @@
  * categorical for this member, in addition to the table's categorical columns (text, or declared with
  * toMatrix's `categorical`); a name that is not a feature is an Error when the member trains.
  */
-import { CATBOOST_LOSSES, catboostParams, sameSetting, shownValue, type CatBoostParams } from "../core";
+import { CATBOOST_LOSSES, catboostParams, catboostSetting, type CatBoostParams } from "../core";
 import { Member, StoredParams } from "./member";
 import type { CatBoostMemberParams } from "./params";
-import { CoreRecipe, ROUND_ALIASES, TreeMember } from "./tree";
+import { CoreRecipe, overDefaults, TreeMember } from "./tree";
 
 export const CATBOOST_DEFAULTS = { depth: 6, iterations: 250, learning_rate: 0.03 };
 
 export { CATBOOST_LOSSES };
 
 export function catboostRecipe(params: StoredParams): CoreRecipe {
-  const cb: Record<string, unknown> = { ...CATBOOST_DEFAULTS };
-  /** the key each CatBoost name was given by: one value for a name given twice (CatBoost refuses "iterations" with
-   * "n_estimators" too), or an Error naming both — not "the last key wins" */
-  const givenBy: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) {
-    const name = ROUND_ALIASES.includes(k) ? "iterations" : k === "eta" ? "learning_rate" : k === "max_depth" ? "depth" : k;
-    const before = givenBy[name];
-    if (before !== undefined && !sameSetting(params[before], v)) {
-      throw new Error(`${before} and ${k} both give catboost's ${name}, with different values (${shownValue(params[before])} and ${shownValue(v)}): give one`);
-    }
-    givenBy[name] = k;
-    cb[name] = name === "iterations" ? Number(v) : v;
+  // CatBoost's names and aliases (catboostSetting): the core's catboostParams checks every one, and names two keys
+  // of one setting with different values (iterations and n_estimators, random_seed and random_state)
+  const { objective, ...named } = params;
+  for (const k of Object.keys(named)) {
+    // a round count as text ("250", as a training job passes it): a number, as takeRounds reads it
+    if (catboostSetting(k) === "iterations" && typeof named[k] === "string" && named[k] !== "") named[k] = Number(named[k]);
   }
-  const objective = cb.objective;
-  delete cb.objective;
-  // CatBoost's names (and core names CatBoost has none for): catboostParams and the core check them
-  const recipe = catboostParams(cb as CatBoostParams);
+  const recipe = catboostParams(overDefaults(CATBOOST_DEFAULTS, named, catboostSetting) as CatBoostParams);
   const out: CoreRecipe = { params: { ...recipe.params }, numBoostRound: recipe.numBoostRound, ...(recipe.catFeatures ? { catFeatures: recipe.catFeatures } : {}) };
+  // the ensemble's objective (XGBoost's name) where loss_function gives none
   if (objective && out.params.objective === undefined) out.params.objective = objective as CoreRecipe["params"]["objective"];
   return out;
 }

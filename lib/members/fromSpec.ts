@@ -4,13 +4,14 @@
  * numeric-looking strings become numbers, "true"/"false" booleans, JSON
  * arrays/objects are parsed and a JSON-quoted string loses its quotes).
  */
-import { decimalNumber } from "../core";
+import { catboostSetting, decimalNumber } from "../core";
 import { catboost } from "./catboost";
-import { canonicalMemberKind, Member, MEMBER_KINDS, StoredParams } from "./member";
+import { canonicalMemberKind, Member, MEMBER_KINDS, type MemberKind, StoredParams } from "./member";
 import type { CatBoostMemberParams, RandomForestParams, RidgeParams, XGBoostMemberParams } from "./params";
-import { randomForest } from "./randomForest";
+import { randomForest, randomForestSetting } from "./randomForest";
 import { ridge } from "./ridge";
 import { xgboost } from "./xgboost";
+import { xgboostSetting } from "./tree";
 
 function coerce(v: unknown): unknown {
   if (typeof v !== "string") return v;
@@ -47,5 +48,24 @@ export function memberFromSpec(kind: string, params: Record<string, unknown> = {
       return ridge(p as RidgeParams);
     default:
       throw new Error(`unknown member kind "${kind}"; known kinds: ${MEMBER_KINDS.join(", ")}`);
+  }
+}
+
+/**
+ * The setting a member's parameter key gives, by the kind's names and aliases: xgboost's `learning_rate` and `eta`
+ * are one setting ("eta"), catboost's `n_estimators` and `iterations` one ("iterations"). A training job layers a
+ * member's params (shared settings, then its kind's, then a copy's own) by setting, so a later layer's alias replaces
+ * an earlier layer's name instead of meeting it as a conflict.
+ */
+export function memberSetting(kind: MemberKind, key: string): string {
+  switch (kind) {
+    case "xgboost":
+      return xgboostSetting(key);
+    case "catboost":
+      return catboostSetting(key);
+    case "random_forest":
+      return randomForestSetting(key);
+    case "ridge":
+      return key;
   }
 }

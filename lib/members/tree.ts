@@ -9,7 +9,7 @@
  */
 import type { Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
-import { Booster, DMatrix, isMulticlass, resolveParams, sameSetting, shownValue, startTraining, type ModelData, type Training, type XGBoostParams } from "../core";
+import { Booster, DMatrix, isMulticlass, paramSetting, resolveParams, sameSetting, shownValue, startTraining, type ModelData, type Training, type XGBoostParams } from "../core";
 import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
@@ -24,6 +24,21 @@ export type ParamMapper = (params: StoredParams) => CoreRecipe;
 
 /** Accepted spellings of "number of boosting rounds" in member params. */
 export const ROUND_ALIASES = ["num_round", "num_boost_round", "numBoostRound", "n_estimators"];
+
+/**
+ * A member's params over its defaults, by setting: a default is left out when the params give its setting under any
+ * name (`random_state` gives xgboost's `seed`; `n_estimators` catboost's `iterations`) — `{ seed: 0, random_state: 3 }`
+ * would be one setting given twice with two values, an Error, and the user gave it once.
+ */
+export function overDefaults(defaults: StoredParams, params: StoredParams, settingOf: (key: string) => string): StoredParams {
+  const given = new Set(Object.keys(params).filter((k) => params[k] !== undefined).map(settingOf));
+  return { ...Object.fromEntries(Object.entries(defaults).filter(([k]) => !given.has(settingOf(k)))), ...params };
+}
+
+/** The setting a key of an XGBoost-named member (xgboost, random_forest) gives: rounds, then the core's aliases. */
+export function xgboostSetting(key: string): string {
+  return ROUND_ALIASES.includes(key) ? "num_round" : paramSetting(key);
+}
 
 export function takeRounds(params: StoredParams, fallback: number): { rounds: number; rest: StoredParams } {
   const rest = { ...params };

@@ -10,20 +10,16 @@
 import type { XGBoostParams } from "../core";
 import { Member, StoredParams } from "./member";
 import type { XGBoostMemberParams } from "./params";
-import { CoreRecipe, takeRounds, TreeMember } from "./tree";
+import { CoreRecipe, overDefaults, takeRounds, TreeMember, xgboostSetting } from "./tree";
 
 export const XGBOOST_DEFAULTS = { eta: 0.05, max_depth: 3, subsample: 0.8, colsample_bytree: 0.8, min_child_weight: 1, seed: 0 };
 export const XGBOOST_DEFAULT_ROUNDS = 100;
 
 export function xgboostRecipe(params: StoredParams): CoreRecipe {
   const { rounds, rest } = takeRounds(params, XGBOOST_DEFAULT_ROUNDS);
-  const aliased = { ...rest };
-  if (aliased.learning_rate !== undefined) {
-    aliased.eta = aliased.learning_rate;
-    delete aliased.learning_rate;
-  }
-  // the member's own names are XGBoost's: the core checks every key and value when it trains
-  return { params: { ...XGBOOST_DEFAULTS, ...aliased } as XGBoostParams, numBoostRound: rounds };
+  // the member's own names are XGBoost's, aliases too (learning_rate, random_state): the core checks every key and
+  // value when it trains, and names two keys of one setting with different values
+  return { params: overDefaults(XGBOOST_DEFAULTS, rest, xgboostSetting) as XGBoostParams, numBoostRound: rounds };
 }
 
 /** An XGBoost-style member: depthwise histogram trees, XGBoost's parameter names. */

@@ -22,7 +22,7 @@
  * | thread_count        | -1      | nthread (-1, every core the process may use → 0, XGBoost's "every core") |
  * Other keys pass through unchanged as core parameters.
  */
-import { MAX_THREADS, type Objective } from "./params";
+import { MAX_THREADS, sameSetting, VALID_PARAMS, type Objective } from "./params";
 import { shownValue } from "./shown";
 import type { XGBoostParams } from "./xgboost-params";
 
@@ -71,11 +71,54 @@ export interface CatBoostParams extends Omit<XGBoostParams, RenamedByCatBoost> {
   thread_count?: number;
 }
 
-export function catboostParams(cb: CatBoostParams = {}): { params: XGBoostParams; numBoostRound: number; catFeatures?: (number | string)[] } {
+/** CatBoost's own names (the table above). */
+export const CATBOOST_PARAM_NAMES = [
+  "depth", "learning_rate", "iterations", "l2_leaf_reg", "border_count", "random_strength", "bagging_temperature",
+  "bootstrap_type", "subsample", "random_seed", "loss_function", "cat_features", "thread_count",
+] as const;
+
+/** Aliases CatBoost itself accepts for its names (its parameter reference), and this library's round counts. */
+const CATBOOST_ALIASES: Record<string, string> = {
+  eta: "learning_rate", max_depth: "depth", random_state: "random_seed", reg_lambda: "l2_leaf_reg", max_bin: "border_count",
+  num_boost_round: "iterations", n_estimators: "iterations", num_trees: "iterations", num_round: "iterations", numBoostRound: "iterations",
+};
+
+/** Core names with a CatBoost name that CatBoost does not accept: given here, they would silently replace CatBoost's. */
+const CORE_ONLY_NAMES: Record<string, string> = {
+  lambda: "use l2_leaf_reg (or reg_lambda)", seed: "use random_seed (or random_state)", objective: "use loss_function",
+  grow_policy: "catboost's trees are symmetric (oblivious); use the xgboost member for depthwise or lossguide trees",
+  max_leaves: "a symmetric tree of depth d has 2^d leaves; set depth (CatBoost's max_leaves is for its Lossguide trees only)",
+};
+
+/** The CatBoost setting a key gives: its CatBoost name (through CatBoost's aliases), else the key (a core parameter). */
+export function catboostSetting(key: string): string {
+  return CATBOOST_ALIASES[key] ?? key;
+}
+
+export function catboostParams(given: CatBoostParams = {}): { params: XGBoostParams; numBoostRound: number; catFeatures?: (number | string)[] } {
+  // each setting under its CatBoost name: a setting given by two names (iterations and n_estimators, random_seed and
+  // random_state) has one value, or an Error naming both — not "the last key wins"
+  const cb: Record<string, unknown> = {};
+  const givenBy: Record<string, string> = {};
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    if (key in CORE_ONLY_NAMES) throw new Error(`catboost: parameter ${key} is not CatBoost's: ${CORE_ONLY_NAMES[key]}`);
+    const name = catboostSetting(key);
+    const before = givenBy[name];
+    if (before !== undefined && !sameSetting((given as Record<string, unknown>)[before], value)) {
+      throw new Error(`catboost: ${before} and ${key} both give catboost's ${name}, with different values (${shownValue((given as Record<string, unknown>)[before])} and ${shownValue(value)}): give one`);
+    }
+    givenBy[name] = key;
+    cb[name] = value;
+  }
   const {
     depth = 6, learning_rate = 0.03, iterations = 1000, l2_leaf_reg = 3, border_count = 254, random_strength = 1,
     bagging_temperature = 1, bootstrap_type = "Bayesian", subsample, random_seed = 0, loss_function, cat_features, thread_count, ...rest
-  } = cb;
+  } = cb as CatBoostParams;
+  const unknown = Object.keys(rest).filter((k) => !VALID_PARAMS.includes(k));
+  if (unknown.length) {
+    throw new Error(`catboost: unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; CatBoost's names: ${CATBOOST_PARAM_NAMES.join(", ")} (aliases ${Object.keys(CATBOOST_ALIASES).join(", ")}), and core parameters CatBoost has no name for: ${VALID_PARAMS.filter((k) => !(k in CORE_ONLY_NAMES) && !(k in CATBOOST_ALIASES) && !(CATBOOST_PARAM_NAMES as readonly string[]).includes(k)).join(", ")}`);
+  }
   if (!(Number.isInteger(depth) && depth >= 1 && depth <= 16)) throw new Error(`catboost: depth must be an integer between 1 and 16, got ${depth}`);
   if (!(Number.isInteger(iterations) && iterations >= 1)) throw new Error(`catboost: iterations must be a positive integer, got ${iterations}`);
   if (!(bagging_temperature >= 0)) throw new Error(`catboost: bagging_temperature must be >= 0, got ${bagging_temperature}`);
@@ -87,6 +130,9 @@ export function catboostParams(cb: CatBoostParams = {}): { params: XGBoostParams
   if (thread_count !== undefined && xgbThreads.length) throw new Error(`catboost: give thread_count or ${xgbThreads.join(" / ")}, not both`);
   const boot = String(bootstrap_type).toLowerCase();
   if (!["bayesian", "bernoulli", "no"].includes(boot)) throw new Error(`catboost: bootstrap_type must be Bayesian, Bernoulli or No, got ${bootstrap_type}`);
+  // CatBoost refuses these too: subsample is the Bernoulli bootstrap's (the Bayesian one weights every row; "No" samples none)
+  if (subsample !== undefined && boot !== "bernoulli") throw new Error(`catboost: subsample needs bootstrap_type "Bernoulli" (it is ${bootstrap_type}${givenBy.bootstrap_type ? "" : ", the default"}: the Bayesian bootstrap weights every row instead; its strength is bagging_temperature)`);
+  if (givenBy.bagging_temperature !== undefined && boot !== "bayesian") throw new Error(`catboost: bagging_temperature is the Bayesian bootstrap's; bootstrap_type is ${bootstrap_type}`);
   const objective: Objective | undefined =
     loss_function === undefined ? undefined : loss_function in CATBOOST_LOSSES ? CATBOOST_LOSSES[loss_function as CatBoostLoss] : (loss_function as Objective);
   const params: XGBoostParams = {

@@ -40,6 +40,11 @@ const ALIASES: Record<string, string> = {
   random_state: "seed", n_jobs: "nthread",
 };
 
+/** The setting a parameter names: its core name through XGBoost's aliases (learning_rate → eta, random_state → seed). */
+export function paramSetting(key: string): string {
+  return ALIASES[key] ?? key;
+}
+
 /** Accepted for compatibility with XGBoost code; they do not change the model. */
 const ACCEPTED_ONLY: Record<string, (v: unknown) => string | undefined> = {
   verbosity: () => undefined,
