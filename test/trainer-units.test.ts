@@ -141,6 +141,11 @@ test("hyperparameters: errors name the key, the value and what is allowed", () =
   throwsWith(() => parseHyperparameters({ learning_rate: "0.1" }), /^unknown hyperparameter "learning_rate"/);
   throwsWith(() => parseHyperparameters({ eta: null as any }), /eta=null: expected a string/);
   throwsWith(() => parseHyperparameters([] as any), /must hold a JSON object/);
+  throwsWith(() => parseHyperparameters(null as any), /must hold a JSON object/);
+  // a list for a key that takes one value (it was read as its comma-joined text: ["2"] as k_fold 2)
+  throwsWith(() => parseHyperparameters({ k_fold: [3] }), /^hyperparameter k_fold=\[3\]: is a list; this hyperparameter takes one value$/);
+  throwsWith(() => parseHyperparameters({ parallel_fits: ["2"] }), /^hyperparameter parallel_fits=\["2"\]: is a list/);
+  assert.equal(parseHyperparameters({ models: ["xgboost", "ridge"], categorical_features: ["sex"] }).models, ["xgboost", "ridge"]);
   assert.is(decodeValue('"a\\"b"'), 'a"b');
   assert.is(decodeValue('"unterminated'), '"unterminated');
 });

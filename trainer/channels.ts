@@ -129,7 +129,13 @@ export function resolveCategorical(channel: ChannelColumns, label: string, given
     return c;
   });
   if (names.includes(label)) throw new Error(`hyperparameter categorical_features: "${label}" is the label column, not a feature (text labels are class names already)`);
-  return [...new Set(names)];
+  // a name and an index of one column (the parser refuses the same name or index twice)
+  const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (twice >= 0) {
+    const first = names.indexOf(names[twice]);
+    throw new Error(`hyperparameter categorical_features: column "${names[twice]}" is given twice (as ${JSON.stringify(given[first])} and as ${JSON.stringify(given[twice])})`);
+  }
+  return names;
 }
 
 /**

@@ -201,6 +201,9 @@ const PARSERS: { [K in TrainerHyperparameterKey]: KeyParser } = {
   },
 };
 
+/** The hyperparameters that take a list (a JSON list, or its text); every other key takes one value. */
+const LIST_KEYS = new Set<string>(["models", "categorical_features", "na_values"]);
+
 const isTrainerKey = (key: string): key is TrainerHyperparameterKey => (TRAINER_HYPERPARAMETER_KEYS as readonly string[]).includes(key);
 
 /** hyperparameters.json (untrusted JSON: any keys, any values) → Settings, or an Error naming the key */
@@ -221,6 +224,7 @@ export function parseHyperparameters(hp: Record<string, unknown>): Settings {
       prefixed.push([key, key.slice(0, dot), key.slice(dot + 1), raw]);
       continue;
     }
+    if (Array.isArray(raw) && isTrainerKey(key) && !LIST_KEYS.has(key)) throw bad(key, raw, "is a list; this hyperparameter takes one value");
     if (!isTrainerKey(key))
       throw new Error(
         `unknown hyperparameter "${key}"; known: ${TRAINER_HYPERPARAMETER_KEYS.join(", ")}, and <model>.<param> for model-specific ones (e.g. xgboost.subsample)`,

@@ -237,7 +237,8 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const t0 = Date.now();
   fs.rmSync(paths.failure, { force: true }); // a stale failure from an earlier run in the same folder
   removeStaleModelDirs(paths.root);
-  const hp = readJsonIfExists(paths.hyperparameters) ?? {};
+  // no file: no hyperparameters; a file holding null is not an object, and parseHyperparameters says so
+  const hp = fs.existsSync(paths.hyperparameters) ? readJsonIfExists(paths.hyperparameters) : {};
   const s = parseHyperparameters(hp as Record<string, unknown>);
   if (s.finalModel === "folds" && !FOLDS_BLENDS.includes(s.blend)) {
     throw new Error(`hyperparameter final_model=folds works with blend ${FOLDS_BLENDS.join(", ")} (the fold models are averaged), not blend=${s.blend}`);
@@ -344,6 +345,15 @@ async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: 
     m = toMatrix(trainCh.table, { label, categorical, objective: ens.objective, shared: parallelFits > 1 || !!valCh, inCore: true });
   } catch (e) {
     throw new Error(`cross-validation failed: ${(e as Error).message}`);
+  }
+  // the validation channel's labels as the final fit reads them (numbers, or the training labels' classes): a bad
+  // one fails the job now, not after the cross-validation
+  if (valCh) {
+    try {
+      encodeLabels(valCh.table, label, m.classes);
+    } catch (e) {
+      throw new Error(`validation channel: ${(e as Error).message}`);
+    }
   }
   return { m, label, valCh, files: trainCh.files.length, categoricalNote: textColumnsNote(trainCh.table, label, categorical), parallelFits };
 }

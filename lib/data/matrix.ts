@@ -430,7 +430,10 @@ export function encodeLabels(table: Table, label: string, classes: string[] | un
       if (k === undefined) throw new Error(`label column "${label}", row ${i}: ${show(v)} is not one of the classes seen in training (${classes!.join(", ")})`);
       y[i] = k;
     } else if (typeof v === "number") y[i] = v;
-    else throw new Error(`label column "${label}" is not numeric: row ${i} holds ${show(v)}`);
+    // a column read as text for one cell ("4.3302" beside "zzz"): its numbers are numbers, as in a feature column,
+    // and the error names the cell that is not one (it named the column's first cell, a number)
+    else if (typeof v === "string" && looksNumeric(v)) y[i] = Number(v);
+    else throw new Error(`label column "${label}", row ${i}: ${show(v)} is not a number (the label is numeric for this objective)`);
   }
   return y;
 }

@@ -154,6 +154,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const objective = ensemble.objective;
   const metricFns = metricsFor(objective);
   const metricNames = Object.keys(metricFns);
+  if (metricNames.includes("auc")) checkFoldsHoldBothClasses(y, foldsMade);
 
   const blendList: { key: string; blend: Blend }[] = [{ key: "ensemble", blend: ensemble.blend }];
   for (const b of opts.blends ?? []) {
@@ -421,6 +422,29 @@ function planFits(
 }
 
 /** y at these rows */
+/**
+ * AUC is scored on each fold's held-out rows, so each must hold both classes: checked before any fit, not after the
+ * cross-validation's fits ('auc: needs both classes'). Stratified folds give every fold a class's rows only when the
+ * class has at least k of them (scikit-learn's StratifiedKFold warns of the same: "The least populated class in y
+ * has only n members, which is less than n_splits").
+ */
+function checkFoldsHoldBothClasses(y: Float32Array, folds: Fold[]): void {
+  const count = [0, 0];
+  for (let i = 0; i < y.length; i++) if (y[i] === 0 || y[i] === 1) count[y[i]]++;
+  folds.forEach((fold, f) => {
+    let pos = 0;
+    for (let r = 0; r < fold.test.length; r++) if (y[fold.test[r]] === 1) pos++;
+    if (pos > 0 && pos < fold.test.length) return;
+    const missing = pos === 0 ? 1 : 0;
+    throw new Error(
+      `crossValidate: fold ${f + 1} of ${folds.length} holds no rows of class ${missing} among its ${fold.test.length} held-out rows, so its auc cannot be scored: ` +
+        (count[missing] < folds.length
+          ? `class ${missing} has ${count[missing]} row${count[missing] === 1 ? "" : "s"}, fewer than the ${folds.length} folds — ${count[missing] >= 2 ? `use at most ${count[missing]} folds` : "scoring auc on held-out folds needs at least 2 rows of each class"}`
+          : "the folds are not stratified"),
+    );
+  });
+}
+
 function labelsOf(y: Float32Array, rows: Int32Array): Float32Array {
   const out = new Float32Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = y[rows[i]];
