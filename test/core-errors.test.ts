@@ -280,6 +280,9 @@ test("CatBoost-style parameters and categorical features (issue 3 item 5)", () =
   // @ts-expect-error — an unsupported CatBoost bootstrap type: a type error, and an Error at run time
   throwsNamed("bootstrap_type", () => catboostParams({ bootstrap_type: "Poisson" }), /bootstrap_type/);
   throwsNamed("random_strength < 0", trainWith({ grow_policy: "symmetric", random_strength: -1 }), /random_strength/);
+  // read by one grow policy only: not silently ignored by the others
+  throwsNamed("random_strength, depthwise", trainWith({ random_strength: 1 }), /parameter random_strength \(CatBoost's noise on split scores\) applies to grow_policy "symmetric" only; grow_policy is "depthwise"/);
+  throwsNamed("max_leaves, symmetric", trainWith({ grow_policy: "symmetric", max_leaves: 8 }), /parameter max_leaves does not apply to grow_policy "symmetric"/);
 });
 
 test("fuzz: 400 random corruptions of a model JSON → an Error or a model that predicts finite values, never a trap", () => {

@@ -223,6 +223,13 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     throw new Error('parameter cat_encoding "partition" (XGBoost\'s categorical splits) is not implemented for grow_policy "symmetric"; use cat_encoding "ordered" (the default for symmetric trees)');
   }
   if (p.grow_policy === "symmetric") range("max_depth", p.max_depth >= 1 && p.max_depth <= 16, "must be between 1 and 16 for symmetric trees");
+  // settings one grow policy reads and the others would ignore: an Error, not a model that silently lacks them
+  if (p.random_strength > 0 && p.grow_policy !== "symmetric") {
+    throw new Error(`parameter ${given.random_strength ?? "random_strength"} (CatBoost's noise on split scores) applies to grow_policy "symmetric" only; grow_policy is "${p.grow_policy}"`);
+  }
+  if (p.max_leaves > 0 && p.grow_policy === "symmetric") {
+    throw new Error('parameter max_leaves does not apply to grow_policy "symmetric": a symmetric tree of depth d has 2^d leaves; set max_depth');
+  }
   if (p.grow_policy === "depthwise" && p.max_depth === 0 && p.max_leaves === 0) {
     throw new Error("parameter max_depth is 0 (unlimited): set max_leaves, or use grow_policy \"lossguide\"");
   }
