@@ -78,6 +78,8 @@ export function progressReporter(label: string, opts: ProgressOptions = {}): (e:
 /** Progress of a load measured in bytes: "load flights.csv: 120/275 MB (44%), 436,000 rows, 131 MB/s". */
 export interface LoadProgress {
   update(bytes: number, rows: number): void;
+  /** A line saying why bytes already counted are read again (a column found to hold text): the count goes back to `bytes`. */
+  again(note: string, bytes: number): void;
   done(rows: number): void;
 }
 
@@ -106,6 +108,14 @@ export function loadProgress(label: string, totalBytes: number, opts: ProgressOp
         write(`${label}: ${text(bytes, rows)}\n`);
         while (nextLine <= frac) nextLine += 0.1;
       }
+    },
+    again(note, bytes) {
+      last = bytes;
+      // the lines every ~10 % start again from where the count goes back to
+      nextLine = 0.1;
+      while (totalBytes > 0 && nextLine <= bytes / totalBytes) nextLine += 0.1;
+      if (tty) process.stderr.write(`\r${label}: ${note}`.slice(0, (process.stderr.columns || 100) - 1) + "\n");
+      else write(`${label}: ${note}\n`);
     },
     done(rows) {
       const msg = `${label}: ${rows.toLocaleString("en-US")} rows, ${mb(last || totalBytes)} MB in ${((performance.now() - start) / 1000).toFixed(1)} s (${rate(last || totalBytes)})`;

@@ -339,6 +339,28 @@ test("threads: an integer ≥ 1 (a clear error otherwise); loadCsv reads on its 
     process.stdout.write = write;
   }
   assert.ok(out.some((l) => l.startsWith("load a.csv: 50 rows, 5.0 MB in ")), `progress lines: ${out.join("")}`);
+
+  // a file read again (a column of numbers that turns text near its end): the line says so and counts the second
+  // read from the start — it stood at 100 % through the whole second read
+  const late = file("late-text.csv", "a,b\n" + Array.from({ length: 200_000 }, (_, i) => `${i},${i === 199_990 ? "late" : i % 97}`).join("\n") + "\n");
+  for (const threads of [1, 2]) {
+    out.length = 0;
+    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+    let table: Table;
+    try {
+      table = await loadTable(late, { threads, minChunkBytes: 1e5, progress: true });
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.ok(table.column("b") instanceof CategoricalColumn, "b read as text");
+    const again = out.findIndex((l) => /^load late-text\.csv: column "b" holds text after numbers: reading again with it as text\n$/.test(l));
+    assert.ok(again >= 0, `${threads} threads, the note: ${out.join("")}`);
+    // the second read's lines count from 0 % again (a one-thread read ticks every 4 MB: none for this 2 MB file)
+    const after = out.slice(again + 1, -1);
+    assert.ok(after.every((l) => /^load late-text\.csv: [\d.]+\/[\d.]+ MB \(\d+%\)/.test(l)), `${threads} threads, the second read's lines: ${after.join("")}`);
+    if (threads > 1) assert.ok(after.length >= 3, `${threads} threads, the second read's lines: ${out.join("")}`);
+    assert.match(out[out.length - 1], /^load late-text\.csv: 200,000 rows, /);
+  }
 });
 
 test.run();

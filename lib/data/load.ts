@@ -198,7 +198,7 @@ async function inputsOf(source: string | URL | Uint8Array | string[], r: Resolve
  * A CSV file in chunks on `r.threads` worker threads (csvParallel.ts), joined; undefined when the file is too small
  * for more than one chunk, or when a cut fell inside a quoted field (then it is read on this thread).
  */
-async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): Promise<LoadedColumns | undefined> {
+async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<string>, tick: InputTick): Promise<LoadedColumns | undefined> {
   // up to 4 chunks a thread (claimed as threads come free: a worker that starts late leaves its share to the others),
   // none under minChunkBytes
   const chunks = Math.min(4 * r.threads, Math.floor(input.size / r.minChunkBytes));
@@ -212,11 +212,15 @@ async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<strin
       onEstimate: (rows, names) => checkMemory(input.what, rows, names.length, r.maxMemory, true),
       onChunk: tick,
     });
-    if ("cutInQuotes" in res) return undefined;
+    if ("cutInQuotes" in res) {
+      tick.again("a cut between chunks fell inside a quoted field with a line end: reading again on one thread");
+      return undefined;
+    }
     // (joined even when there is one chunk: its columns are untrimmed views)
     const all = "parts" in res ? concatColumns(res.parts, res.parts.map(() => input), true, res.slab) : res;
     if ("restartAsText" in all) {
       textColumns.add(all.restartAsText);
+      tick.again(textAgain(all.restartAsText));
       continue;
     }
     return all;
@@ -224,7 +228,7 @@ async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<strin
 }
 
 /** CSV input → columns, reading again (with that column as text) when a numeric column turns out to be text. */
-function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): LoadedColumns {
+function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick: InputTick): LoadedColumns {
   const chunks = () => (input.file ? fileChunks(input.file) : [input.bytes!]);
   for (;;) {
     try {
@@ -241,11 +245,12 @@ function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick:
     } catch (e) {
       if (!(e instanceof RestartAsText)) throw e;
       textColumns.add(e.column);
+      tick.again(textAgain(e.column));
     }
   }
 }
 
-async function readInput(input: Input, r: Resolved, textColumns: Set<string>, tick: (bytes: number, rows: number) => void): Promise<LoadedColumns> {
+async function readInput(input: Input, r: Resolved, textColumns: Set<string>, tick: InputTick): Promise<LoadedColumns> {
   const textOpts = { naValues: r.naValues, textColumns };
   switch (input.format) {
     case "csv":
@@ -421,25 +426,45 @@ function label(inputs: Pick<Input, "what" | "file">[]): string {
  * The load's progress over its inputs, file by file: tick(i)(bytes, rows) reports input i's bytes and rows read so far
  * (exported for its test).
  */
-export function makeTicker(inputs: Pick<Input, "what" | "file" | "size">[], progress: boolean | undefined): { tick: (i: number) => (bytes: number, rows: number) => void; finish(rows: number): void } {
+export function makeTicker(inputs: Pick<Input, "what" | "file" | "size">[], progress: boolean | undefined): { tick: (i: number) => InputTick; again(note: string): void; finish(rows: number): void } {
   const total = inputs.reduce((s, i) => s + i.size, 0);
   const show = progress ?? total >= 64e6;
   const p: LoadProgress | undefined = show ? loadProgress(label(inputs), total) : undefined;
   let before = 0, rowsBefore = 0;
   let finished = -1; // the last input counted into before: a parallel read reports its whole file more than once
+  const rowsOf: number[] = []; // each finished input's rows
+  /** the count back to input i's start, with a line saying why (what is read again would otherwise freeze the line) */
+  const back = (i: number, note: string) => {
+    finished = i - 1;
+    before = inputs.slice(0, i).reduce((s, x) => s + x.size, 0);
+    rowsBefore = rowsOf.slice(0, i).reduce((s, r) => s + r, 0);
+    p?.again(note, before);
+  };
   return {
-    tick: (i) => (bytes, rows) => {
-      if (i <= finished) return;
-      p?.update(before + bytes, rowsBefore + rows);
-      if (bytes >= inputs[i].size) {
-        before += inputs[i].size;
-        rowsBefore += rows;
-        finished = i;
-      }
-    },
+    tick: (i) =>
+      Object.assign(
+        (bytes: number, rows: number) => {
+          if (i <= finished) return;
+          p?.update(before + bytes, rowsBefore + rows);
+          if (bytes >= inputs[i].size) {
+            before += inputs[i].size;
+            rowsBefore += rows;
+            rowsOf[i] = rows;
+            finished = i;
+          }
+        },
+        { again: (note: string) => back(i, inputs.length > 1 ? `${path.basename(inputs[i].what)}: ${note}` : note) },
+      ),
+    again: (note) => back(0, note),
     finish: (rows) => p?.done(rows),
   };
 }
+
+/** An input's progress: bytes and rows read so far, and `again(note)` when its bytes are read once more. */
+export type InputTick = ((bytes: number, rows: number) => void) & { again(note: string): void };
+
+/** The progress line's note when a column is read again as text. */
+const textAgain = (column: string) => `column "${column}" holds text after numbers: reading again with it as text`;
 
 /**
  * Read a table: a path (CSV, Parquet, Arrow, JSON, JSON Lines), a folder or list of files (one table, file
@@ -450,8 +475,8 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
   const inputs = await inputsOf(source, r);
   const tellColumns = columnsTeller(inputs[0], r);
   const textColumns = new Set(r.textColumns);
+  const ticker = makeTicker(inputs, r.progress);
   for (;;) {
-    const ticker = makeTicker(inputs, r.progress);
     const parts: LoadedColumns[] = [];
     for (let i = 0; i < inputs.length; i++) {
       parts.push(await readInput(inputs[i], r, textColumns, ticker.tick(i)));
@@ -460,6 +485,7 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
     const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
     if ("restartAsText" in all) {
       textColumns.add(all.restartAsText);
+      ticker.again(`${textAgain(all.restartAsText)} in every file`);
       continue;
     }
     ticker.finish(all.rows);
@@ -476,12 +502,13 @@ export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "conten
   const inputs = fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)];
   columnsTeller(inputs[0], r); // CSV: told before the read
   const textColumns = new Set(r.textColumns);
+  const ticker = makeTicker(inputs, r.progress);
   for (;;) {
-    const ticker = makeTicker(inputs, r.progress);
     const parts = inputs.map((input, i) => readCsvInput(input, r, textColumns, ticker.tick(i)));
     const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
     if ("restartAsText" in all) {
       textColumns.add(all.restartAsText);
+      ticker.again(`${textAgain(all.restartAsText)} in every file`);
       continue;
     }
     ticker.finish(all.rows);
