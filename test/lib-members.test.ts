@@ -161,6 +161,10 @@ test("aliases: random_state seeds xgboost, random_forest and catboost as seed / 
   const cbBy = (p: object) => predictions(() => catboost({ iterations: 8, bootstrap_type: "Bernoulli", subsample: 0.5, ...p }) as any);
   assert.equal(cbBy({ random_state: 3 } as object), cbBy({ random_seed: 3 }));
   assert.equal(predictions(() => xgboost({ num_round: 8, learning_rate: 0.2 }) as any), predictions(() => xgboost({ num_round: 8, eta: 0.2 }) as any));
+  // CatBoost's rsm is the core's colsample_bylevel: the same model, and not the model without it
+  const cbRsm = (p: object) => predictions(() => catboost({ iterations: 8, ...p }) as any);
+  assert.equal(cbRsm({ rsm: 0.5 }), cbRsm({ colsample_bylevel: 0.5 }));
+  assert.not.equal(cbRsm({ rsm: 0.5 }), cbRsm({}));
   for (const [make, pattern] of [
     [() => xgboost({ eta: 0.5, learning_rate: 0.01 }), /parameters eta and learning_rate name the same setting \(eta\) with different values, 0\.5 and 0\.01: give one/],
     [() => xgboost({ seed: 1, random_state: 2 }), /parameters seed and random_state name the same setting \(seed\)/],
@@ -168,6 +172,7 @@ test("aliases: random_state seeds xgboost, random_forest and catboost as seed / 
     [() => catboost({ random_seed: 4, random_state: 3 } as object), /random_seed and random_state both give catboost's random_seed, with different values \(4 and 3\)/],
     [() => catboost({ l2_leaf_reg: 5, reg_lambda: 1 } as object), /l2_leaf_reg and reg_lambda both give catboost's l2_leaf_reg/],
     [() => catboost({ seed: 3 } as object), /catboost: parameter seed is not CatBoost's: use random_seed/],
+    [() => catboost({ rsm: 0.5, colsample_bylevel: 0.7 }), /rsm and colsample_bylevel both give catboost's rsm/],
     [() => catboost({ subsample: 0.5 }), /catboost: subsample needs bootstrap_type "Bernoulli"/],
     [() => catboost({ bootstrap_type: "No", bagging_temperature: 2 }), /bagging_temperature is the Bayesian bootstrap's; bootstrap_type is No/],
   ] as const) {

@@ -114,7 +114,8 @@ test("hyperparameters: a member's alias replaces the shared setting or its kind'
   throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.max_leaves": "2" })), /parameter max_leaves is not CatBoost's: a symmetric tree of depth d has 2\^d leaves/);
   throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.subsample": "0.5" })), /^model catboost: subsample needs bootstrap_type "Bernoulli" \(it is Bayesian, the default/);
   assert.is(member({ models: "catboost", "catboost.subsample": "0.5", "catboost.bootstrap_type": "Bernoulli" }, "catboost").params.subsample, 0.5);
-  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.rsm": "0.5" })), /^model catboost: unknown parameter "rsm"; CatBoost's names: depth, learning_rate, iterations.*core parameters CatBoost has no name for: alpha/);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "catboost", "catboost.rsm_x": "0.5" })), /^model catboost: unknown parameter "rsm_x"; CatBoost's names: depth, learning_rate, iterations.*core parameters CatBoost has no name for: alpha/);
+  assert.is(member({ models: "catboost", "catboost.rsm": "0.5" }, "catboost").params.colsample_bylevel, 0.5);
 });
 
 test("hyperparameters: catboost.thread_count is CatBoost's (-1 every core) and the member's own, as xgboost.nthread; a bad one fails before any data is read", () => {

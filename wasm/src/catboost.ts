@@ -20,6 +20,7 @@
  * | loss_function       | RMSE    | objective (RMSE, MAE, Logloss, MultiClass, Poisson, or an XGBoost objective name) |
  * | cat_features        | —       | DMatrix option catFeatures (categorical columns; ordered target statistics) |
  * | thread_count        | -1      | nthread (-1, every core the process may use → 0, XGBoost's "every core") |
+ * | rsm                 | 1       | colsample_bylevel (the features a level's split is chosen from) |
  * Other keys pass through unchanged as core parameters.
  */
 import { MAX_THREADS, sameSetting, VALID_PARAMS, type Objective } from "./params";
@@ -69,17 +70,21 @@ export interface CatBoostParams extends Omit<XGBoostParams, RenamedByCatBoost> {
   /** CPU threads of the fit: -1 (CatBoost's default) every core the process may use, else 1 to 512.
    * The model is the same for every value (the core's nthread). */
   thread_count?: number;
+  /** Fraction of the features each level's split is chosen from (CatBoost's random subspace method; the core's
+   * colsample_bylevel). Default 1. */
+  rsm?: number;
 }
 
 /** CatBoost's own names (the table above). */
 export const CATBOOST_PARAM_NAMES = [
   "depth", "learning_rate", "iterations", "l2_leaf_reg", "border_count", "random_strength", "bagging_temperature",
-  "bootstrap_type", "subsample", "random_seed", "loss_function", "cat_features", "thread_count",
+  "bootstrap_type", "subsample", "random_seed", "loss_function", "cat_features", "thread_count", "rsm",
 ] as const;
 
 /** Aliases CatBoost itself accepts for its names (its parameter reference), and this library's round counts. */
 const CATBOOST_ALIASES: Record<string, string> = {
   eta: "learning_rate", max_depth: "depth", random_state: "random_seed", reg_lambda: "l2_leaf_reg", max_bin: "border_count",
+  colsample_bylevel: "rsm",
   num_boost_round: "iterations", n_estimators: "iterations", num_trees: "iterations", num_round: "iterations", numBoostRound: "iterations",
 };
 
@@ -113,7 +118,7 @@ export function catboostParams(given: CatBoostParams = {}): { params: XGBoostPar
   }
   const {
     depth = 6, learning_rate = 0.03, iterations = 1000, l2_leaf_reg = 3, border_count = 254, random_strength = 1,
-    bagging_temperature = 1, bootstrap_type = "Bayesian", subsample, random_seed = 0, loss_function, cat_features, thread_count, ...rest
+    bagging_temperature = 1, bootstrap_type = "Bayesian", subsample, random_seed = 0, loss_function, cat_features, thread_count, rsm, ...rest
   } = cb as CatBoostParams;
   const unknown = Object.keys(rest).filter((k) => !VALID_PARAMS.includes(k));
   if (unknown.length) {
@@ -141,6 +146,8 @@ export function catboostParams(given: CatBoostParams = {}): { params: XGBoostPar
     ...(boot === "bernoulli" ? { subsample: subsample ?? 0.8 } : {}),
     ...(objective ? { objective } : {}),
     ...(thread_count !== undefined ? { nthread: thread_count === -1 ? 0 : thread_count } : {}),
+    // CatBoost's random subspace method picks the features of each split selection — a symmetric tree's level
+    ...(rsm !== undefined ? { colsample_bylevel: rsm } : {}),
     ...rest,
   };
   return { params, numBoostRound: iterations, ...(cat_features ? { catFeatures: cat_features } : {}) };
