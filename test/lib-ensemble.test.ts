@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { catboost, crossValidate, Ensemble, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, xgboost } from "ensemble-workbook";
+import { catboost, crossValidate, Ensemble, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, xgboost } from "ensemble-workbook";
 // internals, tested white-box from lib's sources
 import { applyBlend } from "../lib/ensemble/blends";
 import { convexWeights, nnls, normalEquations } from "../lib/ensemble/nnls";
@@ -183,6 +183,27 @@ test("save → load: identical predictions for every blend, manifest as in the c
     e.free();
     loaded.free();
   }
+});
+
+// A saved ensemble's members are checked when they train, not when they load: params an earlier version took (and
+// saved) but this one refuses — catboost's XGBoost-named seed, subsample without the Bernoulli bootstrap, xgboost's
+// random_strength, all accepted silently before — leave a stored model loadable, with its predictions; training the
+// member again names the param
+test("a model saved with params refused since loads and predicts the same; training a member again with them is the Error", () => {
+  const e = new Ensemble({ members: [xgboost({ num_round: 5 }), catboost({ iterations: 5 })] }).fit(table, { label: "target" });
+  const dir = path.join(tmp, "older-params");
+  saveEnsemble(e, dir);
+  const mf = path.join(dir, "manifest.json");
+  const j = JSON.parse(fs.readFileSync(mf, "utf8"));
+  j.members[0].params = { ...j.members[0].params, random_strength: 1 };
+  j.members[1].params = { ...j.members[1].params, seed: 3, subsample: 0.5 };
+  fs.writeFileSync(mf, JSON.stringify(j));
+  const loaded = loadEnsemble(dir);
+  assert.equal(Array.from(loaded.predict(table).prediction), Array.from(e.predict(table).prediction));
+  assert.throws(() => loaded.members[1].clone().fit(toMatrix(table, { label: "target" })), /catboost: parameter seed is not CatBoost's/);
+  assert.throws(() => loaded.members[0].clone().fit(toMatrix(table, { label: "target" })), /random_strength .* applies to grow_policy "symmetric" only/);
+  e.free();
+  loaded.free();
 });
 
 test("loading errors: missing member file, unknown blend, feature mismatch", () => {

@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { libVersion } from "../repo";
 import { packageVersion, shownValue } from "../core";
-import { memberFromSpec } from "../members/fromSpec";
+import { memberFromStored } from "../members/fromSpec";
 import { TreeMember } from "../members/tree";
 import type { Member } from "../members/member";
 import { BLENDS } from "./blends";
@@ -154,7 +154,7 @@ export function loadEnsemble(dir: string): Ensemble {
   const members: Member[] = [];
   try {
     manifest.members.forEach((spec) => {
-      const member = memberFromSpec(spec.kind, { ...(spec.params ?? {}), name: spec.name });
+      const member = memberFromStored(spec.kind, { ...(spec.params ?? {}), name: spec.name });
       members.push(member);
       const file = path.join(dir, spec.file);
       if (!fs.existsSync(file)) throw new Error(`loadEnsemble: member file missing: ${file} (member "${spec.name}", kind ${spec.kind})`);

@@ -5,13 +5,13 @@
  * arrays/objects are parsed and a JSON-quoted string loses its quotes).
  */
 import { catboostSetting, decimalNumber } from "../core";
-import { catboost } from "./catboost";
+import { catboost, catboostRecipe } from "./catboost";
 import { canonicalMemberKind, Member, MEMBER_KINDS, type MemberKind, StoredParams } from "./member";
 import type { CatBoostMemberParams, RandomForestParams, RidgeParams, XGBoostMemberParams } from "./params";
-import { randomForest, randomForestSetting } from "./randomForest";
+import { randomForest, randomForestRecipe, randomForestSetting } from "./randomForest";
 import { ridge } from "./ridge";
-import { xgboost } from "./xgboost";
-import { xgboostSetting } from "./tree";
+import { xgboost, xgboostRecipe } from "./xgboost";
+import { TreeMember, xgboostSetting } from "./tree";
 
 function coerce(v: unknown): unknown {
   if (typeof v !== "string") return v;
@@ -36,7 +36,7 @@ export function memberFromSpec(kind: string, params: Record<string, unknown> = {
   const k = canonicalMemberKind(kind);
   // Values from a training job, coerced from strings: untyped until the member's recipe and the core check
   // every key and value (unknown names and bad values are Errors there).
-  const p: StoredParams = Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : coerce(v)]));
+  const p = coerced(params);
   switch (k) {
     case "xgboost":
       return xgboost(p as XGBoostMemberParams);
@@ -48,6 +48,29 @@ export function memberFromSpec(kind: string, params: Record<string, unknown> = {
       return ridge(p as RidgeParams);
     default:
       throw new Error(`unknown member kind "${kind}"; known kinds: ${MEMBER_KINDS.join(", ")}`);
+  }
+}
+
+function coerced(params: Record<string, unknown>): StoredParams {
+  return Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : coerce(v)]));
+}
+
+/**
+ * A member of a saved ensemble (loadEnsemble), its model file to load next: as memberFromSpec, but a tree member's
+ * params are checked when it trains, not now (TreeMember's `check`) — a model saved under an earlier version's
+ * rules still loads and predicts.
+ */
+export function memberFromStored(kind: string, params: Record<string, unknown> = {}): Member {
+  const p = coerced(params);
+  switch (canonicalMemberKind(kind)) {
+    case "xgboost":
+      return new TreeMember("xgboost", p, xgboostRecipe, false);
+    case "catboost":
+      return new TreeMember("catboost", p, catboostRecipe, false);
+    case "random_forest":
+      return new TreeMember("random_forest", p, randomForestRecipe, false);
+    default:
+      return memberFromSpec(kind, params);
   }
 }
 

@@ -70,12 +70,18 @@ export class TreeMember implements Member {
   private mapper: ParamMapper;
   private catFeatures: (number | string)[] = [];
 
-  constructor(kind: MemberKind, params: StoredParams, mapper: ParamMapper) {
+  /**
+   * `check` false: a member of a saved ensemble (loadEnsemble), whose params are checked when it trains, not when it
+   * loads — its trees are in its model file, and a model saved with params that a newer version refuses (catboost's
+   * `seed`, which it once took silently) must still load and predict.
+   */
+  constructor(kind: MemberKind, params: StoredParams, mapper: ParamMapper, check = true) {
     const { name, ...rest } = params;
     this.kind = kind;
     this.name = name === undefined ? kind : String(name);
     this.params = rest;
     this.mapper = mapper;
+    if (!check) return;
     // validate early: bad params fail at construction — every core parameter too (a bad nthread failed only at the
     // first fit, after a training job had read its data), but num_class, which the ensemble sets from the labels
     // later (prepareLabels): a multi:* member without it is checked as if it had two classes
