@@ -421,7 +421,6 @@ function planFits(
   return { tasks, plan, rows, folds: viewed };
 }
 
-/** y at these rows */
 /**
  * AUC is scored on each fold's held-out rows, so each must hold both classes: checked before any fit, not after the
  * cross-validation's fits ('auc: needs both classes'). Stratified folds give every fold a class's rows only when the
@@ -438,13 +437,13 @@ function checkFoldsHoldBothClasses(y: Float32Array, folds: Fold[]): void {
     const missing = pos === 0 ? 1 : 0;
     throw new Error(
       `crossValidate: fold ${f + 1} of ${folds.length} holds no rows of class ${missing} among its ${fold.test.length} held-out rows, so its auc cannot be scored: ` +
-        (count[missing] < folds.length
-          ? `class ${missing} has ${count[missing]} row${count[missing] === 1 ? "" : "s"}, fewer than the ${folds.length} folds — ${count[missing] >= 2 ? `use at most ${count[missing]} folds` : "scoring auc on held-out folds needs at least 2 rows of each class"}`
-          : "the folds are not stratified"),
+        // (stratified folds: a class with k rows or more has a row in every fold)
+        `class ${missing} has ${count[missing]} row${count[missing] === 1 ? "" : "s"}, fewer than the ${folds.length} folds — ${count[missing] >= 2 ? `use at most ${count[missing]} folds` : "scoring auc on held-out folds needs at least 2 rows of each class"}`,
     );
   });
 }
 
+/** y at these rows */
 function labelsOf(y: Float32Array, rows: Int32Array): Float32Array {
   const out = new Float32Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = y[rows[i]];

@@ -11,7 +11,7 @@ import type { CatBoostMemberParams, RandomForestParams, RidgeParams, XGBoostMemb
 import { randomForest, randomForestRecipe, randomForestSetting } from "./randomForest";
 import { ridge } from "./ridge";
 import { xgboost, xgboostRecipe } from "./xgboost";
-import { TreeMember, xgboostSetting } from "./tree";
+import { TreeMember, xgboostSetting, type ParamMapper } from "./tree";
 
 function coerce(v: unknown): unknown {
   if (typeof v !== "string") return v;
@@ -55,23 +55,22 @@ function coerced(params: Record<string, unknown>): StoredParams {
   return Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : coerce(v)]));
 }
 
+/** The tree kinds' recipes (their params → the core's) and settings (a key → the setting it names, aliases resolved). */
+const TREE_KINDS: Partial<Record<MemberKind, { recipe: ParamMapper; setting: (key: string) => string }>> = {
+  xgboost: { recipe: xgboostRecipe, setting: xgboostSetting },
+  catboost: { recipe: catboostRecipe, setting: catboostSetting },
+  random_forest: { recipe: randomForestRecipe, setting: randomForestSetting },
+};
+
 /**
  * A member of a saved ensemble (loadEnsemble), its model file to load next: as memberFromSpec, but a tree member's
  * params are checked when it trains, not now (TreeMember's `check`) — a model saved under an earlier version's
  * rules still loads and predicts.
  */
 export function memberFromStored(kind: string, params: Record<string, unknown> = {}): Member {
-  const p = coerced(params);
-  switch (canonicalMemberKind(kind)) {
-    case "xgboost":
-      return new TreeMember("xgboost", p, xgboostRecipe, false);
-    case "catboost":
-      return new TreeMember("catboost", p, catboostRecipe, false);
-    case "random_forest":
-      return new TreeMember("random_forest", p, randomForestRecipe, false);
-    default:
-      return memberFromSpec(kind, params);
-  }
+  const k = canonicalMemberKind(kind);
+  const tree = k && TREE_KINDS[k];
+  return tree ? new TreeMember(k, coerced(params), tree.recipe, false) : memberFromSpec(kind, params);
 }
 
 /**
@@ -81,14 +80,5 @@ export function memberFromStored(kind: string, params: Record<string, unknown> =
  * an earlier layer's name instead of meeting it as a conflict.
  */
 export function memberSetting(kind: MemberKind, key: string): string {
-  switch (kind) {
-    case "xgboost":
-      return xgboostSetting(key);
-    case "catboost":
-      return catboostSetting(key);
-    case "random_forest":
-      return randomForestSetting(key);
-    case "ridge":
-      return key;
-  }
+  return TREE_KINDS[kind]?.setting(key) ?? key;
 }

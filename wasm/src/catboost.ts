@@ -23,7 +23,7 @@
  * | rsm                 | 1       | colsample_bylevel (the features a level's split is chosen from) |
  * Other keys pass through unchanged as core parameters.
  */
-import { MAX_THREADS, sameSetting, VALID_PARAMS, type Objective } from "./params";
+import { keysBySetting, MAX_THREADS, VALID_PARAMS, type Objective } from "./params";
 import { shownValue } from "./shown";
 import type { XGBoostParams } from "./xgboost-params";
 
@@ -103,19 +103,13 @@ export function catboostSetting(key: string): string {
 export function catboostParams(given: CatBoostParams = {}): { params: XGBoostParams; numBoostRound: number; catFeatures?: (number | string)[] } {
   // each setting under its CatBoost name: a setting given by two names (iterations and n_estimators, random_seed and
   // random_state) has one value, or an Error naming both — not "the last key wins"
-  const cb: Record<string, unknown> = {};
-  const givenBy: Record<string, string> = {};
-  for (const [key, value] of Object.entries(given)) {
-    if (value === undefined) continue;
-    if (key in CORE_ONLY_NAMES) throw new Error(`catboost: parameter ${key} is not CatBoost's: ${CORE_ONLY_NAMES[key]}`);
-    const name = catboostSetting(key);
-    const before = givenBy[name];
-    if (before !== undefined && !sameSetting((given as Record<string, unknown>)[before], value)) {
-      throw new Error(`catboost: ${before} and ${key} both give catboost's ${name}, with different values (${shownValue((given as Record<string, unknown>)[before])} and ${shownValue(value)}): give one`);
-    }
-    givenBy[name] = key;
-    cb[name] = value;
-  }
+  const raw = given as Record<string, unknown>;
+  const xgboostOnly = Object.keys(raw).find((k) => k in CORE_ONLY_NAMES && raw[k] !== undefined);
+  if (xgboostOnly) throw new Error(`catboost: parameter ${xgboostOnly} is not CatBoost's: ${CORE_ONLY_NAMES[xgboostOnly]}`);
+  const givenBy = keysBySetting(raw, catboostSetting, (first, second, setting) =>
+    `catboost: ${first} and ${second} both give catboost's ${setting}, with different values (${shownValue(raw[first])} and ${shownValue(raw[second])}): give one`,
+  );
+  const cb = Object.fromEntries(Object.entries(givenBy).map(([setting, key]) => [setting, raw[key]]));
   const {
     depth = 6, learning_rate = 0.03, iterations = 1000, l2_leaf_reg = 3, border_count = 254, random_strength = 1,
     bagging_temperature = 1, bootstrap_type = "Bayesian", subsample, random_seed = 0, loss_function, cat_features, thread_count, rsm, ...rest

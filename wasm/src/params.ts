@@ -132,6 +132,23 @@ export function sameSetting(a: unknown, b: unknown): boolean {
   return meaning(a) === meaning(b);
 }
 
+/**
+ * The key each setting is given by (settingOf names a key's setting; undefined values are not given): a setting
+ * given by two keys must have one value (sameSetting), else an Error with `conflict`'s message naming both — a
+ * silent "the last key wins" would depend on the object's key order. The first key of each setting is kept.
+ */
+export function keysBySetting(params: Record<string, unknown>, settingOf: (key: string) => string, conflict: (first: string, second: string, setting: string) => string): Record<string, string> {
+  const by: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    const setting = settingOf(key);
+    const first = by[setting];
+    if (first === undefined) by[setting] = key;
+    else if (!sameSetting(params[first], value)) throw new Error(conflict(first, key, setting));
+  }
+  return by;
+}
+
 /** `key`'s value (given as `given`, the key or its alias) as a number: a finite one, an integer for an integer key */
 function toNumber(key: string, given: string, v: unknown): number {
   const n = typeof v === "number" ? v : typeof v === "string" ? decimalNumber(v) ?? NaN : NaN;
@@ -146,18 +163,14 @@ function toNumber(key: string, given: string, v: unknown): number {
 export function resolveParams(params: Params | object = {}): ResolvedParams {
   const out: Record<string, unknown> = { ...DEFAULTS };
   let metrics: Metric[] | undefined;
-  /** the name each setting was given by (the key or an alias): errors name what the caller wrote */
-  const given: Record<string, string> = {};
-  for (const [rawKey, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    const key = ALIASES[rawKey] ?? rawKey;
-    // a setting given twice (nthread and n_jobs, eta and learning_rate): one value, or an Error naming both — a
-    // silent "the last key wins" would depend on the object's key order
-    const twice = given[key];
-    if (twice !== undefined && !sameSetting((params as Record<string, unknown>)[twice], value)) {
-      throw new Error(`parameters ${twice} and ${rawKey} name the same setting (${key}) with different values, ${shownValue((params as Record<string, unknown>)[twice])} and ${shownValue(value)}: give one`);
-    }
-    given[key] = rawKey;
+  const raw = params as Record<string, unknown>;
+  /** the name each setting was given by (the key or an alias: nthread or n_jobs, eta or learning_rate): errors name
+   * what the caller wrote */
+  const given = keysBySetting(raw, paramSetting, (first, second, setting) =>
+    `parameters ${first} and ${second} name the same setting (${setting}) with different values, ${shownValue(raw[first])} and ${shownValue(raw[second])}: give one`,
+  );
+  for (const [key, rawKey] of Object.entries(given)) {
+    const value = raw[rawKey];
     if (key in ACCEPTED_ONLY) {
       const problem = ACCEPTED_ONLY[key](value);
       if (problem) throw new Error(problem);
