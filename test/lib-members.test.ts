@@ -173,6 +173,7 @@ test("aliases: random_state seeds xgboost, random_forest and catboost as seed / 
     [() => catboost({ l2_leaf_reg: 5, reg_lambda: 1 } as object), /l2_leaf_reg and reg_lambda both give catboost's l2_leaf_reg/],
     [() => catboost({ seed: 3 } as object), /catboost: parameter seed is not CatBoost's: use random_seed/],
     [() => catboost({ rsm: 0.5, colsample_bylevel: 0.7 }), /rsm and colsample_bylevel both give catboost's rsm/],
+    [() => catboost({ rsm: 0 }), /catboost: rsm must be a number in \(0, 1\], got 0/],
     [() => catboost({ subsample: 0.5 }), /catboost: subsample needs bootstrap_type "Bernoulli"/],
     [() => catboost({ bootstrap_type: "No", bagging_temperature: 2 }), /bagging_temperature is the Bayesian bootstrap's; bootstrap_type is No/],
   ] as const) {

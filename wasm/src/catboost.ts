@@ -121,6 +121,8 @@ export function catboostParams(given: CatBoostParams = {}): { params: XGBoostPar
   if (!(Number.isInteger(depth) && depth >= 1 && depth <= 16)) throw new Error(`catboost: depth must be an integer between 1 and 16, got ${depth}`);
   if (!(Number.isInteger(iterations) && iterations >= 1)) throw new Error(`catboost: iterations must be a positive integer, got ${iterations}`);
   if (!(bagging_temperature >= 0)) throw new Error(`catboost: bagging_temperature must be >= 0, got ${bagging_temperature}`);
+  // named as given (the core would name its colsample_bylevel)
+  if (rsm !== undefined && !(typeof rsm === "number" && rsm > 0 && rsm <= 1)) throw new Error(`catboost: ${givenBy.rsm} must be a number in (0, 1], got ${shownValue(rsm)}`);
   if (thread_count !== undefined && !(thread_count === -1 || (Number.isInteger(thread_count) && thread_count >= 1 && thread_count <= MAX_THREADS))) {
     throw new Error(`catboost: thread_count must be -1 (every core) or an integer from 1 to ${MAX_THREADS}, got ${shownValue(thread_count)}`);
   }
