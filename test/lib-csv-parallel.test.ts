@@ -251,7 +251,7 @@ async function errorOf(f: string, threads: number): Promise<string> {
   throw new Error(`${f} read without an error on ${threads} threads`);
 }
 
-test("errors name the file's line and row, not the chunk's: a ragged row, an unclosed quote, a bare CR, a NUL byte in a later chunk; the first error wins", async () => {
+test("errors name the file's line and row, not the chunk's: a ragged row, an unclosed quote, a bare CR, a NUL byte in a later chunk; the first error in the file wins, on one thread as on several (a ragged row before a NUL byte)", async () => {
   const lines = ["a,b,c", ...Array.from({ length: 6000 }, (_, i) => `${i},${i % 7},"q${i}"`)];
   // line numbers are 1-based lines of the file: line k + 1 holds data row k (0-based) after the header
   const at = (row: number, text: string) => {
@@ -264,6 +264,12 @@ test("errors name the file's line and row, not the chunk's: a ragged row, an unc
     { name: "unclosed", content: at(5999, `5999,1,"open`).join("\n") + "\n", message: /unclosed\.csv: line 6001, column 3 \(c\): quoted field is not closed/ },
     { name: "bare-cr", content: at(4500, "4500,1\r2,3").join("\n") + "\n", message: /bare-cr\.csv: line 4502, column 2 \(b\): bare carriage return/ },
     { name: "nul", content: at(5500, "5500,\u0000,3").join("\n") + "\n", message: /nul\.csv: line 5502, column 2 \(b\): NUL byte/ },
+    // a ragged row, then a NUL byte: the ragged row, on one thread (one block holds both) as on several (two chunks);
+    // a NUL byte, then a ragged row: the NUL
+    { name: "ragged-then-nul", content: at(1000, "1000,1").join("\n").replace("\n5500,", "\n5500,\u0000") + "\n", message: /ragged-then-nul\.csv: line 1002 \(row 1001\) has 2 fields/ },
+    { name: "nul-then-ragged", content: at(5500, "5500,1").join("\n").replace("\n1000,", "\n1000,\u0000") + "\n", message: /nul-then-ragged\.csv: line 1002, column 2 \(b\): NUL byte/ },
+    // a NUL inside a quoted field that spans lines: named at its line
+    { name: "nul-quoted", content: at(3000, `3000,1,"two\nlines\u0000"`).join("\n") + "\n", message: /nul-quoted\.csv: line 3003, column 1 \(a\): NUL byte/ },
     // two ragged rows, one in each half: the first in the file is named
     { name: "two", content: at(1000, "1000").join("\n").replace("\n5000,", "\n5000,9,") + "\n", message: /two\.csv: line 1002 \(row 1001\) has 1 field, expected 3/ },
   ];

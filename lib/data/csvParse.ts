@@ -414,10 +414,14 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
     let pos = 0;
     if (first && len >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) pos = 3;
     first = false;
-    // (a chunk looks for NUL bytes in its own bytes only: what it reads past stopAt belongs to the next chunk)
+    // A NUL byte (a binary file) is named at its line — once the records before that line are read, so that an
+    // earlier record's error (a ragged row) is the one named, as it is when the NUL falls in a later block or a later
+    // chunk of a parallel read: the first error in file order wins, however the file is cut. (A chunk looks for NUL
+    // bytes in its own bytes only: what it reads past stopAt belongs to the next chunk.)
     const nul = Buffer.from(b.buffer, b.byteOffset, Math.min(b.length, Math.max(0, stopAt - bOffset))).indexOf(0);
-    if (nul >= 0) {
-      // a binary file: name the NUL's line and column (counting commas; quotes are not tracked here)
+    const nulLineStart = nul >= 0 ? b.lastIndexOf(LF, nul) + 1 : len;
+    const failNul = (): never => {
+      // name the NUL's line and column (counting commas; quotes are not tracked here)
       let l = line, col = 1;
       for (let i = pos; i < nul; i++) {
         if (b[i] === LF) {
@@ -428,13 +432,14 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
       // before the header is read, name the column from the first line
       const head = names ?? (opts.header !== false && line === 1 ? utf8(b, pos, Math.max(pos, b.indexOf(LF, pos))).split(",").map((t) => t.trim()) : undefined);
       const label = head && col - 1 < head.length ? ` (${head[col - 1]})` : "";
-      failAt(l, undefined, `, column ${col}${label}: NUL byte — not a text CSV file`);
-    }
+      return failAt(l, undefined, `, column ${col}${label}: NUL byte — not a text CSV file`);
+    };
     records: while (pos < len) {
       if (bOffset + pos >= stopAt) {
         stopped = true;
         return pos;
       }
+      if (pos >= nulLineStart) failNul();
       const recStart = pos;
       const recLine = line;
       recordLine = line;
@@ -552,6 +557,12 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
         }
         if (pos + 1 >= len && !final) return recStart;
         failAt(recLine + newlines, undefined, `, column ${fields.n}${colName(fields.n - 1)}: bare carriage return (line ends must be LF or CRLF)`);
+      }
+      if (pos > nul && nul >= recStart) {
+        // a record that began before the NUL's line holds it (a quoted field's line ends): named from its start
+        pos = recStart;
+        line = recLine;
+        failNul();
       }
       commit(b, recLine);
       line = recLine + newlines;
