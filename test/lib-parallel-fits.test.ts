@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
 import { availableCores, catboost, crossValidate, CvResult, defaultWorkers, Ensemble, loadDiabetes, prestartFitWorkers, ProgressEvent, toMatrix, xgboost } from "ensemble-workbook";
-import { dealFits, roundThreads, TEST_FIT_EXIT_ENV, threadDone, type FitData, type FitTask } from "../lib/ensemble/parallel";
+import { dealFits, roundThreads, TEST_FIT_EXIT_ENV, TEST_FIT_FAIL_ENV, threadDone, type FitData, type FitTask } from "../lib/ensemble/parallel";
 import { DMatrix, train } from "node-xgboost-wasm";
 import { POOL_DEATH_ENV, poolReady } from "node-xgboost-wasm/dist/wasm";
 import { TEST_CORES_ENV } from "node-xgboost-wasm/dist/cores";
@@ -297,7 +297,41 @@ test("a fit's error fails crossValidate naming the fold and the member, sequenti
   bad.params.max_bin = 1;
   const ens = new Ensemble({ members: [xgboost({ num_round: 2 }), bad] });
   for (const workers of [1, 2]) {
-    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers, k: 2 }), /^fold \d\/2, member "xgboost_2": .*max_bin must be between 2 and 256/);
+    // fold 1's in this thread, fold 2's in the worker (which may start first): fold 1's, as in the sequential run
+    assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers, k: 2 }), /^fold 1\/2, member "xgboost_2": .*max_bin must be between 2 and 256/);
+  }
+});
+
+/** crossValidate's error with the failure test hook set (TEST_FIT_FAIL_ENV) */
+function cvError(hook: string, workers: number): string {
+  const ens = new Ensemble({ members: [xgboost({ num_round: 8 }), catboost({ iterations: 8 })] });
+  process.env[TEST_FIT_FAIL_ENV] = hook;
+  try {
+    crossValidate(ens, diabetes, { label: "target", workers, k: 5 });
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    delete process.env[TEST_FIT_FAIL_ENV];
+  }
+  throw new Error(`${hook}: crossValidate with ${workers} workers did not fail`);
+}
+
+test("fits that fail: the run names the failure the sequential run meets first, not the one met first in time (every thread runs on to that step, then stops)", () => {
+  // 5 folds on 2 threads (dealFits): folds 1 and 3 and fold 5's xgboost in this thread, folds 2 and 4 and fold 5's
+  // catboost in the worker. The sequential run takes round r of every fit in task order (fold 1's xgboost, fold 1's
+  // catboost, fold 2's xgboost, …), then round r + 1. "<fold>:<member>:<round>:<ms>": that step waits, then fails
+  const cases: [hook: string, named: RegExp][] = [
+    // the same round: fold 1's (here, 400 ms late) before fold 2's (in the worker, at once)
+    ["1:xgboost:3:400,2:xgboost:3:0", /^fold 1\/5, member "xgboost": test hook: round 3 fails$/],
+    // the same round: fold 2's catboost (in the worker, late) before fold 3's xgboost (here, at once)
+    ["2:catboost:2:400,3:xgboost:2:0", /^fold 2\/5, member "catboost": test hook: round 2 fails$/],
+    // an earlier round of a later fold (in the worker, late) before a later round of fold 1 (here, at once)
+    ["1:xgboost:5:0,4:catboost:2:400", /^fold 4\/5, member "catboost": test hook: round 2 fails$/],
+  ];
+  for (const [hook, named] of cases) {
+    const sequential = cvError(hook, 1);
+    assert.match(sequential, named, `${hook}: workers 1`);
+    assert.is(cvError(hook, 2), sequential, `${hook}: workers 2 names the same fit`);
   }
 });
 
@@ -411,16 +445,16 @@ test("training job: parallel_fits 2 beside a bad hyperparameter fails with a fai
   }
 });
 
-/** the diabetes job at parallel_fits 2 with the test hook set (TEST_FIT_EXIT_ENV): its failure file */
-async function jobWithDyingWorker(hook: string): Promise<string> {
-  const root = optMl({ ...HP, parallel_fits: "2" }, { train: { "d.csv": fs.readFileSync(DIABETES, "utf8") } });
+/** the diabetes job at parallel_fits 2 (or `parallelFits`) with the test hook set (TEST_FIT_EXIT_ENV, or `env`): its failure file */
+async function jobWithDyingWorker(hook: string, env = TEST_FIT_EXIT_ENV, parallelFits = "2"): Promise<string> {
+  const root = optMl({ ...HP, parallel_fits: parallelFits }, { train: { "d.csv": fs.readFileSync(DIABETES, "utf8") } });
   roots.push(root);
-  process.env[TEST_FIT_EXIT_ENV] = hook;
+  process.env[env] = hook;
   let r;
   try {
     r = await runTrain(root, 60_000);
   } finally {
-    delete process.env[TEST_FIT_EXIT_ENV];
+    delete process.env[env];
   }
   assert.is(r.code, 1, r.stderr);
   assert.not.ok(fs.existsSync(path.join(root, "model", "manifest.json")), "no model from a failed job");
@@ -432,6 +466,15 @@ test("training job: a fit worker that dies mid-job fails the job with a failure 
   // dealFits), while the job's thread fits its own (fold 1, 3's xgboost): it sees the end between its rounds
   const failure = await jobWithDyingWorker("2:catboost");
   assert.match(failure, /cross-validation failed: fold 2\/3, member "catboost": the fit worker exited \(code 70\) before finishing/);
+});
+
+test("training job: fits that fail name in the failure file the fit parallel_fits 1 names, whichever thread fails first", async () => {
+  // 3 folds on 2 threads (dealFits): fold 1 and fold 3's xgboost in the job's thread, fold 2 and fold 3's catboost in
+  // the worker; fold 2's catboost fails at round 2 after 300 ms, fold 3's xgboost at round 4 at once
+  const hook = "2:catboost:2:300,3:xgboost:4:0";
+  const sequential = await jobWithDyingWorker(hook, TEST_FIT_FAIL_ENV, "1");
+  assert.match(sequential, /^cross-validation failed: fold 2\/3, member "catboost": test hook: round 2 fails/);
+  assert.is(await jobWithDyingWorker(hook, TEST_FIT_FAIL_ENV), sequential);
 });
 
 // A trap in a fit worker's core call, inside the allocator and holding its lock (a heap corrupted by a bug): the

@@ -6,11 +6,11 @@
  * rounds come in the same order, wherever it runs.
  */
 import { releasedX, type Matrix } from "../data/matrix";
-import { attachCore, coreBrokenElsewhere } from "../core";
+import { attachCore, coreBrokenBy, coreBrokenElsewhere } from "../core";
 import { holdCoreMatrix, holdSharedCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
-import { boardStopped, claimTask, labelled, roundThreads, testFitExit, threadDone, wakeRun, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerRun } from "./parallel";
+import { boardStopped, claimTask, failedBefore, labelled, noteFailure, roundThreads, testFitExit, testFitFail, threadDone, wakeRun, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerRun } from "./parallel";
 
 /** a [offset, length] range of the run's row indexes */
 export function rowsOf(data: FitData, range: [number, number]): Int32Array {
@@ -146,9 +146,37 @@ export interface ThreadFits {
   between?(): void;
   /** the task this thread works on from here (-1: none), so that the thread's death is named */
   working?(t: number): void;
-  /** true once the run has failed elsewhere: the fits here are aborted and fitInLockstep returns */
+  /** true once the run has stopped elsewhere (a crash, a trap, the run's end): the fits here are aborted and fitInLockstep returns */
   stopped?(): boolean;
+  /** true once a fit of the run has failed at a step that comes before `step` in the sequential order (fitOrder):
+   * the fits here are aborted and fitInLockstep returns, as the sequential run would never have reached `step` */
+  failedBefore?(step: bigint): boolean;
+  /** a fit here failed at `step` (fitOrder), the core intact: told before the error is thrown, so the other threads
+   * stop at their first step past it */
+  failedAt?(step: bigint): void;
 }
+
+/** An error of a fit, prefixed with its label; `order`: where its step falls in the sequential run (fitOrder) —
+ * absent when the core broke (a trap: every thread's fits stop at once). */
+export type FitError = Error & { order?: bigint };
+
+/**
+ * Where a step of a thread's part of a run falls in the sequential run — fitInLockstep in one thread, every lockstep
+ * task its share: every share's fit started, in task order; then round by round, each running fit's round in task
+ * order, then the fits that ended with that round finished in task order; then each claimed task, in task order,
+ * from its start to its finish. Every thread runs its own steps in this order. When fits fail, the run reports the
+ * failure first in this order, as the sequential run would: a thread stops only at a step past the earliest failure
+ * so far (failedBefore), so every step before the reported one has run, on whatever thread, however fast. Which fit
+ * is named then does not depend on timing (before, the fit that failed first in time was named — with a bad param in
+ * every fold's fit, fold 2 as often as fold 1).
+ */
+export function fitOrder(tasks: number, t: number, step: { start: true } | { round: number; finish?: boolean } | { claimed: true }): bigint {
+  const phase = "start" in step ? 0n : "claimed" in step ? CLAIMED_PHASE : 1n + 2n * BigInt(step.round) + (step.finish ? 1n : 0n);
+  return phase * BigInt(tasks) + BigInt(t);
+}
+
+/** the phase of the claimed tasks: after every round of any fit (a round count stays far below 2^40) */
+const CLAIMED_PHASE = 1n << 40n;
 
 /**
  * The fits of one thread of a run — all of crossValidate's with one worker, a share of them in each thread of the
@@ -167,29 +195,36 @@ export interface ThreadFits {
  */
 export function fitInLockstep(run: ThreadFits): void {
   const fits = new Map<number, StartedFit>(); // started, not yet finished
-  /** f() on task t's fit: its errors prefixed with its label */
-  const on = <T>(t: number, f: () => T): T => {
+  const order = (t: number, step: Parameters<typeof fitOrder>[2]) => fitOrder(run.tasks.length, t, step);
+  /** f() on task t's fit, at `step` of the sequential order: its errors prefixed with its label and told to the run */
+  const on = <T>(t: number, step: bigint, f: () => T): T => {
     run.working?.(t);
     try {
       return f();
     } catch (e) {
-      throw new Error(labelled(run.tasks[t].label, e instanceof Error ? e.message : String(e)));
+      const error: FitError = new Error(labelled(run.tasks[t].label, e instanceof Error ? e.message : String(e)));
+      if (coreBrokenBy() === undefined) {
+        error.order = step;
+        run.failedAt?.(step);
+      }
+      throw error;
     }
   };
   const start = (t: number): StartedFit => {
-    const fit = on(t, () => run.start(t));
+    const fit = on(t, order(t, { start: true }), () => run.start(t));
     fits.set(t, fit);
     return fit;
   };
-  const finish = (t: number) => {
+  const finish = (t: number, step: bigint) => {
     const fit = fits.get(t)!;
     fits.delete(t); // a failed finish() frees what the fit holds
-    const result = on(t, () => fit.finish());
+    const result = on(t, step, () => fit.finish());
     run.working?.(-1);
     run.done(t, result);
   };
-  const stopped = () => {
-    if (!run.stopped?.()) return false;
+  /** true (every fit here aborted) if this thread is not to take `step`: the run has stopped, or failed before it */
+  const halted = (step: bigint) => {
+    if (!run.stopped?.() && !run.failedBefore?.(step)) return false;
     for (const fit of fits.values()) fit.abort();
     fits.clear();
     return true;
@@ -201,32 +236,44 @@ export function fitInLockstep(run: ThreadFits): void {
     // (started one by one between rounds, each fit's margins fell between working sets: the 1M × 28 job's core memory
     // at parallel_fits 2, three runs each, 312–319 → 304–310 MB)
     let running = [...run.share];
-    if (running.length > 1) for (const t of running) start(t).park();
-    while (running.length) {
+    if (running.length > 1) {
+      for (const t of running) {
+        if (halted(order(t, { start: true }))) return;
+        start(t).park();
+      }
+    }
+    for (let round = 0; running.length; round++) {
       const over: number[] = [];
       const still: number[] = [];
       for (const t of running) {
+        const step = order(t, { round });
+        if (halted(step)) return;
         const fit = fits.get(t) ?? start(t);
-        (on(t, () => {
+        (on(t, step, () => {
+          testFitFail(run.tasks[t], round);
           const more = fit.step();
           if (running.length > 1) fit.park();
           return more;
         }) ? still : over).push(t);
         run.between?.();
-        if (stopped()) return;
       }
-      for (const t of over) finish(t);
+      for (const t of over) {
+        const step = order(t, { round, finish: true });
+        if (halted(step)) return;
+        finish(t, step);
+      }
       running = still;
     }
     for (let t = run.claim(); t !== undefined; t = run.claim()) {
+      const step = order(t, { claimed: true });
+      if (halted(step)) return;
       const fit = start(t);
-      while (on(t, () => fit.step())) {
+      while (on(t, step, () => fit.step())) {
         run.between?.();
-        if (stopped()) return;
+        if (halted(step)) return;
       }
-      finish(t);
+      finish(t, step);
       run.between?.();
-      if (stopped()) return;
     }
   } catch (e) {
     for (const fit of fits.values()) fit.abort();
@@ -273,10 +320,12 @@ export function serveFits(run: WorkerRun): void {
       done: (t, result) => post({ type: "done", task: t, result }),
       working: (t) => Atomics.store(board, 1 + slot, t),
       stopped: () => boardStopped(board),
+      failedBefore: (step) => failedBefore(run.failure, step),
+      failedAt: (step) => noteFailure(run.failure, step),
     });
     threadDone(data);
   } catch (e) {
-    post({ type: "error", message: e instanceof Error ? e.message : String(e), consequence: coreBrokenElsewhere() });
+    post({ type: "error", message: e instanceof Error ? e.message : String(e), consequence: coreBrokenElsewhere(), order: (e as FitError).order });
     return;
   } finally {
     Atomics.store(board, 1 + slot, -1);

@@ -32,7 +32,8 @@
  * Determinism: a worker builds the member with memberFromSpec(kind, params) — what member.clone() gives — takes
  * the rows as row views (splitRowViews), exactly as a fit in this thread does, and runs the same core; the fits are
  * independent, so each one's model, predictions and per-round metrics are bit-identical to the sequential run's.
- * Only the completion order differs: callers put results back in task order (crossValidate does).
+ * Only the completion order differs: callers put results back in task order (crossValidate does). A failed run
+ * names the fit the sequential run names (runFitsSync).
  *
  * One way to run (runFitsSync): the caller's thread is one of the `workers` and fits tasks itself, beside
  * workers − 1 fit workers it starts. Each worker posts its rounds and results to a MessagePort of its own and wakes
@@ -53,7 +54,7 @@ import { availableCores, coreShareEnv, defaultThreads, MAX_THREADS, prestartCore
 import type { Matrix } from "../data/matrix";
 import type { Member, MemberKind, StoredParams } from "../members/member";
 import type { RoundCallback } from "./ensemble";
-import type { StartedFit } from "./fit-task";
+import type { FitError, StartedFit } from "./fit-task";
 import { shareCore } from "./share-core";
 
 /** One fit: a member (kind + params, as memberFromSpec builds it) on some rows of the run's matrix. */
@@ -131,8 +132,9 @@ export type FitMessage =
   | { type: "round"; task: number; round: number; metrics: Record<string, number> }
   | { type: "done"; task: number; result: FitResult }
   /** a fit failed: the message starts with its label; `consequence`: after a trap in another thread broke the core
-   * (that thread's error, naming the trap and its fit, is the one to report) */
-  | { type: "error"; message: string; consequence?: boolean }
+   * (that thread's error, naming the trap and its fit, is the one to report); `order`: where the failed step falls in
+   * the sequential run (./fit-task's fitOrder), absent when the core broke — the worker's last message either way */
+  | { type: "error"; message: string; consequence?: boolean; order?: bigint }
   /** no task left to claim: the worker's last message before it ends */
   | { type: "finished" };
 
@@ -150,6 +152,33 @@ function claimBoard(threads: number): ClaimBoard {
   const board = new Int32Array(new SharedArrayBuffer(4 * (threads + 1)));
   board.fill(-1, 1);
   return board;
+}
+
+/**
+ * The run's earliest failure so far, shared by every thread: [0] the sequential order (./fit-task's fitOrder) of the
+ * earliest step at which a fit failed, NO_FAILURE while none has. Lowered (never raised) by the thread whose fit
+ * fails; every thread stops at its first step past it.
+ */
+export type FailureWord = BigInt64Array;
+
+const NO_FAILURE = 2n ** 62n;
+
+function failureWord(): FailureWord {
+  return new BigInt64Array(new SharedArrayBuffer(8)).fill(NO_FAILURE);
+}
+
+/** a fit failed at `step`: the run's earliest failure lowered to it, if it comes first */
+export function noteFailure(word: FailureWord, step: bigint): void {
+  for (let seen = Atomics.load(word, 0); step < seen; ) {
+    const was = Atomics.compareExchange(word, 0, seen, step);
+    if (was === seen) return;
+    seen = was;
+  }
+}
+
+/** true once a fit of the run has failed at a step before `step` */
+export function failedBefore(word: FailureWord, step: bigint): boolean {
+  return Atomics.load(word, 0) < step;
 }
 
 /** the next task to fit whole, claimed from the board (the lockstep tasks are dealt, not claimed: skipped); undefined once none is left */
@@ -209,6 +238,8 @@ export interface WorkerRun {
   port: MessagePort;
   /** the run's wake word: bumped after every message a worker of the run posts (Atomics.notify) */
   wake: Int32Array;
+  /** the run's earliest failure */
+  failure: FailureWord;
 }
 
 /** workerData of ./fit-worker: its life record, and its run — or none yet: a worker started ahead (prestartFitWorkers) receives its run as its first message */
@@ -271,6 +302,33 @@ function workerEnded(life: WorkerLife, threadToo: boolean): string | undefined {
  */
 export const TEST_FIT_EXIT_ENV = "ENSEMBLE_WORKBOOK_TEST_FIT_EXIT";
 const TEST_HEAP_MB = 32;
+
+/**
+ * Test hook: env ENSEMBLE_WORKBOOK_TEST_FIT_FAIL="<fold>:<member>:<round>:<ms>[,…]" makes that fit's step of that round
+ * (a folds' fit of crossValidate) wait `ms` milliseconds, then throw an Error — in whichever thread runs it, this
+ * one or a fit worker: how the tests make fits fail in an order in time other than the sequential run's.
+ */
+export const TEST_FIT_FAIL_ENV = "ENSEMBLE_WORKBOOK_TEST_FIT_FAIL";
+
+/** the test hook's value, and its fits: "<fold>:<member>:<round>" → ms */
+let testFailures: { hook: string; fits: Map<string, number> } = { hook: "", fits: new Map() };
+
+/** before a step of a folds' fit: what the failure test hook asks of it */
+export function testFitFail(task: FitTask, round: number): void {
+  const hook = process.env[TEST_FIT_FAIL_ENV] ?? "";
+  if (hook !== testFailures.hook) {
+    const fits = hook.split(",").filter(Boolean).map((entry): [string, number] => {
+      const [fold, member, r, ms] = entry.split(":");
+      return [`${fold}:${member}:${r}`, Number(ms)];
+    });
+    testFailures = { hook, fits: new Map(fits) };
+  }
+  if (task.fold === undefined || testFailures.fits.size === 0) return;
+  const ms = testFailures.fits.get(`${task.fold}:${task.name}:${round}`);
+  if (ms === undefined) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  throw new Error(`test hook: round ${round} fails`);
+}
 
 /** in a worker, as it starts task `task`: what the test hook asks of it */
 export function testFitExit(task: FitTask): void {
@@ -465,9 +523,11 @@ export interface RunHandlers {
  * Atomics.wait until the next message or the end of a worker (its WorkerLife). Its workers are prestarted ones
  * (prestartFitWorkers) as far as there are, else started now. With `workers` 1 every task
  * runs here, no thread is started. `handlers.onDone` is called here, in completion order, for every task (this
- * thread's too). The first failure — a fit's error here or in a worker, or a worker that ends before finishing
- * (process.exit, an uncaught error, or V8 stopping it out of JavaScript heap) — stops every thread's fits at their
- * next round and is thrown, naming the fit: once every worker has ended.
+ * thread's too). A fit's error, here or in a worker, is thrown naming the fit once every worker has ended — the
+ * error the sequential run would throw: each thread stops at its first step past the earliest failure so far
+ * (./fit-task's fitOrder), so whichever fit fails first in time, the one named is the first in the sequential order.
+ * A crash — a worker that ends before finishing (process.exit, an uncaught error, or V8 stopping it out of JavaScript
+ * heap), or a trap that broke the core — stops every thread's fits at their next step and is thrown, naming the fit.
  */
 export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, handlers: RunHandlers, start: (task: number) => StartedFit): void {
   checkWorkers(workers);
@@ -477,7 +537,15 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
   const shares = dealFits(tasks, threads + 1);
   // ./fit-task loads the core: required here, in the thread that owns it
   const { fitInLockstep } = require("./fit-task") as typeof import("./fit-task");
-  const mine = { tasks, claim: () => claimTask(board, tasks), share: shares[0], start };
+  const failure = failureWord();
+  const mine = {
+    tasks,
+    claim: () => claimTask(board, tasks),
+    share: shares[0],
+    start,
+    failedBefore: (step: bigint) => failedBefore(failure, step),
+    failedAt: (step: bigint) => noteFailure(failure, step),
+  };
   if (threads === 0) {
     fitInLockstep({ ...mine, done: handlers.onDone });
     return;
@@ -493,7 +561,10 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
   let failed = false;
   /** a worker's error that is no consequence of a trap elsewhere: what the run reports when its own error is one */
   let cause: string | undefined;
-  /** takes what the workers have posted; true if anything came. After a failure only their ends (and a cause) matter. */
+  /** fits that failed with the core intact, here or in a worker: the run reports the first in the sequential order
+   * once every thread has stopped (each at its first step past the earliest failure: ./fit-task's fitOrder) */
+  const failures: { order: bigint; message: string }[] = [];
+  /** takes what the workers have posted; true if anything came. After the run has stopped only their ends (and a cause) matter. */
   const drain = (): boolean => {
     let got = false;
     ports.forEach((port, slot) => {
@@ -507,6 +578,9 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
         else if (msg.type === "done") {
           results++;
           handlers.onDone(msg.task, msg.result);
+        } else if (msg.order !== undefined && !msg.consequence) {
+          failures.push({ order: msg.order, message: msg.message });
+          finished[slot] = true; // its last message: the worker ends
         } else throw Object.assign(new Error(msg.message), { consequence: msg.consequence });
       }
     });
@@ -531,31 +605,42 @@ export function runFitsSync(data: FitData, tasks: FitTask[], workers: number, ha
   try {
     for (let slot = 0; slot < threads; slot++) {
       const { port1, port2 } = new MessageChannel();
-      lives.push(workerFor({ data: shared.data, tasks, board, slot, share: shares[slot + 1] ?? [], port: port2, wake }));
+      lives.push(workerFor({ data: shared.data, tasks, board, slot, share: shares[slot + 1] ?? [], port: port2, wake, failure }));
       ports.push(port1);
       finished.push(false);
     }
-    // once the run has failed in a worker, this thread's fits stop: the error is thrown by drain or the check
-    fitInLockstep({
-      ...mine,
-      done: (t, result) => {
-        results++;
-        handlers.onDone(t, result);
-      },
-      between: () => {
-        drain();
-        checkWorkersAlive();
-      },
-      stopped: () => boardStopped(board),
-    });
+    // once a fit has failed, this thread's fits stop at their first step past it; once a worker has crashed or a core
+    // trapped, at once (the error is thrown by drain or the check)
+    try {
+      fitInLockstep({
+        ...mine,
+        done: (t, result) => {
+          results++;
+          handlers.onDone(t, result);
+        },
+        between: () => {
+          drain();
+          checkWorkersAlive();
+        },
+        stopped: () => boardStopped(board),
+      });
+    } catch (e) {
+      const order = (e as FitError).order;
+      if (order === undefined) throw e;
+      failures.push({ order, message: (e as Error).message }); // the workers stop on their own, past the failure
+    }
     threadDone(data);
     while (results < tasks.length) {
       const seen = Atomics.load(wake, 0);
       if (drain()) continue;
       checkWorkersAlive(); // its drain may take a worker's last results and its "finished": count again before judging
-      if (results < tasks.length && finished.every(Boolean)) throw new Error("the fit pool ended before every fit was done");
+      if (results < tasks.length && finished.every(Boolean)) {
+        if (failures.length) break;
+        throw new Error("the fit pool ended before every fit was done");
+      }
       Atomics.wait(wake, 0, seen, 100); // the timeout re-checks the workers' threads (an end without exit hook)
     }
+    if (failures.length) throw new Error(failures.reduce((a, b) => (b.order < a.order ? b : a)).message);
   } catch (e) {
     thrown = e;
     throw e;
