@@ -296,14 +296,14 @@ test("errors name the file's line and row, not the chunk's: a ragged row, an unc
   assert.match(await errorOf(f, 2), /line 5902 \(row 5901\) has 2 fields/);
 });
 
-test("threads: an integer ≥ 1 (a clear error otherwise); loadCsv reads on its own thread and says so; progress lines over every chunk", async () => {
+test("threads: an integer from 1 to 512, as nthread (a clear error otherwise: 10⁶ with minChunkBytes 1 would start a worker per byte); loadCsv reads on its own thread and says so; progress lines over every chunk", async () => {
   const f = file("small.csv", "a,b\n1,2\n3,4\n");
-  for (const bad of [0, -1, 1.5, "2"]) {
+  for (const bad of [0, -1, 1.5, "2", 513, 1e6]) {
     try {
-      await loadTable(f, { threads: bad as number });
+      await loadTable(f, { threads: bad as number, minChunkBytes: 1 });
       assert.unreachable(`threads ${JSON.stringify(bad)} accepted`);
     } catch (e) {
-      assert.match((e as Error).message, /loadTable: threads must be an integer ≥ 1/);
+      assert.match((e as Error).message, /loadTable: threads must be an integer from 1 to 512 \(worker threads parsing a CSV file\), got /);
     }
   }
   await loadTable(f, { minChunkBytes: 0 }).then(

@@ -29,7 +29,7 @@ import {
 } from "./sources";
 import type { Table } from "./table";
 import { loadProgress, LoadProgress } from "../progress";
-import { shownValue } from "../core";
+import { MAX_THREADS, shownValue } from "../core";
 
 /** pandas' default missing-value tokens (read_csv's na_values default). */
 export const NA_VALUES: readonly string[] = [
@@ -52,7 +52,7 @@ export interface LoadOptions {
   /** Memory the load and training may use, in bytes (default: the cgroup limit, else the machine's RAM). */
   maxMemory?: number;
   /**
-   * Worker threads that parse a CSV file in chunks (loadTable; an integer ≥ 1, default: the cores this process may
+   * Worker threads that parse a CSV file in chunks (loadTable; an integer from 1 to MAX_THREADS (512), default: the cores this process may
    * use, or OMP_NUM_THREADS when set: defaultThreads). A file gets at most one thread per `minChunkBytes`, so small files are read on this thread;
    * Buffers, URLs and the other formats (Parquet too) are read on this thread. The training job passes its parallel_fits
    * when set (else 1: the parallel read's worker adds ~25–45 MB to a 1M-row job's peak; trainer/README).
@@ -117,7 +117,11 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   const maxMemory = opts.maxMemory ?? memoryLimit();
   if (!(maxMemory > 0)) throw new Error(`${who}: maxMemory must be a positive number of bytes (got ${opts.maxMemory})`);
   const threads = opts.threads ?? defaultThreads();
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`${who}: threads must be an integer ≥ 1 (worker threads parsing a CSV file), got ${shownValue(opts.threads)}`);
+  // at most the core's MAX_THREADS, as nthread and the fit pool's counts: each is a thread (minChunkBytes 1 with threads
+  // 10⁶ tried to start a worker per byte of a large file)
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new Error(`${who}: threads must be an integer from 1 to ${MAX_THREADS} (worker threads parsing a CSV file), got ${shownValue(opts.threads)}`);
+  }
   const minChunkBytes = opts.minChunkBytes ?? CSV_MIN_CHUNK_BYTES;
   if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${shownValue(opts.minChunkBytes)}`);
   if (opts.onColumns !== undefined && typeof opts.onColumns !== "function") throw new Error(`${who}: onColumns must be a function (names) => void, got ${shownValue(opts.onColumns)}`);
