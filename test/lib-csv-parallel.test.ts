@@ -143,20 +143,31 @@ test("2, 3 and 4 chunks read the same table as one thread and as pandas: quotes 
 });
 
 // The chunks write their rows into their places in one shared slab and are joined there (csvParallel.ts
-// sharedSlab, load.ts concatColumns): no copy of every cell into fresh memory. A chunk with more rows than the room
-// the file's first megabyte gave it (short lines after long ones) writes into a slab of its own, copied into the shared
-// slab where it fits before the next chunk's place, else the column is joined by a copy. Each gives the table one
-// thread reads, value for value.
+// sharedSlab, load.ts concatColumns): no copy of every cell into fresh memory. Each chunk's room comes from its own
+// lines, sampled at four places spread over it. A chunk with more rows than its room (short lines between the
+// samples) writes into a slab of its own, copied into the shared slab where it fits before the next chunk's place,
+// else the column is joined by a copy. Each gives the table one thread reads, value for value.
 test("chunks joined in their shared slab, a chunk's own slab copied into its place where it fits, else a join by a copy: the table one thread reads", async () => {
   const row = (i: number, wide: boolean) =>
     [i, (i * 0.37) % 101, -i / 7, wide ? `${(i * 1e-7).toFixed(12)}` : String(i % 5), i % 3 ? "" : "nan"].join(",");
   const even = file("even.csv", "a,b,c,d,e\n" + Array.from({ length: 60_000 }, (_, i) => row(i, false)).join("\n") + "\n");
-  // ~1.3 MB of wide rows, then short ones: the first megabyte's bytes per row give the later chunks too little room,
-  // and the column's rows are more than its whole stride holds
+  // ~1.3 MB of wide rows, then short ones: sized from the file's first megabyte, the later chunks had too little room,
+  // and the column's rows were more than its whole stride held (a join by a copy); sized from their own lines, no chunk
+  // outgrows its room
   const uneven = file("uneven.csv", "a,b,c,d,e\n" + Array.from({ length: 330_000 }, (_, i) => row(i, i < 30_000)).join("\n") + "\n");
-  for (const [f, inSlab] of [[even, true], [uneven, false]] as const) {
+  // 16 MB in periods of ~512 KB, each 256 KB of 100-byte lines then 256 KB of 6-byte ones: 2 threads cut it in 8
+  // chunks of 4 periods, and a chunk's samples (256 KB at each quarter of it) fall on the long lines — the rows are
+  // ~6× the room, more than the whole stride holds: a join by a copy
+  const long = (i: number) => `${i},${(i % 1000) / 8},${"1".padStart(100 - String(i).length - String((i % 1000) / 8).length - 3, "0")}`;
+  const periodic: string[] = [];
+  for (let p = 0, i = 0; p < 32; p++) {
+    for (let l = 0; l < 2560; l++) periodic.push(long(i++));
+    for (let l = 0; l < 43_690; l++) periodic.push(`${i++ % 10},${l % 10},${p % 10}`);
+  }
+  const sampledWrong = file("sampled-wrong.csv", "a,b,c\n" + periodic.join("\n") + "\n");
+  for (const [f, inSlab, threadCounts] of [[even, true, [2, 3]], [uneven, true, [2, 3]], [sampledWrong, false, [2]]] as const) {
     const one = await read(f, 1);
-    for (const threads of [2, 3]) {
+    for (const threads of threadCounts) {
       const par = await read(f, threads);
       assertSameTable(one.table, par.table, `${path.basename(f)}, ${threads} threads`);
       const a = par.table.column("a") as unknown as Float32Array;

@@ -98,8 +98,9 @@ export interface SharedSlab {
 
 /** Rows a chunk gets room for beyond its estimate: lines' lengths vary through a file. */
 const SLAB_SLACK = 1.1;
-/** Bytes of the file's start whose line ends give the estimate of bytes per row. */
-const SAMPLE_BYTES = 1 << 20;
+/** Samples of a chunk, spread over it, whose line ends give the estimate of the chunk's bytes per row, and their size. */
+const SAMPLES = 4;
+const SAMPLE_BYTES = 1 << 18;
 /**
  * The largest shared slab: a larger file's chunks use slabs of their own, joined by a copy. V8 posts a view of a
  * SharedArrayBuffer of 4 GiB or more wrongly between threads (an offset past 2^32 arrives wrapped, or the message
@@ -110,31 +111,44 @@ const MAX_SLAB_BYTES = 2 ** 31;
 const MAX_SLAB_EXTRA = 0.25;
 
 /**
- * The chunks' places in one shared slab, sized from the bytes per line of the file's first megabyte: each chunk gets
- * room for SLAB_SLACK × its estimated rows (+ 1,024), and writes its rows there as it parses them (csvParse's
+ * The chunks' places in one shared slab, each sized from the bytes per line of the chunk's own lines: each
+ * chunk gets room for SLAB_SLACK × its estimated rows (+ 1,024), and writes its rows there as it parses them (csvParse's
  * reserveSlab), on its own thread. Why: the join then moves each column's parts down inside the slab instead of
  * copying every cell into a new one. Fresh memory is dear where page faults are (a VM here took 330–400 ms to write
  * 112 MB into a new buffer the first time, 7 ms the second: bench/README.md), and a join into a new slab held the
  * chunks' columns and the joined ones at once. The slab is address space until written: what no chunk writes
- * (the slack) costs no memory. Undefined when it cannot be had (the chunks then use slabs of their own).
+ * (the slack) costs no memory — but the pages a chunk wrote past the joined rows do (its rows moved down from them),
+ * so each chunk's room follows its own lines, sampled at four places spread over it: sized from the file's first
+ * megabyte alone, a file whose lines lengthen (an increasing id, a sorted text column) gave its later chunks room
+ * for rows they did not have, and their moved rows left written pages behind — up to ~1.7× the table resident. Undefined when it cannot be had (the chunks then
+ * use slabs of their own).
  */
 function sharedSlab(file: string, size: number, starts: number[], ncol: number): { slab: SharedSlab; outs: ChunkOutput[] } | undefined {
   const fd = fs.openSync(file, "r");
-  let lines = 0, sampled = 0;
+  const rows: number[] = [];
   try {
     const buf = Buffer.alloc(Math.min(SAMPLE_BYTES, size));
-    sampled = fs.readSync(fd, buf, 0, buf.length, 0);
-    for (let i = buf.indexOf(10); i >= 0 && i < sampled; i = buf.indexOf(10, i + 1)) lines++;
+    starts.forEach((start, k) => {
+      const bytes = (k + 1 < starts.length ? starts[k + 1] : size) - start;
+      let sampled = 0, lines = 0;
+      // a chunk of at most SAMPLES × SAMPLE_BYTES is read whole; a larger one at SAMPLES evenly spread places
+      for (let i = 0; i < SAMPLES && sampled < bytes; i++) {
+        const at = bytes <= SAMPLES * SAMPLE_BYTES ? sampled : Math.floor((i * bytes) / SAMPLES);
+        const sample = buf.subarray(0, fs.readSync(fd, buf, 0, Math.min(buf.length, bytes - at), start + at));
+        sampled += sample.length;
+        for (let j = sample.indexOf(10); j >= 0; j = sample.indexOf(10, j + 1)) lines++;
+      }
+      // a row takes at least a byte per column (its commas and line end): blank lines (skipped) must not shrink it
+      rows.push(bytes / Math.max(sampled / Math.max(1, lines), ncol));
+    });
   } finally {
     fs.closeSync(fd);
   }
-  // a row takes at least a byte per column (its commas and line end): blank lines (skipped) must not shrink it
-  const bytesPerRow = Math.max(sampled / Math.max(1, lines), ncol);
-  const capacities = starts.map((start, k) => Math.ceil((((k + 1 < starts.length ? starts[k + 1] : size) - start) / bytesPerRow) * SLAB_SLACK) + 1024);
+  const capacities = rows.map((r) => Math.ceil(r * SLAB_SLACK) + 1024);
   // few rows a chunk (a wide table: 20 000 columns × 1 200 rows in 72 MB): the 1,024 rows of room a chunk and column
   // would be most of the slab, and every chunk's part of every column touches its pages — the slab was 261 MB and
   // all resident for a 96 MB table. Such a file's chunks use slabs of their own: the join's copy is of few rows.
-  if (starts.length * 1024 > (size / bytesPerRow) * MAX_SLAB_EXTRA) return undefined;
+  if (starts.length * 1024 > rows.reduce((a, b) => a + b, 0) * MAX_SLAB_EXTRA) return undefined;
   const stride = capacities.reduce((a, b) => a + b, 0);
   if (stride * Math.max(1, ncol) * 4 > MAX_SLAB_BYTES) return undefined;
   let buffer: SharedArrayBuffer;
