@@ -55,17 +55,27 @@ export interface ListRequest {
   StatusEquals?: unknown;
   CreationTimeAfter?: unknown;
   CreationTimeBefore?: unknown;
+  LastModifiedTimeAfter?: unknown;
+  LastModifiedTimeBefore?: unknown;
   SortBy?: unknown;
   SortOrder?: unknown;
 }
 
+/** the fields of ListRequest: what a List… operation of training jobs, tuning jobs, transform jobs or endpoints takes */
+export const LIST_FIELDS = Object.keys({
+  MaxResults: 1, NextToken: 1, NameContains: 1, StatusEquals: 1, CreationTimeAfter: 1, CreationTimeBefore: 1, LastModifiedTimeAfter: 1, LastModifiedTimeBefore: 1, SortBy: 1, SortOrder: 1,
+} satisfies Record<keyof ListRequest, 1>);
+
 /**
  * A List… request's shared fields, as AWS validates them: MaxResults 1–100, NextToken a string, NameContains
  * [a-zA-Z0-9-] of at most 63, StatusEquals / SortBy from the operation's enums, SortOrder Ascending | Descending,
- * the times epoch seconds (a number, as every SDK sends them). ValidationException otherwise.
+ * the times epoch seconds (a number, as every SDK sends them). ValidationException otherwise — and for a field the
+ * operation has that the local SageMaker does not implement (ListTrainingJobs' WarmPoolStatusEquals: its filter was
+ * ignored, every job listed): `allowed.fields`, the fields it implements (default LIST_FIELDS).
  */
-export function checkList(input: ListRequest, allowed: { statuses: readonly string[]; sortBy: readonly string[] }): void {
+export function checkList(input: ListRequest, allowed: { statuses: readonly string[]; sortBy: readonly string[]; fields?: readonly string[] }): void {
   const c = new Checker();
+  c.supported(input, "", allowed.fields ?? LIST_FIELDS);
   c.range(input.MaxResults, "MaxResults", 1, 100);
   if (c.string(input.NextToken, "NextToken") && input.NextToken.length > 8192)
     c.custom(`Value at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 8192`);
@@ -76,13 +86,23 @@ export function checkList(input: ListRequest, allowed: { statuses: readonly stri
   c.oneOf(input.SortOrder, "SortOrder", ["Ascending", "Descending"]);
   c.number(input.CreationTimeAfter, "CreationTimeAfter");
   c.number(input.CreationTimeBefore, "CreationTimeBefore");
+  c.number(input.LastModifiedTimeAfter, "LastModifiedTimeAfter");
+  c.number(input.LastModifiedTimeBefore, "LastModifiedTimeBefore");
   c.throwIfAny();
 }
 
-/** MaxResults (1–100, default 10) items from NextToken (an opaque base64 offset) */
+/** MaxResults (1–100, default 10) items from NextToken (an opaque base64 offset: one this server did not give is a
+ * ValidationException, as AWS's "Invalid pagination token" — it restarted from the first page, or a negative offset
+ * listed from the end) */
 export function paginate<T>(items: T[], input: ListRequest): { page: T[]; NextToken?: string } {
   const max = Math.min(Math.max(Number(input.MaxResults) || 10, 1), 100);
-  const start = input.NextToken ? parseInt(Buffer.from(String(input.NextToken), "base64").toString("utf8"), 10) || 0 : 0;
+  let start = 0;
+  if (input.NextToken !== undefined && input.NextToken !== null && input.NextToken !== "") {
+    const token = String(input.NextToken);
+    const offset = Buffer.from(token, "base64").toString("utf8");
+    if (!/^[1-9][0-9]{0,8}$/.test(offset) || Buffer.from(offset).toString("base64") !== token) throw validation(`Invalid pagination token: ${show(token)}`);
+    start = Number(offset);
+  }
   const page = items.slice(start, start + max);
   const next = start + max < items.length ? Buffer.from(String(start + max)).toString("base64") : undefined;
   return { page, NextToken: next };
@@ -93,15 +113,18 @@ export interface Listed<T> {
   name(r: T): string;
   status(r: T): string;
   created(r: T): number;
+  modified(r: T): number;
 }
 
-/** NameContains, StatusEquals, CreationTimeAfter/Before; SortBy Name | Status | CreationTime (default), SortOrder (default Descending) */
+/** NameContains, StatusEquals, CreationTimeAfter/Before, LastModifiedTimeAfter/Before; SortBy Name | Status | CreationTime (default), SortOrder (default Descending) */
 export function sortAndFilter<T>(items: T[], input: ListRequest, fields: Listed<T>): T[] {
   let out = items.slice();
   if (input.NameContains) out = out.filter((r) => fields.name(r).toLowerCase().includes(String(input.NameContains).toLowerCase()));
   if (input.StatusEquals) out = out.filter((r) => fields.status(r) === input.StatusEquals);
   if (input.CreationTimeAfter !== undefined) out = out.filter((r) => fields.created(r) > Number(input.CreationTimeAfter));
   if (input.CreationTimeBefore !== undefined) out = out.filter((r) => fields.created(r) < Number(input.CreationTimeBefore));
+  if (input.LastModifiedTimeAfter !== undefined) out = out.filter((r) => fields.modified(r) > Number(input.LastModifiedTimeAfter));
+  if (input.LastModifiedTimeBefore !== undefined) out = out.filter((r) => fields.modified(r) < Number(input.LastModifiedTimeBefore));
   const by = input.SortBy ?? "CreationTime";
   const key = (r: T): string | number => (by === "Name" ? fields.name(r) : by === "Status" ? fields.status(r) : fields.created(r));
   const dir = (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1;

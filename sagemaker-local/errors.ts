@@ -37,6 +37,7 @@ export const limitExceeded = (msg: string) => new ApiError("ResourceLimitExceede
 
 export const NAME_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 export const TUNING_NAME_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/;
+const ENV_KEY_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const ROLE_RE = /^arn:aws[a-z\-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 
 /** Collects "Value … at '…' failed to satisfy constraint: …" problems and throws them as one ValidationException, as AWS does. */
@@ -83,6 +84,11 @@ export class Checker {
     if (!values.includes(v as string))
       this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(", ")}]`);
   }
+  /** one of SageMaker's values `all`, of which the local SageMaker implements `here` (a problem naming them otherwise) */
+  implemented(v: unknown, path: string, all: string[], here: string[], required = false): void {
+    this.oneOf(v, path, all, required);
+    if (typeof v === "string" && all.includes(v) && !here.includes(v)) this.custom(`${path} ${v} is not supported by the local SageMaker: use ${here.join(" or ")}.`);
+  }
   /** A JSON value of the wrong type (the SDK never sends one; a hand-written request may). */
   private wrongType(v: unknown, path: string, what: string): false {
     this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must be ${what}`);
@@ -108,6 +114,11 @@ export class Checker {
     if (typeof v === "string" && v.length > max)
       this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
   }
+  /** a string of at least `min` characters, when it is a string */
+  minLength(v: unknown, path: string, min: number): void {
+    if (typeof v === "string" && v.length < min)
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must have length greater than or equal to ${min}`);
+  }
   /** a map's number of entries and the lengths of its keys and values, when it is a map */
   mapLimits(v: unknown, path: string, limits: { entries: number; key: number; value: number }): void {
     if (!isJsonObject(v)) return;
@@ -132,6 +143,29 @@ export class Checker {
     if (v === undefined || v === null) return false;
     if (!isJsonObject(v) || Object.values(v).some((x) => typeof x !== "string")) return this.wrongType(v, path, "a map of strings");
     return true;
+  }
+  /** a container's Environment when present: a map of strings, keys as SageMaker's pattern has them
+   * ([a-zA-Z_][a-zA-Z0-9_]*), values without a NUL byte (no process environment can hold one: the job failed as it
+   * started its container, as an AlgorithmError), within `limits` */
+  environment(v: unknown, path: string, limits: { entries: number; key: number; value: number }): void {
+    if (!this.stringMap(v, path)) return;
+    for (const [k, x] of Object.entries(v)) {
+      if (!ENV_KEY_RE.test(k))
+        this.problems.push(`Value '${show(k)}' at '${this.at(path)}' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ${ENV_KEY_RE.source.slice(1, -1)}]`);
+      if (x.includes("\0")) this.custom(`${path}: the value of ${show(k)} holds a NUL byte.`);
+    }
+    this.mapLimits(v, path, limits);
+  }
+  /**
+   * The fields a structure may have, when it is one: any other is a problem — a field of SageMaker's that the local
+   * SageMaker does not implement (spot training, VPC, Pipe mode, async endpoints…) or none of SageMaker's. An option
+   * that would do nothing here is refused, never ignored; null stands for absent, as the SDKs send it.
+   */
+  supported(v: unknown, path: string, fields: readonly string[]): void {
+    if (!isJsonObject(v)) return;
+    const unknown = Object.keys(v).filter((k) => !fields.includes(k) && v[k] !== undefined && v[k] !== null);
+    if (unknown.length)
+      this.custom(`${unknown.map((k) => (path ? `${path}.${k}` : k)).join(", ")}: not supported by the local SageMaker (it would be ignored) — leave ${unknown.length > 1 ? "them" : "it"} out, or run on AWS. Supported here: ${fields.join(", ")}.`);
   }
   custom(msg: string): void {
     this.problems.push(msg);

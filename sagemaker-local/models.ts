@@ -43,6 +43,7 @@ export class Models {
   // ---------- models ----------
   createModel(request: Request<CreateModelCommandInput>): Reply<CreateModelCommandOutput> {
     const c = new Checker();
+    c.supported(request, "", ["ModelName", "ExecutionRoleArn", "PrimaryContainer", "Containers", "EnableNetworkIsolation"]);
     c.name(request.ModelName, "ModelName");
     if (request.ExecutionRoleArn !== undefined) c.role(request.ExecutionRoleArn, "ExecutionRoleArn");
     c.boolean(request.EnableNetworkIsolation, "EnableNetworkIsolation");
@@ -52,17 +53,16 @@ export class Models {
     if (containers.length > 1) c.custom("Local SageMaker supports one container per model.");
     for (const ct of containers) {
       if (!c.object(ct, "PrimaryContainer", true)) continue;
+      // one model's files in one container: no ModelDataSource (uncompressed S3 models), model packages, multi-model mode
+      c.supported(ct, "PrimaryContainer", ["Image", "ModelDataUrl", "Environment", "Mode"]);
+      c.implemented(ct.Mode, "PrimaryContainer.Mode", ["SingleModel", "MultiModel"], ["SingleModel"]);
       if (!ct.Image && !ct.ModelPackageName) c.custom("Image must be specified in the container definition.");
       if (c.string(ct.Image, "PrimaryContainer.Image")) c.maxLength(ct.Image, "PrimaryContainer.Image", 255);
       if (ct.ModelDataUrl !== undefined) {
         c.maxLength(ct.ModelDataUrl, "PrimaryContainer.ModelDataUrl", 1024);
         checkUri(ct.ModelDataUrl, "ModelDataUrl");
       }
-      if (c.object(ct.Environment, "PrimaryContainer.Environment")) {
-        for (const [k, v] of Object.entries(ct.Environment))
-          if (typeof v !== "string" || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) c.custom(`Environment: invalid entry ${show(k)}.`);
-        c.mapLimits(ct.Environment, "PrimaryContainer.Environment", { entries: 16, key: 1024, value: 1024 });
-      }
+      c.environment(ct.Environment, "PrimaryContainer.Environment", { entries: 16, key: 1024, value: 1024 });
     }
     const input = c.valid<CreateModel>(request);
     const url = (input.PrimaryContainer ?? input.Containers?.[0])?.ModelDataUrl;
@@ -97,6 +97,7 @@ export class Models {
   // ---------- endpoint configs ----------
   createEndpointConfig(request: Request<CreateEndpointConfigCommandInput>): Reply<CreateEndpointConfigCommandOutput> {
     const c = new Checker();
+    c.supported(request, "", ["EndpointConfigName", "ProductionVariants"]);
     c.name(request.EndpointConfigName, "EndpointConfigName");
     const pvs = request.ProductionVariants;
     if (c.required(pvs, "ProductionVariants")) {
@@ -137,9 +138,12 @@ export class Models {
 /** one production variant: serverless (memory in 1 GB steps, concurrency) or InstanceType with InitialInstanceCount */
 function validateVariant(c: Checker, v: unknown, p: string): void {
   if (!c.object(v, p, true)) return;
+  c.supported(v, p, ["VariantName", "ModelName", "InitialVariantWeight", "ContainerStartupHealthCheckTimeoutInSeconds", "ServerlessConfig", "InstanceType", "InitialInstanceCount"]);
   c.name(v.VariantName, `${p}.VariantName`, VARIANT_RE);
   c.name(v.ModelName, `${p}.ModelName`);
   c.number(v.InitialVariantWeight, `${p}.InitialVariantWeight`);
+  if (typeof v.InitialVariantWeight === "number" && v.InitialVariantWeight < 0)
+    c.custom(`Value '${v.InitialVariantWeight}' at '${p.replace(/(^|\.)([A-Z])/g, (_m, d, x) => d + x.toLowerCase())}.initialVariantWeight' failed to satisfy constraint: Member must have value greater than or equal to 0`);
   // how long the model server may take to answer GET /ping 200 (./model-servers; instead of the server's startTimeoutMs)
   c.range(v.ContainerStartupHealthCheckTimeoutInSeconds, `${p}.ContainerStartupHealthCheckTimeoutInSeconds`, 60, 3600);
   if (v.ServerlessConfig) {
@@ -149,10 +153,13 @@ function validateVariant(c: Checker, v: unknown, p: string): void {
     else if (typeof v.InstanceType !== "string" || !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(v.InstanceType))
       c.custom(`Value '${show(v.InstanceType)}' at '${p.replace(/(^|\.)([A-Z])/g, (_m, d, x) => d + x.toLowerCase())}.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
     c.range(v.InitialInstanceCount, `${p}.InitialInstanceCount`, 1, 1e6, !!v.InstanceType);
+    // one model server per endpoint: more instances would be a count the local SageMaker ignores
+    if (typeof v.InitialInstanceCount === "number" && v.InitialInstanceCount > 1) c.custom(`Local SageMaker runs an endpoint on one instance: ${p}.InitialInstanceCount must be 1.`);
   }
 }
 
 function validateServerless(c: Checker, v: JsonObject, s: JsonObject, p: string): void {
+  c.supported(s, `${p}.ServerlessConfig`, ["MemorySizeInMB", "MaxConcurrency", "ProvisionedConcurrency"]);
   c.range(s.MemorySizeInMB, `${p}.ServerlessConfig.MemorySizeInMB`, 1024, 6144, true);
   c.range(s.MaxConcurrency, `${p}.ServerlessConfig.MaxConcurrency`, 1, 200, true);
   const memory = s.MemorySizeInMB;

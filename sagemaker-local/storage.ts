@@ -127,6 +127,8 @@ export function parseS3(uri: string, what: string): { bucket: string; key: strin
 
 export function checkUri(uri: unknown, what: string): void {
   if (typeof uri !== "string") throw validation(`${what}: missing URI`);
+  // a NUL byte is in no S3 key and no file name: refused here, not when the job uploads its model after training
+  if (uri.includes("\0")) throw validation(`${what}: the URI holds a NUL byte: ${JSON.stringify(uri)}`);
   if (uri.startsWith("file:")) filePath(uri, what);
   else if (uri.startsWith("s3://")) parseS3(uri, what);
   else throw validation(`${what}: URI must start with s3:// (or file:// locally): ${uri}`);
@@ -181,20 +183,26 @@ export class DataAccess {
     return path.join(this.store.root, "s3", bucket, ...key.split("/").filter(Boolean));
   }
 
-  /** Copies a file or folder/prefix at `uri` into `dest` (a folder). Returns the number of files. */
+  /** Copies a file or folder/prefix at `uri` into `dest` (a folder). Returns the number of files: at least one — an
+   * empty folder is an Error, as SageMaker fails a channel with no objects under its S3 prefix (the job trained on
+   * no data and completed) */
   async download(uri: string, dest: string, what: string): Promise<number> {
     fs.mkdirSync(dest, { recursive: true });
+    const some = (n: number) => {
+      if (!n) throw new Error(`${what}: no objects under ${uri}`);
+      return n;
+    };
     if (uri.startsWith("file:")) {
       const src = this.local(uri, what);
       if (!fs.existsSync(src)) throw new Error(`${what}: ${uri} does not exist`);
-      return copyInto(src, dest);
+      return some(copyInto(src, dest));
     }
     const { bucket, key } = parseS3(uri, what);
     const c = this.s3client();
     if (!c) {
       const src = this.localS3(bucket, key);
       if (!fs.existsSync(src)) throw new Error(`${what}: ${uri} does not exist (no S3 endpoint configured; local S3 folder ${src})`);
-      return copyInto(src, dest);
+      return some(copyInto(src, dest));
     }
     const { ListObjectsV2Command, GetObjectCommand } = s3sdk();
     let token: string | undefined;
@@ -216,8 +224,7 @@ export class DataAccess {
       }
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
-    if (!n) throw new Error(`${what}: no objects under ${uri}`);
-    return n;
+    return some(n);
   }
 
   async readObject(uri: string, what: string): Promise<Buffer> {

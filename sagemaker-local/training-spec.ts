@@ -21,15 +21,31 @@ const INSTANCE_RE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 /** the Name of a MetricDefinition, if it has one (for messages) */
 const nameOf = (m: unknown): string => show(isJsonObject(m) ? m.Name : undefined);
 
+/** The fields of a training specification that the local SageMaker implements, beside the request's own (the job's
+ * name and HyperParameters, or a TrainingJobDefinition's StaticHyperParameters); SageMaker's others — spot training,
+ * VPC, checkpoints, retries, debugger, profiler, warm pools, tags… — are refused (Checker.supported). */
+export const TRAINING_SPEC_FIELDS = ["AlgorithmSpecification", "RoleArn", "InputDataConfig", "OutputDataConfig", "ResourceConfig", "StoppingCondition", "Environment", "EnableNetworkIsolation"];
+
+/** SageMaker's switches whose off is what the local SageMaker does: given off, they are no option (false is accepted) */
+const OFF_SWITCHES = ["EnableManagedSpotTraining", "EnableInterContainerTrafficEncryption"];
+
+/** `fields`, and the OFF_SWITCHES of `input` that are false: what a training specification's top level may hold */
+export function trainingFields(input: JsonObject, fields: string[]): string[] {
+  return [...fields, ...OFF_SWITCHES.filter((k) => input[k] === false)];
+}
+
 /**
  * Checks the training specification in a CreateTrainingJob request or a TrainingJobDefinition. After the
- * Checker passed, the request has the shape ./records `TrainingSpec` (the callers narrow it then).
+ * Checker passed, the request has the shape ./records `TrainingSpec` (the callers narrow it then). The callers check
+ * the top level's fields (trainingFields); the structures below it are checked here.
  */
 export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = ""): void {
   const p = (s: string) => (prefix ? `${prefix}.${s}` : s);
   const alg = input.AlgorithmSpecification;
   if (c.object(alg, p("AlgorithmSpecification"), true)) {
-    c.oneOf(alg.TrainingInputMode, p("AlgorithmSpecification.TrainingInputMode"), ["Pipe", "File", "FastFile"], true);
+    c.supported(alg, p("AlgorithmSpecification"), ["TrainingImage", "TrainingInputMode", "MetricDefinitions"]);
+    // the channels' files are copied into the container's input folder: File mode (FastFile reads as File does)
+    c.implemented(alg.TrainingInputMode, p("AlgorithmSpecification.TrainingInputMode"), ["Pipe", "File", "FastFile"], ["File", "FastFile"], true);
     if (!alg.TrainingImage && !alg.AlgorithmName) c.custom("Either TrainingImage or AlgorithmName must be specified in AlgorithmSpecification.");
     if (c.string(alg.TrainingImage, p("AlgorithmSpecification.TrainingImage"))) c.maxLength(alg.TrainingImage, p("AlgorithmSpecification.TrainingImage"), 255);
     const defs = alg.MetricDefinitions;
@@ -37,8 +53,13 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "")
       for (const [i, m] of defs.entries()) {
         const at = p(`AlgorithmSpecification.MetricDefinitions.${i + 1}.member`);
         if (!c.object(m, at, true)) continue;
-        if (c.string(m.Name, `${at}.Name`, true)) c.maxLength(m.Name, `${at}.Name`, 255);
+        c.supported(m, at, ["Name", "Regex"]);
+        if (c.string(m.Name, `${at}.Name`, true)) {
+          c.minLength(m.Name, `${at}.Name`, 1);
+          c.maxLength(m.Name, `${at}.Name`, 255);
+        }
         if (c.string(m.Regex, `${at}.Regex`, true)) {
+          c.minLength(m.Regex, `${at}.Regex`, 1);
           c.maxLength(m.Regex, `${at}.Regex`, 500);
           try {
             compileMetricRegex(m.Regex);
@@ -52,22 +73,30 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "")
   }
   c.role(input.RoleArn, p("RoleArn"));
   const out = input.OutputDataConfig;
-  if (c.object(out, p("OutputDataConfig"), true))
+  if (c.object(out, p("OutputDataConfig"), true)) {
+    c.supported(out, p("OutputDataConfig"), ["S3OutputPath"]);
     if (c.string(out.S3OutputPath, p("OutputDataConfig.S3OutputPath"), true)) {
       c.maxLength(out.S3OutputPath, p("OutputDataConfig.S3OutputPath"), 1024);
       checkUri(out.S3OutputPath, "OutputDataConfig.S3OutputPath");
     }
+  }
   const rc = input.ResourceConfig;
   if (c.object(rc, p("ResourceConfig"), true)) {
+    // InstanceGroups (heterogeneous clusters), warm pools (KeepAlivePeriodInSeconds), volume keys: not here
+    c.supported(rc, p("ResourceConfig"), ["InstanceType", "InstanceCount", "VolumeSizeInGB"]);
     c.range(rc.VolumeSizeInGB, p("ResourceConfig.VolumeSizeInGB"), 0, 1e6, true);
     c.range(rc.InstanceCount, p("ResourceConfig.InstanceCount"), 0, 1e6);
-    if (rc.InstanceType !== undefined && (typeof rc.InstanceType !== "string" || !INSTANCE_RE.test(rc.InstanceType)))
+    c.required(rc.InstanceType, p("ResourceConfig.InstanceType"));
+    if (rc.InstanceType != null && (typeof rc.InstanceType !== "string" || !INSTANCE_RE.test(rc.InstanceType)))
       c.custom(`Value '${show(rc.InstanceType)}' at 'resourceConfig.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
     if (typeof rc.InstanceCount === "number" && rc.InstanceCount > 1) c.custom("Local SageMaker runs single-instance training jobs only: ResourceConfig.InstanceCount must be 1.");
   }
   const stop = input.StoppingCondition;
-  if (c.object(stop, p("StoppingCondition"), true)) c.range(stop.MaxRuntimeInSeconds, p("StoppingCondition.MaxRuntimeInSeconds"), 1, 2419200);
-  if (c.stringMap(input.Environment, p("Environment"))) c.mapLimits(input.Environment, p("Environment"), { entries: ENVIRONMENT_ENTRIES, key: 512, value: 512 });
+  if (c.object(stop, p("StoppingCondition"), true)) {
+    c.supported(stop, p("StoppingCondition"), ["MaxRuntimeInSeconds"]); // MaxWaitTimeInSeconds is spot training's
+    c.range(stop.MaxRuntimeInSeconds, p("StoppingCondition.MaxRuntimeInSeconds"), 1, 2419200);
+  }
+  c.environment(input.Environment, p("Environment"), { entries: ENVIRONMENT_ENTRIES, key: 512, value: 512 });
   c.boolean(input.EnableNetworkIsolation, p("EnableNetworkIsolation"));
   validateChannels(c, input.InputDataConfig, p);
   validateHyperParameters(c, input.HyperParameters ?? input.StaticHyperParameters);
@@ -81,6 +110,11 @@ function validateChannels(c: Checker, chans: unknown, p: (s: string) => string):
   for (const [i, ch] of chans.entries()) {
     const at = p(`InputDataConfig.${i + 1}.member`);
     if (!c.object(ch, at, true)) continue;
+    // the files are copied whole (InputMode File), as they are (no decompression, no record wrapping, no shuffling)
+    c.supported(ch, at, ["ChannelName", "DataSource", "ContentType", "InputMode", "CompressionType", "RecordWrapperType"]);
+    c.implemented(ch.InputMode, `${at}.InputMode`, ["Pipe", "File", "FastFile"], ["File", "FastFile"]);
+    c.implemented(ch.CompressionType, `${at}.CompressionType`, ["None", "Gzip"], ["None"]);
+    c.implemented(ch.RecordWrapperType, `${at}.RecordWrapperType`, ["None", "RecordIO"], ["None"]);
     const name = ch.ChannelName;
     c.name(name, `${at}.ChannelName`, /^[A-Za-z0-9\.\-_]+$/);
     c.maxLength(name, `${at}.ChannelName`, 64);
@@ -93,7 +127,10 @@ function validateChannels(c: Checker, chans: unknown, p: (s: string) => string):
       const s3 = ds.S3DataSource;
       if (!s3) c.custom(`Channel ${show(name)}: only S3DataSource is supported locally.`);
       else if (c.object(s3, `${at}.DataSource.S3DataSource`)) {
-        c.required(s3.S3DataType, `${at}.DataSource.S3DataSource.S3DataType`);
+        c.supported(s3, `${at}.DataSource.S3DataSource`, ["S3DataType", "S3Uri", "S3DataDistributionType"]);
+        // a prefix's objects, every one to the one instance (ShardedByS3Key shards across instances: one has them all)
+        c.implemented(s3.S3DataType, `${at}.DataSource.S3DataSource.S3DataType`, ["ManifestFile", "S3Prefix", "AugmentedManifestFile", "Converse"], ["S3Prefix"], true);
+        c.oneOf(s3.S3DataDistributionType, `${at}.DataSource.S3DataSource.S3DataDistributionType`, ["FullyReplicated", "ShardedByS3Key"]);
         if (c.string(s3.S3Uri, `${at}.DataSource.S3DataSource.S3Uri`, true)) {
           c.maxLength(s3.S3Uri, `${at}.DataSource.S3DataSource.S3Uri`, 1024);
           checkUri(s3.S3Uri, `Channel ${show(name)} S3Uri`);

@@ -20,10 +20,10 @@ import type {
   TrainingJobStatus,
 } from "@aws-sdk/client-sagemaker";
 import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
-import { Checker, errorMessage, inUse, limitExceeded, notFound, validation } from "./errors";
+import { Checker, errorMessage, inUse, limitExceeded, validation } from "./errors";
 import type { TrainingJobRecord, TrainingSpec } from "./records";
 import type { Reply, Request } from "./wire";
-import { checkFileRoots, validateTrainingSpec } from "./training-spec";
+import { checkFileRoots, TRAINING_SPEC_FIELDS, trainingFields, validateTrainingSpec } from "./training-spec";
 import { joinUri } from "./storage";
 import { JobHooks, Running, TrainingRun, transition } from "./training-run";
 
@@ -32,7 +32,7 @@ export type { JobHooks } from "./training-run";
 /** CreateTrainingJob's request once validated */
 type CreateTrainingJob = TrainingSpec & { TrainingJobName: string; HyperParameters?: Record<string, string> };
 
-const LISTED: Listed<TrainingJobRecord> = { name: (r) => r.TrainingJobName, status: (r) => r.TrainingJobStatus, created: (r) => r.CreationTime };
+const LISTED: Listed<TrainingJobRecord> = { name: (r) => r.TrainingJobName, status: (r) => r.TrainingJobStatus, created: (r) => r.CreationTime, modified: (r) => r.LastModifiedTime };
 /** the SDK's TrainingJobStatus values (a missing or misspelt one is a compile error) */
 export const TRAINING_JOB_STATUSES = Object.keys({ InProgress: 1, Completed: 1, Failed: 1, Stopping: 1, Stopped: 1, Deleting: 1 } satisfies Record<TrainingJobStatus, 1>);
 const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<SortBy, 1>);
@@ -68,6 +68,7 @@ export class TrainingJobs {
 
   create(request: Request<CreateTrainingJobCommandInput>, hooks: JobHooks = {}): Reply<CreateTrainingJobCommandOutput> {
     const c = new Checker();
+    c.supported(request, "", trainingFields(request, ["TrainingJobName", "HyperParameters", ...TRAINING_SPEC_FIELDS]));
     c.name(request.TrainingJobName, "TrainingJobName");
     validateTrainingSpec(c, request);
     const input = c.valid<CreateTrainingJob>(request);
@@ -119,7 +120,9 @@ export class TrainingJobs {
 
   get(name: unknown): TrainingJobRecord {
     const r = typeof name === "string" ? this.recs.get(name) : undefined;
-    if (!r) throw notFound(`Requested resource not found.`);
+    // ValidationException, not ResourceNotFound: what SageMaker answers for a training job (aws/aws-sdk#165), and
+    // what boto3's TrainingJobCompletedOrStopped waiter and the SageMaker Python SDK expect
+    if (!r) throw validation(`Requested resource not found.`);
     return r;
   }
   describe(input: Request<DescribeTrainingJobCommandInput>): Reply<DescribeTrainingJobCommandOutput> {

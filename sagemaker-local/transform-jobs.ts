@@ -34,7 +34,7 @@ import type { Reply, Request } from "./wire";
 
 const TRANSFORM_JOB_STATUSES = Object.keys({ InProgress: 1, Completed: 1, Failed: 1, Stopping: 1, Stopped: 1 } satisfies Record<TransformJobStatus, 1>);
 const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<SortBy, 1>);
-const LISTED: Listed<TransformJobRecord> = { name: (r) => r.TransformJobName, status: (r) => r.TransformJobStatus, created: (r) => r.CreationTime };
+const LISTED: Listed<TransformJobRecord> = { name: (r) => r.TransformJobName, status: (r) => r.TransformJobStatus, created: (r) => r.CreationTime, modified: (r) => r.TransformEndTime ?? r.TransformStartTime ?? r.CreationTime };
 
 /** a transform job that has not finished */
 export interface RunningTransform {
@@ -61,19 +61,22 @@ export class TransformJobs {
 
   create(request: Request<CreateTransformJobCommandInput>): Reply<CreateTransformJobCommandOutput> {
     const c = new Checker();
+    c.supported(request, "", ["TransformJobName", "ModelName", "MaxConcurrentTransforms", "MaxPayloadInMB", "BatchStrategy", "Environment", "ModelClientConfig", "TransformInput", "TransformOutput", "TransformResources", "DataProcessing", "DataCaptureConfig", "ExperimentConfig"]);
     c.name(request.TransformJobName, "TransformJobName");
     c.name(request.ModelName, "ModelName");
     c.range(request.MaxConcurrentTransforms, "MaxConcurrentTransforms", 0, 1_000_000);
     c.range(request.MaxPayloadInMB, "MaxPayloadInMB", 0, 100);
     c.oneOf(request.BatchStrategy, "BatchStrategy", ["MultiRecord", "SingleRecord"]);
-    c.stringMap(request.Environment, "Environment");
+    c.environment(request.Environment, "Environment", { entries: 16, key: 1024, value: 10240 });
     const mcc = request.ModelClientConfig;
     if (c.object(mcc, "ModelClientConfig")) {
+      c.supported(mcc, "ModelClientConfig", ["InvocationsTimeoutInSeconds", "InvocationsMaxRetries"]);
       c.range(mcc.InvocationsTimeoutInSeconds, "ModelClientConfig.InvocationsTimeoutInSeconds", 1, 3600);
       c.range(mcc.InvocationsMaxRetries, "ModelClientConfig.InvocationsMaxRetries", 0, 3);
     }
     const input = request.TransformInput;
     if (c.object(input, "TransformInput", true)) {
+      c.supported(input, "TransformInput", ["DataSource", "ContentType", "CompressionType", "SplitType"]);
       c.oneOf(input.SplitType, "TransformInput.SplitType", ["None", "Line", "RecordIO", "TFRecord"]);
       c.oneOf(input.CompressionType, "TransformInput.CompressionType", ["None", "Gzip"]);
       c.string(input.ContentType, "TransformInput.ContentType");
@@ -81,6 +84,7 @@ export class TransformJobs {
       if (c.object(ds, "TransformInput.DataSource", true)) {
         const s3 = ds.S3DataSource;
         if (c.object(s3, "TransformInput.DataSource.S3DataSource", true)) {
+          c.supported(s3, "TransformInput.DataSource.S3DataSource", ["S3DataType", "S3Uri"]);
           c.oneOf(s3.S3DataType, "TransformInput.DataSource.S3DataSource.S3DataType", ["ManifestFile", "S3Prefix", "AugmentedManifestFile", "Converse"], true);
           if (c.string(s3.S3Uri, "TransformInput.DataSource.S3DataSource.S3Uri", true)) checkUri(s3.S3Uri, "TransformInput.DataSource.S3DataSource.S3Uri");
           if (typeof s3.S3DataType === "string" && s3.S3DataType !== "S3Prefix") c.custom(`S3DataType ${s3.S3DataType} is not supported by the local SageMaker: use S3Prefix.`);
@@ -91,6 +95,7 @@ export class TransformJobs {
     }
     const output = request.TransformOutput;
     if (c.object(output, "TransformOutput", true)) {
+      c.supported(output, "TransformOutput", ["S3OutputPath", "Accept", "AssembleWith", "KmsKeyId"]);
       if (c.string(output.S3OutputPath, "TransformOutput.S3OutputPath", true)) checkUri(output.S3OutputPath, "TransformOutput.S3OutputPath");
       c.string(output.Accept, "TransformOutput.Accept");
       c.oneOf(output.AssembleWith, "TransformOutput.AssembleWith", ["None", "Line"]);
@@ -98,6 +103,7 @@ export class TransformJobs {
     }
     const res = request.TransformResources;
     if (c.object(res, "TransformResources", true)) {
+      c.supported(res, "TransformResources", ["InstanceType", "InstanceCount"]);
       c.required(res.InstanceType, "TransformResources.InstanceType");
       c.string(res.InstanceType, "TransformResources.InstanceType");
       c.range(res.InstanceCount, "TransformResources.InstanceCount", 1, 1_000_000, true);
@@ -105,6 +111,7 @@ export class TransformJobs {
     }
     const dp = request.DataProcessing;
     if (c.object(dp, "DataProcessing")) {
+      c.supported(dp, "DataProcessing", ["InputFilter", "OutputFilter", "JoinSource"]);
       c.oneOf(dp.JoinSource, "DataProcessing.JoinSource", ["Input", "None"]);
       for (const f of ["InputFilter", "OutputFilter"] as const) {
         const v = dp[f];

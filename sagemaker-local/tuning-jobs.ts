@@ -23,7 +23,7 @@ import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./cont
 import { Checker, TUNING_NAME_RE, errorMessage, inUse, notFound, show, validation } from "./errors";
 import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
 import { TRAINING_JOB_STATUSES, TrainingJobs } from "./training";
-import { checkFileRoots, validateTrainingSpec } from "./training-spec";
+import { checkFileRoots, TRAINING_SPEC_FIELDS, trainingFields, validateTrainingSpec } from "./training-spec";
 import { buildStrategy, CreateTuningJob, validateTuningConfig, validateWarmStartConfig } from "./tuning-spec";
 import { resolveWarmStart } from "./tuning-warm-start";
 import { LiveTuningJob, TrialState, TuningRun } from "./tuning-run";
@@ -56,6 +56,7 @@ const LISTED: Listed<TuningJobRecord> = {
   name: (r) => r.wire.HyperParameterTuningJobName,
   status: (r) => r.wire.HyperParameterTuningJobStatus,
   created: (r) => r.wire.CreationTime,
+  modified: (r) => r.wire.LastModifiedTime,
 };
 
 export class TuningJobs {
@@ -78,11 +79,17 @@ export class TuningJobs {
 
   create(request: Request<CreateHyperParameterTuningJobCommandInput>): Reply<CreateHyperParameterTuningJobCommandOutput> {
     const c = new Checker();
+    if (request.TrainingJobDefinitions) c.custom("Local SageMaker supports TrainingJobDefinition, not TrainingJobDefinitions.");
+    c.supported(request, "", ["HyperParameterTuningJobName", "HyperParameterTuningJobConfig", "TrainingJobDefinition", "WarmStartConfig", "TrainingJobDefinitions"]);
     c.name(request.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
     validateTuningConfig(c, request.HyperParameterTuningJobConfig);
     const def = request.TrainingJobDefinition;
-    if (request.TrainingJobDefinitions) c.custom("Local SageMaker supports TrainingJobDefinition, not TrainingJobDefinitions.");
-    else if (c.object(def, "TrainingJobDefinition", true)) validateTrainingSpec(c, def, "TrainingJobDefinition");
+    if (!request.TrainingJobDefinitions && c.object(def, "TrainingJobDefinition", true)) {
+      // the tuned ranges are the config's ParameterRanges: a definition's own HyperParameterRanges, DefinitionName and
+      // TuningObjective belong to TrainingJobDefinitions (several algorithms), which the local SageMaker does not run
+      c.supported(def, "TrainingJobDefinition", trainingFields(def, ["StaticHyperParameters", ...TRAINING_SPEC_FIELDS]));
+      validateTrainingSpec(c, def, "TrainingJobDefinition");
+    }
     validateWarmStartConfig(c, request.WarmStartConfig);
     const input = c.valid<CreateTuningJob>(request);
     checkFileRoots(this.ctx, input.TrainingJobDefinition, "TrainingJobDefinition: ");
@@ -157,7 +164,7 @@ export class TuningJobs {
     const c = new Checker();
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
     c.throwIfAny();
-    checkList(input, { statuses: TRAINING_JOB_STATUSES, sortBy: TRIALS_SORT_BY });
+    checkList(input, { statuses: TRAINING_JOB_STATUSES, sortBy: TRIALS_SORT_BY, fields: ["HyperParameterTuningJobName", "MaxResults", "NextToken", "StatusEquals", "SortBy", "SortOrder"] });
     const r = this.get(input.HyperParameterTuningJobName);
     let items = trialSummaries(this.ctx, this.jobs, r);
     if (input.StatusEquals) items = items.filter((s) => s.TrainingJobStatus === input.StatusEquals);

@@ -48,15 +48,19 @@ export function validateWarmStartConfig(c: Checker, ws: unknown): void {
 export function validateTuningConfig(c: Checker, cfg: unknown): void {
   const p = "HyperParameterTuningJobConfig";
   if (!c.object(cfg, p, true)) return;
+  c.supported(cfg, p, ["Strategy", "StrategyConfig", "HyperParameterTuningJobObjective", "ResourceLimits", "ParameterRanges", "TrainingJobEarlyStoppingType", "TuningJobCompletionCriteria", "RandomSeed"]);
   c.oneOf(cfg.Strategy, `${p}.Strategy`, ["Bayesian", "Random", "Hyperband", "Grid"], true);
   const limits = cfg.ResourceLimits;
   if (c.object(limits, `${p}.ResourceLimits`, true)) {
+    c.supported(limits, `${p}.ResourceLimits`, ["MaxParallelTrainingJobs", "MaxNumberOfTrainingJobs", "MaxRuntimeInSeconds"]);
     c.range(limits.MaxParallelTrainingJobs, `${p}.ResourceLimits.MaxParallelTrainingJobs`, 1, 100, true);
     c.range(limits.MaxNumberOfTrainingJobs, `${p}.ResourceLimits.MaxNumberOfTrainingJobs`, 1, 750, cfg.Strategy !== "Grid");
-    c.number(limits.MaxRuntimeInSeconds, `${p}.ResourceLimits.MaxRuntimeInSeconds`);
+    // the service model's range (a negative one ended the job at once, Completed with no trial)
+    c.range(limits.MaxRuntimeInSeconds, `${p}.ResourceLimits.MaxRuntimeInSeconds`, 120, 15768000);
   }
   const objective = cfg.HyperParameterTuningJobObjective;
   if (c.object(objective, `${p}.HyperParameterTuningJobObjective`, true)) {
+    c.supported(objective, `${p}.HyperParameterTuningJobObjective`, ["Type", "MetricName"]);
     c.oneOf(objective.Type, `${p}.HyperParameterTuningJobObjective.Type`, ["Maximize", "Minimize"], true);
     c.string(objective.MetricName, `${p}.HyperParameterTuningJobObjective.MetricName`, true);
   }
@@ -73,20 +77,30 @@ export function validateTuningConfig(c: Checker, cfg: unknown): void {
       });
     }
   c.oneOf(cfg.TrainingJobEarlyStoppingType, `${p}.TrainingJobEarlyStoppingType`, ["Off", "Auto"]);
-  c.number(cfg.RandomSeed, `${p}.RandomSeed`);
+  c.range(cfg.RandomSeed, `${p}.RandomSeed`, 0, 2 ** 31 - 1);
   const criteria = cfg.TuningJobCompletionCriteria;
   if (c.object(criteria, `${p}.TuningJobCompletionCriteria`)) {
-    c.number(criteria.TargetObjectiveMetricValue, `${p}.TuningJobCompletionCriteria.TargetObjectiveMetricValue`);
+    const at = `${p}.TuningJobCompletionCriteria`;
+    // ConvergenceDetected (stop once the search converges) is not implemented: only its "Disabled"
+    const convergence = criteria.ConvergenceDetected;
+    const off = isJsonObject(convergence) && convergence.CompleteOnConvergence === "Disabled" && Object.keys(convergence).length === 1;
+    c.supported(criteria, at, ["TargetObjectiveMetricValue", "BestObjectiveNotImproving", ...(off ? ["ConvergenceDetected"] : [])]);
+    c.number(criteria.TargetObjectiveMetricValue, `${at}.TargetObjectiveMetricValue`);
     const notImproving = criteria.BestObjectiveNotImproving;
-    if (c.object(notImproving, `${p}.TuningJobCompletionCriteria.BestObjectiveNotImproving`))
-      c.number(notImproving.MaxNumberOfTrainingJobsNotImproving, `${p}.TuningJobCompletionCriteria.BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving`);
+    if (c.object(notImproving, `${at}.BestObjectiveNotImproving`)) {
+      c.supported(notImproving, `${at}.BestObjectiveNotImproving`, ["MaxNumberOfTrainingJobsNotImproving"]);
+      c.range(notImproving.MaxNumberOfTrainingJobsNotImproving, `${at}.BestObjectiveNotImproving.MaxNumberOfTrainingJobsNotImproving`, 3, 1e6);
+    }
   }
   const strategyConfig = cfg.StrategyConfig;
   if (c.object(strategyConfig, `${p}.StrategyConfig`)) {
+    c.supported(strategyConfig, `${p}.StrategyConfig`, ["HyperbandStrategyConfig"]);
     const hc: unknown = strategyConfig.HyperbandStrategyConfig;
     if (c.object(hc, `${p}.StrategyConfig.HyperbandStrategyConfig`)) {
-      c.number(hc.MinResource, `${p}.StrategyConfig.HyperbandStrategyConfig.MinResource`);
-      c.number(hc.MaxResource, `${p}.StrategyConfig.HyperbandStrategyConfig.MaxResource`);
+      c.supported(hc, `${p}.StrategyConfig.HyperbandStrategyConfig`, ["MinResource", "MaxResource"]);
+      // integers ≥ 1, as the service model has them (MaxResource 5.5 gave its trials num_round "5.5")
+      c.range(hc.MinResource, `${p}.StrategyConfig.HyperbandStrategyConfig.MinResource`, 1, 2 ** 31 - 1);
+      c.range(hc.MaxResource, `${p}.StrategyConfig.HyperbandStrategyConfig.MaxResource`, 1, 2 ** 31 - 1);
     }
   }
 }

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import { execFileSync } from "child_process";
-import { localServer, tmpDir, trainingRequest } from "./sagemaker-helpers";
+import { localServer, tmpDir, trainingDefinition, trainingRequest } from "./sagemaker-helpers";
 
 type Shape = { type: string; max?: number; members?: Record<string, { shape: string }>; member?: { shape: string }; key?: { shape: string }; value?: { shape: string } };
 let shapes: Record<string, Shape> = {};
@@ -93,7 +93,7 @@ const CASES: [string, string, string[], (n: number) => unknown][] = [
         ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1 },
         ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.5", [f]: f === "Name" ? a(n) : `0.${"1".repeat(n - 2)}` }] },
       },
-      TrainingJobDefinition: trainingRequest("x", `file://${data}`, out),
+      TrainingJobDefinition: trainingDefinition(`file://${data}`, out),
     }),
   ]),
 ];

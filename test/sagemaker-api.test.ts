@@ -19,7 +19,6 @@ import {
   DescribeEndpointCommand,
   DeleteEndpointCommand,
   ListEndpointsCommand,
-  ResourceNotFound,
   ResourceInUse,
   ResourceLimitExceeded,
   SageMakerServiceException,
@@ -140,14 +139,25 @@ test("training job: validation errors as AWS returns them (right exception class
   await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-v", `file://${data}/../etc`, out))), "ValidationException", /absolute path without '\.\.'/);
   await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-v", `file://relative/path`, out))), "ValidationException");
   await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, ResourceConfig: { InstanceType: "ml.m5.large", InstanceCount: 1 } })), "ValidationException", /volumeSizeInGB/);
-  const nf = await rejects(ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "no-such-job" })), "ResourceNotFound");
-  assert.ok(nf instanceof ResourceNotFound);
+  // an unknown training job: ValidationException "Requested resource not found.", as SageMaker answers (aws/aws-sdk#165;
+  // boto3's TrainingJobCompletedOrStopped waiter fails on it), for Describe and Stop
+  await rejects(ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "no-such-job" })), "ValidationException", /^Requested resource not found\.$/);
+  await rejects(ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "no-such-job" })), "ValidationException", /^Requested resource not found\.$/);
   const dup = await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-ok", `file://${data}`, out))), "ResourceInUse", /already exists/);
   assert.ok(dup instanceof ResourceInUse);
   // missing data → the job fails (ClientError), as on AWS
   await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-nodata", `file://${data}/missing.csv`, out)));
   await waitJob("job-nodata");
   assert.match((await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-nodata" }))).FailureReason!, /ClientError: .*missing\.csv does not exist/);
+  // a channel whose folder holds no file: the job fails (it completed, with a model trained on no data)
+  const empty = tmpDir("empty-channel");
+  await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-emptydata", `file://${empty}`, out)));
+  await waitJob("job-emptydata");
+  const emptyJob = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-emptydata" }));
+  assert.is(emptyJob.TrainingJobStatus, "Failed");
+  assert.is(emptyJob.FailureReason, `ClientError: Channel train: no objects under file://${empty}`);
+  // a NUL byte in the output path: refused as the job is created, not after its training
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, TrainingJobName: "job-nul", OutputDataConfig: { S3OutputPath: `file://${out}\u0000x` } })), "ValidationException", /OutputDataConfig\.S3OutputPath: the URI holds a NUL byte/);
 });
 
 test("training job: ResourceLimitExceeded beyond the concurrent job limit", async () => {
@@ -168,7 +178,7 @@ test("ListTrainingJobs: the SDK paginator walks NextToken pages; filters and sor
   assert.equal(names, [...names].sort());
   assert.ok(names.length >= 8 && pages === Math.ceil(names.length / 3), `${names.length} jobs in ${pages} pages`);
   const failed = await ctx.sm.send(new ListTrainingJobsCommand({ StatusEquals: "Failed", MaxResults: 100 }));
-  assert.equal(failed.TrainingJobSummaries!.map((s) => s.TrainingJobName).sort(), ["job-fail", "job-killed", "job-nodata"]);
+  assert.equal(failed.TrainingJobSummaries!.map((s) => s.TrainingJobName).sort(), ["job-emptydata", "job-fail", "job-killed", "job-nodata"]);
   const after = await ctx.sm.send(new ListTrainingJobsCommand({ CreationTimeAfter: new Date(Date.now() + 60000) }));
   assert.equal(after.TrainingJobSummaries, []);
 });

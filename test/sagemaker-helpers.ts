@@ -48,6 +48,12 @@ export function trainingRequest(name: string, dataUri: string, outDir: string, h
   };
 }
 
+/** a tuning job's TrainingJobDefinition: trainingRequest's specification, its hyperparameters static, without a job name */
+export function trainingDefinition(dataUri: string, outDir: string, hp: Record<string, string> = {}): any {
+  const { TrainingJobName: _name, HyperParameters, ...spec } = trainingRequest("x", dataUri, outDir, hp);
+  return { ...spec, StaticHyperParameters: HyperParameters };
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 60000): Promise<T> {
