@@ -15,6 +15,7 @@ import { jsonWithArrays } from "../trainer/optml";
 import { NA_VALUES } from "ensemble-workbook";
 import { buildEnsemble } from "../trainer/train";
 import { BodySchema, parseCsvBody, parseJsonBody } from "../trainer/bodies";
+import { serveOptionsFromEnv } from "../trainer/http-server";
 import { failureLine, optMlPaths, optMlRoot, publishDir } from "../trainer/optml";
 
 const throwsWith = (fn: () => unknown, re: RegExp) => {
@@ -182,6 +183,11 @@ test("content negotiation: 415 / 406, Accept defaults to the request's format, q
   assert.is((throwsWith(() => customAttributes("contributions=maybe"), /contributions=maybe — the value must be true or false/) as HttpError).status, 400);
   assert.is((throwsWith(() => customAttributes("members"), /members= — the value must be true or false/) as HttpError).status, 400);
   assert.is((throwsWith(() => customAttributes("contribution=true"), /unknown attribute "contribution"; did you mean contributions=true/) as HttpError).status, 400);
+  throwsWith(() => customAttributes("memebrs=true"), /unknown attribute "memebrs"; did you mean members=true/);
+  // the caller's own keys pass untouched, however they begin (member_id was refused as a misspelt "members")
+  for (const own of ["member_id=42", "contributor=bob", "probability_threshold=0.5", "trace=abc"]) {
+    assert.equal(customAttributes(own), { members: false, contributions: false, probabilities: false }, own);
+  }
 });
 
 test("request bodies: CSV and JSON → row-major values; header equal to the features is skipped", () => {
@@ -223,6 +229,42 @@ test("request bodies with categorical columns: text → the training codes, a nu
   throwsWith(() => parseCsvBody("genre,budget\nDrama,1\n", schema), /header row \(line 1\) lacks the feature "store"/);
   throwsWith(() => parseCsvBody("Drama,7\n", schema), /^CSV body: row 1 \(line 1\) has 2 values, expected 3 \(genre, store, budget\)/);
   throwsWith(() => parseJsonBody('{"instances":[[{"a":1},7,1]]}', schema), /column 1 \(genre\): an object is not a category/);
+});
+
+test("request bodies: a missing-value token that reads as a number (na_values -999) is missing in CSV and JSON, on the fast path's bodies too; other numbers are numbers", () => {
+  const schema: BodySchema = { columns: [{ name: "size", type: "numeric" }, { name: "code", type: "numeric" }], naValues: new Set([...NA_VALUES, "-999", "?"]) };
+  // training reads the cell -999 as missing (the loader's na_values): the endpoint must too
+  assert.equal(Array.from(parseCsvBody("-999,2\n?,3\n-999.5,4\n", schema).X), [NaN, 2, NaN, 3, -999.5, 4]);
+  assert.equal(Array.from(parseJsonBody('{"instances":[[-999,2],["-999",3],[-999.5,4]]}', schema).X), [NaN, 2, NaN, 3, -999.5, 4]);
+  // without numeric tokens: -999 is a number
+  assert.equal(Array.from(parseCsvBody("-999,2\n", ["size", "code"]).X), [-999, 2]);
+});
+
+test("request bodies: features named by numbers (pandas' 0, 1, 2): a first row of numbers is a row on either path, unless it names every feature once — then a 400 naming the ambiguity, never a guess", () => {
+  const f: BodySchema = { columns: ["0", "1", "2"].map((name) => ({ name, type: "numeric" as const })), naValues: new Set(NA_VALUES) };
+  // the fast path (plain numbers) and the general one (a quote, an NA) read the same rows
+  for (const body of ["2,0,1\n5,6,7\n", '2,0,1\n"5",6,7\n', "2,0,1\n5,6,N/A\n"]) {
+    throwsWith(() => parseCsvBody(body, f), /^CSV body: line 1 \(2,0,1\) reads both as a header row \(the model's features are named 0, 1, 2\) and as a row of numbers/);
+  }
+  for (const body of ["1,1,0\n0,1,5\n", '1,1,0\n"0",1,5\n', "1,1,0\n0,1,N/A\n"]) {
+    assert.equal(Array.from(parseCsvBody(body, f).X).slice(0, 5), [1, 1, 0, 0, 1], JSON.stringify(body)); // a valid row, not a header lacking "2"
+  }
+  // names that are not all numbers: a header is a header
+  assert.equal(Array.from(parseCsvBody("b,a\n2,1\n", ["a", "b"]).X), [1, 2]);
+});
+
+test("serve's environment: SAGEMAKER_BIND_TO_PORT empty is the default 8080, decimal digits only; SAGEMAKER_MAX_PAYLOAD_IN_MB finite and at least a byte", () => {
+  assert.is(serveOptionsFromEnv("/m", {}).port, 8080);
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_BIND_TO_PORT: "" }).port, 8080, "empty: the default (it was port 0: a random one)");
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_BIND_TO_PORT: "0" }).port, 0, "0 asks for a free port");
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_BIND_TO_PORT: "9000" }).port, 9000);
+  for (const bad of ["0x4e6a", "1e3", "-1", "65536", "80.5", "http"]) {
+    throwsWith(() => serveOptionsFromEnv("/m", { SAGEMAKER_BIND_TO_PORT: bad }), /^SAGEMAKER_BIND_TO_PORT=.* is not a port number \(0 to 65535\)/);
+  }
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_MAX_PAYLOAD_IN_MB: "0.05" }).maxPayloadBytes, Math.floor(0.05 * 1024 * 1024));
+  for (const bad of ["0", "-1", "Infinity", "0.0000001", "abc"]) {
+    throwsWith(() => serveOptionsFromEnv("/m", { SAGEMAKER_MAX_PAYLOAD_IN_MB: bad }), /^SAGEMAKER_MAX_PAYLOAD_IN_MB=.* is not a positive number of megabytes/);
+  }
 });
 
 test("OPT_ML root, failure line (one line, ≤ 1024 chars, cause first), publishDir", () => {

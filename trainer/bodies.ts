@@ -58,9 +58,22 @@ function schemaOf(c: BodyColumns): BodySchema {
  */
 type CellReader = (v: unknown) => number;
 
+/** the missing-value tokens that read as numbers ("-999"): a cell of the number they read as is missing too — a JSON
+ * number, or a CSV cell whose text is the token (before, only a cell that was no number was looked up: training read
+ * -999 as missing, the endpoint as the number -999, and its prediction differed) */
+function numericNaValues(schema: BodySchema): Set<number> {
+  const out = new Set<number>();
+  for (const t of schema.naValues) {
+    const n = cellNumber(t);
+    if (n !== undefined && !Number.isNaN(n)) out.add(n);
+  }
+  return out;
+}
+
 function cellReaders(schema: BodySchema, drift: Drift | undefined, format: "csv" | "json"): CellReader[] {
   const na = schema.naValues;
   const isNa = (t: string) => na.has(t) || na.has(t.trim());
+  const naNumbers = numericNaValues(schema);
   return schema.columns.map((col) => {
     const d = drift ? (drift[col.name] = { missing: 0, unseen: 0 }) : undefined;
     if (col.type === "categorical") {
@@ -88,9 +101,9 @@ function cellReaders(schema: BodySchema, drift: Drift | undefined, format: "csv"
     }
     return (v) => {
       let n: number | undefined;
-      if (typeof v === "number") n = v;
+      if (typeof v === "number") n = naNumbers.has(v) ? NaN : v;
       else if (v === null) n = NaN;
-      else if (typeof v === "string") n = cellNumber(v) ?? (isNa(v) ? NaN : undefined);
+      else if (typeof v === "string") n = isNa(v) ? NaN : cellNumber(v);
       if (n === undefined) throw new CellError(`${preview(v)} is not a number${col.type === "numeric" && schema.columns.some((c) => c.type === "categorical") ? " (the column is numeric)" : ""}`);
       const bad = outOfRange(n);
       // JSON.parse reads a number beyond the float64 range (1e400) as Infinity: say so rather than show "Infinity"
@@ -188,14 +201,45 @@ function fastCsvBody(text: string, ncol: number): { X: Float32Array; nrow: numbe
   return { X, nrow };
 }
 
+/** the first line's fields of a body without quotes (the fast path's), trimmed */
+function firstLineFields(text: string): string[] {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const end = text.indexOf("\n", start);
+  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "").split(",").map((f) => f.trim());
+}
+
+/**
+ * Whether a body's first row (its fields, trimmed) is a header: it names features (and maybe the label), and nothing
+ * else. Where the model's features are named by numbers (0, 1, 2, as pandas names a frame's columns), a row of numbers
+ * is a row — unless it names every feature once, when it reads as both a header and a row: a 400 naming it, never a
+ * guess. Before, the general path took a row of feature names' numbers for a header (a prediction too few, the columns
+ * reordered; or a valid row refused as a header lacking a feature), the fast path (plain numbers) for a row.
+ */
+function headerOrRow(head: string[], features: string[], label: string | undefined, line: number): "header" | "row" {
+  const known = (f: string) => features.includes(f) || f === label;
+  if (!(head.some((f) => features.includes(f)) && head.every(known))) return "row";
+  if (!head.every((f) => { const n = cellNumber(f); return n !== undefined && !Number.isNaN(n); })) return "header";
+  const named = new Set(head.filter((f) => f !== label));
+  if (named.size !== head.filter((f) => f !== label).length || features.some((f) => !named.has(f))) return "row";
+  throw new HttpError(
+    400,
+    `CSV body: line ${line} (${head.join(",")}) reads both as a header row (the model's features are named ${features.join(", ")}) and as a row of numbers; send the rows without a header row in the features' order, or as JSON ({"instances": [[…], …]})`,
+  );
+}
+
 /** CSV body → row-major Float32Array; errors name the row (1-based line) and column (1-based, with feature name). */
 export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
   const schema = schemaOf(columns);
   const features = schema.columns.map((c) => c.name);
   const categorical = schema.columns.some((c) => c.type === "categorical");
-  if (!categorical) {
+  // the fast path reads every cell as a number: not where a number is a missing-value token
+  if (!categorical && numericNaValues(schema).size === 0) {
     const fast = fastCsvBody(text, features.length);
-    if (fast) return fast;
+    if (fast) {
+      // a first line of numbers that are the features' names (pandas' default names 0, 1, 2…): a header or a row?
+      if (features.every((f) => cellNumber(f) !== undefined)) headerOrRow(firstLineFields(text), features, schema.label, 1);
+      return fast;
+    }
   }
   let records;
   try {
@@ -209,8 +253,7 @@ export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
   let width = ncol;
   if (records.length > 0) {
     const head = records[0].fields.map((f) => f.trim());
-    const known = (f: string) => features.includes(f) || f === schema.label;
-    if (head.some((f) => features.includes(f)) && head.every(known)) {
+    if (headerOrRow(head, features, schema.label, records[0].line) === "header") {
       const absent = features.filter((f) => !head.includes(f));
       if (absent.length) throw new HttpError(400, `CSV body: the header row (line ${records[0].line}) lacks the feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => JSON.stringify(a)).join(", ")}; features are: ${features.join(", ")}`);
       const dup = head.find((f, i) => head.indexOf(f) !== i);

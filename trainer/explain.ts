@@ -35,6 +35,24 @@ const KEYS = ["members", "contributions", "probabilities"] as const;
 const TRUE = ["true", "1", "yes"], FALSE = ["false", "0", "no"];
 
 /** The attributes this endpoint acts on; a bad value (or a near-miss of a key) is a 400 naming it. */
+/** `key` as a misspelling of `known`: its singular or plural (probability, member), or within two edits (memebrs) —
+ * not a caller's own key that shares a prefix (member_id, contributor, probability_threshold: refused before) */
+function misspelt(key: string, known: string): boolean {
+  const singular = (w: string) => w.replace(/ies$/, "y").replace(/s$/, "");
+  return singular(key) === singular(known) || editDistance(key, known) <= 2;
+}
+
+/** Levenshtein distance (short keys) */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 export function customAttributes(header: string | string[] | undefined): CustomAttributes {
   const h = Array.isArray(header) ? header.join(";") : header ?? "";
   const out: CustomAttributes = { members: false, contributions: false, probabilities: false };
@@ -45,7 +63,8 @@ export function customAttributes(header: string | string[] | undefined): CustomA
     const value = at < 0 ? undefined : pair.slice(at + 1).trim();
     const known = KEYS.find((k) => k === key);
     if (!known) {
-      const near = KEYS.find((k) => key.length >= 6 && key.slice(0, 6) === k.slice(0, 6));
+      // a misspelling of this endpoint's keys is an error; any other key is the caller's (a trace id…), passed over
+      const near = KEYS.find((k) => misspelt(key, k));
       if (near) throw new HttpError(400, `X-Amzn-SageMaker-Custom-Attributes: unknown attribute "${key}"; did you mean ${near}=true? (this endpoint reads ${KEYS.join(", ")})`);
       continue;
     }

@@ -55,10 +55,14 @@ function testServeTrap(): void {
 }
 
 export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = process.env, argv: string[] = []): ServeOptions {
-  const port = Number(env.SAGEMAKER_BIND_TO_PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SAGEMAKER_BIND_TO_PORT=${env.SAGEMAKER_BIND_TO_PORT} is not a port number`);
+  // empty is unset (8080), as for SAGEMAKER_MODEL_SERVER_WORKERS; decimal digits only (Number("") is 0 — a random
+  // port — and Number("0x4e6a") a port nobody asked for)
+  const rawPort = env.SAGEMAKER_BIND_TO_PORT?.trim() || "8080";
+  const port = /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : NaN;
+  if (!(port <= 65535)) throw new Error(`SAGEMAKER_BIND_TO_PORT=${env.SAGEMAKER_BIND_TO_PORT} is not a port number (0 to 65535)`);
   const mb = Number(env.SAGEMAKER_MAX_PAYLOAD_IN_MB ?? 6);
-  if (!(mb > 0)) throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${env.SAGEMAKER_MAX_PAYLOAD_IN_MB} is not a positive number`);
+  // finite (Infinity set no limit at all), and at least a byte
+  if (!(mb > 0 && Number.isFinite(mb) && mb * 1024 * 1024 >= 1)) throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${env.SAGEMAKER_MAX_PAYLOAD_IN_MB} is not a positive number of megabytes`);
   // loopback unless told otherwise: the container image sets 0.0.0.0, where SageMaker must reach it
   const host = env.SAGEMAKER_BIND_TO_HOST || "127.0.0.1";
   return { modelDir, port, host, maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, executionParameters: batchEnv(env, mb), access: accessFromEnv(env, argv) };
