@@ -159,6 +159,14 @@ test("415 unsupported content type, 406 unsupported accept, 404, 405", async () 
   const b = await post(body, { "Content-Type": "text/csv", Accept: "application/x-protobuf" });
   assert.is(b.status, 406);
   assert.match(JSON.parse(b.body).error, /application\/x-protobuf/);
+  // a compressed body: 415 naming the encoding (gzip was a 400 about UTF-8, a mislabelled br body answered as plain)
+  const { gzipSync } = require("zlib") as typeof import("zlib");
+  for (const [encoding, sent] of [["gzip", gzipSync(body)], ["br", Buffer.from(body)]] as const) {
+    const z = await post(sent, { "Content-Type": "text/csv", "Content-Encoding": encoding });
+    assert.is(z.status, 415, `${encoding}: ${z.body}`);
+    assert.match(JSON.parse(z.body).error, new RegExp(`Content-Encoding "${encoding}" is not supported: send the body uncompressed`));
+  }
+  assert.is((await post(body, { "Content-Type": "text/csv", "Content-Encoding": "identity" })).status, 200);
   assert.is((await request(port(), "GET", "/nope")).status, 404);
   assert.is((await request(port(), "GET", "/invocations")).status, 405);
   assert.is((await request(port(), "POST", "/ping", "x")).status, 405);

@@ -130,6 +130,13 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         req.resume();
         return sendError(res, 405, `method ${req.method} not allowed on /invocations (use POST)`);
       }
+      // a compressed body would be read as its bytes: a 400 about invalid UTF-8 for gzip, a wrong answer for a body
+      // labelled br that is not (its label ignored); this server reads bodies as they are sent
+      const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+      if (encoding !== "identity" && encoding !== "") {
+        req.resume();
+        return sendError(res, 415, `Content-Encoding ${JSON.stringify(String(req.headers["content-encoding"]).slice(0, 100))} is not supported: send the body uncompressed (identity)`);
+      }
       readBody(req, opts.maxPayloadBytes).then((body) => {
         if ("aborted" in body) return;
         if ("tooLarge" in body) {
