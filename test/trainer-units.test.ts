@@ -236,6 +236,12 @@ test("request bodies: a missing-value token that reads as a number (na_values -9
   // training reads the cell -999 as missing (the loader's na_values): the endpoint must too
   assert.equal(Array.from(parseCsvBody("-999,2\n?,3\n-999.5,4\n", schema).X), [NaN, 2, NaN, 3, -999.5, 4]);
   assert.equal(Array.from(parseJsonBody('{"instances":[[-999,2],["-999",3],[-999.5,4]]}', schema).X), [NaN, 2, NaN, 3, -999.5, 4]);
+  // a number just above the largest float32 that rounds to it: stored as it, on the fast path (plain numbers) and the
+  // general one (a quote) alike, as training's reader stores it; beyond that, a 400 on both
+  const max = Math.fround(3.4028234663852886e38);
+  assert.equal(Array.from(parseCsvBody("3.40282356e38,1\n", ["size", "code"]).X), [max, 1]);
+  assert.equal(Array.from(parseCsvBody('"3.40282356e38",1\n', ["size", "code"]).X), [max, 1]);
+  for (const body of ["3.5e38,1\n", '"3.5e38",1\n', "1e400,1\n"]) throwsWith(() => parseCsvBody(body, ["size", "code"]), /column 1 \(size\): "[^"]+" is beyond the float32 range/);
   // without numeric tokens: -999 is a number
   assert.equal(Array.from(parseCsvBody("-999,2\n", ["size", "code"]).X), [-999, 2]);
 });

@@ -105,7 +105,7 @@ function cellReaders(schema: BodySchema, drift: Drift | undefined, format: "csv"
       else if (v === null) n = NaN;
       else if (typeof v === "string") n = isNa(v) ? NaN : cellNumber(v);
       if (n === undefined) throw new CellError(`${preview(v)} is not a number${col.type === "numeric" && schema.columns.some((c) => c.type === "categorical") ? " (the column is numeric)" : ""}`);
-      const bad = outOfRange(n);
+      const bad = outOfRange(n, v);
       // JSON.parse reads a number beyond the float64 range (1e400) as Infinity: say so rather than show "Infinity"
       if (bad) throw new CellError(`${typeof v === "number" && !Number.isFinite(v) ? "a number beyond the float64 range" : preview(v)} ${bad}; features must be finite numbers (${format === "csv" ? "empty or NaN" : "null"} for a missing value)`);
       if (d && Number.isNaN(n)) d.missing++;
@@ -120,8 +120,6 @@ class CellError extends Error {}
 /** the deepest JSON body understood: {"instances": [[…]]} nests 3 levels */
 export const MAX_JSON_NESTING = 16;
 
-const FLOAT32_MAX = 3.4028234663852886e38;
-
 /** a value as an error message shows it: quoted and shortened (a 5 MB cell, a value nested a million levels deep) */
 export function preview(v: unknown): string {
   if (typeof v === "string") return v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}… (${v.length} characters)` : JSON.stringify(v);
@@ -131,9 +129,14 @@ export function preview(v: unknown): string {
 }
 
 /** why a parsed value cannot be scored, or undefined when it can (finite in float32, or NaN = missing) */
-function outOfRange(v: number): string | undefined {
+function outOfRange(v: number, text?: unknown): string | undefined {
+  // a decimal too long or too large for float64 (1e400) parses as ±Infinity: it is beyond the range, not infinite
+  if ((v === Infinity || v === -Infinity) && !(typeof text === "string" && /inf/i.test(text))) return "is beyond the float32 range (±3.4e38)";
   if (v === Infinity || v === -Infinity) return "is not finite";
-  if (v > FLOAT32_MAX || v < -FLOAT32_MAX) return "is beyond the float32 range (±3.4e38)";
+  // beyond once stored as a float32 — as the fast path stores it (3.40282356e38 rounds to the largest float32, as
+  // training's reader rounds it; this path refused it)
+  const f = Math.fround(v);
+  if (f === Infinity || f === -Infinity) return "is beyond the float32 range (±3.4e38)";
   return undefined;
 }
 
