@@ -13,6 +13,7 @@ import * as path from "path";
 import { catboost, contributions, Ensemble, loadDiabetes, loadEnsemble, ridge, saveEnsemble, xgboost } from "ensemble-workbook";
 import { invoke, MAX_CONTRIBUTION_NUMBERS } from "../trainer/invocation";
 import { HttpError } from "../trainer/formats";
+import { startServer } from "../trainer/http-server";
 import { DIABETES, diabetesRows, optMl, request, rmTree, runTrain, Served, startServe } from "./trainer-helpers";
 
 const roots: string[] = [];
@@ -140,6 +141,51 @@ test("multiclass (text labels): contributions per row by class, each class's add
   const csvOut = invoke(e, { "content-type": "text/csv", accept: "text/csv", "x-amzn-sagemaker-custom-attributes": "contributions=true" }, csv(rows));
   assert.is(csvOut.body.trim().split("\n")[0].split(",").length, 3 + 3 * (features.length + 1));
   e.free();
+});
+
+test("an invocation in steps (65,536 rows of predictions, 2,048 of contributions a step) answers what lib gives for every row at once: predictions, members, contributions in CSV and JSON", () => {
+  // rows enough for several steps of each kind, some missing cells
+  const many = Array.from({ length: 2 * 65_536 + 100 }, (_, i) => X[i % X.length].map((v, j) => (i % 97 === 5 && j === 2 ? NaN : v)));
+  const whole = reg.predict({ X: Float32Array.from(many.flat()), nrow: many.length, ncol: features.length, featureNames: features });
+  const json = JSON.parse(invoke(reg, { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "members=true" }, csv(many)).body);
+  assert.equal(json.predictions, Array.from(whole.prediction), "predictions: the same numbers");
+  for (const [name, p] of Object.entries(whole.members)) assert.equal(json.members[name], Array.from(p), `member ${name}`);
+  const some = many.slice(0, 2 * 2048 + 7);
+  const c = contributions(reg, some, { members: true });
+  const w = features.length + 1;
+  const cj = JSON.parse(invoke(reg, { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "contributions=true,members=true" }, csv(some)).body);
+  assert.is(cj.contributions.length, some.length);
+  cj.contributions.forEach((row: Record<string, number>, i: number) => [...features, "bias"].forEach((f, j) => { if (row[f] !== c.ensemble![i * w + j]) assert.unreachable(`row ${i} ${f}: ${row[f]} vs ${c.ensemble![i * w + j]}`); }));
+  for (const [name, v] of Object.entries(c.members)) assert.is(cj.member_contributions[name][some.length - 1].bias, v[(some.length - 1) * w + w - 1], `member ${name}, last row's bias`);
+  const lines = invoke(reg, { "content-type": "text/csv", accept: "text/csv", "x-amzn-sagemaker-custom-attributes": "contributions=true" }, csv(some)).body.trimEnd().split("\n");
+  assert.is(lines.length, some.length);
+  assert.equal(lines[some.length - 1].split(",").map(Number).slice(1), Array.from(c.ensemble!.subarray((some.length - 1) * w, some.length * w)), "the last row's CSV contributions");
+});
+
+test("a /ping sent while a long request is predicted is answered between its steps, not after them (the model server in this process, its steps counted)", async () => {
+  const server = await startServer({ modelDir: path.join(regRoot, "model"), port: 0, host: "127.0.0.1", maxPayloadBytes: 64 << 20, log: () => {} });
+  try {
+    // every step predicts once: count them
+    let steps = 0;
+    const predict = server.ensemble.predict.bind(server.ensemble);
+    server.ensemble.predict = (input) => {
+      steps++;
+      return predict(input);
+    };
+    const big = Array.from({ length: 10 * 2048 }, (_, i) => X[i % X.length]);
+    const long = request(server.port, "POST", "/invocations", csv(big), { "Content-Type": "text/csv", Accept: "text/csv", "X-Amzn-SageMaker-Custom-Attributes": "contributions=true" });
+    while (steps === 0) await new Promise((r) => setImmediate(r)); // the invocation has begun
+    const ping = await request(server.port, "GET", "/ping");
+    const stepsAtPing = steps;
+    assert.is(ping.status, 200);
+    const r = await long;
+    assert.is(r.status, 200, r.body.slice(0, 300));
+    assert.is(r.body.trimEnd().split("\n").length, big.length);
+    assert.is(steps, 10, "10 steps of 2,048 rows");
+    assert.ok(stepsAtPing < 10, `the ping was answered after step ${stepsAtPing} of 10 (all 10: it waited for the whole request)`);
+  } finally {
+    await server.close();
+  }
 });
 
 test("a median blend cannot be explained: contributions=true is a 400 saying why; predictions without it still work", () => {

@@ -96,7 +96,7 @@ function rowsByName(c: Contributions, values: Float64Array): unknown[] {
 }
 
 /** The JSON fields contributions=true adds: "contributions", and with members "member_contributions". */
-export function contributionsJson(ensemble: Ensemble, m: Matrix, members: boolean): Record<string, unknown> {
+export function contributionsJson(ensemble: Ensemble, m: Matrix, members: boolean): { contributions: unknown[]; member_contributions?: Record<string, unknown[]> } {
   const c = explainRows(ensemble, m, members);
   if (c.features.includes("bias")) {
     throw new HttpError(400, `contributions=true: the model has a feature named "bias", the key of each row's bias in the answer; ask for text/csv (features in model order, the bias last)`);

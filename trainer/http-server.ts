@@ -20,7 +20,7 @@ import * as fs from "fs";
 import { coreBrokenBy, Ensemble, loadEnsemble, testTrapInAllocator } from "ensemble-workbook";
 import { createGuardedServer, readBody } from "@ensemble-workbook/sagemaker-local/guard";
 import { HttpError } from "./formats";
-import { invoke } from "./invocation";
+import { startInvocation } from "./invocation";
 import { AccessOptions, accessFromEnv, endpointGuard } from "./limits";
 import { batchEnv, ExecutionParameters } from "./batch-env";
 
@@ -142,20 +142,33 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         if ("tooLarge" in body) {
           return sendError(res, 413, `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`);
         }
-        try {
+        // in steps, the event loop running between them: a /ping (and other requests) are answered while a large
+        // request is predicted, not after it
+        const answer = async () => {
           testServeTrap();
-          const r = invoke(ensemble, req.headers, body.bytes);
-          send(res, r.status, r.contentType, r.body, r.customAttributes);
-        } catch (e) {
-          if (e instanceof HttpError) return sendError(res, e.status, e.message);
-          // not the client's mistake: a fault of this server, with its stack in the log
-          log(`invocation failed (500): ${e instanceof Error ? e.stack : String(e)}`);
-          sendError(res, 500, `prediction failed: ${e instanceof Error ? e.message : String(e)}`);
-          if (coreBrokenBy() && !coreBrokenReported) {
-            coreBrokenReported = true;
-            opts.onCoreBroken?.();
+          const run = startInvocation(ensemble, req.headers, body.bytes);
+          for (let i = 0; i < run.steps; i++) {
+            if (i > 0) await new Promise<void>((next) => setImmediate(next));
+            if (res.destroyed) return undefined; // the client left: no more work for it
+            run.step();
           }
-        }
+          return run.answer();
+        };
+        return answer().then(
+          (r) => {
+            if (r) send(res, r.status, r.contentType, r.body, r.customAttributes);
+          },
+          (e) => {
+            if (e instanceof HttpError) return sendError(res, e.status, e.message);
+            // not the client's mistake: a fault of this server, with its stack in the log
+            log(`invocation failed (500): ${e instanceof Error ? e.stack : String(e)}`);
+            sendError(res, 500, `prediction failed: ${e instanceof Error ? e.message : String(e)}`);
+            if (coreBrokenBy() && !coreBrokenReported) {
+              coreBrokenReported = true;
+              opts.onCoreBroken?.();
+            }
+          },
+        );
       });
     },
   );

@@ -77,8 +77,33 @@ function driftSummary(drift: Drift): { header: string; columns: Drift } {
   return { header: `missing=${missing},unseen=${unseen}`, columns };
 }
 
+/** Rows predicted per step of an invocation (contributions: TreeSHAP costs ~features × depth more a row). Between
+ * steps the server's event loop runs: a /ping waits for one step, not for the whole request — one 6 MB request for
+ * contributions held /ping for 9.85 s, where SageMaker's health check allows ~2 s. The core's threads still take a
+ * step of plain predictions (POOL_MIN_ROWS, 8192 rows). */
+export const PREDICT_STEP_ROWS = 65_536;
+export const CONTRIBUTIONS_STEP_ROWS = 2048;
+
+/**
+ * An invocation in steps: the body parsed and checked at once (every client error before any prediction), then
+ * `steps` blocks of rows predicted one step() at a time, then answer(). Every row's prediction is its own (trees,
+ * blends and contributions are row by row), so the answer is the one a single step over every row gives.
+ */
+export interface Invocation {
+  steps: number;
+  step(): void;
+  answer(): InvocationResult;
+}
+
 /** One invocation, pure: headers + body (bytes as they arrived, or text) → response. Throws HttpError for client errors. */
 export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array): InvocationResult {
+  const run = startInvocation(ensemble, headers, raw);
+  for (let i = 0; i < run.steps; i++) run.step();
+  return run.answer();
+}
+
+/** invoke, in steps (the model server yields to its event loop between them). */
+export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array): Invocation {
   const inFormat = requestFormat(headers["content-type"]);
   const outFormat = responseFormat(headers["accept"], inFormat);
   const attributes = customAttributes(headers["x-amzn-sagemaker-custom-attributes"]);
@@ -89,38 +114,74 @@ export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, ra
   let schema = schemas.get(ensemble);
   if (!schema) schemas.set(ensemble, (schema = bodySchema(ensemble)));
   const { X, nrow, drift } = inFormat === "csv" ? parseCsvBody(body, schema) : parseJsonBody(body, schema);
-  const m = { X, nrow, ncol: features.length, featureNames: features, ...(ensemble.columns ? { columns: ensemble.columns } : {}) };
+  const ncol = features.length;
+  const m = { X, nrow, ncol, featureNames: features, ...(ensemble.columns ? { columns: ensemble.columns } : {}) };
   const classification = /^(binary|multi):/.test(ensemble.objective);
   if (attributes.probabilities && !classification) throw new HttpError(400, `probabilities=true needs a classifier; this model's objective is ${ensemble.objective}`);
   const labelled = classification && (ensemble.classes !== undefined || attributes.probabilities);
-  const pred = ensemble.predict(m);
-  if (attributes.contributions) {
-    // the answer's size, known before it is computed: contributions are rows × groups × (features + 1) numbers, for
-    // the ensemble and each member with members=true. Past a few tens of millions the JSON text outgrows V8's
-    // longest string — a 500 after a minute's work (495k rows × 3 classes × 12 × 3 did) — so the client is told how
-    // many rows one answer holds instead
-    const perRow = (pred.prediction.length / nrow) * (features.length + 1) * (attributes.members ? 1 + ensemble.members.length : 1);
-    if (nrow * perRow > MAX_CONTRIBUTION_NUMBERS) {
-      throw new HttpError(413, `contributions=true for ${nrow} rows is ${nrow * perRow} numbers (${perRow} a row${attributes.members ? ", the ensemble's and each member's" : ""}), more than the ${MAX_CONTRIBUTION_NUMBERS} one answer holds: send at most ${Math.floor(MAX_CONTRIBUTION_NUMBERS / perRow)} rows per request`);
+  const stepRows = attributes.contributions ? CONTRIBUTIONS_STEP_ROWS : PREDICT_STEP_ROWS;
+  const steps = Math.ceil(nrow / stepRows);
+  // filled step by step: the predictions (rows × outputs), each member's, the contributions' CSV lines or JSON rows
+  let prediction: Float64Array | undefined;
+  const members: Record<string, Float64Array> = {};
+  let contributionLines = "";
+  const contributionRows: unknown[] = [];
+  const memberContributionRows: Record<string, unknown[]> = {};
+  let done = 0;
+  const step = () => {
+    const r0 = done * stepRows, r1 = Math.min(nrow, r0 + stepRows);
+    const block = { ...m, X: X.subarray(r0 * ncol, r1 * ncol), nrow: r1 - r0 };
+    const pred = ensemble.predict(block);
+    const width = pred.prediction.length / block.nrow;
+    if (!prediction) {
+      prediction = new Float64Array(nrow * width);
+      if (attributes.contributions) {
+        // the answer's size, known before it is computed: contributions are rows × groups × (features + 1) numbers,
+        // for the ensemble and each member with members=true. Past a few tens of millions the JSON text outgrows
+        // V8's longest string — a 500 after a minute's work (495k rows × 3 classes × 12 × 3 did) — so the client is
+        // told how many rows one answer holds instead
+        const perRow = width * (ncol + 1) * (attributes.members ? 1 + ensemble.members.length : 1);
+        if (nrow * perRow > MAX_CONTRIBUTION_NUMBERS) {
+          throw new HttpError(413, `contributions=true for ${nrow} rows is ${nrow * perRow} numbers (${perRow} a row${attributes.members ? ", the ensemble's and each member's" : ""}), more than the ${MAX_CONTRIBUTION_NUMBERS} one answer holds: send at most ${Math.floor(MAX_CONTRIBUTION_NUMBERS / perRow)} rows per request`);
+        }
+      }
     }
-  }
-  // the inputs are finite or missing, so a non-finite prediction is a fault of the model, never sent as an answer
-  const bad = pred.prediction.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new Error(`the model predicted ${pred.prediction[bad]} for row ${Math.floor(bad / (pred.prediction.length / nrow)) + 1}: a damaged model file?`);
-  const summary = drift ? driftSummary(drift) : undefined;
-  const extra = summary ? { customAttributes: summary.header } : {};
-  // the class of each row, and its probabilities, from the same prediction
-  const classes = labelled ? ensemble.classesOf(pred.prediction) : undefined;
-  if (outFormat === "csv") {
-    const text = attributes.contributions ? contributionsCsv(ensemble, m, pred.prediction) : classes ? labelsCsv(classes, attributes.probabilities) : csvOf(pred.prediction, nrow);
-    return { status: 200, contentType: MIME.csv, body: text, ...extra };
-  }
-  const out: Record<string, unknown> = {
-    // with contributions, the probabilities they add up to come along
-    predictions: classes ? classes.map((c) => (attributes.probabilities || attributes.contributions ? c : { label: c.label })) : rowsOf(pred.prediction, nrow),
+    // the inputs are finite or missing, so a non-finite prediction is a fault of the model, never sent as an answer
+    const bad = pred.prediction.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`the model predicted ${pred.prediction[bad]} for row ${r0 + Math.floor(bad / width) + 1}: a damaged model file?`);
+    prediction.set(pred.prediction, r0 * width);
+    if (attributes.members) for (const [name, p] of Object.entries(pred.members)) (members[name] ??= new Float64Array(nrow * (p.length / block.nrow))).set(p, r0 * (p.length / block.nrow));
+    if (attributes.contributions) {
+      if (outFormat === "csv") contributionLines += contributionsCsv(ensemble, block, pred.prediction);
+      else {
+        const c = contributionsJson(ensemble, block, attributes.members);
+        for (const row of c.contributions) contributionRows.push(row);
+        for (const [name, rows] of Object.entries(c.member_contributions ?? {})) for (const row of rows) (memberContributionRows[name] ??= []).push(row);
+      }
+    }
+    done++;
   };
-  if (summary && Object.keys(summary.columns).length) out.drift = summary.columns;
-  if (attributes.members) out.members = Object.fromEntries(Object.entries(pred.members).map(([name, p]) => [name, rowsOf(p, nrow)]));
-  if (attributes.contributions) Object.assign(out, contributionsJson(ensemble, m, attributes.members));
-  return { status: 200, contentType: MIME.json, body: JSON.stringify(out), ...extra };
+  const answer = (): InvocationResult => {
+    if (done < steps || !prediction) throw new Error(`the invocation ran ${done} of its ${steps} steps`);
+    const summary = drift ? driftSummary(drift) : undefined;
+    const extra = summary ? { customAttributes: summary.header } : {};
+    // the class of each row, and its probabilities, from the same prediction
+    const classes = labelled ? ensemble.classesOf(prediction) : undefined;
+    if (outFormat === "csv") {
+      const text = attributes.contributions ? contributionLines : classes ? labelsCsv(classes, attributes.probabilities) : csvOf(prediction, nrow);
+      return { status: 200, contentType: MIME.csv, body: text, ...extra };
+    }
+    const out: Record<string, unknown> = {
+      // with contributions, the probabilities they add up to come along
+      predictions: classes ? classes.map((c) => (attributes.probabilities || attributes.contributions ? c : { label: c.label })) : rowsOf(prediction, nrow),
+    };
+    if (summary && Object.keys(summary.columns).length) out.drift = summary.columns;
+    if (attributes.members) out.members = Object.fromEntries(Object.entries(members).map(([name, p]) => [name, rowsOf(p, nrow)]));
+    if (attributes.contributions) {
+      out.contributions = contributionRows;
+      if (attributes.members) out.member_contributions = memberContributionRows;
+    }
+    return { status: 200, contentType: MIME.json, body: JSON.stringify(out), ...extra };
+  };
+  return { steps, step, answer };
 }
