@@ -207,6 +207,10 @@ test("request bodies: CSV and JSON → row-major values; header equal to the fea
   throwsWith(() => parseCsvBody("1,2\n3,x\n", f), /row 2 \(line 2\), column 2 \(b\): "x" is not a number/);
   throwsWith(() => parseJsonBody('{"instances":[[1,2],[1,true]]}', f), /row 2 \(instances\[1\]\), column 2 \(b\): true is not a number/);
   throwsWith(() => parseJsonBody('{"instances":[7]}', f), /row 1 \(instances\[0\]\) must be a list of 2 values or an object/);
+  // SageMaker's built-in algorithms' JSON rows: {"features": [values]}
+  assert.equal(Array.from(parseJsonBody('{"instances":[{"features":[1,2]},{"features":[3,null]}]}', f).X), [1, 2, 3, NaN]);
+  // a header naming a column the model lacks: named as such (it was "row 1 has 3 values, expected 2")
+  throwsWith(() => parseCsvBody("id,a,b\n7,1,2\n", f), /^CSV body: the header row \(line 1\) names column the model does not have: "id"; features are: a, b/);
 });
 
 test("request bodies with categorical columns: text → the training codes, a number read as its text, unseen and missing tokens → missing (counted); a header by name; text in a numeric column names row, column and value", () => {

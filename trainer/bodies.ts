@@ -271,6 +271,14 @@ export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
   const drift: Drift | undefined = categorical ? {} : undefined;
   const read = cellReaders(schema, drift, "csv");
   records.forEach((r, i) => {
+    if (i === 0 && width === ncol && at.every((p, j) => p === j)) {
+      // a header naming features and columns the model lacks (an id): named as such, not as a row of the wrong width
+      const head = r.fields.map((f) => f.trim());
+      const unknown = head.filter((f) => !features.includes(f) && f !== schema.label);
+      if (head.some((f) => features.includes(f)) && unknown.length && unknown.length < head.length && unknown.every((f) => f !== "" && cellNumber(f) === undefined)) {
+        throw new HttpError(400, `CSV body: the header row (line ${r.line}) names column${unknown.length > 1 ? "s" : ""} the model does not have: ${unknown.slice(0, 5).map((f) => JSON.stringify(f)).join(", ")}${unknown.length > 5 ? ", …" : ""}; features are: ${features.join(", ")}`);
+      }
+    }
     if (r.fields.length !== width) {
       throw new HttpError(400, `CSV body: row ${i + 1} (line ${r.line}) has ${r.fields.length} values, expected ${width} (${width === ncol && at.every((p, j) => p === j) ? features.join(", ") : "as in the header row"})`);
     }
@@ -298,7 +306,7 @@ export function parseJsonBody(text: string, columns: BodyColumns): ParsedBody {
     throw new HttpError(400, `JSON body is not valid JSON: ${(e as Error).message}`);
   }
   const instances: unknown = Array.isArray(body) ? body : body && typeof body === "object" ? (body as { instances?: unknown }).instances : undefined;
-  if (!Array.isArray(instances)) throw new HttpError(400, 'JSON body needs {"instances": [[…], …]} or {"instances": [{"<feature>": value, …}, …]}');
+  if (!Array.isArray(instances)) throw new HttpError(400, 'JSON body needs {"instances": [[…], …]}, {"instances": [{"<feature>": value, …}, …]} or {"instances": [{"features": […]}, …]}');
   if (instances.length === 0) throw new HttpError(400, "JSON body: instances is empty");
   const ncol = features.length;
   const index = new Map(features.map((f, j) => [f, j]));
@@ -313,8 +321,10 @@ export function parseJsonBody(text: string, columns: BodyColumns): ParsedBody {
       throw new HttpError(400, `JSON body: ${row}, column ${j + 1} (${features[j]}): ${e.message}`);
     }
   };
-  instances.forEach((inst: unknown, i: number) => {
+  instances.forEach((instance: unknown, i: number) => {
     const row = `row ${i + 1} (instances[${i}])`;
+    // SageMaker's built-in algorithms' JSON rows, {"features": [values]}: the list, unless a feature is named so
+    const inst = !index.has("features") && instance && typeof instance === "object" && !Array.isArray(instance) && Object.keys(instance).length === 1 && Array.isArray((instance as { features?: unknown }).features) ? (instance as { features: unknown[] }).features : instance;
     if (Array.isArray(inst)) {
       if (inst.length !== ncol) throw new HttpError(400, `JSON body: ${row} has ${inst.length} values, expected ${ncol} (${features.join(", ")})`);
       for (let j = 0; j < ncol; j++) cell(i, j, inst[j], row);
