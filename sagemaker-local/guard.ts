@@ -220,6 +220,9 @@ export class Guard {
   }
 }
 
+/** the most bytes a request's body may have on its route, and the 413's message; undefined: no limit known before the body */
+export type BodyLimit = (req: http.IncomingMessage) => { bytes: number; message: string } | undefined;
+
 /** how a server words an error it did not route to: headers (without the length) and body, in its own shape */
 export type ErrorAnswer = (status: number, message: string) => { headers: Record<string, string>; body: string };
 
@@ -230,8 +233,8 @@ export type ErrorAnswer = (status: number, message: string) => { headers: Record
  * timed out) is answered in the same shape — 400, 431, 408 — instead of node's empty default, and the connection
  * closes.
  */
-export function createGuardedServer(guard: Guard, errorAnswer: ErrorAnswer, handler: http.RequestListener): http.Server {
-  const server = http.createServer(guard.serverOptions(), (req, res) => {
+export function createGuardedServer(guard: Guard, errorAnswer: ErrorAnswer, handler: http.RequestListener, bodyLimit?: BodyLimit): http.Server {
+  const onRequest: http.RequestListener = (req, res) => {
     const refusal = guard.check(req);
     if (refusal) {
       guard.refused[refusal.reason]++;
@@ -244,6 +247,21 @@ export function createGuardedServer(guard: Guard, errorAnswer: ErrorAnswer, hand
     if (guard.preflight(req, res)) return;
     for (const [k, v] of Object.entries(guard.corsHeaders(req))) res.setHeader(k, v);
     handler(req, res);
+  };
+  const server = http.createServer(guard.serverOptions(), onRequest);
+  // Expect: 100-continue (curl sends it for bodies over 1 MB): a body declared larger than the route takes is refused
+  // before it is sent — node answered 100 Continue to every such request, and the client uploaded all of it (200 MB)
+  // for a 413. Otherwise 100 Continue, and the request as any other.
+  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const limit = guard.check(req) ? undefined : bodyLimit?.(req); // a refused request: its refusal, as any other
+    if (limit && Number(req.headers["content-length"]) > limit.bytes) {
+      const a = errorAnswer(413, limit.message);
+      res.writeHead(413, { ...a.headers, "content-length": Buffer.byteLength(a.body), connection: "close" });
+      res.end(a.body);
+      return;
+    }
+    res.writeContinue();
+    onRequest(req, res);
   });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => {
     // as node's own handler: answer only on a socket that has sent nothing yet (an answer already under way on

@@ -172,7 +172,7 @@ test("415 unsupported content type, 406 unsupported accept, 404, 405", async () 
   assert.is((await request(port(), "POST", "/ping", "x")).status, 405);
 });
 
-test("413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (0.05 MB here), declared or streamed; the server stays up", async () => {
+test("413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (0.05 MB here), declared (before the body, with Expect: 100-continue) or streamed; the server stays up", async () => {
   const row = X[0].join(",") + "\n";
   const big = row.repeat(Math.ceil((0.06 * 1048576) / row.length));
   const a = await post(big, { "Content-Type": "text/csv" });
@@ -190,6 +190,25 @@ test("413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (0.05 MB here), declared or streamed
     req.end();
   }).catch((e) => (String(e.code) === "ECONNRESET" || String(e.code) === "EPIPE" ? 413 : Promise.reject(e)));
   assert.is(streamed, 413);
+  // Expect: 100-continue (curl's for bodies over 1 MB): a body declared too large is refused before it is sent — no
+  // 100 Continue (node sent one to every such request, and the client uploaded the whole body for the 413); a body
+  // within the limit gets its 100 Continue and its answer
+  const expecting = (declared: number, send: string) =>
+    new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = http.request({ host: "127.0.0.1", port: port(), method: "POST", path: "/invocations", headers: { "Content-Type": "text/csv", "Content-Length": String(declared), Expect: "100-continue" }, agent: false }, (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode!, continued }));
+      });
+      req.on("continue", () => {
+        continued = true;
+        req.end(send);
+      });
+      req.on("error", reject);
+    });
+  assert.equal(await expecting(200 * 1048576, ""), { status: 413, continued: false }, "200 MB declared: 413, no 100 Continue");
+  const within = row.repeat(3);
+  assert.equal(await expecting(Buffer.byteLength(within), within), { status: 200, continued: true });
   // just below the limit is fine
   const ok = await post(row.repeat(Math.floor((0.04 * 1048576) / row.length)), { "Content-Type": "text/csv" });
   assert.is(ok.status, 200);

@@ -6,7 +6,7 @@
  *                                this process's core (a bug: every prediction would fail — the platform replaces an
  *                                unhealthy container; a worker of several exits and is restarted, ./serve)
  *   POST /invocations            ./invocation; 413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (default 6), by the declared
- *                                Content-Length or while the body arrives
+ *                                Content-Length (with Expect: 100-continue, before the body is sent) or while it arrives
  *   GET  /execution-parameters   batch transform's parameters: {MaxConcurrentTransforms, BatchStrategy, MaxPayloadInMB}
  *                                — in a batch job (SAGEMAKER_BATCH=true) the ones it runs with, else its preferences
  *
@@ -106,6 +106,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
     opts.executionParameters ?? { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.max(1, Math.floor(opts.maxPayloadBytes / 1048576)) },
   );
 
+  const payloadTooLarge = () => `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`;
   const server = createGuardedServer(
     endpointGuard(opts.host, opts.access),
     (_status, message) => ({ headers: { "content-type": "application/json" }, body: JSON.stringify({ error: message }) }),
@@ -140,7 +141,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       readBody(req, opts.maxPayloadBytes).then((body) => {
         if ("aborted" in body) return;
         if ("tooLarge" in body) {
-          return sendError(res, 413, `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`);
+          return sendError(res, 413, payloadTooLarge());
         }
         // in steps, the event loop running between them: a /ping (and other requests) are answered while a large
         // request is predicted, not after it
@@ -171,6 +172,8 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         );
       });
     },
+    // a body declared above the limit with Expect: 100-continue: the 413 before the client sends it
+    (req) => ((req.url ?? "/").split("?")[0] === "/invocations" && req.method === "POST" ? { bytes: opts.maxPayloadBytes, message: payloadTooLarge() } : undefined),
   );
 
   return new Promise((resolve, reject) => {
