@@ -173,6 +173,10 @@ test("content negotiation: 415 / 406, Accept defaults to the request's format, q
   assert.is(responseFormat("application/xml, text/csv", "json"), "csv");
   assert.is(responseFormat("text/csv;q=0.5, application/json", "csv"), "json");
   assert.is((throwsWith(() => responseFormat("application/xml", "csv"), /unsupported Accept "application\/xml"/) as HttpError).status, 406);
+  // a malformed q is ignored (the type kept at q=1), an Accept of empty entries is none; q=0 still refuses a type
+  assert.is(responseFormat("application/json;q=abc", "csv"), "json");
+  assert.is(responseFormat(",,,", "csv"), "csv");
+  throwsWith(() => responseFormat("application/json;q=0", "csv"), /unsupported Accept/);
   assert.equal(customAttributes("members=true"), { members: true, contributions: false, probabilities: false });
   assert.equal(customAttributes("trace=1; members=true"), { members: true, contributions: false, probabilities: false });
   assert.equal(customAttributes("contributions=TRUE,members=1"), { members: true, contributions: true, probabilities: false });

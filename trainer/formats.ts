@@ -38,10 +38,15 @@ export function responseFormat(accept: string | undefined, fallback: Format): Fo
     .map((part, i) => {
       const [type, ...params] = part.split(";").map((x) => x.trim().toLowerCase());
       const q = params.find((p) => p.startsWith("q="));
-      return { type, q: q ? Number(q.slice(2)) : 1, i };
+      // a q that is no number in [0, 1] is a malformed parameter, ignored (the type stays at q=1), as HTTP clients
+      // and servers treat it: it refused a type this endpoint answers
+      const weight = q === undefined ? 1 : Number(q.slice(2));
+      return { type, q: q !== undefined && /^\s*(0(\.\d{0,3})?|1(\.0{0,3})?)\s*$/.test(q.slice(2)) ? weight : 1, i };
     })
     .filter((o) => o.type !== "" && o.q > 0)
     .sort((a, b) => b.q - a.q || a.i - b.i);
+  // only empty entries (",,,"): as no Accept header
+  if (options.length === 0 && accept.split(",").every((part) => part.trim() === "")) return fallback;
   for (const o of options) {
     if (o.type === "*/*" || o.type === "text/*" && fallback === "csv" || o.type === "application/*" && fallback === "json") return fallback;
     if (ACCEPT_TYPES[o.type]) return ACCEPT_TYPES[o.type];
