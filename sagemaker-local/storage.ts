@@ -200,9 +200,31 @@ export class DataAccess {
     const { bucket, key } = parseS3(uri, what);
     const c = this.s3client();
     if (!c) {
-      const src = this.localS3(bucket, key);
-      if (!fs.existsSync(src)) throw new Error(`${what}: ${uri} does not exist (no S3 endpoint configured; local S3 folder ${src})`);
-      return some(copyInto(src, dest));
+      // S3 prefix semantics, as the S3 branch below and SageMaker's S3Prefix: every object whose key begins with the
+      // prefix — s3://b/data/ro takes data/rows.csv and data/ro/x.csv (it took only a folder data/ro, else failed)
+      const parentKey = key.slice(0, key.lastIndexOf("/") + 1);
+      const namePrefix = key.slice(parentKey.length);
+      const parent = this.localS3(bucket, parentKey);
+      const entries = fs.existsSync(parent) && fs.statSync(parent).isDirectory() ? fs.readdirSync(parent, { withFileTypes: true }) : [];
+      const matched = entries.filter((e) => e.name.startsWith(namePrefix) && !e.name.startsWith(".") && (e.isFile() || e.isDirectory()));
+      if (!matched.length) throw new Error(`${what}: ${uri} does not exist (no S3 endpoint configured: no object under that prefix in the local S3 folder ${parent})`);
+      let n = 0;
+      for (const e of matched) {
+        // the part after the prefix keeps its folders, as the S3 branch names it (a whole name: the name)
+        const rest = e.name.slice(namePrefix.length);
+        const src = path.join(parent, e.name);
+        if (e.isFile()) {
+          const target = path.join(dest, rest || e.name);
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+          fs.copyFileSync(src, target);
+          n++;
+        } else {
+          const into = rest ? path.join(dest, rest) : dest;
+          fs.mkdirSync(into, { recursive: true });
+          n += copyInto(src, into);
+        }
+      }
+      return some(n);
     }
     const { ListObjectsV2Command, GetObjectCommand } = s3sdk();
     let token: string | undefined;

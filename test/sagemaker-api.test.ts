@@ -85,6 +85,28 @@ test("training job: create → waiter → Completed, metrics, transitions, a rea
   assert.match(fs.readFileSync(path.join(ctx.dir, "training-jobs", "job-ok", "log.txt"), "utf8"), /train channel: 1 file\(s\), 3 line\(s\)/);
 });
 
+test("training job: an s3:// channel without an S3 endpoint (the local S3 folder) takes every object whose key begins with the prefix, as S3Prefix does — the part after the prefix its name", async () => {
+  const bucket = path.join(ctx.dir, "s3", "bkt", "data");
+  fs.mkdirSync(path.join(bucket, "ro"), { recursive: true });
+  fs.writeFileSync(path.join(bucket, "rows.csv"), "1,2,3\n");
+  fs.writeFileSync(path.join(bucket, "ro", "more.csv"), "4,5,6\n");
+  fs.writeFileSync(path.join(bucket, "other.csv"), "7,8,9\n");
+  const got = async (name: string, uri: string) => {
+    await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest(name, uri, out)));
+    await waitJob(name);
+    const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    const dir = path.join(ctx.dir, "training-jobs", name, "opt_ml", "input", "data", "train");
+    const files = fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort() : [];
+    return { status: d.TrainingJobStatus, reason: d.FailureReason, files };
+  };
+  // data/ro: the object data/rows.csv ("ws.csv" after the prefix, as the S3 branch names it) and the folder data/ro/
+  assert.equal(await got("job-s3-prefix", "s3://bkt/data/ro"), { status: "Completed", reason: undefined, files: ["more.csv", "ws.csv"] });
+  assert.equal(await got("job-s3-folder", "s3://bkt/data/ro/"), { status: "Completed", reason: undefined, files: ["more.csv"] });
+  const none = await got("job-s3-none", "s3://bkt/data/zz");
+  assert.is(none.status, "Failed");
+  assert.match(none.reason!, /^ClientError: Channel train: s3:\/\/bkt\/data\/zz does not exist \(no S3 endpoint configured: no object under that prefix/);
+});
+
 test("training job: trainer failure → Failed with the reason from output/failure", async () => {
   await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-fail", `file://${data}/train.csv`, out, { fail: "true" })));
   const w = await waitJob("job-fail");
@@ -178,7 +200,7 @@ test("ListTrainingJobs: the SDK paginator walks NextToken pages; filters and sor
   assert.equal(names, [...names].sort());
   assert.ok(names.length >= 8 && pages === Math.ceil(names.length / 3), `${names.length} jobs in ${pages} pages`);
   const failed = await ctx.sm.send(new ListTrainingJobsCommand({ StatusEquals: "Failed", MaxResults: 100 }));
-  assert.equal(failed.TrainingJobSummaries!.map((s) => s.TrainingJobName).sort(), ["job-emptydata", "job-fail", "job-killed", "job-nodata"]);
+  assert.equal(failed.TrainingJobSummaries!.map((s) => s.TrainingJobName).sort(), ["job-emptydata", "job-fail", "job-killed", "job-nodata", "job-s3-none"]);
   const after = await ctx.sm.send(new ListTrainingJobsCommand({ CreationTimeAfter: new Date(Date.now() + 60000) }));
   assert.equal(after.TrainingJobSummaries, []);
 });
