@@ -191,7 +191,8 @@ const CLAIMED_PHASE = 1n << 40n;
  *    each run to its end, claimed one after another from the board shared with the other threads: a thread that
  *    is done with its share takes the next, so the threads end close together however long their shares took
  *    (a worker starts a few tenths of a second after the run; the members' fits cost differently).
- * An error in a fit is thrown prefixed with its label, after every unfinished fit here is aborted.
+ * An error in a fit is thrown prefixed with its label and its place in the sequential order (FitError.order), after
+ * every unfinished fit here is aborted; told first to the run (failedAt), so that the other threads stop past it.
  */
 export function fitInLockstep(run: ThreadFits): void {
   const fits = new Map<number, StartedFit>(); // started, not yet finished
