@@ -82,7 +82,7 @@ test("hyperparameters: shared num_round/eta/max_depth go to the boosted members,
   assert.equal(specs.ridge, { alpha: "2" });
 });
 
-// A member's value wins over the layers before it by setting, whatever name either uses (lib's memberSetting);
+// A member's value wins over the layers before it by setting, whatever name either uses (lib's overMemberParams);
 // two names of one setting in one layer, with different values, are the member's Error — none is dropped silently.
 test("hyperparameters: a member's alias replaces the shared setting or its kind's value; two names of one setting in one layer are an error", () => {
   const member = (hp: Record<string, string>, name: string) => {

@@ -17,7 +17,7 @@ import {
   canonicalMemberKind,
   decimalNumber,
   isSageMakerHyperparameter,
-  memberSetting,
+  overMemberParams,
   type MemberKind,
   type TrainerHyperparameterKey,
   uniqueMemberNames,
@@ -284,7 +284,7 @@ export function sameModelCopies(members: readonly { kind: MemberKind; name: stri
 /**
  * Each member's params in layers: the shared boosted settings and the seed, its kind's `<kind>.<param>` values, then
  * a copy's own `<kind>_<n>.<param>`. A layer wins over the ones before it by setting, not by key (lib's
- * memberSetting): `xgboost.random_state` replaces the job's seed, `catboost_2.depth` the shared max_depth,
+ * overMemberParams): `xgboost.random_state` replaces the job's seed, `catboost_2.depth` the shared max_depth,
  * `xgboost_2.eta` its kind's `xgboost.learning_rate`. Two keys of one setting in one layer stay as given, for the
  * member to refuse when their values differ.
  */
@@ -299,12 +299,8 @@ export function memberSpecs(s: Settings): MemberSpec[] {
     }
     if (kind === "catboost") shared.random_seed = s.seed;
     else if (kind !== "ridge") shared.seed = s.seed;
-    let params = shared;
-    for (const layer of [s.memberParams[kind], names[i] !== kind ? s.memberParams[names[i]] : undefined]) {
-      if (!layer) continue;
-      const settings = new Set(Object.keys(layer).map((k) => memberSetting(kind, k)));
-      params = { ...Object.fromEntries(Object.entries(params).filter(([k]) => !settings.has(memberSetting(kind, k)))), ...layer };
-    }
+    let params: Record<string, unknown> = shared;
+    for (const layer of [s.memberParams[kind], names[i] !== kind ? s.memberParams[names[i]] : undefined]) if (layer) params = overMemberParams(kind, params, layer);
     return { kind, name: names[i], params };
   });
 }

@@ -120,8 +120,8 @@ const MAX_SLAB_EXTRA = 0.25;
  * (the slack) costs no memory — but the pages a chunk wrote past the joined rows do (its rows moved down from them),
  * so each chunk's room follows its own lines, sampled at four places spread over it: sized from the file's first
  * megabyte alone, a file whose lines lengthen (an increasing id, a sorted text column) gave its later chunks room
- * for rows they did not have, and their moved rows left written pages behind — up to ~1.7× the table resident. Undefined when it cannot be had (the chunks then
- * use slabs of their own).
+ * for rows they did not have, and their moved rows left written pages behind — up to ~1.7× the table resident.
+ * Undefined when it cannot be had (the chunks then use slabs of their own).
  */
 function sharedSlab(file: string, size: number, starts: number[], ncol: number): { slab: SharedSlab; outs: ChunkOutput[] } | undefined {
   const fd = fs.openSync(file, "r");

@@ -10,7 +10,7 @@ import { attachCore, coreBrokenBy, coreBrokenElsewhere } from "../core";
 import { holdCoreMatrix, holdSharedCoreMatrix, rowView, splitRowViews } from "../data/core-matrix";
 import type { Member } from "../members/member";
 import { memberFromSpec } from "../members/fromSpec";
-import { boardStopped, claimTask, failedBefore, labelled, noteFailure, roundThreads, testFitExit, testFitFail, threadDone, wakeRun, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerRun } from "./parallel";
+import { boardStopped, claimTask, failedBefore, labelled, noteFailure, roundThreads, testFitExit, testFitFailures, threadDone, wakeRun, type FitData, type FitMessage, type FitResult, type FitTask, type WorkerRun } from "./parallel";
 
 /** a [offset, length] range of the run's row indexes */
 export function rowsOf(data: FitData, range: [number, number]): Int32Array {
@@ -196,6 +196,7 @@ const CLAIMED_PHASE = 1n << 40n;
  */
 export function fitInLockstep(run: ThreadFits): void {
   const fits = new Map<number, StartedFit>(); // started, not yet finished
+  const failHook = testFitFailures();
   const order = (t: number, step: Parameters<typeof fitOrder>[2]) => fitOrder(run.tasks.length, t, step);
   /** f() on task t's fit, at `step` of the sequential order: its errors prefixed with its label and told to the run */
   const on = <T>(t: number, step: bigint, f: () => T): T => {
@@ -251,7 +252,7 @@ export function fitInLockstep(run: ThreadFits): void {
         if (halted(step)) return;
         const fit = fits.get(t) ?? start(t);
         (on(t, step, () => {
-          testFitFail(run.tasks[t], round);
+          failHook?.(run.tasks[t], round);
           const more = fit.step();
           if (running.length > 1) fit.park();
           return more;

@@ -310,24 +310,25 @@ const TEST_HEAP_MB = 32;
  */
 export const TEST_FIT_FAIL_ENV = "ENSEMBLE_WORKBOOK_TEST_FIT_FAIL";
 
-/** the test hook's value, and its fits: "<fold>:<member>:<round>" → ms */
-let testFailures: { hook: string; fits: Map<string, number> } = { hook: "", fits: new Map() };
-
-/** before a step of a folds' fit: what the failure test hook asks of it */
-export function testFitFail(task: FitTask, round: number): void {
-  const hook = process.env[TEST_FIT_FAIL_ENV] ?? "";
-  if (hook !== testFailures.hook) {
-    const fits = hook.split(",").filter(Boolean).map((entry): [string, number] => {
-      const [fold, member, r, ms] = entry.split(":");
-      return [`${fold}:${member}:${r}`, Number(ms)];
-    });
-    testFailures = { hook, fits: new Map(fits) };
-  }
-  if (task.fold === undefined || testFailures.fits.size === 0) return;
-  const ms = testFailures.fits.get(`${task.fold}:${task.name}:${round}`);
-  if (ms === undefined) return;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  throw new Error(`test hook: round ${round} fails`);
+/**
+ * The failure test hook as this thread's part of a run sees it, read once as the part starts: what to run before a
+ * folds' fit's step of round `round` (wait, then throw), or undefined when the hook is unset — no cost per step then.
+ */
+export function testFitFailures(): ((task: FitTask, round: number) => void) | undefined {
+  const hook = process.env[TEST_FIT_FAIL_ENV];
+  if (!hook) return undefined;
+  const fits = new Map(
+    hook.split(",").filter(Boolean).map((entry): [string, number] => {
+      const [fold, member, round, ms] = entry.split(":");
+      return [`${fold}:${member}:${round}`, Number(ms)];
+    }),
+  );
+  return (task, round) => {
+    const ms = task.fold === undefined ? undefined : fits.get(`${task.fold}:${task.name}:${round}`);
+    if (ms === undefined) return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    throw new Error(`test hook: round ${round} fails`);
+  };
 }
 
 /** in a worker, as it starts task `task`: what the test hook asks of it */

@@ -11,7 +11,7 @@ import type { CatBoostMemberParams, RandomForestParams, RidgeParams, XGBoostMemb
 import { randomForest, randomForestRecipe, randomForestSetting } from "./randomForest";
 import { ridge } from "./ridge";
 import { xgboost, xgboostRecipe } from "./xgboost";
-import { TreeMember, xgboostSetting, type ParamMapper } from "./tree";
+import { overDefaults, TreeMember, xgboostSetting, type ParamMapper } from "./tree";
 
 function coerce(v: unknown): unknown {
   if (typeof v !== "string") return v;
@@ -74,11 +74,13 @@ export function memberFromStored(kind: string, params: Record<string, unknown> =
 }
 
 /**
- * The setting a member's parameter key gives, by the kind's names and aliases: xgboost's `learning_rate` and `eta`
- * are one setting ("eta"), catboost's `n_estimators` and `iterations` one ("iterations"). A training job layers a
- * member's params (shared settings, then its kind's, then a copy's own) by setting, so a later layer's alias replaces
- * an earlier layer's name instead of meeting it as a conflict.
+ * A member's params `above` laid over `below` by setting, not by key: a key of `above` replaces every key of `below`
+ * that names its setting, by the kind's names and aliases (xgboost's `learning_rate` and `eta` are one setting,
+ * catboost's `n_estimators` and `iterations` one) — as a member's own params replace its defaults (overDefaults). A
+ * training job layers a member's params so (shared settings, then its kind's, then a copy's own): a later layer's
+ * alias replaces an earlier layer's name instead of meeting it as a conflict.
  */
-export function memberSetting(kind: MemberKind, key: string): string {
-  return TREE_KINDS[kind]?.setting(key) ?? key;
+export function overMemberParams(kind: MemberKind, below: StoredParams, above: StoredParams): StoredParams {
+  const setting = TREE_KINDS[kind]?.setting ?? ((key: string) => key);
+  return overDefaults(below, above, setting);
 }
