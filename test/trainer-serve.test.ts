@@ -47,9 +47,13 @@ const csv = (rows: (number | string)[][]) => rows.map((r) => r.join(",")).join("
 const post = (body: string | Buffer, headers: Record<string, string>) => request(port(), "POST", "/invocations", body, headers);
 
 test("GET /execution-parameters: the payload limit it runs with; batch transform's environment answered, bad values named", async () => {
+  // this server's limit is 0.05 MB: no whole megabyte to offer a batch transform (it advertised 1 MB and answered 413)
   const r = await request(port(), "GET", "/execution-parameters");
-  assert.is(r.status, 200);
-  assert.equal(JSON.parse(r.body), { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: 1 }); // 0.05 MB → at least 1
+  assert.is(r.status, 404, r.body);
+  assert.match(JSON.parse(r.body).error, /no batch transform parameters: the payload limit \(SAGEMAKER_MAX_PAYLOAD_IN_MB=0\.05\) is under the 1 MB/);
+  assert.is(batchEnv({}, 0.05), undefined);
+  assert.throws(() => batchEnv({ SAGEMAKER_BATCH: "true" }, 0.5), /SAGEMAKER_MAX_PAYLOAD_IN_MB=0\.5 is under 1: a batch transform's payload is whole megabytes/);
+  assert.equal(batchEnv({}, 6.5), { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: 6 }); // never above the limit
   const env = { SAGEMAKER_BATCH: "true", SAGEMAKER_BATCH_STRATEGY: "SINGLE_RECORD", SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "4" };
   assert.equal(batchEnv(env, 20), { MaxConcurrentTransforms: 4, BatchStrategy: "SINGLE_RECORD", MaxPayloadInMB: 20 });
   assert.equal(batchEnv({ SAGEMAKER_BATCH: "true", SAGEMAKER_MODEL_SERVER_WORKERS: "2" }, 6), { MaxConcurrentTransforms: 2, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: 6 });
@@ -65,7 +69,7 @@ test("GET /execution-parameters: the payload limit it runs with; batch transform
   // decimal digits only, as the inference toolkits' int() reads them (Number() took hex, binary, exponents, "2.0")
   for (const bad of ["0x2", "0b11", "1e1", "2.0", "65"]) assert.throws(() => batchEnv({ SAGEMAKER_MODEL_SERVER_WORKERS: bad }, 6), new RegExp(`SAGEMAKER_MODEL_SERVER_WORKERS=${bad} must be an integer from 1 to 64`));
   assert.throws(() => batchEnv({ SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: "0x4" }, 6), /SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=0x4 must be an integer ≥ 1/);
-  assert.is(batchEnv({ SAGEMAKER_MODEL_SERVER_WORKERS: " +3 " }, 6).MaxConcurrentTransforms, 3);
+  assert.is(batchEnv({ SAGEMAKER_MODEL_SERVER_WORKERS: " +3 " }, 6)!.MaxConcurrentTransforms, 3);
 });
 
 test("GET /ping → 200", async () => {

@@ -279,6 +279,10 @@ test("serve's environment: SAGEMAKER_BIND_TO_PORT empty is the default 8080, dec
   for (const bad of ["0", "-1", "Infinity", "0.0000001", "abc"]) {
     throwsWith(() => serveOptionsFromEnv("/m", { SAGEMAKER_MAX_PAYLOAD_IN_MB: bad }), /^SAGEMAKER_MAX_PAYLOAD_IN_MB=.* is not a positive number of megabytes/);
   }
+  // batch transform's mini-batches are whole megabytes: a limit under 1 MB would advertise 1 and answer each one 413
+  throwsWith(() => serveOptionsFromEnv("/m", { SAGEMAKER_BATCH: "true", SAGEMAKER_MAX_PAYLOAD_IN_MB: "0.5" }), /^SAGEMAKER_MAX_PAYLOAD_IN_MB=0\.5 is under 1: a batch transform's payload is whole megabytes/);
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_MAX_PAYLOAD_IN_MB: "0.5" }).executionParameters, undefined);
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_BATCH: "true", SAGEMAKER_MAX_PAYLOAD_IN_MB: "2.5" }).executionParameters!.MaxPayloadInMB, 2);
 });
 
 test("OPT_ML root, failure line (one line, ≤ 1024 chars, cause first), publishDir", () => {

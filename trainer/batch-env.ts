@@ -13,7 +13,8 @@ export interface ExecutionParameters {
   MaxPayloadInMB: number;
 }
 
-export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number): ExecutionParameters {
+/** the parameters GET /execution-parameters answers; undefined outside batch mode for a limit under 1 MB (none to offer) */
+export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number): ExecutionParameters | undefined {
   const batch = env.SAGEMAKER_BATCH;
   if (batch !== undefined && batch !== "" && batch !== "true" && batch !== "false") throw new Error(`SAGEMAKER_BATCH=${batch} must be true or false`);
   const strategy = env.SAGEMAKER_BATCH_STRATEGY;
@@ -23,7 +24,10 @@ export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number): Executio
   const concurrent = raw === undefined || raw.trim() === "" ? undefined : decimalInteger(raw);
   if (concurrent !== undefined && !(concurrent >= 1)) throw new Error(`SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=${raw} must be an integer ≥ 1`);
   const workers = workerCount(env);
-  const payload = Math.max(1, Math.floor(maxPayloadMb));
+  if (batch === "true" && !(maxPayloadMb >= 1))
+    throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${maxPayloadMb} is under 1: a batch transform's payload is whole megabytes (1 to 100)`);
+  if (!(maxPayloadMb >= 1)) return undefined;
+  const payload = Math.floor(maxPayloadMb);
   return { MaxConcurrentTransforms: concurrent ?? workers, BatchStrategy: strategy === "SINGLE_RECORD" ? "SINGLE_RECORD" : "MULTI_RECORD", MaxPayloadInMB: payload };
 }
 

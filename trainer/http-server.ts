@@ -33,7 +33,7 @@ export interface ServeOptions {
   maxPayloadMb?: number;
   /** who may call it besides local programs (./limits) */
   access?: AccessOptions;
-  /** what GET /execution-parameters answers (./batch-env) */
+  /** what GET /execution-parameters answers (./batch-env; unset: batchEnv of the payload limit alone) */
   executionParameters?: ExecutionParameters;
   log?: (line: string) => void;
   /** called once when a prediction found the core broken by a trap (coreBrokenBy): ./serve ends a cluster worker */
@@ -102,11 +102,10 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
   const features = ensemble.featureNames!;
   let coreBrokenReported = false;
-  const executionParameters = JSON.stringify(
-    opts.executionParameters ?? { MaxConcurrentTransforms: 1, BatchStrategy: "MULTI_RECORD", MaxPayloadInMB: Math.max(1, Math.floor(opts.maxPayloadBytes / 1048576)) },
-  );
+  const executionParameters = opts.executionParameters ?? batchEnv({}, opts.maxPayloadBytes / 1048576);
 
-  const payloadTooLarge = () => `payload above ${opts.maxPayloadBytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576})`;
+  const payloadLimitText = () => `SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576}`;
+  const payloadTooLarge = () => `payload above ${opts.maxPayloadBytes} bytes (${payloadLimitText()})`;
   const server = createGuardedServer(
     endpointGuard(opts.host, opts.access),
     (_status, message) => ({ headers: { "content-type": "application/json" }, body: JSON.stringify({ error: message }) }),
@@ -121,7 +120,9 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       }
       if (url === "/execution-parameters" && req.method === "GET") {
         req.resume();
-        return send(res, 200, "application/json", executionParameters);
+        if (!executionParameters)
+          return sendError(res, 404, `no batch transform parameters: the payload limit (${payloadLimitText()}) is under the 1 MB a batch transform's mini-batch can be`);
+        return send(res, 200, "application/json", JSON.stringify(executionParameters));
       }
       if (url !== "/invocations") {
         req.resume();
