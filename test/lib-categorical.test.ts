@@ -203,6 +203,36 @@ test("catboost cat_features marks an integer-coded column categorical for that m
   assert.equal(Object.keys(JSON.parse(model.learner.attributes.categorical_target_statistics).features), ["1"]);
 });
 
+test("a boolean cell finds its category as the training file spelt it (True/False as pandas writes them, true/false as JSON loads them), in lib and at the endpoint; an integer-coded category as 3.0", async () => {
+  const { x, y } = synthetic(400, 2, 21);
+  const flags = x.map((_, i) => i % 3 === 0);
+  const shift = flags.map((f, i) => y[i] + (f ? 3 : -3));
+  const codes = x.map((_, i) => i % 4);
+  // pandas' to_csv of a bool column: True / False
+  const pandasCsv = "x,flag,code,y\n" + x.map((v, i) => `${v ?? ""},${flags[i] ? "True" : "False"},${codes[i]},${shift[i]}`).join("\n") + "\n";
+  const fromCsv = await loadTable(Buffer.from(pandasCsv), { format: "csv", categorical: ["code"] });
+  const fromJson = await loadTable(Buffer.from(JSON.stringify(x.map((v, i) => ({ x: v, flag: flags[i], code: codes[i], y: shift[i] })))), { format: "json", categorical: ["code"] });
+  const { invoke } = await import("../trainer/invocation");
+  for (const [what, table, spelt] of [["pandas CSV", fromCsv, ["True", "False"]], ["JSON", fromJson, ["true", "false"]]] as const) {
+    const e = new Ensemble({ members: [xgboost({ num_round: 20 })] }).fit(table, { label: "y" });
+    try {
+      assert.equal([...e.columns![1].categories!].sort(), [...spelt].sort(), `${what}: the categories as the file spells them`);
+      const asText = e.predict([{ x: 0.5, flag: spelt[0], code: "2" }, { x: 0.5, flag: spelt[1], code: "1" }]);
+      const asBool = e.predict([{ x: 0.5, flag: true, code: 2 }, { x: 0.5, flag: false, code: "1.0" }]);
+      assert.equal(Array.from(asBool.prediction), Array.from(asText.prediction), `${what}: lib`);
+      assert.equal(asBool.drift!.flag, { missing: 0, unseen: 0 });
+      assert.equal(asBool.drift!.code, { missing: 0, unseen: 0 });
+      assert.ok(Math.abs(asText.prediction[0] - asText.prediction[1]) > 1, `${what}: the flag matters (${Array.from(asText.prediction)})`);
+      // the endpoint reads a JSON body with lib's rule
+      const r = invoke(e, { "content-type": "application/json", accept: "application/json" }, JSON.stringify({ instances: [[0.5, true, 2], [0.5, false, 1.0]] }));
+      assert.equal(JSON.parse(r.body as string).predictions, Array.from(asText.prediction), `${what}: the endpoint`);
+      assert.is(r.customAttributes, "missing=0,unseen=0");
+    } finally {
+      e.free();
+    }
+  }
+});
+
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test.run();

@@ -23,7 +23,7 @@
  * the first row is a feature name (or the label), the columns are read by name, in whatever order they come, and
  * the label column is ignored; a header that lacks a feature is a 400 naming it.
  */
-import type { ColumnSchema, Drift } from "ensemble-workbook";
+import { categoryCode, type ColumnSchema, type Drift } from "ensemble-workbook";
 import { cellNumber, splitCsv } from "./csv";
 import { HttpError } from "./formats";
 import { jsonNesting } from "@ensemble-workbook/sagemaker-local/guard";
@@ -89,9 +89,8 @@ function cellReaders(schema: BodySchema, drift: Drift | undefined, format: "csv"
           if (d) d.missing++;
           return NaN;
         }
-        let k = index.get(t);
-        // an integer-coded category sent as "3.0" or 3: the category's text is the integer's ("3")
-        if (k === undefined && t.trim() !== "" && Number.isInteger(Number(t))) k = index.get(String(Number(t)));
+        // lib's rule, as Ensemble.predict reads a cell: "3.0" of an integer-coded column, true as "true" or "True"
+        const k = categoryCode(index, v);
         if (k === undefined) {
           if (d) d.unseen++;
           return NaN;

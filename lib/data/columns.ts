@@ -140,6 +140,22 @@ export function textOf(v: unknown): string {
   return String(v);
 }
 
+/**
+ * A cell's category code in a column whose categories are `index` (text → code), or undefined for a category the
+ * column does not have. Beside the cell's text (textOf): a number or a number's text of an integer-coded column
+ * ("3.0" and 3 are category "3"), and a boolean as the column spells it — "true"/"false", as JSON and Arrow booleans
+ * load, or "True"/"False", as pandas writes Python's booleans into a CSV file (a JSON `true` sent to a model trained
+ * on such a file was an unseen category: missing).
+ */
+export function categoryCode(index: ReadonlyMap<string, number>, v: unknown): number | undefined {
+  const t = textOf(v);
+  const k = index.get(t);
+  if (k !== undefined) return k;
+  if (typeof v === "boolean") return index.get(v ? "True" : "False");
+  if ((typeof v === "number" || (typeof v === "string" && t.trim() !== "")) && Number.isInteger(Number(t))) return index.get(String(Number(t)));
+  return undefined;
+}
+
 /** The shortest decimal text that reads back as the same float32 (0.1f → "0.1", not "0.10000000149011612"). */
 export function float32Text(v: number): string {
   if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);

@@ -15,7 +15,7 @@
  * training becomes missing (NaN: the xgboost member sends it down the missing branch, the catboost
  * member gives it the prior), and missing and unseen cells are counted per column (`Drift`).
  */
-import { CategoricalColumn, float32Text, textOf } from "./columns";
+import { CategoricalColumn, categoryCode, float32Text, textOf } from "./columns";
 import type { Table } from "./table";
 import { coreFloats, decimalNumber, objectiveTask, shownValue } from "../core";
 
@@ -394,7 +394,7 @@ export function encodeRows(input: RowsInput, columns: ColumnSchema[], missingTok
         let code = NaN;
         if (missing(v)) d.missing++;
         else {
-          const k = index.get(textOf(v));
+          const k = categoryCode(index, v);
           if (k === undefined) d.unseen++;
           else code = k;
         }
