@@ -20,7 +20,7 @@ import type {
   TrainingJobSortByOptions,
 } from "@aws-sdk/client-sagemaker";
 import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
-import { Checker, TUNING_NAME_RE, errorMessage, inUse, notFound, show, validation } from "./errors";
+import { Checker, TUNING_NAME_RE, errorMessage, inUse, limitExceeded, notFound, show, validation } from "./errors";
 import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
 import { TRAINING_JOB_STATUSES, TrainingJobs } from "./training";
 import { checkFileRoots, TRAINING_SPEC_FIELDS, trainingFields, validateTrainingSpec } from "./training-spec";
@@ -48,6 +48,8 @@ function adoptTrials(r: TuningJobRecord, jobs: TrainingJobs): void {
   }
 }
 
+/** AWS's default quota of concurrent training jobs per tuning job (Service Quotas; the API itself sets no maximum) */
+const MAX_PARALLEL_TRIALS = 100;
 const TUNING_JOB_STATUSES = Object.keys({ Completed: 1, InProgress: 1, Failed: 1, Stopped: 1, Stopping: 1, Deleting: 1, DeleteFailed: 1 } satisfies Record<HyperParameterTuningJobStatus, 1>);
 const TUNING_SORT_BY = Object.keys({ Name: 1, Status: 1, CreationTime: 1 } satisfies Record<HyperParameterTuningJobSortByOptions, 1>);
 const TRIALS_SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1, FinalObjectiveMetricValue: 1 } satisfies Record<TrainingJobSortByOptions, 1>);
@@ -92,6 +94,11 @@ export class TuningJobs {
     }
     validateWarmStartConfig(c, request.WarmStartConfig);
     const input = c.valid<CreateTuningJob>(request);
+    const parallel = input.HyperParameterTuningJobConfig.ResourceLimits.MaxParallelTrainingJobs;
+    if (parallel > MAX_PARALLEL_TRIALS)
+      throw limitExceeded(
+        `The account-level service limit 'Number of concurrent training jobs per hyperparameter tuning job' is ${MAX_PARALLEL_TRIALS}, and the request asks for ${parallel}. Please use AWS Service Quotas to request an increase for this quota.`,
+      );
     checkFileRoots(this.ctx, input.TrainingJobDefinition, "TrainingJobDefinition: ");
     const name = input.HyperParameterTuningJobName;
     const arn = this.ctx.arn("hyper-parameter-tuning-job", name.toLowerCase());

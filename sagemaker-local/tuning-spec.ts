@@ -53,7 +53,8 @@ export function validateTuningConfig(c: Checker, cfg: unknown): void {
   const limits = cfg.ResourceLimits;
   if (c.object(limits, `${p}.ResourceLimits`, true)) {
     c.supported(limits, `${p}.ResourceLimits`, ["MaxParallelTrainingJobs", "MaxNumberOfTrainingJobs", "MaxRuntimeInSeconds"]);
-    c.range(limits.MaxParallelTrainingJobs, `${p}.ResourceLimits.MaxParallelTrainingJobs`, 1, 100, true);
+    // the service model sets no maximum: above the quota is ResourceLimitExceeded (tuning-jobs.ts), as AWS answers
+    c.range(limits.MaxParallelTrainingJobs, `${p}.ResourceLimits.MaxParallelTrainingJobs`, 1, Number.MAX_SAFE_INTEGER, true);
     c.range(limits.MaxNumberOfTrainingJobs, `${p}.ResourceLimits.MaxNumberOfTrainingJobs`, 1, 750, cfg.Strategy !== "Grid");
     // the service model's range (a negative one ended the job at once, Completed with no trial)
     c.range(limits.MaxRuntimeInSeconds, `${p}.ResourceLimits.MaxRuntimeInSeconds`, 120, 15768000);

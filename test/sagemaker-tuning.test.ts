@@ -350,6 +350,12 @@ test("tuning job: validation errors", async () => {
   );
   await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-static", ok, { max_depth: "3" }))), "ValidationException", /both a static/);
   await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-limits", { ...ok, ResourceLimits: { MaxNumberOfTrainingJobs: 2 } }))), "ValidationException", /maxParallelTrainingJobs/);
+  // the API sets no maximum; above AWS's default quota (100) is a quota error, as AWS answers it, not a validation error
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-quota", { ...ok, ResourceLimits: { MaxNumberOfTrainingJobs: 200, MaxParallelTrainingJobs: 101 } }))),
+    "ResourceLimitExceeded",
+    /'Number of concurrent training jobs per hyperparameter tuning job' is 100, and the request asks for 101/,
+  );
   const e = await rejects(ctx.sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: "no-such-tuning" })), "ResourceNotFound");
   assert.ok(e instanceof ResourceNotFound);
   await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("grid-fail", ok))), "ResourceInUse");
