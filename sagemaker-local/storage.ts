@@ -206,7 +206,7 @@ export class DataAccess {
       const namePrefix = key.slice(parentKey.length);
       const parent = this.localS3(bucket, parentKey);
       const entries = fs.existsSync(parent) && fs.statSync(parent).isDirectory() ? fs.readdirSync(parent, { withFileTypes: true }) : [];
-      const matched = entries.filter((e) => e.name.startsWith(namePrefix) && !e.name.startsWith(".") && (e.isFile() || e.isDirectory()));
+      const matched = entries.filter((e) => e.name.startsWith(namePrefix) && !TMP_FILE.test(e.name) && (e.isFile() || e.isDirectory()));
       if (!matched.length) throw new Error(`${what}: ${uri} does not exist (no S3 endpoint configured: no object under that prefix in the local S3 folder ${parent})`);
       let n = 0;
       for (const e of matched) {
@@ -284,6 +284,8 @@ async function bodyBytes(body: { transformToByteArray(): Promise<Uint8Array> } |
   return Buffer.from(await body.transformToByteArray());
 }
 
+/** a folder's files into dest, as S3 lists a prefix's objects — dot files included (.hidden.csv is an object like any
+ * other; the trainer's table reader skips it, as it would in SageMaker); only writeFileAtomic's temporaries are left */
 function copyInto(src: string, dest: string): number {
   const st = fs.statSync(src);
   if (st.isFile()) {
@@ -292,7 +294,7 @@ function copyInto(src: string, dest: string): number {
   }
   let n = 0;
   for (const e of fs.readdirSync(src, { withFileTypes: true })) {
-    if (e.name.startsWith(".")) continue;
+    if (TMP_FILE.test(e.name)) continue;
     const s = path.join(src, e.name);
     if (e.isDirectory()) {
       fs.mkdirSync(path.join(dest, e.name), { recursive: true });

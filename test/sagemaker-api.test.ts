@@ -91,6 +91,9 @@ test("training job: an s3:// channel without an S3 endpoint (the local S3 folder
   fs.writeFileSync(path.join(bucket, "rows.csv"), "1,2,3\n");
   fs.writeFileSync(path.join(bucket, "ro", "more.csv"), "4,5,6\n");
   fs.writeFileSync(path.join(bucket, "other.csv"), "7,8,9\n");
+  // a dot file is an object as S3 lists it; an interrupted atomic write's temporary (storage.ts TMP_FILE) is not
+  fs.writeFileSync(path.join(bucket, "ro", ".notes.csv"), "1,1,1\n");
+  fs.writeFileSync(path.join(bucket, "ro", ".more.csv.4242.0.tmp"), "half");
   const got = async (name: string, uri: string) => {
     await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest(name, uri, out)));
     await waitJob(name);
@@ -100,8 +103,8 @@ test("training job: an s3:// channel without an S3 endpoint (the local S3 folder
     return { status: d.TrainingJobStatus, reason: d.FailureReason, files };
   };
   // data/ro: the object data/rows.csv ("ws.csv" after the prefix, as the S3 branch names it) and the folder data/ro/
-  assert.equal(await got("job-s3-prefix", "s3://bkt/data/ro"), { status: "Completed", reason: undefined, files: ["more.csv", "ws.csv"] });
-  assert.equal(await got("job-s3-folder", "s3://bkt/data/ro/"), { status: "Completed", reason: undefined, files: ["more.csv"] });
+  assert.equal(await got("job-s3-prefix", "s3://bkt/data/ro"), { status: "Completed", reason: undefined, files: [".notes.csv", "more.csv", "ws.csv"] });
+  assert.equal(await got("job-s3-folder", "s3://bkt/data/ro/"), { status: "Completed", reason: undefined, files: [".notes.csv", "more.csv"] });
   const none = await got("job-s3-none", "s3://bkt/data/zz");
   assert.is(none.status, "Failed");
   assert.match(none.reason!, /^ClientError: Channel train: s3:\/\/bkt\/data\/zz does not exist \(no S3 endpoint configured: no object under that prefix/);
