@@ -44,6 +44,61 @@ function bruteNnls(P: number[][], y: number[]): { w: number[]; loss: number } {
   return best;
 }
 
+/** Brute force for the weighted blend: the best non-negative unit-sum weights over all supports, each support's
+ * equality-constrained least squares solved from its KKT system [2G 1; 1ᵀ 0] by elimination with partial pivoting,
+ * G computed from the residuals P_j − y in exact order. */
+function bruteSimplex(P: number[][], y: number[]): { w: number[]; loss: number } {
+  const m = P.length;
+  const loss = (w: number[]) => y.reduce((s, v, i) => s + (P.reduce((t, col, j) => t + w[j] * col[i], 0) - v) ** 2, 0);
+  let best = { w: [] as number[], loss: Infinity };
+  for (let mask = 1; mask < 1 << m; mask++) {
+    const idx = [...Array(m).keys()].filter((j) => mask & (1 << j));
+    const k = idx.length;
+    const M = Array.from({ length: k + 1 }, () => new Array(k + 2).fill(0));
+    idx.forEach((i, r) => {
+      idx.forEach((j, c) => (M[r][c] = 2 * y.reduce((s, v, t) => s + (P[i][t] - v) * (P[j][t] - v), 0)));
+      M[r][k] = 1;
+      M[k][r] = 1;
+    });
+    M[k][k + 1] = 1;
+    for (let c = 0; c <= k; c++) {
+      let p = c;
+      for (let r = c + 1; r <= k; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
+      [M[c], M[p]] = [M[p], M[c]];
+      for (let r = 0; r <= k; r++) if (r !== c) {
+        const f = M[r][c] / M[c][c];
+        for (let cc = c; cc <= k + 1; cc++) M[r][cc] -= f * M[c][cc];
+      }
+    }
+    const sol = idx.map((_, r) => M[r][k + 1] / M[r][r]);
+    if (sol.some((v) => v < -1e-12)) continue;
+    const w = new Array(m).fill(0);
+    idx.forEach((j, r) => (w[j] = Math.max(0, sol[r])));
+    const l = loss(w);
+    if (l < best.loss) best = { w, loss: l };
+  }
+  return best;
+}
+
+test("convex weights equal the exact constrained optimum, and labels far from zero do not move them (the penalty was on P and y: y + 1e5 gave 0.54/0.46 for 0.99/0.01)", () => {
+  const r = lcg(17);
+  for (let trial = 0; trial < 12; trial++) {
+    const n = 150, m = 2 + (trial % 3);
+    const base = Array.from({ length: n }, () => 100 * r());
+    const noise = Array.from({ length: m }, (_, j) => 5 + 20 * j * r());
+    const err = Array.from({ length: m }, (_, j) => base.map(() => noise[j] * (r() - 0.5)));
+    for (const offset of [0, 1e3, 1e5, 1e7]) {
+      const y = base.map((v) => v + offset);
+      // in odd trials the last member is biased: its optimal weight is 0 or near it (a face of the simplex)
+      const P = err.map((e, j) => y.map((v, i) => v + e[i] + (trial % 2 && j === m - 1 ? 30 : 0)));
+      const w = convexWeights(P, y);
+      const ref = bruteSimplex(P, y);
+      assert.ok(Math.abs(w.reduce((s, v) => s + v, 0) - 1) < 1e-12 && w.every((v) => v >= 0));
+      w.forEach((v, j) => assert.ok(Math.abs(v - ref.w[j]) < 1e-5, `trial ${trial}, offset ${offset}, w${j}: ${v} vs the optimum's ${ref.w[j]}`));
+    }
+  }
+});
+
 test("a ridge member under a multiclass objective is an Error as the ensemble is made, naming the member (it was one only at its first fit)", () => {
   for (const objective of ["multi:softprob", "multi:softmax"]) {
     assert.throws(() => new Ensemble({ members: [xgboost(), ridge({ name: "lin" })], objective }), new RegExp(`ridge member "lin" does not support ${objective}`));
