@@ -106,6 +106,13 @@ test("a ridge member under a multiclass objective is an Error as the ensemble is
   assert.is(new Ensemble({ members: [ridge()], objective: "binary:logistic" }).objective, "binary:logistic");
 });
 
+test("multi:softmax is an Error as the ensemble is made: a class index per row cannot be blended or scored (the audit: mean of classes, logloss −0.18, predictClasses failing)", () => {
+  for (const make of [
+    () => new Ensemble({ members: [xgboost({ objective: "multi:softmax", num_class: 3 })] }),
+    () => new Ensemble({ members: [xgboost(), catboost()], objective: "multi:softmax" }),
+  ]) assert.throws(make, /multi:softmax predicts a class index per row, which an ensemble cannot blend or score as probabilities; use multi:softprob/);
+});
+
 test("nnls equals the brute-force optimum over supports", () => {
   const r = lcg(11);
   for (let trial = 0; trial < 20; trial++) {

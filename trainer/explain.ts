@@ -76,7 +76,7 @@ export function customAttributes(header: string | string[] | undefined): CustomA
   return out;
 }
 
-/** lib.contributions for the request's rows; what lib refuses (median/vote blends, multi:softmax) is the request's 400. */
+/** lib.contributions for the request's rows; what lib refuses (median/vote blends) is the request's 400. */
 function explainRows(ensemble: Ensemble, m: Matrix, members: boolean): Contributions {
   try {
     return contributions(ensemble, m, { members, progress: false });

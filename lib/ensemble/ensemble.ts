@@ -136,6 +136,10 @@ export class Ensemble {
     for (const m of this.members) if (m.params.objective === undefined && m.params.loss_function === undefined) m.params.objective = this.objective;
     // known now, not at the first fit (a training job failed after its read, naming whichever fold's fit came first)
     for (const m of this.members) m.checkObjective?.(this.objective);
+    // a class index per row: blends averaged indexes (classes 0 and 2 → 1), the out-of-fold table and logloss read
+    // them as probabilities (a logloss of −0.18), predictClasses failed; softprob fits the same trees
+    if (this.objective === "multi:softmax")
+      throw new Error("multi:softmax predicts a class index per row, which an ensemble cannot blend or score as probabilities; use multi:softprob (the same trees, predicting each class's probability) and predictClasses for the labels");
     this.blend = checkBlend(opts.blend ?? "mean", this.objective);
     this.blendState = { weights: opts.weights, stacker: opts.stacker };
     this.stackerAlpha = opts.stackerAlpha ?? 1;

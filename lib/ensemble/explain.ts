@@ -192,9 +192,6 @@ function hasMargin(ensemble: Ensemble, links: Link[]): boolean {
  */
 export function contributions(ensemble: Ensemble, input: RowsInput | Matrix, opts: ExplainOptions = {}): Contributions {
   checkOptions(opts);
-  if (ensemble.objective === "multi:softmax") {
-    throw new Error("explain: multi:softmax predicts a class, which has no contributions; train with multi:softprob (the same model, predicting probabilities) to explain it");
-  }
   const comb = combination(ensemble);
   const scale = opts.scale ?? "prediction";
   const interactions = opts.interactions === true;
