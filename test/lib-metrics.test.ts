@@ -72,6 +72,32 @@ print(json.dumps({
   close(accuracy(ym, pm), ref.accuracy_multi, 1e-12, "multiclass accuracy");
 });
 
+test("scikit-learn's edge cases: hard 0/1 probabilities (log_loss clips at float64's epsilon), class labels in accuracy", () => {
+  if (!hasSklearn()) return;
+  const ref = python(
+    `from sklearn import metrics as M
+print(json.dumps({"hard": float(M.log_loss([0, 1, 1], [0.0, 1.0, 0.0])), "hard_multi": float(M.log_loss([0, 2], [[1, 0, 0], [0, 1, 0]], labels=[0, 1, 2])),
+ "classes": float(M.accuracy_score([0, 1, 1, 0], [2, 1, 2, 0])), "classes_multi": float(M.accuracy_score([0, 2, 1, 3], [0, 2, 2, 3]))}))`,
+    {},
+  );
+  close(logloss([0, 1, 1], [0, 1, 0]), ref.hard, 1e-12, "hard binary logloss"); // 12.015 (it was 11.513 with 1e-15)
+  close(logloss([0, 2], [1, 0, 0, 0, 1, 0]), ref.hard_multi, 1e-12, "hard multiclass logloss");
+  close(accuracy([0, 1, 1, 0], [2, 1, 2, 0]), ref.classes, 1e-12, "class labels under 0/1 labels"); // 0.5 (it was 0.75)
+  close(accuracy([0, 2, 1, 3], [0, 2, 2, 3]), ref.classes_multi, 1e-12, "multiclass labels");
+});
+
+test("metrics refuse what scikit-learn refuses: NaN or infinite values, labels that are not the classes, no predictions", () => {
+  assert.throws(() => auc([1, 0, 1, 0], [NaN, 0.1, 0.9, 0.5]), /auc: prediction 0 is NaN \(labels and predictions must be finite numbers\)/); // was 0.5
+  assert.throws(() => rmse([1, NaN], [1, 2]), /rmse: label 1 is NaN/);
+  assert.throws(() => mae([1, 2], [1, Infinity]), /mae: prediction 1 is Infinity/);
+  assert.throws(() => logloss([0, 1], [NaN, 0.5]), /logloss: prediction 0 is NaN/);
+  assert.throws(() => accuracy([0, 0, 1], []), /accuracy: 3 labels but 0 predictions/); // was 0.667
+  assert.throws(() => logloss([0, 1, 1], []), /logloss: 3 labels but 0 predictions/);
+  assert.throws(() => logloss([1, 2, 2, 1], [0.2, 0.8, 0.7, 0.4]), /logloss: binary labels 0\/1 expected \(one probability per row\), row 1 holds 2$/); // was 0.218
+  assert.throws(() => logloss([2, 0], [2, 0]), /binary labels 0\/1 expected/); // was −17.3
+  assert.throws(() => accuracy([1, 2, 2, 1], [0.2, 0.8, 0.7, 0.4]), /accuracy: the predictions are probabilities \(not whole numbers\), so the labels must be 0\/1, but row 1 holds 2/);
+});
+
 test("metrics reject mismatched or degenerate input", () => {
   assert.throws(() => rmse([1, 2], [1]), /2 labels but 1 predictions/);
   assert.throws(() => rmse([], []), /no values/);

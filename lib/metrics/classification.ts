@@ -4,33 +4,39 @@
  * logloss: −mean log p(true class). Binary: p = P(y=1) per row, loss
  *   −[y log p + (1−y) log(1−p)]. Multiclass: p is row-major nrow × K
  *   probabilities (as multi:softprob returns), loss −log p[i, y_i].
- *   Probabilities are clipped to [1e-15, 1 − 1e-15] so a hard 0/1 prediction
- *   gives a large finite loss.
+ *   Probabilities are clipped to [ε, 1 − ε], ε = 2⁻⁵² (float64's machine
+ *   epsilon, as scikit-learn's log_loss clips), so a hard 0/1 prediction gives
+ *   a large finite loss. Binary labels are 0/1, multiclass labels 0..K−1.
  * auc (binary): the probability that a random positive scores above a random
  *   negative, computed from ranks (Mann–Whitney U): rank all scores 1..n
  *   (ties get their average rank), R₊ = sum of the positives' ranks, then
  *   AUC = (R₊ − n₊(n₊+1)/2) / (n₊ n₋). O(n log n), exact with ties.
  * accuracy: share of rows whose predicted class equals the label; the class is
- *   argmax for nrow × K probabilities, p ≥ 0.5 for binary probabilities, and
- *   the rounded value when p already holds class labels (multiclass).
+ *   argmax for nrow × K probabilities, the value itself when every prediction is
+ *   a whole number (class labels, as scikit-learn's accuracy_score takes them),
+ *   else p ≥ 0.5 for binary probabilities (labels 0/1). Before, class labels
+ *   were thresholded at 0.5 whenever every label was 0 or 1 ([2,1,2,0] against
+ *   [0,1,1,0] scored 0.75, not 0.5).
+ * Every metric refuses NaN and infinite labels or predictions (checkFinite).
  */
-import { checkPair, Values } from "./regression";
+import { checkFinite, checkPair, Values } from "./regression";
 
-const EPS = 1e-15;
+const EPS = Number.EPSILON;
 const clip = (p: number) => Math.min(1 - EPS, Math.max(EPS, p));
 
 export function logloss(y: Values, p: Values): number {
   const n = y.length;
   if (n === 0) throw new Error("logloss: no values");
+  checkWidth(y, p, "logloss");
   if (p.length === n) {
     let s = 0;
     for (let i = 0; i < n; i++) {
+      if (y[i] !== 0 && y[i] !== 1) throw new Error(`logloss: binary labels 0/1 expected (one probability per row), row ${i} holds ${y[i]}`);
       const q = clip(p[i]);
       s -= y[i] * Math.log(q) + (1 - y[i]) * Math.log(1 - q);
     }
     return s / n;
   }
-  if (p.length % n !== 0) throw new Error(`logloss: ${n} labels but ${p.length} predictions`);
   const k = p.length / n;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -76,12 +82,19 @@ export function auc(y: Values, score: Values): number {
   return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
 }
 
+/** One prediction per row, or K ≥ 2 per row (n × K probabilities), all finite. */
+function checkWidth(y: Values, p: Values, what: string): void {
+  const n = y.length;
+  if (p.length !== n && (p.length === 0 || p.length % n !== 0)) throw new Error(`${what}: ${n} labels but ${p.length} predictions (one per row, or K per row for K classes)`);
+  checkFinite(y, p, what);
+}
+
 /** Predicted class per row (see module comment for the three cases). */
 export function predictedClasses(y: Values, p: Values): Int32Array {
   const n = y.length;
   const out = new Int32Array(n);
+  checkWidth(y, p, "accuracy");
   if (p.length !== n) {
-    if (p.length % n !== 0) throw new Error(`accuracy: ${n} labels but ${p.length} predictions`);
     const k = p.length / n;
     for (let i = 0; i < n; i++) {
       let best = 0;
@@ -90,9 +103,14 @@ export function predictedClasses(y: Values, p: Values): Int32Array {
     }
     return out;
   }
-  let multiclass = false;
-  for (let i = 0; i < n; i++) if (y[i] > 1) multiclass = true;
-  for (let i = 0; i < n; i++) out[i] = multiclass ? Math.round(p[i]) : p[i] >= 0.5 ? 1 : 0;
+  let classes = true;
+  for (let i = 0; i < n && classes; i++) if (!Number.isInteger(p[i])) classes = false;
+  for (let i = 0; i < n; i++) {
+    if (classes) out[i] = p[i];
+    else if (y[i] !== 0 && y[i] !== 1)
+      throw new Error(`accuracy: the predictions are probabilities (not whole numbers), so the labels must be 0/1, but row ${i} holds ${y[i]}; for K classes pass n × K probabilities or the predicted classes`);
+    else out[i] = p[i] >= 0.5 ? 1 : 0;
+  }
   return out;
 }
 

@@ -10,6 +10,14 @@ export type Values = ArrayLike<number>;
 export function checkPair(y: Values, p: Values, what: string): void {
   if (y.length === 0) throw new Error(`${what}: no values`);
   if (y.length !== p.length) throw new Error(`${what}: ${y.length} labels but ${p.length} predictions`);
+  checkFinite(y, p, what);
+}
+
+/** Labels and predictions must be finite, as scikit-learn's metrics refuse NaN and infinity ("Input contains NaN"):
+ * a NaN score made auc's ranks arbitrary (0.5) and rmse NaN without saying which row. */
+export function checkFinite(y: Values, p: Values, what: string): void {
+  for (const [v, role] of [[y, "label"], [p, "prediction"]] as const)
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new Error(`${what}: ${role} ${i} is ${v[i]} (labels and predictions must be finite numbers)`);
 }
 
 export function rmse(y: Values, p: Values): number {
