@@ -108,6 +108,10 @@ test("catboost maps CatBoost names to the symmetric learner; random forest uses 
   assert.is(rf.params.subsample, 0.8);
   assert.is(rf.params.colsample_bynode, 0.8);
   assert.is(rf.numBoostRound, 1);
+  // n_estimators is the number of trees, as XGBRFRegressor and scikit-learn's forests mean it (it was 20 rounds of 100 trees)
+  const rf20 = (randomForest({ n_estimators: 20 }) as any).recipe();
+  assert.equal([rf20.params.num_parallel_tree, rf20.numBoostRound, rf20.params.n_estimators], [20, 1, undefined]);
+  assert.equal((randomForest({ n_estimators: 20, num_round: 2 }) as any).recipe().numBoostRound, 2);
 });
 
 test("memberFromSpec: string hyperparameters, aliases, unknown kinds", () => {
@@ -169,6 +173,7 @@ test("aliases: random_state seeds xgboost, random_forest and catboost as seed / 
     [() => xgboost({ eta: 0.5, learning_rate: 0.01 }), /parameters eta and learning_rate name the same setting \(eta\) with different values, 0\.5 and 0\.01: give one/],
     [() => xgboost({ seed: 1, random_state: 2 }), /parameters seed and random_state name the same setting \(seed\)/],
     [() => randomForest({ n_trees: 3, num_parallel_tree: 4 }), /num_parallel_tree and n_trees both give the number of trees/],
+    [() => randomForest({ n_estimators: 3, n_trees: 4 }), /n_trees and n_estimators both give the number of trees, with different values \(4 and 3\)/],
     [() => catboost({ random_seed: 4, random_state: 3 } as object), /random_seed and random_state both give catboost's random_seed, with different values \(4 and 3\)/],
     [() => catboost({ l2_leaf_reg: 5, reg_lambda: 1 } as object), /l2_leaf_reg and reg_lambda both give catboost's l2_leaf_reg/],
     [() => catboost({ seed: 3 } as object), /catboost: parameter seed is not CatBoost's: use random_seed/],

@@ -42,9 +42,11 @@ export interface CatBoostMemberParams extends CatBoostParams, Omit<RoundParams, 
 }
 
 /** `lib.randomForest(...)`: XGBoost's random-forest recipe (defaults num_parallel_tree 100, subsample 0.8, colsample_bynode 0.8, eta 1, max_depth 6, one round). */
-export interface RandomForestParams extends XGBoostParams, RoundParams, MemberName {
+export interface RandomForestParams extends XGBoostParams, Omit<RoundParams, "n_estimators">, MemberName {
   /** Alias of `num_parallel_tree`. */
   n_trees?: number;
+  /** The number of trees: alias of `num_parallel_tree`, as XGBoost's XGBRFRegressor and scikit-learn's forests mean it (not rounds). */
+  n_estimators?: number;
 }
 
 /** `lib.ridge(...)`: closed-form ridge regression on standardised features (scikit-learn's StandardScaler + Ridge). */

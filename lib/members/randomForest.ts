@@ -13,23 +13,31 @@ import { CoreRecipe, overDefaults, takeRounds, TreeMember, xgboostSetting } from
 
 export const RANDOM_FOREST_DEFAULTS = { num_parallel_tree: 100, subsample: 0.8, colsample_bynode: 0.8, eta: 1, max_depth: 6, seed: 0 };
 
+/** The number of trees, by its names: n_estimators as XGBoost's XGBRFRegressor and scikit-learn's forests mean it
+ * (trees, not rounds: a forest of n_estimators 20 was 20 rounds of 100 trees, 2000 boosted trees, 7× slower). */
+const TREE_COUNT_NAMES = ["num_parallel_tree", "n_trees", "n_estimators"];
+
 export function randomForestRecipe(params: StoredParams): CoreRecipe {
-  const { rounds, rest } = takeRounds(params, 1);
+  const trees: StoredParams = {};
+  const others: StoredParams = {};
+  for (const [k, v] of Object.entries(params)) (TREE_COUNT_NAMES.includes(k) ? trees : others)[k] = v;
+  const { rounds, rest } = takeRounds(others, 1);
   const aliased = { ...rest };
-  if (aliased.n_trees !== undefined) {
-    if (aliased.num_parallel_tree !== undefined && !sameSetting(aliased.num_parallel_tree, aliased.n_trees)) {
-      throw new Error(`num_parallel_tree and n_trees both give the number of trees, with different values (${shownValue(aliased.num_parallel_tree)} and ${shownValue(aliased.n_trees)}): give one`);
-    }
-    aliased.num_parallel_tree = aliased.n_trees;
-    delete aliased.n_trees;
+  let given: string | undefined;
+  for (const k of TREE_COUNT_NAMES) {
+    if (trees[k] === undefined) continue;
+    if (given !== undefined && !sameSetting(trees[given], trees[k]))
+      throw new Error(`${given} and ${k} both give the number of trees, with different values (${shownValue(trees[given])} and ${shownValue(trees[k])}): give one`);
+    given ??= k;
   }
+  if (given !== undefined) aliased.num_parallel_tree = trees[given];
   // XGBoost's names, aliases too: the core checks every key and value when it trains
   return { params: overDefaults(RANDOM_FOREST_DEFAULTS, aliased, xgboostSetting) as XGBoostParams, numBoostRound: rounds };
 }
 
-/** The setting a key of a random_forest member gives (n_trees: num_parallel_tree). */
+/** The setting a key of a random_forest member gives (n_trees and n_estimators: num_parallel_tree). */
 export function randomForestSetting(key: string): string {
-  return key === "n_trees" ? "num_parallel_tree" : xgboostSetting(key);
+  return TREE_COUNT_NAMES.includes(key) ? "num_parallel_tree" : xgboostSetting(key);
 }
 
 /** A random forest the XGBoost way (many parallel trees in one round). */
