@@ -93,6 +93,8 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ grow_policy: "breadth" }, [/grow_policy/, /depthwise/]],
     [{ booster: "gblinear" }, [/booster/]],
     [{ tree_method: "gpu_hist" }, [/tree_method/]],
+    // approx is another algorithm (cuts re-sketched every round): refused, not run as hist
+    [{ tree_method: "approx" }, [/tree_method "approx" is not supported \(this core is "hist": approx re-sketches the cuts/]],
     // an alias's value is checked as its setting's, and the error names the key as given
     [{ n_jobs: 2.5 }, [/parameter n_jobs must be an integer, got 2\.5/]],
     [{ n_jobs: -1 }, [/parameter n_jobs must be between 0/, /got -1/]],

@@ -51,7 +51,9 @@ const ACCEPTED_ONLY: Record<string, (v: unknown) => string | undefined> = {
   validate_parameters: () => undefined,
   disable_default_eval_metric: () => undefined,
   booster: (v) => (v === "gbtree" ? undefined : `booster "${v}" is not supported (only "gbtree")`),
-  tree_method: (v) => (["hist", "auto", "approx"].includes(String(v)) ? undefined : `tree_method "${v}" is not supported (this core is "hist")`),
+  // "auto" is hist in XGBoost 2.x; "approx" re-sketches hessian-weighted cuts every round, which this core does not
+  // (it was accepted and ran hist: another algorithm under the name asked for)
+  tree_method: (v) => (["hist", "auto"].includes(String(v)) ? undefined : `tree_method "${v}" is not supported (this core is "hist"${String(v) === "approx" ? ": approx re-sketches the cuts every round from the hessians, which it does not" : ""})`),
   // XGBoost's switch for categorical data: here the DMatrix declares the columns
   // (catFeatures / featureTypes); train() refuses `false` with declared columns.
   enable_categorical: (v) => (typeof v === "boolean" ? undefined : `parameter enable_categorical must be true or false, got ${shownValue(v)}`),

@@ -96,8 +96,8 @@ export interface XGBoostParams {
   disable_default_eval_metric?: boolean | number;
   /** Only `"gbtree"`. */
   booster?: "gbtree";
-  /** `"hist"` (`"auto"` and `"approx"` are accepted and mean hist). */
-  tree_method?: "hist" | "auto" | "approx";
+  /** `"hist"` (`"auto"`, hist in XGBoost 2.x, is accepted; `"approx"` and `"exact"` are errors). */
+  tree_method?: "hist" | "auto";
   /** Only `"cpu"`. */
   device?: "cpu";
   /** Only `"uniform"`. */
