@@ -106,6 +106,22 @@ test("a ridge member under a multiclass objective is an Error as the ensemble is
   assert.is(new Ensemble({ members: [ridge()], objective: "binary:logistic" }).objective, "binary:logistic");
 });
 
+test("a given blend (weights, stacker: a loaded model's) is checked as the ensemble is made, and fitting does not silently replace it", () => {
+  const two = () => [xgboost({ num_round: 5 }), ridge()];
+  for (const [opts, pattern] of [
+    [{ blend: "mean", weights: [0.5, 0.5] }, /weights are the weighted blend's, and this ensemble's blend is mean/],
+    [{ blend: "weighted", weights: [0.2, 0.3, 0.5] }, /weights: one per member \(2\), got 3/],
+    [{ blend: "weighted", weights: [1.5, -0.5] }, /weights must be finite numbers ≥ 0, got \[1\.5, -0\.5\]/],
+    [{ blend: "weighted", weights: [0.2, 0.2] }, /weights must sum to 1 \(the weighted blend's weights are convex\)/],
+    [{ blend: "weighted", stacker: { intercept: 0, coef: [1, 1] } }, /stacker is the stacking blend's, and this ensemble's blend is weighted/],
+    [{ blend: "stacking", stacker: { intercept: 0, coef: [1] } }, /stacker: \{ intercept, coef \} with one coefficient per member \(2\)/],
+    [{ blend: "stacking", stacker: { intercept: NaN, coef: [1, 1] } }, /stacker: intercept and coefficients must be finite numbers/],
+  ] as const) assert.throws(() => new Ensemble({ members: two(), ...opts } as never), pattern);
+  const given = new Ensemble({ members: two(), blend: "weighted", weights: [0.2, 0.8] });
+  assert.throws(() => given.fit(table, { label: "target" }), /this ensemble was made with a fitted weighted blend \(weights, as loadEnsemble makes one\), which fitting would replace/);
+  assert.equal(given.weights, [0.2, 0.8]);
+});
+
 test("multi:softmax is an Error as the ensemble is made: a class index per row cannot be blended or scored (the audit: mean of classes, logloss −0.18, predictClasses failing)", () => {
   for (const make of [
     () => new Ensemble({ members: [xgboost({ objective: "multi:softmax", num_class: 3 })] }),

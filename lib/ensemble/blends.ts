@@ -40,6 +40,28 @@ export function checkBlend(blend: string, objective: string): Blend {
   return blend as Blend;
 }
 
+/**
+ * Fitted blend parameters handed to the constructor (a loaded model's, or a user's): the blend's own, one per member,
+ * finite — weights ≥ 0 summing to 1, as convexWeights makes them. A mean blend given weights, 3 weights for 2 members
+ * or a negative one were accepted, and then ignored or used as given.
+ */
+export function checkGivenBlend(blend: Blend, state: BlendState, members: number): void {
+  const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+  const { weights, stacker } = state;
+  if (weights !== undefined) {
+    if (blend !== "weighted") throw new Error(`weights are the weighted blend's, and this ensemble's blend is ${blend}`);
+    if (!Array.isArray(weights) || weights.length !== members) throw new Error(`weights: one per member (${members}), got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    if (!weights.every((w) => finite(w) && w >= 0)) throw new Error(`weights must be finite numbers ≥ 0, got [${weights.join(", ")}]`);
+    const sum = weights.reduce((t, w) => t + w, 0);
+    if (Math.abs(sum - 1) > 1e-6) throw new Error(`weights must sum to 1 (the weighted blend's weights are convex), got [${weights.join(", ")}], sum ${sum}`);
+  }
+  if (stacker !== undefined) {
+    if (blend !== "stacking") throw new Error(`stacker is the stacking blend's, and this ensemble's blend is ${blend}`);
+    if (!stacker || !Array.isArray(stacker.coef) || stacker.coef.length !== members) throw new Error(`stacker: { intercept, coef } with one coefficient per member (${members})`);
+    if (!finite(stacker.intercept) || !stacker.coef.every(finite)) throw new Error("stacker: intercept and coefficients must be finite numbers");
+  }
+}
+
 export function needsFitting(blend: Blend): boolean {
   return blend === "weighted" || blend === "stacking";
 }

@@ -20,7 +20,7 @@ import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
 import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
-import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
+import { applyBlend, Blend, BlendState, checkBlend, checkGivenBlend, fitBlend, needsFitting } from "./blends";
 import { isClassification, isMulticlass, objectiveTask } from "../core";
 import { checkNthread, checkWorkers, fitMembers } from "./parallel";
 
@@ -40,7 +40,10 @@ export interface EnsembleOptions {
   blend?: Blend | string;
   /** XGBoost objective name; default: the first member's `objective`, else reg:squarederror. */
   objective?: string;
-  /** Pre-fitted blend parameters (as loaded from a manifest). */
+  /**
+   * A fitted blend (as loadEnsemble makes one from a manifest): weights ≥ 0 summing to 1, one per member, for the
+   * weighted blend; stacker for stacking. Such an ensemble predicts with them, and fit() refuses to replace them.
+   */
   weights?: number[];
   stacker?: { intercept: number; coef: number[] };
   /** Ridge penalty of the stacking meta-learner (default 1). */
@@ -120,6 +123,8 @@ export class Ensemble {
    * in text cells of prediction rows, as in training.
    */
   naValues?: string[];
+  /** weights or a stacker came with the constructor (a loaded model's): fitting would replace them */
+  private blendGiven = false;
 
   constructor(opts: EnsembleOptions) {
     if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
@@ -142,6 +147,8 @@ export class Ensemble {
       throw new Error("multi:softmax predicts a class index per row, which an ensemble cannot blend or score as probabilities; use multi:softprob (the same trees, predicting each class's probability) and predictClasses for the labels");
     this.blend = checkBlend(opts.blend ?? "mean", this.objective);
     this.blendState = { weights: opts.weights, stacker: opts.stacker };
+    checkGivenBlend(this.blend, this.blendState, this.members.length);
+    this.blendGiven = opts.weights !== undefined || opts.stacker !== undefined;
     this.stackerAlpha = opts.stackerAlpha ?? 1;
     this.innerK = opts.innerK ?? 5;
     this.seed = opts.seed ?? 0;
@@ -189,6 +196,7 @@ export class Ensemble {
 
   /** fit's and fitParallel's table (or toMatrix's matrix of it) → training matrix and evaluation matrix; the label column */
   private fitInputs(input: Table | LabelledMatrix, opts: FitTableOptions, shared = false): { m: Matrix; evalSet?: Matrix } {
+    this.refuseRefit();
     if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
     const m = trainingMatrix(input, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective, shared }, shared ? "fitParallel" : "fit");
     const evalSet = opts.evalSet
@@ -260,6 +268,7 @@ export class Ensemble {
    * makes them: weighted / stacking blends), and what the ensemble remembers of m.
    */
   fittedElsewhere(m: Matrix, innerOof?: Float64Array[]): void {
+    this.refuseRefit();
     if (needsFitting(this.blend)) {
       if (!innerOof || !m.y) throw new Error(`fittedElsewhere: the ${this.blend} blend needs the members' inner out-of-fold predictions and the labels`);
       this.fitBlendOn(innerOof, m.y);
@@ -267,7 +276,14 @@ export class Ensemble {
     this.fitted(m);
   }
 
+  /** given weights or a stacker (the constructor's) are not silently replaced by a fitted blend */
+  private refuseRefit(): void {
+    if (this.blendGiven)
+      throw new Error(`this ensemble was made with a fitted ${this.blend} blend (${this.blend === "weighted" ? "weights" : "stacker"}, as loadEnsemble makes one), which fitting would replace: make a new Ensemble without ${this.blend === "weighted" ? "weights" : "stacker"} to fit one`);
+  }
+
   fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
+    this.refuseRefit();
     const { onProgress, evalSet, onRound, nthread, workers = 1 } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined, nthread: undefined, workers: 1 } : opts;
     if (!m.y) throw new Error("fit needs a label");
     checkWorkers(workers, "fit's workers");
