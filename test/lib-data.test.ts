@@ -63,6 +63,26 @@ test("kFold: partition of 0..n-1, sizes differ by ≤ 1, seeded", () => {
   assert.equal(Array.from(kFold(6, 3, { shuffle: false })[0].test), [0, 1]);
 });
 
+test("options lib does not read, and seeds that are not whole numbers, are Errors naming them (they were ignored: crossValidate ran unweighted, seed 1.5 gave seed 1's folds)", () => {
+  const t = loadDiabetes();
+  const e = () => new Ensemble({ members: [ridge()] });
+  for (const [run, pattern] of [
+    [() => kFold(50, 5, { seed: 1.5 }), /kFold: seed must be an integer from 0 to 4294967295, got 1\.5/],
+    [() => kFold(50, 5, { seed: NaN }), /kFold: seed must be an integer from 0 to 4294967295, got NaN/],
+    [() => kFold(50, 5, { seed: "abc" } as never), /kFold: seed must be an integer from 0 to 4294967295, got "abc"/],
+    [() => kFold(2.5, 2), /kFold: n must be a whole number of rows, got 2\.5/],
+    [() => kFold(50, 5, { shufle: false } as never), /kFold: unknown option "shufle"; valid: shuffle, seed/],
+    [() => stratifiedKFold([0, 1, 0, 1], 2, { shuffle: false } as never), /stratifiedKFold: unknown option "shuffle"; valid: seed/],
+    [() => trainTestSplit(t, { stratify: "target" } as never), /trainTestSplit: unknown option "stratify"; valid: testSize, seed/],
+    [() => crossValidate(e(), t, { label: "target", weight: "age" } as never), /crossValidate: unknown option "weight"; valid: label, features/],
+    [() => crossValidate(e(), t, { label: "target", seed: -1 }), /crossValidate: seed must be an integer/],
+    [() => e().fit(t, { label: "target", weights: "age" } as never), /fit: unknown option "weights"; valid: label/],
+    [() => new Ensemble({ members: [ridge()], innerK: 1 }), /Ensemble: innerK \(the inner folds that fit a weighted or stacking blend\) must be an integer ≥ 2, got 1/],
+    [() => new Ensemble({ members: [ridge()], stackerAlpha: -5 }), /Ensemble: stackerAlpha \(the stacker's ridge penalty\) must be a finite number ≥ 0, got -5/],
+    [() => new Ensemble({ members: [ridge()], blends: ["mean"] } as never), /Ensemble: unknown option "blends"/],
+  ] as const) assert.throws(run, pattern);
+});
+
 test("stratifiedKFold keeps class proportions", () => {
   const y = Array.from({ length: 100 }, (_, i) => (i < 30 ? 1 : 0));
   const folds = stratifiedKFold(y, 5, { seed: 0 });

@@ -11,6 +11,7 @@
 import { arquero } from "./arquero";
 import type { Table } from "./table";
 import { range, seededRng } from "./random";
+import { checkOptionKeys, checkSeed } from "../options";
 
 export interface Fold {
   train: Int32Array;
@@ -43,9 +44,13 @@ function foldsFromAssignment(n: number, k: number, foldOf: Int32Array): Fold[] {
 }
 
 export function kFold(n: number, k: number, opts: { shuffle?: boolean; seed?: number } = {}): Fold[] {
+  checkOptionKeys(opts, ["shuffle", "seed"], "kFold");
+  if (!Number.isInteger(n) || n < 0) throw new Error(`kFold: n must be a whole number of rows, got ${n}`);
   checkK(n, k);
+  const seed = checkSeed(opts.seed, "kFold");
+  if (opts.shuffle !== undefined && typeof opts.shuffle !== "boolean") throw new Error(`kFold: shuffle must be true or false, got ${opts.shuffle}`);
   const order = range(n);
-  if (opts.shuffle ?? true) seededRng(opts.seed ?? 0).shuffle(order);
+  if (opts.shuffle ?? true) seededRng(seed).shuffle(order);
   const foldOf = new Int32Array(n);
   const base = Math.floor(n / k);
   const extra = n % k;
@@ -58,9 +63,11 @@ export function kFold(n: number, k: number, opts: { shuffle?: boolean; seed?: nu
 }
 
 export function stratifiedKFold(labels: ArrayLike<number>, k: number, opts: { seed?: number } = {}): Fold[] {
+  // no shuffle option: each class's rows are always shuffled before they are dealt (a { shuffle: false } was ignored)
+  checkOptionKeys(opts, ["seed"], "stratifiedKFold");
   const n = labels.length;
   checkK(n, k);
-  const rng = seededRng(opts.seed ?? 0);
+  const rng = seededRng(checkSeed(opts.seed, "stratifiedKFold"));
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const c = labels[i];
@@ -93,12 +100,14 @@ export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
 
 /** Shuffled train/test split; the test part has round(testSize·n) rows (at least 1). */
 export function trainTestSplit(table: Table, opts: { testSize?: number; seed?: number } = {}): { train: Table; test: Table } {
+  checkOptionKeys(opts, ["testSize", "seed"], "trainTestSplit");
+  const seed = checkSeed(opts.seed, "trainTestSplit");
   const n = table.numRows();
   if (n < 2) throw new Error(`cannot split a table with ${n} row(s)`);
   const testSize = opts.testSize ?? 0.2;
   if (!(testSize > 0 && testSize < 1)) throw new Error(`testSize must be in (0, 1) (got ${testSize})`);
   const nTest = Math.min(n - 1, Math.max(1, Math.round(testSize * n)));
-  const order = seededRng(opts.seed ?? 0).shuffle(range(n));
+  const order = seededRng(seed).shuffle(range(n));
   const test = order.slice(0, nTest).sort(); // a typed array sorts numerically
   const train = order.slice(nTest).sort();
   return { train: takeTableRows(table, train), test: takeTableRows(table, test) };

@@ -32,6 +32,7 @@
  * strictly in task order (a finished fit waits for the earlier ones), so the table, curves, oof, blend states, kept
  * models and every onProgress / onFold call are those of `workers: 1`, bit for bit.
  */
+import { checkOptionKeys, checkSeed } from "../options";
 import { arquero } from "../data/arquero";
 import type { Table } from "../data/table";
 import { isLabelledMatrix, trainingMatrix, type ColumnSchema, type LabelledMatrix, type Matrix } from "../data/matrix";
@@ -103,6 +104,11 @@ export interface CvOptions {
   threads?: number;
 }
 
+/** CvOptions' keys, checked against the interface: an option given that crossValidate does not read is an Error */
+const CV_OPTIONS = Object.keys({
+  label: 1, features: 1, categorical: 1, k: 1, seed: 1, onProgress: 1, onRound: 1, onFitDone: 1, onFold: 1, blends: 1, keepModels: 1, workers: 1, nthread: 1, refit: 1, threads: 1,
+} satisfies Record<keyof CvOptions, 1>);
+
 export interface CvResult {
   /** One row per fold × (member | "ensemble" | "ensemble:<blend>"), columns fold, member, then the metrics. */
   table: Table;
@@ -135,8 +141,9 @@ export interface CvResult {
 export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix, opts: CvOptions): CvResult {
   if (!(ensemble instanceof Ensemble)) throw new Error("crossValidate needs an Ensemble as first argument");
   if (!opts || typeof opts.label !== "string") throw new Error("crossValidate needs { label: <label column name> }");
+  checkOptionKeys(opts, CV_OPTIONS, "crossValidate");
   const k = opts.k ?? 5;
-  const seed = opts.seed ?? 0;
+  const seed = checkSeed(opts.seed, "crossValidate");
   const workers =
     opts.workers !== undefined ? checkWorkers(opts.workers, "crossValidate's workers")
     : isLabelledMatrix(input) ? defaultWorkers(input.nrow, input.ncol)

@@ -13,6 +13,7 @@
  * original text values — unseen categories become missing and are counted (`Prediction.drift`) — and
  * predictClasses answers with the original labels and their probabilities.
  */
+import { checkOptionKeys, checkSeed } from "../options";
 import type { Table } from "../data/table";
 import { ColumnSchema, Drift, encodeLabels, encodeRows, LabelledMatrix, Matrix, RowsInput, trainingMatrix } from "../data/matrix";
 import { holdCoreMatrix, splitRowViews } from "../data/core-matrix";
@@ -21,7 +22,7 @@ import type { Member } from "../members/member";
 import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, checkGivenBlend, fitBlend, needsFitting } from "./blends";
-import { isClassification, isMulticlass, objectiveTask } from "../core";
+import { isClassification, isMulticlass, objectiveTask, shownValue } from "../core";
 import { checkNthread, checkWorkers, fitMembers } from "./parallel";
 
 export interface ProgressEvent {
@@ -53,6 +54,8 @@ export interface EnsembleOptions {
   seed?: number;
 }
 
+const ENSEMBLE_OPTIONS = Object.keys({ members: 1, blend: 1, objective: 1, weights: 1, stacker: 1, stackerAlpha: 1, innerK: 1, seed: 1 } satisfies Record<keyof EnsembleOptions, 1>);
+
 export interface FitTableOptions {
   label: string;
   features?: string[];
@@ -68,6 +71,8 @@ export interface FitTableOptions {
   /** Members fitted at once, in worker threads (this thread fits too); default 1: one after another. Same model either way. */
   workers?: number;
 }
+
+const FIT_OPTIONS = Object.keys({ label: 1, features: 1, categorical: 1, onProgress: 1, evalSet: 1, onRound: 1, nthread: 1, workers: 1 } satisfies Record<keyof FitTableOptions, 1>);
 
 export type RoundCallback = (member: string, round: number, metrics: Record<string, number>) => void;
 
@@ -128,6 +133,7 @@ export class Ensemble {
 
   constructor(opts: EnsembleOptions) {
     if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
+    checkOptionKeys(opts, ENSEMBLE_OPTIONS, "Ensemble");
     this.members = opts.members;
     uniqueMemberNames(this.members.map((m) => m.name)).forEach((name, i) => (this.members[i].name = name));
     if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
@@ -150,8 +156,12 @@ export class Ensemble {
     checkGivenBlend(this.blend, this.blendState, this.members.length);
     this.blendGiven = opts.weights !== undefined || opts.stacker !== undefined;
     this.stackerAlpha = opts.stackerAlpha ?? 1;
+    if (!(typeof this.stackerAlpha === "number" && Number.isFinite(this.stackerAlpha) && this.stackerAlpha >= 0))
+      throw new Error(`Ensemble: stackerAlpha (the stacker's ridge penalty) must be a finite number ≥ 0, got ${shownValue(opts.stackerAlpha)}`);
     this.innerK = opts.innerK ?? 5;
-    this.seed = opts.seed ?? 0;
+    // the inner folds' k, named here as it is given (it failed at the first fit as "k must be an integer ≥ 2 (got k=1)")
+    if (!(Number.isInteger(this.innerK) && this.innerK >= 2)) throw new Error(`Ensemble: innerK (the inner folds that fit a weighted or stacking blend) must be an integer ≥ 2, got ${shownValue(opts.innerK)}`);
+    this.seed = checkSeed(opts.seed, "Ensemble");
     const nc = this.members.find((m) => m.params.num_class !== undefined)?.params.num_class;
     if (nc !== undefined) this.numClass = Number(nc);
   }
@@ -190,15 +200,16 @@ export class Ensemble {
   fit(table: Table, opts: FitTableOptions): this {
     const workers = opts?.workers === undefined ? 1 : checkWorkers(opts.workers, "fit's workers");
     checkNthread(opts?.nthread, "fit's nthread");
-    const { m, evalSet } = this.fitInputs(table, opts, workers > 1);
+    const { m, evalSet } = this.fitInputs(table, opts, workers > 1, "fit");
     return this.fitMatrix(m, { onProgress: opts.onProgress, evalSet, onRound: opts.onRound, nthread: opts.nthread, workers });
   }
 
   /** fit's and fitParallel's table (or toMatrix's matrix of it) → training matrix and evaluation matrix; the label column */
-  private fitInputs(input: Table | LabelledMatrix, opts: FitTableOptions, shared = false): { m: Matrix; evalSet?: Matrix } {
+  private fitInputs(input: Table | LabelledMatrix, opts: FitTableOptions, shared: boolean, what: "fit" | "fitParallel"): { m: Matrix; evalSet?: Matrix } {
     this.refuseRefit();
     if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
-    const m = trainingMatrix(input, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective, shared }, shared ? "fitParallel" : "fit");
+    checkOptionKeys(opts, what === "fitParallel" ? [...FIT_OPTIONS, "onMemberDone"] : FIT_OPTIONS, what);
+    const m = trainingMatrix(input, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective, shared }, what);
     const evalSet = opts.evalSet
       ? { ...encodeRows(opts.evalSet, m.columns!).matrix, y: encodeLabels(opts.evalSet, opts.label, m.classes) }
       : undefined;
@@ -216,7 +227,7 @@ export class Ensemble {
    */
   async fitParallel(input: Table | LabelledMatrix, opts: FitTableOptions & { onMemberDone?: (member: string) => void; workers?: number }): Promise<this> {
     checkNthread(opts?.nthread, "fitParallel's nthread");
-    const { m, evalSet } = this.fitInputs(input, opts, true);
+    const { m, evalSet } = this.fitInputs(input, opts, true, "fitParallel");
     const tick = this.prepareFit(m, opts.onProgress);
     fitMembers(this.members, m, {
       evalSet,

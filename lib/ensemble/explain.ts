@@ -30,6 +30,7 @@
  * parallel), with progress per chunk: `onProgress`, or a progress line
  * once the work has run for a second (the core's predict has no progress of its own).
  */
+import { checkOptionKeys } from "../options";
 import type { Drift, Matrix, RowsInput } from "../data/matrix";
 import type { Table } from "../data/table";
 import { arquero } from "../data/arquero";
@@ -116,9 +117,7 @@ function combination(ensemble: Ensemble): Combination {
 }
 
 function checkOptions(opts: ExplainOptions): void {
-  if (opts === null || typeof opts !== "object") throw new Error("explain: options must be an object");
-  const unknown = Object.keys(opts).filter((k) => !OPTIONS.includes(k));
-  if (unknown.length) throw new Error(`explain: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; valid: ${OPTIONS.join(", ")}`);
+  checkOptionKeys(opts, OPTIONS, "explain");
   for (const k of ["members", "interactions", "approx", "progress"] as const) {
     if (opts[k] !== undefined && typeof opts[k] !== "boolean") throw new Error(`explain: option ${k} must be true or false, got ${shownValue(opts[k])}`);
   }
