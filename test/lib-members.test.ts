@@ -102,6 +102,10 @@ test("catboost maps CatBoost names to the symmetric learner; random forest uses 
   assert.is(rc.params.max_depth, 5);
   assert.is(rc.params.lambda, 7);
   assert.is(rc.numBoostRound, 12);
+  // CatBoost's metric names, as its loss names: eval_metric "MAE" was refused with XGBoost's lowercase list
+  assert.equal((catboost({ eval_metric: ["MAE", "RMSE"] }) as any).recipe().params.eval_metric, ["mae", "rmse"]);
+  assert.equal((catboost({ loss_function: "Logloss", eval_metric: "AUC" }) as any).recipe().params.eval_metric, "auc");
+  assert.equal((catboost({ eval_metric: "rmse" }) as any).recipe().params.eval_metric, "rmse");
   const rf = (randomForest() as any).recipe();
   assert.is(rf.params.num_parallel_tree, 100);
   assert.is(rf.params.eta, 1);

@@ -21,9 +21,10 @@
  * | cat_features        | —       | DMatrix option catFeatures (categorical columns; ordered target statistics) |
  * | thread_count        | -1      | nthread (-1, every core the process may use → 0, XGBoost's "every core") |
  * | rsm                 | 1       | colsample_bylevel (the features a level's split is chosen from) |
+ * | eval_metric         | —       | eval_metric (RMSE, MAE, Logloss, AUC, MultiClass, Poisson, or an XGBoost metric name) |
  * Other keys pass through unchanged as core parameters.
  */
-import { keysBySetting, MAX_THREADS, VALID_PARAMS, type Objective } from "./params";
+import { keysBySetting, MAX_THREADS, VALID_PARAMS, type Metric, type Objective } from "./params";
 import { shownValue } from "./shown";
 import type { XGBoostParams } from "./xgboost-params";
 
@@ -32,6 +33,11 @@ export const CATBOOST_LOSSES = {
   RMSE: "reg:squarederror", MAE: "reg:absoluteerror", Logloss: "binary:logistic",
   MultiClass: "multi:softprob", Poisson: "count:poisson", Huber: "reg:pseudohubererror",
 } as const satisfies Record<string, Objective>;
+
+/** CatBoost eval_metric names → the core's (XGBoost's) metric of the same value; XGBoost's names pass as they are.
+ * (CatBoost's Accuracy is 1 − XGBoost's error: not mapped, as the two differ.) */
+type CatBoostMetric = "RMSE" | "MAE" | "Logloss" | "AUC" | "MultiClass" | "Poisson";
+const CATBOOST_METRICS: Record<CatBoostMetric, Metric> = { RMSE: "rmse", MAE: "mae", Logloss: "logloss", AUC: "auc", MultiClass: "mlogloss", Poisson: "poisson-nloglik" };
 
 /** CatBoost's loss function names that this core implements. */
 export type CatBoostLoss = keyof typeof CATBOOST_LOSSES;
@@ -42,7 +48,7 @@ type RenamedByCatBoost =
   | "grow_policy" | "random_strength" | "bagging_temperature" | "bootstrap_type" | "subsample";
 
 /** CatBoost's parameter names (table above), plus any core parameter that CatBoost has no name for. */
-export interface CatBoostParams extends Omit<XGBoostParams, RenamedByCatBoost> {
+export interface CatBoostParams extends Omit<XGBoostParams, RenamedByCatBoost | "eval_metric"> {
   /** Depth of the symmetric (oblivious) trees, 1–16. Default 6. */
   depth?: number;
   /** Shrinkage of each tree. Default 0.03. */
@@ -65,6 +71,8 @@ export interface CatBoostParams extends Omit<XGBoostParams, RenamedByCatBoost> {
   random_seed?: number;
   /** CatBoost loss name (or an XGBoost objective name). Default `"RMSE"`. */
   loss_function?: CatBoostLoss | Objective;
+  /** Metrics of the evaluation sets: CatBoost's names (RMSE, MAE, Logloss, AUC, MultiClass, Poisson) or XGBoost's. */
+  eval_metric?: CatBoostMetric | Metric | (CatBoostMetric | Metric)[];
   /** Categorical columns (indexes or names), encoded by ordered target statistics. */
   cat_features?: (number | string)[];
   /** CPU threads of the fit: -1 (CatBoost's default) every core the process may use, else 1 to 512.
@@ -78,7 +86,7 @@ export interface CatBoostParams extends Omit<XGBoostParams, RenamedByCatBoost> {
 /** CatBoost's own names (the table above). */
 export const CATBOOST_PARAM_NAMES = [
   "depth", "learning_rate", "iterations", "l2_leaf_reg", "border_count", "random_strength", "bagging_temperature",
-  "bootstrap_type", "subsample", "random_seed", "loss_function", "cat_features", "thread_count", "rsm",
+  "bootstrap_type", "subsample", "random_seed", "loss_function", "cat_features", "thread_count", "rsm", "eval_metric",
 ] as const;
 
 /** Aliases CatBoost itself accepts for its names (its parameter reference), and this library's round counts. */
@@ -112,7 +120,7 @@ export function catboostParams(given: CatBoostParams = {}): { params: XGBoostPar
   const cb = Object.fromEntries(Object.entries(givenBy).map(([setting, key]) => [setting, raw[key]]));
   const {
     depth = 6, learning_rate = 0.03, iterations = 1000, l2_leaf_reg = 3, border_count = 254, random_strength = 1,
-    bagging_temperature = 1, bootstrap_type = "Bayesian", subsample, random_seed = 0, loss_function, cat_features, thread_count, rsm, ...rest
+    bagging_temperature = 1, bootstrap_type = "Bayesian", subsample, random_seed = 0, loss_function, cat_features, thread_count, rsm, eval_metric, ...rest
   } = cb as CatBoostParams;
   const unknown = Object.keys(rest).filter((k) => !VALID_PARAMS.includes(k));
   if (unknown.length) {
@@ -145,6 +153,13 @@ export function catboostParams(given: CatBoostParams = {}): { params: XGBoostPar
     // CatBoost's random subspace method picks the features of each split selection — a symmetric tree's level
     ...(rsm !== undefined ? { colsample_bylevel: rsm } : {}),
     ...rest,
+    // CatBoost's metric names (eval_metric "MAE", as loss_function "MAE") as the core's
+    ...(eval_metric !== undefined ? { eval_metric: catboostMetrics(eval_metric) } : {}),
   };
   return { params, numBoostRound: iterations, ...(cat_features ? { catFeatures: cat_features } : {}) };
+}
+
+function catboostMetrics(v: unknown): XGBoostParams["eval_metric"] {
+  const one = (m: unknown) => (typeof m === "string" && m in CATBOOST_METRICS ? CATBOOST_METRICS[m as CatBoostMetric] : m);
+  return (Array.isArray(v) ? v.map(one) : one(v)) as XGBoostParams["eval_metric"];
 }
