@@ -397,6 +397,63 @@ test("a model without covers (no sum_hessian) predicts, but its contributions ar
   dm.free(); bst.free(); stripped.free();
 });
 
+/** A model of one tree that is a chain of `depth` splits (node 2i splits, its left child 2i+1 is a leaf, the chain goes
+ * right), from a small trained model's JSON: a shape no fit here grows, but a valid XGBoost tree that native explains. */
+function chainModel(depth: number): string {
+  const base = JSON.parse(model().saveModel());
+  const n = 2 * depth + 1;
+  const fill = (v: number) => new Array(n).fill(v);
+  const [L, R, P, F, C, H] = [fill(-1), fill(-1), fill(-1), fill(0), fill(0), fill(1)];
+  for (let i = 0; i < depth; i++) {
+    const s = 2 * i;
+    [L[s], R[s], P[s + 1], P[s + 2]] = [s + 1, s + 2, s, s];
+    F[s] = i % data.ncol;
+    C[s] = -1 + (2 * i) / depth;
+    C[s + 1] = 0.01 * (i % 7) - 0.02;
+    H[s + 1] = depth - i;
+    H[s] = 2 * (depth - i) + 1;
+  }
+  C[n - 1] = 0.5;
+  P[0] = 2147483647;
+  const trees = base.learner.gradient_booster.model.trees;
+  trees.length = 1;
+  Object.assign(trees[0], {
+    left_children: L, right_children: R, parents: P, split_indices: F, split_conditions: C, sum_hessian: H, default_left: fill(0),
+    base_weights: fill(0), loss_changes: fill(1), split_type: fill(0), categories: [], categories_nodes: [], categories_segments: [], categories_sizes: [],
+    tree_param: { ...trees[0].tree_param, num_nodes: String(n) },
+  });
+  base.learner.gradient_booster.model.tree_info = [0];
+  base.learner.gradient_booster.model.gbtree_model_param.num_trees = "1";
+  return JSON.stringify(base);
+}
+
+test("a tree 1,000 levels deep is explained as native explains it; deeper ones are an Error naming the depth, not a stack overflow inside the core (a chain of 5,000 levels: RangeError, the call's memory lost)", () => {
+  const dm = new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol });
+  const deep = Booster.loadModel(chainModel(1000));
+  const c = deep.predict(dm, { predContribs: true });
+  if (XGB) {
+    const ref = new RefJob();
+    ref.dataset("x", data.X, data.nrow, data.ncol);
+    ref.task({ op: "load", model: ref.model(deep.saveModel()), predict: [{ data: "x", pred_contribs: true, out: ref.file("c.f32") }] });
+    const [r] = ref.run();
+    assert.ok(!r.error, r.error);
+    const native = readF32(ref.file("c.f32"));
+    assert.is(native.length, c.length);
+    // a path of 1,000 splits: native sums its float32 fractions level by level (1.2e-5 apart seen here)
+    for (let k = 0; k < native.length; k++) assert.ok(Math.abs(native[k] - c[k]) <= 1e-4, `[${k}]: ${c[k]} vs native ${native[k]}`);
+    ref.cleanup();
+  }
+  const deeper = Booster.loadModel(chainModel(1001));
+  assert.equal(Array.from(deeper.predict(dm)).length, data.nrow, "prediction needs no recursion");
+  for (const [label, opts] of [["contribs", { predContribs: true }], ["interactions", { predInteractions: true }], ["approx", { predContribs: true, approxContribs: true }]] as const) {
+    for (const nthread of [1, 2]) {
+      deeper.setParam("nthread", nthread);
+      throwsNamed(`${label}, nthread ${nthread}`, () => deeper.predict(dm, opts), /tree 0 has depth 1001: contributions are computed for trees up to depth 1000/);
+    }
+  }
+  deep.free(); deeper.free(); dm.free();
+});
+
 test("edge cases: no rows, extreme values, a model of leaves only, a freed booster, interactions too large to return", () => {
   const bst = model();
   const empty = new DMatrix(new Float32Array(0), { nrow: 0, ncol: data.ncol });

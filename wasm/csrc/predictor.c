@@ -144,6 +144,7 @@ int predict_add(const Tree *trees, const int32_t *tree_group, int t_begin, int t
     const Tree *tr = &trees[t];
     start[t - t_begin] = at;
     depth[t - t_begin] = pool ? FIXED_DEPTH_MAX + 1 : tree_depth(tr);
+    if (depth[t - t_begin] < 0) depth[t - t_begin] = FIXED_DEPTH_MAX + 1; /* no memory to measure it: the checked walk */
     for (int i = 0; i < tr->n_nodes; i++) {
       PackedNode *n = &packed[at + i];
       if (tr->left[i] < 0) {
@@ -259,6 +260,7 @@ int predict_add_bins(const Tree *trees, const int32_t *tree_group, int t_begin, 
     const Tree *tr = &trees[t];
     start[t - t_begin] = at;
     depth[t - t_begin] = tree_depth(tr);
+    if (depth[t - t_begin] < 0) depth[t - t_begin] = FIXED_DEPTH_MAX + 1; /* no memory to measure it: the checked walk */
     for (int i = 0; i < tr->n_nodes; i++) {
       BinNode *n = &packed[at + i];
       if (tr->left[i] < 0) {

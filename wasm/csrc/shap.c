@@ -78,6 +78,8 @@
 #define FAST_TABLE_BUDGET (64u << 20)     /* bytes of pattern tables per call */
 #define ROW_BLOCK 64                      /* rows explained together: a tree's tables stay in cache */
 #define INTERACTION_BLOCK 4               /* an interaction row costs ~M contribution rows: smaller tasks */
+#define SHAP_MAX_DEPTH 1000                /* deepest tree explained: its walks recurse once per level on the native
+                                           * stack, which held 4,000 levels and not 6,000 on the main thread */
 #define BLOCK_BYTES (1u << 20)            /* at most this much of a block's contributions per thread (fewer rows when
                                            * a row is wide: 50 classes x 2000 features is 800 KB a row) */
 
@@ -422,6 +424,15 @@ static int shap_prepare(Booster *b, int tree_end, int nrow, int block_rows, int 
       xgb_fail("tree %d has no cover (sum_hessian) at its root: SHAP values weight each branch by the training cover of its node, which this model does not carry", i);
       goto fail;
     }
+    /* the walks below recurse once per level, on the native stack: a tree deeper than SHAP_MAX_DEPTH is refused
+     * before anything is allocated (a chain of 5,000 splits overflowed it: a RangeError, this call's memory lost) */
+    int d = tree_depth(t);
+    if (d < 0) { xgb_fail("out of memory measuring tree %d's depth", i); goto fail; }
+    if (d > SHAP_MAX_DEPTH) {
+      xgb_fail("tree %d has depth %d: contributions are computed for trees up to depth %d (the walk recurses once per level)", i, d, SHAP_MAX_DEPTH);
+      goto fail;
+    }
+    if (d > m->max_depth) m->max_depth = d;
     ShapTree *st = &m->trees[i];
     st->t = t;
     st->mean = xgb_alloc(sizeof(double) * t->n_nodes);
@@ -429,8 +440,6 @@ static int shap_prepare(Booster *b, int tree_end, int nrow, int block_rows, int 
     if (!st->mean || !st->frac) goto fail;
     st->frac[0] = 1.0;
     m->bias[b->tree_group[i]] += fill_means(t, 0, st->mean, st->frac);
-    int d = tree_depth(t);
-    if (d > m->max_depth) m->max_depth = d;
   }
   int D = m->max_depth;
   size_t row = (size_t)k * (b->num_feature + 1);

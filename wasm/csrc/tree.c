@@ -70,9 +70,26 @@ int tree_set_categories(Tree *t, int nid, const uint32_t *words, int n_words) {
   return 0;
 }
 
-static int depth_of(const Tree *t, int nid) {
-  if (t->left[nid] < 0) return 0;
-  int a = depth_of(t, t->left[nid]), b = depth_of(t, t->right[nid]);
-  return 1 + (a > b ? a : b);
+/* The longest root-to-leaf path, walked with a stack of (node, depth) pairs on the heap: a recursion here ran out of
+ * the native stack on a loaded model's chain of 5,000 splits (a RangeError from inside the core, and the memory of
+ * the call that asked never freed). Every node is pushed once (a loaded tree is checked to be one: every node
+ * reached once from the root), so the stack holds at most n_nodes pairs. -1 when that memory is not to be had. */
+int tree_depth(const Tree *t) {
+  if (!t->n_nodes) return 0;
+  int32_t *stack = xgb_alloc(sizeof(int32_t) * 2 * (size_t)t->n_nodes);
+  if (!stack) return -1;
+  int top = 0, deepest = 0;
+  stack[top++] = 0; stack[top++] = 0;
+  while (top > 0) {
+    int d = stack[--top], nid = stack[--top];
+    if (t->left[nid] < 0) {
+      if (d > deepest) deepest = d;
+      continue;
+    }
+    if (top + 4 > 2 * t->n_nodes) break; /* not a tree: cannot happen for a checked one */
+    stack[top++] = t->left[nid]; stack[top++] = d + 1;
+    stack[top++] = t->right[nid]; stack[top++] = d + 1;
+  }
+  free(stack);
+  return deepest;
 }
-int tree_depth(const Tree *t) { return t->n_nodes ? depth_of(t, 0) : 0; }

@@ -32,7 +32,7 @@ typedef struct {
 int tree_init(Tree *t, int cap);
 void tree_free(Tree *t);
 int tree_add_node(Tree *t, int parent);   /* returns the new node id, or -1 */
-int tree_depth(const Tree *t);
+int tree_depth(const Tree *t);           /* the longest root-to-leaf path; -1 out of memory */
 /* Makes nid a categorical split whose set is the given bitset (n_words words). */
 int tree_set_categories(Tree *t, int nid, const uint32_t *words, int n_words);
 /* Room for n_words more bitset words (for loading a model); returns them, or NULL. */

@@ -218,7 +218,10 @@ function readDeathNote(note: Int32Array): string | undefined {
  *    nothing (cleanup in `finally` blocks must not hide the error that matters).
  * Calls that read the core's status words or its last error stay allowed. Other exceptions pass through and break
  * nothing: a JavaScript stack overflow raised on entry (a RangeError: the core never ran) must not end the process's
- * use of the core, and the core's C code holds no lock across a recursion deep enough to overflow inside it.
+ * use of the core, and the core's C code holds no lock across a recursion deep enough to overflow inside it. Its
+ * recursions are bounded so that none overflows inside it either (an overflow there would skip the call's frees):
+ * the tree walks by their depth (tree.c tree_depth has a stack of its own; shap.c refuses trees deeper than
+ * SHAP_MAX_DEPTH before it allocates).
  */
 const CORE_STATUS = /^(xgb_.*_word|xgb_last_error|xgb_core_break|xgb_threads_supported)$/;
 const CORE_RELEASE = /^(xgb_free|bst_free|qm_free|bst_train_end|bst_train_park)$/;
