@@ -115,6 +115,12 @@ test("served: bad custom attributes are 400s naming them; members=true with a CS
     ["contributions=maybe", { Accept: "application/json" }, /contributions=maybe — the value must be true or false/],
     ["contribution=true", { Accept: "application/json" }, /unknown attribute "contribution"; did you mean contributions=true/],
     ["members=true", { Accept: "text/csv" }, /members=true needs Accept: application\/json/],
+    // XGBoost's and lib's words for what the endpoint does otherwise or not at all (contribs=true passed as a caller's key)
+    ["contribs=true", { Accept: "application/json" }, /contribs — contributions=true asks for contributions/],
+    ["interactions=true", { Accept: "application/json" }, /interactions — interaction values are not offered by the endpoint: lib\.explain/],
+    ["approx=true", { Accept: "application/json" }, /approx — Saabas values are not offered by the endpoint/],
+    ["scale=margin", { Accept: "application/json" }, /scale — contributions here are on the prediction's scale/],
+    ["contributions=true;contributions=false", { Accept: "application/json" }, /contributions is given twice, as true and false: give it once/],
   ];
   for (const [attr, extra, re] of cases) {
     const r = await post(csv(rows), { "Content-Type": "text/csv", ...extra, "X-Amzn-SageMaker-Custom-Attributes": attr });
@@ -140,6 +146,32 @@ test("multiclass (text labels): contributions per row by class, each class's add
   });
   const csvOut = invoke(e, { "content-type": "text/csv", accept: "text/csv", "x-amzn-sagemaker-custom-attributes": "contributions=true" }, csv(rows));
   assert.is(csvOut.body.trim().split("\n")[0].split(",").length, 3 + 3 * (features.length + 1));
+  // probabilities=true: the label and every class's probability lead each line, as without contributions (they were
+  // the probabilities alone: no label)
+  const withProbs = invoke(e, { "content-type": "text/csv", accept: "text/csv", "x-amzn-sagemaker-custom-attributes": "contributions=true;probabilities=true" }, csv(rows));
+  const plain = invoke(e, { "content-type": "text/csv", accept: "text/csv", "x-amzn-sagemaker-custom-attributes": "probabilities=true" }, csv(rows));
+  const lines = withProbs.body.trim().split("\n"), plainLines = plain.body.trim().split("\n"), contribLines = csvOut.body.trim().split("\n");
+  lines.forEach((line, i) => {
+    const cells = line.split(",");
+    assert.is(cells.length, 4 + 3 * (features.length + 1));
+    assert.is(cells.slice(0, 4).join(","), plainLines[i], `row ${i}: label and probabilities as the answer without contributions`);
+    assert.is(cells.slice(4).join(","), contribLines[i].split(",").slice(3).join(","), `row ${i}: the same contributions`);
+  });
+  e.free();
+});
+
+test("binary (text labels): CSV contributions with probabilities=true lead with the label and both probabilities; the contributions add up to the second class's", () => {
+  const t = loadDiabetes().derive({ high: aq.escape((d: { target: number }) => (d.target > 140 ? "yes" : "no")) }).select(aq.not("target"));
+  const e = new Ensemble({ members: [xgboost({ objective: "binary:logistic", num_round: 8 })] }).fit(t, { label: "high" });
+  const r = invoke(e, { "content-type": "text/csv", accept: "text/csv", "x-amzn-sagemaker-custom-attributes": "contributions=true,probabilities=true" }, csv(rows));
+  const plain = invoke(e, { "content-type": "text/csv", accept: "text/csv", "x-amzn-sagemaker-custom-attributes": "probabilities=true" }, csv(rows)).body.trim().split("\n");
+  r.body.trim().split("\n").forEach((line, i) => {
+    const cells = line.split(",");
+    assert.is(cells.length, 3 + features.length + 1);
+    assert.is(cells.slice(0, 3).join(","), plain[i]);
+    const sum = cells.slice(3).reduce((s2, v) => s2 + Number(v), 0);
+    assert.ok(Math.abs(sum - Number(cells[2])) < 1e-6, `row ${i}: contributions add up to P(yes) ${cells[2]}, got ${sum}`);
+  });
   e.free();
 });
 

@@ -34,7 +34,6 @@ export interface CustomAttributes {
 const KEYS = ["members", "contributions", "probabilities"] as const;
 const TRUE = ["true", "1", "yes"], FALSE = ["false", "0", "no"];
 
-/** The attributes this endpoint acts on; a bad value (or a near-miss of a key) is a 400 naming it. */
 /** `key` as a misspelling of `known`: its singular or plural (probability, member), or within two edits (memebrs) —
  * not a caller's own key that shares a prefix (member_id, contributor, probability_threshold: refused before) */
 function misspelt(key: string, known: string): boolean {
@@ -53,14 +52,30 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+/** Keys of lib's explain options and XGBoost's predict arguments, which a caller may well send here: each is a 400
+ * saying what the endpoint does instead (contribs=true passed as a caller's key, and the answer lacked contributions) */
+const NOT_OFFERED: Record<string, string> = {
+  contribs: "contributions=true asks for contributions",
+  pred_contribs: "contributions=true asks for contributions",
+  interactions: "interaction values are not offered by the endpoint: lib.explain(ensemble, rows, { interactions: true }) gives them",
+  pred_interactions: "interaction values are not offered by the endpoint: lib.explain(ensemble, rows, { interactions: true }) gives them",
+  approx: "Saabas values are not offered by the endpoint: lib.explain(ensemble, rows, { approx: true }) gives them",
+  approx_contribs: "Saabas values are not offered by the endpoint: lib.explain(ensemble, rows, { approx: true }) gives them",
+  scale: "contributions here are on the prediction's scale; lib.explain(ensemble, rows, { scale: \"margin\" }) gives the margin's",
+};
+
+/** The attributes this endpoint acts on; a bad value, a near-miss of a key, a key given twice with two values or an
+ * explain option the endpoint does not offer is a 400 naming it. */
 export function customAttributes(header: string | string[] | undefined): CustomAttributes {
   const h = Array.isArray(header) ? header.join(";") : header ?? "";
   const out: CustomAttributes = { members: false, contributions: false, probabilities: false };
+  const seen = new Set<string>();
   for (const pair of h.split(/[;,]/)) {
     if (pair.trim() === "") continue;
     const at = pair.indexOf("=");
     const key = (at < 0 ? pair : pair.slice(0, at)).trim().toLowerCase();
     const value = at < 0 ? undefined : pair.slice(at + 1).trim();
+    if (key in NOT_OFFERED) throw new HttpError(400, `X-Amzn-SageMaker-Custom-Attributes: ${key} — ${NOT_OFFERED[key]}`);
     const known = KEYS.find((k) => k === key);
     if (!known) {
       // a misspelling of this endpoint's keys is an error; any other key is the caller's (a trace id…), passed over
@@ -69,9 +84,12 @@ export function customAttributes(header: string | string[] | undefined): CustomA
       continue;
     }
     const v = (value ?? "").toLowerCase();
-    if (TRUE.includes(v)) out[known] = true;
-    else if (FALSE.includes(v)) out[known] = false;
-    else throw new HttpError(400, `X-Amzn-SageMaker-Custom-Attributes: ${known}=${value ?? ""} — the value must be true or false`);
+    const on = TRUE.includes(v) ? true : FALSE.includes(v) ? false : undefined;
+    if (on === undefined) throw new HttpError(400, `X-Amzn-SageMaker-Custom-Attributes: ${known}=${value ?? ""} — the value must be true or false`);
+    // the last of two different values won silently
+    if (seen.has(known) && out[known] !== on) throw new HttpError(400, `X-Amzn-SageMaker-Custom-Attributes: ${known} is given twice, as ${!on} and ${on}: give it once`);
+    seen.add(known);
+    out[known] = on;
   }
   return out;
 }
@@ -107,16 +125,16 @@ export function contributionsJson(ensemble: Ensemble, m: Matrix, members: boolea
   };
 }
 
-/** CSV with contributions: per row the prediction(s), then the contributions and the bias (per class for multi:*). */
-export function contributionsCsv(ensemble: Ensemble, m: Matrix, prediction: Float64Array): string {
+/** CSV with contributions: per row its leading cells (the prediction(s), or the label and every class's probability),
+ * then the contributions and the bias (per class for multi:*). */
+export function contributionsCsv(ensemble: Ensemble, m: Matrix, leading: (row: number) => string[]): string {
   const c = explainRows(ensemble, m, false);
-  const k = prediction.length / c.nrow, width = c.groups * (c.features.length + 1);
+  const width = c.groups * (c.features.length + 1);
   let out = "";
   for (let r = 0; r < c.nrow; r++) {
-    const cells: number[] = [];
-    for (let j = 0; j < k; j++) cells.push(prediction[r * k + j]);
-    for (let j = 0; j < width; j++) cells.push(c.ensemble![r * width + j]);
-    out += cells.map(String).join(",") + "\n";
+    const cells = leading(r);
+    for (let j = 0; j < width; j++) cells.push(String(c.ensemble![r * width + j]));
+    out += cells.join(",") + "\n";
   }
   return out;
 }

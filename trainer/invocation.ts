@@ -152,7 +152,15 @@ export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHe
     prediction.set(pred.prediction, r0 * width);
     if (attributes.members) for (const [name, p] of Object.entries(pred.members)) (members[name] ??= new Float64Array(nrow * (p.length / block.nrow))).set(p, r0 * (p.length / block.nrow));
     if (attributes.contributions) {
-      if (outFormat === "csv") contributionLines += contributionsCsv(ensemble, block, pred.prediction);
+      if (outFormat === "csv") {
+        // probabilities=true: the label and every class's probability lead, as without contributions (they were
+        // dropped for the prediction alone, P(second class) for binary); else the prediction(s)
+        const k = width;
+        const classes = labelled && attributes.probabilities ? ensemble.classesOf(pred.prediction) : undefined;
+        contributionLines += contributionsCsv(ensemble, block, (r) =>
+          classes ? [csvField(String(classes[r].label)), ...Object.values(classes[r].probabilities).map(String)] : Array.from(pred.prediction.subarray(r * k, (r + 1) * k), String),
+        );
+      }
       else {
         const c = contributionsJson(ensemble, block, attributes.members);
         for (const row of c.contributions) contributionRows.push(row);
