@@ -18,6 +18,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { CategoricalColumn, columnTypeRows, loadCsv, loadTable, NA_VALUES, toMatrix, vegaDataset, type Table } from "ensemble-workbook";
 import { MAX_COLUMNS, MAX_RECORD_BYTES, parseCsv } from "../lib/data/csvParse";
 import { Rng } from "node-xgboost-wasm";
+import { hasSklearn, python } from "./lib-sklearn";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-tables-"));
 const file = (name: string, content: string | Uint8Array | ArrayBuffer) => {
@@ -218,6 +219,37 @@ test("pandas' missing tokens in a numeric column; na_values replaces the set", a
   const t2 = await loadTable(g, { na_values: ["?"] });
   assert.equal(t2.array("v"), ["NA", null, "1"]);
   await rejects(() => loadTable(g, { na_values: "NA" as unknown as string[] }), /na_values must be a list of strings/, /"NA"/);
+});
+
+test("na_values mean the same cells in every format, as pandas reads the CSV: a number equal to a numeric token is missing (-999, -999.0), a text token is missing in Parquet and Arrow strings too", async () => {
+  const xs = [1.5, -999, -999.0, 7, -999.5];
+  const ss = ["a", "?", "NA", "b", "?"];
+  const na = ["?", "-999", "NA"];
+  const csv = "x,s\n1.5,a\n-999,?\n-999.0,NA\n7,b\n-999.5,?\n";
+  const expected = { x: [1.5, null, null, 7, -999.5], s: ["a", null, null, "b", null] };
+  if (hasSklearn()) {
+    // pandas adds na_values to its defaults unless keep_default_na=False; lib's na_values replace them
+    const ref = python(
+      `import pandas as pd, io
+df = pd.read_csv(io.StringIO(data["csv"]), na_values=data["na"], keep_default_na=False)
+print(json.dumps({"x": [None if pd.isna(v) else float(v) for v in df["x"]], "s": [None if pd.isna(v) else v for v in df["s"]]}))`,
+      { csv, na },
+    );
+    assert.equal(ref, expected, "pandas");
+  }
+  const parquet = parquetWriteBuffer({ columnData: [{ name: "x", data: xs, type: "DOUBLE" }, { name: "s", data: ss, type: "STRING" }] });
+  const arrow = tableToIPC(tableFromArrays({ x: xs, s: ss }), { format: "file" })!;
+  const cells = (t: Table) => ({ x: Array.from(t.array("x") as Float32Array, (v) => (Number.isNaN(v) ? null : v)), s: Array.from(t.array("s") as ArrayLike<unknown>) });
+  for (const [name, src] of [
+    ["csv", file("na3.csv", csv)],
+    ["json", file("na3.json", JSON.stringify(xs.map((x, i) => ({ x, s: ss[i] }))))],
+    ["parquet", file("na3.parquet", parquet)],
+    ["arrow", file("na3.arrow", arrow)],
+  ] as const) {
+    assert.equal(cells(await loadTable(src, { na_values: na })), expected, name);
+  }
+  // on 2 threads, chunk by chunk, as on one
+  assert.equal(cells(await loadTable(file("na3-2.csv", csv), { na_values: na, threads: 2, minChunkBytes: 16 })), expected, "csv, 2 threads");
 });
 
 test("categorical: any non-number cell (even late, keeping the text of earlier numbers) or declared; dates stay text", async () => {

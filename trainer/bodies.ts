@@ -23,7 +23,7 @@
  * the first row is a feature name (or the label), the columns are read by name, in whatever order they come, and
  * the label column is ignored; a header that lacks a feature is a 400 naming it.
  */
-import { categoryCode, type ColumnSchema, type Drift } from "ensemble-workbook";
+import { categoryCode, numericNaValues, type ColumnSchema, type Drift } from "ensemble-workbook";
 import { cellNumber, splitCsv } from "./csv";
 import { HttpError } from "./formats";
 import { jsonNesting } from "@ensemble-workbook/sagemaker-local/guard";
@@ -58,22 +58,11 @@ function schemaOf(c: BodyColumns): BodySchema {
  */
 type CellReader = (v: unknown) => number;
 
-/** the missing-value tokens that read as numbers ("-999"): a cell of the number they read as is missing too — a JSON
- * number, or a CSV cell whose text is the token (before, only a cell that was no number was looked up: training read
- * -999 as missing, the endpoint as the number -999, and its prediction differed) */
-function numericNaValues(schema: BodySchema): Set<number> {
-  const out = new Set<number>();
-  for (const t of schema.naValues) {
-    const n = cellNumber(t);
-    if (n !== undefined && !Number.isNaN(n)) out.add(n);
-  }
-  return out;
-}
-
 function cellReaders(schema: BodySchema, drift: Drift | undefined, format: "csv" | "json"): CellReader[] {
   const na = schema.naValues;
   const isNa = (t: string) => na.has(t) || na.has(t.trim());
-  const naNumbers = numericNaValues(schema);
+  // lib's rule, as loadTable read the training file: a number equal to a token that reads as one is missing
+  const naNumbers = numericNaValues(schema.naValues, cellNumber);
   return schema.columns.map((col) => {
     const d = drift ? (drift[col.name] = { missing: 0, unseen: 0 }) : undefined;
     if (col.type === "categorical") {
@@ -235,7 +224,7 @@ export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
   const features = schema.columns.map((c) => c.name);
   const categorical = schema.columns.some((c) => c.type === "categorical");
   // the fast path reads every cell as a number: not where a number is a missing-value token
-  if (!categorical && numericNaValues(schema).size === 0) {
+  if (!categorical && numericNaValues(schema.naValues, cellNumber).size === 0) {
     const fast = fastCsvBody(text, features.length);
     if (fast) {
       // a first line of numbers that are the features' names (pandas' default names 0, 1, 2…): a header or a row?

@@ -6,7 +6,8 @@
  * not Arrow (no "ARROW1" file magic and no stream message header) are an Error naming the file.
  */
 import { tableFromIPC, Type } from "@uwdata/flechette";
-import { CategoricalBuilder, textOf } from "./columns";
+import { CategoricalBuilder, missingTokens, textOf } from "./columns";
+import { decimalNumber } from "../core";
 import type { ColumnValues, LoadedColumns } from "./sources";
 
 const TYPE_NAMES = Object.fromEntries(Object.entries(Type).map(([k, v]) => [v, k])) as Record<number, string>;
@@ -43,7 +44,8 @@ function kindOf(typeId: number, valueTypeId: number | undefined, name: string, w
   throw new Error(`${what}: column "${name}" has Arrow type ${TYPE_NAMES[typeId] ?? typeId}, which is not supported (numbers, strings, booleans, dates and timestamps are)`);
 }
 
-export function readArrow(bytes: Uint8Array, what: string, opts: { textColumns: Set<string> }): LoadedColumns {
+export function readArrow(bytes: Uint8Array, what: string, opts: { textColumns: Set<string>; naValues: Set<string> }): LoadedColumns {
+  const na = missingTokens(opts.naValues, decimalNumber);
   if (!looksLikeArrow(bytes)) {
     throw new Error(`${what}: not an Arrow IPC file (it starts with neither "ARROW1" nor an IPC stream message; ${bytes.length} bytes)`);
   }
@@ -65,14 +67,15 @@ export function readArrow(bytes: Uint8Array, what: string, opts: { textColumns: 
       const out = new Float32Array(rows);
       for (let r = 0; r < rows; r++) {
         const v = col.at(r);
-        out[r] = v === null || v === undefined ? NaN : Number(v);
+        out[r] = v === null || v === undefined ? NaN : na.number(Number(v));
       }
       columns.push(out);
     } else if (kind === "text") {
       const b = new CategoricalBuilder(rows);
       for (let r = 0; r < rows; r++) {
         const v = col.at(r);
-        b.push(v === null || v === undefined ? null : textOf(v));
+        const t = v === null || v === undefined ? null : textOf(v);
+        b.push(t === null || na.text(t) ? null : t);
       }
       columns.push(b.finish());
     } else {

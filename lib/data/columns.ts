@@ -141,6 +141,39 @@ export function textOf(v: unknown): string {
 }
 
 /**
+ * The missing-value tokens that read as numbers ("-999"), as numbers: a number cell equal to one is missing, as pandas'
+ * na_values make it (its na_fvalues: -999.0 too). loadTable kept -999 as a value while the endpoint read it as missing.
+ * `read` is the caller's reading of number text (the CSV parser's, or the core's decimalNumber).
+ */
+export function numericNaValues(tokens: Iterable<string>, read: (text: string) => number | undefined): Set<number> {
+  const out = new Set<number>();
+  for (const t of tokens) {
+    const n = read(t);
+    if (n !== undefined && !Number.isNaN(n)) out.add(n);
+  }
+  return out;
+}
+
+/** A loader's missing cells beyond null: text that is a token, a number equal to a token that reads as one. */
+export interface MissingTokens {
+  /** whether the text is a missing-value token (as is, or trimmed, as the CSV reader compares) */
+  text(t: string): boolean;
+  /** the number, or NaN when it is a token's */
+  number(v: number): number;
+}
+
+/** The missing-value tokens as Parquet and Arrow cells are read with them, as CSV and JSON cells are: a table means
+ * the same in every format (a Parquet string "NA" was a category, the same cell in CSV missing — and the endpoint,
+ * which reads tokens as missing, could never send that category). */
+export function missingTokens(naValues: ReadonlySet<string>, read: (text: string) => number | undefined): MissingTokens {
+  const numbers = numericNaValues(naValues, read);
+  return {
+    text: (t) => naValues.has(t) || naValues.has(t.trim()),
+    number: numbers.size ? (v) => (numbers.has(v) ? NaN : v) : (v) => v,
+  };
+}
+
+/**
  * A cell's category code in a column whose categories are `index` (text → code), or undefined for a category the
  * column does not have. Beside the cell's text (textOf): a number or a number's text of an integer-coded column
  * ("3.0" and 3 are category "3"), and a boolean as the column spells it — "true"/"false", as JSON and Arrow booleans

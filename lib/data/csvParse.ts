@@ -25,7 +25,7 @@
  * If numbers were already stored, their text is gone, so the reader stops with RestartAsText and the
  * caller reads again with that column declared text (the original spelling of every cell is kept: "007").
  */
-import { CategoricalBuilder, CategoricalColumn, NumericBuilder } from "./columns";
+import { CategoricalBuilder, CategoricalColumn, NumericBuilder, numericNaValues } from "./columns";
 
 const COMMA = 44, LF = 10, CR = 13, QUOTE = 34, SPACE = 32, TAB = 9;
 const POW10 = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
@@ -270,6 +270,12 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
     return fields.quoted[j] === 2 ? t.replace(/""/g, '"') : t;
   };
   const isMissing = (t: string) => naValues.has(t) || naValues.has(t.trim());
+  // tokens that read as numbers (na_values ["-999"]): a number cell of that value is missing, as pandas reads it
+  const naNumbers = numericNaValues(naValues, (t) => {
+    const bytes = new TextEncoder().encode(t.trim());
+    return bytes.length && parseNumber(bytes, 0, bytes.length) ? parsed[0] : undefined;
+  });
+  const numericNa = naNumbers.size > 0;
 
   const setup = (b: Uint8Array) => {
     const nf = fields.n;
@@ -366,13 +372,13 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
         if (r >= nb.data.length) nb.grow(r + 1);
         const q = fields.quoted[j];
         if (q === PLAIN) {
-          nb.data[r] = fields.value[j];
+          nb.data[r] = numericNa && naNumbers.has(fields.value[j]) ? NaN : fields.value[j];
           nb.length = r + 1;
           sawNumber[j] = true;
           continue;
         }
         if (q !== 2 && parseNumber(b, fields.start[j], fields.end[j])) {
-          nb.data[r] = parsed[0];
+          nb.data[r] = numericNa && naNumbers.has(parsed[0]) ? NaN : parsed[0];
           nb.length = r + 1;
           sawNumber[j] = true;
           continue;

@@ -7,7 +7,7 @@ export { loadDiabetes, dataFile, vegaDataset } from "./datasets";
 export { columnTypes, columnTypeRows } from "./describe";
 export { ordinalCodes } from "./ordinal";
 export type { ColumnTypeRow } from "./describe";
-export { CategoricalColumn, categoryCode } from "./columns";
+export { CategoricalColumn, categoryCode, numericNaValues } from "./columns";
 export type { Table } from "./table";
 export { toMatrix, matrixFromRows, takeRows, encodeLabels, floatsReleased, MAX_CATEGORIES } from "./matrix";
 export { toDMatrix, holdCoreMatrix, releaseFloats, rowView } from "./core-matrix";

@@ -3,10 +3,12 @@
  * record per line) → typed columns. Columns are the union of the records' keys in order of first
  * appearance; a key a record lacks is missing there. A column is numeric when every non-missing value is a
  * number, else categorical with each value's text (booleans "true"/"false", numbers as written by
- * JavaScript). Missing: null, and strings in the missing-value tokens (as in CSV). JSON is for tables that
+ * JavaScript). Missing: null, strings in the missing-value tokens, and numbers equal to a token that reads as one
+ * (as in CSV). JSON is for tables that
  * fit comfortably in memory (it is parsed whole); large data belongs in CSV, Parquet or Arrow.
  */
-import { columnFromValues } from "./columns";
+import { decimalNumber } from "../core";
+import { columnFromValues, numericNaValues } from "./columns";
 import type { LoadedColumns } from "./sources";
 
 type Row = Record<string, unknown>;
@@ -25,7 +27,10 @@ function recordsToColumns(records: Row[], what: string, naValues: Set<string>, t
   });
   const unknown = [...textColumns].filter((c) => !seen.has(c));
   if (unknown.length) throw new Error(`${what}: categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${names.join(", ")}`);
-  const missing = (v: unknown) => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) || (typeof v === "string" && naValues.has(v));
+  // a number equal to a token that reads as one (na_values ["-999"]) is missing too, as in CSV
+  const naNumbers = numericNaValues(naValues, decimalNumber);
+  const missing = (v: unknown) =>
+    v === null || v === undefined || (typeof v === "number" && (Number.isNaN(v) || naNumbers.has(v))) || (typeof v === "string" && naValues.has(v));
   const columns = names.map((name) => {
     const values = records.map((r) => r[name]);
     const nested = values.findIndex((v) => v !== null && typeof v === "object");

@@ -266,7 +266,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
       const unknown = [...r.textColumns].filter((c) => !info.names.includes(c));
       if (unknown.length) throw new Error(`${input.what}: categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${info.names.join(", ")}`);
       checkMemory(input.what, info.rows, info.names.length, r.maxMemory, false);
-      return readParquet(src, input.what, { textColumns, onRows: (rows, total) => tick((input.size * rows) / Math.max(1, total), rows) });
+      return readParquet(src, input.what, { textColumns, naValues: r.naValues, onRows: (rows, total) => tick((input.size * rows) / Math.max(1, total), rows) });
     }
     case "arrow":
     case "json":
@@ -275,7 +275,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
       // whole-buffer formats: the decoded table holds at least a float32 per cell; JSON text is ~10 bytes a cell
       checkMemory(input.what, Math.ceil(bytes.length / 40), 1, r.maxMemory, true);
       let out: LoadedColumns;
-      if (input.format === "arrow") out = arrowReader().readArrow(bytes, input.what, { textColumns });
+      if (input.format === "arrow") out = arrowReader().readArrow(bytes, input.what, textOpts);
       else {
         // JSON is parsed from one string, and V8's strings end at ~512 MB
         if (bytes.length > 500e6) throw new Error(`${input.what}: ${Math.round(bytes.length / 1e6)} MB of JSON is too large to parse as one document; write large tables as JSON Lines split into files, CSV, Parquet or Arrow`);

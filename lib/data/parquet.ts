@@ -25,7 +25,8 @@ import { getMaxDefinitionLevel, getSchemaPath } from "hyparquet/src/schema.js";
 import type { ColumnDecoder, DataPage, ParquetParsers } from "hyparquet/src/types.js";
 import { compressors } from "hyparquet-compressors";
 import { decodeHybrid } from "./parquet-hybrid";
-import { CategoricalBuilder, textOf } from "./columns";
+import { CategoricalBuilder, missingTokens, textOf, type MissingTokens } from "./columns";
+import { decimalNumber } from "../core";
 import type { ColumnValues, LoadedColumns } from "./sources";
 
 type Kind = "numeric" | "text" | "date";
@@ -145,7 +146,7 @@ function topLevel(md: FileMetaData): SchemaElement[] {
   return out;
 }
 
-type ColumnOut = { kind: "numeric"; data: Float32Array } | { kind: "text"; data: CategoricalBuilder } | { kind: "date"; data: (Date | null)[] };
+type ColumnOut = ({ kind: "numeric"; data: Float32Array } | { kind: "text"; data: CategoricalBuilder } | { kind: "date"; data: (Date | null)[] }) & { na: MissingTokens };
 
 /**
  * Timestamps as epoch milliseconds (numbers) rather than hyparquet's default Date per value, which divides a BigInt
@@ -166,12 +167,15 @@ function cellsOf(values: ArrayLike<unknown>, out: ColumnOut): Float32Array | Int
   const n = values.length;
   if (out.kind === "numeric") {
     const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = isMissing(values[i]) ? NaN : Number(values[i]);
+    for (let i = 0; i < n; i++) a[i] = isMissing(values[i]) ? NaN : out.na.number(Number(values[i]));
     return a;
   }
   if (out.kind === "text") {
     const a = new Int32Array(n);
-    for (let i = 0; i < n; i++) a[i] = isMissing(values[i]) ? -1 : out.data.code(textOf(values[i]));
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      a[i] = isMissing(v) ? -1 : out.na.text(textOf(v)) ? -1 : out.data.code(textOf(v));
+    }
     return a;
   }
   const a = new Array<Date | null>(n);
@@ -360,8 +364,9 @@ function readChunk(bytes: Uint8Array, decoder: ColumnDecoder, out: ColumnOut, ro
 export async function readParquet(
   source: string | Uint8Array,
   what: string,
-  opts: { textColumns: Set<string>; onRows?(rows: number, total: number): void },
+  opts: { textColumns: Set<string>; naValues: Set<string>; onRows?(rows: number, total: number): void },
 ): Promise<LoadedColumns> {
+  const na = missingTokens(opts.naValues, decimalNumber);
   const fb = typeof source === "string" ? fileBuffer(source) : undefined;
   const file = fb ? fb.buffer : bytesBuffer(source as Uint8Array);
   try {
@@ -370,7 +375,7 @@ export async function readParquet(
     const elements = topLevel(metadata);
     const kinds = elements.map((el) => (opts.textColumns.has(el.name) ? "text" : kindOf(el, what)));
     const outs: ColumnOut[] = kinds.map((k) =>
-      k === "numeric" ? { kind: k, data: new Float32Array(rows) } : k === "text" ? { kind: k, data: new CategoricalBuilder(rows) } : { kind: k, data: new Array<Date | null>(rows).fill(null) },
+      k === "numeric" ? { kind: k, data: new Float32Array(rows), na } : k === "text" ? { kind: k, data: new CategoricalBuilder(rows), na } : { kind: k, data: new Array<Date | null>(rows).fill(null), na },
     );
     let rowStart = 0;
     for (let g = 0; g < metadata.row_groups.length; g++) {
