@@ -233,6 +233,41 @@ test("a boolean cell finds its category as the training file spelt it (True/Fals
   }
 });
 
+test("one table in several formats predicts the same: booleans of a CSV (True/False) and of Parquet, JSON or Arrow (true/false); a numeric column declared categorical predicts its own training table (0.1 was an unseen category); codes past float32's integers are an Error", async () => {
+  const n = 300;
+  const flag = Array.from({ length: n }, (_, i) => i % 3 === 0);
+  const level = Array.from({ length: n }, (_, i) => [0.1, 0.2, 0.3][i % 3 === 0 ? 0 : i % 2 ? 1 : 2]);
+  const y = flag.map((f, i) => (f ? 10 : 0) + level[i] * 20);
+  const csv = "flag,level,y\n" + flag.map((f, i) => `${f ? "True" : "False"},${level[i]},${y[i]}`).join("\n") + "\n";
+  const trained = await loadTable(Buffer.from(csv), { format: "csv" });
+  const e = new Ensemble({ members: [xgboost({ num_round: 30, eta: 0.3 })] }).fit(trained, { label: "y", categorical: ["level"] });
+  try {
+    const own = e.predict(trained);
+    assert.equal(own.drift!.level, { missing: 0, unseen: 0 }, "the training table's own numbers");
+    assert.equal(own.drift!.flag, { missing: 0, unseen: 0 });
+    const { parquetWriteBuffer } = await import("hyparquet-writer");
+    const parquet = parquetWriteBuffer({ columnData: [{ name: "flag", data: flag, type: "BOOLEAN" }, { name: "level", data: level, type: "DOUBLE" }, { name: "y", data: y, type: "DOUBLE" }] });
+    const asJson = await loadTable(Buffer.from(JSON.stringify(flag.map((f, i) => ({ flag: f, level: level[i], y: y[i] })))), { format: "json" });
+    for (const [what, t] of [["parquet", await loadTable(Buffer.from(parquet), { format: "parquet" })], ["json", asJson]] as const) {
+      const p = e.predict(t);
+      assert.equal(p.drift!.flag, { missing: 0, unseen: 0 }, `${what}: true/false found as True/False`);
+      assert.equal(Array.from(p.prediction), Array.from(own.prediction), what);
+    }
+    const rows = e.predict([{ flag: "TRUE", level: 0.1 }, { flag: true, level: "0.1" }]);
+    assert.is(rows.prediction[0], rows.prediction[1]);
+    assert.equal(rows.drift!.flag, { missing: 0, unseen: 0 });
+  } finally {
+    e.free();
+  }
+  // read as float32 numbers, then declared: 123456789 and 123456790 are both 123456792 (it kept 2 categories of 3)
+  const stores = await loadTable(Buffer.from("store,y\n123456789,1\n123456790,2\n5,3\n"), { format: "csv" });
+  assert.throws(() => new Ensemble({ members: [xgboost({ num_round: 2 })] }).fit(stores, { label: "y", categorical: ["store"] }), /feature column "store" is declared categorical but was read as numbers, and row 0 holds 123456792: integer codes from 16,777,216 on are not exact as float32/);
+  const asText = await loadTable(Buffer.from("store,y\n123456789,1\n123456790,2\n5,3\n"), { format: "csv", categorical: ["store"] });
+  const ok = new Ensemble({ members: [xgboost({ num_round: 2 })] }).fit(asText, { label: "y" });
+  assert.equal(ok.columns![0].categories, ["123456789", "123456790", "5"], "read as text: every code its own category");
+  ok.free();
+});
+
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test.run();

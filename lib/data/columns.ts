@@ -175,16 +175,30 @@ export function missingTokens(naValues: ReadonlySet<string>, read: (text: string
 
 /**
  * A cell's category code in a column whose categories are `index` (text → code), or undefined for a category the
- * column does not have. Beside the cell's text (textOf): a number or a number's text of an integer-coded column
- * ("3.0" and 3 are category "3"), and a boolean as the column spells it — "true"/"false", as JSON and Arrow booleans
- * load, or "True"/"False", as pandas writes Python's booleans into a CSV file (a JSON `true` sent to a model trained
- * on such a file was an unseen category: missing).
+ * column does not have. Beside the cell's text (textOf):
+ *   - a number of a numeric column declared categorical, as the fit wrote it (float32Text: the loaded 0.1f is
+ *     "0.1", not "0.10000000149011612" — predicting the training table itself made every such row unseen), and a
+ *     number or a number's text of an integer-coded column ("3.0" and 3 are category "3");
+ *   - a boolean, or text that spells one, as the column spells it — "true"/"false" as JSON, Parquet and Arrow
+ *     booleans load, "True"/"False" as pandas writes them into a CSV file, "TRUE"/"FALSE": a model trained on one
+ *     format's booleans read another's as unseen categories (missing).
  */
 export function categoryCode(index: ReadonlyMap<string, number>, v: unknown): number | undefined {
   const t = textOf(v);
   const k = index.get(t);
   if (k !== undefined) return k;
-  if (typeof v === "boolean") return index.get(v ? "True" : "False");
+  if (typeof v === "number") {
+    const f = index.get(float32Text(Math.fround(v)));
+    if (f !== undefined) return f;
+  }
+  const flag = typeof v === "boolean" ? v : typeof v === "string" && /^(true|false)$/i.test(t.trim()) ? t.trim().toLowerCase() === "true" : undefined;
+  if (flag !== undefined) {
+    for (const spelt of flag ? ["true", "True", "TRUE"] : ["false", "False", "FALSE"]) {
+      const b = index.get(spelt);
+      if (b !== undefined) return b;
+    }
+    return undefined;
+  }
   if ((typeof v === "number" || (typeof v === "string" && t.trim() !== "")) && Number.isInteger(Number(t))) return index.get(String(Number(t)));
   return undefined;
 }

@@ -196,6 +196,10 @@ function categoricalInto(X: Float32Array, ncol: number, j: number, src: Source, 
       X[i * ncol + j] = NaN;
       continue;
     }
+    // float32 keeps integers exact only below 2^24: larger codes may be several written codes rounded to one
+    // (stores 123456789 and 123456790 both 123456792) — merged categories, silently
+    if (f32 && Math.abs(v as number) >= 16_777_216 && Number.isInteger(v))
+      throw new Error(`feature column "${name}" is declared categorical but was read as numbers, and row ${i} holds ${v}: integer codes from 16,777,216 on are not exact as float32, so different codes may have been read as one; read it as text — loadTable's categorical option, or in a training job codes that are not numbers ("s123456789")`);
     const t = f32 ? float32Text(v as number) : textOf(v);
     let code = index.get(t);
     if (code === undefined) {
