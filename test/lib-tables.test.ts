@@ -252,6 +252,16 @@ print(json.dumps({"x": [None if pd.isna(v) else float(v) for v in df["x"]], "s":
   assert.equal(cells(await loadTable(file("na3-2.csv", csv), { na_values: na, threads: 2, minChunkBytes: 16 })), expected, "csv, 2 threads");
 });
 
+test("64-bit integers past 2^53 read as numbers in Arrow as in Parquet (rounded to float32 as every number); an Arrow file cut short says so", async () => {
+  const big = [9007199254740993n, -5n, 1n << 62n];
+  const arrow = tableToIPC(tableFromArrays({ id: BigInt64Array.from(big) }), { format: "file" })!;
+  const parquet = parquetWriteBuffer({ columnData: [{ name: "id", data: big, type: "INT64" }] });
+  const expected = big.map((v) => Math.fround(Number(v)));
+  assert.equal(Array.from((await loadTable(file("big.arrow", arrow))).array("id") as Float32Array), expected, "arrow");
+  assert.equal(Array.from((await loadTable(file("big.parquet", parquet))).array("id") as Float32Array), expected, "parquet");
+  await rejects(() => loadTable(file("cut.arrow", arrow.subarray(0, Math.floor(arrow.length / 2)))), /cut\.arrow: not a valid Arrow IPC file \(truncated or damaged\?\)/);
+});
+
 test("categorical: any non-number cell (even late, keeping the text of earlier numbers) or declared; dates stay text", async () => {
   const rows = Array.from({ length: 3000 }, (_, i) => `${i % 7 === 0 ? "007" : String(i % 5)},${i},Jun ${1 + (i % 28)} 1998`);
   rows[2500] = `x,2500,Jun 1 1998`;

@@ -6,7 +6,7 @@
  * not Arrow (no "ARROW1" file magic and no stream message header) are an Error naming the file.
  */
 import { tableFromIPC, Type } from "@uwdata/flechette";
-import { CategoricalBuilder, missingTokens, textOf } from "./columns";
+import { CategoricalBuilder, missingTokens, textOf, type MissingTokens } from "./columns";
 import { decimalNumber } from "../core";
 import type { ColumnValues, LoadedColumns } from "./sources";
 
@@ -51,9 +51,11 @@ export function readArrow(bytes: Uint8Array, what: string, opts: { textColumns: 
   }
   let table: ReturnType<typeof tableFromIPC>;
   try {
-    table = tableFromIPC(bytes, { useDate: true });
+    // 64-bit integers as BigInt, made numbers below (rounded, as Parquet's): as plain numbers flechette refused a
+    // value past 2^53 ("BigInt exceeds integer number representation"), an error naming neither file nor column
+    table = tableFromIPC(bytes, { useDate: true, useBigInt: true });
   } catch (e) {
-    throw new Error(`${what}: not a valid Arrow IPC file: ${(e as Error).message}`);
+    throw new Error(`${what}: not a valid Arrow IPC file (truncated or damaged?): ${(e as Error).message}`);
   }
   const rows = table.numRows;
   const names: string[] = [];
@@ -63,29 +65,38 @@ export function readArrow(bytes: Uint8Array, what: string, opts: { textColumns: 
     const type = field.type as { typeId: number; dictionary?: { typeId: number } };
     const kind = opts.textColumns.has(field.name) ? "text" : kindOf(type.typeId, type.dictionary?.typeId, field.name, what);
     names.push(field.name);
-    if (kind === "numeric") {
-      const out = new Float32Array(rows);
-      for (let r = 0; r < rows; r++) {
-        const v = col.at(r);
-        out[r] = v === null || v === undefined ? NaN : na.number(Number(v));
-      }
-      columns.push(out);
-    } else if (kind === "text") {
-      const b = new CategoricalBuilder(rows);
-      for (let r = 0; r < rows; r++) {
-        const v = col.at(r);
-        const t = v === null || v === undefined ? null : textOf(v);
-        b.push(t === null || na.text(t) ? null : t);
-      }
-      columns.push(b.finish());
-    } else {
-      const out = new Array<Date | null>(rows);
-      for (let r = 0; r < rows; r++) {
-        const v = col.at(r);
-        out[r] = v === null || v === undefined ? null : v instanceof Date ? v : new Date(Number(v));
-      }
-      columns.push(out);
+    try {
+      columns.push(columnOf(col, kind, rows, na));
+    } catch (e) {
+      throw new Error(`${what}: column "${field.name}": ${(e as Error).message}`);
     }
   }
   return { names, columns, rows };
+}
+
+/** One Arrow column's cells as the column stores them. */
+function columnOf(col: { at(row: number): unknown }, kind: Kind, rows: number, na: MissingTokens): ColumnValues {
+  if (kind === "numeric") {
+    const out = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const v = col.at(r);
+      out[r] = v === null || v === undefined ? NaN : na.number(Number(v));
+    }
+    return out;
+  }
+  if (kind === "text") {
+    const b = new CategoricalBuilder(rows);
+    for (let r = 0; r < rows; r++) {
+      const v = col.at(r);
+      const t = v === null || v === undefined ? null : textOf(v);
+      b.push(t === null || na.text(t) ? null : t);
+    }
+    return b.finish();
+  }
+  const out = new Array<Date | null>(rows);
+  for (let r = 0; r < rows; r++) {
+    const v = col.at(r);
+    out[r] = v === null || v === undefined ? null : v instanceof Date ? v : new Date(Number(v));
+  }
+  return out;
 }
