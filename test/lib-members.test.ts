@@ -31,6 +31,34 @@ print(json.dumps({"coef": model.coef_.tolist(), "intercept": float(model.interce
   }
 });
 
+test("ridge alpha 0 with a constant column: the minimum-norm least squares, as scikit-learn's Ridge(alpha=0) (it was 'matrix is not positive definite')", () => {
+  if (!hasSklearn()) return;
+  const ncol = m.ncol + 1;
+  const X = new Float32Array(m.nrow * ncol);
+  const rows: number[][] = [];
+  for (let i = 0; i < m.nrow; i++) {
+    X.set(m.X.subarray(i * m.ncol, (i + 1) * m.ncol), i * ncol);
+    X[i * ncol + m.ncol] = 7; // constant
+    rows.push(Array.from(X.subarray(i * ncol, (i + 1) * ncol)));
+  }
+  const mc = { ...m, X, ncol, featureNames: [...m.featureNames, "const"], columns: undefined };
+  const r = ridge({ alpha: 0 });
+  r.fit(mc);
+  const ref = python(
+    `from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import Ridge
+X = np.array(data["X"], dtype=np.float64); y = np.array(data["y"], dtype=np.float64)
+s = StandardScaler().fit(X)
+model = Ridge(alpha=0).fit(s.transform(X), y)
+print(json.dumps({"coef": model.coef_.tolist(), "intercept": float(model.intercept_)}))`,
+    { X: rows, y: Array.from(m.y!) },
+  );
+  const coef = (r as any).coefficients();
+  coef.coef.forEach((c: number, j: number) => assert.ok(Math.abs(c - ref.coef[j]) < 1e-6 * Math.max(1, Math.abs(ref.coef[j])), `coef ${j}: ${c} vs ${ref.coef[j]}`));
+  assert.is(coef.coef[m.ncol], 0, "the constant column's coefficient");
+  assert.ok(Math.abs(coef.intercept - ref.intercept) < 1e-8);
+});
+
 test("ridge: alpha → 0 approaches least squares; larger alpha shrinks coefficients", () => {
   const norm = (alpha: number) => {
     const r = ridge({ alpha }) as any;
