@@ -22,7 +22,7 @@ test("every name lib/sagemaker exports is documented in lib/sagemaker/README.md"
 });
 
 test("internals are not exported", () => {
-  const internals = ["innerOutOfFold", "nnls", "convexWeights", "fitBlend", "applyBlend", "checkBlend", "repoRoot", "tslabDisplay", "plotlyBundle", "figureSnippet", "averageRanks", "seededRng", "resolveFeatures", "matrixToDMatrix", "checkFeatures"];
+  const internals = ["innerOutOfFold", "convexWeights", "fitBlend", "applyBlend", "checkBlend", "repoRoot", "tslabDisplay", "plotlyBundle", "figureSnippet", "averageRanks", "seededRng", "resolveFeatures", "matrixToDMatrix", "checkFeatures"];
   assert.equal(internals.filter((n) => n in lib), []);
 });
 

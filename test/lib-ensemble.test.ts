@@ -7,7 +7,7 @@ import * as aq from "arquero";
 import { catboost, crossValidate, Ensemble, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, xgboost } from "ensemble-workbook";
 // internals, tested white-box from lib's sources
 import { applyBlend } from "../lib/ensemble/blends";
-import { convexWeights, nnls, normalEquations } from "../lib/ensemble/nnls";
+import { convexWeights } from "../lib/ensemble/convex-weights";
 
 const table = loadDiabetes();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-ensemble-"));
@@ -15,33 +15,6 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-ensemble-"));
 function lcg(seed: number) {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
-
-/** Brute force NNLS for tiny m: best feasible unconstrained solution over all supports. */
-function bruteNnls(P: number[][], y: number[]): { w: number[]; loss: number } {
-  const m = P.length;
-  let best = { w: new Array(m).fill(0), loss: y.reduce((s, v) => s + v * v, 0) };
-  for (let mask = 1; mask < 1 << m; mask++) {
-    const idx = [...Array(m).keys()].filter((j) => mask & (1 << j));
-    const { A, b } = normalEquations(idx.map((j) => P[j]), y);
-    // solve by Gaussian elimination (independent of the Cholesky in lib)
-    const k = idx.length;
-    const M = Array.from({ length: k }, (_, r) => [...Array.from(A.subarray(r * k, r * k + k)), b[r]]);
-    for (let c = 0; c < k; c++) {
-      const piv = M[c][c];
-      for (let r = 0; r < k; r++) if (r !== c) {
-        const f = M[r][c] / piv;
-        for (let cc = c; cc <= k; cc++) M[r][cc] -= f * M[c][cc];
-      }
-    }
-    const sol = M.map((row, r) => row[k] / row[r]);
-    if (sol.some((v) => v < 0)) continue;
-    const w = new Array(m).fill(0);
-    idx.forEach((j, r) => (w[j] = sol[r]));
-    const loss = y.reduce((s, v, i) => s + (v - P.reduce((t, col, j) => t + w[j] * col[i], 0)) ** 2, 0);
-    if (loss < best.loss) best = { w, loss };
-  }
-  return best;
 }
 
 /** Brute force for the weighted blend: the best non-negative unit-sum weights over all supports, each support's
@@ -127,21 +100,6 @@ test("multi:softmax is an Error as the ensemble is made: a class index per row c
     () => new Ensemble({ members: [xgboost({ objective: "multi:softmax", num_class: 3 })] }),
     () => new Ensemble({ members: [xgboost(), catboost()], objective: "multi:softmax" }),
   ]) assert.throws(make, /multi:softmax predicts a class index per row, which an ensemble cannot blend or score as probabilities; use multi:softprob/);
-});
-
-test("nnls equals the brute-force optimum over supports", () => {
-  const r = lcg(11);
-  for (let trial = 0; trial < 20; trial++) {
-    const n = 30;
-    const m = 4;
-    const P = Array.from({ length: m }, () => Array.from({ length: n }, () => r() * 2 - 0.5));
-    const y = Array.from({ length: n }, (_, i) => 0.7 * P[0][i] - 0.4 * P[1][i] + 0.2 * P[2][i] + 0.3 * (r() - 0.5));
-    const { A, b } = normalEquations(P, y);
-    const w = nnls(A, b, m);
-    const ref = bruteNnls(P, y);
-    assert.ok(w.every((v) => v >= 0));
-    w.forEach((v, j) => assert.ok(Math.abs(v - ref.w[j]) < 1e-7, `trial ${trial} w${j}: ${v} vs ${ref.w[j]}`));
-  }
 });
 
 test("convex weights: non-negative, sum to one, recover a known mixture", () => {

@@ -6,7 +6,7 @@
  *   mean      — arithmetic mean per value.
  *   median    — median per value (robust to one wild member).
  *   weighted  — Σ w_j p_j with w ≥ 0, Σ w = 1, fitted on out-of-fold
- *               predictions by NNLS (nnls.ts). Multiclass: fitted on the
+ *               predictions, exactly (convex-weights.ts). Multiclass: fitted on the
  *               flattened probabilities against one-hot labels.
  *   stacking  — a ridge meta-learner on the out-of-fold predictions:
  *               ŷ = c₀ + Σ c_j p_j with (c₁..c_m) = (PcᵀPc + αI)⁻¹ Pcᵀ yc on
@@ -20,7 +20,7 @@
  *   soft_vote — mean of the members' probabilities (classification only).
  */
 import { ridgeSolve } from "../members/linalg";
-import { convexWeights } from "./nnls";
+import { convexWeights } from "./convex-weights";
 import { isClassification, isMulticlass, objectiveTask } from "../core";
 
 export type Blend = "mean" | "weighted" | "stacking" | "median" | "vote" | "soft_vote";
