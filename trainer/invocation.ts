@@ -61,8 +61,13 @@ function csvField(t: string): string {
   return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
 
+/** a row's label, then with probabilities=true every class's probability in class order: a CSV answer's cells */
+function labelCells(r: ClassPrediction, probabilities: boolean): string[] {
+  return [csvField(String(r.label)), ...(probabilities ? Object.values(r.probabilities).map(String) : [])];
+}
+
 function labelsCsv(rows: ClassPrediction[], probabilities: boolean): string {
-  return rows.map((r) => [csvField(String(r.label)), ...(probabilities ? Object.values(r.probabilities).map(String) : [])].join(",") + "\n").join("");
+  return rows.map((r) => labelCells(r, probabilities).join(",") + "\n").join("");
 }
 
 /** drift totals for the answer's custom attributes, and the columns with any (for JSON answers) */
@@ -155,10 +160,9 @@ export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHe
       if (outFormat === "csv") {
         // probabilities=true: the label and every class's probability lead, as without contributions (they were
         // dropped for the prediction alone, P(second class) for binary); else the prediction(s)
-        const k = width;
         const classes = labelled && attributes.probabilities ? ensemble.classesOf(pred.prediction) : undefined;
         contributionLines += contributionsCsv(ensemble, block, (r) =>
-          classes ? [csvField(String(classes[r].label)), ...Object.values(classes[r].probabilities).map(String)] : Array.from(pred.prediction.subarray(r * k, (r + 1) * k), String),
+          classes ? labelCells(classes[r], true) : Array.from(pred.prediction.subarray(r * width, (r + 1) * width), String),
         );
       }
       else {

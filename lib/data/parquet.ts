@@ -173,8 +173,8 @@ function cellsOf(values: ArrayLike<unknown>, out: ColumnOut): Float32Array | Int
   if (out.kind === "text") {
     const a = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const v = values[i];
-      a[i] = isMissing(v) ? -1 : out.na.text(textOf(v)) ? -1 : out.data.code(textOf(v));
+      const t = isMissing(values[i]) ? undefined : textOf(values[i]);
+      a[i] = t === undefined || out.na.text(t) ? -1 : out.data.code(t);
     }
     return a;
   }
