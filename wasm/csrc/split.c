@@ -20,10 +20,11 @@ double node_score(const Params *p, double G, double H) {
     double t = threshold_l1(G, p->alpha);
     return t * t / (H + p->lambda);
   }
+  /* XGBoost's hist evaluator (split_evaluator.h CalcGainGivenWeight): the clipped weight's score, with no alpha
+   * term — the older CalcGain added alpha * |w| here, and so did this core, growing other trees than native's
+   * whenever alpha and max_delta_step met (count:poisson's default max_delta_step 0.7 with any alpha) */
   double w = leaf_weight(p, G, H);
-  double ret = -(2.0 * G * w + (H + p->lambda) * w * w);
-  if (p->alpha != 0.0) ret += p->alpha * fabs(w);
-  return ret;
+  return -(2.0 * G * w + (H + p->lambda) * w * w);
 }
 
 /* floor: the best before this scan; a missing-left scan keeps the last of its ties
