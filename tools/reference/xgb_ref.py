@@ -60,6 +60,9 @@ for _optional in ("pandas", "sklearn"):
     sys.modules.setdefault(_optional, None)
 import xgboost as xgb  # noqa: E402
 
+# native warnings ("auc: only positive or negative samples") are printed to stdout, which carries the results' JSON
+xgb.set_config(verbosity=0)
+
 
 def read_f32(path, count=None):
     a = np.fromfile(path, dtype="<f4")
@@ -179,7 +182,8 @@ def task_train(task, ds):
     train_s, train_cpu = time.perf_counter() - t0, time.process_time() - c0
     res = {"train_seconds": train_s, "train_cpu_seconds": train_cpu, "base_score": params.get("base_score")}
     if evals:
-        res["evals_result"] = {k: {m: [float(x) for x in v] for m, v in d.items()} for k, d in evals_result.items()}
+        # NaN (auc of a one-class set) as null: JSON has no NaN
+        res["evals_result"] = {k: {m: [None if x != x else float(x) for x in v] for m, v in d.items()} for k, d in evals_result.items()}
         res["best_iteration"] = getattr(bst, "best_iteration", None)
         res["num_boosted_rounds"] = bst.num_boosted_rounds()
     if task.get("save_model"):

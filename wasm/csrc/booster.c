@@ -454,16 +454,16 @@ XGB_API double bst_eval(Booster *b, int metric, const float *margin, const float
   int multi = obj == OBJ_MULTI_SOFTPROB || obj == OBJ_MULTI_SOFTMAX;
   objective_transform(multi ? OBJ_MULTI_SOFTPROB : obj, margin, multi ? nrow : nrow * k, k, pred);
   double v;
-  if (metric == M_RMSE || metric == M_MAE || metric == M_POISSON_NLOGLIK) {
+  if (metric == M_RMSE || metric == M_MAE || metric == M_POISSON_NLOGLIK || metric == M_MPHE) {
     if (multi) {
       /* regression metrics on a multiclass model compare the predicted class id */
       float *ids = xgb_alloc(sizeof(float) * (size_t)nrow);
       if (!ids) { free(pred); return NAN; }
       objective_transform(OBJ_MULTI_SOFTMAX, margin, nrow, k, ids);
-      v = metric_regression(metric, ids, label, weight, nrow);
+      v = metric_regression(metric, ids, label, weight, nrow, b->p.huber_slope);
       free(ids);
     } else {
-      v = metric_regression(metric, pred, label, weight, nrow);
+      v = metric_regression(metric, pred, label, weight, nrow, b->p.huber_slope);
     }
   } else if (metric == M_MLOGLOSS || metric == M_MERROR) {
     v = metric_multiclass(metric, pred, label, weight, nrow, k);

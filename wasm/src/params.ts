@@ -16,7 +16,7 @@ export const OBJECTIVES = [
 ] as const;
 export type Objective = (typeof OBJECTIVES)[number];
 
-export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik"] as const;
+export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe"] as const;
 export type Metric = (typeof METRICS)[number];
 /** Metrics where larger is better (early stopping maximises them). */
 export const MAXIMIZE = new Set<string>(["auc"]);
@@ -113,6 +113,7 @@ export function defaultMetric(objective: Objective): Metric {
     case "binary:logistic": return "logloss";
     case "multi:softprob": case "multi:softmax": return "mlogloss";
     case "count:poisson": return "poisson-nloglik";
+    case "reg:pseudohubererror": return "mphe";
     default: return "rmse";
   }
 }
@@ -184,7 +185,9 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       for (const m of list) {
         if (!(METRICS as readonly string[]).includes(m)) throw new Error(`unknown eval_metric "${m}"; valid: ${METRICS.join(", ")}`);
       }
-      metrics = list as Metric[];
+      // as XGBoost: a metric given twice is evaluated once (each round's value was recorded twice), and an empty
+      // list is no list — the objective's default (it evaluated nothing, and early stopping had no metric to watch)
+      metrics = list.length ? ([...new Set(list)] as Metric[]) : undefined;
       continue;
     }
     if (key === "objective") {

@@ -254,7 +254,9 @@ class Fit implements Training {
     const es = opts.earlyStoppingRounds;
     if (es !== undefined) {
       const v = scores[evals[evals.length - 1][1]][this.watchMetric] * this.sign;
-      if (v < this.best) { this.best = v; this.bestRound = it; }
+      // the first round is the best so far whatever its value, as XGBoost's EarlyStopping records it — a NaN metric
+      // (auc on a one-class set) never compares better, and the fit stopped a round early with no best iteration
+      if (this.bestRound < 0 || v < this.best) { this.best = v; this.bestRound = it; }
       else if (it - this.bestRound >= es) stop = true;
     }
     this.it++;

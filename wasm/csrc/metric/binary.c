@@ -1,7 +1,10 @@
 /* logloss = -sum w (y log p + (1-y) log(1-p)) / sum w (p clipped to [1e-16, 1-1e-16]);
- * error = weighted share of rows with (p > 0.5) != y;
+ * error = sum w e / sum w with e = 1 - y where p > 0.5, else y (XGBoost's EvalError: for 0/1 labels the share of
+ *   rows on the wrong side; a soft label y in [0, 1] counts as y positive and 1 - y negative);
  * auc = probability that a random positive outranks a random negative, from ranks:
- * rows sorted by p, ties share their average rank (weighted Mann–Whitney U). */
+ * rows sorted by p, ties share their average rank (weighted Mann–Whitney U), each row weighing w y as a positive
+ * and w (1 - y) as a negative, as XGBoost's BinaryROCAUC sums its true and false positives. Labels were rounded at
+ * 0.5 here: soft labels scored error 0.074 and auc 0.981 where native gives 0.245 and 0.817. */
 #include "metric.h"
 
 static const float *sort_key;
@@ -23,8 +26,9 @@ static double auc(const float *p, const float *label, const float *weight, int n
     int j = i;
     double gp = 0, gn = 0;
     while (j < n && p[idx[j]] == p[idx[i]]) {
-      double w = weight ? weight[idx[j]] : 1.0;
-      if (label[idx[j]] > 0.5) gp += w; else gn += w;
+      double w = weight ? weight[idx[j]] : 1.0, y = label[idx[j]];
+      gp += w * y;
+      gn += w * (1.0 - y);
       j++;
     }
     area += gp * (neg + 0.5 * gn);
@@ -32,7 +36,7 @@ static double auc(const float *p, const float *label, const float *weight, int n
     i = j;
   }
   free(idx);
-  if (pos == 0 || neg == 0) return NAN;
+  if (!(pos > 0 && neg > 0)) return NAN; /* one class, or labels outside [0, 1] (a regression's): as native, no AUC */
   return area / (pos * neg);
 }
 
@@ -46,7 +50,7 @@ double metric_binary(int metric, const float *prob, const float *label, const fl
       if (p > 1 - 1e-16) p = 1 - 1e-16;
       e = -(y * log(p) + (1 - y) * log(1 - p));
     } else {
-      e = ((p > 0.5) != (y > 0.5)) ? 1.0 : 0.0;
+      e = p > 0.5 ? 1.0 - y : y;
     }
     s += w * e; sw += w;
   }
