@@ -95,6 +95,16 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ tree_method: "gpu_hist" }, [/tree_method/]],
     // approx is another algorithm (cuts re-sketched every round): refused, not run as hist
     [{ tree_method: "approx" }, [/tree_method "approx" is not supported \(this core is "hist": approx re-sketches the cuts/]],
+    // what native refuses: a base_score a float32 cannot keep, 32-bit integer overflows, seeds past exact integers,
+    // verbosity and switches that are not its values, one-output models asked for K-class metrics
+    [{ base_score: 1e39 }, [/parameter base_score must be within the float32 range/]],
+    [{ objective: "binary:logistic", base_score: 1e-50 }, [/parameter base_score must be in \(0, 1\) for binary:logistic \(as a float32\)/]],
+    [{ objective: "count:poisson", base_score: 1e-50 }, [/parameter base_score must be > 0 for count:poisson/]],
+    [{ max_depth: 1e10 }, [/parameter max_depth must be an integer of at most 2147483647, got 10000000000/]],
+    [{ seed: 2 ** 64 }, [/parameter seed must be an integer of at most 9007199254740991/]],
+    [{ verbosity: "x" }, [/parameter verbosity must be 0, 1, 2 or 3, got "x"/]],
+    [{ disable_default_eval_metric: "abc" }, [/parameter disable_default_eval_metric must be true or false/]],
+    [{ objective: "binary:logistic", eval_metric: ["mlogloss"] }, [/eval_metric "mlogloss" is for multi:softprob and multi:softmax, not binary:logistic/]],
     // an alias's value is checked as its setting's, and the error names the key as given
     [{ n_jobs: 2.5 }, [/parameter n_jobs must be an integer, got 2\.5/]],
     [{ n_jobs: -1 }, [/parameter n_jobs must be between 0/, /got -1/]],
@@ -178,6 +188,18 @@ test("labels invalid for the objective", () => {
   const d4 = new DMatrix(data.X, { nrow: 400, ncol: 5 });
   throwsNamed("training without labels", trainWith({}, d4), /label/i);
   d4.free();
+  // an eval set's labels are checked as dtrain's, as native checks them (they scored silently: mlogloss 36.8 every
+  // round for a class past num_class, logloss −0.66 for a binary label of 2)
+  const good = new DMatrix(data.X, { nrow: 400, ncol: 5, label: classLabels(data.y, 2) });
+  const badBinary = new DMatrix(data.X.subarray(0, 50), { nrow: 10, ncol: 5, label: new Float32Array(10).fill(2) });
+  throwsNamed("eval set label 2 under binary:logistic", () => train({ objective: "binary:logistic" }, good, { numBoostRound: 2, evals: [[badBinary, "valid"]] }), /train: eval set "valid": label\[0\] = 2; binary:logistic needs labels in \[0, 1\]/);
+  throwsNamed("eval set class past num_class", () => train({ objective: "multi:softprob", num_class: 2 }, good, { numBoostRound: 2, evals: [[badBinary, "valid"]] }), /train: eval set "valid": label\[0\] = 2; multi:softprob needs integer class labels in \[0, 1\]/);
+  // disable_default_eval_metric: no metric unless eval_metric names one; early stopping then has none to watch
+  const quiet = train({ objective: "binary:logistic", disable_default_eval_metric: 1 }, good, { numBoostRound: 2, evals: [[good, "train"]] });
+  assert.equal(quiet.evalsResult, { train: {} });
+  quiet.free();
+  throwsNamed("early stopping without a metric", () => train({ disable_default_eval_metric: true }, good, { numBoostRound: 2, evals: [[good, "train"]], earlyStoppingRounds: 1 }), /earlyStoppingRounds needs a metric to watch/);
+  good.free(); badBinary.free();
 });
 
 test("predict with a different number of features; bad iterationRange; use after free", () => {

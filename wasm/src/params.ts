@@ -45,11 +45,20 @@ export function paramSetting(key: string): string {
   return ALIASES[key] ?? key;
 }
 
-/** Accepted for compatibility with XGBoost code; they do not change the model. */
+/** A switch as XGBoost reads one: true / false, 1 / 0, or their text; undefined for anything else. */
+function switchValue(v: unknown): boolean | undefined {
+  if (v === true || v === 1 || v === "1" || v === "true") return true;
+  if (v === false || v === 0 || v === "0" || v === "false") return false;
+  return undefined;
+}
+
+/** Accepted for compatibility with XGBoost code; they do not change the model (disable_default_eval_metric changes
+ * only which metrics are evaluated: none unless eval_metric names some, as XGBoost). */
 const ACCEPTED_ONLY: Record<string, (v: unknown) => string | undefined> = {
-  verbosity: () => undefined,
+  // XGBoost's values (it refuses others): verbosity 0–3; a switch true/false or 0/1
+  verbosity: (v) => ([0, 1, 2, 3].includes(typeof v === "string" ? decimalNumber(v) ?? NaN : Number(v)) && (typeof v === "number" || typeof v === "string") ? undefined : `parameter verbosity must be 0, 1, 2 or 3, got ${shownValue(v)}`),
   validate_parameters: () => undefined,
-  disable_default_eval_metric: () => undefined,
+  disable_default_eval_metric: (v) => (switchValue(v) === undefined ? `parameter disable_default_eval_metric must be true or false (or 1 / 0), got ${shownValue(v)}` : undefined),
   booster: (v) => (v === "gbtree" ? undefined : `booster "${v}" is not supported (only "gbtree")`),
   // "auto" is hist in XGBoost 2.x; "approx" re-sketches hessian-weighted cuts every round, which this core does not
   // (it was accepted and ran hist: another algorithm under the name asked for)
@@ -160,12 +169,17 @@ function toNumber(key: string, given: string, v: unknown): number {
     throw new Error(`parameter ${given} must be a finite number, got ${shownValue(v)}${text}`);
   }
   if (INTEGER.has(key) && !Number.isInteger(n)) throw new Error(`parameter ${given} must be an integer, got ${shownValue(v)}`);
+  // XGBoost reads these as 32-bit integers (max_depth 1e10: "expect int") and the seed as a 64-bit one; here a seed
+  // past 2^53 is not even an exact number (2^64, 1e20 and 1e25 gave one model)
+  const most = key === "seed" ? Number.MAX_SAFE_INTEGER : 2147483647;
+  if (INTEGER.has(key) && Math.abs(n) > most) throw new Error(`parameter ${given} must be an integer of at most ${most}, got ${shownValue(v)}`);
   return n;
 }
 
 export function resolveParams(params: Params | object = {}): ResolvedParams {
   const out: Record<string, unknown> = { ...DEFAULTS };
   let metrics: Metric[] | undefined;
+  let noDefaultMetric = false;
   const raw = params as Record<string, unknown>;
   /** the name each setting was given by (the key or an alias: nthread or n_jobs, eta or learning_rate): errors name
    * what the caller wrote */
@@ -178,6 +192,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       const problem = ACCEPTED_ONLY[key](value);
       if (problem) throw new Error(problem);
       if (key === "enable_categorical") out.enable_categorical = value;
+      if (key === "disable_default_eval_metric") noDefaultMetric = switchValue(value)!;
       continue;
     }
     if (key === "eval_metric") {
@@ -210,7 +225,8 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   }
   const p = out as unknown as ResolvedParams;
   if (p.max_delta_step === undefined) p.max_delta_step = p.objective === "count:poisson" ? 0.7 : 0;
-  p.eval_metric = metrics ?? [defaultMetric(p.objective)];
+  // disable_default_eval_metric: no metric unless eval_metric names some (it computed the default regardless)
+  p.eval_metric = metrics ?? (noDefaultMetric ? [] : [defaultMetric(p.objective)]);
 
   const range = (name: keyof ResolvedParams, ok: boolean, what: string) => {
     if (!ok) throw new Error(`parameter ${given[name] ?? name} ${what}, got ${shownValue(p[name])}`);
@@ -255,11 +271,18 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   if (multi && !(p.num_class >= 2)) throw new Error(`parameter num_class must be set (>= 2) for ${p.objective}`);
   if (!multi && p.num_class > 1) throw new Error(`parameter num_class is only for multi:* objectives (objective is ${p.objective})`);
   if (p.base_score !== undefined) {
-    if (p.objective === "binary:logistic") range("base_score", p.base_score > 0 && p.base_score < 1, "must be in (0, 1) for binary:logistic");
-    if (p.objective === "count:poisson") range("base_score", p.base_score > 0, "must be > 0 for count:poisson");
+    // the model keeps it as a float32: 1e39 is infinite there (every prediction NaN), 1e-50 is 0 (a margin of −∞ for
+    // logistic and Poisson, nothing learned) — native refuses both
+    const f = Math.fround(p.base_score);
+    range("base_score", Number.isFinite(f), "must be within the float32 range (±3.4e38)");
+    if (p.objective === "binary:logistic") range("base_score", f > 0 && f < 1, "must be in (0, 1) for binary:logistic (as a float32)");
+    if (p.objective === "count:poisson") range("base_score", f > 0, "must be > 0 for count:poisson (as a float32: at least 1.4e-45)");
   }
   if (multi) {
     for (const m of p.eval_metric) if (!["mlogloss", "merror"].includes(m)) throw new Error(`eval_metric "${m}" does not apply to ${p.objective}; use mlogloss or merror`);
+  } else {
+    // K probabilities a row: a one-output model has none to score (native refuses them too)
+    for (const m of p.eval_metric) if (m === "mlogloss" || m === "merror") throw new Error(`eval_metric "${m}" is for multi:softprob and multi:softmax, not ${p.objective}`);
   }
   return p;
 }

@@ -100,10 +100,14 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
     if (!(d instanceof DMatrix)) throw new Error(`train: evals entry "${name}" is not a DMatrix`);
     if (d.ncol !== dtrain.ncol) throw new Error(`train: eval set "${name}" has ${d.ncol} features, dtrain has ${dtrain.ncol}`);
     if (!d.hasLabel) throw new Error(`train: eval set "${name}" has no label`);
+    // as dtrain's, as native checks every set's labels: a multi:* label past num_class scored mlogloss 36.8 every
+    // round, and a binary label of 2 a logloss of −0.66, silently
+    if (d !== dtrain) checkLabels(p.objective, p.num_class, d.labelsView()!, d.nrow, `train: eval set "${name}"`);
   }
   const es = opts.earlyStoppingRounds;
   if (es !== undefined && !(Number.isInteger(es) && es > 0)) throw new Error(`train: earlyStoppingRounds must be a positive integer, got ${es}`);
   if (es !== undefined && evals.length === 0) throw new Error("train: earlyStoppingRounds needs at least one eval set");
+  if (es !== undefined && p.eval_metric.length === 0) throw new Error("train: earlyStoppingRounds needs a metric to watch: disable_default_eval_metric is set and eval_metric names none");
 
   if (dtrain.catFeatures.length === 0) return new Fit(p, dtrain, evals, rounds, opts);
   if (p.enable_categorical === false) {

@@ -92,7 +92,7 @@ export interface XGBoostParams {
   verbosity?: number;
   /** Accepted for XGBoost compatibility; no effect (unknown parameters are always errors here). */
   validate_parameters?: boolean | number;
-  /** Accepted for XGBoost compatibility; no effect. */
+  /** As XGBoost: no metric is evaluated unless `eval_metric` names some (true / false, 1 / 0). */
   disable_default_eval_metric?: boolean | number;
   /** Only `"gbtree"`. */
   booster?: "gbtree";
