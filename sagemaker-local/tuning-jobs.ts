@@ -119,7 +119,12 @@ export class TuningJobs {
         ObjectiveStatusCounters: { Succeeded: 0, Pending: 0, Failed: 0 },
         WarmStartConfig: input.WarmStartConfig,
       },
-      local: { trials: [], tuned: {}, ...(warm ? { parentBest: warm.parentBest, priorTrials: warm.prior.length } : {}) },
+      // OverallBestTrainingJob is IdenticalDataAndAlgorithm's (AWS's guide): under TransferLearning the parents'
+      // objectives were measured on other data, and their best was reported as this job's overall best
+      local: {
+        trials: [], tuned: {},
+        ...(warm ? { priorTrials: warm.prior.length, ...(input.WarmStartConfig?.WarmStartType === "IdenticalDataAndAlgorithm" ? { parentBest: warm.parentBest } : {}) } : {}),
+      },
     };
     this.recs.set(name, r);
     saveTuningJob(this.ctx.store, r);
@@ -175,10 +180,13 @@ export class TuningJobs {
     const r = this.get(input.HyperParameterTuningJobName);
     let items = trialSummaries(this.ctx, this.jobs, r);
     if (input.StatusEquals) items = items.filter((s) => s.TrainingJobStatus === input.StatusEquals);
+    // the API reference's defaults: SortBy Name, SortOrder Ascending (it was Descending here); by the objective, a
+    // trial without one is not listed (they were listed last)
     const by = input.SortBy ?? "Name";
-    const dir = (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1;
+    const dir = (input.SortOrder ?? "Ascending") === "Ascending" ? 1 : -1;
+    if (by === "FinalObjectiveMetricValue") items = items.filter((s) => s.FinalHyperParameterTuningJobObjectiveMetric?.Value !== undefined);
     const key = (s: TrialSummary): string | number =>
-      by === "Name" ? s.TrainingJobName : by === "Status" ? s.TrainingJobStatus : by === "CreationTime" ? s.CreationTime : s.FinalHyperParameterTuningJobObjectiveMetric?.Value ?? (dir > 0 ? Infinity : -Infinity);
+      by === "Name" ? s.TrainingJobName : by === "Status" ? s.TrainingJobStatus : by === "CreationTime" ? s.CreationTime : s.FinalHyperParameterTuningJobObjectiveMetric!.Value!;
     items.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0));
     const { page, NextToken } = paginate(items, input);
     return { TrainingJobSummaries: page, NextToken };

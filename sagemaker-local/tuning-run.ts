@@ -16,7 +16,7 @@ import { availableCores, coreShareEnv } from "node-xgboost-wasm";
 import { Context, now } from "./context";
 import { saveTuningJob, TuningJobConfigSpec, TuningJobRecord } from "./records";
 import { TrainingJobs } from "./training";
-import { notImproving, refreshTuningJob } from "./tuning-summaries";
+import { refreshTuningJob } from "./tuning-summaries";
 import * as tuning from "./tuning";
 import { crashPoint } from "./crash-points";
 import { ENVIRONMENT_ENTRIES } from "./training-spec";
@@ -197,7 +197,7 @@ export class TuningRun {
       if (c.done) {
         this.completionReason = c.reason;
         this.exhausted = true;
-        r.wire.TuningJobCompletionDetails = { NumberOfTrainingJobsObjectiveNotImproving: notImproving(this.history, type) };
+        r.wire.TuningJobCompletionDetails = { NumberOfTrainingJobsObjectiveNotImproving: tuning.trialsNotImproving(this.history, type) ?? 0 };
       }
     }
     this.refresh();
@@ -217,7 +217,7 @@ export class TuningRun {
       r.HyperParameterTuningJobStatus = "Failed";
       r.FailureReason = `All training jobs failed. First failure: ${this.jobs.recs.get(history[0].name)?.FailureReason ?? "unknown"}`;
     } else r.HyperParameterTuningJobStatus = "Completed";
-    r.TuningJobCompletionDetails ??= { NumberOfTrainingJobsObjectiveNotImproving: notImproving(history, this.type) };
+    r.TuningJobCompletionDetails ??= { NumberOfTrainingJobsObjectiveNotImproving: tuning.trialsNotImproving(history, this.type) ?? 0 };
     r.ConsumedResources = { RuntimeInSeconds: Math.round(t - r.CreationTime) };
     r.HyperParameterTuningEndTime = r.LastModifiedTime = t;
     saveTuningJob(this.ctx.store, this.r);

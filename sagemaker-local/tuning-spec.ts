@@ -4,7 +4,8 @@
  * built from it — so every problem, including ranges that do not suit the strategy (./tuning checks those), is a
  * ValidationException of CreateHyperParameterTuningJob. The TrainingJobDefinition is ./training-spec's.
  */
-import { Checker, errorMessage, TUNING_NAME_RE, validation } from "./errors";
+import * as crypto from "crypto";
+import { Checker, errorMessage, show, TUNING_NAME_RE, validation } from "./errors";
 import type { TrainingJobDefinitionSpec, TuningJobConfigSpec } from "./records";
 import * as tuning from "./tuning";
 import { isJsonObject } from "./wire";
@@ -44,6 +45,9 @@ export function validateWarmStartConfig(c: Checker, ws: unknown): void {
   }
 }
 
+/** the most training jobs one tuning job may run (MaxNumberOfTrainingJobs' maximum; a Grid's combinations) */
+const MAX_TRAINING_JOBS = 750;
+
 /** HyperParameterTuningJobConfig, but its ParameterRanges (./tuning checks those for the strategy) */
 export function validateTuningConfig(c: Checker, cfg: unknown): void {
   const p = "HyperParameterTuningJobConfig";
@@ -55,7 +59,7 @@ export function validateTuningConfig(c: Checker, cfg: unknown): void {
     c.supported(limits, `${p}.ResourceLimits`, ["MaxParallelTrainingJobs", "MaxNumberOfTrainingJobs", "MaxRuntimeInSeconds"]);
     // the service model sets no maximum: above the quota is ResourceLimitExceeded (tuning-jobs.ts), as AWS answers
     c.range(limits.MaxParallelTrainingJobs, `${p}.ResourceLimits.MaxParallelTrainingJobs`, 1, Number.MAX_SAFE_INTEGER, true);
-    c.range(limits.MaxNumberOfTrainingJobs, `${p}.ResourceLimits.MaxNumberOfTrainingJobs`, 1, 750, cfg.Strategy !== "Grid");
+    c.range(limits.MaxNumberOfTrainingJobs, `${p}.ResourceLimits.MaxNumberOfTrainingJobs`, 1, MAX_TRAINING_JOBS, cfg.Strategy !== "Grid");
     // the service model's range (a negative one ended the job at once, Completed with no trial)
     c.range(limits.MaxRuntimeInSeconds, `${p}.ResourceLimits.MaxRuntimeInSeconds`, 120, 15768000);
   }
@@ -97,6 +101,9 @@ export function validateTuningConfig(c: Checker, cfg: unknown): void {
   if (c.object(strategyConfig, `${p}.StrategyConfig`)) {
     c.supported(strategyConfig, `${p}.StrategyConfig`, ["HyperbandStrategyConfig"]);
     const hc: unknown = strategyConfig.HyperbandStrategyConfig;
+    // "provided only if Hyperband is selected" (the API reference): with Random or Bayesian it was ignored
+    if (hc !== undefined && cfg.Strategy !== "Hyperband")
+      c.custom(`${p}.StrategyConfig.HyperbandStrategyConfig is for the Hyperband strategy only; the strategy is ${show(cfg.Strategy)}.`);
     if (c.object(hc, `${p}.StrategyConfig.HyperbandStrategyConfig`)) {
       c.supported(hc, `${p}.StrategyConfig.HyperbandStrategyConfig`, ["MinResource", "MaxResource"]);
       // integers ≥ 1, as the service model has them (MaxResource 5.5 gave its trials num_round "5.5")
@@ -140,10 +147,21 @@ export function buildStrategy(input: CreateTuningJob, prior?: tuning.Trial[]): {
   try {
     const ranges = cfg.ParameterRanges ?? {};
     tuning.validateRanges(cfg.Strategy, ranges);
+    if (cfg.Strategy === "Grid") {
+      // the grid is every combination, counted before any is made (27,000 were accepted, and 6 ranges of 30 values
+      // ran the server out of memory building them); a tuning job runs at most MAX_TRAINING_JOBS training jobs, and
+      // a MaxNumberOfTrainingJobs, when given, is that count (AWS's guide: it "must equal" it; a smaller one cut the
+      // grid silently)
+      const size = (ranges.CategoricalParameterRanges ?? []).reduce((n, r) => n * r.Values.length, 1);
+      if (size > MAX_TRAINING_JOBS) throw new Error(`The Grid strategy's ranges make ${size} combinations, more than the ${MAX_TRAINING_JOBS} training jobs a tuning job can run.`);
+      const max = cfg.ResourceLimits.MaxNumberOfTrainingJobs;
+      if (max !== undefined && max !== size) throw new Error(`MaxNumberOfTrainingJobs (${max}) must equal the number of combinations of the Grid strategy's ranges (${size}), or be left out.`);
+    }
     const strategy = tuning.createStrategy(cfg.Strategy, ranges, {
       objectiveType: objective.Type,
       maxJobs: cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? Infinity,
-      seed: cfg.RandomSeed ?? 0,
+      // no RandomSeed: a fresh draw, as AWS gives each job (every job without one repeated the same trials)
+      seed: cfg.RandomSeed ?? crypto.randomInt(0, 2 ** 31),
       hyperband,
       prior,
     });

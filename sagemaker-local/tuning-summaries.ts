@@ -79,16 +79,3 @@ export function refreshTuningJob(ctx: Context, jobs: TrainingJobs, r: TuningJobR
   saveTuningJob(ctx.store, r);
 }
 
-/** TuningJobCompletionDetails.NumberOfTrainingJobsObjectiveNotImproving: trials since the best one improved */
-export function notImproving(history: Trial[], type: ObjectiveType): number {
-  let best: number | undefined;
-  let n = 0;
-  for (const h of history) {
-    if (h.status === "Failed" || h.objective === undefined) continue;
-    if (best === undefined || (type === "Minimize" ? h.objective < best : h.objective > best)) {
-      best = h.objective;
-      n = 0;
-    } else n++;
-  }
-  return n;
-}

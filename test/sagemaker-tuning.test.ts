@@ -89,10 +89,15 @@ test("tuning job: Grid, 2 in parallel, failing trials recorded and the job goes 
   assert.equal(best.TunedHyperParameters, { fail: "false", max_depth: "4" });
   assert.ok(Math.abs(best.FinalHyperParameterTuningJobObjectiveMetric!.Value! - (100 * 0.05 ** 2 + 1)) < 1e-4);
   assert.match(best.TrainingJobName!, /^grid-fail-\d{3}-[0-9a-f]{8}$/);
-  const list = await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name, SortBy: "FinalObjectiveMetricValue", SortOrder: "Ascending" }));
-  const sums = list.TrainingJobSummaries!;
+  // by the objective: only the trials that have one, as the API reference says (the failed ones were listed last)
+  const ranked = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name, SortBy: "FinalObjectiveMetricValue", SortOrder: "Ascending" }))).TrainingJobSummaries!;
+  assert.is(ranked.length, 2);
+  assert.is(ranked[0].TrainingJobName, best.TrainingJobName);
+  assert.ok(ranked[0].FinalHyperParameterTuningJobObjectiveMetric!.Value! <= ranked[1].FinalHyperParameterTuningJobObjectiveMetric!.Value!);
+  // the defaults: by name, ascending (it was descending here)
+  const sums = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }))).TrainingJobSummaries!;
   assert.is(sums.length, 4);
-  assert.is(sums[0].TrainingJobName, best.TrainingJobName);
+  assert.equal(sums.map((s) => s.TrainingJobName), sums.map((s) => s.TrainingJobName!).sort());
   const failed = sums.filter((s) => s.TrainingJobStatus === "Failed");
   assert.is(failed.length, 2);
   for (const f of failed) {
@@ -163,6 +168,24 @@ test("coreBudget: a blank OMP_NUM_THREADS is budgeted (the core reads it as unse
   assert.is(coreBudget(2, full, 4), full);
   const room = Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`V${i}`, "x"]));
   assert.is(Object.keys(coreBudget(2, room, 4)!).length, 48);
+});
+
+test("tuning jobs without a RandomSeed draw their own trials (every such job repeated the same ones); with one they repeat", async () => {
+  const first = async (name: string, seed?: number) => {
+    await ctx.sm.send(
+      new CreateHyperParameterTuningJobCommand(
+        tuningRequest(name, {
+          Strategy: "Random",
+          ...(seed === undefined ? {} : { RandomSeed: seed }),
+          ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1 },
+          ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.4" }] },
+        }),
+      ),
+    );
+    return (await waitTuning(ctx.sm, name)).BestTrainingJob!.TunedHyperParameters!.eta;
+  };
+  assert.not.equal(await first("unseeded-a"), await first("unseeded-b"));
+  assert.is(await first("seeded-a", 11), await first("seeded-b", 11));
 });
 
 test("tuning job: Random over continuous + integer ranges, completion criteria stop early", async () => {
@@ -350,6 +373,32 @@ test("tuning job: validation errors", async () => {
   );
   await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-static", ok, { max_depth: "3" }))), "ValidationException", /both a static/);
   await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-limits", { ...ok, ResourceLimits: { MaxNumberOfTrainingJobs: 2 } }))), "ValidationException", /maxParallelTrainingJobs/);
+  // Grid: counted before anything is made (6 ranges of 30 values ran the server out of memory); a job limit, when
+  // given, is the grid's size (a smaller one cut the grid silently)
+  const thirty = Array.from({ length: 30 }, (_, i) => String(i));
+  const huge = { CategoricalParameterRanges: Array.from({ length: 6 }, (_, k) => ({ Name: `p${k}`, Values: thirty })) };
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-grid-huge", { Strategy: "Grid", ResourceLimits: { MaxParallelTrainingJobs: 1 }, ParameterRanges: huge }))),
+    "ValidationException",
+    /The Grid strategy's ranges make 729000000 combinations, more than the 750 training jobs a tuning job can run/,
+  );
+  const three = { CategoricalParameterRanges: [{ Name: "max_depth", Values: ["2", "3", "4"] }] };
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-grid-cut", { Strategy: "Grid", ResourceLimits: { MaxParallelTrainingJobs: 1, MaxNumberOfTrainingJobs: 2 }, ParameterRanges: three }))),
+    "ValidationException",
+    /MaxNumberOfTrainingJobs \(2\) must equal the number of combinations of the Grid strategy's ranges \(3\)/,
+  );
+  // options the strategy would ignore
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-hb-random", { ...ok, StrategyConfig: { HyperbandStrategyConfig: { MaxResource: 5 } } }))),
+    "ValidationException",
+    /HyperbandStrategyConfig is for the Hyperband strategy only; the strategy is Random\./,
+  );
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-auto", { ...ok, ParameterRanges: { ...ok.ParameterRanges, AutoParameters: [{ Name: "eta", ValueHint: "0.1" }] } as never }))),
+    "ValidationException",
+    /AutoParameters is not supported by the local SageMaker/,
+  );
   // the API sets no maximum; above AWS's default quota (100) is a quota error, as AWS answers it, not a validation error
   await rejects(
     ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("t-quota", { ...ok, ResourceLimits: { MaxNumberOfTrainingJobs: 200, MaxParallelTrainingJobs: 101 } }))),

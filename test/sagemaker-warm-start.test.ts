@@ -106,7 +106,10 @@ test("TransferLearning takes other data; IdenticalDataAndAlgorithm does not", as
     /set of static and tunable hyperparameters must be the same .* these differ: seed/,
   );
   await ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuning("child-c", { jobs: 2, dataDir: other, warm: { WarmStartType: "TransferLearning", ParentHyperParameterTuningJobs: parents } })));
-  assert.is((await finished(ctx.sm, "child-c")).HyperParameterTuningJobStatus, "Completed");
+  const transfer = await finished(ctx.sm, "child-c");
+  assert.is(transfer.HyperParameterTuningJobStatus, "Completed");
+  // OverallBestTrainingJob is IdenticalDataAndAlgorithm's: the parents' objectives were measured on other data
+  assert.is(transfer.OverallBestTrainingJob, undefined);
 });
 
 test("AWS's rules: at most 5 parents, parents finished, known, same objective; no Grid", async () => {

@@ -37,17 +37,29 @@ export function completionReached(
     return { done: true, reason: `TargetObjectiveMetricValue ${target} reached (best ${best.objective})` };
   const n = criteria.MaxNumberOfTrainingJobsNotImproving;
   if (typeof n === "number" && n >= 1) {
-    let cur: number | undefined;
-    let since = 0;
-    for (const t of history) {
-      if (t.status === "Failed") continue;
-      const usable = (t.status === "Completed" || (opts.includeStopped && t.status === "Stopped")) && typeof t.objective === "number" && Number.isFinite(t.objective);
-      if (usable && (cur === undefined || better(t.objective!, cur))) {
-        cur = t.objective!;
-        since = 0;
-      } else since++;
-    }
-    if (cur !== undefined && since >= n) return { done: true, reason: `MaxNumberOfTrainingJobsNotImproving ${n} reached` };
+    const since = trialsNotImproving(history, objectiveType, opts);
+    if (since !== undefined && since >= n) return { done: true, reason: `MaxNumberOfTrainingJobsNotImproving ${n} reached` };
   }
   return { done: false };
+}
+
+/**
+ * The trials since the last one that improved the best objective, in completion order (Failed ones skipped; a
+ * Stopped one counts as not improving unless includeStopped), or undefined before any usable trial. One count for
+ * the criterion and for the job's TuningJobCompletionDetails, which counted Stopped trials by its own rule (2 where
+ * the criterion had reached 3).
+ */
+export function trialsNotImproving(history: Trial[], objectiveType: ObjectiveType, opts: { includeStopped?: boolean } = {}): number | undefined {
+  const better = (a: number, b: number) => (objectiveType === "Maximize" ? a > b : a < b);
+  let cur: number | undefined;
+  let since = 0;
+  for (const t of history) {
+    if (t.status === "Failed") continue;
+    const usable = (t.status === "Completed" || (opts.includeStopped && t.status === "Stopped")) && typeof t.objective === "number" && Number.isFinite(t.objective);
+    if (usable && (cur === undefined || better(t.objective!, cur))) {
+      cur = t.objective!;
+      since = 0;
+    } else since++;
+  }
+  return cur === undefined ? undefined : since;
 }

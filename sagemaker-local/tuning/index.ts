@@ -19,7 +19,7 @@ export * from "./types";
 export { validateRanges, buildSpace, toUnit, fromUnit, encode, decode, resolveScaling, spaceSize } from "./space";
 export type { Param, Point } from "./space";
 export { medianStoppingRule } from "./median";
-export { bestTrial, completionReached } from "./completion";
+export { bestTrial, completionReached, trialsNotImproving } from "./completion";
 export { hyperbandSchedule, inferMaxResource, MAX_RESOURCE_LIMIT } from "./hyperband";
 export { gridPoints } from "./grid";
 export { Rng } from "node-xgboost-wasm";

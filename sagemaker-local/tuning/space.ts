@@ -61,7 +61,9 @@ export function buildSpace(type: StrategyType, ranges: ParameterRanges): Param[]
     throw new Error(`Invalid Strategy: ${type}; must be one of Bayesian, Random, Grid, Hyperband.`);
   if (!ranges || typeof ranges !== "object") fail("ParameterRanges is required.");
   for (const k of Object.keys(ranges)) {
-    if (!["ContinuousParameterRanges", "IntegerParameterRanges", "CategoricalParameterRanges", "AutoParameters"].includes(k))
+    // AutoParameters (Autotune's: SageMaker picks the ranges) was accepted and dropped; Autotune itself is refused
+    if (k === "AutoParameters") fail("AutoParameters is not supported by the local SageMaker (it would be ignored): give the ranges as ContinuousParameterRanges, IntegerParameterRanges or CategoricalParameterRanges.");
+    if (!["ContinuousParameterRanges", "IntegerParameterRanges", "CategoricalParameterRanges"].includes(k))
       fail(`unknown field ${k}.`);
     const v: unknown = (ranges as Record<string, unknown>)[k];
     if (v !== undefined && !Array.isArray(v)) fail(`${k} must be a list.`);
