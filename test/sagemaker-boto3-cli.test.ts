@@ -188,7 +188,8 @@ test("AWS CLI: aws logs tail --follow shows a running job's lines as they come; 
   const w = await warmStarted;
   assert.is(w.HyperParameterTuningJobStatus, "Completed");
   assert.is(w.WarmStartConfig.WarmStartType, "TransferLearning");
-  assert.match(w.OverallBestTrainingJob.TrainingJobName, /^cli-(parent|warm)-\d{3}-/);
+  // OverallBestTrainingJob is IdenticalDataAndAlgorithm's (the API reference); boto3's warm start below has one
+  assert.is(w.OverallBestTrainingJob, undefined);
 });
 
 test("boto3: training log through the logs client, a transform job to completion, a warm-started tuning job", async () => {

@@ -71,6 +71,18 @@ test("encode/decode: strings in, strings out, categorical by index", () => {
   assert.is(spaceSize(buildSpace("Random", { IntegerParameterRanges: [{ Name: "d", MinValue: "3", MaxValue: "6" }], CategoricalParameterRanges: [{ Name: "c", Values: ["a", "b"] }] })), 8);
 });
 
+test("values are written as SageMaker passes them: continuous at a double's full precision (6 digits gave [100000, 100010] 11 values), integers never in exponent form", () => {
+  const narrow = buildSpace("Random", { ContinuousParameterRanges: [{ Name: "x", MinValue: "100000", MaxValue: "100010" }] });
+  const seen = new Set(Array.from({ length: 200 }, (_, i) => decode(narrow, [(i + 0.5) / 200]).x));
+  assert.is(seen.size, 200, "every point its own value");
+  for (const v of seen) assert.ok(Number(v) >= 100000 && Number(v) <= 100010, v);
+  const nearOne = buildSpace("Random", { ContinuousParameterRanges: [{ Name: "b", MinValue: "0.99", MaxValue: "0.99999999", ScalingType: "ReverseLogarithmic" }] });
+  const top = Array.from({ length: 200 }, (_, i) => decode(nearOne, [(i + 0.5) / 200]).b).filter((v) => Number(v) > 0.99999);
+  assert.is(new Set(top).size, top.length, "distinct near the top of a reverse-logarithmic range");
+  const big = buildSpace("Random", { IntegerParameterRanges: [{ Name: "n", MinValue: "1", MaxValue: "100000000000000000000000" }] });
+  assert.match(decode(big, [0.5]).n, /^\d+$/);
+});
+
 const throwsWith = (fn: () => void, re: RegExp) => {
   try {
     fn();

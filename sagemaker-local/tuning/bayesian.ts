@@ -18,7 +18,7 @@
  *     in scaled units, categorical values re-drawn with probability 0.15) of the 5 best results,
  *     then polish the 5 best candidates by a shrinking-step random local search.
  *  7. Take the highest-EI candidate whose decoded hyperparameters (integers rounded, continuous
- *     values at 6 significant digits) were not tried or proposed before; if none, a random unseen
+ *     values as written) were not tried or proposed before; if none, a random unseen
  *     point; on an exhausted finite space → null.
  * Warm start: the prior trials (opts.prior, a warm start's parents) inside the ranges are results like the job's
  * own in step 1 — so the warm-up is shorter or skipped and the first proposals already come from a fitted model —

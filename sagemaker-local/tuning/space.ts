@@ -144,11 +144,15 @@ export function fromUnit(p: Extract<Param, { kind: "continuous" | "integer" }>, 
   return Math.min(p.max, Math.max(p.min, v));
 }
 
-/** format a numeric value as the hyperparameter string (integers exact, continuous with 6 significant digits) */
+/**
+ * A numeric value as the hyperparameter string: integers exact (and never in exponent form: 1e23's integers were
+ * "2.535563989076763e+22", which an integer parser refuses), continuous values as JavaScript writes a double — the
+ * shortest text that reads back to it, as SageMaker passes them (0.1348925716437488). At 6 significant digits a
+ * range like [100000, 100010] had 11 values and [0.99, 0.99999999] collapsed near its top.
+ */
 export function formatValue(p: Extract<Param, { kind: "continuous" | "integer" }>, v: number): string {
-  if (p.kind === "integer") return String(Math.round(v));
-  const r = Number(v.toPrecision(6));
-  return String(Math.min(p.max, Math.max(p.min, r)));
+  if (p.kind === "integer") return BigInt(Math.round(v)).toString();
+  return String(Math.min(p.max, Math.max(p.min, v)));
 }
 
 /** A point of the search space in scaled form: numeric params → u, categorical → index. */
