@@ -135,7 +135,17 @@ export function buildStrategy(input: CreateTuningJob, prior?: tuning.Trial[]): {
   if (cfg.Strategy === "Hyperband") {
     const hc = cfg.StrategyConfig?.HyperbandStrategyConfig ?? {};
     try {
-      if (hc.MaxResource !== undefined) hyperband = { minResource: hc.MinResource ?? 1, maxResource: hc.MaxResource, resourceParam: tuned.includes("num_round") ? undefined : "num_round" };
+      if (hc.MaxResource !== undefined) {
+        // a given MaxResource never rewrites a static round count (num_round 20 reached the trials as "3" for
+        // MaxResource 3): a trial that reaches MaxResource is stopped, as SageMaker's guide says, unless its static
+        // count is MaxResource itself (it ends there); without one, the trials get num_round = MaxResource — the one
+        // hyperparameter the local SageMaker adds (README)
+        const inStatics = tuning.RESOURCE_KEYS.find((k) => def.StaticHyperParameters?.[k] !== undefined);
+        const resourceParam = inStatics
+          ? Number(def.StaticHyperParameters![inStatics]) === hc.MaxResource ? inStatics : undefined
+          : tuned.includes("num_round") ? undefined : "num_round";
+        hyperband = { minResource: hc.MinResource ?? 1, maxResource: hc.MaxResource, ...(resourceParam ? { resourceParam } : {}) };
+      }
       else {
         const inf = tuning.inferMaxResource(def.StaticHyperParameters);
         hyperband = { minResource: hc.MinResource ?? 1, maxResource: inf.maxResource, resourceParam: inf.resourceParam };

@@ -269,6 +269,31 @@ test("tuning job: Hyperband stops trials early from the per-round metric lines",
     assert.is(j.HyperParameters!.num_round, "9", "Hyperband sets the resource parameter");
     assert.match(j.SecondaryStatusTransitions!.map((t) => t.StatusMessage).join(" "), /early stopped by the tuning job \(Hyperband\)/);
   }
+  // a static round count is never rewritten (num_round 20 reached the trials as "3"): the trials run it and are
+  // stopped once they reach MaxResource, as SageMaker's guide says
+  const kept = "hyperband-static";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(
+      tuningRequest(
+        kept,
+        {
+          Strategy: "Hyperband",
+          StrategyConfig: { HyperbandStrategyConfig: { MinResource: 1, MaxResource: 3 } },
+          RandomSeed: 2,
+          ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 2 },
+          ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] },
+        },
+        { num_round: "20", sleep_ms: "100" },
+      ),
+    ),
+  );
+  assert.is((await waitTuning(ctx.sm, kept)).HyperParameterTuningJobStatus, "Completed");
+  const keptJobs = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: kept }))).TrainingJobSummaries!;
+  for (const s of keptJobs) {
+    const j = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: s.TrainingJobName }));
+    assert.is(j.HyperParameters!.num_round, "20", "the static round count as given");
+    assert.is(j.TrainingJobStatus, "Stopped", "stopped at MaxResource");
+  }
   await rejects(
     ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("hb-auto", { Strategy: "Hyperband", TrainingJobEarlyStoppingType: "Auto", StrategyConfig: { HyperbandStrategyConfig: { MaxResource: 9 } }, ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 1 }, ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] } }))),
     "ValidationException",
