@@ -86,15 +86,27 @@ export class TuningRun {
 
   async run(): Promise<void> {
     const maxRuntime = this.cfg.ResourceLimits.MaxRuntimeInSeconds;
-    while (true) {
-      if (maxRuntime && now() - this.r.wire.CreationTime > maxRuntime && !this.completionReason) {
-        this.completionReason = "MaxRuntimeInSeconds reached";
-        this.exhausted = true;
+    const deadline = maxRuntime ? this.r.wire.CreationTime + maxRuntime : Infinity;
+    let timer: NodeJS.Timeout | undefined;
+    const reached = () => {
+      if (this.completionReason) return;
+      this.completionReason = "MaxRuntimeInSeconds reached";
+      this.exhausted = true;
+      // the job's time is up for its running trials too: they were left to run on (a 120 s job ended at 181 s)
+      for (const x of this.running.values()) this.jobs.stop({ TrainingJobName: x.state.name }, "Stopped by the tuning job: its MaxRuntimeInSeconds was reached");
+    };
+    try {
+      while (true) {
+        if (now() >= deadline) reached();
+        this.launchTrials();
+        if (this.running.size === 0) break;
+        const ticking = deadline === Infinity || this.completionReason ? [] : [new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, (deadline - now()) * 1000) + 10)))];
+        const finished = await Promise.race([...[...this.running.values()].map((x) => x.done), ...ticking]);
+        clearTimeout(timer);
+        if (finished !== undefined) this.record(finished);
       }
-      this.launchTrials();
-      if (this.running.size === 0) break;
-      const finished = await Promise.race([...this.running.values()].map((x) => x.done));
-      this.record(finished);
+    } finally {
+      clearTimeout(timer);
     }
     this.finish();
   }

@@ -76,22 +76,27 @@ export function resolveWarmStart(input: CreateTuningJob, find: (name: string) =>
         `The objective metric of the warm start tuning job (${objective.Type} ${objective.MetricName}) must be the same as that of the parent hyperparameter tuning job ${parentName} (${po.Type} ${po.MetricName}).`,
       );
     const pdef = w.TrainingJobDefinition;
+    const ptuned = rangeKinds(w.HyperParameterTuningJobConfig.ParameterRanges);
+    const pnames = new Set([...ptuned.keys(), ...Object.keys(pdef.StaticHyperParameters ?? {})]);
     if (ws.WarmStartType === "IdenticalDataAndAlgorithm") {
       if (pdef.AlgorithmSpecification.TrainingImage !== def.AlgorithmSpecification.TrainingImage || channelsOf(pdef) !== channelsOf(def))
         throw validation(
           `For warm start type IdenticalDataAndAlgorithm the training image and the input data must be the same as those of the parent hyperparameter tuning job ${parentName}; use TransferLearning for different data or a different image.`,
         );
-      const ptuned = rangeKinds(w.HyperParameterTuningJobConfig.ParameterRanges);
-      const pnames = new Set([...ptuned.keys(), ...Object.keys(pdef.StaticHyperParameters ?? {})]);
       const diff = [...names].filter((n) => !pnames.has(n)).concat([...pnames].filter((n) => !names.has(n)));
       if (diff.length)
         throw validation(
           `For warm start type IdenticalDataAndAlgorithm the set of static and tunable hyperparameters must be the same as that of the parent hyperparameter tuning job ${parentName}; these differ: ${diff.sort().join(", ")}.`,
         );
-      for (const [n, kind] of tuned) {
-        const pk = ptuned.get(n);
-        if (pk && pk !== kind) throw validation(`The type of hyperparameter ${n} cannot change between the parent hyperparameter tuning job ${parentName} (${pk}) and the warm start tuning job (${kind}).`);
-      }
+    } else if (names.size !== pnames.size) {
+      // AWS's rules for every warm start, TransferLearning too (only IdenticalDataAndAlgorithm's were checked)
+      throw validation(
+        `The total number of static and tunable hyperparameters of a warm start tuning job (${names.size}) must be the same as that of the parent hyperparameter tuning job ${parentName} (${pnames.size}).`,
+      );
+    }
+    for (const [n, kind] of tuned) {
+      const pk = ptuned.get(n);
+      if (pk && pk !== kind) throw validation(`The type of hyperparameter ${n} cannot change between the parent hyperparameter tuning job ${parentName} (${pk}) and the warm start tuning job (${kind}).`);
     }
     if (w.BestTrainingJob) parentBest.push(w.BestTrainingJob);
     for (const name of parent.local.trials) {

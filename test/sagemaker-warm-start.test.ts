@@ -122,6 +122,13 @@ test("AWS's rules: at most 5 parents, parents finished, known, same objective; n
   );
   await rejects(send(tuning("wt", { warm: { WarmStartType: "Identical", ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: "parent-a" }] } })), "ValidationException", /warmStartConfig.warmStartType.*enum value set: \[IdenticalDataAndAlgorithm, TransferLearning\]/);
   await rejects(send(tuning("wn", { warm: { WarmStartType: "TransferLearning", ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: "no-such-job" }] } })), "ResourceNotFound", /can't find a tuning job named no-such-job/);
+  // every warm start, TransferLearning too: as many static and tunable hyperparameters as the parent, no type changed
+  const parentA = [{ HyperParameterTuningJobName: "parent-a" }];
+  await rejects(
+    send(tuning("wx", { statics: { num_round: "2", seed: "1" }, warm: { WarmStartType: "TransferLearning", ParentHyperParameterTuningJobs: parentA } })),
+    "ValidationException",
+    /total number of static and tunable hyperparameters of a warm start tuning job \(4\) must be the same as that of the parent hyperparameter tuning job parent-a \(3\)/,
+  );
   await rejects(
     send(tuning("wm", { metric: "train:rmse", warm: { WarmStartType: "TransferLearning", ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: "parent-a" }] } })),
     "ValidationException",
