@@ -105,6 +105,9 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ verbosity: "x" }, [/parameter verbosity must be 0, 1, 2 or 3, got "x"/]],
     [{ disable_default_eval_metric: "abc" }, [/parameter disable_default_eval_metric must be true or false/]],
     [{ objective: "binary:logistic", eval_metric: ["mlogloss"] }, [/eval_metric "mlogloss" is for multi:softprob and multi:softmax, not binary:logistic/]],
+    // settings another one switches off: refused, not ignored
+    [{ bagging_temperature: 2 }, [/parameter bagging_temperature is the Bayesian bootstrap's \(bootstrap_type "bayesian"\); bootstrap_type is "no"/]],
+    [{ cat_prior_weight: 2 }, [/parameter cat_prior_weight sets the categorical target statistics/, /cat_encoding is "partition"/]],
     // an alias's value is checked as its setting's, and the error names the key as given
     [{ n_jobs: 2.5 }, [/parameter n_jobs must be an integer, got 2\.5/]],
     [{ n_jobs: -1 }, [/parameter n_jobs must be between 0/, /got -1/]],

@@ -146,7 +146,8 @@ export function catboostParams(given: CatBoostParams = {}): { params: XGBoostPar
     loss_function === undefined ? undefined : loss_function in CATBOOST_LOSSES ? CATBOOST_LOSSES[loss_function as CatBoostLoss] : (loss_function as Objective);
   const params: XGBoostParams = {
     grow_policy: "symmetric", max_depth: depth, eta: learning_rate, lambda: l2_leaf_reg, max_bin: Math.min(border_count, 256),
-    random_strength, bootstrap_type: boot as XGBoostParams["bootstrap_type"], bagging_temperature, seed: random_seed, min_child_weight: 0,
+    random_strength, bootstrap_type: boot as XGBoostParams["bootstrap_type"], seed: random_seed, min_child_weight: 0,
+    ...(boot === "bayesian" ? { bagging_temperature } : {}), // the Bayesian bootstrap's alone (the core refuses it elsewhere)
     ...(boot === "bernoulli" ? { subsample: subsample ?? 0.8 } : {}),
     ...(objective ? { objective } : {}),
     ...(thread_count !== undefined ? { nthread: thread_count === -1 ? 0 : thread_count } : {}),

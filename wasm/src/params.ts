@@ -261,6 +261,16 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   if (p.random_strength > 0 && p.grow_policy !== "symmetric") {
     throw new Error(`parameter ${given.random_strength ?? "random_strength"} (CatBoost's noise on split scores) applies to grow_policy "symmetric" only; grow_policy is "${p.grow_policy}"`);
   }
+  // the same for the sampling and encoding settings: bagging_temperature is the Bayesian bootstrap's, the target
+  // statistics' settings are the ordered / naive encodings' (each was accepted and did nothing elsewhere)
+  if (given.bagging_temperature !== undefined && p.bootstrap_type !== "bayesian") {
+    throw new Error(`parameter ${given.bagging_temperature} is the Bayesian bootstrap's (bootstrap_type "bayesian"); bootstrap_type is "${p.bootstrap_type}"`);
+  }
+  for (const k of ["cat_permutations", "cat_prior_weight"] as const) {
+    if (given[k] !== undefined && p.cat_encoding === "partition") {
+      throw new Error(`parameter ${given[k]} sets the categorical target statistics (cat_encoding "ordered" or "naive"); cat_encoding is "partition" (XGBoost's categorical splits)`);
+    }
+  }
   if (p.max_leaves > 0 && p.grow_policy === "symmetric") {
     throw new Error('parameter max_leaves does not apply to grow_policy "symmetric": a symmetric tree of depth d has 2^d leaves; set max_depth');
   }
