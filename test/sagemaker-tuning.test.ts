@@ -242,22 +242,25 @@ test("tuning job: BestObjectiveNotImproving ends the job after that many non-imp
 });
 
 test("tuning job: Hyperband stops trials early from the per-round metric lines", async () => {
-  const name = "hyperband";
-  await ctx.sm.send(
-    new CreateHyperParameterTuningJobCommand(
-      tuningRequest(
-        name,
-        {
-          Strategy: "Hyperband",
-          StrategyConfig: { HyperbandStrategyConfig: { MinResource: 1, MaxResource: 9 } },
-          RandomSeed: 1,
-          ResourceLimits: { MaxNumberOfTrainingJobs: 8, MaxParallelTrainingJobs: 2 },
-          ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.05", MaxValue: "0.5" }], IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] },
-        },
-        { sleep_ms: "150" },
+  /** a Hyperband tuning job over max_depth (and eta when given a range) of `jobs` trials, two at a time */
+  const hyperband = (name: string, maxResource: number, jobs: number, statics: Record<string, string>, seed: number, eta?: { MinValue: string; MaxValue: string }) =>
+    ctx.sm.send(
+      new CreateHyperParameterTuningJobCommand(
+        tuningRequest(
+          name,
+          {
+            Strategy: "Hyperband",
+            StrategyConfig: { HyperbandStrategyConfig: { MinResource: 1, MaxResource: maxResource } },
+            RandomSeed: seed,
+            ResourceLimits: { MaxNumberOfTrainingJobs: jobs, MaxParallelTrainingJobs: 2 },
+            ParameterRanges: { ...(eta ? { ContinuousParameterRanges: [{ Name: "eta", ...eta }] } : {}), IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] },
+          },
+          statics,
+        ),
       ),
-    ),
-  );
+    );
+  const name = "hyperband";
+  await hyperband(name, 9, 8, { sleep_ms: "150" }, 1, { MinValue: "0.05", MaxValue: "0.5" });
   const d = await waitTuning(ctx.sm, name);
   assert.is(d.HyperParameterTuningJobStatus, "Completed");
   const c = d.TrainingJobStatusCounters!;
@@ -272,21 +275,7 @@ test("tuning job: Hyperband stops trials early from the per-round metric lines",
   // a static round count is never rewritten (num_round 20 reached the trials as "3"): the trials run it and are
   // stopped once they reach MaxResource, as SageMaker's guide says
   const kept = "hyperband-static";
-  await ctx.sm.send(
-    new CreateHyperParameterTuningJobCommand(
-      tuningRequest(
-        kept,
-        {
-          Strategy: "Hyperband",
-          StrategyConfig: { HyperbandStrategyConfig: { MinResource: 1, MaxResource: 3 } },
-          RandomSeed: 2,
-          ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 2 },
-          ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] },
-        },
-        { num_round: "20", sleep_ms: "100" },
-      ),
-    ),
-  );
+  await hyperband(kept, 3, 2, { num_round: "20", sleep_ms: "100" }, 2);
   assert.is((await waitTuning(ctx.sm, kept)).HyperParameterTuningJobStatus, "Completed");
   const keptJobs = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: kept }))).TrainingJobSummaries!;
   for (const s of keptJobs) {
