@@ -140,7 +140,7 @@ export function buildStrategy(input: CreateTuningJob, prior?: tuning.Trial[]): {
         // MaxResource 3): a trial that reaches MaxResource is stopped, as SageMaker's guide says, unless its static
         // count is MaxResource itself (it ends there); without one, the trials get num_round = MaxResource — the one
         // hyperparameter the local SageMaker adds (README)
-        const inStatics = tuning.RESOURCE_KEYS.find((k) => def.StaticHyperParameters?.[k] !== undefined);
+        const inStatics = tuning.staticResourceKey(def.StaticHyperParameters);
         const resourceParam = inStatics
           ? Number(def.StaticHyperParameters![inStatics]) === hc.MaxResource ? inStatics : undefined
           : tuned.includes("num_round") ? undefined : "num_round";

@@ -58,11 +58,19 @@ function schemaOf(c: BodyColumns): BodySchema {
  */
 type CellReader = (v: unknown) => number;
 
+/** the missing-value tokens that read as numbers, once per schema (a loaded model's is cached: ./invocation) — lib's
+ * rule, as loadTable read the training file: a number equal to such a token is missing */
+const naNumbersBySchema = new WeakMap<BodySchema, ReadonlySet<number>>();
+function naNumbersOf(schema: BodySchema): ReadonlySet<number> {
+  let out = naNumbersBySchema.get(schema);
+  if (!out) naNumbersBySchema.set(schema, (out = numericNaValues(schema.naValues, cellNumber)));
+  return out;
+}
+
 function cellReaders(schema: BodySchema, drift: Drift | undefined, format: "csv" | "json"): CellReader[] {
   const na = schema.naValues;
   const isNa = (t: string) => na.has(t) || na.has(t.trim());
-  // lib's rule, as loadTable read the training file: a number equal to a token that reads as one is missing
-  const naNumbers = numericNaValues(schema.naValues, cellNumber);
+  const naNumbers = naNumbersOf(schema);
   return schema.columns.map((col) => {
     const d = drift ? (drift[col.name] = { missing: 0, unseen: 0 }) : undefined;
     if (col.type === "categorical") {
@@ -224,7 +232,7 @@ export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
   const features = schema.columns.map((c) => c.name);
   const categorical = schema.columns.some((c) => c.type === "categorical");
   // the fast path reads every cell as a number: not where a number is a missing-value token
-  if (!categorical && numericNaValues(schema.naValues, cellNumber).size === 0) {
+  if (!categorical && naNumbersOf(schema).size === 0) {
     const fast = fastCsvBody(text, features.length);
     if (fast) {
       // a first line of numbers that are the features' names (pandas' default names 0, 1, 2…): a header or a row?

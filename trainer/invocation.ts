@@ -177,10 +177,11 @@ export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHe
     if (done < steps || !prediction) throw new Error(`the invocation ran ${done} of its ${steps} steps`);
     const summary = drift ? driftSummary(drift) : undefined;
     const extra = summary ? { customAttributes: summary.header } : {};
+    if (outFormat === "csv" && attributes.contributions) return { status: 200, contentType: MIME.csv, body: contributionLines, ...extra };
     // the class of each row, and its probabilities, from the same prediction
     const classes = labelled ? ensemble.classesOf(prediction) : undefined;
     if (outFormat === "csv") {
-      const text = attributes.contributions ? contributionLines : classes ? labelsCsv(classes, attributes.probabilities) : csvOf(prediction, nrow);
+      const text = classes ? labelsCsv(classes, attributes.probabilities) : csvOf(prediction, nrow);
       return { status: 200, contentType: MIME.csv, body: text, ...extra };
     }
     const out: Record<string, unknown> = {

@@ -45,6 +45,11 @@ export const MAX_RESOURCE_LIMIT = 20000;
 /** keys SageMaker reads MaxResource from when it is not given, then this project's round counters */
 export const RESOURCE_KEYS = ["epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs", "num_round", "num_boost_round", "iterations"];
 
+/** The first of RESOURCE_KEYS the static hyperparameters give: the trials' round count, when they have one. */
+export function staticResourceKey(staticHyperParameters: Record<string, string> | undefined): string | undefined {
+  return RESOURCE_KEYS.find((k) => staticHyperParameters?.[k] !== undefined);
+}
+
 /**
  * SageMaker infers MaxResource from StaticHyperParameters (epochs, numepochs, n-epochs, n_epochs,
  * num_epochs) when HyperbandStrategyConfig.MaxResource is missing and fails validation otherwise.
@@ -52,9 +57,9 @@ export const RESOURCE_KEYS = ["epochs", "numepochs", "n-epochs", "n_epochs", "nu
  * Returns the value and the key it came from; throws a validation-style Error if none is usable.
  */
 export function inferMaxResource(staticHyperParameters: Record<string, string> | undefined): { maxResource: number; resourceParam: string } {
-  for (const k of RESOURCE_KEYS) {
-    const v = staticHyperParameters?.[k];
-    if (v === undefined) continue;
+  const k = staticResourceKey(staticHyperParameters);
+  if (k !== undefined) {
+    const v = staticHyperParameters![k];
     const n = Number(v);
     if (Number.isInteger(n) && n >= 1) return { maxResource: n, resourceParam: k };
     throw new Error(`Hyperband: cannot infer MaxResource from StaticHyperParameters ${k}=${JSON.stringify(v)} (not a positive integer).`);

@@ -20,7 +20,7 @@ export { validateRanges, buildSpace, toUnit, fromUnit, encode, decode, resolveSc
 export type { Param, Point } from "./space";
 export { medianStoppingRule } from "./median";
 export { bestTrial, completionReached, trialsNotImproving } from "./completion";
-export { hyperbandSchedule, inferMaxResource, MAX_RESOURCE_LIMIT, RESOURCE_KEYS } from "./hyperband";
+export { hyperbandSchedule, inferMaxResource, MAX_RESOURCE_LIMIT, staticResourceKey } from "./hyperband";
 export { gridPoints } from "./grid";
 export { Rng } from "node-xgboost-wasm";
 export { fitGp, gpWithParams, matern52, cholesky, expectedImprovement, normCdf, normPdf } from "./gp";

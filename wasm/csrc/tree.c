@@ -70,15 +70,18 @@ int tree_set_categories(Tree *t, int nid, const uint32_t *words, int n_words) {
   return 0;
 }
 
-/* The longest root-to-leaf path, walked with a stack of (node, depth) pairs on the heap: a recursion here ran out of
+/* The longest root-to-leaf path, walked with an explicit stack of (node, depth) pairs: a recursion here ran out of
  * the native stack on a loaded model's chain of 5,000 splits (a RangeError from inside the core, and the memory of
- * the call that asked never freed). Every node is pushed once (a loaded tree is checked to be one: every node
- * reached once from the root), so the stack holds at most n_nodes pairs. -1 when that memory is not to be had. */
+ * the call that asked never freed). Walking the right child first leaves at most one pending sibling a level, so
+ * the stack holds at most depth + 2 pairs: an ordinary tree's fit in a local array (predict measures every tree each
+ * call — no allocation there), a deeper one moves to the heap, sized for every node (each is pushed once: a loaded
+ * tree is checked to be one tree). -1 when that memory is not to be had. */
+#define DEPTH_LOCAL_PAIRS 256
 int tree_depth(const Tree *t) {
   if (!t->n_nodes) return 0;
-  int32_t *stack = xgb_alloc(sizeof(int32_t) * 2 * (size_t)t->n_nodes);
-  if (!stack) return -1;
-  int top = 0, deepest = 0;
+  int32_t local[2 * DEPTH_LOCAL_PAIRS];
+  int32_t *stack = local;
+  int cap = 2 * DEPTH_LOCAL_PAIRS, top = 0, deepest = 0;
   stack[top++] = 0; stack[top++] = 0;
   while (top > 0) {
     int d = stack[--top], nid = stack[--top];
@@ -86,10 +89,17 @@ int tree_depth(const Tree *t) {
       if (d > deepest) deepest = d;
       continue;
     }
-    if (top + 4 > 2 * t->n_nodes) break; /* not a tree: cannot happen for a checked one */
+    if (top + 4 > cap) {
+      if (stack != local || 2 * t->n_nodes < top + 4) break; /* not a tree: cannot happen for a checked one */
+      int32_t *heap = xgb_alloc(sizeof(int32_t) * 2 * (size_t)t->n_nodes);
+      if (!heap) return -1;
+      memcpy(heap, local, sizeof(int32_t) * (size_t)top);
+      stack = heap;
+      cap = 2 * t->n_nodes;
+    }
     stack[top++] = t->left[nid]; stack[top++] = d + 1;
     stack[top++] = t->right[nid]; stack[top++] = d + 1;
   }
-  free(stack);
+  if (stack != local) free(stack);
   return deepest;
 }

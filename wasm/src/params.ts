@@ -56,7 +56,10 @@ function switchValue(v: unknown): boolean | undefined {
  * only which metrics are evaluated: none unless eval_metric names some, as XGBoost). */
 const ACCEPTED_ONLY: Record<string, (v: unknown) => string | undefined> = {
   // XGBoost's values (it refuses others): verbosity 0–3; a switch true/false or 0/1
-  verbosity: (v) => ([0, 1, 2, 3].includes(typeof v === "string" ? decimalNumber(v) ?? NaN : Number(v)) && (typeof v === "number" || typeof v === "string") ? undefined : `parameter verbosity must be 0, 1, 2 or 3, got ${shownValue(v)}`),
+  verbosity: (v) => {
+    const n = typeof v === "number" ? v : typeof v === "string" ? decimalNumber(v) : undefined;
+    return n !== undefined && [0, 1, 2, 3].includes(n) ? undefined : `parameter verbosity must be 0, 1, 2 or 3, got ${shownValue(v)}`;
+  },
   validate_parameters: () => undefined,
   disable_default_eval_metric: (v) => (switchValue(v) === undefined ? `parameter disable_default_eval_metric must be true or false (or 1 / 0), got ${shownValue(v)}` : undefined),
   booster: (v) => (v === "gbtree" ? undefined : `booster "${v}" is not supported (only "gbtree")`),
