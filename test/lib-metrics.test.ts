@@ -105,6 +105,16 @@ test("metrics reject mismatched or degenerate input", () => {
   assert.throws(() => auc([0, 2], [0.2, 0.3]), /binary labels/);
 });
 
+test("a third argument (scikit-learn's sample_weight) is an Error, not an unweighted figure", () => {
+  const weights = [1, 0, 5];
+  // as a JavaScript caller, or a cell that casts, passes them: TypeScript refuses the call
+  const untyped = { rmse, mae, r2, logloss, auc, accuracy } as unknown as Record<string, (...a: unknown[]) => number>;
+  for (const name of Object.keys(untyped)) {
+    assert.throws(() => untyped[name]([0, 1, 1], [0.2, 0.9, 0.4], weights), new RegExp(`^${name} takes \\(labels, predictions\\); it got 3 arguments \\(sample weights are not supported\\)$`), name);
+    assert.type(untyped[name]([0, 1, 1], [0.2, 0.9, 0.4]), "number", name);
+  }
+});
+
 test("formatMetric: plain decimals, no exponent", () => {
   assert.is(formatMetric(54.83121), "54.831");
   assert.is(formatMetric(0.000012345), "0.000012345");

@@ -19,12 +19,13 @@
  *   [0,1,1,0] scored 0.75, not 0.5).
  * Every metric refuses NaN and infinite labels or predictions (checkFinite).
  */
-import { checkFinite, checkPair, Values } from "./regression";
+import { checkFinite, checkPair, noMoreArguments, Values } from "./regression";
 
 const EPS = Number.EPSILON;
 const clip = (p: number) => Math.min(1 - EPS, Math.max(EPS, p));
 
-export function logloss(y: Values, p: Values): number {
+export function logloss(y: Values, p: Values, ...unsupported: never[]): number {
+  noMoreArguments(unsupported, "logloss");
   const n = y.length;
   if (n === 0) throw new Error("logloss: no values");
   checkWidth(y, p, "logloss");
@@ -65,7 +66,8 @@ export function averageRanks(v: Values): Float64Array {
   return ranks;
 }
 
-export function auc(y: Values, score: Values): number {
+export function auc(y: Values, score: Values, ...unsupported: never[]): number {
+  noMoreArguments(unsupported, "auc");
   checkPair(y, score, "auc");
   const ranks = averageRanks(score);
   let nPos = 0;
@@ -114,7 +116,8 @@ export function predictedClasses(y: Values, p: Values): Int32Array {
   return out;
 }
 
-export function accuracy(y: Values, p: Values): number {
+export function accuracy(y: Values, p: Values, ...unsupported: never[]): number {
+  noMoreArguments(unsupported, "accuracy");
   if (y.length === 0) throw new Error("accuracy: no values");
   const cls = predictedClasses(y, p);
   let hit = 0;

@@ -7,6 +7,12 @@
  */
 export type Values = ArrayLike<number>;
 
+/** A third argument is an Error, not ignored: scikit-learn's metrics take sample_weight there, and a JavaScript caller
+ * passing weights got the unweighted figure without a word (TypeScript refuses the call: the rest is never[]). */
+export function noMoreArguments(extra: unknown[], what: string): void {
+  if (extra.length > 0) throw new Error(`${what} takes (labels, predictions); it got ${2 + extra.length} arguments (sample weights are not supported)`);
+}
+
 export function checkPair(y: Values, p: Values, what: string): void {
   if (y.length === 0) throw new Error(`${what}: no values`);
   if (y.length !== p.length) throw new Error(`${what}: ${y.length} labels but ${p.length} predictions`);
@@ -20,21 +26,24 @@ export function checkFinite(y: Values, p: Values, what: string): void {
     for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new Error(`${what}: ${role} ${i} is ${v[i]} (labels and predictions must be finite numbers)`);
 }
 
-export function rmse(y: Values, p: Values): number {
+export function rmse(y: Values, p: Values, ...unsupported: never[]): number {
+  noMoreArguments(unsupported, "rmse");
   checkPair(y, p, "rmse");
   let s = 0;
   for (let i = 0; i < y.length; i++) s += (y[i] - p[i]) ** 2;
   return Math.sqrt(s / y.length);
 }
 
-export function mae(y: Values, p: Values): number {
+export function mae(y: Values, p: Values, ...unsupported: never[]): number {
+  noMoreArguments(unsupported, "mae");
   checkPair(y, p, "mae");
   let s = 0;
   for (let i = 0; i < y.length; i++) s += Math.abs(y[i] - p[i]);
   return s / y.length;
 }
 
-export function r2(y: Values, p: Values): number {
+export function r2(y: Values, p: Values, ...unsupported: never[]): number {
+  noMoreArguments(unsupported, "r2");
   checkPair(y, p, "r2");
   let mean = 0;
   for (let i = 0; i < y.length; i++) mean += y[i];
