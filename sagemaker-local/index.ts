@@ -10,6 +10,7 @@
  */
 export { startServer } from "./server";
 export type { ServerOptions, LocalSageMaker } from "./server";
+export type { StoredObject } from "./storage";
 export type { Operations } from "./operations";
 export type { Wire, Request, Reply } from "./wire";
 export type { TrainingJobRecord, TuningJobRecord, ModelRecord, EndpointConfigRecord, EndpointRecord } from "./records";

@@ -22,7 +22,7 @@ import * as path from "path";
 import * as crypto from "crypto";
 import { Context, ACCOUNT, trainerCommandFromEnv } from "./context";
 import { ApiError, errorMessage } from "./errors";
-import { DataAccess, S3Options, Store, writeFileAtomic } from "./storage";
+import { DataAccess, S3Options, Store, StoredObject, writeFileAtomic } from "./storage";
 import { TrainingJobs } from "./training";
 import { TuningJobs } from "./tuning-jobs";
 import { Models } from "./models";
@@ -105,6 +105,14 @@ export interface LocalSageMaker {
   sharedWith: number[];
   /** the folders file:// URIs may name; fileRoots.add(dir) allows one more (lib's session does, for a local data path its user passes) */
   fileRoots: FileRoots;
+  /**
+   * s3:// and file:// URIs as the jobs of this server read and write them (its S3 endpoint, or the state folder's
+   * local S3 folder): the objects under a prefix, and an object's bytes — lib's session reads a job's outputs
+   * through these in local mode (with its own S3 client it read a real bucket of that name, or failed without
+   * credentials).
+   */
+  objects(uri: string): Promise<StoredObject[]>;
+  readObject(uri: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -308,6 +316,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     containers,
     sharedWith: others,
     fileRoots,
+    objects: (uri) => ctx.data.objects(uri, "objects"),
+    readObject: (uri) => ctx.data.readObject(uri, "readObject"),
     close() {
       closed ??= (async () => {
         await tuning.shutdown();

@@ -138,6 +138,13 @@ type S3Sdk = typeof import("@aws-sdk/client-s3");
 /** @aws-sdk/client-s3, loaded when an S3 endpoint is first used (file:// and local-folder users never load it) */
 const s3sdk = (): S3Sdk => require("@aws-sdk/client-s3") as S3Sdk;
 
+/** an object under a prefix: its path after the prefix, and where it is (a file, or an s3:// URI) */
+export interface StoredObject {
+  rel: string;
+  file?: string;
+  key?: string;
+}
+
 export class DataAccess {
   private client?: S3Client;
   constructor(private store: Store, private s3: S3Options | undefined, readonly roots: FileRoots) {}
@@ -183,70 +190,79 @@ export class DataAccess {
     return path.join(this.store.root, "s3", bucket, ...key.split("/").filter(Boolean));
   }
 
-  /** Copies a file or folder/prefix at `uri` into `dest` (a folder). Returns the number of files: at least one — an
-   * empty folder is an Error, as SageMaker fails a channel with no objects under its S3 prefix (the job trained on
-   * no data and completed) */
-  async download(uri: string, dest: string, what: string): Promise<number> {
-    fs.mkdirSync(dest, { recursive: true });
-    const some = (n: number) => {
-      if (!n) throw new Error(`${what}: no objects under ${uri}`);
-      return n;
+  /**
+   * The objects under a file:// path or an s3:// prefix, each with its path after the prefix — S3 prefix semantics,
+   * as SageMaker's S3Prefix: every object whose key begins with the prefix (s3://b/data/ro takes data/rows.csv and
+   * data/ro/x.csv), the part after the prefix keeping its folders, a whole name when the prefix names one object.
+   * A folder's files are listed as S3 lists a prefix's objects: dot files included (.hidden.csv is an object like any
+   * other; the trainer's table reader skips it, as it would in SageMaker); only writeFileAtomic's temporaries are
+   * left out. A batch transform writes each one's output to `<S3OutputPath>/<rel>.out`.
+   */
+  async objects(uri: string, what: string): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    const walk = (dir: string, rel: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (TMP_FILE.test(e.name)) continue;
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
+        else if (e.isFile()) out.push({ rel: `${rel}${e.name}`, file: p });
+      }
     };
     if (uri.startsWith("file:")) {
       const src = this.local(uri, what);
       if (!fs.existsSync(src)) throw new Error(`${what}: ${uri} does not exist`);
-      return some(copyInto(src, dest));
+      if (fs.statSync(src).isFile()) out.push({ rel: path.basename(src), file: src });
+      else walk(src, "");
+      return out;
     }
     const { bucket, key } = parseS3(uri, what);
     const c = this.s3client();
     if (!c) {
-      // S3 prefix semantics, as the S3 branch below and SageMaker's S3Prefix: every object whose key begins with the
-      // prefix — s3://b/data/ro takes data/rows.csv and data/ro/x.csv (it took only a folder data/ro, else failed)
       const parentKey = key.slice(0, key.lastIndexOf("/") + 1);
       const namePrefix = key.slice(parentKey.length);
       const parent = this.localS3(bucket, parentKey);
       const entries = fs.existsSync(parent) && fs.statSync(parent).isDirectory() ? fs.readdirSync(parent, { withFileTypes: true }) : [];
       const matched = entries.filter((e) => e.name.startsWith(namePrefix) && !TMP_FILE.test(e.name) && (e.isFile() || e.isDirectory()));
       if (!matched.length) throw new Error(`${what}: ${uri} does not exist (no S3 endpoint configured: no object under that prefix in the local S3 folder ${parent})`);
-      let n = 0;
       for (const e of matched) {
         // the part after the prefix keeps its folders, as the S3 branch names it (a whole name: the name)
         const rest = e.name.slice(namePrefix.length);
         const src = path.join(parent, e.name);
-        if (e.isFile()) {
-          const target = path.join(dest, rest || e.name);
-          fs.mkdirSync(path.dirname(target), { recursive: true });
-          fs.copyFileSync(src, target);
-          n++;
-        } else {
-          const into = rest ? path.join(dest, rest) : dest;
-          fs.mkdirSync(into, { recursive: true });
-          n += copyInto(src, into);
-        }
+        if (e.isFile()) out.push({ rel: rest || e.name, file: src });
+        else walk(src, rest ? `${rest}/` : "");
       }
-      return some(n);
+      return out;
     }
-    const { ListObjectsV2Command, GetObjectCommand } = s3sdk();
+    const { ListObjectsV2Command } = s3sdk();
     let token: string | undefined;
-    let n = 0;
     do {
       const r = await c.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
       for (const o of r.Contents ?? []) {
         if (!o.Key || o.Key.endsWith("/")) continue;
-        // S3 prefix semantics, as SageMaker's S3Prefix: the part after the prefix keeps its folders
         let rel = o.Key.slice(key.length).replace(/^\/+/, "");
         if (!rel) rel = path.posix.basename(o.Key);
         if (rel.split("/").includes("..")) continue;
-        const obj = await c.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-        const body = await bodyBytes(obj.Body, `${what}: s3://${bucket}/${o.Key}`);
-        const target = path.join(dest, ...rel.split("/"));
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.writeFileSync(target, body);
-        n++;
+        out.push({ rel, key: `s3://${bucket}/${o.Key}` });
       }
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
-    return some(n);
+    return out;
+  }
+
+  /** Copies the objects at `uri` (a file, a folder, an S3 prefix: `objects`) into `dest` (a folder), each at its path
+   * after the prefix. Returns the number of files: at least one — an empty folder is an Error, as SageMaker fails a
+   * channel with no objects under its S3 prefix (the job trained on no data and completed) */
+  async download(uri: string, dest: string, what: string): Promise<number> {
+    fs.mkdirSync(dest, { recursive: true });
+    const objects = await this.objects(uri, what);
+    if (!objects.length) throw new Error(`${what}: no objects under ${uri}`);
+    for (const o of objects) {
+      const target = path.join(dest, ...o.rel.split("/"));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      if (o.file) fs.copyFileSync(o.file, target);
+      else fs.writeFileSync(target, await this.readObject(o.key!, what));
+    }
+    return objects.length;
   }
 
   async readObject(uri: string, what: string): Promise<Buffer> {
@@ -282,29 +298,6 @@ export class DataAccess {
 async function bodyBytes(body: { transformToByteArray(): Promise<Uint8Array> } | undefined, what: string): Promise<Buffer> {
   if (!body) throw new Error(`${what}: the S3 answer has no body`);
   return Buffer.from(await body.transformToByteArray());
-}
-
-/** a folder's files into dest, as S3 lists a prefix's objects — dot files included (.hidden.csv is an object like any
- * other; the trainer's table reader skips it, as it would in SageMaker); only writeFileAtomic's temporaries are left */
-function copyInto(src: string, dest: string): number {
-  const st = fs.statSync(src);
-  if (st.isFile()) {
-    fs.copyFileSync(src, path.join(dest, path.basename(src)));
-    return 1;
-  }
-  let n = 0;
-  for (const e of fs.readdirSync(src, { withFileTypes: true })) {
-    if (TMP_FILE.test(e.name)) continue;
-    const s = path.join(src, e.name);
-    if (e.isDirectory()) {
-      fs.mkdirSync(path.join(dest, e.name), { recursive: true });
-      n += copyInto(s, path.join(dest, e.name));
-    } else if (e.isFile()) {
-      fs.copyFileSync(s, path.join(dest, e.name));
-      n++;
-    }
-  }
-  return n;
 }
 
 export function joinUri(base: string, ...parts: string[]): string {

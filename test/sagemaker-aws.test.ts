@@ -15,11 +15,11 @@ import * as sagemakerSdk from "@aws-sdk/client-sagemaker";
 import * as runtimeSdk from "@aws-sdk/client-sagemaker-runtime";
 import * as logsSdk from "@aws-sdk/client-cloudwatch-logs";
 import { S3Client, CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { DescribeTrainingJobCommand } from "@aws-sdk/client-sagemaker";
-import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, startLocalSageMaker, batchInputCsv } from "ensemble-workbook/sagemaker";
+import { DescribeEndpointConfigCommand, DescribeHyperParameterTuningJobCommand, DescribeModelCommand, DescribeTrainingJobCommand } from "@aws-sdk/client-sagemaker";
+import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, startLocalSageMaker, batchInputCsv, Predictor, deployModel } from "ensemble-workbook/sagemaker";
 import type { LocalSageMaker } from "@ensemble-workbook/sagemaker-local";
 import { loadDiabetes } from "ensemble-workbook";
-import { tmpDir } from "./sagemaker-helpers";
+import { rejects, tmpDir } from "./sagemaker-helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const S3rver = require("s3rver");
@@ -35,12 +35,20 @@ let s3: S3Client;
 let proxy: http.Server;
 /** what lib sent: "SageMaker.<Op>", "Logs_20140328.<Op>", or "<METHOD> <path>" for REST calls */
 const sent: string[] = [];
+/** the next N calls of an operation ("Logs_20140328.GetLogEvents") the proxy answers with a ThrottlingException */
+const throttle: Record<string, number> = {};
 
 /** a recording proxy in front of the local SageMaker (loopback only) */
 function startProxy(target: string): Promise<string> {
   proxy = http.createServer((req, res) => {
     const target_ = req.headers["x-amz-target"];
     sent.push(typeof target_ === "string" ? target_ : `${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`);
+    if (typeof target_ === "string" && throttle[target_] > 0) {
+      throttle[target_]--;
+      req.resume();
+      res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }));
+      return;
+    }
     const fwd = http.request(new URL(req.url ?? "/", target), { method: req.method, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
@@ -93,7 +101,8 @@ test("aws mode: upload → training job on s3:// → model.tar.gz in S3 → tune
   est.latestTrainingJob = d.TrainingJobName;
   est.latestDescription = d;
   assert.is(d.TrainingJobStatus, "Completed", d.FailureReason);
-  assert.is(d.InputDataConfig![0].DataSource!.S3DataSource!.S3Uri, `s3://${BUCKET}/ensemble-workbook/data/train`);
+  const trainUri = d.InputDataConfig![0].DataSource!.S3DataSource!.S3Uri!;
+  assert.match(trainUri, new RegExp(`^s3://${BUCKET}/ensemble-workbook/data/train-[0-9]{12}-[0-9a-z]+/diabetes\\.csv$`));
   const artifact = est.modelData!;
   assert.is(artifact, `s3://${BUCKET}/ensemble-workbook/output/${est.latestTrainingJob}/output/model.tar.gz`);
   // the artifact really is in S3 (read back with the S3 client) and is a gzip'd tar holding manifest.json
@@ -102,7 +111,7 @@ test("aws mode: upload → training job on s3:// → model.tar.gz in S3 → tune
   const tar = zlib.gunzipSync(Buffer.from(await obj.Body!.transformToByteArray()));
   assert.ok(tar.includes(Buffer.from("manifest.json")));
   const uploaded = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "ensemble-workbook/data/" }));
-  assert.equal(uploaded.Contents!.map((o) => o.Key), ["ensemble-workbook/data/train/diabetes.csv"]);
+  assert.equal(uploaded.Contents!.map((o) => `s3://${BUCKET}/${o.Key}`), [trainUri]);
   // nothing went through the local state's S3 fallback folder
   assert.is(fs.existsSync(path.join(local.stateDir, "s3")), false);
 
@@ -114,7 +123,7 @@ test("aws mode: upload → training job on s3:// → model.tar.gz in S3 → tune
     maxJobs: 2,
     maxParallelJobs: 2,
   });
-  const t = (await tuner.fit({ train: `s3://${BUCKET}/ensemble-workbook/data/train` }))!;
+  const t = (await tuner.fit({ train: trainUri }))!;
   assert.is(t.HyperParameterTuningJobStatus, "Completed");
   const best = await tuner.bestTrainingJob();
   const { sm } = await sess.clients();
@@ -174,6 +183,87 @@ function sessOptions() {
     pollMs: 200,
   };
 }
+
+test("aws mode: each upload is a prefix of its own, the latest job is the one deployed, the tuner keeps the environment, a throttled poll is retried", async () => {
+  const dir = tmpDir("uploads");
+  const all = fs.readFileSync(DATA, "utf8").trim().split("\n");
+  fs.writeFileSync(path.join(dir, "a.csv"), all.slice(0, 301).join("\n") + "\n");
+  fs.writeFileSync(path.join(dir, "b.csv"), [all[0], ...all.slice(301)].join("\n") + "\n");
+  const est = new Estimator({ session: sess, hyperparameters: { models: "xgboost", k_fold: 2, num_round: 5 }, environment: { MY_FLAG: "on" } });
+  // 4 throttled GetLogEvents in a row: the SDK's default 3 attempts ended fit() while its job ran on
+  throttle["Logs_20140328.GetLogEvents"] = 4;
+  const a = await est.fit({ train: path.join(dir, "a.csv") });
+  assert.is(throttle["Logs_20140328.GetLogEvents"], 0, "the throttled calls were made");
+  await est.fit({ train: path.join(dir, "b.csv") }, { wait: false });
+  const b = est.latestTrainingJob!;
+  const { sm } = await sess.clients();
+  const describe = (name: string) => sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+  // each job reads its own upload alone (one prefix for every upload trained b.csv's job on a.csv and b.csv)
+  const channelOf = async (name: string) => (await describe(name)).InputDataConfig![0].DataSource!.S3DataSource!.S3Uri!;
+  for (const [job, file] of [[a.TrainingJobName, "a.csv"], [b, "b.csv"]]) {
+    const uri = await channelOf(job);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: uri.slice(`s3://${BUCKET}/`.length) }));
+    assert.equal(listed.Contents!.map((o) => path.posix.basename(o.Key!)), [file], job);
+  }
+  // deploy() after fit({ wait: false }) waits for that job and deploys its model, not the previous one's
+  const predictor = await est.deploy({ endpointName: `e${"x".repeat(60)}-y` }); // 62 characters: "<name>-model" is cut before the suffix
+  const model = await sm.send(new DescribeModelCommand({ ModelName: predictor.resources.modelName! }));
+  assert.is(model.PrimaryContainer!.ModelDataUrl, (await describe(b)).ModelArtifacts!.S3ModelArtifacts);
+  assert.is(predictor.resources.modelName, `e${"x".repeat(56)}-model`);
+  // rows as objects: each row's values by name, in the first row's key order (Object.values swapped {bmi, age})
+  const cols = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"];
+  const rows = loadDiabetes().slice(0, 3).objects() as Record<string, number>[];
+  const arrays = rows.map((r) => cols.map((c) => r[c]));
+  const objects = rows.map((r, i) => Object.fromEntries((i % 2 ? [...cols].reverse() : cols).map((c) => [c, r[c]])));
+  assert.equal(Array.from(await predictor.predict(objects)), Array.from(await predictor.predict(arrays)));
+  await rejects(predictor.predict([{ age: 1, bmj: 2 }], { features: ["age", "bmi"] }), "Error", /row 0 has "bmj", not among the columns age, bmi \(features\)/);
+  await rejects(predictor.predict(arrays, { features: ["age"] }), "Error", /features and label are for a table's rows or objects/);
+  await rejects(predictor.predict(loadDiabetes().slice(0, 2), { features: ["bmj"] }), "Error", /features "bmj" not in the table/);
+  // a predictor for an existing endpoint deletes its config and model too (it said so, and left them)
+  const { modelName, configName } = predictor.resources;
+  await new Predictor(sess, predictor.endpointName).delete();
+  await rejects(sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName! })), "ValidationException", /Could not find endpoint configuration/);
+  await rejects(sm.send(new DescribeModelCommand({ ModelName: modelName! })), "ValidationException", /Could not find model/);
+  // the tuner sends the estimator's environment (it sent none)
+  const tuner = new HyperparameterTuner({ estimator: est, objectiveMetricName: "validation:rmse", hyperparameterRanges: { eta: new ContinuousParameter(0.2, 0.3) }, strategy: "Random", maxJobs: 1 });
+  await tuner.fit({ train: await channelOf(b) }, { wait: false });
+  const tj = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: tuner.latestTuningJob! }));
+  assert.equal(tj.TrainingJobDefinition!.Environment, { MY_FLAG: "on" });
+  await tuner.wait();
+});
+
+test("aws mode: a batch transform's output reads numbers as float64, over an s3:// prefix of several objects", async () => {
+  const est = new Estimator({ session: sess, hyperparameters: { models: "xgboost", k_fold: 2, num_round: 5 } });
+  await est.fit({ train: DATA }, { logs: false });
+  const dir = tmpDir("batch-prefix");
+  const ids = [16777217, 16777219, 123456789];
+  const table = loadDiabetes().slice(0, 3).assign({ id: ids });
+  batchInputCsv(table.slice(0, 2), path.join(dir, "part-1.csv"), { idColumn: "id", exclude: ["target"] });
+  batchInputCsv(table.slice(2), path.join(dir, "part-2.csv"), { idColumn: "id", exclude: ["target"] });
+  const tr = await est.transformer();
+  // an s3:// prefix: output() lists its objects (it guessed one "<prefix>.out" and found NoSuchKey)
+  const prefix = await sess.upload(dir, `batch-${Date.now()}`);
+  await tr.transform(prefix, { inputFilter: "$[1:]", joinSource: "Input", outputFilter: "$[0,-1]", logs: false });
+  const out = await tr.output({ columns: ["id", "prediction"] });
+  assert.equal(Array.from(out.array("id") as ArrayLike<number>), ids); // float32 made them 16777216, 16777220, 123456792
+  const endpoint = await est.deploy();
+  const direct = await endpoint.predict(loadDiabetes().slice(0, 3));
+  await endpoint.delete();
+  assert.equal(Array.from(out.array("prediction") as ArrayLike<number>), Array.from(direct));
+  await tr.deleteModel();
+});
+
+test("aws mode: options that cannot hold are errors, not dropped", async () => {
+  const est = new Estimator({ session: sess, hyperparameters: { models: "xgboost", eta: NaN } });
+  await rejects(est.fit({ train: DATA }), "Error", /hyperparameter eta is NaN: a hyperparameter must be a finite number/);
+  const tuner = new HyperparameterTuner({ estimator: new Estimator({ session: sess }), objectiveMetricName: "validation:rmse", hyperparameterRanges: { eta: new ContinuousParameter(0.1, 0.3) }, strategy: "Random", hyperband: { minResource: 1, maxResource: 3 }, maxJobs: 1 });
+  await rejects(tuner.fit({ train: DATA }), "Error", /option hyperband is the Hyperband strategy's, and strategy is Random/);
+  const data = "s3://b/model.tar.gz";
+  await rejects(deployModel(sess, { modelData: data, instanceType: "ml.m5.large", serverless: { memorySizeInMB: 2048, maxConcurrency: 1 } }), "Error", /instanceType .* and serverless .* exclude each other/);
+  await rejects(deployModel(sess, { modelData: data, initialInstanceCount: 2 }), "Error", /initialInstanceCount needs instanceType/);
+  assert.throws(() => session({ ...sessOptions(), stateDir: "/tmp/x" }), /session: stateDir is an option of local mode, and this session's mode is aws/);
+  assert.throws(() => session({ mode: "local", endpoints: { sagemaker: "http://127.0.0.1:1" } }), /session: endpoints is an option of aws mode/);
+});
 
 test("aws mode: required settings are named", () => {
   assert.throws(() => session({ mode: "aws", imageUri: "x" }), /role ARN/);

@@ -46,10 +46,24 @@ export interface FitOptions {
   jobName?: string;
 }
 
+/** SageMaker's hyperparameters are strings: a number or boolean as its JSON text; a key set to undefined is unset.
+ * A NaN or infinite number is an Error (JSON.stringify sent it as "null"). */
 export function stringifyHyperparameters(hp: TrainerHyperparameters = {}): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(hp)) out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(hp)) {
+    if (v === undefined) continue;
+    if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`hyperparameter ${k} is ${v}: a hyperparameter must be a finite number`);
+    out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
   return out;
+}
+
+/** why a job that ended did not complete: its FailureReason, else its secondary status and last status message
+ * (a Stopped job has no FailureReason: MaxRuntimeExceeded, or stopped by a user) */
+export function endedWithout(d: { FailureReason?: string; SecondaryStatus?: string; SecondaryStatusTransitions?: { StatusMessage?: string }[] }): string {
+  if (d.FailureReason) return d.FailureReason;
+  const last = d.SecondaryStatusTransitions?.at(-1)?.StatusMessage;
+  return [d.SecondaryStatus, last].filter(Boolean).join(": ") || "no reason given";
 }
 
 export async function resolveChannels(session: Session, inputs: Channels): Promise<Channel[]> {
@@ -157,11 +171,13 @@ export class Estimator {
     const spec = await this.trainingSpec(inputs);
     await sm.send(new CreateTrainingJobCommand({ TrainingJobName: name, HyperParameters: stringifyHyperparameters(this.hyperparameters), ...spec }));
     this.latestTrainingJob = name;
+    // the description is this job's from now on: deploy() after fit({ wait: false }) deployed the previous job's model
+    this.latestDescription = undefined;
     this.session.log(`training job ${name} created (${this.session.mode})`);
     if (opts.wait === false) return undefined;
     const d = await waitForTrainingJob(this.session, name, { logs: opts.logs });
     this.latestDescription = d;
-    if (d.TrainingJobStatus !== "Completed") throw new Error(`training job ${name} ${d.TrainingJobStatus}: ${d.FailureReason ?? "no reason given"}`);
+    if (d.TrainingJobStatus !== "Completed") throw new Error(`training job ${name} ${d.TrainingJobStatus}: ${endedWithout(d)}`);
     const artifact = d.ModelArtifacts?.S3ModelArtifacts;
     if (!artifact) throw new Error(`training job ${name} completed without a model artifact`);
     const metrics = (d.FinalMetricDataList ?? []).map((m) => `${m.MetricName}=${m.Value}`).join(", ");

@@ -8,6 +8,7 @@ import {
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
   DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
   ProductionVariant,
   waitUntilEndpointInService,
   waitUntilEndpointDeleted,
@@ -47,19 +48,37 @@ export async function createModel(
   return modelName;
 }
 
+/** `<name>-<suffix>` within SageMaker's 63 characters, never ending in "-" (the name is cut before the suffix: a
+ * 62-character endpoint name made "…x-" for its model, which the name pattern refuses) */
+export function derivedName(name: string, suffix: string): string {
+  return `${name.slice(0, 63 - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
+}
+
 export async function deployModel(session: Session, opts: DeployOptions & { modelData: string }): Promise<Predictor> {
+  // options that cannot both hold are an Error, not one of them dropped
+  if (opts.instanceType && opts.serverless) throw new Error("deploy: instanceType (an instance endpoint) and serverless (a serverless one) exclude each other");
+  if (opts.initialInstanceCount !== undefined && !opts.instanceType) throw new Error("deploy: initialInstanceCount needs instanceType (a serverless endpoint has no instances)");
   const { sm } = await session.clients();
   const name = opts.endpointName ?? uniqueName("ensemble-endpoint");
-  const modelName = await createModel(session, { ...opts, modelName: `${name}-model`.slice(0, 63) });
-  const configName = `${name}-config`.slice(0, 63);
+  const modelName = await createModel(session, { ...opts, modelName: derivedName(name, "model") });
+  const configName = derivedName(name, "config");
   const variant: ProductionVariant = { VariantName: "AllTraffic", ModelName: modelName };
-  if (opts.instanceType && !opts.serverless) Object.assign(variant, { InstanceType: opts.instanceType, InitialInstanceCount: opts.initialInstanceCount ?? 1 });
+  if (opts.instanceType) Object.assign(variant, { InstanceType: opts.instanceType, InitialInstanceCount: opts.initialInstanceCount ?? 1 });
   else {
     const s = opts.serverless ?? { memorySizeInMB: 2048, maxConcurrency: 5 };
     variant.ServerlessConfig = { MemorySizeInMB: s.memorySizeInMB, MaxConcurrency: s.maxConcurrency, ProvisionedConcurrency: s.provisionedConcurrency };
   }
-  await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: configName, ProductionVariants: [variant] }));
-  await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: configName }));
+  // a refused config or endpoint leaves nothing behind: the model (and config) this call made are deleted again
+  // (a refused deploy kept its model, and the next deploy with that endpoint name could not create it)
+  const undo: (() => Promise<unknown>)[] = [() => sm.send(new DeleteModelCommand({ ModelName: modelName }))];
+  try {
+    await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: configName, ProductionVariants: [variant] }));
+    undo.unshift(() => sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: configName })));
+    await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: configName }));
+  } catch (e) {
+    for (const step of undo) await step().catch(() => undefined);
+    throw e;
+  }
   session.log(`endpoint ${name}: creating (${variant.ServerlessConfig ? `serverless ${variant.ServerlessConfig.MemorySizeInMB} MB, concurrency ${variant.ServerlessConfig.MaxConcurrency}` : variant.InstanceType})`);
   const predictor = new Predictor(session, name, { modelName, configName });
   if (opts.wait !== false) await predictor.waitInService();
@@ -107,8 +126,12 @@ export class Predictor {
       { client: sm, maxWaitTime: 1800, ...this.delays() },
       { EndpointName: this.endpointName },
     ).catch(async (e) => {
-      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName })).catch(() => undefined);
-      throw new Error(`endpoint ${this.endpointName} did not reach InService: ${d?.FailureReason ?? e.message}`);
+      // the service's own error when there is one (ValidationException for an endpoint that does not exist), else
+      // where the endpoint is: the waiter's message is a JSON dump of its state
+      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName })).catch((err: Error) => err);
+      if (d instanceof Error) throw d;
+      const why = d.FailureReason ?? (e?.name === "TimeoutError" || /TIMEOUT/.test(String(e?.message)) ? `still ${d.EndpointStatus} after ${((Date.now() - t0) / 1000).toFixed(0)} s` : `status ${d.EndpointStatus}`);
+      throw new Error(`endpoint ${this.endpointName} did not reach InService: ${why}`, { cause: e });
     });
     void r;
     this.session.log(`endpoint ${this.endpointName}: InService (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -143,15 +166,32 @@ export class Predictor {
     const value = (v: unknown): FeatureValue => (typeof v === "string" ? v : v === null || v === undefined || Number.isNaN(v as number) ? null : Number(v));
     if (isTable(rows)) {
       const label = opts.label ?? "target";
-      const cols = opts.features ?? rows.columnNames().filter((c: string) => c !== label);
+      const names = rows.columnNames();
+      const unknown = (opts.features ?? []).filter((c) => !names.includes(c));
+      if (unknown.length) throw new Error(`predict: features ${unknown.map((c) => `"${c}"`).join(", ")} not in the table; its columns are ${names.join(", ")}`);
+      const cols = opts.features ?? names.filter((c: string) => c !== label);
       const data = cols.map((c: string) => rows.array(c) as ArrayLike<unknown>);
       const n = rows.numRows();
       matrix = Array.from({ length: n }, (_, i) => data.map((col) => value(col[i])));
       objects = format === "json" ? matrix.map((r) => Object.fromEntries(cols.map((c: string, j: number) => [c, r[j]]))) : undefined;
     } else if (Array.isArray(rows) && rows.length && !Array.isArray(rows[0])) {
-      objects = rows as Record<string, FeatureValue>[];
-      matrix = objects.map((o) => Object.values(o));
-    } else matrix = rows as FeatureValue[][];
+      // objects by feature name: the columns are `features`, else the first row's keys, in that order for every
+      // row (Object.values put each row's values in its own key order: {bmi, age} after {age, bmi} swapped them);
+      // a key a row lacks is a missing value, a key not among the columns an Error
+      if (opts.label !== undefined) throw new Error("predict: label is for a table's rows (objects and arrays hold features only)");
+      const given = rows as Record<string, FeatureValue>[];
+      const cols = opts.features ?? Object.keys(given[0]);
+      const known = new Set(cols);
+      given.forEach((o, i) => {
+        const extra = Object.keys(o).filter((k) => !known.has(k));
+        if (extra.length) throw new Error(`predict: row ${i} has ${extra.map((k) => `"${k}"`).join(", ")}, not among the columns ${cols.join(", ")}${opts.features ? " (features)" : " (the first row's keys)"}`);
+      });
+      matrix = given.map((o) => cols.map((c) => value(o[c])));
+      objects = matrix.map((r) => Object.fromEntries(cols.map((c, j) => [c, r[j]])));
+    } else {
+      if (opts.features !== undefined || opts.label !== undefined) throw new Error("predict: features and label are for a table's rows or objects; an array row holds the features in the model's order");
+      matrix = rows as FeatureValue[][];
+    }
     const csvCell = (v: FeatureValue): string => {
       if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) return "";
       const t = String(v);
@@ -215,15 +255,28 @@ export class Predictor {
     return arquero().from(objects);
   }
 
-  /** deletes the endpoint, its endpoint config and its model */
+  /**
+   * Deletes the endpoint, its endpoint config and its model(s). A predictor made for an existing endpoint
+   * (`new Predictor(session, name)`) finds them first, as the Python SDK's delete_endpoint / delete_model do:
+   * DescribeEndpoint names the config, DescribeEndpointConfig its models.
+   */
   async delete(opts: { wait?: boolean } = {}): Promise<void> {
     const { sm } = await this.session.clients();
+    let configName = this.resources.configName;
+    let models = this.resources.modelName ? [this.resources.modelName] : [];
+    if (!configName) {
+      configName = (await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName }))).EndpointConfigName;
+      if (configName && !models.length) {
+        const c = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }));
+        models = [...new Set((c.ProductionVariants ?? []).map((v) => v.ModelName).filter((m): m is string => Boolean(m)))];
+      }
+    }
     await sm.send(new DeleteEndpointCommand({ EndpointName: this.endpointName }));
     if (opts.wait !== false) {
       await waitUntilEndpointDeleted({ client: sm, maxWaitTime: 900, ...this.delays() }, { EndpointName: this.endpointName });
     }
-    if (this.resources.configName) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: this.resources.configName }));
-    if (this.resources.modelName) await sm.send(new DeleteModelCommand({ ModelName: this.resources.modelName }));
-    this.session.log(`endpoint ${this.endpointName}: deleted with its endpoint config and model`);
+    if (configName) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: configName }));
+    for (const m of models) await sm.send(new DeleteModelCommand({ ModelName: m }));
+    this.session.log(`endpoint ${this.endpointName}: deleted${configName ? ` with its endpoint config ${configName}` : ""}${models.length ? ` and model ${models.join(", ")}` : ""}`);
   }
 }

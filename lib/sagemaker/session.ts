@@ -69,6 +69,10 @@ export class Session {
     this.region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
     this.prefix = opts.prefix ?? "ensemble-workbook";
     this.stateDir = path.resolve(opts.stateDir ?? env.SAGEMAKER_LOCAL_STATE_DIR ?? path.join(repoRoot(), ".sagemaker-local"));
+    // an option of the other mode is an Error, not ignored (local mode answered on its own port whatever endpoints
+    // said, and aws mode never read stateDir)
+    const otherMode = (mode === "local" ? ["endpoints", "credentials"] : ["local", "stateDir"]).filter((k) => opts[k as keyof SessionOptions] !== undefined);
+    if (otherMode.length) throw new Error(`session: ${otherMode.join(" and ")} ${otherMode.length > 1 ? "are options" : "is an option"} of ${mode === "local" ? "aws" : "local"} mode, and this session's mode is ${mode}`);
     if (mode === "aws") {
       const role = opts.roleArn ?? env.SAGEMAKER_ROLE_ARN;
       if (!role) throw new Error("session: aws mode needs a role ARN (option roleArn or env SAGEMAKER_ROLE_ARN)");
@@ -108,7 +112,11 @@ export class Session {
         return { sm: new SageMakerClient(local), rt: new SageMakerRuntimeClient(local), logs: new CloudWatchLogsClient(local) };
       }
       const e = this.opts.endpoints ?? {};
-      const common = { region: this.region, ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}) };
+      // waiting for a job polls Describe… and GetLogEvents for as long as it runs: a throttled call is retried up to
+      // 15 times (the SDK's default is 3, which ended a fit() on the third ThrottlingException while its job ran on),
+      // as the SageMaker Python SDK's log-polling client does ("we don't want waiting for a training job to be
+      // interrupted by a transient exception")
+      const common = { region: this.region, maxAttempts: 15, ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}) };
       const at = (endpoint: string | undefined) => ({ ...common, ...(endpoint ? { endpoint } : {}) });
       return { sm: new SageMakerClient(at(e.sagemaker)), rt: new SageMakerRuntimeClient(at(e.runtime)), logs: new CloudWatchLogsClient(at(e.logs)) };
     })();
@@ -143,8 +151,11 @@ export class Session {
   }
 
   /**
-   * A channel's URI: s3:// and file:// URIs pass through; a local file or folder becomes a file:// URI locally,
-   * or is uploaded to s3://<bucket>/<prefix>/data/<channel>/ in aws mode.
+   * A channel's URI: s3:// and file:// URIs pass through; a local file or folder becomes a file:// URI locally, or
+   * in aws mode is uploaded under a prefix of its own, s3://<bucket>/<prefix>/data/<channel>-<time>-<id>/: a file's
+   * URI is its object's key, a folder's the prefix with its "/" (as the Python SDK's upload_data). One key for every
+   * upload let a job read the files of earlier uploads under it (a fit on b.csv trained on a.csv and b.csv), and the
+   * prefix …/data/train took …/data/train_extra/ too.
    */
   async dataUri(channel: string, value: string): Promise<string> {
     if (value.startsWith("s3://")) return value;
@@ -166,12 +177,13 @@ export class Session {
       return isUri ? value : `file://${abs}`;
     }
     if (!this.bucket) throw new Error("session: aws mode needs a bucket (option bucket or env SAGEMAKER_BUCKET) to upload data");
-    const key = `${this.prefix}/data/${channel}`;
-    await this.upload(abs, key);
-    return `s3://${this.bucket}/${key}`;
+    const key = `${this.prefix}/data/${uniqueName(channel)}`;
+    const uri = await this.upload(abs, key);
+    return fs.statSync(abs).isFile() ? `${uri}${path.basename(abs)}` : uri;
   }
 
-  /** uploads a file or a folder (recursively) to s3://bucket/<keyPrefix>/ */
+  /** uploads a file or a folder (recursively; every file, dot files too, as S3 and the Python SDK's upload_data
+   * take them) to s3://bucket/<keyPrefix>/; resolves to that prefix, "/" included */
   async upload(localPath: string, keyPrefix: string): Promise<string> {
     const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
     const files: [string, string][] = [];
@@ -180,7 +192,6 @@ export class Session {
     else {
       const walk = (d: string, rel: string) => {
         for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-          if (e.name.startsWith(".")) continue;
           if (e.isDirectory()) walk(path.join(d, e.name), `${rel}/${e.name}`);
           else if (e.isFile()) files.push([path.join(d, e.name), `${rel}/${e.name}`]);
         }
@@ -189,18 +200,49 @@ export class Session {
     }
     for (const [file, key] of files) await this.s3().send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: fs.readFileSync(file) }));
     this.log(`uploaded ${files.length} file(s) to s3://${this.bucket}/${keyPrefix}/`);
-    return `s3://${this.bucket}/${keyPrefix}`;
+    return `s3://${this.bucket}/${keyPrefix}/`;
   }
 
-  /** an object's bytes: a file:// URI from disk, an s3:// one with the session's S3 client */
+  /**
+   * An object's bytes: a file:// URI from disk; an s3:// one with the session's S3 client in aws mode, and in local
+   * mode where the local SageMaker keeps it (its S3 endpoint, or its state folder's local S3 folder).
+   */
   async readObject(uri: string): Promise<Buffer> {
     if (uri.startsWith("file://")) return fs.readFileSync(decodeURIComponent(new URL(uri).pathname));
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
     if (!m) throw new Error(`readObject: ${uri} is not an s3:// or file:// URI`);
+    const local = await this.localServer();
+    if (local) return local.readObject(uri);
     const { GetObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
     const obj = await this.s3().send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
     if (!obj.Body) throw new Error(`readObject: ${uri} has no body`);
     return Buffer.from(await obj.Body.transformToByteArray());
+  }
+
+  /**
+   * The objects under an s3:// prefix (or a file:// path), as SageMaker's S3Prefix takes them: each one's URI and its
+   * path after the prefix (a batch transform writes `<S3OutputPath>/<that path>.out`), sorted by that path.
+   */
+  async objects(uri: string): Promise<{ uri: string; rel: string }[]> {
+    const local = await this.localServer();
+    if (local) {
+      return (await local.objects(uri)).map((o) => ({ uri: o.key ?? `file://${o.file}`, rel: o.rel })).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    }
+    const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+    if (!m) throw new Error(`objects: ${uri} is not an s3:// URI (file:// URIs are local mode's)`);
+    const { ListObjectsV2Command } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const out: { uri: string; rel: string }[] = [];
+    let token: string | undefined;
+    do {
+      const r = await this.s3().send(new ListObjectsV2Command({ Bucket: m[1], Prefix: m[2], ContinuationToken: token }));
+      for (const o of r.Contents ?? []) {
+        if (!o.Key || o.Key.endsWith("/")) continue;
+        const rel = o.Key.slice(m[2].length).replace(/^\/+/, "") || path.posix.basename(o.Key);
+        out.push({ uri: `s3://${m[1]}/${o.Key}`, rel });
+      }
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+    return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   }
 
   /** local mode: the in-process local SageMaker (its url, state dir, endpoints' scale-to-zero, …); undefined in aws mode */

@@ -20,7 +20,8 @@ import {
   DescribeTrainingJobCommand,
   TransformInstanceType,
 } from "@aws-sdk/client-sagemaker";
-import { loadCsv, type Table } from "../data"; // the data layer's index (its file layout is the tables work's)
+import { loadCsv, type Table } from "../data";
+import { arquero } from "../data/arquero"; // the data layer's index (its file layout is the tables work's)
 import { followJobLogs, LOG_GROUPS } from "./logs";
 import { Session, uniqueName } from "./session";
 import { createModel } from "./predictor";
@@ -128,44 +129,49 @@ export class Transformer {
   }
 
   /**
-   * The latest job's output, read back (file:// locally, s3:// with the session's S3 client) as one table: the
-   * `.out` object of every input file, in order, as headerless CSV with the given column names (default c0, c1, …).
+   * The latest job's output, read back (file:// locally, s3:// with the session) as one table: the `.out` object of
+   * every input object, in the order of their paths, as headerless CSV with the given column names (default c0, c1,
+   * …). Numbers are read as float64, as the endpoint answers them (loadCsv's float32 turned the id 16777217 into
+   * 16777216 and rounded every prediction); a column with any other text stays text.
    */
   async output(opts: { columns?: string[] } = {}): Promise<Table> {
     this.requireJob();
-    const outputs = this.outputUris();
+    const outputs = await this.outputUris();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "transform-out-"));
     try {
       const file = path.join(tmp, "all.csv");
       for (const uri of outputs) fs.appendFileSync(file, await this.session.readObject(uri));
-      let t = loadCsv(file, { header: false });
-      if (opts.columns) {
-        const names = t.columnNames();
-        if (names.length !== opts.columns.length) throw new Error(`transform output has ${names.length} columns, not the ${opts.columns.length} named (${opts.columns.join(", ")})`);
-        t = t.rename(Object.fromEntries(names.map((n, i) => [n, opts.columns![i]]))) as Table;
-      }
-      return t;
+      const names = loadCsv(file, { header: false }).columnNames();
+      const text = loadCsv(file, { header: false, categorical: names });
+      if (opts.columns && names.length !== opts.columns.length) throw new Error(`transform output has ${names.length} columns, not the ${opts.columns.length} named (${opts.columns.join(", ")})`);
+      const columns: Record<string, ArrayLike<unknown>> = {};
+      const rows = text.numRows();
+      names.forEach((n, i) => (columns[opts.columns?.[i] ?? n] = float64OrText(Array.from({ length: rows }, (_, r) => text.get(n, r) as string | null))));
+      return arquero().table(columns) as Table;
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
 
-  /** the `.out` URI of each input file of the latest job (local inputs: their names; S3 inputs: as given) */
-  outputUris(): string[] {
+  /**
+   * The `.out` URI of each input object of the latest job: `<output path>/<the object's path under the input
+   * prefix>.out`, as the job writes them — a local input's files (dot files too: S3 and the job take every object),
+   * an s3:// or file:// input's objects as listed now.
+   */
+  async outputUris(): Promise<string[]> {
     const l = this.latest;
     if (!l) throw new Error("Transformer: transform() first");
-    const files: string[] = [];
-    const local = l.localInput ?? (l.input.startsWith("file://") ? decodeURIComponent(new URL(l.input).pathname) : undefined);
-    if (local && fs.statSync(local).isDirectory()) {
+    let files: string[] = [];
+    if (l.localInput && fs.statSync(l.localInput).isDirectory()) {
       const walk = (d: string, rel: string) => {
         for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-          if (e.name.startsWith(".")) continue;
           if (e.isDirectory()) walk(path.join(d, e.name), `${rel}${e.name}/`);
           else if (e.isFile()) files.push(`${rel}${e.name}`);
         }
       };
-      walk(local, "");
-    } else files.push(path.posix.basename(local ?? l.input));
+      walk(l.localInput, "");
+    } else if (l.localInput) files.push(path.basename(l.localInput));
+    else files = (await this.session.objects(l.input)).map((o) => o.rel);
     return files.map((f) => `${l.outputPath.replace(/\/+$/, "")}/${f}.out`);
   }
 
@@ -180,6 +186,18 @@ export class Transformer {
     if (!this.latestTransformJob) throw new Error("Transformer: transform() first");
     return this.latestTransformJob;
   }
+}
+
+/** a text column of the output as float64 when every cell is a number or missing, else as it is */
+function float64OrText(cells: (string | null)[]): ArrayLike<unknown> {
+  const out = new Float64Array(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
+    const v = c === null ? NaN : c.trim() === "" ? NaN : Number(c);
+    if (c !== null && Number.isNaN(v) && !/^\s*(nan|NaN)?\s*$/.test(c)) return cells;
+    out[i] = v;
+  }
+  return out;
 }
 
 /** A Transformer for a finished training job's model (CreateModel from its artifact) — e.g. a tuning job's best. */

@@ -174,6 +174,7 @@ export class HyperparameterTuner {
     const statics = Object.fromEntries(Object.entries(stringifyHyperparameters(est.hyperparameters)).filter(([k]) => !tuned.has(k)));
     spec.AlgorithmSpecification.MetricDefinitions = o.metricDefinitions ?? est.options.metricDefinitions ?? DEFAULT_METRIC_DEFINITIONS;
     const strategy = o.strategy ?? "Bayesian";
+    if (o.hyperband && strategy !== "Hyperband") throw new Error(`HyperparameterTuner: option hyperband is the Hyperband strategy's, and strategy is ${strategy}`);
     await sm.send(
       new CreateHyperParameterTuningJobCommand({
         HyperParameterTuningJobName: name,
@@ -195,7 +196,8 @@ export class HyperparameterTuner {
             : undefined,
           RandomSeed: o.randomSeed,
         },
-        TrainingJobDefinition: { ...spec, StaticHyperParameters: statics, Environment: undefined },
+        // the estimator's environment too, as the Python SDK's tuner sends it (it was dropped)
+        TrainingJobDefinition: { ...spec, StaticHyperParameters: statics },
         WarmStartConfig: o.warmStartConfig
           ? {
               WarmStartType: o.warmStartConfig.type,
