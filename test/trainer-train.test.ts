@@ -235,7 +235,38 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     hp: { k_fold: "3" },
     channels: { train: { "d.csv": diabetes() } },
     config: { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "application/x-recordio-protobuf", TrainingInputMode: "File" } }) },
-    expect: [/^train channel: unsupported content type "application\/x-recordio-protobuf"; tables are read from text\/csv, .*application\/x-parquet/],
+    expect: [/^train channel: content type "application\/x-recordio-protobuf" is not supported: tables are read as CSV, Parquet, Arrow or JSON \(text\/csv, .*application\/x-parquet/],
+  },
+  // what SageMaker's XGBoost refuses too, before anything is read: a channel it does not read (a "valid" channel was
+  // dropped, and validation-rmse became the cross-validation's), label_size other than 1, Pipe mode, several hosts
+  { name: "extraneous channel", hp: { k_fold: "3" }, channels: { train: { "d.csv": diabetes() }, valid: { "v.csv": diabetes() } }, expect: [/^channel "valid" is not read by this trainer: its channels are train and validation/] },
+  {
+    name: "extraneous channel in inputdataconfig.json",
+    hp: { k_fold: "3" },
+    channels: { train: { "d.csv": diabetes() } },
+    config: { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "text/csv" }, test: { ContentType: "text/csv" } }) },
+    expect: [/^channel "test" is not read by this trainer/],
+  },
+  {
+    name: "label_size=2",
+    hp: { k_fold: "3" },
+    channels: { train: { "d.csv": diabetes() } },
+    config: { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "text/csv; label_size=2" } }) },
+    expect: [/^train channel: content type "text\/csv; label_size=2": label_size must be 1 \(one label column\), got 2/],
+  },
+  {
+    name: "Pipe mode",
+    hp: { k_fold: "3" },
+    channels: { train: { "d.csv": diabetes() } },
+    config: { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "text/csv", TrainingInputMode: "Pipe" } }) },
+    expect: [/^train channel: TrainingInputMode Pipe is not supported/],
+  },
+  {
+    name: "two hosts",
+    hp: { k_fold: "3" },
+    channels: { train: { "d.csv": diabetes() } },
+    config: { "resourceconfig.json": JSON.stringify({ current_host: "algo-2", hosts: ["algo-1", "algo-2"] }) },
+    expect: [/^the job runs on 2 instances \(algo-1, algo-2\), and this trainer trains on one/],
   },
   { name: "eta=abc", hp: { eta: "abc", k_fold: "3" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter eta="abc": is not a number/] },
   { name: "k_fold=1", hp: { k_fold: "1" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter k_fold="1": must be ≥ 2/] },
@@ -376,6 +407,36 @@ test("train: cross-validation in lockstep — the [r] lines come during the cros
   // the same fits shared out between two threads (this one and a worker, 3 fits each): the same lines
   assert.equal(lockstep.rounds.map((l) => l.line), sideBySide.rounds.map((l) => l.line));
   assert.equal(lockstep.folds.map((l) => l.line), sideBySide.folds.map((l) => l.line));
+});
+
+test("train: an objective whose members evaluate no rmse (reg:absoluteerror) prints its own metric per round, the members' mae on the validation channel; eval_metric as a comma list; booleans in any case", async () => {
+  const text = fs.readFileSync(DIABETES, "utf8").trim().split("\n");
+  const hp = { models: "xgboost", objective: "reg:absoluteerror", k_fold: "2", num_round: "6", "xgboost.disable_default_eval_metric": "False" };
+  const root = optMl(hp, { train: { "t.csv": [text[0], ...text.slice(1, 343)].join("\n") + "\n" }, validation: { "v.csv": [text[0], ...text.slice(343)].join("\n") + "\n" } });
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.lines.map((l) => l.line).filter((l) => /^\[\d+\] /.test(l));
+  assert.is(lines.length, 6, r.stdout); // there were none: the lines' metric was rmse, which no member evaluated
+  const ens = buildEnsemble(parseHyperparameters(hp));
+  const mae: number[] = [];
+  ens.fit(loadCsv(path.join(root, "input", "data", "train", "t.csv")), {
+    label: "target",
+    evalSet: loadCsv(path.join(root, "input", "data", "validation", "v.csv")),
+    onRound: (_m, round, metrics) => (mae[round] = metrics.mae),
+  });
+  ens.free();
+  lines.forEach((l, i) => {
+    const m = /^\[(\d+)\] validation-mae:([0-9.]+);$/.exec(l);
+    assert.ok(m && Number(m[1]) === i && close(Number(m[2]), mae[i], 1e-4), `${l} vs mae ${mae[i]}`);
+  });
+  assert.is(JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8")).rounds.metric, "mae");
+  // SageMaker's XGBoost takes eval_metric as a comma list: both are evaluated, the first is the lines'
+  const listed = optMl({ ...hp, "xgboost.eval_metric": "rmse,mae", "xgboost.disable_default_eval_metric": "TRUE" }, { train: { "t.csv": text.join("\n") + "\n" } });
+  roots.push(listed);
+  const r2 = await runTrain(listed);
+  assert.is(r2.code, 0, r2.stderr);
+  assert.is(r2.lines.filter((l) => /^\[\d+\] validation-rmse:/.test(l.line)).length, 6, r2.stdout);
 });
 
 test("train: validation channel + refit — the [r] lines come live as the members' rounds finish (3 members on one thread in lockstep at parallel_fits 1, side by side at 3), equal to the sequential fit's mean curve", async () => {

@@ -40,6 +40,31 @@ export interface ChannelColumns {
 
 const namedByHeader = (names: string[]) => !names.every((c, i) => c === `c${i}`);
 
+/** the channels this trainer reads */
+export const CHANNELS = ["train", "validation"];
+
+/**
+ * What the job was given that this trainer would not use, refused before anything is read (SageMaker's XGBoost
+ * refuses the same: "Extraneous channel found", distributed training it does itself):
+ * - a channel other than train and validation (in inputdataconfig.json, else a folder under input/data): a channel
+ *   named `valid` or `test` was dropped without a word, and `validation-rmse` became the cross-validation's score;
+ * - Pipe mode (the channel is a FIFO, train_0, not a folder of files);
+ * - more than one host (resourceconfig.json): each instance trained its own ensemble on its shard or copy.
+ */
+export function checkJobInputs(inputDataConfig: unknown, dataDir: string, resourceConfig: unknown): void {
+  const names = inputDataConfig && typeof inputDataConfig === "object" ? Object.keys(inputDataConfig) : fs.existsSync(dataDir) ? fs.readdirSync(dataDir).filter((n) => !n.startsWith(".")) : [];
+  const extra = names.filter((n) => !CHANNELS.includes(n));
+  if (extra.length) throw new Error(`channel${extra.length > 1 ? "s" : ""} ${extra.map((n) => `"${n}"`).join(", ")} ${extra.length > 1 ? "are" : "is"} not read by this trainer: its channels are ${CHANNELS.join(" and ")} (optional)`);
+  for (const n of names) {
+    const mode = (inputDataConfig as Record<string, { TrainingInputMode?: unknown } | undefined> | undefined)?.[n]?.TrainingInputMode;
+    if (mode === "Pipe") throw new Error(`${n} channel: TrainingInputMode Pipe is not supported (the trainer reads files: File or FastFile mode)`);
+  }
+  const hosts = resourceConfig && typeof resourceConfig === "object" ? (resourceConfig as { hosts?: unknown }).hosts : undefined;
+  if (Array.isArray(hosts) && hosts.length > 1) {
+    throw new Error(`the job runs on ${hosts.length} instances (${hosts.join(", ")}), and this trainer trains on one: each would fit its own ensemble on its share of the data; set InstanceCount 1`);
+  }
+}
+
 /** The channel's declared content type, if inputdataconfig.json names one. */
 export function channelContentType(inputDataConfig: unknown, name: string): string | undefined {
   if (!inputDataConfig || typeof inputDataConfig !== "object") return undefined;

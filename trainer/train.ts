@@ -23,7 +23,7 @@ import {
   availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
-import { Channel, channelColumns, channelContentType, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
+import { Channel, channelColumns, channelContentType, checkJobInputs, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, sameModelCopies, Settings } from "./hyperparameters";
 import { jsonWithArrays, OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
 
@@ -122,49 +122,86 @@ function foldsEnsemble(ens: Ensemble, cv: CvResult, label: string): Ensemble {
  * Ensemble.fitParallel). `[r]` is printed once every fit that reports the metric has reported round r or has
  * finished (then holding its last value), so the values are exactly meanByRound's over the fits in the order of
  * `fits` (fixed, so the sums are the same whatever order the rounds arrive in) — only no longer in one burst.
- * A fit that reports no logged metric at its first round (ridge; an xgboost with another eval_metric) is left out.
+ * A fit that does not report the lines' metric at its first round (ridge; an xgboost with another eval_metric) is
+ * left out.
  *
  * Rounds are live: the cross-validation's threads each advance their share of the fits in lockstep (lib's
  * crossValidate: every fit of a thread runs round r before any runs round r + 1), and a final fit's members run side
  * by side, so line r follows round r of the slowest thread.
  */
 class LiveRounds {
-  private readonly series = new Map<string, number[]>();
-  private readonly silent = new Set<string>();
+  private readonly reports = new Map<string, Record<string, number>[]>();
   private readonly finished = new Set<string>();
   private printed = 0;
-  constructor(private readonly fits: string[], private readonly metric: string, private readonly log: Log) {}
+  private chosen?: string;
+  constructor(private readonly fits: string[], private readonly preferred: string, private readonly log: Log) {}
 
   onRound = (fit: string, round: number, metrics: Record<string, number>): void => {
-    const v = roundValue(metrics, this.metric);
-    if (v === undefined) {
-      if (round === 0) this.silent.add(fit);
-      return;
-    }
-    let series = this.series.get(fit);
-    if (!series) this.series.set(fit, (series = []));
-    series[round] = v;
+    let r = this.reports.get(fit);
+    if (!r) this.reports.set(fit, (r = []));
+    r[round] = metrics;
     this.flush();
   };
   onDone = (fit: string): void => {
     this.finished.add(fit);
     this.flush();
   };
+  /**
+   * The metric the lines show: the job's (rmse, logloss) when the first fit that reports evaluates it, else that
+   * fit's first eval metric — reg:absoluteerror's mae, count:poisson's poisson-nloglik, reg:pseudohubererror's mphe:
+   * the lines were missing altogether for them, and a tuning job's Hyperband or median rule had no intermediate
+   * values. Chosen from the first fit in `fits` order that has reported (or finished without reporting), so the
+   * choice does not depend on which thread is first. Undefined until that fit has.
+   */
+  get metric(): string | undefined {
+    if (this.chosen) return this.chosen;
+    for (const f of this.fits) {
+      const first = this.reports.get(f)?.[0];
+      if (first) {
+        const names = Object.keys(first);
+        return (this.chosen = names.some((k) => isLoggedMetric(k, this.preferred)) ? this.preferred : names[0]);
+      }
+      if (!this.finished.has(f)) return undefined;
+    }
+    return undefined;
+  }
   /** every round's value (what was printed, once every fit is done) */
   values(): number[] {
     return meanByRound(this.ordered());
   }
+  /** the series of the fits that report the chosen metric, in `fits` order (a fit that reports others is left out) */
   private ordered(): number[][] {
-    return this.fits.flatMap((f) => (this.series.get(f)?.length ? [this.series.get(f)!] : []));
+    const metric = this.metric;
+    if (metric === undefined) return [];
+    return this.fits.flatMap((f) => {
+      const reports = this.reports.get(f) ?? [];
+      if (!reports[0] || roundValue(reports[0], metric) === undefined) return [];
+      const series: number[] = [];
+      for (const r of reports) {
+        const v = r ? roundValue(r, metric) : undefined;
+        if (v === undefined) break;
+        series.push(v);
+      }
+      return [series];
+    });
+  }
+  /** a fit that will not give round r of the chosen metric: finished, or reporting other metrics */
+  private passes(fit: string, r: number, metric: string): boolean {
+    const reports = this.reports.get(fit);
+    if (reports?.[0] && roundValue(reports[0], metric) === undefined) return true;
+    return this.finished.has(fit) || reports?.[r] !== undefined;
   }
   private flush(): void {
     for (;;) {
+      const metric = this.metric;
+      if (metric === undefined) return;
       const r = this.printed;
-      const ready = this.fits.every((f) => this.silent.has(f) || this.finished.has(f) || this.series.get(f)?.[r] !== undefined);
+      // a fit that has not reported its first round yet may still report the metric: wait for it
+      const ready = this.fits.every((f) => this.passes(f, r, metric));
       const series = this.ordered();
       if (!ready || !series.some((s) => s.length > r)) return;
       const v = series.reduce((acc, s) => acc + s[Math.min(r, s.length - 1)], 0) / series.length;
-      this.log(`[${r}] validation-${this.metric}:${formatMetric(v)};`);
+      this.log(`[${r}] validation-${metric}:${formatMetric(v)};`);
       this.printed++;
     }
   }
@@ -244,6 +281,7 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
     throw new Error(`hyperparameter final_model=folds works with blend ${FOLDS_BLENDS.join(", ")} (the fold models are averaged), not blend=${s.blend}`);
   }
   const inputDataConfig = readJsonIfExists(paths.inputDataConfig);
+  checkJobInputs(inputDataConfig, path.dirname(paths.channel("train")), readJsonIfExists(paths.resourceConfig));
   const ens = buildEnsemble(s); // bad model params fail before any data is read
   if (s.naValues) ens.naValues = s.naValues; // saved with the model: the endpoint reads the same cells as missing
   // parallel_fits given: the cross-validation's fit workers start now, while the data is read (~0.1–0.2 s each)
@@ -431,6 +469,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
   let final: Ensemble;
   let rounds: number[];
   let roundsSource: string;
+  let roundsMetric: string | undefined;
   if (s.finalModel === "refit" && valCh) {
     // the members train side by side, min(parallel_fits, members) at once — a thread that fits several runs them in
     // lockstep, round by round, as a line needs every member's round — and the [r] lines go out as their rounds finish
@@ -445,9 +484,11 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
     }
     final = ens;
     rounds = live.values();
+    roundsMetric = live.metric;
     roundsSource = "final fit on the validation channel (mean over boosted members)";
   } else {
     rounds = cvLive!.values();
+    roundsMetric = cvLive!.metric;
     roundsSource = "held-out folds of the cross-validation (mean over folds and boosted members)";
     try {
       if (s.finalModel === "folds") final = foldsEnsemble(ens, cv, label);
@@ -499,7 +540,7 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
     folds: cv.table.objects(),
     summary: cv.summary.objects(),
     curves: cv.curves,
-    rounds: { source: roundsSource, values: rounds },
+    rounds: { source: roundsSource, metric: roundsMetric ?? null, values: rounds },
     train: { [metric]: trainScore },
     validation: { [metric]: validation, source: validationSource },
     seconds: (Date.now() - t0) / 1000,

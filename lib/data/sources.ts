@@ -22,9 +22,12 @@ export interface LoadedColumns {
   rows: number;
 }
 
-/** SageMaker channel ContentType → format (parameters such as ";label_size=1" are ignored). */
+/** SageMaker channel ContentType → format (";label_size=1" is the one parameter checked; the short names "csv" and
+ * "parquet" are those SageMaker's XGBoost takes too). */
 const CONTENT_TYPES: Record<string, TableFormat> = {
   "text/csv": "csv",
+  csv: "csv",
+  parquet: "parquet",
   "application/csv": "csv",
   "application/x-csv": "csv",
   "text/plain": "csv",
@@ -56,9 +59,19 @@ const EXTENSIONS: Record<string, TableFormat> = {
 };
 
 export function formatFromContentType(contentType: string): TableFormat {
-  const t = contentType.split(";")[0].trim().toLowerCase();
+  const [type, ...params] = contentType.split(";");
+  const t = type.trim().toLowerCase();
+  if (/^(text\/(x-)?)?libsvm$|^application\/x-recordio(-protobuf)?$|^recordio-protobuf$/.test(t)) {
+    throw new Error(`content type "${contentType}" is not supported: tables are read as CSV, Parquet, Arrow or JSON (${Object.keys(CONTENT_TYPES).join(", ")})`);
+  }
   const f = CONTENT_TYPES[t];
   if (!f) throw new Error(`unsupported content type "${contentType}"; tables are read from ${Object.keys(CONTENT_TYPES).join(", ")}`);
+  // SageMaker's CSV parameter: one label column (its XGBoost refuses any other label_size too; the label's column is
+  // the `label` hyperparameter's, the first column of a headerless file)
+  for (const p of params) {
+    const m = /^\s*label_size\s*=\s*(.*?)\s*$/i.exec(p);
+    if (m && m[1] !== "1") throw new Error(`content type "${contentType}": label_size must be 1 (one label column), got ${m[1]}`);
+  }
   return f;
 }
 

@@ -1,7 +1,7 @@
 /**
  * memberFromSpec: build a member from a kind and hyperparameters, as the
  * trainer receives them (values may be strings such as "0.1" or "true";
- * numeric-looking strings become numbers, "true"/"false" booleans, JSON
+ * numeric-looking strings become numbers, "true"/"false" (any case) booleans, JSON
  * arrays/objects are parsed and a JSON-quoted string loses its quotes).
  */
 import { catboostSetting, decimalNumber } from "../core";
@@ -16,8 +16,9 @@ import { overDefaults, TreeMember, xgboostSetting, type ParamMapper } from "./tr
 function coerce(v: unknown): unknown {
   if (typeof v !== "string") return v;
   const t = v.trim();
-  if (t === "true") return true;
-  if (t === "false") return false;
+  // any case: Python's str(True) is "True", which the SageMaker Python SDK sends for a bool
+  if (/^true$/i.test(t)) return true;
+  if (/^false$/i.test(t)) return false;
   // decimal numbers only: "0x2" or "0b10" stay text, which the member's check names (XGBoost refuses them too)
   const n = decimalNumber(t);
   if (n !== undefined) return n;
@@ -52,7 +53,13 @@ export function memberFromSpec(kind: string, params: Record<string, unknown> = {
 }
 
 function coerced(params: Record<string, unknown>): StoredParams {
-  return Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : coerce(v)]));
+  return Object.fromEntries(Object.entries(params).map(([key, v]) => [key, key === "name" ? v : key === "eval_metric" ? metricList(v) : coerce(v)]));
+}
+
+/** eval_metric as SageMaker's XGBoost takes it: a comma-separated list ("rmse,mae"), or a JSON list */
+function metricList(v: unknown): unknown {
+  const c = coerce(v);
+  return typeof c === "string" && c.includes(",") ? c.split(",").map((m) => m.trim()) : c;
 }
 
 /** The tree kinds' recipes (their params → the core's) and settings (a key → the setting it names, aliases resolved). */
