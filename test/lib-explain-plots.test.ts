@@ -62,6 +62,14 @@ test("dependence: value against contribution, missing rows left out and counted;
   const bp = ex.array("bp") as Float64Array;
   const rows = raw.map((_, i) => i).filter((i) => i % 9 !== 0);
   assert.equal(t.y, rows.map((i) => bp[i]));
+  // coloured by a text feature: a trace per category with a legend, its missing values grey in their own trace (a
+  // missing value was drawn mid-scale, and the categories sorted along a "low → high" colourbar)
+  const byBand = dependenceFigure(ex, table, "bmi", { color: "band" });
+  const bands = raw.map((r, i) => (i % 10 === 0 ? null : r.bmi > 30 ? "obese" : r.bmi > 25 ? "over" : "normal"));
+  const count = (v: string | null) => bands.filter((b) => b === v).length;
+  assert.equal(Object.fromEntries(byBand.data.map((t) => [t.name, (t.x as number[]).length])), { "band = normal": count("normal"), "band = obese": count("obese"), "band = over": count("over"), "band missing": count(null) });
+  assert.is((byBand.data.at(-1)!.marker as { color: string }).color, "#bbbbbb");
+  assert.ok(byBand.data.every((t) => !(t.marker as { showscale?: boolean }).showscale), "no colour scale for categories");
   const band = dependenceFigure(ex, table, "band").data[0];
   assert.equal([...new Set(band.x as string[])].sort(), ["normal", "obese", "over"]);
   assert.throws(() => dependenceFigure(ex, table, "bmii"), /no feature "bmii"/);

@@ -47,6 +47,24 @@ test("other figures are plain data with object titles", () => {
   for (const f of [lc, pva, imp, tr, pc]) assert.type((f.layout.title as { text?: string }).text, "string");
 });
 
+test("a failed trial (no objective) is left out of the parallel coordinates, not drawn at 0; predicted vs actual on 100k rows and with NaN", () => {
+  const trials = [{ FinalObjectiveValue: 57.1, eta: 0.1 }, { FinalObjectiveValue: null, eta: 0.2 }, { FinalObjectiveValue: 60.2, eta: 0.3 }, { FinalObjectiveValue: null, eta: 0.4 }];
+  const pc = parallelCoordinatesFigure(trials, ["eta"], { objective: "FinalObjectiveValue" });
+  const dims = pc.data[0].dimensions as { label: string; values: number[] }[];
+  assert.equal(dims.map((d) => d.values), [[0.1, 0.3], [57.1, 60.2]]); // Number(null) drew the failed ones at 0, the best
+  assert.match((pc.layout.title as { text: string }).text, /\(2 trials without an objective left out\)$/);
+  assert.throws(() => parallelCoordinatesFigure([{ FinalObjectiveValue: null, eta: 0.1 }], ["eta"], { objective: "FinalObjectiveValue" }), /no trial has an objective/);
+  // Math.min(...values) overflowed the stack past ~63k rows; NaN removed the y = x line
+  const n = 100_000;
+  const y = Float64Array.from({ length: n }, (_, i) => (i % 997) - 3);
+  const p = y.map((v, i) => (i === 5 ? NaN : v + 1));
+  const big = predictedVsActualFigure(y, p);
+  assert.is(big.data[0].type, "scattergl");
+  assert.is((big.data[0].x as number[]).length, n - 1);
+  assert.match(String(big.data[0].name), /\(1 non-finite left out\)/);
+  assert.equal(big.data[1].x, [-3, 994]);
+});
+
 
 test("per-fold figure renders in headless Chromium with one bar per fold per series", () => {
   if (!fs.existsSync(CHROMIUM)) {

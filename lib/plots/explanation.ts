@@ -16,7 +16,7 @@
 import { EXPLAIN_COLUMNS } from "../ensemble/explain";
 import { seededRng } from "../data/random";
 import { formatMetric } from "../metrics/format";
-import { baseLayout, Figure, rowsOf, Trace } from "./figure";
+import { baseLayout, colorFor, Figure, rowsOf, Trace } from "./figure";
 
 /** shap's blue → red */
 const COLORSCALE: [number, string][] = [[0, "#008bfb"], [0.5, "#a259c4"], [1, "#ff0051"]];
@@ -274,29 +274,48 @@ export function dependenceFigure(
   const idx = xs.map((_, i) => i).filter((i) => xs[i] !== null);
   const missing = s.nrow - idx.length;
   const colour = opts.color ? values.get(opts.color)! : undefined;
-  const pos = colour ? colourPositions(colour) : undefined;
+  const trace = (rows: number[], name: string, marker: Record<string, unknown>, showlegend = false): Trace => ({
+    type: "scatter",
+    mode: "markers",
+    name,
+    showlegend,
+    x: rows.map((i) => xs[i]) as (number | string)[],
+    y: rows.map((i) => s.values[i * p + j]),
+    text: rows.map((i) => (colour ? `${opts.color} = ${show(colour[i])}` : `row ${i}`)),
+    hovertemplate: `${feature} %{x}<br>contribution %{y:.4g}<br>%{text}<extra></extra>`,
+    marker: { size: 6, opacity: 0.8, ...marker },
+  });
+  // colour by another feature: numbers on the low → high scale, text as categories with a legend (the scale sorted
+  // them alphabetically along "low → high"), a missing value grey in a trace of its own (it was drawn mid-scale, as
+  // if it were a value)
+  const traces: Trace[] = [];
+  if (!colour) traces.push(trace(idx, feature, { opacity: 0.7, color: "#4c78a8" }));
+  else {
+    const known = idx.filter((i) => colour[i] !== null);
+    const unknown = idx.filter((i) => colour[i] === null);
+    if (known.every((i) => typeof colour[i] === "number")) {
+      const pos = colourPositions(known.map((i) => colour[i]));
+      if (known.length) {
+        traces.push(trace(known, feature, {
+          color: pos, colorscale: COLORSCALE, cmin: 0, cmax: 1, showscale: true,
+          colorbar: { title: { text: opts.color! }, tickvals: [0, 1], ticktext: ["low", "high"], len: 0.6 },
+        }));
+      }
+    } else {
+      const cats = [...new Set(known.map((i) => String(colour[i])))].sort();
+      cats.forEach((c, k) => traces.push(trace(known.filter((i) => String(colour[i]) === c), `${opts.color} = ${c}`, { color: colorFor(c, k) }, true)));
+    }
+    if (unknown.length) traces.push(trace(unknown, `${opts.color} missing`, { color: MISSING }, true));
+  }
+  const categories = traces.some((t) => String(t.name).startsWith(`${opts.color} = `));
+  const legend = traces.some((t) => t.showlegend);
   return {
-    data: [
-      {
-        type: "scatter",
-        mode: "markers",
-        name: feature,
-        x: idx.map((i) => xs[i]) as (number | string)[],
-        y: idx.map((i) => s.values[i * p + j]),
-        text: idx.map((i) => (colour ? `${opts.color} = ${show(colour[i])}` : `row ${i}`)),
-        hovertemplate: `${feature} %{x}<br>contribution %{y:.4g}<br>%{text}<extra></extra>`,
-        marker: pos
-          ? {
-              size: 6, opacity: 0.8, color: idx.map((i) => pos[i] ?? 0.5), colorscale: COLORSCALE, cmin: 0, cmax: 1, showscale: true,
-              colorbar: { title: { text: opts.color! }, tickvals: [0, 1], ticktext: ["low", "high"], len: 0.6 },
-            }
-          : { size: 6, opacity: 0.7, color: "#4c78a8" },
-      },
-    ],
+    data: traces,
     layout: baseLayout(opts.title ?? `How ${feature} moves the prediction`, {
-      xaxis: { title: { text: missing ? `${feature} (${missing} missing not shown)` : feature } },
+      xaxis: { title: { text: missing ? `${feature} (${missing} missing not shown)` : feature }, automargin: true },
       yaxis: { title: { text: `contribution of ${feature}` }, zeroline: true, zerolinecolor: "#888" },
-      showlegend: false,
+      showlegend: legend,
+      ...(categories ? { legend: { orientation: "v", x: 1.02, y: 1, title: { text: opts.color } } } : {}),
       hovermode: "closest",
     }),
   };

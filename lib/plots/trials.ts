@@ -96,8 +96,14 @@ export function bestSoFarFigure(jobs: Record<string, unknown>, opts: { objective
 }
 
 export function parallelCoordinatesFigure(trials: unknown, params: string[], opts: { objective?: string; title?: string } = {}): Figure {
-  const rows = rowsOf(trials);
-  const col = objectiveColumn(rows, opts.objective);
+  const all = rowsOf(trials);
+  const col = objectiveColumn(all, opts.objective);
+  // a trial without an objective (failed; null in trials()) is left out and counted in the title: Number(null) drew
+  // it at 0, the best value of a minimised objective, and stretched the colour scale so the real trials shared one
+  const hasObjective = (r: Record<string, unknown>) => r[col] !== null && r[col] !== undefined && r[col] !== "" && Number.isFinite(Number(r[col]));
+  const rows = all.filter(hasObjective);
+  const without = all.length - rows.length;
+  if (!rows.length) throw new Error(`parallelCoordinatesFigure: no trial has an objective (${col})`);
   if (!Array.isArray(params) || params.length === 0) throw new Error("parallelCoordinatesFigure: name the hyperparameters to show");
   const missing = params.filter((p) => !(p in rows[0]));
   if (missing.length) throw new Error(`parallelCoordinatesFigure: no column ${missing.map((m) => `"${m}"`).join(", ")}`);
@@ -117,6 +123,6 @@ export function parallelCoordinatesFigure(trials: unknown, params: string[], opt
         dimensions: [...params.map(dimension), { label: col, values: objective }],
       } as Trace, // @types/plotly.js types `line` as a scatter line (no colorscale); parcoords takes this
     ],
-    layout: baseLayout(opts.title ?? "Hyperparameters and objective"),
+    layout: baseLayout(`${opts.title ?? "Hyperparameters and objective"}${without ? ` (${without} trial${without > 1 ? "s" : ""} without an objective left out)` : ""}`, { margin: { t: 100 } }),
   };
 }
