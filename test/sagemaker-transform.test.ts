@@ -21,7 +21,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import { DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { session, Session, Estimator, Transformer, batchInputCsv, createModel } from "ensemble-workbook/sagemaker";
-import { loadDiabetes, loadEnsemble } from "ensemble-workbook";
+import { loadCsv, loadDiabetes, loadEnsemble } from "ensemble-workbook";
 import { tmpDir, rejects, until } from "./sagemaker-helpers";
 
 const DATA = path.join(__dirname, "..", "data", "diabetes.csv");
@@ -82,6 +82,18 @@ test("MultiRecord in 1 MB mini-batches, 3 in flight, and SingleRecord: the same 
   await single.transform(path.join(inputs, "a-diabetes.csv"), KEEP_ID);
   const one = await single.output({ columns: ["id", "prediction"] });
   assert.equal(Array.from(one.array("prediction") as ArrayLike<number>), Array.from(pred).slice(0, 442));
+});
+
+test("batchInputCsv writes RFC 4180 CSV (text with commas and quotes quoted) and float32 numbers in their shortest text; Python's csv module reads the cells back", () => {
+  const dir = tmpDir("csv-out");
+  fs.writeFileSync(path.join(dir, "in.csv"), 'colour,bmi\n"blue, dark",32.1\n"say ""hi""",0.1\nplain,\n');
+  const t = loadCsv(path.join(dir, "in.csv")); // as loadTable reads a table: bmi float32
+  assert.instance(t.column("bmi"), Float32Array);
+  const file = batchInputCsv(t, path.join(dir, "rows.csv"));
+  const text = fs.readFileSync(file, "utf8");
+  assert.is(text, '1,"blue, dark",32.1\n2,"say ""hi""",0.1\n3,plain,\n'); // was 1,blue, dark,32.099998474121094
+  const read = execFileSync("/usr/bin/python3", ["-c", "import csv, json, sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='')))))", file], { encoding: "utf8" });
+  assert.equal(JSON.parse(read), [["1", "blue, dark", "32.1"], ["2", 'say "hi"', "0.1"], ["3", "plain", ""]]);
 });
 
 test("local mode with a bucket: s3:// outputs are read where the local SageMaker wrote them (the session's S3 client went to AWS); a dot file is an object too", async () => {

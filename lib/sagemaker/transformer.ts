@@ -21,7 +21,8 @@ import {
   TransformInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import { loadCsv, type Table } from "../data";
-import { arquero } from "../data/arquero"; // the data layer's index (its file layout is the tables work's)
+import { arquero } from "../data/arquero";
+import { float32Text } from "../data/columns"; // the data layer's index (its file layout is the tables work's)
 import { followJobLogs, LOG_GROUPS } from "./logs";
 import { Session, uniqueName } from "./session";
 import { createModel } from "./predictor";
@@ -218,12 +219,23 @@ export async function transformerForTrainingJob(session: Session, trainingJobNam
 export function batchInputCsv(table: Table, file: string, opts: { idColumn?: string; exclude?: string[] } = {}): string {
   const exclude = new Set([...(opts.exclude ?? []), ...(opts.idColumn ? [opts.idColumn] : [])]);
   const features = table.columnNames().filter((c) => !exclude.has(c));
+  // a cell as CSV (RFC 4180): text with a comma, quote or line end quoted (written bare, "blue, dark" made the row
+  // one value too long); a float32 column's numbers in their shortest text (32.1, not 32.099998474121094)
+  const writer = (name: string) => {
+    const f32 = table.column(name) instanceof Float32Array; // table.array(name) is a copy, a plain Array
+    return (v: unknown): string => {
+      if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) return "";
+      const t = typeof v === "number" && f32 ? float32Text(v) : String(v);
+      return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+    };
+  };
   const cols = features.map((c) => table.array(c) as ArrayLike<unknown>);
+  const cells = features.map(writer);
   const ids = opts.idColumn ? (table.array(opts.idColumn) as ArrayLike<unknown>) : undefined;
+  const idCell = opts.idColumn ? writer(opts.idColumn) : undefined;
   const n = table.numRows();
-  const cell = (v: unknown) => (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) ? "" : String(v));
   let out = "";
-  for (let i = 0; i < n; i++) out += `${ids ? cell(ids[i]) : i + 1},${cols.map((c) => cell(c[i])).join(",")}\n`;
+  for (let i = 0; i < n; i++) out += `${idCell ? idCell(ids![i]) : i + 1},${cols.map((c, j) => cells[j](c[i])).join(",")}\n`;
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(file, out);
   return file;
