@@ -183,6 +183,7 @@ const bestEnsemble = new lib.Ensemble({
 const bestCv = lib.crossValidate(bestEnsemble, table, { label: "target", k: 5, seed: 0 });
 console.log(`out-of-fold RMSE here: ${lib.formatMetric(lib.rmse(bestCv.y, bestCv.oof.ensemble))}; tuning job's validation:rmse: ${objective}`);
 lib.show(lib.predictedVsActualFigure(bestCv.y, bestCv.oof.ensemble, { title: "Cross-validated (out-of-fold): predicted vs actual" }));
+bestEnsemble.free(); // here, not in the clean-up cell: that cell must run even when this optional one was skipped
 
 // ----------------------------------------------------------------------------
 // ## Clean up
@@ -191,8 +192,7 @@ lib.show(lib.predictedVsActualFigure(bestCv.y, bestCv.oof.ensemble, { title: "Cr
 
 // [cell 11]
 await predictor.delete();
-bestEnsemble.free();
-await session.close();
+await session.close(); // names any endpoint this session made and did not delete (a deploy cell run twice makes two)
 
 // ----------------------------------------------------------------------------
 // ## Next

@@ -123,7 +123,7 @@ lib.show(lib.perFoldFigure(cvClass.table, { metric: "auc", title: "AUC per fold 
 // ----------------------------------------------------------------------------
 // ## Feature importance
 //
-// Each member reports its own importance: total gain for the tree members, |standardised coefficient| for ridge. On different scales, so the figure shows each member's *share*. Where the members agree (here on `bmi` and `s5`, log triglycerides) the signal is robust; where they differ, the ensemble hedges.
+// Each member reports its own importance: the average gain of a feature's splits for the tree members (XGBoost's default `importance_type`, "gain"; a feature split rarely but well ranks high), |standardised coefficient| for ridge. On different scales, so the figure shows each member's *share*. Where the members agree (here on `bmi` and `s5`, log triglycerides) the signal is robust; where they differ, the ensemble hedges.
 
 // [cell 7]
 lib.show(

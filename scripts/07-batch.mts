@@ -103,14 +103,16 @@ console.log(`output: ${job.TransformOutput.S3OutputPath}`);
 // ----------------------------------------------------------------------------
 // ## The predictions, next to their ids
 //
-// `output()` reads every `.out` object back (from disk locally, from S3 on AWS) as one table. The ids come back in order, one prediction each; here the rows are the training data, so their RMSE is in-sample — lower than the cross-validated RMSE of notebooks 2 and 3.
+// `output()` reads every `.out` object back (from disk locally, from S3 on AWS) as one table; `fileColumn` names the input file of each row, as the ids restart in every file. The ids come back in order, one prediction each; `diabetes.csv`'s rows are the training data, so their RMSE is in-sample — lower than the cross-validated RMSE of notebooks 2 and 3. Put another CSV of the same columns (no `target` needed) in `data/` and it is scored too.
 
 // [cell 6]
-const predictions = await transformer.output({ columns: ["id", "prediction"] });
+const predictions = await transformer.output({ columns: ["id", "prediction"], fileColumn: "file" });
 lib.showTable(predictions.slice(0, 5));
-const target = lib.loadDiabetes().array("target") as ArrayLike<number>;
-const predicted = predictions.array("prediction") as ArrayLike<number>;
-console.log(`${predictions.numRows()} predictions; in-sample RMSE ${lib.formatMetric(lib.rmse(Float64Array.from(target), Float64Array.from(predicted)))}`);
+const fileOfRow = predictions.array("file") as ArrayLike<string>;
+const allPredicted = predictions.array("prediction") as ArrayLike<number>;
+const predicted = Float64Array.from(Array.from(allPredicted).filter((_, i) => fileOfRow[i] === "diabetes.csv"));
+const target = Float64Array.from(lib.loadDiabetes().array("target") as ArrayLike<number>);
+console.log(`${predictions.numRows()} predictions from ${files.length} file(s); diabetes.csv's in-sample RMSE ${lib.formatMetric(lib.rmse(target, predicted))}`);
 const written = path.join(batchDir, "diabetes-predictions.csv");
 fs.writeFileSync(written, predictions.toCSV());
 console.log(`written: ${written}`);
@@ -122,6 +124,6 @@ await session.close();
 // ----------------------------------------------------------------------------
 // ## Notes
 //
-// - On AWS the same code uploads `out/batch/input/` to `s3://<bucket>/ensemble-workbook/data/transform/`, writes the `.out` objects under `s3://<bucket>/ensemble-workbook/output/<job>/`, and bills the instance for the job's duration only.
+// - On AWS the same code uploads `out/batch/input/` to a prefix of its own, `s3://<bucket>/ensemble-workbook/data/transform-<time>-<id>/`, writes the `.out` objects under `s3://<bucket>/ensemble-workbook/output/<job>/`, and bills the instance for the job's duration only.
 // - A record the model refuses (a non-number, a wrong column count) fails the job with a `FailureReason` naming the file and the line — fix the data and run it again.
 // - `scripts/07-batch.mts` is this notebook exported: `npx tsx scripts/07-batch.mts` (add `SAGEMAKER_MODE=aws` for AWS).

@@ -251,6 +251,14 @@ test("aws mode: a batch transform's output reads numbers as float64, over an s3:
   await endpoint.delete();
   assert.equal(Array.from(out.array("prediction") as ArrayLike<number>), Array.from(direct));
   await tr.deleteModel();
+  // a deploy run twice (a notebook cell re-run) leaves the first endpoint up: the session names it when it closes
+  const lines: string[] = [];
+  const logged = new Session({ ...sessOptions(), log: (l) => lines.push(l) });
+  const first = await deployModel(logged, { modelData: est.modelData! });
+  await (await deployModel(logged, { modelData: est.modelData! })).delete();
+  await logged.close();
+  assert.ok(lines.some((l) => l === `session: endpoint ${first.endpointName} made by this session is not deleted (\`new Predictor(session, name).delete()\` deletes one with its config and model)`), lines.join("\n"));
+  await new Predictor(sess, first.endpointName).delete();
 });
 
 test("aws mode: options that cannot hold are errors, not dropped", async () => {

@@ -105,8 +105,9 @@ test("local mode with a bucket: s3:// outputs are read where the local SageMaker
   const done = await tr.transform(dir, { ...KEEP_ID, logs: false });
   assert.match(done.TransformOutput.S3OutputPath, /^s3:\/\/local-bucket\//);
   assert.equal((await tr.outputUris()).map((u) => path.basename(u)), [".extra.csv.out", "rows.csv.out"]);
-  const out = await tr.output({ columns: ["id", "prediction"] });
+  const out = await tr.output({ columns: ["id", "prediction"], fileColumn: "file" });
   assert.equal(Array.from(out.array("id") as ArrayLike<number>), [1, 2, 1, 2, 3, 4]);
+  assert.equal(Array.from(out.array("file") as ArrayLike<string>), [".extra.csv", ".extra.csv", "rows.csv", "rows.csv", "rows.csv", "rows.csv"]);
   assert.equal(Array.from(out.array("prediction") as ArrayLike<number>), [...reference.slice(4, 6), ...reference.slice(0, 4)]);
   await withBucket.close();
 });

@@ -75,6 +75,7 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
     await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: configName, ProductionVariants: [variant] }));
     undo.unshift(() => sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: configName })));
     await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: configName }));
+    session.endpointsMade.add(name);
   } catch (e) {
     for (const step of undo) await step().catch(() => undefined);
     throw e;
@@ -272,6 +273,7 @@ export class Predictor {
       }
     }
     await sm.send(new DeleteEndpointCommand({ EndpointName: this.endpointName }));
+    this.session.endpointsMade.delete(this.endpointName);
     if (opts.wait !== false) {
       await waitUntilEndpointDeleted({ client: sm, maxWaitTime: 900, ...this.delays() }, { EndpointName: this.endpointName });
     }

@@ -59,6 +59,8 @@ export class Session {
   private ready?: Promise<Clients>;
   private s3client?: S3Client;
   private closed = false;
+  /** endpoints deployModel made through this session and no Predictor.delete has deleted: named when it closes */
+  readonly endpointsMade = new Set<string>();
 
   constructor(opts: SessionOptions = {}) {
     this.opts = opts;
@@ -255,6 +257,11 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // a deploy cell run twice made a second endpoint, and only the last one was deleted: say which are still there
+    if (this.endpointsMade.size) {
+      const names = [...this.endpointsMade];
+      this.log(`session: endpoint${names.length > 1 ? "s" : ""} ${names.join(", ")} made by this session ${names.length > 1 ? "are" : "is"} not deleted (\`new Predictor(session, name).delete()\` deletes one with its config and model)`);
+    }
     const ready = this.ready;
     if (!ready) return;
     const c = await ready.catch(() => undefined);

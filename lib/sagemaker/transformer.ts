@@ -133,21 +133,35 @@ export class Transformer {
    * The latest job's output, read back (file:// locally, s3:// with the session) as one table: the `.out` object of
    * every input object, in the order of their paths, as headerless CSV with the given column names (default c0, c1,
    * …). Numbers are read as float64, as the endpoint answers them (loadCsv's float32 turned the id 16777217 into
-   * 16777216 and rounded every prediction); a column with any other text stays text.
+   * 16777216 and rounded every prediction); a column with any other text stays text. `fileColumn`: a last column of
+   * that name holding each row's input object (its path under the input, "diabetes.csv") — ids restart in each file.
    */
-  async output(opts: { columns?: string[] } = {}): Promise<Table> {
+  async output(opts: { columns?: string[]; fileColumn?: string } = {}): Promise<Table> {
     this.requireJob();
     const outputs = await this.outputUris();
+    const prefix = this.latest!.outputPath.replace(/\/+$/, "") + "/";
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "transform-out-"));
     try {
       const file = path.join(tmp, "all.csv");
-      for (const uri of outputs) fs.appendFileSync(file, await this.session.readObject(uri));
+      const sources: string[] = [];
+      for (const uri of outputs) {
+        const bytes = await this.session.readObject(uri);
+        fs.appendFileSync(file, bytes);
+        if (opts.fileColumn === undefined) continue;
+        fs.writeFileSync(path.join(tmp, "one.csv"), bytes);
+        const n = bytes.length ? loadCsv(path.join(tmp, "one.csv"), { header: false }).numRows() : 0;
+        for (let i = 0; i < n; i++) sources.push(uri.slice(prefix.length).replace(/\.out$/, ""));
+      }
       const names = loadCsv(file, { header: false }).columnNames();
       const text = loadCsv(file, { header: false, categorical: names });
       if (opts.columns && names.length !== opts.columns.length) throw new Error(`transform output has ${names.length} columns, not the ${opts.columns.length} named (${opts.columns.join(", ")})`);
       const columns: Record<string, ArrayLike<unknown>> = {};
       const rows = text.numRows();
       names.forEach((n, i) => (columns[opts.columns?.[i] ?? n] = float64OrText(Array.from({ length: rows }, (_, r) => text.get(n, r) as string | null))));
+      if (opts.fileColumn !== undefined) {
+        if (opts.fileColumn in columns) throw new Error(`output: fileColumn "${opts.fileColumn}" is one of the columns already`);
+        columns[opts.fileColumn] = sources;
+      }
       return arquero().table(columns) as Table;
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
