@@ -17,8 +17,12 @@ import type {
   DescribeEndpointConfigCommandOutput,
   DescribeModelCommandInput,
   DescribeModelCommandOutput,
+  ListEndpointConfigsCommandInput,
+  ListEndpointConfigsCommandOutput,
+  ListModelsCommandInput,
+  ListModelsCommandOutput,
 } from "@aws-sdk/client-sagemaker";
-import { Context, now, findByName } from "./context";
+import { checkList, Context, findByName, Listed, now, paginate, sortAndFilter } from "./context";
 import { Checker, show, validation } from "./errors";
 import type { EndpointConfigRecord, ModelRecord, VariantSpec } from "./records";
 import { checkUri } from "./storage";
@@ -31,6 +35,11 @@ const VARIANT_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 /** the requests once validated */
 type CreateModel = { ModelName: string; ExecutionRoleArn?: string; EnableNetworkIsolation?: boolean; PrimaryContainer?: ModelRecord["PrimaryContainer"]; Containers?: ModelRecord["PrimaryContainer"][] };
 type CreateEndpointConfig = { EndpointConfigName: string; ProductionVariants: VariantSpec[] };
+
+/** the fields ListModels and ListEndpointConfigs take (no status, no last-modified time) */
+const LIST_BY_NAME_AND_TIME = ["MaxResults", "NextToken", "NameContains", "CreationTimeAfter", "CreationTimeBefore", "SortBy", "SortOrder"];
+const MODELS: Listed<ModelRecord> = { name: (m) => m.ModelName, status: () => "", created: (m) => m.CreationTime, modified: (m) => m.CreationTime };
+const CONFIGS: Listed<EndpointConfigRecord> = { name: (c) => c.EndpointConfigName, status: () => "", created: (c) => c.CreationTime, modified: (c) => c.CreationTime };
 
 export class Models {
   readonly models = new Map<string, ModelRecord>();
@@ -126,6 +135,21 @@ export class Models {
   }
   describeEndpointConfig(input: Request<DescribeEndpointConfigCommandInput>): Reply<DescribeEndpointConfigCommandOutput> {
     return this.config(input.EndpointConfigName);
+  }
+  /**
+   * ListModels / ListEndpointConfigs, as AWS answers them: NameContains, CreationTimeAfter/Before, SortBy Name |
+   * CreationTime (default), SortOrder (default Descending), MaxResults / NextToken — what a user looks for after a
+   * deploy that left a model or config behind (they were UnknownOperationException).
+   */
+  listModels(input: Request<ListModelsCommandInput>): Reply<ListModelsCommandOutput> {
+    checkList(input, { statuses: [], sortBy: ["Name", "CreationTime"], fields: LIST_BY_NAME_AND_TIME });
+    const { page, NextToken } = paginate(sortAndFilter([...this.models.values()], input, MODELS), input);
+    return { Models: page.map((m) => ({ ModelName: m.ModelName, ModelArn: m.ModelArn, CreationTime: m.CreationTime })), NextToken };
+  }
+  listEndpointConfigs(input: Request<ListEndpointConfigsCommandInput>): Reply<ListEndpointConfigsCommandOutput> {
+    checkList(input, { statuses: [], sortBy: ["Name", "CreationTime"], fields: LIST_BY_NAME_AND_TIME });
+    const { page, NextToken } = paginate(sortAndFilter([...this.configs.values()], input, CONFIGS), input);
+    return { EndpointConfigs: page.map((c) => ({ EndpointConfigName: c.EndpointConfigName, EndpointConfigArn: c.EndpointConfigArn, CreationTime: c.CreationTime })), NextToken };
   }
   deleteEndpointConfig(input: Request<DeleteEndpointConfigCommandInput>): Reply<DeleteEndpointConfigCommandOutput> {
     const r = this.config(input.EndpointConfigName);

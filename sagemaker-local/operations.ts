@@ -1,5 +1,5 @@
 /**
- * The SageMaker API operations this server answers (23), each with the SDK's request and answer types
+ * The SageMaker API operations this server answers (25), each with the SDK's request and answer types
  * (`@aws-sdk/client-sagemaker`'s `…CommandInput` / `…CommandOutput`, as ./wire maps them to JSON), and which
  * component answers it. The HTTP layer (./server) finds an operation by its X-Amz-Target name and passes it the
  * request body; every handler validates its request before using it.
@@ -29,9 +29,11 @@ export interface Operations {
   CreateModel: Handler<sm.CreateModelCommandInput, sm.CreateModelCommandOutput>;
   DescribeModel: Handler<sm.DescribeModelCommandInput, sm.DescribeModelCommandOutput>;
   DeleteModel: Handler<sm.DeleteModelCommandInput, sm.DeleteModelCommandOutput>;
+  ListModels: Handler<sm.ListModelsCommandInput, sm.ListModelsCommandOutput>;
   CreateEndpointConfig: Handler<sm.CreateEndpointConfigCommandInput, sm.CreateEndpointConfigCommandOutput>;
   DescribeEndpointConfig: Handler<sm.DescribeEndpointConfigCommandInput, sm.DescribeEndpointConfigCommandOutput>;
   DeleteEndpointConfig: Handler<sm.DeleteEndpointConfigCommandInput, sm.DeleteEndpointConfigCommandOutput>;
+  ListEndpointConfigs: Handler<sm.ListEndpointConfigsCommandInput, sm.ListEndpointConfigsCommandOutput>;
   CreateEndpoint: Handler<sm.CreateEndpointCommandInput, sm.CreateEndpointCommandOutput>;
   DescribeEndpoint: Handler<sm.DescribeEndpointCommandInput, sm.DescribeEndpointCommandOutput>;
   DeleteEndpoint: Handler<sm.DeleteEndpointCommandInput, sm.DeleteEndpointCommandOutput>;
@@ -76,9 +78,11 @@ export function operationsOf(c: { training: TrainingJobs; tuning: TuningJobs; mo
     },
     DescribeModel: (i) => models.describeModel(i),
     DeleteModel: (i) => models.deleteModel(i),
+    ListModels: (i) => models.listModels(i),
     CreateEndpointConfig: (i) => models.createEndpointConfig(i),
     DescribeEndpointConfig: (i) => models.describeEndpointConfig(i),
     DeleteEndpointConfig: (i) => models.deleteEndpointConfig(i),
+    ListEndpointConfigs: (i) => models.listEndpointConfigs(i),
     CreateEndpoint: (i) => endpoints.createEndpoint(i),
     DescribeEndpoint: (i) => endpoints.describeEndpoint(i),
     DeleteEndpoint: (i) => endpoints.deleteEndpoint(i),

@@ -19,6 +19,8 @@ import {
   DescribeEndpointCommand,
   DeleteEndpointCommand,
   ListEndpointsCommand,
+  ListEndpointConfigsCommand,
+  ListModelsCommand,
   ResourceInUse,
   ResourceLimitExceeded,
   SageMakerServiceException,
@@ -238,6 +240,12 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   assert.is(de.EndpointStatus, "InService");
   assert.equal(de.ProductionVariants![0].CurrentServerlessConfig, { MemorySizeInMB: 2048, MaxConcurrency: 2 });
   assert.equal((await ctx.sm.send(new ListEndpointsCommand({}))).Endpoints!.map((e) => e.EndpointName), ["e1"]);
+  // what a deploy left behind can be found (these were UnknownOperationException)
+  const models = (await ctx.sm.send(new ListModelsCommand({ SortBy: "Name", SortOrder: "Ascending", MaxResults: 100 }))).Models!;
+  assert.ok(models.some((x) => x.ModelName === "m1" && x.ModelArn === m.ModelArn && x.CreationTime instanceof Date), JSON.stringify(models));
+  assert.equal(models.map((x) => x.ModelName), models.map((x) => x.ModelName!).sort());
+  assert.equal((await ctx.sm.send(new ListEndpointConfigsCommand({ NameContains: "c1" }))).EndpointConfigs!.map((c) => c.EndpointConfigName), ["c1"]);
+  await rejects(ctx.sm.send(new ListModelsCommand({ SortBy: "Status" as never })), "ValidationException", /sortBy/);
 
   const r = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n3,4\n"), ContentType: "text/csv", Accept: "application/json", CustomAttributes: "members=true" }));
   const body = JSON.parse(Buffer.from(r.Body!).toString());
