@@ -237,6 +237,29 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     config: { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "application/x-recordio-protobuf", TrainingInputMode: "File" } }) },
     expect: [/^train channel: content type "application\/x-recordio-protobuf" is not supported: tables are read as CSV, Parquet, Arrow or JSON \(text\/csv, .*application\/x-parquet/],
   },
+  // labels the objective cannot take, found as the channels are read (they failed a fold's fit naming a fold-relative
+  // row of an eval set "validation", or the final fit after the whole cross-validation)
+  {
+    name: "count:poisson, a negative label",
+    hp: { k_fold: "2", objective: "count:poisson", models: "xgboost" },
+    channels: { train: { "d.csv": diabetes().split("\n").map((l, i) => (i === 300 ? l.replace(/,[^,]*$/, ",-5") : l)).join("\n") } },
+    expect: [/^train channel: label column "target", row 300 of its data rows holds -5; count:poisson needs labels ≥ 0/],
+  },
+  {
+    name: "binary label 2 in the validation channel",
+    hp: { k_fold: "2", objective: "binary:logistic", models: "xgboost", num_round: "2" },
+    channels: { train: { "b.csv": "x,target\n" + Array.from({ length: 40 }, (_, i) => `${i},${i % 2}`).join("\n") + "\n" }, validation: { "v.csv": "x,target\n1,0\n2,1\n3,2\n" } },
+    expect: [/^validation channel: label column "target", row 3 of its data rows holds 2; binary:logistic needs labels 0 or 1/],
+  },
+  {
+    name: "multiclass label 1.5",
+    hp: { k_fold: "2", objective: "multi:softprob", models: "xgboost", num_round: "2" },
+    channels: { train: { "m.csv": "x,target\n" + Array.from({ length: 30 }, (_, i) => `${i},${i === 7 ? 1.5 : i % 3}`).join("\n") + "\n" } },
+    expect: [/^train channel: label column "target", row 8 of its data rows holds 1\.5; multi:softprob needs labels whole numbers from 0/],
+  },
+  // another format read as one column: said, not "label column target not found; … one of: 59 1:42 2:1 …"
+  { name: "LIBSVM", hp: { k_fold: "2" }, channels: { train: { "part-0": "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 2:2 3:30.5\n" } }, expect: [/^train channel: its first line "151 1:59 2:2 3:32\.1" looks like LIBSVM/] },
+  { name: "semicolons", hp: { k_fold: "2" }, channels: { train: { "d.csv": diabetes().replace(/,/g, ";") } }, expect: [/^train channel: its rows read as one column \("age;sex;bmi;.*holding semicolons: CSV is comma-separated here/] },
   // what SageMaker's XGBoost refuses too, before anything is read: a channel it does not read (a "valid" channel was
   // dropped, and validation-rmse became the cross-validation's), label_size other than 1, Pipe mode, several hosts
   { name: "extraneous channel", hp: { k_fold: "3" }, channels: { train: { "d.csv": diabetes() }, valid: { "v.csv": diabetes() } }, expect: [/^channel "valid" is not read by this trainer: its channels are train and validation/] },

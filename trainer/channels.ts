@@ -181,6 +181,49 @@ export function dropMissingLabels(channel: Channel, label: string): number {
   return missing;
 }
 
+/**
+ * A numeric label's values as the objective needs them, checked on both channels as they are read — before any
+ * fit, naming the channel, the row and the value (a bad value used to fail a fold's fit, naming a fold-relative row
+ * of an eval set called "validation", or the final fit after the whole cross-validation):
+ * - binary:* — 0 or 1: the folds are stratified by class and auc / accuracy score classes (native XGBoost also takes
+ *   soft labels in [0, 1]; here they failed as "fold 1 holds no rows of class 1");
+ * - multi:* — whole numbers from 0 (the classes; a 1.5 asked for num_class 2.5);
+ * - count:poisson — ≥ 0.
+ * Text labels are classes already (lib maps them); a missing label is left out (dropMissingLabels, after this: the
+ * rows named are the channel's data rows in file order).
+ */
+export function checkLabelValues(channel: Channel, label: string, objective: string): void {
+  const col: unknown = channel.table.column(label);
+  if (!(col instanceof Float32Array)) return;
+  const n = channel.table.numRows();
+  const rule: [(y: number) => boolean, string] | undefined = objective.startsWith("binary:")
+    ? [(y) => y === 0 || y === 1, "0 or 1 (the folds are stratified by class, and auc and accuracy score classes)"]
+    : objective.startsWith("multi:")
+      ? [(y) => Number.isInteger(y) && y >= 0, "whole numbers from 0, the classes"]
+      : objective === "count:poisson"
+        ? [(y) => y >= 0, "≥ 0"]
+        : undefined;
+  if (!rule) return;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isNaN(col[i]) && !rule[0](col[i])) throw new Error(`${channel.name} channel: label column "${label}", row ${i + 1} of its data rows holds ${col[i]}; ${objective} needs labels ${rule[1]}`);
+  }
+}
+
+/**
+ * A table read as one column whose name holds another format's separators: LIBSVM (`label index:value …`, SageMaker
+ * XGBoost's default without a ContentType) or a CSV separated by tabs, semicolons or bars — an Error saying which,
+ * before the label's "not found; set hyperparameter label to one of: 59 1:42 2:1 …".
+ */
+export function checkNotOtherFormat(channel: string, names: readonly string[]): void {
+  if (names.length !== 1) return;
+  const only = names[0];
+  if (/^\S+( +\d+:\S*)+\s*$/.test(only)) {
+    throw new Error(`${channel} channel: its first line "${only.slice(0, 60)}" looks like LIBSVM (label index:value …), which this trainer does not read: give it CSV, Parquet, Arrow or JSON (text/csv: the label in a column, the features in the others)`);
+  }
+  const sep = [["\t", "tabs"], [";", "semicolons"], ["|", "bars"]].find(([c]) => only.includes(c));
+  if (sep) throw new Error(`${channel} channel: its rows read as one column ("${only.slice(0, 60)}") holding ${sep[1]}: CSV is comma-separated here — write the file with commas`);
+}
+
 /** The validation channel must have the train channel's columns, in the same order. */
 export function checkSameColumns(train: readonly string[], validation: readonly string[]): void {
   if (train.length !== validation.length || train.some((c, i) => c !== validation[i])) {

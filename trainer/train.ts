@@ -23,7 +23,7 @@ import {
   availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
-import { Channel, channelColumns, channelContentType, checkJobInputs, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
+import { Channel, channelColumns, channelContentType, checkJobInputs, checkLabelValues, checkNotOtherFormat, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, sameModelCopies, Settings } from "./hyperparameters";
 import { jsonWithArrays, OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
 
@@ -361,6 +361,7 @@ async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: 
   const trainCh = (await readChannel(paths.channel("train"), "train", true, {
     ...channelOpts("train"),
     onColumns: (c) => {
+      checkNotOtherFormat("train", c.names);
       resolveCategorical(c, resolveLabel(c, s.label), s.categoricalFeatures);
       trainColumns = c.names;
     },
@@ -369,6 +370,7 @@ async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: 
   const label = resolveLabel(channelColumns(trainCh), s.label);
   const categorical = resolveCategorical(channelColumns(trainCh), label, s.categoricalFeatures);
   for (const ch of valCh ? [trainCh, valCh] : [trainCh]) {
+    checkLabelValues(ch, label, ens.objective);
     const dropped = dropMissingLabels(ch, label);
     if (dropped) log(`${ch.name} channel: ${dropped} row${dropped > 1 ? "s" : ""} with a missing label "${label}" left out`);
   }
