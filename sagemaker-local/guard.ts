@@ -272,7 +272,11 @@ export function createGuardedServer(guard: Guard, errorAnswer: ErrorAnswer, hand
       status === 431 ? "the request's headers are too large" : status === 408 ? "the request did not arrive in time (slow client)" : `the request is not valid HTTP/1.1 (${err.code ?? err.message})`;
     const a = errorAnswer(status, message);
     const head = Object.entries({ ...a.headers, "content-length": String(Buffer.byteLength(a.body)), connection: "close" }).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${head}\r\n${a.body}`);
+    // the answer, then the socket is destroyed: end() alone left it half-closed for as long as the client kept its
+    // side open, its timed-out request still counted busy — 256 clients that stalled mid-body and sat held every
+    // slot of the connection cap, and each new connection was refused until they left
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${head}\r\n${a.body}`, () => socket.destroy());
+    setTimeout(() => socket.destroy(), 1000).unref(); // a client that does not read its answer either
   });
   guard.limitConnections(server);
   return server;

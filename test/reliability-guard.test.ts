@@ -284,6 +284,34 @@ test("slow clients: headers trickled line by line (slowloris) are cut off with 4
   }
 });
 
+test("clients that stall mid-body and never close hold no slot once their request timed out: with every slot taken so, a new client is answered", async () => {
+  const capped = await localServer({ requestTimeoutMs: 1000, maxConnections: 8 });
+  const socks: net.Socket[] = [];
+  try {
+    const answers: Promise<string>[] = [];
+    for (let i = 0; i < 8; i++) {
+      const s = net.connect(capped.srv.port, "127.0.0.1");
+      s.on("error", () => undefined);
+      s.write("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: SageMaker.ListTrainingJobs\r\nContent-Length: 100\r\n\r\n{");
+      answers.push(new Promise((resolve) => {
+        let text = "";
+        s.on("data", (d) => (text += d));
+        s.on("close", () => resolve(text));
+      }));
+      socks.push(s); // never ended by the client
+    }
+    // each is answered 408 and its socket closed by the server (it stayed half-closed and counted busy: every new
+    // connection was refused while the 8 sat there)
+    for (const a of answers) assert.match(await a, /^HTTP\/1\.1 408/);
+    assert.is((await raw(capped.srv.port, "POST", "/", { "x-amz-target": "SageMaker.ListTrainingJobs" }, "{}")).status, 200);
+  } finally {
+    for (const s of socks) s.destroy();
+    await capped.srv.close();
+    capped.sm.destroy();
+    capped.rt.destroy();
+  }
+});
+
 test("a flood of 2 000 connections (idle, or sending half a request) leaves the server answering within 2 s; the cap closes the oldest idle ones", async () => {
   const socks: net.Socket[] = [];
   let closedByServer = 0;
