@@ -14,6 +14,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { StringDecoder } from "string_decoder";
 
 export const TRAINING_JOBS_GROUP = "/aws/sagemaker/TrainingJobs";
 export const TRANSFORM_JOBS_GROUP = "/aws/sagemaker/TransformJobs";
@@ -42,7 +43,7 @@ interface Cached {
   /** file bytes parsed so far */
   size: number;
   /** an incomplete last line, kept until the writer finishes it */
-  rest: string;
+  rest: Buffer;
 }
 
 /** the groups and streams under <state>/logs */
@@ -103,7 +104,7 @@ export class LogStreams {
     const key = `${group}\n${name}`;
     let c = this.cache.get(key);
     if (!c || size < c.size) {
-      c = { info: { group, name, creationTime: 0, events: [], bytes: 0 }, size: 0, rest: "" };
+      c = { info: { group, name, creationTime: 0, events: [], bytes: 0 }, size: 0, rest: Buffer.alloc(0) };
       this.cache.set(key, c);
     }
     if (size > c.size) {
@@ -112,8 +113,13 @@ export class LogStreams {
       fs.readSync(fd, buf, 0, buf.length, c.size);
       fs.closeSync(fd);
       c.size = size;
-      const lines = (c.rest + buf.toString("utf8")).split("\n");
-      c.rest = lines.pop() ?? "";
+      // decoded up to the last newline only: a read that ends inside a line (being appended) must not split a
+      // character, which decoded alone becomes U+FFFD
+      const bytes = c.rest.length ? Buffer.concat([c.rest, buf]) : buf;
+      const cut = bytes.lastIndexOf(0x0a) + 1;
+      c.rest = bytes.subarray(cut);
+      const lines = bytes.subarray(0, cut).toString("utf8").split("\n");
+      lines.pop();
       for (const line of lines) {
         if (!line) continue;
         let v: unknown;
@@ -135,16 +141,75 @@ export class LogStreams {
   }
 }
 
+/**
+ * The longest event, in characters: a longer line is cut into several events. CloudWatch Logs takes events of up to
+ * 1 MB (1,048,576 bytes less 26 of overhead); 200,000 characters are at most 800,000 bytes of UTF-8. An event larger
+ * than a page (GetLogEvents' 1 MB) was never returned, and every later event waited behind it: the paginators saw the
+ * same token twice, and a follower never saw the lines after it.
+ */
+export const MAX_EVENT_CHARS = 200_000;
+
+/**
+ * Lines out of a process's output, as they arrive in chunks: UTF-8 decoded across chunk boundaries (each chunk was
+ * decoded alone, and a character split between two pipe reads became U+FFFD), each chunk scanned once for its
+ * newlines (the partial line was re-scanned with every chunk: 24 MB without a newline, as a progress bar writes with
+ * \r, held the server for seconds at a time), and a line longer than MAX_EVENT_CHARS cut into several; a \r\n ending
+ * loses its \r.
+ */
+export class LineSplitter {
+  private readonly decoder = new StringDecoder("utf8");
+  private parts: string[] = [];
+  private length = 0;
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly max = MAX_EVENT_CHARS,
+  ) {}
+  push(chunk: Buffer | string): void {
+    const text = typeof chunk === "string" ? chunk : this.decoder.write(chunk);
+    let start = 0;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", start)) {
+      this.add(text.slice(start, i));
+      this.emit();
+      start = i + 1;
+    }
+    this.add(text.slice(start));
+  }
+  /** the end of the output: its last line, even without a newline */
+  end(): void {
+    const rest = this.decoder.end();
+    if (rest) this.add(rest);
+    if (this.length) this.emit();
+  }
+  private add(s: string): void {
+    while (s.length) {
+      const room = this.max - this.length;
+      if (s.length < room) {
+        this.parts.push(s);
+        this.length += s.length;
+        return;
+      }
+      this.parts.push(s.slice(0, room));
+      this.length += room;
+      this.emit();
+      s = s.slice(room);
+    }
+  }
+  private emit(): void {
+    const line = this.parts.join("");
+    this.parts = [];
+    this.length = 0;
+    this.onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+  }
+}
+
 /** Appends lines to one stream: each complete line is one event, timestamped when it arrives. */
 export class StreamWriter {
-  private partial = "";
+  private readonly lines = new LineSplitter((line) => this.append([line]));
   constructor(private file: string) {}
 
   /** text as a process writes it: complete lines become events, the rest waits for its newline */
-  write(text: string): void {
-    const lines = (this.partial + text).split("\n");
-    this.partial = lines.pop() ?? "";
-    this.append(lines);
+  write(text: string | Buffer): void {
+    this.lines.push(text);
   }
   /** one event per line (a line may not contain a newline) */
   line(message: string): void {
@@ -152,8 +217,7 @@ export class StreamWriter {
   }
   /** the last incomplete line, as an event */
   flush(): void {
-    if (this.partial) this.append([this.partial]);
-    this.partial = "";
+    this.lines.end();
   }
   private append(lines: string[]): void {
     if (!lines.length) return;

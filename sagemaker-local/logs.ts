@@ -276,7 +276,9 @@ class Logs {
     const inRange = (e: StoredEvent) => (startTime === undefined || e.timestamp >= startTime) && (endTime === undefined || e.timestamp < endTime);
     const take: number[] = [];
     let bytes = 0;
-    const fits = (e: StoredEvent) => take.length < limit && bytes + Buffer.byteLength(e.message) + EVENT_OVERHEAD <= MAX_PAGE_BYTES;
+    // a page holds at least one event: one larger than a page (an older state folder's; the writer cuts lines now) was
+    // never returned, and every later event waited behind it
+    const fits = (e: StoredEvent) => take.length < limit && (take.length === 0 || bytes + Buffer.byteLength(e.message) + EVENT_OVERHEAD <= MAX_PAGE_BYTES);
     let a: number;
     let b: number;
     const forward = token ? token.dir === "f" : fromHead;
@@ -348,7 +350,7 @@ class Logs {
       const { s, i, e } = all[pos];
       if (!matches(pattern, e.message)) continue;
       const size = Buffer.byteLength(e.message) + EVENT_OVERHEAD;
-      if (events.length >= limit || bytes + size > MAX_PAGE_BYTES) break;
+      if (events.length >= limit || (events.length > 0 && bytes + size > MAX_PAGE_BYTES)) break; // at least one a page (above)
       bytes += size;
       events.push({ logStreamName: s.name, timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime, eventId: eventId(s.name, i, e.timestamp) });
     }

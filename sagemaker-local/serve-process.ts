@@ -11,7 +11,7 @@ import * as http from "http";
 import * as net from "net";
 import type { Context } from "./context";
 import type { Container } from "./containers";
-import type { StreamWriter } from "./log-streams";
+import { LineSplitter, type StreamWriter } from "./log-streams";
 
 export interface ServeProcessOptions {
   /** PrimaryContainer.Image */
@@ -89,13 +89,14 @@ export async function startServeProcess(ctx: Context, o: ServeProcessOptions): P
       );
     };
     if (container.backend === "docker") tryPing();
-    const onData = (d: Buffer) => {
-      const text = d.toString("utf8");
-      write(text);
+    // each stream's lines (log-streams' LineSplitter: UTF-8 across chunks, long lines cut); until the server serves,
+    // the last 64 KB of its output are kept, for "serving on" and a start-up failure's message
+    const onLine = (line: string) => {
+      write(line + "\n");
       if (settled) return;
-      out += text;
+      out = (out + line + "\n").slice(-65_536);
       if (container.backend === "docker") return;
-      const m = /serving on (http:\/\/[^\s]+)/.exec(out);
+      const m = /serving on (http:\/\/[^\s]+)/.exec(line);
       if (m) {
         const served = m[1].replace(/\/+$/, "");
         ping(served)
@@ -103,8 +104,11 @@ export async function startServeProcess(ctx: Context, o: ServeProcessOptions): P
           .catch((err) => fail(new Error(`the model server does not answer GET /ping: ${err.message}`)));
       }
     };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", onData);
+    for (const stream of [proc.stdout!, proc.stderr!]) {
+      const lines = new LineSplitter(onLine);
+      stream.on("data", (d: Buffer) => lines.push(d));
+      stream.on("end", () => lines.end());
+    }
     proc.on("error", (err) => fail(new Error(`could not start the model server: ${err.message}`)));
     // "close", not "exit": the log file is closed once the output has been read to its end
     proc.on("close", (code, signal) => {

@@ -23,7 +23,7 @@ import type { MetricDefinitionSpec, TrainingJobRecord } from "./records";
 import type { SecondaryStatus, TrainingJobStatus } from "@aws-sdk/client-sagemaker";
 import { joinUri } from "./storage";
 import { packDir } from "./tar";
-import { containerStream, StreamWriter, TRAINING_JOBS_GROUP } from "./log-streams";
+import { containerStream, LineSplitter, StreamWriter, TRAINING_JOBS_GROUP } from "./log-streams";
 import { compileMetricRegex, type MetricRegex } from "./metric-regex";
 
 export interface JobHooks {
@@ -211,21 +211,15 @@ export class TrainingRun {
         }, maxRt * 1000);
         timer.unref();
       }
+      // each line once, to the log and the metric definitions (log-streams' LineSplitter: UTF-8 across chunks, long
+      // lines cut, each chunk scanned once)
       const pump = (stream: NodeJS.ReadableStream) => {
-        let buf = "";
-        stream.on("data", (d: Buffer) => {
-          this.writeLog(d.toString("utf8"));
-          buf += d.toString("utf8");
-          let i: number;
-          while ((i = buf.indexOf("\n")) >= 0) {
-            metrics.line(buf.slice(0, i).replace(/\r$/, ""));
-            buf = buf.slice(i + 1);
-          }
+        const lines = new LineSplitter((line) => {
+          this.writeLog(line + "\n");
+          metrics.line(line);
         });
-        stream.on("end", () => {
-          if (buf) metrics.line(buf);
-          buf = "";
-        });
+        stream.on("data", (d: Buffer) => lines.push(d));
+        stream.on("end", () => lines.end());
       };
       pump(child.stdout!);
       pump(child.stderr!);

@@ -116,6 +116,29 @@ test("FilterLogEvents: terms, ?any, -none, \"phrases\", paging with nextToken, t
   await rejects(q("{ $.level = \"ERROR\" }"), "InvalidParameterException", /not supported/);
 });
 
+test("a line of 1.2 M characters (multi-byte, written in pieces that split characters) is cut into events of at most 200,000; every character arrives whole, and the lines after it are read forward and by FilterLogEvents", async () => {
+  const n = 1_200_000;
+  await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("long-line", `file://${data}`, out, { long_line: String(n), num_round: "1" })));
+  await waitUntilTrainingJobCompletedOrStopped({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TrainingJobName: "long-line" });
+  const stream = await streamOf("long-line");
+  const messages: string[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const r = await logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, startFromHead: true, nextToken: token }));
+    messages.push(...r.events!.map((e) => e.message!));
+    if (r.nextForwardToken === token) break; // the end: the same token back
+    token = r.nextForwardToken;
+  }
+  const long = messages.filter((m) => /^[é€😀 ]+$/u.test(m));
+  assert.equal(long.map((m) => m.length), [200_000, 200_000, 200_000, 200_000, 200_000, 200_000]); // a character is 1 or 2 UTF-16 units: cut at 200,000 units
+  const unit = "é€😀 ";
+  assert.is(long.join(""), unit.repeat(Math.ceil(n / unit.length)).slice(0, n)); // no U+FFFD where a pipe read split a character
+  assert.ok(messages.includes("after-long") && messages.some((m) => m.startsWith("validation-rmse:")), "the lines after it");
+  const filtered: string[] = [];
+  for await (const page of paginateFilterLogEvents({ client: logs }, { logGroupName: GROUP, logStreamNames: [stream] })) filtered.push(...page.events!.map((e) => e.message!));
+  assert.equal(filtered, messages);
+});
+
 test("errors: unknown group or stream, bad limits and tokens, exclusive parameters", async () => {
   await rejects(logs.send(new GetLogEventsCommand({ logGroupName: "/aws/sagemaker/Nope", logStreamName: "x" })), "ResourceNotFoundException", /^The specified log group does not exist\.$/);
   await rejects(logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: "nope/algo-1-1" })), "ResourceNotFoundException", /^The specified log stream does not exist\.$/);
