@@ -91,21 +91,55 @@ export function checkList(input: ListRequest, allowed: { statuses: readonly stri
   c.throwIfAny();
 }
 
-/** MaxResults (1–100, default 10) items from NextToken (an opaque base64 offset: one this server did not give is a
- * ValidationException, as AWS's "Invalid pagination token" — it restarted from the first page, or a negative offset
- * listed from the end) */
-export function paginate<T>(items: T[], input: ListRequest): { page: T[]; NextToken?: string } {
+/** the order of a List… answer: by key, then by name (a total order), ascending (1) or descending (-1) */
+export interface ListOrder<T> {
+  key(r: T): string | number;
+  name(r: T): string;
+  dir: 1 | -1;
+}
+
+function compareAt<T>(order: ListOrder<T>, r: T, key: string | number, name: string): number {
+  const k = order.key(r), n = order.name(r);
+  return order.dir * (k < key ? -1 : k > key ? 1 : n < name ? -1 : n > name ? 1 : 0);
+}
+
+/** items in the order (key, then name) */
+export function sortBy<T>(items: T[], order: ListOrder<T>): T[] {
+  return items.sort((a, b) => compareAt(order, a, order.key(b), order.name(b)));
+}
+
+/**
+ * MaxResults (1–100, default 10) of the sorted items after NextToken. The token holds the last listed item's
+ * position (its sort key and name, base64 JSON), and the page resumes after that position: a list that changed
+ * between pages skips and repeats nothing that stayed (an offset skipped the item after a deleted one — a cleanup
+ * deleting page by page left endpoints behind — and listed an item twice after a create). A token this server did
+ * not give is a ValidationException, as AWS's "Invalid pagination token".
+ */
+export function paginate<T>(items: T[], input: ListRequest, order: ListOrder<T>): { page: T[]; NextToken?: string } {
   const max = Math.min(Math.max(Number(input.MaxResults) || 10, 1), 100);
   let start = 0;
   if (input.NextToken !== undefined && input.NextToken !== null && input.NextToken !== "") {
     const token = String(input.NextToken);
-    const offset = Buffer.from(token, "base64").toString("utf8");
-    if (!/^[1-9][0-9]{0,8}$/.test(offset) || Buffer.from(offset).toString("base64") !== token) throw validation(`Invalid pagination token: ${show(token)}`);
-    start = Number(offset);
+    let at: unknown;
+    try {
+      at = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
+    } catch {
+      at = undefined;
+    }
+    const valid = Array.isArray(at) && at.length === 2 && (typeof at[0] === "string" || typeof at[0] === "number") && typeof at[1] === "string" && positionToken(at[0], at[1]) === token;
+    if (!valid) throw validation(`Invalid pagination token: ${show(token)}`);
+    const [key, name] = at as [string | number, string];
+    start = items.findIndex((r) => compareAt(order, r, key, name) > 0);
+    if (start < 0) start = items.length;
   }
   const page = items.slice(start, start + max);
-  const next = start + max < items.length ? Buffer.from(String(start + max)).toString("base64") : undefined;
+  const last = page[page.length - 1];
+  const next = start + max < items.length && last !== undefined ? positionToken(order.key(last), order.name(last)) : undefined;
   return { page, NextToken: next };
+}
+
+function positionToken(key: string | number, name: string): string {
+  return Buffer.from(JSON.stringify([key, name])).toString("base64");
 }
 
 /** how a List… operation reads its items */
@@ -116,7 +150,17 @@ export interface Listed<T> {
   modified(r: T): number;
 }
 
-/** NameContains, StatusEquals, CreationTimeAfter/Before, LastModifiedTimeAfter/Before; SortBy Name | Status | CreationTime (default), SortOrder (default Descending) */
+/** the order SortBy Name | Status | CreationTime (default) and SortOrder (default Descending) ask for */
+export function listOrder<T>(input: ListRequest, fields: Listed<T>): ListOrder<T> {
+  const by = input.SortBy ?? "CreationTime";
+  return {
+    key: (r) => (by === "Name" ? fields.name(r) : by === "Status" ? fields.status(r) : fields.created(r)),
+    name: fields.name,
+    dir: (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1,
+  };
+}
+
+/** NameContains, StatusEquals, CreationTimeAfter/Before, LastModifiedTimeAfter/Before, then in listOrder's order */
 export function sortAndFilter<T>(items: T[], input: ListRequest, fields: Listed<T>): T[] {
   let out = items.slice();
   if (input.NameContains) out = out.filter((r) => fields.name(r).toLowerCase().includes(String(input.NameContains).toLowerCase()));
@@ -125,11 +169,7 @@ export function sortAndFilter<T>(items: T[], input: ListRequest, fields: Listed<
   if (input.CreationTimeBefore !== undefined) out = out.filter((r) => fields.created(r) < Number(input.CreationTimeBefore));
   if (input.LastModifiedTimeAfter !== undefined) out = out.filter((r) => fields.modified(r) > Number(input.LastModifiedTimeAfter));
   if (input.LastModifiedTimeBefore !== undefined) out = out.filter((r) => fields.modified(r) < Number(input.LastModifiedTimeBefore));
-  const by = input.SortBy ?? "CreationTime";
-  const key = (r: T): string | number => (by === "Name" ? fields.name(r) : by === "Status" ? fields.status(r) : fields.created(r));
-  const dir = (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1;
-  out.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0));
-  return out;
+  return sortBy(out, listOrder(input, fields));
 }
 
 /**

@@ -22,7 +22,7 @@ import type {
   EndpointSortKey,
   EndpointStatus,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, Listed, now, paginate, sortAndFilter, findByName } from "./context";
+import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, findByName } from "./context";
 import { Checker, errorMessage, validation } from "./errors";
 import { Models } from "./models";
 import { ModelServers, ModelServerOptions } from "./model-servers";
@@ -151,7 +151,7 @@ export class Endpoints {
   listEndpoints(input: Request<ListEndpointsCommandInput>): Reply<ListEndpointsCommandOutput> {
     checkList(input, { statuses: ENDPOINT_STATUSES, sortBy: SORT_BY });
     const items = sortAndFilter([...this.endpoints.values()], input, LISTED);
-    const { page, NextToken } = paginate(items, input);
+    const { page, NextToken } = paginate(items, input, listOrder(input, LISTED));
     return {
       Endpoints: page.map(({ wire: e }) => ({ EndpointName: e.EndpointName, EndpointArn: e.EndpointArn, CreationTime: e.CreationTime, LastModifiedTime: e.LastModifiedTime, EndpointStatus: e.EndpointStatus })),
       NextToken,

@@ -22,7 +22,7 @@ import type {
   ListModelsCommandInput,
   ListModelsCommandOutput,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, findByName, Listed, now, paginate, sortAndFilter } from "./context";
+import { checkList, Context, findByName, Listed, listOrder, now, paginate, sortAndFilter } from "./context";
 import { Checker, show, validation } from "./errors";
 import type { EndpointConfigRecord, ModelRecord, VariantSpec } from "./records";
 import { checkUri } from "./storage";
@@ -143,12 +143,12 @@ export class Models {
    */
   listModels(input: Request<ListModelsCommandInput>): Reply<ListModelsCommandOutput> {
     checkList(input, { statuses: [], sortBy: ["Name", "CreationTime"], fields: LIST_BY_NAME_AND_TIME });
-    const { page, NextToken } = paginate(sortAndFilter([...this.models.values()], input, MODELS), input);
+    const { page, NextToken } = paginate(sortAndFilter([...this.models.values()], input, MODELS), input, listOrder(input, MODELS));
     return { Models: page.map((m) => ({ ModelName: m.ModelName, ModelArn: m.ModelArn, CreationTime: m.CreationTime })), NextToken };
   }
   listEndpointConfigs(input: Request<ListEndpointConfigsCommandInput>): Reply<ListEndpointConfigsCommandOutput> {
     checkList(input, { statuses: [], sortBy: ["Name", "CreationTime"], fields: LIST_BY_NAME_AND_TIME });
-    const { page, NextToken } = paginate(sortAndFilter([...this.configs.values()], input, CONFIGS), input);
+    const { page, NextToken } = paginate(sortAndFilter([...this.configs.values()], input, CONFIGS), input, listOrder(input, CONFIGS));
     return { EndpointConfigs: page.map((c) => ({ EndpointConfigName: c.EndpointConfigName, EndpointConfigArn: c.EndpointConfigArn, CreationTime: c.CreationTime })), NextToken };
   }
   deleteEndpointConfig(input: Request<DeleteEndpointConfigCommandInput>): Reply<DeleteEndpointConfigCommandOutput> {

@@ -19,7 +19,7 @@ import type {
   SortBy,
   TrainingJobStatus,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
+import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter } from "./context";
 import { Checker, errorMessage, inUse, limitExceeded, validation } from "./errors";
 import type { TrainingJobRecord, TrainingSpec } from "./records";
 import type { Reply, Request } from "./wire";
@@ -150,7 +150,7 @@ export class TrainingJobs {
   list(input: Request<ListTrainingJobsCommandInput>): Reply<ListTrainingJobsCommandOutput> {
     checkList(input, { statuses: TRAINING_JOB_STATUSES, sortBy: SORT_BY });
     const items = sortAndFilter([...this.recs.values()], input, LISTED);
-    const { page, NextToken } = paginate(items, input);
+    const { page, NextToken } = paginate(items, input, listOrder(input, LISTED));
     return {
       TrainingJobSummaries: page.map((r) => ({
         TrainingJobName: r.TrainingJobName,

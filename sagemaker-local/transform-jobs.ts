@@ -22,7 +22,7 @@ import type {
   SortBy,
   TransformJobStatus,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
+import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter } from "./context";
 import { Checker, errorMessage, inUse, notFound, validation } from "./errors";
 import { JsonPathError, parseJsonPath } from "./jsonpath";
 import type { Models } from "./models";
@@ -197,7 +197,7 @@ export class TransformJobs {
   list(input: Request<ListTransformJobsCommandInput>): Reply<ListTransformJobsCommandOutput> {
     checkList(input, { statuses: TRANSFORM_JOB_STATUSES, sortBy: SORT_BY });
     const items = sortAndFilter([...this.recs.values()], input, LISTED);
-    const { page, NextToken } = paginate(items, input);
+    const { page, NextToken } = paginate(items, input, listOrder(input, LISTED));
     return {
       TransformJobSummaries: page.map((r) => ({
         TransformJobName: r.TransformJobName,

@@ -19,7 +19,7 @@ import type {
   HyperParameterTuningJobStatus,
   TrainingJobSortByOptions,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, Listed, now, paginate, sortAndFilter } from "./context";
+import { checkList, Context, Listed, now, listOrder, ListOrder, paginate, sortBy, sortAndFilter } from "./context";
 import { Checker, TUNING_NAME_RE, errorMessage, inUse, limitExceeded, notFound, show, validation } from "./errors";
 import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
 import { TRAINING_JOB_STATUSES, TrainingJobs } from "./training";
@@ -155,7 +155,7 @@ export class TuningJobs {
   list(input: Request<ListHyperParameterTuningJobsCommandInput>): Reply<ListHyperParameterTuningJobsCommandOutput> {
     checkList(input, { statuses: TUNING_JOB_STATUSES, sortBy: TUNING_SORT_BY });
     const items = sortAndFilter([...this.recs.values()], input, LISTED);
-    const { page, NextToken } = paginate(items, input);
+    const { page, NextToken } = paginate(items, input, listOrder(input, LISTED));
     return {
       HyperParameterTuningJobSummaries: page.map(({ wire: r }) => ({
         HyperParameterTuningJobName: r.HyperParameterTuningJobName,
@@ -185,10 +185,12 @@ export class TuningJobs {
     const by = input.SortBy ?? "Name";
     const dir = (input.SortOrder ?? "Ascending") === "Ascending" ? 1 : -1;
     if (by === "FinalObjectiveMetricValue") items = items.filter((s) => s.FinalHyperParameterTuningJobObjectiveMetric?.Value !== undefined);
-    const key = (s: TrialSummary): string | number =>
-      by === "Name" ? s.TrainingJobName : by === "Status" ? s.TrainingJobStatus : by === "CreationTime" ? s.CreationTime : s.FinalHyperParameterTuningJobObjectiveMetric!.Value!;
-    items.sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0));
-    const { page, NextToken } = paginate(items, input);
+    const order: ListOrder<TrialSummary> = {
+      key: (t) => (by === "Name" ? t.TrainingJobName : by === "Status" ? t.TrainingJobStatus : by === "CreationTime" ? t.CreationTime : t.FinalHyperParameterTuningJobObjectiveMetric!.Value!),
+      name: (t) => t.TrainingJobName,
+      dir: dir as 1 | -1,
+    };
+    const { page, NextToken } = paginate(sortBy(items, order), input, order);
     return { TrainingJobSummaries: page, NextToken };
   }
   stop(input: Request<StopHyperParameterTuningJobCommandInput>): Reply<StopHyperParameterTuningJobCommandOutput> {

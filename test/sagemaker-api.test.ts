@@ -246,6 +246,19 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   assert.equal(models.map((x) => x.ModelName), models.map((x) => x.ModelName!).sort());
   assert.equal((await ctx.sm.send(new ListEndpointConfigsCommand({ NameContains: "c1" }))).EndpointConfigs!.map((c) => c.EndpointConfigName), ["c1"]);
   await rejects(ctx.sm.send(new ListModelsCommand({ SortBy: "Status" as never })), "ValidationException", /sortBy/);
+  // a page resumes after the last listed item, wherever the list changed: deleting a listed item or creating one
+  // before the position skips and repeats nothing (the offset token skipped the item after a deleted one)
+  for (const x of ["pg-a", "pg-b", "pg-c", "pg-d", "pg-e"]) await ctx.sm.send(new CreateModelCommand({ ModelName: x, ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: artifact } }));
+  const p1 = await ctx.sm.send(new ListModelsCommand({ NameContains: "pg-", SortBy: "Name", SortOrder: "Ascending", MaxResults: 2 }));
+  assert.equal(p1.Models!.map((x) => x.ModelName), ["pg-a", "pg-b"]);
+  await ctx.sm.send(new DeleteModelCommand({ ModelName: "pg-a" }));
+  const p2 = await ctx.sm.send(new ListModelsCommand({ NameContains: "pg-", SortBy: "Name", SortOrder: "Ascending", MaxResults: 2, NextToken: p1.NextToken }));
+  assert.equal(p2.Models!.map((x) => x.ModelName), ["pg-c", "pg-d"]); // the offset gave pg-d, pg-e: pg-c never listed
+  const q1 = await ctx.sm.send(new ListModelsCommand({ NameContains: "pg-", SortBy: "Name", SortOrder: "Ascending", MaxResults: 2 }));
+  await ctx.sm.send(new CreateModelCommand({ ModelName: "pg-0", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: artifact } }));
+  const q2 = await ctx.sm.send(new ListModelsCommand({ NameContains: "pg-", SortBy: "Name", SortOrder: "Ascending", MaxResults: 2, NextToken: q1.NextToken }));
+  assert.equal([...q1.Models!, ...q2.Models!].map((x) => x.ModelName), ["pg-b", "pg-c", "pg-d", "pg-e"]); // the offset listed pg-c twice
+  for (const x of ["pg-0", "pg-b", "pg-c", "pg-d", "pg-e"]) await ctx.sm.send(new DeleteModelCommand({ ModelName: x }));
 
   const r = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n3,4\n"), ContentType: "text/csv", Accept: "application/json", CustomAttributes: "members=true" }));
   const body = JSON.parse(Buffer.from(r.Body!).toString());
