@@ -173,6 +173,17 @@ export function sortAndFilter<T>(items: T[], input: ListRequest, fields: Listed<
 }
 
 /**
+ * Whether a name is taken, as AWS takes names: without regard to case (CreateEndpoint: "The name is
+ * case-insensitive"; every kind's ARN is the name in lower case). `CaseEp` and `caseep` were two resources with one
+ * ARN — and on a case-insensitive disk one record file, the second overwriting the first.
+ */
+export function nameTaken(map: Map<string, unknown>, name: string): boolean {
+  const lower = name.toLowerCase();
+  for (const k of map.keys()) if (k.toLowerCase() === lower) return true;
+  return false;
+}
+
+/**
  * A stored resource by name (models, endpoint configs, endpoints): the name is validated first, and an unknown one
  * is AWS's ValidationException "Could not find <what> "<arn>"." (not ResourceNotFound, for these three).
  */

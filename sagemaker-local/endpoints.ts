@@ -22,7 +22,7 @@ import type {
   EndpointSortKey,
   EndpointStatus,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, findByName } from "./context";
+import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, findByName, nameTaken } from "./context";
 import { Checker, errorMessage, validation } from "./errors";
 import { Models } from "./models";
 import { ModelServers, ModelServerOptions } from "./model-servers";
@@ -65,7 +65,7 @@ export class Endpoints {
     const input = c.valid<{ EndpointName: string; EndpointConfigName: string }>(request);
     const cfg = this.models.config(input.EndpointConfigName);
     const arn = this.ctx.arn("endpoint", input.EndpointName.toLowerCase());
-    if (this.endpoints.has(input.EndpointName)) throw validation(`Cannot create already existing endpoint "${arn}".`);
+    if (nameTaken(this.endpoints, input.EndpointName)) throw validation(`Cannot create already existing endpoint "${arn}".`);
     const variant = cfg.ProductionVariants[0];
     const model = this.models.models.get(variant.ModelName);
     if (!model) throw validation(`Could not find model "${this.ctx.arn("model", variant.ModelName.toLowerCase())}".`);

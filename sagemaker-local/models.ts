@@ -22,7 +22,7 @@ import type {
   ListModelsCommandInput,
   ListModelsCommandOutput,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, findByName, Listed, listOrder, now, paginate, sortAndFilter } from "./context";
+import { checkList, Context, findByName, Listed, listOrder, now, paginate, sortAndFilter, nameTaken } from "./context";
 import { Checker, show, validation } from "./errors";
 import type { EndpointConfigRecord, ModelRecord, VariantSpec } from "./records";
 import { checkUri } from "./storage";
@@ -77,7 +77,7 @@ export class Models {
     const url = (input.PrimaryContainer ?? input.Containers?.[0])?.ModelDataUrl;
     if (url) this.ctx.data.checkAllowed(url, "ModelDataUrl");
     const arn = this.ctx.arn("model", input.ModelName.toLowerCase());
-    if (this.models.has(input.ModelName)) throw validation(`Cannot create already existing model "${arn}".`);
+    if (nameTaken(this.models, input.ModelName)) throw validation(`Cannot create already existing model "${arn}".`);
     const m: ModelRecord = {
       ModelName: input.ModelName,
       ModelArn: arn,
@@ -124,7 +124,7 @@ export class Models {
       if (!this.models.has(v.ModelName)) throw validation(`Could not find model "${this.ctx.arn("model", v.ModelName.toLowerCase())}".`);
     }
     const arn = this.ctx.arn("endpoint-config", input.EndpointConfigName.toLowerCase());
-    if (this.configs.has(input.EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${arn}".`);
+    if (nameTaken(this.configs, input.EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${arn}".`);
     const rec: EndpointConfigRecord = { EndpointConfigName: input.EndpointConfigName, EndpointConfigArn: arn, ProductionVariants: variants, CreationTime: now() };
     this.configs.set(rec.EndpointConfigName, rec);
     this.ctx.store.save("endpoint-configs", rec.EndpointConfigName, rec);

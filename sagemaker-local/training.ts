@@ -19,7 +19,7 @@ import type {
   SortBy,
   TrainingJobStatus,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter } from "./context";
+import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, nameTaken } from "./context";
 import { Checker, errorMessage, inUse, limitExceeded, validation } from "./errors";
 import type { TrainingJobRecord, TrainingSpec } from "./records";
 import type { Reply, Request } from "./wire";
@@ -75,7 +75,7 @@ export class TrainingJobs {
     checkFileRoots(this.ctx, input);
     const name = input.TrainingJobName;
     const arn = this.ctx.arn("training-job", name.toLowerCase());
-    if (this.recs.has(name))
+    if (nameTaken(this.recs, name))
       throw inUse(`Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`);
     const active = [...this.recs.values()].filter((r) => r.TrainingJobStatus === "InProgress" && !r.TuningJobArn).length;
     if (!hooks.tuningJobArn && active >= this.opts.maxConcurrentJobs)

@@ -22,7 +22,7 @@ import type {
   SortBy,
   TransformJobStatus,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter } from "./context";
+import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, nameTaken } from "./context";
 import { Checker, errorMessage, inUse, notFound, validation } from "./errors";
 import { JsonPathError, parseJsonPath } from "./jsonpath";
 import type { Models } from "./models";
@@ -143,7 +143,7 @@ export class TransformJobs {
     this.ctx.data.checkAllowed(valid.TransformOutput!.S3OutputPath!, "TransformOutput.S3OutputPath");
     const name = valid.TransformJobName;
     const arn = this.ctx.arn("transform-job", name.toLowerCase());
-    if (this.recs.has(name)) throw inUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
+    if (nameTaken(this.recs, name)) throw inUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
     const model: ModelRecord = this.models.model(valid.ModelName); // ValidationException "Could not find model …"
     const t = now();
     const r: TransformJobRecord = {

@@ -19,7 +19,7 @@ import type {
   HyperParameterTuningJobStatus,
   TrainingJobSortByOptions,
 } from "@aws-sdk/client-sagemaker";
-import { checkList, Context, Listed, now, listOrder, ListOrder, paginate, sortBy, sortAndFilter } from "./context";
+import { checkList, Context, Listed, now, listOrder, ListOrder, paginate, sortBy, sortAndFilter, nameTaken } from "./context";
 import { Checker, TUNING_NAME_RE, errorMessage, inUse, limitExceeded, notFound, show, validation } from "./errors";
 import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
 import { TRAINING_JOB_STATUSES, TrainingJobs } from "./training";
@@ -102,7 +102,7 @@ export class TuningJobs {
     checkFileRoots(this.ctx, input.TrainingJobDefinition, "TrainingJobDefinition: ");
     const name = input.HyperParameterTuningJobName;
     const arn = this.ctx.arn("hyper-parameter-tuning-job", name.toLowerCase());
-    if (this.recs.has(name)) throw inUse(`Hyperparameter tuning job names must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
+    if (nameTaken(this.recs, name)) throw inUse(`Hyperparameter tuning job names must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
     const warm = resolveWarmStart(input, (n) => this.get(n), this.jobs);
     const { config, strategy } = buildStrategy(input, warm?.prior);
     const t = now();

@@ -172,6 +172,7 @@ test("training job: validation errors as AWS returns them (right exception class
   await rejects(ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "no-such-job" })), "ValidationException", /^Requested resource not found\.$/);
   const dup = await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-ok", `file://${data}`, out))), "ResourceInUse", /already exists/);
   assert.ok(dup instanceof ResourceInUse);
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("JOB-OK", `file://${data}`, out))), "ResourceInUse", /already exists \(arn:aws:sagemaker:us-east-1:000000000000:training-job\/job-ok\)/);
   // missing data → the job fails (ClientError), as on AWS
   await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-nodata", `file://${data}/missing.csv`, out)));
   await waitJob("job-nodata");
@@ -219,6 +220,8 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   assert.ok(dm.CreationTime instanceof Date);
   await rejects(ctx.sm.send(new CreateModelCommand({ ModelName: "m1", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: artifact } })), "ValidationException", /Cannot create already existing model/);
   await rejects(ctx.sm.send(new DescribeModelCommand({ ModelName: "nope" })), "ValidationException", /Could not find model/);
+  // names are taken without regard to case, as AWS takes them (one ARN, arn:…:model/m1): M1 and C1 were second resources
+  await rejects(ctx.sm.send(new CreateModelCommand({ ModelName: "M1", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: artifact } })), "ValidationException", /Cannot create already existing model "arn:aws:sagemaker:us-east-1:000000000000:model\/m1"/);
   const variant = (s: any) => ({ EndpointConfigName: "c-bad", ProductionVariants: [{ VariantName: "AllTraffic", ModelName: "m1", ServerlessConfig: s }] });
   await rejects(ctx.sm.send(new CreateEndpointConfigCommand(variant({ MemorySizeInMB: 1500, MaxConcurrency: 5 }))), "ValidationException", /MemorySizeInMB/);
   await rejects(ctx.sm.send(new CreateEndpointConfigCommand(variant({ MemorySizeInMB: 8192, MaxConcurrency: 5 }))), "ValidationException", /less than or equal to 6144/);
@@ -230,6 +233,7 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
     /Could not find model/,
   );
   await ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c1", ProductionVariants: [{ VariantName: "AllTraffic", ModelName: "m1", ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 2 } }] }));
+  await rejects(ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "C1", ProductionVariants: [{ VariantName: "AllTraffic", ModelName: "m1", ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 2 } }] })), "ValidationException", /Cannot create already existing endpoint configuration/);
   const dc = await ctx.sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: "c1" }));
   assert.equal(dc.ProductionVariants![0].ServerlessConfig, { MemorySizeInMB: 2048, MaxConcurrency: 2 });
   await rejects(ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e1", EndpointConfigName: "nope" })), "ValidationException", /Could not find endpoint configuration/);
