@@ -462,6 +462,15 @@ test("train: an objective whose members evaluate no rmse (reg:absoluteerror) pri
   assert.is(r2.lines.filter((l) => /^\[\d+\] validation-rmse:/.test(l.line)).length, 6, r2.stdout);
 });
 
+test("train: a text column with a category for most rows (an id, a date kept as text) is named in the first line as one that cannot generalise", async () => {
+  const rows = Array.from({ length: 40 }, (_, i) => `r${i},${i % 3 === 0 ? "a" : "b"},${i % 7},${(i * 37) % 11}`);
+  const root = optMl({ models: "xgboost", k_fold: "2", num_round: "2" }, { train: { "t.csv": ["id,kind,x,target", ...rows].join("\n") + "\n" } });
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /categorical: id \(40 categories in 40 rows: an identifier, or a date as text\? drop it or derive numbers from it\), kind\)/);
+});
+
 test("train: validation channel + refit — the [r] lines come live as the members' rounds finish (3 members on one thread in lockstep at parallel_fits 1, side by side at 3), equal to the sequential fit's mean curve", async () => {
   const text = fs.readFileSync(DIABETES, "utf8").trim().split("\n");
   const hp = { models: "xgboost,catboost,ridge", k_fold: "2", num_round: "400", eta: "0.05", seed: "1" };
