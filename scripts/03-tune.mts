@@ -64,6 +64,8 @@ const estimator = new sagemaker.Estimator({
 // - **objective** — `validation:rmse` (the ensemble's out-of-fold RMSE), minimised;
 // - **strategy** — `Bayesian`: a Gaussian-process model of objective vs. hyperparameters, proposing the point with the highest *expected improvement*;
 // - **budget** — `maxJobs: 4`, `maxParallelJobs: 2` (two trainer processes at once: one per core here; on AWS, two instances).
+//
+// With two trials at once the job is not exactly repeatable, even with a `randomSeed`: each proposal after the first two is fitted to the trials that have *finished*, and which of two running trials finishes first depends on the machine. Your best value may differ from the instructor's in the second decimal; the seed fixes the first proposals, not the race.
 
 // [cell 3]
 const ranges = {
@@ -113,14 +115,14 @@ console.log(`hyperparameters: ${JSON.stringify(best.TunedHyperParameters)}`);
 console.log(`validation:rmse: ${best.FinalHyperParameterTuningJobObjectiveMetric.Value}`);
 
 // ----------------------------------------------------------------------------
-// Compare with notebook 2: the members' defaults (XGBoost `eta` 0.05 for 100 rounds, CatBoost `learning_rate` 0.03 for 250 iterations) reached an out-of-fold RMSE of about 56.9. With learning rates of 0.2–0.3 the members over-fit this small data set within a few dozen rounds, so every trial here is a little worse. That is a finding, not a failure: the blog's ranges suit its data; for this one, a logarithmic range reaching lower rates (`new ContinuousParameter(0.01, 0.3, "Logarithmic")`) or tuning `num_round` too is the next experiment.
+// Compare with notebook 2: the members' defaults (XGBoost `eta` 0.05 for 100 rounds, CatBoost `learning_rate` 0.03 for 250 iterations) reached an out-of-fold RMSE of 56.782. With learning rates of 0.2–0.3 the members over-fit this small data set within a few dozen rounds, so every trial here is a little worse. That is a finding, not a failure: the blog's ranges suit its data; for this one, a logarithmic range reaching lower rates (`new ContinuousParameter(0.01, 0.3, "Logarithmic")`) or tuning `num_round` too is the next experiment.
 //
 // ## Strategies on the same budget
 //
 // The same ranges, 4 jobs, 2 in parallel, for each strategy:
 // - **Random** — independent uniform draws;
 // - **Grid** — every combination of categorical values (here `eta` ∈ {0.2, 0.3} × `max_depth` ∈ {3, 4} = exactly 4 jobs; SageMaker counts them itself, so no job limit is given);
-// - **Hyperband** — starts jobs with a small budget of rounds and only lets the promising ones continue, judged on the per-round `[round] validation-rmse` lines (resources from 10 to 100 rounds; a job cut short shows as `Stopped`).
+// - **Hyperband** — starts jobs with a small budget of rounds and only lets the promising ones continue, judged on the per-round `[round] validation-rmse` lines (resources from 10 to 100 rounds; a job cut short shows as `Stopped`, and its objective is its last round's value — from fewer rounds, so a Stopped trial's number is not comparable with a finished one's, and Hyperband's best is chosen among the trials that ran to the end).
 //
 // With only 4 trials the differences are mostly luck — Bayesian starts from random points (with the same `randomSeed` its first proposals are Random's) and its model only takes over after them; give it 12–20 trials to see it pull ahead. The point here is that switching strategy is one option.
 

@@ -23,8 +23,21 @@ export interface RoundParams {
   n_estimators?: number;
 }
 
-/** `lib.xgboost(...)`: XGBoost's names, depthwise trees; workbook defaults eta 0.05, max_depth 3, subsample 0.8, colsample_bytree 0.8, 100 rounds. */
-export interface XGBoostMemberParams extends XGBoostParams, RoundParams, MemberName {}
+/**
+ * `lib.xgboost(...)`: XGBoost's names, depthwise trees; workbook defaults eta 0.05, max_depth 3, subsample 0.8,
+ * colsample_bytree 0.8, 100 rounds. The keys whose member default differs from the core's are declared again here
+ * with it, so Shift-Tab shows the default the member uses (it showed the core's: eta 0.3, max_depth 6).
+ */
+export interface XGBoostMemberParams extends XGBoostParams, RoundParams, MemberName {
+  /** Step size shrinkage applied to every new tree's leaf values (alias `learning_rate`). Member default 0.05 (the core's: 0.3). */
+  eta?: number;
+  /** Maximum tree depth (0 = unlimited, lossguide only). Member default 3 (the core's: 6). */
+  max_depth?: number;
+  /** Fraction of rows sampled (without replacement) for each tree. Member default 0.8 (the core's: 1). */
+  subsample?: number;
+  /** Fraction of features sampled for each tree. Member default 0.8 (the core's: 1). */
+  colsample_bytree?: number;
+}
 
 /**
  * `lib.catboost(...)`: CatBoost's names, symmetric trees; member defaults depth 6, learning_rate 0.03, 250 iterations.

@@ -233,7 +233,7 @@ export class TreeMember implements Member {
   }
 
   toFile(): { file: string; content: string } {
-    if (!this.booster) throw new Error(`member "${this.name}" is not fitted`);
+    if (!this.booster) throw new Error(`member "${this.name}" is not fitted (or was freed)`);
     return { file: `${this.name}.json`, content: this.booster.saveModel() };
   }
 
@@ -242,7 +242,7 @@ export class TreeMember implements Member {
   }
 
   toModelData(): ModelData {
-    if (!this.booster) throw new Error(`member "${this.name}" is not fitted`);
+    if (!this.booster) throw new Error(`member "${this.name}" is not fitted (or was freed)`);
     return this.booster.toModelData();
   }
 
@@ -279,7 +279,7 @@ export class TreeMember implements Member {
 
   /** Average gain per split of each feature (XGBoost's "gain" importance). */
   importance(): Record<string, number> {
-    if (!this.booster) throw new Error(`member "${this.name}" is not fitted`);
+    if (!this.booster) throw new Error(`member "${this.name}" is not fitted (or was freed)`);
     return this.booster.getScore({ importanceType: "gain" });
   }
 
