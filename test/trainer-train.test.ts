@@ -260,6 +260,18 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
   // another format read as one column: said, not "label column target not found; … one of: 59 1:42 2:1 …"
   { name: "LIBSVM", hp: { k_fold: "2" }, channels: { train: { "part-0": "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 2:2 3:30.5\n" } }, expect: [/^train channel: its first line "151 1:59 2:2 3:32\.1" looks like LIBSVM/] },
   { name: "semicolons", hp: { k_fold: "2" }, channels: { train: { "d.csv": diabetes().replace(/,/g, ";") } }, expect: [/^train channel: its rows read as one column \("age;sex;bmi;.*holding semicolons: CSV is comma-separated here/] },
+  {
+    name: "an infinite feature",
+    hp: { k_fold: "2" },
+    channels: { train: { "d.csv": diabetes().split("\n").map((l, i) => (i === 5 ? l.replace(/^[^,]*/, "1e39") : l)).join("\n") } },
+    expect: [/^train channel: column "age", row 5 of its data rows holds Infinity \(inf, or a number beyond float32's ±3\.4e38\): features must be finite/],
+  },
+  {
+    name: "text in a numeric validation column",
+    hp: { k_fold: "2" },
+    channels: { train: { "d.csv": diabetes() }, validation: { "v.csv": diabetes().split("\n").map((l, i) => (i === 3 ? l.replace(/^([^,]*),([^,]*)/, "$1,abc") : l)).join("\n") } },
+    expect: [/^validation channel: column "sex" holds text \("abc", row 3 of its data rows\) where the train channel's column is numeric/],
+  },
   // what SageMaker's XGBoost refuses too, before anything is read: a channel it does not read (a "valid" channel was
   // dropped, and validation-rmse became the cross-validation's), label_size other than 1, Pipe mode, several hosts
   { name: "extraneous channel", hp: { k_fold: "3" }, channels: { train: { "d.csv": diabetes() }, valid: { "v.csv": diabetes() } }, expect: [/^channel "valid" is not read by this trainer: its channels are train and validation/] },

@@ -224,6 +224,33 @@ export function checkNotOtherFormat(channel: string, names: readonly string[]): 
   if (sep) throw new Error(`${channel} channel: its rows read as one column ("${only.slice(0, 60)}") holding ${sep[1]}: CSV is comma-separated here — write the file with commas`);
 }
 
+/**
+ * Feature cells the fits cannot take, found as the channels are read, naming channel, column and row:
+ * - an infinite number (`inf`, or a number past float32's ±3.4e38 such as 1e39): XGBoost refuses infinite features
+ *   too; here it failed at the fit as `DMatrix: X[4][1] is Infinity`;
+ * - text in a validation column that is numeric in the train channel (declared categorical columns aside): it
+ *   failed only after the whole cross-validation, at the final fit.
+ */
+export function checkFeatureCells(channel: Channel, label: string, train?: Channel, declared: readonly string[] = []): void {
+  const n = channel.table.numRows();
+  for (const name of channel.table.columnNames()) {
+    if (name === label) continue;
+    const col: unknown = channel.table.column(name);
+    if (col instanceof Float32Array) {
+      for (let i = 0; i < n; i++) {
+        if (col[i] === Infinity || col[i] === -Infinity) {
+          throw new Error(`${channel.name} channel: column "${name}", row ${i + 1} of its data rows holds ${col[i]} (inf, or a number beyond float32's ±3.4e38): features must be finite (missing values are empty cells or NaN)`);
+        }
+      }
+    } else if (col instanceof CategoricalColumn && train && train.table.column(name) instanceof Float32Array && !declared.includes(name)) {
+      // the first cell that is not a number (a number's own text stays as it was written: "2.0")
+      const i = col.codes.findIndex((c) => c >= 0 && Number.isNaN(Number(col.categories[c].trim() || "x")));
+      if (i < 0) continue;
+      throw new Error(`${channel.name} channel: column "${name}" holds text ("${col.categories[col.codes[i]]}", row ${i + 1} of its data rows) where the train channel's column is numeric`);
+    }
+  }
+}
+
 /** The validation channel must have the train channel's columns, in the same order. */
 export function checkSameColumns(train: readonly string[], validation: readonly string[]): void {
   if (train.length !== validation.length || train.some((c, i) => c !== validation[i])) {

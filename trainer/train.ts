@@ -23,7 +23,7 @@ import {
   availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
-import { Channel, channelColumns, channelContentType, checkJobInputs, checkLabelValues, checkNotOtherFormat, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
+import { Channel, channelColumns, channelContentType, checkFeatureCells, checkJobInputs, checkLabelValues, checkNotOtherFormat, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, sameModelCopies, Settings } from "./hyperparameters";
 import { jsonWithArrays, OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
 
@@ -381,6 +381,7 @@ async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: 
     checkLabelValues(ch, label, ens.objective);
     const dropped = dropMissingLabels(ch, label);
     if (dropped) log(`${ch.name} channel: ${dropped} row${dropped > 1 ? "s" : ""} with a missing label "${label}" left out`);
+    checkFeatureCells(ch, label, ch === valCh ? trainCh : undefined, categorical);
   }
   const nrow = trainCh.table.numRows();
   const ncol = trainCh.table.numCols() - 1;
