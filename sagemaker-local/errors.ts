@@ -23,7 +23,8 @@ export function errorMessage(e: unknown): string {
 export function show(v: unknown): string {
   let s: string;
   try {
-    s = typeof v === "string" ? v : JSON.stringify(v) ?? "undefined";
+    // a non-finite number as itself: JSON.stringify made MaxResults 1e400 (Infinity once parsed) "null"
+    s = typeof v === "string" ? v : typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? "undefined";
   } catch {
     s = Object.prototype.toString.call(v);
   }

@@ -48,9 +48,24 @@ const MAX_OTHER_BODY = 64 * 1024;
 /** nesting of a SageMaker API request body; the deepest request the API defines nests fewer than 10 levels */
 const MAX_JSON_NESTING = 64;
 /** the error types of what the guard answers before routing */
-const ERROR_TYPES: Record<number, string> = { 400: "BadRequestException", 403: "AccessDeniedException", 408: "RequestTimeoutException", 421: "MisdirectedRequest", 431: "RequestHeaderFieldsTooLarge" };
+const ERROR_TYPES: Record<number, string> = { 400: "BadRequestException", 413: "ValidationException", 403: "AccessDeniedException", 408: "RequestTimeoutException", 421: "MisdirectedRequest", 431: "RequestHeaderFieldsTooLarge" };
 import { LogStreams } from "./log-streams";
 import { findLogsOperation, logsOperationsOf, LOGS_TARGET_PREFIX } from "./logs";
+
+/**
+ * Why an X-Amz-Target has no handler: an operation AWS has that this server does not implement says so, naming the
+ * ones it does (it was "Unknown operation" as if misspelt); anything else is unknown. AWS's operations are the SDK
+ * clients' commands, loaded only here.
+ */
+function unknownOperation(target: string, service: string | undefined, op: string | undefined): string {
+  if (service && op) {
+    const sdk = (service === LOGS_TARGET_PREFIX ? require("@aws-sdk/client-cloudwatch-logs") : require("@aws-sdk/client-sagemaker")) as Record<string, unknown>;
+    if (typeof sdk[`${op}Command`] === "function") {
+      return `${target} is an AWS operation the local SageMaker does not implement (sagemaker-local/README.md lists the ones it does)`;
+    }
+  }
+  return `Unknown operation ${target}`;
+}
 
 export interface ServerOptions {
   port?: number; // 0 (default) = any free port
@@ -221,6 +236,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
         });
       });
     },
+    // Expect: 100-continue: a body declared larger than its route takes is refused before it is sent (it was
+    // answered 100 Continue, and the client uploaded all 200 MB for the 413)
+    (req) => {
+      const api = req.method === "POST" && typeof req.headers["x-amz-target"] === "string";
+      if (api) return { bytes: MAX_API_BODY, message: `Request body exceeds ${MAX_API_BODY} bytes, the limit of a SageMaker API request here.` };
+      if (req.method === "POST") return { bytes: MAX_INVOKE_BODY, message: `Request payload exceeds the ${MAX_INVOKE_BODY / 1048576} MB limit.` };
+      return { bytes: MAX_OTHER_BODY, message: `Request body exceeds ${MAX_OTHER_BODY} bytes.` };
+    },
   );
 
   function send(res: http.ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
@@ -238,7 +261,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
       const json = { "content-type": "application/x-amz-json-1.1" };
       const m = /^(SageMaker|Logs_20140328)\.(\w+)$/.exec(target);
       const fn = !m ? undefined : m[1] === LOGS_TARGET_PREFIX ? findLogsOperation(logsOperations, m[2]) : findOperation(operations, m[2]);
-      if (!fn) return send(res, 400, { ...json, "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `Unknown operation ${target}` });
+      if (!fn) return send(res, 400, { ...json, "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: unknownOperation(target, m?.[1], m?.[2]) });
       const input = parseJsonObject(body);
       if (typeof input === "string") return send(res, 400, { ...json, "x-amzn-errortype": "SerializationException" }, { __type: "SerializationException", message: input });
       try {

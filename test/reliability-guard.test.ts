@@ -341,6 +341,23 @@ test("body limits: a SageMaker API request above 2 MiB → 413 ValidationExcepti
   const inv = await raw(port, "POST", "/endpoints/e/invocations", { "content-type": "text/csv" }, "1,".repeat(3.2 * 1024 * 1024));
   assert.is(inv.status, 413);
   assert.is(inv.headers["x-amzn-errortype"], "ValidationError");
+  // Expect: 100-continue: a body declared larger than the route takes is refused before it is sent (no 100 Continue;
+  // the client uploaded all of it for the 413), one within the limit gets its 100 Continue
+  const expecting = (headers: Record<string, string>, declared: number, send: string) =>
+    new Promise<{ status: number; continued: boolean; type?: string }>((resolve, reject) => {
+      let continued = false;
+      const req = http.request({ host: "127.0.0.1", port, method: "POST", path: "/", headers: { ...headers, "Content-Length": String(declared), Expect: "100-continue" }, agent: false }, (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode!, continued, type: res.headers["x-amzn-errortype"] as string | undefined }));
+      });
+      req.on("continue", () => {
+        continued = true;
+        req.end(send);
+      });
+      req.on("error", reject);
+    });
+  assert.equal(await expecting({ "x-amz-target": "SageMaker.ListTrainingJobs", "content-type": "application/x-amz-json-1.1" }, 200 * 1048576, ""), { status: 413, continued: false, type: "ValidationException" });
+  assert.equal((await expecting({ "x-amz-target": "SageMaker.ListTrainingJobs", "content-type": "application/x-amz-json-1.1" }, 2, "{}")).continued, true);
   const deep = await api("ListTrainingJobs", {}, `{"a":${"[".repeat(100)}${"]".repeat(100)}}`);
   assert.is(deep.status, 400);
   assert.is(JSON.parse(deep.body).__type, "SerializationException");

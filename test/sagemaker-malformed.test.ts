@@ -62,6 +62,15 @@ test("CloudWatch Logs: a limit of the wrong type is an InvalidParameterException
   assert.match(r.json.message ?? "", /Value '5' at 'limit' failed to satisfy constraint: Member must be an integer/);
   const u = await call("PutLogEvents", {}, "Logs_20140328");
   assert.is(u.json.__type, "UnknownOperationException");
+  // an operation AWS has says it is not implemented here; a misspelt one is unknown
+  assert.match(u.json.message ?? "", /^Logs_20140328\.PutLogEvents is an AWS operation the local SageMaker does not implement/);
+  const notHere = await call("CreateNotebookInstance", {});
+  assert.match(notHere.json.message ?? "", /^SageMaker\.CreateNotebookInstance is an AWS operation the local SageMaker does not implement/);
+  const misspelt = await call("CreateTrainingJbo", {});
+  assert.is(misspelt.json.message, "Unknown operation SageMaker.CreateTrainingJbo");
+  // MaxResults 1e400 (Infinity once parsed) is named as such, not 'null'
+  const inf = await fetch(ctx.srv.url, { method: "POST", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "SageMaker.ListTrainingJobs" }, body: '{"MaxResults": 1e400}' });
+  assert.match(((await inf.json()) as { message: string }).message, /Value 'Infinity' at 'maxResults' failed to satisfy constraint/);
 });
 
 for (const c of CASES)
