@@ -12,7 +12,7 @@
 import * as http from "http";
 import type { InvokeEndpointInput, InvokeEndpointOutput } from "@aws-sdk/client-sagemaker-runtime";
 import { ACCOUNT, Context } from "./context";
-import { ApiError, errorMessage } from "./errors";
+import { ApiError, errorMessage, NAME_RE, show } from "./errors";
 import { Endpoints } from "./endpoints";
 
 /** the runtime's payload limits: 6 MB, and 4 MB for requests and answers of a serverless endpoint */
@@ -29,6 +29,11 @@ export type InvocationRequest = InvokeEndpointInput & { EndpointName: string; Bo
 
 export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: InvocationRequest): Promise<Invocation> {
   const name = input.EndpointName;
+  // the runtime's pattern for EndpointName, as AWS checks it before looking (a 5,000-character name was echoed back
+  // whole in "not found")
+  if (!NAME_RE.test(name)) {
+    throw new ApiError("ValidationError", `1 validation error detected: Value '${show(name)}' at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${NAME_RE.source.replace(/\$$/, "")}`, 400);
+  }
   const e = endpoints.endpoints.get(name);
   if (!e || e.wire.EndpointStatus !== "InService")
     throw new ApiError("ValidationError", e ? `Endpoint ${name} of account ${ACCOUNT} is not in service (status ${e.wire.EndpointStatus}).` : `Endpoint ${name} of account ${ACCOUNT} not found.`, 400);

@@ -280,6 +280,8 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   const me = await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("x"), ContentType: "text/csv", CustomAttributes: "status=400" })), "ModelError", /Received client error \(400\)/);
   assert.is(me.OriginalStatusCode, 400);
   await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "nope", Body: Buffer.from("x"), ContentType: "text/csv" })), "ValidationError", /Endpoint nope of account/);
+  const long = await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e".repeat(5000), Body: Buffer.from("x"), ContentType: "text/csv" })), "ValidationError", /at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+  assert.ok(long.message.length < 600, `the name is not echoed whole: ${long.message.length} characters`);
 
   // throttling: MaxConcurrency 2, 2 + 3 parallel slow invocations → exactly 3 ThrottlingException
   const results = await Promise.allSettled(
