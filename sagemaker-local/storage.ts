@@ -171,6 +171,27 @@ export class DataAccess {
     if (uri.startsWith("file:")) this.local(uri, what);
   }
 
+  /**
+   * An output prefix the job can write under, checked when the job is created: on disk (a file:// path, or the local
+   * S3 folder, where an object is a file) no part of it may be an existing file — S3 would keep the key and the prefix
+   * side by side, but here the job trained to its end and then failed with ENOTDIR. With an S3 endpoint: anything.
+   */
+  checkOutputPrefix(uri: string, what: string): void {
+    let dir: string;
+    if (uri.startsWith("file:")) dir = this.local(uri, what);
+    else {
+      if (this.s3) return;
+      const { bucket, key } = parseS3(uri, what);
+      dir = this.localS3(bucket, key);
+    }
+    for (let p = dir; ; p = path.dirname(p)) {
+      if (fs.existsSync(p) && !fs.statSync(p).isDirectory()) {
+        throw validation(`${what}: ${uri} is under ${p === dir ? "" : "the prefix of "}an existing object (${p}): outputs are written as files in a folder here, so a key cannot also be a prefix — choose another path`);
+      }
+      if (p === path.dirname(p) || p === this.store.root) break;
+    }
+  }
+
   private s3client(): S3Client | undefined {
     if (!this.s3) return undefined;
     if (!this.client) {

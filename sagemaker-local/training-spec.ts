@@ -155,4 +155,5 @@ function validateHyperParameters(c: Checker, hp: unknown): void {
 export function checkFileRoots(ctx: Context, spec: TrainingSpec, prefix = ""): void {
   for (const ch of spec.InputDataConfig ?? []) ctx.data.checkAllowed(ch.DataSource.S3DataSource.S3Uri, `${prefix}Channel ${ch.ChannelName} S3Uri`);
   ctx.data.checkAllowed(spec.OutputDataConfig.S3OutputPath, `${prefix}OutputDataConfig.S3OutputPath`);
+  ctx.data.checkOutputPrefix(spec.OutputDataConfig.S3OutputPath, `${prefix}OutputDataConfig.S3OutputPath`);
 }

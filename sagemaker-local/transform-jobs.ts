@@ -141,6 +141,7 @@ export class TransformJobs {
     // file:// input and output only inside the allowed folders (./file-roots), checked again when they are used
     this.ctx.data.checkAllowed(valid.TransformInput!.DataSource!.S3DataSource!.S3Uri!, "TransformInput.DataSource.S3DataSource.S3Uri");
     this.ctx.data.checkAllowed(valid.TransformOutput!.S3OutputPath!, "TransformOutput.S3OutputPath");
+    this.ctx.data.checkOutputPrefix(valid.TransformOutput!.S3OutputPath!, "TransformOutput.S3OutputPath");
     const name = valid.TransformJobName;
     const arn = this.ctx.arn("transform-job", name.toLowerCase());
     if (nameTaken(this.recs, name)) throw inUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);

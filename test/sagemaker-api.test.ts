@@ -173,6 +173,9 @@ test("training job: validation errors as AWS returns them (right exception class
   const dup = await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-ok", `file://${data}`, out))), "ResourceInUse", /already exists/);
   assert.ok(dup instanceof ResourceInUse);
   await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("JOB-OK", `file://${data}`, out))), "ResourceInUse", /already exists \(arn:aws:sagemaker:us-east-1:000000000000:training-job\/job-ok\)/);
+  // an output path on an existing object is refused when the job is created (it trained to its end, then failed: ENOTDIR)
+  fs.writeFileSync(path.join(out, "an-object"), "x");
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-on-object", `file://${data}`, path.join(out, "an-object", "sub")))), "ValidationException", /OutputDataConfig\.S3OutputPath: file:\/\/.*an-object\/sub is under the prefix of an existing object/);
   // missing data → the job fails (ClientError), as on AWS
   await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-nodata", `file://${data}/missing.csv`, out)));
   await waitJob("job-nodata");
