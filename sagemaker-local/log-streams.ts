@@ -103,10 +103,9 @@ export class LogStreams {
     }
     const key = `${group}\n${name}`;
     let c = this.cache.get(key);
-    if (!c || size < c.size) {
-      c = { info: { group, name, creationTime: 0, events: [], bytes: 0 }, size: 0, rest: Buffer.alloc(0) };
-      this.cache.set(key, c);
-    }
+    if (!c || size < c.size) c = { info: { group, name, creationTime: 0, events: [], bytes: 0 }, size: 0, rest: Buffer.alloc(0) };
+    this.cache.delete(key); // most recently read last: the least recently read streams are dropped first (below)
+    this.cache.set(key, c);
     if (size > c.size) {
       const fd = fs.openSync(file, "r");
       const buf = Buffer.alloc(size - c.size);
@@ -136,10 +135,26 @@ export class LogStreams {
           c.info.bytes += Buffer.byteLength(o.m);
         }
       }
+      this.trim();
     }
     return c.info;
   }
+
+  /** streams parsed and kept: at most CACHE_BYTES of their messages (it kept every stream it had read: ~217 MB of
+   * RSS for ~97 MB of logs); the least recently read go first — a stream read again is parsed again from its file */
+  private trim(): void {
+    let total = 0;
+    for (const c of this.cache.values()) total += c.size;
+    for (const [key, c] of this.cache) {
+      if (total <= CACHE_BYTES || this.cache.size <= 1) break;
+      this.cache.delete(key);
+      total -= c.size;
+    }
+  }
 }
+
+/** the most stream file bytes whose events a server keeps parsed (LogStreams' cache) */
+const CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The longest event, in characters: a longer line is cut into several events. CloudWatch Logs takes events of up to
