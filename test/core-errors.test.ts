@@ -68,6 +68,21 @@ test("DMatrix: X length ≠ nrow × ncol, ragged rows, infinite features", () =>
   throwsNamed("feature names count", () => new DMatrix(data.X, { nrow: 400, ncol: 5, featureNames: ["a"] }), /feature names/i);
 });
 
+test("params: reg:linear is XGBoost's old name of reg:squarederror — taken, and saved as reg:squarederror, as native XGBoost 1.7.4 does", () => {
+  const d = dm();
+  const a = train({ objective: "reg:linear", max_depth: 3 } as never, d, { numBoostRound: 3 });
+  const b = train({ objective: "reg:squarederror", max_depth: 3 }, d, { numBoostRound: 3 });
+  assert.is(a.saveModel(), b.saveModel());
+  assert.match(a.saveModel(), /"name":"reg:squarederror"/);
+  a.free();
+  b.free();
+  d.free();
+  if (hasXgboost()) {
+    const r = spawnSync(PYTHON, ["-c", "import xgboost as xgb, numpy as np, json; b = xgb.train({'objective': 'reg:linear', 'verbosity': 0}, xgb.DMatrix(np.random.rand(20, 2), label=np.random.rand(20)), 1); print(json.loads(b.save_config())['learner']['objective']['name'])"], { encoding: "utf8" });
+    assert.is(r.stdout.trim(), "reg:squarederror", r.stderr);
+  }
+});
+
 test("params: non-numeric and out-of-range values name the parameter", () => {
   const cases: [Record<string, unknown>, RegExp[]][] = [
     [{ eta: "fast" }, [/eta/, /fast/]],

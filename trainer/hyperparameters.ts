@@ -171,7 +171,8 @@ const PARSERS: { [K in TrainerHyperparameterKey]: KeyParser } = {
   },
   objective: (s, v, raw, key) => {
     if (v === "") throw bad(key, raw, "is empty");
-    s.objective = v;
+    // XGBoost's deprecated name, which SageMaker's XGBoost container takes too
+    s.objective = v === "reg:linear" ? "reg:squarederror" : v;
   },
   label: (s, v, raw, key) => {
     if (v === "") throw bad(key, raw, "is empty");

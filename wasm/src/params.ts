@@ -209,10 +209,13 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       continue;
     }
     if (key === "objective") {
-      if (!(OBJECTIVES as readonly string[]).includes(String(value))) {
+      // XGBoost's old name of reg:squarederror, deprecated since 0.90 and still taken by XGBoost and by SageMaker's
+      // XGBoost container (the model is saved as reg:squarederror, as XGBoost saves it)
+      const objective = value === "reg:linear" ? "reg:squarederror" : String(value);
+      if (!(OBJECTIVES as readonly string[]).includes(objective)) {
         throw new Error(`unknown objective "${value}"; valid: ${OBJECTIVES.join(", ")}`);
       }
-      out.objective = String(value);
+      out.objective = objective;
       continue;
     }
     if (key === "grow_policy" || key === "bootstrap_type" || key === "cat_encoding") {
