@@ -123,4 +123,17 @@ test("bad input: clear errors naming the column or value", () => {
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+test("a label with missing values: the error counts them and gives a filter that works (a job leaves such rows out itself)", () => {
+  const rows = loadDiabetes().objects() as Record<string, number | null>[];
+  rows[5].target = null;
+  rows[9].target = NaN;
+  const t = aq.from(rows);
+  const ens = new Ensemble({ members: [ridge()] });
+  assert.throws(() => crossValidate(ens, t, { label: "target", k: 3 }), /label column "target" has 2 missing values \(the first at row 5\); leave those rows out first, e\.g\. table\.filter\(aq\.escape\(\(d\) => d\["target"\] != null && !Number\.isNaN\(d\["target"\]\)\)\)/);
+  // the filter the message gives, as written
+  const kept = t.filter(aq.escape((d: Record<string, unknown>) => d["target"] != null && !Number.isNaN(d["target"])));
+  assert.is(kept.numRows(), 440);
+  assert.is(crossValidate(ens, kept, { label: "target", k: 3 }).oof.ensemble.length, 440);
+});
+
 test.run();

@@ -216,15 +216,23 @@ function categoricalInto(X: Float32Array, ncol: number, j: number, src: Source, 
 /** text that is a finite decimal number ("0x10" is not: the endpoint refuses it too) */
 const looksNumeric = (t: string) => Number.isFinite(decimalNumber(t) ?? NaN);
 
+/** A label column with missing values: how many, the first, and how to leave those rows out (a training job leaves
+ * them out itself and says so; here the rows are the caller's to choose) */
+function missingLabels(src: { n: number; at(i: number): unknown }, name: string, first: number): Error {
+  let count = 0;
+  for (let i = 0; i < src.n; i++) if (isMissing(src.at(i))) count++;
+  return new Error(
+    `label column "${name}" has ${count} missing value${count > 1 ? "s" : ""} (the first at row ${first}); leave those rows out first, e.g. table.filter(aq.escape((d) => d["${name}"] != null && !Number.isNaN(d["${name}"])))`,
+  );
+}
+
 /** The label column → y, and the classes when it holds text. */
 function labelVector(table: Table, name: string, objective: string | undefined, shared = false): { y: Float32Array; classes?: string[] } {
   const src = source(table, name);
   const n = src.n;
   const y = floats(n, shared);
   checkNotDates(src, name, "label");
-  for (let i = 0; i < n; i++) {
-    if (isMissing(src.at(i))) throw new Error(`label column "${name}" has a missing value at row ${i}`);
-  }
+  for (let i = 0; i < n; i++) if (isMissing(src.at(i))) throw missingLabels(src, name, i);
   const textRow = firstNonNumber(src);
   if (textRow < 0) {
     const raw = src.raw;
@@ -428,7 +436,7 @@ export function encodeLabels(table: Table, label: string, classes: string[] | un
   const index = classes ? new Map(classes.map((c, k) => [c, k])) : undefined;
   for (let i = 0; i < src.n; i++) {
     const v = src.at(i);
-    if (isMissing(v)) throw new Error(`label column "${label}" has a missing value at row ${i}`);
+    if (isMissing(v)) throw missingLabels(src, label, i);
     if (index) {
       const k = index.get(textOf(v));
       if (k === undefined) throw new Error(`label column "${label}", row ${i}: ${show(v)} is not one of the classes seen in training (${classes!.join(", ")})`);
