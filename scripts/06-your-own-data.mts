@@ -62,13 +62,15 @@ lib.showTable(lib.columnTypes(movies));
 // ----------------------------------------------------------------------------
 // ## Feature engineering: the release year
 //
-// `Release Date` is text such as `"Jun 12 1998"`: as a categorical column it would have ~1,600 levels and say nothing about time. We derive the year with arquero's `derive` (`op.parse_date`, `op.year`), keep the films that have an IMDB rating (the label), and leave out the title, the raw date, and the columns that are themselves audience ratings or mostly empty (`IMDB Votes`, `Rotten Tomatoes Rating`, `US DVD Sales`).
+// `Release Date` is text such as `"Jun 12 1998"`: as a categorical column it would have ~1,600 levels and say nothing about time. We derive the year with arquero's `derive` (`op.parse_date`, `op.year`) — and check it: the table ends in 2010, yet 22 films are dated 2015–2046 (`"Dec 31 2046"`), two-digit years that the source expanded into the wrong century, so a year after 2011 is taken 100 years earlier. Then we keep the films that have an IMDB rating (the label), and leave out the title, the raw date, and the columns that are themselves audience ratings or mostly empty (`IMDB Votes`, `Rotten Tomatoes Rating`, `US DVD Sales`).
 
 // [cell 3]
 const op = aq.op;
 const films = movies
   .filter((d) => op.is_finite(d["IMDB Rating"]))
   .derive({ year: (d) => op.year(op.parse_date(d["Release Date"])) })
+  // two-digit years expanded into the wrong century by the source ("Dec 31 2046"): the table ends in 2010
+  .derive({ year: (d) => (d.year > 2011 ? d.year - 100 : d.year) })
   .select(aq.not("Title", "Release Date", "IMDB Votes", "Rotten Tomatoes Rating", "US DVD Sales"))
   .reify();
 const categorical = lib.columnTypeRows(films).filter((c) => c.type === "categorical").map((c) => c.column);
