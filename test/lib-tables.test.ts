@@ -408,7 +408,7 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   await rejects(() => loadTable(file("nested.json", '[{"a": 1, "b": {"c": 2}}]')), /nested\.json: record 1, column "b": .* is a nested value/);
   await rejects(() => loadTable(file("bad.jsonl", '{"a": 1}\n{"a": \n')), /bad\.jsonl: line 2 is not valid JSON/);
   await rejects(() => loadTable(path.join(tmp, "nope.csv")), /file not found: .*nope\.csv/);
-  await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "application/x-recordio-protobuf" }), /unsupported content type "application\/x-recordio-protobuf"/);
+  await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "application/x-recordio-protobuf" }), /content type "application\/x-recordio-protobuf" is not supported: tables are read as CSV, Parquet, Arrow or JSON/);
 });
 
 // Each column costs the reader a fixed amount whatever the rows, and a header field can be one byte: a 1.5 MB
