@@ -70,7 +70,8 @@ async function main() {
   ensemble.free();
   plot("rmse-per-fold", lib.perFoldFigure(cv.table, { metric: "rmse" }));
   plot("learning-curves", lib.learningCurveFigure(cv.curves));
-  const session = sagemaker.session({ mode, stateDir: path.join(root, ".sagemaker-local"), log: (l) => console.log(`  ${l}`) });
+  // the state folder is local mode's (in aws mode it is an Error, as every option of the other mode)
+  const session = sagemaker.session({ mode, ...(mode === "local" ? { stateDir: path.join(root, ".sagemaker-local") } : {}), log: (l) => console.log(`  ${l}`) });
   let predictor: sagemaker.Predictor | undefined;
   try {
     const estimator = new sagemaker.Estimator({
