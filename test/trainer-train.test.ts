@@ -483,6 +483,15 @@ test("train: a text column with a category for most rows (an id, a date kept as 
   assert.match(r.stdout, /categorical: id \(40 categories in 40 rows: an identifier, or a date as text\? drop it or derive numbers from it\), kind\)/);
 });
 
+test("train: a column of numbers made text by a stray token is named with the token and the na_values that would fix it", async () => {
+  const rows = Array.from({ length: 40 }, (_, i) => `${i === 7 ? "?" : 20 + i},${i % 7},${(i * 37) % 11}`);
+  const root = optMl({ models: "xgboost", k_fold: "2", num_round: "2" }, { train: { "t.csv": ["age,x,target", ...rows].join("\n") + "\n" } });
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /categorical: age \(text because of "\?": its other values are numbers — list it in na_values to read them as numbers\)/);
+});
+
 test("train: validation channel + refit — the [r] lines come live as the members' rounds finish (3 members on one thread in lockstep at parallel_fits 1, side by side at 3), equal to the sequential fit's mean curve", async () => {
   const text = fs.readFileSync(DIABETES, "utf8").trim().split("\n");
   const hp = { models: "xgboost,catboost,ridge", k_fold: "2", num_round: "400", eta: "0.05", seed: "1" };

@@ -270,10 +270,17 @@ function textColumnsNote(table: Table, label: string, declared: string[]): strin
   // a text column with a category for most rows (an id, a date kept as text) cannot generalise, and it cost the
   // xgboost member most of its fit on a 400-row table (R² 0.92 → 0.29; native XGBoost the same): said, not refused
   const n = table.numRows();
+  // and a column of numbers made text by a stray token ("?" for unknown) is named with the token: its numbers are
+  // categories now, one per value, and na_values would make it numeric again (native XGBoost read "?" as 0)
   const named = text.map((c) => {
     const col = table.column(c);
-    const k = col instanceof CategoricalColumn ? col.categories.length : 0;
-    return n >= 20 && k > n / 2 ? `${c} (${k} categories in ${n} rows: an identifier, or a date as text? drop it or derive numbers from it)` : c;
+    if (!(col instanceof CategoricalColumn) || declared.includes(c)) return c;
+    const cats = col.categories;
+    const words = cats.filter((t) => Number.isNaN(Number(t.trim() || "x")));
+    if (cats.length >= 10 && words.length > 0 && words.length <= 3 && words.length < cats.length / 10) {
+      return `${c} (text because of ${words.map((w) => JSON.stringify(w)).join(", ")}: its other values are numbers — list ${words.length > 1 ? "them" : "it"} in na_values to read them as numbers)`;
+    }
+    return n >= 20 && cats.length > n / 2 ? `${c} (${cats.length} categories in ${n} rows: an identifier, or a date as text? drop it or derive numbers from it)` : c;
   });
   return named.length ? `, categorical: ${named.join(", ")}` : "";
 }
