@@ -49,7 +49,7 @@ test("npm start: data → train → tune → deploy → invoke → clean up, rep
     assert.ok(report.includes(`${f}.html`));
   }
   assert.ok(report.includes(out), "the report names the output folder");
-  assert.match(r.stdout, /endpoint \S+: deleted with its endpoint config and model/, "clean up ran");
+  assert.match(r.stdout, /endpoint (\S+): deleted with its endpoint config \1-config and model \1-model/, "clean up ran");
 });
 
 test.after(() => fs.rmSync(out, { recursive: true, force: true }));
