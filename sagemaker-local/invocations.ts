@@ -64,9 +64,7 @@ export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: 
     if (input.ContentType) headers["content-type"] = input.ContentType;
     if (input.Accept) headers["accept"] = input.Accept;
     if (input.CustomAttributes) headers["x-amzn-sagemaker-custom-attributes"] = input.CustomAttributes;
-    const res = await forward(`${url}/invocations`, headers, input.Body, name);
-    if (v.ServerlessConfig && res.body.length > MAX_SERVERLESS_BYTES)
-      throw new ApiError("ModelError", `Received a response of ${res.body.length} bytes from primary; a serverless endpoint answers at most 4 MB.`, 424, { OriginalStatusCode: res.status });
+    const res = await forward(`${url}/invocations`, headers, input.Body, name, v.ServerlessConfig ? MAX_SERVERLESS_BYTES : MAX_BODY_BYTES);
     if (res.status < 200 || res.status >= 300) {
       const msg = res.body.toString("utf8").slice(0, 1024);
       throw new ApiError(
@@ -91,11 +89,22 @@ export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: 
 }
 
 /** POST to the model server, no keep-alive agent (each endpoint's server may be gone by the next call) */
-function forward(url: string, headers: Record<string, string>, body: Uint8Array, name: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function forward(url: string, headers: Record<string, string>, body: Uint8Array, name: string, maxAnswer: number): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const r = http.request(url, { method: "POST", agent: false, headers: { ...headers, "content-length": String(body.length) } }, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", (d) => chunks.push(d));
+      let bytes = 0;
+      // an answer past the endpoint's limit (6 MB, serverless 4 MB) is a ModelError as soon as it passes it: it was
+      // buffered whole first (serverless) or without any limit (real-time)
+      res.on("data", (d: Buffer) => {
+        bytes += d.length;
+        if (bytes > maxAnswer) {
+          r.destroy();
+          reject(new ApiError("ModelError", `Received a response of more than ${maxAnswer / 1048576} MB from primary; ${maxAnswer === MAX_SERVERLESS_BYTES ? "a serverless endpoint" : "an endpoint"} answers at most ${maxAnswer / 1048576} MB.`, 424, { OriginalStatusCode: res.statusCode ?? 0 }));
+          return;
+        }
+        chunks.push(d);
+      });
       res.on("end", () => resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on("error", (err) => reject(new ApiError("ModelError", `The model server's answer broke off: ${err.message}`, 424)));
     });

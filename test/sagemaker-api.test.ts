@@ -280,6 +280,10 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   const csv = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n3,4\n"), ContentType: "text/csv", Accept: "text/csv" }));
   assert.is(Buffer.from(csv.Body!).toString().trim().split("\n").length, 2);
   // a model error → ModelError with the original status
+  // an answer past a serverless endpoint's 4 MB is a ModelError as it passes it (it was buffered whole first); 3 MB is answered
+  await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("x"), ContentType: "text/csv", CustomAttributes: "answer_mb=20" })), "ModelError", /Received a response of more than 4 MB from primary; a serverless endpoint answers at most 4 MB/);
+  const three = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("x"), ContentType: "text/csv", CustomAttributes: "answer_mb=3" }));
+  assert.is(Buffer.from(three.Body!).length, 3 * 1048576);
   const me = await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("x"), ContentType: "text/csv", CustomAttributes: "status=400" })), "ModelError", /Received client error \(400\)/);
   assert.is(me.OriginalStatusCode, 400);
   await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "nope", Body: Buffer.from("x"), ContentType: "text/csv" })), "ValidationError", /Endpoint nope of account/);
