@@ -267,6 +267,12 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     expect: [/^train channel: column "age", row 5 of its data rows holds Infinity \(inf, or a number beyond float32's ±3\.4e38\): features must be finite/],
   },
   {
+    name: "an infinite feature after a row with a missing label",
+    hp: { k_fold: "2", models: "xgboost" },
+    channels: { train: { "x.csv": "x,target\n1,\n" + Array.from({ length: 8 }, (_, i) => `${i},${i % 3}`).join("\n") + "\ninf,9\n" } },
+    expect: [/^train channel: column "x", row 10 of its data rows holds Infinity/], // it checked the filtered table's first 9 rows of the unfiltered column
+  },
+  {
     name: "text in a numeric validation column",
     hp: { k_fold: "2" },
     channels: { train: { "d.csv": diabetes() }, validation: { "v.csv": diabetes().split("\n").map((l, i) => (i === 3 ? l.replace(/^([^,]*),([^,]*)/, "$1,abc") : l)).join("\n") } },
@@ -490,6 +496,19 @@ test("train: a column of numbers made text by a stray token is named with the to
   const r = await runTrain(root);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /categorical: age \(text because of "\?": its other values are numbers — list it in na_values to read them as numbers\)/);
+});
+
+test("train: the [r] lines' metric does not depend on the members' order — an xgboost listed first with eval_metric mae, or evaluating nothing, leaves catboost's rmse lines", async () => {
+  const text = fs.readFileSync(DIABETES, "utf8");
+  for (const extra of [{ "xgboost.eval_metric": "mae" }, { "xgboost.disable_default_eval_metric": "true" }]) {
+    const root = optMl({ models: "xgboost,catboost", k_fold: "2", num_round: "3", ...extra }, { train: { "d.csv": text } });
+    roots.push(root);
+    const r = await runTrain(root);
+    assert.is(r.code, 0, r.stderr);
+    const lines = r.lines.map((l) => l.line).filter((l) => /^\[\d+\] /.test(l));
+    assert.is(lines.length, 3, `${JSON.stringify(extra)}: ${r.stdout}`);
+    assert.ok(lines.every((l) => /^\[\d+\] validation-rmse:/.test(l)), `${JSON.stringify(extra)}: ${lines.join(" | ")}`);
+  }
 });
 
 test("train: validation channel + refit — the [r] lines come live as the members' rounds finish (3 members on one thread in lockstep at parallel_fits 1, side by side at 3), equal to the sequential fit's mean curve", async () => {

@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { escape } from "arquero";
-import { CategoricalColumn, listTableFiles, loadTable, Table } from "ensemble-workbook";
+import { CategoricalColumn, decimalNumber, listTableFiles, loadTable, Table } from "ensemble-workbook";
 
 export interface Channel {
   name: string;
@@ -232,23 +232,33 @@ export function checkNotOtherFormat(channel: string, names: readonly string[]): 
  *   failed only after the whole cross-validation, at the final fit.
  */
 export function checkFeatureCells(channel: Channel, label: string, train?: Channel, declared: readonly string[] = []): void {
+  // on the table as read (before dropMissingLabels filters it: a filtered table's columns are still the whole ones),
+  // leaving out the rows whose label is missing, which the job leaves out
   const n = channel.table.numRows();
+  const y: unknown = channel.table.column(label);
+  const unlabelled = (i: number) => (y instanceof Float32Array ? Number.isNaN(y[i]) : y instanceof CategoricalColumn ? y.codes[i] < 0 : false);
   for (const name of channel.table.columnNames()) {
     if (name === label) continue;
     const col: unknown = channel.table.column(name);
     if (col instanceof Float32Array) {
       for (let i = 0; i < n; i++) {
-        if (col[i] === Infinity || col[i] === -Infinity) {
+        if ((col[i] === Infinity || col[i] === -Infinity) && !unlabelled(i)) {
           throw new Error(`${channel.name} channel: column "${name}", row ${i + 1} of its data rows holds ${col[i]} (inf, or a number beyond float32's ±3.4e38): features must be finite (missing values are empty cells or NaN)`);
         }
       }
     } else if (col instanceof CategoricalColumn && train && train.table.column(name) instanceof Float32Array && !declared.includes(name)) {
-      // the first cell that is not a number (a number's own text stays as it was written: "2.0")
-      const i = col.codes.findIndex((c) => c >= 0 && Number.isNaN(Number(col.categories[c].trim() || "x")));
+      // the first cell that is not a number (a number's own text stays as it was written: "2.0"; "0x10" is not one)
+      const i = col.codes.findIndex((c, row) => c >= 0 && !unlabelled(row) && !isNumberText(col.categories[c]));
       if (i < 0) continue;
       throw new Error(`${channel.name} channel: column "${name}" holds text ("${col.categories[col.codes[i]]}", row ${i + 1} of its data rows) where the train channel's column is numeric`);
     }
   }
+}
+
+/** a cell's text that reads as a number, as the loaders read numbers: decimal (not "0x10"), or inf / nan as pandas'
+ * parser takes them */
+export function isNumberText(t: string): boolean {
+  return decimalNumber(t) !== undefined || /^\s*[+-]?(inf|infinity|nan)\s*$/i.test(t);
 }
 
 /** The validation channel must have the train channel's columns, in the same order. */

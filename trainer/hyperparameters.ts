@@ -171,8 +171,7 @@ const PARSERS: { [K in TrainerHyperparameterKey]: KeyParser } = {
   },
   objective: (s, v, raw, key) => {
     if (v === "") throw bad(key, raw, "is empty");
-    // XGBoost's deprecated name, which SageMaker's XGBoost container takes too
-    s.objective = v === "reg:linear" ? "reg:squarederror" : v;
+    s.objective = v; // reg:linear, XGBoost's old name, is read as reg:squarederror by lib's Ensemble (canonicalObjective)
   },
   label: (s, v, raw, key) => {
     if (v === "") throw bad(key, raw, "is empty");

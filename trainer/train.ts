@@ -23,7 +23,7 @@ import {
   availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
-import { Channel, channelColumns, channelContentType, checkFeatureCells, checkJobInputs, checkLabelValues, checkNotOtherFormat, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
+import { Channel, channelColumns, channelContentType, checkFeatureCells, checkJobInputs, isNumberText, checkLabelValues, checkNotOtherFormat, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, sameModelCopies, Settings } from "./hyperparameters";
 import { jsonWithArrays, OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
 
@@ -147,23 +147,24 @@ class LiveRounds {
     this.flush();
   };
   /**
-   * The metric the lines show: the job's (rmse, logloss) when the first fit that reports evaluates it, else that
-   * fit's first eval metric — reg:absoluteerror's mae, count:poisson's poisson-nloglik, reg:pseudohubererror's mphe:
-   * the lines were missing altogether for them, and a tuning job's Hyperband or median rule had no intermediate
-   * values. Chosen from the first fit in `fits` order that has reported (or finished without reporting), so the
-   * choice does not depend on which thread is first. Undefined until that fit has.
+   * The metric the lines show, chosen once every fit has reported its first round (or finished without one), so it
+   * does not depend on which thread is first or which member is listed first: the job's (rmse, logloss) when any fit
+   * evaluates it, else the first metric of the first fit that reports one — reg:absoluteerror's mae,
+   * count:poisson's poisson-nloglik, reg:pseudohubererror's mphe. The lines were missing altogether for these, and a
+   * tuning job's Hyperband or median rule had no intermediate values. A fit that reports nothing (ridge; an xgboost
+   * with disable_default_eval_metric and no eval_metric) does not choose. Undefined until then.
    */
   get metric(): string | undefined {
     if (this.chosen) return this.chosen;
+    const firsts: Record<string, number>[] = [];
     for (const f of this.fits) {
       const first = this.reports.get(f)?.[0];
-      if (first) {
-        const names = Object.keys(first);
-        return (this.chosen = names.some((k) => isLoggedMetric(k, this.preferred)) ? this.preferred : names[0]);
-      }
-      if (!this.finished.has(f)) return undefined;
+      if (first) firsts.push(first);
+      else if (!this.finished.has(f)) return undefined;
     }
-    return undefined;
+    if (firsts.some((r) => Object.keys(r).some((k) => isLoggedMetric(k, this.preferred)))) return (this.chosen = this.preferred);
+    const reporting = firsts.find((r) => Object.keys(r).length > 0);
+    return reporting ? (this.chosen = Object.keys(reporting)[0]) : undefined;
   }
   /** every round's value (what was printed, once every fit is done) */
   values(): number[] {
@@ -276,7 +277,7 @@ function textColumnsNote(table: Table, label: string, declared: string[]): strin
     const col = table.column(c);
     if (!(col instanceof CategoricalColumn) || declared.includes(c)) return c;
     const cats = col.categories;
-    const words = cats.filter((t) => Number.isNaN(Number(t.trim() || "x")));
+    const words = cats.filter((t) => !isNumberText(t));
     if (cats.length >= 10 && words.length > 0 && words.length <= 3 && words.length < cats.length / 10) {
       return `${c} (text because of ${words.map((w) => JSON.stringify(w)).join(", ")}: its other values are numbers — list ${words.length > 1 ? "them" : "it"} in na_values to read them as numbers)`;
     }
@@ -386,9 +387,9 @@ async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: 
   const categorical = resolveCategorical(channelColumns(trainCh), label, s.categoricalFeatures);
   for (const ch of valCh ? [trainCh, valCh] : [trainCh]) {
     checkLabelValues(ch, label, ens.objective);
+    checkFeatureCells(ch, label, ch === valCh ? trainCh : undefined, categorical);
     const dropped = dropMissingLabels(ch, label);
     if (dropped) log(`${ch.name} channel: ${dropped} row${dropped > 1 ? "s" : ""} with a missing label "${label}" left out`);
-    checkFeatureCells(ch, label, ch === valCh ? trainCh : undefined, categorical);
   }
   const nrow = trainCh.table.numRows();
   const ncol = trainCh.table.numCols() - 1;
