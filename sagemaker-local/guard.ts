@@ -221,10 +221,10 @@ export class Guard {
 }
 
 /** the most bytes a request's body may have on its route, and the 413's message; undefined: no limit known before the body */
-export type BodyLimit = (req: http.IncomingMessage) => { bytes: number; message: string } | undefined;
+export type BodyLimit = (req: http.IncomingMessage) => { bytes: number; message: string; type?: string } | undefined;
 
 /** how a server words an error it did not route to: headers (without the length) and body, in its own shape */
-export type ErrorAnswer = (status: number, message: string) => { headers: Record<string, string>; body: string };
+export type ErrorAnswer = (status: number, message: string, type?: string) => { headers: Record<string, string>; body: string };
 
 /**
  * A node:http server behind the guard: refused requests are answered by `errorAnswer` (each server in its own
@@ -255,7 +255,7 @@ export function createGuardedServer(guard: Guard, errorAnswer: ErrorAnswer, hand
   server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const limit = guard.check(req) ? undefined : bodyLimit?.(req); // a refused request: its refusal, as any other
     if (limit && Number(req.headers["content-length"]) > limit.bytes) {
-      const a = errorAnswer(413, limit.message);
+      const a = errorAnswer(413, limit.message, limit.type);
       res.writeHead(413, { ...a.headers, "content-length": Buffer.byteLength(a.body), connection: "close" });
       res.end(a.body);
       return;

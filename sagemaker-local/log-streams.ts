@@ -198,15 +198,22 @@ export class LineSplitter {
   private add(s: string): void {
     while (s.length) {
       const room = this.max - this.length;
-      if (s.length < room) {
+      if (s.length <= room) {
         this.parts.push(s);
         this.length += s.length;
         return;
       }
-      this.parts.push(s.slice(0, room));
-      this.length += room;
+      // never between the two halves of a surrogate pair (a character past U+FFFF, an emoji): each half alone is
+      // written as U+FFFD
+      let cut = room;
+      if (cut > 0 && isHighSurrogate(s.charCodeAt(cut - 1))) cut--;
+      if (cut === 0 && this.length === 0) cut = Math.min(2, s.length); // a pair wider than the whole room (max < 2)
+      if (cut > 0) {
+        this.parts.push(s.slice(0, cut));
+        this.length += cut;
+        s = s.slice(cut);
+      }
       this.emit();
-      s = s.slice(room);
     }
   }
   private emit(): void {
@@ -216,6 +223,8 @@ export class LineSplitter {
     this.onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
   }
 }
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 
 /** Appends lines to one stream: each complete line is one event, timestamped when it arrives. */
 export class StreamWriter {

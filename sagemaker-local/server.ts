@@ -44,11 +44,12 @@ import { BackendOption, BACKENDS, backendFromEnv, Containers } from "./container
  */
 export const MAX_API_BODY = 2 * 1024 * 1024;
 export const MAX_INVOKE_BODY = 6 * 1024 * 1024;
+const MAX_SERVERLESS_INVOKE_BODY = 4 * 1024 * 1024;
 const MAX_OTHER_BODY = 64 * 1024;
 /** nesting of a SageMaker API request body; the deepest request the API defines nests fewer than 10 levels */
 const MAX_JSON_NESTING = 64;
 /** the error types of what the guard answers before routing */
-const ERROR_TYPES: Record<number, string> = { 400: "BadRequestException", 413: "ValidationException", 403: "AccessDeniedException", 408: "RequestTimeoutException", 421: "MisdirectedRequest", 431: "RequestHeaderFieldsTooLarge" };
+const ERROR_TYPES: Record<number, string> = { 400: "BadRequestException", 403: "AccessDeniedException", 408: "RequestTimeoutException", 421: "MisdirectedRequest", 431: "RequestHeaderFieldsTooLarge" };
 import { LogStreams } from "./log-streams";
 import { findLogsOperation, logsOperationsOf, LOGS_TARGET_PREFIX } from "./logs";
 
@@ -216,19 +217,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     send(res, status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type }, { __type: type, message });
   const server = createGuardedServer(
     guard,
-    (status, message) => {
-      const type = ERROR_TYPES[status] ?? "BadRequestException";
+    (status, message, given) => {
+      const type = given ?? ERROR_TYPES[status] ?? "BadRequestException";
       return { headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type, "x-amzn-requestid": crypto.randomUUID() }, body: JSON.stringify({ __type: type, message }) };
     },
     (req, res) => {
-      const api = req.method === "POST" && typeof req.headers["x-amz-target"] === "string";
-      const limit = api ? MAX_API_BODY : req.method === "POST" ? MAX_INVOKE_BODY : MAX_OTHER_BODY;
-      readBody(req, limit).then((body) => {
+      const limit = routeLimit(req);
+      readBody(req, limit.bytes).then((body) => {
         if ("aborted" in body) return;
-        if ("tooLarge" in body) {
-          if (api) return awsError(res, 413, "ValidationException", `Request body exceeds ${MAX_API_BODY} bytes, the limit of a SageMaker API request here.`);
-          return awsError(res, 413, "ValidationError", `Request payload exceeds the ${MAX_INVOKE_BODY / 1048576} MB limit.`);
-        }
+        if ("tooLarge" in body) return awsError(res, 413, limit.type, limit.message);
         handle(req, res, body.bytes).catch((e) => {
           ctx.log(`internal error on ${req.method} ${req.url}: ${e instanceof Error ? e.stack : errorMessage(e)}`);
           if (!res.headersSent) awsError(res, 500, "InternalFailure", errorMessage(e));
@@ -238,13 +235,30 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     },
     // Expect: 100-continue: a body declared larger than its route takes is refused before it is sent (it was
     // answered 100 Continue, and the client uploaded all 200 MB for the 413)
-    (req) => {
-      const api = req.method === "POST" && typeof req.headers["x-amz-target"] === "string";
-      if (api) return { bytes: MAX_API_BODY, message: `Request body exceeds ${MAX_API_BODY} bytes, the limit of a SageMaker API request here.` };
-      if (req.method === "POST") return { bytes: MAX_INVOKE_BODY, message: `Request payload exceeds the ${MAX_INVOKE_BODY / 1048576} MB limit.` };
-      return { bytes: MAX_OTHER_BODY, message: `Request body exceeds ${MAX_OTHER_BODY} bytes.` };
-    },
+    routeLimit,
   );
+
+  /** the most bytes a request's body may have on its route, and the 413 it gets past them: the SageMaker and Logs
+   * APIs 2 MiB; an invocation 6 MB, or 4 MB for a serverless endpoint; anything else 64 KiB */
+  function routeLimit(req: http.IncomingMessage): { bytes: number; type: string; message: string } {
+    if (req.method === "POST" && typeof req.headers["x-amz-target"] === "string") {
+      return { bytes: MAX_API_BODY, type: "ValidationException", message: `Request body exceeds ${MAX_API_BODY} bytes, the limit of a SageMaker API request here.` };
+    }
+    if (req.method === "POST") {
+      const m = /^\/endpoints\/([^/?]+)\/invocations/.exec(req.url ?? "");
+      let name: string | undefined;
+      try {
+        name = m ? decodeURIComponent(m[1]) : undefined;
+      } catch {
+        name = undefined;
+      }
+      const serverless = name !== undefined && endpoints.endpoints.get(name)?.local.variant.ServerlessConfig !== undefined;
+      return serverless
+        ? { bytes: MAX_SERVERLESS_INVOKE_BODY, type: "ValidationError", message: "Request payload exceeds the 4 MB limit of a serverless endpoint." }
+        : { bytes: MAX_INVOKE_BODY, type: "ValidationError", message: `Request payload exceeds the ${MAX_INVOKE_BODY / 1048576} MB limit.` };
+    }
+    return { bytes: MAX_OTHER_BODY, type: "ValidationException", message: `Request body exceeds ${MAX_OTHER_BODY} bytes.` };
+  }
 
   function send(res: http.ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
     const buf = body instanceof Uint8Array ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));

@@ -2,6 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
+import * as http from "http";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import {
@@ -280,6 +281,22 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   const csv = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n3,4\n"), ContentType: "text/csv", Accept: "text/csv" }));
   assert.is(Buffer.from(csv.Body!).toString().trim().split("\n").length, 2);
   // a model error → ModelError with the original status
+  // Expect: 100-continue to a serverless endpoint: a body declared past its 4 MB is refused before it is sent, with the
+  // runtime's ValidationError, as the same body sent whole
+  const declared = await new Promise<{ status: number; type: unknown; continued: boolean }>((resolve, reject) => {
+    let continued = false;
+    const port = Number(new URL(ctx.srv.url).port);
+    const req = http.request({ host: "127.0.0.1", port, method: "POST", path: "/endpoints/e1/invocations", headers: { "content-type": "text/csv", "content-length": String(5 * 1048576), expect: "100-continue" }, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode!, type: res.headers["x-amzn-errortype"], continued }));
+    });
+    req.on("continue", () => {
+      continued = true;
+      req.end(Buffer.alloc(5 * 1048576, 49));
+    });
+    req.on("error", reject);
+  });
+  assert.equal(declared, { status: 413, type: "ValidationError", continued: false });
   // an answer past a serverless endpoint's 4 MB is a ModelError as it passes it (it was buffered whole first); 3 MB is answered
   await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("x"), ContentType: "text/csv", CustomAttributes: "answer_mb=20" })), "ModelError", /Received a response of more than 4 MB from primary; a serverless endpoint answers at most 4 MB/);
   const three = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("x"), ContentType: "text/csv", CustomAttributes: "answer_mb=3" }));
