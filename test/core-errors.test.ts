@@ -7,6 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Booster, DMatrix, catboostParams, train } from "node-xgboost-wasm";
+import { catboost, Ensemble, xgboost } from "ensemble-workbook";
 import { spawnSync } from "child_process";
 import { regressionData, binaryLabels, classLabels } from "./helpers/core-data";
 import { hasXgboost, PYTHON } from "../tools/reference/xgb-ref";
@@ -74,6 +75,8 @@ test("params: reg:linear is XGBoost's old name of reg:squarederror — taken, an
   const b = train({ objective: "reg:squarederror", max_depth: 3 }, d, { numBoostRound: 3 });
   assert.is(a.saveModel(), b.saveModel());
   assert.match(a.saveModel(), /"name":"reg:squarederror"/);
+  // lib's Ensemble reads it so too: with a member of reg:squarederror it is one objective, not a disagreement
+  assert.is(new Ensemble({ members: [xgboost({ objective: "reg:linear" } as never), catboost()] }).objective, "reg:squarederror");
   a.free();
   b.free();
   d.free();

@@ -129,11 +129,16 @@ test("a label with missing values: the error counts them and gives a filter that
   rows[9].target = NaN;
   const t = aq.from(rows);
   const ens = new Ensemble({ members: [ridge()] });
-  assert.throws(() => crossValidate(ens, t, { label: "target", k: 3 }), /label column "target" has 2 missing values \(the first at row 5\); leave those rows out first, e\.g\. table\.filter\(aq\.escape\(\(d\) => d\["target"\] != null && !Number\.isNaN\(d\["target"\]\)\)\)/);
+  assert.throws(() => crossValidate(ens, t, { label: "target", k: 3 }), /label column "target" has 2 missing values \(the first at row 5\); leave those rows out first, e\.g\. table\.filter\(aq\.escape\(\(d\) => d\["target"\] != null && d\["target"\] !== "" && !Number\.isNaN\(d\["target"\]\)\)\)/);
   // the filter the message gives, as written
-  const kept = t.filter(aq.escape((d: Record<string, unknown>) => d["target"] != null && !Number.isNaN(d["target"])));
+  const kept = t.filter(aq.escape((d: Record<string, unknown>) => d["target"] != null && d["target"] !== "" && !Number.isNaN(d["target"])));
   assert.is(kept.numRows(), 440);
   assert.is(crossValidate(ens, kept, { label: "target", k: 3 }).oof.ensemble.length, 440);
+  // text labels: an empty cell is missing too, and the filter leaves it out
+  const text = aq.from([{ y: "a", x: 1 }, { y: "", x: 2 }, { y: "b", x: 3 }, { y: "a", x: 4 }, { y: "b", x: 5 }, { y: "a", x: 6 }]);
+  const err = (() => { try { toMatrix(text, { label: "y", objective: "binary:logistic" }); } catch (e) { return (e as Error).message; } return ""; })();
+  assert.match(err, /label column "y" has 1 missing value \(the first at row 1\)/);
+  assert.is(text.filter(aq.escape((d: Record<string, unknown>) => d["y"] != null && d["y"] !== "" && !Number.isNaN(d["y"]))).numRows(), 5);
 });
 
 test.run();

@@ -222,7 +222,7 @@ function missingLabels(src: { n: number; at(i: number): unknown }, name: string,
   let count = 0;
   for (let i = 0; i < src.n; i++) if (isMissing(src.at(i))) count++;
   return new Error(
-    `label column "${name}" has ${count} missing value${count > 1 ? "s" : ""} (the first at row ${first}); leave those rows out first, e.g. table.filter(aq.escape((d) => d["${name}"] != null && !Number.isNaN(d["${name}"])))`,
+    `label column "${name}" has ${count} missing value${count > 1 ? "s" : ""} (the first at row ${first}); leave those rows out first, e.g. table.filter(aq.escape((d) => d[${JSON.stringify(name)}] != null && d[${JSON.stringify(name)}] !== "" && !Number.isNaN(d[${JSON.stringify(name)}])))`,
   );
 }
 

@@ -22,7 +22,7 @@ import type { Member } from "../members/member";
 import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, checkGivenBlend, fitBlend, needsFitting } from "./blends";
-import { isClassification, isMulticlass, objectiveTask, shownValue } from "../core";
+import { canonicalObjective, isClassification, isMulticlass, objectiveTask, shownValue } from "../core";
 import { checkNthread, checkWorkers, fitMembers } from "./parallel";
 
 export interface ProgressEvent {
@@ -137,9 +137,12 @@ export class Ensemble {
     this.members = opts.members;
     uniqueMemberNames(this.members.map((m) => m.name)).forEach((name, i) => (this.members[i].name = name));
     if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
-    const declared = (m: Member): string | undefined =>
-      m.params.objective ?? (m.params.loss_function ? CATBOOST_LOSSES[m.params.loss_function as CatBoostLoss] ?? m.params.loss_function : undefined);
-    this.objective = opts.objective ?? this.members.map(declared).find((o) => o !== undefined) ?? "reg:squarederror";
+    // names through canonicalObjective: reg:linear next to reg:squarederror is one objective, not a disagreement
+    const declared = (m: Member): string | undefined => {
+      const o = m.params.objective ?? (m.params.loss_function ? CATBOOST_LOSSES[m.params.loss_function as CatBoostLoss] ?? m.params.loss_function : undefined);
+      return o === undefined ? undefined : canonicalObjective(String(o));
+    };
+    this.objective = canonicalObjective(opts.objective ?? this.members.map(declared).find((o) => o !== undefined) ?? "reg:squarederror");
     const conflicting = this.members.filter((m) => declared(m) !== undefined && declared(m) !== this.objective);
     if (conflicting.length) {
       throw new Error(`members disagree on the objective: ensemble ${this.objective}, ${conflicting.map((m) => `${m.name} ${declared(m)}`).join(", ")}`);

@@ -123,6 +123,7 @@ export function parallelCoordinatesFigure(trials: unknown, params: string[], opt
         dimensions: [...params.map(dimension), { label: col, values: objective }],
       } as Trace, // @types/plotly.js types `line` as a scatter line (no colorscale); parcoords takes this
     ],
-    layout: baseLayout(`${opts.title ?? "Hyperparameters and objective"}${without ? ` (${without} trial${without > 1 ? "s" : ""} without an objective left out)` : ""}`, { margin: { t: 100 } }),
+    // a taller top margin: the axis labels sit above the plot, where the title was drawn over them
+    layout: baseLayout(`${opts.title ?? "Hyperparameters and objective"}${without ? ` (${without} trial${without > 1 ? "s" : ""} without an objective left out)` : ""}`, { margin: { l: 60, r: 20, t: 100, b: 50 } }),
   };
 }

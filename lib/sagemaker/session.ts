@@ -114,13 +114,15 @@ export class Session {
         return { sm: new SageMakerClient(local), rt: new SageMakerRuntimeClient(local), logs: new CloudWatchLogsClient(local) };
       }
       const e = this.opts.endpoints ?? {};
-      // waiting for a job polls Describe… and GetLogEvents for as long as it runs: a throttled call is retried up to
-      // 15 times (the SDK's default is 3, which ended a fit() on the third ThrottlingException while its job ran on),
-      // as the SageMaker Python SDK's log-polling client does ("we don't want waiting for a training job to be
-      // interrupted by a transient exception")
-      const common = { region: this.region, maxAttempts: 15, ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}) };
+      const common = { region: this.region, ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}) };
       const at = (endpoint: string | undefined) => ({ ...common, ...(endpoint ? { endpoint } : {}) });
-      return { sm: new SageMakerClient(at(e.sagemaker)), rt: new SageMakerRuntimeClient(at(e.runtime)), logs: new CloudWatchLogsClient(at(e.logs)) };
+      // waiting for a job polls Describe… and GetLogEvents for as long as it runs: a throttled call of those clients is
+      // retried up to 15 times (the SDK's default is 3, which ended a fit() on the third ThrottlingException while its
+      // job ran on). The Python SDK gives its log-polling client 15 ("we don't want waiting for a training job to be
+      // interrupted by a transient exception"); the runtime keeps the default: an endpoint at its MaxConcurrency
+      // throttles invocations, and predict() should say so, not wait a minute and a half
+      const polling = { maxAttempts: 15 };
+      return { sm: new SageMakerClient({ ...at(e.sagemaker), ...polling }), rt: new SageMakerRuntimeClient(at(e.runtime)), logs: new CloudWatchLogsClient({ ...at(e.logs), ...polling }) };
     })();
     return this.ready;
   }
@@ -240,6 +242,7 @@ export class Session {
       for (const o of r.Contents ?? []) {
         if (!o.Key || o.Key.endsWith("/")) continue;
         const rel = o.Key.slice(m[2].length).replace(/^\/+/, "") || path.posix.basename(o.Key);
+        if (rel.split("/").includes("..")) continue; // as the local SageMaker lists them: no path out of the prefix
         out.push({ uri: `s3://${m[1]}/${o.Key}`, rel });
       }
       token = r.IsTruncated ? r.NextContinuationToken : undefined;

@@ -22,7 +22,8 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import { loadCsv, type Table } from "../data";
 import { arquero } from "../data/arquero";
-import { float32Text } from "../data/columns"; // the data layer's index (its file layout is the tables work's)
+import { float32Text } from "../data/columns";
+import { decimalNumber } from "../core"; // the data layer's index (its file layout is the tables work's)
 import { followJobLogs, LOG_GROUPS } from "./logs";
 import { Session, uniqueName } from "./session";
 import { createModel } from "./predictor";
@@ -145,7 +146,10 @@ export class Transformer {
       const file = path.join(tmp, "all.csv");
       const sources: string[] = [];
       for (const uri of outputs) {
-        const bytes = await this.session.readObject(uri);
+        let bytes = await this.session.readObject(uri);
+        // each object's rows end with a line end (AssembleWith None, or a last line without one, ran into the next
+        // object's first row: one row less, and the file column misaligned)
+        if (bytes.length && bytes[bytes.length - 1] !== 0x0a) bytes = Buffer.concat([bytes, Buffer.from("\n")]);
         fs.appendFileSync(file, bytes);
         if (opts.fileColumn === undefined) continue;
         fs.writeFileSync(path.join(tmp, "one.csv"), bytes);
@@ -208,8 +212,10 @@ function float64OrText(cells: (string | null)[]): ArrayLike<unknown> {
   const out = new Float64Array(cells.length);
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i];
-    const v = c === null ? NaN : c.trim() === "" ? NaN : Number(c);
-    if (c !== null && Number.isNaN(v) && !/^\s*(nan|NaN)?\s*$/.test(c)) return cells;
+    // decimal numbers as the loaders read them (Number took "0x1A" as 26: a hex id became a number); a missing cell
+    // (null: the missing-value tokens) is NaN
+    const v = c === null ? NaN : decimalNumber(c);
+    if (v === undefined) return cells;
     out[i] = v;
   }
   return out;

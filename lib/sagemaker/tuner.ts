@@ -153,6 +153,8 @@ export class HyperparameterTuner {
     if (!opts?.estimator) throw new Error("HyperparameterTuner: option estimator is required");
     if (!opts.objectiveMetricName) throw new Error("HyperparameterTuner: option objectiveMetricName is required");
     if (!opts.hyperparameterRanges || !Object.keys(opts.hyperparameterRanges).length) throw new Error("HyperparameterTuner: option hyperparameterRanges is required");
+    // before fit() uploads anything: an option that cannot hold is an Error when the tuner is made
+    if (opts.hyperband && (opts.strategy ?? "Bayesian") !== "Hyperband") throw new Error(`HyperparameterTuner: option hyperband is the Hyperband strategy's, and strategy is ${opts.strategy ?? "Bayesian"}`);
     this.options = opts;
   }
   private get session() {
@@ -174,7 +176,6 @@ export class HyperparameterTuner {
     const statics = Object.fromEntries(Object.entries(stringifyHyperparameters(est.hyperparameters)).filter(([k]) => !tuned.has(k)));
     spec.AlgorithmSpecification.MetricDefinitions = o.metricDefinitions ?? est.options.metricDefinitions ?? DEFAULT_METRIC_DEFINITIONS;
     const strategy = o.strategy ?? "Bayesian";
-    if (o.hyperband && strategy !== "Hyperband") throw new Error(`HyperparameterTuner: option hyperband is the Hyperband strategy's, and strategy is ${strategy}`);
     await sm.send(
       new CreateHyperParameterTuningJobCommand({
         HyperParameterTuningJobName: name,

@@ -19,7 +19,7 @@ export { type ModelData } from "./model-json";
 export { train, startTraining, trainingForm, type Training, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
 export { catboostParams, catboostSetting, CATBOOST_PARAM_NAMES, CATBOOST_LOSSES, type CatBoostParams, type CatBoostLoss } from "./catboost";
 export { XGBOOST_PARAM_NAMES, type XGBoostParams } from "./xgboost-params";
-export { resolveParams, paramSetting, decimalNumber, sameSetting, MAX_THREADS, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";
+export { resolveParams, paramSetting, canonicalObjective, decimalNumber, sameSetting, MAX_THREADS, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";
 export { type CategoricalEncoding } from "./categorical";
 export { Rng } from "./rng";
 export { shownValue } from "./shown";

@@ -8,7 +8,7 @@
  * | binary       | binary:logistic                                    | P(class 1)                 |
  * | multiclass   | multi:softprob, multi:softmax                      | num_class probabilities (softprob) or the class (softmax) |
  */
-import { OBJECTIVES, type Objective } from "./params";
+import { canonicalObjective, OBJECTIVES, type Objective } from "./params";
 
 export type Task = "regression" | "binary" | "multiclass";
 
@@ -24,7 +24,7 @@ const TASKS: Record<Objective, Task> = {
 
 /** The task of an objective; an unknown name is an Error listing the known ones. */
 export function objectiveTask(objective: string): Task {
-  const task = TASKS[objective as Objective];
+  const task = TASKS[canonicalObjective(objective) as Objective];
   if (!task) throw new Error(`unknown objective "${objective}"; valid: ${OBJECTIVES.join(", ")}`);
   return task;
 }

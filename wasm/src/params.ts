@@ -14,6 +14,15 @@ export const OBJECTIVES = [
   "reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "binary:logistic",
   "multi:softprob", "multi:softmax", "count:poisson",
 ] as const;
+
+/**
+ * An objective under its current name: reg:linear is XGBoost's old name of reg:squarederror, deprecated since 0.90 and
+ * still taken by XGBoost and by SageMaker's XGBoost container (the model is saved as reg:squarederror, as XGBoost saves
+ * it). The one place the alias is known: the core's params, objectiveTask and lib's Ensemble read names through it.
+ */
+export function canonicalObjective(name: string): string {
+  return name === "reg:linear" ? "reg:squarederror" : name;
+}
 export type Objective = (typeof OBJECTIVES)[number];
 
 export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe"] as const;
@@ -209,9 +218,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       continue;
     }
     if (key === "objective") {
-      // XGBoost's old name of reg:squarederror, deprecated since 0.90 and still taken by XGBoost and by SageMaker's
-      // XGBoost container (the model is saved as reg:squarederror, as XGBoost saves it)
-      const objective = value === "reg:linear" ? "reg:squarederror" : String(value);
+      const objective = canonicalObjective(String(value));
       if (!(OBJECTIVES as readonly string[]).includes(objective)) {
         throw new Error(`unknown objective "${value}"; valid: ${OBJECTIVES.join(", ")}`);
       }
