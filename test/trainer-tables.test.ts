@@ -63,7 +63,9 @@ test.before(async () => {
   const csv = recordsToCsv(MOVIES);
   const job = await trainJob({ label: LABEL, models: "xgboost,catboost", num_round: "15", k_fold: "3", seed: "1" }, { train: { "movies.csv": csv } });
   assert.match(job.stdout, /train channel: 213 rows with a missing label "IMDB Rating" left out/);
-  assert.match(job.stdout, /training on 2988 rows x 15 features \(1 file, label "IMDB Rating", categorical: Title, Release Date, MPAA Rating, Distributor, Source, Major Genre, Creative Type, Director\)/);
+  // the title and the date kept as text have a category for most rows: named as columns that cannot generalise
+  const idLike = (c: string) => `${c} \\(\\d+ categories in 2988 rows: an identifier, or a date as text\\? drop it or derive numbers from it\\)`;
+  assert.match(job.stdout, new RegExp(`training on 2988 rows x 15 features \\(1 file, label "IMDB Rating", categorical: ${idLike("Title")}, ${idLike("Release Date")}, MPAA Rating, Distributor, Source, Major Genre, Creative Type, Director\\)`));
   // the reference: lib's loader and lib's fit, with the members the hyperparameters name
   const file = path.join(job.root, "movies-ref.csv");
   fs.writeFileSync(file, csv);

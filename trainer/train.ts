@@ -276,7 +276,8 @@ function textColumnsNote(table: Table, label: string, declared: string[]): strin
   const named = text.map((c) => {
     const col = table.column(c);
     if (!(col instanceof CategoricalColumn) || declared.includes(c)) return c;
-    const cats = col.categories;
+    // the categories of the rows kept (the table may be filtered: its column still holds every row read)
+    const cats = [...new Set(Array.from(table.array(c) as ArrayLike<unknown>).filter((v): v is string => typeof v === "string"))];
     const words = cats.filter((t) => !isNumberText(t));
     if (cats.length >= 10 && words.length > 0 && words.length <= 3 && words.length < cats.length / 10) {
       return `${c} (text because of ${words.map((w) => JSON.stringify(w)).join(", ")}: its other values are numbers — list ${words.length > 1 ? "them" : "it"} in na_values to read them as numbers)`;
