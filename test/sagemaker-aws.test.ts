@@ -265,6 +265,11 @@ test("aws mode: options that cannot hold are errors, not dropped", async () => {
   const est = new Estimator({ session: sess, hyperparameters: { models: "xgboost", eta: NaN } });
   await rejects(est.fit({ train: DATA }), "Error", /hyperparameter eta is NaN: a hyperparameter must be a finite number/);
   assert.throws(() => new HyperparameterTuner({ estimator: new Estimator({ session: sess }), objectiveMetricName: "validation:rmse", hyperparameterRanges: { eta: new ContinuousParameter(0.1, 0.3) }, strategy: "Random", hyperband: { minResource: 1, maxResource: 3 }, maxJobs: 1 }), /option hyperband is the Hyperband strategy's, and strategy is Random/);
+  // a job that ended Stopped says why (its secondary status and last message; it said "no reason given"), and a
+  // waiter on an endpoint that does not exist gives the service's own error (it gave a JSON dump of the waiter's state)
+  const slow = new Estimator({ session: sess, hyperparameters: { models: "xgboost", k_fold: 5, num_round: 100000 }, maxRunSeconds: 1 });
+  await rejects(slow.fit({ train: DATA }, { logs: false }), "Error", /^training job \S+ Stopped: MaxRuntimeExceeded: Job stopped because it exceeded MaxRuntimeInSeconds \(1\)/);
+  await rejects(new Predictor(sess, "no-such-endpoint").waitInService(), "ValidationException", /Could not find endpoint/);
   const data = "s3://b/model.tar.gz";
   await rejects(deployModel(sess, { modelData: data, instanceType: "ml.m5.large", serverless: { memorySizeInMB: 2048, maxConcurrency: 1 } }), "Error", /instanceType .* and serverless .* exclude each other/);
   await rejects(deployModel(sess, { modelData: data, initialInstanceCount: 2 }), "Error", /initialInstanceCount needs instanceType/);
