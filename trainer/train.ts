@@ -130,79 +130,75 @@ function foldsEnsemble(ens: Ensemble, cv: CvResult, label: string): Ensemble {
  * by side, so line r follows round r of the slowest thread.
  */
 class LiveRounds {
-  private readonly reports = new Map<string, Record<string, number>[]>();
+  /** every fit's reports as they came, until the metric is chosen (a fit may be rounds ahead of one not yet started) */
+  private readonly pending = new Map<string, Record<string, number>[]>();
+  /** once the metric is chosen: each fit that reports it, in `fits` order, and its values round by round */
+  private series?: Map<string, number[]>;
   private readonly finished = new Set<string>();
   private printed = 0;
-  private chosen?: string;
-  constructor(private readonly fits: string[], private readonly preferred: string, private readonly log: Log) {}
-
-  onRound = (fit: string, round: number, metrics: Record<string, number>): void => {
-    let r = this.reports.get(fit);
-    if (!r) this.reports.set(fit, (r = []));
-    r[round] = metrics;
-    this.flush();
-  };
-  onDone = (fit: string): void => {
-    this.finished.add(fit);
-    this.flush();
-  };
   /**
    * The metric the lines show, chosen once every fit has reported its first round (or finished without one), so it
    * does not depend on which thread is first or which member is listed first: the job's (rmse, logloss) when any fit
    * evaluates it, else the first metric of the first fit that reports one — reg:absoluteerror's mae,
    * count:poisson's poisson-nloglik, reg:pseudohubererror's mphe. The lines were missing altogether for these, and a
    * tuning job's Hyperband or median rule had no intermediate values. A fit that reports nothing (ridge; an xgboost
-   * with disable_default_eval_metric and no eval_metric) does not choose. Undefined until then.
+   * with disable_default_eval_metric and no eval_metric) does not choose. Undefined until then, and when none reports.
    */
-  get metric(): string | undefined {
-    if (this.chosen) return this.chosen;
-    const firsts: Record<string, number>[] = [];
-    for (const f of this.fits) {
-      const first = this.reports.get(f)?.[0];
-      if (first) firsts.push(first);
-      else if (!this.finished.has(f)) return undefined;
+  metric?: string;
+  constructor(private readonly fits: string[], private readonly preferred: string, private readonly log: Log) {}
+
+  onRound = (fit: string, round: number, metrics: Record<string, number>): void => {
+    if (this.series) {
+      const v = this.metric === undefined ? undefined : roundValue(metrics, this.metric);
+      const s = this.series.get(fit);
+      if (s && v !== undefined) s[round] = v;
+    } else {
+      let r = this.pending.get(fit);
+      if (!r) this.pending.set(fit, (r = []));
+      r[round] = metrics;
+      this.choose();
     }
-    if (firsts.some((r) => Object.keys(r).some((k) => isLoggedMetric(k, this.preferred)))) return (this.chosen = this.preferred);
-    const reporting = firsts.find((r) => Object.keys(r).length > 0);
-    return reporting ? (this.chosen = Object.keys(reporting)[0]) : undefined;
-  }
+    this.flush();
+  };
+  onDone = (fit: string): void => {
+    this.finished.add(fit);
+    if (!this.series) this.choose();
+    this.flush();
+  };
   /** every round's value (what was printed, once every fit is done) */
   values(): number[] {
-    return meanByRound(this.ordered());
+    return meanByRound([...(this.series?.values() ?? [])]);
   }
-  /** the series of the fits that report the chosen metric, in `fits` order (a fit that reports others is left out) */
-  private ordered(): number[][] {
-    const metric = this.metric;
-    if (metric === undefined) return [];
-    return this.fits.flatMap((f) => {
-      const reports = this.reports.get(f) ?? [];
-      if (!reports[0] || roundValue(reports[0], metric) === undefined) return [];
-      const series: number[] = [];
-      for (const r of reports) {
-        const v = r ? roundValue(r, metric) : undefined;
-        if (v === undefined) break;
-        series.push(v);
-      }
-      return [series];
-    });
-  }
-  /** a fit that will not give round r of the chosen metric: finished, or reporting other metrics */
-  private passes(fit: string, r: number, metric: string): boolean {
-    const reports = this.reports.get(fit);
-    if (reports?.[0] && roundValue(reports[0], metric) === undefined) return true;
-    return this.finished.has(fit) || reports?.[r] !== undefined;
+  /** the metric and each reporting fit's values so far, once every fit has reported its first round or finished */
+  private choose(): void {
+    const firsts: Record<string, number>[] = [];
+    for (const f of this.fits) {
+      const first = this.pending.get(f)?.[0];
+      if (first) firsts.push(first);
+      else if (!this.finished.has(f)) return;
+    }
+    const reporting = firsts.find((r) => Object.keys(r).length > 0);
+    const metric = firsts.some((r) => Object.keys(r).some((k) => isLoggedMetric(k, this.preferred))) ? this.preferred : reporting && Object.keys(reporting)[0];
+    this.metric = metric;
+    this.series = new Map();
+    for (const f of this.fits) {
+      const reports = this.pending.get(f);
+      if (metric === undefined || !reports?.[0] || roundValue(reports[0], metric) === undefined) continue;
+      this.series.set(f, reports.map((r) => roundValue(r, metric)!));
+    }
+    this.pending.clear();
   }
   private flush(): void {
+    const series = this.series;
+    if (!series || this.metric === undefined) return;
     for (;;) {
-      const metric = this.metric;
-      if (metric === undefined) return;
       const r = this.printed;
-      // a fit that has not reported its first round yet may still report the metric: wait for it
-      const ready = this.fits.every((f) => this.passes(f, r, metric));
-      const series = this.ordered();
-      if (!ready || !series.some((s) => s.length > r)) return;
-      const v = series.reduce((acc, s) => acc + s[Math.min(r, s.length - 1)], 0) / series.length;
-      this.log(`[${r}] validation-${metric}:${formatMetric(v)};`);
+      // every fit reporting the metric has reached round r, or finished (holding its last value)
+      const ready = this.fits.every((f) => !series.has(f) || this.finished.has(f) || series.get(f)![r] !== undefined);
+      const all = [...series.values()];
+      if (!ready || !all.some((s) => s.length > r)) return;
+      const v = all.reduce((acc, s) => acc + s[Math.min(r, s.length - 1)], 0) / all.length;
+      this.log(`[${r}] validation-${this.metric}:${formatMetric(v)};`);
       this.printed++;
     }
   }

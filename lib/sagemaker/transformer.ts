@@ -20,7 +20,7 @@ import {
   DescribeTrainingJobCommand,
   TransformInstanceType,
 } from "@aws-sdk/client-sagemaker";
-import { loadCsv, type Table } from "../data";
+import { loadCsv, loadTable, type Table } from "../data";
 import { arquero } from "../data/arquero";
 import { float32Text } from "../data/columns";
 import { decimalNumber } from "../core"; // the data layer's index (its file layout is the tables work's)
@@ -145,18 +145,23 @@ export class Transformer {
     try {
       const file = path.join(tmp, "all.csv");
       const sources: string[] = [];
+      let first = Buffer.alloc(0); // the first object with rows: its first line names the columns
       for (const uri of outputs) {
         let bytes = await this.session.readObject(uri);
         // each object's rows end with a line end (AssembleWith None, or a last line without one, ran into the next
         // object's first row: one row less, and the file column misaligned)
         if (bytes.length && bytes[bytes.length - 1] !== 0x0a) bytes = Buffer.concat([bytes, Buffer.from("\n")]);
+        if (!first.length) first = bytes;
         fs.appendFileSync(file, bytes);
         if (opts.fileColumn === undefined) continue;
         fs.writeFileSync(path.join(tmp, "one.csv"), bytes);
         const n = bytes.length ? loadCsv(path.join(tmp, "one.csv"), { header: false }).numRows() : 0;
         for (let i = 0; i < n; i++) sources.push(uri.slice(prefix.length).replace(/\.out$/, ""));
       }
-      const names = loadCsv(file, { header: false }).columnNames();
+      // the column names (c0, c1, …) from the first line alone, then one read with every column as text (the whole
+      // output was parsed twice)
+      const end = first.indexOf(0x0a);
+      const names = first.length ? (await loadTable(first.subarray(0, end < 0 ? first.length : end + 1), { format: "csv", header: false })).columnNames() : [];
       const text = loadCsv(file, { header: false, categorical: names });
       if (opts.columns && names.length !== opts.columns.length) throw new Error(`transform output has ${names.length} columns, not the ${opts.columns.length} named (${opts.columns.join(", ")})`);
       const columns: Record<string, ArrayLike<unknown>> = {};
