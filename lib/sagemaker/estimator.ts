@@ -168,8 +168,9 @@ export class Estimator {
   async fit(inputs: Channels, opts: FitOptions = {}): Promise<CompletedTrainingJob | undefined> {
     const { sm } = await this.session.clients();
     const name = opts.jobName ?? uniqueName(this.options.baseJobName ?? "ensemble");
+    const hyperParameters = stringifyHyperparameters(this.hyperparameters); // a bad value fails before the upload
     const spec = await this.trainingSpec(inputs);
-    await sm.send(new CreateTrainingJobCommand({ TrainingJobName: name, HyperParameters: stringifyHyperparameters(this.hyperparameters), ...spec }));
+    await sm.send(new CreateTrainingJobCommand({ TrainingJobName: name, HyperParameters: hyperParameters, ...spec }));
     this.latestTrainingJob = name;
     // the description is this job's from now on: deploy() after fit({ wait: false }) deployed the previous job's model
     this.latestDescription = undefined;

@@ -171,9 +171,9 @@ export class HyperparameterTuner {
     const est = o.estimator;
     const { sm } = await this.session.clients();
     const name = opts.jobName ?? uniqueName(o.baseTuningJobName ?? "tuning", 32);
-    const spec = await est.trainingSpec(inputs);
     const tuned = new Set(Object.keys(o.hyperparameterRanges));
-    const statics = Object.fromEntries(Object.entries(stringifyHyperparameters(est.hyperparameters)).filter(([k]) => !tuned.has(k)));
+    const statics = Object.fromEntries(Object.entries(stringifyHyperparameters(est.hyperparameters)).filter(([k]) => !tuned.has(k))); // before the upload
+    const spec = await est.trainingSpec(inputs);
     spec.AlgorithmSpecification.MetricDefinitions = o.metricDefinitions ?? est.options.metricDefinitions ?? DEFAULT_METRIC_DEFINITIONS;
     const strategy = o.strategy ?? "Bayesian";
     await sm.send(
