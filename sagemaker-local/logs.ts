@@ -75,9 +75,19 @@ export function findLogsOperation(ops: LogsOperations, name: string): ((input: J
 /** Logs' constraint messages ("1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: …") */
 class Params {
   private problems: string[] = [];
+  /** the fields an operation reads: done() refuses any other (a misspelt `logStreamNamPrefix` listed every stream) */
+  private read = new Set<string>();
   constructor(private input: JsonObject) {}
+  private value(field: string): unknown {
+    this.read.add(field);
+    return this.input[field];
+  }
+  /** a field the operation takes and checks itself (accountIdentifiers) */
+  take(field: string): unknown {
+    return this.value(field);
+  }
   string(field: string, opts: { min?: number; max?: number; required?: boolean } = {}): string | undefined {
-    const v = this.input[field];
+    const v = this.value(field);
     if (v === undefined || v === null) {
       if (opts.required) this.problems.push(`Value null at '${field}' failed to satisfy constraint: Member must not be null`);
       return undefined;
@@ -88,7 +98,7 @@ class Params {
     return v;
   }
   integer(field: string, min: number, max: number): number | undefined {
-    const v = this.input[field];
+    const v = this.value(field);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "number" || !Number.isInteger(v)) return this.wrong(field, v, "an integer");
     if (v < min) this.problems.push(`Value '${v}' at '${field}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
@@ -96,19 +106,19 @@ class Params {
     return v;
   }
   boolean(field: string): boolean | undefined {
-    const v = this.input[field];
+    const v = this.value(field);
     if (v === undefined || v === null) return undefined;
     return typeof v === "boolean" ? v : this.wrong(field, v, "a boolean");
   }
   strings(field: string, maxItems: number): string[] | undefined {
-    const v = this.input[field];
+    const v = this.value(field);
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) return this.wrong(field, v, "a list of strings");
     if (v.length < 1 || v.length > maxItems) this.problems.push(`Value '[${v.join(", ")}]' at '${field}' failed to satisfy constraint: Member must have length between 1 and ${maxItems}`);
     return v as string[];
   }
   oneOf<T extends string>(field: string, values: readonly T[]): T | undefined {
-    const v = this.input[field];
+    const v = this.value(field);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "string" || !(values as readonly string[]).includes(v)) {
       this.problems.push(`Value '${String(v)}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(", ")}]`);
@@ -120,7 +130,11 @@ class Params {
     this.problems.push(`Value '${typeof v === "string" ? v : JSON.stringify(v)}' at '${field}' failed to satisfy constraint: Member must be ${what}`);
     return undefined;
   }
+  /** the problems found, thrown; and any field the operation does not read (none of Logs', or one not implemented here) — never ignored */
   done(): void {
+    const unknown = Object.keys(this.input).filter((k) => !this.read.has(k) && this.input[k] !== undefined && this.input[k] !== null);
+    if (unknown.length)
+      throw invalid(`${unknown.join(", ")}: not a parameter of this operation, or not supported by the local SageMaker (it would be ignored) — leave ${unknown.length > 1 ? "them" : "it"} out. Its parameters here: ${[...this.read].sort().join(", ")}.`);
     const p = this.problems;
     if (p.length) throw invalid(`${p.length} validation error${p.length > 1 ? "s" : ""} detected: ${p.join("; ")}`);
   }
@@ -205,7 +219,7 @@ class Logs {
     const token = q.string("nextToken", { min: 1 });
     const ids = q.strings("logGroupIdentifiers", 50);
     const cls = q.oneOf("logGroupClass", ["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"] as const);
-    if (q.boolean("includeLinkedAccounts") === true || input.accountIdentifiers !== undefined)
+    if (q.boolean("includeLinkedAccounts") === true || q.take("accountIdentifiers") !== undefined)
       throw invalid("The local SageMaker has no linked accounts: includeLinkedAccounts and accountIdentifiers are not supported.");
     q.done();
     if (prefix !== undefined && pattern !== undefined) throw invalid("LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.");

@@ -55,7 +55,7 @@ function transformRequest(name: string): Record<string, unknown> {
   };
 }
 
-test("CloudWatch Logs: a limit of the wrong type is an InvalidParameterException naming it; an unknown operation is named", async () => {
+test("CloudWatch Logs: a limit of the wrong type or an unknown field is an InvalidParameterException naming it; an unknown operation is named", async () => {
   const r = await call("GetLogEvents", { logGroupName: "/aws/sagemaker/TrainingJobs", logStreamName: "x", limit: "5" }, "Logs_20140328");
   assert.is(r.status, 400);
   assert.is(r.json.__type, "InvalidParameterException");
@@ -68,6 +68,14 @@ test("CloudWatch Logs: a limit of the wrong type is an InvalidParameterException
   assert.match(notHere.json.message ?? "", /^SageMaker\.CreateNotebookInstance is an AWS operation the local SageMaker does not implement/);
   const misspelt = await call("CreateTrainingJbo", {});
   assert.is(misspelt.json.message, "Unknown operation SageMaker.CreateTrainingJbo");
+  // a field the operation does not have is refused, naming it (a misspelt prefix listed every stream), as the
+  // SageMaker operations refuse theirs; the fields it has pass (null stands for absent)
+  const typo = await call("DescribeLogStreams", { logGroupName: "/aws/sagemaker/TrainingJobs", logStreamNamPrefix: "job-1/" }, "Logs_20140328");
+  assert.is(typo.status, 400);
+  assert.is(typo.json.__type, "InvalidParameterException");
+  assert.match(typo.json.message ?? "", /^logStreamNamPrefix: not a parameter of this operation.*logStreamNamePrefix/);
+  const known = await call("FilterLogEvents", { logGroupName: "/aws/sagemaker/NoSuchGroup", interleaved: true, unmask: null, limit: 5 }, "Logs_20140328");
+  assert.is(known.json.__type, "ResourceNotFoundException", JSON.stringify(known.json));
   // MaxResults 1e400 (Infinity once parsed) is named as such, not 'null'
   const inf = await fetch(ctx.srv.url, { method: "POST", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "SageMaker.ListTrainingJobs" }, body: '{"MaxResults": 1e400}' });
   assert.match(((await inf.json()) as { message: string }).message, /Value 'Infinity' at 'maxResults' failed to satisfy constraint/);
