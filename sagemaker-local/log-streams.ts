@@ -49,7 +49,18 @@ interface Cached {
 /** the groups and streams under <state>/logs */
 export class LogStreams {
   private cache = new Map<string, Cached>();
-  constructor(readonly root: string) {}
+  /** cacheBytes: the stream file bytes whose events are kept parsed (default CACHE_BYTES) */
+  constructor(
+    readonly root: string,
+    private readonly cacheBytes = CACHE_BYTES,
+  ) {}
+
+  /** the stream file bytes whose events are kept parsed now: at most cacheBytes, unless one stream alone is larger */
+  cachedBytes(): number {
+    let total = 0;
+    for (const c of this.cache.values()) total += c.size;
+    return total;
+  }
 
   private groupDir(group: string): string {
     return path.join(this.root, encodeURIComponent(group));
@@ -140,13 +151,12 @@ export class LogStreams {
     return c.info;
   }
 
-  /** streams parsed and kept: at most CACHE_BYTES of their messages (it kept every stream it had read: ~217 MB of
+  /** streams parsed and kept: at most cacheBytes of their files (it kept every stream it had read: ~217 MB of
    * RSS for ~97 MB of logs); the least recently read go first — a stream read again is parsed again from its file */
   private trim(): void {
-    let total = 0;
-    for (const c of this.cache.values()) total += c.size;
+    let total = this.cachedBytes();
     for (const [key, c] of this.cache) {
-      if (total <= CACHE_BYTES || this.cache.size <= 1) break;
+      if (total <= this.cacheBytes || this.cache.size <= 1) break;
       this.cache.delete(key);
       total -= c.size;
     }

@@ -18,6 +18,7 @@ import {
   paginateFilterLogEvents,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { LogFollower } from "ensemble-workbook/sagemaker";
+import { LogStreams } from "../sagemaker-local/log-streams";
 import { localServer, trainingRequest, tmpDir, until, rejects, creds } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
@@ -193,3 +194,29 @@ test("a running job's lines arrive while it runs; the forward token then answers
 });
 
 test.run();
+
+test("the parsed streams kept are bounded: the least recently read are dropped and parsed again from their files when read, with what was appended meanwhile", () => {
+  const root = tmpDir("log-cache");
+  const writer = new LogStreams(root);
+  const lines = (stream: string, n: number) => Array.from({ length: n }, (_, i) => `${stream} line ${i} ${"é".repeat(20)}`);
+  for (const s of ["a", "b", "c"]) {
+    const w = writer.open(GROUP, `${s}/algo-1-1`);
+    for (const l of lines(s, 20)) w.line(l);
+  }
+  const fileBytes = (s: string) => fs.statSync(path.join(root, encodeURIComponent(GROUP), `${encodeURIComponent(`${s}/algo-1-1`)}.jsonl`)).size;
+  const bound = fileBytes("a") + fileBytes("b") + 10; // room for two of the three streams
+  const reader = new LogStreams(root, bound);
+  const messages = (s: string) => reader.stream(GROUP, `${s}/algo-1-1`)!.events.map((e) => e.message);
+  for (const s of ["a", "b", "c"]) assert.equal(messages(s), lines(s, 20));
+  assert.ok(reader.cachedBytes() <= bound, `kept ${reader.cachedBytes()} bytes, bound ${bound}`);
+  assert.is(reader.cachedBytes(), fileBytes("b") + fileBytes("c"), "the least recently read stream (a) was dropped");
+  // a, dropped, grows meanwhile: read again, it is whole, and the bound holds
+  const w = writer.open(GROUP, "a/algo-1-1");
+  for (const l of lines("a", 25).slice(20)) w.line(l);
+  assert.equal(messages("a"), lines("a", 25));
+  assert.ok(reader.cachedBytes() <= bound, `kept ${reader.cachedBytes()} bytes, bound ${bound}`);
+  // one stream larger than the bound is still read whole (and kept alone)
+  const tight = new LogStreams(root, 10);
+  assert.equal(tight.stream(GROUP, "b/algo-1-1")!.events.map((e) => e.message), lines("b", 20));
+  assert.is(tight.cachedBytes(), fileBytes("b"));
+});
