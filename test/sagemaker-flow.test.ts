@@ -10,7 +10,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import { DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointsCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
-import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor } from "ensemble-workbook/sagemaker";
+import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor, projectTrainerCommand } from "ensemble-workbook/sagemaker";
+import { bundleIsFresh } from "../lib/sagemaker/local";
 import { explain, loadDiabetes, loadEnsemble } from "ensemble-workbook";
 import { tmpDir } from "./sagemaker-helpers";
 
@@ -159,6 +160,30 @@ test("the state folder lists every job of this session", async () => {
   const r = await sm.send(new ListTrainingJobsCommand({ MaxResults: 100 }));
   assert.is(r.TrainingJobSummaries!.length, 1 + 4 * 4);
   assert.ok(fs.existsSync(path.join(sess.stateDir, "training-jobs")));
+});
+
+test("local mode runs the trainer bundle the image runs while it is fresh, and the sources through tsx once one is newer", () => {
+  // this run's: `npm test` builds first (npm run build bundles the trainer), so these jobs ran the bundle
+  const bundle = path.join(__dirname, "..", "out", "trainer", "main.js");
+  assert.equal(projectTrainerCommand(), [process.execPath, bundle], "out/trainer/main.js is older than a file it was built from: run npm run build");
+  // the freshness rule on a bundle of its own: fresh while no input is newer; stale once one is, one is gone, or the list is
+  const dir = tmpDir("bundle");
+  const own = path.join(dir, "main.js");
+  const input = path.join(dir, "input.ts");
+  fs.writeFileSync(input, "export {};\n");
+  fs.writeFileSync(own, "// bundle\n");
+  fs.writeFileSync(path.join(dir, "inputs.json"), JSON.stringify([input]));
+  const at = (file: string, s: number) => fs.utimesSync(file, s, s);
+  at(input, 1_000_000);
+  at(own, 1_000_100);
+  assert.ok(bundleIsFresh(own), "no input newer than the bundle");
+  at(input, 1_000_200);
+  assert.not.ok(bundleIsFresh(own), "an input edited after the bundle was built");
+  at(input, 1_000_000);
+  fs.writeFileSync(path.join(dir, "inputs.json"), JSON.stringify([input, path.join(dir, "gone.ts")]));
+  assert.not.ok(bundleIsFresh(own), "an input that no longer exists");
+  fs.rmSync(path.join(dir, "inputs.json"));
+  assert.not.ok(bundleIsFresh(own), "no list of inputs (a bundle built before the list was written)");
 });
 
 test.run();

@@ -7,8 +7,10 @@
  * The core package node-xgboost-wasm stays external (it loads its .wasm from
  * its own folder). Same source, no TypeScript hook at start-up: `serve` cold
  * start drops from ~0.4 s (node --require tsx/cjs) to ~0.2 s. The Dockerfile
- * runs this bundle; from the repo: `npx tsx trainer/bundle.ts && node out/trainer/main.js serve`.
+ * runs this bundle, and so does lib's local mode while it is fresh (out/trainer/inputs.json: the files it was built
+ * from); `npm run build` makes it. From the repo: `npx tsx trainer/bundle.ts && node out/trainer/main.js serve`.
  */
+import * as fs from "fs";
 import * as path from "path";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const esbuild = require("esbuild");
@@ -17,7 +19,7 @@ const root = path.resolve(__dirname, "..");
 const outdir = path.join(root, "out", "trainer");
 const outfile = path.join(outdir, "main.js");
 const t0 = Date.now();
-esbuild.buildSync({
+const result = esbuild.buildSync({
   entryPoints: {
     main: path.join(root, "trainer", "main.ts"),
     "fit-worker": path.join(root, "lib", "ensemble", "fit-worker.ts"),
@@ -37,5 +39,10 @@ esbuild.buildSync({
   // 0.9 MB of ASCII takes ~25 ms. Names and syntax are kept: error messages and stack frames' names read as the source does
   minifyWhitespace: true,
   logLevel: "warning",
+  metafile: true,
 });
+// the files the bundle was built from, absolute: lib's local mode runs the bundle only while none is newer than it
+// (lib/sagemaker/local.ts: an edited source runs through tsx until the next `npm run build`)
+const inputs = Object.keys(result.metafile.inputs).map((f: string) => path.resolve(root, f));
+fs.writeFileSync(path.join(outdir, "inputs.json"), JSON.stringify(inputs) + "\n");
 console.log(`bundled ${path.relative(root, outfile)} in ${Date.now() - t0} ms`);

@@ -1,9 +1,10 @@
 /**
  * The one seam between lib and the local SageMaker (workspace package @ensemble-workbook/sagemaker-local):
  * local mode starts it in this process and tells it which container program to run — the project's trainer
- * (trainer/main.ts, through tsx's CommonJS hook) unless SAGEMAKER_LOCAL_TRAINER names another. The package is
+ * (projectTrainerCommand) unless SAGEMAKER_LOCAL_TRAINER names another. The package is
  * loaded on first use, so aws-mode users never load it.
  */
+import * as fs from "fs";
 import * as path from "path";
 import type { LocalSageMaker, ServerOptions } from "@ensemble-workbook/sagemaker-local";
 import { repoRoot } from "../repo";
@@ -11,11 +12,30 @@ import { repoRoot } from "../repo";
 export type { LocalSageMaker, ServerOptions as LocalServerOptions };
 
 /**
- * The project's trainer as a local container program: one node process with tsx's CommonJS hook (about half
- * the start-up of the tsx CLI, which starts a second node process).
+ * The project's trainer as a local container program, one node process: the esbuild bundle the image runs,
+ * out/trainer/main.js (trainer/bundle.ts; `npm run build` makes it), while it is fresh — no file it was built from
+ * (out/trainer/inputs.json) is newer than it; else trainer/main.ts through tsx's CommonJS hook (a source edited
+ * since the last build runs as edited). Every training job, tuning trial, endpoint and transform job starts one: the
+ * bundle starts in ~0.2 s of CPU, the sources through tsx in ~0.7 s (300 modules resolved, compiled and
+ * source-mapped one by one) — `npm start`'s jobs spent ~3 s of its ~11 s of CPU so.
  */
 export function projectTrainerCommand(): string[] {
-  return [process.execPath, "--require", require.resolve("tsx/cjs"), path.join(repoRoot(), "trainer", "main.ts")];
+  const root = repoRoot();
+  const bundle = path.join(root, "out", "trainer", "main.js");
+  if (bundleIsFresh(bundle)) return [process.execPath, bundle];
+  return [process.execPath, "--require", require.resolve("tsx/cjs"), path.join(root, "trainer", "main.ts")];
+}
+
+/** true when the bundle and its list of inputs exist and no input is newer than the bundle (a missing input: stale) */
+export function bundleIsFresh(bundle: string): boolean {
+  try {
+    const built = fs.statSync(bundle).mtimeMs;
+    const inputs: unknown = JSON.parse(fs.readFileSync(path.join(path.dirname(bundle), "inputs.json"), "utf8"));
+    if (!Array.isArray(inputs) || inputs.length === 0) return false;
+    return inputs.every((f) => typeof f === "string" && fs.statSync(f).mtimeMs <= built);
+  } catch {
+    return false; // no bundle, no list, an input gone
+  }
 }
 
 /** Starts a local SageMaker running the project's trainer (or SAGEMAKER_LOCAL_TRAINER's program). */
