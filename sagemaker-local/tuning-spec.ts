@@ -167,6 +167,17 @@ export function buildStrategy(input: CreateTuningJob, prior?: tuning.Trial[]): {
       const max = cfg.ResourceLimits.MaxNumberOfTrainingJobs;
       if (max !== undefined && max !== size) throw new Error(`MaxNumberOfTrainingJobs (${max}) must equal the number of combinations of the Grid strategy's ranges (${size}), or be left out.`);
     }
+    if (cfg.Strategy === "Bayesian" || cfg.Strategy === "Random") {
+      // ranges with no continuous one have finitely many combinations, and AWS refuses a MaxNumberOfTrainingJobs
+      // above that count with this message (seen from CreateHyperParameterTuningJob, Bayesian and Random alike); the
+      // job was accepted here and ended after the last combination, short of the jobs asked for
+      const combinations = tuning.spaceSize(tuning.buildSpace(cfg.Strategy, ranges));
+      const max = cfg.ResourceLimits.MaxNumberOfTrainingJobs;
+      if (max !== undefined && combinations < max)
+        throw new Error(
+          `You don't have enough combinations of hyperparameter ranges. The total number of hyperparameter combinations for the provided ranges [${combinations.toFixed(1)}] must be equal or greater than the value of MaxNumberOfJobs, [${max}]. Provide additional ranges.`,
+        );
+    }
     const strategy = tuning.createStrategy(cfg.Strategy, ranges, {
       objectiveType: objective.Type,
       maxJobs: cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? Infinity,

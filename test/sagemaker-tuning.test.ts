@@ -424,6 +424,31 @@ test("tuning job: validation errors", async () => {
   await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("grid-fail", ok))), "ResourceInUse");
 });
 
+test("tuning job: Bayesian and Random refuse a MaxNumberOfTrainingJobs above the ranges' combinations, as AWS does (the job ran short of it)", async () => {
+  // 2 categorical values × the integers 3..4: 4 combinations
+  const finite = { CategoricalParameterRanges: [{ Name: "eta", Values: ["0.2", "0.3"] }], IntegerParameterRanges: [{ Name: "max_depth", MinValue: "3", MaxValue: "4" }] };
+  for (const Strategy of ["Bayesian", "Random"] as const) {
+    await rejects(
+      ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest(`few-${Strategy}`, { Strategy, ResourceLimits: { MaxNumberOfTrainingJobs: 5, MaxParallelTrainingJobs: 2 }, ParameterRanges: finite }))),
+      "ValidationException",
+      /^You don't have enough combinations of hyperparameter ranges\. The total number of hyperparameter combinations for the provided ranges \[4\.0\] must be equal or greater than the value of MaxNumberOfJobs, \[5\]\. Provide additional ranges\.$/,
+    );
+  }
+  // as many jobs as combinations: each runs once
+  const name = "few-equal";
+  await ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest(name, { Strategy: "Random", RandomSeed: 1, ResourceLimits: { MaxNumberOfTrainingJobs: 4, MaxParallelTrainingJobs: 2 }, ParameterRanges: finite }, { num_round: "1" })));
+  assert.is((await waitTuning(ctx.sm, name)).HyperParameterTuningJobStatus, "Completed");
+  const sums = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }))).TrainingJobSummaries!;
+  assert.is(new Set(sums.map((s) => `${s.TunedHyperParameters!.eta}/${s.TunedHyperParameters!.max_depth}`)).size, 4);
+  // a continuous range makes the combinations endless: any MaxNumberOfTrainingJobs is accepted
+  const endless = "few-continuous";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(tuningRequest(endless, { Strategy: "Bayesian", ResourceLimits: { MaxNumberOfTrainingJobs: 500, MaxParallelTrainingJobs: 1 }, ParameterRanges: { ...finite, ContinuousParameterRanges: [{ Name: "subsample", MinValue: "0.5", MaxValue: "1" }] } }, { num_round: "1" })),
+  );
+  await ctx.sm.send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: endless }));
+  assert.is((await waitTuning(ctx.sm, endless)).HyperParameterTuningJobStatus, "Stopped");
+});
+
 test("restart: finished jobs, tuning jobs and models survive; a job running at stop → Failed with a reason", async () => {
   const dir = tmpDir("restart");
   const a = await (await import("./sagemaker-helpers")).localServer({ stateDir: dir });
