@@ -215,6 +215,22 @@ export class TuningRun {
     this.refresh();
   }
 
+  /**
+   * Why a trial failed for the tuner: its training job's FailureReason, or — a job that completed without the
+   * objective metric (ObjectiveStatus Failed; SageMaker's training job has no FailureReason then) — which metric and
+   * regex matched no line of its log. Every trial completing that way said "First failure: unknown".
+   */
+  private failureOf(name: string): string {
+    const job = this.jobs.recs.get(name);
+    if (job?.FailureReason) return job.FailureReason;
+    if (job?.TrainingJobStatus === "Completed") {
+      const metric = this.objective.MetricName;
+      const regex = job.AlgorithmSpecification?.MetricDefinitions?.find((m) => m.Name === metric)?.Regex;
+      return `training job ${name} completed without the objective metric ${metric}: no line of its log matched its MetricDefinitions Regex ${JSON.stringify(regex)}.`;
+    }
+    return `training job ${name} ended ${job?.TrainingJobStatus ?? "without a record"}.`;
+  }
+
   /** no trial running and none to launch: the job's final status */
   private finish(): void {
     const { live, history } = this;
@@ -227,7 +243,7 @@ export class TuningRun {
     } else if (live.stop) r.HyperParameterTuningJobStatus = "Stopped";
     else if (history.length && history.every((h) => h.status === "Failed")) {
       r.HyperParameterTuningJobStatus = "Failed";
-      r.FailureReason = `All training jobs failed. First failure: ${this.jobs.recs.get(history[0].name)?.FailureReason ?? "unknown"}`;
+      r.FailureReason = `All training jobs failed. First failure: ${this.failureOf(history[0].name)}`;
     } else r.HyperParameterTuningJobStatus = "Completed";
     r.TuningJobCompletionDetails ??= { NumberOfTrainingJobsObjectiveNotImproving: tuning.trialsNotImproving(history, this.type) ?? 0 };
     r.ConsumedResources = { RuntimeInSeconds: Math.round(t - r.CreationTime) };

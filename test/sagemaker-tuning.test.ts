@@ -449,6 +449,25 @@ test("tuning job: Bayesian and Random refuse a MaxNumberOfTrainingJobs above the
   assert.is((await waitTuning(ctx.sm, endless)).HyperParameterTuningJobStatus, "Stopped");
 });
 
+test("tuning job: trials that complete without the objective metric — training jobs Completed, objectives Failed, no best job, the job Failed naming the metric and its regex", async () => {
+  const name = "no-objective";
+  const req = tuningRequest(name, { Strategy: "Grid", ResourceLimits: { MaxParallelTrainingJobs: 2 }, ParameterRanges: { CategoricalParameterRanges: [{ Name: "max_depth", Values: ["3", "4"] }] } }, { num_round: "2" });
+  req.TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions = [{ Name: "validation:rmse", Regex: "validation-auc:([0-9.]+)" }];
+  await ctx.sm.send(new CreateHyperParameterTuningJobCommand(req));
+  const d = await waitTuning(ctx.sm, name);
+  assert.is(d.HyperParameterTuningJobStatus, "Failed");
+  assert.equal(d.TrainingJobStatusCounters, { Completed: 2, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 });
+  assert.equal(d.ObjectiveStatusCounters, { Succeeded: 0, Pending: 0, Failed: 2 });
+  assert.is(d.BestTrainingJob, undefined);
+  // it said "First failure: unknown"
+  assert.match(d.FailureReason!, /^All training jobs failed\. First failure: training job no-objective-001-[0-9a-f]{8} completed without the objective metric validation:rmse: no line of its log matched its MetricDefinitions Regex "validation-auc:\(\[0-9\.\]\+\)"\.$/);
+  for (const s of (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }))).TrainingJobSummaries!) {
+    assert.is(s.TrainingJobStatus, "Completed");
+    assert.is(s.ObjectiveStatus, "Failed");
+    assert.is(s.FinalHyperParameterTuningJobObjectiveMetric, undefined);
+  }
+});
+
 test("restart: finished jobs, tuning jobs and models survive; a job running at stop → Failed with a reason", async () => {
   const dir = tmpDir("restart");
   const a = await (await import("./sagemaker-helpers")).localServer({ stateDir: dir });
