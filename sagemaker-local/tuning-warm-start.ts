@@ -8,6 +8,8 @@
  *   between static and tuned but their set (static + tuned) stays the same, and a hyperparameter tuned in both
  *   keeps its type (continuous, integer, categorical);
  * - TransferLearning: data, image, ranges and static hyperparameters may all change;
+ * - either type: at most 10 changes towards static hyperparameters (tunable in a parent → static, a static value
+ *   changed; staticChanges counts them as AWS's guide does);
  * - the Bayesian and Random strategies (the parents' results inform a model, or are not tried again); Grid and
  *   Hyperband take no warm start here.
  *
@@ -41,6 +43,38 @@ function rangeKinds(ranges: unknown): Map<string, RangeKind> {
     if (Array.isArray(list)) for (const r of list) if (isJsonObject(r) && typeof r.Name === "string") out.set(r.Name, kind);
   }
   return out;
+}
+
+/** AWS's guide: "cannot be more than 10" changes towards static hyperparameters (warm start restrictions) */
+const MAX_STATIC_CHANGES = 10;
+
+/**
+ * AWS's warm start restriction, for every warm start type: the hyperparameters tuned in the parent that are static
+ * in the new job, plus the static hyperparameters whose value changed, count at most 10 changes — a categorical
+ * range counting each of its values (tunable red/blue made static: 2), a changed static value 2 (the guide's
+ * example: static red in the parent, blue now, "also counts as 2 changes"), a numeric range 1. Accepted whatever
+ * the count before.
+ */
+function staticChanges(parentRanges: unknown, parentStatics: Record<string, string>, statics: Record<string, string>): { count: number; what: string[] } {
+  let count = 0;
+  const what: string[] = [];
+  const pranges = isJsonObject(parentRanges) ? parentRanges : {};
+  for (const kind of ["Continuous", "Integer", "Categorical"] as const) {
+    const list = pranges[`${kind}ParameterRanges`];
+    if (!Array.isArray(list)) continue;
+    for (const r of list) {
+      if (!isJsonObject(r) || typeof r.Name !== "string" || !(r.Name in statics)) continue;
+      const n = kind === "Categorical" && Array.isArray(r.Values) ? r.Values.length : 1;
+      count += n;
+      what.push(`${r.Name} tunable → static: ${n}`);
+    }
+  }
+  for (const [k, v] of Object.entries(statics))
+    if (k in parentStatics && parentStatics[k] !== v) {
+      count += 2;
+      what.push(`${k} ${JSON.stringify(parentStatics[k])} → ${JSON.stringify(v)}: 2`);
+    }
+  return { count, what };
 }
 
 function channelsOf(def: CreateTuningJob["TrainingJobDefinition"]): string {
@@ -98,6 +132,11 @@ export function resolveWarmStart(input: CreateTuningJob, find: (name: string) =>
       const pk = ptuned.get(n);
       if (pk && pk !== kind) throw validation(`The type of hyperparameter ${n} cannot change between the parent hyperparameter tuning job ${parentName} (${pk}) and the warm start tuning job (${kind}).`);
     }
+    const changes = staticChanges(w.HyperParameterTuningJobConfig.ParameterRanges, pdef.StaticHyperParameters ?? {}, def.StaticHyperParameters ?? {});
+    if (changes.count > MAX_STATIC_CHANGES)
+      throw validation(
+        `The number of changes from tunable hyperparameters of the parent hyperparameter tuning job ${parentName} to static hyperparameters, plus the changes of static hyperparameter values, is ${changes.count} (${changes.what.join(", ")}); a warm start tuning job allows at most ${MAX_STATIC_CHANGES}, each value of a categorical hyperparameter counting as one.`,
+      );
     if (w.BestTrainingJob) parentBest.push(w.BestTrainingJob);
     for (const name of parent.local.trials) {
       const j = jobs.recs.get(name);

@@ -150,4 +150,28 @@ test("AWS's rules: at most 5 parents, parents finished, known, same objective; n
   await finished(ctx.sm, "slow-parent");
 });
 
+test("AWS's rule: at most 10 changes towards static hyperparameters — each value of a tunable categorical made static, 2 for a static value changed (accepted whatever the count before)", async () => {
+  const send = (r: unknown) => ctx.sm.send(new CreateHyperParameterTuningJobCommand(r as never));
+  const nine = ["0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4", "0.45", "0.5"];
+  await send(tuning("parent-cat", { strategy: "Random", jobs: 2, ranges: { CategoricalParameterRanges: [{ Name: "eta", Values: nine }], IntegerParameterRanges: [{ Name: "max_depth", MinValue: "2", MaxValue: "6" }] } }));
+  assert.is((await finished(ctx.sm, "parent-cat")).HyperParameterTuningJobStatus, "Completed");
+  const warm = { WarmStartType: "TransferLearning", ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: "parent-cat" }] };
+  const depthOnly = { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "2", MaxValue: "6" }] };
+  // eta, tunable over 9 values, made static: 9 changes, and num_round 2 → 3: 2 more
+  await rejects(
+    send(tuning("cat-11", { strategy: "Random", jobs: 2, ranges: depthOnly, statics: { num_round: "3", eta: "0.2" }, warm })),
+    "ValidationException",
+    /^The number of changes from tunable hyperparameters of the parent hyperparameter tuning job parent-cat to static hyperparameters, plus the changes of static hyperparameter values, is 11 \(eta tunable → static: 9, num_round "2" → "3": 2\); a warm start tuning job allows at most 10, each value of a categorical hyperparameter counting as one\.$/,
+  );
+  await rejects(
+    send(tuning("cat-11-identical", { strategy: "Random", jobs: 2, ranges: depthOnly, statics: { num_round: "3", eta: "0.2" }, warm: { ...warm, WarmStartType: "IdenticalDataAndAlgorithm" } })),
+    "ValidationException",
+    /is 11 \(/,
+  );
+  // 9 alone is within the limit
+  await send(tuning("cat-9", { strategy: "Random", jobs: 2, ranges: depthOnly, statics: { num_round: "2", eta: "0.2" }, warm }));
+  assert.is((await finished(ctx.sm, "cat-9")).HyperParameterTuningJobStatus, "Completed");
+  for (const hp of await tunedOf("cat-9")) assert.equal(Object.keys(hp), ["max_depth"]);
+});
+
 test.run();
