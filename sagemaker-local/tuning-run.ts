@@ -4,8 +4,8 @@
  * Up to MaxParallelTrainingJobs trials run at once and at most MaxNumberOfTrainingJobs are launched; each is a
  * training job named `<tuning job>-<nnn>-<8 hex>` with StaticHyperParameters + the proposed values +
  * `_tuning_objective_metric`, and the definition's Environment with OMP_NUM_THREADS, the trial's share of the cores
- * (coreBudget). While a trial runs, its objective metric's per-round values (`[<round>] …` lines)
- * are its intermediate values: Hyperband's shouldStop, or with TrainingJobEarlyStoppingType Auto the median
+ * (coreBudget). While a trial runs, its objective metric's values (its `[<round>] …` lines only, when it prints
+ * such lines) are its intermediate values: Hyperband's shouldStop, or with TrainingJobEarlyStoppingType Auto the median
  * stopping rule, may stop it early. A finished trial's objective is its final metric value (a stopped one's last
  * intermediate value); a Completed trial without one failed for the tuner. The job ends when the strategy has
  * nothing more to propose, the job limit or MaxRuntimeInSeconds is reached, a completion criterion holds, or it
@@ -26,6 +26,8 @@ export interface TrialState {
   name: string;
   hp: Record<string, string>;
   intermediate: number[];
+  /** the trial prints `[<round>] …` lines: only those are intermediate values */
+  rounds?: boolean;
   status?: "Completed" | "Failed" | "Stopped";
   objective?: number;
 }
@@ -157,7 +159,15 @@ export class TuningRun {
         tuningJobArn: wire.HyperParameterTuningJobArn,
         objectiveMetric: this.objective.MetricName,
         onObjective: (v, line) => {
-          if (!/^\s*\[\d+\]/.test(line)) return; // per-round lines only: intermediate values
+          // the intermediate values: every value of the objective metric, as SageMaker takes them ("all metrics that
+          // correspond to an objective metric are used to derive early stopping decisions") — but for a trial that
+          // prints `[<round>] …` lines (this project's trainer, whose final summary line repeats the metric), those
+          // lines only. Only `[<round>]` lines counted before: an image logging `epoch 3 val_loss=…` was never
+          // stopped early, under Hyperband not even at MaxResource
+          if (/^\s*\[\d+\]/.test(line)) {
+            if (!state.rounds) state.intermediate.length = 0; // unbracketed values seen first: the rounds replace them
+            state.rounds = true;
+          } else if (state.rounds) return;
           state.intermediate.push(v);
           if (stopping || live.stop) return;
           const why = this.earlyStopReason(state);

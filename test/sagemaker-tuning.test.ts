@@ -290,6 +290,38 @@ test("tuning job: Hyperband stops trials early from the per-round metric lines",
   );
 });
 
+test("tuning job: an image whose rounds carry no `[<round>]` prefix has every objective value as an intermediate one, as SageMaker takes them — Hyperband stops its trials at MaxResource (they ran to their end)", async () => {
+  const name = "hb-plain";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(
+      tuningRequest(
+        name,
+        {
+          Strategy: "Hyperband",
+          StrategyConfig: { HyperbandStrategyConfig: { MinResource: 1, MaxResource: 3 } },
+          RandomSeed: 4,
+          ResourceLimits: { MaxNumberOfTrainingJobs: 2, MaxParallelTrainingJobs: 2 },
+          ParameterRanges: { IntegerParameterRanges: [{ Name: "max_depth", MinValue: "1", MaxValue: "8" }] },
+        },
+        { num_round: "20", sleep_ms: "150", plain_rounds: "true" }, // "epoch 1: validation-rmse:…;" lines
+      ),
+    ),
+  );
+  assert.is((await waitTuning(ctx.sm, name)).HyperParameterTuningJobStatus, "Completed");
+  const sums = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }))).TrainingJobSummaries!;
+  assert.is(sums.length, 2);
+  for (const s of sums) {
+    assert.is(s.TrainingJobStatus, "Stopped", "stopped at MaxResource (3 of its 20 rounds)");
+    const depth = Number(s.TunedHyperParameters!.max_depth);
+    // its objective is its last value, after round 3 or later (the stop takes effect within a round; eta is the fake trainer's default 0.3)
+    const after = (round: number) => Number(((depth - 4) ** 2 + 1 + 100 * (0.3 - 0.25) ** 2 + (20 - round) / 20).toFixed(5));
+    const v = s.FinalHyperParameterTuningJobObjectiveMetric!.Value!;
+    assert.ok(v <= after(3) && v > after(20), `${v} is a value of rounds 3..19`);
+    const j = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: s.TrainingJobName }));
+    assert.match(j.SecondaryStatusTransitions!.map((t) => t.StatusMessage).join(" "), /early stopped by the tuning job \(Hyperband\)/);
+  }
+});
+
 test("tuning job: early stopping Auto stops trials by the median rule", async () => {
   const name = "auto-median";
   await ctx.sm.send(
