@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bestTrial, completionReached } from "@ensemble-workbook/sagemaker-local/tuning";
+import { bestTrial, completionReached, trialsNotImproving } from "@ensemble-workbook/sagemaker-local/tuning";
 import type { Trial } from "@ensemble-workbook/sagemaker-local/tuning";
 
 const t = (objective: number | undefined, status: Trial["status"] = "Completed"): Trial => ({ hyperparameters: { x: String(objective) }, objective, status });
@@ -26,6 +26,22 @@ test("completion criteria: target value and jobs-not-improving", () => {
   assert.not.ok(completionReached(h, "Maximize", { MaxNumberOfTrainingJobsNotImproving: 2 }).done);
   assert.ok(completionReached(h, "Maximize", { MaxNumberOfTrainingJobsNotImproving: 1 }).done);
   assert.match(completionReached(h, "Minimize", { MaxNumberOfTrainingJobsNotImproving: 3 }).reason!, /MaxNumberOfTrainingJobsNotImproving/);
+});
+
+test("jobs-not-improving counts a gain under 1% of the best as not improving, as SageMaker does (any gain reset the count)", () => {
+  // Minimize: 1.0, then gains of 0.5% each, then one of 2%
+  const creeping = [t(1), t(0.995), t(0.99), t(0.985)];
+  assert.is(trialsNotImproving(creeping, "Minimize"), 3);
+  assert.ok(completionReached(creeping, "Minimize", { MaxNumberOfTrainingJobsNotImproving: 3 }).done);
+  // the small gains still move the best: 2% below 0.985, not below 1.0
+  assert.is(trialsNotImproving([...creeping, t(0.9653)], "Minimize"), 0);
+  assert.is(trialsNotImproving([...creeping, t(0.9753)], "Minimize"), 4);
+  // exactly 1% improves; Maximize gains upwards; the scale is the best's magnitude (negative objectives too)
+  assert.is(trialsNotImproving([t(200), t(198)], "Minimize"), 0);
+  assert.is(trialsNotImproving([t(200), t(201), t(204), t(204.5)], "Maximize"), 1);
+  assert.is(trialsNotImproving([t(-100), t(-102), t(-102.5)], "Minimize"), 1);
+  // a best of 0: any gain is an improvement
+  assert.is(trialsNotImproving([t(0), t(-0.001)], "Minimize"), 0);
 });
 
 test.run();

@@ -7,7 +7,7 @@
  *   MaxNumberOfTrainingJobsNotImproving = N
  *                                   walking the trials in completion order (Failed ones skipped),
  *                                   count the trials since the last one that improved the best
- *                                   objective; done when that count reaches N.
+ *                                   objective by 1% or more; done when that count reaches N.
  * bestTrial: the Completed trial (Stopped too with includeStopped) with the best finite objective;
  * ties → the earlier one.
  */
@@ -43,23 +43,34 @@ export function completionReached(
   return { done: false };
 }
 
+/** SageMaker counts a trial as not improving unless it beats the best so far "by 1% or greater" */
+export const MIN_IMPROVEMENT = 0.01;
+
 /**
- * The trials since the last one that improved the best objective, in completion order (Failed ones skipped; a
- * Stopped one counts as not improving unless includeStopped), or undefined before any usable trial. One count for
- * the criterion and for the job's TuningJobCompletionDetails, which counted Stopped trials by its own rule (2 where
- * the criterion had reached 3).
+ * The trials since the last one that improved the best objective by at least 1% (MIN_IMPROVEMENT, relative to the
+ * best so far's magnitude: BestObjectiveNotImproving counts "training jobs that have failed to improve model
+ * performance by 1% or greater over prior training jobs", and TuningJobCompletionDetails those "not improving (1% or
+ * less)"), in completion order (Failed ones skipped; a Stopped one counts as not improving unless includeStopped),
+ * or undefined before any usable trial. A smaller gain still moves the best, but counts as not improving (any gain
+ * reset the count: 1.0, 0.999, 0.998, … never ended the job). One count for the criterion and for the job's
+ * TuningJobCompletionDetails, which counted Stopped trials by its own rule (2 where the criterion had reached 3).
  */
 export function trialsNotImproving(history: Trial[], objectiveType: ObjectiveType, opts: { includeStopped?: boolean } = {}): number | undefined {
-  const better = (a: number, b: number) => (objectiveType === "Maximize" ? a > b : a < b);
+  const gain = (a: number, b: number) => (objectiveType === "Maximize" ? a - b : b - a);
   let cur: number | undefined;
   let since = 0;
   for (const t of history) {
     if (t.status === "Failed") continue;
     const usable = (t.status === "Completed" || (opts.includeStopped && t.status === "Stopped")) && typeof t.objective === "number" && Number.isFinite(t.objective);
-    if (usable && (cur === undefined || better(t.objective!, cur))) {
+    if (usable && cur === undefined) {
       cur = t.objective!;
       since = 0;
-    } else since++;
+      continue;
+    }
+    const g = usable && cur !== undefined ? gain(t.objective!, cur) : 0;
+    if (usable && g >= MIN_IMPROVEMENT * Math.abs(cur!) && g > 0) since = 0;
+    else since++;
+    if (g > 0) cur = t.objective!;
   }
   return cur === undefined ? undefined : since;
 }
