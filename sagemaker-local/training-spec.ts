@@ -39,7 +39,7 @@ export function trainingFields(input: JsonObject, fields: string[]): string[] {
  * Checker passed, the request has the shape ./records `TrainingSpec` (the callers narrow it then). The callers check
  * the top level's fields (trainingFields); the structures below it are checked here.
  */
-export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = ""): void {
+export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "", opts: { tuningTrial?: boolean } = {}): void {
   const p = (s: string) => (prefix ? `${prefix}.${s}` : s);
   const alg = input.AlgorithmSpecification;
   if (c.object(alg, p("AlgorithmSpecification"), true)) {
@@ -99,7 +99,7 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "")
   c.environment(input.Environment, p("Environment"), { entries: ENVIRONMENT_ENTRIES, key: 512, value: 512 });
   c.boolean(input.EnableNetworkIsolation, p("EnableNetworkIsolation"));
   validateChannels(c, input.InputDataConfig, p);
-  validateHyperParameters(c, input.HyperParameters ?? input.StaticHyperParameters);
+  validateHyperParameters(c, input.HyperParameters ?? input.StaticHyperParameters, opts.tuningTrial);
 }
 
 /** InputDataConfig: at most 20 channels with unique names, each an S3DataSource with a file:// or s3:// URI */
@@ -140,10 +140,19 @@ function validateChannels(c: Checker, chans: unknown, p: (s: string) => string):
   }
 }
 
-/** HyperParameters / StaticHyperParameters: at most 100 string values of at most 2500 characters, keys of at most 256 */
-function validateHyperParameters(c: Checker, hp: unknown): void {
+/** the most hyperparameters a training job (and a tuning job's static + tuned ones) takes */
+export const MAX_HYPERPARAMETERS = 100;
+
+/**
+ * HyperParameters / StaticHyperParameters: at most 100 string values of at most 2500 characters, keys of at most 256.
+ * A tuning job's trial (tuningTrial) has its user's at most 100 (checked when the tuning job is created) and the
+ * `_tuning_objective_metric` the tuning job adds, which is not counted: 99 static and 1 tuned hyperparameter were
+ * accepted, and the job then Failed "InternalServerError: HyperParameters: at most 100 entries are allowed."
+ */
+function validateHyperParameters(c: Checker, hp: unknown, tuningTrial = false): void {
   if (!c.object(hp, "HyperParameters")) return;
-  if (Object.keys(hp).length > 100) c.custom("HyperParameters: at most 100 entries are allowed.");
+  const counted = Object.keys(hp).filter((k) => !(tuningTrial && k === "_tuning_objective_metric")).length;
+  if (counted > MAX_HYPERPARAMETERS) c.custom(`HyperParameters: at most ${MAX_HYPERPARAMETERS} entries are allowed.`);
   for (const [k, v] of Object.entries(hp)) {
     if (typeof v !== "string") c.custom(`HyperParameters: the value of ${k} must be a string.`);
     else if (v.length > 2500) c.custom(`HyperParameters: the value of ${k} is longer than 2500 characters.`);

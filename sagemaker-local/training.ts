@@ -70,7 +70,7 @@ export class TrainingJobs {
     const c = new Checker();
     c.supported(request, "", trainingFields(request, ["TrainingJobName", "HyperParameters", ...TRAINING_SPEC_FIELDS]));
     c.name(request.TrainingJobName, "TrainingJobName");
-    validateTrainingSpec(c, request);
+    validateTrainingSpec(c, request, "", { tuningTrial: hooks.tuningJobArn !== undefined });
     const input = c.valid<CreateTrainingJob>(request);
     checkFileRoots(this.ctx, input);
     const name = input.TrainingJobName;

@@ -8,6 +8,7 @@ import * as crypto from "crypto";
 import { Checker, errorMessage, show, TUNING_NAME_RE, validation } from "./errors";
 import type { TrainingJobDefinitionSpec, TuningJobConfigSpec } from "./records";
 import * as tuning from "./tuning";
+import { MAX_HYPERPARAMETERS } from "./training-spec";
 import { isJsonObject } from "./wire";
 
 /** CreateHyperParameterTuningJob's request once validated (its ParameterRanges are checked by ./tuning) */
@@ -129,6 +130,13 @@ export function buildStrategy(input: CreateTuningJob, prior?: tuning.Trial[]): {
   for (const k of tuned)
     if (def.StaticHyperParameters && k in def.StaticHyperParameters)
       throw validation(`The hyperparameter ${k} is both a static hyperparameter and a tunable hyperparameter. Specify it only once.`);
+  // the trials' hyperparameters are the static and the tuned ones: a training job takes at most 100 (a tuning job
+  // with more was accepted, and Failed at its first trial with an InternalServerError)
+  const statics = Object.keys(def.StaticHyperParameters ?? {}).length;
+  if (statics + tuned.length > MAX_HYPERPARAMETERS)
+    throw validation(
+      `The StaticHyperParameters (${statics}) and the tuned hyperparameters of ParameterRanges (${tuned.length}) make ${statics + tuned.length} hyperparameters; a training job takes at most ${MAX_HYPERPARAMETERS}.`,
+    );
   if (cfg.Strategy === "Hyperband" && cfg.TrainingJobEarlyStoppingType === "Auto")
     throw validation("TrainingJobEarlyStoppingType Auto is not supported with the Hyperband strategy: Hyperband has its own early stopping.");
   let hyperband: tuning.HyperbandOptions | undefined;

@@ -500,6 +500,29 @@ test("tuning job: trials that complete without the objective metric — training
   }
 });
 
+test("tuning job: at most 100 static and tuned hyperparameters, checked when it is created; its trials' _tuning_objective_metric is not one of them (99 + 1 Failed at the first trial with an InternalServerError)", async () => {
+  const statics = (n: number) => Object.fromEntries([["num_round", "1"], ...Array.from({ length: n - 1 }, (_, i) => [`s${i}`, "1"])]);
+  const eta = { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.2", MaxValue: "0.3" }] };
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("hp-101", { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1 }, ParameterRanges: eta }, statics(100)))),
+    "ValidationException",
+    /^The StaticHyperParameters \(100\) and the tuned hyperparameters of ParameterRanges \(1\) make 101 hyperparameters; a training job takes at most 100\.$/,
+  );
+  const name = "hp-100";
+  await ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest(name, { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1 }, ParameterRanges: eta }, statics(99))));
+  const d = await waitTuning(ctx.sm, name);
+  assert.is(d.HyperParameterTuningJobStatus, "Completed", d.FailureReason);
+  const trial = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: d.BestTrainingJob!.TrainingJobName }));
+  assert.is(Object.keys(trial.HyperParameters!).length, 101);
+  assert.is(trial.HyperParameters!._tuning_objective_metric, "validation:rmse");
+  // a training job of one's own still takes 100, _tuning_objective_metric or not
+  await rejects(
+    ctx.sm.send(new CreateTrainingJobCommand({ ...trainingRequest("hp-own-101", `file://${data}`, out), HyperParameters: { ...statics(100), _tuning_objective_metric: "validation:rmse" } })),
+    "ValidationException",
+    /HyperParameters: at most 100 entries are allowed\./,
+  );
+});
+
 test("restart: finished jobs, tuning jobs and models survive; a job running at stop → Failed with a reason", async () => {
   const dir = tmpDir("restart");
   const a = await (await import("./sagemaker-helpers")).localServer({ stateDir: dir });
