@@ -117,6 +117,7 @@ export class TuningJobs {
         LastModifiedTime: t,
         TrainingJobStatusCounters: { Completed: 0, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
         ObjectiveStatusCounters: { Succeeded: 0, Pending: 0, Failed: 0 },
+        TuningJobCompletionDetails: { NumberOfTrainingJobsObjectiveNotImproving: 0 },
         WarmStartConfig: input.WarmStartConfig,
       },
       // OverallBestTrainingJob is IdenticalDataAndAlgorithm's (AWS's guide): under TransferLearning the parents'
@@ -149,8 +150,13 @@ export class TuningJobs {
     c.name(input.HyperParameterTuningJobName, "HyperParameterTuningJobName", TUNING_NAME_RE);
     c.throwIfAny();
     const r = this.get(input.HyperParameterTuningJobName);
-    if (r.wire.HyperParameterTuningJobStatus === "InProgress") refreshTuningJob(this.ctx, this.jobs, r, "if-changed");
-    return r.wire;
+    const w = r.wire;
+    if (w.HyperParameterTuningJobStatus === "InProgress") refreshTuningJob(this.ctx, this.jobs, r, "if-changed");
+    // a running job's wall clock so far (SageMaker reports it as the job goes; it was there only once the job ended),
+    // answered, not saved: a durable write per poll is what "if-changed" avoids
+    if (w.HyperParameterTuningJobStatus === "InProgress" || w.HyperParameterTuningJobStatus === "Stopping")
+      return { ...w, ConsumedResources: { RuntimeInSeconds: Math.max(0, Math.round(now() - w.CreationTime)) } };
+    return w;
   }
   list(input: Request<ListHyperParameterTuningJobsCommandInput>): Reply<ListHyperParameterTuningJobsCommandOutput> {
     checkList(input, { statuses: TUNING_JOB_STATUSES, sortBy: TUNING_SORT_BY });

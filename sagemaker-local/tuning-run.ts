@@ -67,6 +67,8 @@ export class TuningRun {
   /** no more trials will be launched */
   private exhausted = false;
   private completionReason?: string;
+  /** a TuningJobCompletionCriteria ended the job: its TuningJobCompletionDetails stay as they were then */
+  private criterionMet = false;
 
   private readonly cfg: TuningJobConfigSpec;
   private readonly objective: TuningJobConfigSpec["HyperParameterTuningJobObjective"];
@@ -210,6 +212,7 @@ export class TuningRun {
     if (st.status === "Completed" && st.objective === undefined) st.status = "Failed"; // no objective in the log: the trial failed for the tuner
     this.history.push({ name: st.name, hyperparameters: st.hp, objective: st.objective, intermediate: st.intermediate.slice(), status: st.status });
     r.local.objectives = { ...(r.local.objectives ?? {}), [finished]: { status: st.status, objective: st.objective } };
+    let justMet = false;
     if (!this.completionReason) {
       const criteria = {
         TargetObjectiveMetricValue: this.cfg.TuningJobCompletionCriteria?.TargetObjectiveMetricValue,
@@ -219,9 +222,13 @@ export class TuningRun {
       if (c.done) {
         this.completionReason = c.reason;
         this.exhausted = true;
-        r.wire.TuningJobCompletionDetails = { NumberOfTrainingJobsObjectiveNotImproving: tuning.trialsNotImproving(this.history, type) ?? 0 };
+        this.criterionMet = justMet = true;
       }
     }
+    // the count as the job goes, as SageMaker reports it for running jobs too (it was set only once a criterion ended
+    // the job, or at the end); frozen when a criterion ends the job, at the count that ended it
+    if (!this.criterionMet || justMet)
+      r.wire.TuningJobCompletionDetails = { NumberOfTrainingJobsObjectiveNotImproving: tuning.trialsNotImproving(this.history, type) ?? 0 };
     this.refresh();
   }
 
@@ -255,7 +262,7 @@ export class TuningRun {
       r.HyperParameterTuningJobStatus = "Failed";
       r.FailureReason = `All training jobs failed. First failure: ${this.failureOf(history[0].name)}`;
     } else r.HyperParameterTuningJobStatus = "Completed";
-    r.TuningJobCompletionDetails ??= { NumberOfTrainingJobsObjectiveNotImproving: tuning.trialsNotImproving(history, this.type) ?? 0 };
+    if (!this.criterionMet) r.TuningJobCompletionDetails = { NumberOfTrainingJobsObjectiveNotImproving: tuning.trialsNotImproving(history, this.type) ?? 0 };
     r.ConsumedResources = { RuntimeInSeconds: Math.round(t - r.CreationTime) };
     r.HyperParameterTuningEndTime = r.LastModifiedTime = t;
     saveTuningJob(this.ctx.store, this.r);

@@ -523,6 +523,33 @@ test("tuning job: at most 100 static and tuned hyperparameters, checked when it 
   );
 });
 
+test("tuning job: a running job's DescribeHyperParameterTuningJob has ConsumedResources and TuningJobCompletionDetails as it goes (they came only at the end)", async () => {
+  const name = "live-details";
+  await ctx.sm.send(
+    new CreateHyperParameterTuningJobCommand(
+      tuningRequest(name, { Strategy: "Random", RandomSeed: 9, ResourceLimits: { MaxNumberOfTrainingJobs: 4, MaxParallelTrainingJobs: 1 }, ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.4" }] } }, { num_round: "10", sleep_ms: "150" }),
+    ),
+  );
+  const first = await ctx.sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
+  assert.is(first.HyperParameterTuningJobStatus, "InProgress");
+  assert.equal(first.TuningJobCompletionDetails, { NumberOfTrainingJobsObjectiveNotImproving: 0 });
+  assert.ok(first.ConsumedResources!.RuntimeInSeconds! >= 0);
+  // two trials done, the job still running: the wall clock so far, and the not-improving count of those two (1 when
+  // the second is not 1% better than the first)
+  const mid = await until(async () => {
+    const d = await ctx.sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }));
+    if (d.TrainingJobStatusCounters!.Completed !== 2 || d.HyperParameterTuningJobStatus !== "InProgress") return false;
+    const done = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name, StatusEquals: "Completed", SortBy: "CreationTime" }))).TrainingJobSummaries!;
+    const [a, b] = done.map((s) => s.FinalHyperParameterTuningJobObjectiveMetric!.Value!);
+    return d.TuningJobCompletionDetails?.NumberOfTrainingJobsObjectiveNotImproving === (a - b >= 0.01 * Math.abs(a) ? 0 : 1) && d;
+  }, "live-details with two trials done and its not-improving count");
+  assert.ok(mid.ConsumedResources!.RuntimeInSeconds! >= 2, JSON.stringify(mid.ConsumedResources));
+  assert.ok(mid.ConsumedResources!.RuntimeInSeconds! <= Math.ceil((Date.now() - mid.CreationTime!.getTime()) / 1000) + 1);
+  const end = await waitTuning(ctx.sm, name);
+  assert.is(end.HyperParameterTuningJobStatus, "Completed");
+  assert.ok(end.ConsumedResources!.RuntimeInSeconds! >= mid.ConsumedResources!.RuntimeInSeconds!);
+});
+
 test("restart: finished jobs, tuning jobs and models survive; a job running at stop → Failed with a reason", async () => {
   const dir = tmpDir("restart");
   const a = await (await import("./sagemaker-helpers")).localServer({ stateDir: dir });
