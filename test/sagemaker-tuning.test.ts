@@ -550,6 +550,23 @@ test("tuning job: a running job's DescribeHyperParameterTuningJob has ConsumedRe
   assert.ok(end.ConsumedResources!.RuntimeInSeconds! >= mid.ConsumedResources!.RuntimeInSeconds!);
 });
 
+test("tuning job: a range's Name is any text without a line break, as SageMaker's ParameterKey (only [a-zA-Z0-9._:-/] was taken)", async () => {
+  const name = "odd-names";
+  const ranges = { ContinuousParameterRanges: [{ Name: "learning rate", MinValue: "0.1", MaxValue: "0.2" }], CategoricalParameterRanges: [{ Name: "layers[0]=é", Values: ["a b", "c"] }] };
+  await ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest(name, { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1 }, ParameterRanges: ranges }, { num_round: "1" })));
+  const d = await waitTuning(ctx.sm, name);
+  assert.is(d.HyperParameterTuningJobStatus, "Completed", d.FailureReason);
+  assert.equal(Object.keys(d.BestTrainingJob!.TunedHyperParameters!).sort(), ["layers[0]=é", "learning rate"]);
+  const trial = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: d.BestTrainingJob!.TrainingJobName }));
+  assert.ok(Number(trial.HyperParameters!["learning rate"]) >= 0.1 && Number(trial.HyperParameters!["learning rate"]) <= 0.2);
+  assert.ok(["a b", "c"].includes(trial.HyperParameters!["layers[0]=é"]));
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("odd-newline", { Strategy: "Random", ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1 }, ParameterRanges: { ContinuousParameterRanges: [{ Name: "a\nb", MinValue: "0.1", MaxValue: "0.2" }] } }))),
+    "ValidationException",
+    /Name "a\\nb" is missing or not a valid hyperparameter name/,
+  );
+});
+
 test("restart: finished jobs, tuning jobs and models survive; a job running at stop → Failed with a reason", async () => {
   const dir = tmpDir("restart");
   const a = await (await import("./sagemaker-helpers")).localServer({ stateDir: dir });

@@ -105,6 +105,10 @@ test("validateRanges: SageMaker-like errors", () => {
   throwsWith(() => validateRanges("Random", { IntegerParameterRanges: [c("d", "1", "5", "ReverseLogarithmic")] }), /d: ReverseLogarithmic scaling is not supported for IntegerParameterRanges/);
   throwsWith(() => validateRanges("Random", { IntegerParameterRanges: [c("d", "1.5", "5")] }), /d: MinValue \(1\.5\) must be an integer/);
   throwsWith(() => validateRanges("Random", { ContinuousParameterRanges: [c("eta", "abc", "1")] }), /eta: MinValue \(abc\) is not a number/);
+  // decimal text only (Number() took "0x10" as 16, "0b11" as 3): the values the trials get are decimal
+  throwsWith(() => validateRanges("Random", { ContinuousParameterRanges: [c("eta", "0", "0x10")] }), /eta: MaxValue \(0x10\) is not a number/);
+  throwsWith(() => validateRanges("Random", { IntegerParameterRanges: [c("d", "0b11", "5")] }), /d: MinValue \(0b11\) is not a number/);
+  throwsWith(() => validateRanges("Random", { ContinuousParameterRanges: [c("eta", "0", "Infinity")] }), /eta: MaxValue \(Infinity\) is not a number/);
   throwsWith(() => validateRanges("Random", { ContinuousParameterRanges: [{ Name: "eta", MaxValue: "1" } as any] }), /eta: MinValue is required/);
   throwsWith(() => validateRanges("Random", { ContinuousParameterRanges: [c("eta", "0.1", "1")], IntegerParameterRanges: [c("eta", "1", "2")] }), /eta: .*more than one range/);
   throwsWith(() => validateRanges("Random", { CategoricalParameterRanges: [{ Name: "g", Values: [] }] }), /g: Values must be a non-empty list/);
@@ -117,6 +121,10 @@ test("validateRanges: SageMaker-like errors", () => {
   validateRanges("Grid", { CategoricalParameterRanges: [{ Name: "max_depth", Values: ["3", "4"] }] });
   validateRanges("Bayesian", { ContinuousParameterRanges: [c("eta", "0.2", "0.3")], IntegerParameterRanges: [c("max_depth", "3", "4")] });
   validateRanges("Random", { ContinuousParameterRanges: [c("m", "0", "0.999", "ReverseLogarithmic")] });
+  validateRanges("Random", { ContinuousParameterRanges: [c("eta", "1e-3", "+.5")], IntegerParameterRanges: [c("d", " 2 ", "1E1")] });
+  // a Name is any text without a line break (SageMaker's ParameterKey)
+  validateRanges("Random", { ContinuousParameterRanges: [c("learning rate", "0.1", "0.2")], CategoricalParameterRanges: [{ Name: "layers[0]=é", Values: ["a"] }] });
+  throwsWith(() => validateRanges("Random", { ContinuousParameterRanges: [c("a\nb", "0.1", "0.2")] }), /Name "a\\nb" is missing or not a valid hyperparameter name/);
 });
 
 test.run();

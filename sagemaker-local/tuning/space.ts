@@ -16,7 +16,7 @@
  * choice for random sampling.
  */
 import type { NumericRange, ParameterRanges, ScalingType, StrategyType } from "./types";
-import type { Rng } from "node-xgboost-wasm";
+import { decimalNumber, type Rng } from "node-xgboost-wasm";
 
 export type Param =
   | { kind: "continuous" | "integer"; name: string; min: number; max: number; scaling: Exclude<ScalingType, "Auto">; lo: number; hi: number }
@@ -24,7 +24,12 @@ export type Param =
 
 export const MAX_PARAMETERS = 30; // SageMaker: at most 30 hyperparameters to tune
 export const MAX_CATEGORICAL_VALUES = 30; // SageMaker: at most 30 values per categorical range
-const NAME_RE = /^[a-zA-Z0-9._:\-/]{1,256}$/; // generous: any hyperparameter key the trainer accepts
+/**
+ * A range's Name: SageMaker's ParameterKey, any text of at most 256 characters (pattern `.*`: no line break), as a
+ * static hyperparameter's key. Only [a-zA-Z0-9._:-/] was taken: "learning rate" or "layers[0]" were refused as
+ * tuned names though accepted as static ones, and the service model allows them.
+ */
+const NAME_RE = /^[^\n\r\u0085\u2028\u2029]{1,256}$/u;
 
 function fail(msg: string): never {
   throw new Error(`Invalid ParameterRanges: ${msg}`);
@@ -33,8 +38,9 @@ function fail(msg: string): never {
 function parseNumber(r: NumericRange, field: "MinValue" | "MaxValue", integer: boolean): number {
   const s: unknown = r[field]; // untrusted JSON until checked here
   if (typeof s !== "string" || s.trim() === "") fail(`${r.Name}: ${field} is required and must be a string holding a number.`);
-  const v = Number(s);
-  if (!Number.isFinite(v)) fail(`${r.Name}: ${field} (${s}) is not a number.`);
+  // decimal text only, as the trials' values are written: Number() also read "0x10" as 16 and "0b11" as 3
+  const v = decimalNumber(s);
+  if (v === undefined || !Number.isFinite(v)) fail(`${r.Name}: ${field} (${s}) is not a number.`);
   if (integer && !Number.isInteger(v)) fail(`${r.Name}: ${field} (${s}) must be an integer for IntegerParameterRanges.`);
   return v;
 }
