@@ -47,7 +47,7 @@ export function validateWarmStartConfig(c: Checker, ws: unknown): void {
 }
 
 /** the most training jobs one tuning job may run (MaxNumberOfTrainingJobs' maximum; a Grid's combinations) */
-const MAX_TRAINING_JOBS = 750;
+export const MAX_TRAINING_JOBS = 750;
 
 /** HyperParameterTuningJobConfig, but its ParameterRanges (./tuning checks those for the strategy) */
 export function validateTuningConfig(c: Checker, cfg: unknown): void {

@@ -10,6 +10,8 @@
  * - TransferLearning: data, image, ranges and static hyperparameters may all change;
  * - either type: at most 10 changes towards static hyperparameters (tunable in a parent → static, a static value
  *   changed; staticChanges counts them as AWS's guide does);
+ * - the parents' training jobs and the new job's MaxNumberOfTrainingJobs together at most 750 (they count against
+ *   its limit);
  * - the Bayesian and Random strategies (the parents' results inform a model, or are not tried again); Grid and
  *   Hyperband take no warm start here.
  *
@@ -21,7 +23,7 @@
 import { validation } from "./errors";
 import type { TrialSummary, TuningJobRecord } from "./records";
 import type { TrainingJobs } from "./training";
-import type { CreateTuningJob } from "./tuning-spec";
+import { MAX_TRAINING_JOBS, type CreateTuningJob } from "./tuning-spec";
 import type { Trial } from "./tuning";
 import { isJsonObject } from "./wire";
 
@@ -147,6 +149,14 @@ export function resolveWarmStart(input: CreateTuningJob, find: (name: string) =>
       prior.push({ hyperparameters: hp, objective: o.objective, status: o.status });
     }
   }
+  // "All training jobs launched by parent hyperparameter tuning jobs and the new hyperparameter tuning jobs count
+  // against the limit of training jobs for the tuning job" (the API reference): any number was accepted
+  const parentJobs = ws.ParentHyperParameterTuningJobs.reduce((n, p) => n + find(p.HyperParameterTuningJobName).local.trials.length, 0);
+  const max = cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? 0;
+  if (parentJobs + max > MAX_TRAINING_JOBS)
+    throw validation(
+      `The training jobs of the parent hyperparameter tuning jobs (${parentJobs}) and MaxNumberOfTrainingJobs (${max}) make ${parentJobs + max}; they count against the limit of ${MAX_TRAINING_JOBS} training jobs of a warm start tuning job.`,
+    );
   return { prior, parentBest };
 }
 

@@ -150,6 +150,20 @@ test("AWS's rules: at most 5 parents, parents finished, known, same objective; n
   await finished(ctx.sm, "slow-parent");
 });
 
+test("the parents' training jobs count against the new job's limit of 750 training jobs (the API reference; any number was accepted)", async () => {
+  const parents = [{ HyperParameterTuningJobName: "parent-a" }];
+  const ran = (await tunedOf("parent-a")).length;
+  assert.is(ran, 6);
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuning("w-over", { strategy: "Random", jobs: 751 - ran, warm: { WarmStartType: "TransferLearning", ParentHyperParameterTuningJobs: parents } }))),
+    "ValidationException",
+    /^The training jobs of the parent hyperparameter tuning jobs \(6\) and MaxNumberOfTrainingJobs \(745\) make 751; they count against the limit of 750 training jobs of a warm start tuning job\.$/,
+  );
+  await ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuning("w-at", { strategy: "Random", jobs: 750 - ran, warm: { WarmStartType: "TransferLearning", ParentHyperParameterTuningJobs: parents } })));
+  await ctx.sm.send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: "w-at" }));
+  assert.is((await finished(ctx.sm, "w-at")).HyperParameterTuningJobStatus, "Stopped");
+});
+
 test("AWS's rule: at most 10 changes towards static hyperparameters — each value of a tunable categorical made static, 2 for a static value changed (accepted whatever the count before)", async () => {
   const send = (r: unknown) => ctx.sm.send(new CreateHyperParameterTuningJobCommand(r as never));
   const nine = ["0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4", "0.45", "0.5"];
