@@ -419,6 +419,55 @@ t("feature names and iteration ranges: a named model loads natively (names kept)
   assert.equal(Object.keys(r.scores!.weight).sort(), Object.keys(scores).sort(), "native get_score keys differ");
 });
 
+t("early stopping attributes: native reads our best_iteration / best_ntree_limit as its own (multiclass, forests) and predicts the best rounds with ntree_limit", () => {
+  // best_ntree_limit is native's deprecated count of trees per output group: (best_iteration + 1) × num_parallel_tree
+  // (its callback: "num_class is handled internally"), turned back into rounds as ntree_limit / num_parallel_tree
+  const ntr = 1000, nva = base.nrow - ntr;
+  const y = classLabels(base.y, 3);
+  const cases: { name: string; params: XGBoostParams }[] = [
+    { name: "multi:softprob", params: { objective: "multi:softprob", num_class: 3, eta: 1, max_depth: 6, seed: 3 } },
+    { name: "multi:softprob forest", params: { objective: "multi:softprob", num_class: 3, num_parallel_tree: 2, subsample: 0.8, eta: 1, max_depth: 6, seed: 3 } },
+    { name: "binary:logistic forest", params: { objective: "binary:logistic", num_parallel_tree: 3, subsample: 0.8, eta: 1, max_depth: 6, seed: 3 } },
+  ];
+  const ref = new RefJob();
+  const ours: { best: number; rounds: number; pred: Float32Array; loadIdx: number; predIdx: number; trainIdx: number; nativeFile: string }[] = [];
+  cases.forEach((c, i) => {
+    const lab = c.params.objective === "binary:logistic" ? binaryLabels(base.y) : y;
+    const dtr = new DMatrix(base.X.subarray(0, ntr * NCOL), { nrow: ntr, ncol: NCOL, label: lab.subarray(0, ntr) });
+    const dva = new DMatrix(base.X.subarray(ntr * NCOL), { nrow: nva, ncol: NCOL, label: lab.subarray(ntr) });
+    const bst = train(c.params, dtr, { numBoostRound: 100, evals: [[dva, "valid"]], earlyStoppingRounds: 20 });
+    const best = bst.bestIteration!;
+    const pred = bst.predict(dva, { iterationRange: [0, best + 1] });
+    ref.dataset(`es_train${i}`, base.X.subarray(0, ntr * NCOL), ntr, NCOL, lab.subarray(0, ntr));
+    ref.dataset(`es_valid${i}`, base.X.subarray(ntr * NCOL), nva, NCOL, lab.subarray(ntr));
+    const model = ref.model(bst.saveModel());
+    const loadIdx = ref.task({ op: "load", model });
+    const predIdx = ref.task({ op: "load", model, predict: [{ data: `es_valid${i}`, ntree_limit: "best" }] });
+    const nativeFile = ref.file(`es-native${i}.json`);
+    const trainIdx = ref.task({ op: "train", params: c.params, num_round: 100, dtrain: `es_train${i}`, evals: [`es_valid${i}`], early_stopping_rounds: 20, save_model: nativeFile });
+    ours.push({ best, rounds: bst.numBoostedRounds(), pred, loadIdx, predIdx, trainIdx, nativeFile });
+    bst.free(); dtr.free(); dva.free();
+  });
+  const results = ref.run({ strict: false });
+  // a native early-stopped model through loadModel → saveModel keeps its attributes as native reads them
+  const again = ours.map((o) => ref.task({ op: "load", model: ref.model(Booster.loadModel(require("fs").readFileSync(o.nativeFile, "utf8")).saveModel()) }));
+  const resaved = ref.run();
+  ref.cleanup();
+  cases.forEach((c, i) => {
+    const o = ours[i], loaded = results[o.loadIdx], nat = results[o.trainIdx];
+    assert.not.ok(nat.error, `${c.name}: native training failed: ${nat.error}`);
+    assert.is(Number(loaded.attributes!.best_iteration), o.best, `${c.name}: native reads best_iteration ${loaded.attributes!.best_iteration}, ours is ${o.best}`);
+    // the same unit as native's own early-stopped model of these settings: trees per output group per round
+    const perRound = (a: Record<string, string>) => Number(a.best_ntree_limit) / (Number(a.best_iteration) + 1);
+    assert.is(perRound(loaded.attributes!), perRound(nat.attributes!),
+      `${c.name}: our best_ntree_limit ${loaded.attributes!.best_ntree_limit} for best_iteration ${o.best}; native's own model has ${nat.attributes!.best_ntree_limit} for ${nat.attributes!.best_iteration}`);
+    const predicted = results[o.predIdx];
+    assert.not.ok(predicted.error, `${c.name}: native predict(ntree_limit=best_ntree_limit) on our model failed: ${predicted.error?.split("\n")[0]}`);
+    compare(`${c.name}: native ntree_limit=best_ntree_limit vs ours iterationRange [0, ${o.best + 1}] (of ${o.rounds} rounds)`, o.pred, predicted.predict![0].values);
+    assert.equal(resaved[i].attributes, nat.attributes, `${c.name}: a native model's attributes changed through loadModel → saveModel`);
+  });
+});
+
 t("(summary) largest differences from native over all comparisons above", () => {
   console.log(`    ${worst.count} predictions compared; largest relative difference: predictions ${worst.pred.rel.toExponential(2)} (${worst.pred.what}), margins ${worst.margin.rel.toExponential(2)} (${worst.margin.what})`);
   assert.ok(worst.count > 0);

@@ -60,6 +60,8 @@ export interface DatasetSpec {
 }
 export interface PredSpec {
   data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number;
+  /** native's deprecated ntree_limit: a count, or "best" for the booster's best_ntree_limit (from the model's attributes) */
+  ntree_limit?: number | "best";
   /** SHAP values / interaction values / Saabas (native's predict flags), flattened row-major */
   pred_contribs?: boolean; pred_interactions?: boolean; approx_contribs?: boolean;
 }
@@ -73,6 +75,8 @@ export interface RefPrediction { data: string; seconds: number; cpu_seconds?: nu
 export interface RefResult {
   error?: string; maxrss_kb: number;
   train_seconds?: number; train_cpu_seconds?: number; base_score?: number; model?: string; num_features?: number;
+  /** train / load: the booster's attributes as native reads them (best_iteration, best_ntree_limit, …) */
+  attributes?: Record<string, string>;
   predict?: RefPrediction[];
   fold_scores?: number[]; mean?: number; oof?: number[];
   scores?: Record<string, Record<string, number>>;

@@ -35,11 +35,14 @@ Input: one JSON job, from a file named on the command line or from stdin:
           predictions there as float32 instead of returning them as a JSON list),
           "repeat": 1 (optional: predict this many times, report the fastest),
           "iteration_range": [a, b] (optional),
+          "ntree_limit": n | "best" (optional: native's deprecated ntree_limit; "best" passes the
+                         booster's best_ntree_limit, as read from the model's attributes),
           "pred_contribs" / "pred_interactions" / "approx_contribs": true (optional: SHAP values,
           flattened row-major as native's array)}
 
 Output (stdout): {"xgboost": "1.7.4", "results": [per task: {"train_seconds",
-"predict": [{"seconds", "values" | "out", "rmse"?}], "maxrss_kb", ...}]}
+"predict": [{"seconds", "values" | "out", "rmse"?}], "maxrss_kb", ...}]}; train and load
+also give the booster's "attributes" (best_iteration, best_ntree_limit, ... as native reads them).
 A failing task gives {"error": "..."} in its slot; a failing job exits with status 1.
 """
 import json
@@ -146,6 +149,8 @@ def do_predict(bst, ds, preds):
                 kw[flag] = True
         if p.get("iteration_range"):
             kw["iteration_range"] = tuple(p["iteration_range"])
+        if p.get("ntree_limit") is not None:
+            kw["ntree_limit"] = bst.best_ntree_limit if p["ntree_limit"] == "best" else int(p["ntree_limit"])
         secs = cpu = float("inf")
         for _ in range(max(1, int(p.get("repeat", 1)))):  # timing: the best of `repeat` runs
             # a fresh DMatrix each time: native XGBoost caches the predictions of a DMatrix it has seen
@@ -180,7 +185,8 @@ def task_train(task, ds):
                     evals_result=evals_result, early_stopping_rounds=task.get("early_stopping_rounds"),
                     verbose_eval=False)
     train_s, train_cpu = time.perf_counter() - t0, time.process_time() - c0
-    res = {"train_seconds": train_s, "train_cpu_seconds": train_cpu, "base_score": params.get("base_score")}
+    res = {"train_seconds": train_s, "train_cpu_seconds": train_cpu, "base_score": params.get("base_score"),
+           "attributes": bst.attributes()}
     if evals:
         # NaN (auc of a one-class set) as null: JSON has no NaN
         res["evals_result"] = {k: {m: [None if x != x else float(x) for x in v] for m, v in d.items()} for k, d in evals_result.items()}
@@ -213,7 +219,8 @@ def do_extras(bst, ds, task):
 def task_load(task, ds):
     bst = xgb.Booster(model_file=task["model"])
     bst.set_param({"nthread": int(task.get("nthread", 1))})
-    r = {"num_features": bst.num_features(), "predict": do_predict(bst, ds, task.get("predict", []))}
+    r = {"num_features": bst.num_features(), "attributes": bst.attributes(),
+         "predict": do_predict(bst, ds, task.get("predict", []))}
     r.update(do_extras(bst, ds, task))
     return r
 

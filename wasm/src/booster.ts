@@ -214,7 +214,10 @@ export class Booster {
     if (this.catEncoding) attributes.categorical_target_statistics = encodingToAttribute(this.catEncoding);
     if (this.bestIteration !== undefined) {
       attributes.best_iteration = String(this.bestIteration);
-      attributes.best_ntree_limit = String((this.bestIteration + 1) * this.treesPerRound);
+      // native's unit: trees per output group ((best_iteration + 1) × num_parallel_tree; its predict(ntree_limit) reads
+      // it back as ntree_limit / num_parallel_tree rounds) — not every tree of a round: with num_class 3 that was 3×
+      // the rounds, past the model's end (an error) or past the best round (silently too many rounds)
+      attributes.best_ntree_limit = String((this.bestIteration + 1) * this.params.num_parallel_tree);
       if (this.bestScore !== undefined) attributes.best_score = String(this.bestScore);
     }
     return {
