@@ -178,6 +178,34 @@ except ValueError as e:
   }
 });
 
+test("train: an eval set whose feature names are not dtrain's, in its order, is an Error naming both (as native's feature_names mismatch) — its metric would read the columns by position; unnamed eval sets are read by position", () => {
+  const named = (names: string[]) => new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: data.y, featureNames: names });
+  const names = ["a", "b", "c", "d", "e"];
+  const dtr = named(names);
+  throwsNamed("reordered", () => train({ max_depth: 3 }, dtr, { numBoostRound: 3, evals: [[named(["b", "a", "c", "d", "e"]), "valid"]] }),
+    /train: eval set "valid" has feature names b, a, c, d, e; dtrain's are a, b, c, d, e \(same names, same order\)/);
+  throwsNamed("renamed, with early stopping", () => train({ max_depth: 3 }, dtr, { numBoostRound: 3, evals: [[named(["v", "w", "x", "y", "z"]), "valid"]], earlyStoppingRounds: 2 }),
+    /eval set "valid" has feature names v, w, x, y, z/);
+  // the same names, or none: evaluated, by position
+  const same = train({ max_depth: 3 }, dtr, { numBoostRound: 3, evals: [[named(names), "named"], [dm(), "unnamed"]] });
+  assert.equal(same.evalsResult.named.rmse, same.evalsResult.unnamed.rmse);
+  same.free();
+  dtr.free();
+  // the reference: native XGBoost refuses the same eval set, and takes one with dtrain's names
+  if (hasXgboost()) {
+    const py = `import numpy as np, xgboost as xgb
+X = np.arange(50, dtype=np.float32).reshape(10, 5); y = np.arange(10, dtype=np.float32)
+d = xgb.DMatrix(X, label=y, feature_names=${JSON.stringify(names)})
+for fn in [["b", "a", "c", "d", "e"], ${JSON.stringify(names)}]:
+    try:
+        xgb.train({"max_depth": 2}, d, 2, evals=[(xgb.DMatrix(X, label=y, feature_names=fn), "valid")], verbose_eval=False); print("accepted")
+    except ValueError as e:
+        print("refused" if "feature_names mismatch" in str(e) else "other: " + str(e))`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    assert.is(r.stdout.trim(), "refused\naccepted", r.stderr);
+  }
+});
+
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],

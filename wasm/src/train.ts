@@ -100,6 +100,14 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
     if (!(d instanceof DMatrix)) throw new Error(`train: evals entry "${name}" is not a DMatrix`);
     if (d.ncol !== dtrain.ncol) throw new Error(`train: eval set "${name}" has ${d.ncol} features, dtrain has ${dtrain.ncol}`);
     if (!d.hasLabel) throw new Error(`train: eval set "${name}" has no label`);
+    // as predict's check and native's feature_names mismatch: named columns in another order (or other names) would be
+    // evaluated by position — a silently wrong metric, which early stopping then follows. Unnamed sets are read by
+    // position, as predict reads unnamed data.
+    const names = dtrain.featureNames;
+    if (names && d.featureNames && d.featureNames.some((n, j) => n !== names[j])) {
+      const shown = (l: string[]) => (l.length > 12 ? [...l.slice(0, 12), `… (${l.length})`] : l).join(", ");
+      throw new Error(`train: eval set "${name}" has feature names ${shown(d.featureNames)}; dtrain's are ${shown(names)} (same names, same order)`);
+    }
     // as dtrain's, as native checks every set's labels: a multi:* label past num_class scored mlogloss 36.8 every
     // round, and a binary label of 2 a logloss of −0.66, silently
     if (d !== dtrain) checkLabels(p.objective, p.num_class, d.labelsView()!, d.nrow, `train: eval set "${name}"`);
