@@ -206,6 +206,27 @@ for fn in [["b", "a", "c", "d", "e"], ${JSON.stringify(names)}]:
   }
 });
 
+test("DMatrix: feature names are one string per column, none given twice — as native XGBoost's DMatrix (a name given twice merged two columns' importances in getScore; a number was saved as a JSON number native cannot load)", () => {
+  const named = (names: unknown) => () => new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: data.y, featureNames: names as string[] });
+  throwsNamed("a name twice", named(["a", "b", "a", "d", "e"]), /DMatrix: feature name "a" is given twice \(columns 0 and 2\); feature names must be unique/);
+  throwsNamed("a number", named(["a", "b", 3, "d", "e"]), /DMatrix: featureNames\[2\] is 3; feature names must be strings/);
+  throwsNamed("a string for the list", named("abcde"), /DMatrix: featureNames must be an array of 5 strings, got "abcde"/);
+  throwsNamed("too few", named(["a", "b"]), /2 feature names for 5 features/);
+  // unique strings, the empty one too (native takes it)
+  named(["", "b", "c", "d", "e"])().free();
+  if (hasXgboost()) {
+    const py = `import numpy as np, xgboost as xgb
+X = np.zeros((2, 5), dtype=np.float32)
+for fn in [["a", "b", "a", "d", "e"], ["a", "b", 3, "d", "e"], ["", "b", "c", "d", "e"]]:
+    try:
+        xgb.DMatrix(X, feature_names=fn); print("accepted")
+    except ValueError as e:
+        print("refused")`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    assert.is(r.stdout.trim(), "refused\nrefused\naccepted", r.stderr);
+  }
+});
+
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],

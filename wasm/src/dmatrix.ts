@@ -274,6 +274,24 @@ const registry = new FinalizationRegistry<Holding>(release);
  * rows of the quantised form qm (a matrix whose floats were released) */
 export interface RowSource { X: number; qm: number; xRows: number; ncol: number; rows: number; n: number; label: number; weight: number }
 
+/**
+ * Feature names as XGBoost takes them: one string per column, no name twice ("feature_names must be unique"). A name
+ * given twice made getScore add the two columns' importances under one key (the first column's lost), and names that
+ * are not strings were saved as JSON numbers or objects, which native XGBoost cannot load, and came back as other
+ * names from loadModel.
+ */
+function checkFeatureNames(names: unknown, ncol: number): void {
+  if (!Array.isArray(names)) throw new Error(`DMatrix: featureNames must be an array of ${ncol} strings, got ${shownValue(names)}`);
+  if (names.length !== ncol) throw new Error(`DMatrix: ${names.length} feature names for ${ncol} features`);
+  const first = new Map<string, number>();
+  names.forEach((n, j) => {
+    if (typeof n !== "string") throw new Error(`DMatrix: featureNames[${j}] is ${shownValue(n)}; feature names must be strings`);
+    const i = first.get(n);
+    if (i !== undefined) throw new Error(`DMatrix: feature name ${JSON.stringify(n)} is given twice (columns ${i} and ${j}); feature names must be unique, as XGBoost's`);
+    first.set(n, j);
+  });
+}
+
 export class DMatrix {
   readonly nrow: number;
   readonly ncol: number;
@@ -324,9 +342,7 @@ export class DMatrix {
     }
     if (opts.nrow !== undefined && opts.nrow !== nrow) throw new Error(`DMatrix: nrow is ${opts.nrow} but X has ${nrow} rows`);
     if (ncol < 1) throw new Error("DMatrix: X has no features (ncol = 0)");
-    if (opts.featureNames && opts.featureNames.length !== ncol) {
-      throw new Error(`DMatrix: ${opts.featureNames.length} feature names for ${ncol} features`);
-    }
+    if (opts.featureNames != null) checkFeatureNames(opts.featureNames, ncol);
     this.nrow = nrow;
     this.ncol = ncol;
     this.featureNames = opts.featureNames ? [...opts.featureNames] : undefined;
