@@ -15,7 +15,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Booster, DMatrix, catboostParams, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
 import { floatArrayText, floatText } from "node-xgboost-wasm/dist/model-json";
-import { hasXgboost, maxRelDiff, RefJob, type RefResult } from "../tools/reference/xgb-ref";
+import { spawnSync } from "child_process";
+import { hasXgboost, maxRelDiff, PYTHON, RefJob, writeF32, type RefResult } from "../tools/reference/xgb-ref";
 import { binaryLabels, classLabels, regressionData, type Data } from "./helpers/core-data";
 
 const RTOL = 1e-5;
@@ -314,6 +315,32 @@ t("native → ours, XGBoost 2.x schema: the same native model rewritten as 2.x w
     });
     bst.free();
   }
+});
+
+t("native → ours: a multi-target model (XGBoost's multi-output regression, a 2-D label) is refused naming num_target; vector-leaf trees (2.x) naming size_leaf_vector", () => {
+  const ref = new RefJob();
+  const ntr = 300;
+  // three targets, row-major as native's 2-D label: y, -y, 2y
+  const y3 = Float32Array.from({ length: ntr * 3 }, (_, i) => base.y[Math.floor(i / 3)] * [1, -1, 2][i % 3]);
+  const file = ref.file("multi-target.json");
+  const py = `import numpy as np, xgboost as xgb
+X = np.fromfile(${JSON.stringify(ref.file("mt.X.f32"))}, dtype="<f4").reshape(${ntr}, ${NCOL})
+y = np.fromfile(${JSON.stringify(ref.file("mt.y.f32"))}, dtype="<f4").reshape(${ntr}, 3)
+b = xgb.train({"tree_method": "hist", "max_depth": 3}, xgb.DMatrix(X, label=y), 2)
+b.save_model(${JSON.stringify(file)})
+print(b.predict(xgb.DMatrix(X[:2])).shape)`;
+  writeF32(ref.file("mt.X.f32"), base.X.subarray(0, ntr * NCOL));
+  writeF32(ref.file("mt.y.f32"), y3);
+  const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 120_000 });
+  assert.is(r.stdout.trim(), "(2, 3)", `native multi-output regression: ${r.stderr}`);
+  const json = require("fs").readFileSync(file, "utf8") as string;
+  ref.cleanup();
+  assert.throws(() => Booster.loadModel(json), (e: Error) => /num_target is 3: a multi-target model \(XGBoost's multi-output regression\) is not supported/.test(e.message));
+  // XGBoost 2.x's vector-leaf trees: the same model as 2.x writes one (one tree a round, size_leaf_vector 3)
+  const m = JSON.parse(json);
+  m.learner.learner_model_param.num_target = "1";
+  m.learner.gradient_booster.model.trees.forEach((t: { tree_param: Record<string, string> }) => { t.tree_param.size_leaf_vector = "3"; });
+  assert.throws(() => Booster.loadModel(JSON.stringify(m)), (e: Error) => /tree 0 has vector leaves \(size_leaf_vector 3, XGBoost's multi_strategy "multi_output_tree"\)/.test(e.message));
 });
 
 t("categorical features (ordered target statistics): saveModel → loadModel predicts identically, unseen categories included", () => {

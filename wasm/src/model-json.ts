@@ -515,7 +515,19 @@ export function fromJson(text: string): ModelData {
   if (!(Number.isInteger(numFeature) && numFeature >= 1)) throw new ModelError("num_feature must be a positive integer");
   const multi = name.startsWith("multi:");
   if (multi && !(Number.isInteger(numClass) && numClass >= 2)) throw new ModelError(`num_class must be >= 2 for ${name}`);
+  // XGBoost's multi-output regression (a 2-D label, 1.6+): num_target trees per round, tree_info naming the target,
+  // or (2.x, multi_strategy "multi_output_tree") one tree whose leaves are vectors of size_leaf_vector values. This
+  // package predicts one value a row (num_class for multi:*): said here, not as a tree_info or base_weights length
+  // the model's author cannot relate to it
+  const numTarget = lmp.num_target !== undefined ? num(lmp.num_target, "learner_model_param.num_target") : 1;
+  if (numTarget !== 1) {
+    throw new ModelError(`num_target is ${numTarget}: a multi-target model (XGBoost's multi-output regression) is not supported; this package predicts one output per row (num_class for multi:*)`);
+  }
   const gtp = model.gbtree_model_param ? obj(model.gbtree_model_param, "gbtree_model_param") : {};
+  const leafVector = gtp.size_leaf_vector !== undefined ? num(gtp.size_leaf_vector, "gbtree_model_param.size_leaf_vector") : 0;
+  if (leafVector > 1) {
+    throw new ModelError(`size_leaf_vector is ${leafVector}: trees with vector leaves (XGBoost's multi_strategy "multi_output_tree") are not supported; train with multi_strategy "one_output_per_tree"`);
+  }
   const numParallelTree = gtp.num_parallel_tree !== undefined ? num(gtp.num_parallel_tree, "num_parallel_tree") : 1;
   const rawTrees = model.trees;
   if (!Array.isArray(rawTrees)) throw new ModelError("gradient_booster.model.trees is missing or not an array");
@@ -525,6 +537,8 @@ export function fromJson(text: string): ModelData {
     const t = obj(raw, where);
     const tp = obj(t.tree_param, `${where}.tree_param`);
     const n = num(tp.num_nodes, `${where}.tree_param.num_nodes`);
+    const leafSize = tp.size_leaf_vector !== undefined ? num(tp.size_leaf_vector, `${where}.tree_param.size_leaf_vector`) : 0;
+    if (leafSize > 1) throw new ModelError(`${where} has vector leaves (size_leaf_vector ${leafSize}, XGBoost's multi_strategy "multi_output_tree"), which are not supported; train with multi_strategy "one_output_per_tree"`);
     if (!(Number.isInteger(n) && n >= 1)) throw new ModelError(`${where}: num_nodes must be a positive integer`);
     const base = {
       left: ints(t.left_children, `${where}.left_children`, n),
