@@ -227,6 +227,39 @@ for fn in [["a", "b", "a", "d", "e"], ["a", "b", 3, "d", "e"], ["", "b", "c", "d
   }
 });
 
+test("params: huber_slope is read by reg:pseudohubererror and the mphe metric (under any objective, as native's mphe); with neither it is an Error, not a setting that does nothing", () => {
+  throwsNamed("reg:squarederror", trainWith({ huber_slope: 2 }), /parameter huber_slope is the δ of reg:pseudohubererror and of the mphe metric; objective is reg:squarederror and eval_metric does not name mphe/);
+  throwsNamed("count:poisson, rmse", () => train({ objective: "count:poisson", huber_slope: 2, eval_metric: "rmse" }, dm({ label: data.y.map(Math.abs) })), /huber_slope/);
+  // read by mphe: our metric on our model is native's mphe of the same model with the same δ
+  const d = dm();
+  const b = train({ max_depth: 3, eval_metric: "mphe", huber_slope: 3 }, d, { numBoostRound: 3, evals: [[d, "train"]] });
+  const ours = b.evalsResult.train.mphe[2];
+  const json = b.saveModel();
+  b.free();
+  d.free();
+  if (hasXgboost()) {
+    const fs = require("fs") as typeof import("fs"), os = require("os") as typeof import("os"), path = require("path") as typeof import("path");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "huber-"));
+    fs.writeFileSync(path.join(dir, "m.json"), json);
+    fs.writeFileSync(path.join(dir, "X.f32"), Buffer.from(data.X.buffer, data.X.byteOffset, data.X.byteLength));
+    fs.writeFileSync(path.join(dir, "y.f32"), Buffer.from(data.y.buffer, data.y.byteOffset, data.y.byteLength));
+    const py = `import numpy as np, xgboost as xgb
+xgb.set_config(verbosity=0)
+X = np.fromfile(${JSON.stringify(path.join(dir, "X.f32"))}, dtype="<f4").reshape(${data.nrow}, ${data.ncol}); y = np.fromfile(${JSON.stringify(path.join(dir, "y.f32"))}, dtype="<f4")
+d = xgb.DMatrix(X, label=y)
+b = xgb.Booster(model_file=${JSON.stringify(path.join(dir, "m.json"))}); b.set_param({"eval_metric": "mphe", "huber_slope": 3})
+print(b.eval_set([(d, "train")]).split(":")[1])
+# and under reg:squarederror with rmse native's model is the same with or without it
+a = xgb.train({"max_depth": 3}, d, 3); h = xgb.train({"max_depth": 3, "huber_slope": 2}, d, 3)
+print("same" if a.save_raw("json") == h.save_raw("json") else "differs")`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    fs.rmSync(dir, { recursive: true, force: true });
+    const [mphe, same] = r.stdout.trim().split("\n");
+    assert.ok(Math.abs(Number(mphe) - ours) <= 1e-5 * Math.max(1, Math.abs(ours)), `mphe with huber_slope 3: ours ${ours}, native ${mphe} (${r.stderr})`);
+    assert.is(same, "same", "native's reg:squarederror model changed with huber_slope");
+  }
+});
+
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],

@@ -272,7 +272,7 @@ export class Booster {
       objective: m.objective,
       ...(m.numClass ? { num_class: m.numClass } : {}),
       num_parallel_tree: m.numParallelTree,
-      ...(m.huberSlope !== undefined ? { huber_slope: m.huberSlope } : {}),
+      ...(m.huberSlope !== undefined && m.objective === "reg:pseudohubererror" ? { huber_slope: m.huberSlope } : {}),
       ...(m.maxDeltaStep !== undefined ? { max_delta_step: m.maxDeltaStep } : {}),
     });
     if (m.trees.length % (numGroups(params) * params.num_parallel_tree) !== 0) {

@@ -284,6 +284,12 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       throw new Error(`parameter ${given[k]} sets the categorical target statistics (cat_encoding "ordered" or "naive"); cat_encoding is "partition" (XGBoost's categorical splits)`);
     }
   }
+  // and the objective's: huber_slope is the δ of reg:pseudohubererror and of its metric mphe (which native computes with
+  // it under any objective); with neither it was accepted and did nothing (native: 'Parameters: { "huber_slope" } are
+  // not used')
+  if (given.huber_slope !== undefined && p.objective !== "reg:pseudohubererror" && !p.eval_metric.includes("mphe")) {
+    throw new Error(`parameter ${given.huber_slope} is the δ of reg:pseudohubererror and of the mphe metric; objective is ${p.objective} and eval_metric does not name mphe`);
+  }
   if (p.max_leaves > 0 && p.grow_policy === "symmetric") {
     throw new Error('parameter max_leaves does not apply to grow_policy "symmetric": a symmetric tree of depth d has 2^d leaves; set max_depth');
   }
