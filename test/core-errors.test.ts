@@ -260,6 +260,32 @@ print("same" if a.save_raw("json") == h.save_raw("json") else "differs")`;
   }
 });
 
+test("DMatrix: an option it does not read is an Error naming it — XGBoost's Python keywords (feature_names, feature_types), a misspelt weight, and base_margin, which native uses and this core does not (each made a matrix without it, silently)", () => {
+  const m = (opts: Record<string, unknown>) => () => new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: data.y, ...opts });
+  throwsNamed("feature_names", m({ feature_names: ["a", "b", "c", "d", "e"] }), /DMatrix: unknown option "feature_names" \(XGBoost's Python keyword; here it is featureNames\)/);
+  throwsNamed("feature_types", m({ feature_types: ["c", "q", "q", "q", "q"] }), /unknown option "feature_types" \(XGBoost's Python keyword; here it is featureTypes\)/);
+  throwsNamed("weights", m({ weights: data.y.map(() => 2) }), /DMatrix: unknown option "weights"; valid: nrow, ncol, label, weight, missing, featureNames, catFeatures, featureTypes, enableCategorical/);
+  throwsNamed("base_margin", m({ base_margin: data.y }), /DMatrix: option base_margin: a per-row starting margin \(XGBoost's base_margin\) is not supported/);
+  throwsNamed("group", m({ group: [data.nrow] }), /DMatrix: option group: query groups \(ranking\) are not supported/);
+  throwsNamed("not an object", () => new DMatrix(data.X, 5 as never), /DMatrix: options must be an object, got 5/);
+  // the options it reads, and an option left undefined, are taken
+  m({ weight: data.y.map(() => 1), missing: NaN, featureNames: ["a", "b", "c", "d", "e"], catFeatures: [], enableCategorical: true, featureTypes: undefined })().free();
+  // the reference: native's base_margin moves every prediction (dropping it silently predicts something else), and a
+  // keyword native's DMatrix does not know is a TypeError
+  if (hasXgboost()) {
+    const py = `import numpy as np, xgboost as xgb
+X = np.arange(50, dtype=np.float32).reshape(10, 5); y = np.arange(10, dtype=np.float32)
+b = xgb.train({"max_depth": 2}, xgb.DMatrix(X, label=y), 2)
+print("moved" if np.all(b.predict(xgb.DMatrix(X, base_margin=np.full(10, 3.0))) != b.predict(xgb.DMatrix(X))) else "same")
+try:
+    xgb.DMatrix(X, label=y, weights=np.ones(10)); print("accepted")
+except TypeError:
+    print("refused")`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    assert.is(r.stdout.trim(), "moved\nrefused", r.stderr);
+  }
+});
+
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],

@@ -87,6 +87,34 @@ export interface DMatrixOptions {
   enableCategorical?: boolean;
 }
 
+const DMATRIX_OPTIONS = ["nrow", "ncol", "label", "weight", "missing", "featureNames", "catFeatures", "featureTypes", "enableCategorical"];
+/** XGBoost's Python keywords of options this DMatrix takes under another name */
+const PYTHON_KEYWORDS: Record<string, string> = {
+  feature_names: "featureNames", feature_types: "featureTypes", enable_categorical: "enableCategorical", cat_features: "catFeatures",
+};
+/** XGBoost's DMatrix data this core has no use for: each would be a model trained or predicted without it */
+const NOT_SUPPORTED: Record<string, string> = {
+  base_margin: "a per-row starting margin (XGBoost's base_margin) is not supported: training cannot start from one; to predict with one, add it to predict's outputMargin values",
+  group: "query groups (ranking) are not supported: no rank:* objective", qid: "query ids (ranking) are not supported: no rank:* objective",
+  label_lower_bound: "interval labels (survival:aft) are not supported", label_upper_bound: "interval labels (survival:aft) are not supported",
+};
+NOT_SUPPORTED.baseMargin = NOT_SUPPORTED.base_margin;
+
+/**
+ * An option this DMatrix does not read is an Error naming it: a misspelt or Python-spelt key (weights, feature_names,
+ * feature_types) made a matrix without weights, names or categorical columns, and base_margin a matrix without its
+ * offsets — every one silently.
+ */
+function checkOptionKeys(opts: object): void {
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new Error(`DMatrix: options must be an object, got ${shownValue(opts)}`);
+  for (const key of Object.keys(opts)) {
+    if (DMATRIX_OPTIONS.includes(key) || (opts as Record<string, unknown>)[key] === undefined) continue;
+    if (NOT_SUPPORTED[key]) throw new Error(`DMatrix: option ${key}: ${NOT_SUPPORTED[key]}`);
+    const hint = PYTHON_KEYWORDS[key] ? ` (XGBoost's Python keyword; here it is ${PYTHON_KEYWORDS[key]})` : "";
+    throw new Error(`DMatrix: unknown option "${key}"${hint}; valid: ${DMATRIX_OPTIONS.join(", ")}`);
+  }
+}
+
 /** XGBoost's feature type names (data.cc LoadFeatureType): all numeric but "c". */
 const FEATURE_TYPES = ["q", "c", "int", "float", "i"];
 
@@ -315,6 +343,7 @@ export class DMatrix {
   get isView(): boolean { return this.rowsPtr !== 0; }
 
   constructor(X: Float32Array | Float64Array | ArrayLike<number> | number[][], opts: DMatrixOptions = {}) {
+    checkOptionKeys(opts);
     for (const k of ["nrow", "ncol"] as const) {
       const v = opts[k];
       if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`DMatrix: ${k} must be an integer >= 0, got ${shownValue(v)}`);
