@@ -286,6 +286,29 @@ except TypeError:
   }
 });
 
+test("train: an option it does not read is an Error naming it — xgb.train's keywords were taken and ignored (num_boost_round trained 10 rounds, early_stopping_rounds did not stop, xgb_model and obj trained another model)", () => {
+  const d = dm();
+  const opts = (o: Record<string, unknown>) => () => train({ max_depth: 2 }, d, o as never);
+  throwsNamed("num_boost_round", opts({ num_boost_round: 30 }), /train: unknown option "num_boost_round" \(xgb.train's keyword: here it is numBoostRound\); valid: numBoostRound, evals, earlyStoppingRounds, verboseEval, callbacks, threads/);
+  throwsNamed("early_stopping_rounds", opts({ numBoostRound: 30, evals: [[d, "train"]], early_stopping_rounds: 2 }), /unknown option "early_stopping_rounds" \(xgb.train's keyword: here it is earlyStoppingRounds\)/);
+  throwsNamed("xgb_model", opts({ xgb_model: "model.json" }), /unknown option "xgb_model" \(xgb.train's keyword: continuing the training of an existing model is not supported\)/);
+  throwsNamed("obj", opts({ obj: () => [[], []] }), /unknown option "obj" \(xgb.train's keyword: custom objectives are not supported\)/);
+  throwsNamed("a misspelling", opts({ numBoostRounds: 30 }), /train: unknown option "numBoostRounds"; valid:/);
+  throwsNamed("not an object", () => train({}, d, 30 as never), /train: options must be an object, got 30/);
+  // what native does with the first one: 30 rounds, not its default 10
+  if (hasXgboost()) {
+    const py = `import numpy as np, xgboost as xgb
+X = np.arange(50, dtype=np.float32).reshape(10, 5); y = np.arange(10, dtype=np.float32)
+print(xgb.train({"max_depth": 2}, xgb.DMatrix(X, label=y), num_boost_round=30).num_boosted_rounds(), xgb.train({"max_depth": 2}, xgb.DMatrix(X, label=y)).num_boosted_rounds())`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    const b = train({ max_depth: 2 }, d, { numBoostRound: 30 }), dflt = train({ max_depth: 2 }, d);
+    assert.is(`${b.numBoostedRounds()} ${dflt.numBoostedRounds()}`, r.stdout.trim(), r.stderr);
+    b.free();
+    dflt.free();
+  }
+  d.free();
+});
+
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],

@@ -12,6 +12,7 @@ import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedT
 import { MAXIMIZE, METRICS, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 import { alloc, bytesAt, check, f32, free, getCore, resolveThreads, setThreads } from "./wasm";
+import { shownValue } from "./shown";
 
 export interface IterationInfo {
   iteration: number;
@@ -84,8 +85,32 @@ export interface Training {
   abort(): void;
 }
 
+const TRAIN_OPTIONS = ["numBoostRound", "evals", "earlyStoppingRounds", "verboseEval", "callbacks", "threads"];
+/** xgb.train's keywords: those this train() takes under another name, and those it has no counterpart of */
+const XGB_TRAIN_KEYWORDS: Record<string, string> = {
+  num_boost_round: "here it is numBoostRound", early_stopping_rounds: "here it is earlyStoppingRounds", verbose_eval: "here it is verboseEval",
+  evals_result: "the metrics are the booster's evalsResult", xgb_model: "continuing the training of an existing model is not supported",
+  obj: "custom objectives are not supported", feval: "custom metrics are not supported", custom_metric: "custom metrics are not supported",
+  maximize: "not supported: early stopping maximises auc and minimises the other metrics",
+};
+
+/**
+ * An option train() does not read is an Error naming it: xgb.train's keywords were taken and ignored —
+ * { num_boost_round: 50 } trained the default 10 rounds, early_stopping_rounds did not stop, xgb_model trained a new
+ * model and obj a model of the built-in objective, every one silently.
+ */
+function checkTrainOptions(opts: unknown): void {
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new Error(`train: options must be an object, got ${shownValue(opts)}`);
+  for (const [key, value] of Object.entries(opts)) {
+    if (TRAIN_OPTIONS.includes(key) || value === undefined) continue;
+    const known = XGB_TRAIN_KEYWORDS[key];
+    throw new Error(`train: unknown option "${key}"${known ? ` (xgb.train's keyword: ${known})` : ""}; valid: ${TRAIN_OPTIONS.join(", ")}`);
+  }
+}
+
 export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: TrainOptions = {}): Training {
   if (params === null || typeof params !== "object" || Array.isArray(params)) throw new Error(`train: params must be an object of XGBoost parameters, got ${params === null ? "null" : typeof params}`);
+  checkTrainOptions(opts);
   const p = resolveParams(params);
   if (!(dtrain instanceof DMatrix)) throw new Error("train: dtrain must be a DMatrix");
   dtrain.assertLive();
