@@ -309,6 +309,34 @@ print(xgb.train({"max_depth": 2}, xgb.DMatrix(X, label=y), num_boost_round=30).n
   d.free();
 });
 
+test("Booster: XGBoost's Python spellings of getScore / saveModel / loadModel are Errors saying what to write — get_score's importance_type gave 'weight' and save_model's file name wrote nothing, silently", () => {
+  const d = dm();
+  const b = train({ max_depth: 3 }, d, { numBoostRound: 3 });
+  throwsNamed("importance_type", () => b.getScore({ importance_type: "gain" } as never), /getScore: unknown option "importance_type" \(XGBoost's Python keyword; here it is importanceType\)/);
+  throwsNamed("a type as a string", () => b.getScore("gain" as never), /getScore: options must be an object \(\{ importanceType: "gain" \}\), got "gain"/);
+  const fs = require("fs") as typeof import("fs"), os = require("os") as typeof import("os"), path = require("path") as typeof import("path");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "save-"));
+  const file = path.join(dir, "model.json");
+  throwsNamed("saveModel(file)", () => (b.saveModel as (f: string) => string)(file), /saveModel\(\) returns the model's JSON text and writes no file; got ".*model\.json" — write the text yourself: fs\.writeFileSync\(path, booster\.saveModel\(\)\)/);
+  assert.not.ok(fs.existsSync(file));
+  throwsNamed("loadModel(file)", () => Booster.loadModel(file), /Booster\.loadModel takes the model's JSON text, not a file name \(".*model\.json"\): Booster\.loadModel\(fs\.readFileSync\(path, "utf8"\)\)/);
+  // what native does with them: get_score(importance_type="gain") is not the weights, save_model(fname) writes the file
+  if (hasXgboost()) {
+    fs.writeFileSync(file, b.saveModel());
+    const py = `import xgboost as xgb
+b = xgb.Booster(model_file=${JSON.stringify(file)})
+print("differ" if b.get_score(importance_type="gain") != b.get_score() else "same")
+b.save_model(${JSON.stringify(path.join(dir, "again.json"))})`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    assert.is(r.stdout.trim(), "differ", r.stderr);
+    assert.ok(fs.existsSync(path.join(dir, "again.json")), "native save_model wrote no file");
+    assert.not.equal(b.getScore({ importanceType: "gain" }), b.getScore(), "ours: gain is the weights");
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  b.free();
+  d.free();
+});
+
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],

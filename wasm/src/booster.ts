@@ -254,12 +254,20 @@ export class Booster {
 
   /** The model as XGBoost JSON (loads in native XGBoost 1.7+). */
   saveModel(): string {
+    // XGBoost's save_model(fname) writes a file: here a file name was ignored, and nothing written
+    if (arguments.length > 0 && arguments[0] !== undefined) {
+      throw new Error(`saveModel() returns the model's JSON text and writes no file; got ${shownValue(arguments[0])} — write the text yourself: fs.writeFileSync(path, booster.saveModel())`);
+    }
     return toJson(this.toModelData());
   }
 
   /** A Booster from XGBoost JSON (1.7 or 2.x schema). */
   static loadModel(json: string): Booster {
     if (typeof json !== "string") throw new Error("Booster.loadModel expects the model JSON as a string");
+    // XGBoost's load_model(fname) reads a file: a file name here is not JSON, said as such
+    if (/^[^{\s][^\n{]*\.(json|ubj|model|bin)\s*$/i.test(json)) {
+      throw new Error(`Booster.loadModel takes the model's JSON text, not a file name (${shownValue(json)}): Booster.loadModel(fs.readFileSync(path, "utf8"))`);
+    }
     return Booster.fromModelData(fromJson(json));
   }
 
@@ -317,6 +325,11 @@ export class Booster {
    * of splits (weight), the mean / total loss reduction (gain / total_gain), or the mean /
    * total hessian sum of the split nodes (cover / total_cover). */
   getScore(opts: { importanceType?: ImportanceType } = {}): Record<string, number> {
+    // an option not read was a silent "weight": get_score's importance_type, or the type given as a plain string
+    if (opts === null || typeof opts !== "object") throw new Error(`getScore: options must be an object ({ importanceType: "gain" }), got ${shownValue(opts)}`);
+    for (const key of Object.keys(opts)) {
+      if (key !== "importanceType") throw new Error(`getScore: unknown option "${key}"${key === "importance_type" ? " (XGBoost's Python keyword; here it is importanceType)" : ""}; valid: importanceType`);
+    }
     const type = opts.importanceType ?? "weight";
     if (!["weight", "gain", "cover", "total_gain", "total_cover"].includes(type)) {
       throw new Error(`getScore: unknown importanceType "${type}"; valid: weight, gain, cover, total_gain, total_cover`);
