@@ -178,6 +178,38 @@ except ValueError as e:
   }
 });
 
+test("predict: a target-statistics model (symmetric trees, cat_encoding ordered, multiclass) refuses data whose feature names are not its input columns, in order, as the other models do — it read them by position", () => {
+  const n = 300;
+  const X = new Float32Array(n * 3), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) { X[i * 3] = i % 7; X[i * 3 + 1] = (i * 0.37) % 4; X[i * 3 + 2] = (i * 0.11) % 1; y[i] = (i % 7) % 3 + X[i * 3 + 1]; }
+  const names = ["city", "x", "z"];
+  const d = new DMatrix(X, { nrow: n, ncol: 3, label: y, featureNames: names, catFeatures: ["city"] });
+  const dc = new DMatrix(X, { nrow: n, ncol: 3, label: y.map((v) => Math.min(2, Math.floor(v / 2))), featureNames: names, catFeatures: ["city"] });
+  const models = [
+    train({ grow_policy: "symmetric", max_depth: 3 }, d, { numBoostRound: 3 }),
+    train({ objective: "multi:softprob", num_class: 3, cat_encoding: "ordered", max_depth: 3 }, dc, { numBoostRound: 3 }),
+  ];
+  for (const b of [...models, ...models.map((m) => Booster.loadModel(m.saveModel()))]) {
+    throwsNamed("reordered", () => b.predict(new DMatrix(X, { nrow: n, ncol: 3, featureNames: ["x", "city", "z"] })), /predict: feature names mismatch: the model's are city, x, z; the data's are x, city, z/);
+    assert.equal(b.predict(new DMatrix(X, { nrow: n, ncol: 3, featureNames: names })), b.predict(new DMatrix(X, { nrow: n, ncol: 3 })), "named in order = unnamed");
+    b.free();
+  }
+  d.free();
+  dc.free();
+  // the reference: native refuses reordered names on a model with categorical columns (it has no target statistics)
+  if (hasXgboost()) {
+    const py = `import numpy as np, xgboost as xgb
+X = np.array([[i % 7, (i * 0.37) % 4, (i * 0.11) % 1] for i in range(300)], dtype=np.float32); y = X[:, 1] + X[:, 0] % 3
+b = xgb.train({"max_depth": 2, "tree_method": "hist"}, xgb.DMatrix(X, label=y, feature_names=["city", "x", "z"], feature_types=["c", "q", "q"], enable_categorical=True), 2)
+try:
+    b.predict(xgb.DMatrix(X, feature_names=["x", "city", "z"], feature_types=["q", "c", "q"], enable_categorical=True)); print("accepted")
+except ValueError as e:
+    print("refused" if "feature_names mismatch" in str(e) else "other: " + str(e))`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    assert.is(r.stdout.trim(), "refused", r.stderr);
+  }
+});
+
 test("train: an eval set whose feature names are not dtrain's, in its order, is an Error naming both (as native's feature_names mismatch) — its metric would read the columns by position; unnamed eval sets are read by position", () => {
   const named = (names: string[]) => new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: data.y, featureNames: names });
   const names = ["a", "b", "c", "d", "e"];

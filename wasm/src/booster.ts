@@ -126,8 +126,9 @@ export class Booster {
     }
     // as XGBoost ("feature_names mismatch"): named columns that are not the model's, in its order, would be read by
     // position — another column order predicts silently wrong values. Unnamed data is read by position. (With
-    // target statistics the model's names are those of its encoded columns.)
-    const names = this.catEncoding ? undefined : this.featureNames;
+    // target statistics the model's names are those of its encoded columns: the input columns' first, then the
+    // per-class columns categorical.ts appends — the data is checked against the first; it was not checked at all.)
+    const names = this.catEncoding ? this.featureNames?.slice(0, this.catEncoding.inputColumns) : this.featureNames;
     if (names && d.featureNames && d.featureNames.some((n, j) => n !== names[j])) {
       const shown = (l: string[]) => (l.length > 12 ? [...l.slice(0, 12), `… (${l.length})`] : l).join(", ");
       throw new Error(`predict: feature names mismatch: the model's are ${shown(names)}; the data's are ${shown(d.featureNames)} (same names, same order)`);
