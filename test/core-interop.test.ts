@@ -16,7 +16,7 @@ import * as assert from "uvu/assert";
 import { Booster, DMatrix, catboostParams, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
 import { floatArrayText, floatText } from "node-xgboost-wasm/dist/model-json";
 import { spawnSync } from "child_process";
-import { hasXgboost, maxRelDiff, PYTHON, RefJob, writeF32, type RefResult } from "../tools/reference/xgb-ref";
+import { hasXgboost, maxRelDiff, PYTHON, readF32, RefJob, writeF32, type RefResult } from "../tools/reference/xgb-ref";
 import { binaryLabels, classLabels, regressionData, type Data } from "./helpers/core-data";
 
 const RTOL = 1e-5;
@@ -341,6 +341,31 @@ print(b.predict(xgb.DMatrix(X[:2])).shape)`;
   m.learner.learner_model_param.num_target = "1";
   m.learner.gradient_booster.model.trees.forEach((t: { tree_param: Record<string, string> }) => { t.tree_param.size_leaf_vector = "3"; });
   assert.throws(() => Booster.loadModel(JSON.stringify(m)), (e: Error) => /tree 0 has vector leaves \(size_leaf_vector 3, XGBoost's multi_strategy "multi_output_tree"\)/.test(e.message));
+});
+
+t("native → ours: a base_score outside the objective's domain is refused as the model loads (binary:logistic as native refuses it; count:poisson, whose margins native makes -inf / NaN) — ours predicted NaN and ±Infinity", () => {
+  const ref = new RefJob();
+  const cases: { name: string; model: string; score: string }[] = [];
+  for (const [name, scores] of [["binary:logistic depthwise", ["0", "1", "1.5", "-0.5"]], ["count:poisson depthwise", ["0", "-1"]]] as const) {
+    // the text edited in place: JSON.stringify would write native's float 0.0 as 0, which native's parser refuses
+    const text = run().get(name)!.nativeModel!;
+    assert.is(text.match(/"base_score":"[^"]*"/g)?.length, 1, `${name}: one base_score in native's JSON`);
+    for (const score of scores) cases.push({ name, model: text.replace(/"base_score":"[^"]*"/, `"base_score":"${score}"`), score });
+  }
+  ref.dataset("bs", nanTest.X, nanTest.nrow, NCOL);
+  // margins written as float32 files: -inf and NaN are not JSON
+  const idx = cases.map((c, i) => ref.task({ op: "load", model: ref.model(c.model), predict: [{ data: "bs", output_margin: true, out: ref.file(`bs${i}.f32`) }] }));
+  const results = ref.run({ strict: false });
+  const margins = cases.map((_, i) => (results[idx[i]].error ? undefined : readF32(ref.file(`bs${i}.f32`))));
+  ref.cleanup();
+  cases.forEach((c, i) => {
+    const nat = results[idx[i]];
+    if (c.name.startsWith("binary")) assert.match(nat.error ?? "", /base_score/, `${c.name} base_score ${c.score}: native loaded it`);
+    else assert.ok(margins[i]!.every((v) => !Number.isFinite(v)), `${c.name} base_score ${c.score}: native's margins are finite`);
+    assert.throws(() => Booster.loadModel(c.model), (e: Error) => new RegExp(`base_score is ${c.score}; ${c.name.split(" ")[0]} needs it`).test(e.message), `${c.name} base_score ${c.score}`);
+  });
+  // inside the domain it loads, as in native
+  Booster.loadModel(run().get("binary:logistic depthwise")!.nativeModel!.replace(/"base_score":"[^"]*"/, '"base_score":"0.25"')).free();
 });
 
 t("categorical features (ordered target statistics): saveModel → loadModel predicts identically, unseen categories included", () => {

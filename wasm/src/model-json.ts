@@ -466,6 +466,12 @@ function checkModelDataArrays(m: ModelData): void {
   const multi = m.objective.startsWith("multi:");
   if (multi && !(Number.isInteger(m.numClass) && m.numClass >= 2)) throw new ModelError(`num_class must be >= 2 for ${m.objective}`);
   if (!Number.isFinite(m.baseScore)) throw new ModelError(`base_score is ${m.baseScore}`);
+  // base_score is kept in the objective's output space and turned into a margin: logit(p) for binary:logistic, log(λ)
+  // for count:poisson. Outside their domains every prediction was NaN or ±Infinity; native refuses the logistic one as
+  // it loads ("base_score must be in (0,1) for logistic loss"), and train() refuses both (params.ts)
+  const bs = Math.fround(m.baseScore);
+  if (m.objective === "binary:logistic" && !(bs > 0 && bs < 1)) throw new ModelError(`base_score is ${m.baseScore}; binary:logistic needs it in (0, 1) (a probability)`);
+  if (m.objective === "count:poisson" && !(bs > 0)) throw new ModelError(`base_score is ${m.baseScore}; count:poisson needs it > 0 (a rate)`);
   if (!(Number.isInteger(m.numParallelTree) && m.numParallelTree >= 1)) throw new ModelError("num_parallel_tree must be a positive integer");
   const groups = multi ? m.numClass : 1;
   if (!Array.isArray(m.trees) || !Array.isArray(m.treeGroup) || m.treeGroup.length !== m.trees.length) {
