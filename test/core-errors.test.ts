@@ -369,6 +369,30 @@ b.save_model(${JSON.stringify(path.join(dir, "again.json"))})`;
   d.free();
 });
 
+test("train: evals are [DMatrix, name] pairs with names told apart — a second set of one name appended its values to the first's evalsResult list (two a round; native's evals_result does the same), a missing name became \"undefined\"", () => {
+  const d = dm(), d2 = dm({ label: data.y.map((v) => v + 5) });
+  const ev = (evals: unknown) => () => train({ max_depth: 2 }, d, { numBoostRound: 3, evals: evals as never });
+  throwsNamed("one name twice", ev([[d, "a"], [d2, "a"]]), /train: two eval sets are named "a"; each needs its own name/);
+  throwsNamed("no name", ev([[d]]), /train: evals\[0\] must be a \[DMatrix, name\] pair with a string name, got \[DMatrix\]/);
+  throwsNamed("a number for the name", ev([[d, 5]]), /got \[DMatrix, 5\]/);
+  throwsNamed("a flat pair", ev([d, "a"]), /evals\[0\] must be a \[DMatrix, name\] pair with a string name, got a DMatrix/);
+  // two names: a value a round each, as native's
+  const b = train({ max_depth: 2 }, d, { numBoostRound: 3, evals: [[d, "a"], [d2, "b"]] });
+  assert.equal([b.evalsResult.a.rmse.length, b.evalsResult.b.rmse.length], [3, 3]);
+  b.free();
+  if (hasXgboost()) {
+    // the reference: native's evals_result of one name given twice has two values a round
+    const py = `import numpy as np, xgboost as xgb
+X = np.arange(50, dtype=np.float32).reshape(10, 5); y = np.arange(10, dtype=np.float32)
+d = xgb.DMatrix(X, label=y); d2 = xgb.DMatrix(X, label=y + 5); r = {}
+xgb.train({"max_depth": 2}, d, 3, evals=[(d, "a"), (d2, "a")], evals_result=r, verbose_eval=False); print(len(r["a"]["rmse"]))`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    assert.is(r.stdout.trim(), "6", r.stderr);
+  }
+  d.free();
+  d2.free();
+});
+
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],

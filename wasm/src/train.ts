@@ -121,6 +121,17 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   if (dtrain.nrow === 0) throw new Error("train: dtrain has no rows");
   checkLabels(p.objective, p.num_class, labels, dtrain.nrow, "train");
   const evals = opts.evals ?? [];
+  // [[DMatrix, name], …] with names told apart: a second set of one name appended its values to the first's
+  // evalsResult list (two values a round, read as two rounds), a missing name was "undefined", a flat pair a TypeError
+  if (!Array.isArray(evals)) throw new Error(`train: evals must be an array of [DMatrix, name] pairs, got ${shownValue(evals)}`);
+  const evalNames = new Set<string>();
+  evals.forEach((e, i) => {
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[1] !== "string") {
+      throw new Error(`train: evals[${i}] must be a [DMatrix, name] pair with a string name, got ${e instanceof DMatrix ? "a DMatrix" : Array.isArray(e) ? `[${e.map((x) => (x instanceof DMatrix ? "DMatrix" : shownValue(x))).join(", ")}]` : shownValue(e)}`);
+    }
+    if (evalNames.has(e[1])) throw new Error(`train: two eval sets are named "${e[1]}"; each needs its own name (evalsResult is keyed by it)`);
+    evalNames.add(e[1]);
+  });
   for (const [d, name] of evals) {
     if (!(d instanceof DMatrix)) throw new Error(`train: evals entry "${name}" is not a DMatrix`);
     if (d.ncol !== dtrain.ncol) throw new Error(`train: eval set "${name}" has ${d.ncol} features, dtrain has ${dtrain.ncol}`);
