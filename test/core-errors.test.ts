@@ -327,6 +327,16 @@ test("train: an option it does not read is an Error naming it — xgb.train's ke
   throwsNamed("obj", opts({ obj: () => [[], []] }), /unknown option "obj" \(xgb.train's keyword: custom objectives are not supported\)/);
   throwsNamed("a misspelling", opts({ numBoostRounds: 30 }), /train: unknown option "numBoostRounds"; valid:/);
   throwsNamed("not an object", () => train({}, d, 30 as never), /train: options must be an object, got 30/);
+  // and the values of the options it reads: a callback of xgboost's after_iteration was never called
+  let called = 0;
+  throwsNamed("after_iteration", opts({ callbacks: [{ after_iteration: () => { called++; return true; } }] }), /train: callbacks\[0\] has "after_iteration" \(xgboost's Python name; here it is afterIteration\); a callback has afterIteration only/);
+  throwsNamed("callbacks not an array", opts({ callbacks: { afterIteration: () => true } }), /train: callbacks must be an array of \{ afterIteration\(info\) \} objects/);
+  throwsNamed("threads a number", opts({ threads: 4 }), /train: threads must be a function returning the next round's thread count, got 4/);
+  throwsNamed("verboseEval text", opts({ verboseEval: "yes" }), /train: verboseEval must be true, false or a period of rounds \(an integer >= 0\), got "yes"/);
+  assert.is(called, 0);
+  const stopped = train({ max_depth: 2 }, d, { numBoostRound: 30, callbacks: [{ afterIteration: () => { called++; return true; } }] });
+  assert.equal([called, stopped.numBoostedRounds()], [1, 1], "afterIteration is called and stops");
+  stopped.free();
   // what native does with the first one: 30 rounds, not its default 10
   if (hasXgboost()) {
     const py = `import numpy as np, xgboost as xgb

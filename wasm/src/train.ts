@@ -106,6 +106,24 @@ function checkTrainOptions(opts: unknown): void {
     const known = XGB_TRAIN_KEYWORDS[key];
     throw new Error(`train: unknown option "${key}"${known ? ` (xgb.train's keyword: ${known})` : ""}; valid: ${TRAIN_OPTIONS.join(", ")}`);
   }
+  // and the values of those it reads: a callback is an object of afterIteration only (xgboost's after_iteration, or a
+  // misspelling, was a callback never called — an early stop that never stopped), threads a function, verboseEval a
+  // switch or a period; each was a TypeError from inside the loop or taken silently
+  const { callbacks, threads, verboseEval } = opts as TrainOptions;
+  if (callbacks !== undefined) {
+    if (!Array.isArray(callbacks)) throw new Error(`train: callbacks must be an array of { afterIteration(info) } objects, got ${shownValue(callbacks)}`);
+    callbacks.forEach((c, i) => {
+      if (c === null || typeof c !== "object") throw new Error(`train: callbacks[${i}] must be an object { afterIteration(info) }, got ${shownValue(c)}`);
+      for (const k of Object.keys(c)) {
+        if (k !== "afterIteration") throw new Error(`train: callbacks[${i}] has "${k}"${k === "after_iteration" ? " (xgboost's Python name; here it is afterIteration)" : ""}; a callback has afterIteration only`);
+      }
+      if (typeof c.afterIteration !== "function") throw new Error(`train: callbacks[${i}].afterIteration must be a function`);
+    });
+  }
+  if (threads !== undefined && typeof threads !== "function") throw new Error(`train: threads must be a function returning the next round's thread count, got ${shownValue(threads)}`);
+  if (verboseEval !== undefined && typeof verboseEval !== "boolean" && !(Number.isInteger(verboseEval) && verboseEval >= 0)) {
+    throw new Error(`train: verboseEval must be true, false or a period of rounds (an integer >= 0), got ${shownValue(verboseEval)}`);
+  }
 }
 
 export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: TrainOptions = {}): Training {
