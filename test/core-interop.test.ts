@@ -343,6 +343,23 @@ print(b.predict(xgb.DMatrix(X[:2])).shape)`;
   assert.throws(() => Booster.loadModel(JSON.stringify(m)), (e: Error) => /tree 0 has vector leaves \(size_leaf_vector 3, XGBoost's multi_strategy "multi_output_tree"\)/.test(e.message));
 });
 
+t("native → ours: an objective named reg:linear (XGBoost's old name of reg:squarederror) loads as native loads it, the same predictions", () => {
+  const text = run().get("reg:squarederror depthwise")!.nativeModel!;
+  assert.is(text.match(/"name":"reg:squarederror"/g)?.length, 1);
+  const linear = text.replace('"name":"reg:squarederror"', '"name":"reg:linear"');
+  const ref = new RefJob();
+  ref.dataset("lin", nanTest.X, nanTest.nrow, NCOL);
+  ref.task({ op: "load", model: ref.model(linear), predict: [{ data: "lin" }] });
+  const [r] = ref.run();
+  ref.cleanup();
+  const bst = Booster.loadModel(linear);
+  const dm = new DMatrix(nanTest.X, { nrow: nanTest.nrow, ncol: NCOL });
+  compare("reg:linear model", bst.predict(dm), r.predict![0].values);
+  assert.match(bst.saveModel(), /"name":"reg:squarederror"/);
+  dm.free();
+  bst.free();
+});
+
 t("native → ours: a base_score outside the objective's domain is refused as the model loads (binary:logistic as native refuses it; count:poisson, whose margins native makes -inf / NaN) — ours predicted NaN and ±Infinity", () => {
   const ref = new RefJob();
   const cases: { name: string; model: string; score: string }[] = [];

@@ -17,7 +17,7 @@
  * so this package writes 0 and reads NaN / Infinity tokens in native files.
  */
 import type { Objective } from "./params";
-import { OBJECTIVES } from "./params";
+import { canonicalObjective, OBJECTIVES } from "./params";
 
 export interface TreeArrays {
   left: Int32Array; right: Int32Array; parent: Int32Array; feature: Int32Array;
@@ -508,7 +508,8 @@ export function fromJson(text: string): ModelData {
   const learner = obj(obj(doc, "the document").learner, "learner");
   const lmp = obj(learner.learner_model_param, "learner.learner_model_param");
   const objective = obj(learner.objective, "learner.objective");
-  const name = String(objective.name);
+  // reg:linear, XGBoost's old name of reg:squarederror, as native loads it (and as train() takes it)
+  const name = canonicalObjective(String(objective.name));
   if (!(OBJECTIVES as readonly string[]).includes(name)) {
     throw new ModelError(`objective "${name}" is not supported; supported: ${OBJECTIVES.join(", ")}`);
   }
