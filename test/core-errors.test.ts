@@ -403,6 +403,21 @@ xgb.train({"max_depth": 2}, d, 3, evals=[(d, "a"), (d2, "a")], evals_result=r, v
   d2.free();
 });
 
+test("DMatrix: missing given as decimal text marks that value missing, as native's DMatrix(missing=\"-999\") does — the text matched no number and every -999 stayed a value; other text is an Error", () => {
+  const X = [[1, -999, 3], [4, 5, -999], [-999, 2, 2]];
+  const present = (missing: unknown) => Array.from(new DMatrix(X, { missing: missing as number }).getData()).filter((v) => !Number.isNaN(v)).length;
+  const ours = [present(-999), present("-999"), present(" -999.0 "), present(null)];
+  throwsNamed("not a number", () => new DMatrix(X, { missing: "NA" as never }), /DMatrix: missing must be a number \(the value that marks a missing entry\), got "NA"/);
+  throwsNamed("a string label", () => new DMatrix(X, { label: ["1", "2", "3"] as never }), /DMatrix: label\[0\] is "1"; labels must be finite numbers/);
+  if (hasXgboost()) {
+    const py = `import numpy as np, xgboost as xgb
+X = np.array(${JSON.stringify(X)}, dtype=np.float32)
+print(*[xgb.DMatrix(X, missing=m).num_nonmissing() for m in [-999, "-999", " -999.0 ", None]])`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    assert.is(ours.join(" "), r.stdout.trim(), r.stderr);
+  }
+});
+
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],

@@ -42,6 +42,7 @@
 import { checkCategoricalCodes } from "./categorical";
 import { alloc, bytesAt, check, copyF32, coreBuild, f32, free, getCore, i32, lastError, resolveThreads, setThreads } from "./wasm";
 import { shownValue } from "./shown";
+import { decimalNumber } from "./params";
 
 /** Float arrays made by coreFloats → their place in the core's memory. */
 const coreArrays = new WeakMap<Float32Array, number>();
@@ -113,6 +114,19 @@ function checkOptionKeys(opts: object): void {
     const hint = PYTHON_KEYWORDS[key] ? ` (XGBoost's Python keyword; here it is ${PYTHON_KEYWORDS[key]})` : "";
     throw new Error(`DMatrix: unknown option "${key}"${hint}; valid: ${DMATRIX_OPTIONS.join(", ")}`);
   }
+}
+
+/**
+ * The `missing` option as XGBoost's DMatrix reads it: a number (NaN by default, and for null as for Python's None), or
+ * decimal text as its number (native takes missing="-999" as -999). Text was compared with the numbers as it was, so
+ * it matched none: every -999 stayed a value, silently.
+ */
+function missingValue(v: unknown): number {
+  if (v === undefined || v === null) return NaN;
+  if (typeof v === "number") return v;
+  const n = typeof v === "string" ? decimalNumber(v) : undefined;
+  if (n === undefined) throw new Error(`DMatrix: missing must be a number (the value that marks a missing entry), got ${shownValue(v)}`);
+  return n;
 }
 
 /** XGBoost's feature type names (data.cc LoadFeatureType): all numeric but "c". */
@@ -377,7 +391,7 @@ export class DMatrix {
     this.featureNames = opts.featureNames ? [...opts.featureNames] : undefined;
     this.catFeatures = DMatrix.resolveCategorical(opts, ncol, this.featureNames);
 
-    const missing = opts.missing ?? NaN;
+    const missing = missingValue(opts.missing);
     const n = nrow * ncol;
     const store = new Storage(nrow, ncol);
     this.store = store;
@@ -471,7 +485,7 @@ export class DMatrix {
   private setLabel(label: ArrayLike<number>): void {
     if (label.length !== this.nrow) { this.free(); throw new Error(`DMatrix: label has ${label.length} values but X has ${this.nrow} rows`); }
     for (let i = 0; i < label.length; i++) {
-      if (!Number.isFinite(label[i])) { this.free(); throw new Error(`DMatrix: label[${i}] is ${label[i]}; labels must be finite numbers`); }
+      if (!Number.isFinite(label[i])) { this.free(); throw new Error(`DMatrix: label[${i}] is ${shownValue(label[i])}; labels must be finite numbers`); }
     }
     this.store!.labelPtr = copyF32(label);
   }
@@ -479,7 +493,7 @@ export class DMatrix {
   private setWeight(weight: ArrayLike<number>): void {
     if (weight.length !== this.nrow) { this.free(); throw new Error(`DMatrix: weight has ${weight.length} values but X has ${this.nrow} rows`); }
     for (let i = 0; i < weight.length; i++) {
-      if (!(Number.isFinite(weight[i]) && weight[i] >= 0)) { this.free(); throw new Error(`DMatrix: weight[${i}] is ${weight[i]}; weights must be finite and >= 0`); }
+      if (!(Number.isFinite(weight[i]) && weight[i] >= 0)) { this.free(); throw new Error(`DMatrix: weight[${i}] is ${shownValue(weight[i])}; weights must be finite and >= 0`); }
     }
     this.store!.weightPtr = copyF32(weight);
   }
