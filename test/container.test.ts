@@ -8,7 +8,8 @@
  *
  * Checks: the runtime image holds only the bundle and the built core; train's metric lines agree with
  * its own model/ and cv.json, and the model equals what this checkout's trainer trains on the host;
- * a failing job exits ≠ 0 with output/failure naming the cause and model/ untouched; serve answers
+ * a failing job exits ≠ 0 with output/failure naming the cause and model/ untouched; a SIGTERM (StopTrainingJob)
+ * ends a training job at once (exit 143), an out-of-memory kill leaves output/failure saying so; serve answers
  * /ping and /invocations (CSV and JSON) with lib's loadEnsemble(model/) predictions and exits 0
  * within 10 s of SIGTERM. Prints, as CI log lines, the build time, the image size and the serve
  * cold start (docker run → first /ping 200) — figures, not assertions.
@@ -169,6 +170,40 @@ t("train failures: exit ≠ 0, output/failure names the cause, model/ stays empt
     assert.match(failure, why, `${what}: ${failure}`);
     assert.equal(fs.readdirSync(path.join(root, "model")), [], what);
   }
+});
+
+// StopTrainingJob is `docker stop -t120`: node as PID 1 ignored the SIGTERM (no default action for PID 1, and the
+// fits run synchronously, so no JavaScript handler could act on it) and trained on until the SIGKILL
+t("train stopped by SIGTERM (StopTrainingJob): exits 143 within 5 s, no model, no temporary folder, no failure", async () => {
+  const root = tree({ models: "xgboost,catboost", k_fold: "5", num_round: "20000", eta: "0.01" }, diabetes());
+  const c = dockerRun("none", ["-v", `${root}:/opt/ml`, IMAGE, "train"]);
+  try {
+    for (let i = 0; i < 600 && !/^\[0\] validation-rmse/m.test(c.output()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(c.output(), /^\[0\] validation-rmse/m, "the job did not start training");
+    const stop = await sigterm(c);
+    assert.is(stop.code, 143, `after SIGTERM: ${stop.code} (null: still running 15 s later)\n${c.output().slice(-500)}`);
+    assert.ok(stop.ms < 5000, `SIGTERM → exit took ${stop.ms} ms`);
+    assert.match(c.output(), /SIGTERM: the training job is stopped/);
+    assert.equal(fs.readdirSync(path.join(root, "model")), []);
+    assert.equal(fs.readdirSync(root).filter((n) => n.startsWith(".model-")), []);
+    assert.not.ok(fs.existsSync(path.join(root, "output", "failure")), "a stopped job is not a failed one");
+    log(`train: SIGTERM → exit 143 in ${seconds(stop.ms)}`);
+  } finally {
+    removeContainer(c.name);
+  }
+});
+
+t("train killed by the out-of-memory killer (docker run --memory 110m): output/failure says so, exit 137", async () => {
+  const root = tree({ models: "xgboost,catboost", k_fold: "5", num_round: "20000", eta: "0.01" }, diabetes());
+  const r = await dockerRunToEnd("none", ["--memory", "110m", "--memory-swap", "110m", "-v", `${root}:/opt/ml`, IMAGE, "train"]);
+  if (/does not support memory limit|memory limited without swap/i.test(r.output) && r.code === 0) {
+    log("SKIP the out-of-memory check: this Docker engine does not enforce --memory");
+    return;
+  }
+  assert.is(r.code, 137, r.output.slice(-500));
+  const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
+  assert.match(failure, /^the training process was killed by SIGKILL — most likely by the kernel's out-of-memory killer/);
+  assert.equal(fs.readdirSync(path.join(root, "model")), []);
 });
 
 /** A free loopback port (the container binds it on the host network). */

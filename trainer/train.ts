@@ -26,6 +26,7 @@ import {
 import { Channel, channelColumns, channelContentType, checkFeatureCells, checkJobInputs, isNumberText, checkLabelValues, checkNotOtherFormat, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, sameModelCopies, Settings } from "./hyperparameters";
 import { jsonWithArrays, OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
+import { holdStop, modelTmpDir } from "./stop";
 
 export type Log = (line: string) => void;
 
@@ -235,8 +236,7 @@ function refitAfterCv(s: Settings, validationChannel: boolean, cells: number): b
   return s.finalModel === "refit" && !validationChannel && cells >= LARGE_TABLE_CELLS;
 }
 
-/** the model is saved into <root>/.model-<pid>.tmp first, then published into model/ whole */
-const modelTmpDir = (root: string, pid: number) => path.join(root, `.model-${pid}.tmp`);
+/** the model is saved into <root>/.model-<pid>.tmp first (./stop's modelTmpDir), then published into model/ whole */
 const MODEL_TMP_NAME = /^\.model-(\d+)\.tmp$/;
 
 /** Model folders left by jobs that were killed while saving (SIGTERM, SIGKILL: no code of theirs ran after) — every
@@ -566,8 +566,11 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
   const tmpModel = modelTmpDir(paths.root, process.pid);
   fs.rmSync(tmpModel, { recursive: true, force: true });
   try {
-    saveEnsemble(final, tmpModel);
-    publishDir(tmpModel, paths.model);
+    // a SIGTERM (StopTrainingJob) now waits for model/ to be whole (./stop)
+    await holdStop(() => {
+      saveEnsemble(final, tmpModel);
+      publishDir(tmpModel, paths.model);
+    });
   } catch (e) {
     // the job fails: no cv.json of a model that was not written (an earlier model, if any, is left as it was)
     fs.rmSync(cvFile, { force: true });
