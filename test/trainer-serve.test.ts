@@ -364,9 +364,32 @@ test("serve without a model: exits ≠ 0 naming the problem", async () => {
     } catch (e) {
       err = (e as Error).message;
     }
-    assert.match(err, /serve exited \(1\) before listening: .*no manifest\.json/);
+    assert.match(err, /serve exited \(1\) before listening: .*no manifest\.json in \S+ \(the folder is empty: the model's model\.tar\.gz held no files\)/);
   } finally {
     rmTree(empty);
+  }
+});
+
+test("serve with a model.tar.gz packed with its folder (model/model/manifest.json) or holding other files: the error says what /opt/ml/model holds", async () => {
+  const nested = optMl(undefined, {});
+  const other = optMl(undefined, {});
+  try {
+    fs.mkdirSync(path.join(nested, "model", "model"));
+    fs.writeFileSync(path.join(nested, "model", "model", "manifest.json"), "{}");
+    fs.writeFileSync(path.join(other, "model", "xgboost-model"), "binary");
+    const failure = async (root: string) => {
+      try {
+        (await startServe(root)).kill();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "it served";
+    };
+    assert.match(await failure(nested), /no manifest\.json in \S+ \(it is in model\/: the model\.tar\.gz holds the folder model\/ instead of its files — pack the folder's files at the top, e\.g\. tar -czf model\.tar\.gz -C model \.\)/);
+    assert.match(await failure(other), /no manifest\.json in \S+ \(the folder holds xgboost-model: a model trained by this trainer is manifest\.json and one file per member\)/);
+  } finally {
+    rmTree(nested);
+    rmTree(other);
   }
 });
 

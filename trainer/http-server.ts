@@ -68,6 +68,25 @@ export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = p
   return { modelDir, port, host, maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, executionParameters: batchEnv(env, mb), access: accessFromEnv(env, argv) };
 }
 
+/**
+ * What model/ holds when it holds no manifest.json: SageMaker extracts the ModelDataUrl's model.tar.gz into
+ * /opt/ml/model as it is, so a tarball packed with its folder (`tar -czf model.tar.gz model`) puts the manifest one
+ * level down — "no manifest.json in /opt/ml/model" alone left the endpoint's log reader to guess that.
+ */
+function modelDirHint(dir: string): string {
+  if (fs.existsSync(`${dir}/manifest.json`)) return "";
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).sort();
+  } catch {
+    return " (the folder does not exist: SageMaker extracts the model's model.tar.gz into /opt/ml/model)";
+  }
+  if (names.length === 0) return " (the folder is empty: the model's model.tar.gz held no files)";
+  const nested = names.find((n) => fs.existsSync(`${dir}/${n}/manifest.json`));
+  if (nested) return ` (it is in ${nested}/: the model.tar.gz holds the folder ${nested}/ instead of its files — pack the folder's files at the top, e.g. tar -czf model.tar.gz -C ${nested} .)`;
+  return ` (the folder holds ${names.slice(0, 10).join(", ")}${names.length > 10 ? `, … (${names.length})` : ""}: a model trained by this trainer is manifest.json and one file per member)`;
+}
+
 /** Set while draining: answers carry Connection: close so keep-alive sockets end and server.close() can finish. */
 let draining = false;
 
@@ -98,7 +117,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     ensemble = loadEnsemble(opts.modelDir);
   } catch (e) {
-    return Promise.reject(new Error(`cannot load the model from ${opts.modelDir}: ${(e as Error).message}`));
+    return Promise.reject(new Error(`cannot load the model from ${opts.modelDir}: ${(e as Error).message}${modelDirHint(opts.modelDir)}`));
   }
   const features = ensemble.featureNames!;
   let coreBrokenReported = false;
