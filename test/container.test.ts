@@ -293,6 +293,37 @@ t("serve as SageMaker runs it: /ping, /invocations CSV and JSON equal lib's load
   }
 });
 
+// UpdateEndpoint / DeleteEndpoint stop a container with SIGTERM (SIGKILL 30 s later), also while it loads its model:
+// as PID 1, serve dropped a SIGTERM that came before its handler (installed once the model was loaded) and served on
+t("serve stopped by SIGTERM while it loads its model (600 members): exits 0 once loaded, instead of serving on", async () => {
+  assert.ok(model, "needs the model/ of the train test");
+  const wide = fs.mkdtempSync(path.join(path.dirname(model), "wide-model-"));
+  trees.push(wide);
+  const manifest = JSON.parse(fs.readFileSync(path.join(model, "manifest.json"), "utf8"));
+  const members: { name: string; file: string }[] = [];
+  for (let i = 0; i < 300; i++) {
+    for (const m of manifest.members as { name: string; file: string }[]) {
+      const file = `${m.name}_${i}.json`;
+      fs.copyFileSync(path.join(model, m.file), path.join(wide, file));
+      members.push({ ...m, name: `${m.name}_${i}`, file });
+    }
+  }
+  fs.writeFileSync(path.join(wide, "manifest.json"), JSON.stringify({ ...manifest, members }));
+  const port = await freePort();
+  const c = dockerRun("host", ["-e", `SAGEMAKER_BIND_TO_PORT=${port}`, "-e", "SAGEMAKER_BIND_TO_HOST=127.0.0.1", "-v", `${wide}:/opt/ml/model:ro`, IMAGE, "serve"]);
+  try {
+    for (let i = 0; i < 1200 && !/loading the model/.test(c.output()); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.match(c.output(), /loading the model from \/opt\/ml\/model/);
+    const before = c.output();
+    const stop = await sigterm(c);
+    assert.not.match(before, /serving on/, "the model was loaded before the SIGTERM was sent: this test needs a slower load");
+    assert.is(stop.code, 0, `after SIGTERM during the load: ${stop.code} (null: still running 15 s later)\n${c.output().slice(-500)}`);
+    assert.match(c.output(), /serving on[\s\S]*SIGTERM: draining in-flight requests, then exiting[\s\S]*stopped/);
+  } finally {
+    removeContainer(c.name);
+  }
+});
+
 t("serve cold start in the container (docker run → first /ping 200), printed against the ≤ 1 s serverless users feel", async () => {
   assert.ok(model, "needs the model/ of the train test");
   for (let i = 0; i < 4; i++) {

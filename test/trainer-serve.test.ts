@@ -350,7 +350,7 @@ test("serve with a bad OMP_NUM_THREADS or OMP_THREAD_LIMIT: exits ≠ 0 as it st
     } catch (e) {
       err = (e as Error).message;
     }
-    assert.match(err, new RegExp(`serve exited \\(1\\) before listening: .*${name} must be an integer ≥ 1.*got "${value}"`), `${name}=${value}`);
+    assert.match(err, new RegExp(`serve exited \\(1\\) before listening: (?:loading the model from \\S+\\n)?.*${name} must be an integer ≥ 1.*got "${value}"`), `${name}=${value}`);
   }
 });
 
@@ -364,7 +364,7 @@ test("serve without a model: exits ≠ 0 naming the problem", async () => {
     } catch (e) {
       err = (e as Error).message;
     }
-    assert.match(err, /serve exited \(1\) before listening: .*no manifest\.json in \S+ \(the folder is empty: the model's model\.tar\.gz held no files\)/);
+    assert.match(err, /serve exited \(1\) before listening: (?:loading the model from \S+\n)?.*no manifest\.json in \S+ \(the folder is empty: the model's model\.tar\.gz held no files\)/);
   } finally {
     rmTree(empty);
   }

@@ -11,7 +11,16 @@ import { serveOptionsFromEnv, startServer } from "./http-server";
 
 /** One process: start, and on SIGTERM/SIGINT drain and exit 0. */
 async function serveOne(modelDir: string, announce: boolean): Promise<void> {
+  // a SIGTERM while the model loads (seconds for a large one — 6 s for a 37 MB ensemble): as PID 1 (the image) a
+  // signal that finds no handler is dropped, and the container served on until the SIGKILL 30 s later. So a handler
+  // is there from the start; the load is synchronous, and the signal takes effect once the server listens
+  let early: NodeJS.Signals | undefined;
+  const onEarlyTerm = () => (early ??= "SIGTERM");
+  const onEarlyInt = () => (early ??= "SIGINT");
+  process.on("SIGTERM", onEarlyTerm);
+  process.on("SIGINT", onEarlyInt);
   const opts = serveOptionsFromEnv(modelDir, process.env, process.argv.slice(3));
+  if (announce) console.log(`loading the model from ${modelDir}`);
   // a worker of several whose core a trap broke tells the primary, which starts a fresh worker and, once that one
   // listens, stops this one (SIGTERM: drain). Closing at once could leave the port with no listener. One process:
   // its /ping answers 500, and the platform replaces the container.
@@ -30,8 +39,13 @@ async function serveOne(modelDir: string, announce: boolean): Promise<void> {
       process.exit(0);
     });
   };
+  // the stop handlers first, then the early ones off: a signal still waiting in the event loop finds a listener (with
+  // none for a moment, Node stops watching the signal and the waiting one is dropped)
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+  process.removeListener("SIGTERM", onEarlyTerm);
+  process.removeListener("SIGINT", onEarlyInt);
+  if (early) stop(early);
 }
 
 /**
