@@ -171,9 +171,15 @@ test("415 unsupported content type, 406 unsupported accept, 404, 405", async () 
     assert.match(JSON.parse(z.body).error, new RegExp(`Content-Encoding "${encoding}" is not supported: send the body uncompressed`));
   }
   assert.is((await post(body, { "Content-Type": "text/csv", "Content-Encoding": "identity" })).status, 200);
-  assert.is((await request(port(), "GET", "/nope")).status, 404);
+  const nope = await request(port(), "GET", "/nope");
+  assert.is(nope.status, 404);
+  assert.match(JSON.parse(nope.body).error, /routes: GET \/ping, POST \/invocations, GET \/execution-parameters$/);
   assert.is((await request(port(), "GET", "/invocations")).status, 405);
   assert.is((await request(port(), "POST", "/ping", "x")).status, 405);
+  // batch transform's route was a 404 to any other method, listing routes without it
+  const ep = await request(port(), "POST", "/execution-parameters", "{}");
+  assert.is(ep.status, 405, ep.body);
+  assert.match(JSON.parse(ep.body).error, /method POST not allowed on \/execution-parameters \(use GET\)/);
 });
 
 test("413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (0.05 MB here), declared (before the body, with Expect: 100-continue) or streamed; the server stays up", async () => {

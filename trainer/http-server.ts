@@ -137,15 +137,16 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         if (broken) return sendError(res, 500, `unhealthy: the model server's core is unusable after a WebAssembly trap (${broken}); restart the server`);
         return send(res, 200, "application/json", '{"status":"ok"}');
       }
-      if (url === "/execution-parameters" && req.method === "GET") {
+      if (url === "/execution-parameters") {
         req.resume();
+        if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, `method ${req.method} not allowed on /execution-parameters (use GET)`);
         if (!executionParameters)
           return sendError(res, 404, `no batch transform parameters: the payload limit (${payloadLimitText()}) is under the 1 MB a batch transform's mini-batch can be`);
         return send(res, 200, "application/json", JSON.stringify(executionParameters));
       }
       if (url !== "/invocations") {
         req.resume();
-        return sendError(res, 404, `no route ${req.method} ${url.slice(0, 200)}; routes: GET /ping, POST /invocations`);
+        return sendError(res, 404, `no route ${req.method} ${url.slice(0, 200)}; routes: GET /ping, POST /invocations, GET /execution-parameters`);
       }
       if (req.method !== "POST") {
         req.resume();
