@@ -206,6 +206,14 @@ t("train killed by the out-of-memory killer (docker run --memory 110m): output/f
   assert.equal(fs.readdirSync(path.join(root, "model")), []);
 });
 
+t("train whose JavaScript heap is full (NODE_OPTIONS=--max-old-space-size=8): output/failure says so, exit 134", async () => {
+  const root = tree(HP, diabetes());
+  const r = await dockerRunToEnd("none", ["-e", "NODE_OPTIONS=--max-old-space-size=8", "-v", `${root}:/opt/ml`, IMAGE, "train"]);
+  assert.match(r.output, /FATAL ERROR: .*JavaScript heap out of memory/, r.output.slice(-500));
+  assert.is(r.code, 134, r.output.slice(-500));
+  assert.match(fs.readFileSync(path.join(root, "output", "failure"), "utf8"), /^the training process was killed by SIGABRT — Node aborts so when its JavaScript heap is full/);
+});
+
 /** A free loopback port (the container binds it on the host network). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

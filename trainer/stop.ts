@@ -10,7 +10,8 @@
  * child process (not PID 1, so a SIGTERM ends it at once, as it does outside the image), the parent forwards
  * SIGTERM / SIGINT, removes the child's temporary model folder and exits 128 + the signal's number; any other exit
  * of the child is the parent's. A child killed by a signal nobody sent through the parent — the kernel's OOM killer
- * (SIGKILL) — leaves the cause in output/failure, which a dead PID 1 could not write.
+ * (SIGKILL), V8 aborting on a full heap (SIGABRT) — leaves the cause in output/failure, which a dead PID 1 could not
+ * write.
  *
  * The model is published last (train.ts: saveEnsemble into a temporary folder, then publishDir); a SIGTERM in that
  * step would cut a publish file by file (model/ a mount point) short, leaving model/ without its manifest. holdStop
@@ -50,8 +51,12 @@ export function superviseTrain(paths: OptMlPaths): void {
         /* the next job in this root removes it */
       }
       if (!stopping) {
-        // nobody stopped the job: a SIGKILL is the kernel's out-of-memory killer (the container's memory limit)
-        const why = signal === "SIGKILL" ? " — most likely by the kernel's out-of-memory killer: the job needs more memory than the instance has (a larger instance type, or a lower parallel_fits)" : "";
+        // nobody stopped the job: a SIGKILL is the kernel's out-of-memory killer (the container's memory limit), a
+        // SIGABRT V8's own end when the JavaScript heap is full ("FATAL ERROR: … heap out of memory" in the log)
+        const why =
+          signal === "SIGKILL" ? " — most likely by the kernel's out-of-memory killer: the job needs more memory than the instance has (a larger instance type, or a lower parallel_fits)"
+          : signal === "SIGABRT" ? " — Node aborts so when its JavaScript heap is full (the log's FATAL ERROR line says so): a larger instance type, or NODE_OPTIONS=--max-old-space-size=<MB> in the job's Environment"
+          : "";
         console.error(`training failed: ${writeFailure(paths, new Error(`the training process was killed by ${signal}${why}`))}`);
       }
       process.exit(exitCodeOf(signal));
