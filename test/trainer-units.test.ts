@@ -323,4 +323,14 @@ test("cv.json written piece by piece is the text JSON.stringify gives for the wh
   assert.is([...jsonWithArrays({}, { y: [1] })].join(""), JSON.stringify({ y: [1] }) + "\n");
 });
 
+test("request bodies: JSON Lines sent as application/json (a batch transform's SplitType Line) is a 400 saying so; other invalid JSON keeps the parser's message", () => {
+  const f = ["a", "b"];
+  const lines = '{"instances": [[1, 2]]}\n{"instances": [[3, 4]]}\n[5, 6]\n';
+  const e = throwsWith(() => parseJsonBody(lines, f), /^JSON body holds 3 JSON documents, one a line \(JSON Lines — what a batch transform with SplitType Line sends/);
+  assert.is((e as HttpError).status, 400);
+  throwsWith(() => parseJsonBody('{"instances": [[1, 2]]}\n{"instances": [[3, ', f), /^JSON body is not valid JSON: /);
+  throwsWith(() => parseJsonBody('{"instances": [[1, 2]', f), /^JSON body is not valid JSON: /);
+  assert.equal(Array.from(parseJsonBody('{"instances": [[1, 2]]}\n', f).X), [1, 2]);
+});
+
 test.run();

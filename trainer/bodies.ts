@@ -290,6 +290,20 @@ export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
   return { X, nrow: records.length, ...(drift ? { drift } : {}) };
 }
 
+/** How many JSON documents the text holds one a line (JSON Lines), when every non-empty line is one; else 0. */
+function jsonLinesCount(text: string): number {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  if (lines.length < 2) return 0;
+  for (const l of lines) {
+    try {
+      JSON.parse(l);
+    } catch {
+      return 0;
+    }
+  }
+  return lines.length;
+}
+
 /** JSON body ({"instances": [...]}) → row-major Float32Array; errors name the instance (row) and feature (column). */
 export function parseJsonBody(text: string, columns: BodyColumns): ParsedBody {
   const schema = schemaOf(columns);
@@ -299,6 +313,10 @@ export function parseJsonBody(text: string, columns: BodyColumns): ParsedBody {
   try {
     body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
+    const lines = jsonLinesCount(text);
+    if (lines > 1) {
+      throw new HttpError(400, `JSON body holds ${lines} JSON documents, one a line (JSON Lines — what a batch transform with SplitType Line sends, its records joined by newlines): this endpoint reads one document, {"instances": [[…], …]}; in a transform job give JSON files with SplitType None, or CSV with SplitType Line`);
+    }
     throw new HttpError(400, `JSON body is not valid JSON: ${(e as Error).message}`);
   }
   const instances: unknown = Array.isArray(body) ? body : body && typeof body === "object" ? (body as { instances?: unknown }).instances : undefined;
