@@ -409,6 +409,10 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   await rejects(() => loadTable(file("bad.jsonl", '{"a": 1}\n{"a": \n')), /bad\.jsonl: line 2 is not valid JSON/);
   await rejects(() => loadTable(path.join(tmp, "nope.csv")), /file not found: .*nope\.csv/);
   await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "application/x-recordio-protobuf" }), /content type "application\/x-recordio-protobuf" is not supported: tables are read as CSV, Parquet, Arrow or JSON/);
+  // a content type's parameters: UTF-8 (any spelling) and label_size=1 are read; another charset or parameter is refused
+  assert.is((await loadTable(file("x.csv", "a\n1\n"), { contentType: 'text/csv; charset="UTF-8"; label_size=1' })).numRows(), 1);
+  await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "text/csv; charset=windows-1252" }), /charset windows-1252 is not read — tables are read as UTF-8/);
+  await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "text/csv; header=present" }), /parameter "header=present" is not read/);
 });
 
 // Each column costs the reader a fixed amount whatever the rows, and a header field can be one byte: a 1.5 MB

@@ -296,6 +296,21 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     expect: [/^train channel: content type "text\/csv; label_size=2": label_size must be 1 \(one label column\), got 2/],
   },
   {
+    // the type's charset and other parameters are read or refused: a Latin-1 file declared so was read as UTF-8
+    name: "charset other than UTF-8",
+    hp: { k_fold: "3" },
+    channels: { train: { "d.csv": diabetes() } },
+    config: { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "text/csv; charset=ISO-8859-1" } }) },
+    expect: [/^train channel: content type "text\/csv; charset=ISO-8859-1": charset ISO-8859-1 is not read — tables are read as UTF-8/],
+  },
+  {
+    name: "a ContentType parameter not read",
+    hp: { k_fold: "3" },
+    channels: { train: { "d.csv": diabetes() } },
+    config: { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "text/csv; header=absent" } }) },
+    expect: [/^train channel: content type "text\/csv; header=absent": parameter "header=absent" is not read .*the header hyperparameter/],
+  },
+  {
     name: "Pipe mode",
     hp: { k_fold: "3" },
     channels: { train: { "d.csv": diabetes() } },

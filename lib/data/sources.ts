@@ -22,8 +22,8 @@ export interface LoadedColumns {
   rows: number;
 }
 
-/** SageMaker channel ContentType → format (";label_size=1" is the one parameter checked; the short names "csv" and
- * "parquet" are those SageMaker's XGBoost takes too). */
+/** SageMaker channel ContentType → format (parameters: label_size=1 and charset=utf-8, below; the short names "csv"
+ * and "parquet" are those SageMaker's XGBoost takes too). */
 const CONTENT_TYPES: Record<string, TableFormat> = {
   "text/csv": "csv",
   csv: "csv",
@@ -66,11 +66,23 @@ export function formatFromContentType(contentType: string): TableFormat {
   }
   const f = CONTENT_TYPES[t];
   if (!f) throw new Error(`unsupported content type "${contentType}"; tables are read from ${Object.keys(CONTENT_TYPES).join(", ")}`);
-  // SageMaker's CSV parameter: one label column (its XGBoost refuses any other label_size too; the label's column is
-  // the `label` hyperparameter's, the first column of a headerless file)
+  // Its parameters, each read or refused (never ignored):
+  //  - label_size, SageMaker's CSV parameter: one label column (its XGBoost refuses any other label_size too; the
+  //    label's column is the `label` hyperparameter's, the first column of a headerless file);
+  //  - charset: UTF-8 (or its subset US-ASCII), the one encoding the readers decode — `text/csv; charset=ISO-8859-1`
+  //    was read as UTF-8 without a word (a Latin-1 byte is now an Error of the CSV reader, but the type said so first);
+  //  - any other (RFC 4180's header=present, say) is not read here: the `header` option says what it would.
   for (const p of params) {
-    const m = /^\s*label_size\s*=\s*(.*?)\s*$/i.exec(p);
-    if (m && m[1] !== "1") throw new Error(`content type "${contentType}": label_size must be 1 (one label column), got ${m[1]}`);
+    if (p.trim() === "") continue;
+    const m = /^\s*([^=\s]+)\s*=\s*"?([^"]*?)"?\s*$/.exec(p);
+    const key = m?.[1].toLowerCase();
+    if (key === "label_size") {
+      if (m![2] !== "1") throw new Error(`content type "${contentType}": label_size must be 1 (one label column), got ${m![2]}`);
+    } else if (key === "charset") {
+      if (!/^(utf-?8|us-ascii|ascii)$/i.test(m![2])) throw new Error(`content type "${contentType}": charset ${m![2]} is not read — tables are read as UTF-8; convert the files (e.g. iconv -f ${m![2]} -t UTF-8) and declare charset=utf-8 or none`);
+    } else {
+      throw new Error(`content type "${contentType}": parameter "${p.trim()}" is not read (the parameters read: label_size=1, charset=utf-8)${key === "header" ? "; say whether the CSV has a header with the header option (the header hyperparameter of a training job)" : ""}`);
+    }
   }
   return f;
 }
