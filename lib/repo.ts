@@ -21,8 +21,12 @@ export function repoRoot(): string {
   return process.cwd();
 }
 
-/** lib's own version (lib/package.json), recorded in saved ensembles. */
+/** the version the trainer's bundle is built with (trainer/bundle.ts defines it): the bundle has no lib/package.json beside it */
+declare const ENSEMBLE_WORKBOOK_VERSION: string | undefined;
+
+/** lib's own version (lib/package.json), recorded in saved ensembles — a job of the trainer's bundle wrote "unknown". */
 export function libVersion(): string {
+  if (typeof ENSEMBLE_WORKBOOK_VERSION === "string") return ENSEMBLE_WORKBOOK_VERSION;
   for (const rel of ["package.json", "../package.json"]) {
     try {
       const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, rel), "utf8"));

@@ -24,6 +24,9 @@ const figures: string[] = [];
 function reference(modelData: string, rows: any): Float64Array {
   const dir = tmpDir("model");
   execFileSync("tar", ["xzf", modelData.replace(/^file:\/\//, ""), "-C", dir]);
+  // the job's model records lib's version (the trainer's bundle, which local mode runs, recorded "unknown")
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  assert.is(manifest.versions["ensemble-workbook"], JSON.parse(fs.readFileSync(path.join(__dirname, "..", "lib", "package.json"), "utf8")).version);
   return Float64Array.from(loadEnsemble(dir).predict(rows).prediction);
 }
 

@@ -34,6 +34,8 @@ const result = esbuild.buildSync({
   // the local servers' guard from its source (the image builds no sagemaker-local package, only this file)
   alias: { "@ensemble-workbook/sagemaker-local/guard": path.join(root, "sagemaker-local", "guard.ts") },
   sourcemap: true,
+  // lib's version, as saved ensembles record it (lib/repo.ts' libVersion reads lib/package.json, which the bundle has not)
+  define: { ENSEMBLE_WORKBOOK_VERSION: JSON.stringify(JSON.parse(fs.readFileSync(path.join(root, "lib", "package.json"), "utf8")).version) },
   // no comments, no indentation: lib's doc comments made the bundle 1.37 MB with a few non-ASCII characters (×, —),
   // which V8 reads into a two-byte string — Node read and compiled it in ~40 ms of every job's and endpoint's start;
   // 0.9 MB of ASCII takes ~25 ms. Names and syntax are kept: error messages and stack frames' names read as the source does
