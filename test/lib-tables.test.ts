@@ -734,4 +734,42 @@ test("Parquet BOOLEAN columns in RLE data pages v1 (a hand-built file) equal hyp
     /bool-v1-damaged\.parquet: column "b", rows 1–1000 \(row group 1\): the page's BOOLEAN values: an RLE run of 2147483647 values where \d+ remain/);
 });
 
+// DuckDB pads the last bit-packed run of a level or dictionary-index stream to 256 values (its bytes written in full):
+// lib's bounded decoder refused it as "a bit-packed run of 256 values where 3 remain", so every DuckDB file with a
+// nullable or dictionary-encoded column failed to load. Arrow C++, parquet-mr and hyparquet read the run's first
+// values. test/fixtures/duckdb-1000.parquet was written by DuckDB 1.5.6 (@duckdb/node-api):
+//   copy (select case when range % 7 = 0 then null else range::INTEGER end n,
+//                case when range % 11 = 0 then null else 'k' || (range % 13) end s,
+//                case when range % 5 = 0 then null else range % 3 = 0 end b,
+//                range * 0.25 x
+//         from range(1000)) to 'duckdb-1000.parquet' (format parquet)
+test("a Parquet file DuckDB wrote (bit-packed runs padded to 256 values) reads as its SQL defines it and as hyparquet reads it", async () => {
+  const fixture = path.join(__dirname, "fixtures", "duckdb-1000.parquet");
+  const bytes = fs.readFileSync(fixture);
+  const { parquetMetadata, parquetReadObjects } = await import("hyparquet");
+  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+  assert.match(parquetMetadata(ab).created_by ?? "", /^DuckDB/);
+  const reference = await parquetReadObjects({ file: ab });
+  const t = await loadTable(fixture);
+  assert.is(t.numRows(), 1000);
+  const n = t.array("n") as Float32Array, s = t.array("s") as ArrayLike<unknown>, b = t.array("b") as ArrayLike<unknown>, x = t.array("x") as Float32Array;
+  for (let r = 0; r < 1000; r++) {
+    // the SQL's values, and hyparquet's reading of the same cells
+    const want = { n: r % 7 === 0 ? null : r, s: r % 11 === 0 ? null : `k${r % 13}`, b: r % 5 === 0 ? null : String(r % 3 === 0), x: r * 0.25 };
+    const ref = reference[r];
+    assert.equal([ref.n ?? null, ref.s ?? null, ref.b === null || ref.b === undefined ? null : String(ref.b), Number(ref.x)], [want.n, want.s, want.b, want.x], `hyparquet, row ${r}`);
+    const got = { n: Number.isNaN(n[r]) ? null : n[r], s: s[r], b: b[r], x: x[r] };
+    if (got.n !== want.n || got.s !== want.s || got.b !== want.b || got.x !== Math.fround(want.x)) {
+      assert.unreachable(`row ${r}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`);
+    }
+  }
+  // a padded run's bytes must still be there: the same stream cut short is an Error
+  const { decodeHybrid } = await import("../lib/data/parquet-hybrid");
+  const run = Uint8Array.from([(32 << 1) | 1, 0b101, ...new Array(31).fill(0)]); // 32 groups of 8 one-bit values: 1 0 1 0 …
+  const out = new Uint8Array(3);
+  decodeHybrid(new DataView(run.buffer), 0, run.length, 1, out, "levels");
+  assert.equal(Array.from(out), [1, 0, 1]);
+  assert.throws(() => decodeHybrid(new DataView(run.buffer), 0, 10, 1, new Uint8Array(3), "levels"), /levels: a bit-packed run of 32 bytes runs past the stream/);
+});
+
 test.run();

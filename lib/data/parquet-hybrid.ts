@@ -4,13 +4,16 @@
  * The stream is a sequence of runs, each introduced by a ULEB128 varint header h:
  *   - h even: an RLE run — the value (⌈width/8⌉ little-endian bytes) repeated h >> 1 times;
  *   - h odd:  a bit-packed run — (h >> 1) groups of 8 values, width bits each, LSB first.
- * A writer pads the last bit-packed group to 8 values, so the runs may cover up to 7 values more than the page holds.
+ * A writer pads the last bit-packed group to 8 values, and DuckDB pads its last bit-packed run to 256 values (every
+ * nullable or dictionary-encoded column of a DuckDB file): a bit-packed run may cover more values than the page holds,
+ * its bytes written in full. Arrow C++, parquet-mr, arrow-rs and hyparquet read such a run's first values and
+ * ignore the rest; so does this decoder, when the run's bytes are there.
  *
  * hyparquet's decoder (encoding.js) trusts the counts: in a damaged file a run of 2^30 values, or a bit-packed
  * count that overflows 32 bits with width 0, makes it loop for seconds to forever (nothing is read per value), or
  * grow its plain-Array output past V8's limit, which kills the process — both found by `npm run fuzz`. Here every
- * run is clamped to the values still expected and to the bytes the stream has; a stream that covers more values
- * than the page holds (beyond the writer's padding) or runs out of bytes is an Error saying so. lib decodes the
+ * run is clamped to the values still expected and to the bytes the stream has; an RLE run longer than the values
+ * left, or a stream that runs out of bytes, is an Error saying so. lib decodes the
  * pages it reads itself with this, and checks the level streams it leaves to hyparquet before hyparquet sees them.
  */
 
@@ -47,7 +50,6 @@ export function decodeHybrid(view: DataView, offset: number, end: number, width:
       seen += count;
     } else {
       const count = Math.floor(header / 2) * 8;
-      if (count > left + 7) throw new Error(`${what}: a bit-packed run of ${count} values where ${left} remain`);
       const bytes = (count * width) / 8;
       if (offset + bytes > end) throw new Error(`${what}: a bit-packed run of ${bytes} bytes runs past the stream`);
       const take = Math.min(count, left);
