@@ -772,4 +772,30 @@ test("a Parquet file DuckDB wrote (bit-packed runs padded to 256 values) reads a
   assert.throws(() => decodeHybrid(new DataView(run.buffer), 0, 10, 1, new Uint8Array(3), "levels"), /levels: a bit-packed run of 32 bytes runs past the stream/);
 });
 
+// An object's integer-like keys come first whatever the order they were set in: the table built from one had
+// "name,2019,2020,label" as 2019, 2020, name, label — and toMatrix's features too, so rows given as arrays in the
+// file's order were read into the wrong features.
+test("columns keep the file's order when their names look like integers (2019, 2020), as pandas keeps them, in CSV, Parquet and Arrow", async () => {
+  const csv = "name,2019,2020,label\na,1,2,0\nb,3,4,1\n";
+  const order = ["name", "2019", "2020", "label"];
+  if (hasSklearn()) {
+    assert.equal(python(`import pandas as pd, io\nprint(json.dumps([str(c) for c in pd.read_csv(io.StringIO(data["csv"])).columns]))`, { csv }), order, "pandas");
+  }
+  const t = await loadTable(file("order.csv", csv));
+  assert.equal(t.columnNames(), order);
+  assert.equal(loadCsv(path.join(tmp, "order.csv")).columnNames(), order, "loadCsv");
+  assert.equal((await loadTable(file("order-2.csv", csv), { threads: 2, minChunkBytes: 16 })).columnNames(), order, "2 threads");
+  assert.equal(toMatrix(t, { label: "label" }).featureNames, ["name", "2019", "2020"]);
+  const cols = { name: ["a", "b"], "2019": [1, 3], "2020": [2, 4], label: [0, 1] };
+  const parquet = parquetWriteBuffer({ columnData: order.map((n) => ({ name: n, data: cols[n as keyof typeof cols], type: n === "name" ? "STRING" : "DOUBLE" })) });
+  const { parquetMetadata } = await import("hyparquet");
+  assert.equal(parquetMetadata(parquet).schema.slice(1).map((e) => e.name), order, "the Parquet file's schema");
+  assert.equal((await loadTable(file("order.parquet", parquet))).columnNames(), order, "parquet");
+  const { tableFromIPC } = await import("@uwdata/flechette");
+  const ipc = tableToIPC(tableFromArrays(order.map((n) => [n, cols[n as keyof typeof cols]] as [string, (string | number)[]])), { format: "file" })!;
+  assert.equal(tableFromIPC(ipc).schema.fields.map((f) => f.name), order, "the Arrow file's schema");
+  assert.equal((await loadTable(file("order.arrow", ipc))).columnNames(), order, "arrow");
+});
+
+
 test.run();
