@@ -797,5 +797,46 @@ test("columns keep the file's order when their names look like integers (2019, 2
   assert.equal((await loadTable(file("order.arrow", ipc))).columnNames(), order, "arrow");
 });
 
+// pandas compares the infinity spellings without case (R writes Inf and -Inf: such a column was text); the lookup of
+// infinity text in an object literal also found Object.prototype's names ("constructor" read as a missing number).
+test("infinities in any case are numbers and prototype names are text, as pandas reads them; a missing-value token is missing before it is a number", async () => {
+  const spellings = ["inf", "+inf", "-inf", "Inf", "-Inf", "INF", "infinity", "+Infinity", "-INFINITY", "iNfInItY"];
+  const csv = ["x,p,q", ...spellings.map((sp, i) => `${sp},${i === 3 ? "constructor" : i},${i === 5 ? "toString" : i}`)].join("\n") + "\n";
+  const cells = (t: Table) => Object.fromEntries(t.columnNames().map((n) => [n, Array.from(t.array(n) as ArrayLike<unknown>, (v) => (typeof v === "number" ? (Number.isNaN(v) ? null : String(v)) : v))]));
+  // pandas: x float64 of ±inf; p and q object (the text of every cell)
+  const expected = {
+    x: spellings.map((sp) => (sp.startsWith("-") ? "-Infinity" : "Infinity")),
+    p: spellings.map((_, i) => (i === 3 ? "constructor" : String(i))),
+    q: spellings.map((_, i) => (i === 5 ? "toString" : String(i))),
+  };
+  if (hasSklearn()) {
+    const ref = python(
+      `import pandas as pd, io, math
+df = pd.read_csv(io.StringIO(data["csv"]))
+out = {c: [("Infinity" if v > 0 else "-Infinity") if isinstance(v, float) and math.isinf(v) else str(v) for v in df[c]] for c in df.columns}
+print(json.dumps(out))`,
+      { csv },
+    );
+    assert.equal(ref, expected, "pandas");
+  }
+  assert.equal(cells(await loadTable(file("inf.csv", csv))), expected, "one thread");
+  assert.equal(cells(await loadTable(file("inf-2.csv", csv), { threads: 2, minChunkBytes: 16 })), expected, "2 threads");
+  // header "auto": a first record of a prototype name is a header, one of infinities is not
+  assert.equal((await loadTable(file("auto-proto.csv", "constructor,1\n2,3\n"), { header: "auto" })).columnNames(), ["constructor", "1"]);
+  assert.equal((await loadTable(file("auto-inf.csv", "Inf,1\n2,3\n"), { header: "auto" })).columnNames(), ["c0", "c1"]);
+  // a token of na_values that is also an infinity is missing (pandas filters the tokens before converting)
+  const nacsv = "x\n1\ninf\n-Inf\n";
+  const want = [1, null, "-Infinity"];
+  if (hasSklearn()) {
+    const ref = python(
+      `import pandas as pd, io, math
+df = pd.read_csv(io.StringIO(data["csv"]), na_values=["inf"], keep_default_na=False)
+print(json.dumps([None if pd.isna(v) else ("-Infinity" if v < 0 else "Infinity") if math.isinf(v) else v for v in df["x"]]))`,
+      { csv: nacsv },
+    );
+    assert.equal(ref, want, "pandas, na_values");
+  }
+  assert.equal(cells(await loadTable(file("na-inf.csv", nacsv), { na_values: ["inf"] })).x, ["1", null, "-Infinity"]);
+});
 
 test.run();

@@ -14,7 +14,8 @@
  * file, line and column: a row with more or fewer fields than the header (ragged), an unclosed quote, text
  * after a closing quote, a bare carriage return, a NUL byte (a binary file).
  *
- * Numbers: [+-]digits[.digits][(e|E)[+-]digits], blanks around allowed, and inf/Infinity. The scan reads the
+ * Numbers: [+-]digits[.digits][(e|E)[+-]digits], blanks around allowed, and inf/infinity in any case, signed or not
+ * (as pandas reads them: R writes Inf and -Inf; "Inf" made the column text). The scan reads the
  * common form [+-]digits[.digits] itself; the rest goes through parseNumber. With at most
  * 15 significant digits and a decimal exponent within ±22 the value is mantissa × 10^e or mantissa / 10^-e
  * — both operands exact in float64, so the one IEEE rounding gives the correctly rounded double, as
@@ -29,7 +30,15 @@ import { CategoricalBuilder, CategoricalColumn, NumericBuilder, numericNaValues 
 
 const COMMA = 44, LF = 10, CR = 13, QUOTE = 34, SPACE = 32, TAB = 9;
 const POW10 = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
-const INFINITIES: Record<string, number> = { inf: Infinity, "+inf": Infinity, "-inf": -Infinity, Infinity: Infinity, "+Infinity": Infinity, "-Infinity": -Infinity };
+
+/**
+ * ±Infinity for text pandas reads as one — [+-]inf or [+-]infinity in any case (its parser compares without case) —
+ * else undefined. (A lookup in an object literal also found its prototype's names: "constructor" read as a number.)
+ */
+function infinityOf(t: string): number | undefined {
+  if (t.length < 3 || t.length > 9 || !/^[+-]?inf(inity)?$/i.test(t)) return undefined;
+  return t[0] === "-" ? -Infinity : Infinity;
+}
 
 /**
  * An error at a line of the file: the message is `<what>: line L (row R)<detail>`. The line and row are kept apart so
@@ -284,7 +293,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
     if (opts.header === "auto") {
       hasHeader = firstTexts.some((t, j) => {
         if (isMissing(t)) return false;
-        return !parseNumber(b, fields.start[j], fields.end[j]) && !(t.trim() in INFINITIES);
+        return !parseNumber(b, fields.start[j], fields.end[j]) && infinityOf(t.trim()) === undefined;
       });
     } else hasHeader = opts.header;
     ncol = nf;
@@ -384,16 +393,17 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
           continue;
         }
         const t = text(b, j);
-        const tt = t.trim();
-        if (tt in INFINITIES) {
-          nb.data[r] = INFINITIES[tt];
-          nb.length = r + 1;
-          sawNumber[j] = true;
-          continue;
-        }
+        // a missing-value token first, as pandas filters them before it converts ("inf" in na_values is missing)
         if (isMissing(t)) {
           nb.data[r] = NaN;
           nb.length = r + 1;
+          continue;
+        }
+        const inf = infinityOf(t.trim());
+        if (inf !== undefined) {
+          nb.data[r] = inf;
+          nb.length = r + 1;
+          sawNumber[j] = true;
           continue;
         }
         if (sawNumber[j]) throw new RestartAsText(names![j]);
