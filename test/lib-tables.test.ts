@@ -839,4 +839,36 @@ print(json.dumps([None if pd.isna(v) else ("-Infinity" if v < 0 else "Infinity")
   assert.equal(cells(await loadTable(file("na-inf.csv", nacsv), { na_values: ["inf"] })).x, ["1", null, "-Infinity"]);
 });
 
+// Bytes that are not UTF-8 were decoded with U+FFFD each: a Latin-1 file's "café" and "cafè" became one category
+// "caf\uFFFD". pandas (read_csv, read_json) stops with a UnicodeDecodeError; so does lib, naming the line and column.
+test("bytes that are not UTF-8 (a Latin-1 file) are an Error naming the line and column, in CSV on 1 and 2 threads and in JSON; a U+FFFD written as UTF-8 is text", async () => {
+  const latin1 = Buffer.from("city,n\nOslo,1\ncafé,2\ncafè,3\n", "latin1");
+  if (hasSklearn()) {
+    const ref = python(
+      `import pandas as pd, io, base64
+raw = base64.b64decode(data["b64"])
+try:
+    pd.read_csv(io.BytesIO(raw)); print(json.dumps("read"))
+except UnicodeDecodeError as e:
+    print(json.dumps(["UnicodeDecodeError", e.start]))`,
+      { b64: latin1.toString("base64") },
+    );
+    assert.equal(ref, ["UnicodeDecodeError", latin1.indexOf(0xe9)], "pandas refuses the file at the é");
+  }
+  const message = /latin1\.csv: line 3 \(row 2\), column 1 \(city\): byte 0xE9 is not UTF-8 .* Latin-1 or Windows-1252/;
+  await rejects(() => loadTable(file("latin1.csv", latin1)), message);
+  assert.throws(() => loadCsv(path.join(tmp, "latin1.csv")), message);
+  const big = Buffer.concat([Buffer.from("city,n\n"), Buffer.from("Oslo,1\n".repeat(5000)), Buffer.from("cafè,2\n", "latin1")]);
+  await rejects(() => loadTable(file("latin1-2.csv", big), { threads: 2, minChunkBytes: 4096 }), /latin1-2\.csv: line 5002 \(row 5001\), column 1 \(city\): byte 0xE8 is not UTF-8/);
+  await rejects(() => loadTable(file("latin1-header.csv", Buffer.from("città,n\n1,2\n", "latin1"))), /latin1-header\.csv: line 1, column 1: byte 0xE0 is not UTF-8/);
+  const json = Buffer.from('[{"city": "Oslo"},\n{"city": "café"}]', "latin1");
+  const at = json.indexOf(0xe9) + 1;
+  await rejects(() => loadTable(file("latin1.json", json)), new RegExp(`latin1\\.json: line 2: byte 0xE9 \\(byte ${at} of the file\\) is not UTF-8`));
+  await rejects(() => loadTable(file("latin1.jsonl", Buffer.from('{"city": "Oslo"}\n{"city": "café"}\n', "latin1"))), /latin1\.jsonl: line 2: byte 0xE9 .* is not UTF-8/);
+  // U+FFFD itself (EF BF BD) is valid text, and so is everything else UTF-8
+  const valid = await loadTable(file("fffd.csv", "city,n\ncafé \uFFFD,1\nZürich ✈,2\n"));
+  assert.equal(valid.array("city"), ["café \uFFFD", "Zürich ✈"]);
+  assert.equal((await loadTable(file("fffd.json", JSON.stringify([{ city: "\uFFFD" }])))).array("city"), ["\uFFFD"]);
+});
+
 test.run();

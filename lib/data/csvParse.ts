@@ -12,7 +12,8 @@
  * quote and commas/newlines inside; LF or CRLF line ends; a UTF-8 BOM is skipped; blank lines are skipped
  * (as pandas does). A quote inside an unquoted field is kept as text (5'10" stays 5'10"). Errors name the
  * file, line and column: a row with more or fewer fields than the header (ragged), an unclosed quote, text
- * after a closing quote, a bare carriage return, a NUL byte (a binary file).
+ * after a closing quote, a bare carriage return, a NUL byte (a binary file), bytes that are not UTF-8 (a Latin-1 file:
+ * pandas' UnicodeDecodeError).
  *
  * Numbers: [+-]digits[.digits][(e|E)[+-]digits], blanks around allowed, and inf/infinity in any case, signed or not
  * (as pandas reads them: R writes Inf and -Inf; "Inf" made the column text). The scan reads the
@@ -171,6 +172,9 @@ function latin1(b: Uint8Array, s: number, e: number): string {
   return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("latin1");
 }
 
+/** UTF-8 that throws on bytes that are not UTF-8 (Buffer's decoding replaces them with U+FFFD). */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 function utf8(b: Uint8Array, s: number, e: number): string {
   return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("utf8");
 }
@@ -276,7 +280,29 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   const text = (b: Uint8Array, j: number): string => {
     const s = fields.start[j], e = fields.end[j];
     const t = utf8(b, s, e);
+    if (t.includes("\uFFFD")) notUtf8(b, s, e, t, j);
     return fields.quoted[j] === 2 ? t.replace(/""/g, '"') : t;
+  };
+  /**
+   * A field whose text holds U+FFFD: an Error when its bytes are not UTF-8 — decoding puts U+FFFD for each bad byte,
+   * so a Latin-1 file's "café" and "cafè" were one category "caf\uFFFD" (and its header's names garbled), where
+   * pandas stops with a UnicodeDecodeError. A U+FFFD written as UTF-8 (EF BF BD) is text like any other.
+   */
+  const notUtf8 = (b: Uint8Array, s: number, e: number, t: string, j: number) => {
+    try {
+      strictUtf8.decode(b.subarray(s, e));
+      return;
+    } catch {
+      /* named below */
+    }
+    // the first bad byte: the text before it is valid UTF-8 (genuine U+FFFDs included), so its bytes are the field's first
+    let at = s;
+    for (let i = t.indexOf("\uFFFD"); i >= 0; i = t.indexOf("\uFFFD", i + 1)) {
+      at = s + Buffer.byteLength(t.slice(0, i));
+      if (!(b[at] === 0xef && b[at + 1] === 0xbf && b[at + 2] === 0xbd)) break;
+    }
+    const byte = b[Math.min(at, e - 1)].toString(16).toUpperCase().padStart(2, "0");
+    failAt(recordLine, names ? rows + 1 : undefined, `, column ${j + 1}${colName(j)}: byte 0x${byte} is not UTF-8 (${JSON.stringify(t.slice(0, 40))}) — is the file Latin-1 or Windows-1252? Convert it to UTF-8 first (iconv -f cp1252 -t utf-8)`);
   };
   const isMissing = (t: string) => naValues.has(t) || naValues.has(t.trim());
   // tokens that read as numbers (na_values ["-999"]): a number cell of that value is missing, as pandas reads it

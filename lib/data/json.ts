@@ -40,6 +40,29 @@ function recordsToColumns(records: Row[], what: string, naValues: Set<string>, t
   return { names, columns, rows: records.length };
 }
 
+/**
+ * A JSON document's text: UTF-8, as JSON is — bytes that are not UTF-8 are an Error naming the line and byte (decoded
+ * with U+FFFD for each bad byte, a Latin-1 file's "café" and "cafè" were one category; pandas' read_json stops
+ * with a UnicodeDecodeError).
+ */
+export function jsonText(bytes: Uint8Array, what: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // the first bad byte: the text before it is valid UTF-8 (genuine U+FFFDs included), so its bytes are the file's first
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
+    let at = 0;
+    for (let i = text.indexOf("\uFFFD"); i >= 0; i = text.indexOf("\uFFFD", i + 1)) {
+      at = Buffer.byteLength(text.slice(0, i));
+      if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) break;
+    }
+    let line = 1;
+    for (let i = bytes.indexOf(10); i >= 0 && i < at; i = bytes.indexOf(10, i + 1)) line++;
+    const byte = bytes[at].toString(16).toUpperCase().padStart(2, "0");
+    throw new Error(`${what}: line ${line}: byte 0x${byte} (byte ${at + 1} of the file) is not UTF-8 — JSON is UTF-8 text; is the file Latin-1 or Windows-1252? Convert it to UTF-8 first (iconv -f cp1252 -t utf-8)`);
+  }
+}
+
 export function readJson(text: string, what: string, opts: { naValues: Set<string>; textColumns: Set<string> }): LoadedColumns {
   let doc: unknown;
   try {

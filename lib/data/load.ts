@@ -22,7 +22,7 @@ import { CategoricalBuilder, CategoricalColumn } from "./columns";
 import { parseCsv, RestartAsText } from "./csvParse";
 import { parseCsvChunks, type SharedSlab } from "./csvParallel";
 import { defaultThreads } from "../ensemble/parallel";
-import { readJson, readJsonLines } from "./json";
+import { jsonText, readJson, readJsonLines } from "./json";
 import {
   checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns,
   compressedAs, memoryLimit, readHead, sniffFormat, TableFormat,
@@ -279,7 +279,7 @@ async function readInput(input: Input, r: Resolved, textColumns: Set<string>, ti
       else {
         // JSON is parsed from one string, and V8's strings end at ~512 MB
         if (bytes.length > 500e6) throw new Error(`${input.what}: ${Math.round(bytes.length / 1e6)} MB of JSON is too large to parse as one document; write large tables as JSON Lines split into files, CSV, Parquet or Arrow`);
-        const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
+        const text = jsonText(bytes, input.what);
         out = input.format === "json" ? readJson(text, input.what, textOpts) : readJsonLines(text, input.what, textOpts);
       }
       if (input.format === "arrow") {
