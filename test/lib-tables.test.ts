@@ -871,4 +871,24 @@ except UnicodeDecodeError as e:
   assert.equal((await loadTable(file("fffd.json", JSON.stringify([{ city: "\uFFFD" }])))).array("city"), ["\uFFFD"]);
 });
 
+// A file separated by tabs or semicolons was read as one text column holding whole lines ("id\trate": 3,218
+// categories for vega-datasets' unemployment.tsv) — pandas' read_csv does the same without sep; lib reads commas only
+// and says so. Python's csv.Sniffer is the reference for what separates the fields.
+test("a tab-, semicolon- or pipe-separated file is an Error saying so, not one text column of whole lines; a quoted one-field header with a semicolon reads", async () => {
+  const files = { tab: "id\trate\n1001\t.097\n1003\t.091\n", semicolon: "a;b;c\n1,5;2;3\n", pipe: "a|b\n1|2\n" };
+  if (hasSklearn()) {
+    const ref = python(`import csv\nprint(json.dumps({k: csv.Sniffer().sniff(v.split("\\n")[0], delimiters="\\t;|,").delimiter for k, v in data.items()}))`, files);
+    assert.equal(ref, { tab: "\t", semicolon: ";", pipe: "|" }, "csv.Sniffer");
+  }
+  for (const [name, text] of Object.entries(files)) {
+    const f = file(`sep-${name}.csv`, text);
+    const msg = new RegExp(`sep-${name}\\.csv: line 1: the first record is one field holding \\d+ ${name}s? .*: the file looks ${name}-separated, and the reader reads comma-separated files only`);
+    await rejects(() => loadTable(f), msg);
+    await rejects(() => loadTable(f, { header: false }), msg);
+    await rejects(() => loadTable(f, { threads: 2, minChunkBytes: 8 }), msg);
+  }
+  await rejects(() => loadTable(vegaDataset("unemployment.tsv")), /unemployment\.tsv: line 1: .* holding 1 tab \("id\\trate"\): the file looks tab-separated/);
+  assert.equal(Array.from((await loadTable(file("quoted-one.csv", '"a;b"\n1\n2\n'))).array("a;b") as ArrayLike<number>), [1, 2]);
+});
+
 test.run();

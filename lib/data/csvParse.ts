@@ -12,7 +12,8 @@
  * quote and commas/newlines inside; LF or CRLF line ends; a UTF-8 BOM is skipped; blank lines are skipped
  * (as pandas does). A quote inside an unquoted field is kept as text (5'10" stays 5'10"). Errors name the
  * file, line and column: a row with more or fewer fields than the header (ragged), an unclosed quote, text
- * after a closing quote, a bare carriage return, a NUL byte (a binary file), bytes that are not UTF-8 (a Latin-1 file:
+ * after a closing quote, a bare carriage return, a first record of one field holding tabs, semicolons or pipes (a file
+ * separated by one of them), a NUL byte (a binary file), bytes that are not UTF-8 (a Latin-1 file:
  * pandas' UnicodeDecodeError).
  *
  * Numbers: [+-]digits[.digits][(e|E)[+-]digits], blanks around allowed, and inf/infinity in any case, signed or not
@@ -316,6 +317,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
     const nf = fields.n;
     if (nf > MAX_COLUMNS) tooWide(String(nf));
     const firstTexts = Array.from({ length: nf }, (_, j) => text(b, j));
+    if (nf === 1 && fields.quoted[0] === 0) otherSeparator(firstTexts[0]);
     if (opts.header === "auto") {
       hasHeader = firstTexts.some((t, j) => {
         if (isMissing(t)) return false;
@@ -332,6 +334,19 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
       }
     } else names = Array.from({ length: nf }, (_, j) => `c${j}`);
     setupColumns(names);
+  };
+
+  /**
+   * A first record of one unquoted field holding tabs, semicolons or pipes: a file separated by one of them (a .tsv
+   * file, a European CSV written with ";") — read as comma-separated it was one text column holding whole lines,
+   * silently (pandas' read_csv does the same without sep). The reader reads commas only: an Error saying so.
+   */
+  const otherSeparator = (t: string) => {
+    for (const [c, name] of [["\t", "tab"], [";", "semicolon"], ["|", "pipe"]]) {
+      const count = t.split(c).length - 1;
+      if (count === 0) continue;
+      failAt(recordLine, undefined, `: the first record is one field holding ${count} ${name}${count > 1 ? "s" : ""} (${JSON.stringify(t.slice(0, 60))}): the file looks ${name}-separated, and the reader reads comma-separated files only — write it with commas (pandas: pd.read_csv(path, sep=${JSON.stringify(c)}).to_csv(out, index=False))`);
+    }
   };
 
   const setupColumns = (given: string[]) => {
