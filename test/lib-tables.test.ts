@@ -891,4 +891,24 @@ test("a tab-, semicolon- or pipe-separated file is an Error saying so, not one t
   assert.equal(Array.from((await loadTable(file("quoted-one.csv", '"a;b"\n1\n2\n'))).array("a;b") as ArrayLike<number>), [1, 2]);
 });
 
+// JSON records' columns came in Object.keys' order, which lists index keys ("2019") before the others.
+test("JSON and JSON Lines columns keep the document's order when keys look like integers, as pandas' read_json keeps it", async () => {
+  const records = '[{"name": "a", "2019": 1, "x": 0.5},\n {"name": "b", "10": 2, "2019": 3, "x": 1}]';
+  const lines = '{"x": 1, "10": 2}\n{"name": "a", "x": 2, "5" : 3}\n';
+  const order = { json: ["name", "2019", "x", "10"], jsonl: ["x", "10", "name", "5"] };
+  if (hasSklearn()) {
+    const ref = python(
+      `import pandas as pd, io
+print(json.dumps({"json": [str(c) for c in pd.read_json(io.StringIO(data["records"])).columns],
+                  "jsonl": [str(c) for c in pd.read_json(io.StringIO(data["lines"]), lines=True).columns]}))`,
+      { records, lines },
+    );
+    assert.equal(ref, order, "pandas");
+  }
+  const json = await loadTable(file("order.json", records));
+  assert.equal(json.columnNames(), order.json);
+  assert.equal(Array.from(json.array("2019") as Float32Array), [1, 3]);
+  assert.equal((await loadTable(file("order.jsonl", lines))).columnNames(), order.jsonl);
+});
+
 test.run();

@@ -1,8 +1,8 @@
 /**
  * JSON (an array of records, as vega-datasets ships movies.json and penguins.json) and JSON Lines (one
  * record per line) → typed columns. Columns are the union of the records' keys in order of first
- * appearance; a key a record lacks is missing there. A column is numeric when every non-missing value is a
- * number, else categorical with each value's text (booleans "true"/"false", numbers as written by
+ * appearance in the text (as pandas keeps them; Object.keys lists "2019" before "name"); a key a record lacks is
+ * missing there. A column is numeric when every non-missing value is a number, else categorical with each value's text (booleans "true"/"false", numbers as written by
  * JavaScript). Missing: null, strings in the missing-value tokens, and numbers equal to a token that reads as one
  * (as in CSV). JSON is for tables that
  * fit comfortably in memory (it is parsed whole); large data belongs in CSV, Parquet or Arrow.
@@ -13,8 +13,43 @@ import type { LoadedColumns } from "./sources";
 
 type Row = Record<string, unknown>;
 
-function recordsToColumns(records: Row[], what: string, naValues: Set<string>, textColumns: Set<string>): LoadedColumns {
-  const names: string[] = [];
+/** A key that JavaScript objects list before the others, whatever its place: an array index ("0", "2019"). */
+const isIndexKey = (k: string) => /^(0|[1-9]\d*)$/.test(k) && Number(k) < 4294967295;
+
+/**
+ * The records' keys in the order the text first gives them: the keys of the objects `keyDepth` brackets deep (2 in an
+ * array of records, 1 on a JSON Lines line). Object.keys lists index keys first ({"name": …, "2019": …} gave 2019,
+ * name), where pandas keeps the document's order; read only when a key is one (a pass over the text).
+ */
+function keysInTextOrder(text: string, keyDepth: number): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      if (depth === keyDepth) {
+        let k = j + 1;
+        while (k < text.length && (text[k] === " " || text[k] === "\t" || text[k] === "\n" || text[k] === "\r")) k++;
+        if (text.charCodeAt(k) === 0x3a) {
+          const key = JSON.parse(text.slice(i, j + 1)) as string;
+          if (!seen.has(key)) {
+            seen.add(key);
+            out.push(key);
+          }
+        }
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return out;
+}
+
+function recordsToColumns(records: Row[], what: string, naValues: Set<string>, textColumns: Set<string>, textOrder: () => string[]): LoadedColumns {
+  let names: string[] = [];
   const seen = new Set<string>();
   records.forEach((r, i) => {
     if (r === null || typeof r !== "object" || Array.isArray(r)) {
@@ -25,6 +60,10 @@ function recordsToColumns(records: Row[], what: string, naValues: Set<string>, t
       names.push(k);
     }
   });
+  if (names.some(isIndexKey)) {
+    const ordered = textOrder().filter((k) => seen.has(k));
+    if (ordered.length === names.length) names = ordered;
+  }
   const unknown = [...textColumns].filter((c) => !seen.has(c));
   if (unknown.length) throw new Error(`${what}: categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${names.join(", ")}`);
   // a number equal to a token that reads as one (na_values ["-999"]) is missing too, as in CSV
@@ -71,7 +110,7 @@ export function readJson(text: string, what: string, opts: { naValues: Set<strin
     throw new Error(`${what}: not valid JSON: ${(e as Error).message}`);
   }
   if (!Array.isArray(doc)) throw new Error(`${what}: expected a JSON array of records ([{"column": value, …}, …]), got ${doc === null ? "null" : typeof doc}`);
-  return recordsToColumns(doc as Row[], what, opts.naValues, opts.textColumns);
+  return recordsToColumns(doc as Row[], what, opts.naValues, opts.textColumns, () => keysInTextOrder(text, 2));
 }
 
 export function readJsonLines(text: string, what: string, opts: { naValues: Set<string>; textColumns: Set<string> }): LoadedColumns {
@@ -86,5 +125,5 @@ export function readJsonLines(text: string, what: string, opts: { naValues: Set<
       throw new Error(`${what}: line ${i + 1} is not valid JSON: ${(e as Error).message}`);
     }
   });
-  return recordsToColumns(records, what, opts.naValues, opts.textColumns);
+  return recordsToColumns(records, what, opts.naValues, opts.textColumns, () => keysInTextOrder(text, 1));
 }
