@@ -911,4 +911,21 @@ print(json.dumps({"json": [str(c) for c in pd.read_json(io.StringIO(data["record
   assert.equal((await loadTable(file("order.jsonl", lines))).columnNames(), order.jsonl);
 });
 
+// A Parquet timestamp declared categorical was its epoch milliseconds as text ("1577882096789"), an Arrow one its ISO
+// time: the same table in two formats had different categories (and an endpoint sent the ISO text of a date).
+test("a date column declared categorical has the same text in Parquet and Arrow: the ISO time of each cell", async () => {
+  const when = [new Date(Date.UTC(2020, 0, 1, 12, 34, 56, 789)), null, new Date(Date.UTC(1900, 0, 1)), new Date(Date.UTC(2020, 0, 1, 12, 34, 56, 789))];
+  const expected = when.map((d) => (d ? d.toISOString() : null));
+  const parquet = parquetWriteBuffer({ columnData: [{ name: "when", data: when, type: "TIMESTAMP" }] });
+  const arrow = tableToIPC(tableFromArrays({ when }), { format: "file" })!;
+  for (const [name, bytes] of [["parquet", parquet], ["arrow", arrow]] as const) {
+    const f = file(`when.${name}`, bytes as Uint8Array | ArrayBuffer);
+    const asDates = (await loadTable(f)).array("when") as ArrayLike<Date | null>;
+    assert.equal(Array.from(asDates, (d) => (d ? d.getTime() : null)), when.map((d) => (d ? d.getTime() : null)), `${name}: dates as written`);
+    const t = await loadTable(f, { categorical: ["when"] });
+    assert.ok(t.column("when") instanceof CategoricalColumn, name);
+    assert.equal(Array.from(t.array("when") as ArrayLike<unknown>), expected, name);
+  }
+});
+
 test.run();

@@ -146,7 +146,8 @@ function topLevel(md: FileMetaData): SchemaElement[] {
   return out;
 }
 
-type ColumnOut = ({ kind: "numeric"; data: Float32Array } | { kind: "text"; data: CategoricalBuilder } | { kind: "date"; data: (Date | null)[] }) & { na: MissingTokens };
+/** A column being read; `dates`: a date or timestamp column declared categorical, its cells' text their ISO time. */
+type ColumnOut = ({ kind: "numeric"; data: Float32Array } | { kind: "text"; data: CategoricalBuilder; dates?: boolean } | { kind: "date"; data: (Date | null)[] }) & { na: MissingTokens };
 
 /**
  * Timestamps as epoch milliseconds (numbers) rather than hyparquet's default Date per value, which divides a BigInt
@@ -172,8 +173,11 @@ function cellsOf(values: ArrayLike<unknown>, out: ColumnOut): Float32Array | Int
   }
   if (out.kind === "text") {
     const a = new Int32Array(n);
+    // a timestamp is decoded as epoch milliseconds (EPOCH_MS_PARSERS): its text is the ISO time, as Arrow's Date cells
+    // give (a declared categorical date column was "1577882096789" from Parquet, "2020-01-01T12:34:56.789Z" from Arrow)
+    const dates = out.dates;
     for (let i = 0; i < n; i++) {
-      const t = isMissing(values[i]) ? undefined : textOf(values[i]);
+      const t = isMissing(values[i]) ? undefined : dates ? new Date(Number(values[i])).toISOString() : textOf(values[i]);
       a[i] = t === undefined || out.na.text(t) ? -1 : out.data.code(t);
     }
     return a;
@@ -373,9 +377,10 @@ export async function readParquet(
     const metadata = readMetadata(file, what);
     const rows = Number(metadata.num_rows);
     const elements = topLevel(metadata);
-    const kinds = elements.map((el) => (opts.textColumns.has(el.name) ? "text" : kindOf(el, what)));
-    const outs: ColumnOut[] = kinds.map((k) =>
-      k === "numeric" ? { kind: k, data: new Float32Array(rows), na } : k === "text" ? { kind: k, data: new CategoricalBuilder(rows), na } : { kind: k, data: new Array<Date | null>(rows).fill(null), na },
+    const schemaKinds = elements.map((el) => kindOf(el, what));
+    const kinds = elements.map((el, j) => (opts.textColumns.has(el.name) ? "text" : schemaKinds[j]));
+    const outs: ColumnOut[] = kinds.map((k, j) =>
+      k === "numeric" ? { kind: k, data: new Float32Array(rows), na } : k === "text" ? { kind: k, data: new CategoricalBuilder(rows), na, dates: schemaKinds[j] === "date" } : { kind: k, data: new Array<Date | null>(rows).fill(null), na },
     );
     let rowStart = 0;
     for (let g = 0; g < metadata.row_groups.length; g++) {
