@@ -12,10 +12,11 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
+import { spawnSync } from "child_process";
 import * as aq from "arquero";
 import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { CategoricalColumn, columnTypeRows, loadCsv, loadTable, NA_VALUES, toMatrix, vegaDataset, type Table } from "ensemble-workbook";
+import { CategoricalColumn, columnTypeRows, listTableFiles, loadCsv, loadTable, NA_VALUES, toMatrix, vegaDataset, type Table } from "ensemble-workbook";
 import { MAX_COLUMNS, MAX_RECORD_BYTES, parseCsv } from "../lib/data/csvParse";
 import { Rng } from "node-xgboost-wasm";
 import { hasSklearn, python } from "./lib-sklearn";
@@ -926,6 +927,29 @@ test("a date column declared categorical has the same text in Parquet and Arrow:
     assert.ok(t.column("when") instanceof CategoricalColumn, name);
     assert.equal(Array.from(t.array("when") as ArrayLike<unknown>), expected, name);
   }
+});
+
+// A symbolic link in a channel folder was listed as a file whatever it pointed at: a link to a folder of shards failed
+// with "EISDIR: illegal operation on a directory, read" (naming neither), a link to nothing with a bare ENOENT.
+test("a folder's symbolic links are followed: a linked folder's files are read, a loop once, a dangling link is an Error naming it", async () => {
+  const root = path.join(tmp, "linked");
+  const shards = path.join(tmp, "linked-shards");
+  fs.mkdirSync(root, { recursive: true });
+  fs.mkdirSync(shards, { recursive: true });
+  fs.writeFileSync(path.join(root, "a.csv"), "x,y\n1,2\n");
+  fs.writeFileSync(path.join(shards, "b.csv"), "x,y\n3,4\n");
+  fs.writeFileSync(path.join(shards, "c.csv"), "x,y\n5,6\n");
+  fs.symlinkSync(shards, path.join(root, "more"));
+  fs.symlinkSync(path.join(shards, "c.csv"), path.join(root, "d.csv"));
+  fs.symlinkSync(root, path.join(root, "loop"));
+  // GNU find -L lists what the links point at (the loop it reports and skips): the reference listing
+  const found = spawnSync("find", ["-L", root, "-type", "f"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).sort();
+  assert.equal(found, ["a.csv", "d.csv", "more/b.csv", "more/c.csv"].map((f) => path.join(root, f)));
+  assert.equal(listTableFiles(root), found);
+  const t = await loadTable(root);
+  assert.equal(Array.from(t.array("x") as Float32Array), [1, 5, 3, 5]);
+  fs.symlinkSync(path.join(tmp, "nowhere"), path.join(root, "gone.csv"));
+  await rejects(() => loadTable(root), /gone\.csv is a symbolic link to .*nowhere, which does not exist/);
 });
 
 test.run();

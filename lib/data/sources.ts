@@ -130,15 +130,31 @@ export function readHead(file: string, n = 16): Uint8Array {
   }
 }
 
-/** The files of a folder, recursively, sorted by path; dot files and Hadoop/Spark markers (_SUCCESS, _metadata) are skipped. */
+/**
+ * The files of a folder, recursively, sorted by path; dot files and Hadoop/Spark markers (_SUCCESS, _metadata) are
+ * skipped. A symbolic link is followed to what it points at — a folder is walked as a folder (once: a link back up
+ * is not walked again), a file read; a link to nothing is an Error naming it (a link to a folder was read as a file:
+ * "EISDIR: illegal operation on a directory", naming neither).
+ */
 export function listFiles(dir: string): string[] {
   const out: string[] = [];
+  const walked = new Set<string>();
   const walk = (d: string) => {
+    const real = fs.realpathSync(d);
+    if (walked.has(real)) return;
+    walked.add(real);
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       if (e.name.startsWith(".") || e.name.startsWith("_")) continue;
       const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() || e.isSymbolicLink()) out.push(p);
+      let folder = e.isDirectory(), file = e.isFile();
+      if (e.isSymbolicLink()) {
+        const target = fs.statSync(p, { throwIfNoEntry: false });
+        if (!target) throw new Error(`loadTable: ${p} is a symbolic link to ${fs.readlinkSync(p)}, which does not exist`);
+        folder = target.isDirectory();
+        file = target.isFile();
+      }
+      if (folder) walk(p);
+      else if (file) out.push(p);
     }
   };
   walk(dir);
