@@ -952,4 +952,16 @@ test("a folder's symbolic links are followed: a linked folder's files are read, 
   await rejects(() => loadTable(root), /gone\.csv is a symbolic link to .*nowhere, which does not exist/);
 });
 
+// The project's rule for options (lib/options.ts): one a function does not read is an Error naming it. loadTable and
+// loadCsv read theirs without that check: { na_value: ["?"] } (misspelt) or pandas' { sep: ";" } was ignored.
+test("loadTable and loadCsv refuse options they do not read, naming them (a misspelt na_values, pandas' sep)", async () => {
+  const f = file("opts.csv", "a,b\n1,?\n2,3\n");
+  await rejects(() => loadTable(f, { na_value: ["?"] } as never), /^loadTable: unknown option "na_value"; valid: .*na_values/);
+  await rejects(() => loadTable(f, { sep: ";", encoding: "latin1" } as never), /^loadTable: unknown options "sep", "encoding"; valid: /);
+  assert.throws(() => loadCsv(f, { categoricals: ["a"] } as never), /^loadCsv: unknown option "categoricals"; valid: header, na_values, categorical, progress, maxMemory, onColumns$/);
+  assert.throws(() => loadCsv(f, { format: "parquet" } as never), /^loadCsv: unknown option "format"/);
+  // the options it reads still work, and undefined values of them too
+  assert.equal(Array.from((await loadTable(f, { na_values: ["?"], header: undefined })).array("b") as Float32Array, (v) => (Number.isNaN(v) ? null : v)), [null, 3]);
+});
+
 test.run();

@@ -30,6 +30,7 @@ import {
 import type { Table } from "./table";
 import { loadProgress, LoadProgress } from "../progress";
 import { MAX_THREADS, shownValue } from "../core";
+import { checkOptionKeys } from "../options";
 
 /** pandas' default missing-value tokens (read_csv's na_values default). */
 export const NA_VALUES: readonly string[] = [
@@ -96,8 +97,17 @@ interface Resolved {
   onColumns?: (names: string[]) => void;
 }
 
+/**
+ * The options loadTable reads (LoadOptions): any other key is an Error naming it — a misspelt na_value or categoricals,
+ * or pandas' sep, encoding, usecols, was ignored and the table read as if it were not there.
+ */
+const LOAD_OPTIONS = ["format", "contentType", "header", "na_values", "categorical", "progress", "maxMemory", "threads", "minChunkBytes", "onColumns"] as const;
+/** loadCsv's: it reads CSV on this thread. */
+const LOAD_CSV_OPTIONS = LOAD_OPTIONS.filter((o) => !["format", "contentType", "threads", "minChunkBytes"].includes(o));
+
 function resolveOptions(opts: LoadOptions, who: string): Resolved {
   if (opts === null || typeof opts !== "object") throw new Error(`${who}: options must be an object`);
+  checkOptionKeys(opts, LOAD_OPTIONS, who);
   const na = opts.na_values;
   if (na !== undefined && (!Array.isArray(na) || na.some((v) => typeof v !== "string"))) {
     throw new Error(`${who}: na_values must be a list of strings, e.g. ["NA", "?"] (got ${shownValue(na)})`);
@@ -506,6 +516,7 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
 /** Read a CSV file synchronously (loadTable's CSV reader): `header: false` names the columns c0, c1, …, cN. */
 export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "contentType" | "threads" | "minChunkBytes"> = {}): Table {
   for (const o of ["threads", "minChunkBytes"]) if (opts && o in opts) throw new Error(`loadCsv: option ${o} is loadTable's (loadCsv reads on this thread); use loadTable(file, { ${o} })`);
+  checkOptionKeys(opts, LOAD_CSV_OPTIONS, "loadCsv");
   const r = resolveOptions({ ...opts, format: "csv" }, "loadCsv");
   if (typeof file !== "string" || !fs.existsSync(file)) throw new Error(`loadCsv: file not found: ${file}`);
   const inputs = fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)];
