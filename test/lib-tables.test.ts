@@ -16,7 +16,7 @@ import { spawnSync } from "child_process";
 import * as aq from "arquero";
 import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { CategoricalColumn, columnTypeRows, listTableFiles, loadCsv, loadTable, NA_VALUES, toMatrix, vegaDataset, type Table } from "ensemble-workbook";
+import { CategoricalColumn, columnTypeRows, listTableFiles, loadCsv, loadTable, NA_VALUES, toMatrix, trainTestSplit, vegaDataset, type Table } from "ensemble-workbook";
 import { MAX_COLUMNS, MAX_RECORD_BYTES, parseCsv } from "../lib/data/csvParse";
 import { Rng } from "node-xgboost-wasm";
 import { hasSklearn, python } from "./lib-sklearn";
@@ -787,6 +787,8 @@ test("columns keep the file's order when their names look like integers (2019, 2
   assert.equal(loadCsv(path.join(tmp, "order.csv")).columnNames(), order, "loadCsv");
   assert.equal((await loadTable(file("order-2.csv", csv), { threads: 2, minChunkBytes: 16 })).columnNames(), order, "2 threads");
   assert.equal(toMatrix(t, { label: "label" }).featureNames, ["name", "2019", "2020"]);
+  const { train, test: held } = trainTestSplit(t, { testSize: 0.5, seed: 0 });
+  assert.equal([train.columnNames(), held.columnNames()], [order, order], "trainTestSplit's tables (takeTableRows)");
   const cols = { name: ["a", "b"], "2019": [1, 3], "2020": [2, 4], label: [0, 1] };
   const parquet = parquetWriteBuffer({ columnData: order.map((n) => ({ name: n, data: cols[n as keyof typeof cols], type: n === "name" ? "STRING" : "DOUBLE" })) });
   const { parquetMetadata } = await import("hyparquet");

@@ -86,7 +86,8 @@ export function stratifiedKFold(labels: ArrayLike<number>, k: number, opts: { se
   return foldsFromAssignment(n, k, foldOf);
 }
 
-/** Rows of a table by index, as a new table (same columns). */
+/** Rows of a table by index, as a new table (same columns, in the same order: given by name, as an object's integer-like
+ * keys would come first — a "2019" column moved before "name" in trainTestSplit's tables). */
 export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
   const cols: Record<string, unknown[]> = {};
   for (const name of table.columnNames()) {
@@ -95,7 +96,7 @@ export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
     for (let r = 0; r < idx.length; r++) out[r] = src[idx[r]];
     cols[name] = out;
   }
-  return arquero().table(cols) as Table;
+  return arquero().table(cols, table.columnNames()) as Table;
 }
 
 /** Shuffled train/test split; the test part has round(testSize·n) rows (at least 1). */
