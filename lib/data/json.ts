@@ -102,12 +102,22 @@ export function jsonText(bytes: Uint8Array, what: string): string {
   }
 }
 
+/**
+ * What to do when the parse stopped at NaN or Infinity: Python's json.dumps writes them for float nan and inf by
+ * default (pandas' read_json reads them back), but they are not JSON.
+ */
+function nanHint(e: unknown): string {
+  return /Unexpected token '?(N|I)'?/.test((e as Error).message) && /\b(NaN|Infinity)\b/.test((e as Error).message)
+    ? " — NaN and Infinity are not JSON (Python's json.dumps writes them for float nan and inf): write null for a missing number (pandas' to_json does; json.dumps(…, allow_nan=False) refuses them), or the table as CSV or Parquet"
+    : "";
+}
+
 export function readJson(text: string, what: string, opts: { naValues: Set<string>; textColumns: Set<string> }): LoadedColumns {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${what}: not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${what}: not valid JSON: ${(e as Error).message}${nanHint(e)}`);
   }
   if (!Array.isArray(doc)) throw new Error(`${what}: expected a JSON array of records ([{"column": value, …}, …]), got ${doc === null ? "null" : typeof doc}`);
   return recordsToColumns(doc as Row[], what, opts.naValues, opts.textColumns, () => keysInTextOrder(text, 2));
@@ -122,7 +132,7 @@ export function readJsonLines(text: string, what: string, opts: { naValues: Set<
     try {
       records.push(JSON.parse(t) as Row);
     } catch (e) {
-      throw new Error(`${what}: line ${i + 1} is not valid JSON: ${(e as Error).message}`);
+      throw new Error(`${what}: line ${i + 1} is not valid JSON: ${(e as Error).message}${nanHint(e)}`);
     }
   });
   return recordsToColumns(records, what, opts.naValues, opts.textColumns, () => keysInTextOrder(text, 1));
