@@ -57,7 +57,7 @@ export interface ChunkJob {
 export type ChunkMessage =
   /** columns[j] is null where the chunk wrote column j into its place in the shared slab (placed[j]) */
   | { type: "done"; names: string[]; columns: (Float32Array | { codes: Int32Array; categories: string[] } | null)[]; rows: number; lines: number; end: number; placed: boolean[] }
-  | { type: "restart"; column: string }
+  | { type: "restart"; columns: string[]; end: number }
   | { type: "error"; message: string; line?: number; row?: number; detail?: string };
 
 /** A worker's messages (csv-worker.ts): a chunk's estimated rows, progress (in the shared array), each chunk's result. */
@@ -77,8 +77,8 @@ export interface ParallelCsvOptions {
 export type ParallelCsvResult =
   /** the chunks' columns in file order, to join — in place where they lie in the shared slab (load.ts concatColumns) */
   | { parts: LoadedColumns[]; slab?: SharedSlab }
-  /** a column found to hold text after numbers: read again with it as text */
-  | { restartAsText: string }
+  /** columns found to hold text after numbers: read again with them as text */
+  | { restartAsText: string[] }
   /** a cut fell inside a quoted field: read the file on one thread */
   | { cutInQuotes: true };
 
@@ -255,7 +255,7 @@ export function parseChunk(job: ChunkJob, progress: Float64Array, onEstimate: (r
     });
     return { message: { type: "done", names: parsed.names, columns, rows: parsed.rows, lines: parsed.lines, end: job.start + parsed.end, placed }, transfer: [...transfer] };
   } catch (e) {
-    if (e instanceof RestartAsText) return { message: { type: "restart", column: e.column }, transfer: [] };
+    if (e instanceof RestartAsText) return { message: { type: "restart", columns: e.columns, end: job.start + e.end }, transfer: [] };
     if (e instanceof CsvLineError) return { message: { type: "error", message: e.message, line: e.line, row: e.row, detail: e.detail }, transfer: [] };
     return { message: { type: "error", message: e instanceof Error ? e.message : String(e) }, transfer: [] };
   }
@@ -361,20 +361,27 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
   await exited;
   if (failed) throw failure;
   for (let k = 0; k < n; k++) if (!results[k]) throw new Error(`${opts.what}: chunk ${k + 1} of ${n} was not read (a CSV worker ended without it)`);
-  // in file order: a chunk's result counts when the chunk before it read cleanly and ended where this one starts
+  // in file order: a chunk's result counts when the chunk before it read cleanly and ended where this one starts;
+  // the columns every chunk found turning text are read again as text at once (an error after them is met then)
   const parts: LoadedColumns[] = [];
+  const restart = new Set<string>();
   let lineBase = 0, rowBase = 0;
   for (let k = 0; k < n; k++) {
     const r = results[k];
     if (k > 0) {
-      const prev = results[k - 1] as Extract<ChunkMessage, { type: "done" }>;
+      const prev = results[k - 1] as Extract<ChunkMessage, { type: "done" | "restart" }>;
       if (prev.end !== starts[k]) return { cutInQuotes: true };
     }
-    if (r.type === "restart") return { restartAsText: r.column };
+    if (r.type === "restart") {
+      for (const c of r.columns) restart.add(c);
+      continue;
+    }
     if (r.type === "error") {
+      if (restart.size) break;
       if (r.line === undefined) throw new Error(r.message);
       throw new CsvLineError(opts.what, lineBase + r.line, r.row === undefined ? undefined : rowBase + r.row, r.detail!);
     }
+    if (restart.size) continue;
     // a placed column as a view of this thread's object of the shared slab, at the chunk's place (load.ts joins those in place)
     const out = jobs[k].out;
     const column = (c: Float32Array | { codes: Int32Array; categories: string[] } | null, j: number) =>
@@ -383,5 +390,6 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
     lineBase += r.lines;
     rowBase += r.rows;
   }
+  if (restart.size) return { restartAsText: head.names.filter((c) => restart.has(c)) };
   return { parts, slab: shared?.slab };
 }

@@ -25,8 +25,8 @@
  * rounded once more, exactly Math.fround(parseFloat(text)).
  *
  * Types: a column is numeric until a non-missing cell is not a number; then it is text (categorical).
- * If numbers were already stored, their text is gone, so the reader stops with RestartAsText and the
- * caller reads again with that column declared text (the original spelling of every cell is kept: "007").
+ * If numbers were already stored, their text is gone, so the reader ends with RestartAsText (naming every such
+ * column, found by reading on to the end) and the caller reads again with those columns declared text (the original spelling of every cell is kept: "007").
  */
 import { CategoricalBuilder, CategoricalColumn, NumericBuilder, numericNaValues } from "./columns";
 
@@ -53,10 +53,16 @@ export class CsvLineError extends Error {
   }
 }
 
-/** Thrown when a column that already holds numbers turns out to be text: read again with it as text. */
+/**
+ * Thrown at the end of a read in which columns that already held numbers turned out to be text: read again with them
+ * as text. The read goes on to its end after the first such column, so that every column turning text is found in
+ * one pass and the file is read once more — a file of 20 columns each turning text near its end was read 21 times
+ * (300,000 rows: 24 s, pandas 1.9 s).
+ */
 export class RestartAsText extends Error {
-  constructor(readonly column: string) {
-    super(`column "${column}" is text; read again`);
+  /** `end`: where the read ended (ParsedCsv's end), for a chunk's place among the others (csvParallel.ts) */
+  constructor(readonly columns: string[], readonly end = 0) {
+    super(`column${columns.length > 1 ? "s" : ""} ${columns.map((c) => `"${c}"`).join(", ")} ${columns.length > 1 ? "are" : "is"} text; read again`);
   }
 }
 
@@ -257,6 +263,8 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   let num: (NumericBuilder | undefined)[] = [];
   let cat: (CategoricalBuilder | undefined)[] = [];
   let sawNumber: boolean[] = [];
+  // columns that held numbers and then text (RestartAsText at the end: their numbers' text is gone)
+  const turnedText = new Set<number>();
   let rows = 0;
   let line = 1; // line of the next record
   let bytesDone = 0;
@@ -447,7 +455,12 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
           sawNumber[j] = true;
           continue;
         }
-        if (sawNumber[j]) throw new RestartAsText(names![j]);
+        if (sawNumber[j]) {
+          turnedText.add(j);
+          nb.data[r] = NaN;
+          nb.length = r + 1;
+          continue;
+        }
         // only missing cells so far: becomes a text column without reading again
         const cb = new CategoricalBuilder(nb.data.length);
         for (let i = 0; i < r; i++) cb.push(null);
@@ -693,6 +706,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   }
   if (!stopped) end = bytesDone;
   if (!names) fail("the file is empty (no header, no rows)");
+  if (turnedText.size) throw new RestartAsText([...turnedText].sort((a, b) => a - b).map((j) => names![j]), end);
   if (!estimated && !opts.headerOnly) {
     opts.onEstimate?.(rows, names!);
     // a chunk of under a thousand rows (the estimate never ran): its rows into its place too, so the file's join

@@ -233,7 +233,7 @@ async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<strin
     // (joined even when there is one chunk: its columns are untrimmed views)
     const all = "parts" in res ? concatColumns(res.parts, res.parts.map(() => input), true, res.slab) : res;
     if ("restartAsText" in all) {
-      textColumns.add(all.restartAsText);
+      for (const c of all.restartAsText) textColumns.add(c);
       tick.again(textAgain(all.restartAsText));
       continue;
     }
@@ -258,8 +258,8 @@ function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick:
       return { names: parsed.names, columns: parsed.columns, rows: parsed.rows };
     } catch (e) {
       if (!(e instanceof RestartAsText)) throw e;
-      textColumns.add(e.column);
-      tick.again(textAgain(e.column));
+      for (const c of e.columns) textColumns.add(c);
+      tick.again(textAgain(e.columns));
     }
   }
 }
@@ -338,7 +338,7 @@ function fitsInPlace(cols: Float32Array[], shared: SharedSlab, j: number): boole
 }
 
 /** Concatenate the files' columns (same names in the same order); categories are merged in order of first appearance. */
-function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, shared?: SharedSlab): LoadedColumns | { restartAsText: string } {
+function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, shared?: SharedSlab): LoadedColumns | { restartAsText: string[] } {
   const names = parts[0].names;
   parts.forEach((p, i) => {
     if (p.names.length !== names.length || p.names.some((n, j) => n !== names[j])) {
@@ -346,6 +346,16 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, sh
     }
   });
   const rows = parts.reduce((s, p) => s + p.rows, 0);
+  // an all-missing numeric part can join text parts; a part with numbers cannot: CSV reads every such column again as
+  // text, all in one read (another format's is an Error below)
+  const allMissing = (c: ColumnValues) => c instanceof Float32Array && c.every((v) => Number.isNaN(v));
+  if (inputs.every((inp) => inp.format === "csv")) {
+    const again = names.filter((_, j) => {
+      const cols = parts.map((p) => p.columns[j]);
+      return cols.some((c) => c instanceof CategoricalColumn) && cols.some((c) => c instanceof Float32Array && !allMissing(c));
+    });
+    if (again.length) return { restartAsText: again };
+  }
   const columns: ColumnValues[] = [];
   const held: unknown[] = [];
   // With `free` (a CSV file's chunks): the joined numeric columns in one slab, as csvParse's chunks are — one
@@ -365,11 +375,8 @@ function concatColumns(parts: LoadedColumns[], inputs: Input[], free = false, sh
   for (let j = 0; j < names.length; j++) {
     const cols = parts.map((p) => p.columns[j]);
     const kinds = cols.map((c) => (c instanceof Float32Array ? "numeric" : c instanceof CategoricalColumn ? "text" : "date"));
-    // an all-missing numeric part can join text parts; a part with numbers cannot (CSV reads it again as text)
-    const allMissing = (c: ColumnValues) => c instanceof Float32Array && c.every((v) => Number.isNaN(v));
     const hasText = kinds.includes("text");
     if (hasText && cols.some((c, i) => kinds[i] === "numeric" && !allMissing(c))) {
-      if (inputs.every((inp) => inp.format === "csv")) return { restartAsText: names[j] };
       const a = kinds.indexOf("numeric"), b = kinds.indexOf("text");
       throw new Error(`column "${names[j]}" is numeric in ${inputs[a].what} but text in ${inputs[b].what}`);
     }
@@ -483,7 +490,10 @@ export function makeTicker(inputs: Pick<Input, "what" | "file" | "size">[], prog
 export type InputTick = ((bytes: number, rows: number) => void) & { again(note: string): void };
 
 /** The progress line's note when a column is read again as text. */
-const textAgain = (column: string) => `column "${column}" holds text after numbers: reading again with it as text`;
+const textAgain = (columns: string[]) =>
+  columns.length === 1
+    ? `column "${columns[0]}" holds text after numbers: reading again with it as text`
+    : `columns ${columns.map((c) => `"${c}"`).join(", ")} hold text after numbers: reading again with them as text`;
 
 /**
  * Read a table: a path (CSV, Parquet, Arrow, JSON, JSON Lines), a folder or list of files (one table, file
@@ -503,7 +513,7 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
     }
     const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
     if ("restartAsText" in all) {
-      textColumns.add(all.restartAsText);
+      for (const c of all.restartAsText) textColumns.add(c);
       ticker.again(`${textAgain(all.restartAsText)} in every file`);
       continue;
     }
@@ -527,7 +537,7 @@ export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "conten
     const parts = inputs.map((input, i) => readCsvInput(input, r, textColumns, ticker.tick(i)));
     const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
     if ("restartAsText" in all) {
-      textColumns.add(all.restartAsText);
+      for (const c of all.restartAsText) textColumns.add(c);
       ticker.again(`${textAgain(all.restartAsText)} in every file`);
       continue;
     }
