@@ -981,4 +981,19 @@ test("JSON from Python's json.dumps with NaN or Infinity is an Error saying they
   assert.not.match(other, hint);
 });
 
+// A text cell with blanks around a token (" NA") was missing in CSV, Parquet and Arrow (the token as is or trimmed,
+// columns.ts missingTokens) but a category in JSON: the same table in two formats had different cells.
+test("a token with blanks around it is missing in JSON as in CSV, Parquet and Arrow", async () => {
+  const ss = [" NA", "x", "NA ", "\tnull"];
+  const expected = [null, "x", null, null];
+  const csv = await loadTable(file("trim.csv", "s,n\n" + ss.map((s, i) => `${s},${i}`).join("\n") + "\n"));
+  const json = await loadTable(file("trim.json", JSON.stringify(ss.map((s, i) => ({ s, n: i })))));
+  const jsonl = await loadTable(file("trim.jsonl", ss.map((s, i) => JSON.stringify({ s, n: i })).join("\n")));
+  const parquet = await loadTable(file("trim.parquet", parquetWriteBuffer({ columnData: [{ name: "s", data: ss, type: "STRING" }] })));
+  const arrow = await loadTable(file("trim.arrow", tableToIPC(tableFromArrays({ s: ss }), { format: "file" })!));
+  for (const [name, t] of [["csv", csv], ["parquet", parquet], ["arrow", arrow], ["json", json], ["jsonl", jsonl]] as const) {
+    assert.equal(Array.from(t.array("s") as ArrayLike<unknown>), expected, name);
+  }
+});
+
 test.run();

@@ -68,8 +68,10 @@ function recordsToColumns(records: Row[], what: string, naValues: Set<string>, t
   if (unknown.length) throw new Error(`${what}: categorical column${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")} not found; columns are: ${names.join(", ")}`);
   // a number equal to a token that reads as one (na_values ["-999"]) is missing too, as in CSV
   const naNumbers = numericNaValues(naValues, decimalNumber);
+  // a string token as is or trimmed, as the CSV, Parquet and Arrow readers compare (columns.ts missingTokens): " NA"
+  // was a category in JSON and missing in the same table's CSV
   const missing = (v: unknown) =>
-    v === null || v === undefined || (typeof v === "number" && (Number.isNaN(v) || naNumbers.has(v))) || (typeof v === "string" && naValues.has(v));
+    v === null || v === undefined || (typeof v === "number" && (Number.isNaN(v) || naNumbers.has(v))) || (typeof v === "string" && (naValues.has(v) || naValues.has(v.trim())));
   const columns = names.map((name) => {
     const values = records.map((r) => r[name]);
     const nested = values.findIndex((v) => v !== null && typeof v === "object");
