@@ -894,6 +894,19 @@ test("a tab-, semicolon- or pipe-separated file is an Error saying so, not one t
   assert.equal(Array.from((await loadTable(file("quoted-one.csv", '"a;b"\n1\n2\n'))).array("a;b") as ArrayLike<number>), [1, 2]);
 });
 
+// LIBSVM (SageMaker XGBoost's default content type) read as CSV was one column named "151 1:59 2:2 3:32.1"; scikit-learn's
+// load_svmlight_file is the reference that the file is LIBSVM
+test("a LIBSVM file is an Error naming the format, not one column of whole lines", async () => {
+  const text = "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 3:30.5\n";
+  if (hasSklearn()) {
+    const ref = python(`from sklearn.datasets import load_svmlight_file\nimport io\nX, y = load_svmlight_file(io.BytesIO(data["text"].encode()))\nprint(json.dumps({"rows": X.shape[0], "y": y.tolist()}))`, { text });
+    assert.equal(ref, { rows: 3, y: [151, 75, 141] }, "load_svmlight_file");
+  }
+  const f = file("part-00000", text);
+  for (const opts of [{}, { header: false }, { threads: 2, minChunkBytes: 8 }])
+    await rejects(() => loadTable(f, opts), /part-00000: line 1: the first record "151 1:59 2:2 3:32\.1" looks like LIBSVM \(label index:value …\), which this reader does not read/);
+});
+
 // JSON records' columns came in Object.keys' order, which lists index keys ("2019") before the others.
 test("JSON and JSON Lines columns keep the document's order when keys look like integers, as pandas' read_json keeps it", async () => {
   const records = '[{"name": "a", "2019": 1, "x": 0.5},\n {"name": "b", "10": 2, "2019": 3, "x": 1}]';

@@ -258,8 +258,8 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     expect: [/^train channel: label column "target", row 8 of its data rows holds 1\.5; multi:softprob needs labels whole numbers from 0/],
   },
   // another format read as one column: said, not "label column target not found; … one of: 59 1:42 2:1 …"
-  { name: "LIBSVM", hp: { k_fold: "2" }, channels: { train: { "part-0": "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 2:2 3:30.5\n" } }, expect: [/^train channel: its first line "151 1:59 2:2 3:32\.1" looks like LIBSVM/] },
-  { name: "semicolons", hp: { k_fold: "2" }, channels: { train: { "d.csv": diabetes().replace(/,/g, ";") } }, expect: [/^train channel: its rows read as one column \("age;sex;bmi;.*holding semicolons: CSV is comma-separated here/] },
+  { name: "LIBSVM", hp: { k_fold: "2" }, channels: { train: { "part-0": "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 2:2 3:30.5\n" } }, expect: [/^train channel file part-0: line 1: the first record "151 1:59 2:2 3:32\.1" looks like LIBSVM \(label index:value …\), which this reader does not read/] },
+  { name: "semicolons", hp: { k_fold: "2" }, channels: { train: { "d.csv": diabetes().replace(/,/g, ";") } }, expect: [/^train channel file d\.csv: line 1: the first record is one field holding 10 semicolons \("age;sex;bmi;.*the file looks semicolon-separated/] },
   {
     name: "an infinite feature",
     hp: { k_fold: "2" },

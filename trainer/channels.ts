@@ -210,21 +210,6 @@ export function checkLabelValues(channel: Channel, label: string, objective: str
 }
 
 /**
- * A table read as one column whose name holds another format's separators: LIBSVM (`label index:value …`, SageMaker
- * XGBoost's default without a ContentType) or a CSV separated by tabs, semicolons or bars — an Error saying which,
- * before the label's "not found; set hyperparameter label to one of: 59 1:42 2:1 …".
- */
-export function checkNotOtherFormat(channel: string, names: readonly string[]): void {
-  if (names.length !== 1) return;
-  const only = names[0];
-  if (/^\S+( +\d+:\S*)+\s*$/.test(only)) {
-    throw new Error(`${channel} channel: its first line "${only.slice(0, 60)}" looks like LIBSVM (label index:value …), which this trainer does not read: give it CSV, Parquet, Arrow or JSON (text/csv: the label in a column, the features in the others)`);
-  }
-  const sep = [["\t", "tabs"], [";", "semicolons"], ["|", "bars"]].find(([c]) => only.includes(c));
-  if (sep) throw new Error(`${channel} channel: its rows read as one column ("${only.slice(0, 60)}") holding ${sep[1]}: CSV is comma-separated here — write the file with commas`);
-}
-
-/**
  * Feature cells the fits cannot take, found as the channels are read, naming channel, column and row:
  * - an infinite number (`inf`, or a number past float32's ±3.4e38 such as 1e39): XGBoost refuses infinite features
  *   too; here it failed at the fit as `DMatrix: X[4][1] is Infinity`;

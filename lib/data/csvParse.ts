@@ -12,7 +12,7 @@
  * quote and commas/newlines inside; LF or CRLF line ends; a UTF-8 BOM is skipped; blank lines are skipped
  * (as pandas does). A quote inside an unquoted field is kept as text (5'10" stays 5'10"). Errors name the
  * file, line and column: a row with more or fewer fields than the header (ragged), an unclosed quote, text
- * after a closing quote, a bare carriage return, a first record of one field holding tabs, semicolons or pipes (a file
+ * after a closing quote, a bare carriage return, a first record of one field holding LIBSVM pairs, tabs, semicolons or pipes (a file
  * separated by one of them), a NUL byte (a binary file), bytes that are not UTF-8 (a Latin-1 file:
  * pandas' UnicodeDecodeError).
  *
@@ -347,9 +347,13 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   /**
    * A first record of one unquoted field holding tabs, semicolons or pipes: a file separated by one of them (a .tsv
    * file, a European CSV written with ";") — read as comma-separated it was one text column holding whole lines,
-   * silently (pandas' read_csv does the same without sep). The reader reads commas only: an Error saying so.
+   * silently (pandas' read_csv does the same without sep). The reader reads commas only: an Error saying so. And
+   * one holding LIBSVM pairs: a training job's "label column not found; … one of: 59 1:42 2:1 …" said it before.
    */
   const otherSeparator = (t: string) => {
+    // LIBSVM (`label index:value …`, SageMaker XGBoost's default content type): one field of space-separated pairs
+    if (/^\S+( +\d+:\S*)+\s*$/.test(t))
+      failAt(recordLine, undefined, `: the first record ${JSON.stringify(t.slice(0, 60))} looks like LIBSVM (label index:value …), which this reader does not read: write the table as CSV, Parquet, Arrow or JSON (the label in a column, the features in the others)`);
     for (const [c, name] of [["\t", "tab"], [";", "semicolon"], ["|", "pipe"]]) {
       const count = t.split(c).length - 1;
       if (count === 0) continue;
