@@ -720,7 +720,6 @@ test("memory: free() returns it — RSS plateaus while training 50 models", () =
   assert.ok(growth <= margin, `RSS grew by ${mb(growth)} MB between model 10 and model 50 (allowed ${mb(margin)} MB)`);
 });
 
-test.run();
 
 // The TypeScript lists and the C enums (csrc/enums.c) are compared when the module loads
 // (wasm/src/enums.ts). The real core passed that check to get here; a core whose lists
@@ -745,3 +744,5 @@ test("a core whose enums differ from the bindings' lists is refused at load", as
   throwsNamed("an extra parameter slot", () => checkCoreEnums(extraSlot), /parameters/, /new_param/);
   throwsNamed("an old core without names", () => checkCoreEnums(() => undefined), /objectives/, /rebuild/);
 });
+
+test.run();

@@ -193,7 +193,6 @@ test("a running job's lines arrive while it runs; the forward token then answers
   assert.ok(seenAt[5].t - seenAt[0].t >= 1000, JSON.stringify(seenAt));
 });
 
-test.run();
 
 test("the parsed streams kept are bounded: the least recently read are dropped and parsed again from their files when read, with what was appended meanwhile", () => {
   const root = tmpDir("log-cache");
@@ -220,3 +219,5 @@ test("the parsed streams kept are bounded: the least recently read are dropped a
   assert.equal(tight.stream(GROUP, "b/algo-1-1")!.events.map((e) => e.message), lines("b", 20));
   assert.is(tight.cachedBytes(), fileBytes("b"));
 });
+
+test.run();
