@@ -329,7 +329,9 @@ test("train: an option it does not read is an Error naming it — xgb.train's ke
   throwsNamed("not an object", () => train({}, d, 30 as never), /train: options must be an object, got 30/);
   // and the values of the options it reads: a callback of xgboost's after_iteration was never called
   let called = 0;
-  throwsNamed("after_iteration", opts({ callbacks: [{ after_iteration: () => { called++; return true; } }] }), /train: callbacks\[0\] has "after_iteration" \(xgboost's Python name; here it is afterIteration\); a callback has afterIteration only/);
+  throwsNamed("after_iteration", opts({ callbacks: [{ after_iteration: () => { called++; return true; } }] }), /train: callbacks\[0\] has "after_iteration" \(xgboost's Python name; here it is afterIteration\), which is never called/);
+  throwsNamed("afterTraining", opts({ callbacks: [{ afterIteration: () => false, afterTraining: () => called++ }] }), /callbacks\[0\] has "afterTraining", which is never called/);
+  throwsNamed("no afterIteration", opts({ callbacks: [{ best: 1 }] }), /callbacks\[0\]\.afterIteration must be a function \(a callback's one hook\), got undefined/);
   throwsNamed("callbacks not an array", opts({ callbacks: { afterIteration: () => true } }), /train: callbacks must be an array of \{ afterIteration\(info\) \} objects/);
   throwsNamed("threads a number", opts({ threads: 4 }), /train: threads must be a function returning the next round's thread count, got 4/);
   throwsNamed("verboseEval text", opts({ verboseEval: "yes" }), /train: verboseEval must be true, false or a period of rounds \(an integer >= 0\), got "yes"/);
@@ -337,6 +339,18 @@ test("train: an option it does not read is an Error naming it — xgb.train's ke
   const stopped = train({ max_depth: 2 }, d, { numBoostRound: 30, callbacks: [{ afterIteration: () => { called++; return true; } }] });
   assert.equal([called, stopped.numBoostedRounds()], [1, 1], "afterIteration is called and stops");
   stopped.free();
+  // a callback with state of its own: a class instance (afterIteration on its prototype) and a plain object
+  class StopAfter {
+    seen = 0;
+    constructor(readonly rounds: number) {}
+    afterIteration() {
+      return ++this.seen >= this.rounds;
+    }
+  }
+  const counter = { rounds: 0, afterIteration() { this.rounds++; } };
+  const own = train({ max_depth: 2 }, d, { numBoostRound: 30, callbacks: [new StopAfter(4), counter] });
+  assert.equal([own.numBoostedRounds(), counter.rounds], [4, 4], "stateful callbacks are called");
+  own.free();
   // what native does with the first one: 30 rounds, not its default 10
   if (hasXgboost()) {
     const py = `import numpy as np, xgboost as xgb

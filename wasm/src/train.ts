@@ -99,6 +99,9 @@ const XGB_TRAIN_KEYWORDS: Record<string, string> = {
  * { num_boost_round: 50 } trained the default 10 rounds, early_stopping_rounds did not stop, xgb_model trained a new
  * model and obj a model of the built-in objective, every one silently.
  */
+/** callback hooks train() never calls: xgboost's TrainingCallback methods, and their camel-case spellings but afterIteration */
+const UNCALLED_HOOKS = ["after_iteration", "before_iteration", "before_training", "after_training", "beforeIteration", "beforeTraining", "afterTraining"];
+
 function checkTrainOptions(opts: unknown): void {
   if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new Error(`train: options must be an object, got ${shownValue(opts)}`);
   for (const [key, value] of Object.entries(opts)) {
@@ -114,10 +117,13 @@ function checkTrainOptions(opts: unknown): void {
     if (!Array.isArray(callbacks)) throw new Error(`train: callbacks must be an array of { afterIteration(info) } objects, got ${shownValue(callbacks)}`);
     callbacks.forEach((c, i) => {
       if (c === null || typeof c !== "object") throw new Error(`train: callbacks[${i}] must be an object { afterIteration(info) }, got ${shownValue(c)}`);
+      // a callback may keep state of its own (a class instance, { best, afterIteration }); what is refused is a hook
+      // this loop never calls — xgboost's Python names, or the camel-case ones it does not have
       for (const k of Object.keys(c)) {
-        if (k !== "afterIteration") throw new Error(`train: callbacks[${i}] has "${k}"${k === "after_iteration" ? " (xgboost's Python name; here it is afterIteration)" : ""}; a callback has afterIteration only`);
+        if (!UNCALLED_HOOKS.includes(k)) continue;
+        throw new Error(`train: callbacks[${i}] has "${k}"${k === "after_iteration" ? " (xgboost's Python name; here it is afterIteration)" : ""}, which is never called: a callback's one hook is afterIteration`);
       }
-      if (typeof c.afterIteration !== "function") throw new Error(`train: callbacks[${i}].afterIteration must be a function`);
+      if (typeof c.afterIteration !== "function") throw new Error(`train: callbacks[${i}].afterIteration must be a function (a callback's one hook), got ${shownValue(c.afterIteration)}`);
     });
   }
   if (threads !== undefined && typeof threads !== "function") throw new Error(`train: threads must be a function returning the next round's thread count, got ${shownValue(threads)}`);
