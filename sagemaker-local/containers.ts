@@ -82,7 +82,8 @@ export class ImageNotFound extends Error {}
 
 export interface ContainersOptions {
   backend: BackendOption;
-  trainerCommand: string[];
+  /** the container program's argv, asked at each start */
+  trainerCommand: () => string[];
   trainerCwd: string;
   stateDir: string;
   log(msg: string): void;
@@ -179,7 +180,7 @@ export class Containers {
   }
 
   private startProcess(spec: ContainerSpec): Container {
-    const [cmd, ...args] = this.o.trainerCommand;
+    const [cmd, ...args] = this.o.trainerCommand();
     const env: Record<string, string | undefined> = { ...process.env, ...spec.environment, OPT_ML: spec.optml };
     if (spec.port !== undefined) {
       env.SAGEMAKER_BIND_TO_PORT = String(spec.port);

@@ -11,8 +11,8 @@ export interface Context {
   store: Store;
   data: DataAccess;
   region: string;
-  /** the container program: argv before "train"/"serve" (the process backend's; ./containers) */
-  trainerCommand: string[];
+  /** the container program: argv before "train"/"serve" (the process backend's; ./containers), as it is now */
+  trainerCommand: () => string[];
   /** directory the trainer runs in */
   trainerCwd: string;
   /** where images run: Docker or the container program as a process (./containers) */

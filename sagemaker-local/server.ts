@@ -72,8 +72,10 @@ export interface ServerOptions {
   port?: number; // 0 (default) = any free port
   stateDir?: string; // default <cwd>/.sagemaker-local
   region?: string;
-  /** argv of the container program before "train" / "serve" (default: env SAGEMAKER_LOCAL_TRAINER; one of them is required) */
-  trainerCommand?: string[];
+  /** argv of the container program before "train" / "serve" (default: env SAGEMAKER_LOCAL_TRAINER; one of them is
+   * required) — or a function giving it, asked at each start of the program (lib's local mode: the trainer's bundle
+   * while it is fresh, else its sources, which a source edited mid-session makes) */
+  trainerCommand?: string[] | (() => string[]);
   /**
    * where images run (./containers): "auto" (default) — in the local Docker engine when it has the image, else the
    * container program as a process; "docker" — always in Docker (the engine must answer; an image it lacks is a
@@ -135,8 +137,9 @@ export interface LocalSageMaker {
 export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMaker> {
   const backend = opts.backend ?? backendFromEnv() ?? "auto";
   if (!BACKENDS.includes(backend)) throw new Error(`startServer: backend ${JSON.stringify(backend)}: expected one of ${BACKENDS.join(", ")}`);
-  const trainerCommand = opts.trainerCommand ?? trainerCommandFromEnv() ?? [];
-  if (!trainerCommand.length && backend !== "docker") {
+  const given = opts.trainerCommand ?? trainerCommandFromEnv() ?? [];
+  const trainerCommand = typeof given === "function" ? given : () => given;
+  if (!trainerCommand().length && backend !== "docker") {
     throw new Error("startServer: no container program — pass trainerCommand (argv before train/serve) or set SAGEMAKER_LOCAL_TRAINER (only backend docker runs without one)");
   }
   // the options are checked before anything is written

@@ -236,7 +236,7 @@ export class TrainingRun {
     const { r, run } = this;
     if (exit.error instanceof ImageNotFound) return this.finish("Failed", "Failed", "Training job failed", `ClientError: ${exit.error.message}`);
     if (exit.error)
-      return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: could not start ${this.container?.backend === "docker" ? `the container of ${r.AlgorithmSpecification.TrainingImage}` : `the trainer ${this.ctx.trainerCommand.join(" ")}`}: ${exit.error.message}`);
+      return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: could not start ${this.container?.backend === "docker" ? `the container of ${r.AlgorithmSpecification.TrainingImage}` : `the trainer ${this.ctx.trainerCommand().join(" ")}`}: ${exit.error.message}`);
     if (run.stopRequested === "server shutdown")
       return this.finish("Failed", "Failed", "Training job failed", "InternalServerError: the local SageMaker server stopped while the job was running.");
     if (run.stopRequested === "MaxRuntimeExceeded")

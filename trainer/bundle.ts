@@ -19,12 +19,15 @@ const root = path.resolve(__dirname, "..");
 const outdir = path.join(root, "out", "trainer");
 const outfile = path.join(outdir, "main.js");
 const t0 = Date.now();
+// the build's start: a source saved while esbuild runs (after it read the file) is newer than this, and the bundle stale
+const builtAt = t0;
 const result = esbuild.buildSync({
   entryPoints: {
     main: path.join(root, "trainer", "main.ts"),
     "fit-worker": path.join(root, "lib", "ensemble", "fit-worker.ts"),
     "csv-worker": path.join(root, "lib", "data", "csv-worker.ts"),
   },
+  absWorkingDir: root, // the metafile's paths are relative to it (from another folder, every input was missing)
   bundle: true,
   platform: "node",
   target: "node22",
@@ -43,8 +46,9 @@ const result = esbuild.buildSync({
   logLevel: "warning",
   metafile: true,
 });
-// the files the bundle was built from, absolute: lib's local mode runs the bundle only while none is newer than it
+// the files the bundle was built from, absolute — what esbuild read, lib's package.json (its version is defined in)
+// and this script — and when the build began: lib's local mode runs the bundle only while none is newer than that
 // (lib/sagemaker/local.ts: an edited source runs through tsx until the next `npm run build`)
-const inputs = Object.keys(result.metafile.inputs).map((f: string) => path.resolve(root, f));
-fs.writeFileSync(path.join(outdir, "inputs.json"), JSON.stringify(inputs) + "\n");
+const inputs = [...Object.keys(result.metafile.inputs).map((f: string) => path.resolve(root, f)), path.join(root, "lib", "package.json"), __filename];
+fs.writeFileSync(path.join(outdir, "inputs.json"), JSON.stringify({ builtAt, inputs }) + "\n");
 console.log(`bundled ${path.relative(root, outfile)} in ${Date.now() - t0} ms`);

@@ -14,8 +14,9 @@ export type { LocalSageMaker, ServerOptions as LocalServerOptions };
 /**
  * The project's trainer as a local container program, one node process: the esbuild bundle the image runs,
  * out/trainer/main.js (trainer/bundle.ts; `npm run build` makes it), while it is fresh — no file it was built from
- * (out/trainer/inputs.json) is newer than it; else trainer/main.ts through tsx's CommonJS hook (a source edited
- * since the last build runs as edited). Every training job, tuning trial, endpoint and transform job starts one: the
+ * (out/trainer/inputs.json) was changed after its build began; else trainer/main.ts through tsx's CommonJS hook (a
+ * source edited since the last build runs as edited). Asked at each start of the program: a job after an edit runs
+ * the edit. Every training job, tuning trial, endpoint and transform job starts one: the
  * bundle starts in ~0.2 s of CPU, the sources through tsx in ~0.7 s (300 modules resolved, compiled and
  * source-mapped one by one) — `npm start`'s jobs spent ~3 s of its ~11 s of CPU so.
  */
@@ -26,13 +27,15 @@ export function projectTrainerCommand(): string[] {
   return [process.execPath, "--require", require.resolve("tsx/cjs"), path.join(root, "trainer", "main.ts")];
 }
 
-/** true when the bundle and its list of inputs exist and no input is newer than the bundle (a missing input: stale) */
+/** true when the bundle and its list of inputs (trainer/bundle.ts: { builtAt, inputs }) exist and no input was
+ * changed after the build began (a missing input: stale) — a source saved during the build is newer than its start */
 export function bundleIsFresh(bundle: string): boolean {
   try {
-    const built = fs.statSync(bundle).mtimeMs;
-    const inputs: unknown = JSON.parse(fs.readFileSync(path.join(path.dirname(bundle), "inputs.json"), "utf8"));
-    if (!Array.isArray(inputs) || inputs.length === 0) return false;
-    return inputs.every((f) => typeof f === "string" && fs.statSync(f).mtimeMs <= built);
+    if (!fs.statSync(bundle).isFile()) return false;
+    const list: unknown = JSON.parse(fs.readFileSync(path.join(path.dirname(bundle), "inputs.json"), "utf8"));
+    const { builtAt, inputs } = (list ?? {}) as { builtAt?: unknown; inputs?: unknown };
+    if (typeof builtAt !== "number" || !Array.isArray(inputs) || inputs.length === 0) return false;
+    return inputs.every((f) => typeof f === "string" && fs.statSync(f).mtimeMs <= builtAt);
   } catch {
     return false; // no bundle, no list, an input gone
   }
@@ -43,7 +46,8 @@ export function startLocalSageMaker(opts: ServerOptions = {}): Promise<LocalSage
   const { startServer } = require("@ensemble-workbook/sagemaker-local") as typeof import("@ensemble-workbook/sagemaker-local");
   const fromEnv = Boolean(process.env.SAGEMAKER_LOCAL_TRAINER);
   return startServer({
-    ...(fromEnv ? {} : { trainerCommand: projectTrainerCommand(), trainerCwd: repoRoot() }),
+    // asked at each job's start: a source edited mid-session runs as edited (through tsx) from its next job on
+    ...(fromEnv ? {} : { trainerCommand: projectTrainerCommand, trainerCwd: repoRoot() }),
     ...opts,
   });
 }
