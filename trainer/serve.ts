@@ -12,13 +12,16 @@ import { serveOptionsFromEnv, startServer } from "./http-server";
 /** One process: start, and on SIGTERM/SIGINT drain and exit 0. */
 async function serveOne(modelDir: string, announce: boolean): Promise<void> {
   // a SIGTERM while the model loads (seconds for a large one — 6 s for a 37 MB ensemble): as PID 1 (the image) a
-  // signal that finds no handler is dropped, and the container served on until the SIGKILL 30 s later. So a handler
-  // is there from the start; the load is synchronous, and the signal takes effect once the server listens
+  // signal that finds no handler is dropped, and the container served on until the SIGKILL 30 s later. So as PID 1 a
+  // handler is there from the start; the load is synchronous, and the signal takes effect once the server listens.
+  // Any other process keeps the default action while it loads (Ctrl-C, local mode's stop: it ends at once)
   let early: NodeJS.Signals | undefined;
   const onEarlyTerm = () => (early ??= "SIGTERM");
   const onEarlyInt = () => (early ??= "SIGINT");
-  process.on("SIGTERM", onEarlyTerm);
-  process.on("SIGINT", onEarlyInt);
+  if (process.pid === 1) {
+    process.on("SIGTERM", onEarlyTerm);
+    process.on("SIGINT", onEarlyInt);
+  }
   const opts = serveOptionsFromEnv(modelDir, process.env, process.argv.slice(3));
   if (announce) console.log(`loading the model from ${modelDir}`);
   // a worker of several whose core a trap broke tells the primary, which starts a fresh worker and, once that one
