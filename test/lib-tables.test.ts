@@ -414,6 +414,7 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   assert.is((await loadTable(file("x.csv", "a\n1\n"), { contentType: 'text/csv; charset="UTF-8"; label_size=1' })).numRows(), 1);
   await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "text/csv; charset=windows-1252" }), /charset windows-1252 is not read — tables are read as UTF-8/);
   await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "text/csv; header=present" }), /parameter "header=present" is not read/);
+  await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "text/csv; charset" }), /parameter "charset" has no value/);
 });
 
 // Each column costs the reader a fixed amount whatever the rows, and a header field can be one byte: a 1.5 MB

@@ -75,11 +75,12 @@ export function formatFromContentType(contentType: string): TableFormat {
   for (const p of params) {
     if (p.trim() === "") continue;
     const m = /^\s*([^=\s]+)\s*=\s*"?([^"]*?)"?\s*$/.exec(p);
-    const key = m?.[1].toLowerCase();
+    if (!m) throw new Error(`content type "${contentType}": parameter "${p.trim()}" has no value (name=value)`);
+    const key = m[1].toLowerCase();
     if (key === "label_size") {
-      if (m![2] !== "1") throw new Error(`content type "${contentType}": label_size must be 1 (one label column), got ${m![2]}`);
+      if (m[2] !== "1") throw new Error(`content type "${contentType}": label_size must be 1 (one label column), got ${m[2]}`);
     } else if (key === "charset") {
-      if (!/^(utf-?8|us-ascii|ascii)$/i.test(m![2])) throw new Error(`content type "${contentType}": charset ${m![2]} is not read — tables are read as UTF-8; convert the files (e.g. iconv -f ${m![2]} -t UTF-8) and declare charset=utf-8 or none`);
+      if (!/^(utf-?8|us-ascii|ascii)$/i.test(m[2])) throw new Error(`content type "${contentType}": charset ${m[2]} is not read — tables are read as UTF-8; convert the files (e.g. iconv -f ${m[2]} -t UTF-8) and declare charset=utf-8 or none`);
     } else {
       throw new Error(`content type "${contentType}": parameter "${p.trim()}" is not read (the parameters read: label_size=1, charset=utf-8)${key === "header" ? "; say whether the CSV has a header with the header option (the header hyperparameter of a training job)" : ""}`);
     }

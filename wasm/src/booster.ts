@@ -7,7 +7,7 @@ import { DMatrix } from "./dmatrix";
 import { checkModelData, fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
 import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
 import { addr, alloc, check, f32, f64, free, getCore, i32, resolveThreads, setThreads, u32, bytesAt } from "./wasm";
-import { shownValue } from "./shown";
+import { shownNames, shownValue } from "./shown";
 
 
 export interface PredictOptions {
@@ -130,8 +130,7 @@ export class Booster {
     // per-class columns categorical.ts appends — the data is checked against the first; it was not checked at all.)
     const names = this.catEncoding ? this.featureNames?.slice(0, this.catEncoding.inputColumns) : this.featureNames;
     if (names && d.featureNames && d.featureNames.some((n, j) => n !== names[j])) {
-      const shown = (l: string[]) => (l.length > 12 ? [...l.slice(0, 12), `… (${l.length})`] : l).join(", ");
-      throw new Error(`predict: feature names mismatch: the model's are ${shown(names)}; the data's are ${shown(d.featureNames)} (same names, same order)`);
+      throw new Error(`predict: feature names mismatch: the model's are ${shownNames(names)}; the data's are ${shownNames(d.featureNames)} (same names, same order)`);
     }
     const rounds = this.numBoostedRounds();
     let [begin, end] = opts.iterationRange ?? [0, 0];

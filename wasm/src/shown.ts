@@ -9,3 +9,8 @@ export function shownValue(v: unknown): string {
   if (typeof v === "function" || typeof v === "symbol") return String(v);
   return JSON.stringify(v);
 }
+
+/** A list of names as an error message shows it: the first 12, then how many in all ("a, b, …, l, … (40)"). */
+export function shownNames(names: readonly string[]): string {
+  return (names.length > 12 ? [...names.slice(0, 12), `… (${names.length})`] : names).join(", ");
+}

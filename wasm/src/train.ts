@@ -12,7 +12,7 @@ import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedT
 import { MAXIMIZE, METRICS, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 import { alloc, bytesAt, check, f32, free, getCore, resolveThreads, setThreads } from "./wasm";
-import { shownValue } from "./shown";
+import { shownValue, shownNames } from "./shown";
 
 export interface IterationInfo {
   iteration: number;
@@ -165,8 +165,7 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
     // position, as predict reads unnamed data.
     const names = dtrain.featureNames;
     if (names && d.featureNames && d.featureNames.some((n, j) => n !== names[j])) {
-      const shown = (l: string[]) => (l.length > 12 ? [...l.slice(0, 12), `… (${l.length})`] : l).join(", ");
-      throw new Error(`train: eval set "${name}" has feature names ${shown(d.featureNames)}; dtrain's are ${shown(names)} (same names, same order)`);
+      throw new Error(`train: eval set "${name}" has feature names ${shownNames(d.featureNames)}; dtrain's are ${shownNames(names)} (same names, same order)`);
     }
     // as dtrain's, as native checks every set's labels: a multi:* label past num_class scored mlogloss 36.8 every
     // round, and a binary label of 2 a logloss of −0.66, silently
