@@ -212,3 +212,28 @@ export function float32Text(v: number): string {
   }
   return String(v);
 }
+
+/** UTF-8 that throws on bytes that are not UTF-8 (Buffer's decoding, and a plain TextDecoder's, put U+FFFD for each). */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The offset of the first byte of bytes[start, end) that is not UTF-8, or undefined when they all are — for the
+ * readers' "not UTF-8" errors (a Latin-1 file's "café" and "cafè" were one category "caf\uFFFD"; pandas stops with a
+ * UnicodeDecodeError). A U+FFFD written as UTF-8 (EF BF BD) is text like any other.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array, start = 0, end = bytes.length): number | undefined {
+  const view = bytes.subarray(start, end);
+  try {
+    strictUtf8.decode(view);
+    return undefined;
+  } catch {
+    /* found below */
+  }
+  // the text before the first bad byte is valid UTF-8 (genuine U+FFFDs included), so its bytes are the range's first
+  const text = Buffer.from(view.buffer, view.byteOffset, view.length).toString("utf8");
+  for (let i = text.indexOf("\uFFFD"); i >= 0; i = text.indexOf("\uFFFD", i + 1)) {
+    const at = start + Buffer.byteLength(text.slice(0, i));
+    if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) return at;
+  }
+  return end - 1;
+}

@@ -28,7 +28,7 @@
  * If numbers were already stored, their text is gone, so the reader ends with RestartAsText (naming every such
  * column, found by reading on to the end) and the caller reads again with those columns declared text (the original spelling of every cell is kept: "007").
  */
-import { CategoricalBuilder, CategoricalColumn, NumericBuilder, numericNaValues } from "./columns";
+import { CategoricalBuilder, CategoricalColumn, firstInvalidUtf8, NumericBuilder, numericNaValues } from "./columns";
 
 const COMMA = 44, LF = 10, CR = 13, QUOTE = 34, SPACE = 32, TAB = 9;
 const POW10 = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
@@ -179,9 +179,6 @@ function latin1(b: Uint8Array, s: number, e: number): string {
   return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("latin1");
 }
 
-/** UTF-8 that throws on bytes that are not UTF-8 (Buffer's decoding replaces them with U+FFFD). */
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 function utf8(b: Uint8Array, s: number, e: number): string {
   return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("utf8");
 }
@@ -298,19 +295,9 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
    * pandas stops with a UnicodeDecodeError. A U+FFFD written as UTF-8 (EF BF BD) is text like any other.
    */
   const notUtf8 = (b: Uint8Array, s: number, e: number, t: string, j: number) => {
-    try {
-      strictUtf8.decode(b.subarray(s, e));
-      return;
-    } catch {
-      /* named below */
-    }
-    // the first bad byte: the text before it is valid UTF-8 (genuine U+FFFDs included), so its bytes are the field's first
-    let at = s;
-    for (let i = t.indexOf("\uFFFD"); i >= 0; i = t.indexOf("\uFFFD", i + 1)) {
-      at = s + Buffer.byteLength(t.slice(0, i));
-      if (!(b[at] === 0xef && b[at + 1] === 0xbf && b[at + 2] === 0xbd)) break;
-    }
-    const byte = b[Math.min(at, e - 1)].toString(16).toUpperCase().padStart(2, "0");
+    const at = firstInvalidUtf8(b, s, e);
+    if (at === undefined) return;
+    const byte = b[at].toString(16).toUpperCase().padStart(2, "0");
     failAt(recordLine, names ? rows + 1 : undefined, `, column ${j + 1}${colName(j)}: byte 0x${byte} is not UTF-8 (${JSON.stringify(t.slice(0, 40))}) — is the file Latin-1 or Windows-1252? Convert it to UTF-8 first (iconv -f cp1252 -t utf-8)`);
   };
   const isMissing = (t: string) => naValues.has(t) || naValues.has(t.trim());

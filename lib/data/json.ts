@@ -8,7 +8,7 @@
  * fit comfortably in memory (it is parsed whole); large data belongs in CSV, Parquet or Arrow.
  */
 import { decimalNumber } from "../core";
-import { columnFromValues, numericNaValues } from "./columns";
+import { columnFromValues, firstInvalidUtf8, numericNaValues } from "./columns";
 import type { LoadedColumns } from "./sources";
 
 type Row = Record<string, unknown>;
@@ -90,13 +90,7 @@ export function jsonText(bytes: Uint8Array, what: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    // the first bad byte: the text before it is valid UTF-8 (genuine U+FFFDs included), so its bytes are the file's first
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
-    let at = 0;
-    for (let i = text.indexOf("\uFFFD"); i >= 0; i = text.indexOf("\uFFFD", i + 1)) {
-      at = Buffer.byteLength(text.slice(0, i));
-      if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) break;
-    }
+    const at = firstInvalidUtf8(bytes) ?? 0;
     let line = 1;
     for (let i = bytes.indexOf(10); i >= 0 && i < at; i = bytes.indexOf(10, i + 1)) line++;
     const byte = bytes[at].toString(16).toUpperCase().padStart(2, "0");
