@@ -227,6 +227,13 @@ test("explain returns an arquero table: features + bias per row; class and membe
   e.free();
   const r = new Ensemble({ members: [ridge()] }).fit(table, { label: "target" });
   assert.equal(explain(r, table.slice(0, 3)).columnNames(), [...r.featureNames!, "bias"]);
+  r.free();
+  // features named like integers keep their place (an object's keys list "2019" first: the columns came 2019, bmi, bias)
+  const years = aq.table({ bmi: [20, 25, 30, 35, 22, 28], "2019": [1, 0, 1, 1, 0, 0], y: [1, 2, 3, 4, 1.5, 2.5] }, ["bmi", "2019", "y"]) as unknown as Table;
+  const y = new Ensemble({ members: [ridge()] }).fit(years, { label: "y" });
+  assert.equal(y.featureNames, ["bmi", "2019"]);
+  assert.equal(explain(y, years).columnNames(), ["bmi", "2019", "bias"]);
+  y.free();
 });
 
 test("bad input: median and vote blends, multi:softmax, margin scale without a margin, unknown options, a feature named bias", () => {

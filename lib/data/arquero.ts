@@ -18,3 +18,15 @@ export function arquero(): ArqueroModule {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   return (cached ??= require("arquero") as ArqueroModule);
 }
+
+/**
+ * An arquero table of named columns, in the order they are given — how every table lib builds is made. arquero's
+ * table(object) takes the object's key order, and an object lists integer-like keys ("2019") before the others: a
+ * loaded "name,2019,2020,label" came out 2019, 2020, name, label (and so did a matrix's features, which rows given as
+ * arrays in the file's order then filled wrongly), and so would an explanation's or a transform output's columns.
+ */
+export function tableOf(columns: readonly (readonly [string, unknown])[]): ReturnType<ArqueroModule["table"]> {
+  const data: Record<string, unknown> = {};
+  for (const [name, values] of columns) data[name] = values;
+  return arquero().table(data as Parameters<ArqueroModule["table"]>[0], columns.map(([name]) => name));
+}

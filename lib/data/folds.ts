@@ -8,7 +8,7 @@
  * over the folds (continuing where the previous class stopped), so every fold
  * holds each class in nearly the global proportion.
  */
-import { arquero } from "./arquero";
+import { tableOf } from "./arquero";
 import type { Table } from "./table";
 import { range, seededRng } from "./random";
 import { checkOptionKeys, checkSeed } from "../options";
@@ -86,17 +86,16 @@ export function stratifiedKFold(labels: ArrayLike<number>, k: number, opts: { se
   return foldsFromAssignment(n, k, foldOf);
 }
 
-/** Rows of a table by index, as a new table (same columns, in the same order: given by name, as an object's integer-like
- * keys would come first — a "2019" column moved before "name" in trainTestSplit's tables). */
+/** Rows of a table by index, as a new table (same columns, in the same order: ./arquero's tableOf). */
 export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
-  const cols: Record<string, unknown[]> = {};
+  const cols: [string, unknown[]][] = [];
   for (const name of table.columnNames()) {
     const src = table.array(name) as ArrayLike<unknown>;
     const out = new Array(idx.length);
     for (let r = 0; r < idx.length; r++) out[r] = src[idx[r]];
-    cols[name] = out;
+    cols.push([name, out]);
   }
-  return arquero().table(cols, table.columnNames()) as Table;
+  return tableOf(cols) as Table;
 }
 
 /** Shuffled train/test split; the test part has round(testSize·n) rows (at least 1). */

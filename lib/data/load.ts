@@ -17,7 +17,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { arquero } from "./arquero";
+import { tableOf } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
 import { parseCsv, RestartAsText } from "./csvParse";
 import { parseCsvChunks, type SharedSlab } from "./csvParallel";
@@ -432,15 +432,9 @@ function detach(a: unknown): void {
   if (!(buf instanceof SharedArrayBuffer) && !(buf as { detached?: boolean }).detached) buf.transfer?.(0);
 }
 
-/**
- * The arquero table, its columns in the file's order: the names are given, because an object's keys are not kept in
- * the order they were set — integer-like keys come first ("name,2019,2020" was 2019, 2020, name, and so were the
- * matrix's features, which rows given as arrays in the file's order then filled wrongly).
- */
+/** The arquero table, its columns in the file's order (./arquero's tableOf: an object's integer-like keys come first). */
 function toTable(loaded: LoadedColumns): Table {
-  const data: Record<string, ColumnValues> = {};
-  for (let j = 0; j < loaded.names.length; j++) data[loaded.names[j]] = loaded.columns[j];
-  return arquero().table(data as Parameters<ReturnType<typeof arquero>["table"]>[0], loaded.names) as Table;
+  return tableOf(loaded.names.map((name, j) => [name, loaded.columns[j]] as const)) as Table;
 }
 
 function label(inputs: Pick<Input, "what" | "file">[]): string {

@@ -33,7 +33,7 @@
 import { checkOptionKeys } from "../options";
 import type { Drift, Matrix, RowsInput } from "../data/matrix";
 import type { Table } from "../data/table";
-import { arquero } from "../data/arquero";
+import { tableOf } from "../data/arquero";
 import type { Link, MemberContributions } from "../members/member";
 import { defaultThreads, isMulticlass, objectiveTask, shownValue } from "../core";
 import { progress as progressLine, type Progress } from "../progress";
@@ -293,19 +293,19 @@ export function explain(ensemble: Ensemble, input: RowsInput | Matrix, opts: Exp
   const blocks: [string, Float64Array][] = [...(c.ensemble ? [["ensemble", c.ensemble] as [string, Float64Array]] : []), ...Object.entries(c.members)];
   const rowsPerBlock = c.nrow * c.groups * (c.interactions ? w : 1);
   const total = rowsPerBlock * blocks.length;
-  const columns: Record<string, ArrayLike<unknown>> = {};
-  if (opts.members) columns.member = blocks.flatMap(([name]) => new Array<string>(rowsPerBlock).fill(name));
+  const columns: [string, ArrayLike<unknown>][] = [];
+  if (opts.members) columns.push(["member", blocks.flatMap(([name]) => new Array<string>(rowsPerBlock).fill(name))]);
   if (c.classes) {
     const per = c.interactions ? w : 1;
-    columns.class = Array.from({ length: total }, (_, t) => c.classes![Math.floor(t / per) % c.groups]);
+    columns.push(["class", Array.from({ length: total }, (_, t) => c.classes![Math.floor(t / per) % c.groups])]);
   }
-  if (c.interactions) columns.feature = Array.from({ length: total }, (_, t) => (t % w === p ? "bias" : c.features[t % w]));
+  if (c.interactions) columns.push(["feature", Array.from({ length: total }, (_, t) => (t % w === p ? "bias" : c.features[t % w]))]);
   [...c.features, "bias"].forEach((name, j) => {
     const col = new Float64Array(total);
     blocks.forEach(([, values], k) => {
       for (let t = 0; t < rowsPerBlock; t++) col[k * rowsPerBlock + t] = values[t * w + j];
     });
-    columns[name] = col;
+    columns.push([name, col]);
   });
-  return arquero().table(columns);
+  return tableOf(columns);
 }

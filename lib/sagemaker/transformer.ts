@@ -21,7 +21,7 @@ import {
   TransformInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import { loadCsv, loadTable, type Table } from "../data";
-import { arquero } from "../data/arquero";
+import { tableOf } from "../data/arquero";
 import { float32Text } from "../data/columns";
 import { decimalNumber } from "../core"; // the data layer's index (its file layout is the tables work's)
 import { followJobLogs, LOG_GROUPS } from "./logs";
@@ -164,14 +164,13 @@ export class Transformer {
       const names = first.length ? (await loadTable(first.subarray(0, end < 0 ? first.length : end + 1), { format: "csv", header: false })).columnNames() : [];
       const text = loadCsv(file, { header: false, categorical: names });
       if (opts.columns && names.length !== opts.columns.length) throw new Error(`transform output has ${names.length} columns, not the ${opts.columns.length} named (${opts.columns.join(", ")})`);
-      const columns: Record<string, ArrayLike<unknown>> = {};
       const rows = text.numRows();
-      names.forEach((n, i) => (columns[opts.columns?.[i] ?? n] = float64OrText(Array.from({ length: rows }, (_, r) => text.get(n, r) as string | null))));
+      const columns: [string, ArrayLike<unknown>][] = names.map((n, i) => [opts.columns?.[i] ?? n, float64OrText(Array.from({ length: rows }, (_, r) => text.get(n, r) as string | null))]);
       if (opts.fileColumn !== undefined) {
-        if (opts.fileColumn in columns) throw new Error(`output: fileColumn "${opts.fileColumn}" is one of the columns already`);
-        columns[opts.fileColumn] = sources;
+        if (columns.some(([name]) => name === opts.fileColumn)) throw new Error(`output: fileColumn "${opts.fileColumn}" is one of the columns already`);
+        columns.push([opts.fileColumn, sources]);
       }
-      return arquero().table(columns) as Table;
+      return tableOf(columns) as Table;
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

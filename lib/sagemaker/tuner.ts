@@ -12,7 +12,7 @@ import {
   MetricDefinition,
   ParameterRanges,
 } from "@aws-sdk/client-sagemaker";
-import { arquero } from "../data/arquero";
+import { tableOf } from "../data/arquero";
 import type { Table } from "../data/table";
 import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
 import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
@@ -308,7 +308,7 @@ export class HyperparameterTuner {
         cols[p].push(v !== undefined && v !== "" && Number.isFinite(Number(v)) && !(this.options.hyperparameterRanges[p] instanceof CategoricalParameter) ? Number(v) : v ?? null);
       }
     }
-    return arquero().table(cols);
+    return tableOf(["TrainingJobName", "TrainingJobStatus", "FinalObjectiveValue", "TrainingElapsedTimeSeconds", "FailureReason", ...params].map((n) => [n, cols[n]] as const));
   }
 
   async deploy(opts: DeployOptions = {}): Promise<Predictor> {
