@@ -554,12 +554,23 @@ test("Parquet page by page equals hyparquet's own reader: row groups × pages, d
   assert.ok((t.array("ts") as unknown[]).some((v) => v instanceof Date), "timestamps stay Date values");
 });
 
-test("a URL (loopback): format from the response's content type; a large load shows its progress line", async () => {
+test("a URL (loopback): format from the response's content type where it names one, else the path's name; a web page is an Error; a large load shows its progress line", async () => {
   const parquet = parquetWriteBuffer({ columnData: [{ name: "v", data: [1.5, 2.5, null], type: "DOUBLE" }, { name: "s", data: ["a", "b", "a"], type: "STRING" }] });
+  const json = JSON.stringify([{ a: 1, b: "x" }, { a: 2.5, b: "y" }]);
+  const served: Record<string, [string, string | Uint8Array]> = {
+    "/data": ["application/x-parquet", new Uint8Array(parquet)],
+    // GitHub's raw files are all text/plain: the name says JSON (it was read as CSV: "text after a closing quote")
+    "/raw/p.json": ["text/plain; charset=utf-8", json],
+    "/blob/p.csv": ["text/html; charset=utf-8", "<!DOCTYPE html>\n<html><body></body></html>\n"],
+    "/q/p.json": ["application/octet-stream", json],
+    "/rfc.csv": ["text/csv; header=present", "a,b\n1,x\n"],
+    "/latin.csv": ["text/csv; charset=ISO-8859-1", "a,b\n1,x\n"],
+  };
   const server = http.createServer((req, res) => {
-    if (req.url === "/data") {
-      res.writeHead(200, { "content-type": "application/x-parquet" });
-      res.end(Buffer.from(parquet));
+    const [type, body] = served[new URL(req.url!, "http://x").pathname] ?? [];
+    if (type) {
+      res.writeHead(200, { "content-type": type });
+      res.end(typeof body === "string" ? body : Buffer.from(body!));
     } else {
       res.writeHead(404);
       res.end();
@@ -574,6 +585,14 @@ test("a URL (loopback): format from the response's content type; a large load sh
       { name: "s", type: "categorical", values: ["a", "b", "a"] },
     ]);
     await rejects(() => loadTable(`http://127.0.0.1:${port}/missing.csv`), /answered 404/);
+    // the same bytes as a file of that name are the reference
+    const fromFile = content(await loadTable(file("p.json", json)));
+    assert.equal(content(await loadTable(`http://127.0.0.1:${port}/raw/p.json`)), fromFile, "text/plain: the name's format");
+    assert.equal(content(await loadTable(`http://127.0.0.1:${port}/q/p.json?download=1`)), fromFile, "octet-stream: the path's extension, not the query's");
+    assert.equal(content(await loadTable(`http://127.0.0.1:${port}/rfc.csv`)), content(await loadTable(file("rfc.csv", "a,b\n1,x\n"))));
+    await rejects(() => loadTable(`http://127.0.0.1:${port}/blob/p.csv`), /answered a web page \(content type text\/html.*raw address/);
+    assert.equal(content(await loadTable(`http://127.0.0.1:${port}/blob/p.csv`, { format: "csv" })).length, 1, "format overrides the server's type");
+    await rejects(() => loadTable(`http://127.0.0.1:${port}/latin.csv`), /latin\.csv: content type "text\/csv; charset=ISO-8859-1": charset ISO-8859-1 is not read/);
   } finally {
     server.close();
   }

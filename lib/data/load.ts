@@ -25,7 +25,7 @@ import { defaultThreads } from "../ensemble/parallel";
 import { jsonText, readJson, readJsonLines } from "./json";
 import {
   checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns,
-  compressedAs, memoryLimit, readHead, sniffFormat, TableFormat,
+  compressedAs, memoryLimit, namesTableFormat, readHead, sniffFormat, TableFormat,
 } from "./sources";
 import type { Table } from "./table";
 import { loadProgress, LoadProgress } from "../progress";
@@ -194,18 +194,37 @@ async function inputsOf(source: string | URL | Uint8Array | string[], r: Resolve
     const res = await fetch(url);
     if (!res.ok) throw new Error(`loadTable: ${s} answered ${res.status} ${res.statusText}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    const ct = res.headers.get("content-type");
-    let format = r.format;
-    if (!format && ct) {
-      try {
-        format = formatFromContentType(ct);
-      } catch {
-        /* a generic type (application/octet-stream): fall back to the name or the bytes */
-      }
-    }
+    const format = r.format ?? formatOfResponse(s, url, res.headers.get("content-type"));
     return [bytesInput(bytes, s, { ...r, format })];
   }
   return pathInputs(s, r);
+}
+
+/**
+ * The format of a URL's table, from the response's content type where it names one, else from the path's extension
+ * (without the query), else (undefined) from the bytes. A server's text/plain or octet-stream says nothing of the
+ * format — GitHub's raw files are all text/plain, JSON and Parquet included — so those fall back to the name; a
+ * table type with a parameter the readers refuse (a charset other than UTF-8) is an Error, as for a channel; and a web
+ * page is an Error, not a CSV of HTML lines (a github.com/…/blob/… address instead of the raw file's).
+ */
+function formatOfResponse(source: string, url: URL, contentType: string | null): TableFormat | undefined {
+  const byName = formatFromName(url.pathname);
+  const type = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  if (type === "text/html" || type === "application/xhtml+xml") {
+    throw new Error(`loadTable: ${source} answered a web page (content type ${contentType}), not a table — for a file on GitHub use its raw address (raw.githubusercontent.com/…), or pass format if the server labels a table wrongly`);
+  }
+  // a type that names no table format (application/octet-stream …) leaves the choice to the name or the bytes;
+  // a table type and its charset are the server's statement about these bytes: read as it says, or refused. Its
+  // other parameters (RFC 4180's header=present) are the server's, not options the user could change: not checked.
+  if (!contentType || !namesTableFormat(contentType)) return byName;
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType)?.[1];
+  let declared: TableFormat;
+  try {
+    declared = formatFromContentType(charset === undefined ? type : `${type}; charset=${charset}`);
+  } catch (e) {
+    throw new Error(`loadTable: ${source}: ${(e as Error).message}`);
+  }
+  return type === "text/plain" ? byName : declared;
 }
 
 /**

@@ -58,10 +58,20 @@ const EXTENSIONS: Record<string, TableFormat> = {
   ".ndjson": "jsonl",
 };
 
+/** Whether a content type names a table format, read or refused (LIBSVM, RecordIO) — not a generic type such as
+ * application/octet-stream. */
+export function namesTableFormat(contentType: string): boolean {
+  const t = mediaType(contentType);
+  return t in CONTENT_TYPES || REFUSED_TYPES.test(t);
+}
+
+const mediaType = (contentType: string) => contentType.split(";")[0].trim().toLowerCase();
+const REFUSED_TYPES = /^(text\/(x-)?)?libsvm$|^application\/x-recordio(-protobuf)?$|^recordio-protobuf$/;
+
 export function formatFromContentType(contentType: string): TableFormat {
   const [type, ...params] = contentType.split(";");
   const t = type.trim().toLowerCase();
-  if (/^(text\/(x-)?)?libsvm$|^application\/x-recordio(-protobuf)?$|^recordio-protobuf$/.test(t)) {
+  if (REFUSED_TYPES.test(t)) {
     throw new Error(`content type "${contentType}" is not supported: tables are read as CSV, Parquet, Arrow or JSON (${Object.keys(CONTENT_TYPES).join(", ")})`);
   }
   const f = CONTENT_TYPES[t];
