@@ -14,7 +14,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { spawnSync } from "child_process";
 import * as aq from "arquero";
-import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
+import { float32, tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { CategoricalColumn, columnTypeRows, listTableFiles, loadCsv, loadTable, NA_VALUES, toMatrix, trainTestSplit, vegaDataset, type Table } from "ensemble-workbook";
 import { MAX_COLUMNS, MAX_RECORD_BYTES, parseCsv } from "../lib/data/csvParse";
@@ -220,6 +220,22 @@ test("pandas' missing tokens in a numeric column; na_values replaces the set", a
   const t2 = await loadTable(g, { na_values: ["?"] });
   assert.equal(t2.array("v"), ["NA", null, "1"]);
   await rejects(() => loadTable(g, { na_values: "NA" as unknown as string[] }), /na_values must be a list of strings/, /"NA"/);
+});
+
+test("a 32-bit float column declared categorical: each category the shortest text of its float32, as numpy prints it (Parquet FLOAT, Arrow float32)", async () => {
+  const rng = Rng.forData(7);
+  const values = [0.1, 2.5, 1 / 3, 1e-5, 123456.7, 3e20, ...Array.from({ length: 40 }, () => Math.fround((rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 12 - 6)))].map(Math.fround);
+  const parquet = parquetWriteBuffer({ columnData: [{ name: "f", data: values, type: "FLOAT" }] });
+  const arrow = tableToIPC(tableFromArrays({ f: Float32Array.from(values) }, { types: { f: float32() } }), { format: "file" })!;
+  // numpy's str of a float32 is its shortest round-trip text: the same decimal number as ours, written its own way
+  const ref: string[] | undefined = hasSklearn() ? python(`print(json.dumps([str(np.float32(v)) for v in data]))`, values) : undefined;
+  for (const [fmt, bytes] of [["parquet", parquet], ["arrow", arrow]] as const) {
+    const texts = Array.from((await loadTable(new Uint8Array(bytes), { format: fmt, categorical: ["f"] })).array("f") as ArrayLike<string>);
+    texts.forEach((t, i) => {
+      assert.is(Math.fround(Number(t)), values[i], `${fmt} row ${i}: "${t}" reads back as the cell's float32`);
+      if (ref) assert.is(Number(t), Number(ref[i]), `${fmt} row ${i}: "${t}" against numpy's "${ref[i]}"`);
+    });
+  }
 });
 
 test("na_values mean the same cells in every format, as pandas reads the CSV: a number equal to a numeric token is missing (-999, -999.0), a text token is missing in Parquet and Arrow strings too", async () => {

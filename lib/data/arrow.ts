@@ -7,8 +7,8 @@
  * cut short (`checkComplete`): flechette reads what is there, so a file cut short loaded as a table of 0 rows, and a
  * stream cut between two messages as the rows before the cut.
  */
-import { tableFromIPC, Type } from "@uwdata/flechette";
-import { CategoricalBuilder, missingTokens, textOf, type MissingTokens } from "./columns";
+import { Precision, tableFromIPC, Type } from "@uwdata/flechette";
+import { CategoricalBuilder, float32Text, missingTokens, textOf, type MissingTokens } from "./columns";
 import { decimalNumber } from "../core";
 import type { ColumnValues, LoadedColumns } from "./sources";
 
@@ -120,11 +120,15 @@ export function readArrow(bytes: Uint8Array, what: string, opts: { textColumns: 
   const columns: ColumnValues[] = [];
   for (const field of table.schema.fields) {
     const col = table.getChild(field.name);
-    const type = field.type as { typeId: number; dictionary?: { typeId: number } };
+    const type = field.type as { typeId: number; precision?: number; dictionary?: { typeId: number; precision?: number } };
     const kind = opts.textColumns.has(field.name) ? "text" : kindOf(type.typeId, type.dictionary?.typeId, field.name, what);
+    // a 32-bit float cell declared categorical: the shortest text that reads back as the same float32, as pandas and
+    // numpy print it (0.1f was the category "0.10000000149011612"; Parquet's FLOAT cells the same)
+    const values = type.dictionary ?? type;
+    const f32 = values.typeId === Type.Float && values.precision === Precision.SINGLE;
     names.push(field.name);
     try {
-      columns.push(columnOf(col, kind, rows, na));
+      columns.push(columnOf(col, kind, rows, na, f32 ? (v) => float32Text(Number(v)) : textOf));
     } catch (e) {
       throw new Error(`${what}: column "${field.name}": ${(e as Error).message}`);
     }
@@ -133,7 +137,7 @@ export function readArrow(bytes: Uint8Array, what: string, opts: { textColumns: 
 }
 
 /** One Arrow column's cells as the column stores them. */
-function columnOf(col: { at(row: number): unknown }, kind: Kind, rows: number, na: MissingTokens): ColumnValues {
+function columnOf(col: { at(row: number): unknown }, kind: Kind, rows: number, na: MissingTokens, textOf: (v: unknown) => string): ColumnValues {
   if (kind === "numeric") {
     const out = new Float32Array(rows);
     for (let r = 0; r < rows; r++) {

@@ -203,9 +203,11 @@ export function categoryCode(index: ReadonlyMap<string, number>, v: unknown): nu
   return undefined;
 }
 
-/** The shortest decimal text that reads back as the same float32 (0.1f → "0.1", not "0.10000000149011612"). */
+/** The shortest decimal text that reads back as the same float32 (0.1f → "0.1", not "0.10000000149011612"; 3e20f →
+ * "300000000000000000000", not the float32's exact "300000006012263200000": past 2^24 an integer's digits are not all
+ * the float32's). */
 export function float32Text(v: number): string {
-  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  if (!Number.isFinite(v) || (Number.isInteger(v) && Math.abs(v) <= 2 ** 24)) return String(v);
   for (let p = 1; p <= 9; p++) {
     const t = v.toPrecision(p);
     if (Math.fround(Number(t)) === v) return String(Number(t));

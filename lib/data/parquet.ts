@@ -25,7 +25,7 @@ import { getMaxDefinitionLevel, getSchemaPath } from "hyparquet/src/schema.js";
 import type { ColumnDecoder, DataPage, ParquetParsers } from "hyparquet/src/types.js";
 import { compressors } from "hyparquet-compressors";
 import { decodeHybrid } from "./parquet-hybrid";
-import { CategoricalBuilder, missingTokens, textOf, type MissingTokens } from "./columns";
+import { CategoricalBuilder, float32Text, missingTokens, textOf, type MissingTokens } from "./columns";
 import { decimalNumber } from "../core";
 import type { ColumnValues, LoadedColumns } from "./sources";
 
@@ -146,8 +146,21 @@ function topLevel(md: FileMetaData): SchemaElement[] {
   return out;
 }
 
-/** A column being read; `dates`: a date or timestamp column declared categorical, its cells' text their ISO time. */
-type ColumnOut = ({ kind: "numeric"; data: Float32Array } | { kind: "text"; data: CategoricalBuilder; dates?: boolean } | { kind: "date"; data: (Date | null)[] }) & { na: MissingTokens };
+/** A column being read; a text column's `textOf` writes a cell of the file's type as text (cellText). */
+type ColumnOut = ({ kind: "numeric"; data: Float32Array } | { kind: "text"; data: CategoricalBuilder; textOf: (v: unknown) => string } | { kind: "date"; data: (Date | null)[] }) & { na: MissingTokens };
+
+/**
+ * How a cell of a column declared categorical is written as text, by the file's type: a timestamp is decoded as epoch
+ * milliseconds (EPOCH_MS_PARSERS), its text the ISO time as Arrow's Date cells give (a declared categorical date
+ * column was "1577882096789" from Parquet, "2020-01-01T12:34:56.789Z" from Arrow); a FLOAT (32-bit) cell is decoded
+ * as the double nearest it, its text the shortest that reads back as the same float32, as pandas and numpy print it
+ * (0.1f was the category "0.10000000149011612"); any other as textOf writes it.
+ */
+function cellText(el: SchemaElement, kind: Kind): (v: unknown) => string {
+  if (kind === "date") return (v) => new Date(Number(v)).toISOString();
+  if (el.type === "FLOAT" && !el.converted_type && !el.logical_type) return (v) => float32Text(Number(v));
+  return textOf;
+}
 
 /**
  * Timestamps as epoch milliseconds (numbers) rather than hyparquet's default Date per value, which divides a BigInt
@@ -173,11 +186,9 @@ function cellsOf(values: ArrayLike<unknown>, out: ColumnOut): Float32Array | Int
   }
   if (out.kind === "text") {
     const a = new Int32Array(n);
-    // a timestamp is decoded as epoch milliseconds (EPOCH_MS_PARSERS): its text is the ISO time, as Arrow's Date cells
-    // give (a declared categorical date column was "1577882096789" from Parquet, "2020-01-01T12:34:56.789Z" from Arrow)
-    const dates = out.dates;
+    const text = out.textOf;
     for (let i = 0; i < n; i++) {
-      const t = isMissing(values[i]) ? undefined : dates ? new Date(Number(values[i])).toISOString() : textOf(values[i]);
+      const t = isMissing(values[i]) ? undefined : text(values[i]);
       a[i] = t === undefined || out.na.text(t) ? -1 : out.data.code(t);
     }
     return a;
@@ -380,7 +391,7 @@ export async function readParquet(
     const schemaKinds = elements.map((el) => kindOf(el, what));
     const kinds = elements.map((el, j) => (opts.textColumns.has(el.name) ? "text" : schemaKinds[j]));
     const outs: ColumnOut[] = kinds.map((k, j) =>
-      k === "numeric" ? { kind: k, data: new Float32Array(rows), na } : k === "text" ? { kind: k, data: new CategoricalBuilder(rows), na, dates: schemaKinds[j] === "date" } : { kind: k, data: new Array<Date | null>(rows).fill(null), na },
+      k === "numeric" ? { kind: k, data: new Float32Array(rows), na } : k === "text" ? { kind: k, data: new CategoricalBuilder(rows), na, textOf: cellText(elements[j], schemaKinds[j]) } : { kind: k, data: new Array<Date | null>(rows).fill(null), na },
     );
     let rowStart = 0;
     for (let g = 0; g < metadata.row_groups.length; g++) {
