@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
+import { hasSklearn, python } from "./lib-sklearn";
 import { crossValidate, Ensemble, kFold, loadCsv, loadDiabetes, ridge, stratifiedKFold, toDMatrix, toMatrix, trainTestSplit } from "ensemble-workbook";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-data-"));
@@ -41,6 +42,32 @@ test("loadCsv: quoted fields, header:false names c0..cN, missing cells → NaN",
   assert.equal(h.columnNames(), ["c0", "c1", "c2"]);
   assert.is(h.numRows(), 2);
   assert.throws(() => loadCsv(path.join(tmp, "nope.csv")), /file not found/);
+});
+
+test("a number beyond float32's range (1e39 in a CSV) is named with its column and row when it would train or predict — pandas reads it as a float64, which is infinite as float32, and native XGBoost refuses it", () => {
+  const rows = Array.from({ length: 12 }, (_, i) => `${i === 3 ? "1e39" : i},${i % 5},${i === 7 ? "-1e40" : i * 2}`);
+  const f = path.join(tmp, "big.csv");
+  fs.writeFileSync(f, ["a,b,y", ...rows].join("\n") + "\n");
+  const t = loadCsv(f);
+  if (hasSklearn()) {
+    // the reference: the rows pandas' float64 values make infinite as float32, and native XGBoost's answer to them
+    const ref = python(
+      `import pandas as pd, xgboost as xgb
+df = pd.read_csv(data["f"])
+x32 = df.astype("float32")
+try:
+    xgb.DMatrix(x32[["a", "b"]], label=x32["y"]); refused = False
+except Exception:
+    refused = True
+print(json.dumps({"a": [int(i) for i in np.where(np.isinf(x32["a"]))[0]], "y": [int(i) for i in np.where(np.isinf(x32["y"]))[0]], "refused": refused, "big": float(df["a"][3])}))`,
+      { f },
+    );
+    assert.equal(ref, { a: [3], y: [7], refused: true, big: 1e39 });
+  }
+  assert.throws(() => toMatrix(t, { label: "y" }), (e: Error) => /^feature column "a", row 3 holds Infinity \(a value beyond float32's range/.test(e.message));
+  assert.throws(() => toMatrix(t.select("b", "y"), { label: "y" }), (e: Error) => /^label column "y", row 7 holds -Infinity/.test(e.message));
+  const model = new Ensemble({ members: [ridge()] }).fit(t.filter((d: { a: number; y: number }) => aq.op.is_finite(d.a) && aq.op.is_finite(d.y)), { label: "y" });
+  assert.throws(() => model.predict([{ a: 1e39, b: 1 }]), (e: Error) => /^feature column "a", row 0 holds 1e\+39, beyond float32's range/.test(e.message));
 });
 
 test("kFold: partition of 0..n-1, sizes differ by ≤ 1, seeded", () => {

@@ -151,16 +151,35 @@ function checkNotDates(src: Source, name: string, role: string): void {
 /** Numeric feature column j → X. */
 function numericInto(X: Float32Array, ncol: number, j: number, src: Source, name: string): void {
   const raw = src.raw;
+  // each value checked as it is written (a second pass over a column of the row-major X touches every row's cache lines)
   if ((raw instanceof Float32Array || raw instanceof Float64Array) && !src.rows) {
-    for (let i = 0; i < src.n; i++) X[i * ncol + j] = raw[i];
+    for (let i = 0; i < src.n; i++) {
+      const v = raw[i];
+      X[i * ncol + j] = v;
+      if (Math.abs(Math.fround(v)) === Infinity) throw notFinite("feature", name, i, v);
+    }
     return;
   }
   for (let i = 0; i < src.n; i++) {
     const v = src.at(i);
-    if (typeof v === "number") X[i * ncol + j] = v;
-    else if (isMissing(v)) X[i * ncol + j] = NaN;
+    if (typeof v === "number") {
+      X[i * ncol + j] = v;
+      if (Math.abs(Math.fround(v)) === Infinity) throw notFinite("feature", name, i, v);
+    } else if (isMissing(v)) X[i * ncol + j] = NaN;
     else throw new Error(`feature column "${name}" is not numeric: row ${i} holds ${show(v)}`);
   }
+}
+
+/**
+ * An infinite number in a feature or label column, named with its column and row: XGBoost trains on neither (its
+ * DMatrix refuses inf; the core's said "X[3][0] is Infinity", naming no column). Most come from a file: the tables
+ * hold float32, XGBoost's precision, in which a value past ±3.4e38 that pandas reads as a float64 (1e39) is infinite.
+ */
+function notFinite(kind: "feature" | "label", name: string, row: number, v: unknown): Error {
+  const why = typeof v === "number" && Number.isFinite(v)
+    ? `holds ${v}, beyond float32's range (±3.4e38), the precision the trees train on`
+    : `holds ${String(v)} (a value beyond float32's range, ±3.4e38, such as 1e39 in a file, is read as one)`;
+  return new Error(`${kind} column "${name}", row ${row} ${why}: ${kind === "label" ? "labels" : "features"} must be finite numbers${kind === "feature" ? " or missing" : ""} — rescale the column (a log, other units) or leave the row out`);
 }
 
 /** Categorical feature column j → codes in X (first appearance), returns the categories. */
@@ -238,6 +257,7 @@ function labelVector(table: Table, name: string, objective: string | undefined, 
     const raw = src.raw;
     if ((raw instanceof Float32Array || raw instanceof Float64Array) && !src.rows) y.set(raw);
     else for (let i = 0; i < n; i++) y[i] = src.at(i) as number;
+    for (let i = 0; i < n; i++) if (Math.abs(y[i]) === Infinity) throw notFinite("label", name, i, src.at(i)); // y is one column: one pass
     return { y };
   }
   // text labels: never mixed with numbers
@@ -423,6 +443,7 @@ export function encodeRows(input: RowsInput, columns: ColumnSchema[], missingTok
       else throw new Error(`${rowName(i)}, column "${col.name}": ${show(v)} is not a number (the column is numeric)`);
       if (Number.isNaN(x)) d.missing++;
       X[i * ncol + j] = x;
+      if (Math.abs(X[i * ncol + j]) === Infinity) throw notFinite("feature", col.name, i, v);
     }
   });
   return { matrix: { X, nrow, ncol, featureNames: names, columns }, drift };
