@@ -214,6 +214,39 @@ t("all-missing rows follow the default directions: every feature's contribution 
   for (let j = 0; j <= NCOL; j++) assert.is(e.contribs[j], e.contribs[NCOL + 1 + j]);
 });
 
+t("a row's values are the same whatever the call: all rows at once, one at a time, or a prefix of rounds — and still native's when the model's trees changed since the last call", () => {
+  // depth 6 and many rows: a call of 400 rows repays pattern tables (float) that one row alone did not (the double
+  // recursion), so the endpoint's steps and lib's chunks gave different bits for the same row
+  const dtrain = new DMatrix(base.X, { nrow: base.nrow, ncol: NCOL, label: base.y });
+  let midTraining: Float32Array | undefined;
+  const bst = train({ max_depth: 6, eta: 0.3, seed: 5 }, dtrain, {
+    numBoostRound: 12,
+    // contributions between rounds: the next round's tree must not find the first rounds' tables as the whole model
+    callbacks: [{ afterIteration: ({ iteration, booster }) => { if (iteration === 2) midTraining = booster.predict(dtrain, { predContribs: true }); } }],
+  });
+  const all = bst.predict(dtrain, { predContribs: true });
+  const W = NCOL + 1;
+  for (let r = 0; r < base.nrow; r++) {
+    const one = new DMatrix(base.X.subarray(r * NCOL, (r + 1) * NCOL), { nrow: 1, ncol: NCOL });
+    const v = bst.predict(one, { predContribs: true });
+    one.free();
+    for (let j = 0; j < W; j++) if (!Object.is(v[j], all[r * W + j])) assert.unreachable(`row ${r}, column ${j}: ${v[j]} alone, ${all[r * W + j]} among ${base.nrow} rows`);
+  }
+  const prefix = bst.predict(dtrain, { predContribs: true, iterationRange: [0, 3] });
+  assert.equal(Array.from(prefix), Array.from(midTraining!), "rounds [0, 3) explained after the whole model as during training");
+  // the reference: native XGBoost on the same model file, all rows and the 3-round prefix
+  const ref = new RefJob();
+  ref.dataset("train", base.X, base.nrow, NCOL);
+  const full = ref.file("full.f32"), three = ref.file("three.f32");
+  ref.task({ op: "load", model: ref.model(bst.saveModel()), predict: [{ data: "train", pred_contribs: true, out: full }, { data: "train", pred_contribs: true, iteration_range: [0, 3], out: three }] });
+  ref.run();
+  const scale = Math.max(...Array.from(bst.predict(dtrain, { outputMargin: true }), Math.abs));
+  assert.ok(maxAbs(all, readF32(full), "whole model") <= PARITY * scale);
+  assert.ok(maxAbs(prefix, readF32(three), "3-round prefix") <= PARITY * scale);
+  ref.cleanup();
+  bst.free(); dtrain.free();
+});
+
 test.after(() => { if (figures.length) console.log("\n  " + figures.join("\n  ")); });
 
 test.run();

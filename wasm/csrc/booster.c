@@ -2,6 +2,7 @@
 #include "objective/objective.h"
 #include "metric/metric.h"
 #include "predictor.h"
+#include "shap.h"
 #include "threads.h"
 
 double objective_leaf_median(const float *residual, const float *weight, int n);
@@ -76,6 +77,7 @@ XGB_API void bst_train_end(Booster *b) {
 XGB_API void bst_free(Booster *b) {
   if (!b) return;
   bst_train_end(b);
+  shap_cache_drop(b);
   for (int t = 0; t < b->n_trees; t++) tree_free(&b->trees[t]);
   free(b->trees); free(b->tree_group); free(b->feature_types);
   free(b);
@@ -225,6 +227,7 @@ XGB_API void bst_train_park(Booster *b) {
 XGB_API float *bst_train_margin(Booster *b) { return b->train ? b->train->margin : NULL; }
 
 static int push_tree(Booster *b, Tree *t, int group) {
+  shap_cache_drop(b); /* it points into b->trees, which may move */
   if (b->n_trees == b->cap_trees) {
     int cap = b->cap_trees ? b->cap_trees * 2 : 64;
     Tree *nt = realloc(b->trees, sizeof(Tree) * cap);
@@ -478,6 +481,8 @@ XGB_API int bst_num_trees(Booster *b) { return b->n_trees; }
 XGB_API int bst_tree_group(Booster *b, int t) { return b->tree_group[t]; }
 XGB_API int bst_tree_num_nodes(Booster *b, int t) { return b->trees[t].n_nodes; }
 
+/* The loader writes a tree's arrays through these right after bst_add_tree (which dropped the TreeSHAP cache);
+ * every other caller reads them. */
 XGB_API void *bst_tree_array(Booster *b, int t, int which) {
   Tree *tr = &b->trees[t];
   switch (which) {
@@ -500,6 +505,7 @@ XGB_API void *bst_tree_array(Booster *b, int t, int which) {
 XGB_API int bst_tree_num_cat_words(Booster *b, int t) { return b->trees[t].n_cat_words; }
 XGB_API uint32_t *bst_tree_cat_words(Booster *b, int t) { return b->trees[t].cat_words; }
 XGB_API uint32_t *bst_tree_reserve_cat_words(Booster *b, int t, int n_words) {
+  shap_cache_drop(b);
   Tree *tr = &b->trees[t];
   uint32_t *w = tree_reserve_cat_words(tr, n_words);
   if (w) { memset(w, 0, sizeof(uint32_t) * n_words); tr->n_cat_words += n_words; }
@@ -516,6 +522,7 @@ XGB_API int bst_add_tree(Booster *b, int n_nodes, int group) {
 }
 
 XGB_API void bst_set_model(Booster *b, int num_feature, int n_groups, double base_score) {
+  shap_cache_drop(b);
   b->num_feature = num_feature;
   b->n_groups = n_groups;
   b->base_score = (float)base_score;

@@ -12,6 +12,7 @@
 #include "grower.h"
 
 typedef struct TrainState TrainState;
+typedef struct ShapCache ShapCache;
 
 typedef struct {
   Params p;
@@ -23,5 +24,6 @@ typedef struct {
   uint8_t *feature_types; /* NULL (all numeric) or one per feature: 1 = categorical (XGBoost's "c") */
   int n_feature_types;
   TrainState *train;
+  ShapCache *shap; /* TreeSHAP's per-tree numbers, kept between calls (shap.c); dropped when the trees change */
 } Booster;
 #endif

@@ -75,7 +75,8 @@
 #include "threads.h"
 
 #define FAST_MAX_PATH 12                  /* at most 4096 patterns per leaf */
-#define FAST_TABLE_BUDGET (64u << 20)     /* bytes of pattern tables per call */
+#define FAST_TABLE_BUDGET (64u << 20)     /* bytes of pattern tables per model */
+#define FAST_TABLE_ROWS 2048              /* the rows a tree's tables must repay (see the cache below) */
 #define ROW_BLOCK 64                      /* rows explained together: a tree's tables stay in cache */
 #define INTERACTION_BLOCK 4               /* an interaction row costs ~M contribution rows: smaller tasks */
 #define SHAP_MAX_DEPTH 1000                /* deepest tree explained: its walks recurse once per level on the native
@@ -95,6 +96,7 @@ typedef struct {
 
 typedef struct {
   const Tree *t;
+  int depth;
   double *mean;  /* expected output of the subtree below each node */
   double *frac;  /* cover(node) / cover(parent) */
   /* pattern tables (NULL: this tree is walked with the recursion) */
@@ -119,8 +121,24 @@ typedef struct {
   double *on, *off;     /* interactions: one row's conditioned contributions */
 } ShapScratch;
 
+/* The booster's TreeSHAP numbers (booster.h: Booster.shap), kept between calls. Each tree's means and cover
+ * fractions, and its pattern tables where they pay, depend on the tree alone; they are made when a call first
+ * needs them — trees [0, n) — and dropped when the booster's trees change (shap_cache_drop). Whether a tree has
+ * tables is decided once, for FAST_TABLE_ROWS rows and within FAST_TABLE_BUDGET for the whole model, trees in order:
+ * not by the rows of a call. So every row's values are the same whatever the call's row count — one row at a time,
+ * an endpoint's small steps and lib's chunks give the same bits (they did not when a call of 2,048 rows chose
+ * tables and one of 256 the recursion: float tables against double sums) — and a call of one row reuses tables it
+ * could never have repaid alone: an endpoint explaining one row per request walks them instead of the recursion.
+ * The cost: up to FAST_TABLE_BUDGET bytes held with the model until its trees change or it is freed. */
+struct ShapCache {
+  ShapTree *trees;  /* [0, n) prepared, room for cap */
+  int n, cap;
+  int planned;      /* trees [0, planned) have had their tables decided (and built where chosen) */
+  size_t budget;    /* floats of tables still allowed */
+};
+
 typedef struct {
-  ShapTree *trees;
+  ShapTree *trees;  /* the booster's cache: not owned */
   int n_trees, max_depth;
   double *inv;          /* inv[k] = 1 / k */
   double *bias;         /* per group: the base margin plus the trees' root mean values */
@@ -346,19 +364,69 @@ static void drop_tables(ShapTree *st) {
 }
 
 static void shap_release(ShapModel *m) {
-  if (m->trees)
-    for (int i = 0; i < m->n_trees; i++) {
-      free(m->trees[i].mean); free(m->trees[i].frac);
-      drop_tables(&m->trees[i]);
-    }
   if (m->scratch)
     for (int i = 0; i < m->n_scratch; i++) {
       ShapScratch *s = &m->scratch[i];
       free(s->path); free(s->amount); free(s->stack); free(s->stack_mask); free(s->feats); free(s->zero);
       free(s->phi); free(s->on); free(s->off);
     }
-  free(m->trees); free(m->inv); free(m->bias); free(m->scratch);
+  free(m->inv); free(m->bias); free(m->scratch);
   memset(m, 0, sizeof *m);
+}
+
+void shap_cache_drop(Booster *b) {
+  ShapCache *c = b->shap;
+  if (!c) return;
+  for (int i = 0; i < c->n; i++) {
+    free(c->trees[i].mean); free(c->trees[i].frac);
+    drop_tables(&c->trees[i]);
+  }
+  free(c->trees); free(c);
+  b->shap = NULL;
+}
+
+/* Trees [0, tree_end) in the cache, each checked, its depth measured and its means and fractions filled. */
+static int cache_trees(Booster *b, int tree_end) {
+  if (!b->shap) {
+    if (!(b->shap = xgb_calloc(1, sizeof(ShapCache)))) return -1;
+    b->shap->budget = FAST_TABLE_BUDGET / sizeof(float);
+  }
+  ShapCache *c = b->shap;
+  if (tree_end > c->cap) {
+    int cap = tree_end > 2 * c->cap ? tree_end : 2 * c->cap;
+    ShapTree *nt = realloc(c->trees, sizeof(ShapTree) * cap);
+    if (!nt) return xgb_fail("out of memory preparing contributions");
+    memset(nt + c->cap, 0, sizeof(ShapTree) * (cap - c->cap));
+    c->trees = nt;
+    c->cap = cap;
+  }
+  for (int i = c->n; i < tree_end; i++) {
+    const Tree *t = &b->trees[i];
+    /* models grown here before empty sides were summed exactly can hold -1e-13 */
+    double residue = -1e-6 * fabs(t->sum_hess[0]);
+    for (int nid = 0; nid < t->n_nodes; nid++) {
+      float cv = t->sum_hess[nid];
+      if (!(cv >= residue) || isinf(cv)) return xgb_fail("tree %d node %d has cover (sum_hessian) %g; covers must be finite and >= 0", i, nid, (double)cv);
+    }
+    if (t->left[0] >= 0 && !(t->sum_hess[0] > 0))
+      return xgb_fail("tree %d has no cover (sum_hessian) at its root: SHAP values weight each branch by the training cover of its node, which this model does not carry", i);
+    /* the walks below recurse once per level, on the native stack: a tree deeper than SHAP_MAX_DEPTH is refused
+     * before anything is allocated (a chain of 5,000 splits overflowed it: a RangeError, this call's memory lost) */
+    int d = tree_depth(t);
+    if (d < 0) return xgb_fail("out of memory measuring tree %d's depth", i);
+    if (d > SHAP_MAX_DEPTH) return xgb_fail("tree %d has depth %d: contributions are computed for trees up to depth %d (the walk recurses once per level)", i, d, SHAP_MAX_DEPTH);
+    ShapTree *st = &c->trees[i];
+    memset(st, 0, sizeof *st);
+    st->t = t;
+    st->depth = d;
+    st->mean = xgb_alloc(sizeof(double) * t->n_nodes);
+    st->frac = xgb_alloc(sizeof(double) * t->n_nodes);
+    if (!st->mean || !st->frac) { free(st->mean); free(st->frac); st->mean = st->frac = NULL; return -1; }
+    st->frac[0] = 1.0;
+    fill_means(t, 0, st->mean, st->frac);
+    c->n = i + 1;
+  }
+  return 0;
 }
 
 /* The trees whose tables are built, in parallel: one tree a task. */
@@ -371,75 +439,54 @@ static void tables_task(void *arg, int task) {
   build_tables(&j->m->trees[j->tree[task]], j->m, s, 0, s->feats, s->zero, 0, &at_feats, &at_table);
 }
 
-/* Pattern tables for the trees that repay them when explaining nrow rows; where memory
- * runs short, the recursion does the work instead. */
-static int prepare_tables(ShapModel *m, int nrow) {
-  if (nrow <= 0 || m->n_trees == 0) return 0;
-  size_t budget = FAST_TABLE_BUDGET / sizeof(float);
-  int32_t *feats = m->scratch[0].feats, *tree = malloc(sizeof(int32_t) * m->n_trees);
+/* Tables for the trees of [0, m->n_trees) not yet decided, where they repay their building over FAST_TABLE_ROWS rows
+ * and fit what is left of the budget; where memory runs short, the recursion does the work instead. */
+static int prepare_tables(ShapCache *c, ShapModel *m) {
+  int from = c->planned, to = m->n_trees;
+  if (from >= to) return 0;
+  int32_t *feats = m->scratch[0].feats, *tree = malloc(sizeof(int32_t) * (to - from));
+  if (!tree) return xgb_fail("out of memory preparing contributions");
   int n = 0;
-  for (int i = 0; tree && i < m->n_trees; i++) {
+  for (int i = from; i < to; i++) {
     ShapTree *st = &m->trees[i];
     const Tree *t = st->t;
     TablePlan pl = { 0 };
     plan_tables(t, 0, feats, 0, &pl);
-    if (pl.max_d > FAST_MAX_PATH || pl.table > budget) continue;
-    if (!(pl.build + nrow * pl.per_row_tables < nrow * pl.per_row_recursion)) continue;
+    if (pl.max_d > FAST_MAX_PATH || pl.table > c->budget) continue;
+    if (!(pl.build + FAST_TABLE_ROWS * pl.per_row_tables < FAST_TABLE_ROWS * pl.per_row_recursion)) continue;
     st->table = malloc(sizeof(float) * (pl.table + 1));
     st->feats = malloc(sizeof(int32_t) * (pl.feats + 1));
     st->at_table = malloc(sizeof(int32_t) * t->n_nodes);
     st->at_feats = malloc(sizeof(int32_t) * t->n_nodes);
     st->elem = malloc(t->n_nodes);
-    if (!st->table || !st->feats || !st->at_table || !st->at_feats || !st->elem) { drop_tables(st); break; }
+    if (!st->table || !st->feats || !st->at_table || !st->at_feats || !st->elem) { drop_tables(st); c->budget = 0; break; }
     tree[n++] = i;
-    budget -= pl.table;
+    c->budget -= pl.table;
   }
   TablesJob j = { m, tree };
   int rc = par_run(tables_task, &j, n);
+  if (rc < 0) for (int k = 0; k < n; k++) drop_tables(&m->trees[tree[k]]); /* undecided again */
+  else c->planned = to;
   free(tree);
   return rc;
 }
 
-/* The model's per-tree numbers, and working memory for the threads jobs may use now: each
- * with room for a block of up to block_rows rows of contributions (fewer when wide: BLOCK_BYTES),
- * and the conditioned rows of interactions. */
-static int shap_prepare(Booster *b, int tree_end, int nrow, int block_rows, int interactions, ShapModel *m) {
+/* The model's per-tree numbers (the booster's cache), and working memory for the threads jobs may use now: each
+ * with room for a block of up to block_rows rows of contributions (fewer when wide: BLOCK_BYTES), and the
+ * conditioned rows of interactions. */
+static int shap_prepare(Booster *b, int tree_end, int tables, int block_rows, int interactions, ShapModel *m) {
   memset(m, 0, sizeof *m);
   if (tree_end < 0 || tree_end > b->n_trees) tree_end = b->n_trees;
   int k = b->n_groups > 0 ? b->n_groups : 1;
-  m->trees = xgb_calloc(tree_end > 0 ? tree_end : 1, sizeof(ShapTree));
+  if (cache_trees(b, tree_end) < 0) return -1;
   m->bias = xgb_calloc(k, sizeof(double));
-  if (!m->trees || !m->bias) goto fail;
+  if (!m->bias) goto fail;
+  m->trees = b->shap->trees;
   m->n_trees = tree_end;
   for (int g = 0; g < k; g++) m->bias[g] = (float)b->base_margin;
   for (int i = 0; i < tree_end; i++) {
-    const Tree *t = &b->trees[i];
-    /* models grown here before empty sides were summed exactly can hold -1e-13 */
-    double residue = -1e-6 * fabs(t->sum_hess[0]);
-    for (int nid = 0; nid < t->n_nodes; nid++) {
-      float c = t->sum_hess[nid];
-      if (!(c >= residue) || isinf(c)) { xgb_fail("tree %d node %d has cover (sum_hessian) %g; covers must be finite and >= 0", i, nid, (double)c); goto fail; }
-    }
-    if (t->left[0] >= 0 && !(t->sum_hess[0] > 0)) {
-      xgb_fail("tree %d has no cover (sum_hessian) at its root: SHAP values weight each branch by the training cover of its node, which this model does not carry", i);
-      goto fail;
-    }
-    /* the walks below recurse once per level, on the native stack: a tree deeper than SHAP_MAX_DEPTH is refused
-     * before anything is allocated (a chain of 5,000 splits overflowed it: a RangeError, this call's memory lost) */
-    int d = tree_depth(t);
-    if (d < 0) { xgb_fail("out of memory measuring tree %d's depth", i); goto fail; }
-    if (d > SHAP_MAX_DEPTH) {
-      xgb_fail("tree %d has depth %d: contributions are computed for trees up to depth %d (the walk recurses once per level)", i, d, SHAP_MAX_DEPTH);
-      goto fail;
-    }
-    if (d > m->max_depth) m->max_depth = d;
-    ShapTree *st = &m->trees[i];
-    st->t = t;
-    st->mean = xgb_alloc(sizeof(double) * t->n_nodes);
-    st->frac = xgb_alloc(sizeof(double) * t->n_nodes);
-    if (!st->mean || !st->frac) goto fail;
-    st->frac[0] = 1.0;
-    m->bias[b->tree_group[i]] += fill_means(t, 0, st->mean, st->frac);
+    m->bias[b->tree_group[i]] += m->trees[i].mean[0];
+    if (m->trees[i].depth > m->max_depth) m->max_depth = m->trees[i].depth;
   }
   int D = m->max_depth;
   size_t row = (size_t)k * (b->num_feature + 1);
@@ -463,7 +510,7 @@ static int shap_prepare(Booster *b, int tree_end, int nrow, int block_rows, int 
   }
   m->inv[0] = 0;
   for (int i = 1; i < D + 3; i++) m->inv[i] = 1.0 / i;
-  if (prepare_tables(m, nrow) < 0) goto fail;
+  if (tables && prepare_tables(b->shap, m) < 0) goto fail;
   return 0;
 fail:
   shap_release(m);
@@ -538,7 +585,7 @@ XGB_API int bst_predict_contribs(Booster *b, const float *X, const QMatrix *qm, 
   if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
   if (!X && bst_check_decode(b, qm, 0, tree_end) < 0) return -1;
   ShapModel m;
-  if (shap_prepare(b, tree_end, approx ? 0 : nrow, ROW_BLOCK, 0, &m) < 0) return -1;
+  if (shap_prepare(b, tree_end, !approx, ROW_BLOCK, 0, &m) < 0) return -1;
   ShapJob j = { b, &m, ncol, b->num_feature, b->n_groups > 0 ? b->n_groups : 1, approx, NULL, NULL, NULL, NULL, 0, 0, out };
   int rc = for_row_chunks(X, qm, rows, nrow, ncol, contribs_chunk, &j);
   shap_release(&m);
@@ -601,7 +648,7 @@ XGB_API int bst_predict_interactions(Booster *b, const float *X, const QMatrix *
   if (rows_check(rows, nrow, x_rows, "predict") < 0) return -1;
   if (!X && bst_check_decode(b, qm, 0, tree_end) < 0) return -1;
   ShapModel m;
-  if (shap_prepare(b, tree_end, approx ? 0 : nrow, INTERACTION_BLOCK, 1, &m) < 0) return -1;
+  if (shap_prepare(b, tree_end, !approx, INTERACTION_BLOCK, 1, &m) < 0) return -1;
   int M = b->num_feature, K = b->n_groups > 0 ? b->n_groups : 1, rc = -1;
   /* which trees split on each feature: list[start[f] .. start[f + 1]) */
   int32_t *start = xgb_calloc(M + 2, sizeof(int32_t)), *seen = xgb_alloc(sizeof(int32_t) * (M + 1)), *fill = xgb_alloc(sizeof(int32_t) * (M + 1)), *list = NULL;

@@ -17,5 +17,8 @@
 int bst_predict_contribs(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out);
 /* The most rows one task of these explains (a call on fewer rows is one task: on one thread). */
 int bst_shap_task_rows(int interactions);
+/* Frees the booster's TreeSHAP cache (shap.c): called wherever its trees change, and when it is freed. A booster's
+ * contributions are computed by one caller at a time (the cache is filled by the call that first needs it). */
+void shap_cache_drop(Booster *b);
 int bst_predict_interactions(Booster *b, const float *X, const QMatrix *qm, int x_rows, int ncol, const int32_t *rows, int nrow, int tree_end, int approx, float *out);
 #endif
