@@ -169,10 +169,10 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         const answer = async () => {
           testServeTrap();
           const run = startInvocation(ensemble, req.headers, body.bytes);
-          for (let i = 0; i < run.steps; i++) {
+          for (let i = 0, more = true; more; i++) {
             if (i > 0) await new Promise<void>((next) => setImmediate(next));
             if (res.destroyed) return undefined; // the client left: no more work for it
-            run.step();
+            more = run.step();
           }
           return run.answer();
         };

@@ -82,28 +82,34 @@ function driftSummary(drift: Drift): { header: string; columns: Drift } {
   return { header: `missing=${missing},unseen=${unseen}`, columns };
 }
 
-/** Rows predicted per step of an invocation (contributions: TreeSHAP costs ~features × depth more a row). Between
- * steps the server's event loop runs: a /ping waits for one step, not for the whole request — one 6 MB request for
- * contributions held /ping for 9.85 s, where SageMaker's health check allows ~2 s. The core's threads still take a
+/** The most rows predicted per step of an invocation (contributions: TreeSHAP costs ~features × depth more a row).
+ * Between steps the server's event loop runs: a /ping waits for one step, not for the whole request — one 6 MB request
+ * for contributions held /ping for 9.85 s, where SageMaker's health check allows 2 s. The core's threads still take a
  * step of plain predictions (POOL_MIN_ROWS, 8192 rows). */
 export const PREDICT_STEP_ROWS = 65_536;
 export const CONTRIBUTIONS_STEP_ROWS = 2048;
+/** What one step aims to take: a step's rows are as many as the steps so far predicted in that time (after a first
+ * step of FIRST_STEP_ROWS, and never fewer), up to the most above. A fixed count of rows was a fixed time only for one
+ * model's size: with 600 trees of depth 6 a step of 2,048 rows of contributions took seconds, and a /ping waited that
+ * long. */
+export const STEP_TARGET_MS = 100;
+export const FIRST_STEP_ROWS = 256;
 
 /**
  * An invocation in steps: the body parsed and checked at once (every client error before any prediction), then
- * `steps` blocks of rows predicted one step() at a time, then answer(). Every row's prediction is its own (trees,
- * blends and contributions are row by row), so the answer is the one a single step over every row gives.
+ * blocks of rows predicted one step() at a time (true while rows remain), then answer(). Every row's prediction is
+ * its own (trees, blends and contributions are row by row), so the answer is the one a single step over every row
+ * gives.
  */
 export interface Invocation {
-  steps: number;
-  step(): void;
+  step(): boolean;
   answer(): InvocationResult;
 }
 
 /** One invocation, pure: headers + body (bytes as they arrived, or text) → response. Throws HttpError for client errors. */
 export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array): InvocationResult {
   const run = startInvocation(ensemble, headers, raw);
-  for (let i = 0; i < run.steps; i++) run.step();
+  while (run.step());
   return run.answer();
 }
 
@@ -124,17 +130,29 @@ export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHe
   const classification = /^(binary|multi):/.test(ensemble.objective);
   if (attributes.probabilities && !classification) throw new HttpError(400, `probabilities=true needs a classifier; this model's objective is ${ensemble.objective}`);
   const labelled = classification && (ensemble.classes !== undefined || attributes.probabilities);
-  const stepRows = attributes.contributions ? CONTRIBUTIONS_STEP_ROWS : PREDICT_STEP_ROWS;
-  const steps = Math.ceil(nrow / stepRows);
+  const maxStepRows = attributes.contributions ? CONTRIBUTIONS_STEP_ROWS : PREDICT_STEP_ROWS;
   // filled step by step: the predictions (rows × outputs), each member's, the contributions' CSV lines or JSON rows
   let prediction: Float64Array | undefined;
   const members: Record<string, Float64Array> = {};
   let contributionLines = "";
   const contributionRows: unknown[] = [];
   const memberContributionRows: Record<string, unknown[]> = {};
-  let done = 0;
-  const step = () => {
-    const r0 = done * stepRows, r1 = Math.min(nrow, r0 + stepRows);
+  let done = 0; // rows predicted
+  let spentMs = 0; // the steps' time so far
+  const step = (): boolean => {
+    if (done >= nrow) return false;
+    const want = Math.min(maxStepRows, Math.max(FIRST_STEP_ROWS, done === 0 ? FIRST_STEP_ROWS : Math.floor((STEP_TARGET_MS * done) / Math.max(spentMs, 1e-3))));
+    let r1 = Math.min(nrow, done + want);
+    if (attributes.contributions) {
+      // within lib's chunks of 2,048 rows (contributions' chunkRows), none left shorter than FIRST_STEP_ROWS: the core
+      // explains a short block (a table's last rows) otherwise in its last float bits, and the endpoint's numbers
+      // are lib.explain's for the same rows
+      const chunkEnd = Math.min(nrow, (Math.floor(done / CONTRIBUTIONS_STEP_ROWS) + 1) * CONTRIBUTIONS_STEP_ROWS);
+      r1 = Math.min(r1, chunkEnd);
+      if (chunkEnd - r1 < FIRST_STEP_ROWS) r1 = chunkEnd;
+    }
+    const r0 = done;
+    const t0 = performance.now();
     const block = { ...m, X: X.subarray(r0 * ncol, r1 * ncol), nrow: r1 - r0 };
     const pred = ensemble.predict(block);
     const width = pred.prediction.length / block.nrow;
@@ -171,10 +189,12 @@ export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHe
         for (const [name, rows] of Object.entries(c.member_contributions ?? {})) for (const row of rows) (memberContributionRows[name] ??= []).push(row);
       }
     }
-    done++;
+    done = r1;
+    spentMs += performance.now() - t0;
+    return done < nrow;
   };
   const answer = (): InvocationResult => {
-    if (done < steps || !prediction) throw new Error(`the invocation ran ${done} of its ${steps} steps`);
+    if (done < nrow || !prediction) throw new Error(`the invocation predicted ${done} of its ${nrow} rows`);
     const summary = drift ? driftSummary(drift) : undefined;
     const extra = summary ? { customAttributes: summary.header } : {};
     if (outFormat === "csv" && attributes.contributions) return { status: 200, contentType: MIME.csv, body: contributionLines, ...extra };
@@ -196,5 +216,5 @@ export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHe
     }
     return { status: 200, contentType: MIME.json, body: JSON.stringify(out), ...extra };
   };
-  return { steps, step, answer };
+  return { step, answer };
 }
