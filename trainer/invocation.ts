@@ -142,15 +142,9 @@ export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHe
   const step = (): boolean => {
     if (done >= nrow) return false;
     const want = Math.min(maxStepRows, Math.max(FIRST_STEP_ROWS, done === 0 ? FIRST_STEP_ROWS : Math.floor((STEP_TARGET_MS * done) / Math.max(spentMs, 1e-3))));
-    let r1 = Math.min(nrow, done + want);
-    if (attributes.contributions) {
-      // within lib's chunks of 2,048 rows (contributions' chunkRows), none left shorter than FIRST_STEP_ROWS: the core
-      // explains a short block (a table's last rows) otherwise in its last float bits, and the endpoint's numbers
-      // are lib.explain's for the same rows
-      const chunkEnd = Math.min(nrow, (Math.floor(done / CONTRIBUTIONS_STEP_ROWS) + 1) * CONTRIBUTIONS_STEP_ROWS);
-      r1 = Math.min(r1, chunkEnd);
-      if (chunkEnd - r1 < FIRST_STEP_ROWS) r1 = chunkEnd;
-    }
+    // any split of the rows gives every row the same numbers (contributions too: the core decides its TreeSHAP tables
+    // per model, not per call), so the steps' sizes follow the clock alone and the answer is lib.explain's
+    const r1 = Math.min(nrow, done + want);
     const r0 = done;
     const t0 = performance.now();
     const block = { ...m, X: X.subarray(r0 * ncol, r1 * ncol), nrow: r1 - r0 };
