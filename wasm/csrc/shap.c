@@ -43,13 +43,14 @@
  * Pattern tables (the idea of Yang's "Fast TreeSHAP" v2, 2021). A leaf's amounts depend
  * on the row only through its pattern: which of the leaf's d path features x follows
  * (the o_j, one bit each); the z_j and v_l are fixed by the tree. So each leaf can keep a
- * table of its amounts for all 2^d patterns, built once per call, and a row then costs
+ * table of its amounts for all 2^d patterns, built once per model, and a row then costs
  * one walk over the tree — carrying a bit mask that loses bit j where x leaves the
  * path at a split on the j-th feature — plus d additions per leaf: O(nodes + leaves *
  * depth) instead of O(leaves * depth^2). Building costs about 2^d rows of the recursion
  * and the table 2^d * d floats per leaf, so a tree uses its tables only when its paths
- * are short (d <= FAST_MAX_PATH), the rows are many enough to repay the building, and
- * the tables fit the memory budget (and can be allocated); otherwise, and for the
+ * are short (d <= FAST_MAX_PATH), FAST_TABLE_ROWS rows repay the building (the same choice
+ * for every call: ShapCache below), and the tables fit the model's memory budget (and can
+ * be allocated); otherwise, and for the
  * conditioned runs of the interaction values, the recursion above.
  *
  * Interaction values (pred_interactions, XGBoost's definition): for i != j
