@@ -213,7 +213,7 @@ export class TransformRun {
     const res = await this.request("GET", "/execution-parameters", undefined, 10_000).catch(() => undefined);
     if (!res || res.status !== 200) return {};
     try {
-      const v: unknown = JSON.parse(res.body);
+      const v: unknown = JSON.parse(res.body.toString("utf8"));
       if (typeof v !== "object" || v === null) return {};
       const o = v as Record<string, unknown>;
       const int = (x: unknown, max: number) => (typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= max ? x : undefined);
@@ -231,7 +231,7 @@ export class TransformRun {
   private async transformObject(f: { uri: string; file: string; rel: string }, p: Params): Promise<void> {
     const r = this.r;
     const t0 = Date.now();
-    const text = fs.readFileSync(f.file, "utf8");
+    const raw = fs.readFileSync(f.file);
     const split = r.TransformInput.SplitType;
     const inFormat = formatOf(r.TransformInput.ContentType);
     const outFormat: RecordFormat = r.TransformOutput.Accept ? formatOf(r.TransformOutput.Accept) : inFormat;
@@ -240,7 +240,9 @@ export class TransformRun {
     const outputFilter = pathOf(dp.OutputFilter);
     const join = dp.JoinSource === "Input";
     const perRecord = join || outputFilter !== undefined;
-    const records = splitRecords(text, split);
+    // SplitType None: the object is the request's body byte for byte (images, protobuf, npy… — a UTF-8 round trip
+    // replaced their invalid sequences with U+FFFD); its one record's text is never read (joins and filters need Line)
+    const records = split === "None" ? (raw.length ? [{ text: "", line: 1 }] : []) : splitRecords(raw.toString("utf8"), split);
     const bodies = records.map((rec) => {
       try {
         return filterInput(rec.text, inFormat, inputFilter);
@@ -250,7 +252,7 @@ export class TransformRun {
     });
     const maxBytes = p.maxPayloadMb * 1024 * 1024;
     const batches = split === "None" ? (records.length ? [[0, 1] as [number, number]] : []) : miniBatches(bodies.map((b) => Buffer.byteLength(b)), p.strategy, maxBytes);
-    const answers: string[] = new Array(batches.length);
+    const answers: Buffer[] = new Array(batches.length);
     let next = 0;
     let failed = false; // one request failed the job: the others send nothing more
     const worker = async () => {
@@ -258,8 +260,8 @@ export class TransformRun {
         while (next < batches.length && !this.stopped && !failed) {
           const k = next++;
           const [a, b] = batches[k];
-          const body = split === "None" ? text : bodies.slice(a, b).join("\n") + "\n";
-          if (Buffer.byteLength(body) > maxBytes)
+          const body = split === "None" ? raw : Buffer.from(bodies.slice(a, b).join("\n") + "\n");
+          if (body.length > maxBytes)
             throw this.dataFailure(f.uri, records[a].line, `the record is larger than MaxPayloadInMB (${p.maxPayloadMb} MB)`);
           answers[k] = await this.invokeBatch(body, f.uri, records.slice(a, b), bodies.slice(a, b));
         }
@@ -270,47 +272,49 @@ export class TransformRun {
     };
     await Promise.all(Array.from({ length: Math.min(p.maxConcurrent, batches.length) }, worker));
     if (this.stopped) return;
-    let out = "";
+    // the answers' bytes as the model gave them; only answers split into records (joins, OutputFilter) are text
+    const out: Buffer[] = [];
+    const newline = Buffer.from("\n");
     batches.forEach(([a, b], k) => {
       if (!perRecord) {
-        out += answers[k];
-        if (r.TransformOutput.AssembleWith === "Line" && !answers[k].endsWith("\n")) out += "\n";
+        out.push(answers[k]);
+        if (r.TransformOutput.AssembleWith === "Line" && answers[k][answers[k].length - 1] !== 0x0a) out.push(newline);
         return;
       }
       let outs: string[];
       try {
-        outs = splitAnswer(answers[k], r.TransformOutput.Accept, b - a);
+        outs = splitAnswer(answers[k].toString("utf8"), r.TransformOutput.Accept, b - a);
       } catch (e) {
         throw this.dataFailure(f.uri, records[a].line, errorMessage(e));
       }
       outs.forEach((o, j) => {
         try {
-          out += outputRecord(records[a + j].text, inFormat, o, outFormat, join, outputFilter);
+          out.push(Buffer.from(outputRecord(records[a + j].text, inFormat, o, outFormat, join, outputFilter)));
         } catch (e) {
           throw this.dataFailure(f.uri, records[a + j].line, `${outputFilter ? `OutputFilter ${dp.OutputFilter}` : "JoinSource Input"}: ${errorMessage(e)}`);
         }
-        if (r.TransformOutput.AssembleWith === "Line") out += "\n";
+        if (r.TransformOutput.AssembleWith === "Line") out.push(newline);
       });
     });
     const target = joinUri(r.TransformOutput.S3OutputPath, `${f.rel}.out`);
-    await this.ctx.data.writeObject(target, Buffer.from(out));
+    await this.ctx.data.writeObject(target, Buffer.concat(out));
     this.dataLog!.line(`${stamp()}:[sagemaker logs]: ${f.uri}: ${records.length} record(s) in ${batches.length} request(s), ${Date.now() - t0} ms → ${target}`);
   }
 
   /** a mini-batch's answer; a refused one is sent again record by record to name the record the model refuses */
-  private async invokeBatch(body: string, uri: string, records: { line: number }[], bodies: string[]): Promise<string> {
+  private async invokeBatch(body: Buffer, uri: string, records: { line: number }[], bodies: string[]): Promise<Buffer> {
     const res = await this.invoke(body, uri, records[0].line);
     if (res.status === 200) return res.body;
     if (records.length > 1) {
       for (let j = 0; j < records.length; j++) {
-        const one = await this.invoke(bodies[j] + "\n", uri, records[j].line);
+        const one = await this.invoke(Buffer.from(bodies[j] + "\n"), uri, records[j].line);
         if (one.status !== 200) throw this.refused(uri, records[j].line, one);
       }
     }
     throw this.refused(uri, records[0].line, res);
   }
 
-  private refused(uri: string, line: number, res: { status: number; body: string }): JobFailure {
+  private refused(uri: string, line: number, res: { status: number; body: Buffer }): JobFailure {
     return this.dataFailure(uri, line, `the model server answered ${res.status}: ${answerMessage(res.body)}`);
   }
 
@@ -321,13 +325,13 @@ export class TransformRun {
   }
 
   /** POST /invocations; a 5xx or no answer is retried InvocationsMaxRetries times; 4xx answers come back */
-  private async invoke(body: string, uri: string, line: number): Promise<{ status: number; body: string }> {
+  private async invoke(body: Buffer, uri: string, line: number): Promise<{ status: number; body: Buffer }> {
     const r = this.r;
     const retries = r.ModelClientConfig?.InvocationsMaxRetries ?? 3;
     const timeoutMs = (r.ModelClientConfig?.InvocationsTimeoutInSeconds ?? 600) * 1000;
     let last = "";
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (this.stopped) return { status: 499, body: "stopped" };
+      if (this.stopped) return { status: 499, body: Buffer.from("stopped") };
       try {
         const res = await this.request("POST", "/invocations", body, timeoutMs);
         if (res.status < 500) return res;
@@ -336,24 +340,24 @@ export class TransformRun {
         last = errorMessage(e);
       }
     }
-    if (this.stopped) return { status: 499, body: "stopped" };
+    if (this.stopped) return { status: 499, body: Buffer.from("stopped") };
     this.dataLog?.line(`${stamp()}:[sagemaker logs]: ${uri}: line ${line}: AlgorithmError: ${last}`);
     throw new JobFailure(`AlgorithmError: ${uri}: line ${line}: the model server failed after ${retries + 1} attempt(s): ${last}`);
   }
 
-  private request(method: string, route: string, body: string | undefined, timeoutMs: number): Promise<{ status: number; body: string }> {
+  private request(method: string, route: string, body: Buffer | undefined, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
     const url = new URL(route, this.url);
     const headers: Record<string, string> = {};
     if (body !== undefined) {
       headers["content-type"] = this.r.TransformInput.ContentType ?? "application/octet-stream";
-      headers["content-length"] = String(Buffer.byteLength(body));
+      headers["content-length"] = String(body.length);
       if (this.r.TransformOutput.Accept) headers.accept = this.r.TransformOutput.Accept;
     }
     return new Promise((resolve, reject) => {
       const req = http.request(url, { method, headers, agent: this.agent, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
         res.on("error", reject);
       });
       req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s (InvocationsTimeoutInSeconds)`)));
@@ -379,7 +383,8 @@ function definedOnly<T extends object>(o: Partial<T>): Partial<T> {
 }
 
 /** a model server's error answer, shortened: {"error": "…"} → the message */
-function answerMessage(body: string): string {
+function answerMessage(bytes: Buffer): string {
+  const body = bytes.toString("utf8");
   try {
     const v: unknown = JSON.parse(body);
     if (v && typeof v === "object" && typeof (v as { error?: unknown }).error === "string") return (v as { error: string }).error;

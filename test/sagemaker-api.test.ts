@@ -29,6 +29,9 @@ import {
   waitUntilEndpointInService,
   waitUntilEndpointDeleted,
   paginateListTrainingJobs,
+  CreateTransformJobCommand,
+  DescribeTransformJobCommand,
+  waitUntilTransformJobCompletedOrStopped,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
 import { localServer, trainingRequest, tmpDir, until, ROLE, rejects } from "./sagemaker-helpers";
@@ -354,6 +357,33 @@ test("real-time endpoint (InstanceType) works too", async () => {
   await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e2" }));
   await ctx.sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: "c2" }));
   await ctx.sm.send(new DeleteModelCommand({ ModelName: "m2" }));
+});
+
+test("batch transform of binary objects (SplitType None): the model receives and the output holds the object's bytes as they are", async () => {
+  await ctx.sm.send(new CreateModelCommand({ ModelName: "m-bt", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${out}/job-ok/output/model.tar.gz` } }));
+  const input = tmpDir("bt-in");
+  // every byte value: not valid UTF-8 (the input was decoded as UTF-8 and the answer too — 1024 bytes came back as 2048)
+  const bytes = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7) % 256));
+  fs.writeFileSync(path.join(input, "img.bin"), bytes);
+  const job = (name: string, extra: object = {}) =>
+    ctx.sm.send(
+      new CreateTransformJobCommand({
+        TransformJobName: name,
+        ModelName: "m-bt",
+        Environment: { ECHO_BYTES: "true" }, // the fake model answers the request's bytes
+        TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${input}` } }, ContentType: "application/x-image", SplitType: "None" },
+        TransformOutput: { S3OutputPath: `file://${out}/${name}` },
+        TransformResources: { InstanceType: "ml.m5.large", InstanceCount: 1 },
+        ...extra,
+      }),
+    );
+  const done = async (name: string) => {
+    await waitUntilTransformJobCompletedOrStopped({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: name });
+    return ctx.sm.send(new DescribeTransformJobCommand({ TransformJobName: name }));
+  };
+  await job("bt-bin");
+  assert.is((await done("bt-bin")).TransformJobStatus, "Completed");
+  assert.ok(fs.readFileSync(path.join(out, "bt-bin", "img.bin.out")).equals(bytes), "the .out object is the model's answer byte for byte");
 });
 
 test("serverless endpoint scales to zero after the idle time and cold-starts on the next invocation", async () => {
