@@ -164,7 +164,8 @@ export class TransformRun {
     const r = this.r;
     const given: Partial<Params> = {
       maxConcurrent: r.MaxConcurrentTransforms || undefined,
-      maxPayloadMb: r.MaxPayloadInMB || undefined,
+      // 0 is a choice, not "unset": no payload limit, the body sent with chunked encoding (AWS's MaxPayloadInMB 0)
+      maxPayloadMb: r.MaxPayloadInMB ?? undefined,
       strategy: r.BatchStrategy as Params["strategy"] | undefined,
     };
     await this.launch(given);
@@ -250,7 +251,7 @@ export class TransformRun {
         throw this.dataFailure(f.uri, rec.line, `InputFilter ${dp.InputFilter}: ${errorMessage(e)}`);
       }
     });
-    const maxBytes = p.maxPayloadMb * 1024 * 1024;
+    const maxBytes = p.maxPayloadMb === 0 ? Infinity : p.maxPayloadMb * 1024 * 1024;
     const batches = split === "None" ? (records.length ? [[0, 1] as [number, number]] : []) : miniBatches(bodies.map((b) => Buffer.byteLength(b)), p.strategy, maxBytes);
     const answers: Buffer[] = new Array(batches.length);
     let next = 0;
@@ -350,7 +351,9 @@ export class TransformRun {
     const headers: Record<string, string> = {};
     if (body !== undefined) {
       headers["content-type"] = this.r.TransformInput.ContentType ?? "application/octet-stream";
-      headers["content-length"] = String(body.length);
+      // MaxPayloadInMB 0: "the payload might be arbitrarily large and is transmitted using HTTP chunked encoding"
+      if (this.r.MaxPayloadInMB === 0) headers["transfer-encoding"] = "chunked";
+      else headers["content-length"] = String(body.length);
       if (this.r.TransformOutput.Accept) headers.accept = this.r.TransformOutput.Accept;
     }
     return new Promise((resolve, reject) => {

@@ -384,6 +384,21 @@ test("batch transform of binary objects (SplitType None): the model receives and
   await job("bt-bin");
   assert.is((await done("bt-bin")).TransformJobStatus, "Completed");
   assert.ok(fs.readFileSync(path.join(out, "bt-bin", "img.bin.out")).equals(bytes), "the .out object is the model's answer byte for byte");
+  // MaxPayloadInMB 0: no payload limit, the body sent with chunked encoding (the service model's minimum is 0). It
+  // was taken for "unset": the 6 MB default, so a 7 MB object failed the job ("larger than MaxPayloadInMB (6 MB)")
+  const big = tmpDir("bt-big");
+  const seven = Buffer.alloc(7 * 1048576, bytes);
+  fs.writeFileSync(path.join(big, "big.bin"), seven);
+  const bigJob = { TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix" as const, S3Uri: `file://${big}` } }, ContentType: "application/x-image", SplitType: "None" as const } };
+  await job("bt-zero", { ...bigJob, MaxPayloadInMB: 0 });
+  const zero = await done("bt-zero");
+  assert.equal([zero.TransformJobStatus, zero.FailureReason, zero.MaxPayloadInMB], ["Completed", undefined, 0]);
+  assert.ok(fs.readFileSync(path.join(out, "bt-zero", "big.bin.out")).equals(seven));
+  // a limit that is given still holds (and without one, AWS's default 6 MB)
+  await job("bt-six", bigJob);
+  const six = await done("bt-six").catch(() => ctx.sm.send(new DescribeTransformJobCommand({ TransformJobName: "bt-six" })));
+  assert.equal([six.TransformJobStatus, six.MaxPayloadInMB], ["Failed", 6]);
+  assert.match(six.FailureReason!, /big\.bin: line 1: the record is larger than MaxPayloadInMB \(6 MB\)/);
 });
 
 test("serverless endpoint scales to zero after the idle time and cold-starts on the next invocation", async () => {
