@@ -12,7 +12,7 @@
 import * as http from "http";
 import type { InvokeEndpointInput, InvokeEndpointOutput } from "@aws-sdk/client-sagemaker-runtime";
 import { ACCOUNT, Context } from "./context";
-import { ApiError, errorMessage, NAME_RE, show } from "./errors";
+import { ApiError, Checker, errorMessage } from "./errors";
 import { Endpoints } from "./endpoints";
 
 /** the runtime's payload limits: 6 MB, and 4 MB for requests and answers of a serverless endpoint */
@@ -24,20 +24,61 @@ export const INVOCATION_TIMEOUT_MS = 60_000;
 /** InvokeEndpoint's answer, and how long the invocation waited for a cold start (if it did) */
 export type Invocation = InvokeEndpointOutput & { Body: Uint8Array; coldStartMs?: number };
 
-/** the request as the runtime's REST binding carries it: path, headers, body */
-export type InvocationRequest = InvokeEndpointInput & { EndpointName: string; Body: Uint8Array };
+/** the request as the runtime's REST binding carries it: path, headers, body; `OtherHeaders`: the names of the
+ * request's other X-Amzn-SageMaker-* headers (the runtime's options this server does not implement) */
+export type InvocationRequest = InvokeEndpointInput & { EndpointName: string; Body: Uint8Array; OtherHeaders?: string[] };
+
+/** InvokeEndpoint's options that are headers, by header name, for the messages refusing them */
+const OPTION_HEADERS: Record<string, string> = {
+  "x-amzn-sagemaker-target-model": "TargetModel",
+  "x-amzn-sagemaker-target-container-hostname": "TargetContainerHostname",
+  "x-amzn-sagemaker-enable-explanations": "EnableExplanations",
+  "x-amzn-sagemaker-inference-component": "InferenceComponentName",
+  "x-amzn-sagemaker-session-id": "SessionId",
+};
+/** InferenceId: 1–64 printable ASCII characters, the first not a space (the service model's \A\S[\p{Print}]*\z) */
+const INFERENCE_ID_RE = /^\S[\x20-\x7e]*$/;
+
+/**
+ * The runtime's request constraints (checked before the endpoint is looked up, as AWS checks them) and the options
+ * it takes: TargetVariant must name the endpoint's variant; InferenceId only labels captured data (none is captured
+ * here, as on AWS without DataCaptureConfig); any other option header (TargetModel, TargetContainerHostname,
+ * EnableExplanations, InferenceComponentName, SessionId…) asks for what this endpoint does not have — a
+ * ValidationError naming it, never a request served as if it were not there.
+ */
+function checkRequest(input: InvocationRequest): void {
+  const c = new Checker();
+  c.name(input.EndpointName, "EndpointName");
+  c.maxLength(input.CustomAttributes, "CustomAttributes", 1024);
+  c.name(input.TargetVariant, "TargetVariant", undefined, false);
+  if (input.InferenceId !== undefined) {
+    c.maxLength(input.InferenceId, "InferenceId", 64);
+    if (!INFERENCE_ID_RE.test(input.InferenceId)) c.name(input.InferenceId, "InferenceId", INFERENCE_ID_RE);
+  }
+  try {
+    c.throwIfAny();
+  } catch (e) {
+    // the runtime's error is ValidationError (the SageMaker API's is ValidationException)
+    if (e instanceof ApiError) throw new ApiError("ValidationError", e.message, 400);
+    throw e;
+  }
+}
 
 export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: InvocationRequest): Promise<Invocation> {
   const name = input.EndpointName;
   // the runtime's pattern for EndpointName, as AWS checks it before looking (a 5,000-character name was echoed back
   // whole in "not found")
-  if (!NAME_RE.test(name)) {
-    throw new ApiError("ValidationError", `1 validation error detected: Value '${show(name)}' at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${NAME_RE.source.replace(/\$$/, "")}`, 400);
-  }
+  checkRequest(input);
   const e = endpoints.endpoints.get(name);
   if (!e || e.wire.EndpointStatus !== "InService")
     throw new ApiError("ValidationError", e ? `Endpoint ${name} of account ${ACCOUNT} is not in service (status ${e.wire.EndpointStatus}).` : `Endpoint ${name} of account ${ACCOUNT} not found.`, 400);
   const v = e.local.variant;
+  const other = input.OtherHeaders ?? [];
+  if (other.includes("x-amzn-sagemaker-target-model")) throw new ApiError("ValidationError", `Endpoint ${name} is not a multi-model endpoint and does not support target model header.`, 400);
+  if (other.length)
+    throw new ApiError("ValidationError", `${other.map((h) => (OPTION_HEADERS[h] ? `${OPTION_HEADERS[h]} (${h})` : h)).join(", ")}: not supported by the local SageMaker for endpoint ${name} (it would be ignored) — leave ${other.length > 1 ? "them" : "it"} out, or run on AWS.`, 400);
+  if (input.TargetVariant !== undefined && input.TargetVariant !== v.VariantName)
+    throw new ApiError("ValidationError", `TargetVariant ${input.TargetVariant} is not a production variant of endpoint ${name} (its variant: ${v.VariantName}).`, 400);
   if (input.Body.length > MAX_BODY_BYTES) throw new ApiError("ValidationError", "Request payload exceeds the 6 MB limit.", 413);
   if (v.ServerlessConfig && input.Body.length > MAX_SERVERLESS_BYTES)
     throw new ApiError("ValidationError", "Request payload exceeds the 4 MB limit of a serverless endpoint.", 413);

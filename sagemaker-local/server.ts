@@ -301,6 +301,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
           ContentType: header(req, "content-type"),
           Accept: header(req, "accept"),
           CustomAttributes: header(req, "x-amzn-sagemaker-custom-attributes"),
+          TargetVariant: header(req, "x-amzn-sagemaker-target-variant"),
+          InferenceId: header(req, "x-amzn-sagemaker-inference-id"),
+          OtherHeaders: Object.keys(req.headers).filter((h) => h.startsWith("x-amzn-sagemaker-") && !INVOCATION_HEADERS.includes(h)),
         });
         return send(res, 200, invocationHeaders(out), out.Body);
       } catch (e) {
@@ -434,6 +437,9 @@ function decodePathSegment(s: string): string | undefined {
     return undefined;
   }
 }
+
+/** the X-Amzn-SageMaker-* headers of InvokeEndpoint that ./invocations implements (any other is refused there) */
+const INVOCATION_HEADERS = ["x-amzn-sagemaker-custom-attributes", "x-amzn-sagemaker-target-variant", "x-amzn-sagemaker-inference-id"];
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];

@@ -309,6 +309,16 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "nope", Body: Buffer.from("x"), ContentType: "text/csv" })), "ValidationError", /Endpoint nope of account/);
   const long = await rejects(ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e".repeat(5000), Body: Buffer.from("x"), ContentType: "text/csv" })), "ValidationError", /at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
   assert.ok(long.message.length < 600, `the name is not echoed whole: ${long.message.length} characters`);
+  // the runtime's option headers: TargetVariant names the variant (another is refused), InferenceId within the
+  // service model's constraints; what this endpoint does not have (multi-model, multi-container, explainer, inference
+  // components, sessions) is a ValidationError naming the option — they were answered as if not sent
+  const ask = (o: object) => ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n"), ContentType: "text/csv", ...o }));
+  assert.is((await ask({ TargetVariant: "AllTraffic", InferenceId: "req-1" })).InvokedProductionVariant, "AllTraffic");
+  await rejects(ask({ TargetVariant: "Blue" }), "ValidationError", /TargetVariant Blue is not a production variant of endpoint e1/);
+  await rejects(ask({ InferenceId: "x".repeat(65) }), "ValidationError", /at 'inferenceId' failed to satisfy constraint: Member must have length less than or equal to 64/);
+  await rejects(ask({ TargetModel: "model-a.tar.gz" }), "ValidationError", /^Endpoint e1 is not a multi-model endpoint and does not support target model header\.$/);
+  for (const [option, value] of [["TargetContainerHostname", "c1"], ["EnableExplanations", "`true`"], ["InferenceComponentName", "ic"], ["SessionId", "NEW_SESSION"]])
+    await rejects(ask({ [option]: value }), "ValidationError", new RegExp(`^${option} \\(x-amzn-sagemaker-[a-z-]+\\): not supported by the local SageMaker`));
 
   // throttling: MaxConcurrency 2, 2 + 3 parallel slow invocations → exactly 3 ThrottlingException
   const results = await Promise.allSettled(
