@@ -4,6 +4,7 @@
  * needs from them when it is created (./endpoints), so deleting a model does not disturb an endpoint serving it,
  * as on AWS.
  */
+import { ProductionVariantInstanceType } from "@aws-sdk/client-sagemaker";
 import type {
   CreateEndpointConfigCommandInput,
   CreateEndpointConfigCommandOutput,
@@ -31,6 +32,8 @@ import type { JsonObject, Reply, Request } from "./wire";
 /** ServerlessConfig.MemorySizeInMB: 1 to 6 GB in 1 GB steps */
 const MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144];
 const VARIANT_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+/** AWS's enum of a variant's InstanceType, as the SDK has it (the form ml.<family>.<size> let ml.m5.larg through) */
+const VARIANT_INSTANCE_TYPES: string[] = Object.values(ProductionVariantInstanceType);
 
 /** the requests once validated */
 type CreateModel = { ModelName: string; ExecutionRoleArn?: string; EnableNetworkIsolation?: boolean; PrimaryContainer?: ModelRecord["PrimaryContainer"]; Containers?: ModelRecord["PrimaryContainer"][] };
@@ -174,8 +177,7 @@ function validateVariant(c: Checker, v: unknown, p: string): void {
     if (c.object(v.ServerlessConfig, `${p}.ServerlessConfig`)) validateServerless(c, v, v.ServerlessConfig, p);
   } else {
     if (!v.InstanceType) c.custom(`Production variant ${show(v.VariantName)}: InstanceType is required when ServerlessConfig is not specified.`);
-    else if (typeof v.InstanceType !== "string" || !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(v.InstanceType))
-      c.custom(`Value '${show(v.InstanceType)}' at '${p.replace(/(^|\.)([A-Z])/g, (_m, d, x) => d + x.toLowerCase())}.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
+    else c.oneOf(v.InstanceType, `${p}.InstanceType`, VARIANT_INSTANCE_TYPES);
     c.range(v.InitialInstanceCount, `${p}.InitialInstanceCount`, 1, 1e6, !!v.InstanceType);
     // one model server per endpoint: more instances would be a count the local SageMaker ignores
     if (typeof v.InitialInstanceCount === "number" && v.InitialInstanceCount > 1) c.custom(`Local SageMaker runs an endpoint on one instance: ${p}.InitialInstanceCount must be 1.`);

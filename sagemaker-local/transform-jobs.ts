@@ -10,6 +10,7 @@
  * local SageMaker does not implement is an error too: manifest inputs, RecordIO/TFRecord splits, gzip input,
  * more than one instance, and joins or filters on an input that is not split by lines.
  */
+import { TransformInstanceType } from "@aws-sdk/client-sagemaker";
 import type {
   CreateTransformJobCommandInput,
   CreateTransformJobCommandOutput,
@@ -33,6 +34,7 @@ import { TransformRun } from "./transform-run";
 import type { Reply, Request } from "./wire";
 
 const TRANSFORM_JOB_STATUSES = Object.keys({ InProgress: 1, Completed: 1, Failed: 1, Stopping: 1, Stopped: 1 } satisfies Record<TransformJobStatus, 1>);
+const TRANSFORM_INSTANCE_TYPES: string[] = Object.values(TransformInstanceType);
 const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<SortBy, 1>);
 const LISTED: Listed<TransformJobRecord> = { name: (r) => r.TransformJobName, status: (r) => r.TransformJobStatus, created: (r) => r.CreationTime, modified: (r) => r.TransformEndTime ?? r.TransformStartTime ?? r.CreationTime };
 
@@ -79,7 +81,7 @@ export class TransformJobs {
       c.supported(input, "TransformInput", ["DataSource", "ContentType", "CompressionType", "SplitType"]);
       c.oneOf(input.SplitType, "TransformInput.SplitType", ["None", "Line", "RecordIO", "TFRecord"]);
       c.oneOf(input.CompressionType, "TransformInput.CompressionType", ["None", "Gzip"]);
-      c.string(input.ContentType, "TransformInput.ContentType");
+      if (c.string(input.ContentType, "TransformInput.ContentType")) c.maxLength(input.ContentType, "TransformInput.ContentType", 256);
       const ds = input.DataSource;
       if (c.object(ds, "TransformInput.DataSource", true)) {
         const s3 = ds.S3DataSource;
@@ -97,15 +99,15 @@ export class TransformJobs {
     if (c.object(output, "TransformOutput", true)) {
       c.supported(output, "TransformOutput", ["S3OutputPath", "Accept", "AssembleWith", "KmsKeyId"]);
       if (c.string(output.S3OutputPath, "TransformOutput.S3OutputPath", true)) checkUri(output.S3OutputPath, "TransformOutput.S3OutputPath");
-      c.string(output.Accept, "TransformOutput.Accept");
+      if (c.string(output.Accept, "TransformOutput.Accept")) c.maxLength(output.Accept, "TransformOutput.Accept", 256);
       c.oneOf(output.AssembleWith, "TransformOutput.AssembleWith", ["None", "Line"]);
       if (output.KmsKeyId !== undefined) c.custom("TransformOutput.KmsKeyId is not supported by the local SageMaker.");
     }
     const res = request.TransformResources;
     if (c.object(res, "TransformResources", true)) {
       c.supported(res, "TransformResources", ["InstanceType", "InstanceCount"]);
-      c.required(res.InstanceType, "TransformResources.InstanceType");
-      c.string(res.InstanceType, "TransformResources.InstanceType");
+      // AWS's enum, as the SDK has it: a misspelt type (any string) ran here and was refused by AWS
+      c.oneOf(res.InstanceType, "TransformResources.InstanceType", TRANSFORM_INSTANCE_TYPES, true);
       c.range(res.InstanceCount, "TransformResources.InstanceCount", 1, 1_000_000, true);
       if (typeof res.InstanceCount === "number" && res.InstanceCount > 1) c.custom("Local SageMaker runs transform jobs on one instance: TransformResources.InstanceCount must be 1.");
     }

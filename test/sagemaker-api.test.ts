@@ -31,6 +31,7 @@ import {
   paginateListTrainingJobs,
   CreateTransformJobCommand,
   DescribeTransformJobCommand,
+  ListTransformJobsCommand,
   waitUntilTransformJobCompletedOrStopped,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
@@ -409,6 +410,17 @@ test("batch transform of binary objects (SplitType None): the model receives and
   const six = await done("bt-six").catch(() => ctx.sm.send(new DescribeTransformJobCommand({ TransformJobName: "bt-six" })));
   assert.equal([six.TransformJobStatus, six.MaxPayloadInMB], ["Failed", 6]);
   assert.match(six.FailureReason!, /big\.bin: line 1: the record is larger than MaxPayloadInMB \(6 MB\)/);
+  // the service model's enum and lengths: a misspelt instance type and a 257-character ContentType / Accept ran here
+  await rejects(job("bt-type", { TransformResources: { InstanceType: "ml.m5.larg" as never, InstanceCount: 1 } }), "ValidationException", /Value 'ml\.m5\.larg' at 'transformResources\.instanceType' failed to satisfy constraint: Member must satisfy enum value set: \[.*ml\.m5\.large/);
+  const long = "a".repeat(257);
+  await rejects(job("bt-ctype", { TransformInput: { ...bigJob.TransformInput, ContentType: long } }), "ValidationException", /at 'transformInput\.contentType' failed to satisfy constraint: Member must have length less than or equal to 256/);
+  await rejects(job("bt-accept", { TransformOutput: { S3OutputPath: `file://${out}/bt-accept`, Accept: long } }), "ValidationException", /at 'transformOutput\.accept' failed to satisfy constraint: Member must have length less than or equal to 256/);
+  await rejects(
+    ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c-type", ProductionVariants: [{ VariantName: "v", ModelName: "m-bt", InstanceType: "ml.m5.larg" as never, InitialInstanceCount: 1 }] })),
+    "ValidationException",
+    /Value 'ml\.m5\.larg' at 'productionVariants\.1\.member\.instanceType' failed to satisfy constraint: Member must satisfy enum value set/,
+  );
+  assert.equal((await ctx.sm.send(new ListTransformJobsCommand({ NameContains: "bt-" }))).TransformJobSummaries!.map((j) => j.TransformJobName).sort(), ["bt-bin", "bt-six", "bt-zero"], "the refused jobs were not created");
 });
 
 test("serverless endpoint scales to zero after the idle time and cold-starts on the next invocation", async () => {
