@@ -9,7 +9,8 @@
  * SIGTERM, then SIGKILL.
  *
  * Serverless endpoints start their server on demand and scale to zero after serverlessIdleMs without
- * invocations (`armIdle`); a real-time endpoint's server runs from InService until the endpoint is deleted.
+ * invocations (`armIdle`), but for ProvisionedConcurrency; a real-time endpoint's server runs from InService until
+ * the endpoint is deleted.
  * The state of one endpoint's server (`ModelServer`) is keyed by the endpoint's record, so a deleted and
  * re-created endpoint of the same name starts from nothing.
  */
@@ -127,9 +128,11 @@ export class ModelServers {
     this.all.delete(s);
   }
 
-  /** serverless: scale to zero after serverlessIdleMs without invocations */
+  /** serverless: scale to zero after serverlessIdleMs without invocations — unless the variant has
+   * ProvisionedConcurrency: AWS keeps that many instances warm, and invocations meet no cold start */
   armIdle(e: EndpointRecord, s: ModelServer): void {
     if (s.idleTimer) clearTimeout(s.idleTimer);
+    if (e.local.variant.ServerlessConfig?.ProvisionedConcurrency) return;
     s.idleTimer = setTimeout(() => {
       s.idleTimer = undefined;
       if (s.inFlight === 0 && s.container) {

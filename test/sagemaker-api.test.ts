@@ -35,7 +35,7 @@ import {
   waitUntilTransformJobCompletedOrStopped,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
-import { localServer, trainingRequest, tmpDir, until, ROLE, rejects } from "./sagemaker-helpers";
+import { localServer, trainingRequest, tmpDir, until, ROLE, rejects, sleep } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
 let data: string;
@@ -440,6 +440,16 @@ test("serverless endpoint scales to zero after the idle time and cold-starts on 
     const s2 = await stats();
     assert.is(s2.coldStarts, s1.coldStarts + 1);
     assert.is.not(a.pid, b.pid);
+    // ProvisionedConcurrency: AWS keeps that many instances warm — no scale to zero, no cold start (it scaled to zero
+    // after the idle time like any serverless endpoint, the option silently without effect)
+    await idle.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c3p", ProductionVariants: [{ VariantName: "v", ModelName: "m3", ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 2, ProvisionedConcurrency: 1 } }] }));
+    await idle.sm.send(new CreateEndpointCommand({ EndpointName: "e3p", EndpointConfigName: "c3p" }));
+    await waitUntilEndpointInService({ client: idle.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3p" });
+    assert.is((await idle.sm.send(new DescribeEndpointCommand({ EndpointName: "e3p" }))).ProductionVariants![0].CurrentServerlessConfig!.ProvisionedConcurrency, 1);
+    await idle.rt.send(new InvokeEndpointCommand({ EndpointName: "e3p", Body: Buffer.from("1\n"), ContentType: "text/csv" }));
+    await sleep(1200); // 4 idle times
+    const p = await (await fetch(`${idle.srv.url}/_local/endpoints/e3p`)).json();
+    assert.equal([p.warm, p.coldStarts], [true, 1], JSON.stringify(p));
   } finally {
     await idle.srv.close();
     idle.sm.destroy();
