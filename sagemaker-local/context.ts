@@ -148,6 +148,10 @@ export interface Listed<T> {
   status(r: T): string;
   created(r: T): number;
   modified(r: T): number;
+  /** CreationTimeAfter takes an item created at that very time: ListModels, ListEndpointConfigs and ListEndpoints
+   * document "a creation time greater than or equal to" (the job lists: "created after") — a client passing a
+   * resource's own CreationTime found it on AWS and not here */
+  createdAfterInclusive?: true;
 }
 
 /** the order SortBy Name | Status | CreationTime (default) and SortOrder (default Descending) ask for */
@@ -165,7 +169,10 @@ export function sortAndFilter<T>(items: T[], input: ListRequest, fields: Listed<
   let out = items.slice();
   if (input.NameContains) out = out.filter((r) => fields.name(r).toLowerCase().includes(String(input.NameContains).toLowerCase()));
   if (input.StatusEquals) out = out.filter((r) => fields.status(r) === input.StatusEquals);
-  if (input.CreationTimeAfter !== undefined) out = out.filter((r) => fields.created(r) > Number(input.CreationTimeAfter));
+  if (input.CreationTimeAfter !== undefined) {
+    const after = Number(input.CreationTimeAfter);
+    out = out.filter((r) => fields.created(r) > after || (fields.createdAfterInclusive === true && fields.created(r) === after));
+  }
   if (input.CreationTimeBefore !== undefined) out = out.filter((r) => fields.created(r) < Number(input.CreationTimeBefore));
   if (input.LastModifiedTimeAfter !== undefined) out = out.filter((r) => fields.modified(r) > Number(input.LastModifiedTimeAfter));
   if (input.LastModifiedTimeBefore !== undefined) out = out.filter((r) => fields.modified(r) < Number(input.LastModifiedTimeBefore));

@@ -34,7 +34,7 @@ const ENDPOINT_STATUSES = Object.keys({
   OutOfService: 1, Creating: 1, Updating: 1, SystemUpdating: 1, RollingBack: 1, InService: 1, Deleting: 1, Failed: 1, UpdateRollbackFailed: 1,
 } satisfies Record<EndpointStatus, 1>);
 const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<EndpointSortKey, 1>);
-const LISTED: Listed<EndpointRecord> = { name: (e) => e.wire.EndpointName, status: (e) => e.wire.EndpointStatus, created: (e) => e.wire.CreationTime, modified: (e) => e.wire.LastModifiedTime };
+const LISTED: Listed<EndpointRecord> = { name: (e) => e.wire.EndpointName, status: (e) => e.wire.EndpointStatus, created: (e) => e.wire.CreationTime, modified: (e) => e.wire.LastModifiedTime, createdAfterInclusive: true };
 
 export class Endpoints {
   readonly endpoints = new Map<string, EndpointRecord>();

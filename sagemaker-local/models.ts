@@ -41,8 +41,8 @@ type CreateEndpointConfig = { EndpointConfigName: string; ProductionVariants: Va
 
 /** the fields ListModels and ListEndpointConfigs take (no status, no last-modified time) */
 const LIST_BY_NAME_AND_TIME = ["MaxResults", "NextToken", "NameContains", "CreationTimeAfter", "CreationTimeBefore", "SortBy", "SortOrder"];
-const MODELS: Listed<ModelRecord> = { name: (m) => m.ModelName, status: () => "", created: (m) => m.CreationTime, modified: (m) => m.CreationTime };
-const CONFIGS: Listed<EndpointConfigRecord> = { name: (c) => c.EndpointConfigName, status: () => "", created: (c) => c.CreationTime, modified: (c) => c.CreationTime };
+const MODELS: Listed<ModelRecord> = { name: (m) => m.ModelName, status: () => "", created: (m) => m.CreationTime, modified: (m) => m.CreationTime, createdAfterInclusive: true };
+const CONFIGS: Listed<EndpointConfigRecord> = { name: (c) => c.EndpointConfigName, status: () => "", created: (c) => c.CreationTime, modified: (c) => c.CreationTime, createdAfterInclusive: true };
 
 export class Models {
   readonly models = new Map<string, ModelRecord>();

@@ -258,6 +258,12 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   assert.equal(models.map((x) => x.ModelName), models.map((x) => x.ModelName!).sort());
   assert.equal((await ctx.sm.send(new ListEndpointConfigsCommand({ NameContains: "c1" }))).EndpointConfigs!.map((c) => c.EndpointConfigName), ["c1"]);
   await rejects(ctx.sm.send(new ListModelsCommand({ SortBy: "Status" as never })), "ValidationException", /sortBy/);
+  // CreationTimeAfter is "greater than or equal to" for these three (the service model's documentation): a resource's
+  // own CreationTime finds it (it found nothing); CreationTimeBefore stays strict
+  assert.ok((await ctx.sm.send(new ListModelsCommand({ CreationTimeAfter: dm.CreationTime, MaxResults: 100 }))).Models!.some((x) => x.ModelName === "m1"));
+  assert.equal((await ctx.sm.send(new ListEndpointConfigsCommand({ CreationTimeAfter: dc.CreationTime, NameContains: "c1" }))).EndpointConfigs!.map((c) => c.EndpointConfigName), ["c1"]);
+  assert.equal((await ctx.sm.send(new ListEndpointsCommand({ CreationTimeAfter: de.CreationTime }))).Endpoints!.map((e) => e.EndpointName), ["e1"]);
+  assert.equal((await ctx.sm.send(new ListEndpointsCommand({ CreationTimeBefore: de.CreationTime }))).Endpoints!, []);
   // a page resumes after the last listed item, wherever the list changed: deleting a listed item or creating one
   // before the position skips and repeats nothing (the offset token skipped the item after a deleted one)
   for (const x of ["pg-a", "pg-b", "pg-c", "pg-d", "pg-e"]) await ctx.sm.send(new CreateModelCommand({ ModelName: x, ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: artifact } }));
