@@ -243,7 +243,10 @@ export class TransformRun {
     const perRecord = join || outputFilter !== undefined;
     // SplitType None: the object is the request's body byte for byte (images, protobuf, npy… — a UTF-8 round trip
     // replaced their invalid sequences with U+FFFD); its one record's text is never read (joins and filters need Line)
-    const records = split === "None" ? (raw.length ? [{ text: "", line: 1 }] : []) : splitRecords(raw.toString("utf8"), split);
+    // Line records that are only passed on (no InputFilter, join or OutputFilter) go byte for byte too: latin1 maps each
+    // byte to one character and back (a Latin-1 CSV's é became U+FFFD); records that are parsed are UTF-8
+    const enc: BufferEncoding = inputFilter || perRecord ? "utf8" : "latin1";
+    const records = split === "None" ? (raw.length ? [{ text: "", line: 1 }] : []) : splitRecords(raw.toString(enc), split);
     const bodies = records.map((rec) => {
       try {
         return filterInput(rec.text, inFormat, inputFilter);
@@ -252,7 +255,7 @@ export class TransformRun {
       }
     });
     const maxBytes = p.maxPayloadMb === 0 ? Infinity : p.maxPayloadMb * 1024 * 1024;
-    const batches = split === "None" ? (records.length ? [[0, 1] as [number, number]] : []) : miniBatches(bodies.map((b) => Buffer.byteLength(b)), p.strategy, maxBytes);
+    const batches = split === "None" ? (records.length ? [[0, 1] as [number, number]] : []) : miniBatches(bodies.map((b) => Buffer.byteLength(b, enc)), p.strategy, maxBytes);
     const answers: Buffer[] = new Array(batches.length);
     let next = 0;
     let failed = false; // one request failed the job: the others send nothing more
@@ -261,10 +264,10 @@ export class TransformRun {
         while (next < batches.length && !this.stopped && !failed) {
           const k = next++;
           const [a, b] = batches[k];
-          const body = split === "None" ? raw : Buffer.from(bodies.slice(a, b).join("\n") + "\n");
+          const body = split === "None" ? raw : Buffer.from(bodies.slice(a, b).join("\n") + "\n", enc);
           if (body.length > maxBytes)
             throw this.dataFailure(f.uri, records[a].line, `the record is larger than MaxPayloadInMB (${p.maxPayloadMb} MB)`);
-          answers[k] = await this.invokeBatch(body, f.uri, records.slice(a, b), bodies.slice(a, b));
+          answers[k] = await this.invokeBatch(body, f.uri, records.slice(a, b), bodies.slice(a, b), enc);
         }
       } catch (e) {
         failed = true;
@@ -303,12 +306,12 @@ export class TransformRun {
   }
 
   /** a mini-batch's answer; a refused one is sent again record by record to name the record the model refuses */
-  private async invokeBatch(body: Buffer, uri: string, records: { line: number }[], bodies: string[]): Promise<Buffer> {
+  private async invokeBatch(body: Buffer, uri: string, records: { line: number }[], bodies: string[], enc: BufferEncoding): Promise<Buffer> {
     const res = await this.invoke(body, uri, records[0].line);
     if (res.status === 200) return res.body;
     if (records.length > 1) {
       for (let j = 0; j < records.length; j++) {
-        const one = await this.invoke(Buffer.from(bodies[j] + "\n"), uri, records[j].line);
+        const one = await this.invoke(Buffer.from(bodies[j] + "\n", enc), uri, records[j].line);
         if (one.status !== 200) throw this.refused(uri, records[j].line, one);
       }
     }

@@ -401,6 +401,14 @@ test("batch transform of binary objects (SplitType None): the model receives and
   await job("bt-bin");
   assert.is((await done("bt-bin")).TransformJobStatus, "Completed");
   assert.ok(fs.readFileSync(path.join(out, "bt-bin", "img.bin.out")).equals(bytes), "the .out object is the model's answer byte for byte");
+  // SplitType Line without filters or joins: the records pass byte for byte too (a Latin-1 CSV's é and the bytes FF FE
+  // reached the model as U+FFFD)
+  const latin = tmpDir("bt-latin");
+  const rows = Buffer.from("caf\xe9,1\n\xff\xfe,2\nplain,3\n", "latin1");
+  fs.writeFileSync(path.join(latin, "rows.csv"), rows);
+  await job("bt-line", { BatchStrategy: "MultiRecord", TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${latin}` } }, ContentType: "text/csv", SplitType: "Line" } });
+  assert.is((await done("bt-line")).TransformJobStatus, "Completed");
+  assert.ok(fs.readFileSync(path.join(out, "bt-line", "rows.csv.out")).equals(rows), fs.readFileSync(path.join(out, "bt-line", "rows.csv.out")).toString("hex"));
   // MaxPayloadInMB 0: no payload limit, the body sent with chunked encoding (the service model's minimum is 0). It
   // was taken for "unset": the 6 MB default, so a 7 MB object failed the job ("larger than MaxPayloadInMB (6 MB)")
   const big = tmpDir("bt-big");
@@ -426,7 +434,7 @@ test("batch transform of binary objects (SplitType None): the model receives and
     "ValidationException",
     /Value 'ml\.m5\.larg' at 'productionVariants\.1\.member\.instanceType' failed to satisfy constraint: Member must satisfy enum value set/,
   );
-  assert.equal((await ctx.sm.send(new ListTransformJobsCommand({ NameContains: "bt-" }))).TransformJobSummaries!.map((j) => j.TransformJobName).sort(), ["bt-bin", "bt-six", "bt-zero"], "the refused jobs were not created");
+  assert.equal((await ctx.sm.send(new ListTransformJobsCommand({ NameContains: "bt-" }))).TransformJobSummaries!.map((j) => j.TransformJobName).sort(), ["bt-bin", "bt-line", "bt-six", "bt-zero"], "the refused jobs were not created");
 });
 
 test("serverless endpoint scales to zero after the idle time and cold-starts on the next invocation", async () => {
