@@ -32,6 +32,7 @@ import type { JsonObject, Reply, Request } from "./wire";
 /** ServerlessConfig.MemorySizeInMB: 1 to 6 GB in 1 GB steps */
 const MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144];
 const VARIANT_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const CONTAINER_IMAGE_RE = /^[\S]+$/;
 /** AWS's enum of a variant's InstanceType, as the SDK has it (the form ml.<family>.<size> let ml.m5.larg through) */
 const VARIANT_INSTANCE_TYPES: string[] = Object.values(ProductionVariantInstanceType);
 
@@ -69,7 +70,11 @@ export class Models {
       c.supported(ct, "PrimaryContainer", ["Image", "ModelDataUrl", "Environment", "Mode"]);
       c.implemented(ct.Mode, "PrimaryContainer.Mode", ["SingleModel", "MultiModel"], ["SingleModel"]);
       if (!ct.Image && !ct.ModelPackageName) c.custom("Image must be specified in the container definition.");
-      if (c.string(ct.Image, "PrimaryContainer.Image")) c.maxLength(ct.Image, "PrimaryContainer.Image", 255);
+      // the service model's ContainerImage: at most 255 characters, no whitespace ("my-algo:latest " with its space ran here)
+      if (c.string(ct.Image, "PrimaryContainer.Image")) {
+        c.maxLength(ct.Image, "PrimaryContainer.Image", 255);
+        if (ct.Image && ct.Image.length <= 255) c.name(ct.Image, "PrimaryContainer.Image", CONTAINER_IMAGE_RE);
+      }
       if (ct.ModelDataUrl !== undefined) {
         c.maxLength(ct.ModelDataUrl, "PrimaryContainer.ModelDataUrl", 1024);
         checkUri(ct.ModelDataUrl, "ModelDataUrl");

@@ -228,6 +228,8 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   assert.ok(dm.CreationTime instanceof Date);
   await rejects(ctx.sm.send(new CreateModelCommand({ ModelName: "m1", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: artifact } })), "ValidationException", /Cannot create already existing model/);
   await rejects(ctx.sm.send(new DescribeModelCommand({ ModelName: "nope" })), "ValidationException", /Could not find model/);
+  // ContainerImage's pattern [\S]+: an image with whitespace (a trailing space) is refused, as AWS refuses it
+  await rejects(ctx.sm.send(new CreateModelCommand({ ModelName: "m-space", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "my-algo:latest " } })), "ValidationException", /Value 'my-algo:latest ' at 'primaryContainer\.image' failed to satisfy constraint: Member must satisfy regular expression pattern/);
   // names are taken without regard to case, as AWS takes them (one ARN, arn:…:model/m1): M1 and C1 were second resources
   await rejects(ctx.sm.send(new CreateModelCommand({ ModelName: "M1", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: artifact } })), "ValidationException", /Cannot create already existing model "arn:aws:sagemaker:us-east-1:000000000000:model\/m1"/);
   const variant = (s: any) => ({ EndpointConfigName: "c-bad", ProductionVariants: [{ VariantName: "AllTraffic", ModelName: "m1", ServerlessConfig: s }] });
