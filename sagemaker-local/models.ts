@@ -60,6 +60,8 @@ export class Models {
     c.name(request.ModelName, "ModelName");
     if (request.ExecutionRoleArn !== undefined) c.role(request.ExecutionRoleArn, "ExecutionRoleArn");
     c.boolean(request.EnableNetworkIsolation, "EnableNetworkIsolation");
+    // one or the other, as AWS takes them: with both, Containers was ignored (and its image never checked)
+    if (request.PrimaryContainer != null && request.Containers != null) c.custom("Specify either PrimaryContainer or Containers, not both.");
     const containers: unknown[] = request.PrimaryContainer ? [request.PrimaryContainer] : c.list(request.Containers, "Containers") ? request.Containers : [];
     const wrongType = !request.PrimaryContainer && request.Containers != null && !Array.isArray(request.Containers); // already a problem
     if (!containers.length && !wrongType) c.custom("Either PrimaryContainer or Containers must be specified.");
@@ -86,10 +88,13 @@ export class Models {
     if (url) this.ctx.data.checkAllowed(url, "ModelDataUrl");
     const arn = this.ctx.arn("model", input.ModelName.toLowerCase());
     if (nameTaken(this.models, input.ModelName)) throw validation(`Cannot create already existing model "${arn}".`);
+    const container = (input.PrimaryContainer ?? input.Containers?.[0])!; // one container: checked above
     const m: ModelRecord = {
       ModelName: input.ModelName,
       ModelArn: arn,
-      PrimaryContainer: (input.PrimaryContainer ?? input.Containers?.[0])!, // one container: checked above
+      PrimaryContainer: container,
+      // described as created (describeModel): DescribeModel answers Containers for a model made with them
+      ...(input.Containers ? { Containers: [container] } : {}),
       ExecutionRoleArn: input.ExecutionRoleArn,
       CreationTime: now(),
       EnableNetworkIsolation: input.EnableNetworkIsolation ?? false,
@@ -101,8 +106,13 @@ export class Models {
   model(name: unknown): ModelRecord {
     return findByName(this.ctx, this.models, name, "ModelName", "model", "model");
   }
+  /** a model made with Containers is described with Containers and no PrimaryContainer (the record's PrimaryContainer
+   * is the one container endpoints and transform jobs run) — describe_model()["Containers"] was a KeyError */
   describeModel(input: Request<DescribeModelCommandInput>): Reply<DescribeModelCommandOutput> {
-    return this.model(input.ModelName);
+    const m = this.model(input.ModelName);
+    if (!m.Containers) return m;
+    const { PrimaryContainer: _run, ...described } = m;
+    return described;
   }
   deleteModel(input: Request<DeleteModelCommandInput>): Reply<DeleteModelCommandOutput> {
     const m = this.model(input.ModelName);

@@ -379,7 +379,13 @@ test("real-time endpoint (InstanceType) works too", async () => {
 });
 
 test("batch transform of binary objects (SplitType None): the model receives and the output holds the object's bytes as they are", async () => {
-  await ctx.sm.send(new CreateModelCommand({ ModelName: "m-bt", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${out}/job-ok/output/model.tar.gz` } }));
+  // a model made with Containers (one): described as made — Containers, no PrimaryContainer (it was described with
+  // PrimaryContainer only) — and it runs; PrimaryContainer and Containers together are refused (Containers was ignored)
+  const container = { Image: "img", ModelDataUrl: `file://${out}/job-ok/output/model.tar.gz` };
+  await rejects(ctx.sm.send(new CreateModelCommand({ ModelName: "m-bt", ExecutionRoleArn: ROLE, PrimaryContainer: container, Containers: [{ ...container, Image: "other" }] })), "ValidationException", /either PrimaryContainer or Containers, not both/);
+  await ctx.sm.send(new CreateModelCommand({ ModelName: "m-bt", ExecutionRoleArn: ROLE, Containers: [container] }));
+  const described = await ctx.sm.send(new DescribeModelCommand({ ModelName: "m-bt" }));
+  assert.equal([described.Containers, described.PrimaryContainer], [[container], undefined]);
   const input = tmpDir("bt-in");
   // every byte value: not valid UTF-8 (the input was decoded as UTF-8 and the answer too — 1024 bytes came back as 2048)
   const bytes = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7) % 256));
