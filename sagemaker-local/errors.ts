@@ -187,3 +187,14 @@ export class Checker {
     throw validation(`${p.length} validation error${p.length > 1 ? "s" : ""} detected: ${p.join("; ")}`);
   }
 }
+
+/**
+ * One of the SageMaker API's enums (an instance type's hundreds of values) as the AWS SDK client has it, loaded when a
+ * request first needs it: the client is ~0.3–0.6 s of module loading, which the server's start does not pay (the
+ * same reason server.ts loads it only to name an unimplemented operation).
+ */
+export function sdkEnum(name: "ProductionVariantInstanceType" | "TransformInstanceType"): string[] {
+  const e = (require("@aws-sdk/client-sagemaker") as Record<string, Record<string, string> | undefined>)[name];
+  if (!e) throw new Error(`@aws-sdk/client-sagemaker has no enum ${name}`);
+  return Object.values(e);
+}

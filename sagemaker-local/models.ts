@@ -4,7 +4,6 @@
  * needs from them when it is created (./endpoints), so deleting a model does not disturb an endpoint serving it,
  * as on AWS.
  */
-import { ProductionVariantInstanceType } from "@aws-sdk/client-sagemaker";
 import type {
   CreateEndpointConfigCommandInput,
   CreateEndpointConfigCommandOutput,
@@ -24,7 +23,7 @@ import type {
   ListModelsCommandOutput,
 } from "@aws-sdk/client-sagemaker";
 import { checkList, Context, findByName, Listed, listOrder, now, paginate, sortAndFilter, nameTaken } from "./context";
-import { Checker, show, validation } from "./errors";
+import { Checker, sdkEnum, show, validation } from "./errors";
 import type { EndpointConfigRecord, ModelRecord, VariantSpec } from "./records";
 import { checkUri } from "./storage";
 import type { JsonObject, Reply, Request } from "./wire";
@@ -33,8 +32,6 @@ import type { JsonObject, Reply, Request } from "./wire";
 const MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144];
 const VARIANT_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const CONTAINER_IMAGE_RE = /^[\S]+$/;
-/** AWS's enum of a variant's InstanceType, as the SDK has it (the form ml.<family>.<size> let ml.m5.larg through) */
-const VARIANT_INSTANCE_TYPES: string[] = Object.values(ProductionVariantInstanceType);
 
 /** the requests once validated */
 type CreateModel = { ModelName: string; ExecutionRoleArn?: string; EnableNetworkIsolation?: boolean; PrimaryContainer?: ModelRecord["PrimaryContainer"]; Containers?: ModelRecord["PrimaryContainer"][] };
@@ -192,7 +189,8 @@ function validateVariant(c: Checker, v: unknown, p: string): void {
     if (c.object(v.ServerlessConfig, `${p}.ServerlessConfig`)) validateServerless(c, v, v.ServerlessConfig, p);
   } else {
     if (!v.InstanceType) c.custom(`Production variant ${show(v.VariantName)}: InstanceType is required when ServerlessConfig is not specified.`);
-    else c.oneOf(v.InstanceType, `${p}.InstanceType`, VARIANT_INSTANCE_TYPES);
+    // AWS's enum, as the SDK has it (the form ml.<family>.<size> let ml.m5.larg through)
+    else c.oneOf(v.InstanceType, `${p}.InstanceType`, sdkEnum("ProductionVariantInstanceType"));
     c.range(v.InitialInstanceCount, `${p}.InitialInstanceCount`, 1, 1e6, !!v.InstanceType);
     // one model server per endpoint: more instances would be a count the local SageMaker ignores
     if (typeof v.InitialInstanceCount === "number" && v.InitialInstanceCount > 1) c.custom(`Local SageMaker runs an endpoint on one instance: ${p}.InitialInstanceCount must be 1.`);

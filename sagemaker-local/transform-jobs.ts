@@ -10,7 +10,6 @@
  * local SageMaker does not implement is an error too: manifest inputs, RecordIO/TFRecord splits, gzip input,
  * more than one instance, and joins or filters on an input that is not split by lines.
  */
-import { TransformInstanceType } from "@aws-sdk/client-sagemaker";
 import type {
   CreateTransformJobCommandInput,
   CreateTransformJobCommandOutput,
@@ -24,7 +23,7 @@ import type {
   TransformJobStatus,
 } from "@aws-sdk/client-sagemaker";
 import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, nameTaken } from "./context";
-import { Checker, errorMessage, inUse, notFound, validation } from "./errors";
+import { Checker, errorMessage, inUse, notFound, sdkEnum, validation } from "./errors";
 import { JsonPathError, parseJsonPath } from "./jsonpath";
 import type { Models } from "./models";
 import type { ModelRecord, TransformJobRecord } from "./records";
@@ -34,7 +33,6 @@ import { TransformRun } from "./transform-run";
 import type { Reply, Request } from "./wire";
 
 const TRANSFORM_JOB_STATUSES = Object.keys({ InProgress: 1, Completed: 1, Failed: 1, Stopping: 1, Stopped: 1 } satisfies Record<TransformJobStatus, 1>);
-const TRANSFORM_INSTANCE_TYPES: string[] = Object.values(TransformInstanceType);
 const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<SortBy, 1>);
 const LISTED: Listed<TransformJobRecord> = { name: (r) => r.TransformJobName, status: (r) => r.TransformJobStatus, created: (r) => r.CreationTime, modified: (r) => r.TransformEndTime ?? r.TransformStartTime ?? r.CreationTime };
 
@@ -107,7 +105,7 @@ export class TransformJobs {
     if (c.object(res, "TransformResources", true)) {
       c.supported(res, "TransformResources", ["InstanceType", "InstanceCount"]);
       // AWS's enum, as the SDK has it: a misspelt type (any string) ran here and was refused by AWS
-      c.oneOf(res.InstanceType, "TransformResources.InstanceType", TRANSFORM_INSTANCE_TYPES, true);
+      c.oneOf(res.InstanceType, "TransformResources.InstanceType", sdkEnum("TransformInstanceType"), true);
       c.range(res.InstanceCount, "TransformResources.InstanceCount", 1, 1_000_000, true);
       if (typeof res.InstanceCount === "number" && res.InstanceCount > 1) c.custom("Local SageMaker runs transform jobs on one instance: TransformResources.InstanceCount must be 1.");
     }
