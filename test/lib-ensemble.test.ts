@@ -8,6 +8,7 @@ import { catboost, crossValidate, Ensemble, loadDiabetes, loadEnsemble, randomFo
 // internals, tested white-box from lib's sources
 import { applyBlend } from "../lib/ensemble/blends";
 import { convexWeights } from "../lib/ensemble/convex-weights";
+import { hasSklearn, python } from "./lib-sklearn";
 
 const table = loadDiabetes();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-ensemble-"));
@@ -176,6 +177,32 @@ test("crossValidate: table, oof and curves are consistent", () => {
   const row = rows.find((r) => r.fold === 1 && r.member === "xgboost");
   assert.ok(Math.abs(last - row.rmse) < 1e-3 * row.rmse, `${last} vs ${row.rmse}`);
   assert.is(cv.summary.numRows(), 4);
+});
+
+test("crossValidate: a held-out fold of one row is an Error before any fit when r2 is scored (scikit-learn's r2 is nan there; every fold's r2 was 0)", () => {
+  if (!hasSklearn()) return;
+  const rows = Array.from({ length: 12 }, (_, i) => ({ a: Math.sin(i), b: Math.cos(2 * i), y: 3 * Math.sin(i) + (i % 3) }));
+  const small = aq.from(rows);
+  const e = () => new Ensemble({ members: [ridge()] });
+  assert.throws(() => crossValidate(e(), small, { label: "y", k: 12, workers: 1 }), /^crossValidate: fold 1 of 12 holds 1 held-out row, on which r2 is not defined \(scikit-learn's r2_score gives nan\): use at most 6 folds for 12 rows$/);
+  assert.throws(() => crossValidate(e(), small, { label: "y", k: 7, workers: 1 }), /fold 6 of 7 holds 1 held-out row/);
+  // k = n / 2 (two rows a fold): every fold's r2 is scikit-learn's on the same folds and out-of-fold predictions
+  const cv = crossValidate(e(), small, { label: "y", k: 6, workers: 1 });
+  const fold = new Array(12);
+  cv.folds.forEach((f, k) => f.test.forEach((i) => (fold[i] = k)));
+  const ref: (number | null)[] = python(
+    `import warnings; warnings.simplefilter("ignore")
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import cross_val_score, PredefinedSplit
+X = np.array(data["X"], dtype=np.float32).astype(np.float64); y = np.array(data["y"], dtype=np.float32).astype(np.float64)
+s = cross_val_score(make_pipeline(StandardScaler(), Ridge()), X, y, cv=PredefinedSplit(np.array(data["fold"])), scoring="r2")
+print(json.dumps([None if np.isnan(v) else v for v in s.tolist()]))`,
+    { X: rows.map((r) => [r.a, r.b]), y: rows.map((r) => r.y), fold },
+  );
+  const ours = (cv.table.objects() as any[]).filter((r) => r.member === "ridge").map((r) => r.r2);
+  ref.forEach((v, k) => assert.ok(v !== null && Math.abs(ours[k] - v) < 1e-9, `fold ${k + 1}: ${ours[k]} vs scikit-learn's ${v}`));
 });
 
 test("fit with evalSet reports per-round metrics of tree members", () => {
