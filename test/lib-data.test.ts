@@ -6,6 +6,7 @@ import * as path from "path";
 import * as aq from "arquero";
 import { hasSklearn, python } from "./lib-sklearn";
 import { crossValidate, Ensemble, kFold, loadCsv, loadDiabetes, ridge, stratifiedKFold, toDMatrix, toMatrix, trainTestSplit } from "ensemble-workbook";
+import { hasSklearn, python } from "./lib-sklearn";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-data-"));
 
@@ -117,6 +118,41 @@ test("stratifiedKFold keeps class proportions", () => {
   const seen = new Set<number>();
   for (const f of folds) for (const i of f.test) seen.add(i);
   assert.is(seen.size, 100);
+});
+
+test("folds as scikit-learn's: KFold's test folds unshuffled, StratifiedKFold's class counts per fold; a target StratifiedKFold refuses is an Error (it was dealt as one class per value)", () => {
+  if (!hasSklearn()) return;
+  const classes = [0, 0, 1, 2, 1, 0, 3, 0, 1, 0, 2, 0, 0, 1, 4, 0, 1]; // 17 rows, classes of 9, 5, 2, 1, 1 rows
+  const refused = { continuous: [0, 1, 0.5, 1, 0, 1], nan: [0, 1, NaN, 1, 0, 1] };
+  const ref = python(
+    `import warnings; warnings.simplefilter("ignore")
+from sklearn.model_selection import KFold, StratifiedKFold
+y = np.array(data["classes"])
+def refuses(y):
+  try: list(StratifiedKFold(2).split(np.zeros(len(y)), y)); return False
+  except ValueError: return True
+print(json.dumps({
+ "kfold": [[te.tolist() for _, te in KFold(k).split(np.zeros(n))] for n, k in [(17, 4), (10, 3), (5, 5)]],
+ "counts": [sorted(map(sorted, np.array([np.bincount(y[te], minlength=5) for _, te in StratifiedKFold(k).split(np.zeros(len(y)), y)]).T.tolist())) for k in (2, 3, 4)],
+ "refused": {name: refuses(np.array([np.nan if v is None else v for v in ys])) for name, ys in data["refused"].items()}}))`,
+    { classes, refused },
+  );
+  [[17, 4], [10, 3], [5, 5]].forEach(([n, k], c) => assert.equal(kFold(n, k, { shuffle: false }).map((f) => Array.from(f.test)), ref.kfold[c], `KFold(${k}) of ${n}`));
+  [2, 3, 4].forEach((k, c) => {
+    // per class, its rows in each fold (sorted: which fold gets a class's extra row is the dealing order's)
+    const folds = stratifiedKFold(classes, k, { seed: 5 });
+    const counts = [0, 1, 2, 3, 4].map((cls) => folds.map((f) => Array.from(f.test).filter((i) => classes[i] === cls).length).sort((a, b) => a - b));
+    assert.equal(counts.sort(), ref.counts[c], `StratifiedKFold(${k})`);
+  });
+  for (const [name, labels] of Object.entries(refused)) {
+    assert.ok(ref.refused[name], `scikit-learn refuses ${name} labels`);
+    assert.throws(() => stratifiedKFold(labels, 2), /^stratifiedKFold: label 2 is (0\.5|NaN), but labels must be classes \(whole numbers/, name);
+  }
+  assert.throws(() => stratifiedKFold(5 as unknown as number[], 2), /^stratifiedKFold: labels must be a list of class labels \(whole numbers\), got 5$/); // was two empty folds
+  // binary:logistic's soft labels (XGBoost fits probabilities as labels) are no classes: a weighted blend's inner folds are kFold's
+  const soft = aq.from(Array.from({ length: 40 }, (_, i) => ({ a: Math.sin(i), y: Math.round(10 * (0.5 + 0.4 * Math.sin(i))) / 10 })));
+  const e = new Ensemble({ members: [ridge(), ridge({ alpha: 30 })], blend: "weighted", objective: "binary:logistic" }).fit(soft, { label: "y" });
+  assert.is(e.weights!.length, 2);
 });
 
 test("trainTestSplit: disjoint, sizes, seeded", () => {

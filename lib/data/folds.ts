@@ -12,6 +12,7 @@ import { tableOf } from "./arquero";
 import type { Table } from "./table";
 import { range, seededRng } from "./random";
 import { checkOptionKeys, checkSeed } from "../options";
+import { shownValue } from "../core";
 
 export interface Fold {
   train: Int32Array;
@@ -62,9 +63,27 @@ export function kFold(n: number, k: number, opts: { shuffle?: boolean; seed?: nu
   return foldsFromAssignment(n, k, foldOf);
 }
 
+/**
+ * Stratifying needs classes: a list of whole numbers. Anything else was dealt without a word — a continuous target
+ * as one class per distinct value (its rows in value order round robin: the same folds whatever the seed, where
+ * scikit-learn's StratifiedKFold refuses a 'continuous' target), NaN as one more class, a number (no length) as two
+ * empty folds.
+ */
+function checkClassLabels(labels: unknown): void {
+  const list = labels as ArrayLike<unknown> | null | undefined;
+  if (list === null || typeof list !== "object" || !Number.isInteger(list.length))
+    throw new Error(`stratifiedKFold: labels must be a list of class labels (whole numbers), got ${shownValue(labels)}`);
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== "number" || !Number.isInteger(v))
+      throw new Error(`stratifiedKFold: label ${i} is ${shownValue(v)}, but labels must be classes (whole numbers; toMatrix makes text labels class indexes) — a continuous target cannot be stratified (scikit-learn's StratifiedKFold refuses it too): use kFold`);
+  }
+}
+
 export function stratifiedKFold(labels: ArrayLike<number>, k: number, opts: { seed?: number } = {}): Fold[] {
   // no shuffle option: each class's rows are always shuffled before they are dealt (a { shuffle: false } was ignored)
   checkOptionKeys(opts, ["seed"], "stratifiedKFold");
+  checkClassLabels(labels);
   const n = labels.length;
   checkK(n, k);
   const rng = seededRng(checkSeed(opts.seed, "stratifiedKFold"));

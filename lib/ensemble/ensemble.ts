@@ -195,9 +195,12 @@ export class Ensemble {
     for (const m of this.members) if (m.params.num_class === undefined) m.params.num_class = this.numClass;
   }
 
-  /** Folds for a labelled matrix: stratified for classification, shuffled k-fold otherwise. */
+  /**
+   * Folds for a labelled matrix: stratified for classification, shuffled k-fold otherwise — and for binary:logistic's
+   * soft labels (probabilities in [0, 1], which XGBoost fits), which are no classes to stratify (stratifiedKFold refuses them).
+   */
   foldsFor(y: Float32Array, k: number, seed: number) {
-    return isClassification(this.objective) ? stratifiedKFold(y, k, { seed }) : kFold(y.length, k, { seed });
+    return isClassification(this.objective) && y.every(Number.isInteger) ? stratifiedKFold(y, k, { seed }) : kFold(y.length, k, { seed });
   }
 
   fit(table: Table, opts: FitTableOptions): this {
