@@ -59,6 +59,34 @@ print(json.dumps({"coef": model.coef_.tolist(), "intercept": float(model.interce
   assert.ok(Math.abs(coef.intercept - ref.intercept) < 1e-8);
 });
 
+test("ridge refuses an infinite feature value in fit and predict, as scikit-learn does (the fit failed as 'not positive definite (use alpha > 0)', a prediction was ±Infinity)", () => {
+  if (!hasSklearn()) return;
+  const X = Float32Array.from(m.X);
+  X[3 * m.ncol + 2] = Infinity;
+  const mi = { ...m, X };
+  const refused: boolean[] = python(
+    `from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import Ridge
+X = np.array([[1.0, 2.0], [np.inf, 1.0], [3.0, 5.0], [0.5, 4.0]]); y = np.array([1.0, 2.0, 3.0, 4.0])
+out = []
+for step in ("fit", "predict"):
+  try:
+    p = make_pipeline(StandardScaler(), Ridge()).fit(X[[0, 2, 3]] if step == "predict" else X, y[[0, 2, 3]] if step == "predict" else y)
+    if step == "predict": p.predict(X)
+    out.append(False)
+  except ValueError: out.append(True)
+print(json.dumps(out))`,
+    {},
+  );
+  assert.equal(refused, [true, true], "scikit-learn refuses infinity in fit and in predict");
+  assert.throws(() => ridge({ alpha: 1 }).fit(mi), /^ridge: X\[3\]\[2\] \(feature "bmi"\) is Infinity; features must be finite or missing \(NaN\)$/);
+  const r = ridge();
+  r.fit(m);
+  X[3 * m.ncol + 2] = -Infinity;
+  assert.throws(() => r.predict(mi), /^ridge: X\[3\]\[2\] \(feature "bmi"\) is -Infinity;/);
+});
+
 test("ridge: alpha → 0 approaches least squares; larger alpha shrinks coefficients", () => {
   const norm = (alpha: number) => {
     const r = ridge({ alpha }) as any;

@@ -96,7 +96,12 @@ function expand(featureNames: string[], categorical: OneHot[], categories?: (str
 function valueAt(m: Matrix, e: Expanded, k: number, i: number): number {
   const x = m.X[i * m.ncol + e.feature[k]];
   const codes = e.codes[k];
-  if (!codes) return x;
+  if (!codes) {
+    // as the tree members' DMatrix and scikit-learn ("Input X contains infinity") refuse it: an infinite value made the
+    // fit fail as "matrix is not positive definite (use alpha > 0)" whatever alpha, and a prediction ±Infinity
+    if (x === Infinity || x === -Infinity) throw new Error(`ridge: X[${i}][${e.feature[k]}] (feature "${m.featureNames[e.feature[k]]}") is ${x}; features must be finite or missing (NaN)`);
+    return x;
+  }
   return codes.has(x) ? 1 : 0;
 }
 
