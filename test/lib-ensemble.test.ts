@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { catboost, crossValidate, Ensemble, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, xgboost } from "ensemble-workbook";
+import { catboost, crossValidate, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, xgboost } from "ensemble-workbook";
 // internals, tested white-box from lib's sources
 import { applyBlend } from "../lib/ensemble/blends";
 import { convexWeights } from "../lib/ensemble/convex-weights";
@@ -203,6 +203,13 @@ print(json.dumps([None if np.isnan(v) else v for v in s.tolist()]))`,
   );
   const ours = (cv.table.objects() as any[]).filter((r) => r.member === "ridge").map((r) => r.r2);
   ref.forEach((v, k) => assert.ok(v !== null && Math.abs(ours[k] - v) < 1e-9, `fold ${k + 1}: ${ours[k]} vs scikit-learn's ${v}`));
+});
+
+test("crossValidate of a weighted blend takes every valid seed (4294967295 failed: its inner folds asked kFold for seed 4294968295)", () => {
+  const small = aq.from(Array.from({ length: 30 }, (_, i) => ({ a: Math.sin(i), b: Math.cos(2 * i), y: 3 * Math.sin(i) + (i % 3) })));
+  const cv = crossValidate(new Ensemble({ members: [ridge(), ridge({ alpha: 30 })], blend: "weighted" }), small, { label: "y", k: 3, seed: 4294967295, workers: 1 });
+  assert.equal(cv.folds.map((f) => Array.from(f.test)), kFold(30, 3, { seed: 4294967295 }).map((f) => Array.from(f.test)));
+  assert.is(cv.blendStates.ensemble.length, 3);
 });
 
 test("fit with evalSet reports per-round metrics of tree members", () => {

@@ -387,7 +387,8 @@ function planFits(
     const foldNo = f + 1;
     const train = fold.train;
     if (anyInner) {
-      const innerFolds = ensemble.foldsFor(labelsOf(y, train), ensemble.innerK, seed + 1000 + f);
+      // within the seeds' 32 bits: seed 4294967295 (a valid seed) asked kFold for seed 4294968295, an Error naming a seed never given
+      const innerFolds = ensemble.foldsFor(labelsOf(y, train), ensemble.innerK, (seed + 1000 + f) % 2 ** 32);
       innerFolds.forEach((inner, i) => {
         const trainRange = range(inner.train.length, (r) => train[inner.train[r]]);
         const testRange = range(inner.test.length, (r) => train[inner.test[r]]);
