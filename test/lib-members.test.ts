@@ -87,6 +87,24 @@ print(json.dumps(out))`,
   assert.throws(() => r.predict(mi), /^ridge: X\[3\]\[2\] \(feature "bmi"\) is -Infinity;/);
 });
 
+test("ridge under binary:logistic refuses labels outside [0, 1], as XGBoost and the tree members do (labels 1/2 were fitted as numbers: 96 % of predictions clipped to P(1) = 1)", () => {
+  if (!hasSklearn()) return;
+  const y = Float32Array.from(m.y!, (v) => (v > 140 ? 2 : 1));
+  const refused: boolean = python(
+    `import xgboost as xgb
+try:
+  xgb.train({"objective": "binary:logistic"}, xgb.DMatrix(np.array(data["X"]).reshape(len(data["y"]), -1), label=np.array(data["y"])), 1)
+  print("false")
+except xgb.core.XGBoostError as e: print(json.dumps("label must be in [0,1]" in str(e)))`,
+    { X: Array.from(m.X.subarray(0, 20 * m.ncol)), y: Array.from(y.subarray(0, 20)) },
+  );
+  assert.ok(refused, "XGBoost refuses labels outside [0, 1] under binary:logistic");
+  const first = y.findIndex((v) => v > 1);
+  assert.throws(() => ridge({ objective: "binary:logistic" }).fit({ ...m, y }), new RegExp(`^member "ridge": label\\[${first}\\] = 2; binary:logistic needs labels in \\[0, 1\\]$`));
+  assert.throws(() => xgboost({ objective: "binary:logistic", num_round: 1 }).fit({ ...m, y }), /label\[\d+\] = 2; binary:logistic needs labels in \[0, 1\]/);
+  ridge({ objective: "binary:logistic" }).fit({ ...m, y: Float32Array.from(y, (v) => v - 1) });
+});
+
 test("ridge: alpha → 0 approaches least squares; larger alpha shrinks coefficients", () => {
   const norm = (alpha: number) => {
     const r = ridge({ alpha }) as any;

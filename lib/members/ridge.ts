@@ -151,6 +151,10 @@ class RidgeMember implements Member {
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
     this.checkObjective(this.objective());
     const n = m.nrow;
+    // as the tree members' core and XGBoost ("label must be in [0,1] for logistic regression"): labels 1/2 were fitted
+    // as numbers and the score clipped to [0, 1], so most rows (96 % on diabetes split at 140) read as P(1) = 1
+    if (objectiveTask(this.objective()) === "binary")
+      for (let i = 0; i < n; i++) if (!(m.y[i] >= 0 && m.y[i] <= 1)) throw new Error(`member "${this.name}": label[${i}] = ${m.y[i]}; ${this.objective()} needs labels in [0, 1]`);
     const maxCat = Number(this.params.max_categories);
     const categorical = (m.columns ?? []).flatMap((c, j) => (c.type === "categorical" ? [oneHotFor(m, j, maxCat)] : []));
     const e = expand(m.featureNames, categorical, (m.columns ?? []).map((c) => c.categories));
