@@ -105,6 +105,26 @@ except xgb.core.XGBoostError as e: print(json.dumps("label must be in [0,1]" in 
   ridge({ objective: "binary:logistic" }).fit({ ...m, y: Float32Array.from(y, (v) => v - 1) });
 });
 
+test("ridge refuses an alpha scikit-learn's Ridge refuses (null and \"\" were alpha 0, least squares; [1] was 1), and reads hyperparameter text", () => {
+  if (!hasSklearn()) return;
+  const bad = [null, "", [1], "abc"];
+  const refused: boolean[] = python(
+    `from sklearn.linear_model import Ridge
+out = []
+for a in data:
+  try: Ridge(alpha=a).fit(np.array([[1.0], [2.0], [3.0]]), [1.0, 2.0, 1.0]); out.append(False)
+  except ValueError: out.append(True)
+print(json.dumps(out))`,
+    bad,
+  );
+  bad.forEach((alpha, i) => {
+    assert.ok(refused[i], `scikit-learn refuses alpha ${JSON.stringify(alpha)}`);
+    assert.throws(() => ridge({ alpha: alpha as unknown as number }), new RegExp(`^ridge: alpha must be a number ≥ 0 \\(got ${JSON.stringify(alpha).replace(/[[\]]/g, "\\$&")}\\)$`), JSON.stringify(alpha));
+  });
+  assert.throws(() => ridge({ max_categories: null as unknown as number }), /^ridge: max_categories must be an integer ≥ 2 \(got null\)$/);
+  assert.is(ridge({ alpha: "0.5" as unknown as number }).params.alpha, 0.5);
+});
+
 test("ridge: alpha → 0 approaches least squares; larger alpha shrinks coefficients", () => {
   const norm = (alpha: number) => {
     const r = ridge({ alpha }) as any;

@@ -32,7 +32,7 @@ import type { Matrix } from "../data/matrix";
 import { ridgeSolve } from "./linalg";
 import { checkFeatures, ContributionOptions, Member, MemberContributions, StoredParams } from "./member";
 import type { RidgeParams } from "./params";
-import { isMulticlass, objectiveTask, shownValue } from "../core";
+import { decimalNumber, isMulticlass, objectiveTask, shownValue } from "../core";
 
 export const RIDGE_FORMAT = "ensemble-workbook/ridge/1";
 
@@ -117,6 +117,13 @@ function oneHotFor(m: Matrix, j: number, maxCategories: number): OneHot {
   return { feature: m.featureNames[j], levels: order.slice(0, maxCategories - 1), merged: order.slice(maxCategories - 1) };
 }
 
+/** A numeric parameter: a number, or decimal text as hyperparameters come; anything else NaN (refused by the caller's
+ * range check). Number() read null, "", false and [] as 0 — ridge({ alpha: null }) fitted least squares — and true as 1. */
+function paramNumber(v: unknown): number {
+  if (typeof v === "number") return v;
+  return typeof v === "string" ? decimalNumber(v) ?? NaN : NaN;
+}
+
 class RidgeMember implements Member {
   kind = "ridge" as const;
   name: string;
@@ -131,11 +138,11 @@ class RidgeMember implements Member {
     const unknown = Object.keys(rest).filter((k) => !known.includes(k));
     if (unknown.length) throw new Error(`ridge: unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; ridge takes alpha, max_categories (and name)`);
     this.params = { alpha: 1, max_categories: RIDGE_MAX_CATEGORIES, ...rest };
-    const alpha = Number(this.params.alpha);
-    if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new Error(`ridge: alpha must be a number ≥ 0 (got ${params.alpha})`);
+    const alpha = paramNumber(this.params.alpha);
+    if (!(alpha >= 0) || !Number.isFinite(alpha)) throw new Error(`ridge: alpha must be a number ≥ 0 (got ${shownValue(params.alpha)})`);
     this.params.alpha = alpha;
-    const maxCat = Number(this.params.max_categories);
-    if (!(Number.isInteger(maxCat) && maxCat >= 2)) throw new Error(`ridge: max_categories must be an integer ≥ 2 (got ${params.max_categories})`);
+    const maxCat = paramNumber(this.params.max_categories);
+    if (!(Number.isInteger(maxCat) && maxCat >= 2)) throw new Error(`ridge: max_categories must be an integer ≥ 2 (got ${shownValue(params.max_categories)})`);
     this.params.max_categories = maxCat;
   }
 
