@@ -125,6 +125,27 @@ print(json.dumps(out))`,
   assert.is(ridge({ alpha: "0.5" as unknown as number }).params.alpha, 0.5);
 });
 
+test("a member's fit refuses options it does not read — sample weights change XGBoost's and scikit-learn's models, and were ignored", () => {
+  if (!hasSklearn()) return;
+  const n = 60;
+  const X = Array.from(m.X.subarray(0, n * m.ncol));
+  const w = Array.from({ length: n }, (_, i) => 1 + (i % 4));
+  const moved: boolean[] = python(
+    `import xgboost as xgb
+from sklearn.linear_model import Ridge
+X = np.array(data["X"]).reshape(len(data["y"]), -1); y = np.array(data["y"]); w = np.array(data["w"])
+bx = lambda wt: xgb.train({"max_depth": 3, "eta": 0.3}, xgb.DMatrix(X, label=y, weight=wt), 5).predict(xgb.DMatrix(X))
+rp = lambda wt: Ridge().fit(X, y, sample_weight=wt).predict(X)
+print(json.dumps([bool(np.abs(bx(w) - bx(None)).max() > 1e-3), bool(np.abs(rp(w) - rp(None)).max() > 1e-3)]))`,
+    { X, y: Array.from(m.y!.subarray(0, n)), w },
+  );
+  assert.equal(moved, [true, true], "weights change XGBoost's and Ridge's predictions");
+  const head = { ...m, X: m.X.subarray(0, n * m.ncol), y: m.y!.subarray(0, n), nrow: n };
+  for (const member of [xgboost({ num_round: 5 }), ridge(), randomForest({ n_trees: 2 })])
+    for (const key of ["weight", "sample_weight"])
+      assert.throws(() => member.fit(head, { [key]: w } as object), new RegExp(`^member "${member.name}": fit: unknown option "${key}"; valid: evalSet, onRound, nthread, threads$`), `${member.name} ${key}`);
+});
+
 test("ridge: alpha → 0 approaches least squares; larger alpha shrinks coefficients", () => {
   const norm = (alpha: number) => {
     const r = ridge({ alpha }) as any;

@@ -7,6 +7,7 @@
  */
 import type { ModelData } from "../core";
 import type { Matrix } from "../data/matrix";
+import { checkOptionKeys } from "../options";
 
 export type MemberKind = "xgboost" | "catboost" | "random_forest" | "ridge";
 export const MEMBER_KINDS: MemberKind[] = ["xgboost", "catboost", "random_forest", "ridge"];
@@ -37,6 +38,14 @@ export interface FitOptions {
    * (ensemble/parallel.ts roundThreads). Not part of the model either: the core's models do not depend on it.
    */
   threads?: () => number;
+}
+
+const FIT_OPTIONS = Object.keys({ evalSet: 1, onRound: 1, nthread: 1, threads: 1 } satisfies Record<keyof FitOptions, 1>);
+
+/** A member's fit options: one it does not read is an Error — member.fit(m, { weight }) (XGBoost's and scikit-learn's
+ * fit take sample_weight) fitted unweighted without a word. */
+export function checkFitOptions(opts: unknown, member: string): void {
+  checkOptionKeys(opts, FIT_OPTIONS, `member "${member}": fit`);
 }
 
 /**

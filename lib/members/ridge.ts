@@ -30,7 +30,7 @@
  */
 import type { Matrix } from "../data/matrix";
 import { ridgeSolve } from "./linalg";
-import { checkFeatures, ContributionOptions, Member, MemberContributions, StoredParams } from "./member";
+import { checkFeatures, checkFitOptions, ContributionOptions, FitOptions, Member, MemberContributions, StoredParams } from "./member";
 import type { RidgeParams } from "./params";
 import { decimalNumber, isMulticlass, objectiveTask, shownValue } from "../core";
 
@@ -154,7 +154,8 @@ class RidgeMember implements Member {
     if (isMulticlass(objective)) throw new Error(`ridge member "${this.name}" does not support ${objective} (one linear output); use binary:logistic, a regression objective, or tree members`);
   }
 
-  fit(m: Matrix): void {
+  fit(m: Matrix, opts: FitOptions = {}): void {
+    checkFitOptions(opts, this.name); // evalSet, onRound and the threads mean nothing to a closed form
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
     this.checkObjective(this.objective());
     const n = m.nrow;

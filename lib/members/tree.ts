@@ -10,7 +10,7 @@
 import type { Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
 import { Booster, DMatrix, isMulticlass, paramSetting, resolveParams, sameSetting, shownValue, startTraining, type ModelData, type Training, type XGBoostParams } from "../core";
-import { checkFeatures, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
+import { checkFeatures, checkFitOptions, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
 
 /** Core params + number of rounds, derived from a member's own params. */
 export interface CoreRecipe {
@@ -117,6 +117,7 @@ export class TreeMember implements Member {
 
   /** The fit one boosting round per step() (crossValidate advances its folds' fits round by round: see MemberFit). */
   startFit(m: Matrix, opts: FitOptions = {}): MemberFit {
+    checkFitOptions(opts, this.name);
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
     const { params: own, numBoostRound, catFeatures = [] } = this.recipe();
     const ownThreads = own.nthread !== undefined || own.n_jobs !== undefined; // the member's own params win
