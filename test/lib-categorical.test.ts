@@ -66,6 +66,37 @@ print(json.dumps({"p": model.predict(X).tolist(), "ncol": int(ct.transform(X).sh
   assert.ok(maxDiff < 1e-4, `max |ours − sklearn| = ${maxDiff}`);
 });
 
+test("ridge max_categories: levels of equal count keep their column as scikit-learn's OneHotEncoder picks them (the later categories), not the first seen", () => {
+  if (!hasSklearn()) return;
+  // counts c 10, a 10, b 10, d 5 (first seen: c, a, b, d): max_categories 3 keeps two of the three tied levels; the
+  // integer-coded column (declared categorical) ties 7 and 12 — by value, as scikit-learn sorts numbers
+  const c = [..."c".repeat(10), ..."a".repeat(10), ..."b".repeat(10), ..."d".repeat(5)];
+  const k = c.map((v) => ({ c: 12, a: 7, b: 3, d: 5 })[v]!);
+  const x = c.map((_, i) => Math.sin(i));
+  const y = c.map((v, i) => ({ a: 1, b: 5, c: 9, d: 2 })[v]! + Math.cos(3 * i));
+  const ref = python(
+    `import pandas as pd
+from sklearn.compose import make_column_transformer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.linear_model import Ridge
+df = pd.DataFrame(data)
+out = {}
+for col in ("c", "k"):
+  ct = make_column_transformer((OneHotEncoder(max_categories=3, sparse_output=False), [col]), ("passthrough", ["x"]))
+  out[col] = make_pipeline(ct, StandardScaler(), Ridge(alpha=1)).fit(df[[col, "x"]], df["y"]).predict(df[[col, "x"]]).tolist()
+print(json.dumps(out))`,
+    { c, k, x: x.map(Math.fround), y: y.map(Math.fround) },
+  );
+  for (const col of ["c", "k"]) {
+    const table = aq.table({ [col]: col === "c" ? c : k, x, y });
+    const ours = new Ensemble({ members: [ridge({ max_categories: 3 })] }).fit(table, { label: "y", categorical: [col] }).predict(table).prediction;
+    let maxDiff = 0;
+    for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - ref[col][i]));
+    assert.ok(maxDiff < 1e-9, `column ${col}: max |ours − sklearn| = ${maxDiff}`);
+  }
+});
+
 test("ridge: a 10k-level column costs at most max_categories columns; missing and unseen categories are the all-zero row", () => {
   const n = 12000;
   const rng = Rng.fromSeed(3);

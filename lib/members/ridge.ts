@@ -105,14 +105,28 @@ function valueAt(m: Matrix, e: Expanded, k: number, i: number): number {
   return codes.has(x) ? 1 : 0;
 }
 
-/** The one-hot layout of categorical column j from the training rows: the most frequent levels, the rest merged. */
+/** scikit-learn's order of a column's categories (np.unique's: numbers by value, text by code point). */
+function categoryOrder(a: string, b: string): number {
+  const x = decimalNumber(a), y = decimalNumber(b);
+  if (x !== undefined && y !== undefined) return x - y;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The one-hot layout of categorical column j from the training rows: the most frequent levels, the rest merged. Among
+ * levels of equal count the later ones in scikit-learn's category order keep their column, as OneHotEncoder's
+ * max_categories does (a stable ascending argsort of the counts marks the first ones infrequent): counts c 10, a 10,
+ * b 10, d 5 under max_categories 3 kept c and a (first seen), where scikit-learn keeps b and c — predictions 2.6 apart.
+ */
 function oneHotFor(m: Matrix, j: number, maxCategories: number): OneHot {
   const counts = new Map<number, number>();
   for (let i = 0; i < m.nrow; i++) {
     const v = m.X[i * m.ncol + j];
     if (!Number.isNaN(v)) counts.set(v, (counts.get(v) ?? 0) + 1);
   }
-  const order = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || a - b);
+  const names = m.columns?.[j]?.categories;
+  const later = (a: number, b: number) => (names ? categoryOrder(names[b], names[a]) : b - a);
+  const order = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || later(a, b));
   if (order.length <= maxCategories) return { feature: m.featureNames[j], levels: order, merged: [] };
   return { feature: m.featureNames[j], levels: order.slice(0, maxCategories - 1), merged: order.slice(maxCategories - 1) };
 }
