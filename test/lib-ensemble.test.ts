@@ -212,6 +212,20 @@ test("crossValidate of a weighted blend takes every valid seed (4294967295 faile
   assert.is(cv.blendStates.ensemble.length, 3);
 });
 
+test("wrong types in crossValidate's options and data and in an Ensemble's members are Errors naming them (they said something else, or kept the fold models)", () => {
+  const small = aq.from(Array.from({ length: 20 }, (_, i) => ({ a: Math.sin(i), y: i % 3 })));
+  const e = () => new Ensemble({ members: [ridge()] });
+  const cv = (opts: object, data: unknown = small) => () => crossValidate(e(), data as typeof small, { label: "y", workers: 1, ...opts });
+  assert.throws(cv({ blends: "median" }), /^crossValidate: blends must be a list of blend names \(e\.g\. \["median"\]\), got "median"$/); // was 'unknown blend "m"'
+  assert.throws(cv({ k: "3" }), /^crossValidate: k must be an integer ≥ 2, got "3"$/);
+  assert.throws(cv({ keepModels: "no" }), /^crossValidate's keepModels must be true or false, got "no"$/); // kept them
+  assert.throws(cv({}, [[1, 2]]), /^crossValidate: the data must be a table \(loadTable, arquero\) or toMatrix's labelled matrix, got \[\[1,2\]\]$/);
+  assert.throws(cv({}, null), /^crossValidate: the data must be a table/);
+  assert.throws(() => new Ensemble({ members: ["ridge" as unknown as ReturnType<typeof ridge>] }), /^Ensemble: members\[0\] is not a member \("ridge"\); make members with xgboost\(\), catboost\(\), randomForest\(\), ridge\(\) or memberFromSpec\(kind, params\)$/);
+  assert.throws(() => new Ensemble({ members: [ridge(), {} as ReturnType<typeof ridge>] }), /^Ensemble: members\[1\] is not a member \(\{\}\)/);
+  assert.is(crossValidate(e(), small, { label: "y", k: 2, blends: ["median"], keepModels: false, workers: 1 }).table.numRows(), 2 * 3);
+});
+
 test("fit with evalSet reports per-round metrics of tree members", () => {
   const rounds: [string, number, number][] = [];
   const e = new Ensemble({ members: [xgboost({ num_round: 12 }), ridge()] });

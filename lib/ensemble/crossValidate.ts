@@ -142,6 +142,14 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   if (!(ensemble instanceof Ensemble)) throw new Error("crossValidate needs an Ensemble as first argument");
   if (!opts || typeof opts.label !== "string") throw new Error("crossValidate needs { label: <label column name> }");
   checkOptionKeys(opts, CV_OPTIONS, "crossValidate");
+  // wrong types said something else, or nothing: blends "median" was 'unknown blend "m"', k "3" 'k must be an integer
+  // ≥ 2 (got k=3)', keepModels "no" kept the fold models (for the caller to free), an array of rows 'input.numRows is
+  // not a function'
+  if (typeof (input as Table | undefined)?.numRows !== "function" && !(input && isLabelledMatrix(input)))
+    throw new Error(`crossValidate: the data must be a table (loadTable, arquero) or toMatrix's labelled matrix, got ${shownValue(input).slice(0, 60)}`);
+  if (opts.k !== undefined && !(typeof opts.k === "number" && Number.isInteger(opts.k) && opts.k >= 2)) throw new Error(`crossValidate: k must be an integer ≥ 2, got ${shownValue(opts.k)}`);
+  if (opts.blends !== undefined && !Array.isArray(opts.blends)) throw new Error(`crossValidate: blends must be a list of blend names (e.g. ["median"]), got ${shownValue(opts.blends)}`);
+  if (opts.keepModels !== undefined && typeof opts.keepModels !== "boolean") throw new Error(`crossValidate's keepModels must be true or false, got ${shownValue(opts.keepModels)}`);
   const k = opts.k ?? 5;
   const seed = checkSeed(opts.seed, "crossValidate");
   const workers =

@@ -134,6 +134,10 @@ export class Ensemble {
   constructor(opts: EnsembleOptions) {
     if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
     checkOptionKeys(opts, ENSEMBLE_OPTIONS, "Ensemble");
+    // a kind's name or a plain object failed as "Cannot create property 'name' on string 'ridge'" / "reading 'objective'"
+    const notMember = opts.members.findIndex((m) => !m || typeof m !== "object" || typeof m.fit !== "function" || typeof m.predict !== "function" || typeof m.clone !== "function" || !m.params);
+    if (notMember >= 0)
+      throw new Error(`Ensemble: members[${notMember}] is not a member (${shownValue(opts.members[notMember])}); make members with xgboost(), catboost(), randomForest(), ridge() or memberFromSpec(kind, params)`);
     this.members = opts.members;
     uniqueMemberNames(this.members.map((m) => m.name)).forEach((name, i) => (this.members[i].name = name));
     if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
