@@ -59,27 +59,40 @@ print(json.dumps({"coef": model.coef_.tolist(), "intercept": float(model.interce
   assert.ok(Math.abs(coef.intercept - ref.intercept) < 1e-8);
 });
 
+/** The inputs the next four tests give ridge and the tree members, and what XGBoost and scikit-learn do with them —
+ * one Python run for the four (its imports cost about a second). */
+const HEAD = 60;
+const BAD_ALPHAS = [null, "", [1], "abc"];
+const binaryOneTwo = Float32Array.from(m.y!, (v) => (v > 140 ? 2 : 1));
+const weights = Array.from({ length: HEAD }, (_, i) => 1 + (i % 4));
+let refs: { infinity: boolean[]; labels: boolean; alphas: boolean[]; weights: boolean[] } | undefined;
+const reference = () =>
+  (refs ??= python(
+    `import xgboost as xgb
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import Ridge
+def refuses(f, errors=(ValueError,)):
+  try: f(); return False
+  except errors: return True
+Xi = np.array([[1.0, 2.0], [np.inf, 1.0], [3.0, 5.0], [0.5, 4.0]]); yi = np.array([1.0, 2.0, 3.0, 4.0])
+X = np.array(data["X"]).reshape(len(data["y"]), -1); y = np.array(data["y"]); w = np.array(data["w"])
+bx = lambda wt, label=y: xgb.train({"max_depth": 3, "eta": 0.3, "objective": "binary:logistic" if label is not y else "reg:squarederror"}, xgb.DMatrix(X, label=label, weight=wt), 5).predict(xgb.DMatrix(X))
+rp = lambda wt: Ridge().fit(X, y, sample_weight=wt).predict(X)
+print(json.dumps({
+ "infinity": [refuses(lambda: make_pipeline(StandardScaler(), Ridge()).fit(Xi, yi)), refuses(lambda: make_pipeline(StandardScaler(), Ridge()).fit(Xi[[0, 2, 3]], yi[[0, 2, 3]]).predict(Xi))],
+ "labels": refuses(lambda: bx(None, np.array(data["y12"])), xgb.core.XGBoostError),
+ "alphas": [refuses(lambda: Ridge(alpha=a).fit(X, y)) for a in data["alphas"]],
+ "weights": [bool(np.abs(bx(w) - bx(None)).max() > 1e-3), bool(np.abs(rp(w) - rp(None)).max() > 1e-3)]}))`,
+    { X: Array.from(m.X.subarray(0, HEAD * m.ncol)), y: Array.from(m.y!.subarray(0, HEAD)), y12: Array.from(binaryOneTwo.subarray(0, HEAD)), w: weights, alphas: BAD_ALPHAS },
+  ));
+
 test("ridge refuses an infinite feature value in fit and predict, as scikit-learn does (the fit failed as 'not positive definite (use alpha > 0)', a prediction was ±Infinity)", () => {
   if (!hasSklearn()) return;
   const X = Float32Array.from(m.X);
   X[3 * m.ncol + 2] = Infinity;
   const mi = { ...m, X };
-  const refused: boolean[] = python(
-    `from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.linear_model import Ridge
-X = np.array([[1.0, 2.0], [np.inf, 1.0], [3.0, 5.0], [0.5, 4.0]]); y = np.array([1.0, 2.0, 3.0, 4.0])
-out = []
-for step in ("fit", "predict"):
-  try:
-    p = make_pipeline(StandardScaler(), Ridge()).fit(X[[0, 2, 3]] if step == "predict" else X, y[[0, 2, 3]] if step == "predict" else y)
-    if step == "predict": p.predict(X)
-    out.append(False)
-  except ValueError: out.append(True)
-print(json.dumps(out))`,
-    {},
-  );
-  assert.equal(refused, [true, true], "scikit-learn refuses infinity in fit and in predict");
+  assert.equal(reference().infinity, [true, true], "scikit-learn refuses infinity in fit and in predict");
   assert.throws(() => ridge({ alpha: 1 }).fit(mi), /^ridge: X\[3\]\[2\] \(feature "bmi"\) is Infinity; features must be finite or missing \(NaN\)$/);
   const r = ridge();
   r.fit(m);
@@ -89,16 +102,8 @@ print(json.dumps(out))`,
 
 test("ridge under binary:logistic refuses labels outside [0, 1], as XGBoost and the tree members do (labels 1/2 were fitted as numbers: 96 % of predictions clipped to P(1) = 1)", () => {
   if (!hasSklearn()) return;
-  const y = Float32Array.from(m.y!, (v) => (v > 140 ? 2 : 1));
-  const refused: boolean = python(
-    `import xgboost as xgb
-try:
-  xgb.train({"objective": "binary:logistic"}, xgb.DMatrix(np.array(data["X"]).reshape(len(data["y"]), -1), label=np.array(data["y"])), 1)
-  print("false")
-except xgb.core.XGBoostError as e: print(json.dumps("label must be in [0,1]" in str(e)))`,
-    { X: Array.from(m.X.subarray(0, 20 * m.ncol)), y: Array.from(y.subarray(0, 20)) },
-  );
-  assert.ok(refused, "XGBoost refuses labels outside [0, 1] under binary:logistic");
+  const y = binaryOneTwo;
+  assert.ok(reference().labels, "XGBoost refuses labels outside [0, 1] under binary:logistic");
   const first = y.findIndex((v) => v > 1);
   assert.throws(() => ridge({ objective: "binary:logistic" }).fit({ ...m, y }), new RegExp(`^member "ridge": label\\[${first}\\] = 2; binary:logistic needs labels in \\[0, 1\\]$`));
   assert.throws(() => xgboost({ objective: "binary:logistic", num_round: 1 }).fit({ ...m, y }), /label\[\d+\] = 2; binary:logistic needs labels in \[0, 1\]/);
@@ -107,18 +112,8 @@ except xgb.core.XGBoostError as e: print(json.dumps("label must be in [0,1]" in 
 
 test("ridge refuses an alpha scikit-learn's Ridge refuses (null and \"\" were alpha 0, least squares; [1] was 1), and reads hyperparameter text", () => {
   if (!hasSklearn()) return;
-  const bad = [null, "", [1], "abc"];
-  const refused: boolean[] = python(
-    `from sklearn.linear_model import Ridge
-out = []
-for a in data:
-  try: Ridge(alpha=a).fit(np.array([[1.0], [2.0], [3.0]]), [1.0, 2.0, 1.0]); out.append(False)
-  except ValueError: out.append(True)
-print(json.dumps(out))`,
-    bad,
-  );
-  bad.forEach((alpha, i) => {
-    assert.ok(refused[i], `scikit-learn refuses alpha ${JSON.stringify(alpha)}`);
+  BAD_ALPHAS.forEach((alpha, i) => {
+    assert.ok(reference().alphas[i], `scikit-learn refuses alpha ${JSON.stringify(alpha)}`);
     assert.throws(() => ridge({ alpha: alpha as unknown as number }), new RegExp(`^ridge: alpha must be a number ≥ 0 \\(got ${JSON.stringify(alpha).replace(/[[\]]/g, "\\$&")}\\)$`), JSON.stringify(alpha));
   });
   assert.throws(() => ridge({ max_categories: null as unknown as number }), /^ridge: max_categories must be an integer ≥ 2 \(got null\)$/);
@@ -127,23 +122,11 @@ print(json.dumps(out))`,
 
 test("a member's fit refuses options it does not read — sample weights change XGBoost's and scikit-learn's models, and were ignored", () => {
   if (!hasSklearn()) return;
-  const n = 60;
-  const X = Array.from(m.X.subarray(0, n * m.ncol));
-  const w = Array.from({ length: n }, (_, i) => 1 + (i % 4));
-  const moved: boolean[] = python(
-    `import xgboost as xgb
-from sklearn.linear_model import Ridge
-X = np.array(data["X"]).reshape(len(data["y"]), -1); y = np.array(data["y"]); w = np.array(data["w"])
-bx = lambda wt: xgb.train({"max_depth": 3, "eta": 0.3}, xgb.DMatrix(X, label=y, weight=wt), 5).predict(xgb.DMatrix(X))
-rp = lambda wt: Ridge().fit(X, y, sample_weight=wt).predict(X)
-print(json.dumps([bool(np.abs(bx(w) - bx(None)).max() > 1e-3), bool(np.abs(rp(w) - rp(None)).max() > 1e-3)]))`,
-    { X, y: Array.from(m.y!.subarray(0, n)), w },
-  );
-  assert.equal(moved, [true, true], "weights change XGBoost's and Ridge's predictions");
-  const head = { ...m, X: m.X.subarray(0, n * m.ncol), y: m.y!.subarray(0, n), nrow: n };
+  assert.equal(reference().weights, [true, true], "weights change XGBoost's and Ridge's predictions");
+  const head = { ...m, X: m.X.subarray(0, HEAD * m.ncol), y: m.y!.subarray(0, HEAD), nrow: HEAD };
   for (const member of [xgboost({ num_round: 5 }), ridge(), randomForest({ n_trees: 2 })])
     for (const key of ["weight", "sample_weight"])
-      assert.throws(() => member.fit(head, { [key]: w } as object), new RegExp(`^member "${member.name}": fit: unknown option "${key}"; valid: evalSet, onRound, nthread, threads$`), `${member.name} ${key}`);
+      assert.throws(() => member.fit(head, { [key]: weights } as object), new RegExp(`^member "${member.name}": fit: unknown option "${key}"; valid: evalSet, onRound, nthread, threads$`), `${member.name} ${key}`);
 });
 
 test("ridge: alpha → 0 approaches least squares; larger alpha shrinks coefficients", () => {
