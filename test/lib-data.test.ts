@@ -4,7 +4,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { hasSklearn, python } from "./lib-sklearn";
 import { crossValidate, Ensemble, kFold, loadCsv, loadDiabetes, ridge, stratifiedKFold, toDMatrix, toMatrix, trainTestSplit } from "ensemble-workbook";
 import { hasSklearn, python } from "./lib-sklearn";
 
