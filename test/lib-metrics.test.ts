@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { accuracy, auc, formatMetric, logloss, mae, r2, rmse } from "ensemble-workbook";
+import { accuracy, auc, formatMetric, logloss, mae, positiveClass, r2, rmse } from "ensemble-workbook";
 import { hasSklearn, python } from "./lib-sklearn";
 
 const close = (a: number, b: number, tol = 1e-9, what = "") =>
@@ -29,7 +29,8 @@ test("classification metrics: hand values", () => {
   close(auc([0, 1], [0.5, 0.5]), 0.5);
   close(logloss([1, 0], [0.8, 0.3]), -(Math.log(0.8) + Math.log(0.7)) / 2);
   close(logloss([0, 2], [0.7, 0.2, 0.1, 0.1, 0.1, 0.8]), -(Math.log(0.7) + Math.log(0.8)) / 2);
-  close(accuracy([1, 0, 1, 1], [0.9, 0.2, 0.4, 0.5]), 0.75);
+  close(accuracy([1, 0, 1, 1], [0.9, 0.2, 0.4, 0.6]), 0.75);
+  close(accuracy([1, 0, 1, 1], [0.9, 0.2, 0.4, 0.5]), 0.5); // 0.5 is class 0, as XGBoost decides (the test below)
   close(accuracy([0, 2, 1], [0.7, 0.2, 0.1, 0.1, 0.1, 0.8, 0.3, 0.4, 0.3]), 1);
   close(accuracy([0, 2, 1], [0, 2, 2]), 2 / 3);
 });
@@ -58,7 +59,7 @@ y, p, yb, pb, prob, ym = [np.array(data[k]) for k in ("y","p","yb","pb","prob","
 pm = np.array(data["pm"]).reshape(-1, 3)
 print(json.dumps({
  "rmse": float(np.sqrt(M.mean_squared_error(y, p))), "mae": float(M.mean_absolute_error(y, p)), "r2": float(M.r2_score(y, p)),
- "auc": float(M.roc_auc_score(yb, pb)), "logloss": float(M.log_loss(yb, prob)), "accuracy": float(M.accuracy_score(yb, prob >= 0.5)),
+ "auc": float(M.roc_auc_score(yb, pb)), "logloss": float(M.log_loss(yb, prob)), "accuracy": float(M.accuracy_score(yb, prob > 0.5)),
  "logloss_multi": float(M.log_loss(ym, pm, labels=[0,1,2])), "accuracy_multi": float(M.accuracy_score(ym, pm.argmax(axis=1)))}))`,
     { y, p, yb, pb, prob, ym, pm },
   );
@@ -111,6 +112,30 @@ print(json.dumps([None if np.isnan(v) else v for v in (float(r2_score(y, p)) for
     if (ref[i] === null) assert.throws(() => r2(y, p), /^r2: needs at least 2 values, got 1 /, `r2(${y}, ${p}): scikit-learn's nan`);
     else close(r2(y, p), ref[i]!, 1e-12, `r2(${y}, ${p})`);
   });
+});
+
+test("a binary probability of exactly 0.5 is class 0, as XGBoost decides it: accuracy is 1 − native's error metric, the ensemble's class XGBClassifier.predict's", () => {
+  const y = [0, 0, 0, 1, 1, 0];
+  const p = [0.5, 0.5, 0.2, 0.5, 0.9, 0.7];
+  if (!hasSklearn()) return;
+  // native XGBoost's error metric and XGBClassifier.predict on these very probabilities (a model of no trees whose
+  // base_margin gives each row its probability)
+  const ref = python(
+    `import xgboost as xgb
+y = np.array(data["y"], dtype=np.float32); p = np.array(data["p"], dtype=np.float64)
+X = np.zeros((len(y), 1), dtype=np.float32)
+margin = np.log(p / (1 - p))
+d = xgb.DMatrix(X, label=y, base_margin=margin)
+bst = xgb.train({"objective": "binary:logistic", "eval_metric": "error", "base_score": 0.5}, d, num_boost_round=0)
+err = float(bst.eval(d).split(":")[1])
+clf = xgb.XGBClassifier(n_estimators=1, max_depth=1, learning_rate=1e-9, base_score=0.5)
+clf.fit(X, y.astype(int), base_margin=margin)
+print(json.dumps({"error": err, "classes": [int(c) for c in clf.predict(X, base_margin=margin)], "p": [float(v) for v in bst.predict(d)]}))`,
+    { y, p },
+  );
+  ref.p.forEach((v: number, i: number) => close(v, p[i], 1e-6, `native's probability of row ${i}`));
+  close(accuracy(y, p), 1 - ref.error, 1e-6, "accuracy against 1 − error");
+  assert.equal(Array.from(p, (v) => (positiveClass(v) ? 1 : 0)), ref.classes, "positiveClass against XGBClassifier.predict");
 });
 
 test("metrics reject mismatched or degenerate input", () => {

@@ -22,6 +22,7 @@
 import { ridgeSolve } from "../members/linalg";
 import { convexWeights } from "./convex-weights";
 import { isClassification, isMulticlass, objectiveTask } from "../core";
+import { positiveClass } from "../metrics/classification";
 
 export type Blend = "mean" | "weighted" | "stacking" | "median" | "vote" | "soft_vote";
 export const BLENDS: Blend[] = ["mean", "weighted", "stacking", "median", "vote", "soft_vote"];
@@ -136,8 +137,8 @@ export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, o
       if (!multi) {
         for (let i = 0; i < L; i++) {
           let votes = 0;
-          for (let j = 0; j < m; j++) if (P[j][i] >= 0.5) votes++;
-          out[i] = 2 * votes > m ? 1 : 2 * votes < m ? 0 : mean[i] >= 0.5 ? 1 : 0;
+          for (let j = 0; j < m; j++) if (positiveClass(P[j][i])) votes++;
+          out[i] = 2 * votes > m ? 1 : 2 * votes < m ? 0 : positiveClass(mean[i]) ? 1 : 0;
         }
         return out;
       }

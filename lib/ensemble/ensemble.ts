@@ -24,6 +24,7 @@ import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, checkGivenBlend, fitBlend, needsFitting } from "./blends";
 import { canonicalObjective, isClassification, isMulticlass, objectiveTask, shownValue } from "../core";
 import { checkNthread, checkWorkers, fitMembers } from "./parallel";
+import { positiveClass } from "../metrics/classification";
 
 export interface ProgressEvent {
   /** member fits finished so far / planned in total */
@@ -391,7 +392,7 @@ export class Ensemble {
     const out: ClassPrediction[] = new Array(n);
     for (let i = 0; i < n; i++) {
       if (k === 1) {
-        out[i] = { label: labelOf(p[i] >= 0.5 ? 1 : 0), probabilities: { [names[0]]: 1 - p[i], [names[1]]: p[i] } };
+        out[i] = { label: labelOf(positiveClass(p[i]) ? 1 : 0), probabilities: { [names[0]]: 1 - p[i], [names[1]]: p[i] } };
         continue;
       }
       let best = 0;

@@ -92,6 +92,13 @@ function checkWidth(y: Values, p: Values, what: string): void {
 }
 
 /** Predicted class per row (see module comment for the three cases). */
+/**
+ * A binary prediction's class: 1 when P(1) > 0.5, as XGBClassifier.predict and XGBoost's `error` metric decide it (and
+ * scikit-learn's classifiers, decision > 0); a probability of exactly 0.5 is class 0 (it was 1 here, so accuracy was
+ * 0.25 where XGBoost's error gives 0.75 for labels 0, 0, 0, 1 all predicted 0.5).
+ */
+export const positiveClass = (p: number): boolean => p > 0.5;
+
 export function predictedClasses(y: Values, p: Values): Int32Array {
   const n = y.length;
   const out = new Int32Array(n);
@@ -111,7 +118,7 @@ export function predictedClasses(y: Values, p: Values): Int32Array {
     if (classes) out[i] = p[i];
     else if (y[i] !== 0 && y[i] !== 1)
       throw new Error(`accuracy: the predictions are probabilities (not whole numbers), so the labels must be 0/1, but row ${i} holds ${y[i]}; for K classes pass n × K probabilities or the predicted classes`);
-    else out[i] = p[i] >= 0.5 ? 1 : 0;
+    else out[i] = positiveClass(p[i]) ? 1 : 0;
   }
   return out;
 }
