@@ -157,8 +157,16 @@ print(json.dumps({
 test("trainTestSplit: disjoint, sizes, seeded", () => {
   const t = loadDiabetes();
   const { train, test: te } = trainTestSplit(t, { testSize: 0.25, seed: 4 });
-  assert.is(te.numRows(), Math.round(442 * 0.25));
   assert.is(train.numRows() + te.numRows(), 442);
+  // the sizes scikit-learn's train_test_split gives (ceil for the test part: 89 of 442 at 0.2, not 88)
+  const cases: [number, number][] = [[442, 0.25], [442, 0.2], [10, 0.33], [7, 0.5], [3, 0.01], [400, 0.99]];
+  const ref: number[] | undefined = hasSklearn()
+    ? python(`from sklearn.model_selection import train_test_split\nprint(json.dumps([len(train_test_split(np.arange(n), test_size=s, random_state=0)[1]) for n, s in data]))`, cases)
+    : undefined;
+  cases.forEach(([n, size], i) => {
+    const got = trainTestSplit(t.slice(0, n), { testSize: size, seed: 1 }).test.numRows();
+    if (ref) assert.is(got, ref[i], `${n} rows at testSize ${size}: ${got} held out, scikit-learn ${ref[i]}`);
+  });
   const again = trainTestSplit(t, { testSize: 0.25, seed: 4 });
   assert.equal(again.test.array("target"), te.array("target"));
 });

@@ -117,7 +117,8 @@ export function takeTableRows(table: Table, idx: ArrayLike<number>): Table {
   return tableOf(cols) as Table;
 }
 
-/** Shuffled train/test split; the test part has round(testSize·n) rows (at least 1). */
+/** Shuffled train/test split; the test part has ⌈testSize·n⌉ rows, as scikit-learn's train_test_split takes them (it
+ * was round(testSize·n): 88 of diabetes' 442 rows at 0.2 where scikit-learn holds out 89), at most n − 1. */
 export function trainTestSplit(table: Table, opts: { testSize?: number; seed?: number } = {}): { train: Table; test: Table } {
   checkOptionKeys(opts, ["testSize", "seed"], "trainTestSplit");
   const seed = checkSeed(opts.seed, "trainTestSplit");
@@ -125,7 +126,7 @@ export function trainTestSplit(table: Table, opts: { testSize?: number; seed?: n
   if (n < 2) throw new Error(`cannot split a table with ${n} row(s)`);
   const testSize = opts.testSize ?? 0.2;
   if (!(testSize > 0 && testSize < 1)) throw new Error(`testSize must be in (0, 1) (got ${testSize})`);
-  const nTest = Math.min(n - 1, Math.max(1, Math.round(testSize * n)));
+  const nTest = Math.min(n - 1, Math.ceil(testSize * n));
   const order = seededRng(seed).shuffle(range(n));
   const test = order.slice(0, nTest).sort(); // a typed array sorts numerically
   const train = order.slice(nTest).sort();
