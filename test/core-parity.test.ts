@@ -262,6 +262,31 @@ t("reg:absoluteerror with eta 0.3: the first tree's leaves are 0.3 × native 1.7
   });
 });
 
+t("reg:absoluteerror with row weights: the intercept and every leaf are native's weighted median (the first value whose cumulative weight reaches half, as std::lower_bound)", () => {
+  // whole-number weights put a cumulative weight at exactly half the total in many leaves: the median is then the
+  // value there, not the next one (this core took the next: intercept -1.8 for native's -2.0 on 8 labels of weight 1)
+  const rnd = mulberry32(11);
+  const n = 400, m = 4, X = new Float32Array(n * m), y = new Float32Array(n), w = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) X[i * m + j] = Math.floor(rnd() * 8);
+    y[i] = Math.round((X[i * m] - X[i * m + 1] + rnd() * 4) * 2) / 2;
+    w[i] = 1 + Math.floor(rnd() * 3);
+  }
+  // no base_score: XGBoost 1.7 estimates reg:absoluteerror's intercept (the weighted median) as this core does
+  const p: XGBoostParams = { objective: "reg:absoluteerror", max_depth: 3, eta: 1 };
+  const d = new DMatrix(X, { nrow: n, ncol: m, label: y, weight: w });
+  const b = train(p, d, { numBoostRound: 3 });
+  const ours = b.predict(d);
+  b.free(); d.free();
+  const ref = new RefJob();
+  ref.dataset("d", X, n, m, y, w);
+  ref.task({ op: "train", params: p, num_round: 3, dtrain: "d", predict: [{ data: "d" }] });
+  const [native] = ref.run();
+  ref.cleanup();
+  const diff = maxRelDiff(ours, native.predict![0].values!, 1);
+  assert.ok(diff.rel <= 1e-6, `prediction of row ${diff.index}: ours ${diff.a}, native ${diff.b}`);
+});
+
 t("exact cuts with missing values (8% / 3% NaN in two features): same trees incl. default directions", () => {
   exactCutsCheck([
     { max_depth: 3, eta: 0.3 },

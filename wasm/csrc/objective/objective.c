@@ -10,41 +10,50 @@ void objective_gradients(const Params *p, const float *margin, const float *labe
   }
 }
 
-static int cmp_pair(const void *a, const void *b) {
-  const float *x = a, *y = b;
-  return (x[0] > y[0]) - (x[0] < y[0]);
+/* A value, its weight and its place in the input: sorted by value, ties in input order (std::stable_sort's). */
+typedef struct { float v, w; int32_t i; } Ranked;
+static int cmp_ranked(const void *a, const void *b) {
+  const Ranked *x = a, *y = b;
+  if (x->v != y->v) return (x->v > y->v) - (x->v < y->v);
+  return (x->i > y->i) - (x->i < y->i);
 }
 
 /* The median as XGBoost 1.7 takes it for reg:absoluteerror (common::Quantile and
  * common::WeightedQuantile with alpha = 0.5):
  *  - unweighted: sorted values v, x = alpha (n + 1), k = floor(x) - 1, d = (x - 1) - k,
  *    value = v[k] + d (v[k+1] - v[k])  — the mean of the two middle values for even n;
- *  - weighted: the first value whose cumulative weight exceeds alpha x total. */
+ *  - weighted: the cumulative weights S_i (float, as native adds them, in sorted order),
+ *    the threshold t = S_{n-1} x alpha (a float), and the first value whose S_i >= t
+ *    (std::lower_bound). A cumulative weight equal to t — half the total, common with
+ *    whole-number weights — picks that value, not the next: a first S_i > t took the next
+ *    one here (8 labels of weight 1: -1.8 where native's intercept is -2.0). */
 static double xgb_median(const float *v, const float *weight, int n) {
   if (n == 0) return 0.0;
-  float *pairs = xgb_alloc(sizeof(float) * 2 * (size_t)n);
-  if (!pairs) return NAN; /* the error is recorded */
-  double total = 0;
-  for (int i = 0; i < n; i++) { pairs[2 * i] = v[i]; pairs[2 * i + 1] = weight ? weight[i] : 1.0f; total += pairs[2 * i + 1]; }
-  qsort(pairs, n, sizeof(float) * 2, cmp_pair);
+  Ranked *r = xgb_alloc(sizeof(Ranked) * (size_t)n);
+  if (!r) return NAN; /* the error is recorded */
+  for (int i = 0; i < n; i++) r[i] = (Ranked){ v[i], weight ? weight[i] : 1.0f, i };
+  qsort(r, n, sizeof(Ranked), cmp_ranked);
   double out;
   const double alpha = 0.5;
   if (!weight) {
-    if (alpha <= 1.0 / (n + 1)) out = pairs[0];
-    else if (alpha >= (double)n / (n + 1)) out = pairs[2 * (n - 1)];
+    if (alpha <= 1.0 / (n + 1)) out = r[0].v;
+    else if (alpha >= (double)n / (n + 1)) out = r[n - 1].v;
     else {
       double x = alpha * (n + 1);
       int k = (int)floor(x) - 1;
       double d = (x - 1) - k;
-      out = pairs[2 * k] + d * (pairs[2 * (k + 1)] - pairs[2 * k]);
+      out = r[k].v + d * (r[k + 1].v - r[k].v);
     }
   } else {
-    double acc = 0, g = alpha * total;
+    /* the cumulative weights overwrite the weights */
+    float acc = 0.0f;
+    for (int i = 0; i < n; i++) { acc += r[i].w; r[i].w = acc; }
+    float t = (float)(acc * alpha);
     int idx = n - 1;
-    for (int i = 0; i < n; i++) { acc += pairs[2 * i + 1]; if (acc > g) { idx = i; break; } }
-    out = pairs[2 * idx];
+    for (int i = 0; i < n; i++) if (r[i].w >= t) { idx = i; break; }
+    out = r[idx].v;
   }
-  free(pairs);
+  free(r);
   return out;
 }
 
@@ -53,7 +62,15 @@ static double xgb_median(const float *v, const float *weight, int n) {
  * as a rate) or the weighted median (absolute error). Multiclass keeps 0.5, as XGBoost. */
 double objective_estimate_base_score(const Params *p, const float *label, const float *weight, int n) {
   if (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX || n == 0) return 0.5;
-  if (p->objective == OBJ_ABSOLUTE_ERROR) return xgb_median(label, weight, n);
+  if (p->objective == OBJ_ABSOLUTE_ERROR) {
+    /* as native's MeanAbsoluteError::InitEstimation: the median times the total weight, kept as a float (its
+     * "weighted average across workers"), divided by the total weight again — a last-digit rounding of its own
+     * (-0.1 over 1501 rows is -0.10000001 there) */
+    double w = 0;
+    for (int i = 0; i < n; i++) w += weight ? weight[i] : 1.0;
+    float scaled = (float)(xgb_median(label, weight, n) * w);
+    return w > 0 ? (double)scaled / w : xgb_median(label, weight, n);
+  }
   double s = 0, sw = 0;
   for (int i = 0; i < n; i++) { double w = weight ? weight[i] : 1.0; s += w * label[i]; sw += w; }
   double mean = sw > 0 ? s / sw : 0.5;
