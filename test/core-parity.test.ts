@@ -336,6 +336,9 @@ t("exact cuts: eval curves and early stopping match native (evalsResult per roun
     // soft labels in [0, 1], which binary:logistic takes: error and auc weigh a row y positive and 1 − y negative (they
     // were rounded at 0.5: error 0.074 and auc 0.981 where native gives 0.245 and 0.817)
     { params: { objective: "binary:logistic", max_depth: 4, eta: 0.6 }, labels: (y) => y.map((v) => 1 / (1 + Math.exp(-v))), metrics: ["logloss", "error", "auc"] },
+    // logloss of a regression's output on 0/1 labels, predictions outside [0, 1] included: native floors each log's
+    // argument at 1e-16 and no more (p = 1.2 with y = 1 adds -log 1.2 < 0); it was clipped to [1e-16, 1 - 1e-16] here
+    { params: { objective: "reg:squarederror", max_depth: 4, eta: 0.9 }, labels: binaryLabels, metrics: ["logloss", "rmse"] },
     // XGBoost's own metric for the pseudo-Huber loss (the default was rmse here: early stopping watched another metric)
     { params: { objective: "reg:pseudohubererror", max_depth: 4, eta: 0.5, huber_slope: 1.5 }, labels: (y) => y, metrics: ["mphe", "rmse"] },
   ];

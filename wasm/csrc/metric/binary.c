@@ -1,4 +1,8 @@
-/* logloss = -sum w (y log p + (1-y) log(1-p)) / sum w (p clipped to [1e-16, 1-1e-16]);
+/* logloss = sum w (xlogy(-y, p) + xlogy(-(1 - y), 1 - p)) / sum w, xlogy(a, b) = a log(max(b, 1e-16f)) (0 when a = 0),
+ *   as XGBoost 1.7's EvalRowLogLoss: only the floor is applied, so a prediction outside [0, 1] (the metric on a
+ *   regression's output: reg:squarederror on 0/1 labels) scores below 0 where its side's term has a negative log —
+ *   p = 1.2 with y = 1 adds -log 1.2. Clipping p to [1e-16, 1 - 1e-16] here scored such rows 0 instead (a logloss of
+ *   0.2139 where native reports 0.2122); for p in [0, 1] the two are the same;
  * error = sum w e / sum w with e = 1 - y where p > 0.5, else y (XGBoost's EvalError: for 0/1 labels the share of
  *   rows on the wrong side; a soft label y in [0, 1] counts as y positive and 1 - y negative);
  * auc = probability that a random positive outranks a random negative, from ranks:
@@ -46,9 +50,9 @@ double metric_binary(int metric, const float *prob, const float *label, const fl
   for (int i = 0; i < n; i++) {
     double w = weight ? weight[i] : 1.0, p = prob[i], y = label[i], e;
     if (metric == M_LOGLOSS) {
-      if (p < 1e-16) p = 1e-16;
-      if (p > 1 - 1e-16) p = 1 - 1e-16;
-      e = -(y * log(p) + (1 - y) * log(1 - p));
+      const double eps = 1e-16f;
+      double pneg = (double)(1.0f - prob[i]); /* a float, as native's */
+      e = (y != 0 ? -y * log(p > eps ? p : eps) : 0) + (1 - y != 0 ? -(1 - y) * log(pneg > eps ? pneg : eps) : 0);
     } else {
       e = p > 0.5 ? 1.0 - y : y;
     }
