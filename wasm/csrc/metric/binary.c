@@ -58,5 +58,7 @@ double metric_binary(int metric, const float *prob, const float *label, const fl
     }
     s += w * e; sw += w;
   }
-  return sw > 0 ? s / sw : NAN;
+  /* every weight 0: the sum itself (0), as XGBoost's GetFinal — it was NaN here (native's multiclass metrics, whose
+   * GetFinal divides regardless, are NaN there: multiclass.c keeps that) */
+  return sw > 0 ? s / sw : s;
 }
