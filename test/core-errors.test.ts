@@ -108,6 +108,15 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ objective: "reg:nonsense" }, [/objective/, /reg:nonsense/, /reg:squarederror/]],
     [{ max_dept: 3 }, [/unknown parameter/i, /max_dept/, /max_depth/, /eta/]],
     [{ eval_metric: "accuracy" }, [/eval_metric/, /accuracy/]],
+    // XGBoost's own objectives and metrics that this core does not implement say so (they read "unknown"), and
+    // those XGBoost added after 1.7 name the version
+    [{ objective: "reg:quantileerror" }, [/objective "reg:quantileerror" is XGBoost 2\.0's \(not in 1\.7\) and is not implemented here; this core trains reg:squarederror/]],
+    [{ objective: "binary:hinge" }, [/objective "binary:hinge" \(XGBoost's\) is not implemented here; this core trains/]],
+    [{ objective: "reg:squaredlogerror" }, [/objective "reg:squaredlogerror" \(XGBoost's\) is not implemented here/]],
+    [{ eval_metric: "error@0.7" }, [/eval_metric "error@0\.7" \(XGBoost's error at another threshold\) is not implemented here: "error" is at 0\.5/]],
+    [{ eval_metric: ["rmse", "tweedie-nloglik@1.5"] }, [/eval_metric "tweedie-nloglik@1\.5" \(XGBoost's\) is not implemented here; valid: rmse/]],
+    [{ eval_metric: "ndcg@5-" }, [/eval_metric "ndcg@5-" \(XGBoost's\) is not implemented here/]],
+    [{ eval_metric: "quantile" }, [/eval_metric "quantile" is XGBoost 2\.0's \(not in 1\.7\)/]],
     [{ grow_policy: "breadth" }, [/grow_policy/, /depthwise/]],
     [{ booster: "gblinear" }, [/booster/]],
     [{ tree_method: "gpu_hist" }, [/tree_method/]],

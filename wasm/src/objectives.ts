@@ -8,7 +8,7 @@
  * | binary       | binary:logistic                                    | P(class 1)                 |
  * | multiclass   | multi:softprob, multi:softmax                      | num_class probabilities (softprob) or the class (softmax) |
  */
-import { canonicalObjective, OBJECTIVES, type Objective } from "./params";
+import { canonicalObjective, unsupportedObjective, type Objective } from "./params";
 
 export type Task = "regression" | "binary" | "multiclass";
 
@@ -25,7 +25,7 @@ const TASKS: Record<Objective, Task> = {
 /** The task of an objective; an unknown name is an Error listing the known ones. */
 export function objectiveTask(objective: string): Task {
   const task = TASKS[canonicalObjective(objective) as Objective];
-  if (!task) throw new Error(`unknown objective "${objective}"; valid: ${OBJECTIVES.join(", ")}`);
+  if (!task) throw new Error(unsupportedObjective(objective));
   return task;
 }
 

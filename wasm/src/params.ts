@@ -25,6 +25,41 @@ export function canonicalObjective(name: string): string {
 }
 export type Objective = (typeof OBJECTIVES)[number];
 
+/** XGBoost 1.7's objectives this core does not implement (native trains them; here they were "unknown"). */
+const NATIVE_ONLY_OBJECTIVES = [
+  "reg:squaredlogerror", "reg:logistic", "binary:logitraw", "binary:hinge", "reg:gamma", "reg:tweedie",
+  "survival:cox", "survival:aft", "rank:pairwise", "rank:ndcg", "rank:map",
+];
+/** Objectives XGBoost added after 1.7 (the version this core's models and comparisons follow). */
+const LATER_OBJECTIVES: Record<string, string> = { "reg:quantileerror": "2.0" };
+
+/** The Error's text for an objective name this core does not train: XGBoost's own objectives are named as such (not
+ * "unknown"), with the version that added the newer ones. */
+export function unsupportedObjective(name: unknown): string {
+  const valid = `this core trains ${OBJECTIVES.join(", ")}`;
+  const n = String(name);
+  if (n in LATER_OBJECTIVES) return `objective "${n}" is XGBoost ${LATER_OBJECTIVES[n]}'s (not in 1.7) and is not implemented here; ${valid}`;
+  if (NATIVE_ONLY_OBJECTIVES.includes(n)) return `objective "${n}" (XGBoost's) is not implemented here; ${valid}`;
+  return `unknown objective "${n}"; valid: ${OBJECTIVES.join(", ")}`;
+}
+
+/** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (error@0.7, ndcg@5-,
+ * tweedie-nloglik@1.5), and those added after 1.7. */
+const NATIVE_ONLY_METRICS = [
+  "rmsle", "mape", "aucpr", "ndcg", "map", "gamma-nloglik", "gamma-deviance", "cox-nloglik", "tweedie-nloglik",
+  "aft-nloglik", "interval-regression-accuracy",
+];
+const LATER_METRICS: Record<string, string> = { quantile: "2.0", pre: "2.0" };
+
+function unsupportedMetric(m: string): string {
+  const valid = `valid: ${METRICS.join(", ")}`;
+  if (m.startsWith("error@")) return `eval_metric "${m}" (XGBoost's error at another threshold) is not implemented here: "error" is at 0.5; ${valid}`;
+  const base = m.replace(/@.*$/, "").replace(/-$/, "");
+  if (base in LATER_METRICS) return `eval_metric "${m}" is XGBoost ${LATER_METRICS[base]}'s (not in 1.7) and is not implemented here; ${valid}`;
+  if (NATIVE_ONLY_METRICS.includes(base)) return `eval_metric "${m}" (XGBoost's) is not implemented here; ${valid}`;
+  return `unknown eval_metric "${m}"; ${valid}`;
+}
+
 export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe"] as const;
 export type Metric = (typeof METRICS)[number];
 /** Metrics where larger is better (early stopping maximises them). */
@@ -210,7 +245,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     if (key === "eval_metric") {
       const list = (Array.isArray(value) ? value : [value]).map(String);
       for (const m of list) {
-        if (!(METRICS as readonly string[]).includes(m)) throw new Error(`unknown eval_metric "${m}"; valid: ${METRICS.join(", ")}`);
+        if (!(METRICS as readonly string[]).includes(m)) throw new Error(unsupportedMetric(m));
       }
       // as XGBoost: a metric given twice is evaluated once (each round's value was recorded twice), and an empty
       // list is no list — the objective's default (it evaluated nothing, and early stopping had no metric to watch)
@@ -220,7 +255,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     if (key === "objective") {
       const objective = canonicalObjective(String(value));
       if (!(OBJECTIVES as readonly string[]).includes(objective)) {
-        throw new Error(`unknown objective "${value}"; valid: ${OBJECTIVES.join(", ")}`);
+        throw new Error(unsupportedObjective(value));
       }
       out.objective = objective;
       continue;
