@@ -18,7 +18,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DMatrix, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
-import { binaryLabels, classLabels, complement, diabetes, foldIndices, mean, mulberry32, rmse, takeRows } from "./helpers/core-data";
+import { binaryLabels, classLabels, complement, diabetes, foldIndices, mean, mulberry32, rmse, takeRows, type Json } from "./helpers/core-data";
 import { synth } from "../bench/synth";
 
 const XGB = hasXgboost();
@@ -450,6 +450,50 @@ t("an eval set whose weights are all 0: each metric as native reports it (loglos
       assert.equal(ours[i][m].map(String), nat.map(String), `${c.params.objective} ${m}: ours ${ours[i][m]}, native ${nat}`);
     }
   });
+});
+
+t("colsample_bylevel under lossguide: one feature set per depth of a tree, as native's (at most 2 of 20 features split a depth at 0.1)", () => {
+  // lossguide reaches the depths out of order; the set was drawn again at every change of depth, so one depth's nodes
+  // split on up to 8 features
+  const rnd = mulberry32(14);
+  const n = 2000, m = 20, X = new Float32Array(n * m), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < m; j++) { const v = Math.floor(rnd() * 40) / 10; X[i * m + j] = v; s += Math.sin(v * (1 + j / 7)); }
+    y[i] = s + rnd() - 0.5;
+  }
+  const params: XGBoostParams = { grow_policy: "lossguide", max_depth: 0, max_leaves: 48, colsample_bylevel: 0.1, base_score: 0.5 };
+  /** the most distinct split features at one depth of one tree */
+  const widest = (model: Json): number => {
+    let most = 0;
+    for (const t of model.learner.gradient_booster.model.trees) {
+      const depth: number[] = [0], at: Record<number, Set<number>> = {};
+      t.left_children.forEach((l: number, i: number) => {
+        if (l < 0) return;
+        depth[l] = depth[t.right_children[i]] = depth[i] + 1;
+        (at[depth[i]] ??= new Set()).add(t.split_indices[i]);
+      });
+      most = Math.max(most, ...Object.values(at).map((f) => f.size));
+    }
+    return most;
+  };
+  const d = new DMatrix(X, { nrow: n, ncol: m, label: y });
+  const ours = [1, 2, 3].map((seed) => {
+    const b = train({ ...params, seed }, d, { numBoostRound: 10 });
+    const w = widest(JSON.parse(b.saveModel()));
+    b.free();
+    return w;
+  });
+  d.free();
+  const ref = new RefJob();
+  ref.dataset("d", X, n, m, y);
+  const f = ref.file("native.json");
+  ref.task({ op: "train", params: { ...params, seed: 1 }, num_round: 10, dtrain: "d", save_model: f });
+  ref.run();
+  const native = widest(JSON.parse(require("fs").readFileSync(f, "utf8")));
+  ref.cleanup();
+  assert.ok(native <= 2, `native split one depth on ${native} features`);
+  assert.ok(Math.max(...ours) <= 2, `ours split one depth on ${ours.join(", ")} features (seeds 1, 2, 3); native on ${native}`);
 });
 
 t("row and column sampling (subsample, colsample_by*, random forest): holdout RMSE, mean over 3 seeds, within 5% of native's", () => {

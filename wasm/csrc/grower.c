@@ -309,9 +309,35 @@ static int apply_categorical(GrowContext *ctx, Tree *t, const Candidate *c) {
   return rc;
 }
 
+/* colsample_bylevel's features of each depth: drawn from the tree's features the first time a node of that depth is
+ * evaluated, then kept for the tree, as XGBoost's ColumnSampler::GetFeatureSet(depth) keeps them. Lossguide reaches
+ * the depths out of order; drawing a new set whenever the depth changed gave one depth's nodes different sets
+ * (colsample_bylevel 0.1 of 20 features: one depth split on up to 8 features, where native's split on 2). Depths are
+ * first reached in order 0, 1, 2, …, so the sets are kept by depth; depthwise draws in the same order as before. */
+typedef struct { int32_t *feats; int32_t *n; int n_depths, cap; } LevelSets;
+
+static const int32_t *level_set(GrowContext *ctx, LevelSets *ls, int depth, int *n_out) {
+  if (ctx->p->colsample_bylevel >= 1.0) { *n_out = ctx->n_features; return ctx->features; }
+  size_t stride = (size_t)ctx->n_features + 1;
+  if (depth >= ls->n_depths) {
+    if (ls->n_depths == ls->cap) {
+      int cap = ls->cap ? 2 * ls->cap : 8;
+      int32_t *f = realloc(ls->feats, sizeof(int32_t) * stride * (size_t)cap), *n = f ? realloc(ls->n, sizeof(int32_t) * (size_t)cap) : NULL;
+      if (f) ls->feats = f;
+      if (!f || !n) { xgb_fail("out of memory in tree growth"); return NULL; }
+      ls->n = n; ls->cap = cap;
+    }
+    int k;
+    choose_features(ctx, ctx->features, ctx->n_features, ctx->p->colsample_bylevel, ls->feats + stride * (size_t)ls->n_depths, &k);
+    ls->n[ls->n_depths++] = k;
+  }
+  *n_out = ls->n[depth];
+  return ls->feats + stride * (size_t)depth;
+}
+
 /* Best splits of n (1 or 2) candidates at once, in parallel over (node, feature);
  * colsample_bynode draws each node's features in candidate order, as one at a time would. */
-static int evaluate(GrowContext *ctx, Candidate **c, int n, int32_t *level_feats, int n_level, int32_t *node_feats, SplitInfo *scratch) {
+static int evaluate(GrowContext *ctx, Candidate **c, int n, const int32_t *level_feats, int n_level, int32_t *node_feats, SplitInfo *scratch) {
   SplitNode nodes[2];
   for (int k = 0; k < n; k++) {
     int32_t *feats = node_feats + (size_t)k * (ctx->n_features + 1);
@@ -329,11 +355,12 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   int max_depth = p->max_depth, max_leaves = p->max_leaves;
   int qcap = 64, qn = 0, n_leaves = 1;
   Candidate *queue = xgb_alloc(sizeof(Candidate) * qcap);
-  int32_t *level_feats = xgb_alloc(sizeof(int32_t) * (ctx->n_features + 1));
+  LevelSets levels = { NULL, NULL, 0, 0 };
+  const int32_t *level_feats;
   int32_t *node_feats = xgb_alloc(sizeof(int32_t) * 2 * (ctx->n_features + 1));
   SplitInfo *scratch = xgb_alloc(sizeof(SplitInfo) * 2 * (ctx->n_features + 1));
-  int level_depth = -1, n_level = 0;
-  if (!queue || !level_feats || !node_feats || !scratch) goto done;
+  int n_level = 0;
+  if (!queue || !node_feats || !scratch) goto done;
   if (grow_reserve_nodes(ctx, 1) < 0) goto done;
 
   int root = tree_add_node(t, -1);
@@ -344,8 +371,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   if (!c0.hist) goto done;
   sum_gradients(ctx, 0, 0, ctx->nrow, &c0.G, &c0.H);
   if (hist_build_node(ctx, c0.hist, root) < 0) { free(c0.hist); goto done; }
-  choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &n_level);
-  level_depth = 0;
+  if (!(level_feats = level_set(ctx, &levels, 0, &n_level))) { free(c0.hist); goto done; }
   Candidate *first[1] = { &c0 };
   if (evaluate(ctx, first, 1, level_feats, n_level, node_feats, scratch) < 0) { free(c0.hist); goto done; }
   queue[qn++] = c0;
@@ -411,10 +437,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     hist_subtract(c.hist, c.hist, small, slots);
     cl.hist = left_smaller ? small : c.hist;
     cr.hist = left_smaller ? c.hist : small;
-    if (child_depth != level_depth) {
-      choose_features(ctx, ctx->features, ctx->n_features, p->colsample_bylevel, level_feats, &n_level);
-      level_depth = child_depth;
-    }
+    if (!(level_feats = level_set(ctx, &levels, child_depth, &n_level))) { free(cl.hist); free(cr.hist); goto done; }
     Candidate *pair[2] = { &cl, &cr };
     if (evaluate(ctx, pair, 2, level_feats, n_level, node_feats, scratch) < 0) { free(cl.hist); free(cr.hist); goto done; }
     if (qn + 2 > qcap) {
@@ -429,6 +452,6 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   rc = 0;
 done:
   if (queue) for (int i = 0; i < qn; i++) free(queue[i].hist);
-  free(queue); free(level_feats); free(node_feats); free(scratch);
+  free(queue); free(levels.feats); free(levels.n); free(node_feats); free(scratch);
   return rc;
 }
