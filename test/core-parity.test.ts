@@ -496,6 +496,34 @@ t("colsample_bylevel under lossguide: one feature set per depth of a tree, as na
   assert.ok(Math.max(...ours) <= 2, `ours split one depth on ${ours.join(", ")} features (seeds 1, 2, 3); native on ${native}`);
 });
 
+t("colsample_bytree 0.7 of 90 features: 63 features a tree, as native counts them (floor of the product in float)", () => {
+  // in double 0.7 × 90 is 62.99…: 62 features a tree here, 63 natively
+  const rnd = mulberry32(15);
+  const n = 8000, m = 90, X = new Float32Array(n * m), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < m; j++) { const v = Math.floor(rnd() * 20); X[i * m + j] = v; s += Math.sin((v * (1 + j / 50)) / 3); }
+    y[i] = s + (rnd() - 0.5) * 0.3;
+  }
+  // trees of 400 leaves on features that all matter: each tree splits on every feature it may use
+  const params: XGBoostParams = { grow_policy: "lossguide", max_depth: 0, max_leaves: 400, min_child_weight: 0, colsample_bytree: 0.7, base_score: 0.5 };
+  const used = (model: Json): number[] => model.learner.gradient_booster.model.trees.map((t: Json) =>
+    new Set(t.split_indices.filter((_: number, i: number) => t.left_children[i] >= 0)).size);
+  const d = new DMatrix(X, { nrow: n, ncol: m, label: y });
+  const b = train(params, d, { numBoostRound: 2 });
+  const ours = used(JSON.parse(b.saveModel()));
+  b.free(); d.free();
+  const ref = new RefJob();
+  ref.dataset("d", X, n, m, y);
+  const f = ref.file("native.json");
+  ref.task({ op: "train", params, num_round: 2, dtrain: "d", save_model: f });
+  ref.run();
+  const native = used(JSON.parse(require("fs").readFileSync(f, "utf8")));
+  ref.cleanup();
+  assert.equal(native, [63, 63], `native's trees split on ${native} features`);
+  assert.equal(ours, native, `features a tree: ours ${ours}, native ${native}`);
+});
+
 t("row and column sampling (subsample, colsample_by*, random forest): holdout RMSE, mean over 3 seeds, within 5% of native's", () => {
   // the random streams differ from native's, so only the statistics can agree; native's own
   // seed-to-seed spread on this set is several % (±6 % with colsample_bytree 0.5 at 40
