@@ -158,10 +158,36 @@ test("local mode, Hyperband (num_round as the resource)", async () => {
   await tuneDeployPredict("Hyperband");
 });
 
+test("a classifier trained on text labels: predict() is an Error pointing to predictClasses, with a CSV answer too (it was NaN per row)", async () => {
+  const dir = tmpDir("labels");
+  const [header, ...rows] = fs.readFileSync(DATA, "utf8").trim().split("\n");
+  const level = (l: string) => l.replace(/,([^,]+)$/, (_, t) => `,${Number(t) > 140 ? "high" : "low"}`);
+  fs.writeFileSync(path.join(dir, "train.csv"), [header, ...rows.slice(0, 120).map(level)].join("\n") + "\n");
+  const classifier = new Estimator({ session: sess, hyperparameters: { models: "xgboost", k_fold: 2, num_round: 5, objective: "binary:logistic" } });
+  await classifier.fit({ train: dir }, { logs: false });
+  const predictor = await classifier.deploy();
+  try {
+    const x = loadDiabetes().slice(0, 3);
+    const classes = await predictor.predictClasses(x);
+    assert.ok(classes.every((c) => c.label === "high" || c.label === "low"), JSON.stringify(classes));
+    for (const accept of ["json", "csv"] as const) {
+      try {
+        await predictor.predict(x, { accept });
+        assert.unreachable(`predict with accept ${accept} answered`);
+      } catch (e: any) {
+        assert.match(e.message, /answers class labels \(its model was trained on text labels\): use predictor\.predictClasses\(rows\)/, e.message);
+        if (accept === "csv") assert.match(e.message, new RegExp(`its CSV answer holds "${classes[0].label}"`));
+      }
+    }
+  } finally {
+    await predictor.delete();
+  }
+});
+
 test("the state folder lists every job of this session", async () => {
   const { sm } = await sess.clients();
   const r = await sm.send(new ListTrainingJobsCommand({ MaxResults: 100 }));
-  assert.is(r.TrainingJobSummaries!.length, 1 + 4 * 4);
+  assert.is(r.TrainingJobSummaries!.length, 1 + 4 * 4 + 1); // the flow, four tuning jobs, the classifier
   assert.ok(fs.existsSync(path.join(sess.stateDir, "training-jobs")));
 });
 

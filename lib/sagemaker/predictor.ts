@@ -17,6 +17,7 @@ import { InvokeEndpointCommand, InvokeEndpointCommandInput, InvokeEndpointComman
 import type { Table } from "../data/table";
 import type { ClassPrediction } from "../ensemble/ensemble";
 import { arquero } from "../data/arquero";
+import { decimalNumber } from "../core";
 import { Session, uniqueName } from "./session";
 
 export interface DeployOptions {
@@ -213,16 +214,20 @@ export class Predictor {
     }
     const { body, contentType } = this.body(rows, opts);
     const r = await this.invoke(body, contentType, accept === "csv" ? "text/csv" : "application/json", opts.customAttributes);
+    const labels = `endpoint ${this.endpointName} answers class labels (its model was trained on text labels): use predictor.predictClasses(rows)`;
     if (accept === "csv") {
-      const lines = r.body.trim().split(/\r?\n/).filter((l) => l !== "");
-      return Float64Array.from(lines.flatMap((l) => l.split(",").map(Number)));
+      const cells = r.body.trim().split(/\r?\n/).filter((l) => l !== "").flatMap((l) => l.split(","));
+      // a cell that is not a number is a class label ("high"): an Error as the JSON answer's, not a NaN in its place
+      // (Number("high")); NaN and ±Infinity are how the trainer writes those predictions (String(p))
+      const numbers = cells.map((c) => decimalNumber(c) ?? (/^\s*(NaN|[+-]?Infinity)\s*$/.test(c) ? Number(c) : undefined));
+      const text = numbers.indexOf(undefined);
+      if (text >= 0) throw new Error(`${labels} (its CSV answer holds ${JSON.stringify(cells[text].slice(0, 100))})`);
+      return Float64Array.from(numbers as number[]);
     }
     const parsed = JSON.parse(r.body);
     const preds = parsed.predictions ?? parsed;
     if (!Array.isArray(preds)) throw new Error(`endpoint ${this.endpointName}: unexpected answer ${r.body.slice(0, 200)}`);
-    if (preds.length && typeof preds[0] === "object" && !Array.isArray(preds[0])) {
-      throw new Error(`endpoint ${this.endpointName} answers class labels (its model was trained on text labels): use predictor.predictClasses(rows)`);
-    }
+    if (preds.length && typeof preds[0] === "object" && !Array.isArray(preds[0])) throw new Error(labels);
     return Float64Array.from((preds as (number | number[])[]).flat());
   }
 
