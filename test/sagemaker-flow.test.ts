@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as net from "net";
 import { execFileSync } from "child_process";
 import { DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointsCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
 import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor, projectTrainerCommand } from "ensemble-workbook/sagemaker";
@@ -189,6 +190,29 @@ test("the state folder lists every job of this session", async () => {
   const r = await sm.send(new ListTrainingJobsCommand({ MaxResults: 100 }));
   assert.is(r.TrainingJobSummaries!.length, 1 + 4 * 4 + 1); // the flow, four tuning jobs, the classifier
   assert.ok(fs.existsSync(path.join(sess.stateDir, "training-jobs")));
+});
+
+test("a local SageMaker that failed to start is started again by the next call, not the same error for every session on its folder", async () => {
+  const blocker = net.createServer();
+  const port = await new Promise<number>((r) => blocker.listen(0, "127.0.0.1", () => r((blocker.address() as net.AddressInfo).port)));
+  const stateDir = tmpDir("restart");
+  const first = session({ mode: "local", stateDir, local: { port }, log: null });
+  try {
+    await first.clients();
+    assert.unreachable("the port was taken");
+  } catch (e: any) {
+    assert.match(e.message, /EADDRINUSE/);
+  } finally {
+    blocker.close();
+  }
+  // another session on the folder without the port, and the first one called again: both start (they answered the
+  // first start's EADDRINUSE until the process ended)
+  const second = session({ mode: "local", stateDir, log: null });
+  const { sm } = await second.clients();
+  assert.equal((await sm.send(new ListEndpointsCommand({}))).Endpoints, []);
+  assert.is(await first.localServer(), await second.localServer(), "one server for the folder");
+  await first.close();
+  await second.close();
 });
 
 test("local mode runs the trainer bundle the image runs while it is fresh, and the sources through tsx once one is newer", () => {

@@ -108,7 +108,18 @@ export class Session {
           localServers.set(this.stateDir, entry);
         }
         entry.refs++;
-        const srv = await entry.server;
+        let srv: LocalSageMaker;
+        try {
+          srv = await entry.server;
+        } catch (e) {
+          // a start that failed (a port in use, a bad option) is forgotten: it stayed in the map and this session's
+          // promise, and every later session on the folder — with the option fixed — got the same error until the
+          // kernel restarted; the next call starts the server again
+          entry.refs--;
+          if (localServers.get(this.stateDir) === entry) localServers.delete(this.stateDir);
+          this.ready = undefined;
+          throw e;
+        }
         const credentials = { accessKeyId: "local", secretAccessKey: "local" };
         const local = { endpoint: srv.url, region: this.region, credentials };
         return { sm: new SageMakerClient(local), rt: new SageMakerRuntimeClient(local), logs: new CloudWatchLogsClient(local) };
