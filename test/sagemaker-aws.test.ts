@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import * as http from "http";
+import * as crypto from "crypto";
 import * as sagemakerSdk from "@aws-sdk/client-sagemaker";
 import * as runtimeSdk from "@aws-sdk/client-sagemaker-runtime";
 import * as logsSdk from "@aws-sdk/client-cloudwatch-logs";
@@ -259,6 +260,26 @@ test("aws mode: a batch transform's output reads numbers as float64, over an s3:
   await logged.close();
   assert.ok(lines.some((l) => l === `session: endpoint ${first.endpointName} made by this session is not deleted (\`new Predictor(session, name).delete()\` deletes one with its config and model)`), lines.join("\n"));
   await new Predictor(sess, first.endpointName).delete();
+});
+
+test("aws mode: a file larger than a part is uploaded in parts (one PutObject read it whole: over 2 GiB it failed) and arrives whole", async () => {
+  const file = path.join(tmpDir("big"), "big.csv");
+  const bytes = crypto.randomBytes(11 * 1024 * 1024 + 123);
+  fs.writeFileSync(file, bytes);
+  const partBytes = Session.uploadPartBytes;
+  Session.uploadPartBytes = 5 * 1024 * 1024; // S3's smallest part
+  const client = sess.s3();
+  const send = client.send.bind(client);
+  const calls: string[] = [];
+  client.send = ((cmd: { constructor: { name: string } }, ...rest: unknown[]) => (calls.push(cmd.constructor.name), (send as any)(cmd, ...rest))) as typeof client.send;
+  try {
+    const uri = await sess.dataUri("train", file);
+    assert.equal(calls, ["CreateMultipartUploadCommand", "UploadPartCommand", "UploadPartCommand", "UploadPartCommand", "CompleteMultipartUploadCommand"]);
+    assert.ok((await sess.readObject(uri)).equals(bytes), "the object is the file");
+  } finally {
+    Session.uploadPartBytes = partBytes;
+    delete (client as { send?: unknown }).send;
+  }
 });
 
 test("aws mode: options that cannot hold are errors, not dropped", async () => {

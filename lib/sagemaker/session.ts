@@ -200,7 +200,6 @@ export class Session {
   /** uploads a file or a folder (recursively; every file, dot files too, as S3 and the Python SDK's upload_data
    * take them) to s3://bucket/<keyPrefix>/; resolves to that prefix, "/" included */
   async upload(localPath: string, keyPrefix: string): Promise<string> {
-    const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
     const files: [string, string][] = [];
     const st = fs.statSync(localPath);
     if (st.isFile()) files.push([localPath, `${keyPrefix}/${path.basename(localPath)}`]);
@@ -213,9 +212,53 @@ export class Session {
       };
       walk(localPath, keyPrefix);
     }
-    for (const [file, key] of files) await this.s3().send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: fs.readFileSync(file) }));
+    for (const [file, key] of files) await this.putFile(file, key);
     this.log(`uploaded ${files.length} file(s) to s3://${this.bucket}/${keyPrefix}/`);
     return `s3://${this.bucket}/${keyPrefix}/`;
+  }
+
+  /**
+   * Part size of an upload in parts (S3's minimum is 5 MiB). A file up to this size is one PutObject; a larger one a
+   * multipart upload read part by part, as the Python SDK's upload_data (boto3's transfer) does: one PutObject read the
+   * whole file into memory, and a file over 2 GiB — which local mode trains on as it is — failed before any call
+   * (ERR_FS_FILE_TOO_LARGE), as would one over S3's 5 GB for a single PUT.
+   */
+  static uploadPartBytes = 64 * 1024 * 1024;
+
+  private async putFile(file: string, key: string): Promise<void> {
+    const s3 = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+    const size = fs.statSync(file).size;
+    // at most 10,000 parts
+    const partBytes = Math.max(Session.uploadPartBytes, Math.ceil(size / 10_000));
+    const Bucket = this.bucket;
+    if (size <= partBytes) {
+      await this.s3().send(new s3.PutObjectCommand({ Bucket, Key: key, Body: fs.readFileSync(file) }));
+      return;
+    }
+    const { UploadId } = await this.s3().send(new s3.CreateMultipartUploadCommand({ Bucket, Key: key }));
+    const fd = fs.openSync(file, "r");
+    try {
+      const buf = Buffer.allocUnsafe(partBytes);
+      const parts: { PartNumber: number; ETag?: string }[] = [];
+      for (let at = 0; at < size; at += partBytes) {
+        const len = Math.min(partBytes, size - at);
+        for (let got = 0; got < len; ) {
+          const n = fs.readSync(fd, buf, got, len - got, at + got);
+          if (n === 0) throw new Error(`upload: ${file} is shorter than its ${size} bytes (changed while uploading)`);
+          got += n;
+        }
+        const PartNumber = parts.length + 1;
+        const r = await this.s3().send(new s3.UploadPartCommand({ Bucket, Key: key, UploadId, PartNumber, Body: buf.subarray(0, len) }));
+        parts.push({ PartNumber, ETag: r.ETag });
+      }
+      await this.s3().send(new s3.CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+    } catch (e) {
+      // the parts uploaded so far are stored (and billed) until the upload is aborted
+      await this.s3().send(new s3.AbortMultipartUploadCommand({ Bucket, Key: key, UploadId })).catch(() => undefined);
+      throw e;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /**
