@@ -291,6 +291,10 @@ test("aws mode: options that cannot hold are errors, not dropped", async () => {
   const slow = new Estimator({ session: sess, hyperparameters: { models: "xgboost", k_fold: 5, num_round: 100000 }, maxRunSeconds: 1 });
   await rejects(slow.fit({ train: DATA }, { logs: false }), "Error", /^training job \S+ Stopped: MaxRuntimeExceeded: Job stopped because it exceeded MaxRuntimeInSeconds \(1\)/);
   await rejects(new Predictor(sess, "no-such-endpoint").waitInService(), "ValidationException", /Could not find endpoint/);
+  // deploy() after fit({ wait: false }) of a job that failed says why, as fit() does (it said "has no model artifacts (Failed)")
+  const failing = new Estimator({ session: sess, hyperparameters: { models: "xgboost", k_fold: 1 } });
+  await failing.fit({ train: DATA }, { wait: false });
+  await rejects(failing.deploy(), "Error", /^Estimator\.deploy: training job \S+ Failed: AlgorithmError: .*k_fold/);
   const data = "s3://b/model.tar.gz";
   await rejects(deployModel(sess, { modelData: data, instanceType: "ml.m5.large", serverless: { memorySizeInMB: 2048, maxConcurrency: 1 } }), "Error", /instanceType .* and serverless .* exclude each other/);
   await rejects(deployModel(sess, { modelData: data, initialInstanceCount: 2 }), "Error", /initialInstanceCount needs instanceType/);

@@ -66,6 +66,16 @@ export function endedWithout(d: { FailureReason?: string; SecondaryStatus?: stri
   return [d.SecondaryStatus, last].filter(Boolean).join(": ") || "no reason given";
 }
 
+/** A finished training job's model artifact, or an Error saying why there is none: a job that did not complete
+ * gives its FailureReason (after fit({ wait: false }), deploy() and transformer() said "has no model artifacts
+ * (Failed)" alone, where fit() — and the Python SDK's UnexpectedStatusException — give the reason) */
+export function artifactOf(name: string, d: DescribeTrainingJobCommandOutput): string {
+  if (d.TrainingJobStatus !== "Completed") throw new Error(`training job ${name} ${d.TrainingJobStatus}: ${endedWithout(d)}`);
+  const artifact = d.ModelArtifacts?.S3ModelArtifacts;
+  if (!artifact) throw new Error(`training job ${name} completed without a model artifact`);
+  return artifact;
+}
+
 export async function resolveChannels(session: Session, inputs: Channels): Promise<Channel[]> {
   const map = typeof inputs === "string" ? { train: inputs } : inputs;
   const out: Channel[] = [];
@@ -178,9 +188,7 @@ export class Estimator {
     if (opts.wait === false) return undefined;
     const d = await waitForTrainingJob(this.session, name, { logs: opts.logs });
     this.latestDescription = d;
-    if (d.TrainingJobStatus !== "Completed") throw new Error(`training job ${name} ${d.TrainingJobStatus}: ${endedWithout(d)}`);
-    const artifact = d.ModelArtifacts?.S3ModelArtifacts;
-    if (!artifact) throw new Error(`training job ${name} completed without a model artifact`);
+    const artifact = artifactOf(name, d);
     const metrics = (d.FinalMetricDataList ?? []).map((m) => `${m.MetricName}=${m.Value}`).join(", ");
     this.session.log(`training job ${name} completed in ${d.TrainingTimeInSeconds ?? "?"} s; ${metrics}`);
     return { ...d, TrainingJobName: name, ModelArtifacts: { ...d.ModelArtifacts, S3ModelArtifacts: artifact } };
@@ -197,20 +205,25 @@ export class Estimator {
     return this.latestDescription?.ModelArtifacts?.S3ModelArtifacts;
   }
 
-  async deploy(opts: DeployOptions = {}): Promise<Predictor> {
-    if (!this.latestTrainingJob) throw new Error("Estimator.deploy: fit() first");
+  /** the latest job's model artifact, once the job ended (after fit({ wait: false }) it is waited for) */
+  private async latestArtifact(what: string): Promise<string> {
+    if (!this.latestTrainingJob) throw new Error(`Estimator.${what}: fit() first`);
     if (!this.latestDescription) this.latestDescription = await waitForTrainingJob(this.session, this.latestTrainingJob, { logs: false });
-    const data = this.modelData;
-    if (!data) throw new Error(`Estimator.deploy: training job ${this.latestTrainingJob} has no model artifacts (${this.latestDescription.TrainingJobStatus})`);
+    try {
+      return artifactOf(this.latestTrainingJob, this.latestDescription);
+    } catch (e) {
+      throw new Error(`Estimator.${what}: ${(e as Error).message}`);
+    }
+  }
+
+  async deploy(opts: DeployOptions = {}): Promise<Predictor> {
+    const data = await this.latestArtifact("deploy");
     return deployModel(this.session, { imageUri: this.options.imageUri, roleArn: this.options.roleArn, ...opts, modelData: data });
   }
 
   /** a Transformer (batch transform) for the latest job's model: CreateModel from its artifact */
   async transformer(opts: TransformerOptions & { modelName?: string } = {}): Promise<Transformer> {
-    if (!this.latestTrainingJob) throw new Error("Estimator.transformer: fit() first");
-    if (!this.latestDescription) this.latestDescription = await waitForTrainingJob(this.session, this.latestTrainingJob, { logs: false });
-    const data = this.modelData;
-    if (!data) throw new Error(`Estimator.transformer: training job ${this.latestTrainingJob} has no model artifacts (${this.latestDescription.TrainingJobStatus})`);
+    const data = await this.latestArtifact("transformer");
     const modelName = await createModel(this.session, { modelData: data, modelName: opts.modelName, imageUri: this.options.imageUri, roleArn: this.options.roleArn });
     return new Transformer(this.session, modelName, opts);
   }

@@ -27,6 +27,7 @@ import { decimalNumber } from "../core"; // the data layer's index (its file lay
 import { followJobLogs, LOG_GROUPS } from "./logs";
 import { Session, uniqueName } from "./session";
 import { createModel } from "./predictor";
+import { artifactOf } from "./estimator";
 
 export interface TransformerOptions {
   instanceType?: `${TransformInstanceType}`; // ml.m5.large
@@ -228,9 +229,7 @@ function float64OrText(cells: (string | null)[]): ArrayLike<unknown> {
 /** A Transformer for a finished training job's model (CreateModel from its artifact) — e.g. a tuning job's best. */
 export async function transformerForTrainingJob(session: Session, trainingJobName: string, opts: TransformerOptions & { modelName?: string; imageUri?: string } = {}): Promise<Transformer> {
   const { sm } = await session.clients();
-  const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJobName }));
-  const data = d.ModelArtifacts?.S3ModelArtifacts;
-  if (!data) throw new Error(`training job ${trainingJobName} has no model artifacts (${d.TrainingJobStatus})`);
+  const data = artifactOf(trainingJobName, await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJobName })));
   const modelName = await createModel(session, { modelData: data, modelName: opts.modelName, imageUri: opts.imageUri });
   session.log(`model ${modelName}: the model of training job ${trainingJobName}`);
   return new Transformer(session, modelName, opts);
