@@ -302,10 +302,30 @@ test("aws mode: options that cannot hold are errors, not dropped", async () => {
   assert.throws(() => session({ mode: "local", endpoints: { sagemaker: "http://127.0.0.1:1" } }), /session: endpoints is an option of aws mode/);
 });
 
-test("aws mode: required settings are named", () => {
+test("aws mode: required settings are named; without a region option or env, the region is the AWS config file's profile's (it was us-east-1)", async () => {
   assert.throws(() => session({ mode: "aws", imageUri: "x" }), /role ARN/);
   assert.throws(() => session({ mode: "aws", roleArn: "arn:aws:iam::123456789012:role/r" }), /image URI/);
   assert.throws(() => session({ mode: "cloud" as any }), /mode "cloud"/);
+  const names = ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE"] as const;
+  const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+  try {
+    for (const n of names) delete process.env[n];
+    const dir = tmpDir("aws-config");
+    fs.writeFileSync(path.join(dir, "config"), "[default]\nregion = eu-west-1\n");
+    process.env.AWS_CONFIG_FILE = path.join(dir, "config"); // what `aws configure` writes
+    const profiled = session({ ...sessOptions(), region: undefined, log: null });
+    const { sm, logs } = await profiled.clients();
+    assert.is(profiled.region, "eu-west-1");
+    assert.equal([await sm.config.region(), await logs.config.region(), await profiled.s3().config.region()], ["eu-west-1", "eu-west-1", "eu-west-1"]);
+    await profiled.close();
+    process.env.AWS_CONFIG_FILE = path.join(dir, "none");
+    const nowhere = session({ ...sessOptions(), region: undefined, log: null });
+    await rejects(nowhere.clients(), "Error", /^session: aws mode needs a region \(option region, env AWS_REGION, or region in the AWS config file's profile/);
+    await nowhere.close();
+  } finally {
+    for (const n of names) if (saved[n] === undefined) delete process.env[n];
+    else process.env[n] = saved[n];
+  }
 });
 
 test.run();

@@ -16,7 +16,9 @@ export type Mode = "local" | "aws";
 
 export interface SessionOptions {
   mode?: Mode; // env SAGEMAKER_MODE, default "local"
-  region?: string; // env AWS_REGION / AWS_DEFAULT_REGION, default us-east-1
+  /** env AWS_REGION / AWS_DEFAULT_REGION; aws mode then the AWS config file's profile (`aws configure`), as the AWS SDK
+   * and boto3 find it (a session without one is an Error at its first call); local mode default us-east-1 */
+  region?: string;
   roleArn?: string; // env SAGEMAKER_ROLE_ARN (required in aws mode)
   bucket?: string; // env SAGEMAKER_BUCKET (required in aws mode for uploads and outputs)
   imageUri?: string; // env SAGEMAKER_IMAGE_URI (the trainer image in ECR; any name locally)
@@ -48,7 +50,9 @@ const localServers = new Map<string, { server: Promise<LocalSageMaker>; refs: nu
 
 export class Session {
   readonly mode: Mode;
-  readonly region: string;
+  /** the region calls go to; aws mode without the option or env: undefined until the first call resolved it from the
+   * AWS config file's profile */
+  region: string | undefined;
   readonly roleArn: string;
   readonly bucket?: string;
   readonly imageUri: string;
@@ -68,7 +72,10 @@ export class Session {
     const mode = (opts.mode ?? (env.SAGEMAKER_MODE as Mode | undefined) ?? "local") as Mode;
     if (mode !== "local" && mode !== "aws") throw new Error(`session: mode "${mode}" is not "local" or "aws"`);
     this.mode = mode;
-    this.region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+    // aws mode leaves a region not given here to the SDK's chain (the config file's profile, which `aws configure`
+    // writes), as boto3 does for the Python SDK: us-east-1 in its place sent a user whose profile says eu-west-1 to
+    // another region than their bucket, role and image
+    this.region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (mode === "local" ? "us-east-1" : undefined);
     this.prefix = opts.prefix ?? "ensemble-workbook";
     this.stateDir = path.resolve(opts.stateDir ?? env.SAGEMAKER_LOCAL_STATE_DIR ?? path.join(repoRoot(), ".sagemaker-local"));
     // an option of the other mode is an Error, not ignored (local mode answered on its own port whatever endpoints
@@ -125,6 +132,13 @@ export class Session {
         return { sm: new SageMakerClient(local), rt: new SageMakerRuntimeClient(local), logs: new CloudWatchLogsClient(local) };
       }
       const e = this.opts.endpoints ?? {};
+      if (this.region === undefined) {
+        const resolver = new SageMakerClient({});
+        const found = await resolver.config.region().catch(() => undefined);
+        resolver.destroy();
+        if (!found) throw new Error("session: aws mode needs a region (option region, env AWS_REGION, or region in the AWS config file's profile: aws configure)");
+        this.region = found;
+      }
       const common = { region: this.region, ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}) };
       const at = (endpoint: string | undefined) => ({ ...common, ...(endpoint ? { endpoint } : {}) });
       // waiting for a job polls Describe… and GetLogEvents for as long as it runs: a throttled call of those clients is
@@ -147,7 +161,8 @@ export class Session {
       // addressing, and no newer default checksum trailers (not every such server speaks them)
       const compatible = endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
       this.s3client = new S3Client({
-        region: this.region,
+        // undefined before clients() resolved it: the S3 client finds it along the same chain
+        ...(this.region ? { region: this.region } : {}),
         ...(endpoint ? { endpoint } : {}),
         ...(compatible ? { forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } : {}),
         ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
