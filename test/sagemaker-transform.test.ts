@@ -10,6 +10,7 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import { execFileSync } from "child_process";
 import {
   CreateTransformJobCommand,
@@ -110,6 +111,29 @@ test("local mode with a bucket: s3:// outputs are read where the local SageMaker
   assert.equal(Array.from(out.array("file") as ArrayLike<string>), [".extra.csv", ".extra.csv", "rows.csv", "rows.csv", "rows.csv", "rows.csv"]);
   assert.equal(Array.from(out.array("prediction") as ArrayLike<number>), [...reference.slice(4, 6), ...reference.slice(0, 4)]);
   await withBucket.close();
+});
+
+test("local paths with '#', '%' and spaces are file:// URIs of those paths: the job reads that folder (a '#' cut it to another one) and output() reads its file back", async () => {
+  const root = tmpDir("uri-paths");
+  const dir = path.join(root, "batch #2 100%");
+  fs.mkdirSync(dir);
+  batchInputCsv(loadDiabetes().slice(0, 3), path.join(dir, "rows.csv"), { exclude: ["target"] });
+  // what "file://<root>/batch #2 100%" named: the folder "batch " (the rest was a fragment)
+  fs.mkdirSync(path.join(root, "batch "));
+  batchInputCsv(loadDiabetes().slice(0, 5), path.join(root, "batch ", "decoy.csv"), { exclude: ["target"] });
+  // a state folder of such a name too: the outputs' file:// URIs (defaultOutputPath) name it
+  const hashed = session({ stateDir: path.join(root, "state #1 50%"), pollMs: 100, log: null });
+  const uri = await hashed.dataUri("train", dir);
+  assert.is(uri, pathToFileURL(dir).href);
+  assert.is(hashed.defaultOutputPath(), pathToFileURL(path.join(hashed.stateDir, "output")).href);
+  const tr = new Transformer(hashed, await createModel(hashed, { modelData: est.modelData! }));
+  await tr.transform(dir, { ...KEEP_ID, logs: false });
+  const out = await tr.output({ columns: ["id", "prediction"], fileColumn: "file" });
+  await tr.deleteModel();
+  await hashed.close();
+  assert.equal(Array.from(out.array("id") as ArrayLike<number>), [1, 2, 3]);
+  assert.equal(Array.from(out.array("file") as ArrayLike<string>), ["rows.csv", "rows.csv", "rows.csv"]);
+  assert.equal(Array.from(out.array("prediction") as ArrayLike<number>), Array.from(reference.slice(0, 3)));
 });
 
 test("the endpoint answers the same numbers for the same rows; without filters the output is the bare predictions", async () => {

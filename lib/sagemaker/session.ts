@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { fileURLToPath } from "url";
+import { fileURLToPath, pathToFileURL } from "url";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
@@ -177,7 +177,7 @@ export class Session {
       if (!this.bucket) throw new Error("session: aws mode needs a bucket (option bucket or env SAGEMAKER_BUCKET) for outputs");
       return `s3://${this.bucket}/${this.prefix}/output`;
     }
-    return this.bucket ? `s3://${this.bucket}/${this.prefix}/output` : `file://${path.join(this.stateDir, "output")}`;
+    return this.bucket ? `s3://${this.bucket}/${this.prefix}/output` : fileUri(path.join(this.stateDir, "output"));
   }
 
   /**
@@ -204,7 +204,7 @@ export class Session {
       await this.clients();
       const srv = await localServers.get(this.stateDir)?.server;
       if (fs.existsSync(abs)) srv?.fileRoots.add(fs.statSync(abs).isDirectory() ? abs : path.dirname(abs));
-      return isUri ? value : `file://${abs}`;
+      return isUri ? value : fileUri(abs);
     }
     if (!this.bucket) throw new Error("session: aws mode needs a bucket (option bucket or env SAGEMAKER_BUCKET) to upload data");
     const key = `${this.prefix}/data/${uniqueName(channel)}`;
@@ -299,7 +299,7 @@ export class Session {
   async objects(uri: string): Promise<{ uri: string; rel: string }[]> {
     const local = await this.localServer();
     if (local) {
-      return (await local.objects(uri)).map((o) => ({ uri: o.key ?? `file://${o.file}`, rel: o.rel })).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+      return (await local.objects(uri)).map((o) => ({ uri: o.key ?? fileUri(o.file!), rel: o.rel })).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
     }
     const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
     if (!m) throw new Error(`objects: ${uri} is not an s3:// URI (file:// URIs are local mode's)`);
@@ -349,6 +349,14 @@ export class Session {
       }
     }
   }
+}
+
+/**
+ * A local path as a file:// URI, its characters encoded (pathToFileURL): `file://${path}` made a folder "data#2" the
+ * URI of "data" ("#" begins a fragment: the job trained on another folder's files) and "100%" an invalid URI
+ */
+export function fileUri(p: string): string {
+  return pathToFileURL(p).href;
 }
 
 export function session(opts: SessionOptions = {}): Session {
