@@ -38,16 +38,21 @@ let proxy: http.Server;
 const sent: string[] = [];
 /** the next N calls of an operation ("Logs_20140328.GetLogEvents") the proxy answers with a ThrottlingException */
 const throttle: Record<string, number> = {};
+/** the next N calls of an operation the proxy answers with an AccessDeniedException (a role without that permission) */
+const deny: Record<string, number> = {};
 
 /** a recording proxy in front of the local SageMaker (loopback only) */
 function startProxy(target: string): Promise<string> {
   proxy = http.createServer((req, res) => {
     const target_ = req.headers["x-amz-target"];
     sent.push(typeof target_ === "string" ? target_ : `${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`);
-    if (typeof target_ === "string" && throttle[target_] > 0) {
-      throttle[target_]--;
+    if (typeof target_ === "string" && (throttle[target_] > 0 || deny[target_] > 0)) {
+      const denied = deny[target_] > 0;
+      if (denied) deny[target_]--;
+      else throttle[target_]--;
       req.resume();
-      res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: "ThrottlingException", message: "Rate exceeded" }));
+      const error = denied ? { __type: "AccessDeniedException", message: "User is not authorized to perform: logs:DescribeLogStreams" } : { __type: "ThrottlingException", message: "Rate exceeded" };
+      res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(error));
       return;
     }
     const fwd = http.request(new URL(req.url ?? "/", target), { method: req.method, headers: req.headers }, (r) => {
@@ -234,8 +239,18 @@ test("aws mode: each upload is a prefix of its own, the latest job is the one de
 });
 
 test("aws mode: a batch transform's output reads numbers as float64, over an s3:// prefix of several objects", async () => {
+  // a log the role may not read is said once, and fit() waits on for its job (the AccessDeniedException ended it while the job ran on)
+  const logLines: string[] = [];
+  const denied = new Session({ ...sessOptions(), log: (l) => logLines.push(l) });
   const est = new Estimator({ session: sess, hyperparameters: { models: "xgboost", k_fold: 2, num_round: 5 } });
-  await est.fit({ train: DATA }, { logs: false });
+  deny["Logs_20140328.DescribeLogStreams"] = 1;
+  const job = await new Estimator({ ...est.options, session: denied }).fit({ train: DATA });
+  await denied.close();
+  assert.is(deny["Logs_20140328.DescribeLogStreams"], 0, "the denied call was made");
+  assert.is(job.TrainingJobStatus, "Completed");
+  assert.is(logLines.filter((l) => l.startsWith(`${job.TrainingJobName}: its log cannot be read (AccessDeniedException: User is not authorized`)).length, 1, logLines.join("\n"));
+  est.latestTrainingJob = job.TrainingJobName;
+  est.latestDescription = job;
   const dir = tmpDir("batch-prefix");
   const ids = [16777217, 16777219, 123456789];
   const table = loadDiabetes().slice(0, 3).assign({ id: ids });

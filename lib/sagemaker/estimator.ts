@@ -12,7 +12,7 @@ import type { TrainerHyperparameters } from "../trainer-hyperparameters";
 import { Session, uniqueName } from "./session";
 import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
 import { Transformer, TransformerOptions } from "./transformer";
-import { followJobLogs, LOG_GROUPS } from "./logs";
+import { jobLogLines, LOG_GROUPS } from "./logs";
 
 /** the trainer's log lines as SageMaker metric definitions (trainer/README.md) */
 export const DEFAULT_METRIC_DEFINITIONS: MetricDefinition[] = [
@@ -109,11 +109,11 @@ export type CompletedTrainingJob = DescribeTrainingJobCommandOutput & {
  */
 export async function waitForTrainingJob(session: Session, name: string, opts: { logs?: boolean; onLine?: (line: string) => void } = {}): Promise<DescribeTrainingJobCommandOutput> {
   const { sm } = await session.clients();
-  const follower = opts.logs === false ? undefined : await followJobLogs(session, LOG_GROUPS.trainingJobs, name);
+  const newLines = opts.logs === false ? undefined : await jobLogLines(session, LOG_GROUPS.trainingJobs, name);
   let lastSecondary = "";
   const t0 = Date.now();
   const drainLogs = async () => {
-    for (const e of (await follower?.poll()) ?? []) {
+    for (const e of (await newLines?.()) ?? []) {
       if (opts.onLine) opts.onLine(e.message);
       else session.log(`  ${name} | ${e.message}`);
     }

@@ -83,6 +83,26 @@ export async function followJobLogs(session: Session, group: string, jobName: st
   return new LogFollower(logs, group, `${jobName}/`);
 }
 
+/**
+ * A running job's new log lines for a wait loop (fit's, a transform's): each call answers the lines written since.
+ * A log that cannot be read — no CloudWatch Logs permission (AccessDeniedException), throttling past the client's
+ * retries — is said once, and the wait goes on by the job's status without lines: the error ended fit() while its
+ * job ran on, and the notebook lost the job's result.
+ */
+export async function jobLogLines(session: Session, group: string, jobName: string): Promise<() => Promise<LogEvent[]>> {
+  let follower: LogFollower | undefined = await followJobLogs(session, group, jobName);
+  return async () => {
+    if (!follower) return [];
+    try {
+      return await follower.poll();
+    } catch (e) {
+      follower = undefined;
+      session.log(`${jobName}: its log cannot be read (${(e as Error).name}: ${(e as Error).message}); waiting for the job without it`);
+      return [];
+    }
+  };
+}
+
 /** every line a training job has logged so far (CloudWatch Logs, /aws/sagemaker/TrainingJobs) */
 export async function trainingJobLogs(session: Session, jobName: string): Promise<LogEvent[]> {
   return (await followJobLogs(session, LOG_GROUPS.trainingJobs, jobName)).poll();

@@ -24,7 +24,7 @@ import { loadCsv, loadTable, type Table } from "../data";
 import { tableOf } from "../data/arquero";
 import { float32Text } from "../data/columns";
 import { decimalNumber } from "../core"; // the data layer's index (its file layout is the tables work's)
-import { followJobLogs, LOG_GROUPS } from "./logs";
+import { jobLogLines, LOG_GROUPS } from "./logs";
 import { Session, uniqueName } from "./session";
 import { createModel } from "./predictor";
 import { artifactOf } from "./estimator";
@@ -112,12 +112,12 @@ export class Transformer {
   async wait(opts: { logs?: boolean } = {}): Promise<CompletedTransformJob> {
     const name = this.requireJob();
     const { sm } = await this.session.clients();
-    const follower = opts.logs === false ? undefined : await followJobLogs(this.session, LOG_GROUPS.transformJobs, name);
+    const newLines = opts.logs === false ? undefined : await jobLogLines(this.session, LOG_GROUPS.transformJobs, name);
     const t0 = Date.now();
     let last = "";
     for (;;) {
       const d = await sm.send(new DescribeTransformJobCommand({ TransformJobName: name }));
-      for (const e of (await follower?.poll()) ?? []) this.session.log(`  ${name} | ${e.message}`);
+      for (const e of (await newLines?.()) ?? []) this.session.log(`  ${name} | ${e.message}`);
       if (d.TransformJobStatus !== last) {
         last = d.TransformJobStatus ?? "";
         this.session.log(`transform job ${name}: ${last} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
