@@ -192,7 +192,7 @@ test("the state folder lists every job of this session", async () => {
   assert.ok(fs.existsSync(path.join(sess.stateDir, "training-jobs")));
 });
 
-test("a local SageMaker that failed to start is started again by the next call, not the same error for every session on its folder", async () => {
+test("a local SageMaker that failed to start is started again by the next call; a session with other options on its folder is an Error, not ignored", async () => {
   const blocker = net.createServer();
   const port = await new Promise<number>((r) => blocker.listen(0, "127.0.0.1", () => r((blocker.address() as net.AddressInfo).port)));
   const stateDir = tmpDir("restart");
@@ -205,14 +205,26 @@ test("a local SageMaker that failed to start is started again by the next call, 
   } finally {
     blocker.close();
   }
-  // another session on the folder without the port, and the first one called again: both start (they answered the
-  // first start's EADDRINUSE until the process ended)
-  const second = session({ mode: "local", stateDir, log: null });
-  const { sm } = await second.clients();
+  // called again once the port is free, it starts (it answered the first start's EADDRINUSE, as did every later
+  // session on the folder, until the process ended)
+  const { sm } = await first.clients();
   assert.equal((await sm.send(new ListEndpointsCommand({}))).Endpoints, []);
-  assert.is(await first.localServer(), await second.localServer(), "one server for the folder");
+  assert.is((await first.localServer())!.url, `http://127.0.0.1:${port}`);
+  const same = session({ mode: "local", stateDir, local: { port }, log: null });
+  assert.is(await same.localServer(), await first.localServer(), "the same options share the folder's server");
+  // options of its own are an Error naming them (they were ignored: its jobs ran on the running server's options)
+  const other = session({ mode: "local", stateDir, local: { backend: "process" }, log: null });
+  try {
+    await other.clients();
+    assert.unreachable("other options shared the server");
+  } catch (e: any) {
+    assert.match(e.message, /^session: the local SageMaker of \S+ already runs in this process with other options \(port, backend\): close the sessions using it/);
+  }
   await first.close();
-  await second.close();
+  await same.close();
+  // once they are closed, it starts its own
+  assert.not.equal((await other.localServer())!.url, `http://127.0.0.1:${port}`);
+  await other.close();
 });
 
 test("local mode runs the trainer bundle the image runs while it is fresh, and the sources through tsx once one is newer", () => {

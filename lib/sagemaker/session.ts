@@ -46,7 +46,14 @@ export interface Clients {
   logs: CloudWatchLogsClient;
 }
 
-const localServers = new Map<string, { server: Promise<LocalSageMaker>; refs: number }>();
+/** the local SageMaker of each state folder in this process, the options it was started with, the sessions using it */
+const localServers = new Map<string, { server: Promise<LocalSageMaker>; options: LocalServerOptions; refs: number }>();
+
+/** options as given: equal values, JSON-equal arrays and objects, the same function */
+function differingOptions(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const same = (x: unknown, y: unknown) => x === y || (typeof x !== "function" && typeof y !== "function" && JSON.stringify(x) === JSON.stringify(y));
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !same(a[k], b[k]));
+}
 
 export class Session {
   readonly mode: Mode;
@@ -107,11 +114,22 @@ export class Session {
   /** the SDK clients (local mode: starts the local SageMaker first, which answers all three) */
   clients(): Promise<Clients> {
     if (this.closed) return Promise.reject(new Error("session is closed"));
+    // a session on a folder whose server runs shares it: options of its own are an Error, not ignored (a session
+    // with local: { backend: "docker" } after an unclosed one ran its jobs as processes); not kept, so that once
+    // those sessions are closed this one's next call starts its own
+    const running = this.mode === "local" && !this.ready ? localServers.get(this.stateDir) : undefined;
+    const differ = running ? differingOptions(running.options as Record<string, unknown>, this.localOptions() as Record<string, unknown>) : [];
+    if (differ.length) {
+      return Promise.reject(
+        new Error(`session: the local SageMaker of ${this.stateDir} already runs in this process with other options (${differ.join(", ")}): close the sessions using it (session.close()) or restart the kernel, or give this session another stateDir`),
+      );
+    }
     this.ready ??= (async () => {
       if (this.mode === "local") {
+        const options = this.localOptions();
         let entry = localServers.get(this.stateDir);
         if (!entry) {
-          entry = { server: startLocalSageMaker({ stateDir: this.stateDir, region: this.region, ...(this.opts.local ?? {}) }), refs: 0 };
+          entry = { server: startLocalSageMaker(options), options, refs: 0 };
           localServers.set(this.stateDir, entry);
         }
         entry.refs++;
@@ -150,6 +168,11 @@ export class Session {
       return { sm: new SageMakerClient({ ...at(e.sagemaker), ...polling }), rt: new SageMakerRuntimeClient(at(e.runtime)), logs: new CloudWatchLogsClient({ ...at(e.logs), ...polling }) };
     })();
     return this.ready;
+  }
+
+  /** the options local mode starts its local SageMaker with */
+  private localOptions(): LocalServerOptions {
+    return { stateDir: this.stateDir, region: this.region, ...(this.opts.local ?? {}) };
   }
 
   /** the S3 client (aws mode uploads; loaded on first use) */
