@@ -216,6 +216,8 @@ test("aws mode: each upload is a prefix of its own, the latest job is the one de
   const model = await sm.send(new DescribeModelCommand({ ModelName: predictor.resources.modelName! }));
   assert.is(model.PrimaryContainer!.ModelDataUrl, (await describe(b)).ModelArtifacts!.S3ModelArtifacts);
   assert.is(predictor.resources.modelName, `e${"x".repeat(56)}-model`);
+  // a deploy under the name of an endpoint that exists names the endpoint (it said "Cannot create already existing model …-model")
+  await rejects(est.deploy({ endpointName: predictor.endpointName }), "Error", new RegExp(`^deploy: endpoint ${predictor.endpointName} exists \\(InService\\): delete it first`));
   // rows as objects: each row's values by name, in the first row's key order (Object.values swapped {bmi, age})
   const cols = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"];
   const rows = loadDiabetes().slice(0, 3).objects() as Record<string, number>[];

@@ -61,6 +61,15 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
   if (opts.initialInstanceCount !== undefined && !opts.instanceType) throw new Error("deploy: initialInstanceCount needs instanceType (a serverless endpoint has no instances)");
   const { sm } = await session.clients();
   const name = opts.endpointName ?? uniqueName("ensemble-endpoint");
+  if (opts.endpointName !== undefined) {
+    // a deploy cell re-run under its endpoint name: the endpoint is named, as the Python SDK's deploy does ("Cannot
+    // create already existing endpoint"), not the model this call would have made first ("Cannot create already
+    // existing model …-model")
+    const existing = await sm.send(new DescribeEndpointCommand({ EndpointName: name })).catch((e: Error) => (e.name === "ValidationException" && /Could not find endpoint/.test(e.message) ? undefined : Promise.reject(e)));
+    if (existing) {
+      throw new Error(`deploy: endpoint ${name} exists (${existing.EndpointStatus}): delete it first — new Predictor(session, "${name}").delete() deletes it with its config and model — or deploy under another endpointName`);
+    }
+  }
   const modelName = await createModel(session, { ...opts, modelName: derivedName(name, "model") });
   const configName = derivedName(name, "config");
   const variant: ProductionVariant = { VariantName: "AllTraffic", ModelName: modelName };
