@@ -302,6 +302,14 @@ test("aws mode: a file larger than a part is uploaded in parts (one PutObject re
 test("aws mode: options that cannot hold are errors, not dropped", async () => {
   const est = new Estimator({ session: sess, hyperparameters: { models: "xgboost", eta: NaN } });
   await rejects(est.fit({ train: DATA }), "Error", /hyperparameter eta is NaN: a hyperparameter must be a finite number/);
+  // a job name SageMaker refuses is an Error before the data goes up (CreateTrainingJob refused it after the upload)
+  const uploads = async () => (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "ensemble-workbook/data/" }))).KeyCount ?? 0;
+  const before = await uploads();
+  const plain = new Estimator({ session: sess, hyperparameters: { models: "xgboost" } });
+  await rejects(plain.fit({ train: DATA }, { jobName: "my_job" }), "Error", /^fit: jobName "my_job": SageMaker takes 1 to 63 letters, digits and hyphens, with a letter or digit at each end$/);
+  const tuning = new HyperparameterTuner({ estimator: plain, objectiveMetricName: "validation:rmse", hyperparameterRanges: { eta: new ContinuousParameter(0.1, 0.3) }, strategy: "Random", maxJobs: 1 });
+  await rejects(tuning.fit({ train: DATA }, { jobName: "t".repeat(33) }), "Error", /^HyperparameterTuner\.fit: jobName "t{33}": SageMaker takes 1 to 32 letters/);
+  assert.is(await uploads(), before, "nothing uploaded");
   assert.throws(() => new HyperparameterTuner({ estimator: new Estimator({ session: sess }), objectiveMetricName: "validation:rmse", hyperparameterRanges: { eta: new ContinuousParameter(0.1, 0.3) }, strategy: "Random", hyperband: { minResource: 1, maxResource: 3 }, maxJobs: 1 }), /option hyperband is the Hyperband strategy's, and strategy is Random/);
   // a job that ended Stopped says why (its secondary status and last message; it said "no reason given"), and a
   // waiter on an endpoint that does not exist gives the service's own error (it gave a JSON dump of the waiter's state)

@@ -9,7 +9,7 @@ import {
   TrainingInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import type { TrainerHyperparameters } from "../trainer-hyperparameters";
-import { Session, uniqueName } from "./session";
+import { checkName, Session, uniqueName } from "./session";
 import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
 import { Transformer, TransformerOptions } from "./transformer";
 import { jobLogLines, LOG_GROUPS } from "./logs";
@@ -177,7 +177,7 @@ export class Estimator {
   fit(inputs: Channels, opts: FitOptions): Promise<CompletedTrainingJob | undefined>;
   async fit(inputs: Channels, opts: FitOptions = {}): Promise<CompletedTrainingJob | undefined> {
     const { sm } = await this.session.clients();
-    const name = opts.jobName ?? uniqueName(this.options.baseJobName ?? "ensemble");
+    const name = opts.jobName !== undefined ? checkName("fit: jobName", opts.jobName) : uniqueName(this.options.baseJobName ?? "ensemble");
     const hyperParameters = stringifyHyperparameters(this.hyperparameters); // a bad value fails before the upload
     const spec = await this.trainingSpec(inputs);
     await sm.send(new CreateTrainingJobCommand({ TrainingJobName: name, HyperParameters: hyperParameters, ...spec }));

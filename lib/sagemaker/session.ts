@@ -386,6 +386,18 @@ export function session(opts: SessionOptions = {}): Session {
   return new Session(opts);
 }
 
+/**
+ * A name the user gave a job, model or endpoint, checked as SageMaker's API checks it (1 to maxLen letters, digits
+ * and hyphens, a letter or digit at each end: 63, a tuning job's 32) — before any upload: such a name was refused
+ * only by the Create call, after the data had gone up (a file of gigabytes in aws mode)
+ */
+export function checkName(what: string, name: string, maxLen = 63): string {
+  if (name.length > maxLen || !/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(name)) {
+    throw new Error(`${what} ${JSON.stringify(name)}: SageMaker takes 1 to ${maxLen} letters, digits and hyphens, with a letter or digit at each end`);
+  }
+  return name;
+}
+
 let counter = 0;
 /** unique resource names within AWS's rules: <base>-<yyyymmdd-hhmmss>-<n><rand> (≤ maxLen) */
 export function uniqueName(base: string, maxLen = 63): string {

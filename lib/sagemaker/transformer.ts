@@ -25,7 +25,7 @@ import { tableOf } from "../data/arquero";
 import { float32Text } from "../data/columns";
 import { decimalNumber } from "../core"; // the data layer's index (its file layout is the tables work's)
 import { jobLogLines, LOG_GROUPS } from "./logs";
-import { Session, uniqueName } from "./session";
+import { checkName, Session, uniqueName } from "./session";
 import { createModel } from "./predictor";
 import { artifactOf } from "./estimator";
 
@@ -83,7 +83,7 @@ export class Transformer {
   async transform(data: string, opts: TransformOptions = {}): Promise<CompletedTransformJob | undefined> {
     const o = this.options;
     const { sm } = await this.session.clients();
-    const name = opts.jobName ?? uniqueName(o.baseJobName ?? "ensemble-transform");
+    const name = opts.jobName !== undefined ? checkName("transform: jobName", opts.jobName) : uniqueName(o.baseJobName ?? "ensemble-transform");
     const input = await this.session.dataUri("transform", data);
     const outputPath = o.outputPath ?? `${this.session.defaultOutputPath()}/${name}`;
     const dp = opts.inputFilter || opts.outputFilter || opts.joinSource ? { InputFilter: opts.inputFilter, OutputFilter: opts.outputFilter, JoinSource: opts.joinSource } : undefined;

@@ -17,7 +17,7 @@ import type { Table } from "../data/table";
 import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
 import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
 import { Transformer, TransformerOptions } from "./transformer";
-import { Session, uniqueName } from "./session";
+import { checkName, Session, uniqueName } from "./session";
 
 export type ScalingType = "Auto" | "Linear" | "Logarithmic" | "ReverseLogarithmic";
 
@@ -170,7 +170,7 @@ export class HyperparameterTuner {
     const o = this.options;
     const est = o.estimator;
     const { sm } = await this.session.clients();
-    const name = opts.jobName ?? uniqueName(o.baseTuningJobName ?? "tuning", 32);
+    const name = opts.jobName !== undefined ? checkName("HyperparameterTuner.fit: jobName", opts.jobName, 32) : uniqueName(o.baseTuningJobName ?? "tuning", 32);
     const tuned = new Set(Object.keys(o.hyperparameterRanges));
     const statics = Object.fromEntries(Object.entries(stringifyHyperparameters(est.hyperparameters)).filter(([k]) => !tuned.has(k))); // before the upload
     const spec = await est.trainingSpec(inputs);
