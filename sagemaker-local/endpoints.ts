@@ -24,6 +24,7 @@ import type {
 } from "@aws-sdk/client-sagemaker";
 import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, findByName, nameTaken } from "./context";
 import { Checker, errorMessage, validation } from "./errors";
+import { saveInBackground } from "./storage";
 import { Models } from "./models";
 import { ModelServers, ModelServerOptions } from "./model-servers";
 import { EndpointLocal, EndpointRecord, EndpointWire, fromDisk, toDisk } from "./records";
@@ -83,8 +84,8 @@ export class Endpoints {
     };
     const w = e.wire;
     const deleted = () => this.endpoints.get(w.EndpointName) !== e;
+    this.save(e); // before it is known: a save that fails leaves no endpoint Creating for good
     this.endpoints.set(w.EndpointName, e);
-    this.save(e);
     this.prepare(e)
       .then(() => (variant.ServerlessConfig ? undefined : this.servers.ensureStarted(e)))
       .then(() => {
@@ -96,11 +97,12 @@ export class Endpoints {
         this.ctx.log(`endpoint ${w.EndpointName}: InService`);
       })
       .catch((err) => {
-        if (deleted()) return this.servers.stop(this.servers.of(e));
+        this.servers.stop(this.servers.of(e)); // a server that started, if saving InService failed
+        if (deleted()) return;
         w.EndpointStatus = "Failed";
         w.FailureReason = errorMessage(err).slice(0, 1024);
         w.LastModifiedTime = now();
-        this.save(e);
+        saveInBackground(`endpoint ${w.EndpointName}: status Failed`, this.ctx.log, () => this.save(e));
         this.ctx.log(`endpoint ${w.EndpointName}: Failed (${w.FailureReason})`);
       });
     return { EndpointArn: arn };

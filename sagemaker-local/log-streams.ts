@@ -261,6 +261,45 @@ export class StreamWriter {
   }
 }
 
+/**
+ * A container's output as it arrives: its job's or endpoint's log.txt and its CloudWatch Logs stream. Writing never
+ * throws — it runs in the child's pipe handlers, where an exception (ENOSPC: a trainer printing gigabytes onto a full
+ * disk) ended the whole server, and every job and endpoint with it: the first failure goes to `failed`, once, and the
+ * output after it is dropped (what the owner does about it is its own: a training job fails, an endpoint serves on).
+ */
+export class ContainerOutput {
+  private readonly fd: number;
+  private error?: Error;
+  constructor(
+    logFile: string,
+    readonly stream: StreamWriter,
+    private readonly failed: (error: Error) => void,
+  ) {
+    this.fd = fs.openSync(logFile, "a");
+  }
+  write(text: string): void {
+    if (this.error) return;
+    try {
+      fs.writeSync(this.fd, text);
+      this.stream.write(text);
+    } catch (e) {
+      this.error = e instanceof Error ? e : new Error(String(e));
+      this.failed(this.error);
+    }
+  }
+  /** the stream's last incomplete line, and the log file closed */
+  close(): void {
+    if (!this.error)
+      try {
+        this.stream.flush();
+      } catch (e) {
+        this.error = e instanceof Error ? e : new Error(String(e));
+        this.failed(this.error);
+      }
+    fs.closeSync(this.fd);
+  }
+}
+
 function readJson(file: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(fs.readFileSync(file, "utf8"));

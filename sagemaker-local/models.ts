@@ -96,8 +96,8 @@ export class Models {
       CreationTime: now(),
       EnableNetworkIsolation: input.EnableNetworkIsolation ?? false,
     };
+    this.ctx.store.save("models", m.ModelName, m); // before it is known: a save that fails (ENOSPC) leaves nothing
     this.models.set(m.ModelName, m);
-    this.ctx.store.save("models", m.ModelName, m);
     return { ModelArn: arn };
   }
   model(name: unknown): ModelRecord {
@@ -141,8 +141,8 @@ export class Models {
     const arn = this.ctx.arn("endpoint-config", input.EndpointConfigName.toLowerCase());
     if (nameTaken(this.configs, input.EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${arn}".`);
     const rec: EndpointConfigRecord = { EndpointConfigName: input.EndpointConfigName, EndpointConfigArn: arn, ProductionVariants: variants, CreationTime: now() };
+    this.ctx.store.save("endpoint-configs", rec.EndpointConfigName, rec); // before it is known, as a model
     this.configs.set(rec.EndpointConfigName, rec);
-    this.ctx.store.save("endpoint-configs", rec.EndpointConfigName, rec);
     return { EndpointConfigArn: arn };
   }
   config(name: unknown): EndpointConfigRecord {

@@ -6,12 +6,11 @@
  * `serving on http://…`, which is pinged at once) — within startTimeoutMs, or the start fails with the last lines
  * it printed and the container is killed. Its output goes to a log file and to a CloudWatch Logs stream.
  */
-import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import type { Context } from "./context";
 import type { Container } from "./containers";
-import { LineSplitter, type StreamWriter } from "./log-streams";
+import { ContainerOutput, LineSplitter, type StreamWriter } from "./log-streams";
 
 export interface ServeProcessOptions {
   /** PrimaryContainer.Image */
@@ -35,11 +34,9 @@ const PING_EVERY_MS = 100;
 /** Starts the image's `serve`; `url` resolves once it serves, or rejects saying why it did not. */
 export async function startServeProcess(ctx: Context, o: ServeProcessOptions): Promise<{ container: Container; url: Promise<string> }> {
   const port = await freePort();
-  const logFd = fs.openSync(o.logFile, "a");
-  const write = (text: string) => {
-    fs.writeSync(logFd, text);
-    o.stream.write(text);
-  };
+  // a model server whose output cannot be written (the disk full) serves on: its log is what is lost, said once
+  const output = new ContainerOutput(o.logFile, o.stream, (e) => ctx.log(`${o.owner}: the model server's output could not be written to ${o.logFile} or its log stream (${e.message}); the rest of it is dropped`));
+  const write = (text: string) => output.write(text);
   let container: Container;
   try {
     container = await ctx.containers.start(
@@ -47,8 +44,7 @@ export async function startServeProcess(ctx: Context, o: ServeProcessOptions): P
       (line) => write(line + "\n"),
     );
   } catch (e) {
-    o.stream.flush();
-    fs.closeSync(logFd);
+    output.close();
     throw e;
   }
   const proc = container.proc;
@@ -112,8 +108,7 @@ export async function startServeProcess(ctx: Context, o: ServeProcessOptions): P
     proc.on("error", (err) => fail(new Error(`could not start the model server: ${err.message}`)));
     // "close", not "exit": the log file is closed once the output has been read to its end
     proc.on("close", (code, signal) => {
-      o.stream.flush();
-      fs.closeSync(logFd);
+      output.close();
       o.onExit?.(container);
       fail(new Error(`the model server exited (${signal ?? `code ${code}`}) before serving: ${lastLines(out)}`));
     });

@@ -160,7 +160,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   const logFile = path.join(stateDir, "server.log");
   const log = (msg: string) => {
     const line = `${new Date().toISOString()} ${msg}\n`;
-    fs.appendFileSync(logFile, line);
+    try {
+      fs.appendFileSync(logFile, line);
+    } catch (e) {
+      // never a throw: log() is called from error handlers (a request's 500, a job's internal error), where a throw
+      // (ENOSPC: the disk full) was an unhandled rejection that ended the server; the line goes to stderr instead
+      process.stderr.write(`[local-sagemaker] server.log: ${(e as Error).message}: ${line}`);
+      return;
+    }
     if (!opts.quiet && process.env.SAGEMAKER_LOCAL_VERBOSE) process.stderr.write(`[local-sagemaker] ${line}`);
   };
   const containers = new Containers({ backend, trainerCommand, trainerCwd, stateDir, log });

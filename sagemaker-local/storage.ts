@@ -32,6 +32,9 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, crash?:
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true }); // a write that failed (ENOSPC) would hold its space until the next recovery
+    throw e;
   } finally {
     fs.closeSync(fd);
   }
@@ -54,6 +57,19 @@ export function fsyncDir(dir: string): void {
 }
 
 export type RecordKind = keyof StoredRecords;
+
+/**
+ * A record's save where no caller waits for it — a job's or an endpoint's end, in a promise's handler: a failure (the
+ * disk full) is logged, not thrown; a throw there was an unhandled rejection that ended the server. The record in
+ * memory is right all the same; on disk it stays as it was (a restarted server fails what was still in progress).
+ */
+export function saveInBackground(what: string, log: (msg: string) => void, save: () => void): void {
+  try {
+    save();
+  } catch (e) {
+    log(`${what} could not be saved (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
 
 export class Store {
   /** what loadAll could not read (files moved aside as <name>.json.corrupt), for the server's log */

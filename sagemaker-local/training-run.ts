@@ -21,9 +21,9 @@ import { Context, now } from "./context";
 import { errorMessage } from "./errors";
 import type { MetricDefinitionSpec, TrainingJobRecord } from "./records";
 import type { SecondaryStatus, TrainingJobStatus } from "@aws-sdk/client-sagemaker";
-import { joinUri } from "./storage";
+import { joinUri, saveInBackground } from "./storage";
 import { packDir } from "./tar";
-import { containerStream, LineSplitter, StreamWriter, TRAINING_JOBS_GROUP } from "./log-streams";
+import { ContainerOutput, containerStream, LineSplitter, TRAINING_JOBS_GROUP } from "./log-streams";
 import { compileMetricRegex, type MetricRegex } from "./metric-regex";
 
 export interface JobHooks {
@@ -63,11 +63,12 @@ interface Exit {
 export class TrainingRun {
   private readonly optml: string;
   private readonly name: string;
-  private logFd = -1;
   /** the container running `train` (once started) */
   private container?: Container;
-  /** the job's CloudWatch Logs stream, /aws/sagemaker/TrainingJobs <job>/algo-1-<epoch> */
-  private stream?: StreamWriter;
+  /** log.txt and the job's CloudWatch Logs stream, /aws/sagemaker/TrainingJobs <job>/algo-1-<epoch> */
+  private output?: ContainerOutput;
+  /** why the job's output could not be written (the disk full): the job is stopped and fails with it */
+  private outputFailed?: Error;
 
   constructor(
     private ctx: Context,
@@ -85,9 +86,13 @@ export class TrainingRun {
 
   async start(): Promise<void> {
     const { r, run } = this;
-    this.logFd = fs.openSync(this.logFile, "a");
-    this.stream = this.ctx.logs.open(TRAINING_JOBS_GROUP, containerStream(this.name, Date.now()));
     try {
+      this.output = new ContainerOutput(this.logFile, this.ctx.logs.open(TRAINING_JOBS_GROUP, containerStream(this.name, Date.now())), (e) => {
+        // a job whose log is lost would go on unseen: it ends now, saying why (in outcome)
+        this.outputFailed = e;
+        this.ctx.log(`training job ${this.name}: its output could not be written to ${this.logFile} or its log stream (${e.message}); stopping it`);
+        this.container?.stop(5000);
+      });
       this.writeConfig();
       if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
       this.step("Downloading", "Downloading input data");
@@ -113,8 +118,7 @@ export class TrainingRun {
     this.save();
   }
   private writeLog(s: string): void {
-    fs.writeSync(this.logFd, s);
-    this.stream?.write(s);
+    this.output?.write(s);
   }
 
   private finish(status: TrainingJobStatus, secondary: SecondaryStatus, msg: string, reason?: string): void {
@@ -127,9 +131,9 @@ export class TrainingRun {
       r.TrainingTimeInSeconds = Math.max(1, Math.round(end - r.TrainingStartTime));
       r.BillableTimeInSeconds = r.TrainingTimeInSeconds;
     }
-    this.stream?.flush(); // every line is in the stream before a reader sees the final status
-    this.save();
-    fs.closeSync(this.logFd);
+    this.output?.close(); // every line is in the stream before a reader sees the final status
+    // a throw here left the job InProgress for good, its run never ended
+    saveInBackground(`training job ${this.name}: its final status ${status}`, this.ctx.log, () => this.save());
     this.ended();
     this.ctx.log(`training job ${this.name}: ${status}${reason ? ` (${reason})` : ""}`);
   }
@@ -190,7 +194,12 @@ export class TrainingRun {
         },
         (line) => {
           this.writeLog(line + "\n");
-          this.step("Training", `Training image download completed. Training in progress. ${line.replace(/^\[local-sagemaker\] /, "")}`);
+          // said once the container runs: a throw here (the record not saved) would lose the container, left running
+          try {
+            this.step("Training", `Training image download completed. Training in progress. ${line.replace(/^\[local-sagemaker\] /, "")}`);
+          } catch (e) {
+            this.ctx.log(`training job ${this.name}: status Training could not be saved (${errorMessage(e)})`);
+          }
         },
       );
     } catch (e) {
@@ -200,8 +209,12 @@ export class TrainingRun {
     const child = container.proc;
     return new Promise<Exit>((resolve) => {
       run.container = container;
-      if (run.stopRequested) container.stop(5000); // stopped while the container was starting
-      if (child.pid) fs.writeFileSync(path.join(this.dir, "pid"), String(child.pid));
+      if (run.stopRequested || this.outputFailed) container.stop(5000); // stopped, or the log lost, while the container was starting
+      try {
+        if (child.pid) fs.writeFileSync(path.join(this.dir, "pid"), String(child.pid));
+      } catch {
+        /* a convenience for whoever looks at the job's folder (the disk full): the job runs on without it */
+      }
       const maxRt = r.StoppingCondition?.MaxRuntimeInSeconds;
       let timer: NodeJS.Timeout | undefined;
       if (maxRt) {
@@ -239,6 +252,8 @@ export class TrainingRun {
       return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: could not start ${this.container?.backend === "docker" ? `the container of ${r.AlgorithmSpecification.TrainingImage}` : `the trainer ${this.ctx.trainerCommand().join(" ")}`}: ${exit.error.message}`);
     if (run.stopRequested === "server shutdown")
       return this.finish("Failed", "Failed", "Training job failed", "InternalServerError: the local SageMaker server stopped while the job was running.");
+    if (this.outputFailed)
+      return this.finish("Failed", "Failed", "Training job failed", `InternalServerError: the job's output could not be written to its log (${this.outputFailed.message}); free space in the state folder ${this.ctx.store.root}.`);
     if (run.stopRequested === "MaxRuntimeExceeded")
       return this.finish("Stopped", "MaxRuntimeExceeded", `Job stopped because it exceeded MaxRuntimeInSeconds (${r.StoppingCondition.MaxRuntimeInSeconds})`);
     if (run.stopRequested) {

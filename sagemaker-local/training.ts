@@ -107,10 +107,11 @@ export class TrainingJobs {
       FinalMetricDataList: [],
     };
     transition(r, "Starting", "Launching requested ML instances");
-    this.recs.set(name, r);
     fs.rmSync(this.jobDir(name), { recursive: true, force: true });
     fs.mkdirSync(this.jobDir(name), { recursive: true });
+    // saved before it is known: a save that fails (ENOSPC) answers 500 and leaves no job InProgress that never runs
     this.save(r);
+    this.recs.set(name, r);
     const run: Running = { done: Promise.resolve() };
     this.running.set(name, run);
     const job = new TrainingRun(this.ctx, r, run, hooks, this.jobDir(name), this.logFile(name), () => this.running.delete(name));

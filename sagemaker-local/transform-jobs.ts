@@ -168,8 +168,8 @@ export class TransformJobs {
       DataProcessing: valid.DataProcessing,
       CreationTime: t,
     };
+    this.save(r); // before it is known: a save that fails leaves no job InProgress that never runs
     this.recs.set(name, r);
-    this.save(r);
     const run = new TransformRun(this.ctx, r, model, () => this.save(r), this.startTimeoutMs);
     const running: RunningTransform = { stop: (shutdown) => run.stop(shutdown), kill: () => run.kill(), done: Promise.resolve() };
     this.running.set(name, running);

@@ -28,7 +28,7 @@ import { JsonPath, parseJsonPath } from "./jsonpath";
 import { containerStream, StreamWriter, TRANSFORM_JOBS_GROUP } from "./log-streams";
 import type { ModelRecord, TransformJobRecord } from "./records";
 import { startServeProcess } from "./serve-process";
-import { joinUri } from "./storage";
+import { joinUri, saveInBackground } from "./storage";
 import { unpack } from "./tar";
 import { filterInput, formatOf, miniBatches, outputRecord, RecordFormat, splitAnswer, splitRecords } from "./transform-data";
 
@@ -108,11 +108,16 @@ export class TransformRun {
     const r = this.r;
     this.container?.stop(3000);
     this.agent?.destroy();
-    this.log?.flush();
+    try {
+      this.log?.flush();
+    } catch {
+      /* the disk full: the stream's last line is lost, not the job's end */
+    }
     r.TransformJobStatus = status;
     if (reason) r.FailureReason = reason.slice(0, 1024);
     r.TransformEndTime = now();
-    this.save();
+    // a throw here (ENOSPC) left the job InProgress for good, its run never ended
+    saveInBackground(`transform job ${r.TransformJobName}: its final status ${status}`, this.ctx.log, () => this.save());
     this.ctx.log(`transform job ${r.TransformJobName}: ${status}${reason ? ` (${reason})` : ""}`);
   }
 

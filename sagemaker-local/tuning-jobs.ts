@@ -22,6 +22,7 @@ import type {
 import { checkList, Context, Listed, now, listOrder, ListOrder, paginate, sortBy, sortAndFilter, nameTaken } from "./context";
 import { Checker, TUNING_NAME_RE, errorMessage, inUse, limitExceeded, notFound, show, validation } from "./errors";
 import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord, TuningJobWire } from "./records";
+import { saveInBackground } from "./storage";
 import { TRAINING_JOB_STATUSES, TrainingJobs } from "./training";
 import { checkFileRoots, TRAINING_SPEC_FIELDS, trainingFields, validateTrainingSpec } from "./training-spec";
 import { buildStrategy, CreateTuningJob, validateTuningConfig, validateWarmStartConfig } from "./tuning-spec";
@@ -127,15 +128,15 @@ export class TuningJobs {
         ...(warm ? { priorTrials: warm.prior.length, ...(input.WarmStartConfig?.WarmStartType === "IdenticalDataAndAlgorithm" ? { parentBest: warm.parentBest } : {}) } : {}),
       },
     };
+    saveTuningJob(this.ctx.store, r); // before it is known: a save that fails leaves no job InProgress that never runs
     this.recs.set(name, r);
-    saveTuningJob(this.ctx.store, r);
     const live: LiveTuningJob = { stop: false, done: Promise.resolve(), trials: new Map<string, TrialState>() };
     this.live.set(name, live);
     live.done = new TuningRun(this.ctx, this.jobs, r, strategy, live).run().catch((e) => {
       r.wire.HyperParameterTuningJobStatus = "Failed";
       r.wire.FailureReason = `InternalServerError: ${errorMessage(e)}`;
       r.wire.HyperParameterTuningEndTime = r.wire.LastModifiedTime = now();
-      saveTuningJob(this.ctx.store, r);
+      saveInBackground(`tuning job ${name}: status Failed`, this.ctx.log, () => saveTuningJob(this.ctx.store, r));
     });
     return { HyperParameterTuningJobArn: arn };
   }
