@@ -202,7 +202,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     arn: (kind, name) => `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name}`,
     logs: new LogStreams(path.join(stateDir, "logs")),
   };
-  for (const p of store.problems) log(`state: ${p}`);
   if (recover) {
     recoverStateFolder(stateDir, log);
     const orphans = await containers.removeOrphans();
@@ -220,6 +219,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   });
 
   const transforms = new TransformJobs(ctx, models, recover, startTimeoutMs);
+  // once every component has loaded its records (the problems are found as they load: logged before, there were none)
+  for (const p of store.problems) log(`state: ${p}`);
   const operations = operationsOf({ training, tuning, models, endpoints, transforms, containers });
   const logsOperations = logsOperationsOf(ctx.logs, region);
 

@@ -58,6 +58,16 @@ export function fsyncDir(dir: string): void {
 
 export type RecordKind = keyof StoredRecords;
 
+/** the field of each kind's record that holds its name — the file's name (`<name>.json`) as save() writes it */
+const NAME_FIELDS: Record<RecordKind, string> = {
+  "training-jobs": "TrainingJobName",
+  "tuning-jobs": "HyperParameterTuningJobName",
+  models: "ModelName",
+  "endpoint-configs": "EndpointConfigName",
+  endpoints: "EndpointName",
+  "transform-jobs": "TransformJobName",
+};
+
 /**
  * A record's save where no caller waits for it — a job's or an endpoint's end, in a promise's handler: a failure (the
  * disk full) is logged, not thrown; a throw there was an unhandled rejection that ended the server. The record in
@@ -98,10 +108,18 @@ export class Store {
       if (!f.endsWith(".json")) continue;
       const file = path.join(d, f);
       try {
-        out.push(JSON.parse(fs.readFileSync(file, "utf8")) as StoredRecords[K]); // as save() wrote it
+        const rec: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+        // valid JSON that is not this kind's record (null, {}, another kind's, another name's: a copy, an edit) crashed
+        // the server's start or every List… of its kind; the name is what save() always writes
+        const field = NAME_FIELDS[kind];
+        if (typeof rec !== "object" || rec === null || (rec as Record<string, unknown>)[field] !== f.slice(0, -".json".length))
+          throw new Error(`not a record of ${kind}: it has no ${field} ${JSON.stringify(f.slice(0, -".json".length))}`);
+        out.push(rec as StoredRecords[K]); // as save() wrote it
       } catch (e) {
         // save() never leaves half a file, so this one was damaged by something else: keep it, aside
-        const aside = `${file}.corrupt`;
+        // never over an earlier one of the same name (a record damaged again after its name was reused)
+        let aside = `${file}.corrupt`;
+        for (let n = 1; fs.existsSync(aside); n++) aside = `${file}.corrupt.${n}`;
         fs.renameSync(file, aside);
         this.problems.push(`${file} could not be read (${e instanceof Error ? e.message : String(e)}); moved to ${aside}`);
       }

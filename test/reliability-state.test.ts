@@ -60,4 +60,48 @@ test("a full disk: a trainer printing past it fails its job saying so, the serve
   }
 });
 
+test("record files that are not records (null, {}, a number, another name's copy, truncated) are moved aside and logged; the server starts and lists the others", async () => {
+  const first = await localServer();
+  const { dir } = first;
+  const model = { ModelName: "good", ExecutionRoleArn: "arn:aws:iam::123456789012:role/R", PrimaryContainer: { Image: "img", ModelDataUrl: `file://${dir}/m.tar.gz` } };
+  await first.sm.send(new CreateModelCommand(model));
+  await first.srv.close();
+  first.sm.destroy();
+  first.rt.destroy();
+  const good = fs.readFileSync(path.join(dir, "models", "good.json"), "utf8");
+  const bad: Record<string, string> = {
+    "training-jobs/null-job.json": "null", // crashed the start: "Cannot read properties of null"
+    "tuning-jobs/one.json": "1",
+    "endpoints/empty.json": "{}", // listed as an endpoint without a name
+    "models/copy.json": good, // another name's record: two models named good
+    "transform-jobs/cut.json": good.slice(0, 20),
+  };
+  for (const [f, text] of Object.entries(bad)) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, f), text);
+  }
+  fs.writeFileSync(path.join(dir, "models", "copy.json.corrupt"), "an earlier one, kept");
+  const ctx = await localServer({ stateDir: dir });
+  try {
+    const list = async (op: string) => {
+      const res = await fetch(ctx.srv.url, { method: "POST", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `SageMaker.${op}` }, body: "{}" });
+      assert.is(res.status, 200, op);
+      return Object.values((await res.json()) as Record<string, unknown[]>)[0];
+    };
+    assert.equal(((await list("ListModels")) as { ModelName: string }[]).map((m) => m.ModelName), ["good"]);
+    for (const op of ["ListTrainingJobs", "ListHyperParameterTuningJobs", "ListEndpoints", "ListTransformJobs"]) assert.equal(await list(op), [], op);
+    const log = fs.readFileSync(path.join(dir, "server.log"), "utf8");
+    for (const f of Object.keys(bad)) {
+      assert.not.ok(fs.existsSync(path.join(dir, f)), f);
+      assert.ok(fs.existsSync(path.join(dir, f.endsWith("copy.json") ? `${f}.corrupt.1` : `${f}.corrupt`)), `${f} moved aside`);
+      assert.match(log, `${path.join(dir, f)} could not be read`);
+    }
+    assert.is(fs.readFileSync(path.join(dir, "models", "copy.json.corrupt"), "utf8"), "an earlier one, kept");
+  } finally {
+    await ctx.srv.close();
+    ctx.sm.destroy();
+    ctx.rt.destroy();
+  }
+});
+
 test.run();
