@@ -1,5 +1,5 @@
 import type { ChildProcess } from "child_process";
-import { Store, DataAccess } from "./storage";
+import { Store, DataAccess, type RecordKind } from "./storage";
 import { Checker, show, validation } from "./errors";
 import type { LogStreams } from "./log-streams";
 import type { Containers } from "./containers";
@@ -184,7 +184,10 @@ export function sortAndFilter<T>(items: T[], input: ListRequest, fields: Listed<
  * case-insensitive"; every kind's ARN is the name in lower case). `CaseEp` and `caseep` were two resources with one
  * ARN — and on a case-insensitive disk one record file, the second overwriting the first.
  */
-export function nameTaken(map: Map<string, unknown>, name: string): boolean {
+export function nameTaken(map: Map<string, unknown>, name: string, store: Store, kind: RecordKind): boolean {
+  // on disk too: another process serving the same state folder (a notebook kernel and `npm start`) knows resources
+  // this one never loaded — a training job of the same name was created over its running one, its folder removed
+  if (store.has(kind, name)) return true;
   const lower = name.toLowerCase();
   for (const k of map.keys()) if (k.toLowerCase() === lower) return true;
   return false;

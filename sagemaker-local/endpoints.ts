@@ -66,7 +66,7 @@ export class Endpoints {
     const input = c.valid<{ EndpointName: string; EndpointConfigName: string }>(request);
     const cfg = this.models.config(input.EndpointConfigName);
     const arn = this.ctx.arn("endpoint", input.EndpointName.toLowerCase());
-    if (nameTaken(this.endpoints, input.EndpointName)) throw validation(`Cannot create already existing endpoint "${arn}".`);
+    if (nameTaken(this.endpoints, input.EndpointName, this.ctx.store, "endpoints")) throw validation(`Cannot create already existing endpoint "${arn}".`);
     const variant = cfg.ProductionVariants[0];
     const model = this.models.models.get(variant.ModelName);
     if (!model) throw validation(`Could not find model "${this.ctx.arn("model", variant.ModelName.toLowerCase())}".`);

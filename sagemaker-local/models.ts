@@ -84,7 +84,7 @@ export class Models {
     const url = (input.PrimaryContainer ?? input.Containers?.[0])?.ModelDataUrl;
     if (url) this.ctx.data.checkAllowed(url, "ModelDataUrl");
     const arn = this.ctx.arn("model", input.ModelName.toLowerCase());
-    if (nameTaken(this.models, input.ModelName)) throw validation(`Cannot create already existing model "${arn}".`);
+    if (nameTaken(this.models, input.ModelName, this.ctx.store, "models")) throw validation(`Cannot create already existing model "${arn}".`);
     const container = (input.PrimaryContainer ?? input.Containers?.[0])!; // one container: checked above
     const m: ModelRecord = {
       ModelName: input.ModelName,
@@ -139,7 +139,7 @@ export class Models {
       if (!this.models.has(v.ModelName)) throw validation(`Could not find model "${this.ctx.arn("model", v.ModelName.toLowerCase())}".`);
     }
     const arn = this.ctx.arn("endpoint-config", input.EndpointConfigName.toLowerCase());
-    if (nameTaken(this.configs, input.EndpointConfigName)) throw validation(`Cannot create already existing endpoint configuration "${arn}".`);
+    if (nameTaken(this.configs, input.EndpointConfigName, this.ctx.store, "endpoint-configs")) throw validation(`Cannot create already existing endpoint configuration "${arn}".`);
     const rec: EndpointConfigRecord = { EndpointConfigName: input.EndpointConfigName, EndpointConfigArn: arn, ProductionVariants: variants, CreationTime: now() };
     this.ctx.store.save("endpoint-configs", rec.EndpointConfigName, rec); // before it is known, as a model
     this.configs.set(rec.EndpointConfigName, rec);

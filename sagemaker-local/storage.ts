@@ -96,6 +96,15 @@ export class Store {
   save<K extends RecordKind>(kind: K, name: string, rec: StoredRecords[K]): void {
     writeFileAtomic(this.file(kind, name), JSON.stringify(rec, null, 1), "record-rename");
   }
+  /** a record of this name (in any case) on disk — written by this server, or by another one sharing the folder */
+  has(kind: RecordKind, name: string): boolean {
+    const file = `${name.toLowerCase()}.json`;
+    try {
+      return fs.readdirSync(this.dir(kind)).some((f) => f.toLowerCase() === file);
+    } catch {
+      return false; // no folder yet: no record
+    }
+  }
   remove(kind: RecordKind, name: string): void {
     fs.rmSync(this.file(kind, name), { force: true });
   }

@@ -75,7 +75,7 @@ export class TrainingJobs {
     checkFileRoots(this.ctx, input);
     const name = input.TrainingJobName;
     const arn = this.ctx.arn("training-job", name.toLowerCase());
-    if (nameTaken(this.recs, name))
+    if (nameTaken(this.recs, name, this.ctx.store, "training-jobs"))
       throw inUse(`Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`);
     const active = [...this.recs.values()].filter((r) => r.TrainingJobStatus === "InProgress" && !r.TuningJobArn).length;
     if (!hooks.tuningJobArn && active >= this.opts.maxConcurrentJobs)

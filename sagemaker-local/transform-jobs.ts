@@ -144,7 +144,7 @@ export class TransformJobs {
     this.ctx.data.checkOutputPrefix(valid.TransformOutput!.S3OutputPath!, "TransformOutput.S3OutputPath");
     const name = valid.TransformJobName;
     const arn = this.ctx.arn("transform-job", name.toLowerCase());
-    if (nameTaken(this.recs, name)) throw inUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
+    if (nameTaken(this.recs, name, this.ctx.store, "transform-jobs")) throw inUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
     const model: ModelRecord = this.models.model(valid.ModelName); // ValidationException "Could not find model …"
     const t = now();
     const r: TransformJobRecord = {

@@ -103,7 +103,7 @@ export class TuningJobs {
     checkFileRoots(this.ctx, input.TrainingJobDefinition, "TrainingJobDefinition: ");
     const name = input.HyperParameterTuningJobName;
     const arn = this.ctx.arn("hyper-parameter-tuning-job", name.toLowerCase());
-    if (nameTaken(this.recs, name)) throw inUse(`Hyperparameter tuning job names must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
+    if (nameTaken(this.recs, name, this.ctx.store, "tuning-jobs")) throw inUse(`Hyperparameter tuning job names must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
     const warm = resolveWarmStart(input, (n) => this.get(n), this.jobs);
     const { config, strategy } = buildStrategy(input, warm?.prior);
     const t = now();

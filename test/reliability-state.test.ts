@@ -10,8 +10,9 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { CreateModelCommand, CreateTrainingJobCommand, DescribeTrainingJobCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
-import { localServer, rejects, tmpDir, trainingRequest, until } from "./sagemaker-helpers";
+import { CreateModelCommand, CreateTrainingJobCommand, DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { creds, localServer, rejects, tmpDir, trainingRequest, until } from "./sagemaker-helpers";
+import { startSageMakerProcess } from "./fuzz/common";
 
 /** a fresh tmpfs of `mb` MB, or why none can be mounted here */
 function smallDisk(mb: number): string | { skip: string } {
@@ -101,6 +102,33 @@ test("record files that are not records (null, {}, a number, another name's copy
     await ctx.srv.close();
     ctx.sm.destroy();
     ctx.rt.destroy();
+  }
+});
+
+test("two processes on one state folder: a name the other one created is taken (it was created again over the running job, its folder removed)", async () => {
+  const a = await localServer();
+  const other = await startSageMakerProcess(a.dir); // its own process: a server registered on the folder
+  const b = new SageMakerClient({ endpoint: other.url, region: "us-east-1", credentials: creds });
+  try {
+    const data = tmpDir("state-data");
+    fs.writeFileSync(path.join(data, "rows.csv"), "y,x\n1,2\n");
+    await a.sm.send(new CreateTrainingJobCommand(trainingRequest("shared-name", `file://${data}`, path.join(a.dir, "out"), { num_round: "3", sleep_ms: "200" })));
+    await a.sm.send(new CreateModelCommand({ ModelName: "Shared-Model", ExecutionRoleArn: "arn:aws:iam::123456789012:role/R", PrimaryContainer: { Image: "img", ModelDataUrl: `file://${a.dir}/m.tar.gz` } }));
+    await rejects(b.send(new CreateTrainingJobCommand(trainingRequest("SHARED-name", `file://${data}`, path.join(a.dir, "out2"), { fail: "true" }))), "ResourceInUse", /already exists/);
+    await rejects(b.send(new CreateModelCommand({ ModelName: "shared-model", ExecutionRoleArn: "arn:aws:iam::123456789012:role/R", PrimaryContainer: { Image: "img2", ModelDataUrl: `file://${a.dir}/m.tar.gz` } })), "ValidationException", /already existing model/);
+    const done = await until(async () => {
+      const d = await a.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "shared-name" }));
+      return d.TrainingJobStatus !== "InProgress" && d;
+    }, "the first process's job to end", 60_000);
+    assert.is(done.TrainingJobStatus, "Completed", done.FailureReason);
+    assert.match(fs.readFileSync(path.join(a.dir, "training-jobs", "shared-name", "log.txt"), "utf8"), /validation-rmse/);
+  } finally {
+    b.destroy();
+    other.kill("SIGTERM");
+    await other.exited;
+    await a.srv.close();
+    a.sm.destroy();
+    a.rt.destroy();
   }
 });
 
