@@ -77,8 +77,20 @@ const IMAGE_REFERENCE = /^(?=.{1,255}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(
 /** the image's ID, or why the engine has none */
 type Inspect = { id: string } | { missing: string };
 
+/** a container that cannot start because of what the caller asked: the job fails with a ClientError */
+export class ClientError extends Error {}
+
 /** the image is absent and the backend is docker: the caller's mistake (ValidationException / ClientError) */
-export class ImageNotFound extends Error {}
+export class ImageNotFound extends ClientError {}
+
+/**
+ * Environment variables a process container does not take from the request: they make this host's dynamic loader,
+ * node, Python or a shell load code the caller names (LD_PRELOAD=/tmp/x.so ran that library as this server's user
+ * for anyone who can send a request to 127.0.0.1 — no credentials are checked), or choose another program (PATH).
+ * In Docker they are the image's business (its own file system) and pass. No list covers every interpreter: the
+ * container program's own (trainer/main) reads none of the others.
+ */
+const HOST_CODE_VARIABLES = /^(LD_\w*|DYLD_\w*|NODE_OPTIONS|NODE_PATH|PATH|GCONV_PATH|PYTHONPATH|PYTHONSTARTUP|PYTHONHOME|BASH_ENV|ENV|PERL5OPT|PERL5LIB|RUBYOPT)$/i;
 
 export interface ContainersOptions {
   backend: BackendOption;
@@ -180,6 +192,11 @@ export class Containers {
   }
 
   private startProcess(spec: ContainerSpec): Container {
+    const refused = Object.keys(spec.environment).filter((k) => HOST_CODE_VARIABLES.test(k));
+    if (refused.length)
+      throw new ClientError(
+        `Environment ${refused.join(", ")}: not passed to a container that runs as a process on this host (backend process), where it would make the host load code the request names; run the image in Docker (backend docker, or auto with the image in the local engine) to set it.`,
+      );
     const [cmd, ...args] = this.o.trainerCommand();
     const env: Record<string, string | undefined> = { ...process.env, ...spec.environment, OPT_ML: spec.optml };
     if (spec.port !== undefined) {

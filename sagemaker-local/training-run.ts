@@ -16,7 +16,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Container, exitReason, ImageNotFound } from "./containers";
+import { ClientError, Container, exitReason } from "./containers";
 import { Context, now } from "./context";
 import { errorMessage } from "./errors";
 import type { MetricDefinitionSpec, TrainingJobRecord } from "./records";
@@ -247,7 +247,7 @@ export class TrainingRun {
   /** the trainer has exited: why, and then Uploading and Completed, or the failure */
   private async outcome(exit: Exit, tail: string[]): Promise<void> {
     const { r, run } = this;
-    if (exit.error instanceof ImageNotFound) return this.finish("Failed", "Failed", "Training job failed", `ClientError: ${exit.error.message}`);
+    if (exit.error instanceof ClientError) return this.finish("Failed", "Failed", "Training job failed", `ClientError: ${exit.error.message}`);
     if (exit.error)
       return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: could not start ${this.container?.backend === "docker" ? `the container of ${r.AlgorithmSpecification.TrainingImage}` : `the trainer ${this.ctx.trainerCommand().join(" ")}`}: ${exit.error.message}`);
     if (run.stopRequested === "server shutdown")

@@ -22,7 +22,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { Context, now } from "./context";
-import { Container, ImageNotFound } from "./containers";
+import { ClientError, Container } from "./containers";
 import { errorMessage } from "./errors";
 import { JsonPath, parseJsonPath } from "./jsonpath";
 import { containerStream, StreamWriter, TRANSFORM_JOBS_GROUP } from "./log-streams";
@@ -202,7 +202,7 @@ export class TransformRun {
         startTimeoutMs: this.startTimeoutMs,
       });
     } catch (e) {
-      throw new JobFailure(`${e instanceof ImageNotFound ? "ClientError" : "AlgorithmError"}: ${errorMessage(e)}`);
+      throw new JobFailure(`${e instanceof ClientError ? "ClientError" : "AlgorithmError"}: ${errorMessage(e)}`);
     }
     const { container, url } = started;
     this.container = container;

@@ -243,6 +243,19 @@ test("file:// channels, outputs and model data outside the allowed folders are a
   }
 });
 
+test("a request's Environment cannot make this host load code: LD_PRELOAD, PATH, NODE_OPTIONS … for a process container fail the job with a ClientError naming them", async () => {
+  const data = tmpDir("env-data");
+  fs.writeFileSync(path.join(data, "rows.csv"), "y,x\n1,2\n");
+  // an unsigned request, as any local process can send it: LD_PRELOAD ran the named library as this server's user
+  const req = { ...trainingRequest("env-preload", `file://${data}`, tmpDir("out")), Environment: { LD_PRELOAD: path.join(data, "x.so"), path: "/tmp", OMP_NUM_THREADS: "1" } };
+  assert.is((await api("CreateTrainingJob", {}, JSON.stringify(req))).status, 200);
+  let job: { TrainingJobStatus: string; FailureReason?: string } = { TrainingJobStatus: "InProgress" };
+  for (const t0 = Date.now(); job.TrainingJobStatus === "InProgress" && Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 100)))
+    job = JSON.parse((await api("DescribeTrainingJob", {}, JSON.stringify({ TrainingJobName: "env-preload" }))).body);
+  assert.is(job.TrainingJobStatus, "Failed");
+  assert.match(job.FailureReason ?? "", /^ClientError: Environment LD_PRELOAD, path: not passed to a container that runs as a process on this host/);
+});
+
 test("slow clients: headers trickled line by line (slowloris) are cut off with 408 after the headers timeout; the server answers meanwhile", async () => {
   const slow = await localServer({ headersTimeoutMs: 1000 });
   try {
