@@ -15,7 +15,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { TMP_FILE } from "./storage";
+import { RECORD_KINDS, TMP_FILE } from "./storage";
 
 export function recoverStateFolder(stateDir: string, log: (msg: string) => void): void {
   const removed = removeTemporaries(stateDir);
@@ -42,7 +42,8 @@ function removeTemporaries(stateDir: string): number {
       } else if (e.isDirectory() && deep) walk(p, true);
     }
   };
-  for (const kind of ["training-jobs", "tuning-jobs", "models", "endpoint-configs", "endpoints"]) walk(path.join(stateDir, kind), false);
+  // every kind (a list of its own left transform-jobs out: a crash while saving one left its temporary file for good)
+  for (const kind of RECORD_KINDS) walk(path.join(stateDir, kind), false);
   walk(path.join(stateDir, "s3"), true);
   return n;
 }

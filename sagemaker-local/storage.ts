@@ -67,6 +67,8 @@ const NAME_FIELDS: Record<RecordKind, string> = {
   endpoints: "EndpointName",
   "transform-jobs": "TransformJobName",
 };
+/** every kind of record: a folder of <name>.json under the state folder */
+export const RECORD_KINDS = Object.keys(NAME_FIELDS) as RecordKind[];
 
 /**
  * A record's save where no caller waits for it — a job's or an endpoint's end, in a promise's handler: a failure (the

@@ -50,6 +50,7 @@ export class TransformJobs {
   constructor(private ctx: Context, private models: Models, recover = true, private startTimeoutMs = 120_000) {
     for (const r of ctx.store.loadAll("transform-jobs")) {
       if (recover && (r.TransformJobStatus === "InProgress" || r.TransformJobStatus === "Stopping")) {
+        ctx.data.removeTemporaries(r.TransformOutput.S3OutputPath); // an output being written (its folder's top)
         r.TransformJobStatus = "Failed";
         r.FailureReason = "InternalServerError: the local SageMaker server stopped while the job was running.";
         r.TransformEndTime = now();

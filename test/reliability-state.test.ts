@@ -82,6 +82,8 @@ test("record files that are not records (null, {}, a number, another name's copy
     fs.writeFileSync(path.join(dir, f), text);
   }
   fs.writeFileSync(path.join(dir, "models", "copy.json.corrupt"), "an earlier one, kept");
+  // a save interrupted by a crash (writeFileAtomic's temporary): removed by recovery in every kind's folder
+  fs.writeFileSync(path.join(dir, "transform-jobs", ".cut.json.4242.7.tmp"), "{");
   const ctx = await localServer({ stateDir: dir });
   try {
     const list = async (op: string) => {
@@ -98,6 +100,7 @@ test("record files that are not records (null, {}, a number, another name's copy
       assert.match(log, `${path.join(dir, f)} could not be read`);
     }
     assert.is(fs.readFileSync(path.join(dir, "models", "copy.json.corrupt"), "utf8"), "an earlier one, kept");
+    assert.not.ok(fs.existsSync(path.join(dir, "transform-jobs", ".cut.json.4242.7.tmp")), "the temporary file is removed");
   } finally {
     await ctx.srv.close();
     ctx.sm.destroy();
