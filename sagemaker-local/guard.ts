@@ -18,6 +18,8 @@
  *   Sec-Fetch-Site  `cross-site` or `same-site` (another port on localhost is the same site): 403, for the
  *                   requests a browser sends without an Origin (no-cors GETs). `none` (the user typed the URL)
  *                   and `same-origin` (only a rebinding page, caught by Host) pass.
+ *   peer user       (ownerOnly) another local user's process — 127.0.0.1 is every user's — 403: the server
+ *                   acts as its own user (files, programs), and the SDKs' credentials are not checked.
  *
  * An allowed origin gets CORS answers (the preflight, Access-Control-Allow-Origin, Chrome's private network
  * access), so a page the user trusts — a JupyterLab at http://localhost:8888, say — can call the server.
@@ -32,6 +34,7 @@
  * they understand before parsing it, since code that walks or prints a value recursively (JSON.stringify in a
  * message) overflows the stack on one nested a million levels deep.
  */
+import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 
@@ -42,6 +45,11 @@ export interface GuardOptions {
   allowedOrigins?: string[];
   /** check the Host header (default true; false for a server listening on a non-loopback address on purpose) */
   checkHost?: boolean;
+  /**
+   * answer only connections from processes of this server's user (or root): 403 for another local user's (Linux, read
+   * from /proc/net/tcp; where it cannot be told, as on other systems, every connection passes). Default false.
+   */
+  ownerOnly?: boolean;
   /** open sockets at most (default 256) */
   maxConnections?: number;
   /** the request line and headers must arrive within this time (default 10 s) */
@@ -59,7 +67,7 @@ export const DEFAULT_MAX_CONNECTIONS = 256;
 /** A request refused before routing: 421 (Host) or 403 (browser origin), with a message saying why and what to set. */
 export interface Refusal {
   status: 403 | 421;
-  reason: "host" | "origin";
+  reason: "host" | "origin" | "user";
   message: string;
 }
 
@@ -97,6 +105,31 @@ export function isLoopbackAddress(address: string): boolean {
   return isLoopbackName(address.toLowerCase().replace(/^\[|\]$/g, ""));
 }
 
+/**
+ * The user owning the other end of a loopback TCP connection (Linux: its socket's line in /proc/net/tcp or tcp6 —
+ * local port the peer's, remote port ours); "gone" when the tables have no such line (the peer reset the connection
+ * right after sending: its request must not pass unseen); undefined where there are no tables. Read once per
+ * connection, at its first request (a flood of idle connections costs nothing).
+ */
+export function peerUid(socket: net.Socket): number | "gone" | undefined {
+  const hex = (port: number | undefined) => (port ?? 0).toString(16).toUpperCase().padStart(4, "0");
+  const peer = `:${hex(socket.remotePort)}`;
+  const ours = `:${hex(socket.localPort)}`;
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text: string;
+    try {
+      text = fs.readFileSync(table, "latin1");
+    } catch {
+      return undefined;
+    }
+    for (const line of text.split("\n")) {
+      const f = line.trim().split(/\s+/); // sl local rem st queues timer retr uid …
+      if (f.length > 7 && f[1].endsWith(peer) && f[2].endsWith(ours)) return Number(f[7]);
+    }
+  }
+  return "gone";
+}
+
 /** A comma- or space-separated list from an environment variable (empty entries dropped). */
 export function listFromEnv(value: string | undefined): string[] {
   return (value ?? "").split(/[\s,]+/).filter(Boolean);
@@ -106,7 +139,9 @@ const normOrigin = (o: string) => o.trim().toLowerCase().replace(/\/+$/, "");
 
 export class Guard {
   /** requests refused so far, by reason (the local SageMaker shows them on GET /_local/health) */
-  readonly refused = { host: 0, origin: 0 };
+  readonly refused = { host: 0, origin: 0, user: 0 };
+  /** each connection's peer user, once its first request arrives (ownerOnly) */
+  private readonly peerUsers = new WeakMap<net.Socket, number | "gone" | undefined>();
   private readonly hosts: Set<string>;
   private readonly origins: Set<string>;
   private readonly names: { hosts: string; origins: string };
@@ -128,6 +163,18 @@ export class Guard {
 
   /** why the request is refused, or undefined when it may be answered */
   check(req: http.IncomingMessage): Refusal | undefined {
+    if (this.opts.ownerOnly) {
+      const s = req.socket;
+      if (!this.peerUsers.has(s)) this.peerUsers.set(s, peerUid(s));
+      const uid = this.peerUsers.get(s);
+      const own = process.getuid?.();
+      if (uid !== undefined && own !== undefined && uid !== own && uid !== 0)
+        return {
+          status: 403,
+          reason: "user",
+          message: `this connection comes from ${uid === "gone" ? "a peer that is gone, whose user cannot be told" : `another local user (uid ${uid})`}: this local server answers its own user's processes only (uid ${own}) — it reads and writes that user's files and runs programs as that user. Run the client as that user.`,
+        };
+    }
     const host = req.headers.host;
     if (this.opts.checkHost !== false && host !== undefined) {
       const name = hostName(host);

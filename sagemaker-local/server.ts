@@ -148,6 +148,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     allowedHosts: opts.allowedHosts ?? listFromEnv(process.env.SAGEMAKER_LOCAL_ALLOWED_HOSTS),
     maxConnections: opts.maxConnections ?? (process.env.SAGEMAKER_LOCAL_MAX_CONNECTIONS ? Number(process.env.SAGEMAKER_LOCAL_MAX_CONNECTIONS) : undefined),
     keepAliveTimeoutMs: 1000,
+    // 127.0.0.1 is every local user's, and no credentials are checked: another user's request read this user's files
+    // into its jobs and ran programs as this user
+    ownerOnly: true,
     headersTimeoutMs: opts.headersTimeoutMs,
     requestTimeoutMs: opts.requestTimeoutMs,
     optionNames: {

@@ -14,7 +14,7 @@ import * as path from "path";
 import { execFile } from "child_process";
 import { promisify } from "util";
 import { ListTrainingJobsCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
-import { Guard, hostName, isLoopbackName } from "@ensemble-workbook/sagemaker-local/guard";
+import { Guard, hostName, isLoopbackName, peerUid } from "@ensemble-workbook/sagemaker-local/guard";
 import { creds, localServer, tmpDir, trainingRequest } from "./sagemaker-helpers";
 
 type Local = Awaited<ReturnType<typeof localServer>>;
@@ -241,6 +241,36 @@ test("file:// channels, outputs and model data outside the allowed folders are a
   } finally {
     fs.rmSync(outside, { recursive: true, force: true });
   }
+});
+
+test("another local user's process is refused with 403 (127.0.0.1 is every user's, no credentials are checked); the peer's user is read right", async () => {
+  // the peer's user as the guard reads it (/proc/net/tcp): this process's own, for a connection it makes itself
+  const seen = new Promise<ReturnType<typeof peerUid>>((resolve) => {
+    const srv = net.createServer((s) => {
+      resolve(peerUid(s));
+      s.destroy();
+      srv.close();
+    });
+    srv.listen(0, "127.0.0.1", () => net.connect((srv.address() as net.AddressInfo).port, "127.0.0.1").on("error", () => undefined));
+  });
+  if (process.platform === "linux") assert.is(await seen, process.getuid!());
+  if (process.getuid?.() !== 0) return console.log("    another user's request: skipped (it needs root to run curl as another user)");
+  const curl = (uid?: number) =>
+    promisify(execFile)("curl", ["-s", "-w", " %{http_code}", "-H", "content-type: application/x-amz-json-1.1", "-H", "x-amz-target: SageMaker.ListTrainingJobs", "--data", "{}", ctx.srv.url], uid === undefined ? {} : { uid, gid: uid });
+  const other = (await curl(65534)).stdout;
+  assert.match(other, / 403$/);
+  assert.match(other, /AccessDeniedException.*another local user \(uid 65534\)/);
+  assert.match((await curl()).stdout, / 200$/);
+  // a request sent and the connection reset at once (SO_LINGER 0): its socket is gone before the guard looks — it passed
+  const reset = `import socket,struct,sys
+b=b'{"ModelName":"reset-made","PrimaryContainer":{"Image":"img","ModelDataUrl":"file:///tmp/m.tar.gz"}}'
+s=socket.create_connection(("127.0.0.1",${port}))
+s.setsockopt(socket.SOL_SOCKET,socket.SO_LINGER,struct.pack("ii",1,0))
+s.sendall(b"POST / HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nX-Amz-Target: SageMaker.CreateModel\\r\\nContent-Length: %d\\r\\n\\r\\n"%len(b)+b)
+s.close()`;
+  for (let i = 0; i < 3; i++) await promisify(execFile)("/usr/bin/python3", ["-c", reset], { uid: 65534, gid: 65534 });
+  await new Promise((r) => setTimeout(r, 300)); // what the server read, it has handled by now
+  assert.not.match((await api("ListModels")).body, /reset-made/);
 });
 
 test("a request's Environment cannot make this host load code: LD_PRELOAD, PATH, NODE_OPTIONS … for a process container fail the job with a ClientError naming them", async () => {
