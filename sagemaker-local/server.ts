@@ -134,6 +134,16 @@ export interface LocalSageMaker {
   close(): Promise<void>;
 }
 
+/** the live servers of this process, per state folder: they share one registration (servers/<pid>) */
+const servingHere = new Map<string, number>();
+/** a server of this process leaves the folder: the registration goes with the last one */
+function leaveStateDir(stateDir: string, lockFile: string): void {
+  const n = (servingHere.get(stateDir) ?? 1) - 1;
+  if (n > 0) return void servingHere.set(stateDir, n);
+  servingHere.delete(stateDir);
+  fs.rmSync(lockFile, { force: true });
+}
+
 export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMaker> {
   const backend = opts.backend ?? backendFromEnv() ?? "auto";
   if (!BACKENDS.includes(backend)) throw new Error(`startServer: backend ${JSON.stringify(backend)}: expected one of ${BACKENDS.join(", ")}`);
@@ -191,7 +201,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     });
   const lockFile = path.join(serversDir, String(process.pid));
   writeFileAtomic(lockFile, JSON.stringify({ pid: process.pid, started: processStart(process.pid), at: new Date().toISOString() }));
-  const recover = others.length === 0;
+  // another server of this process on the folder is live too (its registration is this pid's: the one above): it
+  // recovered the folder when it started, and its running jobs' processes are not orphans
+  const here = servingHere.get(stateDir) ?? 0;
+  servingHere.set(stateDir, here + 1);
+  const recover = others.length === 0 && here === 0;
   const region = opts.region ?? "us-east-1";
   const fileRoots = new FileRoots([trainerCwd, stateDir, os.tmpdir(), ...(opts.fileRoots ?? []), ...(process.env.SAGEMAKER_LOCAL_FILE_ROOTS ?? "").split(path.delimiter).filter(Boolean)]);
   const ctx: Context = {
@@ -210,7 +224,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     const orphans = await containers.removeOrphans();
     if (orphans.length) log(`recovery: removed ${orphans.length} Docker container(s) left by a server that stopped: ${orphans.join(", ")}`);
   }
-  else log(`state folder shared with running process(es) ${others.join(", ")}: their in-progress jobs are left as they are`);
+  else log(`state folder shared with ${others.length ? `running process(es) ${others.join(", ")}` : "another server in this process"}: their in-progress jobs are left as they are`);
   const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
   const tuning = new TuningJobs(ctx, training, recover);
   const models = new Models(ctx);
@@ -343,7 +357,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
       server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
     });
   } catch (e) {
-    fs.rmSync(lockFile, { force: true });
+    leaveStateDir(stateDir, lockFile);
     throw e;
   }
   const port = (server.address() as net.AddressInfo).port;
@@ -385,7 +399,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
           server.closeAllConnections?.();
         });
         process.removeListener("exit", killChildren);
-        fs.rmSync(lockFile, { force: true });
+        leaveStateDir(stateDir, lockFile);
         ctx.log("stopped");
       })();
       return closed;

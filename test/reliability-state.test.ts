@@ -135,4 +135,29 @@ test("two processes on one state folder: a name the other one created is taken (
   }
 });
 
+test("two servers of one process on one state folder: the second does not take the first's running trainer for an orphan, and the registration stays while one serves", async () => {
+  const a = await localServer();
+  const data = tmpDir("state-data");
+  fs.writeFileSync(path.join(data, "rows.csv"), "y,x\n1,2\n");
+  let b: Awaited<ReturnType<typeof localServer>> | undefined;
+  try {
+    await a.sm.send(new CreateTrainingJobCommand(trainingRequest("first-servers-job", `file://${data}`, path.join(a.dir, "out"), { num_round: "6", sleep_ms: "300" })));
+    await until(async () => fs.existsSync(path.join(a.dir, "training-jobs", "first-servers-job", "pid")), "the trainer to start", 30_000);
+    b = await localServer({ stateDir: a.dir }); // it recovered the folder: SIGKILLed the trainer, failed the job on disk
+    const done = await until(async () => {
+      const d = await a.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "first-servers-job" }));
+      return d.TrainingJobStatus !== "InProgress" && d;
+    }, "the job to end", 60_000);
+    assert.is(done.TrainingJobStatus, "Completed", done.FailureReason);
+    assert.is(JSON.parse(fs.readFileSync(path.join(a.dir, "training-jobs", "first-servers-job.json"), "utf8")).TrainingJobStatus, "Completed");
+    await b.srv.close();
+    assert.ok(fs.existsSync(path.join(a.dir, "servers", String(process.pid))), "the process's registration is kept while a serves");
+  } finally {
+    await b?.srv.close();
+    await a.srv.close();
+    assert.not.ok(fs.existsSync(path.join(a.dir, "servers", String(process.pid))), "and removed with the last server");
+    for (const c of [a, b]) c?.sm.destroy(), c?.rt.destroy();
+  }
+});
+
 test.run();
