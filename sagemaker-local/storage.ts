@@ -266,12 +266,27 @@ export class DataAccess {
    */
   async objects(uri: string, what: string): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
+    // a symbolic link is followed where its target is inside the allowed folders (an Error naming it otherwise, and
+    // for a link to nothing), each folder walked once: links were skipped without a word — a channel holding a.csv
+    // and a link b.csv trained on a.csv alone — where `aws s3 cp --recursive` and lib's loader follow them
+    const walked = new Set<string>();
     const walk = (dir: string, rel: string) => {
+      const real = fs.realpathSync(dir);
+      if (walked.has(real)) return;
+      walked.add(real);
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         if (TMP_FILE.test(e.name)) continue;
         const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
-        else if (e.isFile()) out.push({ rel: `${rel}${e.name}`, file: p });
+        let folder = e.isDirectory(), file = e.isFile();
+        if (e.isSymbolicLink()) {
+          const target = fs.statSync(p, { throwIfNoEntry: false });
+          if (!target) throw validation(`${what}: ${p} is a symbolic link to ${fs.readlinkSync(p)}, which does not exist`);
+          this.roots.check(p, `${p} (a symbolic link to ${fs.readlinkSync(p)})`, what);
+          folder = target.isDirectory();
+          file = target.isFile();
+        }
+        if (folder) walk(p, `${rel}${e.name}/`);
+        else if (file) out.push({ rel: `${rel}${e.name}`, file: p });
       }
     };
     if (uri.startsWith("file:")) {
@@ -366,6 +381,10 @@ async function bodyBytes(body: { transformToByteArray(): Promise<Uint8Array> } |
   return Buffer.from(await body.transformToByteArray());
 }
 
+/** A URI under `base`: parts are paths ("a/b.csv.out"); under a file:// base each segment is percent-encoded, as
+ * filePath decodes it — an input file "rows#1.csv" had its answer written to "rows" ("#" began a fragment). S3 keys
+ * are taken as they are. */
 export function joinUri(base: string, ...parts: string[]): string {
-  return [base.replace(/\/+$/, ""), ...parts].join("/");
+  const encoded = base.startsWith("file:") ? parts.map((p) => p.split("/").map(encodeURIComponent).join("/")) : parts;
+  return [base.replace(/\/+$/, ""), ...encoded].join("/");
 }

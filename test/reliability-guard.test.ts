@@ -15,7 +15,7 @@ import { execFile } from "child_process";
 import { promisify } from "util";
 import { ListTrainingJobsCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { Guard, hostName, isLoopbackName, peerUid } from "@ensemble-workbook/sagemaker-local/guard";
-import { creds, localServer, tmpDir, trainingRequest } from "./sagemaker-helpers";
+import { creds, localServer, rejects, tmpDir, trainingRequest } from "./sagemaker-helpers";
 
 type Local = Awaited<ReturnType<typeof localServer>>;
 let ctx: Local;
@@ -236,6 +236,19 @@ test("file:// channels, outputs and model data outside the allowed folders are a
     const link = path.join(tmpDir("link"), "data");
     fs.symlinkSync(outside, link);
     assert.is((await api("CreateTrainingJob", {}, JSON.stringify(trainingRequest("outside-3", `file://${link}`, tmpDir("out"))))).status, 400);
+    // inside a channel folder a link is followed where it leads inside the allowed folders (it was skipped: a.csv and a
+    // link b.csv were one object), and is an Error where it leads out or to nothing
+    const channel = tmpDir("links");
+    fs.writeFileSync(path.join(channel, "a.csv"), "1,2\n");
+    const linked = tmpDir("linked");
+    fs.writeFileSync(path.join(linked, "b.csv"), "3,4\n");
+    fs.symlinkSync(path.join(linked, "b.csv"), path.join(channel, "b.csv"));
+    assert.equal((await ctx.srv.objects(`file://${channel}`)).map((o) => o.rel).sort(), ["a.csv", "b.csv"]);
+    fs.symlinkSync(path.join(outside, "train.csv"), path.join(channel, "c.csv"));
+    await rejects(ctx.srv.objects(`file://${channel}`), "Error", /c\.csv \(a symbolic link to .*train\.csv\) is outside the folders/);
+    fs.unlinkSync(path.join(channel, "c.csv"));
+    fs.symlinkSync(path.join(channel, "gone.csv"), path.join(channel, "d.csv"));
+    await rejects(ctx.srv.objects(`file://${channel}`), "Error", /d\.csv is a symbolic link to .*gone\.csv, which does not exist/);
     ctx.srv.fileRoots.add(outside);
     assert.is((await api("CreateTrainingJob", {}, JSON.stringify(trainingRequest("inside-now", `file://${outside}`, tmpDir("out"))))).status, 200);
   } finally {

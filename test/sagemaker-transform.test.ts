@@ -113,11 +113,14 @@ test("local mode with a bucket: s3:// outputs are read where the local SageMaker
   await withBucket.close();
 });
 
-test("local paths with '#', '%' and spaces are file:// URIs of those paths: the job reads that folder (a '#' cut it to another one) and output() reads its file back", async () => {
+test("local paths with '#', '%' and spaces are file:// URIs of those paths: the job reads that folder (a '#' cut it to another one), writes each file's answer under its own name, follows a link to a file, and output() reads them back", async () => {
   const root = tmpDir("uri-paths");
   const dir = path.join(root, "batch #2 100%");
   fs.mkdirSync(dir);
-  batchInputCsv(loadDiabetes().slice(0, 3), path.join(dir, "rows.csv"), { exclude: ["target"] });
+  // a file with '#' and a space (its answer was written as "rows"), and a symbolic link to a file (it was skipped)
+  batchInputCsv(loadDiabetes().slice(0, 3), path.join(dir, "rows #1.csv"), { exclude: ["target"] });
+  batchInputCsv(loadDiabetes().slice(3, 5), path.join(root, "extra.csv"), { exclude: ["target"] });
+  fs.symlinkSync(path.join(root, "extra.csv"), path.join(dir, "link.csv"));
   // what "file://<root>/batch #2 100%" named: the folder "batch " (the rest was a fragment)
   fs.mkdirSync(path.join(root, "batch "));
   batchInputCsv(loadDiabetes().slice(0, 5), path.join(root, "batch ", "decoy.csv"), { exclude: ["target"] });
@@ -131,9 +134,9 @@ test("local paths with '#', '%' and spaces are file:// URIs of those paths: the 
   const out = await tr.output({ columns: ["id", "prediction"], fileColumn: "file" });
   await tr.deleteModel();
   await hashed.close();
-  assert.equal(Array.from(out.array("id") as ArrayLike<number>), [1, 2, 3]);
-  assert.equal(Array.from(out.array("file") as ArrayLike<string>), ["rows.csv", "rows.csv", "rows.csv"]);
-  assert.equal(Array.from(out.array("prediction") as ArrayLike<number>), Array.from(reference.slice(0, 3)));
+  assert.equal(Array.from(out.array("id") as ArrayLike<number>), [1, 2, 1, 2, 3]);
+  assert.equal(Array.from(out.array("file") as ArrayLike<string>), ["link.csv", "link.csv", "rows #1.csv", "rows #1.csv", "rows #1.csv"]);
+  assert.equal(Array.from(out.array("prediction") as ArrayLike<number>), [...Array.from(reference.slice(3, 5)), ...Array.from(reference.slice(0, 3))]);
 });
 
 test("the endpoint answers the same numbers for the same rows; without filters the output is the bare predictions", async () => {

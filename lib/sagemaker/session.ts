@@ -241,15 +241,7 @@ export class Session {
     const files: [string, string][] = [];
     const st = fs.statSync(localPath);
     if (st.isFile()) files.push([localPath, `${keyPrefix}/${path.basename(localPath)}`]);
-    else {
-      const walk = (d: string, rel: string) => {
-        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-          if (e.isDirectory()) walk(path.join(d, e.name), `${rel}/${e.name}`);
-          else if (e.isFile()) files.push([path.join(d, e.name), `${rel}/${e.name}`]);
-        }
-      };
-      walk(localPath, keyPrefix);
-    }
+    else for (const rel of filesUnder(localPath)) files.push([path.join(localPath, rel), `${keyPrefix}/${rel}`]);
     for (const [file, key] of files) await this.putFile(file, key);
     this.log(`uploaded ${files.length} file(s) to s3://${this.bucket}/${keyPrefix}/`);
     return `s3://${this.bucket}/${keyPrefix}/`;
@@ -372,6 +364,30 @@ export class Session {
       }
     }
   }
+}
+
+/**
+ * The files under a folder as S3 takes a folder's objects (`aws s3 cp --recursive`, the Python SDK's upload_data): every
+ * file, dot files too, by path relative to it ("a/b.csv"), sorted; symbolic links followed (a link to a file is that
+ * file — they were skipped: a channel of a.csv and a link b.csv was uploaded as a.csv alone), each folder once.
+ */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walked = new Set<string>();
+  const walk = (d: string, rel: string) => {
+    const real = fs.realpathSync(d);
+    if (walked.has(real)) return;
+    walked.add(real);
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      const target = e.isSymbolicLink() ? fs.statSync(p, { throwIfNoEntry: false }) : e;
+      if (!target) throw new Error(`${p} is a symbolic link to ${fs.readlinkSync(p)}, which does not exist`);
+      if (target.isDirectory()) walk(p, `${rel}${e.name}/`);
+      else if (target.isFile()) out.push(`${rel}${e.name}`);
+    }
+  };
+  walk(dir, "");
+  return out.sort();
 }
 
 /**

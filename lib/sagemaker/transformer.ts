@@ -25,7 +25,7 @@ import { tableOf } from "../data/arquero";
 import { float32Text } from "../data/columns";
 import { decimalNumber } from "../core"; // the data layer's index (its file layout is the tables work's)
 import { jobLogLines, LOG_GROUPS } from "./logs";
-import { checkName, Session, uniqueName } from "./session";
+import { checkName, filesUnder, Session, uniqueName } from "./session";
 import { createModel } from "./predictor";
 import { artifactOf } from "./estimator";
 
@@ -157,7 +157,9 @@ export class Transformer {
         if (opts.fileColumn === undefined) continue;
         fs.writeFileSync(path.join(tmp, "one.csv"), bytes);
         const n = bytes.length ? loadCsv(path.join(tmp, "one.csv"), { header: false }).numRows() : 0;
-        for (let i = 0; i < n; i++) sources.push(uri.slice(prefix.length).replace(/\.out$/, ""));
+        const source = uri.slice(prefix.length).replace(/\.out$/, "");
+        const name = prefix.startsWith("file:") ? decodeURIComponent(source) : source;
+        for (let i = 0; i < n; i++) sources.push(name);
       }
       // the column names (c0, c1, …) from the first line alone, then one read with every column as text (the whole
       // output was parsed twice)
@@ -186,17 +188,12 @@ export class Transformer {
     const l = this.latest;
     if (!l) throw new Error("Transformer: transform() first");
     let files: string[] = [];
-    if (l.localInput && fs.statSync(l.localInput).isDirectory()) {
-      const walk = (d: string, rel: string) => {
-        for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-          if (e.isDirectory()) walk(path.join(d, e.name), `${rel}${e.name}/`);
-          else if (e.isFile()) files.push(`${rel}${e.name}`);
-        }
-      };
-      walk(l.localInput, "");
-    } else if (l.localInput) files.push(path.basename(l.localInput));
+    if (l.localInput && fs.statSync(l.localInput).isDirectory()) files = filesUnder(l.localInput);
+    else if (l.localInput) files.push(path.basename(l.localInput));
     else files = (await this.session.objects(l.input)).map((o) => o.rel);
-    return files.map((f) => `${l.outputPath.replace(/\/+$/, "")}/${f}.out`);
+    // under a file:// output path each segment percent-encoded, as the job writes it ("rows#1.csv" is "rows%231.csv")
+    const encode = l.outputPath.startsWith("file:") ? (f: string) => f.split("/").map(encodeURIComponent).join("/") : (f: string) => f;
+    return files.map((f) => `${l.outputPath.replace(/\/+$/, "")}/${encode(f)}.out`);
   }
 
   /** deletes the model this transformer scores with (when it created it: estimator/tuner.transformer) */
