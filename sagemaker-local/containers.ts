@@ -90,7 +90,9 @@ export class ImageNotFound extends ClientError {}
  * In Docker they are the image's business (its own file system) and pass. No list covers every interpreter: the
  * container program's own (trainer/main) reads none of the others.
  */
-const HOST_CODE_VARIABLES = /^(LD_\w*|DYLD_\w*|NODE_OPTIONS|NODE_PATH|PATH|GCONV_PATH|PYTHONPATH|PYTHONSTARTUP|PYTHONHOME|BASH_ENV|ENV|PERL5OPT|PERL5LIB|RUBYOPT)$/i;
+// case-sensitive, as the environment is (path is not PATH); not sh's ENV, read by interactive shells only and a common
+// name for an application's own setting (ENV=prod)
+const HOST_CODE_VARIABLES = /^(LD_\w*|DYLD_\w*|NODE_OPTIONS|NODE_PATH|PATH|GCONV_PATH|PYTHONPATH|PYTHONSTARTUP|PYTHONHOME|BASH_ENV|PERL5OPT|PERL5LIB|RUBYOPT)$/;
 
 export interface ContainersOptions {
   backend: BackendOption;

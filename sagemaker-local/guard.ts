@@ -106,28 +106,56 @@ export function isLoopbackAddress(address: string): boolean {
 }
 
 /**
- * The user owning the other end of a loopback TCP connection (Linux: its socket's line in /proc/net/tcp or tcp6 —
- * local port the peer's, remote port ours); "gone" when the tables have no such line (the peer reset the connection
- * right after sending: its request must not pass unseen); undefined where there are no tables. Read once per
- * connection, at its first request (a flood of idle connections costs nothing).
+ * An address as /proc/net/tcp and tcp6 print it: each 32-bit word of the address in the host's (little-endian) byte
+ * order, in hex — 127.0.0.1 is 0100007F, ::1 is 00000000000000000000000001000000. An IPv4 address is given in both
+ * tables' forms (an IPv4 client of a dual-stack server is in tcp, the server's socket sees ::ffff:127.0.0.1).
+ */
+export function procNetAddresses(address: string | undefined): string[] {
+  if (!address) return [];
+  const word = (b: number[]) => b.slice().reverse().map((x) => x.toString(16).padStart(2, "0")).join("").toUpperCase();
+  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/i.exec(address);
+  if (v4) {
+    const b = v4.slice(1, 5).map(Number);
+    return [word(b), `0000000000000000FFFF0000${word(b)}`];
+  }
+  const [head, tail = ""] = address.split("::");
+  const groups = (t: string) => (t ? t.split(":").map((g) => parseInt(g, 16)) : []);
+  const h = groups(head), t = groups(tail);
+  const all = address.includes("::") ? [...h, ...new Array(8 - h.length - t.length).fill(0), ...t] : h;
+  if (all.length !== 8 || all.some((g) => !(g >= 0 && g <= 0xffff))) return [];
+  const bytes = all.flatMap((g) => [g >> 8, g & 0xff]);
+  return [[0, 4, 8, 12].map((i) => word(bytes.slice(i, i + 4))).join("")];
+}
+
+/**
+ * The user owning the other end of a loopback TCP connection (Linux: the peer's socket in /proc/net/tcp or tcp6 — its
+ * local address and port the connection's remote ones, its remote ones ours; whole addresses, as another user could
+ * bind 127.0.0.2 to our port and match a port-only test with our own accepted socket). "gone" when the tables hold no
+ * such live socket: none (the peer reset the connection right after sending), or one its process has closed — an
+ * orphan in FIN_WAIT2/TIME_WAIT/CLOSE is listed with uid 0 and inode 0, which read as root. undefined only where no
+ * table can be read. Read once per connection, at its first request (a flood of idle connections costs nothing).
  */
 export function peerUid(socket: net.Socket): number | "gone" | undefined {
-  const hex = (port: number | undefined) => (port ?? 0).toString(16).toUpperCase().padStart(4, "0");
-  const peer = `:${hex(socket.remotePort)}`;
-  const ours = `:${hex(socket.localPort)}`;
+  const port = (p: number | undefined) => (p ?? 0).toString(16).toUpperCase().padStart(4, "0");
+  const peer = new Set(procNetAddresses(socket.remoteAddress).map((a) => `${a}:${port(socket.remotePort)}`));
+  const ours = new Set(procNetAddresses(socket.localAddress).map((a) => `${a}:${port(socket.localPort)}`));
+  let read = false;
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text: string;
     try {
       text = fs.readFileSync(table, "latin1");
     } catch {
-      return undefined;
+      continue; // no IPv6 here, say: the other table still answers
     }
+    read = true;
     for (const line of text.split("\n")) {
-      const f = line.trim().split(/\s+/); // sl local rem st queues timer retr uid …
-      if (f.length > 7 && f[1].endsWith(peer) && f[2].endsWith(ours)) return Number(f[7]);
+      const f = line.trim().split(/\s+/); // sl local rem st queues timer retr uid timeout inode …
+      if (f.length < 10 || !peer.has(f[1]) || !ours.has(f[2])) continue;
+      const closed = f[9] === "0" || f[3] === "05" || f[3] === "06" || f[3] === "07";
+      return closed ? "gone" : Number(f[7]);
     }
   }
-  return "gone";
+  return read ? "gone" : undefined;
 }
 
 /** A comma- or space-separated list from an environment variable (empty entries dropped). */

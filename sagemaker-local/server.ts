@@ -95,6 +95,9 @@ export interface ServerOptions {
   allowedOrigins?: string[];
   /** Host names accepted besides localhost, 127.0.0.1 and [::1] (env SAGEMAKER_LOCAL_ALLOWED_HOSTS) */
   allowedHosts?: string[];
+  /** answer only this user's (and root's) processes (default true; false, or env SAGEMAKER_LOCAL_OWNER_ONLY=0, for a
+   * server meant to be called by other users of the machine) */
+  ownerOnly?: boolean;
   /**
    * folders that file:// channels, outputs and model data may be in (default: trainerCwd — the project folder —,
    * the state folder and the OS temp folder; env SAGEMAKER_LOCAL_FILE_ROOTS, separated by the OS path delimiter,
@@ -160,7 +163,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     keepAliveTimeoutMs: 1000,
     // 127.0.0.1 is every local user's, and no credentials are checked: another user's request read this user's files
     // into its jobs and ran programs as this user
-    ownerOnly: true,
+    ownerOnly: opts.ownerOnly ?? process.env.SAGEMAKER_LOCAL_OWNER_ONLY !== "0",
     headersTimeoutMs: opts.headersTimeoutMs,
     requestTimeoutMs: opts.requestTimeoutMs,
     optionNames: {
@@ -219,23 +222,31 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     arn: (kind, name) => `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name}`,
     logs: new LogStreams(path.join(stateDir, "logs")),
   };
-  if (recover) {
-    recoverStateFolder(stateDir, log);
-    const orphans = await containers.removeOrphans();
-    if (orphans.length) log(`recovery: removed ${orphans.length} Docker container(s) left by a server that stopped: ${orphans.join(", ")}`);
-  }
-  else log(`state folder shared with ${others.length ? `running process(es) ${others.join(", ")}` : "another server in this process"}: their in-progress jobs are left as they are`);
-  const training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
-  const tuning = new TuningJobs(ctx, training, recover);
-  const models = new Models(ctx);
+  // from here to listening, a failure (ENOSPC re-saving an interrupted job, say) leaves the folder, as a failed listen
+  // does: the registration kept would make the next start in this process skip recovery ("shared with another server")
+  let training: TrainingJobs, tuning: TuningJobs, models: Models, endpoints: Endpoints, transforms: TransformJobs;
   const startTimeoutMs = opts.startTimeoutMs ?? 120_000;
-  const endpoints = new Endpoints(ctx, models, {
-    serverlessIdleMs: opts.serverlessIdleMs ?? (Number(process.env.SAGEMAKER_LOCAL_IDLE_MS) || 300_000),
-    startTimeoutMs,
-    recover,
-  });
+  try {
+    if (recover) {
+      recoverStateFolder(stateDir, log);
+      const orphans = await containers.removeOrphans();
+      if (orphans.length) log(`recovery: removed ${orphans.length} Docker container(s) left by a server that stopped: ${orphans.join(", ")}`);
+    }
+    else log(`state folder shared with ${others.length ? `running process(es) ${others.join(", ")}` : "another server in this process"}: their in-progress jobs are left as they are`);
+    training = new TrainingJobs(ctx, { maxConcurrentJobs: opts.maxConcurrentTrainingJobs ?? 16, recover });
+    tuning = new TuningJobs(ctx, training, recover);
+    models = new Models(ctx);
+    endpoints = new Endpoints(ctx, models, {
+      serverlessIdleMs: opts.serverlessIdleMs ?? (Number(process.env.SAGEMAKER_LOCAL_IDLE_MS) || 300_000),
+      startTimeoutMs,
+      recover,
+    });
 
-  const transforms = new TransformJobs(ctx, models, recover, startTimeoutMs);
+    transforms = new TransformJobs(ctx, models, recover, startTimeoutMs);
+  } catch (e) {
+    leaveStateDir(stateDir, lockFile);
+    throw e;
+  }
   // once every component has loaded its records (the problems are found as they load: logged before, there were none)
   for (const p of store.problems) log(`state: ${p}`);
   const operations = operationsOf({ training, tuning, models, endpoints, transforms, containers });

@@ -267,6 +267,18 @@ test("another local user's process is refused with 403 (127.0.0.1 is every user'
     srv.listen(0, "127.0.0.1", () => net.connect((srv.address() as net.AddressInfo).port, "127.0.0.1").on("error", () => undefined));
   });
   if (process.platform === "linux") assert.is(await seen, process.getuid!());
+  // a peer that closed its socket: the kernel keeps it (FIN_WAIT2) with uid 0 and inode 0 — it read as root's, and passed
+  if (process.platform === "linux") {
+    const closed = await new Promise<ReturnType<typeof peerUid>>((resolve) => {
+      const srv = net.createServer((s) => {
+        s.once("end", () => setTimeout(() => (resolve(peerUid(s)), s.destroy(), srv.close()), 100));
+      });
+      srv.listen(0, "127.0.0.1", () => {
+        const c: net.Socket = net.connect((srv.address() as net.AddressInfo).port, "127.0.0.1", () => c.end(() => c.destroy()));
+      });
+    });
+    assert.is(closed, "gone");
+  }
   if (process.getuid?.() !== 0) return console.log("    another user's request: skipped (it needs root to run curl as another user)");
   const curl = (uid?: number) =>
     promisify(execFile)("curl", ["-s", "-w", " %{http_code}", "-H", "content-type: application/x-amz-json-1.1", "-H", "x-amz-target: SageMaker.ListTrainingJobs", "--data", "{}", ctx.srv.url], uid === undefined ? {} : { uid, gid: uid });
@@ -274,6 +286,10 @@ test("another local user's process is refused with 403 (127.0.0.1 is every user'
   assert.match(other, / 403$/);
   assert.match(other, /AccessDeniedException.*another local user \(uid 65534\)/);
   assert.match((await curl()).stdout, / 200$/);
+  // another user's client bound to 127.0.0.2 and the server's own port: a port-only match found the server's own
+  // accepted socket (the owner's uid) and let it in
+  const spoofed = await promisify(execFile)("curl", ["-s", "-w", " %{http_code}", "--interface", "127.0.0.2", "--local-port", String(port), "-H", "content-type: application/x-amz-json-1.1", "-H", "x-amz-target: SageMaker.ListTrainingJobs", "--data", "{}", ctx.srv.url], { uid: 65534, gid: 65534 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "" }));
+  assert.match(spoofed.stdout, / 403$/, `another user's client on 127.0.0.2:${port}: ${spoofed.stdout}`);
   // a request sent and the connection reset at once (SO_LINGER 0): its socket is gone before the guard looks — it passed
   const reset = `import socket,struct,sys
 b=b'{"ModelName":"reset-made","PrimaryContainer":{"Image":"img","ModelDataUrl":"file:///tmp/m.tar.gz"}}'
@@ -290,13 +306,13 @@ test("a request's Environment cannot make this host load code: LD_PRELOAD, PATH,
   const data = tmpDir("env-data");
   fs.writeFileSync(path.join(data, "rows.csv"), "y,x\n1,2\n");
   // an unsigned request, as any local process can send it: LD_PRELOAD ran the named library as this server's user
-  const req = { ...trainingRequest("env-preload", `file://${data}`, tmpDir("out")), Environment: { LD_PRELOAD: path.join(data, "x.so"), path: "/tmp", OMP_NUM_THREADS: "1" } };
+  const req = { ...trainingRequest("env-preload", `file://${data}`, tmpDir("out")), Environment: { LD_PRELOAD: path.join(data, "x.so"), PATH: "/tmp", path: "/tmp", ENV: "prod", OMP_NUM_THREADS: "1" } };
   assert.is((await api("CreateTrainingJob", {}, JSON.stringify(req))).status, 200);
   let job: { TrainingJobStatus: string; FailureReason?: string } = { TrainingJobStatus: "InProgress" };
   for (const t0 = Date.now(); job.TrainingJobStatus === "InProgress" && Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 100)))
     job = JSON.parse((await api("DescribeTrainingJob", {}, JSON.stringify({ TrainingJobName: "env-preload" }))).body);
   assert.is(job.TrainingJobStatus, "Failed");
-  assert.match(job.FailureReason ?? "", /^ClientError: Environment LD_PRELOAD, path: not passed to a container that runs as a process on this host/);
+  assert.match(job.FailureReason ?? "", /^ClientError: Environment LD_PRELOAD, PATH: not passed to a container that runs as a process on this host/);
 });
 
 test("slow clients: headers trickled line by line (slowloris) are cut off with 408 after the headers timeout; the server answers meanwhile", async () => {
