@@ -179,15 +179,13 @@ test("crossValidate: table, oof and curves are consistent", () => {
   assert.is(cv.summary.numRows(), 4);
 });
 
-test("crossValidate: a held-out fold of one row is an Error before any fit when r2 is scored (scikit-learn's r2 is nan there; every fold's r2 was 0)", () => {
+test("crossValidate's per-fold r2 is scikit-learn's cross_val_score on the same folds — NaN on a held-out fold of one row (every fold's r2 was 0, and r2_mean), as k = n, the mean then NaN", () => {
   if (!hasSklearn()) return;
   const rows = Array.from({ length: 12 }, (_, i) => ({ a: Math.sin(i), b: Math.cos(2 * i), y: 3 * Math.sin(i) + (i % 3) }));
   const small = aq.from(rows);
   const e = () => new Ensemble({ members: [ridge()] });
-  assert.throws(() => crossValidate(e(), small, { label: "y", k: 12, workers: 1 }), /^crossValidate: fold 1 of 12 holds 1 held-out row, on which r2 is not defined \(scikit-learn's r2_score gives nan\): use at most 6 folds for 12 rows$/);
-  assert.throws(() => crossValidate(e(), small, { label: "y", k: 7, workers: 1 }), /fold 6 of 7 holds 1 held-out row/);
-  // k = n / 2 (two rows a fold): every fold's r2 is scikit-learn's on the same folds and out-of-fold predictions
-  const cv = crossValidate(e(), small, { label: "y", k: 6, workers: 1 });
+  // k = 7: five folds of two rows, two of one (NaN); rmse is scored on every fold
+  const cv = crossValidate(e(), small, { label: "y", k: 7, workers: 1 });
   const fold = new Array(12);
   cv.folds.forEach((f, k) => f.test.forEach((i) => (fold[i] = k)));
   const ref: (number | null)[] = python(
@@ -201,8 +199,12 @@ s = cross_val_score(make_pipeline(StandardScaler(), Ridge()), X, y, cv=Predefine
 print(json.dumps([None if np.isnan(v) else v for v in s.tolist()]))`,
     { X: rows.map((r) => [r.a, r.b]), y: rows.map((r) => r.y), fold },
   );
-  const ours = (cv.table.objects() as any[]).filter((r) => r.member === "ridge").map((r) => r.r2);
-  ref.forEach((v, k) => assert.ok(v !== null && Math.abs(ours[k] - v) < 1e-9, `fold ${k + 1}: ${ours[k]} vs scikit-learn's ${v}`));
+  const ours = (cv.table.objects() as any[]).filter((r) => r.member === "ridge");
+  assert.ok(ref.includes(null) && ref.some((v) => v !== null), "scikit-learn: some folds nan, some not");
+  ref.forEach((v, k) => assert.ok(v === null ? Number.isNaN(ours[k].r2) : Math.abs(ours[k].r2 - v) < 1e-9, `fold ${k + 1}: ${ours[k].r2} vs scikit-learn's ${v}`));
+  assert.ok(ours.every((r) => Number.isFinite(r.rmse)), "rmse on every fold");
+  const summary = (cv.summary.objects() as { member: string; r2_mean: number }[]).find((r) => r.member === "ridge")!;
+  assert.ok(Number.isNaN(summary.r2_mean), "r2_mean NaN, as the mean of cross_val_score's");
 });
 
 test("crossValidate of a weighted blend takes every valid seed (4294967295 failed: its inner folds asked kFold for seed 4294968295)", () => {

@@ -170,7 +170,6 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
   const metricFns = metricsFor(objective);
   const metricNames = Object.keys(metricFns);
   if (metricNames.includes("auc")) checkFoldsHoldBothClasses(y, foldsMade);
-  if (metricNames.includes("r2")) checkFoldsHoldTwoRows(foldsMade);
 
   const blendList: { key: string; blend: Blend }[] = [{ key: "ensemble", blend: ensemble.blend }];
   for (const b of opts.blends ?? []) {
@@ -458,17 +457,6 @@ function checkFoldsHoldBothClasses(y: Float32Array, folds: Fold[]): void {
         `class ${missing} has ${count[missing]} row${count[missing] === 1 ? "" : "s"}, fewer than the ${folds.length} folds — ${count[missing] >= 2 ? `use at most ${count[missing]} folds` : "scoring auc on held-out folds needs at least 2 rows of each class"}`,
     );
   });
-}
-
-/**
- * r2 is scored on each fold's held-out rows, and one row has no variance to explain (scikit-learn's r2_score gives
- * nan there): checked before any fit — with k = n (leave one out) every fold's r2 was 0 and so was r2_mean.
- */
-function checkFoldsHoldTwoRows(folds: Fold[]): void {
-  const n = folds.reduce((s, fold) => s + fold.test.length, 0);
-  const f = folds.findIndex((fold) => fold.test.length < 2);
-  if (f >= 0)
-    throw new Error(`crossValidate: fold ${f + 1} of ${folds.length} holds ${folds[f].test.length} held-out row, on which r2 is not defined (scikit-learn's r2_score gives nan): use at most ${Math.floor(n / 2)} folds for ${n} rows`);
 }
 
 /** y at these rows */

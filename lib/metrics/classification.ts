@@ -91,7 +91,6 @@ function checkWidth(y: Values, p: Values, what: string): void {
   checkFinite(y, p, what);
 }
 
-/** Predicted class per row (see module comment for the three cases). */
 /**
  * A binary prediction's class: 1 when P(1) > 0.5, as XGBClassifier.predict and XGBoost's `error` metric decide it (and
  * scikit-learn's classifiers, decision > 0); a probability of exactly 0.5 is class 0 (it was 1 here, so accuracy was
@@ -99,6 +98,7 @@ function checkWidth(y: Values, p: Values, what: string): void {
  */
 export const positiveClass = (p: number): boolean => p > 0.5;
 
+/** Predicted class per row (see module comment for the three cases). */
 export function predictedClasses(y: Values, p: Values): Int32Array {
   const n = y.length;
   const out = new Int32Array(n);

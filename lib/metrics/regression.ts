@@ -3,7 +3,7 @@
  *   rmse = sqrt(mean((y - p)^2))
  *   mae  = mean(|y - p|)
  *   r2   = 1 - SS_res / SS_tot, SS_res = Σ(y - p)^2, SS_tot = Σ(y - ȳ)^2
- *          (as scikit-learn: 1 if both are 0, 0 if only SS_tot is 0); it needs at least 2 values.
+ *          (as scikit-learn: 1 if both are 0, 0 if only SS_tot is 0; NaN for one value).
  */
 export type Values = ArrayLike<number>;
 
@@ -45,9 +45,10 @@ export function mae(y: Values, p: Values, ...unsupported: never[]): number {
 export function r2(y: Values, p: Values, ...unsupported: never[]): number {
   noMoreArguments(unsupported, "r2");
   checkPair(y, p, "r2");
-  // one value has no variance to explain: scikit-learn's r2_score gives nan (UndefinedMetricWarning), and the rule
-  // above made it 0 or 1 — leave-one-out folds scored an r2_mean of 0 without a word
-  if (y.length < 2) throw new Error(`r2: needs at least 2 values, got ${y.length} (R² is not defined on one value: scikit-learn's r2_score gives nan)`);
+  // one value has no variance to explain: NaN, scikit-learn's r2_score's answer (with an UndefinedMetricWarning) —
+  // the rule above made it 0 or 1, so leave-one-out folds scored an r2_mean of 0 without a word; a fold's NaN makes
+  // the mean NaN, as cross_val_score's, while rmse and mae are scored
+  if (y.length < 2) return NaN;
   let mean = 0;
   for (let i = 0; i < y.length; i++) mean += y[i];
   mean /= y.length;
