@@ -581,6 +581,8 @@ test("a URL (loopback): format from the response's content type where it names o
     "/q/p.json": ["application/octet-stream", json],
     "/rfc.csv": ["text/csv; header=present", "a,b\n1,x\n"],
     "/latin.csv": ["text/csv; charset=ISO-8859-1", "a,b\n1,x\n"],
+    // what a Java server labels any file: text/plain says nothing of the table (ASCII bytes are UTF-8 too)
+    "/java/p.json": ["text/plain; charset=ISO-8859-1", json],
   };
   const server = http.createServer((req, res) => {
     const [type, body] = served[new URL(req.url!, "http://x").pathname] ?? [];
@@ -604,6 +606,7 @@ test("a URL (loopback): format from the response's content type where it names o
     // the same bytes as a file of that name are the reference
     const fromFile = content(await loadTable(file("p.json", json)));
     assert.equal(content(await loadTable(`http://127.0.0.1:${port}/raw/p.json`)), fromFile, "text/plain: the name's format");
+    assert.equal(content(await loadTable(`http://127.0.0.1:${port}/java/p.json`)), fromFile, "text/plain's charset is not the table's");
     assert.equal(content(await loadTable(`http://127.0.0.1:${port}/q/p.json?download=1`)), fromFile, "octet-stream: the path's extension, not the query's");
     assert.equal(content(await loadTable(`http://127.0.0.1:${port}/rfc.csv`)), content(await loadTable(file("rfc.csv", "a,b\n1,x\n"))));
     await rejects(() => loadTable(`http://127.0.0.1:${port}/blob/p.csv`), /answered a web page \(content type text\/html.*raw address/);

@@ -216,7 +216,9 @@ function formatOfResponse(source: string, url: URL, contentType: string | null):
   // a type that names no table format (application/octet-stream …) leaves the choice to the name or the bytes;
   // a table type and its charset are the server's statement about these bytes: read as it says, or refused. Its
   // other parameters (RFC 4180's header=present) are the server's, not options the user could change: not checked.
-  if (!contentType || !namesTableFormat(contentType)) return byName;
+  // text/plain says nothing of the format, nor of the table's encoding (Java servers label every file ISO-8859-1): the
+  // readers take UTF-8 and refuse other bytes themselves
+  if (!contentType || type === "text/plain" || !namesTableFormat(contentType)) return byName;
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType)?.[1];
   let declared: TableFormat;
   try {
@@ -224,7 +226,7 @@ function formatOfResponse(source: string, url: URL, contentType: string | null):
   } catch (e) {
     throw new Error(`loadTable: ${source}: ${(e as Error).message}`);
   }
-  return type === "text/plain" ? byName : declared;
+  return declared;
 }
 
 /**
