@@ -89,7 +89,7 @@ export class Endpoints {
     this.prepare(e)
       .then(() => (variant.ServerlessConfig ? undefined : this.servers.ensureStarted(e)))
       .then(() => {
-        if (deleted()) return this.servers.stop(this.servers.of(e)); // deleted while creating
+        if (deleted()) return this.servers.release(e); // deleted while creating
         w.EndpointStatus = "InService";
         w.LastModifiedTime = now();
         this.save(e);
@@ -97,8 +97,9 @@ export class Endpoints {
         this.ctx.log(`endpoint ${w.EndpointName}: InService`);
       })
       .catch((err) => {
-        this.servers.stop(this.servers.of(e)); // a server that started, if saving InService failed
-        if (deleted()) return;
+        // a server that started, if saving InService failed; a deleted endpoint's entry goes too (of() made one anew)
+        if (deleted()) return this.servers.release(e);
+        this.servers.stop(this.servers.of(e));
         w.EndpointStatus = "Failed";
         w.FailureReason = errorMessage(err).slice(0, 1024);
         w.LastModifiedTime = now();

@@ -267,13 +267,13 @@ export class DataAccess {
   async objects(uri: string, what: string): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
     // a symbolic link is followed where its target is inside the allowed folders (an Error naming it otherwise, and
-    // for a link to nothing), each folder walked once: links were skipped without a word — a channel holding a.csv
-    // and a link b.csv trained on a.csv alone — where `aws s3 cp --recursive` and lib's loader follow them
-    const walked = new Set<string>();
-    const walk = (dir: string, rel: string) => {
+    // for a link to nothing), as `aws s3 cp --recursive` follows them: links were skipped without a word — a channel
+    // holding a.csv and a link b.csv trained on a.csv alone. A folder is not walked again inside itself (a link to an
+    // ancestor), but two links to one folder are two prefixes, as they would be in S3
+    const walk = (dir: string, rel: string, ancestors: ReadonlySet<string> = new Set()) => {
       const real = fs.realpathSync(dir);
-      if (walked.has(real)) return;
-      walked.add(real);
+      if (ancestors.has(real)) return;
+      const inside = new Set(ancestors).add(real);
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         if (TMP_FILE.test(e.name)) continue;
         const p = path.join(dir, e.name);
@@ -285,7 +285,7 @@ export class DataAccess {
           folder = target.isDirectory();
           file = target.isFile();
         }
-        if (folder) walk(p, `${rel}${e.name}/`);
+        if (folder) walk(p, `${rel}${e.name}/`, inside);
         else if (file) out.push({ rel: `${rel}${e.name}`, file: p });
       }
     };

@@ -381,7 +381,9 @@ export class TransformRun {
 /** an object's URI: the input URI itself when it names the one object (its last segment is the file), else the prefix joined with its path */
 function inputUri(prefix: string, rel: string, count: number): string {
   const base = prefix.replace(/\/+$/, "");
-  if (count === 1 && base.split("/").pop() === rel) return base;
+  const last = base.split("/").pop();
+  // a file:// URI's last segment is percent-encoded ("rows%231.csv" for the object "rows#1.csv")
+  if (count === 1 && (last === rel || (base.startsWith("file:") && last === encodeURIComponent(rel)))) return base;
   return joinUri(prefix, rel);
 }
 

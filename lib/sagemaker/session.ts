@@ -49,9 +49,15 @@ export interface Clients {
 /** the local SageMaker of each state folder in this process, the options it was started with, the sessions using it */
 const localServers = new Map<string, { server: Promise<LocalSageMaker>; options: LocalServerOptions; refs: number }>();
 
-/** options as given: equal values, JSON-equal arrays and objects, the same function */
+/** The options that differ: values compared by content — objects whatever their keys' order, functions by their
+ * source (a notebook cell re-run makes a new `trainerCommand: () => …` of the same text, which is the same option) */
 function differingOptions(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  const same = (x: unknown, y: unknown) => x === y || (typeof x !== "function" && typeof y !== "function" && JSON.stringify(x) === JSON.stringify(y));
+  const canonical = (v: unknown): unknown =>
+    typeof v === "function" ? `function ${v.toString()}`
+    : Array.isArray(v) ? v.map(canonical)
+    : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+    : v;
+  const same = (x: unknown, y: unknown) => x === y || JSON.stringify(canonical(x)) === JSON.stringify(canonical(y));
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !same(a[k], b[k]));
 }
 
@@ -369,20 +375,20 @@ export class Session {
 /**
  * The files under a folder as S3 takes a folder's objects (`aws s3 cp --recursive`, the Python SDK's upload_data): every
  * file, dot files too, by path relative to it ("a/b.csv"), sorted; symbolic links followed (a link to a file is that
- * file — they were skipped: a channel of a.csv and a link b.csv was uploaded as a.csv alone), each folder once.
+ * file — they were skipped: a channel of a.csv and a link b.csv was uploaded as a.csv alone); a folder is not walked
+ * again inside itself (a link to an ancestor).
  */
 export function filesUnder(dir: string): string[] {
   const out: string[] = [];
-  const walked = new Set<string>();
-  const walk = (d: string, rel: string) => {
+  const walk = (d: string, rel: string, ancestors: ReadonlySet<string> = new Set()) => {
     const real = fs.realpathSync(d);
-    if (walked.has(real)) return;
-    walked.add(real);
+    if (ancestors.has(real)) return;
+    const inside = new Set(ancestors).add(real);
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       const target = e.isSymbolicLink() ? fs.statSync(p, { throwIfNoEntry: false }) : e;
       if (!target) throw new Error(`${p} is a symbolic link to ${fs.readlinkSync(p)}, which does not exist`);
-      if (target.isDirectory()) walk(p, `${rel}${e.name}/`);
+      if (target.isDirectory()) walk(p, `${rel}${e.name}/`, inside);
       else if (target.isFile()) out.push(`${rel}${e.name}`);
     }
   };

@@ -106,6 +106,7 @@ typedef struct {
   int32_t *at_table;  /* per leaf node: offset of its table */
   int32_t *at_feats;  /* per leaf node: offset of its features */
   uint8_t *elem;      /* per split node: its feature's bit; per leaf node: d */
+  size_t table_floats; /* the tables' size, counted against the model's budget */
 } ShapTree;
 
 /* One thread's working memory. The rows are explained in parallel (threads.h): blocks of rows are
@@ -462,11 +463,17 @@ static int prepare_tables(ShapCache *c, ShapModel *m) {
     st->elem = malloc(t->n_nodes);
     if (!st->table || !st->feats || !st->at_table || !st->at_feats || !st->elem) { drop_tables(st); c->budget = 0; break; }
     tree[n++] = i;
+    st->table_floats = pl.table;
     c->budget -= pl.table;
   }
   TablesJob j = { m, tree };
   int rc = par_run(tables_task, &j, n);
-  if (rc < 0) for (int k = 0; k < n; k++) drop_tables(&m->trees[tree[k]]); /* undecided again */
+  if (rc < 0)
+    for (int k = 0; k < n; k++) { /* undecided again, their budget given back: the next call decides as this one */
+      c->budget += m->trees[tree[k]].table_floats;
+      m->trees[tree[k]].table_floats = 0;
+      drop_tables(&m->trees[tree[k]]);
+    }
   else c->planned = to;
   free(tree);
   return rc;
