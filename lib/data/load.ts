@@ -213,20 +213,16 @@ function formatOfResponse(source: string, url: URL, contentType: string | null):
   if (type === "text/html" || type === "application/xhtml+xml") {
     throw new Error(`loadTable: ${source} answered a web page (content type ${contentType}), not a table — for a file on GitHub use its raw address (raw.githubusercontent.com/…), or pass format if the server labels a table wrongly`);
   }
-  // a type that names no table format (application/octet-stream …) leaves the choice to the name or the bytes;
-  // a table type and its charset are the server's statement about these bytes: read as it says, or refused. Its
-  // other parameters (RFC 4180's header=present) are the server's, not options the user could change: not checked.
-  // text/plain says nothing of the format, nor of the table's encoding (Java servers label every file ISO-8859-1): the
-  // readers take UTF-8 and refuse other bytes themselves
+  // a type that names no table format (application/octet-stream …) leaves the choice to the name or the bytes, and
+  // so does text/plain, which says nothing of the format nor of the table's encoding (Java servers label every file
+  // ISO-8859-1; the readers refuse bytes that are not UTF-8 themselves); a table type and its charset are the
+  // server's statement about these bytes: read as it says, or refused
   if (!contentType || type === "text/plain" || !namesTableFormat(contentType)) return byName;
-  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(contentType)?.[1];
-  let declared: TableFormat;
   try {
-    declared = formatFromContentType(charset === undefined ? type : `${type}; charset=${charset}`);
+    return formatFromContentType(contentType, { fromServer: true });
   } catch (e) {
     throw new Error(`loadTable: ${source}: ${(e as Error).message}`);
   }
-  return declared;
 }
 
 /**

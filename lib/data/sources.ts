@@ -68,7 +68,9 @@ export function namesTableFormat(contentType: string): boolean {
 const mediaType = (contentType: string) => contentType.split(";")[0].trim().toLowerCase();
 const REFUSED_TYPES = /^(text\/(x-)?)?libsvm$|^application\/x-recordio(-protobuf)?$|^recordio-protobuf$/;
 
-export function formatFromContentType(contentType: string): TableFormat {
+/** `fromServer`: the type a URL's server answered — its charset is checked, its other parameters (RFC 4180's
+ * header=present) are the server's, not options the user could change, and are not read. */
+export function formatFromContentType(contentType: string, opts: { fromServer?: boolean } = {}): TableFormat {
   const [type, ...params] = contentType.split(";");
   const t = type.trim().toLowerCase();
   if (REFUSED_TYPES.test(t)) {
@@ -87,6 +89,7 @@ export function formatFromContentType(contentType: string): TableFormat {
     const m = /^\s*([^=\s]+)\s*=\s*"?([^"]*?)"?\s*$/.exec(p);
     if (!m) throw new Error(`content type "${contentType}": parameter "${p.trim()}" has no value (name=value)`);
     const key = m[1].toLowerCase();
+    if (opts.fromServer && key !== "charset") continue;
     if (key === "label_size") {
       if (m[2] !== "1") throw new Error(`content type "${contentType}": label_size must be 1 (one label column), got ${m[2]}`);
     } else if (key === "charset") {
@@ -148,27 +151,36 @@ export function readHead(file: string, n = 16): Uint8Array {
  * "EISDIR: illegal operation on a directory", naming neither).
  */
 export function listFiles(dir: string): string[] {
+  try {
+    return filesUnder(dir, { hidden: false }).map((rel) => path.join(dir, rel));
+  } catch (e) {
+    throw new Error(`loadTable: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The files under a folder, by path relative to it ("a/b.csv"), sorted (S3's key order); symbolic links followed as
+ * `find -L` follows them — a link to a file is that file, to a folder that folder's files, and a folder is not walked
+ * again inside itself (a link to an ancestor) — and a link to nothing an Error naming it. `hidden: false` leaves out
+ * names starting with "." or "_" (SageMaker's and Spark's markers: the table loader's listing); `true` keeps every
+ * file, as S3 takes a folder's objects (`aws s3 cp --recursive`, the Python SDK's upload_data: lib's uploads).
+ */
+export function filesUnder(dir: string, opts: { hidden: boolean }): string[] {
   const out: string[] = [];
-  const walked = new Set<string>();
-  const walk = (d: string) => {
+  const walk = (d: string, rel: string, ancestors: ReadonlySet<string>) => {
     const real = fs.realpathSync(d);
-    if (walked.has(real)) return;
-    walked.add(real);
+    if (ancestors.has(real)) return;
+    const inside = new Set(ancestors).add(real);
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith(".") || e.name.startsWith("_")) continue;
+      if (!opts.hidden && (e.name.startsWith(".") || e.name.startsWith("_"))) continue;
       const p = path.join(d, e.name);
-      let folder = e.isDirectory(), file = e.isFile();
-      if (e.isSymbolicLink()) {
-        const target = fs.statSync(p, { throwIfNoEntry: false });
-        if (!target) throw new Error(`loadTable: ${p} is a symbolic link to ${fs.readlinkSync(p)}, which does not exist`);
-        folder = target.isDirectory();
-        file = target.isFile();
-      }
-      if (folder) walk(p);
-      else if (file) out.push(p);
+      const target = e.isSymbolicLink() ? fs.statSync(p, { throwIfNoEntry: false }) : e;
+      if (!target) throw new Error(`${p} is a symbolic link to ${fs.readlinkSync(p)}, which does not exist`);
+      if (target.isDirectory()) walk(p, `${rel}${e.name}/`, inside);
+      else if (target.isFile()) out.push(`${rel}${e.name}`);
     }
   };
-  walk(dir);
+  walk(dir, "", new Set());
   return out.sort();
 }
 

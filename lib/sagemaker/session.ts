@@ -10,6 +10,7 @@ import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { repoRoot } from "../repo";
+import { filesUnder } from "../data/sources";
 import { startLocalSageMaker, type LocalSageMaker, type LocalServerOptions } from "./local";
 
 export type Mode = "local" | "aws";
@@ -247,7 +248,7 @@ export class Session {
     const files: [string, string][] = [];
     const st = fs.statSync(localPath);
     if (st.isFile()) files.push([localPath, `${keyPrefix}/${path.basename(localPath)}`]);
-    else for (const rel of filesUnder(localPath)) files.push([path.join(localPath, rel), `${keyPrefix}/${rel}`]);
+    else for (const rel of filesUnder(localPath, { hidden: true })) files.push([path.join(localPath, rel), `${keyPrefix}/${rel}`]);
     for (const [file, key] of files) await this.putFile(file, key);
     this.log(`uploaded ${files.length} file(s) to s3://${this.bucket}/${keyPrefix}/`);
     return `s3://${this.bucket}/${keyPrefix}/`;
@@ -370,30 +371,6 @@ export class Session {
       }
     }
   }
-}
-
-/**
- * The files under a folder as S3 takes a folder's objects (`aws s3 cp --recursive`, the Python SDK's upload_data): every
- * file, dot files too, by path relative to it ("a/b.csv"), sorted; symbolic links followed (a link to a file is that
- * file — they were skipped: a channel of a.csv and a link b.csv was uploaded as a.csv alone); a folder is not walked
- * again inside itself (a link to an ancestor).
- */
-export function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string, rel: string, ancestors: ReadonlySet<string> = new Set()) => {
-    const real = fs.realpathSync(d);
-    if (ancestors.has(real)) return;
-    const inside = new Set(ancestors).add(real);
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      const target = e.isSymbolicLink() ? fs.statSync(p, { throwIfNoEntry: false }) : e;
-      if (!target) throw new Error(`${p} is a symbolic link to ${fs.readlinkSync(p)}, which does not exist`);
-      if (target.isDirectory()) walk(p, `${rel}${e.name}/`, inside);
-      else if (target.isFile()) out.push(`${rel}${e.name}`);
-    }
-  };
-  walk(dir, "");
-  return out.sort();
 }
 
 /**

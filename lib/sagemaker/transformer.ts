@@ -23,9 +23,10 @@ import {
 import { loadCsv, loadTable, type Table } from "../data";
 import { tableOf } from "../data/arquero";
 import { float32Text } from "../data/columns";
+import { filesUnder } from "../data/sources";
 import { decimalNumber } from "../core"; // the data layer's index (its file layout is the tables work's)
 import { jobLogLines, LOG_GROUPS } from "./logs";
-import { checkName, filesUnder, Session, uniqueName } from "./session";
+import { checkName, Session, uniqueName } from "./session";
 import { createModel } from "./predictor";
 import { artifactOf } from "./estimator";
 
@@ -188,7 +189,7 @@ export class Transformer {
     const l = this.latest;
     if (!l) throw new Error("Transformer: transform() first");
     let files: string[] = [];
-    if (l.localInput && fs.statSync(l.localInput).isDirectory()) files = filesUnder(l.localInput);
+    if (l.localInput && fs.statSync(l.localInput).isDirectory()) files = filesUnder(l.localInput, { hidden: true });
     else if (l.localInput) files.push(path.basename(l.localInput));
     else files = (await this.session.objects(l.input)).map((o) => o.rel);
     // under a file:// output path each segment percent-encoded, as the job writes it ("rows#1.csv" is "rows%231.csv")
