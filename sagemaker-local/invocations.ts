@@ -4,8 +4,8 @@
  * The request's Content-Type, Accept and X-Amzn-SageMaker-Custom-Attributes go to the model server's
  * `POST /invocations` and its answer comes back with x-Amzn-Invoked-Production-Variant, as on AWS. The runtime's
  * errors are AWS's: an unknown endpoint or one not InService is a ValidationError; a body above 6 MB is refused;
- * a serverless endpoint with MaxConcurrency invocations in flight throttles the next one (ThrottlingException,
- * 429, which the SDK retries); a model server that answers 4xx/5xx is a ModelError (424) carrying its status
+ * a serverless endpoint with MaxConcurrency invocations in flight throttles the next one (ThrottlingException
+ * with status 400, as AWS's common errors list it; the SDKs retry it by its code); a model server that answers 4xx/5xx is a ModelError (424) carrying its status
  * and message. An invocation that had to start the model server reports the cold start's duration in the
  * (local, non-AWS) header x-local-sagemaker-cold-start-ms, which lib/sagemaker shows.
  */
@@ -87,7 +87,7 @@ export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: 
   const max = v.ServerlessConfig ? v.ServerlessConfig.MaxConcurrency : Infinity;
   if (s.inFlight >= max) {
     s.throttled++;
-    throw new ApiError("ThrottlingException", "Rate exceeded", 429);
+    throw new ApiError("ThrottlingException", "Rate exceeded", 400);
   }
   s.inFlight++;
   s.invocations++;
