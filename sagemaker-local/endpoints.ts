@@ -1,5 +1,5 @@
 /**
- * Endpoints: CreateEndpoint / DescribeEndpoint / ListEndpoints / DeleteEndpoint.
+ * Endpoints: CreateEndpoint / UpdateEndpoint / DescribeEndpoint / ListEndpoints / DeleteEndpoint.
  *
  * An endpoint is created from an endpoint configuration and its model, both copied into the endpoint's record
  * (one production variant). Creating it is asynchronous, as on AWS: the status is Creating while the model's
@@ -7,6 +7,14 @@
  * serverless endpoint that first start checks that the model serves; the server then scales to zero when idle),
  * then InService — or Failed with the reason. The processes are ./model-servers'; the invocation proxy is
  * ./invocations'.
+ *
+ * UpdateEndpoint deploys another endpoint configuration the way AWS's blue/green update does, with no loss of
+ * availability: the status is Updating while the new fleet (its own /opt/ml folder, its own model server) comes up
+ * and the old one goes on answering invocations; once the new server has started, invocations go to it, the old one
+ * is stopped when its invocations in flight have been answered, and the status is InService with the new
+ * EndpointConfigName. A new fleet that fails to come up is rolled back: the old one serves on, the status is
+ * InService again with the old configuration, and FailureReason says why the update failed. Only an InService
+ * endpoint can be updated (AWS: DeleteEndpoint is the only operation on a Failed one).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -19,6 +27,8 @@ import type {
   DescribeEndpointCommandOutput,
   ListEndpointsCommandInput,
   ListEndpointsCommandOutput,
+  UpdateEndpointCommandInput,
+  UpdateEndpointCommandOutput,
   EndpointSortKey,
   EndpointStatus,
 } from "@aws-sdk/client-sagemaker";
@@ -26,10 +36,12 @@ import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, fi
 import { Checker, errorMessage, validation } from "./errors";
 import { saveInBackground } from "./storage";
 import { Models } from "./models";
-import { ModelServers, ModelServerOptions } from "./model-servers";
+import { ModelServer, ModelServers, ModelServerOptions } from "./model-servers";
 import { EndpointLocal, EndpointRecord, EndpointWire, fromDisk, toDisk } from "./records";
 import { unpack } from "./tar";
 import type { Reply, Request } from "./wire";
+import { INVOCATION_TIMEOUT_MS } from "./invocations";
+import { crashPoint } from "./crash-points";
 
 const ENDPOINT_STATUSES = Object.keys({
   OutOfService: 1, Creating: 1, Updating: 1, SystemUpdating: 1, RollingBack: 1, InService: 1, Deleting: 1, Failed: 1, UpdateRollbackFailed: 1,
@@ -44,14 +56,28 @@ export class Endpoints {
     this.servers = new ModelServers(ctx, opts);
     for (const file of ctx.store.loadAll("endpoints")) {
       const e = fromDisk<EndpointWire, EndpointLocal>(file);
-      if (opts.recover !== false && (e.wire.EndpointStatus === "Creating" || e.wire.EndpointStatus === "Updating")) {
+      if (opts.recover !== false && e.wire.EndpointStatus === "Creating") {
         e.wire.EndpointStatus = "Failed";
         e.wire.FailureReason = "The local SageMaker server stopped while the endpoint was being created.";
         e.wire.LastModifiedTime = now();
         this.save(e);
       }
+      if (opts.recover !== false && e.wire.EndpointStatus === "Updating") this.rollBackOnStart(e);
       this.endpoints.set(e.wire.EndpointName, e);
     }
+  }
+
+  /** an update the server stopped in the middle of: the old fleet (the record's) serves on, the new one's folder goes */
+  private rollBackOnStart(e: EndpointRecord): void {
+    const w = e.wire;
+    w.EndpointStatus = "InService";
+    w.FailureReason = `The local SageMaker server stopped while the endpoint was being updated to ${e.local.pending?.EndpointConfigName ?? "another configuration"}; rolled back to ${w.EndpointConfigName}.`;
+    w.LastModifiedTime = now();
+    delete e.local.pending;
+    const current = e.local.optml ?? "opt_ml";
+    const dir = this.servers.dir(e);
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) if (f.startsWith("opt_ml") && f !== current) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+    this.save(e);
   }
 
   private save(e: EndpointRecord): void {
@@ -87,7 +113,6 @@ export class Endpoints {
     this.save(e); // before it is known: a save that fails leaves no endpoint Creating for good
     this.endpoints.set(w.EndpointName, e);
     this.prepare(e)
-      .then(() => (variant.ServerlessConfig ? undefined : this.servers.ensureStarted(e)))
       .then(() => {
         if (deleted()) return this.servers.release(e); // deleted while creating
         w.EndpointStatus = "InService";
@@ -109,9 +134,10 @@ export class Endpoints {
     return { EndpointArn: arn };
   }
 
-  /** model.tar.gz → <endpoint dir>/opt_ml/model; serverless: one start to check the model serves (the first cold start) */
+  /** model.tar.gz → the fleet's opt_ml/model, then its model server's first start (serverless: to check that the
+   * model serves — the first cold start) */
   private async prepare(e: EndpointRecord): Promise<void> {
-    const optml = path.join(this.servers.dir(e), "opt_ml");
+    const optml = this.servers.optml(e);
     fs.rmSync(optml, { recursive: true, force: true });
     const url = e.local.model.PrimaryContainer.ModelDataUrl;
     // extracted next to model/ and renamed into place once whole: a model server never starts on half a model
@@ -126,9 +152,88 @@ export class Endpoints {
       }
     }
     fs.renameSync(partial, path.join(optml, "model"));
-    if (e.local.variant.ServerlessConfig) {
-      await this.servers.ensureStarted(e);
+    crashPoint("endpoint-fleet-unpacked");
+    await this.servers.ensureStarted(e);
+  }
+
+  updateEndpoint(request: Request<UpdateEndpointCommandInput>): Reply<UpdateEndpointCommandOutput> {
+    const c = new Checker();
+    c.supported(request, "", ["EndpointName", "EndpointConfigName", "RetainAllVariantProperties", "RetainDeploymentConfig"]);
+    c.name(request.EndpointName, "EndpointName");
+    c.name(request.EndpointConfigName, "EndpointConfigName");
+    // false is what they mean when left out; true keeps what this server does not have (scaling set outside the
+    // endpoint configuration, a deployment configuration)
+    for (const k of ["RetainAllVariantProperties", "RetainDeploymentConfig"] as const) {
+      c.boolean(request[k], k);
+      if (request[k] === true) c.custom(`${k} true: not supported by the local SageMaker (its endpoints have no variant properties or deployment configuration beyond their endpoint configuration) — leave it out, or run on AWS.`);
     }
+    const input = c.valid<{ EndpointName: string; EndpointConfigName: string }>(request);
+    const old = this.endpoint(input.EndpointName);
+    const w = old.wire;
+    if (w.EndpointStatus === "Failed") throw validation(`Cannot update endpoint "${w.EndpointArn}": it is Failed (${w.FailureReason ?? "no reason given"}); DeleteEndpoint is the only operation on a failed endpoint.`);
+    if (w.EndpointStatus !== "InService") throw validation(`Cannot update in-progress endpoint "${w.EndpointArn}" (status ${w.EndpointStatus}).`);
+    const cfg = this.models.config(input.EndpointConfigName);
+    const variant = cfg.ProductionVariants[0];
+    const model = this.models.models.get(variant.ModelName);
+    if (!model) throw validation(`Could not find model "${this.ctx.arn("model", variant.ModelName.toLowerCase())}".`);
+    // the new fleet: the same wire record (its status is the endpoint's), its own folder and model server
+    const next: EndpointRecord = { wire: w, local: { variant, model, optml: `opt_ml-${Date.now()}` } };
+    const before = { status: w.EndpointStatus, modified: w.LastModifiedTime, reason: w.FailureReason };
+    w.EndpointStatus = "Updating";
+    w.LastModifiedTime = now();
+    delete w.FailureReason;
+    old.local.pending = { EndpointConfigName: cfg.EndpointConfigName, StartTime: w.LastModifiedTime, variant };
+    try {
+      this.save(old); // before anything starts: a save that fails leaves the endpoint as it was
+    } catch (err) {
+      Object.assign(w, { EndpointStatus: before.status, LastModifiedTime: before.modified, FailureReason: before.reason });
+      delete old.local.pending;
+      throw err;
+    }
+    const deleted = () => this.endpoints.get(w.EndpointName) !== old;
+    this.prepare(next)
+      .then(() => {
+        if (deleted()) return this.servers.release(next);
+        const updated = { EndpointConfigName: cfg.EndpointConfigName, EndpointStatus: "InService" as const, LastModifiedTime: now() };
+        this.save({ wire: { ...w, ...updated }, local: next.local }); // first: a save that fails rolls the update back
+        const retired = this.servers.of(old);
+        Object.assign(w, updated);
+        this.endpoints.set(w.EndpointName, next); // invocations from now on reach the new fleet
+        if (variant.ServerlessConfig) this.servers.armIdle(next, this.servers.of(next));
+        this.ctx.log(`endpoint ${w.EndpointName}: updated to ${cfg.EndpointConfigName}, InService`);
+        this.retire(old, retired);
+      })
+      .catch((err) => {
+        this.servers.release(next);
+        fs.rmSync(this.servers.optml(next), { recursive: true, force: true });
+        if (deleted()) return;
+        // rolled back: the old fleet never stopped serving
+        delete old.local.pending;
+        w.EndpointStatus = "InService";
+        w.FailureReason = `UpdateEndpoint to ${cfg.EndpointConfigName} failed, rolled back to ${w.EndpointConfigName}: ${errorMessage(err)}`.slice(0, 1024);
+        w.LastModifiedTime = now();
+        saveInBackground(`endpoint ${w.EndpointName}: update rolled back`, this.ctx.log, () => this.save(old));
+        this.ctx.log(`endpoint ${w.EndpointName}: ${w.FailureReason}`);
+      });
+    return { EndpointArn: w.EndpointArn };
+  }
+
+  /** the old fleet after an update: stopped once its invocations in flight are answered (each within the runtime's
+   * 60 s), then its folder removed */
+  private retire(old: EndpointRecord, s: ModelServer): void {
+    const dir = this.servers.optml(old);
+    const done = () => {
+      this.servers.release(old);
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+    if (s.inFlight === 0) return done();
+    const t0 = Date.now();
+    const poll = setInterval(() => {
+      if (s.inFlight > 0 && Date.now() - t0 < INVOCATION_TIMEOUT_MS + 5000) return;
+      clearInterval(poll);
+      done();
+    }, 50);
+    poll.unref();
   }
 
   private endpoint(name: unknown): EndpointRecord {
@@ -138,7 +243,8 @@ export class Endpoints {
     const { wire, local } = this.endpoint(input.EndpointName);
     const v = local.variant;
     const image = local.model.PrimaryContainer.Image;
-    const inService = wire.EndpointStatus === "InService";
+    // an endpoint being updated serves from its current fleet, as AWS's blue/green update does
+    const inService = wire.EndpointStatus === "InService" || wire.EndpointStatus === "Updating";
     const variant = {
       VariantName: v.VariantName,
       DeployedImages: inService ? [{ SpecifiedImage: image, ResolvedImage: this.servers.of(this.endpoints.get(wire.EndpointName)!).resolvedImage ?? image, ResolutionTime: wire.CreationTime }] : undefined,
@@ -149,7 +255,11 @@ export class Endpoints {
       CurrentServerlessConfig: v.ServerlessConfig && inService ? v.ServerlessConfig : undefined,
       DesiredServerlessConfig: v.ServerlessConfig,
     };
-    return { ...wire, ProductionVariants: [variant] };
+    const p = wire.EndpointStatus === "Updating" ? local.pending : undefined;
+    const pending = p
+      ? { PendingDeploymentSummary: { EndpointConfigName: p.EndpointConfigName, StartTime: p.StartTime, ProductionVariants: [{ VariantName: p.variant.VariantName, DesiredWeight: p.variant.InitialVariantWeight ?? 1, DesiredInstanceCount: p.variant.ServerlessConfig ? undefined : p.variant.InitialInstanceCount, DesiredServerlessConfig: p.variant.ServerlessConfig}] } }
+      : {};
+    return { ...wire, ProductionVariants: [variant], ...pending };
   }
   listEndpoints(input: Request<ListEndpointsCommandInput>): Reply<ListEndpointsCommandOutput> {
     checkList(input, { statuses: ENDPOINT_STATUSES, sortBy: SORT_BY });

@@ -13,7 +13,7 @@ import * as http from "http";
 import type { InvokeEndpointInput, InvokeEndpointOutput } from "@aws-sdk/client-sagemaker-runtime";
 import { ACCOUNT, Context } from "./context";
 import { ApiError, Checker, errorMessage } from "./errors";
-import { Endpoints } from "./endpoints";
+import type { Endpoints } from "./endpoints";
 
 /** the runtime's payload limits: 6 MB, and 4 MB for requests and answers of a serverless endpoint */
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -70,7 +70,8 @@ export async function invokeEndpoint(ctx: Context, endpoints: Endpoints, input: 
   // whole in "not found")
   checkRequest(input);
   const e = endpoints.endpoints.get(name);
-  if (!e || e.wire.EndpointStatus !== "InService")
+  // an endpoint being updated answers from its current fleet until the new one takes over (AWS's blue/green update)
+  if (!e || (e.wire.EndpointStatus !== "InService" && e.wire.EndpointStatus !== "Updating"))
     throw new ApiError("ValidationError", e ? `Endpoint ${name} of account ${ACCOUNT} is not in service (status ${e.wire.EndpointStatus}).` : `Endpoint ${name} of account ${ACCOUNT} not found.`, 400);
   const v = e.local.variant;
   const other = input.OtherHeaders ?? [];

@@ -52,6 +52,11 @@ export class ModelServers {
     return this.ctx.store.dir("endpoints", e.wire.EndpointName);
   }
 
+  /** the folder that is the endpoint's model server's /opt/ml (an update's new fleet has its own) */
+  optml(e: EndpointRecord): string {
+    return path.join(this.dir(e), e.local.optml ?? "opt_ml");
+  }
+
   of(e: EndpointRecord): ModelServer {
     let s = this.byEndpoint.get(e);
     if (!s) {
@@ -89,7 +94,7 @@ export class ModelServers {
   private async spawnServe(e: EndpointRecord, s: ModelServer): Promise<string> {
     const { container, url } = await startServeProcess(this.ctx, {
       image: e.local.model.PrimaryContainer.Image ?? "",
-      optml: path.join(this.dir(e), "opt_ml"),
+      optml: this.optml(e),
       environment: e.local.model.PrimaryContainer.Environment ?? {},
       memoryMb: e.local.variant.ServerlessConfig?.MemorySizeInMB,
       owner: e.wire.EndpointName,

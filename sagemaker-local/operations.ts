@@ -36,6 +36,7 @@ export interface Operations {
   ListEndpointConfigs: Handler<sm.ListEndpointConfigsCommandInput, sm.ListEndpointConfigsCommandOutput>;
   CreateEndpoint: Handler<sm.CreateEndpointCommandInput, sm.CreateEndpointCommandOutput>;
   DescribeEndpoint: Handler<sm.DescribeEndpointCommandInput, sm.DescribeEndpointCommandOutput>;
+  UpdateEndpoint: Handler<sm.UpdateEndpointCommandInput, sm.UpdateEndpointCommandOutput>;
   DeleteEndpoint: Handler<sm.DeleteEndpointCommandInput, sm.DeleteEndpointCommandOutput>;
   ListEndpoints: Handler<sm.ListEndpointsCommandInput, sm.ListEndpointsCommandOutput>;
   CreateTransformJob: Handler<sm.CreateTransformJobCommandInput, sm.CreateTransformJobCommandOutput>;
@@ -85,6 +86,7 @@ export function operationsOf(c: { training: TrainingJobs; tuning: TuningJobs; mo
     ListEndpointConfigs: (i) => models.listEndpointConfigs(i),
     CreateEndpoint: (i) => endpoints.createEndpoint(i),
     DescribeEndpoint: (i) => endpoints.describeEndpoint(i),
+    UpdateEndpoint: (i) => endpoints.updateEndpoint(i),
     DeleteEndpoint: (i) => endpoints.deleteEndpoint(i),
     ListEndpoints: (i) => endpoints.listEndpoints(i),
     CreateTransformJob: (i) => transforms.create(i),

@@ -170,6 +170,11 @@ export type EndpointWire = Override<
 export interface EndpointLocal {
   variant: VariantSpec;
   model: ModelRecord;
+  /** the folder, inside the endpoint's, that is its model server's /opt/ml: "opt_ml" when absent; an UpdateEndpoint's
+   * new fleet gets its own ("opt_ml-<time>") while the old one still serves from its folder */
+  optml?: string;
+  /** while an UpdateEndpoint's new fleet comes up: its configuration (DescribeEndpoint's PendingDeploymentSummary) */
+  pending?: { EndpointConfigName: string; StartTime: number; variant: VariantSpec };
 }
 
 export interface EndpointRecord {

@@ -10,7 +10,8 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { CreateModelCommand, CreateTrainingJobCommand, DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateTrainingJobCommand, DescribeEndpointCommand, DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient, UpdateEndpointCommand, waitUntilEndpointInService, waitUntilTrainingJobCompletedOrStopped } from "@aws-sdk/client-sagemaker";
+import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
 import { creds, localServer, rejects, tmpDir, trainingRequest, until } from "./sagemaker-helpers";
 import { startSageMakerProcess } from "./fuzz/common";
 
@@ -101,6 +102,50 @@ test("record files that are not records (null, {}, a number, another name's copy
     }
     assert.is(fs.readFileSync(path.join(dir, "models", "copy.json.corrupt"), "utf8"), "an earlier one, kept");
     assert.not.ok(fs.existsSync(path.join(dir, "transform-jobs", ".cut.json.4242.7.tmp")), "the temporary file is removed");
+  } finally {
+    await ctx.srv.close();
+    ctx.sm.destroy();
+    ctx.rt.destroy();
+  }
+});
+
+test("kill -9 in the middle of an UpdateEndpoint (the new fleet's model unpacked): the restart rolls the endpoint back to its configuration, InService, saying why, and removes the new fleet's folder", async () => {
+  const first = await localServer();
+  const { dir } = first;
+  const data = tmpDir("data");
+  fs.writeFileSync(path.join(data, "train.csv"), "1,2\n3,4\n");
+  const out = tmpDir("out");
+  await first.sm.send(new CreateTrainingJobCommand(trainingRequest("j", `file://${data}`, out)));
+  await waitUntilTrainingJobCompletedOrStopped({ client: first.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TrainingJobName: "j" });
+  const model = (name: string) => ({ ModelName: name, ExecutionRoleArn: "arn:aws:iam::123456789012:role/R", PrimaryContainer: { Image: "img", ModelDataUrl: `file://${out}/j/output/model.tar.gz` } });
+  for (const name of ["blue", "green"]) {
+    await first.sm.send(new CreateModelCommand(model(name)));
+    await first.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: name, ProductionVariants: [{ VariantName: "v", ModelName: name, ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 1 } }] }));
+  }
+  await first.sm.send(new CreateEndpointCommand({ EndpointName: "e", EndpointConfigName: "blue" }));
+  await waitUntilEndpointInService({ client: first.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e" });
+  await first.srv.close();
+  first.sm.destroy();
+  first.rt.destroy();
+
+  const proc = await startSageMakerProcess(dir, { SAGEMAKER_LOCAL_CRASH_AT: "endpoint-fleet-unpacked:1" });
+  const sm = new SageMakerClient({ endpoint: proc.url, region: "us-east-1", credentials: creds, maxAttempts: 1 });
+  await sm.send(new UpdateEndpointCommand({ EndpointName: "e", EndpointConfigName: "green" })).catch(() => undefined); // it answers, or dies first
+  assert.is((await proc.exited).signal, "SIGKILL");
+  sm.destroy();
+  const endpointDir = path.join(dir, "endpoints", "e");
+  assert.is(fs.readdirSync(endpointDir).filter((f) => f.startsWith("opt_ml")).length, 2, "the crash left the new fleet's folder");
+
+  const ctx = await localServer({ stateDir: dir });
+  try {
+    const d = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e" }));
+    assert.is(d.EndpointStatus, "InService");
+    assert.is(d.EndpointConfigName, "blue");
+    assert.is(d.PendingDeploymentSummary, undefined);
+    assert.match(d.FailureReason!, /stopped while the endpoint was being updated to green; rolled back to blue/);
+    assert.equal(fs.readdirSync(endpointDir).filter((f) => f.startsWith("opt_ml")), ["opt_ml"]);
+    const r = await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e", Body: Buffer.from("1\n"), ContentType: "text/csv" }));
+    assert.ok(r.Body!.length > 0, "the old fleet serves");
   } finally {
     await ctx.srv.close();
     ctx.sm.destroy();
