@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as net from "net";
 import { execFileSync } from "child_process";
-import { DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointsCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
+import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
 import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor, projectTrainerCommand } from "ensemble-workbook/sagemaker";
 import { bundleIsFresh } from "../lib/sagemaker/local";
 import { explain, loadDiabetes, loadEnsemble } from "ensemble-workbook";
@@ -36,6 +36,12 @@ function referenceExplain(modelData: string, rows: any): Record<string, number>[
   const dir = tmpDir("model");
   execFileSync("tar", ["xzf", modelData.replace(/^file:\/\//, ""), "-C", dir]);
   return explain(loadEnsemble(dir), rows).objects() as Record<string, number>[];
+}
+
+async function assertRejects(p: Promise<unknown>, re: RegExp): Promise<void> {
+  const e = await p.then(() => undefined, (err: Error) => err);
+  assert.ok(e, `rejects with ${re}`);
+  assert.match(e!.message, re);
 }
 
 function close(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
@@ -110,6 +116,31 @@ async function tuneDeployPredict(strategy: "Bayesian" | "Random" | "Grid" | "Hyp
     const expected = referenceExplain(bestJob.ModelArtifacts!.S3ModelArtifacts!, rows);
     assert.equal(Object.keys(served[0]), Object.keys(expected[0]));
     served.forEach((row, i) => close(Object.values(row), Object.values(expected[i]), `contributions of row ${i}`));
+  }
+  if (strategy === "Random") {
+    // another model behind the same endpoint (UpdateEndpoint): its predictions are the new model's, the endpoint's
+    // old model and config are deleted; a model that cannot be read is rolled back, the endpoint serving on
+    const before = { ...predictor.resources };
+    await predictor.update({ modelData: est.modelData!, serverless: { memorySizeInMB: 2048, maxConcurrency: 2 } });
+    const updatedRef = reference(est.modelData!, rows);
+    assert.ok(updatedRef.some((v, i) => Math.abs(v - ref[i]) > 1e-3), "the two models predict differently");
+    close((await predictor.predict(rows)) as Float64Array, updatedRef, "predictions after the update");
+    const described = await sm.send(new DescribeEndpointCommand({ EndpointName: predictor.endpointName }));
+    assert.is(described.EndpointConfigName, predictor.resources.configName);
+    assert.is.not(predictor.resources.configName, before.configName);
+    assert.not.ok((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs!.some((c) => c.EndpointConfigName === before.configName), "the replaced config is deleted");
+    assert.not.ok((await sm.send(new ListModelsCommand({}))).Models!.some((m) => m.ModelName === before.modelName), "the replaced model is deleted");
+    const configs = (await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs!.length;
+    try {
+      await predictor.update({ modelData: est.modelData!.replace(/model\.tar\.gz$/, "missing.tar.gz") });
+      assert.unreachable("an update to a missing artifact");
+    } catch (e) {
+      assert.match((e as Error).message, new RegExp(`Predictor.update: endpoint ${predictor.endpointName} was rolled back to ${predictor.resources.configName} and serves as before: .*missing\\.tar\\.gz`));
+    }
+    assert.is((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs!.length, configs, "the rolled-back update's config is deleted");
+    close((await predictor.predict(rows)) as Float64Array, reference(est.modelData!, rows), "predictions after the rolled-back update");
+    await assertRejects(predictor.update({} as never), /Predictor.update: modelData .* is required/);
+    await assertRejects(predictor.update({ modelData: est.modelData!, instanceType: "ml.m5.large", serverless: { memorySizeInMB: 2048, maxConcurrency: 1 } }), /Predictor.update: instanceType .* and serverless .* exclude each other/);
   }
   await predictor.delete();
   assert.is((await sm.send(new ListEndpointsCommand({}))).Endpoints!.length, 0);

@@ -8,6 +8,7 @@ export type { EstimatorOptions, FitOptions, Channels, CompletedTrainingJob, Trai
 export { HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, latestTuningJob, trialsToReach } from "./tuner";
 export type { TunerOptions, Parameter, ScalingType, Strategy, BestTrainingJob, TuningJobResult, WarmStartConfig } from "./tuner";
 export { Predictor, deployModel, createModel } from "./predictor";
+export type { UpdateOptions } from "./predictor";
 export { Transformer, batchInputCsv, transformerForTrainingJob } from "./transformer";
 export type { TransformerOptions, TransformOptions, CompletedTransformJob } from "./transformer";
 export type { DeployOptions, FeatureValue, PredictOptions, Rows } from "./predictor";

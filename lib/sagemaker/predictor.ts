@@ -1,4 +1,4 @@
-/** deploy (Model → EndpointConfig → Endpoint) and Predictor (InvokeEndpoint; CSV or JSON; delete). */
+/** deploy (Model → EndpointConfig → Endpoint) and Predictor (InvokeEndpoint; CSV or JSON; update; delete). */
 import type { DeserializeMiddleware } from "@smithy/types";
 import {
   CreateEndpointCommand,
@@ -10,6 +10,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   ProductionVariant,
+  UpdateEndpointCommand,
   waitUntilEndpointInService,
   waitUntilEndpointDeleted,
 } from "@aws-sdk/client-sagemaker";
@@ -55,10 +56,26 @@ export function derivedName(name: string, suffix: string): string {
   return `${name.slice(0, 63 - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
 }
 
-export async function deployModel(session: Session, opts: DeployOptions & { modelData: string }): Promise<Predictor> {
+/** the endpoint config's one production variant: serverless (the default) or instances */
+function productionVariant(opts: DeployOptions, modelName: string, what: string): ProductionVariant {
   // options that cannot both hold are an Error, not one of them dropped
-  if (opts.instanceType && opts.serverless) throw new Error("deploy: instanceType (an instance endpoint) and serverless (a serverless one) exclude each other");
-  if (opts.initialInstanceCount !== undefined && !opts.instanceType) throw new Error("deploy: initialInstanceCount needs instanceType (a serverless endpoint has no instances)");
+  if (opts.instanceType && opts.serverless) throw new Error(`${what}: instanceType (an instance endpoint) and serverless (a serverless one) exclude each other`);
+  if (opts.initialInstanceCount !== undefined && !opts.instanceType) throw new Error(`${what}: initialInstanceCount needs instanceType (a serverless endpoint has no instances)`);
+  const variant: ProductionVariant = { VariantName: "AllTraffic", ModelName: modelName };
+  if (opts.instanceType) Object.assign(variant, { InstanceType: opts.instanceType, InitialInstanceCount: opts.initialInstanceCount ?? 1 });
+  else {
+    const s = opts.serverless ?? { memorySizeInMB: 2048, maxConcurrency: 5 };
+    variant.ServerlessConfig = { MemorySizeInMB: s.memorySizeInMB, MaxConcurrency: s.maxConcurrency, ProvisionedConcurrency: s.provisionedConcurrency };
+  }
+  return variant;
+}
+
+function describeVariant(v: ProductionVariant): string {
+  return v.ServerlessConfig ? `serverless ${v.ServerlessConfig.MemorySizeInMB} MB, concurrency ${v.ServerlessConfig.MaxConcurrency}` : `${v.InstanceType}`;
+}
+
+export async function deployModel(session: Session, opts: DeployOptions & { modelData: string }): Promise<Predictor> {
+  productionVariant(opts, "", "deploy"); // its checks, before anything is made
   const { sm } = await session.clients();
   const name = opts.endpointName ?? uniqueName("ensemble-endpoint");
   if (opts.endpointName !== undefined) {
@@ -72,12 +89,7 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
   }
   const modelName = await createModel(session, { ...opts, modelName: derivedName(name, "model") });
   const configName = derivedName(name, "config");
-  const variant: ProductionVariant = { VariantName: "AllTraffic", ModelName: modelName };
-  if (opts.instanceType) Object.assign(variant, { InstanceType: opts.instanceType, InitialInstanceCount: opts.initialInstanceCount ?? 1 });
-  else {
-    const s = opts.serverless ?? { memorySizeInMB: 2048, maxConcurrency: 5 };
-    variant.ServerlessConfig = { MemorySizeInMB: s.memorySizeInMB, MaxConcurrency: s.maxConcurrency, ProvisionedConcurrency: s.provisionedConcurrency };
-  }
+  const variant = productionVariant(opts, modelName, "deploy");
   // a refused config or endpoint leaves nothing behind: the model (and config) this call made are deleted again
   // (a refused deploy kept its model, and the next deploy with that endpoint name could not create it)
   const undo: (() => Promise<unknown>)[] = [() => sm.send(new DeleteModelCommand({ ModelName: modelName }))];
@@ -90,7 +102,7 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
     for (const step of undo) await step().catch(() => undefined);
     throw e;
   }
-  session.log(`endpoint ${name}: creating (${variant.ServerlessConfig ? `serverless ${variant.ServerlessConfig.MemorySizeInMB} MB, concurrency ${variant.ServerlessConfig.MaxConcurrency}` : variant.InstanceType})`);
+  session.log(`endpoint ${name}: creating (${describeVariant(variant)})`);
   const predictor = new Predictor(session, name, { modelName, configName });
   if (opts.wait !== false) await predictor.waitInService();
   return predictor;
@@ -115,14 +127,65 @@ function isTable(x: Rows): x is Table {
   return !Array.isArray(x) && typeof x.columnNames === "function" && typeof x.numRows === "function";
 }
 
+/** Predictor.update's options: the model artifact to serve, and the endpoint's configuration as deploy takes it */
+export type UpdateOptions = Omit<DeployOptions, "endpointName"> & { modelData: string };
+
 export class Predictor {
   /** cold starts this predictor waited for (ms; local SageMaker only) */
   readonly coldStarts: number[] = [];
   constructor(
     readonly session: Session,
     readonly endpointName: string,
+    /** the model and endpoint config this predictor made (deploy, update): delete() and the next update delete them */
     readonly resources: { modelName?: string; configName?: string } = {},
   ) {}
+
+  /**
+   * Serves another model artifact (or the same with another serverless or instance configuration) behind this
+   * endpoint, as the Python SDK's update_endpoint does: a new model and endpoint config, then UpdateEndpoint — AWS's
+   * blue/green update, the endpoint answering all along. With `wait` (default) it resolves once the new configuration
+   * serves, then deletes the model and config this predictor had made (a predictor for an existing endpoint leaves
+   * the ones it did not make); an update that was rolled back (the new model server did not start) is an Error with
+   * the endpoint's FailureReason, and the model and config made for it are deleted again — the endpoint serves on
+   * as before. With `wait: false` it resolves once the update has begun, and leaves the old model and config.
+   */
+  async update(opts: UpdateOptions): Promise<void> {
+    if (typeof opts?.modelData !== "string" || !opts.modelData) throw new Error("Predictor.update: modelData (the model.tar.gz to serve, e.g. estimator.modelData) is required");
+    if ("endpointName" in opts) throw new Error("Predictor.update: endpointName is this predictor's endpoint; it cannot be given");
+    productionVariant(opts, "", "Predictor.update");
+    const { sm } = await this.session.clients();
+    const stamp = Date.now().toString(36);
+    const modelName = await createModel(this.session, { ...opts, modelName: derivedName(this.endpointName, `model-${stamp}`) });
+    const configName = derivedName(this.endpointName, `config-${stamp}`);
+    const variant = productionVariant(opts, modelName, "Predictor.update");
+    const undo = async () => {
+      await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: configName })).catch(() => undefined);
+      await sm.send(new DeleteModelCommand({ ModelName: modelName })).catch(() => undefined);
+    };
+    try {
+      await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: configName, ProductionVariants: [variant] }));
+      await sm.send(new UpdateEndpointCommand({ EndpointName: this.endpointName, EndpointConfigName: configName }));
+    } catch (e) {
+      await undo();
+      throw e;
+    }
+    this.session.log(`endpoint ${this.endpointName}: updating to ${configName} (${describeVariant(variant)}, ${opts.modelData})`);
+    if (opts.wait === false) {
+      // the ones in use once it serves; the old ones are left (nothing waits to see the update through)
+      Object.assign(this.resources, { modelName, configName });
+      return;
+    }
+    await this.waitInService();
+    const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName }));
+    if (d.EndpointConfigName !== configName) {
+      await undo();
+      throw new Error(`Predictor.update: endpoint ${this.endpointName} was rolled back to ${d.EndpointConfigName} and serves as before: ${d.FailureReason ?? "no reason given"}`);
+    }
+    const old = { ...this.resources };
+    Object.assign(this.resources, { modelName, configName });
+    if (old.configName) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: old.configName })).catch(() => undefined);
+    if (old.modelName) await sm.send(new DeleteModelCommand({ ModelName: old.modelName })).catch(() => undefined);
+  }
 
   /** waiter delays (s) from the session's polling interval: 1–2 s locally, 15–60 s on AWS */
   private delays(): { minDelay: number; maxDelay: number } {
