@@ -84,7 +84,7 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
     // existing model …-model")
     const existing = await sm.send(new DescribeEndpointCommand({ EndpointName: name })).catch((e: Error) => (e.name === "ValidationException" && /Could not find endpoint/.test(e.message) ? undefined : Promise.reject(e)));
     if (existing) {
-      throw new Error(`deploy: endpoint ${name} exists (${existing.EndpointStatus}): delete it first — new Predictor(session, "${name}").delete() deletes it with its config and model — or deploy under another endpointName`);
+      throw new Error(`deploy: endpoint ${name} exists (${existing.EndpointStatus}): delete it first — new Predictor(session, "${name}").delete() deletes it with its config and model — or deploy under another endpointName; to serve this model on it, new Predictor(session, "${name}").update({ modelData })`);
     }
   }
   const modelName = await createModel(session, { ...opts, modelName: derivedName(name, "model") });
