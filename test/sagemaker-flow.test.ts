@@ -139,6 +139,7 @@ async function tuneDeployPredict(strategy: "Bayesian" | "Random" | "Grid" | "Hyp
     }
     assert.is((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs!.length, configs, "the rolled-back update's config is deleted");
     close((await predictor.predict(rows)) as Float64Array, reference(est.modelData!, rows), "predictions after the rolled-back update");
+    for (const empty of [[], rows.slice(0, 0)]) await assertRejects(predictor.predict(empty), /^predict: no rows to predict/);
     await assertRejects(predictor.update({} as never), /Predictor.update: modelData .* is required/);
     await assertRejects(predictor.update({ modelData: est.modelData!, instanceType: "ml.m5.large", serverless: { memorySizeInMB: 2048, maxConcurrency: 1 } }), /Predictor.update: instanceType .* and serverless .* exclude each other/);
   }

@@ -266,6 +266,8 @@ export class Predictor {
       if (opts.features !== undefined || opts.label !== undefined) throw new Error("predict: features and label are for a table's rows or objects; an array row holds the features in the model's order");
       matrix = rows as FeatureValue[][];
     }
+    // as lib's own predict: nothing to send is the caller's mistake, said here, not a ModelError from the endpoint
+    if (matrix.length === 0) throw new Error("predict: no rows to predict (an empty table or list)");
     const csvCell = (v: FeatureValue): string => {
       if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) return "";
       const t = String(v);
