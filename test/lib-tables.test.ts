@@ -914,22 +914,56 @@ except UnicodeDecodeError as e:
 });
 
 // A file separated by tabs or semicolons was read as one text column holding whole lines ("id\trate": 3,218
-// categories for vega-datasets' unemployment.tsv) — pandas' read_csv does the same without sep; lib reads commas only
-// and says so. Python's csv.Sniffer is the reference for what separates the fields.
-test("a tab-, semicolon- or pipe-separated file is an Error saying so, not one text column of whole lines; a quoted one-field header with a semicolon reads", async () => {
-  const files = { tab: "id\trate\n1001\t.097\n1003\t.091\n", semicolon: "a;b;c\n1,5;2;3\n", pipe: "a|b\n1|2\n" };
+// categories for vega-datasets' unemployment.tsv) — pandas' read_csv does the same without sep. Now sep reads them,
+// a .tsv file is read with tabs, and a file read with the wrong separator is an Error naming the sep to pass.
+// pandas' read_csv(sep=…) is the reference for the tables, Python's csv.Sniffer for what separates the fields.
+test("sep: tab-, semicolon- and pipe-separated files read as pandas' read_csv(sep=…) reads them, a .tsv file with tabs by default; a wrong separator is an Error naming the sep to pass", async () => {
+  const files: Record<string, [string, string]> = {
+    tab: ["\t", 'id\trate\tname\n1001\t.097\t"a\tb"\n1003\t\tc\n1005\t.5\t""\n'],
+    semicolon: [";", 'a;b;c\n1.5;2;"x;y"\n;3;z\n'],
+    pipe: ["|", "a|b\n1|2\n3|NA\n"],
+  };
+  const expected = (text: string, sep: string) =>
+    python(
+      `import pandas as pd, io, numpy as np
+df = pd.read_csv(io.StringIO(data["text"]), sep=data["sep"])
+print(json.dumps({c: [None if pd.isna(v) else (float(np.float32(v)) if isinstance(v, float) else v) for v in df[c].tolist()] for c in df.columns}))`,
+      { text, sep },
+    );
+  const cells = (t: Awaited<ReturnType<typeof loadTable>>) =>
+    Object.fromEntries(t.columnNames().map((c) => [c, Array.from(t.array(c) as ArrayLike<unknown>, (v) => (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : v))]));
   if (hasSklearn()) {
-    const ref = python(`import csv\nprint(json.dumps({k: csv.Sniffer().sniff(v.split("\\n")[0], delimiters="\\t;|,").delimiter for k, v in data.items()}))`, files);
+    const ref = python(`import csv\nprint(json.dumps({k: csv.Sniffer().sniff(v[1].split("\\n")[0], delimiters="\\t;|,").delimiter for k, v in data.items()}))`, files);
     assert.equal(ref, { tab: "\t", semicolon: ";", pipe: "|" }, "csv.Sniffer");
   }
-  for (const [name, text] of Object.entries(files)) {
+  for (const [name, [sep, text]] of Object.entries(files)) {
     const f = file(`sep-${name}.csv`, text);
-    const msg = new RegExp(`sep-${name}\\.csv: line 1: the first record is one field holding \\d+ ${name}s? .*: the file looks ${name}-separated, and the reader reads comma-separated files only`);
+    if (hasSklearn()) {
+      const want = expected(text, sep);
+      assert.equal(cells(await loadTable(f, { sep })), want, `${name}: pandas read_csv(sep=${JSON.stringify(sep)})`);
+      assert.equal(cells(await loadTable(f, { sep, threads: 2, minChunkBytes: 8 })), want, `${name}, in chunks on 2 threads`);
+      assert.equal(cells(loadCsv(f, { sep })), want, `${name}, loadCsv`);
+    }
+    const msg = new RegExp(`sep-${name}\\.csv: line 1: the first record is one field holding \\d+ ${name}s? .*: the file looks ${name}-separated, and it was read as comma-separated — pass sep: ${JSON.stringify(sep).replace(/[|\\]/g, "\\$&")}`);
     await rejects(() => loadTable(f), msg);
     await rejects(() => loadTable(f, { header: false }), msg);
     await rejects(() => loadTable(f, { threads: 2, minChunkBytes: 8 }), msg);
   }
-  await rejects(() => loadTable(vegaDataset("unemployment.tsv")), /unemployment\.tsv: line 1: .* holding 1 tab \("id\\trate"\): the file looks tab-separated/);
+  // a .tsv file (and text/tab-separated-values) is read with tabs; a comma file read with tabs names the comma
+  const tsv = vegaDataset("unemployment.tsv");
+  const unemployment = await loadTable(tsv);
+  if (hasSklearn()) {
+    const ref = python(`import pandas as pd\ndf = pd.read_csv(data["f"], sep="\\t")\nprint(json.dumps({"columns": list(df.columns), "rows": len(df), "id": int(df["id"].sum()), "rate": float(df["rate"].astype("float32").astype("float64").sum())}))`, { f: tsv });
+    const ours = cells(unemployment);
+    assert.equal({ columns: unemployment.columnNames(), rows: unemployment.numRows(), id: (ours.id as number[]).reduce((a, b) => a + b, 0) }, { columns: ref.columns, rows: ref.rows, id: ref.id }, "unemployment.tsv as pandas reads it with sep='\\t'");
+    assert.ok(Math.abs((ours.rate as number[]).reduce((a, b) => a + b, 0) - ref.rate) < 1e-6 * ref.rate, "rate");
+  }
+  const tabBytes = Buffer.from(files.tab[1]);
+  assert.equal((await loadTable(tabBytes, { contentType: "text/tab-separated-values" })).columnNames(), ["id", "rate", "name"]);
+  await rejects(() => loadTable(tabBytes, { contentType: "text/tab-separated-values", sep: "," }), /loadTable: sep "," contradicts contentType "text\/tab-separated-values"/);
+  await rejects(() => loadTable(file("commas.tsv", "a,b\n1,2\n")), /commas\.tsv: line 1: the first record is one field holding 1 comma .*: the file looks comma-separated, and it was read as tab-separated — pass sep: ","/);
+  for (const bad of ["::", "", " ", 9])
+    await rejects(() => loadTable(file("x.csv", "a\n1\n"), { sep: bad as never }), /loadTable: sep must be one of ",", "\\t", ";", "\|" \(the CSV field separator\), got/);
   assert.equal(Array.from((await loadTable(file("quoted-one.csv", '"a;b"\n1\n2\n'))).array("a;b") as ArrayLike<number>), [1, 2]);
 });
 
@@ -1007,12 +1041,12 @@ test("a folder's symbolic links are followed: a linked folder's files are read, 
 });
 
 // The project's rule for options (lib/options.ts): one a function does not read is an Error naming it. loadTable and
-// loadCsv read theirs without that check: { na_value: ["?"] } (misspelt) or pandas' { sep: ";" } was ignored.
-test("loadTable and loadCsv refuse options they do not read, naming them (a misspelt na_values, pandas' sep)", async () => {
+// loadCsv read theirs without that check: { na_value: ["?"] } (misspelt) or pandas' { encoding: "latin1" } was ignored.
+test("loadTable and loadCsv refuse options they do not read, naming them (a misspelt na_values, pandas' encoding)", async () => {
   const f = file("opts.csv", "a,b\n1,?\n2,3\n");
   await rejects(() => loadTable(f, { na_value: ["?"] } as never), /^loadTable: unknown option "na_value"; valid: .*na_values/);
-  await rejects(() => loadTable(f, { sep: ";", encoding: "latin1" } as never), /^loadTable: unknown options "sep", "encoding"; valid: /);
-  assert.throws(() => loadCsv(f, { categoricals: ["a"] } as never), /^loadCsv: unknown option "categoricals"; valid: header, na_values, categorical, progress, maxMemory, onColumns$/);
+  await rejects(() => loadTable(f, { encoding: "latin1", usecols: ["a"] } as never), /^loadTable: unknown options "encoding", "usecols"; valid: /);
+  assert.throws(() => loadCsv(f, { categoricals: ["a"] } as never), /^loadCsv: unknown option "categoricals"; valid: sep, header, na_values, categorical, progress, maxMemory, onColumns$/);
   assert.throws(() => loadCsv(f, { format: "parquet" } as never), /^loadCsv: unknown option "format"/);
   // the options it reads still work, and undefined values of them too
   assert.equal(Array.from((await loadTable(f, { na_values: ["?"], header: undefined })).array("b") as Float32Array, (v) => (Number.isNaN(v) ? null : v)), [null, 3]);

@@ -8,8 +8,8 @@
  * plain decimals while it looks for the field's end (one pass): ~300 MB/s of CPU time on the same file
  * (~150 MB/s with a separate scan and parse pass); pandas' C parser ~125, numpy 1.24's loadtxt ~245.
  *
- * Grammar (RFC 4180 as pandas reads it): comma separator; a field may be in double quotes, with "" for a
- * quote and commas/newlines inside; LF or CRLF line ends; a UTF-8 BOM is skipped; blank lines are skipped
+ * Grammar (RFC 4180 as pandas reads it): comma separator, or the one `sep` gives (a tab for .tsv files, as
+ * pandas' sep="\t"); a field may be in double quotes, with "" for a quote and separators/newlines inside; LF or CRLF line ends; a UTF-8 BOM is skipped; blank lines are skipped
  * (as pandas does). A quote inside an unquoted field is kept as text (5'10" stays 5'10"). Errors name the
  * file, line and column: a row with more or fewer fields than the header (ragged), an unclosed quote, text
  * after a closing quote, a bare carriage return, a first record of one field holding LIBSVM pairs, tabs, semicolons or pipes (a file
@@ -30,7 +30,7 @@
  */
 import { CategoricalBuilder, CategoricalColumn, firstInvalidUtf8, NumericBuilder, numericNaValues } from "./columns";
 
-const COMMA = 44, LF = 10, CR = 13, QUOTE = 34, SPACE = 32, TAB = 9;
+const LF = 10, CR = 13, QUOTE = 34, SPACE = 32, TAB = 9;
 const POW10 = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
@@ -66,9 +66,14 @@ export class RestartAsText extends Error {
   }
 }
 
+/** The separators the reader takes (pandas' sep as one character), by name for messages. */
+export const SEPARATORS: Record<string, string> = { ",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe" };
+
 export interface CsvParseOptions {
   /** Names for errors: the file (or "buffer"). */
   what: string;
+  /** The field separator, a key of SEPARATORS (default ","). */
+  sep?: string;
   /** true: first record is the header; false: columns c0..cN; "auto": a header when a first-record field is neither a number nor missing. */
   header: boolean | "auto";
   naValues: Set<string>;
@@ -247,6 +252,9 @@ export const MAX_RECORD_BYTES = 64 << 20;
 /** Parse CSV bytes arriving in chunks (a file read 4 MB at a time, or one Buffer). */
 export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): ParsedCsv {
   const { what, naValues } = opts;
+  const sepChar = opts.sep ?? ",";
+  if (!(sepChar in SEPARATORS)) throw new Error(`${what}: sep must be one of ${Object.keys(SEPARATORS).map((c) => JSON.stringify(c)).join(", ")}, got ${JSON.stringify(sepChar)}`);
+  const SEP = sepChar.charCodeAt(0);
   let recordLine = 1; // line where the record being scanned starts (for the too-many-fields error)
   const fields = new Fields(() =>
     names
@@ -280,7 +288,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
     throw new CsvLineError(what, l, row, detail);
   };
   const tooWide = (n: string): never =>
-    failAt(recordLine, undefined, `: the first record has ${n} fields; the reader's limit is ${MAX_COLUMNS} columns — is the file comma-separated, with line ends?`);
+    failAt(recordLine, undefined, `: the first record has ${n} fields; the reader's limit is ${MAX_COLUMNS} columns — is the file ${SEPARATORS[sepChar]}-separated, with line ends?`);
   const colName = (j: number) => (names && j < names.length ? ` (${names[j]})` : "");
 
   const text = (b: Uint8Array, j: number): string => {
@@ -332,19 +340,20 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   };
 
   /**
-   * A first record of one unquoted field holding tabs, semicolons or pipes: a file separated by one of them (a .tsv
-   * file, a European CSV written with ";") — read as comma-separated it was one text column holding whole lines,
-   * silently (pandas' read_csv does the same without sep). The reader reads commas only: an Error saying so. And
-   * one holding LIBSVM pairs: a training job's "label column not found; … one of: 59 1:42 2:1 …" said it before.
+   * A first record of one unquoted field holding another separator: a file separated by it (a .tsv file under
+   * another name, a European CSV written with ";") — read with the wrong separator it was one text column holding
+   * whole lines, silently (pandas' read_csv does the same without sep): an Error naming the sep to pass. And one
+   * holding LIBSVM pairs: a training job's "label column not found; … one of: 59 1:42 2:1 …" said it before.
    */
   const otherSeparator = (t: string) => {
     // LIBSVM (`label index:value …`, SageMaker XGBoost's default content type): one field of space-separated pairs
     if (/^\S+( +\d+:\S*)+\s*$/.test(t))
       failAt(recordLine, undefined, `: the first record ${JSON.stringify(t.slice(0, 60))} looks like LIBSVM (label index:value …), which this reader does not read: write the table as CSV, Parquet, Arrow or JSON (the label in a column, the features in the others)`);
-    for (const [c, name] of [["\t", "tab"], [";", "semicolon"], ["|", "pipe"]]) {
+    for (const [c, name] of Object.entries(SEPARATORS)) {
+      if (c === sepChar) continue;
       const count = t.split(c).length - 1;
       if (count === 0) continue;
-      failAt(recordLine, undefined, `: the first record is one field holding ${count} ${name}${count > 1 ? "s" : ""} (${JSON.stringify(t.slice(0, 60))}): the file looks ${name}-separated, and the reader reads comma-separated files only — write it with commas (pandas: pd.read_csv(path, sep=${JSON.stringify(c)}).to_csv(out, index=False))`);
+      failAt(recordLine, undefined, `: the first record is one field holding ${count} ${name}${count > 1 ? "s" : ""} (${JSON.stringify(t.slice(0, 60))}): the file looks ${name}-separated, and it was read as ${SEPARATORS[sepChar]}-separated — pass sep: ${JSON.stringify(c)} (loadTable's option, as pandas' sep)${c === "\t" ? "; a .tsv or .tab file is read with tabs without it" : ""}`);
     }
   };
 
@@ -482,16 +491,16 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
     const nul = Buffer.from(b.buffer, b.byteOffset, Math.min(b.length, Math.max(0, stopAt - bOffset))).indexOf(0);
     const nulLineStart = nul >= 0 ? b.lastIndexOf(LF, nul) + 1 : len;
     const failNul = (): never => {
-      // name the NUL's line and column (counting commas; quotes are not tracked here)
+      // name the NUL's line and column (counting separators; quotes are not tracked here)
       let l = line, col = 1;
       for (let i = pos; i < nul; i++) {
         if (b[i] === LF) {
           l++;
           col = 1;
-        } else if (b[i] === COMMA) col++;
+        } else if (b[i] === SEP) col++;
       }
       // before the header is read, name the column from the first line
-      const head = names ?? (opts.header !== false && line === 1 ? utf8(b, pos, Math.max(pos, b.indexOf(LF, pos))).split(",").map((t) => t.trim()) : undefined);
+      const head = names ?? (opts.header !== false && line === 1 ? utf8(b, pos, Math.max(pos, b.indexOf(LF, pos))).split(sepChar).map((t) => t.trim()) : undefined);
       const label = head && col - 1 < head.length ? ` (${head[col - 1]})` : "";
       return failAt(l, undefined, `, column ${col}${label}: NUL byte — not a text CSV file`);
     };
@@ -531,7 +540,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
             break;
           }
           const c = b[pos];
-          if (c === COMMA) {
+          if (c === SEP) {
             pos++;
             if (pos >= len) {
               if (!final) return recStart;
@@ -580,11 +589,11 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
           nd += frac;
         }
         c = pos < len ? b[pos] : 0;
-        const plain = nd > 0 && nd <= 15 && (pos >= len || c === COMMA || c === LF || c === CR);
+        const plain = nd > 0 && nd <= 15 && (pos >= len || c === SEP || c === LF || c === CR);
         if (!plain) {
           while (pos < len) {
             c = b[pos];
-            if (c === COMMA || c === LF || c === CR) break;
+            if (c === SEP || c === LF || c === CR) break;
             pos++;
           }
         }
@@ -596,7 +605,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
         }
         if (plain) fields.addNumber(start, pos, neg ? -(mant / POW10[frac]) : mant / POW10[frac]);
         else fields.add(start, pos, 0);
-        if (c === COMMA) {
+        if (c === SEP) {
           pos++;
           if (pos >= len) {
             if (!final) return recStart;

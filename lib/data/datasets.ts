@@ -42,8 +42,7 @@ export function vegaDataset(name: string): string {
   }
   const file = path.join(dir, name);
   if (path.dirname(file) !== dir || !fs.existsSync(file)) {
-    // (not its .tsv files: the table reader reads comma-separated files only)
-    const tables = fs.readdirSync(dir).filter((f) => /\.(json|csv|parquet|arrow)$/.test(f)).sort();
+    const tables = fs.readdirSync(dir).filter((f) => /\.(json|csv|tsv|parquet|arrow)$/.test(f)).sort();
     throw new Error(`vegaDataset: vega-datasets has no "${name}"; its tables: ${tables.join(", ")}`);
   }
   return file;

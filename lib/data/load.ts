@@ -19,12 +19,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { tableOf } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
-import { parseCsv, RestartAsText } from "./csvParse";
+import { parseCsv, RestartAsText, SEPARATORS } from "./csvParse";
 import { parseCsvChunks, type SharedSlab } from "./csvParallel";
 import { defaultThreads } from "../ensemble/parallel";
 import { jsonText, readJson, readJsonLines } from "./json";
 import {
-  checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns,
+  checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns, separatorOf,
   compressedAs, memoryLimit, namesTableFormat, readHead, sniffFormat, TableFormat,
 } from "./sources";
 import type { Table } from "./table";
@@ -42,6 +42,9 @@ export interface LoadOptions {
   format?: TableFormat;
   /** A SageMaker channel ContentType: text/csv, application/x-parquet, application/vnd.apache.arrow.file, application/json, application/jsonlines. */
   contentType?: string;
+  /** CSV: the field separator — ",", "\t", ";" or "|" (pandas' sep); default: a tab for .tsv and .tab files and the
+   * content type text/tab-separated-values, else a comma. */
+  sep?: string;
   /** CSV: true (default) the first row names the columns; false: columns c0, c1, …; "auto": a header when the first row is not all numbers. */
   header?: boolean | "auto";
   /** Missing-value tokens for CSV and JSON text, replacing pandas' defaults (NA_VALUES). */
@@ -87,6 +90,8 @@ const arrowReader = () => require("./arrow") as typeof import("./arrow");
 /** The options checked: bad types are Errors naming the option. */
 interface Resolved {
   format?: TableFormat;
+  /** the caller's sep, or the contentType's */
+  sep?: string;
   header: boolean | "auto";
   naValues: Set<string>;
   textColumns: Set<string>;
@@ -99,9 +104,9 @@ interface Resolved {
 
 /**
  * The options loadTable reads (LoadOptions): any other key is an Error naming it — a misspelt na_value or categoricals,
- * or pandas' sep, encoding, usecols, was ignored and the table read as if it were not there.
+ * or pandas' encoding, usecols, was ignored and the table read as if it were not there.
  */
-const LOAD_OPTIONS = ["format", "contentType", "header", "na_values", "categorical", "progress", "maxMemory", "threads", "minChunkBytes", "onColumns"] as const;
+const LOAD_OPTIONS = ["format", "contentType", "sep", "header", "na_values", "categorical", "progress", "maxMemory", "threads", "minChunkBytes", "onColumns"] as const;
 /** loadCsv's: it reads CSV on this thread. */
 const LOAD_CSV_OPTIONS = LOAD_OPTIONS.filter((o) => !["format", "contentType", "threads", "minChunkBytes"].includes(o));
 
@@ -124,6 +129,11 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
     if (format && f !== format) throw new Error(`${who}: format "${format}" contradicts contentType "${opts.contentType}"`);
     format = f;
   }
+  if (opts.sep !== undefined && !(typeof opts.sep === "string" && opts.sep in SEPARATORS))
+    throw new Error(`${who}: sep must be one of ${Object.keys(SEPARATORS).map((c) => JSON.stringify(c)).join(", ")} (the CSV field separator), got ${shownValue(opts.sep)}`);
+  const typeSep = opts.contentType !== undefined ? separatorOf({ contentType: opts.contentType }) : undefined;
+  if (opts.sep !== undefined && typeSep !== undefined && opts.sep !== typeSep) throw new Error(`${who}: sep ${JSON.stringify(opts.sep)} contradicts contentType "${opts.contentType}"`);
+  const sep = opts.sep ?? typeSep;
   const maxMemory = opts.maxMemory ?? memoryLimit();
   if (!(maxMemory > 0)) throw new Error(`${who}: maxMemory must be a positive number of bytes (got ${opts.maxMemory})`);
   const threads = opts.threads ?? defaultThreads();
@@ -135,7 +145,7 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   const minChunkBytes = opts.minChunkBytes ?? CSV_MIN_CHUNK_BYTES;
   if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${shownValue(opts.minChunkBytes)}`);
   if (opts.onColumns !== undefined && typeof opts.onColumns !== "function") throw new Error(`${who}: onColumns must be a function (names) => void, got ${shownValue(opts.onColumns)}`);
-  return { format, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes, onColumns: opts.onColumns };
+  return { format, sep, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes, onColumns: opts.onColumns };
 }
 
 /** One input: a file, or bytes (a Buffer, a downloaded URL). */
@@ -144,6 +154,8 @@ interface Input {
   file?: string;
   bytes?: Uint8Array;
   format: TableFormat;
+  /** a CSV's field separator */
+  sep: string;
   size: number;
 }
 
@@ -152,14 +164,14 @@ function fileInput(file: string, r: Resolved): Input {
   if (size === 0) throw new Error(`${file} is empty`);
   const head = readHead(file);
   notCompressed(file, head);
-  return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(head), size };
+  return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: file }) ?? ",", size };
 }
 
 function bytesInput(bytes: Uint8Array, what: string, r: Resolved): Input {
   if (bytes.length === 0) throw new Error(`${what} is empty`);
   const head = bytes.subarray(0, 16);
   notCompressed(what, head);
-  return { what, bytes, format: r.format ?? formatFromName(what) ?? sniffFormat(head), size: bytes.length };
+  return { what, bytes, format: r.format ?? formatFromName(what) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: what }) ?? ",", size: bytes.length };
 }
 
 /** A compressed file is an Error naming its compression (Parquet compresses inside the format: its pages are read) */
@@ -195,7 +207,8 @@ async function inputsOf(source: string | URL | Uint8Array | string[], r: Resolve
     if (!res.ok) throw new Error(`loadTable: ${s} answered ${res.status} ${res.statusText}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const format = r.format ?? formatOfResponse(s, url, res.headers.get("content-type"));
-    return [bytesInput(bytes, s, { ...r, format })];
+    const sep = r.sep ?? separatorOf({ contentType: res.headers.get("content-type"), name: url.pathname });
+    return [bytesInput(bytes, s, { ...r, format, sep })];
   }
   return pathInputs(s, r);
 }
@@ -237,6 +250,7 @@ async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<strin
   for (;;) {
     const res = await parseCsvChunks(input.file, input.size, chunks, r.threads, {
       what: input.what,
+      sep: input.sep,
       header: r.header,
       naValues: r.naValues,
       textColumns,
@@ -265,6 +279,7 @@ function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick:
     try {
       const parsed = parseCsv(chunks(), {
         what: input.what,
+        sep: input.sep,
         header: r.header,
         naValues: r.naValues,
         textColumns,
@@ -332,7 +347,7 @@ function columnsTeller(input: Input, r: Resolved): (names?: string[]) => void {
   };
   if (!told && input.format === "csv") {
     const chunks = input.file ? fileChunks(input.file, 1 << 16) : [input.bytes!];
-    tell(parseCsv(chunks, { what: input.what, header: r.header, naValues: r.naValues, textColumns: r.textColumns, totalBytes: input.size, headerOnly: true }).names);
+    tell(parseCsv(chunks, { what: input.what, sep: input.sep, header: r.header, naValues: r.naValues, textColumns: r.textColumns, totalBytes: input.size, headerOnly: true }).names);
   } else if (!told && input.format === "parquet") tell(parquetReader().parquetInfo(input.file ?? input.bytes!, input.what).names);
   return tell;
 }

@@ -26,6 +26,7 @@ export interface LoadedColumns {
  * and "parquet" are those SageMaker's XGBoost takes too). */
 const CONTENT_TYPES: Record<string, TableFormat> = {
   "text/csv": "csv",
+  "text/tab-separated-values": "csv", // read with sep "\t" (separatorOf)
   csv: "csv",
   parquet: "parquet",
   "application/csv": "csv",
@@ -46,6 +47,8 @@ const CONTENT_TYPES: Record<string, TableFormat> = {
 
 const EXTENSIONS: Record<string, TableFormat> = {
   ".csv": "csv",
+  ".tsv": "csv", // read with sep "\t" (separatorOf)
+  ".tab": "csv",
   ".txt": "csv",
   ".parquet": "parquet",
   ".pq": "parquet",
@@ -99,6 +102,14 @@ export function formatFromContentType(contentType: string, opts: { fromServer?: 
     }
   }
   return f;
+}
+
+/** The separator a CSV's name or content type implies: a tab for .tsv / .tab files and text/tab-separated-values (as
+ * pandas users pass sep="\t" for them), else undefined (a comma, unless the caller's sep says otherwise). */
+export function separatorOf(nameOrType: { name?: string; contentType?: string | null }): string | undefined {
+  if (nameOrType.contentType && mediaType(nameOrType.contentType) === "text/tab-separated-values") return "\t";
+  if (nameOrType.name && [".tsv", ".tab"].includes(path.extname(nameOrType.name).toLowerCase())) return "\t";
+  return undefined;
 }
 
 export function checkFormat(format: string): TableFormat {
