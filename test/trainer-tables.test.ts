@@ -186,7 +186,7 @@ test("penguins species (text labels): JSON labels + probabilities summing to 1, 
   rmTree(ref.dir);
 });
 
-test("a Parquet channel (ContentType application/x-parquet, file without extension) and a 3-file CSV channel give the one CSV's model", async () => {
+test("a Parquet channel (ContentType application/x-parquet, file without extension), a 3-file CSV channel and a tab-separated channel (text/tab-separated-values) give the one CSV's model", async () => {
   const hp = { label: SPECIES, objective: "multi:softprob", models: "xgboost,catboost", num_round: "6", k_fold: "2" };
   const cols = Object.keys(PENGUINS[0]);
   const oneCsv = recordsToCsv(PENGUINS, cols);
@@ -197,10 +197,13 @@ test("a Parquet channel (ContentType application/x-parquet, file without extensi
       ? { name: c, data: PENGUINS.map((r) => (r[c] as number | null) ?? null), type: "DOUBLE" as const }
       : { name: c, data: PENGUINS.map((r) => (r[c] as string | null) ?? null), type: "STRING" as const })),
   });
-  const [one, three, pq] = await Promise.all([
+  assert.not.ok(/[\t"]/.test(oneCsv), "no tab or quote in the penguins' cells: the TSV is the CSV with tabs");
+  const tsv = oneCsv.replace(/,/g, "\t");
+  const [one, three, pq, tab] = await Promise.all([
     trainJob(hp, { train: { "all.csv": oneCsv } }),
     trainJob(hp, { train: { "part-0.csv": part(0, 100), "part-1.csv": part(100, 250), "part-2.csv": part(250, PENGUINS.length) } }),
     trainJob(hp, { train: { "part-00000": new Uint8Array(parquet) } }, { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "application/x-parquet", TrainingInputMode: "File" } }) }),
+    trainJob(hp, { train: { "part-00000": tsv } }, { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "text/tab-separated-values", TrainingInputMode: "File" } }) }),
   ]);
   assert.match(three.stdout, /\(3 files, label "Species"/);
   const rows = PENGUINS.map((r) => Object.fromEntries(cols.filter((c) => c !== SPECIES).map((c) => [c, r[c] ?? null])));
@@ -215,6 +218,7 @@ test("a Parquet channel (ContentType application/x-parquet, file without extensi
   const base = predict(one.model);
   assert.equal(Array.from(predict(three.model)), Array.from(base));
   assert.equal(Array.from(predict(pq.model)), Array.from(base));
+  assert.equal(Array.from(predict(tab.model)), Array.from(base), "the tab-separated channel");
   assert.equal(fs.readFileSync(path.join(pq.model, "manifest.json"), "utf8").replace(/"versions"[\s\S]*$/, ""), fs.readFileSync(path.join(one.model, "manifest.json"), "utf8").replace(/"versions"[\s\S]*$/, ""));
 });
 
