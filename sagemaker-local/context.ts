@@ -152,15 +152,18 @@ export interface Listed<T> {
    * document "a creation time greater than or equal to" (the job lists: "created after") — a client passing a
    * resource's own CreationTime found it on AWS and not here */
   createdAfterInclusive?: true;
+  /** the order without SortBy / SortOrder: CreationTime, Descending unless given (ListHyperParameterTuningJobs
+   * documents Name, Ascending — its jobs came newest first here) */
+  defaultSort?: { by: "Name" | "Status" | "CreationTime"; order: "Ascending" | "Descending" };
 }
 
-/** the order SortBy Name | Status | CreationTime (default) and SortOrder (default Descending) ask for */
+/** the order SortBy Name | Status | CreationTime and SortOrder ask for (defaults: fields.defaultSort's, or CreationTime, Descending) */
 export function listOrder<T>(input: ListRequest, fields: Listed<T>): ListOrder<T> {
-  const by = input.SortBy ?? "CreationTime";
+  const by = input.SortBy ?? fields.defaultSort?.by ?? "CreationTime";
   return {
     key: (r) => (by === "Name" ? fields.name(r) : by === "Status" ? fields.status(r) : fields.created(r)),
     name: fields.name,
-    dir: (input.SortOrder ?? "Descending") === "Ascending" ? 1 : -1,
+    dir: (input.SortOrder ?? fields.defaultSort?.order ?? "Descending") === "Ascending" ? 1 : -1,
   };
 }
 

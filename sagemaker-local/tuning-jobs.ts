@@ -60,6 +60,7 @@ const LISTED: Listed<TuningJobRecord> = {
   status: (r) => r.wire.HyperParameterTuningJobStatus,
   created: (r) => r.wire.CreationTime,
   modified: (r) => r.wire.LastModifiedTime,
+  defaultSort: { by: "Name", order: "Ascending" }, // the API reference's defaults, unlike the other List… operations
 };
 
 export class TuningJobs {

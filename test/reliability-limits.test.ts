@@ -6,25 +6,15 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as zlib from "zlib";
-import { execFileSync } from "child_process";
-import { localServer, tmpDir, trainingDefinition, trainingRequest } from "./sagemaker-helpers";
+import { localServer, ModelShape, serviceModelShapes, tmpDir, trainingDefinition, trainingRequest } from "./sagemaker-helpers";
 
-type Shape = { type: string; max?: number; members?: Record<string, { shape: string }>; member?: { shape: string }; key?: { shape: string }; value?: { shape: string } };
-let shapes: Record<string, Shape> = {};
+let shapes: Record<string, ModelShape> = {};
 let ctx: Awaited<ReturnType<typeof localServer>>;
 let data = "";
 let out = "";
 
 test.before(async () => {
-  // Debian's python3-botocore (the project's Python reference); newer botocores ship the model gzipped
-  const dir = execFileSync("/usr/bin/python3", ["-c", "import botocore, os; print(os.path.dirname(botocore.__file__))"], { encoding: "utf8" }).trim();
-  const versions = fs.readdirSync(path.join(dir, "data", "sagemaker")).sort();
-  const model = path.join(dir, "data", "sagemaker", versions[versions.length - 1], "service-2.json");
-  const text = fs.existsSync(model) ? fs.readFileSync(model, "utf8") : zlib.gunzipSync(fs.readFileSync(`${model}.gz`)).toString("utf8");
-  shapes = JSON.parse(text).shapes;
+  shapes = serviceModelShapes();
   ctx = await localServer();
   data = tmpDir("limits-data");
   out = tmpDir("limits-out");

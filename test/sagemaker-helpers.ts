@@ -3,6 +3,8 @@ import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as zlib from "zlib";
+import { execFileSync } from "child_process";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { startServer, ServerOptions, LocalSageMaker } from "@ensemble-workbook/sagemaker-local";
@@ -76,4 +78,19 @@ export async function rejects(p: Promise<unknown>, name: string, match?: RegExp)
     return e;
   }
   assert.unreachable(`expected ${name}`);
+}
+
+/** a shape of the SageMaker service model (botocore's service-2.json) */
+export type ModelShape = { type: string; max?: number; members?: Record<string, { shape: string; documentation?: string }>; member?: { shape: string }; key?: { shape: string }; value?: { shape: string } };
+
+/**
+ * The SageMaker service model's shapes, as botocore ships it — the independent reference for the API's limits and
+ * documented defaults: Debian's python3-botocore (the project's Python reference); newer botocores gzip it.
+ */
+export function serviceModelShapes(): Record<string, ModelShape> {
+  const dir = execFileSync("/usr/bin/python3", ["-c", "import botocore, os; print(os.path.dirname(botocore.__file__))"], { encoding: "utf8" }).trim();
+  const versions = fs.readdirSync(path.join(dir, "data", "sagemaker")).sort();
+  const model = path.join(dir, "data", "sagemaker", versions[versions.length - 1], "service-2.json");
+  const text = fs.existsSync(model) ? fs.readFileSync(model, "utf8") : zlib.gunzipSync(fs.readFileSync(`${model}.gz`)).toString("utf8");
+  return JSON.parse(text).shapes;
 }

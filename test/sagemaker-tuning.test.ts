@@ -21,7 +21,7 @@ import {
 import { startServer } from "@ensemble-workbook/sagemaker-local";
 import { coreBudget } from "../sagemaker-local/tuning-run";
 import { availableCores } from "node-xgboost-wasm";
-import { localServer, trainingRequest, tmpDir, until, METRICS, ROLE, creds, rejects, FAKE_TRAINER } from "./sagemaker-helpers";
+import { localServer, trainingRequest, tmpDir, until, METRICS, ROLE, creds, rejects, FAKE_TRAINER, serviceModelShapes } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
 let data: string;
@@ -117,6 +117,41 @@ test("tuning job: Grid, 2 in parallel, failing trials recorded and the job goes 
   assert.is(jobs[0].HyperParameters!.num_round, "4");
   const all = await ctx.sm.send(new ListHyperParameterTuningJobsCommand({}));
   assert.ok(all.HyperParameterTuningJobSummaries!.some((s) => s.HyperParameterTuningJobName === name && s.Strategy === "Grid"));
+});
+
+test("ListHyperParameterTuningJobs without SortBy / SortOrder lists in the service model's documented default order (it listed newest first)", async () => {
+  // the defaults as botocore's service model documents them ("The default is <code>Name</code>." / "Ascending")
+  const members = serviceModelShapes().ListHyperParameterTuningJobsRequest.members!;
+  const documented = (m: string) => /The default is <code>(\w+)<\/code>/.exec(members[m].documentation ?? "")?.[1];
+  const by = documented("SortBy"), order = documented("SortOrder");
+  assert.ok(by === "Name" || by === "CreationTime" || by === "Status", `documented SortBy default ${by}`);
+  assert.ok(order === "Ascending" || order === "Descending", `documented SortOrder default ${order}`);
+  // created in the order of their names: the newest first is not their names in order
+  for (const name of ["order-a", "order-z"])
+    await ctx.sm.send(
+      new CreateHyperParameterTuningJobCommand(
+        tuningRequest(name, {
+          Strategy: "Random",
+          ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1 },
+          ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.4" }] },
+        }),
+      ),
+    );
+  const list = async (input: object) => {
+    const names: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await ctx.sm.send(new ListHyperParameterTuningJobsCommand({ ...input, MaxResults: 2, NextToken }));
+      names.push(...page.HyperParameterTuningJobSummaries!.map((s) => s.HyperParameterTuningJobName!));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return names;
+  };
+  const defaulted = await list({});
+  assert.equal(defaulted, await list({ SortBy: by, SortOrder: order }));
+  if (by === "Name") assert.equal(defaulted, [...defaulted].sort((a, b) => (order === "Ascending" ? (a < b ? -1 : 1) : a < b ? 1 : -1)));
+  await waitTuning(ctx.sm, "order-z");
+  await waitTuning(ctx.sm, "order-a");
 });
 
 test("tuning job budgets the cores: each of P parallel trials gets OMP_NUM_THREADS = max(1, ⌊cores / P⌋) in its environment, no hyperparameter added; the definition's own OMP_NUM_THREADS is kept", async () => {
