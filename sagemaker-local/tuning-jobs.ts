@@ -25,7 +25,7 @@ import { fromDisk, saveTuningJob, TrialSummary, TuningJobLocal, TuningJobRecord,
 import { saveInBackground } from "./storage";
 import { TRAINING_JOB_STATUSES, TrainingJobs } from "./training";
 import { checkFileRoots, TRAINING_SPEC_FIELDS, trainingFields, validateTrainingSpec } from "./training-spec";
-import { buildStrategy, CreateTuningJob, validateTuningConfig, validateWarmStartConfig } from "./tuning-spec";
+import { buildStrategy, CreateTuningJob, rangeNames, validateTuningConfig, validateWarmStartConfig } from "./tuning-spec";
 import { resolveWarmStart } from "./tuning-warm-start";
 import { LiveTuningJob, TrialState, TuningRun } from "./tuning-run";
 import { refreshTuningJob, trialSummaries } from "./tuning-summaries";
@@ -38,10 +38,7 @@ import type { Reply, Request } from "./wire";
  */
 function adoptTrials(r: TuningJobRecord, jobs: TrainingJobs): void {
   const { wire, local } = r;
-  const ranges = wire.HyperParameterTuningJobConfig.ParameterRanges ?? {};
-  const tunedNames = new Set(
-    [...(ranges.IntegerParameterRanges ?? []), ...(ranges.ContinuousParameterRanges ?? []), ...(ranges.CategoricalParameterRanges ?? [])].map((p) => p.Name),
-  );
+  const tunedNames = new Set(rangeNames(wire.HyperParameterTuningJobConfig.ParameterRanges));
   const missing = [...jobs.recs.values()].filter((j) => j.TuningJobArn === wire.HyperParameterTuningJobArn && !local.trials.includes(j.TrainingJobName));
   for (const j of missing.sort((a, b) => (a.TrainingJobName < b.TrainingJobName ? -1 : 1))) {
     local.trials.push(j.TrainingJobName);

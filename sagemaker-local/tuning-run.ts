@@ -20,6 +20,7 @@ import { refreshTuningJob } from "./tuning-summaries";
 import * as tuning from "./tuning";
 import { crashPoint } from "./crash-points";
 import { ENVIRONMENT_ENTRIES } from "./training-spec";
+import { rangeNames } from "./tuning-spec";
 
 /** a trial as the run sees it while it goes on */
 export interface TrialState {
@@ -74,6 +75,8 @@ export class TuningRun {
   private readonly objective: TuningJobConfigSpec["HyperParameterTuningJobObjective"];
   private readonly type: tuning.ObjectiveType;
   private readonly maxJobs: number;
+  /** the hyperparameters of ParameterRanges: a trial's TunedHyperParameters */
+  private readonly tunedNames: Set<string>;
 
   constructor(
     private ctx: Context,
@@ -86,6 +89,7 @@ export class TuningRun {
     this.objective = this.cfg.HyperParameterTuningJobObjective;
     this.type = this.objective.Type;
     this.maxJobs = this.cfg.ResourceLimits.MaxNumberOfTrainingJobs ?? Infinity;
+    this.tunedNames = new Set(rangeNames(this.cfg.ParameterRanges));
   }
 
   async run(): Promise<void> {
@@ -189,7 +193,9 @@ export class TuningRun {
     crashPoint("trial-recorded");
     live.trials.set(jobName, state);
     local.trials.push(jobName);
-    local.tuned[jobName] = hp;
+    // TunedHyperParameters are "the hyperparameters for which you specified ranges to search" (the API reference):
+    // Hyperband's resource parameter, in its proposals (num_round = MaxResource, static or added), was listed too
+    local.tuned[jobName] = Object.fromEntries(Object.entries(hp).filter(([k]) => this.tunedNames.has(k)));
     this.running.set(jobName, { state, done: this.jobs.waitFor(jobName).then(() => jobName) });
   }
 

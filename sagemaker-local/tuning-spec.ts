@@ -201,7 +201,7 @@ export function buildStrategy(input: CreateTuningJob, prior?: tuning.Trial[]): {
 }
 
 /** the names of the tuned hyperparameters, as far as the ranges are well formed (./tuning checks them) */
-function rangeNames(ranges: unknown): string[] {
+export function rangeNames(ranges: unknown): string[] {
   if (!isJsonObject(ranges)) return [];
   const lists = [ranges.ContinuousParameterRanges, ranges.IntegerParameterRanges, ranges.CategoricalParameterRanges];
   return lists.flatMap((l) => (Array.isArray(l) ? l : [])).flatMap((r: unknown) => (isJsonObject(r) && typeof r.Name === "string" ? [r.Name] : []));

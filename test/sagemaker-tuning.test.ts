@@ -302,6 +302,9 @@ test("tuning job: Hyperband stops trials early from the per-round metric lines",
   assert.is(c.Completed! + c.Stopped! + c.NonRetryableError!, 8);
   assert.ok(c.Stopped! >= 1, JSON.stringify(c));
   const sums = (await ctx.sm.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name, MaxResults: 100 }))).TrainingJobSummaries!;
+  // TunedHyperParameters: the ranges' hyperparameters only (the API reference), not the resource parameter num_round
+  // that Hyperband's trials are given (it was listed with them)
+  for (const s of [...sums, d.BestTrainingJob!]) assert.equal(Object.keys(s.TunedHyperParameters!).sort(), ["eta", "max_depth"], s.TrainingJobName);
   const stopped = await Promise.all(sums.filter((s) => s.TrainingJobStatus === "Stopped").map((s) => ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: s.TrainingJobName }))));
   for (const j of stopped) {
     assert.is(j.HyperParameters!.num_round, "9", "Hyperband sets the resource parameter");
