@@ -143,9 +143,13 @@ test("median stopping rule (AUTO), hand-checked", () => {
   const tr = (intermediate: number[], status: Trial["status"] = "Completed"): Trial => ({ hyperparameters: {}, intermediate, objective: intermediate[intermediate.length - 1], status });
   const history = [tr([5, 4, 3]), tr([6, 5, 4, 3]), tr([4, 4, 4], "Stopped"), tr([1, 1, 1], "Failed")];
   // t = 2: running averages 4.5, 5.5, 4 (failed one ignored) → median 4.5
-  assert.is(medianStoppingRule(history, [5, 4.8], "Minimize"), true); // best so far 4.8 > 4.5
+  assert.is(medianStoppingRule(history, [5, 4.8], "Minimize"), true); // 4.8 > 4.5
   assert.is(medianStoppingRule(history, [5, 4.4], "Minimize"), false); // 4.4 < 4.5
-  assert.is(medianStoppingRule(history, [4.5, 9], "Minimize"), false); // best so far 4.5 is not worse than 4.5
+  assert.is(medianStoppingRule(history, [5, 4.5], "Minimize"), false); // 4.5 is not worse than 4.5
+  // the value after round t is compared, as SageMaker's guide says ("the value of the objective metric for the
+  // current training job"), not the best so far: 9 after a first round of 4.5 is worse than 4.5 (it went on)
+  assert.is(medianStoppingRule(history, [4.5, 9], "Minimize"), true);
+  assert.is(medianStoppingRule(history, [4.4, 4.6], "Maximize"), false); // 4.6 > 4.5 though the first round was worse
   // t = 4: only one previous trial reached round 4 → fewer than 3 → never stop
   assert.is(medianStoppingRule(history, [9, 9, 9, 9], "Minimize"), false);
   assert.is(medianStoppingRule(history, [9, 9, 9, 9], "Minimize", { minTrials: 1 }), true); // average of [6,5,4,3] = 4.5
@@ -153,8 +157,9 @@ test("median stopping rule (AUTO), hand-checked", () => {
   assert.is(medianStoppingRule(history, [5.1], "Minimize"), true);
   assert.is(medianStoppingRule(history, [5.1], "Minimize", { minRounds: 2 }), false);
   // Maximize: larger is better; median of averages at t = 2 is still 4.5
-  assert.is(medianStoppingRule(history, [5, 4.8], "Maximize"), false); // best 5 > 4.5
-  assert.is(medianStoppingRule(history, [4.2, 4.4], "Maximize"), true); // best 4.4 < 4.5
+  assert.is(medianStoppingRule(history, [4, 4.8], "Maximize"), false); // 4.8 > 4.5
+  assert.is(medianStoppingRule(history, [4.2, 4.4], "Maximize"), true); // 4.4 < 4.5
+  assert.is(medianStoppingRule(history, [5, 4.4], "Maximize"), true); // 4.4 < 4.5 after a first round of 5
   // even number of trials: median is the mean of the middle two
   const h2 = [tr([1]), tr([2]), tr([3]), tr([4])];
   assert.is(medianStoppingRule(h2, [2.6], "Minimize"), true); // median 2.5

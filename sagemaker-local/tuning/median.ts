@@ -5,7 +5,9 @@
  * for the current training job is worse than the median value of running averages of the
  * objective metric for previous training jobs up to the same epoch". Here, after t rounds
  * (t = intermediate.length):
- *     current = best value of the running job over rounds 1 … t   (as in Google Vizier's rule)
+ *     current = the running job's value after round t   (the guide's "value … for the current training
+ *               job"; its best value over rounds 1 … t, Google Vizier's rule, was taken — a job whose
+ *               metric turned bad after a good first round was never stopped)
  *     for every previous trial j (Completed or Stopped) that reported ≥ t rounds:
  *         a_j = (1/t) Σ_{i ≤ t} v_j,i          (running average of its first t values)
  *     stop ⇔ current is strictly worse than median_j(a_j)   (worse = larger for Minimize).
@@ -28,8 +30,7 @@ export function medianStoppingRule(
     const l = objectiveType === "Maximize" ? -v : v;
     return Number.isFinite(l) ? l : Infinity;
   };
-  let current = Infinity;
-  for (let i = 0; i < t; i++) current = Math.min(current, loss(intermediate[i]));
+  const current = loss(intermediate[t - 1]);
   const avgs: number[] = [];
   for (const tr of history) {
     if (tr.status === "Failed" || !tr.intermediate || tr.intermediate.length < t) continue;
