@@ -14,7 +14,7 @@ import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeHyperParam
 import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor, projectTrainerCommand } from "ensemble-workbook/sagemaker";
 import { bundleIsFresh } from "../lib/sagemaker/local";
 import { explain, loadDiabetes, loadEnsemble } from "ensemble-workbook";
-import { tmpDir } from "./sagemaker-helpers";
+import { FAKE_TRAINER, tmpDir } from "./sagemaker-helpers";
 
 const DATA = path.join(__dirname, "..", "data", "diabetes.csv");
 let sess: Session;
@@ -214,6 +214,24 @@ test("a classifier trained on text labels: predict() is an Error pointing to pre
     }
   } finally {
     await predictor.delete();
+  }
+});
+
+test("deploy says where the endpoint is while it waits: its status every 10th poll and when it changes (a model server 2.5 s from answering /ping; it said nothing until InService)", async () => {
+  const lines: string[] = [];
+  const slow = session({ mode: "local", stateDir: tmpDir("slow-endpoint"), local: { trainerCommand: FAKE_TRAINER }, log: (l) => lines.push(l), pollMs: 100 });
+  try {
+    const e = new Estimator({ session: slow, hyperparameters: {}, baseJobName: "slow" });
+    await e.fit({ train: DATA }, { logs: false });
+    const predictor = await e.deploy({ environment: { FAKE_SERVE_START_MS: "2500" } });
+    const name = predictor.endpointName;
+    const waiting = lines.filter((l) => l.startsWith(`endpoint ${name}: Creating (`));
+    assert.ok(waiting.length >= 1, lines.join("\n"));
+    assert.match(waiting[0], /: Creating \(\d+\.\d s\)$/);
+    assert.match(lines[lines.length - 1], new RegExp(`^endpoint ${name}: InService \\(\\d+\\.\\d s\\)$`));
+    await predictor.delete();
+  } finally {
+    await slow.close();
   }
 });
 

@@ -9,7 +9,7 @@ import {
   TrainingInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import type { TrainerHyperparameters } from "../trainer-hyperparameters";
-import { checkName, Session, uniqueName } from "./session";
+import { checkName, Session, sleep, uniqueName } from "./session";
 import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
 import { Transformer, TransformerOptions } from "./transformer";
 import { jobLogLines, LOG_GROUPS } from "./logs";
@@ -90,7 +90,6 @@ export async function resolveChannels(session: Session, inputs: Channels): Promi
   return out;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The parts of a CreateTrainingJob request that a tuning job's TrainingJobDefinition shares. */
 export type TrainingSpec = Required<Pick<CreateTrainingJobCommandInput, "AlgorithmSpecification" | "RoleArn" | "InputDataConfig" | "OutputDataConfig" | "ResourceConfig" | "StoppingCondition">> &

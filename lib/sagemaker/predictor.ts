@@ -11,7 +11,6 @@ import {
   DescribeEndpointConfigCommand,
   ProductionVariant,
   UpdateEndpointCommand,
-  waitUntilEndpointInService,
   waitUntilEndpointDeleted,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, InvokeEndpointCommandInput, InvokeEndpointCommandOutput } from "@aws-sdk/client-sagemaker-runtime";
@@ -19,7 +18,7 @@ import type { Table } from "../data/table";
 import type { ClassPrediction } from "../ensemble/ensemble";
 import { arquero } from "../data/arquero";
 import { decimalNumber } from "../core";
-import { Session, uniqueName } from "./session";
+import { Session, sleep, uniqueName } from "./session";
 
 export interface DeployOptions {
   /** serverless (default { memorySizeInMB: 2048, maxConcurrency: 5 } unless instanceType is given) */
@@ -193,22 +192,31 @@ export class Predictor {
     return { minDelay: min, maxDelay: Math.max(min + 1, min * 4) };
   }
 
+  /**
+   * Polls DescribeEndpoint (every session.pollMs) until the endpoint is InService, printing where it is when its
+   * status changes and every 10th poll while it does not (an endpoint takes minutes on AWS: the wait said nothing
+   * until it ended; the Python SDK prints a dash per poll). Failed (or Deleting, OutOfService, UpdateRollbackFailed)
+   * is an Error with the FailureReason, and so is still waiting after 30 minutes; an endpoint that does not exist is
+   * the service's ValidationException.
+   */
   async waitInService(): Promise<void> {
     const { sm } = await this.session.clients();
     const t0 = Date.now();
-    const r = await waitUntilEndpointInService(
-      { client: sm, maxWaitTime: 1800, ...this.delays() },
-      { EndpointName: this.endpointName },
-    ).catch(async (e) => {
-      // the service's own error when there is one (ValidationException for an endpoint that does not exist), else
-      // where the endpoint is: the waiter's message is a JSON dump of its state
-      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName })).catch((err: Error) => err);
-      if (d instanceof Error) throw d;
-      const why = d.FailureReason ?? (e?.name === "TimeoutError" || /TIMEOUT/.test(String(e?.message)) ? `still ${d.EndpointStatus} after ${((Date.now() - t0) / 1000).toFixed(0)} s` : `status ${d.EndpointStatus}`);
-      throw new Error(`endpoint ${this.endpointName} did not reach InService: ${why}`, { cause: e });
-    });
-    void r;
-    this.session.log(`endpoint ${this.endpointName}: InService (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    let first: string | undefined, last: string | undefined;
+    for (let poll = 0; ; poll++) {
+      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName }));
+      const status = d.EndpointStatus ?? "unknown";
+      if (status === "InService") break;
+      if (["Failed", "Deleting", "OutOfService", "UpdateRollbackFailed"].includes(status))
+        throw new Error(`endpoint ${this.endpointName} did not reach InService: ${d.FailureReason ?? `status ${status}`}`);
+      if (Date.now() - t0 > 1800_000) throw new Error(`endpoint ${this.endpointName} did not reach InService: still ${status} after ${elapsed()}`);
+      first ??= status;
+      if ((status !== last && status !== first) || (poll > 0 && poll % 10 === 0)) this.session.log(`endpoint ${this.endpointName}: ${status} (${elapsed()})`);
+      last = status;
+      await sleep(this.session.pollMs);
+    }
+    this.session.log(`endpoint ${this.endpointName}: InService (${elapsed()})`);
   }
 
   /** the raw call: body + content types → { body, contentType, customAttributes } */

@@ -399,6 +399,9 @@ export function checkName(what: string, name: string, maxLen = 63): string {
 
 let counter = 0;
 /** unique resource names within AWS's rules: <base>-<yyyymmdd-hhmmss>-<n><rand> (≤ maxLen) */
+/** a pause between polls of a job or an endpoint */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export function uniqueName(base: string, maxLen = 63): string {
   const t = new Date().toISOString().replace(/[-:T]/g, "").slice(2, 14);
   const suffix = `-${t}-${(counter++ % 1296).toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;

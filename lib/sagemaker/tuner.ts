@@ -17,7 +17,7 @@ import type { Table } from "../data/table";
 import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
 import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
 import { Transformer, TransformerOptions } from "./transformer";
-import { checkName, Session, uniqueName } from "./session";
+import { checkName, Session, sleep, uniqueName } from "./session";
 
 export type ScalingType = "Auto" | "Linear" | "Logarithmic" | "ReverseLogarithmic";
 
@@ -113,7 +113,6 @@ function withBest(d: DescribeHyperParameterTuningJobCommandOutput, name: string)
   return { ...d, HyperParameterTuningJobName: name, BestTrainingJob: bestJob };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The latest tuning job that completed with a best training job, among those whose name contains `nameContains`
