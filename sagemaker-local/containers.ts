@@ -206,6 +206,8 @@ export class Containers {
       env.SAGEMAKER_BIND_TO_HOST = "127.0.0.1";
     }
     delete env.NODE_OPTIONS;
+    // the container program stops itself when this process is gone without stopping it (kill -9): trainer/parent-watch.ts
+    env.SAGEMAKER_LOCAL_PARENT_PID = String(process.pid);
     env.MALLOC_ARENA_MAX ??= "2"; // as the image sets it (trainer/Dockerfile: glibc's per-thread arenas)
     const proc = spawn(cmd, [...args, spec.mode], { cwd: this.o.trainerCwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const running = () => proc.exitCode === null && proc.signalCode === null;

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import { decodeValue } from "./hyperparameter-value";
 import { optMlPaths, writeFailure, type OptMlPaths } from "./optml";
 import { superviseTrain } from "./stop";
+import { stopWithParent } from "./parent-watch";
 
 function usage(): never {
   console.error("usage: trainer/main.ts train|serve   (env OPT_ML = the /opt/ml root; serve: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_BIND_TO_HOST (127.0.0.1), SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_MODEL_SERVER_WORKERS, TRAINER_ALLOWED_ORIGINS, TRAINER_ALLOWED_HOSTS, TRAINER_MAX_CONNECTIONS; serve --allow-origin <origin> --allow-host <name>)");
@@ -16,6 +17,7 @@ function usage(): never {
 function main(): void {
   const command = process.argv[2];
   const paths = optMlPaths();
+  if (command === "train" || command === "serve") stopWithParent();
   if (command === "train" && process.pid === 1) {
     // PID 1 (the image): the job runs in a child process, which a SIGTERM stops (./stop)
     superviseTrain(paths);
