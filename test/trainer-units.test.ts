@@ -177,6 +177,24 @@ test("content negotiation: 415 / 406, Accept defaults to the request's format, q
   assert.is(responseFormat("application/json;q=abc", "csv"), "json");
   assert.is(responseFormat(",,,", "csv"), "csv");
   throwsWith(() => responseFormat("application/json;q=0", "csv"), /unsupported Accept/);
+  // a q=0 of a type is not undone by a wider range (RFC 9110 §12.5.1: the most specific range gives a type its q),
+  // checked against negotiator (Express's and Koa's Accept parser): the answer is a type it finds acceptable, the
+  // one when it finds one, and a 406 when it finds none. `text/csv;q=0, */*` was answered in CSV
+  const Negotiator = require("negotiator") as new (req: { headers: Record<string, string> }) => { mediaTypes(available: string[]): string[] };
+  const answers: Record<string, string> = { csv: "text/csv", json: "application/json" };
+  for (const accept of ["text/csv;q=0, */*", "text/csv;q=0, text/*", "application/json;q=0, */*", "application/json; q=0, application/*, text/*", "*/*;q=0, text/csv;q=0.5", "text/*;q=0, text/csv", "*/*;q=0.1, application/*;q=0", "*/*, text/csv", "text/csv;q=0.5, application/*", "TEXT/CSV;Q=0, */*", "text/csv;q=0.0, application/json;q=0.000", "application/json;q=0.2, text/*;q=0.3, */*"]) {
+    for (const fallback of ["csv", "json"] as const) {
+      const acceptable = new Negotiator({ headers: { accept } }).mediaTypes(["text/csv", "application/json"]);
+      let got: string | undefined;
+      try {
+        got = answers[responseFormat(accept, fallback)];
+      } catch (e) {
+        assert.is((e as HttpError).status, 406, accept);
+      }
+      if (acceptable.length === 0) assert.is(got, undefined, `${accept} (${fallback} request): negotiator accepts neither type`);
+      else assert.ok(got !== undefined && acceptable.includes(got) && (acceptable.length > 1 || got === acceptable[0]), `${accept} (${fallback} request): answered ${got}, negotiator accepts ${acceptable.join(", ")}`);
+    }
+  }
   assert.equal(customAttributes("members=true"), { members: true, contributions: false, probabilities: false });
   assert.equal(customAttributes("trace=1; members=true"), { members: true, contributions: false, probabilities: false });
   assert.equal(customAttributes("contributions=TRUE,members=1"), { members: true, contributions: true, probabilities: false });

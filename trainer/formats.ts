@@ -13,7 +13,6 @@ export class HttpError extends Error {
 export type Format = "csv" | "json";
 
 const CONTENT_TYPES: Record<string, Format> = { "text/csv": "csv", "application/csv": "csv", "application/json": "json" };
-const ACCEPT_TYPES: Record<string, Format> = { "text/csv": "csv", "application/json": "json" };
 export const MIME: Record<Format, string> = { csv: "text/csv", json: "application/json" };
 
 function mediaType(h: string | undefined): string {
@@ -30,7 +29,15 @@ export function requestFormat(contentType: string | undefined): Format {
   return f;
 }
 
-/** Response format from Accept (q-values honoured), defaulting to the request's format; or 406. */
+/** the Accept ranges that name a format, most specific first (RFC 9110 §12.5.1: the most specific range that matches a type gives its q) */
+const RANGES: Record<Format, string[]> = { csv: ["text/csv", "text/*", "*/*"], json: ["application/json", "application/*", "*/*"] };
+
+/**
+ * Response format from Accept, defaulting to the request's format; or 406. Each format's q is the one of the most
+ * specific range naming it (`text/csv;q=0, *\/*` refuses CSV and takes JSON: the wildcard stood for the request's
+ * format, and a CSV request was answered in CSV); q=0 refuses it. The highest q wins; between equal ones the range
+ * listed first, then the request's format.
+ */
 export function responseFormat(accept: string | undefined, fallback: Format): Format {
   if (!accept || accept.trim() === "") return fallback;
   const options = accept
@@ -43,15 +50,20 @@ export function responseFormat(accept: string | undefined, fallback: Format): Fo
       const weight = q === undefined ? 1 : Number(q.slice(2));
       return { type, q: q !== undefined && /^\s*(0(\.\d{0,3})?|1(\.0{0,3})?)\s*$/.test(q.slice(2)) ? weight : 1, i };
     })
-    .filter((o) => o.type !== "" && o.q > 0)
-    .sort((a, b) => b.q - a.q || a.i - b.i);
+    .filter((o) => o.type !== "");
   // only empty entries (",,,"): as no Accept header
-  if (options.length === 0 && accept.split(",").every((part) => part.trim() === "")) return fallback;
-  for (const o of options) {
-    if (o.type === "*/*" || o.type === "text/*" && fallback === "csv" || o.type === "application/*" && fallback === "json") return fallback;
-    if (ACCEPT_TYPES[o.type]) return ACCEPT_TYPES[o.type];
-    if (o.type === "text/*") return "csv";
-    if (o.type === "application/*") return "json";
-  }
+  if (accept.split(",").every((part) => part.trim() === "")) return fallback;
+  const formats: Format[] = fallback === "csv" ? ["csv", "json"] : ["json", "csv"];
+  const ranked = formats.flatMap((format) => {
+    for (const range of RANGES[format]) {
+      const named = options.filter((o) => o.type === range);
+      if (named.length === 0) continue;
+      const best = named.reduce((a, b) => (b.q > a.q ? b : a));
+      return best.q > 0 ? [{ format, q: best.q, i: best.i }] : []; // q=0: refused, whatever a wider range says
+    }
+    return [];
+  });
+  ranked.sort((a, b) => b.q - a.q || a.i - b.i); // stable: the request's format first between equals
+  if (ranked.length) return ranked[0].format;
   throw new HttpError(406, `unsupported Accept "${accept}"; this endpoint answers text/csv or application/json`);
 }
