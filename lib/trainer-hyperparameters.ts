@@ -52,7 +52,8 @@ export interface TrainerHyperparameters {
   eta?: NumericHyperparameter;
   /**
    * Tree depth of `xgboost` and `catboost` (CatBoost's `depth`), an integer ≥ 1.
-   * Default: each member's own (xgboost 3, catboost 6).
+   * Default: each member's own (xgboost 3, catboost 6). `num_round`, `eta` and `max_depth` fail the job when `models`
+   * has neither (nothing would read them; `random_forest.max_depth` is the forest's depth).
    */
   max_depth?: NumericHyperparameter;
   /**

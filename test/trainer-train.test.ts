@@ -328,6 +328,8 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
   { name: "k_fold=1", hp: { k_fold: "1" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter k_fold="1": must be ≥ 2/] },
   { name: "unknown model", hp: { models: "xgboost,lightgbm", k_fold: "3" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter models=.*unknown model "lightgbm"/, /xgboost, catboost, random_forest, ridge/] },
   { name: "unknown hyperparameter", hp: { etaa: "0.1" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^unknown hyperparameter "etaa"/] },
+  // read by the boosted members only: with none in models it was dropped (the forest trained at its own depth)
+  { name: "max_depth with no boosted member", hp: { models: "random_forest", max_depth: "4", k_fold: "3" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter max_depth="4": sets the boosted members \(xgboost, catboost\), and models \(random_forest\) has none of them/] },
   { name: "missing train channel", hp: { k_fold: "3" }, channels: { validation: { "d.csv": diabetes() } }, expect: [/^missing train channel/] },
   { name: "empty CSV", hp: { k_fold: "3" }, channels: { train: { "empty.csv": "" } }, expect: [/^train channel file empty\.csv is empty/] },
   { name: "header-only CSV", hp: { k_fold: "3" }, channels: { train: { "h.csv": "a,b,target\n" } }, expect: [/no data rows/] },

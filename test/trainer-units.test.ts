@@ -136,6 +136,12 @@ test("hyperparameters: errors name the key, the value and what is allowed", () =
   throwsWith(() => parseHyperparameters({ num_round: "" }), /num_round="": is not a number/);
   throwsWith(() => parseHyperparameters({ models: "xgboost,lightgbm" }), /unknown model "lightgbm"; known models: xgboost, catboost, random_forest, ridge/);
   throwsWith(() => parseHyperparameters({ models: "" }), /models="": needs at least one model/);
+  // the shared boosted settings with no boosted member: nothing reads them (the forest trained at its own depth 6)
+  throwsWith(() => parseHyperparameters({ models: "random_forest", max_depth: "4" }), /^hyperparameter max_depth="4": sets the boosted members \(xgboost, catboost\), and models \(random_forest\) has none of them: nothing would read it; for the forest's depth give random_forest\.max_depth$/);
+  throwsWith(() => parseHyperparameters({ models: '["ridge", "rf"]', eta: 0.3 }), /^hyperparameter eta=0\.3: sets the boosted members .*models \(ridge,random_forest\) has none/);
+  throwsWith(() => parseHyperparameters({ num_round: "10", models: "linear" }), /^hyperparameter num_round="10": sets the boosted members/);
+  assert.is(parseHyperparameters({ models: "ridge,catboost", max_depth: "4" }).maxDepth, 4); // catboost reads it
+  assert.equal(parseHyperparameters({ models: "random_forest", "random_forest.max_depth": "4", seed: "3" }).memberParams, { random_forest: { max_depth: "4" } });
   throwsWith(() => parseHyperparameters({ blend: "max" }), /blend="max": unknown blend; known blends: mean/);
   throwsWith(() => parseHyperparameters({ final_model: "best" }), /final_model="best": must be "refit" or "folds"/);
   throwsWith(() => parseHyperparameters({ "catboost.depth": "4", models: "xgboost" }), /catboost.depth="4": sets a parameter of "catboost", which is not in models/);

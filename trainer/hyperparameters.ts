@@ -211,6 +211,7 @@ export function parseHyperparameters(hp: Record<string, unknown>): Settings {
   if (hp === null || typeof hp !== "object" || Array.isArray(hp)) throw new Error("hyperparameters.json must hold a JSON object");
   const s: Settings = { models: DEFAULT_MODELS, kFold: 5, memberParams: {}, blend: "mean", seed: 0, finalModel: "refit", categoricalFeatures: [], header: "auto" };
   const prefixed: [string, string, string, unknown][] = [];
+  const sharedGiven: [string, unknown][] = [];
   for (const [key, raw] of Object.entries(hp)) {
     if (isSageMakerHyperparameter(key)) continue;
     let v: string;
@@ -230,13 +231,30 @@ export function parseHyperparameters(hp: Record<string, unknown>): Settings {
         `unknown hyperparameter "${key}"; known: ${TRAINER_HYPERPARAMETER_KEYS.join(", ")}, and <model>.<param> for model-specific ones (e.g. xgboost.subsample)`,
       );
     PARSERS[key](s, v, raw, key);
+    if ((SHARED_BOOSTED as readonly string[]).includes(key)) sharedGiven.push([key, raw]);
   }
+  checkSharedBoosted(s.models, sharedGiven);
   for (const [key, prefix, param, raw] of prefixed) {
     const member = memberOf(s.models, prefix, key, raw);
     if (param === "" || param === "name") throw bad(key, raw, `"${param || "(empty)"}" cannot be set per model`);
     (s.memberParams[member] ??= {})[param] = decodeValue(raw);
   }
   return s;
+}
+
+/** The hyperparameters that set the boosted members alone (memberSpecs). */
+const SHARED_BOOSTED = ["num_round", "eta", "max_depth"] as const;
+
+/**
+ * num_round, eta or max_depth with no boosted member in models: nothing reads it — `models=random_forest,
+ * max_depth=4` trained the forest at its own depth 6, `models=ridge, eta=0.3` a ridge, without a word. An error, as a
+ * `<kind>.<param>` of a kind not in models is; the member's own parameter is named where it has one.
+ */
+function checkSharedBoosted(models: readonly MemberKind[], given: readonly [string, unknown][]): void {
+  if (given.length === 0 || models.some((m) => BOOSTED_KINDS.includes(m))) return;
+  const [key, raw] = given[0];
+  const own = models.includes("random_forest") && key === "max_depth" ? `; for the forest's depth give random_forest.max_depth` : "";
+  throw bad(key, raw, `sets the boosted members (${BOOSTED_KINDS.join(", ")}), and models (${models.join(",")}) has none of them: nothing would read it${own}`);
 }
 
 /** The member a `<member>.<param>` key sets: a kind in models (every member of it; aliases allowed), or one copy of
