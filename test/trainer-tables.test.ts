@@ -14,6 +14,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { escape } from "arquero";
@@ -184,6 +185,32 @@ test("penguins species (text labels): JSON labels + probabilities summing to 1, 
   const d = maxAbsDiff(ours, native);
   assert.ok(d < 1e-6, `max |endpoint − native| = ${d}`);
   rmTree(ref.dir);
+});
+
+// A text label outside ASCII, read by Python's requests as a caller of the endpoint reads it: text/csv without a charset
+// is decoded as ISO-8859-1 by requests (RFC 2616's default for text/*), and "Adélie" came back as "AdÃ©lie"
+test("text labels outside ASCII in a CSV answer: Python's requests reads the labels the JSON answer gives", async () => {
+  const PYTHON = "/usr/bin/python3";
+  if (spawnSync(PYTHON, ["-c", "import requests"]).status !== 0) {
+    console.log(`  skipped: ${PYTHON} cannot import requests (Debian package python3-requests)`);
+    return;
+  }
+  const french: Record<string, string> = { Adelie: "Adélie", Chinstrap: "Manchot à jugulaire", Gentoo: "Papou" };
+  const records = PENGUINS.map((r) => ({ ...r, [SPECIES]: french[String(r[SPECIES])] ?? r[SPECIES] }));
+  const job = await trainJob({ label: SPECIES, objective: "multi:softprob", models: "xgboost", num_round: "3", k_fold: "2" }, { train: { "penguins.csv": recordsToCsv(records) } });
+  const served = await startServe(job.root);
+  servers.push(served);
+  const names: string[] = JSON.parse(fs.readFileSync(path.join(job.model, "manifest.json"), "utf8")).featureNames;
+  const rows = records.filter((_, i) => i % 25 === 0).map((r) => Object.fromEntries(names.map((f) => [f, r[f] ?? null])));
+  const json = await post(served, JSON.stringify({ instances: rows }), { "Content-Type": "application/json" });
+  const labels = (JSON.parse(json.body).predictions as { label: string }[]).map((p) => p.label);
+  assert.ok(labels.some((l) => /[^\x00-\x7f]/.test(l)), `labels outside ASCII among ${labels.join(", ")}`);
+  const script = "import requests, sys, json\nr = requests.post(sys.argv[1], data=sys.stdin.buffer.read(), headers={'Content-Type': 'text/csv', 'Accept': 'text/csv'})\nprint(json.dumps({'status': r.status_code, 'type': r.headers['Content-Type'], 'text': r.text}))";
+  const py = spawnSync(PYTHON, ["-c", script, `http://127.0.0.1:${served.port}/invocations`], { input: recordsToCsv(rows, names).split("\n").slice(1).join("\n"), encoding: "utf8" });
+  assert.is(py.status, 0, py.stderr);
+  const out = JSON.parse(py.stdout) as { status: number; type: string; text: string };
+  assert.is(out.status, 200, out.text);
+  assert.equal(out.text.trimEnd().split("\n").map((l) => l.replace(/^"(.*)"$/, "$1")), labels, `Content-Type ${out.type}`);
 });
 
 test("a Parquet channel (ContentType application/x-parquet, file without extension), a 3-file CSV channel and a tab-separated channel (text/tab-separated-values) give the one CSV's model", async () => {

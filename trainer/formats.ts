@@ -13,7 +13,10 @@ export class HttpError extends Error {
 export type Format = "csv" | "json";
 
 const CONTENT_TYPES: Record<string, Format> = { "text/csv": "csv", "application/csv": "csv", "application/json": "json" };
-export const MIME: Record<Format, string> = { csv: "text/csv", json: "application/json" };
+/** The answers' content types. CSV's names its charset: text/csv without one is US-ASCII (RFC 4180), and HTTP clients
+ * decode such text as ISO-8859-1 (Python's requests) — a label "Sétosa" came back as "SÃ©tosa". JSON is UTF-8 by
+ * definition (RFC 8259), which clients know. */
+export const MIME: Record<Format, string> = { csv: "text/csv; charset=utf-8", json: "application/json" };
 
 function mediaType(h: string | undefined): string {
   return (h ?? "").split(";")[0].trim().toLowerCase();
