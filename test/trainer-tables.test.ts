@@ -196,7 +196,7 @@ test("text labels outside ASCII in a CSV answer: Python's requests reads the lab
     return;
   }
   const french: Record<string, string> = { Adelie: "Adélie", Chinstrap: "Manchot à jugulaire", Gentoo: "Papou" };
-  const records = PENGUINS.map((r) => ({ ...r, [SPECIES]: french[String(r[SPECIES])] ?? r[SPECIES] }));
+  const records: Record<string, unknown>[] = PENGUINS.map((r) => ({ ...r, [SPECIES]: french[String(r[SPECIES])] ?? r[SPECIES] }));
   const job = await trainJob({ label: SPECIES, objective: "multi:softprob", models: "xgboost", num_round: "3", k_fold: "2" }, { train: { "penguins.csv": recordsToCsv(records) } });
   const served = await startServe(job.root);
   servers.push(served);
