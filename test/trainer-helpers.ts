@@ -27,7 +27,7 @@ process.on("exit", () => {
 });
 
 /** A fresh OPT_ML tree: hyperparameters.json and channel files ({ channel: { file: content } }). */
-export function optMl(hp: Record<string, unknown> | undefined, channels: Record<string, Record<string, string>>, config: Record<string, string> = {}): string {
+export function optMl(hp: Record<string, unknown> | undefined, channels: Record<string, Record<string, string | Uint8Array>>, config: Record<string, string> = {}): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "trainer-test-"));
   fs.mkdirSync(path.join(root, "input", "config"), { recursive: true });
   fs.mkdirSync(path.join(root, "model"), { recursive: true }); // SageMaker creates it

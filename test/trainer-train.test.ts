@@ -12,6 +12,7 @@ import * as path from "path";
 import { loadEnsemble, loadCsv } from "ensemble-workbook";
 import { buildEnsemble } from "../trainer/train";
 import { parseHyperparameters } from "../trainer/hyperparameters";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { diabetesRows, DIABETES, optMl, refRmse, rmTree, runTrain } from "./trainer-helpers";
 
 const roots: string[] = [];
@@ -226,9 +227,11 @@ test("train: binary:logistic → logloss lines; validation-logloss = own out-of-
 
 // ---- failure path: output/failure names the problem, exit code ≠ 0, model/ untouched ----
 const diabetes = () => fs.readFileSync(DIABETES, "utf8");
+/** a small Parquet file (x, target) */
+const parquetFile = () => new Uint8Array(parquetWriteBuffer({ columnData: [{ name: "x", data: [1, 2, 3, 4], type: "DOUBLE" }, { name: "target", data: [3, 5, 7, 9], type: "DOUBLE" }] }));
 /** diabetes with line 8 cut to 9 fields */
 const ragged = () => diabetes().split("\n").map((l, i) => (i === 7 ? l.split(",").slice(0, 9).join(",") : l)).join("\n");
-const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<string, Record<string, string>>; config?: Record<string, string>; expect: RegExp[] }[] = [
+const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<string, Record<string, string | Uint8Array>>; config?: Record<string, string>; expect: RegExp[] }[] = [
   { name: "hyperparameters.json not JSON", channels: { train: { "d.csv": diabetes() } }, config: { "hyperparameters.json": "{eta: 0.1" }, expect: [/^hyperparameters\.json is not valid JSON/] },
   {
     name: "non-CSV channel content type",
@@ -259,6 +262,8 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
   },
   // another format read as one column: said, not "label column target not found; … one of: 59 1:42 2:1 …"
   { name: "LIBSVM", hp: { k_fold: "2" }, channels: { train: { "part-0": "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 2:2 3:30.5\n" } }, expect: [/^train channel file part-0: line 1: the first record "151 1:59 2:2 3:32\.1" looks like LIBSVM \(label index:value …\), which this reader does not read/] },
+  // a Parquet file named .csv, read as CSV: the failure quoted its first bytes, NULs and control bytes included
+  { name: "a Parquet file named .csv", hp: { k_fold: "2" }, channels: { train: { "part-0.csv": parquetFile() } }, expect: [/^train channel file part-0\.csv: line 1, column 1 \(PAR1\\x[0-9a-f]{2}.*\): NUL byte — not a text CSV file$/] },
   { name: "semicolons", hp: { k_fold: "2" }, channels: { train: { "d.csv": diabetes().replace(/,/g, ";") } }, expect: [/^train channel file d\.csv: line 1: the first record is one field holding 10 semicolons \("age;sex;bmi;.*the file looks semicolon-separated/] },
   {
     name: "an infinite feature",
@@ -395,6 +400,7 @@ async function runFailure(f: (typeof FAILURES)[number]): Promise<void> {
   assert.is.not(r.code, 0, ctx);
   const failure = fs.readFileSync(path.join(root, "output", "failure"), "utf8");
   assert.not.match(failure, /\n/, ctx);
+  assert.not.match(failure, /[\u0000-\u001f\u007f-\u009f]/, `${ctx}: control characters in ${JSON.stringify(failure)}`);
   assert.ok(failure.length > 0 && failure.length <= 1024, ctx);
   for (const e of f.expect) assert.match(failure, e, `${f.name}: ${failure}`);
   assert.equal(fs.readdirSync(path.join(root, "model")), [], ctx);

@@ -315,6 +315,8 @@ test("OPT_ML root, failure line (one line, ≤ 1024 chars, cause first), publish
   assert.is(optMlPaths("/r").hyperparameters, "/r/input/config/hyperparameters.json");
   assert.is(failureLine(new Error("bad\n  thing\r\nhere")), "bad thing here");
   assert.is(failureLine(new Error("x".repeat(5000))).length, 1024);
+  // printable: a binary file's bytes quoted by a message (NUL, control bytes) are escaped, not written as they are
+  assert.is(failureLine(new Error("file p.csv: line 1 (PAR1\u0015\u0000\tx\u007f\u0085\u2028y): NUL byte")), "file p.csv: line 1 (PAR1\\x15\\x00 x\\x7f\\x85 y): NUL byte");
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "trainer-units-"));
   try {
     const tmp = path.join(root, "t");

@@ -28,10 +28,16 @@ export function optMlPaths(root = optMlRoot()) {
 
 export type OptMlPaths = ReturnType<typeof optMlPaths>;
 
-/** The failure reason as SageMaker shows it: one line, at most 1024 characters, cause first. */
+/** Control characters other than line breaks (C0, DEL, C1): a message quoting a binary file's first field — a Parquet
+ * file named .csv — put its NUL and control bytes into output/failure, and so into the job's FailureReason. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/** The failure reason as SageMaker shows it: one line of printable text (a tab a space, other control characters as
+ * \xNN), at most 1024 characters, cause first. */
 export function failureLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  const line = msg.replace(/\s*[\r\n]+\s*/g, " ").trim() || "training failed (no message)";
+  const printable = msg.replace(/\t/g, " ").replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  const line = printable.replace(/\s*[\r\n\u2028\u2029]+\s*/g, " ").trim() || "training failed (no message)";
   return line.length > 1024 ? line.slice(0, 1021) + "..." : line;
 }
 
