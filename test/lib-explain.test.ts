@@ -211,6 +211,35 @@ test("a one-member xgboost ensemble matches native XGBoost 1.7.4's pred_contribs
   }
 });
 
+test("importance of a multiclass catboost member names its input features, as its contributions do: native get_score's gain with the per-class target-statistic columns counted as their feature", () => {
+  if (!hasXgboost()) return;
+  const e = new Ensemble({ members: [catboost({ iterations: 15 })], objective: "multi:softprob" }).fit(multi, { label: "level" });
+  const member = e.members[0];
+  const ref = new RefJob();
+  try {
+    ref.task({ op: "load", model: ref.model(member.toFile().content), scores: true });
+    const scores = ref.run()[0].scores!;
+    // native scores the core's columns: "band" and "band:class1", "band:class2" (the model's names); fold by name
+    const splits: Record<string, number> = {}, gain: Record<string, number> = {};
+    for (const [column, n] of Object.entries(scores.weight)) {
+      const f = column.split(":")[0];
+      splits[f] = (splits[f] ?? 0) + n;
+      gain[f] = (gain[f] ?? 0) + scores.total_gain[column];
+    }
+    assert.ok(Object.keys(scores.weight).some((c) => c.startsWith("band:")), "the model splits on the encoded columns");
+    const ours = member.importance();
+    assert.equal(Object.keys(ours).sort(), Object.keys(splits).sort());
+    const features = contributions(e, multi.slice(0, 2)).features;
+    for (const f of Object.keys(ours)) {
+      assert.ok(features.includes(f), `${f} is an input feature`);
+      assert.ok(Math.abs(ours[f] - gain[f] / splits[f]) <= 1e-4 * (gain[f] / splits[f]), `${f}: ours ${ours[f]}, native ${gain[f] / splits[f]}`);
+    }
+  } finally {
+    ref.cleanup();
+    e.free();
+  }
+});
+
 test("explain returns an arquero table: features + bias per row; class and member columns; order documented", () => {
   const e = new Ensemble({ members: [xgboost({ objective: "multi:softprob", num_round: 5 }), catboost({ iterations: 5 })] }).fit(multi, { label: "level" });
   const rows = multi.slice(0, 4);

@@ -278,10 +278,30 @@ export class TreeMember implements Member {
     return this.names;
   }
 
-  /** Average gain per split of each feature (XGBoost's "gain" importance). */
+  /**
+   * Average gain per split of each input feature (XGBoost's "gain" importance). A multiclass model with ordered
+   * target statistics splits on K − 1 encoded columns per categorical feature besides the feature's own
+   * ("band:class1", …: wasm/src/categorical.ts); as in contributions, they count as that feature — its splits'
+   * total gain over their number — so the importance names the member's features, not the core's columns.
+   */
   importance(): Record<string, number> {
-    if (!this.booster) throw new Error(`member "${this.name}" is not fitted (or was freed)`);
-    return this.booster.getScore({ importanceType: "gain" });
+    const bst = this.booster;
+    if (!bst) throw new Error(`member "${this.name}" is not fitted (or was freed)`);
+    const enc = bst.catEncoding;
+    if (!enc || bst.numFeature === enc.inputColumns) return bst.getScore({ importanceType: "gain" });
+    const weight = bst.getScore({ importanceType: "weight" }), total = bst.getScore({ importanceType: "total_gain" });
+    const source = encodedSources(bst, enc.inputColumns);
+    const column = (k: number) => bst.featureNames?.[k] ?? `f${k}`;
+    const splits = new Map<string, number>(), gain = new Map<string, number>();
+    for (let k = 0; k < bst.numFeature; k++) {
+      if (weight[column(k)] === undefined) continue; // never split on: left out, as XGBoost leaves it out
+      const f = column(source[k]);
+      splits.set(f, (splits.get(f) ?? 0) + weight[column(k)]);
+      gain.set(f, (gain.get(f) ?? 0) + total[column(k)]);
+    }
+    const out: Record<string, number> = {};
+    for (let k = 0; k < enc.inputColumns; k++) if (splits.has(column(k))) out[column(k)] = gain.get(column(k))! / splits.get(column(k))!;
+    return out;
   }
 
   /** Set names after loading a model saved without feature names. */
