@@ -280,6 +280,8 @@ test("bad input: median and vote blends, multi:softmax, margin scale without a m
   assert.throws(() => explain(soft, binary, { chunkRows: 0 }), /chunkRows must be an integer/);
   assert.throws(() => explain(soft, binary, { chunkRows: NaN }), /chunkRows must be an integer ≥ 1, got NaN$/);
   assert.throws(() => explain(soft, [[1, 2]]), /row 0 has 2 values, expected 11/);
+  // no rows at all: what is expected, named (null was a TypeError reading its .X)
+  for (const none of [null, undefined]) assert.throws(() => explain(soft, none as never), /^rows to predict must be a table, an array of rows/);
   // multi:softmax has no ensemble to explain (Ensemble refuses it: lib-ensemble.test.ts)
   assert.throws(() => new Ensemble({ members: [xgboost({ objective: "multi:softmax", num_class: 3, num_round: 3 })] }), /multi:softmax predicts a class index per row/);
   const named = aq.table({ bias: [1, 2, 3, 4, 5, 6], y: [1, 2, 3, 4, 5, 7] });

@@ -344,7 +344,8 @@ export class Ensemble {
    */
   encodeInput(input: RowsInput | Matrix): { matrix: Matrix; drift?: Drift } {
     const names = this.fittedColumns().map((c) => c.name);
-    if ((input as Matrix).X instanceof Float32Array) {
+    // null / undefined are not rows: encodeRows names what is expected (reading .X of null was a TypeError)
+    if ((input as Matrix | null | undefined)?.X instanceof Float32Array) {
       const m = input as Matrix;
       if (m.ncol !== names.length || (m.featureNames && m.featureNames.some((n, i) => n !== names[i]))) {
         throw new Error(`the ensemble was trained on features [${names.join(", ")}] but got [${(m.featureNames ?? []).join(", ")}] (${m.ncol} columns)`);
