@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { dependenceFigure, Ensemble, explain, explanationSummaryFigure, loadDiabetes, ridge, waterfallFigure, writeHtml, xgboost } from "ensemble-workbook";
+import { dependenceFigure, Ensemble, explain, explanationSummaryFigure, featureImportanceFigure, loadDiabetes, ridge, waterfallFigure, writeHtml, xgboost } from "ensemble-workbook";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-explain-plots-"));
 const raw = loadDiabetes().slice(0, 120).objects() as Record<string, number>[];
@@ -88,6 +88,20 @@ test("multiclass and member tables: a class must be chosen, members default to t
   e.free();
 });
 
+test("bad options are Errors naming them: top and maxRows are counts ≥ 1 (top -1 left out the most important feature, 0 drew nothing), a misspelt option is not ignored", () => {
+  const scores = { bmi: 3, s5: 2, age: 0.5 };
+  assert.equal(featureImportanceFigure(scores, { top: 2 }).data[0].y, ["s5", "bmi"]);
+  assert.throws(() => featureImportanceFigure(scores, { top: -1 }), /^featureImportanceFigure: top must be an integer ≥ 1, got -1$/);
+  assert.throws(() => featureImportanceFigure(scores, { top: 1.5 }), /top must be an integer ≥ 1, got 1\.5/);
+  assert.throws(() => featureImportanceFigure(scores, { topN: 2 } as never), /^featureImportanceFigure: unknown option "topN"; valid: title, top$/);
+  assert.throws(() => explanationSummaryFigure(ex, table, { top: 0 }), /^explanationSummaryFigure: top must be an integer ≥ 1, got 0$/);
+  assert.throws(() => explanationSummaryFigure(ex, table, { maxRows: 0 }), /maxRows must be an integer ≥ 1, got 0/);
+  assert.throws(() => explanationSummaryFigure(ex, table, { seed: 1.5 }), /seed must be an integer/);
+  assert.throws(() => explanationSummaryFigure(ex, table, { classs: "mid" } as never), /unknown option "classs"; valid: member, class, top, maxRows, seed, title/);
+  assert.throws(() => waterfallFigure(ex, 0, { top: -1 }), /^waterfallFigure: top must be an integer ≥ 1, got -1$/);
+  assert.throws(() => dependenceFigure(ex, table, "bmi", { colour: "s5" } as never), /^dependenceFigure: unknown option "colour"; valid: member, class, color, title$/);
+  assert.is(waterfallFigure(ex, 0, { top: 3 }).data[0].y!.length, 6); // bias, 3 steps, the rest, the prediction
+});
 
 test("the three figures render in headless Chromium: a dot per row and feature, a bar per step, a dot per row", () => {
   if (!fs.existsSync(CHROMIUM)) {

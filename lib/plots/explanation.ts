@@ -16,7 +16,8 @@
 import { EXPLAIN_COLUMNS } from "../ensemble/explain";
 import { seededRng } from "../data/random";
 import { formatMetric } from "../metrics/format";
-import { baseLayout, colorFor, Figure, rowsOf, Trace } from "./figure";
+import { checkOptionKeys, checkSeed } from "../options";
+import { baseLayout, checkCount, colorFor, Figure, rowsOf, Trace } from "./figure";
 
 /** shap's blue → red */
 const COLORSCALE: [number, string][] = [[0, "#008bfb"], [0.5, "#a259c4"], [1, "#ff0051"]];
@@ -28,6 +29,9 @@ export interface ExplanationSelection {
   /** the class's rows when the table has a `class` column (multi:*; required there) */
   class?: string;
 }
+
+/** The options of ExplanationSelection (the figures' own are checked with them: a misspelt one was ignored). */
+const SELECTION = ["member", "class"];
 
 interface Selected {
   features: string[];
@@ -140,6 +144,10 @@ export function explanationSummaryFigure(
   opts: ExplanationSelection & { top?: number; maxRows?: number; seed?: number; title?: string } = {},
 ): Figure {
   const who = "explanationSummaryFigure";
+  checkOptionKeys(opts, [...SELECTION, "top", "maxRows", "seed", "title"], who);
+  checkCount(who, "top", opts.top);
+  checkCount(who, "maxRows", opts.maxRows);
+  const seed = checkSeed(opts.seed, who);
   const s = select(contribs, opts, who);
   if (s.nrow === 0) throw new Error(`${who}: no rows`);
   const p = s.features.length;
@@ -151,7 +159,7 @@ export function explanationSummaryFigure(
   });
   const order = s.features.map((_, j) => j).sort((a, b) => meanAbs[b] - meanAbs[a]).slice(0, opts.top ?? 20);
   const maxRows = opts.maxRows ?? 1000;
-  const rows = s.nrow > maxRows ? Array.from(seededRng(opts.seed ?? 0).permutation(s.nrow).slice(0, maxRows)).sort((a, b) => a - b) : Array.from({ length: s.nrow }, (_, i) => i);
+  const rows = s.nrow > maxRows ? Array.from(seededRng(seed).permutation(s.nrow).slice(0, maxRows)).sort((a, b) => a - b) : Array.from({ length: s.nrow }, (_, i) => i);
   let lo = Infinity, hi = -Infinity;
   for (const j of order) for (const r of rows) (lo = Math.min(lo, s.values[r * p + j])), (hi = Math.max(hi, s.values[r * p + j]));
   const data2: Trace[] = [];
@@ -208,6 +216,8 @@ export function waterfallFigure(
   opts: ExplanationSelection & { data?: unknown; top?: number; title?: string } = {},
 ): Figure {
   const who = "waterfallFigure";
+  checkOptionKeys(opts, [...SELECTION, "data", "top", "title"], who);
+  checkCount(who, "top", opts.top);
   const s = select(contribs, opts, who);
   if (!(Number.isInteger(row) && row >= 0 && row < s.nrow)) throw new Error(`${who}: row ${row} is not one of the ${s.nrow} explained rows (0..${s.nrow - 1})`);
   const p = s.features.length;
@@ -264,6 +274,7 @@ export function dependenceFigure(
   opts: ExplanationSelection & { color?: string; title?: string } = {},
 ): Figure {
   const who = "dependenceFigure";
+  checkOptionKeys(opts, [...SELECTION, "color", "title"], who);
   const s = select(contribs, opts, who);
   const j = s.features.indexOf(feature);
   if (j < 0) throw new Error(`${who}: no feature "${feature}"; the features are ${s.features.join(", ")}`);

@@ -5,6 +5,7 @@
  * layout.title.
  */
 import type { Layout, PlotData } from "plotly.js";
+import { shownValue } from "../core";
 
 /**
  * A plotly.js trace: the attributes @types/plotly.js knows are typed (completion, checked values); plotly.js has
@@ -16,6 +17,14 @@ export type Trace = Partial<PlotData> & Record<string, unknown>;
 export interface Figure {
   data: Trace[];
   layout: Partial<Layout>;
+}
+
+/** A count option of a figure (`top`, `maxRows`): undefined (the default) or an integer ≥ 1 — 0 drew an empty figure and
+ * -1 silently left out the most important feature (slice(-(-1))). */
+export function checkCount(who: string, name: string, value: unknown): void {
+  if (value !== undefined && !(typeof value === "number" && Number.isInteger(value) && value >= 1)) {
+    throw new Error(`${who}: ${name} must be an integer ≥ 1, got ${shownValue(value)}`);
+  }
 }
 
 /** Rows from an arquero table or an array of objects. */

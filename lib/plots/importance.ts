@@ -5,12 +5,15 @@
  * of its total (gain and |coefficient| are on different scales) and shown as
  * grouped bars.
  */
-import { baseLayout, colorFor, Figure } from "./figure";
+import { checkOptionKeys } from "../options";
+import { baseLayout, checkCount, colorFor, Figure } from "./figure";
 
 export function featureImportanceFigure(
   scores: Record<string, number> | Record<string, Record<string, number>>,
   opts: { title?: string; top?: number } = {},
 ): Figure {
+  checkOptionKeys(opts, ["title", "top"], "featureImportanceFigure");
+  checkCount("featureImportanceFigure", "top", opts.top);
   const entries = Object.entries(scores ?? {});
   if (entries.length === 0) throw new Error("featureImportanceFigure: no scores");
   const nested = typeof entries[0][1] === "object";
