@@ -8,7 +8,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as aq from "arquero";
-import { catboost, contributions, Ensemble, explain, loadDiabetes, randomForest, ridge, type Contributions, type Table, xgboost } from "ensemble-workbook";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { catboost, contributions, Ensemble, explain, loadDiabetes, loadEnsemble, randomForest, ridge, saveEnsemble, type Contributions, type Table, xgboost } from "ensemble-workbook";
 import { hasXgboost, RefJob } from "../tools/reference/xgb-ref";
 import { hasSklearn, python } from "./lib-sklearn";
 
@@ -237,6 +240,34 @@ test("importance of a multiclass catboost member names its input features, as it
   } finally {
     ref.cleanup();
     e.free();
+  }
+});
+
+test("importance of a member whose model file has no feature names (the manifest names them) is keyed by those names, as its contributions; the values native get_score's gain", () => {
+  if (!hasXgboost()) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lib-explain-importance-"));
+  const e = new Ensemble({ members: [xgboost({ num_round: 8 }), ridge()] }).fit(table, { label: "target" });
+  saveEnsemble(e, dir);
+  e.free();
+  const file = path.join(dir, "xgboost.json");
+  const saved = fs.readFileSync(file, "utf8"); // native reads it (JSON.stringify below writes 1.0 as 1, which native refuses)
+  const j = JSON.parse(saved);
+  delete j.learner.feature_names;
+  delete j.learner.feature_types;
+  fs.writeFileSync(file, JSON.stringify(j));
+  const loaded = loadEnsemble(dir);
+  const ref = new RefJob();
+  try {
+    ref.task({ op: "load", model: ref.model(saved), scores: true });
+    const native = ref.run()[0].scores!.gain; // by name: the file as saved, with its names
+    assert.equal(loaded.members[0].featureNames(), contributions(loaded, table.slice(0, 2)).features);
+    const ours = loaded.importance().xgboost;
+    assert.equal(Object.keys(ours), Object.keys(native));
+    for (const [f, v] of Object.entries(native)) assert.ok(Math.abs(ours[f] - v) <= 1e-4 * v, `${f}: ours ${ours[f]}, native ${v}`);
+  } finally {
+    ref.cleanup();
+    loaded.free();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -279,28 +279,29 @@ export class TreeMember implements Member {
   }
 
   /**
-   * Average gain per split of each input feature (XGBoost's "gain" importance). A multiclass model with ordered
-   * target statistics splits on K − 1 encoded columns per categorical feature besides the feature's own
-   * ("band:class1", …: wasm/src/categorical.ts); as in contributions, they count as that feature — its splits'
-   * total gain over their number — so the importance names the member's features, not the core's columns.
+   * Average gain per split of each input feature (XGBoost's "gain" importance), named as the member names its
+   * features (featureNames(): also when the model file has none and the manifest gave them — the keys were the
+   * core's f0, f1, …, which name no feature of the ensemble). A multiclass model with ordered target statistics
+   * splits on K − 1 encoded columns per categorical feature besides the feature's own ("band:class1", …:
+   * wasm/src/categorical.ts); as in contributions, they count as that feature — its splits' total gain over
+   * their number — so the importance names the member's features, not the core's columns.
    */
   importance(): Record<string, number> {
     const bst = this.booster;
     if (!bst) throw new Error(`member "${this.name}" is not fitted (or was freed)`);
-    const enc = bst.catEncoding;
-    if (!enc || bst.numFeature === enc.inputColumns) return bst.getScore({ importanceType: "gain" });
+    const inputs = bst.catEncoding?.inputColumns ?? bst.numFeature;
+    const source = inputs === bst.numFeature ? undefined : encodedSources(bst, inputs);
     const weight = bst.getScore({ importanceType: "weight" }), total = bst.getScore({ importanceType: "total_gain" });
-    const source = encodedSources(bst, enc.inputColumns);
-    const column = (k: number) => bst.featureNames?.[k] ?? `f${k}`;
-    const splits = new Map<string, number>(), gain = new Map<string, number>();
+    const column = (k: number) => bst.featureNames?.[k] ?? `f${k}`; // getScore's keys
+    const splits = new Float64Array(inputs), gain = new Float64Array(inputs);
     for (let k = 0; k < bst.numFeature; k++) {
       if (weight[column(k)] === undefined) continue; // never split on: left out, as XGBoost leaves it out
-      const f = column(source[k]);
-      splits.set(f, (splits.get(f) ?? 0) + weight[column(k)]);
-      gain.set(f, (gain.get(f) ?? 0) + total[column(k)]);
+      const f = source ? source[k] : k;
+      splits[f] += weight[column(k)];
+      gain[f] += total[column(k)];
     }
     const out: Record<string, number> = {};
-    for (let k = 0; k < enc.inputColumns; k++) if (splits.has(column(k))) out[column(k)] = gain.get(column(k))! / splits.get(column(k))!;
+    for (let f = 0; f < inputs; f++) if (splits[f] > 0) out[this.names?.[f] ?? column(f)] = gain[f] / splits[f];
     return out;
   }
 
