@@ -13,7 +13,7 @@
  * predictions, which is linear:
  *   mean, soft_vote — (1/M) Σ_j C_j;   weighted — Σ_j w_j C_j;
  *   stacking — Σ_j c_j C_j with the intercept c₀ added to the bias (the meta-learner is fitted on the members'
- *     predictions, which are their margins for regression and their probabilities for binary:*); under
+ *     predictions: their margins for regression, their rates for count:poisson, their probabilities for binary:*); under
  *     binary:* the stacked value is clipped to [0, 1], carried through the clip like a link.
  * The prediction is a sum of the contributions and the bias for every row (up to float32 rounding of the
  * members' own outputs). median and vote are not linear in the members (an order statistic, a majority) —
