@@ -88,6 +88,20 @@ test("multiclass and member tables: a class must be chosen, members default to t
   e.free();
 });
 
+test("features named class and member (a regression model's: explain adds no such columns) are features of the figures, not the selection columns", () => {
+  const renamed = table.rename({ sex: "class", bp: "member" });
+  const e = new Ensemble({ members: [ridge()] }).fit(renamed, { label: "target" });
+  const t = explain(e, renamed);
+  const summary = explanationSummaryFigure(t, renamed);
+  assert.is(summary.data.reduce((s, tr) => s + (tr.x as number[]).length, 0), N * features.length);
+  assert.ok((summary.layout.yaxis as { ticktext: string[] }).ticktext.includes("class"));
+  const fall = waterfallFigure(t, 5, { top: 20 });
+  const x = fall.data[0].x as number[];
+  assert.ok(Math.abs(x[x.length - 1] - e.predict(renamed.slice(5, 6)).prediction[0]) < 1e-9 * Math.abs(x[x.length - 1]));
+  assert.equal((dependenceFigure(t, renamed, "member").data[0].y as number[]).slice(0, 3), Array.from(t.array("member") as Float64Array).filter((_, i) => i % 9 !== 0).slice(0, 3));
+  e.free();
+});
+
 test("bad options are Errors naming them: top and maxRows are counts ≥ 1 (top -1 left out the most important feature, 0 drew nothing), a misspelt option is not ignored", () => {
   const scores = { bmi: 3, s5: 2, age: 0.5 };
   assert.equal(featureImportanceFigure(scores, { top: 2 }).data[0].y, ["s5", "bmi"]);

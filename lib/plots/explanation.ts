@@ -54,11 +54,19 @@ function tableColumns(t: unknown, who: string): { names: string[]; column: (name
 /** The rows of one member (and class) of an explain table, as numbers. */
 function select(contribs: unknown, opts: ExplanationSelection, who: string): Selected {
   const { names, column } = tableColumns(contribs, who);
-  if (names.includes(EXPLAIN_COLUMNS.feature)) throw new Error(`${who}: this is an interaction table (it has a "feature" column); pass explain's contributions (without interactions: true)`);
+  // explain's own columns (member, class, feature) hold text; a feature of the same name holds its contributions,
+  // numbers — explain refuses the clash only for the columns it adds, so a regression model's feature "class" (or
+  // "member" without members: true) is a feature here (it was taken for the class column: "no member ...")
+  const added = (col: string) => {
+    if (!names.includes(col)) return false;
+    const v = column(col);
+    return v.length > 0 && typeof v[0] === "string";
+  };
+  if (added(EXPLAIN_COLUMNS.feature)) throw new Error(`${who}: this is an interaction table (it has a "feature" column); pass explain's contributions (without interactions: true)`);
   if (names[names.length - 1] !== EXPLAIN_COLUMNS.bias) throw new Error(`${who}: expected lib.explain's table (a column per feature and "bias" last); got columns ${names.join(", ")}`);
   let keep: boolean[] | undefined;
   const filter = (col: string, wanted: string | undefined, fallback: string | undefined) => {
-    if (!names.includes(col)) {
+    if (!added(col)) {
       if (wanted !== undefined) throw new Error(`${who}: ${col} "${wanted}" asked for, but the table has no ${col} column`);
       return;
     }
@@ -71,7 +79,8 @@ function select(contribs: unknown, opts: ExplanationSelection, who: string): Sel
   };
   filter(EXPLAIN_COLUMNS.member, opts.member, "ensemble");
   filter(EXPLAIN_COLUMNS.class, opts.class, undefined);
-  const features = names.filter((n) => n !== EXPLAIN_COLUMNS.member && n !== EXPLAIN_COLUMNS.class && n !== EXPLAIN_COLUMNS.bias);
+  const selection = [EXPLAIN_COLUMNS.member, EXPLAIN_COLUMNS.class].filter(added) as string[];
+  const features = names.filter((n) => !selection.includes(n) && n !== EXPLAIN_COLUMNS.bias);
   const cols = features.map((f) => column(f));
   const biasCol = column(EXPLAIN_COLUMNS.bias);
   const rows: number[] = [];
