@@ -322,6 +322,25 @@ test("bad input: median and vote blends, multi:softmax, margin scale without a m
   for (const e of [med, vote, soft]) e.free();
 });
 
+// 2 million rows × 20 features with interactions is 7 GB an array: the request failed in V8's allocation (or the
+// process was killed for its memory) after minutes of work; now an Error naming the size comes first
+test("explain of more values than half the memory allows is an Error naming the size, before any work", () => {
+  const p = 2000, fitRows = 40;
+  const names = Array.from({ length: p }, (_, j) => `x${j}`);
+  const cols: Record<string, number[]> = Object.fromEntries(names.map((n, j) => [n, Array.from({ length: fitRows }, (_, i) => Math.sin(i * (j + 1)))]));
+  const wide = new Ensemble({ members: [ridge()] }).fit(aq.table({ ...cols, y: Array.from({ length: fitRows }, (_, i) => i) }), { label: "y" });
+  // 20,000 rows × 2001² interaction values × 8 bytes = 640 GB: over half of any machine's memory this runs on
+  const n = 20_000;
+  const big = { X: new Float32Array(n * p), nrow: n, ncol: p, featureNames: names };
+  const t0 = Date.now();
+  assert.throws(() => contributions(wide, big, { interactions: true }), /^explain: 20000 rows × 4004001 interaction values would take 596\.[0-9] GB, more than half the memory this process may use \([0-9.]+ GB\) — explain fewer rows at a time \(table\.slice\(a, b\)\), or without interactions$/);
+  assert.throws(() => contributions(wide, big, { interactions: true, members: true }), /would take 1193\.[0-9] GB \(2 arrays: the ensemble's and each member's\)/);
+  assert.ok(Date.now() - t0 < 5000, "refused before explaining any row");
+  const fine = contributions(wide, { X: new Float32Array(3 * p), nrow: 3, ncol: p, featureNames: names });
+  assert.is(fine.nrow, 3);
+  wide.free();
+});
+
 test("progress: onProgress after every chunk, rows done of total", () => {
   const e = new Ensemble({ members: [ridge()] }).fit(table, { label: "target" });
   const seen: number[] = [];

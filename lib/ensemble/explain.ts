@@ -30,6 +30,7 @@
  * parallel), with progress per chunk: `onProgress`, or a progress line
  * once the work has run for a second (the core's predict has no progress of its own).
  */
+import { memoryLimit } from "../data/sources";
 import { checkOptionKeys } from "../options";
 import type { Drift, Matrix, RowsInput } from "../data/matrix";
 import type { Table } from "../data/table";
@@ -204,6 +205,7 @@ export function contributions(ensemble: Ensemble, input: RowsInput | Matrix, opt
   // 3 rows, 2048 / 601 on 600 features, was one task: one thread whatever nthread said)
   const chunk = opts.chunkRows ?? (interactions ? Math.max(16 * defaultThreads(), Math.floor(2048 / w)) : 2048);
   const members = ensemble.members;
+  checkResultSize(n, G, cell, 1 + (opts.members ? members.length : 0), interactions);
 
   const chunks = Math.ceil(n / chunk), started = performance.now();
   let line: Progress | undefined;
@@ -253,6 +255,22 @@ export function contributions(ensemble: Ensemble, input: RowsInput | Matrix, opt
     members: perMember,
     ...(drift ? { drift } : {}),
   };
+}
+
+/**
+ * The result's arrays (the ensemble's and, with members, each member's: nrow × groups × cell float64 values) must fit
+ * in half the memory this process may use (the rest for the table explain() makes of them): 2 million rows × 20
+ * features with interactions is 7 GB a member, and the request was V8's "Array buffer allocation failed" or the
+ * process killed for its memory, after minutes of work. An Error naming the size before any of it.
+ */
+function checkResultSize(n: number, G: number, cell: number, arrays: number, interactions: boolean): void {
+  const values = n * G * cell;
+  const bytes = values * 8 * arrays, limit = memoryLimit() / 2;
+  if (bytes <= limit) return;
+  const gb = (b: number) => `${(b / 2 ** 30).toFixed(1)} GB`;
+  throw new Error(
+    `explain: ${n} rows${G > 1 ? ` × ${G} classes` : ""} × ${interactions ? `${cell} interaction values` : `${cell} values`} would take ${gb(bytes)}${arrays > 1 ? ` (${arrays} arrays: the ensemble's and each member's)` : ""}, more than half the memory this process may use (${gb(limit)}) — explain fewer rows at a time (table.slice(a, b))${interactions ? ", or without interactions" : ""}`,
+  );
 }
 
 /** The stacker's intercept goes into the bias; under binary:* the stacked value is carried through the clip. */
