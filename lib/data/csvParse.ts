@@ -353,7 +353,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
       if (c === sepChar) continue;
       const count = t.split(c).length - 1;
       if (count === 0) continue;
-      failAt(recordLine, undefined, `: the first record is one field holding ${count} ${name}${count > 1 ? "s" : ""} (${JSON.stringify(t.slice(0, 60))}): the file looks ${name}-separated, and it was read as ${SEPARATORS[sepChar]}-separated — pass sep: ${JSON.stringify(c)} (loadTable's option, as pandas' sep)${c === "\t" ? "; a .tsv or .tab file is read with tabs without it" : ""}`);
+      failAt(recordLine, undefined, `: the first record is one field holding ${count} ${name}${count > 1 ? "s" : ""} (${JSON.stringify(t.slice(0, 60))}): the file looks ${name}-separated, and it was read as ${SEPARATORS[sepChar]}-separated — pass sep: ${JSON.stringify(c)} (loadTable's option, as pandas' sep)${c === "\t" ? "; a .tsv or .tab file, or a training channel of ContentType text/tab-separated-values, is read with tabs without it" : ""}`);
     }
   };
 
