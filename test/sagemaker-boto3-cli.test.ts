@@ -2,8 +2,8 @@
  * The local SageMaker from Python and the shell, as a user reaches AWS: Debian's boto3 (python3-boto3) and AWS CLI
  * (awscli) against the server's --endpoint-url (fake trainer). boto3 runs a training job and reads its log
  * (DescribeLogStreams, GetLogEvents following nextForwardToken until it comes back unchanged, the filter_log_events
- * paginator), runs a batch transform job to completion with its waiter and reads the output, and starts a warm
- * tuning job; the CLI follows a running job with `aws logs tail --follow`, reads the log with `aws logs
+ * paginator), runs a batch transform job to completion with its waiter and reads the output, is throttled by a
+ * serverless endpoint and retries, updates the endpoint (UpdateEndpoint, its waiter), and starts a warm tuning job; the CLI follows a running job with `aws logs tail --follow`, reads the log with `aws logs
  * get-log-events`, runs a transform job to completion and starts a warm-started tuning job. Each part is skipped, naming the Debian package, where the tool is missing.
  *
  * The two clients' runs are independent (their own job names on the one server) and mostly wait — on the fake
@@ -90,6 +90,35 @@ sm.get_waiter("transform_job_completed_or_stopped").wait(TransformJobName="py-tr
 d = sm.describe_transform_job(TransformJobName="py-transform")
 result["transform"] = {"status": d["TransformJobStatus"], "output": open(out + "/transform/rows.csv.out").read(),
     "listed": [s["TransformJobName"] for s in sm.list_transform_jobs()["TransformJobSummaries"]]}
+
+# a serverless endpoint: a ThrottlingException (status 400) retried by its code, in boto3's legacy (default) and
+# standard retry modes; then UpdateEndpoint to another configuration, with the endpoint_in_service waiter
+from botocore.config import Config
+import threading
+rt = boto3.client("sagemaker-runtime", endpoint_url=url)
+for n, conc in (("py-cfg-a", 1), ("py-cfg-b", 2)):
+    sm.create_endpoint_config(EndpointConfigName=n, ProductionVariants=[{"VariantName": "v", "ModelName": "py-model", "ServerlessConfig": {"MemorySizeInMB": 1024, "MaxConcurrency": conc}}])
+sm.create_endpoint(EndpointName="py-ep", EndpointConfigName="py-cfg-a")
+in_service = sm.get_waiter("endpoint_in_service")
+in_service.wait(EndpointName="py-ep", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+slow = threading.Thread(target=lambda: rt.invoke_endpoint(EndpointName="py-ep", Body=b"1,2\n", ContentType="text/csv", CustomAttributes="delay=5000"))
+slow.start()
+time.sleep(0.5)
+result["throttled"] = {}
+for mode, retries in (("legacy", {"mode": "legacy", "max_attempts": 1}), ("standard", {"mode": "standard", "total_max_attempts": 2})):
+    try:
+        boto3.client("sagemaker-runtime", endpoint_url=url, config=Config(retries=retries)).invoke_endpoint(EndpointName="py-ep", Body=b"1,2\n", ContentType="text/csv")
+    except sm.exceptions.ClientError as e:
+        result["throttled"][mode] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["ResponseMetadata"]["RetryAttempts"]]
+slow.join()
+sm.update_endpoint(EndpointName="py-ep", EndpointConfigName="py-cfg-b")
+during = sm.describe_endpoint(EndpointName="py-ep")
+in_service.wait(EndpointName="py-ep", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+after = sm.describe_endpoint(EndpointName="py-ep")
+answer = rt.invoke_endpoint(EndpointName="py-ep", Body=b"1,2\n", ContentType="text/csv", Accept="text/csv")["Body"].read().decode()
+result["update"] = {"during": [during["EndpointStatus"], during["EndpointConfigName"], during["PendingDeploymentSummary"]["EndpointConfigName"]],
+    "after": [after["EndpointStatus"], after["EndpointConfigName"], after["ProductionVariants"][0]["CurrentServerlessConfig"]["MaxConcurrency"], "PendingDeploymentSummary" in after], "answer": answer}
+sm.delete_endpoint(EndpointName="py-ep")
 
 # a tuning job, then a warm-started one
 def tuning(name, warm=None):
@@ -207,6 +236,11 @@ test("boto3: training log through the logs client, a transform job to completion
   // the fake model answers its objective for every row; JoinSource Input + $[0,-1]: first field, then the answer
   assert.is(r.transform.output, "1,5.25\n4,5.25\n7,5.25\n");
   assert.ok(r.transform.listed.includes("py-transform"));
+  // a throttled invocation is status 400 with its code, and boto3 retries it in both modes (1 retry allowed here)
+  assert.equal(r.throttled, { legacy: ["ThrottlingException", 400, 1], standard: ["ThrottlingException", 400, 1] });
+  assert.equal(r.update.during, ["Updating", "py-cfg-a", "py-cfg-b"]);
+  assert.equal(r.update.after, ["InService", "py-cfg-b", 2, false]);
+  assert.is(r.update.answer, "5.25\n");
   assert.equal([r.warm.status, r.warm.type], ["Completed", "IdenticalDataAndAlgorithm"]);
   assert.match(r.warm.overall, /^py-(parent|warm)-\d{3}-/);
   assert.is(r.six.Code, "ValidationException");
