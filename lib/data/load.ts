@@ -17,6 +17,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 import { tableOf } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
 import { parseCsv, RestartAsText, SEPARATORS } from "./csvParse";
@@ -163,21 +164,44 @@ function fileInput(file: string, r: Resolved): Input {
   const size = fs.statSync(file).size;
   if (size === 0) throw new Error(`${file} is empty`);
   const head = readHead(file);
+  if (compressedAs(head) === "gzip") return bytesInput(fs.readFileSync(file), file, r);
   notCompressed(file, head);
   return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: file }) ?? ",", size };
 }
 
 function bytesInput(bytes: Uint8Array, what: string, r: Resolved): Input {
   if (bytes.length === 0) throw new Error(`${what} is empty`);
-  const head = bytes.subarray(0, 16);
+  let head = bytes.subarray(0, 16);
+  // a gzip file (t.csv.gz, a Spark part-00000.gz) is read as what it holds, named by its name without .gz, as pandas'
+  // read_csv infers the compression; whole, on this thread (its chunks cannot be cut without reading it)
+  const name = compressedAs(head) === "gzip" ? what.replace(/\.gz$/i, "") : what;
+  if (name !== what || compressedAs(head) === "gzip") {
+    bytes = gunzip(bytes, what, r.maxMemory);
+    if (bytes.length === 0) throw new Error(`${what} is empty (gzip of no bytes)`);
+    head = bytes.subarray(0, 16);
+  }
   notCompressed(what, head);
-  return { what, bytes, format: r.format ?? formatFromName(what) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: what }) ?? ",", size: bytes.length };
+  return { what, bytes, format: r.format ?? formatFromName(name) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name }) ?? ",", size: bytes.length };
 }
 
-/** A compressed file is an Error naming its compression (Parquet compresses inside the format: its pages are read) */
+/** gzip's bytes decompressed (every member, as gunzip does), at most half the memory the load may use */
+function gunzip(bytes: Uint8Array, what: string, maxMemory: number): Uint8Array {
+  const limit = Math.floor(maxMemory / 2);
+  try {
+    return zlib.gunzipSync(bytes, { maxOutputLength: limit });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError)
+      throw new Error(`${what} decompresses to more than ${(limit / 2 ** 30).toFixed(1)} GB, half the memory the load may use (maxMemory): decompress it to a file and load that (its CSV is then read in chunks), or give more memory`);
+    throw new Error(`${what} is not a whole gzip file: ${err.message}`);
+  }
+}
+
+/** A compressed file other than gzip is an Error naming its compression (Parquet compresses inside the format: its
+ * pages are read) */
 function notCompressed(what: string, head: Uint8Array): void {
   const kind = compressedAs(head);
-  if (kind) throw new Error(`${what} is ${kind}-compressed: the table reader reads uncompressed CSV, Parquet, Arrow and JSON files — decompress it first${kind === "gzip" ? " (gunzip)" : ""}`);
+  if (kind) throw new Error(`${what} is ${kind}-compressed${kind === "gzip" ? " twice" : ""}: the table reader reads uncompressed and gzip-compressed CSV, Parquet, Arrow and JSON files — decompress it first`);
 }
 
 function pathInputs(source: string, r: Resolved): Input[] {
