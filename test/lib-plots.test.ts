@@ -87,6 +87,25 @@ test("per-fold figure renders in headless Chromium with one bar per fold per ser
   assert.match(dom, /RMSE per fold/);
 });
 
+test("names that are HTML (<!--<script>, </script>, quotes) neither break nor inject into the standalone page", () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");
+    return;
+  }
+  // "<!--<script>" in a figure's JSON left the parser in the script's double-escaped state: the snippet's </script>
+  // did not end it, and neither this figure nor the next one was drawn
+  const names = ["<!--<script>", "</script><script>document.title='injected'</script>", `say "hi" & 'bye'`, "bmi"];
+  const hostile = featureImportanceFigure(Object.fromEntries(names.map((n, i) => [n, i + 1])), { title: "<!--<script> importance" });
+  const file = writeHtml([hostile, perFoldFigure(cv.table)], path.join(tmp, "hostile.html"));
+  const r = dumpDom(`file://${file}`, { virtualTimeMs: 5_000 });
+  assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
+  const plots = r.stdout.split('id="ewb-plot-').slice(1);
+  assert.is(plots.length, 2);
+  assert.is((plots[0].match(/class="point"><path/g) ?? []).length, names.length, "one bar per feature");
+  assert.is(plots[1].split('class="trace bars"').length - 1, SERIES.length, "the next figure is drawn too");
+  assert.not.match(r.stdout, /<title>injected<\/title>/);
+});
+
 test("show outside tslab writes standalone HTML and returns its path", () => {
   const logs: string[] = [];
   const orig = console.log;

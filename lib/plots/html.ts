@@ -23,10 +23,14 @@ export function plotlyBundle(): string {
   return bundle;
 }
 
-/** JSON safe to embed in a <script>: typed arrays → arrays, "</" escaped. */
+/**
+ * JSON safe to embed in a <script>: typed arrays → arrays, every "<" as \u003c. Escaping "</" alone left "<!--":
+ * a name holding "<!--<script>" put the HTML parser in the script's double-escaped state, where the snippet's own
+ * </script> does not end the script — the rest of the page was read as script and no figure was drawn.
+ */
 export function figureJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v))
-    .replace(/<\//g, "<\\/")
+    .replace(/</g, "\\u003c")
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
 }
