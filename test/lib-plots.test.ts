@@ -122,7 +122,8 @@ test("show outside tslab writes standalone HTML and returns its path", () => {
   fs.rmSync(file!);
 });
 
-test("show inside tslab: bundle injected once, then one <div> + Plotly.newPlot per figure", () => {
+/** What lib displays while `fn` runs in a simulated tslab kernel (the HTML strings given to tslab's display.html). */
+function inFakeTslab(fn: () => void): string[] {
   // Simulate a running kernel as the detection sees it (lib/plots/tslab.ts): tslab's
   // dist/jupyter.js loaded with lastWriteDisplayData set, and its dist/public.js display.
   const dir = path.join(tmp, "node_modules", "tslab", "dist");
@@ -136,15 +137,22 @@ test("show inside tslab: bundle injected once, then one <div> + Plotly.newPlot p
   require(jupyterId);
   delete (globalThis as any).__ensembleWorkbookPlotlyInjected;
   try {
-    assert.is(show(perFoldFigure(cv.table)), undefined);
-    show(trialsFigure([{ objective: 1 }]));
-    showTable(cv.summary);
+    fn();
   } finally {
     delete require.cache[jupyterId];
     delete require.cache[publicId];
     delete (globalThis as any).__ensembleWorkbookPlotlyInjected;
     delete (globalThis as any).__fakeTslabShown;
   }
+  return shown;
+}
+
+test("show inside tslab: bundle injected once, then one <div> + Plotly.newPlot per figure", () => {
+  const shown = inFakeTslab(() => {
+    assert.is(show(perFoldFigure(cv.table)), undefined);
+    show(trialsFigure([{ objective: 1 }]));
+    showTable(cv.summary);
+  });
   assert.is(shown.length, 4);
   assert.ok(shown[0].startsWith("<script>") && shown[0].length > 1_000_000, "first: the plotly bundle");
   for (const s of shown.slice(1, 3)) {
@@ -153,6 +161,23 @@ test("show inside tslab: bundle injected once, then one <div> + Plotly.newPlot p
     assert.ok(s.length < 100_000, "figures do not repeat the bundle");
   }
   assert.match(shown[3], /<table>/);
+});
+
+test("showTable in tslab: column names are text, not HTML (a browser reads the headers back as given)", () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");
+    return;
+  }
+  // arquero's toHTML escapes cells, not column names: "age<30" lost its text, an <img onerror> column ran
+  const names = ["age<30", "<img src=x onerror=\"document.title='injected'\">", "a & b", "&lt;"];
+  const [html] = inFakeTslab(() => showTable([Object.fromEntries(names.map((n, i) => [n, i]))]));
+  const file = path.join(tmp, "table.html");
+  fs.writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>table</title></head><body>${html}</body></html>`);
+  const r = dumpDom(`file://${file}`, { virtualTimeMs: 1_000 });
+  assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
+  const headers = [...r.stdout.matchAll(/<th(?:\s[^>]*)?>([\s\S]*?)<\/th>/g)].map((m) => m[1].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&"));
+  assert.equal(headers, names);
+  assert.not.match(r.stdout, /<img/);
 });
 
 test("tableText aligns columns; progress prints concise lines without a TTY", () => {

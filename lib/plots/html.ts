@@ -53,7 +53,8 @@ export function figureSnippet(figure: Figure, id = newDivId()): string {
   );
 }
 
-function escapeHtml(s: string): string {
+/** Text as HTML: & < > " escaped. */
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 }
 

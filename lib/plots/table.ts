@@ -9,6 +9,7 @@ import type { Table } from "../data/table";
 /** What showTable and tableText take: a table, or rows as objects. */
 export type TableLike = Table | object[];
 import { formatMetric } from "../metrics/format";
+import { escapeHtml } from "./html";
 import { tslabDisplay } from "./tslab";
 
 function cell(v: unknown): string {
@@ -39,8 +40,11 @@ export function showTable(table: TableLike, opts: { limit?: number } = {}): void
   const t = Array.isArray(table) ? arquero().from(table) : table;
   const display = tslabDisplay();
   if (display) {
-    const format = Object.fromEntries(t.columnNames().map((n: string) => [n, cell]));
-    display.html(t.toHTML({ limit: opts.limit ?? 50, format }));
+    // arquero's toHTML escapes the cells but writes the column names as they are: a header "age<30" lost its text
+    // and a column named "<img onerror=…>" ran in the notebook. The names are escaped by renaming (one-to-one).
+    const escaped = t.select(Object.fromEntries(t.columnNames().map((n: string) => [n, escapeHtml(n)])));
+    const format = Object.fromEntries(escaped.columnNames().map((n: string) => [n, cell]));
+    display.html(escaped.toHTML({ limit: opts.limit ?? 50, format }));
     return;
   }
   console.log(tableText(t, opts));
