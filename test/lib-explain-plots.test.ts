@@ -135,6 +135,23 @@ test("the three figures render in headless Chromium: a dot per row and feature, 
   assert.match(plots[1], /Row 3: from the bias to the prediction/);
 });
 
+test("waterfall of features named like numbers: the bias and prediction bars are drawn in Chromium", () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");
+    return;
+  }
+  // plotly typed the step axis linear when most labels read as numbers: "bias" and "prediction" had no bar
+  const fig = waterfallFigure([{ "2019": 1.5, "2020": -0.5, "2021": 0.25, "1990": 2, bias: 10 }], 0);
+  const file = writeHtml(fig, path.join(tmp, "numeric-waterfall.html"));
+  const r = dumpDom(`file://${file}`, { virtualTimeMs: 5_000 });
+  assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
+  const ticks = [...r.stdout.matchAll(/class="ytick"[^>]*>\s*<text[^>]*>([^<]*)</g)].map((m) => m[1]);
+  assert.equal(ticks.sort(), ["1990", "2019", "2020", "2021", "bias", "prediction"], "a label per step");
+  const bars = [...r.stdout.matchAll(/<g class="point"><path d="([^"]*)"/g)].map((m) => m[1]);
+  assert.is(bars.length, 6);
+  for (const d of bars) assert.is.not(d, "M0,0Z", "every step drawn");
+});
+
 test.after(() => {
   ensemble.free();
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -106,6 +106,23 @@ test("names that are HTML (<!--<script>, </script>, quotes) neither break nor in
   assert.not.match(r.stdout, /<title>injected<\/title>/);
 });
 
+test("feature names that read as numbers are bar labels in Chromium, not positions on a linear axis", () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");
+    return;
+  }
+  // plotly typed a y axis of "2019", "7", … as linear: bars a pixel thick at y = 2019, no name shown
+  const scores = { "2019": 5, "2020": 1, "1990": 3, "7": 0.5 };
+  const file = writeHtml(featureImportanceFigure(scores), path.join(tmp, "numeric-names.html"));
+  const r = dumpDom(`file://${file}`, { virtualTimeMs: 5_000 });
+  assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
+  const ticks = [...r.stdout.matchAll(/class="ytick"[^>]*>\s*<text[^>]*>([^<]*)</g)].map((m) => m[1]);
+  assert.equal(ticks, ["7", "2020", "1990", "2019"], "one label per feature, the most important last (on top)");
+  const heights = [...r.stdout.matchAll(/<g class="point"><path d="M[\d.]+,([\d.]+)V([\d.]+)/g)].map((m) => Math.abs(Number(m[1]) - Number(m[2])));
+  assert.is(heights.length, 4);
+  for (const h of heights) assert.ok(h > 20, `a bar ${h}px thick`);
+});
+
 test("show outside tslab writes standalone HTML and returns its path", () => {
   const logs: string[] = [];
   const orig = console.log;

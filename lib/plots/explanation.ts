@@ -262,7 +262,8 @@ export function waterfallFigure(
       },
     ],
     layout: baseLayout(opts.title ?? `Row ${row}: from the bias to the prediction`, {
-      yaxis: { autorange: "reversed", automargin: true },
+      // a category axis: with features named like numbers ("2019") plotly made it linear and dropped bias and prediction
+      yaxis: { type: "category", autorange: "reversed", automargin: true },
       xaxis: { title: { text: "prediction" }, range: [lo - pad, hi + pad] },
       showlegend: false,
       height: Math.max(300, 90 + 30 * y.length),

@@ -41,6 +41,9 @@ export function featureImportanceFigure(
       barmode: "group",
       showlegend: nested,
       xaxis: { title: { text: nested ? "share of total importance" : "importance" } },
+      // names are categories even when they read as numbers ("2019", "7"): plotly made such an axis linear, the bars
+      // sat at y = 2019 a pixel thick and no name was shown
+      yaxis: { type: "category" },
       margin: { l: 90, r: 20, t: 50, b: 50 },
       height: Math.max(300, 40 + features.length * (nested ? 18 * series.length : 22)),
     }),
