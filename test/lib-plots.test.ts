@@ -123,6 +123,27 @@ test("feature names that read as numbers are bar labels in Chromium, not positio
   for (const h of heights) assert.ok(h > 20, `a bar ${h}px thick`);
 });
 
+test("parallel coordinates: a Logarithmic hyperparameter on a log axis in Chromium — a decade is the same height anywhere", () => {
+  // eta in [0.005, 0.3] (notebook 3's cold job, a Logarithmic range) was drawn linear: 0.005–0.05 squeezed under a sixth of the axis
+  const trials = [0.005, 0.05, 0.3, 0.01, 0.1].map((eta, i) => ({ FinalObjectiveValue: 55 + i, eta, max_depth: 2 + i, blend: "mean" }));
+  assert.throws(() => parallelCoordinatesFigure(trials, ["eta"], { log: ["max_depth"] }), /opts\.log names "max_depth", not among the hyperparameters shown/);
+  assert.throws(() => parallelCoordinatesFigure(trials, ["blend"], { log: ["blend"] }), /"blend" is on a log axis \(opts\.log\) but is categorical/);
+  assert.throws(() => parallelCoordinatesFigure([{ objective: 1, eta: 0 }], ["eta"], { log: ["eta"] }), /"eta" is on a log axis \(opts\.log\) but has the value 0/);
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");
+    return;
+  }
+  const file = writeHtml(parallelCoordinatesFigure(trials, ["eta", "max_depth"], { log: ["eta"] }), path.join(tmp, "parcoords-log.html"));
+  const r = dumpDom(`file://${file}`, { virtualTimeMs: 5_000 });
+  assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
+  const axis = r.stdout.slice(0, r.stdout.indexOf('data-unformatted="eta (log)"')); // eta's ticks come before its title
+  const y = new Map([...axis.matchAll(/<g class="tick" transform="translate\(0,([\d.]+)\)"[^>]*>.*?<text[^>]*>([^<]*)<\/text>/g)].map((m) => [m[2], Number(m[1])]));
+  assert.equal([...y.keys()], ["0.005", "0.01", "0.02", "0.05", "0.1", "0.2"]);
+  const decade = (a: string, b: string) => y.get(a)! - y.get(b)!;
+  assert.ok(decade("0.005", "0.05") > 100, `a decade is ${decade("0.005", "0.05")} px`);
+  for (const [a, b] of [["0.01", "0.1"], ["0.02", "0.2"]]) assert.ok(Math.abs(decade(a, b) - decade("0.005", "0.05")) < 1, `${a}→${b}: ${decade(a, b)} px`);
+});
+
 test("show outside tslab writes standalone HTML and returns its path", () => {
   const logs: string[] = [];
   const orig = console.log;

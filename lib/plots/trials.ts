@@ -4,7 +4,8 @@
  * best-so-far line (running minimum, or maximum when maximize is set).
  * parallelCoordinatesFigure: one axis per hyperparameter plus the objective,
  * one line per trial coloured by the objective; categorical values are mapped
- * to 0..n−1 with their names as tick labels.
+ * to 0..n−1 with their names as tick labels; the hyperparameters named in
+ * `log` (a Logarithmic range) on a log10 axis labelled in their own values.
  * bestSoFarFigure: the best-so-far line of several tuning jobs on one axis
  * (e.g. a cold job and a warm-started one), with each job's points.
  * They take an arquero table or an array of rows; the objective column is
@@ -95,7 +96,29 @@ export function bestSoFarFigure(jobs: Record<string, unknown>, opts: { objective
   };
 }
 
-export function parallelCoordinatesFigure(trials: unknown, params: string[], opts: { objective?: string; title?: string } = {}): Figure {
+/**
+ * A log10 axis for parcoords (plotly has no log type there): the values' logarithms, ticks at 1, 2 and 5 × 10^k
+ * inside the range (each decade alone when the range spans more than two), labelled in the original values.
+ */
+function logDimension(name: string, values: (number | null)[]): Record<string, unknown> {
+  const bad = values.find((v) => v !== null && !(v > 0));
+  if (bad !== undefined) throw new Error(`parallelCoordinatesFigure: "${name}" is on a log axis (opts.log) but has the value ${bad}; a log axis takes values > 0`);
+  const present = values.filter((v): v is number => v !== null);
+  if (!present.length) return { label: `${name} (log)`, values };
+  const lo = Math.min(...present), hi = Math.max(...present);
+  const steps = Math.log10(hi / lo) > 2 ? [1] : [1, 2, 5];
+  let ticks: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++) {
+    for (const m of steps) {
+      const t = Number((m * 10 ** k).toPrecision(12));
+      if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) ticks.push(t);
+    }
+  }
+  if (ticks.length < 2) ticks = [...new Set([lo, hi].map((v) => Number(v.toPrecision(3))))]; // less than a step wide: its ends
+  return { label: `${name} (log)`, values: values.map((v) => (v === null ? null : Math.log10(v))), tickvals: ticks.map(Math.log10), ticktext: ticks.map(String) };
+}
+
+export function parallelCoordinatesFigure(trials: unknown, params: string[], opts: { objective?: string; title?: string; log?: string[] } = {}): Figure {
   const all = rowsOf(trials);
   const col = objectiveColumn(all, opts.objective);
   // a trial without an objective (failed; null in trials()) is left out and counted in the title: Number(null) drew
@@ -107,10 +130,17 @@ export function parallelCoordinatesFigure(trials: unknown, params: string[], opt
   if (!Array.isArray(params) || params.length === 0) throw new Error("parallelCoordinatesFigure: name the hyperparameters to show");
   const missing = params.filter((p) => !(p in rows[0]));
   if (missing.length) throw new Error(`parallelCoordinatesFigure: no column ${missing.map((m) => `"${m}"`).join(", ")}`);
+  const log = opts.log ?? [];
+  const notShown = log.filter((p) => !params.includes(p));
+  if (notShown.length) throw new Error(`parallelCoordinatesFigure: opts.log names ${notShown.map((m) => `"${m}"`).join(", ")}, not among the hyperparameters shown (${params.join(", ")})`);
   const dimension = (name: string) => {
     const raw = rows.map((r) => r[name]);
     const numeric = raw.every((v) => v === null || v === undefined || (typeof v === "number" || (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)))));
-    if (numeric) return { label: name, values: raw.map((v) => (v === null || v === undefined ? null : Number(v))) };
+    if (numeric) {
+      const values = raw.map((v) => (v === null || v === undefined ? null : Number(v)));
+      return log.includes(name) ? logDimension(name, values) : { label: name, values };
+    }
+    if (log.includes(name)) throw new Error(`parallelCoordinatesFigure: "${name}" is on a log axis (opts.log) but is categorical`);
     const cats = [...new Set(raw.map(String))];
     return { label: name, values: raw.map((v) => cats.indexOf(String(v))), tickvals: cats.map((_, i) => i), ticktext: cats };
   };
