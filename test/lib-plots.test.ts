@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import {
   crossValidate, Ensemble, featureImportanceFigure, learningCurveFigure, loadDiabetes, parallelCoordinatesFigure, perFoldFigure,
-  predictedVsActualFigure, progress, ridge, show, showTable, tableText, trialsFigure, writeHtml, xgboost, catboost,
+  predictedVsActualFigure, progress, ridge, show, showTable, injectPlotly, tableText, trialsFigure, writeHtml, xgboost, catboost,
 } from "ensemble-workbook";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lib-plots-"));
@@ -216,6 +216,31 @@ test("showTable in tslab: column names are text, not HTML (a browser reads the h
   const headers = [...r.stdout.matchAll(/<th(?:\s[^>]*)?>([\s\S]*?)<\/th>/g)].map((m) => m[1].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&"));
   assert.equal(headers, names);
   assert.not.match(r.stdout, /<img/);
+});
+
+test("a figure whose page lost plotly.js says what brings it back, and that does: re-running a plot cell does not inject it again", () => {
+  const fig = trialsFigure([{ objective: 1 }]);
+  const [bundle, first, again, forced] = inFakeTslab(() => {
+    show(fig); // the first plot: bundle + figure
+    show(fig); // the same cell run again (its output, the bundle, replaced): the figure only
+    injectPlotly({ force: true });
+  });
+  assert.ok(bundle.startsWith("<script>") && forced.startsWith("<script>") && forced.length === bundle.length);
+  assert.match(first, /Plotly\.newPlot/);
+  assert.not.match(again, /^<script>/, "a re-run shows the figure alone");
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");
+    return;
+  }
+  // the saved notebook / reloaded page without the bundle's output: what the figure's place says
+  const file = path.join(tmp, "no-plotly.html");
+  fs.writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body>${again}</body></html>`);
+  const r = dumpDom(`file://${file}`, { virtualTimeMs: 1_000 });
+  assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
+  const said = /class="ewb-plot"[^>]*>([^<]*)</.exec(r.stdout)?.[1] ?? "";
+  assert.match(said, /plotly\.js is not loaded in this page/);
+  assert.match(said, /lib\.injectPlotly\(\{ force: true \}\)/, "names the call that injects it (checked above)");
+  assert.not.match(said, /re-run the cell that first showed a plot/, "advice that does not inject it (checked above)");
 });
 
 test("tableText aligns columns; progress prints concise lines without a TTY", () => {

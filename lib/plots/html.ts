@@ -48,7 +48,8 @@ export function figureSnippet(figure: Figure, id = newDivId()): string {
   return (
     `<div id="${id}" class="ewb-plot" style="width:100%;min-height:450px"></div>\n` +
     `<script>(function(){var el=document.getElementById(${JSON.stringify(id)});` +
-    `if(!window.Plotly){el.textContent="plotly.js is not loaded in this page: re-run the cell that first showed a plot, or call injectPlotly({ force: true }).";return;}` +
+    // the kernel injects the bundle once (show.ts): re-running the cell that first showed a plot does not inject it again
+    `if(!window.Plotly){el.textContent="plotly.js is not loaded in this page (the output holding it was cleared or replaced): run lib.injectPlotly({ force: true }) in a cell, then run this cell again.";return;}` +
     `window.Plotly.newPlot(el,${figureJson(figure.data)},${figureJson(figure.layout)},${JSON.stringify(config)});})();</script>`
   );
 }
