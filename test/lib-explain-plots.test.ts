@@ -152,6 +152,21 @@ test("waterfall of features named like numbers: the bias and prediction bars are
   for (const d of bars) assert.is.not(d, "M0,0Z", "every step drawn");
 });
 
+test("dependence on a text feature whose categories mostly read as numbers: every row drawn in Chromium, on a category axis", () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");
+    return;
+  }
+  // plotly typed the axis linear: "1", "2", "10"… at their numeric places and the "B7" row not drawn
+  const codes = ["1", "2", "10", "20", "30", "B7"];
+  const fig = dependenceFigure(codes.map((_, i) => ({ code: i - 2.5, bias: 1 })), codes.map((code) => ({ code })), "code");
+  const r = dumpDom(`file://${writeHtml(fig, path.join(tmp, "codes.html"))}`, { virtualTimeMs: 5_000 });
+  assert.is(r.status, 0, `chromium failed: ${r.stderr}`);
+  assert.is((r.stdout.match(/<path class="point"/g) ?? []).length, codes.length, "one dot per row");
+  const ticks = [...r.stdout.matchAll(/class="xtick"[^>]*>\s*<text[^>]*>([^<]*)</g)].map((m) => m[1]);
+  assert.equal(ticks, codes);
+});
+
 test.after(() => {
   ensemble.free();
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -333,7 +333,13 @@ export function dependenceFigure(
   return {
     data: traces,
     layout: baseLayout(opts.title ?? `How ${feature} moves the prediction`, {
-      xaxis: { title: { text: missing ? `${feature} (${missing} missing not shown)` : feature }, automargin: true },
+      xaxis: {
+        title: { text: missing ? `${feature} (${missing} missing not shown)` : feature },
+        automargin: true,
+        // a text feature's values are categories even when most read as numbers (codes "1", "10", "B7"): plotly made
+        // such an axis linear and left out the rows of the other categories
+        ...(idx.some((i) => typeof xs[i] === "string") ? { type: "category" } : {}),
+      },
       yaxis: { title: { text: `contribution of ${feature}` }, zeroline: true, zerolinecolor: "#888" },
       showlegend: legend,
       ...(categories ? { legend: { orientation: "v", x: 1.02, y: 1, title: { text: opts.color } } } : {}),
