@@ -218,6 +218,20 @@ test("showTable in tslab: column names are text, not HTML (a browser reads the h
   assert.not.match(r.stdout, /<img/);
 });
 
+test("showTable in tslab counts the rows it leaves out, as the text form does", () => {
+  const rows = Array.from({ length: 60 }, (_, i) => ({ i }));
+  const [fifty, five, all] = inFakeTslab(() => {
+    showTable(rows);
+    showTable(rows, { limit: 5 });
+    showTable(rows, { limit: 60 });
+  });
+  assert.is((fifty.match(/<tr>/g) ?? []).length - 1, 50);
+  assert.match(fifty, /… 10 more rows/);
+  assert.match(tableText(rows), /… 10 more rows/);
+  assert.match(five, /… 55 more rows/);
+  assert.not.match(all, /more rows/);
+});
+
 test("a figure whose page lost plotly.js says what brings it back, and that does: re-running a plot cell does not inject it again", () => {
   const fig = trialsFigure([{ objective: 1 }]);
   const [bundle, first, again, forced] = inFakeTslab(() => {

@@ -44,7 +44,10 @@ export function showTable(table: TableLike, opts: { limit?: number } = {}): void
     // and a column named "<img onerror=…>" ran in the notebook. The names are escaped by renaming (one-to-one).
     const escaped = t.select(Object.fromEntries(t.columnNames().map((n: string) => [n, escapeHtml(n)])));
     const format = Object.fromEntries(escaped.columnNames().map((n: string) => [n, cell]));
-    display.html(escaped.toHTML({ limit: opts.limit ?? 50, format }));
+    const limit = opts.limit ?? 50;
+    // the rows left out are counted, as tableText does: the notebook showed the first 50 of 442 rows as if they were all
+    const more = t.numRows() - Math.min(limit, t.numRows());
+    display.html(escaped.toHTML({ limit, format }) + (more > 0 ? `\n<p>… ${more} more rows</p>` : ""));
     return;
   }
   console.log(tableText(t, opts));
