@@ -137,7 +137,7 @@ lib.showTable(Object.entries(estimator.metrics()).map(([metric, value]) => ({ me
 // ----------------------------------------------------------------------------
 // ### The same numbers as in this kernel
 //
-// The trainer ran the same `lib.crossValidate` with the same folds and the same member defaults, so its `validation:rmse` is the RMSE of the ensemble's out-of-fold predictions computed above — one implementation of each step, wherever it runs.
+// The trainer ran the same `lib.crossValidate` with the same folds and the same member defaults, so its `validation:rmse` is the RMSE of the ensemble's out-of-fold predictions (`cv.oof.ensemble`) — every row's held-out prediction pooled into one RMSE. That is why it is not the ensemble's `rmse_mean` in the summary above, the mean of the five per-fold RMSEs: the root of a pooled mean is not the mean of the folds' roots. One implementation of each step, wherever it runs.
 
 // [cell 10]
 const kernelRmse = lib.rmse(cv.y, cv.oof.ensemble);
