@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  crossValidate, Ensemble, featureImportanceFigure, learningCurveFigure, loadDiabetes, parallelCoordinatesFigure, perFoldFigure,
+  bestSoFarFigure, crossValidate, Ensemble, featureImportanceFigure, learningCurveFigure, loadDiabetes, parallelCoordinatesFigure, perFoldFigure,
   predictedVsActualFigure, progress, ridge, show, showTable, injectPlotly, tableText, trialsFigure, writeHtml, xgboost, catboost,
 } from "ensemble-workbook";
 
@@ -142,6 +142,26 @@ test("parallel coordinates: a Logarithmic hyperparameter on a log axis in Chromi
   const decade = (a: string, b: string) => y.get(a)! - y.get(b)!;
   assert.ok(decade("0.005", "0.05") > 100, `a decade is ${decade("0.005", "0.05")} px`);
   for (const [a, b] of [["0.01", "0.1"], ["0.02", "0.2"]]) assert.ok(Math.abs(decade(a, b) - decade("0.005", "0.05")) < 1, `${a}→${b}: ${decade(a, b)} px`);
+});
+
+test("trials stopped early by Hyperband: open circles, and the best-so-far line ends at the job's BestTrainingJob", () => {
+  // notebook 3's Hyperband job, as tuner.trials() had it: two trials stopped early scored better on their fewer rounds
+  // than the completed ones; the line ended at 59.54 while the job's BestTrainingJob (the best *completed* trial,
+  // sagemaker-local/tuning-summaries.ts as SageMaker) was 59.7
+  const status = ["Completed", "Stopped", "Stopped", "Completed", "Failed"];
+  const objective = [60.582, 59.615, 59.54, 59.7, null];
+  const trials = status.map((s, i) => ({ TrainingJobName: `hb-00${i + 1}`, TrainingJobStatus: s, FinalObjectiveValue: objective[i] }));
+  const fig = trialsFigure(trials, { objective: "FinalObjectiveValue" });
+  assert.equal(fig.data[1].y, [60.582, 60.582, 60.582, 59.7, 59.7]);
+  assert.equal(fig.data[0].y, [60.582, null, null, 59.7, null]);
+  assert.equal([fig.data[2].name, fig.data[2].x, fig.data[2].y], ["stopped early (fewer rounds)", [2, 3], [59.615, 59.54]]);
+  // while no trial has run to its end, the best stopped one is the job's best
+  assert.equal(trialsFigure(trials.slice(1, 3), { objective: "FinalObjectiveValue" }).data[1].y, [59.615, 59.54]);
+  assert.equal(bestSoFarFigure({ hyperband: trials }).data[1].y, [60.582, 60.582, 60.582, 59.7, 59.7]);
+  const negated = trials.map((t) => ({ ...t, FinalObjectiveValue: t.FinalObjectiveValue === null ? null : -t.FinalObjectiveValue }));
+  assert.equal(bestSoFarFigure({ maximized: negated }, { maximize: true }).data[1].y, [-60.582, -60.582, -60.582, -59.7, -59.7]);
+  // without a status column (rows of your own) every value counts, as before
+  assert.equal(trialsFigure([{ objective: 3 }, { objective: 2 }]).data.length, 2);
 });
 
 test("show outside tslab writes standalone HTML and returns its path", () => {

@@ -1,7 +1,9 @@
 /**
  * Tuning figures.
  * trialsFigure: the objective of each trial (points, in trial order) and the
- * best-so-far line (running minimum, or maximum when maximize is set).
+ * best-so-far line (running minimum, or maximum when maximize is set); trials
+ * Hyperband stopped early are open circles, and count for the line only until
+ * a trial has run to its end (as the tuning job's BestTrainingJob).
  * parallelCoordinatesFigure: one axis per hyperparameter plus the objective,
  * one line per trial coloured by the objective; categorical values are mapped
  * to 0..n−1 with their names as tick labels; the hyperparameters named in
@@ -48,12 +50,18 @@ export function trialsFigure(trials: unknown, opts: { objective?: string; maximi
   const col = objectiveColumn(rows, opts.objective);
   const x = rows.map((r, i) => (r.trial !== undefined ? (r.trial as string | number) : i + 1));
   const y = rows.map((r) => (r[col] === null || r[col] === undefined ? null : Number(r[col])));
-  const best = runningBest(y, opts.maximize);
+  const stopped = rows.map(stoppedEarly);
+  const best = runningBest(y, opts.maximize, stopped);
+  const data: Trace[] = [
+    { type: "scatter", mode: "markers", name: "trial", x, y: y.map((v, i) => (stopped[i] ? null : v)), marker: { color: "#4c78a8", size: 7 } },
+    { type: "scatter", mode: "lines", name: "best so far", x, y: best, line: { color: "#e45756", shape: "hv" } },
+  ];
+  if (stopped.some(Boolean)) {
+    const ix = stopped.flatMap((s, i) => (s ? [i] : []));
+    data.push({ type: "scatter", mode: "markers", name: "stopped early (fewer rounds)", x: ix.map((i) => x[i]), y: ix.map((i) => y[i]), marker: { color: "#4c78a8", size: 7, symbol: "circle-open" } });
+  }
   return {
-    data: [
-      { type: "scatter", mode: "markers", name: "trial", x, y, marker: { color: "#4c78a8", size: 7 } },
-      { type: "scatter", mode: "lines", name: "best so far", x, y: best, line: { color: "#e45756", shape: "hv" } },
-    ],
+    data,
     layout: baseLayout(opts.title ?? `${col} per trial`, {
       xaxis: { title: { text: "trial" }, ...trialTicks(x) },
       yaxis: { title: { text: col } },
@@ -61,14 +69,28 @@ export function trialsFigure(trials: unknown, opts: { objective?: string; maximi
   };
 }
 
-/** running best of a column of objectives (minimum, or maximum when maximize is set); null until the first value */
-function runningBest(y: (number | null)[], maximize?: boolean): (number | null)[] {
+/** A trial Hyperband stopped early (TrainingJobStatus "Stopped", as tuner.trials() has it): its objective is from fewer rounds. */
+function stoppedEarly(r: Record<string, unknown>): boolean {
+  return r.TrainingJobStatus === "Stopped";
+}
+
+/**
+ * Running best of a column of objectives (minimum, or maximum when maximize is set); null until the first value.
+ * As the tuning job's BestTrainingJob: the best trial that ran to its end, a stopped one only while none has — a
+ * stopped trial's objective is from fewer rounds (its best-so-far line ended below the job's own best).
+ */
+function runningBest(y: (number | null)[], maximize?: boolean, stopped: boolean[] = []): (number | null)[] {
   const best: (number | null)[] = [];
-  let cur: number | null = null;
-  for (const v of y) {
-    if (v !== null && Number.isFinite(v) && (cur === null || (maximize ? v > cur : v < cur))) cur = v;
-    best.push(cur);
-  }
+  let full: number | null = null;
+  let early: number | null = null;
+  const better = (v: number, cur: number | null) => cur === null || (maximize ? v > cur : v < cur);
+  y.forEach((v, i) => {
+    if (v !== null && Number.isFinite(v)) {
+      if (!stopped[i] && better(v, full)) full = v;
+      if (stopped[i] && better(v, early)) early = v;
+    }
+    best.push(full ?? early);
+  });
   return best;
 }
 
@@ -88,7 +110,7 @@ export function bestSoFarFigure(jobs: Record<string, unknown>, opts: { objective
     const y = rows.map((r) => (r[col] === null || r[col] === undefined ? null : Number(r[col])));
     const color = colors[k % colors.length];
     data.push({ type: "scatter", mode: "markers", name: `${name}: trial`, x, y, marker: { color, size: 7, opacity: 0.6 } });
-    data.push({ type: "scatter", mode: "lines", name: `${name}: best so far`, x, y: runningBest(y, opts.maximize), line: { color, shape: "hv", width: 2.5 } });
+    data.push({ type: "scatter", mode: "lines", name: `${name}: best so far`, x, y: runningBest(y, opts.maximize, rows.map(stoppedEarly)), line: { color, shape: "hv", width: 2.5 } });
   });
   return {
     data,
