@@ -135,6 +135,12 @@ test("the three figures render in headless Chromium: a dot per row and feature, 
   assert.match(plots[1], /Row 3: from the bias to the prediction/);
 });
 
+test("summary of more features than it shows: the title counts the ones left out", () => {
+  const title = (f: { layout: { title?: unknown } }) => (f.layout.title as { text: string }).text;
+  assert.is(title(explanationSummaryFigure(ex, table, { top: 3 })), `What drives the predictions (the 3 of ${features.length} features with the largest mean |contribution|)`);
+  assert.is(title(explanationSummaryFigure(ex, table)), "What drives the predictions");
+});
+
 test("waterfall of features named like numbers: the bias and prediction bars are drawn in Chromium", () => {
   if (!fs.existsSync(CHROMIUM)) {
     console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");

@@ -204,7 +204,8 @@ export function explanationSummaryFigure(
   });
   return {
     data: data2,
-    layout: baseLayout(opts.title ?? "What drives the predictions", {
+    // the features left out are counted: a figure of 20 rows read as a model of 20 features
+    layout: baseLayout(`${opts.title ?? "What drives the predictions"}${order.length < p ? ` (the ${order.length} of ${p} features with the largest mean |contribution|)` : ""}`, {
       xaxis: { title: { text: "contribution to the prediction" }, zeroline: true, zerolinecolor: "#888" },
       yaxis: { tickvals: order.map((_, k) => order.length - 1 - k), ticktext: order.map((j) => s.features[j]), range: [-0.6, order.length - 0.4], zeroline: false },
       height: Math.max(300, 80 + 36 * order.length),
