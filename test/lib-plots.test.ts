@@ -40,6 +40,9 @@ test("other figures are plain data with object titles", () => {
   assert.is(pva.data[0].x!.length, 442);
   const imp = featureImportanceFigure({ bmi: 3, s5: 2, age: 0.5 });
   assert.equal(imp.data[0].y, ["age", "s5", "bmi"]);
+  const top = featureImportanceFigure({ bmi: 3, s5: 2, age: 0.5 }, { top: 2 });
+  assert.equal([top.data[0].y, (top.layout.title as { text: string }).text], [["s5", "bmi"], "Feature importance (the 2 most important of 3 features)"]);
+  assert.is((imp.layout.title as { text: string }).text, "Feature importance");
   const tr = trialsFigure([{ objective: 3 }, { objective: 2 }, { objective: 2.5 }, { objective: 1 }]);
   assert.equal(tr.data[1].y, [3, 2, 2, 1]);
   const pc = parallelCoordinatesFigure([{ objective: 3, eta: 0.1, blend: "mean" }, { objective: 2, eta: 0.3, blend: "stacking" }], ["eta", "blend"]);

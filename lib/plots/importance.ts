@@ -25,8 +25,8 @@ export function featureImportanceFigure(
     : [["importance", scores as Record<string, number>]];
   const totals = new Map<string, number>();
   for (const [, s] of series) for (const [f, v] of Object.entries(s)) totals.set(f, (totals.get(f) ?? 0) + v);
-  let features = [...totals.keys()].sort((a, b) => totals.get(a)! - totals.get(b)!);
-  if (opts.top) features = features.slice(-opts.top);
+  const all = [...totals.keys()].sort((a, b) => totals.get(a)! - totals.get(b)!);
+  const features = opts.top ? all.slice(-opts.top) : all;
   const data = series.map(([name, s], i) => ({
     type: "bar" as const,
     orientation: "h" as const,
@@ -37,7 +37,8 @@ export function featureImportanceFigure(
   }));
   return {
     data,
-    layout: baseLayout(opts.title ?? "Feature importance", {
+    // the features left out by `top` are counted, as explanationSummaryFigure does
+    layout: baseLayout(`${opts.title ?? "Feature importance"}${features.length < all.length ? ` (the ${features.length} most important of ${all.length} features)` : ""}`, {
       barmode: "group",
       showlegend: nested,
       xaxis: { title: { text: nested ? "share of total importance" : "importance" } },
