@@ -10,7 +10,8 @@
 // 2. invoke it with **CSV** and with **JSON**;
 // 3. ask for the **per-member** predictions next to the blended one;
 // 4. plot **predicted vs actual**;
-// 5. **clean up**: delete the endpoint, its config and the model.
+// 5. **update** the endpoint to serve another model, with no downtime;
+// 6. **clean up**: delete the endpoint, its config and the model.
 
 // ----------------------------------------------------------------------------
 // ## Setup: local or AWS
@@ -186,11 +187,26 @@ lib.show(lib.predictedVsActualFigure(bestCv.y, bestCv.oof.ensemble, { title: "Cr
 bestEnsemble.free(); // here, not in the clean-up cell: that cell must run even when this optional one was skipped
 
 // ----------------------------------------------------------------------------
+// ## Serve another model on the same endpoint
+//
+// Notebook 3 found that every tuning trial was a little worse than notebook 2's members' defaults (out-of-fold RMSE 56.782). To serve that model instead, the endpoint is **updated**, not deleted and made again: `predictor.update` makes a Model and an EndpointConfig for the new artifact and calls `UpdateEndpoint`. SageMaker brings the new model up beside the old one (the endpoint is `Updating` and keeps answering), then sends the invocations to it and retires the old one — no request is refused on the way. The model and config it replaced are deleted once the new one serves. A model that cannot start is rolled back: the update throws with the endpoint's `FailureReason`, and the endpoint serves on as before.
+//
+// The training job here is notebook 2's (about 2 s locally, a few minutes on AWS).
+
+// [cell 11]
+const defaults = new sagemaker.Estimator({ session: session, hyperparameters: { models: "xgboost,catboost", k_fold: 5, seed: 0, blend: "mean" }, baseJobName: "ensemble" });
+await defaults.fit({ train: lib.dataFile("diabetes.csv") }, { logs: false });
+console.log(`the defaults' validation:rmse: ${defaults.metrics()["validation:rmse"]} (the tuned model's: ${objective})`);
+await predictor.update({ modelData: defaults.modelData!, serverless: { memorySizeInMB: 2048, maxConcurrency: 5 } });
+const updated = await predictor.predict(first, { format: "csv" });
+lib.showTable(first.select("target").assign({ tuned_model: Array.from(csvPredictions), defaults_model: Array.from(updated) }));
+
+// ----------------------------------------------------------------------------
 // ## Clean up
 //
 // On AWS an idle serverless endpoint costs nothing per hour, but the resources stay until deleted. `delete()` removes the endpoint, then its endpoint config and its model.
 
-// [cell 11]
+// [cell 12]
 await predictor.delete();
 await session.close(); // names any endpoint this session made and did not delete (a deploy cell run twice makes two)
 
