@@ -11,7 +11,8 @@ import * as path from "path";
 import * as net from "net";
 import { execFileSync } from "child_process";
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
-import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor, projectTrainerCommand } from "ensemble-workbook/sagemaker";
+import * as aq from "arquero";
+import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor, projectTrainerCommand, trialsToReach } from "ensemble-workbook/sagemaker";
 import { bundleIsFresh } from "../lib/sagemaker/local";
 import { explain, loadDiabetes, loadEnsemble } from "ensemble-workbook";
 import { FAKE_TRAINER, tmpDir } from "./sagemaker-helpers";
@@ -233,6 +234,14 @@ test("deploy says where the endpoint is while it waits: its status every 10th po
   } finally {
     await slow.close();
   }
+});
+
+test("trialsToReach: the first trial that ran to its end and reaches the target; a trial stopped early does not count, as BestTrainingJob passes it over", () => {
+  const trials = aq.table({ FinalObjectiveValue: [60, 58, null, 57, 55], TrainingJobStatus: ["Completed", "Stopped", "Failed", "Completed", "Completed"] });
+  assert.is(trialsToReach(trials, 58), 4);
+  assert.is(trialsToReach(trials, 54), undefined);
+  assert.is(trialsToReach(trials.select("FinalObjectiveValue"), 58), 2, "no status column: every trial counts");
+  assert.is(trialsToReach(trials, 59, { maximize: true }), 1);
 });
 
 test("the state folder lists every job of this session", async () => {

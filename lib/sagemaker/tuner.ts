@@ -132,12 +132,16 @@ export async function latestTuningJob(session: Session, nameContains: string): P
 
 /**
  * The 1-based trial (in the table's order, e.g. `tuner.trials()`) whose objective first reaches `target` (≤ when
- * minimising, ≥ with maximize), or undefined when none does.
+ * minimising, ≥ with maximize), or undefined when none does. A trial stopped early (TrainingJobStatus "Stopped":
+ * Hyperband, early stopping) does not count — its objective is from fewer rounds, and the tuning job's
+ * BestTrainingJob passes it over for any trial that ran to its end (as trialsFigure's best-so-far line does).
  */
 export function trialsToReach(trials: Table, target: number, opts: { objective?: string; maximize?: boolean } = {}): number | undefined {
   const values = trials.array(opts.objective ?? "FinalObjectiveValue") as ArrayLike<number | null>;
+  const status = trials.columnNames().includes("TrainingJobStatus") ? (trials.array("TrainingJobStatus") as ArrayLike<unknown>) : undefined;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
+    if (status?.[i] === "Stopped") continue;
     if (v !== null && Number.isFinite(v) && (opts.maximize ? v >= target : v <= target)) return i + 1;
   }
   return undefined;
