@@ -49,8 +49,15 @@ const ENDPOINT_STATUSES = Object.keys({
 const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<EndpointSortKey, 1>);
 const LISTED: Listed<EndpointRecord> = { name: (e) => e.wire.EndpointName, status: (e) => e.wire.EndpointStatus, created: (e) => e.wire.CreationTime, modified: (e) => e.wire.LastModifiedTime, createdAfterInclusive: true };
 
+/** a fleet an update replaced, waiting for its invocations in flight */
+interface Retiring {
+  old: EndpointRecord;
+  poll?: NodeJS.Timeout;
+}
+
 export class Endpoints {
   readonly endpoints = new Map<string, EndpointRecord>();
+  private readonly retiring = new Set<Retiring>();
   readonly servers: ModelServers;
   constructor(private ctx: Context, private models: Models, opts: ModelServerOptions & { recover?: boolean }) {
     this.servers = new ModelServers(ctx, opts);
@@ -63,6 +70,9 @@ export class Endpoints {
         this.save(e);
       }
       if (opts.recover !== false && e.wire.EndpointStatus === "Updating") this.rollBackOnStart(e);
+      // a fleet folder the record does not name: an update's new fleet (rolled back) or its retired one (a stop between
+      // the switch and the old folder's removal kept a whole copy of the model until DeleteEndpoint)
+      if (opts.recover !== false) this.removeOtherFleets(e);
       this.endpoints.set(e.wire.EndpointName, e);
     }
   }
@@ -74,10 +84,14 @@ export class Endpoints {
     w.FailureReason = `The local SageMaker server stopped while the endpoint was being updated to ${e.local.pending?.EndpointConfigName ?? "another configuration"}; rolled back to ${w.EndpointConfigName}.`;
     w.LastModifiedTime = now();
     delete e.local.pending;
+    this.save(e);
+  }
+
+  /** removes the endpoint's fleet folders (opt_ml*) other than the one its record serves from */
+  private removeOtherFleets(e: EndpointRecord): void {
     const current = e.local.optml ?? "opt_ml";
     const dir = this.servers.dir(e);
     for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) if (f.startsWith("opt_ml") && f !== current) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
-    this.save(e);
   }
 
   private save(e: EndpointRecord): void {
@@ -190,7 +204,11 @@ export class Endpoints {
       delete old.local.pending;
       throw err;
     }
-    const deleted = () => this.endpoints.get(w.EndpointName) !== old;
+    // deleted (or deleted and created again) while the new fleet came up: the name holds neither fleet
+    const deleted = () => {
+      const current = this.endpoints.get(w.EndpointName);
+      return current !== old && current !== next;
+    };
     this.prepare(next)
       .then(() => {
         if (deleted()) return this.servers.release(next);
@@ -201,7 +219,7 @@ export class Endpoints {
         this.endpoints.set(w.EndpointName, next); // invocations from now on reach the new fleet
         if (variant.ServerlessConfig) this.servers.armIdle(next, this.servers.of(next));
         this.ctx.log(`endpoint ${w.EndpointName}: updated to ${cfg.EndpointConfigName}, InService`);
-        this.retire(old, retired);
+        this.retire(old, retired); // it never throws: a folder it cannot remove is logged
       })
       .catch((err) => {
         this.servers.release(next);
@@ -218,22 +236,36 @@ export class Endpoints {
     return { EndpointArn: w.EndpointArn };
   }
 
-  /** the old fleet after an update: stopped once its invocations in flight are answered (each within the runtime's
-   * 60 s), then its folder removed */
+  /**
+   * The old fleet after an update: stopped once its invocations in flight are answered — each within the runtime's
+   * 60 s, after a cold start of at most the variant's start timeout — then its folder removed, unless the name's
+   * endpoint serves from that folder again (deleted and created anew meanwhile: DeleteEndpoint drops a fleet being
+   * retired). A folder it cannot remove (files a container wrote as root) is logged, never thrown: the update has
+   * switched, and a throw here stopped the fleet that serves (or, from the poll, the whole process).
+   */
   private retire(old: EndpointRecord, s: ModelServer): void {
-    const dir = this.servers.optml(old);
+    const entry: Retiring = { old };
     const done = () => {
+      clearInterval(entry.poll);
+      this.retiring.delete(entry);
       this.servers.release(old);
-      fs.rmSync(dir, { recursive: true, force: true });
+      const dir = this.servers.optml(old);
+      const current = this.endpoints.get(old.wire.EndpointName);
+      if (current && this.servers.optml(current) === dir) return;
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+      } catch (err) {
+        this.ctx.log(`endpoint ${old.wire.EndpointName}: the retired fleet's folder ${dir} could not be removed: ${errorMessage(err)}`);
+      }
     };
     if (s.inFlight === 0) return done();
-    const t0 = Date.now();
-    const poll = setInterval(() => {
-      if (s.inFlight > 0 && Date.now() - t0 < INVOCATION_TIMEOUT_MS + 5000) return;
-      clearInterval(poll);
+    this.retiring.add(entry);
+    const t0 = Date.now(), cap = this.servers.startTimeoutMs(old) + INVOCATION_TIMEOUT_MS + 5000;
+    entry.poll = setInterval(() => {
+      if (s.inFlight > 0 && Date.now() - t0 < cap) return;
       done();
     }, 50);
-    poll.unref();
+    entry.poll.unref();
   }
 
   private endpoint(name: unknown): EndpointRecord {
@@ -257,7 +289,7 @@ export class Endpoints {
     };
     const p = wire.EndpointStatus === "Updating" ? local.pending : undefined;
     const pending = p
-      ? { PendingDeploymentSummary: { EndpointConfigName: p.EndpointConfigName, StartTime: p.StartTime, ProductionVariants: [{ VariantName: p.variant.VariantName, DesiredWeight: p.variant.InitialVariantWeight ?? 1, DesiredInstanceCount: p.variant.ServerlessConfig ? undefined : p.variant.InitialInstanceCount, DesiredServerlessConfig: p.variant.ServerlessConfig}] } }
+      ? { PendingDeploymentSummary: { EndpointConfigName: p.EndpointConfigName, StartTime: p.StartTime, ProductionVariants: [{ VariantName: p.variant.VariantName, DesiredWeight: p.variant.InitialVariantWeight ?? 1, InstanceType: p.variant.InstanceType, DesiredInstanceCount: p.variant.ServerlessConfig ? undefined : p.variant.InitialInstanceCount, DesiredServerlessConfig: p.variant.ServerlessConfig }] } }
       : {};
     return { ...wire, ProductionVariants: [variant], ...pending };
   }
@@ -273,6 +305,14 @@ export class Endpoints {
   deleteEndpoint(input: Request<DeleteEndpointCommandInput>): Reply<DeleteEndpointCommandOutput> {
     const e = this.endpoint(input.EndpointName);
     this.servers.release(e);
+    // a fleet an update replaced that still answers: stopped now (its poll would have removed a folder of the name's
+    // next endpoint)
+    for (const r of [...this.retiring]) {
+      if (r.old.wire.EndpointName !== e.wire.EndpointName) continue;
+      clearInterval(r.poll);
+      this.retiring.delete(r);
+      this.servers.release(r.old);
+    }
     this.endpoints.delete(e.wire.EndpointName);
     this.ctx.store.remove("endpoints", e.wire.EndpointName);
     fs.rmSync(this.servers.dir(e), { recursive: true, force: true });

@@ -71,6 +71,11 @@ export class ModelServers {
     return !!(s.url && s.container?.running());
   }
 
+  /** how long a start may take before /ping answers: AWS's per-variant health check timeout, else the server's */
+  startTimeoutMs(e: EndpointRecord): number {
+    return (e.local.variant.ContainerStartupHealthCheckTimeoutInSeconds ?? 0) * 1000 || this.opts.startTimeoutMs;
+  }
+
   /** the serve process URL, starting it if needed (a cold start) */
   ensureStarted(e: EndpointRecord): Promise<string> {
     const s = this.of(e);
@@ -100,8 +105,7 @@ export class ModelServers {
       owner: e.wire.EndpointName,
       logFile: path.join(this.dir(e), "log.txt"),
       stream: this.ctx.logs.open(endpointGroup(e.wire.EndpointName), containerStream(e.local.variant.VariantName, Date.now())),
-      // AWS's per-variant health check timeout, else the server's
-      startTimeoutMs: (e.local.variant.ContainerStartupHealthCheckTimeoutInSeconds ?? 0) * 1000 || this.opts.startTimeoutMs,
+      startTimeoutMs: this.startTimeoutMs(e),
       onExit: (c) => {
         if (s.container === c) {
           s.container = undefined;

@@ -151,6 +151,17 @@ test("kill -9 in the middle of an UpdateEndpoint (the new fleet's model unpacked
     ctx.sm.destroy();
     ctx.rt.destroy();
   }
+  // a fleet folder an InService endpoint does not serve from (a stop between an update's switch and the old folder's
+  // removal): removed at the next start
+  fs.mkdirSync(path.join(endpointDir, "opt_ml-1234", "model"), { recursive: true });
+  const again = await localServer({ stateDir: dir });
+  try {
+    assert.equal(fs.readdirSync(endpointDir).filter((f) => f.startsWith("opt_ml")), ["opt_ml"]);
+  } finally {
+    await again.srv.close();
+    again.sm.destroy();
+    again.rt.destroy();
+  }
 });
 
 test("two processes on one state folder: a name the other one created is taken (it was created again over the running job, its folder removed)", async () => {

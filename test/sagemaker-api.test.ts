@@ -437,6 +437,23 @@ test("UpdateEndpoint, as AWS's blue/green update: the old fleet answers until th
   assert.is((await invoke()).pid, greenPid, "the serving fleet was never stopped");
   assert.is(folders(), 1);
   await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e3" }));
+
+  // deleted while its replaced fleet still answers, and created again under the name: the replaced fleet is stopped
+  // with the delete, and its folder's removal no longer takes the new endpoint's model (opt_ml, the same path)
+  await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt" }));
+  await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
+  const held = invoke("delay=2500").catch((e: Error) => e);
+  await sleep(200);
+  await ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" }));
+  await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
+  await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e3" }));
+  await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" }));
+  await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
+  await held;
+  await sleep(300);
+  ctx.srv.endpoints.scaleToZero("e3");
+  assert.ok((await invoke()).pid > 0, "the re-created endpoint cold-starts from its own model");
+  await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e3" }));
   for (const c of ["c3-rt", "c3-sl", "c3-missing"]) await ctx.sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: c }));
   for (const m of ["m3", "m3-missing"]) await ctx.sm.send(new DeleteModelCommand({ ModelName: m }));
 });
