@@ -143,8 +143,8 @@ export class Predictor {
    * Serves another model artifact (or the same with another serverless or instance configuration) behind this
    * endpoint, as the Python SDK's update_endpoint does: a new model and endpoint config, then UpdateEndpoint — AWS's
    * blue/green update, the endpoint answering all along. With `wait` (default) it resolves once the new configuration
-   * serves, then deletes the model and config this predictor had made (a predictor for an existing endpoint leaves
-   * the ones it did not make); an update that was rolled back (the new model server did not start) is an Error with
+   * serves, then deletes the config and models it replaced (found with DescribeEndpoint, so also for a predictor made
+   * for an existing endpoint); an update that was rolled back (the new model server did not start) is an Error with
    * the endpoint's FailureReason, and the model and config made for it are deleted again — the endpoint serves on
    * as before. With `wait: false` it resolves once the update has begun, and leaves the old model and config.
    */
@@ -153,6 +153,8 @@ export class Predictor {
     if ("endpointName" in opts) throw new Error("Predictor.update: endpointName is this predictor's endpoint; it cannot be given");
     productionVariant(opts, "", "Predictor.update");
     const { sm } = await this.session.clients();
+    // what serves now (also for a predictor made for an existing endpoint, which made none of it): replaced below
+    const replaced = await this.served();
     const stamp = Date.now().toString(36);
     const modelName = await createModel(this.session, { ...opts, modelName: derivedName(this.endpointName, `model-${stamp}`) });
     const configName = derivedName(this.endpointName, `config-${stamp}`);
@@ -169,8 +171,10 @@ export class Predictor {
       throw e;
     }
     this.session.log(`endpoint ${this.endpointName}: updating to ${configName} (${describeVariant(variant)}, ${opts.modelData})`);
+    const before = { ...this.resources };
     if (opts.wait === false) {
-      // the ones in use once it serves; the old ones are left (nothing waits to see the update through)
+      // the ones that will serve (delete() also deletes what the endpoint serves from when it is called); the old
+      // ones are left: nothing waits to see the update through
       Object.assign(this.resources, { modelName, configName });
       return;
     }
@@ -180,11 +184,24 @@ export class Predictor {
       await undo();
       throw new Error(`Predictor.update: endpoint ${this.endpointName} was rolled back to ${d.EndpointConfigName} and serves as before: ${d.FailureReason ?? "no reason given"}`);
     }
-    const old = { ...this.resources };
     Object.assign(this.resources, { modelName, configName });
-    if (old.configName) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: old.configName })).catch(() => undefined);
-    if (old.modelName) await sm.send(new DeleteModelCommand({ ModelName: old.modelName })).catch(() => undefined);
+    // the config and models it replaced, and any this predictor had made (a config another endpoint also uses goes
+    // too, as delete() takes it: SageMaker keeps an endpoint serving when its config or model is deleted)
+    const configs = new Set([replaced.configName, before.configName].filter((c): c is string => Boolean(c) && c !== configName));
+    const models = new Set([...replaced.models, before.modelName].filter((m): m is string => Boolean(m) && m !== modelName));
+    for (const c of configs) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: c })).catch(() => undefined);
+    for (const m of models) await sm.send(new DeleteModelCommand({ ModelName: m })).catch(() => undefined);
   }
+
+  /** the endpoint config the endpoint serves from and its models (DescribeEndpoint, DescribeEndpointConfig) */
+  private async served(): Promise<{ configName?: string; models: string[] }> {
+    const { sm } = await this.session.clients();
+    const configName = (await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName }))).EndpointConfigName;
+    if (!configName) return { models: [] };
+    const c = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName })).catch((e: Error) => (e.name === "ValidationException" ? undefined : Promise.reject(e)));
+    return { configName, models: [...new Set((c?.ProductionVariants ?? []).map((v) => v.ModelName).filter((m): m is string => Boolean(m)))] };
+  }
+
 
   /** waiter delays (s) from the session's polling interval: 1–2 s locally, 15–60 s on AWS */
   private delays(): { minDelay: number; maxDelay: number } {
@@ -204,8 +221,20 @@ export class Predictor {
     const t0 = Date.now();
     const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     let first: string | undefined, last: string | undefined;
+    // on AWS at most one DescribeEndpoint a second, whatever pollMs says
+    const pause = this.session.mode === "aws" ? Math.max(1000, this.session.pollMs) : this.session.pollMs;
     for (let poll = 0; ; poll++) {
-      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName }));
+      // a failed poll (a network error, a 5xx, throttling past the SDK's retries) is polled again, as the SDK's waiter
+      // retries it; the service's ValidationException (no such endpoint) is the answer
+      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName })).catch((e: Error) => {
+        if (e.name === "ValidationException" || Date.now() - t0 > 1800_000) throw e;
+        this.session.log(`endpoint ${this.endpointName}: DescribeEndpoint failed (${e.name}: ${e.message}); polling again`);
+        return undefined;
+      });
+      if (!d) {
+        await sleep(pause);
+        continue;
+      }
       const status = d.EndpointStatus ?? "unknown";
       if (status === "InService") break;
       if (["Failed", "Deleting", "OutOfService", "UpdateRollbackFailed"].includes(status))
@@ -214,7 +243,7 @@ export class Predictor {
       first ??= status;
       if ((status !== last && status !== first) || (poll > 0 && poll % 10 === 0)) this.session.log(`endpoint ${this.endpointName}: ${status} (${elapsed()})`);
       last = status;
-      await sleep(this.session.pollMs);
+      await sleep(pause);
     }
     this.session.log(`endpoint ${this.endpointName}: InService (${elapsed()})`);
   }
@@ -344,28 +373,26 @@ export class Predictor {
   }
 
   /**
-   * Deletes the endpoint, its endpoint config and its model(s). A predictor made for an existing endpoint
-   * (`new Predictor(session, name)`) finds them first, as the Python SDK's delete_endpoint / delete_model do:
-   * DescribeEndpoint names the config, DescribeEndpointConfig its models.
+   * Deletes the endpoint, its endpoint config and its model(s), found first as the Python SDK's delete_endpoint /
+   * delete_model find them (DescribeEndpoint names the config, DescribeEndpointConfig its models) — so a predictor
+   * made for an existing endpoint (`new Predictor(session, name)`) deletes them too — and those this predictor made.
    */
   async delete(opts: { wait?: boolean } = {}): Promise<void> {
     const { sm } = await this.session.clients();
-    let configName = this.resources.configName;
-    let models = this.resources.modelName ? [this.resources.modelName] : [];
-    if (!configName) {
-      configName = (await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName }))).EndpointConfigName;
-      if (configName && !models.length) {
-        const c = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }));
-        models = [...new Set((c.ProductionVariants ?? []).map((v) => v.ModelName).filter((m): m is string => Boolean(m)))];
-      }
-    }
+    // what the endpoint serves from, and what this predictor made (after an update with wait: false, one of them)
+    const served = await this.served();
+    const configs = [...new Set([served.configName, this.resources.configName].filter((c): c is string => Boolean(c)))];
+    const models = [...new Set([...served.models, this.resources.modelName].filter((m): m is string => Boolean(m)))];
     await sm.send(new DeleteEndpointCommand({ EndpointName: this.endpointName }));
     this.session.endpointsMade.delete(this.endpointName);
     if (opts.wait !== false) {
       await waitUntilEndpointDeleted({ client: sm, maxWaitTime: 900, ...this.delays() }, { EndpointName: this.endpointName });
     }
-    if (configName) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: configName }));
-    for (const m of models) await sm.send(new DeleteModelCommand({ ModelName: m }));
-    this.session.log(`endpoint ${this.endpointName}: deleted${configName ? ` with its endpoint config ${configName}` : ""}${models.length ? ` and model ${models.join(", ")}` : ""}`);
+    // one already gone (a rolled-back update's, deleted by update) is not an error
+    const gone = (e: Error) => (e.name === "ValidationException" && /Could not find/.test(e.message) ? undefined : Promise.reject(e));
+    for (const c of configs) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: c })).catch(gone);
+    for (const m of models) await sm.send(new DeleteModelCommand({ ModelName: m })).catch(gone);
+    this.session.log(`endpoint ${this.endpointName}: deleted${configs.length ? ` with its endpoint config ${configs.join(", ")}` : ""}${models.length ? ` and model ${models.join(", ")}` : ""}`);
   }
+
 }

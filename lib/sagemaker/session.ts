@@ -397,11 +397,11 @@ export function checkName(what: string, name: string, maxLen = 63): string {
   return name;
 }
 
-let counter = 0;
-/** unique resource names within AWS's rules: <base>-<yyyymmdd-hhmmss>-<n><rand> (≤ maxLen) */
 /** a pause between polls of a job or an endpoint */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let counter = 0;
+/** unique resource names within AWS's rules: <base>-<yyyymmdd-hhmmss>-<n><rand> (≤ maxLen) */
 export function uniqueName(base: string, maxLen = 63): string {
   const t = new Date().toISOString().replace(/[-:T]/g, "").slice(2, 14);
   const suffix = `-${t}-${(counter++ % 1296).toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;

@@ -26,7 +26,7 @@ import { float32Text } from "../data/columns";
 import { filesUnder } from "../data/sources";
 import { decimalNumber } from "../core"; // the data layer's index (its file layout is the tables work's)
 import { jobLogLines, LOG_GROUPS } from "./logs";
-import { checkName, Session, uniqueName } from "./session";
+import { checkName, Session, sleep, uniqueName } from "./session";
 import { createModel } from "./predictor";
 import { artifactOf } from "./estimator";
 
@@ -128,7 +128,7 @@ export class Transformer {
         if (d.TransformJobStatus !== "Completed") throw new Error(`transform job ${name} ${d.TransformJobStatus}: ${d.FailureReason ?? "no reason given"}`);
         return { ...d, TransformJobName: name, TransformOutput: { ...d.TransformOutput, S3OutputPath: d.TransformOutput?.S3OutputPath ?? this.latest!.outputPath } };
       }
-      await new Promise((r) => setTimeout(r, this.session.pollMs));
+      await sleep(this.session.pollMs);
     }
   }
 
