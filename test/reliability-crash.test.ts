@@ -23,7 +23,7 @@ test("kill -9 at random moments and at the crash points: every restart loads the
 // A server killed with -9 (a notebook kernel killed) left its children running: a model server listened for good and a
 // 200,000-round training job fitted on (10 s later, still). The container program now stops itself once its parent
 // is gone (trainer/parent-watch.ts): SIGTERM, as SageMaker stops a container.
-test("kill -9 of the local SageMaker: its model server and its running training job (the project's trainer, as processes) stop within seconds", async () => {
+test("kill -9 of the local SageMaker: its model server (with its workers) and its running training job (the project's trainer, as processes) stop within seconds", async () => {
   const dir = tmpDir("orphans");
   const proc = await startSageMakerProcess(dir, { SM_SERVER_REAL_TRAINER: "1" });
   const sm = new SageMakerClient({ endpoint: proc.url, region: "us-east-1", credentials: creds });
@@ -36,7 +36,8 @@ test("kill -9 of the local SageMaker: its model server and its running training 
       }));
     await job("quick", { models: "xgboost", num_round: "5", k_fold: "2" });
     await waitUntilTrainingJobCompletedOrStopped({ client: sm, maxWaitTime: 120, minDelay: 1, maxDelay: 1 }, { TrainingJobName: "quick" });
-    await sm.send(new CreateModelCommand({ ModelName: "m", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${dir}/out/quick/output/model.tar.gz` } }));
+    // two model server workers (node:cluster): they go with their primary
+    await sm.send(new CreateModelCommand({ ModelName: "m", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${dir}/out/quick/output/model.tar.gz`, Environment: { SAGEMAKER_MODEL_SERVER_WORKERS: "2" } } }));
     await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c", ProductionVariants: [{ VariantName: "v", ModelName: "m", InstanceType: "ml.m5.large", InitialInstanceCount: 1 }] }));
     await sm.send(new CreateEndpointCommand({ EndpointName: "e", EndpointConfigName: "c" }));
     await waitUntilEndpointInService({ client: sm, maxWaitTime: 120, minDelay: 1, maxDelay: 1 }, { EndpointName: "e" });
@@ -44,9 +45,12 @@ test("kill -9 of the local SageMaker: its model server and its running training 
     await until(async () => (await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "long" }))).SecondaryStatus === "Training", "the long job trains", 60000);
     const children = execFileSync("ps", ["--ppid", String(proc.pid), "-o", "pid=,args="]).toString().trim().split("\n").filter((l) => /trainer\/main\.(js|ts) (train|serve)$/.test(l.trim()));
     assert.equal(children.map((l) => l.trim().split(" ").pop()).sort(), ["serve", "train"], "a model server and a training job run");
+    const serve = Number(children.find((l) => l.trim().endsWith("serve"))!.trim().split(" ")[0]);
+    const workers = execFileSync("ps", ["--ppid", String(serve), "-o", "pid="]).toString().trim().split("\n").map(Number).filter((p) => p > 0);
+    assert.ok(workers.length >= 2, `the model server's workers: ${workers.join(", ")}`);
     proc.kill("SIGKILL");
     assert.is((await proc.exited).signal, "SIGKILL");
-    const pids = children.map((l) => Number(l.trim().split(" ")[0]));
+    const pids = [...children.map((l) => Number(l.trim().split(" ")[0])), ...workers];
     const alive = () => pids.filter((p) => { try { process.kill(p, 0); return true; } catch { return false; } });
     await until(async () => alive().length === 0, `the orphans stop (alive: ${alive().join(", ")})`, 15000);
   } finally {

@@ -3,6 +3,7 @@
  * `npm run trainer -- train|serve`, or `tsx trainer/main.ts train|serve`).
  * The /opt/ml root is env OPT_ML when set (local mode, tests), else /opt/ml.
  */
+import cluster from "cluster";
 import * as fs from "fs";
 import { decodeValue } from "./hyperparameter-value";
 import { optMlPaths, writeFailure, type OptMlPaths } from "./optml";
@@ -17,7 +18,8 @@ function usage(): never {
 function main(): void {
   const command = process.argv[2];
   const paths = optMlPaths();
-  if (command === "train" || command === "serve") stopWithParent();
+  // a serve cluster's workers go with their primary (a watch of their own raced it, and the primary forked anew)
+  if ((command === "train" || command === "serve") && cluster.isPrimary) stopWithParent();
   if (command === "train" && process.pid === 1) {
     // PID 1 (the image): the job runs in a child process, which a SIGTERM stops (./stop)
     superviseTrain(paths);
