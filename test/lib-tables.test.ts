@@ -981,6 +981,13 @@ print(json.dumps({c: [None if pd.isna(v) else (float(np.float32(v)) if isinstanc
   assert.equal((await loadTable(tabBytes, { contentType: "text/tab-separated-values" })).columnNames(), ["id", "rate", "name"]);
   await rejects(() => loadTable(tabBytes, { contentType: "text/tab-separated-values", sep: "," }), /loadTable: sep "," contradicts contentType "text\/tab-separated-values"/);
   await rejects(() => loadTable(file("commas.tsv", "a,b\n1,2\n")), /commas\.tsv: line 1: the first record is one field holding 1 comma .*: the file looks comma-separated, and it was read as tab-separated — pass sep: ","/);
+  // a sep the caller passed settles it: a one-column file whose header holds a comma, read with tabs, as pandas reads it
+  const oneColumn = file("names.tsv", "Smith, John\nDoe, Jane\n");
+  if (hasSklearn()) assert.equal(python(`import pandas as pd\nprint(json.dumps(list(pd.read_csv(data["f"], sep="\\t").columns)))`, { f: oneColumn }), ["Smith, John"], "pandas");
+  await rejects(() => loadTable(oneColumn), /names\.tsv: line 1: .*looks comma-separated, and it was read as tab-separated/);
+  assert.equal((await loadTable(oneColumn, { sep: "\t" })).columnNames(), ["Smith, John"]);
+  // an explicit text/csv is commas whatever the name says (a channel declared text/csv, as SageMaker's XGBoost reads it)
+  await rejects(() => loadTable(file("tabs.tsv", "a\tb\n1\t2\n"), { contentType: "text/csv" }), /tabs\.tsv: line 1: .*looks tab-separated, and it was read as comma-separated/);
   for (const bad of ["::", "", " ", 9])
     await rejects(() => loadTable(file("x.csv", "a\n1\n"), { sep: bad as never }), /loadTable: sep must be one of ",", "\\t", ";", "\|" \(the CSV field separator\), got/);
   assert.equal(Array.from((await loadTable(file("quoted-one.csv", '"a;b"\n1\n2\n'))).array("a;b") as ArrayLike<number>), [1, 2]);

@@ -43,6 +43,7 @@ export interface ChunkJob {
   file: string;
   what: string;
   sep: string;
+  sepGiven: boolean;
   start: number;
   stopAt: number;
   /** the header's names, for chunks after the first (the first reads its header itself) */
@@ -67,6 +68,7 @@ export type WorkerMessage = { type: "estimate"; chunk: number; rows: number } | 
 export interface ParallelCsvOptions {
   what: string;
   sep: string;
+  sepGiven: boolean;
   header: boolean | "auto";
   naValues: Set<string>;
   textColumns: Set<string>;
@@ -227,6 +229,7 @@ export function parseChunk(job: ChunkJob, progress: Float64Array, onEstimate: (r
     const parsed = parseCsv(rangeChunks(job.file, job.start, job.stopAt), {
       what: job.what,
       sep: job.sep,
+      sepGiven: job.sepGiven,
       header: job.header,
       naValues: new Set(job.naValues),
       textColumns: new Set(job.textColumns),
@@ -281,7 +284,7 @@ export interface WorkerInit {
  */
 export async function parseCsvChunks(file: string, size: number, chunks: number, threads: number, opts: ParallelCsvOptions): Promise<ParallelCsvResult> {
   // the header (or, without one, the column count) from the file's first record, read here
-  const head = parseCsv(fileChunks(file, 1 << 16), { what: opts.what, sep: opts.sep, header: opts.header, naValues: opts.naValues, textColumns: opts.textColumns, totalBytes: size, headerOnly: true });
+  const head = parseCsv(fileChunks(file, 1 << 16), { what: opts.what, sep: opts.sep, sepGiven: opts.sepGiven, header: opts.header, naValues: opts.naValues, textColumns: opts.textColumns, totalBytes: size, headerOnly: true });
   // no chunk starts before the first record ends: the first chunk reads it (blank lines before a header that filled
   // the first chunk left it nothing to read: 'the file is empty')
   const starts = chunkStarts(file, size, chunks).filter((s, k) => k === 0 || s >= head.end);
@@ -309,7 +312,7 @@ export async function parseCsvChunks(file: string, size: number, chunks: number,
   };
   const shared = sharedSlab(file, size, starts, head.names.length);
   const jobs: ChunkJob[] = starts.map((start, k) => ({
-    index: k, file, what: opts.what, sep: opts.sep, start, stopAt: k + 1 < n ? starts[k + 1] : size,
+    index: k, file, what: opts.what, sep: opts.sep, sepGiven: opts.sepGiven, start, stopAt: k + 1 < n ? starts[k + 1] : size,
     names: k > 0 ? head.names : undefined, header: head.header, naValues: [...opts.naValues], textColumns: [...opts.textColumns],
     out: shared?.outs[k],
   }));

@@ -74,6 +74,9 @@ export interface CsvParseOptions {
   what: string;
   /** The field separator, a key of SEPARATORS (default ","). */
   sep?: string;
+  /** The caller chose `sep` (not the default, the name or the content type): a first record of one field is taken as
+   * it is, not checked for another separator ("Smith, John" heads a one-column file read with tabs). */
+  sepGiven?: boolean;
   /** true: first record is the header; false: columns c0..cN; "auto": a header when a first-record field is neither a number nor missing. */
   header: boolean | "auto";
   naValues: Set<string>;
@@ -320,7 +323,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
     const nf = fields.n;
     if (nf > MAX_COLUMNS) tooWide(String(nf));
     const firstTexts = Array.from({ length: nf }, (_, j) => text(b, j));
-    if (nf === 1 && fields.quoted[0] === 0) otherSeparator(firstTexts[0]);
+    if (nf === 1 && fields.quoted[0] === 0) otherSeparator(firstTexts[0], !opts.sepGiven);
     if (opts.header === "auto") {
       hasHeader = firstTexts.some((t, j) => {
         if (isMissing(t)) return false;
@@ -342,15 +345,16 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   /**
    * A first record of one unquoted field holding another separator: a file separated by it (a .tsv file under
    * another name, a European CSV written with ";") — read with the wrong separator it was one text column holding
-   * whole lines, silently (pandas' read_csv does the same without sep): an Error naming the sep to pass. And one
+   * whole lines, silently (pandas' read_csv does the same without sep): an Error naming the sep to pass — unless the
+   * caller passed sep, which settles it. And one
    * holding LIBSVM pairs: a training job's "label column not found; … one of: 59 1:42 2:1 …" said it before.
    */
-  const otherSeparator = (t: string) => {
+  const otherSeparator = (t: string, checkSeparators: boolean) => {
     // LIBSVM (`label index:value …`, SageMaker XGBoost's default content type): one field of space-separated pairs
     if (/^\S+( +\d+:\S*)+\s*$/.test(t))
       failAt(recordLine, undefined, `: the first record ${JSON.stringify(t.slice(0, 60))} looks like LIBSVM (label index:value …), which this reader does not read: write the table as CSV, Parquet, Arrow or JSON (the label in a column, the features in the others)`);
     for (const [c, name] of Object.entries(SEPARATORS)) {
-      if (c === sepChar) continue;
+      if (c === sepChar || !checkSeparators) continue;
       const count = t.split(c).length - 1;
       if (count === 0) continue;
       failAt(recordLine, undefined, `: the first record is one field holding ${count} ${name}${count > 1 ? "s" : ""} (${JSON.stringify(t.slice(0, 60))}): the file looks ${name}-separated, and it was read as ${SEPARATORS[sepChar]}-separated — pass sep: ${JSON.stringify(c)} (loadTable's option, as pandas' sep)${c === "\t" ? "; a .tsv or .tab file, or a training channel of ContentType text/tab-separated-values, is read with tabs without it" : ""}`);

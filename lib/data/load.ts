@@ -91,8 +91,10 @@ const arrowReader = () => require("./arrow") as typeof import("./arrow");
 /** The options checked: bad types are Errors naming the option. */
 interface Resolved {
   format?: TableFormat;
-  /** the caller's sep, or the contentType's */
+  /** the caller's sep, or the contentType's (an explicit text/csv: a comma, whatever a file's name says) */
   sep?: string;
+  /** the caller passed sep */
+  sepGiven: boolean;
   header: boolean | "auto";
   naValues: Set<string>;
   textColumns: Set<string>;
@@ -134,7 +136,7 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
     throw new Error(`${who}: sep must be one of ${Object.keys(SEPARATORS).map((c) => JSON.stringify(c)).join(", ")} (the CSV field separator), got ${shownValue(opts.sep)}`);
   const typeSep = opts.contentType !== undefined ? separatorOf({ contentType: opts.contentType }) : undefined;
   if (opts.sep !== undefined && typeSep !== undefined && opts.sep !== typeSep) throw new Error(`${who}: sep ${JSON.stringify(opts.sep)} contradicts contentType "${opts.contentType}"`);
-  const sep = opts.sep ?? typeSep;
+  const sep = opts.sep ?? typeSep ?? (opts.contentType !== undefined && format === "csv" ? "," : undefined);
   const maxMemory = opts.maxMemory ?? memoryLimit();
   if (!(maxMemory > 0)) throw new Error(`${who}: maxMemory must be a positive number of bytes (got ${opts.maxMemory})`);
   const threads = opts.threads ?? defaultThreads();
@@ -146,7 +148,7 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   const minChunkBytes = opts.minChunkBytes ?? CSV_MIN_CHUNK_BYTES;
   if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${shownValue(opts.minChunkBytes)}`);
   if (opts.onColumns !== undefined && typeof opts.onColumns !== "function") throw new Error(`${who}: onColumns must be a function (names) => void, got ${shownValue(opts.onColumns)}`);
-  return { format, sep, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes, onColumns: opts.onColumns };
+  return { format, sep, sepGiven: opts.sep !== undefined, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes, onColumns: opts.onColumns };
 }
 
 /** One input: a file, or bytes (a Buffer, a downloaded URL). */
@@ -155,8 +157,9 @@ interface Input {
   file?: string;
   bytes?: Uint8Array;
   format: TableFormat;
-  /** a CSV's field separator */
+  /** a CSV's field separator, and whether the caller chose it */
   sep: string;
+  sepGiven: boolean;
   size: number;
 }
 
@@ -166,7 +169,7 @@ function fileInput(file: string, r: Resolved): Input {
   const head = readHead(file);
   if (compressedAs(head) === "gzip") return bytesInput(fs.readFileSync(file), file, r);
   notCompressed(file, head);
-  return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: file }) ?? ",", size };
+  return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: file }) ?? ",", sepGiven: r.sepGiven, size };
 }
 
 function bytesInput(bytes: Uint8Array, what: string, r: Resolved): Input {
@@ -181,7 +184,7 @@ function bytesInput(bytes: Uint8Array, what: string, r: Resolved): Input {
     head = bytes.subarray(0, 16);
   }
   notCompressed(what, head);
-  return { what, bytes, format: r.format ?? formatFromName(name) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name }) ?? ",", size: bytes.length };
+  return { what, bytes, format: r.format ?? formatFromName(name) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name }) ?? ",", sepGiven: r.sepGiven, size: bytes.length };
 }
 
 /** gzip's bytes decompressed (every member, as gunzip does), at most half the memory the load may use */
@@ -275,6 +278,7 @@ async function readCsvParallel(input: Input, r: Resolved, textColumns: Set<strin
     const res = await parseCsvChunks(input.file, input.size, chunks, r.threads, {
       what: input.what,
       sep: input.sep,
+      sepGiven: input.sepGiven,
       header: r.header,
       naValues: r.naValues,
       textColumns,
@@ -304,6 +308,7 @@ function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick:
       const parsed = parseCsv(chunks(), {
         what: input.what,
         sep: input.sep,
+        sepGiven: input.sepGiven,
         header: r.header,
         naValues: r.naValues,
         textColumns,
@@ -371,7 +376,7 @@ function columnsTeller(input: Input, r: Resolved): (names?: string[]) => void {
   };
   if (!told && input.format === "csv") {
     const chunks = input.file ? fileChunks(input.file, 1 << 16) : [input.bytes!];
-    tell(parseCsv(chunks, { what: input.what, sep: input.sep, header: r.header, naValues: r.naValues, textColumns: r.textColumns, totalBytes: input.size, headerOnly: true }).names);
+    tell(parseCsv(chunks, { what: input.what, sep: input.sep, sepGiven: input.sepGiven, header: r.header, naValues: r.naValues, textColumns: r.textColumns, totalBytes: input.size, headerOnly: true }).names);
   } else if (!told && input.format === "parquet") tell(parquetReader().parquetInfo(input.file ?? input.bytes!, input.what).names);
   return tell;
 }
