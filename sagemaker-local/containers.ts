@@ -101,6 +101,8 @@ export interface ContainersOptions {
   trainerCwd: string;
   stateDir: string;
   log(msg: string): void;
+  /** a process backend's model server answers this user's processes only (TRAINER_OWNER_ONLY), as the server does */
+  ownerOnly?: boolean;
 }
 
 function firstLine(s: string): string {
@@ -208,6 +210,9 @@ export class Containers {
     delete env.NODE_OPTIONS;
     // the container program stops itself when this process is gone without stopping it (kill -9): trainer/parent-watch.ts
     env.SAGEMAKER_LOCAL_PARENT_PID = String(process.pid);
+    // its model server's port is on 127.0.0.1, every local user's: it answers this user's processes only, as this
+    // server does (trainer/limits.ts; not in Docker, whose container runs as its own user)
+    if (this.o.ownerOnly) env.TRAINER_OWNER_ONLY = "1";
     env.MALLOC_ARENA_MAX ??= "2"; // as the image sets it (trainer/Dockerfile: glibc's per-thread arenas)
     const proc = spawn(cmd, [...args, spec.mode], { cwd: this.o.trainerCwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const running = () => proc.exitCode === null && proc.signalCode === null;

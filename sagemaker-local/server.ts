@@ -155,15 +155,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
   if (!trainerCommand().length && backend !== "docker") {
     throw new Error("startServer: no container program — pass trainerCommand (argv before train/serve) or set SAGEMAKER_LOCAL_TRAINER (only backend docker runs without one)");
   }
+  // 127.0.0.1 is every local user's, and no credentials are checked: another user's request read this user's files
+  // into its jobs and ran programs as this user — and its model servers (process backend) answer this user only too
+  const ownerOnly = opts.ownerOnly ?? process.env.SAGEMAKER_LOCAL_OWNER_ONLY !== "0";
   // the options are checked before anything is written
   const guard = new Guard({
     allowedOrigins: opts.allowedOrigins ?? listFromEnv(process.env.SAGEMAKER_LOCAL_ALLOWED_ORIGINS),
     allowedHosts: opts.allowedHosts ?? listFromEnv(process.env.SAGEMAKER_LOCAL_ALLOWED_HOSTS),
     maxConnections: opts.maxConnections ?? (process.env.SAGEMAKER_LOCAL_MAX_CONNECTIONS ? Number(process.env.SAGEMAKER_LOCAL_MAX_CONNECTIONS) : undefined),
     keepAliveTimeoutMs: 1000,
-    // 127.0.0.1 is every local user's, and no credentials are checked: another user's request read this user's files
-    // into its jobs and ran programs as this user
-    ownerOnly: opts.ownerOnly ?? process.env.SAGEMAKER_LOCAL_OWNER_ONLY !== "0",
+    ownerOnly,
     headersTimeoutMs: opts.headersTimeoutMs,
     requestTimeoutMs: opts.requestTimeoutMs,
     optionNames: {
@@ -186,7 +187,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
     }
     if (!opts.quiet && process.env.SAGEMAKER_LOCAL_VERBOSE) process.stderr.write(`[local-sagemaker] ${line}`);
   };
-  const containers = new Containers({ backend, trainerCommand, trainerCwd, stateDir, log });
+  const containers = new Containers({ backend, trainerCommand, trainerCwd, stateDir, log, ownerOnly });
   await containers.checkEngine(); // backend docker: refuse to start without an engine
   const store = new Store(stateDir);
   // servers using this state folder: <state>/servers/<pid>. If another live process serves the same folder

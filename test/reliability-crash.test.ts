@@ -6,8 +6,10 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import * as fs from "fs";
 import * as path from "path";
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
+import { promisify } from "util";
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient, waitUntilEndpointInService, waitUntilTrainingJobCompletedOrStopped } from "@aws-sdk/client-sagemaker";
 import { startSageMakerProcess, summary } from "./fuzz/common";
 import { crashCampaign } from "./fuzz/crash";
@@ -45,6 +47,13 @@ test("kill -9 of the local SageMaker: its model server (with its workers) and it
     await until(async () => (await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "long" }))).SecondaryStatus === "Training", "the long job trains", 60000);
     const children = execFileSync("ps", ["--ppid", String(proc.pid), "-o", "pid=,args="]).toString().trim().split("\n").filter((l) => /trainer\/main\.(js|ts) (train|serve)$/.test(l.trim()));
     assert.equal(children.map((l) => l.trim().split(" ").pop()).sort(), ["serve", "train"], "a model server and a training job run");
+    // its model server's port is on 127.0.0.1, every local user's: it answers this user's processes only, as the
+    // server does (another user's request was answered)
+    const served = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(fs.readFileSync(path.join(dir, "endpoints", "e", "log.txt"), "utf8"))![1];
+    const ping = (uid?: number) => promisify(execFile)("curl", ["-s", "-w", " %{http_code}", `${served}/ping`], uid === undefined ? {} : { uid, gid: uid }).then((r) => r.stdout);
+    assert.match(await ping(), / 200$/);
+    if (process.getuid?.() === 0) assert.match(await ping(65534), /another local user \(uid 65534\).* 403$/);
+    else console.log("    another user's request to the model server: skipped (it needs root to run curl as another user)");
     const serve = Number(children.find((l) => l.trim().endsWith("serve"))!.trim().split(" ")[0]);
     const workers = execFileSync("ps", ["--ppid", String(serve), "-o", "pid="]).toString().trim().split("\n").map(Number).filter((p) => p > 0);
     assert.ok(workers.length >= 2, `the model server's workers: ${workers.join(", ")}`);

@@ -8,7 +8,8 @@
  *                      address, and a browser's Origin is still refused.
  *   who                Host a loopback name (DNS rebinding), no browser Origin / cross-site Sec-Fetch-Site, unless
  *                      allowed: TRAINER_ALLOWED_ORIGINS, TRAINER_ALLOWED_HOSTS (comma-separated), or
- *                      `serve --allow-origin <origin> --allow-host <name>`.
+ *                      `serve --allow-origin <origin> --allow-host <name>`; with TRAINER_OWNER_ONLY=1 (the local
+ *                      SageMaker's process backend) this process's user only (127.0.0.1 is every local user's).
  *   how much           the payload limit (SAGEMAKER_MAX_PAYLOAD_IN_MB, 6 as SageMaker's InvokeEndpoint), headers
  *                      within 10 s and the whole request within 60 s (SageMaker's invocation timeout), idle
  *                      keep-alive sockets kept 65 s (longer than SageMaker's load balancer keeps them), at most
@@ -23,6 +24,8 @@ export interface AccessOptions {
   allowedHosts?: string[];
   /** open sockets at most (default 256) */
   maxConnections?: number;
+  /** answer only processes of this process's user (TRAINER_OWNER_ONLY=1: set by the local SageMaker's process backend) */
+  ownerOnly?: boolean;
 }
 
 /** TRAINER_ALLOWED_ORIGINS, TRAINER_ALLOWED_HOSTS, TRAINER_MAX_CONNECTIONS, and the serve command's --allow-origin / --allow-host */
@@ -35,6 +38,7 @@ export function accessFromEnv(env: NodeJS.ProcessEnv = process.env, argv: string
     allowedOrigins: [...listFromEnv(env.TRAINER_ALLOWED_ORIGINS), ...flags("allow-origin")],
     allowedHosts: [...listFromEnv(env.TRAINER_ALLOWED_HOSTS), ...flags("allow-host")],
     maxConnections: max,
+    ownerOnly: env.TRAINER_OWNER_ONLY === "1",
   };
 }
 
