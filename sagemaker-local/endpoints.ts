@@ -209,21 +209,33 @@ export class Endpoints {
       const current = this.endpoints.get(w.EndpointName);
       return current !== old && current !== next;
     };
+    // the new fleet given up: its server stopped, its folder removed (a unique name: never another endpoint's)
+    const dropNext = () => {
+      this.servers.release(next);
+      try {
+        fs.rmSync(this.servers.optml(next), { recursive: true, force: true });
+      } catch (err) {
+        this.ctx.log(`endpoint ${w.EndpointName}: the new fleet's folder could not be removed: ${errorMessage(err)}`);
+      }
+    };
+    let switched = false;
     this.prepare(next)
       .then(() => {
-        if (deleted()) return this.servers.release(next);
+        if (deleted()) return dropNext();
         const updated = { EndpointConfigName: cfg.EndpointConfigName, EndpointStatus: "InService" as const, LastModifiedTime: now() };
         this.save({ wire: { ...w, ...updated }, local: next.local }); // first: a save that fails rolls the update back
         const retired = this.servers.of(old);
         Object.assign(w, updated);
         this.endpoints.set(w.EndpointName, next); // invocations from now on reach the new fleet
+        switched = true;
         if (variant.ServerlessConfig) this.servers.armIdle(next, this.servers.of(next));
         this.ctx.log(`endpoint ${w.EndpointName}: updated to ${cfg.EndpointConfigName}, InService`);
         this.retire(old, retired); // it never throws: a folder it cannot remove is logged
       })
       .catch((err) => {
-        this.servers.release(next);
-        fs.rmSync(this.servers.optml(next), { recursive: true, force: true });
+        // after the switch the new fleet serves: nothing to roll back
+        if (switched) return this.ctx.log(`endpoint ${w.EndpointName}: after the update: ${errorMessage(err)}`);
+        dropNext();
         if (deleted()) return;
         // rolled back: the old fleet never stopped serving
         delete old.local.pending;
