@@ -177,8 +177,9 @@ function bytesInput(bytes: Uint8Array, what: string, r: Resolved): Input {
   let head = bytes.subarray(0, 16);
   // a gzip file (t.csv.gz, a Spark part-00000.gz) is read as what it holds, named by its name without .gz, as pandas'
   // read_csv infers the compression; whole, on this thread (its chunks cannot be cut without reading it)
-  const name = compressedAs(head) === "gzip" ? what.replace(/\.gz$/i, "") : what;
-  if (name !== what || compressedAs(head) === "gzip") {
+  const gzip = compressedAs(head) === "gzip";
+  const name = gzip ? what.replace(/\.gz$/i, "") : what;
+  if (gzip) {
     bytes = gunzip(bytes, what, r.maxMemory);
     if (bytes.length === 0) throw new Error(`${what} is empty (gzip of no bytes)`);
     head = bytes.subarray(0, 16);
