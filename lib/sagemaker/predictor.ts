@@ -49,6 +49,13 @@ export async function createModel(
   return modelName;
 }
 
+/** whether `name` is one lib makes for endpoint `endpoint`: deploy's `<endpoint>-<kind>` or update's `<endpoint>-<kind>-<stamp>` */
+function isDerivedName(name: string, endpoint: string, kind: "model" | "config"): boolean {
+  if (name === derivedName(endpoint, kind)) return true;
+  const stamp = new RegExp(`-${kind}-([0-9a-z]+)$`).exec(name)?.[1];
+  return stamp !== undefined && name === derivedName(endpoint, `${kind}-${stamp}`);
+}
+
 /** `<name>-<suffix>` within SageMaker's 63 characters, never ending in "-" (the name is cut before the suffix: a
  * 62-character endpoint name made "…x-" for its model, which the name pattern refuses) */
 export function derivedName(name: string, suffix: string): string {
@@ -143,8 +150,9 @@ export class Predictor {
    * Serves another model artifact (or the same with another serverless or instance configuration) behind this
    * endpoint, as the Python SDK's update_endpoint does: a new model and endpoint config, then UpdateEndpoint — AWS's
    * blue/green update, the endpoint answering all along. With `wait` (default) it resolves once the new configuration
-   * serves, then deletes the config and models it replaced (found with DescribeEndpoint, so also for a predictor made
-   * for an existing endpoint); an update that was rolled back (the new model server did not start) is an Error with
+   * serves, then deletes the config and models it replaced that lib made for this endpoint (found with
+   * DescribeEndpoint, so also for a predictor made for an existing endpoint; others are left, as the Python SDK leaves
+   * them); an update that was rolled back (the new model server did not start) is an Error with
    * the endpoint's FailureReason, and the model and config made for it are deleted again — the endpoint serves on
    * as before. With `wait: false` it resolves once the update has begun, and leaves the old model and config.
    */
@@ -185,10 +193,14 @@ export class Predictor {
       throw new Error(`Predictor.update: endpoint ${this.endpointName} was rolled back to ${d.EndpointConfigName} and serves as before: ${d.FailureReason ?? "no reason given"}`);
     }
     Object.assign(this.resources, { modelName, configName });
-    // the config and models it replaced, and any this predictor had made (a config another endpoint also uses goes
-    // too, as delete() takes it: SageMaker keeps an endpoint serving when its config or model is deleted)
-    const configs = new Set([replaced.configName, before.configName].filter((c): c is string => Boolean(c) && c !== configName));
-    const models = new Set([...replaced.models, before.modelName].filter((m): m is string => Boolean(m) && m !== modelName));
+    // the config and models it replaced that lib made for this endpoint (deploy's, an earlier update's: by this
+    // predictor or, by their names, another — new Predictor(session, name) left <endpoint>-model/-config, and the
+    // name could not be deployed again); others are left, as the Python SDK's update_endpoint leaves them (a
+    // config another endpoint uses must not be deleted)
+    const ours = (name: string | undefined, kind: "model" | "config"): name is string =>
+      Boolean(name) && (name === before[`${kind}Name`] || isDerivedName(name!, this.endpointName, kind));
+    const configs = new Set([replaced.configName, before.configName].filter((c) => ours(c, "config") && c !== configName));
+    const models = new Set([...replaced.models, before.modelName].filter((m) => ours(m, "model") && m !== modelName));
     for (const c of configs) await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: c })).catch(() => undefined);
     for (const m of models) await sm.send(new DeleteModelCommand({ ModelName: m })).catch(() => undefined);
   }
@@ -221,14 +233,15 @@ export class Predictor {
     const t0 = Date.now();
     const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     let first: string | undefined, last: string | undefined;
+    let failures = 0;
     // on AWS at most one DescribeEndpoint a second, whatever pollMs says
     const pause = this.session.mode === "aws" ? Math.max(1000, this.session.pollMs) : this.session.pollMs;
     for (let poll = 0; ; poll++) {
-      // a failed poll (a network error, a 5xx, throttling past the SDK's retries) is polled again, as the SDK's waiter
-      // retries it; the service's ValidationException (no such endpoint) is the answer
-      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName })).catch((e: Error) => {
-        if (e.name === "ValidationException" || Date.now() - t0 > 1800_000) throw e;
-        this.session.log(`endpoint ${this.endpointName}: DescribeEndpoint failed (${e.name}: ${e.message}); polling again`);
+      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: this.endpointName })).catch((e: Error & { $fault?: string }) => {
+        // a client fault (no such endpoint, access denied, expired credentials) is the answer; throttling, a server
+        // fault or the network is polled again (said once, then every 10th time)
+        if ((e.$fault === "client" && !/Throttl/.test(e.name)) || Date.now() - t0 > 1800_000) throw e;
+        if (failures++ % 10 === 0) this.session.log(`endpoint ${this.endpointName}: DescribeEndpoint failed (${e.name}: ${e.message}); polling again`);
         return undefined;
       });
       if (!d) {
