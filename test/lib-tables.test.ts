@@ -113,7 +113,14 @@ test("a gzip file is read as what it holds, as pandas reads it (t.csv.gz, part-0
     const twice = path.join(dir, "twice.csv.gz");
     fs.writeFileSync(twice, zlib.gzipSync(zlib.gzipSync(csv)));
     await rejects(() => loadTable(twice), /twice\.csv\.gz is gzip-compressed twice/);
-    await rejects(() => loadTable(gz, { maxMemory: 40 }), /t\.csv\.gz decompresses to more than 0\.0 GB, half the memory the load may use \(maxMemory\)/);
+    await rejects(() => loadTable(gz, { maxMemory: 40 }), /t\.csv\.gz decompresses to more than 20 bytes, half the memory the load may use \(maxMemory\)/);
+    // a folder of gzip'd parts, as Spark writes them, read part by part
+    const parts = path.join(dir, "parts");
+    fs.mkdirSync(parts);
+    fs.writeFileSync(path.join(parts, "part-00000.csv.gz"), zlib.gzipSync(csv));
+    fs.writeFileSync(path.join(parts, "part-00001.csv.gz"), zlib.gzipSync(csv));
+    const both = cells(await loadTable(parts));
+    assert.equal(both.a, [...(ours.a as unknown[]), ...(ours.a as unknown[])]);
     for (const [kind, magic] of [["zstd", [0x28, 0xb5, 0x2f, 0xfd]], ["bzip2", [0x42, 0x5a, 0x68, 0x39]], ["xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]], ["zip", [0x50, 0x4b, 0x03, 0x04]]] as const) {
       const f = path.join(dir, `x.${kind}`);
       fs.writeFileSync(f, Buffer.from([...magic, 1, 2, 3, 4, 5, 6, 7, 8]));
@@ -592,7 +599,12 @@ test("Parquet page by page equals hyparquet's own reader: row groups × pages, d
 test("a URL (loopback): format from the response's content type where it names one, else the path's name; a web page is an Error; a large load shows its progress line", async () => {
   const parquet = parquetWriteBuffer({ columnData: [{ name: "v", data: [1.5, 2.5, null], type: "DOUBLE" }, { name: "s", data: ["a", "b", "a"], type: "STRING" }] });
   const json = JSON.stringify([{ a: 1, b: "x" }, { a: 2.5, b: "y" }]);
-  const served: Record<string, [string, string | Uint8Array]> = {
+  const tsvGz = new Uint8Array(zlib.gzipSync("a\tb\n1\t2\n"));
+  const served: Record<string, [string, string | Uint8Array, Record<string, string>?]> = {
+    // a gzip'd .tsv: tabs from the path's name without .gz — whatever the query (a presigned URL's) or a server's
+    // Content-Encoding (fetch decompresses it) say; commas were taken, the name being the URL's or still .gz
+    "/g/t.tsv.gz": ["application/gzip", tsvGz],
+    "/enc/t.tsv.gz": ["application/octet-stream", tsvGz, { "content-encoding": "gzip" }],
     "/data": ["application/x-parquet", new Uint8Array(parquet)],
     // GitHub's raw files are all text/plain: the name says JSON (it was read as CSV: "text after a closing quote")
     "/raw/p.json": ["text/plain; charset=utf-8", json],
@@ -604,9 +616,9 @@ test("a URL (loopback): format from the response's content type where it names o
     "/java/p.json": ["text/plain; charset=ISO-8859-1", json],
   };
   const server = http.createServer((req, res) => {
-    const [type, body] = served[new URL(req.url!, "http://x").pathname] ?? [];
+    const [type, body, headers] = served[new URL(req.url!, "http://x").pathname] ?? [];
     if (type) {
-      res.writeHead(200, { "content-type": type });
+      res.writeHead(200, { "content-type": type, ...headers });
       res.end(typeof body === "string" ? body : Buffer.from(body!));
     } else {
       res.writeHead(404);
@@ -631,6 +643,8 @@ test("a URL (loopback): format from the response's content type where it names o
     await rejects(() => loadTable(`http://127.0.0.1:${port}/blob/p.csv`), /answered a web page \(content type text\/html.*raw address/);
     assert.equal(content(await loadTable(`http://127.0.0.1:${port}/blob/p.csv`, { format: "csv" })).length, 1, "format overrides the server's type");
     await rejects(() => loadTable(`http://127.0.0.1:${port}/latin.csv`), /latin\.csv: content type "text\/csv; charset=ISO-8859-1": charset ISO-8859-1 is not read/);
+    assert.equal((await loadTable(`http://127.0.0.1:${port}/g/t.tsv.gz?X-Amz-Signature=abc`)).columnNames(), ["a", "b"], "gzip .tsv with a query");
+    assert.equal((await loadTable(`http://127.0.0.1:${port}/enc/t.tsv.gz`)).columnNames(), ["a", "b"], "Content-Encoding: gzip");
   } finally {
     server.close();
   }

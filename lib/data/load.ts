@@ -25,7 +25,7 @@ import { parseCsvChunks, type SharedSlab } from "./csvParallel";
 import { defaultThreads } from "../ensemble/parallel";
 import { jsonText, readJson, readJsonLines } from "./json";
 import {
-  checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, listFiles, LoadedColumns, separatorOf,
+  checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, isCsvType, listFiles, LoadedColumns, separatorOf,
   compressedAs, memoryLimit, namesTableFormat, readHead, sniffFormat, TableFormat,
 } from "./sources";
 import type { Table } from "./table";
@@ -43,8 +43,9 @@ export interface LoadOptions {
   format?: TableFormat;
   /** A SageMaker channel ContentType: text/csv, application/x-parquet, application/vnd.apache.arrow.file, application/json, application/jsonlines. */
   contentType?: string;
-  /** CSV: the field separator — ",", "\t", ";" or "|" (pandas' sep); default: a tab for .tsv and .tab files and the
-   * content type text/tab-separated-values, else a comma. */
+  /** CSV: the field separator — ",", "\t", ";" or "|" (pandas' sep); default: the content type's (contentType, or a
+   * URL's answer: text/tab-separated-values a tab, text/csv a comma), else a tab for .tsv and .tab files (a .gz's name
+   * without it), else a comma. */
   sep?: string;
   /** CSV: true (default) the first row names the columns; false: columns c0, c1, …; "auto": a header when the first row is not all numbers. */
   header?: boolean | "auto";
@@ -156,6 +157,8 @@ interface Input {
   what: string;
   file?: string;
   bytes?: Uint8Array;
+  /** the file or bytes are gzip: decompressed when this input is read (withContent), one input at a time */
+  gzip?: boolean;
   format: TableFormat;
   /** a CSV's field separator, and whether the caller chose it */
   sep: string;
@@ -167,36 +170,68 @@ function fileInput(file: string, r: Resolved): Input {
   const size = fs.statSync(file).size;
   if (size === 0) throw new Error(`${file} is empty`);
   const head = readHead(file);
-  if (compressedAs(head) === "gzip") return bytesInput(fs.readFileSync(file), file, r);
+  if (compressedAs(head) === "gzip") return gzipInput(file, { file }, head, r);
   notCompressed(file, head);
   return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: file }) ?? ",", sepGiven: r.sepGiven, size };
 }
 
-function bytesInput(bytes: Uint8Array, what: string, r: Resolved): Input {
+/** `name`: the path whose extension tells the format and the separator (a URL's path, without its query) */
+function bytesInput(bytes: Uint8Array, what: string, r: Resolved, name = what): Input {
   if (bytes.length === 0) throw new Error(`${what} is empty`);
-  let head = bytes.subarray(0, 16);
-  // a gzip file (t.csv.gz, a Spark part-00000.gz) is read as what it holds, named by its name without .gz, as pandas'
-  // read_csv infers the compression; whole, on this thread (its chunks cannot be cut without reading it)
-  const gzip = compressedAs(head) === "gzip";
-  const name = gzip ? what.replace(/\.gz$/i, "") : what;
-  if (gzip) {
-    bytes = gunzip(bytes, what, r.maxMemory);
-    if (bytes.length === 0) throw new Error(`${what} is empty (gzip of no bytes)`);
-    head = bytes.subarray(0, 16);
-  }
+  const head = bytes.subarray(0, 16);
+  if (compressedAs(head) === "gzip") return gzipInput(what, { bytes }, head, r, name);
   notCompressed(what, head);
-  return { what, bytes, format: r.format ?? formatFromName(name) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name }) ?? ",", sepGiven: r.sepGiven, size: bytes.length };
+  // a .gz name whose bytes are not gzip: a server's Content-Encoding: gzip, which fetch undid
+  const plain = name.replace(/\.gz$/i, "");
+  return { what, bytes, format: r.format ?? formatFromName(plain) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: plain }) ?? ",", sepGiven: r.sepGiven, size: bytes.length };
 }
+
+/**
+ * A gzip file (t.csv.gz, a Spark part-00000.gz) is read as what it holds, as pandas' read_csv infers the compression:
+ * its format and separator from its name without .gz, else from its first decompressed bytes. It is decompressed when
+ * it is read (withContent) — whole, on this thread (its chunks cannot be cut without reading it), one file of a folder
+ * at a time: the inputs of a folder of parts held every part's bytes at once.
+ */
+function gzipInput(what: string, src: { file?: string; bytes?: Uint8Array }, head: Uint8Array, r: Resolved, name = what): Input {
+  const plain = name.replace(/\.gz$/i, "");
+  let format = r.format ?? formatFromName(plain);
+  if (!format) {
+    const start = src.bytes ? src.bytes.subarray(0, 1 << 16) : readHead(src.file!, 1 << 16);
+    const inner = zlib.gunzipSync(start, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 }) as Uint8Array;
+    notCompressed(what, inner.subarray(0, 16)); // a gzip of a gzip
+    format = sniffFormat(inner.subarray(0, 16));
+  }
+  return { what, ...src, gzip: true, format, sep: r.sep ?? separatorOf({ name: plain }) ?? ",", sepGiven: r.sepGiven, size: src.bytes?.length ?? fs.statSync(src.file!).size };
+}
+
+/** The input as bytes to read: a gzip input decompressed (at most half of maxMemory), any other as it is */
+function withContent(input: Input, r: Resolved): Input {
+  if (!input.gzip) return input;
+  const compressed = input.bytes ?? readCompressed(input.file!);
+  const bytes = gunzip(compressed, input.what, r.maxMemory);
+  if (bytes.length === 0) throw new Error(`${input.what} is empty (gzip of no bytes)`);
+  notCompressed(input.what, bytes.subarray(0, 16));
+  return { ...input, file: undefined, bytes, gzip: false, size: bytes.length };
+}
+
+/** A gzip file's bytes: Node reads at most 2 GiB into one buffer */
+function readCompressed(file: string): Uint8Array {
+  const size = fs.statSync(file).size;
+  if (size > 2 ** 31 - 1) throw new Error(`${file} is ${(size / 2 ** 30).toFixed(1)} GB of gzip: decompress it to a file first (gunzip -k), and load that — its CSV is then read in chunks`);
+  return fs.readFileSync(file);
+}
+
+const sizeText = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GB` : b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MB` : `${b} bytes`);
 
 /** gzip's bytes decompressed (every member, as gunzip does), at most half the memory the load may use */
 function gunzip(bytes: Uint8Array, what: string, maxMemory: number): Uint8Array {
-  const limit = Math.floor(maxMemory / 2);
+  const limit = Math.max(1, Math.floor(maxMemory / 2));
   try {
     return zlib.gunzipSync(bytes, { maxOutputLength: limit });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError)
-      throw new Error(`${what} decompresses to more than ${(limit / 2 ** 30).toFixed(1)} GB, half the memory the load may use (maxMemory): decompress it to a file and load that (its CSV is then read in chunks), or give more memory`);
+    if (err.code === "ERR_BUFFER_TOO_LARGE")
+      throw new Error(`${what} decompresses to more than ${sizeText(limit)}, half the memory the load may use (maxMemory): decompress it to a file and load that (its CSV is then read in chunks), or give more memory`);
     throw new Error(`${what} is not a whole gzip file: ${err.message}`);
   }
 }
@@ -234,9 +269,11 @@ async function inputsOf(source: string | URL | Uint8Array | string[], r: Resolve
     const res = await fetch(url);
     if (!res.ok) throw new Error(`loadTable: ${s} answered ${res.status} ${res.statusText}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    const format = r.format ?? formatOfResponse(s, url, res.headers.get("content-type"));
-    const sep = r.sep ?? separatorOf({ contentType: res.headers.get("content-type"), name: url.pathname });
-    return [bytesInput(bytes, s, { ...r, format, sep })];
+    const type = res.headers.get("content-type");
+    const format = r.format ?? formatOfResponse(s, url, type);
+    // a server's text/tab-separated-values is tabs and its text/csv commas (as the contentType option); else the name's
+    const sep = r.sep ?? separatorOf({ contentType: type }) ?? (type && isCsvType(type) ? "," : undefined);
+    return [bytesInput(bytes, s, { ...r, format, sep }, decodeURIComponent(url.pathname))];
   }
   return pathInputs(s, r);
 }
@@ -326,7 +363,8 @@ function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick:
   }
 }
 
-async function readInput(input: Input, r: Resolved, textColumns: Set<string>, tick: InputTick): Promise<LoadedColumns> {
+async function readInput(given: Input, r: Resolved, textColumns: Set<string>, tick: InputTick): Promise<LoadedColumns> {
+  const input = withContent(given, r); // its decompressed bytes, if any, live as long as this read
   const textOpts = { naValues: r.naValues, textColumns };
   switch (input.format) {
     case "csv":
@@ -375,6 +413,7 @@ function columnsTeller(input: Input, r: Resolved): (names?: string[]) => void {
     told = true;
     r.onColumns!(names);
   };
+  if (input.gzip) return tell; // told once the input is read: its header is inside the compression
   if (!told && input.format === "csv") {
     const chunks = input.file ? fileChunks(input.file, 1 << 16) : [input.bytes!];
     tell(parseCsv(chunks, { what: input.what, sep: input.sep, sepGiven: input.sepGiven, header: r.header, naValues: r.naValues, textColumns: r.textColumns, totalBytes: input.size, headerOnly: true }).names);
@@ -590,7 +629,7 @@ export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "conten
   const textColumns = new Set(r.textColumns);
   const ticker = makeTicker(inputs, r.progress);
   for (;;) {
-    const parts = inputs.map((input, i) => readCsvInput(input, r, textColumns, ticker.tick(i)));
+    const parts = inputs.map((input, i) => readCsvInput(withContent(input, r), r, textColumns, ticker.tick(i)));
     const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
     if ("restartAsText" in all) {
       for (const c of all.restartAsText) textColumns.add(c);

@@ -112,6 +112,13 @@ export function separatorOf(nameOrType: { name?: string; contentType?: string | 
   return undefined;
 }
 
+/** Whether a content type says comma-separated CSV (text/csv and its aliases; not text/plain, which says nothing of
+ * the format, nor text/tab-separated-values) */
+export function isCsvType(contentType: string): boolean {
+  const t = mediaType(contentType);
+  return CONTENT_TYPES[t] === "csv" && t !== "text/plain" && t !== "text/tab-separated-values";
+}
+
 export function checkFormat(format: string): TableFormat {
   if (!TABLE_FORMATS.includes(format as TableFormat)) throw new Error(`unknown format "${format}"; formats are: ${TABLE_FORMATS.join(", ")}`);
   return format as TableFormat;
