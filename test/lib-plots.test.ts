@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import * as aq from "arquero";
 import { CHROMIUM, dumpDom } from "./helpers/chromium";
 import * as fs from "fs";
 import * as os from "os";
@@ -132,6 +133,7 @@ test("parallel coordinates: a Logarithmic hyperparameter on a log axis in Chromi
   assert.throws(() => parallelCoordinatesFigure(trials, ["eta"], { log: ["max_depth"] }), /opts\.log names "max_depth", not among the hyperparameters shown/);
   assert.throws(() => parallelCoordinatesFigure(trials, ["blend"], { log: ["blend"] }), /"blend" is on a log axis \(opts\.log\) but is categorical/);
   assert.throws(() => parallelCoordinatesFigure([{ objective: 1, eta: 0 }], ["eta"], { log: ["eta"] }), /"eta" is on a log axis \(opts\.log\) but has the value 0/);
+  assert.throws(() => parallelCoordinatesFigure(trials, ["eta"], { log: "eta" as never }), /opts\.log must be a list of hyperparameter names, e\.g\. \["eta"\] \(got "eta"\)/);
   if (!fs.existsSync(CHROMIUM)) {
     console.log("  (skipping the Chromium rendering test: /usr/bin/chromium not found)");
     return;
@@ -160,9 +162,14 @@ test("trials stopped early by Hyperband: open circles, and the best-so-far line 
   assert.equal([fig.data[2].name, fig.data[2].x, fig.data[2].y], ["stopped early (fewer rounds)", [2, 3], [59.615, 59.54]]);
   // while no trial has run to its end, the best stopped one is the job's best
   assert.equal(trialsFigure(trials.slice(1, 3), { objective: "FinalObjectiveValue" }).data[1].y, [59.615, 59.54]);
-  assert.equal(bestSoFarFigure({ hyperband: trials }).data[1].y, [60.582, 60.582, 60.582, 59.7, 59.7]);
+  const jobs = bestSoFarFigure({ hyperband: trials }).data;
+  assert.equal(jobs.find((t) => t.name === "hyperband: best so far")!.y, [60.582, 60.582, 60.582, 59.7, 59.7]);
+  // open circles there too (they were drawn as ordinary trials)
+  const open = jobs.find((t) => t.name === "hyperband: stopped early")!;
+  assert.equal([open.x, open.y, (open.marker as { symbol?: string }).symbol], [[2, 3], [59.615, 59.54], "circle-open"]);
+  assert.equal(jobs.find((t) => t.name === "hyperband: trial")!.y, [60.582, null, null, 59.7, null]);
   const negated = trials.map((t) => ({ ...t, FinalObjectiveValue: t.FinalObjectiveValue === null ? null : -t.FinalObjectiveValue }));
-  assert.equal(bestSoFarFigure({ maximized: negated }, { maximize: true }).data[1].y, [-60.582, -60.582, -60.582, -59.7, -59.7]);
+  assert.equal(bestSoFarFigure({ maximized: negated }, { maximize: true }).data.find((t) => t.name === "maximized: best so far")!.y, [-60.582, -60.582, -60.582, -59.7, -59.7]);
   // without a status column (rows of your own) every value counts, as before
   assert.equal(trialsFigure([{ objective: 3 }, { objective: 2 }]).data.length, 2);
 });
@@ -239,6 +246,13 @@ test("showTable in tslab: column names are text, not HTML (a browser reads the h
   const headers = [...r.stdout.matchAll(/<th(?:\s[^>]*)?>([\s\S]*?)<\/th>/g)].map((m) => m[1].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&"));
   assert.equal(headers, names);
   assert.not.match(r.stdout, /<img/);
+});
+
+test("showTable in tslab keeps the columns' order when a name looks like an integer (an escaped select moved 2019 first)", () => {
+  const t = aq.table({ film: ["a"], "2019": [1], "<b>": [2] }, ["film", "2019", "<b>"]);
+  assert.equal(t.columnNames(), ["film", "2019", "<b>"]);
+  const [html] = inFakeTslab(() => showTable(t));
+  assert.equal([...html.matchAll(/<th(?:\s[^>]*)?>([\s\S]*?)<\/th>/g)].map((m) => m[1]), ["film", "2019", "&lt;b&gt;"]);
 });
 
 test("showTable in tslab counts the rows it leaves out, as the text form does", () => {

@@ -10,11 +10,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as net from "net";
 import { execFileSync } from "child_process";
-import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, ListTrainingJobsCommand } from "@aws-sdk/client-sagemaker";
+import { CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeHyperParameterTuningJobCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, ListTrainingJobsCommand, UpdateEndpointCommand } from "@aws-sdk/client-sagemaker";
 import * as aq from "arquero";
 import { session, Session, Estimator, HyperparameterTuner, ContinuousParameter, IntegerParameter, CategoricalParameter, Predictor, projectTrainerCommand, trialsToReach } from "ensemble-workbook/sagemaker";
 import { bundleIsFresh } from "../lib/sagemaker/local";
-import { explain, loadDiabetes, loadEnsemble } from "ensemble-workbook";
+import { explain, loadDiabetes, loadEnsemble, trialsFigure } from "ensemble-workbook";
 import { FAKE_TRAINER, tmpDir } from "./sagemaker-helpers";
 
 const DATA = path.join(__dirname, "..", "data", "diabetes.csv");
@@ -147,6 +147,17 @@ async function tuneDeployPredict(strategy: "Bayesian" | "Random" | "Grid" | "Hyp
     const serving = predictor.resources.configName!;
     await byName.update({ modelData: bestJob.ModelArtifacts!.S3ModelArtifacts! });
     assert.not.ok((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs!.some((c) => c.EndpointConfigName === serving), "the replaced config is deleted");
+    // a config and model lib did not make (the user's, perhaps another endpoint's too) are left when replaced, as the
+    // Python SDK's update_endpoint leaves them
+    await sm.send(new CreateModelCommand({ ModelName: "users-model", ExecutionRoleArn: sess.roleArn, PrimaryContainer: { Image: sess.imageUri, ModelDataUrl: est.modelData! } }));
+    await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "users-config", ProductionVariants: [{ VariantName: "AllTraffic", ModelName: "users-model", ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 1 } }] }));
+    await sm.send(new UpdateEndpointCommand({ EndpointName: predictor.endpointName, EndpointConfigName: "users-config" }));
+    await byName.waitInService();
+    await byName.update({ modelData: bestJob.ModelArtifacts!.S3ModelArtifacts! });
+    assert.ok((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs!.some((c) => c.EndpointConfigName === "users-config"), "the user's config is left");
+    assert.ok((await sm.send(new ListModelsCommand({}))).Models!.some((m) => m.ModelName === "users-model"), "the user's model is left");
+    await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: "users-config" }));
+    await sm.send(new DeleteModelCommand({ ModelName: "users-model" }));
     await byName.delete();
     const left = await sm.send(new ListEndpointConfigsCommand({}));
     assert.not.ok(left.EndpointConfigs!.some((c) => c.EndpointConfigName!.startsWith(predictor.endpointName)), JSON.stringify(left.EndpointConfigs));
@@ -248,12 +259,17 @@ test("deploy says where the endpoint is while it waits: its status every 10th po
   }
 });
 
-test("trialsToReach: the first trial that ran to its end and reaches the target; a trial stopped early does not count, as BestTrainingJob passes it over", () => {
+test("trialsToReach follows trialsFigure's best-so-far line (BestTrainingJob's rule): a trial stopped early counts only while none has run to its end", () => {
   const trials = aq.table({ FinalObjectiveValue: [60, 58, null, 57, 55], TrainingJobStatus: ["Completed", "Stopped", "Failed", "Completed", "Completed"] });
   assert.is(trialsToReach(trials, 58), 4);
   assert.is(trialsToReach(trials, 54), undefined);
   assert.is(trialsToReach(trials.select("FinalObjectiveValue"), 58), 2, "no status column: every trial counts");
   assert.is(trialsToReach(trials, 59, { maximize: true }), 1);
+  // a stopped trial first: it is the best so far until a trial runs to its end (the line then rises to 60)
+  const early = aq.table({ FinalObjectiveValue: [55, 60], TrainingJobStatus: ["Stopped", "Completed"] });
+  assert.is(trialsToReach(early, 58), 1);
+  const line = trialsFigure(early.objects(), {}).data.find((t) => t.name === "best so far")!.y;
+  assert.equal(Array.from(line as number[]), [55, 60], "the figure's line, which trialsToReach follows");
 });
 
 test("the state folder lists every job of this session", async () => {

@@ -42,7 +42,8 @@ export function showTable(table: TableLike, opts: { limit?: number } = {}): void
   if (display) {
     // arquero's toHTML escapes the cells but writes the column names as they are: a header "age<30" lost its text
     // and a column named "<img onerror=…>" ran in the notebook. The names are escaped by renaming (one-to-one).
-    const escaped = t.select(Object.fromEntries(t.columnNames().map((n: string) => [n, escapeHtml(n)])));
+    // rename keeps the columns' order (select with an object listed integer-like names first: 2019 before film)
+    const escaped = t.rename(Object.fromEntries(t.columnNames().map((n: string) => [n, escapeHtml(n)])));
     const format = Object.fromEntries(escaped.columnNames().map((n: string) => [n, cell]));
     const limit = opts.limit ?? 50;
     // the rows left out are counted, as tableText does: the notebook showed the first 50 of 442 rows as if they were all

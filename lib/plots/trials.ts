@@ -70,7 +70,7 @@ export function trialsFigure(trials: unknown, opts: { objective?: string; maximi
 }
 
 /** A trial Hyperband stopped early (TrainingJobStatus "Stopped", as tuner.trials() has it): its objective is from fewer rounds. */
-function stoppedEarly(r: Record<string, unknown>): boolean {
+export function stoppedEarly(r: Record<string, unknown>): boolean {
   return r.TrainingJobStatus === "Stopped";
 }
 
@@ -79,7 +79,7 @@ function stoppedEarly(r: Record<string, unknown>): boolean {
  * As the tuning job's BestTrainingJob: the best trial that ran to its end, a stopped one only while none has — a
  * stopped trial's objective is from fewer rounds (its best-so-far line ended below the job's own best).
  */
-function runningBest(y: (number | null)[], maximize?: boolean, stopped: boolean[] = []): (number | null)[] {
+export function runningBest(y: (number | null)[], maximize?: boolean, stopped: boolean[] = []): (number | null)[] {
   const best: (number | null)[] = [];
   let full: number | null = null;
   let early: number | null = null;
@@ -109,8 +109,14 @@ export function bestSoFarFigure(jobs: Record<string, unknown>, opts: { objective
     if (x.length > longest.length) longest = x;
     const y = rows.map((r) => (r[col] === null || r[col] === undefined ? null : Number(r[col])));
     const color = colors[k % colors.length];
-    data.push({ type: "scatter", mode: "markers", name: `${name}: trial`, x, y, marker: { color, size: 7, opacity: 0.6 } });
-    data.push({ type: "scatter", mode: "lines", name: `${name}: best so far`, x, y: runningBest(y, opts.maximize, rows.map(stoppedEarly)), line: { color, shape: "hv", width: 2.5 } });
+    const stopped = rows.map(stoppedEarly);
+    // stopped trials are open circles, as in trialsFigure
+    data.push({ type: "scatter", mode: "markers", name: `${name}: trial`, x, y: y.map((v, i) => (stopped[i] ? null : v)), marker: { color, size: 7, opacity: 0.6 } });
+    if (stopped.some(Boolean)) {
+      const ix = stopped.flatMap((st, i) => (st ? [i] : []));
+      data.push({ type: "scatter", mode: "markers", name: `${name}: stopped early`, x: ix.map((i) => x[i]), y: ix.map((i) => y[i]), marker: { color, size: 7, symbol: "circle-open" } });
+    }
+    data.push({ type: "scatter", mode: "lines", name: `${name}: best so far`, x, y: runningBest(y, opts.maximize, stopped), line: { color, shape: "hv", width: 2.5 } });
   });
   return {
     data,
@@ -153,6 +159,7 @@ export function parallelCoordinatesFigure(trials: unknown, params: string[], opt
   const missing = params.filter((p) => !(p in rows[0]));
   if (missing.length) throw new Error(`parallelCoordinatesFigure: no column ${missing.map((m) => `"${m}"`).join(", ")}`);
   const log = opts.log ?? [];
+  if (!Array.isArray(log) || log.some((n) => typeof n !== "string")) throw new Error(`parallelCoordinatesFigure: opts.log must be a list of hyperparameter names, e.g. ["eta"] (got ${JSON.stringify(log)})`);
   const notShown = log.filter((p) => !params.includes(p));
   if (notShown.length) throw new Error(`parallelCoordinatesFigure: opts.log names ${notShown.map((m) => `"${m}"`).join(", ")}, not among the hyperparameters shown (${params.join(", ")})`);
   const dimension = (name: string) => {

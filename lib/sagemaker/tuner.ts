@@ -13,6 +13,7 @@ import {
   ParameterRanges,
 } from "@aws-sdk/client-sagemaker";
 import { tableOf } from "../data/arquero";
+import { runningBest, stoppedEarly } from "../plots/trials";
 import type { Table } from "../data/table";
 import { Estimator, Channels, DEFAULT_METRIC_DEFINITIONS, stringifyHyperparameters } from "./estimator";
 import { createModel, deployModel, DeployOptions, Predictor } from "./predictor";
@@ -131,20 +132,17 @@ export async function latestTuningJob(session: Session, nameContains: string): P
 }
 
 /**
- * The 1-based trial (in the table's order, e.g. `tuner.trials()`) whose objective first reaches `target` (≤ when
- * minimising, ≥ with maximize), or undefined when none does. A trial stopped early (TrainingJobStatus "Stopped":
- * Hyperband, early stopping) does not count — its objective is from fewer rounds, and the tuning job's
- * BestTrainingJob passes it over for any trial that ran to its end (as trialsFigure's best-so-far line does).
+ * The 1-based trial (in the table's order, e.g. `tuner.trials()`) at which the best so far first reaches `target` (≤
+ * when minimising, ≥ with maximize), or undefined when it never does. The best so far is trialsFigure's line, the
+ * tuning job's BestTrainingJob rule: a trial stopped early (TrainingJobStatus "Stopped": Hyperband, early stopping)
+ * counts only while no trial has run to its end — its objective is from fewer rounds.
  */
 export function trialsToReach(trials: Table, target: number, opts: { objective?: string; maximize?: boolean } = {}): number | undefined {
-  const values = trials.array(opts.objective ?? "FinalObjectiveValue") as ArrayLike<number | null>;
-  const status = trials.columnNames().includes("TrainingJobStatus") ? (trials.array("TrainingJobStatus") as ArrayLike<unknown>) : undefined;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (status?.[i] === "Stopped") continue;
-    if (v !== null && Number.isFinite(v) && (opts.maximize ? v >= target : v <= target)) return i + 1;
-  }
-  return undefined;
+  const values = Array.from(trials.array(opts.objective ?? "FinalObjectiveValue") as ArrayLike<number | null>, (v) => (v === null || v === undefined ? null : Number(v)));
+  const stopped = trials.columnNames().includes("TrainingJobStatus") ? Array.from(trials.array("TrainingJobStatus") as ArrayLike<unknown>, (s) => stoppedEarly({ TrainingJobStatus: s })) : [];
+  const best = runningBest(values, opts.maximize, stopped);
+  const i = best.findIndex((v) => v !== null && (opts.maximize ? v >= target : v <= target));
+  return i < 0 ? undefined : i + 1;
 }
 
 export class HyperparameterTuner {
