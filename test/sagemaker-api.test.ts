@@ -442,14 +442,15 @@ test("UpdateEndpoint, as AWS's blue/green update: the old fleet answers until th
   // with the delete, and its folder's removal no longer takes the new endpoint's model (opt_ml, the same path)
   await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt" }));
   await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
-  const held = invoke("delay=2500").catch((e: Error) => e);
+  // held far longer than the update and the delete take, even on a loaded machine: the delete ends it
+  const held = invoke("delay=30000").then(() => undefined, (e: Error) => e);
   await sleep(200);
   await ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" }));
   await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
   await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e3" }));
   await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" }));
   await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
-  await held;
+  assert.ok((await held) instanceof Error, "the delete stopped the fleet being retired, with the invocation it held");
   await sleep(300);
   ctx.srv.endpoints.scaleToZero("e3");
   assert.ok((await invoke()).pid > 0, "the re-created endpoint cold-starts from its own model");

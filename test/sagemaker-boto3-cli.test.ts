@@ -101,13 +101,15 @@ for n, conc in (("py-cfg-a", 1), ("py-cfg-b", 2)):
 sm.create_endpoint(EndpointName="py-ep", EndpointConfigName="py-cfg-a")
 in_service = sm.get_waiter("endpoint_in_service")
 in_service.wait(EndpointName="py-ep", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-slow = threading.Thread(target=lambda: rt.invoke_endpoint(EndpointName="py-ep", Body=b"1,2\n", ContentType="text/csv", CustomAttributes="delay=5000"))
+# the clients made first, then one slow invocation holds the endpoint's one slot for 10 s (a loaded machine's margin)
+probes = {mode: boto3.client("sagemaker-runtime", endpoint_url=url, config=Config(retries=retries)) for mode, retries in (("legacy", {"mode": "legacy", "max_attempts": 1}), ("standard", {"mode": "standard", "total_max_attempts": 2}))}
+slow = threading.Thread(target=lambda: rt.invoke_endpoint(EndpointName="py-ep", Body=b"1,2\n", ContentType="text/csv", CustomAttributes="delay=10000"))
 slow.start()
-time.sleep(0.5)
+time.sleep(1.5)
 result["throttled"] = {}
-for mode, retries in (("legacy", {"mode": "legacy", "max_attempts": 1}), ("standard", {"mode": "standard", "total_max_attempts": 2})):
+for mode, probe in probes.items():
     try:
-        boto3.client("sagemaker-runtime", endpoint_url=url, config=Config(retries=retries)).invoke_endpoint(EndpointName="py-ep", Body=b"1,2\n", ContentType="text/csv")
+        probe.invoke_endpoint(EndpointName="py-ep", Body=b"1,2\n", ContentType="text/csv")
     except sm.exceptions.ClientError as e:
         result["throttled"][mode] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["ResponseMetadata"]["RetryAttempts"]]
 slow.join()
