@@ -1,5 +1,6 @@
 /** A small ustar writer/reader with gzip (node:zlib): model.tar.gz as SageMaker packs it. */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 
@@ -54,9 +55,34 @@ export function packDir(dir: string): Buffer {
   return zlib.gzipSync(Buffer.concat(parts));
 }
 
-/** Extracts a tar.gz (or plain tar) into `dest`; rejects absolute paths and `..` segments. */
+/**
+ * The most bytes a model.tar.gz may unpack to: env SAGEMAKER_LOCAL_MAX_MODEL_BYTES, else half this machine's memory.
+ * The archive is decompressed in memory, and a few MB of gzip'd zeros unpack to more than any machine has: the
+ * server (a notebook's kernel, with it) was killed for its memory.
+ */
+function maxModelBytes(): number {
+  const v = Number(process.env.SAGEMAKER_LOCAL_MAX_MODEL_BYTES);
+  return Number.isInteger(v) && v > 0 ? v : Math.floor(os.totalmem() / 2);
+}
+
+/** Extracts a tar.gz (or plain tar) into `dest`; rejects absolute paths and `..` segments, and archives that unpack to
+ * more than maxModelBytes. */
 export function unpack(buf: Buffer, dest: string): string[] {
-  const tar = buf[0] === 0x1f && buf[1] === 0x8b ? zlib.gunzipSync(buf) : buf;
+  const limit = maxModelBytes();
+  const tooLarge = () =>
+    new Error(`model.tar.gz unpacks to more than ${(limit / 2 ** 20).toFixed(1)} MB (env SAGEMAKER_LOCAL_MAX_MODEL_BYTES; default half this machine's memory)`);
+  let tar: Buffer;
+  if (buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      tar = zlib.gunzipSync(buf, { maxOutputLength: limit });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge();
+      throw e;
+    }
+  } else {
+    if (buf.length > limit) throw tooLarge();
+    tar = buf;
+  }
   const files: string[] = [];
   fs.mkdirSync(dest, { recursive: true });
   let off = 0;

@@ -367,6 +367,34 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   await rejects(ctx.sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: "c1" })), "ValidationException", /Could not find endpoint configuration/);
 });
 
+// a model.tar.gz of a few MB of gzip'd zeros unpacked in memory to more than the machine has: the server (and a
+// notebook kernel hosting it) was killed for its memory; now the endpoint is Failed naming the limit, and the server
+// answers on
+test("a model.tar.gz that unpacks past SAGEMAKER_LOCAL_MAX_MODEL_BYTES fails its endpoint saying so", async () => {
+  const dir = tmpDir("bomb");
+  fs.mkdirSync(path.join(dir, "m"));
+  fs.writeFileSync(path.join(dir, "m", "zeros.bin"), Buffer.alloc(3 << 20));
+  execFileSync("tar", ["czf", path.join(dir, "model.tar.gz"), "-C", path.join(dir, "m"), "."]);
+  assert.ok(fs.statSync(path.join(dir, "model.tar.gz")).size < 64 << 10, "a small archive");
+  process.env.SAGEMAKER_LOCAL_MAX_MODEL_BYTES = String(1 << 20);
+  try {
+    await ctx.sm.send(new CreateModelCommand({ ModelName: "m-bomb", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${dir}/model.tar.gz` } }));
+    await ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c-bomb", ProductionVariants: [{ VariantName: "v", ModelName: "m-bomb", ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 1 } }] }));
+    await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e-bomb", EndpointConfigName: "c-bomb" }));
+    const d = await until(async () => {
+      const x = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e-bomb" }));
+      return x.EndpointStatus === "Creating" ? undefined : x;
+    }, "the endpoint ends Creating", 30000);
+    assert.is(d.EndpointStatus, "Failed");
+    assert.match(d.FailureReason!, /Failed to extract model data archive from URL "file:\/\/.*model\.tar\.gz": model\.tar\.gz unpacks to more than 1\.0 MB \(env SAGEMAKER_LOCAL_MAX_MODEL_BYTES; default half this machine's memory\)/);
+  } finally {
+    delete process.env.SAGEMAKER_LOCAL_MAX_MODEL_BYTES;
+  }
+  await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e-bomb" }));
+  await ctx.sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: "c-bomb" }));
+  await ctx.sm.send(new DeleteModelCommand({ ModelName: "m-bomb" }));
+});
+
 test("real-time endpoint (InstanceType) works too", async () => {
   await ctx.sm.send(new CreateModelCommand({ ModelName: "m2", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${out}/job-ok/output/model.tar.gz` } }));
   await rejects(
