@@ -57,8 +57,8 @@ export function packDir(dir: string): Buffer {
 
 /**
  * The most bytes a model.tar.gz may unpack to: env SAGEMAKER_LOCAL_MAX_MODEL_BYTES, else half this machine's memory.
- * The archive is decompressed in memory, and a few MB of gzip'd zeros unpack to more than any machine has: the
- * server (a notebook's kernel, with it) was killed for its memory.
+ * The archive is decompressed in memory, and a few MB of gzip'd zeros unpack to gigabytes: enough to exhaust the
+ * server's memory (and a notebook kernel hosting it).
  */
 function maxModelBytes(): number {
   const v = Number(process.env.SAGEMAKER_LOCAL_MAX_MODEL_BYTES);

@@ -367,9 +367,8 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   await rejects(ctx.sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: "c1" })), "ValidationException", /Could not find endpoint configuration/);
 });
 
-// a model.tar.gz of a few MB of gzip'd zeros unpacked in memory to more than the machine has: the server (and a
-// notebook kernel hosting it) was killed for its memory; now the endpoint is Failed naming the limit, and the server
-// answers on
+// a model.tar.gz of a few MB of gzip'd zeros unpacks in memory to gigabytes, enough to exhaust the server's memory
+// (and a notebook kernel hosting it); past the limit the endpoint is Failed naming it, and the server answers on
 test("a model.tar.gz that unpacks past SAGEMAKER_LOCAL_MAX_MODEL_BYTES fails its endpoint saying so", async () => {
   const dir = tmpDir("bomb");
   fs.mkdirSync(path.join(dir, "m"));
