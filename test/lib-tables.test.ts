@@ -103,6 +103,11 @@ test("a gzip file is read as what it holds, as pandas reads it (t.csv.gz, part-0
     const tsv = path.join(dir, "t.tsv.gz");
     fs.writeFileSync(tsv, zlib.gzipSync("a\tb\n1\t2\n"));
     assert.equal((await loadTable(tsv)).columnNames(), ["a", "b"]);
+    // a local .tsv.gz already decompressed (gunzip without renaming it): read by the name inside, as a URL's .gz whose
+    // Content-Encoding fetch undid — it was read with commas (its name's extension, .gz, is no format)
+    const plainTsv = path.join(dir, "plain.tsv.gz");
+    fs.writeFileSync(plainTsv, "a\tb\n1\t2\n");
+    assert.equal((await loadTable(plainTsv)).columnNames(), ["a", "b"], "plain bytes named .tsv.gz");
     const jsonl = path.join(dir, "rows.jsonl.gz");
     fs.writeFileSync(jsonl, zlib.gzipSync('{"a": 1}\n{"a": 2}\n'));
     assert.equal(Array.from((await loadTable(jsonl)).array("a") as ArrayLike<number>), [1, 2]);

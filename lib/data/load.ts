@@ -172,7 +172,19 @@ function fileInput(file: string, r: Resolved): Input {
   const head = readHead(file);
   if (compressedAs(head) === "gzip") return gzipInput(file, { file }, head, r);
   notCompressed(file, head);
-  return { what: file, file, format: r.format ?? formatFromName(file) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: file }) ?? ",", sepGiven: r.sepGiven, size };
+  const named = byName(file, r);
+  return { what: file, file, format: named.format ?? sniffFormat(head), sep: named.sep, sepGiven: r.sepGiven, size };
+}
+
+/**
+ * What a name says of its table — its format and CSV separator, by its extension — after the caller's format and sep.
+ * A .gz is named by the name inside it (t.tsv.gz: a CSV of tabs), whether its bytes are gzip or not: a URL's .gz that
+ * a server's Content-Encoding: gzip had fetch undo is plain bytes, and a local file is read the same way (by what it
+ * holds) rather than as a file of an unknown extension.
+ */
+function byName(name: string, r: Resolved): { format?: TableFormat; sep: string } {
+  const inner = name.replace(/\.gz$/i, "");
+  return { format: r.format ?? formatFromName(inner), sep: r.sep ?? separatorOf({ name: inner }) ?? "," };
 }
 
 /** `name`: the path whose extension tells the format and the separator (a URL's path, without its query) */
@@ -181,9 +193,8 @@ function bytesInput(bytes: Uint8Array, what: string, r: Resolved, name = what): 
   const head = bytes.subarray(0, 16);
   if (compressedAs(head) === "gzip") return gzipInput(what, { bytes }, head, r, name);
   notCompressed(what, head);
-  // a .gz name whose bytes are not gzip: a server's Content-Encoding: gzip, which fetch undid
-  const plain = name.replace(/\.gz$/i, "");
-  return { what, bytes, format: r.format ?? formatFromName(plain) ?? sniffFormat(head), sep: r.sep ?? separatorOf({ name: plain }) ?? ",", sepGiven: r.sepGiven, size: bytes.length };
+  const named = byName(name, r);
+  return { what, bytes, format: named.format ?? sniffFormat(head), sep: named.sep, sepGiven: r.sepGiven, size: bytes.length };
 }
 
 /**
@@ -193,18 +204,23 @@ function bytesInput(bytes: Uint8Array, what: string, r: Resolved, name = what): 
  * at a time: the inputs of a folder of parts held every part's bytes at once.
  */
 function gzipInput(what: string, src: { file?: string; bytes?: Uint8Array }, head: Uint8Array, r: Resolved, name = what): Input {
-  const plain = name.replace(/\.gz$/i, "");
-  let format = r.format ?? formatFromName(plain);
+  const named = byName(name, r);
+  let format = named.format;
   if (!format) {
     const start = src.bytes ? src.bytes.subarray(0, 1 << 16) : readHead(src.file!, 1 << 16);
     const inner = zlib.gunzipSync(start, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 }) as Uint8Array;
     notCompressed(what, inner.subarray(0, 16)); // a gzip of a gzip
     format = sniffFormat(inner.subarray(0, 16));
   }
-  return { what, ...src, gzip: true, format, sep: r.sep ?? separatorOf({ name: plain }) ?? ",", sepGiven: r.sepGiven, size: src.bytes?.length ?? fs.statSync(src.file!).size };
+  return { what, ...src, gzip: true, format, sep: named.sep, sepGiven: r.sepGiven, size: src.bytes?.length ?? fs.statSync(src.file!).size };
 }
 
-/** The input as bytes to read: a gzip input decompressed (at most half of maxMemory), any other as it is */
+/**
+ * The input as bytes to read: a gzip input decompressed (at most half of maxMemory), any other as it is. A CSV read
+ * again with a column as text re-reads these bytes (readCsvInput); a folder's parts read again because a column is
+ * numbers in one part and text in another are decompressed again, one at a time — holding every part's bytes for
+ * that rare second read would cost the memory reading them one at a time saves.
+ */
 function withContent(input: Input, r: Resolved): Input {
   if (!input.gzip) return input;
   const compressed = input.bytes ?? readCompressed(input.file!);
