@@ -80,6 +80,13 @@ test("a ridge member under a multiclass objective is an Error as the ensemble is
   assert.is(new Ensemble({ members: [ridge()], objective: "binary:logistic" }).objective, "binary:logistic");
 });
 
+test("member names the blends' results use are refused: \"ensemble\" and \"ensemble:<blend>\" (a member \"ensemble:median\" beside blends [\"median\"] shared its rows and oof column)", () => {
+  for (const name of ["ensemble", "ensemble:median"]) {
+    assert.throws(() => new Ensemble({ members: [xgboost(), ridge({ name })] }), new RegExp(`member name "${name}" is reserved`));
+  }
+  assert.is(new Ensemble({ members: [ridge({ name: "ensemble_ridge" })] }).members[0].name, "ensemble_ridge");
+});
+
 test("a given blend (weights, stacker: a loaded model's) is checked as the ensemble is made, and fitting does not silently replace it", () => {
   const two = () => [xgboost({ num_round: 5 }), ridge()];
   for (const [opts, pattern] of [

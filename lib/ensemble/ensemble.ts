@@ -141,7 +141,10 @@ export class Ensemble {
       throw new Error(`Ensemble: members[${notMember}] is not a member (${shownValue(opts.members[notMember])}); make members with xgboost(), catboost(), randomForest(), ridge() or memberFromSpec(kind, params)`);
     this.members = opts.members;
     uniqueMemberNames(this.members.map((m) => m.name)).forEach((name, i) => (this.members[i].name = name));
-    if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
+    // the blend's own rows and oof columns are "ensemble" and "ensemble:<blend>" (crossValidate's extra blends): a member
+    // named so would share them — "ensemble:median" beside blends ["median"] was two rows of one name, one oof column
+    const reserved = this.members.find((m) => m.name === "ensemble" || m.name.startsWith("ensemble:"));
+    if (reserved) throw new Error(`member name "${reserved.name}" is reserved: "ensemble" and "ensemble:<blend>" name the blends' results`);
     // names through canonicalObjective: reg:linear next to reg:squarederror is one objective, not a disagreement
     const declared = (m: Member): string | undefined => {
       const o = m.params.objective ?? (m.params.loss_function ? CATBOOST_LOSSES[m.params.loss_function as CatBoostLoss] ?? m.params.loss_function : undefined);
