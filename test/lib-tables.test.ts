@@ -1005,11 +1005,50 @@ print(json.dumps({c: [None if pd.isna(v) else (float(np.float32(v)) if isinstanc
   if (hasSklearn()) assert.equal(python(`import pandas as pd\nprint(json.dumps(list(pd.read_csv(data["f"], sep="\\t").columns)))`, { f: oneColumn }), ["Smith, John"], "pandas");
   await rejects(() => loadTable(oneColumn), /names\.tsv: line 1: .*looks comma-separated, and it was read as tab-separated/);
   assert.equal((await loadTable(oneColumn, { sep: "\t" })).columnNames(), ["Smith, John"]);
-  // an explicit text/csv is commas whatever the name says (a channel declared text/csv, as SageMaker's XGBoost reads it)
+  // an explicit text/csv is commas whatever the name says, as the type declares (a training channel's ContentType is
+  // read with sep "auto" by the trainer instead: SageMaker's XGBoost sniffs every CSV channel's separator)
   await rejects(() => loadTable(file("tabs.tsv", "a\tb\n1\t2\n"), { contentType: "text/csv" }), /tabs\.tsv: line 1: .*looks tab-separated, and it was read as comma-separated/);
   for (const bad of ["::", "", " ", 9])
-    await rejects(() => loadTable(file("x.csv", "a\n1\n"), { sep: bad as never }), /loadTable: sep must be one of ",", "\\t", ";", "\|" \(the CSV field separator\), got/);
+    await rejects(() => loadTable(file("x.csv", "a\n1\n"), { sep: bad as never }), /loadTable: sep must be one of ",", "\\t", ";", "\|" \(the CSV field separator\) or "auto" \(each file's, from its first line\), got/);
   assert.equal(Array.from((await loadTable(file("quoted-one.csv", '"a;b"\n1\n2\n'))).array("a;b") as ArrayLike<number>), [1, 2]);
+});
+
+// sep "auto" is pandas' sep=None: the separator from the first line (csv.Sniffer), as SageMaker's XGBoost reads a CSV
+// channel — a semicolon-separated channel failed a training job, which had no way to pass sep
+test('sep "auto": each file read with its first line\'s separator, as pandas\' read_csv(sep=None) (csv.Sniffer) reads it', async () => {
+  const files: Record<string, string> = {
+    semicolon: 'name;price;note\n"a";"1,5";x\nb;2;"y;z"\n', // a European CSV: decimal commas quoted
+    tab: "id\trate\n1\t.5\n2\t\n",
+    pipe: "a|b\n1|2\n3|4\n",
+    quotedSemicolon: '"x;y",b\n1,2\n3,"4;5"\n', // the semicolons inside quotes do not count
+    commaFirst: "a;b,c\n1;2,3\n", // comma and semicolon on the line: Sniffer's preference, the comma
+  };
+  const cells = (t: Awaited<ReturnType<typeof loadTable>>) =>
+    Object.fromEntries(t.columnNames().map((c) => [c, Array.from(t.array(c) as ArrayLike<unknown>, (v) => (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : v))]));
+  for (const [name, text] of Object.entries(files)) {
+    const f = file(`auto-${name}.csv`, text);
+    const ours = cells(await loadTable(f, { sep: "auto" }));
+    if (hasSklearn()) {
+      const want = python(
+        `import pandas as pd, numpy as np
+df = pd.read_csv(data["f"], sep=None, engine="python")
+print(json.dumps({c: [None if pd.isna(v) else (float(np.float32(v)) if isinstance(v, float) else v) for v in df[c].tolist()] for c in df.columns}))`,
+        { f },
+      );
+      assert.equal(ours, want, `${name}: pandas read_csv(sep=None)`);
+    }
+    assert.equal(cells(await loadTable(f, { sep: "auto", threads: 2, minChunkBytes: 8 })), ours, `${name}, in chunks on 2 threads`);
+    assert.equal(cells(loadCsv(f, { sep: "auto" })), ours, `${name}, loadCsv`);
+    const gz = path.join(path.dirname(f), `auto-${name}.gz`);
+    fs.writeFileSync(gz, zlib.gzipSync(text));
+    assert.equal(cells(await loadTable(gz, { sep: "auto" })), ours, `${name}, gzip'd`);
+    assert.equal(cells(await loadTable(Buffer.from(text), { sep: "auto", contentType: "text/csv" })), ours, `${name}, bytes declared text/csv`);
+  }
+  // the column names are told before the rows are read, with the sniffed separator
+  let told: string[] = [];
+  await loadTable(file("auto-told.csv", files.semicolon), { sep: "auto", onColumns: (names) => (told = names) });
+  assert.equal(told, ["name", "price", "note"]);
+  await rejects(() => loadTable(Buffer.from(files.tab), { sep: "auto", contentType: "text/tab-separated-values" }), /loadTable: sep "auto" contradicts contentType "text\/tab-separated-values"/);
 });
 
 // LIBSVM (SageMaker XGBoost's default content type) read as CSV was one column named "151 1:59 2:2 3:32.1"; scikit-learn's

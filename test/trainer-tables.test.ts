@@ -214,7 +214,7 @@ test("text labels outside ASCII in a CSV answer: Python's requests reads the lab
   assert.equal(out.text.trimEnd().split("\n").map((l) => l.replace(/^"(.*)"$/, "$1")), labels, `Content-Type ${out.type}`);
 });
 
-test("a Parquet channel (ContentType application/x-parquet, file without extension), a 3-file CSV channel, a tab-separated channel (text/tab-separated-values) and gzip'd parts give the one CSV's model", async () => {
+test("a Parquet channel (ContentType application/x-parquet, file without extension), a 3-file CSV channel, a tab-separated channel (text/tab-separated-values), a semicolon-separated text/csv channel and gzip'd parts give the one CSV's model", async () => {
   const hp = { label: SPECIES, objective: "multi:softprob", models: "xgboost,catboost", num_round: "6", k_fold: "2" };
   const cols = Object.keys(PENGUINS[0]);
   const oneCsv = recordsToCsv(PENGUINS, cols);
@@ -227,11 +227,14 @@ test("a Parquet channel (ContentType application/x-parquet, file without extensi
   });
   assert.not.ok(/[\t"]/.test(oneCsv), "no tab or quote in the penguins' cells: the TSV is the CSV with tabs");
   const tsv = oneCsv.replace(/,/g, "\t");
-  const [one, three, pq, tab, gz] = await Promise.all([
+  const [one, three, pq, tab, semi, gz] = await Promise.all([
     trainJob(hp, { train: { "all.csv": oneCsv } }),
     trainJob(hp, { train: { "part-0.csv": part(0, 100), "part-1.csv": part(100, 250), "part-2.csv": part(250, PENGUINS.length) } }),
     trainJob(hp, { train: { "part-00000": new Uint8Array(parquet) } }, { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "application/x-parquet", TrainingInputMode: "File" } }) }),
     trainJob(hp, { train: { "part-00000": tsv } }, { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "text/tab-separated-values", TrainingInputMode: "File" } }) }),
+    // a European export declared text/csv: SageMaker's XGBoost sniffs the separator of a CSV channel's first line
+    // (csv.Sniffer), and so does the trainer — the job failed, asking for a sep it had no way to take
+    trainJob(hp, { train: { "train.csv": oneCsv.replace(/,/g, ";") } }, { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "text/csv", TrainingInputMode: "File" } }) }),
     // Spark's gzip'd parts: two files, each of two gzip members
     trainJob(hp, { train: Object.fromEntries([part(0, 150), part(150, PENGUINS.length)].map((t, k) => [`part-0000${k}.csv.gz`, new Uint8Array(Buffer.concat([zlib.gzipSync(t.slice(0, 40)), zlib.gzipSync(t.slice(40))]))])) }),
   ]);
@@ -249,6 +252,7 @@ test("a Parquet channel (ContentType application/x-parquet, file without extensi
   assert.equal(Array.from(predict(three.model)), Array.from(base));
   assert.equal(Array.from(predict(pq.model)), Array.from(base));
   assert.equal(Array.from(predict(tab.model)), Array.from(base), "the tab-separated channel");
+  assert.equal(Array.from(predict(semi.model)), Array.from(base), "the semicolon-separated channel");
   assert.equal(Array.from(predict(gz.model)), Array.from(base), "the gzip'd channel");
   assert.equal(fs.readFileSync(path.join(pq.model, "manifest.json"), "utf8").replace(/"versions"[\s\S]*$/, ""), fs.readFileSync(path.join(one.model, "manifest.json"), "utf8").replace(/"versions"[\s\S]*$/, ""));
 });

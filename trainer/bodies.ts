@@ -23,7 +23,7 @@
  * the first row is a feature name (or the label), the columns are read by name, in whatever order they come, and
  * the label column is ignored; a header that lacks a feature is a 400 naming it.
  */
-import { categoryCode, numericNaValues, type ColumnSchema, type Drift } from "ensemble-workbook";
+import { categoryCode, numericNaValues, sniffSeparator, type ColumnSchema, type Drift } from "ensemble-workbook";
 import { cellNumber, splitCsv } from "./csv";
 import { HttpError } from "./formats";
 import { jsonNesting } from "@ensemble-workbook/sagemaker-local/guard";
@@ -168,7 +168,7 @@ export function decodeBody(bytes: Uint8Array, contentType: string | undefined): 
  * a bad cell, a ragged or blank row) returns undefined and the general path parses the
  * body again and names the problem.
  */
-function fastCsvBody(text: string, ncol: number): { X: Float32Array; nrow: number } | undefined {
+function fastCsvBody(text: string, ncol: number, sep: string): { X: Float32Array; nrow: number } | undefined {
   if (text.indexOf('"') >= 0) return undefined;
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let end = text.length;
@@ -186,7 +186,7 @@ function fastCsvBody(text: string, ncol: number): { X: Float32Array; nrow: numbe
     if (le === pos) return undefined; // blank line
     let from = pos;
     for (let j = 0; j < ncol; j++) {
-      const to = j < ncol - 1 ? text.indexOf(",", from) : le;
+      const to = j < ncol - 1 ? text.indexOf(sep, from) : le;
       if (to < 0 || to > le) return undefined; // too few values
       const v = cellNumber(text.slice(from, to)); // a stray comma in the last field fails here
       if (v === undefined) return undefined;
@@ -201,10 +201,10 @@ function fastCsvBody(text: string, ncol: number): { X: Float32Array; nrow: numbe
 }
 
 /** the first line's fields of a body without quotes (the fast path's), trimmed */
-function firstLineFields(text: string): string[] {
+function firstLineFields(text: string, sep: string): string[] {
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const end = text.indexOf("\n", start);
-  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "").split(",").map((f) => f.trim());
+  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "").split(sep).map((f) => f.trim());
 }
 
 /**
@@ -226,23 +226,28 @@ function headerOrRow(head: string[], features: string[], label: string | undefin
   );
 }
 
-/** CSV body → row-major Float32Array; errors name the row (1-based line) and column (1-based, with feature name). */
+/**
+ * CSV body → row-major Float32Array; errors name the row (1-based line) and column (1-based, with feature name). The
+ * fields' separator is the body's first line's (comma, tab, semicolon or pipe: lib's sniffSeparator), as SageMaker's
+ * XGBoost serves text/csv (csv.Sniffer on the first line): a semicolon-separated body was a 400 there accepted.
+ */
 export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
+  const sep = sniffSeparator(text);
   const schema = schemaOf(columns);
   const features = schema.columns.map((c) => c.name);
   const categorical = schema.columns.some((c) => c.type === "categorical");
   // the fast path reads every cell as a number: not where a number is a missing-value token
   if (!categorical && naNumbersOf(schema).size === 0) {
-    const fast = fastCsvBody(text, features.length);
+    const fast = fastCsvBody(text, features.length, sep);
     if (fast) {
       // a first line of numbers that are the features' names (pandas' default names 0, 1, 2…): a header or a row?
-      if (features.every((f) => cellNumber(f) !== undefined)) headerOrRow(firstLineFields(text), features, schema.label, 1);
+      if (features.every((f) => cellNumber(f) !== undefined)) headerOrRow(firstLineFields(text, sep), features, schema.label, 1);
       return fast;
     }
   }
   let records;
   try {
-    records = splitCsv(text, "CSV body");
+    records = splitCsv(text, "CSV body", sep);
   } catch (e) {
     throw new HttpError(400, (e as Error).message);
   }

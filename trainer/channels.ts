@@ -3,7 +3,8 @@
  * Arrow IPC, JSON or JSON Lines — read by lib's one table loader, `loadTable`, file by file in path order
  * (dot files and Hadoop/Spark markers such as _SUCCESS skipped) into one table of typed columns: numbers as
  * float32, text as categories, pandas' missing-value tokens (or the job's `na_values`) as missing. The format
- * is the channel's ContentType in inputdataconfig.json when given, else each file's extension, else its bytes.
+ * is the channel's ContentType in inputdataconfig.json when given, else each file's extension, else its bytes; a CSV
+ * file's separator is its first line's (comma, tab, semicolon or pipe), as SageMaker's XGBoost sniffs it.
  *
  * The loader's errors name the file by its full path; here they name it as `<channel> channel file <relative
  * path>`, the way the job's failure line has always named files.
@@ -11,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { escape } from "arquero";
-import { CategoricalColumn, decimalNumber, listTableFiles, loadTable, Table } from "ensemble-workbook";
+import { CategoricalColumn, decimalNumber, listTableFiles, loadTable, separatorOf, Table } from "ensemble-workbook";
 
 export interface Channel {
   name: string;
@@ -98,6 +99,9 @@ export async function readChannel(dir: string, name: string, required: boolean, 
       header: opts.header,
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       ...(opts.contentType !== undefined ? { contentType: opts.contentType } : {}),
+      // each CSV file's separator from its first line, as SageMaker's XGBoost reads a CSV channel (csv.Sniffer): a
+      // semicolon-separated export failed the job, which had no sep to pass; a text/tab-separated-values channel is tabs
+      ...(opts.contentType !== undefined && separatorOf({ contentType: opts.contentType }) ? {} : { sep: "auto" }),
       ...(opts.naValues !== undefined ? { na_values: opts.naValues } : {}),
       ...(onColumns
         ? {

@@ -1,5 +1,5 @@
 /**
- * A small, validating CSV record splitter (RFC 4180: comma separator, fields
+ * A small, validating CSV record splitter (RFC 4180: comma separator — or the body's own, ./bodies — fields
  * optionally in double quotes with "" as an escaped quote, LF or CRLF line ends)
  * for the request bodies of `/invocations`: a body is a few rows held as one
  * string, and its errors must name the row and column (./bodies). Channel files
@@ -14,8 +14,10 @@ export interface CsvRecord {
   fields: string[];
 }
 
-/** Split CSV text into records. Blank lines are allowed only at the end. Throws naming the line. */
-export function splitCsv(text: string, what = "CSV"): CsvRecord[] {
+/** Split CSV text into records, fields separated by `sep` (one character). Blank lines are allowed only at the end.
+ * Throws naming the line. */
+export function splitCsv(text: string, what = "CSV", sep = ","): CsvRecord[] {
+  const SEP = sep.charCodeAt(0);
   const records: CsvRecord[] = [];
   const n = text.length;
   let i = 0;
@@ -52,14 +54,14 @@ export function splitCsv(text: string, what = "CSV"): CsvRecord[] {
           }
         }
         field = out;
-        if (i < n && text[i] !== "," && text[i] !== "\n" && text[i] !== "\r") {
+        if (i < n && text[i] !== sep && text[i] !== "\n" && text[i] !== "\r") {
           throw new Error(`${what}: line ${line}, column ${fields.length + 1}: unexpected character after a closing quote`);
         }
       } else {
         let j = i;
         while (j < n) {
           const c = text.charCodeAt(j);
-          if (c === 44 /* , */ || c === 10 /* \n */ || c === 13 /* \r */) break;
+          if (c === SEP || c === 10 /* \n */ || c === 13 /* \r */) break;
           j++;
         }
         field = text.slice(i, j);
@@ -68,7 +70,7 @@ export function splitCsv(text: string, what = "CSV"): CsvRecord[] {
       }
       fields.push(field);
       if (i >= n) break;
-      if (text[i] === ",") {
+      if (text[i] === sep) {
         i++;
         continue;
       }

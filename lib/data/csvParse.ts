@@ -69,6 +69,28 @@ export class RestartAsText extends Error {
 /** The separators the reader takes (pandas' sep as one character), by name for messages. */
 export const SEPARATORS: Record<string, string> = { ",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe" };
 
+/**
+ * The separator of a CSV read with `sep: "auto"` — pandas' sep=None, and how SageMaker's XGBoost reads every CSV
+ * channel and request: both ask Python's csv.Sniffer about the first line. On one line Sniffer takes the first of
+ * comma, tab, semicolon present (its preference order; outside quoted fields, which its quote rule reads), and for a
+ * line of none of them the character most often on it — a pipe in "a|b|c". Here: the first of comma, tab, semicolon,
+ * pipe outside quoted fields in the first line of `head` (bytes or text; a BOM skipped), else a comma — one column;
+ * where Sniffer would pick a letter or a space, the table has no separator this reader takes.
+ */
+export function sniffSeparator(head: Uint8Array | string): string {
+  const code = typeof head === "string" ? (i: number) => head.charCodeAt(i) : (i: number) => head[i];
+  const bom = typeof head === "string" ? (code(0) === 0xfeff ? 1 : 0) : code(0) === 0xef && code(1) === 0xbb && code(2) === 0xbf ? 3 : 0;
+  const seen = new Set<number>();
+  let quoted = false;
+  for (let i = bom; i < head.length; i++) {
+    const c = code(i);
+    if (c === 0x22) quoted = !quoted; // a quoted field's "" turns it off and on again
+    else if (!quoted && (c === 0x0a || c === 0x0d)) break;
+    else if (!quoted) seen.add(c);
+  }
+  return [",", "\t", ";", "|"].find((s) => seen.has(s.charCodeAt(0))) ?? ",";
+}
+
 export interface CsvParseOptions {
   /** Names for errors: the file (or "buffer"). */
   what: string;

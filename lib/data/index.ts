@@ -3,6 +3,9 @@ export type { LoadOptions } from "./load";
 export type { TableFormat } from "./sources";
 /** The files a folder of table files holds, in the order loadTable reads them (recursive, path order; dot files and _SUCCESS-style markers skipped). */
 export { listFiles as listTableFiles } from "./sources";
+/** The separator a CSV's name or content type implies: a tab for .tsv / .tab and text/tab-separated-values, else undefined. */
+export { separatorOf } from "./sources";
+export { sniffSeparator } from "./csvParse";
 export { loadDiabetes, dataFile, vegaDataset } from "./datasets";
 export { columnTypes, columnTypeRows } from "./describe";
 export { ordinalCodes } from "./ordinal";

@@ -20,7 +20,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { tableOf } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
-import { parseCsv, RestartAsText, SEPARATORS } from "./csvParse";
+import { parseCsv, RestartAsText, SEPARATORS, sniffSeparator } from "./csvParse";
 import { parseCsvChunks, type SharedSlab } from "./csvParallel";
 import { defaultThreads } from "../ensemble/parallel";
 import { jsonText, readJson, readJsonLines } from "./json";
@@ -43,9 +43,10 @@ export interface LoadOptions {
   format?: TableFormat;
   /** A SageMaker channel ContentType: text/csv, application/x-parquet, application/vnd.apache.arrow.file, application/json, application/jsonlines. */
   contentType?: string;
-  /** CSV: the field separator — ",", "\t", ";" or "|" (pandas' sep); default: the content type's (contentType, or a
-   * URL's answer: text/tab-separated-values a tab, text/csv a comma), else a tab for .tsv and .tab files (a .gz's name
-   * without it), else a comma. */
+  /** CSV: the field separator — ",", "\t", ";" or "|" (pandas' sep), or "auto": each file's from its first line (pandas'
+   * sep=None; sniffSeparator); default: the content type's (contentType, or a URL's answer:
+   * text/tab-separated-values a tab, text/csv a comma), else a tab for .tsv and .tab files (a .gz's name without it),
+   * else a comma. */
   sep?: string;
   /** CSV: true (default) the first row names the columns; false: columns c0, c1, …; "auto": a header when the first row is not all numbers. */
   header?: boolean | "auto";
@@ -92,7 +93,8 @@ const arrowReader = () => require("./arrow") as typeof import("./arrow");
 /** The options checked: bad types are Errors naming the option. */
 interface Resolved {
   format?: TableFormat;
-  /** the caller's sep, or the contentType's (an explicit text/csv: a comma, whatever a file's name says) */
+  /** the caller's sep ("auto": settled per file, from its first line), or the contentType's (an explicit text/csv: a
+   * comma, whatever a file's name says) */
   sep?: string;
   /** the caller passed sep */
   sepGiven: boolean;
@@ -133,8 +135,8 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
     if (format && f !== format) throw new Error(`${who}: format "${format}" contradicts contentType "${opts.contentType}"`);
     format = f;
   }
-  if (opts.sep !== undefined && !(typeof opts.sep === "string" && opts.sep in SEPARATORS))
-    throw new Error(`${who}: sep must be one of ${Object.keys(SEPARATORS).map((c) => JSON.stringify(c)).join(", ")} (the CSV field separator), got ${shownValue(opts.sep)}`);
+  if (opts.sep !== undefined && !(typeof opts.sep === "string" && (opts.sep in SEPARATORS || opts.sep === SEP_AUTO)))
+    throw new Error(`${who}: sep must be one of ${Object.keys(SEPARATORS).map((c) => JSON.stringify(c)).join(", ")} (the CSV field separator) or "auto" (each file's, from its first line), got ${shownValue(opts.sep)}`);
   const typeSep = opts.contentType !== undefined ? separatorOf({ contentType: opts.contentType }) : undefined;
   if (opts.sep !== undefined && typeSep !== undefined && opts.sep !== typeSep) throw new Error(`${who}: sep ${JSON.stringify(opts.sep)} contradicts contentType "${opts.contentType}"`);
   const sep = opts.sep ?? typeSep ?? (opts.contentType !== undefined && format === "csv" ? "," : undefined);
@@ -152,6 +154,9 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   return { format, sep, sepGiven: opts.sep !== undefined, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes, onColumns: opts.onColumns };
 }
 
+/** `sep: "auto"`: the separator is each file's, from its first line (settleSeparator) */
+const SEP_AUTO = "auto";
+
 /** One input: a file, or bytes (a Buffer, a downloaded URL). */
 interface Input {
   what: string;
@@ -160,7 +165,7 @@ interface Input {
   /** the file or bytes are gzip: decompressed when this input is read (withContent), one input at a time */
   gzip?: boolean;
   format: TableFormat;
-  /** a CSV's field separator, and whether the caller chose it */
+  /** a CSV's field separator ("auto" until the input is read: settleSeparator), and whether the caller chose it */
   sep: string;
   sepGiven: boolean;
   size: number;
@@ -216,18 +221,28 @@ function gzipInput(what: string, src: { file?: string; bytes?: Uint8Array }, hea
 }
 
 /**
- * The input as bytes to read: a gzip input decompressed (at most half of maxMemory), any other as it is. A CSV read
+ * A CSV input of `sep: "auto"` with its separator: its first line's (sniffSeparator), then taken as the caller's — a
+ * first record of one field is not checked for another separator, having none. Other inputs as they are.
+ */
+function settleSeparator(input: Input): Input {
+  if (input.sep !== SEP_AUTO) return input;
+  const head = input.bytes ? input.bytes.subarray(0, 1 << 16) : readHead(input.file!, 1 << 16);
+  return { ...input, sep: sniffSeparator(head), sepGiven: true };
+}
+
+/**
+ * The input as bytes to read, its separator settled: a gzip input decompressed (at most half of maxMemory), any other as it is. A CSV read
  * again with a column as text re-reads these bytes (readCsvInput); a folder's parts read again because a column is
  * numbers in one part and text in another are decompressed again, one at a time — holding every part's bytes for
  * that rare second read would cost the memory reading them one at a time saves.
  */
 function withContent(input: Input, r: Resolved): Input {
-  if (!input.gzip) return input;
+  if (!input.gzip) return settleSeparator(input);
   const compressed = input.bytes ?? readCompressed(input.file!);
   const bytes = gunzip(compressed, input.what, r.maxMemory);
   if (bytes.length === 0) throw new Error(`${input.what} is empty (gzip of no bytes)`);
   notCompressed(input.what, bytes.subarray(0, 16));
-  return { ...input, file: undefined, bytes, gzip: false, size: bytes.length };
+  return settleSeparator({ ...input, file: undefined, bytes, gzip: false, size: bytes.length });
 }
 
 /** A gzip file's bytes: Node reads at most 2 GiB into one buffer */
@@ -431,6 +446,7 @@ function columnsTeller(input: Input, r: Resolved): (names?: string[]) => void {
   };
   if (input.gzip) return tell; // told once the input is read: its header is inside the compression
   if (!told && input.format === "csv") {
+    input = settleSeparator(input);
     const chunks = input.file ? fileChunks(input.file, 1 << 16) : [input.bytes!];
     tell(parseCsv(chunks, { what: input.what, sep: input.sep, sepGiven: input.sepGiven, header: r.header, naValues: r.naValues, textColumns: r.textColumns, totalBytes: input.size, headerOnly: true }).names);
   } else if (!told && input.format === "parquet") tell(parquetReader().parquetInfo(input.file ?? input.bytes!, input.what).names);
