@@ -1013,6 +1013,26 @@ print(json.dumps({c: [None if pd.isna(v) else (float(np.float32(v)) if isinstanc
   assert.equal(Array.from((await loadTable(file("quoted-one.csv", '"a;b"\n1\n2\n'))).array("a;b") as ArrayLike<number>), [1, 2]);
 });
 
+// loadCsv is loadTable's CSV reader on this thread: the same answers (it told a .csv.gz's columns to no one, and read a
+// header-only file as a table of no rows, which loadTable refuses)
+test("loadCsv and loadTable agree: a gzip'd CSV's columns are told (onColumns), a header-only file is an Error of no data rows", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loadcsv-agree-"));
+  try {
+    const gz = path.join(dir, "t.csv.gz");
+    fs.writeFileSync(gz, zlib.gzipSync("a,b\n1,2\n"));
+    for (const load of [async (f: string, o: object) => loadTable(f, o), async (f: string, o: object) => loadCsv(f, o)]) {
+      let told: string[] | undefined;
+      assert.is((await load(gz, { onColumns: (names: string[]) => (told = names) })).numRows(), 1);
+      assert.equal(told, ["a", "b"]);
+      const header = path.join(dir, "h.csv");
+      fs.writeFileSync(header, "a,b\n");
+      await rejects(() => load(header, {}), /h\.csv: no data rows$/);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // sep "auto" is pandas' sep=None: the separator from the first line (csv.Sniffer), as SageMaker's XGBoost reads a CSV
 // channel — a semicolon-separated channel failed a training job, which had no way to pass sep
 test('sep "auto": each file read with its first line\'s separator, as pandas\' read_csv(sep=None) (csv.Sniffer) reads it', async () => {

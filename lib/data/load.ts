@@ -638,16 +638,25 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
       parts.push(await readInput(inputs[i], r, textColumns, ticker.tick(i)));
       if (i === 0) tellColumns(parts[0].names);
     }
-    const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
-    if ("restartAsText" in all) {
-      for (const c of all.restartAsText) textColumns.add(c);
-      ticker.again(`${textAgain(all.restartAsText)} in every file`);
-      continue;
-    }
-    ticker.finish(all.rows);
-    if (all.rows === 0) throw new Error(`${inputs[0].what}${inputs.length > 1 ? " and the other files" : ""}: no data rows`);
-    return toTable(all);
+    const table = joinParts(parts, inputs, textColumns, ticker);
+    if (table) return table;
   }
+}
+
+/**
+ * The inputs' parts as one table; undefined when a column is numbers in one part and text in another (its columns
+ * added to `textColumns`: every part is read again). A table of no rows is an Error, for loadTable and loadCsv alike.
+ */
+function joinParts(parts: LoadedColumns[], inputs: Input[], textColumns: Set<string>, ticker: ReturnType<typeof makeTicker>): Table | undefined {
+  const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
+  if ("restartAsText" in all) {
+    for (const c of all.restartAsText) textColumns.add(c);
+    ticker.again(`${textAgain(all.restartAsText)} in every file`);
+    return undefined;
+  }
+  ticker.finish(all.rows);
+  if (all.rows === 0) throw new Error(`${inputs[0].what}${inputs.length > 1 ? " and the other files" : ""}: no data rows`);
+  return toTable(all);
 }
 
 /** Read a CSV file synchronously (loadTable's CSV reader): `header: false` names the columns c0, c1, …, cN. */
@@ -657,18 +666,18 @@ export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "conten
   const r = resolveOptions({ ...opts, format: "csv" }, "loadCsv");
   if (typeof file !== "string" || !fs.existsSync(file)) throw new Error(`loadCsv: file not found: ${file}`);
   const inputs = fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)];
-  columnsTeller(inputs[0], r); // CSV: told before the read
+  // a plain CSV's names are told before the read, a gzip'd one's once its first part is read (as loadTable tells them:
+  // loadCsv never told a .csv.gz's), and a header-only file is "no data rows" as for loadTable (it was an empty table)
+  const tellColumns = columnsTeller(inputs[0], r);
   const textColumns = new Set(r.textColumns);
   const ticker = makeTicker(inputs, r.progress);
   for (;;) {
-    const parts = inputs.map((input, i) => readCsvInput(withContent(input, r), r, textColumns, ticker.tick(i)));
-    const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
-    if ("restartAsText" in all) {
-      for (const c of all.restartAsText) textColumns.add(c);
-      ticker.again(`${textAgain(all.restartAsText)} in every file`);
-      continue;
-    }
-    ticker.finish(all.rows);
-    return toTable(all);
+    const parts = inputs.map((input, i) => {
+      const part = readCsvInput(withContent(input, r), r, textColumns, ticker.tick(i));
+      if (i === 0) tellColumns(part.names);
+      return part;
+    });
+    const table = joinParts(parts, inputs, textColumns, ticker);
+    if (table) return table;
   }
 }
