@@ -313,24 +313,26 @@ export class HyperparameterTuner {
   }
 
   async deploy(opts: DeployOptions = {}): Promise<Predictor> {
-    const best = await this.bestTrainingJob();
-    const { sm } = await this.session.clients();
-    const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: best }));
-    const data = d.ModelArtifacts?.S3ModelArtifacts;
-    if (!data) throw new Error(`best training job ${best} has no model artifacts`);
+    const data = await this.bestModelData();
     const est = this.options.estimator;
     return deployModel(this.session, { imageUri: est.options.imageUri, roleArn: est.options.roleArn, ...opts, modelData: data });
   }
 
   /** a Transformer (batch transform) for the best training job's model: CreateModel from its artifact */
   async transformer(opts: TransformerOptions & { modelName?: string } = {}): Promise<Transformer> {
+    const data = await this.bestModelData();
+    const est = this.options.estimator;
+    const modelName = await createModel(this.session, { modelData: data, modelName: opts.modelName, imageUri: est.options.imageUri, roleArn: est.options.roleArn });
+    return new Transformer(this.session, modelName, opts);
+  }
+
+  /** the best training job's model artifact (its S3 URI) */
+  private async bestModelData(): Promise<string> {
     const best = await this.bestTrainingJob();
     const { sm } = await this.session.clients();
     const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: best }));
     const data = d.ModelArtifacts?.S3ModelArtifacts;
     if (!data) throw new Error(`best training job ${best} has no model artifacts`);
-    const est = this.options.estimator;
-    const modelName = await createModel(this.session, { modelData: data, modelName: opts.modelName, imageUri: est.options.imageUri, roleArn: est.options.roleArn });
-    return new Transformer(this.session, modelName, opts);
+    return data;
   }
 }
