@@ -175,10 +175,12 @@ export function buildStrategy(input: CreateTuningJob, prior?: tuning.Trial[]): {
       const max = cfg.ResourceLimits.MaxNumberOfTrainingJobs;
       if (max !== undefined && max !== size) throw new Error(`MaxNumberOfTrainingJobs (${max}) must equal the number of combinations of the Grid strategy's ranges (${size}), or be left out.`);
     }
-    if (cfg.Strategy === "Bayesian" || cfg.Strategy === "Random") {
+    if (cfg.Strategy !== "Grid") {
       // ranges with no continuous one have finitely many combinations, and AWS refuses a MaxNumberOfTrainingJobs
-      // above that count with this message (seen from CreateHyperParameterTuningJob, Bayesian and Random alike); the
-      // job was accepted here and ended after the last combination, short of the jobs asked for
+      // above that count with this message (seen from CreateHyperParameterTuningJob, Bayesian and Random alike; its
+      // wording names no strategy, and other reports meet it from any strategy but Grid, so Hyperband too — each of its
+      // trials is one combination, run up to MaxResource or stopped early); the job was accepted here and ended after
+      // the last combination, short of the jobs asked for, without a word
       const combinations = tuning.spaceSize(tuning.buildSpace(cfg.Strategy, ranges));
       const max = cfg.ResourceLimits.MaxNumberOfTrainingJobs;
       if (max !== undefined && combinations < max)

@@ -494,12 +494,21 @@ test("tuning job: validation errors", async () => {
   await rejects(ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest("grid-fail", ok))), "ResourceInUse");
 });
 
-test("tuning job: Bayesian and Random refuse a MaxNumberOfTrainingJobs above the ranges' combinations, as AWS does (the job ran short of it)", async () => {
+test("tuning job: Bayesian, Random and Hyperband refuse a MaxNumberOfTrainingJobs above the ranges' combinations, as AWS does (the job ran short of it)", async () => {
   // 2 categorical values × the integers 3..4: 4 combinations
   const finite = { CategoricalParameterRanges: [{ Name: "eta", Values: ["0.2", "0.3"] }], IntegerParameterRanges: [{ Name: "max_depth", MinValue: "3", MaxValue: "4" }] };
-  for (const Strategy of ["Bayesian", "Random"] as const) {
+  for (const Strategy of ["Bayesian", "Random", "Hyperband"] as const) {
     await rejects(
-      ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuningRequest(`few-${Strategy}`, { Strategy, ResourceLimits: { MaxNumberOfTrainingJobs: 5, MaxParallelTrainingJobs: 2 }, ParameterRanges: finite }))),
+      ctx.sm.send(
+        new CreateHyperParameterTuningJobCommand(
+          tuningRequest(`few-${Strategy}`, {
+            Strategy,
+            ...(Strategy === "Hyperband" ? { StrategyConfig: { HyperbandStrategyConfig: { MinResource: 1, MaxResource: 9 } } } : {}),
+            ResourceLimits: { MaxNumberOfTrainingJobs: 5, MaxParallelTrainingJobs: 2 },
+            ParameterRanges: finite,
+          }),
+        ),
+      ),
       "ValidationException",
       /^You don't have enough combinations of hyperparameter ranges\. The total number of hyperparameter combinations for the provided ranges \[4\.0\] must be equal or greater than the value of MaxNumberOfJobs, \[5\]\. Provide additional ranges\.$/,
     );
