@@ -229,7 +229,7 @@ function headerOrRow(head: string[], features: string[], label: string | undefin
 /**
  * CSV body → row-major Float32Array; errors name the row (1-based line) and column (1-based, with feature name). The
  * fields' separator is the body's first line's (comma, tab, semicolon or pipe: lib's sniffSeparator), as SageMaker's
- * XGBoost serves text/csv (csv.Sniffer on the first line): a semicolon-separated body was a 400 there accepted.
+ * XGBoost serves text/csv (csv.Sniffer on the first line): a semicolon-separated body, which it answers, was a 400.
  */
 export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
   const sep = sniffSeparator(text);

@@ -225,16 +225,16 @@ function gzipInput(what: string, src: { file?: string; bytes?: Uint8Array }, hea
  * first record of one field is not checked for another separator, having none. Other inputs as they are.
  */
 function settleSeparator(input: Input): Input {
-  if (input.sep !== SEP_AUTO) return input;
+  if (input.sep !== SEP_AUTO || input.format !== "csv") return input;
   const head = input.bytes ? input.bytes.subarray(0, 1 << 16) : readHead(input.file!, 1 << 16);
   return { ...input, sep: sniffSeparator(head), sepGiven: true };
 }
 
 /**
- * The input as bytes to read, its separator settled: a gzip input decompressed (at most half of maxMemory), any other as it is. A CSV read
- * again with a column as text re-reads these bytes (readCsvInput); a folder's parts read again because a column is
- * numbers in one part and text in another are decompressed again, one at a time — holding every part's bytes for
- * that rare second read would cost the memory reading them one at a time saves.
+ * The input as bytes to read, its separator settled: a gzip input decompressed (at most half of maxMemory), any other
+ * as it is. A CSV read again with a column as text re-reads these bytes (readCsvInput); a folder's parts read again
+ * because a column is numbers in one part and text in another are decompressed again, one at a time — holding every
+ * part's bytes for that rare second read would cost the memory reading them one at a time saves.
  */
 function withContent(input: Input, r: Resolved): Input {
   if (!input.gzip) return settleSeparator(input);
