@@ -362,6 +362,39 @@ test("multiclass: soft_vote over softprob members", () => {
   e.free();
 });
 
+test("multiclass labels 1, 2, 3 (no class 0) are an Error, as XGBClassifier refuses them — they made num_class 4 and a class 0 that took probability; 0, 1, 2, text labels and a given num_class fit", () => {
+  const x = Array.from({ length: 30 }, (_, i) => (i * 7) % 30);
+  const y = x.map((v) => 1 + Math.floor(v / 10));
+  if (hasSklearn()) {
+    const ref = python(`import xgboost
+X = np.array(data['x'], dtype=float).reshape(-1, 1)
+out = {}
+for name, y in (('from1', data['y']), ('from0', [v - 1 for v in data['y']])):
+    try:
+        xgboost.XGBClassifier(n_estimators=2).fit(X, y); out[name] = 'fitted'
+    except ValueError as e:
+        out[name] = str(e)
+print(json.dumps(out))`, { x, y });
+    assert.match(ref.from1, /Invalid classes/);
+    assert.is(ref.from0, "fitted");
+  }
+  const fit = (labels: unknown[], params = {}) => {
+    const e = new Ensemble({ members: [xgboost({ num_round: 2, ...params })], objective: "multi:softprob" });
+    try {
+      e.fit(aq.table({ x, y: labels }), { label: "y" });
+      return e.classNames();
+    } finally {
+      e.free();
+    }
+  };
+  assert.throws(() => fit(y), /multi:softprob numbers the classes 0\.\.K−1, and the labels are 1, 2, 3: class 0 has no rows/);
+  assert.throws(() => crossValidate(new Ensemble({ members: [xgboost({ num_round: 2 })], objective: "multi:softprob" }), aq.table({ x, y }), { label: "y", k: 3 }), /class 0 has no rows/);
+  assert.throws(() => fit(y.map((v) => (v === 2 ? 3 : v))), /the labels are 1, 3: 2 classes 0, 2 have no rows/);
+  assert.equal(fit(y.map((v) => v - 1)), ["0", "1", "2"]);
+  assert.equal(fit(y.map(String)), ["1", "2", "3"]);
+  assert.equal(fit(y, { objective: "multi:softprob", num_class: 4 }), ["0", "1", "2", "3"]);
+});
+
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test.run();

@@ -198,6 +198,7 @@ export class Ensemble {
     if (this.numClass === undefined) {
       let max = 0;
       for (const v of y) max = Math.max(max, v);
+      checkClassesFromZero(y, max, this.objective);
       this.numClass = max + 1;
     }
     for (const m of this.members) if (m.params.num_class === undefined) m.params.num_class = this.numClass;
@@ -418,6 +419,31 @@ export class Ensemble {
   free(): void {
     for (const m of this.members) m.free();
   }
+}
+
+/**
+ * Numeric multiclass labels counted as classes 0..max (no num_class given, no text classes): every one of them must
+ * have a row. Labels 1, 2, 3 (UCI wine's) made num_class 4, a class "0" that never occurs got a share of every row's
+ * probability (0.21 after 5 rounds) and could be predicted; XGBClassifier refuses such labels ("Invalid classes
+ * inferred from unique values of `y`"), scikit-learn's classifiers take the classes present. Labels that are not
+ * whole numbers ≥ 0 are left to the members' fits, which name the row.
+ */
+function checkClassesFromZero(y: Float32Array, max: number, objective: string): void {
+  const present = new Set<number>();
+  for (const v of y) {
+    if (!(Number.isInteger(v) && v >= 0)) return;
+    present.add(v);
+  }
+  if (present.size === max + 1) return;
+  const missing: number[] = [];
+  for (let c = 0; c <= max && missing.length < 10; c++) if (!present.has(c)) missing.push(c);
+  const absent = max + 1 - present.size;
+  const shown = [...present].sort((a, b) => a - b);
+  throw new Error(
+    `${objective} numbers the classes 0..K−1, and the labels are ${shown.slice(0, 10).join(", ")}${shown.length > 10 ? ", …" : ""}: ` +
+      `${absent === 1 ? "class" : `${absent} classes`} ${missing.join(", ")}${absent > missing.length ? ", …" : ""} ${absent === 1 ? "has" : "have"} no rows, so the model would give ${absent === 1 ? "it" : "them"} probability and could predict ${absent === 1 ? "it" : "them"} (XGBClassifier refuses such labels too) — ` +
+      "renumber the classes 0..K−1, give the labels as text (\"1\", \"2\", …: the classes are then the labels present), or give the members num_class to declare classes these rows lack",
+  );
 }
 
 /**
