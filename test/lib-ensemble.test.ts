@@ -151,6 +151,18 @@ test("blends: mean, median, weighted, stacking, vote, soft_vote", () => {
   assert.throws(() => new Ensemble({ members: [] }), /at least one member/);
 });
 
+test("multiclass median: each class's median, each row rescaled to sum to 1 (rows [.6 .3 .1], [.1 .6 .3], [.3 .1 .6] gave [.3 .3 .3], 0.9 of probability), as the predicted classes' probabilities and the ensemble's logloss read it", () => {
+  const mc = [Float64Array.from([0.6, 0.3, 0.1, 0.7, 0.2, 0.1]), Float64Array.from([0.1, 0.6, 0.3, 0.5, 0.4, 0.1]), Float64Array.from([0.3, 0.1, 0.6, 0.2, 0.2, 0.6])];
+  closeArr(applyBlend("median", mc, {}, { objective: "multi:softprob", numClass: 3 }), [1 / 3, 1 / 3, 1 / 3, 0.5 / 0.8, 0.2 / 0.8, 0.1 / 0.8]);
+  const t = table.derive({ cls: aq.escape((d: any) => (d.target < 100 ? 0 : d.target < 200 ? 1 : 2)) }).select(aq.not("target"));
+  const e = new Ensemble({ members: [xgboost({ num_round: 5 }), randomForest({ n_estimators: 5 }), xgboost({ num_round: 5, max_depth: 1 })], objective: "multi:softprob", blend: "median" }).fit(t, { label: "cls" });
+  for (const row of e.predictClasses(t.slice(0, 40))) {
+    const sum = Object.values(row.probabilities).reduce((s, p) => s + p, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-12, `probabilities sum to ${sum}`);
+  }
+  e.free();
+});
+
 test("crossValidate: table, oof and curves are consistent", () => {
   const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()], blend: "mean" });
   const events: number[] = [];

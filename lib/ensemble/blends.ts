@@ -4,7 +4,8 @@
  * All blends work on member predictions of the same shape: n values
  * (regression, or P(y=1) for binary:*) or n × K probabilities (multi:*).
  *   mean      — arithmetic mean per value.
- *   median    — median per value (robust to one wild member).
+ *   median    — median per value (robust to one wild member); multiclass rows
+ *               rescaled to sum to 1.
  *   weighted  — Σ w_j p_j with w ≥ 0, Σ w = 1, fitted on out-of-fold
  *               predictions, exactly (convex-weights.ts). Multiclass: fitted on the
  *               flattened probabilities against one-hot labels.
@@ -109,9 +110,21 @@ export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, o
         out[i] = s / m;
       }
       return out;
-    case "median":
+    case "median": {
       for (let i = 0; i < L; i++) out[i] = median(P.map((p) => p[i]));
+      // multiclass: each class's median, rescaled to sum to 1 per row — the medians of three members' rows
+      // [.6 .3 .1], [.1 .6 .3], [.3 .1 .6] are [.3 .3 .3], 0.9 of probability (predictClasses showed it so, and logloss
+      // scored the row rescaled: a figure for another prediction than the one returned)
+      const k = multi ? opts.numClass ?? 0 : 1;
+      if (k > 1 && L % k === 0) {
+        for (let r = 0; r < L / k; r++) {
+          let s = 0;
+          for (let c = 0; c < k; c++) s += out[r * k + c];
+          if (s > 0) for (let c = 0; c < k; c++) out[r * k + c] /= s;
+        }
+      }
       return out;
+    }
     case "weighted": {
       const w = state.weights;
       if (!w || w.length !== m) throw new Error(`weighted blend needs ${m} fitted weights (got ${w ? w.length : "none"}); fit the ensemble first`);
