@@ -233,6 +233,16 @@ test("crossValidate of a weighted blend takes every valid seed (4294967295 faile
   assert.is(cv.blendStates.ensemble.length, 3);
 });
 
+test("innerK larger than the rows a weighted / stacking blend's inner folds split is an Error naming innerK (it was 'k=10 is larger than the number of rows (8)' beside crossValidate's k 5)", () => {
+  const small = table.slice(0, 10);
+  const ens = (innerK: number) => new Ensemble({ members: [ridge(), xgboost({ num_round: 2 })], blend: "weighted", innerK });
+  assert.throws(() => crossValidate(ens(10), small, { label: "target", k: 5 }), /the weighted blend is fitted on inner folds of each fold's training rows \(the Ensemble's innerK, 10\), and a fold's training part has 8 rows: give the Ensemble innerK ≤ 8/);
+  assert.throws(() => crossValidate(new Ensemble({ members: [ridge()], innerK: 9 }), small, { label: "target", k: 5, blends: ["stacking"] }), /the stacking blend .*innerK, 9\), and a fold's training part has 8 rows/);
+  assert.throws(() => ens(11).fit(small, { label: "target" }), /the weighted blend is fitted on inner folds of the training rows \(innerK 11\), and there are 10: give the Ensemble innerK ≤ 10/);
+  const cv = crossValidate(ens(8), small, { label: "target", k: 5 });
+  assert.is(cv.blendStates.ensemble.length, 5);
+});
+
 test("wrong types in crossValidate's options and data and in an Ensemble's members are Errors naming them (they said something else, or kept the fold models)", () => {
   const small = aq.from(Array.from({ length: 20 }, (_, i) => ({ a: Math.sin(i), y: i % 3 })));
   const e = () => new Ensemble({ members: [ridge()] });

@@ -177,6 +177,14 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     if (!blendList.some((x) => x.blend === blend)) blendList.push({ key: `ensemble:${blend}`, blend });
   }
   const anyInner = blendList.some((b) => needsFitting(b.blend));
+  if (anyInner) {
+    // the inner folds split each fold's training rows: too few was "k=5 is larger than the number of rows (4)", naming
+    // neither innerK nor the blend, beside a k the user had not given
+    const fewest = Math.min(...foldsMade.map((f) => f.train.length));
+    const blend = blendList.find((b) => needsFitting(b.blend))!.blend;
+    if (ensemble.innerK > fewest)
+      throw new Error(`crossValidate: the ${blend} blend is fitted on inner folds of each fold's training rows (the Ensemble's innerK, ${ensemble.innerK}), and a fold's training part has ${fewest} rows: give the Ensemble innerK ≤ ${fewest}, or crossValidate fewer folds`);
+  }
   const members = ensemble.members;
   const finalInner = !!opts.refit && needsFitting(ensemble.blend);
   const total = k * members.length * (anyInner ? ensemble.innerK + 1 : 1) + (opts.refit ? members.length * (finalInner ? ensemble.innerK + 1 : 1) : 0);

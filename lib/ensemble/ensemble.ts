@@ -274,6 +274,7 @@ export class Ensemble {
     let done = 0;
     const tick = (message: string, member?: string, fold?: number) => onProgress?.({ done: ++done, total, message, member, fold });
     if (inner) {
+      if (this.innerK > m.nrow) throw new Error(`the ${this.blend} blend is fitted on inner folds of the training rows (innerK ${this.innerK}), and there are ${m.nrow}: give the Ensemble innerK ≤ ${m.nrow}`);
       const oof = innerOutOfFold(this.members, m, this.foldsFor(m.y, this.innerK, this.seed), (member, fold) =>
         tick(`inner fold ${fold + 1}/${this.innerK} ${member}`, member, fold),
       );
