@@ -373,6 +373,30 @@ test("binary classification: stratified folds, logloss/auc/accuracy, vote and so
   e.free();
 });
 
+test("binary:logistic with soft labels: fitted, but crossValidate refuses before any fit, naming the row, as scikit-learn's classification metrics refuse a continuous target (the Error said 'class 1 has 0 rows')", () => {
+  const x = Array.from({ length: 40 }, (_, i) => i);
+  const y = x.map((v) => v / 40);
+  if (hasSklearn()) {
+    const ref = python(`from sklearn.metrics import roc_auc_score, log_loss, accuracy_score
+out = []
+for f in (roc_auc_score, log_loss, accuracy_score):
+    try:
+        f(data['y'], [0.5] * len(data['y'])); out.append('scored')
+    except ValueError as e:
+        out.append(str(e))
+print(json.dumps(out))`, { y });
+    for (const r of ref) assert.ok(r !== "scored", `scikit-learn scored soft labels: ${ref}`);
+  }
+  const t = aq.table({ x, y });
+  const make = () => new Ensemble({ members: [xgboost({ num_round: 2 })], objective: "binary:logistic" });
+  let fits = 0;
+  assert.throws(() => crossValidate(make(), t, { label: "y", k: 4, onProgress: () => fits++ }), /crossValidate: label row 1 holds 0\.025, and the held-out folds are scored by class .* soft labels can be fitted \(Ensemble\.fit\), not cross-validated/);
+  assert.is(fits, 0);
+  const e = make().fit(t, { label: "y" });
+  assert.is(e.predict(t).prediction.length, 40);
+  e.free();
+});
+
 test("multiclass: soft_vote over softprob members", () => {
   const t = table.derive({ cls: aq.escape((d: any) => (d.target < 100 ? 0 : d.target < 200 ? 1 : 2)) }).select(aq.not("target"));
   const e = new Ensemble({ members: [xgboost({ num_round: 10 }), catboost({ iterations: 10 })], objective: "multi:softprob", blend: "soft_vote" });

@@ -452,6 +452,11 @@ function planFits(
  * has only n members, which is less than n_splits").
  */
 function checkFoldsHoldBothClasses(y: Float32Array, folds: Fold[]): void {
+  // soft labels (probabilities, which binary:logistic fits) are no classes to score: 0.025 was counted as neither class,
+  // and the Error said "class 1 has 0 rows" of labels 0 to 0.975
+  const soft = y.findIndex((v) => v !== 0 && v !== 1);
+  if (soft >= 0)
+    throw new Error(`crossValidate: label row ${soft} holds ${+y[soft].toPrecision(7)}, and the held-out folds are scored by class (logloss, auc and accuracy take labels 0 and 1, as scikit-learn's do): soft labels can be fitted (Ensemble.fit), not cross-validated`);
   const count = [0, 0];
   for (let i = 0; i < y.length; i++) if (y[i] === 0 || y[i] === 1) count[y[i]]++;
   folds.forEach((fold, f) => {
