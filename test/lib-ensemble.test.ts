@@ -163,6 +163,14 @@ test("multiclass median: each class's median, each row rescaled to sum to 1 (row
   e.free();
 });
 
+test("members with different num_class are an Error as the ensemble is made (3 and 4 probabilities per row were blended as rows of 3: row 2's mean took row 1's fourth class)", () => {
+  const softprob = (num_class: number) => xgboost({ num_round: 3, objective: "multi:softprob", num_class });
+  assert.throws(() => new Ensemble({ members: [softprob(3), softprob(4)] }), /members disagree on num_class: xgboost 3, xgboost_2 4/);
+  assert.is(new Ensemble({ members: [softprob(3), catboost({ iterations: 3, loss_function: "MultiClass", num_class: 3 } as any)] }).numClass, 3);
+  const P = [Float64Array.from([0.2, 0.3, 0.5, 0.1, 0.1, 0.8]), Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.4, 0.3, 0.2, 0.1])];
+  for (const blend of ["mean", "median", "soft_vote", "vote"] as const) assert.throws(() => applyBlend(blend, P, {}, { objective: "multi:softprob", numClass: 3 }), /member 1 gave 8 predictions and member 0 6/);
+});
+
 test("crossValidate: table, oof and curves are consistent", () => {
   const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()], blend: "mean" });
   const events: number[] = [];

@@ -97,6 +97,9 @@ function median(values: number[]): number {
 export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, opts: { objective: string; numClass?: number }): Float64Array {
   const m = P.length;
   const L = P[0].length;
+  // every member one prediction per value: a longer one (another class count) was read as more rows
+  const other = P.findIndex((p) => p.length !== L);
+  if (other >= 0) throw new Error(`blend ${blend}: member ${other} gave ${P[other].length} predictions and member 0 ${L}; members must predict the same rows and classes`);
   const out = new Float64Array(L);
   const task = objectiveTask(opts.objective);
   const binary = task === "binary";

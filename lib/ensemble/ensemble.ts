@@ -173,8 +173,12 @@ export class Ensemble {
     // the inner folds' k, named here as it is given (it failed at the first fit as "k must be an integer ≥ 2 (got k=1)")
     if (!(Number.isInteger(this.innerK) && this.innerK >= 2)) throw new Error(`Ensemble: innerK (the inner folds that fit a weighted or stacking blend) must be an integer ≥ 2, got ${shownValue(opts.innerK)}`);
     this.seed = checkSeed(opts.seed, "Ensemble");
-    const nc = this.members.find((m) => m.params.num_class !== undefined)?.params.num_class;
-    if (nc !== undefined) this.numClass = Number(nc);
+    // one class count: members fitted with num_class 3 and 4 gave 3 and 4 probabilities per row, and the blend read
+    // the longer one as rows of 3 (row 2's mean took row 1's fourth class)
+    const withClasses = this.members.filter((m) => m.params.num_class !== undefined);
+    if (withClasses.some((m) => Number(m.params.num_class) !== Number(withClasses[0].params.num_class)))
+      throw new Error(`members disagree on num_class: ${withClasses.map((m) => `${m.name} ${shownValue(m.params.num_class)}`).join(", ")}`);
+    if (withClasses.length) this.numClass = Number(withClasses[0].params.num_class);
   }
 
   get weights(): number[] | undefined {
