@@ -14,7 +14,7 @@
  *               centred columns and an unpenalised intercept (linalg.ts);
  *               coefficients may be negative. Binary: clipped to [0, 1].
  *               Not defined for multi:*.
- *   vote      — hard majority vote over each member's class (p ≥ 0.5, or
+ *   vote      — hard majority vote over each member's class (p > 0.5, or
  *               argmax); ties go to the class with the larger mean
  *               probability. Returned in the same shape as probabilities:
  *               0/1 for binary, one-hot rows for multiclass.

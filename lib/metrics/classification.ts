@@ -14,7 +14,7 @@
  * accuracy: share of rows whose predicted class equals the label; the class is
  *   argmax for nrow × K probabilities, the value itself when every prediction is
  *   a whole number (class labels, as scikit-learn's accuracy_score takes them),
- *   else p ≥ 0.5 for binary probabilities (labels 0/1). Before, class labels
+ *   else p > 0.5 for binary probabilities (labels 0/1). Before, class labels
  *   were thresholded at 0.5 whenever every label was 0 or 1 ([2,1,2,0] against
  *   [0,1,1,0] scored 0.75, not 0.5).
  * Every metric refuses NaN and infinite labels or predictions (checkFinite).
