@@ -400,6 +400,7 @@ print(json.dumps(out))`, { y });
   let fits = 0;
   assert.throws(() => crossValidate(make(), t, { label: "y", k: 4, onProgress: () => fits++ }), /crossValidate: label row 1 holds 0\.025, and the held-out folds are scored by class .* soft labels can be fitted \(Ensemble\.fit\), not cross-validated/);
   assert.is(fits, 0);
+  assert.throws(() => crossValidate(make(), aq.table({ x, y: x.map((v) => 1 + (v % 2)) }), { label: "y", k: 4 }), /crossValidate: label row 1 holds 2, and the held-out folds are scored by class \(logloss, auc and accuracy take labels 0 and 1, as scikit-learn's do\)$/);
   const e = make().fit(t, { label: "y" });
   assert.is(e.predict(t).prediction.length, 40);
   e.free();

@@ -456,7 +456,10 @@ function checkFoldsHoldBothClasses(y: Float32Array, folds: Fold[]): void {
   // and the Error said "class 1 has 0 rows" of labels 0 to 0.975
   const soft = y.findIndex((v) => v !== 0 && v !== 1);
   if (soft >= 0)
-    throw new Error(`crossValidate: label row ${soft} holds ${+y[soft].toPrecision(7)}, and the held-out folds are scored by class (logloss, auc and accuracy take labels 0 and 1, as scikit-learn's do): soft labels can be fitted (Ensemble.fit), not cross-validated`);
+    throw new Error(
+      `crossValidate: label row ${soft} holds ${+y[soft].toPrecision(7)}, and the held-out folds are scored by class (logloss, auc and accuracy take labels 0 and 1, as scikit-learn's do)` +
+        (y[soft] > 0 && y[soft] < 1 ? ": soft labels can be fitted (Ensemble.fit), not cross-validated" : ""),
+    );
   const count = [0, 0];
   for (let i = 0; i < y.length; i++) if (y[i] === 0 || y[i] === 1) count[y[i]]++;
   folds.forEach((fold, f) => {
