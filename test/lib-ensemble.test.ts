@@ -171,6 +171,14 @@ test("members with different num_class are an Error as the ensemble is made (3 a
   for (const blend of ["mean", "median", "soft_vote", "vote"] as const) assert.throws(() => applyBlend(blend, P, {}, { objective: "multi:softprob", numClass: 3 }), /member 1 gave 8 predictions and member 0 6/);
 });
 
+test("one member object given twice is an Error (it was renamed xgboost_2 twice: predict blended 2 members where crossValidate scored 3); its clone is a member of its own", () => {
+  const x = xgboost({ num_round: 3 });
+  assert.throws(() => new Ensemble({ members: [x, ridge(), x] }), /members\[2\] is the member given as members\[0\] — each place needs a member of its own/);
+  const e = new Ensemble({ members: [x, x.clone(), ridge()] }).fit(table, { label: "target" });
+  assert.equal(Object.keys(e.predict(table.slice(0, 2)).members), ["xgboost", "xgboost_2", "ridge"]);
+  e.free();
+});
+
 test("crossValidate: table, oof and curves are consistent", () => {
   const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()], blend: "mean" });
   const events: number[] = [];

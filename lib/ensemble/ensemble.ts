@@ -139,6 +139,11 @@ export class Ensemble {
     const notMember = opts.members.findIndex((m) => !m || typeof m !== "object" || typeof m.fit !== "function" || typeof m.predict !== "function" || typeof m.clone !== "function" || !m.params);
     if (notMember >= 0)
       throw new Error(`Ensemble: members[${notMember}] is not a member (${shownValue(opts.members[notMember])}); make members with xgboost(), catboost(), randomForest(), ridge() or memberFromSpec(kind, params)`);
+    // a member is fitted and renamed in place: one object given twice was renamed xgboost_2 twice, and predict's table
+    // of members by name held it once — the ensemble predicted the mean of 2 where crossValidate scored that of 3
+    const again = opts.members.findIndex((m, i) => opts.members.indexOf(m) !== i);
+    if (again >= 0)
+      throw new Error(`Ensemble: members[${again}] is the member given as members[${opts.members.indexOf(opts.members[again])}] — each place needs a member of its own (a new one, or that member's clone())`);
     this.members = opts.members;
     uniqueMemberNames(this.members.map((m) => m.name)).forEach((name, i) => (this.members[i].name = name));
     // the blend's own rows and oof columns are "ensemble" and "ensemble:<blend>" (crossValidate's extra blends): a member
