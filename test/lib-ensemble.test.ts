@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { catboost, crossValidate, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, xgboost } from "ensemble-workbook";
+import { catboost, crossValidate, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, uniqueMemberNames, xgboost } from "ensemble-workbook";
 // internals, tested white-box from lib's sources
 import { applyBlend } from "../lib/ensemble/blends";
 import { convexWeights } from "../lib/ensemble/convex-weights";
@@ -176,6 +176,15 @@ test("one member object given twice is an Error (it was renamed xgboost_2 twice:
   assert.throws(() => new Ensemble({ members: [x, ridge(), x] }), /members\[2\] is the member given as members\[0\] — each place needs a member of its own/);
   const e = new Ensemble({ members: [x, x.clone(), ridge()] }).fit(table, { label: "target" });
   assert.equal(Object.keys(e.predict(table.slice(0, 2)).members), ["xgboost", "xgboost_2", "ridge"]);
+  e.free();
+});
+
+test("a repeated member name gets a suffix no member has (xgboost, xgboost, xgboost_2 named two members xgboost_2: predict held one, saveEnsemble wrote both to one file)", () => {
+  assert.equal(uniqueMemberNames(["xgboost", "xgboost", "xgboost"]), ["xgboost", "xgboost_2", "xgboost_3"]);
+  assert.equal(uniqueMemberNames(["xgboost", "xgboost", "xgboost_2"]), ["xgboost", "xgboost_3", "xgboost_2"]);
+  assert.equal(uniqueMemberNames(["a_2", "a", "a", "a"]), ["a_2", "a", "a_3", "a_4"]);
+  const e = new Ensemble({ members: [xgboost({ num_round: 3 }), xgboost({ num_round: 3, max_depth: 1 }), xgboost({ name: "xgboost_2", num_round: 3, max_depth: 2 })] }).fit(table, { label: "target" });
+  assert.equal(Object.keys(e.predict(table.slice(0, 2)).members), ["xgboost", "xgboost_3", "xgboost_2"]);
   e.free();
 });
 

@@ -98,13 +98,21 @@ export interface ClassPrediction {
   probabilities: Record<string, number>;
 }
 
-/** The names an Ensemble gives members named `names`: a repeated name gets a numeric suffix — xgboost, xgboost_2, … */
+/**
+ * The names an Ensemble gives members named `names`: a repeated name gets a numeric suffix — xgboost, xgboost_2, … —
+ * the next one no member has: xgboost, xgboost, xgboost_2 named two members xgboost_2 (predict's members by name held
+ * one of them, saveEnsemble wrote both to xgboost_2.json); now xgboost, xgboost_3, xgboost_2.
+ */
 export function uniqueMemberNames(names: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  return names.map((name) => {
-    const n = (seen.get(name) ?? 0) + 1;
-    seen.set(name, n);
-    return n > 1 ? `${name}_${n}` : name;
+  const taken = new Set(names);
+  const next = new Map<string, number>();
+  return names.map((name, i) => {
+    if (names.indexOf(name) === i) return name;
+    let n = next.get(name) ?? 2;
+    while (taken.has(`${name}_${n}`)) n++;
+    next.set(name, n + 1);
+    taken.add(`${name}_${n}`);
+    return `${name}_${n}`;
   });
 }
 
