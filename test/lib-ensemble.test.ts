@@ -80,13 +80,6 @@ test("a ridge member under a multiclass objective is an Error as the ensemble is
   assert.is(new Ensemble({ members: [ridge()], objective: "binary:logistic" }).objective, "binary:logistic");
 });
 
-test("member names the blends' results use are refused: \"ensemble\" and \"ensemble:<blend>\" (a member \"ensemble:median\" beside blends [\"median\"] shared its rows and oof column)", () => {
-  for (const name of ["ensemble", "ensemble:median"]) {
-    assert.throws(() => new Ensemble({ members: [xgboost(), ridge({ name })] }), new RegExp(`member name "${name}" is reserved`));
-  }
-  assert.is(new Ensemble({ members: [ridge({ name: "ensemble_ridge" })] }).members[0].name, "ensemble_ridge");
-});
-
 test("a given blend (weights, stacker: a loaded model's) is checked as the ensemble is made, and fitting does not silently replace it", () => {
   const two = () => [xgboost({ num_round: 5 }), ridge()];
   for (const [opts, pattern] of [
@@ -186,6 +179,20 @@ test("a repeated member name gets a suffix no member has (xgboost, xgboost, xgbo
   const e = new Ensemble({ members: [xgboost({ num_round: 3 }), xgboost({ num_round: 3, max_depth: 1 }), xgboost({ name: "xgboost_2", num_round: 3, max_depth: 2 })] }).fit(table, { label: "target" });
   assert.equal(Object.keys(e.predict(table.slice(0, 2)).members), ["xgboost", "xgboost_3", "xgboost_2"]);
   e.free();
+});
+
+test("member names that crossValidate's blend rows or the saved files would share are Errors as the ensemble is made ('ensemble:median' averaged its folds with the median blend's; 'manifest' overwrote manifest.json; 'a/b' failed the save with ENOENT)", () => {
+  const named = (name: string) => () => new Ensemble({ members: [xgboost({ num_round: 2 }), ridge({ name })] });
+  assert.throws(named("ensemble:median"), /member name "ensemble:median": names starting with "ensemble:" are crossValidate's extra blends'/);
+  assert.throws(named("manifest"), /member name "manifest": a member is saved as <name>\.json beside manifest\.json/);
+  for (const name of ["a/b", "a\\b", ""]) assert.throws(named(name), /must be a file name/);
+  const e = new Ensemble({ members: [xgboost({ num_round: 2 }), ridge({ name: "ensemble_ridge" })] }).fit(table, { label: "target" });
+  const dir = path.join(tmp, "names");
+  saveEnsemble(e, dir);
+  const loaded = loadEnsemble(dir);
+  assert.equal(Array.from(loaded.predict(table.slice(0, 3)).prediction), Array.from(e.predict(table.slice(0, 3)).prediction));
+  e.free();
+  loaded.free();
 });
 
 test("crossValidate: table, oof and curves are consistent", () => {

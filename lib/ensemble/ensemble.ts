@@ -154,10 +154,16 @@ export class Ensemble {
       throw new Error(`Ensemble: members[${again}] is the member given as members[${opts.members.indexOf(opts.members[again])}] — each place needs a member of its own (a new one, or that member's clone())`);
     this.members = opts.members;
     uniqueMemberNames(this.members.map((m) => m.name)).forEach((name, i) => (this.members[i].name = name));
-    // the blend's own rows and oof columns are "ensemble" and "ensemble:<blend>" (crossValidate's extra blends): a member
-    // named so would share them — "ensemble:median" beside blends ["median"] was two rows of one name, one oof column
-    const reserved = this.members.find((m) => m.name === "ensemble" || m.name.startsWith("ensemble:"));
-    if (reserved) throw new Error(`member name "${reserved.name}" is reserved: "ensemble" and "ensemble:<blend>" name the blends' results`);
+    if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
+    // crossValidate's rows and oof of extra blends are "ensemble:<blend>": a member so named shared them (its summary row
+    // averaged its folds with the blend's); a member is saved as <name>.json beside manifest.json — "manifest"
+    // overwrote it, a "/" failed the save after the fit with ENOENT
+    for (const { name } of this.members) {
+      if (typeof name !== "string") throw new Error(`member name ${shownValue(name)}: a member's name is text`);
+      if (name.startsWith("ensemble:")) throw new Error(`member name "${name}": names starting with "ensemble:" are crossValidate's extra blends'`);
+      if (name === "" || name === "manifest" || /[/\\\0]/.test(name))
+        throw new Error(`member name ${JSON.stringify(name)}: a member is saved as <name>.json beside manifest.json, so its name must be a file name (no / or \\) other than "manifest"`);
+    }
     // names through canonicalObjective: reg:linear next to reg:squarederror is one objective, not a disagreement
     const declared = (m: Member): string | undefined => {
       const o = m.params.objective ?? (m.params.loss_function ? CATBOOST_LOSSES[m.params.loss_function as CatBoostLoss] ?? m.params.loss_function : undefined);
