@@ -195,6 +195,23 @@ test("member names that crossValidate's blend rows or the saved files would shar
   loaded.free();
 });
 
+test("a multiclass label with one class is an Error saying so before any fit, as scikit-learn's classifiers refuse it (it was the first fit's 'parameter num_class must be set (>= 2)')", () => {
+  const x = Array.from({ length: 20 }, (_, i) => i);
+  if (hasSklearn()) {
+    const ref = python(`from sklearn.linear_model import LogisticRegression
+try:
+    LogisticRegression().fit(np.array(data['x']).reshape(-1, 1), [0] * len(data['x'])); print(json.dumps('fitted'))
+except ValueError as e:
+    print(json.dumps(str(e)))`, { x });
+    assert.match(ref, /at least 2 classes/);
+  }
+  const make = () => new Ensemble({ members: [xgboost({ num_round: 2 })], objective: "multi:softprob" });
+  let fits = 0;
+  assert.throws(() => make().fit(aq.table({ x, y: x.map(() => 0) }), { label: "y", onProgress: () => fits++ }), /the label has one class \(0\) and multi:softprob needs at least 2/);
+  assert.throws(() => crossValidate(make(), aq.table({ x, y: x.map(() => "a") }), { label: "y", k: 2, onProgress: () => fits++ }), /the label has one class \(a\) and multi:softprob needs at least 2/);
+  assert.is(fits, 0);
+});
+
 test("crossValidate: table, oof and curves are consistent", () => {
   const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()], blend: "mean" });
   const events: number[] = [];

@@ -224,6 +224,9 @@ export class Ensemble {
       checkClassesFromZero(y, max, this.objective);
       this.numClass = max + 1;
     }
+    // one class was the first fit's "parameter num_class must be set (>= 2)", a setting nobody gave
+    if (this.numClass < 2)
+      throw new Error(`the label has one class (${classes ? classes[0] : y[0]}) and ${this.objective} needs at least 2 (scikit-learn's classifiers refuse one class too)`);
     for (const m of this.members) if (m.params.num_class === undefined) m.params.num_class = this.numClass;
   }
 
