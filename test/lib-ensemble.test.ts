@@ -96,6 +96,20 @@ test("a given blend (weights, stacker: a loaded model's) is checked as the ensem
   assert.equal(given.weights, [0.2, 0.8]);
 });
 
+test("crossValidate's refit of an ensemble with a given blend (a loaded weighted one) is refused before any fit — it was refused after the run, which had refitted the members in place: the loaded ensemble predicted otherwise", () => {
+  const e = new Ensemble({ members: [xgboost({ num_round: 5 }), ridge()], blend: "weighted" }).fit(table, { label: "target" });
+  const dir = path.join(tmp, "given-refit");
+  saveEnsemble(e, dir);
+  e.free();
+  const loaded = loadEnsemble(dir);
+  const before = Array.from(loaded.predict(table.slice(0, 3)).prediction);
+  let fits = 0;
+  assert.throws(() => crossValidate(loaded, table.slice(0, 200), { label: "target", k: 3, refit: true, onProgress: () => fits++ }), /made with a fitted weighted blend \(weights, as loadEnsemble makes one\), which fitting would replace/);
+  assert.is(fits, 0);
+  assert.equal(Array.from(loaded.predict(table.slice(0, 3)).prediction), before);
+  loaded.free();
+});
+
 test("multi:softmax is an Error as the ensemble is made: a class index per row cannot be blended or scored (the audit: mean of classes, logloss −0.18, predictClasses failing)", () => {
   for (const make of [
     () => new Ensemble({ members: [xgboost({ objective: "multi:softmax", num_class: 3 })] }),

@@ -158,6 +158,9 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     : defaultWorkers(input.numRows(), (opts.features ?? input.columnNames()).length - (opts.features ? 0 : 1));
   checkNthread(opts.nthread, "crossValidate's nthread");
   if (opts.refit !== undefined && typeof opts.refit !== "boolean") throw new Error(`crossValidate's refit must be true or false, got ${shownValue(opts.refit)}`);
+  // before the run, which fits the ensemble's own members in place: refused at its end, a loaded weighted ensemble
+  // was left with members refitted on these rows beside the weights it was given (its predictions changed)
+  if (opts.refit) ensemble.refuseRefit();
   if (opts.threads !== undefined) {
     checkThreadBudget(opts.threads, "crossValidate's threads");
     if (opts.nthread !== undefined) throw new Error("crossValidate: give nthread (per fit) or threads (for all fits at once), not both");

@@ -329,8 +329,9 @@ export class Ensemble {
     this.fitted(m);
   }
 
-  /** given weights or a stacker (the constructor's) are not silently replaced by a fitted blend */
-  private refuseRefit(): void {
+  /** given weights or a stacker (the constructor's) are not silently replaced by a fitted blend — asked before any fit
+   * (crossValidate's refit asks too: it fits the members in place) */
+  refuseRefit(): void {
     if (this.blendGiven)
       throw new Error(`this ensemble was made with a fitted ${this.blend} blend (${this.blend === "weighted" ? "weights" : "stacker"}, as loadEnsemble makes one), which fitting would replace: make a new Ensemble without ${this.blend === "weighted" ? "weights" : "stacker"} to fit one`);
   }
