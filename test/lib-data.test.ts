@@ -90,6 +90,22 @@ test("kFold: partition of 0..n-1, sizes differ by ≤ 1, seeded", () => {
   assert.equal(Array.from(kFold(6, 3, { shuffle: false })[0].test), [0, 1]);
 });
 
+test("kFold without shuffling: scikit-learn's KFold folds; a seed with shuffle false is an Error, as KFold refuses random_state without shuffle (it was ignored)", () => {
+  const ours = [[7, 3], [10, 4], [5, 5]].map(([n, k]) => kFold(n, k, { shuffle: false }).map((f) => Array.from(f.test)));
+  if (hasSklearn()) {
+    const ref = python(`from sklearn.model_selection import KFold
+out = [[t.tolist() for _, t in KFold(k).split(np.zeros(n))] for n, k in ((7, 3), (10, 4), (5, 5))]
+try:
+    KFold(3, shuffle=False, random_state=3); refused = False
+except ValueError:
+    refused = True
+print(json.dumps({'folds': out, 'refused': refused}))`, {});
+    assert.equal(ours, ref.folds);
+    assert.ok(ref.refused);
+  }
+  assert.throws(() => kFold(6, 3, { shuffle: false, seed: 3 }), /kFold: seed 3 has no effect with shuffle false/);
+});
+
 test("options lib does not read, and seeds that are not whole numbers, are Errors naming them (they were ignored: crossValidate ran unweighted, seed 1.5 gave seed 1's folds)", () => {
   const t = loadDiabetes();
   const e = () => new Ensemble({ members: [ridge()] });

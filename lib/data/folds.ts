@@ -50,6 +50,8 @@ export function kFold(n: number, k: number, opts: { shuffle?: boolean; seed?: nu
   checkK(n, k);
   const seed = checkSeed(opts.seed, "kFold");
   if (opts.shuffle !== undefined && typeof opts.shuffle !== "boolean") throw new Error(`kFold: shuffle must be true or false, got ${opts.shuffle}`);
+  // a seed without shuffling was ignored (every seed the same folds); scikit-learn's KFold refuses random_state so too
+  if (opts.shuffle === false && opts.seed !== undefined) throw new Error(`kFold: seed ${shownValue(opts.seed)} has no effect with shuffle false (the folds are the rows in order); leave it out, or shuffle`);
   const order = range(n);
   if (opts.shuffle ?? true) seededRng(seed).shuffle(order);
   const foldOf = new Int32Array(n);
