@@ -226,6 +226,19 @@ except ValueError as e:
   assert.is(fits, 0);
 });
 
+test("predict blends the members in their order, whatever their names: the stacker's coefficients and the weights go to the members they were fitted for (members 'b' and '1' were blended as '1', 'b')", () => {
+  for (const blend of ["stacking", "weighted"] as const) {
+    const e = new Ensemble({ members: [xgboost({ num_round: 10, name: "b" }), ridge({ name: "1" }), randomForest({ n_estimators: 5, name: "2019" })], blend, innerK: 3 }).fit(table, { label: "target" });
+    const p = e.predict(table.slice(0, 5));
+    const order = ["b", "1", "2019"];
+    const coef = blend === "stacking" ? e.stacker!.coef : e.weights!;
+    const intercept = blend === "stacking" ? e.stacker!.intercept : 0;
+    const byHand = [0, 1, 2, 3, 4].map((i) => intercept + order.reduce((s, name, j) => s + coef[j] * p.members[name][i], 0));
+    closeArr(p.prediction, byHand);
+    e.free();
+  }
+});
+
 test("crossValidate: table, oof and curves are consistent", () => {
   const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()], blend: "mean" });
   const events: number[] = [];

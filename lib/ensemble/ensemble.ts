@@ -396,9 +396,11 @@ export class Ensemble {
   /** Every member's prediction and the blended prediction (multiclass: n × K probabilities, row-major). */
   predict(input: RowsInput | Matrix): Prediction {
     const { matrix: m, drift } = this.encodeInput(input);
-    const members: Record<string, Float64Array> = {};
-    for (const member of this.members) members[member.name] = member.predict(m);
-    const prediction = applyBlend(this.blend, Object.values(members), this.blendState, { objective: this.objective, numClass: this.numClass });
+    // blended in the members' order, which the weights and the stacker's coefficients follow — not an object's values:
+    // integer-like names come first there (members "b" and "1": the stacker's coefficients applied to the other member)
+    const preds = this.members.map((member) => member.predict(m));
+    const members: Record<string, Float64Array> = Object.fromEntries(this.members.map((member, j) => [member.name, preds[j]]));
+    const prediction = applyBlend(this.blend, preds, this.blendState, { objective: this.objective, numClass: this.numClass });
     return { prediction, members, ...(drift ? { drift } : {}) };
   }
 
