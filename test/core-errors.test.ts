@@ -441,6 +441,20 @@ print(*[xgb.DMatrix(X, missing=m).num_nonmissing() for m in [-999, "-999", " -99
   }
 });
 
+test("DMatrix: a missing value a float32 cannot hold exactly (0.1, -999.9) marks the cells of that value missing, as native compares them as floats — they matched none and stayed values", () => {
+  const X = [[0.1, 1, -999.9], [2, 0.1, 3], [-999.9, 0.25, 0.1]];
+  const present = (x: ArrayLike<number> | number[][], missing: number) => Array.from(new DMatrix(x as number[][], { nrow: 3, ncol: 3, missing }).getData()).filter((v) => !Number.isNaN(v)).length;
+  const flat = X.flat();
+  const ours = [0.1, -999.9].flatMap((m) => [present(X, m), present(Float64Array.from(flat), m), present(Float32Array.from(flat), m)]);
+  if (hasXgboost()) {
+    const py = `import numpy as np, xgboost as xgb
+X = np.array(${JSON.stringify(X)})
+print(*[xgb.DMatrix(X.astype(t), missing=m).num_nonmissing() for m in [0.1, -999.9] for t in [np.float64, np.float64, np.float32]])`;
+    const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+    assert.is(ours.join(" "), r.stdout.trim(), r.stderr);
+  } else assert.equal(ours, [6, 6, 6, 6, 6, 6]);
+});
+
 test("params: a setting given by two names (a key and its alias) with different values is an Error naming both; the same value is one setting", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ nthread: 1, n_jobs: 2 }, /parameters nthread and n_jobs name the same setting \(nthread\) with different values, 1 and 2: give one/],

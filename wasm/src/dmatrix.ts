@@ -391,7 +391,9 @@ export class DMatrix {
     this.featureNames = opts.featureNames ? [...opts.featureNames] : undefined;
     this.catFeatures = DMatrix.resolveCategorical(opts, ncol, this.featureNames);
 
-    const missing = missingValue(opts.missing);
+    // compared as a float32, as native compares float(value) with float(missing): the cells are float32 here, and a
+    // missing of 0.1 or -999.9 as a double matched none of them (every such cell stayed a value, silently)
+    const missing = Math.fround(missingValue(opts.missing));
     const n = nrow * ncol;
     const store = new Storage(nrow, ncol);
     this.store = store;
