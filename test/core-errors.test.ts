@@ -135,6 +135,9 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     // settings another one switches off: refused, not ignored
     [{ bagging_temperature: 2 }, [/parameter bagging_temperature is the Bayesian bootstrap's \(bootstrap_type "bayesian"\); bootstrap_type is "no"/]],
     [{ cat_prior_weight: 2 }, [/parameter cat_prior_weight sets the categorical target statistics/, /cat_encoding is "partition"/]],
+    // scale_pos_weight is read by XGBoost's RegLossObj only (reg:squarederror, binary:logistic); native refuses < 0
+    [{ objective: "reg:pseudohubererror", scale_pos_weight: 2 }, [/parameter scale_pos_weight weighs the rows labelled 1 of binary:logistic \(and reg:squarederror\) only; objective is reg:pseudohubererror/]],
+    [{ scale_pos_weight: -1 }, [/parameter scale_pos_weight must be >= 0, got -1/]],
     // an alias's value is checked as its setting's, and the error names the key as given
     [{ n_jobs: 2.5 }, [/parameter n_jobs must be an integer, got 2\.5/]],
     [{ n_jobs: -1 }, [/parameter n_jobs must be between 0/, /got -1/]],

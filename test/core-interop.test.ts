@@ -360,6 +360,23 @@ t("native → ours: an objective named reg:linear (XGBoost's old name of reg:squ
   bst.free();
 });
 
+t("scale_pos_weight: saved in the objective's reg_loss_param as native reads it, and kept through loadModel → saveModel (it was always written as 1)", () => {
+  const d = regressionData(300, 4, 11);
+  const dm = new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol, label: binaryLabels(d.y) });
+  const bst = train({ objective: "binary:logistic", scale_pos_weight: 3, max_depth: 2 }, dm, { numBoostRound: 2 });
+  const text = bst.saveModel();
+  const again = Booster.loadModel(text).saveModel();
+  assert.is(again, text);
+  const ref = new RefJob();
+  const py = `import json, xgboost as xgb
+b = xgb.Booster(model_file=${JSON.stringify(ref.model(text))})
+print(json.loads(b.save_config())["learner"]["objective"]["reg_loss_param"]["scale_pos_weight"])`;
+  const r = spawnSync(PYTHON, ["-c", py], { encoding: "utf8", timeout: 60_000 });
+  ref.cleanup();
+  assert.is(r.stdout.trim(), "3", r.stderr);
+  bst.free(); dm.free();
+});
+
 t("native → ours: a base_score outside the objective's domain is refused as the model loads (binary:logistic as native refuses it; count:poisson, whose margins native makes -inf / NaN) — ours predicted NaN and ±Infinity", () => {
   const ref = new RefJob();
   const cases: { name: string; model: string; score: string }[] = [];

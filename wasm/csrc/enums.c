@@ -36,7 +36,7 @@ static const char *const PARAM_NAMES[] = {
   "max_delta_step", "max_depth", "max_leaves", "grow_policy", "subsample",
   "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed",
   "num_parallel_tree", "base_score", "huber_slope", "random_strength",
-  "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold",
+  "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold", "scale_pos_weight",
 };
 _Static_assert(COUNT(PARAM_NAMES) == P_COUNT, "one name per ParamId");
 

@@ -26,4 +26,5 @@ void params_from_array(Params *p, const double *v) {
   p->bagging_temperature = v[P_BAGGING_TEMPERATURE];
   p->max_cat_to_onehot = (int)v[P_MAX_CAT_TO_ONEHOT];
   p->max_cat_threshold = (int)v[P_MAX_CAT_THRESHOLD];
+  p->scale_pos_weight = v[P_SCALE_POS_WEIGHT];
 }

@@ -19,6 +19,7 @@ typedef enum {
   P_NUM_PARALLEL_TREE, P_BASE_SCORE, P_HUBER_SLOPE, P_RANDOM_STRENGTH,
   P_BOOTSTRAP_TYPE, P_BAGGING_TEMPERATURE,
   P_MAX_CAT_TO_ONEHOT, P_MAX_CAT_THRESHOLD, /* categorical splits (split_categorical.c) */
+  P_SCALE_POS_WEIGHT,
   P_COUNT
 } ParamId;
 
@@ -34,6 +35,8 @@ typedef struct {
   int bootstrap_type;
   double bagging_temperature;
   int max_cat_to_onehot, max_cat_threshold;
+  /* the weight of rows labelled exactly 1 in reg:squarederror and binary:logistic (XGBoost's RegLossObj) */
+  double scale_pos_weight;
 } Params;
 
 void params_from_array(Params *p, const double *v);

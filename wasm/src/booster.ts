@@ -224,7 +224,7 @@ export class Booster {
       objective: this.params.objective, numClass: this.params.num_class, numFeature: this.numFeature,
       baseScore: c.bst_base_score(b), numParallelTree: this.params.num_parallel_tree, trees, treeGroup,
       featureNames: this.featureNames, featureTypes: this.featureTypes, attributes,
-      huberSlope: this.params.huber_slope, maxDeltaStep: this.params.max_delta_step,
+      huberSlope: this.params.huber_slope, maxDeltaStep: this.params.max_delta_step, scalePosWeight: this.params.scale_pos_weight,
     };
   }
 
@@ -282,6 +282,7 @@ export class Booster {
       num_parallel_tree: m.numParallelTree,
       ...(m.huberSlope !== undefined && m.objective === "reg:pseudohubererror" ? { huber_slope: m.huberSlope } : {}),
       ...(m.maxDeltaStep !== undefined ? { max_delta_step: m.maxDeltaStep } : {}),
+      ...(m.scalePosWeight !== undefined && ["reg:squarederror", "binary:logistic"].includes(m.objective) ? { scale_pos_weight: m.scalePosWeight } : {}),
     });
     if (m.trees.length % (numGroups(params) * params.num_parallel_tree) !== 0) {
       throw new Error(`invalid XGBoost JSON model: ${m.trees.length} trees is not a whole number of rounds of ${numGroups(params) * params.num_parallel_tree}`);

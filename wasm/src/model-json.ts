@@ -59,6 +59,8 @@ export interface ModelData {
   /** extra objective settings that the JSON carries */
   huberSlope?: number;
   maxDeltaStep?: number;
+  /** reg:squarederror's and binary:logistic's (their reg_loss_param) */
+  scalePosWeight?: number;
 }
 
 /** float32 values written with 9 significant digits (enough to read back the same
@@ -224,7 +226,7 @@ function objectiveJson(m: ModelData): Record<string, unknown> {
   const name = m.objective;
   switch (name) {
     case "reg:squarederror": case "binary:logistic":
-      return { name, reg_loss_param: { scale_pos_weight: "1" } };
+      return { name, reg_loss_param: { scale_pos_weight: fstr(m.scalePosWeight ?? 1) } };
     case "reg:pseudohubererror":
       return { name, pseudo_huber_param: { huber_slope: fstr(m.huberSlope ?? 1) } };
     case "count:poisson":
@@ -573,11 +575,13 @@ export function fromJson(text: string): ModelData {
   }
   const hp = objective.pseudo_huber_param as Record<string, unknown> | undefined;
   const pp = objective.poisson_regression_param as Record<string, unknown> | undefined;
+  const rp = objective.reg_loss_param as Record<string, unknown> | undefined;
   const data: ModelData = {
     objective: name as Objective, numClass: multi ? numClass : 0, numFeature, baseScore, numParallelTree,
     trees, treeGroup, featureNames: fn, featureTypes: ft, attributes,
     huberSlope: hp ? num(hp.huber_slope, "huber_slope") : undefined,
     maxDeltaStep: pp ? num(pp.max_delta_step, "max_delta_step") : undefined,
+    scalePosWeight: rp?.scale_pos_weight !== undefined ? num(rp.scale_pos_weight, "scale_pos_weight") : undefined,
   };
   checkModelDataArrays(data); // the trees' indexes, groups and conditions, as Booster.fromModelData checks them
   return data;

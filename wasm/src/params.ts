@@ -115,7 +115,6 @@ const ACCEPTED_ONLY: Record<string, (v: unknown) => string | undefined> = {
   enable_categorical: (v) => (typeof v === "boolean" ? undefined : `parameter enable_categorical must be true or false, got ${shownValue(v)}`),
   device: (v) => (String(v) === "cpu" ? undefined : `device "${v}" is not supported (only "cpu")`),
   sampling_method: (v) => (v === "uniform" ? undefined : `sampling_method "${v}" is not supported (only "uniform")`),
-  scale_pos_weight: (v) => (Number(v) === 1 ? undefined : "scale_pos_weight is not supported; pass per-row weights instead"),
 };
 
 export interface ResolvedParams {
@@ -126,6 +125,8 @@ export interface ResolvedParams {
   subsample: number; colsample_bytree: number; colsample_bylevel: number; colsample_bynode: number;
   max_bin: number; seed: number; num_parallel_tree: number; base_score: number | undefined;
   huber_slope: number; random_strength: number; bootstrap_type: string; bagging_temperature: number;
+  /** the weight of rows labelled exactly 1, as XGBoost's reg:squarederror and binary:logistic take it */
+  scale_pos_weight: number;
   eval_metric: Metric[];
   /** threads for training and prediction (XGBoost's meaning): 0 = every core this process
    * may use (cores.ts availableCores), and a job never runs on more threads than that; the model does not depend on
@@ -146,7 +147,7 @@ const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric" | "cat_enc
   max_depth: 6, max_leaves: 0, grow_policy: "depthwise",
   subsample: 1, colsample_bytree: 1, colsample_bylevel: 1, colsample_bynode: 1,
   max_bin: 256, seed: 0, num_parallel_tree: 1, base_score: undefined, nthread: 0,
-  huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1,
+  huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1, scale_pos_weight: 1,
   cat_encoding: undefined, max_cat_to_onehot: 4, max_cat_threshold: 64, cat_permutations: 4, cat_prior_weight: 1,
 };
 
@@ -154,7 +155,7 @@ const NUMERIC = new Set([
   "num_class", "eta", "gamma", "min_child_weight", "lambda", "alpha", "max_delta_step", "max_depth", "max_leaves",
   "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed", "num_parallel_tree",
   "base_score", "huber_slope", "random_strength", "bagging_temperature", "cat_permutations", "cat_prior_weight",
-  "max_cat_to_onehot", "max_cat_threshold", "nthread",
+  "max_cat_to_onehot", "max_cat_threshold", "nthread", "scale_pos_weight",
 ]);
 const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree", "cat_permutations",
   "max_cat_to_onehot", "max_cat_threshold", "nthread"]);
@@ -294,6 +295,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   range("nthread", p.nthread >= 0 && p.nthread <= MAX_THREADS, `must be between 0 (every core, as XGBoost) and ${MAX_THREADS}`);
   range("num_parallel_tree", p.num_parallel_tree >= 1, "must be >= 1");
   range("huber_slope", p.huber_slope > 0, "must be > 0");
+  range("scale_pos_weight", p.scale_pos_weight >= 0, "must be >= 0");
   range("random_strength", p.random_strength >= 0, "must be >= 0");
   range("bagging_temperature", p.bagging_temperature >= 0, "must be >= 0");
   range("cat_permutations", p.cat_permutations >= 1, "must be >= 1");
@@ -324,6 +326,11 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   // not used')
   if (given.huber_slope !== undefined && p.objective !== "reg:pseudohubererror" && !p.eval_metric.includes("mphe")) {
     throw new Error(`parameter ${given.huber_slope} is the δ of reg:pseudohubererror and of the mphe metric; objective is ${p.objective} and eval_metric does not name mphe`);
+  }
+  // XGBoost's RegLossObj reads scale_pos_weight (reg:squarederror, binary:logistic); its other objectives do not
+  // (native: 'Parameters: { "scale_pos_weight" } are not used')
+  if (given.scale_pos_weight !== undefined && p.scale_pos_weight !== 1 && p.objective !== "reg:squarederror" && p.objective !== "binary:logistic") {
+    throw new Error(`parameter ${given.scale_pos_weight} weighs the rows labelled 1 of binary:logistic (and reg:squarederror) only; objective is ${p.objective}`);
   }
   if (p.max_leaves > 0 && p.grow_policy === "symmetric") {
     throw new Error('parameter max_leaves does not apply to grow_policy "symmetric": a symmetric tree of depth d has 2^d leaves; set max_depth');
@@ -360,7 +367,7 @@ export const PARAM_ORDER = [
   "max_delta_step", "max_depth", "max_leaves", "grow_policy", "subsample",
   "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed",
   "num_parallel_tree", "base_score", "huber_slope", "random_strength",
-  "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold",
+  "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold", "scale_pos_weight",
 ] as const satisfies readonly (keyof ResolvedParams)[];
 
 /** The flat array the core reads: PARAM_ORDER's values, names of enums as their codes. */

@@ -102,8 +102,9 @@ export interface XGBoostParams {
   device?: "cpu";
   /** Only `"uniform"`. */
   sampling_method?: "uniform";
-  /** Only 1: pass per-row weights instead. */
-  scale_pos_weight?: 1;
+  /** Weight of the rows labelled 1 (their gradients), as XGBoost's: `binary:logistic` (e.g. negatives / positives for
+   * imbalanced classes) and `reg:squarederror` (rows whose label is exactly 1); metrics are not weighted by it. Default 1. */
+  scale_pos_weight?: number;
 }
 
 /** Every key of XGBoostParams, at run time (kept equal to params.ts's VALID_PARAMS by a test). */

@@ -1,10 +1,13 @@
 /* binary:logistic: margin m is the log-odds, p = 1 / (1 + exp(-m)),
- *   l = -(y log p + (1 - y) log(1 - p)),   g = p - y,   h = max(p (1 - p), 1e-16). */
+ *   l = -(y log p + (1 - y) log(1 - p)),   g = p - y,   h = max(p (1 - p), 1e-16),
+ * both times the row's weight, and times scale_pos_weight where the label is exactly 1 (as XGBoost's RegLossObj:
+ * a soft label 0.7 is not scaled). */
 #include "objective.h"
 
-void binary_gradients(const float *margin, const float *label, const float *weight, int n, GradPair *out) {
+void binary_gradients(const float *margin, const float *label, const float *weight, int n, float scale_pos_weight, GradPair *out) {
   for (int i = 0; i < n; i++) {
     float w = weight ? weight[i] : 1.0f;
+    if (label[i] == 1.0f) w *= scale_pos_weight;
     double p = 1.0 / (1.0 + exp(-(double)margin[i]));
     double h = p * (1.0 - p);
     out[i].g = (float)((p - label[i]) * w);

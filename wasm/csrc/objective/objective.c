@@ -4,7 +4,7 @@
 void objective_gradients(const Params *p, const float *margin, const float *label, const float *weight,
                          int n, int n_groups, GradPair *out) {
   switch (p->objective) {
-  case OBJ_BINARY_LOGISTIC: binary_gradients(margin, label, weight, n, out); break;
+  case OBJ_BINARY_LOGISTIC: binary_gradients(margin, label, weight, n, (float)p->scale_pos_weight, out); break;
   case OBJ_MULTI_SOFTPROB: case OBJ_MULTI_SOFTMAX: multiclass_gradients(margin, label, weight, n, n_groups, out); break;
   default: regression_gradients(p, margin, label, weight, n, out);
   }
@@ -59,7 +59,8 @@ static double xgb_median(const float *v, const float *weight, int n) {
 
 /* Intercepts: the constant prediction that minimises each loss on the training labels —
  * the weighted mean (squared error, pseudo-Huber, logistic as a probability, Poisson
- * as a rate) or the weighted median (absolute error). Multiclass keeps 0.5, as XGBoost. */
+ * as a rate; scale_pos_weight weighs the rows labelled 1 of squared error and logistic)
+ * or the weighted median (absolute error). Multiclass keeps 0.5, as XGBoost. */
 double objective_estimate_base_score(const Params *p, const float *label, const float *weight, int n) {
   if (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX || n == 0) return 0.5;
   if (p->objective == OBJ_ABSOLUTE_ERROR) {
@@ -71,8 +72,14 @@ double objective_estimate_base_score(const Params *p, const float *label, const 
     float scaled = (float)(xgb_median(label, weight, n) * w);
     return w > 0 ? (double)scaled / w : xgb_median(label, weight, n);
   }
+  /* rows labelled 1 weigh scale_pos_weight times more in these two losses (their gradients): so in their minimiser */
+  double spw = p->objective == OBJ_SQUARED_ERROR || p->objective == OBJ_BINARY_LOGISTIC ? p->scale_pos_weight : 1.0;
   double s = 0, sw = 0;
-  for (int i = 0; i < n; i++) { double w = weight ? weight[i] : 1.0; s += w * label[i]; sw += w; }
+  for (int i = 0; i < n; i++) {
+    double w = weight ? weight[i] : 1.0;
+    if (label[i] == 1.0f) w *= spw;
+    s += w * label[i]; sw += w;
+  }
   double mean = sw > 0 ? s / sw : 0.5;
   if (p->objective == OBJ_BINARY_LOGISTIC) {
     if (mean < 1e-6) mean = 1e-6;

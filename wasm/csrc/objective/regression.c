@@ -1,5 +1,5 @@
 /* Regression objectives, margin m, label y, weight w:
- *   reg:squarederror      l = (m - y)^2 / 2            g = m - y            h = 1
+ *   reg:squarederror      l = (m - y)^2 / 2            g = m - y            h = 1   (w × scale_pos_weight where y = 1)
  *   reg:absoluteerror     l = |m - y|                  g = sign(m - y)      h = 1
  *       (h carries no curvature, so leaves are re-set to the median residual afterwards)
  *   reg:pseudohubererror  l = d^2 (sqrt(1 + (z/d)^2) - 1), z = m - y, d = huber_slope
@@ -10,9 +10,16 @@
 
 void regression_gradients(const Params *p, const float *margin, const float *label, const float *weight, int n, GradPair *out) {
   switch (p->objective) {
-  case OBJ_SQUARED_ERROR:
-    for (int i = 0; i < n; i++) { float w = weight ? weight[i] : 1.0f; out[i].g = (margin[i] - label[i]) * w; out[i].h = w; }
+  case OBJ_SQUARED_ERROR: {
+    /* XGBoost's RegLossObj scales the weight of a row labelled exactly 1 by scale_pos_weight here too */
+    float spw = (float)p->scale_pos_weight;
+    for (int i = 0; i < n; i++) {
+      float w = weight ? weight[i] : 1.0f;
+      if (label[i] == 1.0f) w *= spw;
+      out[i].g = (margin[i] - label[i]) * w; out[i].h = w;
+    }
     break;
+  }
   case OBJ_ABSOLUTE_ERROR:
     for (int i = 0; i < n; i++) {
       float w = weight ? weight[i] : 1.0f, z = margin[i] - label[i];
