@@ -58,7 +58,7 @@ static P defaults(void) {
   p.v[P_COLSAMPLE_BYTREE] = 1; p.v[P_COLSAMPLE_BYLEVEL] = 1; p.v[P_COLSAMPLE_BYNODE] = 1; p.v[P_MAX_BIN] = 256;
   p.v[P_SEED] = 0; p.v[P_NUM_PARALLEL_TREE] = 1; p.v[P_BASE_SCORE] = NAN; p.v[P_HUBER_SLOPE] = 1;
   p.v[P_RANDOM_STRENGTH] = 0; p.v[P_BOOTSTRAP_TYPE] = BOOT_NO; p.v[P_BAGGING_TEMPERATURE] = 1;
-  p.v[P_MAX_CAT_TO_ONEHOT] = 4; p.v[P_MAX_CAT_THRESHOLD] = 64;
+  p.v[P_MAX_CAT_TO_ONEHOT] = 4; p.v[P_MAX_CAT_THRESHOLD] = 64; p.v[P_SCALE_POS_WEIGHT] = 1;
   return p;
 }
 
@@ -611,6 +611,7 @@ static int fuzz(int iterations, uint64_t seed) {
     p.v[P_RANDOM_STRENGTH] = runif() < 0.3 ? runif() * 3 : 0;
     p.v[P_BOOTSTRAP_TYPE] = (int)(rnext() % 3);
     p.v[P_BAGGING_TEMPERATURE] = runif() * 3;
+    p.v[P_SCALE_POS_WEIGHT] = runif() < 0.2 ? runif() * 4 : 1;
     int nrow = 1 + (int)(rnext() % (rnext() % 4 ? 400 : 3000)), ncol = 1 + (int)(rnext() % 40);
     Data d = make_data(nrow, ncol, runif() < 0.5 ? 0 : runif(), obj, k);
     if (runif() < 0.3) {
