@@ -27,13 +27,34 @@ double node_score(const Params *p, double G, double H) {
   return -(2.0 * G * w + (H + p->lambda) * w * w);
 }
 
+/* A side's score as XGBoost's hist evaluator returns it (CalcGainGivenWeight): a float — from the sums in double
+ * without max_delta_step, in float from the clipped weight with it. A split's loss_chg is then the float sum of its
+ * two sides less the node's float score, in float: candidates whose gains differ only past a float's precision tie
+ * there, and the first found is kept. Gains in double told such near-ties apart by their last bits — splits on either
+ * side of a bin whose rows mirror another's (common on few distinct values in the first rounds, where every row has
+ * the same hessian) — and picked another threshold than native's: a multi:softprob tree split at f2 < 3 where native
+ * splits at f2 < 2, its margins 0.01 apart on the rows between. */
+static inline float side_gain(const Params *p, double G, double H) {
+  if (H <= 0.0) return 0.0f;
+  if (p->max_delta_step == 0.0) {
+    double t = threshold_l1(G, p->alpha);
+    return (float)(t * t / (H + p->lambda));
+  }
+  float w = (float)leaf_weight(p, G, H), g = (float)G, h = (float)H, lambda = (float)p->lambda;
+  return -(2.0f * g * w + (h + lambda) * (w * w));
+}
+static inline double split_gain(const Params *p, double GL, double HL, double GR, double HR, float parent) {
+  float chg = side_gain(p, GL, HL) + side_gain(p, GR, HR);
+  return (double)(chg - parent);
+}
+
 /* floor: the best before this scan; a missing-left scan keeps the last of its ties
  * (scan_plain explains why) */
-static inline void consider(const Params *p, SplitInfo *best, double parent, int f, int b, int dleft,
+static inline void consider(const Params *p, SplitInfo *best, float parent, int f, int b, int dleft,
                             double GL, double HL, double G, double H, double floor) {
   double GR = G - GL, HR = H - HL;
   if (HL < p->min_child_weight || HR < p->min_child_weight) return;
-  double chg = node_score(p, GL, HL) + node_score(p, GR, HR) - parent;
+  double chg = split_gain(p, GL, HL, GR, HR, parent);
   if (chg > best->loss_chg || (dleft && chg == best->loss_chg && chg > floor)) {
     best->loss_chg = chg; best->feature = f; best->bin = b; best->default_left = dleft; best->kind = SPLIT_ON_THRESHOLD;
     best->GL = GL; best->HL = HL; best->GR = GR; best->HR = HR;
@@ -51,7 +72,7 @@ static inline void consider(const Params *p, SplitInfo *best, double parent, int
  * here run upwards in both directions, so the missing-left one (dleft) keeps the last of
  * its ties instead. Empty bins are common: deep nodes, and a fit on a row view, where
  * the whole matrix's cuts include values only other rows have (qmatrix.h). */
-static void scan_plain(const Params *p, SplitInfo *best, double parent, int f, const HistBin *hf,
+static void scan_plain(const Params *p, SplitInfo *best, float parent, int f, const HistBin *hf,
                        int first, int last, int dleft, double GL, double HL, double G, double H) {
   double lambda = p->lambda, mcw = p->min_child_weight, floor = best->loss_chg, bestchg = floor;
   int bb = -2;
@@ -60,7 +81,9 @@ static void scan_plain(const Params *p, SplitInfo *best, double parent, int f, c
     if (b >= 0) { GL += hf[b].g; HL += hf[b].h; }
     double GR = G - GL, HR = H - HL;
     if (HL < mcw || HR < mcw || HL <= 0.0 || HR <= 0.0) continue;
-    double chg = GL * GL / (HL + lambda) + GR * GR / (HR + lambda) - parent;
+    /* as split_gain: each side a float, their sum less the node's score in float */
+    float sides = (float)(GL * GL / (HL + lambda)) + (float)(GR * GR / (HR + lambda));
+    double chg = (double)(sides - parent);
     if (chg > bestchg || (dleft && chg == bestchg && chg > floor)) { bestchg = chg; bb = b; bgl = GL; bhl = HL; }
   }
   if (bb >= -1) {
@@ -78,12 +101,13 @@ static void split_find_feature(const Params *p, const Cuts *cuts, const HistBin 
   int nb = cuts->n_bins[f];
   if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, parent, f, best); return; }
   const HistBin *hf = hist + cuts->offset[f];
+  float root = side_gain(p, G, H); /* the node's score as native keeps it (its root_gain, a float) */
   if (p->alpha == 0.0 && p->max_delta_step == 0.0) {
     if (hf[nb].h > 0.0) {
-      scan_plain(p, best, parent, f, hf, 0, nb - 1, 0, 0.0, 0.0, G, H);
-      scan_plain(p, best, parent, f, hf, -1, nb - 2, 1, hf[nb].g, hf[nb].h, G, H);
+      scan_plain(p, best, root, f, hf, 0, nb - 1, 0, 0.0, 0.0, G, H);
+      scan_plain(p, best, root, f, hf, -1, nb - 2, 1, hf[nb].g, hf[nb].h, G, H);
     } else {
-      scan_plain(p, best, parent, f, hf, 0, nb - 2, 0, 0.0, 0.0, G, H);
+      scan_plain(p, best, root, f, hf, 0, nb - 2, 0, 0.0, 0.0, G, H);
     }
     return;
   }
@@ -93,16 +117,16 @@ static void split_find_feature(const Params *p, const Cuts *cuts, const HistBin 
   double GL = 0, HL = 0;
   for (int b = 0; b < nb - 1 + has_missing; b++) {
     GL += hf[b].g; HL += hf[b].h;
-    consider(p, best, parent, f, b, 0, GL, HL, G, H, 0.0);
+    consider(p, best, root, f, b, 0, GL, HL, G, H, 0.0);
   }
   if (has_missing) {
     /* backward: missing goes left */
     double floor = best->loss_chg;
     GL = miss.g; HL = miss.h;
-    consider(p, best, parent, f, -1, 1, GL, HL, G, H, floor);
+    consider(p, best, root, f, -1, 1, GL, HL, G, H, floor);
     for (int b = 0; b < nb - 1; b++) {
       GL += hf[b].g; HL += hf[b].h;
-      consider(p, best, parent, f, b, 1, GL, HL, G, H, floor);
+      consider(p, best, root, f, b, 1, GL, HL, G, H, floor);
     }
   }
 }
