@@ -444,7 +444,9 @@ t("metrics and importances agree with native on the same model: evalsResult vs n
   const setups: { objective: Objective; extra: XGBoostParams; metrics: Metric[]; labels: (y: Float32Array) => Float32Array }[] = [
     { objective: "reg:squarederror", extra: {}, metrics: ["rmse", "mae"], labels: (y) => y },
     { objective: "binary:logistic", extra: {}, metrics: ["logloss", "error", "auc"], labels: binaryLabels },
-    { objective: "multi:softprob", extra: { num_class: 3 }, metrics: ["mlogloss", "merror"], labels: (y) => classLabels(y, 3) },
+    // auc of K classes: each against the rest, averaged by the classes' weights (it was refused: 'does not apply')
+    { objective: "multi:softprob", extra: { num_class: 3 }, metrics: ["mlogloss", "merror", "auc"], labels: (y) => classLabels(y, 3) },
+    { objective: "multi:softmax", extra: { num_class: 4 }, metrics: ["auc"], labels: (y) => classLabels(y, 4) },
     { objective: "count:poisson", extra: {}, metrics: ["poisson-nloglik"], labels: poisson },
   ];
   const ref = new RefJob();

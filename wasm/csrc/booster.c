@@ -470,6 +470,8 @@ XGB_API double bst_eval(Booster *b, int metric, const float *margin, const float
     }
   } else if (metric == M_MLOGLOSS || metric == M_MERROR) {
     v = metric_multiclass(metric, pred, label, weight, nrow, k);
+  } else if (metric == M_AUC && multi) {
+    v = metric_auc_ovr(pred, label, weight, nrow, k);
   } else {
     v = metric_binary(metric, pred, label, weight, nrow);
   }

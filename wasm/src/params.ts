@@ -350,7 +350,8 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     if (p.objective === "count:poisson") range("base_score", f > 0, "must be > 0 for count:poisson (as a float32: at least 1.4e-45)");
   }
   if (multi) {
-    for (const m of p.eval_metric) if (!["mlogloss", "merror"].includes(m)) throw new Error(`eval_metric "${m}" does not apply to ${p.objective}; use mlogloss or merror`);
+    // auc: one class against the rest, averaged by the classes' weights (native's MultiClassOVR)
+    for (const m of p.eval_metric) if (!["mlogloss", "merror", "auc"].includes(m)) throw new Error(`eval_metric "${m}" does not apply to ${p.objective}; use mlogloss, merror or auc`);
   } else {
     // K probabilities a row: a one-output model has none to score (native refuses them too)
     for (const m of p.eval_metric) if (m === "mlogloss" || m === "merror") throw new Error(`eval_metric "${m}" is for multi:softprob and multi:softmax, not ${p.objective}`);

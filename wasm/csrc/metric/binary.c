@@ -8,7 +8,8 @@
  * auc = probability that a random positive outranks a random negative, from ranks:
  * rows sorted by p, ties share their average rank (weighted Mann–Whitney U), each row weighing w y as a positive
  * and w (1 - y) as a negative, as XGBoost's BinaryROCAUC sums its true and false positives. Labels were rounded at
- * 0.5 here: soft labels scored error 0.074 and auc 0.981 where native gives 0.245 and 0.817. */
+ * 0.5 here: soft labels scored error 0.074 and auc 0.981 where native gives 0.245 and 0.817;
+ * multiclass auc: one class against the rest, averaged (metric_auc_ovr below). */
 #include "metric.h"
 
 static const float *sort_key;
@@ -17,7 +18,8 @@ static int cmp_by_pred(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static double auc(const float *p, const float *label, const float *weight, int n) {
+/* positives (nullable): the positive weight, the class's weight in the multiclass average */
+static double auc(const float *p, const float *label, const float *weight, int n, double *positives) {
   int32_t *idx = xgb_alloc(sizeof(int32_t) * (size_t)(n ? n : 1));
   if (!idx) return NAN; /* out of memory: the error is recorded, the metric is NaN (as for a one-class set) */
   for (int i = 0; i < n; i++) idx[i] = i;
@@ -40,12 +42,13 @@ static double auc(const float *p, const float *label, const float *weight, int n
     i = j;
   }
   free(idx);
+  if (positives) *positives = pos;
   if (!(pos > 0 && neg > 0)) return NAN; /* one class, or labels outside [0, 1] (a regression's): as native, no AUC */
   return area / (pos * neg);
 }
 
 double metric_binary(int metric, const float *prob, const float *label, const float *weight, int n) {
-  if (metric == M_AUC) return auc(prob, label, weight, n);
+  if (metric == M_AUC) return auc(prob, label, weight, n, NULL);
   double s = 0, sw = 0;
   for (int i = 0; i < n; i++) {
     double w = weight ? weight[i] : 1.0, p = prob[i], y = label[i], e;
@@ -61,4 +64,21 @@ double metric_binary(int metric, const float *prob, const float *label, const fl
   /* every weight 0: the sum itself (0), as XGBoost's GetFinal — it was NaN here (native's multiclass metrics, whose
    * GetFinal divides regardless, are NaN there: multiclass.c keeps that) */
   return sw > 0 ? s / sw : s;
+}
+
+/* auc of a K-class model, as XGBoost's MultiClassOVR: each class against the rest (its probability column, the rows
+ * labelled c as positives), averaged with the classes' positive weights; NaN when a class has no positive or no
+ * negative row (native's zero "local area"). */
+double metric_auc_ovr(const float *prob, const float *label, const float *weight, int n, int k) {
+  float *p = xgb_alloc(sizeof(float) * (size_t)(n ? n : 1)), *y = xgb_alloc(sizeof(float) * (size_t)(n ? n : 1));
+  double sum = 0, pos_sum = 0;
+  if (!p || !y) { free(p); free(y); return NAN; }
+  for (int c = 0; c < k && !isnan(sum); c++) {
+    for (int i = 0; i < n; i++) { p[i] = prob[(size_t)i * k + c]; y[i] = label[i] == (float)c ? 1.0f : 0.0f; }
+    double pos = 0, a = auc(p, y, weight, n, &pos);
+    sum += a * pos; /* NaN for a class without positives or negatives: the average is NaN */
+    pos_sum += pos;
+  }
+  free(p); free(y);
+  return pos_sum > 0 ? sum / pos_sum : NAN;
 }
