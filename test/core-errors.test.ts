@@ -113,7 +113,9 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ objective: "reg:quantileerror" }, [/objective "reg:quantileerror" is XGBoost 2\.0's \(not in 1\.7\) and is not implemented here; this core trains reg:squarederror/]],
     [{ objective: "binary:hinge" }, [/objective "binary:hinge" \(XGBoost's\) is not implemented here; this core trains/]],
     [{ objective: "reg:squaredlogerror" }, [/objective "reg:squaredlogerror" \(XGBoost's\) is not implemented here/]],
-    [{ eval_metric: "error@0.7" }, [/eval_metric "error@0\.7" \(XGBoost's error at another threshold\) is not implemented here: "error" is at 0\.5/]],
+    // error@t is computed (parity test); its threshold is a decimal number, as native reads it
+    [{ eval_metric: "error@high" }, [/eval_metric "error@high": error@t takes a threshold t written as a decimal number \(error@0\.7\)/]],
+    [{ objective: "multi:softprob", num_class: 3, eval_metric: "error@0.7" }, [/eval_metric "error@0\.7" does not apply to multi:softprob/]],
     [{ eval_metric: ["rmse", "tweedie-nloglik@1.5"] }, [/eval_metric "tweedie-nloglik@1\.5" \(XGBoost's\) is not implemented here; valid: rmse/]],
     [{ eval_metric: "ndcg@5-" }, [/eval_metric "ndcg@5-" \(XGBoost's\) is not implemented here/]],
     [{ eval_metric: "quantile" }, [/eval_metric "quantile" is XGBoost 2\.0's \(not in 1\.7\)/]],

@@ -420,7 +420,7 @@ t("exact cuts: eval curves and early stopping match native (evalsResult per roun
   });
 });
 
-t("eval_metric as XGBoost reads it: the objective's default (mphe for pseudo-Huber), a metric given twice evaluated once, an empty list the default; early stopping on a NaN metric keeps round 0 as its best", () => {
+t("eval_metric as XGBoost reads it: the objective's default (mphe for pseudo-Huber), a metric given twice evaluated once, an empty list the default, error@t; early stopping on a NaN metric keeps round 0 as its best", () => {
   const rnd = mulberry32(12);
   const n = 300, X = new Float32Array(n * 3), y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -435,6 +435,9 @@ t("eval_metric as XGBoost reads it: the objective's default (mphe for pseudo-Hub
     { name: "rmse twice", params: { eval_metric: ["rmse", "mae", "rmse"] } },
     { name: "empty list", params: { eval_metric: [] as never }, es: 2 },
     { name: "NaN auc, early stopping", params: { objective: "binary:logistic", eval_metric: "auc" }, labels: y.map((v) => (v > 3 ? 1 : 0)), valid: oneClass, es: 3 },
+    // error@t at other thresholds, named as native names them (error@0.50 is error), the last watched by early
+    // stopping (it was refused: 'not implemented here')
+    { name: "error@t", params: { objective: "binary:logistic", eval_metric: ["error@0.7", "error@0.50", "logloss", "error@0.3"] as never }, labels: y.map((v) => (v > 3 ? 1 : 0)), es: 2 },
   ];
   const ref = new RefJob();
   const ours: { evals: Record<string, Record<string, number[]>>; best: number; rounds: number }[] = [];

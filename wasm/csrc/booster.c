@@ -450,7 +450,7 @@ XGB_API int bst_predict(Booster *b, const float *X, const QMatrix *qm, int x_row
   return 0;
 }
 
-XGB_API double bst_eval(Booster *b, int metric, const float *margin, const float *label, const float *weight, int nrow) {
+XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *weight, int nrow) {
   int k = b->n_groups, obj = b->p.objective;
   float *pred = xgb_alloc(sizeof(float) * (size_t)nrow * k);
   if (!pred) return NAN;
@@ -473,7 +473,7 @@ XGB_API double bst_eval(Booster *b, int metric, const float *margin, const float
   } else if (metric == M_AUC && multi) {
     v = metric_auc_ovr(pred, label, weight, nrow, k);
   } else {
-    v = metric_binary(metric, pred, label, weight, nrow);
+    v = metric_binary(metric, pred, label, weight, nrow, threshold);
   }
   free(pred);
   return v;

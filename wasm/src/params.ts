@@ -43,7 +43,7 @@ export function unsupportedObjective(name: unknown): string {
   return `unknown objective "${n}"; valid: ${OBJECTIVES.join(", ")}`;
 }
 
-/** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (error@0.7, ndcg@5-,
+/** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (ndcg@5-,
  * tweedie-nloglik@1.5), and those added after 1.7. */
 const NATIVE_ONLY_METRICS = [
   "rmsle", "mape", "aucpr", "ndcg", "map", "gamma-nloglik", "gamma-deviance", "cox-nloglik", "tweedie-nloglik",
@@ -52,8 +52,8 @@ const NATIVE_ONLY_METRICS = [
 const LATER_METRICS: Record<string, string> = { quantile: "2.0", pre: "2.0" };
 
 function unsupportedMetric(m: string): string {
-  const valid = `valid: ${METRICS.join(", ")}`;
-  if (m.startsWith("error@")) return `eval_metric "${m}" (XGBoost's error at another threshold) is not implemented here: "error" is at 0.5; ${valid}`;
+  const valid = `valid: ${METRICS.join(", ")}, error@t`;
+  if (m.startsWith("error@")) return `eval_metric "${m}": error@t takes a threshold t written as a decimal number (error@0.7); ${valid}`;
   const base = m.replace(/@.*$/, "").replace(/-$/, "");
   if (base in LATER_METRICS) return `eval_metric "${m}" is XGBoost ${LATER_METRICS[base]}'s (not in 1.7) and is not implemented here; ${valid}`;
   if (NATIVE_ONLY_METRICS.includes(base)) return `eval_metric "${m}" (XGBoost's) is not implemented here; ${valid}`;
@@ -61,7 +61,24 @@ function unsupportedMetric(m: string): string {
 }
 
 export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe"] as const;
-export type Metric = (typeof METRICS)[number];
+/** A metric's name: one of METRICS, or error at another threshold than 0.5 (XGBoost's error@t) */
+export type Metric = (typeof METRICS)[number] | `error@${number}`;
+
+/**
+ * error@t as native names it (EvalError: the threshold read as a float, shown with 6 significant digits, and "error"
+ * itself at 0.5) — the key of its values in evalsResult; undefined when t is not a decimal number.
+ */
+function errorAtName(m: string): Metric | undefined {
+  const t = decimalNumber(m.slice("error@".length));
+  if (t === undefined) return undefined;
+  const f = Math.fround(t);
+  return f === 0.5 ? "error" : `error@${Number(f.toPrecision(6))}`;
+}
+
+/** The core's metric id and error's threshold for a metric name of resolveParams' list. */
+export function metricCall(m: string): [number, number] {
+  return m.startsWith("error@") ? [METRICS.indexOf("error"), Number(m.slice("error@".length))] : [METRICS.indexOf(m as (typeof METRICS)[number]), 0.5];
+}
 /** Metrics where larger is better (early stopping maximises them). */
 export const MAXIMIZE = new Set<string>(["auc"]);
 
@@ -244,9 +261,10 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       continue;
     }
     if (key === "eval_metric") {
-      const list = (Array.isArray(value) ? value : [value]).map(String);
+      // error@t under the name native gives it (error@0.50 is "error", error@0.70 "error@0.7")
+      const list = (Array.isArray(value) ? value : [value]).map(String).map((m) => (m.startsWith("error@") ? errorAtName(m) ?? m : m));
       for (const m of list) {
-        if (!(METRICS as readonly string[]).includes(m)) throw new Error(unsupportedMetric(m));
+        if (!(METRICS as readonly string[]).includes(m) && !(m.startsWith("error@") && errorAtName(m) === m)) throw new Error(unsupportedMetric(m));
       }
       // as XGBoost: a metric given twice is evaluated once (each round's value was recorded twice), and an empty
       // list is no list — the objective's default (it evaluated nothing, and early stopping had no metric to watch)

@@ -9,7 +9,7 @@
 import { Booster } from "./booster";
 import { DMatrix } from "./dmatrix";
 import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
-import { MAXIMIZE, METRICS, numGroups, resolveParams, type ResolvedParams } from "./params";
+import { MAXIMIZE, metricCall, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 import { alloc, bytesAt, check, f32, free, getCore, resolveThreads, setThreads } from "./wasm";
 import { shownValue, shownNames } from "./shown";
@@ -311,7 +311,8 @@ class Fit implements Training {
       }
       scores[name] = {};
       for (const metric of p.eval_metric) {
-        const v = c.bst_eval(bst.ptr, METRICS.indexOf(metric), m, targets[j].label, targets[j].weight, d.nrow);
+        const [id, threshold] = metricCall(metric);
+        const v = c.bst_eval(bst.ptr, id, threshold, m, targets[j].label, targets[j].weight, d.nrow);
         scores[name][metric] = v;
         bst.evalsResult[name][metric].push(v);
       }

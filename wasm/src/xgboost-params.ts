@@ -63,7 +63,8 @@ export interface XGBoostParams {
   bootstrap_type?: "no" | "bernoulli" | "bayesian";
   /** Bayesian bootstrap: weights are (−log U)^t; 0 gives every row weight 1. Default 1. */
   bagging_temperature?: number;
-  /** Metric(s) reported for the evaluation sets; the last one drives early stopping. Default: the objective's. */
+  /** Metric(s) reported for the evaluation sets; the last one drives early stopping. Default: the objective's.
+   * `error@t`: error at threshold t (reported as native names it: `error@0.7`; `error@0.5` is `error`). */
   eval_metric?: Metric | Metric[];
   /**
    * How categorical columns (DMatrix `catFeatures` / `featureTypes` "c") are split: XGBoost's native one-hot and

@@ -3,7 +3,7 @@
  *   regression's output: reg:squarederror on 0/1 labels) scores below 0 where its side's term has a negative log —
  *   p = 1.2 with y = 1 adds -log 1.2. Clipping p to [1e-16, 1 - 1e-16] here scored such rows 0 instead (a logloss of
  *   0.2139 where native reports 0.2122); for p in [0, 1] the two are the same;
- * error = sum w e / sum w with e = 1 - y where p > 0.5, else y (XGBoost's EvalError: for 0/1 labels the share of
+ * error = sum w e / sum w with e = 1 - y where p > t (0.5, or error@t's t), else y (XGBoost's EvalError: for 0/1 labels the share of
  *   rows on the wrong side; a soft label y in [0, 1] counts as y positive and 1 - y negative);
  * auc = probability that a random positive outranks a random negative, from ranks:
  * rows sorted by p, ties share their average rank (weighted Mann–Whitney U), each row weighing w y as a positive
@@ -47,7 +47,8 @@ static double auc(const float *p, const float *label, const float *weight, int n
   return area / (pos * neg);
 }
 
-double metric_binary(int metric, const float *prob, const float *label, const float *weight, int n) {
+double metric_binary(int metric, const float *prob, const float *label, const float *weight, int n, double threshold) {
+  const float t = (float)threshold; /* native's threshold is a float */
   if (metric == M_AUC) return auc(prob, label, weight, n, NULL);
   double s = 0, sw = 0;
   for (int i = 0; i < n; i++) {
@@ -57,7 +58,7 @@ double metric_binary(int metric, const float *prob, const float *label, const fl
       double pneg = (double)(1.0f - prob[i]); /* a float, as native's */
       e = (y != 0 ? -y * log(p > eps ? p : eps) : 0) + (1 - y != 0 ? -(1 - y) * log(pneg > eps ? pneg : eps) : 0);
     } else {
-      e = p > 0.5 ? 1.0 - y : y;
+      e = prob[i] > t ? 1.0 - y : y;
     }
     s += w * e; sw += w;
   }

@@ -7,7 +7,8 @@
 typedef enum { M_RMSE = 0, M_MAE, M_LOGLOSS, M_ERROR, M_AUC, M_MLOGLOSS, M_MERROR, M_POISSON_NLOGLIK, M_MPHE, M_COUNT } MetricId;
 
 double metric_regression(int metric, const float *pred, const float *label, const float *weight, int n, double huber_slope);
-double metric_binary(int metric, const float *prob, const float *label, const float *weight, int n);
+/* threshold: error's (error@t; 0.5 for error) */
+double metric_binary(int metric, const float *prob, const float *label, const float *weight, int n, double threshold);
 double metric_auc_ovr(const float *prob, const float *label, const float *weight, int n, int k);
 double metric_multiclass(int metric, const float *prob, const float *label, const float *weight, int n, int k);
 #endif
