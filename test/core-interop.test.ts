@@ -443,6 +443,8 @@ t("metrics and importances agree with native on the same model: evalsResult vs n
   const poisson = (y: Float32Array) => y.map((v) => Math.floor(Math.exp(0.25 * v)));
   const setups: { objective: Objective; extra: XGBoostParams; metrics: Metric[]; labels: (y: Float32Array) => Float32Array }[] = [
     { objective: "reg:squarederror", extra: {}, metrics: ["rmse", "mae"], labels: (y) => y },
+    // rmsle and mape (they were refused: 'not implemented here'), on labels > 0 (mape divides by them, rmsle takes log1p)
+    { objective: "reg:squarederror", extra: {}, metrics: ["rmsle", "mape"], labels: (y) => y.map((v) => Math.abs(v) + 0.5) },
     { objective: "binary:logistic", extra: {}, metrics: ["logloss", "error", "auc"], labels: binaryLabels },
     // auc of K classes: each against the rest, averaged by the classes' weights (it was refused: 'does not apply')
     { objective: "multi:softprob", extra: { num_class: 3 }, metrics: ["mlogloss", "merror", "auc"], labels: (y) => classLabels(y, 3) },

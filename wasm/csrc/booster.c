@@ -457,7 +457,7 @@ XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *m
   int multi = obj == OBJ_MULTI_SOFTPROB || obj == OBJ_MULTI_SOFTMAX;
   objective_transform(multi ? OBJ_MULTI_SOFTPROB : obj, margin, multi ? nrow : nrow * k, k, pred);
   double v;
-  if (metric == M_RMSE || metric == M_MAE || metric == M_POISSON_NLOGLIK || metric == M_MPHE) {
+  if (metric == M_RMSE || metric == M_MAE || metric == M_POISSON_NLOGLIK || metric == M_MPHE || metric == M_RMSLE || metric == M_MAPE) {
     if (multi) {
       /* regression metrics on a multiclass model compare the predicted class id */
       float *ids = xgb_alloc(sizeof(float) * (size_t)nrow);

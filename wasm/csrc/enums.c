@@ -21,7 +21,7 @@ static const char *const OBJECTIVE_NAMES[] = {
 _Static_assert(COUNT(OBJECTIVE_NAMES) == OBJ_COUNT, "one name per ObjectiveId");
 
 static const char *const METRIC_NAMES[] = {
-  "rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe",
+  "rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape",
 };
 _Static_assert(COUNT(METRIC_NAMES) == M_COUNT, "one name per MetricId");
 

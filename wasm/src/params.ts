@@ -46,7 +46,7 @@ export function unsupportedObjective(name: unknown): string {
 /** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (ndcg@5-,
  * tweedie-nloglik@1.5), and those added after 1.7. */
 const NATIVE_ONLY_METRICS = [
-  "rmsle", "mape", "aucpr", "ndcg", "map", "gamma-nloglik", "gamma-deviance", "cox-nloglik", "tweedie-nloglik",
+  "aucpr", "ndcg", "map", "gamma-nloglik", "gamma-deviance", "cox-nloglik", "tweedie-nloglik",
   "aft-nloglik", "interval-regression-accuracy",
 ];
 const LATER_METRICS: Record<string, string> = { quantile: "2.0", pre: "2.0" };
@@ -60,7 +60,7 @@ function unsupportedMetric(m: string): string {
   return `unknown eval_metric "${m}"; ${valid}`;
 }
 
-export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe"] as const;
+export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape"] as const;
 /** A metric's name: one of METRICS, or error at another threshold than 0.5 (XGBoost's error@t) */
 export type Metric = (typeof METRICS)[number] | `error@${number}`;
 

@@ -4,7 +4,7 @@
 #define XGB_METRIC_H
 #include "common.h"
 
-typedef enum { M_RMSE = 0, M_MAE, M_LOGLOSS, M_ERROR, M_AUC, M_MLOGLOSS, M_MERROR, M_POISSON_NLOGLIK, M_MPHE, M_COUNT } MetricId;
+typedef enum { M_RMSE = 0, M_MAE, M_LOGLOSS, M_ERROR, M_AUC, M_MLOGLOSS, M_MERROR, M_POISSON_NLOGLIK, M_MPHE, M_RMSLE, M_MAPE, M_COUNT } MetricId;
 
 double metric_regression(int metric, const float *pred, const float *label, const float *weight, int n, double huber_slope);
 /* threshold: error's (error@t; 0.5 for error) */
