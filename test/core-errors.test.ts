@@ -107,6 +107,9 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ objective: "multi:softprob", num_class: 1 }, [/num_class/]],
     [{ objective: "reg:nonsense" }, [/objective/, /reg:nonsense/, /reg:squarederror/]],
     [{ max_dept: 3 }, [/unknown parameter/i, /max_dept/, /max_depth/, /eta/]],
+    // XGBoost's own parameters this core does not implement say so (they read "unknown parameter")
+    [{ monotone_constraints: "(1,0)" }, [/^parameter "monotone_constraints" \(XGBoost's\) is not implemented here; valid parameters: /]],
+    [{ interaction_constraints: [[0, 1]] }, [/^parameter "interaction_constraints" \(XGBoost's\) is not implemented here/]],
     [{ eval_metric: "accuracy" }, [/eval_metric/, /accuracy/]],
     // XGBoost's own objectives and metrics that this core does not implement say so (they read "unknown"), and
     // those XGBoost added after 1.7 name the version

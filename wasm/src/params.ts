@@ -30,6 +30,14 @@ const NATIVE_ONLY_OBJECTIVES = [
   "reg:squaredlogerror", "reg:logistic", "binary:logitraw", "binary:hinge", "reg:gamma", "reg:tweedie",
   "survival:cox", "survival:aft", "rank:pairwise", "rank:ndcg", "rank:map",
 ];
+/** XGBoost's tree-booster and learner parameters (1.7's, and 2.0's multi_strategy) this core does not implement
+ * (monotone and interaction constraints, the updater machinery): named as XGBoost's, not "unknown" (as its
+ * objectives and metrics are). */
+const NATIVE_ONLY_PARAMS = [
+  "monotone_constraints", "interaction_constraints", "updater", "process_type", "refresh_leaf", "predictor",
+  "max_cached_hist_node", "single_precision_histogram", "sketch_eps", "num_feature", "deterministic_histogram",
+  "gpu_id", "seed_per_iteration", "multi_strategy",
+];
 /** Objectives XGBoost added after 1.7 (the version this core's models and comparisons follow). */
 const LATER_OBJECTIVES: Record<string, string> = { "reg:quantileerror": "2.0" };
 
@@ -286,7 +294,8 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       continue;
     }
     if (!NUMERIC.has(key)) {
-      throw new Error(`unknown parameter "${rawKey}"; valid parameters: ${VALID_PARAMS.join(", ")}`);
+      const whose = NATIVE_ONLY_PARAMS.includes(rawKey) ? `parameter "${rawKey}" (XGBoost's) is not implemented here` : `unknown parameter "${rawKey}"`;
+      throw new Error(`${whose}; valid parameters: ${VALID_PARAMS.join(", ")}`);
     }
     out[key] = toNumber(key, rawKey, value);
   }
