@@ -38,6 +38,12 @@ export const limitExceeded = (msg: string) => new ApiError("ResourceLimitExceede
 
 export const NAME_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 export const TUNING_NAME_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/;
+/** the service model's length limits of the names with these patterns: the patterns count the letters and digits
+ * only (any run of '-' between them passes), so 'a' + 70 dashes + 'b' matched NAME_RE — a job name AWS refuses */
+const NAME_MAX = new Map<RegExp, number>([
+  [NAME_RE, 63],
+  [TUNING_NAME_RE, 32],
+]);
 const ENV_KEY_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const ROLE_RE = /^arn:aws[a-z\-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 
@@ -54,13 +60,14 @@ export class Checker {
     }
     return true;
   }
-  name(v: unknown, path: string, re = NAME_RE, required = true): void {
+  name(v: unknown, path: string, re = NAME_RE, required = true, max = NAME_MAX.get(re)): void {
     if (v === undefined || v === null) {
       if (required) this.required(v, path);
       return;
     }
     if (typeof v !== "string" || !re.test(v))
       this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${re.source.replace(/\$$/, "")}`);
+    else if (max !== undefined) this.maxLength(v, path, max);
   }
   role(v: unknown, path: string): void {
     if (!this.required(v, path)) return;

@@ -30,7 +30,6 @@ import type { JsonObject, Reply, Request } from "./wire";
 
 /** ServerlessConfig.MemorySizeInMB: 1 to 6 GB in 1 GB steps */
 const MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144];
-const VARIANT_RE = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const CONTAINER_IMAGE_RE = /^[\S]+$/;
 
 /** the requests once validated */
@@ -178,7 +177,7 @@ export class Models {
 function validateVariant(c: Checker, v: unknown, p: string): void {
   if (!c.object(v, p, true)) return;
   c.supported(v, p, ["VariantName", "ModelName", "InitialVariantWeight", "ContainerStartupHealthCheckTimeoutInSeconds", "ServerlessConfig", "InstanceType", "InitialInstanceCount"]);
-  c.name(v.VariantName, `${p}.VariantName`, VARIANT_RE);
+  c.name(v.VariantName, `${p}.VariantName`); // VariantName has the names' pattern and 63
   c.name(v.ModelName, `${p}.ModelName`);
   c.number(v.InitialVariantWeight, `${p}.InitialVariantWeight`);
   if (typeof v.InitialVariantWeight === "number" && v.InitialVariantWeight < 0)

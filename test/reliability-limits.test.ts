@@ -51,8 +51,21 @@ const a = (n: number) => "a".repeat(n);
 const fileUri = (base: string, n: number) => `file://${base}/${a(n - `file://${base}/`.length)}`;
 const entries = (n: number, value = "v") => Object.fromEntries(Array.from({ length: n }, (_, i) => [`K${i}`, value]));
 
+/** a name of n characters that matches the names' pattern: two letters and dashes between (the pattern counts only
+ * the letters and digits, so a long name of dashes got past it) */
+const dashed = (n: number) => `a${"-".repeat(n - 2)}b`;
+const tuningConfig = { Strategy: "Random", HyperParameterTuningJobObjective: { Type: "Minimize", MetricName: "validation:rmse" }, ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1 }, ParameterRanges: { ContinuousParameterRanges: [{ Name: "eta", MinValue: "0.1", MaxValue: "0.5" }] } };
+
 /** [operation, request shape, field path, the request with the field n long] */
 const CASES: [string, string, string[], (n: number) => unknown][] = [
+  ["CreateTrainingJob", "CreateTrainingJobRequest", ["TrainingJobName"], (n) => trainingRequest(dashed(n), `file://${data}`, out)],
+  ["DescribeTrainingJob", "DescribeTrainingJobRequest", ["TrainingJobName"], (n) => ({ TrainingJobName: dashed(n) })],
+  ["CreateHyperParameterTuningJob", "CreateHyperParameterTuningJobRequest", ["HyperParameterTuningJobName"], (n) => ({ HyperParameterTuningJobName: dashed(n), HyperParameterTuningJobConfig: tuningConfig, TrainingJobDefinition: trainingDefinition(`file://${data}`, out) })],
+  ["CreateModel", "CreateModelInput", ["ModelName"], (n) => ({ ModelName: dashed(n), PrimaryContainer: { Image: "i" } })],
+  ["CreateEndpointConfig", "CreateEndpointConfigInput", ["EndpointConfigName"], (n) => ({ EndpointConfigName: dashed(n), ProductionVariants: [{ VariantName: "v", ModelName: "no-such-model", ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 1 } }] })],
+  ["CreateEndpointConfig", "CreateEndpointConfigInput", ["ProductionVariants", "[]", "VariantName"], (n) => ({ EndpointConfigName: name(), ProductionVariants: [{ VariantName: dashed(n), ModelName: "no-such-model", ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 1 } }] })],
+  ["CreateEndpoint", "CreateEndpointInput", ["EndpointName"], (n) => ({ EndpointName: dashed(n), EndpointConfigName: "no-such-config" })],
+  ["CreateTransformJob", "CreateTransformJobRequest", ["TransformJobName"], (n) => ({ TransformJobName: dashed(n), ModelName: "no-such-model", TransformInput: { DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${data}` } } }, TransformOutput: { S3OutputPath: `file://${out}` }, TransformResources: { InstanceType: "ml.m5.large", InstanceCount: 1 } })],
   ["CreateTrainingJob", "CreateTrainingJobRequest", ["AlgorithmSpecification", "TrainingImage"], (n) => ({ ...trainingRequest(name(), `file://${data}`, out), AlgorithmSpecification: { TrainingImage: a(n), TrainingInputMode: "File" } })],
   ["CreateTrainingJob", "CreateTrainingJobRequest", ["AlgorithmSpecification", "MetricDefinitions", "[]", "Name"], (n) => ({ ...trainingRequest(name(), `file://${data}`, out), AlgorithmSpecification: { TrainingImage: "i", TrainingInputMode: "File", MetricDefinitions: [{ Name: a(n), Regex: "x" }] } })],
   ["CreateTrainingJob", "CreateTrainingJobRequest", ["AlgorithmSpecification", "MetricDefinitions", "[]", "Regex"], (n) => ({ ...trainingRequest(name(), `file://${data}`, out), AlgorithmSpecification: { TrainingImage: "i", TrainingInputMode: "File", MetricDefinitions: [{ Name: "m", Regex: a(n) }] } })],
