@@ -200,7 +200,7 @@ export class Checker {
  * request first needs it: the client is ~0.3–0.6 s of module loading, which the server's start does not pay (the
  * same reason server.ts loads it only to name an unimplemented operation).
  */
-export function sdkEnum(name: "ProductionVariantInstanceType" | "TransformInstanceType"): string[] {
+export function sdkEnum(name: "ProductionVariantInstanceType" | "TransformInstanceType" | "TrainingInstanceType"): string[] {
   const e = (require("@aws-sdk/client-sagemaker") as Record<string, Record<string, string> | undefined>)[name];
   if (!e) throw new Error(`@aws-sdk/client-sagemaker has no enum ${name}`);
   return Object.values(e);

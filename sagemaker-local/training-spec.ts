@@ -6,7 +6,7 @@
  * training, non-S3 data sources) is an error too, never ignored. String and map lengths are the service model's
  * (botocore's sagemaker service-2.json; test/reliability-limits checks them against it).
  */
-import { Checker, show } from "./errors";
+import { Checker, sdkEnum, show } from "./errors";
 import { compileMetricRegex } from "./metric-regex";
 import { isJsonObject, JsonObject } from "./wire";
 import { checkUri } from "./storage";
@@ -15,8 +15,6 @@ import type { TrainingSpec } from "./records";
 
 /** SageMaker's limit on a training job's Environment entries */
 export const ENVIRONMENT_ENTRIES = 48;
-
-const INSTANCE_RE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
 /** the Name of a MetricDefinition, if it has one (for messages) */
 const nameOf = (m: unknown): string => show(isJsonObject(m) ? m.Name : undefined);
@@ -86,9 +84,8 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "",
     c.supported(rc, p("ResourceConfig"), ["InstanceType", "InstanceCount", "VolumeSizeInGB"]);
     c.range(rc.VolumeSizeInGB, p("ResourceConfig.VolumeSizeInGB"), 0, 1e6, true);
     c.range(rc.InstanceCount, p("ResourceConfig.InstanceCount"), 0, 1e6);
-    c.required(rc.InstanceType, p("ResourceConfig.InstanceType"));
-    if (rc.InstanceType != null && (typeof rc.InstanceType !== "string" || !INSTANCE_RE.test(rc.InstanceType)))
-      c.custom(`Value '${show(rc.InstanceType)}' at 'resourceConfig.instanceType' failed to satisfy constraint: Member must satisfy enum value set`);
+    // AWS's enum (a misspelt or non-training type, ml.m5.medium, passed a shape check and ran)
+    c.oneOf(rc.InstanceType, p("ResourceConfig.InstanceType"), sdkEnum("TrainingInstanceType"), true);
     if (typeof rc.InstanceCount === "number" && rc.InstanceCount > 1) c.custom("Local SageMaker runs single-instance training jobs only: ResourceConfig.InstanceCount must be 1.");
   }
   const stop = input.StoppingCondition;

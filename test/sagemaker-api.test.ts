@@ -36,7 +36,7 @@ import {
   waitUntilTransformJobCompletedOrStopped,
 } from "@aws-sdk/client-sagemaker";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { localServer, trainingRequest, tmpDir, until, ROLE, rejects, sleep } from "./sagemaker-helpers";
+import { localServer, trainingRequest, tmpDir, until, ROLE, rejects, sleep, serviceModelShapes } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
 let data: string;
@@ -195,6 +195,20 @@ test("training job: validation errors as AWS returns them (right exception class
   assert.is(emptyJob.FailureReason, `ClientError: Channel train: no objects under file://${empty}`);
   // a NUL byte in the output path: refused as the job is created, not after its training
   await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, TrainingJobName: "job-nul", OutputDataConfig: { S3OutputPath: `file://${out}\u0000x` } })), "ValidationException", /OutputDataConfig\.S3OutputPath: the URI holds a NUL byte/);
+});
+
+test("training job: ResourceConfig.InstanceType is one of the service model's training instance types (ml.m5.medium, not one, was accepted and ran)", async () => {
+  const types = serviceModelShapes().TrainingInstanceType.enum!;
+  assert.ok(types.includes("ml.m5.large") && !types.includes("ml.m5.medium"), "botocore's TrainingInstanceType");
+  const base = trainingRequest("job-type", `file://${data}`, out);
+  await rejects(
+    ctx.sm.send(new CreateTrainingJobCommand({ ...base, ResourceConfig: { ...base.ResourceConfig, InstanceType: "ml.m5.medium" } })),
+    "ValidationException",
+    /^1 validation error detected: Value 'ml\.m5\.medium' at 'resourceConfig\.instanceType' failed to satisfy constraint: Member must satisfy enum value set: \[.*ml\.m5\.large/,
+  );
+  // every type the model lists passes (the request's one problem, no role, is all that is said)
+  for (const t of types)
+    await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, RoleArn: undefined, ResourceConfig: { ...base.ResourceConfig, InstanceType: t as never } })), "ValidationException", /^1 validation error detected: Value null at 'roleArn'/);
 });
 
 test("training job: ResourceLimitExceeded beyond the concurrent job limit", async () => {
