@@ -11,7 +11,7 @@
  *
  * and the outcome: Completed; Failed with FailureReason "ClientError: …" (data, upload), "AlgorithmError: …"
  * (output/failure, the signal or the exit code) or "InternalServerError: …" (the server stopped); Stopped (by
- * StopTrainingJob or the tuning job; what the trainer saved is uploaded) or Stopped/MaxRuntimeExceeded.
+ * StopTrainingJob or the tuning job) or Stopped/MaxRuntimeExceeded — what the trainer saved is uploaded either way.
  * Every status change is saved at once, so DescribeTrainingJob and a restarted server see it.
  */
 import * as fs from "fs";
@@ -254,12 +254,13 @@ export class TrainingRun {
       return this.finish("Failed", "Failed", "Training job failed", "InternalServerError: the local SageMaker server stopped while the job was running.");
     if (this.outputFailed)
       return this.finish("Failed", "Failed", "Training job failed", `InternalServerError: the job's output could not be written to its log (${this.outputFailed.message}); free space in the state folder ${this.ctx.store.root}.`);
+    // stopped by StopTrainingJob, the tuning job or MaxRuntimeInSeconds alike: SageMaker's SIGTERM window is for the
+    // algorithm to save its model ("so the results of training are not lost", StoppingCondition), and what it saved is
+    // uploaded — a job stopped by its MaxRuntimeInSeconds had none
+    if (run.stopRequested) await this.upload().catch(() => undefined);
     if (run.stopRequested === "MaxRuntimeExceeded")
       return this.finish("Stopped", "MaxRuntimeExceeded", `Job stopped because it exceeded MaxRuntimeInSeconds (${r.StoppingCondition.MaxRuntimeInSeconds})`);
-    if (run.stopRequested) {
-      await this.upload().catch(() => undefined);
-      return this.finish("Stopped", "Stopped", run.stopRequested);
-    }
+    if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
     if (exit.code !== 0) {
       const failureFile = path.join(this.optml, "output", "failure");
       let reason: string;

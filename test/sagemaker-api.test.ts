@@ -150,14 +150,21 @@ test("training job: StopTrainingJob → Stopped; stopping a finished job → Val
   await rejects(ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "job-stop" })), "ValidationException", /status Stopped/);
 });
 
-test("training job: MaxRuntimeInSeconds → Stopped / MaxRuntimeExceeded", async () => {
-  const req = trainingRequest("job-maxrt", `file://${data}`, out, { hang: "true" });
+test("training job: MaxRuntimeInSeconds → Stopped / MaxRuntimeExceeded, with what the algorithm saved in its SIGTERM window uploaded (it was lost)", async () => {
+  // the service model's StoppingCondition: "SageMaker sends the algorithm the SIGTERM signal … Algorithms can use this
+  // 120-second window to save the model artifacts, so the results of training are not lost"
+  const doc = serviceModelShapes().StoppingCondition;
+  assert.match(doc.documentation ?? "", /SIGTERM[\s\S]*save the model artifacts/);
+  const req = trainingRequest("job-maxrt", `file://${data}`, out, { hang: "true", save_on_term: "true" });
   req.StoppingCondition = { MaxRuntimeInSeconds: 1 };
   await ctx.sm.send(new CreateTrainingJobCommand(req));
   await waitJob("job-maxrt");
   const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-maxrt" }));
   assert.is(d.TrainingJobStatus, "Stopped");
   assert.is(d.SecondaryStatus, "MaxRuntimeExceeded");
+  const tgz = d.ModelArtifacts?.S3ModelArtifacts;
+  assert.is(tgz, `file://${out}/job-maxrt/output/model.tar.gz`);
+  assert.equal(JSON.parse(execFileSync("tar", ["xzOf", tgz!.slice(7), "saved-on-term.json"]).toString()), { saved: "on SIGTERM" });
 });
 
 test("training job: validation errors as AWS returns them (right exception classes)", async () => {

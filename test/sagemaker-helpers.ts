@@ -81,7 +81,7 @@ export async function rejects(p: Promise<unknown>, name: string, match?: RegExp)
 }
 
 /** a shape of the SageMaker service model (botocore's service-2.json) */
-export type ModelShape = { type: string; max?: number; min?: number; enum?: string[]; members?: Record<string, { shape: string; documentation?: string }>; member?: { shape: string }; key?: { shape: string }; value?: { shape: string } };
+export type ModelShape = { type: string; max?: number; min?: number; enum?: string[]; documentation?: string; members?: Record<string, { shape: string; documentation?: string }>; member?: { shape: string }; key?: { shape: string }; value?: { shape: string } };
 
 /**
  * The SageMaker service model's shapes, as botocore ships it — the independent reference for the API's limits and
