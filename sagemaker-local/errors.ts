@@ -127,6 +127,11 @@ export class Checker {
     if (typeof v === "string" && v.length < min)
       this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must have length greater than or equal to ${min}`);
   }
+  /** a list of at least `min` members, when it is a list (the service model's min) */
+  minItems(v: unknown, path: string, min: number): void {
+    if (Array.isArray(v) && v.length < min)
+      this.problems.push(`Value '${show(v)}' at '${this.at(path)}' failed to satisfy constraint: Member must have length greater than or equal to ${min}`);
+  }
   /** a map's number of entries and the lengths of its keys and values, when it is a map */
   mapLimits(v: unknown, path: string, limits: { entries: number; key: number; value: number }): void {
     if (!isJsonObject(v)) return;

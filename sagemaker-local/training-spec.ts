@@ -103,6 +103,7 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "",
 function validateChannels(c: Checker, chans: unknown, p: (s: string) => string): void {
   if (!c.list(chans, p("InputDataConfig"))) return;
   if (chans.length > 20) c.custom("InputDataConfig: at most 20 channels are allowed.");
+  c.minItems(chans, p("InputDataConfig"), 1); // the service model's: a job without channels leaves it out ([] was accepted)
   const seen = new Set<unknown>();
   for (const [i, ch] of chans.entries()) {
     const at = p(`InputDataConfig.${i + 1}.member`);

@@ -179,6 +179,9 @@ test("training job: validation errors as AWS returns them (right exception class
   await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-v", `file://${data}/../etc`, out))), "ValidationException", /absolute path without '\.\.'/);
   await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-v", `file://relative/path`, out))), "ValidationException");
   await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, ResourceConfig: { InstanceType: "ml.m5.large", InstanceCount: 1 } })), "ValidationException", /volumeSizeInGB/);
+  // InputDataConfig's least length, the service model's (an empty list was accepted and the job ran without channels)
+  const minChannels = serviceModelShapes().InputDataConfig.min!;
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, InputDataConfig: base.InputDataConfig.slice(0, minChannels - 1) })), "ValidationException", new RegExp(`^1 validation error detected: Value '\\[\\]' at 'inputDataConfig' failed to satisfy constraint: Member must have length greater than or equal to ${minChannels}$`));
   // an unknown training job: ValidationException "Requested resource not found.", as SageMaker answers (aws/aws-sdk#165;
   // boto3's TrainingJobCompletedOrStopped waiter fails on it), for Describe and Stop
   await rejects(ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "no-such-job" })), "ValidationException", /^Requested resource not found\.$/);
