@@ -150,10 +150,16 @@ export class TrainingJobs {
   }
   list(input: Request<ListTrainingJobsCommandInput>): Reply<ListTrainingJobsCommandOutput> {
     checkList(input, { statuses: TRAINING_JOB_STATUSES, sortBy: SORT_BY });
-    const items = sortAndFilter([...this.recs.values()], input, LISTED);
+    // StatusEquals filters the page once it is taken, as ListTrainingJobs' API reference says AWS does: "the MaxResults
+    // number of training jobs are first retrieved ignoring the StatusEquals parameter and then they are filtered by the
+    // StatusEquals parameter" — a page may hold fewer than MaxResults, or none, and a NextToken (here it held
+    // MaxResults of that status, and code that read one page found every such job locally and not on AWS). The same
+    // note has them "sorted according to the creation time, from the most current to the oldest": the default order
+    // (its SortOrder member says Ascending; AWS's answers are newest first, as the note says)
+    const items = sortAndFilter([...this.recs.values()], { ...input, StatusEquals: undefined }, LISTED);
     const { page, NextToken } = paginate(items, input, listOrder(input, LISTED));
     return {
-      TrainingJobSummaries: page.map((r) => ({
+      TrainingJobSummaries: page.filter((r) => !input.StatusEquals || r.TrainingJobStatus === input.StatusEquals).map((r) => ({
         TrainingJobName: r.TrainingJobName,
         TrainingJobArn: r.TrainingJobArn,
         CreationTime: r.CreationTime,

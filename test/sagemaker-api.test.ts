@@ -244,6 +244,25 @@ test("ListTrainingJobs: the SDK paginator walks NextToken pages; filters and sor
   assert.equal(after.TrainingJobSummaries, []);
 });
 
+test("ListTrainingJobs: StatusEquals filters each page of MaxResults jobs once it is taken, as the API reference says AWS does (pages held MaxResults of that status)", async () => {
+  const doc = execFileSync("/usr/bin/python3", ["-c", "import botocore.session as s; print(s.get_session().get_service_model('sagemaker').operation_model('ListTrainingJobs').documentation)"], { encoding: "utf8" });
+  assert.match(doc, /MaxResults<\/code> number of training jobs are first retrieved ignoring the <code>StatusEquals<\/code> parameter and then they are filtered/);
+  const pages = async (extra: object) => {
+    const out: { names: string[]; next?: string }[] = [];
+    let NextToken: string | undefined;
+    do {
+      const r = await ctx.sm.send(new ListTrainingJobsCommand({ MaxResults: 2, NextToken, ...extra }));
+      out.push({ names: r.TrainingJobSummaries!.map((s) => `${s.TrainingJobName} ${s.TrainingJobStatus}`), next: r.NextToken });
+      NextToken = r.NextToken;
+    } while (NextToken);
+    return out;
+  };
+  const all = await pages({});
+  const failed = await pages({ StatusEquals: "Failed" });
+  assert.equal(failed, all.map((p) => ({ ...p, names: p.names.filter((n) => n.endsWith(" Failed")) })));
+  assert.ok(failed.some((p) => p.names.length < 2) && failed.flatMap((p) => p.names).length === 5, JSON.stringify(failed));
+});
+
 test("model, endpoint config, serverless endpoint: create/describe/list, invoke with header pass-through, delete", async () => {
   const artifact = `file://${out}/job-ok/output/model.tar.gz`;
   const m = await ctx.sm.send(new CreateModelCommand({ ModelName: "m1", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img:latest", ModelDataUrl: artifact } }));
