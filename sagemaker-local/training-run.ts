@@ -42,6 +42,12 @@ export interface Running {
 
 const ENDS: SecondaryStatus[] = ["Completed", "Failed", "Stopped", "MaxRuntimeExceeded"];
 
+/** A stopped job's container (StopTrainingJob, MaxRuntimeInSeconds, a tuning job's stop) gets SIGTERM, then SIGKILL
+ * after this: SageMaker's 120 s, "Algorithms can use this 120-second window to save the model artifacts" (the API
+ * reference's StoppingCondition, StopTrainingJob) — after 5 s a container still saving its model lost it. A container
+ * that exits on SIGTERM (the default) ends at once. */
+export const STOP_GRACE_MS = 120_000;
+
 /** a SecondaryStatusTransitions entry: the previous one ends now */
 export function transition(r: TrainingJobRecord, status: SecondaryStatus, message: string): void {
   const t = now();
@@ -209,7 +215,7 @@ export class TrainingRun {
     const child = container.proc;
     return new Promise<Exit>((resolve) => {
       run.container = container;
-      if (run.stopRequested || this.outputFailed) container.stop(5000); // stopped, or the log lost, while the container was starting
+      if (run.stopRequested || this.outputFailed) container.stop(this.outputFailed ? 5000 : STOP_GRACE_MS); // stopped, or the log lost, while the container was starting
       try {
         if (child.pid) fs.writeFileSync(path.join(this.dir, "pid"), String(child.pid));
       } catch {
@@ -220,7 +226,7 @@ export class TrainingRun {
       if (maxRt) {
         timer = setTimeout(() => {
           run.stopRequested = "MaxRuntimeExceeded";
-          container.stop(5000);
+          container.stop(STOP_GRACE_MS);
         }, maxRt * 1000);
         timer.unref();
       }

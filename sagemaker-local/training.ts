@@ -25,7 +25,7 @@ import type { TrainingJobRecord, TrainingSpec } from "./records";
 import type { Reply, Request } from "./wire";
 import { checkFileRoots, TRAINING_SPEC_FIELDS, trainingFields, validateTrainingSpec } from "./training-spec";
 import { joinUri } from "./storage";
-import { JobHooks, Running, TrainingRun, transition } from "./training-run";
+import { JobHooks, Running, STOP_GRACE_MS, TrainingRun, transition } from "./training-run";
 
 export type { JobHooks } from "./training-run";
 
@@ -144,7 +144,7 @@ export class TrainingJobs {
     this.save(r);
     if (run) {
       run.stopRequested = message === "Stopping the training job" ? "Stopped by user" : message;
-      run.container?.stop(5000);
+      run.container?.stop(STOP_GRACE_MS);
     }
     return {};
   }

@@ -150,6 +150,21 @@ test("training job: StopTrainingJob → Stopped; stopping a finished job → Val
   await rejects(ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "job-stop" })), "ValidationException", /status Stopped/);
 });
 
+test("training job: StopTrainingJob gives the container SageMaker's SIGTERM window — a model saved 6 s after the SIGTERM is uploaded (it was SIGKILLed after 5 s)", async () => {
+  const doc = serviceModelShapes().StoppingCondition.documentation ?? "";
+  const windowS = Number(/delays job termination for (\d+) seconds/.exec(doc)?.[1]);
+  assert.ok(windowS > 6, `the documented window: ${windowS} s`);
+  await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-stop-save", `file://${data}`, out, { hang: "true", save_on_term: "true", term_save_ms: "6000" })));
+  // once the trainer runs (its SIGTERM handler set): it prints "hanging"
+  const log = path.join(ctx.dir, "training-jobs", "job-stop-save", "log.txt");
+  await until(async () => fs.existsSync(log) && fs.readFileSync(log, "utf8").includes("hanging"), "the trainer hanging");
+  await ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "job-stop-save" }));
+  await waitJob("job-stop-save");
+  const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-stop-save" }));
+  assert.is(d.TrainingJobStatus, "Stopped");
+  assert.equal(JSON.parse(execFileSync("tar", ["xzOf", d.ModelArtifacts!.S3ModelArtifacts!.slice(7), "saved-on-term.json"]).toString()), { saved: "on SIGTERM" });
+});
+
 test("training job: MaxRuntimeInSeconds → Stopped / MaxRuntimeExceeded, with what the algorithm saved in its SIGTERM window uploaded (it was lost)", async () => {
   // the service model's StoppingCondition: "SageMaker sends the algorithm the SIGTERM signal … Algorithms can use this
   // 120-second window to save the model artifacts, so the results of training are not lost"
