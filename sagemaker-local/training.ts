@@ -36,6 +36,9 @@ const LISTED: Listed<TrainingJobRecord> = { name: (r) => r.TrainingJobName, stat
 /** the SDK's TrainingJobStatus values (a missing or misspelt one is a compile error) */
 export const TRAINING_JOB_STATUSES = Object.keys({ InProgress: 1, Completed: 1, Failed: 1, Stopping: 1, Stopped: 1, Deleting: 1 } satisfies Record<TrainingJobStatus, 1>);
 const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<SortBy, 1>);
+/** MaxRuntimeInSeconds when a StoppingCondition leaves it out: the API reference's "The default value is 1 day" (such a
+ * job ran without a limit, and DescribeTrainingJob showed no MaxRuntimeInSeconds) */
+const DEFAULT_MAX_RUNTIME_S = 86400;
 
 export class TrainingJobs {
   readonly recs = new Map<string, TrainingJobRecord>();
@@ -95,7 +98,7 @@ export class TrainingJobs {
       InputDataConfig: input.InputDataConfig,
       OutputDataConfig: input.OutputDataConfig,
       ResourceConfig: input.ResourceConfig,
-      StoppingCondition: input.StoppingCondition,
+      StoppingCondition: { ...input.StoppingCondition, MaxRuntimeInSeconds: input.StoppingCondition.MaxRuntimeInSeconds ?? DEFAULT_MAX_RUNTIME_S },
       Environment: input.Environment,
       EnableNetworkIsolation: input.EnableNetworkIsolation ?? false,
       EnableInterContainerTrafficEncryption: false,

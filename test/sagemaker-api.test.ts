@@ -165,6 +165,19 @@ test("training job: StopTrainingJob gives the container SageMaker's SIGTERM wind
   assert.equal(JSON.parse(execFileSync("tar", ["xzOf", d.ModelArtifacts!.S3ModelArtifacts!.slice(7), "saved-on-term.json"]).toString()), { saved: "on SIGTERM" });
 });
 
+test("training job: a StoppingCondition without MaxRuntimeInSeconds gets the documented default (it ran without a limit)", async () => {
+  const doc = serviceModelShapes().StoppingCondition.members!.MaxRuntimeInSeconds.documentation ?? "";
+  const days = Number(/The default value is (\d+) day/.exec(doc)?.[1]);
+  assert.ok(days >= 1, doc);
+  const req = trainingRequest("job-default-rt", `file://${data}`, out);
+  req.StoppingCondition = {};
+  await ctx.sm.send(new CreateTrainingJobCommand(req));
+  await waitJob("job-default-rt");
+  const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-default-rt" }));
+  assert.is(d.TrainingJobStatus, "Completed");
+  assert.equal(d.StoppingCondition, { MaxRuntimeInSeconds: days * 86400 });
+});
+
 test("training job: MaxRuntimeInSeconds → Stopped / MaxRuntimeExceeded, with what the algorithm saved in its SIGTERM window uploaded (it was lost)", async () => {
   // the service model's StoppingCondition: "SageMaker sends the algorithm the SIGTERM signal … Algorithms can use this
   // 120-second window to save the model artifacts, so the results of training are not lost"
