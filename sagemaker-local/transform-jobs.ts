@@ -23,7 +23,7 @@ import type {
   TransformJobStatus,
 } from "@aws-sdk/client-sagemaker";
 import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, nameTaken } from "./context";
-import { Checker, errorMessage, inUse, notFound, sdkEnum, validation } from "./errors";
+import { Checker, errorMessage, inUse, sdkEnum, validation } from "./errors";
 import { JsonPathError, parseJsonPath } from "./jsonpath";
 import type { Models } from "./models";
 import type { ModelRecord, TransformJobRecord } from "./records";
@@ -185,9 +185,13 @@ export class TransformJobs {
     this.ctx.store.save("transform-jobs", r.TransformJobName, r);
   }
 
-  get(name: unknown): TransformJobRecord {
+  /** an unknown job is a ValidationException, as SageMaker answers for transform jobs (as for training jobs): botocore's
+   * TransformJobCompletedOrStopped waiter fails on that code, and clients that stop jobs on AWS match it with "Could
+   * not find job to update with name" — ResourceNotFound, the service model's listed error, was an "unexpected error"
+   * to that waiter and not what such clients catch */
+  get(name: unknown, message = "Could not find requested job with name"): TransformJobRecord {
     const r = typeof name === "string" ? this.recs.get(name) : undefined;
-    if (!r) throw notFound(`Could not find job to update with name ${String(name)}`);
+    if (!r) throw validation(`${message} ${String(name)}`);
     return r;
   }
   describe(input: Request<DescribeTransformJobCommandInput>): Reply<DescribeTransformJobCommandOutput> {
@@ -217,7 +221,7 @@ export class TransformJobs {
     const c = new Checker();
     c.name(input.TransformJobName, "TransformJobName");
     c.throwIfAny();
-    const r = this.get(input.TransformJobName);
+    const r = this.get(input.TransformJobName, "Could not find job to update with name");
     if (r.TransformJobStatus !== "InProgress") throw validation(`The request was rejected because the transform job is in status ${r.TransformJobStatus}.`);
     r.TransformJobStatus = "Stopping";
     this.save(r);

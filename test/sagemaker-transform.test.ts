@@ -183,6 +183,12 @@ test("bad requests are ValidationExceptions with AWS's wording", async () => {
   await rejects(create(request("t-path2", { DataProcessing: { OutputFilter: "$..id" } })), "ValidationException", /recursive descent/);
   await rejects(create(request("t-model", { ModelName: "no-such-model" })), "ValidationException", /Could not find model "arn:aws:sagemaker:us-east-1:000000000000:model\/no-such-model"/);
   await rejects(create(request("t-count", { TransformResources: { InstanceType: "ml.m5.large", InstanceCount: 2 } })), "ValidationException", /InstanceCount must be 1/);
+  // an unknown job: the error code botocore's TransformJobCompletedOrStopped waiter fails on, as AWS answers it (it was
+  // ResourceNotFound, which that waiter calls an unexpected error)
+  const waiter = JSON.parse(execFileSync("/usr/bin/python3", ["-c", "import botocore.session as s, json; a = [x for x in s.get_session().get_waiter_model('sagemaker').get_waiter('TransformJobCompletedOrStopped').acceptors if x.matcher == 'error']; print(json.dumps({'matcher': a[0].matcher, 'state': a[0].state, 'expected': a[0].expected}))"], { encoding: "utf8" }));
+  assert.equal([waiter.matcher, waiter.state], ["error", "failure"]);
+  await rejects(sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-no-such-job" })), waiter.expected, /^Could not find requested job with name t-no-such-job$/);
+  await rejects(sm.send(new StopTransformJobCommand({ TransformJobName: "t-no-such-job" })), waiter.expected, /^Could not find job to update with name t-no-such-job$/);
 });
 
 test("a missing input and a bad record fail the job with a FailureReason naming the cause; the waiter reports FAILURE", async () => {
