@@ -101,6 +101,9 @@ export class TrainingRun {
       });
       this.writeConfig();
       if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
+      // the job's start on its instance, before the data's download (DescribeTrainingJob's TrainingStartTime: the log's
+      // start "might be later than this time … due to the time it takes to download the training data"); billed from here
+      r.TrainingStartTime = now();
       this.step("Downloading", "Downloading input data");
       await this.downloadChannels();
     } catch (e) {
@@ -108,7 +111,6 @@ export class TrainingRun {
     }
     if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
 
-    r.TrainingStartTime = now();
     const metrics = new MetricWatcher(r.AlgorithmSpecification.MetricDefinitions ?? [], this.hooks);
     const exit = await this.runTrainer(metrics);
     run.container = undefined;

@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CreateTrainingJobCommand, waitUntilTrainingJobCompletedOrStopped } from "@aws-sdk/client-sagemaker";
+import { CreateTrainingJobCommand, DescribeTrainingJobCommand, waitUntilTrainingJobCompletedOrStopped } from "@aws-sdk/client-sagemaker";
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { LogFollower } from "ensemble-workbook/sagemaker";
 import { LogStreams } from "../sagemaker-local/log-streams";
-import { localServer, trainingRequest, tmpDir, until, rejects, creds } from "./sagemaker-helpers";
+import { localServer, trainingRequest, tmpDir, until, rejects, creds, serviceModelShapes } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
 let logs: CloudWatchLogsClient;
@@ -218,6 +218,26 @@ test("the parsed streams kept are bounded: the least recently read are dropped a
   const tight = new LogStreams(root, 10);
   assert.equal(tight.stream(GROUP, "b/algo-1-1")!.events.map((e) => e.message), lines("b", 20));
   assert.is(tight.cachedBytes(), fileBytes("b"));
+});
+
+test("TrainingStartTime is before the data's download, so no line of the job's log is earlier (the log's lines of the download were)", async () => {
+  // DescribeTrainingJob's TrainingStartTime, as the service model documents it: the start in CloudWatch Logs "might be
+  // later than this time. The difference is due to the time it takes to download the training data"
+  const doc = serviceModelShapes().DescribeTrainingJobResponse.members!.TrainingStartTime.documentation ?? "";
+  assert.match(doc, /might be later than this time\. The difference is due to the time it takes to download the training data/);
+  // two channels: the first channel's log line is written while the second is copied
+  const many = tmpDir("many");
+  for (let i = 0; i < 200; i++) fs.writeFileSync(path.join(many, `part-${i}.csv`), "1,2,3\n");
+  const req = trainingRequest("logs-start", `file://${data}`, out);
+  req.InputDataConfig.push({ ChannelName: "extra", DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${many}` } } });
+  await ctx.sm.send(new CreateTrainingJobCommand(req));
+  await waitUntilTrainingJobCompletedOrStopped({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TrainingJobName: "logs-start" });
+  const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "logs-start" }));
+  const events = (await logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: await streamOf("logs-start"), startFromHead: true }))).events!;
+  assert.match(events[0].message!, /channel train: 1 file/);
+  assert.ok(events[0].timestamp! >= d.TrainingStartTime!.getTime(), `first line ${events[0].timestamp}, TrainingStartTime ${d.TrainingStartTime!.getTime()}`);
+  const downloading = d.SecondaryStatusTransitions!.find((t) => t.Status === "Downloading")!;
+  assert.ok(d.TrainingStartTime!.getTime() <= downloading.StartTime!.getTime(), `TrainingStartTime ${d.TrainingStartTime!.getTime()}, Downloading ${downloading.StartTime!.getTime()}`);
 });
 
 test.run();
