@@ -9,11 +9,15 @@
  *   [<start>:<end>]    a slice (either bound may be left out, negatives count from the end)
  *   [*]                every element
  *
- * and unions of these inside one bracket (`$[0,5:]`). A CSV record is a JSON array of its fields, so CSV takes
- * index paths only. Recursive descent (`..`), filters (`?(…)`), scripts and steps are not part of it and do not
- * parse. A path that names one thing (only names and single indices) selects that value; any wildcard, slice or
- * union selects a list. An index or name the record does not have is an error, as AWS says ("If you specify
- * indexes that aren't within the dimension size of the joined dataset, you get an error").
+ * and unions of these inside one bracket (`$[0,5:]`), with at most one slice: AWS refuses `$[0:2,246:]` ("only
+ * single range filters of format (eg: [1:5]) are supported", aws/sagemaker-python-sdk#1112). A CSV record is a
+ * JSON array of its fields, so CSV takes index paths only. Recursive descent (`..`), filters (`?(…)`), scripts and
+ * steps are not part of it and do not parse. A path that names one thing (only names and single indices) selects
+ * that value; any wildcard, slice or union selects a list — except several names in the last bracket
+ * (`$['id','SageMakerOutput']`), which select an object of those members, as the JsonPath AWS points to (Jayway's,
+ * github.com/json-path/JsonPath) merges them: the documented way to keep an id with the output of a JSON record. An
+ * index or name the record does not have is an error, as AWS says ("If you specify indexes that aren't within the
+ * dimension size of the joined dataset, you get an error").
  *
  * Written here rather than taken from npm: the JSONPath packages implement supersets (filters, scripts,
  * recursive descent) that SageMaker rejects, and this subset is small.
@@ -24,8 +28,13 @@ type Selector = { kind: "name"; name: string } | { kind: "index"; index: number 
 export interface JsonPath {
   source: string;
   segments: Selector[][];
-  /** true when the path selects a list (a wildcard, a slice or a union) */
+  /** true when the path selects a list (a wildcard, a slice or a union — other than names in the last bracket) */
   multiple: boolean;
+}
+
+/** a bracket of several names and nothing else (`['id','SageMakerOutput']`): in the last place, it selects an object */
+function isNames(seg: Selector[]): boolean {
+  return seg.length > 1 && seg.every((s) => s.kind === "name");
 }
 
 export class JsonPathError extends Error {}
@@ -81,6 +90,7 @@ export function parseJsonPath(source: string): JsonPath {
             const end = int();
             if (source[i] === ":") fail(i, "slice steps are not supported");
             sel.push({ kind: "slice", start, end });
+            if (sel.filter((x) => x.kind === "slice").length > 1) fail(i, "only single range filters of format (eg: [1:5]) are supported");
           } else if (start !== undefined) sel.push({ kind: "index", index: start });
           else fail(i, "expected an index, a slice, a quoted name or *");
         }
@@ -98,16 +108,24 @@ export function parseJsonPath(source: string): JsonPath {
       segments.push(sel);
     } else fail(i, `unexpected '${c}'`);
   }
-  const multiple = segments.some((s) => s.length > 1 || s.some((x) => x.kind === "all" || x.kind === "slice"));
+  const multiple = segments.some((s, k) => (s.length > 1 && !(k === segments.length - 1 && isNames(s))) || s.some((x) => x.kind === "all" || x.kind === "slice"));
   return { source, segments, multiple };
 }
 
 /** The value(s) the path selects in a record; throws JsonPathError when the record lacks a named index or key. */
 export function evaluateJsonPath(p: JsonPath, record: unknown): unknown {
   let nodes: unknown[] = [record];
-  for (const seg of p.segments) {
+  for (const [depth, seg] of p.segments.entries()) {
     const next: unknown[] = [];
-    for (const node of nodes)
+    // several names last: each node's members by those names, one object (in the path's order), as Jayway merges them
+    const merge = depth === p.segments.length - 1 && isNames(seg);
+    for (const node of nodes) {
+      if (merge) {
+        const one: Record<string, unknown> = {};
+        for (const s of seg) one[(s as { name: string }).name] = evaluateJsonPath({ source: p.source, segments: [[s]], multiple: false }, node);
+        next.push(one);
+        continue;
+      }
       for (const s of seg) {
         if (s.kind === "all") {
           if (Array.isArray(node)) next.push(...node);
@@ -127,6 +145,7 @@ export function evaluateJsonPath(p: JsonPath, record: unknown): unknown {
           next.push(...node.slice(norm(s.start, 0), norm(s.end, n)));
         }
       }
+    }
     nodes = next;
   }
   return p.multiple ? nodes : nodes[0];
