@@ -12,7 +12,8 @@
  *      MaxConcurrentTransforms requests in flight, answers put back in record order, joined and filtered, and
  *      written as <S3OutputPath>/<object's path under the prefix>.out
  *   5. Completed; or Failed naming the object and line of the record the model refused (a refused mini-batch is
- *      sent again record by record to find it) or what else went wrong; or Stopped by StopTransformJob.
+ *      sent again record by record to find it) or what else went wrong — an object that fails so gets no .out and
+ *      the other objects are still transformed, as on AWS; or Stopped by StopTransformJob.
  *
  * A request that fails with a 5xx or no answer is retried (ModelClientConfig.InvocationsMaxRetries, default 3)
  * and times out after InvocationsTimeoutInSeconds (default 600). The container's output goes to
@@ -32,8 +33,13 @@ import { joinUri, saveInBackground } from "./storage";
 import { unpack } from "./tar";
 import { filterInput, formatOf, miniBatches, outputRecord, RecordFormat, splitAnswer, splitRecords } from "./transform-data";
 
-/** the job failed: its FailureReason */
-class JobFailure extends Error {}
+/** the job failed: its FailureReason; `ofObject`: one input object's data failed (a record refused, a filter or join
+ * that does not apply), and the other objects are still transformed */
+class JobFailure extends Error {
+  constructor(message: string, readonly ofObject = false) {
+    super(message);
+  }
+}
 
 interface Params {
   maxConcurrent: number;
@@ -88,10 +94,23 @@ export class TransformRun {
       await this.unpackModel();
       const params = await this.startContainer();
       this.dataLog.line(`${stamp()}:[sagemaker logs]: MaxConcurrentTransforms=${params.maxConcurrent}, MaxPayloadInMB=${params.maxPayloadMb}, BatchStrategy=${params.strategy === "MultiRecord" ? "MULTI_RECORD" : "SINGLE_RECORD"}`);
+      // an object whose data fails gets no .out, and the others are still transformed and written, as AWS does ("the
+      // batch transform job processes the listed S3 objects and uploads only the output for successfully processed
+      // objects. If any object fails … batch transform marks the job as failed"): the first object's failure ended
+      // the job, and the objects after it were never transformed. A model server that fails (AlgorithmError) still
+      // ends it at once: every other object would wait out the same retries
+      const failed: JobFailure[] = [];
       for (const f of files) {
         if (this.stopped) break;
-        await this.transformObject(f, params);
+        try {
+          await this.transformObject(f, params);
+        } catch (e) {
+          if (!(e instanceof JobFailure && e.ofObject) || this.stopped) throw e;
+          failed.push(e);
+        }
       }
+      if (failed.length && !this.stopped)
+        throw new JobFailure(failed.length > 1 ? `${failed[0].message} (and ${failed.length - 1} more of the ${files.length} input objects failed: see the data-log stream)` : failed[0].message);
       this.finish(this.stopped ? "Stopped" : "Completed");
     } catch (e) {
       if (this.stopped) this.finish("Stopped");
@@ -330,7 +349,7 @@ export class TransformRun {
   private dataFailure(uri: string, line: number, why: string): JobFailure {
     const msg = `ClientError: ${uri}: line ${line}: ${why}`;
     this.dataLog?.line(`${stamp()}:[sagemaker logs]: ${msg}`);
-    return new JobFailure(msg);
+    return new JobFailure(msg, true);
   }
 
   /** POST /invocations; a 5xx or no answer is retried InvocationsMaxRetries times; 4xx answers come back */

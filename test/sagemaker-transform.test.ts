@@ -211,6 +211,22 @@ test("a missing input and a bad record fail the job with a FailureReason naming 
   const b = await sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-badrec" }));
   assert.is(b.TransformJobStatus, "Failed");
   assert.match(b.FailureReason!, new RegExp(`^ClientError: file://${bad}/scores.csv: line 207: the model server answered 400: CSV body: row 1 \\(line 1\\), column 10 \\(s6\\): "abc" is not a number`));
+
+  // an object with a bad record, among good ones: AWS "processes the listed S3 objects and uploads only the output
+  // for successfully processed objects" (TransformOutput.S3OutputPath) and marks the job failed — the objects after
+  // the bad one were never transformed
+  const mixed = tmpDir("mixed");
+  fs.writeFileSync(path.join(mixed, "a-bad.csv"), lines.join("\n"));
+  batchInputCsv(loadDiabetes().slice(0, 3), path.join(mixed, "b-good.csv"), { exclude: ["target"] });
+  batchInputCsv(loadDiabetes().slice(3, 5), path.join(mixed, "c-good.csv"), { exclude: ["target"] });
+  const outDir = tmpDir("mixed-out");
+  await sm.send(new CreateTransformJobCommand({ ...request("objects-one-bad", { DataProcessing: { InputFilter: "$[1:]" } }, `file://${mixed}`), TransformOutput: { S3OutputPath: `file://${outDir}`, AssembleWith: "Line" } }));
+  await waitUntilTransformJobCompletedOrStopped({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: "objects-one-bad" }).catch(() => undefined);
+  const m = await sm.send(new DescribeTransformJobCommand({ TransformJobName: "objects-one-bad" }));
+  assert.is(m.TransformJobStatus, "Failed");
+  assert.match(m.FailureReason!, new RegExp(`^ClientError: file://${mixed}/a-bad.csv: line 207: `));
+  assert.equal(fs.readdirSync(outDir).sort(), ["b-good.csv.out", "c-good.csv.out"]);
+  assert.equal(fs.readFileSync(path.join(outDir, "c-good.csv.out"), "utf8").trim().split("\n").map(Number), Array.from(reference.slice(3, 5)));
 });
 
 test("the waiter on success; StopTransformJob → Stopped; ListTransformJobs", async () => {
