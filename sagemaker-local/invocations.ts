@@ -38,6 +38,19 @@ const OPTION_HEADERS: Record<string, string> = {
 };
 /** InferenceId: 1–64 printable ASCII characters, the first not a space (the service model's \A\S[\p{Print}]*\z) */
 const INFERENCE_ID_RE = /^\S[\x20-\x7e]*$/;
+/** the headers the runtime passes to the model: at most 1024 ASCII characters each (the service model's Header and
+ * CustomAttributesHeader, \p{ASCII}*) */
+const PASSED_HEADERS = ["ContentType", "Accept", "CustomAttributes"] as const;
+const ASCII_RE = /^[\x00-\x7f]*$/;
+/** a header value as its sender wrote it: UTF-8 bytes (boto3, curl) read back from the Latin-1 that HTTP reads, else
+ * the Latin-1 text itself (a Node client sends "é" as one byte) */
+function headerText(v: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(v, "latin1"));
+  } catch {
+    return v;
+  }
+}
 
 /**
  * The runtime's request constraints (checked before the endpoint is looked up, as AWS checks them) and the options
@@ -49,7 +62,14 @@ const INFERENCE_ID_RE = /^\S[\x20-\x7e]*$/;
 function checkRequest(input: InvocationRequest): void {
   const c = new Checker();
   c.name(input.EndpointName, "EndpointName");
-  c.maxLength(input.CustomAttributes, "CustomAttributes", 1024);
+  // a value past 1024 characters, or not ASCII, went to the model server as it was; not ASCII, as mojibake: HTTP
+  // header bytes are read as Latin-1, so boto3's UTF-8 "café" reached the model as "cafÃ©"
+  for (const f of PASSED_HEADERS) {
+    const v = input[f];
+    c.maxLength(v, f, 1024);
+    if (typeof v === "string" && v.length <= 1024 && !ASCII_RE.test(v))
+      c.custom(`Value '${headerText(v)}' at '${f[0].toLowerCase()}${f.slice(1)}' failed to satisfy constraint: Member must satisfy regular expression pattern: \\p{ASCII}*`);
+  }
   c.name(input.TargetVariant, "TargetVariant", undefined, false);
   if (input.InferenceId !== undefined) {
     c.maxLength(input.InferenceId, "InferenceId", 64);

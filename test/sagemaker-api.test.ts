@@ -400,6 +400,17 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
   await rejects(ask({ TargetModel: "model-a.tar.gz" }), "ValidationError", /^Endpoint e1 is not a multi-model endpoint and does not support target model header\.$/);
   for (const [option, value] of [["TargetContainerHostname", "c1"], ["EnableExplanations", "`true`"], ["InferenceComponentName", "ic"], ["SessionId", "NEW_SESSION"]])
     await rejects(ask({ [option]: value }), "ValidationError", new RegExp(`^${option} \\(x-amzn-sagemaker-[a-z-]+\\): not supported by the local SageMaker`));
+  // the headers passed to the model, as the runtime's service model constrains them (botocore's, read now): longer, or
+  // not ASCII, went to the model as they were — "café" as "cafÃ©" (header bytes are Latin-1)
+  const runtime = serviceModelShapes("sagemaker-runtime");
+  for (const f of ["ContentType", "Accept", "CustomAttributes"]) {
+    const shape = runtime[runtime.InvokeEndpointInput.members![f].shape];
+    const field = `${f[0].toLowerCase()}${f.slice(1)}`;
+    await rejects(ask({ [f]: "a".repeat(shape.max! + 1) }), "ValidationError", new RegExp(`at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${shape.max}`));
+    assert.is(shape.pattern, "\\p{ASCII}*");
+    await rejects(ask({ [f]: "caf\u00e9" }), "ValidationError", new RegExp(`Value 'café' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: \\\\p\\{ASCII\\}\\*`));
+  }
+  assert.is((await ask({ CustomAttributes: "a".repeat(1024) })).InvokedProductionVariant, "AllTraffic");
 
   // throttling: MaxConcurrency 2, 2 + 3 parallel slow invocations → exactly 3 ThrottlingException
   const results = await Promise.allSettled(

@@ -81,16 +81,16 @@ export async function rejects(p: Promise<unknown>, name: string, match?: RegExp)
 }
 
 /** a shape of the SageMaker service model (botocore's service-2.json) */
-export type ModelShape = { type: string; max?: number; min?: number; enum?: string[]; documentation?: string; members?: Record<string, { shape: string; documentation?: string }>; member?: { shape: string }; key?: { shape: string }; value?: { shape: string } };
+export type ModelShape = { type: string; max?: number; min?: number; pattern?: string; enum?: string[]; documentation?: string; members?: Record<string, { shape: string; documentation?: string }>; member?: { shape: string }; key?: { shape: string }; value?: { shape: string } };
 
 /**
  * The SageMaker service model's shapes, as botocore ships it — the independent reference for the API's limits and
  * documented defaults: Debian's python3-botocore (the project's Python reference); newer botocores gzip it.
  */
-export function serviceModelShapes(): Record<string, ModelShape> {
+export function serviceModelShapes(service: "sagemaker" | "sagemaker-runtime" = "sagemaker"): Record<string, ModelShape> {
   const dir = execFileSync("/usr/bin/python3", ["-c", "import botocore, os; print(os.path.dirname(botocore.__file__))"], { encoding: "utf8" }).trim();
-  const versions = fs.readdirSync(path.join(dir, "data", "sagemaker")).sort();
-  const model = path.join(dir, "data", "sagemaker", versions[versions.length - 1], "service-2.json");
+  const versions = fs.readdirSync(path.join(dir, "data", service)).sort();
+  const model = path.join(dir, "data", service, versions[versions.length - 1], "service-2.json");
   const text = fs.existsSync(model) ? fs.readFileSync(model, "utf8") : zlib.gunzipSync(fs.readFileSync(`${model}.gz`)).toString("utf8");
   return JSON.parse(text).shapes;
 }
