@@ -4,7 +4,7 @@
  *
  *   $                  the whole record
  *   .<name>  .*        a child by name; every child
- *   ['<name>'(,'<name>')…]   children by name ("…" quotes too)
+ *   ['<name>'(,'<name>')…]   children by name (CreateTransformJob refuses "…" quotes and _, as AWS: ./transform-jobs)
  *   [<n>(,<n>)…]       elements by index (negative counts from the end)
  *   [<start>:<end>]    a slice (either bound may be left out, negatives count from the end)
  *   [*]                every element

@@ -34,6 +34,10 @@ import type { Reply, Request } from "./wire";
 
 const TRANSFORM_JOB_STATUSES = Object.keys({ InProgress: 1, Completed: 1, Failed: 1, Stopping: 1, Stopped: 1 } satisfies Record<TransformJobStatus, 1>);
 const SORT_BY = Object.keys({ Name: 1, CreationTime: 1, Status: 1 } satisfies Record<SortBy, 1>);
+/** what AWS takes in a DataProcessing filter: letters, digits and the operators of its JSONPath table — an underscore
+ * ("$['account_id','SageMakerOutput']") or a double quote is refused at CreateTransformJob (aws/aws-sdk#184: "only
+ * the operators in that table are supported … there is no plan to support _"); the local SageMaker ran them */
+const JSONPATH_CHARS = /[A-Za-z0-9$[\]*. ,:'-]/;
 const LISTED: Listed<TransformJobRecord> = { name: (r) => r.TransformJobName, status: (r) => r.TransformJobStatus, created: (r) => r.CreationTime, modified: (r) => r.TransformEndTime ?? r.TransformStartTime ?? r.CreationTime };
 
 /** a transform job that has not finished */
@@ -117,7 +121,10 @@ export class TransformJobs {
       for (const f of ["InputFilter", "OutputFilter"] as const) {
         const v = dp[f];
         if (!c.string(v, `DataProcessing.${f}`)) continue;
+        const odd = [...v].find((ch) => !JSONPATH_CHARS.test(ch));
         if (v.length > 63) c.custom(`Value '${v}' at 'dataProcessing.${f[0].toLowerCase()}${f.slice(1)}' failed to satisfy constraint: Member must have length less than or equal to 63`);
+        else if (odd !== undefined)
+          c.custom(`Invalid ${f}: "${v}". Unexpected "${odd}" in JsonPath. Supported operators for "${isObject(input) && typeof input.ContentType === "string" ? input.ContentType : ""}" are ['$', '[', ']', '*', '.', ' ', ',', ':', '-', '''].`);
         else
           try {
             parseJsonPath(v);

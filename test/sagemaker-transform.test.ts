@@ -181,6 +181,14 @@ test("bad requests are ValidationExceptions with AWS's wording", async () => {
   await rejects(create(split), "ValidationException", /Value 'Paragraph' at 'transformInput.splitType' failed to satisfy constraint: Member must satisfy enum value set: \[None, Line, RecordIO, TFRecord\]/);
   await rejects(create(request("t-path", { DataProcessing: { InputFilter: "$[1:" } })), "ValidationException", /DataProcessing.InputFilter: '\$\[1:' is not a valid JSONPath expression/);
   await rejects(create(request("t-path2", { DataProcessing: { OutputFilter: "$..id" } })), "ValidationException", /recursive descent/);
+  // what AWS refuses of the JSONPath its parser would take: an underscore (aws/aws-sdk#184), two ranges in a bracket
+  // (aws/sagemaker-python-sdk#1112) — both ran here
+  await rejects(
+    create(request("t-underscore", { DataProcessing: { OutputFilter: "$['account_id','SageMakerOutput']" } })),
+    "ValidationException",
+    /^Invalid OutputFilter: "\$\['account_id','SageMakerOutput'\]"\. Unexpected "_" in JsonPath\. Supported operators for "text\/csv" are \['\$', '\[', '\]', '\*', '\.', ' ', ',', ':', '-', '''\]/,
+  );
+  await rejects(create(request("t-ranges", { DataProcessing: { OutputFilter: "$[0:2,246:]" } })), "ValidationException", /only single range filters of format \(eg: \[1:5\]\) are supported/);
   await rejects(create(request("t-model", { ModelName: "no-such-model" })), "ValidationException", /Could not find model "arn:aws:sagemaker:us-east-1:000000000000:model\/no-such-model"/);
   await rejects(create(request("t-count", { TransformResources: { InstanceType: "ml.m5.large", InstanceCount: 2 } })), "ValidationException", /InstanceCount must be 1/);
   // an unknown job: the error code botocore's TransformJobCompletedOrStopped waiter fails on, as AWS answers it (it was
