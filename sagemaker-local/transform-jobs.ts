@@ -23,7 +23,7 @@ import type {
   TransformJobStatus,
 } from "@aws-sdk/client-sagemaker";
 import { checkList, Context, Listed, now, listOrder, paginate, sortAndFilter, nameTaken } from "./context";
-import { Checker, errorMessage, inUse, sdkEnum, validation } from "./errors";
+import { ApiError, Checker, errorMessage, inUse, sdkEnum, validation } from "./errors";
 import { JsonPathError, parseJsonPath } from "./jsonpath";
 import type { Models } from "./models";
 import type { ModelRecord, TransformJobRecord } from "./records";
@@ -64,7 +64,7 @@ export class TransformJobs {
     }
   }
 
-  create(request: Request<CreateTransformJobCommandInput>): Reply<CreateTransformJobCommandOutput> {
+  async create(request: Request<CreateTransformJobCommandInput>): Promise<Reply<CreateTransformJobCommandOutput>> {
     const c = new Checker();
     c.supported(request, "", ["TransformJobName", "ModelName", "MaxConcurrentTransforms", "MaxPayloadInMB", "BatchStrategy", "Environment", "ModelClientConfig", "TransformInput", "TransformOutput", "TransformResources", "DataProcessing", "DataCaptureConfig", "ExperimentConfig"]);
     c.name(request.TransformJobName, "TransformJobName");
@@ -153,7 +153,10 @@ export class TransformJobs {
     const name = valid.TransformJobName;
     const arn = this.ctx.arn("transform-job", name.toLowerCase());
     if (nameTaken(this.recs, name, this.ctx.store, "transform-jobs")) throw inUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
-    const model: ModelRecord = this.models.model(valid.ModelName); // ValidationException "Could not find model …"
+    await this.checkInput(valid.TransformInput!.DataSource!.S3DataSource!.S3Uri!, this.models.model(valid.ModelName)); // the model first: "Could not find model …"
+    // again after the listing's await: a create of the same name, or a DeleteModel, may have come in meanwhile
+    if (nameTaken(this.recs, name, this.ctx.store, "transform-jobs")) throw inUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
+    const model: ModelRecord = this.models.model(valid.ModelName);
     const t = now();
     const r: TransformJobRecord = {
       TransformJobName: name,
@@ -186,6 +189,27 @@ export class TransformJobs {
       .catch((e) => this.ctx.log(`transform job ${name}: internal error ${e instanceof Error ? e.stack : errorMessage(e)}`))
       .finally(() => this.running.delete(name));
     return { TransformJobArn: arn };
+  }
+
+  /**
+   * AWS lists the input when the job is created: an S3Uri with no object under it is CreateTransformJob's
+   * ValidationException (it was a job that started, then Failed with the same words). An input removed after this
+   * still fails the job when it runs (./transform-run).
+   */
+  private async checkInput(uri: string, model: ModelRecord): Promise<void> {
+    const found = await this.ctx.data.objects(uri, "TransformInput.DataSource.S3DataSource.S3Uri").then(
+      (objects) => objects.length > 0,
+      (e) => {
+        if (e instanceof ApiError) throw e; // a link to nothing, a folder outside the roots: named as they are
+        return false; // no such folder, bucket or prefix
+      },
+    );
+    if (found) return;
+    const bucket = /^s3:\/\/([^/]+)/.exec(uri)?.[1];
+    throw validation(
+      `No S3 objects found under S3 URL "${uri}" given in input data source. Please ensure that the bucket exists in the selected region (${this.ctx.region}), that objects exist under that S3 prefix` +
+        (bucket ? `, and that the role "${model.ExecutionRoleArn ?? ""}" has "s3:ListBucket" permissions on bucket "${bucket}".` : "."),
+    );
   }
 
   private save(r: TransformJobRecord): void {

@@ -2,7 +2,8 @@
  * One batch transform job's run, as SageMaker runs it on one instance:
  *
  *   1. the input (every object under the S3 prefix, or the file:// file or folder) into the job's folder;
- *      nothing there → Failed, "ClientError: No S3 objects found under S3 URL …"
+ *      nothing there (CreateTransformJob found objects: ./transform-jobs; they are gone since) → Failed,
+ *      "ClientError: No S3 objects found under S3 URL …"
  *   2. the model's ModelDataUrl unpacked into opt_ml/model/
  *   3. the container's `serve` (./serve-process) with SAGEMAKER_BATCH=true and, for the parameters the request
  *      gives, SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_BATCH_STRATEGY (SINGLE_RECORD | MULTI_RECORD) and
