@@ -360,6 +360,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<LocalSageMa
       const m = process.memoryUsage();
       return send(res, 200, { "content-type": "application/json" }, { ok: true, refused: guard.refused, memoryMb: { rss: m.rss / 1048576, heapUsed: m.heapUsed / 1048576, heapTotal: m.heapTotal / 1048576, external: m.external / 1048576 } });
     }
+    // the runtime's other operations, named: InvokeEndpointAsync and InvokeEndpointWithResponseStream were "No route
+    // for POST /endpoints/e1/async-invocations", which does not say what is missing
+    const other = /^\/endpoints\/[^/]+\/(async-invocations|invocations-response-stream)$/.exec(url.pathname);
+    if (other && req.method === "POST") {
+      const op = other[1] === "async-invocations" ? "InvokeEndpointAsync" : "InvokeEndpointWithResponseStream";
+      return send(res, 404, { "content-type": "application/json", "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `${op} (POST ${url.pathname}) is an AWS operation the local SageMaker does not implement: use InvokeEndpoint (sagemaker-local/README.md lists what it implements)` });
+    }
     return send(res, 404, { "content-type": "application/json", "x-amzn-errortype": "UnknownOperationException" }, { __type: "UnknownOperationException", message: `No route for ${req.method} ${url.pathname}` });
   }
 

@@ -35,7 +35,7 @@ import {
   ListTransformJobsCommand,
   waitUntilTransformJobCompletedOrStopped,
 } from "@aws-sdk/client-sagemaker";
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { InvokeEndpointAsyncCommand, InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { localServer, trainingRequest, tmpDir, until, ROLE, rejects, sleep, serviceModelShapes } from "./sagemaker-helpers";
 
 let ctx: Awaited<ReturnType<typeof localServer>>;
@@ -411,6 +411,9 @@ test("model, endpoint config, serverless endpoint: create/describe/list, invoke 
     await rejects(ask({ [f]: "caf\u00e9" }), "ValidationError", new RegExp(`Value 'café' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: \\\\p\\{ASCII\\}\\*`));
   }
   assert.is((await ask({ CustomAttributes: "a".repeat(1024) })).InvokedProductionVariant, "AllTraffic");
+  // the runtime's operations the local SageMaker does not have are named (they were "No route for POST …")
+  await rejects(ctx.rt.send(new InvokeEndpointAsyncCommand({ EndpointName: "e1", InputLocation: "s3://b/in.csv" })), "UnknownOperationException", /^InvokeEndpointAsync \(POST \/endpoints\/e1\/async-invocations\) is an AWS operation the local SageMaker does not implement/);
+  await rejects(ctx.rt.send(new InvokeEndpointWithResponseStreamCommand({ EndpointName: "e1", Body: Buffer.from("1,2\n") })), "UnknownOperationException", /^InvokeEndpointWithResponseStream \(POST \/endpoints\/e1\/invocations-response-stream\) is an AWS operation/);
 
   // throttling: MaxConcurrency 2, 2 + 3 parallel slow invocations → exactly 3 ThrottlingException
   const results = await Promise.allSettled(
