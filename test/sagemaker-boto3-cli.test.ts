@@ -118,6 +118,12 @@ during = sm.describe_endpoint(EndpointName="py-ep")
 in_service.wait(EndpointName="py-ep", WaiterConfig={"Delay": 1, "MaxAttempts": 60})
 after = sm.describe_endpoint(EndpointName="py-ep")
 answer = rt.invoke_endpoint(EndpointName="py-ep", Body=b"1,2\n", ContentType="text/csv", Accept="text/csv")["Body"].read().decode()
+# boto3 sends a header's text as UTF-8: not ASCII, it is refused by name (it reached the model as "cafÃ©")
+try:
+    rt.invoke_endpoint(EndpointName="py-ep", Body=b"1,2\n", ContentType="text/csv", CustomAttributes="caf\u00e9")
+    result["ascii"] = "answered"
+except sm.exceptions.ClientError as e:
+    result["ascii"] = e.response["Error"]
 result["update"] = {"during": [during["EndpointStatus"], during["EndpointConfigName"], during["PendingDeploymentSummary"]["EndpointConfigName"]],
     "after": [after["EndpointStatus"], after["EndpointConfigName"], after["ProductionVariants"][0]["CurrentServerlessConfig"]["MaxConcurrency"], "PendingDeploymentSummary" in after], "answer": answer}
 sm.delete_endpoint(EndpointName="py-ep")
@@ -243,6 +249,8 @@ test("boto3: training log through the logs client, a transform job to completion
   assert.equal(r.update.during, ["Updating", "py-cfg-a", "py-cfg-b"]);
   assert.equal(r.update.after, ["InService", "py-cfg-b", 2, false]);
   assert.is(r.update.answer, "5.25\n");
+  assert.is(r.ascii.Code, "ValidationError");
+  assert.match(r.ascii.Message, /Value 'café' at 'customAttributes' failed to satisfy constraint: Member must satisfy regular expression pattern: \\p\{ASCII\}\*/);
   assert.equal([r.warm.status, r.warm.type], ["Completed", "IdenticalDataAndAlgorithm"]);
   assert.match(r.warm.overall, /^py-(parent|warm)-\d{3}-/);
   assert.is(r.six.Code, "ValidationException");
