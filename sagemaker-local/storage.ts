@@ -259,7 +259,10 @@ export class DataAccess {
   /**
    * The objects under a file:// path or an s3:// prefix, each with its path after the prefix — S3 prefix semantics,
    * as SageMaker's S3Prefix: every object whose key begins with the prefix (s3://b/data/ro takes data/rows.csv and
-   * data/ro/x.csv), the part after the prefix keeping its folders, a whole name when the prefix names one object.
+   * data/ro/x.csv), the part after the prefix keeping its folders — from the start of the name the prefix ends in
+   * when it ends inside one: data/rows.csv is rows.csv, as AWS names it (aws/sagemaker-python-sdk#3612: "in remote
+   * jobs, [the files] matched [are named] using their full basename"; it was ws.csv, as the Python SDK's local mode
+   * names it), data/ro/x.csv is x.csv; a whole name when the prefix names one object.
    * A folder's files are listed as S3 lists a prefix's objects: dot files included (.hidden.csv is an object like any
    * other; the trainer's table reader skips it, as it would in SageMaker); only writeFileAtomic's temporaries are
    * left out. A batch transform writes each one's output to `<S3OutputPath>/<rel>.out`.
@@ -306,11 +309,10 @@ export class DataAccess {
       const matched = entries.filter((e) => e.name.startsWith(namePrefix) && !TMP_FILE.test(e.name) && (e.isFile() || e.isDirectory()));
       if (!matched.length) throw new Error(`${what}: ${uri} does not exist (no S3 endpoint configured: no object under that prefix in the local S3 folder ${parent})`);
       for (const e of matched) {
-        // the part after the prefix keeps its folders, as the S3 branch names it (a whole name: the name)
-        const rest = e.name.slice(namePrefix.length);
+        // a name the prefix ends inside is named whole (data/ro: rows.csv, rox/x.csv); the folder the prefix names is walked
         const src = path.join(parent, e.name);
-        if (e.isFile()) out.push({ rel: rest || e.name, file: src });
-        else walk(src, rest ? `${rest}/` : "");
+        if (e.isFile()) out.push({ rel: e.name, file: src });
+        else walk(src, e.name === namePrefix ? "" : `${e.name}/`);
       }
       return out;
     }
@@ -321,6 +323,8 @@ export class DataAccess {
       for (const o of r.Contents ?? []) {
         if (!o.Key || o.Key.endsWith("/")) continue;
         let rel = o.Key.slice(key.length).replace(/^\/+/, "");
+        // a prefix that ends inside a name (data/ro for data/rows.csv): the whole name, as AWS names it
+        if (rel && key !== "" && !key.endsWith("/") && o.Key[key.length] !== "/") rel = o.Key.slice(key.lastIndexOf("/") + 1);
         if (!rel) rel = path.posix.basename(o.Key);
         if (rel.split("/").includes("..")) continue;
         out.push({ rel, key: `s3://${bucket}/${o.Key}` });
