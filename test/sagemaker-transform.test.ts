@@ -207,7 +207,7 @@ test("a missing input is refused when the job is created; a bad record fails the
   // job was created, then Failed with those words
   const missing = `file://${path.join(os.tmpdir(), "nonexistent-transform-input")}/`;
   await rejects(sm.send(new CreateTransformJobCommand(request("t-missing", {}, missing))), "ValidationException", new RegExp(`^No S3 objects found under S3 URL "${missing}" given in input data source\\.`));
-  await rejects(sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-missing" })), "ResourceNotFound");
+  await rejects(sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-missing" })), "ValidationException", /^Could not find requested job with name t-missing$/);
 
   const bad = tmpDir("bad");
   const lines = fs.readFileSync(path.join(inputs, "a-diabetes.csv"), "utf8").split("\n");
