@@ -283,10 +283,17 @@ t("every end of a container: StopTrainingJob, the container killed from outside 
   const { srv, sm, dir } = await localServer({ trainerCommand: FAKE_TRAINER });
   const out = tmpDir("ends-out");
   const waitContainers = (n: number) => until(async () => containersOf(dir).length >= n && containersOf(dir), `${n} container(s)`, 30_000);
+  // a stop is SIGTERM then SIGKILL after SageMaker's 120 s: sent before the image's node (PID 1) handles SIGTERM, it is
+  // ignored and the container lives the 120 s — wait for the image to say it has started
+  const waitStarted = async (n: number) => {
+    const names = await waitContainers(n);
+    await until(async () => names.every((c) => dockerSync(["logs", c]).includes("byoc: training")), `${n} container(s) to start training`, 30_000);
+    return names;
+  };
   try {
     // StopTrainingJob: SIGTERM in the container (the image exits on it), Stopped, the container gone
     await sm.send(new CreateTrainingJobCommand(byocJob("byoc-stop", out, { sleep: "60" })));
-    await waitContainers(1);
+    await waitStarted(1);
     await sm.send(new StopTrainingJobCommand({ TrainingJobName: "byoc-stop" }));
     const s = await finished(sm, "byoc-stop", 30_000);
     assert.is(s.TrainingJobStatus, "Stopped");
@@ -325,7 +332,7 @@ t("every end of a container: StopTrainingJob, the container killed from outside 
       },
       TrainingJobDefinition: def as any,
     }));
-    assert.is((await waitContainers(2)).length, 2);
+    assert.is((await waitStarted(2)).length, 2);
     await sm.send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: "byoc-tuning" }));
     const tj = await until(async () => {
       const x = await sm.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: "byoc-tuning" }));
