@@ -7,6 +7,26 @@ import type { Containers } from "./containers";
 export const ACCOUNT = "000000000000";
 export const now = () => Date.now() / 1000; // awsJson1_1 timestamps: epoch seconds
 
+/** The longest delay setTimeout keeps: Node runs a longer one (over 24.8 days) after 1 ms, with a warning. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `fn` after `ms` milliseconds, any number of them: a delay past MAX_TIMER_MS waits in steps (a training job's
+ * MaxRuntimeInSeconds goes to 28 days, and one of 2,419,200 s was stopped 1 ms after its start). Unref'd: it keeps no
+ * process alive. `clear()` cancels it.
+ */
+export function longTimeout(fn: () => void, ms: number): { clear(): void } {
+  const at = Date.now() + ms;
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = at - Date.now();
+    timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
+    timer.unref();
+  };
+  arm();
+  return { clear: () => clearTimeout(timer) };
+}
+
 export interface Context {
   store: Store;
   data: DataAccess;

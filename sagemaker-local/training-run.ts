@@ -17,7 +17,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ClientError, Container, exitReason } from "./containers";
-import { Context, now } from "./context";
+import { Context, longTimeout, now } from "./context";
 import { errorMessage } from "./errors";
 import type { MetricDefinitionSpec, TrainingJobRecord } from "./records";
 import type { SecondaryStatus, TrainingJobStatus } from "@aws-sdk/client-sagemaker";
@@ -224,14 +224,12 @@ export class TrainingRun {
         /* a convenience for whoever looks at the job's folder (the disk full): the job runs on without it */
       }
       const maxRt = r.StoppingCondition?.MaxRuntimeInSeconds;
-      let timer: NodeJS.Timeout | undefined;
-      if (maxRt) {
-        timer = setTimeout(() => {
-          run.stopRequested = "MaxRuntimeExceeded";
-          container.stop(STOP_GRACE_MS);
-        }, maxRt * 1000);
-        timer.unref();
-      }
+      const timer = maxRt
+        ? longTimeout(() => {
+            run.stopRequested = "MaxRuntimeExceeded";
+            container.stop(STOP_GRACE_MS);
+          }, maxRt * 1000)
+        : undefined;
       // each line once, to the log and the metric definitions (log-streams' LineSplitter: UTF-8 across chunks, long
       // lines cut, each chunk scanned once)
       const pump = (stream: NodeJS.ReadableStream) => {
@@ -246,7 +244,7 @@ export class TrainingRun {
       pump(child.stderr!);
       child.on("error", (error) => resolve({ code: null, signal: null, error }));
       child.on("close", (code, signal) => {
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         resolve({ code, signal });
       });
     });

@@ -13,7 +13,7 @@
  */
 import * as crypto from "crypto";
 import { availableCores, coreShareEnv } from "node-xgboost-wasm";
-import { Context, now } from "./context";
+import { Context, MAX_TIMER_MS, now } from "./context";
 import { saveTuningJob, TuningJobConfigSpec, TuningJobRecord } from "./records";
 import { TrainingJobs } from "./training";
 import { refreshTuningJob } from "./tuning-summaries";
@@ -108,7 +108,7 @@ export class TuningRun {
         if (now() >= deadline) reached();
         this.launchTrials();
         if (this.running.size === 0) break;
-        const ticking = deadline === Infinity || this.completionReason ? [] : [new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, (deadline - now()) * 1000) + 10)))];
+        const ticking = deadline === Infinity || this.completionReason ? [] : [new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.min(MAX_TIMER_MS, Math.max(0, (deadline - now()) * 1000) + 10))))];
         const finished = await Promise.race([...[...this.running.values()].map((x) => x.done), ...ticking]);
         clearTimeout(timer);
         if (finished !== undefined) this.record(finished);
