@@ -201,7 +201,8 @@ export class TransformJobs {
       (objects) => objects.length > 0,
       (e) => {
         if (e instanceof ApiError) throw e; // a link to nothing, a folder outside the roots: named as they are
-        return false; // no such folder, bucket or prefix
+        if (nothingThere(e)) return false; // no such folder, bucket or prefix, or none this server may list: AWS's words
+        throw e; // the S3 endpoint down or failing: the server's fault, not "no objects"
       },
     );
     if (found) return;
@@ -275,4 +276,15 @@ export class TransformJobs {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A listing error that means the input holds nothing this server may read — AWS's "No S3 objects found …" names a
+ * missing bucket or prefix and a role without s3:ListBucket alike — rather than a failing S3 endpoint. */
+function nothingThere(e: unknown): boolean {
+  const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (["ENOENT", "ENOTDIR", "EACCES", "EPERM"].includes(err.code ?? "")) return true;
+  if (["NoSuchBucket", "NoSuchKey", "NotFound", "AccessDenied", "Forbidden"].includes(err.name ?? "")) return true;
+  const status = err.$metadata?.httpStatusCode;
+  if (status === 403 || status === 404) return true;
+  return status === undefined && / does not exist\b/.test(err.message ?? ""); // the file store's own (storage.ts objects)
 }

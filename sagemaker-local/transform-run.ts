@@ -299,7 +299,12 @@ export class TransformRun {
         throw e;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(p.maxConcurrent, batches.length) }, worker));
+    // every request in flight answered before the object is done with: Promise.all gave up at the first failure, and
+    // the job went on to the next object while this one's requests still ran (twice MaxConcurrentTransforms at the
+    // model server) — and a later failure that ends the job (AlgorithmError) was dropped; it wins over the object's own
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(p.maxConcurrent, batches.length) }, worker));
+    const errors = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+    if (errors.length) throw errors.find((e) => !(e instanceof JobFailure && e.ofObject)) ?? errors[0];
     if (this.stopped) return;
     // the answers' bytes as the model gave them; only answers split into records (joins, OutputFilter) are text
     const out: Buffer[] = [];
