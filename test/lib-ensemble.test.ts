@@ -80,6 +80,14 @@ test("a ridge member under a multiclass objective is an Error as the ensemble is
   assert.is(new Ensemble({ members: [ridge()], objective: "binary:logistic" }).objective, "binary:logistic");
 });
 
+test("an Ensemble refused leaves its members as they were: not renamed (xgboost_2), no objective set", () => {
+  const members = [xgboost(), xgboost()];
+  assert.throws(() => new Ensemble({ members, innerK: 1 }), /innerK/);
+  assert.equal(members.map((m) => m.name), ["xgboost", "xgboost"]);
+  assert.equal(members.map((m) => m.params.objective), [undefined, undefined]);
+  assert.equal(new Ensemble({ members }).members.map((m) => m.name), ["xgboost", "xgboost_2"]);
+});
+
 test("a given blend (weights, stacker: a loaded model's) is checked as the ensemble is made, and fitting does not silently replace it", () => {
   const two = () => [xgboost({ num_round: 5 }), ridge()];
   for (const [opts, pattern] of [

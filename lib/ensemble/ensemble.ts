@@ -153,12 +153,14 @@ export class Ensemble {
     if (again >= 0)
       throw new Error(`Ensemble: members[${again}] is the member given as members[${opts.members.indexOf(opts.members[again])}] — each place needs a member of its own (a new one, or that member's clone())`);
     this.members = opts.members;
-    uniqueMemberNames(this.members.map((m) => m.name)).forEach((name, i) => (this.members[i].name = name));
-    if (this.members.some((m) => m.name === "ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
+    // the members are renamed and given the objective at the end, once every check has passed: an Ensemble refused
+    // left the caller's members renamed (xgboost_2), and the same members made a second one of other names
+    const names = uniqueMemberNames(this.members.map((m) => m.name));
+    if (names.includes("ensemble")) throw new Error('"ensemble" is reserved and cannot be a member name');
     // crossValidate's rows and oof of extra blends are "ensemble:<blend>": a member so named shared them (its summary row
     // averaged its folds with the blend's); a member is saved as <name>.json beside manifest.json — "manifest"
     // overwrote it, a "/" failed the save after the fit with ENOENT
-    for (const { name } of this.members) {
+    for (const name of names) {
       if (typeof name !== "string") throw new Error(`member name ${shownValue(name)}: a member's name is text`);
       if (name.startsWith("ensemble:")) throw new Error(`member name "${name}": names starting with "ensemble:" are crossValidate's extra blends'`);
       if (name === "" || name === "manifest" || /[/\\\0]/.test(name))
@@ -170,11 +172,10 @@ export class Ensemble {
       return o === undefined ? undefined : canonicalObjective(String(o));
     };
     this.objective = canonicalObjective(opts.objective ?? this.members.map(declared).find((o) => o !== undefined) ?? "reg:squarederror");
-    const conflicting = this.members.filter((m) => declared(m) !== undefined && declared(m) !== this.objective);
+    const conflicting = this.members.flatMap((m, i) => (declared(m) !== undefined && declared(m) !== this.objective ? [`${names[i]} ${declared(m)}`] : []));
     if (conflicting.length) {
-      throw new Error(`members disagree on the objective: ensemble ${this.objective}, ${conflicting.map((m) => `${m.name} ${declared(m)}`).join(", ")}`);
+      throw new Error(`members disagree on the objective: ensemble ${this.objective}, ${conflicting.join(", ")}`);
     }
-    for (const m of this.members) if (m.params.objective === undefined && m.params.loss_function === undefined) m.params.objective = this.objective;
     // known now, not at the first fit (a training job failed after its read, naming whichever fold's fit came first)
     for (const m of this.members) m.checkObjective?.(this.objective);
     // a class index per row: blends averaged indexes (classes 0 and 2 → 1), the out-of-fold table and logloss read
@@ -194,10 +195,12 @@ export class Ensemble {
     this.seed = checkSeed(opts.seed, "Ensemble");
     // one class count: members fitted with num_class 3 and 4 gave 3 and 4 probabilities per row, and the blend read
     // the longer one as rows of 3 (row 2's mean took row 1's fourth class)
-    const withClasses = this.members.filter((m) => m.params.num_class !== undefined);
-    if (withClasses.some((m) => Number(m.params.num_class) !== Number(withClasses[0].params.num_class)))
-      throw new Error(`members disagree on num_class: ${withClasses.map((m) => `${m.name} ${shownValue(m.params.num_class)}`).join(", ")}`);
-    if (withClasses.length) this.numClass = Number(withClasses[0].params.num_class);
+    const withClasses = this.members.flatMap((m, i) => (m.params.num_class !== undefined ? [{ m, name: names[i] }] : []));
+    if (withClasses.some(({ m }) => Number(m.params.num_class) !== Number(withClasses[0].m.params.num_class)))
+      throw new Error(`members disagree on num_class: ${withClasses.map(({ m, name }) => `${name} ${shownValue(m.params.num_class)}`).join(", ")}`);
+    if (withClasses.length) this.numClass = Number(withClasses[0].m.params.num_class);
+    names.forEach((name, i) => (this.members[i].name = name));
+    for (const m of this.members) if (m.params.objective === undefined && m.params.loss_function === undefined) m.params.objective = this.objective;
   }
 
   get weights(): number[] | undefined {
