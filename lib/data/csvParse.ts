@@ -72,23 +72,27 @@ export const SEPARATORS: Record<string, string> = { ",": "comma", "\t": "tab", "
 /**
  * The separator of a CSV read with `sep: "auto"` — pandas' sep=None, and how SageMaker's XGBoost reads every CSV
  * channel and request: both ask Python's csv.Sniffer about the first line. On one line Sniffer takes the first of
- * comma, tab, semicolon present (its preference order; outside quoted fields, which its quote rule reads), and for a
- * line of none of them the character most often on it — a pipe in "a|b|c". Here: the first of comma, tab, semicolon,
- * pipe outside quoted fields in the first line of `head` (bytes or text; a BOM skipped), else a comma — one column;
- * where Sniffer would pick a letter or a space, the table has no separator this reader takes.
+ * comma, tab, semicolon, space, colon present (its preference order; outside quoted fields, which its quote rule
+ * reads), else the character most often on it. Here: the first of comma, tab, semicolon present outside quoted fields
+ * in the first line of `head` (bytes or text; a BOM skipped) — Sniffer's choice — else a pipe where there is one, else
+ * a comma (one column). Where this differs it reads more: Sniffer splits "a b|c|d" at the space, and "1.5|2.25" at
+ * whichever digit is most frequent (SageMaker's XGBoost then falls back to commas), where this takes the pipes.
  */
 export function sniffSeparator(head: Uint8Array | string): string {
   const code = typeof head === "string" ? (i: number) => head.charCodeAt(i) : (i: number) => head[i];
   const bom = typeof head === "string" ? (code(0) === 0xfeff ? 1 : 0) : code(0) === 0xef && code(1) === 0xbb && code(2) === 0xbf ? 3 : 0;
-  const seen = new Set<number>();
-  let quoted = false;
+  let tab = false, semicolon = false, pipe = false, quoted = false;
   for (let i = bom; i < head.length; i++) {
     const c = code(i);
     if (c === 0x22) quoted = !quoted; // a quoted field's "" turns it off and on again
-    else if (!quoted && (c === 0x0a || c === 0x0d)) break;
-    else if (!quoted) seen.add(c);
+    else if (quoted) continue;
+    else if (c === 0x2c) return ","; // the first preference: no need to read on (a request body's line may be long)
+    else if (c === 0x0a || c === 0x0d) break;
+    else if (c === 0x09) tab = true;
+    else if (c === 0x3b) semicolon = true;
+    else if (c === 0x7c) pipe = true;
   }
-  return [",", "\t", ";", "|"].find((s) => seen.has(s.charCodeAt(0))) ?? ",";
+  return tab ? "\t" : semicolon ? ";" : pipe ? "|" : ",";
 }
 
 export interface CsvParseOptions {

@@ -153,11 +153,14 @@ export class Transformer {
         // each object's rows end with a line end (AssembleWith None, or a last line without one, ran into the next
         // object's first row: one row less, and the file column misaligned)
         if (bytes.length && bytes[bytes.length - 1] !== 0x0a) bytes = Buffer.concat([bytes, Buffer.from("\n")]);
-        if (!first.length) first = bytes;
+        // an object of line ends only (a model that answered nothing, AssembleWith Line) holds no rows: loadCsv of it is
+        // "no data rows", as loadTable's
+        const rowsIn = bytes.some((b) => b !== 0x0a && b !== 0x0d);
+        if (!first.length && rowsIn) first = bytes;
         fs.appendFileSync(file, bytes);
         if (opts.fileColumn === undefined) continue;
         fs.writeFileSync(path.join(tmp, "one.csv"), bytes);
-        const n = bytes.length ? loadCsv(path.join(tmp, "one.csv"), { header: false }).numRows() : 0;
+        const n = rowsIn ? loadCsv(path.join(tmp, "one.csv"), { header: false }).numRows() : 0;
         const source = uri.slice(prefix.length).replace(/\.out$/, "");
         const name = prefix.startsWith("file:") ? decodeURIComponent(source) : source;
         for (let i = 0; i < n; i++) sources.push(name);
