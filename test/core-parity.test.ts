@@ -438,6 +438,8 @@ t("eval_metric as XGBoost reads it: the objective's default (mphe for pseudo-Hub
     // error@t at other thresholds, named as native names them (error@0.50 is error), the last watched by early
     // stopping (it was refused: 'not implemented here')
     { name: "error@t", params: { objective: "binary:logistic", eval_metric: ["error@0.7", "error@0.50", "logloss", "error@0.3"] as never }, labels: y.map((v) => (v > 3 ? 1 : 0)), es: 2 },
+    // names of thresholds past what they show: 0.5000001 is "error@0.5" (it was refused), 1e-7 "error@1e-07", 2e6 "error@2e+06"
+    { name: "error@t names", params: { objective: "binary:logistic", eval_metric: ["error@0.5000001", "error@0.0000001", "error@2000000"] as never }, labels: y.map((v) => (v > 3 ? 1 : 0)) },
   ];
   const ref = new RefJob();
   const ours: { evals: Record<string, Record<string, number[]>>; best: number; rounds: number }[] = [];

@@ -47,6 +47,9 @@ static inline double split_gain(const Params *p, double GL, double HL, double GR
   float chg = side_gain(p, GL, HL) + side_gain(p, GR, HR);
   return (double)(chg - parent);
 }
+double split_loss_chg(const Params *p, double GL, double HL, double GR, double HR, float root_gain) {
+  return split_gain(p, GL, HL, GR, HR, root_gain);
+}
 
 /* floor: the best before this scan; a missing-left scan keeps the last of its ties
  * (scan_plain explains why) */
@@ -93,15 +96,15 @@ static void scan_plain(const Params *p, SplitInfo *best, float parent, int f, co
 }
 
 /* The best split on feature f alone (best starts empty: loss_chg 0, feature -1). */
+/* root: the node's score as native keeps it (its root_gain, a float: side_gain) */
 static void split_find_feature(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                               double parent, int f, SplitInfo *best) {
+                               float root, int f, SplitInfo *best) {
   memset(best, 0, sizeof *best);
   best->loss_chg = 0.0;
   best->feature = -1;
   int nb = cuts->n_bins[f];
-  if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, parent, f, best); return; }
+  if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, root, f, best); return; }
   const HistBin *hf = hist + cuts->offset[f];
-  float root = side_gain(p, G, H); /* the node's score as native keeps it (its root_gain, a float) */
   if (p->alpha == 0.0 && p->max_delta_step == 0.0) {
     if (hf[nb].h > 0.0) {
       scan_plain(p, best, root, f, hf, 0, nb - 1, 0, 0.0, 0.0, G, H);
@@ -151,7 +154,7 @@ static void find_task(void *arg, int task) {
   int f = node->features[task - j->first[n]];
   /* categorical features: afterwards, on the main thread (their search allocates) */
   if (cuts_is_categorical(j->cuts, f)) return;
-  split_find_feature(j->p, j->cuts, node->hist, node->G, node->H, node->parent_score, f, &j->scratch[task]);
+  split_find_feature(j->p, j->cuts, node->hist, node->G, node->H, node->root_gain, f, &j->scratch[task]);
 }
 
 int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_nodes, SplitInfo *scratch) {
@@ -159,7 +162,7 @@ int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_
   if (n_nodes > SPLIT_MAX_NODES) return xgb_fail("split_find_nodes: %d nodes at once (at most %d)", n_nodes, SPLIT_MAX_NODES);
   first[0] = 0;
   for (int n = 0; n < n_nodes; n++) {
-    nodes[n].parent_score = node_score(p, nodes[n].G, nodes[n].H);
+    nodes[n].root_gain = side_gain(p, nodes[n].G, nodes[n].H);
     first[n + 1] = first[n] + nodes[n].n_features;
   }
   SplitJob j = { p, cuts, nodes, n_nodes, scratch, first };
@@ -167,7 +170,7 @@ int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_
   for (int n = 0; n < n_nodes; n++)
     for (int k = 0; k < nodes[n].n_features; k++)
       if (cuts_is_categorical(cuts, nodes[n].features[k]))
-        split_find_feature(p, cuts, nodes[n].hist, nodes[n].G, nodes[n].H, nodes[n].parent_score, nodes[n].features[k], &scratch[first[n] + k]);
+        split_find_feature(p, cuts, nodes[n].hist, nodes[n].G, nodes[n].H, nodes[n].root_gain, nodes[n].features[k], &scratch[first[n] + k]);
   for (int n = 0; n < n_nodes; n++) reduce_features(scratch + first[n], nodes[n].n_features, nodes[n].out);
   return 0;
 }

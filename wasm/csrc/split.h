@@ -33,12 +33,15 @@ typedef struct {
 
 double leaf_weight(const Params *p, double G, double H);
 double node_score(const Params *p, double G, double H);
+/* A split's loss_chg as native's hist evaluator rounds it: each side's score a float, their sum less the node's
+ * float score (root_gain) in float (split.c). */
+double split_loss_chg(const Params *p, double GL, double HL, double GR, double HR, float root_gain);
 /* Categorical features (split_categorical.c): the best one-hot or partition split of
  * feature f, replacing *best when its loss_chg is larger; and the chosen split's set of
  * category codes (those that go right) as a bitset, written to words (n_words words,
  * n_words = cat_set_words(cuts, f)). */
 void split_categorical(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                       double parent_score, int f, SplitInfo *best);
+                       float root_gain, int f, SplitInfo *best);
 int cat_set_words(const Cuts *cuts, int f);
 int split_categorical_set(const Params *p, const Cuts *cuts, const HistBin *hist, const SplitInfo *s, uint32_t *words);
 /* Several nodes at once, in parallel over (node, feature) (threads.h); the result is
@@ -49,7 +52,7 @@ typedef struct {
   const HistBin *hist; double G, H;
   const int32_t *features; int n_features;
   SplitInfo *out;
-  double parent_score;    /* filled in */
+  float root_gain;        /* filled in: the node's score, a float as native's (split.c side_gain) */
 } SplitNode;
 int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_nodes, SplitInfo *scratch);
 /* Gain of every candidate (feature, bin, direction) summed over the nodes of a level

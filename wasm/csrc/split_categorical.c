@@ -95,11 +95,13 @@ static int use_one_hot(const Params *p, const CatFeature *cf) {
   return cf->n_categories < p->max_cat_to_onehot;
 }
 
-static inline void consider(const Params *p, SplitInfo *best, double parent, int f, int kind, int bin, int dleft,
+/* loss_chg rounded as the numeric candidates' (split.c split_loss_chg), as native's categorical enumeration rounds it:
+ * in double, a categorical and a numeric candidate of one gain were ordered by rounding noise, not by feature order */
+static inline void consider(const Params *p, SplitInfo *best, float parent, int f, int kind, int bin, int dleft,
                             double GL, double HL, double G, double H) {
   double GR = G - GL, HR = H - HL;
   if (HL < p->min_child_weight || HR < p->min_child_weight) return;
-  double chg = node_score(p, GL, HL) + node_score(p, GR, HR) - parent;
+  double chg = split_loss_chg(p, GL, HL, GR, HR, parent);
   if (chg > best->loss_chg) {
     best->loss_chg = chg; best->feature = f; best->bin = bin; best->default_left = dleft; best->kind = kind;
     best->GL = GL; best->HL = HL; best->GR = GR; best->HR = HR;
@@ -107,7 +109,7 @@ static inline void consider(const Params *p, SplitInfo *best, double parent, int
 }
 
 void split_categorical(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                       double parent, int f, SplitInfo *best) {
+                       float parent, int f, SplitInfo *best) {
   const CatFeature *cf = &cuts->cat[f];
   int n = cf->n_categories;
   if (n < 1) return;

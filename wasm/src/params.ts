@@ -80,7 +80,17 @@ function errorAtName(m: string): Metric | undefined {
   const t = decimalNumber(m.slice("error@".length));
   if (t === undefined) return undefined;
   const f = Math.fround(t);
-  return f === 0.5 ? "error" : `error@${Number(f.toPrecision(6))}`;
+  return f === 0.5 ? "error" : (`error@${streamFloat(f)}` as Metric);
+}
+
+/** A float as C++'s ostream writes it by default (%g, 6 significant digits): 0.7, 1e-07, 1.5e+06 — native's name of
+ * error@t (JavaScript writes 1e-7). A threshold of more digits is evaluated as its name reads (0.123456789 at
+ * 0.123457, where native keeps the float 0.12345679): the name is what the core keeps. */
+function streamFloat(f: number): string {
+  const [mantissa, exp] = f.toExponential(5).split("e");
+  const e = Number(exp);
+  if (e < -4 || e >= 6) return `${mantissa.replace(/\.?0+$/, "")}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  return String(Number(f.toPrecision(6)));
 }
 
 /** The core's metric id and error's threshold for a metric name of resolveParams' list. */
@@ -270,10 +280,13 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     }
     if (key === "eval_metric") {
       // error@t under the name native gives it (error@0.50 is "error", error@0.70 "error@0.7")
-      const list = (Array.isArray(value) ? value : [value]).map(String).map((m) => (m.startsWith("error@") ? errorAtName(m) ?? m : m));
-      for (const m of list) {
-        if (!(METRICS as readonly string[]).includes(m) && !(m.startsWith("error@") && errorAtName(m) === m)) throw new Error(unsupportedMetric(m));
+      // (checked as given: a name made of a threshold of more digits than it shows, error@0.5000001's "error@0.5", is no
+      // name to read again — it was refused as not a number)
+      const given = (Array.isArray(value) ? value : [value]).map(String);
+      for (const m of given) {
+        if (!(METRICS as readonly string[]).includes(m) && !(m.startsWith("error@") && errorAtName(m) !== undefined)) throw new Error(unsupportedMetric(m));
       }
+      const list = given.map((m) => (m.startsWith("error@") ? errorAtName(m)! : m));
       // as XGBoost: a metric given twice is evaluated once (each round's value was recorded twice), and an empty
       // list is no list — the objective's default (it evaluated nothing, and early stopping had no metric to watch)
       metrics = list.length ? ([...new Set(list)] as Metric[]) : undefined;
