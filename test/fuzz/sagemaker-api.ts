@@ -136,6 +136,8 @@ export async function fuzzSageMakerApi(budget: Budget, seed = 1): Promise<Tally>
   fs.mkdirSync(path.join(dir, "model"));
   fs.writeFileSync(path.join(dir, "model", "manifest.json"), JSON.stringify({ format: "fake", objective: 1.5 }));
   execFileSync("tar", ["czf", path.join(dir, "model.tar.gz"), "-C", path.join(dir, "model"), "."]);
+  fs.mkdirSync(path.join(dir, "transform-in"));
+  fs.writeFileSync(path.join(dir, "transform-in", "rows.csv"), "1,2\n");
   const srv = await startSageMakerProcess(path.join(dir, "state"));
   const t = newTally("SageMaker API, Logs API, InvokeEndpoint (local SageMaker)");
   const f = new Fuzz(seed);
@@ -154,7 +156,8 @@ export async function fuzzSageMakerApi(budget: Budget, seed = 1): Promise<Tally>
       ["CreateEndpointConfig", { ...requests.CreateEndpointConfig(), EndpointConfigName: "fz-config" }],
       ["CreateEndpointConfig", { EndpointConfigName: "fz-config-broken", ProductionVariants: [{ VariantName: "AllTraffic", ModelName: "fz-model-broken", ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 1 } }] }],
       ["CreateEndpoint", { EndpointName: "fz-endpoint", EndpointConfigName: "fz-config" }],
-      ["CreateTransformJob", { ...requests.CreateTransformJob(), TransformJobName: "fzx-seed" }],
+      // (its input exists: CreateTransformJob refuses a prefix with no objects, as AWS does; the fuzzed ones name none)
+      ["CreateTransformJob", { ...requests.CreateTransformJob(), TransformJobName: "fzx-seed", TransformInput: { ...requests.CreateTransformJob().TransformInput, DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: `file://${dir}/transform-in` } } } }],
     ];
     for (const [op, body] of setup) {
       const r = await call(op, body);
