@@ -1045,18 +1045,23 @@ test('sep "auto": each file read with its first line\'s separator, as pandas\' r
   };
   const cells = (t: Awaited<ReturnType<typeof loadTable>>) =>
     Object.fromEntries(t.columnNames().map((c) => [c, Array.from(t.array(c) as ArrayLike<unknown>, (v) => (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : v))]));
-  for (const [name, text] of Object.entries(files)) {
-    const f = file(`auto-${name}.csv`, text);
-    const ours = cells(await loadTable(f, { sep: "auto" }));
-    if (hasSklearn()) {
-      const want = python(
+  const paths = Object.fromEntries(Object.entries(files).map(([name, text]) => [name, file(`auto-${name}.csv`, text)]));
+  // pandas once for every file (its import is most of a call's time)
+  const wants = hasSklearn()
+    ? python(
         `import pandas as pd, numpy as np
-df = pd.read_csv(data["f"], sep=None, engine="python")
-print(json.dumps({c: [None if pd.isna(v) else (float(np.float32(v)) if isinstance(v, float) else v) for v in df[c].tolist()] for c in df.columns}))`,
-        { f },
-      );
-      assert.equal(ours, want, `${name}: pandas read_csv(sep=None)`);
-    }
+out = {}
+for name, f in data.items():
+    df = pd.read_csv(f, sep=None, engine="python")
+    out[name] = {c: [None if pd.isna(v) else (float(np.float32(v)) if isinstance(v, float) else v) for v in df[c].tolist()] for c in df.columns}
+print(json.dumps(out))`,
+        paths,
+      )
+    : undefined;
+  for (const [name, text] of Object.entries(files)) {
+    const f = paths[name];
+    const ours = cells(await loadTable(f, { sep: "auto" }));
+    if (wants) assert.equal(ours, wants[name], `${name}: pandas read_csv(sep=None)`);
     assert.equal(cells(await loadTable(f, { sep: "auto", threads: 2, minChunkBytes: 8 })), ours, `${name}, in chunks on 2 threads`);
     assert.equal(cells(loadCsv(f, { sep: "auto" })), ours, `${name}, loadCsv`);
     const gz = path.join(path.dirname(f), `auto-${name}.gz`);
