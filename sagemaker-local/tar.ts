@@ -61,8 +61,12 @@ export function packDir(dir: string): Buffer {
  * server's memory (and a notebook kernel hosting it).
  */
 function maxModelBytes(): number {
-  const v = Number(process.env.SAGEMAKER_LOCAL_MAX_MODEL_BYTES);
-  return Number.isInteger(v) && v > 0 ? v : Math.floor(os.totalmem() / 2);
+  const given = process.env.SAGEMAKER_LOCAL_MAX_MODEL_BYTES;
+  if (given === undefined || given === "") return Math.floor(os.totalmem() / 2);
+  const v = Number(given);
+  // a value that is not a size was the default, silently ("1GB" gave half the machine's memory)
+  if (!(Number.isInteger(v) && v > 0)) throw new Error(`env SAGEMAKER_LOCAL_MAX_MODEL_BYTES must be a whole number of bytes > 0, got ${JSON.stringify(given)}`);
+  return v;
 }
 
 /** Extracts a tar.gz (or plain tar) into `dest`; rejects absolute paths and `..` segments, and archives that unpack to
