@@ -24,6 +24,8 @@
  * (e.g. to read one lane's output as it comes).
  *
  * Usage: npx tsx tools/test.ts   (npm test builds first)
+ *        npx tsx tools/test.ts --no-typecheck --lane '<file regex>' --lane '<file regex>'   (lanes of one's own: .ci/run's
+ *        Node 24 run)
  */
 import { spawn } from "child_process";
 import * as path from "path";
@@ -78,33 +80,67 @@ function counts(output: string): { total: number; passed: number; skipped: numbe
   return { total, passed: n("Passed") || 0, skipped: n("Skipped") || 0, seconds: duration ? Number(duration[1]) / (duration[2] === "ms" ? 1000 : 1) : 0 };
 }
 
+/** The command line: `--lane <regex>` (repeatable: each a uvu file pattern, one process each, the first streamed),
+ * `--no-typecheck`. Without lanes: the typecheck and the two lanes above. */
+function parseArgs(argv: string[]): { lanes: { pattern: string; label: string }[]; typecheck: boolean } {
+  const lanes: { pattern: string; label: string }[] = [];
+  let withTypecheck = true;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--no-typecheck") withTypecheck = false;
+    else if (argv[i] === "--lane" && i + 1 < argv.length) {
+      const pattern = argv[++i];
+      new RegExp(pattern); // a bad pattern fails here, naming itself, not inside a uvu process
+      lanes.push({ pattern, label: `the test files matching ${pattern}` });
+    } else throw new Error(`tools/test.ts: unknown argument ${JSON.stringify(argv[i])}; usage: tsx tools/test.ts [--lane <file regex>]… [--no-typecheck]`);
+  }
+  if (lanes.length === 0) lanes.push({ pattern: mainPattern, label: "core, lib, trainer, notebooks" }, { pattern: waitingPattern, label: `the server test files (${WAITING})` });
+  return { lanes, typecheck: withTypecheck };
+}
+
 async function main(): Promise<number> {
   const t0 = Date.now();
   const write = (s: string) => process.stdout.write(s);
+  const args = parseArgs(process.argv.slice(2));
   if (process.env.TEST_LANES === "1") {
-    const tc = await typecheck(write);
-    if (tc.code !== 0) return tc.code;
-    return (await uvu(ALL, write)).code;
+    if (args.typecheck) {
+      const tc = await typecheck(write);
+      if (tc.code !== 0) return tc.code;
+    }
+    return (await uvu(args.lanes.length === 2 && args.lanes[0].pattern === mainPattern ? ALL : args.lanes.map((l) => `(?:${l.pattern})`).join("|"), write)).code;
   }
-  // the waiting lane: the typecheck, then its files — kept, printed when the main lane is done
-  const waiting = (async () => {
-    const tc = await typecheck(() => {});
-    const tests = await uvu(waitingPattern, () => {});
-    return { tc, tests };
-  })();
-  const main = await uvu(mainPattern, write);
-  const { tc, tests } = await waiting;
-  write(`\n── typecheck (npm run typecheck), run beside the tests: ${tc.code === 0 ? "passed" : "FAILED"} ──\n${tc.output}`);
-  write(`\n── the server test files (${WAITING}), run beside the others ──\n${tests.output}`);
-  const lanes = [counts(main.output), counts(tests.output)];
+  // the first lane streams; the others (the last one after the typecheck) are kept and printed when it is done
+  const others = args.lanes.slice(1).map((lane, i, all) =>
+    (async () => {
+      const tc = i === all.length - 1 && args.typecheck ? await typecheck(() => {}) : undefined;
+      return { lane, tc, tests: await uvu(lane.pattern, () => {}) };
+    })(),
+  );
+  const first = await uvu(args.lanes[0].pattern, write);
+  const runs = [{ lane: args.lanes[0], tc: undefined as Run | undefined, tests: first, streamed: true }, ...(await Promise.all(others)).map((r) => ({ ...r, streamed: false }))];
+  if (args.typecheck && args.lanes.length === 1) runs[0].tc = await typecheck(() => {});
+  let failedRuns = 0;
+  for (const r of runs) {
+    if (r.tc) write(`\n── typecheck (npm run typecheck), run beside the tests: ${r.tc.code === 0 ? "passed" : "FAILED"} ──\n${r.tc.output}`);
+    if (!r.streamed) write(`\n── ${r.lane.label}, run beside the others ──\n${r.tests.output}`);
+    failedRuns += (r.tests.code !== 0 ? 1 : 0) + (r.tc && r.tc.code !== 0 ? 1 : 0);
+  }
+  const lanes = runs.map((r) => counts(r.tests.output));
   const total = lanes.reduce((s, c) => s + (c?.total ?? 0), 0);
   const passed = lanes.reduce((s, c) => s + (c?.passed ?? 0), 0);
   const skipped = lanes.reduce((s, c) => s + (c?.skipped ?? 0), 0);
-  // a lane that printed no counts (it crashed) adds one failure, so that the totals never read as a clean run
-  const crashed = lanes.filter((c) => !c).length + (tc.code !== 0 ? 1 : 0);
-  write(`\n── both lanes, ${((Date.now() - t0) / 1000).toFixed(1)} s of wall time ──\n`);
-  write(`  Total:     ${total + crashed}\n  Passed:    ${passed}\n  Skipped:   ${skipped}\n  Duration:  ${((Date.now() - t0) / 1000).toFixed(2)}s\n\n`);
-  return main.code !== 0 || tests.code !== 0 || tc.code !== 0 ? 1 : 0;
+  // a lane that printed no counts (it crashed) or a failed typecheck adds one failure, so that the totals never read
+  // as a clean run
+  const crashed = lanes.filter((c) => !c).length + runs.filter((r) => r.tc && r.tc.code !== 0).length;
+  const wall = ((Date.now() - t0) / 1000).toFixed(2);
+  write(`\n── ${runs.length} lanes together, ${wall} s of wall time ──\n`);
+  write(`  Total:     ${total + crashed}\n  Passed:    ${passed}\n  Skipped:   ${skipped}\n  Duration:  ${wall}s\n\n`);
+  return failedRuns > 0 ? 1 : 0;
 }
 
-main().then((code) => (process.exitCode = code));
+main().then(
+  (code) => (process.exitCode = code),
+  (e: Error) => {
+    console.error(e.message);
+    process.exitCode = 2;
+  },
+);
