@@ -526,6 +526,39 @@ print(json.dumps(out))`, { x, y });
   assert.equal(fit(y, { objective: "multi:softprob", num_class: 4 }), ["0", "1", "2", "3"]);
 });
 
+test("a refit on labels of fewer classes takes their classes, as scikit-learn's fit does (classes_) — the first fit's num_class 3 was kept, and text labels a, b were refused as 'num_class is 3'; a num_class given stays", () => {
+  const x = Array.from({ length: 30 }, (_, i) => i);
+  const y3 = x.map((v) => v % 3);
+  const y2 = x.map((v) => v % 2);
+  let width = 2;
+  if (hasSklearn()) {
+    width = python(`from sklearn.ensemble import VotingClassifier
+from sklearn.linear_model import LogisticRegression
+X = np.array(data['x'], dtype=float).reshape(-1, 1)
+v = VotingClassifier([('lr', LogisticRegression())], voting='soft').fit(X, data['y3']).fit(X, data['y2'])
+print(json.dumps(v.predict_proba(X).shape[1]))`, { x, y3, y2 });
+  }
+  const refit = (first: unknown[], second: unknown[], params = {}) => {
+    const e = new Ensemble({ members: [xgboost({ num_round: 2, ...params })], objective: "multi:softprob" });
+    try {
+      e.fit(aq.table({ x, y: first }), { label: "y" });
+      e.fit(aq.table({ x, y: second }), { label: "y" });
+      return { classes: e.classNames(), width: e.predict(aq.table({ x })).prediction.length / x.length };
+    } finally {
+      e.free();
+    }
+  };
+  assert.equal(refit(y3, y2), { classes: ["0", "1"], width });
+  const text = (y: number[]) => y.map((v) => "abc"[v]);
+  assert.equal(refit(text(y3), text(y2)), { classes: ["a", "b"], width });
+  // the caller's num_class is XGBoost's: classes the labels lack are declared
+  assert.equal(refit(y3, y2, { objective: "multi:softprob", num_class: 3 }).classes, ["0", "1", "2"]);
+  // crossValidate counts the classes of its labels too
+  const e = new Ensemble({ members: [xgboost({ num_round: 2 })], objective: "multi:softprob" });
+  crossValidate(e, aq.table({ x, y: y3 }), { label: "y", k: 3, workers: 1 });
+  assert.is(crossValidate(e, aq.table({ x, y: y2 }), { label: "y", k: 3, workers: 1 }).oof.ensemble.length, x.length * width);
+});
+
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test.run();

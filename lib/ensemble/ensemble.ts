@@ -139,6 +139,8 @@ export class Ensemble {
   naValues?: string[];
   /** weights or a stacker came with the constructor (a loaded model's): fitting would replace them */
   private blendGiven = false;
+  /** the members given num_class by a fit (prepareLabels), not by the caller: the next fit counts the classes again */
+  private numClassSetOn: Member[] = [];
 
   constructor(opts: EnsembleOptions) {
     if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
@@ -217,6 +219,14 @@ export class Ensemble {
       throw new Error(`the labels are text (${classes.slice(0, 5).join(", ")}${classes.length > 5 ? ", …" : ""}) but the objective ${this.objective} needs numbers; for class labels use binary:logistic or multi:softprob`);
     }
     if (!isMulticlass(this.objective)) return;
+    // a class count an earlier fit took from its labels is that fit's: refitted on labels of 2 classes, an ensemble
+    // first fitted on 3 kept num_class 3 (3 probabilities a row, a class with no rows; text labels a, b were refused as
+    // "num_class is 3"), where scikit-learn's fit takes the classes of the labels it is given (classes_)
+    if (this.numClassSetOn.length) {
+      for (const m of this.numClassSetOn) delete m.params.num_class;
+      this.numClassSetOn = [];
+      if (!this.members.some((m) => m.params.num_class !== undefined)) this.numClass = undefined;
+    }
     if (classes && this.numClass !== undefined && this.numClass !== classes.length) {
       throw new Error(`num_class is ${this.numClass} but the label has ${classes.length} classes (${classes.join(", ")})`);
     }
@@ -230,7 +240,11 @@ export class Ensemble {
     // one class was the first fit's "parameter num_class must be set (>= 2)", a setting nobody gave
     if (this.numClass < 2)
       throw new Error(`the label has one class (${classes ? classes[0] : y[0]}) and ${this.objective} needs at least 2 (scikit-learn's classifiers refuse one class too)`);
-    for (const m of this.members) if (m.params.num_class === undefined) m.params.num_class = this.numClass;
+    for (const m of this.members)
+      if (m.params.num_class === undefined) {
+        m.params.num_class = this.numClass;
+        this.numClassSetOn.push(m);
+      }
   }
 
   /**
