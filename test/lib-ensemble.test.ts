@@ -6,7 +6,7 @@ import * as path from "path";
 import * as aq from "arquero";
 import { catboost, crossValidate, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, uniqueMemberNames, xgboost } from "ensemble-workbook";
 // internals, tested white-box from lib's sources
-import { applyBlend } from "../lib/ensemble/blends";
+import { applyBlend, fitBlend } from "../lib/ensemble/blends";
 import { convexWeights } from "../lib/ensemble/convex-weights";
 import { hasSklearn, python } from "./lib-sklearn";
 
@@ -176,6 +176,32 @@ test("multiclass median: each class's median, each row rescaled to sum to 1 (row
     assert.ok(Math.abs(sum - 1) < 1e-12, `probabilities sum to ${sum}`);
   }
   e.free();
+});
+
+test("a weighted or stacking blend fitted on out-of-fold predictions holding NaN or infinity is an Error naming the member and row, as scikit-learn's stacking refuses them — weighted took equal weights without a word, stacking said 'matrix is not positive definite'", () => {
+  const y = [0, 1, 2, 3, 4, 5];
+  const good = Float64Array.from([0.2, 1.1, 1.8, 3.2, 3.9, 5.1]);
+  if (hasSklearn()) {
+    const ref = python(`from sklearn.linear_model import Ridge
+out = []
+for bad in (float('nan'), float('inf')):
+    X = np.column_stack([data['good'], [0, 1, 2, 3, 4, bad]])
+    try:
+        Ridge().fit(X, data['y']); out.append('fitted')
+    except ValueError as e:
+        out.append(str(e))
+print(json.dumps(out))`, { y, good: Array.from(good) });
+    for (const r of ref) assert.match(r, /Input X contains (NaN|infinity)/);
+  }
+  for (const bad of [NaN, Infinity]) {
+    const P = [good, Float64Array.from([0, 1, 2, 3, 4, bad])];
+    for (const blend of ["weighted", "stacking"] as const)
+      assert.throws(() => fitBlend(blend, P, y, { members: ["xgboost", "wild"] }), new RegExp(`the ${blend} blend is fitted on the members' out-of-fold predictions, and member "wild" predicted ${bad} for row 5: a blend cannot weigh`));
+  }
+  // multiclass: the row and the class
+  const mc = [Float64Array.from([0.5, 0.5, 0.5, 0.5]), Float64Array.from([0.5, 0.5, 0.5, NaN])];
+  assert.throws(() => fitBlend("weighted", mc, [0, 1], { numClass: 2 }), /member 1 predicted NaN for row 1 \(class 1\)/);
+  assert.equal(fitBlend("weighted", [good, good], y).weights!.length, 2);
 });
 
 test("members with different num_class are an Error as the ensemble is made (3 and 4 probabilities per row were blended as rows of 3: row 2's mean took row 1's fourth class)", () => {

@@ -75,8 +75,24 @@ function oneHot(y: ArrayLike<number>, k: number): Float64Array {
   return out;
 }
 
-/** Fit the blend's parameters on out-of-fold member predictions P[j] and labels y. */
-export function fitBlend(blend: Blend, P: Float64Array[], y: ArrayLike<number>, opts: { numClass?: number; stackerAlpha?: number } = {}): BlendState {
+/**
+ * Fit the blend's parameters on out-of-fold member predictions P[j] and labels y (`members`: the members' names, for
+ * the Error). A NaN or infinite prediction is an Error naming the member and row, as scikit-learn's stacking refuses
+ * ("Input X contains NaN"): the weighted blend took equal weights without a word, stacking failed as "matrix is not
+ * positive definite (use alpha > 0 for ridge)".
+ */
+export function fitBlend(blend: Blend, P: Float64Array[], y: ArrayLike<number>, opts: { numClass?: number; stackerAlpha?: number; members?: string[] } = {}): BlendState {
+  if (needsFitting(blend))
+    P.forEach((p, j) => {
+      const at = p.findIndex((v) => !Number.isFinite(v));
+      if (at >= 0) {
+        const width = p.length / y.length;
+        throw new Error(
+          `the ${blend} blend is fitted on the members' out-of-fold predictions, and member ${opts.members?.[j] !== undefined ? `"${opts.members[j]}"` : j} predicted ${p[at]} for row ${Math.floor(at / width)}` +
+            `${width > 1 ? ` (class ${at % width})` : ""}: a blend cannot weigh a prediction that is not a finite number — check that member's parameters and data`,
+        );
+      }
+    });
   const k = opts.numClass && opts.numClass > 1 && P[0].length === y.length * opts.numClass ? opts.numClass : 1;
   const target = k > 1 ? oneHot(y, k) : y;
   if (blend === "weighted") return { weights: convexWeights(P, target) };

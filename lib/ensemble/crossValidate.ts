@@ -268,7 +268,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     const scored: [string, Float64Array][] = members.map((mem, j) => [mem.name, preds[f][j]]);
     for (const b of blendList) {
       const state = needsFitting(b.blend)
-        ? fitBlend(b.blend, innerOof[f], labelsOf(y, fold.train), { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha })
+        ? fitBlend(b.blend, innerOof[f], labelsOf(y, fold.train), { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha, members: members.map((mem) => mem.name) })
         : {};
       blendStates[b.key].push(state);
       scored.push([b.key, applyBlend(b.blend, preds[f], state, { objective, numClass: ensemble.numClass })]);

@@ -328,7 +328,7 @@ export class Ensemble {
 
   /** a weighted / stacking blend fitted on the members' inner out-of-fold predictions over rows labelled y */
   private fitBlendOn(innerOof: Float64Array[], y: Float32Array): void {
-    this.blendState = fitBlend(this.blend, innerOof, y, { numClass: this.numClass, stackerAlpha: this.stackerAlpha });
+    this.blendState = fitBlend(this.blend, innerOof, y, { numClass: this.numClass, stackerAlpha: this.stackerAlpha, members: this.members.map((m) => m.name) });
   }
 
   /**
