@@ -58,7 +58,7 @@ export interface TrainerHyperparameters {
   max_depth?: NumericHyperparameter;
   /**
    * How member predictions become one: `mean`, `weighted` (non-negative weights fitted on out-of-fold
-   * predictions), `stacking` (ridge meta-learner), `median`, `vote` / `soft_vote` (classification). Default `mean`.
+   * predictions), `stacking` (ridge meta-learner), `median`, `soft_vote` (classification); `vote` fails the job (its classes have no logloss, the job's metric). Default `mean`.
    */
   blend?: Blend;
   /** The XGBoost objective of every member (`reg:absoluteerror`, `binary:logistic`, `multi:softprob`, …). Default `reg:squarederror`. */

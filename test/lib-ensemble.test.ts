@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { catboost, crossValidate, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, uniqueMemberNames, xgboost } from "ensemble-workbook";
+import { accuracy, catboost, crossValidate, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, uniqueMemberNames, xgboost } from "ensemble-workbook";
 // internals, tested white-box from lib's sources
 import { applyBlend, fitBlend } from "../lib/ensemble/blends";
 import { convexWeights } from "../lib/ensemble/convex-weights";
@@ -475,12 +475,58 @@ test("binary classification: stratified folds, logloss/auc/accuracy, vote and so
   const cv = crossValidate(e, bin, { label: "high", k: 3, blends: ["vote", "weighted", "stacking"] });
   assert.equal(cv.table.columnNames(), ["fold", "member", "logloss", "auc", "accuracy"]);
   const rows = cv.table.objects() as any[];
-  for (const r of rows) assert.ok(r.auc > 0.6 && r.accuracy > 0.6, JSON.stringify(r));
+  // the vote's classes have no auc (the test below)
+  for (const r of rows) assert.ok((r.member === "ensemble:vote" ? Number.isNaN(r.auc) : r.auc > 0.6) && r.accuracy > 0.6, JSON.stringify(r));
   assert.ok([...cv.oof["ensemble:vote"]].every((v) => v === 0 || v === 1));
   e.fit(bin, { label: "high" });
   const p = e.predict(bin).prediction;
   assert.ok(p.every((v) => v >= 0 && v <= 1));
   e.free();
+});
+
+test("a vote blend's classes are scored by accuracy, and its logloss and auc are NaN as scikit-learn's cross_validate scores a hard VotingClassifier's — they were scored on its 0/1 outputs (a wrong vote cost logloss 36)", () => {
+  const r = lcg(11);
+  const x1 = Array.from({ length: 60 }, () => r());
+  const x2 = Array.from({ length: 60 }, () => r());
+  const y = x1.map((v, i) => (v + 0.5 * x2[i] + 0.3 * r() > 0.9 ? 1 : 0));
+  const cls = x1.map((v) => (v < 0.33 ? 0 : v < 0.66 ? 1 : 2));
+  // which of scikit-learn's scores a hard vote has (nan: "Scoring failed", no predict_proba / decision_function)
+  let undefinedScores = ["logloss", "auc"];
+  if (hasSklearn()) {
+    const ref = python(`import warnings
+warnings.simplefilter('ignore')
+from sklearn.ensemble import VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.model_selection import cross_validate
+X = np.column_stack([data['x1'], data['x2']])
+v = VotingClassifier([('lr', LogisticRegression()), ('tree', DecisionTreeClassifier(max_depth=2))], voting='hard')
+s = cross_validate(v, X, data['y'], cv=3, scoring={'logloss': 'neg_log_loss', 'auc': 'roc_auc', 'accuracy': 'accuracy'})
+print(json.dumps([m for m in ('logloss', 'auc', 'accuracy') if np.isnan(s['test_' + m]).all()]))`, { x1, x2, y });
+    undefinedScores = ref;
+  }
+  assert.equal(undefinedScores, ["logloss", "auc"]);
+  for (const [objective, labels] of [["binary:logistic", y], ["multi:softprob", cls]] as const) {
+    const e = new Ensemble({ members: [xgboost({ num_round: 5 }), randomForest({ num_parallel_tree: 3 }), xgboost({ num_round: 2, max_depth: 1 })], objective, blend: "vote" });
+    const cv = crossValidate(e, aq.table({ x1, x2, y: labels }), { label: "y", k: 3, blends: ["soft_vote"], workers: 1 });
+    const rows = cv.table.objects() as any[];
+    for (const row of rows) {
+      for (const metric of cv.metrics) {
+        const nan = Number.isNaN(row[metric]);
+        assert.is(nan, row.member === "ensemble" && undefinedScores.includes(metric), `${objective} ${row.member} ${metric} ${row[metric]}`);
+      }
+    }
+    // accuracy: the vote's classes against the held-out labels
+    cv.folds.forEach((fold, f) => {
+      const k = objective === "multi:softprob" ? 3 : 1;
+      const p = Float64Array.from(Array.from(fold.test).flatMap((i) => Array.from(cv.oof.ensemble.subarray(i * k, i * k + k))));
+      const acc = rows.find((row) => row.fold === f + 1 && row.member === "ensemble").accuracy;
+      assert.is(acc, accuracy(Array.from(fold.test, (i) => labels[i]), p));
+    });
+    const summary = (cv.summary.objects() as any[]).find((row) => row.member === "ensemble");
+    assert.ok(Number.isNaN(summary.logloss_mean) && Number.isFinite(summary.accuracy_mean), JSON.stringify(summary));
+    e.free();
+  }
 });
 
 test("binary:logistic with soft labels: fitted, but crossValidate refuses before any fit, naming the row, as scikit-learn's classification metrics refuse a continuous target (the Error said 'class 1 has 0 rows')", () => {

@@ -17,7 +17,10 @@
  *   vote      — hard majority vote over each member's class (p > 0.5, or
  *               argmax); ties go to the class with the larger mean
  *               probability. Returned in the same shape as probabilities:
- *               0/1 for binary, one-hot rows for multiclass.
+ *               0/1 for binary, one-hot rows for multiclass. These are classes,
+ *               not probabilities: crossValidate scores their accuracy, and
+ *               their logloss and auc are NaN (scikit-learn's hard
+ *               VotingClassifier has no predict_proba either).
  *   soft_vote — mean of the members' probabilities (classification only).
  */
 import { ridgeSolve } from "../members/linalg";
@@ -62,6 +65,11 @@ export function checkGivenBlend(blend: Blend, state: BlendState, members: number
     if (!stacker || !Array.isArray(stacker.coef) || stacker.coef.length !== members) throw new Error(`stacker: { intercept, coef } with one coefficient per member (${members})`);
     if (!finite(stacker.intercept) || !stacker.coef.every(finite)) throw new Error("stacker: intercept and coefficients must be finite numbers");
   }
+}
+
+/** The blend predicts classes (vote), not probabilities: logloss and auc are not defined for it (PROBABILITY_METRICS). */
+export function predictsClasses(blend: Blend): boolean {
+  return blend === "vote";
 }
 
 export function needsFitting(blend: Blend): boolean {

@@ -17,6 +17,10 @@
  * `blends` evaluates extra blends on the same member fits: they appear as
  * members "ensemble:<blend>" in the table and in `oof`.
  *
+ * A vote blend predicts classes, not probabilities: its rows score accuracy, and logloss and auc are NaN — as
+ * scikit-learn's cross_validate gives a hard VotingClassifier's neg_log_loss and roc_auc. Scored on its 0/1
+ * outputs, a wrong vote cost logloss 36 (the clipping's ε) and the auc ranked two values.
+ *
  * `keepModels: true` keeps the fitted fold members instead of freeing them:
  * `models[f][j]` is member j (ensemble.members order, same name) fitted on the
  * training part of fold f (0-based) — e.g. to average the fold models without
@@ -39,8 +43,8 @@ import { isLabelledMatrix, trainingMatrix, type ColumnSchema, type LabelledMatri
 import { holdCoreMatrix } from "../data/core-matrix";
 import type { Fold } from "../data/folds";
 import type { Member } from "../members/member";
-import { metricsFor } from "../metrics/byObjective";
-import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting } from "./blends";
+import { metricsFor, PROBABILITY_METRICS } from "../metrics/byObjective";
+import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting, predictsClasses } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
 import { checkNthread, checkThreadBudget, defaultThreads, checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
 import { taskStarter } from "./fit-task";
@@ -265,19 +269,19 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     const fold = folds[f];
     if (!(members[0].name in oof)) for (const name of [...members.map((mem) => mem.name), ...blendList.map((b) => b.key)]) oof[name] = new Float64Array(m.nrow * width);
     const yTest = labelsOf(y, fold.test);
-    const scored: [string, Float64Array][] = members.map((mem, j) => [mem.name, preds[f][j]]);
+    const scored: [string, Float64Array, boolean][] = members.map((mem, j) => [mem.name, preds[f][j], false]);
     for (const b of blendList) {
       const state = needsFitting(b.blend)
         ? fitBlend(b.blend, innerOof[f], labelsOf(y, fold.train), { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha, members: members.map((mem) => mem.name) })
         : {};
       blendStates[b.key].push(state);
-      scored.push([b.key, applyBlend(b.blend, preds[f], state, { objective, numClass: ensemble.numClass })]);
+      scored.push([b.key, applyBlend(b.blend, preds[f], state, { objective, numClass: ensemble.numClass }), predictsClasses(b.blend)]);
     }
     const foldMetrics: Record<string, Record<string, number>> = {};
-    for (const [name, p] of scored) {
+    for (const [name, p, classes] of scored) {
       const row: Record<string, unknown> = { fold: foldNo, member: name };
       foldMetrics[name] = {};
-      for (const metric of metricNames) row[metric] = foldMetrics[name][metric] = metricFns[metric](yTest, p);
+      for (const metric of metricNames) row[metric] = foldMetrics[name][metric] = classes && PROBABILITY_METRICS.has(metric) ? NaN : metricFns[metric](yTest, p);
       rowsOut.push(row);
       fold.test.forEach((rowIdx, r) => {
         for (let c2 = 0; c2 < width; c2++) oof[name][rowIdx * width + c2] = p[r * width + c2];

@@ -4,7 +4,7 @@ export { crossValidate } from "./crossValidate";
 export type { CvOptions, CvResult, Curve } from "./crossValidate";
 export { saveEnsemble, loadEnsemble, readManifest, MANIFEST_FORMAT } from "./persist";
 export type { Manifest, ManifestMember } from "./persist";
-export { BLENDS } from "./blends";
+export { BLENDS, predictsClasses } from "./blends";
 export type { Blend, BlendState } from "./blends";
 export { explain, contributions, EXPLAIN_COLUMNS } from "./explain";
 export type { ExplainOptions, ExplainScale, Contributions } from "./explain";
