@@ -294,6 +294,13 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     expect: [/^channel "test" is not read by this trainer/],
   },
   {
+    // a vote's classes have no logloss (the job's metric): it was scored on its 0/1 outputs
+    name: "blend=vote",
+    hp: { objective: "binary:logistic", k_fold: "3", blend: "vote" },
+    channels: { train: { "d.csv": "1,0.5\n0,0.1\n1,0.9\n0,0.2\n1,0.7\n0,0.3\n" } },
+    expect: [/^hyperparameter blend=vote predicts classes, not probabilities, and the job's metric \(logloss\) is defined on probabilities only .*: use blend=soft_vote/],
+  },
+  {
     name: "label_size=2",
     hp: { k_fold: "3" },
     channels: { train: { "d.csv": diabetes() } },

@@ -21,7 +21,7 @@ import * as v8 from "v8";
 import * as vm from "vm";
 import {
   availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
-  LARGE_TABLE_CELLS, metricsFor, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
+  LARGE_TABLE_CELLS, metricsFor, predictsClasses, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelColumns, channelContentType, checkFeatureCells, checkJobInputs, isNumberText, checkLabelValues, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, sameModelCopies, Settings } from "./hyperparameters";
@@ -296,6 +296,12 @@ export async function train(paths: OptMlPaths, log: Log = (l) => console.log(l))
   const inputDataConfig = readJsonIfExists(paths.inputDataConfig);
   checkJobInputs(inputDataConfig, path.dirname(paths.channel("train")), readJsonIfExists(paths.resourceConfig));
   const ens = buildEnsemble(s); // bad model params fail before any data is read
+  // the job's metric is logloss for binary:* and multi:* (primaryMetric), and a vote's 0/1 classes have none: it was
+  // scored on them (validation-logloss 4.81 where the members' folds scored 0.57–0.64), where scikit-learn's hard VotingClassifier has no
+  // predict_proba and its cross_validate scores neg_log_loss nan
+  if (predictsClasses(ens.blend)) {
+    throw new Error(`hyperparameter blend=${ens.blend} predicts classes, not probabilities, and the job's metric (logloss) is defined on probabilities only (scikit-learn's hard VotingClassifier has no predict_proba either): use blend=soft_vote, the mean of the members' probabilities`);
+  }
   if (s.naValues) ens.naValues = s.naValues; // saved with the model: the endpoint reads the same cells as missing
   // parallel_fits given: the cross-validation's fit workers start now, while the data is read (~0.1–0.2 s each)
   if (s.parallelFits !== undefined && s.parallelFits > 1) prestartFitWorkers(Math.min(s.parallelFits, s.kFold * ens.members.length) - 1);
