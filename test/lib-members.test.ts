@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { catboost, loadDiabetes, memberFromSpec, randomForest, ridge, rmse, toMatrix, xgboost } from "ensemble-workbook";
+import { catboost, Ensemble, loadDiabetes, memberFromSpec, randomForest, ridge, rmse, toMatrix, xgboost } from "ensemble-workbook";
 import { hasSklearn, python } from "./lib-sklearn";
 
 const m = toMatrix(loadDiabetes(), { label: "target" });
@@ -108,6 +108,34 @@ test("ridge under binary:logistic refuses labels outside [0, 1], as XGBoost and 
   assert.throws(() => ridge({ objective: "binary:logistic" }).fit({ ...m, y }), new RegExp(`^member "ridge": label\\[${first}\\] = 2; binary:logistic needs labels in \\[0, 1\\]$`));
   assert.throws(() => xgboost({ objective: "binary:logistic", num_round: 1 }).fit({ ...m, y }), /label\[\d+\] = 2; binary:logistic needs labels in \[0, 1\]/);
   ridge({ objective: "binary:logistic" }).fit({ ...m, y: Float32Array.from(y, (v) => v - 1) });
+});
+
+test("ridge refuses to fit reg:absoluteerror and reg:pseudohubererror, whose predictions are no mean (it fitted squared error without a word: scikit-learn's median regression is another line); a loaded ridge still predicts", () => {
+  // diabetes' target is skewed: the median line (QuantileRegressor 0.5) is not the least-squares one
+  if (hasSklearn()) {
+    const gap = python(`from sklearn.linear_model import LinearRegression, QuantileRegressor
+from sklearn.datasets import load_diabetes
+X, y = load_diabetes(return_X_y=True)
+X = X[:, [2]]
+d = QuantileRegressor(quantile=0.5, alpha=0, solver='highs').fit(X, y).predict(X) - LinearRegression().fit(X, y).predict(X)
+print(json.dumps(float(np.abs(d).mean())))`, {});
+    assert.ok(gap > 1, `median and mean lines ${gap} apart`);
+  }
+  for (const objective of ["reg:absoluteerror", "reg:pseudohubererror"] as const) {
+    assert.throws(() => ridge({ objective }).fit(m), new RegExp(`^ridge member "ridge" minimises squared error, which fits the mean, and ${objective} predicts .*: it cannot fit ${objective}`));
+    assert.throws(() => new Ensemble({ members: [xgboost({ num_round: 2 }), ridge()], objective }), new RegExp(`it cannot fit ${objective}`));
+  }
+  for (const objective of ["reg:squarederror", "reg:linear", "count:poisson"]) ridge({ objective } as { objective: "reg:squarederror" }).fit(m); // reg:linear: the old name
+  // a model fitted before still loads and predicts
+  const r = ridge();
+  r.fit(m);
+  const old = JSON.stringify({ ...JSON.parse(r.toFile().content), objective: "reg:absoluteerror" });
+  const loaded = ridge({ objective: "reg:absoluteerror" });
+  loaded.loadFile(old);
+  const e = new Ensemble({ members: [loaded], objective: "reg:absoluteerror" });
+  assert.equal(Array.from(loaded.predict(m)), Array.from(r.predict(m)));
+  assert.throws(() => loaded.fit(m), /it cannot fit reg:absoluteerror/);
+  e.free();
 });
 
 test("ridge refuses an alpha scikit-learn's Ridge refuses (null and \"\" were alpha 0, least squares; [1] was 1), and reads hyperparameter text", () => {

@@ -10,9 +10,11 @@
  * scikit-learn's StandardScaler + Ridge(alpha). Prediction:
  *     ŷ = ȳ + Σ_j β_j (x_j − μ_j) / σ_j.
  * Missing values (NaN) are replaced by the training mean μ_j (so they
- * contribute 0). Ridge always minimises squared error (whatever reg:*
- * objective the ensemble uses). For binary:* objectives the linear score is clipped to
- * [0, 1] and used as a probability; multi:* is not supported.
+ * contribute 0). Ridge always minimises squared error, so it estimates the conditional mean — the prediction
+ * of reg:squarederror, count:poisson (the rate) and binary:logistic (P(1): the linear score clipped to
+ * [0, 1]). reg:absoluteerror (the median) and reg:pseudohubererror (a robust location) predict other
+ * things, and a ridge member refuses them to fit (it fitted squared error without a word); a model
+ * fitted before (loaded) still predicts. multi:* is not supported.
  *
  * Categorical features (codes, data/matrix.ts) are one-hot encoded on the training rows: an indicator
  * column per level, the levels ordered by frequency; with more than max_categories levels the most
@@ -32,9 +34,12 @@ import type { Matrix } from "../data/matrix";
 import { ridgeSolve } from "./linalg";
 import { checkFeatures, checkFitOptions, ContributionOptions, FitOptions, Member, MemberContributions, StoredParams } from "./member";
 import type { RidgeParams } from "./params";
-import { decimalNumber, isMulticlass, objectiveTask, shownValue } from "../core";
+import { canonicalObjective, decimalNumber, isMulticlass, objectiveTask, shownValue } from "../core";
 
 export const RIDGE_FORMAT = "ensemble-workbook/ridge/1";
+
+/** The objectives whose prediction is the conditional mean, which ridge's least squares estimates. */
+const MEAN_OBJECTIVES = ["reg:squarederror", "count:poisson", "binary:logistic"];
 
 /** Default cap on the one-hot columns of one categorical feature (scikit-learn's OneHotEncoder max_categories). */
 export const RIDGE_MAX_CATEGORIES = 32;
@@ -166,12 +171,24 @@ class RidgeMember implements Member {
 
   checkObjective(objective: string): void {
     if (isMulticlass(objective)) throw new Error(`ridge member "${this.name}" does not support ${objective} (one linear output); use binary:logistic, a regression objective, or tree members`);
+    if (!this.state) this.checkFitObjective(objective); // a loaded model predicts as it was fitted
+  }
+
+  /** least squares fits the mean (module comment): another objective's target is a model it cannot fit */
+  private checkFitObjective(objective: string): void {
+    const name = canonicalObjective(objective);
+    if (!MEAN_OBJECTIVES.includes(name))
+      throw new Error(
+        `ridge member "${this.name}" minimises squared error, which fits the mean, and ${name} predicts ${name === "reg:absoluteerror" ? "the median" : "a robust location, not the mean"}: ` +
+          `it cannot fit ${name} (use tree members for it, or reg:squarederror)`,
+      );
   }
 
   fit(m: Matrix, opts: FitOptions = {}): void {
     checkFitOptions(opts, this.name); // evalSet, onRound and the threads mean nothing to a closed form
     if (!m.y) throw new Error(`member "${this.name}": fit needs a label`);
     this.checkObjective(this.objective());
+    this.checkFitObjective(this.objective()); // a refit too
     const n = m.nrow;
     // as the tree members' core and XGBoost ("label must be in [0,1] for logistic regression"): labels 1/2 were fitted
     // as numbers and the score clipped to [0, 1], so most rows (96 % on diabetes split at 140) read as P(1) = 1
