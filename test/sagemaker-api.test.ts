@@ -261,6 +261,24 @@ test("training job: ResourceConfig.InstanceType is one of the service model's tr
     await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, RoleArn: undefined, ResourceConfig: { ...base.ResourceConfig, InstanceType: t as never } })), "ValidationException", /^1 validation error detected: Value null at 'roleArn'/);
 });
 
+test("training job: ResourceConfig.VolumeSizeInGB below the service model's minimum and an InstanceCount of 0 or none are refused (they were accepted and ran on one instance)", async () => {
+  const shapes = serviceModelShapes();
+  const base = trainingRequest("job-rc", `file://${data}`, out);
+  const minVolume = shapes.VolumeSizeInGB.min!;
+  await rejects(
+    ctx.sm.send(new CreateTrainingJobCommand({ ...base, ResourceConfig: { ...base.ResourceConfig, VolumeSizeInGB: minVolume - 1 } })),
+    "ValidationException",
+    new RegExp(`^1 validation error detected: Value '${minVolume - 1}' at 'resourceConfig\\.volumeSizeInGB' failed to satisfy constraint: Member must have value greater than or equal to ${minVolume}$`),
+  );
+  // the model's minimum, 0, is InstanceGroups' (heterogeneous clusters, whose jobs describe InstanceCount 0); it is no instance count for a job without them
+  assert.is(shapes.TrainingInstanceCount.min, 0);
+  assert.ok(shapes.ResourceConfig.members!.InstanceGroups, "botocore's ResourceConfig has InstanceGroups");
+  for (const InstanceCount of [0, undefined])
+    await rejects(ctx.sm.send(new CreateTrainingJobCommand({ ...base, ResourceConfig: { ...base.ResourceConfig, InstanceCount } })), "ValidationException", /ResourceConfig\.InstanceCount must be at least 1/);
+  const listed = await ctx.sm.send(new ListTrainingJobsCommand({ NameContains: "job-rc" }));
+  assert.equal(listed.TrainingJobSummaries, []);
+});
+
 test("training job: ResourceLimitExceeded beyond the concurrent job limit", async () => {
   for (const n of ["lim-1", "lim-2", "lim-3"]) await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest(n, `file://${data}`, out, { hang: "true" })));
   const e = await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("lim-4", `file://${data}`, out))), "ResourceLimitExceeded", /current utilization of 3/);

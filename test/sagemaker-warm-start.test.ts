@@ -189,3 +189,26 @@ test("AWS's rule: at most 10 changes towards static hyperparameters — each val
 });
 
 test.run();
+
+test("a warm start whose parents already ran the ranges' combinations is refused, as too few combinations are (it ran no training job and Completed); the combinations left run", async () => {
+  const statics = { num_round: "2", eta: "0.2" };
+  const ranges = (max: number) => ({ IntegerParameterRanges: [{ Name: "max_depth", MinValue: "3", MaxValue: String(max) }] });
+  await ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuning("parent-all", { jobs: 2, strategy: "Random", ranges: ranges(4), statics })));
+  assert.is((await finished(ctx.sm, "parent-all")).HyperParameterTuningJobStatus, "Completed");
+  const warm = { WarmStartType: "IdenticalDataAndAlgorithm", ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: "parent-all" }] };
+  for (const strategy of ["Random", "Bayesian"])
+    await rejects(
+      ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuning("child-none", { jobs: 1, strategy, ranges: ranges(4), statics, warm }))),
+      "ValidationException",
+      /parent hyperparameter tuning jobs already ran 2 of the 2 hyperparameter combinations .*; 0 are left, fewer than MaxNumberOfTrainingJobs \[1\]/,
+    );
+  await rejects(
+    ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuning("child-short", { jobs: 2, strategy: "Random", ranges: ranges(5), statics, warm }))),
+    "ValidationException",
+    /already ran 2 of the 3 hyperparameter combinations .*; 1 are left, fewer than MaxNumberOfTrainingJobs \[2\]/,
+  );
+  await ctx.sm.send(new CreateHyperParameterTuningJobCommand(tuning("child-left", { jobs: 1, strategy: "Random", ranges: ranges(5), statics, warm })));
+  const d = await finished(ctx.sm, "child-left");
+  assert.is(d.HyperParameterTuningJobStatus, "Completed");
+  assert.equal((await tunedOf("child-left")).map((hp) => hp.max_depth), ["5"]);
+});
