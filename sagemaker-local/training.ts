@@ -80,7 +80,10 @@ export class TrainingJobs {
     const arn = this.ctx.arn("training-job", name.toLowerCase());
     if (nameTaken(this.recs, name, this.ctx.store, "training-jobs"))
       throw inUse(`Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`);
-    const active = [...this.recs.values()].filter((r) => r.TrainingJobStatus === "InProgress" && !r.TuningJobArn).length;
+    // the limit is on instances in use ("Number of instances across all training jobs"), and a Stopping job still
+    // holds its instance — its container has SageMaker's SIGTERM window, up to 120 s, to save its model (one stopped
+    // to make room let another start beside it while it still ran)
+    const active = [...this.recs.values()].filter((r) => (r.TrainingJobStatus === "InProgress" || r.TrainingJobStatus === "Stopping") && !r.TuningJobArn).length;
     if (!hooks.tuningJobArn && active >= this.opts.maxConcurrentJobs)
       throw limitExceeded(
         `The account-level service limit 'Number of instances across all training jobs' is ${this.opts.maxConcurrentJobs} Instances, with current utilization of ${active} Instances and a request delta of 1 Instances. Please use AWS Service Quotas to request an increase for this quota.`,

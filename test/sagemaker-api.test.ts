@@ -287,6 +287,19 @@ test("training job: ResourceLimitExceeded beyond the concurrent job limit", asyn
   for (const n of ["lim-1", "lim-2", "lim-3"]) await waitJob(n);
 });
 
+test("training job: a Stopping job still counts towards the concurrent job limit (its container is saving its model in the SIGTERM window)", async () => {
+  const hp = { hang: "true", save_on_term: "true", term_save_ms: "3000" };
+  for (const n of ["slim-1", "slim-2", "slim-3"]) await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest(n, `file://${data}`, out, hp)));
+  // its SIGTERM handler is set once it prints "hanging" (before, a SIGTERM ends it at once)
+  const log = path.join(ctx.dir, "training-jobs", "slim-1", "log.txt");
+  await until(async () => fs.existsSync(log) && fs.readFileSync(log, "utf8").includes("hanging"), "slim-1 hanging");
+  await ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "slim-1" }));
+  assert.is((await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "slim-1" }))).TrainingJobStatus, "Stopping");
+  await rejects(ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("slim-4", `file://${data}`, out))), "ResourceLimitExceeded", /current utilization of 3/);
+  for (const n of ["slim-2", "slim-3"]) await ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: n }));
+  for (const n of ["slim-1", "slim-2", "slim-3"]) await waitJob(n);
+});
+
 test("ListTrainingJobs: the SDK paginator walks NextToken pages; filters and sort orders", async () => {
   const names: string[] = [];
   let pages = 0;
