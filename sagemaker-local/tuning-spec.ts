@@ -181,11 +181,19 @@ export function buildStrategy(input: CreateTuningJob, prior?: tuning.Trial[]): {
       // wording names no strategy, and other reports meet it from any strategy but Grid, so Hyperband too — each of its
       // trials is one combination, run up to MaxResource or stopped early); the job was accepted here and ended after
       // the last combination, short of the jobs asked for, without a word
-      const combinations = tuning.spaceSize(tuning.buildSpace(cfg.Strategy, ranges));
+      const space = tuning.buildSpace(cfg.Strategy, ranges);
+      const combinations = tuning.spaceSize(space);
       const max = cfg.ResourceLimits.MaxNumberOfTrainingJobs;
       if (max !== undefined && combinations < max)
         throw new Error(
           `You don't have enough combinations of hyperparameter ranges. The total number of hyperparameter combinations for the provided ranges [${combinations.toFixed(1)}] must be equal or greater than the value of MaxNumberOfJobs, [${max}]. Provide additional ranges.`,
+        );
+      // a warm start's strategy never proposes a parent's point again: the combinations its parents ran are spent
+      // (parents that had run every one gave a job that ran no training job and was Completed, without a word)
+      const left = tuning.combinationsLeft(space, prior);
+      if (max !== undefined && left < max)
+        throw new Error(
+          `The parent hyperparameter tuning jobs already ran ${combinations - left} of the ${combinations} hyperparameter combinations of the provided ranges, which a warm start does not run again; ${left} are left, fewer than MaxNumberOfTrainingJobs [${max}]. Provide additional ranges or lower MaxNumberOfTrainingJobs.`,
         );
     }
     const strategy = tuning.createStrategy(cfg.Strategy, ranges, {

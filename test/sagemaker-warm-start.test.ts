@@ -188,7 +188,6 @@ test("AWS's rule: at most 10 changes towards static hyperparameters — each val
   for (const hp of await tunedOf("cat-9")) assert.equal(Object.keys(hp), ["max_depth"]);
 });
 
-test.run();
 
 test("a warm start whose parents already ran the ranges' combinations is refused, as too few combinations are (it ran no training job and Completed); the combinations left run", async () => {
   const statics = { num_round: "2", eta: "0.2" };
@@ -212,3 +211,5 @@ test("a warm start whose parents already ran the ranges' combinations is refused
   assert.is(d.HyperParameterTuningJobStatus, "Completed");
   assert.equal((await tunedOf("child-left")).map((hp) => hp.max_depth), ["5"]);
 });
+
+test.run();

@@ -129,3 +129,13 @@ export function priorsIn(space: Param[], prior: Trial[] | undefined): Trial[] {
     }),
   );
 }
+
+/**
+ * How many combinations of a finite space no prior trial (a warm start's parents) took: what Bayesian and Random,
+ * which never propose a parent's point again, can still propose (Infinity for a space with a continuous range).
+ */
+export function combinationsLeft(space: Param[], prior: Trial[] | undefined): number {
+  const size = spaceSize(space);
+  if (!Number.isFinite(size)) return size;
+  return size - new Set(priorsIn(space, prior).map((t) => keyOf(space, t.hyperparameters))).size;
+}

@@ -22,6 +22,7 @@ export { medianStoppingRule } from "./median";
 export { bestTrial, completionReached, trialsNotImproving } from "./completion";
 export { hyperbandSchedule, inferMaxResource, MAX_RESOURCE_LIMIT, staticResourceKey } from "./hyperband";
 export { gridPoints } from "./grid";
+export { combinationsLeft } from "./common";
 export { Rng } from "node-xgboost-wasm";
 export { fitGp, gpWithParams, matern52, cholesky, expectedImprovement, normCdf, normPdf } from "./gp";
 export type { GpModel } from "./gp";
