@@ -183,7 +183,7 @@ export class TransformRun {
 
   /**
    * serve in batch mode: SAGEMAKER_BATCH=true and the parameters the request gave; those it left out are the
-   * container's answer to GET /execution-parameters, else AWS's defaults (the product kept within 100 MB)
+   * container's answer to GET /execution-parameters, else AWS's defaults (the product within 100 MB: below)
    */
   private async startContainer(): Promise<Params> {
     const r = this.r;
@@ -195,8 +195,19 @@ export class TransformRun {
     };
     await this.launch(given);
     const complete = given.maxConcurrent !== undefined && given.maxPayloadMb !== undefined && given.strategy !== undefined;
-    const params: Params = { ...DEFAULTS, ...(complete ? {} : definedOnly(await this.executionParameters())), ...definedOnly(given) };
-    if (params.maxConcurrent * params.maxPayloadMb > 100) params.maxConcurrent = Math.max(1, Math.floor(100 / params.maxPayloadMb));
+    const container = complete ? {} : definedOnly(await this.executionParameters());
+    const params: Params = { ...DEFAULTS, ...container, ...definedOnly(given) };
+    if (params.maxConcurrent * params.maxPayloadMb > 100) {
+      // AWS: "If you specify the MaxConcurrentTransforms parameter, the value of (MaxConcurrentTransforms *
+      // MaxPayloadInMB) also cannot exceed 100 MB" — the request gave the concurrency and left the payload to the
+      // container or the default (both given is CreateTransformJob's ValidationException): the concurrency asked for
+      // was lowered without a word. Only a concurrency that is not the request's own is lowered to fit
+      if (given.maxConcurrent !== undefined) {
+        const from = container.maxPayloadMb !== undefined ? "the container's GET /execution-parameters" : "AWS's default";
+        throw new JobFailure(`ClientError: MaxConcurrentTransforms (${params.maxConcurrent}) * MaxPayloadInMB (${params.maxPayloadMb}, ${from}: the request leaves it out) must not exceed 100 MB.`);
+      }
+      params.maxConcurrent = Math.max(1, Math.floor(100 / params.maxPayloadMb));
+    }
     this.agent = new http.Agent({ keepAlive: true, maxSockets: params.maxConcurrent });
     r.MaxConcurrentTransforms = params.maxConcurrent;
     r.MaxPayloadInMB = params.maxPayloadMb;

@@ -199,6 +199,17 @@ test("bad requests are ValidationExceptions with AWS's wording", async () => {
   await rejects(sm.send(new StopTransformJobCommand({ TransformJobName: "t-no-such-job" })), waiter.expected, /^Could not find job to update with name t-no-such-job$/);
 });
 
+test("MaxConcurrentTransforms given without MaxPayloadInMB, whose product with the container's MaxPayloadInMB is over 100 MB, fails the job naming both (the concurrency asked for was lowered without a word)", async () => {
+  const { sm } = await sess.clients();
+  // 101 × any payload (at least 1 MB) is over AWS's 100 MB; the request leaves the payload to the container
+  await sm.send(new CreateTransformJobCommand(request("over-mct", { MaxConcurrentTransforms: 101, DataProcessing: { InputFilter: "$[1:]" } })));
+  await waitUntilTransformJobCompletedOrStopped({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: "over-mct" }).catch(() => undefined);
+  const d = await sm.send(new DescribeTransformJobCommand({ TransformJobName: "over-mct" }));
+  assert.is(d.TransformJobStatus, "Failed");
+  assert.match(d.FailureReason!, /^ClientError: MaxConcurrentTransforms \(101\) \* MaxPayloadInMB \(\d+, the container's GET \/execution-parameters: the request leaves it out\) must not exceed 100 MB\./);
+  assert.is(d.MaxConcurrentTransforms, 101);
+});
+
 test("a missing input is refused when the job is created; a bad record fails the job with a FailureReason naming it; the waiter reports FAILURE", async () => {
   const { sm } = await sess.clients();
   // (a folder the local SageMaker may read — its file roots include the OS temp folder — that does not exist)
