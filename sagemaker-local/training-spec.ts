@@ -86,7 +86,7 @@ export function validateTrainingSpec(c: Checker, input: JsonObject, prefix = "",
     c.range(rc.InstanceCount, p("ResourceConfig.InstanceCount"), 0, 1e6);
     // the service model's minimum is 0 for InstanceGroups' sake (whose jobs leave InstanceCount 0); without them a
     // job needs an instance — 0 or none was accepted and ran on one
-    if (rc.InstanceCount === 0 || rc.InstanceCount === undefined || rc.InstanceCount === null)
+    if (rc.InstanceGroups === undefined && (rc.InstanceCount === 0 || rc.InstanceCount === undefined || rc.InstanceCount === null))
       c.custom(`${p("ResourceConfig.InstanceCount")} must be at least 1: a training job without InstanceGroups (not implemented locally) runs on InstanceCount instances.`);
     // AWS's enum (a misspelt or non-training type, ml.m5.medium, passed a shape check and ran)
     c.oneOf(rc.InstanceType, p("ResourceConfig.InstanceType"), sdkEnum("TrainingInstanceType"), true);
