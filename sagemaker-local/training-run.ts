@@ -268,6 +268,10 @@ export class TrainingRun {
       return this.finish("Stopped", "MaxRuntimeExceeded", `Job stopped because it exceeded MaxRuntimeInSeconds (${r.StoppingCondition.MaxRuntimeInSeconds})`);
     if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);
     if (exit.code !== 0) {
+      // SageMaker uploads model/ and output/data/ "at the end of the training job" (How Amazon SageMaker Processes
+      // Training Output), a failed one's too — a checkpoint or the diagnostics an algorithm wrote before it failed were
+      // lost here
+      await this.upload().catch((e) => this.writeLog(`[local-sagemaker] the failed job's model/ and output/data/ could not be uploaded: ${errorMessage(e)}\n`));
       const failureFile = path.join(this.optml, "output", "failure");
       let reason: string;
       if (fs.existsSync(failureFile) && fs.readFileSync(failureFile, "utf8").trim()) reason = fs.readFileSync(failureFile, "utf8").trim();

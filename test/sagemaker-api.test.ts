@@ -129,6 +129,17 @@ test("training job: trainer failure → Failed with the reason from output/failu
   assert.match(d.FailureReason!, /AlgorithmError: hyperparameter fail="true": failing on purpose/);
 });
 
+test("training job: a failed job's model/ and output/data/ are uploaded, as SageMaker uploads them at the end of the training job whatever its end (they were lost)", async () => {
+  await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-fail-out", `file://${data}/train.csv`, out, { fail: "true", fail_with_output: "true" })));
+  await waitJob("job-fail-out");
+  const d = await ctx.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-fail-out" }));
+  assert.is(d.TrainingJobStatus, "Failed");
+  assert.match(d.FailureReason!, /^AlgorithmError: hyperparameter fail="true": failing on purpose/);
+  assert.is(d.ModelArtifacts?.S3ModelArtifacts, `file://${out}/job-fail-out/output/model.tar.gz`);
+  assert.equal(JSON.parse(execFileSync("tar", ["xzOf", path.join(out, "job-fail-out", "output", "model.tar.gz"), "checkpoint.json"]).toString()), { round: 1 });
+  assert.is(execFileSync("tar", ["xzOf", path.join(out, "job-fail-out", "output", "output.tar.gz"), "diagnostics.txt"]).toString(), "what went wrong\n");
+});
+
 test("training job: trainer killed mid-job → Failed with a reason", async () => {
   await ctx.sm.send(new CreateTrainingJobCommand(trainingRequest("job-killed", `file://${data}`, out, { hang: "true" })));
   const pidFile = path.join(ctx.dir, "training-jobs", "job-killed", "pid");
@@ -310,7 +321,7 @@ test("ListTrainingJobs: the SDK paginator walks NextToken pages; filters and sor
   assert.equal(names, [...names].sort());
   assert.ok(names.length >= 8 && pages === Math.ceil(names.length / 3), `${names.length} jobs in ${pages} pages`);
   const failed = await ctx.sm.send(new ListTrainingJobsCommand({ StatusEquals: "Failed", MaxResults: 100 }));
-  assert.equal(failed.TrainingJobSummaries!.map((s) => s.TrainingJobName).sort(), ["job-emptydata", "job-fail", "job-killed", "job-nodata", "job-s3-none"]);
+  assert.equal(failed.TrainingJobSummaries!.map((s) => s.TrainingJobName).sort(), ["job-emptydata", "job-fail", "job-fail-out", "job-killed", "job-nodata", "job-s3-none"]);
   const after = await ctx.sm.send(new ListTrainingJobsCommand({ CreationTimeAfter: new Date(Date.now() + 60000) }));
   assert.equal(after.TrainingJobSummaries, []);
 });
