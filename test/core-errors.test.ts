@@ -114,12 +114,24 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     // XGBoost's own objectives and metrics that this core does not implement say so (they read "unknown"), and
     // those XGBoost added after 1.7 name the version
     [{ objective: "reg:quantileerror" }, [/objective "reg:quantileerror" is XGBoost 2\.0's \(not in 1\.7\) and is not implemented here; this core trains reg:squarederror/]],
-    [{ objective: "binary:hinge" }, [/objective "binary:hinge" \(XGBoost's\) is not implemented here; this core trains/]],
-    [{ objective: "reg:squaredlogerror" }, [/objective "reg:squaredlogerror" \(XGBoost's\) is not implemented here/]],
+    [{ objective: "survival:cox" }, [/objective "survival:cox" \(XGBoost's\) is not implemented here; this core trains/]],
+    [{ objective: "rank:pairwise" }, [/objective "rank:pairwise" \(XGBoost's\) is not implemented here/]],
     // error@t is computed (parity test); its threshold is a decimal number, as native reads it
     [{ eval_metric: "error@high" }, [/eval_metric "error@high": error@t takes a threshold t written as a decimal number \(error@0\.7\)/]],
     [{ objective: "multi:softprob", num_class: 3, eval_metric: "error@0.7" }, [/eval_metric "error@0\.7" does not apply to multi:softprob/]],
-    [{ eval_metric: ["rmse", "tweedie-nloglik@1.5"] }, [/eval_metric "tweedie-nloglik@1\.5" \(XGBoost's\) is not implemented here; valid: rmse/]],
+    [{ eval_metric: ["rmse", "cox-nloglik"] }, [/eval_metric "cox-nloglik" \(XGBoost's\) is not implemented here; valid: rmse/]],
+    // reg:tweedie and its metric: native's ranges (tweedie_variance_power in [1, 2], the metric's rho in [1, 2)), the
+    // metric only with its rho ("tweedie-nloglik must be in format tweedie-nloglik@rho"), the power reg:tweedie's alone
+    [{ objective: "reg:tweedie", tweedie_variance_power: 2.5 }, [/parameter tweedie_variance_power must be in \[1, 2\] \(the Tweedie variance power\), got 2\.5/]],
+    [{ objective: "reg:tweedie", tweedie_variance_power: 0.9 }, [/parameter tweedie_variance_power must be in \[1, 2\]/, /got 0\.9/]],
+    [{ objective: "reg:tweedie", tweedie_variance_power: "abc" }, [/parameter tweedie_variance_power must be a finite number, got "abc"/]],
+    [{ objective: "reg:gamma", tweedie_variance_power: 1.5 }, [/parameter tweedie_variance_power is the variance power of reg:tweedie; objective is reg:gamma/]],
+    [{ objective: "reg:tweedie", eval_metric: "tweedie-nloglik" }, [/eval_metric "tweedie-nloglik": tweedie-nloglik@rho takes the variance power rho, a decimal number in \[1, 2\)/]],
+    [{ objective: "reg:tweedie", eval_metric: "tweedie-nloglik@2" }, [/eval_metric "tweedie-nloglik@2": tweedie-nloglik@rho takes the variance power rho/]],
+    [{ objective: "reg:tweedie", eval_metric: "tweedie-nloglik@x" }, [/eval_metric "tweedie-nloglik@x"/]],
+    [{ objective: "reg:gamma", base_score: -1 }, [/parameter base_score must be > 0 for reg:gamma/]],
+    [{ objective: "reg:tweedie", base_score: 0 }, [/parameter base_score must be > 0 for reg:tweedie/]],
+    [{ objective: "reg:logistic", base_score: 1 }, [/parameter base_score must be in \(0, 1\) for reg:logistic/]],
     [{ eval_metric: "ndcg@5-" }, [/eval_metric "ndcg@5-" \(XGBoost's\) is not implemented here/]],
     [{ eval_metric: "quantile" }, [/eval_metric "quantile" is XGBoost 2\.0's \(not in 1\.7\)/]],
     [{ grow_policy: "breadth" }, [/grow_policy/, /depthwise/]],
@@ -140,8 +152,10 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     // settings another one switches off: refused, not ignored
     [{ bagging_temperature: 2 }, [/parameter bagging_temperature is the Bayesian bootstrap's \(bootstrap_type "bayesian"\); bootstrap_type is "no"/]],
     [{ cat_prior_weight: 2 }, [/parameter cat_prior_weight sets the categorical target statistics/, /cat_encoding is "partition"/]],
-    // scale_pos_weight is read by XGBoost's RegLossObj only (reg:squarederror, binary:logistic); native refuses < 0
-    [{ objective: "reg:pseudohubererror", scale_pos_weight: 2 }, [/parameter scale_pos_weight weighs the rows labelled 1 of binary:logistic \(and reg:squarederror\) only; objective is reg:pseudohubererror/]],
+    // scale_pos_weight is read by XGBoost's RegLossObj only (reg:squarederror, binary:logistic, reg:logistic,
+    // binary:logitraw, reg:squaredlogerror); native refuses < 0
+    [{ objective: "reg:pseudohubererror", scale_pos_weight: 2 }, [/parameter scale_pos_weight weighs the rows labelled 1 of reg:squarederror, binary:logistic, reg:logistic, binary:logitraw, reg:squaredlogerror only; objective is reg:pseudohubererror/]],
+    [{ objective: "reg:gamma", scale_pos_weight: 2 }, [/parameter scale_pos_weight weighs the rows labelled 1 of/, /objective is reg:gamma/]],
     [{ scale_pos_weight: -1 }, [/parameter scale_pos_weight must be >= 0, got -1/]],
     // an alias's value is checked as its setting's, and the error names the key as given
     [{ n_jobs: 2.5 }, [/parameter n_jobs must be an integer, got 2\.5/]],
@@ -491,6 +505,28 @@ test("labels invalid for the objective", () => {
   const d3 = new DMatrix(data.X, { nrow: 400, ncol: 5, label: data.y.map((v) => v - 100) });
   throwsNamed("negative poisson label", trainWith({ objective: "count:poisson" }, d3), /label/i);
   d3.free();
+  // the labels native refuses (its words), and binary:hinge's classes: an Error before any round, never a NaN model
+  const labelled = (y: Float32Array) => new DMatrix(data.X.subarray(0, 50), { nrow: 10, ncol: 5, label: y });
+  const y10 = (bad: number) => Float32Array.from({ length: 10 }, (_, i) => (i === 3 ? bad : 0.5));
+  for (const [objective, bad, words] of [
+    ["reg:gamma", 0, /label\[3\] = 0; reg:gamma needs labels > 0 \(native: GammaRegression: label must be positive\)/],
+    ["reg:gamma", -1, /label\[3\] = -1; reg:gamma needs labels > 0/],
+    ["reg:tweedie", -0.5, /label\[3\] = -0\.5; reg:tweedie needs labels >= 0 \(native: TweedieRegression: label must be nonnegative\)/],
+    ["reg:squaredlogerror", -1, /label\[3\] = -1; reg:squaredlogerror needs labels > -1/],
+    ["reg:logistic", 1.5, /label\[3\] = 1\.5; reg:logistic needs labels in \[0, 1\]/],
+    ["binary:logitraw", -1, /label\[3\] = -1; binary:logitraw needs labels in \[0, 1\]/],
+    ["binary:hinge", 2, /label\[3\] = 2; binary:hinge needs labels in \[0, 1\]/],
+  ] as const) {
+    const bd = labelled(y10(bad));
+    throwsNamed(`${objective} label ${bad}`, trainWith({ objective }, bd), words);
+    bd.free();
+  }
+  // reg:tweedie with tweedie_variance_power 2 trains (native's range), and its default metric tweedie-nloglik@2 is
+  // refused where it would be evaluated, as native refuses it then
+  const tw = labelled(y10(1));
+  train({ objective: "reg:tweedie", tweedie_variance_power: 2 }, tw, { numBoostRound: 1 }).free();
+  throwsNamed("tweedie-nloglik@2 evaluated", () => train({ objective: "reg:tweedie", tweedie_variance_power: 2 }, tw, { numBoostRound: 1, evals: [[tw, "train"]] }), /train: eval_metric "tweedie-nloglik@2" \(reg:tweedie's default with tweedie_variance_power 2\): tweedie-nloglik@rho needs rho in \[1, 2\)/);
+  tw.free();
   const d4 = new DMatrix(data.X, { nrow: 400, ncol: 5 });
   throwsNamed("training without labels", trainWith({}, d4), /label/i);
   d4.free();
@@ -506,6 +542,23 @@ test("labels invalid for the objective", () => {
   quiet.free();
   throwsNamed("early stopping without a metric", () => train({ disable_default_eval_metric: true }, good, { numBoostRound: 2, evals: [[good, "train"]], earlyStoppingRounds: 1 }), /earlyStoppingRounds needs a metric to watch/);
   good.free(); badBinary.free();
+});
+
+test("model JSON of the log-link and Tweedie objectives: a base_score that is no mean (≤ 0) and a tweedie_variance_power outside [1, 2] are Errors naming them, not NaN predictions", () => {
+  const y = Float32Array.from({ length: 10 }, (_, i) => 1 + i);
+  const d = new DMatrix(data.X.subarray(0, 50), { nrow: 10, ncol: 5, label: y });
+  for (const objective of ["reg:gamma", "reg:tweedie"]) {
+    const b = train({ objective }, d, { numBoostRound: 2 });
+    const json = JSON.parse(b.saveModel());
+    b.free();
+    json.learner.learner_model_param.base_score = "0";
+    throwsNamed(`${objective} base_score 0`, () => Booster.loadModel(JSON.stringify(json)), new RegExp(`base_score is 0; ${objective} needs it > 0`));
+    if (objective !== "reg:tweedie") continue;
+    json.learner.learner_model_param.base_score = "1.5";
+    json.learner.objective.tweedie_regression_param.tweedie_variance_power = "2.5";
+    throwsNamed("tweedie_variance_power 2.5", () => Booster.loadModel(JSON.stringify(json)), /tweedie_variance_power is 2\.5; reg:tweedie needs it in \[1, 2\]/);
+  }
+  d.free();
 });
 
 test("predict with a different number of features; bad iterationRange; use after free", () => {

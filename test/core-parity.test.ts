@@ -16,7 +16,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DMatrix, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
+import { Booster, DMatrix, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
 import { binaryLabels, classLabels, complement, diabetes, foldIndices, mean, mulberry32, rmse, takeRows, type Json } from "./helpers/core-data";
 import { synth } from "../bench/synth";
@@ -471,6 +471,76 @@ t("eval_metric as XGBoost reads it: the objective's default (mphe for pseudo-Hub
       assert.is(o.rounds, nat.num_boosted_rounds, `${c.name}: rounds kept`);
     }
   });
+});
+
+t("XGBoost 1.7's other objectives (reg:gamma, reg:tweedie, reg:squaredlogerror, reg:logistic, binary:logitraw, binary:hinge) and metrics (gamma-nloglik, gamma-deviance, tweedie-nloglik@rho, aucpr): native's predictions and eval logs, and models that load both ways", () => {
+  const rnd = mulberry32(21);
+  const n = 300, m = 4, nv = 100;
+  const mk = (rows: number) => {
+    const X = new Float32Array(rows * m), z = new Float32Array(rows), u = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < m; j++) X[i * m + j] = Math.floor(rnd() * 20) / 2;
+      z[i] = 0.3 * X[i * m] - 0.2 * X[i * m + 1] + (rnd() - 0.5);
+      u[i] = rnd();
+    }
+    return { X, z, u };
+  };
+  const tr = mk(n), va = mk(nv);
+  type Data = ReturnType<typeof mk>;
+  const positive = (d: Data) => d.z.map((v, i) => Math.exp(v) * (0.5 + d.u[i]));
+  const zeroOrPositive = (d: Data) => d.z.map((v, i) => (d.u[i] < 0.3 ? 0 : Math.exp(v) * d.u[i]));
+  const classes = (d: Data) => d.z.map((v) => (v > 0.5 ? 1 : 0));
+  const w = Float32Array.from({ length: n }, () => 0.5 + rnd());
+  const cases: { params: XGBoostParams; labels: (d: Data) => Float32Array; weight?: Float32Array }[] = [
+    { params: { objective: "reg:gamma", eval_metric: ["gamma-deviance", "gamma-nloglik"] }, labels: positive },
+    { params: { objective: "reg:gamma" }, labels: positive, weight: w }, // the default metric, gamma-nloglik
+    { params: { objective: "reg:tweedie" }, labels: zeroOrPositive }, // tweedie-nloglik@1.5
+    { params: { objective: "reg:tweedie", tweedie_variance_power: 1.2, eval_metric: ["rmse", "tweedie-nloglik@1.7"] }, labels: zeroOrPositive },
+    { params: { objective: "reg:tweedie", tweedie_variance_power: 1.3 }, labels: zeroOrPositive, weight: w },
+    { params: { objective: "reg:squaredlogerror" }, labels: zeroOrPositive }, // rmsle
+    { params: { objective: "reg:logistic", eval_metric: ["rmse", "logloss"] }, labels: (d) => d.u },
+    { params: { objective: "binary:logitraw", eval_metric: ["logloss", "auc", "aucpr"] }, labels: classes },
+    { params: { objective: "binary:hinge" }, labels: classes }, // error
+    { params: { objective: "binary:logistic", eval_metric: ["aucpr", "auc"] }, labels: classes, weight: w },
+    { params: { objective: "binary:logistic", eval_metric: "aucpr" }, labels: (d) => d.u }, // soft labels, as native's sums
+    { params: { objective: "multi:softprob", num_class: 3, eval_metric: ["aucpr"] }, labels: (d) => d.z.map((v) => (v < 0 ? 0 : v < 1 ? 1 : 2)) },
+  ];
+  const ref = new RefJob();
+  const fs = require("fs") as typeof import("fs");
+  const ours = cases.map((c, i) => {
+    const params: XGBoostParams = { max_depth: 3, eta: 0.5, base_score: 0.5, ...c.params };
+    const ytr = c.labels(tr), yva = c.labels(va);
+    const dtr = new DMatrix(tr.X, { nrow: n, ncol: m, label: ytr, weight: c.weight }), dva = new DMatrix(va.X, { nrow: nv, ncol: m, label: yva });
+    const b = train(params, dtr, { numBoostRound: 10, evals: [[dtr, "train"], [dva, "valid"]] });
+    const out = { evals: b.evalsResult, pred: b.predict(dva), model: b.saveModel() };
+    b.free(); dtr.free();
+    ref.dataset(`tr${i}`, tr.X, n, m, ytr, c.weight);
+    ref.dataset(`va${i}`, va.X, nv, m, yva);
+    ref.task({ op: "train", params, num_round: 10, dtrain: `tr${i}`, evals: [`tr${i}`, `va${i}`], predict: [{ data: `va${i}` }], save_model: ref.file(`n${i}.json`) });
+    ref.task({ op: "load", model: ref.model(out.model), predict: [{ data: `va${i}` }] });
+    return { ...out, dva };
+  });
+  const results = ref.run();
+  cases.forEach((c, i) => {
+    const what = JSON.stringify(c.params) + (c.weight ? " weighted" : "");
+    const nat = results[2 * i], loaded = results[2 * i + 1], o = ours[i];
+    const d = maxRelDiff(o.pred, nat.predict![0].values!, 1e-3);
+    assert.ok(d.rel <= 1e-5, `${what}: prediction of row ${d.index}: ours ${d.a}, native ${d.b}`);
+    const l = maxRelDiff(loaded.predict![0].values!, o.pred, 1e-3);
+    assert.ok(l.rel <= 1e-6, `${what}: our model in native: row ${l.index} predicts ${l.a}, ours ${l.b}`);
+    const back = Booster.loadModel(fs.readFileSync(ref.file(`n${i}.json`), "utf8"));
+    const r = maxRelDiff(back.predict(o.dva), nat.predict![0].values!, 1e-3);
+    assert.ok(r.rel <= 1e-6, `${what}: native's model here: row ${r.index} predicts ${r.a}, native ${r.b}`);
+    back.free(); o.dva.free();
+    for (const [oursName, natName] of [["train", `tr${i}`], ["valid", `va${i}`]]) {
+      assert.equal(Object.keys(o.evals[oursName]), Object.keys(nat.evals_result![natName]), `${what}: the metrics evaluated`);
+      for (const metric of Object.keys(o.evals[oursName])) {
+        const e = maxRelDiff(o.evals[oursName][metric], nat.evals_result![natName][metric], 1e-3);
+        assert.ok(e.rel <= 1e-5, `${what} ${oursName}-${metric} round ${e.index}: ours ${e.a} vs native ${e.b}`);
+      }
+    }
+  });
+  ref.cleanup();
 });
 
 t("an eval set whose weights are all 0: each metric as native reports it (logloss and error 0, mlogloss NaN)", () => {

@@ -54,7 +54,7 @@ int bst_margin_add(Booster *b, const float *X, const QMatrix *qm, int x_rows, in
 /* 0 when trees [tree_begin, tree_end) (tree_end < 0: all) split only at qm's cuts, so they
  * predict exactly on its decoded rows; else -1 naming the first split that does not. */
 int bst_check_decode(Booster *b, const QMatrix *qm, int tree_begin, int tree_end);
-/* threshold: error@t's t (0.5 for error; other metrics ignore it) */
+/* threshold: error@t's t (0.5 for error), tweedie-nloglik@rho's rho; other metrics ignore it */
 double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *weight, int nrow);
 
 /* SHAP contributions and interaction values (shap.h: layouts). */

@@ -457,21 +457,22 @@ XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *m
   int multi = obj == OBJ_MULTI_SOFTPROB || obj == OBJ_MULTI_SOFTMAX;
   objective_transform(multi ? OBJ_MULTI_SOFTPROB : obj, margin, multi ? nrow : nrow * k, k, pred);
   double v;
-  if (metric == M_RMSE || metric == M_MAE || metric == M_POISSON_NLOGLIK || metric == M_MPHE || metric == M_RMSLE || metric == M_MAPE) {
+  if (metric == M_RMSE || metric == M_MAE || metric == M_POISSON_NLOGLIK || metric == M_MPHE || metric == M_RMSLE || metric == M_MAPE
+      || metric == M_GAMMA_NLOGLIK || metric == M_GAMMA_DEVIANCE || metric == M_TWEEDIE_NLOGLIK) {
     if (multi) {
       /* regression metrics on a multiclass model compare the predicted class id */
       float *ids = xgb_alloc(sizeof(float) * (size_t)nrow);
       if (!ids) { free(pred); return NAN; }
       objective_transform(OBJ_MULTI_SOFTMAX, margin, nrow, k, ids);
-      v = metric_regression(metric, ids, label, weight, nrow, b->p.huber_slope);
+      v = metric_regression(metric, ids, label, weight, nrow, b->p.huber_slope, threshold);
       free(ids);
     } else {
-      v = metric_regression(metric, pred, label, weight, nrow, b->p.huber_slope);
+      v = metric_regression(metric, pred, label, weight, nrow, b->p.huber_slope, threshold);
     }
   } else if (metric == M_MLOGLOSS || metric == M_MERROR) {
     v = metric_multiclass(metric, pred, label, weight, nrow, k);
-  } else if (metric == M_AUC && multi) {
-    v = metric_auc_ovr(pred, label, weight, nrow, k);
+  } else if ((metric == M_AUC || metric == M_AUCPR) && multi) {
+    v = metric_auc_ovr(pred, label, weight, nrow, k, metric == M_AUCPR);
   } else {
     v = metric_binary(metric, pred, label, weight, nrow, threshold);
   }

@@ -27,4 +27,5 @@ void params_from_array(Params *p, const double *v) {
   p->max_cat_to_onehot = (int)v[P_MAX_CAT_TO_ONEHOT];
   p->max_cat_threshold = (int)v[P_MAX_CAT_THRESHOLD];
   p->scale_pos_weight = v[P_SCALE_POS_WEIGHT];
+  p->tweedie_variance_power = v[P_TWEEDIE_VARIANCE_POWER];
 }

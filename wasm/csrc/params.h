@@ -6,7 +6,8 @@
 
 typedef enum {
   OBJ_SQUARED_ERROR = 0, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC,
-  OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON, OBJ_COUNT
+  OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON,
+  OBJ_GAMMA, OBJ_TWEEDIE, OBJ_SQUARED_LOG_ERROR, OBJ_REG_LOGISTIC, OBJ_BINARY_LOGITRAW, OBJ_BINARY_HINGE, OBJ_COUNT
 } ObjectiveId;
 
 typedef enum { GROW_DEPTHWISE = 0, GROW_LOSSGUIDE = 1, GROW_SYMMETRIC = 2 } GrowPolicy;
@@ -20,6 +21,7 @@ typedef enum {
   P_BOOTSTRAP_TYPE, P_BAGGING_TEMPERATURE,
   P_MAX_CAT_TO_ONEHOT, P_MAX_CAT_THRESHOLD, /* categorical splits (split_categorical.c) */
   P_SCALE_POS_WEIGHT,
+  P_TWEEDIE_VARIANCE_POWER,
   P_COUNT
 } ParamId;
 
@@ -37,6 +39,8 @@ typedef struct {
   int max_cat_to_onehot, max_cat_threshold;
   /* the weight of rows labelled exactly 1 in reg:squarederror and binary:logistic (XGBoost's RegLossObj) */
   double scale_pos_weight;
+  /* reg:tweedie's rho in [1, 2] (XGBoost's tweedie_variance_power) */
+  double tweedie_variance_power;
 } Params;
 
 void params_from_array(Params *p, const double *v);

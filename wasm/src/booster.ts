@@ -5,7 +5,7 @@
 import { applyTargetStatistics, encodedColumns, encodingFromAttribute, encodingToAttribute, type CategoricalEncoding } from "./categorical";
 import { DMatrix } from "./dmatrix";
 import { checkModelData, fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
-import { numGroups, OBJECTIVES, paramsToArray, resolveParams, type Objective, type ResolvedParams } from "./params";
+import { numGroups, OBJECTIVES, paramsToArray, REG_LOSS_OBJECTIVES, resolveParams, type Objective, type ResolvedParams } from "./params";
 import { addr, alloc, check, f32, f64, free, getCore, i32, resolveThreads, setThreads, u32, bytesAt } from "./wasm";
 import { shownNames, shownValue } from "./shown";
 
@@ -225,6 +225,7 @@ export class Booster {
       baseScore: c.bst_base_score(b), numParallelTree: this.params.num_parallel_tree, trees, treeGroup,
       featureNames: this.featureNames, featureTypes: this.featureTypes, attributes,
       huberSlope: this.params.huber_slope, maxDeltaStep: this.params.max_delta_step, scalePosWeight: this.params.scale_pos_weight,
+      ...(this.params.objective === "reg:tweedie" ? { tweedieVariancePower: this.params.tweedie_variance_power } : {}),
     };
   }
 
@@ -282,7 +283,8 @@ export class Booster {
       num_parallel_tree: m.numParallelTree,
       ...(m.huberSlope !== undefined && m.objective === "reg:pseudohubererror" ? { huber_slope: m.huberSlope } : {}),
       ...(m.maxDeltaStep !== undefined ? { max_delta_step: m.maxDeltaStep } : {}),
-      ...(m.scalePosWeight !== undefined && ["reg:squarederror", "binary:logistic"].includes(m.objective) ? { scale_pos_weight: m.scalePosWeight } : {}),
+      ...(m.scalePosWeight !== undefined && REG_LOSS_OBJECTIVES.includes(m.objective) ? { scale_pos_weight: m.scalePosWeight } : {}),
+      ...(m.tweedieVariancePower !== undefined && m.objective === "reg:tweedie" ? { tweedie_variance_power: m.tweedieVariancePower } : {}),
     });
     if (m.trees.length % (numGroups(params) * params.num_parallel_tree) !== 0) {
       throw new Error(`invalid XGBoost JSON model: ${m.trees.length} trees is not a whole number of rounds of ${numGroups(params) * params.num_parallel_tree}`);

@@ -25,4 +25,4 @@ export { Rng } from "./rng";
 export { shownValue } from "./shown";
 export { availableCores, coreShareEnv, defaultThreads } from "./cores";
 export { coreBuild, coreAttachment, attachCore, prestartCoreThreads, testTrapInAllocator, coreBrokenElsewhere, coreBrokenBy, type CoreAttachment } from "./wasm";
-export { objectiveTask, isClassification, isMulticlass, outputGroups, type Task } from "./objectives";
+export { objectiveTask, isClassification, isMulticlass, outputGroups, BLEND_REFUSED, labelRange, type Task } from "./objectives";

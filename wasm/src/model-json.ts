@@ -17,7 +17,7 @@
  * so this package writes 0 and reads NaN / Infinity tokens in native files.
  */
 import type { Objective } from "./params";
-import { canonicalObjective, OBJECTIVES } from "./params";
+import { canonicalObjective, LOG_LINK, OBJECTIVES } from "./params";
 
 export interface TreeArrays {
   left: Int32Array; right: Int32Array; parent: Int32Array; feature: Int32Array;
@@ -59,8 +59,10 @@ export interface ModelData {
   /** extra objective settings that the JSON carries */
   huberSlope?: number;
   maxDeltaStep?: number;
-  /** reg:squarederror's and binary:logistic's (their reg_loss_param) */
+  /** XGBoost's RegLossObj objectives' (their reg_loss_param: params.ts REG_LOSS_OBJECTIVES) */
   scalePosWeight?: number;
+  /** reg:tweedie's (its tweedie_regression_param) */
+  tweedieVariancePower?: number;
 }
 
 /** float32 values written with 9 significant digits (enough to read back the same
@@ -225,8 +227,10 @@ function fstr(v: number): string {
 function objectiveJson(m: ModelData): Record<string, unknown> {
   const name = m.objective;
   switch (name) {
-    case "reg:squarederror": case "binary:logistic":
+    case "reg:squarederror": case "binary:logistic": case "reg:logistic": case "binary:logitraw": case "reg:squaredlogerror":
       return { name, reg_loss_param: { scale_pos_weight: fstr(m.scalePosWeight ?? 1) } };
+    case "reg:tweedie":
+      return { name, tweedie_regression_param: { tweedie_variance_power: fstr(m.tweedieVariancePower ?? 1.5) } };
     case "reg:pseudohubererror":
       return { name, pseudo_huber_param: { huber_slope: fstr(m.huberSlope ?? 1) } };
     case "count:poisson":
@@ -472,8 +476,11 @@ function checkModelDataArrays(m: ModelData): void {
   // for count:poisson. Outside their domains every prediction was NaN or ±Infinity; native refuses the logistic one as
   // it loads ("base_score must be in (0,1) for logistic loss"), and train() refuses both (params.ts)
   const bs = Math.fround(m.baseScore);
-  if (m.objective === "binary:logistic" && !(bs > 0 && bs < 1)) throw new ModelError(`base_score is ${m.baseScore}; binary:logistic needs it in (0, 1) (a probability)`);
-  if (m.objective === "count:poisson" && !(bs > 0)) throw new ModelError(`base_score is ${m.baseScore}; count:poisson needs it > 0 (a rate)`);
+  if ((m.objective === "binary:logistic" || m.objective === "reg:logistic") && !(bs > 0 && bs < 1)) throw new ModelError(`base_score is ${m.baseScore}; ${m.objective} needs it in (0, 1) (a probability)`);
+  if (LOG_LINK.includes(m.objective) && !(bs > 0)) throw new ModelError(`base_score is ${m.baseScore}; ${m.objective} needs it > 0 (a mean: its margin is the log)`);
+  if (m.tweedieVariancePower !== undefined && !(m.tweedieVariancePower >= 1 && m.tweedieVariancePower <= 2)) {
+    throw new ModelError(`tweedie_variance_power is ${m.tweedieVariancePower}; reg:tweedie needs it in [1, 2]`);
+  }
   if (!(Number.isInteger(m.numParallelTree) && m.numParallelTree >= 1)) throw new ModelError("num_parallel_tree must be a positive integer");
   const groups = multi ? m.numClass : 1;
   if (!Array.isArray(m.trees) || !Array.isArray(m.treeGroup) || m.treeGroup.length !== m.trees.length) {
@@ -576,12 +583,14 @@ export function fromJson(text: string): ModelData {
   const hp = objective.pseudo_huber_param as Record<string, unknown> | undefined;
   const pp = objective.poisson_regression_param as Record<string, unknown> | undefined;
   const rp = objective.reg_loss_param as Record<string, unknown> | undefined;
+  const tp = objective.tweedie_regression_param as Record<string, unknown> | undefined;
   const data: ModelData = {
     objective: name as Objective, numClass: multi ? numClass : 0, numFeature, baseScore, numParallelTree,
     trees, treeGroup, featureNames: fn, featureTypes: ft, attributes,
     huberSlope: hp ? num(hp.huber_slope, "huber_slope") : undefined,
     maxDeltaStep: pp ? num(pp.max_delta_step, "max_delta_step") : undefined,
     scalePosWeight: rp?.scale_pos_weight !== undefined ? num(rp.scale_pos_weight, "scale_pos_weight") : undefined,
+    tweedieVariancePower: name === "reg:tweedie" && tp?.tweedie_variance_power !== undefined ? num(tp.tweedie_variance_power, "tweedie_variance_power") : undefined,
   };
   checkModelDataArrays(data); // the trees' indexes, groups and conditions, as Booster.fromModelData checks them
   return data;

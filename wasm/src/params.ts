@@ -13,6 +13,7 @@ export const MAX_THREADS = 512;
 export const OBJECTIVES = [
   "reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "binary:logistic",
   "multi:softprob", "multi:softmax", "count:poisson",
+  "reg:gamma", "reg:tweedie", "reg:squaredlogerror", "reg:logistic", "binary:logitraw", "binary:hinge",
 ] as const;
 
 /**
@@ -27,7 +28,6 @@ export type Objective = (typeof OBJECTIVES)[number];
 
 /** XGBoost 1.7's objectives this core does not implement (native trains them; here they were "unknown"). */
 const NATIVE_ONLY_OBJECTIVES = [
-  "reg:squaredlogerror", "reg:logistic", "binary:logitraw", "binary:hinge", "reg:gamma", "reg:tweedie",
   "survival:cox", "survival:aft", "rank:pairwise", "rank:ndcg", "rank:map",
 ];
 /** XGBoost's tree-booster and learner parameters (1.7's, and 2.0's multi_strategy) this core does not implement
@@ -51,26 +51,32 @@ export function unsupportedObjective(name: unknown): string {
   return `unknown objective "${n}"; valid: ${OBJECTIVES.join(", ")}`;
 }
 
-/** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (ndcg@5-,
- * tweedie-nloglik@1.5), and those added after 1.7. */
+/** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (ndcg@5-), and those
+ * added after 1.7. */
 const NATIVE_ONLY_METRICS = [
-  "aucpr", "ndcg", "map", "gamma-nloglik", "gamma-deviance", "cox-nloglik", "tweedie-nloglik",
-  "aft-nloglik", "interval-regression-accuracy",
+  "ndcg", "map", "cox-nloglik", "aft-nloglik", "interval-regression-accuracy",
 ];
 const LATER_METRICS: Record<string, string> = { quantile: "2.0", pre: "2.0" };
 
 function unsupportedMetric(m: string): string {
-  const valid = `valid: ${METRICS.join(", ")}, error@t`;
+  const valid = `valid: ${METRICS.filter((x) => x !== "tweedie-nloglik").join(", ")}, error@t, tweedie-nloglik@rho`;
   if (m.startsWith("error@")) return `eval_metric "${m}": error@t takes a threshold t written as a decimal number (error@0.7); ${valid}`;
+  // as native ("tweedie-nloglik must be in format tweedie-nloglik@rho", "tweedie variance power must be in interval [1, 2)")
+  if (m === "tweedie-nloglik" || m.startsWith("tweedie-nloglik@")) {
+    return `eval_metric "${m}": tweedie-nloglik@rho takes the variance power rho, a decimal number in [1, 2) (tweedie-nloglik@1.5); ${valid}`;
+  }
   const base = m.replace(/@.*$/, "").replace(/-$/, "");
   if (base in LATER_METRICS) return `eval_metric "${m}" is XGBoost ${LATER_METRICS[base]}'s (not in 1.7) and is not implemented here; ${valid}`;
   if (NATIVE_ONLY_METRICS.includes(base)) return `eval_metric "${m}" (XGBoost's) is not implemented here; ${valid}`;
   return `unknown eval_metric "${m}"; ${valid}`;
 }
 
-export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape"] as const;
-/** A metric's name: one of METRICS, or error at another threshold than 0.5 (XGBoost's error@t) */
-export type Metric = (typeof METRICS)[number] | `error@${number}`;
+/** The core's metrics; tweedie-nloglik is named with its variance power, tweedie-nloglik@1.5, as native names it */
+export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape",
+  "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr"] as const;
+/** A metric's name: one of METRICS (tweedie-nloglik only with its @rho), or error at another threshold than 0.5
+ * (XGBoost's error@t) */
+export type Metric = Exclude<(typeof METRICS)[number], "tweedie-nloglik"> | `error@${number}` | `tweedie-nloglik@${number}`;
 
 /**
  * error@t as native names it (EvalError: the threshold read as a float, shown with 6 significant digits, and "error"
@@ -83,6 +89,32 @@ function errorAtName(m: string): Metric | undefined {
   return f === 0.5 ? "error" : (`error@${streamFloat(f)}` as Metric);
 }
 
+/** tweedie-nloglik@rho as native names it (rho read as a float, shown with 6 significant digits); undefined when rho
+ * is not a decimal number in [1, 2) (native's range for the metric) */
+function tweedieMetricName(m: string): Metric | undefined {
+  const rho = decimalNumber(m.slice("tweedie-nloglik@".length));
+  if (rho === undefined) return undefined;
+  const f = Math.fround(rho);
+  return f >= 1 && f < 2 ? (`tweedie-nloglik@${streamFloat(f)}` as Metric) : undefined;
+}
+
+/**
+ * Why the metrics cannot be evaluated, if they cannot: reg:tweedie's default metric with tweedie_variance_power 2,
+ * tweedie-nloglik@2, is outside the metric's range [1, 2). Native trains such a model, and refuses the metric only
+ * when it evaluates it ("tweedie variance power must be in interval [1, 2)"): train() asks here when it has eval sets.
+ */
+export function metricsProblem(p: ResolvedParams): string | undefined {
+  const bad = p.eval_metric.find((m) => m.startsWith("tweedie-nloglik@") && tweedieMetricName(m) === undefined);
+  return bad && `eval_metric "${bad}" (reg:tweedie's default with tweedie_variance_power ${p.tweedie_variance_power}): tweedie-nloglik@rho needs rho in [1, 2), as native; name another eval_metric`;
+}
+
+/** Whether m is a metric name resolveParams takes, and the name it is evaluated under */
+function metricName(m: string): Metric | undefined {
+  if (m.startsWith("error@")) return errorAtName(m);
+  if (m.startsWith("tweedie-nloglik@")) return tweedieMetricName(m);
+  return m !== "tweedie-nloglik" && (METRICS as readonly string[]).includes(m) ? (m as Metric) : undefined;
+}
+
 /** A float as C++'s ostream writes it by default (%g, 6 significant digits): 0.7, 1e-07, 1.5e+06 — native's name of
  * error@t (JavaScript writes 1e-7). A threshold of more digits is evaluated as its name reads (0.123456789 at
  * 0.123457, where native keeps the float 0.12345679): the name is what the core keeps. */
@@ -93,12 +125,14 @@ function streamFloat(f: number): string {
   return String(Number(f.toPrecision(6)));
 }
 
-/** The core's metric id and error's threshold for a metric name of resolveParams' list. */
+/** The core's metric id and its parameter (error@t's threshold, tweedie-nloglik@rho's rho) for a metric name of
+ * resolveParams' list. */
 export function metricCall(m: string): [number, number] {
-  return m.startsWith("error@") ? [METRICS.indexOf("error"), Number(m.slice("error@".length))] : [METRICS.indexOf(m as (typeof METRICS)[number]), 0.5];
+  const [base, at] = m.split("@");
+  return at !== undefined ? [METRICS.indexOf(base as (typeof METRICS)[number]), Number(at)] : [METRICS.indexOf(m as (typeof METRICS)[number]), 0.5];
 }
 /** Metrics where larger is better (early stopping maximises them). */
-export const MAXIMIZE = new Set<string>(["auc"]);
+export const MAXIMIZE = new Set<string>(["auc", "aucpr"]);
 
 export const GROW_POLICIES = ["depthwise", "lossguide", "symmetric"];
 export const BOOTSTRAP = ["no", "bernoulli", "bayesian"];
@@ -160,8 +194,10 @@ export interface ResolvedParams {
   subsample: number; colsample_bytree: number; colsample_bylevel: number; colsample_bynode: number;
   max_bin: number; seed: number; num_parallel_tree: number; base_score: number | undefined;
   huber_slope: number; random_strength: number; bootstrap_type: string; bagging_temperature: number;
-  /** the weight of rows labelled exactly 1, as XGBoost's reg:squarederror and binary:logistic take it */
+  /** the weight of rows labelled exactly 1, as XGBoost's RegLossObj objectives take it (REG_LOSS_OBJECTIVES) */
   scale_pos_weight: number;
+  /** reg:tweedie's variance power rho, in [1, 2] (XGBoost's tweedie_variance_power) */
+  tweedie_variance_power: number;
   eval_metric: Metric[];
   /** threads for training and prediction (XGBoost's meaning): 0 = every core this process
    * may use (cores.ts availableCores), and a job never runs on more threads than that; the model does not depend on
@@ -182,7 +218,7 @@ const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric" | "cat_enc
   max_depth: 6, max_leaves: 0, grow_policy: "depthwise",
   subsample: 1, colsample_bytree: 1, colsample_bylevel: 1, colsample_bynode: 1,
   max_bin: 256, seed: 0, num_parallel_tree: 1, base_score: undefined, nthread: 0,
-  huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1, scale_pos_weight: 1,
+  huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1, scale_pos_weight: 1, tweedie_variance_power: 1.5,
   cat_encoding: undefined, max_cat_to_onehot: 4, max_cat_threshold: 64, cat_permutations: 4, cat_prior_weight: 1,
 };
 
@@ -190,7 +226,7 @@ const NUMERIC = new Set([
   "num_class", "eta", "gamma", "min_child_weight", "lambda", "alpha", "max_delta_step", "max_depth", "max_leaves",
   "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed", "num_parallel_tree",
   "base_score", "huber_slope", "random_strength", "bagging_temperature", "cat_permutations", "cat_prior_weight",
-  "max_cat_to_onehot", "max_cat_threshold", "nthread", "scale_pos_weight",
+  "max_cat_to_onehot", "max_cat_threshold", "nthread", "scale_pos_weight", "tweedie_variance_power",
 ]);
 const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree", "cat_permutations",
   "max_cat_to_onehot", "max_cat_threshold", "nthread"]);
@@ -199,16 +235,25 @@ export const VALID_PARAMS = [
   ...Object.keys(DEFAULTS), "max_delta_step", "eval_metric", ...Object.keys(ALIASES), ...Object.keys(ACCEPTED_ONLY),
 ].sort();
 
-export function defaultMetric(objective: Objective): Metric {
+/** The objective's metric when eval_metric names none, as XGBoost 1.7's DefaultEvalMetric (reg:tweedie's names its
+ * variance power) */
+export function defaultMetric(objective: Objective, tweedieVariancePower = 1.5): Metric {
   switch (objective) {
     case "reg:absoluteerror": return "mae";
-    case "binary:logistic": return "logloss";
+    case "binary:logistic": case "binary:logitraw": return "logloss";
     case "multi:softprob": case "multi:softmax": return "mlogloss";
     case "count:poisson": return "poisson-nloglik";
     case "reg:pseudohubererror": return "mphe";
+    case "reg:gamma": return "gamma-nloglik";
+    case "reg:tweedie": return `tweedie-nloglik@${streamFloat(Math.fround(tweedieVariancePower))}` as Metric;
+    case "reg:squaredlogerror": return "rmsle";
+    case "binary:hinge": return "error";
     default: return "rmse";
   }
 }
+
+/** XGBoost's RegLossObj objectives: they read scale_pos_weight and save it (reg_loss_param) */
+export const REG_LOSS_OBJECTIVES: readonly string[] = ["reg:squarederror", "binary:logistic", "reg:logistic", "binary:logitraw", "reg:squaredlogerror"];
 
 /** A number written in decimal, as JSON and XGBoost's parameter strings write them (surrounding spaces ignored): not
  * "0x2", "0b10", "Infinity" or "" (JavaScript's Number() reads all four). Undefined for any other text. */
@@ -283,10 +328,8 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       // (checked as given: a name made of a threshold of more digits than it shows, error@0.5000001's "error@0.5", is no
       // name to read again — it was refused as not a number)
       const given = (Array.isArray(value) ? value : [value]).map(String);
-      for (const m of given) {
-        if (!(METRICS as readonly string[]).includes(m) && !(m.startsWith("error@") && errorAtName(m) !== undefined)) throw new Error(unsupportedMetric(m));
-      }
-      const list = given.map((m) => (m.startsWith("error@") ? errorAtName(m)! : m));
+      for (const m of given) if (metricName(m) === undefined) throw new Error(unsupportedMetric(m));
+      const list = given.map((m) => metricName(m)!);
       // as XGBoost: a metric given twice is evaluated once (each round's value was recorded twice), and an empty
       // list is no list — the objective's default (it evaluated nothing, and early stopping had no metric to watch)
       metrics = list.length ? ([...new Set(list)] as Metric[]) : undefined;
@@ -315,7 +358,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   const p = out as unknown as ResolvedParams;
   if (p.max_delta_step === undefined) p.max_delta_step = p.objective === "count:poisson" ? 0.7 : 0;
   // disable_default_eval_metric: no metric unless eval_metric names some (it computed the default regardless)
-  p.eval_metric = metrics ?? (noDefaultMetric ? [] : [defaultMetric(p.objective)]);
+  p.eval_metric = metrics ?? (noDefaultMetric ? [] : [defaultMetric(p.objective, p.tweedie_variance_power)]);
 
   const range = (name: keyof ResolvedParams, ok: boolean, what: string) => {
     if (!ok) throw new Error(`parameter ${given[name] ?? name} ${what}, got ${shownValue(p[name])}`);
@@ -336,6 +379,8 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   range("num_parallel_tree", p.num_parallel_tree >= 1, "must be >= 1");
   range("huber_slope", p.huber_slope > 0, "must be > 0");
   range("scale_pos_weight", p.scale_pos_weight >= 0, "must be >= 0");
+  // native's range (set_range(1, 2)); its default metric tweedie-nloglik@2 is then refused, as native refuses it
+  range("tweedie_variance_power", p.tweedie_variance_power >= 1 && p.tweedie_variance_power <= 2, "must be in [1, 2] (the Tweedie variance power)");
   range("random_strength", p.random_strength >= 0, "must be >= 0");
   range("bagging_temperature", p.bagging_temperature >= 0, "must be >= 0");
   range("cat_permutations", p.cat_permutations >= 1, "must be >= 1");
@@ -367,11 +412,16 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   if (given.huber_slope !== undefined && p.objective !== "reg:pseudohubererror" && !p.eval_metric.includes("mphe")) {
     throw new Error(`parameter ${given.huber_slope} is the δ of reg:pseudohubererror and of the mphe metric; objective is ${p.objective} and eval_metric does not name mphe`);
   }
-  // XGBoost's RegLossObj reads scale_pos_weight (reg:squarederror, binary:logistic); its other objectives do not
-  // (native: 'Parameters: { "scale_pos_weight" } are not used')
-  if (given.scale_pos_weight !== undefined && p.scale_pos_weight !== 1 && p.objective !== "reg:squarederror" && p.objective !== "binary:logistic") {
-    throw new Error(`parameter ${given.scale_pos_weight} weighs the rows labelled 1 of binary:logistic (and reg:squarederror) only; objective is ${p.objective}`);
+  // XGBoost's RegLossObj reads scale_pos_weight (reg:squarederror, binary:logistic, reg:logistic, binary:logitraw,
+  // reg:squaredlogerror); its other objectives do not (native: 'Parameters: { "scale_pos_weight" } are not used')
+  if (given.scale_pos_weight !== undefined && p.scale_pos_weight !== 1 && !REG_LOSS_OBJECTIVES.includes(p.objective)) {
+    throw new Error(`parameter ${given.scale_pos_weight} weighs the rows labelled 1 of ${REG_LOSS_OBJECTIVES.join(", ")} only; objective is ${p.objective}`);
   }
+  // reg:tweedie's alone (native: not used by the others)
+  if (given.tweedie_variance_power !== undefined && p.objective !== "reg:tweedie") {
+    throw new Error(`parameter ${given.tweedie_variance_power} is the variance power of reg:tweedie; objective is ${p.objective}`);
+  }
+
   if (p.max_leaves > 0 && p.grow_policy === "symmetric") {
     throw new Error('parameter max_leaves does not apply to grow_policy "symmetric": a symmetric tree of depth d has 2^d leaves; set max_depth');
   }
@@ -386,12 +436,12 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     // logistic and Poisson, nothing learned) — native refuses both
     const f = Math.fround(p.base_score);
     range("base_score", Number.isFinite(f), "must be within the float32 range (±3.4e38)");
-    if (p.objective === "binary:logistic") range("base_score", f > 0 && f < 1, "must be in (0, 1) for binary:logistic (as a float32)");
-    if (p.objective === "count:poisson") range("base_score", f > 0, "must be > 0 for count:poisson (as a float32: at least 1.4e-45)");
+    if (p.objective === "binary:logistic" || p.objective === "reg:logistic") range("base_score", f > 0 && f < 1, `must be in (0, 1) for ${p.objective} (as a float32)`);
+    if (LOG_LINK.includes(p.objective)) range("base_score", f > 0, `must be > 0 for ${p.objective} (as a float32: at least 1.4e-45)`);
   }
   if (multi) {
     // auc: one class against the rest, averaged by the classes' weights (native's MultiClassOVR)
-    for (const m of p.eval_metric) if (!["mlogloss", "merror", "auc"].includes(m)) throw new Error(`eval_metric "${m}" does not apply to ${p.objective}; use mlogloss, merror or auc`);
+    for (const m of p.eval_metric) if (!["mlogloss", "merror", "auc", "aucpr"].includes(m)) throw new Error(`eval_metric "${m}" does not apply to ${p.objective}; use mlogloss, merror, auc or aucpr`);
   } else {
     // K probabilities a row: a one-output model has none to score (native refuses them too)
     for (const m of p.eval_metric) if (m === "mlogloss" || m === "merror") throw new Error(`eval_metric "${m}" is for multi:softprob and multi:softmax, not ${p.objective}`);
@@ -409,6 +459,7 @@ export const PARAM_ORDER = [
   "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed",
   "num_parallel_tree", "base_score", "huber_slope", "random_strength",
   "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold", "scale_pos_weight",
+  "tweedie_variance_power",
 ] as const satisfies readonly (keyof ResolvedParams)[];
 
 /** The flat array the core reads: PARAM_ORDER's values, names of enums as their codes. */
@@ -423,6 +474,9 @@ export function paramsToArray(p: ResolvedParams): Float64Array {
     }
   });
 }
+
+/** Objectives whose margin is the log of the prediction (base_score a mean > 0) */
+export const LOG_LINK: readonly string[] = ["count:poisson", "reg:gamma", "reg:tweedie"];
 
 export function numGroups(p: { objective: string; num_class: number }): number {
   return p.objective.startsWith("multi:") ? p.num_class : 1;

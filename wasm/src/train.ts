@@ -9,7 +9,8 @@
 import { Booster } from "./booster";
 import { DMatrix } from "./dmatrix";
 import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
-import { MAXIMIZE, metricCall, numGroups, resolveParams, type ResolvedParams } from "./params";
+import { labelRange } from "./objectives";
+import { MAXIMIZE, metricCall, metricsProblem, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 import { alloc, bytesAt, check, f32, free, getCore, resolveThreads, setThreads } from "./wasm";
 import { shownValue, shownNames } from "./shown";
@@ -44,13 +45,13 @@ export interface TrainOptions {
 
 function checkLabels(objective: string, numClass: number, labels: { values: Float32Array; rows?: Int32Array }, n: number, what: string): void {
   const { values, rows } = labels;
+  const range = labelRange(objective);
   for (let i = 0; i < n; i++) {
     const y = rows ? values[rows[i]] : values[i];
-    if (objective === "binary:logistic" && !(y >= 0 && y <= 1)) throw new Error(`${what}: label[${i}] = ${y}; binary:logistic needs labels in [0, 1]`);
+    if (range && !range[0](y)) throw new Error(`${what}: label[${i}] = ${y}; ${objective} needs ${range[1]}`);
     if (objective.startsWith("multi:") && !(Number.isInteger(y) && y >= 0 && y < numClass)) {
       throw new Error(`${what}: label[${i}] = ${y}; ${objective} needs integer class labels in [0, ${numClass - 1}] (num_class = ${numClass})`);
     }
-    if (objective === "count:poisson" && !(y >= 0)) throw new Error(`${what}: label[${i}] = ${y}; count:poisson needs labels >= 0`);
   }
 }
 
@@ -174,6 +175,8 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   const es = opts.earlyStoppingRounds;
   if (es !== undefined && !(Number.isInteger(es) && es > 0)) throw new Error(`train: earlyStoppingRounds must be a positive integer, got ${es}`);
   if (es !== undefined && evals.length === 0) throw new Error("train: earlyStoppingRounds needs at least one eval set");
+  const metricsProblemText = evals.length ? metricsProblem(p) : undefined;
+  if (metricsProblemText) throw new Error(`train: ${metricsProblemText}`);
   if (es !== undefined && p.eval_metric.length === 0) throw new Error("train: earlyStoppingRounds needs a metric to watch: disable_default_eval_metric is set and eval_metric names none");
 
   if (dtrain.catFeatures.length === 0) return new Fit(p, dtrain, evals, rounds, opts);

@@ -104,8 +104,12 @@ export interface XGBoostParams {
   /** Only `"uniform"`. */
   sampling_method?: "uniform";
   /** Weight of the rows labelled 1 (their gradients), as XGBoost's: `binary:logistic` (e.g. negatives / positives for
-   * imbalanced classes) and `reg:squarederror` (rows whose label is exactly 1); metrics are not weighted by it. Default 1. */
+   * imbalanced classes), `reg:logistic`, `binary:logitraw`, and `reg:squarederror` and `reg:squaredlogerror` (rows whose
+   * label is exactly 1); metrics are not weighted by it. Default 1. */
   scale_pos_weight?: number;
+  /** `reg:tweedie`'s variance power rho, in [1, 2] (1 is Poisson-like, 2 gamma-like); its default metric is
+   * `tweedie-nloglik@rho`. Default 1.5. */
+  tweedie_variance_power?: number;
 }
 
 /** Every key of XGBoostParams, at run time (kept equal to params.ts's VALID_PARAMS by a test). */
@@ -116,5 +120,5 @@ export const XGBOOST_PARAM_NAMES: string[] = Object.keys({
   num_parallel_tree: 1, base_score: 1, huber_slope: 1, random_strength: 1, bootstrap_type: 1, bagging_temperature: 1,
   eval_metric: 1, cat_encoding: 1, max_cat_to_onehot: 1, max_cat_threshold: 1, enable_categorical: 1, cat_permutations: 1, cat_prior_weight: 1, nthread: 1, n_jobs: 1, verbosity: 1,
   validate_parameters: 1, disable_default_eval_metric: 1, booster: 1, tree_method: 1, device: 1, sampling_method: 1,
-  scale_pos_weight: 1,
+  scale_pos_weight: 1, tweedie_variance_power: 1,
 } satisfies Record<keyof XGBoostParams, 1>).sort();

@@ -9,7 +9,11 @@
  * rows sorted by p, ties share their average rank (weighted Mann–Whitney U), each row weighing w y as a positive
  * and w (1 - y) as a negative, as XGBoost's BinaryROCAUC sums its true and false positives. Labels were rounded at
  * 0.5 here: soft labels scored error 0.074 and auc 0.981 where native gives 0.245 and 0.817;
- * multiclass auc: one class against the rest, averaged (metric_auc_ovr below). */
+ * aucpr = area under the precision-recall curve as XGBoost 1.7's BinaryPRAUC draws it: rows by decreasing p, one
+ * point per group of tied predictions, and between two points the interpolation of Davis and Goadrich (precision
+ * along the line of true against false positives, integrated over recall) — not the trapezoid of sklearn's; NaN
+ * without positive or negative weight;
+ * multiclass auc / aucpr: one class against the rest, averaged (metric_auc_ovr below). */
 #include "metric.h"
 
 static const float *sort_key;
@@ -47,9 +51,52 @@ static double auc(const float *p, const float *label, const float *weight, int n
   return area / (pos * neg);
 }
 
+/* the area between two points of the PR curve (XGBoost's detail::CalcDeltaPRAUC) */
+static double delta_prauc(double fp_prev, double fp, double tp_prev, double tp, double total_pos) {
+  double pr_prev = tp_prev / total_pos, pr = tp / total_pos, a = 1.0, b = 0.0;
+  if (tp != tp_prev) {
+    double h = (fp - fp_prev) / (tp - tp_prev);
+    a = h + 1;
+    b = (fp_prev - h * tp_prev) / total_pos;
+  }
+  if (b != 0.0) return (pr - pr_prev - b / a * (log(a * pr + b) - log(a * pr_prev + b))) / a;
+  return (pr - pr_prev) / a;
+}
+
+static int cmp_by_pred_desc(const void *a, const void *b) { return cmp_by_pred(b, a); }
+
+static double aucpr(const float *p, const float *label, const float *weight, int n) {
+  double total_pos = 0, total_neg = 0;
+  for (int i = 0; i < n; i++) {
+    float w = weight ? weight[i] : 1.0f;
+    total_pos += w * label[i];
+    total_neg += w * (1.0f - label[i]);
+  }
+  if (!(total_pos > 0 && total_neg > 0)) return NAN;
+  int32_t *idx = xgb_alloc(sizeof(int32_t) * (size_t)n);
+  if (!idx) return NAN; /* the error is recorded */
+  for (int i = 0; i < n; i++) idx[i] = i;
+  sort_key = p;
+  qsort(idx, n, sizeof(int32_t), cmp_by_pred_desc);
+  double fp = 0, tp = 0, fp_prev = 0, tp_prev = 0, area = 0;
+  for (int i = 0; i < n; i++) {
+    if (i > 0 && p[idx[i]] != p[idx[i - 1]]) {
+      area += delta_prauc(fp_prev, fp, tp_prev, tp, total_pos);
+      fp_prev = fp; tp_prev = tp;
+    }
+    float w = weight ? weight[idx[i]] : 1.0f, y = label[idx[i]];
+    fp += (1.0f - y) * w;
+    tp += y * w;
+  }
+  area += delta_prauc(fp_prev, fp, tp_prev, tp, total_pos);
+  free(idx);
+  return fp > 0 && tp > 0 ? area : 0.0;
+}
+
 double metric_binary(int metric, const float *prob, const float *label, const float *weight, int n, double threshold) {
   const float t = (float)threshold; /* native's threshold is a float */
   if (metric == M_AUC) return auc(prob, label, weight, n, NULL);
+  if (metric == M_AUCPR) return aucpr(prob, label, weight, n);
   double s = 0, sw = 0;
   for (int i = 0; i < n; i++) {
     double w = weight ? weight[i] : 1.0, p = prob[i], y = label[i], e;
@@ -69,14 +116,15 @@ double metric_binary(int metric, const float *prob, const float *label, const fl
 
 /* auc of a K-class model, as XGBoost's MultiClassOVR: each class against the rest (its probability column, the rows
  * labelled c as positives), averaged with the classes' positive weights; NaN when a class has no positive or no
- * negative row (native's zero "local area"). */
-double metric_auc_ovr(const float *prob, const float *label, const float *weight, int n, int k) {
+ * negative row (native's zero "local area"). aucpr: the same, each class weighing 1 (native's BinaryPRAUC hands
+ * MultiClassOVR a unit "true positive" weight). */
+double metric_auc_ovr(const float *prob, const float *label, const float *weight, int n, int k, int pr) {
   float *p = xgb_alloc(sizeof(float) * (size_t)(n ? n : 1)), *y = xgb_alloc(sizeof(float) * (size_t)(n ? n : 1));
   double sum = 0, pos_sum = 0;
   if (!p || !y) { free(p); free(y); return NAN; }
   for (int c = 0; c < k && !isnan(sum); c++) {
     for (int i = 0; i < n; i++) { p[i] = prob[(size_t)i * k + c]; y[i] = label[i] == (float)c ? 1.0f : 0.0f; }
-    double pos = 0, a = auc(p, y, weight, n, &pos);
+    double pos = 1, a = pr ? aucpr(p, y, weight, n) : auc(p, y, weight, n, &pos);
     sum += a * pos; /* NaN for a class without positives or negatives: the average is NaN */
     pos_sum += pos;
   }

@@ -4,11 +4,14 @@
 #define XGB_METRIC_H
 #include "common.h"
 
-typedef enum { M_RMSE = 0, M_MAE, M_LOGLOSS, M_ERROR, M_AUC, M_MLOGLOSS, M_MERROR, M_POISSON_NLOGLIK, M_MPHE, M_RMSLE, M_MAPE, M_COUNT } MetricId;
+typedef enum { M_RMSE = 0, M_MAE, M_LOGLOSS, M_ERROR, M_AUC, M_MLOGLOSS, M_MERROR, M_POISSON_NLOGLIK, M_MPHE, M_RMSLE, M_MAPE,
+              M_GAMMA_NLOGLIK, M_GAMMA_DEVIANCE, M_TWEEDIE_NLOGLIK, M_AUCPR, M_COUNT } MetricId;
 
-double metric_regression(int metric, const float *pred, const float *label, const float *weight, int n, double huber_slope);
+/* huber_slope: mphe's; rho: tweedie-nloglik's (its @rho) */
+double metric_regression(int metric, const float *pred, const float *label, const float *weight, int n, double huber_slope, double rho);
 /* threshold: error's (error@t; 0.5 for error) */
 double metric_binary(int metric, const float *prob, const float *label, const float *weight, int n, double threshold);
-double metric_auc_ovr(const float *prob, const float *label, const float *weight, int n, int k);
+/* auc (pr = 0) or aucpr (pr = 1) of a K-class model, one class against the rest */
+double metric_auc_ovr(const float *prob, const float *label, const float *weight, int n, int k, int pr);
 double metric_multiclass(int metric, const float *prob, const float *label, const float *weight, int n, int k);
 #endif

@@ -4,7 +4,9 @@
 void objective_gradients(const Params *p, const float *margin, const float *label, const float *weight,
                          int n, int n_groups, GradPair *out) {
   switch (p->objective) {
-  case OBJ_BINARY_LOGISTIC: binary_gradients(margin, label, weight, n, (float)p->scale_pos_weight, out); break;
+  case OBJ_BINARY_LOGISTIC: case OBJ_REG_LOGISTIC: case OBJ_BINARY_LOGITRAW:
+    binary_gradients(margin, label, weight, n, (float)p->scale_pos_weight, out); break;
+  case OBJ_BINARY_HINGE: hinge_gradients(margin, label, weight, n, out); break;
   case OBJ_MULTI_SOFTPROB: case OBJ_MULTI_SOFTMAX: multiclass_gradients(margin, label, weight, n, n_groups, out); break;
   default: regression_gradients(p, margin, label, weight, n, out);
   }
@@ -58,11 +60,16 @@ static double xgb_median(const float *v, const float *weight, int n) {
 }
 
 /* Intercepts: the constant prediction that minimises each loss on the training labels —
- * the weighted mean (squared error, pseudo-Huber, logistic as a probability, Poisson
- * as a rate; scale_pos_weight weighs the rows labelled 1 of squared error and logistic)
- * or the weighted median (absolute error). Multiclass keeps 0.5, as XGBoost. */
+ * the weighted mean (squared error, pseudo-Huber, logistic as a probability, Poisson, gamma
+ * and Tweedie as a mean; scale_pos_weight weighs the rows labelled 1 of XGBoost's RegLossObj
+ * losses), the weighted median (absolute error), expm1 of the weighted mean of log1p(y)
+ * (squared log error), or the log-odds of the mean (binary:logitraw, whose base_score is a
+ * margin). Multiclass and hinge keep 0.5, XGBoost 1.7's default. */
+static int reg_loss_obj(int o) {
+  return o == OBJ_SQUARED_ERROR || o == OBJ_BINARY_LOGISTIC || o == OBJ_REG_LOGISTIC || o == OBJ_BINARY_LOGITRAW || o == OBJ_SQUARED_LOG_ERROR;
+}
 double objective_estimate_base_score(const Params *p, const float *label, const float *weight, int n) {
-  if (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX || n == 0) return 0.5;
+  if (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX || p->objective == OBJ_BINARY_HINGE || n == 0) return 0.5;
   if (p->objective == OBJ_ABSOLUTE_ERROR) {
     /* as native's MeanAbsoluteError::InitEstimation: the median times the total weight, kept as a float (its
      * "weighted average across workers"), divided by the total weight again — a last-digit rounding of its own
@@ -73,34 +80,42 @@ double objective_estimate_base_score(const Params *p, const float *label, const 
     return w > 0 ? (double)scaled / w : xgb_median(label, weight, n);
   }
   /* rows labelled 1 weigh scale_pos_weight times more in these two losses (their gradients): so in their minimiser */
-  double spw = p->objective == OBJ_SQUARED_ERROR || p->objective == OBJ_BINARY_LOGISTIC ? p->scale_pos_weight : 1.0;
+  double spw = reg_loss_obj(p->objective) ? p->scale_pos_weight : 1.0;
+  int log1p_space = p->objective == OBJ_SQUARED_LOG_ERROR;
   double s = 0, sw = 0;
   for (int i = 0; i < n; i++) {
     double w = weight ? weight[i] : 1.0;
     if (label[i] == 1.0f) w *= spw;
-    s += w * label[i]; sw += w;
+    s += w * (log1p_space ? log1p((double)label[i]) : label[i]); sw += w;
   }
+  if (log1p_space) return sw > 0 ? expm1(s / sw) : 0.5;
   double mean = sw > 0 ? s / sw : 0.5;
-  if (p->objective == OBJ_BINARY_LOGISTIC) {
+  int o = p->objective;
+  if (o == OBJ_BINARY_LOGISTIC || o == OBJ_REG_LOGISTIC || o == OBJ_BINARY_LOGITRAW) {
     if (mean < 1e-6) mean = 1e-6;
     if (mean > 1 - 1e-6) mean = 1 - 1e-6;
+    if (o == OBJ_BINARY_LOGITRAW) return -log(1.0 / mean - 1.0);
   }
-  if (p->objective == OBJ_COUNT_POISSON && mean < 1e-6) mean = 1e-6;
+  if ((o == OBJ_COUNT_POISSON || o == OBJ_GAMMA || o == OBJ_TWEEDIE) && mean < 1e-6) mean = 1e-6;
   return mean;
 }
 
 double objective_prob_to_margin(int objective, double base_score) {
-  if (objective == OBJ_BINARY_LOGISTIC) return -log(1.0 / base_score - 1.0);
-  if (objective == OBJ_COUNT_POISSON) return log(base_score);
+  /* binary:logitraw, reg:squaredlogerror and binary:hinge take base_score as a margin, as XGBoost */
+  if (objective == OBJ_BINARY_LOGISTIC || objective == OBJ_REG_LOGISTIC) return -log(1.0 / base_score - 1.0);
+  if (objective == OBJ_COUNT_POISSON || objective == OBJ_GAMMA || objective == OBJ_TWEEDIE) return log(base_score);
   return base_score;
 }
 
 void objective_transform(int objective, const float *margin, int n, int n_groups, float *out) {
   switch (objective) {
-  case OBJ_BINARY_LOGISTIC:
+  case OBJ_BINARY_LOGISTIC: case OBJ_REG_LOGISTIC:
     for (int i = 0; i < n; i++) out[i] = (float)(1.0 / (1.0 + exp(-(double)margin[i])));
     break;
-  case OBJ_COUNT_POISSON:
+  case OBJ_BINARY_HINGE:
+    for (int i = 0; i < n; i++) out[i] = margin[i] > 0.0f ? 1.0f : 0.0f;
+    break;
+  case OBJ_COUNT_POISSON: case OBJ_GAMMA: case OBJ_TWEEDIE:
     for (int i = 0; i < n; i++) out[i] = (float)exp((double)margin[i]);
     break;
   case OBJ_MULTI_SOFTPROB:

@@ -19,5 +19,6 @@ int objective_refresh_leaves(const Params *p, int objective);
 /* per-family implementations */
 void regression_gradients(const Params *p, const float *margin, const float *label, const float *weight, int n, GradPair *out);
 void binary_gradients(const float *margin, const float *label, const float *weight, int n, float scale_pos_weight, GradPair *out);
+void hinge_gradients(const float *margin, const float *label, const float *weight, int n, GradPair *out);
 void multiclass_gradients(const float *margin, const float *label, const float *weight, int n, int k, GradPair *out);
 #endif

@@ -5,7 +5,15 @@
  *   reg:pseudohubererror  l = d^2 (sqrt(1 + (z/d)^2) - 1), z = m - y, d = huber_slope
  *                         g = z / sqrt(1 + (z/d)^2)    h = 1 / ((1 + (z/d)^2) sqrt(1 + (z/d)^2))
  *   count:poisson         margin is log(rate):  g = exp(m) - y    h = exp(m + max_delta_step)
- *       (the inflated hessian is XGBoost's safeguard against huge first steps) */
+ *       (the inflated hessian is XGBoost's safeguard against huge first steps)
+ *   reg:gamma             margin is log(mean), y > 0:  g = 1 - y exp(-m)    h = y exp(-m)
+ *   reg:tweedie           margin is log(mean), y >= 0, rho = tweedie_variance_power in [1, 2]:
+ *                         g = -y exp((1 - rho) m) + exp((2 - rho) m)
+ *                         h = -y (1 - rho) exp((1 - rho) m) + (2 - rho) exp((2 - rho) m)
+ *   reg:squaredlogerror   l = (log1p(m) - log1p(y))^2 / 2, y > -1, m floored at -1 + 1e-6:
+ *                         g = (log1p(m) - log1p(y)) / (m + 1)    h = max((log1p(y) - log1p(m) + 1) / (m + 1)^2, 1e-6)
+ *                         (w × scale_pos_weight where y = 1, as XGBoost's RegLossObj)
+ * The last three in float, as XGBoost 1.7's GammaRegression, TweedieRegression and SquaredLogError compute them. */
 #include "objective.h"
 
 void regression_gradients(const Params *p, const float *margin, const float *label, const float *weight, int n, GradPair *out) {
@@ -41,6 +49,34 @@ void regression_gradients(const Params *p, const float *margin, const float *lab
       float w = weight ? weight[i] : 1.0f;
       double m = margin[i];
       out[i].g = (float)((exp(m) - label[i]) * w); out[i].h = (float)(exp(m + mds) * w);
+    }
+    break;
+  }
+  case OBJ_GAMMA:
+    for (int i = 0; i < n; i++) {
+      float w = weight ? weight[i] : 1.0f, y = label[i], e = expf(margin[i]);
+      out[i].g = (1.0f - y / e) * w; out[i].h = y / e * w;
+    }
+    break;
+  case OBJ_TWEEDIE: {
+    const float rho = (float)p->tweedie_variance_power;
+    for (int i = 0; i < n; i++) {
+      float w = weight ? weight[i] : 1.0f, y = label[i], m = margin[i];
+      float a = expf((1.0f - rho) * m), b = expf((2.0f - rho) * m);
+      out[i].g = (-y * a + b) * w;
+      out[i].h = (-y * (1.0f - rho) * a + (2.0f - rho) * b) * w;
+    }
+    break;
+  }
+  case OBJ_SQUARED_LOG_ERROR: {
+    float spw = (float)p->scale_pos_weight;
+    for (int i = 0; i < n; i++) {
+      float w = weight ? weight[i] : 1.0f, y = label[i];
+      if (y == 1.0f) w *= spw;
+      float m = fmaxf(margin[i], (float)(-1 + 1e-6));
+      float h = (float)((-log1pf(m) + log1pf(y) + 1) / pow(m + 1.0f, 2));
+      out[i].g = (log1pf(m) - log1pf(y)) / (m + 1.0f) * w;
+      out[i].h = fmaxf(h, 1e-6f) * w;
     }
     break;
   }
