@@ -547,7 +547,7 @@ test("labels invalid for the objective", () => {
 test("model JSON of the log-link and Tweedie objectives: a base_score that is no mean (≤ 0) and a tweedie_variance_power outside [1, 2] are Errors naming them, not NaN predictions", () => {
   const y = Float32Array.from({ length: 10 }, (_, i) => 1 + i);
   const d = new DMatrix(data.X.subarray(0, 50), { nrow: 10, ncol: 5, label: y });
-  for (const objective of ["reg:gamma", "reg:tweedie"]) {
+  for (const objective of ["reg:gamma", "reg:tweedie"] as const) {
     const b = train({ objective }, d, { numBoostRound: 2 });
     const json = JSON.parse(b.saveModel());
     b.free();
