@@ -12,6 +12,6 @@ export * from "./ensemble";
 export * from "./plots";
 export { progress, progressReporter } from "./progress";
 export type { Progress, ProgressOptions } from "./progress";
-export { coreBuild, coreBrokenBy, testTrapInAllocator, isClassification, isMulticlass, objectiveTask, MAX_THREADS, decimalNumber } from "./core";
+export { coreBuild, coreBrokenBy, testTrapInAllocator, isClassification, isMulticlass, objectiveTask, labelRange, MAX_THREADS, decimalNumber } from "./core";
 export type { XGBoostParams, CatBoostParams, CatBoostLoss, Objective, Metric, Task } from "./core";
 export * from "./trainer-hyperparameters";

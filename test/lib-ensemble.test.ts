@@ -125,6 +125,27 @@ test("multi:softmax is an Error as the ensemble is made: a class index per row c
   ]) assert.throws(make, /multi:softmax predicts a class index per row, which an ensemble cannot blend or score as probabilities; use multi:softprob/);
 });
 
+test("binary:logitraw and binary:hinge are Errors as the ensemble is made, naming why (a log-odds, a 0 / 1 class: no probability to blend or score); reg:gamma and reg:tweedie cross-validate end to end, their predictions the members' means", () => {
+  for (const [objective, why] of [
+    ["binary:logitraw", /binary:logitraw predicts the log-odds \(a margin, not a probability\), which an ensemble cannot blend with probabilities or score with logloss \/ auc; use binary:logistic/],
+    ["binary:hinge", /binary:hinge predicts the class itself \(0 or 1, no probability\), which an ensemble cannot average or score with logloss \/ auc; use binary:logistic/],
+  ] as const) {
+    assert.throws(() => new Ensemble({ members: [xgboost({ objective })] }), why);
+    assert.throws(() => new Ensemble({ members: [xgboost(), ridge()], objective }), why);
+  }
+  for (const objective of ["reg:gamma", "reg:tweedie"] as const) {
+    const e = new Ensemble({ members: [xgboost({ objective, num_round: 15 }), xgboost({ name: "deep", objective, num_round: 15, max_depth: 5 })], blend: "weighted" });
+    const cv = crossValidate(e, table, { label: "target", k: 3, seed: 1 });
+    assert.equal(cv.metrics, ["rmse", "mae", "r2"], `${objective}: lib's regression metrics`);
+    // the out-of-fold predictions are means in the label's unit (exp of the margin), so they score like one: a model
+    // read with the identity link predicted log-means (about 5 for this target, rmse ≈ 160)
+    const oof = cv.oof.ensemble;
+    assert.ok(oof.every((v) => v > 0 && Number.isFinite(v)), `${objective}: out-of-fold predictions are positive means`);
+    const r2 = (cv.summary.objects() as Record<string, number>[]).find((row) => (row as unknown as { member: string }).member === "ensemble")!.r2_mean;
+    assert.ok(r2 > 0.3, `${objective}: ensemble r2 ${r2}`);
+  }
+});
+
 test("convex weights: non-negative, sum to one, recover a known mixture", () => {
   const r = lcg(5);
   const n = 200;

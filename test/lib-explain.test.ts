@@ -101,6 +101,20 @@ test("multi:softprob with text labels and a text feature (catboost's per-class t
   }
 });
 
+test("reg:gamma, reg:tweedie and reg:logistic members: contributions carried through their links (exp, σ) add up to the prediction, not to the margin", () => {
+  // the labels: diabetes' target (> 0) for the log-link objectives, scaled into [0, 1] for reg:logistic; the members
+  // were read with the identity link and their contributions added up to the log of the prediction
+  const scaled = table.derive({ target: (d: { target: number }) => d.target / 400 });
+  for (const [objective, data] of [["reg:gamma", table], ["reg:tweedie", table], ["reg:logistic", scaled]] as const) {
+    const e = new Ensemble({ members: [xgboost({ objective, num_round: 10 }), xgboost({ name: "deep", objective, num_round: 10, max_depth: 5 })], blend: "mean" }).fit(data, { label: "target" });
+    const rows = data.slice(0, 30);
+    const c = contributions(e, rows);
+    const worst = additivity(c, c.ensemble!, e.predict(rows).prediction);
+    assert.ok(worst <= 1e-5, `${objective}: contributions + bias differ from the prediction by ${worst}`);
+    e.free();
+  }
+});
+
 test("interactions and Saabas (approx): blocks add up to the contributions and the prediction", () => {
   const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()], blend: "mean" }).fit(table, { label: "target" });
   const rows = table.slice(0, 40);

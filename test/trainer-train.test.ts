@@ -249,6 +249,12 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     expect: [/^train channel: label column "target", row 300 of its data rows holds -5; count:poisson needs labels ≥ 0/],
   },
   {
+    name: "reg:gamma, a label 0",
+    hp: { k_fold: "2", objective: "reg:gamma", models: "xgboost" },
+    channels: { train: { "d.csv": diabetes().split("\n").map((l, i) => (i === 200 ? l.replace(/,[^,]*$/, ",0") : l)).join("\n") } },
+    expect: [/^train channel: label column "target", row 200 of its data rows holds 0; reg:gamma needs labels > 0 \(native: GammaRegression: label must be positive\)/],
+  },
+  {
     name: "binary label 2 in the validation channel",
     hp: { k_fold: "2", objective: "binary:logistic", models: "xgboost", num_round: "2" },
     channels: { train: { "b.csv": "x,target\n" + Array.from({ length: 40 }, (_, i) => `${i},${i % 2}`).join("\n") + "\n" }, validation: { "v.csv": "x,target\n1,0\n2,1\n3,2\n" } },

@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { escape } from "arquero";
-import { CategoricalColumn, decimalNumber, listTableFiles, loadTable, separatorOf, Table } from "ensemble-workbook";
+import { CategoricalColumn, decimalNumber, labelRange, listTableFiles, loadTable, separatorOf, Table } from "ensemble-workbook";
 
 export interface Channel {
   name: string;
@@ -192,7 +192,8 @@ export function dropMissingLabels(channel: Channel, label: string): number {
  * - binary:* — 0 or 1: the folds are stratified by class and auc / accuracy score classes (native XGBoost also takes
  *   soft labels in [0, 1]; here they failed as "fold 1 holds no rows of class 1");
  * - multi:* — whole numbers from 0 (the classes; a 1.5 asked for num_class 2.5);
- * - count:poisson — ≥ 0.
+ * - the other objectives' ranges as the core checks them (labelRange: count:poisson and reg:tweedie ≥ 0, reg:gamma > 0,
+ *   reg:logistic in [0, 1], reg:squaredlogerror > -1).
  * Text labels are classes already (lib maps them); a missing label is left out (dropMissingLabels, after this: the
  * rows named are the channel's data rows in file order).
  */
@@ -200,16 +201,15 @@ export function checkLabelValues(channel: Channel, label: string, objective: str
   const col: unknown = channel.table.column(label);
   if (!(col instanceof Float32Array)) return;
   const n = channel.table.numRows();
+  const core = labelRange(objective);
   const rule: [(y: number) => boolean, string] | undefined = objective.startsWith("binary:")
-    ? [(y) => y === 0 || y === 1, "0 or 1 (the folds are stratified by class, and auc and accuracy score classes)"]
+    ? [(y) => y === 0 || y === 1, "labels 0 or 1 (the folds are stratified by class, and auc and accuracy score classes)"]
     : objective.startsWith("multi:")
-      ? [(y) => Number.isInteger(y) && y >= 0, "whole numbers from 0, the classes"]
-      : objective === "count:poisson"
-        ? [(y) => y >= 0, "≥ 0"]
-        : undefined;
+      ? [(y) => Number.isInteger(y) && y >= 0, "labels whole numbers from 0, the classes"]
+      : core && [core[0], core[1].replace(">=", "≥")];
   if (!rule) return;
   for (let i = 0; i < n; i++) {
-    if (!Number.isNaN(col[i]) && !rule[0](col[i])) throw new Error(`${channel.name} channel: label column "${label}", row ${i + 1} of its data rows holds ${col[i]}; ${objective} needs labels ${rule[1]}`);
+    if (!Number.isNaN(col[i]) && !rule[0](col[i])) throw new Error(`${channel.name} channel: label column "${label}", row ${i + 1} of its data rows holds ${col[i]}; ${objective} needs ${rule[1]}`);
   }
 }
 

@@ -22,7 +22,7 @@ import type { Member } from "../members/member";
 import { CATBOOST_LOSSES } from "../members/catboost";
 import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, checkGivenBlend, fitBlend, needsFitting } from "./blends";
-import { canonicalObjective, isClassification, isMulticlass, objectiveTask, shownValue } from "../core";
+import { BLEND_REFUSED, canonicalObjective, isClassification, isMulticlass, objectiveTask, shownValue } from "../core";
 import { checkNthread, checkWorkers, fitMembers } from "./parallel";
 import { positiveClass } from "../metrics/classification";
 
@@ -180,10 +180,10 @@ export class Ensemble {
     }
     // known now, not at the first fit (a training job failed after its read, naming whichever fold's fit came first)
     for (const m of this.members) m.checkObjective?.(this.objective);
-    // a class index per row: blends averaged indexes (classes 0 and 2 → 1), the out-of-fold table and logloss read
-    // them as probabilities (a logloss of −0.18), predictClasses failed; softprob fits the same trees
-    if (this.objective === "multi:softmax")
-      throw new Error("multi:softmax predicts a class index per row, which an ensemble cannot blend or score as probabilities; use multi:softprob (the same trees, predicting each class's probability) and predictClasses for the labels");
+    // a class index per row (multi:softmax, binary:hinge) or a log-odds (binary:logitraw): blends averaged indexes
+    // (classes 0 and 2 → 1), the out-of-fold table and logloss read them as probabilities (a logloss of −0.18),
+    // predictClasses failed; softprob / logistic fit the same trees
+    if (BLEND_REFUSED[this.objective]) throw new Error(BLEND_REFUSED[this.objective]);
     this.blend = checkBlend(opts.blend ?? "mean", this.objective);
     this.blendState = { weights: opts.weights, stacker: opts.stacker };
     checkGivenBlend(this.blend, this.blendState, this.members.length);

@@ -356,8 +356,9 @@ function usedCoreMatrix(m: Matrix, catFeatures: (number | string)[]): UsedCoreMa
 
 /** How a tree model's prediction follows from its margin. */
 function linkOf(objective: string): Link {
-  if (objective === "count:poisson") return "exp";
-  if (objective === "binary:logistic") return "sigmoid";
+  // log-link objectives: the margin is the log of the rate / mean
+  if (objective === "count:poisson" || objective === "reg:gamma" || objective === "reg:tweedie") return "exp";
+  if (objective === "binary:logistic" || objective === "reg:logistic") return "sigmoid";
   if (objective.startsWith("multi:")) return "softmax";
   return "identity";
 }
