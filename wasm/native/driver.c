@@ -58,7 +58,7 @@ static P defaults(void) {
   p.v[P_COLSAMPLE_BYTREE] = 1; p.v[P_COLSAMPLE_BYLEVEL] = 1; p.v[P_COLSAMPLE_BYNODE] = 1; p.v[P_MAX_BIN] = 256;
   p.v[P_SEED] = 0; p.v[P_NUM_PARALLEL_TREE] = 1; p.v[P_BASE_SCORE] = NAN; p.v[P_HUBER_SLOPE] = 1;
   p.v[P_RANDOM_STRENGTH] = 0; p.v[P_BOOTSTRAP_TYPE] = BOOT_NO; p.v[P_BAGGING_TEMPERATURE] = 1;
-  p.v[P_MAX_CAT_TO_ONEHOT] = 4; p.v[P_MAX_CAT_THRESHOLD] = 64; p.v[P_SCALE_POS_WEIGHT] = 1;
+  p.v[P_MAX_CAT_TO_ONEHOT] = 4; p.v[P_MAX_CAT_THRESHOLD] = 64; p.v[P_SCALE_POS_WEIGHT] = 1; p.v[P_TWEEDIE_VARIANCE_POWER] = 1.5;
   return p;
 }
 
@@ -79,6 +79,12 @@ static Data make_data(int nrow, int ncol, double nan_rate, int objective, int nu
         break;
       }
       case OBJ_COUNT_POISSON: d.y[i] = (float)floor(exp(0.3 * t)); break;
+      /* the labels each takes: > 0 (gamma), >= 0 with zeros (tweedie, squared log error), [0, 1] (logistic family,
+       * hinge's classes) */
+      case OBJ_GAMMA: d.y[i] = (float)exp(0.3 * t); break;
+      case OBJ_TWEEDIE: case OBJ_SQUARED_LOG_ERROR: d.y[i] = t > 0 ? (float)(t * t) : 0.0f; break;
+      case OBJ_REG_LOGISTIC: d.y[i] = (float)(1.0 / (1.0 + exp(-t))); break;
+      case OBJ_BINARY_LOGITRAW: case OBJ_BINARY_HINGE: d.y[i] = t > 0.8f; break;
       default: d.y[i] = (float)t;
     }
   }
@@ -216,7 +222,9 @@ static void check_predictions(Booster *b, const P *p, const Data *d, const char 
     }
   if (obj == OBJ_MULTI_SOFTMAX)
     for (int r = 0; r < d->nrow; r++) CHECK(out[r] >= 0 && out[r] < k && out[r] == floorf(out[r]), "%s: class id %g", name, out[r]);
-  if (obj == OBJ_COUNT_POISSON) for (size_t i = 0; i < n; i++) CHECK(out[i] > 0, "%s: poisson mean %g", name, out[i]);
+  if (obj == OBJ_COUNT_POISSON || obj == OBJ_GAMMA || obj == OBJ_TWEEDIE) for (size_t i = 0; i < n; i++) CHECK(out[i] > 0, "%s: mean %g", name, out[i]);
+  if (obj == OBJ_REG_LOGISTIC) for (size_t i = 0; i < n; i++) CHECK(out[i] >= 0 && out[i] <= 1, "%s: probability %zu is %g", name, i, out[i]);
+  if (obj == OBJ_BINARY_HINGE) for (size_t i = 0; i < n; i++) CHECK(out[i] == 0 || out[i] == 1, "%s: class %zu is %g", name, i, out[i]);
   /* tree ranges add up */
   int a = nt / 2;
   bst_predict(b, d->X, NULL, d->nrow, d->ncol, NULL, d->nrow, 0, nt, 1, m0);
@@ -429,11 +437,13 @@ static void check_normal_draws(void) {
 }
 
 static int test_all(void) {
-  const int objs[] = { OBJ_SQUARED_ERROR, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC, OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON };
-  const char *obj_names[] = { "squarederror", "absoluteerror", "pseudohuber", "logistic", "softprob", "softmax", "poisson" };
+  const int objs[] = { OBJ_SQUARED_ERROR, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC, OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON,
+                        OBJ_GAMMA, OBJ_TWEEDIE, OBJ_SQUARED_LOG_ERROR, OBJ_REG_LOGISTIC, OBJ_BINARY_LOGITRAW, OBJ_BINARY_HINGE };
+  const char *obj_names[] = { "squarederror", "absoluteerror", "pseudohuber", "logistic", "softprob", "softmax", "poisson",
+                              "gamma", "tweedie", "squaredlogerror", "reglogistic", "logitraw", "hinge" };
   const char *pol_names[] = { "depthwise", "lossguide", "symmetric" };
   char name[256];
-  for (int o = 0; o < 7; o++) {
+  for (int o = 0; o < (int)(sizeof objs / sizeof *objs); o++) {
     for (int g = 0; g < 3; g++) {
       P p = defaults();
       p.v[P_OBJECTIVE] = objs[o];
