@@ -146,6 +146,18 @@ test("binary:logitraw and binary:hinge are Errors as the ensemble is made, namin
   }
 });
 
+test("a member's objective settings (huber_slope, tweedie_variance_power) are checked under the ensemble's objective when the member names none — they were refused under reg:squarederror (a trainer job's xgboost.tweedie_variance_power failed)", () => {
+  for (const [params, objective] of [[{ huber_slope: 2 }, "reg:pseudohubererror"], [{ tweedie_variance_power: 1.3 }, "reg:tweedie"]] as const) {
+    const e = new Ensemble({ members: [xgboost({ ...params, num_round: 3 })], objective });
+    e.fit(table.slice(0, 120), { label: "target" });
+    assert.ok(e.predict(table.slice(0, 5)).prediction.every(Number.isFinite), `${objective}: predictions`);
+    e.free();
+    assert.throws(() => new Ensemble({ members: [xgboost(params)], objective: "reg:squarederror" }), new RegExp(`parameter ${Object.keys(params)[0]} is the .*; objective is reg:squarederror`));
+  }
+  assert.throws(() => new Ensemble({ members: [xgboost({ tweedie_variance_power: 3 })], objective: "reg:tweedie" }), /parameter tweedie_variance_power must be in \[1, 2\]/);
+  assert.throws(() => xgboost({ tweedie_variance_power: "x" as never }), /parameter tweedie_variance_power must be a finite number/);
+});
+
 test("convex weights: non-negative, sum to one, recover a known mixture", () => {
   const r = lcg(5);
   const n = 200;

@@ -61,6 +61,9 @@ export function takeRounds(params: StoredParams, fallback: number): { rounds: nu
   return { rounds, rest };
 }
 
+/** Settings only some objectives read, each with one that does (params.ts refuses them under the others) */
+const OBJECTIVE_SETTINGS: Record<string, string> = { huber_slope: "reg:pseudohubererror", tweedie_variance_power: "reg:tweedie", scale_pos_weight: "binary:logistic" };
+
 export class TreeMember implements Member {
   kind: MemberKind;
   name: string;
@@ -69,6 +72,8 @@ export class TreeMember implements Member {
   private names?: string[];
   private mapper: ParamMapper;
   private catFeatures: (number | string)[] = [];
+  /** whether its params are checked before it trains (not a loaded member's) */
+  private readonly checked: boolean;
 
   /**
    * `check` false: a member of a saved ensemble (loadEnsemble), whose params are checked when it trains, not when it
@@ -81,12 +86,33 @@ export class TreeMember implements Member {
     this.name = name === undefined ? kind : String(name);
     this.params = rest;
     this.mapper = mapper;
+    this.checked = check;
     if (!check) return;
     // validate early: bad params fail at construction — every core parameter too (a bad nthread failed only at the
     // first fit, after a training job had read its data), but num_class, which the ensemble sets from the labels
-    // later (prepareLabels): a multi:* member without it is checked as if it had two classes
+    // later (prepareLabels): a multi:* member without it is checked as if it had two classes. A member that names no
+    // objective gets the ensemble's later: its objective's own settings are checked then (checkObjective) — checked
+    // here under reg:squarederror, xgboost({ huber_slope: 2 }) in a reg:pseudohubererror ensemble (and a trainer job's
+    // xgboost.tweedie_variance_power under reg:tweedie) was refused as "objective is reg:squarederror"
     const core = mapper(this.params).params;
-    resolveParams(typeof core.objective === "string" && isMulticlass(core.objective) && core.num_class === undefined ? { ...core, num_class: 2 } : core);
+    if (core.objective === undefined) {
+      const rest: Record<string, unknown> = { ...core };
+      for (const [key, reader] of Object.entries(OBJECTIVE_SETTINGS)) {
+        if (rest[key] === undefined) continue;
+        resolveParams({ objective: reader, [key]: rest[key] }); // its value alone, under an objective that reads it
+        delete rest[key];
+      }
+      resolveParams(rest);
+    } else this.checkObjective(String(core.objective));
+  }
+
+  /** The member's params checked under the ensemble's objective (its own when it names one); a loaded member's are
+   * not (see the constructor's `check`). */
+  checkObjective(objective: string): void {
+    if (!this.checked) return;
+    const own = this.mapper(this.params).params;
+    const core = { ...own, objective: own.objective ?? objective };
+    resolveParams(isMulticlass(String(core.objective)) && core.num_class === undefined ? { ...core, num_class: 2 } : core);
   }
 
   /** The core params and rounds this member trains with. */
