@@ -388,6 +388,10 @@ t("exact cuts: eval curves and early stopping match native (evalsResult per roun
     { params: { objective: "reg:squarederror", max_depth: 4, eta: 0.9 }, labels: binaryLabels, metrics: ["logloss", "rmse"] },
     // XGBoost's own metric for the pseudo-Huber loss (the default was rmse here: early stopping watched another metric)
     { params: { objective: "reg:pseudohubererror", max_depth: 4, eta: 0.5, huber_slope: 1.5 }, labels: (y) => y, metrics: ["mphe", "rmse"] },
+    // aucpr watched last: early stopping maximises it, as native's (its larger-is-better list has auc and aucpr)
+    { params: { objective: "binary:logistic", max_depth: 4, eta: 0.6 }, labels: binaryLabels, metrics: ["logloss", "aucpr"] },
+    // a gamma model's deviance, minimised
+    { params: { objective: "reg:gamma", max_depth: 4, eta: 0.6 }, labels: (y) => y.map((v) => Math.exp(v / 3)), metrics: ["gamma-deviance"] },
   ];
   const ref = new RefJob();
   const ours: { evals: Record<string, Record<string, number[]>>; best: number; rounds: number }[] = [];
