@@ -516,11 +516,11 @@ t("XGBoost 1.7's other objectives (reg:gamma, reg:tweedie, reg:squaredlogerror, 
     const ytr = c.labels(tr), yva = c.labels(va);
     const dtr = new DMatrix(tr.X, { nrow: n, ncol: m, label: ytr, weight: c.weight }), dva = new DMatrix(va.X, { nrow: nv, ncol: m, label: yva });
     const b = train(params, dtr, { numBoostRound: 10, evals: [[dtr, "train"], [dva, "valid"]] });
-    const out = { evals: b.evalsResult, pred: b.predict(dva), model: b.saveModel() };
+    const out = { evals: b.evalsResult, pred: b.predict(dva), contribs: b.predict(dva, { predContribs: true }), model: b.saveModel() };
     b.free(); dtr.free();
     ref.dataset(`tr${i}`, tr.X, n, m, ytr, c.weight);
     ref.dataset(`va${i}`, va.X, nv, m, yva);
-    ref.task({ op: "train", params, num_round: 10, dtrain: `tr${i}`, evals: [`tr${i}`, `va${i}`], predict: [{ data: `va${i}` }], save_model: ref.file(`n${i}.json`) });
+    ref.task({ op: "train", params, num_round: 10, dtrain: `tr${i}`, evals: [`tr${i}`, `va${i}`], predict: [{ data: `va${i}` }, { data: `va${i}`, pred_contribs: true }], save_model: ref.file(`n${i}.json`) });
     ref.task({ op: "load", model: ref.model(out.model), predict: [{ data: `va${i}` }] });
     return { ...out, dva };
   });
@@ -530,6 +530,10 @@ t("XGBoost 1.7's other objectives (reg:gamma, reg:tweedie, reg:squaredlogerror, 
     const nat = results[2 * i], loaded = results[2 * i + 1], o = ours[i];
     const d = maxRelDiff(o.pred, nat.predict![0].values!, 1e-3);
     assert.ok(d.rel <= 1e-5, `${what}: prediction of row ${d.index}: ours ${d.a}, native ${d.b}`);
+    // SHAP values and the bias: the margin, base_score through the objective's link (log for gamma / tweedie, logit for
+    // reg:logistic, the value itself for logitraw, squaredlogerror and hinge)
+    const sv = maxRelDiff(o.contribs, nat.predict![1].values!, 1); // float sums in another order: 1e-5 of the margin's unit
+    assert.ok(sv.rel <= 1e-5, `${what}: SHAP value ${sv.index}: ours ${sv.a}, native ${sv.b}`);
     const l = maxRelDiff(loaded.predict![0].values!, o.pred, 1e-3);
     assert.ok(l.rel <= 1e-6, `${what}: our model in native: row ${l.index} predicts ${l.a}, ours ${l.b}`);
     const back = Booster.loadModel(fs.readFileSync(ref.file(`n${i}.json`), "utf8"));
