@@ -121,11 +121,11 @@ d = QuantileRegressor(quantile=0.5, alpha=0, solver='highs').fit(X, y).predict(X
 print(json.dumps(float(np.abs(d).mean())))`, {});
     assert.ok(gap > 1, `median and mean lines ${gap} apart`);
   }
-  for (const objective of ["reg:absoluteerror", "reg:pseudohubererror"] as const) {
+  for (const objective of ["reg:absoluteerror", "reg:pseudohubererror", "reg:squaredlogerror"] as const) {
     assert.throws(() => ridge({ objective }).fit(m), new RegExp(`^ridge member "ridge" minimises squared error, which fits the mean, and ${objective} predicts .*: it cannot fit ${objective}`));
     assert.throws(() => new Ensemble({ members: [xgboost({ num_round: 2 }), ridge()], objective }), new RegExp(`it cannot fit ${objective}`));
   }
-  for (const objective of ["reg:squarederror", "reg:linear", "count:poisson"]) ridge({ objective } as { objective: "reg:squarederror" }).fit(m); // reg:linear: the old name
+  for (const objective of ["reg:squarederror", "reg:linear", "count:poisson", "reg:gamma", "reg:tweedie"]) ridge({ objective } as { objective: "reg:squarederror" }).fit(m); // reg:linear: the old name
   // a model fitted before still loads and predicts
   const r = ridge();
   r.fit(m);

@@ -178,12 +178,13 @@ export class Ensemble {
     if (conflicting.length) {
       throw new Error(`members disagree on the objective: ensemble ${this.objective}, ${conflicting.join(", ")}`);
     }
-    // known now, not at the first fit (a training job failed after its read, naming whichever fold's fit came first)
-    for (const m of this.members) m.checkObjective?.(this.objective);
     // a class index per row (multi:softmax, binary:hinge) or a log-odds (binary:logitraw): blends averaged indexes
     // (classes 0 and 2 → 1), the out-of-fold table and logloss read them as probabilities (a logloss of −0.18),
-    // predictClasses failed; softprob / logistic fit the same trees
+    // predictClasses failed; softprob / logistic fit the same trees. Before the members' own checks: this is the
+    // reason whatever the members are (a ridge member named its own)
     if (BLEND_REFUSED[this.objective]) throw new Error(BLEND_REFUSED[this.objective]);
+    // known now, not at the first fit (a training job failed after its read, naming whichever fold's fit came first)
+    for (const m of this.members) m.checkObjective?.(this.objective);
     this.blend = checkBlend(opts.blend ?? "mean", this.objective);
     this.blendState = { weights: opts.weights, stacker: opts.stacker };
     checkGivenBlend(this.blend, this.blendState, this.members.length);

@@ -11,8 +11,9 @@
  *     ŷ = ȳ + Σ_j β_j (x_j − μ_j) / σ_j.
  * Missing values (NaN) are replaced by the training mean μ_j (so they
  * contribute 0). Ridge always minimises squared error, so it estimates the conditional mean — the prediction
- * of reg:squarederror, count:poisson (the rate) and binary:logistic (P(1): the linear score clipped to
- * [0, 1]). reg:absoluteerror (the median) and reg:pseudohubererror (a robust location) predict other
+ * of reg:squarederror, count:poisson (the rate), reg:gamma and reg:tweedie (the mean), reg:logistic and
+ * binary:logistic (P(1); binary:logistic's linear score is clipped to [0, 1]). reg:absoluteerror (the median),
+ * reg:pseudohubererror (a robust location) and reg:squaredlogerror (expm1 of the mean of log1p y) predict other
  * things, and a ridge member refuses them to fit (it fitted squared error without a word); a model
  * fitted before (loaded) still predicts. multi:* is not supported.
  *
@@ -39,7 +40,13 @@ import { canonicalObjective, decimalNumber, isMulticlass, objectiveTask, shownVa
 export const RIDGE_FORMAT = "ensemble-workbook/ridge/1";
 
 /** The objectives whose prediction is the conditional mean, which ridge's least squares estimates. */
-const MEAN_OBJECTIVES = ["reg:squarederror", "count:poisson", "binary:logistic"];
+const MEAN_OBJECTIVES = ["reg:squarederror", "count:poisson", "reg:gamma", "reg:tweedie", "reg:logistic", "binary:logistic"];
+/** What the objectives ridge refuses predict instead of the mean (its Error says so). */
+const NOT_THE_MEAN: Record<string, string> = {
+  "reg:absoluteerror": "the median",
+  "reg:pseudohubererror": "a robust location, not the mean",
+  "reg:squaredlogerror": "expm1 of the mean of log1p(y), not the mean",
+};
 
 /** Default cap on the one-hot columns of one categorical feature (scikit-learn's OneHotEncoder max_categories). */
 export const RIDGE_MAX_CATEGORIES = 32;
@@ -179,7 +186,7 @@ class RidgeMember implements Member {
     const name = canonicalObjective(objective);
     if (!MEAN_OBJECTIVES.includes(name))
       throw new Error(
-        `ridge member "${this.name}" minimises squared error, which fits the mean, and ${name} predicts ${name === "reg:absoluteerror" ? "the median" : "a robust location, not the mean"}: ` +
+        `ridge member "${this.name}" minimises squared error, which fits the mean, and ${name} predicts ${NOT_THE_MEAN[name] ?? "something other than the mean"}: ` +
           `it cannot fit ${name} (use tree members for it, or reg:squarederror)`,
       );
   }
