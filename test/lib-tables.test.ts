@@ -456,7 +456,7 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   await rejects(() => loadTable(file("nested.json", '[{"a": 1, "b": {"c": 2}}]')), /nested\.json: record 1, column "b": .* is a nested value/);
   await rejects(() => loadTable(file("bad.jsonl", '{"a": 1}\n{"a": \n')), /bad\.jsonl: line 2 is not valid JSON/);
   await rejects(() => loadTable(path.join(tmp, "nope.csv")), /file not found: .*nope\.csv/);
-  await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "application/x-recordio-protobuf" }), /content type "application\/x-recordio-protobuf" is not supported: tables are read as CSV, Parquet, Arrow or JSON/);
+  await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "application/x-recordio-protobuf" }), /content type "application\/x-recordio-protobuf" is not supported: tables are read as CSV, Parquet, Arrow, JSON or LIBSVM/);
   // a content type's parameters: UTF-8 (any spelling) and label_size=1 are read; another charset or parameter is refused
   assert.is((await loadTable(file("x.csv", "a\n1\n"), { contentType: 'text/csv; charset="UTF-8"; label_size=1' })).numRows(), 1);
   await rejects(() => loadTable(file("x.csv", "a\n1\n"), { contentType: "text/csv; charset=windows-1252" }), /charset windows-1252 is not read — tables are read as UTF-8/);
@@ -1076,17 +1076,87 @@ print(json.dumps(out))`,
   await rejects(() => loadTable(Buffer.from(files.tab), { sep: "auto", contentType: "text/tab-separated-values" }), /loadTable: sep "auto" contradicts contentType "text\/tab-separated-values"/);
 });
 
-// LIBSVM (SageMaker XGBoost's default content type) read as CSV was one column named "151 1:59 2:2 3:32.1"; scikit-learn's
-// load_svmlight_file is the reference that the file is LIBSVM
-test("a LIBSVM file is an Error naming the format, not one column of whole lines", async () => {
-  const text = "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 3:30.5\n";
-  if (hasSklearn()) {
-    const ref = python(`from sklearn.datasets import load_svmlight_file\nimport io\nX, y = load_svmlight_file(io.BytesIO(data["text"].encode()))\nprint(json.dumps({"rows": X.shape[0], "y": y.tolist()}))`, { text });
-    assert.equal(ref, { rows: 3, y: [151, 75, 141] }, "load_svmlight_file");
+// LIBSVM (SageMaker XGBoost's default content type, which its container reads with xgboost.DMatrix("…?format=libsvm"))
+// was refused — read as CSV it had been one column named "151 1:59 2:2 3:32.1". The references, in one python process:
+// native XGBoost's DMatrix (indices as written, so a 1-based file has an empty f0; absent entries missing) and
+// scikit-learn's load_svmlight_file with zero_based=True (its "auto" would shift a 1-based file by one, which
+// DMatrix does not); sklearn refuses indices out of order, which DMatrix reads, so that file is DMatrix's alone.
+test("LIBSVM is read as native XGBoost's DMatrix and scikit-learn's load_svmlight_file read it: label, f0 … fN, absent entries missing", async () => {
+  const texts: Record<string, string> = {
+    oneBased: "151 1:59 2:2 3:32.1\n75 1:48 3:21.6\n141 1:72 2:2 3:30.5 5:1\n",
+    zeroBased: "1 0:0.5 2:2\n0 1:1.5 3:-1\n1 0:0 3:1e-3\n",
+    spacing: "# a comment line\n 1\t1:1   2:0 \r\n\n0 3:4  # trailing comment\r\n-2.5e1 2:5\n1\n",
+    unordered: "1 3:0.5 1:2\n0 2:1 0:3\n",
+  };
+  const dense = (t: Table) => t.columnNames().map((c) => Array.from(t.array(c) as Float32Array, (v) => (Number.isNaN(v) ? null : v)));
+  const ref = hasSklearn()
+    ? python(
+        `import tempfile, os, warnings
+import xgboost as xgb
+from sklearn.datasets import load_svmlight_file
+warnings.filterwarnings("ignore")
+def table(y, X, n):
+    out = [[float(v) for v in y]]
+    for j in range(n):
+        col = X.getcol(j).tocoo()
+        cells = [None] * X.shape[0]
+        for i, v in zip(col.row, col.data): cells[i] = float(np.float32(v))
+        out.append(cells)
+    return out
+res = {}
+for name, text in data.items():
+    f = os.path.join(tempfile.mkdtemp(), "t.libsvm")
+    open(f, "w").write(text)
+    d = xgb.DMatrix(f + "?format=libsvm", silent=True)
+    res[name] = {"xgb": table(d.get_label(), d.get_data().tocsc(), d.num_col())}
+    if name != "unordered":
+        X, y = load_svmlight_file(f, zero_based=True)
+        res[name]["sklearn"] = table(y, X.tocsc(), X.shape[1])
+print(json.dumps(res))`,
+        texts,
+      )
+    : undefined;
+  for (const [name, text] of Object.entries(texts)) {
+    const ours = dense(await loadTable(file(`libsvm-${name}/part-00000`, text))); // sniffed: no extension, no type
+    const t = await loadTable(Buffer.from(text), { contentType: "text/libsvm" });
+    assert.equal(t.columnNames().slice(0, 2), ["label", "f0"]);
+    assert.equal(dense(t), ours, `${name}: a Buffer of text/libsvm`);
+    assert.equal(dense(await loadTable(file(`${name}.svm`, text))), ours, `${name}: named .svm`);
+    if (ref) {
+      assert.equal(ours, ref[name].xgb, `${name}: xgboost.DMatrix`);
+      if (ref[name].sklearn) assert.equal(ours, ref[name].sklearn, `${name}: load_svmlight_file`);
+    }
   }
-  const f = file("part-00000", text);
-  for (const opts of [{}, { header: false }, { threads: 2, minChunkBytes: 8 }])
-    await rejects(() => loadTable(f, opts), /part-00000: line 1: the first record "151 1:59 2:2 3:32\.1" looks like LIBSVM \(label index:value …\), which this reader does not read/);
+  // a folder of parts whose largest indices differ is one table to the widest (DMatrix of the parts joined)
+  const dir = path.join(tmp, "libsvm-parts");
+  file("libsvm-parts/part-0", texts.zeroBased);
+  file("libsvm-parts/part-1", texts.oneBased);
+  const joined = dense(await loadTable(dir, { contentType: "text/x-libsvm" }));
+  assert.equal(joined.length, 7);
+  assert.equal(joined[6], [null, null, null, null, null, 1]);
+  if (ref) assert.equal(joined.map((c, j) => c.slice(3)), ref.oneBased.xgb, "the second part's rows");
+});
+
+test("bad LIBSVM is an Error naming the line and what is wrong; a table far beyond memory is refused before it is made", async () => {
+  const bad: [string, RegExp][] = [
+    ["1 1:2\n0 1:abc\n", /bad\.libsvm: line 2: value "abc" is not a number/],
+    ["1 1:2 x\n", /line 1: "x" is not an index:value pair/],
+    ["1 -1:2\n", /line 1: index -1 in "-1:2" is negative/],
+    ["1 1.5:2\n", /line 1: index "1\.5" in "1\.5:2" is not a whole number/],
+    ["1 2:1 2:3\n", /line 1: index 2 appears twice in the row/],
+    ["1:0.5 1:2\n", /line 1: the label "1:0\.5" carries an instance weight \(label:weight\), which is not supported/],
+    ["1 qid:3 1:2\n", /line 1: "qid:3": query ids \(qid\) are not supported/],
+    ["yes 1:2\n", /line 1: the label "yes" is not a number/],
+    ["1 1:1e39\n", /line 1: value "1e39" is beyond the float32 range/],
+    ["1 10000000:1\n", /line 1: feature index 10000000 is past the largest this reader takes, 99998/],
+  ];
+  for (const [text, re] of bad) await rejects(() => loadTable(file("bad.libsvm", text)), re);
+  await rejects(
+    () => loadTable(Buffer.from("1 3:1\n".repeat(99) + "0 90000:2\n"), { maxMemory: 100e6 }),
+    /buffer: its largest feature index, 90000 \(line 100\), makes a dense table of 100 rows × 90002 columns \(9,000,200 cells\) — too large for this machine's memory/,
+  );
+  // forced to CSV, a LIBSVM file still names its format
+  await rejects(() => loadTable(file("forced.csv", "151 1:59 2:2 3:32.1\n")), /forced\.csv: line 1: the first record "151 1:59 2:2 3:32\.1" looks like LIBSVM \(label index:value …\), read here as CSV: read it as LIBSVM/);
 });
 
 // JSON records' columns came in Object.keys' order, which lists index keys ("2019") before the others.

@@ -378,7 +378,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   const otherSeparator = (t: string, checkSeparators: boolean) => {
     // LIBSVM (`label index:value …`, SageMaker XGBoost's default content type): one field of space-separated pairs
     if (/^\S+( +\d+:\S*)+\s*$/.test(t))
-      failAt(recordLine, undefined, `: the first record ${JSON.stringify(t.slice(0, 60))} looks like LIBSVM (label index:value …), which this reader does not read: write the table as CSV, Parquet, Arrow or JSON (the label in a column, the features in the others)`);
+      failAt(recordLine, undefined, `: the first record ${JSON.stringify(t.slice(0, 60))} looks like LIBSVM (label index:value …), read here as CSV: read it as LIBSVM (contentType text/libsvm, format "libsvm", or a .libsvm name)`);
     for (const [c, name] of Object.entries(SEPARATORS)) {
       if (c === sepChar || !checkSeparators) continue;
       const count = t.split(c).length - 1;

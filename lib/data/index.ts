@@ -6,6 +6,9 @@ export { listFiles as listTableFiles } from "./sources";
 /** The separator a CSV's name or content type implies: a tab for .tsv / .tab and text/tab-separated-values, else undefined. */
 export { separatorOf } from "./sources";
 export { sniffSeparator } from "./csvParse";
+/** LIBSVM text as sparse rows (the loader's reader; the model server's text/libsvm bodies). */
+export { parseLibsvm } from "./libsvm";
+export type { LibsvmRows } from "./libsvm";
 export { loadDiabetes, dataFile, vegaDataset } from "./datasets";
 export { columnTypes, columnTypeRows } from "./describe";
 export { ordinalCodes } from "./ordinal";

@@ -1,6 +1,6 @@
 /**
  * loadTable: the one table loader — CSV (with or without a header), Parquet, Arrow IPC, JSON (an array of
- * records) and JSON Lines, from a path, a folder or list of files (read file by file into one table), a
+ * records), JSON Lines and LIBSVM (label, f0 … fN: libsvm.ts), from a path, a folder or list of files (read file by file into one table), a
  * Buffer, or a URL — into an arquero table of typed columns (columns.ts): numbers as Float32Array,
  * text as category codes, Parquet/Arrow timestamps as Date values.
  *
@@ -24,9 +24,10 @@ import { parseCsv, RestartAsText, SEPARATORS, sniffSeparator } from "./csvParse"
 import { parseCsvChunks, type SharedSlab } from "./csvParallel";
 import { defaultThreads } from "../ensemble/parallel";
 import { jsonText, readJson, readJsonLines } from "./json";
+import { readLibsvm, widenLibsvmParts } from "./libsvm";
 import {
   checkFormat, checkMemory, ColumnValues, fileChunks, formatFromContentType, formatFromName, isCsvType, listFiles, LoadedColumns, separatorOf,
-  compressedAs, memoryLimit, namesTableFormat, readHead, sniffFormat, TableFormat,
+  compressedAs, memoryLimit, namesTableFormat, readHead, SNIFF_BYTES, sniffFormat, TableFormat,
 } from "./sources";
 import type { Table } from "./table";
 import { loadProgress, LoadProgress } from "../progress";
@@ -39,9 +40,10 @@ export const NA_VALUES: readonly string[] = [
 ];
 
 export interface LoadOptions {
-  /** csv | parquet | arrow | json | jsonl; default: from contentType, else the extension, else the bytes. */
+  /** csv | parquet | arrow | json | jsonl | libsvm; default: from contentType, else the extension (.libsvm and .svm:
+   * LIBSVM), else the bytes (a first line of `number index:value …`: LIBSVM, lib/data/libsvm.ts). */
   format?: TableFormat;
-  /** A SageMaker channel ContentType: text/csv, application/x-parquet, application/vnd.apache.arrow.file, application/json, application/jsonlines. */
+  /** A SageMaker channel ContentType: text/csv, application/x-parquet, application/vnd.apache.arrow.file, application/json, application/jsonlines, text/libsvm. */
   contentType?: string;
   /** CSV: the field separator — ",", "\t", ";" or "|" (pandas' sep), or "auto": each file's from its first line (pandas'
    * sep=None; sniffSeparator); default: the content type's (contentType, or a URL's answer:
@@ -71,9 +73,10 @@ export interface LoadOptions {
    * Called with the table's column names (its first file's) once they are known, before its rows are read: a CSV
    * file's header (c0, c1, … without one), a Parquet file's schema; Arrow and JSON are parsed whole first. A throw
    * ends the load with that error — so a caller refuses a table by its columns (a training job's label) in a moment
-   * rather than after reading gigabytes.
+   * rather than after reading gigabytes. `format` is the first file's (a LIBSVM table's columns are label, f0 … fN,
+   * named by no header; read whole first, as Arrow and JSON).
    */
-  onColumns?: (names: string[]) => void;
+  onColumns?: (names: string[], format: TableFormat) => void;
 }
 
 /**
@@ -105,7 +108,7 @@ interface Resolved {
   maxMemory: number;
   threads: number;
   minChunkBytes: number;
-  onColumns?: (names: string[]) => void;
+  onColumns?: (names: string[], format: TableFormat) => void;
 }
 
 /**
@@ -178,7 +181,7 @@ function fileInput(file: string, r: Resolved): Input {
   if (compressedAs(head) === "gzip") return gzipInput(file, { file }, head, r);
   notCompressed(file, head);
   const named = byName(file, r);
-  return { what: file, file, format: named.format ?? sniffFormat(head), sep: named.sep, sepGiven: r.sepGiven, size };
+  return { what: file, file, format: named.format ?? sniffFormat(readHead(file, SNIFF_BYTES)), sep: named.sep, sepGiven: r.sepGiven, size };
 }
 
 /**
@@ -199,7 +202,7 @@ function bytesInput(bytes: Uint8Array, what: string, r: Resolved, name = what): 
   if (compressedAs(head) === "gzip") return gzipInput(what, { bytes }, head, r, name);
   notCompressed(what, head);
   const named = byName(name, r);
-  return { what, bytes, format: named.format ?? sniffFormat(head), sep: named.sep, sepGiven: r.sepGiven, size: bytes.length };
+  return { what, bytes, format: named.format ?? sniffFormat(bytes.subarray(0, SNIFF_BYTES)), sep: named.sep, sepGiven: r.sepGiven, size: bytes.length };
 }
 
 /**
@@ -215,7 +218,7 @@ function gzipInput(what: string, src: { file?: string; bytes?: Uint8Array }, hea
     const start = src.bytes ? src.bytes.subarray(0, 1 << 16) : readHead(src.file!, 1 << 16);
     const inner = zlib.gunzipSync(start, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 }) as Uint8Array;
     notCompressed(what, inner.subarray(0, 16)); // a gzip of a gzip
-    format = sniffFormat(inner.subarray(0, 16));
+    format = sniffFormat(inner.subarray(0, SNIFF_BYTES));
   }
   return { what, ...src, gzip: true, format, sep: named.sep, sepGiven: r.sepGiven, size: src.bytes?.length ?? fs.statSync(src.file!).size };
 }
@@ -409,6 +412,12 @@ async function readInput(given: Input, r: Resolved, textColumns: Set<string>, ti
       checkMemory(input.what, info.rows, info.names.length, r.maxMemory, false);
       return readParquet(src, input.what, { textColumns, naValues: r.naValues, onRows: (rows, total) => tick((input.size * rows) / Math.max(1, total), rows) });
     }
+    case "libsvm": {
+      if (r.textColumns.size) throw new Error(`${input.what}: categorical columns (${[...r.textColumns].join(", ")}) are not read from LIBSVM, whose values are numbers`);
+      const out = readLibsvm(input.bytes ?? fs.readFileSync(input.file!), input.what, r.maxMemory);
+      tick(input.size, out.rows);
+      return out;
+    }
     case "arrow":
     case "json":
     case "jsonl": {
@@ -442,7 +451,7 @@ function columnsTeller(input: Input, r: Resolved): (names?: string[]) => void {
   const tell = (names?: string[]) => {
     if (told || !names) return;
     told = true;
-    r.onColumns!(names);
+    r.onColumns!(names, input.format);
   };
   if (input.gzip) return tell; // told once the input is read: its header is inside the compression
   if (!told && input.format === "csv") {
@@ -648,6 +657,7 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
  * added to `textColumns`: every part is read again). A table of no rows is an Error, for loadTable and loadCsv alike.
  */
 function joinParts(parts: LoadedColumns[], inputs: Input[], textColumns: Set<string>, ticker: ReturnType<typeof makeTicker>): Table | undefined {
+  if (parts.length > 1 && inputs.every((i) => i.format === "libsvm")) widenLibsvmParts(parts);
   const all = parts.length === 1 ? parts[0] : concatColumns(parts, inputs);
   if ("restartAsText" in all) {
     for (const c of all.restartAsText) textColumns.add(c);

@@ -9,9 +9,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { CategoricalColumn } from "./columns";
+import { looksLikeLibsvm } from "./libsvm";
 
-export type TableFormat = "csv" | "parquet" | "arrow" | "json" | "jsonl";
-export const TABLE_FORMATS: TableFormat[] = ["csv", "parquet", "arrow", "json", "jsonl"];
+export type TableFormat = "csv" | "parquet" | "arrow" | "json" | "jsonl" | "libsvm";
+export const TABLE_FORMATS: TableFormat[] = ["csv", "parquet", "arrow", "json", "jsonl", "libsvm"];
 
 /** A loaded column: numbers (NaN = missing), categories, or dates (Parquet/Arrow timestamps). */
 export type ColumnValues = Float32Array | CategoricalColumn | (Date | null)[];
@@ -43,6 +44,10 @@ const CONTENT_TYPES: Record<string, TableFormat> = {
   "application/x-jsonlines": "jsonl",
   "application/jsonl": "jsonl",
   "application/x-ndjson": "jsonl",
+  // SageMaker's XGBoost's names for LIBSVM (its default content type)
+  "text/libsvm": "libsvm",
+  "text/x-libsvm": "libsvm",
+  libsvm: "libsvm",
 };
 
 const EXTENSIONS: Record<string, TableFormat> = {
@@ -59,9 +64,11 @@ const EXTENSIONS: Record<string, TableFormat> = {
   ".json": "json",
   ".jsonl": "jsonl",
   ".ndjson": "jsonl",
+  ".libsvm": "libsvm",
+  ".svm": "libsvm",
 };
 
-/** Whether a content type names a table format, read or refused (LIBSVM, RecordIO) — not a generic type such as
+/** Whether a content type names a table format, read or refused (RecordIO) — not a generic type such as
  * application/octet-stream. */
 export function namesTableFormat(contentType: string): boolean {
   const t = mediaType(contentType);
@@ -69,7 +76,7 @@ export function namesTableFormat(contentType: string): boolean {
 }
 
 const mediaType = (contentType: string) => contentType.split(";")[0].trim().toLowerCase();
-const REFUSED_TYPES = /^(text\/(x-)?)?libsvm$|^application\/x-recordio(-protobuf)?$|^recordio-protobuf$/;
+const REFUSED_TYPES = /^application\/x-recordio(-protobuf)?$|^recordio-protobuf$/;
 
 /** `fromServer`: the type a URL's server answered — its charset is checked, its other parameters (RFC 4180's
  * header=present) are the server's, not options the user could change, and are not read. */
@@ -77,7 +84,7 @@ export function formatFromContentType(contentType: string, opts: { fromServer?: 
   const [type, ...params] = contentType.split(";");
   const t = type.trim().toLowerCase();
   if (REFUSED_TYPES.test(t)) {
-    throw new Error(`content type "${contentType}" is not supported: tables are read as CSV, Parquet, Arrow or JSON (${Object.keys(CONTENT_TYPES).join(", ")})`);
+    throw new Error(`content type "${contentType}" is not supported: tables are read as CSV, Parquet, Arrow, JSON or LIBSVM (${Object.keys(CONTENT_TYPES).join(", ")})`);
   }
   const f = CONTENT_TYPES[t];
   if (!f) throw new Error(`unsupported content type "${contentType}"; tables are read from ${Object.keys(CONTENT_TYPES).join(", ")}`);
@@ -128,7 +135,11 @@ export function formatFromName(name: string): TableFormat | undefined {
   return EXTENSIONS[path.extname(name).toLowerCase()];
 }
 
-/** The format the first bytes suggest (for files without a known extension, e.g. part-00000). */
+/** The bytes sniffFormat reads: enough for a LIBSVM file's first line (looksLikeLibsvm tests what is whole of it). */
+export const SNIFF_BYTES = 4096;
+
+/** The format the first bytes suggest (for files without a known extension, e.g. part-00000): a first line of
+ * `number index:value …` is LIBSVM (SageMaker's XGBoost reads a channel without a ContentType as LIBSVM). */
 export function sniffFormat(head: Uint8Array): TableFormat {
   const s = String.fromCharCode(...head.subarray(0, 8));
   if (s.startsWith("PAR1")) return "parquet";
@@ -136,6 +147,7 @@ export function sniffFormat(head: Uint8Array): TableFormat {
   const first = s.replace(/^\uFEFF?\s*/, "")[0];
   if (first === "[") return "json";
   if (first === "{") return "jsonl";
+  if (looksLikeLibsvm(new TextDecoder().decode(head.subarray(0, SNIFF_BYTES)))) return "libsvm";
   return "csv";
 }
 

@@ -1,0 +1,181 @@
+/**
+ * LIBSVM text (SageMaker's XGBoost's default content type, text/libsvm): a line is `label idx:value idx:value …`.
+ * Read as XGBoost's DMatrix reads `file?format=libsvm` (XGBoost 1.7): an index is the feature's column as written
+ * (0-based; a 1-based file has an empty column f0, as native's), the columns run to the largest index in any row,
+ * an entry a row lacks is missing (NaN) — not 0 —, an explicit `idx:0` is the value 0, blank lines and `# …`
+ * comments are skipped, indices may come in any order. The table is dense: `label` then f0 … fN (the names
+ * XGBoost gives a DMatrix's features).
+ *
+ * Stricter than native's parser, which reads junk as numbers without a word (`1:abc` as 0, a negative index as a
+ * crash): a token that is no number, a negative or fractional index, an index twice in a row, a value that is not
+ * finite as a float32 is an Error naming the line. Instance weights (`label:weight`) and query ids (`qid:N`) are
+ * refused: this project's fits take no weights and no ranking objectives, and a weight or a group dropped without a
+ * word trains another model than the file says.
+ */
+import { decimalNumber } from "../core";
+import { MAX_COLUMNS } from "./csvParse";
+import { checkMemory, ColumnValues, LoadedColumns } from "./sources";
+
+/** A LIBSVM text as sparse rows (CSR): per row its label (NaN where a body has none), and its entries. */
+export interface LibsvmRows {
+  rows: number;
+  labels: Float64Array;
+  /** row i's entries are indices/values[starts[i] .. starts[i + 1]) */
+  starts: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+  /** the largest index (-1 when no row has an entry) and the line it is on */
+  maxIndex: number;
+  maxIndexLine: number;
+  /** each row's line number (1-based), for messages */
+  lines: Int32Array;
+}
+
+export interface LibsvmOptions {
+  /** "required": every line starts with a label (a training file); "optional": a first token without a colon is the
+   * label (an inference body: SageMaker's XGBoost reads only the idx:value tokens, a leading label is ignored) */
+  label: "required" | "optional";
+  /** indices past this are an Error (default: the widest table the loader makes, MAX_COLUMNS) */
+  maxIndex?: number;
+  /** why an index past maxIndex is refused (default: the loader's column limit) */
+  tooLarge?: (index: number) => string;
+}
+
+/** the first line of a LIBSVM file: a number (maybe label:weight), then idx:value or qid:N tokens (sniffFormat's test) */
+const FIRST_LINE = /^[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?::\S+)?(?:[ \t]+(?:qid:\S+|\d+:\S+))+[ \t]*(?:#.*)?$/;
+
+/** Whether the text's first line (a file's head) reads as LIBSVM: a number then idx:value pairs. */
+export function looksLikeLibsvm(head: string): boolean {
+  // blank and comment lines first are skipped, as the parser skips them
+  const start = head.replace(/^\uFEFF/, "").replace(/^(?:[ \t]*(?:#[^\n]*)?\r?\n)+/, "");
+  const end = start.search(/\r?\n/);
+  // a head cut inside the first line: test what is whole of it (up to its last blank)
+  const line = end >= 0 ? start.slice(0, end) : start.length >= 4096 ? start.slice(0, start.search(/[ \t]\S*$/)) : start;
+  return FIRST_LINE.test(line);
+}
+
+const short = (t: string) => (t.length > 40 ? `${JSON.stringify(t.slice(0, 40))}…` : JSON.stringify(t));
+
+/** A value: a decimal, or NaN in any spelling (missing, as scikit-learn reads it); finite as a float32 (as the core
+ * stores it), else an Error. */
+function value(t: string, fail: (why: string) => never): number {
+  const n = decimalNumber(t);
+  if (n === undefined) {
+    if (/^[+-]?nan$/i.test(t)) return NaN;
+    fail(`value ${short(t)} is not a number`);
+  }
+  const f = Math.fround(n);
+  if (f === Infinity || f === -Infinity) fail(`value ${short(t)} is beyond the float32 range (±3.4e38)`);
+  return n;
+}
+
+/** Parse LIBSVM text; errors are `${what}: line N: …`. */
+export function parseLibsvm(text: string, what: string, opts: LibsvmOptions): LibsvmRows {
+  const maxAllowed = opts.maxIndex ?? MAX_COLUMNS - 2;
+  let cap = 1024;
+  let indices = new Int32Array(cap), values = new Float32Array(cap);
+  const labels: number[] = [], starts: number[] = [0], lines: number[] = [];
+  let n = 0, maxIndex = -1, maxIndexLine = 0;
+  const seen = new Map<number, number>(); // index → row, for duplicates
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (let line = 1; pos <= text.length; line++) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = text.length;
+    let s = text.slice(pos, end);
+    pos = end + 1;
+    const hash = s.indexOf("#");
+    if (hash >= 0) s = s.slice(0, hash);
+    const tokens = s.split(/[ \t\r\v\f]+/).filter((t) => t !== "");
+    if (tokens.length === 0) continue;
+    const fail = (why: string): never => {
+      throw new Error(`${what}: line ${line}: ${why} (LIBSVM lines are \`label index:value …\`)`);
+    };
+    let first = 0;
+    let label = NaN;
+    if (opts.label === "required" || !tokens[0].includes(":")) {
+      const [l, ...rest] = tokens[0].split(":");
+      if (rest.length) fail(`the label ${short(tokens[0])} carries an instance weight (label:weight), which is not supported: the fits take no weights — remove ":${rest.join(":")}"`);
+      const v = decimalNumber(l);
+      if (v === undefined || !Number.isFinite(v)) fail(`the label ${short(l)} is not a number`);
+      label = v!;
+      first = 1;
+    }
+    const row = labels.length;
+    for (let k = first; k < tokens.length; k++) {
+      const t = tokens[k];
+      const colon = t.indexOf(":");
+      if (colon < 0) fail(`${short(t)} is not an index:value pair`);
+      const idx = t.slice(0, colon);
+      if (idx === "qid") fail(`${short(t)}: query ids (qid) are not supported — no ranking objective is; remove the qid: tokens`);
+      if (!/^[+-]?\d+$/.test(idx)) fail(`index ${short(idx)} in ${short(t)} is not a whole number`);
+      const i = Number(idx);
+      if (i < 0) fail(`index ${idx} in ${short(t)} is negative (indices count features from 0 or 1)`);
+      if (i > maxAllowed) fail(opts.tooLarge?.(i) ?? `feature index ${i} is past the largest this reader takes, ${maxAllowed} (a table of ${(i + 2).toLocaleString("en-US")} columns): the table is dense, a column for every index up to the largest`);
+      if (seen.get(i) === row) fail(`index ${i} appears twice in the row`);
+      seen.set(i, row);
+      const v = value(t.slice(colon + 1), fail);
+      if (n === cap) {
+        cap *= 2;
+        const ni = new Int32Array(cap), nv = new Float32Array(cap);
+        ni.set(indices);
+        nv.set(values);
+        indices = ni;
+        values = nv;
+      }
+      indices[n] = i;
+      values[n++] = v;
+      if (i > maxIndex) {
+        maxIndex = i;
+        maxIndexLine = line;
+      }
+    }
+    labels.push(label);
+    starts.push(n);
+    lines.push(line);
+  }
+  return {
+    rows: labels.length, labels: Float64Array.from(labels), starts: Int32Array.from(starts), indices: indices.subarray(0, n), values: values.subarray(0, n),
+    maxIndex, maxIndexLine, lines: Int32Array.from(lines),
+  };
+}
+
+/** LIBSVM feature column names: f0 … f(count - 1), as XGBoost names a DMatrix's features */
+export const libsvmFeatureNames = (count: number): string[] => Array.from({ length: count }, (_, j) => `f${j}`);
+
+/** A LIBSVM file's bytes → columns `label`, f0 … fN, dense, absent entries missing; refused before the dense table is
+ * made when it would not fit in `maxMemory` (naming the rows, the largest index and the cells). */
+export function readLibsvm(bytes: Uint8Array, what: string, maxMemory: number): LoadedColumns {
+  // one string, as JSON: V8's strings end at ~512 MB
+  if (bytes.length > 500e6) throw new Error(`${what}: ${Math.round(bytes.length / 1e6)} MB of LIBSVM is too large to read as one text; split it into files of under 500 MB (a folder is read file by file)`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${what}: LIBSVM text is not valid UTF-8`);
+  }
+  const p = parseLibsvm(text, what, { label: "required" });
+  const ncol = p.maxIndex + 1;
+  try {
+    checkMemory(what, p.rows, ncol + 1, maxMemory, false);
+  } catch (e) {
+    throw new Error(`${what}: its largest feature index, ${p.maxIndex} (line ${p.maxIndexLine}), makes a dense table of ${p.rows.toLocaleString("en-US")} rows × ${ncol + 1} columns (${(p.rows * (ncol + 1)).toLocaleString("en-US")} cells) — ${(e as Error).message.slice(what.length + 2)}`);
+  }
+  const columns: ColumnValues[] = [Float32Array.from(p.labels)];
+  for (let j = 0; j < ncol; j++) columns.push(new Float32Array(p.rows).fill(NaN));
+  for (let r = 0; r < p.rows; r++) {
+    for (let k = p.starts[r]; k < p.starts[r + 1]; k++) (columns[p.indices[k] + 1] as Float32Array)[r] = p.values[k];
+  }
+  return { names: ["label", ...libsvmFeatureNames(ncol)], columns, rows: p.rows };
+}
+
+/** A folder's LIBSVM parts as one width: each file's columns run to its own largest index, so the narrower ones get
+ * the missing columns (every entry absent) that the widest has. */
+export function widenLibsvmParts(parts: LoadedColumns[]): void {
+  const width = Math.max(...parts.map((p) => p.names.length));
+  for (const p of parts) {
+    while (p.names.length < width) {
+      p.names.push(`f${p.names.length - 1}`);
+      p.columns.push(new Float32Array(p.rows).fill(NaN));
+    }
+  }
+}
