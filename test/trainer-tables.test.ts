@@ -257,6 +257,45 @@ test("a Parquet channel (ContentType application/x-parquet, file without extensi
   assert.equal(fs.readFileSync(path.join(pq.model, "manifest.json"), "utf8").replace(/"versions"[\s\S]*$/, ""), fs.readFileSync(path.join(one.model, "manifest.json"), "utf8").replace(/"versions"[\s\S]*$/, ""));
 });
 
+// ---- LIBSVM: SageMaker's XGBoost's default content type, read as its DMatrix reads it (lib-tables.test.ts) ----
+test("a LIBSVM channel (ContentType text/libsvm; a part-00000 without a ContentType) trains the model of the same rows as headerless CSV: absent entries missing, a narrower validation channel widened", async () => {
+  const rng = new Rng(11);
+  const rowsOf = (n: number, p: number, lastAbsent: boolean) =>
+    Array.from({ length: n }, () => {
+      const x = Array.from({ length: 4 }, (_, j) => (rng.next() < 0.15 || (lastAbsent && j === 3) ? NaN : Math.round(rng.normal() * 100) / 100));
+      return { y: Math.round((2 * (x[0] || 0) - (x[1] || 0) + (x[2] || 0) * (x[3] || 0) + rng.normal() * 0.1) * 1000) / 1000, x: x.slice(0, p) };
+    });
+  const train = rowsOf(120, 4, false), valid = rowsOf(40, 3, true);
+  const libsvm = (rows: typeof train) => rows.map((r) => [r.y, ...r.x.flatMap((v, j) => (Number.isNaN(v) ? [] : [`${j}:${v}`]))].join(" ")).join("\n") + "\n";
+  const csv = (rows: typeof train) => rows.map((r) => [r.y, ...[0, 1, 2, 3].map((j) => (Number.isNaN(r.x[j] ?? NaN) ? "" : r.x[j]))].join(",")).join("\n") + "\n";
+  assert.ok(!libsvm(valid).includes(" 3:"), "the validation rows have no index 3: the LIBSVM validation table is one column narrower");
+  const hp = { objective: "reg:squarederror", models: "xgboost", num_round: "8", k_fold: "2", final_model: "refit" };
+  // the train channel without a ContentType: a part-00000 of LIBSVM is LIBSVM, as SageMaker's XGBoost reads a channel
+  // without one (its get_content_type(None) is LIBSVM); the validation channel declared text/libsvm
+  const typed = { "inputdataconfig.json": JSON.stringify({ train: { TrainingInputMode: "File" }, validation: { ContentType: "text/libsvm", TrainingInputMode: "File" } }) };
+  const [fromCsv, fromLibsvm] = await Promise.all([
+    trainJob(hp, { train: { "train.csv": csv(train) }, validation: { "valid.csv": csv(valid) } }),
+    trainJob(hp, { train: { "part-00000": libsvm(train) }, validation: { "part-00000": libsvm(valid) } }, typed),
+  ]);
+  assert.match(fromLibsvm.stdout, /label "label"/);
+  const metric = (out: string) => /^validation-rmse:([0-9.]+);$/m.exec(out)?.[1];
+  assert.ok(metric(fromCsv.stdout));
+  assert.is(metric(fromLibsvm.stdout), metric(fromCsv.stdout), "the validation channel's metric");
+  const X = Float32Array.from(train.flatMap((r) => r.x));
+  const predict = (model: string) => {
+    const e = loadEnsemble(model);
+    try {
+      return Array.from(e.predict({ X, nrow: train.length, ncol: 4, featureNames: e.featureNames! }).prediction);
+    } finally {
+      e.free();
+    }
+  };
+  const base = predict(fromCsv.model);
+  assert.equal(predict(fromLibsvm.model), base);
+  const names = JSON.parse(fs.readFileSync(path.join(fromLibsvm.model, "manifest.json"), "utf8")).featureNames;
+  assert.equal(names, ["f0", "f1", "f2", "f3"], "XGBoost's names for a LIBSVM DMatrix's features");
+});
+
 // ---- leakage: ordered target statistics at the trainer level ----
 test("leakage: a no-signal 600-level column — catboost's out-of-fold RMSE stays at chance, its holdout beats naive target encoding", async () => {
   const rng = new Rng(7);

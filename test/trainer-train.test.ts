@@ -238,7 +238,7 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     hp: { k_fold: "3" },
     channels: { train: { "d.csv": diabetes() } },
     config: { "inputdataconfig.json": JSON.stringify({ train: { ContentType: "application/x-recordio-protobuf", TrainingInputMode: "File" } }) },
-    expect: [/^train channel: content type "application\/x-recordio-protobuf" is not supported: tables are read as CSV, Parquet, Arrow or JSON \(text\/csv, .*application\/x-parquet/],
+    expect: [/^train channel: content type "application\/x-recordio-protobuf" is not supported: tables are read as CSV, Parquet, Arrow, JSON or LIBSVM \(text\/csv, .*application\/x-parquet/],
   },
   // labels the objective cannot take, found as the channels are read (they failed a fold's fit naming a fold-relative
   // row of an eval set "validation", or the final fit after the whole cross-validation)
@@ -267,7 +267,9 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     expect: [/^train channel: label column "target", row 8 of its data rows holds 1\.5; multi:softprob needs labels whole numbers from 0/],
   },
   // another format read as one column: said, not "label column target not found; … one of: 59 1:42 2:1 …"
-  { name: "LIBSVM", hp: { k_fold: "2" }, channels: { train: { "part-0": "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 2:2 3:30.5\n" } }, expect: [/^train channel file part-0: line 1: the first record "151 1:59 2:2 3:32\.1" looks like LIBSVM \(label index:value …\), which this reader does not read/] },
+  { name: "LIBSVM named .csv", hp: { k_fold: "2" }, channels: { train: { "part-0.csv": "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 2:2 3:30.5\n" } }, expect: [/^train channel file part-0\.csv: line 1: the first record "151 1:59 2:2 3:32\.1" looks like LIBSVM \(label index:value …\), read here as CSV: read it as LIBSVM/] },
+  // LIBSVM's instance weights: no fit here takes them, so not dropped without a word
+  { name: "LIBSVM weights", hp: { k_fold: "2" }, channels: { train: { "part-0": "151 1:59 2:2\n75:0.5 1:48 2:1\n141 1:72 2:2\n" } }, expect: [/^train channel file part-0: line 2: the label "75:0\.5" carries an instance weight \(label:weight\), which is not supported/] },
   // a Parquet file named .csv, read as CSV: the failure quoted its first bytes, NULs and control bytes included
   { name: "a Parquet file named .csv", hp: { k_fold: "2" }, channels: { train: { "part-0.csv": parquetFile() } }, expect: [/^train channel file part-0\.csv: line 1, column 1 \(PAR1\\x[0-9a-f]{2}.*\): NUL byte — not a text CSV file$/] },
   // (a semicolon-separated channel is read with semicolons, as SageMaker's XGBoost sniffs it: trainer-tables.test.ts)

@@ -1,5 +1,5 @@
 /**
- * Training channels: input/data/<channel>/ holds one or more files — CSV (with or without a header), Parquet,
+ * Training channels: input/data/<channel>/ holds one or more files — CSV (with or without a header), LIBSVM, Parquet,
  * Arrow IPC, JSON or JSON Lines — read by lib's one table loader, `loadTable`, file by file in path order
  * (dot files and Hadoop/Spark markers such as _SUCCESS skipped) into one table of typed columns: numbers as
  * float32, text as categories, pandas' missing-value tokens (or the job's `na_values`) as missing. The format
@@ -11,15 +11,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { escape } from "arquero";
+import { escape, table as aqTable } from "arquero";
 import { CategoricalColumn, decimalNumber, labelRange, listTableFiles, loadTable, separatorOf, Table } from "ensemble-workbook";
 
 export interface Channel {
   name: string;
   files: string[];
-  /** whether the columns were named by a header row (false: c0..cN) */
+  /** whether the columns were named by a header row (false: c0..cN, or LIBSVM's label, f0..fN) */
   header: boolean;
   table: Table;
+  /** read as LIBSVM */
+  libsvm: boolean;
 }
 
 export interface ChannelOptions {
@@ -37,6 +39,8 @@ export interface ChannelOptions {
 export interface ChannelColumns {
   names: string[];
   header: boolean;
+  /** read as LIBSVM: columns label, f0 … fN, to the file's largest index */
+  libsvm?: boolean;
 }
 
 const namedByHeader = (names: string[]) => !names.every((c, i) => c === `c${i}`);
@@ -86,13 +90,14 @@ function channelError(e: unknown, dir: string, name: string): Error {
 export async function readChannel(dir: string, name: string, required: boolean, opts: ChannelOptions): Promise<Channel | undefined> {
   if (!fs.existsSync(dir)) {
     if (!required) return undefined;
-    throw new Error(`missing ${name} channel: no folder ${dir} (the training job needs a "${name}" channel with CSV, Parquet, Arrow or JSON files)`);
+    throw new Error(`missing ${name} channel: no folder ${dir} (the training job needs a "${name}" channel with CSV, Parquet, Arrow, JSON or LIBSVM files)`);
   }
   if (!fs.statSync(dir).isDirectory()) throw new Error(`${name} channel: ${dir} is not a folder`);
   const files = listTableFiles(dir);
   if (files.length === 0) throw new Error(`${name} channel is empty: no files in ${dir}`);
   let table: Table;
   let refused: unknown;
+  let libsvm = false; // LIBSVM's columns (label, f0 … fN) are named by no header: its label is the first column
   const onColumns = opts.onColumns;
   try {
     table = await loadTable(files, {
@@ -103,28 +108,25 @@ export async function readChannel(dir: string, name: string, required: boolean, 
       // semicolon-separated export failed the job, which had no sep to pass; a text/tab-separated-values channel is tabs
       ...(opts.contentType !== undefined && separatorOf({ contentType: opts.contentType }) ? {} : { sep: "auto" }),
       ...(opts.naValues !== undefined ? { na_values: opts.naValues } : {}),
-      ...(onColumns
-        ? {
-            onColumns: (names: string[]) => {
-              try {
-                onColumns({ names, header: namedByHeader(names) });
-              } catch (e) {
-                refused = e;
-                throw e;
-              }
-            },
-          }
-        : {}),
+      onColumns: (names: string[], format: string) => {
+        libsvm = format === "libsvm";
+        try {
+          onColumns?.({ names, header: !libsvm && namedByHeader(names), libsvm });
+        } catch (e) {
+          refused = e;
+          throw e;
+        }
+      },
     });
   } catch (e) {
     if (refused !== undefined && e === refused) throw e; // the caller's own error: no file to name
     throw channelError(e, dir, name);
   }
-  return { name, files, header: namedByHeader(table.columnNames()), table };
+  return { name, files, header: !libsvm && namedByHeader(table.columnNames()), table, libsvm };
 }
 
 /** A channel's columns as read. */
-export const channelColumns = (channel: Channel): ChannelColumns => ({ names: channel.table.columnNames(), header: channel.header });
+export const channelColumns = (channel: Channel): ChannelColumns => ({ names: channel.table.columnNames(), header: channel.header, libsvm: channel.libsvm });
 
 /** The label column: hyperparameter `label`, else "target" with a header, else the first column. */
 export function resolveLabel(channel: ChannelColumns, label: string | undefined): string {
@@ -251,8 +253,24 @@ export function isNumberText(t: string): boolean {
 }
 
 /** The validation channel must have the train channel's columns, in the same order. */
-export function checkSameColumns(train: readonly string[], validation: readonly string[]): void {
+export function checkSameColumns(train: readonly string[], validation: readonly string[], libsvm = false): void {
+  // LIBSVM columns run to each file's largest index: a validation set whose largest is smaller lacks only features
+  // absent from all its rows (missing: widenValidation adds them); one past the train channel's names a feature the
+  // model will not have
+  if (libsvm && validation.length <= train.length && validation.every((c, i) => c === train[i])) return;
+  if (libsvm && validation.length > train.length && train.every((c, i) => c === validation[i])) {
+    throw new Error(`validation channel: LIBSVM feature index ${validation.length - 2} (${validation[validation.length - 1]}) is past the train channel's largest index, ${train.length - 2}: the model has no such feature`);
+  }
   if (train.length !== validation.length || train.some((c, i) => c !== validation[i])) {
     throw new Error(`validation channel columns [${validation.join(", ")}] differ from the train channel's [${train.join(", ")}]`);
   }
+}
+
+/** A LIBSVM validation channel narrower than the train channel (checkSameColumns): the train channel's further
+ * feature columns added, every entry missing, as XGBoost reads an entry a row lacks. */
+export function widenValidation(ch: Channel, train: readonly string[]): void {
+  const have = ch.table.numCols();
+  if (!ch.libsvm || have >= train.length) return;
+  const rows = ch.table.numRows();
+  ch.table = ch.table.assign(aqTable(Object.fromEntries(train.slice(have).map((name) => [name, new Float32Array(rows).fill(NaN)])))) as Table;
 }

@@ -23,7 +23,7 @@ import {
   availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, predictsClasses, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
-import { Channel, channelColumns, channelContentType, checkFeatureCells, checkJobInputs, isNumberText, checkLabelValues, checkSameColumns, dropMissingLabels, readChannel, resolveCategorical, resolveLabel } from "./channels";
+import { Channel, channelColumns, channelContentType, checkFeatureCells, checkJobInputs, isNumberText, checkLabelValues, checkSameColumns, dropMissingLabels, readChannel, widenValidation, resolveCategorical, resolveLabel } from "./channels";
 import { memberSpecs, parseHyperparameters, sameModelCopies, Settings } from "./hyperparameters";
 import { jsonWithArrays, OptMlPaths, publishDir, readJsonIfExists, writeFileAtomic } from "./optml";
 import { holdStop, modelTmpDir } from "./stop";
@@ -384,7 +384,8 @@ async function readTrainingData(paths: OptMlPaths, inputDataConfig: unknown, s: 
       trainColumns = c.names;
     },
   }))!;
-  const valCh = await readChannel(paths.channel("validation"), "validation", false, { ...channelOpts("validation"), onColumns: (c) => checkSameColumns(trainColumns, c.names) });
+  const valCh = await readChannel(paths.channel("validation"), "validation", false, { ...channelOpts("validation"), onColumns: (c) => checkSameColumns(trainColumns, c.names, c.libsvm) });
+  if (valCh) widenValidation(valCh, channelColumns(trainCh).names);
   const label = resolveLabel(channelColumns(trainCh), s.label);
   const categorical = resolveCategorical(channelColumns(trainCh), label, s.categoricalFeatures);
   for (const ch of valCh ? [trainCh, valCh] : [trainCh]) {
