@@ -152,6 +152,45 @@ test("missing values: empty CSV cell and JSON null predict like NaN in lib", asy
   assert.equal(JSON.parse(b.body).predictions, expected);
 });
 
+// LIBSVM bodies, as SageMaker's XGBoost serves them (text/libsvm, text/x-libsvm, and a body without Content-Type):
+// index i is the model's i-th feature, an absent entry missing, a leading label ignored — the CSV body's answers
+test("text/libsvm in: index:value rows (a leading label ignored, entries in any order, absent = missing) answer what the CSV body with empty cells answers", async () => {
+  const rows = X.slice(0, 6).map((r, i) => r.map((v, j) => ((i + j) % 4 === 0 ? NaN : v)));
+  const entries = (r: number[]) => r.flatMap((v, j) => (Number.isNaN(v) ? [] : [`${j}:${v}`]));
+  const csvAnswer = await post(csv(rows.map((r) => r.map((v) => (Number.isNaN(v) ? "" : v)))), { "Content-Type": "text/csv" });
+  assert.is(csvAnswer.status, 200, csvAnswer.body);
+  const want = csvAnswer.body.trim().split("\n").map(Number);
+  assert.equal(want, Array.from(ens.predict(rows).prediction));
+  const bodies: [string, Record<string, string>][] = [
+    [rows.map((r) => entries(r).join(" ")).join("\n") + "\n", { "Content-Type": "text/libsvm" }],
+    [rows.map((r, i) => `${i % 2} ${entries(r).reverse().join("  ")}`).join("\r\n"), { "Content-Type": "text/x-libsvm; charset=utf-8" }],
+    [rows.map((r) => `0\t${entries(r).join("\t")} `).join("\n") + "\n\n", {}],
+  ];
+  for (const [body, headers] of bodies) {
+    const r = await post(body, headers);
+    assert.is(r.status, 200, `${JSON.stringify(headers)}: ${r.body}`);
+    assert.match(String(r.headers["content-type"]), /^text\/csv/, "answered in CSV, as SageMaker's XGBoost answers LIBSVM");
+    assert.equal(r.body.trim().split("\n").map(Number), want, JSON.stringify(headers));
+  }
+  const j = await post(bodies[0][0], { "Content-Type": "text/libsvm", Accept: "application/json" });
+  assert.equal(JSON.parse(j.body).predictions, want);
+  const bad: [string, RegExp][] = [
+    ["1 0:1 10:2\n", /^LIBSVM body: line 1: feature index 10 is past the model's features: it has 10 \(age, sex, bmi … s6\), indices 0 to 9/],
+    ["0:1\n1:abc\n", /^LIBSVM body: line 2: value "abc" is not a number/],
+    ["1 -3:1\n", /line 1: index -3 in "-3:1" is negative/],
+    ["1 qid:2 0:1\n", /line 1: "qid:2": query ids \(qid\) are not supported/],
+    ["1 2:1 2:1\n", /line 1: index 2 appears twice in the row/],
+    ["0:1 5\n", /line 1: "5" is not an index:value pair/],
+    ["0:1e39\n", /line 1: value "1e39" is beyond the float32 range/],
+    ["# only a comment\n", /^LIBSVM body has no rows/],
+  ];
+  for (const [body, re] of bad) {
+    const r = await post(body, { "Content-Type": "text/libsvm" });
+    assert.is(r.status, 400, `${JSON.stringify(body)} → ${r.status} ${r.body}`);
+    assert.match(JSON.parse(r.body).error, re);
+  }
+});
+
 test("400: malformed CSV / JSON names the row and column", async () => {
   const rows = X.slice(0, 3).map((r) => r.map(String));
   const cases: [string, string, RegExp][] = [
@@ -177,9 +216,11 @@ test("415 unsupported content type, 406 unsupported accept, 404, 405", async () 
   const body = csv([X[0]]);
   const a = await post(body, { "Content-Type": "application/x-recordio-protobuf" });
   assert.is(a.status, 415);
-  assert.match(JSON.parse(a.body).error, /application\/x-recordio-protobuf.*text\/csv or application\/json/);
+  assert.match(JSON.parse(a.body).error, /application\/x-recordio-protobuf.*text\/csv, application\/json or text\/libsvm/);
+  // no Content-Type: LIBSVM, as SageMaker's XGBoost reads it (test "text/libsvm …" below); a CSV body then is a 400 saying so
   const a2 = await post(body, {});
-  assert.is(a2.status, 415);
+  assert.is(a2.status, 400);
+  assert.match(JSON.parse(a2.body).error, /^LIBSVM body: line 1: .* a body without Content-Type is read as LIBSVM, as SageMaker's XGBoost reads it: send Content-Type: text\/csv or application\/json/);
   const b = await post(body, { "Content-Type": "text/csv", Accept: "application/x-protobuf" });
   assert.is(b.status, 406);
   assert.match(JSON.parse(b.body).error, /application\/x-protobuf/);

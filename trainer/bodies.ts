@@ -22,8 +22,13 @@
  * column stays a 400 naming row, column and value. A CSV body may start with a header row: when every field of
  * the first row is a feature name (or the label), the columns are read by name, in whatever order they come, and
  * the label column is ignored; a header that lacks a feature is a 400 naming it.
+ *
+ * LIBSVM (text/libsvm, and a body without Content-Type, as SageMaker's XGBoost reads both): a line a row of
+ * `index:value` pairs — a leading label token without a colon is ignored, as that container ignores it —, index i the
+ * model's i-th feature (f<i> of a model trained on LIBSVM, whose columns are its indices as written), an absent
+ * entry missing; an index past the model's features, a label:weight, a qid, junk is a 400 naming the line.
  */
-import { categoryCode, numericNaValues, sniffSeparator, type ColumnSchema, type Drift } from "ensemble-workbook";
+import { categoryCode, numericNaValues, parseLibsvm, sniffSeparator, type ColumnSchema, type Drift } from "ensemble-workbook";
 import { cellNumber, splitCsv } from "./csv";
 import { HttpError } from "./formats";
 import { jsonNesting } from "@ensemble-workbook/sagemaker-local/guard";
@@ -361,4 +366,46 @@ export function parseJsonBody(text: string, columns: BodyColumns): ParsedBody {
     }
   });
   return { X, nrow: instances.length, ...(drift ? { drift } : {}) };
+}
+
+/**
+ * LIBSVM body → row-major Float32Array (lib's parseLibsvm, the training reader's own): index i is the model's i-th
+ * feature, an entry a row lacks is missing. Unlike SageMaker's XGBoost, a body whose indices all start at 1 is not
+ * shifted down by one — its container guesses so at serving while training (xgboost.DMatrix) reads indices as
+ * written, so a 1-based training file and its 1-based rows disagreed there; here both read them as written. `hint`
+ * is added to its 400s (a body sent without Content-Type, read as LIBSVM).
+ */
+export function parseLibsvmBody(text: string, columns: BodyColumns, hint = ""): ParsedBody {
+  const schema = schemaOf(columns);
+  const features = schema.columns.map((c) => c.name);
+  const ncol = features.length;
+  const shown = ncol > 4 ? `${features.slice(0, 3).join(", ")} … ${features[ncol - 1]}` : features.join(", ");
+  let p;
+  try {
+    p = parseLibsvm(text, "LIBSVM body", {
+      label: "optional",
+      maxIndex: ncol - 1,
+      tooLarge: (i) => `feature index ${i} is past the model's features: it has ${ncol} (${shown}), indices 0 to ${ncol - 1}`,
+    });
+  } catch (e) {
+    throw new HttpError(400, (e as Error).message + hint);
+  }
+  if (p.rows === 0) throw new HttpError(400, `LIBSVM body has no rows${hint}`);
+  const X = new Float32Array(p.rows * ncol);
+  const drift: Drift | undefined = schema.columns.some((c) => c.type === "categorical") ? {} : undefined;
+  const read = cellReaders(schema, drift, "json");
+  const row = new Float64Array(ncol);
+  for (let i = 0; i < p.rows; i++) {
+    row.fill(NaN);
+    for (let k = p.starts[i]; k < p.starts[i + 1]; k++) row[p.indices[k]] = p.values[k];
+    for (let j = 0; j < ncol; j++) {
+      try {
+        X[i * ncol + j] = read[j](row[j]);
+      } catch (e) {
+        if (!(e instanceof CellError)) throw e;
+        throw new HttpError(400, `LIBSVM body: row ${i + 1} (line ${p.lines[i]}), index ${j} (${features[j]}): ${e.message}`);
+      }
+    }
+  }
+  return { X, nrow: p.rows, ...(drift ? { drift } : {}) };
 }

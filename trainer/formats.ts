@@ -1,6 +1,7 @@
 /**
  * Content negotiation for `POST /invocations`: the request's format from Content-Type (text/csv,
- * application/csv, application/json; else 415), the answer's from Accept (q-values honoured, wildcards resolved
+ * application/csv, application/json, text/libsvm, text/x-libsvm; none: LIBSVM, as SageMaker's XGBoost reads a body
+ * without one; else 415), the answer's from Accept (q-values honoured, wildcards resolved
  * to the request's format; else 406); the custom attributes are read in ./explain. HttpError carries the status a
  * client's mistake is answered with; the server never turns one into a 500.
  */
@@ -10,9 +11,12 @@ export class HttpError extends Error {
   }
 }
 
+/** the answers' formats */
 export type Format = "csv" | "json";
+/** the requests' formats: LIBSVM bodies are answered in CSV unless Accept says JSON, as SageMaker's XGBoost answers them */
+export type RequestFormat = Format | "libsvm";
 
-const CONTENT_TYPES: Record<string, Format> = { "text/csv": "csv", "application/csv": "csv", "application/json": "json" };
+const CONTENT_TYPES: Record<string, RequestFormat> = { "text/csv": "csv", "application/csv": "csv", "application/json": "json", "text/libsvm": "libsvm", "text/x-libsvm": "libsvm" };
 /** The answers' content types. CSV's names its charset: text/csv without one is US-ASCII (RFC 4180), and HTTP clients
  * decode such text as ISO-8859-1 (Python's requests) — a label "Sétosa" came back as "SÃ©tosa". JSON is UTF-8 by
  * definition (RFC 8259), which clients know. */
@@ -22,12 +26,14 @@ function mediaType(h: string | undefined): string {
   return (h ?? "").split(";")[0].trim().toLowerCase();
 }
 
-/** Request format from Content-Type, or 415. */
-export function requestFormat(contentType: string | undefined): Format {
+/** Request format from Content-Type, or 415. No Content-Type is LIBSVM: SageMaker's XGBoost container reads such a
+ * body as LIBSVM (its get_content_type(None)), so a client that never set one gets the answers it got there. */
+export function requestFormat(contentType: string | undefined): RequestFormat {
   const t = mediaType(contentType);
+  if (t === "") return "libsvm";
   const f = CONTENT_TYPES[t];
   if (!f) {
-    throw new HttpError(415, `unsupported Content-Type ${t ? `"${t}"` : "(none)"}; send text/csv or application/json`);
+    throw new HttpError(415, `unsupported Content-Type "${t}"; send text/csv, application/json or text/libsvm`);
   }
   return f;
 }

@@ -19,7 +19,7 @@ import { contributionsCsv, contributionsJson, customAttributes } from "./explain
 
 /** The most contribution numbers one answer holds (≈ 250 MB of JSON keyed by feature name; V8's longest string is ~512 MB). */
 export const MAX_CONTRIBUTION_NUMBERS = 10_000_000;
-import { BodySchema, decodeBody, parseCsvBody, parseJsonBody } from "./bodies";
+import { BodySchema, decodeBody, parseCsvBody, parseJsonBody, parseLibsvmBody } from "./bodies";
 
 function rowsOf(p: Float64Array, nrow: number): number[] | number[][] {
   const width = p.length / nrow;
@@ -116,7 +116,7 @@ export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, ra
 /** invoke, in steps (the model server yields to its event loop between them). */
 export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array): Invocation {
   const inFormat = requestFormat(headers["content-type"]);
-  const outFormat = responseFormat(headers["accept"], inFormat);
+  const outFormat = responseFormat(headers["accept"], inFormat === "libsvm" ? "csv" : inFormat);
   const attributes = customAttributes(headers["x-amzn-sagemaker-custom-attributes"]);
   if (attributes.members && outFormat === "csv") throw new HttpError(400, "members=true needs Accept: application/json (a CSV answer is one line of numbers per row)");
   const body = typeof raw === "string" ? raw : decodeBody(raw, headers["content-type"]);
@@ -124,7 +124,11 @@ export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHe
   if (body.trim() === "") throw new HttpError(400, "empty request body");
   let schema = schemas.get(ensemble);
   if (!schema) schemas.set(ensemble, (schema = bodySchema(ensemble)));
-  const { X, nrow, drift } = inFormat === "csv" ? parseCsvBody(body, schema) : parseJsonBody(body, schema);
+  const noType = !headers["content-type"] || headers["content-type"].trim() === "";
+  const { X, nrow, drift } =
+    inFormat === "csv" ? parseCsvBody(body, schema)
+    : inFormat === "json" ? parseJsonBody(body, schema)
+    : parseLibsvmBody(body, schema, noType ? " — a body without Content-Type is read as LIBSVM, as SageMaker's XGBoost reads it: send Content-Type: text/csv or application/json for those" : "");
   const ncol = features.length;
   const m = { X, nrow, ncol, featureNames: features, ...(ensemble.columns ? { columns: ensemble.columns } : {}) };
   const classification = /^(binary|multi):/.test(ensemble.objective);
