@@ -268,6 +268,8 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
   },
   // another format read as one column: said, not "label column target not found; … one of: 59 1:42 2:1 …"
   { name: "LIBSVM named .csv", hp: { k_fold: "2" }, channels: { train: { "part-0.csv": "151 1:59 2:2 3:32.1\n75 1:48 2:1 3:21.6\n141 1:72 2:2 3:30.5\n" } }, expect: [/^train channel file part-0\.csv: line 1: the first record "151 1:59 2:2 3:32\.1" looks like LIBSVM \(label index:value …\), read here as CSV: read it as LIBSVM/] },
+  // a LIBSVM validation channel with an index past the train channel's: a feature the model will not have
+  { name: "LIBSVM validation index past train's", hp: { k_fold: "2" }, channels: { train: { "part-0": Array.from({ length: 20 }, (_, i) => `${i} 0:${i} 2:${i % 3}`).join("\n") + "\n" }, validation: { "part-0": "1 0:1 3:2\n" } }, expect: [/^validation channel: LIBSVM feature index 3 \(f3\) is past the train channel's largest index, 2: the model has no such feature/] },
   // LIBSVM's instance weights: no fit here takes them, so not dropped without a word
   { name: "LIBSVM weights", hp: { k_fold: "2" }, channels: { train: { "part-0": "151 1:59 2:2\n75:0.5 1:48 2:1\n141 1:72 2:2\n" } }, expect: [/^train channel file part-0: line 2: the label "75:0\.5" carries an instance weight \(label:weight\), which is not supported/] },
   // a Parquet file named .csv, read as CSV: the failure quoted its first bytes, NULs and control bytes included
