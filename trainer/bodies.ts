@@ -384,6 +384,7 @@ export function parseLibsvmBody(text: string, columns: BodyColumns, hint = ""): 
   try {
     p = parseLibsvm(text, "LIBSVM body", {
       label: "optional",
+      naValues: schema.naValues,
       maxIndex: ncol - 1,
       tooLarge: (i) => `feature index ${i} is past the model's features: it has ${ncol} (${shown}), indices 0 to ${ncol - 1}`,
     });

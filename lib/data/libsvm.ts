@@ -3,7 +3,8 @@
  * Read as XGBoost's DMatrix reads `file?format=libsvm` (XGBoost 1.7): an index is the feature's column as written
  * (0-based; a 1-based file has an empty column f0, as native's), the columns run to the largest index in any row,
  * an entry a row lacks is missing (NaN) — not 0 —, an explicit `idx:0` is the value 0, blank lines and `# …`
- * comments are skipped, indices may come in any order. The table is dense: `label` then f0 … fN (the names
+ * comments are skipped, indices may come in any order; a value that is a missing-value token (na_values, pandas'
+ * defaults: "nan", "NA", … ) is missing, as in a CSV cell. The table is dense: `label` then f0 … fN (the names
  * XGBoost gives a DMatrix's features).
  *
  * Stricter than native's parser, which reads junk as numbers without a word (`1:abc` as 0, a negative index as a
@@ -13,6 +14,7 @@
  * word trains another model than the file says.
  */
 import { decimalNumber } from "../core";
+import { numericNaValues } from "./columns";
 import { MAX_COLUMNS } from "./csvParse";
 import { checkMemory, ColumnValues, LoadedColumns } from "./sources";
 
@@ -39,6 +41,9 @@ export interface LibsvmOptions {
   maxIndex?: number;
   /** why an index past maxIndex is refused (default: the loader's column limit) */
   tooLarge?: (index: number) => string;
+  /** missing-value tokens (loadTable's na_values, a model's): a value that is one, or a number equal to one that reads
+   * as a number (-999), is missing — as the CSV reader reads a cell */
+  naValues?: ReadonlySet<string>;
 }
 
 /** the first line of a LIBSVM file: a number (maybe label:weight), then idx:value or qid:N tokens (sniffFormat's test) */
@@ -56,9 +61,10 @@ export function looksLikeLibsvm(head: string): boolean {
 
 const short = (t: string) => (t.length > 40 ? `${JSON.stringify(t.slice(0, 40))}…` : JSON.stringify(t));
 
-/** A value: a decimal, or NaN in any spelling (missing, as scikit-learn reads it); finite as a float32 (as the core
- * stores it), else an Error. */
-function value(t: string, fail: (why: string) => never): number {
+/** A value: a decimal, or NaN in any spelling (missing, as scikit-learn reads it), or a missing-value token; finite
+ * as a float32 (as the core stores it), else an Error. */
+function value(t: string, fail: (why: string) => never, na: ReadonlySet<string> | undefined, naNumbers: ReadonlySet<number>): number {
+  if (na?.has(t)) return NaN;
   const n = decimalNumber(t);
   if (n === undefined) {
     if (/^[+-]?nan$/i.test(t)) return NaN;
@@ -66,12 +72,13 @@ function value(t: string, fail: (why: string) => never): number {
   }
   const f = Math.fround(n);
   if (f === Infinity || f === -Infinity) fail(`value ${short(t)} is beyond the float32 range (±3.4e38)`);
-  return n;
+  return naNumbers.has(n) ? NaN : n;
 }
 
 /** Parse LIBSVM text; errors are `${what}: line N: …`. */
 export function parseLibsvm(text: string, what: string, opts: LibsvmOptions): LibsvmRows {
   const maxAllowed = opts.maxIndex ?? MAX_COLUMNS - 2;
+  const naNumbers = opts.naValues ? numericNaValues(opts.naValues, decimalNumber) : new Set<number>();
   let cap = 1024;
   let indices = new Int32Array(cap), values = new Float32Array(cap);
   const labels: number[] = [], starts: number[] = [0], lines: number[] = [];
@@ -113,7 +120,7 @@ export function parseLibsvm(text: string, what: string, opts: LibsvmOptions): Li
       if (i > maxAllowed) fail(opts.tooLarge?.(i) ?? `feature index ${i} is past the largest this reader takes, ${maxAllowed} (a table of ${(i + 2).toLocaleString("en-US")} columns): the table is dense, a column for every index up to the largest`);
       if (seen.get(i) === row) fail(`index ${i} appears twice in the row`);
       seen.set(i, row);
-      const v = value(t.slice(colon + 1), fail);
+      const v = value(t.slice(colon + 1), fail, opts.naValues, naNumbers);
       if (n === cap) {
         cap *= 2;
         const ni = new Int32Array(cap), nv = new Float32Array(cap);
@@ -144,7 +151,7 @@ export const libsvmFeatureNames = (count: number): string[] => Array.from({ leng
 
 /** A LIBSVM file's bytes → columns `label`, f0 … fN, dense, absent entries missing; refused before the dense table is
  * made when it would not fit in `maxMemory` (naming the rows, the largest index and the cells). */
-export function readLibsvm(bytes: Uint8Array, what: string, maxMemory: number): LoadedColumns {
+export function readLibsvm(bytes: Uint8Array, what: string, maxMemory: number, naValues: ReadonlySet<string>): LoadedColumns {
   // one string, as JSON: V8's strings end at ~512 MB
   if (bytes.length > 500e6) throw new Error(`${what}: ${Math.round(bytes.length / 1e6)} MB of LIBSVM is too large to read as one text; split it into files of under 500 MB (a folder is read file by file)`);
   let text: string;
@@ -153,7 +160,7 @@ export function readLibsvm(bytes: Uint8Array, what: string, maxMemory: number): 
   } catch {
     throw new Error(`${what}: LIBSVM text is not valid UTF-8`);
   }
-  const p = parseLibsvm(text, what, { label: "required" });
+  const p = parseLibsvm(text, what, { label: "required", naValues });
   const ncol = p.maxIndex + 1;
   try {
     checkMemory(what, p.rows, ncol + 1, maxMemory, false);

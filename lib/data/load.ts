@@ -414,7 +414,7 @@ async function readInput(given: Input, r: Resolved, textColumns: Set<string>, ti
     }
     case "libsvm": {
       if (r.textColumns.size) throw new Error(`${input.what}: categorical columns (${[...r.textColumns].join(", ")}) are not read from LIBSVM, whose values are numbers`);
-      const out = readLibsvm(input.bytes ?? fs.readFileSync(input.file!), input.what, r.maxMemory);
+      const out = readLibsvm(input.bytes ?? fs.readFileSync(input.file!), input.what, r.maxMemory, r.naValues);
       tick(input.size, out.rows);
       return out;
     }
