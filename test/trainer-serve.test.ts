@@ -174,6 +174,10 @@ test("text/libsvm in: index:value rows (a leading label ignored, entries in any 
   }
   const j = await post(bodies[0][0], { "Content-Type": "text/libsvm", Accept: "application/json" });
   assert.equal(JSON.parse(j.body).predictions, want);
+  // a blank line between rows is a row of missing values, as that container answers it (a batch transform's SplitType
+  // Line sends a record a line and needs an answer a line); blank lines around the body are none
+  const gap = await post(`\n${entries(rows[0]).join(" ")}\n\n${entries(rows[1]).join(" ")}\n\n`, { "Content-Type": "text/libsvm" });
+  assert.equal(gap.body.trim().split("\n").map(Number), [want[0], ens.predict([features.map(() => NaN)]).prediction[0], want[1]]);
   const bad: [string, RegExp][] = [
     ["1 0:1 10:2\n", /^LIBSVM body: line 1: feature index 10 is past the model's features: it has 10 \(age, sex, bmi … s6\), indices 0 to 9/],
     ["0:1\n1:abc\n", /^LIBSVM body: line 2: value "abc" is not a number/],

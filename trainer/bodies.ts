@@ -26,7 +26,8 @@
  * LIBSVM (text/libsvm, and a body without Content-Type, as SageMaker's XGBoost reads both): a line a row of
  * `index:value` pairs — a leading label token without a colon is ignored, as that container ignores it —, index i the
  * model's i-th feature (f<i> of a model trained on LIBSVM, whose columns are its indices as written), an absent
- * entry missing; an index past the model's features, a label:weight, a qid, junk is a 400 naming the line.
+ * entry missing, a blank line between rows a row of missing values (one answer a line, as that container answers); an
+ * index past the model's features, a qid, junk is a 400 naming the line.
  */
 import { categoryCode, numericNaValues, parseLibsvm, sniffSeparator, type ColumnSchema, type Drift } from "ensemble-workbook";
 import { cellNumber, splitCsv } from "./csv";
@@ -384,6 +385,7 @@ export function parseLibsvmBody(text: string, columns: BodyColumns, hint = ""): 
   try {
     p = parseLibsvm(text, "LIBSVM body", {
       label: "optional",
+      blankRows: true,
       naValues: schema.naValues,
       maxIndex: ncol - 1,
       tooLarge: (i) => `feature index ${i} is past the model's features: it has ${ncol} (${shown}), indices 0 to ${ncol - 1}`,

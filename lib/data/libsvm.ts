@@ -39,6 +39,10 @@ export interface LibsvmOptions {
   label: "required" | "optional";
   /** indices past this are an Error (default: the widest table the loader makes, MAX_COLUMNS) */
   maxIndex?: number;
+  /** a blank line between rows is a row of no entries (every feature missing) — SageMaker's XGBoost serves a body so,
+   * one prediction per line, which a batch transform's SplitType Line needs (a record a line); default: skipped, as
+   * DMatrix reads a file. Comment lines are skipped either way. */
+  blankRows?: boolean;
   /** why an index past maxIndex is refused (default: the loader's column limit) */
   tooLarge?: (index: number) => string;
   /** missing-value tokens (loadTable's na_values, a model's): a value that is one, or a number equal to one that reads
@@ -92,6 +96,9 @@ export function parseLibsvm(text: string, what: string, opts: LibsvmOptions): Li
   // scanned by character codes, token by token (split and a regex per line read ~8 MB/s)
   const blank = (c: number) => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // with blankRows, blank lines before the first row and after the last are none (the container strips the body)
+  const bodyStart = opts.blankRows ? text.search(/\S/) : 0;
+  const bodyEnd = opts.blankRows ? text.trimEnd().length : 0;
   while (pos <= text.length) {
     line++;
     let end = text.indexOf("\n", pos);
@@ -104,9 +111,11 @@ export function parseLibsvm(text: string, what: string, opts: LibsvmOptions): Li
       }
     }
     let i = pos;
-    pos = text.indexOf("\n", end) + 1 || text.length + 1;
+    const lineEnd = text.indexOf("\n", end);
+    const comment = end < (lineEnd < 0 ? text.length : lineEnd);
+    pos = lineEnd + 1 || text.length + 1;
     while (i < end && blank(text.charCodeAt(i))) i++;
-    if (i >= end) continue;
+    if (i >= end && !(opts.blankRows && !comment && i > bodyStart && i < bodyEnd)) continue;
     const row = labels.length;
     let label = NaN;
     let first = true;
