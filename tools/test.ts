@@ -28,6 +28,7 @@
  *        Node 24 run)
  */
 import { spawn } from "child_process";
+import * as os from "os";
 import * as path from "path";
 
 const root = path.resolve(__dirname, "..");
@@ -55,7 +56,7 @@ function run(command: string, args: string[], sink: (chunk: string) => void): Pr
     child.stdout.on("data", take);
     child.stderr.on("data", take);
     child.on("error", (e) => resolve({ code: 1, output: `${output}\ncannot start ${command}: ${e.message}\n` }));
-    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1), output }));
     children.push(child);
   });
 }
@@ -63,7 +64,7 @@ const children: ReturnType<typeof spawn>[] = [];
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, () => {
     for (const c of children) c.kill(signal);
-    process.exit(130);
+    process.exit(128 + os.constants.signals[signal]); // 130 for SIGINT, 143 for SIGTERM, as a shell reports them
   });
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
