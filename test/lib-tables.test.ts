@@ -1135,6 +1135,17 @@ print(json.dumps(res))`,
   assert.equal(joined.length, 7);
   assert.equal(joined[6], [null, null, null, null, null, 1]);
   if (ref) assert.equal(joined.map((c) => c.slice(3)), ref.oneBased.xgb, "the second part's rows");
+  // onColumns is told the widest part's columns (it was told the first part's: a validation channel's check saw f0 … f2
+  // of a table of f0 … f4), and a copy
+  let told: string[] = [];
+  await loadTable(dir, { contentType: "text/x-libsvm", onColumns: (names) => (told = names) });
+  assert.equal(told, ["label", ...Array.from({ length: 6 }, (_, j) => `f${j}`)]);
+  // a first line longer than the 4 KB sniffed, after a comment line, is still LIBSVM (it was a CSV of one column, "#")
+  const long = `#\n${[1, 0].map((y) => `${y} ${Array.from({ length: 700 }, (_, j) => `${j}:0.123456`).join(" ")}`).join("\n")}\n`;
+  assert.equal(dense(await loadTable(file("libsvm-long/part-00000", long))), dense(await loadTable(Buffer.from(long), { contentType: "text/libsvm" })));
+  // a separator given says CSV: a headerless TSV of times was read as LIBSVM index 10
+  const tsv = await loadTable(file("times/part-00000", "1\t10:30\n2\t11:45\n"), { sep: "\t", header: false });
+  assert.equal(tsv.columnNames(), ["c0", "c1"]);
   // na_values apply to its values as to a CSV's cells (they were not read: -999 stayed a number)
   const na = { na_values: ["-999", "?"] };
   assert.equal(

@@ -225,6 +225,10 @@ test("415 unsupported content type, 406 unsupported accept, 404, 405", async () 
   const a2 = await post(body, {});
   assert.is(a2.status, 400);
   assert.match(JSON.parse(a2.body).error, /^LIBSVM body: line 1: .* a body without Content-Type is read as LIBSVM, as SageMaker's XGBoost reads it: send Content-Type: text\/csv or application\/json/);
+  // a CSV of one number a row reads as LIBSVM labels and no features: it was a 200 of the all-missing prediction a row
+  const a3 = await post("1\n9\n", {});
+  assert.is(a3.status, 400, a3.body);
+  assert.match(JSON.parse(a3.body).error, /^LIBSVM body has no index:value pair in any row — a body without Content-Type is read as LIBSVM/);
   const b = await post(body, { "Content-Type": "text/csv", Accept: "application/x-protobuf" });
   assert.is(b.status, 406);
   assert.match(JSON.parse(b.body).error, /application\/x-protobuf/);

@@ -394,6 +394,9 @@ export function parseLibsvmBody(text: string, columns: BodyColumns, hint = ""): 
     throw new HttpError(400, (e as Error).message + hint);
   }
   if (p.rows === 0) throw new HttpError(400, `LIBSVM body has no rows${hint}`);
+  // sent without Content-Type, a body of no index:value pair is no LIBSVM a client meant: a CSV of one number a row read
+  // so was each row's label (ignored) and no features — a 200 of the all-missing prediction for every row
+  if (hint && p.indices.length === 0) throw new HttpError(400, `LIBSVM body has no index:value pair in any row${hint}`);
   const X = new Float32Array(p.rows * ncol);
   const drift: Drift | undefined = schema.columns.some((c) => c.type === "categorical") ? {} : undefined;
   const read = cellReaders(schema, drift, "json");

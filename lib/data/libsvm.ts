@@ -3,7 +3,9 @@
  * Read as XGBoost's DMatrix reads `file?format=libsvm` (XGBoost 1.7): an index is the feature's column as written
  * (0-based; a 1-based file has an empty column f0, as native's), the columns run to the largest index in any row,
  * an entry a row lacks is missing (NaN) — not 0 —, an explicit `idx:0` is the value 0, blank lines and `# …`
- * comments are skipped, indices may come in any order; a value that is a missing-value token (na_values, pandas'
+ * comments are skipped (as scikit-learn's load_svmlight_file skips them; native 1.7.4 skips comment lines only before
+ * the first row, and reads one after it as a row labelled 0, with any idx:value in the comment), indices may come in
+ * any order; a value that is a missing-value token (na_values, pandas'
  * defaults: "nan", "NA", … ) is missing, as in a CSV cell. The table is dense: `label` then f0 … fN (the names
  * XGBoost gives a DMatrix's features).
  *
@@ -53,13 +55,15 @@ export interface LibsvmOptions {
 /** the first line of a LIBSVM file: a number (maybe label:weight), then idx:value or qid:N tokens (sniffFormat's test) */
 const FIRST_LINE = /^[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?::\S+)?(?:[ \t]+(?:qid:\S+|\d+:\S+))+[ \t]*(?:#.*)?$/;
 
-/** Whether the text's first line (a file's head) reads as LIBSVM: a number then idx:value pairs. */
-export function looksLikeLibsvm(head: string): boolean {
+/** Whether the text's first line (a file's head) reads as LIBSVM: a number then idx:value pairs. `cut`: the head is a
+ * file's first bytes and may end inside that line (then what is whole of it is tested). */
+export function looksLikeLibsvm(head: string, cut = false): boolean {
   // blank and comment lines first are skipped, as the parser skips them
   const start = head.replace(/^\uFEFF/, "").replace(/^(?:[ \t]*(?:#[^\n]*)?\r?\n)+/, "");
   const end = start.search(/\r?\n/);
-  // a head cut inside the first line: test what is whole of it (up to its last blank)
-  const line = end >= 0 ? start.slice(0, end) : start.length >= 4096 ? start.slice(0, start.search(/[ \t]\S*$/)) : start;
+  // a head cut inside the first line: test what is whole of it (up to its last blank) — whatever the blank and
+  // comment lines before it took of the head (a `#` line first left less than 4096 characters: a LIBSVM part was CSV)
+  const line = end >= 0 ? start.slice(0, end) : cut ? start.slice(0, Math.max(0, start.search(/[ \t]\S*$/))) : start;
   return FIRST_LINE.test(line);
 }
 

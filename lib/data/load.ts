@@ -74,7 +74,7 @@ export interface LoadOptions {
    * file's header (c0, c1, … without one), a Parquet file's schema; Arrow and JSON are parsed whole first. A throw
    * ends the load with that error — so a caller refuses a table by its columns (a training job's label) in a moment
    * rather than after reading gigabytes. `format` is the first file's (a LIBSVM table's columns are label, f0 … fN,
-   * named by no header; read whole first, as Arrow and JSON).
+   * named by no header; told once every part is read, as each part's columns run to its own largest index).
    */
   onColumns?: (names: string[], format: TableFormat) => void;
 }
@@ -102,6 +102,9 @@ interface Resolved {
   /** the caller passed sep */
   sepGiven: boolean;
   header: boolean | "auto";
+  /** a separator or header given (not "auto", which any CSV's may be): the caller reads CSV (a file of unknown format
+   * is not sniffed as LIBSVM) */
+  csvOptions: boolean;
   naValues: Set<string>;
   textColumns: Set<string>;
   progress?: boolean;
@@ -154,7 +157,7 @@ function resolveOptions(opts: LoadOptions, who: string): Resolved {
   const minChunkBytes = opts.minChunkBytes ?? CSV_MIN_CHUNK_BYTES;
   if (!Number.isInteger(minChunkBytes) || minChunkBytes < 1) throw new Error(`${who}: minChunkBytes must be an integer ≥ 1 (bytes), got ${shownValue(opts.minChunkBytes)}`);
   if (opts.onColumns !== undefined && typeof opts.onColumns !== "function") throw new Error(`${who}: onColumns must be a function (names) => void, got ${shownValue(opts.onColumns)}`);
-  return { format, sep, sepGiven: opts.sep !== undefined, header, naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes, onColumns: opts.onColumns };
+  return { format, sep, sepGiven: opts.sep !== undefined, header, csvOptions: (opts.sep !== undefined && opts.sep !== SEP_AUTO) || (opts.header !== undefined && opts.header !== "auto"), naValues: new Set(na ?? NA_VALUES), textColumns: new Set(cat ?? []), progress: opts.progress, maxMemory, threads, minChunkBytes, onColumns: opts.onColumns };
 }
 
 /** `sep: "auto"`: the separator is each file's, from its first line (settleSeparator) */
@@ -181,7 +184,7 @@ function fileInput(file: string, r: Resolved): Input {
   if (compressedAs(head) === "gzip") return gzipInput(file, { file }, head, r);
   notCompressed(file, head);
   const named = byName(file, r);
-  return { what: file, file, format: named.format ?? sniffFormat(readHead(file, SNIFF_BYTES)), sep: named.sep, sepGiven: r.sepGiven, size };
+  return { what: file, file, format: named.format ?? sniffFormat(readHead(file, SNIFF_BYTES), { libsvm: !r.csvOptions }), sep: named.sep, sepGiven: r.sepGiven, size };
 }
 
 /**
@@ -202,7 +205,7 @@ function bytesInput(bytes: Uint8Array, what: string, r: Resolved, name = what): 
   if (compressedAs(head) === "gzip") return gzipInput(what, { bytes }, head, r, name);
   notCompressed(what, head);
   const named = byName(name, r);
-  return { what, bytes, format: named.format ?? sniffFormat(bytes.subarray(0, SNIFF_BYTES)), sep: named.sep, sepGiven: r.sepGiven, size: bytes.length };
+  return { what, bytes, format: named.format ?? sniffFormat(bytes.subarray(0, SNIFF_BYTES), { libsvm: !r.csvOptions }), sep: named.sep, sepGiven: r.sepGiven, size: bytes.length };
 }
 
 /**
@@ -218,7 +221,7 @@ function gzipInput(what: string, src: { file?: string; bytes?: Uint8Array }, hea
     const start = src.bytes ? src.bytes.subarray(0, 1 << 16) : readHead(src.file!, 1 << 16);
     const inner = zlib.gunzipSync(start, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 }) as Uint8Array;
     notCompressed(what, inner.subarray(0, 16)); // a gzip of a gzip
-    format = sniffFormat(inner.subarray(0, SNIFF_BYTES));
+    format = sniffFormat(inner.subarray(0, SNIFF_BYTES), { libsvm: !r.csvOptions });
   }
   return { what, ...src, gzip: true, format, sep: named.sep, sepGiven: r.sepGiven, size: src.bytes?.length ?? fs.statSync(src.file!).size };
 }
@@ -451,7 +454,7 @@ function columnsTeller(input: Input, r: Resolved): (names?: string[]) => void {
   const tell = (names?: string[]) => {
     if (told || !names) return;
     told = true;
-    r.onColumns!(names, input.format);
+    r.onColumns!([...names], input.format); // a copy: a LIBSVM part's names grow when the parts are widened
   };
   if (input.gzip) return tell; // told once the input is read: its header is inside the compression
   if (!told && input.format === "csv") {
@@ -643,9 +646,16 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
   const ticker = makeTicker(inputs, r.progress);
   for (;;) {
     const parts: LoadedColumns[] = [];
+    // LIBSVM parts' columns run to each part's largest index: the table's are known once every part is read (told
+    // the first part's, a validation channel's check saw f0 … f1 of a table of f0 … f7)
+    const libsvm = inputs.every((input) => input.format === "libsvm");
     for (let i = 0; i < inputs.length; i++) {
       parts.push(await readInput(inputs[i], r, textColumns, ticker.tick(i)));
-      if (i === 0) tellColumns(parts[0].names);
+      if (i === 0 && !libsvm) tellColumns(parts[0].names);
+    }
+    if (libsvm) {
+      widenLibsvmParts(parts);
+      tellColumns(parts[0].names);
     }
     const table = joinParts(parts, inputs, textColumns, ticker);
     if (table) return table;

@@ -139,15 +139,18 @@ export function formatFromName(name: string): TableFormat | undefined {
 export const SNIFF_BYTES = 4096;
 
 /** The format the first bytes suggest (for files without a known extension, e.g. part-00000): a first line of
- * `number index:value …` is LIBSVM (SageMaker's XGBoost reads a channel without a ContentType as LIBSVM). */
-export function sniffFormat(head: Uint8Array): TableFormat {
+ * `number index:value …` is LIBSVM (SageMaker's XGBoost reads a channel without a ContentType as LIBSVM) unless
+ * `libsvm: false` (the caller gave CSV options). */
+export function sniffFormat(head: Uint8Array, opts: { libsvm?: boolean } = {}): TableFormat {
   const s = String.fromCharCode(...head.subarray(0, 8));
   if (s.startsWith("PAR1")) return "parquet";
   if (s.startsWith("ARROW1") || (head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff)) return "arrow";
   const first = s.replace(/^\uFEFF?\s*/, "")[0];
   if (first === "[") return "json";
   if (first === "{") return "jsonl";
-  if (looksLikeLibsvm(new TextDecoder().decode(head.subarray(0, SNIFF_BYTES)))) return "libsvm";
+  // a head of SNIFF_BYTES may end inside the first line; CSV options given (sep, header) say the file is CSV: a TSV of
+  // `1<TAB>10:30` (a time) was read as LIBSVM index 10
+  if (opts.libsvm !== false && looksLikeLibsvm(new TextDecoder().decode(head.subarray(0, SNIFF_BYTES)), head.length >= SNIFF_BYTES)) return "libsvm";
   return "csv";
 }
 
