@@ -125,6 +125,16 @@ print(json.dumps(float(np.abs(d).mean())))`, {});
     assert.throws(() => ridge({ objective }).fit(m), new RegExp(`^ridge member "ridge" minimises squared error, which fits the mean, and ${objective} predicts .*: it cannot fit ${objective}`));
     assert.throws(() => new Ensemble({ members: [xgboost({ num_round: 2 }), ridge()], objective }), new RegExp(`it cannot fit ${objective}`));
   }
+  // the objective's labels, as the tree members take them (negative gamma labels fitted a mean below 0), and
+  // reg:logistic's score clipped to [0, 1] as binary:logistic's (it predicted 9.85 as a probability)
+  const shifted = { ...m, y: Float32Array.from(m.y!, (v) => v - 150) };
+  assert.throws(() => ridge({ objective: "reg:gamma" }).fit(shifted), /label\[\d+\] = -?[\d.]+; reg:gamma needs labels > 0/);
+  assert.throws(() => xgboost({ objective: "reg:gamma" }).fit(shifted), /reg:gamma needs labels > 0/);
+  const unit = { ...m, y: Float32Array.from(m.y!, (v) => (v > 140 ? 1 : 0)) };
+  const logistic = ridge({ objective: "reg:logistic" });
+  logistic.fit(unit);
+  assert.ok(logistic.predict(unit).every((p) => p >= 0 && p <= 1), "reg:logistic predicts probabilities");
+  assert.is(logistic.contributions(unit).link, "clip01");
   for (const objective of ["reg:squarederror", "reg:linear", "count:poisson", "reg:gamma", "reg:tweedie"]) ridge({ objective } as { objective: "reg:squarederror" }).fit(m); // reg:linear: the old name
   // a model fitted before still loads and predicts
   const r = ridge();

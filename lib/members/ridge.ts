@@ -12,7 +12,7 @@
  * Missing values (NaN) are replaced by the training mean μ_j (so they
  * contribute 0). Ridge always minimises squared error, so it estimates the conditional mean — the prediction
  * of reg:squarederror, count:poisson (the rate), reg:gamma and reg:tweedie (the mean), reg:logistic and
- * binary:logistic (P(1); binary:logistic's linear score is clipped to [0, 1]). reg:absoluteerror (the median),
+ * binary:logistic (P(1): the linear score clipped to [0, 1]); labels as the objective takes them (labelRange). reg:absoluteerror (the median),
  * reg:pseudohubererror (a robust location) and reg:squaredlogerror (expm1 of the mean of log1p y) predict other
  * things, and a ridge member refuses them to fit (it fitted squared error without a word); a model
  * fitted before (loaded) still predicts. multi:* is not supported.
@@ -35,12 +35,15 @@ import type { Matrix } from "../data/matrix";
 import { ridgeSolve } from "./linalg";
 import { checkFeatures, checkFitOptions, ContributionOptions, FitOptions, Member, MemberContributions, StoredParams } from "./member";
 import type { RidgeParams } from "./params";
-import { canonicalObjective, decimalNumber, isMulticlass, objectiveTask, shownValue } from "../core";
+import { canonicalObjective, decimalNumber, isMulticlass, labelRange, objectiveTask, shownValue } from "../core";
 
 export const RIDGE_FORMAT = "ensemble-workbook/ridge/1";
 
 /** The objectives whose prediction is the conditional mean, which ridge's least squares estimates. */
 const MEAN_OBJECTIVES = ["reg:squarederror", "count:poisson", "reg:gamma", "reg:tweedie", "reg:logistic", "binary:logistic"];
+/** A probability, in [0, 1]: the linear score is clipped there (binary:logistic, reg:logistic). */
+const predictsProbability = (objective: string) => objectiveTask(objective) === "binary" || canonicalObjective(objective) === "reg:logistic";
+
 /** What the objectives ridge refuses predict instead of the mean (its Error says so). */
 const NOT_THE_MEAN: Record<string, string> = {
   "reg:absoluteerror": "the median",
@@ -197,10 +200,12 @@ class RidgeMember implements Member {
     this.checkObjective(this.objective());
     this.checkFitObjective(this.objective()); // a refit too
     const n = m.nrow;
-    // as the tree members' core and XGBoost ("label must be in [0,1] for logistic regression"): labels 1/2 were fitted
-    // as numbers and the score clipped to [0, 1], so most rows (96 % on diabetes split at 140) read as P(1) = 1
-    if (objectiveTask(this.objective()) === "binary")
-      for (let i = 0; i < n; i++) if (!(m.y[i] >= 0 && m.y[i] <= 1)) throw new Error(`member "${this.name}": label[${i}] = ${m.y[i]}; ${this.objective()} needs labels in [0, 1]`);
+    // the objective's labels, as the tree members' core and XGBoost check them ("label must be in [0,1] for logistic
+    // regression"): labels 1/2 were fitted as numbers and the score clipped to [0, 1], so most rows (96 % on diabetes
+    // split at 140) read as P(1) = 1; reg:gamma's negative labels fitted a mean below 0
+    const range = labelRange(this.objective());
+    if (range)
+      for (let i = 0; i < n; i++) if (!range[0](m.y[i])) throw new Error(`member "${this.name}": label[${i}] = ${m.y[i]}; ${this.objective()} needs ${range[1]}`);
     const maxCat = Number(this.params.max_categories);
     const categorical = (m.columns ?? []).flatMap((c, j) => (c.type === "categorical" ? [oneHotFor(m, j, maxCat)] : []));
     const e = expand(m.featureNames, categorical, (m.columns ?? []).map((c) => c.categories));
@@ -242,7 +247,7 @@ class RidgeMember implements Member {
     const s = this.state!;
     const e = (this.expanded ??= expand(s.featureNames, s.categorical ?? []));
     const out = new Float64Array(m.nrow);
-    const binary = objectiveTask(this.objective()) === "binary";
+    const binary = predictsProbability(this.objective());
     for (let i = 0; i < m.nrow; i++) {
       let v = s.intercept;
       for (let k = 0; k < e.feature.length; k++) {
@@ -275,7 +280,7 @@ class RidgeMember implements Member {
       }
       phi[i * w + p] = s.intercept;
     }
-    const link = objectiveTask(this.objective()) === "binary" ? "clip01" : "identity";
+    const link = predictsProbability(this.objective()) ? "clip01" : "identity";
     if (!opts.interactions) return { groups: 1, link, values: phi };
     const values = new Float64Array(m.nrow * w * w);
     for (let i = 0; i < m.nrow; i++) for (let j = 0; j < w; j++) values[i * w * w + j * w + j] = phi[i * w + j];
