@@ -292,10 +292,11 @@ test("a matrix in place of the table: the same result; table-only options and an
 });
 
 test("a fit's error fails crossValidate naming the fold and the member, sequential or not", () => {
-  // a member built with good params (a bad one is refused as it is built), set wrong before the fit: its fits fail
+  // a member built with good params (a bad one is refused as it is built, and as the Ensemble is made), set wrong
+  // before the fit: its fits fail
   const bad = xgboost({ num_round: 2 });
-  bad.params.max_bin = 1;
   const ens = new Ensemble({ members: [xgboost({ num_round: 2 }), bad] });
+  bad.params.max_bin = 1;
   for (const workers of [1, 2]) {
     // fold 1's in this thread, fold 2's in the worker (which may start first): fold 1's, as in the sequential run
     assert.throws(() => crossValidate(ens, diabetes, { label: "target", workers, k: 2 }), /^fold 1\/2, member "xgboost_2": .*max_bin must be between 2 and 256/);

@@ -142,6 +142,13 @@ export class Ensemble {
   /** the members given num_class by a fit (prepareLabels), not by the caller: the next fit counts the classes again */
   private numClassSetOn: Member[] = [];
 
+  /** @internal saveEnsemble / loadEnsemble: which members' num_class a fit took from its labels (names), so that a
+   * loaded ensemble's refit counts its classes again as the one it was saved from does */
+  numClassFromLabels(set?: string[]): string[] {
+    if (set) this.numClassSetOn = this.members.filter((m) => set.includes(m.name) && m.params.num_class !== undefined);
+    return this.numClassSetOn.map((m) => m.name);
+  }
+
   constructor(opts: EnsembleOptions) {
     if (!opts || !Array.isArray(opts.members) || opts.members.length === 0) throw new Error("an Ensemble needs at least one member");
     checkOptionKeys(opts, ENSEMBLE_OPTIONS, "Ensemble");

@@ -40,6 +40,9 @@ export interface Manifest {
   label: string;
   objective: string;
   numClass?: number;
+  /** The members whose num_class the fit took from the labels, not the caller: a loaded ensemble's refit counts the
+   * classes again, as the saved one's would (a refit on 2 classes kept 3 after a load). */
+  numClassFromLabels?: string[];
   versions: Record<string, string>;
   /** Each feature's type and, when categorical, its categories (code → text, in training order). */
   columns?: ColumnSchema[];
@@ -67,6 +70,7 @@ export function saveEnsemble(ensemble: Ensemble, dir: string): Manifest {
     label: ensemble.label ?? "target",
     objective: ensemble.objective,
     ...(ensemble.numClass !== undefined ? { numClass: ensemble.numClass } : {}),
+    ...(ensemble.numClassFromLabels().length ? { numClassFromLabels: ensemble.numClassFromLabels() } : {}),
     ...(ensemble.columns && ensemble.columns.some((c) => c.type !== "numeric") ? { columns: ensemble.columns } : {}),
     ...(ensemble.classes ? { classes: ensemble.classes } : {}),
     ...(ensemble.naValues ? { naValues: ensemble.naValues } : {}),
@@ -119,6 +123,9 @@ export function readManifest(dir: string): Manifest {
   if (typeof j.objective !== "string") throw new Error(`loadEnsemble: ${file} needs "objective"`);
   if (j.label !== undefined && typeof j.label !== "string") throw new Error(`loadEnsemble: ${file}: "label" must be a string`);
   if (j.numClass !== undefined && !(Number.isInteger(j.numClass) && (j.numClass as number) >= 2)) throw new Error(`loadEnsemble: ${file}: "numClass" must be an integer ≥ 2`);
+  const members = j.members as { name?: unknown }[];
+  if (j.numClassFromLabels !== undefined && !(Array.isArray(j.numClassFromLabels) && j.numClassFromLabels.every((n: unknown) => members.some((s) => s.name === n))))
+    throw new Error(`loadEnsemble: ${file}: "numClassFromLabels" must be a list of the members' names`);
   const m = j.members.length;
   if (j.weights !== undefined && (!Array.isArray(j.weights) || j.weights.length !== m || !j.weights.every(finite))) {
     throw new Error(`loadEnsemble: "weights" must be ${m} finite numbers in ${file}`);
@@ -178,6 +185,7 @@ export function loadEnsemble(dir: string): Ensemble {
     ensemble.featureNames = [...manifest.featureNames];
     ensemble.label = manifest.label;
     if (manifest.numClass !== undefined) ensemble.numClass = manifest.numClass;
+    if (manifest.numClassFromLabels) ensemble.numClassFromLabels(manifest.numClassFromLabels);
     if (manifest.columns) ensemble.columns = manifest.columns;
     if (manifest.classes) ensemble.classes = manifest.classes;
     if (manifest.naValues) ensemble.naValues = manifest.naValues;
