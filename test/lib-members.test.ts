@@ -231,6 +231,32 @@ test("tree members fit, beat the mean predictor, save → load identically", () 
   }
 });
 
+test("catboost reads CatBoost's loss parameters — Tweedie:variance_power=p, Huber:delta=d — as the core's (the whole string was 'unknown objective'); a parameter the loss does not take is an Error naming it", () => {
+  const fitted = (params: Record<string, unknown>) => {
+    const member = catboost({ iterations: 5, ...params } as any);
+    member.fit(m);
+    try {
+      return Array.from(member.predict(m));
+    } finally {
+      member.free();
+    }
+  };
+  const tweedie = fitted({ loss_function: "Tweedie:variance_power=1.3" });
+  assert.equal(tweedie, fitted({ loss_function: "reg:tweedie", tweedie_variance_power: 1.3 }));
+  assert.not.equal(tweedie, fitted({ loss_function: "reg:tweedie", tweedie_variance_power: 1.5 }), "the power is read");
+  assert.equal(fitted({ loss_function: "Huber:delta=20" }), fitted({ loss_function: "reg:pseudohubererror", huber_slope: 20 }));
+  assert.is(new Ensemble({ members: [catboost({ loss_function: "Tweedie:variance_power=1.3" }), xgboost({ objective: "reg:tweedie" })] }).objective, "reg:tweedie");
+  for (const [loss, re] of [
+    ["Tweedie", /loss_function Tweedie needs its variance_power, as CatBoost's does/],
+    ["Tweedie:power=1.5", /"Tweedie:power=1\.5": Tweedie takes "variance_power" here, not "power"/],
+    ["RMSE:delta=1", /RMSE takes no parameter here, not "delta"/],
+    ["Huber:delta", /"delta" is no param=value pair/],
+    ["Tweedie:variance_power=x", /variance_power must be a number, got "x"/],
+  ] as const)
+    assert.throws(() => catboost({ loss_function: loss } as any), re);
+  assert.throws(() => catboost({ loss_function: "Tweedie:variance_power=1.3", tweedie_variance_power: 1.5 } as any), /sets tweedie_variance_power 1\.3, and tweedie_variance_power is given as 1\.5: give it once/);
+});
+
 test("catboost maps CatBoost names to the symmetric learner; random forest uses the XGBoost RF recipe", () => {
   const cb = catboost({ depth: 5, l2_leaf_reg: 7, iterations: 12 }) as any;
   const rc = cb.recipe();

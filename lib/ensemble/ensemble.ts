@@ -19,10 +19,8 @@ import { ColumnSchema, Drift, encodeLabels, encodeRows, LabelledMatrix, Matrix, 
 import { holdCoreMatrix, splitRowViews } from "../data/core-matrix";
 import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
-import { CATBOOST_LOSSES } from "../members/catboost";
-import type { CatBoostLoss } from "../core";
 import { applyBlend, Blend, BlendState, checkBlend, checkGivenBlend, fitBlend, needsFitting } from "./blends";
-import { BLEND_REFUSED, canonicalObjective, isClassification, isMulticlass, objectiveTask, shownValue } from "../core";
+import { BLEND_REFUSED, canonicalObjective, catboostLoss, isClassification, isMulticlass, objectiveTask, shownValue } from "../core";
 import { checkNthread, checkWorkers, fitMembers } from "./parallel";
 import { positiveClass } from "../metrics/classification";
 
@@ -177,7 +175,7 @@ export class Ensemble {
     }
     // names through canonicalObjective: reg:linear next to reg:squarederror is one objective, not a disagreement
     const declared = (m: Member): string | undefined => {
-      const o = m.params.objective ?? (m.params.loss_function ? CATBOOST_LOSSES[m.params.loss_function as CatBoostLoss] ?? m.params.loss_function : undefined);
+      const o = m.params.objective ?? (m.params.loss_function ? catboostLoss(String(m.params.loss_function)).objective : undefined);
       return o === undefined ? undefined : canonicalObjective(String(o));
     };
     this.objective = canonicalObjective(opts.objective ?? this.members.map(declared).find((o) => o !== undefined) ?? "reg:squarederror");

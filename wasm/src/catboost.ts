@@ -17,22 +17,61 @@
  * | bootstrap_type      | bayesian| bootstrap_type                          |
  * | subsample           | 0.8 when bernoulli | subsample                    |
  * | random_seed         | 0       | seed                                    |
- * | loss_function       | RMSE    | objective (RMSE, MAE, Logloss, MultiClass, Poisson, or an XGBoost objective name) |
+ * | loss_function       | RMSE    | objective (RMSE, MAE, Logloss, MultiClass, Poisson, Huber[:delta=d], Tweedie:variance_power=p, or an XGBoost objective name; catboostLoss) |
  * | cat_features        | —       | DMatrix option catFeatures (categorical columns; ordered target statistics) |
  * | thread_count        | -1      | nthread (-1, every core the process may use → 0, XGBoost's "every core") |
  * | rsm                 | 1       | colsample_bylevel (the features a level's split is chosen from) |
  * | eval_metric         | —       | eval_metric (RMSE, MAE, Logloss, AUC, MultiClass, Poisson, or an XGBoost metric name) |
  * Other keys pass through unchanged as core parameters.
  */
-import { keysBySetting, MAX_THREADS, VALID_PARAMS, type Metric, type Objective } from "./params";
+import { decimalNumber, keysBySetting, MAX_THREADS, VALID_PARAMS, type Metric, type Objective } from "./params";
 import { shownValue } from "./shown";
 import type { XGBoostParams } from "./xgboost-params";
 
 /** CatBoost loss_function → XGBoost objective. */
 export const CATBOOST_LOSSES = {
   RMSE: "reg:squarederror", MAE: "reg:absoluteerror", Logloss: "binary:logistic",
-  MultiClass: "multi:softprob", Poisson: "count:poisson", Huber: "reg:pseudohubererror",
+  MultiClass: "multi:softprob", Poisson: "count:poisson", Huber: "reg:pseudohubererror", Tweedie: "reg:tweedie",
 } as const satisfies Record<string, Objective>;
+
+/** The parameters of CatBoost's losses (`Name:param=value;param=value`) this core reads: each the core parameter it
+ * sets. CatBoost's Huber is the Huber loss and the core's the pseudo-Huber (the same slope, smooth at the kink). */
+const LOSS_PARAMS: Partial<Record<keyof typeof CATBOOST_LOSSES, Record<string, "tweedie_variance_power" | "huber_slope">>> = {
+  Tweedie: { variance_power: "tweedie_variance_power" },
+  Huber: { delta: "huber_slope" },
+};
+
+/**
+ * A CatBoost loss_function — a loss name (`RMSE`), one with CatBoost's parameters (`Tweedie:variance_power=1.5`,
+ * `Huber:delta=2`), or an XGBoost objective name, which passes as it is — as the core's objective and the parameters
+ * its `param=value` pairs set. A parameter the loss does not take here is an Error naming it (it was "unknown
+ * objective" for the whole string); Tweedie needs its variance_power, as CatBoost's does.
+ */
+export function catboostLoss(loss: string): { objective: Objective; params: { tweedie_variance_power?: number; huber_slope?: number } } {
+  const colon = loss.indexOf(":");
+  // XGBoost's names hold a colon too (reg:tweedie): only a CatBoost loss's name before it starts a parameter list
+  const name = (colon > 0 && loss.slice(0, colon) in CATBOOST_LOSSES ? loss.slice(0, colon) : loss) as keyof typeof CATBOOST_LOSSES;
+  if (!(name in CATBOOST_LOSSES)) return { objective: loss as Objective, params: {} };
+  const params: { tweedie_variance_power?: number; huber_slope?: number } = {};
+  const takes = LOSS_PARAMS[name] ?? {};
+  if (name !== loss) {
+    for (const pair of loss.slice(colon + 1).split(";")) {
+      const eq = pair.indexOf("=");
+      const key = pair.slice(0, eq < 0 ? pair.length : eq).trim();
+      const core = takes[key];
+      if (eq < 0 || !core)
+        throw new Error(
+          `catboost: loss_function "${loss}": ${eq < 0 ? `"${pair}" is no param=value pair` : `${name} takes ${Object.keys(takes).map((k) => `"${k}"`).join(", ") || "no parameter"} here, not "${key}"`}`,
+        );
+      const v = decimalNumber(pair.slice(eq + 1).trim());
+      if (v === undefined || !Number.isFinite(v)) throw new Error(`catboost: loss_function "${loss}": ${key} must be a number, got ${JSON.stringify(pair.slice(eq + 1).trim())}`);
+      if (params[core] !== undefined) throw new Error(`catboost: loss_function "${loss}": ${key} is given twice`);
+      params[core] = v;
+    }
+  }
+  if (name === "Tweedie" && params.tweedie_variance_power === undefined) throw new Error(`catboost: loss_function Tweedie needs its variance_power, as CatBoost's does: "Tweedie:variance_power=1.5"`);
+  return { objective: CATBOOST_LOSSES[name], params };
+}
 
 /** CatBoost eval_metric names → the core's (XGBoost's) metric of the same value; XGBoost's names pass as they are.
  * (CatBoost's Accuracy is 1 − XGBoost's error: not mapped, as the two differ.) */
@@ -70,7 +109,7 @@ export interface CatBoostParams extends Omit<XGBoostParams, RenamedByCatBoost | 
   /** Seed. Default 0. */
   random_seed?: number;
   /** CatBoost loss name (or an XGBoost objective name). Default `"RMSE"`. */
-  loss_function?: CatBoostLoss | Objective;
+  loss_function?: CatBoostLoss | Objective | `${"Tweedie" | "Huber"}:${string}`;
   /** Metrics of the evaluation sets: CatBoost's names (RMSE, MAE, Logloss, AUC, MultiClass, Poisson) or XGBoost's. */
   eval_metric?: CatBoostMetric | Metric | (CatBoostMetric | Metric)[];
   /** Categorical columns (indexes or names), encoded by ordered target statistics. */
@@ -142,14 +181,18 @@ export function catboostParams(given: CatBoostParams = {}): { params: XGBoostPar
   // CatBoost refuses these too: subsample is the Bernoulli bootstrap's (the Bayesian one weights every row; "No" samples none)
   if (subsample !== undefined && boot !== "bernoulli") throw new Error(`catboost: subsample needs bootstrap_type "Bernoulli" (it is ${bootstrap_type}${givenBy.bootstrap_type ? "" : ", the default"}: the Bayesian bootstrap weights every row instead; its strength is bagging_temperature)`);
   if (givenBy.bagging_temperature !== undefined && boot !== "bayesian") throw new Error(`catboost: bagging_temperature is the Bayesian bootstrap's; bootstrap_type is ${bootstrap_type}`);
-  const objective: Objective | undefined =
-    loss_function === undefined ? undefined : loss_function in CATBOOST_LOSSES ? CATBOOST_LOSSES[loss_function as CatBoostLoss] : (loss_function as Objective);
+  const loss = loss_function === undefined ? undefined : catboostLoss(String(loss_function));
+  const objective: Objective | undefined = loss?.objective;
+  // a loss's own parameter (Tweedie:variance_power=1.3) and the core's name for it (tweedie_variance_power) say one thing
+  for (const [key, v] of Object.entries(loss?.params ?? {}))
+    if (key in rest && (rest as Record<string, unknown>)[key] !== v) throw new Error(`catboost: loss_function "${loss_function}" sets ${key} ${v}, and ${key} is given as ${shownValue((rest as Record<string, unknown>)[key])}: give it once`);
   const params: XGBoostParams = {
     grow_policy: "symmetric", max_depth: depth, eta: learning_rate, lambda: l2_leaf_reg, max_bin: Math.min(border_count, 256),
     random_strength, bootstrap_type: boot as XGBoostParams["bootstrap_type"], seed: random_seed, min_child_weight: 0,
     ...(boot === "bayesian" ? { bagging_temperature } : {}), // the Bayesian bootstrap's alone (the core refuses it elsewhere)
     ...(boot === "bernoulli" ? { subsample: subsample ?? 0.8 } : {}),
     ...(objective ? { objective } : {}),
+    ...loss?.params,
     ...(thread_count !== undefined ? { nthread: thread_count === -1 ? 0 : thread_count } : {}),
     // CatBoost's random subspace method picks the features of each split selection — a symmetric tree's level
     ...(rsm !== undefined ? { colsample_bylevel: rsm } : {}),

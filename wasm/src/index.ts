@@ -17,7 +17,7 @@ export { DMatrix, coreFloats, type DMatrixOptions, type SharedMatrix } from "./d
 export { Booster, type PredictOptions, type ImportanceType } from "./booster";
 export { type ModelData } from "./model-json";
 export { train, startTraining, trainingForm, type Training, type TrainOptions, type TrainCallback, type IterationInfo } from "./train";
-export { catboostParams, catboostSetting, CATBOOST_PARAM_NAMES, CATBOOST_LOSSES, type CatBoostParams, type CatBoostLoss } from "./catboost";
+export { catboostParams, catboostSetting, catboostLoss, CATBOOST_PARAM_NAMES, CATBOOST_LOSSES, type CatBoostParams, type CatBoostLoss } from "./catboost";
 export { XGBOOST_PARAM_NAMES, type XGBoostParams } from "./xgboost-params";
 export { resolveParams, paramSetting, canonicalObjective, decimalNumber, sameSetting, MAX_THREADS, OBJECTIVES, METRICS, VALID_PARAMS, type Params, type Objective, type Metric } from "./params";
 export { type CategoricalEncoding } from "./categorical";
