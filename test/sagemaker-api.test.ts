@@ -520,19 +520,18 @@ test("a model.tar.gz that unpacks past SAGEMAKER_LOCAL_MAX_MODEL_BYTES fails its
     await ctx.sm.send(new CreateModelCommand({ ModelName: "m-bomb", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${dir}/model.tar.gz` } }));
     await ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c-bomb", ProductionVariants: [{ VariantName: "v", ModelName: "m-bomb", ServerlessConfig: { MemorySizeInMB: 1024, MaxConcurrency: 1 } }] }));
     await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e-bomb", EndpointConfigName: "c-bomb" }));
-    const d = await until(async () => {
-      const x = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e-bomb" }));
-      return x.EndpointStatus === "Creating" ? undefined : x;
-    }, "the endpoint ends Creating", 30000);
+    const settled = (name: string) =>
+      until(async () => {
+        const x = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: name }));
+        return x.EndpointStatus === "Creating" ? undefined : x;
+      }, `endpoint ${name} ends Creating`, 30000);
+    const d = await settled("e-bomb");
     assert.is(d.EndpointStatus, "Failed");
     assert.match(d.FailureReason!, /Failed to extract model data archive from URL "file:\/\/.*model\.tar\.gz": model\.tar\.gz unpacks to more than 1\.0 MB \(env SAGEMAKER_LOCAL_MAX_MODEL_BYTES; default half this machine's memory\)/);
     // a value that is no size is named, not taken as the default (it was: "1GB" unpacked up to half the memory)
     process.env.SAGEMAKER_LOCAL_MAX_MODEL_BYTES = "1GB";
     await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e-bomb-env", EndpointConfigName: "c-bomb" }));
-    const bad = await until(async () => {
-      const x = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e-bomb-env" }));
-      return x.EndpointStatus === "Creating" ? undefined : x;
-    }, "the endpoint ends Creating", 30000);
+    const bad = await settled("e-bomb-env");
     assert.is(bad.EndpointStatus, "Failed");
     assert.match(bad.FailureReason!, /env SAGEMAKER_LOCAL_MAX_MODEL_BYTES must be a whole number of bytes > 0, got "1GB"/);
   } finally {
