@@ -562,6 +562,73 @@ print(json.dumps([m for m in ('logloss', 'auc', 'accuracy') if np.isnan(s['test_
   }
 });
 
+/** scikit-learn's hard VotingClassifier on given member classes, for each case: estimators that answer each row's
+ * class as the member's text label, encoded by the VotingClassifier's own LabelEncoder (its class order); its predict
+ * is the vote */
+const SKLEARN_VOTE = `from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import VotingClassifier
+class Given(ClassifierMixin, BaseEstimator):
+    def __init__(self, labels=None):
+        self.labels = labels
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+    def predict(self, X):
+        return self.le.transform(np.asarray(self.labels, dtype=object)[X[:, 0].astype(int)])
+out = []
+for case in data:
+    X = np.arange(len(case['y'])).reshape(-1, 1)
+    v = VotingClassifier([('m%d' % j, Given(labels)) for j, labels in enumerate(case['members'])], voting='hard')
+    v.fit(X, np.asarray(case['y'], dtype=object))
+    for est in v.estimators_:
+        est.le = v.le_
+    out.append([str(c) for c in v.predict(X)])
+print(json.dumps(out))`;
+
+test("vote ties go to the lowest class, as scikit-learn's hard VotingClassifier takes argmax(bincount(votes)) — they went to the class with the larger mean probability (2 and 4 members, text labels, binary and multiclass)", () => {
+  if (!hasSklearn()) return;
+  const r = lcg(23);
+  const n = 90;
+  const x1 = Array.from({ length: n }, () => r());
+  const x2 = Array.from({ length: n }, () => r());
+  const noisy = x1.map((v, i) => v + x2[i] + 0.8 * r());
+  // text labels whose first appearance is not their order: the classes are sorted, as LabelEncoder sorts them
+  const labelsBy: Record<string, string[]> = { "binary:logistic": ["yes", "no"], "multi:softprob": ["pear", "apple", "fig"] };
+  const cases: { name: string; y: string[]; members: string[][]; got: (string | number)[] }[] = [];
+  for (const objective of ["binary:logistic", "multi:softprob"]) {
+    const names = labelsBy[objective];
+    const y = noisy.map((v) => names[Math.min(names.length - 1, Math.floor((v / 2.8) * names.length))]);
+    const t = aq.table({ x1, x2, y });
+    const pool = [xgboost({ num_round: 3, max_depth: 1 }), xgboost({ num_round: 6, max_depth: 3, eta: 0.5 }), randomForest({ num_parallel_tree: 3, max_depth: 2, subsample: 0.6, colsample_bynode: 0.5 }), xgboost({ num_round: 2, max_depth: 2, colsample_bytree: 0.5, seed: 3 })];
+    for (const m of [2, 4]) {
+      const e = new Ensemble({ members: pool.slice(0, m).map((p) => p.clone()), objective, blend: "vote" }).fit(t, { label: "y" });
+      const classes = e.classNames();
+      const k = classes.length;
+      // each member's class, as its predict answers (p > 0.5; argmax, the first of equals)
+      const members = Object.values(e.predict(t).members).map((p) =>
+        Array.from({ length: n }, (_, i) => {
+          if (objective === "binary:logistic") return classes[p[i] > 0.5 ? 1 : 0];
+          let best = 0;
+          for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c;
+          return classes[best];
+        }),
+      );
+      const ties = y.filter((_, i) => {
+        const counts = classes.map((c) => members.filter((l) => l[i] === c).length);
+        return counts.filter((c) => c === Math.max(...counts)).length > 1;
+      }).length;
+      assert.ok(ties > 0, `${objective}, ${m} members: no tied rows to test`);
+      cases.push({ name: `${objective}, ${m} members (${ties} tied rows)`, y, members, got: e.predictClasses(t).map((c) => c.label) });
+      e.free();
+    }
+  }
+  const ref: string[][] = python(SKLEARN_VOTE, cases.map(({ y, members }) => ({ y, members })));
+  cases.forEach(({ name, got }, c) => {
+    const differ = got.map((g, i) => (g === ref[c][i] ? -1 : i)).filter((i) => i >= 0);
+    assert.equal(differ, [], `${name}: rows ${differ.slice(0, 5).map((i) => `${i} ${got[i]} ≠ ${ref[c][i]}`).join(", ")}`);
+  });
+});
+
 test("binary:logistic with soft labels: fitted, but crossValidate refuses before any fit, naming the row, as scikit-learn's classification metrics refuse a continuous target (the Error said 'class 1 has 0 rows')", () => {
   const x = Array.from({ length: 40 }, (_, i) => i);
   const y = x.map((v) => v / 40);

@@ -15,9 +15,11 @@
  *               coefficients may be negative. Binary: clipped to [0, 1].
  *               Not defined for multi:*.
  *   vote      — hard majority vote over each member's class (p > 0.5, or
- *               argmax); ties go to the class with the larger mean
- *               probability. Returned in the same shape as probabilities:
- *               0/1 for binary, one-hot rows for multiclass. These are classes,
+ *               argmax); a tie goes to the lowest class, as scikit-learn's
+ *               hard VotingClassifier takes argmax(bincount(votes)) (text
+ *               classes are sorted, as its LabelEncoder sorts them: the lowest
+ *               is the first label). Returned in the same shape as
+ *               probabilities: 0/1 for binary, one-hot rows for multiclass. These are classes,
  *               not probabilities: crossValidate scores their accuracy, and
  *               their logloss and auc are NaN (scikit-learn's hard
  *               VotingClassifier has no predict_proba either).
@@ -173,12 +175,12 @@ export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, o
       return out;
     }
     case "vote": {
-      const mean = applyBlend("mean", P, state, opts);
       if (!multi) {
+        // a tie (half the members each way) is class 0, the lower one
         for (let i = 0; i < L; i++) {
           let votes = 0;
           for (let j = 0; j < m; j++) if (positiveClass(P[j][i])) votes++;
-          out[i] = 2 * votes > m ? 1 : 2 * votes < m ? 0 : positiveClass(mean[i]) ? 1 : 0;
+          out[i] = 2 * votes > m ? 1 : 0;
         }
         return out;
       }
@@ -192,10 +194,9 @@ export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, o
           for (let c = 1; c < k; c++) if (P[j][r * k + c] > P[j][r * k + best]) best = c;
           votes[best]++;
         }
+        // strictly more votes: of classes with as many votes, the first (lowest) wins
         let win = 0;
-        for (let c = 1; c < k; c++) {
-          if (votes[c] > votes[win] || (votes[c] === votes[win] && mean[r * k + c] > mean[r * k + win])) win = c;
-        }
+        for (let c = 1; c < k; c++) if (votes[c] > votes[win]) win = c;
         out[r * k + win] = 1;
       }
       return out;
