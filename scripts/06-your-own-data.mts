@@ -143,7 +143,7 @@ const newPenguins = [
   { Species: "Adelie", Island: "Atlantis", "Beak Length (mm)": 41.0, "Beak Depth (mm)": 19.0, "Flipper Length (mm)": 195, "Body Mass (g)": null },
 ];
 const sexPredictions = sexModel.predictClasses(newPenguins);
-lib.showTable(sexPredictions.map((p, i) => ({ penguin: i + 1, label: p.label, p_FEMALE: p.probabilities.FEMALE, p_MALE: p.probabilities.MALE })));
+lib.showTable(sexPredictions.map((p, i) => ({ penguin: i + 1, label: p.label, p_FEMALE: p.probabilities?.FEMALE, p_MALE: p.probabilities?.MALE })));
 console.log("unseen or missing values per column:", JSON.stringify(sexModel.predict(newPenguins).drift));
 
 // ----------------------------------------------------------------------------

@@ -171,7 +171,7 @@ test("text class labels in and out: binary with categorical features, multiclass
   const pc = e.predictClasses(table);
   const acc = pc.filter((p, i) => p.label === label[i]).length / label.length;
   assert.ok(acc > 0.8, `accuracy ${acc}`);
-  assert.ok(Math.abs(pc[0].probabilities.yes + pc[0].probabilities.no - 1) < 1e-9);
+  assert.ok(Math.abs(pc[0].probabilities!.yes + pc[0].probabilities!.no - 1) < 1e-9);
   const dir = path.join(tmp, "binary");
   saveEnsemble(e, dir);
   assert.equal(readManifest(dir).classes, ["no", "yes"]);
@@ -185,7 +185,7 @@ test("text class labels in and out: binary with categorical features, multiclass
   const out = p.predictClasses(penguins);
   const truth = penguins.array("Species") as string[];
   assert.ok(out.filter((o, i) => o.label === truth[i]).length / truth.length > 0.95);
-  assert.equal(Object.keys(out[0].probabilities), ["Adelie", "Chinstrap", "Gentoo"]);
+  assert.equal(Object.keys(out[0].probabilities!), ["Adelie", "Chinstrap", "Gentoo"]);
   // a multiclass catboost member with a text feature (per-class target statistics: encoded columns "Island:class1", …)
   // saves and loads with its input features, predicting the same
   const withIsland = new Ensemble({ members: [catboost({ loss_function: "MultiClass", iterations: 20 })] }).fit(penguins, { label: "Species", features: ["Island", ...features] });

@@ -205,7 +205,7 @@ test("multiclass median: each class's median, each row rescaled to sum to 1 (row
   const t = table.derive({ cls: aq.escape((d: any) => (d.target < 100 ? 0 : d.target < 200 ? 1 : 2)) }).select(aq.not("target"));
   const e = new Ensemble({ members: [xgboost({ num_round: 5 }), randomForest({ n_estimators: 5 }), xgboost({ num_round: 5, max_depth: 1 })], objective: "multi:softprob", blend: "median" }).fit(t, { label: "cls" });
   for (const row of e.predictClasses(t.slice(0, 40))) {
-    const sum = Object.values(row.probabilities).reduce((s, p) => s + p, 0);
+    const sum = Object.values(row.probabilities!).reduce((s, p) => s + p, 0);
     assert.ok(Math.abs(sum - 1) < 1e-12, `probabilities sum to ${sum}`);
   }
   e.free();
@@ -627,6 +627,43 @@ test("vote ties go to the lowest class, as scikit-learn's hard VotingClassifier 
     const differ = got.map((g, i) => (g === ref[c][i] ? -1 : i)).filter((i) => i >= 0);
     assert.equal(differ, [], `${name}: rows ${differ.slice(0, 5).map((i) => `${i} ${got[i]} ≠ ${ref[c][i]}`).join(", ")}`);
   });
+});
+
+test("a vote ensemble's predictClasses gives each row's label and no probabilities, saved and loaded alike, as scikit-learn's hard VotingClassifier has predict and no predict_proba — it reported probabilities 0 and 1 (false certainty)", () => {
+  let refHasProba = false;
+  if (hasSklearn()) {
+    refHasProba = python(`from sklearn.ensemble import VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+X = np.column_stack([data['x'], data['x']])
+v = VotingClassifier([('lr', LogisticRegression()), ('tree', DecisionTreeClassifier(max_depth=2))], voting='hard').fit(X, data['y'])
+print(json.dumps(hasattr(v, 'predict_proba')))`, { x: [1, 2, 3, 4, 5, 6], y: ["no", "no", "yes", "no", "yes", "yes"] });
+  }
+  assert.is(refHasProba, false);
+  const r = lcg(5);
+  const x1 = Array.from({ length: 40 }, () => r());
+  const x2 = Array.from({ length: 40 }, () => r());
+  for (const [objective, y] of [["binary:logistic", x1.map((v) => (v > 0.5 ? "yes" : "no"))], ["multi:softprob", x1.map((v) => (v < 0.3 ? "a" : v < 0.6 ? "b" : "c"))]] as const) {
+    const t = aq.table({ x1, x2, y });
+    const e = new Ensemble({ members: [xgboost({ num_round: 3 }), randomForest({ num_parallel_tree: 2 }), xgboost({ num_round: 2, max_depth: 1 })], objective, blend: "vote" }).fit(t, { label: "y" });
+    const dir = path.join(tmp, `vote-${objective.replace(":", "-")}`);
+    saveEnsemble(e, dir);
+    const loaded = loadEnsemble(dir);
+    const k = objective === "multi:softprob" ? 3 : 1;
+    for (const model of [e, loaded]) {
+      const classes = model.predictClasses(t);
+      const p = model.predict(t).prediction;
+      // the vote's class, and nothing that reads as its probability
+      classes.forEach((c, i) => {
+        assert.equal(Object.keys(c), ["label"], JSON.stringify(c));
+        const index = k === 1 ? p[i] : Array.from(p.subarray(i * k, i * k + k)).indexOf(1);
+        assert.is(c.label, model.classNames()[index]);
+      });
+    }
+    assert.equal(loaded.predictClasses(t), e.predictClasses(t));
+    e.free();
+    loaded.free();
+  }
 });
 
 test("binary:logistic with soft labels: fitted, but crossValidate refuses before any fit, naming the row, as scikit-learn's classification metrics refuse a continuous target (the Error said 'class 1 has 0 rows')", () => {

@@ -252,6 +252,23 @@ test("a median blend cannot be explained: contributions=true is a 400 saying why
   e.free();
 });
 
+test("a vote blend has no probabilities: probabilities=true is a 400 saying why (it answered 0 and 1); its answer is each row's label", () => {
+  const t = loadDiabetes().derive({ level: aq.escape((d: { target: number }) => (d.target > 150 ? "high" : "low")) }).select(aq.not("target"));
+  const e = new Ensemble({ members: [xgboost({ objective: "binary:logistic", num_round: 3 }), ridge(), xgboost({ num_round: 2, max_depth: 1 })], blend: "vote" }).fit(t, { label: "level" });
+  const headers = { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "probabilities=true" };
+  try {
+    invoke(e, headers, csv(rows));
+    assert.unreachable("expected a 400");
+  } catch (err) {
+    assert.instance(err, HttpError);
+    assert.is((err as HttpError).status, 400);
+    assert.match((err as Error).message, /^probabilities=true: this model's blend is vote, which predicts classes and no probabilities/);
+  }
+  const labels = JSON.parse(invoke(e, { ...headers, "x-amzn-sagemaker-custom-attributes": "" }, csv(rows)).body).predictions;
+  assert.equal(labels, e.predictClasses(rows.map((r) => Object.fromEntries(features.map((f, j) => [f, r[j]])))));
+  e.free();
+});
+
 test("an answer of more contributions than one holds is a 413 saying how many rows fit, before they are computed (it was a 500 after a minute: the JSON outgrew V8's longest string)", () => {
   const perRow = (features.length + 1) * (1 + reg.members.length); // with members=true: the ensemble's and each member's
   const most = Math.floor(MAX_CONTRIBUTION_NUMBERS / perRow);

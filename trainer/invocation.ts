@@ -13,7 +13,7 @@
  * caller as CustomAttributes) and, in JSON answers with any, per column in `"drift"`.
  */
 import * as http from "http";
-import { NA_VALUES, type ClassPrediction, type Drift, type Ensemble } from "ensemble-workbook";
+import { NA_VALUES, predictsClasses, type ClassPrediction, type Drift, type Ensemble } from "ensemble-workbook";
 import { HttpError, MIME, requestFormat, responseFormat } from "./formats";
 import { contributionsCsv, contributionsJson, customAttributes } from "./explain";
 
@@ -61,9 +61,10 @@ function csvField(t: string): string {
   return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
 
-/** a row's label, then with probabilities=true every class's probability in class order: a CSV answer's cells */
+/** a row's label, then with probabilities=true every class's probability in class order: a CSV answer's cells (a vote
+ * blend's rows have none, and probabilities=true is refused for it before any prediction) */
 function labelCells(r: ClassPrediction, probabilities: boolean): string[] {
-  return [csvField(String(r.label)), ...(probabilities ? Object.values(r.probabilities).map(String) : [])];
+  return [csvField(String(r.label)), ...(probabilities ? Object.values(r.probabilities ?? {}).map(String) : [])];
 }
 
 function labelsCsv(rows: ClassPrediction[], probabilities: boolean): string {
@@ -133,6 +134,9 @@ export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHe
   const m = { X, nrow, ncol, featureNames: features, ...(ensemble.columns ? { columns: ensemble.columns } : {}) };
   const classification = /^(binary|multi):/.test(ensemble.objective);
   if (attributes.probabilities && !classification) throw new HttpError(400, `probabilities=true needs a classifier; this model's objective is ${ensemble.objective}`);
+  if (attributes.probabilities && predictsClasses(ensemble.blend)) {
+    throw new HttpError(400, `probabilities=true: this model's blend is ${ensemble.blend}, which predicts classes and no probabilities (as scikit-learn's hard VotingClassifier has no predict_proba); its answer is each row's class`);
+  }
   const labelled = classification && (ensemble.classes !== undefined || attributes.probabilities);
   const maxStepRows = attributes.contributions ? CONTRIBUTIONS_STEP_ROWS : PREDICT_STEP_ROWS;
   // filled step by step: the predictions (rows × outputs), each member's, the contributions' CSV lines or JSON rows

@@ -19,7 +19,7 @@ import { ColumnSchema, Drift, encodeLabels, encodeRows, LabelledMatrix, Matrix, 
 import { holdCoreMatrix, splitRowViews } from "../data/core-matrix";
 import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
-import { applyBlend, Blend, BlendState, checkBlend, checkGivenBlend, fitBlend, needsFitting } from "./blends";
+import { applyBlend, Blend, BlendState, checkBlend, checkGivenBlend, fitBlend, needsFitting, predictsClasses } from "./blends";
 import { BLEND_REFUSED, canonicalObjective, catboostLoss, isClassification, isMulticlass, objectiveTask, shownValue } from "../core";
 import { checkNthread, checkWorkers, fitMembers } from "./parallel";
 import { positiveClass } from "../metrics/classification";
@@ -93,7 +93,9 @@ export interface Prediction {
 /** One row's class: the label (the training text, or the class index for numeric labels) and each class's probability. */
 export interface ClassPrediction {
   label: string | number;
-  probabilities: Record<string, number>;
+  /** Absent for a vote blend, which predicts classes and no probabilities (its 0/1 were shown as certainty), as
+   * scikit-learn's hard VotingClassifier has predict and no predict_proba. */
+  probabilities?: Record<string, number>;
 }
 
 /**
@@ -434,23 +436,28 @@ export class Ensemble {
     return Array.from({ length: k }, (_, i) => String(i));
   }
 
-  /** Each row's predicted class (the original label) and every class's probability (binary:* and multi:* only). */
+  /** Each row's predicted class (the original label) and every class's probability (binary:* and multi:* only; a vote blend: the label). */
   predictClasses(input: RowsInput | Matrix): ClassPrediction[] {
     if (!isClassification(this.objective)) throw new Error(`predictClasses needs a classification objective (binary:* or multi:*), not ${this.objective}`);
     return this.classesOf(this.predict(input).prediction);
   }
 
-  /** predict's blended probabilities (binary: P(class 1) per row; multi: n × K) → each row's class and probabilities. */
+  /**
+   * predict's blended probabilities (binary: P(class 1) per row; multi: n × K) → each row's class and probabilities.
+   * A vote blend's prediction is classes (0/1, one-hot): each row's label alone.
+   */
   classesOf(p: Float64Array): ClassPrediction[] {
     if (!isClassification(this.objective)) throw new Error(`classesOf needs a classification objective (binary:* or multi:*), not ${this.objective}`);
     const names = this.classNames();
     const k = isMulticlass(this.objective) ? names.length : 1;
     const n = p.length / k;
     const labelOf = (c: number): string | number => (this.classes ? this.classes[c] : c);
+    const withProbabilities = !predictsClasses(this.blend);
     const out: ClassPrediction[] = new Array(n);
     for (let i = 0; i < n; i++) {
       if (k === 1) {
-        out[i] = { label: labelOf(positiveClass(p[i]) ? 1 : 0), probabilities: { [names[0]]: 1 - p[i], [names[1]]: p[i] } };
+        const label = labelOf(positiveClass(p[i]) ? 1 : 0);
+        out[i] = withProbabilities ? { label, probabilities: { [names[0]]: 1 - p[i], [names[1]]: p[i] } } : { label };
         continue;
       }
       let best = 0;
@@ -459,7 +466,7 @@ export class Ensemble {
         probabilities[names[c]] = p[i * k + c];
         if (p[i * k + c] > p[i * k + best]) best = c;
       }
-      out[i] = { label: labelOf(best), probabilities };
+      out[i] = withProbabilities ? { label: labelOf(best), probabilities } : { label: labelOf(best) };
     }
     return out;
   }

@@ -358,15 +358,16 @@ export class Predictor {
   /**
    * A classifier endpoint's answer per row: the class label (the training labels' text, or the class index for
    * numeric labels) and every class's probability — the custom attribute `probabilities=true` (trainer/README.md),
-   * as lib's `Ensemble.predictClasses` gives them for the served model.
+   * as lib's `Ensemble.predictClasses` gives them for the served model (a vote blend's endpoint has no probabilities:
+   * its 400 is thrown).
    */
-  async predictClasses(rows: Rows, opts: Pick<PredictOptions, "format" | "features" | "label"> = {}): Promise<ClassPrediction[]> {
+  async predictClasses(rows: Rows, opts: Pick<PredictOptions, "format" | "features" | "label"> = {}): Promise<Required<ClassPrediction>[]> {
     const { body, contentType } = this.body(rows, opts);
     const r = await this.invoke(body, contentType, "application/json", "probabilities=true");
     const preds: unknown = JSON.parse(r.body).predictions;
     const ok = Array.isArray(preds) && preds.every((p) => p && typeof p === "object" && "label" in p && "probabilities" in p);
     if (!ok) throw new Error(`endpoint ${this.endpointName}: unexpected answer to probabilities=true ${r.body.slice(0, 200)}`);
-    return preds as ClassPrediction[];
+    return preds as Required<ClassPrediction>[];
   }
 
   /**
