@@ -237,6 +237,22 @@ print(json.dumps(out))`, { y, good: Array.from(good) });
   assert.equal(fitBlend("weighted", [good, good], y).weights!.length, 2);
 });
 
+test("a median or vote blend of member predictions holding NaN or infinity is an Error naming the member and row, as the fitted blends refuse them — the median of 1, NaN, 5 was NaN or a number by the values' order, and a NaN member voted for class 0", () => {
+  const names = { members: ["xgboost", "wild", "ridge"] };
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const P = [Float64Array.from([1, 0.2, 0.9]), Float64Array.from([3, bad, 0.1]), Float64Array.from([8, 0.9, 0.2])];
+    assert.throws(() => applyBlend("median", P, {}, { objective: "reg:squarederror", ...names }), new RegExp(`the median blend takes each value's median of the members' predictions, and member "wild" predicted ${bad} for row 1: a blend cannot weigh`));
+    const bin = [Float64Array.from([0.9, 0.2]), Float64Array.from([0.4, bad]), Float64Array.from([0.8, 0.9])];
+    assert.throws(() => applyBlend("vote", bin, {}, { objective: "binary:logistic", ...names }), new RegExp(`the vote blend counts each member's class, and member "wild" predicted ${bad} for row 1: a blend cannot weigh`));
+    // multiclass: the row and the class
+    const mc = [Float64Array.from([0.1, 0.9, 0.5, 0.5]), Float64Array.from([0.5, 0.5, 0.5, bad]), Float64Array.from([0.1, 0.9, 0.5, 0.5])];
+    for (const blend of ["median", "vote"] as const)
+      assert.throws(() => applyBlend(blend, mc, {}, { objective: "multi:softprob", numClass: 2, ...names }), new RegExp(`member "wild" predicted ${bad} for row 1 \\(class 1\\)`));
+  }
+  // the mean carries a NaN into its answer, where it shows
+  assert.ok(Number.isNaN(applyBlend("mean", [Float64Array.from([1]), Float64Array.from([NaN])], {}, { objective: "reg:squarederror" })[0]));
+});
+
 test("members with different num_class are an Error as the ensemble is made (3 and 4 probabilities per row were blended as rows of 3: row 2's mean took row 1's fourth class)", () => {
   const softprob = (num_class: number) => xgboost({ num_round: 3, objective: "multi:softprob", num_class });
   assert.throws(() => new Ensemble({ members: [softprob(3), softprob(4)] }), /members disagree on num_class: xgboost 3, xgboost_2 4/);

@@ -86,23 +86,31 @@ function oneHot(y: ArrayLike<number>, k: number): Float64Array {
 }
 
 /**
+ * A member's NaN or infinite prediction is an Error naming the member, the row and (multiclass) the class; `use` says
+ * what the blend does with the predictions. One check for the blends that would hide such a value: fitted blends
+ * (scikit-learn's stacking refuses "Input X contains NaN"), the median (NaN sorts anywhere) and the vote (NaN is not
+ * > 0.5: a vote for class 0).
+ */
+function refuseNonFinite(blend: Blend, P: Float64Array[], rows: number, members: string[] | undefined, use: string): void {
+  P.forEach((p, j) => {
+    const at = p.findIndex((v) => !Number.isFinite(v));
+    if (at < 0) return;
+    const width = p.length / rows;
+    throw new Error(
+      `the ${blend} blend ${use}, and member ${members?.[j] !== undefined ? `"${members[j]}"` : j} predicted ${p[at]} for row ${Math.floor(at / width)}` +
+        `${width > 1 ? ` (class ${at % width})` : ""}: a blend cannot weigh a prediction that is not a finite number — check that member's parameters and data`,
+    );
+  });
+}
+
+/**
  * Fit the blend's parameters on out-of-fold member predictions P[j] and labels y (`members`: the members' names, for
  * the Error). A NaN or infinite prediction is an Error naming the member and row, as scikit-learn's stacking refuses
  * ("Input X contains NaN"): the weighted blend took equal weights without a word, stacking failed as "matrix is not
  * positive definite (use alpha > 0 for ridge)".
  */
 export function fitBlend(blend: Blend, P: Float64Array[], y: ArrayLike<number>, opts: { numClass?: number; stackerAlpha?: number; members?: string[] } = {}): BlendState {
-  if (needsFitting(blend))
-    P.forEach((p, j) => {
-      const at = p.findIndex((v) => !Number.isFinite(v));
-      if (at >= 0) {
-        const width = p.length / y.length;
-        throw new Error(
-          `the ${blend} blend is fitted on the members' out-of-fold predictions, and member ${opts.members?.[j] !== undefined ? `"${opts.members[j]}"` : j} predicted ${p[at]} for row ${Math.floor(at / width)}` +
-            `${width > 1 ? ` (class ${at % width})` : ""}: a blend cannot weigh a prediction that is not a finite number — check that member's parameters and data`,
-        );
-      }
-    });
+  if (needsFitting(blend)) refuseNonFinite(blend, P, y.length, opts.members, "is fitted on the members' out-of-fold predictions");
   const k = opts.numClass && opts.numClass > 1 && P[0].length === y.length * opts.numClass ? opts.numClass : 1;
   const target = k > 1 ? oneHot(y, k) : y;
   if (blend === "weighted") return { weights: convexWeights(P, target) };
@@ -119,8 +127,8 @@ function median(values: number[]): number {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
-/** Combine member predictions P[j] (each length L = n or n × K) into one prediction. */
-export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, opts: { objective: string; numClass?: number }): Float64Array {
+/** Combine member predictions P[j] (each length L = n or n × K) into one prediction (`members`: their names, for Errors). */
+export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, opts: { objective: string; numClass?: number; members?: string[] }): Float64Array {
   const m = P.length;
   const L = P[0].length;
   // every member one prediction per value: a longer one (another class count) was read as more rows
@@ -130,6 +138,11 @@ export function applyBlend(blend: Blend, P: Float64Array[], state: BlendState, o
   const task = objectiveTask(opts.objective);
   const binary = task === "binary";
   const multi = task === "multiclass";
+  // the mean and the linear blends carry a NaN into the answer, where it shows; the median and the vote would hide it
+  // (the median of 1, NaN, 5 was NaN or a number by the values' order; a NaN member voted for class 0)
+  const rows = multi && (opts.numClass ?? 0) > 1 ? L / opts.numClass! : L;
+  if (blend === "median") refuseNonFinite(blend, P, rows, opts.members, "takes each value's median of the members' predictions");
+  if (blend === "vote") refuseNonFinite(blend, P, rows, opts.members, "counts each member's class");
   switch (blend) {
     case "mean":
     case "soft_vote":

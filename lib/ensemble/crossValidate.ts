@@ -275,7 +275,7 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
         ? fitBlend(b.blend, innerOof[f], labelsOf(y, fold.train), { numClass: ensemble.numClass, stackerAlpha: ensemble.stackerAlpha, members: members.map((mem) => mem.name) })
         : {};
       blendStates[b.key].push(state);
-      scored.push([b.key, applyBlend(b.blend, preds[f], state, { objective, numClass: ensemble.numClass }), predictsClasses(b.blend)]);
+      scored.push([b.key, applyBlend(b.blend, preds[f], state, { objective, numClass: ensemble.numClass, members: members.map((mem) => mem.name) }), predictsClasses(b.blend)]);
     }
     const foldMetrics: Record<string, Record<string, number>> = {};
     for (const [name, p, classes] of scored) {

@@ -425,7 +425,7 @@ export class Ensemble {
     // integer-like names come first there (members "b" and "1": the stacker's coefficients applied to the other member)
     const preds = this.members.map((member) => member.predict(m));
     const members: Record<string, Float64Array> = Object.fromEntries(this.members.map((member, j) => [member.name, preds[j]]));
-    const prediction = applyBlend(this.blend, preds, this.blendState, { objective: this.objective, numClass: this.numClass });
+    const prediction = applyBlend(this.blend, preds, this.blendState, { objective: this.objective, numClass: this.numClass, members: this.members.map((member) => member.name) });
     return { prediction, members, ...(drift ? { drift } : {}) };
   }
 
