@@ -10,10 +10,15 @@
  *              application/jsonlines, …), or for application/json a JSON array or an object holding one
  *              (`{"predictions": […]}`) — it must hold as many outputs as the batch had records
  *   join       JoinSource Input: CSV — the input's fields then the output's; JSON — the input object with
- *              SageMakerOutput, or {SageMakerInput, SageMakerOutput} when the input is not an object
+ *              SageMakerOutput, or {SageMakerInput, SageMakerOutput} when the input is not an object. A CSV answer
+ *              joined to JSON is the JSON array of its fields, numbers as numbers ("0.73" → [0.73]): AWS takes a CSV
+ *              record as a JSON array and writes its examples' records so ([1,2,3], the label result [1]); what
+ *              becomes of a CSV answer under SageMakerOutput the docs leave open, and text "0.73" would make every
+ *              reader parse the numbers again
  *   output     DataProcessing.OutputFilter on the joined record, written back as CSV or JSON
  *   assemble   AssembleWith Line: each output followed by a newline; None: the answers concatenated as they are
  */
+import { decimalNumber } from "node-xgboost-wasm";
 import { evaluateJsonPath, JsonPath } from "./jsonpath";
 
 export type RecordFormat = "csv" | "json" | "raw";
@@ -146,6 +151,13 @@ export function splitAnswer(body: string, accept: string | undefined, n: number)
   return outs;
 }
 
+/** a CSV field as a JSON value: a number when it is a decimal number's text (not "0x1", "NaN", "Infinity" nor "", nor
+ * one past a double's range, which JSON would write as null), else the text */
+function jsonOfField(field: string): string | number {
+  const v = decimalNumber(field);
+  return v !== undefined && Number.isFinite(v) ? v : field;
+}
+
 /** JoinSource Input: the input record with its output, as the output's record (CSV fields appended; JSON SageMakerOutput) */
 export function joinRecord(input: string, inFormat: RecordFormat, output: string, outFormat: RecordFormat): unknown {
   const inValue = recordValue(input, inFormat);
@@ -153,7 +165,8 @@ export function joinRecord(input: string, inFormat: RecordFormat, output: string
     const outValue = outFormat === "csv" ? csvFields(output) : [JSON.parse(output)];
     return [...(inValue as string[]), ...outValue];
   }
-  const outValue = outFormat === "json" ? JSON.parse(output) : outFormat === "csv" ? csvFields(output) : output;
+  // JSON input: the CSV answer's fields as JSON values — they were text ("0.73"), a number no JSON reader saw as one
+  const outValue = outFormat === "json" ? JSON.parse(output) : outFormat === "csv" ? csvFields(output).map(jsonOfField) : output;
   if (inValue && typeof inValue === "object" && !Array.isArray(inValue)) return { ...(inValue as Record<string, unknown>), SageMakerOutput: outValue };
   return { SageMakerInput: inValue, SageMakerOutput: outValue };
 }

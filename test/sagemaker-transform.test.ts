@@ -7,6 +7,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import * as aq from "arquero";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -158,6 +159,17 @@ test("the endpoint answers the same numbers for the same rows; without filters t
   await predictor.delete();
   assert.is(batch.length, direct.length);
   for (let i = 0; i < direct.length; i++) assert.is(batch[i], direct[i]);
+});
+
+test("JSON Lines records joined with a CSV answer: SageMakerOutput holds the prediction as a number (it was the text \"0.73\"), the id kept by OutputFilter", async () => {
+  const dir = tmpDir("json-join");
+  const rows = loadDiabetes().select(aq.not("target")).slice(0, 8).objects() as Record<string, number>[];
+  fs.writeFileSync(path.join(dir, "rows.jsonl"), rows.map((r, i) => JSON.stringify({ id: i + 1, instances: [Object.values(r)] }) + "\n").join(""));
+  const t = new Transformer(sess, modelName, { strategy: "SingleRecord", accept: "text/csv" });
+  await t.transform(dir, { contentType: "application/json", splitType: "Line", inputFilter: "$.instances", joinSource: "Input", outputFilter: "$['id','SageMakerOutput']" });
+  const [uri] = await t.outputUris();
+  const lines = fs.readFileSync(uri.replace(/^file:\/\//, ""), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines, rows.map((_, i) => ({ id: i + 1, SageMakerOutput: [reference[i]] })));
 });
 
 function request(name: string, over: Partial<CreateTransformJobCommandInput> = {}, uri = `file://${inputs}/a-diabetes.csv`): CreateTransformJobCommandInput {

@@ -144,6 +144,12 @@ test("records, filters, mini-batches, answers, joins", () => {
   // JSON join: SageMakerOutput in an object input, {SageMakerInput, SageMakerOutput} otherwise
   assert.is(outputRecord('{"id":7,"x":[1]}', "json", "0.5", "json", true, parseJsonPath("$['id','SageMakerOutput']")), '{"id":7,"SageMakerOutput":0.5}');
   assert.is(outputRecord("[1,2]", "json", '{"p":1}', "json", true, undefined), '{"SageMakerInput":[1,2],"SageMakerOutput":{"p":1}}');
+  // JSON input, CSV answer: SageMakerOutput is the answer's fields as JSON values, numbers as numbers (as AWS writes a
+  // CSV record: [1,2,3], the label result [1]) — they were text, "0.73"
+  assert.is(outputRecord('{"id":7,"x":[1,2]}', "json", "0.73", "csv", true, undefined), '{"id":7,"x":[1,2],"SageMakerOutput":[0.73]}');
+  assert.is(outputRecord('{"id":7}', "json", 'Gentoo,0.02,1e-3,"a,b",NaN,,0x1', "csv", true, parseJsonPath("$.SageMakerOutput")), '["Gentoo",0.02,0.001,"a,b","NaN","","0x1"]');
+  assert.is(outputRecord("[1,2]", "json", "0.5", "csv", true, undefined), '{"SageMakerInput":[1,2],"SageMakerOutput":[0.5]}');
+  assert.is(JSON.parse(outputRecord('{"id":7}', "json", "0.7300000190734863", "csv", true, undefined)).SageMakerOutput[0], 0.7300000190734863);
   assert.throws(() => outputRecord("7,1", "csv", "0.5", "csv", true, parseJsonPath("$[5]")), /outside the record's 3 fields/);
 });
 
