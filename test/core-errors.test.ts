@@ -108,8 +108,26 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ objective: "reg:nonsense" }, [/objective/, /reg:nonsense/, /reg:squarederror/]],
     [{ max_dept: 3 }, [/unknown parameter/i, /max_dept/, /max_depth/, /eta/]],
     // XGBoost's own parameters this core does not implement say so (they read "unknown parameter")
-    [{ monotone_constraints: "(1,0)" }, [/^parameter "monotone_constraints" \(XGBoost's\) is not implemented here; valid parameters: /]],
-    [{ interaction_constraints: [[0, 1]] }, [/^parameter "interaction_constraints" \(XGBoost's\) is not implemented here/]],
+    [{ updater: "grow_colmaker" }, [/^parameter "updater" \(XGBoost's\) is not implemented here; valid parameters: /]],
+    // the constraints (5 unnamed features here): a value other than -1 / 0 / 1 (SageMaker's container refuses them;
+    // native reads any integer's sign), text that is no list, more values than features (native drops the rest
+    // silently), a name without feature names, an index past the features
+    [{ monotone_constraints: "(1,2,0)" }, [/^parameter monotone_constraints\[1\] is "2": each must be -1 \(decreasing\), 0 \(none\) or 1 \(increasing\)/]],
+    [{ monotone_constraints: [1, 0.5] }, [/^parameter monotone_constraints\[1\] is 0\.5: each must be -1/]],
+    [{ monotone_constraints: "1,0" }, [/^parameter monotone_constraints "1,0" is not a list of constraints: write "\(1,-1,0\)"/]],
+    [{ monotone_constraints: "(1,0]" }, [/^parameter monotone_constraints "\(1,0\]" is not a list of constraints/]],
+    [{ monotone_constraints: true }, [/^parameter monotone_constraints must be a list of -1 \(decreasing\), 0 \(none\) or 1 \(increasing\)/]],
+    [{ monotone_constraints: "(1,0,0,0,0,-1)" }, [/^train: monotone_constraints has 6 values, but the training data has 5 features/]],
+    [{ monotone_constraints: { age: 1 } }, [/^train: monotone_constraints: feature "age" is named, but the training data has no feature names; give 0-based indexes/]],
+    [{ monotone_constraints: { age: -2 } }, [/^parameter monotone_constraints\["age"\] is -2: each must be -1/]],
+    [{ interaction_constraints: "[[0,1],[2" }, [/^parameter interaction_constraints "\[\[0,1\],\[2" is not a nested list: write "\[\[0, 1\], \[2, 3\]\]"/]],
+    [{ interaction_constraints: [0, 1] }, [/^parameter interaction_constraints\[0\] must be a list of features \(0-based indexes or names\), got 0/]],
+    [{ interaction_constraints: [[0, -1]] }, [/^parameter interaction_constraints\[0\]\[1\] is -1: a feature is a 0-based index or a name/]],
+    [{ interaction_constraints: { a: 1 } }, [/^parameter interaction_constraints must be a list of groups of features/]],
+    [{ interaction_constraints: [[0, 1], [2, 5]] }, [/^train: interaction_constraints: feature index 5, but the training data has 5 features \(0 \.\. 4\)/]],
+    [{ interaction_constraints: [["x"]] }, [/^train: interaction_constraints: feature "x" is named, but the training data has no feature names/]],
+    [{ grow_policy: "symmetric", monotone_constraints: "(1)" }, [/^parameter monotone_constraints is not implemented for grow_policy "symmetric"/]],
+    [{ grow_policy: "symmetric", interaction_constraints: "[[0, 1]]" }, [/^parameter interaction_constraints is not implemented for grow_policy "symmetric"/]],
     [{ eval_metric: "accuracy" }, [/eval_metric/, /accuracy/]],
     // XGBoost's own objectives and metrics that this core does not implement say so (they read "unknown"), and
     // those XGBoost added after 1.7 name the version
@@ -167,6 +185,21 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ nthread: 2n }, [/parameter nthread must be a finite number, got 2n/]],
   ];
   for (const [params, patterns] of cases) throwsNamed(JSON.stringify(params, (_, v) => (typeof v === "bigint" ? `${v}n` : v)), trainWith(params), ...patterns);
+});
+
+test("train: constraints by feature name need the names, and names the data has; not on target statistics (cat_encoding ordered)", () => {
+  const named = () => dm({ featureNames: ["a", "b", "c", "d", "e"] });
+  const d = named();
+  throwsNamed("an unknown name", trainWith({ monotone_constraints: { a: 1, z: -1 } }, d), /^train: monotone_constraints: feature "z" is not one of the training data's feature names \(a, b, c, d, e\)/);
+  throwsNamed("an unknown name in a group", trainWith({ interaction_constraints: [["a", "b"], ["zz"]] }, d), /^train: interaction_constraints: feature "zz" is not one of/);
+  const codes = data.X.map((v, i) => (i % data.ncol === 0 ? (i / data.ncol) % 3 : v));
+  const cat = new DMatrix(codes, { nrow: data.nrow, ncol: data.ncol, label: data.y, featureTypes: ["c", "q", "q", "q", "q"] });
+  throwsNamed("ordered target statistics", trainWith({ cat_encoding: "ordered", monotone_constraints: "(0,1)" }, cat), /^train: monotone_constraints and interaction_constraints are not implemented with cat_encoding "ordered"/);
+  cat.free();
+  // and they train with the names the data has
+  const b = train({ monotone_constraints: { b: 1 }, interaction_constraints: [["a", "b"], ["c", "d", "e"]] }, d, { numBoostRound: 2 });
+  assert.ok(b.predict(d).every(Number.isFinite));
+  b.free(); d.free();
 });
 
 test("predict: an output larger than predict returns at once (rows × classes) is an Error before anything is allocated, not a trap; the core still works after it", () => {

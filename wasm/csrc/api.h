@@ -17,6 +17,14 @@ void bst_set_params(Booster *b, const double *values);   /* P_COUNT values in Pa
  * n = 0 clears them. Categorical features get one-hot / partition splits
  * (split_categorical.c); not with grow_policy symmetric. */
 int bst_set_feature_types(Booster *b, const uint8_t *types, int n);
+/* monotone_constraints (split.h NodeBounds): n values of -1 / 0 / 1 for features 0 .. n-1 (the rest 0, as native);
+ * n = 0 clears them (native's empty list: no constraint). At most the training matrix's features, checked when a fit
+ * begins. Not with grow_policy symmetric. */
+int bst_set_monotone(Booster *b, const int8_t *values, int n);
+/* interaction_constraints (grower.c allowed_features): on = 0 clears them; else n_groups groups, group g's feature
+ * indexes features[group_begin[g] .. group_begin[g + 1]) (group_begin: n_groups + 1 offsets), each below the
+ * training matrix's features (checked when a fit begins). Not with grow_policy symmetric. */
+int bst_set_interactions(Booster *b, int on, const int32_t *features, const int32_t *group_begin, int n_groups);
 
 /* The quantised form of a matrix (qmatrix.h): cuts and bin codes, built once, shared by
  * every fit on its rows; qm_build and qm_free are declared there. */

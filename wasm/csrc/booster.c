@@ -40,6 +40,8 @@ struct TrainState {
   uint32_t *rows;         /* position -> row (see grower.h): the identity at each tree's start */
   uint8_t *scratch_bins; GradPair *scratch_gh; uint32_t *scratch_rows;
   int32_t *all_features, *tree_features;
+  int8_t *monotone;       /* the booster's monotone_constraints padded to every feature (GrowContext.monotone), or NULL */
+  uint8_t *groups;        /* the interaction groups as marks per feature (GrowContext.groups), or NULL */
   float *residual, *residual_w; /* reg:absoluteerror leaf refresh */
   Rng rng;
   GrowContext ctx;
@@ -63,6 +65,63 @@ XGB_API int bst_set_feature_types(Booster *b, const uint8_t *types, int n) {
   return 0;
 }
 
+XGB_API int bst_set_monotone(Booster *b, const int8_t *values, int n) {
+  free(b->monotone);
+  b->monotone = NULL;
+  b->n_monotone = 0;
+  if (n <= 0) return 0;
+  for (int f = 0; f < n; f++)
+    if (values[f] < -1 || values[f] > 1) return xgb_fail("monotone_constraints[%d] is %d: each must be -1, 0 or 1", f, values[f]);
+  if (!(b->monotone = xgb_alloc((size_t)n))) return -1;
+  memcpy(b->monotone, values, (size_t)n);
+  b->n_monotone = n;
+  return 0;
+}
+
+XGB_API int bst_set_interactions(Booster *b, int on, const int32_t *features, const int32_t *group_begin, int n_groups) {
+  free(b->interaction); free(b->group_begin);
+  b->interaction = b->group_begin = NULL;
+  b->interactions_on = b->n_interaction_groups = 0;
+  if (!on) return 0;
+  if (n_groups < 0 || group_begin[0] != 0) return xgb_fail("interaction_constraints: bad group offsets");
+  for (int g = 0; g < n_groups; g++) if (group_begin[g + 1] < group_begin[g]) return xgb_fail("interaction_constraints: bad group offsets");
+  int n = group_begin[n_groups];
+  for (int i = 0; i < n; i++) if (features[i] < 0) return xgb_fail("interaction_constraints: feature index %d is negative", features[i]);
+  b->interaction = xgb_alloc(sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
+  b->group_begin = xgb_alloc(sizeof(int32_t) * (size_t)(n_groups + 1));
+  if (!b->interaction || !b->group_begin) return -1;
+  memcpy(b->interaction, features, sizeof(int32_t) * (size_t)n);
+  memcpy(b->group_begin, group_begin, sizeof(int32_t) * (size_t)(n_groups + 1));
+  b->interactions_on = 1;
+  b->n_interaction_groups = n_groups;
+  return 0;
+}
+
+/* The constraints for a fit on ncol features, into the fit's state and GrowContext (checked against the features) */
+static int constraints_begin(Booster *b, TrainState *s, int ncol) {
+  GrowContext *c = &s->ctx;
+  if ((b->monotone || b->interactions_on) && b->p.grow_policy == GROW_SYMMETRIC)
+    return xgb_fail("monotone_constraints and interaction_constraints are not implemented for symmetric trees");
+  if (b->monotone) {
+    if (b->n_monotone > ncol) return xgb_fail("monotone_constraints has %d values for %d features", b->n_monotone, ncol);
+    if (!(s->monotone = xgb_calloc((size_t)ncol, 1))) return -1;
+    memcpy(s->monotone, b->monotone, (size_t)b->n_monotone);
+  }
+  if (b->interactions_on) {
+    int ng = b->n_interaction_groups;
+    if (!(s->groups = xgb_calloc((size_t)(ng > 0 ? ng : 1) * ncol, 1))) return -1;
+    for (int g = 0; g < ng; g++)
+      for (int i = b->group_begin[g]; i < b->group_begin[g + 1]; i++) {
+        int f = b->interaction[i];
+        if (f >= ncol) return xgb_fail("interaction_constraints: feature index %d, but the matrix has %d features", f, ncol);
+        s->groups[(size_t)g * ncol + f] = 1;
+      }
+  }
+  c->monotone = s->monotone;
+  c->interactions_on = b->interactions_on; c->n_groups = b->n_interaction_groups; c->groups = s->groups;
+  return 0;
+}
+
 XGB_API void bst_train_end(Booster *b) {
   TrainState *s = b->train;
   if (!s) return;
@@ -70,6 +129,7 @@ XGB_API void bst_train_end(Booster *b) {
   qm_free(s->own_qm);
   free(s->margin); free(s->all_features); free(s->tree_features);
   free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_alt); free(s->ctx.node_split_bin);
+  free(s->ctx.node_lower); free(s->ctx.node_upper); free(s->monotone); free(s->groups);
   free(s);
   b->train = NULL;
 }
@@ -80,6 +140,7 @@ XGB_API void bst_free(Booster *b) {
   shap_cache_drop(b);
   for (int t = 0; t < b->n_trees; t++) tree_free(&b->trees[t]);
   free(b->trees); free(b->tree_group); free(b->feature_types);
+  free(b->monotone); free(b->interaction); free(b->group_begin);
   free(b);
 }
 
@@ -130,6 +191,7 @@ XGB_API int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, con
   s->all_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
   s->tree_features = xgb_alloc(sizeof(int32_t) * (ncol + 1));
   if (!s->margin || !s->all_features || !s->tree_features) goto fail;
+  if (constraints_begin(b, s, ncol) < 0) goto fail;
   s->parked = 1;
   if (acquire(b) < 0) goto fail;
   for (int f = 0; f < ncol; f++) s->all_features[f] = f;

@@ -23,6 +23,14 @@ typedef struct {
   int n_trees, cap_trees;
   uint8_t *feature_types; /* NULL (all numeric) or one per feature: 1 = categorical (XGBoost's "c") */
   int n_feature_types;
+  /* monotone_constraints: NULL when none were given (native's evaluator then keeps its plain formula), else
+   * n_monotone values of -1 / 0 / 1, padded with 0 to the features when a fit begins, as native pads them */
+  int8_t *monotone;
+  int n_monotone;
+  /* interaction_constraints, when given (interactions_on, even with no group): group g's features are
+   * interaction[group_begin[g] .. group_begin[g + 1]) */
+  int interactions_on, n_interaction_groups;
+  int32_t *interaction, *group_begin;
   TrainState *train;
   ShapCache *shap; /* TreeSHAP's per-tree numbers, kept between calls (shap.c); dropped when the trees change */
 } Booster;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <float.h>
 
 #define XGB_API __attribute__((visibility("default"), used))
 /* A per-row helper of a hot loop, inlined whatever the compiler's cost model says: clang left goes_left and

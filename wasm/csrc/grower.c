@@ -20,6 +20,12 @@ int grow_reserve_nodes(GrowContext *ctx, int n) {
   int32_t *sb = realloc(ctx->node_split_bin, sizeof(int32_t) * cap);
   if (!sb) return xgb_fail("out of memory in tree growth");
   ctx->node_split_bin = sb;
+  float *lo = realloc(ctx->node_lower, sizeof(float) * cap);
+  if (!lo) return xgb_fail("out of memory in tree growth");
+  ctx->node_lower = lo;
+  float *up = realloc(ctx->node_upper, sizeof(float) * cap);
+  if (!up) return xgb_fail("out of memory in tree growth");
+  ctx->node_upper = up;
   ctx->node_cap = cap;
   return 0;
 }
@@ -274,6 +280,36 @@ void finish_leaf(const Params *p, Tree *t, int nid, double G, double H) {
   t->loss_chg[nid] = 0.0f;
 }
 
+/* A leaf of grow_tree. Under monotone constraints its weight is clamped to its parent's bounds: native sets a leaf's
+ * value when its parent is split, with the parent's evaluator (evaluate_splits.h ApplyTreeSplit). */
+static void finish_tree_leaf(const GrowContext *ctx, Tree *t, int nid, double G, double H) {
+  int parent = t->parent[nid];
+  if (!ctx->monotone || parent == XGB_NO_PARENT) { finish_leaf(ctx->p, t, nid, G, H); return; }
+  finish_leaf(ctx->p, t, nid, G, H);
+  double w = (double)bounded_weight(ctx->p, G, H, ctx->node_lower[parent], ctx->node_upper[parent]) * ctx->p->eta;
+  t->cond[nid] = t->base_weight[nid] = (float)w;
+}
+
+/* interaction_constraints (XGBoost's FeatureInteractionConstraintHost, constraints.cc): the features node nid may split
+ * on, marked in allowed (cuts->n_features bytes) — every feature at the root; below it the features its ancestors
+ * split on, and every feature of each group that holds all of those (none, when no group does: the node may split
+ * only on its path's features). path: scratch of n_features ints. */
+static void allowed_features(const GrowContext *ctx, const Tree *t, int nid, uint8_t *allowed, int32_t *path) {
+  int nf = ctx->cuts->n_features, n_path = 0;
+  if (t->parent[nid] == XGB_NO_PARENT) { memset(allowed, 1, (size_t)nf); return; }
+  memset(allowed, 0, (size_t)nf);
+  for (int a = t->parent[nid]; a != XGB_NO_PARENT; a = t->parent[a]) {
+    int f = t->feature[a];
+    if (!allowed[f]) { allowed[f] = 1; path[n_path++] = f; }
+  }
+  for (int g = 0; g < ctx->n_groups; g++) {
+    const uint8_t *group = ctx->groups + (size_t)g * nf;
+    int k = 0;
+    while (k < n_path && group[path[k]]) k++;
+    if (k == n_path) for (int f = 0; f < nf; f++) allowed[f] |= group[f];
+  }
+}
+
 /* A node waiting to be split: its histogram and its best split. */
 typedef struct {
   int nid, depth;
@@ -338,14 +374,31 @@ static const int32_t *level_set(GrowContext *ctx, LevelSets *ls, int depth, int 
 }
 
 /* Best splits of n (1 or 2) candidates at once, in parallel over (node, feature);
- * colsample_bynode draws each node's features in candidate order, as one at a time would. */
-static int evaluate(GrowContext *ctx, Candidate **c, int n, const int32_t *level_feats, int n_level, int32_t *node_feats, SplitInfo *scratch) {
+ * colsample_bynode draws each node's features in candidate order, as one at a time would. Interaction constraints
+ * then drop the features the node may not split on (native skips them after the same draw); monotone constraints
+ * give each node its bounds (split.h NodeBounds). allowed / path: allowed_features' scratch. */
+static int evaluate(GrowContext *ctx, const Tree *t, Candidate **c, int n, const int32_t *level_feats, int n_level, int32_t *node_feats,
+                    SplitInfo *scratch, uint8_t *allowed, int32_t *path) {
   SplitNode nodes[2];
+  NodeBounds bounds[2];
   for (int k = 0; k < n; k++) {
     int32_t *feats = node_feats + (size_t)k * (ctx->n_features + 1);
-    int n_node;
+    int n_node, nid = c[k]->nid;
     choose_features(ctx, level_feats, n_level, ctx->p->colsample_bynode, feats, &n_node);
-    nodes[k] = (SplitNode){ c[k]->hist, c[k]->G, c[k]->H, feats, n_node, &c[k]->split, 0.0 };
+    if (ctx->interactions_on) {
+      allowed_features(ctx, t, nid, allowed, path);
+      int kept = 0;
+      for (int i = 0; i < n_node; i++) if (allowed[feats[i]]) feats[kept++] = feats[i];
+      n_node = kept;
+    }
+    const NodeBounds *nb = NULL;
+    if (ctx->monotone) {
+      int parent = t->parent[nid], root = parent == XGB_NO_PARENT;
+      bounds[k] = (NodeBounds){ ctx->monotone, ctx->node_lower[nid], ctx->node_upper[nid],
+                                root ? -FLT_MAX : ctx->node_lower[parent], root ? FLT_MAX : ctx->node_upper[parent] };
+      nb = &bounds[k];
+    }
+    nodes[k] = (SplitNode){ c[k]->hist, c[k]->G, c[k]->H, feats, n_node, &c[k]->split, nb, 0.0 };
   }
   return split_find_nodes(ctx->p, ctx->cuts, nodes, n, scratch);
 }
@@ -361,12 +414,16 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   const int32_t *level_feats;
   int32_t *node_feats = xgb_alloc(sizeof(int32_t) * 2 * (ctx->n_features + 1));
   SplitInfo *scratch = xgb_alloc(sizeof(SplitInfo) * 2 * (ctx->n_features + 1));
+  int n_all = ctx->cuts->n_features;
+  uint8_t *allowed = ctx->interactions_on ? xgb_alloc((size_t)n_all) : NULL;
+  int32_t *path = ctx->interactions_on ? xgb_alloc(sizeof(int32_t) * (size_t)n_all) : NULL;
   int n_level = 0;
-  if (!queue || !node_feats || !scratch) goto done;
+  if (!queue || !node_feats || !scratch || (ctx->interactions_on && (!allowed || !path))) goto done;
   if (grow_reserve_nodes(ctx, 1) < 0) goto done;
 
   int root = tree_add_node(t, -1);
   if (root < 0) goto done;
+  ctx->node_lower[root] = -FLT_MAX; ctx->node_upper[root] = FLT_MAX;
   ctx->node_begin[root] = 0; ctx->node_end[root] = ctx->nrow;
   ctx->node_virtual[root] = 0; ctx->node_alt[root] = 0;
   Candidate c0 = { root, 0, 0, 0, xgb_alloc(sizeof(HistBin) * slots), {0} };
@@ -375,7 +432,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   if (hist_build_node(ctx, c0.hist, root) < 0) { free(c0.hist); goto done; }
   if (!(level_feats = level_set(ctx, &levels, 0, &n_level))) { free(c0.hist); goto done; }
   Candidate *first[1] = { &c0 };
-  if (evaluate(ctx, first, 1, level_feats, n_level, node_feats, scratch) < 0) { free(c0.hist); goto done; }
+  if (evaluate(ctx, t, first, 1, level_feats, n_level, node_feats, scratch, allowed, path) < 0) { free(c0.hist); goto done; }
   queue[qn++] = c0;
 
   while (qn > 0) {
@@ -388,7 +445,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
                     (max_depth <= 0 || c.depth < max_depth) &&
                     (max_leaves <= 0 || n_leaves < max_leaves);
     if (!can_split) {
-      finish_leaf(p, t, c.nid, c.G, c.H);
+      finish_tree_leaf(ctx, t, c.nid, c.G, c.H);
       free(c.hist);
       continue;
     }
@@ -409,8 +466,19 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     t->default_left[c.nid] = (uint8_t)s->default_left;
     t->loss_chg[c.nid] = (float)s->loss_chg;
     t->sum_hess[c.nid] = (float)c.H;
-    t->base_weight[c.nid] = (float)leaf_weight(p, c.G, c.H);
+    t->base_weight[c.nid] = ctx->monotone ? bounded_weight(p, c.G, c.H, ctx->node_lower[c.nid], ctx->node_upper[c.nid]) : (float)leaf_weight(p, c.G, c.H);
     ctx->node_split_bin[c.nid] = s->bin;
+    if (ctx->monotone) {
+      /* native's TreeEvaluator::AddSplit: the children inherit the node's bounds, and a constrained feature's split
+       * bounds them at the mean of their two (clamped) weights — the lower side's from above, the upper's from below */
+      float lo = ctx->node_lower[c.nid], up = ctx->node_upper[c.nid];
+      float wl = bounded_weight(p, s->GL, s->HL, lo, up), wr = bounded_weight(p, s->GR, s->HR, lo, up), mid = (wl + wr) / 2;
+      ctx->node_lower[l] = ctx->node_lower[r] = lo;
+      ctx->node_upper[l] = ctx->node_upper[r] = up;
+      int dir = ctx->monotone[s->feature];
+      if (dir < 0) { ctx->node_lower[l] = mid; ctx->node_upper[r] = mid; }
+      else if (dir > 0) { ctx->node_upper[l] = mid; ctx->node_lower[r] = mid; }
+    }
     ctx->node_alt[l] = ctx->node_alt[r] = ctx->node_alt[c.nid];
     if (may_split) {
       ctx->node_begin[l] = begin; ctx->node_end[l] = mid;
@@ -427,8 +495,8 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     Candidate cl = { l, child_depth, s->GL, s->HL, NULL, {0} };
     Candidate cr = { r, child_depth, s->GR, s->HR, NULL, {0} };
     if (!may_split) {
-      finish_leaf(p, t, l, cl.G, cl.H);
-      finish_leaf(p, t, r, cr.G, cr.H);
+      finish_tree_leaf(ctx, t, l, cl.G, cl.H);
+      finish_tree_leaf(ctx, t, r, cr.G, cr.H);
       free(c.hist);
       continue;
     }
@@ -441,7 +509,7 @@ int grow_tree(GrowContext *ctx, Tree *t) {
     cr.hist = left_smaller ? c.hist : small;
     if (!(level_feats = level_set(ctx, &levels, child_depth, &n_level))) { free(cl.hist); free(cr.hist); goto done; }
     Candidate *pair[2] = { &cl, &cr };
-    if (evaluate(ctx, pair, 2, level_feats, n_level, node_feats, scratch) < 0) { free(cl.hist); free(cr.hist); goto done; }
+    if (evaluate(ctx, t, pair, 2, level_feats, n_level, node_feats, scratch, allowed, path) < 0) { free(cl.hist); free(cr.hist); goto done; }
     if (qn + 2 > qcap) {
       qcap *= 2;
       Candidate *q = realloc(queue, sizeof(Candidate) * qcap);
@@ -454,6 +522,6 @@ int grow_tree(GrowContext *ctx, Tree *t) {
   rc = 0;
 done:
   if (queue) for (int i = 0; i < qn; i++) free(queue[i].hist);
-  free(queue); free(levels.feats); free(levels.n); free(node_feats); free(scratch);
+  free(queue); free(levels.feats); free(levels.n); free(node_feats); free(scratch); free(allowed); free(path);
   return rc;
 }

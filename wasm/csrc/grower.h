@@ -48,7 +48,14 @@ typedef struct {
   uint8_t *node_virtual;
   uint8_t *node_alt;     /* 1 when the node's rows are in the scratch arrays, 0 in bins / gh / rows (above) */
   int32_t *node_split_bin;
+  float *node_lower, *node_upper; /* monotone_constraints: each node's bounds on its children's weights (split.h NodeBounds) */
   int node_cap;
+  /* monotone_constraints: -1 / 0 / 1 per feature (cuts->n_features), or NULL when none were given */
+  const int8_t *monotone;
+  /* interaction_constraints, when given (interactions_on): n_groups groups, group g's features marked in
+   * groups[g * cuts->n_features ..] (grower.c allowed_features) */
+  int interactions_on, n_groups;
+  const uint8_t *groups;
   Rng *rng;
   const int32_t *features; int n_features; /* after colsample_bytree */
   int iteration, num_rounds; /* for random_strength's schedule */

@@ -16,6 +16,7 @@
 #include "grower.h"
 
 int grow_symmetric_tree(GrowContext *ctx, Tree *t) {
+  if (ctx->monotone || ctx->interactions_on) return xgb_fail("monotone_constraints and interaction_constraints are not implemented for symmetric trees");
   const Params *p = ctx->p;
   const Cuts *cuts = ctx->cuts;
   int slots = cuts->total_slots, depth_limit = p->max_depth > 0 ? p->max_depth : 6, rc = -1;

@@ -51,13 +51,36 @@ double split_loss_chg(const Params *p, double GL, double HL, double GR, double H
   return split_gain(p, GL, HL, GR, HR, root_gain);
 }
 
+float bounded_weight(const Params *p, double G, double H, float lower, float upper) {
+  return clamp_weight((float)leaf_weight(p, G, H), lower, upper);
+}
+/* native's CalcGainGivenWeight in float: the side's score at weight w (no alpha term) */
+static inline float gain_given_weight(const Params *p, double G, double H, float w) {
+  if (H <= 0.0) return 0.0f;
+  float g = (float)G, h = (float)H, lambda = (float)p->lambda;
+  return -(2.0f * g * w + (h + lambda) * (w * w));
+}
+/* native's CalcSplitGain with constraints: both sides at their clamped weights, -inf for a split whose weights break
+ * feature f's direction (checked before the node's score is taken off, as native) */
+double split_loss_chg_bounded(const Params *p, const NodeBounds *nb, int f, double GL, double HL, double GR, double HR, float root_gain) {
+  float wl = bounded_weight(p, GL, HL, nb->lower, nb->upper), wr = bounded_weight(p, GR, HR, nb->lower, nb->upper);
+  float gain = gain_given_weight(p, GL, HL, wl) + gain_given_weight(p, GR, HR, wr);
+  int c = nb->mono[f];
+  if ((c > 0 && !(wl <= wr)) || (c < 0 && !(wl >= wr))) return -INFINITY;
+  return (double)(gain - root_gain);
+}
+/* a node's root_gain under constraints: its score at its weight clamped to its parent's bounds (native's CalcGain) */
+static float bounded_root_gain(const Params *p, const NodeBounds *nb, double G, double H) {
+  return gain_given_weight(p, G, H, bounded_weight(p, G, H, nb->parent_lower, nb->parent_upper));
+}
+
 /* floor: the best before this scan; a missing-left scan keeps the last of its ties
  * (scan_plain explains why) */
-static inline void consider(const Params *p, SplitInfo *best, float parent, int f, int b, int dleft,
+static inline void consider(const Params *p, const NodeBounds *nb, SplitInfo *best, float parent, int f, int b, int dleft,
                             double GL, double HL, double G, double H, double floor) {
   double GR = G - GL, HR = H - HL;
   if (HL < p->min_child_weight || HR < p->min_child_weight) return;
-  double chg = split_gain(p, GL, HL, GR, HR, parent);
+  double chg = nb ? split_loss_chg_bounded(p, nb, f, GL, HL, GR, HR, parent) : split_gain(p, GL, HL, GR, HR, parent);
   if (chg > best->loss_chg || (dleft && chg == best->loss_chg && chg > floor)) {
     best->loss_chg = chg; best->feature = f; best->bin = b; best->default_left = dleft; best->kind = SPLIT_ON_THRESHOLD;
     best->GL = GL; best->HL = HL; best->GR = GR; best->HR = HR;
@@ -97,39 +120,40 @@ static void scan_plain(const Params *p, SplitInfo *best, float parent, int f, co
 
 /* The best split on feature f alone (best starts empty: loss_chg 0, feature -1). */
 /* root: the node's score as native keeps it (its root_gain, a float: side_gain) */
+/* nb: monotone constraints (NULL: none), scored by consider()'s general path */
 static void split_find_feature(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                               float root, int f, SplitInfo *best) {
+                               float root, const NodeBounds *nb, int f, SplitInfo *best) {
   memset(best, 0, sizeof *best);
   best->loss_chg = 0.0;
   best->feature = -1;
-  int nb = cuts->n_bins[f];
-  if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, root, f, best); return; }
+  int n_bins = cuts->n_bins[f];
+  if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, root, nb, f, best); return; }
   const HistBin *hf = hist + cuts->offset[f];
-  if (p->alpha == 0.0 && p->max_delta_step == 0.0) {
-    if (hf[nb].h > 0.0) {
-      scan_plain(p, best, root, f, hf, 0, nb - 1, 0, 0.0, 0.0, G, H);
-      scan_plain(p, best, root, f, hf, -1, nb - 2, 1, hf[nb].g, hf[nb].h, G, H);
+  if (p->alpha == 0.0 && p->max_delta_step == 0.0 && !nb) {
+    if (hf[n_bins].h > 0.0) {
+      scan_plain(p, best, root, f, hf, 0, n_bins - 1, 0, 0.0, 0.0, G, H);
+      scan_plain(p, best, root, f, hf, -1, n_bins - 2, 1, hf[n_bins].g, hf[n_bins].h, G, H);
     } else {
-      scan_plain(p, best, root, f, hf, 0, nb - 2, 0, 0.0, 0.0, G, H);
+      scan_plain(p, best, root, f, hf, 0, n_bins - 2, 0, 0.0, 0.0, G, H);
     }
     return;
   }
-  const HistBin miss = hf[nb];
+  const HistBin miss = hf[n_bins];
   int has_missing = miss.h > 0.0;
   /* forward: missing goes right */
   double GL = 0, HL = 0;
-  for (int b = 0; b < nb - 1 + has_missing; b++) {
+  for (int b = 0; b < n_bins - 1 + has_missing; b++) {
     GL += hf[b].g; HL += hf[b].h;
-    consider(p, best, root, f, b, 0, GL, HL, G, H, 0.0);
+    consider(p, nb, best, root, f, b, 0, GL, HL, G, H, 0.0);
   }
   if (has_missing) {
     /* backward: missing goes left */
     double floor = best->loss_chg;
     GL = miss.g; HL = miss.h;
-    consider(p, best, root, f, -1, 1, GL, HL, G, H, floor);
-    for (int b = 0; b < nb - 1; b++) {
+    consider(p, nb, best, root, f, -1, 1, GL, HL, G, H, floor);
+    for (int b = 0; b < n_bins - 1; b++) {
       GL += hf[b].g; HL += hf[b].h;
-      consider(p, best, root, f, b, 1, GL, HL, G, H, floor);
+      consider(p, nb, best, root, f, b, 1, GL, HL, G, H, floor);
     }
   }
 }
@@ -154,7 +178,7 @@ static void find_task(void *arg, int task) {
   int f = node->features[task - j->first[n]];
   /* categorical features: afterwards, on the main thread (their search allocates) */
   if (cuts_is_categorical(j->cuts, f)) return;
-  split_find_feature(j->p, j->cuts, node->hist, node->G, node->H, node->root_gain, f, &j->scratch[task]);
+  split_find_feature(j->p, j->cuts, node->hist, node->G, node->H, node->root_gain, node->bounds, f, &j->scratch[task]);
 }
 
 int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_nodes, SplitInfo *scratch) {
@@ -162,7 +186,7 @@ int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_
   if (n_nodes > SPLIT_MAX_NODES) return xgb_fail("split_find_nodes: %d nodes at once (at most %d)", n_nodes, SPLIT_MAX_NODES);
   first[0] = 0;
   for (int n = 0; n < n_nodes; n++) {
-    nodes[n].root_gain = side_gain(p, nodes[n].G, nodes[n].H);
+    nodes[n].root_gain = nodes[n].bounds ? bounded_root_gain(p, nodes[n].bounds, nodes[n].G, nodes[n].H) : side_gain(p, nodes[n].G, nodes[n].H);
     first[n + 1] = first[n] + nodes[n].n_features;
   }
   SplitJob j = { p, cuts, nodes, n_nodes, scratch, first };
@@ -170,7 +194,7 @@ int split_find_nodes(const Params *p, const Cuts *cuts, SplitNode *nodes, int n_
   for (int n = 0; n < n_nodes; n++)
     for (int k = 0; k < nodes[n].n_features; k++)
       if (cuts_is_categorical(cuts, nodes[n].features[k]))
-        split_find_feature(p, cuts, nodes[n].hist, nodes[n].G, nodes[n].H, nodes[n].root_gain, nodes[n].features[k], &scratch[first[n] + k]);
+        split_find_feature(p, cuts, nodes[n].hist, nodes[n].G, nodes[n].H, nodes[n].root_gain, nodes[n].bounds, nodes[n].features[k], &scratch[first[n] + k]);
   for (int n = 0; n < n_nodes; n++) reduce_features(scratch + first[n], nodes[n].n_features, nodes[n].out);
   return 0;
 }

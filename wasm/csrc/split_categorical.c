@@ -97,11 +97,13 @@ static int use_one_hot(const Params *p, const CatFeature *cf) {
 
 /* loss_chg rounded as the numeric candidates' (split.c split_loss_chg), as native's categorical enumeration rounds it:
  * in double, a categorical and a numeric candidate of one gain were ordered by rounding noise, not by feature order */
-static inline void consider(const Params *p, SplitInfo *best, float parent, int f, int kind, int bin, int dleft,
+/* (nb: monotone constraints, or NULL; native applies a feature's constraint to its categorical splits too, the set
+ * going right taking the place of the upper side) */
+static inline void consider(const Params *p, const NodeBounds *nb, SplitInfo *best, float parent, int f, int kind, int bin, int dleft,
                             double GL, double HL, double G, double H) {
   double GR = G - GL, HR = H - HL;
   if (HL < p->min_child_weight || HR < p->min_child_weight) return;
-  double chg = split_loss_chg(p, GL, HL, GR, HR, parent);
+  double chg = nb ? split_loss_chg_bounded(p, nb, f, GL, HL, GR, HR, parent) : split_loss_chg(p, GL, HL, GR, HR, parent);
   if (chg > best->loss_chg) {
     best->loss_chg = chg; best->feature = f; best->bin = bin; best->default_left = dleft; best->kind = kind;
     best->GL = GL; best->HL = HL; best->GR = GR; best->HR = HR;
@@ -109,7 +111,7 @@ static inline void consider(const Params *p, SplitInfo *best, float parent, int 
 }
 
 void split_categorical(const Params *p, const Cuts *cuts, const HistBin *hist, double G, double H,
-                       float parent, int f, SplitInfo *best) {
+                       float parent, const NodeBounds *nb, int f, SplitInfo *best) {
   const CatFeature *cf = &cuts->cat[f];
   int n = cf->n_categories;
   if (n < 1) return;
@@ -123,8 +125,8 @@ void split_categorical(const Params *p, const Cuts *cuts, const HistBin *hist, d
     double Gm = G - sum_g, Hm = H - sum_h;   /* missing values */
     for (int c = 0; c < n; c++) {
       /* right = category c; left = the rest with missing, then right = c with missing */
-      consider(p, best, parent, f, SPLIT_ONE_HOT, c, 1, G - cats[c].g, H - cats[c].h, G, H);
-      consider(p, best, parent, f, SPLIT_ONE_HOT, c, 0, G - cats[c].g - Gm, H - cats[c].h - Hm, G, H);
+      consider(p, nb, best, parent, f, SPLIT_ONE_HOT, c, 1, G - cats[c].g, H - cats[c].h, G, H);
+      consider(p, nb, best, parent, f, SPLIT_ONE_HOT, c, 0, G - cats[c].g - Gm, H - cats[c].h - Hm, G, H);
     }
   } else {
     rank(p, cats, n, order, order + n);
@@ -134,14 +136,14 @@ void split_categorical(const Params *p, const Cuts *cuts, const HistBin *hist, d
     for (int k = 1; k < scan; k++) {
       const HistBin *c = &cats[KEY_CODE(order[k - 1])];
       GR += c->g; HR += c->h;
-      consider(p, best, parent, f, SPLIT_PARTITION, k, 1, G - GR, H - HR, G, H);
+      consider(p, nb, best, parent, f, SPLIT_PARTITION, k, 1, G - GR, H - HR, G, H);
     }
     /* backward: the last categories go left; the first k, and missing, go right */
     double GL = 0, HL = 0;
     for (int k = n - 1; k > n - scan; k--) {
       const HistBin *c = &cats[KEY_CODE(order[k])];
       GL += c->g; HL += c->h;
-      consider(p, best, parent, f, SPLIT_PARTITION, k, 0, GL, HL, G, H);
+      consider(p, nb, best, parent, f, SPLIT_PARTITION, k, 0, GL, HL, G, H);
     }
   }
   free(cats); free(order);

@@ -4,6 +4,7 @@
  * core. The core receives them as one Float64Array in the order of the C ParamId.
  */
 import { shownValue } from "./shown";
+import { parseInteractions, parseMonotone, type InteractionSpec, type MonotoneSpec } from "./constraints";
 
 export type Params = Record<string, unknown>;
 
@@ -31,10 +32,9 @@ const NATIVE_ONLY_OBJECTIVES = [
   "survival:cox", "survival:aft", "rank:pairwise", "rank:ndcg", "rank:map",
 ];
 /** XGBoost's tree-booster and learner parameters (1.7's, and 2.0's multi_strategy) this core does not implement
- * (monotone and interaction constraints, the updater machinery): named as XGBoost's, not "unknown" (as its
- * objectives and metrics are). */
+ * (the updater machinery): named as XGBoost's, not "unknown" (as its objectives and metrics are). */
 const NATIVE_ONLY_PARAMS = [
-  "monotone_constraints", "interaction_constraints", "updater", "process_type", "refresh_leaf", "predictor",
+  "updater", "process_type", "refresh_leaf", "predictor",
   "max_cached_hist_node", "single_precision_histogram", "sketch_eps", "num_feature", "deterministic_histogram",
   "gpu_id", "seed_per_iteration", "multi_strategy",
 ];
@@ -209,6 +209,9 @@ export interface ResolvedParams {
   cat_permutations: number; cat_prior_weight: number;
   /** as given (XGBoost's name); undefined when not given */
   enable_categorical?: boolean;
+  /** XGBoost's constraints, read in form (constraints.ts); resolved against the training data's features by train() */
+  monotone_constraints?: MonotoneSpec;
+  interaction_constraints?: InteractionSpec;
 }
 export type CatEncoding = (typeof CAT_ENCODINGS)[number];
 
@@ -232,7 +235,7 @@ const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "see
   "max_cat_to_onehot", "max_cat_threshold", "nthread"]);
 
 export const VALID_PARAMS = [
-  ...Object.keys(DEFAULTS), "max_delta_step", "eval_metric", ...Object.keys(ALIASES), ...Object.keys(ACCEPTED_ONLY),
+  ...Object.keys(DEFAULTS), "max_delta_step", "eval_metric", "monotone_constraints", "interaction_constraints", ...Object.keys(ALIASES), ...Object.keys(ACCEPTED_ONLY),
 ].sort();
 
 /** The objective's metric when eval_metric names none, as XGBoost 1.7's DefaultEvalMetric (reg:tweedie's names its
@@ -343,6 +346,14 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       out.objective = objective;
       continue;
     }
+    if (key === "monotone_constraints") {
+      out.monotone_constraints = parseMonotone(value, rawKey);
+      continue;
+    }
+    if (key === "interaction_constraints") {
+      out.interaction_constraints = parseInteractions(value, rawKey);
+      continue;
+    }
     if (key === "grow_policy" || key === "bootstrap_type" || key === "cat_encoding") {
       const valid: readonly string[] = key === "grow_policy" ? GROW_POLICIES : key === "bootstrap_type" ? BOOTSTRAP : CAT_ENCODINGS;
       if (!valid.includes(String(value))) throw new Error(`parameter ${key} must be one of ${valid.join(", ")}, got ${shownValue(value)}`);
@@ -422,6 +433,10 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     throw new Error(`parameter ${given.tweedie_variance_power} is the variance power of reg:tweedie; objective is ${p.objective}`);
   }
 
+  // native's constraints apply to its depthwise and lossguide trees; a symmetric level's one split serves every node
+  for (const k of ["monotone_constraints", "interaction_constraints"] as const) {
+    if (p[k] !== undefined && p.grow_policy === "symmetric") throw new Error(`parameter ${k} is not implemented for grow_policy "symmetric" (XGBoost applies it to depthwise and lossguide trees)`);
+  }
   if (p.max_leaves > 0 && p.grow_policy === "symmetric") {
     throw new Error('parameter max_leaves does not apply to grow_policy "symmetric": a symmetric tree of depth d has 2^d leaves; set max_depth');
   }

@@ -12,7 +12,8 @@ import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedT
 import { labelRange } from "./objectives";
 import { MAXIMIZE, metricCall, metricsProblem, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
-import { alloc, bytesAt, check, f32, free, getCore, resolveThreads, setThreads } from "./wasm";
+import { alloc, bytesAt, check, f32, free, getCore, i32, resolveThreads, setThreads } from "./wasm";
+import { constraintsFor } from "./constraints";
 import { shownValue, shownNames } from "./shown";
 
 export interface IterationInfo {
@@ -179,7 +180,13 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   if (metricsProblemText) throw new Error(`train: ${metricsProblemText}`);
   if (es !== undefined && p.eval_metric.length === 0) throw new Error("train: earlyStoppingRounds needs a metric to watch: disable_default_eval_metric is set and eval_metric names none");
 
+  // the constraints name the training data's features: checked here, before anything is built (Fit applies them)
+  constraintsFor(p, dtrain.ncol, dtrain.featureNames);
+  const constrained = p.monotone_constraints !== undefined || p.interaction_constraints !== undefined;
   if (dtrain.catFeatures.length === 0) return new Fit(p, dtrain, evals, rounds, opts);
+  if (constrained && p.cat_encoding !== "partition" && p.enable_categorical !== false) {
+    throw new Error(`train: monotone_constraints and interaction_constraints are not implemented with cat_encoding "${p.cat_encoding}" (trees on target statistics); use cat_encoding "partition", XGBoost's categorical splits`);
+  }
   if (p.enable_categorical === false) {
     throw new Error(`train: enable_categorical is false but dtrain declares categorical columns ${dtrain.catFeatures.join(", ")}; drop them from catFeatures / featureTypes to use them as numbers`);
   }
@@ -225,6 +232,33 @@ export function trainingForm(params: XGBoostParams, d: DMatrix): { maxBin: numbe
   return { maxBin: p.max_bin, types: Uint8Array.from(d.featureTypes, (t) => (t === "c" ? 1 : 0)) };
 }
 
+/** The booster's constraints in the core (csrc/api.h bst_set_monotone, bst_set_interactions) */
+function setConstraints(bst: number, { monotone, interactions }: { monotone?: number[]; interactions?: number[][] }): void {
+  const c = getCore();
+  if (monotone?.length) {
+    const at = alloc(monotone.length);
+    try {
+      bytesAt(at, monotone.length).set(monotone.map((v) => v & 255)); // int8_t: -1 is 255
+      check(c.bst_set_monotone(bst, at, monotone.length), "train");
+    } finally {
+      free(at);
+    }
+  }
+  if (interactions) {
+    const flat = interactions.flat(), ng = interactions.length;
+    const at = alloc(4 * Math.max(1, flat.length) + 4 * (ng + 1));
+    try {
+      i32(at, flat.length).set(flat);
+      const begin = at + 4 * Math.max(1, flat.length);
+      let k = 0;
+      i32(begin, ng + 1).set([0, ...interactions.map((g) => (k += g.length))]);
+      check(c.bst_set_interactions(bst, 1, at, begin, ng), "train");
+    } finally {
+      free(at);
+    }
+  }
+}
+
 /** The boosting loop, a round per step(); featureTypes ("c" = categorical, one per column) switches on the
  * core's categorical splits for those columns; `temporaries` (encoded matrices) are freed with the fit. */
 class Fit implements Training {
@@ -267,6 +301,7 @@ class Fit implements Training {
           free(types);
         }
       }
+      setConstraints(bst.ptr, constraintsFor(p, dtrain.ncol, dtrain.featureNames));
       setThreads(this.threads(), dtrain.nrow);
       // The matrix's quantised form (built on the first fit, dmatrix.ts); a view's fit
       // gathers its rows' codes from it.

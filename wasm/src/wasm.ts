@@ -81,6 +81,8 @@ export interface CoreExports {
   bst_free(b: number): void;
   bst_set_params(b: number, values: number): void;
   bst_set_feature_types(b: number, types: number, n: number): number;
+  bst_set_monotone(b: number, values: number, n: number): number;
+  bst_set_interactions(b: number, on: number, features: number, groupBegin: number, nGroups: number): number;
   qm_build(X: number, nrow: number, ncol: number, weight: number, maxBin: number, types: number): number;
   qm_free(qm: number): void;
   bst_train_begin(b: number, X: number, nrow: number, ncol: number, label: number, weight: number, baseScore: number): number;

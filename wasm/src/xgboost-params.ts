@@ -110,6 +110,18 @@ export interface XGBoostParams {
   /** `reg:tweedie`'s variance power rho, in [1, 2] (1 is Poisson-like, 2 gamma-like); its default metric is
    * `tweedie-nloglik@rho`. Default 1.5. */
   tweedie_variance_power?: number;
+  /**
+   * Monotone constraints, XGBoost's: per feature 1 (predictions never decrease as it grows), -1 (never increase) or 0
+   * (none) — `"(1,-1,0)"`, `[1, -1, 0]` (fewer values than features: the rest 0), or `{ age: 1 }` by feature name.
+   * Depthwise and lossguide trees only.
+   */
+  monotone_constraints?: string | number[] | Record<string, number>;
+  /**
+   * Interaction constraints, XGBoost's: groups of features allowed to interact — `"[[0, 1], [2, 3]]"` or nested
+   * arrays of 0-based indexes or feature names. Below a split, a branch splits only on the features of its path and
+   * of the groups that hold all of them. Depthwise and lossguide trees only.
+   */
+  interaction_constraints?: string | (number | string)[][];
 }
 
 /** Every key of XGBoostParams, at run time (kept equal to params.ts's VALID_PARAMS by a test). */
@@ -120,5 +132,5 @@ export const XGBOOST_PARAM_NAMES: string[] = Object.keys({
   num_parallel_tree: 1, base_score: 1, huber_slope: 1, random_strength: 1, bootstrap_type: 1, bagging_temperature: 1,
   eval_metric: 1, cat_encoding: 1, max_cat_to_onehot: 1, max_cat_threshold: 1, enable_categorical: 1, cat_permutations: 1, cat_prior_weight: 1, nthread: 1, n_jobs: 1, verbosity: 1,
   validate_parameters: 1, disable_default_eval_metric: 1, booster: 1, tree_method: 1, device: 1, sampling_method: 1,
-  scale_pos_weight: 1, tweedie_variance_power: 1,
+  scale_pos_weight: 1, tweedie_variance_power: 1, monotone_constraints: 1, interaction_constraints: 1,
 } satisfies Record<keyof XGBoostParams, 1>).sort();
