@@ -18,7 +18,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Booster, DMatrix, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
 import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
-import { binaryLabels, classLabels, complement, diabetes, foldIndices, mean, mulberry32, rmse, takeRows, type Json } from "./helpers/core-data";
+import { binaryLabels, categoricalData, classLabels, complement, diabetes, foldIndices, mean, mulberry32, rmse, takeRows, type Json } from "./helpers/core-data";
 import { synth } from "../bench/synth";
 
 const XGB = hasXgboost();
@@ -771,6 +771,37 @@ t("monotone and interaction constraints, depthwise and lossguide: native's trees
   });
   ref.cleanup();
   console.log(`    ${settings.length} constrained settings: ${nodes} nodes identical to native's`);
+});
+
+t("constraints on categorical features, as native's: its one-hot and partition splits are held to the feature's direction (the set going right the upper side) and to the groups — native's trees and predictions", () => {
+  const d = categoricalData(800, [3, 9], 2, 5, 0.05);
+  const settings: XGBoostParams[] = [
+    { max_depth: 4, monotone_constraints: "(1,-1,1,0)" },
+    { max_depth: 4, monotone_constraints: "(-1,1,0,-1)", max_cat_to_onehot: 1 },
+    { grow_policy: "lossguide", max_depth: 0, max_leaves: 10, interaction_constraints: "[[0,2],[1,3]]", monotone_constraints: "(0,1,1)" },
+  ];
+  const ref = new RefJob();
+  ref.dataset("d", d.X, d.nrow, d.ncol, d.y, undefined, undefined, d.featureTypes);
+  const ours = settings.map((p, i) => {
+    const dm = new DMatrix(d.X, { nrow: d.nrow, ncol: d.ncol, label: d.y, featureTypes: d.featureTypes });
+    const b = train({ base_score: 0.5, ...p }, dm, { numBoostRound: 6 });
+    ref.task({ op: "train", params: { base_score: 0.5, ...p }, num_round: 6, dtrain: "d", save_model: ref.file(`k${i}.json`), predict: [{ data: "d" }] });
+    const out = { trees: JSON.parse(b.saveModel()).learner.gradient_booster.model.trees, pred: b.predict(dm) };
+    b.free(); dm.free();
+    return out;
+  });
+  const results = ref.run();
+  const fs = require("fs") as typeof import("fs");
+  settings.forEach((p, i) => {
+    // (native writes a categorical node's split condition as NaN, which JSON has not)
+    const nat = JSON.parse(fs.readFileSync(ref.file(`k${i}.json`), "utf8").replace(/NaN/g, "null")).learner.gradient_booster.model.trees;
+    ours[i].trees.forEach((a: any, k: number) => {
+      for (const f of ["left_children", "split_indices", "default_left", "categories", "categories_nodes"]) assert.equal(a[f], nat[k][f], `${JSON.stringify(p)} tree ${k}: ${f}`);
+    });
+    const diff = maxRelDiff(ours[i].pred, results[i].predict![0].values!, 1);
+    assert.ok(diff.rel <= 1e-6, `${JSON.stringify(p)}: prediction ${diff.index}: ours ${diff.a}, native ${diff.b}`);
+  });
+  ref.cleanup();
 });
 
 test.run();
