@@ -157,9 +157,14 @@ static void check_trees(Booster *b, int ncol, const char *name) {
 
 /* train `rounds` rounds; returns the booster (NULL and a message on failure) */
 static int park_between_rounds = 0; /* train(): park the fit before every round (bst_train_park) */
+/* train(): constraints for the booster (bst_set_monotone / bst_set_interactions) when set */
+static const int8_t *with_monotone; static int n_with_monotone;
+static const int32_t *with_group_features, *with_group_begin; static int n_with_groups, with_interactions;
 static Booster *train(const P *p, const Data *d, int rounds, const char *name, int expect_ok) {
   Booster *b = bst_create();
   bst_set_params(b, p->v);
+  if (with_monotone) CHECK(bst_set_monotone(b, with_monotone, n_with_monotone) == 0, "%s: monotone: %s", name, xgb_last_error());
+  if (with_interactions) CHECK(bst_set_interactions(b, 1, with_group_features, with_group_begin, n_with_groups) == 0, "%s: interactions: %s", name, xgb_last_error());
   if (d->types) CHECK(bst_set_feature_types(b, d->types, d->ncol) == 0, "%s: feature types: %s", name, xgb_last_error());
   int rc = bst_train_begin(b, d->X, d->nrow, d->ncol, d->y, d->w, p->v[P_BASE_SCORE]);
   for (int it = 0; rc == 0 && it < rounds; it++) {
@@ -559,6 +564,65 @@ static int test_all(void) {
     bst_set_params(b, defaults().v);
     CHECK(bst_set_feature_types(b, two, 2) == 0 && bst_train_begin(b, d.X, d.nrow, 3, d.y, NULL, NAN) < 0, "2 feature types for 3 features accepted");
     bst_free(b);
+    free_data(&d);
+  }
+  {
+    /* monotone and interaction constraints (split.h NodeBounds, grower.c allowed_features): depthwise and lossguide on
+     * data with missing values, under the sanitizers; the predictions along feature 0 move only upwards, those along
+     * feature 1 only downwards; trees split features 2 and 3 only on paths of the group {2, 3} (or at the root) */
+    int8_t mono[2] = { 1, -1 };
+    int32_t feats[4] = { 0, 1, 2, 3 }, begin[3] = { 0, 2, 4 };
+    with_monotone = mono; n_with_monotone = 2;
+    with_group_features = feats; with_group_begin = begin; n_with_groups = 2; with_interactions = 1;
+    Data d = make_data(400, 5, 0.05, OBJ_SQUARED_ERROR, 2);
+    for (int policy = 0; policy < 2; policy++) {
+      P p = defaults();
+      p.v[P_GROW_POLICY] = policy ? GROW_LOSSGUIDE : GROW_DEPTHWISE;
+      if (policy) { p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 20; p.v[P_ALPHA] = 0.3; }
+      const char *name = policy ? "constraints lossguide" : "constraints depthwise";
+      Booster *b = train(&p, &d, 8, name, 1);
+      if (!b) continue;
+      enum { G = 30 };
+      float X[G * 5], out[G];
+      for (int f = 0; f < 2; f++) {
+        for (int row = 0; row < 20; row++) {
+          for (int g = 0; g < G; g++) { memcpy(X + g * 5, d.X + row * 5, sizeof(float) * 5); X[g * 5 + f] = -2 + 4.0f * g / (G - 1); }
+          CHECK(bst_predict(b, X, NULL, G, 5, NULL, G, 0, -1, 1, out) == 0, "%s: predict: %s", name, xgb_last_error());
+          for (int g = 1; g < G; g++) CHECK((out[g] - out[g - 1]) * mono[f] >= 0, "%s: row %d: feature %d moves the prediction against its constraint", name, row, f);
+        }
+      }
+      for (int t = 0; t < bst_num_trees(b); t++) {
+        int32_t *par = bst_tree_array(b, t, 2), *fe = bst_tree_array(b, t, 3), *l = bst_tree_array(b, t, 0);
+        for (int nid = 0; nid < bst_tree_num_nodes(b, t); nid++) {
+          if (l[nid] < 0 || par[nid] == XGB_NO_PARENT) continue;
+          /* below the root: a node's path and its own feature lie in one group (feature 4 only on a path of 4 alone) */
+          int in01 = fe[nid] < 2, in23 = fe[nid] == 2 || fe[nid] == 3, only4 = fe[nid] == 4;
+          for (int a = par[nid]; a != XGB_NO_PARENT; a = par[a]) {
+            in01 &= fe[a] < 2; in23 &= fe[a] == 2 || fe[a] == 3; only4 &= fe[a] == 4;
+          }
+          CHECK(in01 || in23 || only4, "%s: tree %d node %d splits feature %d outside every group of its path", name, t, nid, fe[nid]);
+        }
+      }
+      bst_free(b);
+    }
+    /* bad constraints fail with a message */
+    int8_t two[2] = { 1, 2 }, six[6] = { 0 };
+    Booster *b = bst_create();
+    CHECK(bst_set_monotone(b, two, 2) < 0 && strstr(xgb_last_error(), "monotone_constraints[1] is 2"), "monotone 2: %s", xgb_last_error());
+    bst_free(b);
+    with_interactions = 0;
+    with_monotone = six; n_with_monotone = 6;
+    P p = defaults();
+    CHECK(!train(&p, &d, 1, "6 constraints", 0) && strstr(xgb_last_error(), "6 values for 5 features"), "6 monotone values: %s", xgb_last_error());
+    with_monotone = mono; n_with_monotone = 2;
+    p.v[P_GROW_POLICY] = GROW_SYMMETRIC;
+    CHECK(!train(&p, &d, 1, "symmetric constraints", 0) && strstr(xgb_last_error(), "symmetric"), "symmetric + monotone: %s", xgb_last_error());
+    with_monotone = NULL;
+    int32_t past[1] = { 5 }, one[2] = { 0, 1 };
+    with_group_features = past; with_group_begin = one; n_with_groups = 1; with_interactions = 1;
+    p = defaults();
+    CHECK(!train(&p, &d, 1, "group past the features", 0) && strstr(xgb_last_error(), "feature index 5"), "interaction index 5: %s", xgb_last_error());
+    with_interactions = 0;
     free_data(&d);
   }
   {
