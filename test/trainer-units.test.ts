@@ -63,6 +63,15 @@ test("hyperparameters: a kind listed twice — its copy's own <kind>_<n>.<param>
   throwsWith(() => parseHyperparameters({ models: "xgboost,xgboost", "lightgbm_2.max_depth": "2" }), /unknown model "lightgbm_2": neither a model nor a copy of one .*known models: xgboost, catboost/);
 });
 
+test("hyperparameters: xgboost.monotone_constraints and xgboost.interaction_constraints in SageMaker's text forms reach the member's core parameters; a bad value is the job's error naming the model (they were \"not implemented\")", () => {
+  const e = buildEnsemble(parseHyperparameters({ models: "xgboost,ridge", "xgboost.monotone_constraints": "(1,-1,0)", "xgboost.interaction_constraints": '"[[0,1],[2,3]]"' }));
+  const params = (e.members[0] as unknown as { recipe(): { params: Record<string, unknown> } }).recipe().params;
+  assert.is(params.monotone_constraints, "(1,-1,0)");
+  assert.equal(params.interaction_constraints, [[0, 1], [2, 3]]);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "xgboost", "xgboost.monotone_constraints": "(1,2)" })), /^model xgboost: parameter monotone_constraints\[1\] is "2": each must be -1 \(decreasing\), 0 \(none\) or 1 \(increasing\)/);
+  throwsWith(() => buildEnsemble(parseHyperparameters({ models: "xgboost", "xgboost.interaction_constraints": "[[0,1],[2" })), /^model xgboost: parameter interaction_constraints "\[\[0,1\],\[2" is not a nested list/);
+});
+
 test("hyperparameters: defaults; SageMaker keys ignored", () => {
   const s = parseHyperparameters({ sagemaker_program: "train.py", sagemaker_submit_directory: '"s3://x"', _tuning_objective_metric: "validation-rmse" });
   assert.equal(s.models, ["xgboost", "catboost"]);

@@ -23,7 +23,7 @@ function monotoneValue(v: unknown, where: string): number {
  * monotone_constraints: XGBoost's tuple text "(1,-1,0)" (also "[1,-1,0]", as SageMaker's container reads it with
  * Python, and a bare "1", as native's reader takes it), an array, or an object of values by feature name (the
  * Python package's dict; also as JSON text). Each value -1, 0 or 1 (native reads any integer's sign; SageMaker's
- * container refuses the rest, and so does this).
+ * container refuses the rest, and so does this). A bare number is one value.
  */
 export function parseMonotone(value: unknown, key: string): MonotoneSpec {
   let v = value;
@@ -44,6 +44,8 @@ export function parseMonotone(value: unknown, key: string): MonotoneSpec {
       v = body === "" ? [] : body.split(",").map((x) => x.trim());
     }
   }
+  // a bare value, as native reads "1" (a training job's "1" arrives here as a number)
+  if (typeof v === "number") return [monotoneValue(v, `parameter ${key}`)];
   if (Array.isArray(v)) return v.map((x, i) => monotoneValue(x, `parameter ${key}[${i}]`));
   if (v !== null && typeof v === "object") {
     return Object.fromEntries(Object.entries(v).map(([name, x]) => [name, monotoneValue(x, `parameter ${key}["${name}"]`)]));
