@@ -283,9 +283,9 @@ void finish_leaf(const Params *p, Tree *t, int nid, double G, double H) {
 /* A leaf of grow_tree. Under monotone constraints its weight is clamped to its parent's bounds: native sets a leaf's
  * value when its parent is split, with the parent's evaluator (evaluate_splits.h ApplyTreeSplit). */
 static void finish_tree_leaf(const GrowContext *ctx, Tree *t, int nid, double G, double H) {
-  int parent = t->parent[nid];
-  if (!ctx->monotone || parent == XGB_NO_PARENT) { finish_leaf(ctx->p, t, nid, G, H); return; }
   finish_leaf(ctx->p, t, nid, G, H);
+  int parent = t->parent[nid];
+  if (!ctx->monotone || parent == XGB_NO_PARENT) return;
   double w = (double)bounded_weight(ctx->p, G, H, ctx->node_lower[parent], ctx->node_upper[parent]) * ctx->p->eta;
   t->cond[nid] = t->base_weight[nid] = (float)w;
 }
@@ -472,12 +472,12 @@ int grow_tree(GrowContext *ctx, Tree *t) {
       /* native's TreeEvaluator::AddSplit: the children inherit the node's bounds, and a constrained feature's split
        * bounds them at the mean of their two (clamped) weights — the lower side's from above, the upper's from below */
       float lo = ctx->node_lower[c.nid], up = ctx->node_upper[c.nid];
-      float wl = bounded_weight(p, s->GL, s->HL, lo, up), wr = bounded_weight(p, s->GR, s->HR, lo, up), mid = (wl + wr) / 2;
+      float wl = bounded_weight(p, s->GL, s->HL, lo, up), wr = bounded_weight(p, s->GR, s->HR, lo, up), between = (wl + wr) / 2;
       ctx->node_lower[l] = ctx->node_lower[r] = lo;
       ctx->node_upper[l] = ctx->node_upper[r] = up;
       int dir = ctx->monotone[s->feature];
-      if (dir < 0) { ctx->node_lower[l] = mid; ctx->node_upper[r] = mid; }
-      else if (dir > 0) { ctx->node_upper[l] = mid; ctx->node_lower[r] = mid; }
+      if (dir < 0) { ctx->node_lower[l] = between; ctx->node_upper[r] = between; }
+      else if (dir > 0) { ctx->node_upper[l] = between; ctx->node_lower[r] = between; }
     }
     ctx->node_alt[l] = ctx->node_alt[r] = ctx->node_alt[c.nid];
     if (may_split) {
