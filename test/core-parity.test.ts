@@ -719,18 +719,25 @@ t("monotone and interaction constraints, depthwise and lossguide: native's trees
     { p: { max_depth: 3, max_delta_step: 0.4, monotone_constraints: { a: -1, b: 1 } }, mono: [1, 1] },
     { p: { max_depth: 4, interaction_constraints: "[[0, 1], [2, 3, 4]]" } },
     { p: { grow_policy: "lossguide", max_depth: 0, max_leaves: 16, interaction_constraints: [["a", "c"], ["b", "d", "e"], ["c", "d"]], monotone_constraints: "(0,1)" } },
+    // no group at all: native still constrains — below the root a branch splits only on its path's features
+    { p: { max_depth: 4, interaction_constraints: "[]" } },
+    // one tree a class, each held to the constraints
+    { p: { objective: "multi:softprob", num_class: 3, max_depth: 3, monotone_constraints: "(1,1,-1)" }, mono: [1, 1] },
   ];
   const base: XGBoostParams = { objective: "reg:squarederror", base_score: 0.5, eta: 0.3 };
   const ref = new RefJob();
+  const classes = classLabels(y, 3);
   ref.dataset("d", X, n, m, y, undefined, names);
+  ref.dataset("k", X, n, m, classes, undefined, names);
   const fs = require("fs") as typeof import("fs");
   const ours = settings.map(({ p }, i) => {
-    const d = new DMatrix(X, { nrow: n, ncol: m, label: y, featureNames: names });
+    const multi = p.objective === "multi:softprob";
+    const d = new DMatrix(X, { nrow: n, ncol: m, label: multi ? classes : y, featureNames: names });
     const b = train({ ...base, ...p }, d, { numBoostRound: 8 });
     const out = { trees: JSON.parse(b.saveModel()).learner.gradient_booster.model.trees, pred: b.predict(d), b, d };
     // (Python's xgboost takes a tuple, its text or a dict; a JSON array reaches it as a list, which it refuses)
     const mc = p.monotone_constraints, native = Array.isArray(mc) ? { ...p, monotone_constraints: `(${mc.join(",")})` } : p;
-    ref.task({ op: "train", params: { ...base, ...native }, num_round: 8, dtrain: "d", save_model: ref.file(`c${i}.json`), predict: [{ data: "d" }] });
+    ref.task({ op: "train", params: { ...base, ...native }, num_round: 8, dtrain: multi ? "k" : "d", save_model: ref.file(`c${i}.json`), predict: [{ data: "d" }] });
     return out;
   });
   const results = ref.run();
@@ -751,18 +758,19 @@ t("monotone and interaction constraints, depthwise and lossguide: native's trees
     const d = maxRelDiff(ours[i].pred, np, 1);
     assert.ok(d.rel <= 1e-6, `${where}: prediction ${d.index}: ours ${d.a}, native ${d.b}`);
     if (mono) {
-      // along the constrained feature, every row's prediction moves only in its direction (missing values aside)
-      const [f, dir] = mono;
+      // along the constrained feature, every row's margin (each class's, for multi:softprob) moves only in its
+      // direction (missing values aside)
+      const [f, dir] = mono, k = p.num_class ?? 1;
       const grid = Float32Array.from({ length: 21 }, (_, v) => v / 2);
       const G = new Float32Array(60 * grid.length * m);
       for (let r = 0; r < 60; r++) grid.forEach((v, g) => { const at = (r * grid.length + g) * m; G.set(X.subarray(r * m, r * m + m), at); G[at + f] = v; });
       const dg = new DMatrix(G, { nrow: 60 * grid.length, ncol: m, featureNames: names });
-      const pg = ours[i].b.predict(dg);
+      const pg = ours[i].b.predict(dg, { outputMargin: true });
       dg.free();
       let moved = 0;
-      for (let r = 0; r < 60; r++) for (let g = 1; g < grid.length; g++) {
-        const step = (pg[r * grid.length + g] - pg[r * grid.length + g - 1]) * dir;
-        assert.ok(step >= 0, `${where}: row ${r}: f${f} ${grid[g - 1]} → ${grid[g]} moves the prediction against the constraint (${step * dir})`);
+      for (let r = 0; r < 60; r++) for (let g = 1; g < grid.length; g++) for (let c = 0; c < k; c++) {
+        const at = (r * grid.length + g) * k + c, step = (pg[at] - pg[at - k]) * dir;
+        assert.ok(step >= 0, `${where}: row ${r}: f${f} ${grid[g - 1]} → ${grid[g]} moves the margin against the constraint (${step * dir})`);
         moved += step > 0 ? 1 : 0;
       }
       assert.ok(moved > 0, `${where}: the constrained feature never moves a prediction`);
