@@ -280,6 +280,31 @@ export const MAX_RECORD_BYTES = 64 << 20;
 
 /** Parse CSV bytes arriving in chunks (a file read 4 MB at a time, or one Buffer). */
 export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): ParsedCsv {
+  const reader = csvReader(opts);
+  const iterator = chunks[Symbol.iterator]();
+  let next = iterator.next();
+  while (!next.done) {
+    const raw = next.value;
+    next = iterator.next();
+    if (reader.push(raw, next.done === true)) {
+      iterator.return?.();
+      break;
+    }
+  }
+  return reader.finish();
+}
+
+/**
+ * The CSV reader fed its chunks one at a time (parseCsv's, and a decompressing stream's, which arrive asynchronously:
+ * load.ts): push(chunk, final) — final on the last chunk — is true once the reader has stopped (headerOnly, or a
+ * chunk's stopAt), when no more chunks are wanted; finish() then gives the columns.
+ */
+export interface CsvReader {
+  push(chunk: Uint8Array, final: boolean): boolean;
+  finish(): ParsedCsv;
+}
+
+export function csvReader(opts: CsvParseOptions): CsvReader {
   const { what, naValues } = opts;
   const sepChar = opts.sep ?? ",";
   if (!(sepChar in SEPARATORS)) throw new Error(`${what}: sep must be one of ${Object.keys(SEPARATORS).map((c) => JSON.stringify(c)).join(", ")}, got ${JSON.stringify(sepChar)}`);
@@ -695,16 +720,12 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let scanAt = 0;
-  const iterator = chunks[Symbol.iterator]();
-  let next = iterator.next();
-  while (!next.done) {
-    const raw = next.value;
+  const push = (raw: Uint8Array, final: boolean): boolean => {
+    if (stopped) return true;
     // one element kind for the hot loops: a plain Uint8Array view (a Buffer has another map, so b[i] would be polymorphic)
     pending.push(new Uint8Array(raw.buffer, raw.byteOffset, raw.length));
     pendingBytes += raw.length;
     bytesDone += raw.length;
-    next = iterator.next();
-    const final = next.done === true;
     if (final || pendingBytes >= scanAt) {
       let b = pending[0];
       if (pending.length > 1) {
@@ -720,8 +741,7 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
       if (stopped) {
         end = bOffset + stop;
         opts.onChunk?.(Math.min(bytesDone, stopAt), rows);
-        iterator.return?.();
-        break;
+        return true;
       }
       // the unfinished record: copied when short (so the chunk it came from is released), kept when it is most of b
       const tail = stop >= b.length ? undefined : stop > b.length / 2 ? b.slice(stop) : b.subarray(stop);
@@ -733,19 +753,23 @@ export function parseCsv(chunks: Iterable<Uint8Array>, opts: CsvParseOptions): P
       scanAt = Math.min(2 * pendingBytes, MAX_RECORD_BYTES + 1);
     }
     opts.onChunk?.(bytesDone, rows);
+    return false;
+  };
+  return { push, finish };
+  function finish(): ParsedCsv {
+    if (!stopped) end = bytesDone;
+    if (!names) fail("the file is empty (no header, no rows)");
+    if (turnedText.size) throw new RestartAsText([...turnedText].sort((a, b) => a - b).map((j) => names![j]), end);
+    if (!estimated && !opts.headerOnly) {
+      opts.onEstimate?.(rows, names!);
+      // a chunk of under a thousand rows (the estimate never ran): its rows into its place too, so the file's join
+      // stays in place (csvParallel.ts)
+      if (chunk?.out) reserve(rows);
+    }
+    // a chunk's columns are views of the builders' arrays, not trimmed copies: the loader copies them into the file's
+    // columns and releases them at once, so a trimmed copy would only add a chunk's columns to the peak memory
+    const view = (j: number) => (num[j] ? num[j]!.data.subarray(0, num[j]!.length) : new CategoricalColumn(cat[j]!.codes.subarray(0, cat[j]!.length), cat[j]!.categories));
+    const columns = opts.headerOnly ? [] : names!.map((_, j) => (chunk ? view(j) : num[j] ? num[j]!.finish() : cat[j]!.finish()));
+    return { names: names!, columns, rows, header: hasHeader, end, lines: line - 1 };
   }
-  if (!stopped) end = bytesDone;
-  if (!names) fail("the file is empty (no header, no rows)");
-  if (turnedText.size) throw new RestartAsText([...turnedText].sort((a, b) => a - b).map((j) => names![j]), end);
-  if (!estimated && !opts.headerOnly) {
-    opts.onEstimate?.(rows, names!);
-    // a chunk of under a thousand rows (the estimate never ran): its rows into its place too, so the file's join
-    // stays in place (csvParallel.ts)
-    if (chunk?.out) reserve(rows);
-  }
-  // a chunk's columns are views of the builders' arrays, not trimmed copies: the loader copies them into the file's
-  // columns and releases them at once, so a trimmed copy would only add a chunk's columns to the peak memory
-  const view = (j: number) => (num[j] ? num[j]!.data.subarray(0, num[j]!.length) : new CategoricalColumn(cat[j]!.codes.subarray(0, cat[j]!.length), cat[j]!.categories));
-  const columns = opts.headerOnly ? [] : names!.map((_, j) => (chunk ? view(j) : num[j] ? num[j]!.finish() : cat[j]!.finish()));
-  return { names: names!, columns, rows, header: hasHeader, end, lines: line - 1 };
 }
