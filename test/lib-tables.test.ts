@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import { spawnSync } from "child_process";
+import { createRequire } from "module";
 import * as aq from "arquero";
 import { float32, tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import { parquetWriteBuffer } from "hyparquet-writer";
@@ -70,9 +71,9 @@ const EXPECTED = [
 ];
 
 // gzip'd tables (t.csv.gz, a Spark part-00000.gz) were an Error asking to decompress them first; pandas' read_csv
-// infers the compression, and reads them: pandas is the reference for what they hold. zstd, bzip2, xz and zip stay
-// an Error naming the compression (a CSV of binary column names before that).
-test("a gzip file is read as what it holds, as pandas reads it (t.csv.gz, part-00000.gz, a gzip'd .tsv, bytes); zstd, bzip2, xz and zip are an Error naming the compression", async () => {
+// infers the compression, and reads them: pandas is the reference for what they hold. bzip2, xz and zip stay an Error
+// naming the compression (a CSV of binary column names before that); zstd is read (the next test).
+test("a gzip file is read as what it holds, as pandas reads it (t.csv.gz, part-00000.gz, a gzip'd .tsv, bytes); bzip2, xz and zip are an Error naming the compression", async () => {
   const rejects = async (load: () => Promise<unknown>, expect: RegExp) => {
     let err: Error | undefined;
     try {
@@ -118,7 +119,9 @@ test("a gzip file is read as what it holds, as pandas reads it (t.csv.gz, part-0
     const twice = path.join(dir, "twice.csv.gz");
     fs.writeFileSync(twice, zlib.gzipSync(zlib.gzipSync(csv)));
     await rejects(() => loadTable(twice), /twice\.csv\.gz is gzip-compressed twice/);
-    await rejects(() => loadTable(gz, { maxMemory: 40 }), /t\.csv\.gz decompresses to more than 20 bytes, half the memory the load may use \(maxMemory\)/);
+    // a CSV is read as a stream (the table's estimate is checked against the memory); JSON Lines is decompressed whole
+    await rejects(() => loadTable(gz, { maxMemory: 40 }), /t\.csv\.gz: too large for this machine's memory: about 3 rows × 3 columns/);
+    await rejects(() => loadTable(jsonl, { maxMemory: 20 }), /rows\.jsonl\.gz decompresses to more than 10 bytes, half the memory the load may use \(maxMemory\): JSON Lines is read from one buffer, decompressed whole/);
     // a folder of gzip'd parts, as Spark writes them, read part by part
     const parts = path.join(dir, "parts");
     fs.mkdirSync(parts);
@@ -126,10 +129,110 @@ test("a gzip file is read as what it holds, as pandas reads it (t.csv.gz, part-0
     fs.writeFileSync(path.join(parts, "part-00001.csv.gz"), zlib.gzipSync(csv));
     const both = cells(await loadTable(parts));
     assert.equal(both.a, [...(ours.a as unknown[]), ...(ours.a as unknown[])]);
-    for (const [kind, magic] of [["zstd", [0x28, 0xb5, 0x2f, 0xfd]], ["bzip2", [0x42, 0x5a, 0x68, 0x39]], ["xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]], ["zip", [0x50, 0x4b, 0x03, 0x04]]] as const) {
+    for (const [kind, magic] of [["bzip2", [0x42, 0x5a, 0x68, 0x39]], ["xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]], ["zip", [0x50, 0x4b, 0x03, 0x04]]] as const) {
       const f = path.join(dir, `x.${kind}`);
       fs.writeFileSync(f, Buffer.from([...magic, 1, 2, 3, 4, 5, 6, 7, 8]));
-      await rejects(() => loadTable(f), new RegExp(`x\\.${kind} is ${kind}-compressed: the table reader reads uncompressed and gzip-compressed CSV, Parquet, Arrow and JSON files — decompress it first`));
+      await rejects(() => loadTable(f), new RegExp(`x\\.${kind} is ${kind}-compressed: the table reader reads uncompressed, gzip- and zstd-compressed CSV, Parquet, Arrow and JSON files — decompress it first`));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A gzip'd CSV was decompressed whole into one buffer (at most half of maxMemory: a 1 GB .csv.gz of 8 GB of CSV could
+// not be read) and zstd was refused; pandas' read_csv reads both, as streams. Each is now read as a stream into the CSV
+// reader: the table is pandas' (run here on the .gz; this pandas has no zstandard, so the .zst — written by the zstd
+// command line where installed — must give the same table), read with a maxMemory the whole decompressed file would
+// have exceeded; every gzip member and zstd frame is read (Node's zstd decompressor alone stops at the first frame),
+// and a file cut off is an Error naming it, not a shorter table (Node's zstd decompressor alone says nothing).
+test("gzip and zstd CSV are read as a stream, as pandas reads them: every member and frame, a cut-off file an Error, memory bounded by the chunks", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "streamed-"));
+  const rejects = async (load: () => Promise<unknown>, expect: RegExp) => {
+    let err: Error | undefined;
+    try {
+      await load();
+    } catch (e) {
+      err = e as Error;
+    }
+    assert.ok(err, `no Error (expected ${expect})`);
+    assert.match(err!.message, expect);
+  };
+  try {
+    const rng = new Rng(3);
+    const words = ["alpha", "beta", "NA", "", '"delta,epsilon"', "zeta"];
+    const lines = ["id,x,word,note,y"];
+    for (let i = 0; i < 30000; i++) {
+      const word = words[Math.floor(rng.next() * words.length)];
+      lines.push(`${i},${(rng.next() * 100 - 50).toFixed(3)},${word},n${i.toString(36).repeat(40)},${rng.next() < 0.1 ? "" : Math.floor(rng.next() * 5)}`);
+    }
+    const csv = Buffer.from(lines.join("\n") + "\n"); // ~5 MB: several of the reader's 1 MB chunks and its 4 MB sample
+    const plain = path.join(dir, "t.csv");
+    fs.writeFileSync(plain, csv);
+    const gz = path.join(dir, "t.csv.gz");
+    fs.writeFileSync(gz, zlib.gzipSync(csv));
+    const cells = (t: Table) => Object.fromEntries(t.columnNames().map((c) => [c, Array.from(t.array(c) as ArrayLike<unknown>, (v) => (typeof v === "number" && Number.isNaN(v) ? null : v))]));
+    // half of maxMemory, the old whole read's limit, is under the decompressed size; the table's estimate fits
+    const maxMemory = csv.length;
+    const ours = cells(await loadTable(gz, { maxMemory }));
+    assert.is(ours.id.length, 30000);
+    if (hasSklearn()) {
+      const ref = python(
+        `import pandas as pd\ndf = pd.read_csv(data["f"], compression="gzip")\nprint(json.dumps({c: [None if pd.isna(v) else (float(np.float32(v)) if isinstance(v, float) else v) for v in df[c].tolist()] for c in df.columns}))`,
+        { f: gz },
+      );
+      assert.equal(ours, ref, "pandas read_csv(compression='gzip')");
+    }
+    assert.equal(cells(await loadTable(plain, { maxMemory })), ours, "the plain file");
+    // gzip members cut mid-record, as concatenated parts are; the bytes; sep "auto" sniffed from the stream
+    const members = path.join(dir, "members.csv.gz");
+    fs.writeFileSync(members, Buffer.concat([csv.subarray(0, 1000), csv.subarray(1000, 2_500_000), csv.subarray(2_500_000)].map((b) => zlib.gzipSync(b))));
+    assert.equal(cells(await loadTable(members, { maxMemory })), ours, "three gzip members");
+    assert.equal(cells(await loadTable(new Uint8Array(fs.readFileSync(gz)), { maxMemory })), ours, "gzip bytes");
+    assert.equal(cells(await loadTable(gz, { sep: "auto" })), ours, 'sep "auto"');
+    // zstd: one frame, two frames (a file cut in two, each compressed: cat a.zst b.zst) with a skippable frame between
+    const zstdCli = spawnSync("zstd", ["--version"]).status === 0;
+    const zstd = (b: Uint8Array) => (zstdCli ? spawnSync("zstd", ["-q", "-c"], { input: b, maxBuffer: 1 << 30 }).stdout : (zlib as unknown as { zstdCompressSync(b: Uint8Array): Buffer }).zstdCompressSync(b));
+    const zst = path.join(dir, "t.csv.zst");
+    fs.writeFileSync(zst, zstd(csv));
+    assert.equal(cells(await loadTable(zst, { maxMemory })), ours, "zstd");
+    const skippable = Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+    const frames = path.join(dir, "part-00000"); // no telling name: the format from the decompressed bytes
+    fs.writeFileSync(frames, Buffer.concat([zstd(csv.subarray(0, 3_000_000)), skippable, zstd(csv.subarray(3_000_000))]));
+    assert.equal(cells(await loadTable(frames, { maxMemory })), ours, "two zstd frames and a skippable one");
+    assert.equal(cells(loadCsv(frames)), ours, "loadCsv (decompressed whole)");
+    // cut off: an Error naming the file, after the rows before the cut were read
+    const cutGz = path.join(dir, "cut.csv.gz");
+    fs.writeFileSync(cutGz, fs.readFileSync(gz).subarray(0, 200_000));
+    await rejects(() => loadTable(cutGz), /cut\.csv\.gz is not a whole gzip file: unexpected end of file/);
+    const cutZst = path.join(dir, "cut.csv.zst");
+    fs.writeFileSync(cutZst, fs.readFileSync(zst).subarray(0, 200_000));
+    await rejects(() => loadTable(cutZst), /cut\.csv\.zst is not a whole zstd file: it ends inside a frame \(cut off\?\) at 200000 bytes/);
+    assert.throws(() => loadCsv(cutZst), /cut\.csv\.zst is not a whole zstd file: it ends inside a frame/);
+    const trailing = path.join(dir, "trailing.csv.zst");
+    fs.writeFileSync(trailing, Buffer.concat([fs.readFileSync(zst), Buffer.from("not zstd")]));
+    await rejects(() => loadTable(trailing), /trailing\.csv\.zst is not a whole zstd file: the bytes at offset \d+ are not a zstd frame/);
+    // the progress line counts the compressed bytes, as a plain file's counts its bytes
+    const said: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const tty = process.stderr.isTTY;
+    process.stderr.isTTY = false;
+    process.stdout.write = ((s: string) => (said.push(String(s)), true)) as typeof process.stdout.write;
+    try {
+      await loadTable(gz, { progress: true });
+    } finally {
+      process.stdout.write = write;
+      process.stderr.isTTY = tty;
+    }
+    assert.match(said.join(""), /load t\.csv\.gz: [\d.]+\/[\d.]+ MB \(\d+%\), [\d,]+ rows/);
+    assert.match(said.join(""), /load t\.csv\.gz: 30,000 rows, [\d.]+ MB in [\d.]+ s/);
+    // a Node without zstd (before 22.15): an Error naming the version needed (zlib's own module object, as lib sees it)
+    const z = createRequire(__filename)("zlib");
+    const had = Object.getOwnPropertyDescriptor(z, "createZstdDecompress")!;
+    try {
+      Object.defineProperty(z, "createZstdDecompress", { value: undefined, configurable: true });
+      await rejects(() => loadTable(zst), /t\.csv\.zst is zstd-compressed: reading zstd needs Node 22\.15 or later \(this is Node [\d.]+\)/);
+    } finally {
+      Object.defineProperty(z, "createZstdDecompress", had);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

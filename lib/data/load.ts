@@ -11,16 +11,17 @@
  *
  * Before reading rows the loader estimates the table's size (Parquet: the footer's row count; CSV: the
  * first thousand rows' bytes per row) and fails with the estimate when training on it would not fit in
- * memory (sources.ts). Loads of 64 MB or more show a progress line (rows, MB/s).
+ * memory (sources.ts). Loads of 64 MB or more show a progress line (rows, MB/s). A gzip or zstd file is read as what
+ * it holds (compressed.ts): a CSV as a stream, chunk by chunk, the other formats decompressed whole.
  * The Parquet and Arrow readers (hyparquet, flechette) are loaded on first use, like arquero: importing lib
  * to serve predictions never loads them.
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as zlib from "zlib";
 import { tableOf } from "./arquero";
 import { CategoricalBuilder, CategoricalColumn } from "./columns";
-import { parseCsv, RestartAsText, SEPARATORS, sniffSeparator } from "./csvParse";
+import { checkZstd, type Compression, decompressedChunks, decompressWhole } from "./compressed";
+import { csvReader, parseCsv, RestartAsText, SEPARATORS, sniffSeparator } from "./csvParse";
 import { parseCsvChunks, type SharedSlab } from "./csvParallel";
 import { defaultThreads } from "../ensemble/parallel";
 import { jsonText, readJson, readJsonLines } from "./json";
@@ -168,8 +169,9 @@ interface Input {
   what: string;
   file?: string;
   bytes?: Uint8Array;
-  /** the file or bytes are gzip: decompressed when this input is read (withContent), one input at a time */
-  gzip?: boolean;
+  /** the file or bytes are gzip or zstd: decompressed when this input is read (a CSV as a stream: readCompressedCsv;
+   * the other formats whole: withContent), one input at a time */
+  compression?: Compression;
   format: TableFormat;
   /** a CSV's field separator ("auto" until the input is read: settleSeparator), and whether the caller chose it */
   sep: string;
@@ -177,11 +179,22 @@ interface Input {
   size: number;
 }
 
-function fileInput(file: string, r: Resolved): Input {
+/** An input whose format is not known yet: a compressed file of no telling name, its format from its first
+ * decompressed bytes (formatsOf, which decompresses them as a stream). */
+type Found = Omit<Input, "format"> & { format?: TableFormat };
+
+/** A compression the loader reads: gzip, and zstd (Node ≥ 22.15: checked when a zstd input is found). */
+const readCompression = (head: Uint8Array): Compression | undefined => {
+  const kind = compressedAs(head);
+  return kind === "gzip" || kind === "zstd" ? kind : undefined;
+};
+
+function fileInput(file: string, r: Resolved): Found {
   const size = fs.statSync(file).size;
   if (size === 0) throw new Error(`${file} is empty`);
   const head = readHead(file);
-  if (compressedAs(head) === "gzip") return gzipInput(file, { file }, head, r);
+  const compression = readCompression(head);
+  if (compression) return compressedInput(file, { file }, compression, r);
   notCompressed(file, head);
   const named = byName(file, r);
   return { what: file, file, format: named.format ?? sniffFormat(readHead(file, SNIFF_BYTES), { libsvm: !r.csvOptions }), sep: named.sep, sepGiven: r.sepGiven, size };
@@ -189,41 +202,62 @@ function fileInput(file: string, r: Resolved): Input {
 
 /**
  * What a name says of its table — its format and CSV separator, by its extension — after the caller's format and sep.
- * A .gz is named by the name inside it (t.tsv.gz: a CSV of tabs), whether its bytes are gzip or not: a URL's .gz that
- * a server's Content-Encoding: gzip had fetch undo is plain bytes, and a local file is read the same way (by what it
- * holds) rather than as a file of an unknown extension.
+ * A .gz (.zst) is named by the name inside it (t.tsv.gz: a CSV of tabs), whether its bytes are compressed or not: a
+ * URL's .gz that a server's Content-Encoding: gzip had fetch undo is plain bytes, and a local file is read the same way
+ * (by what it holds) rather than as a file of an unknown extension.
  */
 function byName(name: string, r: Resolved): { format?: TableFormat; sep: string } {
-  const inner = name.replace(/\.gz$/i, "");
+  const inner = name.replace(/\.(gz|zst|zstd)$/i, "");
   return { format: r.format ?? formatFromName(inner), sep: r.sep ?? separatorOf({ name: inner }) ?? "," };
 }
 
 /** `name`: the path whose extension tells the format and the separator (a URL's path, without its query) */
-function bytesInput(bytes: Uint8Array, what: string, r: Resolved, name = what): Input {
+function bytesInput(bytes: Uint8Array, what: string, r: Resolved, name = what): Found {
   if (bytes.length === 0) throw new Error(`${what} is empty`);
   const head = bytes.subarray(0, 16);
-  if (compressedAs(head) === "gzip") return gzipInput(what, { bytes }, head, r, name);
+  const compression = readCompression(head);
+  if (compression) return compressedInput(what, { bytes }, compression, r, name);
   notCompressed(what, head);
   const named = byName(name, r);
   return { what, bytes, format: named.format ?? sniffFormat(bytes.subarray(0, SNIFF_BYTES), { libsvm: !r.csvOptions }), sep: named.sep, sepGiven: r.sepGiven, size: bytes.length };
 }
 
 /**
- * A gzip file (t.csv.gz, a Spark part-00000.gz) is read as what it holds, as pandas' read_csv infers the compression:
- * its format and separator from its name without .gz, else from its first decompressed bytes. It is decompressed when
- * it is read (withContent) — whole, on this thread (its chunks cannot be cut without reading it), one file of a folder
- * at a time: the inputs of a folder of parts held every part's bytes at once.
+ * A gzip or zstd file (t.csv.gz, a Spark part-00000.gz, t.csv.zst) is read as what it holds, as pandas' read_csv infers
+ * the compression: its format and separator from its name without .gz (.zst), else from its first decompressed bytes
+ * (formatsOf). It is decompressed when it is read, one file of a folder at a time: a CSV as a stream
+ * (readCompressedCsv), the formats parsed from one buffer whole (withContent).
  */
-function gzipInput(what: string, src: { file?: string; bytes?: Uint8Array }, head: Uint8Array, r: Resolved, name = what): Input {
+function compressedInput(what: string, src: { file?: string; bytes?: Uint8Array }, compression: Compression, r: Resolved, name = what): Found {
+  if (compression === "zstd") checkZstd(what);
   const named = byName(name, r);
-  let format = named.format;
-  if (!format) {
-    const start = src.bytes ? src.bytes.subarray(0, 1 << 16) : readHead(src.file!, 1 << 16);
-    const inner = zlib.gunzipSync(start, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 }) as Uint8Array;
-    notCompressed(what, inner.subarray(0, 16)); // a gzip of a gzip
-    format = sniffFormat(inner.subarray(0, SNIFF_BYTES), { libsvm: !r.csvOptions });
+  return { what, ...src, compression, format: named.format, sep: named.sep, sepGiven: r.sepGiven, size: src.bytes?.length ?? fs.statSync(src.file!).size };
+}
+
+/** The inputs' formats: a compressed input's of no telling name from its first decompressed bytes (a few kB of them). */
+async function formatsOf(found: Found[], r: Resolved): Promise<Input[]> {
+  const out: Input[] = [];
+  for (const input of found) {
+    if (input.format) {
+      out.push(input as Input);
+      continue;
+    }
+    const { chunks } = decompressedChunks(input, input.compression!, input.what);
+    let head = new Uint8Array(0);
+    for await (const c of chunks) {
+      head = head.length ? Buffer.concat([head, c]) : c;
+      if (head.length >= SNIFF_BYTES) break; // (closes the file)
+    }
+    if (head.length === 0) throw new Error(`${input.what} is empty (${input.compression} of no bytes)`);
+    notCompressed(input.what, head.subarray(0, 16)); // a gzip of a gzip
+    out.push({ ...input, format: sniffFormat(head.subarray(0, SNIFF_BYTES), { libsvm: !r.csvOptions }) });
   }
-  return { what, ...src, gzip: true, format, sep: named.sep, sepGiven: r.sepGiven, size: src.bytes?.length ?? fs.statSync(src.file!).size };
+  return out;
+}
+
+/** loadCsv's inputs, of format "csv" (its option): none is left to formatsOf. */
+function known(found: Found[]): Input[] {
+  return found.map((f) => ({ ...f, format: f.format ?? "csv" }));
 }
 
 /**
@@ -237,50 +271,43 @@ function settleSeparator(input: Input): Input {
 }
 
 /**
- * The input as bytes to read, its separator settled: a gzip input decompressed (at most half of maxMemory), any other
- * as it is. A CSV read again with a column as text re-reads these bytes (readCsvInput); a folder's parts read again
- * because a column is numbers in one part and text in another are decompressed again, one at a time — holding every
- * part's bytes for that rare second read would cost the memory reading them one at a time saves.
+ * The input as bytes to read, its separator settled: a compressed input decompressed whole (at most half of
+ * maxMemory), any other as it is — for the formats parsed from one buffer, and loadCsv's CSV (it reads on this thread,
+ * and Node decompresses incrementally only as a stream: loadTable reads a compressed CSV as one, readCompressedCsv). A
+ * CSV read again with a column as text re-reads these bytes (readCsvInput); a folder's parts read again because a
+ * column is numbers in one part and text in another are decompressed again, one at a time — holding every part's
+ * bytes for that rare second read would cost the memory reading them one at a time saves.
  */
-function withContent(input: Input, r: Resolved): Input {
-  if (!input.gzip) return settleSeparator(input);
-  const compressed = input.bytes ?? readCompressed(input.file!);
-  const bytes = gunzip(compressed, input.what, r.maxMemory);
-  if (bytes.length === 0) throw new Error(`${input.what} is empty (gzip of no bytes)`);
+function withContent(input: Input, r: Resolved, loader = "loadTable"): Input {
+  if (!input.compression) return settleSeparator(input);
+  const compressed = input.bytes ?? readCompressed(input.file!, input.compression);
+  const why =
+    input.format === "csv"
+      ? `${loader} decompresses a CSV whole (loadTable reads it as a stream)`
+      : `${FORMAT_NAMES[input.format]} is read from one buffer, decompressed whole (loadTable reads a compressed CSV as a stream)`;
+  const bytes = decompressWhole(compressed, input.compression, input.what, Math.max(1, Math.floor(r.maxMemory / 2)), why);
+  if (bytes.length === 0) throw new Error(`${input.what} is empty (${input.compression} of no bytes)`);
   notCompressed(input.what, bytes.subarray(0, 16));
-  return settleSeparator({ ...input, file: undefined, bytes, gzip: false, size: bytes.length });
+  return settleSeparator({ ...input, file: undefined, bytes, compression: undefined, size: bytes.length });
 }
 
-/** A gzip file's bytes: Node reads at most 2 GiB into one buffer */
-function readCompressed(file: string): Uint8Array {
+const FORMAT_NAMES: Record<TableFormat, string> = { csv: "CSV", json: "JSON", jsonl: "JSON Lines", libsvm: "LIBSVM", arrow: "Arrow", parquet: "Parquet" };
+
+/** A compressed file's bytes read whole: Node reads at most 2 GiB into one buffer */
+function readCompressed(file: string, kind: Compression): Uint8Array {
   const size = fs.statSync(file).size;
-  if (size > 2 ** 31 - 1) throw new Error(`${file} is ${(size / 2 ** 30).toFixed(1)} GB of gzip: decompress it to a file first (gunzip -k), and load that — its CSV is then read in chunks`);
+  if (size > 2 ** 31 - 1) throw new Error(`${file} is ${(size / 2 ** 30).toFixed(1)} GB of ${kind}, too large to read into one buffer: decompress it to a file first, and load that (loadTable reads a compressed CSV as a stream)`);
   return fs.readFileSync(file);
 }
 
-const sizeText = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GB` : b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MB` : `${b} bytes`);
-
-/** gzip's bytes decompressed (every member, as gunzip does), at most half the memory the load may use */
-function gunzip(bytes: Uint8Array, what: string, maxMemory: number): Uint8Array {
-  const limit = Math.max(1, Math.floor(maxMemory / 2));
-  try {
-    return zlib.gunzipSync(bytes, { maxOutputLength: limit });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === "ERR_BUFFER_TOO_LARGE")
-      throw new Error(`${what} decompresses to more than ${sizeText(limit)}, half the memory the load may use (maxMemory): decompress it to a file and load that (its CSV is then read in chunks), or give more memory`);
-    throw new Error(`${what} is not a whole gzip file: ${err.message}`);
-  }
-}
-
-/** A compressed file other than gzip is an Error naming its compression (Parquet compresses inside the format: its
- * pages are read) */
+/** A compressed file other than gzip and zstd is an Error naming its compression (Parquet compresses inside the
+ * format: its pages are read); so is a compressed file inside one */
 function notCompressed(what: string, head: Uint8Array): void {
   const kind = compressedAs(head);
-  if (kind) throw new Error(`${what} is ${kind}-compressed${kind === "gzip" ? " twice" : ""}: the table reader reads uncompressed and gzip-compressed CSV, Parquet, Arrow and JSON files — decompress it first`);
+  if (kind) throw new Error(`${what} is ${kind}-compressed${kind === "gzip" || kind === "zstd" ? " twice" : ""}: the table reader reads uncompressed, gzip- and zstd-compressed CSV, Parquet, Arrow and JSON files — decompress it first`);
 }
 
-function pathInputs(source: string, r: Resolved): Input[] {
+function pathInputs(source: string, r: Resolved): Found[] {
   if (!fs.existsSync(source)) throw new Error(`loadTable: file not found: ${source}`);
   if (fs.statSync(source).isDirectory()) {
     const files = listFiles(source);
@@ -293,6 +320,10 @@ function pathInputs(source: string, r: Resolved): Input[] {
 const isUrl = (s: string) => /^(https?|file):\/\//i.test(s);
 
 async function inputsOf(source: string | URL | Uint8Array | string[], r: Resolved): Promise<Input[]> {
+  return formatsOf(await foundOf(source, r), r);
+}
+
+async function foundOf(source: string | URL | Uint8Array | string[], r: Resolved): Promise<Found[]> {
   if (source instanceof Uint8Array) return [bytesInput(source, "buffer", r)];
   if (Array.isArray(source)) {
     if (source.length === 0) throw new Error("loadTable: the list of files is empty");
@@ -400,7 +431,79 @@ function readCsvInput(input: Input, r: Resolved, textColumns: Set<string>, tick:
   }
 }
 
-async function readInput(given: Input, r: Resolved, textColumns: Set<string>, tick: InputTick): Promise<LoadedColumns> {
+/** The decompressed bytes read before the rest of a compressed CSV: its separator ("auto") and its size are estimated
+ * from them. */
+const COMPRESSED_SAMPLE_BYTES = 4 << 20;
+
+/**
+ * A gzip or zstd CSV read as a stream, decompressed chunk by chunk into the CSV reader (csvReader) — memory bounded by
+ * the chunks rather than the table, as a plain file is read 4 MB at a time. Its decompressed size is estimated from
+ * the first chunks' ratio (the rows' estimate, the memory check), its progress counted in compressed bytes (the
+ * file's size); its columns are told (`tell`) as soon as its first thousand rows are read. A column found to hold text
+ * after numbers reads the file again (decompressed again).
+ */
+async function readCompressedCsv(input: Input, r: Resolved, textColumns: Set<string>, tick: InputTick, tell?: (names: string[]) => void): Promise<LoadedColumns> {
+  for (;;) {
+    const { chunks, compressedRead } = decompressedChunks(input, input.compression!, input.what);
+    const it = chunks[Symbol.asyncIterator]();
+    try {
+      const sample: Uint8Array[] = [];
+      let sampleBytes = 0;
+      let whole = false;
+      while (sampleBytes < COMPRESSED_SAMPLE_BYTES) {
+        const n = await it.next();
+        if (n.done) {
+          whole = true;
+          break;
+        }
+        sample.push(n.value);
+        sampleBytes += n.value.length;
+      }
+      if (sampleBytes === 0) throw new Error(`${input.what} is empty (${input.compression} of no bytes)`);
+      const head = sample.length === 1 ? sample[0] : Buffer.concat(sample);
+      notCompressed(input.what, head.subarray(0, 16)); // a gzip of a gzip
+      const auto = input.sep === SEP_AUTO;
+      const estimate = whole ? sampleBytes : Math.ceil((sampleBytes * input.size) / Math.max(1, compressedRead()));
+      const progress = (rows: number) => tick(Math.min(compressedRead(), input.size - 1), rows);
+      const reader = csvReader({
+        what: input.what,
+        sep: auto ? sniffSeparator(head.subarray(0, 1 << 16)) : input.sep,
+        sepGiven: auto || input.sepGiven,
+        header: r.header,
+        naValues: r.naValues,
+        textColumns,
+        totalBytes: estimate,
+        onEstimate: (rows, names) => {
+          tell?.(names);
+          checkMemory(input.what, rows, names.length, r.maxMemory, true);
+        },
+        onChunk: (_, rows) => progress(rows),
+      });
+      // the reader is told which chunk is the last: each is pushed once the next has come
+      let held: Uint8Array | undefined = head;
+      if (!whole) {
+        for (let n = await it.next(); !n.done; n = await it.next()) {
+          reader.push(held, false);
+          held = n.value;
+        }
+      }
+      reader.push(held, true);
+      held = undefined;
+      const parsed = reader.finish();
+      tick(input.size, parsed.rows);
+      return { names: parsed.names, columns: parsed.columns, rows: parsed.rows };
+    } catch (e) {
+      if (!(e instanceof RestartAsText)) throw e;
+      for (const c of e.columns) textColumns.add(c);
+      tick.again(textAgain(e.columns));
+    } finally {
+      await it.return?.(); // closes the file when the read ends early
+    }
+  }
+}
+
+async function readInput(given: Input, r: Resolved, textColumns: Set<string>, tick: InputTick, tell?: (names: string[]) => void): Promise<LoadedColumns> {
+  if (given.compression && given.format === "csv") return readCompressedCsv(given, r, textColumns, tick, tell);
   const input = withContent(given, r); // its decompressed bytes, if any, live as long as this read
   const textOpts = { naValues: r.naValues, textColumns };
   switch (input.format) {
@@ -456,7 +559,7 @@ function columnsTeller(input: Input, r: Resolved): (names?: string[]) => void {
     told = true;
     r.onColumns!([...names], input.format); // a copy: a LIBSVM part's names grow when the parts are widened
   };
-  if (input.gzip) return tell; // told once the input is read: its header is inside the compression
+  if (input.compression) return tell; // told as it is read (readCompressedCsv): its header is inside the compression
   if (!told && input.format === "csv") {
     input = settleSeparator(input);
     const chunks = input.file ? fileChunks(input.file, 1 << 16) : [input.bytes!];
@@ -650,7 +753,7 @@ export async function loadTable(source: string | URL | Uint8Array | string[], op
     // the first part's, a validation channel's check saw f0 … f1 of a table of f0 … f7)
     const libsvm = inputs.every((input) => input.format === "libsvm");
     for (let i = 0; i < inputs.length; i++) {
-      parts.push(await readInput(inputs[i], r, textColumns, ticker.tick(i)));
+      parts.push(await readInput(inputs[i], r, textColumns, ticker.tick(i), i === 0 && !libsvm ? tellColumns : undefined));
       if (i === 0 && !libsvm) tellColumns(parts[0].names);
     }
     if (libsvm) {
@@ -685,15 +788,15 @@ export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "conten
   checkOptionKeys(opts, LOAD_CSV_OPTIONS, "loadCsv");
   const r = resolveOptions({ ...opts, format: "csv" }, "loadCsv");
   if (typeof file !== "string" || !fs.existsSync(file)) throw new Error(`loadCsv: file not found: ${file}`);
-  const inputs = fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)];
-  // a plain CSV's names are told before the read, a gzip'd one's once its first part is read (as loadTable tells them:
-  // loadCsv never told a .csv.gz's), and a header-only file is "no data rows" as for loadTable (it was an empty table)
+  const inputs = known(fs.statSync(file).isDirectory() ? pathInputs(file, r) : [fileInput(file, r)]);
+  // a plain CSV's names are told before the read, a compressed one's once its first part is read (loadCsv never told a
+  // .csv.gz's), and a header-only file is "no data rows" as for loadTable (it was an empty table)
   const tellColumns = columnsTeller(inputs[0], r);
   const textColumns = new Set(r.textColumns);
   const ticker = makeTicker(inputs, r.progress);
   for (;;) {
     const parts = inputs.map((input, i) => {
-      const part = readCsvInput(withContent(input, r), r, textColumns, ticker.tick(i));
+      const part = readCsvInput(withContent(input, r, "loadCsv"), r, textColumns, ticker.tick(i));
       if (i === 0) tellColumns(part.names);
       return part;
     });
