@@ -173,7 +173,22 @@ test("gzip and zstd CSV are read as a stream, as pandas reads them: every member
     const cells = (t: Table) => Object.fromEntries(t.columnNames().map((c) => [c, Array.from(t.array(c) as ArrayLike<unknown>, (v) => (typeof v === "number" && Number.isNaN(v) ? null : v))]));
     // half of maxMemory, the old whole read's limit, is under the decompressed size; the table's estimate fits
     const maxMemory = csv.length;
-    const ours = cells(await loadTable(gz, { maxMemory }));
+    // the progress line counts the compressed bytes, as a plain file's counts its bytes
+    const said: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const tty = process.stderr.isTTY;
+    process.stderr.isTTY = false;
+    process.stdout.write = ((s: string) => (said.push(String(s)), true)) as typeof process.stdout.write;
+    let table: Table;
+    try {
+      table = await loadTable(gz, { maxMemory, progress: true });
+    } finally {
+      process.stdout.write = write;
+      process.stderr.isTTY = tty;
+    }
+    assert.match(said.join(""), /load t\.csv\.gz: [\d.]+\/[\d.]+ MB \(\d+%\), [\d,]+ rows/);
+    assert.match(said.join(""), /load t\.csv\.gz: 30,000 rows, [\d.]+ MB in [\d.]+ s/);
+    const ours = cells(table);
     assert.is(ours.id.length, 30000);
     if (hasSklearn()) {
       const ref = python(
@@ -181,14 +196,10 @@ test("gzip and zstd CSV are read as a stream, as pandas reads them: every member
         { f: gz },
       );
       assert.equal(ours, ref, "pandas read_csv(compression='gzip')");
-    }
-    assert.equal(cells(await loadTable(plain, { maxMemory })), ours, "the plain file");
-    // gzip members cut mid-record, as concatenated parts are; the bytes; sep "auto" sniffed from the stream
-    const members = path.join(dir, "members.csv.gz");
-    fs.writeFileSync(members, Buffer.concat([csv.subarray(0, 1000), csv.subarray(1000, 2_500_000), csv.subarray(2_500_000)].map((b) => zlib.gzipSync(b))));
-    assert.equal(cells(await loadTable(members, { maxMemory })), ours, "three gzip members");
-    assert.equal(cells(await loadTable(new Uint8Array(fs.readFileSync(gz)), { maxMemory })), ours, "gzip bytes");
-    assert.equal(cells(await loadTable(gz, { sep: "auto" })), ours, 'sep "auto"');
+    } else assert.equal(cells(await loadTable(plain, { maxMemory })), ours, "the plain file");
+    // gzip members cut mid-record, as concatenated parts are (bytes)
+    const members = Buffer.concat([csv.subarray(0, 1000), csv.subarray(1000, 2_500_000), csv.subarray(2_500_000)].map((b) => zlib.gzipSync(b)));
+    assert.equal(cells(await loadTable(new Uint8Array(members), { maxMemory })), ours, "three gzip members");
     // zstd: one frame, two frames (a file cut in two, each compressed: cat a.zst b.zst) with a skippable frame between
     const zstdCli = spawnSync("zstd", ["--version"]).status === 0;
     const zstd = (b: Uint8Array) => (zstdCli ? spawnSync("zstd", ["-q", "-c"], { input: b, maxBuffer: 1 << 30 }).stdout : (zlib as unknown as { zstdCompressSync(b: Uint8Array): Buffer }).zstdCompressSync(b));
@@ -211,20 +222,21 @@ test("gzip and zstd CSV are read as a stream, as pandas reads them: every member
     const trailing = path.join(dir, "trailing.csv.zst");
     fs.writeFileSync(trailing, Buffer.concat([fs.readFileSync(zst), Buffer.from("not zstd")]));
     await rejects(() => loadTable(trailing), /trailing\.csv\.zst is not a whole zstd file: the bytes at offset \d+ are not a zstd frame/);
-    // the progress line counts the compressed bytes, as a plain file's counts its bytes
-    const said: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    const tty = process.stderr.isTTY;
-    process.stderr.isTTY = false;
-    process.stdout.write = ((s: string) => (said.push(String(s)), true)) as typeof process.stdout.write;
-    try {
-      await loadTable(gz, { progress: true });
-    } finally {
-      process.stdout.write = write;
-      process.stderr.isTTY = tty;
-    }
-    assert.match(said.join(""), /load t\.csv\.gz: [\d.]+\/[\d.]+ MB \(\d+%\), [\d,]+ rows/);
-    assert.match(said.join(""), /load t\.csv\.gz: 30,000 rows, [\d.]+ MB in [\d.]+ s/);
+    // a name that says nothing and a head compressing more than 16:1 (its format was sniffed from a 64 KB head
+    // decompressed into at most 1 MB: "Cannot create a Buffer larger than 1048576 bytes")
+    const dense = path.join(dir, "part-00001.gz");
+    fs.writeFileSync(dense, zlib.gzipSync("a,b\n" + "1,2\n".repeat(300_000)));
+    assert.is((await loadTable(dense)).numRows(), 300_000);
+    // sep "auto": the separator from the stream's first line
+    const semicolons = path.join(dir, "semicolons.csv.gz");
+    fs.writeFileSync(semicolons, zlib.gzipSync("a;b\n" + "1;2\n".repeat(300_000)));
+    const auto = await loadTable(semicolons, { sep: "auto" });
+    assert.equal([auto.columnNames(), auto.numRows()], [["a", "b"], 300_000]);
+    // the columns are told after the first rows, not once the file is read: a refusal comes before the ragged last line
+    const ragged = path.join(dir, "ragged.csv.gz");
+    fs.writeFileSync(ragged, zlib.gzipSync(Buffer.concat([csv, Buffer.from("1,2,3,4,5,6\n")])));
+    await rejects(() => loadTable(ragged, { onColumns: () => { throw new Error("no label column"); } }), /^no label column$/);
+    await rejects(() => loadTable(ragged), /ragged\.csv\.gz: line 30002 \(row 30001\) has 6 fields, expected 5/);
     // a Node without zstd (before 22.15): an Error naming the version needed (zlib's own module object, as lib sees it)
     const z = createRequire(__filename)("zlib");
     const had = Object.getOwnPropertyDescriptor(z, "createZstdDecompress")!;
