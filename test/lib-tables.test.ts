@@ -222,6 +222,9 @@ test("gzip and zstd CSV are read as a stream, as pandas reads them: every member
     const trailing = path.join(dir, "trailing.csv.zst");
     fs.writeFileSync(trailing, Buffer.concat([fs.readFileSync(zst), Buffer.from("not zstd")]));
     await rejects(() => loadTable(trailing), /trailing\.csv\.zst is not a whole zstd file: the bytes at offset \d+ are not a zstd frame/);
+    const inside = path.join(dir, "inside.csv.gz");
+    fs.writeFileSync(inside, zlib.gzipSync(zstd(Buffer.from("a\n1\n"))));
+    await rejects(() => loadTable(inside), /inside\.csv\.gz is gzip-compressed, and what it holds zstd-compressed: the table reader reads uncompressed, gzip- and zstd-compressed/);
     // a name that says nothing and a head compressing more than 16:1 (its format was sniffed from a 64 KB head
     // decompressed into at most 1 MB: "Cannot create a Buffer larger than 1048576 bytes")
     const dense = path.join(dir, "part-00001.gz");

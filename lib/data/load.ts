@@ -64,7 +64,7 @@ export interface LoadOptions {
   /**
    * Worker threads that parse a CSV file in chunks (loadTable; an integer from 1 to MAX_THREADS (512), default: the cores this process may
    * use, or OMP_NUM_THREADS when set: defaultThreads). A file gets at most one thread per `minChunkBytes`, so small files are read on this thread;
-   * Buffers, URLs and the other formats (Parquet too) are read on this thread. The training job passes its parallel_fits
+   * Buffers, URLs, compressed files (read as a stream) and the other formats (Parquet too) are read on this thread. The training job passes its parallel_fits
    * when set (else 1: the parallel read's worker adds ~25–45 MB to a 1M-row job's peak; trainer/README).
    */
   threads?: number;
@@ -249,7 +249,7 @@ async function formatsOf(found: Found[], r: Resolved): Promise<Input[]> {
       if (head.length >= SNIFF_BYTES) break; // (closes the file)
     }
     if (head.length === 0) throw new Error(`${input.what} is empty (${input.compression} of no bytes)`);
-    notCompressed(input.what, head.subarray(0, 16)); // a gzip of a gzip
+    notCompressed(input.what, head.subarray(0, 16), input.compression); // a gzip of a gzip
     out.push({ ...input, format: sniffFormat(head.subarray(0, SNIFF_BYTES), { libsvm: !r.csvOptions }) });
   }
   return out;
@@ -287,7 +287,7 @@ function withContent(input: Input, r: Resolved, loader = "loadTable"): Input {
       : `${FORMAT_NAMES[input.format]} is read from one buffer, decompressed whole (loadTable reads a compressed CSV as a stream)`;
   const bytes = decompressWhole(compressed, input.compression, input.what, Math.max(1, Math.floor(r.maxMemory / 2)), why);
   if (bytes.length === 0) throw new Error(`${input.what} is empty (${input.compression} of no bytes)`);
-  notCompressed(input.what, bytes.subarray(0, 16));
+  notCompressed(input.what, bytes.subarray(0, 16), input.compression);
   return settleSeparator({ ...input, file: undefined, bytes, compression: undefined, size: bytes.length });
 }
 
@@ -301,10 +301,12 @@ function readCompressed(file: string, kind: Compression): Uint8Array {
 }
 
 /** A compressed file other than gzip and zstd is an Error naming its compression (Parquet compresses inside the
- * format: its pages are read); so is a compressed file inside one */
-function notCompressed(what: string, head: Uint8Array): void {
+ * format: its pages are read); so is a compressed file inside one (`outer`: the compression it was found inside) */
+function notCompressed(what: string, head: Uint8Array, outer?: Compression): void {
   const kind = compressedAs(head);
-  if (kind) throw new Error(`${what} is ${kind}-compressed${kind === "gzip" || kind === "zstd" ? " twice" : ""}: the table reader reads uncompressed, gzip- and zstd-compressed CSV, Parquet, Arrow and JSON files — decompress it first`);
+  if (!kind) return;
+  const is = !outer ? `is ${kind}-compressed` : kind === outer ? `is ${kind}-compressed twice` : `is ${outer}-compressed, and what it holds ${kind}-compressed`;
+  throw new Error(`${what} ${is}: the table reader reads uncompressed, gzip- and zstd-compressed CSV, Parquet, Arrow and JSON files — decompress it first`);
 }
 
 function pathInputs(source: string, r: Resolved): Found[] {
@@ -461,7 +463,7 @@ async function readCompressedCsv(input: Input, r: Resolved, textColumns: Set<str
       }
       if (sampleBytes === 0) throw new Error(`${input.what} is empty (${input.compression} of no bytes)`);
       const head = sample.length === 1 ? sample[0] : Buffer.concat(sample);
-      notCompressed(input.what, head.subarray(0, 16)); // a gzip of a gzip
+      notCompressed(input.what, head.subarray(0, 16), input.compression); // a gzip of a gzip
       const auto = input.sep === SEP_AUTO;
       const estimate = whole ? sampleBytes : Math.ceil((sampleBytes * input.size) / Math.max(1, compressedRead()));
       const progress = (rows: number) => tick(Math.min(compressedRead(), input.size - 1), rows);
