@@ -784,7 +784,8 @@ function joinParts(parts: LoadedColumns[], inputs: Input[], textColumns: Set<str
   return toTable(all);
 }
 
-/** Read a CSV file synchronously (loadTable's CSV reader): `header: false` names the columns c0, c1, …, cN. */
+/** Read a CSV file synchronously (loadTable's CSV reader): `header: false` names the columns c0, c1, …, cN. A gzip or zstd
+ * file is decompressed whole (at most half of maxMemory): Node decompresses incrementally only as a stream, which loadTable reads. */
 export function loadCsv(file: string, opts: Omit<LoadOptions, "format" | "contentType" | "threads" | "minChunkBytes"> = {}): Table {
   for (const o of ["threads", "minChunkBytes"]) if (opts && o in opts) throw new Error(`loadCsv: option ${o} is loadTable's (loadCsv reads on this thread); use loadTable(file, { ${o} })`);
   checkOptionKeys(opts, LOAD_CSV_OPTIONS, "loadCsv");
