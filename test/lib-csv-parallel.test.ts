@@ -356,6 +356,20 @@ test("threads: an integer from 1 to 512, as nthread (a clear error otherwise: 10
     process.stdout.write = write;
   }
   assert.ok(out.some((l) => l.startsWith("load a.csv: 50 rows, 5.0 MB in ")), `progress lines: ${out.join("")}`);
+  // shown by default from 64 MB — of a compressed file, of what it announces it holds (a 5 MB .csv.gz of 70 MB of CSV
+  // reads as long as the 70 MB file, and showed nothing), counted in its compressed bytes
+  for (const announced of [undefined, 70e6]) {
+    const gz = makeTicker([{ what: "/d/t.csv.gz", file: "/d/t.csv.gz", size: 5e6, announced }], undefined);
+    out.length = 0;
+    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+    try {
+      gz.tick(0)(5e6, 50);
+      gz.finish(50);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.equal(out.some((l) => l.startsWith("load t.csv.gz: 50 rows, 5.0 MB in ")), announced !== undefined, `announced ${announced}: ${out.join("")}`);
+  }
 
   // a file read again (a column of numbers that turns text near its end): the line says so and counts the second
   // read from the start — it stood at 100 % through the whole second read

@@ -19,6 +19,7 @@ import { float32, tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { CategoricalColumn, columnTypeRows, listTableFiles, loadCsv, loadTable, NA_VALUES, toMatrix, trainTestSplit, vegaDataset, type Table } from "ensemble-workbook";
 import { MAX_COLUMNS, MAX_RECORD_BYTES, parseCsv } from "../lib/data/csvParse";
+import { announcedSize } from "../lib/data/compressed";
 import { Rng } from "node-xgboost-wasm";
 import { hasSklearn, python } from "./lib-sklearn";
 
@@ -206,6 +207,13 @@ test("gzip and zstd CSV are read as a stream, as pandas reads them: every member
     const zst = path.join(dir, "t.csv.zst");
     fs.writeFileSync(zst, zstd(csv));
     assert.equal(cells(await loadTable(zst, { maxMemory })), ours, "zstd");
+    // the decompressed size a file announces (whether its load shows progress, as a plain file's size): gzip's trailer,
+    // the zstd frame header's content size (the CLI writes it for a file, not for a pipe)
+    const zstFile = path.join(dir, "file.csv.zst");
+    if (zstdCli) spawnSync("zstd", ["-q", "-f", plain, "-o", zstFile]);
+    else fs.writeFileSync(zstFile, zstd(csv));
+    const announced = (kind: "gzip" | "zstd", b: Buffer) => announcedSize(kind, b.subarray(0, 18), b.subarray(b.length - 4));
+    assert.equal([announced("gzip", fs.readFileSync(gz)), announced("zstd", fs.readFileSync(zstFile))], [csv.length, csv.length]);
     const skippable = Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
     const frames = path.join(dir, "part-00000"); // no telling name: the format from the decompressed bytes
     fs.writeFileSync(frames, Buffer.concat([zstd(csv.subarray(0, 3_000_000)), skippable, zstd(csv.subarray(3_000_000))]));

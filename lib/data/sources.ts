@@ -166,11 +166,12 @@ export function compressedAs(head: Uint8Array): string | undefined {
   return undefined;
 }
 
-export function readHead(file: string, n = 16): Uint8Array {
+/** A file's first `n` bytes (from `position`: bytes further on) */
+export function readHead(file: string, n = 16, position = 0): Uint8Array {
   const fd = fs.openSync(file, "r");
   try {
     const b = new Uint8Array(n);
-    const got = fs.readSync(fd, b, 0, n, 0);
+    const got = fs.readSync(fd, b, 0, n, position);
     return b.subarray(0, got);
   } finally {
     fs.closeSync(fd);
