@@ -230,6 +230,16 @@ test("gzip and zstd CSV are read as a stream, as pandas reads them: every member
     const trailing = path.join(dir, "trailing.csv.zst");
     fs.writeFileSync(trailing, Buffer.concat([fs.readFileSync(zst), Buffer.from("not zstd")]));
     await rejects(() => loadTable(trailing), /trailing\.csv\.zst is not a whole zstd file: the bytes at offset \d+ are not a zstd frame/);
+    // a frame written with zstd --long (its window over zstd's default 128 MB, as the header's descriptor 0x90 says),
+    // which the zstd command line and pandas refuse without being told; a corrupt one (its checksum)
+    const small = Buffer.from(zstd(Buffer.from("a,b\n1,2\n")));
+    if (small[4] >> 5 === 0 && (small[4] & 0xc0) === 0) {
+      small[5] = 0x90; // Window_Descriptor: 2^(10 + 18) bytes
+      await rejects(() => loadTable(small), /buffer: a zstd frame needs a window of more than 128 MB to decode \(written with zstd --long\)/);
+    }
+    const corrupt = Buffer.from(fs.readFileSync(zst));
+    corrupt[corrupt.length - 2] ^= 0xff;
+    await rejects(() => loadTable(corrupt), /buffer is not a valid zstd file: /);
     const inside = path.join(dir, "inside.csv.gz");
     fs.writeFileSync(inside, zlib.gzipSync(zstd(Buffer.from("a\n1\n"))));
     await rejects(() => loadTable(inside), /inside\.csv\.gz is gzip-compressed, and what it holds zstd-compressed: the table reader reads uncompressed, gzip- and zstd-compressed/);

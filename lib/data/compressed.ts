@@ -43,7 +43,12 @@ function compressedStream(src: { file?: string; bytes?: Uint8Array }): Readable 
 /** A zlib error as an Error naming the file (zlib's own message says neither which file nor that it is compressed). */
 function notWhole(what: string, kind: Compression, e: unknown): Error {
   const err = e as NodeJS.ErrnoException;
-  if (err.code?.startsWith("Z_") || err.code?.startsWith("ZSTD_") || err.code === "ERR_ZLIB_INITIALIZATION_FAILED") return new Error(`${what} is not a whole ${kind} file: ${err.message}`);
+  // a frame written with zstd --long: its window (the memory decoding it takes) is over zstd's default limit of 128 MB,
+  // which the zstd command line and pandas (python-zstandard) keep to unless told otherwise — and so is it here
+  if (err.code === "ZSTD_error_frameParameter_windowTooLarge")
+    return new Error(`${what}: a zstd frame needs a window of more than 128 MB to decode (written with zstd --long), over zstd's default limit, which is kept here as by the zstd command line and pandas: decompress it first (zstd -d --long=31)`);
+  if (err.code?.startsWith("ZSTD_")) return new Error(`${what} is not a valid zstd file: ${err.message}`);
+  if (err.code?.startsWith("Z_") || err.code === "ERR_ZLIB_INITIALIZATION_FAILED") return new Error(`${what} is not a whole ${kind} file: ${err.message}`);
   return err;
 }
 
