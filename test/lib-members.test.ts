@@ -1,6 +1,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { catboost, Ensemble, loadDiabetes, memberFromSpec, randomForest, ridge, rmse, toMatrix, xgboost } from "ensemble-workbook";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { catboost, Ensemble, loadDiabetes, loadEnsemble, memberFromSpec, randomForest, ridge, rmse, saveEnsemble, toMatrix, xgboost } from "ensemble-workbook";
 import { hasSklearn, python } from "./lib-sklearn";
 
 const m = toMatrix(loadDiabetes(), { label: "target" });
@@ -322,6 +325,27 @@ test("xgboost members take XGBoost's monotone and interaction constraints, by in
   assert.throws(() => unknown.fit(m), /monotone_constraints: feature "weight" is not one of the training data's feature names/);
   unknown.free();
   assert.throws(() => memberFromSpec("xgboost", { monotone_constraints: "(1,2)" }), /parameter monotone_constraints\[1\] is "2": each must be -1/);
+});
+
+test("an ensemble whose member has constraints in their own shapes (groups as lists, a dict by name) is saved and loaded — the manifest's check refused them, so its endpoint could not load it", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "constraints-"));
+  try {
+    const member = xgboost({ num_round: 10, monotone_constraints: { bmi: 1 }, interaction_constraints: [["bmi", "bp"], [0, 1]] });
+    const e = new Ensemble({ members: [member, ridge()] }).fit(loadDiabetes(), { label: "target" });
+    saveEnsemble(e, dir);
+    const loaded = loadEnsemble(dir);
+    assert.equal(loaded.members[0].params.interaction_constraints, [["bmi", "bp"], [0, 1]]);
+    assert.equal(Array.from(loaded.predict(loadDiabetes()).prediction), Array.from(e.predict(loadDiabetes()).prediction));
+    e.free();
+    loaded.free();
+    // other objects stay refused, named
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    manifest.members[0].params.monotone_constraints = { bmi: { toString: 1 } };
+    fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest));
+    assert.throws(() => loadEnsemble(dir), /parameter "monotone_constraints" must be a number, text, true\/false or a list of them/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("tree members check every core parameter as they are built (not at the first fit); num_class is the ensemble's to set", () => {

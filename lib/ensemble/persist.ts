@@ -107,10 +107,16 @@ export function readManifest(dir: string): Manifest {
       throw new Error(`loadEnsemble: member ${i} in the manifest needs "name", "kind" and "file" (strings)`);
     if (spec.params !== undefined && !isObject(spec.params)) throw new Error(`loadEnsemble: member "${spec.name}" in ${file}: "params" must be an object`);
     // parameters are JSON scalars or lists of them (cat_features); an object would reach Number()/String() in a
-    // member and could throw from its own toString — refused here, named
+    // member and could throw from its own toString — refused here, named. XGBoost's constraints keep their own shapes
+    // (a member saved with them is loaded with them): interaction_constraints a list of lists, monotone_constraints
+    // an object of values by feature name — of scalars, which the core's parser checks
     for (const [k, v] of Object.entries(spec.params ?? {})) {
       const scalar = (x: unknown) => x === null || ["number", "string", "boolean"].includes(typeof x);
-      if (!scalar(v) && !(Array.isArray(v) && v.every(scalar))) {
+      const list = (x: unknown) => Array.isArray(x) && x.every(scalar);
+      const shaped =
+        (k === "interaction_constraints" && Array.isArray(v) && v.every(list)) ||
+        (k === "monotone_constraints" && isObject(v) && Object.values(v).every(scalar));
+      if (!scalar(v) && !list(v) && !shaped) {
         throw new Error(`loadEnsemble: member "${spec.name}" in ${file}: parameter "${k}" must be a number, text, true/false or a list of them, got ${shownValue(v)}`);
       }
     }
