@@ -219,6 +219,20 @@ test("gzip and zstd CSV are read as a stream, as pandas reads them: every member
     fs.writeFileSync(frames, Buffer.concat([zstd(csv.subarray(0, 3_000_000)), skippable, zstd(csv.subarray(3_000_000))]));
     assert.equal(cells(await loadTable(frames, { maxMemory })), ours, "two zstd frames and a skippable one");
     assert.equal(cells(loadCsv(frames)), ours, "loadCsv (decompressed whole)");
+    // a skippable frame first, as pzstd writes its files: still zstd (it was read as a CSV of binary bytes)
+    const pzstd = path.join(dir, "part-00001");
+    fs.writeFileSync(pzstd, Buffer.concat([skippable, zstd(csv.subarray(0, 3_000_000)), zstd(csv.subarray(3_000_000))]));
+    assert.equal(cells(await loadTable(pzstd, { maxMemory })), ours, "a skippable frame first");
+    // zero bytes after the last member are padding, as Python's gzip (pandas) reads them; other bytes after a zero
+    // an Error naming the offset (zlib stops its output at them: the read failed with a bare AbortError, or not, by a race)
+    const padded = path.join(dir, "padded.csv.gz");
+    fs.writeFileSync(padded, Buffer.concat([fs.readFileSync(gz), Buffer.alloc(100)]));
+    assert.equal(cells(await loadTable(padded, { maxMemory })), ours, "zero padding");
+    const smallGz = zlib.gzipSync(Buffer.from("a,b\n1,2\n3,4\n"));
+    assert.is((await loadTable(new Uint8Array(Buffer.concat([smallGz, Buffer.alloc(7)])))).numRows(), 2);
+    const junk = path.join(dir, "junk.csv.gz");
+    fs.writeFileSync(junk, Buffer.concat([smallGz, Buffer.from("\0JUNK")]));
+    await rejects(() => loadTable(junk), new RegExp(`junk\\.csv\\.gz is not a whole gzip file: the bytes at offset ${smallGz.length + 1} follow its last gzip member`));
     // cut off: an Error naming the file, after the rows before the cut were read
     const cutGz = path.join(dir, "cut.csv.gz");
     fs.writeFileSync(cutGz, fs.readFileSync(gz).subarray(0, 200_000));

@@ -63,15 +63,21 @@ export function decompressedChunks(src: { file?: string; bytes?: Uint8Array }, k
     const gunzip = zlib.createGunzip({ chunkSize: OUT_CHUNK });
     const done = pipeline(source, gunzip);
     done.catch(() => undefined); // seen by the loop below, through gunzip
+    const size = src.bytes ? src.bytes.length : fs.statSync(src.file!).size;
     return {
       chunks: (async function* () {
         try {
-          for await (const c of gunzip) yield c as Uint8Array;
-          await done;
+          // not destroyed when its output ends: zlib ends it early, with input left, at bytes after a member that begin
+          // with a zero byte (padding, or garbage gzip -d ignores) — destroyed then with its input unfinished, the
+          // loop threw an AbortError naming nothing, or not, by the race between the two
+          for await (const c of gunzip.iterator({ destroyOnReturn: false })) yield c as Uint8Array;
+          if (gunzip.bytesWritten < size) trailingZeros(src, gunzip.bytesWritten, what);
+          else await done;
         } catch (e) {
           throw notWhole(what, kind, e);
         } finally {
           source.destroy();
+          gunzip.destroy();
         }
       })(),
       // the bytes zlib has taken (not those read ahead of it)
@@ -81,6 +87,31 @@ export function decompressedChunks(src: { file?: string; bytes?: Uint8Array }, k
   checkZstd(what);
   const taken = { before: 0, current: undefined as zlib.Gunzip | undefined };
   return { chunks: zstdChunks(source, what, taken), compressedRead: () => taken.before + (taken.current?.bytesWritten ?? 0) };
+}
+
+/**
+ * The bytes after a gzip file's last member, from `at`: zeros are padding (Python's gzip, and so pandas, reads past
+ * them; tape blocks and some writers pad so), anything else an Error — gzip -d warns "trailing garbage ignored", pandas
+ * refuses it, and a table with something unread after it may not be the table meant.
+ */
+function trailingZeros(src: { file?: string; bytes?: Uint8Array }, at: number, what: string): void {
+  const notZero = (b: Uint8Array) => b.findIndex((x) => x !== 0);
+  const garbage = (k: number) => new Error(`${what} is not a whole gzip file: the bytes at offset ${k} follow its last gzip member and are not one (only zero bytes may pad a gzip file)`);
+  if (src.bytes) {
+    const k = notZero(src.bytes.subarray(at));
+    if (k >= 0) throw garbage(at + k);
+    return;
+  }
+  const fd = fs.openSync(src.file!, "r");
+  try {
+    const piece = new Uint8Array(IN_CHUNK);
+    for (let n: number; (n = fs.readSync(fd, piece, 0, IN_CHUNK, at)) > 0; at += n) {
+      const k = notZero(piece.subarray(0, n));
+      if (k >= 0) throw garbage(at + k);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** A zstd stream's frames, each through a fresh decompressor (Node's reads one frame), skippable frames skipped. */

@@ -159,7 +159,8 @@ export function sniffFormat(head: Uint8Array, opts: { libsvm?: boolean } = {}): 
 export function compressedAs(head: Uint8Array): string | undefined {
   const at = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
   if (at(0x1f, 0x8b)) return "gzip";
-  if (at(0x28, 0xb5, 0x2f, 0xfd)) return "zstd";
+  // a zstd frame, or a skippable frame (magic 0x184D2A5?) — pzstd's files begin with one, before the data frames
+  if (at(0x28, 0xb5, 0x2f, 0xfd) || ((head[0] & 0xf0) === 0x50 && at(head[0], 0x2a, 0x4d, 0x18))) return "zstd";
   if (at(0x42, 0x5a, 0x68)) return "bzip2";
   if (at(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return "xz";
   if (at(0x50, 0x4b, 0x03, 0x04)) return "zip";
