@@ -151,11 +151,17 @@ export function splitAnswer(body: string, accept: string | undefined, n: number)
   return outs;
 }
 
-/** a CSV field as a JSON value: a number when it is a decimal number's text (not "0x1", "NaN", "Infinity" nor "", nor
- * one past a double's range, which JSON would write as null), else the text */
+/** a CSV field as a JSON value: a number when it is a decimal number's text that the number keeps — JavaScript writes it
+ * back the same, or it has at most 15 significant digits (which a double holds) and no leading zero ("1e-05", "1.10"
+ * are numbers; "001", a label, and "12345678901234567890", past a double's digits, stay text) —, else the text (also
+ * "0x1", "NaN", "Infinity", "" and a number past a double's range, which JSON would write as null) */
 function jsonOfField(field: string): string | number {
   const v = decimalNumber(field);
-  return v !== undefined && Number.isFinite(v) ? v : field;
+  if (v === undefined || !Number.isFinite(v)) return field;
+  const t = field.trim();
+  if (String(v) === t) return v;
+  const digits = t.replace(/^[+-]/, "").replace(/[eE].*$/, "").replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
+  return /^[+-]?0\d/.test(t) || digits.length > 15 ? field : v;
 }
 
 /** JoinSource Input: the input record with its output, as the output's record (CSV fields appended; JSON SageMakerOutput) */

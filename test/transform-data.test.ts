@@ -150,6 +150,8 @@ test("records, filters, mini-batches, answers, joins", () => {
   assert.is(outputRecord('{"id":7}', "json", 'Gentoo,0.02,1e-3,"a,b",NaN,,0x1', "csv", true, parseJsonPath("$.SageMakerOutput")), '["Gentoo",0.02,0.001,"a,b","NaN","","0x1"]');
   assert.is(outputRecord("[1,2]", "json", "0.5", "csv", true, undefined), '{"SageMakerInput":[1,2],"SageMakerOutput":[0.5]}');
   assert.is(JSON.parse(outputRecord('{"id":7}', "json", "0.7300000190734863", "csv", true, undefined)).SageMakerOutput[0], 0.7300000190734863);
+  // a number that would not keep the field's text stays text: a label with leading zeros, digits past a double's
+  assert.is(outputRecord('{"id":7}', "json", "001,-01,12345678901234567890,1.10,1e-05,-0.5", "csv", true, parseJsonPath("$.SageMakerOutput")), '["001","-01","12345678901234567890",1.1,0.00001,-0.5]');
   assert.throws(() => outputRecord("7,1", "csv", "0.5", "csv", true, parseJsonPath("$[5]")), /outside the record's 3 fields/);
 });
 
