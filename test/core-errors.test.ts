@@ -114,7 +114,7 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     // silently), a name without feature names, an index past the features
     [{ monotone_constraints: "(1,2,0)" }, [/^parameter monotone_constraints\[1\] is "2": each must be -1 \(decreasing\), 0 \(none\) or 1 \(increasing\)/]],
     [{ monotone_constraints: [1, 0.5] }, [/^parameter monotone_constraints\[1\] is 0\.5: each must be -1/]],
-    [{ monotone_constraints: "1,0" }, [/^parameter monotone_constraints "1,0" is not a list of constraints: write "\(1,-1,0\)"/]],
+    [{ monotone_constraints: "1;0" }, [/^parameter monotone_constraints "1;0" is not a list of constraints: write "\(1,-1,0\)"/]],
     [{ monotone_constraints: "(1,0]" }, [/^parameter monotone_constraints "\(1,0\]" is not a list of constraints/]],
     [{ monotone_constraints: true }, [/^parameter monotone_constraints must be a list of -1 \(decreasing\), 0 \(none\) or 1 \(increasing\)/]],
     [{ monotone_constraints: "(1,0,0,0,0,-1)" }, [/^train: monotone_constraints has 6 values, but the training data has 5 features/]],

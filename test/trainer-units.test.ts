@@ -13,6 +13,7 @@ import { HttpError, requestFormat, responseFormat } from "../trainer/formats";
 import { customAttributes } from "../trainer/explain";
 import { jsonWithArrays } from "../trainer/optml";
 import { NA_VALUES } from "ensemble-workbook";
+import { resolveParams } from "node-xgboost-wasm";
 import { buildEnsemble } from "../trainer/train";
 import { BodySchema, parseCsvBody, parseJsonBody } from "../trainer/bodies";
 import { serveOptionsFromEnv } from "../trainer/http-server";
@@ -68,6 +69,8 @@ test("hyperparameters: xgboost.monotone_constraints and xgboost.interaction_cons
   const params = (e.members[0] as unknown as { recipe(): { params: Record<string, unknown> } }).recipe().params;
   assert.is(params.monotone_constraints, "(1,-1,0)");
   assert.equal(params.interaction_constraints, [[0, 1], [2, 3]]);
+  // without brackets, as SageMaker's container reads the text (Python's eval: a tuple)
+  for (const text of ["1,-1,0", " 1, -1, 0, ", "(1,-1,0)"]) assert.equal(resolveParams({ monotone_constraints: text }).monotone_constraints, [1, -1, 0], text);
   throwsWith(() => buildEnsemble(parseHyperparameters({ models: "xgboost", "xgboost.monotone_constraints": "(1,2)" })), /^model xgboost: parameter monotone_constraints\[1\] is "2": each must be -1 \(decreasing\), 0 \(none\) or 1 \(increasing\)/);
   throwsWith(() => buildEnsemble(parseHyperparameters({ models: "xgboost", "xgboost.interaction_constraints": "[[0,1],[2" })), /^model xgboost: parameter interaction_constraints "\[\[0,1\],\[2" is not a nested list/);
 });

@@ -37,7 +37,8 @@ export function parseMonotone(value: unknown, key: string): MonotoneSpec {
       }
     } else {
       const m = /^[([]\s*(.*?)\s*,?\s*[)\]]$/s.exec(t);
-      const body = m ? m[1] : /^[+-]?\d+$/.test(t) ? t : undefined;
+      // a bare list "1,-1,0" too: SageMaker's XGBoost container evaluates the text as Python, where it is a tuple
+      const body = m ? m[1] : /^[+-]?\d+(\s*,\s*[+-]?\d+)*\s*,?$/.test(t) ? t.replace(/,\s*$/, "") : undefined;
       if (body === undefined || (m && !((t[0] === "(" && t.endsWith(")")) || (t[0] === "[" && t.endsWith("]"))))) {
         throw new Error(`parameter ${key} ${shownValue(value)} is not a list of constraints: write "(1,-1,0)", one value a feature, each ${MONOTONE_VALUES}`);
       }
