@@ -344,6 +344,58 @@ t("exact cuts with missing values (8% / 3% NaN in two features): same trees incl
   ], [0.08, 0.03]);
 });
 
+t("quantile cuts (thousands of distinct values a feature): the sketch's cut values are native's — every split threshold and prediction, with weights, missing values, max_bin 16", () => {
+  // more rows than the sketch's queue (2 × its limit) in each case, so its levels prune and combine: 20k rows at
+  // 256 bins, 6k at 16 bins (limit 513: five queues, three levels); native's cut values show as split_conditions
+  const cases: { name: string; n: number; params: XGBoostParams; weights?: boolean; nan?: number }[] = [
+    { name: "256 bins", n: 20000, params: { max_bin: 256 } },
+    { name: "fractional weights, 64 bins", n: 20000, params: { max_bin: 64 }, weights: true },
+    { name: "10% missing, 128 bins", n: 20000, params: { max_bin: 128 }, nan: 0.1 },
+    { name: "16 bins", n: 6000, params: { max_bin: 16 } },
+  ];
+  const m = 4, ref = new RefJob(), ours: { trees: any[]; pred: Float32Array }[] = [], files: string[] = [];
+  cases.forEach((c, i) => {
+    const rnd = mulberry32(11 + i);
+    const X = new Float32Array(c.n * m), y = new Float32Array(c.n), w = new Float32Array(c.n);
+    for (let r = 0; r < c.n; r++) {
+      for (let f = 0; f < m; f++) X[r * m + f] = f === 2 ? Math.exp(3 * rnd()) : rnd() * 10 - 3;
+      y[r] = Math.sin(X[r * m]) * 3 + X[r * m + 1] - Math.log(X[r * m + 2]) + rnd();
+      w[r] = 0.5 + rnd() * 2;
+      if (c.nan) for (let f = 0; f < m; f++) if (rnd() < c.nan) X[r * m + f] = NaN;
+    }
+    const p: XGBoostParams = { objective: "reg:squarederror", tree_method: "hist", base_score: 0.5, max_depth: 4, ...c.params };
+    const d = new DMatrix(X, { nrow: c.n, ncol: m, label: y, ...(c.weights ? { weight: w } : {}) });
+    const b = train(p, d, { numBoostRound: 5 });
+    ours.push({ trees: JSON.parse(b.saveModel()).learner.gradient_booster.model.trees, pred: b.predict(d) });
+    b.free(); d.free();
+    ref.dataset(`d${i}`, X, c.n, m, y, c.weights ? w : undefined);
+    files.push(ref.file(`native${i}.json`));
+    ref.task({ op: "train", params: p, num_round: 5, dtrain: `d${i}`, save_model: files[i], predict: [{ data: `d${i}` }] });
+  });
+  const native = ref.run();
+  const fs = require("fs") as typeof import("fs");
+  let splits = 0;
+  cases.forEach((c, i) => {
+    const tn = JSON.parse(fs.readFileSync(files[i], "utf8")).learner.gradient_booster.model.trees;
+    assert.is(ours[i].trees.length, tn.length, `${c.name}: trees`);
+    ours[i].trees.forEach((a: any, k: number) => {
+      const b = tn[k];
+      assert.equal(a.left_children, b.left_children, `${c.name} tree ${k}: nodes`);
+      a.left_children.forEach((l: number, j: number) => {
+        if (l < 0) return;
+        // the JSON texts differ in digits (ours 9, native the shortest): the same float32
+        const same = a.split_indices[j] === b.split_indices[j] && Math.fround(a.split_conditions[j]) === Math.fround(b.split_conditions[j]);
+        assert.ok(same, `${c.name} tree ${k} node ${j}: ours f${a.split_indices[j]} < ${a.split_conditions[j]}, native f${b.split_indices[j]} < ${b.split_conditions[j]}`);
+        splits++;
+      });
+    });
+    const diff = maxRelDiff(ours[i].pred, native[i].predict![0].values!, 1);
+    assert.ok(diff.rel <= 1e-6, `${c.name}: prediction of row ${diff.index}: ours ${diff.a}, native ${diff.b}`);
+  });
+  ref.cleanup();
+  console.log(`    ${splits} split thresholds equal to native's`);
+});
+
 t("informative missingness: like native, the split 'every present value left, missing right' is considered (same first split and gain)", () => {
   const n = 200, X = new Float32Array(n), y = new Float32Array(n);
   for (let i = 0; i < n; i++) { X[i] = i % 10; y[i] = i % 3 === 0 ? 10 : (i % 10) * 0.01; if (i % 3 === 0) X[i] = NaN; }

@@ -5,8 +5,9 @@
  * a value x falls in bin b = #{ i : c_i <= x } (an upper bound search), and the last
  * cut lies above the feature's maximum. A split "left if bin <= b" is therefore the
  * same as "left if x < c_b", which is exactly the condition XGBoost's JSON stores, so
- * a split found on bins is a split on raw values. When a feature has few distinct
- * values every value gets its own bin; otherwise cuts sit at (weighted) quantiles.
+ * a split found on bins is a split on raw values. The cut values are native XGBoost
+ * 1.7.4's: its weighted quantile sketch over every row (sketch.c), so a feature with at
+ * most max_bin distinct values gets a bin per value, and otherwise native's quantiles.
  * A missing value gets code B (one past the last bin); a feature with missing values
  * is limited to 255 bins so that code still fits in a byte.
  *
