@@ -344,12 +344,12 @@ t("exact cuts with missing values (8% / 3% NaN in two features): same trees incl
   ], [0.08, 0.03]);
 });
 
-t("quantile cuts (thousands of distinct values a feature): the sketch's cut values are native's — every split threshold and prediction, with weights, missing values, max_bin 16", () => {
+t("quantile cuts (thousands of distinct values a feature): the sketch's cut values are native's — every split threshold and prediction, with weights (some 0), missing values, max_bin 16", () => {
   // more rows than the sketch's queue (2 × its limit) in each case, so its levels prune and combine: 20k rows at
   // 256 bins, 6k at 16 bins (limit 513: five queues, three levels); native's cut values show as split_conditions
   const cases: { name: string; n: number; params: XGBoostParams; weights?: boolean; nan?: number }[] = [
     { name: "256 bins", n: 20000, params: { max_bin: 256 } },
-    { name: "fractional weights, 64 bins", n: 20000, params: { max_bin: 64 }, weights: true },
+    { name: "fractional weights (10% of them 0), 64 bins", n: 20000, params: { max_bin: 64 }, weights: true },
     { name: "10% missing, 128 bins", n: 20000, params: { max_bin: 128 }, nan: 0.1 },
     { name: "16 bins", n: 6000, params: { max_bin: 16 } },
   ];
@@ -360,7 +360,7 @@ t("quantile cuts (thousands of distinct values a feature): the sketch's cut valu
     for (let r = 0; r < c.n; r++) {
       for (let f = 0; f < m; f++) X[r * m + f] = f === 2 ? Math.exp(3 * rnd()) : rnd() * 10 - 3;
       y[r] = Math.sin(X[r * m]) * 3 + X[r * m + 1] - Math.log(X[r * m + 2]) + rnd();
-      w[r] = 0.5 + rnd() * 2;
+      w[r] = rnd() < 0.1 ? 0 : 0.5 + rnd() * 2;  // native's sketch skips weight-0 rows
       if (c.nan) for (let f = 0; f < m; f++) if (rnd() < c.nan) X[r * m + f] = NaN;
     }
     const p: XGBoostParams = { objective: "reg:squarederror", tree_method: "hist", base_score: 0.5, max_depth: 4, ...c.params };
