@@ -418,6 +418,22 @@ t("informative missingness: like native, the split 'every present value left, mi
   assert.ok(Math.abs(ours.split_conditions[0] - nat.split_conditions[0]) <= 1e-5 * Math.abs(nat.split_conditions[0]), `threshold ours ${ours.split_conditions[0]} vs native ${nat.split_conditions[0]}`);
 });
 
+test("a row of weight 0 above every weighted value: the last cut lies above it too (native's lies below it), so the split 'every present value left, missing right' sends it left in prediction as in training", () => {
+  // native's sketch skips weight-0 rows, so its last cut is above the weighted maximum (8 here: 16.00001); the row
+  // at 100 is binned into the last bin (left) while training but is right of x < 16.00001 in prediction
+  const n = 200, X = new Float32Array(n), y = new Float32Array(n), w = new Float32Array(n).fill(1);
+  for (let i = 0; i < n; i++) { X[i] = i % 9; y[i] = i % 3 === 0 ? 10 : (i % 9) * 0.01; if (i % 3 === 0) X[i] = NaN; }
+  X[1] = 100; w[1] = 0;
+  const p: XGBoostParams = { objective: "reg:squarederror", base_score: 0.5, max_depth: 1, eta: 1, lambda: 0 };
+  const d = new DMatrix(X, { nrow: n, ncol: 1, label: y, weight: w });
+  const b = train(p, d, { numBoostRound: 1 });
+  const tree = JSON.parse(b.saveModel()).learner.gradient_booster.model.trees[0];
+  const pred = b.predict(d);
+  b.free(); d.free();
+  assert.ok(tree.split_conditions[0] > 100, `threshold ${tree.split_conditions[0]}: the split of missing values from present ones`);
+  assert.is(pred[1], pred[2], "the weight-0 row at 100 is predicted in the leaf of the present values, where training put it");
+});
+
 t("exact cuts: eval curves and early stopping match native (evalsResult per round, bestIteration, rounds kept)", () => {
   const rnd = mulberry32(8);
   const mk = (n: number) => {

@@ -46,7 +46,7 @@ static void cut_task(void *arg, int k) {
   int limit = bin_limit(j->max_bin, j->present[f] < j->nrow);
   int nb = sketch_cuts(j->X, j->nrow, j->ncol, f, j->weight, (size_t)j->present[f], limit, j->work[k], c->cuts[f]);
   if (nb < 0) { j->failed[k] = 1; nb = 0; }
-  /* all missing (or every present value of weight 0): one empty bin */
+  /* all missing: one empty bin */
   if (nb == 0) c->cuts[f][nb++] = 0.0f;
   c->n_bins[f] = nb;
 }

@@ -277,20 +277,27 @@ int sketch_cuts(const float *X, int nrow, int ncol, int f, const float *weight, 
   s.qkey = (uint32_t *)e; s.tk = s.qkey + s.cap;
   s.qw = (float *)(s.tk + s.cap); s.tw = s.qw + s.cap;
 
+  float mx = -INFINITY;  /* the largest value of every row, weight 0 included */
   for (int r = 0; r < nrow; r++) {
     float v = X[(size_t)r * ncol + f];
-    if (!isnan(v) && stream_push(&s, v, weight ? weight[r] : 1.0f) < 0) return -1;
+    if (isnan(v)) continue;
+    if (v > mx) mx = v;
+    if (stream_push(&s, v, weight ? weight[r] : 1.0f) < 0) return -1;
   }
+  if (n_present == 0) return 0;
   stream_summary(&s, &out);
-  if (out.size == 0) return 0;
-  summary_prune(&reduced, &out, n_inter);                   /* AllReduce */
-  size_t bins = n_inter < (size_t)max_bin ? n_inter : (size_t)max_bin;
-  summary_prune(&final, &reduced, bins + 1);                /* MakeCuts */
-  /* AddCutPoint: entries 1 … bins-1 (increasing: a summary's values are distinct), then one above the largest */
-  size_t required = final.size < bins ? final.size : bins;
+  /* AddCutPoint: entries 1 … bins-1 (increasing: a summary's values are distinct), then one above the largest value.
+   * Native puts that one above the largest value of weight > 0 (its summary's last); here it is above every row's, so
+   * that a row of weight 0 beyond it, binned into the last bin, also falls left of a split at that cut on its floats:
+   * with native's, its training margin and its prediction part (the two differ only there). */
   int nb = 0;
-  for (size_t i = 1; i < required; i++) cut[nb++] = final.data[i].value;
-  float mx = final.data[final.size - 1].value;
+  if (out.size > 0) {
+    summary_prune(&reduced, &out, n_inter);                 /* AllReduce */
+    size_t bins = n_inter < (size_t)max_bin ? n_inter : (size_t)max_bin;
+    summary_prune(&final, &reduced, bins + 1);              /* MakeCuts */
+    size_t required = final.size < bins ? final.size : bins;
+    for (size_t i = 1; i < required; i++) cut[nb++] = final.data[i].value;
+  }
   cut[nb++] = mx + (fabsf(mx) + 1e-5f);
   return nb;
 }

@@ -9,8 +9,9 @@
 size_t sketch_work_bytes(size_t n_present, int max_bin);
 
 /* Feature f's cuts (X row-major with ncol columns; weight NULL = every row 1): writes at most max_bin values into cut,
- * ascending, the last above the largest value, and returns their count — 0 when no present value has a weight above
- * 0. n_present is the feature's count of values that are not NaN (native's column size). work: sketch_work_bytes.
+ * ascending, the last above the largest value (of every row: see sketch_cuts), and returns their count — 0 when every
+ * value is NaN. n_present is the feature's count of values that are not NaN (native's column size). work:
+ * sketch_work_bytes.
  * Returns -1 (xgb_fail) only when the sketch outgrows its levels, which the sizes rule out. */
 int sketch_cuts(const float *X, int nrow, int ncol, int f, const float *weight, size_t n_present, int max_bin,
                 void *work, float *cut);
