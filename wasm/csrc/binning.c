@@ -89,7 +89,7 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
   j.present = present;
   /* the tasks do not allocate (threads.h): every numeric feature's cut array and every lane's workspace first (the
    * largest any numeric feature needs) — one lane per thread, but at most CUT_LANE_BYTES of workspace in all (about
-   * 3.5 MB a lane for a million rows and 256 bins: a high nthread must not cost gigabytes) */
+   * 3.3 MB a lane for a million rows and 256 bins: a high nthread must not cost gigabytes) */
   size_t lane_bytes = 1;
   for (int f = 0; f < ncol; f++) {
     if (cuts_is_categorical(c, f)) continue;
