@@ -352,6 +352,9 @@ t("quantile cuts (thousands of distinct values a feature): the sketch's cut valu
     { name: "fractional weights (10% of them 0), 64 bins", n: 20000, params: { max_bin: 64 }, weights: true },
     { name: "10% missing, 128 bins", n: 20000, params: { max_bin: 128 }, nan: 0.1 },
     { name: "16 bins", n: 6000, params: { max_bin: 16 } },
+    // the core's 255 bins for a feature with missing values: native's 256 less the cut between the two lightest
+    // bins — native splits at none of these trees' thresholds there (a sketch of 255 bins matched none)
+    { name: "10% missing, 256 bins", n: 20000, params: { max_bin: 256 }, nan: 0.1 },
   ];
   const m = 4, ref = new RefJob(), ours: { trees: any[]; pred: Float32Array }[] = [], files: string[] = [];
   cases.forEach((c, i) => {

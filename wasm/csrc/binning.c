@@ -35,16 +35,16 @@ static void scan_task(void *arg, int k) {
 /* A feature's most bins: max_bin, but 255 when it has missing values (their code, one past the last bin, is a byte). */
 static inline int bin_limit(int max_bin, int has_missing) { return has_missing && max_bin > 255 ? 255 : max_bin; }
 
-/* Feature f0 + k's cuts (numeric features; its cut array is allocated before the job), with lane k's workspace:
- * native's quantile sketch (sketch.c) with the feature's bin limit as max_bin — native's own max_bin but where the
- * limit is 255 for missing values' code, which native (32-bit bin indexes) does not have. */
+/* Feature f0 + k's cuts (numeric features; its cut array, max_bin + 1 floats, is allocated before the job), with lane
+ * k's workspace: native's quantile sketch (sketch.c) for max_bin, at most the feature's bin limit of them — at
+ * max_bin 256 with missing values, native's 256 bins (32-bit bin indexes) less one cut, for the byte code of missing. */
 static void cut_task(void *arg, int k) {
   const CutJob *j = arg;
   int f = j->f0 + k;
   Cuts *c = j->c;
   if (cuts_is_categorical(c, f)) return;
   int limit = bin_limit(j->max_bin, j->present[f] < j->nrow);
-  int nb = sketch_cuts(j->X, j->nrow, j->ncol, f, j->weight, (size_t)j->present[f], limit, j->work[k], c->cuts[f]);
+  int nb = sketch_cuts(j->X, j->nrow, j->ncol, f, j->weight, (size_t)j->present[f], j->max_bin, limit, j->work[k], c->cuts[f]);
   if (nb < 0) { j->failed[k] = 1; nb = 0; }
   /* all missing: one empty bin */
   if (nb == 0) c->cuts[f][nb++] = 0.0f;
@@ -93,7 +93,7 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
   size_t lane_bytes = 1;
   for (int f = 0; f < ncol; f++) {
     if (cuts_is_categorical(c, f)) continue;
-    size_t b = sketch_work_bytes((size_t)present[f], bin_limit(max_bin, present[f] < nrow));
+    size_t b = sketch_work_bytes((size_t)present[f], max_bin);
     if (b > lane_bytes) lane_bytes = b;
   }
   lanes = par_threads() < ncol ? par_threads() : ncol;
@@ -113,7 +113,7 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
       }
       continue;
     }
-    if (!(c->cuts[f] = xgb_alloc(sizeof(float) * (bin_limit(max_bin, present[f] < nrow) + 1)))) goto done;
+    if (!(c->cuts[f] = xgb_alloc(sizeof(float) * ((size_t)max_bin + 1)))) goto done;
   }
   for (j.f0 = 0; j.f0 < ncol; j.f0 += lanes) {
     if (par_run(cut_task, &j, ncol - j.f0 < lanes ? ncol - j.f0 : lanes) < 0) goto done;

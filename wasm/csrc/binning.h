@@ -9,7 +9,8 @@
  * 1.7.4's: its weighted quantile sketch over every row (sketch.c), so a feature with at
  * most max_bin distinct values gets a bin per value, and otherwise native's quantiles.
  * A missing value gets code B (one past the last bin); a feature with missing values
- * is limited to 255 bins so that code still fits in a byte.
+ * is limited to 255 bins so that code still fits in a byte (at max_bin 256: native's
+ * cuts less one, sketch.c).
  *
  * Categorical features (feature type 1) are binned by binning_categorical.c: one bin per
  * category code seen in training, stored in one or more byte columns ("chunks" of 255

@@ -256,8 +256,26 @@ static void stream_summary(Stream *s, Summary *out) {
   summary_copy(out, l0);
 }
 
+/* The weight below summary entry k (its rmin); past the last entry, all of it. */
+static inline float rank_below(const Summary *s, size_t k) {
+  return k < s->size ? s->data[k].rmin : s->data[s->size - 1].rmax;
+}
+
+/* Leaves out one of the n interior cuts (cut[i] = summary entry i + 1): the one whose two bins hold the least weight
+ * together (the first of equals), so that every other cut stays native's. */
+static void drop_lightest_cut(const Summary *final, float *cut, int *n) {
+  int drop = 0;
+  float lightest = INFINITY;
+  for (int i = 0; i < *n; i++) {
+    float w = rank_below(final, (size_t)i + 2) - final->data[i].rmin;  /* bins i and i + 1: entries i .. i + 2 */
+    if (w < lightest) { lightest = w; drop = i; }
+  }
+  for (int i = drop; i + 1 < *n; i++) cut[i] = cut[i + 1];
+  (*n)--;
+}
+
 int sketch_cuts(const float *X, int nrow, int ncol, int f, const float *weight, size_t n_present, int max_bin,
-                void *work, float *cut) {
+                int max_cuts, void *work, float *cut) {
   Stream s = { 0 };
   s.limit = stream_limit(n_present, max_bin);
   s.cap = 2 * s.limit;
@@ -297,6 +315,7 @@ int sketch_cuts(const float *X, int nrow, int ncol, int f, const float *weight, 
     summary_prune(&final, &reduced, bins + 1);              /* MakeCuts */
     size_t required = final.size < bins ? final.size : bins;
     for (size_t i = 1; i < required; i++) cut[nb++] = final.data[i].value;
+    if (nb >= max_cuts) drop_lightest_cut(&final, cut, &nb);
   }
   cut[nb++] = mx + (fabsf(mx) + 1e-5f);
   return nb;
