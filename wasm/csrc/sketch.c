@@ -22,7 +22,11 @@
  *
  * The queue is sorted by a radix sort of the floats' order-preserving keys (stable, linear), where native calls
  * std::sort: the same order of values. Only several equal values with fractional weights could sum in another order
- * (native's sort is not stable), a difference in the last bit of a rank. */
+ * (native's sort is not stable), a difference in the last bit of a rank.
+ *
+ * Two cuts of the core's own (sketch_cuts): the last one lies above every row's value, weight-0 rows included (so a
+ * row's bin and its floats agree on every split), and where the caller holds one bin fewer than native makes (255
+ * byte codes and missing values' at max_bin 256) the interior cut between the two lightest bins is left out. */
 #include "sketch.h"
 
 typedef struct { float rmin, rmax, wmin, value; } Entry;
