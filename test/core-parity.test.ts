@@ -399,26 +399,29 @@ t("quantile cuts (thousands of distinct values a feature): the sketch's cut valu
   console.log(`    ${splits} split thresholds equal to native's`);
 });
 
-t("informative missingness: like native, the split 'every present value left, missing right' is considered (same first split and gain)", () => {
-  const n = 200, X = new Float32Array(n), y = new Float32Array(n);
-  for (let i = 0; i < n; i++) { X[i] = i % 10; y[i] = i % 3 === 0 ? 10 : (i % 10) * 0.01; if (i % 3 === 0) X[i] = NaN; }
-  const p: XGBoostParams = { objective: "reg:squarederror", base_score: 0.5, max_depth: 1, eta: 1, lambda: 0 };
-  const d = new DMatrix(X, { nrow: n, ncol: 1, label: y });
-  const b = train(p, d, { numBoostRound: 1 });
-  const ours = JSON.parse(b.saveModel()).learner.gradient_booster.model.trees[0];
-  b.free(); d.free();
-  const ref = new RefJob();
-  ref.dataset("d", X, n, 1, y);
-  const f = ref.file("native.json");
-  ref.task({ op: "train", params: p, num_round: 1, dtrain: "d", save_model: f });
-  ref.run();
-  const nat = JSON.parse(require("fs").readFileSync(f, "utf8")).learner.gradient_booster.model.trees[0];
-  ref.cleanup();
-  const desc = (t: any) => `threshold ${t.split_conditions[0]}, default_left ${t.default_left[0]}, gain ${t.loss_changes[0]}`;
-  assert.ok(Math.abs(ours.loss_changes[0] - nat.loss_changes[0]) <= 1e-3 * nat.loss_changes[0],
-    `first split: ours ${desc(ours)}; native ${desc(nat)} (native sends every present value left and NaN right)`);
-  assert.is(Number(ours.default_left[0]), Number(nat.default_left[0]), "default direction");
-  assert.ok(Math.abs(ours.split_conditions[0] - nat.split_conditions[0]) <= 1e-5 * Math.abs(nat.split_conditions[0]), `threshold ours ${ours.split_conditions[0]} vs native ${nat.split_conditions[0]}`);
+t("informative missingness: like native, the split 'every present value left, missing right' is considered (same first split, gain and threshold — native's last cut, max + (|max| + 1e-5) in double)", () => {
+  // values 0 … 9, and -10 … -1: with a negative maximum the cut computed in float was 1.00136e-5 where native's is 1e-5
+  for (const shift of [0, -10]) {
+    const n = 200, X = new Float32Array(n), y = new Float32Array(n);
+    for (let i = 0; i < n; i++) { X[i] = (i % 10) + shift; y[i] = i % 3 === 0 ? 10 : (i % 10) * 0.01; if (i % 3 === 0) X[i] = NaN; }
+    const p: XGBoostParams = { objective: "reg:squarederror", base_score: 0.5, max_depth: 1, eta: 1, lambda: 0 };
+    const d = new DMatrix(X, { nrow: n, ncol: 1, label: y });
+    const b = train(p, d, { numBoostRound: 1 });
+    const ours = JSON.parse(b.saveModel()).learner.gradient_booster.model.trees[0];
+    b.free(); d.free();
+    const ref = new RefJob();
+    ref.dataset("d", X, n, 1, y);
+    const f = ref.file("native.json");
+    ref.task({ op: "train", params: p, num_round: 1, dtrain: "d", save_model: f });
+    ref.run();
+    const nat = JSON.parse(require("fs").readFileSync(f, "utf8")).learner.gradient_booster.model.trees[0];
+    ref.cleanup();
+    const desc = (t: any) => `threshold ${t.split_conditions[0]}, default_left ${t.default_left[0]}, gain ${t.loss_changes[0]}`;
+    assert.ok(Math.abs(ours.loss_changes[0] - nat.loss_changes[0]) <= 1e-3 * nat.loss_changes[0],
+      `values from ${shift}: first split: ours ${desc(ours)}; native ${desc(nat)} (native sends every present value left and NaN right)`);
+    assert.is(Number(ours.default_left[0]), Number(nat.default_left[0]), "default direction");
+    assert.is(Math.fround(ours.split_conditions[0]), Math.fround(nat.split_conditions[0]), `values from ${shift}: threshold ours ${ours.split_conditions[0]} vs native ${nat.split_conditions[0]}`);
+  }
 });
 
 test("a row of weight 0 above every weighted value: the last cut lies above it too (native's lies below it), so the split 'every present value left, missing right' sends it left in prediction as in training", () => {

@@ -84,7 +84,8 @@ int cuts_build(Cuts *c, const float *X, int nrow, int ncol, const float *weight,
     }
   for (int f = 0; f < ncol; f++) {
     float mn = isinf(c->below_min[f]) ? 0.0f : c->below_min[f];
-    c->below_min[f] = mn - (fabsf(mn) + 1e-5f);
+    /* native's min_vals_ `mval - fabs(mval) - 1e-5f`, in double as the last cut (sketch.c) */
+    c->below_min[f] = (float)((double)mn - fabs((double)mn) - (double)1e-5f);
   }
   j.present = present;
   /* the tasks do not allocate (threads.h): every numeric feature's cut array and every lane's workspace first (the

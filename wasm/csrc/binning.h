@@ -6,8 +6,9 @@
  * cut lies above the feature's maximum. A split "left if bin <= b" is therefore the
  * same as "left if x < c_b", which is exactly the condition XGBoost's JSON stores, so
  * a split found on bins is a split on raw values. The cut values are native XGBoost
- * 1.7.4's: its weighted quantile sketch over every row (sketch.c), so a feature with at
- * most max_bin distinct values gets a bin per value, and otherwise native's quantiles.
+ * 1.7.4's: its weighted quantile sketch over every row of weight > 0 (sketch.c), so a
+ * feature with at most max_bin distinct values gets a bin per value (a value only rows of
+ * weight 0 hold shares its neighbour's bin, as native's), and otherwise native's quantiles.
  * A missing value gets code B (one past the last bin); a feature with missing values
  * is limited to 255 bins so that code still fits in a byte (at max_bin 256: native's
  * cuts less one, sketch.c).
@@ -39,7 +40,7 @@ typedef struct {
   int32_t *offset;      /* first histogram slot of column j; each column has B_j + 1 slots (the last one: missing) */
   int32_t total_slots;
   float **cuts;         /* numeric feature f: cuts[f][0 .. B_f-1]; NULL for categorical features */
-  float *below_min;     /* per feature, min - (|min| + 1e-5): the threshold of the split that sends every
+  float *below_min;     /* per feature, min - |min| - 1e-5 (as native, in double): the threshold of the split that sends every
                          * present value right (and missing values left), as XGBoost's min cut */
   CatFeature *cat;      /* per feature; NULL when no feature is categorical, else cat[f].columns == NULL for numeric f */
 } Cuts;
