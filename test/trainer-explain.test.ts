@@ -57,6 +57,19 @@ test.after(async () => {
 
 const post = (body: string, headers: Record<string, string>) => request(served!.port, "POST", "/invocations", body, headers);
 
+/** f() throws an HttpError of this status whose message matches pattern */
+function throwsHttp(f: () => unknown, status: number, pattern: RegExp): void {
+  try {
+    f();
+  } catch (err) {
+    assert.instance(err, HttpError);
+    assert.is((err as HttpError).status, status);
+    assert.match((err as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`expected a ${status}`);
+}
+
 function sumsTo(contribs: Record<string, number>[], predictions: number[], keys: string[], label: string): void {
   contribs.forEach((c, i) => {
     assert.equal(Object.keys(c), keys);
@@ -240,14 +253,7 @@ test("a /ping sent while a long request is predicted is answered between its ste
 test("a median blend cannot be explained: contributions=true is a 400 saying why; predictions without it still work", () => {
   const e = new Ensemble({ members: [xgboost({ num_round: 3 }), ridge()], blend: "median" }).fit(loadDiabetes(), { label: "target" });
   const headers = { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "contributions=true" };
-  try {
-    invoke(e, headers, csv(rows));
-    assert.unreachable("expected a 400");
-  } catch (err) {
-    assert.instance(err, HttpError);
-    assert.is((err as HttpError).status, 400);
-    assert.match((err as Error).message, /^contributions=true: the median blend is not additive/);
-  }
+  throwsHttp(() => invoke(e, headers, csv(rows)), 400, /^contributions=true: the median blend is not additive/);
   assert.is(invoke(e, { ...headers, "x-amzn-sagemaker-custom-attributes": "" }, csv(rows)).status, 200);
   e.free();
 });
@@ -256,14 +262,7 @@ test("a vote blend has no probabilities: probabilities=true is a 400 saying why 
   const t = loadDiabetes().derive({ level: aq.escape((d: { target: number }) => (d.target > 150 ? "high" : "low")) }).select(aq.not("target"));
   const e = new Ensemble({ members: [xgboost({ objective: "binary:logistic", num_round: 3 }), ridge(), xgboost({ num_round: 2, max_depth: 1 })], blend: "vote" }).fit(t, { label: "level" });
   const headers = { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "probabilities=true" };
-  try {
-    invoke(e, headers, csv(rows));
-    assert.unreachable("expected a 400");
-  } catch (err) {
-    assert.instance(err, HttpError);
-    assert.is((err as HttpError).status, 400);
-    assert.match((err as Error).message, /^probabilities=true: this model's blend is vote, which predicts classes and no probabilities/);
-  }
+  throwsHttp(() => invoke(e, headers, csv(rows)), 400, /^probabilities=true: this model's blend is vote, which predicts classes and no probabilities/);
   const labels = JSON.parse(invoke(e, { ...headers, "x-amzn-sagemaker-custom-attributes": "" }, csv(rows)).body).predictions;
   assert.equal(labels, e.predictClasses(rows.map((r) => Object.fromEntries(features.map((f, j) => [f, r[j]])))));
   e.free();
@@ -273,14 +272,7 @@ test("an answer of more contributions than one holds is a 413 saying how many ro
   const perRow = (features.length + 1) * (1 + reg.members.length); // with members=true: the ensemble's and each member's
   const most = Math.floor(MAX_CONTRIBUTION_NUMBERS / perRow);
   const line = csv([X[0]]);
-  try {
-    invoke(reg, { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "contributions=true,members=true" }, line.repeat(most + 1));
-    assert.unreachable("expected a 413");
-  } catch (err) {
-    assert.instance(err, HttpError);
-    assert.is((err as HttpError).status, 413);
-    assert.match((err as Error).message, new RegExp(`^contributions=true for ${most + 1} rows is \\d+ numbers \\(${perRow} a row, the ensemble's and each member's\\), more than the ${MAX_CONTRIBUTION_NUMBERS} one answer holds: send at most ${most} rows per request`));
-  }
+  throwsHttp(() => invoke(reg, { "content-type": "text/csv", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "contributions=true,members=true" }, line.repeat(most + 1)), 413, new RegExp(`^contributions=true for ${most + 1} rows is \\d+ numbers \\(${perRow} a row, the ensemble's and each member's\\), more than the ${MAX_CONTRIBUTION_NUMBERS} one answer holds: send at most ${most} rows per request`));
 });
 
 test("a model trained on CSV without a header: contributions keyed c1, c2, … (the label is c0)", async () => {
