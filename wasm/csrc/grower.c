@@ -1,31 +1,25 @@
 #include "grower.h"
 #include "threads.h"
 
+/* ctx->field grown to cap elements, its old ones kept (a macro: each array has its own element type) */
+#define GROW_NODE_ARRAY(field, cap)                                                         \
+  do {                                                                                      \
+    void *grown_ = realloc(ctx->field, sizeof *ctx->field * (size_t)(cap));                \
+    if (!grown_) return xgb_fail("out of memory in tree growth");                           \
+    ctx->field = grown_;                                                                    \
+  } while (0)
+
 int grow_reserve_nodes(GrowContext *ctx, int n) {
   if (n <= ctx->node_cap) return 0;
   int cap = ctx->node_cap ? ctx->node_cap : 64;
   while (cap < n) cap *= 2;
-  int32_t *b = realloc(ctx->node_begin, sizeof(int32_t) * cap);
-  if (!b) return xgb_fail("out of memory in tree growth");
-  ctx->node_begin = b;
-  int32_t *e = realloc(ctx->node_end, sizeof(int32_t) * cap);
-  if (!e) return xgb_fail("out of memory in tree growth");
-  ctx->node_end = e;
-  uint8_t *v = realloc(ctx->node_virtual, cap);
-  if (!v) return xgb_fail("out of memory in tree growth");
-  ctx->node_virtual = v;
-  uint8_t *alt = realloc(ctx->node_alt, cap);
-  if (!alt) return xgb_fail("out of memory in tree growth");
-  ctx->node_alt = alt;
-  int32_t *sb = realloc(ctx->node_split_bin, sizeof(int32_t) * cap);
-  if (!sb) return xgb_fail("out of memory in tree growth");
-  ctx->node_split_bin = sb;
-  float *lo = realloc(ctx->node_lower, sizeof(float) * cap);
-  if (!lo) return xgb_fail("out of memory in tree growth");
-  ctx->node_lower = lo;
-  float *up = realloc(ctx->node_upper, sizeof(float) * cap);
-  if (!up) return xgb_fail("out of memory in tree growth");
-  ctx->node_upper = up;
+  GROW_NODE_ARRAY(node_begin, cap);
+  GROW_NODE_ARRAY(node_end, cap);
+  GROW_NODE_ARRAY(node_virtual, cap);
+  GROW_NODE_ARRAY(node_alt, cap);
+  GROW_NODE_ARRAY(node_split_bin, cap);
+  GROW_NODE_ARRAY(node_lower, cap);
+  GROW_NODE_ARRAY(node_upper, cap);
   ctx->node_cap = cap;
   return 0;
 }
