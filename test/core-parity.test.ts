@@ -17,7 +17,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Booster, DMatrix, train, type Metric, type Objective, type XGBoostParams } from "node-xgboost-wasm";
-import { hasXgboost, maxRelDiff, RefJob } from "../tools/reference/xgb-ref";
+import { hasXgboost, maxRelDiff, readF32, RefJob } from "../tools/reference/xgb-ref";
 import { binaryLabels, categoricalData, classLabels, complement, diabetes, foldIndices, mean, mulberry32, rmse, takeRows, type Json } from "./helpers/core-data";
 import { synth } from "../bench/synth";
 
@@ -307,6 +307,40 @@ t("near-tied splits are decided in float, as native's evaluator: 4-valued featur
     });
   });
   ref.cleanup();
+});
+
+t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg and hessian are native's to the bit", () => {
+  // Native divides a side's score in float (the double G² and H + lambda each rounded first); this core divided in
+  // double and rounded once. An ulp on each side is many ulps of a gain (a difference of such sides): every node's
+  // loss_chg differed here, node LLLLL split at f1 < 2 where native splits at f1 < 1.25, and predictions differed by
+  // up to 37 %.
+  const rnd = mulberry32(6);
+  const n = 30000, m = 5, X = new Float32Array(n * m), y = new Float32Array(n), w = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let f = 0; f < m; f++) { const v = Math.floor(rnd() * 40) * 0.25; X[r * m + f] = v; s += Math.sin(v + f) * (f + 1); }
+    y[r] = s + rnd(); w[r] = Math.pow(10, rnd() * 12 - 6);
+  }
+  const p: XGBoostParams = { objective: "reg:squarederror", tree_method: "hist", base_score: 0.5, max_depth: 6, max_bin: 256 };
+  const d = new DMatrix(X, { nrow: n, ncol: m, label: y, weight: w });
+  const b = train(p, d, { numBoostRound: 1 });
+  const ours = JSON.parse(b.saveModel()).learner.gradient_booster.model.trees[0], pred = b.predict(d);
+  b.free(); d.free();
+  const ref = new RefJob();
+  ref.dataset("d", X, n, m, y, w);
+  ref.task({ op: "train", params: p, num_round: 1, dtrain: "d", save_model: ref.file("n.json"), predict: [{ data: "d", out: ref.file("p.f32") }] });
+  ref.run();
+  const fs = require("fs") as typeof import("fs");
+  const nat = JSON.parse(fs.readFileSync(ref.file("n.json"), "utf8")).learner.gradient_booster.model.trees[0];
+  const npred = readF32(ref.file("p.f32"));
+  ref.cleanup();
+  assert.equal(ours.left_children, nat.left_children, "tree shape");
+  for (const f of ["split_indices", "default_left", "split_conditions", "loss_changes", "sum_hessian"]) {
+    const j = ours[f].findIndex((v: number, k: number) => ours.left_children[k] >= 0 && Math.fround(Number(v)) !== Math.fround(Number(nat[f][k])));
+    assert.ok(j < 0, `${f}[${j}]: ours ${ours[f][j]}, native ${nat[f][j]} (node split f${ours.split_indices[j]} < ${ours.split_conditions[j]}, native's f${nat.split_indices[j]} < ${nat.split_conditions[j]})`);
+  }
+  const dp = maxRelDiff(pred, npred, 1);
+  assert.ok(dp.rel <= 1e-6, `prediction of row ${dp.index}: ours ${dp.a}, native ${dp.b}`);
 });
 
 t("reg:absoluteerror with row weights: the intercept and every leaf are native's weighted median (the first value whose cumulative weight reaches half, as std::lower_bound)", () => {
