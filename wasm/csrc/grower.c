@@ -275,13 +275,15 @@ void finish_leaf(const Params *p, Tree *t, int nid, double G, double H) {
 }
 
 /* A leaf of grow_tree. Under monotone constraints its weight is clamped to its parent's bounds: native sets a leaf's
- * value when its parent is split, with the parent's evaluator (evaluate_splits.h ApplyTreeSplit). */
+ * value when its parent is split, with the parent's evaluator (evaluate_splits.h ApplyTreeSplit). Its value is the
+ * float weight times the float learning_rate, multiplied in float as native (ApplyTreeSplit, InitRoot): the product
+ * in double, rounded once, was an ulp off native's on about half the leaves. */
 static void finish_tree_leaf(const GrowContext *ctx, Tree *t, int nid, double G, double H) {
   finish_leaf(ctx->p, t, nid, G, H);
   int parent = t->parent[nid];
-  if (!ctx->monotone || parent == XGB_NO_PARENT) return;
-  double w = (double)bounded_weight(ctx->p, G, H, ctx->node_lower[parent], ctx->node_upper[parent]) * ctx->p->eta;
-  t->cond[nid] = t->base_weight[nid] = (float)w;
+  float w = ctx->monotone && parent != XGB_NO_PARENT ? bounded_weight(ctx->p, G, H, ctx->node_lower[parent], ctx->node_upper[parent])
+                                                     : (float)leaf_weight(ctx->p, G, H);
+  t->cond[nid] = t->base_weight[nid] = w * (float)ctx->p->eta;
 }
 
 /* interaction_constraints (XGBoost's FeatureInteractionConstraintHost, constraints.cc): the features node nid may split
