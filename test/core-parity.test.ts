@@ -309,11 +309,12 @@ t("near-tied splits are decided in float, as native's evaluator: 4-valued featur
   ref.cleanup();
 });
 
-t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg, hessian and weight, and every prediction, are native's to the bit", () => {
+t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg, hessian and weight, and every prediction, are native's to the bit (reg:squarederror, binary:logistic)", () => {
   // Native divides a side's score in float (the double G² and H + lambda each rounded first) and multiplies a leaf's float
   // weight by the float eta; this core divided and multiplied in double and rounded once. An ulp on each side is many
   // ulps of a gain (a difference of such sides): every node's loss_chg differed here, node LLLLL split at f1 < 2 where
-  // native splits at f1 < 1.25, and predictions differed by up to 37 %.
+  // native splits at f1 < 1.25, and predictions differed by up to 37 %. binary:logistic's sigmoid and gradients are
+  // native's float arithmetic too (they were taken in double: an ulp off on many rows, a tree apart by the third round).
   const rnd = mulberry32(6);
   const n = 30000, m = 5, X = new Float32Array(n * m), y = new Float32Array(n), w = new Float32Array(n);
   for (let r = 0; r < n; r++) {
@@ -321,27 +322,40 @@ t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg
     for (let f = 0; f < m; f++) { const v = Math.floor(rnd() * 40) * 0.25; X[r * m + f] = v; s += Math.sin(v + f) * (f + 1); }
     y[r] = s + rnd(); w[r] = Math.pow(10, rnd() * 12 - 6);
   }
-  const p: XGBoostParams = { objective: "reg:squarederror", tree_method: "hist", base_score: 0.5, max_depth: 6, max_bin: 256 };
-  const d = new DMatrix(X, { nrow: n, ncol: m, label: y, weight: w });
-  const b = train(p, d, { numBoostRound: 1 });
-  const ours = JSON.parse(b.saveModel()).learner.gradient_booster.model.trees[0], pred = b.predict(d);
-  b.free(); d.free();
+  const settings: { p: XGBoostParams; rounds: number; label: Float32Array }[] = [
+    { p: { objective: "reg:squarederror" }, rounds: 1, label: y },
+    { p: { objective: "binary:logistic" }, rounds: 3, label: y.map((v) => (v > 0 ? 1 : 0)) },
+  ];
   const ref = new RefJob();
-  ref.dataset("d", X, n, m, y, w);
-  ref.task({ op: "train", params: p, num_round: 1, dtrain: "d", save_model: ref.file("n.json"), predict: [{ data: "d", out: ref.file("p.f32") }] });
+  const ours = settings.map((st, i) => {
+    const p: XGBoostParams = { tree_method: "hist", base_score: 0.5, max_depth: 6, max_bin: 256, ...st.p };
+    const d = new DMatrix(X, { nrow: n, ncol: m, label: st.label, weight: w });
+    const b = train(p, d, { numBoostRound: st.rounds });
+    const out = { trees: JSON.parse(b.saveModel()).learner.gradient_booster.model.trees, pred: b.predict(d) };
+    b.free(); d.free();
+    ref.dataset(`d${i}`, X, n, m, st.label, w);
+    ref.task({ op: "train", params: p, num_round: st.rounds, dtrain: `d${i}`, save_model: ref.file(`n${i}.json`), predict: [{ data: `d${i}`, out: ref.file(`p${i}.f32`) }] });
+    return out;
+  });
   ref.run();
   const fs = require("fs") as typeof import("fs");
-  const nat = JSON.parse(fs.readFileSync(ref.file("n.json"), "utf8")).learner.gradient_booster.model.trees[0];
-  const npred = readF32(ref.file("p.f32"));
+  settings.forEach((st, i) => {
+    const nat = JSON.parse(fs.readFileSync(ref.file(`n${i}.json`), "utf8")).learner.gradient_booster.model.trees;
+    const npred = readF32(ref.file(`p${i}.f32`));
+    assert.is(ours[i].trees.length, nat.length, `${st.p.objective}: trees`);
+    ours[i].trees.forEach((a: any, k: number) => {
+      const b = nat[k], where = `${st.p.objective} tree ${k}`;
+      assert.equal(a.left_children, b.left_children, `${where}: shape`);
+      for (const f of ["split_indices", "default_left", "split_conditions", "loss_changes", "sum_hessian", "base_weights"]) {
+        const j = a[f].findIndex((v: number, q: number) => Math.fround(Number(v)) !== Math.fround(Number(b[f][q])));
+        const node = a.left_children[j] < 0 ? "a leaf" : `split f${a.split_indices[j]} < ${a.split_conditions[j]}, native's f${b.split_indices[j]} < ${b.split_conditions[j]}`;
+        assert.ok(j < 0, `${where}: ${f}[${j}]: ours ${a[f][j]}, native ${b[f][j]} (${node})`);
+      }
+    });
+    const r = ours[i].pred.findIndex((v, q) => v !== npred[q]);
+    assert.ok(r < 0, `${st.p.objective}: prediction of row ${r}: ours ${ours[i].pred[r]}, native ${npred[r]}`);
+  });
   ref.cleanup();
-  assert.equal(ours.left_children, nat.left_children, "tree shape");
-  for (const f of ["split_indices", "default_left", "split_conditions", "loss_changes", "sum_hessian", "base_weights"]) {
-    const j = ours[f].findIndex((v: number, k: number) => Math.fround(Number(v)) !== Math.fround(Number(nat[f][k])));
-    const node = ours.left_children[j] < 0 ? "a leaf" : `split f${ours.split_indices[j]} < ${ours.split_conditions[j]}, native's f${nat.split_indices[j]} < ${nat.split_conditions[j]}`;
-    assert.ok(j < 0, `${f}[${j}]: ours ${ours[f][j]}, native ${nat[f][j]} (${node})`);
-  }
-  const r = pred.findIndex((v, i) => v !== npred[i]);
-  assert.ok(r < 0, `prediction of row ${r}: ours ${pred[r]}, native ${npred[r]}`);
 });
 
 t("reg:absoluteerror with row weights: the intercept and every leaf are native's weighted median (the first value whose cumulative weight reaches half, as std::lower_bound)", () => {

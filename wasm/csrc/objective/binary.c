@@ -12,10 +12,10 @@ void binary_gradients(const float *margin, const float *label, const float *weig
   for (int i = 0; i < n; i++) {
     float w = weight ? weight[i] : 1.0f;
     if (label[i] == 1.0f) w *= scale_pos_weight;
-    double p = 1.0 / (1.0 + exp(-(double)margin[i]));
-    double h = p * (1.0 - p);
-    out[i].g = (float)((p - label[i]) * w);
-    out[i].h = (float)((h > 1e-16 ? h : 1e-16) * w);
+    /* in float throughout, as XGBoost's RegLossObj with LogisticRegression (regression_loss.h) */
+    float p = sigmoid_float(margin[i]), h = p * (1.0f - p);
+    out[i].g = (p - label[i]) * w;
+    out[i].h = (h > 1e-16f ? h : 1e-16f) * w;
   }
 }
 

@@ -110,7 +110,7 @@ double objective_prob_to_margin(int objective, double base_score) {
 void objective_transform(int objective, const float *margin, int n, int n_groups, float *out) {
   switch (objective) {
   case OBJ_BINARY_LOGISTIC: case OBJ_REG_LOGISTIC:
-    for (int i = 0; i < n; i++) out[i] = (float)(1.0 / (1.0 + exp(-(double)margin[i])));
+    for (int i = 0; i < n; i++) out[i] = sigmoid_float(margin[i]);
     break;
   case OBJ_BINARY_HINGE:
     for (int i = 0; i < n; i++) out[i] = margin[i] > 0.0f ? 1.0f : 0.0f;

@@ -16,6 +16,14 @@ void objective_transform(int objective, const float *margin, int n, int n_groups
 /* Leaf values that are not Newton steps (reg:absoluteerror: the median residual). */
 int objective_refresh_leaves(const Params *p, int objective);
 
+/* XGBoost's common::Sigmoid (src/common/math.h), in float as there: 1 / (expf(min(-x, 88.7)) + 1 + 1e-16). Taken in double
+ * and rounded once it was an ulp off native's on many rows, and those ulps, times weights up to 1e6, grew other trees
+ * than native's after the first round. */
+static inline float sigmoid_float(float x) {
+  float e = -x < 88.7f ? -x : 88.7f;
+  return 1.0f / (expf(e) + 1.0f + 1e-16f);
+}
+
 /* per-family implementations */
 void regression_gradients(const Params *p, const float *margin, const float *label, const float *weight, int n, GradPair *out);
 void binary_gradients(const float *margin, const float *label, const float *weight, int n, float scale_pos_weight, GradPair *out);
