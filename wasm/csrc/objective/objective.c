@@ -122,10 +122,12 @@ void objective_transform(int objective, const float *margin, int n, int n_groups
     for (int i = 0; i < n; i++) {
       const float *m = margin + (size_t)i * n_groups;
       float *o = out + (size_t)i * n_groups;
-      double mx = m[0], sum = 0;
-      for (int c = 1; c < n_groups; c++) if (m[c] > mx) mx = m[c];
-      for (int c = 0; c < n_groups; c++) { o[c] = (float)exp(m[c] - mx); sum += o[c]; }
-      for (int c = 0; c < n_groups; c++) o[c] = (float)(o[c] / sum);
+      /* in float as XGBoost's common::Softmax: float exponentials summed in double, divided by the float sum */
+      float mx = m[0];
+      double sum = 0;
+      for (int c = 1; c < n_groups; c++) mx = fmaxf(m[c], mx);
+      for (int c = 0; c < n_groups; c++) { o[c] = expf(m[c] - mx); sum += o[c]; }
+      for (int c = 0; c < n_groups; c++) o[c] /= (float)sum;
     }
     break;
   case OBJ_MULTI_SOFTMAX:
