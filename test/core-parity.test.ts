@@ -309,13 +309,14 @@ t("near-tied splits are decided in float, as native's evaluator: 4-valued featur
   ref.cleanup();
 });
 
-t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg, hessian and weight, and every prediction, are native's to the bit (reg:squarederror, binary:logistic, multi:softprob)", () => {
+t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg, hessian and weight, and every prediction, are native's to the bit (reg:squarederror, binary:logistic, multi:softprob, count:poisson, reg:pseudohubererror)", () => {
   // Native divides a side's score in float (the double G² and H + lambda each rounded first) and multiplies a leaf's float
   // weight by the float eta; this core divided and multiplied in double and rounded once. An ulp on each side is many
   // ulps of a gain (a difference of such sides): every node's loss_chg differed here, node LLLLL split at f1 < 2 where
   // native splits at f1 < 1.25, and predictions differed by up to 37 %. binary:logistic's sigmoid and gradients are
   // native's float arithmetic too (they were taken in double: an ulp off on many rows, a tree apart by the third round),
-  // and so are multi:softprob's softmax and gradients (the first tree split other nodes than native's).
+  // and so are multi:softprob's softmax and gradients (the first tree split other nodes than native's), count:poisson's
+  // and reg:pseudohubererror's.
   const rnd = mulberry32(6);
   const n = 30000, m = 5, X = new Float32Array(n * m), y = new Float32Array(n), w = new Float32Array(n);
   for (let r = 0; r < n; r++) {
@@ -327,6 +328,8 @@ t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg
     { p: { objective: "reg:squarederror" }, rounds: 1, label: y },
     { p: { objective: "binary:logistic" }, rounds: 3, label: y.map((v) => (v > 0 ? 1 : 0)) },
     { p: { objective: "multi:softprob", num_class: 3 }, rounds: 2, label: y.map((v) => Math.min(2, Math.max(0, Math.floor(v / 3 + 1)))) },
+    { p: { objective: "count:poisson" }, rounds: 3, label: y.map((v) => Math.max(0, Math.floor(v + 3))) },
+    { p: { objective: "reg:pseudohubererror" }, rounds: 4, label: y },
   ];
   const ref = new RefJob();
   const ours = settings.map((st, i) => {

@@ -116,7 +116,7 @@ void objective_transform(int objective, const float *margin, int n, int n_groups
     for (int i = 0; i < n; i++) out[i] = margin[i] > 0.0f ? 1.0f : 0.0f;
     break;
   case OBJ_COUNT_POISSON: case OBJ_GAMMA: case OBJ_TWEEDIE:
-    for (int i = 0; i < n; i++) out[i] = (float)exp((double)margin[i]);
+    for (int i = 0; i < n; i++) out[i] = expf(margin[i]); /* a float expf, as native's PredTransform */
     break;
   case OBJ_MULTI_SOFTPROB:
     for (int i = 0; i < n; i++) {
