@@ -81,14 +81,13 @@ static float bounded_root_gain(const Params *p, const NodeBounds *nb, double G, 
   return gain_given_weight(p, G, H, bounded_weight(p, G, H, nb->parent_lower, nb->parent_upper));
 }
 
-/* floor: the best before this scan; a missing-left scan keeps the last of its ties
- * (scan_plain explains why) */
+/* A candidate replaces the best only when strictly better: each scan runs in native's direction (the missing-right
+ * one upwards, the missing-left one downwards) and keeps its first best, as native's EnumerateSplit. */
 static inline void consider(const Params *p, const NodeBounds *nb, SplitInfo *best, float parent, int f, int b, int dleft,
-                            double GL, double HL, double G, double H, double floor) {
-  double GR = G - GL, HR = H - HL;
+                            double GL, double HL, double GR, double HR) {
   if (HL < p->min_child_weight || HR < p->min_child_weight) return;
   double chg = nb ? split_loss_chg_bounded(p, nb, f, GL, HL, GR, HR, parent) : split_gain(p, GL, HL, GR, HR, parent);
-  if (chg > best->loss_chg || (dleft && chg == best->loss_chg && chg > floor)) {
+  if (chg > best->loss_chg) {
     best->loss_chg = chg; best->feature = f; best->bin = b; best->default_left = dleft; best->kind = SPLIT_ON_THRESHOLD;
     best->GL = GL; best->HL = HL; best->GR = GR; best->HR = HR;
   }
@@ -97,31 +96,47 @@ static inline void consider(const Params *p, const NodeBounds *nb, SplitInfo *be
 /* The common case (alpha = 0, max_delta_step = 0): score = G^2 / (H + lambda), with
  * the checks folded into the scan so the loop has no calls.
  *
- * Ties: thresholds on either side of a bin with no rows in the node split the rows the
- * same way and score exactly the same. XGBoost scans the missing-right direction upwards
- * and the missing-left one downwards, each keeping its first best, so among tied
- * thresholds it keeps the lowest when missing values go right and the highest when they
- * go left; a later direction replaces the best only when strictly better. The scans
- * here run upwards in both directions, so the missing-left one (dleft) keeps the last of
- * its ties instead. Empty bins are common: deep nodes, and a fit on a row view, where
- * the whole matrix's cuts include values only other rows have (qmatrix.h). */
-static void scan_plain(const Params *p, SplitInfo *best, float parent, int f, const HistBin *hf,
-                       int first, int last, int dleft, double GL, double HL, double G, double H) {
-  double lambda = p->lambda, mcw = p->min_child_weight, floor = best->loss_chg, bestchg = floor;
+ * As native's EnumerateSplit: the missing-right scan goes up the bins summing the left side (the right one is the
+ * node's sums less it), the missing-left scan goes down them summing the right side (the left one, missing values
+ * included, is the node's sums less it). Each keeps its first best, so among tied thresholds (either side of a bin
+ * with no rows in the node) the lowest when missing values go right and the highest when they go left; the
+ * missing-left scan replaces the other's best only when strictly better. Empty bins are common: deep nodes, and a fit
+ * on a row view, where the whole matrix's cuts include values only other rows have (qmatrix.h).
+ * The missing-left side was summed upwards from the missing values' slot: the same rows, other roundings — with
+ * weights spanning 1e-6..1e6 a small leaf's hessian was ulps off native's. */
+static void scan_plain(const Params *p, SplitInfo *best, float parent, int f, const HistBin *hf, int last, double G, double H) {
+  double lambda = p->lambda, mcw = p->min_child_weight, bestchg = best->loss_chg;
   int bb = -2;
-  double bgl = 0, bhl = 0;
-  for (int b = first; b <= last; b++) {
-    if (b >= 0) { GL += hf[b].g; HL += hf[b].h; }
+  double bgl = 0, bhl = 0, GL = 0, HL = 0;
+  for (int b = 0; b <= last; b++) {
+    GL += hf[b].g; HL += hf[b].h;
     double GR = G - GL, HR = H - HL;
     if (HL < mcw || HR < mcw || HL <= 0.0 || HR <= 0.0) continue;
     /* as split_gain: each side a float, their sum less the node's score in float */
     float sides = float_score(GL * GL, HL + lambda) + float_score(GR * GR, HR + lambda);
     double chg = (double)(sides - parent);
-    if (chg > bestchg || (dleft && chg == bestchg && chg > floor)) { bestchg = chg; bb = b; bgl = GL; bhl = HL; }
+    if (chg > bestchg) { bestchg = chg; bb = b; bgl = GL; bhl = HL; }
+  }
+  if (bb >= 0) {
+    best->loss_chg = bestchg; best->feature = f; best->bin = bb; best->default_left = 0; best->kind = SPLIT_ON_THRESHOLD;
+    best->GL = bgl; best->HL = bhl; best->GR = G - bgl; best->HR = H - bhl;
+  }
+}
+static void scan_plain_left(const Params *p, SplitInfo *best, float parent, int f, const HistBin *hf, int n_bins, double G, double H) {
+  double lambda = p->lambda, mcw = p->min_child_weight, bestchg = best->loss_chg;
+  int bb = -2;
+  double bgr = 0, bhr = 0, GR = 0, HR = 0;
+  for (int b = n_bins - 2; b >= -1; b--) {
+    GR += hf[b + 1].g; HR += hf[b + 1].h;
+    double GL = G - GR, HL = H - HR;
+    if (HL < mcw || HR < mcw || HL <= 0.0 || HR <= 0.0) continue;
+    float sides = float_score(GL * GL, HL + lambda) + float_score(GR * GR, HR + lambda);
+    double chg = (double)(sides - parent);
+    if (chg > bestchg) { bestchg = chg; bb = b; bgr = GR; bhr = HR; }
   }
   if (bb >= -1) {
-    best->loss_chg = bestchg; best->feature = f; best->bin = bb; best->default_left = dleft; best->kind = SPLIT_ON_THRESHOLD;
-    best->GL = bgl; best->HL = bhl; best->GR = G - bgl; best->HR = H - bhl;
+    best->loss_chg = bestchg; best->feature = f; best->bin = bb; best->default_left = 1; best->kind = SPLIT_ON_THRESHOLD;
+    best->GL = G - bgr; best->HL = H - bhr; best->GR = bgr; best->HR = bhr;
   }
 }
 
@@ -136,31 +151,26 @@ static void split_find_feature(const Params *p, const Cuts *cuts, const HistBin 
   int n_bins = cuts->n_bins[f];
   if (cuts_is_categorical(cuts, f)) { split_categorical(p, cuts, hist, G, H, root, nb, f, best); return; }
   const HistBin *hf = hist + cuts->offset[f];
+  int has_missing = hf[n_bins].h > 0.0;
+  /* without missing values the last bin's candidate sends every row left: not a split */
+  int last = has_missing ? n_bins - 1 : n_bins - 2;
   if (p->alpha == 0.0 && p->max_delta_step == 0.0 && !nb) {
-    if (hf[n_bins].h > 0.0) {
-      scan_plain(p, best, root, f, hf, 0, n_bins - 1, 0, 0.0, 0.0, G, H);
-      scan_plain(p, best, root, f, hf, -1, n_bins - 2, 1, hf[n_bins].g, hf[n_bins].h, G, H);
-    } else {
-      scan_plain(p, best, root, f, hf, 0, n_bins - 2, 0, 0.0, 0.0, G, H);
-    }
+    scan_plain(p, best, root, f, hf, last, G, H);
+    if (has_missing) scan_plain_left(p, best, root, f, hf, n_bins, G, H);
     return;
   }
-  const HistBin miss = hf[n_bins];
-  int has_missing = miss.h > 0.0;
   /* forward: missing goes right */
   double GL = 0, HL = 0;
-  for (int b = 0; b < n_bins - 1 + has_missing; b++) {
+  for (int b = 0; b <= last; b++) {
     GL += hf[b].g; HL += hf[b].h;
-    consider(p, nb, best, root, f, b, 0, GL, HL, G, H, 0.0);
+    consider(p, nb, best, root, f, b, 0, GL, HL, G - GL, H - HL);
   }
   if (has_missing) {
     /* backward: missing goes left */
-    double floor = best->loss_chg;
-    GL = miss.g; HL = miss.h;
-    consider(p, nb, best, root, f, -1, 1, GL, HL, G, H, floor);
-    for (int b = 0; b < n_bins - 1; b++) {
-      GL += hf[b].g; HL += hf[b].h;
-      consider(p, nb, best, root, f, b, 1, GL, HL, G, H, floor);
+    double GR = 0, HR = 0;
+    for (int b = n_bins - 2; b >= -1; b--) {
+      GR += hf[b + 1].g; HR += hf[b + 1].h;
+      consider(p, nb, best, root, f, b, 1, G - GR, H - HR, GR, HR);
     }
   }
 }
