@@ -334,6 +334,24 @@ t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg
   bitExactCheck(X, n, m, w, settings);
 });
 
+t("parameters native keeps as floats (lambda 0.3, alpha 0.1, eta 0.3, min_child_weight 0.7) and num_parallel_tree's learning rate (eta 0.45 / 7, a float division): every node and prediction is native's to the bit", () => {
+  // the core used them as given (H + 0.3 where native adds 0.3f; 0.45 / 7 in double): leaves an ulp off on the
+  // first tree, predictions apart on hundreds of rows
+  const rnd = mulberry32(8);
+  const n = 8000, m = 5, X = new Float32Array(n * m), y = new Float32Array(n), w = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let f = 0; f < m; f++) { const v = Math.floor(rnd() * 40) * 0.25; X[r * m + f] = v; s += Math.sin(v + f) * (f + 1); }
+    y[r] = s + rnd(); w[r] = 0.1 + rnd() * 9.9;
+  }
+  const floats = { lambda: 0.3, alpha: 0.1, eta: 0.3, min_child_weight: 0.7 };
+  bitExactCheck(X, n, m, w, [
+    { p: { objective: "binary:logistic", ...floats }, rounds: 2, label: y.map((v) => (v > 0 ? 1 : 0)) },
+    { p: { objective: "multi:softprob", num_class: 3, ...floats }, rounds: 1, label: y.map((v) => Math.min(2, Math.max(0, Math.floor(v / 3 + 1)))) },
+    { p: { objective: "reg:squarederror", num_parallel_tree: 7, eta: 0.45, max_depth: 5 }, rounds: 1, label: y },
+  ]);
+});
+
 /** Trains each setting on (X, w) here and natively; every tree's nodes (split, default direction, loss_chg, hessian,
  * weight) and every prediction must be native's as floats. */
 function bitExactCheck(X: Float32Array, n: number, m: number, w: Float32Array, settings: { p: XGBoostParams; rounds: number; label: Float32Array }[]): void {

@@ -1,5 +1,5 @@
 /* multi:softprob / multi:softmax: K margins per row, p_k = softmax(m)_k,
- *   l = -log p_y,   g_k = p_k - [y == k],   h_k = max(2 p_k (1 - p_k), 1e-16)
+ *   l = -log p_y,   g_k = (p_k - [y == k]) w,   h_k = max(2 p_k (1 - p_k) w, 1e-16)
  * (the factor 2 is XGBoost's diagonal bound on the softmax Hessian). */
 #include "objective.h"
 

@@ -20,7 +20,7 @@ int objective_refresh_leaves(const Params *p, int objective);
  * and rounded once it was an ulp off native's on many rows, and those ulps, times weights up to 1e6, grew other trees
  * than native's after the first round. */
 static inline float sigmoid_float(float x) {
-  float e = -x < 88.7f ? -x : 88.7f;
+  float e = 88.7f < -x ? 88.7f : -x; /* std::min(-x, 88.7f): a NaN margin stays NaN, as native */
   return 1.0f / (expf(e) + 1.0f + 1e-16f);
 }
 
