@@ -317,17 +317,11 @@ t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg
   // native's float arithmetic too (they were taken in double: an ulp off on many rows, a tree apart by the third round),
   // and so are multi:softprob's softmax and gradients (the first tree split other nodes than native's), count:poisson's
   // and reg:pseudohubererror's.
-  const rnd = mulberry32(6);
-  const n = 30000, m = 5, X = new Float32Array(n * m), y = new Float32Array(n), w = new Float32Array(n);
-  for (let r = 0; r < n; r++) {
-    let s = 0;
-    for (let f = 0; f < m; f++) { const v = Math.floor(rnd() * 40) * 0.25; X[r * m + f] = v; s += Math.sin(v + f) * (f + 1); }
-    y[r] = s + rnd(); w[r] = Math.pow(10, rnd() * 12 - 6);
-  }
+  const n = 30000, m = 5, { X, y, w } = fortyValueData(6, n, m, (rnd) => Math.pow(10, rnd() * 12 - 6));
   const settings: { p: XGBoostParams; rounds: number; label: Float32Array }[] = [
     { p: { objective: "reg:squarederror" }, rounds: 1, label: y },
-    { p: { objective: "binary:logistic" }, rounds: 3, label: y.map((v) => (v > 0 ? 1 : 0)) },
-    { p: { objective: "multi:softprob", num_class: 3 }, rounds: 2, label: y.map((v) => Math.min(2, Math.max(0, Math.floor(v / 3 + 1)))) },
+    { p: { objective: "binary:logistic" }, rounds: 3, label: binaryOf(y) },
+    { p: { objective: "multi:softprob", num_class: 3 }, rounds: 2, label: threeClassesOf(y) },
     { p: { objective: "count:poisson" }, rounds: 3, label: y.map((v) => Math.max(0, Math.floor(v + 3))) },
     { p: { objective: "reg:pseudohubererror" }, rounds: 4, label: y },
   ];
@@ -337,20 +331,29 @@ t("weights spanning 1e-6..1e6, exact cuts, depth 6: every node's split, loss_chg
 t("parameters native keeps as floats (lambda 0.3, alpha 0.1, eta 0.3, min_child_weight 0.7) and num_parallel_tree's learning rate (eta 0.45 / 7, a float division): every node and prediction is native's to the bit", () => {
   // the core used them as given (H + 0.3 where native adds 0.3f; 0.45 / 7 in double): leaves an ulp off on the
   // first tree, predictions apart on hundreds of rows
-  const rnd = mulberry32(8);
-  const n = 8000, m = 5, X = new Float32Array(n * m), y = new Float32Array(n), w = new Float32Array(n);
-  for (let r = 0; r < n; r++) {
-    let s = 0;
-    for (let f = 0; f < m; f++) { const v = Math.floor(rnd() * 40) * 0.25; X[r * m + f] = v; s += Math.sin(v + f) * (f + 1); }
-    y[r] = s + rnd(); w[r] = 0.1 + rnd() * 9.9;
-  }
+  const n = 8000, m = 5, { X, y, w } = fortyValueData(8, n, m, (rnd) => 0.1 + rnd() * 9.9);
   const floats = { lambda: 0.3, alpha: 0.1, eta: 0.3, min_child_weight: 0.7 };
   bitExactCheck(X, n, m, w, [
-    { p: { objective: "binary:logistic", ...floats }, rounds: 2, label: y.map((v) => (v > 0 ? 1 : 0)) },
-    { p: { objective: "multi:softprob", num_class: 3, ...floats }, rounds: 1, label: y.map((v) => Math.min(2, Math.max(0, Math.floor(v / 3 + 1)))) },
+    { p: { objective: "binary:logistic", ...floats }, rounds: 2, label: binaryOf(y) },
+    { p: { objective: "multi:softprob", num_class: 3, ...floats }, rounds: 1, label: threeClassesOf(y) },
     { p: { objective: "reg:squarederror", num_parallel_tree: 7, eta: 0.45, max_depth: 5 }, rounds: 1, label: y },
   ]);
 });
+
+/** n rows × m features of 40 values each (so every value is its own bin and the cuts are surely native's), a smooth
+ * label with noise, and weights drawn by weight(rnd) — the bit-exact tests' data */
+function fortyValueData(seed: number, n: number, m: number, weight: (rnd: () => number) => number): { X: Float32Array; y: Float32Array; w: Float32Array } {
+  const rnd = mulberry32(seed);
+  const X = new Float32Array(n * m), y = new Float32Array(n), w = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let f = 0; f < m; f++) { const v = Math.floor(rnd() * 40) * 0.25; X[r * m + f] = v; s += Math.sin(v + f) * (f + 1); }
+    y[r] = s + rnd(); w[r] = weight(rnd);
+  }
+  return { X, y, w };
+}
+const binaryOf = (y: Float32Array) => y.map((v) => (v > 0 ? 1 : 0));
+const threeClassesOf = (y: Float32Array) => y.map((v) => Math.min(2, Math.max(0, Math.floor(v / 3 + 1))));
 
 /** Trains each setting on (X, w) here and natively; every tree's nodes (split, default direction, loss_chg, hessian,
  * weight) and every prediction must be native's as floats. */
