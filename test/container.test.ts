@@ -71,7 +71,7 @@ if (!cause) test.before(async () => {
   log(`built ${IMAGE} in ${seconds(b.ms)} (build context ${mb(b.context)})`);
   // the root .dockerignore keeps node_modules (~300 MB), host builds and notebooks out of the context
   if (b.context > 5e6) throw new Error(`docker build context is ${mb(b.context)}: is the root .dockerignore in effect?`);
-  log(`image size ${mb(imageSize(IMAGE))} = base ${BASE} ${mb(imageSize(BASE))} + ${mb(imageSize(IMAGE) - imageSize(BASE))} of trainer (bundle, core, package.json)`);
+  log(`image size ${mb(imageSize(IMAGE))} = base ${BASE} ${mb(imageSize(BASE))} + ${mb(imageSize(IMAGE) - imageSize(BASE))} of trainer (bundle, core, package.json, tini)`);
 });
 
 if (!cause) test.after(() => {
@@ -188,6 +188,34 @@ t("train stopped by SIGTERM (StopTrainingJob): exits 143 within 5 s, no model, n
     assert.equal(fs.readdirSync(root).filter((n) => n.startsWith(".model-")), []);
     assert.not.ok(fs.existsSync(path.join(root, "output", "failure")), "a stopped job is not a failed one");
     log(`train: SIGTERM → exit 143 in ${seconds(stop.ms)}`);
+  } finally {
+    removeContainer(c.name);
+  }
+});
+
+// A SIGTERM that comes while node is still starting (its bootstrap and the bundle's load, 0.1–0.4 s) found no handler
+// yet: sent to PID 1, the kernel drops it, and the job trained on until `docker stop`'s SIGKILL 120 s later. tini,
+// PID 1 in the image, blocks every signal from its first instruction and passes them on.
+t("train stopped by SIGTERM as soon as the container starts: exits 143 within 5 s, no model", async () => {
+  const root = tree({ models: "xgboost,catboost", k_fold: "5", num_round: "20000", eta: "0.01" }, diabetes());
+  const c = dockerRun("none", ["-v", `${root}:/opt/ml`, IMAGE, "train"]);
+  try {
+    let pid = 0;
+    for (let i = 0; i < 400 && !pid; i++) {
+      try {
+        pid = Number(dockerSync(["inspect", "-f", "{{.State.Pid}}", c.name]).trim()) || 0;
+      } catch {
+        /* not created yet */
+      }
+      if (!pid) await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(pid > 0, "the container did not start");
+    const stop = await sigterm(c);
+    assert.is(stop.code, 143, `after SIGTERM at the start: ${stop.code} (null: still running 15 s later)\n${c.output().slice(-500)}`);
+    assert.ok(stop.ms < 5000, `SIGTERM → exit took ${stop.ms} ms`);
+    assert.equal(fs.readdirSync(path.join(root, "model")), []);
+    assert.not.ok(fs.existsSync(path.join(root, "output", "failure")), "a stopped job is not a failed one");
+    log(`train: SIGTERM at the start → exit 143 in ${seconds(stop.ms)}`);
   } finally {
     removeContainer(c.name);
   }

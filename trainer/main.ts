@@ -7,7 +7,7 @@ import cluster from "cluster";
 import * as fs from "fs";
 import { decodeValue } from "./hyperparameter-value";
 import { optMlPaths, writeFailure, type OptMlPaths } from "./optml";
-import { superviseTrain } from "./stop";
+import { isContainerMain, superviseTrain } from "./stop";
 import { stopWithParent } from "./parent-watch";
 
 function usage(): never {
@@ -20,8 +20,8 @@ function main(): void {
   const paths = optMlPaths();
   // a serve cluster's workers go with their primary (a watch of their own raced it, and the primary forked anew)
   if ((command === "train" || command === "serve") && cluster.isPrimary) stopWithParent();
-  if (command === "train" && process.pid === 1) {
-    // PID 1 (the image): the job runs in a child process, which a SIGTERM stops (./stop)
+  if (command === "train" && isContainerMain()) {
+    // the image: the job runs in a child process, which a SIGTERM stops, watched by this one (./stop)
     superviseTrain(paths);
   } else if (command === "train") {
     const fail = (e: unknown) => {

@@ -8,17 +8,19 @@ import cluster from "cluster";
 import { coreShareEnv } from "ensemble-workbook";
 import { workerCount } from "./batch-env";
 import { serveOptionsFromEnv, startServer } from "./http-server";
+import { isContainerMain } from "./stop";
 
 /** One process: start, and on SIGTERM/SIGINT drain and exit 0. */
 async function serveOne(modelDir: string, announce: boolean): Promise<void> {
-  // a SIGTERM while the model loads (seconds for a large one — 6 s for a 37 MB ensemble): as PID 1 (the image) a
-  // signal that finds no handler is dropped, and the container served on until the SIGKILL 30 s later. So as PID 1 a
-  // handler is there from the start; the load is synchronous, and the signal takes effect once the server listens.
-  // Any other process keeps the default action while it loads (Ctrl-C, local mode's stop: it ends at once)
+  // a SIGTERM while the model loads (seconds for a large one — 6 s for a 37 MB ensemble): as PID 1 a signal that finds
+  // no handler is dropped, and the container served on until the SIGKILL 30 s later. So as the container's program a
+  // handler is there from the start; the load is synchronous, and the signal takes effect once the server listens
+  // (drained, exit 0). Any other process keeps the default action while it loads (Ctrl-C, local mode's stop: it ends
+  // at once)
   let early: NodeJS.Signals | undefined;
   const onEarlyTerm = () => (early ??= "SIGTERM");
   const onEarlyInt = () => (early ??= "SIGINT");
-  if (process.pid === 1) {
+  if (isContainerMain() && cluster.isPrimary) {
     process.on("SIGTERM", onEarlyTerm);
     process.on("SIGINT", onEarlyInt);
   }

@@ -3,15 +3,16 @@
  * `docker stop -t120` — SIGTERM, then SIGKILL 120 s later; "If the container handles the SIGTERM gracefully and exits
  * within 120 seconds from receiving it, no SIGKILL is sent" (How Amazon SageMaker Runs Your Training Image).
  *
- * In the image `node` is PID 1, and the kernel applies no default action to a signal sent to PID 1: without a
- * handler the job ignored the SIGTERM, trained on and held its instance until the SIGKILL. A JavaScript handler
- * does not help either: the cross-validation and the final fit run synchronously on the main thread (lib's
- * runFitsSync), so a handler would run only once they are done. So as PID 1, `train` supervises: the job runs in a
+ * The kernel applies no default action to a signal sent to PID 1: node as PID 1 ignored a SIGTERM without a handler,
+ * trained on and held its instance until the SIGKILL. A JavaScript handler does not help either: the
+ * cross-validation and the final fit run synchronously on the main thread (lib's runFitsSync), so a handler would run
+ * only once they are done. So as the container's program (isContainerMain), `train` supervises: the job runs in a
  * child process (not PID 1, so a SIGTERM ends it at once, as it does outside the image), the parent forwards
  * SIGTERM / SIGINT, removes the child's temporary model folder and exits 128 + the signal's number; any other exit
  * of the child is the parent's. A child killed by a signal nobody sent through the parent — the kernel's OOM killer
  * (SIGKILL), V8 aborting on a full heap (SIGABRT) — leaves the cause in output/failure, which a dead PID 1 could not
- * write.
+ * write. In the image PID 1 is tini (trainer/Dockerfile), and node its child: a SIGTERM before node has installed a
+ * handler (its bootstrap, 0.1–0.4 s) ends node at once, where node as PID 1 dropped it.
  *
  * The model is published last (train.ts: saveEnsemble into a temporary folder, then publishDir); a SIGTERM in that
  * step would cut a publish file by file (model/ a mount point) short, leaving model/ without its manifest. holdStop
@@ -28,10 +29,19 @@ export const modelTmpDir = (root: string, pid: number) => path.join(root, `.mode
 
 const exitCodeOf = (signal: NodeJS.Signals) => 128 + (os.constants.signals[signal] ?? 0);
 
-/** `train` as PID 1: the job in a child process (this program, `train`), signals forwarded, its exit passed on. */
+/**
+ * node is the container's program: PID 1 (an image run with `--entrypoint node`), or the child of the image's tini,
+ * which says so in TRAINER_CONTAINER=1 (trainer/Dockerfile).
+ */
+export const isContainerMain = (): boolean => process.pid === 1 || process.env.TRAINER_CONTAINER === "1";
+
+/** `train` as the container's program: the job in a child process (this program, `train`), signals forwarded, its exit passed on. */
 export function superviseTrain(paths: OptMlPaths): void {
   let stopping: NodeJS.Signals | undefined;
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...process.argv.slice(2)], { stdio: "inherit" });
+  // the child is no container's program (it would supervise a child of its own)
+  const env = { ...process.env };
+  delete env.TRAINER_CONTAINER;
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...process.argv.slice(2)], { stdio: "inherit", env });
   const forward = (signal: NodeJS.Signals) => {
     if (!stopping) console.error(`${signal}: the training job is stopped (StopTrainingJob, MaxRuntimeInSeconds or a tuning job's early stop): the training process ends now`);
     stopping ??= signal;
