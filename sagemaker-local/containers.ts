@@ -83,6 +83,9 @@ export class ClientError extends Error {}
 /** the image is absent and the backend is docker: the caller's mistake (ValidationException / ClientError) */
 export class ImageNotFound extends ClientError {}
 
+/** start's `cancelled()` held once the backend was chosen: no container was started */
+export class StartCancelled extends Error {}
+
 /**
  * Environment variables a process container does not take from the request: they make this host's dynamic loader,
  * node, Python or a shell load code the caller names (LD_PRELOAD=/tmp/x.so ran that library as this server's user
@@ -182,9 +185,14 @@ export class Containers {
     return { backend: "process", why: `no image ${image} in the local Docker engine (${i.missing})` };
   }
 
-  /** starts the container (the backend chosen for its image); `said` gets the one line saying which and why */
-  async start(spec: ContainerSpec, said: (line: string) => void): Promise<Container> {
+  /**
+   * starts the container (the backend chosen for its image); `said` gets the one line saying which and why. Choosing
+   * takes a `docker image inspect`: `cancelled()` true by then (a training job stopped meanwhile) throws StartCancelled
+   * and starts nothing — a job stopped in that window had its container started after the stop.
+   */
+  async start(spec: ContainerSpec, said: (line: string) => void, cancelled?: () => boolean): Promise<Container> {
     const choice = await this.choose(spec.image);
+    if (cancelled?.()) throw new StartCancelled(`${spec.owner}: stopped before its container started`);
     if (choice.backend === "process") {
       const c = this.startProcess(spec);
       said(`[local-sagemaker] backend process: ${choice.why}; running ${c.description}`);

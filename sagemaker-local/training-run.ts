@@ -16,7 +16,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ClientError, Container, exitReason } from "./containers";
+import { ClientError, Container, exitReason, StartCancelled } from "./containers";
 import { Context, longTimeout, now } from "./context";
 import { errorMessage } from "./errors";
 import type { MetricDefinitionSpec, TrainingJobRecord } from "./records";
@@ -209,6 +209,7 @@ export class TrainingRun {
             this.ctx.log(`training job ${this.name}: status Training could not be saved (${errorMessage(e)})`);
           }
         },
+        () => run.stopRequested !== undefined || this.outputFailed !== undefined, // stopped while the backend was chosen
       );
     } catch (e) {
       return { code: null, signal: null, error: e instanceof Error ? e : new Error(String(e)) };
@@ -253,8 +254,10 @@ export class TrainingRun {
   /** the trainer has exited: why, and then Uploading and Completed, or the failure */
   private async outcome(exit: Exit, tail: string[]): Promise<void> {
     const { r, run } = this;
+    // stopped (or its log lost) while its backend was chosen: no container ran, nothing to upload — the stop's end below
+    const ran = !(exit.error instanceof StartCancelled);
     if (exit.error instanceof ClientError) return this.finish("Failed", "Failed", "Training job failed", `ClientError: ${exit.error.message}`);
-    if (exit.error)
+    if (exit.error && ran)
       return this.finish("Failed", "Failed", "Training job failed", `AlgorithmError: could not start ${this.container?.backend === "docker" ? `the container of ${r.AlgorithmSpecification.TrainingImage}` : `the trainer ${this.ctx.trainerCommand().join(" ")}`}: ${exit.error.message}`);
     if (run.stopRequested === "server shutdown")
       return this.finish("Failed", "Failed", "Training job failed", "InternalServerError: the local SageMaker server stopped while the job was running.");
@@ -263,7 +266,7 @@ export class TrainingRun {
     // stopped by StopTrainingJob, the tuning job or MaxRuntimeInSeconds alike: SageMaker's SIGTERM window is for the
     // algorithm to save its model ("so the results of training are not lost", StoppingCondition), and what it saved is
     // uploaded — a job stopped by its MaxRuntimeInSeconds had none
-    if (run.stopRequested) await this.upload().catch(() => undefined);
+    if (run.stopRequested && ran) await this.upload().catch(() => undefined);
     if (run.stopRequested === "MaxRuntimeExceeded")
       return this.finish("Stopped", "MaxRuntimeExceeded", `Job stopped because it exceeded MaxRuntimeInSeconds (${r.StoppingCondition.MaxRuntimeInSeconds})`);
     if (run.stopRequested) return this.finish("Stopped", "Stopped", run.stopRequested);

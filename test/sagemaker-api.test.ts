@@ -163,6 +163,31 @@ test("training job: StopTrainingJob → Stopped; stopping a finished job → Val
   await rejects(ctx.sm.send(new StopTrainingJobCommand({ TrainingJobName: "job-stop" })), "ValidationException", /status Stopped/);
 });
 
+test("training job: StopTrainingJob while its backend is being chosen (docker image inspect) → Stopped without its container ever starting (it started after the stop: Training after Stopping)", async () => {
+  // a `docker` that takes 3 s to say it has no such image: the window between the channels' download and the container's start
+  const bin = tmpDir("slow-docker");
+  fs.writeFileSync(path.join(bin, "docker"), "#!/bin/sh\nsleep 3\necho 'Error: No such image' >&2\nexit 1\n", { mode: 0o755 });
+  const savedPath = process.env.PATH;
+  process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
+  const local = await localServer({ backend: "auto" });
+  try {
+    await local.sm.send(new CreateTrainingJobCommand(trainingRequest("job-stop-choosing", `file://${data}`, out)));
+    const log = path.join(local.dir, "training-jobs", "job-stop-choosing", "log.txt");
+    await until(async () => fs.existsSync(log) && fs.readFileSync(log, "utf8").includes("channel train:"), "the channel downloaded");
+    await local.sm.send(new StopTrainingJobCommand({ TrainingJobName: "job-stop-choosing" }));
+    await waitUntilTrainingJobCompletedOrStopped({ client: local.sm, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TrainingJobName: "job-stop-choosing" });
+    const d = await local.sm.send(new DescribeTrainingJobCommand({ TrainingJobName: "job-stop-choosing" }));
+    assert.is(d.TrainingJobStatus, "Stopped");
+    assert.equal(d.SecondaryStatusTransitions!.map((t) => t.Status), ["Starting", "Downloading", "Stopping", "Stopped"]);
+    assert.not.match(fs.readFileSync(log, "utf8"), /backend process|train channel:/); // no container was started
+  } finally {
+    process.env.PATH = savedPath;
+    await local.srv.close();
+    local.sm.destroy();
+    local.rt.destroy();
+  }
+});
+
 test("training job: StopTrainingJob gives the container SageMaker's SIGTERM window — a model saved 6 s after the SIGTERM is uploaded (it was SIGKILLed after 5 s)", async () => {
   const doc = serviceModelShapes().StoppingCondition.documentation ?? "";
   const windowS = Number(/delays job termination for (\d+) seconds/.exec(doc)?.[1]);
