@@ -188,6 +188,13 @@ export class Endpoints {
     if (w.EndpointStatus !== "InService") throw validation(`Cannot update in-progress endpoint "${w.EndpointArn}" (status ${w.EndpointStatus}).`);
     const cfg = this.models.config(input.EndpointConfigName);
     const variant = cfg.ProductionVariants[0];
+    // AWS's serverless guide (Update a serverless endpoint): "Updating a real-time inference endpoint to either an
+    // on-demand serverless endpoint or a serverless endpoint with Provisioned Concurrency is currently not supported"
+    // (serverless to real-time is) — here such an update went through, and code tried locally failed on AWS
+    if (variant.ServerlessConfig && !old.local.variant.ServerlessConfig)
+      throw validation(
+        `Cannot update endpoint "${w.EndpointArn}" to endpoint configuration ${cfg.EndpointConfigName}: the endpoint is real-time (InstanceType ${old.local.variant.InstanceType ?? "?"}) and ${cfg.EndpointConfigName} is serverless — updating a real-time endpoint to a serverless one is not supported; delete the endpoint and create it with ${cfg.EndpointConfigName}.`,
+      );
     const model = this.models.models.get(variant.ModelName);
     if (!model) throw validation(`Could not find model "${this.ctx.arn("model", variant.ModelName.toLowerCase())}".`);
     // the new fleet: the same wire record (its status is the endpoint's), its own folder and model server

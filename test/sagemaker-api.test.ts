@@ -588,39 +588,40 @@ test("real-time endpoint (InstanceType) works too", async () => {
   await ctx.sm.send(new DeleteModelCommand({ ModelName: "m2" }));
 });
 
-test("UpdateEndpoint, as AWS's blue/green update: the old fleet answers until the new one serves (an invocation in flight is answered), then the new one; a failed update rolls back to the old configuration", async () => {
+test("UpdateEndpoint, as AWS's blue/green update: the old fleet answers until the new one serves (an invocation in flight is answered), then the new one; a failed update rolls back to the old configuration; a real-time endpoint is not updated to a serverless configuration (AWS does not support it)", async () => {
   const artifact = `file://${out}/job-ok/output/model.tar.gz`;
   await ctx.sm.send(new CreateModelCommand({ ModelName: "m3", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: artifact } }));
   await ctx.sm.send(new CreateModelCommand({ ModelName: "m3-missing", ExecutionRoleArn: ROLE, PrimaryContainer: { Image: "img", ModelDataUrl: `file://${out}/no-such-job/model.tar.gz` } }));
   await ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c3-rt", ProductionVariants: [{ VariantName: "v", ModelName: "m3", InstanceType: "ml.m5.large" as any, InitialInstanceCount: 1 }] }));
   await ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c3-sl", ProductionVariants: [{ VariantName: "v", ModelName: "m3", ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 3 } }] }));
-  await ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c3-missing", ProductionVariants: [{ VariantName: "v", ModelName: "m3-missing", ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 3 } }] }));
-  await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt" }));
-  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" })), "ValidationException", /Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint\/e3" \(status Creating\)/);
+  await ctx.sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: "c3-missing", ProductionVariants: [{ VariantName: "v", ModelName: "m3-missing", InstanceType: "ml.m5.large" as any, InitialInstanceCount: 1 }] }));
+  await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" }));
+  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt" })), "ValidationException", /Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint\/e3" \(status Creating\)/);
   await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
   const invoke = async (attrs?: string) => JSON.parse(Buffer.from((await ctx.rt.send(new InvokeEndpointCommand({ EndpointName: "e3", Body: Buffer.from("1\n"), ContentType: "text/csv", Accept: "application/json", CustomAttributes: attrs }))).Body!).toString());
   const blue = (await invoke()).pid;
   await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "nope" })), "ValidationException", /Could not find endpoint configuration/);
-  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "nope", EndpointConfigName: "c3-sl" })), "ValidationException", /Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint\/nope"/);
-  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl", RetainAllVariantProperties: true })), "ValidationException", /RetainAllVariantProperties true: not supported by the local SageMaker/);
-  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl", DeploymentConfig: { RollingUpdatePolicy: {} as any } })), "ValidationException", /DeploymentConfig: not supported by the local SageMaker/);
+  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "nope", EndpointConfigName: "c3-rt" })), "ValidationException", /Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint\/nope"/);
+  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt", RetainAllVariantProperties: true })), "ValidationException", /RetainAllVariantProperties true: not supported by the local SageMaker/);
+  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt", DeploymentConfig: { RollingUpdatePolicy: {} as any } })), "ValidationException", /DeploymentConfig: not supported by the local SageMaker/);
 
   const inFlight = invoke("delay=1500");
   await sleep(200);
-  await ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl", RetainAllVariantProperties: false }));
+  await ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt", RetainAllVariantProperties: false }));
   const updating = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e3" }));
   assert.is(updating.EndpointStatus, "Updating");
-  assert.is(updating.EndpointConfigName, "c3-rt");
-  assert.is(updating.PendingDeploymentSummary!.EndpointConfigName, "c3-sl");
-  assert.equal(updating.PendingDeploymentSummary!.ProductionVariants![0].DesiredServerlessConfig, { MemorySizeInMB: 2048, MaxConcurrency: 3 });
-  assert.is(updating.ProductionVariants![0].CurrentInstanceCount, 1, "the old fleet serves while the new one comes up");
-  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt" })), "ValidationException", /Cannot update in-progress endpoint .* \(status Updating\)/);
+  assert.is(updating.EndpointConfigName, "c3-sl");
+  assert.is(updating.PendingDeploymentSummary!.EndpointConfigName, "c3-rt");
+  assert.is(updating.PendingDeploymentSummary!.ProductionVariants![0].DesiredInstanceCount, 1);
+  assert.equal(updating.ProductionVariants![0].CurrentServerlessConfig, { MemorySizeInMB: 2048, MaxConcurrency: 3 }, "the old fleet serves while the new one comes up");
+  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" })), "ValidationException", /Cannot update in-progress endpoint .* \(status Updating\)/);
   await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
   const green = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e3" }));
-  assert.is(green.EndpointConfigName, "c3-sl");
+  assert.is(green.EndpointConfigName, "c3-rt");
   assert.is(green.PendingDeploymentSummary, undefined);
   assert.is(green.FailureReason, undefined);
-  assert.equal(green.ProductionVariants![0].CurrentServerlessConfig, { MemorySizeInMB: 2048, MaxConcurrency: 3 });
+  assert.is(green.ProductionVariants![0].CurrentInstanceCount, 1);
+  assert.is(green.ProductionVariants![0].CurrentServerlessConfig, undefined);
   assert.is((await inFlight).pid, blue, "the invocation in flight on the old fleet was answered by it");
   const greenPid = (await invoke()).pid;
   assert.is.not(greenPid, blue);
@@ -628,25 +629,30 @@ test("UpdateEndpoint, as AWS's blue/green update: the old fleet answers until th
   const folders = () => fs.readdirSync(ctx.srv.endpoints.servers.dir(ctx.srv.endpoints.endpoints.get("e3")!)).filter((f) => f.startsWith("opt_ml")).length;
   assert.is(folders(), 1, "the old fleet's /opt/ml folder is removed");
 
+  // real-time to serverless: AWS's serverless guide says it is not supported (the other way is) — it went through
+  await rejects(ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" })), "ValidationException", /endpoint is real-time \(InstanceType ml\.m5\.large\) and c3-sl is serverless — updating a real-time endpoint to a serverless one is not supported/);
+  const still = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e3" }));
+  assert.equal([still.EndpointStatus, still.EndpointConfigName], ["InService", "c3-rt"]);
+
   // a new fleet that cannot come up: the old one serves on, InService with its configuration, and the reason
   await ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-missing" }));
   await until(async () => (await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e3" }))).EndpointStatus !== "Updating", "the update ends", 30000);
   const back = await ctx.sm.send(new DescribeEndpointCommand({ EndpointName: "e3" }));
   assert.is(back.EndpointStatus, "InService");
-  assert.is(back.EndpointConfigName, "c3-sl");
-  assert.match(back.FailureReason!, /^UpdateEndpoint to c3-missing failed, rolled back to c3-sl: .*no-such-job/);
+  assert.is(back.EndpointConfigName, "c3-rt");
+  assert.match(back.FailureReason!, /^UpdateEndpoint to c3-missing failed, rolled back to c3-rt: .*no-such-job/);
   assert.is((await invoke()).pid, greenPid, "the serving fleet was never stopped");
   assert.is(folders(), 1);
   await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e3" }));
 
   // deleted while its replaced fleet still answers, and created again under the name: the replaced fleet is stopped
   // with the delete, and its folder's removal no longer takes the new endpoint's model (opt_ml, the same path)
-  await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt" }));
+  await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" }));
   await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
   // held far longer than the update and the delete take, even on a loaded machine: the delete ends it
   const held = invoke("delay=30000").then(() => undefined, (e: Error) => e);
   await sleep(200);
-  await ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" }));
+  await ctx.sm.send(new UpdateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-rt" }));
   await waitUntilEndpointInService({ client: ctx.sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: "e3" });
   await ctx.sm.send(new DeleteEndpointCommand({ EndpointName: "e3" }));
   await ctx.sm.send(new CreateEndpointCommand({ EndpointName: "e3", EndpointConfigName: "c3-sl" }));
