@@ -56,6 +56,10 @@ export class Models {
     c.name(request.ModelName, "ModelName");
     if (request.ExecutionRoleArn !== undefined) c.role(request.ExecutionRoleArn, "ExecutionRoleArn");
     c.boolean(request.EnableNetworkIsolation, "EnableNetworkIsolation");
+    // a model's container serves on the host's network (Docker's --network host, or a process): isolation asked for
+    // was recorded and ignored — the model server, and a transform job's, reached the network all the same
+    if (request.EnableNetworkIsolation === true)
+      c.custom("EnableNetworkIsolation true: not supported by the local SageMaker (a model's container serves on this host's network: it would be ignored) — leave it out or false, or run on AWS.");
     // one or the other, as AWS takes them: with both, Containers was ignored (and its image never checked)
     if (request.PrimaryContainer != null && request.Containers != null) c.custom("Specify either PrimaryContainer or Containers, not both.");
     const containers: unknown[] = request.PrimaryContainer ? [request.PrimaryContainer] : c.list(request.Containers, "Containers") ? request.Containers : [];
