@@ -377,6 +377,16 @@ export class DataAccess {
     const { PutObjectCommand } = s3sdk();
     await c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
   }
+
+  /** an object writeObject wrote removed (a file, or the local S3 folder's, or a DeleteObject); none there is no error */
+  async deleteObject(uri: string): Promise<void> {
+    if (uri.startsWith("file:")) return fs.rmSync(this.local(uri, "S3OutputPath"), { force: true });
+    const { bucket, key } = parseS3(uri, "S3OutputPath");
+    const c = this.s3client();
+    if (!c) return fs.rmSync(this.localS3(bucket, key), { force: true });
+    const { DeleteObjectCommand } = s3sdk();
+    await c.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
 }
 
 /** a GetObject body's bytes (S3 answers every GetObject with one; an empty object has an empty one) */

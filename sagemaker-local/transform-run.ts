@@ -59,6 +59,8 @@ export class TransformRun {
   private agent?: http.Agent;
   private log?: StreamWriter;
   private dataLog?: StreamWriter;
+  /** the output objects written so far: a stopped job's are removed */
+  private readonly written: string[] = [];
 
   constructor(
     private ctx: Context,
@@ -112,11 +114,26 @@ export class TransformRun {
       }
       if (failed.length && !this.stopped)
         throw new JobFailure(failed.length > 1 ? `${failed[0].message} (and ${failed.length - 1} more of the ${files.length} input objects failed: see the data-log stream)` : failed[0].message);
+      if (this.stopped) await this.discardOutput();
       this.finish(this.stopped ? "Stopped" : "Completed");
     } catch (e) {
-      if (this.stopped) this.finish("Stopped");
-      else this.finish("Failed", e instanceof JobFailure ? e.message : `InternalServerError: ${errorMessage(e)}`);
+      if (this.stopped) {
+        await this.discardOutput();
+        this.finish("Stopped");
+      } else this.finish("Failed", e instanceof JobFailure ? e.message : `InternalServerError: ${errorMessage(e)}`);
     }
+  }
+
+  /**
+   * StopTransformJob's API reference: "When you stop a batch transform job before it is completed, Amazon SageMaker
+   * doesn't store the job's output in Amazon S3" — the objects transformed before the stop were left in the output
+   * path, as if they were a finished job's. The server stopping (Failed) keeps them, as a failed job keeps the
+   * output of the objects it transformed. Before the status is Stopped: a client that sees it finds no output.
+   */
+  private async discardOutput(): Promise<void> {
+    if (this.shutdown) return;
+    for (const uri of this.written.splice(0))
+      await this.ctx.data.deleteObject(uri).catch((e) => this.dataLog?.line(`${stamp()}:[sagemaker logs]: the stopped job's output ${uri} could not be removed: ${errorMessage(e)}`));
   }
 
   private finish(status: "Completed" | "Failed" | "Stopped", reason?: string): void {
@@ -343,6 +360,7 @@ export class TransformRun {
     });
     const target = joinUri(r.TransformOutput.S3OutputPath, `${f.rel}.out`);
     await this.ctx.data.writeObject(target, Buffer.concat(out));
+    this.written.push(target);
     this.dataLog!.line(`${stamp()}:[sagemaker logs]: ${f.uri}: ${records.length} record(s) in ${batches.length} request(s), ${Date.now() - t0} ms → ${target}`);
   }
 

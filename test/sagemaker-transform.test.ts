@@ -260,17 +260,21 @@ test("a missing input is refused when the job is created; a bad record fails the
   assert.equal(fs.readFileSync(path.join(outDir, "c-good.csv.out"), "utf8").trim().split("\n").map(Number), Array.from(reference.slice(3, 5)));
 });
 
-test("the waiter on success; StopTransformJob → Stopped; ListTransformJobs", async () => {
+test("the waiter on success; StopTransformJob → Stopped, with none of the job's output stored (StopTransformJob's API reference: the objects already transformed were left); ListTransformJobs", async () => {
   const { sm } = await sess.clients();
   await sm.send(new CreateTransformJobCommand(request("t-ok", { DataProcessing: { InputFilter: "$[1:]", JoinSource: "Input", OutputFilter: "$[0,-1]" } })));
   const w = await waitUntilTransformJobCompletedOrStopped({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: "t-ok" });
   assert.is(w.state, "SUCCESS");
-  await sm.send(new CreateTransformJobCommand(request("t-stop", { BatchStrategy: "SingleRecord", MaxConcurrentTransforms: 1 }, `file://${inputs}/b-big.csv`)));
-  await until(async () => (await sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-stop" }))).BatchStrategy === "SingleRecord", "the job to start");
+  // the folder: a-diabetes.csv is transformed (its .out written) before the stop, b-big.csv record by record meanwhile
+  const stopOut = tmpDir("out");
+  fs.writeFileSync(path.join(stopOut, "someone-elses.csv.out"), "kept\n"); // not the job's: it stays
+  await sm.send(new CreateTransformJobCommand({ ...request("t-stop", { BatchStrategy: "SingleRecord", MaxConcurrentTransforms: 1, DataProcessing: { InputFilter: "$[1:]" } }, `file://${inputs}`), TransformOutput: { S3OutputPath: `file://${stopOut}`, AssembleWith: "Line" } }));
+  await until(async () => fs.existsSync(path.join(stopOut, "a-diabetes.csv.out")), "the first object's output", 60000);
   await sm.send(new StopTransformJobCommand({ TransformJobName: "t-stop" }));
   const s = await waitUntilTransformJobCompletedOrStopped({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TransformJobName: "t-stop" });
   assert.is(s.state, "SUCCESS");
   assert.is((await sm.send(new DescribeTransformJobCommand({ TransformJobName: "t-stop" }))).TransformJobStatus, "Stopped");
+  assert.equal(fs.readdirSync(stopOut), ["someone-elses.csv.out"], "a stopped job stores none of its output");
   const list = await sm.send(new ListTransformJobsCommand({ NameContains: "t-", SortBy: "Name", SortOrder: "Ascending" }));
   assert.equal(list.TransformJobSummaries!.map((x) => [x.TransformJobName, x.TransformJobStatus]), [
     ["t-badrec", "Failed"],
