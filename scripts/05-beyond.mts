@@ -136,7 +136,7 @@ lib.show(
 // ----------------------------------------------------------------------------
 // ## Why did it predict that? Contributions
 //
-// Importance says which features a member uses overall; it does not say why *this* patient got *this* prediction. `lib.explain` does: for every row, each feature's **contribution** and a **bias** (the prediction for an average patient), which add up exactly to the ensemble's prediction.
+// Importance says which features a member uses overall; it does not say why *this* patient got *this* prediction. `lib.explain` does: for every row, each feature's **contribution** and a **bias** (the average prediction over the training rows, each weighted by its cover — not the prediction for an average patient), which add up exactly to the ensemble's prediction.
 //
 // - The tree members are explained by **TreeSHAP** in the core (exact Shapley values of the trees, the same numbers as native XGBoost's `pred_contribs`), the ridge member by its exact linear terms coefficient × (x − mean).
 // - The ensemble combines them as its blend combines predictions: here the stacker's coefficients, with its intercept in the bias.
