@@ -142,6 +142,26 @@ test("application/json instances (arrays and objects by name), members=true, Acc
   assert.equal(Object.keys(JSON.parse(f.body)), ["predictions"]);
 });
 
+test("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT=application/json: a request without Accept, or with */*, is answered in JSON, as SageMaker's XGBoost answers it (it was the request's format); an Accept still decides", async () => {
+  const rows = X.slice(0, 3);
+  const want = Array.from(ens.predict(rows).prediction);
+  const s = await startServe(root, { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: "application/json" });
+  try {
+    const libsvm = rows.map((r) => r.map((v, j) => `${j}:${v}`).join(" ")).join("\n");
+    for (const [body, headers] of [[csv(rows), { "Content-Type": "text/csv" }], [csv(rows), { "Content-Type": "text/csv", Accept: "*/*" }], [libsvm, { "Content-Type": "text/libsvm" }]] as const) {
+      const r = await request(s.port, "POST", "/invocations", body, headers);
+      assert.is(r.status, 200, r.body);
+      assert.match(String(r.headers["content-type"]), /^application\/json/, JSON.stringify(headers));
+      assert.equal(JSON.parse(r.body).predictions, want);
+    }
+    const c = await request(s.port, "POST", "/invocations", csv(rows), { "Content-Type": "text/csv", Accept: "text/csv" });
+    assert.equal(c.body.trim().split("\n").map(Number), want);
+  } finally {
+    s.kill();
+    await s.exited;
+  }
+});
+
 test("missing values: empty CSV cell and JSON null predict like NaN in lib", async () => {
   const row = [...X[0]];
   const withNaN = [row.map((v, j) => (j === 2 ? NaN : v))];

@@ -324,6 +324,19 @@ test("serve's environment: SAGEMAKER_BIND_TO_PORT empty is the default 8080, dec
   assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_BATCH: "true", SAGEMAKER_MAX_PAYLOAD_IN_MB: "2.5" }).executionParameters!.MaxPayloadInMB, 2);
 });
 
+test("serve's environment: SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is the answer's format without Accept (text/csv or application/json, as SageMaker's XGBoost reads it; others named); SAGEMAKER_INFERENCE_OUTPUT, not implemented, is refused naming the custom attribute to use", () => {
+  assert.is(serveOptionsFromEnv("/m", {}).defaultAccept, undefined);
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: "" }).defaultAccept, undefined);
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: "application/json" }).defaultAccept, "json");
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: "Text/CSV; charset=utf-8" }).defaultAccept, "csv");
+  for (const other of ["application/jsonlines", "application/x-recordio-protobuf", "text/plain"]) {
+    throwsWith(() => serveOptionsFromEnv("/m", { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: other }), new RegExp(`^SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT=${other.replace(/[/.+-]/g, "\\$&")} is not an answer this server writes: text/csv or application/json`));
+  }
+  // it was ignored: the container answered the selected content (labels), this server the probabilities
+  throwsWith(() => serveOptionsFromEnv("/m", { SAGEMAKER_INFERENCE_OUTPUT: "predicted_label,probabilities" }), /^SAGEMAKER_INFERENCE_OUTPUT=predicted_label,probabilities: SageMaker XGBoost's selectable inference content is not implemented by this server; unset it — .*probabilities=true/);
+  assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_INFERENCE_OUTPUT: " " }).port, 8080, "empty: unset");
+});
+
 test("OPT_ML root, failure line (one line, ≤ 1024 chars, cause first), publishDir", () => {
   assert.is(optMlRoot({}), "/opt/ml");
   assert.is(optMlRoot({ OPT_ML: "/tmp/x" }), "/tmp/x");

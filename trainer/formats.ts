@@ -2,8 +2,9 @@
  * Content negotiation for `POST /invocations`: the request's format from Content-Type (text/csv,
  * application/csv, application/json, text/libsvm, text/x-libsvm; none: LIBSVM, as SageMaker's XGBoost reads a body
  * without one; else 415), the answer's from Accept (q-values honoured, wildcards resolved
- * to the request's format; else 406); the custom attributes are read in ./explain. HttpError carries the status a
- * client's mistake is answered with; the server never turns one into a 500.
+ * to the request's format — or to SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT's, as SageMaker's XGBoost container takes it;
+ * else 406); the custom attributes are read in ./explain. HttpError carries the status a client's mistake is answered
+ * with; the server never turns one into a 500.
  */
 export class HttpError extends Error {
   constructor(public status: number, message: string) {
@@ -36,6 +37,22 @@ export function requestFormat(contentType: string | undefined): RequestFormat {
     throw new HttpError(415, `unsupported Content-Type "${t}"; send text/csv, application/json or text/libsvm`);
   }
   return f;
+}
+
+/**
+ * SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: the answer's format for a request without Accept (or with `*\/*`), as SageMaker's
+ * XGBoost container reads it (its _parse_accept); unset or empty: the request's format. It was ignored: a model
+ * deployed with application/json (as an Autopilot container definition sets it) answered its CSV requests in CSV.
+ * The container's other values (application/jsonlines, application/x-recordio-protobuf) are answers this server
+ * does not write: an error naming the variable, never a silent CSV.
+ */
+export function defaultAcceptFromEnv(env: NodeJS.ProcessEnv): Format | undefined {
+  const raw = env.SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT;
+  const t = mediaType(raw);
+  if (t === "") return undefined;
+  if (t === "text/csv") return "csv";
+  if (t === "application/json") return "json";
+  throw new Error(`SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT=${raw} is not an answer this server writes: text/csv or application/json`);
 }
 
 /** the Accept ranges that name a format, most specific first (RFC 9110 §12.5.1: the most specific range that matches a type gives its q) */

@@ -19,7 +19,7 @@ import * as http from "http";
 import * as fs from "fs";
 import { coreBrokenBy, Ensemble, loadEnsemble, testTrapInAllocator } from "ensemble-workbook";
 import { createGuardedServer, readBody } from "@ensemble-workbook/sagemaker-local/guard";
-import { HttpError } from "./formats";
+import { defaultAcceptFromEnv, HttpError, type Format } from "./formats";
 import { startInvocation } from "./invocation";
 import { AccessOptions, accessFromEnv, endpointGuard } from "./limits";
 import { batchEnv, ExecutionParameters } from "./batch-env";
@@ -36,6 +36,8 @@ export interface ServeOptions {
   /** what GET /execution-parameters answers (./batch-env; unset: batchEnv of the payload limit alone) */
   executionParameters?: ExecutionParameters;
   log?: (line: string) => void;
+  /** the answer's format without Accept or with `*\/*` (SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT); unset: the request's */
+  defaultAccept?: Format;
   /** called once when a prediction found the core broken by a trap (coreBrokenBy): ./serve ends a cluster worker */
   onCoreBroken?: () => void;
 }
@@ -65,7 +67,14 @@ export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = p
   if (!(mb > 0 && Number.isFinite(mb) && mb * 1024 * 1024 >= 1)) throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${env.SAGEMAKER_MAX_PAYLOAD_IN_MB} is not a positive number of megabytes`);
   // loopback unless told otherwise: the container image sets 0.0.0.0, where SageMaker must reach it
   const host = env.SAGEMAKER_BIND_TO_HOST || "127.0.0.1";
-  return { modelDir, port, host, maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, executionParameters: batchEnv(env, mb), access: accessFromEnv(env, argv) };
+  // SageMaker's XGBoost container answers with the content this variable selects (predicted_label, probabilities, …)
+  // in place of the predictions; ignored, a client written for it read probabilities as labels
+  const selected = env.SAGEMAKER_INFERENCE_OUTPUT;
+  if (selected !== undefined && selected.trim() !== "") {
+    throw new Error(`SAGEMAKER_INFERENCE_OUTPUT=${selected}: SageMaker XGBoost's selectable inference content is not implemented by this server; unset it — a classifier's label and every class's probability come with the custom attribute probabilities=true (X-Amzn-SageMaker-Custom-Attributes)`);
+  }
+  const defaultAccept = defaultAcceptFromEnv(env);
+  return { modelDir, port, host, maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, executionParameters: batchEnv(env, mb), access: accessFromEnv(env, argv), ...(defaultAccept ? { defaultAccept } : {}) };
 }
 
 /**
@@ -168,7 +177,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         // request is predicted, not after it
         const answer = async () => {
           testServeTrap();
-          const run = startInvocation(ensemble, req.headers, body.bytes);
+          const run = startInvocation(ensemble, req.headers, body.bytes, { accept: opts.defaultAccept });
           for (let i = 0, more = true; more; i++) {
             if (i > 0) await new Promise<void>((next) => setImmediate(next));
             if (res.destroyed) return undefined; // the client left: no more work for it

@@ -14,7 +14,7 @@
  */
 import * as http from "http";
 import { NA_VALUES, predictsClasses, type ClassPrediction, type Drift, type Ensemble } from "ensemble-workbook";
-import { HttpError, MIME, requestFormat, responseFormat } from "./formats";
+import { HttpError, MIME, requestFormat, responseFormat, type Format } from "./formats";
 import { contributionsCsv, contributionsJson, customAttributes } from "./explain";
 
 /** The most contribution numbers one answer holds (≈ 250 MB of JSON keyed by feature name; V8's longest string is ~512 MB). */
@@ -107,17 +107,23 @@ export interface Invocation {
   answer(): InvocationResult;
 }
 
+/** What the server's environment sets for every invocation. */
+export interface InvocationDefaults {
+  /** the answer's format without Accept or with `*\/*` (SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT); unset: the request's */
+  accept?: Format;
+}
+
 /** One invocation, pure: headers + body (bytes as they arrived, or text) → response. Throws HttpError for client errors. */
-export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array): InvocationResult {
-  const run = startInvocation(ensemble, headers, raw);
+export function invoke(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array, defaults: InvocationDefaults = {}): InvocationResult {
+  const run = startInvocation(ensemble, headers, raw, defaults);
   while (run.step());
   return run.answer();
 }
 
 /** invoke, in steps (the model server yields to its event loop between them). */
-export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array): Invocation {
+export function startInvocation(ensemble: Ensemble, headers: http.IncomingHttpHeaders, raw: string | Uint8Array, defaults: InvocationDefaults = {}): Invocation {
   const inFormat = requestFormat(headers["content-type"]);
-  const outFormat = responseFormat(headers["accept"], inFormat === "libsvm" ? "csv" : inFormat);
+  const outFormat = responseFormat(headers["accept"], defaults.accept ?? (inFormat === "libsvm" ? "csv" : inFormat));
   const attributes = customAttributes(headers["x-amzn-sagemaker-custom-attributes"]);
   if (attributes.members && outFormat === "csv") throw new HttpError(400, "members=true needs Accept: application/json (a CSV answer is one line of numbers per row)");
   const body = typeof raw === "string" ? raw : decodeBody(raw, headers["content-type"]);
