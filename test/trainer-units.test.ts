@@ -17,6 +17,7 @@ import { resolveParams } from "node-xgboost-wasm";
 import { buildEnsemble } from "../trainer/train";
 import { BodySchema, parseCsvBody, parseJsonBody } from "../trainer/bodies";
 import { serveOptionsFromEnv } from "../trainer/http-server";
+import { hasSklearn, python } from "./lib-sklearn";
 import { failureLine, optMlPaths, optMlRoot, publishDir } from "../trainer/optml";
 
 const throwsWith = (fn: () => unknown, re: RegExp) => {
@@ -304,6 +305,31 @@ test("request bodies: features named by numbers (pandas' 0, 1, 2): a first row o
   }
   // names that are not all numbers: a header is a header
   assert.equal(Array.from(parseCsvBody("b,a\n2,1\n", ["a", "b"]).X), [1, 2]);
+});
+
+test("request bodies: lines of spaces alone before the first CSV row and after the last are none, as SageMaker's XGBoost strips the body before reading its rows (a leading blank line was a 400, a last line of spaces a row); inner blank lines and lines of tabs are kept", () => {
+  // the container's read of a text/csv body (serve_utils.parse_content_data, encoder.csv_to_dmatrix), run at test time
+  const container = (bodies: [string, string][]): (number | null)[][][] =>
+    python(`def read(body, sep):\n  rows = [["nan" if x == "" else x for x in line.split(sep)] for line in body.strip().split("\\n")]\n  return [[None if v != v else v for v in r] for r in np.array(rows).astype(float).tolist()]\nprint(json.dumps([read(b, sep) for b, sep in data]))`, bodies);
+  const cases: [string, string[], string][] = [
+    ["\n1,2\n3,4\n", ["a", "b"], ","],
+    ["\r\n  \n1;2\n3;4", ["a", "b"], ";"], // the separator sniffed on the first row, not on the blank line
+    ["1,2\n3,4\n  \n \r\n", ["a", "b"], ","],
+    ["\ufeff\n1,2\n", ["a", "b"], ","],
+    ["1.5\n2\n \n", ["a"], ","], // one feature: the line of spaces was a third row (a missing value), a third answer
+    ["\n 1.5\n", ["a"], ","],
+  ];
+  const want = hasSklearn() ? container(cases.map(([body, , sep]) => [body.replace(/^\ufeff/, ""), sep])) : undefined;
+  cases.forEach(([body, f], k) => {
+    const got = Array.from(parseCsvBody(body, f).X, (v) => (Number.isNaN(v) ? null : v));
+    if (want) assert.equal(got, want[k].flat(), JSON.stringify(body));
+    else assert.equal(got.length % f.length, 0);
+  });
+  // errors name the lines as sent
+  throwsWith(() => parseCsvBody("\n\n1,2\n3\n", ["a", "b"]), /^CSV body: row 2 \(line 4\) has 1 values, expected 2/);
+  throwsWith(() => parseCsvBody("\n1,2\n\n3,4\n", ["a", "b"]), /^CSV body: line 3 is empty/);
+  // a line of tabs is a TSV row of missing values, wherever it is
+  assert.equal(Array.from(parseCsvBody("1\t2\n\t\n", ["a", "b"]).X), [1, 2, NaN, NaN]);
 });
 
 test("serve's environment: SAGEMAKER_BIND_TO_PORT empty is the default 8080, decimal digits only; SAGEMAKER_MAX_PAYLOAD_IN_MB finite and at least a byte", () => {

@@ -233,11 +233,40 @@ function headerOrRow(head: string[], features: string[], label: string | undefin
 }
 
 /**
+ * A CSV body without its lines of spaces alone before the first row and after the last, and how many lines went before
+ * it: SageMaker's XGBoost strips the body (payload.strip()) before it reads the rows, so a body sent with a leading
+ * blank line was answered there and a 400 here ("line 1 is empty"), and a last line of spaces was a row here (a 400
+ * naming its width; for a one-feature model a missing value, one more prediction than rows sent). A line of tabs stays:
+ * it is a TSV row of missing values.
+ */
+function trimBlankLines(text: string): { text: string; skipped: number } {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let skipped = 0;
+  for (let i = start; ; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 13) continue;
+    if (c !== 10) break;
+    start = i + 1;
+    skipped++;
+  }
+  let end = text.length;
+  for (;;) {
+    let i = end;
+    while (i > start && text.charCodeAt(i - 1) === 32) i--;
+    if (i === start || text.charCodeAt(i - 1) !== 10) break;
+    end = i - 1;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+  }
+  return { text: start === 0 && end === text.length ? text : text.slice(start, end), skipped };
+}
+
+/**
  * CSV body → row-major Float32Array; errors name the row (1-based line) and column (1-based, with feature name). The
  * fields' separator is the body's first line's (comma, tab, semicolon or pipe: lib's sniffSeparator), as SageMaker's
  * XGBoost serves text/csv (csv.Sniffer on the first line): a semicolon-separated body, which it answers, was a 400.
  */
-export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
+export function parseCsvBody(body: string, columns: BodyColumns): ParsedBody {
+  const { text, skipped } = trimBlankLines(body);
   const sep = sniffSeparator(text);
   const schema = schemaOf(columns);
   const features = schema.columns.map((c) => c.name);
@@ -247,13 +276,13 @@ export function parseCsvBody(text: string, columns: BodyColumns): ParsedBody {
     const fast = fastCsvBody(text, features.length, sep);
     if (fast) {
       // a first line of numbers that are the features' names (pandas' default names 0, 1, 2…): a header or a row?
-      if (features.every((f) => cellNumber(f) !== undefined)) headerOrRow(firstLineFields(text, sep), features, schema.label, 1);
+      if (features.every((f) => cellNumber(f) !== undefined)) headerOrRow(firstLineFields(text, sep), features, schema.label, 1 + skipped);
       return fast;
     }
   }
   let records;
   try {
-    records = splitCsv(text, "CSV body", sep);
+    records = splitCsv(text, "CSV body", sep, 1 + skipped);
   } catch (e) {
     throw new HttpError(400, (e as Error).message);
   }

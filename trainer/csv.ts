@@ -15,13 +15,13 @@ export interface CsvRecord {
 }
 
 /** Split CSV text into records, fields separated by `sep` (one character). Blank lines are allowed only at the end.
- * Throws naming the line. */
-export function splitCsv(text: string, what = "CSV", sep = ","): CsvRecord[] {
+ * Throws naming the line; `firstLine` is the text's first line's number (lines cut off before it). */
+export function splitCsv(text: string, what = "CSV", sep = ",", firstLine = 1): CsvRecord[] {
   const SEP = sep.charCodeAt(0);
   const records: CsvRecord[] = [];
   const n = text.length;
   let i = 0;
-  let line = 1;
+  let line = firstLine;
   if (text.charCodeAt(0) === 0xfeff) i = 1; // BOM
   let blankAt = 0; // line of the first blank line seen (error if a record follows)
   while (i < n) {
