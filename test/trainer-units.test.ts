@@ -332,6 +332,23 @@ test("request bodies: lines of spaces alone before the first CSV row and after t
   assert.equal(Array.from(parseCsvBody("1\t2\n\t\n", ["a", "b"]).X), [1, 2, NaN, NaN]);
 });
 
+test("request bodies: a CSV body separated by spaces (numpy's savetxt default) is read as SageMaker's XGBoost reads it (csv.Sniffer finds the space); it was a 400 naming one value a row", () => {
+  const f = ["a", "b", "c"];
+  if (hasSklearn()) {
+    // the body savetxt writes and the container's read of it (encoder.csv_to_dmatrix's sniff, split and float), at test time
+    const ref = python(`import csv, io\nb = io.StringIO()\nnp.savetxt(b, np.array(data, dtype=float))\nbody = b.getvalue()\ns = body.strip()\nd = csv.Sniffer().sniff(s.split("\\n")[0][:512]).delimiter\nd = "," if d.isalnum() else d\nrows = np.array([["nan" if x == "" else x for x in line.split(d)] for line in s.split("\\n")]).astype(float)\nprint(json.dumps({"body": body, "sep": d, "X": [[None if v != v else v for v in r] for r in rows.tolist()]}))`, [[59, 2, 32.1], [1.5, null, 3e-7]]);
+    assert.is(ref.sep, " ");
+    assert.equal(Array.from(parseCsvBody(ref.body, f).X, (v) => (Number.isNaN(v) ? null : v)), ref.X.flat().map((v: number | null) => (v === null ? null : Math.fround(v))));
+  }
+  assert.equal(Array.from(parseCsvBody("1 2 3\n4  6\n", f).X), [1, 2, 3, 4, NaN, 6], "two spaces: an empty field between them, as the container splits");
+  assert.equal(Array.from(parseCsvBody("a b c\n1 2 3\n", f).X), [1, 2, 3], "a header too");
+  throwsWith(() => parseCsvBody("1 2 3 \n", f), /^CSV body: row 1 \(line 1\) has 4 values, expected 3/); // as the container's fourth column
+  // commas (or quotes) on the first line: commas, the spaces in the values
+  assert.equal(Array.from(parseCsvBody("1, 2, 3\n", f).X), [1, 2, 3]);
+  // one feature: a space is no separator
+  assert.equal(Array.from(parseCsvBody(" 1.5 \n2\n", ["a"]).X), [1.5, 2]);
+});
+
 test("serve's environment: SAGEMAKER_BIND_TO_PORT empty is the default 8080, decimal digits only; SAGEMAKER_MAX_PAYLOAD_IN_MB finite and at least a byte", () => {
   assert.is(serveOptionsFromEnv("/m", {}).port, 8080);
   assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_BIND_TO_PORT: "" }).port, 8080, "empty: the default (it was port 0: a random one)");

@@ -261,18 +261,35 @@ function trimBlankLines(text: string): { text: string; skipped: number } {
 }
 
 /**
+ * A body's separator: lib's sniffSeparator (comma, tab, semicolon or pipe on the first line) — or a space, where the
+ * first line has none of those, no quote, and fields between spaces, and the model more than one feature: SageMaker's
+ * XGBoost sniffs a space there (csv.Sniffer), so numpy's savetxt rows (its default delimiter is a space) sent as
+ * text/csv were answered there and a 400 here ("row 1 has 1 values"). One feature: a space is in a value ("Science
+ * Fiction"), never a separator.
+ */
+function bodySeparator(text: string, ncol: number): string {
+  const sep = sniffSeparator(text);
+  if (sep !== "," || ncol < 2) return sep;
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const end = text.indexOf("\n", start);
+  const first = text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "");
+  return !/[,"]/.test(first) && / /.test(first.trim()) ? " " : sep;
+}
+
+/**
  * CSV body → row-major Float32Array; errors name the row (1-based line) and column (1-based, with feature name). The
- * fields' separator is the body's first line's (comma, tab, semicolon or pipe: lib's sniffSeparator), as SageMaker's
+ * fields' separator is the body's first line's (comma, tab, semicolon, pipe or space: bodySeparator), as SageMaker's
  * XGBoost serves text/csv (csv.Sniffer on the first line): a semicolon-separated body, which it answers, was a 400.
  */
 export function parseCsvBody(body: string, columns: BodyColumns): ParsedBody {
   const { text, skipped } = trimBlankLines(body);
-  const sep = sniffSeparator(text);
   const schema = schemaOf(columns);
   const features = schema.columns.map((c) => c.name);
+  const sep = bodySeparator(text, features.length);
   const categorical = schema.columns.some((c) => c.type === "categorical");
-  // the fast path reads every cell as a number: not where a number is a missing-value token
-  if (!categorical && naNumbersOf(schema).size === 0) {
+  // the fast path reads every cell as a number: not where a number is a missing-value token; nor where a space
+  // separates them (it trims a value's spaces: a row's trailing space, an empty last field there, would be lost)
+  if (!categorical && naNumbersOf(schema).size === 0 && sep !== " ") {
     const fast = fastCsvBody(text, features.length, sep);
     if (fast) {
       // a first line of numbers that are the features' names (pandas' default names 0, 1, 2…): a header or a row?
