@@ -190,6 +190,9 @@ test("content negotiation: 415 / 406, Accept defaults to the request's format, q
   assert.is(requestFormat(undefined), "libsvm");
   assert.is(requestFormat("text/libsvm"), "libsvm");
   assert.is(requestFormat("text/x-libsvm"), "libsvm");
+  // the bare names SageMaker's XGBoost takes (get_content_type), as a training channel's ContentType has them
+  assert.is(requestFormat("CSV"), "csv");
+  assert.is(requestFormat("libsvm; charset=utf-8"), "libsvm");
   assert.is(responseFormat(undefined, "csv"), "csv");
   assert.is(responseFormat("*/*", "json"), "json");
   assert.is(responseFormat("application/xml, text/csv", "json"), "csv");

@@ -17,7 +17,9 @@ export type Format = "csv" | "json";
 /** the requests' formats: LIBSVM bodies are answered in CSV unless Accept says JSON, as SageMaker's XGBoost answers them */
 export type RequestFormat = Format | "libsvm";
 
-const CONTENT_TYPES: Record<string, RequestFormat> = { "text/csv": "csv", "application/csv": "csv", "application/json": "json", "text/libsvm": "libsvm", "text/x-libsvm": "libsvm" };
+/** with the bare `csv` and `libsvm`, which SageMaker's XGBoost container takes as request content types too (its
+ * get_content_type: a transform job's ContentType copied from a training channel's, `csv`, was a 415 here) */
+const CONTENT_TYPES: Record<string, RequestFormat> = { "text/csv": "csv", "application/csv": "csv", csv: "csv", "application/json": "json", "text/libsvm": "libsvm", "text/x-libsvm": "libsvm", libsvm: "libsvm" };
 /** The answers' content types. CSV's names its charset: text/csv without one is US-ASCII (RFC 4180), and HTTP clients
  * decode such text as ISO-8859-1 (Python's requests) — a label "Sétosa" came back as "SÃ©tosa". JSON is UTF-8 by
  * definition (RFC 8259), which clients know. */
