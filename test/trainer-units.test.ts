@@ -352,7 +352,7 @@ test("request bodies: a CSV body separated by spaces (numpy's savetxt default) i
   assert.equal(Array.from(parseCsvBody(" 1.5 \n2\n", ["a"]).X), [1.5, 2]);
 });
 
-test("serve's environment: SAGEMAKER_BIND_TO_PORT empty is the default 8080, decimal digits only; SAGEMAKER_MAX_PAYLOAD_IN_MB finite and at least a byte", () => {
+test("serve's environment: SAGEMAKER_BIND_TO_PORT empty is the default 8080, decimal digits only; SAGEMAKER_MAX_PAYLOAD_IN_MB finite and at least a byte; unset, MAX_CONTENT_LENGTH's bytes", () => {
   assert.is(serveOptionsFromEnv("/m", {}).port, 8080);
   assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_BIND_TO_PORT: "" }).port, 8080, "empty: the default (it was port 0: a random one)");
   assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_BIND_TO_PORT: "0" }).port, 0, "0 asks for a free port");
@@ -368,6 +368,19 @@ test("serve's environment: SAGEMAKER_BIND_TO_PORT empty is the default 8080, dec
   throwsWith(() => serveOptionsFromEnv("/m", { SAGEMAKER_BATCH: "true", SAGEMAKER_MAX_PAYLOAD_IN_MB: "0.5" }), /^SAGEMAKER_MAX_PAYLOAD_IN_MB=0\.5 is under 1: a batch transform's payload is whole megabytes/);
   assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_MAX_PAYLOAD_IN_MB: "0.5" }).executionParameters, undefined);
   assert.is(serveOptionsFromEnv("/m", { SAGEMAKER_BATCH: "true", SAGEMAKER_MAX_PAYLOAD_IN_MB: "2.5" }).executionParameters!.MaxPayloadInMB, 2);
+  // MAX_CONTENT_LENGTH, SageMaker's XGBoost container's limit in bytes (its /execution-parameters offers its whole MB):
+  // the limit when SAGEMAKER_MAX_PAYLOAD_IN_MB is unset (it was ignored: 6 MB)
+  const big = serveOptionsFromEnv("/m", { MAX_CONTENT_LENGTH: "20971520" });
+  assert.is(big.maxPayloadBytes, 20971520);
+  assert.is(big.executionParameters!.MaxPayloadInMB, 20);
+  assert.is(big.payloadSetting, "MAX_CONTENT_LENGTH=20971520 (20 MB)");
+  assert.is(serveOptionsFromEnv("/m", { MAX_CONTENT_LENGTH: "1000" }).maxPayloadBytes, 1000);
+  assert.is(serveOptionsFromEnv("/m", { MAX_CONTENT_LENGTH: "20971520", SAGEMAKER_MAX_PAYLOAD_IN_MB: "2" }).maxPayloadBytes, 2 * 1048576, "the platform's setting wins");
+  assert.is(serveOptionsFromEnv("/m", { MAX_CONTENT_LENGTH: " " }).maxPayloadBytes, 6 * 1048576, "empty: unset");
+  for (const bad of ["0", "-1", "6MB", "1e7", "0x100000"]) {
+    throwsWith(() => serveOptionsFromEnv("/m", { MAX_CONTENT_LENGTH: bad }), /^MAX_CONTENT_LENGTH=.* is not a positive number of bytes/);
+  }
+  throwsWith(() => serveOptionsFromEnv("/m", { SAGEMAKER_BATCH: "true", MAX_CONTENT_LENGTH: "500000" }), /^MAX_CONTENT_LENGTH=500000 \(0\.477 MB\) is under 1: a batch transform's payload is whole megabytes/);
 });
 
 test("serve's environment: SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is the answer's format without Accept (text/csv or application/json, as SageMaker's XGBoost reads it; others named); SAGEMAKER_INFERENCE_OUTPUT, not implemented, is refused naming the custom attribute to use", () => {

@@ -14,7 +14,7 @@ export interface ExecutionParameters {
 }
 
 /** the parameters GET /execution-parameters answers; undefined outside batch mode for a limit under 1 MB (none to offer) */
-export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number): ExecutionParameters | undefined {
+export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number, payloadSetting = `SAGEMAKER_MAX_PAYLOAD_IN_MB=${maxPayloadMb}`): ExecutionParameters | undefined {
   const batch = env.SAGEMAKER_BATCH;
   if (batch !== undefined && batch !== "" && batch !== "true" && batch !== "false") throw new Error(`SAGEMAKER_BATCH=${batch} must be true or false`);
   const strategy = env.SAGEMAKER_BATCH_STRATEGY;
@@ -25,7 +25,7 @@ export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number): Executio
   if (concurrent !== undefined && !(concurrent >= 1)) throw new Error(`SAGEMAKER_MAX_CONCURRENT_TRANSFORMS=${raw} must be an integer ≥ 1`);
   const workers = workerCount(env);
   if (batch === "true" && !(maxPayloadMb >= 1))
-    throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${maxPayloadMb} is under 1: a batch transform's payload is whole megabytes (1 to 100)`);
+    throw new Error(`${payloadSetting} is under 1: a batch transform's payload is whole megabytes (1 to 100)`);
   if (!(maxPayloadMb >= 1)) return undefined;
   const payload = Math.floor(maxPayloadMb);
   return { MaxConcurrentTransforms: concurrent ?? workers, BatchStrategy: strategy === "SINGLE_RECORD" ? "SINGLE_RECORD" : "MULTI_RECORD", MaxPayloadInMB: payload };
@@ -33,7 +33,7 @@ export function batchEnv(env: NodeJS.ProcessEnv, maxPayloadMb: number): Executio
 
 /** decimal digits (spaces around, an optional "+"), as the inference toolkits' int() reads an environment variable;
  * NaN otherwise — Number() took "0x2", "0b11", "1e1" and "2.0" */
-function decimalInteger(raw: string): number {
+export function decimalInteger(raw: string): number {
   return /^\s*\+?[0-9]+\s*$/.test(raw) ? Number(raw.trim()) : NaN;
 }
 

@@ -5,7 +5,7 @@
  *   GET  /ping                   200 (the ensemble is loaded before the server listens); 500 once a WebAssembly trap broke
  *                                this process's core (a bug: every prediction would fail — the platform replaces an
  *                                unhealthy container; a worker of several exits and is restarted, ./serve)
- *   POST /invocations            ./invocation; 413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (default 6), by the declared
+ *   POST /invocations            ./invocation; 413 above SAGEMAKER_MAX_PAYLOAD_IN_MB (else MAX_CONTENT_LENGTH bytes; default 6 MB), by the declared
  *                                Content-Length (with Expect: 100-continue, before the body is sent) or while it arrives
  *   GET  /execution-parameters   batch transform's parameters: {MaxConcurrentTransforms, BatchStrategy, MaxPayloadInMB}
  *                                — in a batch job (SAGEMAKER_BATCH=true) the ones it runs with, else its preferences
@@ -22,7 +22,7 @@ import { createGuardedServer, readBody } from "@ensemble-workbook/sagemaker-loca
 import { defaultAcceptFromEnv, HttpError, type Format } from "./formats";
 import { startInvocation } from "./invocation";
 import { AccessOptions, accessFromEnv, endpointGuard } from "./limits";
-import { batchEnv, ExecutionParameters } from "./batch-env";
+import { batchEnv, decimalInteger, ExecutionParameters } from "./batch-env";
 
 export interface ServeOptions {
   modelDir: string;
@@ -31,6 +31,8 @@ export interface ServeOptions {
   maxPayloadBytes: number;
   /** as given in SAGEMAKER_MAX_PAYLOAD_IN_MB (for messages) */
   maxPayloadMb?: number;
+  /** the setting the limit came from, for messages: `SAGEMAKER_MAX_PAYLOAD_IN_MB=…` (the default) or `MAX_CONTENT_LENGTH=… (… MB)` */
+  payloadSetting?: string;
   /** who may call it besides local programs (./limits) */
   access?: AccessOptions;
   /** what GET /execution-parameters answers (./batch-env; unset: batchEnv of the payload limit alone) */
@@ -62,9 +64,16 @@ export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = p
   const rawPort = env.SAGEMAKER_BIND_TO_PORT?.trim() || "8080";
   const port = /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : NaN;
   if (!(port <= 65535)) throw new Error(`SAGEMAKER_BIND_TO_PORT=${env.SAGEMAKER_BIND_TO_PORT} is not a port number (0 to 65535)`);
-  const mb = Number(env.SAGEMAKER_MAX_PAYLOAD_IN_MB ?? 6);
+  // MAX_CONTENT_LENGTH: SageMaker's XGBoost container's payload limit in bytes (its only one; 6 MB by default), which
+  // its users raise for batch transform's mini-batches — ignored, the limit here stayed 6 MB, and /execution-parameters
+  // offered 6 where that container offers its MB. SAGEMAKER_MAX_PAYLOAD_IN_MB, the platform's, wins when both are set
+  const rawBytes = env.MAX_CONTENT_LENGTH?.trim();
+  const fromBytes = env.SAGEMAKER_MAX_PAYLOAD_IN_MB === undefined && !!rawBytes;
+  if (fromBytes && !(decimalInteger(rawBytes) >= 1)) throw new Error(`MAX_CONTENT_LENGTH=${env.MAX_CONTENT_LENGTH} is not a positive number of bytes`);
+  const mb = fromBytes ? decimalInteger(rawBytes) / 1048576 : Number(env.SAGEMAKER_MAX_PAYLOAD_IN_MB ?? 6);
   // finite (Infinity set no limit at all), and at least a byte
   if (!(mb > 0 && Number.isFinite(mb) && mb * 1024 * 1024 >= 1)) throw new Error(`SAGEMAKER_MAX_PAYLOAD_IN_MB=${env.SAGEMAKER_MAX_PAYLOAD_IN_MB} is not a positive number of megabytes`);
+  const payloadSetting = fromBytes ? `MAX_CONTENT_LENGTH=${decimalInteger(rawBytes)} (${+mb.toFixed(3)} MB)` : `SAGEMAKER_MAX_PAYLOAD_IN_MB=${mb}`;
   // loopback unless told otherwise: the container image sets 0.0.0.0, where SageMaker must reach it
   const host = env.SAGEMAKER_BIND_TO_HOST || "127.0.0.1";
   // SageMaker's XGBoost container answers with the content this variable selects (predicted_label, probabilities, …)
@@ -74,7 +83,7 @@ export function serveOptionsFromEnv(modelDir: string, env: NodeJS.ProcessEnv = p
     throw new Error(`SAGEMAKER_INFERENCE_OUTPUT=${selected}: SageMaker XGBoost's selectable inference content is not implemented by this server; unset it — a classifier's label and every class's probability come with the custom attribute probabilities=true (X-Amzn-SageMaker-Custom-Attributes)`);
   }
   const defaultAccept = defaultAcceptFromEnv(env);
-  return { modelDir, port, host, maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, executionParameters: batchEnv(env, mb), access: accessFromEnv(env, argv), ...(defaultAccept ? { defaultAccept } : {}) };
+  return { modelDir, port, host, maxPayloadBytes: Math.floor(mb * 1024 * 1024), maxPayloadMb: mb, payloadSetting, executionParameters: batchEnv(env, mb, payloadSetting), access: accessFromEnv(env, argv), ...(defaultAccept ? { defaultAccept } : {}) };
 }
 
 /**
@@ -132,7 +141,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
   let coreBrokenReported = false;
   const executionParameters = opts.executionParameters ?? batchEnv({}, opts.maxPayloadBytes / 1048576);
 
-  const payloadLimitText = () => `SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576}`;
+  const payloadLimitText = () => opts.payloadSetting ?? `SAGEMAKER_MAX_PAYLOAD_IN_MB=${opts.maxPayloadMb ?? opts.maxPayloadBytes / 1048576}`;
   const payloadTooLarge = () => `payload above ${opts.maxPayloadBytes} bytes (${payloadLimitText()})`;
   const server = createGuardedServer(
     endpointGuard(opts.host, opts.access),
