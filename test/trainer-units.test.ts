@@ -254,6 +254,9 @@ test("request bodies: CSV and JSON → row-major values; header equal to the fea
   throwsWith(() => parseCsvBody("1,2\n3,x\n", f), /row 2 \(line 2\), column 2 \(b\): "x" is not a number/);
   throwsWith(() => parseJsonBody('{"instances":[[1,2],[1,true]]}', f), /row 2 \(instances\[1\]\), column 2 \(b\): true is not a number/);
   throwsWith(() => parseJsonBody('{"instances":[7]}', f), /row 1 \(instances\[0\]\) must be a list of 2 values or an object/);
+  // a key beside instances is an option this endpoint does not act on: named, never ignored
+  throwsWith(() => parseJsonBody('{"instances":[[1,2]],"configuration":{"k":3}}', f), /^JSON body: "configuration" beside "instances" is not read by this endpoint; send \{"instances": \[…\]\} alone/);
+  throwsWith(() => parseJsonBody('{"signature_name":"x","instances":[[1,2]],"id":1}', f), /^JSON body: "signature_name", "id" beside "instances" are not read/);
   // SageMaker's built-in algorithms' JSON rows: {"features": [values]}
   assert.equal(Array.from(parseJsonBody('{"instances":[{"features":[1,2]},{"features":[3,null]}]}', f).X), [1, 2, 3, NaN]);
   // a header naming a column the model lacks: named as such (it was "row 1 has 3 values, expected 2")

@@ -377,6 +377,10 @@ export function parseJsonBody(text: string, columns: BodyColumns): ParsedBody {
     throw new HttpError(400, `JSON body is not valid JSON: ${(e as Error).message}`);
   }
   const instances: unknown = Array.isArray(body) ? body : body && typeof body === "object" ? (body as { instances?: unknown }).instances : undefined;
+  // a key beside instances asks for something this endpoint does not do (SageMaker's built-in algorithms' "configuration",
+  // TensorFlow Serving's "signature_name"): it was ignored, and the answer looked like the one asked for
+  const others = Array.isArray(instances) && !Array.isArray(body) ? Object.keys(body as object).filter((k) => k !== "instances") : [];
+  if (others.length) throw new HttpError(400, `JSON body: ${others.slice(0, 5).map((k) => preview(k)).join(", ")}${others.length > 5 ? ", …" : ""} beside "instances" ${others.length > 1 ? "are" : "is"} not read by this endpoint; send {"instances": […]} alone (its options are X-Amzn-SageMaker-Custom-Attributes: members, contributions, probabilities)`);
   if (!Array.isArray(instances)) throw new HttpError(400, 'JSON body needs {"instances": [[…], …]}, {"instances": [{"<feature>": value, …}, …]} or {"instances": [{"features": […]}, …]}');
   if (instances.length === 0) throw new HttpError(400, "JSON body: instances is empty");
   const ncol = features.length;
