@@ -29,7 +29,7 @@
  * entry missing, a blank line between rows a row of missing values (one answer a line, as that container answers); an
  * index past the model's features, a qid, junk is a 400 naming the line.
  */
-import { categoryCode, numericNaValues, parseLibsvm, sniffSeparator, type ColumnSchema, type Drift } from "ensemble-workbook";
+import { categoryCode, jsonNanHint, numericNaValues, parseLibsvm, sniffSeparator, type ColumnSchema, type Drift } from "ensemble-workbook";
 import { cellNumber, splitCsv } from "./csv";
 import { HttpError } from "./formats";
 import { jsonNesting } from "@ensemble-workbook/sagemaker-local/guard";
@@ -374,7 +374,7 @@ export function parseJsonBody(text: string, columns: BodyColumns): ParsedBody {
     if (lines > 1) {
       throw new HttpError(400, `JSON body holds ${lines} JSON documents, one a line (JSON Lines — what a batch transform with SplitType Line sends, its records joined by newlines): this endpoint reads one document, {"instances": [[…], …]}; in a transform job give JSON files with SplitType None, or CSV with SplitType Line`);
     }
-    throw new HttpError(400, `JSON body is not valid JSON: ${(e as Error).message}`);
+    throw new HttpError(400, `JSON body is not valid JSON: ${(e as Error).message}${jsonNanHint(e, "the rows as CSV (an empty cell or nan is missing)")}`);
   }
   const instances: unknown = Array.isArray(body) ? body : body && typeof body === "object" ? (body as { instances?: unknown }).instances : undefined;
   // a key beside instances asks for something this endpoint does not do (SageMaker's built-in algorithms' "configuration",

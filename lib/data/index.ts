@@ -6,6 +6,8 @@ export { listFiles as listTableFiles } from "./sources";
 /** The separator a CSV's name or content type implies: a tab for .tsv / .tab and text/tab-separated-values, else undefined. */
 export { separatorOf } from "./sources";
 export { sniffSeparator } from "./csvParse";
+/** The hint an Error of JSON.parse stopped at NaN or Infinity (Python's json.dumps writes them) gets: what to write instead. */
+export { jsonNanHint } from "./json";
 /** LIBSVM text as sparse rows (the loader's reader; the model server's text/libsvm bodies). */
 export { parseLibsvm } from "./libsvm";
 export type { LibsvmRows } from "./libsvm";

@@ -100,13 +100,14 @@ export function jsonText(bytes: Uint8Array, what: string): string {
 
 /**
  * What to do when the parse stopped at NaN or Infinity: Python's json.dumps writes them for float nan and inf by
- * default (pandas' read_json reads them back), but they are not JSON.
+ * default (pandas' read_json reads them back), but they are not JSON. `instead`: the other way to send the data.
  */
-function nanHint(e: unknown): string {
+export function jsonNanHint(e: unknown, instead = "the table as CSV or Parquet"): string {
   return /Unexpected token '?(N|I)'?/.test((e as Error).message) && /\b(NaN|Infinity)\b/.test((e as Error).message)
-    ? " — NaN and Infinity are not JSON (Python's json.dumps writes them for float nan and inf): write null for a missing number (pandas' to_json does; json.dumps(…, allow_nan=False) refuses them), or the table as CSV or Parquet"
+    ? ` — NaN and Infinity are not JSON (Python's json.dumps writes them for float nan and inf): write null for a missing number (pandas' to_json does; json.dumps(…, allow_nan=False) refuses them), or ${instead}`
     : "";
 }
+const nanHint = (e: unknown) => jsonNanHint(e);
 
 export function readJson(text: string, what: string, opts: { naValues: Set<string>; textColumns: Set<string> }): LoadedColumns {
   let doc: unknown;
