@@ -44,7 +44,7 @@ export function requestFormat(contentType: string | undefined): RequestFormat {
 /**
  * SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: the answer's format for a request without Accept (or with `*\/*`), as SageMaker's
  * XGBoost container reads it (its _parse_accept); unset or empty: the request's format. It was ignored: a model
- * deployed with application/json (as an Autopilot container definition sets it) answered its CSV requests in CSV.
+ * deployed with application/json answered its CSV requests in CSV.
  * The container's other values (application/jsonlines, application/x-recordio-protobuf) are answers this server
  * does not write: an error naming the variable, never a silent CSV.
  */

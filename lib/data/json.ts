@@ -107,14 +107,13 @@ export function jsonNanHint(e: unknown, instead = "the table as CSV or Parquet")
     ? ` — NaN and Infinity are not JSON (Python's json.dumps writes them for float nan and inf): write null for a missing number (pandas' to_json does; json.dumps(…, allow_nan=False) refuses them), or ${instead}`
     : "";
 }
-const nanHint = (e: unknown) => jsonNanHint(e);
 
 export function readJson(text: string, what: string, opts: { naValues: Set<string>; textColumns: Set<string> }): LoadedColumns {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${what}: not valid JSON: ${(e as Error).message}${nanHint(e)}`);
+    throw new Error(`${what}: not valid JSON: ${(e as Error).message}${jsonNanHint(e)}`);
   }
   if (!Array.isArray(doc)) throw new Error(`${what}: expected a JSON array of records ([{"column": value, …}, …]), got ${doc === null ? "null" : typeof doc}`);
   return recordsToColumns(doc as Row[], what, opts.naValues, opts.textColumns, () => keysInTextOrder(text, 2));
@@ -129,7 +128,7 @@ export function readJsonLines(text: string, what: string, opts: { naValues: Set<
     try {
       records.push(JSON.parse(t) as Row);
     } catch (e) {
-      throw new Error(`${what}: line ${i + 1} is not valid JSON: ${(e as Error).message}${nanHint(e)}`);
+      throw new Error(`${what}: line ${i + 1} is not valid JSON: ${(e as Error).message}${jsonNanHint(e)}`);
     }
   });
   return recordsToColumns(records, what, opts.naValues, opts.textColumns, () => keysInTextOrder(text, 1));
