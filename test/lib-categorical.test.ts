@@ -139,6 +139,24 @@ test("tree members: categorical columns reach the core; unseen categories predic
   loaded.free();
 });
 
+test("predict on toMatrix of new rows reads its categories by their text, as a table: its own codes (first appearance there) were taken as the training codes", () => {
+  const { x, c, y } = synthetic(400, 6, 3);
+  const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()] }).fit(aq.table({ x, colour: c, y, n: x.map((v) => v ?? 0) }), { label: "y" });
+  // new rows whose first categories come in another order (and one the training rows lack), and a numeric column that
+  // arrives as text in one of them
+  const rows = { x: [0.1, -0.5, 0.7, 1.2], colour: ["L5", "L0", "unseen", "L2"], n: [1, 2, 3, 4] };
+  const m = toMatrix(aq.table(rows));
+  assert.not.equal(m.columns![1].categories, e.columns![1].categories!.slice(0, 3), "the new rows' codes are not the training codes");
+  const byTable = e.predict(aq.table(rows));
+  const byMatrix = e.predict(m);
+  for (const name of ["xgboost", "ridge"]) assert.equal(Array.from(byMatrix.members[name]), Array.from(byTable.members[name]), name);
+  assert.equal(byMatrix.drift!.colour, { missing: 0, unseen: 1 });
+  const text = toMatrix(aq.table({ ...rows, n: ["1", "2", "3", "4x"] }));
+  assert.throws(() => e.predict(text), /row 3, column "n": "4x" \(string\) is not a number \(the column is numeric\)/);
+  assert.equal(Array.from(e.predict(toMatrix(aq.table({ ...rows, n: ["1", "2", "3", "4"] }), { categorical: ["n"] })).prediction), Array.from(byTable.prediction), "numbers read as categories: their text");
+  e.free();
+});
+
 test("crossValidate: a category only in a held-out fold is missing there, as at prediction time", () => {
   const { x, c, y } = synthetic(200, 6, 9);
   c[0] = "only-here";

@@ -413,6 +413,33 @@ export function encodeRows(input: RowsInput, columns: ColumnSchema[], missingTok
     };
     rowName = (i) => `row ${i}`;
   } else throw new Error("rows to predict must be a table, an array of rows (arrays or objects by column name) or a Matrix");
+  return encodeCells(nrow, cell, columns, missingTokens, rowName);
+}
+
+/**
+ * A matrix made with other columns than the fitted ones (toMatrix of new rows: its categories' codes are in the order
+ * of first appearance in those rows, a column numeric there may be categorical in training or the other way) read
+ * with the fitted columns, cell by cell as encodeRows reads a table: a code by its category's text. Its codes taken
+ * as the fitted codes were other categories — a silently wrong prediction.
+ */
+export function recodeMatrix(m: Matrix & { columns: ColumnSchema[] }, columns: ColumnSchema[], missingTokens: ReadonlySet<string> = new Set()): { matrix: Matrix; drift: Drift } {
+  const given = m.columns;
+  const cell = (i: number, j: number): unknown => {
+    const x = m.X[i * m.ncol + j];
+    const cats = given[j].type === "categorical" ? given[j].categories ?? [] : undefined;
+    return cats === undefined ? x : Number.isNaN(x) ? null : cats[x];
+  };
+  return encodeCells(m.nrow, cell, columns, missingTokens, (i) => `row ${i}`);
+}
+
+/** Whether a matrix's columns are the fitted ones (types and categories in the same order): its codes are theirs. */
+export function sameColumns(a: readonly ColumnSchema[], b: readonly ColumnSchema[]): boolean {
+  return a.length === b.length && a.every((c, j) => c.name === b[j].name && c.type === b[j].type && (c.categories ?? []).length === (b[j].categories ?? []).length && (c.categories ?? []).every((t, k) => t === b[j].categories![k]));
+}
+
+function encodeCells(nrow: number, cell: (i: number, j: number) => unknown, columns: ColumnSchema[], missingTokens: ReadonlySet<string>, rowName: (i: number) => string): { matrix: Matrix; drift: Drift } {
+  const ncol = columns.length;
+  const names = columns.map((c) => c.name);
   if (nrow === 0) throw new Error("no rows to predict");
   const X = new Float32Array(nrow * ncol);
   const drift: Drift = {};

@@ -15,7 +15,7 @@
  */
 import { checkOptionKeys, checkSeed } from "../options";
 import type { Table } from "../data/table";
-import { ColumnSchema, Drift, encodeLabels, encodeRows, LabelledMatrix, Matrix, RowsInput, trainingMatrix } from "../data/matrix";
+import { ColumnSchema, Drift, encodeLabels, encodeRows, LabelledMatrix, Matrix, recodeMatrix, RowsInput, sameColumns, trainingMatrix } from "../data/matrix";
 import { holdCoreMatrix, splitRowViews } from "../data/core-matrix";
 import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
@@ -408,7 +408,11 @@ export class Ensemble {
         throw new Error(`the ensemble was trained on features [${names.join(", ")}] but got [${(m.featureNames ?? []).join(", ")}] (${m.ncol} columns)`);
       }
       // the same matrix when it is the training matrix (a training job's scores), so its held core DMatrix is used
-      return { matrix: m.columns === this.columns ? m : { ...m, featureNames: names, columns: this.columns } };
+      if (m.columns === this.columns) return { matrix: m };
+      // toMatrix of new rows has its own codes (categories in their order of first appearance there) and maybe other
+      // types: read by the categories' text, as a table is (its codes taken as the fitted ones were other categories)
+      if (m.columns && !sameColumns(m.columns, this.fittedColumns())) return recodeMatrix(m as Matrix & { columns: ColumnSchema[] }, this.fittedColumns(), new Set(this.naValues ?? []));
+      return { matrix: { ...m, featureNames: names, columns: this.columns } };
     }
     return encodeRows(input as RowsInput, this.fittedColumns(), new Set(this.naValues ?? []));
   }
