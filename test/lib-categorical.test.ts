@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { catboost, crossValidate, Ensemble, loadEnsemble, loadTable, readManifest, ridge, saveEnsemble, toMatrix, vegaDataset, xgboost } from "ensemble-workbook";
+import { catboost, crossValidate, Ensemble, loadEnsemble, loadTable, ordinalCodes, readManifest, ridge, saveEnsemble, toMatrix, vegaDataset, xgboost } from "ensemble-workbook";
 import { Rng } from "node-xgboost-wasm";
 import { hasSklearn, python } from "./lib-sklearn";
 
@@ -224,6 +224,25 @@ test("a numeric-only ensemble saves the manifest as before (no columns, no class
   const m = toMatrix(aq.table({ a: [1, 2, 3, 4], y: ["10", "2", "1", "2"] }), { label: "y" });
   assert.equal(m.classes, ["1", "2", "10"]);
   assert.equal(Array.from(m.y!), [2, 1, 0, 1]);
+});
+
+test("ordinalCodes equals scikit-learn's OrdinalEncoder: text columns in text order, a numeric column named in columns in its numbers' order", async () => {
+  if (!hasSklearn()) return;
+  const table = await loadTable(vegaDataset("cars.json"), { progress: false });
+  const columns = ["Origin", "Horsepower", "Cylinders"];
+  const ours = ordinalCodes(table, columns);
+  const ref = python(
+    `
+from sklearn.preprocessing import OrdinalEncoder
+out = {}
+for c, v in data.items():
+    x = np.array([np.nan if e is None else e for e in v], dtype=object if isinstance(next(e for e in v if e is not None), str) else float).reshape(-1, 1)
+    out[c] = [None if np.isnan(e) else e for e in OrdinalEncoder(encoded_missing_value=np.nan).fit_transform(x)[:, 0].tolist()]
+print(json.dumps(out))
+`,
+    Object.fromEntries(columns.map((c) => [c, Array.from(table.array(c) as ArrayLike<unknown>, (v) => (typeof v === "number" && Number.isNaN(v) ? null : v))])),
+  );
+  for (const c of columns) assert.equal(Array.from(ours.array(c) as Float32Array, (v) => (Number.isNaN(v) ? null : v)), ref[c], c);
 });
 
 test("bad inputs name row, column and value", () => {

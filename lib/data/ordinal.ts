@@ -17,9 +17,14 @@ export function ordinalCodes(table: Table, columns?: string[]): Table {
   for (const name of names) {
     const values = table.array(name) as ArrayLike<unknown>;
     const missing = (v: unknown) => v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v));
-    const categories = [...new Set(Array.from(values).filter((v) => !missing(v)).map(textOf))].sort();
-    const index = new Map(categories.map((c, k) => [c, k]));
-    replaced[name] = Float32Array.from(values, (v) => (missing(v) ? NaN : index.get(textOf(v))!));
+    const present = Array.from(values).filter((v) => !missing(v));
+    // a column of numbers (one named in `columns`) in the numbers' order, as OrdinalEncoder sorts a numeric column:
+    // sorted as text, horsepower 100 came before 60
+    const numeric = present.every((v) => typeof v === "number");
+    const key = (v: unknown): unknown => (numeric ? v : textOf(v));
+    const categories = [...new Set(present.map(key))].sort(numeric ? (a, b) => (a as number) - (b as number) : undefined);
+    const index = new Map<unknown, number>(categories.map((c, k) => [c, k]));
+    replaced[name] = Float32Array.from(values, (v) => (missing(v) ? NaN : index.get(key(v))!));
   }
   return table.assign(replaced) as Table;
 }
