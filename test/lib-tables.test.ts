@@ -521,6 +521,9 @@ test("bad files: each an Error naming the file, row/line and column", async () =
   await rejects(() => loadTable(file("quote.csv", 'a,b\n1,"open\n')), /quote\.csv: line 2, column 2 \(b\): quoted field is not closed/);
   await rejects(() => loadTable(file("after.csv", 'a,b\n1,"x"y\n')), /after\.csv: line 2, column 2 \(b\): text after a closing quote/);
   await rejects(() => loadTable(file("dup.csv", "a,a\n1,2\n")), /dup\.csv: line 1: column "a" appears twice/);
+  // pandas reads a column "__proto__"; an arquero table cannot hold one (it loaded as a table of no rows, every column undefined)
+  for (const [name, content] of [["proto.csv", "x,__proto__\n1,2\n"], ["proto.json", '[{"x":1,"__proto__":2}]'], ["proto.jsonl", '{"__proto__":2,"x":1}\n']])
+    await rejects(() => loadTable(file(name, content)), new RegExp(`${name.replace(".", "\\.")}: a column is named "__proto__", which an arquero table cannot hold; rename it`));
   const pq = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: "v", data: Array.from({ length: 500 }, (_, i) => i * 1.5), type: "DOUBLE" }] }));
   await rejects(() => loadTable(file("cut.parquet", pq.subarray(0, pq.length - 40))), /cut\.parquet: truncated Parquet file/);
   const corrupt = pq.slice();

@@ -787,6 +787,9 @@ function joinParts(parts: LoadedColumns[], inputs: Input[], textColumns: Set<str
   }
   ticker.finish(all.rows);
   if (all.rows === 0) throw new Error(`${inputs[0].what}${inputs.length > 1 ? " and the other files" : ""}: no data rows`);
+  // arquero keeps columns as an object's keys, where "__proto__" is the prototype: the table had no rows (numRows
+  // undefined) and its columns read as undefined, silently
+  if (all.names.includes("__proto__")) throw new Error(`${inputs[0].what}: a column is named "__proto__", which an arquero table cannot hold; rename it`);
   return toTable(all);
 }
 
