@@ -301,6 +301,43 @@ test("a boolean cell finds its category as the training file spelt it (True/Fals
   }
 });
 
+test("a numeric column declared categorical, trained from pandas' CSV (4.0: integers with missing values), reads the same table from pandas' JSON and a request's numbers (4) as those categories, not as unseen", async () => {
+  if (!hasSklearn()) return;
+  const written = python(
+    `
+import pandas as pd
+rng = np.random.default_rng(0)
+zone = rng.integers(1, 6, 300).astype(float)
+zone[::17] = np.nan
+x = rng.normal(size=300)
+y = x + np.nan_to_num(np.array([0, -2, 3, 0, -1, 2])[np.nan_to_num(zone).astype(int)])
+df = pd.DataFrame({"zone": zone, "x": x, "y": y})
+print(json.dumps({"csv": df.to_csv(index=False), "json": df.to_json(orient="records")}))
+`,
+    {},
+  );
+  const fromCsv = await loadTable(Buffer.from(written.csv), { format: "csv", categorical: ["zone"] });
+  const fromJson = await loadTable(Buffer.from(written.json), { format: "json" });
+  const e = new Ensemble({ members: [xgboost({ num_round: 20 }), ridge()] }).fit(fromCsv, { label: "y" });
+  try {
+    assert.ok(e.columns![0].categories!.includes("4.0"), `pandas wrote 4.0: ${e.columns![0].categories}`);
+    const own = e.predict(fromCsv), other = e.predict(fromJson);
+    assert.equal(other.drift!.zone, own.drift!.zone, "the JSON's numbers are the CSV's categories");
+    assert.equal(Array.from(other.prediction), Array.from(own.prediction));
+    const rows = e.predict([{ zone: 4, x: 0 }, { zone: "4", x: 0 }, { zone: "4.0", x: 0 }, { zone: 3, x: 0 }]);
+    assert.equal(rows.drift!.zone, { missing: 0, unseen: 0 });
+    assert.is(rows.prediction[0], rows.prediction[2]);
+    assert.is(rows.prediction[1], rows.prediction[2]);
+    assert.is.not(rows.prediction[0], rows.prediction[3]);
+    // a number two categories spell ("1.0" and "01") is neither: which one is not known; its own text ("1") first
+    const twice = new Ensemble({ members: [xgboost({ num_round: 2 })] }).fit(aq.table({ c: ["1.0", "01", "2", "1.0", "01", "2"], y: [1, 2, 3, 1, 2, 3] }), { label: "y" });
+    assert.equal(twice.predict([{ c: 1 }, { c: "1.00" }, { c: "2.0" }]).drift!.c, { missing: 0, unseen: 2 });
+    twice.free();
+  } finally {
+    e.free();
+  }
+});
+
 test("one table in several formats predicts the same: booleans of a CSV (True/False) and of Parquet, JSON or Arrow (true/false); a numeric column declared categorical predicts its own training table (0.1 was an unseen category); codes past float32's integers are an Error", async () => {
   const n = 300;
   const flag = Array.from({ length: n }, (_, i) => i % 3 === 0);

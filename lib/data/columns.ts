@@ -6,6 +6,7 @@
  *     column, so verbs (derive, filter, groupby) see the text while toMatrix reads the codes directly.
  * Builders grow their arrays by 1.5× and trim to the row count at the end: no per-row JS objects.
  */
+import { decimalNumber } from "../core";
 
 /** A text column stored as codes + categories; arquero sees the text (null for missing). */
 export class CategoricalColumn {
@@ -178,7 +179,8 @@ export function missingTokens(naValues: ReadonlySet<string>, read: (text: string
  * column does not have. Beside the cell's text (textOf):
  *   - a number of a numeric column declared categorical, as the fit wrote it (float32Text: the loaded 0.1f is
  *     "0.1", not "0.10000000149011612" — predicting the training table itself made every such row unseen), and a
- *     number or a number's text of an integer-coded column ("3.0" and 3 are category "3");
+ *     number or a number's text read as a decimal number: "3.0" and 3 are category "3", 4 and "4" category "4.0"
+ *     (a CSV file's text of a numeric column declared categorical), when one category reads as that number;
  *   - a boolean, or text that spells one, as the column spells it — "true"/"false" as JSON, Parquet and Arrow
  *     booleans load, "True"/"False" as pandas writes them into a CSV file, "TRUE"/"FALSE": a model trained on one
  *     format's booleans read another's as unseen categories (missing).
@@ -199,8 +201,36 @@ export function categoryCode(index: ReadonlyMap<string, number>, v: unknown): nu
     }
     return undefined;
   }
-  if ((typeof v === "number" || (typeof v === "string" && t.trim() !== "")) && Number.isInteger(Number(t))) return index.get(String(Number(t)));
-  return undefined;
+  const n = typeof v === "number" ? v : typeof v === "string" ? decimalNumber(t) : undefined;
+  if (n === undefined || !Number.isFinite(n)) return undefined;
+  const k2 = index.get(String(n));
+  if (k2 !== undefined) return k2;
+  const numbers = numericIndex(index);
+  return numbers.get(n) ?? (typeof v === "number" ? numbers.get(Number(float32Text(Math.fround(v)))) : undefined);
+}
+
+const numericIndexes = new WeakMap<ReadonlyMap<string, number>, Map<number, number>>();
+
+/**
+ * A column's categories that are decimal numbers, by their number (a number two categories spell, "1" and "1.0", is
+ * left out: which one a cell means is not known). A numeric column declared categorical keeps a CSV file's text —
+ * "4.0", as pandas writes a column of integers with missing values — where JSON, Parquet, Arrow and a request's
+ * numbers read as 4: every such cell was an unseen category (the same table from pandas' to_json, all of them).
+ */
+function numericIndex(index: ReadonlyMap<string, number>): Map<number, number> {
+  let out = numericIndexes.get(index);
+  if (out) return out;
+  out = new Map();
+  const twice = new Set<number>();
+  for (const [text, code] of index) {
+    const n = decimalNumber(text);
+    if (n === undefined || !Number.isFinite(n)) continue;
+    if (out.has(n)) twice.add(n);
+    else out.set(n, code);
+  }
+  for (const n of twice) out.delete(n);
+  numericIndexes.set(index, out);
+  return out;
 }
 
 /** The shortest decimal text that reads back as the same float32 (0.1f → "0.1", not "0.10000000149011612"; 3e20f →
