@@ -88,6 +88,24 @@ test("text/csv in, text/csv out: one prediction per line, equal to lib's loadEns
   assert.equal(got, Array.from(ens.predict(rows).prediction));
 });
 
+test("the Predictor's CSV body of a table or objects names their columns in a header row, which serve reads them by: a table whose columns come in another order predicts as lib does (it was read in the model's order, silently)", async () => {
+  const { Predictor, session } = await import("ensemble-workbook/sagemaker");
+  const { loadDiabetes } = await import("ensemble-workbook");
+  const predictor = new Predictor(session({ mode: "local" }), "body-only");
+  const reversed = [...features].reverse();
+  const table = loadDiabetes().slice(0, 8).select([...reversed, "target"]);
+  const want = Array.from(ens.predict(table).prediction);
+  // the body predict(rows, { format: "csv" }) sends (the request itself needs a deployed endpoint: sagemaker-flow)
+  const bodyOf = (rows: unknown) => (predictor as unknown as { body(r: unknown, o: object): { body: string; contentType: string } }).body(rows, { format: "csv" });
+  for (const [what, rows] of [["table", table], ["objects", (table.objects() as Record<string, unknown>[]).map((o) => Object.fromEntries(reversed.map((f) => [f, o[f]])))]] as const) {
+    const { body, contentType } = bodyOf(rows);
+    assert.ok(body.startsWith(reversed.join(",") + "\n"), `${what}: ${body.slice(0, 60)}`);
+    const r = await post(body, { "Content-Type": contentType, Accept: "application/json" });
+    assert.is(r.status, 200, r.body);
+    assert.equal(JSON.parse(r.body).predictions, want, what);
+  }
+});
+
 test("a CSV body separated by tabs, semicolons or pipes is read with its first line's separator, as SageMaker's XGBoost reads text/csv (csv.Sniffer on the first line); a comma inside a quoted field does not count", async () => {
   const rows = X.slice(0, 5);
   const want = Array.from(ens.predict(rows).prediction);

@@ -286,6 +286,7 @@ export class Predictor {
     const format = opts.format ?? "csv";
     let matrix: FeatureValue[][];
     let objects: Record<string, FeatureValue>[] | undefined;
+    let header: string[] | undefined; // a table's or objects' columns: the CSV body's header row
     // a cell as sent: text as it is (a categorical column's value), numbers, null for missing
     const value = (v: unknown): FeatureValue => (typeof v === "string" ? v : v === null || v === undefined || Number.isNaN(v as number) ? null : Number(v));
     if (isTable(rows)) {
@@ -298,6 +299,7 @@ export class Predictor {
       const n = rows.numRows();
       matrix = Array.from({ length: n }, (_, i) => data.map((col) => value(col[i])));
       objects = format === "json" ? matrix.map((r) => Object.fromEntries(cols.map((c: string, j: number) => [c, r[j]]))) : undefined;
+      header = cols;
     } else if (Array.isArray(rows) && rows.length && !Array.isArray(rows[0])) {
       // objects by feature name: the columns are `features`, else the first row's keys, in that order for every
       // row (Object.values put each row's values in its own key order: {bmi, age} after {age, bmi} swapped them);
@@ -312,6 +314,7 @@ export class Predictor {
       });
       matrix = given.map((o) => cols.map((c) => value(o[c])));
       objects = matrix.map((r) => Object.fromEntries(cols.map((c, j) => [c, r[j]])));
+      header = cols;
     } else {
       if (opts.features !== undefined || opts.label !== undefined) throw new Error("predict: features and label are for a table's rows or objects; an array row holds the features in the model's order");
       matrix = rows as FeatureValue[][];
@@ -323,7 +326,12 @@ export class Predictor {
       const t = String(v);
       return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
     };
-    const body = format === "csv" ? matrix.map((r) => r.map(csvCell).join(",")).join("\n") + "\n" : JSON.stringify({ instances: objects ?? matrix });
+    // a table's or objects' CSV rows go with a header row, which the endpoint reads the columns by (trainer/bodies.ts):
+    // without it they were read in the model's feature order, so a table whose columns came in another order (a
+    // select, a JSON file's key order) was predicted from the wrong columns, silently. Columns all named by numbers
+    // (pandas' 0, 1, 2) would be a header the endpoint cannot tell from a row: sent as before, in the table's order.
+    const headerRow = format === "csv" && header?.some((c) => decimalNumber(c) === undefined) ? header.map(csvCell).join(",") + "\n" : "";
+    const body = format === "csv" ? headerRow + matrix.map((r) => r.map(csvCell).join(",")).join("\n") + "\n" : JSON.stringify({ instances: objects ?? matrix });
     return { body, contentType: format === "csv" ? "text/csv" : "application/json" };
   }
 
