@@ -338,6 +338,30 @@ print(json.dumps({"csv": df.to_csv(index=False), "json": df.to_json(orient="reco
   }
 });
 
+test("the Predictor sends a boolean cell as a boolean, which the endpoint finds as lib's predict does (sent as 1 / 0 it was an unseen category of a column of true / false)", async () => {
+  const flag = Array.from({ length: 200 }, (_, i) => i % 3 === 0);
+  const table = aq.table({ x: flag.map((_, i) => (i % 7) / 7), flag, y: flag.map((f, i) => (f ? 10 : 0) + (i % 7) / 7) });
+  const e = new Ensemble({ members: [xgboost({ num_round: 20, eta: 0.3 })] }).fit(table, { label: "y" });
+  const { invoke } = await import("../trainer/invocation");
+  const { Predictor, session } = await import("ensemble-workbook/sagemaker");
+  // the body predict(rows) sends (the request itself needs a deployed endpoint: sagemaker-flow)
+  const predictor = new Predictor(session({ mode: "local" }), "body-only") as unknown as { body(r: unknown, o: object): { body: string; contentType: string } };
+  try {
+    const rows = table.slice(0, 6);
+    const want = Array.from(e.predict(rows).prediction);
+    for (const format of ["csv", "json"]) {
+      for (const input of [rows, rows.select("flag", "x").objects()]) {
+        const { body, contentType } = predictor.body(input, { format, ...(Array.isArray(input) ? {} : { label: "y" }) });
+        const r = invoke(e, { "content-type": contentType, accept: "application/json" }, body);
+        assert.equal(JSON.parse(r.body as string).predictions, want, `${format}: ${body.slice(0, 40)}`);
+        assert.is(r.customAttributes, "missing=0,unseen=0");
+      }
+    }
+  } finally {
+    e.free();
+  }
+});
+
 test("one table in several formats predicts the same: booleans of a CSV (True/False) and of Parquet, JSON or Arrow (true/false); a numeric column declared categorical predicts its own training table (0.1 was an unseen category); codes past float32's integers are an Error", async () => {
   const n = 300;
   const flag = Array.from({ length: n }, (_, i) => i % 3 === 0);

@@ -114,8 +114,8 @@ export async function deployModel(session: Session, opts: DeployOptions & { mode
   return predictor;
 }
 
-/** A feature value: a number, the text of a categorical column, or null for a missing value. */
-export type FeatureValue = number | string | null;
+/** A feature value: a number, the text of a categorical column, a boolean (a column of true / false), or null for a missing value. */
+export type FeatureValue = number | string | boolean | null;
 
 /** Rows to score: arrays of feature values, objects by feature name, or a table (its label column is left out). */
 export type Rows = FeatureValue[][] | Record<string, FeatureValue>[] | Table;
@@ -287,8 +287,10 @@ export class Predictor {
     let matrix: FeatureValue[][];
     let objects: Record<string, FeatureValue>[] | undefined;
     let header: string[] | undefined; // a table's or objects' columns: the CSV body's header row
-    // a cell as sent: text as it is (a categorical column's value), numbers, null for missing
-    const value = (v: unknown): FeatureValue => (typeof v === "string" ? v : v === null || v === undefined || Number.isNaN(v as number) ? null : Number(v));
+    // a cell as sent: text as it is (a categorical column's value), numbers, booleans as they are (the endpoint finds
+    // their category as lib's predict does: sent as 1 / 0 they were unseen categories of a column of true / false,
+    // silently predicted as missing), null for missing
+    const value = (v: unknown): FeatureValue => (typeof v === "string" || typeof v === "boolean" ? v : v === null || v === undefined || Number.isNaN(v as number) ? null : Number(v));
     if (isTable(rows)) {
       const label = opts.label ?? "target";
       const names = rows.columnNames();
