@@ -338,7 +338,7 @@ print(json.dumps({"csv": df.to_csv(index=False), "json": df.to_json(orient="reco
   }
 });
 
-test("the Predictor sends a boolean cell as a boolean, which the endpoint finds as lib's predict does (sent as 1 / 0 it was an unseen category of a column of true / false)", async () => {
+test("the Predictor sends a boolean cell as a boolean, which the endpoint finds as lib's predict does (sent as 1 / 0 it was an unseen category of a column of true / false); an infinite cell is an Error", async () => {
   const flag = Array.from({ length: 200 }, (_, i) => i % 3 === 0);
   const table = aq.table({ x: flag.map((_, i) => (i % 7) / 7), flag, y: flag.map((f, i) => (f ? 10 : 0) + (i % 7) / 7) });
   const e = new Ensemble({ members: [xgboost({ num_round: 20, eta: 0.3 })] }).fit(table, { label: "y" });
@@ -356,6 +356,12 @@ test("the Predictor sends a boolean cell as a boolean, which the endpoint finds 
         assert.equal(JSON.parse(r.body as string).predictions, want, `${format}: ${body.slice(0, 40)}`);
         assert.is(r.customAttributes, "missing=0,unseen=0");
       }
+    }
+    // ±Infinity is refused as lib's predict refuses it: JSON wrote it as null, a missing value, predicted silently
+    assert.throws(() => e.predict([{ x: Infinity, flag: true }]), /feature column "x", row 0 holds Infinity/);
+    for (const format of ["csv", "json"]) {
+      assert.throws(() => predictor.body([{ x: Infinity, flag: true }], { format }), /predict: row 0, column "x": Infinity is not finite/);
+      assert.throws(() => predictor.body([[0.5, true], [-Infinity, false]], { format }), /predict: row 1, value 1: -Infinity is not finite/);
     }
   } finally {
     e.free();

@@ -323,6 +323,13 @@ export class Predictor {
     }
     // as lib's own predict: nothing to send is the caller's mistake, said here, not a ModelError from the endpoint
     if (matrix.length === 0) throw new Error("predict: no rows to predict (an empty table or list)");
+    // ±Infinity, as lib's predict and the endpoint's CSV reader refuse it: JSON has no such number (JSON.stringify wrote
+    // null, so the row was predicted as if the cell were missing, silently)
+    matrix.forEach((r, i) =>
+      (Array.isArray(r) ? r : []).forEach((v, j) => {
+        if (v === Infinity || v === -Infinity) throw new Error(`predict: row ${i}, ${header ? `column "${header[j]}"` : `value ${j + 1}`}: ${v} is not finite; features must be finite numbers or missing (null)`);
+      }),
+    );
     const csvCell = (v: FeatureValue): string => {
       if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) return "";
       const t = String(v);
