@@ -52,6 +52,8 @@ export function readF32(file: string): Float32Array {
 
 export interface DatasetSpec {
   x: string; nrow: number; ncol: number; y?: string; w?: string;
+  /** survival:aft's label_lower_bound / label_upper_bound (whole datasets only) */
+  lower?: string; upper?: string;
   rows?: number[] | string; row_begin?: number; row_end?: number; feature_names?: string[];
   /** XGBoost's feature_types ("c" = categorical: the DMatrix gets enable_categorical=True) */
   feature_types?: string[];
@@ -110,6 +112,13 @@ export class RefJob {
     if (featureTypes) spec.feature_types = featureTypes;
     this.datasets[name] = spec;
     return name;
+  }
+
+  /** survival:aft's bounds for a registered dataset (set on its DMatrix as label_lower_bound / label_upper_bound) */
+  bounds(name: string, lower: ArrayLike<number>, upper: ArrayLike<number>): void {
+    const spec = this.datasets[name];
+    spec.lower = this.file(`${name}.lo.f32`); writeF32(spec.lower, lower);
+    spec.upper = this.file(`${name}.hi.f32`); writeF32(spec.upper, upper);
   }
 
   /** Register a dataset spec whose files already exist (e.g. the bench data). */

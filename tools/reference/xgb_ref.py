@@ -132,6 +132,12 @@ class Datasets:
                             feature_types=types, enable_categorical=True)
         else:
             d = xgb.DMatrix(X, label=y, weight=w, missing=np.nan, nthread=1, feature_names=names)
+        spec = self.specs[name]
+        if spec.get("lower"):
+            # survival:aft's bounds, for whole datasets only
+            assert rows is None and not any(spec.get(k) is not None for k in ("rows", "row_begin", "row_end"))
+            d.set_float_info("label_lower_bound", read_f32(spec["lower"], X.shape[0]))
+            d.set_float_info("label_upper_bound", read_f32(spec["upper"], X.shape[0]))
         return d, y, w
 
 

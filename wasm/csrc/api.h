@@ -41,6 +41,9 @@ int bst_set_interactions(Booster *b, int on, const int32_t *features, const int3
 int bst_train_begin(Booster *b, const float *X, int nrow, int ncol, const float *label, const float *weight, double base_score);
 int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, const float *label, const float *weight,
                       const int32_t *rows, int n_rows, double base_score);
+/* survival:aft: the upper bounds of the matrix's rows (its labels are the lower ones; +inf = right-censored), kept
+ * alive as the labels; after bst_train_begin_q, before the first round */
+int bst_train_set_upper(Booster *b, const float *upper);
 int bst_boost_round(Booster *b, int iteration, int num_rounds);
 float *bst_train_margin(Booster *b);                      /* nrow * n_groups */
 /* Frees a fit's working memory (its gathered bins, gradients, scratch) until its next round,
@@ -63,7 +66,9 @@ int bst_margin_add(Booster *b, const float *X, const QMatrix *qm, int x_rows, in
  * predict exactly on its decoded rows; else -1 naming the first split that does not. */
 int bst_check_decode(Booster *b, const QMatrix *qm, int tree_begin, int tree_end);
 /* threshold: error@t's t (0.5 for error), tweedie-nloglik@rho's rho; other metrics ignore it */
-double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *weight, int nrow);
+/* upper: survival:aft's upper bounds for its metrics (label: the lower ones), else NULL */
+double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *upper,
+                const float *weight, int nrow);
 
 /* SHAP contributions and interaction values (shap.h: layouts). */
 #include "shap.h"

@@ -24,8 +24,9 @@ double objective_leaf_median(const float *residual, const float *weight, int n);
  * them — with the same models as fits run one after another. */
 struct TrainState {
   const float *label, *weight;  /* the fit's rows: the caller's arrays, or own_label / own_weight */
-  float *own_label, *own_weight; /* gathered through rows */
-  const float *src_label, *src_weight; /* the matrix's labels and weights (all its rows) */
+  const float *upper;           /* survival:aft's upper bounds (label: the lower ones), or NULL; own_upper likewise */
+  float *own_label, *own_weight, *own_upper; /* gathered through rows */
+  const float *src_label, *src_weight, *src_upper; /* the matrix's labels, weights and upper bounds (all its rows) */
   const int32_t *src_rows;      /* the fit's rows of the matrix (NULL: all, in order) */
   int parked;                   /* the working memory is freed until the next round */
   int nrow, ncol;
@@ -216,6 +217,19 @@ fail:
   return -1;
 }
 
+/* survival:aft's upper bounds, one per row of the matrix (as its labels, which hold the lower bounds): after
+ * bst_train_begin_q, before the first round. */
+XGB_API int bst_train_set_upper(Booster *b, const float *upper) {
+  TrainState *s = b->train;
+  if (!s) return xgb_fail("bst_train_set_upper called outside training");
+  /* re-gathered with the labels at the next round's acquire */
+  release_working_memory(s);
+  s->parked = 1;
+  s->src_upper = upper;
+  if (!s->src_rows) s->upper = upper;
+  return 0;
+}
+
 /* The working memory of a fit (see TrainState), built from what carries over between rounds. */
 static int acquire(Booster *b) {
   TrainState *s = b->train;
@@ -226,11 +240,13 @@ static int acquire(Booster *b) {
     /* the fit's labels and weights, in its row order (a float each: small next to X) */
     if (s->src_label && !(s->own_label = xgb_alloc(sizeof(float) * (size_t)nrow))) return -1;
     if (s->src_weight && !(s->own_weight = xgb_alloc(sizeof(float) * (size_t)nrow))) return -1;
+    if (s->src_upper && !(s->own_upper = xgb_alloc(sizeof(float) * (size_t)nrow))) return -1;
     for (int i = 0; i < nrow; i++) {
       if (s->src_label) s->own_label[i] = s->src_label[s->src_rows[i]];
       if (s->src_weight) s->own_weight[i] = s->src_weight[s->src_rows[i]];
+      if (s->src_upper) s->own_upper[i] = s->src_upper[s->src_rows[i]];
     }
-    s->label = s->own_label; s->weight = s->own_weight;
+    s->label = s->own_label; s->weight = s->own_weight; s->upper = s->own_upper;
   }
   s->bins = xgb_alloc((size_t)nrow * stride);
   s->gh = xgb_alloc(sizeof(GradPair) * (size_t)nrow * k);
@@ -269,8 +285,8 @@ static int acquire(Booster *b) {
 }
 
 static void release_working_memory(TrainState *s) {
-  free(s->own_label); free(s->own_weight); s->own_label = s->own_weight = NULL;
-  if (s->src_rows) s->label = s->weight = NULL;
+  free(s->own_label); free(s->own_weight); free(s->own_upper); s->own_label = s->own_weight = s->own_upper = NULL;
+  if (s->src_rows) s->label = s->weight = s->upper = NULL;
   free(s->bins); free(s->gh); free(s->tree_gh); free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows); free(s->rows);
   free(s->residual); free(s->residual_w); free(s->ctx.hist_partials); free(s->ctx.side);
   s->bins = s->scratch_bins = NULL; s->gh = s->tree_gh = s->scratch_gh = NULL; s->scratch_rows = s->rows = NULL;
@@ -406,7 +422,8 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
   if (acquire(b) < 0) { release_working_memory(s); s->parked = 1; return -1; }
   const Params *p = &b->p;
   int k = b->n_groups, n = s->nrow, npt = p->num_parallel_tree > 0 ? p->num_parallel_tree : 1;
-  objective_gradients(p, s->margin, s->label, s->weight, n, k, s->gh);
+  if (p->objective == OBJ_SURVIVAL_AFT && !s->upper) return xgb_fail("survival:aft: no label_upper_bound (bst_train_set_upper)");
+  if (objective_gradients(p, s->margin, s->label, s->upper, s->weight, n, k, s->gh) < 0) return -1;
   /* XGBoost divides the learning rate among parallel trees: a forest is their mean (in float, as its updater:
    * float lr / trees.size() — in double, 0.45 / 7 was an ulp off native's, and so was every leaf) */
   Params tp = *p;
@@ -513,8 +530,18 @@ XGB_API int bst_predict(Booster *b, const float *X, const QMatrix *qm, int x_row
   return 0;
 }
 
-XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *weight, int nrow) {
+XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *upper,
+                        const float *weight, int nrow) {
   int k = b->n_groups, obj = b->p.objective;
+  /* on the margins and the bounds (label: the lower ones), as native's survival metrics */
+  if (metric == M_AFT_NLOGLIK || metric == M_INTERVAL_REGRESSION_ACCURACY) {
+    if (!upper) { xgb_fail("%s needs label_upper_bound", metric == M_AFT_NLOGLIK ? "aft-nloglik" : "interval-regression-accuracy"); return NAN; }
+    /* threshold -1: native 1.7.4's default aft-nloglik, configured without the objective's parameters (params.ts
+     * aftDefaultMetric): the normal distribution, scale 1 */
+    int native_default = threshold == -1;
+    return metric_aft(metric, margin, label, upper, weight, nrow, native_default ? AFT_NORMAL : b->p.aft_loss_distribution,
+                      native_default ? 1.0 : (float)b->p.aft_loss_distribution_scale);
+  }
   float *pred = xgb_alloc(sizeof(float) * (size_t)nrow * k);
   if (!pred) return NAN;
   int multi = obj == OBJ_MULTI_SOFTPROB || obj == OBJ_MULTI_SOFTMAX;
@@ -532,6 +559,8 @@ XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *m
     } else {
       v = metric_regression(metric, pred, label, weight, nrow, b->p.huber_slope, threshold);
     }
+  } else if (metric == M_COX_NLOGLIK) {
+    v = metric_cox(pred, label, nrow);
   } else if (metric == M_MLOGLOSS || metric == M_MERROR) {
     v = metric_multiclass(metric, pred, label, weight, nrow, k);
   } else if ((metric == M_AUC || metric == M_AUCPR) && multi) {

@@ -18,12 +18,14 @@ static const char *const OBJECTIVE_NAMES[] = {
   "reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "binary:logistic",
   "multi:softprob", "multi:softmax", "count:poisson",
   "reg:gamma", "reg:tweedie", "reg:squaredlogerror", "reg:logistic", "binary:logitraw", "binary:hinge",
+  "survival:cox", "survival:aft",
 };
 _Static_assert(COUNT(OBJECTIVE_NAMES) == OBJ_COUNT, "one name per ObjectiveId");
 
 static const char *const METRIC_NAMES[] = {
   "rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape",
   "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr",
+  "cox-nloglik", "aft-nloglik", "interval-regression-accuracy",
 };
 _Static_assert(COUNT(METRIC_NAMES) == M_COUNT, "one name per MetricId");
 
@@ -39,7 +41,7 @@ static const char *const PARAM_NAMES[] = {
   "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed",
   "num_parallel_tree", "base_score", "huber_slope", "random_strength",
   "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold", "scale_pos_weight",
-  "tweedie_variance_power",
+  "tweedie_variance_power", "aft_loss_distribution", "aft_loss_distribution_scale",
 };
 _Static_assert(COUNT(PARAM_NAMES) == P_COUNT, "one name per ParamId");
 

@@ -33,4 +33,6 @@ void params_from_array(Params *p, const double *v) {
   p->max_cat_threshold = (int)v[P_MAX_CAT_THRESHOLD];
   p->scale_pos_weight = as_float(v[P_SCALE_POS_WEIGHT]);
   p->tweedie_variance_power = as_float(v[P_TWEEDIE_VARIANCE_POWER]);
+  p->aft_loss_distribution = (int)v[P_AFT_LOSS_DISTRIBUTION];
+  p->aft_loss_distribution_scale = as_float(v[P_AFT_LOSS_DISTRIBUTION_SCALE]);
 }

@@ -7,10 +7,13 @@
 typedef enum {
   OBJ_SQUARED_ERROR = 0, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC,
   OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON,
-  OBJ_GAMMA, OBJ_TWEEDIE, OBJ_SQUARED_LOG_ERROR, OBJ_REG_LOGISTIC, OBJ_BINARY_LOGITRAW, OBJ_BINARY_HINGE, OBJ_COUNT
+  OBJ_GAMMA, OBJ_TWEEDIE, OBJ_SQUARED_LOG_ERROR, OBJ_REG_LOGISTIC, OBJ_BINARY_LOGITRAW, OBJ_BINARY_HINGE,
+  OBJ_SURVIVAL_COX, OBJ_SURVIVAL_AFT, OBJ_COUNT
 } ObjectiveId;
 
 typedef enum { GROW_DEPTHWISE = 0, GROW_LOSSGUIDE = 1, GROW_SYMMETRIC = 2 } GrowPolicy;
+/* survival:aft's distribution of the log-time noise (XGBoost's aft_loss_distribution) */
+typedef enum { AFT_NORMAL = 0, AFT_LOGISTIC = 1, AFT_EXTREME = 2 } AftDistribution;
 typedef enum { BOOT_NO = 0, BOOT_BERNOULLI = 1, BOOT_BAYESIAN = 2 } BootstrapType;
 
 typedef enum {
@@ -22,6 +25,7 @@ typedef enum {
   P_MAX_CAT_TO_ONEHOT, P_MAX_CAT_THRESHOLD, /* categorical splits (split_categorical.c) */
   P_SCALE_POS_WEIGHT,
   P_TWEEDIE_VARIANCE_POWER,
+  P_AFT_LOSS_DISTRIBUTION, P_AFT_LOSS_DISTRIBUTION_SCALE,
   P_COUNT
 } ParamId;
 
@@ -41,6 +45,9 @@ typedef struct {
   double scale_pos_weight;
   /* reg:tweedie's rho in [1, 2] (XGBoost's tweedie_variance_power) */
   double tweedie_variance_power;
+  /* survival:aft's (XGBoost's AFTParam): an AftDistribution and its scale sigma (a float there) */
+  int aft_loss_distribution;
+  double aft_loss_distribution_scale;
 } Params;
 
 void params_from_array(Params *p, const double *v);

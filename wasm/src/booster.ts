@@ -226,6 +226,7 @@ export class Booster {
       featureNames: this.featureNames, featureTypes: this.featureTypes, attributes,
       huberSlope: this.params.huber_slope, maxDeltaStep: this.params.max_delta_step, scalePosWeight: this.params.scale_pos_weight,
       ...(this.params.objective === "reg:tweedie" ? { tweedieVariancePower: this.params.tweedie_variance_power } : {}),
+      ...(this.params.objective === "survival:aft" ? { aftLossDistribution: this.params.aft_loss_distribution, aftLossDistributionScale: this.params.aft_loss_distribution_scale } : {}),
     };
   }
 
@@ -285,6 +286,8 @@ export class Booster {
       ...(m.maxDeltaStep !== undefined ? { max_delta_step: m.maxDeltaStep } : {}),
       ...(m.scalePosWeight !== undefined && REG_LOSS_OBJECTIVES.includes(m.objective) ? { scale_pos_weight: m.scalePosWeight } : {}),
       ...(m.tweedieVariancePower !== undefined && m.objective === "reg:tweedie" ? { tweedie_variance_power: m.tweedieVariancePower } : {}),
+      ...(m.aftLossDistribution !== undefined && m.objective === "survival:aft" ? { aft_loss_distribution: m.aftLossDistribution } : {}),
+      ...(m.aftLossDistributionScale !== undefined && m.objective === "survival:aft" ? { aft_loss_distribution_scale: m.aftLossDistributionScale } : {}),
     });
     if (m.trees.length % (numGroups(params) * params.num_parallel_tree) !== 0) {
       throw new Error(`invalid XGBoost JSON model: ${m.trees.length} trees is not a whole number of rounds of ${numGroups(params) * params.num_parallel_tree}`);

@@ -72,6 +72,10 @@ export interface DMatrixOptions {
   ncol?: number;
   label?: ArrayLike<number>;
   weight?: ArrayLike<number>;
+  /** survival:aft's interval labels, native's names: each row's time lies in [label_lower_bound, label_upper_bound]
+   * (equal: an exact time; upper +Infinity: right-censored; lower 0: left-censored). Given together. */
+  label_lower_bound?: ArrayLike<number>;
+  label_upper_bound?: ArrayLike<number>;
   /** the value that marks a missing entry (default NaN) */
   missing?: number;
   featureNames?: string[];
@@ -88,7 +92,7 @@ export interface DMatrixOptions {
   enableCategorical?: boolean;
 }
 
-const DMATRIX_OPTIONS = ["nrow", "ncol", "label", "weight", "missing", "featureNames", "catFeatures", "featureTypes", "enableCategorical"];
+const DMATRIX_OPTIONS = ["nrow", "ncol", "label", "weight", "label_lower_bound", "label_upper_bound", "missing", "featureNames", "catFeatures", "featureTypes", "enableCategorical"];
 /** XGBoost's Python keywords of options this DMatrix takes under another name */
 const PYTHON_KEYWORDS: Record<string, string> = {
   feature_names: "featureNames", feature_types: "featureTypes", enable_categorical: "enableCategorical", cat_features: "catFeatures",
@@ -97,7 +101,6 @@ const PYTHON_KEYWORDS: Record<string, string> = {
 const NOT_SUPPORTED: Record<string, string> = {
   base_margin: "a per-row starting margin (XGBoost's base_margin) is not supported: training cannot start from one; to predict with one, add it to predict's outputMargin values",
   group: "query groups (ranking) are not supported: no rank:* objective", qid: "query ids (ranking) are not supported: no rank:* objective",
-  label_lower_bound: "interval labels (survival:aft) are not supported", label_upper_bound: "interval labels (survival:aft) are not supported",
 };
 NOT_SUPPORTED.baseMargin = NOT_SUPPORTED.base_margin;
 
@@ -150,6 +153,9 @@ export interface SharedMatrix {
   X: number;
   label: number;
   weight: number;
+  /** survival:aft's bounds (0: none) */
+  lower: number;
+  upper: number;
   /** [key (max_bin and feature types), QMatrix pointer] */
   forms: [string, number][];
   /** set when the floats were released (X is 0): the max_bin values they were binned for (releaseFloats) */
@@ -174,6 +180,9 @@ class Storage {
   borrowed?: Float32Array;
   labelPtr = 0;
   weightPtr = 0;
+  /** survival:aft's label_lower_bound / label_upper_bound (0: none; both or neither) */
+  lowerPtr = 0;
+  upperPtr = 0;
   /** the core's QMatrix per key (max_bin and feature types), oldest first, with the fits running on it; borrowed:
    * another thread's (fromShared), never freed or evicted here */
   private forms = new Map<string, { qm: number; pins: number; borrowed?: true }>();
@@ -193,9 +202,9 @@ class Storage {
     this.forms.clear();
     if (!this.external) {
       if (!this.borrowed) free(this.xPtr);
-      free(this.labelPtr); free(this.weightPtr);
+      free(this.labelPtr); free(this.weightPtr); free(this.lowerPtr); free(this.upperPtr);
     }
-    this.xPtr = this.labelPtr = this.weightPtr = 0;
+    this.xPtr = this.labelPtr = this.weightPtr = this.lowerPtr = this.upperPtr = 0;
     this.borrowed = undefined;
   }
 
@@ -314,7 +323,7 @@ const registry = new FinalizationRegistry<Holding>(release);
 
 /** @internal where the core reads a matrix's rows: row i is X's row rows[i] (i when rows is 0); X 0: the decoded
  * rows of the quantised form qm (a matrix whose floats were released) */
-export interface RowSource { X: number; qm: number; xRows: number; ncol: number; rows: number; n: number; label: number; weight: number }
+export interface RowSource { X: number; qm: number; xRows: number; ncol: number; rows: number; n: number; label: number; weight: number; lower: number; upper: number }
 
 /**
  * Feature names as XGBoost takes them: one string per column, no name twice ("feature_names must be unique"). A name
@@ -438,6 +447,7 @@ export class DMatrix {
     }
     if (opts.label !== undefined) this.setLabel(opts.label);
     if (opts.weight !== undefined) this.setWeight(opts.weight);
+    if (opts.label_lower_bound !== undefined || opts.label_upper_bound !== undefined) this.setBounds(opts.label_lower_bound, opts.label_upper_bound);
     registry.register(this, { store, rowsPtr: 0 }, this.token);
   }
 
@@ -500,7 +510,37 @@ export class DMatrix {
     this.store!.weightPtr = copyF32(weight);
   }
 
+  /**
+   * survival:aft's bounds, checked as their meaning needs (native takes any floats: a lower bound past the upper one
+   * or a negative time gave a loss of -log(1e-12) and gradients of nothing, silently): each lower bound a number >= 0
+   * (0: left-censored), each upper bound > 0 or +Infinity (right-censored), lower <= upper.
+   */
+  private setBounds(lower: ArrayLike<number> | undefined, upper: ArrayLike<number> | undefined): void {
+    const fail = (text: string) => { this.free(); throw new Error(`DMatrix: ${text}`); };
+    if (!lower || !upper) fail(`label_lower_bound and label_upper_bound are given together (survival:aft's interval labels; an upper bound of Infinity is right-censored), got only ${lower ? "label_lower_bound" : "label_upper_bound"}`);
+    for (const [name, b] of [["label_lower_bound", lower!], ["label_upper_bound", upper!]] as const) {
+      if (typeof b !== "object" || b === null || b.length !== this.nrow) fail(`${name} has ${b?.length} values but X has ${this.nrow} rows`);
+    }
+    for (let i = 0; i < this.nrow; i++) {
+      const lo = lower![i], hi = upper![i];
+      if (!(Number.isFinite(lo) && lo >= 0)) fail(`label_lower_bound[${i}] is ${shownValue(lo)}; lower bounds must be finite numbers >= 0 (0: left-censored)`);
+      if (!(hi > 0)) fail(`label_upper_bound[${i}] is ${shownValue(hi)}; upper bounds must be > 0 (Infinity: right-censored)`);
+      if (Math.fround(lo) > Math.fround(hi)) fail(`row ${i}: label_lower_bound ${lo} > label_upper_bound ${hi}; a time's interval needs lower <= upper`);
+    }
+    this.store!.lowerPtr = copyF32(lower!);
+    this.store!.upperPtr = copyF32(upper!);
+  }
+
   get hasLabel(): boolean { return this.live().labelPtr !== 0; }
+
+  /** Whether the matrix has survival:aft's label_lower_bound and label_upper_bound */
+  get hasBounds(): boolean { return this.live().lowerPtr !== 0; }
+
+  /** Copies of survival:aft's bounds, or undefined. */
+  getBounds(): { lower: Float32Array; upper: Float32Array } | undefined {
+    const s = this.live();
+    return s.lowerPtr ? { lower: this.gather(s.lowerPtr, 1), upper: this.gather(s.upperPtr, 1) } : undefined;
+  }
 
   private live(): Storage {
     if (!this.store) throw new Error("DMatrix: used after free()");
@@ -594,7 +634,7 @@ export class DMatrix {
   source(model?: { bst: number; treeBegin: number; treeEnd: number; maxBin?: number }): RowSource {
     const s = this.live();
     const qm = s.releasedWith && model ? s.decodingForm(model.bst, model.treeBegin, model.treeEnd, model.maxBin) : 0;
-    return { X: s.xPtr, qm, xRows: s.nrow, ncol: this.ncol, rows: this.rowsPtr, n: this.nrow, label: s.labelPtr, weight: s.weightPtr };
+    return { X: s.xPtr, qm, xRows: s.nrow, ncol: this.ncol, rows: this.rowsPtr, n: this.nrow, label: s.labelPtr, weight: s.weightPtr, lower: s.lowerPtr, upper: s.upperPtr };
   }
 
   /** @internal the quantised form of the whole matrix (a view: of the matrix it views), built once per key, and
@@ -617,9 +657,9 @@ export class DMatrix {
 
   /** @internal labels and weights in this matrix's row order, for the core's metrics:
    * the storage's own arrays, or (a view) copies freed by done() */
-  targets(): { label: number; weight: number; done(): void } {
+  targets(): { label: number; weight: number; lower: number; upper: number; done(): void } {
     const s = this.live();
-    if (!this.rowsPtr) return { label: s.labelPtr, weight: s.weightPtr, done: () => {} };
+    if (!this.rowsPtr) return { label: s.labelPtr, weight: s.weightPtr, lower: s.lowerPtr, upper: s.upperPtr, done: () => {} };
     // gathered straight into the core's memory (no JavaScript copy)
     const gatherInCore = (ptr: number): number => {
       if (!ptr) return 0;
@@ -628,8 +668,8 @@ export class DMatrix {
       for (let i = 0; i < this.nrow; i++) dst[i] = src[rows[i]];
       return out;
     };
-    const label = gatherInCore(s.labelPtr), weight = gatherInCore(s.weightPtr);
-    return { label, weight, done: () => { free(label); free(weight); } };
+    const label = gatherInCore(s.labelPtr), weight = gatherInCore(s.weightPtr), lower = gatherInCore(s.lowerPtr), upper = gatherInCore(s.upperPtr);
+    return { label, weight, lower, upper, done: () => { free(label); free(weight); free(lower); free(upper); } };
   }
 
   /** @internal the labels as the core holds them, without a copy: label i of this matrix is values[rows[i]]
@@ -658,7 +698,8 @@ export class DMatrix {
     const pinned = s.share(forms);
     return {
       descriptor: {
-        nrow: this.nrow, ncol: this.ncol, featureNames: this.featureNames, catFeatures: this.catFeatures, X: s.xPtr, label: s.labelPtr, weight: s.weightPtr, forms: pinned.forms,
+        nrow: this.nrow, ncol: this.ncol, featureNames: this.featureNames, catFeatures: this.catFeatures, X: s.xPtr, label: s.labelPtr, weight: s.weightPtr,
+        lower: s.lowerPtr, upper: s.upperPtr, forms: pinned.forms,
         ...(s.releasedWith ? { releasedWith: s.releasedWith } : {}),
       },
       release: pinned.unpin,
@@ -674,7 +715,7 @@ export class DMatrix {
   static fromShared(d: SharedMatrix): DMatrix {
     const store = new Storage(d.nrow, d.ncol);
     store.external = true;
-    store.xPtr = d.X; store.labelPtr = d.label; store.weightPtr = d.weight;
+    store.xPtr = d.X; store.labelPtr = d.label; store.weightPtr = d.weight; store.lowerPtr = d.lower; store.upperPtr = d.upper;
     store.adopt(d.forms);
     if (d.releasedWith) store.releasedWith = [...d.releasedWith]; // rows are decoded from the forms
     const m: DMatrix = Object.create(DMatrix.prototype);

@@ -17,7 +17,7 @@
  * so this package writes 0 and reads NaN / Infinity tokens in native files.
  */
 import type { Objective } from "./params";
-import { canonicalObjective, LOG_LINK, OBJECTIVES } from "./params";
+import { AFT_DISTRIBUTIONS, canonicalObjective, LOG_LINK, OBJECTIVES } from "./params";
 
 export interface TreeArrays {
   left: Int32Array; right: Int32Array; parent: Int32Array; feature: Int32Array;
@@ -63,6 +63,9 @@ export interface ModelData {
   scalePosWeight?: number;
   /** reg:tweedie's (its tweedie_regression_param) */
   tweedieVariancePower?: number;
+  /** survival:aft's (its aft_loss_param): the noise distribution's name and scale */
+  aftLossDistribution?: string;
+  aftLossDistributionScale?: number;
 }
 
 /** float32 values written with 9 significant digits (enough to read back the same
@@ -237,6 +240,8 @@ function objectiveJson(m: ModelData): Record<string, unknown> {
       return { name, poisson_regression_param: { max_delta_step: fstr(m.maxDeltaStep ?? 0.7) } };
     case "multi:softprob": case "multi:softmax":
       return { name, softmax_multiclass_param: { num_class: String(m.numClass) } };
+    case "survival:aft":
+      return { name, aft_loss_param: { aft_loss_distribution: m.aftLossDistribution ?? "normal", aft_loss_distribution_scale: fstr(m.aftLossDistributionScale ?? 1) } };
     default:
       return { name };
   }
@@ -481,6 +486,9 @@ function checkModelDataArrays(m: ModelData): void {
   if (m.tweedieVariancePower !== undefined && !(m.tweedieVariancePower >= 1 && m.tweedieVariancePower <= 2)) {
     throw new ModelError(`tweedie_variance_power is ${m.tweedieVariancePower}; reg:tweedie needs it in [1, 2]`);
   }
+  if (m.aftLossDistributionScale !== undefined && !(m.aftLossDistributionScale > 0)) {
+    throw new ModelError(`aft_loss_distribution_scale is ${m.aftLossDistributionScale}; survival:aft needs it > 0`);
+  }
   if (!(Number.isInteger(m.numParallelTree) && m.numParallelTree >= 1)) throw new ModelError("num_parallel_tree must be a positive integer");
   const groups = multi ? m.numClass : 1;
   if (!Array.isArray(m.trees) || !Array.isArray(m.treeGroup) || m.treeGroup.length !== m.trees.length) {
@@ -584,6 +592,10 @@ export function fromJson(text: string): ModelData {
   const pp = objective.poisson_regression_param as Record<string, unknown> | undefined;
   const rp = objective.reg_loss_param as Record<string, unknown> | undefined;
   const tp = objective.tweedie_regression_param as Record<string, unknown> | undefined;
+  const ap = name === "survival:aft" ? (objective.aft_loss_param as Record<string, unknown> | undefined) : undefined;
+  if (ap?.aft_loss_distribution !== undefined && !AFT_DISTRIBUTIONS.includes(String(ap.aft_loss_distribution))) {
+    throw new ModelError(`aft_loss_distribution is ${JSON.stringify(ap.aft_loss_distribution)}; valid: ${AFT_DISTRIBUTIONS.join(", ")}`);
+  }
   const data: ModelData = {
     objective: name as Objective, numClass: multi ? numClass : 0, numFeature, baseScore, numParallelTree,
     trees, treeGroup, featureNames: fn, featureTypes: ft, attributes,
@@ -591,6 +603,8 @@ export function fromJson(text: string): ModelData {
     maxDeltaStep: pp ? num(pp.max_delta_step, "max_delta_step") : undefined,
     scalePosWeight: rp?.scale_pos_weight !== undefined ? num(rp.scale_pos_weight, "scale_pos_weight") : undefined,
     tweedieVariancePower: name === "reg:tweedie" && tp?.tweedie_variance_power !== undefined ? num(tp.tweedie_variance_power, "tweedie_variance_power") : undefined,
+    aftLossDistribution: ap?.aft_loss_distribution !== undefined ? String(ap.aft_loss_distribution) : undefined,
+    aftLossDistributionScale: ap?.aft_loss_distribution_scale !== undefined ? num(ap.aft_loss_distribution_scale, "aft_loss_distribution_scale") : undefined,
   };
   checkModelDataArrays(data); // the trees' indexes, groups and conditions, as Booster.fromModelData checks them
   return data;

@@ -8,10 +8,12 @@
  * | binary       | binary:logistic                                    | P(class 1)                 |
  * | binary       | binary:logitraw, binary:hinge                      | the log-odds (logitraw), the class 0 / 1 (hinge): no probability, see BLEND_REFUSED |
  * | multiclass   | multi:softprob, multi:softmax                      | num_class probabilities (softprob) or the class (softmax) |
+ * | survival     | survival:cox                                       | the hazard ratio exp(margin) (labels: times, negative = censored) |
+ * | survival     | survival:aft                                       | the time exp(margin) (labels: the bounds label_lower_bound / label_upper_bound) |
  */
 import { canonicalObjective, unsupportedObjective, type Objective } from "./params";
 
-export type Task = "regression" | "binary" | "multiclass";
+export type Task = "regression" | "binary" | "multiclass" | "survival";
 
 const TASKS: Record<Objective, Task> = {
   "reg:squarederror": "regression",
@@ -27,6 +29,8 @@ const TASKS: Record<Objective, Task> = {
   "binary:hinge": "binary",
   "multi:softprob": "multiclass",
   "multi:softmax": "multiclass",
+  "survival:cox": "survival",
+  "survival:aft": "survival",
 };
 
 /** The task of an objective; an unknown name is an Error listing the known ones. */
@@ -68,7 +72,8 @@ export function labelRange(objective: string): [ok: (y: number) => boolean, need
 
 /** binary:* and multi:* — labels are classes (stratified folds, classification metrics). */
 export function isClassification(objective: string): boolean {
-  return objectiveTask(objective) !== "regression";
+  const task = objectiveTask(objective);
+  return task === "binary" || task === "multiclass";
 }
 
 /** multi:* — one output group (tree per round, probability per row) per class. */

@@ -15,6 +15,7 @@ export const OBJECTIVES = [
   "reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror", "binary:logistic",
   "multi:softprob", "multi:softmax", "count:poisson",
   "reg:gamma", "reg:tweedie", "reg:squaredlogerror", "reg:logistic", "binary:logitraw", "binary:hinge",
+  "survival:cox", "survival:aft",
 ] as const;
 
 /**
@@ -29,7 +30,7 @@ export type Objective = (typeof OBJECTIVES)[number];
 
 /** XGBoost 1.7's objectives this core does not implement (native trains them; here they were "unknown"). */
 const NATIVE_ONLY_OBJECTIVES = [
-  "survival:cox", "survival:aft", "rank:pairwise", "rank:ndcg", "rank:map",
+  "rank:pairwise", "rank:ndcg", "rank:map",
 ];
 /** XGBoost's tree-booster and learner parameters (1.7's, and 2.0's multi_strategy) this core does not implement
  * (the updater machinery): named as XGBoost's, not "unknown" (as its objectives and metrics are). */
@@ -54,7 +55,7 @@ export function unsupportedObjective(name: unknown): string {
 /** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (ndcg@5-), and those
  * added after 1.7. */
 const NATIVE_ONLY_METRICS = [
-  "ndcg", "map", "cox-nloglik", "aft-nloglik", "interval-regression-accuracy",
+  "ndcg", "map",
 ];
 const LATER_METRICS: Record<string, string> = { quantile: "2.0", pre: "2.0" };
 
@@ -73,7 +74,7 @@ function unsupportedMetric(m: string): string {
 
 /** The core's metrics; tweedie-nloglik is named with its variance power, tweedie-nloglik@1.5, as native names it */
 export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape",
-  "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr"] as const;
+  "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr", "cox-nloglik", "aft-nloglik", "interval-regression-accuracy"] as const;
 /** A metric's name: one of METRICS (tweedie-nloglik only with its @rho), or error at another threshold than 0.5
  * (XGBoost's error@t) */
 export type Metric = Exclude<(typeof METRICS)[number], "tweedie-nloglik"> | `error@${number}` | `tweedie-nloglik@${number}`;
@@ -131,11 +132,23 @@ export function metricCall(m: string): [number, number] {
   const [base, at] = m.split("@");
   return at !== undefined ? [METRICS.indexOf(base as (typeof METRICS)[number]), Number(at)] : [METRICS.indexOf(m as (typeof METRICS)[number]), 0.5];
 }
+/**
+ * Native 1.7.4 configures survival:aft's default metric (aft-nloglik when eval_metric is not given) without the
+ * objective's parameters: it scores the normal distribution of scale 1 whatever aft_loss_distribution and its scale
+ * are (an eval_metric named reads them). Evaluated so here too, so that logs and early stopping are native's; the
+ * core's metric parameter -1 asks for it.
+ */
+export function aftDefaultMetric(p: ResolvedParams, metric: string): boolean {
+  return p.objective === "survival:aft" && metric === "aft-nloglik" && p.eval_metric_defaulted === true;
+}
+
 /** Metrics where larger is better (early stopping maximises them). */
 export const MAXIMIZE = new Set<string>(["auc", "aucpr"]);
 
 export const GROW_POLICIES = ["depthwise", "lossguide", "symmetric"];
 export const BOOTSTRAP = ["no", "bernoulli", "bayesian"];
+/** survival:aft's distributions of the log-time noise (XGBoost's aft_loss_distribution; the C AftDistribution) */
+export const AFT_DISTRIBUTIONS = ["normal", "logistic", "extreme"];
 /**
  * How categorical columns (DMatrix catFeatures / featureTypes "c") are learned:
  * - "partition": XGBoost's native categorical splits (enable_categorical, XGBoost >= 1.6):
@@ -198,7 +211,12 @@ export interface ResolvedParams {
   scale_pos_weight: number;
   /** reg:tweedie's variance power rho, in [1, 2] (XGBoost's tweedie_variance_power) */
   tweedie_variance_power: number;
+  /** survival:aft's noise distribution (AFT_DISTRIBUTIONS) and its scale sigma (XGBoost's AFTParam) */
+  aft_loss_distribution: string; aft_loss_distribution_scale: number;
   eval_metric: Metric[];
+  /** eval_metric was not given: the objective's default was taken (native 1.7.4 evaluates survival:aft's default
+   * aft-nloglik with the normal distribution of scale 1, whatever aft_loss_distribution says: see aftMetricDefaults) */
+  eval_metric_defaulted?: boolean;
   /** threads for training and prediction (XGBoost's meaning): 0 = every core this process
    * may use (cores.ts availableCores), and a job never runs on more threads than that; the model does not depend on
    * it (csrc/threads.h) */
@@ -222,6 +240,7 @@ const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric" | "cat_enc
   subsample: 1, colsample_bytree: 1, colsample_bylevel: 1, colsample_bynode: 1,
   max_bin: 256, seed: 0, num_parallel_tree: 1, base_score: undefined, nthread: 0,
   huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1, scale_pos_weight: 1, tweedie_variance_power: 1.5,
+  aft_loss_distribution: "normal", aft_loss_distribution_scale: 1,
   cat_encoding: undefined, max_cat_to_onehot: 4, max_cat_threshold: 64, cat_permutations: 4, cat_prior_weight: 1,
 };
 
@@ -229,7 +248,7 @@ const NUMERIC = new Set([
   "num_class", "eta", "gamma", "min_child_weight", "lambda", "alpha", "max_delta_step", "max_depth", "max_leaves",
   "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed", "num_parallel_tree",
   "base_score", "huber_slope", "random_strength", "bagging_temperature", "cat_permutations", "cat_prior_weight",
-  "max_cat_to_onehot", "max_cat_threshold", "nthread", "scale_pos_weight", "tweedie_variance_power",
+  "max_cat_to_onehot", "max_cat_threshold", "nthread", "scale_pos_weight", "tweedie_variance_power", "aft_loss_distribution_scale",
 ]);
 const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree", "cat_permutations",
   "max_cat_to_onehot", "max_cat_threshold", "nthread"]);
@@ -251,6 +270,8 @@ export function defaultMetric(objective: Objective, tweedieVariancePower = 1.5):
     case "reg:tweedie": return `tweedie-nloglik@${streamFloat(Math.fround(tweedieVariancePower))}` as Metric;
     case "reg:squaredlogerror": return "rmsle";
     case "binary:hinge": return "error";
+    case "survival:cox": return "cox-nloglik";
+    case "survival:aft": return "aft-nloglik";
     default: return "rmse";
   }
 }
@@ -354,8 +375,8 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
       out.interaction_constraints = parseInteractions(value, rawKey);
       continue;
     }
-    if (key === "grow_policy" || key === "bootstrap_type" || key === "cat_encoding") {
-      const valid: readonly string[] = key === "grow_policy" ? GROW_POLICIES : key === "bootstrap_type" ? BOOTSTRAP : CAT_ENCODINGS;
+    if (key === "grow_policy" || key === "bootstrap_type" || key === "cat_encoding" || key === "aft_loss_distribution") {
+      const valid: readonly string[] = key === "grow_policy" ? GROW_POLICIES : key === "bootstrap_type" ? BOOTSTRAP : key === "cat_encoding" ? CAT_ENCODINGS : AFT_DISTRIBUTIONS;
       if (!valid.includes(String(value))) throw new Error(`parameter ${key} must be one of ${valid.join(", ")}, got ${shownValue(value)}`);
       out[key] = String(value);
       continue;
@@ -370,6 +391,7 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   if (p.max_delta_step === undefined) p.max_delta_step = p.objective === "count:poisson" ? 0.7 : 0;
   // disable_default_eval_metric: no metric unless eval_metric names some (it computed the default regardless)
   p.eval_metric = metrics ?? (noDefaultMetric ? [] : [defaultMetric(p.objective, p.tweedie_variance_power)]);
+  if (!metrics && !noDefaultMetric) p.eval_metric_defaulted = true;
 
   const range = (name: keyof ResolvedParams, ok: boolean, what: string) => {
     if (!ok) throw new Error(`parameter ${given[name] ?? name} ${what}, got ${shownValue(p[name])}`);
@@ -392,6 +414,8 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   range("scale_pos_weight", p.scale_pos_weight >= 0, "must be >= 0");
   // native's range (set_range(1, 2)); its default metric tweedie-nloglik@2 is then refused, as native refuses it
   range("tweedie_variance_power", p.tweedie_variance_power >= 1 && p.tweedie_variance_power <= 2, "must be in [1, 2] (the Tweedie variance power)");
+  // native takes any float (and a scale <= 0 makes every loss NaN or the clipped limit: no model)
+  range("aft_loss_distribution_scale", p.aft_loss_distribution_scale > 0 && Number.isFinite(Math.fround(p.aft_loss_distribution_scale)), "must be > 0 (the scale of survival:aft's distribution, a float32)");
   range("random_strength", p.random_strength >= 0, "must be >= 0");
   range("bagging_temperature", p.bagging_temperature >= 0, "must be >= 0");
   range("cat_permutations", p.cat_permutations >= 1, "must be >= 1");
@@ -431,6 +455,22 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   // reg:tweedie's alone (native: not used by the others)
   if (given.tweedie_variance_power !== undefined && p.objective !== "reg:tweedie") {
     throw new Error(`parameter ${given.tweedie_variance_power} is the variance power of reg:tweedie; objective is ${p.objective}`);
+  }
+  // survival:aft's and its metric's (native: 'Parameters: { "aft_loss_distribution" } are not used' elsewhere)
+  for (const k of ["aft_loss_distribution", "aft_loss_distribution_scale"] as const) {
+    if (given[k] !== undefined && p.objective !== "survival:aft") throw new Error(`parameter ${given[k]} is survival:aft's (its noise distribution); objective is ${p.objective}`);
+  }
+  // the survival metrics read what their objective's data holds: cox-nloglik signed times (negative = censored) and
+  // the hazards exp(margin), aft-nloglik and interval-regression-accuracy label_lower_bound / label_upper_bound — and
+  // every other metric is meaningless on those (an RMSE of hazard ratios against times)
+  const survivalMetric: Record<string, string> = { "cox-nloglik": "survival:cox", "aft-nloglik": "survival:aft", "interval-regression-accuracy": "survival:aft" };
+  for (const m of p.eval_metric) {
+    const needs = survivalMetric[m];
+    if (needs && p.objective !== needs) throw new Error(`eval_metric "${m}" is ${needs}'s (it scores its labels and predictions); objective is ${p.objective}`);
+    if (!needs && p.objective.startsWith("survival:")) {
+      const own = Object.keys(survivalMetric).filter((x) => survivalMetric[x] === p.objective).join(" or ");
+      throw new Error(`eval_metric "${m}" does not apply to ${p.objective} (its predictions are ${p.objective === "survival:cox" ? "hazard ratios" : "times"} and its labels ${p.objective === "survival:cox" ? "signed times" : "bounds"}); use ${own}`);
+    }
   }
 
   // native's constraints apply to its depthwise and lossguide trees; a symmetric level's one split serves every node
@@ -474,7 +514,7 @@ export const PARAM_ORDER = [
   "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed",
   "num_parallel_tree", "base_score", "huber_slope", "random_strength",
   "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold", "scale_pos_weight",
-  "tweedie_variance_power",
+  "tweedie_variance_power", "aft_loss_distribution", "aft_loss_distribution_scale",
 ] as const satisfies readonly (keyof ResolvedParams)[];
 
 /** The flat array the core reads: PARAM_ORDER's values, names of enums as their codes. */
@@ -484,6 +524,7 @@ export function paramsToArray(p: ResolvedParams): Float64Array {
       case "objective": return OBJECTIVES.indexOf(p.objective);
       case "grow_policy": return GROW_POLICIES.indexOf(p.grow_policy);
       case "bootstrap_type": return BOOTSTRAP.indexOf(p.bootstrap_type);
+      case "aft_loss_distribution": return AFT_DISTRIBUTIONS.indexOf(p.aft_loss_distribution);
       case "base_score": return p.base_score ?? NaN;
       default: return p[name];
     }
@@ -491,7 +532,7 @@ export function paramsToArray(p: ResolvedParams): Float64Array {
 }
 
 /** Objectives whose margin is the log of the prediction (base_score a mean > 0) */
-export const LOG_LINK: readonly string[] = ["count:poisson", "reg:gamma", "reg:tweedie"];
+export const LOG_LINK: readonly string[] = ["count:poisson", "reg:gamma", "reg:tweedie", "survival:cox", "survival:aft"];
 
 export function numGroups(p: { objective: string; num_class: number }): number {
   return p.objective.startsWith("multi:") ? p.num_class : 1;

@@ -10,7 +10,7 @@ import { Booster } from "./booster";
 import { DMatrix } from "./dmatrix";
 import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
 import { labelRange } from "./objectives";
-import { MAXIMIZE, metricCall, metricsProblem, numGroups, resolveParams, type ResolvedParams } from "./params";
+import { aftDefaultMetric, MAXIMIZE, metricCall, metricsProblem, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 import { alloc, bytesAt, check, f32, free, getCore, i32, resolveThreads, setThreads } from "./wasm";
 import { constraintsFor } from "./constraints";
@@ -42,6 +42,21 @@ export interface TrainOptions {
    * (csrc/threads.h), so it may change from round to round.
    */
   threads?: () => number;
+}
+
+/**
+ * What a matrix holds for the objective: survival:aft's bounds (label_lower_bound / label_upper_bound, which no other
+ * objective reads: given to another, they were dropped silently), else labels in the objective's range.
+ */
+function checkTargets(objective: string, numClass: number, d: DMatrix, what: string): void {
+  if (objective === "survival:aft") {
+    if (!d.hasBounds) throw new Error(`${what}: survival:aft needs label_lower_bound and label_upper_bound (DMatrix options: each row's time interval; upper Infinity = right-censored)`);
+    return;
+  }
+  if (d.hasBounds) throw new Error(`${what}: the matrix has label_lower_bound / label_upper_bound, survival:aft's interval labels; objective is ${objective}, which reads the label`);
+  const labels = d.labelsView(); // read in place: a view's labels are not copied to be checked
+  if (!labels) throw new Error(`${what === "train" ? "train: dtrain" : what} has no label`);
+  checkLabels(objective, numClass, labels, d.nrow, what);
 }
 
 function checkLabels(objective: string, numClass: number, labels: { values: Float32Array; rows?: Int32Array }, n: number, what: string): void {
@@ -142,10 +157,8 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   dtrain.assertLive();
   const rounds = opts.numBoostRound ?? 10;
   if (!(Number.isInteger(rounds) && rounds >= 0)) throw new Error(`train: numBoostRound must be an integer >= 0, got ${rounds}`);
-  const labels = dtrain.labelsView(); // read in place: a view's labels are not copied to be checked
-  if (!labels) throw new Error("train: dtrain has no label");
   if (dtrain.nrow === 0) throw new Error("train: dtrain has no rows");
-  checkLabels(p.objective, p.num_class, labels, dtrain.nrow, "train");
+  checkTargets(p.objective, p.num_class, dtrain, "train");
   const evals = opts.evals ?? [];
   // [[DMatrix, name], …] with names told apart: a second set of one name appended its values to the first's
   // evalsResult list (two values a round, read as two rounds), a missing name was "undefined", a flat pair a TypeError
@@ -161,7 +174,7 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   for (const [d, name] of evals) {
     if (!(d instanceof DMatrix)) throw new Error(`train: evals entry "${name}" is not a DMatrix`);
     if (d.ncol !== dtrain.ncol) throw new Error(`train: eval set "${name}" has ${d.ncol} features, dtrain has ${dtrain.ncol}`);
-    if (!d.hasLabel) throw new Error(`train: eval set "${name}" has no label`);
+
     // as predict's check and native's feature_names mismatch: named columns in another order (or other names) would be
     // evaluated by position — a silently wrong metric, which early stopping then follows. Unnamed sets are read by
     // position, as predict reads unnamed data.
@@ -171,7 +184,7 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
     }
     // as dtrain's, as native checks every set's labels: a multi:* label past num_class scored mlogloss 36.8 every
     // round, and a binary label of 2 a logloss of −0.66, silently
-    if (d !== dtrain) checkLabels(p.objective, p.num_class, d.labelsView()!, d.nrow, `train: eval set "${name}"`);
+    if (d !== dtrain) checkTargets(p.objective, p.num_class, d, `train: eval set "${name}"`);
   }
   const es = opts.earlyStoppingRounds;
   if (es !== undefined && !(Number.isInteger(es) && es > 0)) throw new Error(`train: earlyStoppingRounds must be a positive integer, got ${es}`);
@@ -193,6 +206,9 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
 
   // Categorical columns, cat_encoding "partition": XGBoost's categorical splits, in the core.
   if (p.cat_encoding === "partition") return new Fit(p, dtrain, evals, rounds, opts, dtrain.featureTypes);
+  if (p.objective.startsWith("survival:")) {
+    throw new Error(`train: cat_encoding "${p.cat_encoding}" (target statistics) is not implemented for ${p.objective}, whose labels are ${p.objective === "survival:aft" ? "intervals" : "censored times"}; use cat_encoding "partition"`);
+  }
 
   // "ordered" / "naive": train on the columns' target statistics (per class for multi:*,
   // which adds columns), evaluate other sets with the prediction-time table, and keep the
@@ -265,7 +281,7 @@ class Fit implements Training {
   readonly booster: Booster;
   private readonly k: number;
   private readonly margins: number[] = [];
-  private readonly targets: { label: number; weight: number; done(): void }[] = [];
+  private readonly targets: { label: number; weight: number; lower: number; upper: number; done(): void }[] = [];
   private readonly verbose: number;
   private unpin?: () => void;
   private best = Infinity;
@@ -309,7 +325,9 @@ class Fit implements Training {
       const form = dtrain.quantised(p.max_bin, typeCodes);
       this.unpin = form.unpin;
       const src = dtrain.source();
-      check(c.bst_train_begin_q(bst.ptr, form.qm, src.X, src.label, src.weight, src.rows, src.n, p.base_score ?? NaN), "train");
+      const aft = p.objective === "survival:aft";
+      check(c.bst_train_begin_q(bst.ptr, form.qm, src.X, aft ? src.lower : src.label, src.weight, src.rows, src.n, p.base_score ?? NaN), "train");
+      if (aft) check(c.bst_train_set_upper(bst.ptr, src.upper), "train");
       for (const [d] of evals) {
         this.targets.push(d.targets());
         if (d === dtrain) { this.margins.push(0); continue; }
@@ -349,8 +367,11 @@ class Fit implements Training {
       }
       scores[name] = {};
       for (const metric of p.eval_metric) {
-        const [id, threshold] = metricCall(metric);
-        const v = c.bst_eval(bst.ptr, id, threshold, m, targets[j].label, targets[j].weight, d.nrow);
+        const [id, param] = metricCall(metric);
+        const threshold = aftDefaultMetric(p, metric) ? -1 : param;
+        // survival:aft's metrics read the bounds (the lower ones where the others read the label)
+        const t = targets[j], aft = p.objective === "survival:aft";
+        const v = c.bst_eval(bst.ptr, id, threshold, m, aft ? t.lower : t.label, aft ? t.upper : 0, t.weight, d.nrow);
         scores[name][metric] = v;
         bst.evalsResult[name][metric].push(v);
       }

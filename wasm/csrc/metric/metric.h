@@ -5,7 +5,8 @@
 #include "common.h"
 
 typedef enum { M_RMSE = 0, M_MAE, M_LOGLOSS, M_ERROR, M_AUC, M_MLOGLOSS, M_MERROR, M_POISSON_NLOGLIK, M_MPHE, M_RMSLE, M_MAPE,
-              M_GAMMA_NLOGLIK, M_GAMMA_DEVIANCE, M_TWEEDIE_NLOGLIK, M_AUCPR, M_COUNT } MetricId;
+              M_GAMMA_NLOGLIK, M_GAMMA_DEVIANCE, M_TWEEDIE_NLOGLIK, M_AUCPR,
+              M_COX_NLOGLIK, M_AFT_NLOGLIK, M_INTERVAL_REGRESSION_ACCURACY, M_COUNT } MetricId;
 
 /* huber_slope: mphe's; rho: tweedie-nloglik's (its @rho) */
 double metric_regression(int metric, const float *pred, const float *label, const float *weight, int n, double huber_slope, double rho);
@@ -14,4 +15,9 @@ double metric_binary(int metric, const float *prob, const float *label, const fl
 /* auc (pr = 0) or aucpr (pr = 1) of a K-class model, one class against the rest */
 double metric_auc_ovr(const float *prob, const float *label, const float *weight, int n, int k, int pr);
 double metric_multiclass(int metric, const float *prob, const float *label, const float *weight, int n, int k);
+/* cox-nloglik on predictions exp(m) (weights unused, as native's); aft-nloglik and interval-regression-accuracy on the
+ * margins and the bounds [lower, upper] */
+double metric_cox(const float *pred, const float *label, int n);
+double metric_aft(int metric, const float *margin, const float *lower, const float *upper, const float *weight, int n,
+                  int distribution, double sigma);
 #endif

@@ -1,20 +1,21 @@
 /* Dispatch over objectives, the intercept, and the output transforms. */
 #include "objective.h"
 
-void objective_gradients(const Params *p, const float *margin, const float *label, const float *weight,
-                         int n, int n_groups, GradPair *out) {
+int objective_gradients(const Params *p, const float *margin, const float *label, const float *label_upper, const float *weight,
+                        int n, int n_groups, GradPair *out) {
   switch (p->objective) {
   case OBJ_BINARY_LOGISTIC: case OBJ_REG_LOGISTIC: case OBJ_BINARY_LOGITRAW:
     binary_gradients(margin, label, weight, n, (float)p->scale_pos_weight, out); break;
   case OBJ_BINARY_HINGE: hinge_gradients(margin, label, weight, n, out); break;
   case OBJ_MULTI_SOFTPROB: case OBJ_MULTI_SOFTMAX: multiclass_gradients(margin, label, weight, n, n_groups, out); break;
+  case OBJ_SURVIVAL_COX: return cox_gradients(margin, label, weight, n, out);
+  case OBJ_SURVIVAL_AFT: aft_gradients(p, margin, label, label_upper, weight, n, out); break;
   default: regression_gradients(p, margin, label, weight, n, out);
   }
+  return 0;
 }
 
-/* A value, its weight and its place in the input: sorted by value, ties in input order (std::stable_sort's). */
-typedef struct { float v, w; int32_t i; } Ranked;
-static int cmp_ranked(const void *a, const void *b) {
+int cmp_ranked(const void *a, const void *b) {
   const Ranked *x = a, *y = b;
   if (x->v != y->v) return (x->v > y->v) - (x->v < y->v);
   return (x->i > y->i) - (x->i < y->i);
@@ -64,12 +65,14 @@ static double xgb_median(const float *v, const float *weight, int n) {
  * and Tweedie as a mean; scale_pos_weight weighs the rows labelled 1 of XGBoost's RegLossObj
  * losses), the weighted median (absolute error), expm1 of the weighted mean of log1p(y)
  * (squared log error), or the log-odds of the mean (binary:logitraw, whose base_score is a
- * margin). Multiclass and hinge keep 0.5, XGBoost 1.7's default. */
+ * margin). Multiclass, hinge and the survival objectives keep 0.5, XGBoost 1.7's default (their objectives
+ * estimate none). */
 static int reg_loss_obj(int o) {
   return o == OBJ_SQUARED_ERROR || o == OBJ_BINARY_LOGISTIC || o == OBJ_REG_LOGISTIC || o == OBJ_BINARY_LOGITRAW || o == OBJ_SQUARED_LOG_ERROR;
 }
 double objective_estimate_base_score(const Params *p, const float *label, const float *weight, int n) {
-  if (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX || p->objective == OBJ_BINARY_HINGE || n == 0) return 0.5;
+  if (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX || p->objective == OBJ_BINARY_HINGE
+      || p->objective == OBJ_SURVIVAL_COX || p->objective == OBJ_SURVIVAL_AFT || n == 0) return 0.5;
   if (p->objective == OBJ_ABSOLUTE_ERROR) {
     /* as native's MeanAbsoluteError::InitEstimation: the median times the total weight, kept as a float (its
      * "weighted average across workers"), divided by the total weight again — a last-digit rounding of its own
@@ -103,7 +106,8 @@ double objective_estimate_base_score(const Params *p, const float *label, const 
 double objective_prob_to_margin(int objective, double base_score) {
   /* binary:logitraw, reg:squaredlogerror and binary:hinge take base_score as a margin, as XGBoost */
   if (objective == OBJ_BINARY_LOGISTIC || objective == OBJ_REG_LOGISTIC) return -log(1.0 / base_score - 1.0);
-  if (objective == OBJ_COUNT_POISSON || objective == OBJ_GAMMA || objective == OBJ_TWEEDIE) return log(base_score);
+  if (objective == OBJ_COUNT_POISSON || objective == OBJ_GAMMA || objective == OBJ_TWEEDIE
+      || objective == OBJ_SURVIVAL_COX || objective == OBJ_SURVIVAL_AFT) return log(base_score);
   return base_score;
 }
 
@@ -115,7 +119,7 @@ void objective_transform(int objective, const float *margin, int n, int n_groups
   case OBJ_BINARY_HINGE:
     for (int i = 0; i < n; i++) out[i] = margin[i] > 0.0f ? 1.0f : 0.0f;
     break;
-  case OBJ_COUNT_POISSON: case OBJ_GAMMA: case OBJ_TWEEDIE:
+  case OBJ_COUNT_POISSON: case OBJ_GAMMA: case OBJ_TWEEDIE: case OBJ_SURVIVAL_COX: case OBJ_SURVIVAL_AFT:
     for (int i = 0; i < n; i++) out[i] = expf(margin[i]); /* a float expf, as native's PredTransform */
     break;
   case OBJ_MULTI_SOFTPROB:
