@@ -132,12 +132,24 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     // XGBoost's own objectives and metrics that this core does not implement say so (they read "unknown"), and
     // those XGBoost added after 1.7 name the version
     [{ objective: "reg:quantileerror" }, [/objective "reg:quantileerror" is XGBoost 2\.0's \(not in 1\.7\) and is not implemented here; this core trains reg:squarederror/]],
-    [{ objective: "survival:cox" }, [/objective "survival:cox" \(XGBoost's\) is not implemented here; this core trains/]],
+    [{ objective: "rank:ndcg" }, [/objective "rank:ndcg" \(XGBoost's\) is not implemented here; this core trains/]],
     [{ objective: "rank:pairwise" }, [/objective "rank:pairwise" \(XGBoost's\) is not implemented here/]],
     // error@t is computed (parity test); its threshold is a decimal number, as native reads it
     [{ eval_metric: "error@high" }, [/eval_metric "error@high": error@t takes a threshold t written as a decimal number \(error@0\.7\)/]],
     [{ objective: "multi:softprob", num_class: 3, eval_metric: "error@0.7" }, [/eval_metric "error@0\.7" does not apply to multi:softprob/]],
-    [{ eval_metric: ["rmse", "cox-nloglik"] }, [/eval_metric "cox-nloglik" \(XGBoost's\) is not implemented here; valid: rmse/]],
+    // the survival objectives' metrics score their own labels (signed times, bounds) and predictions (exp(margin)): with
+    // each other objective's, and other metrics with them, an Error rather than an RMSE of hazard ratios against times
+    [{ eval_metric: ["rmse", "cox-nloglik"] }, [/eval_metric "cox-nloglik" is survival:cox's \(it scores its labels and predictions\); objective is reg:squarederror/]],
+    [{ objective: "survival:cox", eval_metric: "interval-regression-accuracy" }, [/eval_metric "interval-regression-accuracy" is survival:aft's/, /objective is survival:cox/]],
+    [{ objective: "survival:cox", eval_metric: ["rmse"] }, [/eval_metric "rmse" does not apply to survival:cox \(its predictions are hazard ratios and its labels signed times\); use cox-nloglik/]],
+    [{ objective: "survival:aft", eval_metric: "mae" }, [/eval_metric "mae" does not apply to survival:aft/, /use aft-nloglik or interval-regression-accuracy/]],
+    [{ objective: "survival:cox", base_score: 0 }, [/parameter base_score must be > 0 for survival:cox/]],
+    // survival:aft's parameters: its distributions, a scale > 0 (native takes any), and only with survival:aft
+    [{ objective: "survival:aft", aft_loss_distribution: "weibull" }, [/parameter aft_loss_distribution must be one of normal, logistic, extreme, got "weibull"/]],
+    [{ objective: "survival:aft", aft_loss_distribution_scale: 0 }, [/parameter aft_loss_distribution_scale must be > 0/]],
+    [{ objective: "survival:cox", aft_loss_distribution: "logistic" }, [/parameter aft_loss_distribution is survival:aft's \(its noise distribution\); objective is survival:cox/]],
+    // a matrix of labels only: survival:aft reads the bounds (native: "Check failed: info.labels_lower_bound_.Size() == ndata")
+    [{ objective: "survival:aft" }, [/^train: survival:aft needs label_lower_bound and label_upper_bound \(DMatrix options/]],
     // reg:tweedie and its metric: native's ranges (tweedie_variance_power in [1, 2], the metric's rho in [1, 2)), the
     // metric only with its rho ("tweedie-nloglik must be in format tweedie-nloglik@rho"), the power reg:tweedie's alone
     [{ objective: "reg:tweedie", tweedie_variance_power: 2.5 }, [/parameter tweedie_variance_power must be in \[1, 2\] \(the Tweedie variance power\), got 2\.5/]],
@@ -354,6 +366,24 @@ print("same" if a.save_raw("json") == h.save_raw("json") else "differs")`;
     assert.ok(Math.abs(Number(mphe) - ours) <= 1e-5 * Math.max(1, Math.abs(ours)), `mphe with huber_slope 3: ours ${ours}, native ${mphe} (${r.stderr})`);
     assert.is(same, "same", "native's reg:squarederror model changed with huber_slope");
   }
+});
+
+test("survival:aft's bounds: each lower bound >= 0 and finite, each upper > 0 or Infinity, lower <= upper, both given; only survival:aft reads them, and it needs them on every eval set", () => {
+  const n = data.nrow, ones = new Float32Array(n).fill(1), inf = new Float32Array(n).fill(Infinity);
+  const m = (lo: ArrayLike<number> | undefined, hi: ArrayLike<number> | undefined) => () => new DMatrix(data.X, { nrow: n, ncol: data.ncol, label_lower_bound: lo, label_upper_bound: hi });
+  const at = (v: number, i = 7, base = ones) => { const a = Float32Array.from(base); a[i] = v; return a; };
+  throwsNamed("lower alone", m(ones, undefined), /DMatrix: label_lower_bound and label_upper_bound are given together/, /got only label_lower_bound/);
+  throwsNamed("lower > upper", m(at(3), at(2)), /DMatrix: row 7: label_lower_bound 3 > label_upper_bound 2; a time's interval needs lower <= upper/);
+  throwsNamed("negative lower", m(at(-1), inf), /DMatrix: label_lower_bound\[7\] is -1; lower bounds must be finite numbers >= 0 \(0: left-censored\)/);
+  throwsNamed("infinite lower", m(at(Infinity), inf), /label_lower_bound\[7\] is Infinity/);
+  throwsNamed("NaN upper", m(ones, at(NaN)), /DMatrix: label_upper_bound\[7\] is NaN; upper bounds must be > 0 \(Infinity: right-censored\)/);
+  throwsNamed("zero upper", m(at(0), at(0)), /label_upper_bound\[7\] is 0/);
+  throwsNamed("length", m(ones.subarray(1), inf.subarray(1)), /DMatrix: label_lower_bound has 399 values but X has 400 rows/);
+  const bounded = new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: data.y, label_lower_bound: ones, label_upper_bound: inf });
+  throwsNamed("bounds with another objective", trainWith({ objective: "reg:squarederror" }, bounded), /^train: the matrix has label_lower_bound \/ label_upper_bound, survival:aft's interval labels; objective is reg:squarederror/);
+  const plain = dm();
+  throwsNamed("aft eval set without bounds", () => train({ objective: "survival:aft" }, bounded, { numBoostRound: 1, evals: [[plain, "v"]] }), /^train: eval set "v": survival:aft needs label_lower_bound/);
+  plain.free(); bounded.free();
 });
 
 test("DMatrix: an option it does not read is an Error naming it — XGBoost's Python keywords (feature_names, feature_types), a misspelt weight, and base_margin, which native uses and this core does not (each made a matrix without it, silently)", () => {

@@ -92,7 +92,7 @@ export interface DMatrixOptions {
   enableCategorical?: boolean;
 }
 
-const DMATRIX_OPTIONS = ["nrow", "ncol", "label", "weight", "label_lower_bound", "label_upper_bound", "missing", "featureNames", "catFeatures", "featureTypes", "enableCategorical"];
+const DMATRIX_OPTIONS = ["nrow", "ncol", "label", "weight", "missing", "featureNames", "catFeatures", "featureTypes", "enableCategorical", "label_lower_bound", "label_upper_bound"];
 /** XGBoost's Python keywords of options this DMatrix takes under another name */
 const PYTHON_KEYWORDS: Record<string, string> = {
   feature_names: "featureNames", feature_types: "featureTypes", enable_categorical: "enableCategorical", cat_features: "catFeatures",
