@@ -4,9 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { accuracy, catboost, crossValidate, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, uniqueMemberNames, xgboost } from "ensemble-workbook";
+import { accuracy, catboost, coxNLogLik, crossValidate, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, uniqueMemberNames, xgboost } from "ensemble-workbook";
 // internals, tested white-box from lib's sources
 import { applyBlend, fitBlend } from "../lib/ensemble/blends";
+import { DMatrix, train } from "node-xgboost-wasm";
 import { convexWeights } from "../lib/ensemble/convex-weights";
 import { hasSklearn, python } from "./lib-sklearn";
 
@@ -792,6 +793,40 @@ print(json.dumps(v.predict_proba(X).shape[1]))`, { x, y3, y2 });
   const e = new Ensemble({ members: [xgboost({ num_round: 2 })], objective: "multi:softprob" });
   crossValidate(e, aq.table({ x, y: y3 }), { label: "y", k: 3, workers: 1 });
   assert.is(crossValidate(e, aq.table({ x, y: y2 }), { label: "y", k: 3, workers: 1 }).oof.ensemble.length, x.length * width);
+});
+
+
+test("survival:cox: xgboost members cross-validate and blend (mean) with the objective's own metric, cox-nloglik — lib's figure the core's, which is native's — not an rmse of hazard ratios against times; survival:aft, the squared-error blends and a linear member are refused naming why", () => {
+  // a deterministic set: hazard rising with x0, 25 % right-censored (negative times), times on a 0.5 grid (ties)
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const n = 240, x0: number[] = [], x1: number[] = [], time: number[] = [];
+  for (let i = 0; i < n; i++) {
+    x0.push(Math.floor(rnd() * 20) / 4); x1.push(Math.floor(rnd() * 10));
+    const tm = Math.max(0.5, Math.round(Math.exp(2 - 0.4 * x0[i] + rnd()) * 2) / 2);
+    time.push(rnd() < 0.25 ? -tm : tm);
+  }
+  const tbl = aq.table({ x0, x1, time });
+  const members = () => [xgboost({ objective: "survival:cox", num_round: 10 }), xgboost({ name: "deep", objective: "survival:cox", num_round: 10, max_depth: 5 })];
+  const cv = crossValidate(new Ensemble({ members: members() }), tbl, { label: "time", k: 3, seed: 1 });
+  assert.equal(cv.metrics, ["cox-nloglik"], "survival:cox's metric (it was rmse, mae, r2)");
+  assert.ok(cv.oof.ensemble.every((v) => v > 0 && Number.isFinite(v)), "out-of-fold predictions are hazard ratios exp(margin)");
+  const rows = cv.table.objects() as { fold: number; member: string; "cox-nloglik": number }[];
+  for (const r of rows) assert.ok(Number.isFinite(r["cox-nloglik"]), `fold ${r.fold} ${r.member}: cox-nloglik ${r["cox-nloglik"]}`);
+  // lib's cox-nloglik is the core's (native's, core-parity) on the same predictions: a held-out part scored by both
+  const X = Float32Array.from({ length: n * 2 }, (_, j) => (j % 2 ? x1 : x0)[j >> 1]), y = Float32Array.from(time);
+  const dtr = new DMatrix(X.subarray(0, 320), { nrow: 160, ncol: 2, label: y.subarray(0, 160) });
+  const dte = new DMatrix(X.subarray(320), { nrow: 80, ncol: 2, label: y.subarray(160) });
+  const b = train({ objective: "survival:cox", max_depth: 3 }, dtr, { numBoostRound: 5, evals: [[dte, "test"]] });
+  const core = b.evalsResult.test["cox-nloglik"].at(-1)!, ours = coxNLogLik(y.subarray(160), b.predict(dte));
+  // the core takes log of each float prediction in float, as native (rank_metric.cc); lib in double
+  assert.ok(Math.abs(core - ours) <= 1e-6 * Math.abs(core), `cox-nloglik: lib ${ours}, core ${core}`);
+  b.free(); dtr.free(); dte.free();
+  assert.throws(() => new Ensemble({ members: [xgboost({ objective: "survival:aft" })] }), /survival:aft's labels are intervals \(XGBoost's label_lower_bound and label_upper_bound\), which an ensemble's one label column does not hold/);
+  for (const blend of ["weighted", "stacking"] as const)
+    assert.throws(() => new Ensemble({ members: members(), blend }), new RegExp(`blend "${blend}" fits its coefficients by squared error against the labels, which does not score survival:cox's hazard ratios`));
+  assert.throws(() => new Ensemble({ members: [xgboost(), ridge({ name: "lin" })], objective: "survival:cox" }), /ridge member "lin" minimises squared error, which fits the mean, and survival:cox predicts/);
+  assert.throws(() => crossValidate(new Ensemble({ members: members() }), aq.table({ x0, time: time.map((v) => (v > 0 ? "event" : "censored")) }), { label: "time", k: 2 }), /label column "time" holds text .* but the objective survival:cox needs numbers/);
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -273,7 +273,7 @@ function labelVector(table: Table, name: string, objective: string | undefined, 
   if (numberRow >= 0 && wordRow >= 0) {
     throw new Error(`label column "${name}" mixes numbers and text: row ${numberRow} holds ${show(src.at(numberRow))} but row ${wordRow} holds ${show(src.at(wordRow))}; labels must be all numbers or all class names`);
   }
-  if (objective !== undefined && objectiveTask(objective) === "regression") {
+  if (objective !== undefined && objectiveTask(objective) !== "binary" && objectiveTask(objective) !== "multiclass") {
     throw new Error(`label column "${name}" holds text (row ${textRow} holds ${show(src.at(textRow))}) but the objective ${objective} needs numbers; for class labels use binary:logistic or multi:softprob`);
   }
   // sorted as scikit-learn's LabelEncoder sorts; class names that are all numbers (a declared categorical label) by value

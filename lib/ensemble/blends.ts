@@ -44,6 +44,11 @@ export function checkBlend(blend: string, objective: string): Blend {
     throw new Error(`blend "${blend}" needs a classification objective (binary:* or multi:*), not ${objective}`);
   }
   if (blend === "stacking" && isMulticlass(objective)) throw new Error(`blend "stacking" is not supported for ${objective}; use weighted or soft_vote`);
+  // both fit their coefficients by squared error against the labels: survival:cox's labels are signed times and its
+  // predictions hazard ratios, which no squared error compares
+  if ((blend === "weighted" || blend === "stacking") && objectiveTask(objective) === "survival") {
+    throw new Error(`blend "${blend}" fits its coefficients by squared error against the labels, which does not score ${objective}'s hazard ratios against its (signed) times; use mean or median`);
+  }
   return blend as Blend;
 }
 

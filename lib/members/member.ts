@@ -65,7 +65,7 @@ export interface ContributionOptions {
 
 /**
  * How a member's prediction follows from its margin (the sum of its contributions):
- * identity (regression), exp (count:poisson, reg:gamma, reg:tweedie), sigmoid (binary:logistic and reg:logistic trees), softmax (multi:softprob),
+ * identity (regression), exp (count:poisson, reg:gamma, reg:tweedie, survival:cox), sigmoid (binary:logistic and reg:logistic trees), softmax (multi:softprob),
  * clip01 (ridge under binary:*, its linear score clipped to [0, 1]).
  */
 export type Link = "identity" | "exp" | "sigmoid" | "softmax" | "clip01";

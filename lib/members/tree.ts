@@ -382,8 +382,8 @@ function usedCoreMatrix(m: Matrix, catFeatures: (number | string)[]): UsedCoreMa
 
 /** How a tree model's prediction follows from its margin. */
 function linkOf(objective: string): Link {
-  // log-link objectives: the margin is the log of the rate / mean
-  if (objective === "count:poisson" || objective === "reg:gamma" || objective === "reg:tweedie") return "exp";
+  // log-link objectives: the margin is the log of the rate / mean (of the hazard ratio / time for survival:*)
+  if (objective === "count:poisson" || objective === "reg:gamma" || objective === "reg:tweedie" || objective.startsWith("survival:")) return "exp";
   if (objective === "binary:logistic" || objective === "reg:logistic") return "sigmoid";
   if (objective.startsWith("multi:")) return "softmax";
   return "identity";

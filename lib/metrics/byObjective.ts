@@ -1,10 +1,12 @@
 /**
  * Which metrics describe an objective: regression objectives get rmse/mae/r2,
- * binary:* gets logloss/auc/accuracy, multi:* gets logloss/accuracy.
+ * binary:* gets logloss/auc/accuracy, multi:* gets logloss/accuracy, survival:cox its own cox-nloglik (its
+ * predictions are hazard ratios and its labels signed times: an rmse of the two would be no figure of anything).
  */
 import { mae, r2, rmse } from "./regression";
 import { accuracy, auc, logloss } from "./classification";
-import { isClassification, objectiveTask } from "../core";
+import { BLEND_REFUSED, canonicalObjective, isClassification, objectiveTask } from "../core";
+import { coxNLogLik } from "./survival";
 
 export type MetricFn = (y: ArrayLike<number>, p: ArrayLike<number>) => number;
 
@@ -19,10 +21,13 @@ export function metricsFor(objective: string): Record<string, MetricFn> {
   const task = objectiveTask(objective);
   if (task === "binary") return { logloss, auc, accuracy };
   if (task === "multiclass") return { logloss, accuracy };
+  if (canonicalObjective(objective) === "survival:cox") return { "cox-nloglik": coxNLogLik };
+  if (task === "survival") throw new Error(BLEND_REFUSED[canonicalObjective(objective)]);
   return { rmse, mae, r2 };
 }
 
 /** The metric the trainer logs and the per-fold figure shows by default. */
 export function primaryMetric(objective: string): string {
+  if (objectiveTask(objective) === "survival") return Object.keys(metricsFor(objective))[0];
   return isClassification(objective) ? "logloss" : "rmse";
 }

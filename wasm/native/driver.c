@@ -59,10 +59,15 @@ static P defaults(void) {
   p.v[P_SEED] = 0; p.v[P_NUM_PARALLEL_TREE] = 1; p.v[P_BASE_SCORE] = NAN; p.v[P_HUBER_SLOPE] = 1;
   p.v[P_RANDOM_STRENGTH] = 0; p.v[P_BOOTSTRAP_TYPE] = BOOT_NO; p.v[P_BAGGING_TEMPERATURE] = 1;
   p.v[P_MAX_CAT_TO_ONEHOT] = 4; p.v[P_MAX_CAT_THRESHOLD] = 64; p.v[P_SCALE_POS_WEIGHT] = 1; p.v[P_TWEEDIE_VARIANCE_POWER] = 1.5;
+  p.v[P_AFT_LOSS_DISTRIBUTION] = AFT_NORMAL; p.v[P_AFT_LOSS_DISTRIBUTION_SCALE] = 1;
   return p;
 }
 
-typedef struct { float *X, *y, *w; int nrow, ncol; uint8_t *types; } Data;
+/* hi: survival:aft's upper bounds (y holds the lower ones), else NULL */
+typedef struct { float *X, *y, *w; int nrow, ncol; uint8_t *types; float *hi; } Data;
+
+/* a fit begun (rc 0) on d gets d's upper bounds, as the bindings give survival:aft's after bst_train_begin(_q) */
+static int with_upper(Booster *b, const Data *d, int rc) { return rc == 0 && d->hi ? bst_train_set_upper(b, d->hi) : rc; }
 
 static Data make_data(int nrow, int ncol, double nan_rate, int objective, int num_class) {
   Data d = { malloc(sizeof(float) * (size_t)nrow * ncol + 4), malloc(sizeof(float) * nrow + 4), NULL, nrow, ncol, NULL };
@@ -85,13 +90,23 @@ static Data make_data(int nrow, int ncol, double nan_rate, int objective, int nu
       case OBJ_TWEEDIE: case OBJ_SQUARED_LOG_ERROR: d.y[i] = t > 0 ? (float)(t * t) : 0.0f; break;
       case OBJ_REG_LOGISTIC: d.y[i] = (float)(1.0 / (1.0 + exp(-t))); break;
       case OBJ_BINARY_LOGITRAW: case OBJ_BINARY_HINGE: d.y[i] = t > 0.8f; break;
+      /* times on a 0.1 grid (ties), 30 % right-censored (negative) */
+      case OBJ_SURVIVAL_COX: d.y[i] = (float)((runif() < 0.3 ? -1 : 1) * fmax(0.1, round(exp(0.3 * t) * 10) / 10)); break;
+      /* exact, right-censored (+inf), left-censored (0) and interval bounds */
+      case OBJ_SURVIVAL_AFT: {
+        if (!d.hi) d.hi = malloc(sizeof(float) * nrow + 4);
+        double tm = exp(0.3 * t), u = runif();
+        d.y[i] = u < 0.65 ? (float)tm : u < 0.8 ? 0.0f : (float)(tm * 0.7);
+        d.hi[i] = u < 0.4 ? (float)tm : u < 0.65 ? INFINITY : (float)(tm * 1.4);
+        break;
+      }
       default: d.y[i] = (float)t;
     }
   }
   return d;
 }
 
-static void free_data(Data *d) { free(d->X); free(d->y); free(d->w); free(d->types); }
+static void free_data(Data *d) { free(d->X); free(d->y); free(d->w); free(d->types); free(d->hi); }
 
 /* Makes the first n_cat columns categorical: codes 0..levels-1 (skewed towards low codes)
  * with NaNs; column 0's code moves the label by a random effect (regression) or, for
@@ -166,7 +181,7 @@ static Booster *train(const P *p, const Data *d, int rounds, const char *name, i
   if (with_monotone) CHECK(bst_set_monotone(b, with_monotone, n_with_monotone) == 0, "%s: monotone: %s", name, xgb_last_error());
   if (with_interactions) CHECK(bst_set_interactions(b, 1, with_group_features, with_group_begin, n_with_groups) == 0, "%s: interactions: %s", name, xgb_last_error());
   if (d->types) CHECK(bst_set_feature_types(b, d->types, d->ncol) == 0, "%s: feature types: %s", name, xgb_last_error());
-  int rc = bst_train_begin(b, d->X, d->nrow, d->ncol, d->y, d->w, p->v[P_BASE_SCORE]);
+  int rc = with_upper(b, d, bst_train_begin(b, d->X, d->nrow, d->ncol, d->y, d->w, p->v[P_BASE_SCORE]));
   for (int it = 0; rc == 0 && it < rounds; it++) {
     if (park_between_rounds) bst_train_park(b);
     rc = bst_boost_round(b, it, rounds);
@@ -227,7 +242,7 @@ static void check_predictions(Booster *b, const P *p, const Data *d, const char 
     }
   if (obj == OBJ_MULTI_SOFTMAX)
     for (int r = 0; r < d->nrow; r++) CHECK(out[r] >= 0 && out[r] < k && out[r] == floorf(out[r]), "%s: class id %g", name, out[r]);
-  if (obj == OBJ_COUNT_POISSON || obj == OBJ_GAMMA || obj == OBJ_TWEEDIE) for (size_t i = 0; i < n; i++) CHECK(out[i] > 0, "%s: mean %g", name, out[i]);
+  if (obj == OBJ_COUNT_POISSON || obj == OBJ_GAMMA || obj == OBJ_TWEEDIE || obj == OBJ_SURVIVAL_COX || obj == OBJ_SURVIVAL_AFT) for (size_t i = 0; i < n; i++) CHECK(out[i] > 0, "%s: mean %g", name, out[i]);
   if (obj == OBJ_REG_LOGISTIC) for (size_t i = 0; i < n; i++) CHECK(out[i] >= 0 && out[i] <= 1, "%s: probability %zu is %g", name, i, out[i]);
   if (obj == OBJ_BINARY_HINGE) for (size_t i = 0; i < n; i++) CHECK(out[i] == 0 || out[i] == 1, "%s: class %zu is %g", name, i, out[i]);
   /* tree ranges add up */
@@ -309,14 +324,14 @@ static void check_views(const P *p, const Data *d, int rounds, Booster *whole, c
     bst_set_params(b, p->v);
     if (d->types) bst_set_feature_types(b, d->types, d->ncol);
     int m = pass ? n : d->nrow;
-    int rc = bst_train_begin_q(b, qm, d->X, d->y, d->w, pass ? rows : NULL, m, p->v[P_BASE_SCORE]);
+    int rc = with_upper(b, d, bst_train_begin_q(b, qm, d->X, d->y, d->w, pass ? rows : NULL, m, p->v[P_BASE_SCORE]));
     for (int it = 0; rc == 0 && it < rounds; it++) rc = bst_boost_round(b, it, rounds);
     if (rc == 0) {
       /* the same fit parked between rounds (its working memory freed and rebuilt): the same model */
       Booster *parked = bst_create();
       bst_set_params(parked, p->v);
       if (d->types) bst_set_feature_types(parked, d->types, d->ncol);
-      int rp = bst_train_begin_q(parked, qm, d->X, d->y, d->w, pass ? rows : NULL, m, p->v[P_BASE_SCORE]);
+      int rp = with_upper(parked, d, bst_train_begin_q(parked, qm, d->X, d->y, d->w, pass ? rows : NULL, m, p->v[P_BASE_SCORE]));
       for (int it = 0; rp == 0 && it < rounds; it++) {
         bst_train_park(parked);
         rp = bst_boost_round(parked, it, rounds);
@@ -328,7 +343,7 @@ static void check_views(const P *p, const Data *d, int rounds, Booster *whole, c
     if (rc == 0 && pass) {
       /* continued training on the subset: the new fit starts from the trees' margins, read through rows */
       bst_train_end(b);
-      rc = bst_train_begin_q(b, qm, d->X, d->y, d->w, rows, m, p->v[P_BASE_SCORE]);
+      rc = with_upper(b, d, bst_train_begin_q(b, qm, d->X, d->y, d->w, rows, m, p->v[P_BASE_SCORE]));
       for (int it = 0; rc == 0 && it < 2; it++) rc = bst_boost_round(b, it, 2);
     }
     CHECK(rc == 0, "%s: training on a QMatrix failed: %s", name, xgb_last_error());
@@ -443,9 +458,11 @@ static void check_normal_draws(void) {
 
 static int test_all(void) {
   const int objs[] = { OBJ_SQUARED_ERROR, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC, OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON,
-                        OBJ_GAMMA, OBJ_TWEEDIE, OBJ_SQUARED_LOG_ERROR, OBJ_REG_LOGISTIC, OBJ_BINARY_LOGITRAW, OBJ_BINARY_HINGE };
+                        OBJ_GAMMA, OBJ_TWEEDIE, OBJ_SQUARED_LOG_ERROR, OBJ_REG_LOGISTIC, OBJ_BINARY_LOGITRAW, OBJ_BINARY_HINGE,
+                        OBJ_SURVIVAL_COX, OBJ_SURVIVAL_AFT, OBJ_SURVIVAL_AFT, OBJ_SURVIVAL_AFT };
   const char *obj_names[] = { "squarederror", "absoluteerror", "pseudohuber", "logistic", "softprob", "softmax", "poisson",
-                              "gamma", "tweedie", "squaredlogerror", "reglogistic", "logitraw", "hinge" };
+                              "gamma", "tweedie", "squaredlogerror", "reglogistic", "logitraw", "hinge",
+                              "cox", "aft-normal", "aft-logistic", "aft-extreme" };
   const char *pol_names[] = { "depthwise", "lossguide", "symmetric" };
   char name[256];
   for (int o = 0; o < (int)(sizeof objs / sizeof *objs); o++) {
@@ -457,6 +474,7 @@ static int test_all(void) {
       p.v[P_OBJECTIVE] = objs[o];
       if (objs[o] == OBJ_MULTI_SOFTPROB || objs[o] == OBJ_MULTI_SOFTMAX) p.v[P_NUM_CLASS] = 4;
       if (objs[o] == OBJ_COUNT_POISSON) p.v[P_MAX_DELTA_STEP] = 0.7;
+      if (objs[o] == OBJ_SURVIVAL_AFT) { p.v[P_AFT_LOSS_DISTRIBUTION] = o - 14; p.v[P_AFT_LOSS_DISTRIBUTION_SCALE] = 0.8; }
       p.v[P_GROW_POLICY] = g;
       if (g == GROW_LOSSGUIDE) { p.v[P_MAX_DEPTH] = 0; p.v[P_MAX_LEAVES] = 24; }
       p.v[P_SUBSAMPLE] = 0.8; p.v[P_COLSAMPLE_BYNODE] = 0.8; p.v[P_SEED] = 3;
@@ -466,6 +484,14 @@ static int test_all(void) {
       run_case(name, p, &d, 6);
       free_data(&d);
     }
+  }
+
+  { /* survival:aft without its upper bounds: an error, not a read through NULL */
+    P p = defaults();
+    p.v[P_OBJECTIVE] = OBJ_SURVIVAL_AFT;
+    Data d = make_data(50, 3, 0, OBJ_SQUARED_ERROR, 2);
+    CHECK(train(&p, &d, 2, "aft without bounds", 0) == NULL, "survival:aft trained without label_upper_bound");
+    free_data(&d);
   }
 
   /* edge cases (regression) */

@@ -49,6 +49,7 @@ export const BLEND_REFUSED: Record<string, string> = {
   "binary:logitraw": "binary:logitraw predicts the log-odds (a margin, not a probability), which an ensemble cannot blend with probabilities or score with logloss / auc; use binary:logistic (the same trees, predicting the probability)",
   "binary:hinge": "binary:hinge predicts the class itself (0 or 1, no probability), which an ensemble cannot average or score with logloss / auc; use binary:logistic and predictClasses for the labels",
   "multi:softmax": "multi:softmax predicts a class index per row, which an ensemble cannot blend or score as probabilities; use multi:softprob (the same trees, predicting each class's probability) and predictClasses for the labels",
+  "survival:aft": "survival:aft's labels are intervals (XGBoost's label_lower_bound and label_upper_bound), which an ensemble's one label column does not hold; train it with train() on a DMatrix given label_lower_bound and label_upper_bound",
 };
 
 /** Each objective's labels, as native checks them (its words in parentheses); binary:hinge's [0, 1] is its documented
