@@ -110,6 +110,10 @@ export interface XGBoostParams {
   /** `reg:tweedie`'s variance power rho, in [1, 2] (1 is Poisson-like, 2 gamma-like); its default metric is
    * `tweedie-nloglik@rho`. Default 1.5. */
   tweedie_variance_power?: number;
+  /** `survival:aft`'s distribution of the log-time noise: "normal", "logistic" or "extreme". Default "normal". */
+  aft_loss_distribution?: "normal" | "logistic" | "extreme";
+  /** `survival:aft`'s scale of that distribution (sigma, > 0). Default 1. */
+  aft_loss_distribution_scale?: number;
   /**
    * Monotone constraints, XGBoost's: per feature 1 (predictions never decrease as it grows), -1 (never increase) or 0
    * (none) — `"(1,-1,0)"`, `[1, -1, 0]` (fewer values than features: the rest 0), or `{ age: 1 }` by feature name.
@@ -132,5 +136,5 @@ export const XGBOOST_PARAM_NAMES: string[] = Object.keys({
   num_parallel_tree: 1, base_score: 1, huber_slope: 1, random_strength: 1, bootstrap_type: 1, bagging_temperature: 1,
   eval_metric: 1, cat_encoding: 1, max_cat_to_onehot: 1, max_cat_threshold: 1, enable_categorical: 1, cat_permutations: 1, cat_prior_weight: 1, nthread: 1, n_jobs: 1, verbosity: 1,
   validate_parameters: 1, disable_default_eval_metric: 1, booster: 1, tree_method: 1, device: 1, sampling_method: 1,
-  scale_pos_weight: 1, tweedie_variance_power: 1, monotone_constraints: 1, interaction_constraints: 1,
+  scale_pos_weight: 1, tweedie_variance_power: 1, aft_loss_distribution: 1, aft_loss_distribution_scale: 1, monotone_constraints: 1, interaction_constraints: 1,
 } satisfies Record<keyof XGBoostParams, 1>).sort();
