@@ -536,12 +536,6 @@ export class DMatrix {
   /** Whether the matrix has survival:aft's label_lower_bound and label_upper_bound */
   get hasBounds(): boolean { return this.live().lowerPtr !== 0; }
 
-  /** Copies of survival:aft's bounds, or undefined. */
-  getBounds(): { lower: Float32Array; upper: Float32Array } | undefined {
-    const s = this.live();
-    return s.lowerPtr ? { lower: this.gather(s.lowerPtr, 1), upper: this.gather(s.upperPtr, 1) } : undefined;
-  }
-
   private live(): Storage {
     if (!this.store) throw new Error("DMatrix: used after free()");
     return this.store;
