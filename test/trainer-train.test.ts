@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { loadEnsemble, loadCsv } from "ensemble-workbook";
+import { coxNLogLik, loadEnsemble, loadCsv } from "ensemble-workbook";
 import { buildEnsemble } from "../trainer/train";
 import { parseHyperparameters } from "../trainer/hyperparameters";
 import { parquetWriteBuffer } from "hyparquet-writer";
@@ -225,6 +225,26 @@ test("train: binary:logistic → logloss lines; validation-logloss = own out-of-
   assert.ok(close(v, ll), `${v} vs ${ll}`);
 });
 
+test("train: survival:cox (times, negative = right-censored) → cox-nloglik lines (not rmse of hazard ratios against times); validation-cox-nloglik = the out-of-fold cox-nloglik", async () => {
+  let seed = 3;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const lines = ["time,x0,x1"];
+  for (let i = 0; i < 150; i++) {
+    const x0 = Math.floor(rnd() * 20) / 4, x1 = Math.floor(rnd() * 10);
+    const t = Math.max(0.5, Math.round(Math.exp(2 - 0.4 * x0 + rnd()) * 2) / 2);
+    lines.push(`${rnd() < 0.25 ? -t : t},${x0},${x1}`);
+  }
+  const root = optMl({ objective: "survival:cox", models: "xgboost", num_round: "6", k_fold: "3", label: "time" }, { train: { "s.csv": lines.join("\n") + "\n" } });
+  roots.push(root);
+  const r = await runTrain(root);
+  assert.is(r.code, 0, r.stderr);
+  const out = r.stdout.trim().split("\n");
+  assert.is(out.filter((l) => /^fold=\d+ xgboost-cox-nloglik:[0-9.]+; ensemble-cox-nloglik:[0-9.]+;$/.test(l)).length, 3, r.stdout);
+  const v = Number(/^validation-cox-nloglik:([0-9.]+);$/.exec(out[out.length - 1])![1]);
+  const cv = JSON.parse(fs.readFileSync(path.join(root, "output", "data", "cv.json"), "utf8"));
+  assert.ok(close(v, coxNLogLik(cv.y, cv.oof.ensemble)), `${v} vs ${coxNLogLik(cv.y, cv.oof.ensemble)}`);
+});
+
 // ---- failure path: output/failure names the problem, exit code ≠ 0, model/ untouched ----
 const diabetes = () => fs.readFileSync(DIABETES, "utf8");
 /** a small Parquet file (x, target) */
@@ -362,6 +382,7 @@ const FAILURES: { name: string; hp?: Record<string, unknown>; channels: Record<s
     expect: [/^train channel file r\.csv: line 8 \(row 7\) has 9 fields, expected 11 as in the header: column 10 \(s6\) is missing/, /ragged/],
   },
   // issue 10's bad inputs: each names the column (and row and value where there is one)
+  { name: "survival:aft (interval labels)", hp: { k_fold: "3", objective: "survival:aft" }, channels: { train: { "d.csv": diabetes() } }, expect: [/survival:aft's labels are intervals \(XGBoost's label_lower_bound and label_upper_bound\), which an ensemble's one label column does not hold/] },
   { name: "text label, regression objective", hp: { k_fold: "3", label: "y" }, channels: { train: { "t.csv": "x,y\n1,yes\n2,no\n3,yes\n4,no\n" } }, expect: [/label column "y" holds text \(row 0 holds "yes"/, /objective reg:squarederror needs numbers/] },
   { name: "mixed label", hp: { k_fold: "3", label: "y", objective: "binary:logistic" }, channels: { train: { "t.csv": "x,y\n1,1\n2,no\n3,0\n4,yes\n" } }, expect: [/label column "y" mixes numbers and text: row 0 holds "1".* but row 1 holds "no"/] },
   { name: "categorical column absent", hp: { k_fold: "3", categorical_features: "sex,smoker" }, channels: { train: { "d.csv": diabetes() } }, expect: [/^hyperparameter categorical_features: column "smoker" not found; columns are: age, sex, bmi/] },
