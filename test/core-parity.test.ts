@@ -1008,13 +1008,18 @@ t("survival:cox and survival:aft (normal, logistic, extreme; exact, right-, left
   }
   const w = Float32Array.from({ length: n }, () => 0.5 + rnd());
   const Xtr = X.subarray(0, n * m), Xva = X.subarray(n * m);
-  const settings: { p: XGBoostParams; weight?: Float32Array }[] = [
+  // pow: the bounds raised to a power — times from 1e-25 to 1e32, where densities and probabilities underflow and the
+  // gradients take native's limits and clipping (survival_util.h GetLimitGradAtInfPred, Clip)
+  const settings: { p: XGBoostParams; weight?: Float32Array; pow?: number }[] = [
     { p: { objective: "survival:cox" } },
     { p: { objective: "survival:cox" }, weight: w },
     { p: { objective: "survival:aft", eval_metric: ["interval-regression-accuracy", "aft-nloglik"] } },
     { p: { objective: "survival:aft", aft_loss_distribution: "logistic", aft_loss_distribution_scale: 1.2 }, weight: w },
     { p: { objective: "survival:aft", aft_loss_distribution: "extreme", aft_loss_distribution_scale: 0.8, eval_metric: ["aft-nloglik", "interval-regression-accuracy"] } },
     { p: { objective: "survival:aft", aft_loss_distribution: "normal", aft_loss_distribution_scale: 0.5, max_depth: 4, eta: 0.5 } },
+    { p: { objective: "survival:aft", aft_loss_distribution: "normal", eval_metric: ["aft-nloglik", "interval-regression-accuracy"] }, pow: 25 },
+    { p: { objective: "survival:aft", aft_loss_distribution: "logistic", aft_loss_distribution_scale: 0.7, eval_metric: "aft-nloglik" }, pow: 25 },
+    { p: { objective: "survival:aft", aft_loss_distribution: "extreme", eval_metric: "aft-nloglik" }, pow: 25 },
   ];
   const ref = new RefJob();
   const fs = require("fs") as typeof import("fs");
@@ -1022,7 +1027,8 @@ t("survival:cox and survival:aft (normal, logistic, extreme; exact, right-, left
   const ours = settings.map((st, i) => {
     const aft = st.p.objective === "survival:aft";
     const p: XGBoostParams = { tree_method: "hist", max_depth: 6, max_bin: 256, ...st.p };
-    const labels = (from: number, to: number) => (aft ? { label_lower_bound: lower.subarray(from, to), label_upper_bound: upper.subarray(from, to) } : { label: cox.subarray(from, to) });
+    const lo = st.pow ? lower.map((v) => v ** st.pow!) : lower, hi = st.pow ? upper.map((v) => v ** st.pow!) : upper;
+    const labels = (from: number, to: number) => (aft ? { label_lower_bound: lo.subarray(from, to), label_upper_bound: hi.subarray(from, to) } : { label: cox.subarray(from, to) });
     const dtr = new DMatrix(Xtr, { nrow: n, ncol: m, weight: st.weight, ...labels(0, n) });
     const dva = new DMatrix(Xva, { nrow: nv, ncol: m, ...labels(n, n + nv) });
     const b = train(p, dtr, { numBoostRound: rounds, evals: [[dtr, "train"], [dva, "valid"]] });
@@ -1030,7 +1036,7 @@ t("survival:cox and survival:aft (normal, logistic, extreme; exact, right-, left
     b.free(); dtr.free();
     ref.dataset(`tr${i}`, Xtr, n, m, aft ? undefined : cox.subarray(0, n), st.weight);
     ref.dataset(`va${i}`, Xva, nv, m, aft ? undefined : cox.subarray(n));
-    if (aft) { ref.bounds(`tr${i}`, lower.subarray(0, n), upper.subarray(0, n)); ref.bounds(`va${i}`, lower.subarray(n), upper.subarray(n)); }
+    if (aft) { ref.bounds(`tr${i}`, lo.subarray(0, n), hi.subarray(0, n)); ref.bounds(`va${i}`, lo.subarray(n), hi.subarray(n)); }
     ref.task({ op: "train", params: p, num_round: rounds, dtrain: `tr${i}`, evals: [`tr${i}`, `va${i}`], save_model: ref.file(`n${i}.json`), predict: [{ data: `va${i}`, out: ref.file(`p${i}.f32`) }] });
     ref.task({ op: "load", model: ref.model(out.model), predict: [{ data: `va${i}`, out: ref.file(`l${i}.f32`) }] });
     return out;
@@ -1074,6 +1080,28 @@ t("survival:cox and survival:aft (normal, logistic, extreme; exact, right-, left
     }
   });
   ref.cleanup();
+});
+
+
+t("a tree that is its root alone (no split gains gamma): its saved base weight is the root's own weight and its leaf eta times it, as native's (the base weight was scaled by eta too)", () => {
+  const rnd = mulberry32(31);
+  const n = 200, X = new Float32Array(n * 2), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) { X[2 * i] = rnd(); X[2 * i + 1] = rnd(); y[i] = X[2 * i] + 1; }
+  const p: XGBoostParams = { gamma: 1e9, base_score: 0.5, eta: 0.3 };
+  const d = new DMatrix(X, { nrow: n, ncol: 2, label: y });
+  const b = train(p, d, { numBoostRound: 2 });
+  const ours = JSON.parse(b.saveModel()).learner.gradient_booster.model.trees;
+  b.free(); d.free();
+  const ref = new RefJob();
+  ref.dataset("d", X, n, 2, y);
+  ref.task({ op: "train", params: p, num_round: 2, dtrain: "d", save_model: ref.file("n.json") });
+  ref.run();
+  const nat = JSON.parse(require("fs").readFileSync(ref.file("n.json"), "utf8")).learner.gradient_booster.model.trees;
+  ref.cleanup();
+  ours.forEach((a: any, k: number) => {
+    assert.is(a.left_children.length, 1, `tree ${k} is a root alone`);
+    for (const f of ["base_weights", "split_conditions", "sum_hessian"]) assert.is(Math.fround(a[f][0]), Math.fround(nat[k][f][0]), `tree ${k} ${f}: ours ${a[f][0]}, native ${nat[k][f][0]}`);
+  });
 });
 
 test.run();

@@ -284,6 +284,11 @@ static void finish_tree_leaf(const GrowContext *ctx, Tree *t, int nid, double G,
   float w = ctx->monotone && parent != XGB_NO_PARENT ? bounded_weight(ctx->p, G, H, ctx->node_lower[parent], ctx->node_upper[parent])
                                                      : (float)leaf_weight(ctx->p, G, H);
   t->cond[nid] = t->base_weight[nid] = w * (float)ctx->p->eta;
+  /* a tree that is its root alone keeps the root's own weight as its base weight, the leaf value being eta times it
+   * (native's InitRoot: base_weight = weight, SetLeaf(learning_rate * weight)); a leaf below a split has the scaled
+   * value as both, as native's ExpandNode gives it. The root's was scaled here too: saved base_weights 0.297 where
+   * native's are 0.990 (predictions unchanged) */
+  if (parent == XGB_NO_PARENT) t->base_weight[nid] = w;
 }
 
 /* interaction_constraints (XGBoost's FeatureInteractionConstraintHost, constraints.cc): the features node nid may split
