@@ -383,6 +383,8 @@ test("survival:aft's bounds: each lower bound >= 0 and finite, each upper > 0 or
   throwsNamed("bounds with another objective", trainWith({ objective: "reg:squarederror" }, bounded), /^train: the matrix has label_lower_bound \/ label_upper_bound, survival:aft's interval labels; objective is reg:squarederror/);
   const plain = dm();
   throwsNamed("aft eval set without bounds", () => train({ objective: "survival:aft" }, bounded, { numBoostRound: 1, evals: [[plain, "v"]] }), /^train: eval set "v": survival:aft needs label_lower_bound/);
+  throwsNamed("early stopping on the accuracy", () => train({ objective: "survival:aft", eval_metric: ["aft-nloglik", "interval-regression-accuracy"] }, bounded, { numBoostRound: 3, evals: [[bounded, "t"]], earlyStoppingRounds: 1 }),
+    /^train: earlyStoppingRounds watches the last eval_metric, interval-regression-accuracy, which native XGBoost's early stopping minimises/);
   plain.free(); bounded.free();
 });
 

@@ -192,6 +192,11 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   const metricsProblemText = evals.length ? metricsProblem(p) : undefined;
   if (metricsProblemText) throw new Error(`train: ${metricsProblemText}`);
   if (es !== undefined && p.eval_metric.length === 0) throw new Error("train: earlyStoppingRounds needs a metric to watch: disable_default_eval_metric is set and eval_metric names none");
+  // native's early stopping minimises every metric but auc / aucpr / map / ndcg (xgboost/callback.py), an accuracy too:
+  // it would keep the round of the worst one. Neither that nor another rule than native's: an Error saying so
+  if (es !== undefined && p.eval_metric[p.eval_metric.length - 1] === "interval-regression-accuracy") {
+    throw new Error("train: earlyStoppingRounds watches the last eval_metric, interval-regression-accuracy, which native XGBoost's early stopping minimises (it keeps the round of the worst accuracy); name aft-nloglik last to stop on it");
+  }
 
   // the constraints name the training data's features: checked here, before anything is built (Fit applies them)
   constraintsFor(p, dtrain.ncol, dtrain.featureNames);
