@@ -512,8 +512,9 @@ export class DMatrix {
 
   /**
    * survival:aft's bounds, checked as their meaning needs (native takes any floats: a lower bound past the upper one
-   * or a negative time gave a loss of -log(1e-12) and gradients of nothing, silently): each lower bound a number >= 0
-   * (0: left-censored), each upper bound > 0 or +Infinity (right-censored), lower <= upper.
+   * trains as the swapped interval but scores -log(1e-12) in aft-nloglik, and a negative lower bound reads as
+   * left-censored, silently):
+   * each lower bound a number >= 0 (0: left-censored), each upper bound > 0 or +Infinity (right-censored), lower <= upper.
    */
   private setBounds(lower: ArrayLike<number> | undefined, upper: ArrayLike<number> | undefined): void {
     const fail = (text: string) => { this.free(); throw new Error(`DMatrix: ${text}`); };
