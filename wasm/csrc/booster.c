@@ -44,6 +44,7 @@ struct TrainState {
   int8_t *monotone;       /* the booster's monotone_constraints padded to every feature (GrowContext.monotone), or NULL */
   uint8_t *groups;        /* the interaction groups as marks per feature (GrowContext.groups), or NULL */
   float *residual, *residual_w; /* reg:absoluteerror leaf refresh */
+  int32_t *label_order;   /* survival:cox: the fit's rows by |label| (abs_label_order), sorted at its first round */
   Rng rng;
   GrowContext ctx;
 };
@@ -288,7 +289,8 @@ static void release_working_memory(TrainState *s) {
   free(s->own_label); free(s->own_weight); free(s->own_upper); s->own_label = s->own_weight = s->own_upper = NULL;
   if (s->src_rows) s->label = s->weight = s->upper = NULL;
   free(s->bins); free(s->gh); free(s->tree_gh); free(s->scratch_bins); free(s->scratch_gh); free(s->scratch_rows); free(s->rows);
-  free(s->residual); free(s->residual_w); free(s->ctx.hist_partials); free(s->ctx.side);
+  free(s->residual); free(s->residual_w); free(s->ctx.hist_partials); free(s->ctx.side); free(s->label_order);
+  s->label_order = NULL;
   s->bins = s->scratch_bins = NULL; s->gh = s->tree_gh = s->scratch_gh = NULL; s->scratch_rows = s->rows = NULL;
   s->residual = s->residual_w = NULL; s->ctx.hist_partials = NULL; s->ctx.side = NULL;
   s->ctx.bins = s->ctx.scratch_bins = NULL; s->ctx.gh = s->ctx.scratch_gh = NULL; s->ctx.scratch_rows = s->ctx.rows = NULL;
@@ -423,7 +425,10 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
   const Params *p = &b->p;
   int k = b->n_groups, n = s->nrow, npt = p->num_parallel_tree > 0 ? p->num_parallel_tree : 1;
   if (p->objective == OBJ_SURVIVAL_AFT && !s->upper) return xgb_fail("survival:aft: no label_upper_bound (bst_train_set_upper)");
-  if (objective_gradients(p, s->margin, s->label, s->upper, s->weight, n, k, s->gh) < 0) return -1;
+  /* the labels do not change during a fit: sorted once, as native caches its LabelAbsSort (a sort every round was
+   * most of a survival:cox round: 150 ms against 20 for squared error at 100k rows) */
+  if (p->objective == OBJ_SURVIVAL_COX && !s->label_order && !(s->label_order = abs_label_order(s->label, n))) return -1;
+  if (objective_gradients(p, s->margin, s->label, s->upper, s->weight, s->label_order, n, k, s->gh) < 0) return -1;
   /* XGBoost divides the learning rate among parallel trees: a forest is their mean (in float, as its updater:
    * float lr / trees.size() — in double, 0.45 / 7 was an ulp off native's, and so was every leaf) */
   Params tp = *p;

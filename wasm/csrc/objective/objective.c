@@ -2,20 +2,22 @@
 #include "objective.h"
 
 int objective_gradients(const Params *p, const float *margin, const float *label, const float *label_upper, const float *weight,
-                        int n, int n_groups, GradPair *out) {
+                        const int32_t *label_order, int n, int n_groups, GradPair *out) {
   switch (p->objective) {
   case OBJ_BINARY_LOGISTIC: case OBJ_REG_LOGISTIC: case OBJ_BINARY_LOGITRAW:
     binary_gradients(margin, label, weight, n, (float)p->scale_pos_weight, out); break;
   case OBJ_BINARY_HINGE: hinge_gradients(margin, label, weight, n, out); break;
   case OBJ_MULTI_SOFTPROB: case OBJ_MULTI_SOFTMAX: multiclass_gradients(margin, label, weight, n, n_groups, out); break;
-  case OBJ_SURVIVAL_COX: return cox_gradients(margin, label, weight, n, out);
+  case OBJ_SURVIVAL_COX: return cox_gradients(margin, label, weight, label_order, n, out);
   case OBJ_SURVIVAL_AFT: aft_gradients(p, margin, label, label_upper, weight, n, out); break;
   default: regression_gradients(p, margin, label, weight, n, out);
   }
   return 0;
 }
 
-int cmp_ranked(const void *a, const void *b) {
+/* A value, its weight and its place in the input: sorted by value, ties in input order (std::stable_sort's). */
+typedef struct { float v, w; int32_t i; } Ranked;
+static int cmp_ranked(const void *a, const void *b) {
   const Ranked *x = a, *y = b;
   if (x->v != y->v) return (x->v > y->v) - (x->v < y->v);
   return (x->i > y->i) - (x->i < y->i);

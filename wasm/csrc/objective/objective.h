@@ -6,9 +6,10 @@
 #define XGB_OBJECTIVE_H
 #include "params.h"
 
-/* label_upper: survival:aft's upper bounds (label then holds the lower ones), else NULL. -1 on failure (recorded). */
+/* label_upper: survival:aft's upper bounds (label then holds the lower ones), else NULL; label_order: survival:cox's rows
+ * by |label| (abs_label_order), or NULL to sort them here. -1 on failure (recorded). */
 int objective_gradients(const Params *p, const float *margin, const float *label, const float *label_upper, const float *weight,
-                        int n, int n_groups, GradPair *out);
+                        const int32_t *label_order, int n, int n_groups, GradPair *out);
 /* The intercept XGBoost 2.x estimates when base_score is unset, in output space. */
 double objective_estimate_base_score(const Params *p, const float *label, const float *weight, int n);
 double objective_prob_to_margin(int objective, double base_score);
@@ -25,16 +26,12 @@ static inline float sigmoid_float(float x) {
   return 1.0f / (expf(e) + 1.0f + 1e-16f);
 }
 
-/* A value, its weight and its place in the input: sorted by value, ties in input order (std::stable_sort's). */
-typedef struct { float v, w; int32_t i; } Ranked;
-int cmp_ranked(const void *a, const void *b);
-
 /* per-family implementations */
 void regression_gradients(const Params *p, const float *margin, const float *label, const float *weight, int n, GradPair *out);
 void binary_gradients(const float *margin, const float *label, const float *weight, int n, float scale_pos_weight, GradPair *out);
 void hinge_gradients(const float *margin, const float *label, const float *weight, int n, GradPair *out);
 void multiclass_gradients(const float *margin, const float *label, const float *weight, int n, int k, GradPair *out);
-int cox_gradients(const float *margin, const float *label, const float *weight, int n, GradPair *out);
+int cox_gradients(const float *margin, const float *label, const float *weight, const int32_t *order, int n, GradPair *out);
 void aft_gradients(const Params *p, const float *margin, const float *lower, const float *upper, const float *weight, int n, GradPair *out);
 /* survival helpers the metrics share: the rows by |label| (free() it; NULL on failure), a row's AFT loss */
 int32_t *abs_label_order(const float *label, int n);
