@@ -1384,14 +1384,17 @@ test("loadTable and loadCsv refuse options they do not read, naming them (a miss
 // Python's json.dumps writes float nan and inf as NaN and Infinity (pandas' read_json reads them back): not JSON, so an
 // Error — one that says what they are and what to write instead (it was V8's "Unexpected token 'N'" alone).
 test("JSON from Python's json.dumps with NaN or Infinity is an Error saying they are not JSON and what to write", async () => {
-  const written = { json: '[{"a": 1.5}, {"a": NaN}, {"a": Infinity}]', jsonl: '{"a": 1.5}\n{"a": NaN}' };
+  // -Infinity: V8 says only "No number after minus sign" of it (the hint was missing)
+  const written = { json: '[{"a": 1.5}, {"a": NaN}, {"a": Infinity}]', jsonl: '{"a": 1.5}\n{"a": NaN}', minus: '[{"a": 1.5}, {"a": -Infinity}]' };
   if (hasSklearn()) {
-    const py = python(`print(json.dumps({"json": json.dumps([{"a": 1.5}, {"a": float("nan")}, {"a": float("inf")}]), "jsonl": "\\n".join(json.dumps({"a": v}) for v in [1.5, float("nan")])}))`, {});
+    const py = python(`print(json.dumps({"json": json.dumps([{"a": 1.5}, {"a": float("nan")}, {"a": float("inf")}]), "jsonl": "\\n".join(json.dumps({"a": v}) for v in [1.5, float("nan")]), "minus": json.dumps([{"a": 1.5}, {"a": float("-inf")}])}))`, {});
     assert.equal(py, written, "what Python's json.dumps writes");
   }
   const hint = /NaN and Infinity are not JSON \(Python's json\.dumps writes them for float nan and inf\): write null for a missing number/;
   await rejects(() => loadTable(file("py-nan.json", written.json)), /py-nan\.json: not valid JSON: /, hint);
   await rejects(() => loadTable(file("py-nan.jsonl", written.jsonl)), /py-nan\.jsonl: line 2 is not valid JSON: /, hint);
+  await rejects(() => loadTable(file("py-minus-inf.json", written.minus)), /py-minus-inf\.json: not valid JSON: /, hint);
+  assert.not.match(await rejects(() => loadTable(file("minus.json", '[{"a": -x}]')), /minus\.json: not valid JSON: /), hint);
   const other = await rejects(() => loadTable(file("bad.json", '[{"a": Nope}]')), /bad\.json: not valid JSON: /);
   assert.not.match(other, hint);
 });

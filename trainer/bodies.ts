@@ -236,15 +236,16 @@ function headerOrRow(head: string[], features: string[], label: string | undefin
  * A CSV body without its lines of spaces alone before the first row and after the last, and how many lines went before
  * it: SageMaker's XGBoost strips the body (payload.strip()) before it reads the rows, so a body sent with a leading
  * blank line was answered there and a 400 here ("line 1 is empty"), and a last line of spaces was a row here (a 400
- * naming its width; for a one-feature model a missing value, one more prediction than rows sent). A line of tabs stays:
- * it is a TSV row of missing values.
+ * naming its width; for a one-feature model a missing value, one more prediction than rows sent). Spaces, \v and \f
+ * count as blank (CSV gives them no meaning). A line holding a tab stays, where that container strips it too: it is a
+ * TSV row of missing values, dropped there without a word.
  */
 function trimBlankLines(text: string): { text: string; skipped: number } {
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let skipped = 0;
   for (let i = start; ; i++) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 13) continue;
+    if (c === 32 || c === 13 || c === 11 || c === 12) continue;
     if (c !== 10) break;
     start = i + 1;
     skipped++;
@@ -252,7 +253,7 @@ function trimBlankLines(text: string): { text: string; skipped: number } {
   let end = text.length;
   for (;;) {
     let i = end;
-    while (i > start && text.charCodeAt(i - 1) === 32) i--;
+    while (i > start && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 11 || text.charCodeAt(i - 1) === 12)) i--;
     if (i === start || text.charCodeAt(i - 1) !== 10) break;
     end = i - 1;
     if (end > start && text.charCodeAt(end - 1) === 13) end--;
@@ -367,14 +368,15 @@ export function parseJsonBody(text: string, columns: BodyColumns): ParsedBody {
   const features = schema.columns.map((c) => c.name);
   let body: unknown;
   if (jsonNesting(text, MAX_JSON_NESTING) > MAX_JSON_NESTING) throw new HttpError(400, `JSON body nests deeper than ${MAX_JSON_NESTING} levels; send {"instances": [[…], …]}`);
+  const parsed = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    body = JSON.parse(parsed);
   } catch (e) {
     const lines = jsonLinesCount(text);
     if (lines > 1) {
       throw new HttpError(400, `JSON body holds ${lines} JSON documents, one a line (JSON Lines — what a batch transform with SplitType Line sends, its records joined by newlines): this endpoint reads one document, {"instances": [[…], …]}; in a transform job give JSON files with SplitType None, or CSV with SplitType Line`);
     }
-    throw new HttpError(400, `JSON body is not valid JSON: ${(e as Error).message}${jsonNanHint(e, "the rows as CSV (an empty cell or nan is missing)")}`);
+    throw new HttpError(400, `JSON body is not valid JSON: ${(e as Error).message}${jsonNanHint(e, parsed, "the rows as CSV (an empty cell or nan is missing)")}`);
   }
   const instances: unknown = Array.isArray(body) ? body : body && typeof body === "object" ? (body as { instances?: unknown }).instances : undefined;
   // a key beside instances asks for something this endpoint does not do (SageMaker's built-in algorithms' "configuration",

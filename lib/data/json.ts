@@ -100,10 +100,15 @@ export function jsonText(bytes: Uint8Array, what: string): string {
 
 /**
  * What to do when the parse stopped at NaN or Infinity: Python's json.dumps writes them for float nan and inf by
- * default (pandas' read_json reads them back), but they are not JSON. `instead`: the other way to send the data.
+ * default (pandas' read_json reads them back), but they are not JSON. `text`: what was parsed — V8 says of -Infinity
+ * only "No number after minus sign … at position p" (p just past the minus), so the text tells. `instead`: the other
+ * way to send the data.
  */
-export function jsonNanHint(e: unknown, instead = "the table as CSV or Parquet"): string {
-  return /Unexpected token '?(N|I)'?/.test((e as Error).message) && /\b(NaN|Infinity)\b/.test((e as Error).message)
+export function jsonNanHint(e: unknown, text: string, instead = "the table as CSV or Parquet"): string {
+  const message = (e as Error).message;
+  const minus = /No number after minus sign in JSON at position (\d+)/.exec(message);
+  const stoppedThere = (/Unexpected token '?(N|I)'?/.test(message) && /\b(NaN|Infinity)\b/.test(message)) || (minus !== null && text.startsWith("Infinity", Number(minus[1])));
+  return stoppedThere
     ? ` — NaN and Infinity are not JSON (Python's json.dumps writes them for float nan and inf): write null for a missing number (pandas' to_json does; json.dumps(…, allow_nan=False) refuses them), or ${instead}`
     : "";
 }
@@ -113,7 +118,7 @@ export function readJson(text: string, what: string, opts: { naValues: Set<strin
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${what}: not valid JSON: ${(e as Error).message}${jsonNanHint(e)}`);
+    throw new Error(`${what}: not valid JSON: ${(e as Error).message}${jsonNanHint(e, text)}`);
   }
   if (!Array.isArray(doc)) throw new Error(`${what}: expected a JSON array of records ([{"column": value, …}, …]), got ${doc === null ? "null" : typeof doc}`);
   return recordsToColumns(doc as Row[], what, opts.naValues, opts.textColumns, () => keysInTextOrder(text, 2));
@@ -128,7 +133,7 @@ export function readJsonLines(text: string, what: string, opts: { naValues: Set<
     try {
       records.push(JSON.parse(t) as Row);
     } catch (e) {
-      throw new Error(`${what}: line ${i + 1} is not valid JSON: ${(e as Error).message}${jsonNanHint(e)}`);
+      throw new Error(`${what}: line ${i + 1} is not valid JSON: ${(e as Error).message}${jsonNanHint(e, t)}`);
     }
   });
   return recordsToColumns(records, what, opts.naValues, opts.textColumns, () => keysInTextOrder(text, 1));
