@@ -132,8 +132,10 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     // XGBoost's own objectives and metrics that this core does not implement say so (they read "unknown"), and
     // those XGBoost added after 1.7 name the version
     [{ objective: "reg:quantileerror" }, [/objective "reg:quantileerror" is XGBoost 2\.0's \(not in 1\.7\) and is not implemented here; this core trains reg:squarederror/]],
-    [{ objective: "rank:ndcg" }, [/objective "rank:ndcg" \(XGBoost's\) is not implemented here; this core trains/]],
-    [{ objective: "rank:pairwise" }, [/objective "rank:pairwise" \(XGBoost's\) is not implemented here/]],
+    // every objective of XGBoost 1.7 is trained here (survival:* and rank:* were the last): the refusal lists them, and
+    // a name that is none of them is unknown
+    [{ objective: "reg:quantileerror" }, [/this core trains .*survival:cox, survival:aft, rank:pairwise, rank:ndcg, rank:map/]],
+    [{ objective: "rank:weibull" }, [/unknown objective "rank:weibull"; valid: .*survival:aft, rank:pairwise, rank:ndcg, rank:map/]],
     // error@t is computed (parity test); its threshold is a decimal number, as native reads it
     [{ eval_metric: "error@high" }, [/eval_metric "error@high": error@t takes a threshold t written as a decimal number \(error@0\.7\)/]],
     [{ objective: "multi:softprob", num_class: 3, eval_metric: "error@0.7" }, [/eval_metric "error@0\.7" does not apply to multi:softprob/]],
@@ -162,7 +164,14 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     [{ objective: "reg:gamma", base_score: -1 }, [/parameter base_score must be > 0 for reg:gamma/]],
     [{ objective: "reg:tweedie", base_score: 0 }, [/parameter base_score must be > 0 for reg:tweedie/]],
     [{ objective: "reg:logistic", base_score: 1 }, [/parameter base_score must be in \(0, 1\) for reg:logistic/]],
-    [{ eval_metric: "ndcg@5-" }, [/eval_metric "ndcg@5-" \(XGBoost's\) is not implemented here/]],
+    // ndcg@k / map@k take a whole number k (native's sscanf("%u")), and "-" only at the end
+    [{ eval_metric: "ndcg@x" }, [/eval_metric "ndcg@x": ndcg@k takes a cut-off k written as a whole number \(ndcg@3\)/]],
+    [{ eval_metric: "map-@3" }, [/eval_metric "map-@3": map@k takes a cut-off k/]],
+    // rank:*'s own parameters: native's ranges, and not for other objectives (native: not used)
+    [{ objective: "rank:ndcg", num_pairsample: 0 }, [/parameter num_pairsample must be >= 1 \(partners drawn per row\), got 0/]],
+    [{ objective: "rank:map", fix_list_weight: -1 }, [/parameter fix_list_weight must be >= 0/]],
+    [{ objective: "rank:map", num_pairsample: 1.5 }, [/parameter num_pairsample must be an integer/]],
+    [{ num_pairsample: 2 }, [/parameter num_pairsample is the rank:\* objectives'; objective is reg:squarederror/]],
     [{ eval_metric: "quantile" }, [/eval_metric "quantile" is XGBoost 2\.0's \(not in 1\.7\)/]],
     [{ grow_policy: "breadth" }, [/grow_policy/, /depthwise/]],
     [{ booster: "gblinear" }, [/booster/]],
@@ -388,13 +397,50 @@ test("survival:aft's bounds: each lower bound >= 0 and finite, each upper > 0 or
   plain.free(); bounded.free();
 });
 
+test("query groups (rank:*, ndcg / map): sizes that do not sum to the rows, unsorted qid, weights not one per group, groups where no objective reads them, a view's lost groups, ndcg's labels — each an Error naming it", () => {
+  const n = data.nrow, y = data.y.map((v) => Math.min(4, Math.max(0, Math.round(v))));
+  const m = (opts: Record<string, unknown>) => () => new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: y, ...opts });
+  throwsNamed("sizes short of the rows", m({ group: [100, 299] }), /DMatrix: group sizes sum to 399 but X has 400 rows; they must sum to the rows/);
+  throwsNamed("sizes past the rows", m({ group: [300, 300] }), /DMatrix: group sizes sum to more than the 400 rows \(group 1 ends past them\)/);
+  throwsNamed("a fractional size", m({ group: [200.5, 199.5] }), /DMatrix: group\[0\] is 200\.5; group sizes must be integers >= 0/);
+  throwsNamed("group and qid", m({ group: [400], qid: new Array(n).fill(1) }), /DMatrix: give group \(the groups' sizes\) or qid \(a query id per row\), not both/);
+  const qid = Array.from({ length: n }, (_, i) => Math.floor(i / 10));
+  qid[57] = 2;
+  throwsNamed("unsorted qid (native: `qid` must be sorted in non-decreasing order along with data)", m({ qid }), /DMatrix: qid\[57\] = 2 after qid\[56\] = 5; qid must be sorted in non-decreasing order/);
+  throwsNamed("qid of other rows", m({ qid: [1, 2] }), /DMatrix: qid has 2 values but X has 400 rows/);
+  throwsNamed("weights per row with groups (native: weights are one per group)", m({ group: [200, 200], weight: new Float32Array(n).fill(1) }), /DMatrix: weight has 400 values but there are 2 query groups; with groups, weights are one per group/);
+  throwsNamed("a negative group weight", m({ group: [200, 200], weight: [1, -1] }), /DMatrix: weight\[1\] is -1; weights must be finite and >= 0/);
+
+  const grouped = new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: y, group: [150, 250] });
+  const rowWeighted = new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: y, weight: new Float32Array(n).fill(2) });
+  const badRelevance = new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: y.map((v, i) => (i === 9 ? 31 : v)), group: [400] });
+  const view = grouped.slice([0, 1, 2, 3]);
+  try {
+    throwsNamed("groups for an objective that does not read them", trainWith({ objective: "reg:squarederror" }, grouped), /train: dtrain has query groups \(group \/ qid\), which only the rank:\* objectives read; objective is reg:squarederror/);
+    throwsNamed("row weights without groups", trainWith({ objective: "rank:pairwise" }, rowWeighted), /train: rank:pairwise weighs query groups, one weight per group; dtrain has row weights and no groups/);
+    throwsNamed("a row view of a grouped matrix", trainWith({ objective: "rank:ndcg" }, view), /train: dtrain is a row view of a matrix with query groups, and views carry no groups/);
+    throwsNamed("rank:ndcg's gain 2^label - 1 past 30", trainWith({ objective: "rank:ndcg" }, badRelevance), /train: label\[9\] = 31; rank:ndcg needs relevance labels in \[0, 31\)/);
+    throwsNamed("ndcg on an eval set's label 31", () => train({ objective: "rank:pairwise", eval_metric: "ndcg@3" }, grouped, { evals: [[badRelevance, "v"]] }), /train: eval set "v": label\[9\] = 31; ndcg needs relevance labels in \[0, 31\)/);
+    throwsNamed("ndcg on a view of a grouped matrix", () => train({ objective: "rank:pairwise" }, grouped, { evals: [[view, "v"]] }), /train: eval set "v" is a row view of a matrix with query groups, and views carry no groups; map needs them/);
+    const coded = Float32Array.from(data.X, (v, i) => (i % data.ncol === 0 ? (i / data.ncol) % 3 : v));
+    const cat = new DMatrix(coded, { nrow: n, ncol: data.ncol, label: y, group: [400], catFeatures: [0] });
+    throwsNamed("target statistics of a ranking's labels", trainWith({ objective: "rank:map", cat_encoding: "ordered" }, cat), /train: rank:map with cat_encoding "ordered" \(target statistics of the labels\) is not implemented; use cat_encoding "partition"/);
+    cat.free();
+    // lib: an ensemble's folds, blends and metrics are per row
+    throwsNamed("an ensemble of rank:ndcg", () => new Ensemble({ members: [xgboost({ objective: "rank:ndcg" } as never)] }), /rank:ndcg learns to order the rows of each query group \(DMatrix group \/ qid\), which an ensemble's tables, folds/);
+    // and the core is still usable: a ranking on the groups trains
+    train({ objective: "rank:ndcg" }, grouped, { numBoostRound: 1 }).free();
+  } finally {
+    view.free(); grouped.free(); rowWeighted.free(); badRelevance.free();
+  }
+});
+
 test("DMatrix: an option it does not read is an Error naming it — XGBoost's Python keywords (feature_names, feature_types), a misspelt weight, and base_margin, which native uses and this core does not (each made a matrix without it, silently)", () => {
   const m = (opts: Record<string, unknown>) => () => new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: data.y, ...opts });
   throwsNamed("feature_names", m({ feature_names: ["a", "b", "c", "d", "e"] }), /DMatrix: unknown option "feature_names" \(XGBoost's Python keyword; here it is featureNames\)/);
   throwsNamed("feature_types", m({ feature_types: ["c", "q", "q", "q", "q"] }), /unknown option "feature_types" \(XGBoost's Python keyword; here it is featureTypes\)/);
   throwsNamed("weights", m({ weights: data.y.map(() => 2) }), /DMatrix: unknown option "weights"; valid: nrow, ncol, label, weight, missing, featureNames, catFeatures, featureTypes, enableCategorical/);
   throwsNamed("base_margin", m({ base_margin: data.y }), /DMatrix: option base_margin: a per-row starting margin \(XGBoost's base_margin\) is not supported/);
-  throwsNamed("group", m({ group: [data.nrow] }), /DMatrix: option group: query groups \(ranking\) are not supported/);
   throwsNamed("not an object", () => new DMatrix(data.X, 5 as never), /DMatrix: options must be an object, got 5/);
   // the options it reads, and an option left undefined, are taken
   m({ weight: data.y.map(() => 1), missing: NaN, featureNames: ["a", "b", "c", "d", "e"], catFeatures: [], enableCategorical: true, featureTypes: undefined })().free();

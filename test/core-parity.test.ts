@@ -1104,4 +1104,66 @@ t("a tree that is its root alone (no split gains gamma): its saved base weight i
   });
 });
 
+/** Ranking data: n rows of m features of 40 values each (exact cuts) in query groups of 1..30 rows, relevance labels
+ * 0..4 from a smooth function with noise, and one weight per group */
+function rankingData(seed: number, n: number, m: number): { X: Float32Array; y: Float32Array; group: number[]; groupW: number[] } {
+  const { X, y } = fortyValueData(seed, n, m, () => 1);
+  const rnd = mulberry32(seed + 1), group: number[] = [];
+  for (let left = n; left > 0;) { const s = Math.min(left, 1 + Math.floor(rnd() * 30)); group.push(s); left -= s; }
+  return { X, y: y.map((v) => Math.min(4, Math.max(0, Math.floor(v / 2 + 2)))), group, groupW: group.map(() => 0.5 + rnd() * 2) };
+}
+
+t("rank:pairwise, rank:ndcg and rank:map (num_pairsample, fix_list_weight, group weights, qid): every node and prediction is native's to the bit, and so is every round's ndcg, ndcg@3, ndcg-, map, map@3- on the training and a held-out grouped set", () => {
+  // native samples each row's partner with std::minstd_rand and std::uniform_int_distribution (objective/std_random.c);
+  // a tree apart would mean the pairs or their lambda weights differ
+  const n = 3000, m = 5, tr = rankingData(21, n, m), va = rankingData(22, 800, m);
+  const metrics = ["ndcg", "ndcg@3", "ndcg-", "map", "map@3-"] as Metric[];
+  const settings: { p: XGBoostParams; weights?: boolean; qid?: boolean }[] = [
+    { p: { objective: "rank:pairwise" }, qid: true },
+    { p: { objective: "rank:ndcg", num_pairsample: 2 }, weights: true },
+    { p: { objective: "rank:map", fix_list_weight: 10 } },
+    { p: { objective: "rank:ndcg", grow_policy: "lossguide", max_leaves: 12, fix_list_weight: 3, num_pairsample: 3 }, weights: true },
+  ];
+  const qidOf = (group: number[]) => group.flatMap((s, k) => new Array<number>(s).fill(k * 3 + 1));
+  const ref = new RefJob();
+  const ours = settings.map((st, i) => {
+    const p: XGBoostParams = { tree_method: "hist", max_depth: 6, max_bin: 256, eval_metric: metrics, ...st.p };
+    const groups = st.qid ? { qid: qidOf(tr.group) } : { group: tr.group };
+    const d = new DMatrix(tr.X, { nrow: n, ncol: m, label: tr.y, ...groups, ...(st.weights ? { weight: tr.groupW } : {}) });
+    const dv = new DMatrix(va.X, { nrow: 800, ncol: m, label: va.y, group: va.group });
+    const b = train(p, d, { numBoostRound: 4, evals: [[d, "train"], [dv, "valid"]] });
+    const out = { trees: JSON.parse(b.saveModel()).learner.gradient_booster.model.trees, pred: b.predict(d), evals: b.evalsResult };
+    b.free(); d.free(); dv.free();
+    ref.dataset(`train${i}`, tr.X, n, m, tr.y);
+    ref.groups(`train${i}`, tr.group, st.weights ? tr.groupW : undefined);
+    ref.task({ op: "train", params: p, num_round: 4, dtrain: `train${i}`, evals: [`train${i}`, "valid"], save_model: ref.file(`r${i}.json`), predict: [{ data: `train${i}`, out: ref.file(`r${i}.f32`) }] });
+    return out;
+  });
+  ref.dataset("valid", va.X, 800, m, va.y);
+  ref.groups("valid", va.group);
+  const results = ref.run();
+  const fs = require("fs") as typeof import("fs");
+  settings.forEach((st, i) => {
+    const what = JSON.stringify(st.p);
+    const nat = JSON.parse(fs.readFileSync(ref.file(`r${i}.json`), "utf8")).learner.gradient_booster.model.trees;
+    assert.is(ours[i].trees.length, nat.length, `${what}: trees`);
+    ours[i].trees.forEach((a: any, k: number) => {
+      const b = nat[k], where = `${what} tree ${k}`;
+      assert.equal(a.left_children, b.left_children, `${where}: shape`);
+      for (const f of ["split_indices", "default_left", "split_conditions", "loss_changes", "sum_hessian", "base_weights"]) {
+        const j = a[f].findIndex((v: number, q: number) => Math.fround(Number(v)) !== Math.fround(Number(b[f][q])));
+        assert.ok(j < 0, `${where}: ${f}[${j}]: ours ${a[f][j]}, native ${b[f][j]}`);
+      }
+    });
+    const npred = readF32(ref.file(`r${i}.f32`));
+    const r = ours[i].pred.findIndex((v, q) => v !== npred[q]);
+    assert.ok(r < 0, `${what}: prediction of row ${r}: ours ${ours[i].pred[r]}, native ${npred[r]}`);
+    const ne = results[i].evals_result!;
+    for (const [set, nset] of [["train", `train${i}`], ["valid", "valid"]]) {
+      for (const metric of metrics) assert.equal(ours[i].evals[set][metric], ne[nset][metric], `${what}: ${set}-${metric} per round`);
+    }
+  });
+  ref.cleanup();
+});
+
 test.run();

@@ -59,6 +59,8 @@ export interface DatasetSpec {
   feature_types?: string[];
   /** a QuantileDMatrix of these rows binned with the cuts of that dataset's QuantileDMatrix (max_bin below) */
   quantile_ref?: string; max_bin?: number;
+  /** query groups (ranking): the groups' sizes (set_group), and optionally one weight per group (set_weight) */
+  group?: number[]; group_w?: number[];
 }
 export interface PredSpec {
   data: string; output_margin?: boolean; out?: string; iteration_range?: [number, number]; repeat?: number;
@@ -119,6 +121,12 @@ export class RefJob {
     const spec = this.datasets[name];
     spec.lower = this.file(`${name}.lo.f32`); writeF32(spec.lower, lower);
     spec.upper = this.file(`${name}.hi.f32`); writeF32(spec.upper, upper);
+  }
+
+  /** Give a registered dataset query groups (their sizes) and optionally one weight per group (native's set_group,
+   * set_weight) */
+  groups(name: string, group: number[], groupW?: number[]): void {
+    Object.assign(this.datasets[name], { group, ...(groupW ? { group_w: groupW } : {}) });
   }
 
   /** Register a dataset spec whose files already exist (e.g. the bench data). */

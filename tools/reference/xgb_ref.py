@@ -13,6 +13,8 @@ Input: one JSON job, from a file named on the command line or from stdin:
                  "feature_types": ["q", "c", ...] (optional: "c" columns are categorical,
                                   the DMatrix is built with enable_categorical=True),
                  "rows": [0, 5, ...] | "rows.i32" (optional: take these rows only),
+                 "group": [sizes], "group_w": [one weight per group] (optional: query groups, set_group and
+                                  set_weight; a whole dataset only),
                  "row_begin": a, "row_end": b (optional: take rows [a, b) only),
                  "quantile_ref": "<name>", "max_bin": B (optional: a QuantileDMatrix of these rows
                                   binned with the cuts of dataset <name>'s QuantileDMatrix —
@@ -138,6 +140,10 @@ class Datasets:
             assert rows is None and not any(spec.get(k) is not None for k in ("rows", "row_begin", "row_end"))
             d.set_float_info("label_lower_bound", read_f32(spec["lower"], X.shape[0]))
             d.set_float_info("label_upper_bound", read_f32(spec["upper"], X.shape[0]))
+        if spec.get("group") is not None:
+            d.set_group(spec["group"])
+            if spec.get("group_w") is not None:
+                d.set_weight(np.array(spec["group_w"], dtype=np.float32))
         return d, y, w
 
 

@@ -45,6 +45,9 @@ int bst_train_begin_q(Booster *b, const QMatrix *qm, const float *X, const float
  * alive as the labels; after bst_train_begin_q, before the first round */
 int bst_train_set_upper(Booster *b, const float *upper);
 int bst_boost_round(Booster *b, int iteration, int num_rounds);
+/* rank:*'s query groups for the fit begun last: group k is its rows ptr[k] .. ptr[k + 1] (ptr[0] = 0, ptr[n_query] =
+ * its rows), weight NULL or one per group (native's per-group weights). Without them the rows are one group. */
+int bst_train_query_groups(Booster *b, const int32_t *ptr, const float *weight, int n_query);
 float *bst_train_margin(Booster *b);                      /* nrow * n_groups */
 /* Frees a fit's working memory (its gathered bins, gradients, scratch) until its next round,
  * which rebuilds it exactly: the same model as without parking (booster.c: TrainState). */
@@ -65,10 +68,12 @@ int bst_margin_add(Booster *b, const float *X, const QMatrix *qm, int x_rows, in
 /* 0 when trees [tree_begin, tree_end) (tree_end < 0: all) split only at qm's cuts, so they
  * predict exactly on its decoded rows; else -1 naming the first split that does not. */
 int bst_check_decode(Booster *b, const QMatrix *qm, int tree_begin, int tree_end);
-/* threshold: error@t's t (0.5 for error), tweedie-nloglik@rho's rho; other metrics ignore it */
-/* upper: survival:aft's upper bounds for its metrics (label: the lower ones), else NULL */
+/* threshold: error@t's t (0.5 for error), tweedie-nloglik@rho's rho, ndcg@k's and map@k's k (4294967295: the whole
+ * list); other metrics ignore it. upper: survival:aft's upper bounds for its metrics (label: the lower ones), else
+ * NULL. ndcg and map read the query groups query_ptr[0 .. n_query] (n_query 0: one group of all rows) and minus (their
+ * "-" form); the others ignore them. */
 double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *upper,
-                const float *weight, int nrow);
+                const float *weight, int nrow, const int32_t *query_ptr, int n_query, int minus);
 
 /* SHAP contributions and interaction values (shap.h: layouts). */
 #include "shap.h"

@@ -45,6 +45,10 @@ struct TrainState {
   uint8_t *groups;        /* the interaction groups as marks per feature (GrowContext.groups), or NULL */
   float *residual, *residual_w; /* reg:absoluteerror leaf refresh */
   int32_t *label_order;   /* survival:cox: the fit's rows by |label| (abs_label_order), sorted at its first round */
+  /* rank:*'s query groups (bst_train_query_groups), in the fit's row order: kept while parked */
+  int32_t *query_ptr;
+  float *query_weight;
+  int n_query;
   Rng rng;
   GrowContext ctx;
 };
@@ -132,6 +136,7 @@ XGB_API void bst_train_end(Booster *b) {
   free(s->margin); free(s->all_features); free(s->tree_features);
   free(s->ctx.node_begin); free(s->ctx.node_end); free(s->ctx.node_virtual); free(s->ctx.node_alt); free(s->ctx.node_split_bin);
   free(s->ctx.node_lower); free(s->ctx.node_upper); free(s->monotone); free(s->groups);
+  free(s->query_ptr); free(s->query_weight);
   free(s);
   b->train = NULL;
 }
@@ -304,6 +309,28 @@ XGB_API void bst_train_park(Booster *b) {
   s->parked = 1;
 }
 
+XGB_API int bst_train_query_groups(Booster *b, const int32_t *ptr, const float *weight, int n_query) {
+  TrainState *s = b->train;
+  if (!s) return xgb_fail("bst_train_query_groups called outside training");
+  if (!objective_is_rank(b->p.objective)) return xgb_fail("query groups are for the rank:* objectives");
+  if (n_query < 1 || ptr[0] != 0 || ptr[n_query] != s->nrow)
+    return xgb_fail("query groups must cover the fit's %d rows from row 0 (they end at row %d)", s->nrow, n_query >= 1 ? ptr[n_query] : 0);
+  for (int k = 0; k < n_query; k++) {
+    if (ptr[k + 1] < ptr[k]) return xgb_fail("query group %d ends at row %d before it begins (row %d)", k, ptr[k + 1], ptr[k]);
+    if (weight && !(weight[k] >= 0 && isfinite(weight[k]))) return xgb_fail("query group %d's weight is %g: weights must be finite and >= 0", k, weight[k]);
+  }
+  free(s->query_ptr); free(s->query_weight);
+  s->query_weight = NULL;
+  if (!(s->query_ptr = xgb_alloc(sizeof(int32_t) * ((size_t)n_query + 1)))) return -1;
+  memcpy(s->query_ptr, ptr, sizeof(int32_t) * ((size_t)n_query + 1));
+  if (weight) {
+    if (!(s->query_weight = xgb_alloc(sizeof(float) * (size_t)n_query))) return -1;
+    memcpy(s->query_weight, weight, sizeof(float) * (size_t)n_query);
+  }
+  s->n_query = n_query;
+  return 0;
+}
+
 XGB_API float *bst_train_margin(Booster *b) { return b->train ? b->train->margin : NULL; }
 
 static int push_tree(Booster *b, Tree *t, int group) {
@@ -428,7 +455,9 @@ XGB_API int bst_boost_round(Booster *b, int iteration, int num_rounds) {
   /* the labels do not change during a fit: sorted once, as native caches its LabelAbsSort (a sort every round was
    * most of a survival:cox round: 150 ms against 20 for squared error at 100k rows) */
   if (p->objective == OBJ_SURVIVAL_COX && !s->label_order && !(s->label_order = abs_label_order(s->label, n))) return -1;
-  if (objective_gradients(p, s->margin, s->label, s->upper, s->weight, s->label_order, n, k, s->gh) < 0) return -1;
+  QueryGroups groups = { s->query_ptr, s->query_weight, s->n_query };
+  if (objective_gradients(p, s->margin, s->label, s->upper, s->weight, s->label_order, n, k, &groups, iteration, s->gh) < 0)
+    return -1;
   /* XGBoost divides the learning rate among parallel trees: a forest is their mean (in float, as its updater:
    * float lr / trees.size() — in double, 0.45 / 7 was an ulp off native's, and so was every leaf) */
   Params tp = *p;
@@ -536,7 +565,7 @@ XGB_API int bst_predict(Booster *b, const float *X, const QMatrix *qm, int x_row
 }
 
 XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *upper,
-                        const float *weight, int nrow) {
+                        const float *weight, int nrow, const int32_t *query_ptr, int n_query, int minus) {
   int k = b->n_groups, obj = b->p.objective;
   /* on the margins and the bounds (label: the lower ones), as native's survival metrics */
   if (metric == M_AFT_NLOGLIK || metric == M_INTERVAL_REGRESSION_ACCURACY) {
@@ -566,6 +595,10 @@ XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *m
     }
   } else if (metric == M_COX_NLOGLIK) {
     v = metric_cox(pred, label, nrow);
+  } else if (metric == M_NDCG || metric == M_MAP) {
+    /* on a multiclass model: the class ids, as native's PredTransform gives them for softmax (softprob: refused) */
+    uint32_t topn = threshold >= 4294967295.0 ? UINT32_MAX : (uint32_t)threshold;
+    v = multi ? NAN : metric_rank(metric, pred, label, nrow, n_query > 0 ? query_ptr : NULL, n_query, topn, minus);
   } else if (metric == M_MLOGLOSS || metric == M_MERROR) {
     v = metric_multiclass(metric, pred, label, weight, nrow, k);
   } else if ((metric == M_AUC || metric == M_AUCPR) && multi) {

@@ -19,13 +19,14 @@ static const char *const OBJECTIVE_NAMES[] = {
   "multi:softprob", "multi:softmax", "count:poisson",
   "reg:gamma", "reg:tweedie", "reg:squaredlogerror", "reg:logistic", "binary:logitraw", "binary:hinge",
   "survival:cox", "survival:aft",
+  "rank:pairwise", "rank:ndcg", "rank:map",
 };
 _Static_assert(COUNT(OBJECTIVE_NAMES) == OBJ_COUNT, "one name per ObjectiveId");
 
 static const char *const METRIC_NAMES[] = {
   "rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape",
   "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr",
-  "cox-nloglik", "aft-nloglik", "interval-regression-accuracy",
+  "cox-nloglik", "aft-nloglik", "interval-regression-accuracy", "ndcg", "map",
 };
 _Static_assert(COUNT(METRIC_NAMES) == M_COUNT, "one name per MetricId");
 
@@ -41,7 +42,7 @@ static const char *const PARAM_NAMES[] = {
   "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed",
   "num_parallel_tree", "base_score", "huber_slope", "random_strength",
   "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold", "scale_pos_weight",
-  "tweedie_variance_power", "aft_loss_distribution", "aft_loss_distribution_scale",
+  "tweedie_variance_power", "aft_loss_distribution", "aft_loss_distribution_scale", "num_pairsample", "fix_list_weight",
 };
 _Static_assert(COUNT(PARAM_NAMES) == P_COUNT, "one name per ParamId");
 

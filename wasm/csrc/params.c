@@ -1,6 +1,6 @@
 #include "params.h"
 
-/* XGBoost keeps these parameters as floats (TrainParam, RegLossParam, PseudoHuberParam, TweedieRegressionParam): the
+/* XGBoost keeps these parameters as floats (TrainParam, RegLossParam, PseudoHuberParam, TweedieRegressionParam, LambdaRankParam): the
  * core takes them rounded so. Used as given, lambda 0.1 put leaves and split scores an ulp off native's
  * (H + 0.1 against H + 0.1f), and so did eta, alpha and min_child_weight. */
 static double as_float(double v) { return (double)(float)v; }
@@ -35,4 +35,6 @@ void params_from_array(Params *p, const double *v) {
   p->tweedie_variance_power = as_float(v[P_TWEEDIE_VARIANCE_POWER]);
   p->aft_loss_distribution = (int)v[P_AFT_LOSS_DISTRIBUTION];
   p->aft_loss_distribution_scale = as_float(v[P_AFT_LOSS_DISTRIBUTION_SCALE]);
+  p->num_pairsample = (int)v[P_NUM_PAIRSAMPLE];
+  p->fix_list_weight = as_float(v[P_FIX_LIST_WEIGHT]);
 }

@@ -8,7 +8,7 @@ typedef enum {
   OBJ_SQUARED_ERROR = 0, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC,
   OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON,
   OBJ_GAMMA, OBJ_TWEEDIE, OBJ_SQUARED_LOG_ERROR, OBJ_REG_LOGISTIC, OBJ_BINARY_LOGITRAW, OBJ_BINARY_HINGE,
-  OBJ_SURVIVAL_COX, OBJ_SURVIVAL_AFT, OBJ_COUNT
+  OBJ_SURVIVAL_COX, OBJ_SURVIVAL_AFT, OBJ_RANK_PAIRWISE, OBJ_RANK_NDCG, OBJ_RANK_MAP, OBJ_COUNT
 } ObjectiveId;
 
 typedef enum { GROW_DEPTHWISE = 0, GROW_LOSSGUIDE = 1, GROW_SYMMETRIC = 2 } GrowPolicy;
@@ -26,6 +26,7 @@ typedef enum {
   P_SCALE_POS_WEIGHT,
   P_TWEEDIE_VARIANCE_POWER,
   P_AFT_LOSS_DISTRIBUTION, P_AFT_LOSS_DISTRIBUTION_SCALE,
+  P_NUM_PAIRSAMPLE, P_FIX_LIST_WEIGHT, /* rank:* (objective/rank.c) */
   P_COUNT
 } ParamId;
 
@@ -48,7 +49,12 @@ typedef struct {
   /* survival:aft's (XGBoost's AFTParam): an AftDistribution and its scale sigma (a float there) */
   int aft_loss_distribution;
   double aft_loss_distribution_scale;
+  /* rank:*: partners drawn per row, and the list weight (0: none) (XGBoost's LambdaRankParam) */
+  int num_pairsample;
+  double fix_list_weight;
 } Params;
+
+static inline int objective_is_rank(int o) { return o == OBJ_RANK_PAIRWISE || o == OBJ_RANK_NDCG || o == OBJ_RANK_MAP; }
 
 void params_from_array(Params *p, const double *v);
 #endif

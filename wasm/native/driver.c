@@ -31,6 +31,7 @@
 #include <time.h>
 #include <sys/resource.h>
 #include "api.h"
+#include "metric/metric.h" /* M_NDCG, M_MAP for the query groups check */
 #include "common.h" /* the core's PRNG (rng_normal), checked against the normal distribution */
 
 static int failures = 0, checks = 0;
@@ -60,6 +61,7 @@ static P defaults(void) {
   p.v[P_RANDOM_STRENGTH] = 0; p.v[P_BOOTSTRAP_TYPE] = BOOT_NO; p.v[P_BAGGING_TEMPERATURE] = 1;
   p.v[P_MAX_CAT_TO_ONEHOT] = 4; p.v[P_MAX_CAT_THRESHOLD] = 64; p.v[P_SCALE_POS_WEIGHT] = 1; p.v[P_TWEEDIE_VARIANCE_POWER] = 1.5;
   p.v[P_AFT_LOSS_DISTRIBUTION] = AFT_NORMAL; p.v[P_AFT_LOSS_DISTRIBUTION_SCALE] = 1;
+  p.v[P_NUM_PAIRSAMPLE] = 1; p.v[P_FIX_LIST_WEIGHT] = 0;
   return p;
 }
 
@@ -100,6 +102,8 @@ static Data make_data(int nrow, int ncol, double nan_rate, int objective, int nu
         d.hi[i] = u < 0.4 ? (float)tm : u < 0.65 ? INFINITY : (float)(tm * 1.4);
         break;
       }
+      /* relevance degrees 0..3 (rank:ndcg's gains read them as integers) */
+      case OBJ_RANK_PAIRWISE: case OBJ_RANK_NDCG: case OBJ_RANK_MAP: d.y[i] = (float)(t > 2 ? 3 : t > 1 ? 2 : t > 0 ? 1 : 0); break;
       default: d.y[i] = (float)t;
     }
   }
@@ -456,13 +460,50 @@ static void check_normal_draws(void) {
   free(z);
 }
 
+/* rank:*'s query groups (bst_train_query_groups): groups that do not cover the fit's rows from row 0, or end before
+ * they begin, or a negative group weight, are refused; an empty group and group weights train, with finite margins
+ * and the same model twice; the metrics read the same groups. */
+static void test_query_groups(void) {
+  Data d = make_data(300, 5, 0.05, OBJ_RANK_NDCG, 0);
+  const int32_t bad_end[] = { 0, 100, 299 }, bad_order[] = { 0, 120, 100, 300 }, ptr[] = { 0, 100, 100, 250, 300 };
+  const float bad_w[] = { 1, -1, 1, 1 }, w[] = { 1, 0.5f, 2, 1 };
+  Booster *kept = NULL;
+  for (int run = 0; run < 2; run++) {
+    P p = defaults();
+    p.v[P_OBJECTIVE] = OBJ_RANK_NDCG; p.v[P_NUM_PAIRSAMPLE] = 2; p.v[P_FIX_LIST_WEIGHT] = 5;
+    Booster *b = bst_create();
+    bst_set_params(b, p.v);
+    CHECK(bst_train_query_groups(b, ptr, w, 4) < 0, "query groups outside training were accepted");
+    CHECK(bst_train_begin(b, d.X, d.nrow, d.ncol, d.y, NULL, NAN) == 0, "rank:ndcg begin: %s", xgb_last_error());
+    CHECK(bst_train_query_groups(b, bad_end, NULL, 2) < 0, "groups short of the rows were accepted");
+    CHECK(bst_train_query_groups(b, bad_order, NULL, 3) < 0, "a group ending before it begins was accepted");
+    CHECK(bst_train_query_groups(b, ptr, bad_w, 4) < 0, "a negative group weight was accepted");
+    CHECK(bst_train_query_groups(b, ptr, w, 4) == 0, "query groups: %s", xgb_last_error());
+    for (int r = 0; r < 4; r++) {
+      CHECK(bst_boost_round(b, r, 4) == 0, "rank:ndcg round %d: %s", r, xgb_last_error());
+      if (r == 1) bst_train_park(b); /* the groups outlive a park */
+    }
+    const float *m = bst_train_margin(b);
+    for (int i = 0; i < d.nrow; i++) CHECK(isfinite(m[i]), "rank:ndcg margin %d is %g", i, m[i]);
+    double ndcg = bst_eval(b, M_NDCG, 3, m, d.y, NULL, NULL, d.nrow, ptr, 4, 0),
+           map = bst_eval(b, M_MAP, 4294967295.0, m, d.y, NULL, NULL, d.nrow, ptr, 4, 1);
+    CHECK(ndcg > 0 && ndcg <= 1 && map >= 0 && map <= 1, "ndcg@3 %g, map- %g", ndcg, map);
+    bst_train_end(b);
+    if (run == 0) kept = b;
+    else { CHECK(same_model(kept, b), "rank:ndcg with groups: the same fit twice differs"); bst_free(kept); bst_free(b); }
+  }
+  free_data(&d);
+}
+
 static int test_all(void) {
   const int objs[] = { OBJ_SQUARED_ERROR, OBJ_ABSOLUTE_ERROR, OBJ_PSEUDO_HUBER, OBJ_BINARY_LOGISTIC, OBJ_MULTI_SOFTPROB, OBJ_MULTI_SOFTMAX, OBJ_COUNT_POISSON,
                         OBJ_GAMMA, OBJ_TWEEDIE, OBJ_SQUARED_LOG_ERROR, OBJ_REG_LOGISTIC, OBJ_BINARY_LOGITRAW, OBJ_BINARY_HINGE,
-                        OBJ_SURVIVAL_COX, OBJ_SURVIVAL_AFT, OBJ_SURVIVAL_AFT, OBJ_SURVIVAL_AFT };
+                        OBJ_SURVIVAL_COX, OBJ_SURVIVAL_AFT, OBJ_SURVIVAL_AFT, OBJ_SURVIVAL_AFT,
+                        OBJ_RANK_PAIRWISE, OBJ_RANK_NDCG, OBJ_RANK_MAP };
   const char *obj_names[] = { "squarederror", "absoluteerror", "pseudohuber", "logistic", "softprob", "softmax", "poisson",
                               "gamma", "tweedie", "squaredlogerror", "reglogistic", "logitraw", "hinge",
-                              "cox", "aft-normal", "aft-logistic", "aft-extreme" };
+                              "cox", "aft-normal", "aft-logistic", "aft-extreme",
+                              "rankpairwise", "rankndcg", "rankmap" };
   const char *pol_names[] = { "depthwise", "lossguide", "symmetric" };
   char name[256];
   for (int o = 0; o < (int)(sizeof objs / sizeof *objs); o++) {
@@ -485,6 +526,7 @@ static int test_all(void) {
       free_data(&d);
     }
   }
+  test_query_groups();
 
   { /* survival:aft without its upper bounds: an error, not a read through NULL */
     P p = defaults();

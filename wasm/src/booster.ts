@@ -5,7 +5,7 @@
 import { applyTargetStatistics, encodedColumns, encodingFromAttribute, encodingToAttribute, type CategoricalEncoding } from "./categorical";
 import { DMatrix } from "./dmatrix";
 import { checkModelData, fromJson, toJson, type ModelData, type TreeArrays } from "./model-json";
-import { numGroups, OBJECTIVES, paramsToArray, REG_LOSS_OBJECTIVES, resolveParams, type Objective, type ResolvedParams } from "./params";
+import { isRankObjective, numGroups, OBJECTIVES, paramsToArray, REG_LOSS_OBJECTIVES, resolveParams, type Objective, type ResolvedParams } from "./params";
 import { addr, alloc, check, f32, f64, free, getCore, i32, resolveThreads, setThreads, u32, bytesAt } from "./wasm";
 import { shownNames, shownValue } from "./shown";
 
@@ -227,6 +227,7 @@ export class Booster {
       huberSlope: this.params.huber_slope, maxDeltaStep: this.params.max_delta_step, scalePosWeight: this.params.scale_pos_weight,
       ...(this.params.objective === "reg:tweedie" ? { tweedieVariancePower: this.params.tweedie_variance_power } : {}),
       ...(this.params.objective === "survival:aft" ? { aftLossDistribution: this.params.aft_loss_distribution, aftLossDistributionScale: this.params.aft_loss_distribution_scale } : {}),
+      ...(isRankObjective(this.params.objective) ? { numPairsample: this.params.num_pairsample, fixListWeight: this.params.fix_list_weight } : {}),
     };
   }
 
@@ -288,6 +289,7 @@ export class Booster {
       ...(m.tweedieVariancePower !== undefined && m.objective === "reg:tweedie" ? { tweedie_variance_power: m.tweedieVariancePower } : {}),
       ...(m.aftLossDistribution !== undefined && m.objective === "survival:aft" ? { aft_loss_distribution: m.aftLossDistribution } : {}),
       ...(m.aftLossDistributionScale !== undefined && m.objective === "survival:aft" ? { aft_loss_distribution_scale: m.aftLossDistributionScale } : {}),
+      ...(isRankObjective(m.objective) ? { num_pairsample: m.numPairsample ?? 1, fix_list_weight: m.fixListWeight ?? 0 } : {}),
     });
     if (m.trees.length % (numGroups(params) * params.num_parallel_tree) !== 0) {
       throw new Error(`invalid XGBoost JSON model: ${m.trees.length} trees is not a whole number of rounds of ${numGroups(params) * params.num_parallel_tree}`);

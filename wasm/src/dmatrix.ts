@@ -43,6 +43,7 @@ import { checkCategoricalCodes } from "./categorical";
 import { alloc, bytesAt, check, copyF32, coreBuild, f32, free, getCore, i32, lastError, resolveThreads, setThreads } from "./wasm";
 import { shownValue } from "./shown";
 import { decimalNumber } from "./params";
+import { groupWeights, queryPointers } from "./query-groups";
 
 /** Float arrays made by coreFloats → their place in the core's memory. */
 const coreArrays = new WeakMap<Float32Array, number>();
@@ -90,9 +91,14 @@ export interface DMatrixOptions {
   featureTypes?: string[] | string;
   /** XGBoost's enable_categorical: accepted; false is an Error when columns are declared categorical */
   enableCategorical?: boolean;
+  /** query groups (rank:* objectives, ndcg / map metrics): the sizes of consecutive groups of rows, summing to the
+   * rows (XGBoost's set_group); with groups, `weight` is one per group (query-groups.ts) */
+  group?: ArrayLike<number>;
+  /** query groups as a query id per row, non-decreasing (XGBoost's qid): the alternative to group */
+  qid?: ArrayLike<number>;
 }
 
-const DMATRIX_OPTIONS = ["nrow", "ncol", "label", "weight", "missing", "featureNames", "catFeatures", "featureTypes", "enableCategorical", "label_lower_bound", "label_upper_bound"];
+const DMATRIX_OPTIONS = ["nrow", "ncol", "label", "weight", "missing", "featureNames", "catFeatures", "featureTypes", "enableCategorical", "group", "qid", "label_lower_bound", "label_upper_bound"];
 /** XGBoost's Python keywords of options this DMatrix takes under another name */
 const PYTHON_KEYWORDS: Record<string, string> = {
   feature_names: "featureNames", feature_types: "featureTypes", enable_categorical: "enableCategorical", cat_features: "catFeatures",
@@ -100,7 +106,6 @@ const PYTHON_KEYWORDS: Record<string, string> = {
 /** XGBoost's DMatrix data this core has no use for: each would be a model trained or predicted without it */
 const NOT_SUPPORTED: Record<string, string> = {
   base_margin: "a per-row starting margin (XGBoost's base_margin) is not supported: training cannot start from one; to predict with one, add it to predict's outputMargin values",
-  group: "query groups (ranking) are not supported: no rank:* objective", qid: "query ids (ranking) are not supported: no rank:* objective",
 };
 NOT_SUPPORTED.baseMargin = NOT_SUPPORTED.base_margin;
 
@@ -160,6 +165,9 @@ export interface SharedMatrix {
   forms: [string, number][];
   /** set when the floats were released (X is 0): the max_bin values they were binned for (releaseFloats) */
   releasedWith?: number[];
+  /** the query groups (DMatrix.queryPtr, queryWeight), when it has them */
+  queryPtr?: Int32Array;
+  queryWeight?: Float32Array;
 }
 
 /** fn made safe to call again: an unpin or release runs once, whatever its callers do */
@@ -364,6 +372,12 @@ export class DMatrix {
   private token = {};
   /** True for a row view made by slice(). */
   get isView(): boolean { return this.rowsPtr !== 0; }
+  /** @internal the query groups (group / qid): group k is rows queryPtr[k] .. queryPtr[k + 1]; undefined without */
+  readonly queryPtr?: Int32Array;
+  /** @internal one weight per query group, when the matrix has groups and weights */
+  readonly queryWeight?: Float32Array;
+  /** a row view of a matrix with query groups: a view carries no groups (its rows need not be whole groups) */
+  readonly viewOfGrouped: boolean = false;
 
   constructor(X: Float32Array | Float64Array | ArrayLike<number> | number[][], opts: DMatrixOptions = {}) {
     checkOptionKeys(opts);
@@ -399,6 +413,13 @@ export class DMatrix {
     this.ncol = ncol;
     this.featureNames = opts.featureNames ? [...opts.featureNames] : undefined;
     this.catFeatures = DMatrix.resolveCategorical(opts, ncol, this.featureNames);
+    this.queryPtr = queryPointers(opts, nrow);
+    let weight = opts.weight;
+    if (this.queryPtr && weight !== undefined) {
+      const w = groupWeights(weight, this.queryPtr);
+      this.queryWeight = w.perGroup;
+      weight = w.perRow; // binned as native bins grouped rows: each with its group's weight
+    }
 
     // compared as a float32, as native compares float(value) with float(missing): the cells are float32 here, and a
     // missing of 0.1 or -999.9 as a double matched none of them (every such cell stayed a value, silently)
@@ -446,7 +467,7 @@ export class DMatrix {
       try { checkCategoricalCodes(dst, ncol, this.catFeatures, this.featureNames); } catch (e) { this.free(); throw e; }
     }
     if (opts.label !== undefined) this.setLabel(opts.label);
-    if (opts.weight !== undefined) this.setWeight(opts.weight);
+    if (weight !== undefined) this.setWeight(weight);
     if (opts.label_lower_bound !== undefined || opts.label_upper_bound !== undefined) this.setBounds(opts.label_lower_bound, opts.label_upper_bound);
     registry.register(this, { store, rowsPtr: 0 }, this.token);
   }
@@ -618,7 +639,7 @@ export class DMatrix {
     const view: DMatrix = Object.create(DMatrix.prototype);
     Object.assign(view, {
       nrow: n, ncol: this.ncol, featureNames: this.featureNames, catFeatures: this.catFeatures,
-      store: store.hold(), rowsPtr, token: {},
+      store: store.hold(), rowsPtr, token: {}, viewOfGrouped: this.queryPtr !== undefined || this.viewOfGrouped,
     });
     registry.register(view, { store, rowsPtr }, view.token);
     return view;
@@ -696,6 +717,7 @@ export class DMatrix {
         nrow: this.nrow, ncol: this.ncol, featureNames: this.featureNames, catFeatures: this.catFeatures, X: s.xPtr, label: s.labelPtr, weight: s.weightPtr,
         lower: s.lowerPtr, upper: s.upperPtr, forms: pinned.forms,
         ...(s.releasedWith ? { releasedWith: s.releasedWith } : {}),
+        ...(this.queryPtr ? { queryPtr: this.queryPtr } : {}), ...(this.queryWeight ? { queryWeight: this.queryWeight } : {}),
       },
       release: pinned.unpin,
     };
@@ -714,7 +736,8 @@ export class DMatrix {
     store.adopt(d.forms);
     if (d.releasedWith) store.releasedWith = [...d.releasedWith]; // rows are decoded from the forms
     const m: DMatrix = Object.create(DMatrix.prototype);
-    Object.assign(m, { nrow: d.nrow, ncol: d.ncol, featureNames: d.featureNames, catFeatures: d.catFeatures, store, rowsPtr: 0, token: {} });
+    Object.assign(m, { nrow: d.nrow, ncol: d.ncol, featureNames: d.featureNames, catFeatures: d.catFeatures, store, rowsPtr: 0, token: {},
+      queryPtr: d.queryPtr, queryWeight: d.queryWeight, viewOfGrouped: false });
     registry.register(m, { store, rowsPtr: 0 }, m.token);
     return m;
   }

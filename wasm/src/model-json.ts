@@ -66,6 +66,9 @@ export interface ModelData {
   /** survival:aft's (its aft_loss_param): the noise distribution's name and scale */
   aftLossDistribution?: string;
   aftLossDistributionScale?: number;
+  /** rank:*'s (their lambda_rank_param) */
+  numPairsample?: number;
+  fixListWeight?: number;
 }
 
 /** float32 values written with 9 significant digits (enough to read back the same
@@ -242,6 +245,8 @@ function objectiveJson(m: ModelData): Record<string, unknown> {
       return { name, softmax_multiclass_param: { num_class: String(m.numClass) } };
     case "survival:aft":
       return { name, aft_loss_param: { aft_loss_distribution: m.aftLossDistribution ?? "normal", aft_loss_distribution_scale: fstr(m.aftLossDistributionScale ?? 1) } };
+    case "rank:pairwise": case "rank:ndcg": case "rank:map":
+      return { name, lambda_rank_param: { num_pairsample: String(m.numPairsample ?? 1), fix_list_weight: fstr(m.fixListWeight ?? 0) } };
     default:
       return { name };
   }
@@ -483,6 +488,8 @@ function checkModelDataArrays(m: ModelData): void {
   const bs = Math.fround(m.baseScore);
   if ((m.objective === "binary:logistic" || m.objective === "reg:logistic") && !(bs > 0 && bs < 1)) throw new ModelError(`base_score is ${m.baseScore}; ${m.objective} needs it in (0, 1) (a probability)`);
   if (LOG_LINK.includes(m.objective) && !(bs > 0)) throw new ModelError(`base_score is ${m.baseScore}; ${m.objective} needs it > 0 (a mean: its margin is the log)`);
+  if (m.numPairsample !== undefined && !(Number.isInteger(m.numPairsample) && m.numPairsample >= 1)) throw new ModelError(`num_pairsample is ${m.numPairsample}; ${m.objective} needs an integer >= 1`);
+  if (m.fixListWeight !== undefined && !(m.fixListWeight >= 0)) throw new ModelError(`fix_list_weight is ${m.fixListWeight}; ${m.objective} needs it >= 0`);
   if (m.tweedieVariancePower !== undefined && !(m.tweedieVariancePower >= 1 && m.tweedieVariancePower <= 2)) {
     throw new ModelError(`tweedie_variance_power is ${m.tweedieVariancePower}; reg:tweedie needs it in [1, 2]`);
   }
@@ -596,6 +603,7 @@ export function fromJson(text: string): ModelData {
   if (ap?.aft_loss_distribution !== undefined && !AFT_DISTRIBUTIONS.includes(String(ap.aft_loss_distribution))) {
     throw new ModelError(`aft_loss_distribution is ${JSON.stringify(ap.aft_loss_distribution)}; valid: ${AFT_DISTRIBUTIONS.join(", ")}`);
   }
+  const lp = objective.lambda_rank_param as Record<string, unknown> | undefined;
   const data: ModelData = {
     objective: name as Objective, numClass: multi ? numClass : 0, numFeature, baseScore, numParallelTree,
     trees, treeGroup, featureNames: fn, featureTypes: ft, attributes,
@@ -605,6 +613,8 @@ export function fromJson(text: string): ModelData {
     tweedieVariancePower: name === "reg:tweedie" && tp?.tweedie_variance_power !== undefined ? num(tp.tweedie_variance_power, "tweedie_variance_power") : undefined,
     aftLossDistribution: ap?.aft_loss_distribution !== undefined ? String(ap.aft_loss_distribution) : undefined,
     aftLossDistributionScale: ap?.aft_loss_distribution_scale !== undefined ? num(ap.aft_loss_distribution_scale, "aft_loss_distribution_scale") : undefined,
+    numPairsample: name.startsWith("rank:") && lp?.num_pairsample !== undefined ? num(lp.num_pairsample, "num_pairsample") : undefined,
+    fixListWeight: name.startsWith("rank:") && lp?.fix_list_weight !== undefined ? num(lp.fix_list_weight, "fix_list_weight") : undefined,
   };
   checkModelDataArrays(data); // the trees' indexes, groups and conditions, as Booster.fromModelData checks them
   return data;

@@ -10,10 +10,11 @@
  * | multiclass   | multi:softprob, multi:softmax                      | num_class probabilities (softprob) or the class (softmax) |
  * | survival     | survival:cox                                       | the hazard ratio exp(margin) (labels: times, negative = censored) |
  * | survival     | survival:aft                                       | the time exp(margin) (labels: the bounds label_lower_bound / label_upper_bound) |
+ * | ranking      | rank:pairwise, rank:ndcg, rank:map                 | a score to order a query's rows by (the margin) |
  */
 import { canonicalObjective, unsupportedObjective, type Objective } from "./params";
 
-export type Task = "regression" | "binary" | "multiclass" | "survival";
+export type Task = "regression" | "binary" | "multiclass" | "survival" | "ranking";
 
 const TASKS: Record<Objective, Task> = {
   "reg:squarederror": "regression",
@@ -31,6 +32,9 @@ const TASKS: Record<Objective, Task> = {
   "multi:softmax": "multiclass",
   "survival:cox": "survival",
   "survival:aft": "survival",
+  "rank:pairwise": "ranking",
+  "rank:ndcg": "ranking",
+  "rank:map": "ranking",
 };
 
 /** The task of an objective; an unknown name is an Error listing the known ones. */
@@ -51,6 +55,11 @@ export const BLEND_REFUSED: Record<string, string> = {
   "multi:softmax": "multi:softmax predicts a class index per row, which an ensemble cannot blend or score as probabilities; use multi:softprob (the same trees, predicting each class's probability) and predictClasses for the labels",
   "survival:aft": "survival:aft's labels are intervals (XGBoost's label_lower_bound and label_upper_bound), which an ensemble's one label column does not hold; train it with train() on a DMatrix given label_lower_bound and label_upper_bound",
 };
+// rank:* train on query groups, which an ensemble's tables, folds (rows, not groups), blends and per-row metrics do
+// not keep: refused with the reason rather than trained as one query of all rows
+for (const o of ["rank:pairwise", "rank:ndcg", "rank:map"]) {
+  BLEND_REFUSED[o] = `${o} learns to order the rows of each query group (DMatrix group / qid), which an ensemble's tables, folds (split by row, not by group), blends and per-row metrics do not keep; train it with the core's train() on a DMatrix with its groups`;
+}
 
 /** Each objective's labels, as native checks them (its words in parentheses); binary:hinge's [0, 1] is its documented
  * range (native reads any label as 2y - 1 and trains on nonsense past it) */
@@ -60,6 +69,8 @@ const LABEL_RANGES: Record<string, [ok: (y: number) => boolean, needs: string]> 
   "binary:logitraw": [(y) => y >= 0 && y <= 1, "labels in [0, 1] (native: label must be in [0,1] for logistic regression)"],
   "binary:hinge": [(y) => y >= 0 && y <= 1, "labels in [0, 1] (0 or 1: its classes)"],
   "count:poisson": [(y) => y >= 0, "labels >= 0"],
+  // its gains are 2^label - 1 of the label as an integer (native's shift: past 30 it overflows)
+  "rank:ndcg": [(y) => y >= 0 && y < 31, "relevance labels in [0, 31) (the gain is 2^label - 1 of the label truncated to an integer)"],
   "reg:gamma": [(y) => y > 0, "labels > 0 (native: GammaRegression: label must be positive)"],
   "reg:tweedie": [(y) => y >= 0, "labels >= 0 (native: TweedieRegression: label must be nonnegative)"],
   "reg:squaredlogerror": [(y) => y > -1, "labels > -1 (native: label must be greater than -1 for rmsle so that log(label + 1) can be valid)"],

@@ -16,6 +16,7 @@ export const OBJECTIVES = [
   "multi:softprob", "multi:softmax", "count:poisson",
   "reg:gamma", "reg:tweedie", "reg:squaredlogerror", "reg:logistic", "binary:logitraw", "binary:hinge",
   "survival:cox", "survival:aft",
+  "rank:pairwise", "rank:ndcg", "rank:map",
 ] as const;
 
 /**
@@ -28,10 +29,9 @@ export function canonicalObjective(name: string): string {
 }
 export type Objective = (typeof OBJECTIVES)[number];
 
-/** XGBoost 1.7's objectives this core does not implement (native trains them; here they were "unknown"). */
-const NATIVE_ONLY_OBJECTIVES = [
-  "rank:pairwise", "rank:ndcg", "rank:map",
-];
+/** XGBoost 1.7's objectives this core does not implement (native trains them; here they were "unknown"): none since
+ * survival:* and rank:* are — the list names any such objective as XGBoost's rather than "unknown". */
+const NATIVE_ONLY_OBJECTIVES: string[] = [];
 /** XGBoost's tree-booster and learner parameters (1.7's, and 2.0's multi_strategy) this core does not implement
  * (the updater machinery): named as XGBoost's, not "unknown" (as its objectives and metrics are). */
 const NATIVE_ONLY_PARAMS = [
@@ -52,21 +52,20 @@ export function unsupportedObjective(name: unknown): string {
   return `unknown objective "${n}"; valid: ${OBJECTIVES.join(", ")}`;
 }
 
-/** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (ndcg@5-), and those
- * added after 1.7. */
-const NATIVE_ONLY_METRICS = [
-  "ndcg", "map",
-];
+/** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (ndcg@5-) — none since the
+ * survival and rank metrics are —, and those added after 1.7. */
+const NATIVE_ONLY_METRICS: string[] = [];
 const LATER_METRICS: Record<string, string> = { quantile: "2.0", pre: "2.0" };
 
 function unsupportedMetric(m: string): string {
-  const valid = `valid: ${METRICS.filter((x) => x !== "tweedie-nloglik").join(", ")}, error@t, tweedie-nloglik@rho`;
+  const valid = `valid: ${METRICS.filter((x) => x !== "tweedie-nloglik").join(", ")}, error@t, tweedie-nloglik@rho, ndcg@k, map@k (and ndcg-, map-, ndcg@k-, map@k-)`;
   if (m.startsWith("error@")) return `eval_metric "${m}": error@t takes a threshold t written as a decimal number (error@0.7); ${valid}`;
   // as native ("tweedie-nloglik must be in format tweedie-nloglik@rho", "tweedie variance power must be in interval [1, 2)")
   if (m === "tweedie-nloglik" || m.startsWith("tweedie-nloglik@")) {
     return `eval_metric "${m}": tweedie-nloglik@rho takes the variance power rho, a decimal number in [1, 2) (tweedie-nloglik@1.5); ${valid}`;
   }
   const base = m.replace(/@.*$/, "").replace(/-$/, "");
+  if (base === "ndcg" || base === "map") return `eval_metric "${m}": ${base}@k takes a cut-off k written as a whole number (${base}@3), and "-" at the end scores a query without relevant rows 0 (${base}-, ${base}@3-); ${valid}`;
   if (base in LATER_METRICS) return `eval_metric "${m}" is XGBoost ${LATER_METRICS[base]}'s (not in 1.7) and is not implemented here; ${valid}`;
   if (NATIVE_ONLY_METRICS.includes(base)) return `eval_metric "${m}" (XGBoost's) is not implemented here; ${valid}`;
   return `unknown eval_metric "${m}"; ${valid}`;
@@ -74,10 +73,23 @@ function unsupportedMetric(m: string): string {
 
 /** The core's metrics; tweedie-nloglik is named with its variance power, tweedie-nloglik@1.5, as native names it */
 export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape",
-  "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr", "cox-nloglik", "aft-nloglik", "interval-regression-accuracy"] as const;
+  "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr", "cox-nloglik", "aft-nloglik", "interval-regression-accuracy", "ndcg", "map"] as const;
 /** A metric's name: one of METRICS (tweedie-nloglik only with its @rho), or error at another threshold than 0.5
  * (XGBoost's error@t) */
-export type Metric = Exclude<(typeof METRICS)[number], "tweedie-nloglik"> | `error@${number}` | `tweedie-nloglik@${number}`;
+export type Metric = Exclude<(typeof METRICS)[number], "tweedie-nloglik"> | `error@${number}` | `tweedie-nloglik@${number}`
+  | `${"ndcg" | "map"}-` | `${"ndcg" | "map"}@${number}` | `${"ndcg" | "map"}@${number}-`;
+
+/** ndcg@k and map@k as native reads them: k a whole number (its sscanf("%u")) and a "-" at the end (a query with no
+ * relevant row scores 0, not 1), named as given — [base, k (undefined: the whole list), minus], or undefined */
+const RANK_METRIC = /^(ndcg|map)(?:@(\d{1,9}))?(-?)$/;
+function rankMetric(m: string): [base: "ndcg" | "map", k: number | undefined, minus: boolean] | undefined {
+  const r = RANK_METRIC.exec(m);
+  return r ? [r[1] as "ndcg" | "map", r[2] === undefined ? undefined : Number(r[2]), r[3] === "-"] : undefined;
+}
+/** Whether a metric is ndcg or map in any of its forms (they read query groups) */
+export function isRankMetric(m: string): boolean {
+  return rankMetric(m) !== undefined;
+}
 
 /**
  * error@t as native names it (EvalError: the threshold read as a float, shown with 6 significant digits, and "error"
@@ -113,6 +125,7 @@ export function metricsProblem(p: ResolvedParams): string | undefined {
 function metricName(m: string): Metric | undefined {
   if (m.startsWith("error@")) return errorAtName(m);
   if (m.startsWith("tweedie-nloglik@")) return tweedieMetricName(m);
+  if (rankMetric(m)) return m as Metric;
   return m !== "tweedie-nloglik" && (METRICS as readonly string[]).includes(m) ? (m as Metric) : undefined;
 }
 
@@ -126,11 +139,19 @@ function streamFloat(f: number): string {
   return String(Number(f.toPrecision(6)));
 }
 
-/** The core's metric id and its parameter (error@t's threshold, tweedie-nloglik@rho's rho) for a metric name of
+/** The core's metric id, its parameter (error@t's threshold, tweedie-nloglik@rho's rho, ndcg@k's and map@k's k —
+ * 4294967295, native's unsigned maximum, for the whole list) and the rank metrics' "-" (1) for a metric name of
  * resolveParams' list. */
-export function metricCall(m: string): [number, number] {
+export function metricCall(m: string): [number, number, number] {
+  const rank = rankMetric(m);
+  if (rank) return [METRICS.indexOf(rank[0]), rank[1] ?? 4294967295, rank[2] ? 1 : 0];
   const [base, at] = m.split("@");
-  return at !== undefined ? [METRICS.indexOf(base as (typeof METRICS)[number]), Number(at)] : [METRICS.indexOf(m as (typeof METRICS)[number]), 0.5];
+  return at !== undefined ? [METRICS.indexOf(base as (typeof METRICS)[number]), Number(at), 0] : [METRICS.indexOf(m as (typeof METRICS)[number]), 0.5, 0];
+}
+/** Metrics where larger is better (early stopping maximises them): auc, aucpr, and ndcg and map in every form (as
+ * XGBoost's EarlyStopping, which maximises names starting with map or ndcg). */
+export function maximizes(metric: string): boolean {
+  return metric === "auc" || metric === "aucpr" || isRankMetric(metric);
 }
 /**
  * Native 1.7.4 configures survival:aft's default metric (aft-nloglik when eval_metric is not given) without the
@@ -141,9 +162,6 @@ export function metricCall(m: string): [number, number] {
 export function aftDefaultMetric(p: ResolvedParams, metric: string): boolean {
   return p.objective === "survival:aft" && metric === "aft-nloglik" && p.eval_metric_defaulted === true;
 }
-
-/** Metrics where larger is better (early stopping maximises them). */
-export const MAXIMIZE = new Set<string>(["auc", "aucpr"]);
 
 export const GROW_POLICIES = ["depthwise", "lossguide", "symmetric"];
 export const BOOTSTRAP = ["no", "bernoulli", "bayesian"];
@@ -213,6 +231,8 @@ export interface ResolvedParams {
   tweedie_variance_power: number;
   /** survival:aft's noise distribution (AFT_DISTRIBUTIONS) and its scale sigma (XGBoost's AFTParam) */
   aft_loss_distribution: string; aft_loss_distribution_scale: number;
+  /** rank:*'s partners drawn per row (>= 1) and list weight (0: none), XGBoost's LambdaRankParam */
+  num_pairsample: number; fix_list_weight: number;
   eval_metric: Metric[];
   /** eval_metric was not given: the objective's default was taken (native 1.7.4 evaluates survival:aft's default
    * aft-nloglik with the normal distribution of scale 1, whatever aft_loss_distribution says: see aftMetricDefaults) */
@@ -241,6 +261,7 @@ const DEFAULTS: Omit<ResolvedParams, "max_delta_step" | "eval_metric" | "cat_enc
   max_bin: 256, seed: 0, num_parallel_tree: 1, base_score: undefined, nthread: 0,
   huber_slope: 1, random_strength: 0, bootstrap_type: "no", bagging_temperature: 1, scale_pos_weight: 1, tweedie_variance_power: 1.5,
   aft_loss_distribution: "normal", aft_loss_distribution_scale: 1,
+  num_pairsample: 1, fix_list_weight: 0,
   cat_encoding: undefined, max_cat_to_onehot: 4, max_cat_threshold: 64, cat_permutations: 4, cat_prior_weight: 1,
 };
 
@@ -249,9 +270,10 @@ const NUMERIC = new Set([
   "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed", "num_parallel_tree",
   "base_score", "huber_slope", "random_strength", "bagging_temperature", "cat_permutations", "cat_prior_weight",
   "max_cat_to_onehot", "max_cat_threshold", "nthread", "scale_pos_weight", "tweedie_variance_power", "aft_loss_distribution_scale",
+  "num_pairsample", "fix_list_weight",
 ]);
 const INTEGER = new Set(["num_class", "max_depth", "max_leaves", "max_bin", "seed", "num_parallel_tree", "cat_permutations",
-  "max_cat_to_onehot", "max_cat_threshold", "nthread"]);
+  "max_cat_to_onehot", "max_cat_threshold", "nthread", "num_pairsample"]);
 
 export const VALID_PARAMS = [
   ...Object.keys(DEFAULTS), "max_delta_step", "eval_metric", "monotone_constraints", "interaction_constraints", ...Object.keys(ALIASES), ...Object.keys(ACCEPTED_ONLY),
@@ -272,6 +294,7 @@ export function defaultMetric(objective: Objective, tweedieVariancePower = 1.5):
     case "binary:hinge": return "error";
     case "survival:cox": return "cox-nloglik";
     case "survival:aft": return "aft-nloglik";
+    case "rank:pairwise": case "rank:ndcg": case "rank:map": return "map"; // LambdaRankObj's, all three
     default: return "rmse";
   }
 }
@@ -417,6 +440,8 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
   // native takes any float (and a scale <= 0 makes every loss NaN or the clipped limit: no model)
   range("aft_loss_distribution_scale", p.aft_loss_distribution_scale > 0 && Number.isFinite(Math.fround(p.aft_loss_distribution_scale)), "must be > 0 (the scale of survival:aft's distribution, a float32)");
   range("random_strength", p.random_strength >= 0, "must be >= 0");
+  range("num_pairsample", p.num_pairsample >= 1, "must be >= 1 (partners drawn per row)");
+  range("fix_list_weight", p.fix_list_weight >= 0, "must be >= 0 (0: no list weight)");
   range("bagging_temperature", p.bagging_temperature >= 0, "must be >= 0");
   range("cat_permutations", p.cat_permutations >= 1, "must be >= 1");
   range("cat_prior_weight", p.cat_prior_weight > 0, "must be > 0");
@@ -473,6 +498,11 @@ export function resolveParams(params: Params | object = {}): ResolvedParams {
     }
   }
 
+  // LambdaRankObj's (native: not used by the others)
+  for (const k of ["num_pairsample", "fix_list_weight"] as const) {
+    if (given[k] !== undefined && !isRankObjective(p.objective)) throw new Error(`parameter ${given[k]} is the rank:* objectives'; objective is ${p.objective}`);
+  }
+
   // native's constraints apply to its depthwise and lossguide trees; a symmetric level's one split serves every node
   for (const k of ["monotone_constraints", "interaction_constraints"] as const) {
     if (p[k] !== undefined && p.grow_policy === "symmetric") throw new Error(`parameter ${k} is not implemented for grow_policy "symmetric" (XGBoost applies it to depthwise and lossguide trees)`);
@@ -514,7 +544,7 @@ export const PARAM_ORDER = [
   "colsample_bytree", "colsample_bylevel", "colsample_bynode", "max_bin", "seed",
   "num_parallel_tree", "base_score", "huber_slope", "random_strength",
   "bootstrap_type", "bagging_temperature", "max_cat_to_onehot", "max_cat_threshold", "scale_pos_weight",
-  "tweedie_variance_power", "aft_loss_distribution", "aft_loss_distribution_scale",
+  "tweedie_variance_power", "aft_loss_distribution", "aft_loss_distribution_scale", "num_pairsample", "fix_list_weight",
 ] as const satisfies readonly (keyof ResolvedParams)[];
 
 /** The flat array the core reads: PARAM_ORDER's values, names of enums as their codes. */
@@ -529,6 +559,11 @@ export function paramsToArray(p: ResolvedParams): Float64Array {
       default: return p[name];
     }
   });
+}
+
+/** rank:pairwise, rank:ndcg, rank:map: trained on query groups (DMatrix group / qid) */
+export function isRankObjective(objective: string): boolean {
+  return objective === "rank:pairwise" || objective === "rank:ndcg" || objective === "rank:map";
 }
 
 /** Objectives whose margin is the log of the prediction (base_score a mean > 0) */

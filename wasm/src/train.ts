@@ -10,7 +10,7 @@ import { Booster } from "./booster";
 import { DMatrix } from "./dmatrix";
 import { applyTargetStatistics, encodedColumns, encodedFeatureNames, fitOrderedTargetStatistics } from "./categorical";
 import { labelRange } from "./objectives";
-import { aftDefaultMetric, MAXIMIZE, metricCall, metricsProblem, numGroups, resolveParams, type ResolvedParams } from "./params";
+import { aftDefaultMetric, isRankMetric, isRankObjective, maximizes, metricCall, metricsProblem, numGroups, resolveParams, type ResolvedParams } from "./params";
 import type { XGBoostParams } from "./xgboost-params";
 import { alloc, bytesAt, check, f32, free, getCore, i32, resolveThreads, setThreads } from "./wasm";
 import { constraintsFor } from "./constraints";
@@ -68,6 +68,36 @@ function checkLabels(objective: string, numClass: number, labels: { values: Floa
     if (objective.startsWith("multi:") && !(Number.isInteger(y) && y >= 0 && y < numClass)) {
       throw new Error(`${what}: label[${i}] = ${y}; ${objective} needs integer class labels in [0, ${numClass - 1}] (num_class = ${numClass})`);
     }
+  }
+}
+
+/** Query groups (DMatrix group / qid) where they mean something: the rank:* objectives train on them, with one
+ * weight per group; other objectives do not read them (native ignores them there: refused rather than silently
+ * unused). A row view carries no groups: a rank:* fit on one would see one group of all its rows. */
+function checkQueryGroups(p: ResolvedParams, dtrain: DMatrix): void {
+  const rank = isRankObjective(p.objective);
+  if (dtrain.queryPtr && !rank) {
+    throw new Error(`train: dtrain has query groups (group / qid), which only the rank:* objectives read; objective is ${p.objective}`);
+  }
+  if (!rank) return;
+  if (dtrain.viewOfGrouped) throw new Error(`train: dtrain is a row view of a matrix with query groups, and views carry no groups; build a DMatrix of the rows with their group / qid for ${p.objective}`);
+  if (!dtrain.queryPtr && dtrain.getWeight()) {
+    throw new Error(`train: ${p.objective} weighs query groups, one weight per group; dtrain has row weights and no groups: give group or qid (without them the rows are one query)`);
+  }
+  if (dtrain.queryWeight && !dtrain.queryWeight.some((w) => w > 0)) throw new Error(`train: every query group of dtrain has weight 0 (${p.objective} divides by their sum)`);
+}
+
+/** An eval set for ndcg / map: its own query groups (none: one query of all rows, as native), not a view's; ndcg's
+ * labels as relevance degrees its gains 2^label - 1 can take */
+function checkRankMetricSet(p: ResolvedParams, d: DMatrix, name: string): void {
+  const metrics = p.eval_metric.filter(isRankMetric);
+  if (!metrics.length) return;
+  if (d.viewOfGrouped) throw new Error(`train: eval set "${name}" is a row view of a matrix with query groups, and views carry no groups; ${metrics[0]} needs them: build a DMatrix of the rows with their group / qid`);
+  if (!metrics.some((m) => m.startsWith("ndcg"))) return;
+  const { values, rows } = d.labelsView()!;
+  for (let i = 0; i < d.nrow; i++) {
+    const y = rows ? values[rows[i]] : values[i];
+    if (!(y >= 0 && y < 31)) throw new Error(`train: eval set "${name}": label[${i}] = ${y}; ndcg needs relevance labels in [0, 31) (its gain is 2^label - 1 of the label truncated to an integer)`);
   }
 }
 
@@ -159,6 +189,7 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   if (!(Number.isInteger(rounds) && rounds >= 0)) throw new Error(`train: numBoostRound must be an integer >= 0, got ${rounds}`);
   if (dtrain.nrow === 0) throw new Error("train: dtrain has no rows");
   checkTargets(p.objective, p.num_class, dtrain, "train");
+  checkQueryGroups(p, dtrain);
   const evals = opts.evals ?? [];
   // [[DMatrix, name], …] with names told apart: a second set of one name appended its values to the first's
   // evalsResult list (two values a round, read as two rounds), a missing name was "undefined", a flat pair a TypeError
@@ -185,6 +216,7 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
     // as dtrain's, as native checks every set's labels: a multi:* label past num_class scored mlogloss 36.8 every
     // round, and a binary label of 2 a logloss of −0.66, silently
     if (d !== dtrain) checkTargets(p.objective, p.num_class, d, `train: eval set "${name}"`);
+    checkRankMetricSet(p, d, name);
   }
   const es = opts.earlyStoppingRounds;
   if (es !== undefined && !(Number.isInteger(es) && es > 0)) throw new Error(`train: earlyStoppingRounds must be a positive integer, got ${es}`);
@@ -209,6 +241,10 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
     throw new Error(`train: enable_categorical is false but dtrain declares categorical columns ${dtrain.catFeatures.join(", ")}; drop them from catFeatures / featureTypes to use them as numbers`);
   }
 
+  // the target statistics are taken of labels row by row, and the encoded copy has no query groups
+  if (isRankObjective(p.objective) && p.cat_encoding !== "partition") {
+    throw new Error(`train: ${p.objective} with cat_encoding "${p.cat_encoding}" (target statistics of the labels) is not implemented; use cat_encoding "partition", XGBoost's categorical splits`);
+  }
   // Categorical columns, cat_encoding "partition": XGBoost's categorical splits, in the core.
   if (p.cat_encoding === "partition") return new Fit(p, dtrain, evals, rounds, opts, dtrain.featureTypes);
   if (p.objective.startsWith("survival:")) {
@@ -253,6 +289,13 @@ export function trainingForm(params: XGBoostParams, d: DMatrix): { maxBin: numbe
   return { maxBin: p.max_bin, types: Uint8Array.from(d.featureTypes, (t) => (t === "c" ? 1 : 0)) };
 }
 
+/** Query group pointers (n + 1 of them) or per-group weights copied into the core's memory: [pointer, groups] */
+function inCore(a: Int32Array | Float32Array): [number, number] {
+  const ptr = alloc(Math.max(4, a.length * 4));
+  (a instanceof Int32Array ? i32(ptr, a.length) : f32(ptr, a.length)).set(a);
+  return [ptr, a instanceof Int32Array ? a.length - 1 : a.length];
+}
+
 /** The booster's constraints in the core (csrc/api.h bst_set_monotone, bst_set_interactions) */
 function setConstraints(bst: number, { monotone, interactions }: { monotone?: number[]; interactions?: number[][] }): void {
   const c = getCore();
@@ -287,6 +330,8 @@ class Fit implements Training {
   private readonly k: number;
   private readonly margins: number[] = [];
   private readonly targets: { label: number; weight: number; lower: number; upper: number; done(): void }[] = [];
+  /** each eval set's query groups in the core's memory ([pointer, groups]; [0, 0]: none) */
+  private readonly queries: [number, number][] = [];
   private readonly verbose: number;
   private unpin?: () => void;
   private best = Infinity;
@@ -310,7 +355,7 @@ class Fit implements Training {
     this.k = numGroups(p);
     this.verbose = opts.verboseEval === true ? 1 : typeof opts.verboseEval === "number" ? opts.verboseEval : 0;
     this.watchMetric = p.eval_metric[p.eval_metric.length - 1];
-    this.sign = MAXIMIZE.has(this.watchMetric) ? -1 : 1;
+    this.sign = maximizes(this.watchMetric) ? -1 : 1;
     try {
       if (featureTypes) {
         bst.featureTypes = featureTypes;
@@ -333,7 +378,16 @@ class Fit implements Training {
       const aft = p.objective === "survival:aft";
       check(c.bst_train_begin_q(bst.ptr, form.qm, src.X, aft ? src.lower : src.label, src.weight, src.rows, src.n, p.base_score ?? NaN), "train");
       if (aft) check(c.bst_train_set_upper(bst.ptr, src.upper), "train");
+      if (isRankObjective(p.objective) && dtrain.queryPtr) {
+        const [ptr, n] = inCore(dtrain.queryPtr), w = dtrain.queryWeight ? inCore(dtrain.queryWeight)[0] : 0;
+        try {
+          check(c.bst_train_query_groups(bst.ptr, ptr, w, n), "train");
+        } finally {
+          free(ptr); free(w);
+        }
+      }
       for (const [d] of evals) {
+        this.queries.push(d.queryPtr && p.eval_metric.some(isRankMetric) ? inCore(d.queryPtr) : [0, 0]);
         this.targets.push(d.targets());
         if (d === dtrain) { this.margins.push(0); continue; }
         const m = alloc(Math.max(4, d.nrow * this.k * 4));
@@ -372,11 +426,13 @@ class Fit implements Training {
       }
       scores[name] = {};
       for (const metric of p.eval_metric) {
-        const [id, param] = metricCall(metric);
+        const [id, param, minus] = metricCall(metric);
         const threshold = aftDefaultMetric(p, metric) ? -1 : param;
-        // survival:aft's metrics read the bounds (the lower ones where the others read the label)
+        // survival:aft's metrics read the bounds (the lower ones where the others read the label); ndcg / map the
+        // eval set's query groups
         const t = targets[j], aft = p.objective === "survival:aft";
-        const v = c.bst_eval(bst.ptr, id, threshold, m, aft ? t.lower : t.label, aft ? t.upper : 0, t.weight, d.nrow);
+        const v = c.bst_eval(bst.ptr, id, threshold, m, aft ? t.lower : t.label, aft ? t.upper : 0, t.weight, d.nrow,
+          this.queries[j][0], this.queries[j][1], minus);
         scores[name][metric] = v;
         bst.evalsResult[name][metric].push(v);
       }
@@ -434,6 +490,7 @@ class Fit implements Training {
     this.unpin?.(); // the fit's state pointed into the quantised form and the matrix: both may go now
     this.margins.forEach((m) => free(m));
     this.targets.forEach((t) => t.done());
+    this.queries.forEach(([ptr]) => free(ptr));
     this.temporaries.forEach((d) => d.free());
   }
 }

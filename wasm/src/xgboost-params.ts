@@ -114,6 +114,10 @@ export interface XGBoostParams {
   aft_loss_distribution?: "normal" | "logistic" | "extreme";
   /** `survival:aft`'s scale of that distribution (sigma, > 0). Default 1. */
   aft_loss_distribution_scale?: number;
+  /** `rank:*`'s partners drawn for each row of a query group (XGBoost's LambdaRankParam). Default 1. */
+  num_pairsample?: number;
+  /** `rank:*`'s list weight: each group's pairs weigh fix_list_weight / its size (0: no such weight). Default 0. */
+  fix_list_weight?: number;
   /**
    * Monotone constraints, XGBoost's: per feature 1 (predictions never decrease as it grows), -1 (never increase) or 0
    * (none) — `"(1,-1,0)"`, `[1, -1, 0]` (fewer values than features: the rest 0), or `{ age: 1 }` by feature name.
@@ -136,5 +140,6 @@ export const XGBOOST_PARAM_NAMES: string[] = Object.keys({
   num_parallel_tree: 1, base_score: 1, huber_slope: 1, random_strength: 1, bootstrap_type: 1, bagging_temperature: 1,
   eval_metric: 1, cat_encoding: 1, max_cat_to_onehot: 1, max_cat_threshold: 1, enable_categorical: 1, cat_permutations: 1, cat_prior_weight: 1, nthread: 1, n_jobs: 1, verbosity: 1,
   validate_parameters: 1, disable_default_eval_metric: 1, booster: 1, tree_method: 1, device: 1, sampling_method: 1,
-  scale_pos_weight: 1, tweedie_variance_power: 1, aft_loss_distribution: 1, aft_loss_distribution_scale: 1, monotone_constraints: 1, interaction_constraints: 1,
+  scale_pos_weight: 1, tweedie_variance_power: 1, aft_loss_distribution: 1, aft_loss_distribution_scale: 1, num_pairsample: 1, fix_list_weight: 1,
+  monotone_constraints: 1, interaction_constraints: 1,
 } satisfies Record<keyof XGBoostParams, 1>).sort();

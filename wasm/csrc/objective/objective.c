@@ -2,8 +2,11 @@
 #include "objective.h"
 
 int objective_gradients(const Params *p, const float *margin, const float *label, const float *label_upper, const float *weight,
-                        const int32_t *label_order, int n, int n_groups, GradPair *out) {
+                        const int32_t *label_order, int n, int n_groups, const QueryGroups *groups, int iteration,
+                        GradPair *out) {
   switch (p->objective) {
+  case OBJ_RANK_PAIRWISE: case OBJ_RANK_NDCG: case OBJ_RANK_MAP:
+    return rank_gradients(p, margin, label, n, groups, iteration, out);
   case OBJ_BINARY_LOGISTIC: case OBJ_REG_LOGISTIC: case OBJ_BINARY_LOGITRAW:
     binary_gradients(margin, label, weight, n, (float)p->scale_pos_weight, out); break;
   case OBJ_BINARY_HINGE: hinge_gradients(margin, label, weight, n, out); break;
@@ -67,14 +70,15 @@ static double xgb_median(const float *v, const float *weight, int n) {
  * and Tweedie as a mean; scale_pos_weight weighs the rows labelled 1 of XGBoost's RegLossObj
  * losses), the weighted median (absolute error), expm1 of the weighted mean of log1p(y)
  * (squared log error), or the log-odds of the mean (binary:logitraw, whose base_score is a
- * margin). Multiclass, hinge and the survival objectives keep 0.5, XGBoost 1.7's default (their objectives
+ * margin). Multiclass, hinge, the survival objectives and rank:* keep 0.5, XGBoost 1.7's default (their objectives
  * estimate none). */
 static int reg_loss_obj(int o) {
   return o == OBJ_SQUARED_ERROR || o == OBJ_BINARY_LOGISTIC || o == OBJ_REG_LOGISTIC || o == OBJ_BINARY_LOGITRAW || o == OBJ_SQUARED_LOG_ERROR;
 }
 double objective_estimate_base_score(const Params *p, const float *label, const float *weight, int n) {
   if (p->objective == OBJ_MULTI_SOFTPROB || p->objective == OBJ_MULTI_SOFTMAX || p->objective == OBJ_BINARY_HINGE
-      || p->objective == OBJ_SURVIVAL_COX || p->objective == OBJ_SURVIVAL_AFT || n == 0) return 0.5;
+      || p->objective == OBJ_SURVIVAL_COX || p->objective == OBJ_SURVIVAL_AFT || objective_is_rank(p->objective)
+      || n == 0) return 0.5;
   if (p->objective == OBJ_ABSOLUTE_ERROR) {
     /* as native's MeanAbsoluteError::InitEstimation: the median times the total weight, kept as a float (its
      * "weighted average across workers"), divided by the total weight again — a last-digit rounding of its own

@@ -6,10 +6,15 @@
 #define XGB_OBJECTIVE_H
 #include "params.h"
 
+/* A fit's query groups (rank:*): group k is rows ptr[k] .. ptr[k + 1]; weight NULL or one per group. n = 0: none. */
+typedef struct { const int32_t *ptr; const float *weight; int n; } QueryGroups;
+
 /* label_upper: survival:aft's upper bounds (label then holds the lower ones), else NULL; label_order: survival:cox's rows
- * by |label| (abs_label_order), or NULL to sort them here. -1 on failure (recorded). */
+ * by |label| (abs_label_order), or NULL to sort them here; groups: rank:*'s query groups. 0, or -1 on failure (recorded:
+ * a survival or rank:* scratch buffer could not be allocated). */
 int objective_gradients(const Params *p, const float *margin, const float *label, const float *label_upper, const float *weight,
-                        const int32_t *label_order, int n, int n_groups, GradPair *out);
+                        const int32_t *label_order, int n, int n_groups, const QueryGroups *groups, int iteration,
+                        GradPair *out);
 /* The intercept XGBoost 2.x estimates when base_score is unset, in output space. */
 double objective_estimate_base_score(const Params *p, const float *label, const float *weight, int n);
 double objective_prob_to_margin(int objective, double base_score);
@@ -36,4 +41,6 @@ void aft_gradients(const Params *p, const float *margin, const float *lower, con
 /* survival helpers the metrics share: the rows by |label| (free() it; NULL on failure), a row's AFT loss */
 int32_t *abs_label_order(const float *label, int n);
 double aft_loss(int distribution, double lower, double upper, double margin, double sigma);
+int rank_gradients(const Params *p, const float *margin, const float *label, int n, const QueryGroups *groups,
+                   int iteration, GradPair *out);
 #endif
