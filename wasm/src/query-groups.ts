@@ -40,8 +40,11 @@ export function queryPointers(opts: { group?: ArrayLike<number>; qid?: ArrayLike
   return undefined;
 }
 
-/** Per-group weights (one per group, finite and >= 0) and the same weights per row (each row its group's: what
- * native's sketch weighs the rows by, its UnrollGroupWeights) */
+/** Per-group weights (one per group, finite and >= 0) and the weights native's quantile sketch gives the rows
+ * (1.7.4's detail::UnrollGroupWeights, with its quirk: a row takes the current group's weight before the group
+ * index moves on, so each group's first row after the first group's gets the previous group's weight, and an empty
+ * group stops it there — the cuts are native's only so; with as many groups as rows it reads the weights per row,
+ * HostSketchContainer::UseGroup) */
 export function groupWeights(weight: ArrayLike<number>, ptr: Int32Array): { perGroup: Float32Array; perRow: Float32Array } {
   const ng = ptr.length - 1;
   if (weight.length !== ng) throw new Error(`DMatrix: weight has ${weight.length} values but there are ${ng} query groups; with groups, weights are one per group, as native's`);
@@ -50,7 +53,14 @@ export function groupWeights(weight: ArrayLike<number>, ptr: Int32Array): { perG
     const w = weight[k];
     if (!(Number.isFinite(w) && w >= 0)) throw new Error(`DMatrix: weight[${k}] is ${shownValue(w)}; weights must be finite and >= 0`);
     perGroup[k] = w;
-    perRow.fill(w, ptr[k], ptr[k + 1]);
+  }
+  const n = ptr[ng];
+  if (ng === n) perRow.set(perGroup);
+  else {
+    for (let i = 0, g = 0; i < n; i++) {
+      perRow[i] = perGroup[g];
+      if (i === ptr[g + 1]) g++;
+    }
   }
   return { perGroup, perRow };
 }
