@@ -1166,6 +1166,23 @@ t("rank:pairwise, rank:ndcg and rank:map (num_pairsample, fix_list_weight, group
   ref.cleanup();
 });
 
+t("ndcg@3, map and map@5- of a binary:logistic model on a grouped eval set (its probabilities ranked per query): native's values every round", () => {
+  const n = 2000, m = 5, tr = rankingData(41, n, m), y = tr.y.map((v) => (v > 1 ? 1 : 0));
+  const metrics = ["ndcg@3", "map", "map@5-"] as Metric[];
+  const p: XGBoostParams = { objective: "binary:logistic", base_score: 0.5, eval_metric: metrics };
+  const d = new DMatrix(tr.X, { nrow: n, ncol: m, label: y }), dg = new DMatrix(tr.X, { nrow: n, ncol: m, label: y, group: tr.group });
+  const b = train(p, d, { numBoostRound: 3, evals: [[dg, "g"]] });
+  const ours = b.evalsResult.g;
+  b.free(); d.free(); dg.free();
+  const ref = new RefJob();
+  ref.dataset("g", tr.X, n, m, y);
+  ref.groups("g", tr.group);
+  ref.task({ op: "train", params: p, num_round: 3, dtrain: "g", evals: ["g"] });
+  const [r] = ref.run();
+  ref.cleanup();
+  for (const metric of metrics) assert.equal(ours[metric], r.evals_result!.g[metric], metric);
+});
+
 t("rank:map with group weights on sketched features (an empty group among them): the cuts, trees and predictions are native's to the bit — its sketch weighs rows by its UnrollGroupWeights, whose first row of each group takes the previous group's weight", () => {
   // each row weighed by its own group's weight, the sketch's cuts moved: row 0 predicted 0.452 here, 0.830 natively
   const rnd = mulberry32(31), n = 4000, m = 4, X = new Float32Array(n * m), y = new Float32Array(n);

@@ -77,7 +77,7 @@ function checkLabels(objective: string, numClass: number, labels: { values: Floa
 function checkQueryGroups(p: ResolvedParams, dtrain: DMatrix): void {
   const rank = isRankObjective(p.objective);
   if (dtrain.queryPtr && !rank) {
-    throw new Error(`train: dtrain has query groups (group / qid), which only the rank:* objectives read; objective is ${p.objective}`);
+    throw new Error(`train: dtrain has query groups (group / qid), which only the rank:* objectives read; objective is ${p.objective} (to score ndcg / map by query, give an eval set of these rows with their groups)`);
   }
   if (!rank) return;
   if (dtrain.viewOfGrouped) throw new Error(`train: dtrain is a row view of a matrix with query groups, and views carry no groups; build a DMatrix of the rows with their group / qid for ${p.objective}`);
