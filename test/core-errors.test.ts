@@ -428,6 +428,8 @@ test("query groups (rank:*, ndcg / map): sizes that do not sum to the rows, unso
     cat.free();
     // lib: an ensemble's folds, blends and metrics are per row
     throwsNamed("an ensemble of rank:ndcg", () => new Ensemble({ members: [xgboost({ objective: "rank:ndcg" } as never)] }), /rank:ndcg learns to order the rows of each query group \(DMatrix group \/ qid\), which an ensemble's tables, folds/);
+    // pairs past the memory: an Error, not a wrapped 32-bit size and a write past the buffer
+    throwsNamed("num_pairsample past the memory", trainWith({ objective: "rank:pairwise", num_pairsample: 2e9 }, grouped), /num_pairsample 2000000000: the 250-row group's pairs \(5e\+11\) do not fit in memory/);
     // and the core is still usable: a ranking on the groups trains
     train({ objective: "rank:ndcg" }, grouped, { numBoostRound: 1 }).free();
   } finally {

@@ -105,6 +105,9 @@ int rank_gradients(const Params *p, const float *margin, const float *label, int
   int largest = 0;
   for (int k = 0; k < ng; k++) if (ptr[k + 1] - ptr[k] > largest) largest = ptr[k + 1] - ptr[k];
   int nps = p->num_pairsample;
+  /* the largest group's pairs, kept at once: in a 32-bit size_t (wasm) a large num_pairsample would wrap the size */
+  if ((double)largest * nps * sizeof(LambdaPair) >= (double)SIZE_MAX / 2)
+    return xgb_fail("num_pairsample %d: the %d-row group's pairs (%.3g) do not fit in memory", nps, largest, (double)largest * nps);
   ListEntry *lst = xgb_alloc(sizeof(ListEntry) * (size_t)(largest + 1));
   LabelEntry *rec = xgb_alloc(sizeof(LabelEntry) * (size_t)(largest + 1));
   LambdaPair *pairs = xgb_alloc(sizeof(LambdaPair) * ((size_t)largest * nps + 1));
