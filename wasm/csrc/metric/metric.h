@@ -20,6 +20,17 @@ double metric_multiclass(int metric, const float *prob, const float *label, cons
 double metric_cox(const float *pred, const float *label, int n);
 double metric_aft(int metric, const float *margin, const float *lower, const float *upper, const float *weight, int n,
                   int distribution, double sigma);
+/* A label as native's rank code reads it, static_cast<int>(label), without C's undefined behaviour (and wasm's trap)
+ * past the int range: there x86's cvttss2si gives INT_MIN, as here. */
+static inline int32_t rank_label_int(float y) {
+  return y > -2147483648.0f && y < 2147483648.0f ? (int32_t)y : INT32_MIN;
+}
+/* 2^rel - 1, native's ((1 << rel) - 1), with x86's shift (the count taken mod 32) and wrapping int arithmetic: the
+ * same number for relevance degrees 0..30 (the bindings refuse others), no undefined behaviour for the rest */
+static inline double rank_gain(uint32_t rel) {
+  return (double)(int32_t)((1u << (rel & 31u)) - 1u);
+}
+
 /* ndcg@topn and map@topn (topn UINT32_MAX: the whole list) averaged over the query groups ptr[k] .. ptr[k + 1]
  * (ptr NULL: one group of every row); minus: a group without relevant rows scores 0, not 1 (native's "ndcg-") */
 double metric_rank(int metric, const float *pred, const float *label, int n, const int32_t *ptr, int n_groups,

@@ -25,7 +25,7 @@ static int by_rel(const void *a, const void *b) {
 static double dcg(const Rec *r, int n, uint32_t topn) {
   double s = 0.0;
   for (int i = 0; i < n && (uint32_t)i < topn; i++)
-    if (r[i].rel != 0) s += ((1 << r[i].rel) - 1) / log2(i + 2.0);
+    if (r[i].rel != 0) s += rank_gain(r[i].rel) / log2(i + 2.0);
   return s;
 }
 
@@ -41,7 +41,7 @@ double metric_rank(int metric, const float *pred, const float *label, int n, con
   double sum = 0.0;
   for (int k = 0; k < n_groups; k++) {
     int b = ptr[k], m = ptr[k + 1] - b;
-    for (int j = 0; j < m; j++) r[j] = (Rec){ pred[b + j], (uint32_t)(int)label[b + j], 0 };
+    for (int j = 0; j < m; j++) r[j] = (Rec){ pred[b + j], (uint32_t)rank_label_int(label[b + j]), 0 };
     for (int j = 0; j < m; j++) r[j].at = (uint32_t)j;
     qsort(r, m, sizeof(Rec), by_pred);
     double v;

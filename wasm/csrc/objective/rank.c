@@ -13,6 +13,7 @@
  * All in float, as native computes them. */
 #include "objective.h"
 #include "std_random.h"
+#include "metric/metric.h" /* rank_label_int, rank_gain: the labels as native's integers */
 
 typedef struct { float pred, label; uint32_t rindex; } ListEntry;
 typedef struct { float label; uint32_t at; } LabelEntry; /* a label and its place in the margin order */
@@ -40,8 +41,8 @@ static int by_value_desc(const void *a, const void *b) {
 
 /* NDCG's gain of a label at a place: (2^label - 1) / log2(place + 2), the label as native's unsigned */
 static float dcg_item(float label, uint32_t at) {
-  unsigned l = (unsigned)label;
-  return l != 0 ? (float)((1 << l) - 1) / log2f((float)(at + 2)) : 0.0f;
+  uint32_t l = (uint32_t)rank_label_int(label);
+  return l != 0 ? (float)rank_gain(l) / log2f((float)(at + 2)) : 0.0f;
 }
 
 static void ndcg_weights(const ListEntry *lst, int n, float *sorted_labels, LambdaPair *pairs, int npairs) {
@@ -53,10 +54,10 @@ static void ndcg_weights(const ListEntry *lst, int n, float *sorted_labels, Lamb
   for (int q = 0; q < npairs; q++) {
     if (idcg == 0.0f) { pairs[q].weight = 0.0f; continue; }
     uint32_t pi = pairs[q].pos, ni = pairs[q].neg;
-    int pl = (int)lst[pi].label, nl = (int)lst[ni].label;
+    float pg = (float)rank_gain((uint32_t)rank_label_int(lst[pi].label)), ng = (float)rank_gain((uint32_t)rank_label_int(lst[ni].label));
     float pos_loginv = 1.0f / log2f((float)pi + 2.0f), neg_loginv = 1.0f / log2f((float)ni + 2.0f);
-    float original = (float)((1 << pl) - 1) * pos_loginv + (float)((1 << nl) - 1) * neg_loginv;
-    float changed = (float)((1 << nl) - 1) * pos_loginv + (float)((1 << pl) - 1) * neg_loginv;
+    float original = pg * pos_loginv + ng * neg_loginv;
+    float changed = ng * pos_loginv + pg * neg_loginv;
     float delta = (original - changed) * (1.0f / idcg);
     pairs[q].weight *= delta < 0.0f ? -delta : delta;
   }
