@@ -566,6 +566,9 @@ t("exact cuts: eval curves and early stopping match native (evalsResult per roun
     { params: { objective: "binary:logistic", max_depth: 4, eta: 0.6 }, labels: binaryLabels, metrics: ["logloss", "aucpr"] },
     // a gamma model's deviance, minimised
     { params: { objective: "reg:gamma", max_depth: 4, eta: 0.6 }, labels: (y) => y.map((v) => Math.exp(v / 3)), metrics: ["gamma-deviance"] },
+    // a ranking without groups (one query of all rows, as native) watching ndcg@30, maximised as native's EarlyStopping
+    // maximises ndcg* and map*
+    { params: { objective: "rank:pairwise", max_depth: 4, eta: 0.6 }, labels: (y) => y.map((v) => Math.max(0, Math.min(4, Math.floor(v + 2)))), metrics: ["map", "ndcg@30"] },
   ];
   const ref = new RefJob();
   const ours: { evals: Record<string, Record<string, number[]>>; best: number; rounds: number }[] = [];
