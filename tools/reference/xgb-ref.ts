@@ -72,7 +72,7 @@ export interface PredSpec {
 export interface Extras { scores?: boolean; eval?: { data: string; metrics: string[] }[] }
 export type RefTask =
   | ({ op: "train"; params: object; num_round: number; dtrain: string; base_score?: "mean"; save_model?: string; predict?: PredSpec[]; evals?: string[]; early_stopping_rounds?: number } & Extras)
-  | ({ op: "load"; model: string; predict?: PredSpec[]; nthread?: number } & Extras)
+  | ({ op: "load"; model: string; predict?: PredSpec[]; nthread?: number; config?: boolean } & Extras)
   | { op: "cv"; params: object; num_round: number; data: string; folds: ArrayLike<number>[]; base_score?: "mean"; metric?: "rmse" | "logloss" | "mlogloss" };
 
 export interface RefPrediction { data: string; seconds: number; cpu_seconds?: number; n: number; values?: number[]; out?: string; rmse?: number }
@@ -86,6 +86,8 @@ export interface RefResult {
   scores?: Record<string, Record<string, number>>;
   evals_result?: Record<string, Record<string, number[]>>; best_iteration?: number | null; num_boosted_rounds?: number;
   evals?: Record<string, Record<string, number>>;
+  /** load with config: the booster's configuration as native reads it (save_config) */
+  config?: any;
 }
 
 /** One batch of tasks for a single python process (data files live in a temp dir). */

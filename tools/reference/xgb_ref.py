@@ -25,7 +25,8 @@ Input: one JSON job, from a file named on the command line or from stdin:
        "base_score": "mean" (optional: base_score = weighted mean of the training labels),
        "save_model": "model.json" (optional), "predict": [PRED, ...] (optional),
        "evals": ["<name>", ...], "early_stopping_rounds": n (optional: evals_result, best_iteration)},
-      {"op": "load", "model": "model.json", "predict": [PRED, ...], "nthread": n (optional, default 1)},
+      {"op": "load", "model": "model.json", "predict": [PRED, ...], "nthread": n (optional, default 1),
+       "config": true (optional: the booster's save_config() as "config")},
       (train and load also take "scores": true → get_score for every importance type, and
        "eval": [{"data": "<name>", "metrics": ["rmse", ...]}] → native metric values)
       {"op": "cv", "params": {...}, "num_round": 10, "data": "<name>",
@@ -233,6 +234,8 @@ def task_load(task, ds):
     bst.set_param({"nthread": int(task.get("nthread", 1))})
     r = {"num_features": bst.num_features(), "attributes": bst.attributes(),
          "predict": do_predict(bst, ds, task.get("predict", []))}
+    if task.get("config"):
+        r["config"] = json.loads(bst.save_config())
     r.update(do_extras(bst, ds, task))
     return r
 
