@@ -428,6 +428,14 @@ test("query groups (rank:*, ndcg / map): sizes that do not sum to the rows, unso
     cat.free();
     // lib: an ensemble's folds, blends and metrics are per row
     throwsNamed("an ensemble of rank:ndcg", () => new Ensemble({ members: [xgboost({ objective: "rank:ndcg" } as never)] }), /rank:ndcg learns to order the rows of each query group \(DMatrix group \/ qid\), which an ensemble's tables, folds/);
+    // a grouped matrix's weights are one per group (getWeight gives them back so, as native's get_weight); rows do not
+    // have them: a view of it, or a per-row metric on it, would weigh rows by them (the sketch's unrolled weights)
+    const weighted = new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: y, group: [150, 250], weight: [2, 0.5] });
+    assert.equal([...weighted.getWeight()!], [2, 0.5]);
+    const weightedView = weighted.slice([0, 1, 2]);
+    throwsNamed("a view of a grouped weighted matrix", trainWith({ objective: "reg:squarederror" }, weightedView), /train: dtrain is a row view of a matrix with query groups and weights: those weights are per query group, not per row/);
+    throwsNamed("rmse on a grouped weighted set", () => train({ objective: "rank:ndcg", eval_metric: ["map", "rmse"] }, weighted, { evals: [[weighted, "w"]] }), /train: eval set "w" has query groups and weights, one per group, but rmse weighs rows/);
+    weightedView.free(); weighted.free();
     // pairs past the memory: an Error, not a wrapped 32-bit size and a write past the buffer
     throwsNamed("num_pairsample past the memory", trainWith({ objective: "rank:pairwise", num_pairsample: 2e9 }, grouped), /num_pairsample 2000000000: the 250-row group's pairs \(5e\+11\) do not fit in memory/);
     // and the core is still usable: a ranking on the groups trains

@@ -579,10 +579,16 @@ export class DMatrix {
     return s.labelPtr ? this.gather(s.labelPtr, 1) : undefined;
   }
 
+  /** A copy of the weights: one per query group for a matrix with groups (as given, as XGBoost's get_weight), else
+   * one per row; undefined without weights. */
   getWeight(): Float32Array | undefined {
     const s = this.live();
+    if (this.queryWeight) return this.queryWeight.slice();
     return s.weightPtr ? this.gather(s.weightPtr, 1) : undefined;
   }
+
+  /** Whether the matrix (or the matrix this view views) has weights. */
+  get hasWeight(): boolean { return this.live().weightPtr !== 0; }
 
   /** A copy of the feature matrix, row-major, missing as NaN. An Error once the floats are released. */
   getData(): Float32Array {

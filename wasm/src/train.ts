@@ -79,9 +79,13 @@ function checkQueryGroups(p: ResolvedParams, dtrain: DMatrix): void {
   if (dtrain.queryPtr && !rank) {
     throw new Error(`train: dtrain has query groups (group / qid), which only the rank:* objectives read; objective is ${p.objective} (to score ndcg / map by query, give an eval set of these rows with their groups)`);
   }
+  // its rows carry the weights native's sketch gives grouped rows (query-groups.ts), not weights of their own
+  if (dtrain.viewOfGrouped && dtrain.hasWeight) {
+    throw new Error("train: dtrain is a row view of a matrix with query groups and weights: those weights are per query group, not per row; build a DMatrix of the rows with their own weights");
+  }
   if (!rank) return;
   if (dtrain.viewOfGrouped) throw new Error(`train: dtrain is a row view of a matrix with query groups, and views carry no groups; build a DMatrix of the rows with their group / qid for ${p.objective}`);
-  if (!dtrain.queryPtr && dtrain.getWeight()) {
+  if (!dtrain.queryPtr && dtrain.hasWeight) {
     throw new Error(`train: ${p.objective} weighs query groups, one weight per group; dtrain has row weights and no groups: give group or qid (without them the rows are one query)`);
   }
   if (dtrain.queryWeight && !dtrain.queryWeight.some((w) => w > 0)) throw new Error(`train: every query group of dtrain has weight 0 (${p.objective} divides by their sum)`);
@@ -90,6 +94,12 @@ function checkQueryGroups(p: ResolvedParams, dtrain: DMatrix): void {
 /** An eval set for ndcg / map: its own query groups (none: one query of all rows, as native), not a view's; ndcg's
  * labels as relevance degrees its gains 2^label - 1 can take */
 function checkRankMetricSet(p: ResolvedParams, d: DMatrix, name: string): void {
+  // the per-row metrics weigh rows; a grouped set's weights are per group (native reads them by row index, past
+  // their end)
+  const perRow = p.eval_metric.find((m) => !isRankMetric(m));
+  if (perRow && d.hasWeight && (d.queryPtr || d.viewOfGrouped)) {
+    throw new Error(`train: eval set "${name}" has query groups and weights, one per group, but ${perRow} weighs rows; evaluate it on a DMatrix of the rows with row weights (or without groups)`);
+  }
   const metrics = p.eval_metric.filter(isRankMetric);
   if (!metrics.length) return;
   if (d.viewOfGrouped) throw new Error(`train: eval set "${name}" is a row view of a matrix with query groups, and views carry no groups; ${metrics[0]} needs them: build a DMatrix of the rows with their group / qid`);
