@@ -445,6 +445,25 @@ test("query groups (rank:*, ndcg / map): sizes that do not sum to the rows, unso
   }
 });
 
+test("ranking and survival: each family's data, parameters and metrics are refused by the other — a matrix with query groups and bounds trains neither rank:* (bounds) nor survival:* (groups)", () => {
+  const n = data.nrow, y = data.y.map((v) => Math.min(4, Math.max(0, Math.round(v))));
+  const lo = new Float32Array(n).fill(1), hi = new Float32Array(n).fill(Infinity);
+  const both = new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: y, group: [150, 250], label_lower_bound: lo, label_upper_bound: hi });
+  const grouped = new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: y.map((v) => v + 1), group: [150, 250] });
+  try {
+    throwsNamed("rank:ndcg on bounds", trainWith({ objective: "rank:ndcg" }, both), /^train: the matrix has label_lower_bound \/ label_upper_bound, survival:aft's interval labels; objective is rank:ndcg/);
+    throwsNamed("survival:aft on groups", trainWith({ objective: "survival:aft" }, both), /^train: dtrain has query groups \(group \/ qid\), which only the rank:\* objectives read; objective is survival:aft$/);
+    // ndcg / map are refused with survival:*: no hint to score them on an eval set
+    throwsNamed("survival:cox on groups", trainWith({ objective: "survival:cox" }, grouped), /^train: dtrain has query groups \(group \/ qid\), which only the rank:\* objectives read; objective is survival:cox$/);
+    throwsNamed("survival:cox scored by ndcg", trainWith({ objective: "survival:cox", eval_metric: "ndcg@3" }), /eval_metric "ndcg@3" does not apply to survival:cox/);
+    throwsNamed("rank:map scored by cox-nloglik", trainWith({ objective: "rank:map", eval_metric: "cox-nloglik" }, grouped), /eval_metric "cox-nloglik" is survival:cox's/, /objective is rank:map/);
+    throwsNamed("num_pairsample with survival:aft", trainWith({ objective: "survival:aft", num_pairsample: 2 }, both), /parameter num_pairsample is the rank:\* objectives'; objective is survival:aft/);
+    throwsNamed("aft_loss_distribution with rank:ndcg", trainWith({ objective: "rank:ndcg", aft_loss_distribution: "logistic" }, grouped), /parameter aft_loss_distribution is survival:aft's \(its noise distribution\); objective is rank:ndcg/);
+  } finally {
+    both.free(); grouped.free();
+  }
+});
+
 test("DMatrix: an option it does not read is an Error naming it — XGBoost's Python keywords (feature_names, feature_types), a misspelt weight, and base_margin, which native uses and this core does not (each made a matrix without it, silently)", () => {
   const m = (opts: Record<string, unknown>) => () => new DMatrix(data.X, { nrow: data.nrow, ncol: data.ncol, label: data.y, ...opts });
   throwsNamed("feature_names", m({ feature_names: ["a", "b", "c", "d", "e"] }), /DMatrix: unknown option "feature_names" \(XGBoost's Python keyword; here it is featureNames\)/);

@@ -77,7 +77,9 @@ function checkLabels(objective: string, numClass: number, labels: { values: Floa
 function checkQueryGroups(p: ResolvedParams, dtrain: DMatrix): void {
   const rank = isRankObjective(p.objective);
   if (dtrain.queryPtr && !rank) {
-    throw new Error(`train: dtrain has query groups (group / qid), which only the rank:* objectives read; objective is ${p.objective} (to score ndcg / map by query, give an eval set of these rows with their groups)`);
+    // ndcg / map by query: on an eval set, for the objectives they apply to (params.ts refuses them for survival:*)
+    const hint = p.objective.startsWith("survival:") ? "" : " (to score ndcg / map by query, give an eval set of these rows with their groups)";
+    throw new Error(`train: dtrain has query groups (group / qid), which only the rank:* objectives read; objective is ${p.objective}${hint}`);
   }
   // its rows carry the weights native's sketch gives grouped rows (query-groups.ts), not weights of their own
   if (dtrain.viewOfGrouped && dtrain.hasWeight) {
