@@ -368,6 +368,30 @@ test("the Predictor sends a boolean cell as a boolean, which the endpoint finds 
   }
 });
 
+// The Predictor's CSV header row names the columns, and the endpoint reads them by it, trimming its fields: a column
+// named with spaces around it (a JSON key " age") matched no feature there (a 400 for every call), and a one-feature
+// model's header "a;b" was sniffed as ";"-separated. The first goes without a header, as before; the second quoted.
+test("the Predictor's CSV body of columns named with spaces around them or with a separator in them is answered as lib's predict", async () => {
+  const { invoke } = await import("../trainer/invocation");
+  const { Predictor, session } = await import("ensemble-workbook/sagemaker");
+  const predictor = new Predictor(session({ mode: "local" }), "body-only") as unknown as { body(r: unknown, o: object): { body: string; contentType: string } };
+  const x = Array.from({ length: 120 }, (_, i) => (i % 11) / 11);
+  for (const names of [[" age", "bmi"], ["a;b"], ["a|b", "c\td"]]) {
+    const cols: Record<string, number[]> = Object.fromEntries(names.map((n, j) => [n, x.map((v, i) => v * (j + 1) + ((i * (j + 3)) % 5) / 10)]));
+    const table = aq.table({ ...cols, y: x.map((v, i) => v * 3 + (i % 5)) });
+    const e = new Ensemble({ members: [xgboost({ num_round: 10, eta: 0.3 })] }).fit(table, { label: "y" });
+    try {
+      const rows = table.slice(0, 5);
+      const { body, contentType } = predictor.body(rows, { format: "csv", label: "y" });
+      const r = invoke(e, { "content-type": contentType, accept: "application/json" }, body);
+      assert.is(r.status, 200, `${JSON.stringify(names)}: ${String(r.body)}`);
+      assert.equal(JSON.parse(r.body as string).predictions, Array.from(e.predict(rows).prediction), JSON.stringify(names));
+    } finally {
+      e.free();
+    }
+  }
+});
+
 test("one table in several formats predicts the same: booleans of a CSV (True/False) and of Parquet, JSON or Arrow (true/false); a numeric column declared categorical predicts its own training table (0.1 was an unseen category); codes past float32's integers are an Error", async () => {
   const n = 300;
   const flag = Array.from({ length: n }, (_, i) => i % 3 === 0);
