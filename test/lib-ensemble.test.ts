@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
-import { accuracy, catboost, coxNLogLik, crossValidate, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, uniqueMemberNames, xgboost } from "ensemble-workbook";
+import { accuracy, catboost, coxNLogLik, crossValidate, cvScore, Ensemble, kFold, loadDiabetes, loadEnsemble, randomForest, readManifest, ridge, rmse, saveEnsemble, toMatrix, uniqueMemberNames, xgboost } from "ensemble-workbook";
 // internals, tested white-box from lib's sources
 import { applyBlend, fitBlend } from "../lib/ensemble/blends";
 import { DMatrix, train } from "node-xgboost-wasm";
@@ -827,6 +827,37 @@ test("survival:cox: xgboost members cross-validate and blend (mean) with the obj
     assert.throws(() => new Ensemble({ members: members(), blend }), new RegExp(`blend "${blend}" fits its coefficients by squared error against the labels, which does not score survival:cox's hazard ratios`));
   assert.throws(() => new Ensemble({ members: [xgboost(), ridge({ name: "lin" })], objective: "survival:cox" }), /ridge member "lin" minimises squared error, which fits the mean, and survival:cox predicts/);
   assert.throws(() => crossValidate(new Ensemble({ members: members() }), aq.table({ x0, time: time.map((v) => (v > 0 ? "event" : "censored")) }), { label: "time", k: 2 }), /label column "time" holds text .* but the objective survival:cox needs numbers/);
+});
+
+test("survival:cox: the cross-validation's cox-nloglik (cvScore, the trainer's validation line) is the mean of the folds' values, which rescaling a fold model's hazard ratios (an equivalent Cox model) leaves as they are — not the pooled out-of-fold hazard ratios of k models, each on a scale of its own", () => {
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const n = 300, x0: number[] = [], x1: number[] = [], time: number[] = [];
+  for (let i = 0; i < n; i++) {
+    x0.push(Math.floor(rnd() * 20) / 4); x1.push(Math.floor(rnd() * 10));
+    const tm = Math.max(0.5, Math.round(Math.exp(2 - 0.4 * x0[i] + rnd()) * 2) / 2);
+    time.push(rnd() < 0.25 ? -tm : tm);
+  }
+  const cv = crossValidate(new Ensemble({ members: [xgboost({ objective: "survival:cox", num_round: 10 })] }), aq.table({ x0, x1, time }), { label: "time", k: 5, seed: 1 });
+  /** each fold's cox-nloglik of these out-of-fold predictions, fold by fold (its own rows only) */
+  const perFold = (oof: Float64Array) => cv.folds.map((f) => coxNLogLik(Array.from(f.test, (r) => cv.y[r]), Array.from(f.test, (r) => oof[r])));
+  const folds = perFold(cv.oof.ensemble);
+  const rows = (cv.table.objects() as { member: string; "cox-nloglik": number }[]).filter((r) => r.member === "ensemble");
+  folds.forEach((v, f) => assert.ok(Math.abs(rows[f]["cox-nloglik"] - v) <= 1e-12 * v, `fold ${f + 1}: ${rows[f]["cox-nloglik"]} vs ${v}`));
+  const mean = folds.reduce((s, v) => s + v, 0) / folds.length;
+  assert.ok(Math.abs(cvScore(cv) - mean) <= 1e-12 * mean, `cvScore ${cvScore(cv)}, the folds' mean ${mean}`);
+  // fold 1's model's hazard ratios × 10: the same fold values, the same figure; the pooled one moves
+  const scaled = Float64Array.from(cv.oof.ensemble);
+  for (const r of cv.folds[0].test) scaled[r] *= 10;
+  const again = perFold(scaled);
+  folds.forEach((v, f) => assert.ok(Math.abs(again[f] - v) <= 1e-9 * v, `fold ${f + 1} rescaled: ${again[f]} vs ${v}`));
+  const pooled = coxNLogLik(cv.y, cv.oof.ensemble);
+  assert.ok(Math.abs(coxNLogLik(cv.y, scaled) - pooled) > 0.05, "the pooled figure depends on a fold model's scale (why it is not the score)");
+  assert.ok(Math.abs(cvScore(cv) - pooled) > 0.1, `the pooled ${pooled} is not the folds' mean ${mean}`);
+  // regression keeps the pooled out-of-fold figure (rmse of every held-out prediction)
+  const reg = crossValidate(new Ensemble({ members: [xgboost({ num_round: 5 })] }), aq.table({ x0, x1, y: x0.map((v, i) => v + x1[i]) }), { label: "y", k: 3, seed: 1 });
+  assert.is(cvScore(reg), rmse(reg.y, reg.oof.ensemble));
+  assert.throws(() => cvScore(cv, "rmse"), /cvScore: the cross-validation scored cox-nloglik, not "rmse"/);
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

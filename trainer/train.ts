@@ -20,7 +20,7 @@ import * as path from "path";
 import * as v8 from "v8";
 import * as vm from "vm";
 import {
-  availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
+  availableCores, CategoricalColumn, defaultThreads, prestartFitWorkers, coreBuild, crossValidate, CvResult, cvScore, FOLD_MEAN_METRICS, defaultWorkers, encodeLabels, Ensemble, formatMetric, holdCoreMatrix, LabelledMatrix, Member, memberFromSpec,
   LARGE_TABLE_CELLS, metricsFor, predictsClasses, primaryMetric, releaseFloats, saveEnsemble, Table, threadsFromBudget, toMatrix,
 } from "ensemble-workbook";
 import { Channel, channelColumns, channelContentType, checkFeatureCells, checkJobInputs, isNumberText, checkLabelValues, checkSameColumns, dropMissingLabels, readChannel, widenValidation, resolveCategorical, resolveLabel } from "./channels";
@@ -39,7 +39,7 @@ export interface TrainResult {
   metric: string;
   train: number;
   validation: number;
-  validationSource: "validation channel" | "out-of-fold";
+  validationSource: "validation channel" | "out-of-fold" | "mean over folds";
 }
 
 export function buildEnsemble(s: Settings): Ensemble {
@@ -538,8 +538,10 @@ async function trainOn(m: LabelledMatrix, label: string, valCh: Channel | undefi
     }
     validationSource = "validation channel";
   } else {
-    validation = metricFn(cv.y, cv.oof.ensemble);
-    validationSource = "out-of-fold";
+    // cox-nloglik: the mean of the folds' values — the pooled out-of-fold hazard ratios of k fold models are on k
+    // scales (lib's FOLD_MEAN_METRICS); every other metric of the out-of-fold predictions pooled
+    validation = cvScore(cv, metric);
+    validationSource = FOLD_MEAN_METRICS.has(metric) ? "mean over folds" : "out-of-fold";
   }
 
   // 4. artifacts: output/data/cv.json, then model/ (saved aside, published whole as the last step,

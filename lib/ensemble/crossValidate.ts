@@ -43,7 +43,7 @@ import { isLabelledMatrix, trainingMatrix, type ColumnSchema, type LabelledMatri
 import { holdCoreMatrix } from "../data/core-matrix";
 import type { Fold } from "../data/folds";
 import type { Member } from "../members/member";
-import { metricsFor, PROBABILITY_METRICS } from "../metrics/byObjective";
+import { FOLD_MEAN_METRICS, metricsFor, PROBABILITY_METRICS } from "../metrics/byObjective";
 import { applyBlend, Blend, BlendState, checkBlend, fitBlend, needsFitting, predictsClasses } from "./blends";
 import { Ensemble, ProgressCallback } from "./ensemble";
 import { checkNthread, checkThreadBudget, defaultThreads, checkWorkers, defaultWorkers, loadFitted, runFitsSync, threadsFromBudget, threadsPerFit, type FitData, type FitResult, type FitTask } from "./parallel";
@@ -358,6 +358,21 @@ export function crossValidate(ensemble: Ensemble, input: Table | LabelledMatrix,
     label: opts.label,
     ...(kept ? { models: kept } : {}),
   };
+}
+
+/**
+ * A cross-validation's one figure of a member (default "ensemble") for a metric (default its first): the metric of its
+ * out-of-fold predictions pooled over every row — or for FOLD_MEAN_METRICS (cox-nloglik: each fold model's hazard
+ * ratios are on a scale of its own) the mean of the member's fold values, the summary's <metric>_mean.
+ */
+export function cvScore(cv: CvResult, metric = cv.metrics[0], member = "ensemble"): number {
+  if (!cv.metrics.includes(metric)) throw new Error(`cvScore: the cross-validation scored ${cv.metrics.join(", ")}, not ${shownValue(metric)}`);
+  if (!(member in cv.oof)) throw new Error(`cvScore: no member ${shownValue(member)} in the cross-validation (${Object.keys(cv.oof).join(", ")})`);
+  const values = (cv.table.objects() as Record<string, unknown>[]).filter((r) => r.member === member).map((r) => Number(r[metric]));
+  if (FOLD_MEAN_METRICS.has(metric)) return values.reduce((s, v) => s + v, 0) / values.length;
+  // a vote blend's classes have no logloss / auc: NaN in its folds, NaN here
+  if (PROBABILITY_METRICS.has(metric) && values.every(Number.isNaN)) return NaN;
+  return metricsFor(cv.objective)[metric](cv.y, cv.oof[member]);
 }
 
 /**
