@@ -157,6 +157,51 @@ test("predict on toMatrix of new rows reads its categories by their text, as a t
   e.free();
 });
 
+test("an evalSet given as toMatrix of other rows (fitMatrix, fit, a member's fit) is read by its categories' and classes' text, and a member fitted here predicts such a matrix so: their own codes were taken as the training ones", async () => {
+  const penguins = (await loadTable(vegaDataset("penguins.json"))).filter((d: Record<string, number>) => aq.op.is_finite(d["Beak Length (mm)"]));
+  const rows = penguins.objects() as Record<string, unknown>[];
+  // every 4th row held out, in reverse: its Islands come in another order than the training rows'
+  const train = aq.from(rows.filter((_, i) => i % 4 !== 3)), valid = aq.from(rows.filter((_, i) => i % 4 === 3).reverse());
+  const features = ["Island", "Beak Length (mm)", "Flipper Length (mm)"];
+  const mt = toMatrix(train, { label: "Species", features }), mv = toMatrix(valid, { label: "Species", features });
+  assert.not.equal(mv.columns![0].categories, mt.columns![0].categories, "the held-out rows' own codes");
+  const ens = () => new Ensemble({ members: [xgboost({ objective: "multi:softprob", num_round: 10 })] });
+  /** the per-round mlogloss on the eval set */
+  const curve = (fit: (onRound: (member: string, round: number, metrics: Record<string, number>) => void) => unknown) => {
+    const v: number[] = [];
+    fit((_m, _r, metrics) => v.push(metrics.mlogloss));
+    return v;
+  };
+  const byTable = curve((onRound) => ens().fit(train, { label: "Species", features, evalSet: valid, onRound }).free());
+  assert.equal(curve((onRound) => ens().fitMatrix(mt, { evalSet: mv, onRound }).free()), byTable, "fitMatrix");
+  assert.equal(curve((onRound) => ens().fit(train, { label: "Species", features, evalSet: mv, onRound }).free()), byTable, "fit with a matrix evalSet");
+  const member = xgboost({ objective: "multi:softprob", num_round: 10, num_class: 3 });
+  assert.equal(curve((onRound) => member.fit(mt, { evalSet: mv, onRound: (r, m) => onRound("", r, m) })), byTable, "a member's fit");
+  const e = ens().fit(train, { label: "Species", features });
+  assert.equal(Array.from(member.predict(mv)), Array.from(e.predict(valid).members.xgboost), "a member's predict");
+  e.free(); member.free();
+  // a quarter that lacks classes: its own class indexes ([Gentoo] → 0) are not the training ones (Gentoo is 2)
+  const head = aq.from(rows.slice(0, 250)), tail = aq.from(rows.slice(250));
+  assert.equal(toMatrix(tail, { label: "Species" }).classes, ["Gentoo"]);
+  assert.equal(
+    curve((onRound) => ens().fitMatrix(toMatrix(head, { label: "Species", features }), { evalSet: toMatrix(tail, { label: "Species", features }), onRound }).free()),
+    curve((onRound) => ens().fit(head, { label: "Species", features, evalSet: tail, onRound }).free()),
+    "classes by their text",
+  );
+  // what cannot be read so is an Error naming it
+  const other = aq.from(rows.slice(250).map((r) => ({ ...r, Species: "Emperor" })));
+  assert.throws(() => ens().fitMatrix(mt, { evalSet: toMatrix(other, { label: "Species", features }) }), /evalSet: label row 0 is "Emperor", not one of the classes seen in training \(Adelie, Chinstrap, Gentoo\)/);
+  assert.throws(() => ens().fitMatrix(mt, { evalSet: toMatrix(valid, { label: "Species", features: features.slice(1) }) }), /evalSet: the training matrix's features are \[Island, Beak Length \(mm\), Flipper Length \(mm\)\] but the eval set's are \[Beak Length/);
+  assert.throws(() => ens().fit(train, { label: "Species", features, evalSet: toMatrix(valid, { features }) as never }), /fit: the evalSet matrix has no labels: make it with toMatrix\(table, \{ label: "Species" \}\)/);
+  const numeric = new Ensemble({ members: [xgboost({ num_round: 2 })] });
+  assert.throws(() => numeric.fitMatrix(toMatrix(train, { label: "Body Mass (g)", features }), { evalSet: mv }), /evalSet: its labels are text \(classes Adelie, Chinstrap, Gentoo\) but the training matrix's are numbers/);
+  // a ridge member fitted here reads such a matrix by text too
+  const lin = ridge();
+  lin.fit(toMatrix(train, { label: "Body Mass (g)", features }));
+  const linEns = new Ensemble({ members: [ridge()] }).fit(train, { label: "Body Mass (g)", features });
+  assert.equal(Array.from(lin.predict(toMatrix(valid, { features }))), Array.from(linEns.predict(valid).members.ridge), "ridge's predict");
+});
+
 test("crossValidate: a category only in a held-out fold is missing there, as at prediction time", () => {
   const { x, c, y } = synthetic(200, 6, 9);
   c[0] = "only-here";

@@ -432,6 +432,42 @@ export function recodeMatrix(m: Matrix & { columns: ColumnSchema[] }, columns: C
   return encodeCells(m.nrow, cell, columns, missingTokens, (i) => `row ${i}`);
 }
 
+/**
+ * m read as a model trained on `columns` reads it: as it is when its columns are those (or either is not known),
+ * else recoded by its categories' text (recodeMatrix: unseen → missing). Its label, if any, is kept.
+ */
+export function withColumns(m: Matrix, columns: ColumnSchema[] | undefined, missingTokens?: ReadonlySet<string>): Matrix {
+  if (!columns || !m.columns || m.columns === columns || sameColumns(m.columns, columns)) return m;
+  const { matrix } = recodeMatrix(m as Matrix & { columns: ColumnSchema[] }, columns, missingTokens);
+  return m.y ? { ...matrix, y: m.y } : matrix;
+}
+
+/**
+ * An evaluation matrix read as the training matrix m: toMatrix of other rows has its own category codes (their order
+ * of first appearance there) and its own classes (the sorted labels it holds: a class it lacks shifts the others'
+ * indexes) — taken as m's, the per-round metrics scored other categories and classes, silently (penguins' Island:
+ * mlogloss 0.796 where the same rows as a table scored 0.427). Recoded by text, as predict reads such a matrix.
+ */
+export function evalMatrixFor(e: Matrix, m: Matrix, missingTokens?: ReadonlySet<string>): Matrix {
+  if (e === m || (e.columns === m.columns && e.classes === m.classes)) return e;
+  if (e.ncol !== m.ncol || e.featureNames.some((n, j) => n !== m.featureNames[j]))
+    throw new Error(`evalSet: the training matrix's features are [${m.featureNames.join(", ")}] but the eval set's are [${e.featureNames.join(", ")}]`);
+  const { classes: _own, ...out } = withColumns(e, m.columns, missingTokens);
+  const asTrained = m.classes ? { ...out, classes: m.classes } : out; // its classes once its labels are m's indexes
+  // a matrix without classes holds its labels as they are (as one without columns holds codes)
+  if (!e.y || !e.classes || e.classes === m.classes || (m.classes && e.classes.length === m.classes.length && e.classes.every((c, k) => c === m.classes![k]))) return asTrained;
+  if (!m.classes) throw new Error(`evalSet: its labels are text (classes ${e.classes.join(", ")}) but the training matrix's are numbers`);
+  const index = new Map(m.classes.map((c, k) => [c, k]));
+  const codes = e.classes.map((c) => index.get(c) ?? -1);
+  const y = new Float32Array(e.y.length);
+  for (let i = 0; i < y.length; i++) {
+    const k = codes[e.y[i]];
+    if (k < 0) throw new Error(`evalSet: label row ${i} is ${JSON.stringify(e.classes[e.y[i]])}, not one of the classes seen in training (${m.classes.join(", ")})`);
+    y[i] = k;
+  }
+  return { ...asTrained, y };
+}
+
 /** Whether a matrix's columns are the fitted ones (types and categories in the same order): its codes are theirs. */
 export function sameColumns(a: readonly ColumnSchema[], b: readonly ColumnSchema[]): boolean {
   return a.length === b.length && a.every((c, j) => c.name === b[j].name && c.type === b[j].type && (c.categories ?? []).length === (b[j].categories ?? []).length && (c.categories ?? []).every((t, k) => t === b[j].categories![k]));

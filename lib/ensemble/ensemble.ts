@@ -15,7 +15,7 @@
  */
 import { checkOptionKeys, checkSeed } from "../options";
 import type { Table } from "../data/table";
-import { ColumnSchema, Drift, encodeLabels, encodeRows, LabelledMatrix, Matrix, recodeMatrix, RowsInput, sameColumns, trainingMatrix } from "../data/matrix";
+import { ColumnSchema, Drift, encodeLabels, encodeRows, evalMatrixFor, isLabelledMatrix, LabelledMatrix, Matrix, recodeMatrix, RowsInput, sameColumns, trainingMatrix } from "../data/matrix";
 import { holdCoreMatrix, splitRowViews } from "../data/core-matrix";
 import { kFold, stratifiedKFold } from "../data/folds";
 import type { Member } from "../members/member";
@@ -61,8 +61,9 @@ export interface FitTableOptions {
   /** Feature columns to treat as categorical although they hold numbers (integer-coded categories). */
   categorical?: string[];
   onProgress?: ProgressCallback;
-  /** A validation table (same columns): tree members evaluate it after every round of the final fit. */
-  evalSet?: Table;
+  /** A validation table (same columns), or toMatrix's labelled matrix of it (read by its categories' and classes'
+   * text, as a table is): tree members evaluate it after every round of the final fit. */
+  evalSet?: Table | LabelledMatrix;
   /** Per-round metrics of each tree member on evalSet (or on the training rows without evalSet). */
   onRound?: RoundCallback;
   /** Core threads per member fit (XGBoost's `nthread`, unless a member's params set it); default the core's. */
@@ -276,9 +277,11 @@ export class Ensemble {
     if (!opts || typeof opts.label !== "string") throw new Error("fit needs { label: <label column name> }");
     checkOptionKeys(opts, what === "fitParallel" ? [...FIT_OPTIONS, "onMemberDone"] : FIT_OPTIONS, what);
     const m = trainingMatrix(input, { label: opts.label, features: opts.features, categorical: opts.categorical, objective: this.objective, shared }, what);
-    const evalSet = opts.evalSet
-      ? { ...encodeRows(opts.evalSet, m.columns!).matrix, y: encodeLabels(opts.evalSet, opts.label, m.classes) }
-      : undefined;
+    if (opts.evalSet && (opts.evalSet as Matrix).X instanceof Float32Array && !isLabelledMatrix(opts.evalSet))
+      throw new Error(`${what}: the evalSet matrix has no labels: make it with toMatrix(table, { label: ${JSON.stringify(opts.label)} })`);
+    const evalSet = !opts.evalSet ? undefined
+      : isLabelledMatrix(opts.evalSet) ? evalMatrixFor(opts.evalSet, m, new Set(this.naValues ?? []))
+      : { ...encodeRows(opts.evalSet, m.columns!).matrix, y: encodeLabels(opts.evalSet, opts.label, m.classes) };
     this.label = opts.label;
     return { m, evalSet };
   }
@@ -363,8 +366,10 @@ export class Ensemble {
 
   fitMatrix(m: Matrix, opts: FitMatrixOptions | ProgressCallback = {}): this {
     this.refuseRefit();
-    const { onProgress, evalSet, onRound, nthread, workers = 1 } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined, nthread: undefined, workers: 1 } : opts;
+    const { onProgress, evalSet: given, onRound, nthread, workers = 1 } = typeof opts === "function" ? { onProgress: opts, evalSet: undefined, onRound: undefined, nthread: undefined, workers: 1 } : opts;
     if (!m.y) throw new Error("fit needs a label");
+    // toMatrix(valid)'s codes and classes are its own: read by their text against m's, as predict reads such a matrix
+    const evalSet = given && evalMatrixFor(given, m, new Set(this.naValues ?? []));
     checkWorkers(workers, "fit's workers");
     checkNthread(nthread, "fit's nthread");
     // one core DMatrix of m for the inner folds' fits (row views) and every member's fit here: binned once

@@ -31,7 +31,7 @@
  * Input columns are the features in order, each categorical one replaced by its indicators (levels, then
  * "(other)" when merged is not empty); files without "categorical" (numeric models) read as before.
  */
-import type { Matrix } from "../data/matrix";
+import { withColumns, type ColumnSchema, type Matrix } from "../data/matrix";
 import { ridgeSolve } from "./linalg";
 import { checkFeatures, checkFitOptions, ContributionOptions, FitOptions, Member, MemberContributions, StoredParams } from "./member";
 import type { RidgeParams } from "./params";
@@ -158,6 +158,8 @@ class RidgeMember implements Member {
   name: string;
   params: StoredParams;
   private state?: RidgeState;
+  /** the columns of the matrix this member was fitted on here (not known after loadFile: the Ensemble keeps them) */
+  private trainedColumns?: ColumnSchema[];
   private expanded?: Expanded;
 
   constructor(params: RidgeParams = {}) {
@@ -240,10 +242,12 @@ class RidgeMember implements Member {
     const { coef, intercept } = ridgeSolve(cols, m.y, Number(this.params.alpha));
     this.state = { featureNames: [...m.featureNames], mean, scale, coef: Array.from(coef), intercept, ...(categorical.length ? { categorical } : {}) };
     this.expanded = e;
+    this.trainedColumns = m.columns;
   }
 
   predict(m: Matrix): Float64Array {
     checkFeatures(this, m);
+    m = withColumns(m, this.trainedColumns); // toMatrix(new rows)' own codes, read by text (as Ensemble.predict)
     const s = this.state!;
     const e = (this.expanded ??= expand(s.featureNames, s.categorical ?? []));
     const out = new Float64Array(m.nrow);
@@ -269,6 +273,7 @@ class RidgeMember implements Member {
    */
   contributions(m: Matrix, opts: ContributionOptions = {}): MemberContributions {
     checkFeatures(this, m);
+    m = withColumns(m, this.trainedColumns);
     const s = this.state!;
     const e = (this.expanded ??= expand(s.featureNames, s.categorical ?? []));
     const p = m.ncol, w = p + 1;
@@ -320,6 +325,7 @@ class RidgeMember implements Member {
     }
     if (typeof j.intercept !== "number" || !Number.isFinite(j.intercept)) throw new Error(`ridge member "${this.name}": "intercept" must be a finite number, got ${shownValue(j.intercept)}`);
     this.state = { featureNames: j.featureNames, mean: j.mean, scale: j.scale, coef: j.coef, intercept: j.intercept, ...(categorical.length ? { categorical } : {}) };
+    this.trainedColumns = undefined; // another model's
     this.expanded = e;
   }
 

@@ -7,7 +7,7 @@
  * the core encodes them (ordered target statistics today; partition splits for depthwise trees once the
  * core has them). Missing and unseen categories arrive as NaN.
  */
-import type { Matrix } from "../data/matrix";
+import { evalMatrixFor, withColumns, type ColumnSchema, type Matrix } from "../data/matrix";
 import { coreMatrixFor } from "../data/core-matrix";
 import { Booster, DMatrix, isMulticlass, paramSetting, resolveParams, sameSetting, shownValue, startTraining, type ModelData, type Training, type XGBoostParams } from "../core";
 import { checkFeatures, checkFitOptions, ContributionOptions, FitOptions, Link, Member, MemberContributions, MemberFit, MemberKind, StoredParams } from "./member";
@@ -70,6 +70,8 @@ export class TreeMember implements Member {
   params: StoredParams;
   private booster?: Booster;
   private names?: string[];
+  /** the columns of the matrix this member was fitted on here (not known after loading a model: the Ensemble keeps them) */
+  private trainedColumns?: ColumnSchema[];
   private mapper: ParamMapper;
   private catFeatures: (number | string)[] = [];
   /** whether its params are checked before it trains (not a loaded member's) */
@@ -172,7 +174,8 @@ export class TreeMember implements Member {
     };
     let training: Training;
     try {
-      deval = opts.evalSet ? usedCoreMatrix(opts.evalSet, catFeatures) : undefined;
+      // toMatrix(valid)'s own category codes and classes, read by their text against the training matrix's
+      deval = opts.evalSet ? usedCoreMatrix(evalMatrixFor(opts.evalSet, m), catFeatures) : undefined;
       const evals: [DMatrix, string][] = deval ? [[deval.d, "validation"]] : opts.onRound ? [[dtrain.d, "train"]] : [];
       const onRound = opts.onRound;
       const callbacks = onRound
@@ -196,6 +199,7 @@ export class TreeMember implements Member {
         try {
           this.booster = training.finish();
           this.names = names;
+          this.trainedColumns = m.columns;
         } finally {
           close();
         }
@@ -211,6 +215,7 @@ export class TreeMember implements Member {
 
   predict(m: Matrix): Float64Array {
     checkFeatures(this, m);
+    m = withColumns(m, this.trainedColumns); // toMatrix(new rows)' own codes, read by text (as Ensemble.predict)
     // a matrix some fit is training or evaluating on here: its core DMatrix (a fold's held-out slice, predicted
     // by each member as it finishes); else one for predicting, without the labels
     const used = this.catFeatures.length === 0 ? inUse.get(m) : undefined;
@@ -229,6 +234,7 @@ export class TreeMember implements Member {
    */
   contributions(m: Matrix, opts: ContributionOptions = {}): MemberContributions {
     checkFeatures(this, m);
+    m = withColumns(m, this.trainedColumns);
     const bst = this.booster;
     if (!bst) throw new Error(`member "${this.name}" is not fitted (or was freed)`);
     const { d, owned } = coreMatrixFor(m, this.catFeatures, { labels: false });
@@ -290,6 +296,7 @@ export class TreeMember implements Member {
   private adopt(bst: Booster): void {
     this.free();
     this.booster = bst;
+    this.trainedColumns = undefined; // another model's
     // a multiclass model with ordered target statistics names its appended encoded columns ("sex:class1", …)
     // after the input columns; the member's features are the input columns, as after fit
     const inputs = bst.catEncoding?.inputColumns;
