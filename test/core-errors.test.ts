@@ -167,6 +167,7 @@ test("params: non-numeric and out-of-range values name the parameter", () => {
     // ndcg@k / map@k take a whole number k (native's sscanf("%u")), and "-" only at the end
     [{ eval_metric: "ndcg@x" }, [/eval_metric "ndcg@x": ndcg@k takes a cut-off k written as a whole number \(ndcg@3\)/]],
     [{ eval_metric: "map-@3" }, [/eval_metric "map-@3": map@k takes a cut-off k/]],
+    [{ eval_metric: "pre@x" }, [/eval_metric "pre@x": pre@k takes a cut-off k written as a whole number \(pre@3\)/]],
     // rank:*'s own parameters: native's ranges, and not for other objectives (native: not used)
     [{ objective: "rank:ndcg", num_pairsample: 0 }, [/parameter num_pairsample must be >= 1 \(partners drawn per row\), got 0/]],
     [{ objective: "rank:map", fix_list_weight: -1 }, [/parameter fix_list_weight must be >= 0/]],
@@ -435,6 +436,15 @@ test("query groups (rank:*, ndcg / map): sizes that do not sum to the rows, unso
     const weightedView = weighted.slice([0, 1, 2]);
     throwsNamed("a view of a grouped weighted matrix", trainWith({ objective: "reg:squarederror" }, weightedView), /train: dtrain is a row view of a matrix with query groups and weights: those weights are per query group, not per row/);
     throwsNamed("rmse on a grouped weighted set", () => train({ objective: "rank:ndcg", eval_metric: ["map", "rmse"] }, weighted, { evals: [[weighted, "w"]] }), /train: eval set "w" has query groups and weights, one per group, but rmse weighs rows/);
+    // auc / aucpr by query (as native on a grouped set): aucpr's relevance binary (native: "PR-AUC supports only
+    // binary relevance for learning to rank"), one score a row (native reads a multiclass model's probabilities so)
+    throwsNamed("aucpr on graded labels by query", () => train({ objective: "rank:pairwise", eval_metric: ["auc", "aucpr"] }, weighted, { evals: [[weighted, "w"]] }), /train: eval set "w": label\[\d+\] = [2-4]; aucpr on query groups needs labels in \[0, 1\]/);
+    const classes = new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: y.map((v) => Math.min(v, 2)) });
+    const groupedClasses = new DMatrix(data.X, { nrow: n, ncol: data.ncol, label: y.map((v) => Math.min(v, 2)), group: [150, 250] });
+    throwsNamed("auc by query of a multiclass model", () => train({ objective: "multi:softprob", num_class: 3, eval_metric: "auc" }, classes, { evals: [[groupedClasses, "g"]] }), /train: eval set "g" has query groups, on which auc is scored per query \(as native\), but multi:softprob gives 3 scores a row/);
+    classes.free(); groupedClasses.free();
+    // native's early stopping minimises pre (its maximised names start with auc, aucpr, map or ndcg): the worst round kept
+    throwsNamed("early stopping on pre@3", () => train({ objective: "rank:pairwise", eval_metric: ["map", "pre@3"] }, grouped, { evals: [[grouped, "g"]], earlyStoppingRounds: 2 }), /train: earlyStoppingRounds watches the last eval_metric, pre@3, which native XGBoost 1.7's early stopping minimises/);
     weightedView.free(); weighted.free();
     // pairs past the memory: an Error, not a wrapped 32-bit size and a write past the buffer
     throwsNamed("num_pairsample past the memory", trainWith({ objective: "rank:pairwise", num_pairsample: 2e9 }, grouped), /num_pairsample 2000000000: the 250-row group's pairs \(5e\+11\) do not fit in memory/);
@@ -496,6 +506,8 @@ test("train: an option it does not read is an Error naming it — xgb.train's ke
   throwsNamed("early_stopping_rounds", opts({ numBoostRound: 30, evals: [[d, "train"]], early_stopping_rounds: 2 }), /unknown option "early_stopping_rounds" \(xgb.train's keyword: here it is earlyStoppingRounds\)/);
   throwsNamed("xgb_model", opts({ xgb_model: "model.json" }), /unknown option "xgb_model" \(xgb.train's keyword: continuing the training of an existing model is not supported\)/);
   throwsNamed("obj", opts({ obj: () => [[], []] }), /unknown option "obj" \(xgb.train's keyword: custom objectives are not supported\)/);
+  // what early stopping does (its text said auc alone was maximised)
+  throwsNamed("maximize", opts({ maximize: true }), /unknown option "maximize" \(xgb.train's keyword: not supported: early stopping maximises auc, aucpr, ndcg\* and map\* and minimises the other metrics/);
   throwsNamed("a misspelling", opts({ numBoostRounds: 30 }), /train: unknown option "numBoostRounds"; valid:/);
   throwsNamed("not an object", () => train({}, d, 30 as never), /train: options must be an object, got 30/);
   // and the values of the options it reads: a callback of xgboost's after_iteration was never called

@@ -1186,6 +1186,49 @@ t("ndcg@3, map and map@5- of a binary:logistic model on a grouped eval set (its 
   for (const metric of metrics) assert.equal(ours[metric], r.evals_result!.g[metric], metric);
 });
 
+t("auc, aucpr, pre@3 and pre on grouped eval sets — per query, as native scores them whatever the objective (rank:pairwise with group weights, binary:logistic), and early stopping on auc by query: native's values every round, best iteration and rounds", () => {
+  // auc / aucpr ignored the groups here (auc 0.976 where native's per-query auc is 0.748), and pre was refused
+  const n = 1500, m = 5, tr = rankingData(51, n, m), va = rankingData(52, 600, m);
+  const bin = (y: Float32Array) => y.map((v) => (v > 1 ? 1 : 0)), ytr = bin(tr.y), yva = bin(va.y);
+  const metrics = ["aucpr", "pre@3", "pre", "auc"] as Metric[]; // auc watched (the last)
+  const runs: { p: XGBoostParams; grouped: boolean }[] = [
+    { p: { objective: "rank:pairwise", max_depth: 4, eta: 0.5 }, grouped: true },
+    { p: { objective: "binary:logistic", max_depth: 4, eta: 0.5, base_score: 0.5 }, grouped: false },
+  ];
+  const ref = new RefJob();
+  ref.dataset("trg", tr.X, n, m, ytr);
+  ref.groups("trg", tr.group, tr.groupW);
+  ref.dataset("trp", tr.X, n, m, ytr);
+  ref.dataset("va", va.X, 600, m, yva);
+  ref.groups("va", va.group);
+  const ours = runs.map(({ p, grouped }) => {
+    const params = { ...p, eval_metric: metrics };
+    const dg = new DMatrix(tr.X, { nrow: n, ncol: m, label: ytr, group: tr.group, weight: tr.groupW });
+    const dp = new DMatrix(tr.X, { nrow: n, ncol: m, label: ytr }), dv = new DMatrix(va.X, { nrow: 600, ncol: m, label: yva, group: va.group });
+    const b = train(params, grouped ? dg : dp, { numBoostRound: 40, evals: [[dg, "train"], [dv, "valid"]], earlyStoppingRounds: 3 });
+    const out = { evals: b.evalsResult, best: b.bestIteration, rounds: b.numBoostedRounds() };
+    b.free(); dg.free(); dp.free(); dv.free();
+    ref.task({ op: "train", params, num_round: 40, dtrain: grouped ? "trg" : "trp", evals: ["trg", "va"], early_stopping_rounds: 3 });
+    return out;
+  });
+  const results = ref.run();
+  ref.cleanup();
+  runs.forEach(({ p }, i) => {
+    const nat = results[i], o = ours[i], what = String(p.objective);
+    assert.is(o.best, nat.best_iteration, `${what}: bestIteration ours ${o.best} vs native ${nat.best_iteration}`);
+    assert.is(o.rounds, nat.num_boosted_rounds, `${what}: rounds ours ${o.rounds} vs native ${nat.num_boosted_rounds}`);
+    for (const [set, nset] of [["train", "trg"], ["valid", "va"]]) {
+      for (const metric of metrics) {
+        const a = o.evals[set][metric], b = nat.evals_result![nset][metric];
+        assert.is(a.length, b.length, `${what} ${set}-${metric}: rounds`);
+        // native's log writes ~1.6e-9 (pre: hits / 4294967295) with 9 digits: within 1e-12 and 1e-8 of it
+        const r = a.findIndex((v, q) => !(Math.abs(v - b[q]) <= Math.min(1e-12, 1e-8 * Math.abs(b[q]))));
+        assert.ok(r < 0, `${what} ${set}-${metric} round ${r}: ours ${a[r]}, native ${b[r]}`);
+      }
+    }
+  });
+});
+
 t("rank:map with group weights on sketched features (an empty group among them): the cuts, trees and predictions are native's to the bit — its sketch weighs rows by its UnrollGroupWeights, whose first row of each group takes the previous group's weight", () => {
   // each row weighed by its own group's weight, the sketch's cuts moved: row 0 predicted 0.452 here, 0.830 natively
   const rnd = mulberry32(31), n = 4000, m = 4, X = new Float32Array(n * m), y = new Float32Array(n);

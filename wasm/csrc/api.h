@@ -73,7 +73,7 @@ int bst_check_decode(Booster *b, const QMatrix *qm, int tree_begin, int tree_end
  * NULL. ndcg and map read the query groups query_ptr[0 .. n_query] (n_query 0: one group of all rows) and minus (their
  * "-" form); the others ignore them. */
 double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *upper,
-                const float *weight, int nrow, const int32_t *query_ptr, int n_query, int minus);
+                const float *weight, int nrow, const int32_t *query_ptr, int n_query, const float *query_weight, int minus);
 
 /* SHAP contributions and interaction values (shap.h: layouts). */
 #include "shap.h"

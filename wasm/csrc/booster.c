@@ -565,7 +565,8 @@ XGB_API int bst_predict(Booster *b, const float *X, const QMatrix *qm, int x_row
 }
 
 XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *margin, const float *label, const float *upper,
-                        const float *weight, int nrow, const int32_t *query_ptr, int n_query, int minus) {
+                        const float *weight, int nrow, const int32_t *query_ptr, int n_query, const float *query_weight,
+                        int minus) {
   int k = b->n_groups, obj = b->p.objective;
   /* on the margins and the bounds (label: the lower ones), as native's survival metrics */
   if (metric == M_AFT_NLOGLIK || metric == M_INTERVAL_REGRESSION_ACCURACY) {
@@ -595,12 +596,16 @@ XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *m
     }
   } else if (metric == M_COX_NLOGLIK) {
     v = metric_cox(pred, label, nrow);
-  } else if (metric == M_NDCG || metric == M_MAP) {
+  } else if (metric == M_NDCG || metric == M_MAP || metric == M_PRE) {
     /* on a multiclass model: the class ids, as native's PredTransform gives them for softmax (softprob: refused) */
     uint32_t topn = threshold >= 4294967295.0 ? UINT32_MAX : (uint32_t)threshold;
     v = multi ? NAN : metric_rank(metric, pred, label, nrow, n_query > 0 ? query_ptr : NULL, n_query, topn, minus);
   } else if (metric == M_MLOGLOSS || metric == M_MERROR) {
     v = metric_multiclass(metric, pred, label, weight, nrow, k);
+  } else if ((metric == M_AUC || metric == M_AUCPR) && n_query > 0) {
+    /* an eval set with query groups: per query, as native's whatever the objective (a multiclass model's: refused by
+     * the bindings, native reads its class probabilities as one score a row) */
+    v = multi ? NAN : metric_rank_auc(metric == M_AUCPR, pred, label, nrow, query_ptr, n_query, query_weight);
   } else if ((metric == M_AUC || metric == M_AUCPR) && multi) {
     v = metric_auc_ovr(pred, label, weight, nrow, k, metric == M_AUCPR);
   } else {

@@ -26,7 +26,7 @@ _Static_assert(COUNT(OBJECTIVE_NAMES) == OBJ_COUNT, "one name per ObjectiveId");
 static const char *const METRIC_NAMES[] = {
   "rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape",
   "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr",
-  "cox-nloglik", "aft-nloglik", "interval-regression-accuracy", "ndcg", "map",
+  "cox-nloglik", "aft-nloglik", "interval-regression-accuracy", "ndcg", "map", "pre",
 };
 _Static_assert(COUNT(METRIC_NAMES) == M_COUNT, "one name per MetricId");
 

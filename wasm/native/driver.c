@@ -485,9 +485,12 @@ static void test_query_groups(void) {
     }
     const float *m = bst_train_margin(b);
     for (int i = 0; i < d.nrow; i++) CHECK(isfinite(m[i]), "rank:ndcg margin %d is %g", i, m[i]);
-    double ndcg = bst_eval(b, M_NDCG, 3, m, d.y, NULL, NULL, d.nrow, ptr, 4, 0),
-           map = bst_eval(b, M_MAP, 4294967295.0, m, d.y, NULL, NULL, d.nrow, ptr, 4, 1);
+    double ndcg = bst_eval(b, M_NDCG, 3, m, d.y, NULL, NULL, d.nrow, ptr, 4, NULL, 0),
+           map = bst_eval(b, M_MAP, 4294967295.0, m, d.y, NULL, NULL, d.nrow, ptr, 4, NULL, 1),
+           pre = bst_eval(b, M_PRE, 3, m, d.y, NULL, NULL, d.nrow, ptr, 4, NULL, 0),
+           auc = bst_eval(b, M_AUC, 0.5, m, d.y, NULL, NULL, d.nrow, ptr, 4, w, 0);
     CHECK(ndcg > 0 && ndcg <= 1 && map >= 0 && map <= 1, "ndcg@3 %g, map- %g", ndcg, map);
+    CHECK(pre >= 0 && pre <= 1 && auc >= 0 && auc <= 1, "pre@3 %g, auc by query %g", pre, auc);
     bst_train_end(b);
     if (run == 0) kept = b;
     else { CHECK(same_model(kept, b), "rank:ndcg with groups: the same fit twice differs"); bst_free(kept); bst_free(b); }

@@ -55,10 +55,10 @@ export function unsupportedObjective(name: unknown): string {
 /** XGBoost 1.7's metrics this core does not compute, by name before any "@" or "-" suffix (ndcg@5-) — none since the
  * survival and rank metrics are —, and those added after 1.7. */
 const NATIVE_ONLY_METRICS: string[] = [];
-const LATER_METRICS: Record<string, string> = { quantile: "2.0", pre: "2.0" };
+const LATER_METRICS: Record<string, string> = { quantile: "2.0" };
 
 function unsupportedMetric(m: string): string {
-  const valid = `valid: ${METRICS.filter((x) => x !== "tweedie-nloglik").join(", ")}, error@t, tweedie-nloglik@rho, ndcg@k, map@k (and ndcg-, map-, ndcg@k-, map@k-)`;
+  const valid = `valid: ${METRICS.filter((x) => x !== "tweedie-nloglik").join(", ")}, error@t, tweedie-nloglik@rho, ndcg@k, map@k, pre@k (and ndcg-, map-, ndcg@k-, map@k-)`;
   if (m.startsWith("error@")) return `eval_metric "${m}": error@t takes a threshold t written as a decimal number (error@0.7); ${valid}`;
   // as native ("tweedie-nloglik must be in format tweedie-nloglik@rho", "tweedie variance power must be in interval [1, 2)")
   if (m === "tweedie-nloglik" || m.startsWith("tweedie-nloglik@")) {
@@ -66,6 +66,7 @@ function unsupportedMetric(m: string): string {
   }
   const base = m.replace(/@.*$/, "").replace(/-$/, "");
   if (base === "ndcg" || base === "map") return `eval_metric "${m}": ${base}@k takes a cut-off k written as a whole number (${base}@3), and "-" at the end scores a query without relevant rows 0 (${base}-, ${base}@3-); ${valid}`;
+  if (base === "pre") return `eval_metric "${m}": pre@k takes a cut-off k written as a whole number (pre@3); ${valid}`;
   if (base in LATER_METRICS) return `eval_metric "${m}" is XGBoost ${LATER_METRICS[base]}'s (not in 1.7) and is not implemented here; ${valid}`;
   if (NATIVE_ONLY_METRICS.includes(base)) return `eval_metric "${m}" (XGBoost's) is not implemented here; ${valid}`;
   return `unknown eval_metric "${m}"; ${valid}`;
@@ -73,20 +74,21 @@ function unsupportedMetric(m: string): string {
 
 /** The core's metrics; tweedie-nloglik is named with its variance power, tweedie-nloglik@1.5, as native names it */
 export const METRICS = ["rmse", "mae", "logloss", "error", "auc", "mlogloss", "merror", "poisson-nloglik", "mphe", "rmsle", "mape",
-  "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr", "cox-nloglik", "aft-nloglik", "interval-regression-accuracy", "ndcg", "map"] as const;
+  "gamma-nloglik", "gamma-deviance", "tweedie-nloglik", "aucpr", "cox-nloglik", "aft-nloglik", "interval-regression-accuracy", "ndcg", "map", "pre"] as const;
 /** A metric's name: one of METRICS (tweedie-nloglik only with its @rho), or error at another threshold than 0.5
  * (XGBoost's error@t) */
 export type Metric = Exclude<(typeof METRICS)[number], "tweedie-nloglik"> | `error@${number}` | `tweedie-nloglik@${number}`
-  | `${"ndcg" | "map"}-` | `${"ndcg" | "map"}@${number}` | `${"ndcg" | "map"}@${number}-`;
+  | `${"ndcg" | "map" | "pre"}-` | `${"ndcg" | "map" | "pre"}@${number}` | `${"ndcg" | "map" | "pre"}@${number}-`;
 
-/** ndcg@k and map@k as native reads them: k a whole number (its sscanf("%u")) and a "-" at the end (a query with no
- * relevant row scores 0, not 1), named as given — [base, k (undefined: the whole list), minus], or undefined */
-const RANK_METRIC = /^(ndcg|map)(?:@(\d{1,9}))?(-?)$/;
-function rankMetric(m: string): [base: "ndcg" | "map", k: number | undefined, minus: boolean] | undefined {
+/** ndcg@k, map@k and pre@k as native reads them: k a whole number (its sscanf("%u")) and a "-" at the end (a query
+ * with no relevant row scores 0, not 1; pre takes it and reads nothing from it, as native), named as given — [base,
+ * k (undefined: the whole list), minus], or undefined */
+const RANK_METRIC = /^(ndcg|map|pre)(?:@(\d{1,9}))?(-?)$/;
+function rankMetric(m: string): [base: "ndcg" | "map" | "pre", k: number | undefined, minus: boolean] | undefined {
   const r = RANK_METRIC.exec(m);
-  return r ? [r[1] as "ndcg" | "map", r[2] === undefined ? undefined : Number(r[2]), r[3] === "-"] : undefined;
+  return r ? [r[1] as "ndcg" | "map" | "pre", r[2] === undefined ? undefined : Number(r[2]), r[3] === "-"] : undefined;
 }
-/** Whether a metric is ndcg or map in any of its forms (they read query groups) */
+/** Whether a metric is ndcg, map or pre in any of its forms (they read query groups) */
 export function isRankMetric(m: string): boolean {
   return rankMetric(m) !== undefined;
 }
@@ -139,7 +141,7 @@ function streamFloat(f: number): string {
   return String(Number(f.toPrecision(6)));
 }
 
-/** The core's metric id, its parameter (error@t's threshold, tweedie-nloglik@rho's rho, ndcg@k's and map@k's k —
+/** The core's metric id, its parameter (error@t's threshold, tweedie-nloglik@rho's rho, ndcg@k's, map@k's and pre@k's k —
  * 4294967295, native's unsigned maximum, for the whole list) and the rank metrics' "-" (1) for a metric name of
  * resolveParams' list. */
 export function metricCall(m: string): [number, number, number] {
@@ -148,10 +150,11 @@ export function metricCall(m: string): [number, number, number] {
   const [base, at] = m.split("@");
   return at !== undefined ? [METRICS.indexOf(base as (typeof METRICS)[number]), Number(at), 0] : [METRICS.indexOf(m as (typeof METRICS)[number]), 0.5, 0];
 }
-/** Metrics where larger is better (early stopping maximises them): auc, aucpr, and ndcg and map in every form (as
- * XGBoost's EarlyStopping, which maximises names starting with map or ndcg). */
+/** Metrics early stopping maximises: auc, aucpr, and ndcg and map in every form, as XGBoost 1.7's EarlyStopping
+ * (python-package callback.py: names starting with auc, aucpr, map or ndcg, but mape). It minimises the others, pre
+ * among them although a larger precision is better (train() refuses to stop on pre, as on an accuracy). */
 export function maximizes(metric: string): boolean {
-  return metric === "auc" || metric === "aucpr" || isRankMetric(metric);
+  return metric === "auc" || metric === "aucpr" || (isRankMetric(metric) && !metric.startsWith("pre"));
 }
 /**
  * Native 1.7.4 configures survival:aft's default metric (aft-nloglik when eval_metric is not given) without the

@@ -93,14 +93,34 @@ function checkQueryGroups(p: ResolvedParams, dtrain: DMatrix): void {
   if (dtrain.queryWeight && !dtrain.queryWeight.some((w) => w > 0)) throw new Error(`train: every query group of dtrain has weight 0 (${p.objective} divides by their sum)`);
 }
 
-/** An eval set for ndcg / map: its own query groups (none: one query of all rows, as native), not a view's; ndcg's
- * labels as relevance degrees its gains 2^label - 1 can take */
+/** Whether a metric reads an eval set's query groups: ndcg, map, pre, and auc / aucpr, which native scores per query
+ * on a set with groups whatever the objective (metric_rank_auc) */
+function readsGroups(m: string, d: DMatrix): boolean {
+  return isRankMetric(m) || ((m === "auc" || m === "aucpr") && d.queryPtr !== undefined);
+}
+
+/** An eval set for ndcg / map / pre: its own query groups (none: one query of all rows, as native), not a view's;
+ * ndcg's labels as relevance degrees its gains 2^label - 1 can take. auc / aucpr by query: a score a row, and aucpr's
+ * labels in [0, 1] */
 function checkRankMetricSet(p: ResolvedParams, d: DMatrix, name: string): void {
   // the per-row metrics weigh rows; a grouped set's weights are per group (native reads them by row index, past
   // their end)
-  const perRow = p.eval_metric.find((m) => !isRankMetric(m));
+  const perRow = p.eval_metric.find((m) => !readsGroups(m, d));
   if (perRow && d.hasWeight && (d.queryPtr || d.viewOfGrouped)) {
     throw new Error(`train: eval set "${name}" has query groups and weights, one per group, but ${perRow} weighs rows; evaluate it on a DMatrix of the rows with row weights (or without groups)`);
+  }
+  const byQuery = d.queryPtr ? p.eval_metric.filter((m) => m === "auc" || m === "aucpr") : [];
+  // native's RankingAUC reads the first nrow of the row-major class probabilities as one score a row: meaningless
+  if (byQuery.length && numGroups(p) > 1) {
+    throw new Error(`train: eval set "${name}" has query groups, on which ${byQuery[0]} is scored per query (as native), but ${p.objective} gives ${numGroups(p)} scores a row; evaluate it on a DMatrix of the rows without groups (one class against the rest)`);
+  }
+  if (byQuery.includes("aucpr")) {
+    const { values, rows } = d.labelsView()!;
+    for (let i = 0; i < d.nrow; i++) {
+      const y = rows ? values[rows[i]] : values[i];
+      // native: "PR-AUC supports only binary relevance for learning to rank"
+      if (!(y >= 0 && y <= 1)) throw new Error(`train: eval set "${name}": label[${i}] = ${y}; aucpr on query groups needs labels in [0, 1] (binary relevance, as native)`);
+    }
   }
   const metrics = p.eval_metric.filter(isRankMetric);
   if (!metrics.length) return;
@@ -150,7 +170,7 @@ const XGB_TRAIN_KEYWORDS: Record<string, string> = {
   num_boost_round: "here it is numBoostRound", early_stopping_rounds: "here it is earlyStoppingRounds", verbose_eval: "here it is verboseEval",
   evals_result: "the metrics are the booster's evalsResult", xgb_model: "continuing the training of an existing model is not supported",
   obj: "custom objectives are not supported", feval: "custom metrics are not supported", custom_metric: "custom metrics are not supported",
-  maximize: "not supported: early stopping maximises auc and minimises the other metrics",
+  maximize: "not supported: early stopping maximises auc, aucpr, ndcg* and map* and minimises the other metrics (as XGBoost 1.7's EarlyStopping; it refuses to watch pre* or interval-regression-accuracy, which native minimises)",
 };
 
 /**
@@ -241,6 +261,10 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   if (es !== undefined && p.eval_metric[p.eval_metric.length - 1] === "interval-regression-accuracy") {
     throw new Error("train: earlyStoppingRounds watches the last eval_metric, interval-regression-accuracy, which native XGBoost's early stopping minimises (it keeps the round of the worst accuracy); name aft-nloglik last to stop on it");
   }
+  const watched = p.eval_metric[p.eval_metric.length - 1];
+  if (es !== undefined && watched !== undefined && isRankMetric(watched) && watched.startsWith("pre")) {
+    throw new Error(`train: earlyStoppingRounds watches the last eval_metric, ${watched}, which native XGBoost 1.7's early stopping minimises (it keeps the round of the worst precision); name ndcg@k or map@k last to stop on it`);
+  }
 
   // the constraints name the training data's features: checked here, before anything is built (Fit applies them)
   constraintsFor(p, dtrain.ncol, dtrain.featureNames);
@@ -273,7 +297,9 @@ export function startTraining(params: XGBoostParams, dtrain: DMatrix, opts: Trai
   const width = encodedColumns(encoding), names = encodedFeatureNames(encoding, dtrain.featureNames);
   const temporaries: DMatrix[] = [];
   const encode = (d: DMatrix, X: Float32Array) => {
-    const e = new DMatrix(X, { nrow: d.nrow, ncol: width, label: d.getLabel(), weight: d.getWeight(), featureNames: names });
+    // an eval set's query groups go along (ndcg / map / pre / auc read them; dtrain has none outside rank:*)
+    const ptr = d.queryPtr, group = ptr && Array.from({ length: ptr.length - 1 }, (_, k) => ptr[k + 1] - ptr[k]);
+    const e = new DMatrix(X, { nrow: d.nrow, ncol: width, label: d.getLabel(), weight: d.getWeight(), featureNames: names, ...(group ? { group } : {}) });
     temporaries.push(e);
     return e;
   };
@@ -343,7 +369,7 @@ class Fit implements Training {
   private readonly margins: number[] = [];
   private readonly targets: { label: number; weight: number; lower: number; upper: number; done(): void }[] = [];
   /** each eval set's query groups in the core's memory ([pointer, groups]; [0, 0]: none) */
-  private readonly queries: [number, number][] = [];
+  private readonly queries: [ptr: number, n: number, weight: number][] = [];
   private readonly verbose: number;
   private unpin?: () => void;
   private best = Infinity;
@@ -399,7 +425,9 @@ class Fit implements Training {
         }
       }
       for (const [d] of evals) {
-        this.queries.push(d.queryPtr && p.eval_metric.some(isRankMetric) ? inCore(d.queryPtr) : [0, 0]);
+        // the set's groups for the metrics that read them (a grouped set's weights are its groups' then)
+        const grouped = d.queryPtr && p.eval_metric.some((m) => readsGroups(m, d));
+        this.queries.push(grouped ? [...inCore(d.queryPtr!), grouped && d.queryWeight ? inCore(d.queryWeight)[0] : 0] : [0, 0, 0]);
         this.targets.push(d.targets());
         if (d === dtrain) { this.margins.push(0); continue; }
         const m = alloc(Math.max(4, d.nrow * this.k * 4));
@@ -444,7 +472,7 @@ class Fit implements Training {
         // eval set's query groups
         const t = targets[j], aft = p.objective === "survival:aft";
         const v = c.bst_eval(bst.ptr, id, threshold, m, aft ? t.lower : t.label, aft ? t.upper : 0, t.weight, d.nrow,
-          this.queries[j][0], this.queries[j][1], minus);
+          this.queries[j][0], this.queries[j][1], this.queries[j][2], minus);
         scores[name][metric] = v;
         bst.evalsResult[name][metric].push(v);
       }
@@ -502,7 +530,7 @@ class Fit implements Training {
     this.unpin?.(); // the fit's state pointed into the quantised form and the matrix: both may go now
     this.margins.forEach((m) => free(m));
     this.targets.forEach((t) => t.done());
-    this.queries.forEach(([ptr]) => free(ptr));
+    this.queries.forEach(([ptr, , w]) => { free(ptr); free(w); });
     this.temporaries.forEach((d) => d.free());
   }
 }

@@ -97,7 +97,7 @@ export interface CoreExports {
   bst_margin_init(b: number, margin: number, nrow: number): void;
   bst_margin_add(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeBegin: number, treeEnd: number, margin: number): number;
   bst_check_decode(b: number, qm: number, treeBegin: number, treeEnd: number): number;
-  bst_eval(b: number, metric: number, threshold: number, margin: number, label: number, upper: number, weight: number, nrow: number, queryPtr: number, nQuery: number, minus: number): number;
+  bst_eval(b: number, metric: number, threshold: number, margin: number, label: number, upper: number, weight: number, nrow: number, queryPtr: number, nQuery: number, queryWeight: number, minus: number): number;
   bst_predict_contribs(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeEnd: number, approx: number, out: number): number;
   bst_predict_interactions(b: number, X: number, qm: number, xRows: number, ncol: number, rows: number, nrow: number, treeEnd: number, approx: number, out: number): number;
   bst_shap_task_rows(interactions: number): number;

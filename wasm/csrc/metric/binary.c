@@ -65,10 +65,11 @@ static double delta_prauc(double fp_prev, double fp, double tp_prev, double tp, 
 
 static int cmp_by_pred_desc(const void *a, const void *b) { return cmp_by_pred(b, a); }
 
-static double aucpr(const float *p, const float *label, const float *weight, int n) {
+/* weight NULL: every row weighs dft (a query group's weight, native's OptionalWeights{w}) */
+static double aucpr(const float *p, const float *label, const float *weight, float dft, int n) {
   double total_pos = 0, total_neg = 0;
   for (int i = 0; i < n; i++) {
-    float w = weight ? weight[i] : 1.0f;
+    float w = weight ? weight[i] : dft;
     total_pos += w * label[i];
     total_neg += w * (1.0f - label[i]);
   }
@@ -84,7 +85,7 @@ static double aucpr(const float *p, const float *label, const float *weight, int
       area += delta_prauc(fp_prev, fp, tp_prev, tp, total_pos);
       fp_prev = fp; tp_prev = tp;
     }
-    float w = weight ? weight[idx[i]] : 1.0f, y = label[idx[i]];
+    float w = weight ? weight[idx[i]] : dft, y = label[idx[i]];
     fp += (1.0f - y) * w;
     tp += y * w;
   }
@@ -96,7 +97,7 @@ static double aucpr(const float *p, const float *label, const float *weight, int
 double metric_binary(int metric, const float *prob, const float *label, const float *weight, int n, double threshold) {
   const float t = (float)threshold; /* native's threshold is a float */
   if (metric == M_AUC) return auc(prob, label, weight, n, NULL);
-  if (metric == M_AUCPR) return aucpr(prob, label, weight, n);
+  if (metric == M_AUCPR) return aucpr(prob, label, weight, 1.0f, n);
   double s = 0, sw = 0;
   for (int i = 0; i < n; i++) {
     double w = weight ? weight[i] : 1.0, p = prob[i], y = label[i], e;
@@ -124,10 +125,61 @@ double metric_auc_ovr(const float *prob, const float *label, const float *weight
   if (!p || !y) { free(p); free(y); return NAN; }
   for (int c = 0; c < k && !isnan(sum); c++) {
     for (int i = 0; i < n; i++) { p[i] = prob[(size_t)i * k + c]; y[i] = label[i] == (float)c ? 1.0f : 0.0f; }
-    double pos = 1, a = pr ? aucpr(p, y, weight, n) : auc(p, y, weight, n, &pos);
+    double pos = 1, a = pr ? aucpr(p, y, weight, 1.0f, n) : auc(p, y, weight, n, &pos);
     sum += a * pos; /* NaN for a class without positives or negatives: the average is NaN */
     pos_sum += pos;
   }
   free(p); free(y);
   return pos_sum > 0 ? sum / pos_sum : NAN;
+}
+
+/* labels descending, ties in row order (native's ArgSort is a stable sort) */
+static int cmp_by_label_desc(const void *a, const void *b) {
+  int32_t i = *(const int32_t *)a, j = *(const int32_t *)b;
+  float x = sort_key[i], y = sort_key[j];
+  if (x != y) return x > y ? -1 : 1;
+  return (i > j) - (i < j);
+}
+
+/* One query's auc as native's GroupRankingROC: every pair of its rows (i before j in label order) counts 1 when i's
+ * prediction is above j's, 0.5 when equal, 0 below — pairs of equal labels included, in float as native —, each
+ * weighing the group's weight squared (sum 0: the sum itself, 0) */
+static double group_roc(const float *p, const float *label, int m, float w, int32_t *idx) {
+  for (int i = 0; i < m; i++) idx[i] = i;
+  sort_key = label;
+  qsort(idx, m, sizeof(int32_t), cmp_by_label_desc);
+  w = w * w;
+  double area = 0, sum_w = 0;
+  for (int i = 0; i < m; i++) {
+    for (int j = i + 1; j < m; j++) {
+      float d = p[idx[i]] - p[idx[j]], v = d > 0 ? 1.0f : d == 0 ? 0.5f : 0.0f;
+      area += v * w;
+      sum_w += w;
+    }
+  }
+  return sum_w != 0 ? area / sum_w : area;
+}
+
+/* auc / aucpr on an eval set with query groups, as XGBoost 1.7's EvalAUC whenever the set has groups (whatever the
+ * objective): per query, auc its pairs' order (group_roc; a query of fewer than 3 rows does not count) and aucpr the
+ * query's PR-AUC with the group's weight on each row (a query without positive or negative weight does not count),
+ * averaged over the queries that count, unweighted; NaN when none does. */
+double metric_rank_auc(int pr, const float *pred, const float *label, int n, const int32_t *ptr, int n_groups,
+                       const float *group_weight) {
+  if (ptr[n_groups] != n) { xgb_fail("query groups cover %d rows but the data has %d", ptr[n_groups], n); return NAN; }
+  int largest = 1;
+  for (int k = 0; k < n_groups; k++) if (ptr[k + 1] - ptr[k] > largest) largest = ptr[k + 1] - ptr[k];
+  int32_t *idx = xgb_alloc(sizeof(int32_t) * (size_t)largest);
+  if (!idx) return NAN;
+  double sum = 0;
+  int valid = n_groups;
+  for (int k = 0; k < n_groups; k++) {
+    int b = ptr[k], m = ptr[k + 1] - b;
+    float w = group_weight ? group_weight[k] : 1.0f;
+    double a = pr ? aucpr(pred + b, label + b, NULL, w, m) : m < 3 ? NAN : group_roc(pred + b, label + b, m, w, idx);
+    if (isnan(a)) { valid--; continue; }
+    sum += a;
+  }
+  free(idx);
+  return valid > 0 ? sum / valid : NAN;
 }

@@ -6,7 +6,7 @@
 
 typedef enum { M_RMSE = 0, M_MAE, M_LOGLOSS, M_ERROR, M_AUC, M_MLOGLOSS, M_MERROR, M_POISSON_NLOGLIK, M_MPHE, M_RMSLE, M_MAPE,
               M_GAMMA_NLOGLIK, M_GAMMA_DEVIANCE, M_TWEEDIE_NLOGLIK, M_AUCPR,
-              M_COX_NLOGLIK, M_AFT_NLOGLIK, M_INTERVAL_REGRESSION_ACCURACY, M_NDCG, M_MAP, M_COUNT } MetricId;
+              M_COX_NLOGLIK, M_AFT_NLOGLIK, M_INTERVAL_REGRESSION_ACCURACY, M_NDCG, M_MAP, M_PRE, M_COUNT } MetricId;
 
 /* huber_slope: mphe's; rho: tweedie-nloglik's (its @rho) */
 double metric_regression(int metric, const float *pred, const float *label, const float *weight, int n, double huber_slope, double rho);
@@ -31,8 +31,13 @@ static inline double rank_gain(uint32_t rel) {
   return (double)(int32_t)((1u << (rel & 31u)) - 1u);
 }
 
-/* ndcg@topn and map@topn (topn UINT32_MAX: the whole list) averaged over the query groups ptr[k] .. ptr[k + 1]
- * (ptr NULL: one group of every row); minus: a group without relevant rows scores 0, not 1 (native's "ndcg-") */
+/* ndcg@topn, map@topn and pre@topn (topn UINT32_MAX: the whole list) averaged over the query groups ptr[k] ..
+ * ptr[k + 1] (ptr NULL: one group of every row); minus: a group without relevant rows scores 0, not 1 (native's
+ * "ndcg-"; pre reads no minus) */
 double metric_rank(int metric, const float *pred, const float *label, int n, const int32_t *ptr, int n_groups,
                    uint32_t topn, int minus);
+/* auc (pr 0) or aucpr (pr 1) of an eval set with query groups, per query as XGBoost 1.7's RankingAUC (binary.c);
+ * group_weight: one per group (NULL: 1) */
+double metric_rank_auc(int pr, const float *pred, const float *label, int n, const int32_t *ptr, int n_groups,
+                       const float *group_weight);
 #endif

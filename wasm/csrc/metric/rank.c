@@ -4,6 +4,9 @@
  *            IDCG@k the same in label order; a group whose IDCG is 0 scores 1 (0 with "-": ndcg-, ndcg@k-)
  *   map@k  = sum over relevant rows (rel != 0) among the first k of hits-so-far / (i + 1), divided by all the
  *            group's relevant rows; a group with none scores 1 (0 with "-")
+ *   pre@k  = the relevant rows (rel != 0) among the first k, divided by k — k itself, even past the group's size, and
+ *            without k the whole list's native unsigned maximum 4294967295 (EvalPrecision: "pre" alone is that tiny
+ *            share); "-" changes nothing
  * and averaged over the groups, unweighted (1.7's rank metrics do not read weights). */
 #include "metric.h"
 
@@ -51,6 +54,10 @@ double metric_rank(int metric, const float *pred, const float *label, int n, con
       qsort(r, m, sizeof(Rec), by_rel);
       double ideal = dcg(r, m, topn);
       v = ideal == 0.0 ? (minus ? 0.0 : 1.0) : d / ideal;
+    } else if (metric == M_PRE) {
+      unsigned hits = 0;
+      for (int i = 0; i < m && (uint32_t)i < topn; i++) hits += r[i].rel != 0;
+      v = (double)hits / topn;
     } else {
       unsigned hits = 0;
       double ap = 0.0;
