@@ -1116,11 +1116,11 @@ function rankingData(seed: number, n: number, m: number): { X: Float32Array; y: 
   return { X, y: y.map((v) => Math.min(4, Math.max(0, Math.floor(v / 2 + 2)))), group, groupW: group.map(() => 0.5 + rnd() * 2) };
 }
 
-t("rank:pairwise, rank:ndcg and rank:map (num_pairsample, fix_list_weight, group weights, qid): every node and prediction is native's to the bit, and so is every round's ndcg, ndcg@3, ndcg-, map, map@3- on the training and a held-out grouped set", () => {
+t("rank:pairwise, rank:ndcg and rank:map (num_pairsample, fix_list_weight, group weights, qid): every node and prediction is native's to the bit, and so is every round's ndcg, ndcg@3, ndcg-, map, map@3-, auc and pre@5 on the training and a held-out grouped set", () => {
   // native samples each row's partner with std::minstd_rand and std::uniform_int_distribution (objective/std_random.c);
   // a tree apart would mean the pairs or their lambda weights differ
   const n = 3000, m = 5, tr = rankingData(21, n, m), va = rankingData(22, 800, m);
-  const metrics = ["ndcg", "ndcg@3", "ndcg-", "map", "map@3-"] as Metric[];
+  const metrics = ["ndcg", "ndcg@3", "ndcg-", "map", "map@3-", "auc", "pre@5"] as Metric[]; // auc per query on graded labels
   const settings: { p: XGBoostParams; weights?: boolean; qid?: boolean }[] = [
     { p: { objective: "rank:pairwise" }, qid: true },
     { p: { objective: "rank:ndcg", num_pairsample: 2 }, weights: true },
