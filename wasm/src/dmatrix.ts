@@ -91,8 +91,8 @@ export interface DMatrixOptions {
   featureTypes?: string[] | string;
   /** XGBoost's enable_categorical: accepted; false is an Error when columns are declared categorical */
   enableCategorical?: boolean;
-  /** query groups (rank:* objectives, ndcg / map metrics): the sizes of consecutive groups of rows, summing to the
-   * rows (XGBoost's set_group); with groups, `weight` is one per group (query-groups.ts) */
+  /** query groups (rank:* objectives, ndcg / map / pre metrics, auc / aucpr per query): the sizes of consecutive
+   * groups of rows, summing to the rows (XGBoost's set_group); with groups, `weight` is one per group (query-groups.ts) */
   group?: ArrayLike<number>;
   /** query groups as a query id per row, non-decreasing (XGBoost's qid): the alternative to group */
   qid?: ArrayLike<number>;

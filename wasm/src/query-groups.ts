@@ -1,7 +1,7 @@
 /**
- * Query groups for the rank:* objectives and the ndcg / map metrics, as XGBoost's DMatrix takes them: `group`, the
- * sizes of consecutive groups of rows (set_group), or `qid`, a query id per row, non-decreasing (set_info(qid=...):
- * runs of one id are a group). Both become group pointers: group k is rows ptr[k] .. ptr[k + 1].
+ * Query groups for the rank:* objectives and the ndcg / map / pre metrics (and auc / aucpr, per query on a grouped
+ * eval set), as XGBoost's DMatrix takes them: `group`, the sizes of consecutive groups of rows (set_group), or `qid`,
+ * a query id per row, non-decreasing (set_info(qid=...): runs of one id are a group). Both become group pointers: group k is rows ptr[k] .. ptr[k + 1].
  * With groups, weights are per group (native: "Size of weights must equal to number of groups when ranking group
  * is used").
  */
