@@ -200,4 +200,23 @@ test("bad categorical and CatBoost input: clear errors", () => {
   assert.throws(() => train({ bagging_temperature: -0.5 }, d), /bagging_temperature must be >= 0/);
 });
 
+test("target statistics: an eval set's query groups are kept in its encoded copy — map and ndcg@5 on a grouped set are the mean of its queries' (they were the whole set's, one query)", () => {
+  const { X, y } = leakageData(600, 7);
+  const label = y.map((v) => (v > 2.5 ? 1 : 0));
+  const d = new DMatrix(X, { nrow: 600, ncol: 2, label, catFeatures: [0] });
+  const grouped = new DMatrix(X, { nrow: 600, ncol: 2, label, group: [200, 200, 200], catFeatures: [0] });
+  // each query alone: an eval set without groups is one query of all its rows, as native
+  const parts = [0, 1, 2].map((k) => new DMatrix(X.subarray(400 * k, 400 * (k + 1)), { nrow: 200, ncol: 2, label: label.subarray(200 * k, 200 * (k + 1)), catFeatures: [0] }));
+  const metrics = ["map", "ndcg@5"] as const;
+  const bst = train({ objective: "binary:logistic", max_depth: 3, cat_encoding: "ordered", eval_metric: [...metrics] }, d,
+    { numBoostRound: 3, evals: [[grouped, "g"], ...parts.map((p, k): [DMatrix, string] => [p, `q${k}`])] });
+  for (const m of metrics) {
+    bst.evalsResult.g[m].forEach((v, r) => {
+      const mean = [0, 1, 2].reduce((s, k) => s + bst.evalsResult[`q${k}`][m][r], 0) / 3;
+      assert.ok(Math.abs(v - mean) <= 1e-12, `${m} round ${r}: grouped ${v}, mean of the queries ${mean}`);
+    });
+  }
+  bst.free(); d.free(); grouped.free(); parts.forEach((p) => p.free());
+});
+
 test.run();
