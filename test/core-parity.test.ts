@@ -1190,6 +1190,8 @@ t("auc, aucpr, pre@3 and pre on grouped eval sets — per query, as native score
   // auc / aucpr ignored the groups here (auc 0.976 where native's per-query auc is 0.748), and pre was refused
   const n = 1500, m = 5, tr = rankingData(51, n, m), va = rankingData(52, 600, m);
   const bin = (y: Float32Array) => y.map((v) => (v > 1 ? 1 : 0)), ytr = bin(tr.y), yva = bin(va.y);
+  // a query of weight 0: native's auc scores it 0 and counts it (its pairs' weights sum to 0), its aucpr leaves it out
+  const zero = tr.group.findIndex((s) => s >= 3), groupW = tr.groupW.map((w, k) => (k === zero ? 0 : w));
   const metrics = ["aucpr", "pre@3", "pre", "auc"] as Metric[]; // auc watched (the last)
   const runs: { p: XGBoostParams; grouped: boolean }[] = [
     { p: { objective: "rank:pairwise", max_depth: 4, eta: 0.5 }, grouped: true },
@@ -1197,13 +1199,13 @@ t("auc, aucpr, pre@3 and pre on grouped eval sets — per query, as native score
   ];
   const ref = new RefJob();
   ref.dataset("trg", tr.X, n, m, ytr);
-  ref.groups("trg", tr.group, tr.groupW);
+  ref.groups("trg", tr.group, groupW);
   ref.dataset("trp", tr.X, n, m, ytr);
   ref.dataset("va", va.X, 600, m, yva);
   ref.groups("va", va.group);
   const ours = runs.map(({ p, grouped }) => {
     const params = { ...p, eval_metric: metrics };
-    const dg = new DMatrix(tr.X, { nrow: n, ncol: m, label: ytr, group: tr.group, weight: tr.groupW });
+    const dg = new DMatrix(tr.X, { nrow: n, ncol: m, label: ytr, group: tr.group, weight: groupW });
     const dp = new DMatrix(tr.X, { nrow: n, ncol: m, label: ytr }), dv = new DMatrix(va.X, { nrow: 600, ncol: m, label: yva, group: va.group });
     const b = train(params, grouped ? dg : dp, { numBoostRound: 40, evals: [[dg, "train"], [dv, "valid"]], earlyStoppingRounds: 3 });
     const out = { evals: b.evalsResult, best: b.bestIteration, rounds: b.numBoostedRounds() };
