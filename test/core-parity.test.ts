@@ -355,6 +355,22 @@ function fortyValueData(seed: number, n: number, m: number, weight: (rnd: () => 
 const binaryOf = (y: Float32Array) => y.map((v) => (v > 0 ? 1 : 0));
 const threeClassesOf = (y: Float32Array) => y.map((v) => Math.min(2, Math.max(0, Math.floor(v / 3 + 1))));
 
+/** Every tree's nodes as native's, as floats: the shape, each node's split, default direction, loss_chg, hessian and
+ * weight (the bit-exact parity tests' comparison). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function assertTreesNative(ours: any[], nat: any[], what: string): void {
+  assert.is(ours.length, nat.length, `${what}: trees`);
+  ours.forEach((a, k) => {
+    const b = nat[k], where = `${what} tree ${k}`;
+    assert.equal(a.left_children, b.left_children, `${where}: shape`);
+    for (const f of ["split_indices", "default_left", "split_conditions", "loss_changes", "sum_hessian", "base_weights"]) {
+      const j = a[f].findIndex((v: number, q: number) => Math.fround(Number(v)) !== Math.fround(Number(b[f][q])));
+      const node = j < 0 ? "" : a.left_children[j] < 0 ? " (a leaf)" : ` (split f${a.split_indices[j]} < ${a.split_conditions[j]}, native's f${b.split_indices[j]} < ${b.split_conditions[j]})`;
+      assert.ok(j < 0, `${where}: ${f}[${j}]: ours ${a[f][j]}, native ${b[f][j]}${node}`);
+    }
+  });
+}
+
 /** Trains each setting on (X, w) here and natively; every tree's nodes (split, default direction, loss_chg, hessian,
  * weight) and every prediction must be native's as floats. */
 function bitExactCheck(X: Float32Array, n: number, m: number, w: Float32Array, settings: { p: XGBoostParams; rounds: number; label: Float32Array }[]): void {
@@ -374,16 +390,7 @@ function bitExactCheck(X: Float32Array, n: number, m: number, w: Float32Array, s
   settings.forEach((st, i) => {
     const nat = JSON.parse(fs.readFileSync(ref.file(`n${i}.json`), "utf8")).learner.gradient_booster.model.trees;
     const npred = readF32(ref.file(`p${i}.f32`));
-    assert.is(ours[i].trees.length, nat.length, `${st.p.objective}: trees`);
-    ours[i].trees.forEach((a: any, k: number) => {
-      const b = nat[k], where = `${st.p.objective} tree ${k}`;
-      assert.equal(a.left_children, b.left_children, `${where}: shape`);
-      for (const f of ["split_indices", "default_left", "split_conditions", "loss_changes", "sum_hessian", "base_weights"]) {
-        const j = a[f].findIndex((v: number, q: number) => Math.fround(Number(v)) !== Math.fround(Number(b[f][q])));
-        const node = a.left_children[j] < 0 ? "a leaf" : `split f${a.split_indices[j]} < ${a.split_conditions[j]}, native's f${b.split_indices[j]} < ${b.split_conditions[j]}`;
-        assert.ok(j < 0, `${where}: ${f}[${j}]: ours ${a[f][j]}, native ${b[f][j]} (${node})`);
-      }
-    });
+    assertTreesNative(ours[i].trees, nat, String(st.p.objective));
     const r = ours[i].pred.findIndex((v, q) => v !== npred[q]);
     assert.ok(r < 0, `${st.p.objective}: prediction of row ${r}: ours ${ours[i].pred[r]}, native ${npred[r]}`);
   });
@@ -1053,15 +1060,7 @@ t("survival:cox and survival:aft (normal, logistic, extreme; exact, right-, left
     const ourLearner = JSON.parse(ours[i].model).learner, natLearner = JSON.parse(natModel).learner;
     assert.equal(ourLearner.objective, natLearner.objective, `${what}: the saved objective`);
     assert.is(Number(ourLearner.learner_model_param.base_score), Number(natLearner.learner_model_param.base_score), `${what}: base_score`);
-    assert.is(ours[i].trees.length, nat.length, `${what}: trees`);
-    ours[i].trees.forEach((a: any, k: number) => {
-      const b = nat[k], where = `${what} tree ${k}`;
-      assert.equal(a.left_children, b.left_children, `${where}: shape`);
-      for (const f of ["split_indices", "default_left", "split_conditions", "loss_changes", "sum_hessian", "base_weights"]) {
-        const j = a[f].findIndex((v: number, q: number) => Math.fround(Number(v)) !== Math.fround(Number(b[f][q])));
-        assert.ok(j < 0, `${where}: ${f}[${j}]: ours ${a[f][j]}, native ${b[f][j]}`);
-      }
-    });
+    assertTreesNative(ours[i].trees, nat, what);
     const npred = readF32(ref.file(`p${i}.f32`));
     const r = ours[i].pred.findIndex((v, q) => v !== npred[q]);
     assert.ok(r < 0, `${what}: prediction exp(margin) of row ${r}: ours ${ours[i].pred[r]}, native ${npred[r]}`);
@@ -1149,15 +1148,7 @@ t("rank:pairwise, rank:ndcg and rank:map (num_pairsample, fix_list_weight, group
   settings.forEach((st, i) => {
     const what = JSON.stringify(st.p);
     const nat = JSON.parse(fs.readFileSync(ref.file(`r${i}.json`), "utf8")).learner.gradient_booster.model.trees;
-    assert.is(ours[i].trees.length, nat.length, `${what}: trees`);
-    ours[i].trees.forEach((a: any, k: number) => {
-      const b = nat[k], where = `${what} tree ${k}`;
-      assert.equal(a.left_children, b.left_children, `${where}: shape`);
-      for (const f of ["split_indices", "default_left", "split_conditions", "loss_changes", "sum_hessian", "base_weights"]) {
-        const j = a[f].findIndex((v: number, q: number) => Math.fround(Number(v)) !== Math.fround(Number(b[f][q])));
-        assert.ok(j < 0, `${where}: ${f}[${j}]: ours ${a[f][j]}, native ${b[f][j]}`);
-      }
-    });
+    assertTreesNative(ours[i].trees, nat, what);
     const npred = readF32(ref.file(`r${i}.f32`));
     const r = ours[i].pred.findIndex((v, q) => v !== npred[q]);
     assert.ok(r < 0, `${what}: prediction of row ${r}: ours ${ours[i].pred[r]}, native ${npred[r]}`);
