@@ -415,7 +415,8 @@ test("the Predictor sends a boolean cell as a boolean, which the endpoint finds 
 
 // The Predictor's CSV header row names the columns, and the endpoint reads them by it, trimming its fields: a column
 // named with spaces around it (a JSON key " age") matched no feature there (a 400 for every call), and a one-feature
-// model's header "a;b" was sniffed as ";"-separated. The first goes without a header, as before; the second quoted.
+// model's header "a;b" was sniffed as ";"-separated. The endpoint matches a feature's name as it is before trimming;
+// the Predictor quotes a name holding a separator. In either column order.
 test("the Predictor's CSV body of columns named with spaces around them or with a separator in them is answered as lib's predict", async () => {
   const { invoke } = await import("../trainer/invocation");
   const { Predictor, session } = await import("ensemble-workbook/sagemaker");
@@ -427,10 +428,13 @@ test("the Predictor's CSV body of columns named with spaces around them or with 
     const e = new Ensemble({ members: [xgboost({ num_round: 10, eta: 0.3 })] }).fit(table, { label: "y" });
     try {
       const rows = table.slice(0, 5);
-      const { body, contentType } = predictor.body(rows, { format: "csv", label: "y" });
-      const r = invoke(e, { "content-type": contentType, accept: "application/json" }, body);
-      assert.is(r.status, 200, `${JSON.stringify(names)}: ${String(r.body)}`);
-      assert.equal(JSON.parse(r.body as string).predictions, Array.from(e.predict(rows).prediction), JSON.stringify(names));
+      // the columns in the training order and reversed: a body without its header row was read in the model's order
+      for (const given of [rows, rows.select([...names].reverse())]) {
+        const { body, contentType } = predictor.body(given, { format: "csv", label: "y" });
+        const r = invoke(e, { "content-type": contentType, accept: "application/json" }, body);
+        assert.is(r.status, 200, `${JSON.stringify(names)}: ${String(r.body)}`);
+        assert.equal(JSON.parse(r.body as string).predictions, Array.from(e.predict(rows).prediction), `${JSON.stringify(given.columnNames())}: ${body.slice(0, 30)}`);
+      }
     } finally {
       e.free();
     }

@@ -214,7 +214,7 @@ function firstLineFields(text: string, sep: string): string[] {
 }
 
 /**
- * Whether a body's first row (its fields, trimmed) is a header: it names features (and maybe the label), and nothing
+ * Whether a body's first row (its fields, as names: trimmed unless a feature's name as they are) is a header: it names features (and maybe the label), and nothing
  * else. Where the model's features are named by numbers (0, 1, 2, as pandas names a frame's columns), a row of numbers
  * is a row — unless it names every feature once, when it reads as both a header and a row: a 400 naming it, never a
  * guess. Before, the general path took a row of feature names' numbers for a header (a prediction too few, the columns
@@ -308,8 +308,11 @@ export function parseCsvBody(body: string, columns: BodyColumns): ParsedBody {
   // where each feature is among the body's fields: in order, or by the names of a header row
   let at = features.map((_, j) => j);
   let width = ncol;
+  // a header's field as the name it gives: trimmed, unless it is a feature's (or the label's) name as it is — a
+  // model trained on a JSON key " age" is sent that name (lib's Predictor), which trimmed matched no feature
+  const named = (f: string) => (features.includes(f) || f === schema.label ? f : f.trim());
   if (records.length > 0) {
-    const head = records[0].fields.map((f) => f.trim());
+    const head = records[0].fields.map(named);
     if (headerOrRow(head, features, schema.label, records[0].line) === "header") {
       const absent = features.filter((f) => !head.includes(f));
       if (absent.length) throw new HttpError(400, `CSV body: the header row (line ${records[0].line}) lacks the feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => JSON.stringify(a)).join(", ")}; features are: ${features.join(", ")}`);
@@ -327,7 +330,7 @@ export function parseCsvBody(body: string, columns: BodyColumns): ParsedBody {
   records.forEach((r, i) => {
     if (i === 0 && width === ncol && at.every((p, j) => p === j)) {
       // a header naming features and columns the model lacks (an id): named as such, not as a row of the wrong width
-      const head = r.fields.map((f) => f.trim());
+      const head = r.fields.map(named);
       const unknown = head.filter((f) => !features.includes(f) && f !== schema.label);
       if (head.some((f) => features.includes(f)) && unknown.length && unknown.length < head.length && unknown.every((f) => f !== "" && cellNumber(f) === undefined)) {
         throw new HttpError(400, `CSV body: the header row (line ${r.line}) names column${unknown.length > 1 ? "s" : ""} the model does not have: ${unknown.slice(0, 5).map((f) => JSON.stringify(f)).join(", ")}${unknown.length > 5 ? ", …" : ""}; features are: ${features.join(", ")}`);

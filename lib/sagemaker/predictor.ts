@@ -340,10 +340,9 @@ export class Predictor {
     // a table's or objects' CSV rows go with a header row, which the endpoint reads the columns by (trainer/bodies.ts):
     // without it they were read in the model's feature order, so a table whose columns came in another order (a
     // select, a JSON file's key order) was predicted from the wrong columns, silently. Columns all named by numbers
-    // (pandas' 0, 1, 2) would be a header the endpoint cannot tell from a row, and a name with spaces around it (a JSON
-    // key " age") one it cannot match (it trims a header's fields): sent as before, in the table's order.
-    const headerRow =
-      format === "csv" && header?.some((c) => decimalNumber(c) === undefined) && header.every((c) => c === c.trim()) ? header.map(csvCell).join(",") + "\n" : "";
+    // (pandas' 0, 1, 2) would be a header the endpoint cannot tell from a row: sent as before, in the table's order. A
+    // name with spaces around it (a JSON key " age") is matched by the endpoint as it is (trainer/bodies.ts).
+    const headerRow = format === "csv" && header?.some((c) => decimalNumber(c) === undefined) ? header.map(csvCell).join(",") + "\n" : "";
     const body = format === "csv" ? headerRow + matrix.map((r) => r.map(csvCell).join(",")).join("\n") + "\n" : JSON.stringify({ instances: objects ?? matrix });
     return { body, contentType: format === "csv" ? "text/csv" : "application/json" };
   }

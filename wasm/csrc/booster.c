@@ -597,7 +597,8 @@ XGB_API double bst_eval(Booster *b, int metric, double threshold, const float *m
   } else if (metric == M_COX_NLOGLIK) {
     v = metric_cox(pred, label, nrow);
   } else if (metric == M_NDCG || metric == M_MAP || metric == M_PRE) {
-    /* on a multiclass model: the class ids, as native's PredTransform gives them for softmax (softprob: refused) */
+    /* a multiclass model has no one score a row: NaN here, and params.ts refuses these metrics for multi:* (native
+     * fails on the sizes) */
     uint32_t topn = threshold >= 4294967295.0 ? UINT32_MAX : (uint32_t)threshold;
     v = multi ? NAN : metric_rank(metric, pred, label, nrow, n_query > 0 ? query_ptr : NULL, n_query, topn, minus);
   } else if (metric == M_MLOGLOSS || metric == M_MERROR) {
