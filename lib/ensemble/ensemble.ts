@@ -402,7 +402,8 @@ export class Ensemble {
   /**
    * Prediction input as a Matrix: a table or rows (arrays in feature order, or objects by column name) are read
    * with the fitted columns (text categories → codes, unseen → missing, counted in drift); a Matrix is checked
-   * against the trained feature names and used as it is (codes already).
+   * against the trained feature names and used as it is (codes already) when its columns are the fitted ones or it
+   * has none — toMatrix of other rows (its own codes) is read by its categories' text, as a table is.
    */
   encodeInput(input: RowsInput | Matrix): { matrix: Matrix; drift?: Drift } {
     const names = this.fittedColumns().map((c) => c.name);
